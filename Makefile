@@ -1,0 +1,39 @@
+# The README's two commands: `make demo` and `make test`.
+# Everything they need is installed here, into .venv, from pyproject files only.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Every connector plugin in connectors/ is installed and tested beside the core.
+CONNECTORS := $(patsubst %/pyproject.toml,%,$(wildcard connectors/*/pyproject.toml))
+CONNECTOR_SRC := $(wildcard connectors/*/src/*)
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint types unit bench clean
+
+$(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(CONNECTORS))
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]' $(addprefix -e ./,$(CONNECTORS))
+	@if command -v npm >/dev/null 2>&1 && [ -f tools/package.json ]; then \
+		cd tools && npm install --no-audit --no-fund --loglevel=error; fi
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/clientguard demo
+
+test: lint types unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench connectors
+
+types: $(STAMP)
+	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC)
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,204 @@
+"""Amounts as exports write them, read into :class:`~decimal.Decimal` (never float).
+
+Accepted, with the mapping's decimal and thousands separators: ``1020.00``, ``$1,020.00``,
+``"1,020.00"``, ``(400.00)`` and ``($400.00)`` (accountants' negatives), ``-400``, ``400-``
+(SAP's trailing minus), ``1 234,56`` (a space, no-break space or narrow no-break space as the
+thousands separator), ``1.234,56 zł``, ``13.50 `` (trailing space), ``EUR 12.00``.
+
+A currency marker (``$``, ``€``, ``zł``, ``PLN``...) is stripped. When it names one currency
+(``€``, ``zł``, an ISO code) the parse result carries it, so that the caller can refuse an
+amount that contradicts the row's currency; ``$`` names no single currency and carries none.
+
+Thousands separators are checked, not just deleted: ``1,5`` with ``,`` as the thousands
+separator is an error (it is almost always a decimal comma in a file whose mapping says
+``decimal = "."``), never the number 15.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from clientguard.money import is_currency
+
+#: Spaces that exports use as thousands separators: space, no-break space, narrow no-break
+#: space (French and Polish locales in Excel and LibreOffice) and thin space.
+SPACES = " \u00a0\u202f\u2009"
+
+#: Symbols that name exactly one currency. ``$``, ``¥`` and ``kr`` are shared by several
+#: currencies, so they name none.
+CURRENCY_SYMBOLS: dict[str, str | None] = {
+    "$": None,
+    "us$": "USD",
+    "a$": "AUD",
+    "au$": "AUD",
+    "c$": "CAD",
+    "ca$": "CAD",
+    "nz$": "NZD",
+    "hk$": "HKD",
+    "s$": "SGD",
+    "€": "EUR",
+    "£": "GBP",
+    "zł": "PLN",
+    "zl": "PLN",
+    "kč": "CZK",
+    "ft": "HUF",
+    "₹": "INR",
+    "₽": "RUB",
+    "₴": "UAH",
+    "₺": "TRY",
+    "₪": "ILS",
+    "₩": "KRW",
+    "₫": "VND",
+    "฿": "THB",
+    "¥": None,
+    "kr": None,
+    "kr.": None,
+    "lei": "RON",
+    "лв": "BGN",
+    "лв.": "BGN",
+}
+
+_MINUS = "-\u2212"  # hyphen-minus and the Unicode minus sign
+_PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
+_MARKER_HEAD = re.compile(r"[^\d\s()+\-\u2212.,']+")
+_MARKER_TAIL = re.compile(r"[^\d\s()+\-\u2212.,']+\.?$")
+
+
+class AmountError(ValueError):
+    """A cell is not an amount under the mapping's separators; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class AmountFormat:
+    """How a file writes numbers.
+
+    ``decimal`` is ``"."`` or ``","``. ``thousands`` is ``","``, ``"."``, ``" "`` (any of the
+    :data:`SPACES`), ``"'"`` (Swiss) or ``""`` for none; it must differ from ``decimal``.
+    """
+
+    decimal: str = "."
+    thousands: str = ","
+
+    def __post_init__(self) -> None:
+        if self.decimal not in (".", ","):
+            raise ValueError(f"decimal separator {self.decimal!r} must be '.' or ','")
+        if self.thousands not in (",", ".", " ", "'", ""):
+            raise ValueError(
+                f"thousands separator {self.thousands!r} must be ',', '.', ' ', \"'\" or ''"
+            )
+        if self.thousands == self.decimal:
+            raise ValueError(f"the decimal and thousands separators are both {self.decimal!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A parsed amount and the currency its marker names, if it names exactly one."""
+
+    value: Decimal
+    currency: str | None = None
+
+
+def parse_amount(text: str, fmt: AmountFormat) -> Amount:
+    """Read one cell as an amount. Raises :class:`AmountError` saying what is wrong."""
+    if fmt.decimal == "." and _PLAIN.fullmatch(text):
+        # The common case (a plain number) without the general machinery: a million-row
+        # file spends most of its amount parsing here.
+        return Amount(Decimal(text))
+    body = text.strip(SPACES + "\t")
+    if not body:
+        raise AmountError("is empty")
+    negations = 0
+    markers: list[str] = []
+    # Peel signs, parentheses and currency markers from both ends, in any order:
+    # "($400.00)", "-$400", "$-400", "400,00 zł", "400.00-", "PLN 1 234,56".
+    while True:
+        before = body
+        body = body.strip(SPACES + "\t")
+        if len(body) >= 2 and body[0] == "(" and body[-1] == ")":
+            negations += 1
+            body = body[1:-1]
+        elif body[:1] in _MINUS and body[:1]:
+            negations += 1
+            body = body[1:]
+        elif body[-1:] in _MINUS and body[-1:]:
+            negations += 1
+            body = body[:-1]
+        elif body[:1] == "+":
+            body = body[1:]
+        elif head := _MARKER_HEAD.match(body):
+            markers.append(head.group())
+            body = body[head.end() :]
+        elif tail := _MARKER_TAIL.search(body):
+            markers.append(tail.group())
+            body = body[: tail.start()]
+        if body == before:
+            break
+    if negations > 1:
+        raise AmountError(f"{text!r} has more than one minus sign or pair of parentheses")
+    currency = _currency_of(markers, text)
+    value = _number(body, fmt, text)
+    return Amount(-value if negations else value, currency)
+
+
+def _currency_of(markers: list[str], text: str) -> str | None:
+    named: set[str] = set()
+    for marker in markers:
+        key = marker.casefold()
+        if key in CURRENCY_SYMBOLS:
+            code = CURRENCY_SYMBOLS[key]
+        elif is_currency(marker.upper()) and len(marker) == 3:
+            code = marker.upper()
+        else:
+            raise AmountError(f"{text!r} is not an amount: {marker!r} is neither a number "
+                              "nor a currency marker")
+        if code is not None:
+            named.add(code)
+    if len(named) > 1:
+        raise AmountError(f"{text!r} names two currencies: {', '.join(sorted(named))}")
+    return named.pop() if named else None
+
+
+def _number(body: str, fmt: AmountFormat, text: str) -> Decimal:
+    if not body:
+        raise AmountError(f"{text!r} has no digits")
+    if fmt.thousands == " ":
+        groups_sep = SPACES
+    else:
+        groups_sep = fmt.thousands
+    integer, sep, fraction = body.partition(fmt.decimal)
+    if fmt.decimal in fraction:
+        raise AmountError(f"{text!r} has more than one decimal separator {fmt.decimal!r}")
+    other = "," if fmt.decimal == "." else "."
+    if groups_sep:
+        groups = re.split(f"[{re.escape(groups_sep)}]", integer)
+        if len(groups) > 1 and (
+            not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])
+        ):
+            hint = ""
+            if fmt.thousands == other:
+                hint = (f"; if {other!r} is the decimal separator in this file, set "
+                        f"decimal = {other!r} in the mapping")
+            raise AmountError(
+                f"{text!r}: the thousands separator {fmt.thousands!r} must separate groups "
+                f"of three digits{hint}"
+            )
+        integer = "".join(groups)
+    if groups_sep and any(c in fraction for c in groups_sep):
+        raise AmountError(
+            f"{text!r} has the thousands separator {fmt.thousands!r} after the decimal "
+            f"separator {fmt.decimal!r}; set decimal and thousands in the mapping to match "
+            "the file"
+        )
+    digits = integer + ("." + fraction if sep else "")
+    if not re.fullmatch(r"\d*\.?\d*", digits) or not any(c.isdigit() for c in digits):
+        hint = ""
+        if other in body and fmt.thousands != other:
+            hint = (f"; the mapping says decimal = {fmt.decimal!r}, "
+                    f"thousands = {fmt.thousands!r}: set them to match the file")
+        raise AmountError(f"{text!r} is not an amount{hint}")
+    try:
+        return Decimal(digits)
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only digits
+        raise AmountError(f"{text!r} is not an amount") from None

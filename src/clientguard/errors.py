@@ -1,0 +1,135 @@
+"""The exception tree.
+
+Errors are data where the caller should see all of them at once (the ledger's load report,
+:class:`DataError` with every problem), and exceptions where the caller must stop. No message
+built here ever contains a token, a secret or a tenant id: callers pass only what a person
+needs to act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from clientguard.ledger import Rejection
+
+#: How many problems a :class:`DataError` message lists before it says "and N more".
+MESSAGE_CAP = 20
+
+
+class ClientguardError(Exception):
+    """Base class of every error clientguard raises on purpose."""
+
+
+class DataError(ClientguardError, ValueError):
+    """Input data breaks a rule of the model.
+
+    ``problems`` holds every problem found (each a :class:`~clientguard.ledger.Rejection`
+    naming the record, the field, the reason and where the record came from); the message
+    lists the first :data:`MESSAGE_CAP` and counts the rest.
+    """
+
+    def __init__(self, message: str, problems: Sequence[Rejection] = ()) -> None:
+        self.problems: tuple[Rejection, ...] = tuple(problems)
+        super().__init__(message)
+
+    @classmethod
+    def from_problems(cls, problems: Sequence[Rejection], *, what: str = "records") -> DataError:
+        """One error that lists every problem (capped), e.g. from ``Ledger.build(strict=True)``."""
+        count = len(problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''} in {what}:"]
+        lines += [f"  - {problem}" for problem in problems[:MESSAGE_CAP]]
+        if count > MESSAGE_CAP:
+            lines.append(
+                f"  ... and {count - MESSAGE_CAP} more "
+                "(every one is in DataError.problems; strict=False keeps the good records)"
+            )
+        return cls("\n".join(lines), problems)
+
+
+class ConfigError(ClientguardError, ValueError):
+    """A policy file, mapping file or option is wrong (e.g. an unknown key, which it names)."""
+
+
+class PluginLoadError(ClientguardError, ImportError):
+    """An installed connector plugin failed to import; names the plugin and the cause."""
+
+    def __init__(self, name: str, cause: BaseException) -> None:
+        self.name_of_plugin = name
+        super().__init__(
+            f"connector plugin {name!r} failed to load: {type(cause).__name__}: {cause}. "
+            f"Reinstall it (pip install --force-reinstall clientguard-{name}) or uninstall it."
+        )
+
+
+class UnknownConnectorError(ClientguardError, LookupError):
+    """No connector of that name is installed; the message lists the installed ones."""
+
+
+@dataclass(frozen=True)
+class ErrorContext:
+    """Where a connector error happened. Never holds a token, a secret or a tenant id."""
+
+    connector: str | None = None
+    stream: str | None = None
+    status: int | None = None
+    request_id: str | None = None
+    retry_after: float | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.connector:
+            parts.append(f"connector {self.connector}")
+        if self.stream:
+            parts.append(f"stream {self.stream}")
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.request_id:
+            parts.append(f"request id {self.request_id}")
+        return ", ".join(parts)
+
+
+class ConnectorError(ClientguardError):
+    """A source could not be read. Carries the context a person needs to act."""
+
+    def __init__(self, message: str, context: ErrorContext | None = None) -> None:
+        self.context = context or ErrorContext()
+        where = self.context.describe()
+        super().__init__(f"{message} ({where})" if where else message)
+
+    @property
+    def status(self) -> int | None:
+        return self.context.status
+
+    @property
+    def request_id(self) -> str | None:
+        return self.context.request_id
+
+    @property
+    def retry_after(self) -> float | None:
+        return self.context.retry_after
+
+
+class AuthError(ConnectorError):
+    """Credentials were refused or expired and could not be refreshed: re-authorise."""
+
+
+class RateLimitError(ConnectorError):
+    """A rate limit that waiting inside this call cannot fix (e.g. a daily limit)."""
+
+    def __init__(
+        self, message: str, context: ErrorContext | None = None, resets_at: datetime | None = None
+    ) -> None:
+        self.resets_at = resets_at
+        super().__init__(message, context)
+
+
+class ApiError(ConnectorError):
+    """The API refused the request (a 4xx other than auth and rate limits), or kept failing."""
+
+
+class StoreError(ClientguardError):
+    """The local store cannot be used (locked by another sync, newer schema, corrupt)."""

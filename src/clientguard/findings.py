@@ -1,0 +1,112 @@
+"""Findings: what a signal found about a client (or the whole book), as data.
+
+A :class:`Finding` is something a user can assert on in a test and show to a person: the
+signal, how serious it is, the metric and its value, the threshold it crossed, one sentence
+that says it in words, and the evidence (record ids and numbers) that produced it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Signal(StrEnum):
+    """The question a finding answers."""
+
+    CHRONIC_LATE = "chronic_late"
+    """Pays late on a large share of invoices."""
+    WORSENING_LATE = "worsening_late"
+    """Pays later and later, or late more and more often."""
+    REVENUE_CONCENTRATION = "revenue_concentration"
+    """Brings too large a share of revenue."""
+    RECEIVABLES_CONCENTRATION = "receivables_concentration"
+    """Holds too large a share of the open credit."""
+    CROSS_AGING = "cross_aging"
+    """So much of its balance is old that a lender would refuse all of it."""
+    CAPACITY = "capacity"
+    """Takes a share of the team's hours out of proportion to what it pays."""
+    RUSH = "rush"
+    """Keeps asking for work "for yesterday"."""
+    BOOK_CONCENTRATION = "book_concentration"
+    """The book as a whole hangs on few clients."""
+
+
+_RANK = {"watch": 1, "warning": 2, "critical": 3}
+
+
+class Severity(StrEnum):
+    """How serious a finding is, in order: ``watch`` < ``warning`` < ``critical``."""
+
+    WATCH = "watch"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """1 for watch, 2 for warning, 3 for critical."""
+        return _RANK[self.value]
+
+    # Severities compare by seriousness, not alphabetically.
+    def __lt__(self, other: object) -> bool:
+        return self.rank < Severity(str(other)).rank
+
+    def __le__(self, other: object) -> bool:
+        return self.rank <= Severity(str(other)).rank
+
+    def __gt__(self, other: object) -> bool:
+        return self.rank > Severity(str(other)).rank
+
+    def __ge__(self, other: object) -> bool:
+        return self.rank >= Severity(str(other)).rank
+
+
+Number = Decimal | int | str | None
+
+
+class Evidence(BaseModel):
+    """The records and numbers behind a finding."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    record_kind: str = "invoice"
+    """What the ids name: ``invoice``, ``time_entry``, ``work_request``, ``customer``."""
+    record_ids: tuple[str, ...] = ()
+    """The ids of the records that produced the finding, in the ledger's order."""
+    numbers: dict[str, Number] = Field(default_factory=dict)
+    """The named numbers behind the sentence (counts, shares, days, amounts)."""
+    period: tuple[date, date] | None = None
+    """The window the numbers cover (first and last day, both included)."""
+
+
+class Finding(BaseModel):
+    """One thing a signal found, with the numbers and the evidence."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    customer_id: str | None
+    """The client (customer or group id) it is about; None for the whole book."""
+    signal: Signal
+    """The question it answers."""
+    severity: Severity
+    """How serious it is."""
+    metric: str
+    """The name of the metric that crossed the threshold, e.g. ``late_share``."""
+    value: Decimal
+    """The metric's value."""
+    threshold: Decimal
+    """The threshold it crossed (from the Policy)."""
+    message: str
+    """One sentence a person reads, with the numbers in it."""
+    evidence: Evidence = Field(default_factory=Evidence)
+    """The records and numbers that produced it."""
+
+
+def by_severity(findings: list[Finding]) -> list[Finding]:
+    """Most serious first; then by client and signal so the order is stable."""
+    return sorted(
+        findings, key=lambda f: (-f.severity.rank, f.customer_id or "", f.signal.value, f.metric)
+    )

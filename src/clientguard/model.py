@@ -1,0 +1,327 @@
+"""The common model: the records every source is normalised into.
+
+All records are frozen pydantic models that refuse unknown fields. Money is
+:class:`~decimal.Decimal` (a float is refused); currencies are upper-case ISO 4217 codes;
+dates are :class:`datetime.date`; timestamps are timezone-aware and kept in UTC. Every record
+carries ``source`` (the connector's name) and, where the source has one, its id there.
+
+Bad data raises :class:`~clientguard.errors.DataError` naming the record (kind, source, id)
+and the field; a raw pydantic ``ValidationError`` never reaches the user. Rules between
+records (an allocation to a missing invoice, duplicate ids) are checked by
+:meth:`clientguard.ledger.Ledger.build`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from clientguard.errors import DataError
+from clientguard.money import ZERO, is_currency, to_decimal
+
+
+def _amount(value: object) -> Decimal:
+    amount = to_decimal(value)
+    if amount < 0:
+        raise ValueError(f"{amount} is negative; amounts are non-negative (a refund or credit "
+                         "is its own record)")
+    return amount
+
+
+def _rate(value: object) -> Decimal:
+    rate = to_decimal(value, what="rate")
+    if rate <= 0:
+        raise ValueError(f"{rate} is not a positive rate")
+    return rate
+
+
+def _hours(value: object) -> Decimal:
+    # Hours are not money: a float from a time tracker is taken by its shortest repr.
+    hours = to_decimal(repr(value) if isinstance(value, float) else value, what="hours")
+    if hours < 0:
+        raise ValueError(f"{hours} hours is negative")
+    return hours
+
+
+def _currency(code: str) -> str:
+    if not is_currency(code):
+        hint = f" (did you mean {code.upper()!r}?)" if is_currency(code.upper()) else ""
+        raise ValueError(f"{code!r} is not an upper-case ISO 4217 currency code{hint}")
+    return code
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
+"""A non-negative, finite Decimal amount of money; floats are refused."""
+Rate = Annotated[Decimal, BeforeValidator(_rate)]
+"""A positive exchange rate: units of base currency per one unit of the document currency."""
+Hours = Annotated[Decimal, BeforeValidator(_hours)]
+Currency = Annotated[str, AfterValidator(_currency)]
+Timestamp = Annotated[AwareDatetime, AfterValidator(_utc)]
+"""A timezone-aware moment, kept in UTC; a naive datetime is refused."""
+Id = Annotated[str, Field(min_length=1)]
+
+InvoiceStatus = Literal["draft", "open", "paid", "void"]
+
+
+class Record(BaseModel):
+    """Base of every record: frozen, no unknown fields, errors as :class:`DataError`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    kind: ClassVar[str] = "record"
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _data_error(type(self), data, exc) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise _data_error(cls, obj if isinstance(obj, dict) else {}, exc) from None
+
+    @property
+    def label(self) -> str:
+        """How a person finds this record: kind, id and source, e.g. ``invoice INV-7 (xero)``."""
+        ident = getattr(self, "id", None)
+        source = getattr(self, "source", "?")
+        return f"{self.kind} {ident} ({source})" if ident else f"{self.kind} ({source})"
+
+
+def _data_error(cls: type[Record], data: dict[str, Any], exc: ValidationError) -> DataError:
+    """One DataError naming the record and every field that is wrong."""
+    from clientguard.ledger import Rejection  # the ledger imports the model
+
+    ident = data.get("id")
+    source = str(data.get("source", "?"))
+    problems = []
+    for error in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in error["loc"]) or None
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "missing":
+            reason = "is required"
+        elif error["type"] == "extra_forbidden":
+            reason = "is not a field of this record"
+        problems.append(
+            Rejection(
+                kind=cls.kind,
+                source=source,
+                record_id=str(ident) if ident is not None else None,
+                field=field,
+                reason=reason,
+            )
+        )
+    return DataError.from_problems(problems, what=f"{cls.kind} {ident or ''}".rstrip())
+
+
+class Customer(Record):
+    """A client of the firm, as one source knows it."""
+
+    kind: ClassVar[str] = "customer"
+
+    id: Id
+    """The customer's id in its source."""
+    name: str
+    """The name a person recognises, as the source spells it."""
+    tax_id: str | None = None
+    """Tax or VAT number (e.g. a Polish NIP); lets other sources be matched to this customer."""
+    email: str | None = None
+    """Billing e-mail address, where the source has one."""
+    group_id: str | None = None
+    """Companies under common control share a group id and count as one client for
+    concentration (ASC 280-10-50-42 and IFRS 8.34 treat them as a single customer)."""
+    source: str
+    """The connector the record came from."""
+    updated_at: Timestamp | None = None
+    """When the source last changed the record (UTC), for incremental sync."""
+
+
+class Invoice(Record):
+    """A sales invoice: what a client owes and by when."""
+
+    kind: ClassVar[str] = "invoice"
+
+    id: Id
+    """The invoice's id in its source (unique within the source)."""
+    customer_id: Id
+    """The id of the customer billed."""
+    number: str
+    """The invoice number printed on the document."""
+    issue_date: date
+    """The date the invoice was issued; revenue is counted on this date."""
+    due_date: date
+    """The date payment falls due under the agreed terms; lateness is measured from it."""
+    currency: Currency
+    """The invoice's currency: its total and every allocation to it are in this currency."""
+    total: Amount
+    """Gross amount the client owes (taxes included)."""
+    status: InvoiceStatus
+    """``draft`` (not sent: ignored), ``open`` (owed), ``paid`` (settled) or ``void``
+    (cancelled: ignored)."""
+    paid_on: date | None = None
+    """The date the invoice was fully paid, where the source reports it without payment
+    records (a CSV export, Xero's FullyPaidOnDate, Stripe's paid_at). Used only when the
+    invoice has no allocations."""
+    amount_due: Amount | None = None
+    """What the source says is still open: a consistency check against the settlement
+    replay, never a replacement for it."""
+    fx_rate: Rate | None = None
+    """Units of base currency per unit of ``currency`` on the issue date, where the source
+    records one; otherwise the ledger's FxTable is used."""
+    source: str
+    """The connector the record came from."""
+    updated_at: Timestamp | None = None
+    """When the source last changed the record (UTC), for incremental sync."""
+
+    @model_validator(mode="after")
+    def _dates_make_sense(self) -> Invoice:
+        if self.due_date < self.issue_date:
+            raise ValueError(
+                f"due_date {self.due_date} is before issue_date {self.issue_date}"
+            )
+        if self.paid_on is not None and self.status != "paid":
+            raise ValueError(
+                f"paid_on {self.paid_on} is set but status is {self.status!r}; "
+                "a paid date belongs to a paid invoice"
+            )
+        return self
+
+
+class Allocation(Record):
+    """A part of a payment or credit note applied to one invoice."""
+
+    kind: ClassVar[str] = "allocation"
+
+    invoice_id: Id
+    """The invoice this part pays."""
+    amount: Amount
+    """How much is applied, in the currency of the payment or credit note that holds it."""
+    date: dt.date | None = None
+    """When it was applied, where the source says so; otherwise the payment's date (or the
+    credit note's issue date)."""
+
+
+def _allocations_fit(total: Decimal, allocations: tuple[Allocation, ...], what: str) -> None:
+    applied = sum((a.amount for a in allocations), ZERO)
+    if applied > total:
+        raise ValueError(
+            f"allocations sum to {applied}, more than the {what} of {total}"
+        )
+
+
+class Payment(Record):
+    """Money received from a client; what is not allocated is unapplied cash."""
+
+    kind: ClassVar[str] = "payment"
+
+    id: Id
+    """The payment's id in its source."""
+    customer_id: Id
+    """The id of the customer who paid."""
+    date: dt.date
+    """The date the money was received."""
+    amount: Amount
+    """The amount received, in ``currency``."""
+    currency: Currency
+    """The currency the money came in."""
+    allocations: tuple[Allocation, ...] = ()
+    """The invoices this payment pays, and how much of each."""
+    fx_rate: Rate | None = None
+    """Units of base currency per unit of ``currency`` on the payment date, where the source
+    records one."""
+    source: str
+    """The connector the record came from."""
+
+    @model_validator(mode="after")
+    def _allocations_within_amount(self) -> Payment:
+        _allocations_fit(self.amount, self.allocations, "payment amount")
+        return self
+
+
+class CreditNote(Record):
+    """A credit note: reduces what a client owes, and revenue on its issue date."""
+
+    kind: ClassVar[str] = "credit_note"
+
+    id: Id
+    """The credit note's id in its source."""
+    customer_id: Id
+    """The id of the customer credited."""
+    issue_date: date
+    """The date the credit note was issued; revenue is reduced on this date."""
+    total: Amount
+    """Gross amount credited."""
+    currency: Currency
+    """The credit note's currency."""
+    allocations: tuple[Allocation, ...] = ()
+    """The invoices this credit is applied to, and how much to each."""
+    fx_rate: Rate | None = None
+    """Units of base currency per unit of ``currency`` on the issue date, where recorded."""
+    source: str
+    """The connector the record came from."""
+
+    @model_validator(mode="after")
+    def _allocations_within_total(self) -> CreditNote:
+        _allocations_fit(self.total, self.allocations, "credit note total")
+        return self
+
+
+class TimeEntry(Record):
+    """Hours the team spent on a client's work."""
+
+    kind: ClassVar[str] = "time_entry"
+
+    customer_id: Id
+    """The customer the work was for."""
+    date: dt.date
+    """The day the work was done."""
+    hours: Hours
+    """Hours spent (non-negative)."""
+    person: str | None = None
+    """Who did the work, where the time tracker says."""
+    billable: bool | None = None
+    """Whether the tracker marked the time billable."""
+    source: str
+    """The connector the record came from."""
+
+
+class WorkRequest(Record):
+    """A piece of work a client asked for, with the date they wanted it by."""
+
+    kind: ClassVar[str] = "work_request"
+
+    id: Id
+    """The request's id in its source (ticket number, task id)."""
+    customer_id: Id
+    """The customer who asked."""
+    requested_on: date
+    """The day the request came in."""
+    wanted_by: date
+    """The day the client wanted it done; the lead time is ``wanted_by - requested_on``
+    (negative when they wanted it "for yesterday")."""
+    source: str
+    """The connector the record came from."""
+
+
+AnyRecord = Customer | Invoice | Payment | CreditNote | TimeEntry | WorkRequest
+"""Any record a ledger holds."""

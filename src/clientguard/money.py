@@ -1,0 +1,171 @@
+"""Money: currency codes and exponents, Decimal rules, and conversion to the base currency.
+
+Rules (after py-moneyed): money is :class:`~decimal.Decimal`, never float; a float is refused
+where it would become money, because that is how rounding errors get in. Amounts are kept at
+full precision through every computation and rounded only at output, with ``ROUND_HALF_EVEN``
+(banker's rounding) to the currency's minor unit.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from clientguard.errors import DataError
+
+# ISO 4217 active codes with their minor-unit exponents (the number of decimals of the minor
+# unit). From the ISO 4217 list (SIX, amendment 178). Funds and precious-metal codes (XAU...)
+# are left out: nobody invoices in them.
+CURRENCY_EXPONENTS: Mapping[str, int] = {
+    "AED": 2, "AFN": 2, "ALL": 2, "AMD": 2, "ANG": 2, "AOA": 2, "ARS": 2, "AUD": 2, "AWG": 2,
+    "AZN": 2, "BAM": 2, "BBD": 2, "BDT": 2, "BGN": 2, "BHD": 3, "BIF": 0, "BMD": 2, "BND": 2,
+    "BOB": 2, "BRL": 2, "BSD": 2, "BTN": 2, "BWP": 2, "BYN": 2, "BZD": 2, "CAD": 2, "CDF": 2,
+    "CHF": 2, "CLP": 0, "CNY": 2, "COP": 2, "CRC": 2, "CUP": 2, "CVE": 2, "CZK": 2, "DJF": 0,
+    "DKK": 2, "DOP": 2, "DZD": 2, "EGP": 2, "ERN": 2, "ETB": 2, "EUR": 2, "FJD": 2, "FKP": 2,
+    "GBP": 2, "GEL": 2, "GHS": 2, "GIP": 2, "GMD": 2, "GNF": 0, "GTQ": 2, "GYD": 2, "HKD": 2,
+    "HNL": 2, "HTG": 2, "HUF": 2, "IDR": 2, "ILS": 2, "INR": 2, "IQD": 3, "IRR": 2, "ISK": 0,
+    "JMD": 2, "JOD": 3, "JPY": 0, "KES": 2, "KGS": 2, "KHR": 2, "KMF": 0, "KPW": 2, "KRW": 0,
+    "KWD": 3, "KYD": 2, "KZT": 2, "LAK": 2, "LBP": 2, "LKR": 2, "LRD": 2, "LSL": 2, "LYD": 3,
+    "MAD": 2, "MDL": 2, "MGA": 2, "MKD": 2, "MMK": 2, "MNT": 2, "MOP": 2, "MRU": 2, "MUR": 2,
+    "MVR": 2, "MWK": 2, "MXN": 2, "MYR": 2, "MZN": 2, "NAD": 2, "NGN": 2, "NIO": 2, "NOK": 2,
+    "NPR": 2, "NZD": 2, "OMR": 3, "PAB": 2, "PEN": 2, "PGK": 2, "PHP": 2, "PKR": 2, "PLN": 2,
+    "PYG": 0, "QAR": 2, "RON": 2, "RSD": 2, "RUB": 2, "RWF": 0, "SAR": 2, "SBD": 2, "SCR": 2,
+    "SDG": 2, "SEK": 2, "SGD": 2, "SHP": 2, "SLE": 2, "SOS": 2, "SRD": 2, "SSP": 2, "STN": 2,
+    "SVC": 2, "SYP": 2, "SZL": 2, "THB": 2, "TJS": 2, "TMT": 2, "TND": 3, "TOP": 2, "TRY": 2,
+    "TTD": 2, "TWD": 2, "TZS": 2, "UAH": 2, "UGX": 0, "USD": 2, "UYU": 2, "UYW": 4, "UZS": 2,
+    "VES": 2, "VND": 0, "VUV": 0, "WST": 2, "XAF": 0, "XCD": 2, "XCG": 2, "XOF": 0, "XPF": 0,
+    "YER": 2, "ZAR": 2, "ZMW": 2, "ZWG": 2,
+}  # fmt: skip
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+def is_currency(code: str) -> bool:
+    """True for an upper-case ISO 4217 code in :data:`CURRENCY_EXPONENTS`."""
+    return code in CURRENCY_EXPONENTS
+
+
+def exponent(currency: str) -> int:
+    """The number of decimals of the currency's minor unit (2 for EUR, 0 for JPY, 3 for KWD)."""
+    try:
+        return CURRENCY_EXPONENTS[currency]
+    except KeyError:
+        raise DataError(f"unknown currency code {currency!r}: use an ISO 4217 code") from None
+
+
+def to_decimal(value: object, *, what: str = "amount") -> Decimal:
+    """``value`` as a finite Decimal. Accepts Decimal, int and numeric strings; refuses float.
+
+    A float is refused because it already carries a binary rounding error; pass a string
+    (``"10.10"``) or a Decimal, or decode JSON with ``parse_float=Decimal``.
+    """
+    if isinstance(value, bool):
+        raise DataError(f"{what}: {value!r} is a bool, not an amount")
+    if isinstance(value, float):
+        raise DataError(
+            f"{what}: {value!r} is a float; money must be a Decimal or a string such as "
+            f"'{value}' (floats carry binary rounding errors)"
+        )
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise DataError(f"{what}: {value!r} is not a number") from None
+    else:
+        raise DataError(f"{what}: {type(value).__name__} {value!r} is not an amount")
+    if not result.is_finite():
+        raise DataError(f"{what}: {value!r} is not a finite number")
+    return result
+
+
+def from_minor(units: int, currency: str) -> Decimal:
+    """Minor units (Stripe's cents) to major units by the currency's exponent (JPY: as is)."""
+    return Decimal(units).scaleb(-exponent(currency))
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """Major units to whole minor units, rounded half-even."""
+    return int(round_money(amount, currency).scaleb(exponent(currency)))
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round for output only: to the currency's minor unit, ``ROUND_HALF_EVEN``."""
+    return amount.quantize(Decimal(1).scaleb(-exponent(currency)), rounding=ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True)
+class FxTable:
+    """Exchange rates to one base currency, by currency and date.
+
+    A rate is "units of ``base`` per one unit of the currency" (the direction of every
+    ``fx_rate`` in the model). A look-up takes the rate of the exact date, else the latest
+    earlier date no more than ``max_staleness_days`` before it (weekends and bank holidays have
+    no fixing); anything else is a :class:`DataError` naming the currency and the date.
+    """
+
+    base: str
+    rates: Mapping[str, Mapping[date, Decimal]] = field(default_factory=dict)
+    max_staleness_days: int = 7
+    _dates: dict[str, list[date]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not is_currency(self.base):
+            raise DataError(f"FxTable base: unknown currency code {self.base!r}")
+        frozen: dict[str, dict[date, Decimal]] = {}
+        for currency, by_date in self.rates.items():
+            if not is_currency(currency):
+                raise DataError(f"FxTable: unknown currency code {currency!r}")
+            checked: dict[date, Decimal] = {}
+            for day, rate in by_date.items():
+                value = to_decimal(rate, what=f"FxTable rate {currency} on {day}")
+                if value <= 0:
+                    raise DataError(f"FxTable rate {currency} on {day}: {value} is not positive")
+                checked[day] = value
+            frozen[currency] = checked
+        object.__setattr__(self, "rates", frozen)
+        object.__setattr__(self, "_dates", {c: sorted(r) for c, r in frozen.items()})
+
+    @classmethod
+    def from_rows(
+        cls,
+        base: str,
+        rows: Iterable[tuple[str, date, Decimal | str]],
+        *,
+        max_staleness_days: int = 7,
+    ) -> FxTable:
+        """Build from ``(currency, date, rate)`` rows, e.g. read from a central bank's file."""
+        rates: dict[str, dict[date, Decimal]] = {}
+        for currency, day, rate in rows:
+            rates.setdefault(currency, {})[day] = to_decimal(rate, what=f"rate {currency} {day}")
+        return cls(base, rates, max_staleness_days)
+
+    def rate(self, currency: str, on: date) -> Decimal:
+        """Units of base currency per unit of ``currency`` on ``on``."""
+        if currency == self.base:
+            return ONE
+        dates = self._dates.get(currency)
+        if dates:
+            index = bisect.bisect_right(dates, on) - 1
+            if index >= 0 and on - dates[index] <= timedelta(days=self.max_staleness_days):
+                return self.rates[currency][dates[index]]
+            if index >= 0:
+                raise DataError(
+                    f"no {currency}->{self.base} rate for {on}: the latest earlier rate is from "
+                    f"{dates[index]}, more than {self.max_staleness_days} days before"
+                )
+        raise DataError(
+            f"no {currency}->{self.base} rate for {on}: add it to the FxTable "
+            "or give the document its own fx_rate"
+        )
+
+    def convert(self, amount: Decimal, currency: str, on: date) -> Decimal:
+        """``amount`` of ``currency`` in the base currency at the rate for ``on`` (unrounded)."""
+        return amount * self.rate(currency, on)

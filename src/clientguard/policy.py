@@ -1,0 +1,196 @@
+"""Policy: every threshold clientguard applies, with its default and the source of that default.
+
+The metrics compute numbers; the signals compare them with a :class:`Policy`. Each field's
+docstring says what it means, why its default is what it is, and where that comes from, so a
+finding can always say which rule it applied. A policy loads from TOML and dumps to TOML; an
+unknown key is an error that names it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from clientguard.errors import ConfigError
+
+Share = Annotated[Decimal, Field(ge=0, le=1)]
+Jurisdiction = Literal["pl", "eu", "uk"]
+
+
+class Policy(BaseModel):
+    """Every threshold, with its default and the source of the default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    # ---------------------------------------------------------------- the window and the money
+    lookback_days: int = Field(365, ge=1)
+    """Days of history each analysis looks back from ``as_of``: invoices due (for lateness) or
+    issued (for revenue) in ``(as_of - lookback_days, as_of]``. One year, the window of the
+    "major customer" test (ASC 280-10-50-42, IFRS 8.34 use annual revenue) and of the
+    payment-behaviour reports of Upflow and Chaser."""
+    grace_days: int = Field(0, ge=0)
+    """Days after the due date before an invoice counts as late. 0: under Directive 2011/7/EU
+    art. 3 (and its Polish and UK counterparts) interest runs from the day after the due date.
+    Tesorio uses a 15-day grace in its late share; set it here to match."""
+    settle_tolerance: Decimal = Field(Decimal("0.01"), ge=0)
+    """An invoice is settled when its open balance is within this of zero (document
+    currency): one cent of rounding between systems does not keep an invoice open."""
+    cost_of_capital: Decimal = Field(Decimal("0.10"), ge=0)
+    """Annual rate at which the firm values money tied up in late invoices (the financing
+    cost). 10%: a round figure inside the range of unsecured small-business lending in the EU
+    and UK in 2024-2025; set your own overdraft or loan rate."""
+
+    # ---------------------------------------------------------------- late payment
+    min_invoices: int = Field(3, ge=1)
+    """Invoices due in the window before a client's payment habit is judged at all: with one
+    or two invoices a single slip would read as a habit."""
+    chronic_late_share: Share = Decimal("0.5")
+    """Late on at least this share of the invoices due in the window (by count) is chronic:
+    late more often than on time is a habit, not an accident."""
+    late_days_warning: Decimal = Field(Decimal(15), ge=0)
+    """Amount-weighted days late at which chronic lateness is a warning (below it: watch).
+    15 days: the first band of Tesorio's lateness scale (1-15 / 16-45 / 46-90 / 90+)."""
+    late_days_critical: Decimal = Field(Decimal(45), ge=0)
+    """Amount-weighted days late at which chronic lateness is critical. 45 days: the end of
+    Tesorio's second band; Upflow's scale starts its worst grades at 30/60/90."""
+    open_days_past_due_critical: int = Field(90, ge=1)
+    """An open invoice more than this many days past due makes lateness critical. 90 days:
+    the common lender rule that makes receivables that old ineligible for financing."""
+    trend_min_months: int = Field(6, ge=3)
+    """Months with invoices due (in the window's series) before the trend test is run: the
+    Mann-Kendall test has little power below about six points."""
+    trend_alpha: Decimal = Field(Decimal("0.05"), gt=0, lt=1)
+    """Significance level of the one-sided Mann-Kendall test for an upward trend in monthly
+    amount-weighted days late. 5%: the conventional level."""
+    trend_min_slope: Decimal = Field(Decimal(1), ge=0)
+    """Theil-Sen slope, in days late per month, that a significant trend must reach to count
+    as worsening: a rise of under a day a month is not worth a conversation."""
+    recent_days: int = Field(90, ge=1)
+    """The recent period for the short-history test: the late share of invoices due in the
+    last ``recent_days`` against the period before it. 90 days: one quarter."""
+    recent_min_invoices: int = Field(3, ge=1)
+    """Invoices due in each of the two periods before the short-history test applies."""
+    recent_late_share_rise: Share = Decimal("0.25")
+    """How much the late share must rise (in share points, 0.25 = 25 pp) from the period
+    before to the recent period for the short-history test to call it worsening."""
+    trend_history_days: int = Field(730, ge=1)
+    """Days of history the monthly trend series covers (two years): a trend needs a longer
+    view than the one-year window of the other measures."""
+
+    # ---------------------------------------------------------------- concentration
+    revenue_share_watch: Share = Decimal("0.10")
+    """A client's share of net revenue at which it is watched. 10%: the "major customer"
+    disclosure threshold of ASC 280-10-50-42 and IFRS 8.34."""
+    revenue_share_warning: Share = Decimal("0.20")
+    """Revenue share at which concentration is a warning. 20%: the per-debtor concentration
+    limit lenders commonly apply to a borrowing base."""
+    revenue_share_critical: Share = Decimal("0.35")
+    """Revenue share at which concentration is critical: losing such a client takes away over
+    a third of revenue, more than most small firms' margin can absorb."""
+    book_hhi_high: Decimal = Field(Decimal(1800), ge=0, le=10000)
+    """Book HHI above which the book is highly concentrated. 1,800: the "highly concentrated"
+    line of the 2023 US Merger Guidelines, used as an analogy and always shown with the
+    effective number of clients (a five-client book has HHI of at least 2,000)."""
+    receivables_share_warning: Share = Decimal("0.20")
+    """A client's share of open receivables at which it is a warning. 20%: the common lender
+    per-debtor concentration limit."""
+    cross_aging_days: int = Field(90, ge=1)
+    """Days past the invoice date after which a receivable is ineligible for lenders (90 days:
+    the common lender rule)."""
+    cross_aging_share: Share = Decimal("0.10")
+    """Share of a client's open balance older than ``cross_aging_days`` past invoice date at
+    which a lender would refuse the client's whole balance. 10%: the most common cross-aging
+    ("taint") percentage; 15/20/25% are also used."""
+
+    # ---------------------------------------------------------------- capacity and rush
+    hours_share_watch: Share = Decimal("0.25")
+    """A client's share of the team's hours at which it is watched: a quarter of the team."""
+    hours_share_warning: Share = Decimal("0.40")
+    """Hours share at which it is a warning: two fifths of the team's time on one client."""
+    hours_to_revenue_ratio: Decimal = Field(Decimal("1.5"), gt=0)
+    """Hours share divided by revenue share at which a client is taking more of the team than
+    it pays for (1.5: half as much time again as its revenue would justify)."""
+    rush_lead_days: int = Field(2, ge=0)
+    """A work request wanted within this many days of being asked (``wanted_by -
+    requested_on``, zero or negative included) is rush work."""
+    rush_share: Share = Decimal("0.30")
+    """Share of a client's work requests that are rush work at which it is flagged."""
+    rush_min_requests: int = Field(5, ge=1)
+    """Work requests in the window before the rush share is judged."""
+
+    # ---------------------------------------------------------------- cost of lateness
+    jurisdiction: Jurisdiction | Literal["none"] = "eu"
+    """Whose late-payment law prices the lateness: ``pl`` (NBP reference rate + 10 pp, EUR
+    40/70/100), ``eu`` (the Directive 2011/7/EU baseline: ECB rate + 8 pp, EUR 40) or ``uk``
+    (base rate + 8 pp, GBP 40/70/100); ``none`` for no statutory interest."""
+    client_jurisdictions: dict[str, Jurisdiction] = Field(default_factory=dict)
+    """Per-client overrides of ``jurisdiction``, by customer id."""
+
+    # ---------------------------------------------------------------- loading and saving
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Policy:
+        """Read a policy file; keys not given keep their defaults.
+
+        Raises :class:`ConfigError` naming an unknown key (with the nearest known one) or a
+        value out of range.
+        """
+        path = Path(path)
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle, parse_float=Decimal)
+        except FileNotFoundError:
+            raise ConfigError(f"policy file {path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"policy file {path} is not valid TOML: {exc}") from None
+        return cls.from_mapping(data, where=str(path))
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], *, where: str = "policy") -> Policy:
+        """A policy from a dict (e.g. the ``[policy]`` table of a config file)."""
+        known = set(cls.model_fields)
+        for key in data:
+            if key not in known:
+                close = difflib.get_close_matches(key, sorted(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ConfigError(f"{where}: unknown policy key {key!r}{hint}")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                for e in exc.errors(include_url=False)
+            )
+            raise ConfigError(f"{where}: {problems}") from None
+
+    def to_toml(self) -> str:
+        """The policy as TOML, each key preceded by its meaning and source as comments."""
+        lines = ["# clientguard policy: every threshold, its default and why.", ""]
+        for name, info in type(self).model_fields.items():
+            for text in (info.description or "").split("\n"):
+                lines.append(f"# {' '.join(text.split())}".rstrip())
+            lines.append(f"{name} = {_toml_value(getattr(self, name))}")
+            lines.append("")
+        return "\n".join(lines)
+
+    def explain(self, field: str) -> str:
+        """The meaning and source of a field's default, as written in its docstring."""
+        info = type(self).model_fields[field]
+        return " ".join((info.description or "").split())
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, dict):
+        inner = ", ".join(f'"{k}" = {_toml_value(v)}' for k, v in sorted(value.items()))
+        return "{" + (f" {inner} " if inner else "") + "}"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")

@@ -1,0 +1,245 @@
+"""Builders for tests: one line per record, with sensible defaults.
+
+These are public API, for your own unit tests of your own policies::
+
+    from clientguard.testing import invoice, payment, ledger
+
+    inv = invoice("acme", issued="2025-01-01", due="2025-01-31", total="100.00")
+    book = ledger(inv, payment("acme", on="2025-02-10", amount="100.00", pays=inv))
+
+Dates are ``datetime.date`` or ISO strings (``"2025-01-31"``); amounts are Decimal, int or
+strings (never floats, as everywhere in clientguard). Ids are made from the arguments where
+you give none (``acme/2025-01-01/100.00`` for that invoice), so the same call gives the same
+record; pass ``id=`` when two records would otherwise look alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from clientguard.ledger import Ledger
+from clientguard.model import (
+    Allocation,
+    AnyRecord,
+    CreditNote,
+    Customer,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    TimeEntry,
+    WorkRequest,
+)
+from clientguard.money import FxTable, to_decimal
+
+DateLike = date | str
+AmountLike = Decimal | int | str
+Pays = Invoice | Sequence[tuple[Invoice | str, AmountLike]] | Mapping[str, AmountLike] | None
+"""What a payment or credit note pays: one invoice (in full, up to the amount), a list of
+``(invoice or id, amount)`` pairs, or a mapping of invoice id to amount."""
+
+DEFAULT_SOURCE = "test"
+
+
+def as_date(value: DateLike) -> date:
+    """A date from a ``date`` or an ISO string."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def customer(
+    id: str,
+    name: str | None = None,
+    *,
+    group: str | None = None,
+    tax_id: str | None = None,
+    email: str | None = None,
+    source: str = DEFAULT_SOURCE,
+) -> Customer:
+    """A customer; ``name`` defaults to the id with a capital letter."""
+    return Customer(
+        id=id,
+        name=name if name is not None else id.capitalize(),
+        group_id=group,
+        tax_id=tax_id,
+        email=email,
+        source=source,
+    )
+
+
+def invoice(
+    customer: str,
+    *,
+    issued: DateLike,
+    total: AmountLike,
+    due: DateLike | None = None,
+    terms: int = 30,
+    paid: DateLike | None = None,
+    status: InvoiceStatus | None = None,
+    currency: str = "EUR",
+    id: str | None = None,
+    number: str | None = None,
+    amount_due: AmountLike | None = None,
+    fx_rate: AmountLike | None = None,
+    source: str = DEFAULT_SOURCE,
+) -> Invoice:
+    """An invoice. ``due`` defaults to ``issued + terms`` days; ``paid`` sets status ``paid``
+    and ``paid_on`` (a paid date without payment records); otherwise status is ``open``."""
+    issue_date = as_date(issued)
+    ident = id or f"{customer}/{issue_date}/{total}"
+    return Invoice(
+        id=ident,
+        customer_id=customer,
+        number=number or ident,
+        issue_date=issue_date,
+        due_date=as_date(due) if due is not None else issue_date + timedelta(days=terms),
+        currency=currency,
+        total=total,
+        status=status or ("paid" if paid is not None else "open"),
+        paid_on=as_date(paid) if paid is not None else None,
+        amount_due=amount_due,
+        fx_rate=fx_rate,
+        source=source,
+    )
+
+
+def _allocations(pays: Pays, amount: Decimal, on: date | None) -> tuple[Allocation, ...]:
+    if pays is None:
+        return ()
+    if isinstance(pays, Invoice):
+        return (Allocation(invoice_id=pays.id, amount=min(amount, pays.total), date=on),)
+    pairs = pays.items() if isinstance(pays, Mapping) else pays
+    return tuple(
+        Allocation(
+            invoice_id=target.id if isinstance(target, Invoice) else target,
+            amount=share,
+            date=on,
+        )
+        for target, share in pairs
+    )
+
+
+def payment(
+    customer: str,
+    *,
+    on: DateLike,
+    amount: AmountLike,
+    pays: Pays = None,
+    applied_on: DateLike | None = None,
+    currency: str = "EUR",
+    id: str | None = None,
+    fx_rate: AmountLike | None = None,
+    source: str = DEFAULT_SOURCE,
+) -> Payment:
+    """A payment received ``on`` a date. ``pays`` says which invoices it pays (see
+    :data:`Pays`); what is not allocated is unapplied cash. ``applied_on`` dates the
+    allocations when they were made later than the money came in."""
+    day = as_date(on)
+    value = to_decimal(amount)
+    return Payment(
+        id=id or f"pay/{customer}/{day}/{amount}",
+        customer_id=customer,
+        date=day,
+        amount=value,
+        currency=currency,
+        allocations=_allocations(pays, value, as_date(applied_on) if applied_on else None),
+        fx_rate=fx_rate,
+        source=source,
+    )
+
+
+def credit_note(
+    customer: str,
+    *,
+    issued: DateLike,
+    total: AmountLike,
+    applies_to: Pays = None,
+    applied_on: DateLike | None = None,
+    currency: str = "EUR",
+    id: str | None = None,
+    fx_rate: AmountLike | None = None,
+    source: str = DEFAULT_SOURCE,
+) -> CreditNote:
+    """A credit note; ``applies_to`` takes the same forms as a payment's ``pays``."""
+    day = as_date(issued)
+    value = to_decimal(total)
+    return CreditNote(
+        id=id or f"cn/{customer}/{day}/{total}",
+        customer_id=customer,
+        issue_date=day,
+        total=value,
+        currency=currency,
+        allocations=_allocations(applies_to, value, as_date(applied_on) if applied_on else None),
+        fx_rate=fx_rate,
+        source=source,
+    )
+
+
+def time_entry(
+    customer: str,
+    *,
+    on: DateLike,
+    hours: AmountLike,
+    person: str | None = None,
+    billable: bool | None = None,
+    source: str = DEFAULT_SOURCE,
+) -> TimeEntry:
+    """Hours spent on a client's work on one day."""
+    return TimeEntry(
+        customer_id=customer,
+        date=as_date(on),
+        hours=hours,
+        person=person,
+        billable=billable,
+        source=source,
+    )
+
+
+def work_request(
+    customer: str,
+    *,
+    requested: DateLike,
+    wanted: DateLike | None = None,
+    lead_days: int | None = None,
+    id: str | None = None,
+    source: str = DEFAULT_SOURCE,
+) -> WorkRequest:
+    """A work request; give ``wanted`` or ``lead_days`` (days from request to wanted-by)."""
+    requested_on = as_date(requested)
+    if wanted is not None:
+        wanted_by = as_date(wanted)
+    elif lead_days is not None:
+        wanted_by = requested_on + timedelta(days=lead_days)
+    else:
+        raise TypeError("work_request() needs wanted= or lead_days=")
+    return WorkRequest(
+        id=id or f"req/{customer}/{requested_on}/{wanted_by}",
+        customer_id=customer,
+        requested_on=requested_on,
+        wanted_by=wanted_by,
+        source=source,
+    )
+
+
+def fx_table(
+    base: str, rates: Mapping[str, Mapping[DateLike, AmountLike]], *, max_staleness_days: int = 7
+) -> FxTable:
+    """An FxTable from ``{"USD": {"2025-01-01": "0.92"}}`` (base units per unit)."""
+    return FxTable(
+        base,
+        {
+            currency: {as_date(d): to_decimal(r, what="rate") for d, r in by_date.items()}
+            for currency, by_date in rates.items()
+        },
+        max_staleness_days,
+    )
+
+
+def ledger(
+    *records: AnyRecord,
+    base_currency: str = "EUR",
+    fx: FxTable | None = None,
+    strict: bool = True,
+) -> Ledger:
+    """A ledger of the records given (checked as :meth:`Ledger.build` checks them)."""
+    return Ledger.build(records, base_currency=base_currency, fx=fx, strict=strict)
