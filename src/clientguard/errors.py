@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from clientguard.ledger import Rejection
@@ -63,6 +63,20 @@ class PluginLoadError(ClientguardError, ImportError):
             f"connector plugin {name!r} failed to load: {type(cause).__name__}: {cause}. "
             f"Reinstall it (pip install --force-reinstall clientguard-{name}) or uninstall it."
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (e.g. back from a Dask or Ray worker) as its message: the default would call
+        # __init__ with the message alone, and the cause, an import failure, may not pickle.
+        return (_rebuild_plugin_load_error, (type(self), self.name_of_plugin, str(self)))
+
+
+def _rebuild_plugin_load_error(
+    cls: type[PluginLoadError], name: str, message: str
+) -> PluginLoadError:
+    error = cls.__new__(cls)
+    ImportError.__init__(error, message)
+    error.name_of_plugin = name
+    return error
 
 
 class UnknownConnectorError(ClientguardError, LookupError):

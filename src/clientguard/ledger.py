@@ -14,9 +14,12 @@ Rules between records:
   the ledger's :class:`~clientguard.money.FxTable`;
 * an allocation names an invoice that exists (and was not itself rejected);
 * a payment or credit note in another currency than the invoice it pays needs rates for both
-  currencies on the allocation date;
+  currencies on the allocation date (a document's own ``fx_rate`` is its rate on its own date
+  and wins there, as in :meth:`Ledger.rate_to_base`; on other dates the FxTable's rate for that
+  date is used, else the document's own rate);
 * the allocations to an invoice never add up to more than its total. Documents are applied in
-  date order, so the one that would over-apply the invoice is the one rejected.
+  date order (on the same day payments before credit notes, as the settlement replay does), so
+  the one that would over-apply the invoice is the one rejected.
 """
 
 from __future__ import annotations
@@ -215,8 +218,9 @@ class Ledger:
     def merge(self, other: Ledger, *, strict: bool = True) -> Ledger:
         """One ledger with the records of both (e.g. from two sources), checked again.
 
-        Both must have the same base currency. Ids must stay unique per kind across both;
-        the rejections of both earlier builds are carried over.
+        Both must have the same base currency. Ids must stay unique per kind across both (a
+        colliding record of ``other`` is rejected). The rejections of both earlier builds are
+        carried into the report; ``strict`` fails only on problems the merge itself finds.
         """
         if other.base_currency != self.base_currency:
             raise DataError(
@@ -235,14 +239,15 @@ class Ledger:
             )
         elif fx is None:
             fx = other.fx
-        return Ledger.build(
-            [*self.records(), *other.records()],
-            base_currency=self.base_currency,
-            fx=fx,
-            strict=strict,
-            rejected=[*self.report.rejected, *other.report.rejected],
-            locations={**self._locations, **other._locations},
-        )
+        # The earlier builds' rejections are carried into the report but do not make a
+        # strict merge fail: the caller already accepted them (strict=False) when building.
+        return _Builder(
+            self.base_currency,
+            fx,
+            {**self._locations, **other._locations},
+            [],
+            carried=[*self.report.rejected, *other.report.rejected],
+        ).run([*self.records(), *other.records()], strict=strict)
 
     # ------------------------------------------------------------------ look-ups
     def records(self) -> Iterable[AnyRecord]:
@@ -377,11 +382,15 @@ class _Builder:
         fx: FxTable | None,
         locations: dict[RecordKey, Location],
         rejected: list[Rejection],
+        carried: list[Rejection] | None = None,
     ) -> None:
         self.base = base
         self.fx = fx
         self.locations = locations
+        # Problems of this build (and a connector's unmapped rows): strict fails on these.
         self.rejected = rejected
+        # Rejections of earlier builds (a merge): reported, but they do not fail it.
+        self.carried = carried or []
         self.rates: dict[tuple[str, str], Decimal] = {}
 
     def reject(self, record: AnyRecord, reason: str, field: str | None = None) -> None:
@@ -433,10 +442,15 @@ class _Builder:
         ledger.invoices = tuple(sorted(invoices, key=lambda i: (i.issue_date, i.id)))
         ledger.payments = tuple(sorted(payments, key=lambda p: (p.date, p.id)))
         ledger.credit_notes = tuple(sorted(credit_notes, key=lambda c: (c.issue_date, c.id)))
+        # Time entries have no id: every field is in the key, so that two entries differing
+        # only in ``billable`` (or a person None against "") still sort the same every time.
         ledger.time_entries = tuple(
             sorted(
                 time_entries,
-                key=lambda t: (t.date, t.customer_id, t.source, t.person or "", t.hours),
+                key=lambda t: (
+                    t.date, t.customer_id, t.source, t.person is not None, t.person or "",
+                    t.hours, t.billable is not None, bool(t.billable),
+                ),
             )
         )
         ledger.work_requests = tuple(sorted(work_requests, key=lambda w: (w.requested_on, w.id)))
@@ -449,7 +463,7 @@ class _Builder:
                 "time_entries": len(ledger.time_entries),
                 "work_requests": len(ledger.work_requests),
             },
-            rejected=tuple(self.rejected),
+            rejected=(*self.carried, *self.rejected),
         )
         self.index(ledger, applications)
         return ledger
@@ -495,9 +509,17 @@ class _Builder:
         return True
 
     def rate_on(self, record: Invoice | Payment | CreditNote, on: date) -> Decimal | None:
-        """Base per unit of the record's currency on ``on``: FxTable first, else its own rate."""
+        """Base per unit of the record's currency on ``on``.
+
+        On the record's own date its ``fx_rate`` wins, as in ``rate_to_base``: it is the rate
+        the source itself used, so a payment credits the invoice with what the source says.
+        On another date the FxTable's rate for that date, else the record's own rate.
+        """
         if record.currency == self.base:
             return ONE
+        own_date = record.date if isinstance(record, Payment) else record.issue_date
+        if record.fx_rate is not None and on == own_date:
+            return record.fx_rate
         if self.fx is not None:
             try:
                 return self.fx.rate(record.currency, on)
@@ -520,8 +542,10 @@ class _Builder:
 
         docs = [d for d in documents if isinstance(d, Payment | CreditNote)]
         # Date order: when allocations over-apply an invoice, the later document is the one
-        # that breaks the rule.
-        for doc in sorted(docs, key=lambda d: (doc_date(d), d.kind, d.id)):
+        # that breaks the rule. On the same day payments come before credit notes, as in the
+        # settlement replay (applications below), so the rejected one is the one the replay
+        # would find over-applying.
+        for doc in sorted(docs, key=lambda d: (doc_date(d), d.kind != "payment", d.id)):
             pending: list[Application] = []
             problem: tuple[str, str] | None = None
             for index, allocation in enumerate(doc.allocations):

@@ -14,6 +14,7 @@ records (an allocation to a missing invoice, duplicate ids) are checked by
 from __future__ import annotations
 
 import datetime as dt
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal, Self
@@ -26,15 +27,24 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    model_validator,
+    ValidationInfo,
+    field_validator,
 )
 
 from clientguard.errors import DataError
 from clientguard.money import ZERO, is_currency, to_decimal
 
 
+def _decimal(value: object, what: str) -> Decimal:
+    # The error already names the field, so drop to_decimal's own "amount: " prefix.
+    try:
+        return to_decimal(value, what=what)
+    except DataError as exc:
+        raise ValueError(str(exc).removeprefix(f"{what}: ")) from None
+
+
 def _amount(value: object) -> Decimal:
-    amount = to_decimal(value)
+    amount = _decimal(value, "amount")
     if amount < 0:
         raise ValueError(f"{amount} is negative; amounts are non-negative (a refund or credit "
                          "is its own record)")
@@ -42,7 +52,7 @@ def _amount(value: object) -> Decimal:
 
 
 def _rate(value: object) -> Decimal:
-    rate = to_decimal(value, what="rate")
+    rate = _decimal(value, "rate")
     if rate <= 0:
         raise ValueError(f"{rate} is not a positive rate")
     return rate
@@ -50,7 +60,7 @@ def _rate(value: object) -> Decimal:
 
 def _hours(value: object) -> Decimal:
     # Hours are not money: a float from a time tracker is taken by its shortest repr.
-    hours = to_decimal(repr(value) if isinstance(value, float) else value, what="hours")
+    hours = _decimal(repr(value) if isinstance(value, float) else value, "hours")
     if hours < 0:
         raise ValueError(f"{hours} hours is negative")
     return hours
@@ -93,10 +103,30 @@ class Record(BaseModel):
         except ValidationError as exc:
             raise _data_error(type(self), data, exc) from None
 
+    # Tell pydantic this __init__ only wraps the base one. Without the flag pydantic calls it
+    # from inside every validation (model_validate, JSON, a nested Allocation), so the
+    # DataError came back wrapped in a ValidationError and lost the field's location.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
         try:
             return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise _data_error(cls, obj if isinstance(obj, dict) else {}, exc) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, *args: Any,
+                            **kwargs: Any) -> Self:
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except ValidationError as exc:
+            raise _data_error(cls, _json_object(json_data), exc) from None
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate_strings(obj, *args, **kwargs)
         except ValidationError as exc:
             raise _data_error(cls, obj if isinstance(obj, dict) else {}, exc) from None
 
@@ -106,6 +136,15 @@ class Record(BaseModel):
         ident = getattr(self, "id", None)
         source = getattr(self, "source", "?")
         return f"{self.kind} {ident} ({source})" if ident else f"{self.kind} ({source})"
+
+
+def _json_object(json_data: str | bytes | bytearray) -> dict[str, Any]:
+    """The JSON object's fields, to name the record in an error; empty when it is not one."""
+    try:
+        decoded = json.loads(json_data)
+    except ValueError:
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
 
 
 def _data_error(cls: type[Record], data: dict[str, Any], exc: ValidationError) -> DataError:
@@ -193,18 +232,27 @@ class Invoice(Record):
     updated_at: Timestamp | None = None
     """When the source last changed the record (UTC), for incremental sync."""
 
-    @model_validator(mode="after")
-    def _dates_make_sense(self) -> Invoice:
-        if self.due_date < self.issue_date:
+    # Field validators (not a model validator) so that the error names the field. Each reads
+    # a field declared before it, which pydantic has already validated into ``info.data``
+    # (absent when that field was itself invalid: its own error says so).
+    @field_validator("due_date")
+    @classmethod
+    def _due_not_before_issue(cls, due_date: date, info: ValidationInfo) -> date:
+        issue_date = info.data.get("issue_date")
+        if issue_date is not None and due_date < issue_date:
+            raise ValueError(f"due_date {due_date} is before issue_date {issue_date}")
+        return due_date
+
+    @field_validator("paid_on")
+    @classmethod
+    def _paid_on_only_when_paid(cls, paid_on: date | None, info: ValidationInfo) -> date | None:
+        status = info.data.get("status")
+        if paid_on is not None and status is not None and status != "paid":
             raise ValueError(
-                f"due_date {self.due_date} is before issue_date {self.issue_date}"
-            )
-        if self.paid_on is not None and self.status != "paid":
-            raise ValueError(
-                f"paid_on {self.paid_on} is set but status is {self.status!r}; "
+                f"paid_on {paid_on} is set but status is {status!r}; "
                 "a paid date belongs to a paid invoice"
             )
-        return self
+        return paid_on
 
 
 class Allocation(Record):
@@ -221,12 +269,14 @@ class Allocation(Record):
     credit note's issue date)."""
 
 
-def _allocations_fit(total: Decimal, allocations: tuple[Allocation, ...], what: str) -> None:
+def _allocations_fit(
+    allocations: tuple[Allocation, ...], info: ValidationInfo, total_field: str, what: str
+) -> tuple[Allocation, ...]:
+    total = info.data.get(total_field)
     applied = sum((a.amount for a in allocations), ZERO)
-    if applied > total:
-        raise ValueError(
-            f"allocations sum to {applied}, more than the {what} of {total}"
-        )
+    if total is not None and applied > total:
+        raise ValueError(f"allocations sum to {applied}, more than the {what} of {total}")
+    return allocations
 
 
 class Payment(Record):
@@ -252,10 +302,12 @@ class Payment(Record):
     source: str
     """The connector the record came from."""
 
-    @model_validator(mode="after")
-    def _allocations_within_amount(self) -> Payment:
-        _allocations_fit(self.amount, self.allocations, "payment amount")
-        return self
+    @field_validator("allocations")
+    @classmethod
+    def _allocations_within_amount(
+        cls, allocations: tuple[Allocation, ...], info: ValidationInfo
+    ) -> tuple[Allocation, ...]:
+        return _allocations_fit(allocations, info, "amount", "payment amount")
 
 
 class CreditNote(Record):
@@ -280,10 +332,12 @@ class CreditNote(Record):
     source: str
     """The connector the record came from."""
 
-    @model_validator(mode="after")
-    def _allocations_within_total(self) -> CreditNote:
-        _allocations_fit(self.total, self.allocations, "credit note total")
-        return self
+    @field_validator("allocations")
+    @classmethod
+    def _allocations_within_total(
+        cls, allocations: tuple[Allocation, ...], info: ValidationInfo
+    ) -> tuple[Allocation, ...]:
+        return _allocations_fit(allocations, info, "total", "credit note total")
 
 
 class TimeEntry(Record):

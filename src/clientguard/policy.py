@@ -9,10 +9,11 @@ unknown key is an error that names it.
 from __future__ import annotations
 
 import difflib
+import json
 import tomllib
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,7 +23,47 @@ Share = Annotated[Decimal, Field(ge=0, le=1)]
 Jurisdiction = Literal["pl", "eu", "uk"]
 
 
-class Policy(BaseModel):
+class _Settings(BaseModel):
+    """Base of :class:`Policy`: a bad key or value is a :class:`ConfigError` naming it, however
+    the policy is made (``Policy(...)``, ``model_validate``, a file), never a bare pydantic
+    ``ValidationError``."""
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _config_error(type(self), exc, "policy") from None
+
+    # Only a wrapper of the base __init__: pydantic must not call it from inside validation.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        return cls._checked(obj, "policy", *args, **kwargs)
+
+    @classmethod
+    def _checked(cls, obj: Any, where: str, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise _config_error(cls, exc, where) from None
+
+
+def _config_error(cls: type[BaseModel], exc: ValidationError, where: str) -> ConfigError:
+    """One ConfigError naming every bad key (with the nearest known one for a typo)."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        key = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(key, sorted(cls.model_fields), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(f"unknown policy key {key!r}{hint}")
+        else:
+            problems.append(f"{key}: {error['msg']}")
+    return ConfigError(f"{where}: " + "; ".join(problems))
+
+
+class Policy(_Settings):
     """Every threshold, with its default and the source of the default."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
@@ -74,10 +115,14 @@ class Policy(BaseModel):
     """The recent period for the short-history test: the late share of invoices due in the
     last ``recent_days`` against the period before it. 90 days: one quarter."""
     recent_min_invoices: int = Field(3, ge=1)
-    """Invoices due in each of the two periods before the short-history test applies."""
+    """Invoices due in each of the two periods before the short-history test applies. 3: the
+    same floor as ``min_invoices``, for the same reason (a clientguard choice, not a published
+    figure)."""
     recent_late_share_rise: Share = Decimal("0.25")
     """How much the late share must rise (in share points, 0.25 = 25 pp) from the period
-    before to the recent period for the short-history test to call it worsening."""
+    before to the recent period for the short-history test to call it worsening. 25 pp: with
+    a few invoices a quarter, a smaller rise is one invoice's difference (a clientguard choice,
+    not a published figure)."""
     trend_history_days: int = Field(730, ge=1)
     """Days of history the monthly trend series covers (two years): a trend needs a longer
     view than the one-year window of the other measures."""
@@ -109,27 +154,61 @@ class Policy(BaseModel):
 
     # ---------------------------------------------------------------- capacity and rush
     hours_share_watch: Share = Decimal("0.25")
-    """A client's share of the team's hours at which it is watched: a quarter of the team."""
+    """A client's share of the team's hours at which it is watched: a quarter of the team.
+    There is no published capacity threshold: 25% is a clientguard choice."""
     hours_share_warning: Share = Decimal("0.40")
-    """Hours share at which it is a warning: two fifths of the team's time on one client."""
+    """Hours share at which it is a warning: two fifths of the team's time on one client (a
+    clientguard choice, not a published figure)."""
     hours_to_revenue_ratio: Decimal = Field(Decimal("1.5"), gt=0)
     """Hours share divided by revenue share at which a client is taking more of the team than
     it pays for (1.5: half as much time again as its revenue would justify)."""
+    hours_ratio_min_hours_share: Share = Decimal("0.10")
+    """Hours share a client must take before its hours-to-revenue ratio is judged: below it, a
+    poorly paid client is a pricing detail, not a capacity problem (a client with 1% of the
+    hours and 0.2% of the revenue scores 5). 10%: the materiality line of ASC 280-10-50-42 and
+    IFRS 8.34, reused by analogy (a clientguard choice, not a published capacity rule)."""
     rush_lead_days: int = Field(2, ge=0)
     """A work request wanted within this many days of being asked (``wanted_by -
-    requested_on``, zero or negative included) is rush work."""
+    requested_on``, zero or negative included) is rush work. 2 days: work that cannot wait
+    for the next planning round of a small team (a clientguard choice, not a published
+    figure)."""
     rush_share: Share = Decimal("0.30")
-    """Share of a client's work requests that are rush work at which it is flagged."""
+    """Share of a client's work requests that are rush work at which it is flagged. 30%:
+    nearly one request in three for yesterday is a pattern, not an emergency (a clientguard
+    choice, not a published figure)."""
     rush_min_requests: int = Field(5, ge=1)
-    """Work requests in the window before the rush share is judged."""
+    """Work requests in the window before the rush share is judged. 5: below it one request
+    moves the share by more than 20 points (a clientguard choice)."""
 
     # ---------------------------------------------------------------- cost of lateness
-    jurisdiction: Jurisdiction | Literal["none"] = "eu"
+    # One Literal, not ``Jurisdiction | Literal["none"]``: a union makes pydantic name each
+    # member in the error ("jurisdiction.literal['none']") instead of the field.
+    jurisdiction: Literal["pl", "eu", "uk", "none"] = "eu"
     """Whose late-payment law prices the lateness: ``pl`` (NBP reference rate + 10 pp, EUR
     40/70/100), ``eu`` (the Directive 2011/7/EU baseline: ECB rate + 8 pp, EUR 40) or ``uk``
     (base rate + 8 pp, GBP 40/70/100); ``none`` for no statutory interest."""
     client_jurisdictions: dict[str, Jurisdiction] = Field(default_factory=dict)
-    """Per-client overrides of ``jurisdiction``, by customer id."""
+    """Per-client overrides of ``jurisdiction``, by customer id. Empty by default: every
+    client falls under ``jurisdiction``."""
+
+    # ---------------------------------------------------------------- the verdict
+    end_on_chronic_and_worsening: bool = True
+    """Chronic and worsening lateness together recommend ``consider_ending``: the client pays
+    late as a habit and the habit is getting worse, so new terms are unlikely to hold."""
+    end_on_critical_signals: int = Field(2, ge=1)
+    """This many different client-behaviour signals at ``critical`` (lateness, cross-aging,
+    capacity, rush) recommend ``consider_ending``: one critical problem is a case for new
+    terms, two at once are a pattern."""
+    dependency_only_verdict: Literal["monitor", "revise_terms"] = "monitor"
+    """The verdict for a client flagged only for the firm's dependence on it (revenue or
+    receivables share): the client does nothing wrong by being large, so the answer is to
+    diversify and avoid exclusivity, not to change its terms. ``monitor`` by default."""
+    deposit_share: Share = Decimal("0.30")
+    """The deposit (share of each new order paid up front) suggested for a client whose
+    lateness is critical. 30%: a common agency and software-house deposit."""
+    rush_fee_share: Share = Decimal("0.25")
+    """The surcharge suggested for rush work (share of the normal price). 25%: the low end of
+    the 25-50% rush rates commonly published by agencies and translators."""
 
     # ---------------------------------------------------------------- loading and saving
     @classmethod
@@ -151,21 +230,12 @@ class Policy(BaseModel):
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], *, where: str = "policy") -> Policy:
-        """A policy from a dict (e.g. the ``[policy]`` table of a config file)."""
-        known = set(cls.model_fields)
-        for key in data:
-            if key not in known:
-                close = difflib.get_close_matches(key, sorted(known), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise ConfigError(f"{where}: unknown policy key {key!r}{hint}")
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                for e in exc.errors(include_url=False)
-            )
-            raise ConfigError(f"{where}: {problems}") from None
+        """A policy from a dict (e.g. the ``[policy]`` table of a config file).
+
+        Raises :class:`ConfigError` naming every unknown key (with the nearest known one) and
+        every value out of range, prefixed with ``where``.
+        """
+        return cls._checked(data, where)
 
     def to_toml(self) -> str:
         """The policy as TOML, each key preceded by its meaning and source as comments."""
@@ -189,8 +259,13 @@ def _toml_value(value: object) -> str:
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, str):
-        return f'"{value}"'
+        # A JSON string is a valid TOML basic string: quotes, backslashes and control
+        # characters escaped (a customer id may hold any of them).
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
-        inner = ", ".join(f'"{k}" = {_toml_value(v)}' for k, v in sorted(value.items()))
+        inner = ", ".join(
+            f"{json.dumps(k, ensure_ascii=False)} = {_toml_value(v)}"
+            for k, v in sorted(value.items())
+        )
         return "{" + (f" {inner} " if inner else "") + "}"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")

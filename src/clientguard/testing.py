@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+from clientguard.errors import DataError
 from clientguard.ledger import Ledger
 from clientguard.model import (
     Allocation,
@@ -36,8 +37,10 @@ from clientguard.money import FxTable, to_decimal
 DateLike = date | str
 AmountLike = Decimal | int | str
 Pays = Invoice | Sequence[tuple[Invoice | str, AmountLike]] | Mapping[str, AmountLike] | None
-"""What a payment or credit note pays: one invoice (in full, up to the amount), a list of
-``(invoice or id, amount)`` pairs, or a mapping of invoice id to amount."""
+"""What a payment or credit note pays: one invoice (in full, up to the amount; the whole
+amount when the invoice is in another currency), a list of ``(invoice or id, amount)`` pairs,
+or a mapping of invoice id to amount. Allocated amounts are in the paying document's
+currency."""
 
 DEFAULT_SOURCE = "test"
 
@@ -103,11 +106,18 @@ def invoice(
     )
 
 
-def _allocations(pays: Pays, amount: Decimal, on: date | None) -> tuple[Allocation, ...]:
+def _allocations(
+    pays: Pays, amount: Decimal | None, currency: str, on: date | None
+) -> tuple[Allocation, ...]:
     if pays is None:
         return ()
     if isinstance(pays, Invoice):
-        return (Allocation(invoice_id=pays.id, amount=min(amount, pays.total), date=on),)
+        if amount is None:  # the document's own amount is wrong, and its error says so
+            return ()
+        # The invoice's total is in its own currency: only in the same currency does it cap
+        # the allocation, which is in the document's currency.
+        share = min(amount, pays.total) if pays.currency == currency else amount
+        return (Allocation(invoice_id=pays.id, amount=share, date=on),)
     pairs = pays.items() if isinstance(pays, Mapping) else pays
     return tuple(
         Allocation(
@@ -117,6 +127,14 @@ def _allocations(pays: Pays, amount: Decimal, on: date | None) -> tuple[Allocati
         )
         for target, share in pairs
     )
+
+
+def _amount_or_none(amount: AmountLike) -> Decimal | None:
+    # A bad amount is left to the record, whose DataError names the record and the field.
+    try:
+        return to_decimal(amount)
+    except DataError:
+        return None
 
 
 def payment(
@@ -135,14 +153,16 @@ def payment(
     :data:`Pays`); what is not allocated is unapplied cash. ``applied_on`` dates the
     allocations when they were made later than the money came in."""
     day = as_date(on)
-    value = to_decimal(amount)
+    value = _amount_or_none(amount)
     return Payment(
         id=id or f"pay/{customer}/{day}/{amount}",
         customer_id=customer,
         date=day,
-        amount=value,
+        amount=amount if value is None else value,
         currency=currency,
-        allocations=_allocations(pays, value, as_date(applied_on) if applied_on else None),
+        allocations=_allocations(
+            pays, value, currency, as_date(applied_on) if applied_on else None
+        ),
         fx_rate=fx_rate,
         source=source,
     )
@@ -162,14 +182,16 @@ def credit_note(
 ) -> CreditNote:
     """A credit note; ``applies_to`` takes the same forms as a payment's ``pays``."""
     day = as_date(issued)
-    value = to_decimal(total)
+    value = _amount_or_none(total)
     return CreditNote(
         id=id or f"cn/{customer}/{day}/{total}",
         customer_id=customer,
         issue_date=day,
-        total=value,
+        total=total if value is None else value,
         currency=currency,
-        allocations=_allocations(applies_to, value, as_date(applied_on) if applied_on else None),
+        allocations=_allocations(
+            applies_to, value, currency, as_date(applied_on) if applied_on else None
+        ),
         fx_rate=fx_rate,
         source=source,
     )

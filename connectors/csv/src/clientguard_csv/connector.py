@@ -1,0 +1,181 @@
+"""The CSV connector: files in, records out, through a mapping or a preset.
+
+::
+
+    import clientguard as cg
+
+    conn = cg.connectors.load("csv")(invoices="invoices.csv", payments="payments.csv",
+                                     preset="invoiceninja")
+    ledger = cg.Ledger.from_connector(conn, base_currency="USD", strict=False)
+
+Each stream's :meth:`CsvConnector.fetch` is a fresh, self-contained read: it reads the files
+of the streams that come before it and can make customers or invoices (customers, invoices,
+credit notes, payments) quietly, to match its own rows against them, and yields only its own.
+So nothing about a sync is kept on the connector, at the cost of reading the invoices file
+again for the payments stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import model_validator
+
+from clientguard.connector import (
+    Connector,
+    ConnectorOptions,
+    Mapped,
+    RawPage,
+    RawRecord,
+    Skip,
+    Stream,
+)
+from clientguard.errors import DataError
+from clientguard.ledger import Rejection
+from clientguard_csv.mapping import (
+    STREAMS,
+    CsvMapping,
+    load_mapping,
+    load_preset,
+    mapping_from_dict,
+)
+from clientguard_csv.reading import SOURCE, Loaded, ReadLog, Skipped, read_records
+
+#: Records per page handed to the framework's loop.
+PAGE_SIZE = 1000
+
+Paths = str | Path | Sequence[str | Path] | None
+
+
+class CsvOptions(ConnectorOptions):
+    """Options of the CSV connector. Every stream is optional; give at least one."""
+
+    customers: Paths = None
+    """Customers file(s): a path or a list of paths."""
+    invoices: Paths = None
+    """Invoice file(s); line-item exports are folded into invoices by the mapping."""
+    payments: Paths = None
+    """Payment file(s)."""
+    credit_notes: Paths = None
+    """Credit note file(s)."""
+    time_entries: Paths = None
+    """Time tracker report(s): client, date, hours."""
+    work_requests: Paths = None
+    """Work request file(s): client, requested on, wanted by."""
+    preset: str | None = None
+    """A preset name: freshbooks, wave, zoho, invoice2go, invoicely, invoiceninja, ibm-ar,
+    xero, quickbooks-ar-aging, toggl, harvest, clockify."""
+    mapping: str | Path | dict[str, Any] | CsvMapping | None = None
+    """A mapping file (path), its parsed TOML (dict), or a CsvMapping."""
+
+    @model_validator(mode="after")
+    def _one_mapping(self) -> CsvOptions:
+        if (self.preset is None) == (self.mapping is None):
+            raise ValueError("give either preset= or mapping=, not both and not neither")
+        if not any(self.files(name) for name in STREAMS):
+            raise ValueError(
+                "give at least one file: customers=, invoices=, payments=, credit_notes=, "
+                "time_entries= or work_requests="
+            )
+        return self
+
+    def files(self, stream: str) -> tuple[Path, ...]:
+        value = getattr(self, stream)
+        if value is None:
+            return ()
+        if isinstance(value, str | Path):
+            return (Path(value),)
+        return tuple(Path(v) for v in value)
+
+
+class CsvConnector(Connector):
+    """Invoices, payments, credit notes, customers, time entries and work requests from CSV
+    exports, through a TOML mapping or a preset."""
+
+    name: ClassVar[str] = SOURCE
+    summary: ClassVar[str] = "CSV exports through a column mapping, with presets for common tools"
+    streams: ClassVar[tuple[Stream, ...]] = (
+        Stream(name="customers", kind="customer", description="customers file"),
+        Stream(name="invoices", kind="invoice",
+               description="invoices (and the customers named on them, without a customers "
+                           "file)"),
+        Stream(name="credit_notes", kind="credit_note", description="credit notes"),
+        Stream(name="payments", kind="payment", description="payments, allocated to invoices"),
+        Stream(name="time_entries", kind="time_entry", description="time tracker reports"),
+        Stream(name="work_requests", kind="work_request", description="work requests"),
+    )
+    Options: ClassVar[type[ConnectorOptions]] = CsvOptions
+
+    options: CsvOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # The mapping is read once, here, so that a wrong mapping fails at construction.
+        self.mapping: CsvMapping = _mapping_of(self.options)
+
+    def sources(self) -> dict[str, tuple[Path, ...]]:
+        """The files of each stream, as given."""
+        return {name: self.options.files(name) for name in STREAMS if self.options.files(name)}
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        """The stream's rows, mapped, in pages (``since`` is ignored: files are read whole)."""
+        page: list[RawRecord] = []
+        for item in read_records(self.mapping, self.sources(), streams=(stream.name,)):
+            if isinstance(item, Loaded):
+                page.append(RawRecord({"record": item.record}, item.location))
+            elif isinstance(item, Skipped):
+                page.append(RawRecord({"skip": item.reason}, item.location))
+            else:
+                raw = item.record if isinstance(item.record, Mapping) else {}
+                page.append(RawRecord({**raw, "rejection": item}, item.location))
+            if len(page) >= PAGE_SIZE:
+                yield RawPage(tuple(page))
+                page = []
+        if page:
+            yield RawPage(tuple(page))
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        """Unwrap what :meth:`fetch` mapped: a record, a skip, or a rejection (raised)."""
+        if "record" in raw:
+            record: Mapped = raw["record"]
+            return record
+        if "skip" in raw:
+            return Skip(str(raw["skip"]))
+        rejection: Rejection = raw["rejection"]
+        raise DataError(str(rejection), (rejection,))
+
+    def inspect(self) -> ReadLog:
+        """Read every file without building a ledger: how each file was read (encoding,
+        delimiter, header line, rows, skipped, records, rejected) and the client names that
+        matched no customer."""
+        log = ReadLog()
+        for _ in read_records(self.mapping, self.sources(), log=log):
+            pass
+        return log
+
+
+def _mapping_of(options: CsvOptions) -> CsvMapping:
+    if options.preset is not None:
+        return load_preset(options.preset)
+    given = options.mapping
+    if isinstance(given, CsvMapping):
+        return given
+    if isinstance(given, dict):
+        return mapping_from_dict(given)
+    assert given is not None
+    return load_mapping(given)
+
+
+def unmatched_names(rejections: Iterable[Rejection]) -> dict[str, int]:
+    """From a load report's rejections, the client names (or ids) that matched no customer,
+    with how many rows named each, in the order first seen."""
+    counts: dict[str, int] = {}
+    for rejection in rejections:
+        raw = rejection.record
+        name = raw.get("unmatched_name") if isinstance(raw, Mapping) else None
+        if rejection.source == SOURCE and isinstance(name, str):
+            counts[name] = counts.get(name, 0) + 1
+    return counts

@@ -1,0 +1,138 @@
+"""Dates as exports write them.
+
+With ``date_formats`` in the mapping, a cell must match one of them (``strptime`` codes such
+as ``%d.%m.%Y``, or ``iso`` for ISO 8601 dates and timestamps). When a cell matches two of
+the formats with different results (``03/04/2025`` under both ``%d/%m/%Y`` and
+``%m/%d/%Y``) it is an error, never a pick.
+
+Without ``date_formats``, only forms that can be read one way are accepted: ISO 8601
+(``2025-04-03``, ``2021-01-28T11:04:09+00:00``), a year first (``2025/04/03``), a month
+written in letters (``Jan 28 2021``, ``28 Jan 2021``, ``January 28, 2021``), and day and
+month in numbers where they cannot be swapped (``13/04/2025``, ``04/04/2025``). A numeric
+date such as ``03/04/2025`` is refused as ambiguous unless the mapping sets
+``day_first = true`` (3 April) or ``day_first = false`` (4 March).
+
+A timestamp's date is the calendar date written in it (in its own offset): an export's
+``2021-01-28T23:30:00-05:00`` is 28 January, the day the user saw.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+
+#: ``date_formats`` entry meaning "ISO 8601 date or timestamp".
+ISO = "iso"
+
+_ISO_PREFIX = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
+_NUMERIC = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})")
+_YEAR_FIRST = re.compile(r"(\d{4})([./])(\d{1,2})\2(\d{1,2})")
+_WORDS = (
+    "%b %d %Y", "%d %b %Y", "%B %d %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
+    "%d-%b-%Y", "%d-%B-%Y", "%a, %b %d, %Y", "%A, %B %d, %Y",
+)  # fmt: skip
+_CACHE_LIMIT = 100_000
+
+
+class DateError(ValueError):
+    """A cell is not a date under the mapping's rules; the message says what to set."""
+
+
+def _iso(text: str) -> date:
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    if not _ISO_PREFIX.fullmatch(text):
+        raise ValueError(text)
+    return datetime.fromisoformat(text.replace(" ", "T", 1)).date()
+
+
+class DateReader:
+    """Reads date cells by the mapping's ``date_formats`` and ``day_first``.
+
+    Exports repeat the same few thousand dates, so results are remembered (up to
+    100,000 distinct strings; past that they are computed each time, so memory stays flat).
+    """
+
+    def __init__(self, formats: Sequence[str] = (), day_first: bool | None = None) -> None:
+        self.formats = tuple(formats)
+        self.day_first = day_first
+        self._cache: dict[str, date] = {}
+
+    def __call__(self, text: str) -> date:
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        value = self._parse(text.strip())
+        if len(self._cache) < _CACHE_LIMIT:
+            self._cache[text] = value
+        return value
+
+    def _parse(self, text: str) -> date:
+        if not text:
+            raise DateError("is empty")
+        if self.formats:
+            return self._by_formats(text)
+        return self._recognise(text)
+
+    def _by_formats(self, text: str) -> date:
+        readings: dict[date, str] = {}
+        for fmt in self.formats:
+            try:
+                value = _iso(text) if fmt == ISO else datetime.strptime(text, fmt).date()  # noqa: DTZ007
+            except ValueError:
+                continue
+            readings.setdefault(value, fmt)
+        if len(readings) == 1:
+            return next(iter(readings))
+        listed = ", ".join(f'"{f}"' for f in self.formats)
+        if not readings:
+            raise DateError(f"{text!r} does not match the date format(s) {listed}")
+        ways = "; ".join(f"{value.isoformat()} by \"{fmt}\"" for value, fmt in readings.items())
+        raise DateError(
+            f"{text!r} is ambiguous under the date formats {listed}: it reads as {ways}. "
+            "Keep only the format this file uses in date_formats"
+        )
+
+    def _recognise(self, text: str) -> date:
+        try:
+            return _iso(text)
+        except ValueError:
+            pass
+        if match := _YEAR_FIRST.fullmatch(text):
+            return self._make(int(match[1]), int(match[3]), int(match[4]), text)
+        if match := _NUMERIC.fullmatch(text):
+            first, second, year = int(match[1]), int(match[3]), int(match[4])
+            if self.day_first is True:
+                return self._make(year, second, first, text)
+            if self.day_first is False:
+                return self._make(year, first, second, text)
+            if first > 12 >= second:
+                return self._make(year, second, first, text)
+            if second > 12 >= first or first == second:
+                return self._make(year, first, second, text)
+            if first <= 12 and second <= 12:
+                as_dm = date(year, second, first).isoformat()
+                as_md = date(year, first, second).isoformat()
+                raise DateError(
+                    f"{text!r} is ambiguous: day first it is {as_dm}, month first {as_md}. "
+                    "Set day_first = true or false, or date_formats "
+                    f'(e.g. ["%d{match[2]}%m{match[2]}%Y"]), in the mapping'
+                )
+            raise DateError(f"{text!r} is not a date: neither {first} nor {second} is a month")
+        for fmt in _WORDS:
+            try:
+                return datetime.strptime(text, fmt).date()  # noqa: DTZ007
+            except ValueError:
+                continue
+        raise DateError(
+            f"{text!r} is not a date format clientguard-csv reads without being told: name it "
+            'in date_formats (e.g. ["%d.%m.%Y"] or ["%m/%d/%y"])'
+        )
+
+    @staticmethod
+    def _make(year: int, month: int, day: int, text: str) -> date:
+        try:
+            return date(year, month, day)
+        except ValueError as exc:
+            raise DateError(f"{text!r} is not a date: {exc}") from None

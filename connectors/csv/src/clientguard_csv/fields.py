@@ -1,0 +1,263 @@
+"""Reading one row's cells as the fields of a stream, with the column named in every error."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from clientguard_csv.amounts import AmountError, parse_amount
+from clientguard_csv.dates import DateError, DateReader
+from clientguard_csv.mapping import StreamMapping, StreamSettings
+from clientguard_csv.textfile import Columns, Layout, Row, normalise_header
+
+_TRUE = frozenset({"yes", "y", "true", "t", "1", "billable", "x"})
+_FALSE = frozenset({"no", "n", "false", "f", "0", "non-billable", "not billable", ""})
+_DURATION = re.compile(r"(\d+):([0-5]?\d)(?::([0-5]?\d))?")
+_SECONDS_PER_HOUR = Decimal(3600)
+#: Durations become hours to the microhour (0.0036 s): 20 minutes is 0.333333 h.
+HOURS_QUANTUM = Decimal("0.000001")
+
+
+class RowError(Exception):
+    """A cell that cannot become its field: the field, its column and the reason."""
+
+    def __init__(
+        self,
+        reason: str,
+        field: str | None = None,
+        column: str | None = None,
+        *,
+        unmatched: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.field = field
+        self.column = column
+        self.unmatched = unmatched
+        """The client name or id that matched no customer, where that is the problem."""
+        super().__init__(reason)
+
+
+def required_columns(stream: StreamMapping) -> Columns:
+    """Every column the file must have for this stream: the fields' and the filters'."""
+    needed: list[tuple[str, ...]] = []
+    for spec in stream.columns.values():
+        if spec.optional:
+            continue
+        if spec.join:
+            needed.extend((name,) for name in spec.join)
+        else:
+            needed.append(spec.column)
+    for column in (*stream.keep, *stream.drop, *stream.skip_blank):
+        needed.append((column,))
+    unique = list(dict.fromkeys(needed))
+    return Columns(unique)
+
+
+class FieldReader:
+    """Pulls a stream's fields out of a row of one file, by the header's positions."""
+
+    def __init__(
+        self, stream_name: str, stream: StreamMapping, settings: StreamSettings, layout: Layout
+    ) -> None:
+        self.stream_name = stream_name
+        self.settings = settings
+        self.file = layout.file
+        positions = layout.index()
+        header = layout.header
+        self.width = len(header)
+        self.single: dict[str, int] = {}
+        self.joined: dict[str, tuple[int, ...]] = {}
+        self.labels: dict[str, str] = {}
+        for field, spec in stream.columns.items():
+            if spec.join:
+                found = [positions[n] for n in map(normalise_header, spec.join) if n in positions]
+                if found:
+                    self.joined[field] = tuple(found)
+                    self.labels[field] = " + ".join(header[i] for i in found)
+                continue
+            for name in spec.column:
+                position = positions.get(normalise_header(name))
+                if position is not None:
+                    self.single[field] = position
+                    self.labels[field] = header[position]
+                    break
+        self.keep = [
+            (positions[normalise_header(c)], c, _values(v)) for c, v in stream.keep.items()
+        ]
+        self.drop = [
+            (positions[normalise_header(c)], c, _values(v)) for c, v in stream.drop.items()
+        ]
+        self.blank = [(positions[normalise_header(c)], c) for c in stream.skip_blank]
+        self.dates = DateReader(settings.date_formats, settings.day_first)
+        self.amount_format = settings.amounts
+        self.sign = stream.amount_sign
+        self.status_of: dict[str, str] = {}
+        for status, values in (stream.status or {}).items():
+            for value in values:
+                self.status_of[value.strip().casefold()] = status
+
+    def has(self, field: str) -> bool:
+        return field in self.single or field in self.joined
+
+    def column(self, field: str) -> str | None:
+        return self.labels.get(field)
+
+    def skipped(self, row: Row) -> str | None:
+        """Why the mapping's keep, drop or skip_blank rules leave the row out; None: read it."""
+        cells = row.cells
+        width = len(cells)
+        for position, label in self.blank:
+            if position >= width or not cells[position].strip():
+                return f"{self.stream_name}.skip_blank: {label!r} is empty"
+        for position, label, values in self.keep:
+            if position >= width or cells[position].strip().casefold() not in values:
+                return f"{self.stream_name}.keep: {label!r} is not one of the values kept"
+        for position, label, values in self.drop:
+            if position < width and cells[position].strip().casefold() in values:
+                return f"{self.stream_name}.drop: {label!r} is {cells[position].strip()!r}"
+        return None
+
+    def check_width(self, row: Row) -> None:
+        """A row with more non-empty cells than the header has lost its alignment."""
+        cells = row.cells
+        if len(cells) > self.width and any(c.strip() for c in cells[self.width :]):
+            raise RowError(
+                f"the row has {len(cells)} fields but the header has {self.width}: an "
+                "unquoted delimiter inside a value, or a different delimiter on this line"
+            )
+
+    # -------------------------------------------------------------- cells as values
+    def cell(self, row: Row, field: str) -> str:
+        """The raw cell of ``field`` (stripped; empty when unmapped or optional and absent)."""
+        position = self.single.get(field)
+        if position is not None:
+            try:
+                return row.cells[position].strip()
+            except IndexError:
+                raise RowError(
+                    f"the row has only {len(row.cells)} fields, so it has no "
+                    f"{self.labels[field]!r} (field {position + 1})",
+                    field,
+                    self.labels[field],
+                ) from None
+        positions = self.joined.get(field)
+        if positions is None:
+            return ""
+        cells = row.cells
+        return " ".join(
+            cells[i].strip() for i in positions if i < len(cells) and cells[i].strip()
+        )
+
+    def text(self, row: Row, field: str) -> str | None:
+        value = self.cell(row, field)
+        return " ".join(value.split()) if value else None
+
+    def date(self, row: Row, field: str) -> date | None:
+        value = self.cell(row, field)
+        if not value:
+            return None
+        try:
+            return self.dates(value)
+        except DateError as exc:
+            raise RowError(str(exc), field, self.labels.get(field)) from None
+
+    def money(self, row: Row, field: str, currency: str | None = None) -> Decimal | None:
+        """An amount, with the mapping's ``amount_sign`` applied.
+
+        A currency marker in the cell (``€``, ``zł``, ``PLN``) that contradicts ``currency``
+        is an error.
+        """
+        value = self.cell(row, field)
+        if not value:
+            return None
+        try:
+            amount = parse_amount(value, self.amount_format)
+        except AmountError as exc:
+            raise RowError(str(exc), field, self.labels.get(field)) from None
+        if amount.currency is not None and currency is not None and amount.currency != currency:
+            raise RowError(
+                f"{value!r} is in {amount.currency}, but the row's currency is {currency}",
+                field,
+                self.labels.get(field),
+            )
+        number = amount.value
+        if self.sign == "negate":
+            number = -number
+        elif self.sign == "abs":
+            number = abs(number)
+        return number
+
+    def marked_currency(self, row: Row, field: str) -> str | None:
+        """The currency an amount cell's marker names (``1.234,56 zł`` is PLN), if any."""
+        value = self.cell(row, field)
+        if not value:
+            return None
+        try:
+            return parse_amount(value, self.amount_format).currency
+        except AmountError:
+            return None
+
+    def number(self, row: Row, field: str) -> Decimal | None:
+        """A plain number (a rate, hours): the mapping's separators, no sign rule."""
+        value = self.cell(row, field)
+        if not value:
+            return None
+        try:
+            return parse_amount(value, self.amount_format).value
+        except AmountError as exc:
+            raise RowError(str(exc), field, self.labels.get(field)) from None
+
+    def whole_days(self, row: Row, field: str) -> int | None:
+        value = self.cell(row, field)
+        if not value:
+            return None
+        match = re.fullmatch(r"(?:net\s*)?(\d{1,4})(?:\s*days?)?", value, re.IGNORECASE)
+        if match is None:
+            raise RowError(f"{value!r} is not a number of days", field, self.labels.get(field))
+        return int(match[1])
+
+    def hours(self, row: Row, field: str) -> Decimal | None:
+        """Hours from ``1.5`` or from a duration ``01:30:00`` / ``1:30``."""
+        value = self.cell(row, field)
+        if not value:
+            return None
+        match = _DURATION.fullmatch(value)
+        if match is not None:
+            seconds = int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3] or 0)
+            return (Decimal(seconds) / _SECONDS_PER_HOUR).quantize(HOURS_QUANTUM)
+        if field == "duration" and ":" in value:
+            raise RowError(f"{value!r} is not a duration (h:mm or h:mm:ss)", field,
+                           self.labels.get(field))
+        return self.number(row, field)
+
+    def flag(self, row: Row, field: str) -> bool | None:
+        value = self.cell(row, field)
+        if not self.has(field):
+            return None
+        key = value.casefold()
+        if key in _TRUE:
+            return True
+        if key in _FALSE:
+            return False if key else None
+        raise RowError(f"{value!r} is not yes or no", field, self.labels.get(field))
+
+    def status(self, row: Row) -> str | None:
+        value = self.cell(row, "status")
+        if not value:
+            return None
+        status = self.status_of.get(value.casefold())
+        if status is None:
+            known = ", ".join(sorted(self.status_of)) or "none"
+            raise RowError(
+                f"status {value!r} is not in the mapping's [invoices.status] table (it lists "
+                f"{known}); add it under draft, open, paid or void",
+                "status",
+                self.labels.get("status"),
+            )
+        return status
+
+
+def _values(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(v.strip().casefold() for v in values)

@@ -1,0 +1,80 @@
+"""Matching a client's name as a time tracker or a ticket system spells it to a customer.
+
+Two names match when their normalised forms are equal. Normalising ignores case, accents
+(``Łódź`` = ``Lodz``), punctuation, spacing, and the legal-form suffix at the end
+(``Acme Sp. z o.o.`` = ``ACME`` = ``Acme Ltd`` = ``Acme GmbH & Co. KG``). Nothing fuzzier:
+``Acme`` does not match ``Acme Media``, because a wrong match moves one client's hours to
+another without anyone noticing, while an unmatched name is reported and can be fixed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: Legal-form suffixes, as words after punctuation is removed (so "Sp. z o.o." is
+#: "sp z oo"). Stripped from the end of a name, repeatedly ("Pty Ltd", "GmbH & Co. KG").
+LEGAL_SUFFIXES: tuple[str, ...] = (
+    # Poland
+    "sp z oo", "sp z o o", "spz oo", "spzoo", "spolka z ograniczona odpowiedzialnoscia",
+    "sa", "s a", "spolka akcyjna", "sp j", "spj", "spolka jawna", "sp k", "spk",
+    "spolka komandytowa", "ska", "sp p", "spolka partnerska", "sc", "s c", "spolka cywilna",
+    # English-speaking countries
+    "ltd", "limited", "llc", "l l c", "inc", "incorporated", "corp", "corporation", "co",
+    "company", "plc", "llp", "lp", "pty", "pllc", "pc",
+    # German-speaking countries
+    "gmbh", "mbh", "ag", "kg", "ug", "ohg", "gbr", "ev", "kgaa", "e k", "ek",
+    # elsewhere in Europe
+    "sarl", "sas", "sasu", "eurl", "srl", "spa", "sl", "bv", "nv", "vof", "oy", "oyj", "ab",
+    "as", "asa", "aps", "sro", "s r o", "as", "kft", "zrt", "nyrt", "doo", "d o o", "ou",
+)  # fmt: skip
+
+_SUFFIX_WORDS = sorted({tuple(s.split()) for s in LEGAL_SUFFIXES}, key=len, reverse=True)
+_NOT_DECOMPOSED = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe",
+                                 "ı": "i", "ħ": "h", "þ": "th"})
+
+
+def normalise_name(name: str) -> str:
+    """The form two names are compared in (see the module docstring)."""
+    text = unicodedata.normalize("NFKD", name.casefold().translate(_NOT_DECOMPOSED))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    # A dot joins ("S.A." is "sa", "o.o." is "oo"); any other punctuation separates words.
+    text = text.replace(".", "")
+    words = "".join(c if c.isalnum() else " " for c in text).split()
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in _SUFFIX_WORDS:
+            size = len(suffix)
+            if len(words) > size and tuple(words[-size:]) == suffix:
+                del words[-size:]
+                stripped = True
+                break
+    return " ".join(words)
+
+
+class CustomerDirectory:
+    """The customers known so far, looked up by id or by normalised name."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+        self._by_name: dict[str, list[str]] = {}
+
+    def add(self, customer_id: str, name: str) -> None:
+        if customer_id in self._names:
+            return
+        self._names[customer_id] = name
+        ids = self._by_name.setdefault(normalise_name(name), [])
+        ids.append(customer_id)
+
+    def __contains__(self, customer_id: object) -> bool:
+        return customer_id in self._names
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def name(self, customer_id: str) -> str:
+        return self._names[customer_id]
+
+    def by_name(self, name: str) -> list[str]:
+        """The ids of the customers whose name normalises like ``name`` (0, 1 or more)."""
+        return list(self._by_name.get(normalise_name(name), ()))

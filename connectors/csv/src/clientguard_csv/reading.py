@@ -1,0 +1,782 @@
+"""From CSV files to records: the pipeline the connector wraps.
+
+:func:`read_records` streams every file of every stream and yields, in order, a
+:class:`Loaded` record (with the file and line it came from) or a
+:class:`~clientguard.ledger.Rejection` (with the file, the line, the column and the reason).
+Nothing is dropped silently: rows left out by the mapping's ``keep``, ``drop`` and
+``skip_blank`` rules are counted in the :class:`ReadLog`, and every other row becomes a
+record or a rejection.
+
+Streams are read customers first, then invoices, credit notes, payments, time entries and
+work requests, so that each can be matched to what came before:
+
+* **Customers.** With a customers file, every other stream's customer must be in it (by id,
+  or by normalised name). Without one, customers are made from the invoice, credit note and
+  payment rows: the customer id column where there is one, else the name as written; a later
+  row whose name normalises the same way is the same customer.
+* **Time entries and work requests** never make customers: a client name that matches no
+  customer is rejected and listed in :attr:`ReadLog.unmatched`.
+* **Payments and credit notes** name their invoice by id or number, and are allocated to it.
+* **Ids.** A payment or work request without an id column gets one made from its content
+  (``p-`` or ``w-`` and 12 hex digits of a SHA-1 of customer, date, amount and invoice),
+  with ``-2``, ``-3``... for identical rows, so ids stay the same when a file is exported
+  again with more rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from clientguard.errors import DataError
+from clientguard.ledger import Location, Rejection
+from clientguard.model import Allocation as ModelAllocation
+from clientguard.model import (
+    AnyRecord,
+    CreditNote,
+    Customer,
+    Invoice,
+    Payment,
+    TimeEntry,
+    WorkRequest,
+)
+from clientguard_csv.errors import CsvFileError, MappingError
+from clientguard_csv.fields import FieldReader, RowError, required_columns
+from clientguard_csv.mapping import STREAMS, CsvMapping, StreamMapping
+from clientguard_csv.names import CustomerDirectory, normalise_name
+from clientguard_csv.textfile import CsvRowError, Layout, Row, iter_rows, open_layout
+
+SOURCE = "csv"
+
+_KIND = {
+    "customers": "customer",
+    "invoices": "invoice",
+    "credit_notes": "credit_note",
+    "payments": "payment",
+    "time_entries": "time_entry",
+    "work_requests": "work_request",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A record and where it came from."""
+
+    record: AnyRecord
+    location: Location
+
+
+@dataclass
+class FileLog:
+    """What happened to one file."""
+
+    stream: str
+    file: str
+    encoding: str
+    delimiter: str
+    header_line: int
+    rows: int = 0
+    """Data rows after the header (blank rows not counted)."""
+    skipped: int = 0
+    """Rows left out by the mapping's keep, drop and skip_blank rules."""
+    records: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class Unmatched:
+    """A client name (or id) that matched no customer, with how often and where first."""
+
+    stream: str
+    name: str
+    rows: int
+    first: Location
+
+
+@dataclass
+class ReadLog:
+    """What a read did, file by file, and the client names that matched nothing."""
+
+    files: list[FileLog] = field(default_factory=list)
+    unmatched: dict[tuple[str, str], Unmatched] = field(default_factory=dict)
+
+    def unmatched_names(self, stream: str | None = None) -> list[str]:
+        """The names that matched no customer, in the order first seen."""
+        return [u.name for u in self.unmatched.values() if stream in (None, u.stream)]
+
+
+@dataclass(frozen=True, slots=True)
+class _InvoiceRef:
+    id: str
+    customer_id: str
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A row the mapping's keep, drop or skip_blank rules leave out, and which rule."""
+
+    reason: str
+    location: Location
+
+
+Item = Loaded | Rejection | Skipped
+
+#: Streams whose rows can make customers or invoices that later streams are matched to.
+_FEEDS_LATER = ("customers", "invoices", "credit_notes", "payments")
+
+
+def read_records(
+    mapping: CsvMapping,
+    sources: Mapping[str, Sequence[Path]],
+    *,
+    streams: Iterable[str] | None = None,
+    log: ReadLog | None = None,
+) -> Iterator[Item]:
+    """Every record of every stream in ``sources`` (stream name to files), or its rejection.
+
+    ``streams`` limits what is yielded (default: every stream). The streams before them
+    that make customers and invoices are still read, quietly, so that a payment is matched
+    to its invoice even when only payments are asked for.
+
+    Raises :class:`MappingError` when a stream has files but the mapping no table for it, and
+    :class:`CsvFileError` when a file cannot be read or its header does not fit the mapping.
+    """
+    for name in sources:
+        if name not in STREAMS:
+            raise MappingError(f"unknown stream {name!r}; the streams are {', '.join(STREAMS)}")
+        if sources[name] and mapping.stream(name) is None:
+            raise MappingError(
+                f"files were given for {name} but the mapping has no [{name}] table"
+            )
+    wanted = {name for name in (STREAMS if streams is None else streams) if sources.get(name)}
+    last = max((STREAMS.index(name) for name in wanted if name in STREAMS), default=-1)
+    state = _State(log if log is not None else ReadLog())
+    state.customers_given = bool(sources.get("customers"))
+    state.invoices_given = bool(sources.get("invoices"))
+    for name in STREAMS[: last + 1]:
+        stream = mapping.stream(name)
+        if stream is None or not sources.get(name):
+            continue
+        if name in wanted:
+            for path in sources[name]:
+                yield from _read_file(name, mapping, stream, Path(path), state, state.log)
+        elif name in _FEEDS_LATER:
+            quiet = ReadLog()
+            for path in sources[name]:
+                for _ in _read_file(name, mapping, stream, Path(path), state, quiet):
+                    pass
+
+
+class _State:
+    """What one read has learned so far: customers, invoices, ids made up."""
+
+    def __init__(self, log: ReadLog) -> None:
+        self.log = log
+        self.customers = CustomerDirectory()
+        self.customers_given = False
+        self.invoices_given = False
+        self.invoices_by_id: dict[str, _InvoiceRef] = {}
+        self.invoices_by_number: dict[str, _InvoiceRef] = {}
+        self.made_ids: dict[str, int] = {}
+        self.name_cache: dict[str, list[str]] = {}
+        self.rejected_invoices: dict[tuple[str, str], Location] = {}
+
+
+def _read_file(
+    name: str,
+    mapping: CsvMapping,
+    stream: StreamMapping,
+    path: Path,
+    state: _State,
+    log: ReadLog,
+) -> Iterator[Item]:
+    settings = mapping.settings(name)
+    try:
+        layout = open_layout(
+            path,
+            required_columns(stream),
+            encoding=settings.encoding,
+            delimiter=settings.delimiter,
+            header_line=settings.header_line,
+        )
+    except CsvFileError as exc:
+        raise CsvFileError(exc.detail, stream=name) from None
+    file_log = FileLog(name, layout.file, layout.encoding, layout.delimiter, layout.header_line)
+    log.files.append(file_log)
+    reader = FieldReader(name, stream, settings, layout)
+    builder = _Builder(name, stream, reader, layout, state, log)
+    try:
+        for item in builder.run(iter_rows(layout), file_log):
+            if isinstance(item, Loaded):
+                file_log.records += 1
+            elif isinstance(item, Rejection):
+                file_log.rejected += 1
+            yield item
+    except CsvFileError as exc:  # a line that cannot be decoded, found while streaming
+        raise CsvFileError(exc.detail, stream=name) from None
+
+
+class _Builder:
+    """Turns the rows of one file into records of one stream."""
+
+    def __init__(
+        self, name: str, stream: StreamMapping, reader: FieldReader, layout: Layout,
+        state: _State, log: ReadLog,
+    ) -> None:
+        self.name = name
+        self.log = log
+        self.kind = _KIND[name]
+        self.stream = stream
+        self.reader = reader
+        self.layout = layout
+        self.file = layout.file
+        self.state = state
+        self.currency = reader.settings.currency
+        self.group_field = "id" if reader.has("id") else "number"
+
+    # ------------------------------------------------------------------ the loop
+    def run(self, rows: Iterable[Row | CsvRowError], file_log: FileLog) -> Iterator[Item]:
+        group: list[Row] = []
+        key = ""
+        first_line_of: dict[str, int] = {}
+        grouped = self.stream.group_rows
+        for row in rows:
+            if isinstance(row, CsvRowError):
+                file_log.rows += 1
+                yield self._reject(None, row.reason, None, None, row.line)
+                continue
+            file_log.rows += 1
+            rule = self.reader.skipped(row)
+            if rule is not None:
+                file_log.skipped += 1
+                yield Skipped(rule, Location(self.file, row.line))
+                continue
+            if not grouped:
+                yield from self._build([row])
+                continue
+            try:
+                row_key = self.reader.cell(row, self.group_field)
+            except RowError as exc:
+                yield self._reject(None, exc.reason, exc.field, exc.column, row.line, row)
+                continue
+            if not row_key:
+                column = self.reader.column(self.group_field)
+                yield self._reject(None, f"{column!r} is empty", self.group_field, column,
+                                   row.line, row)
+                continue
+            if group and row_key == key:
+                group.append(row)
+                continue
+            if group:
+                yield from self._build(group)
+            if row_key in first_line_of:
+                group = []
+                yield self._reject(
+                    row_key,
+                    f"this row belongs to {self.kind} {row_key}, whose rows started on line "
+                    f"{first_line_of[row_key]} and were interrupted by other rows; keep each "
+                    "document's rows together (sort the file by its id)",
+                    self.group_field, self.reader.column(self.group_field), row.line, row,
+                )
+                continue
+            first_line_of[row_key] = row.line
+            key, group = row_key, [row]
+        if group:
+            yield from self._build(group)
+
+    def _build(self, rows: list[Row]) -> Iterator[Item]:
+        first = rows[0]
+        made: list[Loaded] = []  # customers made from these rows, kept even if they fail
+        try:
+            for row in rows:
+                self.reader.check_width(row)
+            record = self._make(rows, made)
+        except RowError as exc:
+            line = exc.line if isinstance(exc, _LineError) else first.line
+            self._remember_rejected(first)
+            yield from made
+            yield self._reject(self._ident(first), exc.reason, exc.field, exc.column, line,
+                               first, exc.unmatched)
+            return
+        except DataError as exc:
+            self._remember_rejected(first)
+            yield from made
+            for problem in exc.problems:
+                column = self.reader.column(problem.field) if problem.field else None
+                yield Rejection(
+                    problem.kind, SOURCE, problem.record_id, problem.field, problem.reason,
+                    Location(self.file, first.line, column), {"row": tuple(first.cells)},
+                )
+            return
+        yield from made
+        yield Loaded(record, Location(self.file, first.line))
+
+    def _make(self, rows: list[Row], made: list[Loaded]) -> AnyRecord:
+        if self.name == "invoices":
+            return self._invoice(rows, made)
+        if self.name == "payments":
+            return self._payment(rows, made)
+        if self.name == "credit_notes":
+            return self._credit_note(rows, made)
+        if self.name == "time_entries":
+            return self._time_entry(rows[0])
+        if self.name == "work_requests":
+            return self._work_request(rows[0])
+        return self._customer(rows[0])
+
+    def _remember_rejected(self, row: Row) -> None:
+        """A rejected invoice's id and number, so that its payments say why they fail."""
+        if self.name != "invoices":
+            return
+        where = Location(self.file, row.line)
+        for field_name in ("id", "number"):
+            try:
+                value = self.reader.text(row, field_name)
+            except RowError:
+                continue
+            if value:
+                self.state.rejected_invoices.setdefault((field_name, value), where)
+
+    def _ident(self, row: Row) -> str | None:
+        for field_name in ("id", "number"):
+            try:
+                value = self.reader.cell(row, field_name)
+            except RowError:
+                continue
+            if value:
+                return value
+        return None
+
+    def _reject(
+        self, ident: str | None, reason: str, field_name: str | None, column: str | None,
+        line: int, row: Row | None = None, unmatched: str | None = None,
+    ) -> Rejection:
+        raw: dict[str, object] = {"row": tuple(row.cells) if row is not None else None}
+        if unmatched is not None:
+            raw["unmatched_name"] = unmatched
+        return Rejection(
+            self.kind, SOURCE, ident, field_name, reason, Location(self.file, line, column), raw
+        )
+
+    # ------------------------------------------------------------------ customers
+    def _customer_of(self, row: Row, made: list[Loaded], *, create: bool) -> str | None:
+        """The customer id a row names, making the customer where the read may."""
+        reader = self.reader
+        state = self.state
+        customer_id = reader.text(row, "customer_id")
+        name = reader.text(row, "customer_name")
+        if customer_id is not None:
+            if customer_id in state.customers:
+                return customer_id
+            if create and not state.customers_given:
+                self._make_customer(customer_id, name or customer_id, row, made)
+                return customer_id
+            self._unmatched(customer_id, row)
+            where = "the customers file" if state.customers_given else "the invoices"
+            raise RowError(
+                f"customer id {customer_id!r} is not in {where}", "customer_id",
+                reader.column("customer_id"), unmatched=customer_id,
+            )
+        if name is None:
+            return None
+        ids = state.name_cache.get(name)
+        if ids is None:
+            ids = state.customers.by_name(name)
+            if ids:
+                state.name_cache[name] = ids
+        if len(ids) == 1:
+            return ids[0]
+        if len(ids) > 1:
+            raise RowError(
+                f"customer name {name!r} matches {len(ids)} customers ({', '.join(ids)}); "
+                "map a customer id column, or make the names distinct",
+                "customer_name", reader.column("customer_name"),
+            )
+        if create and not state.customers_given:
+            self._make_customer(name, name, row, made)
+            return name
+        self._unmatched(name, row)
+        where = "the customers file" if state.customers_given else "any invoice's customer"
+        raise RowError(
+            f"customer {name!r} matches no customer in {where} (names are compared without "
+            "case, accents, punctuation and legal suffixes such as Ltd or Sp. z o.o.)",
+            "customer_name", reader.column("customer_name"), unmatched=name,
+        )
+
+    def _make_customer(
+        self, customer_id: str, name: str, row: Row, made: list[Loaded]
+    ) -> None:
+        reader = self.reader
+        customer = Customer(
+            id=customer_id,
+            name=name,
+            email=reader.text(row, "customer_email"),
+            tax_id=reader.text(row, "customer_tax_id"),
+            source=SOURCE,
+        )
+        self.state.customers.add(customer_id, name)
+        self.state.name_cache.pop(name, None)
+        made.append(Loaded(customer, Location(self.file, row.line)))
+
+    def _unmatched(self, name: str, row: Row) -> None:
+        key = (self.name, name)
+        entry = self.log.unmatched.get(key)
+        if entry is None:
+            self.log.unmatched[key] = Unmatched(
+                self.name, name, 1, Location(self.file, row.line)
+            )
+        else:
+            entry.rows += 1
+
+    # ------------------------------------------------------------------ helpers
+    def _same_in_every_row(self, rows: list[Row], fields: Iterable[str]) -> None:
+        """Line-item rows repeat the document's fields; they must agree."""
+        reader = self.reader
+        first = rows[0]
+        for field_name in fields:
+            if not reader.has(field_name):
+                continue
+            expected = reader.cell(first, field_name)
+            for row in rows[1:]:
+                value = reader.cell(row, field_name)
+                if value != expected:
+                    raise _LineError(
+                        row.line,
+                        f"{reader.column(field_name)!r} is {value!r} here but {expected!r} on "
+                        f"line {first.line}, in rows of the same document",
+                        field_name, reader.column(field_name),
+                    )
+
+    def _currency_of(self, row: Row, money_field: str, fallback: str | None = None) -> str:
+        reader = self.reader
+        code = reader.text(row, "currency")
+        if code is not None:
+            return code.upper() if len(code) == 3 else code
+        marked = reader.marked_currency(row, money_field)
+        if marked is not None:
+            return marked
+        if fallback is not None:
+            return fallback
+        if self.currency is not None:
+            return self.currency
+        raise RowError(
+            "no currency: the file has no currency column and the mapping sets no "
+            'currency (add currency = "EUR", or the code of the file\'s currency)',
+            "currency", reader.column("currency"),
+        )
+
+    def _total(self, rows: list[Row], currency: str) -> Decimal:
+        reader = self.reader
+        if reader.has("total"):
+            total = reader.money(rows[0], "total", currency)
+            if total is None:
+                raise RowError(f"{reader.column('total')!r} is empty", "total",
+                               reader.column("total"))
+            return total
+        lines = [reader.money(row, "line_total", currency) for row in rows]
+        return sum((amount for amount in lines if amount is not None), Decimal(0))
+
+    def _rate(self, row: Row) -> Decimal | None:
+        rate = self.reader.number(row, "fx_rate")
+        if rate is None or not self.stream.fx_rate_inverse:
+            return rate
+        if rate == 0:
+            raise RowError("the rate is zero", "fx_rate", self.reader.column("fx_rate"))
+        return 1 / rate
+
+    def _required_date(self, row: Row, field_name: str) -> date:
+        value = self.reader.date(row, field_name)
+        if value is None:
+            raise RowError(f"{self.reader.column(field_name)!r} is empty", field_name,
+                           self.reader.column(field_name))
+        return value
+
+    def _invoice_ref(self, row: Row) -> _InvoiceRef | str | None:
+        """The invoice a payment or credit note names: known, or just an id to check later."""
+        reader = self.reader
+        state = self.state
+        for field_name, key, known in (
+            ("invoice_id", "id", state.invoices_by_id),
+            ("invoice_number", "number", state.invoices_by_number),
+        ):
+            value = reader.text(row, field_name)
+            if value is None:
+                continue
+            ref = known.get(value)
+            if ref is not None:
+                return ref
+            if not state.invoices_given:
+                return value  # no invoices file to check against: the ledger checks
+            column = reader.column(field_name)
+            rejected = state.rejected_invoices.get((key, value))
+            if rejected is not None:
+                raise RowError(
+                    f"invoice {key} {value!r} was itself rejected ({rejected}), so nothing can "
+                    "be allocated to it", field_name, column,
+                )
+            raise RowError(f"no invoice has the {key} {value!r} in the invoices file(s)",
+                           field_name, column)
+        return None
+
+    def _made_id(self, prefix: str, *parts: object) -> str:
+        digest = hashlib.sha1(  # noqa: S324 - an id, not a secret
+            "|".join(str(p) for p in parts).encode("utf-8")
+        ).hexdigest()[:12]
+        made = f"{prefix}-{digest}"
+        count = self.state.made_ids.get(made, 0) + 1
+        self.state.made_ids[made] = count
+        return made if count == 1 else f"{made}-{count}"
+
+    # ------------------------------------------------------------------ streams
+    def _customer(self, row: Row) -> Customer:
+        reader = self.reader
+        customer_id = reader.text(row, "id")
+        name = reader.text(row, "name")
+        ident = customer_id or name
+        if ident is None:
+            raise RowError("the row has neither a customer id nor a name", "id",
+                           reader.column("id") or reader.column("name"))
+        customer = Customer(
+            id=ident,
+            name=name or ident,
+            tax_id=reader.text(row, "tax_id"),
+            email=reader.text(row, "email"),
+            group_id=reader.text(row, "group_id"),
+            source=SOURCE,
+        )
+        self.state.customers.add(customer.id, customer.name)
+        self.state.name_cache.pop(customer.name, None)
+        return customer
+
+    def _document_id(self, row: Row) -> tuple[str, str | None]:
+        number = self.reader.text(row, "number")
+        ident = self.reader.text(row, "id") or number
+        if ident is None:
+            column = self.reader.column("id") or self.reader.column("number")
+            raise RowError(f"the row has no {self.kind.replace('_', ' ')} id or number", "id",
+                           column)
+        return ident, number
+
+    def _invoice(self, rows: list[Row], made: list[Loaded]) -> Invoice:
+        reader = self.reader
+        row = rows[0]
+        if len(rows) > 1:
+            self._same_in_every_row(rows, [f for f in self.stream.columns if f != "line_total"])
+        invoice_id, number = self._document_id(row)
+        customer_id = self._customer_of(row, made, create=True)
+        if customer_id is None:
+            raise RowError("the row names no customer", "customer_id",
+                           reader.column("customer_id") or reader.column("customer_name"))
+        issue_date = self._required_date(row, "issue_date")
+        due_date = reader.date(row, "due_date")
+        if due_date is None:
+            terms = reader.whole_days(row, "terms_days")
+            if terms is None:
+                terms = self.stream.default_terms_days
+            if terms is None:
+                raise RowError(f"{reader.column('due_date')!r} is empty and the mapping sets "
+                               "no default_terms_days", "due_date", reader.column("due_date"))
+            due_date = issue_date + timedelta(days=terms)
+        money_field = "total" if reader.has("total") else "line_total"
+        currency = self._currency_of(row, money_field)
+        total = self._total(rows, currency)
+        amount_due = reader.money(row, "amount_due", currency)
+        paid = reader.money(row, "amount_paid", currency)
+        if amount_due is None and paid is not None:
+            amount_due = total - paid
+            if amount_due < 0:
+                raise RowError(f"the amount paid {paid} is more than the total {total}",
+                               "amount_paid", reader.column("amount_paid"))
+        status = reader.status(row)
+        paid_on = reader.date(row, "paid_on")
+        if status is None:
+            settled = paid_on is not None or (amount_due == 0 and total > 0)
+            status = "paid" if settled else "open"
+        if status != "paid":
+            # Exports fill "last payment date" on partly paid invoices too: only a paid
+            # invoice has a paid-on date.
+            paid_on = None
+        invoice = Invoice(
+            id=invoice_id,
+            customer_id=customer_id,
+            number=number or invoice_id,
+            issue_date=issue_date,
+            due_date=due_date,
+            currency=currency,
+            total=total,
+            status=status,
+            paid_on=paid_on,
+            amount_due=amount_due,
+            fx_rate=self._rate(row),
+            source=SOURCE,
+        )
+        ref = _InvoiceRef(invoice.id, customer_id, currency)
+        self.state.invoices_by_id.setdefault(invoice.id, ref)
+        self.state.invoices_by_number.setdefault(invoice.number, ref)
+        return invoice
+
+    def _payer(self, row: Row, made: list[Loaded], invoice: _InvoiceRef | str | None) -> str:
+        """The customer of a payment or credit note: its invoice's, checked against the row's."""
+        reader = self.reader
+        column = reader.column("customer_id") or reader.column("customer_name")
+        if not isinstance(invoice, _InvoiceRef):
+            customer_id = self._customer_of(row, made, create=True)
+            if customer_id is None:
+                raise RowError(
+                    "the row names no customer, and no invoice whose customer could be used",
+                    "customer_id", column,
+                )
+            return customer_id
+        owner = invoice.customer_id
+        named_id = reader.text(row, "customer_id")
+        name = reader.text(row, "customer_name")
+        if named_id is not None and named_id != owner:
+            raise RowError(f"invoice {invoice.id} belongs to customer {owner!r}, not "
+                           f"{named_id!r}", "customer_id", column)
+        if named_id is None and name is not None and normalise_name(name) not in (
+            normalise_name(owner), normalise_name(self.state.customers.name(owner))
+        ):
+            raise RowError(
+                f"invoice {invoice.id} belongs to customer "
+                f"{self.state.customers.name(owner)!r}, not {name!r}",
+                "customer_name", column,
+            )
+        return owner
+
+    def _credit_note(self, rows: list[Row], made: list[Loaded]) -> CreditNote:
+        reader = self.reader
+        row = rows[0]
+        if len(rows) > 1:
+            self._same_in_every_row(rows, [f for f in self.stream.columns if f != "line_total"])
+        note_id, _ = self._document_id(row)
+        invoice = self._invoice_ref(row)
+        customer_id = self._payer(row, made, invoice)
+        money_field = "total" if reader.has("total") else "line_total"
+        currency = self._currency_of(
+            row, money_field, invoice.currency if isinstance(invoice, _InvoiceRef) else None
+        )
+        total = self._total(rows, currency)
+        invoice_id = invoice.id if isinstance(invoice, _InvoiceRef) else invoice
+        return CreditNote(
+            id=note_id,
+            customer_id=customer_id,
+            issue_date=self._required_date(row, "issue_date"),
+            total=total,
+            currency=currency,
+            allocations=(
+                (ModelAllocation(invoice_id=invoice_id, amount=total),) if invoice_id else ()
+            ),
+            fx_rate=self._rate(row),
+            source=SOURCE,
+        )
+
+    def _payment(self, rows: list[Row], made: list[Loaded]) -> Payment:
+        reader = self.reader
+        first = rows[0]
+        if len(rows) > 1:
+            self._same_in_every_row(
+                rows,
+                [f for f in self.stream.columns
+                 if f not in ("amount", "invoice_id", "invoice_number")],
+            )
+        customer: str | None = None
+        currency: str | None = None
+        allocations: list[ModelAllocation] = []
+        amount = Decimal(0)
+        for row in rows:
+            invoice = self._invoice_ref(row)
+            payer = self._payer(row, made, invoice)
+            if customer is not None and payer != customer:
+                raise _LineError(row.line, f"the invoice here belongs to {payer!r}, but the "
+                                 f"payment's other rows to {customer!r}", "customer_id",
+                                 reader.column("invoice_number") or reader.column("invoice_id"))
+            customer = payer
+            if currency is None:
+                currency = self._currency_of(
+                    row, "amount",
+                    invoice.currency if isinstance(invoice, _InvoiceRef) else None,
+                )
+            part = reader.money(row, "amount", currency)
+            if part is None:
+                raise _LineError(row.line, f"{reader.column('amount')!r} is empty", "amount",
+                                 reader.column("amount"))
+            if part < 0:
+                raise _LineError(
+                    row.line,
+                    f"the amount {part} is negative: a refund or a reversal is not a payment "
+                    '(set amount_sign = "negate" if the file writes money received as '
+                    "negative numbers, or leave such rows out with [payments.drop])",
+                    "amount", reader.column("amount"),
+                )
+            amount += part
+            invoice_id = invoice.id if isinstance(invoice, _InvoiceRef) else invoice
+            if invoice_id:
+                allocations.append(ModelAllocation(invoice_id=invoice_id, amount=part))
+        if customer is None or currency is None:  # pragma: no cover - rows is never empty
+            raise RowError("no rows")
+        day = self._required_date(first, "date")
+        payment_id = reader.text(first, "id") or self._made_id(
+            "p", customer, day, amount, currency, *(a.invoice_id for a in allocations)
+        )
+        return Payment(
+            id=payment_id,
+            customer_id=customer,
+            date=day,
+            amount=amount,
+            currency=currency,
+            allocations=tuple(allocations),
+            fx_rate=self._rate(first),
+            source=SOURCE,
+        )
+
+    def _client(self, row: Row) -> str:
+        customer_id = self._customer_of(row, [], create=False)
+        if customer_id is None:
+            raise RowError("the row names no client", "customer_name",
+                           self.reader.column("customer_name")
+                           or self.reader.column("customer_id"))
+        return customer_id
+
+    def _time_entry(self, row: Row) -> TimeEntry:
+        reader = self.reader
+        customer_id = self._client(row)
+        hours_field = "hours" if reader.has("hours") else "duration"
+        hours = reader.hours(row, hours_field)
+        if hours is None:
+            raise RowError(f"{reader.column(hours_field)!r} is empty", "hours",
+                           reader.column(hours_field))
+        return TimeEntry(
+            customer_id=customer_id,
+            date=self._required_date(row, "date"),
+            hours=hours,
+            person=reader.text(row, "person"),
+            billable=reader.flag(row, "billable"),
+            source=SOURCE,
+        )
+
+    def _work_request(self, row: Row) -> WorkRequest:
+        customer_id = self._client(row)
+        requested_on = self._required_date(row, "requested_on")
+        wanted_by = self._required_date(row, "wanted_by")
+        return WorkRequest(
+            id=self.reader.text(row, "id")
+            or self._made_id("w", customer_id, requested_on, wanted_by),
+            customer_id=customer_id,
+            requested_on=requested_on,
+            wanted_by=wanted_by,
+            source=SOURCE,
+        )
+
+
+class _LineError(RowError):
+    """A :class:`RowError` in a particular row of a multi-row document."""
+
+    def __init__(self, line: int, reason: str, field: str | None = None,
+                 column: str | None = None) -> None:
+        self.line = line
+        super().__init__(reason, field, column)

@@ -1,0 +1,319 @@
+"""Opening a CSV export: encoding, byte-order mark, delimiter, preamble, header, rows.
+
+Rows are streamed: a file is read line by line and each row is handed on with the number of
+the physical line it starts on, so memory stays flat however long the file is.
+
+Detection works on the first 64 KiB:
+
+* **Encoding** (``encoding = "auto"``): a byte-order mark decides (UTF-8 or UTF-16). Otherwise
+  text that is valid UTF-8 is UTF-8. Otherwise it is cp1250 (Windows Central European, what
+  Polish accounting programs write) or Latin-1: bytes 0x80-0x9F are letters in cp1250 and
+  control codes in Latin-1, and Polish letters read as Latin-1 come out as symbols next to
+  letters (``Sp³ka``, ``¯abka``), so the reading with more letters and fewer such symbols
+  wins; a tie is Latin-1. This is a heuristic (a Latin-1 file with Spanish ``¿`` can look
+  Polish): name the encoding in the mapping to be sure.
+* **Delimiter** (``delimiter = "auto"``): ``,``, ``;``, tab and ``|`` are tried, and the one
+  under which a line holds every column the mapping names wins.
+* **Header**: the first line holding every column the mapping names (``header_line = N``
+  fixes it). Lines before it (a report title, "As of ...", a blank line) are skipped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from clientguard_csv.errors import CsvFileError
+
+SAMPLE_BYTES = 64 * 1024
+#: How many records from the top of a file are searched for the header.
+HEADER_SEARCH_RECORDS = 100
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+ENCODINGS = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "utf-8-sig": "utf-8",
+    "cp1250": "cp1250",
+    "windows-1250": "cp1250",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+    "cp1252": "cp1252",
+    "windows-1252": "cp1252",
+    "iso-8859-2": "iso-8859-2",
+    "latin-2": "iso-8859-2",
+    "utf-16": "utf-16",
+}
+
+
+def normalise_header(cell: str) -> str:
+    """A header cell as compared with the mapping: case, spaces and Xero's ``*`` ignored."""
+    return " ".join(cell.strip().lstrip("*").split()).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One data row of a file: its cells and the line it starts on (1-based)."""
+
+    line: int
+    cells: list[str]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What was found out about a file before its rows are read."""
+
+    path: Path
+    encoding: str
+    delimiter: str
+    header_line: int
+    header: tuple[str, ...]
+    bom: bool
+
+    @property
+    def file(self) -> str:
+        """The name used in messages: the path as the caller gave it."""
+        return str(self.path)
+
+    def index(self) -> dict[str, int]:
+        """Normalised header cell to its position (the first, where a name repeats)."""
+        positions: dict[str, int] = {}
+        for position, cell in enumerate(self.header):
+            positions.setdefault(normalise_header(cell), position)
+        return positions
+
+
+def detect_encoding(sample: bytes) -> str:
+    """The encoding of a file from its first bytes (see the module docstring)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if any(0x80 <= byte <= 0x9F for byte in sample):
+        return "cp1250"
+    as_cp1250 = _letter_score(sample.decode("cp1250", errors="replace"))
+    as_latin1 = _letter_score(sample.decode("latin-1"))
+    return "cp1250" if as_cp1250 > as_latin1 else "latin-1"
+
+
+def _letter_score(text: str) -> int:
+    """How much a decoding looks like words: each non-ASCII character next to a letter
+    scores +1 when it is a letter and -1 when it is a symbol (``¯abka``, ``Sp³ka``: Polish
+    read as Latin-1). A symbol among digits (``£10``) does not count."""
+    score = 0
+    padded = f" {text} "
+    for before, char, after in zip(padded, padded[1:], padded[2:], strict=False):
+        if ord(char) > 0x7F and (before.isalpha() or after.isalpha()):
+            score += 1 if char.isalpha() else -1
+    return score
+
+
+def resolve_encoding(name: str) -> str:
+    key = name.strip().lower().replace("_", "-")
+    if key == "auto":
+        return "auto"
+    if key not in ENCODINGS:
+        try:
+            return codecs.lookup(key).name
+        except LookupError:
+            raise ValueError(f"unknown encoding {name!r}") from None
+    return ENCODINGS[key]
+
+
+def resolve_delimiter(name: str) -> str:
+    aliases = {"auto": "auto", "tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";",
+               "pipe": "|"}
+    key = name if len(name) == 1 else name.strip().lower()
+    if key in aliases:
+        return aliases[key]
+    if len(key) == 1 and key not in "\"\r\n":
+        return key
+    raise ValueError(f"delimiter {name!r} must be one character, 'tab' or 'auto'")
+
+
+class Columns:
+    """The columns a mapping needs from a file: each is a set of alternative header names."""
+
+    def __init__(self, required: Sequence[tuple[str, ...]]) -> None:
+        self.required = [tuple(normalise_header(n) for n in names) for names in required]
+        self.labels = [" or ".join(repr(n) for n in names) for names in required]
+
+    def missing(self, header: Iterable[str]) -> list[str]:
+        present = {normalise_header(cell) for cell in header}
+        return [
+            label
+            for names, label in zip(self.required, self.labels, strict=True)
+            if not any(name in present for name in names)
+        ]
+
+
+def _lines(handle: BinaryIO, encoding: str, file: str, first_line: int = 1) -> Iterator[str]:
+    """Decoded physical lines; an undecodable line is an error naming it."""
+    for number, raw in enumerate(handle, start=first_line):
+        try:
+            yield raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            bad = raw[exc.start : exc.end]
+            raise CsvFileError(
+                f"{file}: line {number} is not valid {encoding} (bytes {bad!r} at "
+                f"position {exc.start + 1}); set encoding in the mapping, e.g. "
+                'encoding = "cp1250" for Polish exports or "latin-1"'
+            ) from None
+
+
+def _sample_records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """The records that start within the sample, each with its first line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for cells in reader:
+            records.append((line, cells))
+            line = reader.line_num + 1
+            if len(records) >= HEADER_SEARCH_RECORDS:
+                break
+    except csv.Error:
+        pass  # a record cut off by the end of the sample; what came before is enough
+    return records
+
+
+def open_layout(
+    path: Path,
+    columns: Columns,
+    *,
+    encoding: str = "auto",
+    delimiter: str = "auto",
+    header_line: int | None = None,
+) -> Layout:
+    """Find the encoding, delimiter and header of ``path`` for a mapping's ``columns``.
+
+    Raises :class:`CsvFileError` when the file cannot be read, or when no header line holds
+    every column the mapping names (saying which are missing and which were found).
+    """
+    file = str(path)
+    try:
+        with path.open("rb") as handle:
+            sample = handle.read(SAMPLE_BYTES)
+    except OSError as exc:
+        raise CsvFileError(f"{file}: cannot be read: {exc.strerror or exc}") from None
+    bom = sample.startswith(codecs.BOM_UTF8)
+    chosen = detect_encoding(sample) if encoding == "auto" else encoding
+    if chosen == "utf-8" and bom:
+        sample = sample[len(codecs.BOM_UTF8) :]
+    # The sample may end inside a multi-byte character: an incremental decoder leaves it out.
+    text = codecs.getincrementaldecoder(chosen)("replace").decode(sample)
+    if not text.strip():
+        raise CsvFileError(f"{file}: the file is empty")
+
+    candidates = DELIMITERS if delimiter == "auto" else (delimiter,)
+    best: tuple[int, int, str, int, list[str]] | None = None  # (-found, line, delim, ...)
+    for candidate in candidates:
+        records = _sample_records(text, candidate)
+        if header_line is not None:
+            records = [r for r in records if r[0] == header_line]
+            if not records:
+                raise CsvFileError(
+                    f"{file}: header_line = {header_line} is past the first "
+                    f"{HEADER_SEARCH_RECORDS} rows or the end of the file"
+                )
+        for line, cells in records:
+            missing = columns.missing(cells)
+            if not missing:
+                _check_unique(file, line, cells, columns)
+                return Layout(path, chosen, candidate, line, tuple(cells), bom)
+            found = len(columns.required) - len(missing)
+            score = (-found, line, candidate, len(cells), cells)
+            if len(cells) > 1 and (best is None or score[:2] < best[:2]):
+                best = (-found, line, candidate, len(cells), cells)
+    if best is None:
+        first = _sample_records(text, candidates[0])
+        best_cells = first[0][1] if first else []
+        best_line = first[0][0] if first else 1
+    else:
+        best_line, best_cells = best[1], best[4]
+    missing = columns.missing(best_cells)
+    where = f"line {header_line}" if header_line is not None else (
+        f"the first {HEADER_SEARCH_RECORDS} lines"
+    )
+    shown = ", ".join(repr(c) for c in best_cells if c.strip()) or "(nothing)"
+    raise CsvFileError(
+        f"{file}: no header line in {where} has every column the mapping names. "
+        f"Missing: {', '.join(missing)}. The closest line, line {best_line}, has: {shown}. "
+        "Change the mapping's columns to the file's names (a list gives alternatives), or "
+        "check the delimiter and encoding"
+    )
+
+
+def _check_unique(file: str, line: int, cells: list[str], columns: Columns) -> None:
+    seen: dict[str, int] = {}
+    for cell in cells:
+        key = normalise_header(cell)
+        seen[key] = seen.get(key, 0) + 1
+    for names, label in zip(columns.required, columns.labels, strict=True):
+        for name in names:
+            if seen.get(name, 0) > 1:
+                raise CsvFileError(
+                    f"{file}: line {line}: the header has the column {label} "
+                    f"{seen[name]} times, so the mapping cannot tell which one it means"
+                )
+            if name in seen:
+                break
+
+
+def describe_delimiter(delimiter: str) -> str:
+    return _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+
+
+def iter_rows(layout: Layout) -> Iterator[Row | CsvRowError]:
+    """The data rows after the header, each with the line it starts on.
+
+    Blank rows are skipped. A row the CSV parser cannot read (a quote left open) comes out
+    as a :class:`CsvRowError` and reading goes on with the next line.
+    """
+    encoding = layout.encoding
+    file = layout.file
+    with layout.path.open("rb") as handle:
+        if layout.bom:
+            handle.read(len(codecs.BOM_UTF8))
+        if encoding == "utf-16":
+            text: Iterable[str] = io.TextIOWrapper(handle, encoding="utf-16", newline="")
+        else:
+            text = _lines(handle, encoding, file)
+        reader = csv.reader(text, delimiter=layout.delimiter, strict=True)
+        start = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if start > layout.header_line:
+                    yield CsvRowError(start, f"the CSV cannot be read here: {exc}")
+                start = reader.line_num + 1
+                continue
+            line = start
+            start = reader.line_num + 1
+            if line <= layout.header_line:
+                continue
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            yield Row(line, cells)
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRowError:
+    """A row the CSV parser could not read, at the line it starts on."""
+
+    line: int
+    reason: str

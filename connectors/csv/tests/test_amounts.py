@@ -1,0 +1,87 @@
+"""Amounts as real exports write them become exact Decimals, or errors that say why."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from clientguard_csv.amounts import AmountError, AmountFormat, parse_amount
+
+US = AmountFormat(".", ",")
+PL_SPACE = AmountFormat(",", " ")
+PL_DOT = AmountFormat(",", ".")
+NONE = AmountFormat(".", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "value", "currency"),
+    [
+        ("1020.00", US, "1020.00", None),
+        ("$1,020.00", US, "1020.00", None),
+        ("1,020.00", US, "1020.00", None),
+        ("(400.00)", US, "-400.00", None),
+        ("($400.00)", US, "-400.00", None),
+        ("-400", US, "-400", None),
+        ("400.00-", US, "-400.00", None),
+        ("-$400.00", US, "-400.00", None),
+        ("$-400.00", US, "-400.00", None),
+        ("\u2212400.00", US, "-400.00", None),
+        ("13.50 ", US, "13.50", None),
+        ("$13.50 ", US, "13.50", None),
+        ("+7", US, "7", None),
+        (".5", US, "0.5", None),
+        ("1,234,567.891", US, "1234567.891", None),
+        ("1 234,56", PL_SPACE, "1234.56", None),
+        ("1\u00a0234,56", PL_SPACE, "1234.56", None),
+        ("1\u202f234,56", PL_SPACE, "1234.56", None),
+        ("1.234,56 zł", PL_DOT, "1234.56", "PLN"),
+        ("1 234,56 PLN", PL_SPACE, "1234.56", "PLN"),
+        ("PLN 1 234,56", PL_SPACE, "1234.56", "PLN"),
+        ("€12.00", US, "12.00", "EUR"),
+        ("12,00 €", PL_SPACE, "12.00", "EUR"),
+        ("£1,000", US, "1000", "GBP"),
+        ("EUR 12.00", US, "12.00", "EUR"),
+        ("US$5.00", US, "5.00", "USD"),
+        ("1234.5", NONE, "1234.5", None),
+        ("0.10", US, "0.10", None),
+    ],
+)
+def test_amounts_read_exactly(text: str, fmt: AmountFormat, value: str, currency: str | None):
+    amount = parse_amount(text, fmt)
+    assert amount.value == Decimal(value)
+    assert isinstance(amount.value, Decimal)
+    assert str(amount.value) == value  # the digits as written: no float ever in between
+    assert amount.currency == currency
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "message"),
+    [
+        ("", US, "empty"),
+        ("   ", US, "empty"),
+        ("1,5", US, "set decimal = ','"),
+        ("1,02", US, "groups of three"),
+        ("1.234,56", US, "after the decimal separator"),
+        ("12.5.1", US, "more than one decimal separator"),
+        ("1.5", PL_DOT, "set decimal = '.'"),
+        ("abc", US, "'abc' is neither a number nor a currency marker"),
+        ("12 apples", US, "'apples' is neither a number"),
+        ("-(400)", US, "more than one minus sign"),
+        ("1e5", US, "not an amount"),
+        ("€12 PLN", US, "names two currencies"),
+        ("$", US, "no digits"),
+        ("1.234,56", PL_SPACE, "not an amount"),
+    ],
+)
+def test_bad_amounts_say_why(text: str, fmt: AmountFormat, message: str):
+    with pytest.raises(AmountError) as caught:
+        parse_amount(text, fmt)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("decimal", "thousands"), [(".", "."), (",", ","), (";", ","), (".", "_")]
+)
+def test_impossible_separators_are_refused(decimal: str, thousands: str):
+    with pytest.raises(ValueError, match="separator"):
+        AmountFormat(decimal, thousands)

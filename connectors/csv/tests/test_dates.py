@@ -1,0 +1,77 @@
+"""Dates in the formats a mapping names; an ambiguous day and month is an error, never a
+guess."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from clientguard_csv.dates import DateError, DateReader
+
+
+@pytest.mark.parametrize(
+    ("text", "formats", "day_first", "expected"),
+    [
+        # unambiguous forms, read without being told
+        ("2025-04-03", (), None, date(2025, 4, 3)),
+        ("2021-01-28T11:04:09+00:00", (), None, date(2021, 1, 28)),
+        ("2021-01-28T23:30:00-05:00", (), None, date(2021, 1, 28)),  # the date as written
+        ("2021-01-28 11:04", (), None, date(2021, 1, 28)),
+        ("2025/04/03", (), None, date(2025, 4, 3)),
+        ("Jan 28 2021", (), None, date(2021, 1, 28)),
+        ("28 Jan 2021", (), None, date(2021, 1, 28)),
+        ("January 28, 2021", (), None, date(2021, 1, 28)),
+        ("15 Jul 2026", (), None, date(2026, 7, 15)),
+        ("13/04/2025", (), None, date(2025, 4, 13)),
+        ("04/13/2025", (), None, date(2025, 4, 13)),
+        ("04/04/2025", (), None, date(2025, 4, 4)),
+        ("1/2/2013", (), False, date(2013, 1, 2)),
+        # a day-first or month-first rule
+        ("03/04/2025", (), True, date(2025, 4, 3)),
+        ("03/04/2025", (), False, date(2025, 3, 4)),
+        ("03.04.2025", (), True, date(2025, 4, 3)),
+        # explicit formats
+        ("03/04/2025", ("%d/%m/%Y",), None, date(2025, 4, 3)),
+        ("03/04/2025", ("%m/%d/%Y",), None, date(2025, 3, 4)),
+        ("1/2/2013", ("%m/%d/%Y",), None, date(2013, 1, 2)),
+        ("03.04.25", ("%d.%m.%y",), None, date(2025, 4, 3)),
+        ("20250403", ("%Y%m%d",), None, date(2025, 4, 3)),
+        ("2021-01-28T11:04:09+00:00", ("iso",), None, date(2021, 1, 28)),
+        ("2021-01-28", ("iso",), None, date(2021, 1, 28)),
+        ("15 Jul 2026", ("%d %b %Y", "%d/%m/%Y"), None, date(2026, 7, 15)),
+        ("15/07/2026", ("%d %b %Y", "%d/%m/%Y"), None, date(2026, 7, 15)),
+        # two formats that agree are not ambiguous
+        ("13/04/2025", ("%d/%m/%Y", "%m/%d/%Y"), None, date(2025, 4, 13)),
+        ("  2025-04-03 ", (), None, date(2025, 4, 3)),
+    ],
+)
+def test_dates_read(text: str, formats: tuple[str, ...], day_first: bool | None, expected: date):
+    assert DateReader(formats, day_first)(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "formats", "message"),
+    [
+        ("03/04/2025", (), "'03/04/2025' is ambiguous: day first it is 2025-04-03, month first "
+                           "2025-03-04. Set day_first"),
+        ("03.04.2025", (), "is ambiguous"),
+        ("03/04/2025", ("%d/%m/%Y", "%m/%d/%Y"), "is ambiguous under the date formats"),
+        ("2025-04-03", ("%d/%m/%Y",), "does not match the date format(s) \"%d/%m/%Y\""),
+        ("31/13/2025", (), "neither 31 nor 13 is a month"),
+        ("31/02/2025", (), "is not a date"),
+        ("yesterday", (), "name it in date_formats"),
+        ("03/04/25", (), "name it in date_formats"),
+        ("", (), "empty"),
+    ],
+)
+def test_bad_dates_say_what_to_set(text: str, formats: tuple[str, ...], message: str):
+    with pytest.raises(DateError) as caught:
+        DateReader(formats)(text)
+    assert message in str(caught.value)
+
+
+def test_an_ambiguous_date_is_refused_even_after_unambiguous_ones():
+    read = DateReader()
+    assert read("13/04/2025") == date(2025, 4, 13)
+    with pytest.raises(DateError, match="ambiguous"):
+        read("03/04/2025")

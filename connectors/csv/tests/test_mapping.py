@@ -1,0 +1,122 @@
+"""Mapping files: TOML in, every wrong key named; presets load and print."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from clientguard_csv import PRESETS, load_mapping, load_preset, parse_mapping, preset_text
+from clientguard_csv.amounts import AmountFormat
+from clientguard_csv.cli import main
+from clientguard_csv.errors import MappingError
+
+from clientguard.errors import ConfigError
+
+MINIMAL = """
+currency = "PLN"
+date_formats = ["%d.%m.%Y"]
+decimal = ","
+[invoices]
+default_terms_days = 14
+[invoices.columns]
+number = "Numer"
+customer_name = "Kontrahent"
+issue_date = "Data"
+total = ["Brutto", "Wartość brutto"]
+"""
+
+
+def test_a_minimal_mapping_and_its_effective_format():
+    mapping = parse_mapping(MINIMAL)
+    settings = mapping.settings("invoices")
+    assert settings.currency == "PLN"
+    assert settings.date_formats == ("%d.%m.%Y",)
+    # decimal comma without a thousands separator named: spaces group thousands
+    assert settings.amounts == AmountFormat(",", " ")
+    assert settings.encoding == "auto"
+    assert settings.delimiter == "auto"
+    assert mapping.invoices is not None
+    assert mapping.invoices.columns["total"].column == ("Brutto", "Wartość brutto")
+
+
+def test_stream_keys_override_the_top_level():
+    text = MINIMAL.replace("[invoices]\n", '[invoices]\nencoding = "cp1250"\ndelimiter = "tab"\n')
+    mapping = parse_mapping(text)
+    settings = mapping.settings("invoices")
+    assert (settings.encoding, settings.delimiter) == ("cp1250", "\t")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("total = [", "totl = ["), "invoices.columns.totl: unknown field"),
+        (("currency = \"PLN\"", "curency = \"PLN\""), "curency: unknown key"),
+        (("currency = \"PLN\"", "currency = \"pln\""), "'pln' is not an upper-case ISO 4217"),
+        (("decimal = \",\"", "decimal = \";\""), "decimal"),
+        (("default_terms_days = 14", "default_terms_days = -1"), "default_terms_days"),
+        (("default_terms_days = 14", ""), "[invoices] needs a due date"),
+        (("issue_date = \"Data\"", ""), "[invoices.columns] must map issue_date"),
+        (("customer_name = \"Kontrahent\"", ""), "must map customer_id or customer_name"),
+        (("[invoices]", "[invoices]\nstatus = 3"), "invoices.status"),
+        (("[invoices]", "[invoices]\nencoding = \"klingon\""), "unknown encoding 'klingon'"),
+        (("[invoices]", "[invoices]\ndelimiter = \";;\""), "must be one character"),
+        (("[invoices]", "[invoices]\nheader_line = 0"), "header_line"),
+        (("[invoices]", "[invoices]\namount_sign = \"minus\""), "amount_sign"),
+        (("[invoices]", "[invoices]\n[invoices.status]\nunpaid = [\"X\"]"), "unpaid"),
+        (("[invoices]", "[payments.columns]\namount = \"A\"\n[invoices]"),
+         "[payments.columns] must map date"),
+        (("[invoices]", "[invoices]\ngroup_rows = true\n"), None),
+        (("number = \"Numer\"", "number = { column = \"Numer\", join = [\"A\"] }"),
+         "give either column or join"),
+        (("number = \"Numer\"", "number = { colum = \"Numer\" }"), "colum: unknown key"),
+        (("[invoices]", "x = = 1\n[invoices]"), "not valid TOML"),
+    ],
+)
+def test_wrong_mappings_name_the_key(change: tuple[str, str], message: str | None):
+    text = MINIMAL.replace(*change)
+    if message is None:
+        parse_mapping(text)  # valid
+        return
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(text, "mine.toml")
+    assert str(caught.value).startswith("mine.toml: ")
+    assert message in str(caught.value)
+    assert isinstance(caught.value, ConfigError)
+
+
+def test_a_mapping_needs_a_stream():
+    with pytest.raises(MappingError, match="no stream table"):
+        parse_mapping('currency = "EUR"\n')
+
+
+def test_load_mapping_from_a_file(write: Callable[..., Path]):
+    path = write("m.toml", MINIMAL)
+    assert load_mapping(path) == parse_mapping(MINIMAL)
+    with pytest.raises(MappingError, match="cannot read the mapping"):
+        load_mapping(path.with_name("absent.toml"))
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_preset_loads_and_prints_as_a_mapping_file(
+    name: str, write: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+):
+    assert main(["preset", name]) == 0
+    printed = capsys.readouterr().out
+    assert printed == preset_text(name)
+    assert printed.startswith("# ")  # the first line says what export it is for
+    tomllib.loads(printed)
+    # the printed file, saved and edited by a user, loads to the same mapping
+    assert load_mapping(write(f"{name}.toml", printed)) == load_preset(name)
+
+
+def test_unknown_preset_lists_the_presets():
+    with pytest.raises(MappingError, match="no preset named 'sage'; the presets are freshbooks"):
+        load_preset("sage")
+
+
+def test_presets_command_lists_every_preset(capsys: pytest.CaptureFixture[str]):
+    assert main(["presets"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed == list(PRESETS)

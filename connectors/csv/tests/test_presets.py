@@ -1,0 +1,369 @@
+"""Each preset on its real export from ../shared (skipped where absent), the numbers checked
+against a computation done here with the csv module alone; and, for the tools with no real
+export in ../shared, on a file written here in the layout the tool documents."""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from clientguard_csv import CsvConnector, preset_text
+
+import clientguard as cg
+
+from .conftest import DATA, EXPORTS, reference_file
+
+Write = Callable[..., Path]
+
+
+def rows(path: Path, skip: int = 0, encoding: str = "utf-8-sig") -> list[dict[str, str]]:
+    with path.open(encoding=encoding, newline="") as handle:
+        for _ in range(skip):
+            handle.readline()
+        return list(csv.DictReader(handle))
+
+
+def money(text: str) -> Decimal:
+    return Decimal(text.replace("$", "").replace(",", "").strip())
+
+
+def iso(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def us(text: str) -> date:
+    return datetime.strptime(text, "%m/%d/%Y").date()  # noqa: DTZ007
+
+
+def load(base: str = "USD", fx: cg.FxTable | None = None, **options: object) -> cg.Ledger:
+    return cg.Ledger.from_connector(CsvConnector(**options), base_currency=base, fx=fx,
+                                    strict=False)
+
+
+# ---------------------------------------------------------------------- real exports
+
+
+def test_ibm_accounts_receivable():
+    path = reference_file(DATA / "ibm_accounts_receivable.csv")
+    raw = rows(path)
+    ledger = load(invoices=path, preset="ibm-ar")
+    assert ledger.report.ok
+    assert len(ledger.invoices) == len(raw) == 2466
+    assert {c.id for c in ledger.customers} == {r["customerID"] for r in raw}
+    assert len(ledger.customers) == 100
+    by_id = {i.id: i for i in ledger.invoices}
+    for r in raw:
+        invoice = by_id[r["invoiceNumber"]]  # read as text: leading zeros kept
+        settled = us(r["SettledDate"])
+        assert invoice.customer_id == r["customerID"]
+        assert invoice.total == Decimal(r["InvoiceAmount"])
+        assert (invoice.issue_date, invoice.due_date) == (us(r["InvoiceDate"]), us(r["DueDate"]))
+        assert invoice.status == "paid"
+        assert invoice.paid_on == settled
+        # the sample's own DaysToSettle and DaysLate agree with the dates we read
+        assert (settled - invoice.issue_date).days == int(r["DaysToSettle"])
+        assert max(0, (settled - invoice.due_date).days) == int(r["DaysLate"])
+    assert "0000611365" in by_id
+    assert sum(i.total for i in ledger.invoices) == sum(Decimal(r["InvoiceAmount"]) for r in raw)
+
+
+def test_freshbooks_invoice_details():
+    path = reference_file(EXPORTS / "freshbooks_invoices_export.csv")
+    raw = rows(path)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for r in raw:
+        totals[r["Invoice #"]] += Decimal(r["Line Total"])
+    ledger = load(invoices=path, preset="freshbooks")
+    assert ledger.report.ok
+    assert {i.number: i.total for i in ledger.invoices} == totals
+    (invoice,) = ledger.invoices
+    assert invoice.total == Decimal("650.00") + Decimal("490.00") + Decimal("6750.00")
+    assert (invoice.customer_id, invoice.status, invoice.currency) == ("X-Men", "open", "USD")
+    assert invoice.due_date == invoice.issue_date + timedelta(days=30)  # the preset's terms
+
+
+def test_wave_transactions():
+    path = reference_file(EXPORTS / "wave_transactions_export.csv")
+    raw = rows(path)
+    receivable = [r for r in raw if r["Account Name"] == "Accounts Receivable"]
+    expected_invoices = {
+        r["Invoice Number"]: (r["Customer"], Decimal(r["Debit Amount (Two Column Approach)"]))
+        for r in receivable if r["Transaction Description"] != "Invoice Payment"
+    }
+    expected_payments = [
+        (r["Invoice Number"], Decimal(r["Credit Amount (Two Column Approach)"]))
+        for r in receivable if r["Transaction Description"] == "Invoice Payment"
+    ]
+    ledger = load(invoices=path, payments=path, preset="wave")
+    assert ledger.report.ok
+    assert {i.number: (i.customer_id, i.total) for i in ledger.invoices} == expected_invoices
+    # each invoice's total is also the sum of its income lines
+    for number, (_, total) in expected_invoices.items():
+        income = sum(Decimal(r["Credit Amount (Two Column Approach)"]) for r in raw
+                     if r["Invoice Number"] == number and r["Account Group"] == "Income")
+        assert income == total
+    assert [(p.allocations[0].invoice_id, p.amount) for p in ledger.payments] == (
+        expected_payments
+    )
+    assert expected_payments == [("3", Decimal("590.50"))]
+
+
+def test_zoho_invoices():
+    path = reference_file(EXPORTS / "zoho_invoices_export.csv")
+    raw = rows(path)
+    lines: dict[str, Decimal] = defaultdict(Decimal)
+    first: dict[str, dict[str, str]] = {}
+    for r in raw:
+        lines[r["Invoice ID"]] += Decimal(r["Item Total"])
+        first.setdefault(r["Invoice ID"], r)
+    ledger = load(invoices=path, preset="zoho")
+    assert ledger.report.ok
+    assert len(ledger.invoices) == len(first) == 3
+    for invoice in ledger.invoices:
+        r = first[invoice.id]
+        assert invoice.total == Decimal(r["Total"]) == lines[invoice.id]
+        assert invoice.amount_due == Decimal(r["Balance"])
+        assert invoice.number == r["Invoice Number"]
+        assert invoice.customer_id == r["Customer ID"]
+        assert invoice.due_date == iso(r["Due Date"])
+        assert invoice.status == "draft"
+    assert {c.id: c.name for c in ledger.customers} == {
+        r["Customer ID"]: r["Customer Name"] for r in raw
+    }
+
+
+def test_invoice2go_invoices():
+    path = reference_file(EXPORTS / "invoice2go_invoices_export.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # the file has a BOM
+    raw = rows(path)
+    fx = cg.FxTable.from_rows("USD", [("ILS", iso("2021-01-28"), "0.30")])
+    ledger = load(invoices=path, preset="invoice2go", fx=fx)
+    assert ledger.report.ok
+    assert len(ledger.invoices) == len(raw) == 4
+    by_id = {i.id: i for i in ledger.invoices}
+    for r in raw:
+        invoice = by_id[r["Id"]]
+        assert invoice.total == Decimal(r["TotalAmount"])
+        assert invoice.amount_due == Decimal(r["BalanceDueAmount"])
+        assert invoice.currency == r["CurrencyCode"]
+        assert invoice.due_date == iso(r["DocumentDate"]) + timedelta(days=int(r["TermsOld"]))
+        assert invoice.status == "draft"  # "unsent"
+    # without a rate for ILS, that invoice is rejected, at its line
+    plain = load(invoices=path, preset="invoice2go")
+    (rejection,) = plain.report.rejected
+    assert rejection.location is not None
+    assert rejection.location.line == 2
+    assert "ILS" in rejection.reason
+
+
+def test_invoicely_invoices():
+    path = reference_file(EXPORTS / "invoicely_invoices_export.csv")
+    (r,) = rows(path)
+    ledger = load(invoices=path, preset="invoicely")
+    (invoice,) = ledger.invoices
+    assert (invoice.number, invoice.customer_id) == (r["Details"], r["Client"])
+    assert invoice.total == Decimal("1020.00")
+    assert invoice.issue_date == invoice.due_date == date(2021, 1, 28)
+    assert invoice.status == "open"  # "Due"
+
+
+def test_invoiceninja_invoices_and_payments():
+    invoices_path = reference_file(EXPORTS / "invoiceninja_v4_invoices.csv")
+    payments_path = reference_file(EXPORTS / "invoiceninja_v4_payments.csv")
+    invoice_rows = rows(invoices_path, skip=3)
+    payment_rows = rows(payments_path, skip=3)
+    first: dict[str, dict[str, str]] = {}
+    for r in invoice_rows:
+        first.setdefault(r["Invoice Number"], r)
+    valid = {n: r for n, r in first.items() if iso(r["Due Date"]) >= iso(r["Invoice Date"])}
+    assert (len(first), len(valid)) == (400, 185)  # the rest are due before they are issued
+    # payments: positive, to a valid invoice, and never more than the invoice in total
+    applied: dict[str, Decimal] = defaultdict(Decimal)
+    accepted = []
+    for r in payment_rows:
+        amount = money(r["Amount"].replace("(", "-").replace(")", ""))
+        number = r["Invoice Number"]
+        if amount < 0 or number not in valid:
+            continue
+        if applied[number] + amount > money(valid[number]["Amount"]):
+            continue
+        applied[number] += amount
+        accepted.append((number, amount, us(r["Date"])))
+
+    ledger = load(invoices=invoices_path, payments=payments_path, preset="invoiceninja")
+    assert {i.number for i in ledger.invoices} == set(valid)
+    for invoice in ledger.invoices:
+        r = valid[invoice.number]
+        assert invoice.total == money(r["Amount"])
+        assert invoice.amount_due == money(r["Amount"]) - money(r["Paid"])
+        assert invoice.customer_id == r["Client"]
+        assert invoice.status == ("paid" if r["Status"] == "Paid" else "open")
+    got = sorted((p.allocations[0].invoice_id, p.amount, p.date) for p in ledger.payments)
+    assert got == sorted(accepted)
+    assert len({c.id for c in ledger.customers}) == len({r["Client"] for r in invoice_rows}) == 20
+    rejected_kinds = defaultdict(int)
+    for rejection in ledger.report.rejected:
+        rejected_kinds[rejection.kind] += 1
+        assert rejection.location is not None
+        assert rejection.location.line is not None
+    assert rejected_kinds["invoice"] == 400 - 185
+    assert rejected_kinds["payment"] == len(payment_rows) - len(accepted)
+
+
+# ------------------------------------------------- layouts with no real export in ../shared
+
+XERO = """\
+*ContactName,EmailAddress,POAddressLine1,*InvoiceNumber,Reference,*InvoiceDate,*DueDate,Total,InventoryItemCode,*Description,*Quantity,*UnitAmount,Discount,*AccountCode,*TaxType,TaxAmount,Currency,InvoiceAmountDue,Status
+Acme Ltd,ap@acme.test,1 High St,INV-0001,PO 7,15 Jul 2026,14 Aug 2026,"1,200.00",,Design,1,1000.00,,200,20% (VAT on Income),200.00,GBP,"1,200.00",AUTHORISED
+Acme Ltd,ap@acme.test,1 High St,INV-0001,PO 7,15 Jul 2026,14 Aug 2026,"1,200.00",,"Hosting, yearly",1,0.00,,200,20% (VAT on Income),0.00,GBP,"1,200.00",AUTHORISED
+Beta GmbH,,,INV-0002,,01/08/2026,31/08/2026,600.00,,Build,2,250.00,,200,20% (VAT on Income),100.00,EUR,0.00,PAID
+Gamma,,,INV-0003,,02/08/2026,01/09/2026,50.00,,Draft work,1,50.00,,200,No VAT,0.00,GBP,50.00,DRAFT
+"""  # noqa: E501
+
+
+def test_xero_sales_invoices(write: Write):
+    fx = cg.FxTable.from_rows("GBP", [("EUR", date(2026, 8, 1), "0.85")])
+    ledger = load(base="GBP", fx=fx, invoices=write("xero.csv", XERO), preset="xero")
+    assert ledger.report.ok
+    got = [(i.number, i.customer_id, i.issue_date, i.due_date, i.total, i.currency, i.status,
+            i.amount_due) for i in ledger.invoices]
+    assert got == [
+        ("INV-0001", "Acme Ltd", date(2026, 7, 15), date(2026, 8, 14), Decimal("1200.00"),
+         "GBP", "open", Decimal("1200.00")),
+        ("INV-0002", "Beta GmbH", date(2026, 8, 1), date(2026, 8, 31), Decimal("600.00"),
+         "EUR", "paid", Decimal("0.00")),
+        ("INV-0003", "Gamma", date(2026, 8, 2), date(2026, 9, 1), Decimal("50.00"), "GBP",
+         "draft", Decimal("50.00")),
+    ]
+    assert ledger.customer("Acme Ltd") is not None
+    assert ledger.customer("Acme Ltd").email == "ap@acme.test"  # type: ignore[union-attr]
+
+
+def test_xero_without_the_optional_columns(write: Write):
+    text = (
+        "ContactName,InvoiceNumber,InvoiceDate,DueDate,Total,Currency\n"
+        "Acme Ltd,INV-9,15 Jul 2026,14 Aug 2026,10.00,GBP\n"
+    )
+    ledger = load(base="GBP", invoices=write("x.csv", text), preset="xero")
+    (invoice,) = ledger.invoices
+    assert (invoice.status, invoice.amount_due) == ("open", None)
+
+
+QBO = """\
+"Foundry Distribution, Inc",,,,,,,
+A/R Aging Detail Report,,,,,,,
+"As of Jul 25, 2026",,,,,,,
+
+,Date,Transaction type,Num,Customer full name,Due date,Amount,Open balance
+91 or more days past due,,,,,,,
+,11/11/2025,Invoice,SI-1,TACTICS,12/11/2025,"1,000.00",800.00
+,01/23/2023,Credit Memo,SC-1,ZUMIEZ,01/23/2023,-100.00,-100.00
+Total for 91 or more days past due,,,,,,,700.00
+CURRENT,,,,,,,
+,08/01/2026,Invoice,SI-2,Sports Basement,09/01/2026,500.00,500.00
+,08/01/2026,Invoice,SI-3,Carter Katz - REP,09/01/2026,200.00,200.00
+,07/20/2026,Payment,,Sports Basement,07/20/2026,-50.00,-50.00
+Total for CURRENT,,,,,,,650.00
+TOTAL,,,,,,,"1,350.00"
+" Thursday, July 30, 2026 04:19 PM GMT-06:00",,,,,,,
+"""
+
+
+def test_quickbooks_ar_aging_detail(write: Write):
+    path = write("aging.csv", QBO)
+    ledger = load(invoices=path, credit_notes=path, payments=path,
+                  preset="quickbooks-ar-aging")
+    assert ledger.report.ok
+    assert [(i.number, i.customer_id, i.issue_date, i.due_date, i.total, i.amount_due,
+             i.status) for i in ledger.invoices] == [
+        ("SI-1", "TACTICS", date(2025, 11, 11), date(2025, 12, 11), Decimal("1000.00"),
+         Decimal("800.00"), "open"),
+        ("SI-2", "Sports Basement", date(2026, 8, 1), date(2026, 9, 1), Decimal("500.00"),
+         Decimal("500.00"), "open"),
+        ("SI-3", "Carter Katz - REP", date(2026, 8, 1), date(2026, 9, 1), Decimal("200.00"),
+         Decimal("200.00"), "open"),
+    ]
+    (note,) = ledger.credit_notes
+    assert (note.id, note.customer_id, note.total, note.allocations) == (
+        "SC-1", "ZUMIEZ", Decimal("100.00"), ()
+    )
+    (payment,) = ledger.payments
+    assert (payment.customer_id, payment.amount, payment.allocations) == (
+        "Sports Basement", Decimal("50.00"), ()
+    )
+    # the open balances add up to the report's own TOTAL line
+    open_total = sum((i.amount_due or Decimal(0)) for i in ledger.invoices)
+    assert open_total - note.total - payment.amount == Decimal("1350.00")
+    # 11 rows under the header on line 5: 3 invoices; 8 skipped and counted, never rejected
+    # (5 headings, totals and the timestamp; the credit memo and the payment, which are
+    # not invoices); 6 records: the 3 invoices and their 3 customers
+    log = CsvConnector(invoices=path, preset="quickbooks-ar-aging").inspect()
+    (file,) = log.files
+    assert (file.header_line, file.rows, file.skipped, file.records, file.rejected) == (
+        5, 11, 8, 6, 0
+    )
+
+
+TOGGL = (
+    "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,"
+    "End time,Duration,Tags,Amount (USD)\n"
+    'Ann,ann@x.test,Acme Inc.,Web,,"Design, round 2",Yes,2026-03-02,09:00:00,2026-03-02,'
+    "10:30:00,01:30:00,,150.00\n"
+    "Ann,ann@x.test,,Internal,,Admin,No,2026-03-02,11:00:00,2026-03-02,11:20:00,00:20:00,,\n"
+    "Bob,bob@x.test,Beta,App,,QA,No,2026-03-03,13:00:00,2026-03-03,13:40:00,00:40:00,,0.00\n"
+)
+HARVEST = (
+    "Date,Client,Project,Project Code,Task,Notes,Hours,Hours Rounded,Billable?,Invoiced?,"
+    "Approved?,First Name,Last Name,Roles,Employee?,Billable Rate,Billable Amount,Cost Rate,"
+    "Cost Amount,Currency,External Reference URL\n"
+    "2026-03-02,Acme Inc.,Web,W1,Design,kickoff,1.5,1.5,Yes,No,Yes,Ann,Lee,Designer,Yes,100,"
+    "150,50,75,US Dollar - USD,\n"
+    "2026-03-03,Beta,App,A1,QA,,0.67,0.75,No,No,Yes,Bob,,QA,Yes,0,0,40,26.8,US Dollar - USD,\n"
+)
+CLOCKIFY = (
+    "Project,Client,Description,Task,User,Group,Email,Tags,Billable,Start Date,Start Time,"
+    "End Date,End Time,Duration (h),Duration (decimal),Billable Rate (USD),"
+    "Billable Amount (USD)\n"
+    "Web,Acme Inc.,Design,,Ann Lee,,ann@x.test,,Yes,03/02/2026,09:00 AM,03/02/2026,10:30 AM,"
+    "01:30:00,1.50,100,150\n"
+    "App,Beta,QA,,Bob,,bob@x.test,,No,03/03/2026,01:00 PM,03/03/2026,01:40 PM,00:40:00,0.67,"
+    "0,0\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("preset", "text", "expected"),
+    [
+        ("toggl", TOGGL, [("C-ACME", date(2026, 3, 2), Decimal("1.5"), "Ann", True),
+                          ("C-BETA", date(2026, 3, 3), Decimal("0.666667"), "Bob", False)]),
+        ("harvest", HARVEST, [("C-ACME", date(2026, 3, 2), Decimal("1.5"), "Ann Lee", True),
+                              ("C-BETA", date(2026, 3, 3), Decimal("0.67"), "Bob", False)]),
+        ("clockify", CLOCKIFY, [("C-ACME", date(2026, 3, 2), Decimal("1.50"), "Ann Lee", True),
+                                ("C-BETA", date(2026, 3, 3), Decimal("0.67"), "Bob", False)]),
+    ],
+)
+def test_time_tracker_reports(write: Write, preset: str, text: str, expected: list[object]):
+    customers = "id,name\nC-ACME,ACME Incorporated\nC-BETA,Beta Sp. z o.o.\n"
+    ledger = cg.Ledger.from_connector(
+        CsvConnector(preset=preset, time_entries=write(f"{preset}.csv", text)),
+        base_currency="USD", strict=False,
+    )
+    # no customers: every client is unmatched, and says so
+    assert ledger.time_entries == ()
+    assert {r.reason.split("'")[1] for r in ledger.report.rejected} == {"Acme Inc.", "Beta"}
+    # with a customers file, added to the preset, they match by name
+    mapping = tomllib.loads(preset_text(preset))
+    mapping["customers"] = {"columns": {"id": "id", "name": "name"}}
+    ledger = cg.Ledger.from_connector(
+        CsvConnector(mapping=mapping, customers=write("c.csv", customers),
+                     time_entries=write(f"{preset}.csv", text)),
+        base_currency="USD",
+    )
+    assert [(t.customer_id, t.date, t.hours, t.person, t.billable)
+            for t in ledger.time_entries] == expected

@@ -1,0 +1,196 @@
+"""Opening real-world files: byte-order marks, encodings, delimiters, preambles, quoting."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from clientguard_csv.errors import CsvFileError
+from clientguard_csv.textfile import (
+    Columns,
+    CsvRowError,
+    Row,
+    detect_encoding,
+    iter_rows,
+    open_layout,
+)
+
+COLUMNS = Columns([("Klient",), ("Kwota",)])
+
+
+def rows_of(path: Path, columns: Columns = COLUMNS, **options: object) -> list[Row | CsvRowError]:
+    return list(iter_rows(open_layout(path, columns, **options)))  # type: ignore[arg-type]
+
+
+POLISH = "Klient;Kwota\nSpółdzielnia Łódź Sp. z o.o.;1 234,56\nŻabka Polska;99,00\n"
+WESTERN = "Klient;Kwota\nCafé Müller;12,00\nSociété Générale à Paris;13,00\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (codecs.BOM_UTF8 + POLISH.encode("utf-8"), "utf-8"),
+        (POLISH.encode("utf-8"), "utf-8"),
+        (POLISH.encode("cp1250"), "cp1250"),
+        (WESTERN.encode("latin-1"), "latin-1"),
+        ("Klient;Kwota\nŚląsk;1\n".encode("cp1250"), "cp1250"),  # Ś is 0x8C in cp1250
+        (codecs.BOM_UTF16_LE + POLISH.encode("utf-16-le"), "utf-16"),
+        ("Klient,Kwota\nŻabka,1\n".encode("cp1250"), "cp1250"),  # one Ż: "¯abka" in Latin-1
+        ("Client,Amount\nCrème brûlée à Noël,£10\n".encode("latin-1"), "latin-1"),
+        ("Client,Amount\nMüller Straße,10\n".encode("latin-1"), "latin-1"),
+    ],
+)
+def test_encoding_is_detected(content: bytes, expected: str):
+    assert detect_encoding(content) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        (codecs.BOM_UTF8 + POLISH.encode("utf-8"), "auto"),
+        (POLISH.encode("utf-8"), "auto"),
+        (POLISH.encode("cp1250"), "auto"),
+        (POLISH.encode("cp1250"), "cp1250"),
+        (codecs.BOM_UTF16_LE + POLISH.encode("utf-16-le"), "auto"),
+    ],
+)
+def test_polish_text_comes_out_the_same_however_it_was_encoded(
+    write: Callable[..., Path], content: bytes, encoding: str
+):
+    rows = rows_of(write("pl.csv", content), encoding=encoding)
+    assert rows == [
+        Row(2, ["Spółdzielnia Łódź Sp. z o.o.", "1 234,56"]),
+        Row(3, ["Żabka Polska", "99,00"]),
+    ]
+
+
+def test_latin1_named_in_the_mapping(write: Callable[..., Path]):
+    path = write("fr.csv", WESTERN, encoding="latin-1")
+    rows = rows_of(path, encoding="latin-1")
+    assert rows[0] == Row(2, ["Café Müller", "12,00"])
+
+
+def test_the_bom_is_not_part_of_the_first_column_name(write: Callable[..., Path]):
+    path = write("bom.csv", codecs.BOM_UTF8 + b"Klient,Kwota\nA,1\n")
+    layout = open_layout(path, COLUMNS)
+    assert layout.header == ("Klient", "Kwota")
+    assert layout.bom
+
+
+def test_a_line_in_another_encoding_is_an_error_naming_the_line(write: Callable[..., Path]):
+    text = "Klient;Kwota\n" + "A;1\n" * 3 + "Spółka;2\n"
+    path = write("mixed.csv", text.encode("cp1250"))
+    with pytest.raises(CsvFileError) as caught:
+        rows_of(path, encoding="utf-8")
+    assert "line 5 is not valid utf-8" in str(caught.value)
+    assert 'encoding = "cp1250"' in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter", "found"),
+    [
+        ("Klient,Kwota\nA,1\n", "auto", ","),
+        ("Klient;Kwota\nA;1\n", "auto", ";"),
+        ("Klient\tKwota\nA\t1\n", "auto", "\t"),
+        ("Klient|Kwota\nA|1\n", "auto", "|"),
+        # a semicolon file whose amounts have decimal commas: "," would split the values
+        ("Klient;Kwota\n\"A, B\";1,50\n", "auto", ";"),
+        ("Klient;Kwota\nA;1\n", ";", ";"),
+        ("Klient\tKwota\nA\t1\n", "\t", "\t"),
+    ],
+)
+def test_delimiter_sniffed_or_named(
+    write: Callable[..., Path], text: str, delimiter: str, found: str
+):
+    layout = open_layout(write("d.csv", text), COLUMNS, delimiter=delimiter)
+    assert layout.delimiter == found
+    assert next(iter_rows(layout)) == Row(2, [text.splitlines()[1].split(found)[0].strip('"'),
+                                              text.splitlines()[1].split(found)[-1]])
+
+
+def test_preamble_lines_before_the_header_are_skipped(write: Callable[..., Path]):
+    text = (
+        '"Invoice Ninja v4.5.17 - December 19, 2020 11:28 pm",,\n'
+        ",,\n"
+        "INVOICES,,\n"
+        "Klient,Kwota,Uwagi\n"
+        "A,1,x\n"
+    )
+    layout = open_layout(write("pre.csv", text), COLUMNS)
+    assert layout.header_line == 4
+    assert list(iter_rows(layout)) == [Row(5, ["A", "1", "x"])]
+
+
+def test_header_line_can_be_named(write: Callable[..., Path]):
+    text = "Klient,Kwota\nKlient,Kwota\nA,1\n"
+    layout = open_layout(write("h.csv", text), COLUMNS, header_line=2)
+    assert list(iter_rows(layout)) == [Row(3, ["A", "1"])]
+
+
+def test_quoted_fields_with_delimiters_and_newlines_keep_line_numbers(
+    write: Callable[..., Path],
+):
+    text = (
+        "Klient,Kwota,Uwagi\n"
+        '"Acme, Inc.",1,"two\nline note"\n'
+        'B,2,"say ""hi"""\n'
+        "\n"
+        'C,3,"three\nline\nnote"\n'
+        "D,4,x\n"
+    )
+    rows = rows_of(write("q.csv", text))
+    assert rows == [
+        Row(2, ["Acme, Inc.", "1", "two\nline note"]),
+        Row(4, ["B", "2", 'say "hi"']),
+        Row(6, ["C", "3", "three\nline\nnote"]),
+        Row(9, ["D", "4", "x"]),
+    ]
+
+
+def test_crlf_line_endings(write: Callable[..., Path]):
+    rows = rows_of(write("crlf.csv", b"Klient,Kwota\r\nA,1\r\nB,2\r\n"))
+    assert rows == [Row(2, ["A", "1"]), Row(3, ["B", "2"])]
+
+
+def test_a_quote_left_open_is_a_row_error_at_its_line(write: Callable[..., Path]):
+    text = 'Klient,Kwota\nA,1\n"B,2\nC,3\n'
+    rows = rows_of(write("open.csv", text))
+    assert rows[0] == Row(2, ["A", "1"])
+    assert isinstance(rows[1], CsvRowError)
+    assert rows[1].line == 3
+    assert "cannot be read" in rows[1].reason
+
+
+def test_header_that_does_not_match_lists_missing_and_found(write: Callable[..., Path]):
+    path = write("wrong.csv", "Client,Amount,Date\nA,1,2025-01-01\n")
+    with pytest.raises(CsvFileError) as caught:
+        open_layout(path, Columns([("Client",), ("Kwota", "Total"), ("Due",)]))
+    message = str(caught.value)
+    assert "Missing: 'Kwota' or 'Total', 'Due'" in message
+    assert "line 1, has: 'Client', 'Amount', 'Date'" in message
+    assert str(path) in message
+
+
+def test_header_names_ignore_case_spaces_and_xero_stars(write: Callable[..., Path]):
+    path = write("x.csv", "*ContactName ,  invoice   NUMBER\nA,1\n")
+    layout = open_layout(path, Columns([("ContactName",), ("Invoice Number",)]))
+    assert layout.index() == {"contactname": 0, "invoice number": 1}
+
+
+def test_a_column_named_twice_is_an_error(write: Callable[..., Path]):
+    path = write("dup.csv", "Klient,Kwota,Kwota\nA,1,2\n")
+    with pytest.raises(CsvFileError, match="the header has the column 'Kwota' 2 times"):
+        open_layout(path, COLUMNS)
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", codecs.BOM_UTF8])
+def test_an_empty_file_says_so(write: Callable[..., Path], content: bytes):
+    with pytest.raises(CsvFileError, match="the file is empty"):
+        open_layout(write("empty.csv", content), COLUMNS)
+
+
+def test_a_missing_file_says_so(tmp_path: Path):
+    with pytest.raises(CsvFileError, match="cannot be read"):
+        open_layout(tmp_path / "nope.csv", COLUMNS)

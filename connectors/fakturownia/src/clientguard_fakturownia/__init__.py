@@ -1,0 +1,8 @@
+"""clientguard connector for Fakturownia (InvoiceOcean).
+
+See ``docs/connectors/fakturownia.md`` for setup, credentials and what is synced.
+"""
+
+from clientguard_fakturownia.connector import FakturowniaConnector, FakturowniaOptions
+
+__all__ = ["FakturowniaConnector", "FakturowniaOptions"]

@@ -1,0 +1,306 @@
+"""The Fakturownia connector: clients, sales invoices, corrections and banking payments.
+
+::
+
+    import clientguard as cg
+
+    conn = cg.connectors.load("fakturownia")(subdomain="acme", api_token="...")
+    ledger = cg.Ledger.from_connector(conn, base_currency="PLN", strict=False)
+
+Reading:
+
+* ``GET /clients.json``, ``/invoices.json`` and ``/banking/payments.json`` are paged with
+  ``page`` and ``per_page`` (at most 100) until a page comes back empty. A short page does
+  not end the read: Fakturownia caps ``per_page`` without saying so.
+* Invoices are read with ``period=all`` (the API's default period is not documented) and
+  ``order=updated_at.desc``. An incremental sync stops paging at the first page holding a
+  document changed before the cursor: every later page is older still.
+* Corrections (``kind=correction``) are their own stream, ``credit_notes``.
+* Clients and payments have no change filter: they are read in full on every sync.
+* The API token goes in the ``api_token`` query parameter, as Fakturownia documents it. It
+  never appears in a log line, an error or a repr: the framework logs paths without query
+  strings and scrubs the token from the API's messages, and while the connector is open a
+  log filter redacts it from urllib3's DEBUG request lines (:mod:`.redact`). Close the
+  connector (or use it as a context manager) to remove the filter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import requests
+from pydantic import SecretStr, field_validator
+
+from clientguard.connector import (
+    Clock,
+    ConnectorOptions,
+    Mapped,
+    ProgressCallback,
+    RawPage,
+    Stream,
+    secret_value,
+)
+from clientguard.errors import AuthError, ConfigError, ConnectorError
+from clientguard.http import (
+    ApiClient,
+    HttpConnector,
+    HttpRequest,
+    HttpStream,
+    Paginator,
+    Sleep,
+)
+from clientguard_fakturownia.mapping import (
+    DEFAULT_INVOICE_KINDS,
+    SOURCE,
+    MappingRules,
+    customer_from_client,
+    map_document,
+    payment_from_banking,
+)
+from clientguard_fakturownia.redact import redact_in_logs
+from clientguard_fakturownia.values import parse_timestamp
+
+MAX_PAGE_SIZE = 100
+"""Fakturownia's largest ``per_page``."""
+
+_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+_CREDENTIALS_HELP = (
+    "copy the API token from Fakturownia (Ustawienia > Ustawienia konta > Integracja > "
+    "Kod autoryzacyjny API) and pass it as api_token, with the account's subdomain (the "
+    "'acme' of acme.fakturownia.pl) as subdomain"
+)
+
+
+class FakturowniaOptions(ConnectorOptions):
+    """Options of the Fakturownia connector (keyword arguments)."""
+
+    subdomain: str
+    """The account's subdomain: ``acme`` for https://acme.fakturownia.pl."""
+    api_token: SecretStr
+    """The API token (Ustawienia > Ustawienia konta > Integracja > Kod autoryzacyjny API)."""
+    base_url: str | None = None
+    """Where the API is; default ``https://<subdomain>.fakturownia.pl``. Point it at a proxy
+    or a local test server."""
+    invoice_kinds: tuple[str, ...] = DEFAULT_INVOICE_KINDS
+    """The document kinds read as sales invoices (``vat``, ``bill``, ``advance``, ...)."""
+    home_currency: str = "PLN"
+    """The currency Fakturownia converts foreign invoices into; the conversion rate of an
+    invoice becomes its fx_rate only when it converts into this currency."""
+    default_terms_days: int | None = None
+    """Days from issue to due date for documents with no payment term (``payment_to``
+    empty). None: such documents are rejected with the reason."""
+    payments: bool = True
+    """Read the banking payments (``/banking/payments.json``). Turn off for accounts
+    without the payments module: invoices then settle on their ``paid_date``."""
+    page_size: int = MAX_PAGE_SIZE
+    """Records per request (1..100)."""
+    timeout: float = 60.0
+    """Seconds to wait for the server on each request."""
+    max_wait: float = 300.0
+    """The longest wait for a rate limit inside one call; a longer one fails at once."""
+
+    @field_validator("subdomain")
+    @classmethod
+    def _subdomain(cls, value: str) -> str:
+        text = value.strip().lower()
+        text = re.sub(r"^https?://", "", text).split("/")[0]
+        text = text.removesuffix(".fakturownia.pl")
+        if not _SUBDOMAIN.match(text):
+            raise ValueError(
+                "is not a Fakturownia subdomain; give the 'acme' of acme.fakturownia.pl"
+            )
+        return text
+
+    @field_validator("page_size")
+    @classmethod
+    def _page_size(cls, value: int) -> int:
+        if not 1 <= value <= MAX_PAGE_SIZE:
+            raise ValueError(f"must be between 1 and {MAX_PAGE_SIZE}")
+        return value
+
+    @field_validator("home_currency")
+    @classmethod
+    def _home(cls, value: str) -> str:
+        return value.strip().upper()
+
+
+class PageUntilEmpty(Paginator):
+    """``page=1, 2, ...`` until an empty page; with ``since``, also stop after the first
+    page holding a record changed before it (the pages come newest change first)."""
+
+    def __init__(self, *, size: int, since: datetime | None = None) -> None:
+        super().__init__()
+        self.size = size
+        self.since = since
+        self.page = 1
+
+    def first(self) -> dict[str, Any]:
+        return {"page": self.page, "per_page": self.size}
+
+    def _next(
+        self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any] | None:
+        if not records:
+            return None
+        if self.since is not None:
+            changes = [parse_timestamp(r.get("updated_at")) for r in records]
+            if any(c is not None and c < self.since for c in changes):
+                return None
+        self.page += 1
+        return self.first()
+
+
+class FakturowniaConnector(HttpConnector):
+    """Fakturownia (InvoiceOcean): clients, sales invoices, corrections, banking payments.
+
+    Args:
+        clock: "now" for the sync's upper bound (default: the real UTC clock).
+        progress: called with each page, wait and finished stream.
+        sleep: how to wait on a rate limit (tests pass a recorder; default ``time.sleep``).
+        session: a ``requests.Session`` to send with (default: a new one).
+        **options: see :class:`FakturowniaOptions`.
+    """
+
+    name: ClassVar[str] = SOURCE
+    summary: ClassVar[str] = "Fakturownia: clients, sales invoices, corrections and payments"
+    Options: ClassVar[type[ConnectorOptions]] = FakturowniaOptions
+    lookback: ClassVar[timedelta] = timedelta(minutes=5)
+    streams: ClassVar[tuple[Stream, ...]] = (
+        HttpStream(
+            name="customers",
+            kind="customer",
+            path="clients.json",
+            id_field="id",
+            duplicates="latest",
+            description="Client cards; tax_no (NIP) becomes the customer's tax_id.",
+        ),
+        HttpStream(
+            name="invoices",
+            kind="invoice",
+            path="invoices.json",
+            id_field="id",
+            cursor_field="updated_at",
+            duplicates="latest",
+            params={"period": "all", "order": "updated_at.desc"},
+            description="Sales invoices of the configured kinds; proformas, receipts and "
+            "cost documents are not read.",
+        ),
+        HttpStream(
+            name="credit_notes",
+            kind="credit_note",
+            path="invoices.json",
+            id_field="id",
+            cursor_field="updated_at",
+            duplicates="latest",
+            params={"period": "all", "order": "updated_at.desc", "kind": "correction"},
+            description="Corrections (faktury korygujące): lowering ones are credit notes "
+            "against the corrected invoice.",
+        ),
+        HttpStream(
+            name="payments",
+            kind="payment",
+            path="banking/payments.json",
+            id_field="id",
+            duplicates="latest",
+            params={"include": "invoices"},
+            description="Banking payments with the invoices they pay.",
+        ),
+    )
+
+    options: FakturowniaOptions
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        progress: ProgressCallback | None = None,
+        sleep: Sleep | None = None,
+        session: requests.Session | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(clock=clock, progress=progress, **options)
+        opts = self.options
+        self.rules = MappingRules(
+            invoice_kinds=tuple(k.strip().lower() for k in opts.invoice_kinds),
+            home_currency=opts.home_currency,
+            default_terms_days=opts.default_terms_days,
+        )
+        token = secret_value(opts.api_token) or ""
+        if not token.strip():
+            raise ConfigError(f"connector 'fakturownia': api_token is empty; {_CREDENTIALS_HELP}")
+        self._token = token.strip()
+        # The token travels in the query string: keep it out of urllib3's request lines.
+        self._unredact = redact_in_logs((self._token,))
+        extra: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
+        self.client = ApiClient(
+            opts.base_url or f"https://{opts.subdomain}.fakturownia.pl",
+            headers={"Accept": "application/json"},
+            connector=self.name,
+            timeout=opts.timeout,
+            max_wait=opts.max_wait,
+            clock=self.clock,
+            on_wait=self.wait_reporter(),
+            secrets=(self._token,),
+            session=session,
+            **extra,
+        )
+
+    # ----------------------------------------------------------------- requests
+
+    def build_request(
+        self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]
+    ) -> HttpRequest:
+        params: dict[str, Any] = {**stream.params, **page, "api_token": self._token}
+        if stream.name == "invoices":
+            params["kinds[]"] = list(self.rules.invoice_kinds)
+        return HttpRequest("GET", stream.path, params)
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        if not isinstance(stream, HttpStream):
+            raise ConfigError(f"stream {stream.name!r} is not an HttpStream")
+        if stream.name == "payments" and not self.options.payments:
+            return
+        size = self.options.page_size
+        paged = replace(stream, paginator=lambda: PageUntilEmpty(size=size, since=since))
+        try:
+            yield from super().fetch(paged, since=since)
+        except AuthError as exc:
+            said = str(exc).removesuffix(f" ({exc.context.describe()})")
+            raise AuthError(
+                f"{said}. Fakturownia refused the API token: {_CREDENTIALS_HELP}", exc.context
+            ) from None
+        except ConnectorError as exc:
+            if stream.name == "payments" and exc.status == 404:
+                raise ConnectorError(
+                    "the account has no banking payments endpoint (404); pass payments=False "
+                    "to read invoices only (they then settle on their paid_date)",
+                    exc.context,
+                ) from None
+            raise
+
+    # ----------------------------------------------------------------- mapping
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if stream.name == "customers":
+            return customer_from_client(raw)
+        if stream.name in ("invoices", "credit_notes"):
+            return map_document(raw, self.rules)
+        if stream.name == "payments":
+            return payment_from_banking(raw)
+        raise ConfigError(f"unknown stream {stream.name!r}")
+
+    def close(self) -> None:
+        super().close()
+        self._unredact()
+
+    def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
+        # Fakturownia's timestamps carry an offset; a naive one is Warsaw time, not UTC.
+        if stream.cursor_field is None:
+            return None
+        moment = parse_timestamp(raw.get(stream.cursor_field))
+        return None if moment is None else moment.astimezone(UTC)

@@ -1,0 +1,409 @@
+"""Pure mapping from Fakturownia's JSON to clientguard records.
+
+Each function takes one raw record (a dict decoded with ``parse_float=Decimal``) and returns
+a record, several records, or a :class:`~clientguard.connector.Skip` saying why the record is
+left out on purpose. A record that cannot be mapped raises
+:class:`~clientguard.errors.DataError` naming the field; the sync turns it into a rejection.
+No clock, no network, no files.
+
+The rules (each one is in ``docs/connectors/fakturownia.md`` too):
+
+* **Which documents are invoices.** Sales documents of the kinds in
+  :data:`DEFAULT_INVOICE_KINDS` become invoices; a ``correction`` (faktura korygująca) that
+  lowers the amount becomes a credit note applied to the invoice it corrects (one that
+  raises it is an extra invoice). Proformas, estimates, receipts, cash slips (KP/KW),
+  accounting notes and cost documents (``income`` 0) are skipped with the reason.
+* **Status** (``issued``, ``sent``, ``paid``, ``partial``, ``rejected``): issued, sent and
+  partial are ``open``; paid is ``paid`` with ``paid_date`` as the paid date; rejected is
+  ``void``.
+* **Due date** is ``payment_to``. A document without one ("no term") is rejected, unless the
+  connector is given ``default_terms_days``.
+* **Amounts** arrive as strings, with a dot or a decimal comma (:mod:`.values`).
+* **Customer**: the client card's id (``client_id``). The client's ``tax_no``, or the
+  invoice's ``buyer_tax_no`` (NIP), becomes the customer's ``tax_id`` in one canonical form
+  (ten digits for a NIP), so that other sources can be matched by it. A document issued
+  without a client card is billed to the customer ``nip:<NIP>``, made from the buyer fields.
+* **Currencies**: the invoice's ``currency``; when Fakturownia converted it
+  (``exchange_currency`` with ``exchange_currency_rate``, e.g. a EUR invoice with its PLN
+  equivalent at the NBP rate), that rate is the invoice's ``fx_rate`` if the converted-to
+  currency is the connector's ``home_currency`` (PLN by default). The rate's direction is
+  Fakturownia's: units of ``exchange_currency`` per one unit of the invoice currency, which
+  is the model's direction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from clientguard.connector import Skip
+from clientguard.errors import DataError
+from clientguard.model import (
+    Allocation,
+    AnyRecord,
+    CreditNote,
+    Customer,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+)
+from clientguard.money import ZERO, is_currency
+from clientguard_fakturownia.values import (
+    normalize_tax_id,
+    optional_amount,
+    parse_amount,
+    parse_date,
+    parse_timestamp,
+    text_of,
+)
+
+SOURCE = "fakturownia"
+
+#: Sales document kinds read as invoices (Fakturownia's ``kind``).
+DEFAULT_INVOICE_KINDS: tuple[str, ...] = (
+    "vat",  # faktura VAT
+    "bill",  # rachunek (seller not a VAT payer)
+    "advance",  # faktura zaliczkowa
+    "final",  # faktura końcowa
+    "vat_margin",  # faktura marża
+    "vat_mp",  # faktura MP (split payment)
+    "invoice_other",  # inna faktura
+    "wdt",  # intra-community supply of goods
+    "export_products",  # export of goods
+)
+
+#: Kinds that correct an earlier invoice.
+CORRECTION_KINDS: tuple[str, ...] = ("correction",)
+
+#: Why the other kinds are skipped, in words a person reads in the sync report.
+_NOT_SALES: Mapping[str, str] = {
+    "proforma": "a proforma is an offer, not an invoice",
+    "estimate": "an order (zamówienie) is not an invoice",
+    "client_order": "a non-accounting document is not an invoice",
+    "receipt": "a receipt (paragon) is a retail sale, not an invoice to a client",
+    "kp": "a cash receipt slip (KP) is not an invoice",
+    "kw": "a cash payment slip (KW) is not an invoice",
+    "dw": "an internal document (DW) is not an invoice",
+    "accounting_note": "an accounting note is not an invoice",
+    "correction_note": "a correction note changes data, not amounts",
+    "wnt": "an intra-community acquisition is a purchase",
+    "import_service": "an import of services is a purchase",
+    "import_service_eu": "an import of services is a purchase",
+    "import_products": "an import of goods is a purchase",
+    "vat_rr": "a VAT RR invoice is a purchase from a farmer",
+}
+
+_STATUS: Mapping[str, InvoiceStatus] = {
+    "issued": "open",
+    "sent": "open",
+    "partial": "open",
+    "paid": "paid",
+    "rejected": "void",
+}
+
+
+@dataclass(frozen=True)
+class MappingRules:
+    """The connector's options that change how a record maps (all have defaults)."""
+
+    invoice_kinds: tuple[str, ...] = DEFAULT_INVOICE_KINDS
+    home_currency: str = "PLN"
+    default_terms_days: int | None = None
+
+
+DEFAULT_RULES = MappingRules()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _required_text(raw: Mapping[str, Any], key: str) -> str:
+    value = text_of(raw.get(key))
+    if value is None:
+        raise DataError(f"{key}: is missing")
+    return value
+
+
+def _required_date(raw: Mapping[str, Any], key: str) -> date:
+    value = parse_date(raw.get(key), field=key)
+    if value is None:
+        raise DataError(f"{key}: is missing")
+    return value
+
+
+def _currency(raw: Mapping[str, Any], key: str = "currency") -> str:
+    code = _required_text(raw, key).upper()
+    if not is_currency(code):
+        raise DataError(f"{key}: {raw.get(key)!r} is not an ISO 4217 currency code")
+    return code
+
+
+def _client_id(value: object) -> str | None:
+    """The client card's id; Fakturownia uses -1 and 0 for "no card"."""
+    text = text_of(value)
+    return None if text in (None, "-1", "0") else text
+
+
+def _is_income(raw: Mapping[str, Any]) -> bool:
+    income = raw.get("income", True)
+    return str(income).strip().lower() not in ("0", "false", "no")
+
+
+# --------------------------------------------------------------------------- customers
+
+
+def customer_from_client(raw: Mapping[str, Any]) -> Customer:
+    """A client card (``GET /clients.json``) as a Customer."""
+    name = text_of(raw.get("name"))
+    if name is None:
+        person = " ".join(
+            p for p in (text_of(raw.get("first_name")), text_of(raw.get("last_name"))) if p
+        )
+        name = person or text_of(raw.get("shortcut"))
+    if name is None:
+        raise DataError("name: the client has no name, first/last name or short name")
+    return Customer(
+        id=_required_text(raw, "id"),
+        name=name,
+        tax_id=normalize_tax_id(raw.get("tax_no"), raw.get("tax_no_kind")),
+        email=text_of(raw.get("email")),
+        source=SOURCE,
+        updated_at=parse_timestamp(raw.get("updated_at")),
+    )
+
+
+def _buyer_customer(raw: Mapping[str, Any], tax_id: str) -> Customer:
+    """The customer of a document issued without a client card, from its buyer fields."""
+    name = text_of(raw.get("buyer_name")) or " ".join(
+        p for p in (text_of(raw.get("buyer_first_name")), text_of(raw.get("buyer_last_name")))
+        if p
+    )
+    return Customer(
+        id=f"nip:{tax_id}",
+        name=name or f"NIP {tax_id}",
+        tax_id=tax_id,
+        email=text_of(raw.get("buyer_email")),
+        source=SOURCE,
+    )
+
+
+def _customer_of(raw: Mapping[str, Any]) -> tuple[str, Customer | None]:
+    """The customer id a document bills, and a Customer when it has no client card."""
+    client = _client_id(raw.get("client_id"))
+    if client is not None:
+        return client, None
+    tax_id = normalize_tax_id(raw.get("buyer_tax_no"), raw.get("buyer_tax_no_kind"))
+    if tax_id is None:
+        raise DataError(
+            "client_id: the document has no client card and no buyer_tax_no, so it cannot "
+            "be tied to a client"
+        )
+    customer = _buyer_customer(raw, tax_id)
+    return customer.id, customer
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+def _fx_rate(raw: Mapping[str, Any], currency: str, rules: MappingRules) -> Decimal | None:
+    """Fakturownia's conversion rate, when it converts into the home currency."""
+    if currency == rules.home_currency:
+        return None
+    target = (text_of(raw.get("exchange_currency")) or "").upper()
+    if target != rules.home_currency:
+        return None
+    rate = optional_amount(raw.get("exchange_currency_rate"), field="exchange_currency_rate")
+    if rate is None or rate <= 0:
+        return None
+    return rate
+
+
+def _due_date(raw: Mapping[str, Any], issue_date: date, rules: MappingRules) -> date:
+    due = parse_date(raw.get("payment_to"), field="payment_to")
+    if due is not None:
+        return due
+    if rules.default_terms_days is not None:
+        return issue_date + timedelta(days=rules.default_terms_days)
+    raise DataError(
+        "payment_to: the document has no payment term (due date); set one in Fakturownia, "
+        "or give the connector default_terms_days"
+    )
+
+
+def map_document(
+    raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
+) -> AnyRecord | Sequence[AnyRecord] | Skip:
+    """One document of ``GET /invoices.json``: an invoice, a credit note, or a skip.
+
+    A document without a client card also yields the Customer made from its buyer fields.
+    """
+    kind = (text_of(raw.get("kind")) or "vat").lower()
+    if not _is_income(raw):
+        return Skip("cost document (income 0): only sales are read")
+    if kind in CORRECTION_KINDS:
+        return _correction(raw, rules)
+    if kind not in rules.invoice_kinds:
+        reason = _NOT_SALES.get(kind, "not one of the invoice kinds read")
+        return Skip(f"kind {kind!r}: {reason}")
+    gross = parse_amount(raw.get("price_gross"), field="price_gross")
+    if gross < 0:
+        raise DataError(
+            f"price_gross: {gross} is negative on a {kind!r} document; only a correction "
+            "can lower an amount"
+        )
+    return _invoice(raw, rules, gross)
+
+
+def _invoice(raw: Mapping[str, Any], rules: MappingRules, gross: Decimal) -> AnyRecord | list[
+    AnyRecord
+]:
+    status_text = (text_of(raw.get("status")) or "").lower()
+    status = _STATUS.get(status_text)
+    if status is None:
+        raise DataError(
+            f"status: {raw.get('status')!r} is not one of issued, sent, paid, partial, rejected"
+        )
+    customer_id, customer = _customer_of(raw)
+    issue_date = _required_date(raw, "issue_date")
+    currency = _currency(raw)
+    paid = optional_amount(raw.get("paid"), field="paid")
+    amount_due: Decimal | None = None
+    if status == "paid":
+        amount_due = ZERO
+    elif status == "open" and paid is not None:
+        amount_due = max(gross - paid, ZERO)
+    invoice = Invoice(
+        id=_required_text(raw, "id"),
+        customer_id=customer_id,
+        number=text_of(raw.get("number")) or _required_text(raw, "id"),
+        issue_date=issue_date,
+        due_date=_due_date(raw, issue_date, rules),
+        currency=currency,
+        total=gross,
+        status=status,
+        paid_on=parse_date(raw.get("paid_date"), field="paid_date") if status == "paid" else None,
+        amount_due=amount_due,
+        fx_rate=_fx_rate(raw, currency, rules),
+        source=SOURCE,
+        updated_at=parse_timestamp(raw.get("updated_at")),
+    )
+    return [customer, invoice] if customer is not None else invoice
+
+
+def _correction(
+    raw: Mapping[str, Any], rules: MappingRules
+) -> AnyRecord | list[AnyRecord] | Skip:
+    """A correction: lowering the amount is a credit note against the corrected invoice."""
+    gross = parse_amount(raw.get("price_gross"), field="price_gross")
+    if gross == 0:
+        return Skip("correction that changes no amount")
+    if gross > 0:
+        # It raises what the client owes: an extra invoice, due on its own payment term.
+        return _invoice(raw, rules, gross)
+    status = (text_of(raw.get("status")) or "").lower()
+    if status == "rejected":
+        return Skip("rejected correction: it has no effect")
+    customer_id, customer = _customer_of(raw)
+    issue_date = _required_date(raw, "issue_date")
+    currency = _currency(raw)
+    total = -gross
+    corrected = text_of(raw.get("invoice_id")) or text_of(raw.get("from_invoice_id"))
+    allocations = (
+        (Allocation(invoice_id=corrected, amount=total, date=issue_date),) if corrected else ()
+    )
+    note = CreditNote(
+        id=_required_text(raw, "id"),
+        customer_id=customer_id,
+        issue_date=issue_date,
+        total=total,
+        currency=currency,
+        allocations=allocations,
+        fx_rate=_fx_rate(raw, currency, rules),
+        source=SOURCE,
+    )
+    return [customer, note] if customer is not None else note
+
+
+# --------------------------------------------------------------------------- payments
+
+
+def _linked_invoices(raw: Mapping[str, Any]) -> list[tuple[str, Decimal | None]]:
+    """The invoices a payment is tied to, in Fakturownia's order, with their gross amount
+    where the response includes them (``include=invoices``)."""
+    embedded = raw.get("invoices")
+    if isinstance(embedded, list) and embedded:
+        linked = []
+        for index, item in enumerate(embedded):
+            if not isinstance(item, Mapping):
+                raise DataError(f"invoices.{index}: is not an object")
+            ident = text_of(item.get("id"))
+            if ident is None:
+                raise DataError(f"invoices.{index}.id: is missing")
+            linked.append(
+                (ident, optional_amount(item.get("price_gross"), field=f"invoices.{index}"))
+            )
+        return linked
+    ids = raw.get("invoice_ids")
+    if isinstance(ids, list) and ids:
+        return [(str(i), None) for i in ids if text_of(i) is not None]
+    single = text_of(raw.get("invoice_id"))
+    return [(single, None)] if single is not None else []
+
+
+def _payment_customer(raw: Mapping[str, Any]) -> str:
+    client = _client_id(raw.get("client_id"))
+    if client is not None:
+        return client
+    embedded = raw.get("invoices")
+    if isinstance(embedded, list):
+        for item in embedded:
+            if isinstance(item, Mapping):
+                client = _client_id(item.get("client_id"))
+                if client is not None:
+                    return client
+    raise DataError("client_id: the payment names no client and no invoice with one")
+
+
+def payment_from_banking(raw: Mapping[str, Any]) -> Payment | Skip:
+    """One payment of ``GET /banking/payments.json?include=invoices``.
+
+    Fakturownia applies a payment to its invoices in the order they are listed, each in full
+    before the next; the allocations follow that rule, each capped at the invoice's gross
+    amount where the response includes it. What is left over is unapplied cash.
+    """
+    paid_flag = raw.get("paid", True)
+    if paid_flag is False or str(paid_flag).strip().lower() in ("false", "0"):
+        return Skip("payment not received yet (paid: false)")
+    amount = parse_amount(raw.get("price"), field="price")
+    if amount < 0:
+        raise DataError(f"price: {amount} is negative; a refund is not a payment received")
+    day = parse_date(raw.get("paid_date"), field="paid_date")
+    if day is None:
+        raise DataError("paid_date: the payment has no date")
+    linked = _linked_invoices(raw)
+    allocations: list[Allocation] = []
+    left = amount
+    for index, (invoice_id, gross) in enumerate(linked):
+        if left <= 0:
+            break
+        is_last = index == len(linked) - 1
+        if gross is None and not is_last:
+            raise DataError(
+                "invoices: the payment is tied to several invoices without their amounts, so "
+                "it cannot be split (the connector asks for include=invoices)"
+            )
+        share = left if gross is None else min(left, gross)
+        allocations.append(Allocation(invoice_id=invoice_id, amount=share))
+        left -= share
+    return Payment(
+        id=_required_text(raw, "id"),
+        customer_id=_payment_customer(raw),
+        date=day,
+        amount=amount,
+        currency=_currency(raw),
+        allocations=tuple(allocations),
+        source=SOURCE,
+    )

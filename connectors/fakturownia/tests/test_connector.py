@@ -1,0 +1,243 @@
+"""The Fakturownia connector over real HTTP (pytest-httpserver): paging until an empty page,
+incremental sync, a rate limit then success, an auth failure that says what to do."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from clientguard_fakturownia import FakturowniaConnector
+from pytest_httpserver import HTTPServer
+
+import clientguard as cg
+from clientguard.connector import SyncState, pull
+from clientguard.errors import AuthError, ConfigError, ConnectorError
+from clientguard.settlement import settle
+
+NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+TOKEN = "fk-TOKEN-never-shown-123"
+Waits = list[float]
+
+
+def connector(server: HTTPServer, waits: Waits, **options: Any) -> FakturowniaConnector:
+    return FakturowniaConnector(
+        subdomain="acme",
+        api_token=TOKEN,
+        base_url=server.url_for("/"),
+        clock=lambda: NOW,
+        sleep=waits,
+        **options,
+    )
+
+
+def client(ident: int, name: str) -> dict[str, Any]:
+    return {"id": ident, "name": name, "tax_no": f"525244576{ident % 10}"}
+
+
+def invoice(ident: int, updated: str, **changes: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "id": ident,
+        "number": f"FV/{ident}/2026",
+        "kind": "vat",
+        "status": "issued",
+        "issue_date": "2026-07-01",
+        "payment_to": "2026-07-15",
+        "price_gross": "1230,00",
+        "paid": "0,00",
+        "currency": "PLN",
+        "client_id": 7,
+        "updated_at": updated,
+    }
+    raw.update(changes)
+    return raw
+
+
+def args(server: HTTPServer) -> list[dict[str, list[str]]]:
+    """The query parameters of every request the server saw, in order."""
+    return [{k: req.args.getlist(k) for k in req.args} for req, _ in server.log]
+
+
+def test_clients_are_paged_until_an_empty_page_not_a_short_one(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    pages = [[client(1, "A"), client(2, "B")], [client(3, "C")], []]
+    for page in pages:
+        httpserver.expect_ordered_request("/clients.json", method="GET").respond_with_json(page)
+    pulled = pull(connector(httpserver, waits, page_size=2), streams=["customers"])
+    httpserver.check_assertions()
+    assert [c.id for c in pulled.records] == ["1", "2", "3"]
+    sent = args(httpserver)
+    assert [a["page"] for a in sent] == [["1"], ["2"], ["3"]]
+    assert all(a["per_page"] == ["2"] and a["api_token"] == [TOKEN] for a in sent)
+    assert all(req.headers["Accept"] == "application/json" for req, _ in httpserver.log)
+
+
+def test_invoices_are_read_for_all_periods_newest_change_first_of_the_configured_kinds(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json(
+        [invoice(11, "2026-07-02T10:00:00+02:00")]
+    )
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json([])
+    conn = connector(httpserver, waits, invoice_kinds=("vat", "bill"))
+    pulled = pull(conn, streams=["invoices"])
+    httpserver.check_assertions()
+    first = args(httpserver)[0]
+    assert first["period"] == ["all"]
+    assert first["order"] == ["updated_at.desc"]
+    assert first["kinds[]"] == ["vat", "bill"]
+    assert "kind" not in first
+    (record,) = pulled.records
+    assert isinstance(record, cg.Invoice)
+    assert record.total == Decimal("1230.00")
+    # The cursor is the latest change seen, in UTC.
+    assert pulled.state.cursor("invoices") == datetime(2026, 7, 2, 8, 0, tzinfo=UTC)
+
+
+def test_an_incremental_sync_stops_at_the_first_page_older_than_the_cursor(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    cursor = datetime(2026, 8, 1, tzinfo=UTC)
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json(
+        [invoice(30, "2026-08-20T09:00:00+02:00"), invoice(29, "2026-08-10T09:00:00+02:00")]
+    )
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json(
+        [invoice(28, "2026-08-05T09:00:00+02:00"), invoice(27, "2026-07-20T09:00:00+02:00")]
+    )
+    # No third page is served: asking for it would be an unexpected request.
+    state = SyncState({"invoices": cursor})
+    pulled = pull(connector(httpserver, waits, page_size=2), state, streams=["invoices"])
+    httpserver.check_assertions()
+    assert len(httpserver.log) == 2
+    assert sorted(r.id for r in pulled.records) == ["27", "28", "29", "30"]
+    assert pulled.state.cursor("invoices") == datetime(2026, 8, 20, 7, 0, tzinfo=UTC)
+
+
+def test_a_full_sync_ignores_the_cursor(httpserver: HTTPServer, waits: Waits) -> None:
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json(
+        [invoice(2, "2025-01-01T00:00:00+01:00"), invoice(1, "2024-01-01T00:00:00+01:00")]
+    )
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json([])
+    conn = connector(httpserver, waits, page_size=2)
+    state = SyncState({"invoices": datetime(2026, 8, 1, tzinfo=UTC)})
+    pulled = pull(conn, state, streams=["invoices"], full=True)
+    httpserver.check_assertions()
+    assert len(pulled.records) == 2
+
+
+def test_a_rate_limit_is_waited_out_then_the_page_is_read(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request("/clients.json").respond_with_json(
+        {"code": "error", "message": "Too many requests"}, status=429, headers={"Retry-After": "2"}
+    )
+    httpserver.expect_ordered_request("/clients.json").respond_with_json([client(1, "A")])
+    httpserver.expect_ordered_request("/clients.json").respond_with_json([])
+    pulled = pull(connector(httpserver, waits), streams=["customers"])
+    httpserver.check_assertions()
+    assert waits == [2.0]
+    assert [a["page"] for a in args(httpserver)] == [["1"], ["1"], ["2"]]
+    assert len(pulled.records) == 1
+
+
+def test_a_refused_token_says_where_to_get_one_and_never_shows_it(
+    httpserver: HTTPServer, waits: Waits, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpserver.expect_request("/clients.json").respond_with_json(
+        {"code": "error", "message": f"Invalid api_token {TOKEN}"}, status=401
+    )
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(AuthError) as caught:
+        pull(connector(httpserver, waits), streams=["customers"])
+    message = str(caught.value)
+    assert "Kod autoryzacyjny API" in message
+    assert "api_token" in message
+    assert caught.value.status == 401
+    assert TOKEN not in message
+    # Our side's log lines (urllib3's request line included); werkzeug is the test server.
+    ours = [r for r in caplog.records if not r.name.startswith("werkzeug")]
+    assert any("/clients.json" in r.getMessage() for r in ours)
+    assert all(TOKEN not in r.getMessage() for r in ours)
+    assert TOKEN not in repr(connector(httpserver, waits))
+    assert len(httpserver.log) == 1  # an API token cannot be refreshed: no retry
+    assert waits == []
+
+
+def test_payments_are_read_with_their_invoices(httpserver: HTTPServer, waits: Waits) -> None:
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json(
+        [{"id": 5, "price": "100,00", "currency": "PLN", "paid": True,
+          "paid_date": "2026-07-10", "client_id": 7,
+          "invoices": [{"id": 11, "price_gross": "1230,00"}]}]
+    )
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
+    pulled = pull(connector(httpserver, waits), streams=["payments"])
+    httpserver.check_assertions()
+    assert args(httpserver)[0]["include"] == ["invoices"]
+    (payment,) = pulled.records
+    assert isinstance(payment, cg.Payment)
+    assert payment.allocations[0].invoice_id == "11"
+
+
+def test_payments_can_be_turned_off(httpserver: HTTPServer, waits: Waits) -> None:
+    pulled = pull(connector(httpserver, waits, payments=False), streams=["payments"])
+    assert pulled.records == ()
+    assert len(httpserver.log) == 0
+
+
+def test_an_account_without_banking_payments_is_told_how_to_turn_them_off(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_request("/banking/payments.json").respond_with_json(
+        {"status": "Not Found"}, status=404
+    )
+    with pytest.raises(ConnectorError, match="payments=False"):
+        pull(connector(httpserver, waits), streams=["payments"])
+
+
+def test_options_are_checked_before_any_call() -> None:
+    with pytest.raises(ConfigError, match="subdomain"):
+        FakturowniaConnector(subdomain="not a domain!", api_token=TOKEN)
+    with pytest.raises(ConfigError, match="api_token"):
+        FakturowniaConnector(subdomain="acme")
+    with pytest.raises(ConfigError, match="page_size"):
+        FakturowniaConnector(subdomain="acme", api_token=TOKEN, page_size=500)
+    # A full host is accepted and trimmed to the subdomain.
+    conn = FakturowniaConnector(subdomain="https://acme.fakturownia.pl/", api_token=TOKEN)
+    assert conn.client.base_url == "https://acme.fakturownia.pl/"
+
+
+def test_a_whole_account_builds_a_ledger_that_settles(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    """Clients, an invoice, its correction and the payment of the rest, end to end."""
+    httpserver.expect_ordered_request("/clients.json").respond_with_json([client(7, "Klient")])
+    httpserver.expect_ordered_request("/clients.json").respond_with_json([])
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json(
+        [invoice(11, "2026-07-20T10:00:00+02:00", status="paid", paid="1000,00",
+                 paid_date="2026-07-20")]
+    )
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json([])
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json(
+        [invoice(12, "2026-07-05T10:00:00+02:00", kind="correction", price_gross="-230,00",
+                 issue_date="2026-07-05", payment_to="2026-07-19", invoice_id=11)]
+    )
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json([])
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json(
+        [{"id": 5, "price": "1000,00", "currency": "PLN", "paid": True,
+          "paid_date": "2026-07-20", "client_id": 7,
+          "invoices": [{"id": 11, "price_gross": "1230,00"}]}]
+    )
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
+    ledger = cg.Ledger.from_connector(connector(httpserver, waits), base_currency="PLN")
+    httpserver.check_assertions()
+    kinds = [a.get("kind") for a in args(httpserver)]
+    assert kinds.count(["correction"]) == 2  # the credit_notes stream asks for corrections
+    assert ledger.customer("7") is not None
+    assert ledger.customer("7").tax_id == "5252445767"  # type: ignore[union-attr]
+    settlement = settle(ledger, as_of=date(2026, 8, 31))["11"]
+    # 1230 owed; the correction takes 230 off on 5 July, the payment of 1000 settles it.
+    assert settlement.settled_on == date(2026, 7, 20)
+    assert settlement.days_late == 5

@@ -1,0 +1,468 @@
+"""Pure mapping from QuickBooks Online entities to clientguard records.
+
+Each function takes one entity of a query response (decoded with ``parse_float=Decimal``)
+and returns records or a :class:`~clientguard.connector.Skip` with the reason; a malformed
+entity raises :class:`~clientguard.errors.DataError` naming the field. No clock, no network.
+
+QuickBooks' quirks and what is done about them (each one is in
+``docs/connectors/quickbooks.md`` too):
+
+* **No status and no paid date on an invoice.** The status is derived from ``Balance``: 0 is
+  ``paid``, more is ``open``. The paid date is derived from the payments and credit memos
+  applied to the invoice: the ledger replays them (this module maps each payment line
+  linked to an invoice to an allocation), so the invoice settles on the day its balance
+  reached zero. A deposit taken on the invoice itself (``Deposit``) is a payment
+  ``<invoice id>/deposit`` on the invoice's date.
+* **Voided invoices** stay in query results with ``TotalAmt`` and ``Balance`` 0 and
+  "Voided" in ``PrivateNote``: they are ``void``. Another zero-amount invoice owes nothing
+  and is ``paid`` on its issue date.
+* **Payments** carry their applications as lines, each linked (``LinkedTxn``) to an
+  ``Invoice`` or a ``CreditMemo``. A credit memo line means the credit memo pays that much
+  of the payment's invoices (QuickBooks even creates zero-amount payments "to link credits
+  to charges"): it becomes an allocation of the credit memo, dated the payment's date, and
+  only the rest of the invoice lines is the payment's cash. Credits are matched to the
+  payment's invoice lines in line order. Lines linked to other entities (journal entries,
+  expenses) are not invoices: the cash they take stays unapplied. A payment's
+  ``UnappliedAmt`` is unapplied cash too.
+* **Exchange rates**: ``ExchangeRate`` is "the number of home currency units it takes to
+  equal one unit of currency specified by CurrencyRef": home = foreign x rate, which is the
+  model's direction (units of base per unit of document currency) when the ledger's base
+  currency is the company's home currency. It is kept only for documents not in the home
+  currency (see :class:`MappingRules`).
+* **Sub-customers** (jobs, ``ParentRef``) carry their parent as ``group_id``, so that
+  concentration counts a client and its jobs as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from clientguard.connector import Skip
+from clientguard.errors import DataError
+from clientguard.model import (
+    Allocation,
+    AnyRecord,
+    CreditNote,
+    Customer,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+)
+from clientguard.money import ZERO, is_currency
+
+SOURCE = "quickbooks"
+
+#: Key under which the connector attaches a credit memo's applications (found in payments)
+#: to the raw credit memo before it is mapped; not a QuickBooks field.
+APPLICATIONS_KEY = "clientguard:applications"
+
+
+@dataclass(frozen=True)
+class MappingRules:
+    """The connector's options that change how an entity maps."""
+
+    home_currency: str | None = None
+    """The company's home currency, where known. Documents in it get no ``fx_rate``."""
+    source_rates: bool = True
+    """Keep QuickBooks' ``ExchangeRate`` as ``fx_rate``. Turn off when the ledger's base
+    currency is not the company's home currency: the rates would convert to the wrong one."""
+
+
+DEFAULT_RULES = MappingRules()
+
+
+@dataclass(frozen=True)
+class CreditApplication:
+    """Part of a credit memo applied to an invoice, as a payment's lines record it."""
+
+    credit_memo_id: str
+    invoice_id: str
+    amount: Decimal
+    date: date
+    payment_id: str
+
+    def to_raw(self) -> dict[str, str]:
+        """The form attached to a raw credit memo under :data:`APPLICATIONS_KEY`."""
+        return {
+            "invoice_id": self.invoice_id,
+            "amount": str(self.amount),
+            "date": self.date.isoformat(),
+            "payment_id": self.payment_id,
+        }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _amount(raw: Mapping[str, Any], key: str, *, default: Decimal | None = None) -> Decimal:
+    value = raw.get(key)
+    if value is None:
+        if default is not None:
+            return default
+        raise DataError(f"{key}: is missing")
+    return _decimal(value, field=key)
+
+
+def _decimal(value: object, *, field: str) -> Decimal:
+    if isinstance(value, bool):
+        raise DataError(f"{field}: {value!r} is not an amount")
+    if isinstance(value, float):
+        raise DataError(f"{field}: {value!r} is a float; decode JSON with parse_float=Decimal")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise DataError(f"{field}: {value!r} is not an amount") from None
+    else:
+        raise DataError(f"{field}: {value!r} is not an amount")
+    if not result.is_finite():
+        raise DataError(f"{field}: {value!r} is not a finite amount")
+    return result
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _ref(raw: Mapping[str, Any], key: str) -> str | None:
+    """The ``value`` of a reference object such as ``CustomerRef``."""
+    ref = raw.get(key)
+    return _text(ref.get("value")) if isinstance(ref, Mapping) else None
+
+
+def _required_ref(raw: Mapping[str, Any], key: str) -> str:
+    value = _ref(raw, key)
+    if value is None:
+        raise DataError(f"{key}: is missing")
+    return value
+
+
+def _id(raw: Mapping[str, Any]) -> str:
+    ident = _text(raw.get("Id"))
+    if ident is None:
+        raise DataError("Id: is missing")
+    return ident
+
+
+def _date(raw: Mapping[str, Any], key: str) -> date | None:
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise DataError(f"{key}: {value!r} is not a date")
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise DataError(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _required_date(raw: Mapping[str, Any], key: str) -> date:
+    day = _date(raw, key)
+    if day is None:
+        raise DataError(f"{key}: is missing")
+    return day
+
+
+def last_updated(raw: Mapping[str, Any]) -> datetime | None:
+    """``MetaData.LastUpdatedTime`` (``2026-04-08T13:16:17-07:00``) as an aware datetime."""
+    meta = raw.get("MetaData")
+    value = meta.get("LastUpdatedTime") if isinstance(meta, Mapping) else None
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _currency(raw: Mapping[str, Any], rules: MappingRules) -> str:
+    code = _ref(raw, "CurrencyRef") or rules.home_currency
+    if code is None:
+        raise DataError(
+            "CurrencyRef: is missing; give the connector home_currency for a company without "
+            "multicurrency"
+        )
+    code = code.upper()
+    if not is_currency(code):
+        raise DataError(f"CurrencyRef: {code!r} is not an ISO 4217 currency code")
+    return code
+
+
+def _fx_rate(raw: Mapping[str, Any], currency: str, rules: MappingRules) -> Decimal | None:
+    if not rules.source_rates or raw.get("ExchangeRate") is None:
+        return None
+    if rules.home_currency is not None and currency == rules.home_currency.upper():
+        return None
+    rate = _decimal(raw.get("ExchangeRate"), field="ExchangeRate")
+    if rate <= 0:
+        return None  # QuickBooks writes 0 where it has no rate; the FxTable decides then
+    return rate
+
+
+# --------------------------------------------------------------------------- customers
+
+
+def customer_from_qbo(raw: Mapping[str, Any]) -> Customer:
+    """A QuickBooks customer (or sub-customer / job, grouped under its parent)."""
+    name = (
+        _text(raw.get("DisplayName"))
+        or _text(raw.get("FullyQualifiedName"))
+        or _text(raw.get("CompanyName"))
+        or " ".join(p for p in (_text(raw.get("GivenName")), _text(raw.get("FamilyName"))) if p)
+    )
+    if not name:
+        raise DataError("DisplayName: the customer has no name")
+    email = raw.get("PrimaryEmailAddr")
+    return Customer(
+        id=_id(raw),
+        name=name,
+        email=_text(email.get("Address")) if isinstance(email, Mapping) else None,
+        group_id=_ref(raw, "ParentRef"),
+        source=SOURCE,
+        updated_at=last_updated(raw),
+    )
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+def _is_voided(raw: Mapping[str, Any]) -> bool:
+    note = _text(raw.get("PrivateNote")) or ""
+    return "voided" in note.lower()
+
+
+def invoice_records(
+    raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
+) -> AnyRecord | list[AnyRecord]:
+    """An invoice, with its status derived from ``Balance`` (see the module)."""
+    ident = _id(raw)
+    customer_id = _required_ref(raw, "CustomerRef")
+    issue_date = _required_date(raw, "TxnDate")
+    # QuickBooks fills DueDate from the terms, and with the TxnDate when there are none.
+    due_date = _date(raw, "DueDate") or issue_date
+    currency = _currency(raw, rules)
+    total = _amount(raw, "TotalAmt")
+    balance = _amount(raw, "Balance")
+    if total < 0:
+        raise DataError(f"TotalAmt: {total} is negative")
+    if balance < 0 or balance > total:
+        raise DataError(f"Balance: {balance} is outside 0..TotalAmt ({total})")
+    status: InvoiceStatus
+    paid_on = None
+    if total == 0 and _is_voided(raw):
+        status = "void"
+    elif total == 0:
+        status, paid_on = "paid", issue_date  # nothing to collect
+    elif balance == 0:
+        status = "paid"  # the date comes from the payments' allocations
+    else:
+        status = "open"
+    invoice = Invoice(
+        id=ident,
+        customer_id=customer_id,
+        number=_text(raw.get("DocNumber")) or ident,
+        issue_date=issue_date,
+        due_date=due_date,
+        currency=currency,
+        total=total,
+        status=status,
+        paid_on=paid_on,
+        amount_due=None if status == "void" else balance,
+        fx_rate=_fx_rate(raw, currency, rules),
+        source=SOURCE,
+        updated_at=last_updated(raw),
+    )
+    deposit = _amount(raw, "Deposit", default=ZERO)
+    if deposit <= 0 or status == "void":
+        return invoice
+    return [
+        invoice,
+        Payment(
+            id=f"{ident}/deposit",
+            customer_id=customer_id,
+            date=issue_date,
+            amount=deposit,
+            currency=currency,
+            allocations=(Allocation(invoice_id=ident, amount=min(deposit, total)),),
+            fx_rate=invoice.fx_rate,
+            source=SOURCE,
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- payments
+
+
+@dataclass(frozen=True)
+class _Lines:
+    invoices: list[tuple[str, Decimal]]
+    credits: list[tuple[str, Decimal]]
+
+
+def _payment_lines(raw: Mapping[str, Any]) -> _Lines:
+    invoices: list[tuple[str, Decimal]] = []
+    credits: list[tuple[str, Decimal]] = []
+    lines = raw.get("Line") or []
+    if not isinstance(lines, list):
+        raise DataError("Line: is not a list")
+    for index, line in enumerate(lines):
+        if not isinstance(line, Mapping):
+            raise DataError(f"Line.{index}: is not an object")
+        linked = line.get("LinkedTxn") or []
+        if not linked:
+            continue
+        if not isinstance(linked, list) or len(linked) != 1:
+            raise DataError(
+                f"Line.{index}.LinkedTxn: a line linked to {len(linked)} transactions cannot "
+                "be split between them"
+            )
+        target = linked[0]
+        kind = _text(target.get("TxnType")) if isinstance(target, Mapping) else None
+        txn_id = _text(target.get("TxnId")) if isinstance(target, Mapping) else None
+        if txn_id is None:
+            raise DataError(f"Line.{index}.LinkedTxn.0.TxnId: is missing")
+        amount = _amount(line, "Amount")
+        if amount < 0:
+            raise DataError(f"Line.{index}.Amount: {amount} is negative")
+        if kind == "Invoice":
+            invoices.append((txn_id, amount))
+        elif kind == "CreditMemo":
+            credits.append((txn_id, amount))
+        # Other types (JournalEntry, Expense, Check, CreditCardCredit) are not invoices.
+    return _Lines(invoices, credits)
+
+
+def _split(lines: _Lines) -> tuple[list[tuple[str, str, Decimal]], list[tuple[str, Decimal]]]:
+    """Credits matched to the invoice lines in line order; what is left needs cash.
+
+    Returns (credit memo id, invoice id, amount) applications and (invoice id, cash need).
+    """
+    applications: list[tuple[str, str, Decimal]] = []
+    needs: list[tuple[str, Decimal]] = []
+    memos = [memo for memo, _ in lines.credits]
+    left = [amount for _, amount in lines.credits]
+    position = 0
+    for invoice_id, amount in lines.invoices:
+        need = amount
+        while need > 0 and position < len(memos):
+            take = min(need, left[position])
+            if take > 0:
+                applications.append((memos[position], invoice_id, take))
+            need -= take
+            left[position] -= take
+            if left[position] <= 0:
+                position += 1
+        needs.append((invoice_id, need))
+    return applications, needs
+
+
+def credit_applications(raw: Mapping[str, Any]) -> list[CreditApplication]:
+    """The credit memos a payment applies to its invoices (empty for a plain payment)."""
+    lines = _payment_lines(raw)
+    if not lines.credits:
+        return []
+    applications, _ = _split(lines)
+    day = _required_date(raw, "TxnDate")
+    ident = _id(raw)
+    return [
+        CreditApplication(memo, invoice_id, amount, day, ident)
+        for memo, invoice_id, amount in applications
+    ]
+
+
+def _merge(pairs: Sequence[tuple[str, Decimal]]) -> tuple[Allocation, ...]:
+    totals: dict[str, Decimal] = {}
+    for invoice_id, amount in pairs:
+        if amount > 0:
+            totals[invoice_id] = totals.get(invoice_id, ZERO) + amount
+    return tuple(Allocation(invoice_id=i, amount=a) for i, a in totals.items())
+
+
+def payment_from_qbo(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES) -> Payment | Skip:
+    """A received payment with its cash allocations to invoices (see the module)."""
+    ident = _id(raw)
+    amount = _amount(raw, "TotalAmt")
+    if amount < 0:
+        raise DataError(f"TotalAmt: {amount} is negative")
+    lines = _payment_lines(raw)
+    _, needs = _split(lines)
+    cash_left = amount
+    cash: list[tuple[str, Decimal]] = []
+    for invoice_id, need in needs:
+        take = min(need, cash_left)
+        if take > 0:
+            cash.append((invoice_id, take))
+            cash_left -= take
+    if amount == 0 and not cash:
+        if lines.credits:
+            return Skip(
+                "zero-amount payment that only links credit memos to invoices (its "
+                "applications are mapped as the credit memos' allocations)"
+            )
+        return Skip("zero-amount payment with nothing applied")
+    currency = _currency(raw, rules)
+    return Payment(
+        id=ident,
+        customer_id=_required_ref(raw, "CustomerRef"),
+        date=_required_date(raw, "TxnDate"),
+        amount=amount,
+        currency=currency,
+        allocations=_merge(cash),
+        fx_rate=_fx_rate(raw, currency, rules),
+        source=SOURCE,
+    )
+
+
+# --------------------------------------------------------------------------- credit memos
+
+
+def credit_note_from_qbo(
+    raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
+) -> CreditNote | Skip:
+    """A credit memo, with the applications the connector found for it in payments.
+
+    A voided credit memo (zero total, "Voided" in ``PrivateNote``) has no effect and is
+    skipped.
+    """
+    total = _amount(raw, "TotalAmt")
+    if total < 0:
+        raise DataError(f"TotalAmt: {total} is negative")
+    if total == 0 and _is_voided(raw):
+        return Skip("voided credit memo: it has no effect")
+    attached = raw.get(APPLICATIONS_KEY) or []
+    pairs: list[tuple[str, Decimal, date]] = []
+    for index, item in enumerate(attached):
+        where = f"{APPLICATIONS_KEY}.{index}"
+        if not isinstance(item, Mapping):
+            raise DataError(f"{where}: is not an object")
+        invoice_id = _text(item.get("invoice_id"))
+        day = _date(item, "date")
+        if invoice_id is None or day is None:
+            raise DataError(f"{where}: needs invoice_id and date")
+        pairs.append((invoice_id, _decimal(item.get("amount"), field=f"{where}.amount"), day))
+    currency = _currency(raw, rules)
+    return CreditNote(
+        id=_id(raw),
+        customer_id=_required_ref(raw, "CustomerRef"),
+        issue_date=_required_date(raw, "TxnDate"),
+        total=total,
+        currency=currency,
+        allocations=tuple(
+            Allocation(invoice_id=invoice_id, amount=amount, date=day)
+            for invoice_id, amount, day in sorted(pairs, key=lambda p: (p[2], p[0]))
+        ),
+        fx_rate=_fx_rate(raw, currency, rules),
+        source=SOURCE,
+    )

@@ -1,0 +1,329 @@
+"""The Stripe connector: customers, invoices and credit notes, incremental through events.
+
+::
+
+    import clientguard as cg
+
+    conn = cg.connectors.load("stripe")(api_key="rk_live_...", timezone="Europe/Warsaw")
+    ledger = cg.Ledger.from_connector(conn, base_currency="EUR", strict=False)
+
+Reading:
+
+* Lists (``/v1/customers``, ``/v1/invoices``, ``/v1/credit_notes``) are paged with
+  ``limit`` and ``starting_after`` (the last id of a page) while ``has_more`` is true.
+* **Incremental sync.** Stripe objects have no "updated" time, and a list cannot be filtered
+  by change. So an incremental read is two reads: the objects *created* since the cursor
+  (``created[gte]``), then the events feed (``/v1/events?type=invoice.*``, the same for the
+  other streams) since the cursor, whose objects are snapshots taken at each change: the
+  newest snapshot of each object not already read is used. Stripe keeps events for 30 days;
+  a cursor older than that (minus a day of margin) means the events no longer cover the
+  gap, and the stream is read in full again.
+* The cursor of a stream is the moment its read started, never later than the start of the
+  sync: everything created or changed before then has been read.
+* ``Stripe-Version`` is pinned (option ``api_version``) so that the objects keep their shape.
+  Events carry objects in the account's API version at the time of the event, which is why
+  the mapping reads only long-stable fields.
+* Rate limits: a 429 is retried with exponential backoff and jitter (Stripe sends no
+  ``Retry-After``), unless Stripe says ``Stripe-Should-Retry: false``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import requests
+from pydantic import SecretStr, field_validator
+
+from clientguard.connector import (
+    Clock,
+    ConnectorOptions,
+    Mapped,
+    ProgressCallback,
+    RawPage,
+    RawRecord,
+    Stream,
+    secret_value,
+)
+from clientguard.errors import AuthError, ConfigError
+from clientguard.http import (
+    ApiClient,
+    BearerToken,
+    HttpConnector,
+    HttpRequest,
+    HttpStream,
+    NextTokenPaginator,
+    Sleep,
+)
+from clientguard_stripe.mapping import (
+    SOURCE,
+    credit_note_from_stripe,
+    customer_from_stripe,
+    invoice_records,
+)
+from clientguard_stripe.retry import refuse_when_stripe_says_no, scrub_keys
+
+MAX_PAGE_SIZE = 100
+"""Stripe's largest ``limit``."""
+
+EVENTS_RETENTION = timedelta(days=30)
+"""How long Stripe keeps events (docs.stripe.com/api/events)."""
+
+#: Key under which the connector stamps each raw object with the moment its read started;
+#: not a Stripe field. It is the object's change time for the cursor.
+OBSERVED_KEY = "clientguard:observed_at"
+
+#: The events that change each stream's objects.
+EVENT_TYPES: Mapping[str, str] = {
+    "customers": "customer.*",
+    "invoices": "invoice.*",
+    "credit_notes": "credit_note.*",
+}
+
+_KEY_HELP = (
+    "create a restricted key with read access to Customers, Invoices, Credit notes and "
+    "Events (Stripe Dashboard > Developers > API keys > Create restricted key) and pass it "
+    "as api_key"
+)
+
+
+class StripeOptions(ConnectorOptions):
+    """Options of the Stripe connector (keyword arguments)."""
+
+    api_key: SecretStr
+    """A secret (``sk_...``) or, better, restricted read-only key (``rk_...``)."""
+    base_url: str = "https://api.stripe.com"
+    """Where the API is; point it at a proxy or a local test server."""
+    api_version: str | None = "2025-07-30.basil"
+    """The ``Stripe-Version`` sent with every call; None uses the account's default."""
+    timezone: str = "UTC"
+    """The time zone that turns Stripe's timestamps into dates (use the account's, as set
+    in the Dashboard, so that dates match the invoices Stripe prints)."""
+    page_size: int = MAX_PAGE_SIZE
+    """Objects per request (1..100)."""
+    timeout: float = 60.0
+    """Seconds to wait for the server on each request."""
+    max_wait: float = 120.0
+    """The longest wait for a rate limit inside one call; a longer one fails at once."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Warsaw)") from None
+        return value
+
+    @field_validator("page_size")
+    @classmethod
+    def _page_size(cls, value: int) -> int:
+        if not 1 <= value <= MAX_PAGE_SIZE:
+            raise ValueError(f"must be between 1 and {MAX_PAGE_SIZE}")
+        return value
+
+
+def _has_more_token(
+    response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
+) -> str | None:
+    """``starting_after`` for the next page: the last id, while ``has_more`` is true."""
+    if not isinstance(body, Mapping) or body.get("has_more") is not True or not records:
+        return None
+    last = records[-1].get("id")
+    return str(last) if last else None
+
+
+class StripeConnector(HttpConnector):
+    """Stripe Billing: customers, invoices (with what settled them) and credit notes.
+
+    Args:
+        clock: "now" for the sync's upper bound and the events' retention.
+        progress: called with each page, wait and finished stream.
+        sleep: how to wait on a rate limit (tests pass a recorder; default ``time.sleep``).
+        session: a ``requests.Session`` to send with (default: a new one).
+        **options: see :class:`StripeOptions`.
+    """
+
+    name: ClassVar[str] = SOURCE
+    summary: ClassVar[str] = "Stripe: customers, invoices and credit notes"
+    Options: ClassVar[type[ConnectorOptions]] = StripeOptions
+    lookback: ClassVar[timedelta] = timedelta(minutes=5)
+    streams: ClassVar[tuple[Stream, ...]] = (
+        HttpStream(
+            name="customers",
+            kind="customer",
+            path="v1/customers",
+            records_key="data",
+            id_field="id",
+            cursor_field=OBSERVED_KEY,
+            duplicates="latest",
+            params={"expand[]": "data.tax_ids"},
+            description="Customers with their first tax id.",
+        ),
+        HttpStream(
+            name="invoices",
+            kind="invoice",
+            path="v1/invoices",
+            records_key="data",
+            id_field="id",
+            cursor_field=OBSERVED_KEY,
+            duplicates="latest",
+            description="Invoices, with the customer balance and the payment that settled "
+            "them as payments.",
+        ),
+        HttpStream(
+            name="credit_notes",
+            kind="credit_note",
+            path="v1/credit_notes",
+            records_key="data",
+            id_field="id",
+            cursor_field=OBSERVED_KEY,
+            duplicates="latest",
+            description="Credit notes; the pre-payment part is applied to its invoice.",
+        ),
+    )
+
+    options: StripeOptions
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        progress: ProgressCallback | None = None,
+        sleep: Sleep | None = None,
+        session: requests.Session | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(clock=clock, progress=progress, **options)
+        opts = self.options
+        key = (secret_value(opts.api_key) or "").strip()
+        if not key.startswith(("sk_", "rk_")):
+            raise ConfigError(
+                "connector 'stripe': api_key is not a secret (sk_) or restricted (rk_) key; "
+                f"{_KEY_HELP}"
+            )
+        self.zone: tzinfo = ZoneInfo(opts.timezone)
+        http = session or requests.Session()
+        http.hooks["response"].append(refuse_when_stripe_says_no)
+        headers = {"Accept": "application/json"}
+        if opts.api_version:
+            headers["Stripe-Version"] = opts.api_version
+        extra: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
+        self.client = ApiClient(
+            opts.base_url,
+            auth=BearerToken(key),
+            headers=headers,
+            connector=self.name,
+            timeout=opts.timeout,
+            max_wait=opts.max_wait,
+            backoff_base=1.0,
+            backoff_cap=30.0,
+            clock=self.clock,
+            on_wait=self.wait_reporter(),
+            session=http,
+            **extra,
+        )
+
+    # ----------------------------------------------------------------- requests
+
+    def build_request(
+        self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]
+    ) -> HttpRequest:
+        params: dict[str, Any] = {**stream.params, **page}
+        if since is not None:
+            params["created[gte]"] = int(since.timestamp())
+        return HttpRequest("GET", stream.path, params)
+
+    def _paged(self, stream: HttpStream) -> HttpStream:
+        size = self.options.page_size
+        return replace(
+            stream,
+            paginator=lambda: NextTokenPaginator(
+                param="starting_after", token=_has_more_token, first_params={"limit": size}
+            ),
+        )
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        if not isinstance(stream, HttpStream):
+            raise ConfigError(f"stream {stream.name!r} is not an HttpStream")
+        started = self.clock().astimezone(UTC)
+        if since is not None and since < started - EVENTS_RETENTION + timedelta(days=1):
+            # The events no longer cover the gap: read everything again.
+            since = None
+        observed = started.isoformat()
+        seen: set[str] = set()
+        try:
+            for page in super().fetch(self._paged(stream), since=since):
+                yield self._stamped(page.records, observed, seen, page)
+            if since is None:
+                return
+            events = HttpStream(
+                name=stream.name,
+                kind=stream.kind,
+                path="v1/events",
+                records_key="data",
+                params={"type": EVENT_TYPES[stream.name]},
+            )
+            for page in super().fetch(self._paged(events), since=since):
+                snapshots = []
+                for record in page.records:
+                    snapshot = _snapshot(record.data)
+                    if snapshot is not None:
+                        snapshots.append(RawRecord(snapshot, record.location))
+                yield self._stamped(snapshots, observed, seen, page)
+        except AuthError as exc:
+            said = scrub_keys(str(exc).removesuffix(f" ({exc.context.describe()})"))
+            raise AuthError(
+                f"{said}. Stripe refused the API key: {_KEY_HELP}", exc.context
+            ) from None
+
+    @staticmethod
+    def _stamped(
+        records: Sequence[RawRecord], observed: str, seen: set[str], page: RawPage
+    ) -> RawPage:
+        """The page's objects not read yet in this fetch, each stamped with ``observed``.
+
+        Lists come first and are current; events come newest first, so the first snapshot
+        of an object is its latest state.
+        """
+        fresh = []
+        for record in records:
+            ident = str(record.data.get("id") or "")
+            if ident:  # an object without an id is passed on, to be rejected by the mapping
+                if ident in seen:
+                    continue
+                seen.add(ident)
+            fresh.append(RawRecord({**record.data, OBSERVED_KEY: observed}, record.location))
+        return RawPage(tuple(fresh))
+
+    # ----------------------------------------------------------------- mapping
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if stream.name == "customers":
+            return customer_from_stripe(raw)
+        if stream.name == "invoices":
+            return invoice_records(raw, self.zone)
+        if stream.name == "credit_notes":
+            return credit_note_from_stripe(raw, self.zone)
+        raise ConfigError(f"unknown stream {stream.name!r}")
+
+    def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
+        value = raw.get(OBSERVED_KEY)
+        if not isinstance(value, str):
+            return None
+        return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _snapshot(event: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The object an event carries, marked deleted for a ``*.deleted`` event."""
+    data = event.get("data")
+    snapshot = data.get("object") if isinstance(data, Mapping) else None
+    if not isinstance(snapshot, Mapping):
+        return None
+    result = dict(snapshot)
+    if str(event.get("type", "")).endswith(".deleted"):
+        result["deleted"] = True
+    return result

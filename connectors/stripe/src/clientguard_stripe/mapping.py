@@ -1,0 +1,322 @@
+"""Pure mapping from Stripe objects to clientguard records.
+
+Each function takes one Stripe object (decoded with ``parse_float=Decimal``) and returns
+records or a :class:`~clientguard.connector.Skip` with the reason; a malformed object raises
+:class:`~clientguard.errors.DataError` naming the field. No clock, no network.
+
+The rules (each one is in ``docs/connectors/stripe.md`` too):
+
+* **Amounts** are integers in the currency's minor unit, converted by Stripe's exponent
+  (:mod:`.amounts`: zero-decimal JPY as is, KWD by 1000, Stripe's ISK by 100).
+* **Dates.** Stripe's times are Unix seconds; a date is the calendar day in the connector's
+  ``timezone`` (the Stripe account's, UTC by default). The issue date is ``effective_at``
+  (the date printed on the invoice; the finalisation unless backdated), else ``created``.
+* **Due date** is ``due_date``. It is null for ``charge_automatically`` invoices, which
+  Stripe charges when it finalises them: their due date is the finalisation date
+  (``status_transitions.finalized_at``), the day the money was asked for (or the issue date
+  when a backdated ``effective_at`` is later). A draft has neither and is due on its issue
+  date (drafts are ignored by every metric anyway).
+* **Status**: ``draft``, ``open``, ``paid`` and ``void`` map to the same; ``uncollectible``
+  (written off after failed collection) is ``open``: the client still owes the money and
+  keeps counting as late. A paid invoice's ``paid_on`` is ``status_transitions.paid_at``.
+  A void invoice keeps its ``amount_due`` in Stripe; only its status says it is dead.
+* **What settled an invoice** becomes records the ledger replays, so that its open balance
+  is Stripe's ``amount_remaining`` on every day:
+
+  - the customer's credit balance applied at finalisation (``starting_balance`` below zero,
+    ``ending_balance`` after it) is a payment ``<invoice id>/customer_balance`` dated the
+    finalisation;
+  - a pre-payment credit note is a credit note applied to the invoice (its
+    ``pre_payment_amount``), on its own date; a post-payment credit note (a refund or a
+    credit to the customer's balance after the invoice was paid) only lowers revenue;
+  - what was paid (``amount_paid``) is a payment ``<invoice id>/paid`` dated ``paid_at``,
+    applied up to the invoice's ``amount_due``; an overpayment stays unapplied cash.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+from typing import Any
+
+from clientguard.connector import Skip
+from clientguard.errors import DataError
+from clientguard.model import (
+    Allocation,
+    AnyRecord,
+    CreditNote,
+    Customer,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+)
+from clientguard.money import ZERO
+from clientguard_stripe.amounts import currency_code, from_stripe_minor
+
+SOURCE = "stripe"
+
+_STATUS: Mapping[str, InvoiceStatus] = {
+    "draft": "draft",
+    "open": "open",
+    "paid": "paid",
+    "uncollectible": "open",
+    "void": "void",
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _text(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return text or None
+
+
+def _id_of(value: object, *, field: str) -> str:
+    """An id, or the ``id`` of an expanded object (``customer`` may be expanded)."""
+    if isinstance(value, Mapping):
+        value = value.get("id")
+    text = _text(value)
+    if text is None:
+        raise DataError(f"{field}: is missing")
+    return text
+
+
+def _required_id(raw: Mapping[str, Any]) -> str:
+    return _id_of(raw.get("id"), field="id")
+
+
+def timestamp(value: object, *, field: str) -> datetime | None:
+    """Unix seconds as an aware UTC datetime; None when null."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise DataError(f"{field}: {value!r} is not a Unix timestamp")
+    return datetime.fromtimestamp(int(value), UTC)
+
+
+def day_of(value: object, zone: tzinfo, *, field: str) -> date | None:
+    """The calendar day of a Unix timestamp in ``zone``; None when null."""
+    moment = timestamp(value, field=field)
+    return None if moment is None else moment.astimezone(zone).date()
+
+
+def _required_day(value: object, zone: tzinfo, *, field: str) -> date:
+    day = day_of(value, zone, field=field)
+    if day is None:
+        raise DataError(f"{field}: is missing")
+    return day
+
+
+def _minor(raw: Mapping[str, Any], key: str, currency: str, default: int | None = None) -> Decimal:
+    value = raw.get(key, default)
+    if value is None:
+        if default is None:
+            raise DataError(f"{key}: is missing")
+        value = default
+    return from_stripe_minor(value, currency, field=key)
+
+
+_TAX_NOISE = re.compile(r"[\s\-./]")
+_PL_VAT = re.compile(r"^PL(\d{10})$")
+
+
+def normalize_tax_id(value: object) -> str | None:
+    """A tax id in the form clientguard's connectors share: upper case, no spaces, dashes
+    or dots; a Polish VAT number ``PL5252445767`` becomes the NIP's ten digits, as the
+    Fakturownia connector writes it, so that the two sources match."""
+    text = _text(value)
+    if text is None:
+        return None
+    cleaned = _TAX_NOISE.sub("", text).upper()
+    match = _PL_VAT.match(cleaned)
+    return match.group(1) if match else cleaned or None
+
+
+# --------------------------------------------------------------------------- customers
+
+
+def customer_from_stripe(raw: Mapping[str, Any]) -> Customer | Skip:
+    """A Stripe customer. Its first tax id (``tax_ids``, expanded by the connector) is kept."""
+    if raw.get("deleted") is True:
+        return Skip("deleted customer")
+    ident = _required_id(raw)
+    tax_id = None
+    tax_ids = raw.get("tax_ids")
+    data = tax_ids.get("data") if isinstance(tax_ids, Mapping) else None
+    if isinstance(data, list):
+        for item in data:
+            if isinstance(item, Mapping):
+                tax_id = normalize_tax_id(item.get("value"))
+                if tax_id:
+                    break
+    name = _text(raw.get("name")) or _text(raw.get("email")) or ident
+    return Customer(
+        id=ident,
+        name=name,
+        tax_id=tax_id,
+        email=_text(raw.get("email")),
+        source=SOURCE,
+    )
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+def _status_times(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    transitions = raw.get("status_transitions")
+    return transitions if isinstance(transitions, Mapping) else {}
+
+
+def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecord] | Skip:
+    """A Stripe invoice as an Invoice, with the payments that settled it (see the module)."""
+    if raw.get("deleted") is True:
+        return Skip("deleted draft invoice")
+    status_text = _text(raw.get("status"))
+    status = _STATUS.get(status_text or "")
+    if status is None:
+        raise DataError(
+            f"status: {raw.get('status')!r} is not one of draft, open, paid, uncollectible, void"
+        )
+    ident = _required_id(raw)
+    customer_id = _id_of(raw.get("customer"), field="customer")
+    currency = currency_code(raw.get("currency"))
+    total = _minor(raw, "total", currency)
+    if total < 0:
+        raise DataError(
+            f"total: {total} is negative; Stripe credits the customer's balance for it, there "
+            "is nothing to collect"
+        )
+    times = _status_times(raw)
+    issue_date = day_of(raw.get("effective_at"), zone, field="effective_at") or _required_day(
+        raw.get("created"), zone, field="created"
+    )
+    finalized = day_of(times.get("finalized_at"), zone, field="status_transitions.finalized_at")
+    due = day_of(raw.get("due_date"), zone, field="due_date")
+    if due is None:
+        # charge_automatically: Stripe asks for the money when it finalises the invoice.
+        due = max(finalized or issue_date, issue_date)
+    paid_day = day_of(times.get("paid_at"), zone, field="status_transitions.paid_at")
+    amount_due_stripe = _minor(raw, "amount_due", currency, default=0)
+    remaining = _minor(raw, "amount_remaining", currency, default=0)
+    amount_due: Decimal | None = None
+    if status == "paid":
+        amount_due = ZERO
+    elif status == "open":
+        amount_due = remaining
+    invoice = Invoice(
+        id=ident,
+        customer_id=customer_id,
+        number=_text(raw.get("number")) or ident,
+        issue_date=issue_date,
+        due_date=due,
+        currency=currency,
+        total=total,
+        status=status,
+        paid_on=paid_day if status == "paid" else None,
+        amount_due=amount_due,
+        source=SOURCE,
+    )
+    records: list[AnyRecord] = [invoice]
+    if status in ("draft", "void"):
+        return records
+    balance = _balance_applied(raw, currency)
+    if balance > 0:
+        records.append(
+            Payment(
+                id=f"{ident}/customer_balance",
+                customer_id=customer_id,
+                date=finalized or issue_date,
+                amount=balance,
+                currency=currency,
+                allocations=(Allocation(invoice_id=ident, amount=min(balance, total)),),
+                source=SOURCE,
+            )
+        )
+    paid = _minor(raw, "amount_paid", currency, default=0)
+    if paid > 0:
+        if paid_day is None:
+            # A part payment of an open invoice: Stripe's invoice does not say when.
+            return records
+        records.append(
+            Payment(
+                id=f"{ident}/paid",
+                customer_id=customer_id,
+                date=paid_day,
+                amount=paid,
+                currency=currency,
+                allocations=(Allocation(invoice_id=ident, amount=min(paid, amount_due_stripe)),)
+                if amount_due_stripe > 0
+                else (),
+                source=SOURCE,
+            )
+        )
+    return records
+
+
+def _balance_applied(raw: Mapping[str, Any], currency: str) -> Decimal:
+    """The customer's credit balance Stripe used on this invoice (0 when none)."""
+    starting = raw.get("starting_balance")
+    ending = raw.get("ending_balance")
+    if starting is None or ending is None:
+        return ZERO
+    start = from_stripe_minor(starting, currency, field="starting_balance")
+    end = from_stripe_minor(ending, currency, field="ending_balance")
+    # A credit balance is negative; using it moves it towards zero.
+    if start >= 0 or end <= start:
+        return ZERO
+    return min(end, ZERO) - start
+
+
+# --------------------------------------------------------------------------- credit notes
+
+
+def credit_note_from_stripe(raw: Mapping[str, Any], zone: tzinfo = UTC) -> CreditNote | Skip:
+    """A Stripe credit note; its pre-payment part is applied to the invoice it credits."""
+    if _text(raw.get("status")) == "void":
+        return Skip("void credit note: it has no effect")
+    ident = _required_id(raw)
+    currency = currency_code(raw.get("currency"))
+    key = "total" if raw.get("total") is not None else "amount"
+    total = _minor(raw, key, currency)
+    if total < 0:
+        raise DataError(f"{key}: {total} is negative")
+    issue_date = day_of(raw.get("effective_at"), zone, field="effective_at") or _required_day(
+        raw.get("created"), zone, field="created"
+    )
+    if raw.get("pre_payment_amount") is not None:
+        applied = _minor(raw, "pre_payment_amount", currency)
+    else:
+        kind = _text(raw.get("type"))
+        if kind == "pre_payment":
+            applied = total
+        elif kind == "post_payment":
+            applied = ZERO
+        else:
+            raise DataError(
+                f"type: {raw.get('type')!r} without pre_payment_amount: the part applied to "
+                "the invoice is unknown"
+            )
+    invoice = raw.get("invoice")
+    allocations: tuple[Allocation, ...] = ()
+    if applied > 0 and invoice is not None:
+        allocations = (
+            Allocation(
+                invoice_id=_id_of(invoice, field="invoice"),
+                amount=min(applied, total),
+                date=issue_date,
+            ),
+        )
+    return CreditNote(
+        id=ident,
+        customer_id=_id_of(raw.get("customer"), field="customer"),
+        issue_date=issue_date,
+        total=total,
+        currency=currency,
+        allocations=allocations,
+        source=SOURCE,
+    )

@@ -1,0 +1,346 @@
+"""Mapping Stripe invoices, credit notes and customers to the model, one rule a row."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from clientguard.connector import Skip
+from clientguard.errors import DataError
+from clientguard.model import AnyRecord, CreditNote, Customer, Invoice, Payment
+from clientguard_stripe.mapping import (
+    credit_note_from_stripe,
+    customer_from_stripe,
+    invoice_records,
+    normalize_tax_id,
+)
+
+
+def ts(text: str) -> int:
+    """Unix seconds of an ISO moment in UTC."""
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+
+def stripe_invoice(**changes: Any) -> dict[str, Any]:
+    """An open send_invoice invoice of USD 100.00, as /v1/invoices lists it."""
+    base: dict[str, Any] = {
+        "id": "in_1",
+        "object": "invoice",
+        "customer": "cus_1",
+        "number": "ABC-0001",
+        "status": "open",
+        "collection_method": "send_invoice",
+        "currency": "usd",
+        "created": ts("2026-03-01T09:00:00"),
+        "effective_at": ts("2026-03-01T10:00:00"),
+        "due_date": ts("2026-03-31T10:00:00"),
+        "total": 10000,
+        "amount_due": 10000,
+        "amount_paid": 0,
+        "amount_remaining": 10000,
+        "starting_balance": 0,
+        "ending_balance": 0,
+        "status_transitions": {
+            "finalized_at": ts("2026-03-01T10:00:00"),
+            "paid_at": None,
+            "voided_at": None,
+            "marked_uncollectible_at": None,
+        },
+    }
+    base.update(changes)
+    return base
+
+
+def split(records: list[AnyRecord] | Skip) -> tuple[Invoice, list[Payment]]:
+    assert isinstance(records, list), records
+    invoice, *rest = records
+    assert isinstance(invoice, Invoice)
+    assert all(isinstance(p, Payment) for p in rest)
+    return invoice, [p for p in rest if isinstance(p, Payment)]
+
+
+def test_an_open_invoice_maps_every_field() -> None:
+    invoice, payments = split(invoice_records(stripe_invoice()))
+    assert invoice.id == "in_1"
+    assert invoice.customer_id == "cus_1"
+    assert invoice.number == "ABC-0001"
+    assert invoice.currency == "USD"
+    assert invoice.total == Decimal("100.00")  # 10000 cents
+    assert invoice.issue_date == date(2026, 3, 1)
+    assert invoice.due_date == date(2026, 3, 31)
+    assert invoice.status == "open"
+    assert invoice.amount_due == Decimal("100.00")
+    assert invoice.source == "stripe"
+    assert payments == []
+
+
+def test_a_charge_automatically_invoice_is_due_when_it_is_finalised() -> None:
+    """due_date is null for charge_automatically: Stripe asks for the money at finalisation."""
+    invoice, _ = split(
+        invoice_records(
+            stripe_invoice(
+                collection_method="charge_automatically",
+                due_date=None,
+                effective_at=ts("2026-03-01T10:00:00"),
+                status_transitions={"finalized_at": ts("2026-03-02T08:00:00")},
+            )
+        )
+    )
+    assert invoice.due_date == date(2026, 3, 2)
+
+
+def test_a_draft_has_no_due_date_and_is_due_on_its_creation() -> None:
+    invoice, _ = split(
+        invoice_records(
+            stripe_invoice(status="draft", number=None, due_date=None, effective_at=None,
+                           status_transitions={"finalized_at": None})
+        )
+    )
+    assert invoice.status == "draft"
+    assert invoice.number == "in_1"  # drafts have no number yet
+    assert invoice.issue_date == invoice.due_date == date(2026, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected", "amount_due"),
+    [
+        ("draft", "draft", None),
+        ("open", "open", Decimal("100.00")),
+        # Written off after failed collection: still owed, still late.
+        ("uncollectible", "open", Decimal("100.00")),
+        # Stripe keeps amount_remaining on a void invoice; only the status says it is dead.
+        ("void", "void", None),
+    ],
+)
+def test_statuses(status: str, expected: str, amount_due: Decimal | None) -> None:
+    invoice, payments = split(invoice_records(stripe_invoice(status=status)))
+    assert invoice.status == expected
+    assert invoice.amount_due == amount_due
+    assert payments == []
+
+
+def test_an_unknown_status_is_rejected() -> None:
+    with pytest.raises(DataError, match="status"):
+        invoice_records(stripe_invoice(status="deleted"))
+
+
+def test_a_paid_invoice_is_paid_on_paid_at_by_a_payment_of_what_was_paid() -> None:
+    paid_at = ts("2026-04-03T15:00:00")
+    invoice, payments = split(
+        invoice_records(
+            stripe_invoice(
+                status="paid",
+                amount_paid=10000,
+                amount_remaining=0,
+                status_transitions={"finalized_at": ts("2026-03-01T10:00:00"),
+                                    "paid_at": paid_at},
+            )
+        )
+    )
+    assert invoice.status == "paid"
+    assert invoice.paid_on == date(2026, 4, 3)
+    assert invoice.amount_due == Decimal(0)
+    (payment,) = payments
+    assert payment.id == "in_1/paid"
+    assert payment.date == date(2026, 4, 3)
+    assert payment.amount == Decimal("100.00")
+    assert [(a.invoice_id, a.amount) for a in payment.allocations] == [("in_1", Decimal("100.00"))]
+
+
+def test_an_overpayment_stays_unapplied_cash() -> None:
+    _, (payment,) = split(
+        invoice_records(
+            stripe_invoice(status="paid", amount_paid=12000, amount_remaining=0,
+                           status_transitions={"paid_at": ts("2026-04-03T15:00:00")})
+        )
+    )
+    assert payment.amount == Decimal("120.00")
+    assert payment.allocations[0].amount == Decimal("100.00")
+
+
+def test_a_customer_credit_balance_used_at_finalisation_is_a_payment() -> None:
+    """total 100, starting_balance -20 (a credit), ending 0: 80 is due, 20 already paid."""
+    invoice, (balance,) = split(
+        invoice_records(
+            stripe_invoice(starting_balance=-2000, ending_balance=0, amount_due=8000,
+                           amount_remaining=8000)
+        )
+    )
+    assert invoice.total == Decimal("100.00")
+    assert invoice.amount_due == Decimal("80.00")
+    assert balance.id == "in_1/customer_balance"
+    assert balance.date == date(2026, 3, 1)  # finalisation
+    assert balance.allocations[0].amount == Decimal("20.00")
+
+
+def test_a_credit_balance_larger_than_the_invoice_only_uses_what_it_needs() -> None:
+    _, (balance,) = split(
+        invoice_records(
+            stripe_invoice(total=5000, starting_balance=-8000, ending_balance=-3000,
+                           amount_due=0, amount_remaining=0, status="paid",
+                           status_transitions={"finalized_at": ts("2026-03-01T10:00:00"),
+                                               "paid_at": ts("2026-03-01T10:00:00")})
+        )
+    )
+    assert balance.amount == Decimal("50.00")
+
+
+def test_a_part_payment_without_a_date_makes_no_payment_record() -> None:
+    invoice, payments = split(
+        invoice_records(stripe_invoice(amount_paid=4000, amount_remaining=6000))
+    )
+    assert invoice.amount_due == Decimal("60.00")
+    assert payments == []
+
+
+def test_dates_are_days_in_the_accounts_time_zone() -> None:
+    late_evening = ts("2026-03-31T22:30:00")  # 00:30 on 1 April in Warsaw
+    raw = stripe_invoice(created=late_evening, effective_at=late_evening,
+                         due_date=ts("2026-04-30T22:30:00"))
+    utc_invoice, _ = split(invoice_records(raw))
+    warsaw_invoice, _ = split(invoice_records(raw, ZoneInfo("Europe/Warsaw")))
+    assert utc_invoice.issue_date == date(2026, 3, 31)
+    assert warsaw_invoice.issue_date == date(2026, 4, 1)
+    assert warsaw_invoice.due_date == date(2026, 5, 1)
+
+
+def test_a_zero_decimal_currency_is_not_divided() -> None:
+    invoice, _ = split(
+        invoice_records(stripe_invoice(currency="jpy", total=5000, amount_due=5000,
+                                       amount_remaining=5000))
+    )
+    assert invoice.currency == "JPY"
+    assert invoice.total == Decimal(5000)
+
+
+def test_an_expanded_customer_is_read_by_its_id() -> None:
+    invoice, _ = split(invoice_records(stripe_invoice(customer={"id": "cus_9", "name": "X"})))
+    assert invoice.customer_id == "cus_9"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"total": -500}, "total"),
+        ({"customer": None}, "customer"),
+        ({"currency": "zzz"}, "currency"),
+        ({"total": 10.5}, "total"),
+        ({"created": "yesterday", "effective_at": None}, "created"),
+    ],
+)
+def test_malformed_invoices_are_rejected_naming_the_field(
+    changes: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(DataError, match=field):
+        invoice_records(stripe_invoice(**changes))
+
+
+def test_a_deleted_draft_is_skipped() -> None:
+    result = invoice_records({"id": "in_1", "object": "invoice", "deleted": True})
+    assert isinstance(result, Skip)
+
+
+# --------------------------------------------------------------------------- credit notes
+
+
+def stripe_credit_note(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": "cn_1",
+        "object": "credit_note",
+        "customer": "cus_1",
+        "invoice": "in_1",
+        "currency": "usd",
+        "created": ts("2026-03-10T12:00:00"),
+        "effective_at": ts("2026-03-10T12:00:00"),
+        "status": "issued",
+        "type": "pre_payment",
+        "amount": 2500,
+        "total": 2500,
+        "pre_payment_amount": 2500,
+        "post_payment_amount": 0,
+    }
+    base.update(changes)
+    return base
+
+
+def test_a_pre_payment_credit_note_is_applied_to_its_invoice() -> None:
+    note = credit_note_from_stripe(stripe_credit_note())
+    assert isinstance(note, CreditNote)
+    assert note.total == Decimal("25.00")
+    assert note.issue_date == date(2026, 3, 10)
+    assert [(a.invoice_id, a.amount, a.date) for a in note.allocations] == [
+        ("in_1", Decimal("25.00"), date(2026, 3, 10))
+    ]
+
+
+def test_a_post_payment_credit_note_only_lowers_revenue() -> None:
+    note = credit_note_from_stripe(
+        stripe_credit_note(type="post_payment", pre_payment_amount=0, post_payment_amount=2500)
+    )
+    assert isinstance(note, CreditNote)
+    assert note.total == Decimal("25.00")
+    assert note.allocations == ()
+
+
+def test_a_mixed_credit_note_applies_only_its_pre_payment_part() -> None:
+    note = credit_note_from_stripe(
+        stripe_credit_note(type="mixed", pre_payment_amount=1000, post_payment_amount=1500)
+    )
+    assert isinstance(note, CreditNote)
+    assert note.allocations[0].amount == Decimal("10.00")
+
+
+@pytest.mark.parametrize(("kind", "applied"), [("pre_payment", "25.00"), ("post_payment", None)])
+def test_without_the_split_amounts_the_type_decides(kind: str, applied: str | None) -> None:
+    raw = stripe_credit_note(type=kind)
+    del raw["pre_payment_amount"], raw["post_payment_amount"]
+    note = credit_note_from_stripe(raw)
+    assert isinstance(note, CreditNote)
+    assert [str(a.amount) for a in note.allocations] == ([applied] if applied else [])
+
+
+def test_a_mixed_credit_note_without_the_split_amounts_is_rejected() -> None:
+    raw = stripe_credit_note(type="mixed")
+    del raw["pre_payment_amount"]
+    with pytest.raises(DataError, match="type"):
+        credit_note_from_stripe(raw)
+
+
+def test_a_void_credit_note_is_skipped() -> None:
+    assert isinstance(credit_note_from_stripe(stripe_credit_note(status="void")), Skip)
+
+
+# --------------------------------------------------------------------------- customers
+
+
+def test_a_customer_keeps_its_first_tax_id_in_the_shared_form() -> None:
+    customer = customer_from_stripe(
+        {
+            "id": "cus_1",
+            "name": "Klient Sp. z o.o.",
+            "email": "ap@klient.pl",
+            "tax_ids": {"data": [{"type": "eu_vat", "value": "PL 525-244-57-67"}]},
+        }
+    )
+    assert isinstance(customer, Customer)
+    assert customer.tax_id == "5252445767"  # as the Fakturownia connector writes a NIP
+    assert customer.email == "ap@klient.pl"
+
+
+def test_a_customer_without_a_name_is_named_by_email_and_a_deleted_one_skipped() -> None:
+    customer = customer_from_stripe({"id": "cus_2", "name": None, "email": "x@y.z"})
+    assert isinstance(customer, Customer)
+    assert customer.name == "x@y.z"
+    assert isinstance(customer_from_stripe({"id": "cus_3", "deleted": True}), Skip)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("DE 123.456.789", "DE123456789"), ("PL5252445767", "5252445767"), ("", None)],
+)
+def test_tax_ids(value: str, expected: str | None) -> None:
+    assert normalize_tax_id(value) == expected

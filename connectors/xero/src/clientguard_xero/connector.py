@@ -1,0 +1,435 @@
+"""The Xero connector: contacts, sales invoices, payments, credit notes, overpayments and
+prepayments from the Xero Accounting API.
+
+Three ways to authenticate, chosen by the options given:
+
+* a fixed access token (``access_token=``), for scripts that get one elsewhere;
+* the refresh-token grant (``refresh_token=`` or ``token_file=``, with ``client_id=`` and,
+  for a web app, ``client_secret=``): each refresh rotates the refresh token, and the new one
+  goes to ``on_token_refresh`` (default: written atomically to ``token_file``, mode 0600)
+  before the new access token is used;
+* a custom connection (``client_id=`` and ``client_secret=`` alone): the client-credentials
+  grant.
+
+The organisation is ``tenant_id=``, or found through ``GET /connections`` (by
+``tenant_name=``, or the only one the token can see). Every call sends it as
+``xero-tenant-id``. See ``docs/connectors/xero.md`` for the set-up, the scopes, the limits and
+the currency rate.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr
+
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, Skip, Stream
+from clientguard.errors import ConfigError, ErrorContext, RateLimitError
+from clientguard.http import (
+    ApiClient,
+    Auth,
+    BearerToken,
+    ClientCredentialsAuth,
+    HttpConnector,
+    HttpRequest,
+    HttpStream,
+    PageNumberPaginator,
+    RefreshTokenAuth,
+    TokenSet,
+    decode_json,
+    load_token_file,
+    token_file_saver,
+)
+from clientguard_xero import mapping
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TOKEN_URL", "SCOPES", "XeroConnector", "XeroOptions"]
+
+DEFAULT_BASE_URL = "https://api.xero.com/api.xro/2.0"
+DEFAULT_TOKEN_URL = "https://identity.xero.com/connect/token"  # noqa: S105  (a URL)
+SCOPES = "offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read"
+"""The granular read scopes the connector needs (apps created from March 2026 get only
+granular scopes); ``offline_access`` gives a refresh token. Older apps use
+``accounting.transactions.read accounting.contacts.read`` instead."""
+USER_AGENT = "clientguard-xero/0.1.0"
+
+#: Xero's minute limit is a rolling 60 seconds: when the last response says no call is left,
+#: the connector waits this long before the next one rather than spend a call on a 429.
+MINUTE = 60.0
+
+
+class XeroOptions(ConnectorOptions):
+    """Options of the Xero connector (keyword arguments)."""
+
+    tenant_id: SecretStr | None = None
+    """The Xero organisation (tenant) id. Without it, GET /connections finds it: by
+    tenant_name, or the only organisation the token can see."""
+    tenant_name: str | None = None
+    """The organisation's name, to pick it from /connections when the token sees several."""
+    access_token: SecretStr | None = None
+    """A fixed access token (expires after 30 minutes; not refreshed). With refresh_token or
+    token_file: the current access token, used until it expires."""
+    refresh_token: SecretStr | None = None
+    """Refresh-token mode: the current refresh token (needs client_id, and
+    on_token_refresh or token_file to keep the rotated one)."""
+    token_file: Path | None = None
+    """Refresh-token mode: a JSON file holding the tokens; read at start when refresh_token is
+    not given, and rewritten (atomically, mode 0600) after every refresh unless
+    on_token_refresh is given."""
+    on_token_refresh: Callable[[TokenSet], None] | None = None
+    """Refresh-token mode: called with the new tokens after every refresh, before the new
+    access token is used. Store tokens.refresh_token: the previous one stops working."""
+    client_id: str | None = None
+    """The app's client id (refresh-token and client-credentials modes)."""
+    client_secret: SecretStr | None = None
+    """The app's client secret. With client_id alone (no token): client-credentials mode
+    (a Xero custom connection). A PKCE app has none."""
+    scope: str | None = None
+    """Client-credentials mode: the scopes to ask for (default: the custom connection's)."""
+    base_url: str = DEFAULT_BASE_URL
+    """The Accounting API root; point it at a proxy or a local test server."""
+    connections_url: str | None = None
+    """Where GET /connections is (default: /connections on base_url's host)."""
+    token_url: str = DEFAULT_TOKEN_URL
+    """The OAuth 2.0 token endpoint."""
+    page_size: int = Field(default=1000, ge=1, le=1000)
+    """Records per page (Xero allows 1 to 1000)."""
+    use_xero_rates: bool = True
+    """Use Xero's CurrencyRate as each document's fx_rate. Xero's rates convert to the
+    organisation's base currency: set False when the ledger is built in another currency,
+    and give the ledger an FxTable."""
+    min_day_remaining: int = Field(default=0, ge=0)
+    """Stop the sync (RateLimitError) when Xero says no more than this many calls are left
+    today, to keep some of the daily limit (5,000; 1,000 on the Starter tier) for other work."""
+    timeout: float = Field(default=60.0, gt=0)
+    """Seconds to wait for Xero on each call."""
+    max_attempts: int = Field(default=5, ge=1)
+    """Tries per call on a rate limit, a server error or a lost connection."""
+    max_wait: float = Field(default=120.0, ge=0)
+    """The longest single wait on a rate limit; Xero asking for more fails the sync with
+    the time to come back."""
+    sleep: Callable[[float], None] | None = None
+    """How to wait (default time.sleep); tests pass a recorder."""
+
+
+def _paginator(size: int) -> Callable[[], PageNumberPaginator]:
+    def build() -> PageNumberPaginator:
+        return PageNumberPaginator(
+            page_param="page",
+            size_param="pageSize",
+            size=size,
+            page_count=_page_count,
+        )
+
+    return build
+
+
+def _page_count(body: Any) -> int | None:
+    pagination = body.get("pagination") if isinstance(body, Mapping) else None
+    count = pagination.get("pageCount") if isinstance(pagination, Mapping) else None
+    return int(count) if isinstance(count, int) else None
+
+
+def _streams(page_size: int) -> tuple[HttpStream, ...]:
+    paginator = _paginator(page_size)
+    # Oldest change first, so that the cursor can advance page by page.
+    ordered = {"order": "UpdatedDateUTC ASC"}
+    common: dict[str, Any] = {
+        "cursor_field": "UpdatedDateUTC",
+        "sorted_by_cursor": True,
+        "duplicates": "latest",
+        "paginator": paginator,
+    }
+    return (
+        HttpStream(
+            name="customers",
+            kind="customer",
+            path="Contacts",
+            records_key="Contacts",
+            id_field="ContactID",
+            params={**ordered, "includeArchived": "true"},
+            description="Contacts, archived ones too (merged contacts are archived); "
+            "supplier-only contacts are skipped",
+            **common,
+        ),
+        HttpStream(
+            name="invoices",
+            kind="invoice",
+            path="Invoices",
+            records_key="Invoices",
+            id_field="InvoiceID",
+            params={**ordered, "where": 'Type=="ACCREC"'},
+            description="Sales invoices (ACCREC), every status; bills are left out",
+            **common,
+        ),
+        HttpStream(
+            name="payments",
+            kind="payment",
+            path="Payments",
+            records_key="Payments",
+            id_field="PaymentID",
+            params=ordered,
+            description="Payments of sales invoices; deleted payments and refunds skipped",
+            **common,
+        ),
+        HttpStream(
+            name="credit_notes",
+            kind="credit_note",
+            path="CreditNotes",
+            records_key="CreditNotes",
+            id_field="CreditNoteID",
+            params=ordered,
+            description="Issued sales credit notes (ACCRECCREDIT) with their allocations",
+            **common,
+        ),
+        HttpStream(
+            name="overpayments",
+            kind="payment",
+            path="Overpayments",
+            records_key="Overpayments",
+            id_field="OverpaymentID",
+            params=ordered,
+            description="Received overpayments, as payments with their allocations",
+            **common,
+        ),
+        HttpStream(
+            name="prepayments",
+            kind="payment",
+            path="Prepayments",
+            records_key="Prepayments",
+            id_field="PrepaymentID",
+            params=ordered,
+            description="Received prepayments, as payments with their allocations",
+            **common,
+        ),
+    )
+
+
+class XeroConnector(HttpConnector):
+    """Sales invoices, payments, credit notes, over- and prepayments and contacts from Xero."""
+
+    name: ClassVar[str] = "xero"
+    summary: ClassVar[str] = (
+        "Xero Accounting API: contacts, sales invoices, payments, credit notes, "
+        "over- and prepayments"
+    )
+    streams: ClassVar[tuple[Stream, ...]] = _streams(1000)
+    Options = XeroOptions
+    # Xero's If-Modified-Since has one-second resolution: start a second early so that a
+    # record changed in the cursor's own second is read again (and de-duplicated).
+    lookback: ClassVar[timedelta] = timedelta(seconds=1)
+
+    options: XeroOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        opts = self.options
+        if opts.page_size != 1000:
+            self.streams = _streams(opts.page_size)  # type: ignore[misc]
+        self._tenant_id: str | None = (
+            opts.tenant_id.get_secret_value() if opts.tenant_id else None
+        )
+        # Merges seen in the contacts stream of this connection: merged id -> surviving id.
+        self._merged_into: dict[str, str] = {}
+        self.client = ApiClient(
+            opts.base_url,
+            auth=self._auth(),
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            connector=self.name,
+            timeout=opts.timeout,
+            max_attempts=opts.max_attempts,
+            max_wait=opts.max_wait,
+            sleep=time.sleep if opts.sleep is None else opts.sleep,
+            clock=self.clock,
+            on_wait=self.wait_reporter(),
+            secrets=[self._tenant_id] if self._tenant_id else [],
+        )
+
+    # ----------------------------------------------------------------- auth
+
+    def _auth(self) -> Auth:
+        opts = self.options
+        secret = opts.client_secret.get_secret_value() if opts.client_secret else None
+        access = opts.access_token.get_secret_value() if opts.access_token else None
+        if opts.refresh_token is not None or opts.token_file is not None:
+            return self._refresh_auth(secret, access)
+        if access is not None:
+            if opts.client_id or secret:
+                raise ConfigError(
+                    "xero: access_token with client_id/client_secret is ambiguous: for a fixed "
+                    "token pass access_token alone; to refresh it pass refresh_token or "
+                    "token_file too"
+                )
+            return BearerToken(access)
+        if opts.client_id and secret:
+            return ClientCredentialsAuth(
+                token_url=opts.token_url,
+                client_id=opts.client_id,
+                client_secret=secret,
+                scope=opts.scope,
+            )
+        raise ConfigError(
+            "xero: no credentials. Pass access_token= (a fixed token), or refresh_token= / "
+            "token_file= with client_id= (refresh-token mode), or client_id= and "
+            "client_secret= (a custom connection)"
+        )
+
+    def _refresh_auth(self, secret: str | None, access: str | None) -> Auth:
+        opts = self.options
+        if not opts.client_id:
+            raise ConfigError("xero: refresh-token mode needs client_id=")
+        refresh = opts.refresh_token.get_secret_value() if opts.refresh_token else None
+        expires_at = None
+        if refresh is None:
+            assert opts.token_file is not None
+            saved = load_token_file(opts.token_file)
+            if not saved.refresh_token:
+                raise ConfigError(
+                    f"xero: token file {os.fspath(opts.token_file)!r} holds no refresh_token"
+                )
+            refresh = saved.refresh_token
+            access = access or saved.access_token or None
+            expires_at = saved.expires_at
+        callback = opts.on_token_refresh
+        if callback is None:
+            if opts.token_file is None:
+                raise ConfigError(
+                    "xero: refresh-token mode needs on_token_refresh= or token_file=, so that "
+                    "the rotated refresh token is kept (the old one stops working)"
+                )
+            callback = token_file_saver(opts.token_file)
+        return RefreshTokenAuth(
+            token_url=opts.token_url,
+            client_id=opts.client_id,
+            client_secret=secret,
+            refresh_token=refresh,
+            on_refresh=callback,
+            access_token=access,
+            expires_at=expires_at,
+        )
+
+    # ----------------------------------------------------------------- tenant
+
+    def tenant_id(self) -> str:
+        """The organisation to read: the option, else found through GET /connections."""
+        if self._tenant_id is None:
+            self._tenant_id = self._find_tenant()
+            self.client.add_secret(self._tenant_id)
+        return self._tenant_id
+
+    def _connections_url(self) -> str:
+        if self.options.connections_url:
+            return self.options.connections_url
+        parts = urlsplit(self.options.base_url)
+        return f"{parts.scheme}://{parts.netloc}/connections"
+
+    def _find_tenant(self) -> str:
+        response = self.client.get(self._connections_url(), stream="connections")
+        body = decode_json(response, client=self.client, what="GET /connections")
+        tenants = [
+            t
+            for t in (body if isinstance(body, list) else [])
+            if isinstance(t, Mapping)
+            and t.get("tenantId")
+            and str(t.get("tenantType", "ORGANISATION")).upper() == "ORGANISATION"
+        ]
+        wanted = self.options.tenant_name
+        if wanted is not None:
+            tenants = [t for t in tenants if str(t.get("tenantName", "")).casefold()
+                       == wanted.casefold()]
+        if len(tenants) == 1:
+            return str(tenants[0]["tenantId"])
+        names = ", ".join(sorted(repr(str(t.get("tenantName", "?"))) for t in tenants))
+        if not tenants:
+            which = f" named {wanted!r}" if wanted else ""
+            raise ConfigError(
+                f"xero: the token is connected to no organisation{which}; connect the app to "
+                "the organisation in Xero, or check tenant_name"
+            )
+        raise ConfigError(
+            f"xero: the token can read several organisations ({names}); pass tenant_name= "
+            "(or tenant_id=) to choose one"
+        )
+
+    # ----------------------------------------------------------------- requests
+
+    def build_request(
+        self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]
+    ) -> HttpRequest:
+        headers = {"xero-tenant-id": self.tenant_id()}
+        if since is not None:
+            headers["If-Modified-Since"] = if_modified_since(since)
+        return HttpRequest("GET", stream.path, {**stream.params, **page}, headers)
+
+    def before_request(self, stream: HttpStream) -> None:
+        limits = self.client.rate_limits
+        day = limits.get("X-DayLimit-Remaining")
+        if day is not None and day <= self.options.min_day_remaining:
+            raise RateLimitError(
+                f"xero: {day} calls left of today's limit (min_day_remaining="
+                f"{self.options.min_day_remaining}); the sync stops here and resumes from its "
+                "cursor tomorrow",
+                ErrorContext(connector=self.name, stream=stream.name),
+            )
+        minute = [
+            v
+            for v in (limits.get("X-MinLimit-Remaining"), limits.get("X-AppMinLimit-Remaining"))
+            if v is not None
+        ]
+        if minute and min(minute) <= 0:
+            self.client.before_wait(MINUTE, "pacing: no calls left this minute")
+            self.client.sleep(MINUTE)
+
+    def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
+        try:
+            return mapping.updated_at(raw)
+        except ValueError:
+            return None
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        for page in super().fetch(stream, since=since):
+            if stream.name == "customers":
+                for raw in page.records:
+                    merged_into = raw.data.get("MergedToContactID")
+                    if merged_into and raw.data.get("ContactID"):
+                        self._merged_into[str(raw.data["ContactID"])] = str(merged_into)
+            yield page
+
+    def resolve_contact(self, contact_id: str) -> str:
+        """The contact that survives ``contact_id`` after merges seen in this connection."""
+        seen = {contact_id}
+        while contact_id in self._merged_into:
+            contact_id = self._merged_into[contact_id]
+            if contact_id in seen:  # a merge cycle: stop rather than loop
+                break
+            seen.add(contact_id)
+        return contact_id
+
+    # ----------------------------------------------------------------- mapping
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        resolve = self.resolve_contact
+        rates = self.options.use_xero_rates
+        if stream.name == "customers":
+            return mapping.contact_to_customer(raw, resolve)
+        if stream.name == "invoices":
+            return mapping.invoice_to_model(raw, resolve, use_rates=rates)
+        if stream.name == "payments":
+            return mapping.payment_to_model(raw, resolve, use_rates=rates)
+        if stream.name == "credit_notes":
+            return mapping.credit_note_to_model(raw, resolve, use_rates=rates)
+        if stream.name == "overpayments":
+            return mapping.overpayment_to_model(raw, resolve, use_rates=rates)
+        if stream.name == "prepayments":
+            return mapping.prepayment_to_model(raw, resolve, use_rates=rates)
+        return Skip(f"stream {stream.name} is not mapped")
+
+
+def if_modified_since(since: datetime) -> str:
+    """The ``If-Modified-Since`` value: UTC, to the second, as the spec's date-time format."""
+    return since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,361 @@
+"""Xero's records mapped to clientguard's model: pure functions, one per kind of record.
+
+Every function takes one raw record as Xero's JSON gives it (decoded with
+``parse_float=Decimal``) and returns a model record or a :class:`~clientguard.connector.Skip`
+with the reason it is left out. A record that breaks the model raises
+:class:`~clientguard.errors.DataError` (or ``KeyError`` for a missing field): the sync turns
+that into a rejection naming the record.
+
+The rules, with the facts behind them (``NOTES.md`` §1 of the shared reference):
+
+* **Dates.** Xero writes ``/Date(1539993600000+0000)/``: milliseconds since the epoch in UTC,
+  then an offset that is only informational. Date fields (``Date``, ``DueDate``,
+  ``FullyPaidOnDate``, an allocation's ``Date``) are midnight UTC of the date meant, so the
+  date is the UTC date of the milliseconds, never shifted into a local zone (xero-python #179
+  shows what shifting does). Where Xero also sends ``DateString``/``DueDateString``
+  (``2018-10-20T00:00:00``), that is read instead.
+* **Statuses.** ``DRAFT`` and ``SUBMITTED`` (awaiting approval) are ``draft``; ``AUTHORISED``
+  is ``open``; ``PAID`` is ``paid``; ``VOIDED`` and ``DELETED`` are ``void``. Draft and void
+  invoices are kept (so that an invoice voided after an earlier sync is updated) and every
+  analysis ignores them.
+* **Sales only.** Bills (``ACCPAY``), supplier credit notes (``ACCPAYCREDIT``), spend-money
+  over- and prepayments and payments of bills are skipped, each with its reason.
+* **Paid date.** ``FullyPaidOnDate`` is used only on a ``PAID`` invoice: Xero leaves a stale
+  one on an invoice whose payment was later removed (INV-0012 in the recorded data).
+* **Payments.** ``DELETED`` payments are skipped and reported as deleted. A payment on a sales
+  invoice (``ACCRECPAYMENT``) becomes a Payment allocated in full to that invoice, in the
+  invoice's currency. Refunds (``ARCREDITPAYMENT``, ``AROVERPAYMENTPAYMENT``,
+  ``ARPREPAYMENTPAYMENT``: money paid back to the client) are skipped.
+* **Credit notes, overpayments, prepayments.** An authorised or paid sales credit note is a
+  CreditNote with its allocations; a received overpayment or prepayment is a Payment (cash
+  came in) with its allocations. Deleted allocations are left out. Drafts are skipped;
+  voided or deleted documents are skipped and reported as deleted.
+* **Currency rate.** Xero's ``CurrencyRate`` is *units of the document's currency per one
+  unit of the organisation's base currency* (see :func:`fx_rate`); the model's ``fx_rate`` is
+  the other way round, so it is ``1 / CurrencyRate``. A missing rate, 0 (Xero writes 0 on
+  base-currency payments) and 1 (base-currency documents) give no ``fx_rate``.
+* **Contacts.** A contact merged into another (``MergedToContactID``) keeps its record, with
+  the contact it was merged into as its ``group_id``, so that concentration counts both as one
+  client; documents are re-pointed to the surviving contact where the merge is known.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from clientguard.connector import Skip
+from clientguard.errors import DataError
+from clientguard.model import (
+    Allocation,
+    CreditNote,
+    Customer,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+)
+from clientguard.money import to_decimal
+
+SOURCE = "xero"
+
+_MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+INVOICE_STATUS: Mapping[str, InvoiceStatus] = {
+    "DRAFT": "draft",
+    "SUBMITTED": "draft",
+    "AUTHORISED": "open",
+    "PAID": "paid",
+    "VOIDED": "void",
+    "DELETED": "void",
+}
+"""Xero invoice status to the model's."""
+
+Resolve = Callable[[str], str]
+"""Maps a contact id to the contact that survives it (itself when never merged)."""
+
+
+def _same(contact_id: str) -> str:
+    return contact_id
+
+
+# --------------------------------------------------------------------------- values
+
+
+def parse_ms_date(value: str) -> datetime:
+    """``/Date(1539993600000+0000)/`` as an aware UTC datetime.
+
+    The milliseconds are UTC; the offset, where present, only says which zone the writer was
+    in and is not applied (applying it, as pyxero does, turns UTC into local time).
+    """
+    match = _MS_DATE.match(value.strip())
+    if match is None:
+        raise ValueError(f"{value!r} is not a Xero date (/Date(milliseconds+zone)/)")
+    return _EPOCH + timedelta(milliseconds=int(match.group(1)))
+
+
+def xero_date(raw: Mapping[str, Any], field: str) -> date | None:
+    """A date field: its ``<field>String`` companion where present, else the UTC date of
+    the ``/Date(...)/`` value. None when the field is absent or empty."""
+    companion = raw.get(f"{field}String")
+    if isinstance(companion, str) and len(companion) >= 10:
+        return date.fromisoformat(companion[:10])
+    value = raw.get(field)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{field}: {value!r} is not a Xero date")
+    return parse_ms_date(value).date()
+
+
+def xero_timestamp(value: object) -> datetime | None:
+    """``UpdatedDateUTC`` (``/Date(...)/``) or its ISO companion, as UTC; None when absent."""
+    if not isinstance(value, str) or not value:
+        return None
+    if value.startswith("/Date("):
+        return parse_ms_date(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def updated_at(raw: Mapping[str, Any]) -> datetime | None:
+    """When Xero last changed the record: ``UpdatedDateUTCString`` (spec 16.1.0 and later)
+    where present, else ``UpdatedDateUTC``."""
+    return xero_timestamp(raw.get("UpdatedDateUTCString")) or xero_timestamp(
+        raw.get("UpdatedDateUTC")
+    )
+
+
+def fx_rate(raw: Mapping[str, Any], *, use_rates: bool = True) -> Decimal | None:
+    """The model's ``fx_rate`` (base per unit of the document's currency) from Xero's
+    ``CurrencyRate`` (units of the document's currency per unit of base).
+
+    How we know Xero's direction: the spec's own examples. A quote in AUD dated 24 October
+    2019 carries ``CurrencyRate: 0.937053`` and one in NZD dated 1 February 2020 carries
+    ``1.547150``. An AUD was worth about 1.07 NZD and a US dollar about 1.55 NZD on those days,
+    so the rates are 0.94 AUD per NZD (an NZD-based organisation, Xero's demo company) and
+    1.55 NZD per USD (a USD-based one): document currency per unit of base, both times. The
+    reverse reading (1.07 and 0.65) matches neither. The Payment schema's own example, "e.g.
+    0.7500", reads the same way as Xero's screens ("1 NZD = 0.7500 USD").
+
+    The rate converts to the *Xero organisation's* base currency: pass ``use_rates=False``
+    when the ledger is built in another currency, and give the ledger an FxTable instead.
+    """
+    if not use_rates:
+        return None
+    value = raw.get("CurrencyRate")
+    if value is None or value == "":
+        return None
+    rate = to_decimal(value, what="CurrencyRate")
+    if rate <= 0 or rate == 1:
+        return None
+    return Decimal(1) / rate
+
+
+def _amount(raw: Mapping[str, Any], field: str) -> Decimal:
+    return to_decimal(raw[field], what=field)
+
+
+def _contact_id(raw: Mapping[str, Any], resolve: Resolve) -> str:
+    contact = raw.get("Contact")
+    if not isinstance(contact, Mapping) or not contact.get("ContactID"):
+        raise DataError("Contact.ContactID is missing: the document names no client")
+    return resolve(str(contact["ContactID"]))
+
+
+def _allocations(raw: Mapping[str, Any]) -> tuple[Allocation, ...]:
+    allocations = []
+    for item in raw.get("Allocations") or ():
+        if item.get("IsDeleted"):
+            continue
+        invoice = item.get("Invoice") or {}
+        invoice_id = invoice.get("InvoiceID")
+        if not invoice_id:
+            raise DataError("an allocation names no Invoice.InvoiceID")
+        allocations.append(
+            Allocation(
+                invoice_id=str(invoice_id),
+                amount=_amount(item, "Amount"),
+                date=xero_date(item, "Date"),
+            )
+        )
+    return tuple(allocations)
+
+
+def _text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+# --------------------------------------------------------------------------- records
+
+
+def contact_to_customer(raw: Mapping[str, Any], resolve: Resolve = _same) -> Customer | Skip:
+    """A Xero contact as a Customer. A contact that is only a supplier is skipped."""
+    if raw.get("IsSupplier") is True and raw.get("IsCustomer") is False:
+        return Skip("supplier only (IsCustomer false): not a client")
+    merged_into = _text(raw.get("MergedToContactID"))
+    return Customer(
+        id=str(raw["ContactID"]),
+        name=_text(raw.get("Name")) or str(raw["ContactID"]),
+        tax_id=_text(raw.get("TaxNumber")),
+        email=_text(raw.get("EmailAddress")),
+        group_id=resolve(merged_into) if merged_into else None,
+        source=SOURCE,
+        updated_at=updated_at(raw),
+    )
+
+
+def invoice_to_model(
+    raw: Mapping[str, Any], resolve: Resolve = _same, *, use_rates: bool = True
+) -> Invoice | Skip:
+    """A Xero sales invoice (``ACCREC``) as an Invoice; bills are skipped."""
+    kind = raw.get("Type")
+    if kind != "ACCREC":
+        return Skip(f"{kind or 'untyped'} invoice: only sales invoices (ACCREC) are read")
+    xero_status = str(raw.get("Status", ""))
+    status = INVOICE_STATUS.get(xero_status)
+    if status is None:
+        raise DataError(f"Status {xero_status!r} is not one of {', '.join(INVOICE_STATUS)}")
+    issue_date = xero_date(raw, "Date")
+    if issue_date is None:
+        raise DataError("Date (the issue date) is missing")
+    due_date = xero_date(raw, "DueDate")
+    if due_date is None:
+        if status in ("open", "paid"):
+            raise DataError(f"DueDate is missing on a {xero_status} invoice")
+        # A draft or void invoice may have no due date yet; it is never measured for lateness.
+        due_date = issue_date
+    paid_on = xero_date(raw, "FullyPaidOnDate") if xero_status == "PAID" else None
+    amount_due = raw.get("AmountDue")
+    return Invoice(
+        id=str(raw["InvoiceID"]),
+        customer_id=_contact_id(raw, resolve),
+        number=str(raw.get("InvoiceNumber") or ""),
+        issue_date=issue_date,
+        due_date=due_date,
+        currency=str(raw["CurrencyCode"]),
+        total=_amount(raw, "Total"),
+        status=status,
+        paid_on=paid_on,
+        amount_due=None if amount_due is None else to_decimal(amount_due, what="AmountDue"),
+        fx_rate=fx_rate(raw, use_rates=use_rates),
+        source=SOURCE,
+        updated_at=updated_at(raw),
+    )
+
+
+_REFUNDS = {
+    "ARCREDITPAYMENT": "refund of a credit note",
+    "AROVERPAYMENTPAYMENT": "refund of an overpayment",
+    "ARPREPAYMENTPAYMENT": "refund of a prepayment",
+}
+
+
+def payment_to_model(
+    raw: Mapping[str, Any], resolve: Resolve = _same, *, use_rates: bool = True
+) -> Payment | Skip:
+    """A payment on a sales invoice as a Payment allocated to that invoice."""
+    kind = str(raw.get("PaymentType") or "")
+    if kind in _REFUNDS:
+        return Skip(f"{kind}: {_REFUNDS[kind]} (money paid back to the client)")
+    if kind != "ACCRECPAYMENT":
+        return Skip(f"{kind or 'untyped'} payment: only payments of sales invoices are read")
+    if raw.get("Status") == "DELETED":
+        return Skip("deleted payment", deleted=True)
+    invoice = raw.get("Invoice")
+    if not isinstance(invoice, Mapping) or not invoice.get("InvoiceID"):
+        raise DataError("Invoice.InvoiceID is missing: the payment names no invoice")
+    on = xero_date(raw, "Date")
+    if on is None:
+        raise DataError("Date is missing")
+    amount = _amount(raw, "Amount")
+    currency = invoice.get("CurrencyCode") or raw.get("CurrencyCode")
+    if not currency:
+        raise DataError("Invoice.CurrencyCode is missing: the payment's currency is unknown")
+    return Payment(
+        id=str(raw["PaymentID"]),
+        customer_id=_contact_id(invoice, resolve),
+        date=on,
+        amount=amount,
+        currency=str(currency),
+        allocations=(Allocation(invoice_id=str(invoice["InvoiceID"]), amount=amount, date=on),),
+        fx_rate=fx_rate(raw, use_rates=use_rates),
+        source=SOURCE,
+    )
+
+
+def credit_note_to_model(
+    raw: Mapping[str, Any], resolve: Resolve = _same, *, use_rates: bool = True
+) -> CreditNote | Skip:
+    """An issued sales credit note (``ACCRECCREDIT``) as a CreditNote with its allocations.
+
+    Cash refunds of the credit (its ``Payments``) are not allocations to invoices and are
+    left out.
+    """
+    kind = raw.get("Type")
+    if kind != "ACCRECCREDIT":
+        return Skip(f"{kind or 'untyped'} credit note: only sales credit notes are read")
+    status = raw.get("Status")
+    if status in ("DELETED", "VOIDED"):
+        return Skip(f"{str(status).lower()} credit note", deleted=True)
+    if status in ("DRAFT", "SUBMITTED"):
+        return Skip(f"{str(status).lower()} credit note: not issued yet")
+    if status not in ("AUTHORISED", "PAID"):
+        raise DataError(f"Status {status!r} is not a credit note status")
+    issue_date = xero_date(raw, "Date")
+    if issue_date is None:
+        raise DataError("Date is missing")
+    return CreditNote(
+        id=str(raw["CreditNoteID"]),
+        customer_id=_contact_id(raw, resolve),
+        issue_date=issue_date,
+        total=_amount(raw, "Total"),
+        currency=str(raw["CurrencyCode"]),
+        allocations=_allocations(raw),
+        fx_rate=fx_rate(raw, use_rates=use_rates),
+        source=SOURCE,
+    )
+
+
+def _prepaid_to_model(
+    raw: Mapping[str, Any], id_field: str, what: str, resolve: Resolve, use_rates: bool
+) -> Payment | Skip:
+    kind = str(raw.get("Type") or "")
+    if kind.startswith("SPEND") or kind.startswith("AP"):
+        return Skip(f"{kind}: money paid out, not received from a client")
+    status = raw.get("Status")
+    if status in ("VOIDED", "DELETED"):
+        return Skip(f"{str(status).lower()} {what}", deleted=True)
+    if status not in ("AUTHORISED", "PAID"):
+        raise DataError(f"Status {status!r} is not an {what} status")
+    on = xero_date(raw, "Date")
+    if on is None:
+        raise DataError("Date is missing")
+    return Payment(
+        id=str(raw[id_field]),
+        customer_id=_contact_id(raw, resolve),
+        date=on,
+        amount=_amount(raw, "Total"),
+        currency=str(raw["CurrencyCode"]),
+        allocations=_allocations(raw),
+        fx_rate=fx_rate(raw, use_rates=use_rates),
+        source=SOURCE,
+    )
+
+
+def overpayment_to_model(
+    raw: Mapping[str, Any], resolve: Resolve = _same, *, use_rates: bool = True
+) -> Payment | Skip:
+    """A received overpayment as a Payment: cash in, applied to invoices by its allocations;
+    what is not allocated stays unapplied cash."""
+    return _prepaid_to_model(raw, "OverpaymentID", "overpayment", resolve, use_rates)
+
+
+def prepayment_to_model(
+    raw: Mapping[str, Any], resolve: Resolve = _same, *, use_rates: bool = True
+) -> Payment | Skip:
+    """A received prepayment as a Payment, like an overpayment."""
+    return _prepaid_to_model(raw, "PrepaymentID", "prepayment", resolve, use_rates)

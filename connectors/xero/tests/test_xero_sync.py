@@ -1,0 +1,459 @@
+"""The Xero connector against a fake Xero served over real HTTP (pytest-httpserver).
+
+Every test serves an exact, ordered sequence of responses; an unexpected call fails the test
+(``check_assertions``). The injected sleep records waits; nothing waits for real.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clientguard_xero import XeroConnector
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+import clientguard as cg
+from clientguard import connectors
+from clientguard.connector import ProgressEvent, SyncState, pull
+from clientguard.errors import AuthError, ConfigError, RateLimitError
+from clientguard.http import TokenSet, token_file_saver
+
+NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
+TENANT = "tenant-SECRET-7f3a"
+API = "/api.xro/2.0"
+ORDER = "UpdatedDateUTC ASC"
+
+
+def ms(moment: date | datetime) -> str:
+    """A Xero /Date(...)/ value."""
+    if not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+    return f"/Date({int(moment.timestamp() * 1000)}+0000)/"
+
+
+def contact(cid: str, name: str, **extra: Any) -> dict[str, Any]:
+    return {"ContactID": cid, "Name": name, "IsCustomer": True,
+            "UpdatedDateUTC": ms(datetime(2025, 5, 1, tzinfo=UTC)), **extra}
+
+
+def invoice(number: int, *, status: str = "AUTHORISED", total: str = "100.00",
+            updated: datetime | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "Type": "ACCREC",
+        "InvoiceID": f"inv-{number}",
+        "InvoiceNumber": f"INV-{number:04d}",
+        "Contact": {"ContactID": "c-1", "Name": "Acme"},
+        "Date": ms(date(2025, 4, number)),
+        "DueDate": ms(date(2025, 5, number)),
+        "Status": status,
+        "CurrencyCode": "GBP",
+        "Total": Decimal(total),
+        "AmountDue": Decimal(total),
+        "UpdatedDateUTC": ms(updated or datetime(2025, 5, 10, number, tzinfo=UTC)),
+        **extra,
+    }
+
+
+def payment(pid: str, invoice_id: str, amount: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "PaymentID": pid,
+        "PaymentType": "ACCRECPAYMENT",
+        "Status": "AUTHORISED",
+        "Date": ms(date(2025, 5, 20)),
+        "Amount": Decimal(amount),
+        "CurrencyRate": 0,
+        "Invoice": {"InvoiceID": invoice_id, "Type": "ACCREC", "CurrencyCode": "GBP",
+                    "Contact": {"ContactID": "c-1"}},
+        "UpdatedDateUTC": ms(datetime(2025, 5, 21, tzinfo=UTC)),
+        **extra,
+    }
+
+
+def page(key: str, records: list[dict[str, Any]], number: int, count: int,
+         size: int = 2) -> str:
+    body = {
+        "Id": "00000000-0000-0000-0000-000000000000",
+        "Status": "OK",
+        "ProviderName": "clientguard tests",
+        "DateTimeUTC": ms(NOW),
+        "pagination": {"page": number, "pageSize": size, "pageCount": count,
+                       "itemCount": len(records)},
+        key: records,
+    }
+    return json.dumps(body, default=str)
+
+
+def pages_query(number: int, size: int = 2, **extra: str) -> dict[str, str]:
+    return {"page": str(number), "pageSize": str(size), "order": ORDER, **extra}
+
+
+class Waits(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+class FakeXero:
+    """Ordered expectations on the fake server, one line per expected call."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.server = server
+
+    def expect(self, path: str, query: dict[str, str] | None = None,
+               headers: dict[str, str] | None = None) -> Any:
+        wanted = {"xero-tenant-id": TENANT, "Accept": "application/json", **(headers or {})}
+        return self.server.expect_ordered_request(
+            f"{API}/{path}", method="GET", query_string=query, headers=wanted)
+
+    def page(self, path: str, key: str, records: list[dict[str, Any]], number: int = 1,
+             count: int = 1, query: dict[str, str] | None = None,
+             headers: dict[str, str] | None = None, response_headers: dict[str, str] | None = None,
+             ) -> None:
+        self.expect(path, query or pages_query(number), headers).respond_with_data(
+            page(key, records, number, count), content_type="application/json",
+            headers=response_headers)
+
+    def empty(self, path: str, key: str, **kw: Any) -> None:
+        self.page(path, key, [], 1, 0, **kw)
+
+    def connections(self, *tenants: tuple[str, str]) -> None:
+        self.server.expect_ordered_request("/connections", method="GET").respond_with_json(
+            [{"id": f"conn-{i}", "tenantId": tid, "tenantType": "ORGANISATION",
+              "tenantName": name} for i, (tid, name) in enumerate(tenants)])
+
+
+@pytest.fixture
+def xero(httpserver: HTTPServer) -> Iterator[FakeXero]:
+    yield FakeXero(httpserver)
+    httpserver.check_assertions()  # no unexpected call, no expected call missing
+
+
+@pytest.fixture
+def waits() -> Waits:
+    return Waits()
+
+
+def connect(server: HTTPServer, waits: Waits, **options: Any) -> XeroConnector:
+    options.setdefault("page_size", 2)
+    if not any(k in options for k in ("refresh_token", "token_file", "client_secret")):
+        options.setdefault("access_token", "access-SECRET-1")
+    conn = connectors.load("xero")(
+        base_url=server.url_for(API),
+        sleep=waits,
+        clock=lambda: NOW,
+        **options,
+    )
+    assert isinstance(conn, XeroConnector)
+    return conn
+
+
+# =============================================================================== full sync
+
+
+def test_full_sync_pages_to_the_last_page_and_waits_out_a_minute_limit(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    xero.connections((TENANT, "Demo Company (UK)"))
+    xero.page("Contacts", "Contacts", [contact("c-1", "Acme")],
+              query=pages_query(1, includeArchived="true"))
+    where = {"where": 'Type=="ACCREC"'}
+    xero.page("Invoices", "Invoices", [invoice(1), invoice(2)], 1, 3,
+              query=pages_query(1, **where))
+    xero.page("Invoices", "Invoices", [invoice(3), invoice(4, status="PAID",
+              FullyPaidOnDate=ms(date(2025, 5, 20)), AmountDue=0)], 2, 3,
+              query=pages_query(2, **where))
+    xero.page("Invoices", "Invoices", [invoice(5, status="VOIDED")], 3, 3,
+              query=pages_query(3, **where))
+    xero.expect("Payments", pages_query(1)).respond_with_json(
+        {"Title": "Too many requests"}, status=429,
+        headers={"Retry-After": "2", "X-Rate-Limit-Problem": "minute"})
+    xero.page("Payments", "Payments", [
+        payment("p-1", "inv-4", "100.00"),
+        payment("p-2", "inv-1", "40.00", Status="DELETED"),
+    ])
+    xero.empty("CreditNotes", "CreditNotes")
+    xero.empty("Overpayments", "Overpayments")
+    xero.empty("Prepayments", "Prepayments")
+
+    events: list[ProgressEvent] = []
+    conn = connect(httpserver, waits)
+    conn.progress = events.append
+    ledger = cg.Ledger.from_connector(conn, base_currency="GBP", strict=False)
+
+    assert [i.id for i in ledger.invoices] == ["inv-1", "inv-2", "inv-3", "inv-4", "inv-5"]
+    assert {i.id: i.status for i in ledger.invoices}["inv-5"] == "void"
+    assert ledger.invoice("inv-4").paid_on == date(2025, 5, 20)
+    assert [p.id for p in ledger.payments] == ["p-1"]
+    assert ledger.report.rejected == ()
+    assert waits == [2.0]
+    assert ("wait", 2.0) in [(e.event, e.wait_seconds) for e in events]
+    # every Accounting call carried the bearer token (the fake matched xero-tenant-id)
+    api_calls = [r for r, _ in httpserver.log if r.path.startswith(API)]
+    assert len(api_calls) == 9
+    assert {r.headers["Authorization"] for r in api_calls} == {"Bearer access-SECRET-1"}
+    assert all("If-Modified-Since" not in r.headers for r in api_calls)
+
+
+def test_the_cursor_after_a_sync_is_the_latest_change_and_feeds_if_modified_since(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    where = {"where": 'Type=="ACCREC"'}
+    last_change = datetime(2025, 5, 10, 4, 0, 0, 250000, tzinfo=UTC)
+    xero.page("Invoices", "Invoices", [invoice(3), invoice(4, updated=last_change)],
+              query=pages_query(1, **where))
+    conn = connect(httpserver, waits, tenant_id=TENANT)
+    pulled = pull(conn, streams=["invoices"])
+    assert pulled.state.cursor("invoices") == last_change
+
+    # Next run: from the cursor, a second early (Xero's If-Modified-Since is to the second).
+    xero.page("Invoices", "Invoices", [invoice(4, updated=last_change)],
+              query=pages_query(1, **where),
+              headers={"If-Modified-Since": "2025-05-10T03:59:59Z"})
+    again = pull(connect(httpserver, waits, tenant_id=TENANT), pulled.state,
+                 streams=["invoices"])
+    assert [r.id for r in again.records] == ["inv-4"]
+    assert again.state.cursor("invoices") == last_change
+
+
+def test_full_resync_ignores_the_cursor(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    xero.page("Invoices", "Invoices", [invoice(1)], query=pages_query(1, where='Type=="ACCREC"'))
+    state = SyncState({"invoices": datetime(2025, 5, 30, tzinfo=UTC)})
+    pull(connect(httpserver, waits, tenant_id=TENANT), state, streams=["invoices"], full=True)
+    (request, _), = httpserver.log
+    assert "If-Modified-Since" not in request.headers
+
+
+# =============================================================================== limits
+
+
+def test_a_day_limit_429_fails_at_once_with_its_reset_time(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    xero.expect("Contacts", pages_query(1, includeArchived="true")).respond_with_json(
+        {"Title": "Too many requests"}, status=429,
+        headers={"Retry-After": "3600", "X-Rate-Limit-Problem": "day",
+                 "Date": "Mon, 02 Jun 2025 12:00:00 GMT"})
+    with pytest.raises(RateLimitError) as caught:
+        pull(connect(httpserver, waits, tenant_id=TENANT))
+    assert waits == []
+    assert caught.value.resets_at == NOW + timedelta(hours=1)
+    assert "2025-06-02 13:00:00 UTC" in str(caught.value)
+    assert "stream customers" in str(caught.value)
+    assert TENANT not in str(caught.value)
+
+
+def test_paces_itself_when_no_call_is_left_this_minute(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    where = {"where": 'Type=="ACCREC"'}
+    xero.page("Invoices", "Invoices", [invoice(1), invoice(2)], 1, 2,
+              query=pages_query(1, **where),
+              response_headers={"X-MinLimit-Remaining": "0", "X-DayLimit-Remaining": "4000"})
+    xero.page("Invoices", "Invoices", [invoice(3)], 2, 2, query=pages_query(2, **where))
+    pull(connect(httpserver, waits, tenant_id=TENANT), streams=["invoices"])
+    assert waits == [60.0]
+
+
+def test_stops_before_spending_the_days_reserve(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    where = {"where": 'Type=="ACCREC"'}
+    xero.page("Invoices", "Invoices", [invoice(1), invoice(2)], 1, 2,
+              query=pages_query(1, **where),
+              response_headers={"X-MinLimit-Remaining": "50", "X-DayLimit-Remaining": "100"})
+    conn = connect(httpserver, waits, tenant_id=TENANT, min_day_remaining=100)
+    pages = conn.sync(streams=["invoices"])
+    first = next(pages)
+    assert [r.id for r in first.records] == ["inv-1", "inv-2"]
+    with pytest.raises(RateLimitError, match="100 calls left"):
+        next(pages)
+
+
+# =============================================================================== auth
+
+
+def test_401_refreshes_once_rotates_the_token_into_the_file_then_retries(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "xero-tokens.json"
+    token_file_saver(token_file)(TokenSet("access-OLD", "refresh-SECRET-1"))
+    where = {"where": 'Type=="ACCREC"'}
+
+    xero.expect("Invoices", pages_query(1, **where),
+                {"Authorization": "Bearer access-OLD"}).respond_with_json(
+        {"Title": "Unauthorized", "Detail": "TokenExpired: token expired at 06/02/2025"},
+        status=401)
+
+    def token_endpoint(request: Request) -> Response:
+        assert request.form["grant_type"] == "refresh_token"
+        assert request.form["refresh_token"] == "refresh-SECRET-1"
+        assert request.authorization is not None
+        assert (request.authorization.username, request.authorization.password) == (
+            "app-1", "app-SECRET")
+        return Response(json.dumps({"access_token": "access-NEW", "refresh_token":
+                                    "refresh-SECRET-2", "expires_in": 1800,
+                                    "token_type": "Bearer"}),
+                        content_type="application/json")
+
+    httpserver.expect_ordered_request("/token", method="POST").respond_with_handler(
+        token_endpoint)
+
+    def retried(request: Request) -> Response:
+        # The rotated refresh token was saved before the new access token was first used.
+        saved = json.loads(token_file.read_text())
+        assert saved["refresh_token"] == "refresh-SECRET-2"
+        assert request.headers["Authorization"] == "Bearer access-NEW"
+        return Response(page("Invoices", [invoice(1)], 1, 1), content_type="application/json")
+
+    xero.expect("Invoices", pages_query(1, **where)).respond_with_handler(retried)
+
+    conn = connect(httpserver, waits, tenant_id=TENANT, token_file=token_file,
+                   client_id="app-1", client_secret="app-SECRET",
+                   token_url=httpserver.url_for("/token"))
+    pulled = pull(conn, streams=["invoices"])
+    assert [r.id for r in pulled.records] == ["inv-1"]
+    assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
+    assert json.loads(token_file.read_text())["access_token"] == "access-NEW"
+    assert waits == []
+
+
+def test_refresh_tokens_go_to_the_callers_callback(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request("/token", method="POST").respond_with_json(
+        {"access_token": "access-1", "refresh_token": "refresh-2", "expires_in": 1800})
+    xero.page("Invoices", "Invoices", [], 1, 0, query=pages_query(1, where='Type=="ACCREC"'),
+              headers={"Authorization": "Bearer access-1"})
+    saved: list[TokenSet] = []
+    conn = connect(httpserver, waits, tenant_id=TENANT, refresh_token="refresh-1",
+                   client_id="app-1", client_secret="s", on_token_refresh=saved.append,
+                   token_url=httpserver.url_for("/token"))
+    pull(conn, streams=["invoices"])
+    assert [t.refresh_token for t in saved] == ["refresh-2"]
+
+
+def test_a_custom_connection_uses_client_credentials_and_finds_its_tenant(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    def token_endpoint(request: Request) -> Response:
+        assert request.form["grant_type"] == "client_credentials"
+        return Response(json.dumps({"access_token": "cc-access", "expires_in": 1800}),
+                        content_type="application/json")
+
+    httpserver.expect_ordered_request("/token", method="POST").respond_with_handler(
+        token_endpoint)
+    xero.connections((TENANT, "Custom Co"))
+    xero.page("Invoices", "Invoices", [invoice(1)], query=pages_query(1, where='Type=="ACCREC"'),
+              headers={"Authorization": "Bearer cc-access"})
+    conn = connect(httpserver, waits, client_id="app-1", client_secret="app-SECRET",
+                   token_url=httpserver.url_for("/token"))
+    assert [r.id for r in pull(conn, streams=["invoices"]).records] == ["inv-1"]
+
+
+def test_a_refused_fixed_token_is_an_auth_error(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    xero.expect("Contacts", pages_query(1, includeArchived="true")).respond_with_json(
+        {"Title": "Unauthorized", "Detail": "AuthenticationUnsuccessful"}, status=401)
+    with pytest.raises(AuthError, match="AuthenticationUnsuccessful") as caught:
+        pull(connect(httpserver, waits, tenant_id=TENANT))
+    assert "SECRET" not in str(caught.value)
+
+
+# =============================================================================== tenants, options
+
+
+def test_several_organisations_need_a_name_and_the_error_lists_names_not_ids(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    xero.connections(("tenant-SECRET-a", "Alpha Ltd"), ("tenant-SECRET-b", "Beta Ltd"))
+    with pytest.raises(ConfigError, match="'Alpha Ltd', 'Beta Ltd'") as caught:
+        pull(connect(httpserver, waits))
+    assert "SECRET" not in str(caught.value)
+
+
+def test_tenant_name_picks_the_organisation(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    xero.connections(("other-tenant", "Alpha Ltd"), (TENANT, "Beta Ltd"))
+    xero.empty("Invoices", "Invoices", query=pages_query(1, where='Type=="ACCREC"'))
+    pull(connect(httpserver, waits, tenant_name="beta ltd"), streams=["invoices"])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({}, "no credentials"),
+        ({"refresh_token": "r"}, "needs client_id"),
+        ({"refresh_token": "r", "client_id": "a"}, "on_token_refresh= or token_file="),
+        ({"access_token": "t", "client_id": "a", "client_secret": "s"}, "ambiguous"),
+        ({"access_token": "t", "page_size": 5000}, "page_size"),
+        ({"access_token": "t", "tenant": "x"}, "tenant: not an option"),
+    ],
+)
+def test_options_are_checked_when_the_connector_is_made(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        XeroConnector(**options)
+
+
+def test_repr_and_describe_show_no_secret() -> None:
+    conn = XeroConnector(tenant_id=TENANT, access_token="access-SECRET-9")
+    assert "SECRET" not in repr(conn)
+    assert "SECRET" not in repr(conn.options)
+    assert "SECRET" not in repr(conn.client)
+    info = XeroConnector.describe()
+    secrets = {o.name for o in info.options if o.secret}
+    assert {"tenant_id", "access_token", "refresh_token", "client_secret"} <= secrets
+    assert [s.name for s in info.streams] == [
+        "customers", "invoices", "payments", "credit_notes", "overpayments", "prepayments"]
+
+
+def test_the_tenant_id_an_api_echoes_never_reaches_an_error(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    xero.expect("Invoices", pages_query(1, where='Type=="ACCREC"')).respond_with_json(
+        {"Message": f"Organisation {TENANT} is not subscribed"}, status=400)
+    with pytest.raises(cg.ClientguardError) as caught:
+        pull(connect(httpserver, waits, tenant_id=TENANT), streams=["invoices"])
+    assert TENANT not in str(caught.value)
+    assert "is not subscribed" in str(caught.value)
+
+
+# =============================================================================== mapping in a sync
+
+
+def test_merged_contacts_are_followed_and_unmappable_records_become_rejections(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+) -> None:
+    where = {"where": 'Type=="ACCREC"'}
+    conn = connect(httpserver, waits, tenant_id=TENANT, page_size=3)
+    xero.page("Contacts", "Contacts", [
+        contact("c-1", "Acme Ltd"),
+        contact("c-old", "Acme (old)", MergedToContactID="c-1", ContactStatus="ARCHIVED"),
+    ], query=pages_query(1, size=3, includeArchived="true"))
+    xero.page("Invoices", "Invoices", [
+        invoice(1, Contact={"ContactID": "c-old"}),
+        invoice(2, Date="/Date(garbage)/"),
+        invoice(3, Total=Decimal("-5")),
+    ], query=pages_query(1, size=3, **where))
+    pulled = pull(conn, streams=["customers", "invoices"])
+    records = {r.id: r for r in pulled.records if isinstance(r, cg.Invoice)}
+    customers = {r.id: r for r in pulled.records if isinstance(r, cg.Customer)}
+    assert records["inv-1"].customer_id == "c-1"
+    assert customers["c-old"].group_id == "c-1"
+    rejected = {(r.record_id, r.field): r.reason for r in pulled.rejected}
+    assert set(rejected) == {("inv-2", None), ("inv-3", "total")}
+    assert "not a Xero date" in rejected[("inv-2", None)]
+    assert all(r.location is not None and "GET Invoices" in str(r.location)
+               for r in pulled.rejected)

@@ -1,0 +1,728 @@
+"""The ``clientguard`` command.
+
+Commands: ``demo``, ``sync``, ``review``, ``rejections``, ``connectors``, ``policy``. Each has
+``--help`` with examples; ``docs/cli.md`` is the guide.
+
+Exit status (for scripts and cron jobs):
+
+* 0: done (and, with ``review --fail-on``, no finding reached that severity);
+* 1: ``review --fail-on``: a finding reached that severity;
+* 2: a user error (a missing file, a bad date, an unknown connector, bad credentials, a
+  store in use). One clear message on stderr, no traceback; ``--debug`` shows it;
+* 70: a bug in clientguard: the traceback is printed, please report it;
+* 130: interrupted (Ctrl-C).
+
+The CLI is the one place that reads the clock: the default ``--as-of`` is today.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sqlite3
+import sys
+import tempfile
+import textwrap
+import tomllib
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from clientguard.config import (
+    Config,
+    SourceConfig,
+    connector_options,
+    load_config,
+    secret_variable,
+)
+from clientguard.connector import ProgressEvent
+from clientguard.errors import ClientguardError, ConfigError
+from clientguard.ledger import Ledger
+from clientguard.money import round_money
+from clientguard.report.text import printable
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_BUG = 70
+EXIT_INTERRUPTED = 130
+
+DEMO_AS_OF = date(2026, 6, 30)
+"""The demo's fixed "today": the sample firm's data ends here, so the output never changes."""
+DEMO_REPORT = "demo-report.html"
+
+SEVERITIES = ("watch", "warning", "critical")
+FORMATS = ("table", "json", "csv", "html")
+_SUFFIX_FORMATS = {".json": "json", ".csv": "csv", ".html": "html", ".htm": "html",
+                   ".txt": "table"}
+
+
+class UsageError(ClientguardError):
+    """A command line that cannot be carried out (a missing source, conflicting options)."""
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
+
+
+def _today() -> date:
+    """Today in the local time zone: the default review date (the only clock read)."""
+    return datetime.now(UTC).astimezone().date()
+
+
+def _option(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` from ``--option``: the value is read as TOML where it is one (a number,
+    a list, true) and as text otherwise."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    try:
+        value: Any = tomllib.loads(f"v = {raw}", parse_float=Decimal)["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key.strip(), value
+
+
+def _options(pairs: Sequence[tuple[str, Any]] | None) -> dict[str, Any]:
+    """Options from repeated ``--option``; a key given twice becomes a list."""
+    result: dict[str, Any] = {}
+    for key, value in pairs or ():
+        if key in result:
+            existing = result[key]
+            result[key] = [*(existing if isinstance(existing, list) else [existing]), value]
+        else:
+            result[key] = value
+    return result
+
+
+def _write_output(path: Path, content: str) -> None:
+    """Write a report atomically: a reader never sees half a file."""
+    target = path.expanduser()
+    handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(content)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(getattr(args, "config", None))
+
+
+def _store_path(args: argparse.Namespace, config: Config) -> Path:
+    given = getattr(args, "store", None)
+    return Path(given).expanduser() if given else config.store
+
+
+def _policy(args: argparse.Namespace, config: Config) -> Any:
+    from clientguard.policy import Policy
+
+    given = getattr(args, "policy", None)
+    return Policy.from_toml(given) if given else config.policy
+
+
+def ledger_summary(ledger: Ledger, *, as_of: date) -> list[str]:
+    """The few lines that say what a ledger holds: counts, date range, open balance."""
+    from clientguard.settlement import settle
+
+    counts = ledger.report.accepted
+    settlements = settle(ledger, as_of=as_of)
+    open_base = sum(
+        (
+            settlement.open_balance * ledger.rate_to_base(ledger.invoice(invoice_id))
+            for invoice_id, settlement in settlements.items()
+        ),
+        Decimal(0),
+    )
+    span = ledger.date_range
+    lines = [
+        f"customers:     {len(ledger.customer_ids)}",
+        f"invoices:      {counts.get('invoices', 0)}",
+        f"payments:      {counts.get('payments', 0)}",
+        f"credit notes:  {counts.get('credit_notes', 0)}",
+        f"time entries:  {counts.get('time_entries', 0)}",
+        f"work requests: {counts.get('work_requests', 0)}",
+        f"issued:        {span[0]} to {span[1]}" if span else "issued:        (no invoices)",
+        f"open balance:  {round_money(open_base, ledger.base_currency):,} "
+        f"{ledger.base_currency} as of {as_of}",
+        f"rejected:      {len(ledger.report.rejected)}",
+    ]
+    return lines
+
+
+# --------------------------------------------------------------------------- connectors
+
+
+def _connector(
+    source: SourceConfig,
+    given: Mapping[str, Any] | None,
+    progress: Callable[[ProgressEvent], None] | None,
+) -> Any:
+    from clientguard import connectors
+
+    cls = connectors.load(source.connector)
+    options = connector_options(source, cls, given=given)
+    return cls(progress=progress, **options)
+
+
+def _sources(args: argparse.Namespace, config: Config) -> list[SourceConfig]:
+    names: list[str] = list(args.source or [])
+    if not names:
+        names = list(config.sources)
+    if not names:
+        where = f" in {config.path}" if config.path else " (no clientguard.toml here)"
+        raise UsageError(
+            f"no source to read: pass --source NAME (a connector, e.g. csv) or add "
+            f"[sources.NAME] tables{where}"
+        )
+    if getattr(args, "option", None) and len(names) > 1:
+        raise UsageError("--option applies to one source: pass exactly one --source with it")
+    return [config.source(name) for name in names]
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class SyncProgress:
+    """Progress of a sync on stderr: records and pages so far, and each wait with its reason.
+
+    On a terminal one line is rewritten as pages arrive; in a log (a cron job) one line is
+    written per stream that had records and per wait, so the log stays short.
+    """
+
+    def __init__(self, out: TextIO, source: str, *, live: bool) -> None:
+        self.out = out
+        self.source = source
+        self.live = live
+        self.open_line = False
+        self.done_records = 0
+        self.done_pages = 0
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if event.event == "wait":
+            seconds = event.wait_seconds or 0
+            self._line(
+                f"{self.source}: waiting {seconds:,.0f} s: {event.reason or 'rate limit'}",
+                final=True,
+            )
+            return
+        records = self.done_records + event.records
+        pages = self.done_pages + event.pages
+        text = (
+            f"{self.source} {event.stream or '?'}: {_plural(event.records, 'record')} in "
+            f"{_plural(event.pages, 'page')}"
+        )
+        if event.rejected:
+            text += f", {event.rejected:,} rejected"
+        if event.event == "stream_done":
+            self.done_records, self.done_pages = records, pages
+            if event.records or event.rejected:
+                self._line(text, final=True)
+            elif self.open_line:
+                self._line("", final=False)
+        elif self.live:
+            self._line(f"{text} (so far {_plural(records, 'record')}, "
+                       f"{_plural(pages, 'page')})", final=False)
+
+    def _line(self, text: str, *, final: bool) -> None:
+        text = printable(text)
+        if self.live:
+            self.out.write("\r\x1b[K" + text + ("\n" if final else ""))
+            self.open_line = not final
+        elif final:
+            self.out.write(text + "\n")
+        self.out.flush()
+
+    def close(self) -> None:
+        if self.open_line:
+            self.out.write("\r\x1b[K")
+            self.out.flush()
+            self.open_line = False
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from clientguard.report import render
+    from clientguard.review import review
+    from clientguard.sample import sample_ledger
+
+    ledger = (
+        sample_ledger(as_of=args.as_of)
+        if args.seed is None
+        else sample_ledger(seed=args.seed, as_of=args.as_of)
+    )
+    result = review(ledger, as_of=args.as_of)
+    seed = f" (seed {args.seed})" if args.seed is not None else ""
+    print(f"clientguard demo: a sample firm's books as of {args.as_of}{seed}")
+    for line in ledger_summary(ledger, as_of=args.as_of):
+        print(f"  {line}")
+    print()
+    print(render(result, "table", title="Sample firm"), end="")
+    output = Path(args.output)
+    _write_output(output, render(result, "html", title="Sample firm (clientguard demo)"))
+    print(f"\nThe report with charts: {output} (open it in a browser).")
+    return EXIT_OK
+
+
+def _policy_command(args: argparse.Namespace) -> int:
+    from clientguard.policy import Policy
+
+    print(Policy().to_toml())
+    return EXIT_OK
+
+
+def _connectors_command(args: argparse.Namespace) -> int:
+    from clientguard import connectors
+
+    found = connectors.available()
+    if args.name:
+        return _describe_connector(args.name)
+    if not found:
+        print("No connectors are installed. Install one, e.g.: pip install clientguard-csv")
+        return EXIT_OK
+    rows = []
+    for name, info in found.items():
+        try:
+            summary = connectors.load(name).describe().summary
+        except ClientguardError as exc:
+            summary = f"(fails to load: {exc})"
+        rows.append((name, info.version or "-", info.distribution or "(registered)", summary))
+    widths = [max(len(r[i]) for r in (*rows, ("name", "version", "distribution", ""))) for i in
+              range(3)]
+    print(f"{'name':<{widths[0]}}  {'version':<{widths[1]}}  {'distribution':<{widths[2]}}  "
+          "summary")
+    for row in rows:
+        print(printable(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  "
+                        f"{row[3]}"))
+    print("\nOptions of one connector: clientguard connectors NAME")
+    return EXIT_OK
+
+
+def _describe_connector(name: str) -> int:
+    from clientguard import connectors
+
+    info = connectors.load(name).describe()
+    found = connectors.available().get(name)
+    version = f" {found.version}" if found and found.version else ""
+    print(printable(f"{info.name}{version}: {info.summary}"))
+    print("\nstreams:")
+    for stream in info.streams:
+        how = "incremental" if stream.incremental else "read in full"
+        line = f"  {stream.name} ({stream.kind}, {how})"
+        print(printable(line + (f": {stream.description}" if stream.description else "")))
+    print("\noptions:")
+    for option in info.options:
+        if option.secret:
+            note = f"secret: from ${secret_variable(name, option.name)}"
+        elif option.required:
+            note = "required"
+        else:
+            note = f"default {option.default}" if option.default is not None else "optional"
+        print(printable(f"  {option.name} ({_short_type(option.type)}; {note})"))
+        if option.help:
+            for line in textwrap.wrap(" ".join(option.help.split()), width=94):
+                print(printable(f"      {line}"))
+    return EXIT_OK
+
+
+def _short_type(text: str) -> str:
+    """A type as a person reads it: ``Sequence[str | Path]``, not
+    ``collections.abc.Sequence[str | pathlib.Path]``."""
+    return re.sub(r"\b(?:[a-z_][a-z0-9_]*\.)+(?=[A-Za-z])", "", text)
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from clientguard.store import Store
+
+    config = _config(args)
+    sources = _sources(args, config)
+    store_path = _store_path(args, config)
+    given = _options(args.option)
+    failed = 0
+    with Store.open(store_path) as store:
+        for source in sources:
+            progress = SyncProgress(sys.stderr, source.name, live=sys.stderr.isatty())
+            try:
+                connector = _connector(source, given, None if args.quiet else progress)
+                with connector:
+                    result = store.sync(
+                        connector,
+                        source=source.name,
+                        full=args.full,
+                        streams=args.stream or None,
+                        prune=args.prune,
+                        wait=args.wait,
+                    )
+            except ClientguardError as exc:
+                progress.close()
+                if args.debug or len(sources) == 1:
+                    raise
+                print(f"clientguard: source {source.name}: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            progress.close()
+            _print_sync(result, store, store_path)
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+def _print_sync(result: Any, store: Any, store_path: Path) -> None:
+    def counts(item: Any) -> str:
+        text = (f"{item.new:,} new, {item.updated:,} updated, {item.unchanged:,} unchanged, "
+                f"{item.rejected:,} rejected")
+        return text + (f", {item.removed:,} removed" if item.removed else "")
+
+    print(f"{result.source} ({result.connector}) -> {store_path}: {counts(result)}")
+    for stream in result.streams:
+        if stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed:
+            print(f"  {stream.stream}: {counts(stream)}")
+    for reason, count in result.skipped.items():
+        print(printable(f"  left out on purpose: {count:,} x {reason}"))
+    kept = sum(1 for _ in store.rejections([result.source]))
+    if kept:
+        print(f"  {kept:,} rejected record{'s are' if kept != 1 else ' is'} kept in the store: "
+              f"clientguard rejections --source {result.source}")
+
+
+def _base_currency(args: argparse.Namespace, config: Config, found: Sequence[str]) -> str:
+    given = getattr(args, "base_currency", None) or config.base_currency
+    if given:
+        return str(given)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        return "EUR" if not found else found[0]
+    raise ConfigError(
+        f"the invoices are in {', '.join(found)}: say which is the base currency with "
+        "base_currency in clientguard.toml or --base-currency"
+    )
+
+
+def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
+    from clientguard.connector import pull
+    from clientguard.store import Store
+
+    strict = args.strict
+    if args.source:
+        sources = _sources(args, config)
+        given = _options(args.option)
+        ledgers = []
+        for source in sources:
+            progress = SyncProgress(sys.stderr, source.name, live=sys.stderr.isatty())
+            with _connector(source, given, None if args.quiet else progress) as connector:
+                pulled = pull(connector)
+            progress.close()
+            currencies = sorted({
+                str(getattr(r, "currency", "")) for r in pulled.records if r.kind == "invoice"
+            })
+            ledgers.append(
+                Ledger.build(
+                    pulled.records,
+                    base_currency=_base_currency(args, config, currencies),
+                    strict=strict,
+                    rejected=pulled.rejected,
+                    locations=pulled.locations,
+                )
+            )
+        ledger = ledgers[0]
+        for other in ledgers[1:]:
+            ledger = ledger.merge(other, strict=strict)
+        return ledger
+    with Store.open(_store_path(args, config), create=False) as store:
+        currency = _base_currency(args, config, store.currencies())
+        return store.load(base_currency=currency, strict=strict)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from clientguard.findings import Severity
+    from clientguard.report import render
+    from clientguard.review import review
+
+    config = _config(args)
+    policy = _policy(args, config)
+    output = Path(args.output) if args.output else None
+    fmt = args.format or (
+        _SUFFIX_FORMATS.get(output.suffix.lower(), "table") if output else "table"
+    )
+    ledger = _review_ledger(args, config)
+    result = review(ledger, as_of=args.as_of, policy=policy)
+    text = render(result, fmt)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write_output(output, text)
+        print(f"clientguard: wrote the {fmt} report to {output}", file=sys.stderr)
+    rejected = len(ledger.report.rejected)
+    if rejected:
+        where = ("clientguard rejections" if not args.source
+                 else "clientguard review --strict (lists them)")
+        print(f"clientguard: {rejected:,} record{'s were' if rejected != 1 else ' was'} rejected "
+              f"and left out of the review; see them with: {where}", file=sys.stderr)
+    if args.fail_on:
+        worst = result.worst_severity()
+        if worst is not None and worst >= Severity(args.fail_on):
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _rejections(args: argparse.Namespace) -> int:
+    from clientguard.store import Store
+
+    config = _config(args)
+    with Store.open(_store_path(args, config), create=False) as store:
+        rejections = store.rejections(args.source or None)
+    if not rejections:
+        print("No rejected records are kept in the store.")
+        return EXIT_OK
+    for rejection in rejections:
+        print(printable(str(rejection)))
+    print(f"\n{_plural(len(rejections), 'rejected record')}. Fix the source and sync again: "
+          "a record that arrives fixed replaces its rejection.")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- the parser
+
+
+def _add_command(
+    commands: Any,
+    name: str,
+    *,
+    help: str,
+    description: str,
+    examples: Sequence[str],
+    parents: Sequence[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    return commands.add_parser(  # type: ignore[no-any-return]
+        name,
+        help=help,
+        description=description,
+        epilog="Examples:\n" + "\n".join(f"  {e}" for e in examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=list(parents),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --debug is accepted before or after the command; SUPPRESS keeps a command's parser from
+    # resetting a --debug given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an error")
+    configured = argparse.ArgumentParser(add_help=False)
+    configured.add_argument(
+        "--config", metavar="FILE",
+        help="the config file (default: $CLIENTGUARD_CONFIG, else ./clientguard.toml)",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="clientguard",
+        description="Tells a small business when a client has become bad business: late "
+        "payment, concentration, capacity and rush work, with the money behind it.",
+        epilog="Examples:\n"
+        "  clientguard demo\n"
+        "  clientguard sync --source books\n"
+        "  clientguard review --format html --output review.html\n"
+        "  clientguard policy > policy.toml\n\n"
+        "Exit status: 0 done, 1 a finding reached --fail-on, 2 a user error, 70 a bug.\n"
+        "Guide: docs/cli.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = _add_command(
+        commands, "demo",
+        help="review a built-in sample firm",
+        description="Build the sample firm's ledger, print its review, and write the HTML "
+        f"report with charts to {DEMO_REPORT} in the current folder.",
+        examples=["clientguard demo", "clientguard demo --seed 3 --as-of 2026-03-31"],
+        parents=[common],
+    )
+    demo.add_argument("--seed", type=int, default=None,
+                      help="sample data seed (default: the sample's own)")
+    demo.add_argument("--as-of", type=_date, default=DEMO_AS_OF,
+                      help=f"review date (default {DEMO_AS_OF})")
+    demo.add_argument("--output", default=DEMO_REPORT, metavar="FILE",
+                      help=f"where to write the HTML report (default {DEMO_REPORT})")
+    demo.set_defaults(run=_demo)
+
+    sync = _add_command(
+        commands, "sync",
+        help="pull records from a source into the store",
+        description="Pull invoices, payments, credit notes (and more, where the source has "
+        "them) into the local store, incrementally: only what changed since the last sync. "
+        "Each page is stored as it arrives, so an interrupted sync resumes where it stopped. "
+        "Progress goes to stderr, the summary to stdout.",
+        examples=[
+            "clientguard sync                       # every source of clientguard.toml",
+            "clientguard sync --source books --full",
+            "clientguard sync --source csv --option preset=zoho --option invoices=inv.csv",
+            "CLIENTGUARD_XERO_ACCESS_TOKEN=... clientguard sync --source xero",
+        ],
+        parents=[common, configured],
+    )
+    sync.add_argument("--source", action="append", metavar="NAME",
+                      help="a source of clientguard.toml, or a connector name (repeatable; "
+                      "default: every source of the config)")
+    sync.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
+                      help="a connector option (repeatable; never a secret: those come from "
+                      "the environment)")
+    sync.add_argument("--store", metavar="PATH", help="the store (default: from the config, "
+                      "else ./clientguard.db)")
+    sync.add_argument("--full", action="store_true",
+                      help="read everything again, not only what changed")
+    sync.add_argument("--prune", action="store_true",
+                      help="remove stored records a full read no longer finds (deleted at "
+                      "the source)")
+    sync.add_argument("--stream", action="append", metavar="NAME",
+                      help="read only this stream (repeatable)")
+    sync.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                      help="wait this long for another sync of the store to finish "
+                      "(default: fail at once)")
+    sync.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    sync.set_defaults(run=_sync)
+
+    review = _add_command(
+        commands, "review",
+        help="review every client: findings, costs and a verdict",
+        description="Review every client as of a date: late payment, concentration, capacity "
+        "and rush work, what the lateness costs, what ending the client would change, and a "
+        "verdict. Reads the store (default) or pulls the sources directly (--source).",
+        examples=[
+            "clientguard review",
+            "clientguard review --as-of 2026-06-30 --policy policy.toml",
+            "clientguard review --format html --output review.html",
+            "clientguard review --format json | jq '.clients[0]'",
+            "clientguard review --fail-on critical || mail -s 'clientguard' me@example.com",
+        ],
+        parents=[common, configured],
+    )
+    where = review.add_mutually_exclusive_group()
+    where.add_argument("--store", metavar="PATH", help="review this store (default: from the "
+                       "config, else ./clientguard.db)")
+    where.add_argument("--source", action="append", metavar="NAME",
+                       help="pull this source directly instead of reading the store "
+                       "(repeatable)")
+    review.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
+                        help="a connector option, with --source")
+    review.add_argument("--as-of", type=_date, default=None, metavar="DATE",
+                        help="review date, YYYY-MM-DD (default: today)")
+    review.add_argument("--policy", metavar="FILE",
+                        help="a policy file (default: from the config, else the defaults; "
+                        "see clientguard policy)")
+    review.add_argument("--base-currency", metavar="CODE",
+                        help="the currency amounts are converted to (default: from the "
+                        "config, else the invoices' one currency)")
+    review.add_argument("--format", choices=FORMATS, default=None,
+                        help="table (default), json, csv or html; default from --output's "
+                        "suffix")
+    review.add_argument("--output", metavar="FILE", help="write the report here (default: "
+                        "stdout)")
+    review.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
+                        help="exit 1 when any finding reaches this severity: watch, warning "
+                        "or critical")
+    review.add_argument("--strict", action="store_true",
+                        help="fail when any record was rejected instead of leaving it out")
+    review.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    review.set_defaults(run=_review)
+
+    rejections = _add_command(
+        commands, "rejections",
+        help="list the records the store could not load",
+        description="List the rejected records kept in the store (from this and earlier "
+        "syncs): each with its source, file and line or API page, and the reason.",
+        examples=["clientguard rejections", "clientguard rejections --source books"],
+        parents=[common, configured],
+    )
+    rejections.add_argument("--store", metavar="PATH", help="the store (default: from the "
+                            "config, else ./clientguard.db)")
+    rejections.add_argument("--source", action="append", metavar="NAME",
+                            help="only this source (repeatable)")
+    rejections.set_defaults(run=_rejections)
+
+    connectors = _add_command(
+        commands, "connectors",
+        help="list the installed connectors and their versions",
+        description="List the installed connectors with their versions; with a NAME, its "
+        "streams and options (and where its secrets come from).",
+        examples=["clientguard connectors", "clientguard connectors csv"],
+        parents=[common],
+    )
+    connectors.add_argument("name", nargs="?", metavar="NAME", help="describe this connector")
+    connectors.set_defaults(run=_connectors_command)
+
+    policy = _add_command(
+        commands, "policy",
+        help="print the default policy as TOML",
+        description="Print the default policy, every threshold with its meaning and source, "
+        "as TOML: the start of your own policy file.",
+        examples=["clientguard policy > policy.toml",
+                  "clientguard review --policy policy.toml"],
+        parents=[common],
+    )
+    policy.set_defaults(run=_policy_command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.debug = getattr(args, "debug", False)
+    if getattr(args, "as_of", "absent") is None:
+        args.as_of = _today()
+    try:
+        result: int = args.run(args)
+        return result
+    except ClientguardError as exc:
+        if args.debug:
+            raise
+        _error(str(exc))
+        return EXIT_USAGE
+    except OSError as exc:
+        if args.debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
+        return EXIT_USAGE
+    except sqlite3.Error as exc:
+        if args.debug:
+            raise
+        _error(f"the store cannot be used: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception:
+        if args.debug:
+            raise
+        traceback.print_exc()
+        _error("this is a bug in clientguard: please report it with the traceback above")
+        return EXIT_BUG
+
+
+def _error(message: str, out: IO[str] | None = None) -> None:
+    print(f"clientguard: {printable(message)}", file=out or sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

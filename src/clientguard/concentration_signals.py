@@ -1,0 +1,642 @@
+"""Concentration, capacity and rush signals: thresholds from the Policy applied to the metrics.
+
+:func:`concentration` is the public entry point (DESIGN.md section 6): the shares and book
+measures of one basis as of a date, with the findings that basis raises:
+
+===============  ===========================================================================
+basis            findings
+===============  ===========================================================================
+``revenue``      ``revenue_concentration`` per client (10% / 20% / 35%), ``book_concentration``
+``receivables``  ``receivables_concentration`` (20%), ``cross_aging`` (more than 10% of a
+                 client's open balance over 90 days past invoice date), ``book_concentration``
+``hours``        ``capacity`` (hours share 25% / 40%; hours share over revenue share 1.5),
+                 ``book_concentration``
+===============  ===========================================================================
+
+:func:`rush_findings` flags rush work; :func:`concentration_findings` gathers every signal of
+this module for a review. Each flagging step is also a pure function over computed metrics
+(``flag_*``), so a user can apply their own policy to numbers they already have.
+
+Every finding carries one sentence a person reads, the numbers behind it and the ids of the
+records (customers, invoices or work requests) that produced it. Amounts in messages are
+rounded half-even at output only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
+from clientguard.ledger import Ledger
+from clientguard.metrics.concentration import (
+    BASES,
+    Basis,
+    BookMeasures,
+    ReceivablesPosition,
+    amounts_by_client,
+    book_measures,
+    client_name,
+    members_of_groups,
+    open_receivables,
+    window,
+    without_client,
+)
+from clientguard.metrics.workload import RushProfile, Workload, rush_profiles, workload
+from clientguard.money import round_money
+from clientguard.policy import Policy
+from clientguard.settlement import check_as_of
+
+__all__ = [
+    "ConcentrationReport",
+    "capacity_findings",
+    "concentration",
+    "concentration_findings",
+    "flag_book_concentration",
+    "flag_capacity",
+    "flag_cross_aging",
+    "flag_receivables_concentration",
+    "flag_revenue_concentration",
+    "flag_rush",
+    "rush_findings",
+]
+
+
+class ConcentrationReport(BookMeasures):
+    """The shares and book measures of one basis as of a date, and what they flag.
+
+    Everything of :class:`~clientguard.metrics.concentration.BookMeasures` (``shares``,
+    ``ranks``, ``amounts``, ``excluded``, ``top_shares``, ``hhi``, ``effective_clients``,
+    ``gini``, ``gini_corrected``, ``lorenz``, ...) plus where the numbers come from.
+    """
+
+    basis: Basis
+    """What the shares are shares of: ``revenue``, ``receivables`` or ``hours``."""
+    as_of: date
+    """The date the numbers are as of."""
+    period: tuple[date, date] | None
+    """First and last day of the window (revenue, hours); None for receivables, which are
+    balances on ``as_of``."""
+    unit: str
+    """What the amounts are in: the ledger's base currency, or ``hours``."""
+    names: dict[str, str]
+    """How a person knows each client in ``amounts`` and ``excluded``."""
+    members: dict[str, tuple[str, ...]]
+    """The customer ids consolidated into each client that is a group of companies under
+    common control (ASC 280-10-50-42, IFRS 8.34); lone customers are not listed."""
+    findings: tuple[Finding, ...]
+    """What crossed a Policy threshold, most serious first."""
+
+
+def concentration(
+    ledger: Ledger,
+    *,
+    as_of: date,
+    basis: Basis = "revenue",
+    policy: Policy | None = None,
+) -> ConcentrationReport:
+    """Each client's share and rank of ``basis`` and the concentration of the whole book.
+
+    ``revenue`` and ``hours`` cover the window ``(as_of - policy.lookback_days, as_of]``;
+    ``receivables`` are the open balances as of ``as_of`` from the settlement replay. Companies
+    with the same ``group_id`` count as one client. Raises ``ValueError`` for an unknown basis
+    and ``TypeError`` when ``as_of`` is not a date.
+    """
+    check_as_of(as_of)
+    if basis not in BASES:
+        raise ValueError(f"unknown basis {basis!r}: use one of {', '.join(BASES)}")
+    policy = policy or Policy()
+    if basis == "receivables":
+        positions = open_receivables(
+            ledger, as_of=as_of, aged_after_days=policy.cross_aging_days, policy=policy
+        )
+        amounts = {client: p.open_balance for client, p in positions.items()}
+    else:
+        amounts = amounts_by_client(
+            ledger, basis=basis, as_of=as_of, lookback_days=policy.lookback_days
+        )
+    measures = book_measures(amounts)
+    clients = [*measures.amounts, *measures.excluded]
+    report = ConcentrationReport(
+        **dict(measures),
+        basis=basis,
+        as_of=as_of,
+        period=None if basis == "receivables" else window(as_of, policy.lookback_days),
+        unit="hours" if basis == "hours" else ledger.base_currency,
+        names={client: client_name(ledger, client) for client in clients},
+        members=members_of_groups(ledger, clients),
+        findings=(),
+    )
+    findings: list[Finding] = []
+    if basis == "revenue":
+        findings += flag_revenue_concentration(report, policy)
+    elif basis == "receivables":
+        findings += flag_receivables_concentration(report, policy, positions)
+        findings += flag_cross_aging(
+            positions, policy, as_of=as_of, currency=ledger.base_currency, names=report.names
+        )
+    else:
+        work = workload(ledger, as_of=as_of, lookback_days=policy.lookback_days)
+        findings += flag_capacity(work, policy, names=report.names, members=report.members,
+                                  currency=ledger.base_currency)
+    findings += flag_book_concentration(report, policy)
+    return report.model_copy(update={"findings": tuple(by_severity(findings))})
+
+
+def capacity_findings(
+    ledger: Ledger, *, as_of: date, policy: Policy | None = None
+) -> list[Finding]:
+    """Clients taking a large share of the team's hours, or more hours than they pay for."""
+    return list(concentration(ledger, as_of=as_of, basis="hours", policy=policy).findings)
+
+
+def rush_findings(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> list[Finding]:
+    """Clients that keep wanting work within ``policy.rush_lead_days`` of asking for it.
+
+    The recent period of the change is ``policy.recent_days`` (the quarter the late-payment
+    short-history test uses too).
+    """
+    check_as_of(as_of)
+    policy = policy or Policy()
+    profiles = rush_profiles(
+        ledger,
+        as_of=as_of,
+        rush_lead_days=policy.rush_lead_days,
+        lookback_days=policy.lookback_days,
+        recent_days=policy.recent_days,
+    )
+    clients = list(profiles)
+    names = {client: client_name(ledger, client) for client in clients}
+    return by_severity(flag_rush(profiles, policy, names=names))
+
+
+def concentration_findings(
+    ledger: Ledger, *, as_of: date, policy: Policy | None = None
+) -> list[Finding]:
+    """Every finding of this module: revenue, receivables (with cross-aging) and hours
+    concentration, capacity and rush, most serious first."""
+    findings: list[Finding] = []
+    for basis in ("revenue", "receivables", "hours"):
+        findings += concentration(ledger, as_of=as_of, basis=basis, policy=policy).findings
+    findings += rush_findings(ledger, as_of=as_of, policy=policy)
+    return by_severity(findings)
+
+
+# ---------------------------------------------------------------------------------- flagging
+def flag_revenue_concentration(report: ConcentrationReport, policy: Policy) -> list[Finding]:
+    """A finding for each client whose revenue share is at least ``revenue_share_watch``
+    (watch), ``revenue_share_warning`` (warning) or ``revenue_share_critical`` (critical).
+
+    "10 percent or more" is the wording of ASC 280-10-50-42, so a share equal to a threshold
+    crosses it. The message says what the effective number of clients would be without it.
+    """
+    bands = (
+        (policy.revenue_share_critical, Severity.CRITICAL),
+        (policy.revenue_share_warning, Severity.WARNING),
+        (policy.revenue_share_watch, Severity.WATCH),
+    )
+    findings = []
+    for client, share in report.shares.items():
+        crossed = next(((t, s) for t, s in bands if share >= t), None)
+        if crossed is None:
+            break  # shares are in rank order: every later one is smaller
+        threshold, severity = crossed
+        amount = report.amounts[client]
+        gone = without_client(report, client)
+        name = report.names.get(client, client)
+        sentence = (
+            f"{name} brought {_pct(share)} of {_window_phrase(report)} revenue "
+            f"({_money(amount, report.unit)} of {_money(report.total, report.unit)}, "
+            f"rank {report.ranks[client]} of {report.client_count})"
+        )
+        if gone.effective_clients is None:
+            sentence += "; it is the only client with revenue in the window."
+        else:
+            sentence += (
+                f"; with it gone the effective number of clients "
+                f"{_moves(report.effective_clients, gone.effective_clients)}."
+            )
+        findings.append(
+            Finding(
+                customer_id=client,
+                signal=Signal.REVENUE_CONCENTRATION,
+                severity=severity,
+                metric="revenue_share",
+                value=share,
+                threshold=threshold,
+                message=sentence,
+                evidence=Evidence(
+                    record_kind="customer",
+                    record_ids=report.members.get(client, (client,)),
+                    numbers={
+                        "share": share,
+                        "amount": amount,
+                        "total": report.total,
+                        "currency": report.unit,
+                        "rank": report.ranks[client],
+                        "clients": report.client_count,
+                        "effective_clients": report.effective_clients,
+                        "effective_clients_without": gone.effective_clients,
+                        "hhi": report.hhi,
+                        "hhi_without": gone.hhi,
+                        "top_share_without": gone.top_share,
+                    },
+                    period=report.period,
+                ),
+            )
+        )
+    return findings
+
+
+def flag_receivables_concentration(
+    report: ConcentrationReport,
+    policy: Policy,
+    positions: Mapping[str, ReceivablesPosition] | None = None,
+) -> list[Finding]:
+    """A warning for each client holding at least ``receivables_share_warning`` of the open
+    receivables: the usual lender per-debtor limit, above which the excess is not lent on."""
+    threshold = policy.receivables_share_warning
+    findings = []
+    for client, share in report.shares.items():
+        if share < threshold:
+            break  # rank order
+        amount = report.amounts[client]
+        over_limit = amount - threshold * report.total
+        name = report.names.get(client, client)
+        position = positions.get(client) if positions else None
+        findings.append(
+            Finding(
+                customer_id=client,
+                signal=Signal.RECEIVABLES_CONCENTRATION,
+                severity=Severity.WARNING,
+                metric="receivables_share",
+                value=share,
+                threshold=threshold,
+                message=(
+                    f"{name} owes {_pct(share)} of the open receivables as of {report.as_of} "
+                    f"({_money(amount, report.unit)} of {_money(report.total, report.unit)}); "
+                    f"a lender capping one debtor at {_pct(threshold)} of the borrowing base "
+                    f"would not lend on {_money(over_limit, report.unit)} of it."
+                ),
+                evidence=Evidence(
+                    record_kind="invoice" if position else "customer",
+                    record_ids=(
+                        position.invoice_ids
+                        if position
+                        else report.members.get(client, (client,))
+                    ),
+                    numbers={
+                        "share": share,
+                        "open_balance": amount,
+                        "total": report.total,
+                        "currency": report.unit,
+                        "rank": report.ranks[client],
+                        "over_limit": over_limit,
+                    },
+                    period=(report.as_of, report.as_of),
+                ),
+            )
+        )
+    return findings
+
+
+def flag_cross_aging(
+    positions: Mapping[str, ReceivablesPosition],
+    policy: Policy,
+    *,
+    as_of: date,
+    currency: str,
+    names: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """A warning for each client with more than ``cross_aging_share`` of its open balance on
+    invoices over ``cross_aging_days`` past their invoice date: under the cross-aging
+    ("taint") rule a lender then refuses the client's whole balance, not only the old part.
+
+    ``positions`` must have been computed with ``aged_after_days = policy.cross_aging_days``.
+    """
+    findings = []
+    for client, position in positions.items():
+        share = position.aged_share
+        if share is None or share <= policy.cross_aging_share:
+            continue
+        name = (names or {}).get(client, client)
+        findings.append(
+            Finding(
+                customer_id=client,
+                signal=Signal.CROSS_AGING,
+                severity=Severity.WARNING,
+                metric="aged_share",
+                value=share,
+                threshold=policy.cross_aging_share,
+                message=(
+                    f"{_pct(share)} of {name}'s open balance "
+                    f"({_money(position.aged_balance, currency)} of "
+                    f"{_money(position.open_balance, currency)}) is over "
+                    f"{policy.cross_aging_days} days past invoice date; under the common "
+                    f"{_pct(policy.cross_aging_share)} cross-aging rule a lender would refuse "
+                    f"all {_money(position.open_balance, currency)} of it."
+                ),
+                evidence=Evidence(
+                    record_kind="invoice",
+                    record_ids=position.aged_invoice_ids,
+                    numbers={
+                        "aged_share": share,
+                        "aged_balance": position.aged_balance,
+                        "open_balance": position.open_balance,
+                        "currency": currency,
+                        "aged_invoices": len(position.aged_invoice_ids),
+                        "open_invoices": len(position.invoice_ids),
+                        "oldest_days": position.oldest_days,
+                    },
+                    period=(as_of, as_of),
+                ),
+            )
+        )
+    return findings
+
+
+def flag_capacity(
+    work: Workload,
+    policy: Policy,
+    *,
+    names: Mapping[str, str] | None = None,
+    members: Mapping[str, tuple[str, ...]] | None = None,
+    currency: str = "",
+) -> list[Finding]:
+    """Capacity findings per client, each with its own metric:
+
+    - ``hours_share``: at least ``hours_share_watch`` of the team's hours (watch), at least
+      ``hours_share_warning`` (warning);
+    - ``hours_to_revenue``: hours share over revenue share at least ``hours_to_revenue_ratio``,
+      judged only for clients with at least ``hours_ratio_min_hours_share`` of the hours: a
+      warning (the price or the hours need revising), critical when the client also takes
+      ``hours_share_warning`` of the hours (a large part of the team, underpaid);
+    - ``hours_share_without_revenue``: the same, for a client whose net revenue in the window
+      is zero or negative (the ratio has no value).
+    """
+    names = names or {}
+    members = members or {}
+    findings = []
+    for client, load in work.clients.items():
+        hours_share = load.hours_share
+        if hours_share is None:
+            continue
+        name = names.get(client, client)
+        who = members.get(client, (client,))
+        numbers: dict[str, Decimal | int | str | None] = {
+            "hours": load.hours,
+            "hours_share": hours_share,
+            "total_hours": work.total_hours,
+            "revenue": load.revenue,
+            "revenue_share": load.revenue_share,
+            "hours_to_revenue": load.hours_to_revenue,
+            "revenue_per_hour": load.revenue_per_hour,
+            "firm_revenue_per_hour": work.firm_revenue_per_hour,
+            "currency": currency,
+        }
+        evidence = Evidence(
+            record_kind="customer", record_ids=who, numbers=numbers, period=work.period
+        )
+        hours_text = f"{_hours(load.hours)} of {_hours(work.total_hours)} hours"
+        phrase = _days_phrase(work.period)
+        if hours_share >= policy.hours_share_watch:
+            warning = hours_share >= policy.hours_share_warning
+            revenue_text = (
+                f"brought {_pct(load.revenue_share)} of the revenue"
+                if load.revenue_share is not None
+                else "brought no net revenue"
+            )
+            findings.append(
+                Finding(
+                    customer_id=client,
+                    signal=Signal.CAPACITY,
+                    severity=Severity.WARNING if warning else Severity.WATCH,
+                    metric="hours_share",
+                    value=hours_share,
+                    threshold=(
+                        policy.hours_share_warning if warning else policy.hours_share_watch
+                    ),
+                    message=(
+                        f"{name} took {_pct(hours_share)} of the team's hours over {phrase} "
+                        f"({hours_text}) and {revenue_text}."
+                    ),
+                    evidence=evidence,
+                )
+            )
+        if hours_share < policy.hours_ratio_min_hours_share:
+            continue
+        severity = (
+            Severity.CRITICAL if hours_share >= policy.hours_share_warning else Severity.WARNING
+        )
+        ratio = load.hours_to_revenue
+        if load.revenue_share is None:
+            findings.append(
+                Finding(
+                    customer_id=client,
+                    signal=Signal.CAPACITY,
+                    severity=severity,
+                    metric="hours_share_without_revenue",
+                    value=hours_share,
+                    threshold=policy.hours_ratio_min_hours_share,
+                    message=(
+                        f"{name} took {_pct(hours_share)} of the team's hours over {phrase} "
+                        f"({hours_text}) and brought no net revenue "
+                        f"({_money(load.revenue, currency)})."
+                    ),
+                    evidence=evidence,
+                )
+            )
+        elif ratio is not None and ratio >= policy.hours_to_revenue_ratio:
+            rate_text = ""
+            if load.revenue_per_hour is not None and work.firm_revenue_per_hour is not None:
+                rate_text = (
+                    f"; it pays {_money(load.revenue_per_hour, currency)} an hour against the "
+                    f"book's {_money(work.firm_revenue_per_hour, currency)}"
+                )
+            findings.append(
+                Finding(
+                    customer_id=client,
+                    signal=Signal.CAPACITY,
+                    severity=severity,
+                    metric="hours_to_revenue",
+                    value=ratio,
+                    threshold=policy.hours_to_revenue_ratio,
+                    message=(
+                        f"{name} took {_pct(hours_share)} of the team's hours but brought "
+                        f"{_pct(load.revenue_share)} of the revenue over {phrase} "
+                        f"({_ratio(ratio)} times its share){rate_text}."
+                    ),
+                    evidence=evidence,
+                )
+            )
+    return findings
+
+
+def flag_rush(
+    profiles: Mapping[str, RushProfile],
+    policy: Policy,
+    *,
+    names: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """A finding for each client with at least ``rush_min_requests`` requests in the window
+    and a rush share of at least ``rush_share``: a warning, or a watch when the rush share of
+    the recent period is lower than in the period before (it is getting better)."""
+    findings = []
+    for client, profile in profiles.items():
+        share = profile.rush_share
+        if profile.requests < policy.rush_min_requests or share is None:
+            continue
+        if share < policy.rush_share:
+            continue
+        improving = profile.change is not None and profile.change < 0
+        name = (names or {}).get(client, client)
+        sentence = (
+            f"{name} wanted {profile.rush_requests} of its {profile.requests} requests "
+            f"({_pct(share)}) within {policy.rush_lead_days} days of asking, over "
+            f"{_days_phrase(profile.period)}"
+        )
+        if profile.recent_rush_share is not None and profile.before_rush_share is not None:
+            recent_days = (profile.recent_period[1] - profile.recent_period[0]).days + 1
+            sentence += (
+                f"; {_pct(profile.recent_rush_share)} in the last {recent_days} days against "
+                f"{_pct(profile.before_rush_share)} in the {recent_days} days before"
+            )
+        findings.append(
+            Finding(
+                customer_id=client,
+                signal=Signal.RUSH,
+                severity=Severity.WATCH if improving else Severity.WARNING,
+                metric="rush_share",
+                value=share,
+                threshold=policy.rush_share,
+                message=sentence + ".",
+                evidence=Evidence(
+                    record_kind="work_request",
+                    record_ids=profile.rush_request_ids,
+                    numbers={
+                        "requests": profile.requests,
+                        "rush_requests": profile.rush_requests,
+                        "rush_share": share,
+                        "recent_requests": profile.recent_requests,
+                        "recent_rush_share": profile.recent_rush_share,
+                        "before_requests": profile.before_requests,
+                        "before_rush_share": profile.before_rush_share,
+                        "change": profile.change,
+                        "median_lead_days": profile.median_lead_days,
+                        "rush_lead_days": policy.rush_lead_days,
+                    },
+                    period=profile.period,
+                ),
+            )
+        )
+    return findings
+
+
+_BASIS_WORDS: Mapping[str, str] = {
+    "revenue": "revenue",
+    "receivables": "open receivables",
+    "hours": "hours",
+}
+
+
+def flag_book_concentration(report: ConcentrationReport, policy: Policy) -> list[Finding]:
+    """A watch on the whole book when its HHI is above ``book_hhi_high``.
+
+    The 1,800 line is the 2023 US Merger Guidelines' "highly concentrated" market, an analogy
+    for a client book: the sentence always gives the effective number of clients and the
+    largest client's share beside it, because a book of five equal clients has an HHI of 2,000.
+    """
+    if report.hhi is None or report.hhi <= policy.book_hhi_high:
+        return []
+    basis, period = report.basis, report.period
+    top_client = next(iter(report.amounts))
+    top_name = report.names.get(top_client, top_client)
+    return [
+        Finding(
+            customer_id=None,
+            signal=Signal.BOOK_CONCENTRATION,
+            severity=Severity.WATCH,
+            metric=f"{basis}_hhi",
+            value=report.hhi,
+            threshold=policy.book_hhi_high,
+            message=(
+                f"The book's {_BASIS_WORDS[basis]} HHI is {_whole(report.hhi)}, above the "
+                f"{_whole(policy.book_hhi_high)} line of a highly concentrated market (an "
+                f"analogy): it counts as {_ratio(report.effective_clients)} equal-sized "
+                f"clients among {report.client_count}, and the largest, {top_name}, has "
+                f"{_pct(report.top_shares[1])}."
+            ),
+            evidence=Evidence(
+                record_kind="customer",
+                record_ids=tuple(report.amounts),
+                numbers={
+                    "basis": basis,
+                    "hhi": report.hhi,
+                    "effective_clients": report.effective_clients,
+                    "clients": report.client_count,
+                    "top_1": report.top_shares[1],
+                    "top_3": report.top_shares[3],
+                    "top_5": report.top_shares[5],
+                    "top_10": report.top_shares[10],
+                    "gini": report.gini,
+                },
+                period=period,
+            ),
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------------- words
+def _pct(share: Decimal | None) -> str:
+    """A share as a percentage: whole percent from 10% up, one decimal below (4.5%)."""
+    if share is None:
+        return "n/a"
+    percent = share * 100
+    places = Decimal(1) if abs(percent) >= 10 else Decimal("0.1")
+    return f"{percent.quantize(places, rounding=ROUND_HALF_EVEN).normalize():f}%"
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    if not currency or currency == "hours":
+        return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
+    return f"{currency} {round_money(amount, currency):,}"
+
+
+def _hours(hours: Decimal) -> str:
+    return f"{hours.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN):,}"
+
+
+def _ratio(value: Decimal | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN):,}"
+
+
+def _whole(value: Decimal) -> str:
+    return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN):,}"
+
+
+def _moves(before: Decimal | None, after: Decimal) -> str:
+    """``rises from 4.1 to 6.3``, ``falls from ...`` or ``stays at ...`` (as displayed)."""
+    was, now = _ratio(before), _ratio(after)
+    if was == now:
+        return f"stays at {now}"
+    verb = "rises" if before is not None and after > before else "falls"
+    return f"{verb} from {was} to {now}"
+
+
+def _days_phrase(period: tuple[date, date] | None) -> str:
+    if period is None:
+        return "the window"
+    days = (period[1] - period[0]).days + 1
+    if days in (365, 366):
+        return "the last 12 months"
+    if days in (730, 731):
+        return "the last 24 months"
+    return f"the last {days} days"
+
+
+def _window_phrase(report: ConcentrationReport) -> str:
+    """``the last 12 months'`` (possessive, before "revenue")."""
+    return _days_phrase(report.period) + "'"

@@ -1,0 +1,273 @@
+"""The configuration file, ``clientguard.toml``, and where a source's secrets come from.
+
+::
+
+    base_currency = "EUR"             # the currency every amount is converted to
+    store = "clientguard.db"          # the store; relative paths are relative to this file
+    policy = "policy.toml"            # a policy file (or a [policy] table below)
+
+    [sources.books]                   # a source: a name, and its connector's options
+    connector = "csv"                 # optional: the connector, by default the source's name
+    preset = "zoho"
+    invoices = ["exports/invoices-2025.csv", "exports/invoices-2026.csv"]
+
+    [sources.xero]
+    client_id = "..."                 # plain options only: never a token, secret or tenant id
+    token_file = "~/.config/clientguard/xero-tokens.json"
+
+Rules:
+
+* Unknown keys are an error that names them (with the nearest known key).
+* **Secrets never come from the config file.** A connector option typed as a secret
+  (``SecretStr``: a token, a client secret, a tenant id) comes from the environment variable
+  ``CLIENTGUARD_<SOURCE>_<OPTION>`` (the source's name and the option's, upper case, other
+  characters as ``_``), or from the connector's own token file where it has one (Xero's
+  ``token_file``, kept private and rewritten by the connector when a token rotates). A secret
+  written into the config file (or passed as ``--option``) is refused with a message saying
+  where to put it instead.
+* An option whose type accepts a path (``Path``) is resolved relative to the config file, so
+  that a cron job running from another folder reads the same files.
+
+The file is found by ``--config FILE``, else the ``CLIENTGUARD_CONFIG`` environment variable,
+else ``clientguard.toml`` in the current folder; without one, clientguard runs with the
+defaults (a store ``clientguard.db`` in the current folder, the default policy).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from clientguard.connector import Connector
+from clientguard.errors import ConfigError
+from clientguard.money import is_currency
+from clientguard.policy import Policy
+
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_CONFIG",
+    "DEFAULT_STORE",
+    "Config",
+    "SourceConfig",
+    "connector_options",
+    "find_config",
+    "load_config",
+    "secret_variable",
+]
+
+DEFAULT_CONFIG = "clientguard.toml"
+"""The config file looked for in the current folder."""
+CONFIG_ENV = "CLIENTGUARD_CONFIG"
+"""The environment variable that names the config file."""
+DEFAULT_STORE = "clientguard.db"
+"""The store's file name when the config does not give one."""
+_TOP_KEYS = ("base_currency", "store", "policy", "sources")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One ``[sources.NAME]`` table: which connector, with which options."""
+
+    name: str
+    """The source's name: what the store keeps its records and cursors under."""
+    connector: str
+    """The connector's name in the registry."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """The connector's options from the file (never a secret), as written."""
+    base: Path | None = None
+    """The folder relative paths in ``options`` are resolved against."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The configuration in effect: the file's, or the defaults."""
+
+    path: Path | None
+    """The file it was read from; None when there is none."""
+    base_currency: str | None
+    store: Path
+    policy: Policy
+    sources: Mapping[str, SourceConfig]
+
+    def source(self, name: str) -> SourceConfig:
+        """The source of that name; a name not in the file is the connector of that name,
+        with no options from the file."""
+        found = self.sources.get(name)
+        if found is not None:
+            return found
+        return SourceConfig(name=name, connector=name)
+
+
+def find_config(given: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path | None:
+    """The config file to read: ``given``, else ``$CLIENTGUARD_CONFIG``, else
+    ``./clientguard.toml`` when it exists. A file named explicitly must exist."""
+    if given is not None:
+        path = Path(given).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        return path
+    named = env.get(CONFIG_ENV)
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file {path} (from ${CONFIG_ENV}) does not exist")
+        return path
+    default = Path(DEFAULT_CONFIG)
+    return default if default.is_file() else None
+
+
+def load_config(
+    given: str | os.PathLike[str] | None = None, *, env: Mapping[str, str] | None = None
+) -> Config:
+    """Read the config file (see :func:`find_config`), or return the defaults.
+
+    Raises :class:`ConfigError` naming an unknown key, a value of the wrong type, a bad
+    currency code, a policy problem, or a secret written into the file.
+    """
+    env = os.environ if env is None else env
+    path = find_config(given, env)
+    if path is None:
+        return Config(
+            path=None, base_currency=None, store=Path(DEFAULT_STORE), policy=Policy(), sources={}
+        )
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    return _parse(data, path)
+
+
+def _parse(data: dict[str, Any], path: Path) -> Config:
+    where = str(path)
+    _known_keys(data, _TOP_KEYS, where)
+    base = path.parent
+
+    currency = data.get("base_currency")
+    if currency is not None and not (isinstance(currency, str) and is_currency(currency)):
+        raise ConfigError(f"{where}: base_currency {currency!r} is not an ISO 4217 code "
+                          "such as \"EUR\"")
+
+    store = data.get("store", DEFAULT_STORE)
+    if not isinstance(store, str) or not store:
+        raise ConfigError(f"{where}: store must be a file path (text)")
+
+    policy_value = data.get("policy")
+    if policy_value is None:
+        policy = Policy()
+    elif isinstance(policy_value, str):
+        policy = Policy.from_toml(_resolve(policy_value, base))
+    elif isinstance(policy_value, dict):
+        policy = Policy.from_mapping(policy_value, where=f"{where} [policy]")
+    else:
+        raise ConfigError(f"{where}: policy must be a file path or a [policy] table")
+
+    sources_value = data.get("sources", {})
+    if not isinstance(sources_value, dict):
+        raise ConfigError(f"{where}: sources must be tables, e.g. [sources.books]")
+    sources = {}
+    for name, table in sources_value.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: sources.{name} must be a table ([sources.{name}])")
+        sources[name] = _source(name, table, base, where)
+    return Config(
+        path=path,
+        base_currency=currency,
+        store=_resolve(store, base),
+        policy=policy,
+        sources=sources,
+    )
+
+
+def _source(name: str, table: dict[str, Any], base: Path, where: str) -> SourceConfig:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise ConfigError(
+            f"{where}: source name {name!r}: use letters, digits, '_', '-' and '.'"
+        )
+    connector = table.get("connector", name)
+    if not isinstance(connector, str):
+        raise ConfigError(f"{where}: sources.{name}.connector must be a connector name")
+    options = {k: v for k, v in table.items() if k != "connector"}
+    return SourceConfig(name=name, connector=connector, options=options, base=base)
+
+
+def _known_keys(data: Mapping[str, Any], known: tuple[str, ...], where: str) -> None:
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(
+                f"{where}: unknown key {key!r}{hint} (known: {', '.join(known)})"
+            )
+
+
+def _resolve(value: str, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+# --------------------------------------------------------------------------- connector options
+
+
+def secret_variable(source: str, option: str) -> str:
+    """The environment variable that holds a secret option of a source:
+    ``CLIENTGUARD_<SOURCE>_<OPTION>``, e.g. ``CLIENTGUARD_XERO_ACCESS_TOKEN``."""
+    return "CLIENTGUARD_" + re.sub(r"[^A-Z0-9]", "_", f"{source}_{option}".upper())
+
+
+def connector_options(
+    source: SourceConfig,
+    cls: type[Connector],
+    *,
+    given: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The keyword options to build ``cls`` with, for ``source``.
+
+    ``given`` are options from the command line (relative paths stay relative to the current
+    folder). Options from the config file that accept a path are resolved relative to it.
+    Secret options come from the environment; one given any other way is refused, naming the
+    variable to use. The message never shows the value.
+    """
+    env = os.environ if env is None else env
+    infos = {o.name: o for o in cls.describe().options}
+    secrets = {name for name, info in infos.items() if info.secret}
+    options: dict[str, Any] = {}
+    for origin, values in (("the config file", source.options), ("--option", given or {})):
+        for key, value in values.items():
+            if key in secrets:
+                raise ConfigError(
+                    f"source {source.name!r}: {key} is a secret and is not read from "
+                    f"{origin}; set the environment variable "
+                    f"{secret_variable(source.name, key)} instead"
+                )
+            if origin == "the config file" and source.base is not None and _takes_path(cls, key):
+                value = _resolve_paths(value, source.base)
+            options[key] = value
+    for name in sorted(secrets):
+        value = env.get(secret_variable(source.name, name))
+        if value:
+            options[name] = value
+    return options
+
+
+def _takes_path(cls: type[Connector], option: str) -> bool:
+    spec = cls.Options.model_fields.get(option)
+    return spec is not None and "Path" in str(spec.annotation)
+
+
+def _resolve_paths(value: Any, base: Path) -> Any:
+    if isinstance(value, str):
+        return str(_resolve(value, base))
+    if isinstance(value, list):
+        return [_resolve_paths(v, base) for v in value]
+    return value

@@ -1,0 +1,783 @@
+"""The connector framework: streams declared as data, one sync loop that owns the work.
+
+A connector says *what* a source holds (its :class:`Stream` declarations) and *how one raw
+record becomes a model record* (a pure :meth:`Connector.to_model`). Where the raw pages come
+from is its :meth:`Connector.fetch`: HTTP connectors inherit it from
+:class:`clientguard.http.HttpConnector` (a fresh paginator per call), a file connector reads
+its file and yields chunks of rows, each row with its file and line.
+
+The base class owns the loop (:meth:`Connector.sync`), and with it the rules every source
+obeys:
+
+* **Mapping never stops a sync.** A raw record that :meth:`~Connector.to_model` cannot map
+  (it raises :class:`~clientguard.errors.DataError`, ``ValueError``, ``LookupError``,
+  ``TypeError``, ``AttributeError`` or ``ArithmeticError``) becomes a
+  :class:`~clientguard.ledger.Rejection` with the raw record's id, the reason and its
+  location. Any other exception is a bug in the connector and propagates.
+* **Nothing is dropped silently.** A raw record the connector leaves out on purpose (a bill
+  where only sales invoices count, a deleted payment) is a :class:`Skip` with a reason, and
+  the skips are counted per reason on every :class:`Page`.
+* **De-duplication by id.** Within one sync, a record that arrives again unchanged (the
+  inclusive lower bound re-reads the boundary; a record moved to a later page) is yielded once
+  and counted in ``Page.duplicates``. A record that arrives again *changed* follows its
+  stream's ``duplicates`` rule: ``"latest"`` yields the new version (it changed while the sync
+  was paging; the later one wins in :func:`pull` and in the store's upsert), ``"reject"``
+  makes it a rejection that names the first one (a file with two different invoices under one
+  number).
+* **Incremental sync.** A stream with a ``cursor_field`` is read from the cursor in the
+  :class:`SyncState`, minus the connector's ``lookback``; the lower bound is inclusive. The
+  cursor after a page is the latest change time seen, but never later than the moment the
+  sync started (read once from the injected clock): a record changed during the sync is read
+  again next time rather than missed. On a stream whose pages come sorted by the cursor
+  (``sorted_by_cursor=True``) the cursor advances page by page, so an interrupted sync resumes
+  where it stopped; otherwise it advances only with the stream's last page.
+
+:meth:`Connector.sync` yields :class:`Page` objects, so that a store can persist records and
+the cursor page by page; :func:`pull` is the all-in-memory wrapper that
+:meth:`clientguard.ledger.Ledger.from_connector` uses.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, Literal, Self, final
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+
+from clientguard.errors import ConfigError, DataError
+from clientguard.ledger import Location, RecordKey, Rejection
+from clientguard.model import (
+    AnyRecord,
+    CreditNote,
+    Customer,
+    Invoice,
+    Payment,
+    TimeEntry,
+    WorkRequest,
+)
+
+__all__ = [
+    "Clock",
+    "Connector",
+    "ConnectorInfo",
+    "ConnectorOptions",
+    "Mapped",
+    "OptionInfo",
+    "Page",
+    "ProgressCallback",
+    "ProgressEvent",
+    "Pulled",
+    "RawPage",
+    "RawRecord",
+    "RecordKind",
+    "Skip",
+    "Stream",
+    "SyncState",
+    "pull",
+    "utc_now",
+]
+
+RecordKind = Literal[
+    "customer", "invoice", "payment", "credit_note", "time_entry", "work_request"
+]
+"""The kind of model record a stream yields (``Record.kind``)."""
+
+_MODEL_BY_KIND: Mapping[str, type[AnyRecord]] = {
+    "customer": Customer,
+    "invoice": Invoice,
+    "payment": Payment,
+    "credit_note": CreditNote,
+    "time_entry": TimeEntry,
+    "work_request": WorkRequest,
+}
+
+Clock = Callable[[], datetime]
+"""Returns "now" as a timezone-aware datetime. Injected so that tests fix the time."""
+
+
+def utc_now() -> datetime:
+    """The real clock, in UTC. Only a sync reads it, once, when it starts."""
+    return datetime.now(UTC)
+
+
+# --------------------------------------------------------------------------- streams
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stream:
+    """One kind of record a source holds, declared as data.
+
+    Subclasses add what their transport needs (an HTTP path and paginator in
+    :class:`clientguard.http.HttpStream`, a file name in a file connector).
+    """
+
+    name: str
+    """The stream's name, unique within the connector: ``invoices``, ``overpayments``."""
+    kind: RecordKind
+    """The model record it yields: ``invoice``, ``payment``..."""
+    id_field: str | None = None
+    """The raw record's field holding its id in the source, so that a record that cannot be
+    mapped is still named in its rejection. ``None`` where raw records have no id."""
+    cursor_field: str | None = None
+    """The raw record's field holding when the source last changed it. ``None``: the stream
+    is read in full on every sync."""
+    sorted_by_cursor: bool = False
+    """True when the source returns the stream ordered by the cursor, oldest change first:
+    the cursor may then advance after every page (an interrupted sync resumes)."""
+    duplicates: Literal["latest", "reject"] = "reject"
+    """What a second, different record with an id already seen in this sync means:
+    ``latest`` (it changed while the sync was paging: the new version is yielded and wins)
+    or ``reject`` (two records claim one id: the later is a rejection naming the first)."""
+    description: str = ""
+    """One line for people: what the stream holds and what is left out."""
+
+    @property
+    def incremental(self) -> bool:
+        return self.cursor_field is not None
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record as the source gave it, with where it came from."""
+
+    data: Mapping[str, Any]
+    location: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """One page of raw records: an API response, or a chunk of a file's rows."""
+
+    records: Sequence[RawRecord]
+    last: bool | None = None
+    """True when the fetcher knows no page follows (an API's last page); None when it cannot
+    tell without reading on (a file): the sync then closes the stream with an empty last
+    page. Never read ahead to find out: a page must be yielded before the next is fetched,
+    so that an error on the next one does not lose it."""
+
+    @classmethod
+    def of(
+        cls,
+        items: Iterable[Mapping[str, Any]],
+        location: Location | None = None,
+        *,
+        last: bool | None = None,
+    ) -> RawPage:
+        """A page whose records all share one location (e.g. ``GET Invoices page 3``)."""
+        return cls(tuple(RawRecord(item, location) for item in items), last)
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Returned by :meth:`Connector.to_model` for a raw record left out on purpose.
+
+    The reason is counted on the page (``Page.skipped``), so that what a sync leaves out is
+    always visible: ``Skip("bill (ACCPAY): only sales invoices are read")``.
+
+    ``deleted=True`` says the source reports the record as deleted or voided: its key is then
+    listed in ``Page.deleted`` so that a store removes a copy saved by an earlier sync.
+    """
+
+    reason: str
+    deleted: bool = False
+
+
+Mapped = AnyRecord | Sequence[AnyRecord] | Skip
+"""What :meth:`Connector.to_model` returns: a record, several records, or a :class:`Skip`."""
+
+
+# --------------------------------------------------------------------------- state and pages
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Where each stream's last sync got to: its cursor (a UTC timestamp) by stream name.
+
+    Immutable: :meth:`advance` returns a new state. Persist it between runs (the store does;
+    a script can use :meth:`to_json` / :meth:`from_json`) and pass it to the next sync.
+    """
+
+    cursors: Mapping[str, datetime] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for stream, cursor in self.cursors.items():
+            if cursor.tzinfo is None:
+                raise ConfigError(f"cursor of stream {stream!r} is a naive datetime; use UTC")
+        object.__setattr__(
+            self, "cursors", {s: c.astimezone(UTC) for s, c in sorted(self.cursors.items())}
+        )
+
+    def cursor(self, stream: str) -> datetime | None:
+        """The stream's cursor, or None when it was never synced (read it in full)."""
+        return self.cursors.get(stream)
+
+    def advance(self, stream: str, cursor: datetime | None) -> SyncState:
+        """A state with ``stream``'s cursor set (unchanged when ``cursor`` is None)."""
+        if cursor is None:
+            return self
+        return SyncState({**self.cursors, stream: cursor})
+
+    def after(self, page: Page) -> SyncState:
+        """The state once ``page`` is safely stored."""
+        return self.advance(page.stream, page.cursor)
+
+    def to_json(self) -> str:
+        return json.dumps({s: c.isoformat() for s, c in self.cursors.items()}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> SyncState:
+        try:
+            raw = json.loads(text)
+            return cls({str(s): datetime.fromisoformat(str(c)) for s, c in raw.items()})
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise ConfigError(f"not a saved sync state: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one page of one stream gave, ready to be stored as a unit."""
+
+    stream: str
+    """The stream the page belongs to."""
+    number: int
+    """1-based page number within the stream, in this sync."""
+    records: tuple[AnyRecord, ...]
+    """The mapped records (first sight of each id, or a newer version under ``latest``)."""
+    rejected: tuple[Rejection, ...]
+    """Raw records that could not be mapped, and conflicting duplicates."""
+    locations: Mapping[RecordKey, Location]
+    """Where each record with an id came from, keyed by ``(kind, source, id)``."""
+    cursor: datetime | None
+    """The stream's cursor once this page is stored; None: no cursor (not incremental, or
+    nothing seen yet)."""
+    last: bool
+    """True on the stream's last page."""
+    skipped: Mapping[str, int] = field(default_factory=dict)
+    """Raw records left out on purpose, counted by reason."""
+    duplicates: int = 0
+    """Records that arrived again unchanged and were not yielded twice."""
+    deleted: tuple[RecordKey, ...] = ()
+    """``(kind, source, id)`` of records the source reports deleted (a :class:`Skip` with
+    ``deleted=True``): a store removes what it saved of them."""
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """What a sync reports as it goes, for a progress line in the CLI."""
+
+    event: Literal["page", "wait", "stream_done"]
+    connector: str
+    stream: str | None
+    pages: int = 0
+    """Pages of ``stream`` read so far in this sync."""
+    records: int = 0
+    """Records of ``stream`` yielded so far."""
+    rejected: int = 0
+    """Rejections of ``stream`` so far."""
+    wait_seconds: float | None = None
+    """For ``wait``: how long the sync pauses (a rate limit or a retry backoff)."""
+    reason: str | None = None
+    """For ``wait``: why, e.g. ``rate limit (minute)`` or ``HTTP 503``."""
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+# --------------------------------------------------------------------------- options
+
+
+class ConnectorOptions(BaseModel):
+    """Base of a connector's options: keyword-only, validated, unknown keys refused.
+
+    A connector declares its options as a subclass with one documented field per option
+    (the field's docstring is its help text). A field typed ``SecretStr`` is a secret: its
+    value never shows in a repr, an error or :meth:`Connector.describe`.
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, arbitrary_types_allowed=True
+    )
+
+
+@dataclass(frozen=True)
+class OptionInfo:
+    """One option of a connector, for ``clientguard connectors`` and the docs."""
+
+    name: str
+    type: str
+    required: bool
+    default: str | None
+    """The default as text; None when required, or when the option is a secret."""
+    help: str
+    secret: bool
+
+
+@dataclass(frozen=True)
+class ConnectorInfo:
+    """What a connector is, which streams it reads and which options it takes."""
+
+    name: str
+    summary: str
+    streams: tuple[Stream, ...]
+    options: tuple[OptionInfo, ...]
+
+
+def _type_name(annotation: object) -> str:
+    text = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
+    return text or str(annotation).replace("typing.", "").replace("pydantic.types.", "")
+
+
+def _describe_options(options: type[ConnectorOptions]) -> tuple[OptionInfo, ...]:
+    infos = []
+    for name, spec in options.model_fields.items():
+        secret = "SecretStr" in _type_name(spec.annotation)
+        required = spec.is_required()
+        default = None if required or secret or spec.default is None else repr(spec.default)
+        infos.append(
+            OptionInfo(
+                name=name,
+                type=_type_name(spec.annotation),
+                required=required,
+                default=default,
+                help=" ".join((spec.description or "").split()),
+                secret=secret,
+            )
+        )
+    return tuple(infos)
+
+
+def _options_error(connector: str, exc: ValidationError) -> ConfigError:
+    """The options' problems in words, never echoing a value (it may be a secret)."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        where = ".".join(str(p) for p in error["loc"]) or "options"
+        if error["type"] == "extra_forbidden":
+            lines.append(f"{where}: not an option of this connector")
+        elif error["type"] == "missing":
+            lines.append(f"{where}: is required")
+        else:
+            lines.append(f"{where}: {str(error['msg']).removeprefix('Value error, ')}")
+    return ConfigError(f"connector {connector!r}: " + "; ".join(lines))
+
+
+# --------------------------------------------------------------------------- the connector
+
+#: Exceptions that mean "this raw record is malformed" when ``to_model`` raises them.
+MAPPING_ERRORS: tuple[type[BaseException], ...] = (
+    DataError,
+    ValueError,
+    LookupError,
+    TypeError,
+    AttributeError,
+    ArithmeticError,
+)
+
+
+class Connector(ABC):
+    """Base class of every connector.
+
+    Subclasses set :attr:`name`, :attr:`streams` and :attr:`Options`, and implement
+    :meth:`fetch` and :meth:`to_model`. Options are keyword arguments, validated into
+    ``self.options`` (an instance of :attr:`Options`); unknown or missing ones raise
+    :class:`~clientguard.errors.ConfigError` naming them.
+
+    Args:
+        clock: "now" for the sync's upper bound (default: the real UTC clock).
+        progress: called with a :class:`ProgressEvent` after each page, at each wait and at
+            the end of each stream (also settable later: ``connector.progress = callback``).
+        **options: the connector's own options (see :meth:`describe`).
+    """
+
+    name: ClassVar[str]
+    """The connector's name: what records carry as ``source`` and the registry knows it by."""
+    summary: ClassVar[str] = ""
+    """One line for ``clientguard connectors``."""
+    streams: ClassVar[tuple[Stream, ...]]
+    """The streams, in the order a sync reads them (customers first, so that documents can
+    name customers already seen)."""
+    Options: ClassVar[type[ConnectorOptions]] = ConnectorOptions
+    """The options model; see :class:`ConnectorOptions`."""
+    lookback: ClassVar[timedelta] = timedelta(0)
+    """How far before the saved cursor an incremental sync starts reading again, for sources
+    whose change times can land slightly out of order."""
+
+    options: ConnectorOptions
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        progress: ProgressCallback | None = None,
+        **options: Any,
+    ) -> None:
+        try:
+            self.options = self.Options(**options)
+        except ValidationError as exc:
+            raise _options_error(self.name, exc) from None
+        self.clock: Clock = utc_now if clock is None else clock
+        self.progress: ProgressCallback | None = progress
+
+    def __repr__(self) -> str:
+        # Only option names: values may be tokens, tenant ids or file paths with user names.
+        given = sorted(self.options.model_fields_set)
+        return f"<{type(self).__name__} {self.name!r} options={given}>"
+
+    # ----------------------------------------------------------------- hooks
+
+    @abstractmethod
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        """The raw pages of ``stream``, changed at or after ``since`` (None: all of them).
+
+        A generator built fresh on every call: paging state lives in it, never on ``self``.
+        Raises :class:`~clientguard.errors.ConnectorError` when the source cannot be read.
+        """
+
+    @abstractmethod
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        """Map one raw record to the model. Pure: the same raw record gives the same result.
+
+        Returns a record, several, or a :class:`Skip` with the reason it is left out. Raises
+        :class:`~clientguard.errors.DataError` (or ``ValueError``, ``KeyError``...) when the
+        record cannot be mapped; the sync turns that into a rejection.
+        """
+
+    def raw_id(self, stream: Stream, raw: Mapping[str, Any]) -> str | None:
+        """The raw record's id in the source, for rejections: ``raw[stream.id_field]``."""
+        if stream.id_field is None:
+            return None
+        value = raw.get(stream.id_field)
+        return None if value is None or value == "" else str(value)
+
+    def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
+        """When the source last changed ``raw`` (UTC), from ``stream.cursor_field``.
+
+        The default reads an ISO 8601 timestamp (a naive one is taken as UTC). Override for
+        other formats. A missing or unreadable value gives None: the record does not move the
+        cursor.
+        """
+        if stream.cursor_field is None:
+            return None
+        value = raw.get(stream.cursor_field)
+        if isinstance(value, datetime):
+            moment = value
+        elif isinstance(value, str) and value:
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                return None
+        else:
+            return None
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+    def close(self) -> None:  # noqa: B027  (a hook: most connectors hold nothing)
+        """Release what the connector holds (an HTTP session, open files)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- description
+
+    @classmethod
+    def describe(cls) -> ConnectorInfo:
+        """Name, summary, streams and options, without making a connection."""
+        doc_lines = (cls.__doc__ or "").strip().splitlines()
+        return ConnectorInfo(
+            name=cls.name,
+            summary=cls.summary or (doc_lines[0] if doc_lines else ""),
+            streams=cls.streams,
+            options=_describe_options(cls.Options),
+        )
+
+    def stream(self, name: str) -> Stream:
+        for stream in self.streams:
+            if stream.name == name:
+                return stream
+        known = ", ".join(s.name for s in self.streams)
+        raise ConfigError(f"connector {self.name!r} has no stream {name!r}; it has: {known}")
+
+    # ----------------------------------------------------------------- the loop
+
+    @final
+    def sync(
+        self,
+        state: SyncState | None = None,
+        *,
+        streams: Iterable[str] | None = None,
+        full: bool = False,
+    ) -> Iterator[Page]:
+        """Read the streams and yield their pages, mapped, de-duplicated and with cursors.
+
+        Args:
+            state: the cursors of the last sync; None (or a stream without a cursor) reads
+                the stream in full.
+            streams: names of the streams to read (default: all, in declared order).
+            full: read everything again, ignoring ``state`` (a periodic full re-sync catches
+                changes a source does not report through its change time).
+
+        Store each page's records and then ``state.after(page)``: the cursor of a page is
+        safe once the page and every page before it are stored.
+        """
+        state = state or SyncState()
+        selected = (
+            self.streams if streams is None else tuple(self.stream(n) for n in streams)
+        )
+        started_at = self.clock()
+        if started_at.tzinfo is None:
+            raise ConfigError("the clock returned a naive datetime; it must be timezone-aware")
+        started_at = started_at.astimezone(UTC)
+        for stream in selected:
+            yield from _StreamSync(self, stream, state, started_at, full).run()
+
+    def report_progress(self, event: ProgressEvent) -> None:
+        """Hand ``event`` to the progress callback, if there is one."""
+        if self.progress is not None:
+            self.progress(event)
+
+
+class _StreamSync:
+    """One stream in one sync: the seen ids and the cursor live here, never on the class."""
+
+    def __init__(
+        self,
+        connector: Connector,
+        stream: Stream,
+        state: SyncState,
+        started_at: datetime,
+        full: bool,
+    ) -> None:
+        self.connector = connector
+        self.stream = stream
+        self.started_at = started_at
+        previous = None if full or not stream.incremental else state.cursor(stream.name)
+        self.previous = previous
+        self.since = None if previous is None else previous - connector.lookback
+        self.seen: dict[tuple[str, str], tuple[AnyRecord, Location | None]] = {}
+        self.latest_change: datetime | None = None
+        self.pages = self.records = self.rejected = 0
+
+    def cursor(self, *, last: bool) -> datetime | None:
+        """The cursor that is safe to store now: the latest change seen, clamped to the start
+        of the sync, and never behind where the stream started from."""
+        if not self.stream.incremental:
+            return None
+        if not last and not self.stream.sorted_by_cursor:
+            return self.previous
+        candidates = [c for c in (self.previous, self.latest_change) if c is not None]
+        if not candidates:
+            return None
+        return min(max(candidates), self.started_at)
+
+    def run(self) -> Iterator[Page]:
+        connector, stream = self.connector, self.stream
+        number = 0
+        closed = False
+        for raw_page in connector.fetch(stream, since=self.since):
+            number += 1
+            page = self.map_page(raw_page, number, last=raw_page.last is True)
+            closed = page.last
+            yield page
+        if not closed:
+            # The fetcher could not say which page was last: close the stream with an empty
+            # page, which carries the stream's final cursor.
+            yield self.map_page(RawPage((), last=True), number + 1, last=True, counted=False)
+        connector.report_progress(
+            ProgressEvent(
+                "stream_done", connector.name, stream.name, self.pages, self.records, self.rejected
+            )
+        )
+
+    def map_page(self, page: RawPage, number: int, *, last: bool, counted: bool = True) -> Page:
+        connector, stream = self.connector, self.stream
+        records: list[AnyRecord] = []
+        rejected: list[Rejection] = []
+        locations: dict[RecordKey, Location] = {}
+        skipped: Counter[str] = Counter()
+        deleted: list[RecordKey] = []
+        duplicates = 0
+        for raw in page.records:
+            change = connector.cursor_of(stream, raw.data)
+            if change is not None and (self.latest_change is None or change > self.latest_change):
+                self.latest_change = change
+            try:
+                mapped = connector.to_model(stream, raw.data)
+            except MAPPING_ERRORS as exc:
+                rejected.extend(self.rejections(raw, exc))
+                continue
+            if isinstance(mapped, Skip):
+                skipped[mapped.reason] += 1
+                ident = connector.raw_id(stream, raw.data)
+                if mapped.deleted and ident is not None:
+                    deleted.append((stream.kind, connector.name, ident))
+                continue
+            for record in (mapped,) if not isinstance(mapped, Sequence) else mapped:
+                outcome = self.deduplicate(record, raw)
+                if outcome == "duplicate":
+                    duplicates += 1
+                    continue
+                if isinstance(outcome, Rejection):
+                    rejected.append(outcome)
+                    continue
+                records.append(record)
+                ident = getattr(record, "id", None)
+                if ident is not None and raw.location is not None:
+                    locations[(record.kind, record.source, ident)] = raw.location
+        if counted:
+            self.pages += 1
+            self.records += len(records)
+            self.rejected += len(rejected)
+            connector.report_progress(
+                ProgressEvent(
+                    "page", connector.name, stream.name, self.pages, self.records, self.rejected
+                )
+            )
+        return Page(
+            stream=stream.name,
+            number=number,
+            records=tuple(records),
+            rejected=tuple(rejected),
+            locations=locations,
+            cursor=self.cursor(last=last),
+            last=last,
+            skipped=dict(sorted(skipped.items())),
+            duplicates=duplicates,
+            deleted=tuple(deleted),
+        )
+
+    def deduplicate(
+        self, record: AnyRecord, raw: RawRecord
+    ) -> Literal["new", "duplicate"] | Rejection:
+        ident = getattr(record, "id", None)
+        if ident is None:  # time entries have no id: each one counts
+            return "new"
+        key = (record.kind, ident)
+        first = self.seen.get(key)
+        if first is None:
+            self.seen[key] = (record, raw.location)
+            return "new"
+        if first[0] == record:
+            return "duplicate"
+        if self.stream.duplicates == "latest":
+            self.seen[key] = (record, raw.location)
+            return "new"
+        where = f" (at {first[1]})" if first[1] else ""
+        return Rejection(
+            kind=record.kind,
+            source=record.source,
+            record_id=ident,
+            field="id",
+            reason=f"another {record.kind} with id {ident} came first{where} and differs",
+            location=raw.location,
+            record=record,
+        )
+
+    def rejections(self, raw: RawRecord, exc: BaseException) -> list[Rejection]:
+        connector, stream = self.connector, self.stream
+        record_id = connector.raw_id(stream, raw.data)
+        if isinstance(exc, DataError) and exc.problems:
+            return [
+                replace(
+                    problem,
+                    kind=stream.kind,
+                    source=connector.name,
+                    record_id=problem.record_id or record_id,
+                    location=raw.location,
+                    record=raw.data,
+                )
+                for problem in exc.problems
+            ]
+        if isinstance(exc, KeyError):
+            reason = f"missing field {exc.args[0]!r}" if exc.args else "missing field"
+            field_name = str(exc.args[0]) if exc.args else None
+        else:
+            reason = str(exc) or type(exc).__name__
+            field_name = None
+        return [
+            Rejection(
+                kind=stream.kind,
+                source=connector.name,
+                record_id=record_id,
+                field=field_name,
+                reason=reason,
+                location=raw.location,
+                record=raw.data,
+            )
+        ]
+
+
+# --------------------------------------------------------------------------- pull
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """Everything one sync gave, in memory: what :meth:`Ledger.from_connector` builds from."""
+
+    records: tuple[AnyRecord, ...]
+    """Every record, the latest version of each id, in the order first seen."""
+    rejected: tuple[Rejection, ...]
+    locations: Mapping[RecordKey, Location]
+    state: SyncState
+    """The cursors after the sync: pass them to the next one for an incremental read."""
+    skipped: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    """By stream, the raw records left out on purpose, counted by reason."""
+    duplicates: int = 0
+
+
+def pull(
+    connector: Connector,
+    state: SyncState | None = None,
+    *,
+    streams: Iterable[str] | None = None,
+    full: bool = False,
+) -> Pulled:
+    """Run one sync of ``connector`` and collect it all in memory.
+
+    A record that a sync yields twice (a newer version under a stream's ``latest`` rule)
+    keeps its first position and its latest content.
+    """
+    state = state or SyncState()
+    by_key: dict[tuple[str, str], AnyRecord] = {}
+    unnamed: list[AnyRecord] = []
+    rejected: list[Rejection] = []
+    locations: dict[RecordKey, Location] = {}
+    skipped: dict[str, Counter[str]] = {}
+    duplicates = 0
+    for page in connector.sync(state, streams=streams, full=full):
+        for record in page.records:
+            ident = getattr(record, "id", None)
+            if ident is None:
+                unnamed.append(record)
+            else:
+                by_key[(record.kind, ident)] = record
+        rejected.extend(page.rejected)
+        locations.update(page.locations)
+        for kind, _source, ident in page.deleted:
+            by_key.pop((kind, ident), None)
+        skipped.setdefault(page.stream, Counter()).update(page.skipped)
+        duplicates += page.duplicates
+        state = state.after(page)
+    return Pulled(
+        records=(*by_key.values(), *unnamed),
+        rejected=tuple(rejected),
+        locations=locations,
+        state=state,
+        skipped={s: dict(c) for s, c in skipped.items() if c},
+        duplicates=duplicates,
+    )
+
+
+def model_of(kind: RecordKind) -> type[AnyRecord]:
+    """The model class of a record kind (``invoice`` -> :class:`~clientguard.model.Invoice`)."""
+    return _MODEL_BY_KIND[kind]
+
+
+def secret_value(secret: SecretStr | None) -> str | None:
+    """The plain value of a secret option, for the one place that sends it."""
+    return None if secret is None else secret.get_secret_value()

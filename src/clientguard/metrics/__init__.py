@@ -1,0 +1,1 @@
+"""Pure computations over a ledger: no thresholds, no clock, no I/O."""

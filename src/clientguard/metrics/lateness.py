@@ -1,0 +1,556 @@
+"""Payment profiles: how each customer pays, from the settlement replay.
+
+:func:`payment_profiles` reads every invoice once (through
+:func:`clientguard.settlement.replay`) and gives, per customer, the measures of DESIGN.md
+section 4: counts, late share by count and by amount, mean, median, 90th-percentile and
+amount-weighted days late, amount-weighted days beyond terms (Upflow's "average payment
+delay"), ADP, open and overdue balances with aging buckets, the financing cost of the lateness,
+unapplied cash, and the monthly series the trend test reads. Definitions, formulas, worked
+examples and sources are in ``docs/metrics/lateness.md``.
+
+The company-level variants with one name each, never an ambiguous "DSO": :func:`dso_simple`,
+:func:`dso_countback`, :func:`add_crf`, :func:`cei` (its sales divisor a parameter) and
+:func:`average_payment_delay`. They are plain formulas over numbers the caller passes, checked
+against the worked examples in ``reference/metrics/test_vectors.json``.
+
+Lateness is per customer, even where customers share a ``group_id``: paying late is a habit of
+the company that pays. Pure: no clock, no I/O, no thresholds beyond what the policy says the
+window and grace are. Amounts are in the base currency, each invoice at its own rate
+(:meth:`Ledger.rate_to_base`), and never rounded here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from clientguard.ledger import Ledger
+from clientguard.metrics.trend import MonthPoint, monthly_series
+from clientguard.money import ONE, ZERO, to_decimal
+from clientguard.policy import Policy
+from clientguard.settlement import check_as_of, replay, unapplied_cash
+
+DAYS_PER_YEAR = 365
+"""The day count of the financing cost (``amount x days x rate / 365``), as in
+:func:`clientguard.metrics.cost.financing_cost`."""
+
+AGING_LABELS = ("current", "1-30", "31-60", "61-90", "91+")
+"""The aging buckets, by days past due; ``current`` is not yet past due."""
+
+_HUNDRED = Decimal(100)
+_P90 = Decimal("0.9")
+_HALF = Decimal("0.5")
+
+
+class Aging(BaseModel):
+    """Open balance by days past due as of a date, in the base currency."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    current: Decimal = ZERO
+    """Not yet past due (due today or later)."""
+    days_1_30: Decimal = ZERO
+    """1 to 30 days past due."""
+    days_31_60: Decimal = ZERO
+    """31 to 60 days past due."""
+    days_61_90: Decimal = ZERO
+    """61 to 90 days past due."""
+    days_91_plus: Decimal = ZERO
+    """91 days or more past due."""
+
+    def buckets(self) -> dict[str, Decimal]:
+        """Bucket label (:data:`AGING_LABELS`) to amount, in order."""
+        return dict(
+            zip(
+                AGING_LABELS,
+                (self.current, self.days_1_30, self.days_31_60, self.days_61_90,
+                 self.days_91_plus),
+                strict=True,
+            )
+        )
+
+
+class PeriodLateness(BaseModel):
+    """Late share and weighted days late of the invoices due in one period."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    start: date
+    """First day of the period (included)."""
+    end: date
+    """Last day of the period (included)."""
+    invoices: int
+    """Invoices due in the period whose lateness is known."""
+    invoices_late: int
+    """Of those, how many were late (days late above the grace days), paid or still open."""
+    late_share: Decimal | None
+    """``invoices_late / invoices``; None without invoices."""
+    weighted_days_late: Decimal | None
+    """Amount-weighted days late; None without invoices."""
+    invoice_ids: tuple[str, ...]
+    """The invoices, in ledger order."""
+
+
+class PaymentProfile(BaseModel):
+    """How one customer pays, as of a date, over the policy's look-back window."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    customer_id: str
+    """The customer (never a group: lateness is a habit of the paying company)."""
+    as_of: date
+    """The date of the replay."""
+    currency: str
+    """The base currency every amount here is in."""
+    period: tuple[date, date]
+    """First and last day of the look-back window ``(as_of - lookback_days, as_of]``."""
+    invoices_due: int
+    """Invoices due in the window whose lateness is known (settled, or still open). Invoices
+    marked paid with no date, and invoices of zero amount, are not counted."""
+    invoices_settled: int
+    """Of ``invoices_due``, settled by ``as_of``."""
+    invoices_open: int
+    """Of ``invoices_due``, still open on ``as_of`` (all of them due by then)."""
+    invoices_late: int
+    """Of ``invoices_due``, late: days late above ``Policy.grace_days``, paid or still open."""
+    invoices_open_late: int
+    """Of ``invoices_late``, still unpaid on ``as_of`` (their days late is a lower bound)."""
+    invoices_paid_date_unknown: int
+    """Invoices due in the window marked paid with neither payments nor a paid date."""
+    amount_due: Decimal
+    """Total of ``invoices_due``."""
+    late_amount: Decimal
+    """Total of the late invoices."""
+    late_share: Decimal | None
+    """``invoices_late / invoices_due``; None without invoices due."""
+    late_amount_share: Decimal | None
+    """``late_amount / amount_due``."""
+    mean_days_late: Decimal | None
+    """Mean days late over ``invoices_due`` (on-time invoices count as 0)."""
+    weighted_days_late: Decimal | None
+    """``sum(amount x days_late) / sum(amount)`` over ``invoices_due`` (days beyond terms
+    invoice-weighted, "DBT"). Open invoices count with ``as_of - due_date``."""
+    weighted_days_beyond_terms: Decimal | None
+    """``sum(amount x (paid - due)) / sum(amount)``: Upflow's "average payment delay", negative
+    when the client pays early; open invoices count with ``as_of`` as the paid date."""
+    median_days_late: Decimal | None
+    """Median days late over ``invoices_due``."""
+    p90_days_late: Decimal | None
+    """90th percentile of days late (linear interpolation between order statistics, as
+    numpy's default and Excel's PERCENTILE.INC)."""
+    adp: Decimal | None
+    """Average days to pay: mean ``settled_on - issue_date`` over the settled invoices due in
+    the window; None when none is settled."""
+    adp_weighted: Decimal | None
+    """ADP weighted by amount."""
+    open_balance: Decimal
+    """Everything still owed on ``as_of``, whenever it was due."""
+    overdue_balance: Decimal
+    """The part of ``open_balance`` past due on ``as_of``."""
+    aging: Aging
+    """``open_balance`` by days past due."""
+    oldest_open_days_past_due: int | None
+    """Days past due of the oldest open invoice that is past due; None when none is."""
+    oldest_open_invoice_id: str | None
+    """That invoice."""
+    financing_cost: Decimal
+    """What the lateness of the invoices due in the window cost the firm by ``as_of`` at
+    ``Policy.cost_of_capital``: each amount paid after the due date, times its days after the
+    due date, plus what is still open times ``as_of - due_date``, times the rate, over 365.
+    Credit notes are not money the client kept, so they carry no cost."""
+    unapplied_cash: Decimal
+    """Payments received by ``as_of`` that pay no invoice (overpayments, money on account, money
+    allocated to a voided invoice)."""
+    unapplied_credit: Decimal
+    """Credit notes issued by ``as_of`` not applied to any invoice."""
+    late_invoice_ids: tuple[str, ...]
+    """The late invoices, in ledger order (the evidence)."""
+    monthly: tuple[MonthPoint, ...]
+    """Amount-weighted days late per month of due date over ``Policy.trend_history_days``;
+    months without invoices are skipped."""
+    recent: PeriodLateness
+    """Invoices due in the last ``Policy.recent_days``."""
+    before: PeriodLateness
+    """Invoices due in the rest of the look-back window, before ``recent``."""
+
+
+class _Period:
+    """Running sums for one period."""
+
+    __slots__ = ("amount", "count", "ids", "late", "weighted")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.late = 0
+        self.amount = ZERO
+        self.weighted = ZERO
+        self.ids: list[str] = []
+
+    def add(self, invoice_id: str, amount: Decimal, days_late: int, late: bool) -> None:
+        self.count += 1
+        self.late += late
+        self.amount += amount
+        self.weighted += amount * days_late
+        self.ids.append(invoice_id)
+
+    def result(self, start: date, end: date) -> PeriodLateness:
+        return PeriodLateness(
+            start=start,
+            end=end,
+            invoices=self.count,
+            invoices_late=self.late,
+            late_share=Decimal(self.late) / self.count if self.count else None,
+            weighted_days_late=self.weighted / self.amount if self.amount else None,
+            invoice_ids=tuple(self.ids),
+        )
+
+
+class _Tally:
+    """Running sums for one customer, filled in one pass over the replay."""
+
+    __slots__ = (
+        "adp_amount", "adp_count", "adp_sum", "adp_weighted", "aging", "amount", "amount_days",
+        "before", "beyond_weighted", "days_late", "late", "late_amount", "late_ids", "months",
+        "oldest", "oldest_id", "open", "open_balance", "open_late", "overdue", "recent",
+        "settled", "unknown", "weighted_late",
+    )
+
+    def __init__(self) -> None:
+        self.settled = self.open = self.late = self.open_late = self.unknown = 0
+        self.amount = self.late_amount = self.weighted_late = self.beyond_weighted = ZERO
+        self.adp_sum = self.adp_count = 0
+        self.adp_amount = self.adp_weighted = ZERO
+        self.open_balance = self.overdue = self.amount_days = ZERO
+        self.aging = [ZERO, ZERO, ZERO, ZERO, ZERO]
+        self.days_late: list[int] = []
+        self.late_ids: list[str] = []
+        self.months: list[tuple[date, Decimal, int, str]] = []
+        self.oldest: int | None = None
+        self.oldest_id: str | None = None
+        self.recent = _Period()
+        self.before = _Period()
+
+
+def payment_profiles(
+    ledger: Ledger, *, as_of: date, policy: Policy | None = None
+) -> dict[str, PaymentProfile]:
+    """Each customer's payment profile as of ``as_of``, by customer id (sorted).
+
+    A customer has a profile when it has an invoice issued by ``as_of`` that is not draft or
+    void, or money unapplied on that date. Raises TypeError when ``as_of`` is not a date.
+    """
+    check_as_of(as_of)
+    policy = policy or Policy()
+    tallies = _scan(ledger, as_of, policy)
+    unapplied = unapplied_cash(ledger, as_of=as_of)
+    window_start = as_of - timedelta(days=policy.lookback_days - 1)
+    recent_start = as_of - timedelta(days=policy.recent_days - 1)
+    before_end = recent_start - timedelta(days=1)
+    profiles = {}
+    for customer in sorted(set(tallies) | set(unapplied)):
+        tally = tallies.get(customer) or _Tally()
+        cash = unapplied.get(customer)
+        profiles[customer] = _profile(
+            customer, tally, as_of, ledger.base_currency, (window_start, as_of),
+            (recent_start, before_end), policy.cost_of_capital,
+            cash.payments if cash else ZERO, cash.credit if cash else ZERO,
+        )
+    return profiles
+
+
+def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
+    """One pass over the replay, adding each invoice to its customer's tally."""
+    window_start = as_of - timedelta(days=policy.lookback_days)  # excluded: (start, as_of]
+    recent_start = as_of - timedelta(days=policy.recent_days)
+    trend_start = as_of - timedelta(days=policy.trend_history_days)
+    earliest = min(window_start, trend_start)
+    grace = policy.grace_days
+    base = ledger.base_currency
+    rate_to_base = ledger.rate_to_base
+    tallies: dict[str, _Tally] = {}
+    for item in replay(ledger, as_of=as_of, policy=policy):
+        invoice = item.invoice
+        tally = tallies.get(invoice.customer_id)
+        if tally is None:
+            tally = tallies[invoice.customer_id] = _Tally()
+        due = invoice.due_date
+        in_window = window_start < due <= as_of
+        if item.status == "paid_date_unknown":
+            tally.unknown += in_window
+            continue
+        rate = ONE if invoice.currency == base else rate_to_base(invoice)
+        days_late = item.days_late
+        if item.status == "open":
+            balance = item.open_balance if rate is ONE else item.open_balance * rate
+            tally.open_balance += balance
+            if days_late is None or days_late == 0:
+                tally.aging[0] += balance
+            else:
+                tally.overdue += balance
+                tally.aging[_aging_bucket(days_late)] += balance
+                if tally.oldest is None or days_late > tally.oldest:
+                    tally.oldest, tally.oldest_id = days_late, invoice.id
+        if due <= earliest or due > as_of or invoice.total == ZERO or days_late is None:
+            continue
+        amount = invoice.total if rate is ONE else invoice.total * rate
+        if due > trend_start:
+            tally.months.append((due, amount, days_late, invoice.id))
+        if not in_window:
+            continue
+        late = days_late > grace
+        tally.amount += amount
+        tally.days_late.append(days_late)
+        if days_late:
+            tally.weighted_late += amount * days_late
+            amount_days = item.late_amount_days
+            if item.status == "open":
+                amount_days += item.open_balance * days_late
+            tally.amount_days += amount_days if rate is ONE else amount_days * rate
+        beyond = item.days_beyond_terms
+        if beyond:
+            tally.beyond_weighted += amount * beyond
+        if late:
+            tally.late += 1
+            tally.late_amount += amount
+            tally.late_ids.append(invoice.id)
+        if item.status == "open":
+            tally.open += 1
+            tally.open_late += late
+        else:
+            tally.settled += 1
+            days_to_pay = item.days_to_pay or 0
+            tally.adp_sum += days_to_pay
+            tally.adp_count += 1
+            tally.adp_amount += amount
+            tally.adp_weighted += amount * days_to_pay
+        (tally.recent if due > recent_start else tally.before).add(
+            invoice.id, amount, days_late, late
+        )
+    return tallies
+
+
+def _aging_bucket(days_past_due: int) -> int:
+    """The index in :data:`AGING_LABELS` of an amount this many days (at least 1) past due."""
+    if days_past_due <= 30:
+        return 1
+    if days_past_due <= 60:
+        return 2
+    return 3 if days_past_due <= 90 else 4
+
+
+def _profile(
+    customer: str,
+    tally: _Tally,
+    as_of: date,
+    currency: str,
+    period: tuple[date, date],
+    recent_period: tuple[date, date],
+    cost_of_capital: Decimal,
+    cash: Decimal,
+    credit: Decimal,
+) -> PaymentProfile:
+    count = len(tally.days_late)
+    ordered = sorted(tally.days_late)
+    amount = tally.amount
+    recent_start, before_end = recent_period
+    return PaymentProfile(
+        customer_id=customer,
+        as_of=as_of,
+        currency=currency,
+        period=period,
+        invoices_due=count,
+        invoices_settled=tally.settled,
+        invoices_open=tally.open,
+        invoices_late=tally.late,
+        invoices_open_late=tally.open_late,
+        invoices_paid_date_unknown=tally.unknown,
+        amount_due=amount,
+        late_amount=tally.late_amount,
+        late_share=Decimal(tally.late) / count if count else None,
+        late_amount_share=tally.late_amount / amount if amount else None,
+        mean_days_late=Decimal(sum(ordered)) / count if count else None,
+        weighted_days_late=tally.weighted_late / amount if amount else None,
+        weighted_days_beyond_terms=tally.beyond_weighted / amount if amount else None,
+        median_days_late=percentile(ordered, _HALF) if count else None,
+        p90_days_late=percentile(ordered, _P90) if count else None,
+        adp=Decimal(tally.adp_sum) / tally.adp_count if tally.adp_count else None,
+        adp_weighted=tally.adp_weighted / tally.adp_amount if tally.adp_amount else None,
+        open_balance=tally.open_balance,
+        overdue_balance=tally.overdue,
+        aging=Aging(
+            current=tally.aging[0],
+            days_1_30=tally.aging[1],
+            days_31_60=tally.aging[2],
+            days_61_90=tally.aging[3],
+            days_91_plus=tally.aging[4],
+        ),
+        oldest_open_days_past_due=tally.oldest,
+        oldest_open_invoice_id=tally.oldest_id,
+        # amount x days x rate / 365, dividing last (as cost.financing_cost does).
+        financing_cost=tally.amount_days * cost_of_capital / DAYS_PER_YEAR,
+        unapplied_cash=cash,
+        unapplied_credit=credit,
+        late_invoice_ids=tuple(tally.late_ids),
+        monthly=monthly_series(tally.months),
+        recent=tally.recent.result(recent_start, as_of),
+        before=tally.before.result(period[0], before_end),
+    )
+
+
+def percentile(ordered: Sequence[int | Decimal], q: Decimal) -> Decimal:
+    """The ``q``-quantile (0..1) of values sorted ascending, interpolating linearly between
+    order statistics (Hyndman and Fan's type 7: numpy's default, Excel's PERCENTILE.INC).
+
+    Raises ValueError when empty or when ``q`` is outside 0..1.
+    """
+    if not ordered:
+        raise ValueError("the percentile of nothing is undefined")
+    if not ZERO <= q <= ONE:
+        raise ValueError(f"q must be between 0 and 1, not {q}")
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    fraction = position - low
+    value = Decimal(ordered[low])
+    if fraction:
+        value += (Decimal(ordered[low + 1]) - value) * fraction
+    return value
+
+
+# ---------------------------------------------------------------------------- named variants
+def _number(value: Decimal | int | str, what: str) -> Decimal:
+    return to_decimal(value, what=what)
+
+
+def dso_simple(
+    ar: Decimal | int | str, credit_sales: Decimal | int | str, days: int
+) -> Decimal:
+    """Days sales outstanding, simple method: ``AR / credit_sales x days``.
+
+    ``ar`` is receivables at the end of the period, ``credit_sales`` the credit sales of the
+    period, ``days`` its length. Source: creditguru, trymesha (ANCHORS.md section 2.1).
+    Raises ValueError when ``credit_sales`` is zero.
+    """
+    sales = _number(credit_sales, "credit_sales")
+    if sales == 0:
+        raise ValueError("dso_simple: credit_sales is zero, so DSO is undefined")
+    # Multiply before dividing: exact whenever the quotient is.
+    return _number(ar, "ar") * days / sales
+
+
+def dso_countback(
+    ar_end: Decimal | int | str,
+    monthly_credit_sales: Sequence[Decimal | int | str],
+    days_per_month: int | Sequence[int] = 30,
+) -> Decimal:
+    """Days sales outstanding, countback method.
+
+    ``monthly_credit_sales`` runs from the oldest month to the latest. Starting from the
+    latest month, take away each month's sales from the receivables and add its days while
+    the receivables cover them; for the first month they do not, add the fraction
+    ``remaining / sales`` of its days. ``days_per_month`` is one number for every month (30,
+    the source's convention) or the actual days of each month, oldest first.
+    Source: trymesha, benjipays, highako (ANCHORS.md section 2.1).
+
+    Raises ValueError when the receivables exceed the sales of every month given (pass more
+    months) or when the lists differ in length.
+    """
+    remaining = _number(ar_end, "ar_end")
+    sales = [_number(s, "monthly_credit_sales") for s in monthly_credit_sales]
+    if isinstance(days_per_month, int):
+        month_days = [days_per_month] * len(sales)
+    else:
+        month_days = list(days_per_month)
+        if len(month_days) != len(sales):
+            raise ValueError(
+                f"dso_countback: {len(sales)} months of sales but {len(month_days)} month lengths"
+            )
+    total = ZERO
+    for month_sales, days in zip(reversed(sales), reversed(month_days), strict=True):
+        if remaining <= 0:
+            return total
+        if remaining >= month_sales:
+            remaining -= month_sales
+            total += days
+        else:
+            return total + days * remaining / month_sales
+    if remaining > 0:
+        raise ValueError(
+            f"dso_countback: receivables exceed the credit sales of all {len(sales)} months "
+            f"given by {remaining}; pass more months"
+        )
+    return total
+
+
+class AddCrf(BaseModel):
+    """Average days delinquent, CRF method, with the two DSOs it is the difference of."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    dso: Decimal
+    """``total_ar / credit_sales x days``."""
+    best_possible_dso: Decimal
+    """``current_ar / credit_sales x days``: the DSO if nothing were past due."""
+    add: Decimal
+    """``dso - best_possible_dso``."""
+
+
+def add_crf(
+    total_ar: Decimal | int | str,
+    current_ar: Decimal | int | str,
+    credit_sales: Decimal | int | str,
+    days: int,
+) -> AddCrf:
+    """Average days delinquent (CRF): DSO minus best possible DSO.
+
+    ``current_ar`` is the part of the receivables not yet past due. Source: creditguru,
+    quadient (ANCHORS.md section 2.2). Raises ValueError when ``credit_sales`` is zero.
+    """
+    dso = dso_simple(total_ar, credit_sales, days)
+    best = dso_simple(current_ar, credit_sales, days)
+    return AddCrf(dso=dso, best_possible_dso=best, add=dso - best)
+
+
+def cei(
+    begin_ar: Decimal | int | str,
+    credit_sales: Decimal | int | str,
+    end_total_ar: Decimal | int | str,
+    end_current_ar: Decimal | int | str,
+    *,
+    sales_divisor: int,
+) -> Decimal:
+    """Collection effectiveness index, in percent.
+
+    ``(begin_ar + S' - end_total_ar) / (begin_ar + S' - end_current_ar) x 100`` with
+    ``S' = credit_sales / sales_divisor``. Sources publish both ``sales_divisor=1`` (the
+    period's sales, wizedu, gaviti) and the number of months (creditguru, Oracle: monthly
+    sales = sales / N); the same data gives 79.6% and 55.9%, so the caller must choose
+    (ANCHORS.md section 2.3). Raises ValueError when the divisor is not positive or the
+    denominator is zero.
+    """
+    if sales_divisor <= 0:
+        raise ValueError(f"cei: sales_divisor must be positive, not {sales_divisor}")
+    begin = _number(begin_ar, "begin_ar")
+    sales = _number(credit_sales, "credit_sales") / sales_divisor
+    collectible = begin + sales - _number(end_current_ar, "end_current_ar")
+    if collectible == 0:
+        raise ValueError("cei: nothing was collectible (the denominator is zero)")
+    return (begin + sales - _number(end_total_ar, "end_total_ar")) / collectible * _HUNDRED
+
+
+def average_payment_delay(
+    invoices: Iterable[tuple[Decimal | int | str, int]],
+) -> Decimal | None:
+    """Upflow's average payment delay: ``sum(amount x days) / sum(amount)`` over
+    ``(amount, days_from_due_to_paid)`` pairs, negative when paid early; None when the amounts
+    sum to zero. The same measure as :attr:`PaymentProfile.weighted_days_beyond_terms`.
+    Source: Upflow (ANCHORS.md section 2.2)."""
+    weights = ZERO
+    total = ZERO
+    for amount, days in invoices:
+        value = _number(amount, "amount")
+        weights += value
+        total += value * days
+    return total / weights if weights else None

@@ -1,0 +1,249 @@
+"""Workload: how much of the team's time each client takes, for what it pays, and how rushed.
+
+- **Capacity** (:func:`workload`): each client's share of the hours logged over the window;
+  hours share divided by revenue share (a client taking 40% of the hours for 20% of the revenue
+  scores 2.0); revenue per hour against the firm's average. With ``R`` the book's revenue (the
+  denominator of the revenue shares) and ``H`` its hours, the firm's average is ``R / H``, so
+  ``hours_to_revenue = (R / H) / (revenue per hour)``: the two numbers tell one story.
+- **Rush** (:func:`rush_profiles`): the share of a client's work requests wanted within
+  ``rush_lead_days`` of being asked (``wanted_by - requested_on``, zero or negative included),
+  over the window, and its change from the period before the recent one to the recent one.
+
+Clients are groups where customers are grouped (one client under common control), as in
+:mod:`clientguard.metrics.concentration`. Pure: no thresholds, no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+import bisect
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from clientguard.ledger import Ledger
+from clientguard.metrics.concentration import (
+    book_measures,
+    client_of,
+    hours_by_client,
+    revenue_by_client,
+    window,
+)
+from clientguard.money import ZERO
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+# ---------------------------------------------------------------------------------- capacity
+class ClientWorkload(_Frozen):
+    """One client's hours against what it paid, over the window."""
+
+    client_id: str
+    """The client (group or customer id)."""
+    hours: Decimal
+    """Hours logged on its work."""
+    hours_share: Decimal | None
+    """``hours / total hours``; None when nobody logged any hours in the window."""
+    revenue: Decimal
+    """Its net revenue in the window (base currency; zero or negative when credit notes
+    match or exceed its invoices)."""
+    revenue_share: Decimal | None
+    """Its share of revenue as the revenue basis of concentration gives it; None when its net
+    revenue is zero or negative (it has no share: see the concentration report's
+    ``excluded``)."""
+    hours_to_revenue: Decimal | None
+    """``hours_share / revenue_share``: 1 is in proportion, 2 takes twice the time its revenue
+    would justify. None when either share is missing."""
+    revenue_per_hour: Decimal | None
+    """``revenue / hours`` (base currency per hour); None without hours."""
+    revenue_per_hour_vs_firm: Decimal | None
+    """``revenue_per_hour / firm average``: below 1 pays less per hour than the book does
+    (the reciprocal of ``hours_to_revenue``). None when either is missing."""
+
+
+class Workload(_Frozen):
+    """Hours and revenue of every client over one window."""
+
+    period: tuple[date, date]
+    """First and last day of the window, both included."""
+    total_hours: Decimal
+    """Hours logged on every client's work."""
+    total_revenue: Decimal
+    """The book's revenue: the sum of the positive net revenues (the revenue shares'
+    denominator)."""
+    firm_revenue_per_hour: Decimal | None
+    """``total_revenue / total_hours``; None without hours."""
+    clients: dict[str, ClientWorkload]
+    """Per client with hours or revenue in the window, by hours (most first), then by id."""
+
+
+def workload(ledger: Ledger, *, as_of: date, lookback_days: int = 365) -> Workload:
+    """Hours share, hours-to-revenue ratio and revenue per hour per client over the window
+    ``(as_of - lookback_days, as_of]``."""
+    first, last = window(as_of, lookback_days)
+    hours = hours_by_client(ledger, first=first, last=last)
+    revenue = revenue_by_client(ledger, first=first, last=last)
+    revenue_book = book_measures(revenue)
+    total_hours = sum(hours.values(), ZERO)
+    total_revenue = revenue_book.total
+    firm_rate = total_revenue / total_hours if total_hours > 0 else None
+    clients: dict[str, ClientWorkload] = {}
+    # Most hours first: the order a person reads a capacity table in.
+    for client in sorted(set(hours) | set(revenue), key=lambda c: (-hours.get(c, ZERO), c)):
+        client_hours = hours.get(client, ZERO)
+        client_revenue = revenue.get(client, ZERO)
+        hours_share = client_hours / total_hours if total_hours > 0 else None
+        revenue_share = revenue_book.shares.get(client)
+        ratio = (
+            hours_share / revenue_share
+            if hours_share is not None and revenue_share is not None
+            else None
+        )
+        rate = client_revenue / client_hours if client_hours > 0 else None
+        clients[client] = ClientWorkload(
+            client_id=client,
+            hours=client_hours,
+            hours_share=hours_share,
+            revenue=client_revenue,
+            revenue_share=revenue_share,
+            hours_to_revenue=ratio,
+            revenue_per_hour=rate,
+            revenue_per_hour_vs_firm=(
+                rate / firm_rate if rate is not None and firm_rate else None
+            ),
+        )
+    return Workload(
+        period=(first, last),
+        total_hours=total_hours,
+        total_revenue=total_revenue,
+        firm_revenue_per_hour=firm_rate,
+        clients=clients,
+    )
+
+
+# ---------------------------------------------------------------------------------- rush
+class RushProfile(_Frozen):
+    """How often a client wants work "for yesterday"."""
+
+    client_id: str
+    """The client (group or customer id)."""
+    requests: int
+    """Work requests made in the window."""
+    rush_requests: int
+    """Of those, wanted within ``rush_lead_days`` of being asked."""
+    rush_share: Decimal | None
+    """``rush_requests / requests``; None without requests."""
+    period: tuple[date, date]
+    """The window, first and last day."""
+    recent_period: tuple[date, date]
+    """The recent period: the last ``recent_days`` up to ``as_of``."""
+    recent_requests: int
+    """Requests made in the recent period."""
+    recent_rush_share: Decimal | None
+    """Rush share in the recent period; None without requests in it."""
+    before_period: tuple[date, date]
+    """The ``recent_days`` before the recent period."""
+    before_requests: int
+    """Requests made in the period before."""
+    before_rush_share: Decimal | None
+    """Rush share in the period before; None without requests in it."""
+    change: Decimal | None
+    """``recent_rush_share - before_rush_share`` in share points (0.25 = +25 pp); None when
+    either period has no requests."""
+    median_lead_days: Decimal | None
+    """Median lead time of the window's requests, in days (a half day for an even count)."""
+    rush_request_ids: tuple[str, ...]
+    """The rush requests of the window, in the ledger's order (requested on, id)."""
+
+
+def rush_profiles(
+    ledger: Ledger,
+    *,
+    as_of: date,
+    rush_lead_days: int,
+    lookback_days: int = 365,
+    recent_days: int = 90,
+) -> dict[str, RushProfile]:
+    """The rush profile of every client with work requests in the window, by client id.
+
+    A request is in a period when its ``requested_on`` is; it is rush work when
+    ``wanted_by - requested_on <= rush_lead_days``. The recent period is
+    ``(as_of - recent_days, as_of]`` and the one before is the ``recent_days`` before it, both
+    counted whether or not they fall inside the window.
+    """
+    group = client_of(ledger)
+    requests = ledger.work_requests
+    first, last = window(as_of, lookback_days)
+    recent = window(as_of, recent_days)
+    before = window(recent[0] - timedelta(days=1), recent_days)
+    start = min(first, before[0])
+    lo = bisect.bisect_left(requests, start, key=lambda w: w.requested_on)
+    hi = bisect.bisect_right(requests, last, key=lambda w: w.requested_on)
+
+    # Per client: [requests, rush] for the window, the recent period and the one before.
+    counts: dict[str, list[int]] = {}
+    leads: dict[str, list[int]] = {}
+    rush_ids: dict[str, list[str]] = {}
+    for request in requests[lo:hi]:
+        client = group(request.customer_id)
+        tally = counts.setdefault(client, [0, 0, 0, 0, 0, 0])
+        lead = (request.wanted_by - request.requested_on).days
+        is_rush = lead <= rush_lead_days
+        day = request.requested_on
+        if first <= day:
+            tally[0] += 1
+            tally[1] += is_rush
+            leads.setdefault(client, []).append(lead)
+            if is_rush:
+                rush_ids.setdefault(client, []).append(request.id)
+        if recent[0] <= day:
+            tally[2] += 1
+            tally[3] += is_rush
+        elif before[0] <= day <= before[1]:
+            tally[4] += 1
+            tally[5] += is_rush
+
+    profiles = {}
+    for client in sorted(counts):
+        n, rush, n_recent, rush_recent, n_before, rush_before = counts[client]
+        if n == 0:
+            continue  # requests only before the window
+        recent_share = _share(rush_recent, n_recent)
+        before_share = _share(rush_before, n_before)
+        profiles[client] = RushProfile(
+            client_id=client,
+            requests=n,
+            rush_requests=rush,
+            rush_share=_share(rush, n),
+            period=(first, last),
+            recent_period=recent,
+            recent_requests=n_recent,
+            recent_rush_share=recent_share,
+            before_period=before,
+            before_requests=n_before,
+            before_rush_share=before_share,
+            change=(
+                recent_share - before_share
+                if recent_share is not None and before_share is not None
+                else None
+            ),
+            median_lead_days=_median(leads.get(client, [])),
+            rush_request_ids=tuple(rush_ids.get(client, ())),
+        )
+    return profiles
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return Decimal(part) / whole if whole else None
+
+
+def _median(values: list[int]) -> Decimal | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return Decimal(ordered[middle])
+    return Decimal(ordered[middle - 1] + ordered[middle]) / 2

@@ -1,0 +1,277 @@
+"""The review as a JSON document: a documented, versioned schema for other programs.
+
+The schema is ``schema.json`` beside this module (JSON Schema, draft 2020-12) and
+``docs/report-schema.md`` explains every field. Its version follows two rules: a minor
+version (``1.1``) only adds fields, a major version (``2.0``) renames or removes one.
+
+Every amount is a JSON *string* of a decimal number (``"1234.50"``), never a JSON number: a
+program that reads it into a float would bring back the rounding errors the library keeps
+out. Money is rounded to the currency's minor unit, shares to four decimals, days to one
+decimal, all half-even; counts are JSON integers.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from importlib import resources
+from typing import Any
+
+from clientguard.concentration_signals import ConcentrationReport
+from clientguard.findings import Finding
+from clientguard.metrics.lateness import Aging, PaymentProfile
+from clientguard.money import ZERO, round_money
+from clientguard.report.text import decimal_text
+from clientguard.review import ClientReview, Recommendation, Review
+
+SCHEMA_NAME = "clientguard.review"
+"""What the document is; the ``schema`` field of every document."""
+SCHEMA_VERSION = "1.0"
+"""The version of the document's schema (see the module docstring for the rules)."""
+
+_SHARE_PLACES = 4
+_DAYS = Decimal("0.1")
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the document (``clientguard/report/schema.json``)."""
+    text = resources.files("clientguard.report").joinpath("schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def render_json(review: Review, *, title: str | None = None) -> str:
+    """The review as JSON text (UTF-8, two-space indent, ending with a newline)."""
+    return json.dumps(review_document(review, title=title), indent=2, ensure_ascii=False) + "\n"
+
+
+def review_document(review: Review, *, title: str | None = None) -> dict[str, Any]:
+    """The review as JSON-ready data, in the shape of :func:`schema`."""
+    from clientguard import __version__
+
+    currency = review.base_currency
+    book = review.book
+    return {
+        "schema": SCHEMA_NAME,
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": "clientguard", "version": __version__},
+        "title": title,
+        "as_of": review.as_of.isoformat(),
+        "base_currency": currency,
+        "summary": book.summary,
+        "recommendations": {r.value: book.recommendations.get(r.value, 0) for r in Recommendation},
+        "book": {
+            "financing_cost": _money(book.financing_cost, currency),
+            "claimable": _money(book.claimable, currency),
+            "aging": _aging(book_aging(review), currency),
+            "findings": [_finding(f) for f in book.findings],
+            "revenue": _concentration(book.revenue, currency),
+            "receivables": _concentration(book.receivables, currency),
+            "hours": _concentration(book.hours, currency) if book.hours else None,
+        },
+        "clients": [_client(c, review) for c in review.clients.values()],
+        "data_quality": {
+            "rejected": review.data_quality.rejected,
+            "rejections": list(review.data_quality.rejections),
+            "paid_date_unknown": list(review.data_quality.paid_date_unknown),
+            "amount_due_mismatches": list(review.data_quality.amount_due_mismatches),
+            "notes": list(review.data_quality.notes),
+        },
+        "policy": review.policy.model_dump(mode="json"),
+    }
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def _money(amount: Decimal | None, currency: str) -> str | None:
+    return None if amount is None else decimal_text(round_money(amount, currency), 28)
+
+
+def _share(share: Decimal | None) -> str | None:
+    return None if share is None else decimal_text(share, _SHARE_PLACES)
+
+
+def _days(value: Decimal | None) -> str | None:
+    return None if value is None else decimal_text(value.quantize(_DAYS, ROUND_HALF_EVEN), 1)
+
+
+def _number(value: Decimal | int | str | None) -> str | int | None:
+    if value is None or isinstance(value, int | str):
+        return value
+    return decimal_text(value, _SHARE_PLACES)
+
+
+def _amount(amount: Decimal, unit: str) -> str:
+    """Money in a currency, or hours to two decimals."""
+    if unit == "hours":
+        return decimal_text(amount, 2)
+    return decimal_text(round_money(amount, unit), 28)
+
+
+def _period(period: tuple[date, date] | None) -> dict[str, str] | None:
+    if period is None:
+        return None
+    return {"start": period[0].isoformat(), "end": period[1].isoformat()}
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    evidence = finding.evidence
+    return {
+        "customer_id": finding.customer_id,
+        "signal": finding.signal.value,
+        "severity": finding.severity.value,
+        "metric": finding.metric,
+        "value": decimal_text(finding.value, _SHARE_PLACES),
+        "threshold": decimal_text(finding.threshold, _SHARE_PLACES),
+        "message": finding.message,
+        "evidence": {
+            "record_kind": evidence.record_kind,
+            "record_ids": list(evidence.record_ids),
+            "numbers": {k: _number(v) for k, v in evidence.numbers.items()},
+            "period": _period(evidence.period),
+        },
+    }
+
+
+def _concentration(report: ConcentrationReport, currency: str) -> dict[str, Any]:
+    unit = "hours" if report.unit == "hours" else currency
+    return {
+        "basis": report.basis,
+        "unit": unit,
+        "period": _period(report.period),
+        "total": _amount(report.total, unit),
+        "client_count": report.client_count,
+        "hhi": None if report.hhi is None else decimal_text(report.hhi, 1),
+        "effective_clients": (
+            None if report.effective_clients is None else decimal_text(report.effective_clients, 2)
+        ),
+        "gini": _share(report.gini),
+        "top_shares": {str(k): _share(v) for k, v in report.top_shares.items()},
+        "clients": [
+            {
+                "client_id": client,
+                "name": report.names.get(client, client),
+                "amount": _amount(amount, unit),
+                "share": _share(report.shares[client]),
+                "rank": report.ranks[client],
+            }
+            for client, amount in report.amounts.items()
+        ],
+        "excluded": [
+            {"client_id": client, "name": report.names.get(client, client),
+             "amount": _amount(amount, unit)}
+            for client, amount in report.excluded.items()
+        ],
+        "lorenz": [[_share(x), _share(y)] for x, y in report.lorenz],
+    }
+
+
+def _aging(aging: Aging, currency: str) -> dict[str, str | None]:
+    return {label: _money(amount, currency) for label, amount in aging.buckets().items()}
+
+
+def book_aging(review: Review) -> Aging:
+    """The open balance of the whole book by days past due (every client's, added up)."""
+    totals = [ZERO] * 5
+    for client in review.clients.values():
+        for profile in client.profiles.values():
+            for index, amount in enumerate(profile.aging.buckets().values()):
+                totals[index] += amount
+    return Aging(
+        current=totals[0], days_1_30=totals[1], days_31_60=totals[2], days_61_90=totals[3],
+        days_91_plus=totals[4],
+    )
+
+
+def weighted_days_late(client: ClientReview) -> Decimal | None:
+    """Amount-weighted days late over a client's members (a group's paying companies), over
+    the invoices due in the window; None when none was due."""
+    weighted = ZERO
+    amount = ZERO
+    for profile in client.profiles.values():
+        if profile.weighted_days_late is not None and profile.amount_due > 0:
+            weighted += profile.weighted_days_late * profile.amount_due
+            amount += profile.amount_due
+    return weighted / amount if amount > 0 else None
+
+
+def _profile(profile: PaymentProfile, currency: str) -> dict[str, Any]:
+    return {
+        "customer_id": profile.customer_id,
+        "invoices_due": profile.invoices_due,
+        "invoices_late": profile.invoices_late,
+        "invoices_open": profile.invoices_open,
+        "late_share": _share(profile.late_share),
+        "late_amount_share": _share(profile.late_amount_share),
+        "mean_days_late": _days(profile.mean_days_late),
+        "weighted_days_late": _days(profile.weighted_days_late),
+        "weighted_days_beyond_terms": _days(profile.weighted_days_beyond_terms),
+        "median_days_late": _days(profile.median_days_late),
+        "p90_days_late": _days(profile.p90_days_late),
+        "adp": _days(profile.adp),
+        "open_balance": _money(profile.open_balance, currency),
+        "overdue_balance": _money(profile.overdue_balance, currency),
+        "aging": _aging(profile.aging, currency),
+        "oldest_open_days_past_due": profile.oldest_open_days_past_due,
+        "financing_cost": _money(profile.financing_cost, currency),
+        "monthly": [
+            {
+                "month": point.month.isoformat()[:7],
+                "invoices": point.invoices,
+                "amount": _money(point.amount, currency),
+                "weighted_days_late": _days(point.weighted_days_late),
+            }
+            for point in profile.monthly
+        ],
+    }
+
+
+def _client(client: ClientReview, review: Review) -> dict[str, Any]:
+    currency = review.base_currency
+    book = review.book
+    what_if = client.what_if
+    worst = max((f.severity for f in client.findings), default=None)
+    return {
+        "client_id": client.client_id,
+        "name": client.name,
+        "members": list(client.members),
+        "recommendation": client.recommendation.value,
+        "worst_severity": worst.value if worst is not None else None,
+        "summary": client.summary,
+        "reasons": list(client.reasons),
+        "revenue_share": _share(book.revenue.shares.get(client.client_id)),
+        "receivables_share": _share(book.receivables.shares.get(client.client_id)),
+        "hours_share": _share(book.hours.shares.get(client.client_id)) if book.hours else None,
+        "financing_cost": _money(client.financing_cost, currency),
+        "claimable": _money(client.claimable, currency),
+        "findings": [_finding(f) for f in client.findings],
+        "revisions": [
+            {
+                "kind": r.kind,
+                "because": r.because.value,
+                "message": r.message,
+                "amount": _money(r.amount, currency),
+            }
+            for r in client.revisions
+        ],
+        "what_if": {
+            "revenue_lost": _money(what_if.revenue_lost, currency),
+            "revenue_share": _share(what_if.revenue_share),
+            "hours_freed": decimal_text(what_if.hours_freed, 2),
+            "hours_share": _share(what_if.hours_share),
+            "open_credit": _money(what_if.open_credit, currency),
+            "top_share_before": _share(what_if.top_share_before),
+            "top_share_after": _share(what_if.top_share_after),
+            "hhi_before": None if what_if.hhi_before is None else decimal_text(
+                what_if.hhi_before, 1),
+            "hhi_after": None if what_if.hhi_after is None else decimal_text(what_if.hhi_after, 1),
+            "effective_clients_before": None if what_if.effective_clients_before is None
+            else decimal_text(what_if.effective_clients_before, 2),
+            "effective_clients_after": None if what_if.effective_clients_after is None
+            else decimal_text(what_if.effective_clients_after, 2),
+            "message": what_if.message,
+        },
+        "payment": [_profile(p, currency) for p in client.profiles.values()],
+    }

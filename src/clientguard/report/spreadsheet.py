@@ -1,0 +1,100 @@
+"""The review as CSV: one row per client finding, for a spreadsheet.
+
+Columns (:data:`COLUMNS`): the review date and currency, the client, its recommendation, and
+the finding (signal, severity, metric, value, threshold, message), with the client's revenue
+share and cost of lateness repeated on each of its rows so that a filter keeps them. A client
+with no finding gets one row with the finding's columns empty; a finding about the whole book
+has an empty ``client_id``.
+
+A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage
+return) as a formula: a customer named ``=HYPERLINK("http://evil", "x")`` would become a link.
+Every such text cell is neutralised with a leading apostrophe (the OWASP rule), which
+spreadsheets show as plain text. Numbers clientguard writes itself (``-3.5``) are left as
+numbers. Money is rounded to the currency's minor unit and shares to four decimals (both
+half-even), written as plain decimals with a dot and no grouping; import the file as UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from clientguard.findings import Finding
+from clientguard.money import round_money
+from clientguard.report.text import decimal_text
+from clientguard.review import ClientReview, Review
+
+COLUMNS = (
+    "as_of",
+    "currency",
+    "client_id",
+    "client_name",
+    "recommendation",
+    "signal",
+    "severity",
+    "metric",
+    "value",
+    "threshold",
+    "message",
+    "revenue_share",
+    "financing_cost",
+    "claimable",
+)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def neutralise(cell: str) -> str:
+    """``cell`` made safe for a spreadsheet: text a spreadsheet would run as a formula gets a
+    leading apostrophe; a plain number is left alone."""
+    if cell.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def render_csv(review: Review, *, title: str | None = None) -> str:
+    """The review as CSV text (RFC 4180 quoting, ``\\r\\n`` line ends, a header row)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    currency = review.base_currency
+    shares = review.book.revenue.shares
+    for book_finding in review.book.findings:
+        writer.writerow(_safe(_row(review, None, book_finding)))
+    for client in review.clients.values():
+        share = shares.get(client.client_id)
+        money = (
+            f"{round_money(client.financing_cost, currency)}",
+            f"{round_money(client.claimable, currency)}",
+        )
+        findings: tuple[Finding | None, ...] = client.findings or (None,)
+        for finding in findings:
+            row = _row(review, client, finding)
+            row[-3:] = [decimal_text(share, 4) if share is not None else "", *money]
+            writer.writerow(_safe(row))
+    return out.getvalue()
+
+
+def _row(review: Review, client: ClientReview | None, finding: Finding | None) -> list[str]:
+    return [
+        review.as_of.isoformat(),
+        review.base_currency,
+        client.client_id if client else "",
+        client.name if client else "(the whole book)",
+        client.recommendation.value if client else "",
+        finding.signal.value if finding else "",
+        finding.severity.value if finding else "",
+        finding.metric if finding else "",
+        decimal_text(finding.value, 4) if finding else "",
+        decimal_text(finding.threshold, 4) if finding else "",
+        finding.message if finding else "",
+        "",
+        "",
+        "",
+    ]
+
+
+def _safe(row: list[str]) -> list[str]:
+    return [neutralise(cell) for cell in row]

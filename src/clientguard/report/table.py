@@ -1,0 +1,165 @@
+"""The review as text for a terminal: 100 columns at most.
+
+The book's concentration comes first (it frames every client's numbers), then one line per
+client in the review's order (the most drastic recommendation first, then the most serious
+finding), then the details of every client that is not ``ok``, then data quality. Every text
+that comes from the data is cleaned of control characters and cut to its column.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal
+
+from clientguard.findings import Severity
+from clientguard.report.document import book_aging, weighted_days_late
+from clientguard.report.text import days, fit, money, one_line, pad, percent
+from clientguard.review import ClientReview, Recommendation, Review
+
+WIDTH = 100
+"""The report never writes a line longer than this."""
+
+VERDICTS = {
+    Recommendation.CONSIDER_ENDING: "CONSIDER ENDING",
+    Recommendation.REVISE_TERMS: "REVISE TERMS",
+    Recommendation.MONITOR: "monitor",
+    Recommendation.OK: "ok",
+}
+
+_MARK = {Severity.CRITICAL: "!!", Severity.WARNING: "! ", Severity.WATCH: "- "}
+
+
+def render_table(review: Review, *, title: str | None = None) -> str:
+    """The review as text lines of at most :data:`WIDTH` columns, ending with a newline."""
+    lines: list[str] = []
+    currency = review.base_currency
+    heading = f"clientguard review as of {review.as_of} ({currency})"
+    if title:
+        heading = f"{one_line(title)}: {heading}"
+    lines += [fit(heading, WIDTH), "=" * min(WIDTH, len(heading))]
+    lines += _concentration_lines(review)
+    lines += _wrap(review.book.summary)
+    for finding in review.book.findings:
+        lines += _wrap(f"{finding.severity.value}: {finding.message}", indent="  ")
+    lines.append("")
+    lines += _client_table(review)
+    details = [c for c in review.clients.values() if c.recommendation is not Recommendation.OK]
+    for client in details:
+        lines.append("")
+        lines += _client_details(client, currency)
+    lines.append("")
+    lines += _aging_lines(review)
+    quality = review.data_quality
+    if quality.notes:
+        lines.append("")
+        lines.append("Data quality")
+        for note in quality.notes:
+            lines += _wrap(note, indent="  ", subsequent="    ", bullet="- ")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _concentration_lines(review: Review) -> list[str]:
+    revenue = review.book.revenue
+    if revenue.is_empty:
+        return _wrap("Concentration: no revenue in the window.")
+    tops = ", ".join(
+        f"top {k} {percent(v)}" for k, v in revenue.top_shares.items() if k <= revenue.client_count
+    )
+    effective = f"{revenue.effective_clients:.1f}" if revenue.effective_clients is not None else "-"
+    hhi = f"{revenue.hhi:,.0f}" if revenue.hhi is not None else "-"
+    text = (
+        f"Concentration: {revenue.client_count} clients with revenue, as many as "
+        f"{effective} equal ones (HHI {hhi}); {tops}."
+    )
+    return _wrap(text)
+
+
+# Columns of the client table: verdict, client, revenue share, weighted days late,
+# overdue balance, findings. Their widths add up to WIDTH with the separating spaces.
+_COLUMNS = (15, 28, 6, 6, 14, 26)
+
+
+def _client_table(review: Review) -> list[str]:
+    currency = review.base_currency
+    head = ("VERDICT", "CLIENT", "REV %", "LATE d", f"OVERDUE {currency}", "FINDINGS")
+    lines = [_row(head), _row(tuple("-" * w for w in _COLUMNS))]
+    if not review.clients:
+        lines.append("(no clients in the window)")
+    revenue = review.book.revenue.shares
+    for client in review.clients.values():
+        overdue = sum((p.overdue_balance for p in client.profiles.values()), Decimal(0))
+        late = weighted_days_late(client)
+        signals = []
+        for finding in client.findings:
+            label = f"{finding.signal.value} {finding.severity.value}"
+            if label not in signals:
+                signals.append(label)
+        lines.append(
+            _row(
+                (
+                    VERDICTS[client.recommendation],
+                    client.name,
+                    percent(revenue.get(client.client_id)),
+                    days(late),
+                    money(overdue, currency),
+                    ", ".join(signals) or "-",
+                )
+            )
+        )
+    return lines
+
+
+def _row(cells: tuple[str, ...]) -> str:
+    parts = []
+    for index, (cell, width) in enumerate(zip(cells, _COLUMNS, strict=True)):
+        text = fit(cell, width)
+        parts.append(pad(text, width, right=index in (2, 3, 4)))
+    return " ".join(parts)
+
+
+def _client_details(client: ClientReview, currency: str) -> list[str]:
+    verdict = VERDICTS[client.recommendation]
+    lines = [fit(f"{client.name}: {verdict}", WIDTH)]
+    lines.append("-" * min(WIDTH, len(lines[0])))
+    if len(client.members) > 1:
+        lines += _wrap("group of " + ", ".join(client.members), indent="  ")
+    lines += _wrap(client.summary, indent="  ")
+    for finding in client.findings:
+        lines += _wrap(finding.message, indent="  ", subsequent="     ",
+                       bullet=f"{_MARK[finding.severity]} ")
+    if client.revisions:
+        lines.append("  What to change:")
+        for revision in client.revisions:
+            lines += _wrap(revision.message, indent="    ", subsequent="      ", bullet="- ")
+    lines += _wrap("If it ended: " + client.what_if.message, indent="  ", subsequent="    ")
+    if client.financing_cost > 0 or client.claimable > 0:
+        lines += _wrap(
+            f"Cost of lateness: {money(client.financing_cost, currency)} {currency} financing; "
+            f"{money(client.claimable, currency)} {currency} claimable under late-payment law.",
+            indent="  ",
+            subsequent="    ",
+        )
+    return lines
+
+
+def _aging_lines(review: Review) -> list[str]:
+    currency = review.base_currency
+    buckets = book_aging(review).buckets()
+    total = sum(buckets.values(), Decimal(0))
+    parts = [f"{label} {money(amount, currency)}" for label, amount in buckets.items()]
+    return _wrap(
+        f"Open balances by days past due ({currency}): " + ", ".join(parts)
+        + f"; total {money(total, currency)}."
+    )
+
+
+def _wrap(
+    text: str, *, indent: str = "", subsequent: str | None = None, bullet: str = ""
+) -> list[str]:
+    return textwrap.wrap(
+        one_line(text),
+        width=WIDTH,
+        initial_indent=indent + bullet,
+        subsequent_indent=subsequent if subsequent is not None else indent,
+        break_on_hyphens=False,
+    ) or [""]

@@ -1,0 +1,92 @@
+"""Text helpers every renderer shares: safe text, and how numbers are written.
+
+Numbers are rounded only here, at the output, with ``ROUND_HALF_EVEN`` (banker's rounding):
+money to the currency's minor unit, shares to whole percent (table) or four decimals (JSON,
+CSV), days to one decimal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from clientguard.money import round_money
+
+# C0 and C1 control characters (tab and newline are handled by the callers) and the Unicode
+# bidirectional overrides that can make text read differently from what it is.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters and bidi overrides shown as escapes
+    (``\\x1b``), so data can never move the cursor, clear the screen or reorder a line.
+    Newlines and tabs are kept."""
+    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line (newlines and tabs as spaces), and :func:`printable`."""
+    return printable(" ".join(text.split()))
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` display columns, with an ellipsis when cut."""
+    text = one_line(text)
+    if _columns(text) <= width:
+        return text
+    out = ""
+    for char in text:
+        if _columns(out + char) > width - 1:
+            break
+        out += char
+    return out + "…"
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` display columns (wide characters count 2)."""
+    space = " " * max(0, width - _columns(text))
+    return space + text if right else text + space
+
+
+def _columns(text: str) -> int:
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
+def money(amount: Decimal, currency: str, *, grouping: bool = True) -> str:
+    """An amount rounded to the currency's minor unit: ``12,345.60`` (``12345.60`` without
+    grouping)."""
+    rounded = round_money(amount, currency)
+    return f"{rounded:,}" if grouping else f"{rounded}"
+
+
+def percent(share: Decimal | None) -> str:
+    """A share as whole percent: ``36%``; ``-`` when there is none."""
+    if share is None:
+        return "-"
+    return f"{(share * 100).quantize(Decimal(1), ROUND_HALF_EVEN)}%"
+
+
+def decimal_text(value: Decimal, places: int) -> str:
+    """``value`` with at most ``places`` decimals (rounded half-even), never in exponent form,
+    trailing zeros of an exact value kept (``0.10`` stays ``0.10``)."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        value = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
+    text = f"{value:f}"
+    return "0" if text in ("-0", "-0.0") else text
+
+
+def days(value: Decimal | None) -> str:
+    """Days to one decimal: ``29.4``; ``-`` when there is none."""
+    if value is None:
+        return "-"
+    return f"{value.quantize(Decimal('0.1'), ROUND_HALF_EVEN)}"

@@ -1,0 +1,660 @@
+"""The review: one verdict per client, what its lateness costs, what ending it would change.
+
+:func:`review` runs every signal as of one date and gathers the findings per client (a client
+is a customer, or a group of companies under common control). For each client it recommends
+``ok``, ``monitor``, ``revise_terms`` or ``consider_ending`` by the rules below, lists the
+concrete revisions its findings suggest, and works out the what-if of ending the cooperation.
+
+The rules (each knob is a :class:`~clientguard.policy.Policy` field; ``docs/review.md`` has
+the reasoning):
+
+1. ``consider_ending`` when the client pays late chronically *and* more and more often
+   (``end_on_chronic_and_worsening``), or when ``end_on_critical_signals`` different
+   client-behaviour signals (lateness, cross-aging, capacity, rush) are critical at once.
+2. ``revise_terms`` when any client-behaviour finding is a warning or critical.
+3. ``monitor`` when the only client-behaviour findings are at ``watch``.
+4. A client flagged only for the firm's dependence on it (revenue or receivables share) gets
+   ``dependency_only_verdict`` (``monitor``): being large is not misbehaviour.
+5. ``ok`` otherwise.
+
+Pure: no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from clientguard.concentration_signals import ConcentrationReport, concentration, rush_findings
+from clientguard.findings import Finding, Severity, Signal, by_severity
+from clientguard.ledger import Ledger
+from clientguard.metrics.concentration import client_name, without_client
+from clientguard.metrics.cost import ClientLatenessCost, lateness_costs
+from clientguard.metrics.lateness import PaymentProfile, payment_profiles
+from clientguard.metrics.workload import workload
+from clientguard.money import ZERO, round_money
+from clientguard.policy import Policy
+from clientguard.settlement import Settlement, check_as_of, settle
+from clientguard.signals import late_payers
+
+BEHAVIOUR_SIGNALS = frozenset(
+    {Signal.CHRONIC_LATE, Signal.WORSENING_LATE, Signal.CROSS_AGING, Signal.CAPACITY, Signal.RUSH}
+)
+"""Signals about what the client does: these can make a case for new terms or an ending."""
+DEPENDENCY_SIGNALS = frozenset({Signal.REVENUE_CONCENTRATION, Signal.RECEIVABLES_CONCENTRATION})
+"""Signals about how much the firm depends on the client: a case for diversifying."""
+
+
+class Recommendation(StrEnum):
+    """What to do about a client, from the least to the most drastic."""
+
+    OK = "ok"
+    MONITOR = "monitor"
+    REVISE_TERMS = "revise_terms"
+    CONSIDER_ENDING = "consider_ending"
+
+    @property
+    def rank(self) -> int:
+        """0 for ok up to 3 for consider_ending."""
+        return list(Recommendation).index(self)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class Revision(_Frozen):
+    """A concrete change of terms that a finding suggests."""
+
+    kind: str
+    """``shorter_terms``, ``deposit``, ``claim_late_interest``, ``collect_old_debt``,
+    ``raise_price``, ``hours_cap``, ``rush_fee``, ``credit_limit`` or ``no_exclusivity``."""
+    message: str
+    """The revision in one sentence, with its numbers."""
+    because: Signal
+    """The signal that suggests it."""
+    amount: Decimal | None = None
+    """The sum involved (base currency), where there is one."""
+
+
+class WhatIf(_Frozen):
+    """What ending the cooperation with a client would change."""
+
+    revenue_lost: Decimal
+    """Its net revenue over the window (base currency)."""
+    revenue_share: Decimal | None
+    """Its share of the window's revenue; None when its net revenue is not positive."""
+    hours_freed: Decimal
+    """The team's hours it took over the window."""
+    hours_share: Decimal | None
+    """Its share of those hours; None when no hours were logged."""
+    open_credit: Decimal
+    """Its open balance as of the review (base currency): still to collect after ending."""
+    top_share_before: Decimal | None
+    top_share_after: Decimal | None
+    """The largest client's share of revenue without this client."""
+    hhi_before: Decimal | None
+    hhi_after: Decimal | None
+    effective_clients_before: Decimal | None
+    effective_clients_after: Decimal | None
+    message: str
+    """The what-if in a sentence an owner reads."""
+
+
+class ClientReview(_Frozen):
+    """Everything the review says about one client."""
+
+    client_id: str
+    """The customer id, or the group id of companies under common control."""
+    name: str
+    members: tuple[str, ...]
+    """The customer ids the client consists of (itself alone when not a group)."""
+    recommendation: Recommendation
+    reasons: tuple[str, ...]
+    """Why this recommendation: the sentences of the findings that decided it."""
+    summary: str
+    """One sentence for an owner to forward: the verdict and the main reason."""
+    findings: tuple[Finding, ...]
+    """Every finding about the client, most serious first."""
+    revisions: tuple[Revision, ...]
+    """The concrete revisions its findings suggest."""
+    what_if: WhatIf
+    profiles: dict[str, PaymentProfile]
+    """Payment profile of each member (lateness is a habit of the paying company)."""
+    costs: dict[str, ClientLatenessCost]
+    """What each member's late invoices due in the window cost."""
+    financing_cost: Decimal
+    """The members' financing cost over the window, base currency."""
+    claimable: Decimal
+    """Statutory interest and compensation the law lets the firm claim, base currency."""
+
+
+class BookReview(_Frozen):
+    """The whole book: how concentrated it is and how many clients got which verdict."""
+
+    revenue: ConcentrationReport
+    receivables: ConcentrationReport
+    hours: ConcentrationReport | None
+    """None when the ledger has no time entries in the window."""
+    findings: tuple[Finding, ...]
+    """Findings about the whole book (``book_concentration``)."""
+    recommendations: dict[str, int]
+    """How many clients got each recommendation."""
+    financing_cost: Decimal
+    claimable: Decimal
+    summary: str
+
+
+class DataQuality(_Frozen):
+    """What in the data could not be used, or disagrees with itself."""
+
+    rejected: int
+    """Records the ledger did not load (see ``ledger.report.rejected``)."""
+    rejections: tuple[str, ...]
+    """The first rejections, described (record, location, reason)."""
+    paid_date_unknown: tuple[str, ...]
+    """Invoices marked paid with neither payments nor a paid date: left out of lateness."""
+    amount_due_mismatches: tuple[str, ...]
+    """Invoices whose source balance disagrees with the replay (the replay wins)."""
+    notes: tuple[str, ...]
+    """Every data-quality sentence, for a person."""
+
+
+class Review(_Frozen):
+    """The review of a ledger as of a date."""
+
+    as_of: date
+    base_currency: str
+    policy: Policy
+    clients: dict[str, ClientReview]
+    """By client id: the most drastic recommendation first, then by id."""
+    book: BookReview
+    data_quality: DataQuality
+
+    def findings(self) -> list[Finding]:
+        """Every finding, the book's and each client's, most serious first."""
+        every = [*self.book.findings]
+        for client in self.clients.values():
+            every.extend(client.findings)
+        return by_severity(every)
+
+    def worst_severity(self) -> Severity | None:
+        """The most serious severity of any finding; None when there are none."""
+        found = self.findings()
+        return found[0].severity if found else None
+
+
+MAX_LISTED_REJECTIONS = 50
+
+
+def review(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Review:
+    """Review every client of ``ledger`` as of ``as_of`` under ``policy``."""
+    check_as_of(as_of)
+    policy = policy or Policy()
+    currency = ledger.base_currency
+    settlements = settle(ledger, as_of=as_of, policy=policy)
+    profiles = payment_profiles(ledger, as_of=as_of, policy=policy)
+    costs = lateness_costs(ledger, as_of=as_of, policy=policy, settlements=settlements)
+    revenue = concentration(ledger, as_of=as_of, basis="revenue", policy=policy)
+    receivables = concentration(ledger, as_of=as_of, basis="receivables", policy=policy)
+    hours: ConcentrationReport | None = concentration(
+        ledger, as_of=as_of, basis="hours", policy=policy
+    )
+    if hours is not None and not hours.amounts:
+        hours = None
+    work = workload(ledger, as_of=as_of, lookback_days=policy.lookback_days)
+
+    findings = [
+        *late_payers(ledger, as_of=as_of, policy=policy),
+        *revenue.findings,
+        *receivables.findings,
+        *(hours.findings if hours else ()),
+        *rush_findings(ledger, as_of=as_of, policy=policy),
+    ]
+    book_findings: dict[tuple[str, str], Finding] = {}
+    per_client: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.customer_id is None:
+            # Each basis reports the book's concentration; keep one finding per basis.
+            book_findings.setdefault((finding.signal, finding.metric), finding)
+        else:
+            client = ledger.group_of(finding.customer_id)
+            per_client.setdefault(client, []).append(finding)
+
+    clients: set[str] = set(per_client)
+    clients.update(revenue.amounts, revenue.excluded, receivables.amounts)
+    clients.update(ledger.group_of(customer) for customer in profiles)
+    if hours:
+        clients.update(hours.amounts)
+
+    reviews = [
+        _client_review(
+            client,
+            ledger=ledger,
+            policy=policy,
+            findings=by_severity(per_client.get(client, [])),
+            profiles=profiles,
+            costs=costs,
+            revenue=revenue,
+            receivables=receivables,
+            hours=hours,
+            firm_rate=work.firm_revenue_per_hour,
+            total_hours=work.total_hours,
+        )
+        for client in clients
+    ]
+    # The most drastic verdict first: the order an owner reads the review in.
+    reviews.sort(key=lambda r: (-r.recommendation.rank, -_worst_rank(r.findings), r.client_id))
+    counts = {r.value: 0 for r in Recommendation}
+    for client_review in reviews:
+        counts[client_review.recommendation.value] += 1
+    financing = sum((r.financing_cost for r in reviews), ZERO)
+    claimable = sum((r.claimable for r in reviews), ZERO)
+    book = BookReview(
+        revenue=revenue,
+        receivables=receivables,
+        hours=hours,
+        findings=tuple(by_severity(list(book_findings.values()))),
+        recommendations=counts,
+        financing_cost=financing,
+        claimable=claimable,
+        summary=_book_summary(counts, revenue, financing, claimable, currency),
+    )
+    return Review(
+        as_of=as_of,
+        base_currency=currency,
+        policy=policy,
+        clients={r.client_id: r for r in reviews},
+        book=book,
+        data_quality=_data_quality(ledger, settlements.values()),
+    )
+
+
+def _worst_rank(findings: tuple[Finding, ...]) -> int:
+    return max((f.severity.rank for f in findings), default=0)
+
+
+def recommend(findings: list[Finding], policy: Policy) -> tuple[Recommendation, list[Finding]]:
+    """The recommendation the rules give for a client's findings, and the findings that
+    decided it (see the module docstring)."""
+    behaviour = [f for f in findings if f.signal in BEHAVIOUR_SIGNALS]
+    signals = {f.signal for f in behaviour}
+    late = {Signal.CHRONIC_LATE, Signal.WORSENING_LATE}
+    if policy.end_on_chronic_and_worsening and late <= signals:
+        return Recommendation.CONSIDER_ENDING, [f for f in behaviour if f.signal in late]
+    critical = [f for f in behaviour if f.severity is Severity.CRITICAL]
+    if len({f.signal for f in critical}) >= policy.end_on_critical_signals:
+        return Recommendation.CONSIDER_ENDING, critical
+    serious = [f for f in behaviour if f.severity >= Severity.WARNING]
+    if serious:
+        return Recommendation.REVISE_TERMS, serious
+    if behaviour:
+        return Recommendation.MONITOR, behaviour
+    if findings:
+        return Recommendation(policy.dependency_only_verdict), findings
+    return Recommendation.OK, []
+
+
+def _client_review(
+    client: str,
+    *,
+    ledger: Ledger,
+    policy: Policy,
+    findings: list[Finding],
+    profiles: dict[str, PaymentProfile],
+    costs: dict[str, ClientLatenessCost],
+    revenue: ConcentrationReport,
+    receivables: ConcentrationReport,
+    hours: ConcentrationReport | None,
+    firm_rate: Decimal | None,
+    total_hours: Decimal,
+) -> ClientReview:
+    currency = ledger.base_currency
+    members = ledger.members(client)
+    name = client_name(ledger, client)
+    recommendation, deciding = recommend(findings, policy)
+    member_costs = {m: costs[m] for m in members if m in costs}
+    financing = sum((c.financing_cost for c in member_costs.values()), ZERO)
+    claimable = sum((c.claimable for c in member_costs.values()), ZERO)
+    what_if = _what_if(client, name, revenue, receivables, hours, currency)
+    revisions = _revisions(
+        client,
+        findings=findings,
+        ledger=ledger,
+        policy=policy,
+        financing=financing,
+        claimable=claimable,
+        member_costs=member_costs,
+        firm_rate=firm_rate,
+        total_hours=total_hours,
+        hours=hours,
+        revenue=revenue,
+    )
+    reasons = tuple(f.message for f in deciding)
+    summary = _summary(name, recommendation, deciding, financing, currency)
+    return ClientReview(
+        client_id=client,
+        name=name,
+        members=members,
+        recommendation=recommendation,
+        reasons=reasons,
+        summary=summary,
+        findings=tuple(findings),
+        revisions=tuple(revisions),
+        what_if=what_if,
+        profiles={m: profiles[m] for m in members if m in profiles},
+        costs=member_costs,
+        financing_cost=financing,
+        claimable=claimable,
+    )
+
+
+_VERDICT_WORDS = {
+    Recommendation.OK: "no action needed",
+    Recommendation.MONITOR: "keep an eye on it",
+    Recommendation.REVISE_TERMS: "revise the terms",
+    Recommendation.CONSIDER_ENDING: "consider ending the cooperation",
+}
+
+
+def _summary(
+    name: str,
+    recommendation: Recommendation,
+    deciding: list[Finding],
+    financing: Decimal,
+    currency: str,
+) -> str:
+    text = f"{name}: {_VERDICT_WORDS[recommendation]}"
+    if deciding:
+        text += f", because it {_lower_first(deciding[0].message)}"
+        if len(deciding) > 1:
+            text += f" (and {len(deciding) - 1} more finding{'s' if len(deciding) > 2 else ''})"
+    else:
+        text += "."
+    if not text.endswith("."):
+        text += "."
+    if financing > 0:
+        text += f" Its lateness cost {_money(financing, currency)} in financing over the window."
+    return text
+
+
+def _lower_first(message: str) -> str:
+    # A finding's sentence usually starts with the client's name; keep the rest as is.
+    return message[:1].lower() + message[1:] if message else message
+
+
+def _what_if(
+    client: str,
+    name: str,
+    revenue: ConcentrationReport,
+    receivables: ConcentrationReport,
+    hours: ConcentrationReport | None,
+    currency: str,
+) -> WhatIf:
+    revenue_lost = revenue.amounts.get(client, revenue.excluded.get(client, ZERO))
+    after = without_client(revenue, client)
+    hours_freed = hours.amounts.get(client, ZERO) if hours else ZERO
+    hours_share = hours.shares.get(client) if hours else None
+    open_credit = receivables.amounts.get(client, ZERO)
+    revenue_share = revenue.shares.get(client)
+    parts = [f"Ending {name} would lose {_money(revenue_lost, currency)} of revenue"]
+    if revenue_share is not None:
+        parts[0] += f" ({_pct(revenue_share)} of the window's)"
+    if hours_freed > 0:
+        share = f" ({_pct(hours_share)} of the team's)" if hours_share is not None else ""
+        parts.append(f"free {hours_freed.quantize(Decimal(1)):,} hours{share}")
+    if open_credit > 0:
+        parts.append(f"leave {_money(open_credit, currency)} still to collect")
+    sentence = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + "."
+    if revenue.effective_clients is not None and after.effective_clients is not None:
+        sentence += (
+            f" The effective number of clients would go from "
+            f"{revenue.effective_clients:.1f} to {after.effective_clients:.1f}"
+            f" and the largest client's share from {_pct(revenue.top_shares.get(1))} "
+            f"to {_pct(after.top_share)}."
+        )
+    return WhatIf(
+        revenue_lost=revenue_lost,
+        revenue_share=revenue_share,
+        hours_freed=hours_freed,
+        hours_share=hours_share,
+        open_credit=open_credit,
+        top_share_before=revenue.top_shares.get(1),
+        top_share_after=after.top_share,
+        hhi_before=revenue.hhi,
+        hhi_after=after.hhi,
+        effective_clients_before=revenue.effective_clients,
+        effective_clients_after=after.effective_clients,
+        message=sentence,
+    )
+
+
+def _typical_terms(ledger: Ledger, members: tuple[str, ...]) -> int | None:
+    terms = [
+        (invoice.due_date - invoice.issue_date).days
+        for member in members
+        for invoice in ledger.invoices_of(member)[-24:]
+    ]
+    return int(statistics.median(terms)) if terms else None
+
+
+def _revisions(
+    client: str,
+    *,
+    findings: list[Finding],
+    ledger: Ledger,
+    policy: Policy,
+    financing: Decimal,
+    claimable: Decimal,
+    member_costs: dict[str, ClientLatenessCost],
+    firm_rate: Decimal | None,
+    total_hours: Decimal,
+    hours: ConcentrationReport | None,
+    revenue: ConcentrationReport,
+) -> list[Revision]:
+    currency = ledger.base_currency
+    signals = {f.signal: f for f in findings}  # by_severity order: the worst of each signal
+    for finding in findings:
+        signals.setdefault(finding.signal, finding)
+    revisions: list[Revision] = []
+    late = signals.get(Signal.CHRONIC_LATE) or signals.get(Signal.WORSENING_LATE)
+    if late is not None:
+        terms = _typical_terms(ledger, ledger.members(client))
+        if terms is not None and terms > 14:
+            proposal = f"Shorten payment terms from {terms} to 14 days"
+        else:
+            proposal = "Ask for payment on delivery (7 days at most)"
+        revisions.append(
+            Revision(kind="shorter_terms", message=f"{proposal}.", because=late.signal)
+        )
+        if any(f.severity is Severity.CRITICAL for f in findings if f.signal == late.signal):
+            revisions.append(
+                Revision(
+                    kind="deposit",
+                    message=f"Ask for a {_pct(policy.deposit_share)} deposit on every new "
+                    "order before work starts.",
+                    because=late.signal,
+                )
+            )
+        if claimable > 0:
+            laws = sorted({c.jurisdiction for c in member_costs.values()})
+            revisions.append(
+                Revision(
+                    kind="claim_late_interest",
+                    message=f"Claim the statutory late-payment interest and compensation "
+                    f"now owed: {_money(claimable, currency)} ({', '.join(laws).upper()} law); "
+                    "or waive it in exchange for the new terms.",
+                    because=late.signal,
+                    amount=claimable,
+                )
+            )
+        elif financing > 0:
+            revisions.append(
+                Revision(
+                    kind="claim_late_interest",
+                    message=f"Add a late-interest clause: the lateness cost "
+                    f"{_money(financing, currency)} in financing over the window.",
+                    because=late.signal,
+                    amount=financing,
+                )
+            )
+    aging = signals.get(Signal.CROSS_AGING)
+    if aging is not None:
+        revisions.append(
+            Revision(
+                kind="collect_old_debt",
+                message="Collect the invoices more than "
+                f"{policy.cross_aging_days} days old before taking on new work: "
+                "a lender would refuse this client's whole balance while they are open.",
+                because=Signal.CROSS_AGING,
+            )
+        )
+    capacity = signals.get(Signal.CAPACITY)
+    if capacity is not None:
+        client_hours = hours.amounts.get(client, ZERO) if hours else ZERO
+        client_revenue = revenue.amounts.get(client, ZERO)
+        if firm_rate and client_hours > 0 and client_revenue > 0:
+            rate = client_revenue / client_hours
+            if rate < firm_rate:
+                rise = firm_rate / rate - 1
+                revisions.append(
+                    Revision(
+                        kind="raise_price",
+                        message=f"Raise its rates by {_pct(rise)} to bring its revenue per "
+                        f"hour ({_money(rate, currency)}) to the firm's average "
+                        f"({_money(firm_rate, currency)}).",
+                        because=Signal.CAPACITY,
+                    )
+                )
+            cap = client_revenue / firm_rate / 12
+            revisions.append(
+                Revision(
+                    kind="hours_cap",
+                    message=f"Or cap its work at about {cap.quantize(Decimal(1)):,} hours a "
+                    "month, what its fees pay for at the firm's average rate.",
+                    because=Signal.CAPACITY,
+                )
+            )
+        else:
+            revisions.append(
+                Revision(
+                    kind="hours_cap",
+                    message="Agree a monthly cap on hours, or bill the hours beyond it.",
+                    because=Signal.CAPACITY,
+                )
+            )
+    if Signal.RUSH in signals:
+        revisions.append(
+            Revision(
+                kind="rush_fee",
+                message=f"Charge a {_pct(policy.rush_fee_share)} rush fee for work wanted "
+                f"within {policy.rush_lead_days} days of the request.",
+                because=Signal.RUSH,
+            )
+        )
+    receivables_finding = signals.get(Signal.RECEIVABLES_CONCENTRATION)
+    if receivables_finding is not None:
+        revisions.append(
+            Revision(
+                kind="credit_limit",
+                message="Set a credit limit: no new work while its open balance is above "
+                f"{_pct(policy.receivables_share_warning)} of all receivables.",
+                because=Signal.RECEIVABLES_CONCENTRATION,
+            )
+        )
+    if Signal.REVENUE_CONCENTRATION in signals:
+        revisions.append(
+            Revision(
+                kind="no_exclusivity",
+                message="Agree no exclusivity and win other clients, to bring its share of "
+                f"revenue under {_pct(policy.revenue_share_warning)}.",
+                because=Signal.REVENUE_CONCENTRATION,
+            )
+        )
+    return revisions
+
+
+def _data_quality(ledger: Ledger, settlements: Iterable[Settlement]) -> DataQuality:
+    rejected = ledger.report.rejected
+    unknown: list[str] = []
+    mismatches: list[str] = []
+    notes: list[str] = []
+    for settlement in settlements:
+        if settlement.paid_date_unknown:
+            unknown.append(settlement.invoice_id)
+        if settlement.source_amount_due_mismatch is not None:
+            mismatches.append(settlement.invoice_id)
+        notes.extend(f"invoice {settlement.invoice_id}: {n}" for n in settlement.notes)
+    if rejected:
+        notes.insert(
+            0,
+            f"{len(rejected)} record{'s were' if len(rejected) != 1 else ' was'} not loaded; "
+            "see ledger.report.rejected for each with its reason and location.",
+        )
+    if unknown:
+        notes.append(
+            f"{len(unknown)} invoice{'s are' if len(unknown) != 1 else ' is'} marked paid with "
+            "no payment date; left out of lateness."
+        )
+    return DataQuality(
+        rejected=len(rejected),
+        rejections=tuple(str(r) for r in rejected[:MAX_LISTED_REJECTIONS]),
+        paid_date_unknown=tuple(unknown),
+        amount_due_mismatches=tuple(mismatches),
+        notes=tuple(notes),
+    )
+
+
+def _book_summary(
+    counts: dict[str, int],
+    revenue: ConcentrationReport,
+    financing: Decimal,
+    claimable: Decimal,
+    currency: str,
+) -> str:
+    parts = [
+        f"{counts[r.value]} {r.value.replace('_', ' ')}"
+        for r in reversed(Recommendation)
+        if counts[r.value]
+    ]
+    text = "Clients: " + ", ".join(parts) + "." if parts else "No clients in the window."
+    if revenue.effective_clients is not None:
+        text += (
+            f" Revenue hangs on {revenue.effective_clients:.1f} effective clients "
+            f"(HHI {revenue.hhi:,.0f}; the largest brings {_pct(revenue.top_shares.get(1))})."
+        )
+    if financing > 0:
+        text += f" Late payment cost {_money(financing, currency)} in financing"
+        if claimable > 0:
+            text += f"; the law grants {_money(claimable, currency)} in interest and compensation"
+        text += "."
+    return text
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{round_money(amount, currency):,} {currency}"
+
+
+def _pct(share: Decimal | None) -> str:
+    if share is None:
+        return "n/a"
+    return f"{(share * 100).quantize(Decimal(1))}%"
+
+
+__all__ = [
+    "BookReview",
+    "ClientReview",
+    "DataQuality",
+    "Recommendation",
+    "Review",
+    "Revision",
+    "WhatIf",
+    "recommend",
+    "review",
+]
+

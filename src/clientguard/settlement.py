@@ -1,0 +1,510 @@
+"""Settlement: when each invoice was settled, and what was still open on a date.
+
+The replay (DESIGN.md section 4) walks the payments and credit notes applied to each invoice
+in date order and finds the day its open balance first dropped to within
+:attr:`Policy.settle_tolerance <clientguard.policy.Policy.settle_tolerance>` of zero. It is the
+one place in clientguard where "paid", "open" and "days late" are decided; every metric reads
+them from here.
+
+The rules, in the order they apply:
+
+* ``draft`` and ``void`` invoices are not receivables: they have no settlement. Money that was
+  allocated to one (an invoice voided after a payment was applied to it) is unapplied cash of
+  the customer again (:func:`unapplied_cash`). The model has no date of voiding, so a void
+  invoice is out of every replay, even one as of a date before it was voided.
+* Only what had happened by ``as_of`` counts: an invoice issued after ``as_of`` did not exist
+  yet, and a payment or credit note applied after ``as_of`` had not been applied yet. A replay
+  as of an earlier date never shows more paid.
+* An application counts from its allocation's date, else its document's date (the payment's
+  date, the credit note's issue date), and never before the document itself: money cannot be
+  applied before it was received. (Xero reports some allocation dates as the invoice's date;
+  taking the later of the two dates makes the replay robust to that.)
+* An invoice cannot be settled before it exists: money received before the issue date
+  (a prepayment) settles the invoice on its issue date, and the settlement says ``prepaid``.
+* With no allocations at all, a ``paid`` invoice is settled on its ``paid_on`` date; with
+  neither, it is "paid, date unknown": no settlement date, no lateness, no open balance, and
+  counted in the data-quality notes.
+* Where the source disagrees with the replay (its ``amount_due``, or its status), the replay
+  wins and the settlement carries a note saying what the source said.
+
+Pure: no clock, no I/O. Amounts are never rounded here.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict
+
+from clientguard.ledger import Application, Ledger
+from clientguard.model import Allocation, Invoice
+from clientguard.money import ZERO
+from clientguard.policy import Policy
+
+SettlementStatus = Literal["open", "settled", "paid_date_unknown"]
+"""``open`` (still owed as of the date), ``settled`` (balance within the tolerance of zero),
+``paid_date_unknown`` (the source says paid, but gives neither payments nor a paid date)."""
+
+SettlementBasis = Literal["allocations", "paid_on"]
+"""Where a settlement date comes from: the replayed allocations, or the source's ``paid_on``."""
+
+LIVE_STATUSES = frozenset({"open", "paid"})
+"""Invoice statuses that are receivables; ``draft`` and ``void`` are left out of the replay."""
+
+
+class Settlement(BaseModel):
+    """One invoice replayed as of a date: whether and when it was settled, and how late."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    invoice_id: str
+    """The invoice's id."""
+    customer_id: str
+    """The customer billed. Lateness is per customer, even where customers form a group."""
+    currency: str
+    """The invoice's currency: ``open_balance`` and ``applied`` are in it."""
+    as_of: date
+    """The date of the replay: only what had happened by then counts."""
+    status: SettlementStatus
+    """``open``, ``settled`` or ``paid_date_unknown`` as of ``as_of``."""
+    settled_on: date | None
+    """The day the open balance first came within the tolerance of zero (never before the issue
+    date); None while open, and when the source gives no date."""
+    basis: SettlementBasis | None
+    """What ``settled_on`` rests on: ``allocations`` or the source's ``paid_on``."""
+    applied: Decimal
+    """Payments and credit notes applied by ``as_of``, in the invoice's currency."""
+    open_balance: Decimal
+    """What was still owed as of ``as_of``, in the invoice's currency: ``total - applied`` while
+    open, zero once settled (a residue within the tolerance is written off) and when the paid
+    date is unknown. Never negative."""
+    open_balance_base: Decimal
+    """``open_balance`` in the base currency, at the invoice's own rate
+    (:meth:`Ledger.rate_to_base`: the rate it was booked at)."""
+    days_to_pay: int | None
+    """``settled_on - issue_date``; None unless settled."""
+    days_beyond_terms: int | None
+    """``settled_on - due_date``, negative when paid early. For an open invoice on or past its
+    due date, ``as_of - due_date`` (a lower bound: it is still unpaid); None before that."""
+    days_late: int | None
+    """``max(0, days_beyond_terms)``: days past the due date, from the due date. For an open
+    invoice past due, ``as_of - due_date``; None while not yet due and when the date is
+    unknown."""
+    late: bool
+    """``days_late > Policy.grace_days``."""
+    prepaid: bool
+    """Money received before the issue date settled it (so ``settled_on`` is the issue date)."""
+    paid_date_unknown: bool
+    """The source says paid but gives neither allocations nor ``paid_on``: left out of every
+    lateness measure and counted as a data-quality problem."""
+    source_amount_due_mismatch: Decimal | None
+    """The source's ``amount_due`` minus what the replay of every recorded payment and credit
+    note leaves open, when they differ by more than the tolerance; else None. The replay wins."""
+    notes: tuple[str, ...] = ()
+    """Data-quality notes, each a sentence: where the source disagrees with the replay, and
+    any allocation dated before its own document."""
+
+
+class Replay(NamedTuple):
+    """The lightweight form of a :class:`Settlement`, for metrics that read every invoice.
+
+    A tuple rather than a model so that a million invoices replay in a second or two; the
+    fields mean what the same-named fields of :class:`Settlement` mean.
+    """
+
+    invoice: Invoice
+    status: SettlementStatus
+    settled_on: date | None
+    basis: SettlementBasis | None
+    applied: Decimal
+    open_balance: Decimal
+    days_to_pay: int | None
+    days_beyond_terms: int | None
+    days_late: int | None
+    prepaid: bool
+    dates_adjusted: bool
+    """An allocation was dated before its own document and was taken on the document's date."""
+    late_amount_days: Decimal
+    """Sum of ``amount x days after the due date`` over the payments applied after the due
+    date by ``as_of`` (the whole total on ``paid_on`` for a paid date without payments), in the
+    invoice's currency. Credit notes are not money the client kept: they add nothing. The
+    financing cost of the lateness is this (plus the open balance times the days past due)
+    times the daily cost of capital."""
+
+
+class AppliedPart(NamedTuple):
+    """A payment or credit note applied to an invoice, on the date the replay counts it."""
+
+    date: date
+    """The later of the allocation's date and its document's date."""
+    application: Application
+    """The ledger's application (amount in the invoice's currency)."""
+
+
+def check_as_of(as_of: object) -> date:
+    """``as_of`` when it is a plain date; a datetime or anything else is a TypeError.
+
+    A datetime is refused because comparing it with the model's dates fails, and because the
+    analysis is by day: pass ``moment.date()`` after choosing the time zone.
+    """
+    if isinstance(as_of, datetime) or not isinstance(as_of, date):
+        raise TypeError(
+            f"as_of must be a datetime.date, not {type(as_of).__name__}: the analysis is by day "
+            "(for a datetime, pass .date() in the time zone of your books)"
+        )
+    return as_of
+
+
+def applied_parts(ledger: Ledger, invoice_id: str) -> tuple[AppliedPart, ...]:
+    """The invoice's applications, each on the date the replay counts it, in that order.
+
+    That date is the allocation's date (else the document's), but never before the payment
+    was received or the credit note issued. Order: by that date, then payments before credit
+    notes, then document id (the ledger's same-day order).
+    """
+    applications = ledger.applications(invoice_id)
+    dates = {
+        "payment": {
+            a.document_id: ledger.payment(a.document_id).date
+            for a in applications
+            if a.document_kind == "payment"
+        },
+        "credit_note": {
+            a.document_id: ledger.credit_note(a.document_id).issue_date
+            for a in applications
+            if a.document_kind != "payment"
+        },
+    }
+    return tuple(_effective(applications, dates)[0])
+
+
+def _document_dates(ledger: Ledger) -> dict[str, dict[str, date]]:
+    """Each payment's and credit note's own date, by document kind and id."""
+    return {
+        "payment": {p.id: p.date for p in ledger.payments},
+        "credit_note": {c.id: c.issue_date for c in ledger.credit_notes},
+    }
+
+
+def _effective(
+    applications: tuple[Application, ...], document_dates: dict[str, dict[str, date]]
+) -> tuple[list[AppliedPart], bool]:
+    """The applications on the dates the replay counts them, and whether any date moved."""
+    parts = []
+    moved = False
+    for application in applications:
+        day = application.date
+        own = document_dates[application.document_kind][application.document_id]
+        if own > day:
+            day, moved = own, True
+        parts.append(AppliedPart(day, application))
+    if moved:
+        # Moving a date forward can change the order; the ledger's tie-break is kept.
+        parts.sort(
+            key=lambda p: (
+                p.date,
+                p.application.document_kind != "payment",
+                p.application.document_id,
+            )
+        )
+    return parts, moved
+
+
+def replay(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Iterator[Replay]:
+    """Replay every live invoice issued by ``as_of``, in the ledger's order (issue date, id).
+
+    One pass over the ledger; the lightweight :class:`Replay` tuples are what the metrics
+    read. :func:`settle` turns them into :class:`Settlement` models.
+    """
+    check_as_of(as_of)
+    tolerance = (policy or Policy()).settle_tolerance
+    applications_of = ledger.applications
+    # Each document's own date, looked up once per replay rather than once per application.
+    document_dates = _document_dates(ledger)
+    zero = ZERO
+    for invoice in ledger.invoices:
+        issued = invoice.issue_date
+        if issued > as_of:
+            # The ledger is in issue-date order: nothing after this existed yet.
+            break
+        if invoice.status not in LIVE_STATUSES:
+            continue
+        total = invoice.total
+        due = invoice.due_date
+        applications = applications_of(invoice.id)
+        # Nothing (beyond the tolerance) is owed on a zero invoice: settled the day it is issued.
+        settled_on: date | None = issued if total <= tolerance else None
+        basis: SettlementBasis | None = None
+        applied = zero
+        late_amount_days = zero
+        adjusted = False
+        if applications:
+            balance = total
+            if len(applications) == 1:
+                # The common case, without building a list.
+                application = applications[0]
+                day = application.date
+                own = document_dates[application.document_kind][application.document_id]
+                if own > day:
+                    day, adjusted = own, True
+                if day <= as_of:
+                    applied = application.amount
+                    balance = total - applied
+                    if settled_on is None and balance <= tolerance:
+                        settled_on, basis = day, "allocations"
+                    if day > due and application.document_kind == "payment":
+                        late_amount_days = applied * (day - due).days
+            else:
+                parts, adjusted = _effective(applications, document_dates)
+                for day, application in parts:
+                    if day > as_of:
+                        break
+                    applied += application.amount
+                    balance -= application.amount
+                    if settled_on is None and balance <= tolerance:
+                        settled_on, basis = day, "allocations"
+                    if day > due and application.document_kind == "payment":
+                        late_amount_days += application.amount * (day - due).days
+        elif invoice.status == "paid" and invoice.paid_on is not None:
+            if settled_on is None and invoice.paid_on <= as_of:
+                settled_on, basis, applied = invoice.paid_on, "paid_on", total
+                if settled_on > due:
+                    late_amount_days = total * (settled_on - due).days
+        elif settled_on is None and invoice.status == "paid":
+            yield Replay(
+                invoice, "paid_date_unknown", None, None, zero, zero, None, None, None,
+                False, False, zero,
+            )
+            continue
+
+        if settled_on is not None:
+            prepaid = settled_on < issued
+            if prepaid:
+                settled_on = issued
+            beyond = (settled_on - due).days
+            yield Replay(
+                invoice, "settled", settled_on, basis, applied, zero,
+                (settled_on - issued).days, beyond, beyond if beyond > 0 else 0,
+                prepaid, adjusted, late_amount_days,
+            )
+        else:
+            open_balance = total - applied
+            if open_balance < zero:
+                # A cross-currency allocation may overshoot by a rounding step of the invoice;
+                # the balance never goes negative.
+                open_balance = zero
+            past = (as_of - due).days
+            overdue = past if past >= 0 else None
+            yield Replay(
+                invoice, "open", None, None, applied, open_balance, None, overdue, overdue,
+                False, adjusted, late_amount_days,
+            )
+
+
+def settle(
+    ledger: Ledger, *, as_of: date, policy: Policy | None = None
+) -> dict[str, Settlement]:
+    """Replay every invoice as of ``as_of``: its settlement, by invoice id, in ledger order.
+
+    ``draft`` and ``void`` invoices, and invoices issued after ``as_of``, have no entry.
+    ``policy`` supplies ``settle_tolerance`` and ``grace_days`` (defaults: ``Policy()``).
+    Raises TypeError when ``as_of`` is not a date.
+    """
+    policy = policy or Policy()
+    grace = policy.grace_days
+    result: dict[str, Settlement] = {}
+    for item in replay(ledger, as_of=as_of, policy=policy):
+        invoice = item.invoice
+        rate = ledger.rate_to_base(invoice)
+        mismatch, notes = _source_disagreements(ledger, item, policy.settle_tolerance)
+        result[invoice.id] = Settlement(
+            invoice_id=invoice.id,
+            customer_id=invoice.customer_id,
+            currency=invoice.currency,
+            as_of=as_of,
+            status=item.status,
+            settled_on=item.settled_on,
+            basis=item.basis,
+            applied=item.applied,
+            open_balance=item.open_balance,
+            open_balance_base=item.open_balance * rate,
+            days_to_pay=item.days_to_pay,
+            days_beyond_terms=item.days_beyond_terms,
+            days_late=item.days_late,
+            late=item.days_late is not None and item.days_late > grace,
+            prepaid=item.prepaid,
+            paid_date_unknown=item.status == "paid_date_unknown",
+            source_amount_due_mismatch=mismatch,
+            notes=notes,
+        )
+    return result
+
+
+def _source_disagreements(
+    ledger: Ledger, item: Replay, tolerance: Decimal
+) -> tuple[Decimal | None, tuple[str, ...]]:
+    """Where the source's own figures disagree with the replay, in sentences.
+
+    The source describes the invoice as it stands now, so it is compared with the replay of
+    every payment and credit note recorded, whatever ``as_of`` is.
+    """
+    invoice = item.invoice
+    notes: list[str] = []
+    applications = ledger.applications(invoice.id)
+    total = invoice.total
+    currency = invoice.currency
+    if applications:
+        left = total - sum((a.amount for a in applications), ZERO)
+        left = left if left > ZERO else ZERO
+        if invoice.status == "paid" and left > tolerance:
+            notes.append(
+                f"the source marks invoice {invoice.id} paid, but its payments and credit notes "
+                f"leave {left} {currency} open: the replay treats it as open"
+            )
+        elif invoice.status == "open" and left <= tolerance and total > tolerance:
+            notes.append(
+                f"the source marks invoice {invoice.id} open, but its payments and credit notes "
+                "settle it: the replay treats it as settled"
+            )
+        if invoice.status == "paid" and invoice.paid_on is not None:
+            running = total
+            cleared: date | None = None
+            for day, application in applied_parts(ledger, invoice.id):
+                running -= application.amount
+                if running <= tolerance:
+                    cleared = max(day, invoice.issue_date)
+                    break
+            if cleared is not None and cleared != invoice.paid_on:
+                notes.append(
+                    f"the source says invoice {invoice.id} was paid on {invoice.paid_on}, but "
+                    f"its payments settle it on {cleared}: the replay's date is used"
+                )
+    elif invoice.status == "paid":
+        left = ZERO
+        if invoice.paid_on is None and total > tolerance:
+            notes.append(
+                f"invoice {invoice.id} is marked paid with no payments and no paid date: it is "
+                "left out of lateness (paid, date unknown)"
+            )
+    else:
+        left = total
+    if item.dates_adjusted:
+        for part in applied_parts(ledger, invoice.id):
+            if part.date != part.application.date:
+                kind = part.application.document_kind.replace("_", " ")
+                notes.append(
+                    f"an allocation of {kind} {part.application.document_id} is dated "
+                    f"{part.application.date}, before the {kind} itself: it is counted from "
+                    f"{part.date}"
+                )
+    mismatch: Decimal | None = None
+    if invoice.amount_due is not None and abs(invoice.amount_due - left) > tolerance:
+        mismatch = invoice.amount_due - left
+        notes.append(
+            f"the source says {invoice.amount_due} {currency} is due on invoice {invoice.id}, "
+            f"the replay of its payments and credit notes leaves {left} {currency}: the "
+            "replay is used"
+        )
+    return mismatch, tuple(notes)
+
+
+class UnappliedCash(BaseModel):
+    """Money a customer paid (or was credited) that pays no invoice as of a date."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    customer_id: str
+    """The customer."""
+    as_of: date
+    """The date of the replay."""
+    payments: Decimal
+    """Payments received by ``as_of`` and not applied by then to a live invoice issued by then,
+    in the base currency (each at its own rate)."""
+    credit: Decimal
+    """Credit notes issued by ``as_of`` and not applied by then, in the base currency."""
+    by_currency: dict[str, Decimal]
+    """``payments`` in each payment's own currency (unconverted)."""
+    payment_ids: tuple[str, ...]
+    """The payments with an unapplied part, in ledger order."""
+    credit_note_ids: tuple[str, ...]
+    """The credit notes with an unapplied part, in ledger order."""
+    void_invoice_ids: tuple[str, ...]
+    """``void`` or ``draft`` invoices that money was allocated to: that money is unapplied."""
+
+
+def unapplied_cash(ledger: Ledger, *, as_of: date) -> dict[str, UnappliedCash]:
+    """Per customer, the payments and credits that pay no invoice as of ``as_of``.
+
+    Unapplied cash is kept as such: the replay never applies it to an invoice on its own.
+    A part counts as unapplied when it is not allocated, when its allocation is dated after
+    ``as_of``, when its invoice was issued after ``as_of`` (a prepayment before the invoice
+    exists), or when its invoice is ``void`` or ``draft``. Customers with nothing unapplied
+    are left out.
+    """
+    check_as_of(as_of)
+    cash: dict[str, Decimal] = {}
+    credit: dict[str, Decimal] = {}
+    by_currency: dict[str, dict[str, Decimal]] = {}
+    payment_ids: dict[str, list[str]] = {}
+    note_ids: dict[str, list[str]] = {}
+    void_ids: dict[str, list[str]] = {}
+    # The invoices money cannot be applied to as of as_of: void and draft ones, and those not
+    # yet issued (the ledger's invoices are in issue-date order).
+    invoices = ledger.invoices
+    issued = bisect.bisect_right(invoices, as_of, key=lambda i: i.issue_date)
+    dead = {i.id for i in invoices[:issued] if i.status not in LIVE_STATUSES}
+    unborn = {i.id for i in invoices[issued:]}
+
+    def free_part(amount: Decimal, allocations: tuple[Allocation, ...], customer: str) -> Decimal:
+        """What of the document pays nothing as of ``as_of``."""
+        free = amount
+        for allocation in allocations:
+            target = allocation.invoice_id
+            if target in dead:
+                ids = void_ids.setdefault(customer, [])
+                if target not in ids:
+                    ids.append(target)
+                continue
+            on = allocation.date
+            if target not in unborn and (on is None or on <= as_of):
+                # Applied by as_of: counted from the later of the allocation's date and the
+                # document's, and the document is dated by as_of here.
+                free -= allocation.amount
+        return free
+
+    for payment in ledger.payments:
+        if payment.date > as_of:
+            break  # the ledger's payments are in date order
+        free = free_part(payment.amount, payment.allocations, payment.customer_id)
+        if free > ZERO:
+            customer = payment.customer_id
+            cash[customer] = cash.get(customer, ZERO) + free * ledger.rate_to_base(payment)
+            currencies = by_currency.setdefault(customer, {})
+            currencies[payment.currency] = currencies.get(payment.currency, ZERO) + free
+            payment_ids.setdefault(customer, []).append(payment.id)
+    for note in ledger.credit_notes:
+        if note.issue_date > as_of:
+            break
+        free = free_part(note.total, note.allocations, note.customer_id)
+        if free > ZERO:
+            customer = note.customer_id
+            credit[customer] = credit.get(customer, ZERO) + free * ledger.rate_to_base(note)
+            note_ids.setdefault(customer, []).append(note.id)
+    customers = sorted(set(cash) | set(credit) | set(void_ids))
+    return {
+        customer: UnappliedCash(
+            customer_id=customer,
+            as_of=as_of,
+            payments=cash.get(customer, ZERO),
+            credit=credit.get(customer, ZERO),
+            by_currency=by_currency.get(customer, {}),
+            payment_ids=tuple(payment_ids.get(customer, ())),
+            credit_note_ids=tuple(note_ids.get(customer, ())),
+            void_invoice_ids=tuple(void_ids.get(customer, ())),
+        )
+        for customer in customers
+    }

@@ -1,0 +1,995 @@
+"""The local store: a SQLite database that keeps what syncs pulled, between runs.
+
+::
+
+    from clientguard.store import Store
+
+    with Store.open("clientguard.db") as store:
+        result = store.sync(cg.connectors.load("csv")(invoices="inv.csv", preset="zoho"))
+        ledger = store.load(base_currency="EUR", strict=False)
+
+What it guarantees:
+
+* **Upsert by identity.** A record is stored under ``(source, kind, id)``: the configured
+  source name (by default the connector's name), the record's kind and its id in the source.
+  The kind is part of the key because some sources number each kind on its own (QuickBooks
+  has an invoice 1 and a payment 1). Syncing the same data again adds nothing; a record that
+  changed replaces the stored one. Time entries have no id in the model: they are keyed by
+  their content and its occurrence within the stream, and a stream read in full replaces its
+  earlier time entries (otherwise an edited entry would count twice).
+* **One transaction per page.** Each page's records, rejections and the stream's cursor are
+  written together, so a crash mid-sync loses nothing already written, and the next sync
+  resumes from the last stored cursor (a stream whose source sorts it by change time resumes
+  mid-stream; others re-read the stream, which the upsert makes harmless).
+* **One sync at a time.** A sync holds an operating-system lock on ``<store>.lock`` for its
+  whole run; a second sync on the same database waits up to ``wait`` seconds, then fails with
+  a :class:`~clientguard.errors.StoreError` saying so. Reading (:meth:`Store.load`) never
+  waits: SQLite's WAL mode lets it read the last committed page while a sync writes.
+* **Deletions are followed.** A record the source reports deleted (a connector's
+  ``Skip(deleted=True)``) is removed from the store in the same transaction as its page.
+* **Rejections are kept.** A raw record a connector could not map is stored as a rejection
+  with its reason and location. It stays until the record arrives in good shape (or the
+  stream is read in full again without it), so :meth:`Store.load` reports the rejections of
+  earlier syncs too, and :meth:`Store.rejections` lists them.
+* **A versioned schema.** ``PRAGMA user_version`` holds the schema version; opening an
+  older store migrates it (each step in one transaction), opening a newer one fails and
+  says to upgrade clientguard.
+
+Money is stored as text (the records' JSON, whose amounts are decimal strings), never as a
+REAL. Nothing secret is stored: no connector option, token or tenant id, only records,
+rejections, cursors and counts. The store never reads the clock: a sync's times come from
+the connector's (injected) clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Final, Literal
+
+from clientguard.connector import Connector, Page, SyncState, model_of
+from clientguard.errors import ClientguardError, DataError, StoreError
+from clientguard.ledger import Ledger, Location, RecordKey, Rejection
+from clientguard.model import AnyRecord, Record
+from clientguard.money import FxTable
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SourceStatus",
+    "Store",
+    "StreamResult",
+    "SyncResult",
+]
+
+# Each migration takes the schema from version i to i + 1, in one transaction. Append only:
+# never edit a step that has shipped.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+        # One row per configured source: which connector fills it, so that two connectors
+        # never write into one source by mistake.
+        """CREATE TABLE sources (
+            source TEXT PRIMARY KEY,
+            connector TEXT NOT NULL
+        )""",
+        """CREATE TABLE syncs (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL REFERENCES sources (source),
+            connector TEXT NOT NULL,
+            full_read INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'failed')),
+            pages INTEGER NOT NULL DEFAULT 0,
+            new INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            removed INTEGER NOT NULL DEFAULT 0,
+            error TEXT
+        )""",
+        # data is the record's JSON: amounts are decimal strings, never REAL.
+        """CREATE TABLE records (
+            source TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            data TEXT NOT NULL,
+            location TEXT,
+            first_sync INTEGER NOT NULL,
+            changed_sync INTEGER NOT NULL,
+            seen_sync INTEGER NOT NULL,
+            PRIMARY KEY (source, kind, record_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX records_by_stream ON records (source, stream, seen_sync)",
+        """CREATE TABLE cursors (
+            source TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            cursor TEXT NOT NULL,
+            sync_id INTEGER NOT NULL,
+            PRIMARY KEY (source, stream)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE rejections (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            sync_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            connector TEXT NOT NULL,
+            record_id TEXT,
+            field TEXT,
+            reason TEXT NOT NULL,
+            location TEXT,
+            record TEXT
+        )""",
+        "CREATE INDEX rejections_by_record ON rejections (source, stream, record_id)",
+    ),
+)
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+"""The schema version this clientguard writes (``PRAGMA user_version``)."""
+
+_APPLICATION_ID: Final = 0x43474431  # "CGD1": marks the file as a clientguard store
+_BUSY_TIMEOUT_MS: Final = 10_000
+
+Outcome = Literal["new", "updated", "unchanged"]
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class StreamResult:
+    """What one stream of a sync stored."""
+
+    stream: str
+    pages: int = 0
+    new: int = 0
+    """Records the store did not have."""
+    updated: int = 0
+    """Records the store had, in another version: replaced."""
+    unchanged: int = 0
+    """Records the store already had, exactly as they are."""
+    rejected: int = 0
+    """Raw records that could not be mapped, stored as rejections."""
+    removed: int = 0
+    """Records removed: reported deleted by the source, or no longer in a full read (time
+    entries; every record with ``prune=True``)."""
+    skipped: Mapping[str, int] = field(default_factory=dict)
+    """Raw records the connector left out on purpose, by reason."""
+    duplicates: int = 0
+    """Records that arrived twice, unchanged, in this sync and were stored once."""
+    full_read: bool = True
+    """True when the stream was read in full (no cursor, or ``full=True``)."""
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What a sync stored: totals, and per stream."""
+
+    source: str
+    connector: str
+    sync_id: int
+    streams: tuple[StreamResult, ...]
+
+    @property
+    def pages(self) -> int:
+        return sum(s.pages for s in self.streams)
+
+    @property
+    def new(self) -> int:
+        return sum(s.new for s in self.streams)
+
+    @property
+    def updated(self) -> int:
+        return sum(s.updated for s in self.streams)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(s.unchanged for s in self.streams)
+
+    @property
+    def rejected(self) -> int:
+        return sum(s.rejected for s in self.streams)
+
+    @property
+    def removed(self) -> int:
+        return sum(s.removed for s in self.streams)
+
+    @property
+    def skipped(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for stream in self.streams:
+            total.update(stream.skipped)
+        return dict(sorted(total.items()))
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """What the store holds for one source."""
+
+    source: str
+    connector: str
+    records: Mapping[str, int]
+    """Stored records by kind."""
+    rejections: int
+    """Stored rejections (raw records that could not be mapped)."""
+    cursors: SyncState
+    last_sync_status: str | None
+    """``complete``, ``failed`` or ``running`` (a sync that stopped without saying: a crash
+    or one in progress); None when never synced."""
+    last_sync_at: datetime | None
+    """When the last sync started (the connector's clock), UTC."""
+    last_complete_at: datetime | None
+    """When the last complete sync started, UTC."""
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class Store:
+    """A clientguard store: one SQLite database file.
+
+    Open one with :meth:`open` (a context manager); use :meth:`sync` to fill it from a
+    connector and :meth:`load` to get a :class:`~clientguard.ledger.Ledger` back.
+
+    Raises :class:`~clientguard.errors.StoreError` when the file is not a clientguard store,
+    was written by a newer clientguard, or cannot be read or written.
+    """
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+
+    # ----------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Store:
+        """Open the store at ``path``, creating it (and its folder) when ``create`` is true.
+
+        A new store file is readable by its owner only: it holds the firm's client data.
+        """
+        target = Path(path).expanduser()
+        if not target.exists():
+            if not create:
+                raise StoreError(
+                    f"there is no store at {target}: run `clientguard sync` first, or pass "
+                    "the path of an existing store"
+                )
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # Created empty with owner-only permissions before SQLite touches it; SQLite
+                # gives its -wal and -shm files the same permissions.
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                pass
+            except OSError as exc:
+                raise StoreError(f"cannot create the store {target}: {exc.strerror}") from None
+        elif target.is_dir():
+            raise StoreError(f"{target} is a folder, not a store file")
+        try:
+            connection = sqlite3.connect(
+                target, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store {target}: {exc}") from None
+        store = cls(target, connection)
+        try:
+            store._prepare()
+        except BaseException:
+            connection.close()
+            raise
+        return store
+
+    def _prepare(self) -> None:
+        db = self._db
+        try:
+            db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            application = int(db.execute("PRAGMA application_id").fetchone()[0])
+        except sqlite3.DatabaseError:
+            raise StoreError(
+                f"{self.path} is not a clientguard store (not an SQLite database)"
+            ) from None
+        if version == 0:
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise StoreError(
+                    f"{self.path} is an SQLite database but not a clientguard store; "
+                    "give another path"
+                )
+        elif application != _APPLICATION_ID:
+            raise StoreError(f"{self.path} is an SQLite database but not a clientguard store")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store {self.path} has schema version {version}, written by a newer "
+                f"clientguard (this one reads up to version {SCHEMA_VERSION}): upgrade "
+                "clientguard (pip install -U clientguard)"
+            )
+        try:
+            # WAL: readers see the last committed page while a sync writes. FULL: a committed
+            # page survives a power cut too, not only a crash of the process.
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot use the store {self.path}: {exc}") from None
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._transaction("migrate"):
+                # Read again inside the write lock: another process may have migrated first.
+                current = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                if current >= target:
+                    continue
+                for statement in MIGRATIONS[target - 1]:
+                    self._db.execute(statement)
+                if target == 1:
+                    self._db.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
+                self._db.execute(f"PRAGMA user_version = {target}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Store {self.path}>"
+
+    # ----------------------------------------------------------------- transactions
+
+    class _Transaction:
+        def __init__(self, store: Store, what: str) -> None:
+            self.store = store
+            self.what = what
+
+        def __enter__(self) -> None:
+            try:
+                self.store._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(
+                    f"cannot write to the store {self.store.path} ({self.what}): {exc}"
+                ) from None
+
+        def __exit__(
+            self,
+            kind: type[BaseException] | None,
+            exc: BaseException | None,
+            traceback: TracebackType | None,
+        ) -> None:
+            db = self.store._db
+            if kind is None:
+                try:
+                    db.execute("COMMIT")
+                except sqlite3.Error as error:
+                    db.execute("ROLLBACK")
+                    raise StoreError(
+                        f"cannot write to the store {self.store.path} ({self.what}): {error}"
+                    ) from None
+            elif db.in_transaction:
+                db.execute("ROLLBACK")
+
+    def _transaction(self, what: str) -> Store._Transaction:
+        return Store._Transaction(self, what)
+
+    # ----------------------------------------------------------------- sync
+
+    def state(self, source: str) -> SyncState:
+        """The stored cursors of ``source``, by stream: where its next sync starts."""
+        rows = self._db.execute(
+            "SELECT stream, cursor FROM cursors WHERE source = ?", (source,)
+        ).fetchall()
+        return SyncState({stream: datetime.fromisoformat(cursor) for stream, cursor in rows})
+
+    def sync(
+        self,
+        connector: Connector,
+        *,
+        source: str | None = None,
+        full: bool = False,
+        streams: Iterable[str] | None = None,
+        prune: bool = False,
+        wait: float = 0,
+    ) -> SyncResult:
+        """Pull ``connector`` into the store, page by page, from the stored cursors.
+
+        Args:
+            connector: the connector to read.
+            source: the name the records are stored under (default: the connector's name);
+                two accounts of one kind of source need two names.
+            full: read everything again, ignoring the cursors.
+            streams: the streams to read (default: all).
+            prune: when a stream is read in full, remove its stored records that the read no
+                longer had (deleted at the source). Time entries are always replaced by a full
+                read, with or without ``prune``.
+            wait: seconds to wait for another sync of this store to finish before failing.
+
+        Raises:
+            StoreError: another sync holds the store; the source was filled by another
+                connector; the store cannot be written.
+            ConnectorError: the source could not be read. Every page stored before it stays.
+        """
+        name = source or connector.name
+        selected = tuple(streams) if streams is not None else None
+        with _SyncLock(self.path, wait=wait, holder=name):
+            self._claim(name, connector.name)
+            state = self.state(name)
+            sync_id = self._begin_sync(name, connector, full=full)
+            writer = _SyncWriter(self, name, connector, sync_id, state, full=full, prune=prune)
+            try:
+                for page in connector.sync(state, streams=selected, full=full):
+                    writer.write(page)
+            except BaseException as exc:
+                self._end_sync(sync_id, writer, status="failed", error=_error_text(exc))
+                raise
+            self._end_sync(sync_id, writer, status="complete", error=None)
+        return SyncResult(
+            source=name,
+            connector=connector.name,
+            sync_id=sync_id,
+            streams=tuple(writer.results()),
+        )
+
+    def _claim(self, source: str, connector: str) -> None:
+        row = self._db.execute(
+            "SELECT connector FROM sources WHERE source = ?", (source,)
+        ).fetchone()
+        if row is None:
+            with self._transaction("register the source"):
+                self._db.execute(
+                    "INSERT INTO sources (source, connector) VALUES (?, ?)", (source, connector)
+                )
+        elif row[0] != connector:
+            raise StoreError(
+                f"the store's source {source!r} holds records of the {row[0]} connector, not "
+                f"{connector}: give this source another name"
+            )
+
+    def _begin_sync(self, source: str, connector: Connector, *, full: bool) -> int:
+        started = _moment(connector)
+        with self._transaction("start the sync"):
+            cursor = self._db.execute(
+                "INSERT INTO syncs (source, connector, full_read, started_at, status) "
+                "VALUES (?, ?, ?, ?, 'running')",
+                (source, connector.name, int(full), started),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _end_sync(
+        self, sync_id: int, writer: _SyncWriter, *, status: str, error: str | None
+    ) -> None:
+        try:
+            with self._transaction("finish the sync"):
+                self._db.execute(
+                    "UPDATE syncs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
+                    (status, _moment(writer.connector), error, sync_id),
+                )
+        except (StoreError, sqlite3.Error):
+            if status == "complete":
+                raise
+            # Marking a failed sync is best effort: its pages are stored either way, and
+            # the error that stopped it is the one to report.
+
+    # ----------------------------------------------------------------- reading
+
+    def sources(self) -> tuple[str, ...]:
+        """The names of the sources the store holds, sorted."""
+        rows = self._db.execute("SELECT source FROM sources ORDER BY source").fetchall()
+        return tuple(row[0] for row in rows)
+
+    def status(self) -> tuple[SourceStatus, ...]:
+        """What the store holds for each source, and how its syncs went."""
+        result = []
+        for source, connector in self._db.execute(
+            "SELECT source, connector FROM sources ORDER BY source"
+        ).fetchall():
+            counts = dict(
+                self._db.execute(
+                    "SELECT kind, count(*) FROM records WHERE source = ? GROUP BY kind "
+                    "ORDER BY kind",
+                    (source,),
+                ).fetchall()
+            )
+            rejections = self._db.execute(
+                "SELECT count(*) FROM rejections WHERE source = ?", (source,)
+            ).fetchone()[0]
+            last = self._db.execute(
+                "SELECT status, started_at FROM syncs WHERE source = ? ORDER BY id DESC LIMIT 1",
+                (source,),
+            ).fetchone()
+            complete = self._db.execute(
+                "SELECT started_at FROM syncs WHERE source = ? AND status = 'complete' "
+                "ORDER BY id DESC LIMIT 1",
+                (source,),
+            ).fetchone()
+            result.append(
+                SourceStatus(
+                    source=source,
+                    connector=connector,
+                    records=counts,
+                    rejections=int(rejections),
+                    cursors=self.state(source),
+                    last_sync_status=last[0] if last else None,
+                    last_sync_at=datetime.fromisoformat(last[1]) if last else None,
+                    last_complete_at=datetime.fromisoformat(complete[0]) if complete else None,
+                )
+            )
+        return tuple(result)
+
+    def _source_filter(self, sources: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
+        if sources is None:
+            return "", ()
+        known = set(self.sources())
+        unknown = [s for s in sources if s not in known]
+        if unknown:
+            held = ", ".join(sorted(known)) or "none"
+            raise StoreError(
+                f"the store {self.path} has no source {', '.join(map(repr, unknown))}; "
+                f"it holds: {held}"
+            )
+        marks = ", ".join("?" for _ in sources)
+        return f"WHERE source IN ({marks})", tuple(sources)
+
+    def rejections(self, sources: Sequence[str] | None = None) -> tuple[Rejection, ...]:
+        """The stored rejections (of this and earlier syncs), by source, stream and place."""
+        where, params = self._source_filter(sources)
+        # The filter holds only "?" placeholders; the names go in as parameters.
+        query = (
+            "SELECT kind, connector, record_id, field, reason, location, record "  # noqa: S608
+            f"FROM rejections {where} ORDER BY source, stream, id"
+        )
+        rows = self._db.execute(query, params).fetchall()
+        return tuple(
+            Rejection(
+                kind=kind,
+                source=connector,
+                record_id=record_id,
+                field=field_name,
+                reason=reason,
+                location=_location_from(location),
+                record=json.loads(record) if record is not None else None,
+            )
+            for kind, connector, record_id, field_name, reason, location, record in rows
+        )
+
+    def records(self, sources: Sequence[str] | None = None) -> Iterator[AnyRecord]:
+        """Every stored record of ``sources`` (default: all), in key order.
+
+        Raises :class:`StoreError` for a stored record that no longer validates; use
+        :meth:`load` with ``strict=False`` to have those reported as rejections instead.
+        """
+        for _, _, record, problem in self._stored(sources):
+            if problem is not None:
+                raise StoreError(f"the store {self.path} holds an invalid record: {problem}")
+            assert record is not None
+            yield record
+
+    def _stored(
+        self, sources: Sequence[str] | None
+    ) -> Iterator[tuple[RecordKey | None, Location | None, AnyRecord | None, Rejection | None]]:
+        where, params = self._source_filter(sources)
+        query = (
+            "SELECT kind, record_id, data, location FROM records "  # noqa: S608 (placeholders)
+            f"{where} ORDER BY source, kind, record_id"
+        )
+        for kind, record_id, data, location_text in self._db.execute(query, params):
+            location = _location_from(location_text)
+            try:
+                record = model_of(kind).model_validate_json(data)
+            except DataError as exc:
+                # A record stored by an older clientguard that a newer rule refuses: reported,
+                # never a crash of the whole load.
+                raw = json.loads(data)
+                yield None, location, None, Rejection(
+                    kind=kind,
+                    source=str(raw.get("source", "?")),
+                    record_id=record_id if kind != "time_entry" else None,
+                    field=exc.problems[0].field if exc.problems else None,
+                    reason="; ".join(p.reason for p in exc.problems) or str(exc),
+                    location=location,
+                    record=raw,
+                )
+                continue
+            ident = getattr(record, "id", None)
+            key = (record.kind, record.source, ident) if ident is not None else None
+            yield key, location, record, None
+
+    def load(
+        self,
+        *,
+        base_currency: str,
+        sources: Sequence[str] | None = None,
+        fx: FxTable | None = None,
+        strict: bool = True,
+    ) -> Ledger:
+        """The stored records of ``sources`` (default: all) as a :class:`Ledger`.
+
+        The ledger's report holds every problem: the rejections kept from earlier syncs (raw
+        records that could not be mapped, with their file and line or API page) and those the
+        build itself finds (an allocation to a missing invoice...). With ``strict`` (the
+        default) any of them raises one :class:`~clientguard.errors.DataError` listing them;
+        with ``strict=False`` the good records are kept.
+        """
+        records: list[AnyRecord] = []
+        locations: dict[RecordKey, Location] = {}
+        rejected = list(self.rejections(sources))
+        for key, location, record, problem in self._stored(sources):
+            if problem is not None:
+                rejected.append(problem)
+                continue
+            assert record is not None
+            records.append(record)
+            if key is not None and location is not None:
+                locations[key] = location
+        return Ledger.build(
+            records,
+            base_currency=base_currency,
+            fx=fx,
+            strict=strict,
+            rejected=rejected,
+            locations=locations,
+        )
+
+    def currencies(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
+        """The currencies of the stored invoices, sorted (to suggest a base currency)."""
+        where, params = self._source_filter(sources)
+        clause = f"{where} AND" if where else "WHERE"
+        rows = self._db.execute(
+            "SELECT DISTINCT json_extract(data, '$.currency') FROM records "  # noqa: S608
+            f"{clause} kind = 'invoice' ORDER BY 1",
+            params,
+        ).fetchall()
+        return tuple(row[0] for row in rows if row[0])
+
+
+# --------------------------------------------------------------------------- writing pages
+
+
+class _SyncWriter:
+    """Writes one sync's pages, one transaction each, and counts what they did."""
+
+    def __init__(
+        self,
+        store: Store,
+        source: str,
+        connector: Connector,
+        sync_id: int,
+        state: SyncState,
+        *,
+        full: bool,
+        prune: bool,
+    ) -> None:
+        self.store = store
+        self.source = source
+        self.connector = connector
+        self.sync_id = sync_id
+        self.state = state
+        self.full = full
+        self.prune = prune
+        self.counts: dict[str, Counter[str]] = {}
+        self.skipped: dict[str, Counter[str]] = {}
+        self.full_read: dict[str, bool] = {}
+        # Identical time entries within one stream are told apart by their occurrence.
+        self.occurrences: dict[str, Counter[str]] = {}
+
+    def read_in_full(self, stream: str) -> bool:
+        if stream not in self.full_read:
+            incremental = self.connector.stream(stream).incremental
+            self.full_read[stream] = (
+                self.full or not incremental or self.state.cursor(stream) is None
+            )
+        return self.full_read[stream]
+
+    def write(self, page: Page) -> None:
+        db = self.store._db
+        stream = page.stream
+        counts = self.counts.setdefault(stream, Counter())
+        occurrences = self.occurrences.setdefault(stream, Counter())
+        in_full = self.read_in_full(stream)
+        page_counts: Counter[str] = Counter()
+        with self.store._transaction(f"store page {page.number} of {stream}"):
+            ids_seen: list[str] = []
+            for record in page.records:
+                outcome = self._upsert(record, page, occurrences)
+                page_counts[outcome] += 1
+                ident = getattr(record, "id", None)
+                if ident is not None:
+                    ids_seen.append(ident)
+            ids_seen += [r.record_id for r in page.rejected if r.record_id is not None]
+            if not in_full and ids_seen:
+                # An incremental read replaces the rejections of the records it read again.
+                db.executemany(
+                    "DELETE FROM rejections WHERE source = ? AND stream = ? AND record_id = ? "
+                    "AND sync_id < ?",
+                    [(self.source, stream, ident, self.sync_id) for ident in set(ids_seen)],
+                )
+            db.executemany(
+                "INSERT INTO rejections (source, stream, sync_id, kind, connector, record_id, "
+                "field, reason, location, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        self.source, stream, self.sync_id, r.kind, r.source, r.record_id,
+                        r.field, r.reason, _location_text(r.location), _raw_text(r.record),
+                    )
+                    for r in page.rejected
+                ],
+            )
+            page_counts["rejected"] += len(page.rejected)
+            if page.deleted:
+                page_counts["removed"] += self._delete(page)
+            if page.last and in_full:
+                page_counts["removed"] += self._finish_full_read(stream)
+            if page.cursor is not None:
+                db.execute(
+                    "INSERT INTO cursors (source, stream, cursor, sync_id) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (source, stream) DO UPDATE SET cursor = excluded.cursor, "
+                    "sync_id = excluded.sync_id",
+                    (self.source, stream, page.cursor.astimezone(UTC).isoformat(), self.sync_id),
+                )
+            page_counts["pages"] += 1
+            page_counts["duplicates"] += page.duplicates
+            db.execute(
+                "UPDATE syncs SET pages = pages + ?, new = new + ?, updated = updated + ?, "
+                "unchanged = unchanged + ?, rejected = rejected + ?, removed = removed + ? "
+                "WHERE id = ?",
+                (
+                    page_counts["pages"], page_counts["new"], page_counts["updated"],
+                    page_counts["unchanged"], page_counts["rejected"], page_counts["removed"],
+                    self.sync_id,
+                ),
+            )
+        # Counted only once the page is committed: the result says what is stored.
+        counts.update(page_counts)
+        self.skipped.setdefault(stream, Counter()).update(page.skipped)
+
+    def _upsert(self, record: AnyRecord, page: Page, occurrences: Counter[str]) -> Outcome:
+        db = self.store._db
+        data = record.model_dump_json()
+        ident = getattr(record, "id", None)
+        if ident is None:
+            digest = hashlib.sha256(data.encode()).hexdigest()[:32]
+            occurrences[digest] += 1
+            ident = f"{digest}#{occurrences[digest]}"
+            location = None
+        else:
+            location = page.locations.get((record.kind, record.source, ident))
+        row = db.execute(
+            "SELECT data FROM records WHERE source = ? AND kind = ? AND record_id = ?",
+            (self.source, record.kind, ident),
+        ).fetchone()
+        outcome: Outcome = "new" if row is None else "unchanged" if row[0] == data else "updated"
+        db.execute(
+            "INSERT INTO records (source, kind, record_id, stream, data, location, first_sync, "
+            "changed_sync, seen_sync) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (source, kind, record_id) DO UPDATE SET stream = excluded.stream, "
+            "data = excluded.data, location = excluded.location, seen_sync = excluded.seen_sync, "
+            "changed_sync = CASE WHEN records.data = excluded.data THEN records.changed_sync "
+            "ELSE excluded.changed_sync END",
+            (
+                self.source, record.kind, ident, page.stream, data, _location_text(location),
+                self.sync_id, self.sync_id, self.sync_id,
+            ),
+        )
+        return outcome
+
+    def _delete(self, page: Page) -> int:
+        """Remove what the source reports deleted (or voided away), and its rejections."""
+        db = self.store._db
+        removed = 0
+        for kind, _source, ident in page.deleted:
+            removed += db.execute(
+                "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ?",
+                (self.source, kind, ident),
+            ).rowcount
+            db.execute(
+                "DELETE FROM rejections WHERE source = ? AND stream = ? AND record_id = ? "
+                "AND sync_id < ?",
+                (self.source, page.stream, ident, self.sync_id),
+            )
+        return removed
+
+    def _finish_full_read(self, stream: str) -> int:
+        """After the last page of a stream read in full: drop what the read no longer had."""
+        db = self.store._db
+        # Rejections of records that are no longer there, or arrived fixed.
+        db.execute(
+            "DELETE FROM rejections WHERE source = ? AND stream = ? AND sync_id < ?",
+            (self.source, stream, self.sync_id),
+        )
+        kinds = "" if self.prune else "AND kind = 'time_entry'"
+        removed = db.execute(
+            "DELETE FROM records WHERE source = ? AND stream = ? AND seen_sync < ? "  # noqa: S608
+            f"{kinds}",
+            (self.source, stream, self.sync_id),
+        ).rowcount
+        return int(removed)
+
+    def results(self) -> Iterator[StreamResult]:
+        for stream, counts in self.counts.items():
+            yield StreamResult(
+                stream=stream,
+                pages=counts["pages"],
+                new=counts["new"],
+                updated=counts["updated"],
+                unchanged=counts["unchanged"],
+                rejected=counts["rejected"],
+                removed=counts["removed"],
+                skipped=dict(sorted(self.skipped.get(stream, Counter()).items())),
+                duplicates=counts["duplicates"],
+                full_read=self.full_read.get(stream, True),
+            )
+
+
+# --------------------------------------------------------------------------- the sync lock
+
+
+class _SyncLock:
+    """An exclusive OS lock on ``<store>.lock`` for the length of one sync.
+
+    The operating system releases it when the process ends, however it ends, so a crashed
+    sync never leaves the store locked.
+    """
+
+    def __init__(self, store_path: Path, *, wait: float, holder: str) -> None:
+        self.path = store_path.with_name(store_path.name + ".lock")
+        self.wait = wait
+        self.holder = holder
+        self.handle: IO[str] | None = None
+
+    def __enter__(self) -> None:
+        try:
+            handle = open(self.path, "a+", encoding="utf-8")  # held until __exit__
+        except OSError as exc:
+            raise StoreError(f"cannot lock the store ({self.path}): {exc.strerror}") from None
+        deadline = time.monotonic() + max(self.wait, 0)
+        while not _try_lock(handle):
+            if time.monotonic() >= deadline:
+                handle.seek(0)
+                who = handle.read().strip()
+                handle.close()
+                waited = f" after waiting {self.wait:g} s" if self.wait > 0 else ""
+                raise StoreError(
+                    f"another clientguard sync is writing to {self.path.with_suffix('')}"
+                    f"{f' ({who})' if who else ''}{waited}; let it finish and try again, or "
+                    "pass --wait SECONDS to wait for it"
+                )
+            time.sleep(0.1)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"source {self.holder}, process {os.getpid()}")
+        handle.flush()
+        self.handle = handle
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.seek(0)
+            self.handle.truncate()
+            self.handle.flush()
+            _unlock(self.handle)
+            self.handle.close()
+            self.handle = None
+
+
+if sys.platform == "win32":  # pragma: no cover (exercised on Windows only)
+    import msvcrt
+
+    def _try_lock(handle: IO[str]) -> bool:
+        handle.seek(0)
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(handle: IO[str]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(handle: IO[str]) -> bool:
+        # flock locks belong to the open file, so a second sync in the same process is
+        # refused too (and a crashed process's lock is released by the kernel).
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(handle: IO[str]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _moment(connector: Connector) -> str:
+    """Now, from the connector's injected clock, as UTC ISO text."""
+    now = connector.clock()
+    return (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
+def _error_text(exc: BaseException) -> str:
+    # Our own errors are written never to hold a secret; anything else may (a third-party
+    # exception can quote a URL with a token), so only its type is kept.
+    if isinstance(exc, ClientguardError):
+        return f"{type(exc).__name__}: {exc}"
+    return type(exc).__name__
+
+
+def _location_text(location: Location | None) -> str | None:
+    if location is None:
+        return None
+    fields = {
+        "file": location.file,
+        "line": location.line,
+        "column": location.column,
+        "detail": location.detail,
+    }
+    return json.dumps({k: v for k, v in fields.items() if v is not None}, sort_keys=True)
+
+
+def _location_from(text: str | None) -> Location | None:
+    if text is None:
+        return None
+    data = json.loads(text)
+    return Location(
+        file=data.get("file"),
+        line=data.get("line"),
+        column=data.get("column"),
+        detail=data.get("detail"),
+    )
+
+
+def _jsonable(value: object) -> Any:
+    """A raw record as JSON values: what a person needs to find and fix it."""
+    if isinstance(value, Record):
+        return value.model_dump(mode="json")
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal | date | datetime):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _raw_text(record: object) -> str | None:
+    if record is None:
+        return None
+    return json.dumps(_jsonable(record), sort_keys=True, ensure_ascii=False)

@@ -1,0 +1,427 @@
+"""The connector framework: the sync loop every connector inherits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import pytest
+from pydantic import SecretStr
+
+import clientguard as cg
+from clientguard.connector import (
+    Connector,
+    ConnectorOptions,
+    Mapped,
+    Page,
+    ProgressEvent,
+    RawPage,
+    RawRecord,
+    Skip,
+    Stream,
+    SyncState,
+    pull,
+)
+from clientguard.errors import ConfigError, DataError
+from clientguard.ledger import Location
+from clientguard.model import Customer, Invoice, TimeEntry
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def ts(day: int, hour: int = 0) -> str:
+    return datetime(2025, 5, day, hour, tzinfo=UTC).isoformat()
+
+
+class ListOptions(ConnectorOptions):
+    pages: dict[str, list[list[Any]]]
+    """Raw pages by stream name."""
+    api_key: SecretStr | None = None
+    """A secret that must never show."""
+    region: str = "eu"
+    """Where the fake lives."""
+    knows_last: bool = True
+    """Whether the fake says which page is last (an API does; a file reader may not)."""
+
+
+class ListConnector(Connector):
+    """Serves raw pages from memory, like a file reader would."""
+
+    name: ClassVar[str] = "fake"
+    streams: ClassVar[tuple[Stream, ...]] = (
+        Stream(name="customers", kind="customer", id_field="cid"),
+        Stream(
+            name="invoices",
+            kind="invoice",
+            id_field="iid",
+            cursor_field="updated",
+            sorted_by_cursor=True,
+            duplicates="latest",
+        ),
+        Stream(name="rows", kind="invoice", id_field="iid", cursor_field="updated"),
+        Stream(name="hours", kind="time_entry"),
+    )
+    Options = ListOptions
+    options: ListOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.calls: list[tuple[str, datetime | None]] = []
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        self.calls.append((stream.name, since))
+        pages = self.options.pages.get(stream.name, [])
+        for number, page in enumerate(pages, start=1):
+            if page == ["boom"]:
+                raise ConfigError("the source broke on this page")
+            yield RawPage(
+                tuple(
+                    RawRecord(raw, Location(file=f"{stream.name}.csv", line=number * 100 + i))
+                    for i, raw in enumerate(page)
+                ),
+                last=number == len(pages) if self.options.knows_last else None,
+            )
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if stream.kind == "customer":
+            return Customer(id=raw["cid"], name=raw["name"], source=self.name)
+        if stream.kind == "time_entry":
+            return TimeEntry(
+                customer_id=raw["c"], date=date(2025, 5, 1), hours=raw["h"], source=self.name
+            )
+        if raw.get("type") == "bill":
+            return Skip("bill: only sales invoices are read")
+        return Invoice(
+            id=raw["iid"],
+            customer_id="c1",
+            number=raw["iid"],
+            issue_date=date.fromisoformat(raw.get("issued", "2025-05-01")),
+            due_date=date.fromisoformat(raw.get("due", "2025-05-31")),
+            currency="EUR",
+            total=raw["total"],
+            status="open",
+            source=self.name,
+        )
+
+
+def connector(clock_at: datetime = NOW, **pages: list[list[dict[str, Any]]]) -> ListConnector:
+    return ListConnector(pages=pages, clock=lambda: clock_at)
+
+
+def inv(iid: str, total: str = "10.00", day: int = 1, **extra: Any) -> dict[str, Any]:
+    return {"iid": iid, "total": total, "updated": ts(day), **extra}
+
+
+def pages_of(conn: Connector, state: SyncState | None = None, **kw: Any) -> list[Page]:
+    return list(conn.sync(state, **kw))
+
+
+# ----------------------------------------------------------------------------- mapping
+
+
+def test_every_raw_record_is_mapped_rejected_or_skipped_with_a_reason() -> None:
+    conn = connector(
+        invoices=[[inv("A"), inv("B", total="-5"), inv("C", type="bill"), {"total": "1"}]]
+    )
+    (page,) = pages_of(conn, streams=["invoices"])
+    assert [r.id for r in page.records] == ["A"]
+    assert page.skipped == {"bill: only sales invoices are read": 1}
+    reasons = {(r.record_id, r.field): r for r in page.rejected}
+    negative = reasons[("B", "total")]
+    assert "negative" in negative.reason
+    assert negative.location == Location(file="invoices.csv", line=101)
+    assert negative.record == inv("B", total="-5")
+    assert negative.kind == "invoice"
+    assert negative.source == "fake"
+    missing = reasons[(None, "iid")]
+    assert "missing field" in missing.reason
+
+
+def test_mapping_errors_never_stop_the_sync() -> None:
+    bad = [inv(f"X{i}", total="oops") for i in range(3)]
+    conn = connector(invoices=[bad, [inv("OK")]])
+    pages = pages_of(conn, streams=["invoices"])
+    assert [len(p.rejected) for p in pages] == [3, 0]
+    assert [r.id for r in pages[1].records] == ["OK"]
+
+
+def test_a_bug_in_to_model_propagates() -> None:
+    class Broken(ListConnector):
+        def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+            raise RuntimeError("bug")
+
+    conn = Broken(pages={"invoices": [[inv("A")]]}, clock=lambda: NOW)
+    with pytest.raises(RuntimeError, match="bug"):
+        pages_of(conn, streams=["invoices"])
+
+
+def test_locations_name_the_file_and_line_of_each_record() -> None:
+    conn = connector(invoices=[[inv("A"), inv("B")]])
+    (page,) = pages_of(conn, streams=["invoices"])
+    assert page.locations[("invoice", "fake", "B")] == Location(file="invoices.csv", line=101)
+
+
+# ----------------------------------------------------------------------------- duplicates
+
+
+def test_an_unchanged_duplicate_is_yielded_once_and_counted() -> None:
+    conn = connector(invoices=[[inv("A"), inv("B")], [inv("B"), inv("C")]])
+    pages = pages_of(conn, streams=["invoices"])
+    assert [[r.id for r in p.records] for p in pages] == [["A", "B"], ["C"]]
+    assert pages[1].duplicates == 1
+
+
+def test_latest_rule_yields_the_newer_version_and_pull_keeps_it() -> None:
+    conn = connector(invoices=[[inv("A", total="10.00")], [inv("A", total="12.00", day=2)]])
+    pages = pages_of(conn, streams=["invoices"])
+    assert [len(p.records) for p in pages] == [1, 1]
+    pulled = pull(connector(invoices=[[inv("A")], [inv("A", total="12.00", day=2)]]))
+    (only,) = [r for r in pulled.records if isinstance(r, Invoice)]
+    assert only.total == Decimal("12.00")
+
+
+def test_reject_rule_turns_a_conflicting_duplicate_into_a_rejection_naming_the_first() -> None:
+    conn = connector(rows=[[inv("A", total="10.00"), inv("A", total="99.00")]])
+    (page,) = pages_of(conn, streams=["rows"])
+    assert [r.total for r in page.records if isinstance(r, Invoice)] == [
+        Decimal("10.00")
+    ]
+    (rejection,) = page.rejected
+    assert rejection.record_id == "A"
+    assert "rows.csv, line 100" in rejection.reason
+    assert rejection.location == Location(file="rows.csv", line=101)
+
+
+def test_records_without_id_are_never_deduplicated() -> None:
+    conn = connector(hours=[[{"c": "c1", "h": "2"}, {"c": "c1", "h": "2"}]])
+    (page,) = pages_of(conn, streams=["hours"])
+    assert len(page.records) == 2
+
+
+# ----------------------------------------------------------------------------- cursors
+
+
+def test_first_sync_reads_everything_and_the_cursor_is_the_latest_change() -> None:
+    conn = connector(invoices=[[inv("A", day=3)], [inv("B", day=7)]])
+    pages = pages_of(conn, streams=["invoices"])
+    assert conn.calls == [("invoices", None)]
+    assert [p.cursor for p in pages] == [
+        datetime(2025, 5, 3, tzinfo=UTC),
+        datetime(2025, 5, 7, tzinfo=UTC),
+    ]
+    assert [p.last for p in pages] == [False, True]
+
+
+def test_next_sync_starts_at_the_saved_cursor_inclusive() -> None:
+    conn = connector(invoices=[[inv("A", day=7)]])
+    state = SyncState({"invoices": datetime(2025, 5, 7, tzinfo=UTC)})
+    (page,) = pages_of(conn, state, streams=["invoices"])
+    assert conn.calls == [("invoices", datetime(2025, 5, 7, tzinfo=UTC))]
+    # The boundary record is read again (inclusive lower bound) and kept.
+    assert [r.id for r in page.records] == ["A"]
+    assert page.cursor == datetime(2025, 5, 7, tzinfo=UTC)
+
+
+def test_cursor_never_passes_the_start_of_the_sync() -> None:
+    started = datetime(2025, 5, 5, tzinfo=UTC)
+    conn = connector(started, invoices=[[inv("A", day=9)]])
+    (page,) = pages_of(conn, streams=["invoices"])
+    assert page.cursor == started
+
+
+def test_cursor_never_moves_back() -> None:
+    conn = connector(invoices=[[inv("A", day=2)]])
+    state = SyncState({"invoices": datetime(2025, 5, 4, tzinfo=UTC)})
+    (page,) = pages_of(conn, state, streams=["invoices"])
+    assert page.cursor == datetime(2025, 5, 4, tzinfo=UTC)
+
+
+def test_unsorted_stream_moves_its_cursor_only_on_the_last_page() -> None:
+    conn = connector(rows=[[inv("A", day=9)], [inv("B", day=2)]])
+    old = datetime(2025, 5, 1, tzinfo=UTC)
+    pages = pages_of(conn, SyncState({"rows": old}), streams=["rows"])
+    assert [p.cursor for p in pages] == [old, datetime(2025, 5, 9, tzinfo=UTC)]
+
+
+def test_full_resync_ignores_the_state_but_still_returns_a_cursor() -> None:
+    conn = connector(invoices=[[inv("A", day=3)]])
+    state = SyncState({"invoices": datetime(2025, 5, 2, tzinfo=UTC)})
+    (page,) = pages_of(conn, state, streams=["invoices"], full=True)
+    assert conn.calls == [("invoices", None)]
+    assert page.cursor == datetime(2025, 5, 3, tzinfo=UTC)
+
+
+def test_lookback_rereads_a_little_before_the_cursor() -> None:
+    class Lagging(ListConnector):
+        lookback = timedelta(hours=1)
+
+    conn = Lagging(pages={}, clock=lambda: NOW)
+    state = SyncState({"invoices": datetime(2025, 5, 2, tzinfo=UTC)})
+    pages_of(conn, state, streams=["invoices"])
+    assert conn.calls == [("invoices", datetime(2025, 5, 1, 23, tzinfo=UTC))]
+
+
+def test_an_empty_stream_still_yields_one_last_page() -> None:
+    conn = connector()
+    pages = pages_of(conn, SyncState({"invoices": NOW - timedelta(days=1)}), streams=["invoices"])
+    assert len(pages) == 1
+    assert pages[0].last
+    assert pages[0].records == ()
+    assert pages[0].cursor == NOW - timedelta(days=1)
+
+
+def test_sync_state_round_trips_through_json_and_refuses_naive_cursors() -> None:
+    state = SyncState().advance("invoices", datetime(2025, 5, 2, 10, tzinfo=UTC))
+    assert SyncState.from_json(state.to_json()) == state
+    with pytest.raises(ConfigError, match="naive"):
+        SyncState({"invoices": datetime(2025, 5, 2)})
+
+
+def test_the_clock_is_read_once_per_sync() -> None:
+    reads: list[int] = []
+
+    def clock() -> datetime:
+        reads.append(1)
+        return NOW
+
+    conn = ListConnector(pages={"invoices": [[inv("A")], [inv("B")]]}, clock=clock)
+    pages_of(conn)
+    assert len(reads) == 1
+
+
+# ----------------------------------------------------------------------------- pull, ledger
+
+
+def test_pull_collects_records_rejections_locations_and_state() -> None:
+    conn = connector(
+        customers=[[{"cid": "c1", "name": "Acme"}]],
+        invoices=[[inv("A", day=3), inv("B", total="x")]],
+    )
+    pulled = pull(conn)
+    assert {r.kind for r in pulled.records} == {"customer", "invoice"}
+    assert [r.record_id for r in pulled.rejected] == ["B"]
+    assert pulled.state.cursor("invoices") == datetime(2025, 5, 3, tzinfo=UTC)
+    assert pulled.locations[("customer", "fake", "c1")] == Location(file="customers.csv", line=100)
+
+
+def test_ledger_from_connector_keeps_rejections_with_their_location() -> None:
+    conn = connector(invoices=[[inv("A"), inv("B", issued="2025-06-01", due="2025-05-01")]])
+    ledger = cg.Ledger.from_connector(conn, base_currency="EUR", strict=False)
+    assert [i.id for i in ledger.invoices] == ["A"]
+    (rejection,) = ledger.report.rejected
+    assert rejection.record_id == "B"
+    assert rejection.location == Location(file="invoices.csv", line=101)
+    with pytest.raises(DataError, match=r"invoices.csv, line 101"):
+        cg.Ledger.from_connector(
+            connector(invoices=[[inv("A"), inv("B", issued="2025-06-01", due="2025-05-01")]]),
+            base_currency="EUR",
+        )
+
+
+# ----------------------------------------------------------------------------- options, progress
+
+
+def test_options_are_validated_and_unknown_ones_named() -> None:
+    with pytest.raises(ConfigError, match="regoin: not an option"):
+        ListConnector(pages={}, regoin="us")
+    with pytest.raises(ConfigError, match="pages: is required"):
+        ListConnector()
+
+
+def test_secrets_never_show_in_repr_errors_or_describe() -> None:
+    conn = ListConnector(pages={}, api_key="sk_live_SECRET")
+    assert "SECRET" not in repr(conn)
+    assert "SECRET" not in repr(conn.options)
+    with pytest.raises(ConfigError) as caught:
+        ListConnector(pages="sk_live_SECRET")
+    assert "SECRET" not in str(caught.value)
+    info = ListConnector.describe()
+    by_name = {o.name: o for o in info.options}
+    assert by_name["api_key"].secret
+    assert by_name["api_key"].default is None
+    assert by_name["region"].default == "'eu'"
+    assert by_name["region"].help == "Where the fake lives."
+    assert by_name["pages"].required
+    assert info.summary == "Serves raw pages from memory, like a file reader would."
+    assert [s.name for s in info.streams] == ["customers", "invoices", "rows", "hours"]
+
+
+def test_unknown_stream_names_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match="customers, invoices, rows, hours"):
+        pages_of(connector(), streams=["bills"])
+
+
+def test_progress_reports_pages_and_stream_ends() -> None:
+    events: list[ProgressEvent] = []
+    conn = ListConnector(
+        pages={"invoices": [[inv("A")], [inv("B"), inv("C", total="x")]]},
+        clock=lambda: NOW,
+        progress=events.append,
+    )
+    pages_of(conn, streams=["invoices"])
+    assert [(e.event, e.pages, e.records, e.rejected) for e in events] == [
+        ("page", 1, 1, 0),
+        ("page", 2, 2, 1),
+        ("stream_done", 2, 2, 1),
+    ]
+
+
+def test_to_model_may_return_several_records() -> None:
+    class Splitting(ListConnector):
+        def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+            first = super().to_model(stream, raw)
+            assert isinstance(first, Invoice)
+            records: Sequence[Invoice] = (first, first.model_copy(update={"id": first.id + "b"}))
+            return records
+
+    conn = Splitting(pages={"invoices": [[inv("A")]]}, clock=lambda: NOW)
+    (page,) = pages_of(conn, streams=["invoices"])
+    assert [r.id for r in page.records] == ["A", "Ab"]
+
+
+def test_a_fetcher_that_cannot_tell_the_last_page_gets_an_empty_closing_page() -> None:
+    conn = ListConnector(
+        pages={"rows": [[inv("A", day=3)], [inv("B", day=5)]]},
+        knows_last=False,
+        clock=lambda: NOW,
+    )
+    old = datetime(2025, 5, 1, tzinfo=UTC)
+    pages = pages_of(conn, SyncState({"rows": old}), streams=["rows"])
+    assert [(p.number, len(p.records), p.last, p.cursor) for p in pages] == [
+        (1, 1, False, old),
+        (2, 1, False, old),
+        (3, 0, True, datetime(2025, 5, 5, tzinfo=UTC)),
+    ]
+
+
+def test_a_page_is_handed_over_before_the_next_is_fetched() -> None:
+    conn = ListConnector(pages={"invoices": [[inv("A")], ["boom"]]}, clock=lambda: NOW)
+    pages = conn.sync(streams=["invoices"])
+    first = next(pages)
+    assert [r.id for r in first.records] == ["A"]
+    assert first.cursor is not None  # safe to store before the failure below
+    with pytest.raises(ConfigError, match="broke"):
+        next(pages)
+
+
+def test_records_the_source_reports_deleted_are_listed_and_dropped_by_pull() -> None:
+    class Deleting(ListConnector):
+        def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+            if raw.get("deleted"):
+                return Skip("deleted invoice", deleted=True)
+            return super().to_model(stream, raw)
+
+    conn = Deleting(
+        pages={"invoices": [[inv("A"), inv("B")], [{"iid": "A", "deleted": True}]]},
+        clock=lambda: NOW,
+    )
+    pages = pages_of(conn, streams=["invoices"])
+    assert pages[1].deleted == (("invoice", "fake", "A"),)
+    assert pages[1].skipped == {"deleted invoice": 1}
+    conn2 = Deleting(
+        pages={"invoices": [[inv("A"), inv("B")], [{"iid": "A", "deleted": True}]]},
+        clock=lambda: NOW,
+    )
+    assert [r.id for r in pull(conn2, streams=["invoices"]).records] == ["B"]

@@ -1,0 +1,687 @@
+"""The ledger: rules between records, strict and lenient builds, look-ups, FX, merge, pickling,
+and the invariants (nothing lost, exactly the broken records rejected, deterministic order)."""
+
+from __future__ import annotations
+
+import pickle
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clientguard.errors import DataError
+from clientguard.ledger import Application, Ledger, Location, Rejection
+from clientguard.model import (
+    AnyRecord,
+    CreditNote,
+    Customer,
+    Invoice,
+    Payment,
+    TimeEntry,
+    WorkRequest,
+)
+from clientguard.testing import (
+    credit_note,
+    customer,
+    fx_table,
+    invoice,
+    ledger,
+    payment,
+    time_entry,
+    work_request,
+)
+
+D = Decimal
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def kinds_and_ids(rejections: tuple[Rejection, ...] | list[Rejection]) -> list[tuple[str, str]]:
+    return [(r.kind, r.record_id or "") for r in rejections]
+
+
+# ---------------------------------------------------------------- a small book, by hand
+#   acme and acme-de are one group; solo is its own client; ghost has invoices but no
+#   Customer record; tt only has time and wr only work requests.
+A0 = invoice("acme", id="A0", issued="2025-01-10", total="200.00")
+A1 = invoice("acme", id="A1", issued="2025-01-10", total="1000.00")
+A2 = invoice("acme", id="A2", issued="2025-01-05", total="500.00")
+G1 = invoice("ghost", id="G1", issued="2025-02-01", total="100.00")
+# Three documents applied to A1 on 10 Feb, and one applied on 11 Feb although received on 1 Feb.
+P2 = payment("acme", id="P-2", on="2025-02-10", amount="550.00", pays=A1)
+P1 = payment("acme", id="P-1", on="2025-02-10", amount="300.00", pays=A1)
+CN0 = credit_note("acme", id="CN-0", issued="2025-02-10", total="100.00", applies_to=A1)
+P0 = payment("acme", id="P-0", on="2025-02-01", amount="50.00", pays=A1, applied_on="2025-02-11")
+P3 = payment("acme", id="P-3", on="2025-03-01", amount="700.00", pays={"A2": "500.00"})
+P4 = payment("solo", id="P-4", on="2025-03-02", amount="80.00")
+BOOK_RECORDS: list[AnyRecord] = [
+    customer("acme", group="acme-group"),
+    customer("acme-de", "Acme GmbH", group="acme-group"),
+    customer("solo"),
+    A1, G1, A2, A0, P2, P3, P1, CN0, P0, P4,
+    time_entry("tt", on="2025-01-02", hours="3"),
+    work_request("wr", requested="2025-01-02", lead_days=1),
+]
+
+
+@pytest.fixture(scope="module")
+def book() -> Ledger:
+    return ledger(*BOOK_RECORDS)
+
+
+def test_invoices_of_a_customer_in_issue_date_then_id_order(book):
+    assert [i.id for i in book.invoices_of("acme")] == ["A2", "A0", "A1"]
+    assert [i.id for i in book.invoices_of("ghost")] == ["G1"]
+    assert book.invoices_of("nobody") == ()
+
+
+def test_ledger_tuples_are_in_date_then_id_order(book):
+    assert [i.id for i in book.invoices] == ["A2", "A0", "A1", "G1"]
+    assert [p.id for p in book.payments] == ["P-0", "P-1", "P-2", "P-3", "P-4"]
+    assert [c.id for c in book.customers] == ["acme", "acme-de", "solo"]
+    assert book.date_range == (date(2025, 1, 5), date(2025, 2, 1))
+
+
+def test_applications_by_invoice_in_date_order_payments_before_credit_notes(book):
+    expected = [
+        # same day: payments first (by id), then the credit note, whatever the input order
+        (date(2025, 2, 10), "payment", "P-1", D("300.00")),
+        (date(2025, 2, 10), "payment", "P-2", D("550.00")),
+        (date(2025, 2, 10), "credit_note", "CN-0", D("100.00")),
+        # P-0 was received on 1 Feb but applied on 11 Feb: the application date counts
+        (date(2025, 2, 11), "payment", "P-0", D("50.00")),
+    ]
+    got = [(a.date, a.document_kind, a.document_id, a.amount) for a in book.applications("A1")]
+    assert got == expected
+    assert all(a.invoice_id == "A1" for a in book.applications("A1"))
+    assert book.applications("G1") == ()
+
+
+@pytest.mark.parametrize(
+    ("payment_id", "unapplied"),
+    [("P-3", D("200.00")), ("P-1", D("0.00")), ("P-4", D("80.00"))],
+)
+def test_unapplied_cash_is_what_no_allocation_took(book, payment_id, unapplied):
+    assert book.unapplied(payment_id) == unapplied
+
+
+@pytest.mark.parametrize(
+    ("customer_id", "group", "members"),
+    [
+        ("acme", "acme-group", ("acme", "acme-de")),
+        ("acme-de", "acme-group", ("acme", "acme-de")),
+        ("solo", "solo", ("solo",)),
+        ("ghost", "ghost", ("ghost",)),  # no Customer record: its own client
+    ],
+)
+def test_group_of_and_members(book, customer_id, group, members):
+    assert book.group_of(customer_id) == group
+    assert book.members(group) == members
+
+
+def test_customer_ids_include_ids_without_a_customer_record(book):
+    assert book.customer_ids == ("acme", "acme-de", "ghost", "solo", "tt", "wr")
+    assert book.customer("ghost") is None
+    assert book.name_of("ghost") == "ghost"
+    assert book.name_of("acme-de") == "Acme GmbH"
+
+
+def test_look_ups_by_id_and_by_customer(book):
+    assert book.invoice("A1") == A1
+    assert book.payment("P-3") == P3
+    assert book.credit_note("CN-0") == CN0
+    assert book.payments_of("solo") == (P4,)
+    assert book.credit_notes_of("acme") == (CN0,)
+    with pytest.raises(KeyError):
+        book.invoice("nope")
+
+
+def test_report_counts_what_was_kept(book):
+    assert dict(book.report.accepted) == {
+        "customers": 3, "invoices": 4, "payments": 5, "credit_notes": 1,
+        "time_entries": 1, "work_requests": 1,
+    }
+    assert book.report.ok
+    assert len(book) == 15
+
+
+def test_a_ledger_is_only_made_by_build():
+    with pytest.raises(TypeError, match=r"Ledger\.build"):
+        Ledger()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"base_currency": "eur"}, "not an upper-case ISO 4217"),
+        ({"base_currency": "EUR", "fx": fx_table("USD", {})}, "converts to USD"),
+    ],
+)
+def test_build_refuses_a_bad_base_currency_or_fx_table(kwargs, message):
+    with pytest.raises(DataError, match=message):
+        Ledger.build([], **kwargs)
+
+
+def test_build_refuses_what_is_not_a_ledger_record():
+    with pytest.raises(DataError, match="dict is not a ledger record"):
+        Ledger.build([{"id": "x"}], base_currency="EUR", strict=False)  # type: ignore[list-item]
+
+
+# ---------------------------------------------------------------- strict: every problem at once
+def dangling(n: int) -> list[Payment]:
+    return [payment("acme", id=f"P{i:02}", on="2025-02-01", amount="1", pays={f"X{i}": "1"})
+            for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("count", "listed", "more_line"),
+    [
+        (1, 1, None),
+        (20, 20, None),
+        (21, 20, "  ... and 1 more"),
+        (25, 20, "  ... and 5 more"),
+    ],
+)
+def test_strict_build_lists_every_problem_capped_at_20(count, listed, more_line):
+    with pytest.raises(DataError) as caught:
+        ledger(*dangling(count))
+    error = caught.value
+    assert len(error.problems) == count
+    lines = str(error).split("\n")
+    plural = "s" if count != 1 else ""
+    assert lines[0] == f"{count} problem{plural} in the ledger's records:"
+    assert sum(line.startswith("  - payment P") for line in lines) == listed
+    if more_line is None:
+        assert len(lines) == 1 + listed
+    else:
+        assert lines[-1].startswith(more_line)
+        assert "DataError.problems" in lines[-1]
+
+
+def test_strict_build_reports_problems_of_different_kinds_together():
+    usd = invoice("acme", id="U1", issued="2025-01-10", total="10", currency="USD")
+    with pytest.raises(DataError) as caught:
+        ledger(A1, A1, usd, *dangling(1))
+    assert sorted(kinds_and_ids(caught.value.problems)) == [
+        ("invoice", "A1"), ("invoice", "U1"), ("payment", "P00"),
+    ]
+
+
+# ---------------------------------------------------------------- lenient
+def test_lenient_build_keeps_the_good_and_returns_exactly_the_bad_with_locations():
+    good = invoice("acme", id="I-1", issued="2025-01-10", total="100.00", source="csv")
+    twin = invoice("acme", id="I-1", issued="2025-01-11", total="999.00", source="csv")
+    lost = payment("acme", id="P-9", on="2025-02-01", amount="5", pays={"I-404": "5"},
+                   source="csv")
+    paid = payment("acme", id="P-1", on="2025-02-01", amount="100.00", pays=good, source="csv")
+    locations = {
+        ("invoice", "csv", "I-1"): Location("invoices.csv", 2),
+        ("payment", "csv", "P-9"): Location("payments.csv", 14, "invoice"),
+        ("payment", "csv", "P-1"): Location("payments.csv", 3),
+    }
+    built = Ledger.build([good, twin, lost, paid], base_currency="EUR", strict=False,
+                         locations=locations)
+    assert built.invoices == (good,)
+    assert built.payments == (paid,)
+    rejected = {r.record_id: r for r in built.report.rejected}
+    assert set(rejected) == {"I-1", "P-9"}
+    assert rejected["I-1"].record is twin
+    assert rejected["I-1"].field == "id"
+    assert "duplicate id" in rejected["I-1"].reason
+    # The location keyed by (kind, source, id) is copied into the rejection.
+    assert rejected["I-1"].location == Location("invoices.csv", 2)
+    assert rejected["P-9"].record is lost
+    assert rejected["P-9"].location == Location("payments.csv", 14, "invoice")
+    assert str(rejected["P-9"]).startswith(
+        "payment P-9 (csv, payments.csv, line 14, column 'invoice'): allocations.0.invoice_id: "
+    )
+    assert built.location_of(paid) == Location("payments.csv", 3)
+    assert not built.report.ok
+    assert dict(built.report.accepted)["invoices"] == 1
+
+
+def test_a_rejected_invoice_takes_the_documents_allocated_to_it_along():
+    # U1 is in USD with no rate, so it is rejected; what is allocated to it cannot be applied.
+    u1 = invoice("acme", id="U1", issued="2025-01-10", total="100.00", currency="USD")
+    e1 = invoice("acme", id="E1", issued="2025-01-10", total="100.00")
+    to_u1 = payment("acme", id="P-U", on="2025-02-01", amount="100.00", currency="USD", pays=u1,
+                    fx_rate="0.95")
+    # The credit note is applied to both: one bad allocation rejects the whole document.
+    both = credit_note("acme", id="C-B", issued="2025-02-01", total="20.00",
+                       applies_to=[("E1", "10.00"), (u1, "10.00")])
+    to_e1 = payment("acme", id="P-E", on="2025-02-02", amount="90.00", pays=e1)
+    built = ledger(u1, e1, to_u1, both, to_e1, strict=False)
+    assert sorted(kinds_and_ids(built.report.rejected)) == [
+        ("credit_note", "C-B"), ("invoice", "U1"), ("payment", "P-U"),
+    ]
+    by_id = {r.record_id: r for r in built.report.rejected}
+    assert by_id["U1"].field == "fx_rate"
+    assert "invoice U1, which is not in the ledger (or was rejected)" in by_id["P-U"].reason
+    assert by_id["C-B"].field == "allocations.1.invoice_id"
+    # E1 keeps only the payment: nothing of the rejected credit note was applied.
+    assert [a.document_id for a in built.applications("E1")] == ["P-E"]
+    assert built.invoices == (e1,)
+
+
+def test_rejections_from_a_connector_are_included():
+    unmapped = Rejection("row", "csv", None, "date", "'31/02/2025' is not a date",
+                         Location("payments.csv", 7, "Date"), ("P-7", "31/02/2025"))
+    built = Ledger.build([A2], base_currency="EUR", strict=False, rejected=[unmapped])
+    assert built.report.rejected == (unmapped,)
+    assert built.invoices == (A2,)
+    with pytest.raises(DataError) as caught:
+        Ledger.build([A2], base_currency="EUR", rejected=[unmapped])
+    assert caught.value.problems == (unmapped,)
+    assert "row (csv, payments.csv, line 7, column 'Date'): date: '31/02/2025'" in str(
+        caught.value
+    )
+
+
+def test_over_application_rejects_the_later_document():
+    inv = invoice("acme", id="I", issued="2025-01-10", total="100.00")
+    early = payment("acme", id="Z-early", on="2025-02-01", amount="70.00", pays=inv)
+    late = payment("acme", id="A-late", on="2025-02-02", amount="70.00", pays=inv)
+    built = ledger(late, early, inv, strict=False)
+    assert kinds_and_ids(built.report.rejected) == [("payment", "A-late")]
+    assert "add up to 140.00 EUR, more than its total of 100.00" in built.report.rejected[0].reason
+
+
+def test_on_the_same_day_the_credit_note_over_applies_not_the_cash():
+    # The replay applies payments before credit notes on one day, so the credit note is the
+    # document that takes the invoice over its total.
+    inv = invoice("acme", id="I", issued="2025-01-10", total="100.00")
+    cash = payment("acme", id="P", on="2025-02-01", amount="100.00", pays=inv)
+    credit = credit_note("acme", id="A-CN", issued="2025-02-01", total="100.00", applies_to=inv)
+    built = ledger(credit, cash, inv, strict=False)
+    assert kinds_and_ids(built.report.rejected) == [("credit_note", "A-CN")]
+    assert built.payments == (cash,)
+
+
+def test_allocations_exactly_equal_to_the_total_are_fine():
+    inv = invoice("acme", id="I", issued="2025-01-10", total="100.00")
+    built = ledger(
+        inv,
+        payment("acme", id="P1", on="2025-02-01", amount="33.33", pays=inv),
+        payment("acme", id="P2", on="2025-02-02", amount="33.33", pays=inv),
+        credit_note("acme", id="C", issued="2025-02-03", total="33.34", applies_to=inv),
+    )
+    assert sum((a.amount for a in built.applications("I")), D(0)) == D("100.00")
+
+
+# ---------------------------------------------------------------- FX
+# EUR per unit: USD 0.90 and GBP 1.20 on 3 March 2025.
+FX = fx_table("EUR", {"USD": {"2025-03-03": "0.90"}, "GBP": {"2025-03-03": "1.20"}})
+
+
+def test_cross_currency_allocations_are_converted_into_the_invoice_currency():
+    usd_invoice = invoice("acme", id="U", issued="2025-02-01", total="200.00", currency="USD",
+                          fx_rate="0.95")
+    eur_invoice = invoice("acme", id="E", issued="2025-02-01", total="100.00")
+    # 90.00 EUR at 0.90 EUR/USD on the payment date = 100.00 USD off the USD invoice.
+    eur_pays_usd = payment("acme", id="P-EUR", on="2025-03-03", amount="90.00", pays=usd_invoice)
+    # 75.00 GBP x 1.20 = 90.00 EUR = 100.00 USD.
+    gbp_pays_usd = payment("acme", id="P-GBP", on="2025-03-03", amount="75.00", currency="GBP",
+                           pays=usd_invoice)
+    # 50.00 GBP at the payment's own rate 1.17 (the source's, on its own date) = 58.50 EUR;
+    # the table's 1.20 would say 60.00.
+    own_rate = payment("acme", id="P-OWN", on="2025-03-03", amount="50.00", currency="GBP",
+                       fx_rate="1.17", pays=eur_invoice)
+    # Applied two days after it was received: the table's rate for that day (3 March, 1.20),
+    # not the payment's own 1.17: 20.00 GBP = 24.00 EUR.
+    later = payment("acme", id="P-LATER", on="2025-03-03", amount="20.00", currency="GBP",
+                    fx_rate="1.17", pays=eur_invoice, applied_on="2025-03-05")
+    built = ledger(usd_invoice, eur_invoice, eur_pays_usd, gbp_pays_usd, own_rate, later, fx=FX)
+    got = {a.document_id: (a.amount, a.document_amount) for a in built.applications("U")}
+    assert got == {"P-EUR": (D("100.00"), D("90.00")), "P-GBP": (D("100.00"), D("75.00"))}
+    got = {a.document_id: (a.amount, a.document_amount) for a in built.applications("E")}
+    assert got == {"P-OWN": (D("58.50"), D("50.00")), "P-LATER": (D("24.00"), D("20.00"))}
+
+
+def test_a_non_terminating_conversion_is_kept_unrounded():
+    usd_invoice = invoice("acme", id="U", issued="2025-03-03", total="100.00", currency="USD")
+    # 10.00 EUR / 0.90 = 11.111... USD: kept at full precision, rounded only for output.
+    built = ledger(usd_invoice, payment("acme", id="P", on="2025-03-03", amount="10.00",
+                                        pays=usd_invoice), fx=FX)
+    (application,) = built.applications("U")
+    assert application.amount * D("0.90") == pytest.approx(D("10.00"), abs=D("1e-20"))
+    assert application.amount.quantize(D("0.01")) == D("11.11")
+    assert application.amount > D("11.111111")
+
+
+@pytest.mark.parametrize(
+    ("paid_eur", "accepted"),
+    [
+        ("90.00", True),  # exactly 100.00 USD
+        ("90.004", True),  # 100.00444 USD: within one cent of the total
+        ("90.009", True),  # 100.01 USD: exactly one cent over, the rounding step allowed
+        ("90.02", False),  # 100.0222 USD: over by more than a cent
+    ],
+)
+def test_a_converted_allocation_may_overshoot_by_one_minor_unit(paid_eur, accepted):
+    usd_invoice = invoice("acme", id="U", issued="2025-03-03", total="100.00", currency="USD")
+    built = ledger(usd_invoice, payment("acme", id="P", on="2025-03-03", amount=paid_eur,
+                                        pays=usd_invoice), fx=FX, strict=False)
+    assert built.report.ok is accepted
+
+
+@pytest.mark.parametrize(
+    ("record", "rate", "base_amount"),
+    [
+        # the document's own fx_rate wins over the table
+        (invoice("acme", id="I1", issued="2025-03-03", total="100.00", currency="USD",
+                 fx_rate="0.95"), D("0.95"), D("95.00")),
+        # otherwise the table's rate on the document's date (3 March's for 5 March)
+        (invoice("acme", id="I2", issued="2025-03-05", total="100.00", currency="USD"),
+         D("0.90"), D("90.00")),
+        (invoice("acme", id="I3", issued="2025-03-05", total="100.00"), D(1), D("100.00")),
+        (payment("acme", id="P1", on="2025-03-03", amount="75.00", currency="GBP"),
+         D("1.20"), D("90.00")),
+        (credit_note("acme", id="C1", issued="2025-03-03", total="10.00", currency="GBP",
+                     fx_rate="1.25"), D("1.25"), D("12.50")),
+    ],
+    ids=lambda v: getattr(v, "id", None),
+)
+def test_rate_to_base_and_base_amount(record, rate, base_amount):
+    built = ledger(record, fx=FX)
+    assert built.rate_to_base(record) == rate
+    assert built.base_amount(record) == base_amount
+
+
+def test_document_fx_rate_is_enough_without_a_table():
+    record = invoice("acme", id="I", issued="2025-03-03", total="100.00", currency="USD",
+                     fx_rate="0.93")
+    built = ledger(record)
+    assert built.base_amount(record) == D("93.0000")
+
+
+def test_to_base_uses_the_table():
+    built = ledger(fx=FX)
+    assert built.to_base(D("10"), "USD", date(2025, 3, 4)) == D("9.00")
+    assert built.to_base(D("10"), "EUR", date(2025, 3, 4)) == D("10")
+    with pytest.raises(DataError, match="no FxTable to convert USD to EUR"):
+        ledger().to_base(D("10"), "USD", date(2025, 3, 4))
+
+
+# ---------------------------------------------------------------- merge
+def test_merge_two_sources():
+    xero = ledger(customer("acme", source="xero"),
+                  invoice("acme", id="X-1", issued="2025-01-10", total="100.00", source="xero"))
+    c1 = invoice("acme", id="C-1", issued="2025-01-05", total="40.00", source="csv")
+    csv = ledger(c1, payment("acme", id="CP-1", on="2025-02-01", amount="40.00", pays=c1,
+                             source="csv"))
+    merged = xero.merge(csv)
+    assert [i.id for i in merged.invoices] == ["C-1", "X-1"]
+    assert [p.id for p in merged.payments] == ["CP-1"]
+    assert [a.document_id for a in merged.applications("C-1")] == ["CP-1"]
+    assert merged.base_currency == "EUR"
+    assert merged.report.ok
+    assert len(merged) == len(xero) + len(csv)
+
+
+def test_merge_rejects_colliding_ids():
+    xero = ledger(invoice("acme", id="INV-1", issued="2025-01-10", total="100.00", source="xero"))
+    csv = ledger(invoice("acme", id="INV-1", issued="2025-01-10", total="100.00", source="csv"))
+    with pytest.raises(DataError) as caught:
+        xero.merge(csv)
+    (problem,) = caught.value.problems
+    assert (problem.kind, problem.source, problem.record_id, problem.field) == (
+        "invoice", "csv", "INV-1", "id",
+    )
+    assert "(first from xero)" in problem.reason
+    lenient = xero.merge(csv, strict=False)
+    assert [i.source for i in lenient.invoices] == ["xero"]
+
+
+def test_merge_refuses_a_different_base_currency():
+    with pytest.raises(DataError, match="cannot merge a USD ledger into a EUR ledger"):
+        ledger().merge(ledger(base_currency="USD"))
+
+
+def test_merge_carries_earlier_rejections_without_failing_on_them():
+    bad = payment("acme", id="P-X", on="2025-02-01", amount="5", pays={"nope": "5"})
+    first = ledger(A2, bad, strict=False)
+    merged = first.merge(ledger(G1))  # strict: fails only on problems the merge finds
+    assert merged.report.rejected == first.report.rejected
+    assert [i.id for i in merged.invoices] == ["A2", "G1"]
+
+
+def test_merge_combines_fx_tables():
+    usd = fx_table("EUR", {"USD": {"2025-03-03": "0.90"}})
+    gbp = fx_table("EUR", {"GBP": {"2025-03-03": "1.20"}})
+    u = invoice("acme", id="U", issued="2025-03-03", total="10", currency="USD")
+    g = invoice("acme", id="G", issued="2025-03-03", total="10", currency="GBP")
+    merged = ledger(u, fx=usd).merge(ledger(g, fx=gbp))
+    assert merged.base_amount(u) == D("9.00")
+    assert merged.base_amount(g) == D("12.00")
+
+
+# ---------------------------------------------------------------- pickling (Spark/Dask/Ray)
+def test_a_ledger_pickles_and_round_trips():
+    locations = {("payment", "test", "P-X"): Location("p.csv", 9)}
+    bad = payment("acme", id="P-X", on="2025-02-01", amount="5", pays={"nope": "5"})
+    usd = invoice("acme", id="U", issued="2025-03-03", total="10", currency="USD")
+    original = Ledger.build([*BOOK_RECORDS, bad, usd], base_currency="EUR", fx=FX, strict=False,
+                            locations=locations)
+    copy = pickle.loads(pickle.dumps(original))
+    assert list(copy.records()) == list(original.records())
+    assert copy.report == original.report
+    assert copy.fx == original.fx
+    assert copy.applications("A1") == original.applications("A1")
+    assert copy.customer_ids == original.customer_ids
+    assert copy.members("acme-group") == ("acme", "acme-de")
+    assert copy.rate_to_base(usd) == D("0.90")
+    assert copy.report.rejected[0].location == Location("p.csv", 9)
+    # The copy works, not only compares: it converts with its own table.
+    assert copy.to_base(D(10), "GBP", date(2025, 3, 4)) == D("12.00")
+
+
+def test_a_data_error_pickles_with_its_problems():
+    with pytest.raises(DataError) as caught:
+        ledger(*dangling(3))
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert type(copy) is DataError
+    assert copy.problems == caught.value.problems
+    assert str(copy) == str(caught.value)
+
+
+# ---------------------------------------------------------------- invariants (hypothesis)
+START = date(2024, 1, 1)
+EUR_PER = {"EUR": D(1), "USD": D("0.92"), "JPY": D("0.0061")}
+
+
+@dataclass
+class Book:
+    records: list[AnyRecord]
+    customers: list[Customer]
+    invoices: list[Invoice]
+    payments: list[Payment]
+    credit_notes: list[CreditNote]
+    time_entries: list[TimeEntry]
+    work_requests: list[WorkRequest]
+
+
+def money(draw: st.DrawFn, high: int = 10**7) -> Decimal:
+    return D(draw(st.integers(min_value=0, max_value=high))).scaleb(-2)
+
+
+@st.composite
+def valid_books(draw: st.DrawFn) -> Book:
+    names = [f"c{i}" for i in range(draw(st.integers(1, 4)))]
+    customers = [
+        customer(n, group=draw(st.sampled_from([None, "g1", "g2"])))
+        for n in names if draw(st.booleans())
+    ]
+    invoices: list[Invoice] = []
+    open_left: dict[str, Decimal] = {}
+    for i in range(draw(st.integers(0, 8))):
+        currency = draw(st.sampled_from(list(EUR_PER)))
+        total = money(draw)
+        status = draw(st.sampled_from(["draft", "open", "paid", "void"]))
+        issued = START + timedelta(days=draw(st.integers(0, 365)))
+        paid = (issued + timedelta(days=draw(st.integers(0, 90)))
+                if status == "paid" and draw(st.booleans()) else None)
+        record = invoice(
+            draw(st.sampled_from(names)), id=f"I{i}", issued=issued, total=total,
+            terms=draw(st.integers(0, 60)), currency=currency, status=status,  # type: ignore[arg-type]
+            paid=paid,
+            fx_rate=None if currency == "EUR" else EUR_PER[currency],
+        )
+        invoices.append(record)
+        open_left[record.id] = total
+
+    def document(make, prefix: str, i: int):  # a payment or credit note, within what is open
+        currency = draw(st.sampled_from(list(EUR_PER)))
+        same = [inv for inv in invoices if inv.currency == currency]
+        targets = draw(st.lists(st.sampled_from(same), unique_by=lambda x: x.id, max_size=3)
+                       ) if same else []
+        pays = []
+        for target in targets:
+            share = min(money(draw), open_left[target.id])
+            open_left[target.id] -= share
+            pays.append((target.id, share))
+        amount = sum((s for _, s in pays), D(0)) + money(draw, 10**5)
+        return make(draw(st.sampled_from(names)), f"{prefix}{i}",
+                    START + timedelta(days=draw(st.integers(0, 500))), amount, currency, pays,
+                    None if currency == "EUR" else EUR_PER[currency])
+
+    payments = [
+        document(lambda c, id_, day, amount, cur, pays, rate: payment(
+            c, id=id_, on=day, amount=amount, currency=cur, pays=pays, fx_rate=rate), "P", i)
+        for i in range(draw(st.integers(0, 8)))
+    ]
+    credit_notes = [
+        document(lambda c, id_, day, amount, cur, pays, rate: credit_note(
+            c, id=id_, issued=day, total=amount, currency=cur, applies_to=pays, fx_rate=rate),
+            "C", i)
+        for i in range(draw(st.integers(0, 4)))
+    ]
+    # Time entries have no id; few dates and hours, so that several differ only in billable
+    # or person (the sort key must still order them).
+    time_entries = [
+        time_entry(draw(st.sampled_from(names)), on=START + timedelta(days=draw(st.integers(0, 1))),
+                   hours=draw(st.sampled_from(["1", "8"])),
+                   person=draw(st.sampled_from([None, "", "ann"])),
+                   billable=draw(st.sampled_from([None, True, False])))
+        for _ in range(draw(st.integers(0, 6)))
+    ]
+    work_requests = [
+        work_request(draw(st.sampled_from(names)), id=f"W{i}",
+                     requested=START + timedelta(days=draw(st.integers(0, 30))),
+                     lead_days=draw(st.integers(-3, 10)))
+        for i in range(draw(st.integers(0, 4)))
+    ]
+    records: list[AnyRecord] = [*customers, *invoices, *payments, *credit_notes, *time_entries,
+                                *work_requests]
+    return Book(records, customers, invoices, payments, credit_notes, time_entries,
+                work_requests)
+
+
+@FAST
+@given(valid_books())
+def test_a_valid_book_never_raises_and_loses_nothing(book_):
+    built = ledger(*book_.records)
+    assert built.report.ok
+    assert dict(built.report.accepted) == {
+        "customers": len(book_.customers), "invoices": len(book_.invoices),
+        "payments": len(book_.payments), "credit_notes": len(book_.credit_notes),
+        "time_entries": len(book_.time_entries), "work_requests": len(book_.work_requests),
+    }
+    for c in book_.customers:
+        assert built.customer(c.id) == c
+    for i in book_.invoices:
+        assert built.invoice(i.id) == i
+        assert i in built.invoices_of(i.customer_id)
+    for p in book_.payments:
+        assert built.payment(p.id) == p
+        assert built.unapplied(p.id) == p.amount - sum((a.amount for a in p.allocations), D(0))
+    for c in book_.credit_notes:
+        assert built.credit_note(c.id) == c
+    assert sorted(map(repr, built.time_entries)) == sorted(map(repr, book_.time_entries))
+    assert set(built.work_requests) == set(book_.work_requests)
+    # Every allocation became exactly one application, and none over-applies its invoice.
+    allocations = sum(len(d.allocations) for d in [*book_.payments, *book_.credit_notes])
+    assert sum(len(built.applications(i.id)) for i in book_.invoices) == allocations
+    for i in book_.invoices:
+        assert sum((a.amount for a in built.applications(i.id)), D(0)) <= i.total
+
+
+@FAST
+@given(valid_books(), st.randoms(use_true_random=False))
+def test_order_is_deterministic_whatever_the_input_order(book_, rnd: random.Random):
+    shuffled = list(book_.records)
+    rnd.shuffle(shuffled)
+    one, two = ledger(*book_.records), ledger(*shuffled)
+    for name in ("customers", "invoices", "payments", "credit_notes", "time_entries",
+                 "work_requests"):
+        assert getattr(one, name) == getattr(two, name), name
+    assert one.customer_ids == two.customer_ids
+    for i in book_.invoices:
+        assert one.applications(i.id) == two.applications(i.id)
+    for group in {one.group_of(c) for c in one.customer_ids}:
+        assert one.members(group) == two.members(group)
+
+
+def test_time_entries_differing_only_in_billable_or_person_keep_one_order():
+    # Regression: the sort key left out billable, so the input order leaked through.
+    billable = time_entry("acme", on="2025-01-02", hours="1", billable=True)
+    unbilled = time_entry("acme", on="2025-01-02", hours="1", billable=False)
+    nobody = time_entry("acme", on="2025-01-02", hours="1", person=None)
+    empty = time_entry("acme", on="2025-01-02", hours="1", person="")
+    assert ledger(billable, unbilled, nobody, empty).time_entries == ledger(
+        empty, nobody, unbilled, billable).time_entries
+
+
+@st.composite
+def books_with_broken_records(draw: st.DrawFn) -> tuple[Book, list[AnyRecord], list[AnyRecord]]:
+    """A valid book, plus broken records whose rejection is certain whatever the order."""
+    book_ = draw(valid_books())
+    broken: list[AnyRecord] = []
+    late = START + timedelta(days=1000)  # after every valid document: the over-appliers
+    # Duplicates: same id, other content; they come after the originals, so they are the
+    # ones rejected.
+    with_ids = [*book_.customers, *book_.invoices, *book_.payments, *book_.credit_notes,
+                *book_.work_requests]
+    originals = draw(st.lists(st.sampled_from(with_ids), unique=True, max_size=3)
+                     if with_ids else st.just([]))
+    duplicates = [r.model_copy(update={"source": "other"}) for r in originals]
+    for k in range(draw(st.integers(0, 3))):  # dangling allocations
+        maker = draw(st.sampled_from(["payment", "credit_note"]))
+        if maker == "payment":
+            broken.append(payment("c0", id=f"BAD-P{k}", on=late, amount="1", pays={"MISSING": "1"}))
+        else:
+            broken.append(credit_note("c0", id=f"BAD-C{k}", issued=START, total="1",
+                                      applies_to={"MISSING": "1"}))
+    eur = [i for i in book_.invoices if i.currency == "EUR"]
+    for k in range(draw(st.integers(0, 2)) if eur else 0):  # over-application
+        target = draw(st.sampled_from(eur))
+        applied = sum(
+            (a.amount for d in [*book_.payments, *book_.credit_notes] for a in d.allocations
+             if a.invoice_id == target.id), D(0))
+        over = target.total - applied + D("0.01") * draw(st.integers(1, 1000))
+        broken.append(payment("c0", id=f"OVER-{k}", on=late, amount=over,
+                              pays={target.id: over}))
+    for k in range(draw(st.integers(0, 2))):  # no rate for a foreign invoice
+        broken.append(invoice("c0", id=f"NORATE-{k}", issued=START, total="5", currency="USD"))
+    return book_, broken, duplicates
+
+
+@FAST
+@given(books_with_broken_records(), st.randoms(use_true_random=False))
+def test_lenient_build_rejects_exactly_the_broken_records(case, rnd: random.Random):
+    book_, broken, duplicates = case
+    mixed = [*book_.records, *broken]
+    rnd.shuffle(mixed)
+    built = ledger(*mixed, *duplicates, strict=False)
+    rejected = [r.record for r in built.report.rejected]
+    assert len(rejected) == len(broken) + len(duplicates)
+    assert {id(r) for r in rejected} == {id(r) for r in [*broken, *duplicates]}
+    assert all(r.reason for r in built.report.rejected)
+    assert sorted(map(repr, built.records())) == sorted(map(repr, book_.records))
+
+
+def test_every_application_is_an_application():
+    built = ledger(*BOOK_RECORDS)
+    assert all(isinstance(a, Application) for a in built.applications("A1"))

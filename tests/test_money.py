@@ -1,0 +1,289 @@
+"""Money: currency exponents, minor units, banker's rounding, Decimal-only input, FxTable."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clientguard.errors import DataError
+from clientguard.money import (
+    CURRENCY_EXPONENTS,
+    FxTable,
+    exponent,
+    from_minor,
+    is_currency,
+    round_money,
+    to_decimal,
+    to_minor,
+)
+from clientguard.testing import fx_table
+
+D = Decimal
+
+
+# ---------------------------------------------------------------- currencies and exponents
+@pytest.mark.parametrize(
+    ("currency", "decimals"),
+    [
+        ("EUR", 2),
+        ("USD", 2),
+        ("PLN", 2),
+        ("GBP", 2),
+        ("JPY", 0),  # yen have no minor unit
+        ("KRW", 0),
+        ("CLP", 0),
+        ("KWD", 3),  # 1 dinar = 1000 fils
+        ("BHD", 3),
+        ("TND", 3),
+        ("UYW", 4),
+    ],
+)
+def test_exponent_is_the_iso_4217_minor_unit(currency, decimals):
+    assert exponent(currency) == decimals
+    assert is_currency(currency)
+
+
+@pytest.mark.parametrize("code", ["eur", "Eur", "EURO", "XYZ", "", "E U"])
+def test_unknown_or_lower_case_code_is_refused(code):
+    assert not is_currency(code)
+    with pytest.raises(DataError, match="unknown currency code"):
+        exponent(code)
+
+
+def test_every_code_is_three_upper_case_letters():
+    assert all(len(c) == 3 and c.isalpha() and c.isupper() for c in CURRENCY_EXPONENTS)
+
+
+# ---------------------------------------------------------------- minor units
+@pytest.mark.parametrize(
+    ("units", "currency", "major"),
+    [
+        (1234, "EUR", "12.34"),
+        (100, "EUR", "1.00"),
+        (5, "EUR", "0.05"),
+        (-5, "EUR", "-0.05"),
+        (0, "EUR", "0.00"),
+        (1234, "JPY", "1234"),
+        (1234, "KWD", "1.234"),
+        (1, "KWD", "0.001"),
+    ],
+)
+def test_from_minor_scales_by_the_exponent(units, currency, major):
+    result = from_minor(units, currency)
+    assert result == D(major)
+    # The result carries the currency's decimals, so it prints as money.
+    assert str(result) == major
+
+
+@pytest.mark.parametrize(
+    ("major", "currency", "units"),
+    [
+        ("12.34", "EUR", 1234),
+        ("12.3", "EUR", 1230),
+        ("12", "EUR", 1200),
+        ("0.005", "EUR", 0),  # a tie goes to the even cent: 0.00
+        ("0.015", "EUR", 2),  # a tie goes to the even cent: 0.02
+        ("0.0149", "EUR", 1),
+        ("-0.015", "EUR", -2),
+        ("1.5", "JPY", 2),
+        ("2.5", "JPY", 2),
+        ("1.2345", "KWD", 1234),
+        ("1.2355", "KWD", 1236),
+    ],
+)
+def test_to_minor_rounds_half_even(major, currency, units):
+    assert to_minor(D(major), currency) == units
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15), st.sampled_from(["EUR", "JPY", "KWD"]))
+def test_minor_units_round_trip(units, currency):
+    assert to_minor(from_minor(units, currency), currency) == units
+
+
+# ---------------------------------------------------------------- rounding
+@pytest.mark.parametrize(
+    ("amount", "currency", "rounded"),
+    [
+        # Ties go to the even last digit (banker's rounding), not always up.
+        ("2.675", "EUR", "2.68"),  # 7 is odd: up to 8
+        ("2.665", "EUR", "2.66"),  # 6 is even: stays
+        ("0.125", "EUR", "0.12"),  # 2 is even: stays
+        ("0.135", "EUR", "0.14"),  # 3 is odd: up to 4
+        ("-2.675", "EUR", "-2.68"),
+        ("2.6750001", "EUR", "2.68"),  # not a tie
+        ("2.6749999", "EUR", "2.67"),  # not a tie
+        ("10", "EUR", "10.00"),
+        ("0.5", "JPY", "0"),
+        ("1.5", "JPY", "2"),
+        ("2.5", "JPY", "2"),
+        ("1.0005", "KWD", "1.000"),
+        ("1.0015", "KWD", "1.002"),
+    ],
+)
+def test_round_money_is_half_even_to_the_minor_unit(amount, currency, rounded):
+    result = round_money(D(amount), currency)
+    assert result == D(rounded)
+    assert str(result) == rounded
+
+
+@given(
+    st.decimals(min_value=-(10**9), max_value=10**9, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["EUR", "JPY", "KWD"]),
+)
+def test_round_money_moves_at_most_half_a_minor_unit(amount, currency):
+    rounded = round_money(amount, currency)
+    half_unit = D(1).scaleb(-exponent(currency)) / 2
+    assert abs(rounded - amount) <= half_unit
+    assert rounded.as_tuple().exponent == -exponent(currency)
+
+
+# ---------------------------------------------------------------- Decimal only
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (D("10.10"), D("10.10")),
+        ("10.10", D("10.10")),
+        (" 10.10 ", D("10.10")),
+        ("-3", D(-3)),
+        (7, D(7)),
+        (0, D(0)),
+        ("1e3", D(1000)),
+    ],
+)
+def test_to_decimal_accepts_decimals_ints_and_numeric_strings(value, expected):
+    result = to_decimal(value)
+    assert isinstance(result, Decimal)
+    assert result == expected
+
+
+def test_to_decimal_keeps_the_written_precision():
+    assert str(to_decimal("10.10")) == "10.10"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (0.1, "is a float"),
+        (10.0, "is a float"),
+        (float("nan"), "is a float"),
+        (True, "is a bool"),
+        (False, "is a bool"),
+        ("NaN", "not a finite number"),
+        ("nan", "not a finite number"),
+        ("sNaN", "not a finite number"),
+        (D("NaN"), "not a finite number"),
+        ("Infinity", "not a finite number"),
+        ("-inf", "not a finite number"),
+        (D("-Infinity"), "not a finite number"),
+        ("abc", "is not a number"),
+        ("", "is not a number"),
+        ("1,50", "is not a number"),
+        (None, "is not an amount"),
+        ([1], "is not an amount"),
+    ],
+)
+def test_to_decimal_refuses_what_is_not_exact_money(value, reason):
+    with pytest.raises(DataError, match=reason) as caught:
+        to_decimal(value, what="invoice total")
+    assert str(caught.value).startswith("invoice total: ")
+
+
+def test_float_error_says_what_to_pass_instead():
+    with pytest.raises(DataError, match=r"string such as '0\.1'"):
+        to_decimal(0.1)
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_to_decimal_of_a_decimal_string_is_that_decimal(value):
+    assert to_decimal(str(value)) == value
+
+
+# ---------------------------------------------------------------- FxTable
+# EUR per unit of the currency: USD fixed on Friday 3 Jan and Monday 6 Jan 2025.
+RATES = {"USD": {"2025-01-03": "0.9650", "2025-01-06": "0.9580"}, "GBP": {"2025-01-06": "1.2040"}}
+
+
+@pytest.mark.parametrize(
+    ("currency", "on", "rate"),
+    [
+        ("USD", date(2025, 1, 3), "0.9650"),  # the exact date
+        ("USD", date(2025, 1, 6), "0.9580"),  # the exact date
+        ("USD", date(2025, 1, 4), "0.9650"),  # Saturday: Friday's fixing
+        ("USD", date(2025, 1, 5), "0.9650"),  # Sunday: Friday's fixing
+        ("USD", date(2025, 1, 13), "0.9580"),  # 7 days after the last fixing: still within
+        ("GBP", date(2025, 1, 10), "1.2040"),
+        ("EUR", date(1999, 1, 1), "1"),  # the base currency is always 1, on any date
+    ],
+)
+def test_rate_takes_the_exact_date_else_the_latest_earlier_within_staleness(currency, on, rate):
+    table = fx_table("EUR", RATES)
+    assert table.rate(currency, on) == D(rate)
+
+
+@pytest.mark.parametrize(
+    ("currency", "on", "message"),
+    [
+        # 8 days after the last fixing: stale
+        ("USD", date(2025, 1, 14), r"no USD->EUR rate for 2025-01-14: the latest earlier rate "
+         r"is from 2025-01-06, more than 7 days before"),
+        # before the first fixing
+        ("USD", date(2025, 1, 2), r"no USD->EUR rate for 2025-01-02"),
+        ("GBP", date(2025, 1, 5), r"no GBP->EUR rate for 2025-01-05"),
+        # a currency the table does not have
+        ("CHF", date(2025, 1, 6), r"no CHF->EUR rate for 2025-01-06"),
+    ],
+)
+def test_rate_outside_the_table_is_a_data_error_naming_currency_and_date(currency, on, message):
+    table = fx_table("EUR", RATES)
+    with pytest.raises(DataError, match=message):
+        table.rate(currency, on)
+
+
+def test_staleness_is_configurable():
+    strict = fx_table("EUR", RATES, max_staleness_days=0)
+    assert strict.rate("USD", date(2025, 1, 6)) == D("0.9580")
+    with pytest.raises(DataError, match="more than 0 days before"):
+        strict.rate("USD", date(2025, 1, 4))
+    loose = fx_table("EUR", RATES, max_staleness_days=30)
+    assert loose.rate("USD", date(2025, 2, 5)) == D("0.9580")
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "on", "converted"),
+    [
+        ("100.00", "USD", date(2025, 1, 6), "95.80"),  # 100 x 0.9580
+        ("100.00", "USD", date(2025, 1, 4), "96.50"),  # Friday's 0.9650
+        ("250", "GBP", date(2025, 1, 7), "301.00"),  # 250 x 1.2040
+        ("0.01", "USD", date(2025, 1, 6), "0.009580"),  # unrounded: rounding is for output
+        ("42.42", "EUR", date(2025, 1, 6), "42.42"),
+    ],
+)
+def test_convert_multiplies_by_base_units_per_unit(amount, currency, on, converted):
+    table = fx_table("EUR", RATES)
+    assert table.convert(D(amount), currency, on) == D(converted)
+
+
+def test_from_rows_builds_the_same_table():
+    rows = [("USD", date(2025, 1, 3), "0.9650"), ("USD", date(2025, 1, 6), D("0.9580")),
+            ("GBP", date(2025, 1, 6), "1.2040")]
+    assert FxTable.from_rows("EUR", rows) == fx_table("EUR", RATES)
+
+
+@pytest.mark.parametrize(
+    ("base", "rates", "message"),
+    [
+        ("eur", {}, "unknown currency code 'eur'"),
+        ("EUR", {"usd": {date(2025, 1, 6): D("0.95")}}, "unknown currency code 'usd'"),
+        ("EUR", {"USD": {date(2025, 1, 6): 0.95}}, "is a float"),
+        ("EUR", {"USD": {date(2025, 1, 6): D(0)}}, "is not positive"),
+        ("EUR", {"USD": {date(2025, 1, 6): D("-0.95")}}, "is not positive"),
+        ("EUR", {"USD": {date(2025, 1, 6): D("NaN")}}, "not a finite number"),
+    ],
+)
+def test_bad_table_is_refused(base, rates, message):
+    with pytest.raises(DataError, match=message):
+        FxTable(base, rates)

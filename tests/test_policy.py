@@ -1,0 +1,210 @@
+"""Policy: documented defaults, TOML in and out, errors that name the key."""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from clientguard.errors import ConfigError
+from clientguard.policy import Policy
+
+D = Decimal
+
+
+# The defaults DESIGN.md §5 and the field docstrings promise, written out by hand.
+@pytest.mark.parametrize(
+    ("field", "default"),
+    [
+        ("lookback_days", 365),
+        ("grace_days", 0),
+        ("settle_tolerance", D("0.01")),
+        ("cost_of_capital", D("0.10")),
+        ("chronic_late_share", D("0.5")),
+        ("late_days_warning", D(15)),
+        ("late_days_critical", D(45)),
+        ("open_days_past_due_critical", 90),
+        ("trend_alpha", D("0.05")),
+        ("revenue_share_watch", D("0.10")),
+        ("revenue_share_warning", D("0.20")),
+        ("receivables_share_warning", D("0.20")),
+        ("book_hhi_high", D(1800)),
+        ("cross_aging_days", 90),
+        ("cross_aging_share", D("0.10")),
+        ("jurisdiction", "eu"),
+        ("client_jurisdictions", {}),
+    ],
+)
+def test_defaults(field, default):
+    value = getattr(Policy(), field)
+    assert value == default
+    assert type(value) is type(default)
+
+
+def test_no_threshold_is_a_float():
+    for name in Policy.model_fields:
+        assert not isinstance(getattr(Policy(), name), float), name
+
+
+def test_to_toml_then_from_toml_round_trips_the_defaults(tmp_path: Path):
+    path = tmp_path / "policy.toml"
+    path.write_text(Policy().to_toml(), encoding="utf-8")
+    assert Policy.from_toml(path) == Policy()
+
+
+def test_to_toml_then_from_toml_round_trips_a_custom_policy(tmp_path: Path):
+    custom = Policy(
+        lookback_days=180,
+        grace_days=15,
+        cost_of_capital=D("0.085"),
+        revenue_share_watch=D("0.125"),
+        book_hhi_high=D("2500.5"),
+        jurisdiction="pl",
+        # A customer id may hold quotes and backslashes; TOML must escape them.
+        client_jurisdictions={'acme "uk"': "uk", "c:\\x": "eu", "zeta": "pl"},
+    )
+    path = tmp_path / "policy.toml"
+    path.write_text(custom.to_toml(), encoding="utf-8")
+    loaded = Policy.from_toml(path)
+    assert loaded == custom
+    assert loaded.cost_of_capital == D("0.085")  # exact: parsed as Decimal, not float
+
+
+def test_to_toml_writes_each_fields_meaning_as_comments():
+    text = Policy().to_toml()
+    data = tomllib.loads(text)
+    assert set(data) == set(Policy.model_fields)
+    lines = text.splitlines()
+    index = lines.index("revenue_share_watch = 0.10")
+    comment = " ".join(line.lstrip("# ") for line in lines[index - 3 : index])
+    assert "ASC 280-10-50-42" in comment
+
+
+def test_keys_not_given_keep_their_defaults(tmp_path: Path):
+    path = tmp_path / "policy.toml"
+    path.write_text("grace_days = 10\nrevenue_share_watch = 0.15\n", encoding="utf-8")
+    loaded = Policy.from_toml(path)
+    assert (loaded.grace_days, loaded.revenue_share_watch) == (10, D("0.15"))
+    assert loaded.lookback_days == 365
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("lookbak_days = 30\n", "unknown policy key 'lookbak_days'; did you mean 'lookback_days'?"),
+        ("grace_day = 5\n", "unknown policy key 'grace_day'; did you mean 'grace_days'?"),
+        ("revenue_share_wach = 0.1\n",
+         "unknown policy key 'revenue_share_wach'; did you mean 'revenue_share_watch'?"),
+        ("colour = 'red'\n", "unknown policy key 'colour'"),
+    ],
+)
+def test_an_unknown_key_is_a_config_error_naming_it(tmp_path: Path, text, message):
+    path = tmp_path / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        Policy.from_toml(path)
+    assert str(caught.value) == f"{path}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "reason"),
+    [
+        ("lookback_days = 0", "lookback_days", "greater than or equal to 1"),
+        ("grace_days = -1", "grace_days", "greater than or equal to 0"),
+        ("chronic_late_share = 1.5", "chronic_late_share", "less than or equal to 1"),
+        ("revenue_share_watch = -0.1", "revenue_share_watch", "greater than or equal to 0"),
+        ("trend_alpha = 1", "trend_alpha", "less than 1"),
+        ("trend_min_months = 2", "trend_min_months", "greater than or equal to 3"),
+        ("book_hhi_high = 10001", "book_hhi_high", "less than or equal to 10000"),
+        ("jurisdiction = 'de'", "jurisdiction", "'pl', 'eu', 'uk' or 'none'"),
+        ("lookback_days = 'a year'", "lookback_days", "valid integer"),
+        ("client_jurisdictions = { acme = 'fr' }", "client_jurisdictions.acme", "'pl', 'eu'"),
+    ],
+)
+def test_an_out_of_range_value_names_the_field(tmp_path: Path, text, field, reason):
+    path = tmp_path / "policy.toml"
+    path.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        Policy.from_toml(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: {field}: ")
+    assert reason in message
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: Policy(grace_days=-1), id="constructor"),
+        pytest.param(lambda: Policy.model_validate({"grace_days": -1}), id="model_validate"),
+        pytest.param(lambda: Policy.from_mapping({"grace_days": -1}), id="from_mapping"),
+    ],
+)
+def test_every_way_of_making_a_policy_gives_a_config_error(make):
+    with pytest.raises(ConfigError, match=r"^policy: grace_days: "):
+        make()
+
+
+def test_an_unknown_keyword_to_the_constructor_is_named_with_a_suggestion():
+    with pytest.raises(ConfigError, match="unknown policy key 'gracedays'; did you mean"):
+        Policy(gracedays=3)  # type: ignore[call-arg]
+
+
+def test_every_problem_is_listed():
+    with pytest.raises(ConfigError) as caught:
+        Policy.from_mapping({"grace_days": -1, "lookback_days": 0, "nope": 1}, where="cfg")
+    message = str(caught.value)
+    for part in ("grace_days:", "lookback_days:", "unknown policy key 'nope'"):
+        assert part in message
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "does not exist"),
+        ("grace_days = = 1", "is not valid TOML"),
+    ],
+)
+def test_an_unreadable_file_is_a_config_error(tmp_path: Path, content, message):
+    path = tmp_path / "policy.toml"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        Policy.from_toml(path)
+
+
+def test_a_policy_is_frozen():
+    with pytest.raises(ValueError, match="frozen"):
+        Policy().grace_days = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("field", list(Policy.model_fields))
+def test_every_field_has_a_docstring_with_its_meaning_and_source(field):
+    description = Policy.model_fields[field].description
+    assert description
+    # Two sentences at least: what it means, and why the default is what it is.
+    assert len(description.split()) >= 12, description
+    assert Policy().explain(field) == " ".join(description.split())
+
+
+# Where a default comes from a published rule, the docstring names it.
+@pytest.mark.parametrize(
+    ("field", "cites"),
+    [
+        ("lookback_days", ["ASC 280-10-50-42", "IFRS 8.34"]),
+        ("grace_days", ["2011/7/EU"]),
+        ("revenue_share_watch", ["ASC 280-10-50-42", "IFRS 8.34"]),
+        ("revenue_share_warning", ["lenders"]),
+        ("late_days_warning", ["Tesorio"]),
+        ("late_days_critical", ["Tesorio"]),
+        ("open_days_past_due_critical", ["lender", "90 days"]),
+        ("book_hhi_high", ["2023 US Merger Guidelines", "effective number"]),
+        ("cross_aging_share", ["cross-aging", "10%"]),
+        ("trend_alpha", ["5%"]),
+    ],
+)
+def test_sourced_defaults_cite_their_source(field, cites):
+    description = Policy().explain(field)
+    for cite in cites:
+        assert cite in description

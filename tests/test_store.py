@@ -1,0 +1,449 @@
+"""The SQLite store: upserts, cursors, crashes, locks, rejections and the schema."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from pydantic import SecretStr
+
+from clientguard import store as store_module
+from clientguard.connector import (
+    Connector,
+    ConnectorOptions,
+    Mapped,
+    RawPage,
+    RawRecord,
+    Skip,
+    Stream,
+)
+from clientguard.errors import DataError, StoreError
+from clientguard.ledger import Location
+from clientguard.model import Customer, Invoice, Payment, TimeEntry
+from clientguard.store import SCHEMA_VERSION, Store
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def ts(day: int) -> str:
+    return datetime(2025, 5, day, tzinfo=UTC).isoformat()
+
+
+class MemoryOptions(ConnectorOptions):
+    pages: dict[str, list[list[dict[str, Any]]]]
+    """Raw pages by stream name."""
+    crash_after: int | None = None
+    """Raise after yielding this many pages of the invoices stream (a crash mid-sync)."""
+    api_key: SecretStr | None = None
+    """A secret: it must never reach the store."""
+
+
+class MemoryConnector(Connector):
+    """Raw pages from memory; the invoices stream is incremental and sorted by change time."""
+
+    name: ClassVar[str] = "memory"
+    streams: ClassVar[tuple[Stream, ...]] = (
+        Stream(name="customers", kind="customer", id_field="id"),
+        Stream(
+            name="invoices",
+            kind="invoice",
+            id_field="id",
+            cursor_field="updated",
+            sorted_by_cursor=True,
+            duplicates="latest",
+        ),
+        Stream(name="payments", kind="payment", id_field="id"),
+        Stream(name="hours", kind="time_entry"),
+    )
+    Options = MemoryOptions
+    options: MemoryOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(clock=lambda: NOW, **options)
+        self.calls: list[tuple[str, datetime | None]] = []
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        self.calls.append((stream.name, since))
+        for number, page in enumerate(self.options.pages.get(stream.name, []), start=1):
+            if stream.name == "invoices" and self.options.crash_after == number - 1:
+                raise RuntimeError("connection lost")
+            rows = [
+                raw
+                for raw in page
+                if since is None or datetime.fromisoformat(raw["updated"]) >= since
+            ]
+            yield RawPage(
+                tuple(
+                    RawRecord(raw, Location(file=f"{stream.name}.csv", line=number * 10 + i))
+                    for i, raw in enumerate(rows)
+                )
+            )
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if raw.get("deleted"):
+            return Skip("deleted at the source", deleted=True)
+        if stream.kind == "customer":
+            return Customer(id=raw["id"], name=raw["name"], source=self.name)
+        if stream.kind == "time_entry":
+            return TimeEntry(
+                customer_id=raw["customer"], date=date(2025, 5, 1), hours=raw["hours"],
+                source=self.name,
+            )
+        if stream.kind == "payment":
+            return Payment(
+                id=raw["id"], customer_id="c1", date=date(2025, 5, 20), amount=raw["amount"],
+                currency="EUR", allocations=raw.get("allocations", ()), source=self.name,
+            )
+        return Invoice(
+            id=raw["id"],
+            customer_id=raw.get("customer", "c1"),
+            number=raw["id"],
+            issue_date=date(2025, 5, 1),
+            due_date=date(2025, 5, 31),
+            currency="EUR",
+            total=raw["total"],
+            status="open",
+            source=self.name,
+        )
+
+
+def inv(ident: str, total: str = "100.00", day: int = 1, **extra: Any) -> dict[str, Any]:
+    return {"id": ident, "total": total, "updated": ts(day), **extra}
+
+
+def memory(**pages: list[list[dict[str, Any]]]) -> MemoryConnector:
+    return MemoryConnector(pages=pages)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "clientguard.db") as opened:
+        yield opened
+
+
+def invoice_totals(store: Store) -> dict[str, Decimal]:
+    ledger = store.load(base_currency="EUR", strict=False)
+    return {i.id: i.total for i in ledger.invoices}
+
+
+# ----------------------------------------------------------------------------- upserts
+
+
+def test_a_first_sync_stores_every_record_and_load_gives_them_back(store: Store) -> None:
+    conn = memory(
+        customers=[[{"id": "c1", "name": "Acme"}]],
+        invoices=[[inv("A"), inv("B", total="0.10")]],
+    )
+    result = store.sync(conn)
+    assert (result.new, result.updated, result.unchanged, result.rejected) == (3, 0, 0, 0)
+    ledger = store.load(base_currency="EUR")
+    assert [c.name for c in ledger.customers] == ["Acme"]
+    # Decimal text survives exactly, trailing zero included.
+    assert {i.id: str(i.total) for i in ledger.invoices} == {"A": "100.00", "B": "0.10"}
+    assert ledger.location_of(ledger.invoice("B")) == Location(file="invoices.csv", line=11)
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        # (invoices on the second sync, (new, updated, unchanged), totals afterwards)
+        ([inv("A"), inv("B")], ((0, 0, 2), {"A": "100.00", "B": "100.00"})),
+        ([inv("A"), inv("B", total="150.00", day=2)], ((0, 1, 1), {"A": "100.00", "B": "150.00"})),
+        ([inv("A"), inv("B"), inv("C", day=3)], ((1, 0, 2), {"A": "100.00", "B": "100.00",
+                                                          "C": "100.00"})),
+    ],
+    ids=["nothing changed", "one changed", "one added"],
+)
+def test_a_second_sync_upserts_by_id_and_never_duplicates(
+    store: Store,
+    second: list[dict[str, Any]],
+    expected: tuple[tuple[int, int, int], dict[str, str]],
+) -> None:
+    store.sync(memory(invoices=[[inv("A"), inv("B")]]))
+    result = store.sync(memory(invoices=[second]), full=True)
+    assert (result.new, result.updated, result.unchanged) == expected[0]
+    assert invoice_totals(store) == {k: Decimal(v) for k, v in expected[1].items()}
+
+
+def test_records_of_different_kinds_may_share_an_id(store: Store) -> None:
+    # QuickBooks numbers invoices and payments separately: invoice 1 and payment 1 coexist.
+    store.sync(memory(invoices=[[inv("1")]], payments=[[{"id": "1", "amount": "5.00"}]]))
+    ledger = store.load(base_currency="EUR")
+    assert [i.id for i in ledger.invoices] == ["1"]
+    assert [p.id for p in ledger.payments] == ["1"]
+
+
+def test_money_is_stored_as_text_never_as_real(store: Store, tmp_path: Path) -> None:
+    store.sync(memory(invoices=[[inv("A", total="0.10")]]))
+    db = sqlite3.connect(tmp_path / "clientguard.db")
+    types = {row[0] for row in db.execute("SELECT DISTINCT typeof(data) FROM records")}
+    real_columns = [
+        (table, column)
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        for (_, column, kind, *_rest) in db.execute(f"PRAGMA table_info({table})")
+        if "REAL" in kind.upper() or "FLOAT" in kind.upper()
+    ]
+    stored_total = db.execute(
+        "SELECT json_extract(data, '$.total'), typeof(json_extract(data, '$.total')) "
+        "FROM records WHERE record_id = 'A'"
+    ).fetchone()
+    db.close()
+    assert types == {"text"}
+    assert real_columns == []
+    assert stored_total == ("0.10", "text")
+
+
+# ----------------------------------------------------------------------------- cursors, crashes
+
+
+def test_the_next_sync_starts_from_the_stored_cursor(store: Store) -> None:
+    store.sync(memory(invoices=[[inv("A", day=3)], [inv("B", day=7)]]))
+    assert store.state("memory").cursor("invoices") == datetime(2025, 5, 7, tzinfo=UTC)
+    conn = memory(invoices=[[inv("A", day=3)], [inv("B", day=7), inv("C", day=9)]])
+    result = store.sync(conn)
+    assert ("invoices", datetime(2025, 5, 7, tzinfo=UTC)) in conn.calls
+    # B is re-read at the inclusive lower bound; only C is new.
+    assert (result.new, result.unchanged) == (1, 1)
+    assert store.state("memory").cursor("invoices") == datetime(2025, 5, 9, tzinfo=UTC)
+
+
+def test_full_sync_ignores_the_cursor(store: Store) -> None:
+    store.sync(memory(invoices=[[inv("A", day=3)]]))
+    conn = memory(invoices=[[inv("A", day=3)]])
+    store.sync(conn, full=True)
+    assert ("invoices", None) in conn.calls
+
+
+def test_a_crash_after_the_first_page_keeps_it_and_the_next_sync_completes(
+    store: Store,
+) -> None:
+    pages = [[inv("A", day=2), inv("B", day=3)], [inv("C", day=5)], [inv("D", day=8)]]
+    crashing = MemoryConnector(pages={"invoices": pages}, crash_after=1)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        store.sync(crashing)
+
+    # What the first page gave is stored, with its cursor; nothing else is.
+    assert sorted(invoice_totals(store)) == ["A", "B"]
+    assert store.state("memory").cursor("invoices") == datetime(2025, 5, 3, tzinfo=UTC)
+    (status,) = store.status()
+    assert status.last_sync_status == "failed"
+
+    resumed = memory(invoices=pages)
+    result = store.sync(resumed)
+    assert ("invoices", datetime(2025, 5, 3, tzinfo=UTC)) in resumed.calls
+    assert (result.new, result.unchanged) == (2, 1)  # C and D new, B re-read at the bound
+    assert sorted(invoice_totals(store)) == ["A", "B", "C", "D"]
+    (status,) = store.status()
+    assert status.last_sync_status == "complete"
+    assert status.records == {"invoice": 4}
+
+
+def test_a_second_sync_of_the_same_store_is_refused_while_one_runs(tmp_path: Path) -> None:
+    path = tmp_path / "clientguard.db"
+    second_attempt: list[BaseException] = []
+
+    class Interleaving(MemoryConnector):
+        def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+            if stream.name == "invoices":
+                with Store.open(path) as other:
+                    try:
+                        other.sync(memory(invoices=[[inv("X")]]), source="other")
+                    except StoreError as exc:
+                        second_attempt.append(exc)
+            yield from super().fetch(stream, since=since)
+
+    with Store.open(path) as first:
+        result = first.sync(Interleaving(pages={"invoices": [[inv("A")]]}))
+        assert result.new == 1
+        (refused,) = second_attempt
+        assert "another clientguard sync is writing to" in str(refused)
+        assert "--wait" in str(refused)
+        assert first.sources() == ("memory",)
+        # Once the first sync is over, the lock is free again.
+        assert first.sync(memory(invoices=[[inv("X")]]), source="other").new == 1
+
+
+def test_a_source_belongs_to_one_connector(store: Store) -> None:
+    class Other(MemoryConnector):
+        name: ClassVar[str] = "other"
+
+    store.sync(memory(invoices=[[inv("A")]]), source="books")
+    with pytest.raises(StoreError, match="holds records of the memory connector"):
+        store.sync(Other(pages={}), source="books")
+
+
+# ----------------------------------------------------------------------------- rejections
+
+
+def test_rejections_of_earlier_syncs_are_kept_listed_and_cleared_when_fixed(
+    store: Store,
+) -> None:
+    store.sync(memory(invoices=[[inv("A", day=2), inv("B", total="-5", day=2)]]))
+    # An incremental sync that does not read B again keeps B's rejection.
+    store.sync(memory(invoices=[[inv("C", day=4)]]))
+    (kept,) = store.rejections()
+    assert (kept.record_id, kept.field, kept.location) == (
+        "B", "total", Location(file="invoices.csv", line=11)
+    )
+    ledger = store.load(base_currency="EUR", strict=False)
+    assert sorted(i.id for i in ledger.invoices) == ["A", "C"]
+    assert [r.record_id for r in ledger.report.rejected] == ["B"]
+    with pytest.raises(DataError, match=r"invoice B \(memory, invoices.csv, line 11\)"):
+        store.load(base_currency="EUR")
+
+    # B arrives fixed: its rejection goes.
+    store.sync(memory(invoices=[[inv("B", total="5.00", day=5)]]))
+    assert store.rejections() == ()
+    assert store.load(base_currency="EUR").invoice("B").total == Decimal("5.00")
+
+
+def test_a_full_read_replaces_the_rejections_of_its_stream(store: Store) -> None:
+    store.sync(memory(customers=[[{"id": "c1", "name": "Acme"}, {"id": "c2"}]]))
+    assert [r.record_id for r in store.rejections()] == ["c2"]
+    store.sync(memory(customers=[[{"id": "c1", "name": "Acme"}]]))
+    assert store.rejections() == ()
+
+
+def test_build_problems_are_reported_at_load_with_the_stored_location(store: Store) -> None:
+    allocation = [{"invoice_id": "missing", "amount": "5.00"}]
+    store.sync(memory(payments=[[{"id": "P1", "amount": "5.00", "allocations": allocation}]]))
+    ledger = store.load(base_currency="EUR", strict=False)
+    (problem,) = ledger.report.rejected
+    assert problem.record_id == "P1"
+    assert problem.location == Location(file="payments.csv", line=10)
+
+
+def test_a_record_the_source_reports_deleted_is_removed(store: Store) -> None:
+    store.sync(memory(invoices=[[inv("A", day=2), inv("B", day=2)]]))
+    result = store.sync(memory(invoices=[[inv("B", day=5, deleted=True)]]))
+    assert result.removed == 1
+    assert sorted(invoice_totals(store)) == ["A"]
+
+
+# ----------------------------------------------------------------------------- time entries, prune
+
+
+def test_time_entries_without_ids_are_neither_duplicated_nor_merged(store: Store) -> None:
+    two_equal = [{"customer": "c1", "hours": "2"}, {"customer": "c1", "hours": "2"}]
+    store.sync(memory(hours=[two_equal]))
+    again = store.sync(memory(hours=[two_equal]))
+    assert (again.new, again.unchanged, again.removed) == (0, 2, 0)
+    assert [t.hours for t in store.load(base_currency="EUR").time_entries] == [2, 2]
+
+    # One entry edited in the source: the full read replaces it, it does not add to it.
+    edited = store.sync(memory(hours=[[{"customer": "c1", "hours": "2"},
+                                       {"customer": "c1", "hours": "3"}]]))
+    assert (edited.new, edited.unchanged, edited.removed) == (1, 1, 1)
+    assert sorted(t.hours for t in store.load(base_currency="EUR").time_entries) == [2, 3]
+
+
+@pytest.mark.parametrize(("prune", "left"), [(False, ["c1", "c2"]), (True, ["c1"])])
+def test_prune_removes_what_a_full_read_no_longer_has(
+    store: Store, prune: bool, left: list[str]
+) -> None:
+    store.sync(memory(customers=[[{"id": "c1", "name": "A"}, {"id": "c2", "name": "B"}]]))
+    result = store.sync(memory(customers=[[{"id": "c1", "name": "A"}]]), prune=prune)
+    assert result.removed == (1 if prune else 0)
+    assert [c.id for c in store.load(base_currency="EUR").customers] == left
+
+
+def test_prune_never_removes_what_an_incremental_read_did_not_cover(store: Store) -> None:
+    store.sync(memory(invoices=[[inv("A", day=2), inv("B", day=6)]]))
+    result = store.sync(memory(invoices=[[inv("B", day=6)]]), prune=True)
+    assert result.removed == 0
+    assert sorted(invoice_totals(store)) == ["A", "B"]
+
+
+# ----------------------------------------------------------------------------- the file
+
+
+def test_the_store_is_private_in_wal_mode_and_holds_no_secret(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "clientguard.db"
+    with Store.open(path) as store:
+        store.sync(MemoryConnector(pages={"invoices": [[inv("A")]]}, api_key="sk_live_SECRET"))
+        mode = store._db.execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for file in path.parent.iterdir():
+        assert b"sk_live_SECRET" not in file.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("prepare", "message"),
+    [
+        (lambda p: p.write_bytes(b"not a database at all, just text" * 50),
+         "not a clientguard store"),
+        (lambda p: sqlite3.connect(p).execute("CREATE TABLE invoices (x)").connection.commit(),
+         "SQLite database but not a clientguard store"),
+        (lambda p: p.mkdir(), "is a folder"),
+    ],
+    ids=["text file", "foreign database", "folder"],
+)
+def test_what_is_not_a_store_is_refused_with_a_clear_message(
+    tmp_path: Path, prepare: Any, message: str
+) -> None:
+    path = tmp_path / "thing.db"
+    prepare(path)
+    with pytest.raises(StoreError, match=message):
+        Store.open(path)
+
+
+def test_opening_a_missing_store_for_reading_says_to_sync_first(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="run `clientguard sync` first"):
+        Store.open(tmp_path / "nowhere.db", create=False)
+    assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_a_store_from_a_newer_clientguard_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "clientguard.db"
+    Store.open(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer clientguard"):
+        Store.open(path)
+
+
+def test_an_older_store_is_migrated_and_keeps_its_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "clientguard.db"
+    with Store.open(path) as store:
+        store.sync(memory(invoices=[[inv("A")]]))
+    step = ("CREATE TABLE notes (text TEXT)", "INSERT INTO notes VALUES ('migrated')")
+    monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, step))
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION + 1
+        assert store._db.execute("SELECT text FROM notes").fetchall() == [("migrated",)]
+        assert sorted(invoice_totals(store)) == ["A"]
+
+
+def test_a_stored_record_that_no_longer_validates_is_a_rejection_not_a_crash(
+    store: Store, tmp_path: Path
+) -> None:
+    store.sync(memory(invoices=[[inv("A"), inv("B")]]))
+    db = sqlite3.connect(tmp_path / "clientguard.db")
+    db.execute("UPDATE records SET data = json_set(data, '$.currency', 'eur') "
+               "WHERE record_id = 'B'")
+    db.commit()
+    db.close()
+    ledger = store.load(base_currency="EUR", strict=False)
+    assert [i.id for i in ledger.invoices] == ["A"]
+    (problem,) = ledger.report.rejected
+    assert (problem.record_id, problem.field) == ("B", "currency")
+
+
+def test_load_of_an_unknown_source_names_the_known_ones(store: Store) -> None:
+    store.sync(memory(invoices=[[inv("A")]]), source="books")
+    with pytest.raises(StoreError, match="no source 'xero'; it holds: books"):
+        store.load(base_currency="EUR", sources=["xero"])

@@ -1,0 +1,216 @@
+"""The public test builders: their defaults, their ids, and the forms of ``pays=``."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from clientguard.errors import DataError
+from clientguard.model import Allocation
+from clientguard.money import FxTable
+from clientguard.testing import (
+    credit_note,
+    customer,
+    fx_table,
+    invoice,
+    ledger,
+    payment,
+    time_entry,
+    work_request,
+)
+
+D = Decimal
+
+
+# ---------------------------------------------------------------- invoice
+@pytest.mark.parametrize(
+    ("kwargs", "due"),
+    [
+        ({}, date(2025, 1, 31)),  # issued 1 Jan + 30 days
+        ({"terms": 14}, date(2025, 1, 15)),
+        ({"terms": 0}, date(2025, 1, 1)),
+        ({"due": "2025-03-01"}, date(2025, 3, 1)),  # an explicit due date wins over terms
+        ({"due": date(2025, 2, 28), "terms": 7}, date(2025, 2, 28)),
+    ],
+)
+def test_invoice_due_date_defaults_to_issued_plus_terms(kwargs, due):
+    assert invoice("acme", issued="2025-01-01", total="100.00", **kwargs).due_date == due
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "paid_on"),
+    [
+        ({}, "open", None),
+        ({"paid": "2025-02-03"}, "paid", date(2025, 2, 3)),
+        ({"paid": date(2025, 2, 3)}, "paid", date(2025, 2, 3)),
+        ({"status": "void"}, "void", None),
+        ({"status": "draft"}, "draft", None),
+        ({"status": "paid"}, "paid", None),  # paid, date unknown
+    ],
+)
+def test_invoice_status_follows_paid(kwargs, status, paid_on):
+    record = invoice("acme", issued="2025-01-01", total="100.00", **kwargs)
+    assert (record.status, record.paid_on) == (status, paid_on)
+
+
+def test_invoice_defaults():
+    record = invoice("acme", issued="2025-01-01", total="100.00")
+    assert record.id == "acme/2025-01-01/100.00"
+    assert record.number == record.id
+    assert record.customer_id == "acme"
+    assert record.issue_date == date(2025, 1, 1)
+    assert record.currency == "EUR"
+    assert record.total == D("100.00")
+    assert record.source == "test"
+    assert (record.amount_due, record.fx_rate, record.updated_at) == (None, None, None)
+
+
+def test_ids_derived_from_arguments_are_stable_and_distinct():
+    one = invoice("acme", issued="2025-01-01", total="100.00")
+    # The same call gives the same record, so a test can build it twice.
+    assert invoice("acme", issued=date(2025, 1, 1), total="100.00") == one
+    assert invoice("acme", issued="2025-01-02", total="100.00").id != one.id
+    assert invoice("acme", issued="2025-01-01", total="100.01").id != one.id
+    assert invoice("beta", issued="2025-01-01", total="100.00").id != one.id
+    assert invoice("acme", issued="2025-01-01", total="100.00", id="INV-7").id == "INV-7"
+
+
+@pytest.mark.parametrize(
+    ("record", "expected_id"),
+    [
+        (payment("acme", on="2025-02-10", amount="100.00"), "pay/acme/2025-02-10/100.00"),
+        (credit_note("acme", issued="2025-02-10", total="10.00"), "cn/acme/2025-02-10/10.00"),
+        (work_request("acme", requested="2025-01-02", lead_days=1),
+         "req/acme/2025-01-02/2025-01-03"),
+        (work_request("acme", requested="2025-01-02", wanted="2025-01-01"),
+         "req/acme/2025-01-02/2025-01-01"),
+    ],
+)
+def test_other_builders_derive_ids_from_their_arguments(record, expected_id):
+    assert record.id == expected_id
+
+
+def test_customer_defaults():
+    record = customer("acme")
+    assert (record.id, record.name, record.group_id, record.source) == (
+        "acme", "Acme", None, "test",
+    )
+    assert customer("acme-de", "Acme GmbH", group="acme").group_id == "acme"
+    assert customer("acme-de", "Acme GmbH").name == "Acme GmbH"
+
+
+# ---------------------------------------------------------------- what a payment pays
+INV_A = invoice("acme", id="A", issued="2025-01-01", total="100.00")
+INV_B = invoice("acme", id="B", issued="2025-01-01", total="50.00")
+
+
+@pytest.mark.parametrize(
+    ("amount", "pays", "allocations"),
+    [
+        # one invoice: in full, up to the amount
+        ("100.00", INV_A, [("A", "100.00")]),
+        ("150.00", INV_A, [("A", "100.00")]),  # 50.00 left unapplied
+        ("60.00", INV_A, [("A", "60.00")]),  # part payment
+        # a list of (invoice or id, amount) pairs
+        ("80.00", [(INV_A, "30.00"), ("B", "50.00")], [("A", "30.00"), ("B", "50.00")]),
+        # a mapping of invoice id to amount
+        ("15.00", {"A": "10.00", "B": "5.00"}, [("A", "10.00"), ("B", "5.00")]),
+        ("15.00", None, []),
+    ],
+)
+def test_pays_forms(amount, pays, allocations):
+    record = payment("acme", on="2025-02-01", amount=amount, pays=pays)
+    assert [(a.invoice_id, a.amount) for a in record.allocations] == [
+        (i, D(a)) for i, a in allocations
+    ]
+    assert all(a.date is None for a in record.allocations)
+    # A credit note takes the same forms.
+    note = credit_note("acme", issued="2025-02-01", total=amount, applies_to=pays)
+    assert note.allocations == record.allocations
+
+
+def test_pays_an_invoice_in_another_currency_allocates_the_whole_payment():
+    # The invoice's 100.00 is USD; the payment's 95.00 is EUR: no cap across currencies.
+    usd = invoice("acme", id="U", issued="2025-01-01", total="100.00", currency="USD")
+    record = payment("acme", on="2025-02-01", amount="95.00", pays=usd, currency="EUR")
+    assert record.allocations == (Allocation(invoice_id="U", amount=D("95.00")),)
+    jpy = payment("acme", on="2025-02-01", amount="15000", currency="JPY", pays=usd)
+    assert jpy.allocations[0].amount == D(15000)
+
+
+def test_applied_on_dates_every_allocation():
+    record = payment("acme", on="2025-02-01", amount="150.00", pays=[(INV_A, "100"), (INV_B, "50")],
+                     applied_on="2025-02-05")
+    assert [a.date for a in record.allocations] == [date(2025, 2, 5)] * 2
+    assert record.date == date(2025, 2, 1)
+
+
+def test_payment_defaults():
+    record = payment("acme", on="2025-02-01", amount=100)
+    assert (record.amount, record.currency, record.fx_rate, record.source) == (
+        D(100), "EUR", None, "test",
+    )
+
+
+# ---------------------------------------------------------------- time and work requests
+def test_time_entry_builder():
+    record = time_entry("acme", on="2025-01-02", hours="7.5", person="ann", billable=True)
+    assert (record.customer_id, record.date, record.hours, record.person, record.billable) == (
+        "acme", date(2025, 1, 2), D("7.5"), "ann", True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "wanted_by"),
+    [
+        ({"lead_days": 0}, date(2025, 1, 2)),
+        ({"lead_days": 5}, date(2025, 1, 7)),
+        ({"lead_days": -1}, date(2025, 1, 1)),
+        ({"wanted": "2025-01-20"}, date(2025, 1, 20)),
+    ],
+)
+def test_work_request_wanted_by(kwargs, wanted_by):
+    assert work_request("acme", requested="2025-01-02", **kwargs).wanted_by == wanted_by
+
+
+def test_work_request_needs_a_wanted_date():
+    with pytest.raises(TypeError, match="wanted= or lead_days="):
+        work_request("acme", requested="2025-01-02")
+
+
+# ---------------------------------------------------------------- fx and ledger
+def test_fx_table_builder():
+    table = fx_table("EUR", {"USD": {"2025-01-03": "0.965", date(2025, 1, 6): D("0.958")}},
+                     max_staleness_days=3)
+    assert table == FxTable("EUR", {"USD": {date(2025, 1, 3): D("0.965"),
+                                            date(2025, 1, 6): D("0.958")}}, 3)
+
+
+def test_ledger_builder_defaults_to_eur_and_strict():
+    built = ledger(INV_A)
+    assert built.base_currency == "EUR"
+    with pytest.raises(DataError):
+        ledger(INV_A, INV_A)
+    assert len(ledger(INV_A, INV_A, strict=False).report.rejected) == 1
+    assert ledger(base_currency="PLN").base_currency == "PLN"
+
+
+@pytest.mark.parametrize(
+    ("make", "kind", "field"),
+    [
+        (lambda: invoice("acme", issued="2025-01-01", total=100.0), "invoice", "total"),
+        (lambda: payment("acme", on="2025-01-01", amount=100.0), "payment", "amount"),
+        (lambda: payment("acme", on="2025-01-01", amount=100.0, pays=INV_A), "payment", "amount"),
+        (lambda: credit_note("acme", issued="2025-01-01", total=1.5), "credit_note", "total"),
+        (lambda: invoice("acme", issued="2025-01-01", total="1", fx_rate=0.9), "invoice",
+         "fx_rate"),
+    ],
+)
+def test_builders_refuse_floats_with_the_models_error(make, kind, field):
+    with pytest.raises(DataError) as caught:
+        make()
+    (problem,) = caught.value.problems
+    assert (problem.kind, problem.field) == (kind, field)
+    assert "is a float" in problem.reason
