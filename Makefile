@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint types unit bench clean
 
-$(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(CONNECTORS))
+$(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(CONNECTORS)) $(wildcard tools/package.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]' $(addprefix -e ./,$(CONNECTORS))

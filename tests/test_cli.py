@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -22,10 +21,9 @@ from clientguard.connector import (
     ConnectorOptions,
     Mapped,
     RawPage,
-    RawRecord,
     Stream,
 )
-from clientguard.errors import ApiError, AuthError, ErrorContext
+from clientguard.errors import ApiError, AuthError, ErrorContext, UnknownConnectorError
 from clientguard.ledger import Location
 from clientguard.model import Customer, Invoice
 from clientguard.policy import Policy
@@ -127,7 +125,7 @@ def test_paths_in_the_config_are_relative_to_it_not_to_the_current_folder(
     elsewhere = books / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    code, out, err = run(capsys, "sync", "--quiet", "--config", str(books / "clientguard.toml"))
+    code, _out, err = run(capsys, "sync", "--quiet", "--config", str(books / "clientguard.toml"))
     assert (code, err) == (EXIT_OK, "")
     assert stored(books) == {"customer": 2, "invoice": 3}
 
@@ -323,6 +321,195 @@ def test_secrets_come_from_the_environment(
     assert key.encode() not in store_bytes
 
 
+@pytest.mark.parametrize(
+    ("live", "expected"),
+    [
+        # A log (cron): one line per stream with records, and each wait, said as such.
+        (False, "paged: waiting 30 s: rate limit (minute)\n"
+                "paged invoices: 5 records in 2 pages, 1 rejected\n"),
+        # A terminal: the line is rewritten page by page, with the running total.
+        (True, "\r\x1b[Kpaged invoices: 3 records in 1 page (so far 3 records, 1 page)"
+               "\r\x1b[Kpaged: waiting 30 s: rate limit (minute)\n"
+               "\r\x1b[Kpaged invoices: 5 records in 2 pages, 1 rejected\n"),
+    ],
+    ids=["log", "terminal"],
+)
+def test_progress_shows_records_pages_and_rate_limit_waits(live: bool, expected: str) -> None:
+    from clientguard.cli import SyncProgress
+    from clientguard.connector import ProgressEvent
+
+    out = io.StringIO()
+    progress = SyncProgress(out, "paged", live=live)
+    progress(ProgressEvent("page", "paged", "invoices", pages=1, records=3))
+    progress(ProgressEvent("wait", "paged", None, wait_seconds=30.0,
+                           reason="rate limit (minute)"))
+    progress(ProgressEvent("stream_done", "paged", "customers"))
+    progress(ProgressEvent("stream_done", "paged", "invoices", pages=2, records=5, rejected=1))
+    progress.close()
+    assert out.getvalue() == expected
+
+
+# ----------------------------------------------------------------------------- review
+
+
+HOSTILE = (
+    'H-1,<script>alert(1)</script>,2025-03-01,2025-03-31,400.00,2025-05-15\n'
+    'H-2,"=HYPERLINK(""x"")",2025-03-01,2025-03-31,400.00,\n'
+)
+
+
+@pytest.fixture
+def synced(books: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The books, with two customers whose names attack a browser and a spreadsheet, synced."""
+    with (books / "exports" / "2025-q1.csv").open("a") as file:
+        file.write(HOSTILE)
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    capsys.readouterr()
+    return books
+
+
+@pytest.mark.parametrize(
+    ("argv", "fmt"),
+    [
+        (["--format", "table", "--output", "review.txt"], "table"),
+        (["--format", "json", "--output", "review.json"], "json"),
+        (["--output", "review.csv"], "csv"),  # the format from the file's suffix
+        (["--format", "html", "--output", "review.html"], "html"),
+    ],
+    ids=["table", "json", "csv", "html"],
+)
+def test_review_writes_every_format_from_the_store(
+    synced: Path, capsys: pytest.CaptureFixture[str], argv: list[str], fmt: str
+) -> None:
+    code, out, err = run(capsys, "review", "--as-of", "2025-06-30", *argv)
+    assert code == EXIT_OK
+    assert out == ""
+    assert f"wrote the {fmt} report to {argv[-1]}" in err
+    text = (synced / argv[-1]).read_text(encoding="utf-8")
+    if fmt == "table":
+        assert "clientguard review as of 2025-06-30 (EUR)" in text
+        assert "Acme" in text
+    elif fmt == "json":
+        import jsonschema  # type: ignore[import-untyped]
+
+        from clientguard.report.document import schema
+
+        document = json.loads(text)
+        jsonschema.Draft202012Validator(schema()).validate(document)
+        names = {c["name"] for c in document["clients"]}
+        assert {"Acme", "Birch", "<script>alert(1)</script>", '=HYPERLINK("x")'} <= names
+    elif fmt == "csv":
+        rows = list(csv.reader(io.StringIO(text)))
+        cells = [cell for row in rows for cell in row]
+        assert '\'=HYPERLINK("x")' in cells
+        assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+    else:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+        assert "<script" not in text
+        assert "=HYPERLINK(&quot;x&quot;)" in text
+        assert "http://" not in text
+        assert "https://" not in text
+
+
+def test_review_prints_the_table_on_stdout_by_default(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "review", "--as-of", "2025-06-30")
+    assert code == EXIT_OK
+    assert out.startswith("clientguard review as of 2025-06-30 (EUR)")
+    assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_review_says_how_many_records_were_left_out(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with (books / "exports" / "2025-q1.csv").open("a") as file:
+        file.write("B-2,Birch,2025-03-01,2025-02-01,50.00,\n")
+    run(capsys, "sync", "--quiet")
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30")
+    assert code == EXIT_OK
+    assert "1 record was rejected and left out of the review" in err
+    assert "clientguard rejections" in err
+    _, out, _ = run(capsys, "review", "--as-of", "2025-06-30")
+    assert "Records not loaded:" in out
+    assert "invoice B-2" in out
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30", "--strict")
+    assert code == EXIT_USAGE
+    assert "B-2" in err
+
+
+def test_review_can_pull_a_source_directly_without_a_store(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "review", "--quiet", "--source", "books", "--as-of", "2025-06-30",
+                       "--format", "json")
+    assert code == EXIT_OK
+    assert {c["name"] for c in json.loads(out)["clients"]} == {"Acme", "Birch"}
+    assert not (books / "data" / "clientguard.db").exists()
+
+
+def equal_clients(count: int, dominant: bool = False) -> str:
+    """``count`` clients with one invoice each, paid on the due date (no lateness); with
+    ``dominant`` the first bills ten times as much."""
+    rows = []
+    for n in range(count):
+        total = "1000.00" if dominant and n == 0 else "100.00"
+        rows.append(f"E-{n},Client {n:02d},2025-03-01,2025-03-31,{total},2025-03-31\n")
+    return HEADER + "".join(rows)
+
+
+@pytest.mark.parametrize(
+    ("clients", "dominant", "fail_on", "expected"),
+    [
+        # 11 equal clients: 9.1% of revenue each, under the 10% watch line, HHI 909: nothing.
+        (11, False, "watch", EXIT_OK),
+        (11, False, "critical", EXIT_OK),
+        # 4 equal clients: 25% each, a revenue-share warning (20%..35%); the book: watch.
+        (4, False, "watch", EXIT_FINDINGS),
+        (4, False, "warning", EXIT_FINDINGS),
+        (4, False, "critical", EXIT_OK),
+        # One client with 1000 of 1300: 77%, over the 35% critical line.
+        (4, True, "critical", EXIT_FINDINGS),
+    ],
+)
+def test_fail_on_makes_the_exit_code_say_whether_a_finding_reached_the_severity(
+    books: Path,
+    capsys: pytest.CaptureFixture[str],
+    clients: int,
+    dominant: bool,
+    fail_on: str,
+    expected: int,
+) -> None:
+    (books / "exports" / "2025-q1.csv").write_text(equal_clients(clients, dominant))
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    code, _, _ = run(capsys, "review", "--as-of", "2025-06-30", "--fail-on", fail_on)
+    assert code == expected
+
+
+def test_review_uses_the_policy_file_given(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (synced / "strict.toml").write_text("revenue_share_critical = 0.99\n")
+    _, out, _ = run(capsys, "review", "--as-of", "2025-06-30", "--format", "json",
+                    "--policy", "strict.toml")
+    assert json.loads(out)["policy"]["revenue_share_critical"] == "0.99"
+
+
+def test_demo_prints_the_review_and_writes_the_html_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "demo")
+    assert code == EXIT_OK
+    assert "clientguard review as of 2026-06-30 (EUR)" in out
+    assert "CONSIDER ENDING" in out
+    page = (tmp_path / "demo-report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>")
+    assert "http://" not in page
+    assert "https://" not in page
+    assert "demo-report.html" in out
+
+
 # ----------------------------------------------------------------------------- user errors
 
 
@@ -347,7 +534,7 @@ def test_user_errors_print_one_message_and_exit_2_without_a_traceback(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    code, out, err = run(capsys, *argv)
+    code, _out, err = run(capsys, *argv)
     assert code == EXIT_USAGE
     assert message in err
     assert err.startswith("clientguard: ")
@@ -364,9 +551,9 @@ def test_a_bad_date_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
 def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    with pytest.raises(connectors.UnknownConnectorError):
+    with pytest.raises(UnknownConnectorError):
         main(["sync", "--debug", "--source", "nosuch"])
-    with pytest.raises(connectors.UnknownConnectorError):
+    with pytest.raises(UnknownConnectorError):
         main(["--debug", "sync", "--source", "nosuch"])
 
 

@@ -30,6 +30,7 @@ from clientguard.http import (
     RefreshTokenAuth,
     SinglePagePaginator,
     TokenSet,
+    Verdict,
     api_message,
     classify,
     decode_json,
@@ -344,6 +345,23 @@ def test_connection_errors_are_retried_then_reported_without_the_url_query(
         api.get("things", params={"tenant": "t-SECRET"})
     assert waits == [0.5, 1.0]
     assert "SECRET" not in str(caught.value)
+
+
+def test_a_connector_can_extend_the_table_with_its_own_classifier(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    def stripe_like(response: requests.Response, *, now: datetime | None = None) -> Verdict:
+        if response.headers.get("Should-Retry") == "false":
+            return Verdict("fail", response.status_code, "the API says: do not retry", ApiError)
+        return classify(response, now=now)
+
+    httpserver.expect_ordered_request("/api/things").respond_with_json({}, status=503)
+    httpserver.expect_ordered_request("/api/things").respond_with_json(
+        {}, status=503, headers={"Should-Retry": "false"})
+    with pytest.raises(ApiError, match="do not retry"):
+        client(httpserver, waits, classifier=stripe_like).get("things")
+    assert len(waits) == 1
+    httpserver.check_assertions()
 
 
 def test_every_call_has_a_timeout(httpserver: HTTPServer, waits: Waits) -> None:

@@ -685,3 +685,24 @@ def test_lenient_build_rejects_exactly_the_broken_records(case, rnd: random.Rand
 def test_every_application_is_an_application():
     built = ledger(*BOOK_RECORDS)
     assert all(isinstance(a, Application) for a in built.applications("A1"))
+
+
+@pytest.mark.parametrize(
+    ("customers", "expected"),
+    [
+        # A sub-customer of a sub-customer counts in the top parent's group (QuickBooks nests).
+        ([("a", "b"), ("b", "c"), ("c", None)], {"a": "c", "b": "c", "c": "c"}),
+        # A group id that names no customer is the group's own name.
+        ([("a", "grp"), ("b", "grp")], {"a": "grp", "b": "grp"}),
+        # A cycle settles on its smallest id, whatever the input order.
+        ([("y", "x"), ("x", "y")], {"x": "x", "y": "x"}),
+    ],
+)
+def test_group_chains_are_followed_to_the_top(customers, expected):
+    from clientguard.testing import customer as make_customer
+    from clientguard.testing import ledger as make_ledger
+
+    book = make_ledger(*(make_customer(c, group=g) for c, g in customers))
+    assert {c: book.group_of(c) for c in expected} == expected
+    for group in set(expected.values()):
+        assert set(book.members(group)) == {c for c, g in expected.items() if g == group}

@@ -294,6 +294,18 @@ def test_overpayment_is_unapplied_cash(as_of: str, expected: Decimal | None) -> 
     assert (cash["acme"].payments if "acme" in cash else None) == expected
 
 
+def test_money_applied_after_as_of_is_unapplied_until_then() -> None:
+    # Received 20 Jan, applied to INV-1 only on 5 Feb: on 31 Jan the 300 is on account and
+    # the invoice is open (and 0 days late: due that day).
+    book = ledger(INV, payment("acme", on="2025-01-20", amount="300.00", pays=INV,
+                               applied_on="2025-02-05"))
+    as_of = date(2025, 1, 31)
+    assert unapplied_cash(book, as_of=as_of)["acme"].payments == D("300.00")
+    assert (settle(book, as_of=as_of)["INV-1"].status, settle(book, as_of=as_of)["INV-1"].late) == (
+        "open", False)
+    assert unapplied_cash(book, as_of=date(2025, 2, 5)) == {}
+
+
 def test_prepayment_is_unapplied_until_the_invoice_exists() -> None:
     # Paid 20 Dec for an invoice issued 1 Jan: on 31 Dec the money pays nothing yet.
     book = ledger(INV, payment("acme", on="2024-12-20", amount="300.00", pays=INV))

@@ -1,7 +1,36 @@
-"""clientguard: tells a small business when a client has become bad business."""
+"""clientguard: tells a small business when a client has become bad business.
 
-from clientguard.errors import ClientguardError, DataError
+The public API (DESIGN.md section 6)::
+
+    import clientguard as cg
+
+    ledger = cg.Ledger.build(records, base_currency="EUR")
+    cg.settle(ledger, as_of=d)              # invoice id -> Settlement
+    cg.payment_profiles(ledger, as_of=d)    # customer id -> PaymentProfile
+    cg.late_payers(ledger, as_of=d)         # chronic and worsening lateness -> [Finding]
+    cg.concentration(ledger, as_of=d, basis="revenue")   # -> ConcentrationReport
+    cg.review(ledger, as_of=d)              # -> Review: a verdict per client
+    cg.connectors.available(); cg.connectors.load("csv")
+"""
+
+from clientguard import connectors
+from clientguard.concentration_signals import ConcentrationReport, concentration
+from clientguard.connector import Connector, SyncState
+from clientguard.errors import (
+    ApiError,
+    AuthError,
+    ClientguardError,
+    ConfigError,
+    ConnectorError,
+    DataError,
+    PluginLoadError,
+    RateLimitError,
+    StoreError,
+    UnknownConnectorError,
+)
+from clientguard.findings import Evidence, Finding, Severity, Signal
 from clientguard.ledger import Ledger, LoadReport, Location, Rejection
+from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import (
     Allocation,
     CreditNote,
@@ -12,23 +41,54 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import FxTable
+from clientguard.policy import Policy
+from clientguard.review import ClientReview, Recommendation, Review, review
+from clientguard.settlement import Settlement, settle
+from clientguard.signals import late_payers
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Allocation",
+    "ApiError",
+    "AuthError",
+    "ClientReview",
     "ClientguardError",
+    "ConcentrationReport",
+    "ConfigError",
+    "Connector",
+    "ConnectorError",
     "CreditNote",
     "Customer",
     "DataError",
+    "Evidence",
+    "Finding",
     "FxTable",
     "Invoice",
     "Ledger",
     "LoadReport",
     "Location",
     "Payment",
+    "PaymentProfile",
+    "PluginLoadError",
+    "Policy",
+    "RateLimitError",
+    "Recommendation",
     "Rejection",
+    "Review",
+    "Settlement",
+    "Severity",
+    "Signal",
+    "StoreError",
+    "SyncState",
     "TimeEntry",
+    "UnknownConnectorError",
     "WorkRequest",
     "__version__",
+    "concentration",
+    "connectors",
+    "late_payers",
+    "payment_profiles",
+    "review",
+    "settle",
 ]

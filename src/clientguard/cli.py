@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from clientguard.config import (
     Config,
@@ -44,6 +44,9 @@ from clientguard.errors import ClientguardError, ConfigError
 from clientguard.ledger import Ledger
 from clientguard.money import round_money
 from clientguard.report.text import printable
+
+if TYPE_CHECKING:
+    from clientguard.store import Store, StreamResult, SyncResult
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -385,8 +388,8 @@ def _sync(args: argparse.Namespace) -> int:
     return EXIT_USAGE if failed else EXIT_OK
 
 
-def _print_sync(result: Any, store: Any, store_path: Path) -> None:
-    def counts(item: Any) -> str:
+def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
+    def counts(item: SyncResult | StreamResult) -> str:
         text = (f"{item.new:,} new, {item.updated:,} updated, {item.unchanged:,} unchanged, "
                 f"{item.rejected:,} rejected")
         return text + (f", {item.removed:,} removed" if item.removed else "")
@@ -404,16 +407,16 @@ def _print_sync(result: Any, store: Any, store_path: Path) -> None:
 
 
 def _base_currency(args: argparse.Namespace, config: Config, found: Sequence[str]) -> str:
+    """The base currency: given, configured, or the one currency every invoice is in."""
     given = getattr(args, "base_currency", None) or config.base_currency
     if given:
         return str(given)
     if len(found) == 1:
         return found[0]
-    if not found:
-        return "EUR" if not found else found[0]
+    held = f"the invoices are in {', '.join(found)}" if found else "there are no invoices"
     raise ConfigError(
-        f"the invoices are in {', '.join(found)}: say which is the base currency with "
-        "base_currency in clientguard.toml or --base-currency"
+        f"no base currency: {held}; set base_currency in clientguard.toml or pass "
+        "--base-currency"
     )
 
 
@@ -473,10 +476,10 @@ def _review(args: argparse.Namespace) -> int:
         print(f"clientguard: wrote the {fmt} report to {output}", file=sys.stderr)
     rejected = len(ledger.report.rejected)
     if rejected:
-        where = ("clientguard rejections" if not args.source
-                 else "clientguard review --strict (lists them)")
+        stored = "; clientguard rejections lists those of the syncs" if not args.source else ""
         print(f"clientguard: {rejected:,} record{'s were' if rejected != 1 else ' was'} rejected "
-              f"and left out of the review; see them with: {where}", file=sys.stderr)
+              f"and left out of the review: the report's data-quality section lists them"
+              f"{stored}", file=sys.stderr)
     if args.fail_on:
         worst = result.worst_severity()
         if worst is not None and worst >= Severity(args.fail_on):

@@ -40,6 +40,7 @@ the cursor page by page; :func:`pull` is the all-in-memory wrapper that
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -47,19 +48,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal, Self, final
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from clientguard.errors import ConfigError, DataError
 from clientguard.ledger import Location, RecordKey, Rejection
-from clientguard.model import (
-    AnyRecord,
-    CreditNote,
-    Customer,
-    Invoice,
-    Payment,
-    TimeEntry,
-    WorkRequest,
-)
+from clientguard.model import AnyRecord
 
 __all__ = [
     "Clock",
@@ -86,15 +79,6 @@ RecordKind = Literal[
     "customer", "invoice", "payment", "credit_note", "time_entry", "work_request"
 ]
 """The kind of model record a stream yields (``Record.kind``)."""
-
-_MODEL_BY_KIND: Mapping[str, type[AnyRecord]] = {
-    "customer": Customer,
-    "invoice": Invoice,
-    "payment": Payment,
-    "credit_note": CreditNote,
-    "time_entry": TimeEntry,
-    "work_request": WorkRequest,
-}
 
 Clock = Callable[[], datetime]
 """Returns "now" as a timezone-aware datetime. Injected so that tests fix the time."""
@@ -328,8 +312,11 @@ class ConnectorInfo:
 
 
 def _type_name(annotation: object) -> str:
-    text = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
-    return text or str(annotation).replace("typing.", "").replace("pydantic.types.", "")
+    """``str | None``, ``SecretStr | None``, ``Callable[[TokenSet], None] | None``."""
+    if isinstance(annotation, type):
+        return annotation.__name__
+    text = re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r"\1", str(annotation))
+    return text.replace("NoneType", "None")
 
 
 def _describe_options(options: type[ConnectorOptions]) -> tuple[OptionInfo, ...]:
@@ -772,12 +759,3 @@ def pull(
         duplicates=duplicates,
     )
 
-
-def model_of(kind: RecordKind) -> type[AnyRecord]:
-    """The model class of a record kind (``invoice`` -> :class:`~clientguard.model.Invoice`)."""
-    return _MODEL_BY_KIND[kind]
-
-
-def secret_value(secret: SecretStr | None) -> str | None:
-    """The plain value of a secret option, for the one place that sends it."""
-    return None if secret is None else secret.get_secret_value()

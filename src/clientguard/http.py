@@ -61,7 +61,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import requests
@@ -90,6 +90,7 @@ __all__ = [
     "ApiClient",
     "Auth",
     "BearerToken",
+    "Classifier",
     "ClientCredentialsAuth",
     "HttpConnector",
     "HttpRequest",
@@ -223,6 +224,13 @@ def classify(response: requests.Response, *, now: datetime | None = None) -> Ver
                    request_id=request_id)
 
 
+class Classifier(Protocol):
+    """The shape of :func:`classify`: a response (and "now") in, a :class:`Verdict` out."""
+
+    def __call__(self, response: requests.Response, *, now: datetime | None = None) -> Verdict:
+        ...
+
+
 def request_id_of(response: requests.Response) -> str | None:
     for header in REQUEST_ID_HEADERS:
         value = response.headers.get(header)
@@ -291,6 +299,9 @@ def api_message(response: requests.Response, *, limit: int = 300) -> str:
                 for problem in element.get("ValidationErrors") or []:
                     if isinstance(problem, dict):
                         add(problem.get("Message"))
+        for problem in body.get("validation") or body.get("errors") or []:
+            if isinstance(problem, dict):  # problem+json validation lists (e.g. Prism)
+                add(problem.get("message"))
         fault = body.get("Fault")  # QuickBooks
         if isinstance(fault, dict):
             for problem in fault.get("Error") or []:
@@ -377,7 +388,7 @@ def token_file_saver(path: str | os.PathLike[str]) -> Callable[[TokenSet], None]
     then ``os.replace``), so a crash leaves the old tokens or the new ones, never half a file;
     it is created readable and writable by the user only (mode 0600).
     """
-    target = Path(path)
+    target = Path(path).expanduser()
 
     def save(tokens: TokenSet) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -399,7 +410,7 @@ def token_file_saver(path: str | os.PathLike[str]) -> Callable[[TokenSet], None]
 def load_token_file(path: str | os.PathLike[str]) -> TokenSet:
     """The tokens a :func:`token_file_saver` wrote. Raises ConfigError when unreadable."""
     try:
-        return TokenSet.from_json(Path(path).read_text(encoding="utf-8"))
+        return TokenSet.from_json(Path(path).expanduser().read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"token file {os.fspath(path)!r} does not exist") from None
     except (OSError, ValueError, TypeError, AttributeError) as exc:
@@ -683,6 +694,9 @@ class ApiClient:
         on_wait: called with (seconds, reason) before every wait.
         secrets: more values to scrub from messages (a tenant id).
         jitter: a number in [0, 1) per call; injectable so tests fix the backoff.
+        classifier: the response table, :func:`classify` by default. A source with rules of
+            its own (a header that says "do not retry") passes a function that handles those
+            and defers to :func:`classify` for the rest.
     """
 
     def __init__(
@@ -703,6 +717,7 @@ class ApiClient:
         secrets: Iterable[str] = (),
         jitter: Callable[[], float] = random.random,
         session: requests.Session | None = None,
+        classifier: Classifier | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ConfigError("max_attempts must be at least 1")
@@ -719,6 +734,7 @@ class ApiClient:
         self.on_wait = on_wait
         self._secrets = tuple(s for s in secrets if s)
         self._jitter = jitter
+        self.classify: Classifier = classify if classifier is None else classifier
         self.session = session or requests.Session()
         self.session.headers.update(headers or {})
         self.rate_limits = RateLimits()
@@ -781,7 +797,7 @@ class ApiClient:
         def attempt() -> requests.Response:
             nonlocal refreshed
             response = self._send(method, url, params, headers, data, auth, authenticate)
-            verdict = classify(response, now=self.clock())
+            verdict = self.classify(response, now=self.clock())
             if verdict.action == "refresh":
                 if not authenticate or self.auth is None or refreshed:
                     raise self._error(verdict, stream, label, after_refresh=refreshed)
@@ -793,7 +809,7 @@ class ApiClient:
                 self.auth.refresh(self, response.request.headers.get("Authorization", ""))
                 refreshed = True
                 response = self._send(method, url, params, headers, data, auth, authenticate)
-                verdict = classify(response, now=self.clock())
+                verdict = self.classify(response, now=self.clock())
                 if verdict.action == "refresh":
                     raise self._error(verdict, stream, label, after_refresh=True)
             if verdict.action == "ok":
@@ -807,7 +823,9 @@ class ApiClient:
             raise self._error(verdict, stream, label)
 
         try:
-            return self._retrying(attempt)
+            # A copy per call: a token request runs inside an attempt of the call it serves,
+            # and tenacity keeps per-call state on the Retrying object.
+            return self._retrying.copy()(attempt)
         except _TryAgain as exc:
             raise self._error(exc.verdict, stream, label, attempts=self.max_attempts) from None
         except (requests.ConnectionError, requests.Timeout) as exc:

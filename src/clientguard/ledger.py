@@ -303,9 +303,12 @@ class Ledger:
         return payment.amount - sum((a.amount for a in payment.allocations), ZERO)
 
     def group_of(self, customer_id: str) -> str:
-        """The client a customer counts as: its ``group_id`` where it has one, else itself."""
-        customer = self._customers.get(customer_id)
-        return customer.group_id if customer and customer.group_id else customer_id
+        """The client a customer counts as: its ``group_id`` where it has one, else itself.
+
+        A ``group_id`` that is itself the id of a grouped customer (a sub-customer whose parent
+        has a parent, as QuickBooks nests them) is followed to the top of the chain.
+        """
+        return self._groups.get(customer_id, customer_id)
 
     def members(self, group: str) -> tuple[str, ...]:
         """The customer ids that count as the client ``group`` (itself alone when ungrouped)."""
@@ -366,6 +369,7 @@ class Ledger:
     _credit_notes_by_customer: dict[str, tuple[CreditNote, ...]]
     _applications: dict[str, tuple[Application, ...]]
     _members: dict[str, tuple[str, ...]]
+    _groups: dict[str, str]
     _rates: dict[tuple[str, str], Decimal]
     _locations: dict[RecordKey, Location]
 
@@ -628,6 +632,7 @@ class _Builder:
         ids.update(t.customer_id for t in ledger.time_entries)
         ids.update(w.customer_id for w in ledger.work_requests)
         ledger._customer_ids = tuple(sorted(ids))
+        ledger._groups = _resolve_groups(ledger._customers)
         members: dict[str, list[str]] = defaultdict(list)
         for customer_id in ledger._customer_ids:
             members[ledger.group_of(customer_id)].append(customer_id)
@@ -639,3 +644,27 @@ class _Builder:
                           ledger._payments if key[0] == "payment" else ledger._credit_notes)
         }
         ledger._locations = self.locations
+
+
+def _resolve_groups(customers: Mapping[str, Customer]) -> dict[str, str]:
+    """Customer id -> the group it counts in, following ``group_id`` chains to their top.
+
+    A cycle (a names b, b names a) stops where it would repeat: every customer in it counts in
+    the group of the smallest id on the cycle, so the result does not depend on input order.
+    """
+    resolved: dict[str, str] = {}
+    for start, customer in customers.items():
+        if not customer.group_id:
+            continue
+        seen = [start]
+        group = customer.group_id
+        while True:
+            parent = customers.get(group)
+            if parent is None or not parent.group_id or group in seen:
+                break
+            seen.append(group)
+            group = parent.group_id
+        if group in seen:
+            group = min(seen[seen.index(group):])
+        resolved[start] = group
+    return resolved

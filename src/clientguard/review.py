@@ -10,7 +10,8 @@ the reasoning):
 
 1. ``consider_ending`` when the client pays late chronically *and* more and more often
    (``end_on_chronic_and_worsening``), or when ``end_on_critical_signals`` different
-   client-behaviour signals (lateness, cross-aging, capacity, rush) are critical at once.
+   client-behaviour signals (lateness, cross-aging, capacity, rush; chronic and worsening
+   lateness count as one) are critical at once.
 2. ``revise_terms`` when any client-behaviour finding is a warning or critical.
 3. ``monitor`` when the only client-behaviour findings are at ``watch``.
 4. A client flagged only for the firm's dependence on it (revenue or receivables share) gets
@@ -39,7 +40,7 @@ from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.metrics.workload import workload
 from clientguard.money import ZERO, round_money
 from clientguard.policy import Policy
-from clientguard.settlement import Settlement, check_as_of, settle
+from clientguard.settlement import LIVE_STATUSES, Settlement, check_as_of, settle
 from clientguard.signals import late_payers
 
 BEHAVIOUR_SIGNALS = frozenset(
@@ -48,6 +49,14 @@ BEHAVIOUR_SIGNALS = frozenset(
 """Signals about what the client does: these can make a case for new terms or an ending."""
 DEPENDENCY_SIGNALS = frozenset({Signal.REVENUE_CONCENTRATION, Signal.RECEIVABLES_CONCENTRATION})
 """Signals about how much the firm depends on the client: a case for diversifying."""
+_PROBLEM = {
+    Signal.CHRONIC_LATE: "lateness",
+    Signal.WORSENING_LATE: "lateness",
+    Signal.CROSS_AGING: "cross_aging",
+    Signal.CAPACITY: "capacity",
+    Signal.RUSH: "rush",
+}
+"""The client-behaviour problem each behaviour signal is about (rule 2 counts problems)."""
 
 
 class Recommendation(StrEnum):
@@ -72,8 +81,9 @@ class Revision(_Frozen):
     """A concrete change of terms that a finding suggests."""
 
     kind: str
-    """``shorter_terms``, ``deposit``, ``claim_late_interest``, ``collect_old_debt``,
-    ``raise_price``, ``hours_cap``, ``rush_fee``, ``credit_limit`` or ``no_exclusivity``."""
+    """``reminders``, ``shorter_terms``, ``deposit``, ``claim_late_interest``,
+    ``collect_old_debt``, ``raise_price``, ``hours_cap``, ``rush_fee``, ``credit_limit`` or
+    ``no_exclusivity``."""
     message: str
     """The revision in one sentence, with its numbers."""
     because: Signal
@@ -236,6 +246,7 @@ def review(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Revi
         _client_review(
             client,
             ledger=ledger,
+            as_of=as_of,
             policy=policy,
             findings=by_severity(per_client.get(client, [])),
             profiles=profiles,
@@ -288,7 +299,10 @@ def recommend(findings: list[Finding], policy: Policy) -> tuple[Recommendation, 
     if policy.end_on_chronic_and_worsening and late <= signals:
         return Recommendation.CONSIDER_ENDING, [f for f in behaviour if f.signal in late]
     critical = [f for f in behaviour if f.severity is Severity.CRITICAL]
-    if len({f.signal for f in critical}) >= policy.end_on_critical_signals:
+    # Chronic and worsening lateness are one problem (lateness), not two: otherwise a late
+    # payer critical on both would be ended by this rule even with
+    # ``end_on_chronic_and_worsening`` off.
+    if len({_PROBLEM[f.signal] for f in critical}) >= policy.end_on_critical_signals:
         return Recommendation.CONSIDER_ENDING, critical
     serious = [f for f in behaviour if f.severity >= Severity.WARNING]
     if serious:
@@ -304,6 +318,7 @@ def _client_review(
     client: str,
     *,
     ledger: Ledger,
+    as_of: date,
     policy: Policy,
     findings: list[Finding],
     profiles: dict[str, PaymentProfile],
@@ -326,6 +341,7 @@ def _client_review(
         client,
         findings=findings,
         ledger=ledger,
+        as_of=as_of,
         policy=policy,
         financing=financing,
         claimable=claimable,
@@ -369,23 +385,16 @@ def _summary(
     financing: Decimal,
     currency: str,
 ) -> str:
-    text = f"{name}: {_VERDICT_WORDS[recommendation]}"
+    text = f"{name}: {_VERDICT_WORDS[recommendation]}."
     if deciding:
-        text += f", because it {_lower_first(deciding[0].message)}"
+        # Each finding's message is a whole sentence of its own, naming the client.
+        text += f" {deciding[0].message.rstrip('.')}."
         if len(deciding) > 1:
-            text += f" (and {len(deciding) - 1} more finding{'s' if len(deciding) > 2 else ''})"
-    else:
-        text += "."
-    if not text.endswith("."):
-        text += "."
+            more = len(deciding) - 1
+            text += f" ({more} more finding{'s' if more > 1 else ''} below.)"
     if financing > 0:
         text += f" Its lateness cost {_money(financing, currency)} in financing over the window."
     return text
-
-
-def _lower_first(message: str) -> str:
-    # A finding's sentence usually starts with the client's name; keep the rest as is.
-    return message[:1].lower() + message[1:] if message else message
 
 
 def _what_if(
@@ -434,12 +443,22 @@ def _what_if(
     )
 
 
-def _typical_terms(ledger: Ledger, members: tuple[str, ...]) -> int | None:
-    terms = [
-        (invoice.due_date - invoice.issue_date).days
-        for member in members
-        for invoice in ledger.invoices_of(member)[-24:]
-    ]
+def _typical_terms(ledger: Ledger, members: tuple[str, ...], as_of: date) -> int | None:
+    """Median payment terms (days) of the client's last 24 invoices issued by ``as_of``.
+
+    Only what existed by ``as_of`` counts (a review as of an earlier date must not see later
+    terms), and only receivables (``draft`` and ``void`` invoices are not terms agreed).
+    """
+    issued = sorted(
+        (
+            invoice
+            for member in members
+            for invoice in ledger.invoices_of(member)
+            if invoice.issue_date <= as_of and invoice.status in LIVE_STATUSES
+        ),
+        key=lambda invoice: (invoice.issue_date, invoice.id),
+    )
+    terms = [(invoice.due_date - invoice.issue_date).days for invoice in issued[-24:]]
     return int(statistics.median(terms)) if terms else None
 
 
@@ -448,6 +467,7 @@ def _revisions(
     *,
     findings: list[Finding],
     ledger: Ledger,
+    as_of: date,
     policy: Policy,
     financing: Decimal,
     claimable: Decimal,
@@ -458,13 +478,26 @@ def _revisions(
     revenue: ConcentrationReport,
 ) -> list[Revision]:
     currency = ledger.base_currency
-    signals = {f.signal: f for f in findings}  # by_severity order: the worst of each signal
+    # The findings are in by_severity order: the first of each signal is its worst.
+    signals: dict[Signal, Finding] = {}
     for finding in findings:
         signals.setdefault(finding.signal, finding)
     revisions: list[Revision] = []
-    late = signals.get(Signal.CHRONIC_LATE) or signals.get(Signal.WORSENING_LATE)
-    if late is not None:
-        terms = _typical_terms(ledger, ledger.members(client))
+    late_findings = [
+        f for f in findings if f.signal in (Signal.CHRONIC_LATE, Signal.WORSENING_LATE)
+    ]
+    late = late_findings[0] if late_findings else None  # the most serious of them
+    if late is not None and late.severity is Severity.WATCH:
+        revisions.append(
+            Revision(
+                kind="reminders",
+                message="Send a reminder a few days before each due date: the lateness is "
+                "still small, and a reminder is cheaper than new terms.",
+                because=late.signal,
+            )
+        )
+    elif late is not None:
+        terms = _typical_terms(ledger, ledger.members(client), as_of)
         if terms is not None and terms > 14:
             proposal = f"Shorten payment terms from {terms} to 14 days"
         else:
@@ -472,7 +505,7 @@ def _revisions(
         revisions.append(
             Revision(kind="shorter_terms", message=f"{proposal}.", because=late.signal)
         )
-        if any(f.severity is Severity.CRITICAL for f in findings if f.signal == late.signal):
+        if late.severity is Severity.CRITICAL:
             revisions.append(
                 Revision(
                     kind="deposit",
@@ -518,36 +551,34 @@ def _revisions(
     if capacity is not None:
         client_hours = hours.amounts.get(client, ZERO) if hours else ZERO
         client_revenue = revenue.amounts.get(client, ZERO)
-        if firm_rate and client_hours > 0 and client_revenue > 0:
-            rate = client_revenue / client_hours
-            if rate < firm_rate:
-                rise = firm_rate / rate - 1
-                revisions.append(
-                    Revision(
-                        kind="raise_price",
-                        message=f"Raise its rates by {_pct(rise)} to bring its revenue per "
-                        f"hour ({_money(rate, currency)}) to the firm's average "
-                        f"({_money(firm_rate, currency)}).",
-                        because=Signal.CAPACITY,
-                    )
-                )
-            cap = client_revenue / firm_rate / 12
+        rate = client_revenue / client_hours if client_hours > 0 else None
+        if firm_rate and rate is not None and 0 < rate < firm_rate:
+            rise = firm_rate / rate - 1
+            # The window's revenue spread over its months (12 for the default 365 days).
+            months = Decimal(policy.lookback_days) * 12 / 365
+            cap = client_revenue / firm_rate / months
             revisions.append(
                 Revision(
-                    kind="hours_cap",
-                    message=f"Or cap its work at about {cap.quantize(Decimal(1)):,} hours a "
-                    "month, what its fees pay for at the firm's average rate.",
+                    kind="raise_price",
+                    message=f"Raise its rates by {_pct(rise)} to bring its revenue per hour "
+                    f"({_money(rate, currency)}) to the firm's average "
+                    f"({_money(firm_rate, currency)}), or cap its work at about "
+                    f"{cap.quantize(Decimal(1)):,} hours a month, what its fees pay for at "
+                    "that rate.",
                     because=Signal.CAPACITY,
                 )
             )
-        else:
+        elif rate is None or rate <= 0:
             revisions.append(
                 Revision(
                     kind="hours_cap",
-                    message="Agree a monthly cap on hours, or bill the hours beyond it.",
+                    message="Agree a monthly cap on hours, or bill the hours beyond it: its "
+                    "work brings no revenue in the window.",
                     because=Signal.CAPACITY,
                 )
             )
+        # A client paying the firm's average rate or more is a matter of dependence on it,
+        # which the concentration revisions cover.
     if Signal.RUSH in signals:
         revisions.append(
             Revision(

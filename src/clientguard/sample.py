@@ -27,8 +27,8 @@ role                   who, and what is planted
                        paid 250.00 EUR too much (unapplied cash).
 ``capacity``           Petrel Health B.V.: a 3,000 EUR/month retainer (+VAT) whose work takes
                        four times the hours its revenue pays for (hours share / revenue share
-                       ~3); one invoice written down by a credit note; this month's invoice is
-                       still a draft.
+                       about 4 over the last 365 days); one invoice written down by a credit
+                       note; this month's invoice is still a draft.
 ``rush``               Quickline Events B.V.: ~75% of its work requests are wanted within two
                        days (some "for yesterday"); other clients ask 7-30 days ahead. Pays by
                        card (invoices carry ``paid_on`` and no payment records) and paid a
@@ -73,7 +73,8 @@ Determinism: everything comes from :class:`random.Random` instances seeded from 
 global random state, no clock, no hash-order dependence): the same arguments give identical
 records. Money never passes through a float: amounts are integer cents (hours x an hourly rate
 in cents, or a retainer, plus VAT rounded half up to the cent, as an invoicing tool does) and
-become Decimals only at the end; rates are integers of 1/10,000 EUR.
+become Decimals only at the end; rates are integers of 1/10,000 EUR. Floats appear only as
+probabilities, day offsets and the weights that pick which client a person works on.
 
 Scale: by default each client is billed at its natural cadence (about 1,300 invoices for 40
 customers). ``invoices=N`` gives exactly N invoices (void and draft ones included), spread over
@@ -81,10 +82,12 @@ the same ``customers`` by billing them more (or less) densely in proportion to t
 cadence. The clients with a role never fall below their natural cadence, so the planted patterns
 keep their statistics; N below that floor (plus one invoice per other client) is a ValueError.
 Time entries and work requests follow the clients and the calendar, not ``invoices``: the team
-grows with ``customers`` (six people for 40 customers, at most 100), so a million invoices come
-with the same ~13,000 time entries. A payment pays at most 20 invoices (a client with dense
-billing pays each day's invoices in batches of 20). Everything is built in one pass per record
-with one sort per kind, so ``invoices=1_000_000`` takes about a minute.
+grows with ``customers`` (six people for 40 customers, at most 100), so 40 customers come with
+about 7,400 time entries and 1,400 work requests whether they have 1,300 invoices or a million.
+A payment pays at most 20 invoices (a client with dense billing pays each day's invoices in
+batches of 20). Every record is built once, in one pass, with one sort per kind:
+``sample_ledger(invoices=1_000_000)`` takes about 40 s of CPU and 2.8 GB at its peak (measured
+on the 2-core reference machine; ``docs/sample-data.md`` has the numbers).
 """
 
 from __future__ import annotations
@@ -444,6 +447,16 @@ class _Generator:
         self.customer_count = customers
         self.days: dict[int, date] = {}
         self.landmarks: dict[str, str] = {}
+        # Calendar months of the history as (first day, last day) ordinals, the first and last
+        # cut to the history.
+        self.months: list[tuple[int, int]] = []
+        month = date.fromordinal(self.start).replace(day=1)
+        while month.toordinal() <= self.end:
+            following = month + relativedelta(months=1)
+            self.months.append(
+                (max(month.toordinal(), self.start), min(following.toordinal() - 1, self.end))
+            )
+            month = following
 
     def rng(self, stream: str) -> Random:
         """An independent stream per phase, so one phase's draws never shift another's."""
@@ -700,7 +713,7 @@ class _Generator:
             earlier[-1].special = "applied_credit_note"
         elif client.role == "churned_unpaid":
             drafts[-1].special = "far_overdue_invoice"
-            drafts[min(1, count - 1) if count > 2 else 0].special = "paid_date_unknown_invoice"
+            drafts[1 if count > 2 else 0].special = "paid_date_unknown_invoice"
         elif client.role == "gbp_client" and count >= 3:
             drafts[count // 3].special = "partial_payment_invoice"
             drafts[count // 2].special = "cross_currency_payment"
@@ -980,10 +993,8 @@ class _Generator:
         hours_of = [Decimal(q) / 4 for q in range(0, 33)]
         entries: list[TimeEntry] = []
         worked = [False] * len(clients)
-        month_first = self.start
-        while month_first <= self.end:
-            first_date = self.day(month_first)
-            next_month = (first_date + relativedelta(months=1, day=1)).toordinal()
+        for month_first, month_last in self.months:
+            next_month = month_last + 1
             active = [
                 c.index for c in clients
                 if spans[c.index][0] < next_month and spans[c.index][1] >= month_first
@@ -1029,7 +1040,6 @@ class _Generator:
                                 source=SAMPLE_SOURCE,
                             )
                         )
-            month_first = next_month
         for client in clients:  # every client had some work done, however small
             if not worked[client.index]:
                 first = max(self.start, spans[client.index][0])
@@ -1049,13 +1059,13 @@ class _Generator:
         """Requests a month per active client; lead times 7-30 days, the rush client's 0-2."""
         raw: list[tuple[int, int, int]] = []
         for client in clients:
-            month = self.day(max(self.start, client.first - 20)).replace(day=1)
-            while month.toordinal() <= client.last:
-                month_end = (month + relativedelta(months=1)).toordinal() - 1
+            begin = max(self.start, client.first - 20)
+            for month_first, month_last in self.months:
+                if month_last < begin or month_first > client.last:
+                    continue
                 low, high = client.requests
                 for _ in range(rng.randint(low, high)):
-                    asked = rng.randint(month.toordinal(), month_end)
-                    asked = _business_day(asked, self.end)
+                    asked = _business_day(rng.randint(month_first, month_last), self.end)
                     if not (self.start <= asked <= min(client.last, self.end)):
                         continue
                     draw = rng.random()
@@ -1068,7 +1078,6 @@ class _Generator:
                     else:
                         lead = rng.randint(7, 30)
                     raw.append((asked, client.index, lead))
-                month += relativedelta(months=1)
         raw.sort()
         return [
             WorkRequest(

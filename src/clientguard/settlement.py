@@ -217,9 +217,26 @@ def _effective(
 def replay(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Iterator[Replay]:
     """Replay every live invoice issued by ``as_of``, in the ledger's order (issue date, id).
 
-    One pass over the ledger; the lightweight :class:`Replay` tuples are what the metrics
-    read. :func:`settle` turns them into :class:`Settlement` models.
+    One pass over the ledger, giving lightweight :class:`Replay` tuples; :func:`settle` turns
+    the same replay into :class:`Settlement` models.
     """
+    for row in replay_rows(ledger, as_of=as_of, policy=policy):
+        yield Replay(*row)
+
+
+ReplayRow = tuple[
+    Invoice, SettlementStatus, date | None, SettlementBasis | None, Decimal, Decimal,
+    int | None, int | None, int | None, bool, bool, Decimal,
+]
+"""A :class:`Replay` as a plain tuple, fields in the same order."""
+
+
+def replay_rows(
+    ledger: Ledger, *, as_of: date, policy: Policy | None = None
+) -> Iterator[ReplayRow]:
+    """:func:`replay` as plain tuples (fields in :class:`Replay`'s order), for the metrics
+    that read every invoice: a plain tuple costs a tenth of a named one to make, which is
+    most of the replay's time at a million invoices. Unpack it in the ``for`` statement."""
     check_as_of(as_of)
     tolerance = (policy or Policy()).settle_tolerance
     applications_of = ledger.applications
@@ -275,7 +292,7 @@ def replay(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Iter
                 if settled_on > due:
                     late_amount_days = total * (settled_on - due).days
         elif settled_on is None and invoice.status == "paid":
-            yield Replay(
+            yield (
                 invoice, "paid_date_unknown", None, None, zero, zero, None, None, None,
                 False, False, zero,
             )
@@ -286,7 +303,7 @@ def replay(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Iter
             if prepaid:
                 settled_on = issued
             beyond = (settled_on - due).days
-            yield Replay(
+            yield (
                 invoice, "settled", settled_on, basis, applied, zero,
                 (settled_on - issued).days, beyond, beyond if beyond > 0 else 0,
                 prepaid, adjusted, late_amount_days,
@@ -299,7 +316,7 @@ def replay(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Iter
                 open_balance = zero
             past = (as_of - due).days
             overdue = past if past >= 0 else None
-            yield Replay(
+            yield (
                 invoice, "open", None, None, applied, open_balance, None, overdue, overdue,
                 False, adjusted, late_amount_days,
             )
@@ -358,8 +375,11 @@ def _source_disagreements(
     total = invoice.total
     currency = invoice.currency
     if applications:
-        left = total - sum((a.amount for a in applications), ZERO)
-        left = left if left > ZERO else ZERO
+        left = total
+        for application in applications:
+            left -= application.amount
+        if left < ZERO:
+            left = ZERO
         if invoice.status == "paid" and left > tolerance:
             notes.append(
                 f"the source marks invoice {invoice.id} paid, but its payments and credit notes "

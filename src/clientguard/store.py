@@ -2,10 +2,11 @@
 
 ::
 
+    from clientguard import connectors
     from clientguard.store import Store
 
     with Store.open("clientguard.db") as store:
-        result = store.sync(cg.connectors.load("csv")(invoices="inv.csv", preset="zoho"))
+        result = store.sync(connectors.load("csv")(invoices="inv.csv", preset="zoho"))
         ledger = store.load(base_currency="EUR", strict=False)
 
 What it guarantees:
@@ -58,10 +59,19 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, Literal
 
-from clientguard.connector import Connector, Page, SyncState, model_of
+from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError
 from clientguard.ledger import Ledger, Location, RecordKey, Rejection
-from clientguard.model import AnyRecord, Record
+from clientguard.model import (
+    AnyRecord,
+    CreditNote,
+    Customer,
+    Invoice,
+    Payment,
+    Record,
+    TimeEntry,
+    WorkRequest,
+)
 from clientguard.money import FxTable
 
 __all__ = [
@@ -142,6 +152,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 """The schema version this clientguard writes (``PRAGMA user_version``)."""
+
+_MODELS: Final[Mapping[str, type[AnyRecord]]] = {
+    model.kind: model for model in (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
+}
+"""The model class of each record kind, to read a stored record back."""
 
 _APPLICATION_ID: Final = 0x43474431  # "CGD1": marks the file as a clientguard store
 _BUSY_TIMEOUT_MS: Final = 10_000
@@ -605,7 +620,7 @@ class Store:
         for kind, record_id, data, location_text in self._db.execute(query, params):
             location = _location_from(location_text)
             try:
-                record = model_of(kind).model_validate_json(data)
+                record = _MODELS[kind].model_validate_json(data)
             except DataError as exc:
                 # A record stored by an older clientguard that a newer rule refuses: reported,
                 # never a crash of the whole load.
@@ -868,14 +883,19 @@ class _SyncLock:
 
     def __enter__(self) -> None:
         try:
-            handle = open(self.path, "a+", encoding="utf-8")  # held until __exit__
+            # Owner-only like the store; held open until __exit__.
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            handle = os.fdopen(descriptor, "r+", encoding="utf-8")
         except OSError as exc:
             raise StoreError(f"cannot lock the store ({self.path}): {exc.strerror}") from None
         deadline = time.monotonic() + max(self.wait, 0)
         while not _try_lock(handle):
             if time.monotonic() >= deadline:
-                handle.seek(0)
-                who = handle.read().strip()
+                try:
+                    handle.seek(0)
+                    who = handle.read().strip()
+                except OSError:  # Windows refuses to read a locked region: say less
+                    who = ""
                 handle.close()
                 waited = f" after waiting {self.wait:g} s" if self.wait > 0 else ""
                 raise StoreError(

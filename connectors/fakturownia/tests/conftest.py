@@ -1,10 +1,9 @@
-"""Shared test helpers: the recorded reference files, a fixed clock, a recording sleep."""
+"""Shared test helpers: the recorded responses in the shared reference, read in place."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,6 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[3]
 #: The shared reference beside the repository; read from there, never copied into it.
 REFERENCE_APIS = REPO_ROOT.parent / "shared" / "reference" / "apis"
-
-NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
-TOKEN = "fk-TOKEN-never-shown-123"
 
 
 def _recorded(name: str) -> Any:
@@ -31,15 +27,3 @@ def recorded() -> Callable[[str], Any]:
     """Reads a recorded response from the shared reference (``parse_float=Decimal``), or
     skips the test saying the file is absent."""
     return _recorded
-
-
-class Waits(list[float]):
-    """The injected sleep: records each wait, never waits."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def waits() -> Waits:
-    return Waits()

@@ -22,13 +22,19 @@ TOKEN = "fk-TOKEN-never-shown-123"
 Waits = list[float]
 
 
+@pytest.fixture
+def waits() -> Waits:
+    """The injected sleep's record: ``waits.append`` is the sleep, it never waits."""
+    return []
+
+
 def connector(server: HTTPServer, waits: Waits, **options: Any) -> FakturowniaConnector:
     return FakturowniaConnector(
         subdomain="acme",
         api_token=TOKEN,
         base_url=server.url_for("/"),
         clock=lambda: NOW,
-        sleep=waits,
+        sleep=waits.append,
         **options,
     )
 

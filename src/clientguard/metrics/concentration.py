@@ -129,7 +129,7 @@ def book_measures(amounts: Mapping[str, Decimal]) -> BookMeasures:
     positive: list[tuple[str, Decimal]] = []
     excluded: dict[str, Decimal] = {}
     for client, amount in amounts.items():
-        if isinstance(amount, float) or not isinstance(amount, Decimal | int):
+        if isinstance(amount, float | bool) or not isinstance(amount, Decimal | int):
             raise TypeError(f"amount of {client!r} is {type(amount).__name__}; use Decimal")
         value = Decimal(amount)
         if value > 0:

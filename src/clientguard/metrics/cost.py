@@ -806,8 +806,11 @@ class InvoiceLatenessCost(BaseModel):
     days_late: int
     #: True while the invoice is still open: its costs keep growing.
     still_open: bool
-    #: Sum over the days of delay of the balance outstanding that day (currency x days): the
-    #: base of the financing cost, so a partial payment lowers it from its date on.
+    #: Sum over the days of delay of the balance the client still had to pay that day
+    #: (currency x days): the base of the financing cost, so a partial payment lowers it from
+    #: its date on. Credit notes applied by the review date are off it from the due date:
+    #: credited money is not money the client kept (docs/metrics/lateness.md), so it carries
+    #: no financing cost, as in ``PaymentProfile.financing_cost``.
     balance_days: Decimal
     #: ``balance_days x cost_of_capital / 365``, in the invoice's currency (unrounded).
     financing_cost: Decimal
@@ -845,17 +848,25 @@ class ClientLatenessCost(BaseModel):
 
 
 def balance_days(
-    balances: Sequence[tuple[date, Decimal]], *, due_date: date, until: date
+    balances: Sequence[BalanceStep], *, due_date: date, until: date
 ) -> Decimal:
     """Sum, over each day in ``(due_date, until]``, of the balance outstanding when it began.
 
     ``balances`` are steps as :func:`statutory_interest` takes them (the balance at the end of
     each day, the first step on or before the due date). Paid in full on day P: ``total x
     (P - due_date)``, the "amount x days late" of DESIGN.md section 4.
+
+    Raises :class:`DataError` as :func:`statutory_interest` does: no steps, a float or negative
+    amount, steps out of order, or a first step after the due date (the balance on the first
+    day of delay would be unknown).
     """
     total = Decimal(0)
-    days = [d for d, _ in balances]
-    amounts = [a for _, a in balances]
+    days, amounts = _balance_steps(balances)
+    if days[0] > due_date:
+        raise DataError(
+            f"balances start on {days[0]}, after the due date {due_date}: give the "
+            "balance outstanding on the due date as the first step"
+        )
     day = due_date + _ONE_DAY
     while day <= until:
         index = bisect.bisect_left(days, day) - 1
@@ -880,8 +891,11 @@ def lateness_costs(
 
     An invoice counts when it is late (``days_late > policy.grace_days``): settled late, or
     open past its due date (costs still growing, counted to ``as_of``). For each: the financing
-    cost at ``policy.cost_of_capital`` on the balance outstanding each day of delay; the
-    statutory interest and fixed compensation of the customer's jurisdiction
+    cost at ``policy.cost_of_capital`` on the balance the client still had to pay each day of
+    delay (credit notes carry none: they are off the balance from the due date, as in
+    ``PaymentProfile.financing_cost``); the statutory interest, on the balance outstanding each
+    day of delay (a credit note lowers it from its own date), and fixed compensation of the
+    customer's jurisdiction
     (``policy.client_jurisdictions``, else ``policy.jurisdiction``). Amounts in the invoice
     currency convert to base at the invoice's own rate; compensation converts with the
     ledger's FxTable (or not at all: then it is listed by currency). ``tables`` overrides the
@@ -910,11 +924,16 @@ def lateness_costs(
             ),
         )
         until = settlement.settled_on or as_of
-        steps = _balance_after_due(ledger, invoice, as_of, applied_parts(ledger, invoice_id))
+        parts = applied_parts(ledger, invoice_id)
+        # Statutory interest runs on what was outstanding each day; the financing cost only on
+        # what the client still had to pay (credited money carries none).
+        steps = _balance_after_due(ledger, invoice, as_of, parts)
+        paying = _balance_after_due(ledger, invoice, as_of, parts, credits_from_due=True)
         if settlement.settled_on is not None and settlement.basis == "paid_on":
             steps.append((settlement.settled_on, Decimal(0)))
+            paying.append((settlement.settled_on, Decimal(0)))
         rate = ledger.rate_to_base(invoice)
-        exposure = balance_days(steps, due_date=invoice.due_date, until=until)
+        exposure = balance_days(paying, due_date=invoice.due_date, until=until)
         financing = exposure * policy.cost_of_capital / 365
         notes: list[str] = []
         interest: StatutoryInterest | None = None
@@ -1011,17 +1030,30 @@ def lateness_costs(
 
 
 def _balance_after_due(
-    ledger: Ledger, invoice: Invoice, as_of: date, parts: Iterable[AppliedPart]
+    ledger: Ledger,
+    invoice: Invoice,
+    as_of: date,
+    parts: Iterable[AppliedPart],
+    *,
+    credits_from_due: bool = False,
 ) -> list[tuple[date, Decimal]]:
     """Balance steps for :func:`statutory_interest`: the balance at the end of the due date,
-    then the balance at the end of each later day something was applied (up to ``as_of``)."""
+    then the balance at the end of each later day something was applied (up to ``as_of``).
+
+    With ``credits_from_due`` the credit notes applied by ``as_of`` count from the due date
+    whatever their own date: the balance the client still had to pay, the financing base.
+    """
+    counted = [part for part in parts if part.date <= as_of]
+    if credits_from_due:
+        # Credit notes first (all on the due date), then the payments in their own order.
+        counted.sort(key=lambda part: part.application.document_kind == "payment")
     balance = invoice.total
     by_day: dict[date, Decimal] = {}
-    for part in parts:
-        if part.date > as_of:
-            break
+    for part in counted:
         balance = max(Decimal(0), balance - part.application.amount)
-        by_day[max(part.date, invoice.due_date)] = balance
+        credit = part.application.document_kind != "payment"
+        day = invoice.due_date if credits_from_due and credit else part.date
+        by_day[max(day, invoice.due_date)] = balance
     steps = [(invoice.due_date, by_day.pop(invoice.due_date, invoice.total))]
     steps.extend(sorted(by_day.items()))
     return steps

@@ -28,10 +28,10 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from clientguard.ledger import Ledger
-from clientguard.metrics.trend import MonthPoint, monthly_series
+from clientguard.metrics.trend import MonthlyLateness, MonthPoint
 from clientguard.money import ONE, ZERO, to_decimal
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of, replay, unapplied_cash
+from clientguard.settlement import check_as_of, replay_rows, unapplied_cash
 
 DAYS_PER_YEAR = 365
 """The day count of the financing cost (``amount x days x rate / 365``), as in
@@ -227,7 +227,7 @@ class _Tally:
         self.aging = [ZERO, ZERO, ZERO, ZERO, ZERO]
         self.days_late: list[int] = []
         self.late_ids: list[str] = []
-        self.months: list[tuple[date, Decimal, int, str]] = []
+        self.months = MonthlyLateness()
         self.oldest: int | None = None
         self.oldest_id: str | None = None
         self.recent = _Period()
@@ -271,20 +271,26 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
     base = ledger.base_currency
     rate_to_base = ledger.rate_to_base
     tallies: dict[str, _Tally] = {}
-    for item in replay(ledger, as_of=as_of, policy=policy):
-        invoice = item.invoice
+    zero = ZERO
+    for (
+        invoice, status, _settled_on, _basis, _applied, open_balance, days_to_pay,
+        beyond, days_late, _prepaid, _adjusted, late_amount_days,
+    ) in replay_rows(ledger, as_of=as_of, policy=policy):
+        due = invoice.due_date
+        if due <= earliest and status == "settled":
+            # Most of a long ledger: settled, and due before any window looks.
+            if invoice.customer_id not in tallies:
+                tallies[invoice.customer_id] = _Tally()
+            continue
         tally = tallies.get(invoice.customer_id)
         if tally is None:
             tally = tallies[invoice.customer_id] = _Tally()
-        due = invoice.due_date
-        in_window = window_start < due <= as_of
-        if item.status == "paid_date_unknown":
-            tally.unknown += in_window
+        if status == "paid_date_unknown":
+            tally.unknown += window_start < due <= as_of
             continue
         rate = ONE if invoice.currency == base else rate_to_base(invoice)
-        days_late = item.days_late
-        if item.status == "open":
-            balance = item.open_balance if rate is ONE else item.open_balance * rate
+        if status == "open":
+            balance = open_balance if rate is ONE else open_balance * rate
             tally.open_balance += balance
             if days_late is None or days_late == 0:
                 tally.aging[0] += balance
@@ -293,39 +299,38 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
                 tally.aging[_aging_bucket(days_late)] += balance
                 if tally.oldest is None or days_late > tally.oldest:
                     tally.oldest, tally.oldest_id = days_late, invoice.id
-        if due <= earliest or due > as_of or invoice.total == ZERO or days_late is None:
+        if due <= earliest or days_late is None or invoice.total == zero:
+            # Not due in any window (or not due yet), or nothing to weigh.
             continue
         amount = invoice.total if rate is ONE else invoice.total * rate
         if due > trend_start:
-            tally.months.append((due, amount, days_late, invoice.id))
-        if not in_window:
+            tally.months.add(due, amount, days_late, invoice.id)
+        if due <= window_start:
             continue
         late = days_late > grace
         tally.amount += amount
         tally.days_late.append(days_late)
         if days_late:
             tally.weighted_late += amount * days_late
-            amount_days = item.late_amount_days
-            if item.status == "open":
-                amount_days += item.open_balance * days_late
-            tally.amount_days += amount_days if rate is ONE else amount_days * rate
-        beyond = item.days_beyond_terms
+            if status == "open":
+                late_amount_days += open_balance * days_late
+            tally.amount_days += late_amount_days if rate is ONE else late_amount_days * rate
         if beyond:
             tally.beyond_weighted += amount * beyond
         if late:
             tally.late += 1
             tally.late_amount += amount
             tally.late_ids.append(invoice.id)
-        if item.status == "open":
+        if status == "open":
             tally.open += 1
             tally.open_late += late
         else:
             tally.settled += 1
-            days_to_pay = item.days_to_pay or 0
-            tally.adp_sum += days_to_pay
+            tally.adp_sum += days_to_pay or 0
             tally.adp_count += 1
             tally.adp_amount += amount
-            tally.adp_weighted += amount * days_to_pay
+            if days_to_pay:
+                tally.adp_weighted += amount * days_to_pay
         (tally.recent if due > recent_start else tally.before).add(
             invoice.id, amount, days_late, late
         )
@@ -394,7 +399,7 @@ def _profile(
         unapplied_cash=cash,
         unapplied_credit=credit,
         late_invoice_ids=tuple(tally.late_ids),
-        monthly=monthly_series(tally.months),
+        monthly=tally.months.points(),
         recent=tally.recent.result(recent_start, as_of),
         before=tally.before.result(period[0], before_end),
     )

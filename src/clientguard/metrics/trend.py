@@ -65,6 +65,48 @@ def month_index(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
+class MonthlyLateness:
+    """The monthly series built one invoice at a time (what :func:`monthly_series` does over
+    a list), for a caller that reads each invoice once anyway."""
+
+    __slots__ = ("_months",)
+
+    def __init__(self) -> None:
+        # month index -> [sum of amount x days late, sum of amount, invoice ids]
+        self._months: dict[int, tuple[list[Decimal], list[str]]] = {}
+
+    def add(self, due: date, amount: Decimal, days_late: int, invoice_id: str) -> None:
+        """Count one invoice due on ``due`` of ``amount`` (base currency), ``days_late``."""
+        key = due.year * 12 + due.month - 1
+        month = self._months.get(key)
+        if month is None:
+            self._months[key] = ([amount * days_late, amount], [invoice_id])
+        else:
+            sums = month[0]
+            sums[0] += amount * days_late
+            sums[1] += amount
+            month[1].append(invoice_id)
+
+    def points(self) -> tuple[MonthPoint, ...]:
+        """The series: months in order, a month that weighs nothing left out."""
+        points = []
+        for key in sorted(self._months):
+            (weighted, amount), ids = self._months[key]
+            if amount == 0:
+                continue
+            points.append(
+                MonthPoint(
+                    month=date(key // 12, key % 12 + 1, 1),
+                    index=key,
+                    invoices=len(ids),
+                    amount=amount,
+                    weighted_days_late=weighted / amount,
+                    invoice_ids=tuple(ids),
+                )
+            )
+        return tuple(points)
+
+
 def monthly_series(
     items: Iterable[tuple[date, Decimal, int, str]],
 ) -> tuple[MonthPoint, ...]:
@@ -75,34 +117,10 @@ def monthly_series(
     out. A month whose items all weigh nothing (zero amounts) is left out too: its weighted
     mean is undefined.
     """
-    sums: dict[int, list[Decimal]] = {}
-    ids: dict[int, list[str]] = {}
+    series = MonthlyLateness()
     for due, amount, days_late, invoice_id in items:
-        key = due.year * 12 + due.month - 1
-        bucket = sums.get(key)
-        if bucket is None:
-            sums[key] = [amount * days_late, amount]
-            ids[key] = [invoice_id]
-        else:
-            bucket[0] += amount * days_late
-            bucket[1] += amount
-            ids[key].append(invoice_id)
-    points = []
-    for key in sorted(sums):
-        weighted, amount = sums[key]
-        if amount == 0:
-            continue
-        points.append(
-            MonthPoint(
-                month=date(key // 12, key % 12 + 1, 1),
-                index=key,
-                invoices=len(ids[key]),
-                amount=amount,
-                weighted_days_late=weighted / amount,
-                invoice_ids=tuple(ids[key]),
-            )
-        )
-    return tuple(points)
+        series.add(due, amount, days_late, invoice_id)
+    return series.points()
 
 
 class MannKendall(BaseModel):

@@ -6,23 +6,25 @@ version (``1.1``) only adds fields, a major version (``2.0``) renames or removes
 
 Every amount is a JSON *string* of a decimal number (``"1234.50"``), never a JSON number: a
 program that reads it into a float would bring back the rounding errors the library keeps
-out. Money is rounded to the currency's minor unit, shares to four decimals, days to one
-decimal, all half-even; counts are JSON integers.
+out. Money is written with the currency's minor unit (two decimals for EUR, none for JPY),
+shares with four decimals, days with one, HHI with one, the effective number of clients with
+two, hours with two, all rounded half-even; a finding's value and threshold keep up to four
+decimals. Counts are JSON integers.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
 from clientguard.concentration_signals import ConcentrationReport
 from clientguard.findings import Finding
 from clientguard.metrics.lateness import Aging, PaymentProfile
-from clientguard.money import ZERO, round_money
-from clientguard.report.text import decimal_text
+from clientguard.money import ZERO, exponent
+from clientguard.report.text import decimal_text, fixed
 from clientguard.review import ClientReview, Recommendation, Review
 
 SCHEMA_NAME = "clientguard.review"
@@ -31,7 +33,6 @@ SCHEMA_VERSION = "1.0"
 """The version of the document's schema (see the module docstring for the rules)."""
 
 _SHARE_PLACES = 4
-_DAYS = Decimal("0.1")
 
 
 def schema() -> dict[str, Any]:
@@ -86,15 +87,19 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
 
 
 def _money(amount: Decimal | None, currency: str) -> str | None:
-    return None if amount is None else decimal_text(round_money(amount, currency), 28)
+    return None if amount is None else fixed(amount, exponent(currency))
 
 
 def _share(share: Decimal | None) -> str | None:
-    return None if share is None else decimal_text(share, _SHARE_PLACES)
+    return None if share is None else fixed(share, _SHARE_PLACES)
 
 
 def _days(value: Decimal | None) -> str | None:
-    return None if value is None else decimal_text(value.quantize(_DAYS, ROUND_HALF_EVEN), 1)
+    return None if value is None else fixed(value, 1)
+
+
+def _optional(value: Decimal | None, places: int) -> str | None:
+    return None if value is None else fixed(value, places)
 
 
 def _number(value: Decimal | int | str | None) -> str | int | None:
@@ -105,9 +110,7 @@ def _number(value: Decimal | int | str | None) -> str | int | None:
 
 def _amount(amount: Decimal, unit: str) -> str:
     """Money in a currency, or hours to two decimals."""
-    if unit == "hours":
-        return decimal_text(amount, 2)
-    return decimal_text(round_money(amount, unit), 28)
+    return fixed(amount, 2 if unit == "hours" else exponent(unit))
 
 
 def _period(period: tuple[date, date] | None) -> dict[str, str] | None:
@@ -143,9 +146,9 @@ def _concentration(report: ConcentrationReport, currency: str) -> dict[str, Any]
         "period": _period(report.period),
         "total": _amount(report.total, unit),
         "client_count": report.client_count,
-        "hhi": None if report.hhi is None else decimal_text(report.hhi, 1),
+        "hhi": None if report.hhi is None else fixed(report.hhi, 1),
         "effective_clients": (
-            None if report.effective_clients is None else decimal_text(report.effective_clients, 2)
+            None if report.effective_clients is None else fixed(report.effective_clients, 2)
         ),
         "gini": _share(report.gini),
         "top_shares": {str(k): _share(v) for k, v in report.top_shares.items()},
@@ -259,18 +262,15 @@ def _client(client: ClientReview, review: Review) -> dict[str, Any]:
         "what_if": {
             "revenue_lost": _money(what_if.revenue_lost, currency),
             "revenue_share": _share(what_if.revenue_share),
-            "hours_freed": decimal_text(what_if.hours_freed, 2),
+            "hours_freed": fixed(what_if.hours_freed, 2),
             "hours_share": _share(what_if.hours_share),
             "open_credit": _money(what_if.open_credit, currency),
             "top_share_before": _share(what_if.top_share_before),
             "top_share_after": _share(what_if.top_share_after),
-            "hhi_before": None if what_if.hhi_before is None else decimal_text(
-                what_if.hhi_before, 1),
-            "hhi_after": None if what_if.hhi_after is None else decimal_text(what_if.hhi_after, 1),
-            "effective_clients_before": None if what_if.effective_clients_before is None
-            else decimal_text(what_if.effective_clients_before, 2),
-            "effective_clients_after": None if what_if.effective_clients_after is None
-            else decimal_text(what_if.effective_clients_after, 2),
+            "hhi_before": _optional(what_if.hhi_before, 1),
+            "hhi_after": _optional(what_if.hhi_after, 1),
+            "effective_clients_before": _optional(what_if.effective_clients_before, 2),
+            "effective_clients_after": _optional(what_if.effective_clients_after, 2),
             "message": what_if.message,
         },
         "payment": [_profile(p, currency) for p in client.profiles.values()],

@@ -73,8 +73,8 @@ figure { margin: 1rem 0; }
 figcaption { font-weight: 600; margin-bottom: 0.25rem; }
 svg { width: 100%; height: auto; max-width: 44rem; display: block; }
 svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; fill: #1d2430; }
-svg .bar { fill: var(--bar); } svg .grid { stroke: var(--line); } svg .line { stroke: var(--bar);
-  fill: none; stroke-width: 2; } svg .dot { fill: var(--bar); }
+svg .bar { fill: var(--bar); } svg .rest { fill: #9fb3cc; } svg .grid { stroke: var(--line); }
+svg .line { stroke: var(--bar); fill: none; stroke-width: 2; } svg .dot { fill: var(--bar); }
 footer { color: var(--muted); font-size: 0.85rem; margin: 2rem 0 1rem; }
 @media (max-width: 40rem) { main { padding: 0.5rem; } h1 { font-size: 1.25rem; }
   th, td { padding: 0.3rem; } }
@@ -215,7 +215,6 @@ def _client_article(client: ClientReview, currency: str) -> list[str]:
     ]
     if len(client.members) > 1:
         lines.append(f'<p class="muted">A group: {esc(", ".join(client.members))}</p>')
-    lines.append(f"<p>{esc(client.summary)}</p>")
     if client.findings:
         lines.append("<ul>")
         lines += [
@@ -311,12 +310,16 @@ def _revenue_chart(review: Review) -> str:
     ]
     rest = list(revenue.shares.values())[TOP_CLIENTS:]
     if rest:
-        items.append((f"{len(rest)} other clients", sum(rest, Decimal(0))))
-    return _bars(items, "Revenue share by client", value=percent)
+        items.append((f"the other {len(rest)} clients together", sum(rest, Decimal(0))))
+    return _bars(items, "Revenue share by client", value=percent, last_is_rest=bool(rest))
 
 
 def _bars(
-    items: Sequence[tuple[str, Decimal]], label: str, *, value: Callable[[Decimal], str]
+    items: Sequence[tuple[str, Decimal]],
+    label: str,
+    *,
+    value: Callable[[Decimal], str],
+    last_is_rest: bool = False,
 ) -> str:
     """Horizontal bars, one row each: label, bar, value; the longest bar is full width."""
     width, label_width, row = 640, 210, 24
@@ -328,8 +331,9 @@ def _bars(
         length = float(amount / top) * bar_space if top > 0 else 0.0
         shown = value(amount)
         body.append(_text(label_width - 8, y + 16, fit(name, 30), anchor="end"))
+        css = "bar rest" if last_is_rest and index == len(items) - 1 else "bar"
         body.append(
-            f'<rect class="bar" x="{label_width}" y="{y + 5}" width="{max(length, 1):.1f}" '
+            f'<rect class="{css}" x="{label_width}" y="{y + 5}" width="{max(length, 1):.1f}" '
             f'height="{row - 8}"></rect>'
         )
         body.append(_text(label_width + length + 6, y + 16, str(shown)))
@@ -362,7 +366,7 @@ def _aging_chart(review: Review) -> str:
 
 def _trend_chart(series: Sequence[tuple[date, Decimal]]) -> str:
     """A line of days late per month; months without invoices are gaps on the x axis."""
-    width, height, left, right, top_pad, bottom = 640, 200, 44, 16, 16, 36
+    width, height, left, right, top_pad, bottom = 640, 200, 64, 16, 16, 36
     first = series[0][0].year * 12 + series[0][0].month
     last = series[-1][0].year * 12 + series[-1][0].month
     span = max(last - first, 1)
@@ -380,7 +384,7 @@ def _trend_chart(series: Sequence[tuple[date, Decimal]]) -> str:
         f'<line class="grid" x1="{left}" y1="{y(peak):.1f}" x2="{width - right}" '
         f'y2="{y(peak):.1f}"></line>',
         _text(left - 6, y(Decimal(0)) + 4, "0", anchor="end"),
-        _text(left - 6, y(peak) + 4, days(peak), anchor="end"),
+        _text(left - 6, y(peak) + 4, f"{peak:.0f} days", anchor="end"),
     ]
     points = " ".join(f"{x(m):.1f},{y(v):.1f}" for m, v in series)
     if len(series) > 1:

@@ -21,8 +21,8 @@ import io
 import re
 
 from clientguard.findings import Finding
-from clientguard.money import round_money
-from clientguard.report.text import decimal_text
+from clientguard.money import exponent
+from clientguard.report.text import decimal_text, fixed
 from clientguard.review import ClientReview, Review
 
 COLUMNS = (
@@ -65,14 +65,12 @@ def render_csv(review: Review, *, title: str | None = None) -> str:
         writer.writerow(_safe(_row(review, None, book_finding)))
     for client in review.clients.values():
         share = shares.get(client.client_id)
-        money = (
-            f"{round_money(client.financing_cost, currency)}",
-            f"{round_money(client.claimable, currency)}",
-        )
+        places = exponent(currency)
+        money = (fixed(client.financing_cost, places), fixed(client.claimable, places))
         findings: tuple[Finding | None, ...] = client.findings or (None,)
         for finding in findings:
             row = _row(review, client, finding)
-            row[-3:] = [decimal_text(share, 4) if share is not None else "", *money]
+            row[-3:] = [fixed(share, 4) if share is not None else "", *money]
             writer.writerow(_safe(row))
     return out.getvalue()
 

@@ -8,16 +8,17 @@ that comes from the data is cleaned of control characters and cut to its column.
 
 from __future__ import annotations
 
-import textwrap
 from decimal import Decimal
 
 from clientguard.findings import Severity
 from clientguard.report.document import book_aging, weighted_days_late
-from clientguard.report.text import days, fit, money, one_line, pad, percent
+from clientguard.report.text import columns, days, fit, money, one_line, pad, percent, wrap
 from clientguard.review import ClientReview, Recommendation, Review
 
 WIDTH = 100
 """The report never writes a line longer than this."""
+LISTED_REJECTIONS = 10
+"""Rejected records the table lists by name; the rest are counted."""
 
 VERDICTS = {
     Recommendation.CONSIDER_ENDING: "CONSIDER ENDING",
@@ -27,6 +28,18 @@ VERDICTS = {
 }
 
 _MARK = {Severity.CRITICAL: "!!", Severity.WARNING: "! ", Severity.WATCH: "- "}
+_SHORT_MARK = {Severity.CRITICAL: "!!", Severity.WARNING: "!", Severity.WATCH: ""}
+SIGNAL_WORDS = {
+    "chronic_late": "late",
+    "worsening_late": "worsening",
+    "revenue_concentration": "revenue",
+    "receivables_concentration": "receivables",
+    "cross_aging": "old debt",
+    "capacity": "hours",
+    "rush": "rush",
+    "book_concentration": "book",
+}
+"""Short names of the signals for the client table's findings column."""
 
 
 def render_table(review: Review, *, title: str | None = None) -> str:
@@ -36,7 +49,7 @@ def render_table(review: Review, *, title: str | None = None) -> str:
     heading = f"clientguard review as of {review.as_of} ({currency})"
     if title:
         heading = f"{one_line(title)}: {heading}"
-    lines += [fit(heading, WIDTH), "=" * min(WIDTH, len(heading))]
+    lines += [fit(heading, WIDTH), "=" * min(WIDTH, columns(heading))]
     lines += _concentration_lines(review)
     lines += _wrap(review.book.summary)
     for finding in review.book.findings:
@@ -50,11 +63,19 @@ def render_table(review: Review, *, title: str | None = None) -> str:
     lines.append("")
     lines += _aging_lines(review)
     quality = review.data_quality
-    if quality.notes:
+    if quality.notes or quality.rejections:
         lines.append("")
         lines.append("Data quality")
         for note in quality.notes:
             lines += _wrap(note, indent="  ", subsequent="    ", bullet="- ")
+        shown = quality.rejections[:LISTED_REJECTIONS]
+        if shown:
+            lines.append("  Records not loaded:")
+            for rejection in shown:
+                lines += _wrap(rejection, indent="    ", subsequent="      ", bullet="- ")
+            if quality.rejected > len(shown):
+                lines.append(f"    ... and {quality.rejected - len(shown):,} more (the JSON "
+                             "report lists more; clientguard rejections lists every stored one)")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
@@ -76,12 +97,12 @@ def _concentration_lines(review: Review) -> list[str]:
 
 # Columns of the client table: verdict, client, revenue share, weighted days late,
 # overdue balance, findings. Their widths add up to WIDTH with the separating spaces.
-_COLUMNS = (15, 28, 6, 6, 14, 26)
+_COLUMNS = (15, 26, 5, 6, 12, 31)
 
 
 def _client_table(review: Review) -> list[str]:
     currency = review.base_currency
-    head = ("VERDICT", "CLIENT", "REV %", "LATE d", f"OVERDUE {currency}", "FINDINGS")
+    head = ("VERDICT", "CLIENT", "REV", "LATE", f"OVERDUE {currency}", "FINDINGS")
     lines = [_row(head), _row(tuple("-" * w for w in _COLUMNS))]
     if not review.clients:
         lines.append("(no clients in the window)")
@@ -89,11 +110,13 @@ def _client_table(review: Review) -> list[str]:
     for client in review.clients.values():
         overdue = sum((p.overdue_balance for p in client.profiles.values()), Decimal(0))
         late = weighted_days_late(client)
-        signals = []
-        for finding in client.findings:
-            label = f"{finding.signal.value} {finding.severity.value}"
-            if label not in signals:
-                signals.append(label)
+        signals: list[str] = []
+        seen = set()
+        for finding in client.findings:  # most serious first: each signal at its worst
+            if finding.signal not in seen:
+                seen.add(finding.signal)
+                words = SIGNAL_WORDS.get(finding.signal.value, finding.signal.value)
+                signals.append(words + _SHORT_MARK[finding.severity])
         lines.append(
             _row(
                 (
@@ -106,6 +129,10 @@ def _client_table(review: Review) -> list[str]:
                 )
             )
         )
+    lines += _wrap(
+        "REV: share of the window's revenue. LATE: days late, weighted by amount, of the "
+        "invoices due in the window. FINDINGS: !! critical, ! warning, no mark: watch."
+    )
     return lines
 
 
@@ -120,10 +147,9 @@ def _row(cells: tuple[str, ...]) -> str:
 def _client_details(client: ClientReview, currency: str) -> list[str]:
     verdict = VERDICTS[client.recommendation]
     lines = [fit(f"{client.name}: {verdict}", WIDTH)]
-    lines.append("-" * min(WIDTH, len(lines[0])))
+    lines.append("-" * min(WIDTH, columns(lines[0])))
     if len(client.members) > 1:
-        lines += _wrap("group of " + ", ".join(client.members), indent="  ")
-    lines += _wrap(client.summary, indent="  ")
+        lines += _wrap("A group: " + ", ".join(client.members), indent="  ")
     for finding in client.findings:
         lines += _wrap(finding.message, indent="  ", subsequent="     ",
                        bullet=f"{_MARK[finding.severity]} ")
@@ -156,10 +182,9 @@ def _aging_lines(review: Review) -> list[str]:
 def _wrap(
     text: str, *, indent: str = "", subsequent: str | None = None, bullet: str = ""
 ) -> list[str]:
-    return textwrap.wrap(
-        one_line(text),
-        width=WIDTH,
-        initial_indent=indent + bullet,
-        subsequent_indent=subsequent if subsequent is not None else indent,
-        break_on_hyphens=False,
-    ) or [""]
+    return wrap(
+        text,
+        WIDTH,
+        indent=indent + bullet,
+        subsequent=subsequent if subsequent is not None else indent,
+    )

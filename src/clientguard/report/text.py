@@ -61,6 +61,45 @@ def _columns(text: str) -> int:
     )
 
 
+def columns(text: str) -> int:
+    """The display columns ``text`` takes in a terminal (a wide character takes two)."""
+    return _columns(text)
+
+
+def wrap(text: str, width: int, *, indent: str = "", subsequent: str = "") -> list[str]:
+    """``text`` on lines of at most ``width`` display columns, broken between words (a word
+    too long for a line is cut). Counts wide characters as two columns, unlike textwrap."""
+    lines: list[str] = []
+    line = indent
+    fresh = True  # nothing but the indent on the line yet
+    for word in one_line(text).split(" "):
+        if not word:
+            continue
+        candidate = line + ("" if fresh else " ") + word
+        if _columns(candidate) <= width:
+            line, fresh = candidate, False
+            continue
+        if not fresh:
+            lines.append(line)
+            line, fresh = subsequent, True
+        while _columns(line + word) > width:
+            room = width - _columns(line)
+            piece = ""
+            for char in word:
+                if _columns(piece + char) > room:
+                    break
+                piece += char
+            if not piece:  # not even one character fits after the indent
+                piece = word[0]
+            lines.append(line + piece)
+            word = word[len(piece):]
+            line = subsequent
+        line, fresh = line + word, not word
+    if not fresh or not lines:
+        lines.append(line)
+    return lines
+
+
 def money(amount: Decimal, currency: str, *, grouping: bool = True) -> str:
     """An amount rounded to the currency's minor unit: ``12,345.60`` (``12345.60`` without
     grouping)."""
@@ -81,8 +120,17 @@ def decimal_text(value: Decimal, places: int) -> str:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
         value = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
-    text = f"{value:f}"
-    return "0" if text in ("-0", "-0.0") else text
+    return _plain(value)
+
+
+def fixed(value: Decimal, places: int) -> str:
+    """``value`` with exactly ``places`` decimals (rounded half-even): ``0.7500``."""
+    return _plain(value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
+
+
+def _plain(value: Decimal) -> str:
+    # No exponent form, and no "-0.00" for a value that rounds to zero.
+    return f"{abs(value) if value.is_zero() else value:f}"
 
 
 def days(value: Decimal | None) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
-from datetime import date
 from decimal import Decimal
 
-from clientguard_csv.amounts import AmountError, parse_amount
+from clientguard_csv.amounts import AmountError, parse_amount, plain_amount
 from clientguard_csv.dates import DateError, DateReader
 from clientguard_csv.mapping import StreamMapping, StreamSettings
 from clientguard_csv.textfile import Columns, Layout, Row, normalise_header
@@ -83,6 +83,11 @@ class FieldReader:
                     self.single[field] = position
                     self.labels[field] = header[position]
                     break
+        self._positions = tuple(self.single.items())
+        self.single_fields = frozenset(self.single)
+        self._width_needed = max(self.single.values(), default=-1) + 1
+        self._row: Row | None = None
+        self._vals: dict[str, str] = {}
         self.keep = [
             (positions[normalise_header(c)], c, _values(v)) for c, v in stream.keep.items()
         ]
@@ -129,19 +134,32 @@ class FieldReader:
             )
 
     # -------------------------------------------------------------- cells as values
+    def values(self, row: Row) -> dict[str, str]:
+        """Every single-column field's stripped cell, computed once per row (the row just
+        read is remembered: a row's fields are asked for one after another).
+
+        Raises :class:`RowError` for a row too short to hold a mapped column."""
+        if row is self._row:
+            return self._vals
+        cells = row.cells
+        if len(cells) < self._width_needed:
+            for field, position in self._positions:
+                if position >= len(cells):
+                    raise RowError(
+                        f"the row has only {len(cells)} fields, so it has no "
+                        f"{self.labels[field]!r} (field {position + 1})",
+                        field,
+                        self.labels[field],
+                    )
+        values = {field: cells[position].strip() for field, position in self._positions}
+        self._row, self._vals = row, values
+        return values
+
     def cell(self, row: Row, field: str) -> str:
         """The raw cell of ``field`` (stripped; empty when unmapped or optional and absent)."""
-        position = self.single.get(field)
-        if position is not None:
-            try:
-                return row.cells[position].strip()
-            except IndexError:
-                raise RowError(
-                    f"the row has only {len(row.cells)} fields, so it has no "
-                    f"{self.labels[field]!r} (field {position + 1})",
-                    field,
-                    self.labels[field],
-                ) from None
+        value = self.values(row).get(field)
+        if value is not None:
+            return value
         positions = self.joined.get(field)
         if positions is None:
             return ""
@@ -154,8 +172,11 @@ class FieldReader:
         value = self.cell(row, field)
         return " ".join(value.split()) if value else None
 
-    def date(self, row: Row, field: str) -> date | None:
-        value = self.cell(row, field)
+    def date(self, row: Row, field: str) -> dt.date | None:
+        return self.date_of(field, self.cell(row, field))
+
+    def date_of(self, field: str, value: str | None) -> dt.date | None:
+        """``value``, a cell of ``field``, as a date (None when empty)."""
         if not value:
             return None
         try:
@@ -164,14 +185,20 @@ class FieldReader:
             raise RowError(str(exc), field, self.labels.get(field)) from None
 
     def money(self, row: Row, field: str, currency: str | None = None) -> Decimal | None:
-        """An amount, with the mapping's ``amount_sign`` applied.
+        return self.money_of(field, self.cell(row, field), currency)
+
+    def money_of(self, field: str, value: str | None, currency: str | None) -> Decimal | None:
+        """``value``, a cell of ``field``, as an amount with the mapping's ``amount_sign``
+        applied (None when empty).
 
         A currency marker in the cell (``€``, ``zł``, ``PLN``) that contradicts ``currency``
         is an error.
         """
-        value = self.cell(row, field)
         if not value:
             return None
+        plain = plain_amount(value, self.amount_format)
+        if plain is not None and self.sign == "as-is":
+            return plain
         try:
             amount = parse_amount(value, self.amount_format)
         except AmountError as exc:
@@ -244,7 +271,10 @@ class FieldReader:
         raise RowError(f"{value!r} is not yes or no", field, self.labels.get(field))
 
     def status(self, row: Row) -> str | None:
-        value = self.cell(row, "status")
+        return self.status_of_value(self.cell(row, "status"))
+
+    def status_of_value(self, value: str | None) -> str | None:
+        """A status cell through the mapping's status table (None when empty)."""
         if not value:
             return None
         status = self.status_of.get(value.casefold())

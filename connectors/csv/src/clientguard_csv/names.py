@@ -57,6 +57,8 @@ class CustomerDirectory:
 
     def __init__(self) -> None:
         self._names: dict[str, str] = {}
+        self.ids = self._names.keys()
+        """The known customer ids (a live view)."""
         self._by_name: dict[str, list[str]] = {}
 
     def add(self, customer_id: str, name: str) -> None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from clientguard.errors import DataError
 from clientguard.ledger import Location, Rejection
@@ -62,8 +63,7 @@ _KIND = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
+class Loaded(NamedTuple):
     """A record and where it came from."""
 
     record: AnyRecord
@@ -109,8 +109,7 @@ class ReadLog:
         return [u.name for u in self.unmatched.values() if stream in (None, u.stream)]
 
 
-@dataclass(frozen=True, slots=True)
-class _InvoiceRef:
+class _InvoiceRef(NamedTuple):
     id: str
     customer_id: str
     currency: str
@@ -158,6 +157,8 @@ def read_records(
     state = _State(log if log is not None else ReadLog())
     state.customers_given = bool(sources.get("customers"))
     state.invoices_given = bool(sources.get("invoices"))
+    # Payments and credit notes name their invoices; without them, keep no index of invoices.
+    state.index_invoices = bool(sources.get("payments") or sources.get("credit_notes"))
     for name in STREAMS[: last + 1]:
         stream = mapping.stream(name)
         if stream is None or not sources.get(name):
@@ -180,6 +181,7 @@ class _State:
         self.customers = CustomerDirectory()
         self.customers_given = False
         self.invoices_given = False
+        self.index_invoices = True
         self.invoices_by_id: dict[str, _InvoiceRef] = {}
         self.invoices_by_number: dict[str, _InvoiceRef] = {}
         self.made_ids: dict[str, int] = {}
@@ -211,12 +213,7 @@ def _read_file(
     reader = FieldReader(name, stream, settings, layout)
     builder = _Builder(name, stream, reader, layout, state, log)
     try:
-        for item in builder.run(iter_rows(layout), file_log):
-            if isinstance(item, Loaded):
-                file_log.records += 1
-            elif isinstance(item, Rejection):
-                file_log.rejected += 1
-            yield item
+        yield from builder.run(iter_rows(layout), file_log)
     except CsvFileError as exc:  # a line that cannot be decoded, found while streaming
         raise CsvFileError(exc.detail, stream=name) from None
 
@@ -237,35 +234,53 @@ class _Builder:
         self.file = layout.file
         self.state = state
         self.currency = reader.settings.currency
+        self.records = 0
+        self.rejected = 0
         self.group_field = "id" if reader.has("id") else "number"
+        self.has_total = reader.has("total")
 
     # ------------------------------------------------------------------ the loop
     def run(self, rows: Iterable[Row | CsvRowError], file_log: FileLog) -> Iterator[Item]:
+        """The items of every row; counts them in ``file_log`` as it goes."""
+        try:
+            yield from self._run(rows, file_log)
+        finally:
+            file_log.records, file_log.rejected = self.records, self.rejected
+
+    def _run(self, rows: Iterable[Row | CsvRowError], file_log: FileLog) -> Iterator[Item]:
         group: list[Row] = []
         key = ""
         first_line_of: dict[str, int] = {}
         grouped = self.stream.group_rows
+        reader = self.reader
+        has_rules = bool(reader.keep or reader.drop or reader.blank)
+        build = self._build
         for row in rows:
-            if isinstance(row, CsvRowError):
-                file_log.rows += 1
+            file_log.rows += 1
+            if row.__class__ is CsvRowError:
+                assert isinstance(row, CsvRowError)
+                self.rejected += 1
                 yield self._reject(None, row.reason, None, None, row.line)
                 continue
-            file_log.rows += 1
-            rule = self.reader.skipped(row)
-            if rule is not None:
-                file_log.skipped += 1
-                yield Skipped(rule, Location(self.file, row.line))
-                continue
+            assert isinstance(row, Row)
+            if has_rules:
+                rule = reader.skipped(row)
+                if rule is not None:
+                    file_log.skipped += 1
+                    yield Skipped(rule, Location(self.file, row.line))
+                    continue
             if not grouped:
-                yield from self._build([row])
+                yield from build([row])
                 continue
             try:
-                row_key = self.reader.cell(row, self.group_field)
+                row_key = reader.cell(row, self.group_field)
             except RowError as exc:
+                self.rejected += 1
                 yield self._reject(None, exc.reason, exc.field, exc.column, row.line, row)
                 continue
             if not row_key:
-                column = self.reader.column(self.group_field)
+                column = reader.column(self.group_field)
+                self.rejected += 1
                 yield self._reject(None, f"{column!r} is empty", self.group_field, column,
                                    row.line, row)
                 continue
@@ -273,48 +288,63 @@ class _Builder:
                 group.append(row)
                 continue
             if group:
-                yield from self._build(group)
+                yield from build(group)
             if row_key in first_line_of:
                 group = []
+                self.rejected += 1
                 yield self._reject(
                     row_key,
                     f"this row belongs to {self.kind} {row_key}, whose rows started on line "
                     f"{first_line_of[row_key]} and were interrupted by other rows; keep each "
                     "document's rows together (sort the file by its id)",
-                    self.group_field, self.reader.column(self.group_field), row.line, row,
+                    self.group_field, reader.column(self.group_field), row.line, row,
                 )
                 continue
             first_line_of[row_key] = row.line
             key, group = row_key, [row]
         if group:
-            yield from self._build(group)
+            yield from build(group)
 
-    def _build(self, rows: list[Row]) -> Iterator[Item]:
+    def _build(self, rows: list[Row]) -> list[Item]:
+        """The items of one document's rows: customers made from them, then the record or
+        its rejections."""
         first = rows[0]
         made: list[Loaded] = []  # customers made from these rows, kept even if they fail
+        width = self.reader.width
         try:
             for row in rows:
-                self.reader.check_width(row)
+                if len(row.cells) > width:
+                    self.reader.check_width(row)
             record = self._make(rows, made)
         except RowError as exc:
             line = exc.line if isinstance(exc, _LineError) else first.line
             self._remember_rejected(first)
-            yield from made
-            yield self._reject(self._ident(first), exc.reason, exc.field, exc.column, line,
-                               first, exc.unmatched)
-            return
+            self.records += len(made)
+            self.rejected += 1
+            return [*made, self._reject(self._ident(first), exc.reason, exc.field, exc.column,
+                                        line, first, exc.unmatched)]
         except DataError as exc:
             self._remember_rejected(first)
-            yield from made
-            for problem in exc.problems:
-                column = self.reader.column(problem.field) if problem.field else None
-                yield Rejection(
-                    problem.kind, SOURCE, problem.record_id, problem.field, problem.reason,
-                    Location(self.file, first.line, column), {"row": tuple(first.cells)},
-                )
-            return
-        yield from made
-        yield Loaded(record, Location(self.file, first.line))
+            self.records += len(made)
+            self.rejected += len(exc.problems)
+            return [
+                *made,
+                *(
+                    Rejection(
+                        problem.kind, SOURCE, problem.record_id, problem.field, problem.reason,
+                        Location(self.file, first.line,
+                                 self.reader.column(problem.field) if problem.field else None),
+                        {"row": tuple(first.cells)},
+                    )
+                    for problem in exc.problems
+                ),
+            ]
+        loaded = Loaded(record, Location(self.file, first.line))
+        if made:
+            self.records += len(made) + 1
+            return [*made, loaded]
+        self.records += 1
+        return [loaded]
 
     def _make(self, rows: list[Row], made: list[Loaded]) -> AnyRecord:
         if self.name == "invoices":
@@ -368,11 +398,12 @@ class _Builder:
         """The customer id a row names, making the customer where the read may."""
         reader = self.reader
         state = self.state
-        customer_id = reader.text(row, "customer_id")
+        values = reader.values(row)
+        customer_id = _clean(values.get("customer_id"))
+        if customer_id is not None and customer_id in state.customers.ids:
+            return customer_id  # the common case, kept short
         name = reader.text(row, "customer_name")
         if customer_id is not None:
-            if customer_id in state.customers:
-                return customer_id
             if create and not state.customers_given:
                 self._make_customer(customer_id, name or customer_id, row, made)
                 return customer_id
@@ -563,17 +594,26 @@ class _Builder:
         return ident, number
 
     def _invoice(self, rows: list[Row], made: list[Loaded]) -> Invoice:
+        # The hot path of a large file: the row's cells are read once, into a dict.
         reader = self.reader
         row = rows[0]
         if len(rows) > 1:
             self._same_in_every_row(rows, [f for f in self.stream.columns if f != "line_total"])
-        invoice_id, number = self._document_id(row)
+        get = reader.values(row).get
+        number = _clean(get("number"))
+        invoice_id = _clean(get("id")) or number
+        if invoice_id is None:
+            raise RowError("the row has neither an invoice id nor a number", "id",
+                           reader.column("id") or reader.column("number"))
         customer_id = self._customer_of(row, made, create=True)
         if customer_id is None:
             raise RowError("the row names no customer", "customer_id",
                            reader.column("customer_id") or reader.column("customer_name"))
-        issue_date = self._required_date(row, "issue_date")
-        due_date = reader.date(row, "due_date")
+        issue_date = reader.date_of("issue_date", get("issue_date"))
+        if issue_date is None:
+            raise RowError(f"{reader.column('issue_date')!r} is empty", "issue_date",
+                           reader.column("issue_date"))
+        due_date = reader.date_of("due_date", get("due_date"))
         if due_date is None:
             terms = reader.whole_days(row, "terms_days")
             if terms is None:
@@ -582,18 +622,27 @@ class _Builder:
                 raise RowError(f"{reader.column('due_date')!r} is empty and the mapping sets "
                                "no default_terms_days", "due_date", reader.column("due_date"))
             due_date = issue_date + timedelta(days=terms)
-        money_field = "total" if reader.has("total") else "line_total"
-        currency = self._currency_of(row, money_field)
-        total = self._total(rows, currency)
-        amount_due = reader.money(row, "amount_due", currency)
-        paid = reader.money(row, "amount_paid", currency)
+        code = get("currency")
+        if code and len(code) == 3:
+            currency = code.upper()
+        else:
+            currency = self._currency_of(row, "total" if self.has_total else "line_total")
+        if self.has_total:
+            total = reader.money_of("total", get("total"), currency)
+            if total is None:
+                raise RowError(f"{reader.column('total')!r} is empty", "total",
+                               reader.column("total"))
+        else:
+            total = self._total(rows, currency)
+        amount_due = reader.money_of("amount_due", get("amount_due"), currency)
+        paid = reader.money_of("amount_paid", get("amount_paid"), currency)
         if amount_due is None and paid is not None:
             amount_due = total - paid
             if amount_due < 0:
                 raise RowError(f"the amount paid {paid} is more than the total {total}",
                                "amount_paid", reader.column("amount_paid"))
-        status = reader.status(row)
-        paid_on = reader.date(row, "paid_on")
+        status = reader.status_of_value(get("status"))
+        paid_on = reader.date_of("paid_on", get("paid_on"))
         if status is None:
             settled = paid_on is not None or (amount_due == 0 and total > 0)
             status = "paid" if settled else "open"
@@ -612,12 +661,13 @@ class _Builder:
             status=status,
             paid_on=paid_on,
             amount_due=amount_due,
-            fx_rate=self._rate(row),
+            fx_rate=self._rate(row) if get("fx_rate") else None,
             source=SOURCE,
         )
-        ref = _InvoiceRef(invoice.id, customer_id, currency)
-        self.state.invoices_by_id.setdefault(invoice.id, ref)
-        self.state.invoices_by_number.setdefault(invoice.number, ref)
+        if self.state.index_invoices:
+            ref = _InvoiceRef(invoice_id, customer_id, currency)
+            self.state.invoices_by_id.setdefault(invoice_id, ref)
+            self.state.invoices_by_number.setdefault(number or invoice_id, ref)
         return invoice
 
     def _payer(self, row: Row, made: list[Loaded], invoice: _InvoiceRef | str | None) -> str:
@@ -771,6 +821,15 @@ class _Builder:
             wanted_by=wanted_by,
             source=SOURCE,
         )
+
+
+def _clean(value: str | None) -> str | None:
+    """A text cell with its inner runs of spaces collapsed; None when empty."""
+    if not value:
+        return None
+    return value if "  " not in value and "\n" not in value and "\t" not in value else (
+        " ".join(value.split())
+    )
 
 
 class _LineError(RowError):

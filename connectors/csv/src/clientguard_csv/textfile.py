@@ -26,7 +26,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import NamedTuple
 
 from clientguard_csv.errors import CsvFileError
 
@@ -57,8 +57,7 @@ def normalise_header(cell: str) -> str:
     return " ".join(cell.strip().lstrip("*").split()).casefold()
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One data row of a file: its cells and the line it starts on (1-based)."""
 
     line: int
@@ -156,20 +155,6 @@ class Columns:
             for names, label in zip(self.required, self.labels, strict=True)
             if not any(name in present for name in names)
         ]
-
-
-def _lines(handle: BinaryIO, encoding: str, file: str, first_line: int = 1) -> Iterator[str]:
-    """Decoded physical lines; an undecodable line is an error naming it."""
-    for number, raw in enumerate(handle, start=first_line):
-        try:
-            yield raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            bad = raw[exc.start : exc.end]
-            raise CsvFileError(
-                f"{file}: line {number} is not valid {encoding} (bytes {bad!r} at "
-                f"position {exc.start + 1}); set encoding in the mapping, e.g. "
-                'encoding = "cp1250" for Polish exports or "latin-1"'
-            ) from None
 
 
 def _sample_records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
@@ -279,36 +264,58 @@ def iter_rows(layout: Layout) -> Iterator[Row | CsvRowError]:
     """The data rows after the header, each with the line it starts on.
 
     Blank rows are skipped. A row the CSV parser cannot read (a quote left open) comes out
-    as a :class:`CsvRowError` and reading goes on with the next line.
+    as a :class:`CsvRowError` and reading goes on with the next line. Bytes that are not
+    valid in the file's encoding stop the read with a :class:`CsvFileError` naming the line.
     """
-    encoding = layout.encoding
-    file = layout.file
     with layout.path.open("rb") as handle:
         if layout.bom:
             handle.read(len(codecs.BOM_UTF8))
-        if encoding == "utf-16":
-            text: Iterable[str] = io.TextIOWrapper(handle, encoding="utf-16", newline="")
-        else:
-            text = _lines(handle, encoding, file)
-        reader = csv.reader(text, delimiter=layout.delimiter, strict=True)
-        start = 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                if start > layout.header_line:
-                    yield CsvRowError(start, f"the CSV cannot be read here: {exc}")
-                start = reader.line_num + 1
-                continue
-            line = start
+        text = io.TextIOWrapper(handle, encoding=layout.encoding, newline="")
+        try:
+            yield from _parse(text, layout)
+        except UnicodeDecodeError:
+            # Decoding runs in C, ahead of the parser; find the line by reading again.
+            raise _undecodable(layout) from None
+
+
+def _parse(text: Iterable[str], layout: Layout) -> Iterator[Row | CsvRowError]:
+    reader = csv.reader(text, delimiter=layout.delimiter, strict=True)
+    header_line = layout.header_line
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if start > header_line:
+                yield CsvRowError(start, f"the CSV cannot be read here: {exc}")
             start = reader.line_num + 1
-            if line <= layout.header_line:
-                continue
-            if not cells or all(not c.strip() for c in cells):
-                continue
+            continue
+        line = start
+        start = reader.line_num + 1
+        if line <= header_line or not any(cells):
+            continue
+        if any(c.strip() for c in cells):
             yield Row(line, cells)
+
+
+def _undecodable(layout: Layout) -> CsvFileError:
+    encoding = layout.encoding
+    with layout.path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and layout.bom:
+                raw = raw[len(codecs.BOM_UTF8) :]
+            try:
+                raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                bad = raw[exc.start : exc.end]
+                return CsvFileError(
+                    f"{layout.file}: line {number} is not valid {encoding} (bytes {bad!r} at "
+                    f"position {exc.start + 1}); set encoding in the mapping, e.g. "
+                    'encoding = "cp1250" for Polish exports or "latin-1"'
+                )
+    return CsvFileError(f"{layout.file}: the file is not valid {encoding}")  # pragma: no cover
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,32 +27,18 @@ Reading:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import requests
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
-from clientguard.connector import (
-    Clock,
-    ConnectorOptions,
-    Mapped,
-    ProgressCallback,
-    RawPage,
-    Stream,
-    secret_value,
-)
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
 from clientguard.errors import AuthError, ConfigError, ConnectorError
-from clientguard.http import (
-    ApiClient,
-    HttpConnector,
-    HttpRequest,
-    HttpStream,
-    Paginator,
-    Sleep,
-)
+from clientguard.http import ApiClient, HttpConnector, HttpRequest, HttpStream, Paginator
 from clientguard_fakturownia.mapping import (
     DEFAULT_INVOICE_KINDS,
     SOURCE,
@@ -97,12 +83,16 @@ class FakturowniaOptions(ConnectorOptions):
     payments: bool = True
     """Read the banking payments (``/banking/payments.json``). Turn off for accounts
     without the payments module: invoices then settle on their ``paid_date``."""
-    page_size: int = MAX_PAGE_SIZE
+    page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     """Records per request (1..100)."""
-    timeout: float = 60.0
+    timeout: float = Field(default=60.0, gt=0)
     """Seconds to wait for the server on each request."""
-    max_wait: float = 300.0
+    max_attempts: int = Field(default=5, ge=1)
+    """Tries per call on a rate limit, a server error or a lost connection."""
+    max_wait: float = Field(default=300.0, ge=0)
     """The longest wait for a rate limit inside one call; a longer one fails at once."""
+    sleep: Callable[[float], None] | None = None
+    """How to wait (default time.sleep); tests pass a recorder."""
 
     @field_validator("subdomain")
     @classmethod
@@ -115,13 +105,6 @@ class FakturowniaOptions(ConnectorOptions):
                 "is not a Fakturownia subdomain; give the 'acme' of acme.fakturownia.pl"
             )
         return text
-
-    @field_validator("page_size")
-    @classmethod
-    def _page_size(cls, value: int) -> int:
-        if not 1 <= value <= MAX_PAGE_SIZE:
-            raise ValueError(f"must be between 1 and {MAX_PAGE_SIZE}")
-        return value
 
     @field_validator("home_currency")
     @classmethod
@@ -158,12 +141,8 @@ class PageUntilEmpty(Paginator):
 class FakturowniaConnector(HttpConnector):
     """Fakturownia (InvoiceOcean): clients, sales invoices, corrections, banking payments.
 
-    Args:
-        clock: "now" for the sync's upper bound (default: the real UTC clock).
-        progress: called with each page, wait and finished stream.
-        sleep: how to wait on a rate limit (tests pass a recorder; default ``time.sleep``).
-        session: a ``requests.Session`` to send with (default: a new one).
-        **options: see :class:`FakturowniaOptions`.
+    Options: see :class:`FakturowniaOptions`; ``clock`` and ``progress`` as for every
+    connector.
     """
 
     name: ClassVar[str] = SOURCE
@@ -214,40 +193,31 @@ class FakturowniaConnector(HttpConnector):
 
     options: FakturowniaOptions
 
-    def __init__(
-        self,
-        *,
-        clock: Clock | None = None,
-        progress: ProgressCallback | None = None,
-        sleep: Sleep | None = None,
-        session: requests.Session | None = None,
-        **options: Any,
-    ) -> None:
-        super().__init__(clock=clock, progress=progress, **options)
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
         opts = self.options
         self.rules = MappingRules(
             invoice_kinds=tuple(k.strip().lower() for k in opts.invoice_kinds),
             home_currency=opts.home_currency,
             default_terms_days=opts.default_terms_days,
         )
-        token = secret_value(opts.api_token) or ""
+        token = opts.api_token.get_secret_value()
         if not token.strip():
             raise ConfigError(f"connector 'fakturownia': api_token is empty; {_CREDENTIALS_HELP}")
         self._token = token.strip()
         # The token travels in the query string: keep it out of urllib3's request lines.
         self._unredact = redact_in_logs((self._token,))
-        extra: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
         self.client = ApiClient(
             opts.base_url or f"https://{opts.subdomain}.fakturownia.pl",
             headers={"Accept": "application/json"},
             connector=self.name,
             timeout=opts.timeout,
+            max_attempts=opts.max_attempts,
             max_wait=opts.max_wait,
+            sleep=time.sleep if opts.sleep is None else opts.sleep,
             clock=self.clock,
             on_wait=self.wait_reporter(),
             secrets=(self._token,),
-            session=session,
-            **extra,
         )
 
     # ----------------------------------------------------------------- requests

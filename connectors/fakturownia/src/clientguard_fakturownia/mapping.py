@@ -305,7 +305,8 @@ def _correction(
         return _invoice(raw, rules, gross)
     status = (text_of(raw.get("status")) or "").lower()
     if status == "rejected":
-        return Skip("rejected correction: it has no effect")
+        # deleted=True: a store drops the credit note an earlier sync saved before rejection.
+        return Skip("rejected correction: it has no effect", deleted=True)
     customer_id, customer = _customer_of(raw)
     issue_date = _required_date(raw, "issue_date")
     currency = _currency(raw)
@@ -376,7 +377,7 @@ def payment_from_banking(raw: Mapping[str, Any]) -> Payment | Skip:
     """
     paid_flag = raw.get("paid", True)
     if paid_flag is False or str(paid_flag).strip().lower() in ("false", "0"):
-        return Skip("payment not received yet (paid: false)")
+        return Skip("payment not received yet (paid: false)", deleted=True)
     amount = parse_amount(raw.get("price"), field="price")
     if amount < 0:
         raise DataError(f"price: {amount} is negative; a refund is not a payment received")

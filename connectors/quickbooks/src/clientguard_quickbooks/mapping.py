@@ -440,7 +440,8 @@ def credit_note_from_qbo(
     if total < 0:
         raise DataError(f"TotalAmt: {total} is negative")
     if total == 0 and _is_voided(raw):
-        return Skip("voided credit memo: it has no effect")
+        # deleted=True: a store drops the copy an earlier sync saved before it was voided.
+        return Skip("voided credit memo: it has no effect", deleted=True)
     attached = raw.get(APPLICATIONS_KEY) or []
     pairs: list[tuple[str, Decimal, date]] = []
     for index, item in enumerate(attached):

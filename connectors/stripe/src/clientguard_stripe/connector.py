@@ -15,7 +15,8 @@ Reading:
   by change. So an incremental read is two reads: the objects *created* since the cursor
   (``created[gte]``), then the events feed (``/v1/events?type=invoice.*``, the same for the
   other streams) since the cursor, whose objects are snapshots taken at each change: the
-  newest snapshot of each object not already read is used. Stripe keeps events for 30 days;
+  newest snapshot of each object not already read is used (a customer is read again by id:
+  its snapshot lacks the expanded tax ids). Stripe keeps events for 30 days;
   a cursor older than that (minus a day of margin) means the events no longer cover the
   gap, and the stream is read in full again.
 * The cursor of a stream is the moment its read started, never later than the start of the
@@ -29,26 +30,18 @@ Reading:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
-from clientguard.connector import (
-    Clock,
-    ConnectorOptions,
-    Mapped,
-    ProgressCallback,
-    RawPage,
-    RawRecord,
-    Stream,
-    secret_value,
-)
-from clientguard.errors import AuthError, ConfigError
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, RawRecord, Stream
+from clientguard.errors import ApiError, AuthError, ConfigError, ErrorContext
 from clientguard.http import (
     ApiClient,
     BearerToken,
@@ -56,8 +49,9 @@ from clientguard.http import (
     HttpRequest,
     HttpStream,
     NextTokenPaginator,
-    Sleep,
+    decode_json,
 )
+from clientguard.ledger import Location
 from clientguard_stripe.mapping import (
     SOURCE,
     credit_note_from_stripe,
@@ -102,12 +96,16 @@ class StripeOptions(ConnectorOptions):
     timezone: str = "UTC"
     """The time zone that turns Stripe's timestamps into dates (use the account's, as set
     in the Dashboard, so that dates match the invoices Stripe prints)."""
-    page_size: int = MAX_PAGE_SIZE
+    page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     """Objects per request (1..100)."""
-    timeout: float = 60.0
+    timeout: float = Field(default=60.0, gt=0)
     """Seconds to wait for the server on each request."""
-    max_wait: float = 120.0
+    max_attempts: int = Field(default=5, ge=1)
+    """Tries per call on a rate limit, a server error or a lost connection."""
+    max_wait: float = Field(default=120.0, ge=0)
     """The longest wait for a rate limit inside one call; a longer one fails at once."""
+    sleep: Callable[[float], None] | None = None
+    """How to wait (default time.sleep); tests pass a recorder."""
 
     @field_validator("timezone")
     @classmethod
@@ -116,13 +114,6 @@ class StripeOptions(ConnectorOptions):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Warsaw)") from None
-        return value
-
-    @field_validator("page_size")
-    @classmethod
-    def _page_size(cls, value: int) -> int:
-        if not 1 <= value <= MAX_PAGE_SIZE:
-            raise ValueError(f"must be between 1 and {MAX_PAGE_SIZE}")
         return value
 
 
@@ -139,12 +130,8 @@ def _has_more_token(
 class StripeConnector(HttpConnector):
     """Stripe Billing: customers, invoices (with what settled them) and credit notes.
 
-    Args:
-        clock: "now" for the sync's upper bound and the events' retention.
-        progress: called with each page, wait and finished stream.
-        sleep: how to wait on a rate limit (tests pass a recorder; default ``time.sleep``).
-        session: a ``requests.Session`` to send with (default: a new one).
-        **options: see :class:`StripeOptions`.
+    Options: see :class:`StripeOptions`; ``clock`` ("now": the sync's upper bound and the
+    events' retention) and ``progress`` as for every connector.
     """
 
     name: ClassVar[str] = SOURCE
@@ -188,43 +175,35 @@ class StripeConnector(HttpConnector):
 
     options: StripeOptions
 
-    def __init__(
-        self,
-        *,
-        clock: Clock | None = None,
-        progress: ProgressCallback | None = None,
-        sleep: Sleep | None = None,
-        session: requests.Session | None = None,
-        **options: Any,
-    ) -> None:
-        super().__init__(clock=clock, progress=progress, **options)
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
         opts = self.options
-        key = (secret_value(opts.api_key) or "").strip()
+        key = opts.api_key.get_secret_value().strip()
         if not key.startswith(("sk_", "rk_")):
             raise ConfigError(
                 "connector 'stripe': api_key is not a secret (sk_) or restricted (rk_) key; "
                 f"{_KEY_HELP}"
             )
         self.zone: tzinfo = ZoneInfo(opts.timezone)
-        http = session or requests.Session()
+        http = requests.Session()
         http.hooks["response"].append(refuse_when_stripe_says_no)
         headers = {"Accept": "application/json"}
         if opts.api_version:
             headers["Stripe-Version"] = opts.api_version
-        extra: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
         self.client = ApiClient(
             opts.base_url,
             auth=BearerToken(key),
             headers=headers,
             connector=self.name,
             timeout=opts.timeout,
+            max_attempts=opts.max_attempts,
             max_wait=opts.max_wait,
             backoff_base=1.0,
             backoff_cap=30.0,
+            sleep=time.sleep if opts.sleep is None else opts.sleep,
             clock=self.clock,
             on_wait=self.wait_reporter(),
             session=http,
-            **extra,
         )
 
     # ----------------------------------------------------------------- requests
@@ -257,7 +236,9 @@ class StripeConnector(HttpConnector):
         seen: set[str] = set()
         try:
             for page in super().fetch(self._paged(stream), since=since):
-                yield self._stamped(page.records, observed, seen, page)
+                # With events to read after it, the listing's last page is not the stream's.
+                last = page.last if since is None else False
+                yield self._stamped(page.records, observed, seen, last)
             if since is None:
                 return
             events = HttpStream(
@@ -271,18 +252,37 @@ class StripeConnector(HttpConnector):
                 snapshots = []
                 for record in page.records:
                     snapshot = _snapshot(record.data)
-                    if snapshot is not None:
-                        snapshots.append(RawRecord(snapshot, record.location))
-                yield self._stamped(snapshots, observed, seen, page)
+                    if snapshot is None:
+                        continue
+                    ident = str(snapshot.get("id") or "")
+                    refetch = stream.name == "customers" and not snapshot.get("deleted")
+                    if refetch and ident and ident not in seen:
+                        # An event's customer lacks the expanded tax ids: read it again.
+                        yield self._stamped([self._customer(stream, ident)], observed, seen, False)
+                        continue
+                    snapshots.append(RawRecord(snapshot, record.location))
+                yield self._stamped(snapshots, observed, seen, page.last)
         except AuthError as exc:
             said = scrub_keys(str(exc).removesuffix(f" ({exc.context.describe()})"))
             raise AuthError(
                 f"{said}. Stripe refused the API key: {_KEY_HELP}", exc.context
             ) from None
 
+    def _customer(self, stream: HttpStream, ident: str) -> RawRecord:
+        """One customer as it is now, with its tax ids."""
+        path = f"v1/customers/{ident}"
+        response = self.client.get(path, params={"expand[]": "tax_ids"}, stream=stream.name)
+        body = decode_json(response, client=self.client)
+        if not isinstance(body, Mapping):
+            raise ApiError(f"{path}: not an object", ErrorContext(connector=self.name))
+        tax_ids = body.get("tax_ids")
+        if isinstance(tax_ids, list):  # expanded on a single object: a list, not a list object
+            body = {**body, "tax_ids": {"data": tax_ids}}
+        return RawRecord(body, Location(detail=f"GET {path}"))
+
     @staticmethod
     def _stamped(
-        records: Sequence[RawRecord], observed: str, seen: set[str], page: RawPage
+        records: Sequence[RawRecord], observed: str, seen: set[str], last: bool | None
     ) -> RawPage:
         """The page's objects not read yet in this fetch, each stamped with ``observed``.
 
@@ -297,7 +297,7 @@ class StripeConnector(HttpConnector):
                     continue
                 seen.add(ident)
             fresh.append(RawRecord({**record.data, OBSERVED_KEY: observed}, record.location))
-        return RawPage(tuple(fresh))
+        return RawPage(tuple(fresh), last)
 
     # ----------------------------------------------------------------- mapping
 

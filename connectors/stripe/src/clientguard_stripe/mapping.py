@@ -143,7 +143,7 @@ def normalize_tax_id(value: object) -> str | None:
 def customer_from_stripe(raw: Mapping[str, Any]) -> Customer | Skip:
     """A Stripe customer. Its first tax id (``tax_ids``, expanded by the connector) is kept."""
     if raw.get("deleted") is True:
-        return Skip("deleted customer")
+        return Skip("deleted customer", deleted=True)
     ident = _required_id(raw)
     tax_id = None
     tax_ids = raw.get("tax_ids")
@@ -175,7 +175,7 @@ def _status_times(raw: Mapping[str, Any]) -> Mapping[str, Any]:
 def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecord] | Skip:
     """A Stripe invoice as an Invoice, with the payments that settled it (see the module)."""
     if raw.get("deleted") is True:
-        return Skip("deleted draft invoice")
+        return Skip("deleted draft invoice", deleted=True)
     status_text = _text(raw.get("status"))
     status = _STATUS.get(status_text or "")
     if status is None:
@@ -278,7 +278,8 @@ def _balance_applied(raw: Mapping[str, Any], currency: str) -> Decimal:
 def credit_note_from_stripe(raw: Mapping[str, Any], zone: tzinfo = UTC) -> CreditNote | Skip:
     """A Stripe credit note; its pre-payment part is applied to the invoice it credits."""
     if _text(raw.get("status")) == "void":
-        return Skip("void credit note: it has no effect")
+        # deleted=True: a store drops the copy an earlier sync saved while it was issued.
+        return Skip("void credit note: it has no effect", deleted=True)
     ident = _required_id(raw)
     currency = currency_code(raw.get("currency"))
     key = "total" if raw.get("total") is not None else "amount"

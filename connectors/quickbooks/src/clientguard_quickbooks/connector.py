@@ -1,0 +1,498 @@
+"""The QuickBooks Online connector: customers, invoices, payments and credit memos.
+
+::
+
+    import clientguard as cg
+    from clientguard.http import token_file_saver
+
+    conn = cg.connectors.load("quickbooks")(
+        realm_id="9341...",                       # the company id
+        client_id="AB...", client_secret="...",   # the app's keys
+        refresh_token="AB11...",                  # from the app's connect flow
+        token_file="~/.config/clientguard/qbo-tokens.json",  # rotated tokens are kept here
+    )
+    ledger = cg.Ledger.from_connector(conn, base_currency="USD", strict=False)
+
+Reading:
+
+* Every stream is one query (``GET /v3/company/<realm>/query?query=SELECT ...``), paged with
+  ``STARTPOSITION``/``MAXRESULTS`` inside the statement, ordered by ``Id``. Paging stops on
+  a page shorter than asked, or an empty ``QueryResponse`` (the page after the last); the
+  response's ``maxResults`` is the number *returned* and is never trusted to be the number
+  asked for.
+* ``minorversion`` (default 75; versions below are retired) is sent on every call.
+* Incremental: ``WHERE MetaData.LastUpdatedTime >= <cursor>``. Deleted entities vanish
+  from queries and are not seen by an incremental sync; a periodic ``full=True`` sync drops
+  them (QuickBooks' change-data-capture reaches back 30 days only).
+* Customers are read active and inactive (``Active IN (true, false)``): an invoice of a
+  customer made inactive still names it.
+* Credit memos are applied to invoices through payments' lines. When a credit memo read by
+  a sync shows some of it used (``Balance`` below ``TotalAmt``), the connector also reads
+  the payments changed since that memo was created and attaches the applications it finds.
+* Limits: 500 requests a minute and 10 a second per company are paced client-side (a bit
+  under, see :mod:`.pacing`); a throttled 429 (Fault 3001) is waited out for 60 seconds, as
+  Intuit asks, then the call is sent again.
+* OAuth 2.0 with rotating refresh tokens, through the framework's
+  :class:`~clientguard.http.RefreshTokenAuth`: every new token set is handed to
+  ``on_token_refresh`` and/or written to ``token_file`` before it is used.
+* The realm id is a tenant id: it never appears in an error message or a log line (a log
+  filter redacts it from urllib3's and clientguard's request lines while the connector is
+  open; see :mod:`.redact`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import requests
+from pydantic import Field, SecretStr, field_validator
+
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, RawRecord, Stream
+from clientguard.errors import ApiError, AuthError, ConfigError, DataError, ErrorContext
+from clientguard.http import (
+    ApiClient,
+    Auth,
+    BearerToken,
+    HttpConnector,
+    HttpRequest,
+    HttpStream,
+    OffsetPaginator,
+    RefreshTokenAuth,
+    TokenSet,
+    load_token_file,
+    token_file_saver,
+)
+from clientguard_quickbooks.faults import parse_fault
+from clientguard_quickbooks.mapping import (
+    APPLICATIONS_KEY,
+    SOURCE,
+    MappingRules,
+    credit_applications,
+    credit_note_from_qbo,
+    customer_from_qbo,
+    invoice_records,
+    last_updated,
+    payment_from_qbo,
+)
+from clientguard_quickbooks.pacing import Pacer
+from clientguard_quickbooks.query import MAX_RESULTS, build_query
+from clientguard_quickbooks.redact import redact_in_logs
+
+PRODUCTION_URL = "https://quickbooks.api.intuit.com"
+SANDBOX_URL = "https://sandbox-quickbooks.api.intuit.com"
+TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 (a URL)
+
+THROTTLE_WAIT = 60.0
+"""Seconds to wait after a throttled 429, as Intuit's limits page asks."""
+
+_REAUTHORISE = (
+    "re-connect the app to the company (your app's OAuth connect flow, or Intuit's OAuth 2.0 "
+    "Playground for a one-off) and pass the new refresh_token; check that client_id and "
+    "client_secret belong to that app and that realm_id is the company connected"
+)
+
+
+class QuickBooksOptions(ConnectorOptions):
+    """Options of the QuickBooks Online connector (keyword arguments)."""
+
+    realm_id: SecretStr
+    """The company id (``realmId``, returned by the OAuth connect flow). A tenant id: it is
+    never shown."""
+    client_id: str | None = None
+    """The app's client id (Intuit Developer > your app > Keys and credentials)."""
+    client_secret: SecretStr | None = None
+    """The app's client secret."""
+    refresh_token: SecretStr | None = None
+    """The company's refresh token (needs client_id and client_secret). It rotates: give
+    on_token_refresh or token_file to keep the new one."""
+    token_file: Path | None = None
+    """A JSON file holding the tokens: read at start when refresh_token is not given, and
+    rewritten (atomically, mode 0600) with every new token set."""
+    on_token_refresh: Callable[[TokenSet], None] | None = None
+    """Called with every new token set (access and refresh token) before it is used; with
+    token_file, after the file is written."""
+    access_token: SecretStr | None = None
+    """An access token (valid one hour). Alone, it is used as is and never refreshed; with a
+    refresh token, it is used until it expires."""
+    environment: Literal["production", "sandbox"] = "production"
+    """Which Intuit API: ``production`` or ``sandbox`` (sets the default base_url)."""
+    base_url: str | None = None
+    """Where the API is, without ``/v3``; point it at a proxy or a local test server."""
+    token_url: str = TOKEN_URL
+    """Intuit's OAuth 2.0 token endpoint."""
+    minor_version: int = Field(default=75, ge=75)
+    """The ``minorversion`` sent on every call (versions below 75 are retired by Intuit)."""
+    home_currency: str | None = None
+    """The company's home currency (e.g. ``USD``). Documents in it get no fx_rate."""
+    use_quickbooks_rates: bool = True
+    """Keep QuickBooks' ExchangeRate (home currency per unit) as each document's fx_rate.
+    Set False when the ledger's base currency is not the company's home currency, and give
+    the ledger an FxTable."""
+    page_size: int = Field(default=MAX_RESULTS, ge=1, le=MAX_RESULTS)
+    """Entities per query page (1..1000)."""
+    requests_per_minute: int = Field(default=475, ge=1)
+    """Pacing: at most this many requests a minute (QuickBooks allows 500 per company)."""
+    requests_per_second: int = Field(default=9, ge=1)
+    """Pacing: at most this many requests a second (QuickBooks allows 10)."""
+    timeout: float = Field(default=120.0, gt=0)
+    """Seconds to wait for the server on each request (QuickBooks cuts requests at 120)."""
+    max_attempts: int = Field(default=5, ge=1)
+    """Tries per call on a rate limit, a server error or a lost connection."""
+    max_wait: float = Field(default=120.0, ge=0)
+    """The longest wait for a rate limit inside one call; a longer one fails at once."""
+    sleep: Callable[[float], None] | None = None
+    """How to wait, for rate limits and pacing (default time.sleep); tests pass a recorder."""
+    monotonic: Callable[[], float] | None = None
+    """The pacing clock (default time.monotonic); tests pass a fake one."""
+
+    @field_validator("home_currency")
+    @classmethod
+    def _home(cls, value: str | None) -> str | None:
+        return value.strip().upper() if value else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueryStream(HttpStream):
+    """A stream read with one QuickBooks query."""
+
+    entity: str
+    """The QuickBooks entity: ``Invoice``, ``Payment``..."""
+    where: str | None = None
+    """A condition the query always carries."""
+
+
+class _QuickBooksClient(ApiClient):
+    """The framework's client, naming calls by entity rather than by URL: the URL holds the
+    realm id."""
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        if kwargs.get("what") is None:
+            kwargs["what"] = f"QuickBooks {method} {path.split('?')[0]}"
+        return super().request(method, path, **kwargs)
+
+
+def _throttle_retry_after(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """A ``requests`` response hook: QuickBooks' 429 says nothing of when to come back, but
+    its documentation says one minute; the framework then waits that long."""
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(int(THROTTLE_WAIT))
+
+
+class QuickBooksConnector(HttpConnector):
+    """QuickBooks Online: customers, invoices, payments and credit memos.
+
+    Options: see :class:`QuickBooksOptions`; ``clock`` ("now": the sync's upper bound and
+    token expiry) and ``progress`` as for every connector.
+    """
+
+    name: ClassVar[str] = SOURCE
+    summary: ClassVar[str] = "QuickBooks Online: customers, invoices, payments, credit memos"
+    Options: ClassVar[type[ConnectorOptions]] = QuickBooksOptions
+    lookback: ClassVar[timedelta] = timedelta(minutes=5)
+    streams: ClassVar[tuple[Stream, ...]] = (
+        QueryStream(
+            name="customers",
+            kind="customer",
+            path="query",
+            entity="Customer",
+            where="Active IN (true, false)",
+            id_field="Id",
+            cursor_field="MetaData.LastUpdatedTime",
+            duplicates="latest",
+            description="Customers, active and inactive; a sub-customer is grouped under "
+            "its parent.",
+        ),
+        QueryStream(
+            name="invoices",
+            kind="invoice",
+            path="query",
+            entity="Invoice",
+            id_field="Id",
+            cursor_field="MetaData.LastUpdatedTime",
+            duplicates="latest",
+            description="Invoices, their status derived from Balance; voided ones are void.",
+        ),
+        QueryStream(
+            name="payments",
+            kind="payment",
+            path="query",
+            entity="Payment",
+            id_field="Id",
+            cursor_field="MetaData.LastUpdatedTime",
+            duplicates="latest",
+            description="Payments with their lines applied to invoices; credit memo lines "
+            "go to the credit memos.",
+        ),
+        QueryStream(
+            name="credit_notes",
+            kind="credit_note",
+            path="query",
+            entity="CreditMemo",
+            id_field="Id",
+            cursor_field="MetaData.LastUpdatedTime",
+            duplicates="latest",
+            description="Credit memos, with their applications to invoices.",
+        ),
+    )
+
+    options: QuickBooksOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        opts = self.options
+        realm = opts.realm_id.get_secret_value().strip()
+        if not realm:
+            raise ConfigError("connector 'quickbooks': realm_id is empty")
+        self.rules = MappingRules(
+            home_currency=opts.home_currency, source_rates=opts.use_quickbooks_rates
+        )
+        self._unredact = redact_in_logs((realm,))
+        root = (opts.base_url or (SANDBOX_URL if opts.environment == "sandbox" else PRODUCTION_URL))
+        http = requests.Session()
+        http.hooks["response"].append(_throttle_retry_after)
+        wait = opts.sleep or time.sleep
+        self.client = _QuickBooksClient(
+            f"{root.rstrip('/')}/v3/company/{realm}/",
+            auth=self._auth(),
+            headers={"Accept": "application/json"},
+            connector=self.name,
+            timeout=opts.timeout,
+            max_attempts=opts.max_attempts,
+            max_wait=opts.max_wait,
+            sleep=wait,
+            clock=self.clock,
+            on_wait=self.wait_reporter(),
+            secrets=(realm,),
+            session=http,
+        )
+        self.pacer = Pacer(
+            ((opts.requests_per_second, 1.0), (opts.requests_per_minute, 60.0)),
+            sleep=wait,
+            monotonic=opts.monotonic or time.monotonic,
+            on_wait=self.client.before_wait,
+        )
+
+    def _auth(self) -> Auth:
+        opts = self.options
+        access = opts.access_token.get_secret_value() if opts.access_token else None
+        if opts.refresh_token is None and opts.token_file is None:
+            if access:
+                return BearerToken(access)
+            raise ConfigError(
+                "connector 'quickbooks': no credentials. Give refresh_token (or a token_file "
+                "holding one) with client_id and client_secret, or an access_token"
+            )
+        secret = opts.client_secret.get_secret_value() if opts.client_secret else None
+        if not opts.client_id or not secret:
+            raise ConfigError(
+                "connector 'quickbooks': refreshing tokens needs the app's client_id and "
+                "client_secret"
+            )
+        refresh = opts.refresh_token.get_secret_value() if opts.refresh_token else None
+        expires_at = None
+        if refresh is None:
+            assert opts.token_file is not None
+            saved = load_token_file(opts.token_file.expanduser())
+            if not saved.refresh_token:
+                raise ConfigError(
+                    "connector 'quickbooks': the token_file holds no refresh_token; connect "
+                    "the app again and pass the new refresh_token"
+                )
+            refresh, access = saved.refresh_token, access or saved.access_token or None
+            expires_at = saved.expires_at
+        if opts.on_token_refresh is None and opts.token_file is None:
+            raise ConfigError(
+                "connector 'quickbooks': QuickBooks rotates refresh tokens, so give "
+                "on_token_refresh (a function) or token_file (a path) to keep the new one; "
+                "without it the next run cannot connect"
+            )
+        return RefreshTokenAuth(
+            token_url=opts.token_url,
+            client_id=opts.client_id,
+            client_secret=secret,
+            refresh_token=refresh,
+            on_refresh=self._saver(),
+            access_token=access,
+            expires_at=expires_at,
+        )
+
+    def _saver(self) -> Callable[[TokenSet], None]:
+        """Writes the token_file first (if any), then calls on_token_refresh (if any)."""
+        opts = self.options
+        targets: list[Callable[[TokenSet], None]] = []
+        if opts.token_file is not None:
+            targets.append(token_file_saver(opts.token_file.expanduser()))
+        if opts.on_token_refresh is not None:
+            targets.append(opts.on_token_refresh)
+
+        def save(tokens: TokenSet) -> None:
+            for target in targets:
+                target(tokens)
+
+        return save
+
+    # ----------------------------------------------------------------- requests
+
+    def build_request(
+        self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]
+    ) -> HttpRequest:
+        if not isinstance(stream, QueryStream):
+            raise ConfigError(f"stream {stream.name!r} is not a QueryStream")
+        statement = build_query(
+            stream.entity,
+            since=since,
+            where=stream.where,
+            start=int(page["STARTPOSITION"]),
+            max_results=int(page["MAXRESULTS"]),
+        )
+        return HttpRequest(
+            "GET", stream.path, {"query": statement, "minorversion": self.options.minor_version}
+        )
+
+    def records_of(self, stream: HttpStream, body: Any) -> Sequence[Mapping[str, Any]]:
+        fault = parse_fault(body)
+        if fault is not None:  # QuickBooks can fail inside a 200
+            raise ApiError(str(fault), ErrorContext(connector=self.name, stream=stream.name))
+        if not isinstance(stream, QueryStream):
+            raise ConfigError(f"stream {stream.name!r} is not a QueryStream")
+        response = body.get("QueryResponse") if isinstance(body, Mapping) else None
+        if not isinstance(response, Mapping):
+            raise ApiError(
+                "the query answered without a QueryResponse",
+                ErrorContext(connector=self.name, stream=stream.name),
+            )
+        found = response.get(stream.entity) or []
+        if not isinstance(found, list):
+            raise ApiError(
+                f"QueryResponse.{stream.entity} is not a list",
+                ErrorContext(connector=self.name, stream=stream.name),
+            )
+        return [r for r in found if isinstance(r, Mapping)]
+
+    def before_request(self, stream: HttpStream) -> None:
+        self.pacer.wait()
+
+    def _paged(self, stream: QueryStream) -> QueryStream:
+        size = self.options.page_size
+        return replace(
+            stream,
+            paginator=lambda: OffsetPaginator(
+                offset_param="STARTPOSITION", limit_param="MAXRESULTS", limit=size, start=1
+            ),
+        )
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        if not isinstance(stream, QueryStream):
+            raise ConfigError(f"stream {stream.name!r} is not a QueryStream")
+        try:
+            if stream.name == "credit_notes":
+                yield from self._credit_memos(stream, since)
+            else:
+                yield from super().fetch(self._paged(stream), since=since)
+        except AuthError as exc:
+            said = str(exc).removesuffix(f" ({exc.context.describe()})")
+            raise AuthError(f"{said}. QuickBooks refused the credentials: {_REAUTHORISE}",
+                            exc.context) from None
+
+    def _credit_memos(self, stream: QueryStream, since: datetime | None) -> Iterator[RawPage]:
+        """Credit memo pages, each memo with the applications found for it in payments.
+
+        A payment can only apply a credit memo that exists, so the payments changed since
+        the earliest used memo was created hold every application. They are read when a page
+        first holds a used memo, and again from further back should a later page hold an
+        older one; each page is yielded before the next is fetched.
+        """
+        applications: dict[str, list[dict[str, str]]] = {}
+        scanned = False
+        scanned_from: datetime | None = None
+        for page in super().fetch(self._paged(stream), since=since):
+            used = [r.data for r in page.records if _partly_used(r.data)]
+            if used:
+                created = [_created(memo) for memo in used]
+                earliest = None if None in created else min(c for c in created if c is not None)
+                if not scanned or (
+                    scanned_from is not None and (earliest is None or earliest < scanned_from)
+                ):
+                    applications = self._applications(stream, earliest)
+                    scanned, scanned_from = True, earliest
+            yield RawPage(
+                tuple(
+                    RawRecord(
+                        {
+                            **record.data,
+                            APPLICATIONS_KEY: applications.get(str(record.data.get("Id")), []),
+                        },
+                        record.location,
+                    )
+                    for record in page.records
+                ),
+                page.last,
+            )
+
+    def _applications(
+        self, stream: QueryStream, since: datetime | None
+    ) -> dict[str, list[dict[str, str]]]:
+        """Credit memo id to its applications, from the payments changed since ``since``."""
+        found: dict[str, list[dict[str, str]]] = {}
+        payments = replace(self._paged(stream), entity="Payment", where=None)
+        for page in super().fetch(payments, since=since):
+            for record in page.records:
+                try:
+                    applied = credit_applications(record.data)
+                except DataError:
+                    continue  # the payments stream rejects it, with the reason
+                for application in applied:
+                    found.setdefault(application.credit_memo_id, []).append(
+                        application.to_raw()
+                    )
+        return found
+
+    # ----------------------------------------------------------------- mapping
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if stream.name == "customers":
+            return customer_from_qbo(raw)
+        if stream.name == "invoices":
+            return invoice_records(raw, self.rules)
+        if stream.name == "payments":
+            return payment_from_qbo(raw, self.rules)
+        if stream.name == "credit_notes":
+            return credit_note_from_qbo(raw, self.rules)
+        raise ConfigError(f"unknown stream {stream.name!r}")
+
+    def raw_id(self, stream: Stream, raw: Mapping[str, Any]) -> str | None:
+        value = raw.get("Id")
+        return None if value in (None, "") else str(value)
+
+    def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
+        moment = last_updated(raw)
+        return None if moment is None else moment.astimezone(UTC)
+
+    def close(self) -> None:
+        super().close()
+        self._unredact()
+
+
+def _partly_used(memo: Mapping[str, Any]) -> bool:
+    """True when some of a credit memo is used (applied or refunded)."""
+    try:
+        return bool(memo.get("Balance") is not None and memo["Balance"] < memo["TotalAmt"])
+    except (KeyError, TypeError):
+        return False
+
+
+def _created(memo: Mapping[str, Any]) -> datetime | None:
+    meta = memo.get("MetaData")
+    value = meta.get("CreateTime") if isinstance(meta, Mapping) else None
+    if not isinstance(value, str):
+        return last_updated(memo)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None

@@ -1,0 +1,252 @@
+"""The Stripe connector over real HTTP (pytest-httpserver): cursor paging, incremental sync
+through created windows and the events feed, a full re-sync beyond the events' retention,
+429s and Stripe-Should-Retry, and an auth failure that says what to do."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from clientguard_stripe import StripeConnector
+from pytest_httpserver import HTTPServer
+
+import clientguard as cg
+from clientguard.connector import SyncState, pull
+from clientguard.errors import AuthError, ConfigError, RateLimitError
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+API_KEY = "rk_test_51SECRETkeyNeverShown9876"
+Waits = list[float]
+
+
+def connector(server: HTTPServer, waits: Waits, **options: Any) -> StripeConnector:
+    return StripeConnector(
+        api_key=API_KEY, base_url=server.url_for("/"), clock=lambda: NOW, sleep=waits.append,
+        **options,
+    )
+
+
+def invoice(ident: str, status: str = "open", **changes: Any) -> dict[str, Any]:
+    created = int((NOW - timedelta(days=3)).timestamp())
+    raw: dict[str, Any] = {
+        "id": ident, "object": "invoice", "customer": "cus_1", "number": ident.upper(),
+        "status": status, "currency": "eur", "created": created, "effective_at": created,
+        "due_date": created + 14 * 86400, "total": 5000, "amount_due": 5000,
+        "amount_paid": 0, "amount_remaining": 5000,
+        "status_transitions": {"finalized_at": created, "paid_at": None},
+    }
+    raw.update(changes)
+    return raw
+
+
+def listing(items: list[dict[str, Any]], has_more: bool, path: str = "/v1/invoices") -> Any:
+    return {"object": "list", "url": path, "has_more": has_more, "data": items}
+
+
+def event(kind: str, obj: dict[str, Any], created: datetime) -> dict[str, Any]:
+    return {"id": f"evt_{obj['id']}_{kind}", "object": "event", "type": kind,
+            "created": int(created.timestamp()), "data": {"object": obj}}
+
+
+def args(server: HTTPServer) -> list[tuple[str, dict[str, list[str]]]]:
+    return [(req.path, {k: req.args.getlist(k) for k in req.args}) for req, _ in server.log]
+
+
+def test_pages_follow_starting_after_while_has_more(httpserver: HTTPServer) -> None:
+    waits: Waits = []
+    httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+        listing([invoice("in_3"), invoice("in_2")], has_more=True))
+    httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+        listing([invoice("in_1")], has_more=False))
+    pulled = pull(connector(httpserver, waits, page_size=2), streams=["invoices"])
+    httpserver.check_assertions()
+    assert sorted(r.id for r in pulled.records if isinstance(r, cg.Invoice)) == [
+        "in_1", "in_2", "in_3"]
+    sent = args(httpserver)
+    assert sent[0][1] == {"limit": ["2"]}  # a first read has no created filter
+    assert sent[1][1] == {"limit": ["2"], "starting_after": ["in_2"]}
+    for request, _ in httpserver.log:
+        assert request.headers["Authorization"] == f"Bearer {API_KEY}"
+        assert request.headers["Stripe-Version"] == "2025-07-30.basil"
+    # The cursor is the moment the read started (here the fixed clock).
+    assert pulled.state.cursor("invoices") == NOW
+
+
+def test_an_incremental_sync_reads_new_objects_then_the_events_since_the_cursor(
+    httpserver: HTTPServer,
+) -> None:
+    waits: Waits = []
+    cursor = NOW - timedelta(days=2)
+    since = int((cursor - StripeConnector.lookback).timestamp())
+    # Created since the cursor: its current state.
+    httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+        listing([invoice("in_new", "paid", amount_paid=5000, amount_remaining=0,
+                         status_transitions={"paid_at": int(NOW.timestamp())})],
+                has_more=False))
+    # Events, newest first: an older invoice paid, then the same invoice finalised earlier,
+    # and the new invoice's creation (older than its listed state).
+    old = invoice("in_old")
+    httpserver.expect_ordered_request("/v1/events").respond_with_json(
+        listing(
+            [
+                event("invoice.paid", {**old, "status": "paid", "amount_paid": 5000,
+                                       "amount_remaining": 0,
+                                       "status_transitions": {"paid_at": int(NOW.timestamp())}},
+                      NOW - timedelta(hours=1)),
+                event("invoice.finalized", old, NOW - timedelta(days=1)),
+                event("invoice.created", invoice("in_new", "draft"), NOW - timedelta(days=1)),
+            ],
+            has_more=False,
+            path="/v1/events",
+        )
+    )
+    state = SyncState({"invoices": cursor})
+    pulled = pull(connector(httpserver, waits), state, streams=["invoices"])
+    httpserver.check_assertions()
+    (list_call, events_call) = args(httpserver)
+    assert list_call == ("/v1/invoices", {"limit": ["100"], "created[gte]": [str(since)]})
+    assert events_call == (
+        "/v1/events", {"limit": ["100"], "type": ["invoice.*"], "created[gte]": [str(since)]})
+    invoices = {r.id: r for r in pulled.records if isinstance(r, cg.Invoice)}
+    # The newest snapshot of the old invoice wins; the new one keeps its listed state.
+    assert invoices["in_old"].status == "paid"
+    assert invoices["in_new"].status == "paid"
+    assert pulled.state.cursor("invoices") == NOW
+
+
+def test_a_cursor_older_than_the_events_retention_means_a_full_read(
+    httpserver: HTTPServer,
+) -> None:
+    waits: Waits = []
+    httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+        listing([invoice("in_1")], has_more=False))
+    state = SyncState({"invoices": NOW - timedelta(days=45)})
+    pulled = pull(connector(httpserver, waits), state, streams=["invoices"])
+    httpserver.check_assertions()
+    # No created filter and no events call: everything is read again.
+    assert args(httpserver) == [("/v1/invoices", {"limit": ["100"]})]
+    assert len(pulled.records) == 1
+
+
+def test_a_rate_limit_is_backed_off_then_the_page_is_read(httpserver: HTTPServer) -> None:
+    waits: Waits = []
+    httpserver.expect_ordered_request("/v1/customers").respond_with_json(
+        {"error": {"type": "rate_limit_error", "message": "Too many requests"}}, status=429,
+        headers={"Stripe-Should-Retry": "true"})
+    httpserver.expect_ordered_request("/v1/customers").respond_with_json(
+        listing([{"id": "cus_1", "object": "customer", "name": "Acme"}], has_more=False,
+                path="/v1/customers"))
+    pulled = pull(connector(httpserver, waits), streams=["customers"])
+    httpserver.check_assertions()
+    (wait,) = waits
+    assert 0.5 <= wait <= 1.0  # backoff with jitter: Stripe sends no Retry-After
+    assert args(httpserver)[0][1] == {"limit": ["100"], "expand[]": ["data.tax_ids"]}
+    assert [r.id for r in pulled.records] == ["cus_1"]
+
+
+def test_stripe_should_retry_false_fails_at_once(httpserver: HTTPServer) -> None:
+    waits: Waits = []
+    httpserver.expect_request("/v1/customers").respond_with_json(
+        {"error": {"type": "rate_limit_error", "message": "Request rate too high"}},
+        status=429, headers={"Stripe-Should-Retry": "false", "Request-Id": "req_123"})
+    with pytest.raises(RateLimitError, match="Stripe-Should-Retry: false") as caught:
+        pull(connector(httpserver, waits), streams=["customers"])
+    assert caught.value.request_id == "req_123"
+    assert len(httpserver.log) == 1
+    assert waits == []
+
+
+def test_a_refused_key_says_how_to_make_one_and_never_shows_it(
+    httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    waits: Waits = []
+    httpserver.expect_request("/v1/invoices").respond_with_json(
+        {"error": {"type": "invalid_request_error",
+                   "message": "Invalid API Key provided: rk_test_****9876"}}, status=401)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(AuthError) as caught:
+        pull(connector(httpserver, waits), streams=["invoices"])
+    message = str(caught.value)
+    assert "restricted key" in message
+    assert "api_key" in message
+    assert "9876" not in message  # Stripe echoes the key's last digits: scrubbed
+    assert API_KEY not in message
+    assert all(API_KEY not in r.getMessage() for r in caplog.records)
+    assert len(httpserver.log) == 1
+    assert waits == []
+
+
+def test_options_are_checked_before_any_call() -> None:
+    with pytest.raises(ConfigError, match="restricted"):
+        StripeConnector(api_key="pk_test_publishable")
+    with pytest.raises(ConfigError, match="timezone"):
+        StripeConnector(api_key=API_KEY, timezone="Mars/Olympus")
+    assert API_KEY not in repr(StripeConnector(api_key=API_KEY))
+
+
+def test_credit_notes_and_events_of_their_own_type(httpserver: HTTPServer) -> None:
+    waits: Waits = []
+    note = {"id": "cn_1", "object": "credit_note", "customer": "cus_1", "invoice": "in_1",
+            "currency": "eur", "created": int(NOW.timestamp()), "status": "issued",
+            "type": "pre_payment", "total": 1000, "pre_payment_amount": 1000}
+    httpserver.expect_ordered_request("/v1/credit_notes").respond_with_json(
+        listing([note], has_more=False, path="/v1/credit_notes"))
+    httpserver.expect_ordered_request("/v1/events").respond_with_json(
+        listing([event("credit_note.voided", {**note, "id": "cn_0", "status": "void"},
+                       NOW - timedelta(hours=2))], has_more=False, path="/v1/events"))
+    state = SyncState({"credit_notes": NOW - timedelta(days=1)})
+    pulled = pull(connector(httpserver, waits), state, streams=["credit_notes"])
+    httpserver.check_assertions()
+    assert args(httpserver)[1][1]["type"] == ["credit_note.*"]
+    assert [r.id for r in pulled.records] == ["cn_1"]
+    assert pulled.skipped == {"credit_notes": {"void credit note: it has no effect": 1}}
+
+
+def test_a_voided_credit_note_is_reported_deleted_so_a_store_drops_it(
+    httpserver: HTTPServer,
+) -> None:
+    waits: Waits = []
+    note = {"id": "cn_0", "object": "credit_note", "customer": "cus_1", "invoice": "in_1",
+            "currency": "eur", "created": int(NOW.timestamp()), "status": "issued",
+            "type": "pre_payment", "total": 1000, "pre_payment_amount": 1000}
+    httpserver.expect_ordered_request("/v1/credit_notes").respond_with_json(
+        listing([], has_more=False, path="/v1/credit_notes"))
+    httpserver.expect_ordered_request("/v1/events").respond_with_json(
+        listing([event("credit_note.voided", {**note, "status": "void"}, NOW)],
+                has_more=False, path="/v1/events"))
+    conn = connector(httpserver, waits)
+    pages = list(conn.sync(SyncState({"credit_notes": NOW - timedelta(days=1)}),
+                           streams=["credit_notes"]))
+    httpserver.check_assertions()
+    deleted = [key for p in pages for key in p.deleted]
+    assert deleted == [("credit_note", "stripe", "cn_0")]
+    # The stream ends once, after the events: the listing's last page was not the last.
+    assert [p.last for p in pages].count(True) == 1
+    assert pages[-1].last
+
+
+def test_a_customer_changed_since_the_cursor_is_read_again_with_its_tax_ids(
+    httpserver: HTTPServer,
+) -> None:
+    """An event's customer lacks the expanded tax ids: taking it as is would blank them."""
+    waits: Waits = []
+    snapshot = {"id": "cus_7", "object": "customer", "name": "Klient", "email": "a@k.pl"}
+    httpserver.expect_ordered_request("/v1/customers").respond_with_json(
+        listing([], has_more=False, path="/v1/customers"))
+    httpserver.expect_ordered_request("/v1/events").respond_with_json(
+        listing([event("customer.updated", snapshot, NOW - timedelta(hours=1)),
+                 event("customer.created", snapshot, NOW - timedelta(hours=3))],
+                has_more=False, path="/v1/events"))
+    httpserver.expect_ordered_request(
+        "/v1/customers/cus_7", query_string={"expand[]": "tax_ids"}
+    ).respond_with_json({**snapshot, "tax_ids": {"object": "list", "data": [
+        {"type": "eu_vat", "value": "PL5252445767"}]}})
+    state = SyncState({"customers": NOW - timedelta(days=1)})
+    pulled = pull(connector(httpserver, waits), state, streams=["customers"])
+    httpserver.check_assertions()
+    (customer,) = pulled.records
+    assert isinstance(customer, cg.Customer)
+    assert customer.tax_id == "5252445767"
+    assert len(httpserver.log) == 3  # read once, though two events name it

@@ -1,0 +1,285 @@
+"""The reports: what each format says, and that data can never break out of it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+
+from clientguard.errors import ConfigError
+from clientguard.report import FORMATS, render
+from clientguard.report.document import SCHEMA_VERSION, review_document, schema
+from clientguard.report.spreadsheet import COLUMNS, neutralise
+from clientguard.report.table import WIDTH
+from clientguard.review import Review, review
+from clientguard.testing import customer, invoice, ledger, payment
+
+AS_OF = date(2025, 6, 30)
+SCRIPT = "<script>alert(1)</script>"
+FORMULA = '=HYPERLINK("x")'
+
+
+def two_client_review() -> Review:
+    """Big pays one invoice 30 days late; Small owes one invoice 30 days past due.
+
+    Worked by hand: revenue 3000 + 1000 = 4000, shares 0.75 and 0.25, HHI 75^2 + 25^2 =
+    6250, effective clients 1 / (0.5625 + 0.0625) = 1.6, Gini 2(1x1000 + 2x3000) / (2x4000)
+    - 3/2 = 0.25. Big's financing cost: 3000 x 30 days x 10% / 365 = 24.657... -> 24.66.
+    Small's 1000 is 30 days past due on 2025-06-30: the 1-30 bucket.
+    """
+    big = invoice("big", issued="2025-01-01", due="2025-01-31", total="3000.00", id="B-1")
+    small = invoice("small", issued="2025-05-01", due="2025-05-31", total="1000.00", id="S-1")
+    book = ledger(
+        customer("big", "Big Co"),
+        customer("small", "Small Co"),
+        big,
+        small,
+        payment("big", on="2025-03-02", amount="3000.00", pays=big, id="P-1"),
+    )
+    return review(book, as_of=AS_OF)
+
+
+def hostile_review() -> Review:
+    """Clients whose names try to run in a browser, a spreadsheet and a terminal; each is
+    late on three invoices of four, so that it has findings (and a days-late chart)."""
+    records: list[Any] = [
+        customer("evil", SCRIPT),
+        customer("formula", FORMULA),
+        customer("ansi", "Red\x1b[31m Ltd\u202e"),
+        customer("fine", "Fine Ltd"),
+    ]
+    for client in ("evil", "formula", "ansi", "fine"):
+        for month in range(1, 5):
+            inv = invoice(client, issued=f"2025-{month:02d}-01", total="500.00",
+                          id=f"{client}-{month}")
+            late = client != "fine" and month > 1
+            records.append(inv)
+            records.append(payment(client, on=inv.due_date.replace(day=28) if late
+                                   else inv.due_date, amount="500.00", pays=inv,
+                                   id=f"pay-{client}-{month}"))
+    # One invoice still open (not yet due), so that the aging chart has something to draw.
+    records.append(invoice("fine", issued="2025-06-15", total="250.00", id="fine-open"))
+    return review(ledger(*records), as_of=AS_OF)
+
+
+# ----------------------------------------------------------------------------- JSON
+
+
+def test_json_validates_against_the_documented_schema() -> None:
+    for result in (two_client_review(), hostile_review()):
+        document = json.loads(render(result, "json"))
+        jsonschema.Draft202012Validator(schema()).validate(document)
+
+
+def test_the_schema_refuses_what_the_documentation_does_not_allow() -> None:
+    document = review_document(two_client_review())
+    validator = jsonschema.Draft202012Validator(schema())
+    document["clients"][0]["undocumented"] = 1
+    document["book"]["financing_cost"] = 24.66  # a float: money must be a string
+    errors = {e.message for e in validator.iter_errors(document)}
+    assert any("undocumented" in message for message in errors)
+    assert any("24.66 is not of type 'string'" in message for message in errors)
+
+
+def test_json_carries_the_numbers_worked_out_by_hand() -> None:
+    document = json.loads(render(two_client_review(), "json", title="Two clients"))
+    assert document["schema"] == "clientguard.review"
+    assert document["schema_version"] == SCHEMA_VERSION
+    assert (document["as_of"], document["base_currency"], document["title"]) == (
+        "2025-06-30", "EUR", "Two clients"
+    )
+    revenue = document["book"]["revenue"]
+    assert [(c["client_id"], c["amount"], c["share"], c["rank"]) for c in revenue["clients"]] == [
+        ("big", "3000.00", "0.7500", 1),
+        ("small", "1000.00", "0.2500", 2),
+    ]
+    assert (revenue["hhi"], revenue["effective_clients"], revenue["gini"]) == (
+        "6250.0", "1.60", "0.2500"
+    )
+    clients = {c["client_id"]: c for c in document["clients"]}
+    assert clients["big"]["financing_cost"] == "24.66"
+    assert clients["big"]["name"] == "Big Co"
+    assert document["book"]["aging"] == {
+        "current": "0.00", "1-30": "1000.00", "31-60": "0.00", "61-90": "0.00", "91+": "0.00"
+    }
+    (small_profile,) = clients["small"]["payment"]
+    assert (small_profile["open_balance"], small_profile["overdue_balance"]) == (
+        "1000.00", "1000.00"
+    )
+    assert sum(document["recommendations"].values()) == len(document["clients"]) == 2
+
+
+def test_every_amount_in_the_json_is_a_decimal_string_never_a_float() -> None:
+    text = render(two_client_review(), "json")
+    floats: list[float] = []
+    json.loads(text, parse_float=lambda s: floats.append(float(s)))
+    assert floats == []
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+44 20 7946 0000", "'+44 20 7946 0000"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-12.5", "-12.5"),  # a number we wrote: stays a number
+        ("Acme = good", "Acme = good"),
+        ("", ""),
+    ],
+)
+def test_cells_a_spreadsheet_would_run_are_neutralised(cell: str, safe: str) -> None:
+    assert neutralise(cell) == safe
+
+
+def test_csv_has_one_row_per_client_finding_and_nothing_runs_as_a_formula() -> None:
+    result = hostile_review()
+    rows = list(csv.DictReader(io.StringIO(render(result, "csv"))))
+    assert tuple(rows[0]) == COLUMNS
+    for client in result.clients.values():
+        mine = [r for r in rows if r["client_id"] == client.client_id]
+        assert len(mine) == max(1, len(client.findings))
+        assert [r["signal"] for r in mine if r["signal"]] == [
+            f.signal.value for f in client.findings
+        ]
+    names = {r["client_id"]: r["client_name"] for r in rows if r["client_id"]}
+    assert names["formula"] == "'" + FORMULA
+    assert names["evil"] == SCRIPT
+    for row in rows:
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+            assert not cell.startswith("-") or re.fullmatch(r"-[0-9.]+", cell), cell
+
+
+def test_a_client_without_findings_still_has_its_row() -> None:
+    rows = list(csv.DictReader(io.StringIO(render(two_client_review(), "csv"))))
+    by_client = {r["client_id"]: r for r in rows if r["client_id"]}
+    assert set(by_client) == {"big", "small"}
+    assert by_client["big"]["financing_cost"] == "24.66"
+    assert by_client["big"]["revenue_share"] == "0.7500"
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+def test_html_escapes_every_text_from_the_data() -> None:
+    page = render(hostile_review(), "html", title=f"Books of {SCRIPT}")
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "=HYPERLINK(&quot;x&quot;)" in page
+    assert "\x1b" not in page
+    assert "\u202e" not in page
+    assert "Red\\x1b[31m Ltd\\u202e" in page
+
+
+def test_html_loads_nothing_from_anywhere() -> None:
+    page = render(hostile_review(), "html")
+    assert "http://" not in page
+    assert "https://" not in page
+    for loader in ("src=", "href=\"http", "url(", "@import", "<link", "<iframe", "<object",
+                   "<img", "<script"):
+        assert loader not in page.lower(), loader
+    # Only in-page anchors are linked; and the browser is told to refuse any load.
+    assert set(re.findall(r'href="(.)', page)) <= {"#"}
+    assert "default-src 'none'" in page
+
+
+def test_html_has_the_three_kinds_of_chart() -> None:
+    result = hostile_review()
+    page = render(result, "html")
+    labels = re.findall(r'<svg [^>]*aria-label="([^"]*)"', page)
+    flagged = [c for c in result.clients.values() if c.recommendation.value != "ok"]
+    assert flagged
+    assert labels.count("Revenue share by client") == 1
+    assert labels.count("Open balances by days past due, EUR") == 1
+    assert labels.count("Amount-weighted days late by month due") == len(flagged)
+    assert '<meta name="viewport"' in page
+    assert "@media print" in page
+
+
+# ----------------------------------------------------------------------------- table
+
+
+def columns(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def test_the_table_fits_100_columns_and_starts_with_the_books_concentration() -> None:
+    records: list[Any] = [
+        customer("long", "An Extraordinarily Long Company Name That Goes On And On B.V." * 3),
+        customer("wide", "株式会社テストカンパニー東京本社営業部"),
+    ]
+    for client, total in (("long", "900.00"), ("wide", "100.00")):
+        records.append(invoice(client, issued="2025-03-01", total=total, id=f"{client}-1"))
+    result = review(ledger(*records), as_of=AS_OF)
+    text = render(result, "table")
+    lines = text.splitlines()
+    assert max(columns(line) for line in lines) <= WIDTH
+    assert lines[2].startswith("Concentration: 2 clients with revenue")
+    table_start = next(i for i, line in enumerate(lines) if line.startswith("VERDICT"))
+    assert table_start > 2
+
+
+def test_the_table_lists_clients_in_the_reviews_order_and_cleans_control_characters() -> None:
+    result = hostile_review()
+    text = render(result, "table")
+    assert "\x1b" not in text
+    assert "\u202e" not in text
+    rows = [line for line in text.splitlines() if line.split(" ")[0] in
+            ("CONSIDER", "REVISE", "monitor", "ok")]
+    order = list(result.clients.values())
+    assert len(rows) == len(order)
+    for row, client in zip(rows, order, strict=True):
+        assert row.startswith({"consider_ending": "CONSIDER ENDING", "revise_terms":
+                               "REVISE TERMS", "monitor": "monitor", "ok": "ok"}[
+                                   client.recommendation.value])
+
+
+# ----------------------------------------------------------------------------- all formats
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_is_deterministic(fmt: str) -> None:
+    assert render(two_client_review(), fmt) == render(two_client_review(), fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_book_with_nothing_in_the_window_still_renders(fmt: str) -> None:
+    empty = review(ledger(customer("quiet", "Quiet Ltd")), as_of=AS_OF)
+    text = render(empty, fmt)
+    if fmt == "json":
+        jsonschema.Draft202012Validator(schema()).validate(json.loads(text))
+    elif fmt == "table":
+        assert "Concentration: no revenue in the window." in text
+    elif fmt == "html":
+        assert "No revenue in the window." in text
+    else:
+        assert text.splitlines()[0] == ",".join(COLUMNS)
+
+
+def test_an_unknown_format_is_named() -> None:
+    with pytest.raises(ConfigError, match="unknown report format 'pdf'"):
+        render(two_client_review(), "pdf")
+
+
+def test_money_in_reports_is_rounded_half_even() -> None:
+    # 3000 x 30 x 10% / 365 = 24.6575...: half-even and half-up agree here, so check the
+    # rule on a value that sits on the half: 0.125 -> 0.12 (half-up would say 0.13).
+    from clientguard.report.text import money
+
+    assert money(Decimal("0.125"), "EUR") == "0.12"
+    assert money(Decimal("1234.5"), "JPY") == "1,234"
