@@ -20,12 +20,12 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from clientguard.concentration_signals import concentration, rush_findings
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import concentration_series
 from clientguard.metrics.workload import workload
 from clientguard.policy import Policy
 from clientguard.sample import SAMPLE_AS_OF, sample_records
+from clientguard.signals import concentration, rush_findings
 
 T = TypeVar("T")
 

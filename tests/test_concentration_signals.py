@@ -13,16 +13,16 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from clientguard.concentration_signals import (
+from clientguard.findings import Finding, Severity, Signal
+from clientguard.ledger import Ledger
+from clientguard.model import AnyRecord
+from clientguard.policy import Policy
+from clientguard.signals import (
     capacity_findings,
     concentration,
     concentration_findings,
     rush_findings,
 )
-from clientguard.findings import Finding, Severity, Signal
-from clientguard.ledger import Ledger
-from clientguard.model import AnyRecord
-from clientguard.policy import Policy
 from clientguard.testing import (
     credit_note,
     customer,

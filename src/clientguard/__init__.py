@@ -14,7 +14,6 @@ The public API (DESIGN.md section 6)::
 """
 
 from clientguard import connectors
-from clientguard.concentration_signals import ConcentrationReport, concentration
 from clientguard.connector import Connector, SyncState
 from clientguard.errors import (
     ApiError,
@@ -44,7 +43,7 @@ from clientguard.money import FxTable
 from clientguard.policy import Policy
 from clientguard.review import ClientReview, Recommendation, Review, review
 from clientguard.settlement import Settlement, settle
-from clientguard.signals import late_payers
+from clientguard.signals import ConcentrationReport, concentration, late_payers
 
 __version__ = "0.1.0"
 

@@ -31,7 +31,6 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from clientguard.concentration_signals import ConcentrationReport, concentration, rush_findings
 from clientguard.findings import Finding, Severity, Signal, by_severity
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, without_client
@@ -41,7 +40,12 @@ from clientguard.metrics.workload import workload
 from clientguard.money import ZERO, round_money
 from clientguard.policy import Policy
 from clientguard.settlement import LIVE_STATUSES, Settlement, check_as_of, settle
-from clientguard.signals import late_payers
+from clientguard.signals import (
+    ConcentrationReport,
+    concentration,
+    late_payer_findings,
+    rush_findings,
+)
 
 BEHAVIOUR_SIGNALS = frozenset(
     {Signal.CHRONIC_LATE, Signal.WORSENING_LATE, Signal.CROSS_AGING, Signal.CAPACITY, Signal.RUSH}
@@ -220,7 +224,9 @@ def review(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Revi
     work = workload(ledger, as_of=as_of, lookback_days=policy.lookback_days)
 
     findings = [
-        *late_payers(ledger, as_of=as_of, policy=policy),
+        *late_payer_findings(
+            profiles, policy=policy, names={c: ledger.name_of(c) for c in profiles}
+        ),
         *revenue.findings,
         *receivables.findings,
         *(hours.findings if hours else ()),

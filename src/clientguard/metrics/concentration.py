@@ -120,7 +120,7 @@ class BookMeasures(_Frozen):
 def book_measures(amounts: Mapping[str, Decimal]) -> BookMeasures:
     """Every share and book measure from an amount per client.
 
-    The pure core of :func:`clientguard.concentration_signals.concentration`: pass any mapping
+    The pure core of :func:`clientguard.signals.concentration`: pass any mapping
     of client to amount (money or hours) to get shares, ranks, top-k shares, HHI, the effective
     number of clients, Gini and the Lorenz curve. Clients with a zero or negative amount are
     listed in ``excluded`` and left out of every measure. Amounts must be Decimal (an int is
@@ -559,7 +559,7 @@ def concentration_series(
 
     The default is the last twelve quarter ends on or before ``as_of`` (three years) and
     ``as_of``, each with a window of ``policy.lookback_days``: the same numbers as
-    :func:`~clientguard.concentration_signals.concentration` gives for each of those dates.
+    :func:`~clientguard.signals.concentration` gives for each of those dates.
     Receivables are replayed as of each date (a payment after the date does not count).
     """
     check_as_of(as_of)

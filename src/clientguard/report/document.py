@@ -20,12 +20,12 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from clientguard.concentration_signals import ConcentrationReport
 from clientguard.findings import Finding
 from clientguard.metrics.lateness import Aging, PaymentProfile
 from clientguard.money import ZERO, exponent
 from clientguard.report.text import decimal_text, fixed
 from clientguard.review import ClientReview, Recommendation, Review
+from clientguard.signals import ConcentrationReport
 
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
