@@ -345,7 +345,10 @@ def test_no_jurisdiction_means_no_statutory_amounts():
 
 def eur_invoice(paid: str | None = None, *, due: str = "2025-06-15", total: str = "1000.00",
                 who: str = "acme", id: str = "A-1") -> list[AnyRecord]:
-    inv = invoice(who, issued="2025-05-16", due=due, total=total, id=id)
+    due_date = date.fromisoformat(due)
+    # Issued on 30-day terms.
+    inv = invoice(who, issued=date.fromordinal(due_date.toordinal() - 30), due=due_date,
+                  total=total, id=id)
     if paid is None:
         return [inv]
     return [inv, payment(who, on=paid, amount=total, pays=inv, id=f"pay-{id}")]

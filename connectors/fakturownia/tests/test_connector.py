@@ -9,13 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from clientguard_fakturownia import FakturowniaConnector
 from pytest_httpserver import HTTPServer
 
 import clientguard as cg
 from clientguard.connector import SyncState, pull
 from clientguard.errors import AuthError, ConfigError, ConnectorError
 from clientguard.settlement import settle
+from clientguard_fakturownia import FakturowniaConnector
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 TOKEN = "fk-TOKEN-never-shown-123"

@@ -7,16 +7,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
+from clientguard.connector import Skip
+from clientguard.errors import DataError
+from clientguard.model import CreditNote, Customer, Invoice, Payment
 from clientguard_fakturownia.mapping import (
     MappingRules,
     customer_from_client,
     map_document,
     payment_from_banking,
 )
-
-from clientguard.connector import Skip
-from clientguard.errors import DataError
-from clientguard.model import CreditNote, Customer, Invoice, Payment
 
 
 def document(**changes: Any) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from clientguard_fakturownia.mapping import MappingRules, map_document
 
 from clientguard.errors import DataError
 from clientguard.model import Customer, Invoice
+from clientguard_fakturownia.mapping import MappingRules, map_document
 
 
 def test_the_recorded_invoice_without_a_payment_term_is_rejected_saying_why(

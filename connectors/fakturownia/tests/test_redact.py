@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+
 from clientguard_fakturownia.redact import redact_in_logs
 
 SECRET = "tok/en+with=odd&chars"

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
+from clientguard.errors import DataError
 from clientguard_fakturownia.values import (
     normalize_tax_id,
     optional_amount,
@@ -13,8 +15,6 @@ from clientguard_fakturownia.values import (
     parse_date,
     parse_timestamp,
 )
-
-from clientguard.errors import DataError
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clientguard_quickbooks import QuickBooksConnector
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -23,6 +22,7 @@ import clientguard as cg
 from clientguard.connector import SyncState, pull
 from clientguard.errors import ApiError, AuthError, ConfigError
 from clientguard.http import TokenSet
+from clientguard_quickbooks import QuickBooksConnector
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 REALM = "9341457021722202"

@@ -7,6 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
+from clientguard.connector import Skip
+from clientguard.errors import DataError
+from clientguard.model import CreditNote, Customer, Invoice, Payment
 from clientguard_quickbooks.mapping import (
     APPLICATIONS_KEY,
     MappingRules,
@@ -16,10 +20,6 @@ from clientguard_quickbooks.mapping import (
     invoice_records,
     payment_from_qbo,
 )
-
-from clientguard.connector import Skip
-from clientguard.errors import DataError
-from clientguard.model import CreditNote, Customer, Invoice, Payment
 
 D = Decimal
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from clientguard_quickbooks.faults import parse_fault
 from clientguard_quickbooks.pacing import Pacer
 from clientguard_quickbooks.query import build_query, timestamp_literal

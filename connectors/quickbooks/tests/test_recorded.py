@@ -10,6 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
+import clientguard as cg
+from clientguard.connector import Skip
+from clientguard.model import AnyRecord, CreditNote, Customer, Invoice, Payment
+from clientguard.settlement import settle
 from clientguard_quickbooks.mapping import (
     APPLICATIONS_KEY,
     credit_applications,
@@ -18,11 +23,6 @@ from clientguard_quickbooks.mapping import (
     invoice_records,
     payment_from_qbo,
 )
-
-import clientguard as cg
-from clientguard.connector import Skip
-from clientguard.model import AnyRecord, CreditNote, Customer, Invoice, Payment
-from clientguard.settlement import settle
 
 Recorded = Callable[[str], Any]
 

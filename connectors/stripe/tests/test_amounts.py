@@ -5,14 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
+from clientguard.errors import DataError
 from clientguard_stripe.amounts import (
     STRIPE_ZERO_DECIMAL,
     currency_code,
     from_stripe_minor,
     stripe_exponent,
 )
-
-from clientguard.errors import DataError
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from clientguard_stripe import StripeConnector
 from pytest_httpserver import HTTPServer
 
 import clientguard as cg
 from clientguard.connector import SyncState, pull
 from clientguard.errors import AuthError, ConfigError, RateLimitError
+from clientguard_stripe import StripeConnector
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 API_KEY = "rk_test_51SECRETkeyNeverShown9876"

@@ -8,16 +8,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from clientguard.connector import Skip
+from clientguard.errors import DataError
+from clientguard.model import AnyRecord, CreditNote, Customer, Invoice, Payment
 from clientguard_stripe.mapping import (
     credit_note_from_stripe,
     customer_from_stripe,
     invoice_records,
     normalize_tax_id,
 )
-
-from clientguard.connector import Skip
-from clientguard.errors import DataError
-from clientguard.model import AnyRecord, CreditNote, Customer, Invoice, Payment
 
 
 def ts(text: str) -> int:

@@ -10,14 +10,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from clientguard_stripe.amounts import from_stripe_minor
-from clientguard_stripe.mapping import invoice_records
-
 import clientguard as cg
 from clientguard.connector import Skip
 from clientguard.errors import DataError
 from clientguard.model import AnyRecord, Invoice, Payment
 from clientguard.settlement import settle
+from clientguard_stripe.amounts import from_stripe_minor
+from clientguard_stripe.mapping import invoice_records
 
 Recorded = Callable[[str], Any]
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from clientguard_xero import XeroConnector
 
 import clientguard as cg
 from clientguard.connector import SyncState, pull
+from clientguard_xero import XeroConnector
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PRISM = REPO_ROOT / "tools" / "node_modules" / ".bin" / "prism"

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clientguard_xero import XeroConnector, mapping
 from pytest_httpserver import HTTPServer
 
 import clientguard as cg
 from clientguard.connector import Page, Skip, SyncState
 from clientguard.errors import DataError
+from clientguard_xero import XeroConnector, mapping
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 APIS = REPO_ROOT.parent / "shared" / "reference" / "apis"

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clientguard_xero import XeroConnector
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -25,6 +24,7 @@ from clientguard import connectors
 from clientguard.connector import ProgressEvent, SyncState, pull
 from clientguard.errors import AuthError, ConfigError, RateLimitError
 from clientguard.http import TokenSet, token_file_saver
+from clientguard_xero import XeroConnector
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 TENANT = "tenant-SECRET-7f3a"

@@ -152,21 +152,16 @@ class FieldReader:
                         self.labels[field],
                     )
         values = {field: cells[position].strip() for field, position in self._positions}
+        for field, positions in self.joined.items():
+            values[field] = " ".join(
+                cells[i].strip() for i in positions if i < len(cells) and cells[i].strip()
+            )
         self._row, self._vals = row, values
         return values
 
     def cell(self, row: Row, field: str) -> str:
         """The raw cell of ``field`` (stripped; empty when unmapped or optional and absent)."""
-        value = self.values(row).get(field)
-        if value is not None:
-            return value
-        positions = self.joined.get(field)
-        if positions is None:
-            return ""
-        cells = row.cells
-        return " ".join(
-            cells[i].strip() for i in positions if i < len(cells) and cells[i].strip()
-        )
+        return self.values(row).get(field, "")
 
     def text(self, row: Row, field: str) -> str | None:
         value = self.cell(row, field)

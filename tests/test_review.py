@@ -1,0 +1,458 @@
+"""The review: a verdict per client, the revisions it suggests, the what-if of ending it.
+
+Three kinds of test:
+
+- ``recommend()`` on hand-made findings, one row per rule of docs/review.md;
+- small ledgers written with the ``clientguard.testing`` builders, where the expected verdict
+  follows from numbers worked out in the comments;
+- the review of the sample ledger (built once per module) as of its default date, checked
+  against the roles planted in it (``SAMPLE_ROLES``) and against independent computations:
+  the concentration report of the ledger rebuilt without each client, and the payment
+  profiles' own financing cost.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from clientguard.findings import Finding, Severity, Signal, by_severity
+from clientguard.ledger import Ledger
+from clientguard.metrics.lateness import payment_profiles
+from clientguard.model import AnyRecord, Customer
+from clientguard.policy import Policy
+from clientguard.review import Recommendation, Review, recommend, review
+from clientguard.sample import SAMPLE_AS_OF, SAMPLE_ROLES, sample_records
+from clientguard.signals import concentration
+from clientguard.testing import customer, invoice, ledger, payment
+
+D = Decimal
+OK = Recommendation.OK
+MONITOR = Recommendation.MONITOR
+REVISE = Recommendation.REVISE_TERMS
+END = Recommendation.CONSIDER_ENDING
+LATE_SIGNALS = {Signal.CHRONIC_LATE, Signal.WORSENING_LATE}
+
+
+# --- recommend(): every rule, on hand-made findings --------------------------------------------
+
+
+def finding(signal: str, severity: str, who: str = "acme") -> Finding:
+    return Finding(
+        customer_id=who,
+        signal=Signal(signal),
+        severity=Severity(severity),
+        metric=signal,
+        value=D(1),
+        threshold=D(1),
+        message=f"{who}: {signal} at {severity}.",
+    )
+
+
+CHRONIC_WATCH = finding("chronic_late", "watch")
+CHRONIC_WARNING = finding("chronic_late", "warning")
+CHRONIC_CRITICAL = finding("chronic_late", "critical")
+WORSENING_WATCH = finding("worsening_late", "watch")
+WORSENING_WARNING = finding("worsening_late", "warning")
+WORSENING_CRITICAL = finding("worsening_late", "critical")
+AGING_WARNING = finding("cross_aging", "warning")
+AGING_CRITICAL = finding("cross_aging", "critical")
+CAPACITY_WATCH = finding("capacity", "watch")
+CAPACITY_CRITICAL = finding("capacity", "critical")
+RUSH_WARNING = finding("rush", "warning")
+RUSH_CRITICAL = finding("rush", "critical")
+REVENUE_CRITICAL = finding("revenue_concentration", "critical")
+RECEIVABLES_WARNING = finding("receivables_concentration", "warning")
+
+
+@pytest.mark.parametrize(
+    ("findings", "policy", "verdict", "deciding"),
+    [
+        # Rule 1: chronic and worsening lateness together end it, whatever their severity, and
+        # only they decide it (the other findings are still listed on the client).
+        pytest.param([CHRONIC_WARNING, WORSENING_WATCH], {}, END,
+                     [CHRONIC_WARNING, WORSENING_WATCH], id="r1-chronic-and-worsening"),
+        pytest.param([CHRONIC_WATCH, WORSENING_WATCH], {}, END,
+                     [CHRONIC_WATCH, WORSENING_WATCH], id="r1-even-at-watch"),
+        pytest.param([CHRONIC_WARNING, WORSENING_WARNING, RUSH_CRITICAL, REVENUE_CRITICAL], {},
+                     END, [CHRONIC_WARNING, WORSENING_WARNING], id="r1-decided-by-lateness"),
+        # ... unless the knob is off: then the other rules apply.
+        pytest.param([CHRONIC_WATCH, WORSENING_WATCH], {"end_on_chronic_and_worsening": False},
+                     MONITOR, [CHRONIC_WATCH, WORSENING_WATCH], id="r1-off-watch-monitors"),
+        pytest.param([CHRONIC_CRITICAL, WORSENING_WARNING],
+                     {"end_on_chronic_and_worsening": False}, REVISE,
+                     [CHRONIC_CRITICAL, WORSENING_WARNING], id="r1-off-revises"),
+        # Chronic and worsening are one problem (lateness): both critical are not "two
+        # different critical signals", or the knob could never keep a bad payer.
+        pytest.param([CHRONIC_CRITICAL, WORSENING_CRITICAL],
+                     {"end_on_chronic_and_worsening": False}, REVISE,
+                     [CHRONIC_CRITICAL, WORSENING_CRITICAL], id="r1-off-lateness-counts-once"),
+        # Rule 2: two different behaviour signals critical at once.
+        pytest.param([CAPACITY_CRITICAL, RUSH_CRITICAL], {}, END,
+                     [CAPACITY_CRITICAL, RUSH_CRITICAL], id="r2-two-critical"),
+        pytest.param([CHRONIC_CRITICAL, AGING_CRITICAL, RUSH_WARNING], {}, END,
+                     [CHRONIC_CRITICAL, AGING_CRITICAL], id="r2-decided-by-the-critical"),
+        pytest.param([CAPACITY_CRITICAL, finding("capacity", "critical", "acme-pl")], {},
+                     REVISE,
+                     [CAPACITY_CRITICAL, finding("capacity", "critical", "acme-pl")],
+                     id="r2-one-signal-twice-is-one"),
+        pytest.param([REVENUE_CRITICAL, RUSH_CRITICAL], {}, REVISE, [RUSH_CRITICAL],
+                     id="r2-dependency-does-not-count"),
+        pytest.param([RUSH_CRITICAL], {"end_on_critical_signals": 1}, END, [RUSH_CRITICAL],
+                     id="r2-knob-1"),
+        pytest.param([CAPACITY_CRITICAL, RUSH_CRITICAL], {"end_on_critical_signals": 3},
+                     REVISE, [CAPACITY_CRITICAL, RUSH_CRITICAL], id="r2-knob-3"),
+        # Rule 3: any behaviour warning (or a lone critical) revises the terms.
+        pytest.param([RUSH_WARNING], {}, REVISE, [RUSH_WARNING], id="r3-one-warning"),
+        pytest.param([AGING_WARNING, CAPACITY_WATCH], {}, REVISE, [AGING_WARNING],
+                     id="r3-the-warning-decides"),
+        pytest.param([REVENUE_CRITICAL, CHRONIC_WARNING], {}, REVISE, [CHRONIC_WARNING],
+                     id="r3-behaviour-beats-dependency"),
+        # Rule 4: behaviour only at watch.
+        pytest.param([CAPACITY_WATCH], {}, MONITOR, [CAPACITY_WATCH], id="r4-watch"),
+        pytest.param([REVENUE_CRITICAL, RECEIVABLES_WARNING, CAPACITY_WATCH],
+                     {"dependency_only_verdict": "revise_terms"}, MONITOR, [CAPACITY_WATCH],
+                     id="r4-before-r5"),
+        # Rule 5: dependency only.
+        pytest.param([REVENUE_CRITICAL], {}, MONITOR, [REVENUE_CRITICAL], id="r5-dependency"),
+        pytest.param([RECEIVABLES_WARNING], {}, MONITOR, [RECEIVABLES_WARNING],
+                     id="r5-receivables"),
+        pytest.param([REVENUE_CRITICAL, RECEIVABLES_WARNING],
+                     {"dependency_only_verdict": "revise_terms"}, REVISE,
+                     [REVENUE_CRITICAL, RECEIVABLES_WARNING], id="r5-knob-revise"),
+        # Rule 6: nothing found.
+        pytest.param([], {}, OK, [], id="r6-none"),
+        pytest.param([], {"dependency_only_verdict": "revise_terms"}, OK, [],
+                     id="r6-none-whatever-the-knob"),
+    ],
+)
+def test_recommend_follows_the_rules(findings, policy, verdict, deciding):
+    got, decided = recommend(by_severity(findings), Policy(**policy))
+    assert got is verdict
+    assert by_severity(decided) == by_severity(deciding)
+
+
+# --- small ledgers -----------------------------------------------------------------------------
+
+
+def monthly(who: str, *, days_late: int | None = 0, late_from: date | None = None,
+            months: int = 12, first_due: date = date(2025, 1, 1)) -> list[AnyRecord]:
+    """A customer billed 100.00 a month on 30-day terms, due on the 1st from ``first_due``.
+
+    Each invoice is paid on its due date, or ``days_late`` days after it for the invoices due
+    on or after ``late_from``.
+    """
+    records: list[AnyRecord] = [customer(who)]
+    year, month = first_due.year, first_due.month
+    for _ in range(months):
+        due = date(year, month, 1)
+        inv = invoice(who, issued=due - timedelta(days=30), due=due, total="100.00",
+                      id=f"{who}-{due:%Y-%m}")
+        late = late_from is not None and due >= late_from
+        paid = due + timedelta(days=days_late if late and days_late else 0)
+        records += [inv, payment(who, on=paid, amount="100.00", pays=inv, id=f"pay-{inv.id}")]
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return records
+
+
+def fillers(count: int) -> list[AnyRecord]:
+    """``count`` clients like ``monthly`` that always pay on the due date."""
+    return [r for n in range(count) for r in monthly(f"filler-{n:02d}")]
+
+
+def test_a_client_late_only_after_the_review_date_is_not_flagged():
+    # "drift" pays on the due date until June 2025, then 40 days late. Twelve clients of the
+    # same size: 1/12 = 8.3% of revenue each, under the 10% watch line, so nothing but
+    # lateness can flag anyone.
+    book = ledger(*monthly("drift", days_late=40, late_from=date(2025, 7, 1)), *fillers(11))
+    before = review(book, as_of=date(2025, 6, 30))
+    assert before.clients["drift"].recommendation is OK
+    assert before.clients["drift"].findings == ()
+    assert before.worst_severity() is None
+    # As of 31 December: 12 invoices due in the window, 6 late (five paid 40 days late and
+    # December's open 30 days): late share 50%, chronic; weighted days late (5 x 40 + 30) / 12
+    # = 19.2, above the 15-day warning line.
+    after = review(book, as_of=date(2025, 12, 31)).clients["drift"]
+    assert Signal.CHRONIC_LATE in {f.signal for f in after.findings}
+    assert after.recommendation in (REVISE, END)
+
+
+def test_terms_to_shorten_are_those_agreed_by_the_review_date():
+    # "slow" is 20 days late on every invoice: on 30-day terms for invoices issued January to
+    # June 2025, on 60-day terms from July. As of 30 June 2025 its five invoices due by then
+    # were all late by 20 days (chronic, 20 days weighted: a warning), and the terms it had
+    # were 30 days; the later 60-day terms did not exist yet.
+    records: list[AnyRecord] = [customer("slow")]
+    for month in range(1, 13):
+        issued = date(2025, month, 1)
+        inv = invoice("slow", issued=issued, terms=30 if month <= 6 else 60, total="100.00",
+                      id=f"slow-{month:02d}")
+        records += [inv, payment("slow", on=inv.due_date + timedelta(days=20), amount="100.00",
+                                 pays=inv, id=f"pay-{month:02d}")]
+    book = ledger(*records, *fillers(11))
+    early = review(book, as_of=date(2025, 6, 30)).clients["slow"]
+    assert early.recommendation is REVISE
+    terms = [r.message for r in early.revisions if r.kind == "shorter_terms"]
+    assert terms == ["Shorten payment terms from 30 to 14 days."]
+    # A year later all twelve count: median of six 30s and six 60s = 45.
+    late = review(book, as_of=date(2026, 6, 30)).clients["slow"]
+    terms = [r.message for r in late.revisions if r.kind == "shorter_terms"]
+    assert terms == ["Shorten payment terms from 45 to 14 days."]
+
+
+def equal_clients(count: int) -> Ledger:
+    """``count`` clients, each with one invoice of 1,000.00 paid on its due date."""
+    records: list[AnyRecord] = []
+    for n in range(count):
+        who = f"client-{n:02d}"
+        inv = invoice(who, issued="2025-05-01", due="2025-05-31", total="1000.00")
+        records += [customer(who), inv, payment(who, on="2025-05-31", amount="1000.00",
+                                                pays=inv)]
+    return ledger(*records)
+
+
+def test_a_book_with_nothing_to_say():
+    # Eleven equal clients: 9.1% of revenue each (under 10%), HHI 11 x 9.09^2 = 909 (under
+    # 1,800), nothing open, no hours, no work requests, too few invoices to judge lateness.
+    result = review(equal_clients(11), as_of=date(2025, 6, 30))
+    assert result.findings() == []
+    assert result.worst_severity() is None
+    assert {c.recommendation for c in result.clients.values()} == {OK}
+    assert result.book.recommendations == {"ok": 11, "monitor": 0, "revise_terms": 0,
+                                           "consider_ending": 0}
+    assert list(result.clients) == sorted(result.clients)  # all equal: by id
+
+
+@pytest.mark.parametrize(
+    ("verdict", "expected"),
+    [pytest.param("monitor", MONITOR, id="default"),
+     pytest.param("revise_terms", REVISE, id="revise")],
+)
+def test_dependency_only_clients_get_the_dependency_verdict(verdict, expected):
+    # Ten equal clients: exactly 10% of revenue each, the "major customer" line (10% or
+    # more): a watch on each, and nothing else (HHI 1,000 is under 1,800).
+    result = review(equal_clients(10), as_of=date(2025, 6, 30),
+                    policy=Policy(dependency_only_verdict=verdict))
+    assert {c.recommendation for c in result.clients.values()} == {expected}
+    for client in result.clients.values():
+        assert [(f.signal, f.severity) for f in client.findings] == [
+            (Signal.REVENUE_CONCENTRATION, Severity.WATCH)]
+        assert [r.kind for r in client.revisions] == ["no_exclusivity"]
+    assert len(result.findings()) == 10
+    assert result.worst_severity() is Severity.WATCH
+
+
+def test_data_quality_lists_what_could_not_be_used():
+    paid_no_date = invoice("acme", issued="2025-03-01", total="100.00", status="paid",
+                           id="NO-DATE")
+    disputed = invoice("acme", issued="2025-04-01", total="200.00", amount_due="0.00",
+                       id="DISPUTED")
+    stray = payment("acme", on="2025-04-10", amount="50.00", pays=[("MISSING", "50.00")],
+                    id="STRAY")
+    book = ledger(customer("acme"), paid_no_date, disputed, stray, strict=False)
+    assert len(book.report.rejected) == 1  # the payment to an invoice that does not exist
+    quality = review(book, as_of=date(2025, 6, 30)).data_quality
+    assert quality.rejected == 1
+    assert len(quality.rejections) == 1
+    assert "STRAY" in quality.rejections[0]
+    assert quality.paid_date_unknown == ("NO-DATE",)
+    # The source says nothing is due on DISPUTED; nothing was paid, so the replay says 200.
+    assert quality.amount_due_mismatches == ("DISPUTED",)
+    assert quality.notes[0].startswith("1 record was not loaded")
+    assert any("marked paid with no payment date" in note for note in quality.notes)
+
+
+# --- the sample ledger -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample():
+    # sample_records().ledger() is sample_ledger() (tests/test_sample.py checks it); the
+    # records are kept to rebuild the ledger without a client.
+    return sample_records()
+
+
+@pytest.fixture(scope="module")
+def sample_book(sample):
+    return sample.ledger()
+
+
+@pytest.fixture(scope="module")
+def sample_review(sample_book):
+    return review(sample_book, as_of=SAMPLE_AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("role", "verdicts", "signals", "revisions"),
+    [
+        pytest.param("chronic_late", {REVISE, END}, {Signal.CHRONIC_LATE},
+                     {"shorter_terms", "claim_late_interest"}, id="chronic"),
+        pytest.param("worsening_late", {END}, {Signal.CHRONIC_LATE, Signal.WORSENING_LATE},
+                     {"shorter_terms"}, id="worsening"),
+        pytest.param("capacity", {REVISE, END}, {Signal.CAPACITY}, {"raise_price"},
+                     id="capacity"),
+        pytest.param("rush", {REVISE, END}, {Signal.RUSH}, {"rush_fee"}, id="rush"),
+        # Its last invoice is far past due: critical lateness (over 90 days open) and most of
+        # its open balance is over 90 days past invoice date (cross-aging).
+        pytest.param("churned_unpaid", {REVISE, END}, {Signal.CHRONIC_LATE, Signal.CROSS_AGING},
+                     {"shorter_terms", "deposit", "collect_old_debt"}, id="churned-unpaid"),
+    ],
+)
+def test_planted_problem_clients_are_told_to_act(sample_review, role, verdicts, signals,
+                                                  revisions):
+    client = sample_review.clients[SAMPLE_ROLES[role]]
+    assert client.recommendation in verdicts
+    assert signals <= {f.signal for f in client.findings}
+    assert revisions <= {r.kind for r in client.revisions}
+    assert client.reasons, "a verdict other than ok says why"
+    assert client.summary.startswith(f"{client.name}: ")
+
+
+def test_the_big_client_gets_the_dependency_verdict(sample_review):
+    # Vantage Insurance: 36% of the window's revenue (critical from 35%), never late.
+    client = sample_review.clients[SAMPLE_ROLES["big_client"]]
+    assert client.recommendation is MONITOR
+    by_signal = {f.signal: f for f in client.findings}
+    assert by_signal[Signal.REVENUE_CONCENTRATION].severity is Severity.CRITICAL
+    assert not LATE_SIGNALS & set(by_signal)
+    assert "no_exclusivity" in {r.kind for r in client.revisions}
+    assert client.what_if.revenue_share is not None
+    assert abs(client.what_if.revenue_share - D("0.36")) < D("0.005")
+
+
+def test_the_group_is_reviewed_as_one_client(sample_review, sample_book):
+    # Orbis Media (6.5%) and Orbis Studios (5.5%) are one client of 12%: over the 10% line.
+    group = sample_review.clients["orbis-group"]
+    assert set(group.members) == {SAMPLE_ROLES["group_parent"], SAMPLE_ROLES["group_subsidiary"]}
+    assert SAMPLE_ROLES["group_parent"] not in sample_review.clients
+    assert SAMPLE_ROLES["group_subsidiary"] not in sample_review.clients
+    concentration_finding = next(
+        f for f in group.findings if f.signal is Signal.REVENUE_CONCENTRATION)
+    assert concentration_finding.severity is Severity.WATCH
+    assert D("0.11") < concentration_finding.value < D("0.13")
+
+
+def test_most_healthy_clients_are_ok(sample_review):
+    problems = {SAMPLE_ROLES[r] for r in ("chronic_late", "worsening_late", "big_client",
+                                          "capacity", "rush", "churned_unpaid")}
+    healthy = {cid: c for cid, c in sample_review.clients.items()
+               if cid not in problems and cid != "orbis-group"}
+    assert len(healthy) >= 25
+    verdicts = [c.recommendation for c in healthy.values()]
+    # No healthy client is told to revise its terms or end; a stray slow month may put one
+    # on watch.
+    assert not {REVISE, END} & set(verdicts)
+    assert verdicts.count(OK) >= 0.8 * len(verdicts)
+
+
+def test_clients_are_ordered_most_drastic_first(sample_review):
+    clients = list(sample_review.clients.values())
+    keys = [
+        (-c.recommendation.rank, -max((f.severity.rank for f in c.findings), default=0),
+         c.client_id)
+        for c in clients
+    ]
+    assert keys == sorted(keys)
+    assert clients[0].recommendation is END
+    assert clients[-1].recommendation is OK
+    counts = {r.value: sum(c.recommendation is r for c in clients) for r in Recommendation}
+    assert sample_review.book.recommendations == counts
+
+
+def test_findings_gathers_the_book_and_every_client(sample_review):
+    every = sample_review.findings()
+    expected = [*sample_review.book.findings]
+    for client in sample_review.clients.values():
+        expected.extend(client.findings)
+    assert sorted(map(repr, every)) == sorted(map(repr, expected))
+    ranks = [f.severity.rank for f in every]
+    assert ranks == sorted(ranks, reverse=True)
+    # Vantage's 36% of revenue is critical, so the worst is critical.
+    assert sample_review.worst_severity() is Severity.CRITICAL
+
+
+def test_what_if_agrees_with_the_ledger_without_the_client(sample, sample_review):
+    # For every client with revenue: rebuild the ledger without any record of its members
+    # (customers, invoices, payments, credit notes, time entries, work requests) and compare
+    # the fresh revenue concentration with the review's "after" numbers.
+    records = list(sample.records())
+
+    def owner(record: AnyRecord) -> str:
+        return record.id if isinstance(record, Customer) else record.customer_id  # type: ignore[union-attr]
+
+    before = sample_review.book.revenue
+    assert len(before.amounts) > 20
+    tolerance = D("1e-18")
+    mismatches = []
+    for client_id in before.amounts:
+        members = set(sample_review.clients[client_id].members)
+        without = Ledger.build([r for r in records if owner(r) not in members],
+                               base_currency="EUR", fx=sample.fx)
+        fresh = concentration(without, as_of=SAMPLE_AS_OF, basis="revenue")
+        what_if = sample_review.clients[client_id].what_if
+        pairs = [
+            ("top_share", what_if.top_share_after, fresh.top_shares.get(1)),
+            ("hhi", what_if.hhi_after, fresh.hhi),
+            ("effective_clients", what_if.effective_clients_after, fresh.effective_clients),
+        ]
+        for name, after, expected in pairs:
+            assert after is not None and expected is not None
+            if abs(after - expected) > tolerance * max(abs(expected), D(1)):
+                mismatches.append((client_id, name, after, expected))
+        if abs(before.total - what_if.revenue_lost - fresh.total) > D("1e-9"):
+            mismatches.append((client_id, "revenue_lost", what_if.revenue_lost, None))
+    assert mismatches == []
+
+
+def test_financing_cost_agrees_with_the_payment_profiles(sample_book, sample_review):
+    # Two computations of the same number: the profiles' amount x days of each late payment,
+    # and the review's balance-days of each late invoice.
+    profiles = payment_profiles(sample_book, as_of=SAMPLE_AS_OF)
+    total = D(0)
+    for client in sample_review.clients.values():
+        expected = sum((profiles[m].financing_cost for m in client.members if m in profiles),
+                       D(0))
+        assert abs(client.financing_cost - expected) < D("1e-18"), client.client_id
+        assert client.claimable == sum((c.claimable for c in client.costs.values()), D(0))
+        total += client.financing_cost
+    assert sample_review.book.financing_cost == total
+    assert sample_review.book.financing_cost > 0
+
+
+def test_sample_data_quality(sample, sample_review):
+    assert sample_review.data_quality.rejected == 0
+    assert sample.landmarks["paid_date_unknown_invoice"] in (
+        sample_review.data_quality.paid_date_unknown)
+
+
+def test_a_review_as_of_an_earlier_date_sees_only_that_past(sample_book):
+    # Marlowe Retail pays on time until about 16 months (480 days) before 30 June 2026, i.e.
+    # until March 2025: as of 31 January 2025 it is not a late payer yet.
+    earlier = review(sample_book, as_of=date(2025, 1, 31))
+    marlowe = earlier.clients[SAMPLE_ROLES["worsening_late"]]
+    assert not LATE_SIGNALS & {f.signal for f in marlowe.findings}
+    assert marlowe.recommendation not in (REVISE, END)
+    # Halden Logistics has been late all three years: already flagged then.
+    halden = earlier.clients[SAMPLE_ROLES["chronic_late"]]
+    assert Signal.CHRONIC_LATE in {f.signal for f in halden.findings}
+    assert earlier.as_of == date(2025, 1, 31)
+
+
+def test_a_review_pickles_and_dumps_to_json(sample_review):
+    again = pickle.loads(pickle.dumps(sample_review))  # noqa: S301 (our own object)
+    assert isinstance(again, Review)
+    assert again == sample_review
+    assert list(again.clients) == list(sample_review.clients)
+
+    dumped = sample_review.model_dump(mode="json")
+    parsed = json.loads(json.dumps(dumped))
+    assert parsed["as_of"] == "2026-06-30"
+    assert parsed["base_currency"] == "EUR"
+    assert list(parsed["clients"]) == list(sample_review.clients)
+    big = parsed["clients"][SAMPLE_ROLES["big_client"]]
+    assert big["recommendation"] == "monitor"
+    assert "no_exclusivity" in [r["kind"] for r in big["revisions"]]
