@@ -360,11 +360,12 @@ def eur_invoice(paid: str | None = None, *, due: str = "2025-06-15", total: str 
         pytest.param("2025-06-14", 0, False, id="paid-early"),
         pytest.param("2025-06-15", 0, False, id="paid-on-the-due-date"),
         pytest.param("2025-06-16", 0, True, id="one-day-late"),
-        pytest.param("2025-06-16", 1, False, id="within-grace"),
+        # Grace decides what counts as late in the findings, not what the days cost.
+        pytest.param("2025-06-16", 1, True, id="within-grace-still-costs"),
         pytest.param("2025-06-17", 1, True, id="beyond-grace"),
     ],
 )
-def test_only_late_invoices_cost_anything(paid, grace_days, counted):
+def test_only_invoices_paid_after_their_due_date_cost_anything(paid, grace_days, counted):
     costs = lateness_costs(ledger(*eur_invoice(paid)), as_of=AS_OF,
                            policy=Policy(grace_days=grace_days))
     assert ("acme" in costs) is counted

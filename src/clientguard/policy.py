@@ -187,9 +187,11 @@ class Policy(_Settings):
     """Whose late-payment law prices the lateness: ``pl`` (NBP reference rate + 10 pp, EUR
     40/70/100), ``eu`` (the Directive 2011/7/EU baseline: ECB rate + 8 pp, EUR 40) or ``uk``
     (base rate + 8 pp, GBP 40/70/100); ``none`` for no statutory interest."""
-    client_jurisdictions: dict[str, Jurisdiction] = Field(default_factory=dict)
-    """Per-client overrides of ``jurisdiction``, by customer id. Empty by default: every
-    client falls under ``jurisdiction``."""
+    client_jurisdictions: dict[str, Literal["pl", "eu", "uk", "none"]] = Field(
+        default_factory=dict
+    )
+    """Per-client overrides of ``jurisdiction``, by customer or group id (``none`` exempts
+    a client). Empty by default: every client falls under ``jurisdiction``."""
 
     # ---------------------------------------------------------------- the verdict
     end_on_chronic_and_worsening: bool = True

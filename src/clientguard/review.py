@@ -296,10 +296,22 @@ def _worst_rank(findings: tuple[Finding, ...]) -> int:
     return max((f.severity.rank for f in findings), default=0)
 
 
+def is_behaviour(finding: Finding) -> bool:
+    """True for a finding about what the client does, False for the firm's dependence on it.
+
+    A capacity finding on the hours share alone (a client taking a quarter of the team's time
+    while paying in proportion) is dependence, like a large revenue share; a capacity finding
+    on hours out of proportion to revenue is behaviour.
+    """
+    if finding.signal is Signal.CAPACITY:
+        return finding.metric != "hours_share"
+    return finding.signal in BEHAVIOUR_SIGNALS
+
+
 def recommend(findings: list[Finding], policy: Policy) -> tuple[Recommendation, list[Finding]]:
     """The recommendation the rules give for a client's findings, and the findings that
     decided it (see the module docstring)."""
-    behaviour = [f for f in findings if f.signal in BEHAVIOUR_SIGNALS]
+    behaviour = [f for f in findings if is_behaviour(f)]
     signals = {f.signal for f in behaviour}
     late = {Signal.CHRONIC_LATE, Signal.WORSENING_LATE}
     if policy.end_on_chronic_and_worsening and late <= signals:
@@ -398,7 +410,8 @@ def _summary(
         if len(deciding) > 1:
             more = len(deciding) - 1
             text += f" ({more} more finding{'s' if more > 1 else ''} below.)"
-    if financing > 0:
+    if financing > 0 and not any(f.signal == Signal.CHRONIC_LATE for f in deciding[:1]):
+        # A chronic-lateness sentence already states its financing cost.
         text += f" Its lateness cost {_money(financing, currency)} in financing over the window."
     return text
 

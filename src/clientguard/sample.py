@@ -15,7 +15,7 @@ role                   who, and what is planted
 ``chronic_late``       Halden Logistics GmbH: late on ~90% of its invoices by 26-50 days, all
                        three years (amount-weighted days late over the invoices due in the last
                        365 days: 26-40 across seeds); a goodwill credit note left on account.
-``worsening_late``     Marlowe Retail B.V.: pays on time until 16 months before ``as_of``, then
+``worsening_late``     Marlowe Retail B.V.: never late until 16 months before ``as_of``, then
                        later every month, days beyond terms rising linearly to ~48 at ``as_of``
                        (a monthly series a Mann-Kendall test rejects "no trend" on, p << 0.01).
 ``big_client``         Vantage Insurance N.V.: 36% of the last 365 days' net revenue (EUR),
@@ -261,6 +261,12 @@ def sample_records(
 def _weekday(ordinal: int) -> int:
     """Monday 0 ... Sunday 6 (date.fromordinal(1) is a Monday)."""
     return (ordinal - 1) % 7
+
+
+def _previous_business_day(ordinal: int) -> int:
+    """The business day on or before ``ordinal``."""
+    weekday = _weekday(ordinal)
+    return ordinal if weekday < 5 else ordinal - (weekday - 4)
 
 
 def _business_day(ordinal: int, limit: int) -> int:
@@ -738,7 +744,7 @@ class _Generator:
         if client.payer == "worsening":
             onset = self.end - _WORSENING_DAYS
             if due <= onset:
-                return rng.randint(-4, 1)
+                return rng.randint(-5, 0)
             return round(_WORSENING_PEAK * (due - onset) / _WORSENING_DAYS) + rng.randint(-4, 4)
         offset = client.mean_offset + rng.randint(-3, 2)
         if rng.random() < client.slip:
@@ -758,8 +764,12 @@ class _Generator:
         if special == "paid_date_unknown_invoice":
             draft.status, draft.amount_due = "paid", 0
             return
-        settled = _business_day(
-            max(draft.issued, draft.due + self.days_beyond_terms(client, draft.due, rng)), end
+        beyond = self.days_beyond_terms(client, draft.due, rng)
+        planned_day = max(draft.issued, draft.due + beyond)
+        # A client paying by the due date pays on the business day before a weekend; one
+        # paying after it pays on the Monday.
+        settled = (
+            _business_day(planned_day, end) if beyond > 0 else _previous_business_day(planned_day)
         )
         remaining = draft.cents
         if client.by_card:

@@ -889,13 +889,15 @@ def lateness_costs(
 ) -> dict[str, ClientLatenessCost]:
     """Per customer, what its late invoices due in the look-back window cost as of ``as_of``.
 
-    An invoice counts when it is late (``days_late > policy.grace_days``): settled late, or
-    open past its due date (costs still growing, counted to ``as_of``). For each: the financing
-    cost at ``policy.cost_of_capital`` on the balance the client still had to pay each day of
-    delay (credit notes carry none: they are off the balance from the due date, as in
-    ``PaymentProfile.financing_cost``); the statutory interest, on the balance outstanding each
-    day of delay (a credit note lowers it from its own date), and fixed compensation of the
-    customer's jurisdiction
+    An invoice counts when it was paid after its due date, or is open past it (costs still
+    growing, counted to ``as_of``). ``grace_days`` decide whether an invoice counts as *late*
+    in the findings, never whether its days past due cost money: the payment profile's
+    financing cost counts them too, and the law runs interest from the day after the due
+    date. For each invoice: the financing cost at ``policy.cost_of_capital`` on the balance
+    the client still had to pay each day of delay (credit notes carry none: they are off the
+    balance from the due date, as in ``PaymentProfile.financing_cost``); the statutory
+    interest, on the balance outstanding each day of delay (a credit note lowers it from its
+    own date), and the fixed compensation, of the customer's jurisdiction
     (``policy.client_jurisdictions``, else ``policy.jurisdiction``). Amounts in the invoice
     currency convert to base at the invoice's own rate; compensation converts with the
     ledger's FxTable (or not at all: then it is listed by currency). ``tables`` overrides the
@@ -912,7 +914,7 @@ def lateness_costs(
     first_due = as_of - timedelta(days=policy.lookback_days - 1)
     by_customer: dict[str, list[InvoiceLatenessCost]] = {}
     for invoice_id, settlement in settlements.items():
-        if settlement.days_late is None or settlement.days_late <= policy.grace_days:
+        if not settlement.days_late:
             continue
         invoice = ledger.invoice(invoice_id)
         if not first_due <= invoice.due_date <= as_of:

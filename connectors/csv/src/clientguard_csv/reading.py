@@ -257,12 +257,10 @@ class _Builder:
         build = self._build
         for row in rows:
             file_log.rows += 1
-            if row.__class__ is CsvRowError:
-                assert isinstance(row, CsvRowError)
+            if isinstance(row, CsvRowError):
                 self.rejected += 1
                 yield self._reject(None, row.reason, None, None, row.line)
                 continue
-            assert isinstance(row, Row)
             if has_rules:
                 rule = reader.skipped(row)
                 if rule is not None:
@@ -347,15 +345,17 @@ class _Builder:
         return [loaded]
 
     def _make(self, rows: list[Row], made: list[Loaded]) -> AnyRecord:
-        if self.name == "invoices":
+        """The record of one document's rows (customers it makes go to ``made``)."""
+        name = self.name
+        if name == "invoices":
             return self._invoice(rows, made)
-        if self.name == "payments":
+        if name == "payments":
             return self._payment(rows, made)
-        if self.name == "credit_notes":
+        if name == "credit_notes":
             return self._credit_note(rows, made)
-        if self.name == "time_entries":
+        if name == "time_entries":
             return self._time_entry(rows[0])
-        if self.name == "work_requests":
+        if name == "work_requests":
             return self._work_request(rows[0])
         return self._customer(rows[0])
 

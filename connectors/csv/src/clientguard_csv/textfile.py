@@ -296,7 +296,7 @@ def _parse(text: Iterable[str], layout: Layout) -> Iterator[Row | CsvRowError]:
         start = reader.line_num + 1
         if line <= header_line or not any(cells):
             continue
-        if any(c.strip() for c in cells):
+        if "".join(cells).strip():  # not a row of blanks
             yield Row(line, cells)
 
 

@@ -1,0 +1,538 @@
+"""The whole path, from CSV files to a finished review, at several sizes (issue 10).
+
+For each size (invoices; the sample's payments, credit notes, time entries and work requests
+come with them) the run measures, each step in its own forked process:
+
+``generate``   :func:`clientguard.sample.sample_records` (the input; not part of the path)
+``write_csv``  writing the records to six CSV files (customers, invoices, payments, credit
+               notes, time entries, work requests) and the FxTable to ``fx.csv``
+``load_csv``   the CSV connector into a strict ledger (:meth:`Ledger.from_connector`: mapping,
+               records, and the ledger's build)
+``build``      :meth:`Ledger.build` alone, on the records of that ledger
+``review``     :func:`clientguard.review` on the built ledger (all signals)
+``store_sync`` syncing the CSV connector into a fresh SQLite store
+``store_load`` loading a strict ledger back from the store
+``baseline``   the same per-client late share, amount-weighted days late and revenue share by a
+               short DuckDB query on the same CSV files (``bench/baseline_duckdb.py``, in its own
+               virtual environment ``bench/.venv-duckdb``, made on first use)
+
+Time is wall clock (``time.perf_counter``) and CPU (``time.process_time`` of the step's
+process; for the DuckDB baseline, user + system time of its process, which counts every thread).
+Peak memory is the peak resident set size of the step's process (``ru_maxrss`` from
+``os.wait4`` on it): it includes what the step's input holds (the ledger, for ``review``), as
+the process of a user running that step would. The steps after ``load_csv`` run in processes
+forked from the one that loaded the ledger, so they start from the same memory.
+
+The end-to-end path (CSV to a finished review) is ``load_csv + review``; its peak is the
+larger of theirs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+STEPS = ("write_csv", "load_csv", "build", "review", "store_sync", "store_load", "baseline")
+"""Every measured step, in the order it runs (``generate`` always runs: it makes the input)."""
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+HERE = Path(__file__).resolve().parent
+DUCKDB_VENV = HERE / ".venv-duckdb"
+DUCKDB_VERSION = "duckdb>=1.1,<3"
+
+# The CSV connector's mapping for the files write_csv makes: ISO dates, plain decimals.
+MAPPING: dict[str, Any] = {
+    "encoding": "utf-8",
+    "delimiter": ",",
+    "date_formats": ["iso"],
+    "decimal": ".",
+    "thousands": "",
+    "customers": {
+        "columns": {"id": "id", "name": "name", "tax_id": "tax_id", "email": "email",
+                    "group_id": "group_id"},
+    },
+    "invoices": {
+        "columns": {
+            "id": "id", "number": "number", "customer_id": "customer_id",
+            "issue_date": "issue_date", "due_date": "due_date", "total": "total",
+            "currency": "currency", "status": "status", "paid_on": "paid_on",
+            "amount_due": "amount_due", "fx_rate": "fx_rate",
+        },
+        "status": {"draft": ["draft"], "open": ["open"], "paid": ["paid"], "void": ["void"]},
+    },
+    "credit_notes": {
+        "columns": {
+            "id": "id", "customer_id": "customer_id", "invoice_id": "invoice_id",
+            "issue_date": "issue_date", "total": "total", "currency": "currency",
+            "fx_rate": "fx_rate",
+        },
+    },
+    "payments": {
+        # One row per allocation (and one without an invoice for the unapplied part).
+        "group_rows": True,
+        "columns": {
+            "id": "id", "customer_id": "customer_id", "invoice_id": "invoice_id",
+            "date": "date", "amount": "amount", "currency": "currency", "fx_rate": "fx_rate",
+        },
+    },
+    "time_entries": {
+        "columns": {"customer_id": "customer_id", "date": "date", "hours": "hours",
+                    "person": "person", "billable": "billable"},
+    },
+    "work_requests": {
+        "columns": {"id": "id", "customer_id": "customer_id", "requested_on": "requested_on",
+                    "wanted_by": "wanted_by"},
+    },
+}
+
+
+@dataclass
+class Measure:
+    """One step at one size."""
+
+    step: str
+    size: int
+    wall: float | None = None
+    cpu: float | None = None
+    peak_mib: float | None = None
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------ forked processes
+
+
+def _forked(run: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float]:
+    """Run ``run`` in a forked child; its JSON-able result and the child's peak RSS (MiB).
+
+    The child's result travels back through a pipe; an exception in the child comes back as
+    its traceback and is raised here as a RuntimeError.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_end)
+        code = 0
+        try:
+            payload: dict[str, Any] = {"ok": run()}
+        except BaseException:  # noqa: BLE001 - everything goes back to the parent
+            payload, code = {"error": traceback.format_exc()}, 1
+        try:
+            with os.fdopen(write_end, "w") as out:
+                json.dump(payload, out, default=str)
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end) as incoming:
+        text = incoming.read()
+    _, _, usage = os.wait4(pid, 0)
+    payload = json.loads(text) if text else {"error": "the step's process died without a word"}
+    if "error" in payload:
+        raise RuntimeError(f"a benchmark step failed:\n{payload['error']}")
+    return payload["ok"], usage.ru_maxrss / 1024  # KiB on Linux
+
+
+def _timed(work: Callable[[], Any]) -> tuple[Any, float, float]:
+    """``work()``, its wall-clock and CPU seconds (garbage collected first, not counted)."""
+    gc.collect()
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = work()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+# ------------------------------------------------------------------------ the CSV files
+
+
+def write_csv(data: Any, folder: Path) -> dict[str, int]:
+    """The sample's records as six CSV files (and the FxTable as ``fx.csv``); rows per file.
+
+    Payments take one row per allocation (``group_rows``) and one more, without an invoice,
+    for a part left unapplied. Allocation dates are not written (the sample has none).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    rows: dict[str, int] = {}
+
+    def text(value: object) -> str:
+        return "" if value is None else str(value)
+
+    def write(name: str, header: Sequence[str], lines: Iterable[Sequence[object]]) -> None:
+        count = 0
+        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+            out = csv.writer(handle)
+            out.writerow(header)
+            for line in lines:
+                out.writerow([text(v) for v in line])
+                count += 1
+        rows[name] = count
+
+    write("customers", ("id", "name", "tax_id", "email", "group_id"),
+          ((c.id, c.name, c.tax_id, c.email, c.group_id) for c in data.customers))
+    write("invoices",
+          ("id", "number", "customer_id", "issue_date", "due_date", "total", "currency",
+           "status", "paid_on", "amount_due", "fx_rate"),
+          ((i.id, i.number, i.customer_id, i.issue_date, i.due_date, i.total, i.currency,
+            i.status, i.paid_on, i.amount_due, i.fx_rate) for i in data.invoices))
+    write("credit_notes",
+          ("id", "customer_id", "invoice_id", "issue_date", "total", "currency", "fx_rate"),
+          ((c.id, c.customer_id, c.allocations[0].invoice_id if c.allocations else None,
+            c.issue_date, c.total, c.currency, c.fx_rate) for c in data.credit_notes))
+
+    def payment_rows() -> Iterable[Sequence[object]]:
+        for p in data.payments:
+            left = p.amount
+            for a in p.allocations:
+                left -= a.amount
+                yield (p.id, p.customer_id, a.invoice_id, p.date, a.amount, p.currency,
+                       p.fx_rate)
+            if left > 0 or not p.allocations:
+                yield (p.id, p.customer_id, None, p.date, left, p.currency, p.fx_rate)
+
+    write("payments",
+          ("id", "customer_id", "invoice_id", "date", "amount", "currency", "fx_rate"),
+          payment_rows())
+    write("time_entries", ("customer_id", "date", "hours", "person", "billable"),
+          ((t.customer_id, t.date, t.hours, t.person,
+            None if t.billable is None else ("yes" if t.billable else "no"))
+           for t in data.time_entries))
+    write("work_requests", ("id", "customer_id", "requested_on", "wanted_by"),
+          ((w.id, w.customer_id, w.requested_on, w.wanted_by) for w in data.work_requests))
+    write("fx", ("currency", "date", "rate"),
+          ((currency, day, rate) for currency, by_day in sorted(data.fx.rates.items())
+           for day, rate in sorted(by_day.items())))
+    (folder / "meta.json").write_text(json.dumps({
+        "as_of": data.as_of.isoformat(), "base_currency": data.base_currency,
+        "lookback_days": 365, "settle_tolerance": "0.01",
+    }))
+    return rows
+
+
+def read_fx(folder: Path) -> Any:
+    from clientguard.money import FxTable
+
+    meta = json.loads((folder / "meta.json").read_text())
+    with (folder / "fx.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [(r["currency"], date.fromisoformat(r["date"]), r["rate"])
+                for r in csv.DictReader(handle)]
+    return FxTable.from_rows(meta["base_currency"], rows)
+
+
+def connector(folder: Path) -> Any:
+    from clientguard_csv import CsvConnector
+
+    return CsvConnector(
+        customers=folder / "customers.csv",
+        invoices=folder / "invoices.csv",
+        credit_notes=folder / "credit_notes.csv",
+        payments=folder / "payments.csv",
+        time_entries=folder / "time_entries.csv",
+        work_requests=folder / "work_requests.csv",
+        mapping=MAPPING,
+    )
+
+
+# ------------------------------------------------------------------------ one size
+
+
+def run_size(size: int, steps: Sequence[str], folder: Path, *, customers: int = 40,
+             seed: int = 0, log: Callable[[str], None] = print) -> list[Measure]:
+    """Every selected step at one size, each in its own process; the measures."""
+    import clientguard as cg
+    from clientguard.ledger import Ledger
+    from clientguard.sample import sample_records
+    from clientguard.store import Store
+
+    measures: list[Measure] = []
+
+    def record(step: str, result: dict[str, Any], peak: float, note: str = "") -> None:
+        measure = Measure(step, size, result.get("wall"), result.get("cpu"), peak, note,
+                          {k: v for k, v in result.items() if k not in ("wall", "cpu")})
+        measures.append(measure)
+        log(_line(measure))
+
+    def generate_and_write() -> dict[str, Any]:
+        data, wall, cpu = _timed(lambda: sample_records(seed, invoices=size,
+                                                        customers=customers))
+        written, write_wall, write_cpu = _timed(lambda: write_csv(data, folder))
+        return {"generate": [wall, cpu], "wall": write_wall, "cpu": write_cpu, "rows": written,
+                "bytes": sum(p.stat().st_size for p in folder.glob("*.csv"))}
+
+    result, peak = _forked(generate_and_write)
+    gen_wall, gen_cpu = result.pop("generate")
+    record("generate", {"wall": gen_wall, "cpu": gen_cpu}, peak, "input, not on the path")
+    if "write_csv" in steps:
+        record("write_csv", result, peak, f"{result['bytes'] / 2**20:.0f} MiB of CSV")
+
+    ledger_steps = [s for s in ("load_csv", "build", "review", "store_sync", "store_load")
+                    if s in steps]
+    if ledger_steps:
+        # One process loads the ledger; the later steps fork from it.
+        def loaded_steps() -> dict[str, Any]:
+            fx = read_fx(folder)
+            meta = json.loads((folder / "meta.json").read_text())
+            base = meta["base_currency"]
+            as_of = date.fromisoformat(meta["as_of"])
+            ledger, wall, cpu = _timed(lambda: Ledger.from_connector(
+                connector(folder), base_currency=base, fx=fx, strict=True))
+            out: dict[str, Any] = {"load_csv": [
+                {"wall": wall, "cpu": cpu, "records": ledger.report.accepted,
+                 "rejected": len(ledger.report.rejected)},
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            ]}
+
+            def build() -> dict[str, Any]:
+                records = [*ledger.customers, *ledger.invoices, *ledger.payments,
+                           *ledger.credit_notes, *ledger.time_entries, *ledger.work_requests]
+                built, wall, cpu = _timed(lambda: Ledger.build(records, base_currency=base,
+                                                               fx=fx, strict=True))
+                return {"wall": wall, "cpu": cpu, "invoices": len(built.invoices)}
+
+            def review() -> dict[str, Any]:
+                done, wall, cpu = _timed(lambda: cg.review(ledger, as_of=as_of))
+                return {"wall": wall, "cpu": cpu, "clients": len(done.clients),
+                        "recommendations": done.book.recommendations,
+                        "profiles": _profile_numbers(done)}
+
+            def store() -> dict[str, Any]:
+                path = folder / "store.sqlite"
+                for stale in folder.glob("store.sqlite*"):
+                    stale.unlink()
+                with Store.open(path) as db:
+                    synced, wall, cpu = _timed(lambda: db.sync(connector(folder)))
+                    back, load_wall, load_cpu = _timed(
+                        lambda: db.load(base_currency=base, fx=fx, strict=True))
+                size_mib = path.stat().st_size / 2**20
+                return {"store_sync": {"wall": wall, "cpu": cpu, "new": synced.new,
+                                       "store_mib": round(size_mib)},
+                        "store_load": {"wall": load_wall, "cpu": load_cpu,
+                                       "invoices": len(back.invoices)}}
+
+            if "build" in steps:
+                out["build"] = _forked(build)
+            if "review" in steps:
+                out["review"] = _forked(review)
+            if "store_sync" in steps or "store_load" in steps:
+                both, peak = _forked(store)
+                out["store_sync"] = [both["store_sync"], peak]
+                out["store_load"] = [both["store_load"], peak]
+            return out
+
+        results, load_peak = _forked(loaded_steps)
+        for step in ledger_steps:
+            result, peak = results[step]
+            if step == "load_csv":
+                peak = load_peak
+            note = {"store_sync": "peak: sync and load", "store_load": "peak: sync and load",
+                    "build": "peak includes the loaded ledger",
+                    "review": "peak includes the loaded ledger"}.get(step, "")
+            record(step, result, peak, note)
+
+    if "baseline" in steps:
+        measures.append(baseline(size, folder, log=log))
+    return measures
+
+
+def _profile_numbers(done: Any) -> dict[str, list[str | None]]:
+    """Per customer: late share, amount-weighted days late; per client: revenue share."""
+    numbers: dict[str, list[str | None]] = {}
+    for client in done.clients.values():
+        for customer, profile in client.profiles.items():
+            numbers[customer] = [
+                _s(profile.late_share), _s(profile.weighted_days_late), None, str(profile.invoices_due)
+            ]
+    for client, share in done.book.revenue.shares.items():
+        numbers.setdefault(client, [None, None, None, None])[2] = _s(share)
+    return numbers
+
+
+def _s(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# ------------------------------------------------------------------------ the DuckDB baseline
+
+
+def duckdb_python(log: Callable[[str], None] = print) -> Path | None:
+    """The DuckDB venv's python, made on first use; None (said why) when it cannot be."""
+    python = DUCKDB_VENV / "bin" / "python"
+    if python.exists():
+        return python
+    log(f"making {DUCKDB_VENV} for the DuckDB baseline (once) ...")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(DUCKDB_VENV)], check=True,
+                       capture_output=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", DUCKDB_VERSION],
+                       check=True, capture_output=True, timeout=600)
+    except (subprocess.SubprocessError, OSError) as exc:
+        shutil.rmtree(DUCKDB_VENV, ignore_errors=True)
+        detail = getattr(exc, "stderr", b"") or b""
+        log(f"DuckDB baseline skipped: duckdb could not be installed ({exc}) "
+            f"{detail.decode(errors='replace')[-300:]}")
+        return None
+    return python
+
+
+def baseline(size: int, folder: Path, *, log: Callable[[str], None] = print) -> Measure:
+    python = duckdb_python(log)
+    if python is None:
+        measure = Measure("baseline", size, note="skipped: duckdb could not be installed")
+        log(_line(measure))
+        return measure
+    wall = time.perf_counter()
+    process = subprocess.Popen(
+        [str(python), str(HERE / "baseline_duckdb.py"), str(folder)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - wall
+    process.returncode = os.waitstatus_to_exitcode(status)
+    out = process.stdout.read() if process.stdout else ""
+    err = process.stderr.read() if process.stderr else ""
+    if process.returncode != 0:
+        measure = Measure("baseline", size, note=f"failed: {err.strip()[-300:]}")
+    else:
+        result = json.loads(out)
+        measure = Measure("baseline", size, wall, usage.ru_utime + usage.ru_stime,
+                          usage.ru_maxrss / 1024, "DuckDB, all threads; wall includes startup",
+                          {"query_wall": result["query_wall"], "numbers": result["numbers"],
+                           "version": result["version"]})
+    log(_line(measure))
+    return measure
+
+
+# ------------------------------------------------------------------------ reporting
+
+
+def _line(m: Measure) -> str:
+    def num(v: float | None, fmt: str) -> str:
+        return "-" if v is None else format(v, fmt)
+
+    return (f"{m.size:>9,} {m.step:<11} wall {num(m.wall, '8.2f')} s  cpu {num(m.cpu, '8.2f')} s"
+            f"  peak {num(m.peak_mib, '7.0f')} MiB  {m.note}")
+
+
+def agreement(measures: list[Measure]) -> dict[int, str]:
+    """Per size: how far DuckDB's numbers are from clientguard's (same CSV, same questions)."""
+    out: dict[int, str] = {}
+    by = {(m.step, m.size): m for m in measures}
+    for (step, size), m in by.items():
+        review = by.get(("review", size))
+        if step != "baseline" or review is None or "numbers" not in m.extra:
+            continue
+        ours = review.extra["profiles"]
+        theirs = m.extra["numbers"]
+        worst = [0.0, 0.0, 0.0]
+        compared = 0
+        for client, values in theirs.items():
+            mine = ours.get(client)
+            if mine is None:
+                continue
+            compared += 1
+            for k in range(3):
+                if values[k] is not None and mine[k] is not None:
+                    worst[k] = max(worst[k], abs(float(values[k]) - float(mine[k])))
+        out[size] = (f"{compared} clients compared; largest difference: late share "
+                     f"{worst[0]:.2g}, weighted days late {worst[1]:.2g}, revenue share "
+                     f"{worst[2]:.2g}")
+    return out
+
+
+def summary(measures: list[Measure]) -> str:
+    by = {(m.step, m.size): m for m in measures}
+    sizes = sorted({m.size for m in measures})
+    steps = [s for s in ("generate", *STEPS) if any(m.step == s for m in measures)]
+    lines = ["", "step         " + "".join(f"{s:>22,}" for s in sizes) + "   ratio (largest/previous)"]
+    for step in steps:
+        cells = []
+        for size in sizes:
+            m = by.get((step, size))
+            if m is None or m.wall is None:
+                cells.append(f"{'-':>22}")
+            else:
+                cells.append(f"{m.wall:8.2f}s/{m.cpu:7.2f}s {m.peak_mib:5.0f}M")
+        ratio = ""
+        if len(sizes) >= 2:
+            a, b = by.get((step, sizes[-2])), by.get((step, sizes[-1]))
+            if a and b and a.wall and b.wall and a.cpu and b.cpu:
+                ratio = f"   wall x{b.wall / a.wall:.1f}, cpu x{b.cpu / a.cpu:.1f}"
+        lines.append(f"{step:<13}" + "".join(cells) + ratio)
+    lines.append("(each cell: wall s / CPU s, peak RSS MiB)")
+    for size in sizes:
+        load, review, base = (by.get((s, size)) for s in ("load_csv", "review", "baseline"))
+        if load and review and load.wall is not None and review.wall is not None:
+            wall = load.wall + review.wall
+            cpu = (load.cpu or 0) + (review.cpu or 0)
+            peak = max(load.peak_mib or 0, review.peak_mib or 0)
+            text = (f"{size:>9,} end to end (load_csv + review): {wall:.1f} s wall, "
+                    f"{cpu:.1f} s CPU, peak {peak:.0f} MiB")
+            if base and base.wall:
+                text += (f"; DuckDB baseline {base.wall:.2f} s wall ({base.cpu:.2f} s CPU): "
+                         f"clientguard takes x{wall / base.wall:.0f} its wall time, "
+                         f"x{cpu / base.cpu:.0f} its CPU time")
+            lines.append(text)
+    for size, text in agreement(measures).items():
+        lines.append(f"{size:>9,} DuckDB vs clientguard: {text}")
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "python": platform.python_version(),
+            "platform": platform.platform(), "cpu": cpu, "cores": os.cpu_count(),
+            "memory_gib": round(memory, 1)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="CSV to a finished review, step by step, timed.")
+    parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
+                        help="comma-separated invoice counts (default: %(default)s)")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help=f"comma-separated steps out of {', '.join(STEPS)} (default: all)")
+    parser.add_argument("--customers", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dir", type=Path, default=None,
+                        help="where the CSV files go (default: a temporary folder, removed)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the measures here")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
+    steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    unknown = sorted(set(steps) - set(STEPS))
+    if unknown:
+        parser.error(f"unknown steps {unknown}; choose from {', '.join(STEPS)}")
+    info = machine()
+    print(f"clientguard pipeline benchmark, {info['date']}; {info['cpu']}, {info['cores']} cores,"
+          f" {info['memory_gib']} GiB; Python {info['python']}", flush=True)
+    measures: list[Measure] = []
+    with tempfile.TemporaryDirectory(prefix="clientguard-bench-") as temporary:
+        root = args.dir or Path(temporary)
+        for size in sizes:
+            measures += run_size(size, steps, root / str(size), customers=args.customers,
+                                 seed=args.seed, log=lambda text: print(text, flush=True))
+    print(summary(measures))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "measures": [asdict(m) for m in measures]},
+                                        indent=1, default=str))
+    return 0
