@@ -541,31 +541,36 @@ class _Builder:
         applied: dict[str, Decimal] = defaultdict(lambda: ZERO)
         result: dict[str, list[Application]] = defaultdict(list)
 
-        def doc_date(d: Payment | CreditNote) -> date:
-            return d.date if isinstance(d, Payment) else d.issue_date
-
-        docs = [d for d in documents if isinstance(d, Payment | CreditNote)]
+        dated = [
+            (d.date if isinstance(d, Payment) else d.issue_date, d)
+            for d in documents
+            if isinstance(d, Payment | CreditNote)
+        ]
         # Date order: when allocations over-apply an invoice, the later document is the one
         # that breaks the rule. On the same day payments come before credit notes, as in the
         # settlement replay (applications below), so the rejected one is the one the replay
         # would find over-applying.
-        for doc in sorted(docs, key=lambda d: (doc_date(d), d.kind != "payment", d.id)):
+        dated.sort(key=lambda pair: (pair[0], pair[1].kind != "payment", pair[1].id))
+        for doc_day, doc in dated:
             pending: list[Application] = []
+            # What this document applies to each invoice so far, summed in allocation order
+            # from ZERO (as ``sum`` would), so the check below sees the very same Decimal.
+            pending_to: dict[str, Decimal] = {}
             problem: tuple[str, str] | None = None
+            doc_currency = doc.currency
             for index, allocation in enumerate(doc.allocations):
-                where = f"allocations.{index}.invoice_id"
                 invoice = invoices.get(allocation.invoice_id)
                 if invoice is None:
                     problem = (
                         f"allocated to invoice {allocation.invoice_id}, which is not in the "
                         "ledger (or was rejected): load that invoice or remove the allocation",
-                        where,
+                        f"allocations.{index}.invoice_id",
                     )
                     break
-                on = allocation.date or doc_date(doc)
+                on = allocation.date or doc_day
                 amount = allocation.amount
                 tolerance = ZERO
-                if doc.currency != invoice.currency:
+                if doc_currency != invoice.currency:
                     doc_rate, invoice_rate = self.rate_on(doc, on), self.rate_on(invoice, on)
                     if doc_rate is None or invoice_rate is None:
                         problem = (
@@ -579,12 +584,12 @@ class _Builder:
                     amount = allocation.amount * doc_rate / invoice_rate
                     # A converted amount may overshoot by a rounding step of the invoice.
                     tolerance = Decimal(1).scaleb(-exponent(invoice.currency))
+                invoice_id = invoice.id
                 pending.append(
-                    Application(invoice.id, on, amount, doc.kind, doc.id, allocation.amount)
+                    Application(invoice_id, on, amount, doc.kind, doc.id, allocation.amount)
                 )
-                over = applied[invoice.id] + sum(
-                    (p.amount for p in pending if p.invoice_id == invoice.id), ZERO
-                ) - invoice.total
+                so_far = pending_to[invoice_id] = pending_to.get(invoice_id, ZERO) + amount
+                over = applied[invoice_id] + so_far - invoice.total
                 if over > tolerance:
                     problem = (
                         f"with this {doc.kind}, allocations to invoice {invoice.id} add up to "

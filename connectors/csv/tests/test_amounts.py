@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from clientguard_csv.amounts import AmountError, AmountFormat, parse_amount
 
 US = AmountFormat(".", ",")

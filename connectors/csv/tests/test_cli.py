@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from clientguard_csv.cli import main
 
 Write = Callable[..., Path]

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from clientguard.errors import ConfigError
 from clientguard_csv import PRESETS, load_mapping, load_preset, parse_mapping, preset_text
 from clientguard_csv.amounts import AmountFormat
 from clientguard_csv.cli import main
 from clientguard_csv.errors import MappingError
-
-from clientguard.errors import ConfigError
 
 MINIMAL = """
 currency = "PLN"

@@ -8,9 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from clientguard_csv import CsvConnector, normalise_name, unmatched_names
 
 import clientguard as cg
+from clientguard_csv import CsvConnector, normalise_name, unmatched_names
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from clientguard_csv import CsvConnector, preset_text
 
 import clientguard as cg
+from clientguard_csv import CsvConnector, preset_text
 
 from .conftest import DATA, EXPORTS, reference_file
 

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clientguard_csv import CsvConnector, CsvFileError, MappingError
 
 import clientguard as cg
 from clientguard.errors import DataError
 from clientguard.ledger import Rejection
+from clientguard_csv import CsvConnector, CsvFileError, MappingError
 
 Write = Callable[..., Path]
 

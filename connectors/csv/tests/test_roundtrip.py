@@ -12,11 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clientguard_csv import Loaded, mapping_from_dict, read_records
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clientguard.model import Customer, Invoice
+from clientguard_csv import Loaded, mapping_from_dict, read_records
 
 NAMES = ["Acme", "Café Müller", "Spółdzielnia Łódź", "Żabka Polska", "Widget, Works",
          'Say "Hi" Ltd', "Beta\tGamma"]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from clientguard_csv.errors import CsvFileError
 from clientguard_csv.textfile import (
     Columns,
