@@ -81,7 +81,8 @@ ORDER BY who
 
 def main() -> None:
     folder = sys.argv[1]
-    meta = json.loads(open(f"{folder}/meta.json", encoding="utf-8").read())
+    with open(f"{folder}/meta.json", encoding="utf-8") as handle:
+        meta = json.load(handle)
     start = time.perf_counter()
     rows = duckdb.sql(QUERY.format(d=folder, as_of=meta["as_of"])).fetchall()
     wall = time.perf_counter() - start

@@ -130,7 +130,7 @@ def _forked(run: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float]:
         code = 0
         try:
             payload: dict[str, Any] = {"ok": run()}
-        except BaseException:  # noqa: BLE001 - everything goes back to the parent
+        except BaseException:  # everything goes back to the parent
             payload, code = {"error": traceback.format_exc()}, 1
         try:
             with os.fdopen(write_end, "w") as out:
@@ -351,9 +351,8 @@ def _profile_numbers(done: Any) -> dict[str, list[str | None]]:
     numbers: dict[str, list[str | None]] = {}
     for client in done.clients.values():
         for customer, profile in client.profiles.items():
-            numbers[customer] = [
-                _s(profile.late_share), _s(profile.weighted_days_late), None, str(profile.invoices_due)
-            ]
+            numbers[customer] = [_s(profile.late_share), _s(profile.weighted_days_late), None,
+                                 str(profile.invoices_due)]
     for client, share in done.book.revenue.shares.items():
         numbers.setdefault(client, [None, None, None, None])[2] = _s(share)
     return numbers
@@ -455,7 +454,8 @@ def summary(measures: list[Measure]) -> str:
     by = {(m.step, m.size): m for m in measures}
     sizes = sorted({m.size for m in measures})
     steps = [s for s in ("generate", *STEPS) if any(m.step == s for m in measures)]
-    lines = ["", "step         " + "".join(f"{s:>22,}" for s in sizes) + "   ratio (largest/previous)"]
+    header = "".join(f"{s:>22,}" for s in sizes)
+    lines = ["", f"step         {header}   ratio (largest/previous)"]
     for step in steps:
         cells = []
         for size in sizes:
@@ -533,6 +533,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  seed=args.seed, log=lambda text: print(text, flush=True))
     print(summary(measures))
     if args.json:
-        args.json.write_text(json.dumps({"machine": info, "measures": [asdict(m) for m in measures]},
-                                        indent=1, default=str))
+        everything = {"machine": info, "measures": [asdict(m) for m in measures]}
+        args.json.write_text(json.dumps(everything, indent=1, default=str))
     return 0

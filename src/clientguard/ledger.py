@@ -24,8 +24,10 @@ Rules between records:
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -134,6 +136,26 @@ class Application:
     """The allocated amount in the document's own currency."""
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block that makes many long-lived objects.
+
+    A build of a million records (and a replay of a million invoices) makes millions of
+    objects that outlive the block; each collection the allocations trigger walks every one of
+    them again, which cost a third of the time. Nothing made here forms a reference cycle, so
+    nothing waits for the collector: memory is freed by reference counting as usual. The
+    collector is left as it was found (a caller that paused it keeps it paused).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 _KINDS: tuple[type[Record], ...] = (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
 
 
@@ -185,9 +207,10 @@ class Ledger:
                 f"the FxTable converts to {fx.base}, but the ledger's base currency is "
                 f"{base_currency}"
             )
-        return _Builder(base_currency, fx, dict(locations or {}), list(rejected)).run(
-            records, strict=strict
-        )
+        with collector_paused():
+            return _Builder(base_currency, fx, dict(locations or {}), list(rejected)).run(
+                records, strict=strict
+            )
 
     @classmethod
     def from_connector(

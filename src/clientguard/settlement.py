@@ -33,6 +33,7 @@ Pure: no clock, no I/O. Amounts are never rounded here.
 from __future__ import annotations
 
 import bisect
+import weakref
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,7 +41,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from clientguard.ledger import Application, Ledger
+from clientguard.ledger import Application, Ledger, collector_paused
 from clientguard.model import Allocation, Invoice
 from clientguard.money import ONE, ZERO
 from clientguard.policy import Policy
@@ -236,9 +237,44 @@ def replay_rows(
 ) -> Iterator[ReplayRow]:
     """:func:`replay` as plain tuples (fields in :class:`Replay`'s order), for the metrics
     that read every invoice: a plain tuple costs a tenth of a named one to make, which is
-    most of the replay's time at a million invoices. Unpack it in the ``for`` statement."""
+    most of the replay's time at a million invoices. Unpack it in the ``for`` statement.
+
+    The rows of the latest replay are kept (one ledger, date and tolerance at a time, and only
+    while that ledger lives), so that the analyses of one review (:func:`settle`, the payment
+    profiles, the open receivables) replay the ledger once rather than three times."""
     check_as_of(as_of)
     tolerance = (policy or Policy()).settle_tolerance
+    yield from _replayed(ledger, as_of, tolerance)
+
+
+_latest: dict[str, tuple[weakref.ref[Ledger], date, Decimal, list[ReplayRow]]] = {}
+"""The latest replay: the ledger (weakly), ``as_of``, the tolerance, and its rows."""
+
+
+def _forget(reference: weakref.ref[Ledger]) -> None:
+    """Drop the kept replay once its ledger is gone."""
+    latest = _latest.get("replay")
+    if latest is not None and latest[0] is reference:
+        _latest.pop("replay", None)
+
+
+def _replayed(ledger: Ledger, as_of: date, tolerance: Decimal) -> list[ReplayRow]:
+    """The replay's rows, from the kept replay when it is of the same ledger, date and
+    tolerance (a ledger never changes, so its replay as of a date does not either)."""
+    latest = _latest.get("replay")
+    if (
+        latest is not None and latest[0]() is ledger and latest[1] == as_of
+        and latest[2] == tolerance
+    ):
+        return latest[3]
+    with collector_paused():
+        rows = list(_replay(ledger, as_of, tolerance))
+    _latest["replay"] = (weakref.ref(ledger, _forget), as_of, tolerance, rows)
+    return rows
+
+
+def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[ReplayRow]:
+    """The replay itself (see :func:`replay_rows`)."""
     applications_of = ledger.applications
     # Each document's own date, looked up once per replay rather than once per application.
     document_dates = _document_dates(ledger)
@@ -332,16 +368,17 @@ def settle(
     Raises TypeError when ``as_of`` is not a date.
     """
     policy = policy or Policy()
+    with collector_paused():
+        return _settle(ledger, as_of, policy)
+
+
+def _settle(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, Settlement]:
     grace = policy.grace_days
     tolerance = policy.settle_tolerance
     base = ledger.base_currency
     rate_to_base = ledger.rate_to_base
     applications_of = ledger.applications
-    # ``model_construct`` rather than validation: every value below is computed here from a
-    # validated ledger, with exactly the declared type, so validating it again would check
-    # nothing a test does not (tests/test_settlement.py validates every settlement of the
-    # sample ledger back into an equal model). At a million invoices validation took 8 s.
-    construct = Settlement.model_construct
+    construct = _settlement
     result: dict[str, Settlement] = {}
     for row in replay_rows(ledger, as_of=as_of, policy=policy):
         (
@@ -349,6 +386,7 @@ def settle(
             days_late, prepaid, adjusted, _late_amount_days,
         ) = row
         currency = invoice.currency
+        rate = ONE if currency == base else rate_to_base(invoice)
         applications = applications_of(invoice.id)
         if (
             applications and not adjusted and invoice.status == "paid"
@@ -372,27 +410,50 @@ def settle(
                 mismatch, notes = None, ()
         else:
             mismatch, notes = _source_disagreements(ledger, Replay(*row), tolerance)
-        result[invoice.id] = construct(
-            invoice_id=invoice.id,
-            customer_id=invoice.customer_id,
-            currency=currency,
-            as_of=as_of,
-            status=status,
-            settled_on=settled_on,
-            basis=basis,
-            applied=applied,
-            open_balance=open_balance,
-            open_balance_base=open_balance * (ONE if currency == base else rate_to_base(invoice)),
-            days_to_pay=days_to_pay,
-            days_beyond_terms=beyond,
-            days_late=days_late,
-            late=days_late is not None and days_late > grace,
-            prepaid=prepaid,
-            paid_date_unknown=status == "paid_date_unknown",
-            source_amount_due_mismatch=mismatch,
-            notes=notes,
-        )
+        # The fields in the model's order, as validation would store them.
+        result[invoice.id] = construct({
+            "invoice_id": invoice.id,
+            "customer_id": invoice.customer_id,
+            "currency": currency,
+            "as_of": as_of,
+            "status": status,
+            "settled_on": settled_on,
+            "basis": basis,
+            "applied": applied,
+            "open_balance": open_balance,
+            "open_balance_base": open_balance * rate,
+            "days_to_pay": days_to_pay,
+            "days_beyond_terms": beyond,
+            "days_late": days_late,
+            "late": days_late is not None and days_late > grace,
+            "prepaid": prepaid,
+            "paid_date_unknown": status == "paid_date_unknown",
+            "source_amount_due_mismatch": mismatch,
+            "notes": notes,
+        })
     return result
+
+
+_SETTLEMENT_FIELDS = frozenset(Settlement.model_fields)
+_set_attribute = object.__setattr__
+
+
+def _settlement(values: dict[str, object]) -> Settlement:
+    """A :class:`Settlement` of ``values`` (every field, in the model's order), unvalidated.
+
+    Every value is computed by :func:`settle` from a validated ledger, with exactly the
+    declared type, so validating it again checks nothing that the tests do not:
+    ``tests/test_performance_paths.py`` validates every settlement of the sample ledgers back
+    into an equal model. Validation (and pydantic's ``model_construct``, which is no faster)
+    cost about 7 µs a settlement: 7 s of a million-invoice review. The instance is the one
+    validation would make: the same ``__dict__``, every field set, no extras.
+    """
+    settlement = Settlement.__new__(Settlement)
+    _set_attribute(settlement, "__dict__", values)
+    _set_attribute(settlement, "__pydantic_fields_set__", set(_SETTLEMENT_FIELDS))
+    _set_attribute(settlement, "__pydantic_extra__", None)
+    _set_attribute(settlement, "__pydantic_private__", None)
+    return settlement
 
 
 def _source_disagreements(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import clientguard as cg
+from clientguard.connector import pull
 from clientguard_csv import CsvConnector, preset_text
 
 from .conftest import DATA, EXPORTS, reference_file
@@ -71,6 +72,14 @@ def test_ibm_accounts_receivable():
         assert max(0, (settled - invoice.due_date).days) == int(r["DaysLate"])
     assert "0000611365" in by_id
     assert sum(i.total for i in ledger.invoices) == sum(Decimal(r["InvoiceAmount"]) for r in raw)
+    # the settlement replay settles each invoice on the sample's SettledDate, as many days
+    # late as the sample says
+    settlements = cg.settle(ledger, as_of=max(us(r["SettledDate"]) for r in raw))
+    for r in raw:
+        settlement = settlements[r["invoiceNumber"]]
+        assert settlement.settled_on == us(r["SettledDate"])
+        assert settlement.days_to_pay == int(r["DaysToSettle"])
+        assert settlement.days_late == int(r["DaysLate"])
 
 
 def test_freshbooks_invoice_details():
@@ -112,6 +121,10 @@ def test_wave_transactions():
         expected_payments
     )
     assert expected_payments == [("3", Decimal("590.50"))]
+    # the other 12 lines of the file are left out on purpose, and counted by rule
+    skipped = pull(CsvConnector(invoices=path, payments=path, preset="wave")).skipped
+    assert sum(skipped["invoices"].values()) == len(raw) - len(expected_invoices)
+    assert sum(skipped["payments"].values()) == len(raw) - len(expected_payments)
 
 
 def test_zoho_invoices():
@@ -207,6 +220,19 @@ def test_invoiceninja_invoices_and_payments():
     got = sorted((p.allocations[0].invoice_id, p.amount, p.date) for p in ledger.payments)
     assert got == sorted(accepted)
     assert len({c.id for c in ledger.customers}) == len({r["Client"] for r in invoice_rows}) == 20
+    # settled: on the date the accepted payments first cover the invoice (to within a cent)
+    expected_settled: dict[str, date | None] = {}
+    for number, r in valid.items():
+        covered, settled_on = Decimal(0), None
+        for paid_number, amount, day in sorted(accepted, key=lambda a: a[2]):
+            if paid_number == number:
+                covered += amount
+                if settled_on is None and money(r["Amount"]) - covered <= Decimal("0.01"):
+                    settled_on = day
+        expected_settled[number] = settled_on
+    settlements = cg.settle(ledger, as_of=date(2020, 12, 31))
+    assert {n: s.settled_on for n, s in settlements.items()} == expected_settled
+    assert sum(1 for d in expected_settled.values() if d is not None) > 150
     rejected_kinds = defaultdict(int)
     for rejection in ledger.report.rejected:
         rejected_kinds[rejection.kind] += 1

@@ -478,14 +478,33 @@ def test_files_for_a_stream_the_mapping_lacks(write: Write):
         cg.Ledger.from_connector(conn, base_currency="EUR")
 
 
-def test_the_connector_is_registered_under_its_entry_point():
-    from clientguard import connectors
-
-    assert connectors.load("csv") is CsvConnector
-    assert "csv" in connectors.available()
+def test_the_connector_is_registered_under_its_entry_point(write: Write):
+    assert cg.connectors.load("csv") is CsvConnector
+    assert cg.connectors.available()["csv"].distribution == "clientguard-csv"
+    path = write("i.csv", HEADER + GOOD)
+    conn = cg.connectors.load("csv")(invoices=path, mapping=BASIC)
+    assert cg.Ledger.from_connector(conn, base_currency="EUR").invoices[0].number == "1"
 
 
 def test_lower_case_currency_codes_are_read(write: Write):
     ledger = load(invoices=write("l.csv", HEADER + GOOD.replace("EUR", "eur")), mapping=BASIC,
                   base="EUR")
     assert ledger.invoices[0].currency == "EUR"
+
+
+def test_ids_and_names_compare_with_whitespace_made_one_space(write: Write):
+    invoices = "No,Client,Date,Due,Total\nFV\u00a01,Acme  Ltd,2025-01-02,2025-02-01,10\n"
+    payments = "Invoice,Client,Date,Amount\nFV 1,Acme Ltd,2025-01-10,10\n"
+    mapping = {
+        "currency": "EUR",
+        "invoices": {"columns": {"number": "No", "customer_name": "Client", "issue_date": "Date",
+                                 "due_date": "Due", "total": "Total"}},
+        "payments": {"columns": {"invoice_number": "Invoice", "customer_name": "Client",
+                                 "date": "Date", "amount": "Amount"}},
+    }
+    ledger = load(invoices=write("i.csv", invoices), payments=write("p.csv", payments),
+                  mapping=mapping, base="EUR")
+    assert ledger.report.ok
+    assert [i.id for i in ledger.invoices] == ["FV 1"]
+    assert [c.id for c in ledger.customers] == ["Acme Ltd"]
+    assert ledger.payments[0].allocations[0].invoice_id == "FV 1"

@@ -62,7 +62,6 @@ CURRENCY_SYMBOLS: dict[str, str | None] = {
 }
 
 _MINUS = "-\u2212"  # hyphen-minus and the Unicode minus sign
-_PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
 _MARKER_HEAD = re.compile(r"[^\d\s()+\-\u2212.,']+")
 _MARKER_TAIL = re.compile(r"[^\d\s()+\-\u2212.,']+\.?$")
 
@@ -117,16 +116,14 @@ def plain_amount(text: str, fmt: AmountFormat) -> Decimal | None:
     """The common cases, fast: a plain number, or digits grouped as the mapping says, with
     no marker and no sign but a leading minus. None for anything else (then use
     :func:`parse_amount`). A million-row file spends most of its amount reading here."""
-    if fmt.decimal == "." and _PLAIN.fullmatch(text):
-        return Decimal(text)
-    key = (fmt.decimal, fmt.thousands)
-    simple = _SIMPLE.get(key)
+    simple = _SIMPLE.get((fmt.decimal, fmt.thousands))
     if simple is None:
-        simple = _SIMPLE.setdefault(key, _simple_pattern(fmt))
-    if simple.fullmatch(text):
-        digits = text.replace(fmt.thousands, "") if fmt.thousands else text
-        return Decimal(digits.replace(fmt.decimal, ".") if fmt.decimal != "." else digits)
-    return None
+        simple = _SIMPLE.setdefault((fmt.decimal, fmt.thousands), _simple_pattern(fmt))
+    if simple.fullmatch(text) is None:
+        return None
+    if fmt.thousands and fmt.thousands in text:
+        text = text.replace(fmt.thousands, "")
+    return Decimal(text if fmt.decimal == "." else text.replace(fmt.decimal, "."))
 
 
 def parse_amount(text: str, fmt: AmountFormat) -> Amount:

@@ -19,7 +19,7 @@ A timestamp's date is the calendar date written in it (in its own offset): an ex
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 #: ``date_formats`` entry meaning "ISO 8601 date or timestamp".
@@ -58,6 +58,8 @@ class DateReader:
         self.formats = tuple(formats)
         self.day_first = day_first
         self._cache: dict[str, date] = {}
+        self.known: Mapping[str, date] = self._cache
+        """The dates read so far, by cell text (read-only), for callers in a hurry."""
 
     def __call__(self, text: str) -> date:
         cached = self._cache.get(text)

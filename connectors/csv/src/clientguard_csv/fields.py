@@ -20,6 +20,16 @@ _SECONDS_PER_HOUR = Decimal(3600)
 HOURS_QUANTUM = Decimal("0.000001")
 
 
+def clean_text(value: str | None) -> str | None:
+    """A text cell with every run of whitespace (tabs, line breaks, no-break spaces) made one
+    space; None when empty. Ids and names are compared in this form."""
+    if not value:
+        return None
+    if value.isascii() and value.isprintable() and "  " not in value:
+        return value  # the common case, without splitting
+    return " ".join(value.split()) or None
+
+
 class RowError(Exception):
     """A cell that cannot become its field: the field, its column and the reason."""
 
@@ -84,7 +94,6 @@ class FieldReader:
                     self.labels[field] = header[position]
                     break
         self._positions = tuple(self.single.items())
-        self.single_fields = frozenset(self.single)
         self._width_needed = max(self.single.values(), default=-1) + 1
         self._row: Row | None = None
         self._vals: dict[str, str] = {}
@@ -96,6 +105,7 @@ class FieldReader:
         ]
         self.blank = [(positions[normalise_header(c)], c) for c in stream.skip_blank]
         self.dates = DateReader(settings.date_formats, settings.day_first)
+        self._known_dates = self.dates.known
         self.amount_format = settings.amounts
         self.sign = stream.amount_sign
         self.status_of: dict[str, str] = {}
@@ -164,8 +174,7 @@ class FieldReader:
         return self.values(row).get(field, "")
 
     def text(self, row: Row, field: str) -> str | None:
-        value = self.cell(row, field)
-        return " ".join(value.split()) if value else None
+        return clean_text(self.cell(row, field))
 
     def date(self, row: Row, field: str) -> dt.date | None:
         return self.date_of(field, self.cell(row, field))
@@ -174,6 +183,9 @@ class FieldReader:
         """``value``, a cell of ``field``, as a date (None when empty)."""
         if not value:
             return None
+        known = self._known_dates.get(value)
+        if known is not None:
+            return known
         try:
             return self.dates(value)
         except DateError as exc:

@@ -47,6 +47,7 @@ from clientguard.model import (
 )
 from clientguard_csv.errors import CsvFileError, MappingError
 from clientguard_csv.fields import FieldReader, RowError, required_columns
+from clientguard_csv.fields import clean_text as _clean
 from clientguard_csv.mapping import STREAMS, CsvMapping, StreamMapping
 from clientguard_csv.names import CustomerDirectory, normalise_name
 from clientguard_csv.textfile import CsvRowError, Layout, Row, iter_rows, open_layout
@@ -238,6 +239,7 @@ class _Builder:
         self.rejected = 0
         self.group_field = "id" if reader.has("id") else "number"
         self.has_total = reader.has("total")
+        self.known_ids = state.customers.ids
 
     # ------------------------------------------------------------------ the loop
     def run(self, rows: Iterable[Row | CsvRowError], file_log: FileLog) -> Iterator[Item]:
@@ -605,10 +607,12 @@ class _Builder:
         if invoice_id is None:
             raise RowError("the row has neither an invoice id nor a number", "id",
                            reader.column("id") or reader.column("number"))
-        customer_id = self._customer_of(row, made, create=True)
-        if customer_id is None:
-            raise RowError("the row names no customer", "customer_id",
-                           reader.column("customer_id") or reader.column("customer_name"))
+        customer_id = get("customer_id")
+        if not customer_id or customer_id not in self.known_ids or "  " in customer_id:
+            customer_id = self._customer_of(row, made, create=True)
+            if customer_id is None:
+                raise RowError("the row names no customer", "customer_id",
+                               reader.column("customer_id") or reader.column("customer_name"))
         issue_date = reader.date_of("issue_date", get("issue_date"))
         if issue_date is None:
             raise RowError(f"{reader.column('issue_date')!r} is empty", "issue_date",
@@ -821,15 +825,6 @@ class _Builder:
             wanted_by=wanted_by,
             source=SOURCE,
         )
-
-
-def _clean(value: str | None) -> str | None:
-    """A text cell with its inner runs of spaces collapsed; None when empty."""
-    if not value:
-        return None
-    return value if "  " not in value and "\n" not in value and "\t" not in value else (
-        " ".join(value.split())
-    )
 
 
 class _LineError(RowError):

@@ -1,0 +1,152 @@
+"""The fast paths of issue 10 give what the plain ones gave.
+
+Each optimisation of the million-invoice path kept the behaviour; these tests pin the subtle
+parts: settlements made without validation are the models validation makes, the kept replay
+is never served for another ledger, date or tolerance, the garbage collector is left as it was
+found, the amount fast path refuses what the slow one refuses, and an over-applying document
+with several allocations to one invoice is still caught.
+"""
+
+from __future__ import annotations
+
+import gc
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from clientguard.errors import DataError
+from clientguard.ledger import Ledger, collector_paused
+from clientguard.model import Invoice, Payment
+from clientguard.policy import Policy
+from clientguard.sample import SAMPLE_AS_OF, sample_ledger
+from clientguard.settlement import Settlement, _latest, replay, replay_rows, settle
+from clientguard.testing import invoice, ledger, payment
+
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def book() -> Ledger:
+    return sample_ledger(seed=3)
+
+
+@pytest.mark.parametrize("as_of", [SAMPLE_AS_OF, date(2024, 11, 5)])
+def test_every_settlement_is_the_model_validation_makes(book: Ledger, as_of: date) -> None:
+    settlements = settle(book, as_of=as_of)
+    assert settlements
+    for settlement in settlements.values():
+        validated = Settlement.model_validate(settlement.model_dump())
+        assert validated == settlement
+        assert validated.model_fields_set == settlement.model_fields_set
+        assert list(validated.__dict__) == list(settlement.__dict__)
+        assert validated.model_dump_json() == settlement.model_dump_json()
+
+
+def test_a_paid_invoice_whose_source_balance_disagrees_still_gets_its_note() -> None:
+    # The common case's shortcut (paid, with payments, no paid date) must fall back to the
+    # full comparison whenever the source's balance disagrees with the replay.
+    inv = invoice("acme", issued="2025-01-01", due="2025-01-31", total="300.00", id="INV-1",
+                  status="paid", amount_due="50.00")
+    book = ledger(inv, payment("acme", on="2025-01-20", amount="300.00", pays=inv))
+    result = settle(book, as_of=date(2025, 6, 30))["INV-1"]
+    assert result.source_amount_due_mismatch == D("50.00")
+    assert any("50.00 EUR is due" in note for note in result.notes)
+
+
+def test_a_paid_invoice_left_open_by_its_payments_is_noted() -> None:
+    inv = invoice("acme", issued="2025-01-01", due="2025-01-31", total="300.00", id="INV-1",
+                  status="paid")
+    book = ledger(inv, payment("acme", on="2025-01-20", amount="100.00", pays=[(inv, "100")]))
+    result = settle(book, as_of=date(2025, 6, 30))["INV-1"]
+    assert result.status == "open"
+    assert any("marks invoice INV-1 paid" in note for note in result.notes)
+
+
+def test_the_kept_replay_is_only_served_for_the_same_ledger_date_and_tolerance() -> None:
+    inv = invoice("acme", issued="2025-01-01", due="2025-01-31", total="100.00", id="INV-1")
+    pays = payment("acme", on="2025-03-01", amount="99.995", pays=[(inv, "99.995")])
+    book = ledger(inv, pays)
+    before, after = date(2025, 2, 1), date(2025, 6, 30)
+    first = list(replay_rows(book, as_of=after))
+    assert list(replay_rows(book, as_of=after)) == first
+    assert [r.status for r in replay(book, as_of=before)] == ["open"]
+    assert [r.status for r in replay(book, as_of=after)] == ["settled"]
+    strict = Policy(settle_tolerance=D("0.001"))
+    assert [r.status for r in replay(book, as_of=after, policy=strict)] == ["open"]
+    other = ledger(invoice("acme", issued="2025-01-01", total="5.00", id="INV-9"))
+    assert [r.invoice.id for r in replay(other, as_of=after)] == ["INV-9"]
+    assert [r.invoice.id for r in replay(book, as_of=after)] == ["INV-1"]
+
+
+def test_the_kept_replay_goes_with_its_ledger() -> None:
+    book = ledger(invoice("acme", issued="2025-01-01", total="5.00", id="INV-1"))
+    list(replay_rows(book, as_of=date(2025, 6, 30)))
+    assert "replay" in _latest
+    del book
+    gc.collect()
+    assert "replay" not in _latest
+
+
+def test_replay_rows_still_checks_as_of_when_iterated() -> None:
+    book = ledger(invoice("acme", issued="2025-01-01", total="5.00", id="INV-1"))
+    with pytest.raises(TypeError):
+        list(replay_rows(book, as_of="2025-06-30"))  # type: ignore[arg-type]
+
+
+def test_the_collector_is_left_as_it_was_found() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("total", "expected"),
+    [("12.50", D("12.50")), (" 7 ", D(7)), ("1E+2", D("1E+2")), (D("3.10"), D("3.10")),
+     (5, D(5))],
+)
+def test_amounts_read_as_before(total: object, expected: Decimal) -> None:
+    made = Invoice(id="I", customer_id="c", number="1", issue_date=date(2025, 1, 1),
+                   due_date=date(2025, 1, 1), currency="EUR", total=total, status="open",
+                   source="t")
+    assert made.total == expected
+    assert str(made.total) == str(expected)
+
+
+@pytest.mark.parametrize(
+    ("total", "message"),
+    [("NaN", "not a finite number"), ("Infinity", "not a finite number"),
+     ("twelve", "is not a number"), (12.5, "is a float"), (D("-1"), "is negative"),
+     ("-0.01", "is negative"), (True, "is a bool")],
+)
+def test_bad_amounts_are_refused_as_before(total: object, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        Payment(id="P", customer_id="c", date=date(2025, 1, 1), amount=total, currency="EUR",
+                source="t")
+
+
+def test_a_document_over_applying_one_invoice_in_several_allocations_is_rejected() -> None:
+    inv = invoice("acme", id="I", issued="2025-01-10", total="100.00")
+    other = invoice("acme", id="J", issued="2025-01-10", total="100.00")
+    split = payment("acme", id="P", on="2025-02-01", amount="160.00",
+                    pays=[(inv, "60.00"), (other, "40.00"), (inv, "50.00")])
+    built = ledger(inv, other, split, strict=False)
+    assert [r.record_id for r in built.report.rejected] == ["P"]
+    reason = built.report.rejected[0].reason
+    assert "add up to 110.00 EUR, more than its total of 100.00" in reason
+    assert built.report.rejected[0].field == "allocations.2.amount"
+    assert built.applications("I") == ()
