@@ -24,7 +24,7 @@ demo: $(STAMP)
 test: lint types unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench connectors
+	$(BIN)/ruff check src tests bench connectors conftest.py
 
 types: $(STAMP)
 	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC)

@@ -321,10 +321,14 @@ def run_size(size: int, steps: Sequence[str], folder: Path, *, customers: int = 
                         "store_load": {"wall": load_wall, "cpu": load_cpu,
                                        "invoices": len(back.invoices)}}
 
+            # Progress, from this process, as each step ends (the table comes at the end).
+            log(f"{size:>9,} load_csv    done in {wall:.1f} s")
             if "build" in steps:
                 out["build"] = _forked(build)
+                log(f"{size:>9,} build       done in {out['build'][0]['wall']:.1f} s")
             if "review" in steps:
                 out["review"] = _forked(review)
+                log(f"{size:>9,} review      done in {out['review'][0]['wall']:.1f} s")
             if "store_sync" in steps or "store_load" in steps:
                 both, peak = _forked(store)
                 out["store_sync"] = [both["store_sync"], peak]

@@ -3,6 +3,7 @@ real HTTP (pytest-httpserver) with an injected sleep that records every wait."""
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -387,6 +388,58 @@ def test_secrets_the_api_echoes_are_scrubbed(httpserver: HTTPServer, waits: Wait
         api.get("things")
     assert "SECRET" not in str(caught.value)
     assert "[redacted]" in str(caught.value)
+
+
+ODD_SECRET = "tok/en+with=odd&chars"
+
+
+def test_an_open_client_redacts_its_secrets_from_request_log_lines(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    logger = logging.getLogger("urllib3.connectionpool")
+    api = ApiClient("https://api.example.com/", secrets=[ODD_SECRET])
+    try:
+        encoded = "tok%2Fen%2Bwith%3Dodd%26chars"
+        logger.debug('"GET /invoices.json?api_token=%s HTTP/1.1" 200', encoded)
+        logger.debug("plain %s", ODD_SECRET)
+    finally:
+        api.close()
+    logger.debug("after %s", ODD_SECRET)
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[0] == '"GET /invoices.json?api_token=[redacted] HTTP/1.1" 200'
+    assert messages[1] == "plain [redacted]"
+    # Removed with the client: nothing of ours stays in a third party's logger.
+    assert messages[2] == f"after {ODD_SECRET}"
+
+
+def test_a_client_nobody_closed_leaves_no_filter_behind() -> None:
+    loggers = [logging.getLogger(name) for name in ("clientguard.http", "urllib3.connectionpool")]
+    gc.collect()  # the clients earlier tests left open
+    before = [list(logger.filters) for logger in loggers]
+    api = ApiClient("https://api.example.com/", secrets=[ODD_SECRET])
+    assert [len(logger.filters) for logger in loggers] == [len(f) + 1 for f in before]
+    del api
+    gc.collect()
+    assert [list(logger.filters) for logger in loggers] == before
+
+
+def test_a_secret_in_the_path_is_redacted_from_errors_and_logs(
+    httpserver: HTTPServer, waits: Waits, caplog: pytest.LogCaptureFixture
+) -> None:
+    realm = "9341-REALM-77"
+    httpserver.expect_request(f"/api/company/{realm}/query").respond_with_json(
+        {"Message": "bad query"}, status=400)
+    caplog.set_level(logging.DEBUG)
+    api = client(httpserver, waits, secrets=[realm])
+    with pytest.raises(ApiError) as caught:
+        api.get(f"company/{realm}/query", params={"query": "SELECT"})
+    ours = [r for r in caplog.records if not r.name.startswith("werkzeug")]
+    api.close()
+    assert "company/[redacted]/query" in str(caught.value)
+    assert realm not in str(caught.value)
+    assert any("query" in r.getMessage() for r in ours)  # urllib3's request line is there
+    assert all(realm not in r.getMessage() for r in ours)
 
 
 # =============================================================================== OAuth

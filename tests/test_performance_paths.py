@@ -43,6 +43,17 @@ def test_every_settlement_is_the_model_validation_makes(book: Ledger, as_of: dat
         assert validated.model_dump_json() == settlement.model_dump_json()
 
 
+def test_copying_one_settlement_leaves_the_others_alone(book: Ledger) -> None:
+    first, second = list(settle(book, as_of=SAMPLE_AS_OF).values())[:2]
+    copied = first.model_copy(update={"notes": ("checked",)})
+    assert copied.notes == ("checked",)
+    assert first.notes != ("checked",)
+    assert second.model_fields_set == set(Settlement.model_fields)
+    assert first.model_fields_set == set(Settlement.model_fields)
+    with pytest.raises(ValueError, match="frozen"):
+        first.status = "open"  # type: ignore[misc]
+
+
 def test_a_paid_invoice_whose_source_balance_disagrees_still_gets_its_note() -> None:
     # The common case's shortcut (paid, with payments, no paid date) must fall back to the
     # full comparison whenever the source's balance disagrees with the replay.

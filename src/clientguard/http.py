@@ -37,7 +37,11 @@ to a file only the user can read) and :class:`ClientCredentialsAuth`.
 
 Secrets: no token, client secret or tenant id is ever put in a log line, an exception message
 or a repr. Messages name the method and the path, never the query string; an API's own
-message is scrubbed of every secret the client knows before it is shown.
+message, and the path itself, are scrubbed of every secret the client knows (plain and
+URL-encoded) before they are shown. While a client is open, a filter on the loggers that
+write request lines (``clientguard.http``, and urllib3's, which logs whole URLs at DEBUG
+level) does the same to every record they emit: a token in a query string (Fakturownia) or a
+realm id in a path (QuickBooks) never reaches a log file. :meth:`ApiClient.close` removes it.
 
 :class:`HttpStream` and :class:`HttpConnector` put this under the framework of
 :mod:`clientguard.connector`: a stream declares its path and a paginator factory, and the
@@ -54,6 +58,7 @@ import random
 import tempfile
 import threading
 import time
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,7 +67,7 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import quote, quote_plus, urlencode, urljoin, urlsplit
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
@@ -130,6 +135,9 @@ REQUEST_ID_HEADERS = (
 )
 
 _REDACTED = "[redacted]"
+
+#: The loggers that write request lines with URLs: an open client scrubs their records.
+REDACTED_LOGGERS = ("clientguard.http", "urllib3.connectionpool")
 
 
 # =============================================================================== classify
@@ -648,6 +656,35 @@ class ClientCredentialsAuth(_TokenEndpointAuth):
 # =============================================================================== the client
 
 
+class _RedactingFilter(logging.Filter):
+    """Scrubs a client's secrets from each record of :data:`REDACTED_LOGGERS`; never drops
+    a record. Installed by the client, removed by :meth:`ApiClient.close`."""
+
+    def __init__(self, client: ApiClient) -> None:
+        super().__init__()
+        self._client = weakref.ref(client)
+        for name in REDACTED_LOGGERS:
+            logging.getLogger(name).addFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        client = self._client()
+        if client is None:
+            return True
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record: leave it to logging
+            return True
+        scrubbed = client.scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, ()
+        return True
+
+
+def _remove_filter(flt: _RedactingFilter) -> None:
+    for name in REDACTED_LOGGERS:
+        logging.getLogger(name).removeFilter(flt)
+
+
 class _TryAgain(Exception):
     """Internal: this attempt should be retried after a wait (None: back off)."""
 
@@ -692,7 +729,8 @@ class ApiClient:
         sleep: how to wait (tests pass a recorder).
         clock: "now", for token expiry and dates in ``Retry-After``.
         on_wait: called with (seconds, reason) before every wait.
-        secrets: more values to scrub from messages (a tenant id).
+        secrets: more values to scrub from messages and log lines (an API token sent in the
+            query string, a tenant or realm id); the auth's own tokens are scrubbed anyway.
         jitter: a number in [0, 1) per call; injectable so tests fix the backoff.
         classifier: the response table, :func:`classify` by default. A source with rules of
             its own (a header that says "do not retry") passes a function that handles those
@@ -748,12 +786,17 @@ class ApiClient:
             before_sleep=self._before_sleep,
             reraise=True,
         )
+        # Scrub the request loggers until close(), or until the client is garbage collected
+        # (the filter holds it weakly, so a client nobody closed leaves nothing behind).
+        self._unredact = weakref.finalize(self, _remove_filter, _RedactingFilter(self))
 
     def __repr__(self) -> str:
         return f"<ApiClient {urlsplit(self.base_url).netloc} connector={self.connector!r}>"
 
     def close(self) -> None:
+        """Close the session and stop scrubbing the request loggers."""
         self.session.close()
+        self._unredact()
 
     # --------------------------------------------------------------- public calls
 
@@ -791,7 +834,7 @@ class ApiClient:
         """
         url = urljoin(self.base_url, path)
         where = describe_url(method, url)
-        label = what or where
+        label = self.scrub(what or where)  # a path may hold an id (QuickBooks' realm)
         refreshed = False
 
         def attempt() -> requests.Response:
@@ -898,15 +941,22 @@ class ApiClient:
             self.on_wait(seconds, reason)
 
     def add_secret(self, value: str) -> None:
-        """Scrub ``value`` from messages too (e.g. a tenant id found after start)."""
+        """Scrub ``value`` from messages and log lines too (e.g. a tenant id found after
+        start)."""
         if value and value not in self._secrets:
             self._secrets = (*self._secrets, value)
 
     def scrub(self, text: str) -> str:
-        """``text`` with every secret this client knows replaced by ``[redacted]``."""
+        """``text`` with every secret this client knows, plain or URL-encoded, replaced by
+        ``[redacted]``. Values shorter than 4 characters are left: they would blank out
+        ordinary words."""
+        forms: set[str] = set()
         for secret in (*self._secrets, *(self.auth.secrets() if self.auth else ())):
             if secret and len(secret) >= 4:
-                text = text.replace(secret, _REDACTED)
+                forms.update((secret, quote(secret, safe=""), quote_plus(secret)))
+        # Longest first, so that an encoded form is not half-replaced by a shorter one.
+        for form in sorted(forms, key=len, reverse=True):
+            text = text.replace(form, _REDACTED)
         return text
 
     def _context(self, verdict: Verdict, stream: str | None) -> ErrorContext:

@@ -1,4 +1,4 @@
-"""Shared helpers: where the reference exports are, and writing small files for a test."""
+"""Writing small files for a test. (The shared reference: the repository's root conftest.py.)"""
 
 from __future__ import annotations
 
@@ -6,18 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-#: ../shared/reference beside the repository (never copied into it).
-REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference"
-DATA = REFERENCE / "data"
-EXPORTS = DATA / "tool_exports"
-
-
-def reference_file(path: Path) -> Path:
-    """The reference file, or a skip that says it is absent."""
-    if not path.is_file():
-        pytest.skip(f"reference file {path.name} is absent (expected at {path})")
-    return path
 
 
 @pytest.fixture

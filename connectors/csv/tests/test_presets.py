@@ -18,9 +18,10 @@ import clientguard as cg
 from clientguard.connector import pull
 from clientguard_csv import CsvConnector, preset_text
 
-from .conftest import DATA, EXPORTS, reference_file
-
 Write = Callable[..., Path]
+ReferenceFile = Callable[[str], Path]
+#: The tools' exports in the shared reference (see the root conftest.py).
+EXPORTS = "data/tool_exports"
 
 
 def rows(path: Path, skip: int = 0, encoding: str = "utf-8-sig") -> list[dict[str, str]]:
@@ -50,8 +51,8 @@ def load(base: str = "USD", fx: cg.FxTable | None = None, **options: object) -> 
 # ---------------------------------------------------------------------- real exports
 
 
-def test_ibm_accounts_receivable():
-    path = reference_file(DATA / "ibm_accounts_receivable.csv")
+def test_ibm_accounts_receivable(reference_file: ReferenceFile):
+    path = reference_file("data/ibm_accounts_receivable.csv")
     raw = rows(path)
     ledger = load(invoices=path, preset="ibm-ar")
     assert ledger.report.ok
@@ -82,8 +83,8 @@ def test_ibm_accounts_receivable():
         assert settlement.days_late == int(r["DaysLate"])
 
 
-def test_freshbooks_invoice_details():
-    path = reference_file(EXPORTS / "freshbooks_invoices_export.csv")
+def test_freshbooks_invoice_details(reference_file: ReferenceFile):
+    path = reference_file(f"{EXPORTS}/freshbooks_invoices_export.csv")
     raw = rows(path)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for r in raw:
@@ -97,8 +98,8 @@ def test_freshbooks_invoice_details():
     assert invoice.due_date == invoice.issue_date + timedelta(days=30)  # the preset's terms
 
 
-def test_wave_transactions():
-    path = reference_file(EXPORTS / "wave_transactions_export.csv")
+def test_wave_transactions(reference_file: ReferenceFile):
+    path = reference_file(f"{EXPORTS}/wave_transactions_export.csv")
     raw = rows(path)
     receivable = [r for r in raw if r["Account Name"] == "Accounts Receivable"]
     expected_invoices = {
@@ -127,8 +128,8 @@ def test_wave_transactions():
     assert sum(skipped["payments"].values()) == len(raw) - len(expected_payments)
 
 
-def test_zoho_invoices():
-    path = reference_file(EXPORTS / "zoho_invoices_export.csv")
+def test_zoho_invoices(reference_file: ReferenceFile):
+    path = reference_file(f"{EXPORTS}/zoho_invoices_export.csv")
     raw = rows(path)
     lines: dict[str, Decimal] = defaultdict(Decimal)
     first: dict[str, dict[str, str]] = {}
@@ -151,8 +152,8 @@ def test_zoho_invoices():
     }
 
 
-def test_invoice2go_invoices():
-    path = reference_file(EXPORTS / "invoice2go_invoices_export.csv")
+def test_invoice2go_invoices(reference_file: ReferenceFile):
+    path = reference_file(f"{EXPORTS}/invoice2go_invoices_export.csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # the file has a BOM
     raw = rows(path)
     fx = cg.FxTable.from_rows("USD", [("ILS", iso("2021-01-28"), "0.30")])
@@ -175,8 +176,8 @@ def test_invoice2go_invoices():
     assert "ILS" in rejection.reason
 
 
-def test_invoicely_invoices():
-    path = reference_file(EXPORTS / "invoicely_invoices_export.csv")
+def test_invoicely_invoices(reference_file: ReferenceFile):
+    path = reference_file(f"{EXPORTS}/invoicely_invoices_export.csv")
     (r,) = rows(path)
     ledger = load(invoices=path, preset="invoicely")
     (invoice,) = ledger.invoices
@@ -186,9 +187,9 @@ def test_invoicely_invoices():
     assert invoice.status == "open"  # "Due"
 
 
-def test_invoiceninja_invoices_and_payments():
-    invoices_path = reference_file(EXPORTS / "invoiceninja_v4_invoices.csv")
-    payments_path = reference_file(EXPORTS / "invoiceninja_v4_payments.csv")
+def test_invoiceninja_invoices_and_payments(reference_file: ReferenceFile):
+    invoices_path = reference_file(f"{EXPORTS}/invoiceninja_v4_invoices.csv")
+    payments_path = reference_file(f"{EXPORTS}/invoiceninja_v4_payments.csv")
     invoice_rows = rows(invoices_path, skip=3)
     payment_rows = rows(payments_path, skip=3)
     first: dict[str, dict[str, str]] = {}

@@ -9,11 +9,11 @@ import pytest
 
 from clientguard.errors import DataError
 from clientguard_fakturownia.values import (
-    normalize_tax_id,
     optional_amount,
     parse_amount,
     parse_date,
     parse_timestamp,
+    tax_id_of,
 )
 
 
@@ -91,4 +91,4 @@ def test_a_naive_timestamp_is_warsaw_time() -> None:
     ],
 )
 def test_tax_ids_have_one_canonical_form(value: object, kind: object, expected: str | None) -> None:
-    assert normalize_tax_id(value, kind) == expected
+    assert tax_id_of(value, kind) == expected

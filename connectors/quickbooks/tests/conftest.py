@@ -1,29 +1,26 @@
-"""Shared test helpers: the recorded responses in the shared reference, read in place."""
+"""The QuickBooks tests' fake time. (The shared reference: the repository's root conftest.py.)"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from decimal import Decimal
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-#: The shared reference beside the repository; read from there, never copied into it.
-REFERENCE_APIS = REPO_ROOT.parent / "shared" / "reference" / "apis"
 
+class Clock:
+    """Fake monotonic time that moves only when something sleeps (or a test moves ``now``);
+    records the sleeps."""
 
-def _recorded(name: str) -> Any:
-    path = REFERENCE_APIS / name
-    if not path.is_file():
-        pytest.skip(f"reference file {name} is absent (expected at {path})")
-    return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.waits: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
 
 
 @pytest.fixture
-def recorded() -> Callable[[str], Any]:
-    """Reads a recorded response from the shared reference (``parse_float=Decimal``), or
-    skips the test saying the file is absent."""
-    return _recorded
+def clock() -> Clock:
+    return Clock()

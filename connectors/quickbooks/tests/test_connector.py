@@ -24,30 +24,12 @@ from clientguard.errors import ApiError, AuthError, ConfigError
 from clientguard.http import TokenSet
 from clientguard_quickbooks import QuickBooksConnector
 
+from .conftest import Clock
+
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 REALM = "9341457021722202"
 API = f"/v3/company/{REALM}/query"
 TOKEN_PATH = "/oauth2/v1/tokens/bearer"
-
-
-class Clock:
-    """Fake monotonic time that moves only when something sleeps; records the sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.waits: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 def connector(server: HTTPServer, clock: Clock, **options: Any) -> QuickBooksConnector:

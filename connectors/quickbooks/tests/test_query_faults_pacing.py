@@ -10,6 +10,8 @@ from clientguard_quickbooks.faults import parse_fault
 from clientguard_quickbooks.pacing import Pacer
 from clientguard_quickbooks.query import build_query, timestamp_literal
 
+from .conftest import Clock
+
 # --------------------------------------------------------------------------- queries
 
 
@@ -94,23 +96,9 @@ def test_bodies_without_a_fault(body: object) -> None:
 # --------------------------------------------------------------------------- pacing
 
 
-class FakeTime:
-    """A monotonic clock that moves only when the pacer sleeps, or when told."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.waits: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-
-def test_the_eleventh_request_in_a_second_waits_for_the_first_to_leave_the_window() -> None:
-    clock = FakeTime()
+def test_the_eleventh_request_in_a_second_waits_for_the_first_to_leave_the_window(
+    clock: Clock,
+) -> None:
     pacer = Pacer([(10, 1.0), (500, 60.0)], sleep=clock.sleep, monotonic=clock)
     for _ in range(10):
         pacer.wait()
@@ -120,8 +108,7 @@ def test_the_eleventh_request_in_a_second_waits_for_the_first_to_leave_the_windo
     assert clock.waits == [pytest.approx(0.9)]  # the first went at 0.0, it is now 0.1
 
 
-def test_the_minute_limit_binds_when_requests_are_spread_over_seconds() -> None:
-    clock = FakeTime()
+def test_the_minute_limit_binds_when_requests_are_spread_over_seconds(clock: Clock) -> None:
     seen: list[tuple[float, str]] = []
     pacer = Pacer([(10, 1.0), (5, 60.0)], sleep=clock.sleep, monotonic=clock,
                   on_wait=lambda s, r: seen.append((s, r)))

@@ -16,7 +16,6 @@ from clientguard_stripe.mapping import (
     credit_note_from_stripe,
     customer_from_stripe,
     invoice_records,
-    normalize_tax_id,
 )
 
 
@@ -336,11 +335,3 @@ def test_a_customer_without_a_name_is_named_by_email_and_a_deleted_one_skipped()
     assert isinstance(customer, Customer)
     assert customer.name == "x@y.z"
     assert isinstance(customer_from_stripe({"id": "cus_3", "deleted": True}), Skip)
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("DE 123.456.789", "DE123456789"), ("PL5252445767", "5252445767"), ("", None)],
-)
-def test_tax_ids(value: str, expected: str | None) -> None:
-    assert normalize_tax_id(value) == expected

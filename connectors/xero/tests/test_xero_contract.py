@@ -12,7 +12,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,19 +25,12 @@ from clientguard_xero import XeroConnector
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PRISM = REPO_ROOT / "tools" / "node_modules" / ".bin" / "prism"
-SPEC = REPO_ROOT.parent / "shared" / "reference" / "apis" / "xero_accounting.yaml"
 STARTUP_SECONDS = 180  # the spec is 900 kB: Prism takes a while to read it
 
-pytestmark = [
-    pytest.mark.skipif(
-        not PRISM.exists(),
-        reason=f"Prism is not installed at {PRISM} (make installs it where npm is on PATH)",
-    ),
-    pytest.mark.skipif(
-        not SPEC.exists(),
-        reason=f"Xero's OpenAPI spec is not at {SPEC} (CI lays shared/ beside the clone)",
-    ),
-]
+pytestmark = pytest.mark.skipif(
+    not PRISM.exists(),
+    reason=f"Prism is not installed at {PRISM} (make installs it where npm is on PATH)",
+)
 
 
 def free_port() -> int:
@@ -48,12 +41,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def prism(
+    tmp_path_factory: pytest.TempPathFactory, reference_file: Callable[[str], Path]
+) -> Iterator[str]:
+    # Xero's OpenAPI spec, from the shared reference (the tests skip when it is absent).
+    spec = reference_file("apis/xero_accounting.yaml")
     port = free_port()
     log = tmp_path_factory.mktemp("prism") / "prism.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(PRISM), "mock", str(SPEC), "-h", "127.0.0.1", "-p", str(port), "--errors"],
+            [str(PRISM), "mock", str(spec), "-h", "127.0.0.1", "-p", str(port), "--errors"],
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -3,7 +3,6 @@ quirks of NOTES.md §1.9. The reference files are read from ../shared beside the
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -19,17 +18,8 @@ from clientguard.connector import Page, Skip, SyncState
 from clientguard.errors import DataError
 from clientguard_xero import XeroConnector, mapping
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-APIS = REPO_ROOT.parent / "shared" / "reference" / "apis"
-needs_reference = pytest.mark.skipif(
-    not APIS.is_dir(),
-    reason=f"the shared reference files are not at {APIS} (CI lays shared/ beside the clone)",
-)
-
-
-def load(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((APIS / name).read_text(), parse_float=Decimal)
-    return data
+Recorded = Callable[[str], Any]
+"""The root conftest's ``recorded``: a response in ../shared/reference/apis, or a skip."""
 
 
 def by_number(records: list[dict[str, Any]], field: str = "InvoiceNumber") -> dict[str, Any]:
@@ -136,9 +126,8 @@ def test_an_unknown_status_is_a_data_error_naming_it() -> None:
 # =========================================================================== the spec's examples
 
 
-@needs_reference
-def test_spec_invoice_examples() -> None:
-    invoices = by_number(load("xero_invoices_example.json")["Invoices"])
+def test_spec_invoice_examples(recorded: Recorded) -> None:
+    invoices = by_number(recorded("xero_invoices_example.json")["Invoices"])
     voided, paid, open_ = (mapping.invoice_to_model(invoices[n]) for n in
                            ("INV-0001", "INV-0002", "INV-0003"))
     assert isinstance(voided, cg.Invoice)
@@ -150,7 +139,7 @@ def test_spec_invoice_examples() -> None:
         "open", date(2018, 11, 2), date(2018, 11, 7))
     assert open_.total == Decimal("115.00")
     assert open_.fx_rate is None  # CurrencyRate 1.000000: base currency
-    single = load("xero_invoice_single_example.json")["Invoices"][0]
+    single = recorded("xero_invoice_single_example.json")["Invoices"][0]
     assert isinstance(mapping.invoice_to_model(single), cg.Invoice)
 
 
@@ -165,12 +154,11 @@ EXAMPLES: list[tuple[str, str, Callable[..., Any]]] = [
 ]
 
 
-@needs_reference
 @pytest.mark.parametrize(("file", "key", "to_model"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
 def test_every_spec_example_maps_or_is_skipped_with_a_reason(
-    file: str, key: str, to_model: Callable[..., Any]
+    file: str, key: str, to_model: Callable[..., Any], recorded: Recorded
 ) -> None:
-    outcomes = [to_model(raw) for raw in load(file)[key]]
+    outcomes = [to_model(raw) for raw in recorded(file)[key]]
     assert outcomes
     for outcome in outcomes:
         assert isinstance(outcome, cg.Customer | cg.Invoice | cg.Payment | cg.CreditNote | Skip)
@@ -178,26 +166,25 @@ def test_every_spec_example_maps_or_is_skipped_with_a_reason(
             assert outcome.reason
 
 
-@needs_reference
-def test_spec_payment_credit_note_and_prepaid_examples() -> None:
-    payments = load("xero_payments_example.json")["Payments"]
+def test_spec_payment_credit_note_and_prepaid_examples(recorded: Recorded) -> None:
+    payments = recorded("xero_payments_example.json")["Payments"]
     kinds = Counter(type(mapping.payment_to_model(p)).__name__ for p in payments)
     assert kinds == {"Payment": 1, "Skip": 1}
     refund = mapping.payment_to_model(payments[1])
     assert isinstance(refund, Skip)
     assert "refund" in refund.reason
 
-    notes = load("xero_creditnotes_example.json")["CreditNotes"]
+    notes = recorded("xero_creditnotes_example.json")["CreditNotes"]
     issued = mapping.credit_note_to_model(notes[0])
     assert isinstance(issued, cg.CreditNote)
     assert issued.total == Decimal("34.50")
     supplier = mapping.credit_note_to_model(notes[1])
     assert isinstance(supplier, Skip)
 
-    overpayments = load("xero_overpayments_example.json")["Overpayments"]
+    overpayments = recorded("xero_overpayments_example.json")["Overpayments"]
     received = [mapping.overpayment_to_model(o) for o in overpayments]
     assert Counter(type(r).__name__ for r in received) == {"Payment": 3, "Skip": 2}
-    (raw_prepayment,) = load("xero_prepayments_example.json")["Prepayments"]
+    (raw_prepayment,) = recorded("xero_prepayments_example.json")["Prepayments"]
     prepayment = mapping.prepayment_to_model(raw_prepayment)
     assert isinstance(prepayment, cg.Payment)
     assert prepayment.amount == Decimal("3450.00")
@@ -225,9 +212,8 @@ def test_allocations_of_credit_notes_and_overpayments() -> None:
     assert voided.deleted
 
 
-@needs_reference
-def test_contact_examples() -> None:
-    contacts = load("xero_contacts_example.json")["Contacts"]
+def test_contact_examples(recorded: Recorded) -> None:
+    contacts = recorded("xero_contacts_example.json")["Contacts"]
     first = mapping.contact_to_customer(contacts[0])
     assert isinstance(first, cg.Customer)
     assert (first.name, first.email, first.tax_id) == (
@@ -247,19 +233,22 @@ def test_a_supplier_only_contact_is_skipped_and_a_merged_one_grouped() -> None:
 # =============================================================================== recorded responses
 
 
-def serve_recorded(server: HTTPServer) -> None:
+def serve_recorded(server: HTTPServer, reference_file: Callable[[str], Path]) -> None:
     for path, file in (
         ("Invoices", "xero_invoices_recorded_page1.json"),
         ("Payments", "xero_payments_recorded_page1.json"),
         ("CreditNotes", "xero_creditnotes_recorded_page1.json"),
     ):
         server.expect_ordered_request(f"/api.xro/2.0/{path}").respond_with_data(
-            (APIS / file).read_bytes(), content_type="application/json")
+            reference_file(f"apis/{file}").read_bytes(), content_type="application/json")
 
 
 @pytest.fixture
-def recorded(httpserver: HTTPServer) -> tuple[list[Page], cg.Ledger]:
-    serve_recorded(httpserver)
+def synced(
+    httpserver: HTTPServer, reference_file: Callable[[str], Path]
+) -> tuple[list[Page], cg.Ledger]:
+    """The recorded responses served over HTTP and synced: the pages, and their ledger."""
+    serve_recorded(httpserver, reference_file)
     conn = XeroConnector(tenant_id="t", access_token="a", base_url=httpserver.url_for(
         "/api.xro/2.0"), sleep=lambda s: None, clock=lambda: datetime(2026, 5, 1, tzinfo=UTC))
     pages = list(conn.sync(SyncState(), streams=["invoices", "payments", "credit_notes"]))
@@ -278,15 +267,14 @@ def counts(pages: list[Page], stream: str) -> tuple[int, dict[str, int], int]:
     return sum(len(p.records) for p in mine), dict(skipped), sum(len(p.rejected) for p in mine)
 
 
-@needs_reference
 def test_every_recorded_record_is_mapped_skipped_or_rejected_with_a_reason(
-    recorded: tuple[list[Page], cg.Ledger],
+    synced: tuple[list[Page], cg.Ledger], recorded: Recorded,
 ) -> None:
-    pages, ledger = recorded
+    pages, ledger = synced
     raw = {
-        "invoices": load("xero_invoices_recorded_page1.json")["Invoices"],
-        "payments": load("xero_payments_recorded_page1.json")["Payments"],
-        "credit_notes": load("xero_creditnotes_recorded_page1.json")["CreditNotes"],
+        "invoices": recorded("xero_invoices_recorded_page1.json")["Invoices"],
+        "payments": recorded("xero_payments_recorded_page1.json")["Payments"],
+        "credit_notes": recorded("xero_creditnotes_recorded_page1.json")["CreditNotes"],
     }
     for stream, records in raw.items():
         mapped, skipped, rejected = counts(pages, stream)
@@ -312,15 +300,17 @@ def test_every_recorded_record_is_mapped_skipped_or_rejected_with_a_reason(
         "time_entries": 0, "work_requests": 0}
 
 
-@needs_reference
-def test_recorded_quirks_come_out_right(recorded: tuple[list[Page], cg.Ledger]) -> None:
-    pages, ledger = recorded
-    raw = by_number(load("xero_invoices_recorded_page1.json")["Invoices"])
+def test_recorded_quirks_come_out_right(
+    synced: tuple[list[Page], cg.Ledger], recorded: Recorded
+) -> None:
+    pages, ledger = synced
+    raw = by_number(recorded("xero_invoices_recorded_page1.json")["Invoices"])
     by_number_ = {i.number: i for i in ledger.invoices}
 
     # Deleted payments are dropped, and reported as deleted for a store to remove.
     deleted = [key for p in pages for key in p.deleted]
-    deleted_ids = {r["PaymentID"] for r in load("xero_payments_recorded_page1.json")["Payments"]
+    payments = recorded("xero_payments_recorded_page1.json")["Payments"]
+    deleted_ids = {r["PaymentID"] for r in payments
                    if r["Status"] == "DELETED" and r["PaymentType"] == "ACCRECPAYMENT"}
     assert {k[2] for k in deleted} == deleted_ids
     assert not deleted_ids & {p.id for p in ledger.payments}
@@ -355,15 +345,14 @@ def test_recorded_quirks_come_out_right(recorded: tuple[list[Page], cg.Ledger]) 
     assert by_number_["INV-0010"].updated_at.year == 2008
 
 
-@needs_reference
 def test_recorded_cursor_is_the_latest_change_clamped_to_the_sync_start(
-    recorded: tuple[list[Page], cg.Ledger],
+    synced: tuple[list[Page], cg.Ledger], recorded: Recorded,
 ) -> None:
-    pages, _ = recorded
+    pages, _ = synced
     invoices = [p for p in pages if p.stream == "invoices"]
     latest = max(
         mapping.parse_ms_date(r["UpdatedDateUTC"])
-        for r in load("xero_invoices_recorded_page1.json")["Invoices"]
+        for r in recorded("xero_invoices_recorded_page1.json")["Invoices"]
     )
     assert invoices[-1].cursor == min(latest, datetime(2026, 5, 1, tzinfo=UTC))
 

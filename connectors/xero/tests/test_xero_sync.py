@@ -7,6 +7,7 @@ Every test serves an exact, ordered sequence of responses; an unexpected call fa
 from __future__ import annotations
 
 import json
+import logging
 import os
 import stat
 from collections.abc import Iterator
@@ -342,7 +343,7 @@ def test_refresh_tokens_go_to_the_callers_callback(
 
 
 def test_a_custom_connection_uses_client_credentials_and_finds_its_tenant(
-    httpserver: HTTPServer, xero: FakeXero, waits: Waits
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits, caplog: pytest.LogCaptureFixture
 ) -> None:
     def token_endpoint(request: Request) -> Response:
         assert request.form["grant_type"] == "client_credentials"
@@ -356,7 +357,15 @@ def test_a_custom_connection_uses_client_credentials_and_finds_its_tenant(
               headers={"Authorization": "Bearer cc-access"})
     conn = connect(httpserver, waits, client_id="app-1", client_secret="app-SECRET",
                    token_url=httpserver.url_for("/token"))
+    caplog.set_level(logging.DEBUG)
     assert [r.id for r in pull(conn, streams=["invoices"]).records] == ["inv-1"]
+    # The tenant found through /connections is one of the client's secrets from then on:
+    # the client redacts it, like the tokens, from its own and urllib3's log lines.
+    ours = [r for r in caplog.records if not r.name.startswith("werkzeug")]
+    assert all("SECRET" not in r.getMessage() and "cc-access" not in r.getMessage()
+               for r in ours)
+    assert conn.client.scrub(f"tenant {TENANT}") == "tenant [redacted]"
+    conn.close()
 
 
 def test_a_refused_fixed_token_is_an_auth_error(

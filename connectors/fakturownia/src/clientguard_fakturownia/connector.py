@@ -19,9 +19,10 @@ Reading:
 * Clients and payments have no change filter: they are read in full on every sync.
 * The API token goes in the ``api_token`` query parameter, as Fakturownia documents it. It
   never appears in a log line, an error or a repr: the framework logs paths without query
-  strings and scrubs the token from the API's messages, and while the connector is open a
-  log filter redacts it from urllib3's DEBUG request lines (:mod:`.redact`). Close the
-  connector (or use it as a context manager) to remove the filter.
+  strings, scrubs the token from the API's messages, and while the connector is open
+  redacts it from urllib3's DEBUG request lines (the ``secrets`` of
+  :class:`~clientguard.http.ApiClient`). Close the connector (or use it as a context
+  manager) to remove the log filter.
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ from clientguard_fakturownia.mapping import (
     map_document,
     payment_from_banking,
 )
-from clientguard_fakturownia.redact import redact_in_logs
 from clientguard_fakturownia.values import parse_timestamp
 
 MAX_PAGE_SIZE = 100
@@ -205,8 +205,6 @@ class FakturowniaConnector(HttpConnector):
         if not token.strip():
             raise ConfigError(f"connector 'fakturownia': api_token is empty; {_CREDENTIALS_HELP}")
         self._token = token.strip()
-        # The token travels in the query string: keep it out of urllib3's request lines.
-        self._unredact = redact_in_logs((self._token,))
         self.client = ApiClient(
             opts.base_url or f"https://{opts.subdomain}.fakturownia.pl",
             headers={"Accept": "application/json"},
@@ -217,6 +215,8 @@ class FakturowniaConnector(HttpConnector):
             sleep=time.sleep if opts.sleep is None else opts.sleep,
             clock=self.clock,
             on_wait=self.wait_reporter(),
+            # The token travels in the query string: the client keeps it out of urllib3's
+            # request lines while it is open.
             secrets=(self._token,),
         )
 
@@ -263,10 +263,6 @@ class FakturowniaConnector(HttpConnector):
         if stream.name == "payments":
             return payment_from_banking(raw)
         raise ConfigError(f"unknown stream {stream.name!r}")
-
-    def close(self) -> None:
-        super().close()
-        self._unredact()
 
     def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
         # Fakturownia's timestamps carry an offset; a naive one is Warsaw time, not UTC.

@@ -52,11 +52,11 @@ from clientguard.model import (
 )
 from clientguard.money import ZERO, is_currency
 from clientguard_fakturownia.values import (
-    normalize_tax_id,
     optional_amount,
     parse_amount,
     parse_date,
     parse_timestamp,
+    tax_id_of,
     text_of,
 )
 
@@ -168,7 +168,7 @@ def customer_from_client(raw: Mapping[str, Any]) -> Customer:
     return Customer(
         id=_required_text(raw, "id"),
         name=name,
-        tax_id=normalize_tax_id(raw.get("tax_no"), raw.get("tax_no_kind")),
+        tax_id=tax_id_of(raw.get("tax_no"), raw.get("tax_no_kind")),
         email=text_of(raw.get("email")),
         source=SOURCE,
         updated_at=parse_timestamp(raw.get("updated_at")),
@@ -195,7 +195,7 @@ def _customer_of(raw: Mapping[str, Any]) -> tuple[str, Customer | None]:
     client = _client_id(raw.get("client_id"))
     if client is not None:
         return client, None
-    tax_id = normalize_tax_id(raw.get("buyer_tax_no"), raw.get("buyer_tax_no_kind"))
+    tax_id = tax_id_of(raw.get("buyer_tax_no"), raw.get("buyer_tax_no_kind"))
     if tax_id is None:
         raise DataError(
             "client_id: the document has no client card and no buyer_tax_no, so it cannot "

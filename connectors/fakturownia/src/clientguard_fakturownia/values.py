@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from clientguard.errors import DataError
+from clientguard.money import to_decimal
+from clientguard.tax_id import normalise_tax_id
 
 #: Fakturownia is a Polish service: a timestamp without an offset is Warsaw time.
 WARSAW: tzinfo = ZoneInfo("Europe/Warsaw")
@@ -26,18 +28,11 @@ def parse_amount(value: object, *, field: str) -> Decimal:
     """An exact Decimal from ``"100.00"``, ``"59,00"``, ``"1 234,56"``, ``"1.234,56"``, an int
     or a Decimal. Raises :class:`DataError` naming ``field`` for anything else (a float
     included: it already lost the cents)."""
-    if isinstance(value, bool) or value is None:
+    if value is None:
         raise DataError(f"{field}: {value!r} is not an amount")
-    if isinstance(value, float):
-        raise DataError(f"{field}: {value!r} is a float; amounts must be exact")
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise DataError(f"{field}: {value} is not a finite amount")
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
     if not isinstance(value, str):
-        raise DataError(f"{field}: {type(value).__name__} {value!r} is not an amount")
+        # The core's rules: an int or a finite Decimal; never a float or a bool.
+        return to_decimal(value, what=field)
     text = _SPACES.sub("", value)
     if "," in text and "." in text:
         # Both separators: the last one is the decimal separator, the other groups thousands.
@@ -49,10 +44,7 @@ def parse_amount(value: object, *, field: str) -> Decimal:
         text = text.replace(",", ".")
     if not _PLAIN.match(text):
         raise DataError(f"{field}: {value!r} is not an amount")
-    try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern already excludes it
-        raise DataError(f"{field}: {value!r} is not an amount") from None
+    return Decimal(text)  # the pattern admits only digits, a sign and one dot
 
 
 def optional_amount(value: object, *, field: str) -> Decimal | None:
@@ -103,26 +95,9 @@ def text_of(value: object) -> str | None:
     return text or None
 
 
-_TAX_NOISE = re.compile(r"[\s\-./]")
-_NIP = re.compile(r"^(?:PL)?(\d{10})$")
-
-
-def normalize_tax_id(value: object, kind: object = None) -> str | None:
-    """A tax number in one canonical form, so that other sources can be matched by it.
-
-    A Polish NIP (``tax_no_kind`` empty or ``NIP``), written ``525-244-57-67``,
-    ``PL5252445767`` or ``525 244 57 67``, becomes its ten digits ``5252445767``. Anything
-    else (a foreign VAT number, a PESEL) is kept upper-case without spaces, dashes and dots
-    (``DE 123.456.789`` -> ``DE123456789``). Empty gives None.
-    """
-    text = text_of(value)
-    if text is None:
-        return None
-    cleaned = _TAX_NOISE.sub("", text).upper()
-    if not cleaned:
-        return None
-    kind_text = (text_of(kind) or "NIP").upper()
-    match = _NIP.match(cleaned)
-    if kind_text == "NIP" and match:
-        return match.group(1)
-    return cleaned
+def tax_id_of(value: object, kind: object = None) -> str | None:
+    """A client's or buyer's tax number (``tax_no`` with its ``tax_no_kind``) in the form
+    every connector writes (:func:`clientguard.tax_id.normalise_tax_id`): a NIP (the kind
+    empty or ``NIP``) as its ten digits; another kind (a PESEL) only cleaned. Empty gives
+    None."""
+    return normalise_tax_id(text_of(value), nip=(text_of(kind) or "NIP").upper() == "NIP")

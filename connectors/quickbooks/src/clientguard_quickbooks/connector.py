@@ -35,9 +35,9 @@ Reading:
 * OAuth 2.0 with rotating refresh tokens, through the framework's
   :class:`~clientguard.http.RefreshTokenAuth`: every new token set is handed to
   ``on_token_refresh`` and/or written to ``token_file`` before it is used.
-* The realm id is a tenant id: it never appears in an error message or a log line (a log
-  filter redacts it from urllib3's and clientguard's request lines while the connector is
-  open; see :mod:`.redact`).
+* The realm id is a tenant id: it never appears in an error message or a log line (it is
+  one of the :class:`~clientguard.http.ApiClient`'s ``secrets``, which the client redacts
+  from urllib3's and clientguard's request lines while the connector is open).
 """
 
 from __future__ import annotations
@@ -81,7 +81,6 @@ from clientguard_quickbooks.mapping import (
 )
 from clientguard_quickbooks.pacing import Pacer
 from clientguard_quickbooks.query import MAX_RESULTS, build_query
-from clientguard_quickbooks.redact import redact_in_logs
 
 PRODUCTION_URL = "https://quickbooks.api.intuit.com"
 SANDBOX_URL = "https://sandbox-quickbooks.api.intuit.com"
@@ -251,7 +250,6 @@ class QuickBooksConnector(HttpConnector):
         self.rules = MappingRules(
             home_currency=opts.home_currency, source_rates=opts.use_quickbooks_rates
         )
-        self._unredact = redact_in_logs((realm,))
         root = (opts.base_url or (SANDBOX_URL if opts.environment == "sandbox" else PRODUCTION_URL))
         http = requests.Session()
         http.hooks["response"].append(_throttle_retry_after)
@@ -472,10 +470,6 @@ class QuickBooksConnector(HttpConnector):
     def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
         moment = last_updated(raw)
         return None if moment is None else moment.astimezone(UTC)
-
-    def close(self) -> None:
-        super().close()
-        self._unredact()
 
 
 def _partly_used(memo: Mapping[str, Any]) -> bool:

@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from clientguard.connector import Skip
@@ -52,7 +52,7 @@ from clientguard.model import (
     InvoiceStatus,
     Payment,
 )
-from clientguard.money import ZERO, is_currency
+from clientguard.money import ZERO, is_currency, to_decimal
 
 SOURCE = "quickbooks"
 
@@ -104,28 +104,7 @@ def _amount(raw: Mapping[str, Any], key: str, *, default: Decimal | None = None)
         if default is not None:
             return default
         raise DataError(f"{key}: is missing")
-    return _decimal(value, field=key)
-
-
-def _decimal(value: object, *, field: str) -> Decimal:
-    if isinstance(value, bool):
-        raise DataError(f"{field}: {value!r} is not an amount")
-    if isinstance(value, float):
-        raise DataError(f"{field}: {value!r} is a float; decode JSON with parse_float=Decimal")
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
-            raise DataError(f"{field}: {value!r} is not an amount") from None
-    else:
-        raise DataError(f"{field}: {value!r} is not an amount")
-    if not result.is_finite():
-        raise DataError(f"{field}: {value!r} is not a finite amount")
-    return result
+    return to_decimal(value, what=key)
 
 
 def _text(value: object) -> str | None:
@@ -205,7 +184,7 @@ def _fx_rate(raw: Mapping[str, Any], currency: str, rules: MappingRules) -> Deci
         return None
     if rules.home_currency is not None and currency == rules.home_currency.upper():
         return None
-    rate = _decimal(raw.get("ExchangeRate"), field="ExchangeRate")
+    rate = to_decimal(raw.get("ExchangeRate"), what="ExchangeRate")
     if rate <= 0:
         return None  # QuickBooks writes 0 where it has no rate; the FxTable decides then
     return rate
@@ -452,7 +431,7 @@ def credit_note_from_qbo(
         day = _date(item, "date")
         if invoice_id is None or day is None:
             raise DataError(f"{where}: needs invoice_id and date")
-        pairs.append((invoice_id, _decimal(item.get("amount"), field=f"{where}.amount"), day))
+        pairs.append((invoice_id, to_decimal(item.get("amount"), what=f"{where}.amount"), day))
     currency = _currency(raw, rules)
     return CreditNote(
         id=_id(raw),

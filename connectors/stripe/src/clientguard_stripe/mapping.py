@@ -35,7 +35,6 @@ The rules (each one is in ``docs/connectors/stripe.md`` too):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -53,6 +52,7 @@ from clientguard.model import (
     Payment,
 )
 from clientguard.money import ZERO
+from clientguard.tax_id import normalise_tax_id
 from clientguard_stripe.amounts import currency_code, from_stripe_minor
 
 SOURCE = "stripe"
@@ -121,22 +121,6 @@ def _minor(raw: Mapping[str, Any], key: str, currency: str, default: int | None 
     return from_stripe_minor(value, currency, field=key)
 
 
-_TAX_NOISE = re.compile(r"[\s\-./]")
-_PL_VAT = re.compile(r"^PL(\d{10})$")
-
-
-def normalize_tax_id(value: object) -> str | None:
-    """A tax id in the form clientguard's connectors share: upper case, no spaces, dashes
-    or dots; a Polish VAT number ``PL5252445767`` becomes the NIP's ten digits, as the
-    Fakturownia connector writes it, so that the two sources match."""
-    text = _text(value)
-    if text is None:
-        return None
-    cleaned = _TAX_NOISE.sub("", text).upper()
-    match = _PL_VAT.match(cleaned)
-    return match.group(1) if match else cleaned or None
-
-
 # --------------------------------------------------------------------------- customers
 
 
@@ -151,7 +135,8 @@ def customer_from_stripe(raw: Mapping[str, Any]) -> Customer | Skip:
     if isinstance(data, list):
         for item in data:
             if isinstance(item, Mapping):
-                tax_id = normalize_tax_id(item.get("value"))
+                # The shared form: a Polish VAT number is its NIP, as Fakturownia writes it.
+                tax_id = normalise_tax_id(_text(item.get("value")))
                 if tax_id:
                     break
     name = _text(raw.get("name")) or _text(raw.get("email")) or ident

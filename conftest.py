@@ -1,0 +1,51 @@
+"""Test helpers for every test in the repository (the core's and each connector's): the
+shared reference, read in place.
+
+The reference (recorded API responses, real exports, test vectors) lives in
+``../shared/reference`` beside the clone, never in it: recordings go stale and leak. Where it
+is absent, a test that needs it is skipped, saying which file it expected and where.
+
+pytest loads this file for every test below the repository root, ``pytest connectors/xero``
+included; a test module asks for the fixtures by name and imports nothing from here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent
+#: The shared reference beside the repository; read from there, never copied into it.
+REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+
+
+def _reference_file(relative: str) -> Path:
+    path = REFERENCE / relative
+    if not path.is_file():
+        pytest.skip(f"reference file {path.name} is absent (expected at {path})")
+    return path
+
+
+def _recorded(name: str) -> Any:
+    path = _reference_file(f"apis/{name}")
+    return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+@pytest.fixture(scope="session")
+def reference_file() -> Callable[[str], Path]:
+    """The path of a file in the shared reference (``"data/ibm_accounts_receivable.csv"``),
+    or a skip of the test saying the file is absent."""
+    return _reference_file
+
+
+@pytest.fixture(scope="session")
+def recorded() -> Callable[[str], Any]:
+    """Reads a recorded response from the shared reference's ``apis/`` (JSON decoded with
+    ``parse_float=Decimal``: a float never becomes money), or skips the test saying the file
+    is absent."""
+    return _recorded
