@@ -58,10 +58,9 @@ lateness AS (
            sum(base * late_days) / nullif(sum(base), 0) AS weighted
     FROM priced
     WHERE NOT unknown AND total > 0
+      -- invoices due in the window (as_of - 365, as_of], as DESIGN.md section 4 says
       AND due_date > DATE '{as_of}' - 365
-      -- as clientguard's payment profiles do: an invoice already settled counts even when
-      -- its due date is after as_of (0 days late)
-      AND (due_date <= DATE '{as_of}' OR on_day IS NOT NULL)
+      AND due_date <= DATE '{as_of}'
     GROUP BY customer_id),
 docs AS (
     SELECT customer_id, issue_date, currency, total, fx_rate FROM inv

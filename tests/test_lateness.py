@@ -454,3 +454,26 @@ def test_variant_errors() -> None:
     with pytest.raises(ValueError, match="sales_divisor"):
         cei(1, 1, 1, 0, sales_divisor=0)
     assert average_payment_delay([]) is None
+
+
+def test_an_invoice_paid_early_but_due_after_as_of_is_not_yet_due_in_the_window():
+    # DESIGN.md section 4: the profile covers invoices *due* in (as_of - lookback, as_of].
+    # "L" is paid on 2025-06-10 but falls due on 2025-07-31, after as_of: counting it would
+    # dilute the late share with an invoice whose terms have not run out yet.
+    from clientguard.metrics.lateness import payment_profiles as profiles_of
+    from clientguard.testing import invoice as make_invoice
+    from clientguard.testing import ledger as make_ledger
+    from clientguard.testing import payment as make_payment
+
+    due_later = make_invoice("acme", issued="2025-06-01", due="2025-07-31", total="100", id="L")
+    due_now = make_invoice("acme", issued="2025-05-01", due="2025-05-31", total="100", id="D")
+    book = make_ledger(
+        due_later,
+        due_now,
+        make_payment("acme", on="2025-06-10", amount="100", pays=due_later, id="PL"),
+        make_payment("acme", on="2025-06-05", amount="100", pays=due_now, id="PD"),
+    )
+    profile = profiles_of(book, as_of=date(2025, 6, 30))["acme"]
+    assert profile.invoices_due == 1
+    assert profile.invoices_late == 1  # D: paid 5 days after its due date
+    assert profile.late_share == 1

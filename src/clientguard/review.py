@@ -32,7 +32,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from clientguard.findings import Finding, Severity, Signal, by_severity
-from clientguard.ledger import Ledger
+from clientguard.ledger import Ledger, collector_paused
 from clientguard.metrics.concentration import client_name, without_client
 from clientguard.metrics.cost import ClientLatenessCost, lateness_costs
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
@@ -209,6 +209,13 @@ MAX_LISTED_REJECTIONS = 50
 def review(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Review:
     """Review every client of ``ledger`` as of ``as_of`` under ``policy``."""
     check_as_of(as_of)
+    # A review makes millions of short-lived objects and no reference cycles: the cyclic
+    # garbage collector would only rescan them (a fifth of the time at a million invoices).
+    with collector_paused():
+        return _review(ledger, as_of=as_of, policy=policy)
+
+
+def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
     policy = policy or Policy()
     currency = ledger.base_currency
     settlements = settle(ledger, as_of=as_of, policy=policy)

@@ -299,7 +299,7 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
                 tally.aging[_aging_bucket(days_late)] += balance
                 if tally.oldest is None or days_late > tally.oldest:
                     tally.oldest, tally.oldest_id = days_late, invoice.id
-        if due <= earliest or days_late is None or invoice.total == zero:
+        if due <= earliest or due > as_of or days_late is None or invoice.total == zero:
             # Not due in any window (or not due yet), or nothing to weigh.
             continue
         amount = invoice.total if rate is ONE else invoice.total * rate
