@@ -531,3 +531,50 @@ def test_ibm_receivables_days_late_and_days_to_settle(recorded_as: str) -> None:
     ]
     assert mismatches == []
     assert all(s.status == "settled" for s in result.values())
+
+
+@pytest.mark.parametrize(
+    ("paid_on", "as_of", "settled_on", "days_late"),
+    [
+        # Due 2025-02-10; 30 credited on 2025-02-05; the source says paid on 2025-02-20: the
+        # rest was paid outside the synced data on that date, 10 days late.
+        ("2025-02-20", "2025-06-30", date(2025, 2, 20), 10),
+        # A paid date before the last allocation cannot settle earlier than that allocation.
+        ("2025-02-01", "2025-06-30", date(2025, 2, 5), 0),
+        # As of a day before the paid date, the rest was still open: 2025-02-15 is 5 days past due.
+        ("2025-02-20", "2025-02-15", None, 5),
+    ],
+)
+def test_a_paid_date_settles_what_partial_allocations_leave_open(
+    paid_on, as_of, settled_on, days_late
+):
+    from clientguard.testing import credit_note as make_credit_note
+    from clientguard.testing import invoice as make_invoice
+    from clientguard.testing import ledger as make_ledger
+
+    inv = make_invoice("acme", issued="2025-01-11", due="2025-02-10", total="100.00",
+                       paid=paid_on, id="F-1")
+    note = make_credit_note("acme", issued="2025-02-05", total="30.00", applies_to=inv, id="K-1")
+    result = settle(make_ledger(inv, note), as_of=date.fromisoformat(as_of))["F-1"]
+    assert result.settled_on == settled_on
+    assert result.days_late == days_late
+    if settled_on is not None:
+        assert result.basis == "paid_on"
+        assert result.open_balance == 0
+        assert any("paid date settles the rest" in n for n in result.notes)
+    else:
+        assert result.open_balance == Decimal("70.00")
+
+
+def test_a_paid_invoice_without_a_paid_date_stays_open_when_allocations_leave_a_rest():
+    from clientguard.testing import credit_note as make_credit_note
+    from clientguard.testing import invoice as make_invoice
+    from clientguard.testing import ledger as make_ledger
+
+    inv = make_invoice("acme", issued="2025-01-11", due="2025-02-10", total="100.00",
+                       status="paid", id="F-2")
+    note = make_credit_note("acme", issued="2025-02-05", total="30.00", applies_to=inv, id="K-2")
+    result = settle(make_ledger(inv, note), as_of=date(2025, 6, 30))["F-2"]
+    assert result.settled_on is None
+    assert result.open_balance == Decimal("70.00")
+    assert any("treats it as open" in n for n in result.notes)

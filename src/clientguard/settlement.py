@@ -23,7 +23,10 @@ The rules, in the order they apply:
   (a prepayment) settles the invoice on its issue date, and the settlement says ``prepaid``.
 * With no allocations at all, a ``paid`` invoice is settled on its ``paid_on`` date; with
   neither, it is "paid, date unknown": no settlement date, no lateness, no open balance, and
-  counted in the data-quality notes.
+  counted in the data-quality notes. Where the allocations leave a rest open on an invoice the
+  source marks paid *on a date* (a bank payment outside the synced data, a correction applied
+  without its cash), that date settles the rest, never before the last allocation counted;
+  the settlement says so in a note.
 * Where the source disagrees with the replay (its ``amount_due``, or its status), the replay
   wins and the settlement carries a note saying what the source said.
 
@@ -322,6 +325,22 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[ReplayR
                         settled_on, basis = day, "allocations"
                     if day > due and application.document_kind == "payment":
                         late_amount_days += application.amount * (day - due).days
+            paid_on = invoice.paid_on
+            if settled_on is None and paid_on is not None and invoice.status == "paid":
+                # The source says paid, on a date, but the allocations it gave leave a rest
+                # open (a bank payment outside the synced data, a correction applied but not
+                # its cash): the source's paid date settles the rest, never before the last
+                # allocation counted.
+                last = max(
+                    (d for d, _ in _effective(applications, document_dates)[0] if d <= as_of),
+                    default=paid_on,
+                )
+                day = max(paid_on, last)
+                if day <= as_of:
+                    rest = total - applied
+                    settled_on, basis, applied = day, "paid_on", total
+                    if day > due and rest > zero:
+                        late_amount_days += rest * (day - due).days
         elif invoice.status == "paid" and invoice.paid_on is not None:
             if settled_on is None and invoice.paid_on <= as_of:
                 settled_on, basis, applied = invoice.paid_on, "paid_on", total
@@ -478,7 +497,13 @@ def _source_disagreements(
             left -= application.amount
         if left < ZERO:
             left = ZERO
-        if invoice.status == "paid" and left > tolerance:
+        if invoice.status == "paid" and left > tolerance and invoice.paid_on is not None:
+            notes.append(
+                f"the source marks invoice {invoice.id} paid on {invoice.paid_on}, but its "
+                f"payments and credit notes leave {left} {currency} open: the source's paid "
+                "date settles the rest"
+            )
+        elif invoice.status == "paid" and left > tolerance:
             notes.append(
                 f"the source marks invoice {invoice.id} paid, but its payments and credit notes "
                 f"leave {left} {currency} open: the replay treats it as open"

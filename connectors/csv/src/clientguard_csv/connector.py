@@ -8,11 +8,14 @@
                                      preset="invoiceninja")
     ledger = cg.Ledger.from_connector(conn, base_currency="USD", strict=False)
 
-Each stream's :meth:`CsvConnector.fetch` is a fresh, self-contained read: it reads the files
-of the streams that come before it and can make customers or invoices (customers, invoices,
-credit notes, payments) quietly, to match its own rows against them, and yields only its own.
-So nothing about a sync is kept on the connector, at the cost of reading the invoices file
-again for the payments stream.
+Each stream's :meth:`CsvConnector.fetch` yields only its own rows, matched against what the
+streams before it made (customers, invoices). Within one sync, each file is read and checked
+once: a stream that has been read in full hands what it learned (the customers, and an index
+of the invoices as plain tuples: id, customer, currency) to the next stream's fetch. That
+hand-over lives only within the sync: a sync starts from nothing (every file is read again),
+and a fetch re-reads the streams before it from their files whenever the hand-over does not
+fit (a stream fetched out of order or twice, a fetch stopped early, or a file changed since
+it was read).
 """
 
 from __future__ import annotations
@@ -42,7 +45,14 @@ from clientguard_csv.mapping import (
     load_preset,
     mapping_from_dict,
 )
-from clientguard_csv.reading import SOURCE, Loaded, ReadLog, Skipped, read_records
+from clientguard_csv.reading import (
+    SOURCE,
+    Loaded,
+    ReadLog,
+    ReadState,
+    Skipped,
+    read_records,
+)
 
 #: Records per page handed to the framework's loop.
 PAGE_SIZE = 1000
@@ -115,6 +125,17 @@ class CsvConnector(Connector):
         super().__init__(**options)
         # The mapping is read once, here, so that a wrong mapping fails at construction.
         self.mapping: CsvMapping = _mapping_of(self.options)
+        # What the streams fetched so far in this sync learned, for the next stream's fetch.
+        self._handover: ReadState | None = None
+        started = self.clock
+
+        def clock() -> datetime:
+            # A sync reads its clock once, as it starts, before any fetch: nothing read
+            # before then is reused.
+            self._handover = None
+            return started()
+
+        self.clock = clock
 
     def sources(self) -> dict[str, tuple[Path, ...]]:
         """The files of each stream, as given."""
@@ -123,7 +144,9 @@ class CsvConnector(Connector):
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         """The stream's rows, mapped, in pages (``since`` is ignored: files are read whole)."""
         page: list[RawRecord] = []
-        for item in read_records(self.mapping, self.sources(), streams=(stream.name,)):
+        sources = self.sources()
+        state = self._resume(stream.name)
+        for item in read_records(self.mapping, sources, streams=(stream.name,), state=state):
             if isinstance(item, Loaded):
                 page.append(RawRecord({"record": item.record}, item.location))
             elif isinstance(item, Skipped):
@@ -136,6 +159,25 @@ class CsvConnector(Connector):
                 page = []
         if page:
             yield RawPage(tuple(page))
+        self._hand_over(state, sources)
+
+    def _resume(self, name: str) -> ReadState:
+        """The state to read stream ``name`` from: what this sync's earlier streams learned,
+        when it fits, else a fresh one. Taken off the connector either way, so that a fetch
+        that fails or stops early leaves nothing half read behind."""
+        state, self._handover = self._handover, None
+        if state is None or state.through >= STREAMS.index(name) or not state.unchanged():
+            return ReadState()
+        return state
+
+    def _hand_over(self, state: ReadState, sources: Mapping[str, Sequence[Path]]) -> None:
+        """Keep ``state`` for the next stream's fetch if a later stream has files."""
+        later = STREAMS[state.through + 1 :]
+        if not any(sources.get(name) for name in later):
+            return
+        if not any(sources.get(name) for name in later if name in ("credit_notes", "payments")):
+            state.forget_invoices()
+        self._handover = state
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
         """Unwrap what :meth:`fetch` mapped: a record, a skip, or a rejection (raised)."""

@@ -95,8 +95,8 @@ class FieldReader:
                     break
         self._positions = tuple(self.single.items())
         self._width_needed = max(self.single.values(), default=-1) + 1
-        self._row: Row | None = None
-        self._vals: dict[str, str] = {}
+        self._plans: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._plan_simple: dict[tuple[str, ...], bool] = {}
         self.keep = [
             (positions[normalise_header(c)], c, _values(v)) for c, v in stream.keep.items()
         ]
@@ -145,33 +145,58 @@ class FieldReader:
 
     # -------------------------------------------------------------- cells as values
     def values(self, row: Row) -> dict[str, str]:
-        """Every single-column field's stripped cell, computed once per row (the row just
-        read is remembered: a row's fields are asked for one after another).
+        """Every mapped field's stripped cell (see :meth:`cell`).
 
         Raises :class:`RowError` for a row too short to hold a mapped column."""
-        if row is self._row:
-            return self._vals
-        cells = row.cells
-        if len(cells) < self._width_needed:
-            for field, position in self._positions:
-                if position >= len(cells):
-                    raise RowError(
-                        f"the row has only {len(cells)} fields, so it has no "
-                        f"{self.labels[field]!r} (field {position + 1})",
-                        field,
-                        self.labels[field],
-                    )
-        values = {field: cells[position].strip() for field, position in self._positions}
-        for field, positions in self.joined.items():
-            values[field] = " ".join(
-                cells[i].strip() for i in positions if i < len(cells) and cells[i].strip()
-            )
-        self._row, self._vals = row, values
-        return values
+        fields = (*self.single, *self.joined)
+        return dict(zip(fields, self.cells_of(row, fields), strict=True))
+
+    def _check_length(self, cells: list[str]) -> None:
+        """Raises :class:`RowError` naming the first mapped column a short row lacks."""
+        for field, position in self._positions:
+            if position >= len(cells):
+                raise RowError(
+                    f"the row has only {len(cells)} fields, so it has no "
+                    f"{self.labels[field]!r} (field {position + 1})",
+                    field,
+                    self.labels[field],
+                )
 
     def cell(self, row: Row, field: str) -> str:
-        """The raw cell of ``field`` (stripped; empty when unmapped or optional and absent)."""
-        return self.values(row).get(field, "")
+        """The cell of ``field``, stripped (a joined field: its non-empty cells, stripped,
+        joined by a space); empty when unmapped, or optional and absent from the file.
+
+        Raises :class:`RowError` for a row too short to hold a mapped column, whichever
+        field is asked for."""
+        cells = row.cells
+        if len(cells) < self._width_needed:
+            self._check_length(cells)
+        position = self.single.get(field)
+        if position is not None:
+            return cells[position].strip()
+        joined = self.joined.get(field)
+        if joined is None:
+            return ""
+        return self._joined(cells, joined)
+
+    def cells_of(self, row: Row, fields: tuple[str, ...]) -> list[str]:
+        """:meth:`cell` of each of ``fields``, at once: a document's hot path."""
+        cells = row.cells
+        if len(cells) < self._width_needed:
+            self._check_length(cells)
+        plan = self._plans.get(fields)
+        if plan is None:
+            plan = self._plans[fields] = tuple(self.single.get(f, -1) for f in fields)
+            self._plan_simple[fields] = not any(f in self.joined for f in fields)
+        if self._plan_simple[fields]:
+            return [cells[p].strip() if p >= 0 else "" for p in plan]
+        return [self.cell(row, f) for f in fields]
+
+    @staticmethod
+    def _joined(cells: list[str], positions: tuple[int, ...]) -> str:
+        return " ".join(
+            cells[i].strip() for i in positions if i < len(cells) and cells[i].strip()
+        )
 
     def text(self, row: Row, field: str) -> str | None:
         return clean_text(self.cell(row, field))

@@ -136,12 +136,20 @@ def read_records(
     *,
     streams: Iterable[str] | None = None,
     log: ReadLog | None = None,
+    state: ReadState | None = None,
 ) -> Iterator[Item]:
     """Every record of every stream in ``sources`` (stream name to files), or its rejection.
 
     ``streams`` limits what is yielded (default: every stream). The streams before them
     that make customers and invoices are still read, quietly, so that a payment is matched
     to its invoice even when only payments are asked for.
+
+    ``state`` carries what an earlier read of the *same* mapping and sources learned
+    (customers, the invoice index, ids made up): the streams it has read already
+    (:attr:`ReadState.through`) are not read again, and every ``streams`` must come after
+    them. The read updates it; once the read is over, the state covers every stream up to
+    the last one read. A read that stops early (an error, a consumer that stops iterating)
+    leaves the state half updated: throw it away.
 
     Raises :class:`MappingError` when a stream has files but the mapping no table for it, and
     :class:`CsvFileError` when a file cannot be read or its header does not fit the mapping.
@@ -155,12 +163,17 @@ def read_records(
             )
     wanted = {name for name in (STREAMS if streams is None else streams) if sources.get(name)}
     last = max((STREAMS.index(name) for name in wanted if name in STREAMS), default=-1)
-    state = _State(log if log is not None else ReadLog())
+    if state is None:
+        state = ReadState()
+    elif any(STREAMS.index(name) <= state.through for name in wanted):
+        raise ValueError("the state has read these streams already: start from a fresh one")
+    state.log = log if log is not None else ReadLog()
     state.customers_given = bool(sources.get("customers"))
     state.invoices_given = bool(sources.get("invoices"))
     # Payments and credit notes name their invoices; without them, keep no index of invoices.
     state.index_invoices = bool(sources.get("payments") or sources.get("credit_notes"))
-    for name in STREAMS[: last + 1]:
+    for position in range(state.through + 1, last + 1):
+        name = STREAMS[position]
         stream = mapping.stream(name)
         if stream is None or not sources.get(name):
             continue
@@ -172,13 +185,22 @@ def read_records(
             for path in sources[name]:
                 for _ in _read_file(name, mapping, stream, Path(path), state, quiet):
                     pass
+    state.through = max(state.through, last)
 
 
-class _State:
-    """What one read has learned so far: customers, invoices, ids made up."""
+class ReadState:
+    """What one read has learned so far: customers, invoices, ids made up.
 
-    def __init__(self, log: ReadLog) -> None:
-        self.log = log
+    The invoice index holds plain tuples (:class:`_InvoiceRef`), never the invoices, so that
+    carrying it from the invoices stream to the payments stream costs little memory.
+    """
+
+    def __init__(self, log: ReadLog | None = None) -> None:
+        self.log = log if log is not None else ReadLog()
+        self.through = -1
+        """The position in :data:`STREAMS` of the last stream read into this state."""
+        self.files: dict[Path, tuple[int, int, int, int]] = {}
+        """Each file read, as found when it was opened: device, inode, size and modification time."""
         self.customers = CustomerDirectory()
         self.customers_given = False
         self.invoices_given = False
@@ -189,16 +211,38 @@ class _State:
         self.name_cache: dict[str, list[str]] = {}
         self.rejected_invoices: dict[tuple[str, str], Location] = {}
 
+    def unchanged(self) -> bool:
+        """Whether every file read into this state is still as it was when it was opened."""
+        return all(_file_key(path) == key for path, key in self.files.items())
+
+    def forget_invoices(self) -> None:
+        """Drop the invoice index, once no stream left to read names invoices."""
+        self.invoices_by_id = {}
+        self.invoices_by_number = {}
+        self.rejected_invoices = {}
+
+
+
+def _file_key(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+
 
 def _read_file(
     name: str,
     mapping: CsvMapping,
     stream: StreamMapping,
     path: Path,
-    state: _State,
+    state: ReadState,
     log: ReadLog,
 ) -> Iterator[Item]:
     settings = mapping.settings(name)
+    key = _file_key(path)
+    if key is not None:
+        state.files[path] = key
     try:
         layout = open_layout(
             path,
@@ -224,7 +268,7 @@ class _Builder:
 
     def __init__(
         self, name: str, stream: StreamMapping, reader: FieldReader, layout: Layout,
-        state: _State, log: ReadLog,
+        state: ReadState, log: ReadLog,
     ) -> None:
         self.name = name
         self.log = log
