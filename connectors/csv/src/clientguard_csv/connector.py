@@ -126,7 +126,7 @@ class CsvConnector(Connector):
         # The mapping is read once, here, so that a wrong mapping fails at construction.
         self.mapping: CsvMapping = _mapping_of(self.options)
         # What the streams fetched so far in this sync learned, for the next stream's fetch.
-        self._handover: ReadState | None = None
+        self._handover: tuple[ReadState, dict[str, tuple[Path, ...]]] | None = None
         started = self.clock
 
         def clock() -> datetime:
@@ -143,17 +143,11 @@ class CsvConnector(Connector):
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         """The stream's rows, mapped, in pages (``since`` is ignored: files are read whole)."""
-        page: list[RawRecord] = []
         sources = self.sources()
-        state = self._resume(stream.name)
+        state = self._resume(stream.name, sources)
+        page: list[RawRecord] = []
         for item in read_records(self.mapping, sources, streams=(stream.name,), state=state):
-            if isinstance(item, Loaded):
-                page.append(RawRecord({"record": item.record}, item.location))
-            elif isinstance(item, Skipped):
-                page.append(RawRecord({"skip": item.reason}, item.location))
-            else:
-                raw = item.record if isinstance(item.record, Mapping) else {}
-                page.append(RawRecord({**raw, "rejection": item}, item.location))
+            page.append(_raw(item))
             if len(page) >= PAGE_SIZE:
                 yield RawPage(tuple(page))
                 page = []
@@ -161,23 +155,27 @@ class CsvConnector(Connector):
             yield RawPage(tuple(page))
         self._hand_over(state, sources)
 
-    def _resume(self, name: str) -> ReadState:
+    def _resume(self, name: str, sources: dict[str, tuple[Path, ...]]) -> ReadState:
         """The state to read stream ``name`` from: what this sync's earlier streams learned,
         when it fits, else a fresh one. Taken off the connector either way, so that a fetch
         that fails or stops early leaves nothing half read behind."""
-        state, self._handover = self._handover, None
-        if state is None or state.through >= STREAMS.index(name) or not state.unchanged():
+        handover, self._handover = self._handover, None
+        if handover is None:
+            return ReadState()
+        state, read_from = handover
+        if (read_from != sources or state.through >= STREAMS.index(name)
+                or not state.unchanged()):
             return ReadState()
         return state
 
-    def _hand_over(self, state: ReadState, sources: Mapping[str, Sequence[Path]]) -> None:
+    def _hand_over(self, state: ReadState, sources: dict[str, tuple[Path, ...]]) -> None:
         """Keep ``state`` for the next stream's fetch if a later stream has files."""
         later = STREAMS[state.through + 1 :]
         if not any(sources.get(name) for name in later):
             return
         if not any(sources.get(name) for name in later if name in ("credit_notes", "payments")):
             state.forget_invoices()
-        self._handover = state
+        self._handover = (state, sources)
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
         """Unwrap what :meth:`fetch` mapped: a record, a skip, or a rejection (raised)."""
@@ -197,6 +195,16 @@ class CsvConnector(Connector):
         for _ in read_records(self.mapping, self.sources(), log=log):
             pass
         return log
+
+
+def _raw(item: Loaded | Rejection | Skipped) -> RawRecord:
+    """An item of a read as the framework's raw record, unwrapped again by ``to_model``."""
+    if isinstance(item, Loaded):
+        return RawRecord({"record": item.record}, item.location)
+    if isinstance(item, Skipped):
+        return RawRecord({"skip": item.reason}, item.location)
+    raw = item.record if isinstance(item.record, Mapping) else {}
+    return RawRecord({**raw, "rejection": item}, item.location)
 
 
 def _mapping_of(options: CsvOptions) -> CsvMapping:

@@ -1,0 +1,148 @@
+"""Within one sync each file is read once: a stream hands what it learned (customers, the
+invoice index) to the next stream's fetch. These tests hold that hand-over to giving exactly
+what a fresh read of each stream gives, and to never outliving its sync."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from clientguard.connector import RawPage, pull
+from clientguard_csv import CsvConnector, read_records
+from clientguard_csv.reading import Loaded, Skipped
+
+Write = Callable[..., Path]
+
+MAPPING: dict[str, Any] = {
+    "currency": "EUR",
+    "invoices": {"columns": {"number": "No", "customer_name": "Client", "issue_date": "Date",
+                             "due_date": "Due", "total": "Total"}},
+    "payments": {"columns": {"customer_name": "Client", "invoice_number": "Invoice",
+                             "date": "Paid", "amount": "Amount"}},
+    "credit_notes": {"columns": {"number": "Note", "invoice_number": "Invoice",
+                                 "issue_date": "Date", "total": "Amount"}},
+    "time_entries": {"columns": {"customer_name": "Client", "date": "Date", "hours": "Hours"}},
+    "work_requests": {"columns": {"customer_name": "Client", "requested_on": "Asked",
+                                  "wanted_by": "Wanted"}},
+}
+
+INVOICES = (
+    "No,Client,Date,Due,Total\n"
+    "INV-1,Acme Ltd,2025-01-02,2025-02-01,100.00\n"
+    "INV-2,Beta GmbH,2025-01-05,2025-02-04,50.00\n"
+    "INV-3,Gamma,2025-01-07,not a date,70.00\n"  # rejected: its payment says so
+)
+PAYMENTS = (
+    "Client,Invoice,Paid,Amount\n"
+    "ACME,INV-1,2025-02-10,60.00\n"
+    "Gamma,INV-3,2025-02-11,70.00\n"
+    "Delta,,2025-02-12,5.00\n"  # a customer made from a payment row
+    ",INV-9,2025-02-13,1.00\n"  # no such invoice
+)
+NOTES = "Note,Invoice,Date,Amount\nCN-1,INV-2,2025-01-10,50.00\nCN-2,INV-3,2025-01-11,1.00\n"
+TIME = "Client,Date,Hours\nDelta,2025-02-01,1.5\nNobody,2025-02-01,2\n"
+REQUESTS = "Client,Asked,Wanted\nAcme,2025-02-01,2025-02-10\nNobody,2025-02-01,2025-02-09\n"
+
+
+def files(write: Write) -> dict[str, Path]:
+    return {
+        "invoices": write("i.csv", INVOICES),
+        "payments": write("p.csv", PAYMENTS),
+        "credit_notes": write("c.csv", NOTES),
+        "time_entries": write("t.csv", TIME),
+        "work_requests": write("w.csv", REQUESTS),
+    }
+
+
+def outcome(items: Any) -> list[tuple[str, Any]]:
+    """Records and rejections, comparable: the record, or the rejection's where and why."""
+    out: list[tuple[str, Any]] = []
+    for item in items:
+        if isinstance(item, Loaded):
+            out.append(("record", item.record))
+        elif isinstance(item, Skipped):
+            out.append(("skip", item.reason))
+        else:
+            out.append(("rejected", (item.kind, item.record_id, item.field, item.reason,
+                                     str(item.location))))
+    return out
+
+
+def fresh(conn: CsvConnector, stream: str) -> list[tuple[str, Any]]:
+    """One stream read on its own, from nothing (every earlier file read again)."""
+    return outcome(read_records(conn.mapping, conn.sources(), streams=(stream,)))
+
+
+def fetched(conn: CsvConnector, stream: str) -> list[tuple[str, Any]]:
+    items: list[Any] = []
+    for page in conn.fetch(conn.stream(stream), since=None):
+        for raw in page.records:
+            data = raw.data
+            if "record" in data:
+                items.append(Loaded(data["record"], raw.location))
+            elif "skip" in data:
+                items.append(Skipped(data["skip"], raw.location))
+            else:
+                items.append(data["rejection"])
+    return outcome(items)
+
+
+def test_a_sync_gives_what_a_fresh_read_of_each_stream_gives(write: Write):
+    conn = CsvConnector(mapping=MAPPING, **files(write))
+    conn.clock()  # a sync starts
+    order = [s.name for s in conn.streams if s.name in conn.sources()]
+    handed = {name: fetched(conn, name) for name in order}
+    for name in order:
+        assert handed[name] == fresh(conn, name), name
+    rejected = [r for _, r in handed["payments"] if _ == "rejected"]
+    assert any("was itself rejected" in r[3] for r in rejected)
+    assert any("INV-9" in r[3] for r in rejected)
+    # the customer made from a payment row is known to the time entries
+    assert [r.customer_id for k, r in handed["time_entries"] if k == "record"] == ["Delta"]
+
+
+def test_pull_matches_fresh_reads_and_a_second_sync_reads_the_files_again(write: Write):
+    paths = files(write)
+    conn = CsvConnector(mapping=MAPPING, **paths)
+    whole = pull(conn)
+    assert {r.id for r in whole.records if r.kind == "payment"}
+    assert len(whole.rejected) == 6
+    first = pull(conn, streams=["invoices", "credit_notes"])  # payments left for later
+    assert "INV-1" in {r.id for r in first.records}
+    # the same size and modification time: only reading the file again sees the change
+    stat = paths["invoices"].stat()
+    paths["invoices"].write_text(INVOICES.replace("INV-1,", "INV-7,"))
+    os.utime(paths["invoices"], ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    second = pull(conn, streams=["payments"])
+    reasons = [r.reason for r in second.rejected]
+    assert "no invoice has the number 'INV-1' in the invoices file(s)" in reasons
+
+
+def test_streams_out_of_order_twice_or_stopped_early_are_read_afresh(write: Write):
+    conn = CsvConnector(mapping=MAPPING, **files(write))
+    conn.clock()
+    expected = {name: fresh(conn, name) for name in conn.sources()}
+    assert fetched(conn, "payments") == expected["payments"]
+    assert fetched(conn, "invoices") == expected["invoices"]  # out of order
+    assert fetched(conn, "invoices") == expected["invoices"]  # twice
+    pages = conn.fetch(conn.stream("credit_notes"), since=None)
+    next(pages, RawPage(()))  # stopped early: nothing half read is handed on
+    pages.close()
+    assert fetched(conn, "payments") == expected["payments"]
+    assert fetched(conn, "work_requests") == expected["work_requests"]
+
+
+def test_a_file_changed_between_two_fetches_is_read_again(write: Write):
+    paths = files(write)
+    conn = CsvConnector(mapping=MAPPING, clock=lambda: datetime(2025, 3, 1, tzinfo=UTC),
+                        **paths)
+    conn.clock()
+    fetched(conn, "invoices")
+    paths["invoices"].write_text(INVOICES + "INV-9,Acme Ltd,2025-01-02,2025-02-01,1.00\n")
+    payments = fetched(conn, "credit_notes"), fetched(conn, "payments")
+    assert payments[1] == fresh(conn, "payments")
+    assert not any("INV-9" in str(v) for k, v in payments[1] if k == "rejected")
+
