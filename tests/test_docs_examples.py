@@ -34,3 +34,20 @@ def test_the_readme_python_example_gives_the_days_late_it_claims() -> None:
     last = first.strip().splitlines()[-1]
     expression, claimed = last.split("#")
     assert eval(expression, namespace) == int(claimed)
+
+
+def test_the_readme_shows_the_demos_real_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clientguard.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = readme.split("It prints (shortened):\n\n```text\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)  # the demo writes demo-report.html beside it
+    assert main(["demo"]) == 0
+    output = capsys.readouterr().out
+    shown = [line for line in excerpt.splitlines() if line.strip() and line != "..."]
+    assert len(shown) > 20
+    missing = [line for line in shown if line not in output]
+    assert missing == [], "README's demo excerpt is out of date; paste the demo's output"
+    assert (tmp_path / "demo-report.html").is_file()
