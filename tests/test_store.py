@@ -101,7 +101,7 @@ class MemoryConnector(Connector):
                 id=raw["id"], customer_id="c1", date=date(2025, 5, 20), amount=raw["amount"],
                 currency="EUR", allocations=raw.get("allocations", ()), source=self.name,
             )
-        return Invoice(
+        invoice = Invoice(
             id=raw["id"],
             customer_id=raw.get("customer", "c1"),
             number=raw["id"],
@@ -112,6 +112,11 @@ class MemoryConnector(Connector):
             status="open",
             source=self.name,
         )
+        if "customer_name" in raw:
+            # Like a CSV export, an invoice row may also name its customer.
+            named = Customer(id=invoice.customer_id, name=raw["customer_name"], source=self.name)
+            return (named, invoice)
+        return invoice
 
 
 def inv(ident: str, total: str = "100.00", day: int = 1, **extra: Any) -> dict[str, Any]:
@@ -447,3 +452,17 @@ def test_load_of_an_unknown_source_names_the_known_ones(store: Store) -> None:
     store.sync(memory(invoices=[[inv("A")]]), source="books")
     with pytest.raises(StoreError, match="no source 'xero'; it holds: books"):
         store.load(base_currency="EUR", sources=["xero"])
+
+
+def test_a_stream_that_yields_several_kinds_counts_each(store: Store) -> None:
+    # Two invoice rows naming one customer: 2 invoices and 1 customer are new (the customer
+    # arrives twice, unchanged, and is stored once).
+    result = store.sync(
+        memory(invoices=[[inv("i1", customer="c9", customer_name="Nine"),
+                          inv("i2", customer="c9", customer_name="Nine")]]),
+        source="books",
+    )
+    (invoices,) = [s for s in result.streams if s.stream == "invoices"]
+    assert invoices.new == 3
+    assert invoices.new_by_kind == {"customer": 1, "invoice": 2}
+    assert invoices.updated_by_kind == {}

@@ -397,7 +397,13 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
     print(f"{result.source} ({result.connector}) -> {store_path}: {counts(result)}")
     for stream in result.streams:
         if stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed:
-            print(f"  {stream.stream}: {counts(stream)}")
+            line = f"  {stream.stream}: {counts(stream)}"
+            if len(stream.new_by_kind) > 1:
+                # A stream that yields several kinds says which: "2,466 invoice, 100 customer".
+                line += " (new: " + ", ".join(
+                    f"{n:,} {kind.replace('_', ' ')}" for kind, n in stream.new_by_kind.items()
+                ) + ")"
+            print(line)
     for reason, count in result.skipped.items():
         print(printable(f"  left out on purpose: {count:,} x {reason}"))
     kept = sum(1 for _ in store.rejections([result.source]))

@@ -188,6 +188,11 @@ class StreamResult:
     """Raw records the connector left out on purpose, by reason."""
     duplicates: int = 0
     """Records that arrived twice, unchanged, in this sync and were stored once."""
+    new_by_kind: Mapping[str, int] = field(default_factory=dict)
+    """``new`` by kind of record: a stream may yield more than one kind (a CSV invoices file
+    also names its customers)."""
+    updated_by_kind: Mapping[str, int] = field(default_factory=dict)
+    """``updated`` by kind of record."""
     full_read: bool = True
     """True when the stream was read in full (no cursor, or ``full=True``)."""
 
@@ -737,6 +742,7 @@ class _SyncWriter:
             for record in page.records:
                 outcome = self._upsert(record, page, occurrences)
                 page_counts[outcome] += 1
+                page_counts[f"{outcome}:{record.kind}"] += 1
                 ident = getattr(record, "id", None)
                 if ident is not None:
                     ids_seen.append(ident)
@@ -861,8 +867,19 @@ class _SyncWriter:
                 removed=counts["removed"],
                 skipped=dict(sorted(self.skipped.get(stream, Counter()).items())),
                 duplicates=counts["duplicates"],
+                new_by_kind=_by_kind(counts, "new"),
+                updated_by_kind=_by_kind(counts, "updated"),
                 full_read=self.full_read.get(stream, True),
             )
+
+
+def _by_kind(counts: Counter[str], outcome: str) -> dict[str, int]:
+    prefix = f"{outcome}:"
+    return {
+        key.removeprefix(prefix): value
+        for key, value in sorted(counts.items())
+        if key.startswith(prefix) and value
+    }
 
 
 # --------------------------------------------------------------------------- the sync lock
