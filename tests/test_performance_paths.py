@@ -161,3 +161,31 @@ def test_a_document_over_applying_one_invoice_in_several_allocations_is_rejected
     assert "add up to 110.00 EUR, more than its total of 100.00" in reason
     assert built.report.rejected[0].field == "allocations.2.amount"
     assert built.applications("I") == ()
+
+
+@pytest.mark.parametrize("as_of", [SAMPLE_AS_OF, date(2024, 11, 5)])
+def test_the_review_reads_what_every_settlement_would_have_told_it(
+    book: Ledger, as_of: date
+) -> None:
+    # The review makes settlements only for the late invoices due in its window, and reads
+    # the source's disagreements from the checked rows: its data quality and costs must be
+    # those that every settlement gives.
+    from clientguard.metrics.cost import lateness_costs
+    from clientguard.review import review
+
+    done = review(book, as_of=as_of)
+    settlements = settle(book, as_of=as_of)
+    quality = done.data_quality
+    assert quality.paid_date_unknown == tuple(
+        s.invoice_id for s in settlements.values() if s.paid_date_unknown)
+    assert quality.amount_due_mismatches == tuple(
+        s.invoice_id for s in settlements.values() if s.source_amount_due_mismatch is not None)
+    expected_notes = [f"invoice {s.invoice_id}: {n}" for s in settlements.values()
+                      for n in s.notes]
+    assert [n for n in quality.notes if n.startswith("invoice ")] == expected_notes
+    assert any(s.notes for s in settlements.values())  # the sample has some to compare
+    costs = lateness_costs(book, as_of=as_of, settlements=settlements)
+    assert costs
+    for client in done.clients.values():
+        for customer_id, cost in client.costs.items():
+            assert cost == costs[customer_id]

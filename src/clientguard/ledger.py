@@ -228,15 +228,17 @@ class Ledger:
         """
         from clientguard.connector import pull
 
-        pulled = pull(connector)
-        return cls.build(
-            pulled.records,
-            base_currency=base_currency,
-            fx=fx,
-            strict=strict,
-            rejected=pulled.rejected,
-            locations=pulled.locations,
-        )
+        # One pause for both: each pause ends with a collection that walks what it made.
+        with collector_paused():
+            pulled = pull(connector)
+            return cls.build(
+                pulled.records,
+                base_currency=base_currency,
+                fx=fx,
+                strict=strict,
+                rejected=pulled.rejected,
+                locations=pulled.locations,
+            )
 
     def merge(self, other: Ledger, *, strict: bool = True) -> Ledger:
         """One ledger with the records of both (e.g. from two sources), checked again.
@@ -561,8 +563,9 @@ class _Builder:
     ) -> dict[str, list[Application]]:
         """Turn allocations into applications; reject documents that break a rule."""
         self.failed_documents = set()
-        applied: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        result: dict[str, list[Application]] = defaultdict(list)
+        applied: dict[str, Decimal] = {}
+        applied_to = applied.get
+        result: dict[str, list[Application]] = {}
 
         dated = [
             (d.date if isinstance(d, Payment) else d.issue_date, d)
@@ -580,7 +583,7 @@ class _Builder:
             # from ZERO (as ``sum`` would), so the check below sees the very same Decimal.
             pending_to: dict[str, Decimal] = {}
             problem: tuple[str, str] | None = None
-            doc_currency = doc.currency
+            doc_kind, doc_id, doc_currency = doc.kind, doc.id, doc.currency
             for index, allocation in enumerate(doc.allocations):
                 invoice = invoices.get(allocation.invoice_id)
                 if invoice is None:
@@ -609,10 +612,10 @@ class _Builder:
                     tolerance = Decimal(1).scaleb(-exponent(invoice.currency))
                 invoice_id = invoice.id
                 pending.append(
-                    Application(invoice_id, on, amount, doc.kind, doc.id, allocation.amount)
+                    Application(invoice_id, on, amount, doc_kind, doc_id, allocation.amount)
                 )
                 so_far = pending_to[invoice_id] = pending_to.get(invoice_id, ZERO) + amount
-                over = applied[invoice_id] + so_far - invoice.total
+                over = applied_to(invoice_id, ZERO) + so_far - invoice.total
                 if over > tolerance:
                     problem = (
                         f"with this {doc.kind}, allocations to invoice {invoice.id} add up to "
@@ -626,8 +629,13 @@ class _Builder:
                 self.failed_documents.add((doc.kind, doc.id))
                 continue
             for application in pending:
-                applied[application.invoice_id] += application.amount
-                result[application.invoice_id].append(application)
+                invoice_id = application.invoice_id
+                applied[invoice_id] = applied_to(invoice_id, ZERO) + application.amount
+                bucket = result.get(invoice_id)
+                if bucket is None:
+                    result[invoice_id] = [application]
+                else:
+                    bucket.append(application)
         return result
 
     def index(self, ledger: Ledger, applications: dict[str, list[Application]]) -> None:
@@ -650,7 +658,7 @@ class _Builder:
         # Same-day applications: payments before credit notes, then by document id, so the
         # replay is the same whatever order the source listed them in.
         ledger._applications = {
-            k: tuple(sorted(v, key=lambda a: (a.date, a.document_kind != "payment", a.document_id)))
+            k: (v[0],) if len(v) == 1 else tuple(sorted(v, key=_application_order))
             for k, v in applications.items()
         }
         ids = set(ledger._customers)
@@ -665,13 +673,15 @@ class _Builder:
         for customer_id in ledger._customer_ids:
             members[ledger.group_of(customer_id)].append(customer_id)
         ledger._members = {k: tuple(v) for k, v in members.items()}
-        ledger._rates = {
-            key: rate
-            for key, rate in self.rates.items()
-            if key[1] in (ledger._invoices if key[0] == "invoice" else
-                          ledger._payments if key[0] == "payment" else ledger._credit_notes)
-        }
+        # Every record priced was kept, but for the documents whose allocations failed.
+        for key in self.failed_documents:
+            self.rates.pop(key, None)
+        ledger._rates = self.rates
         ledger._locations = self.locations
+
+
+def _application_order(application: Application) -> tuple[date, bool, str]:
+    return application.date, application.document_kind != "payment", application.document_id
 
 
 def _resolve_groups(customers: Mapping[str, Customer]) -> dict[str, str]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -39,7 +39,14 @@ from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.metrics.workload import workload
 from clientguard.money import ZERO, round_money
 from clientguard.policy import Policy
-from clientguard.settlement import LIVE_STATUSES, Settlement, check_as_of, settle
+from clientguard.settlement import (
+    LIVE_STATUSES,
+    CheckedRow,
+    Settlement,
+    check_as_of,
+    checked_rows,
+    settlement_of,
+)
 from clientguard.signals import (
     ConcentrationReport,
     concentration,
@@ -218,9 +225,22 @@ def review(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Revi
 def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
     policy = policy or Policy()
     currency = ledger.base_currency
-    settlements = settle(ledger, as_of=as_of, policy=policy)
+    # The settlements of the invoices whose lateness may cost (late, due in the window) and
+    # the source's disagreements of all: settle() would make a million settlements to read a
+    # few hundred thousand.
+    first_due = as_of - timedelta(days=policy.lookback_days - 1)
+    late: dict[str, Settlement] = {}
+    checked: list[CheckedRow] = []
+    for row, mismatch, notes in checked_rows(ledger, as_of=as_of, policy=policy):
+        invoice = row[0]
+        if row[1] == "paid_date_unknown" or mismatch is not None or notes:
+            checked.append((row, mismatch, notes))
+        if row[8] and first_due <= invoice.due_date <= as_of:
+            late[invoice.id] = settlement_of(
+                row, mismatch, notes, ledger=ledger, as_of=as_of, policy=policy
+            )
     profiles = payment_profiles(ledger, as_of=as_of, policy=policy)
-    costs = lateness_costs(ledger, as_of=as_of, policy=policy, settlements=settlements)
+    costs = lateness_costs(ledger, as_of=as_of, policy=policy, settlements=late)
     revenue = concentration(ledger, as_of=as_of, basis="revenue", policy=policy)
     receivables = concentration(ledger, as_of=as_of, basis="receivables", policy=policy)
     hours: ConcentrationReport | None = concentration(
@@ -295,7 +315,7 @@ def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
         policy=policy,
         clients={r.client_id: r for r in reviews},
         book=book,
-        data_quality=_data_quality(ledger, settlements.values()),
+        data_quality=_data_quality(ledger, checked),
     )
 
 
@@ -636,17 +656,20 @@ def _revisions(
     return revisions
 
 
-def _data_quality(ledger: Ledger, settlements: Iterable[Settlement]) -> DataQuality:
+def _data_quality(ledger: Ledger, checked: Iterable[CheckedRow]) -> DataQuality:
+    """The review's data-quality summary; ``checked`` holds (at least) every replay row that
+    is paid with no date, or that the source disagrees with, in ledger order."""
     rejected = ledger.report.rejected
     unknown: list[str] = []
     mismatches: list[str] = []
     notes: list[str] = []
-    for settlement in settlements:
-        if settlement.paid_date_unknown:
-            unknown.append(settlement.invoice_id)
-        if settlement.source_amount_due_mismatch is not None:
-            mismatches.append(settlement.invoice_id)
-        notes.extend(f"invoice {settlement.invoice_id}: {n}" for n in settlement.notes)
+    for row, mismatch, row_notes in checked:
+        invoice_id = row[0].id
+        if row[1] == "paid_date_unknown":
+            unknown.append(invoice_id)
+        if mismatch is not None:
+            mismatches.append(invoice_id)
+        notes.extend(f"invoice {invoice_id}: {n}" for n in row_notes)
     if rejected:
         notes.insert(
             0,

@@ -392,23 +392,33 @@ def settle(
 
 
 def _settle(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, Settlement]:
-    grace = policy.grace_days
+    return {
+        row[0].id: settlement_of(row, mismatch, notes, ledger=ledger, as_of=as_of, policy=policy)
+        for row, mismatch, notes in checked_rows(ledger, as_of=as_of, policy=policy)
+    }
+
+
+CheckedRow = tuple[ReplayRow, Decimal | None, tuple[str, ...]]
+"""A replay row with what the source says differently: its ``amount_due`` where that disagrees
+with the replay (else None), and the notes that say so."""
+
+
+def checked_rows(
+    ledger: Ledger, *, as_of: date, policy: Policy | None = None
+) -> Iterator[CheckedRow]:
+    """Each invoice's replay row (see :func:`replay_rows`) with the source's disagreements:
+    what :func:`settle` makes its settlements of, for a caller that needs the disagreements of
+    every invoice but the settlements of only a few (the review: its data-quality notes and
+    the costs of the late invoices). :func:`settlement_of` makes the settlement of one."""
+    policy = policy or Policy()
     tolerance = policy.settle_tolerance
-    base = ledger.base_currency
-    rate_to_base = ledger.rate_to_base
     applications_of = ledger.applications
-    construct = _settlement
-    result: dict[str, Settlement] = {}
+    no_notes: tuple[str, ...] = ()
     for row in replay_rows(ledger, as_of=as_of, policy=policy):
-        (
-            invoice, status, settled_on, basis, applied, open_balance, days_to_pay, beyond,
-            days_late, prepaid, adjusted, _late_amount_days,
-        ) = row
-        currency = invoice.currency
-        rate = ONE if currency == base else rate_to_base(invoice)
+        invoice = row[0]
         applications = applications_of(invoice.id)
         if (
-            applications and not adjusted and invoice.status == "paid"
+            applications and not row[10] and invoice.status == "paid"
             and invoice.paid_on is None
         ):
             # The common case (a paid invoice with payments, no paid date of the source's):
@@ -422,35 +432,52 @@ def _settle(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, Settlement
             if left > tolerance or (
                 amount_due is not None and abs(amount_due - left) > tolerance
             ):
-                mismatch, notes = _source_disagreements(
-                    ledger, Replay(*row), tolerance
-                )
+                mismatch, notes = _source_disagreements(ledger, Replay(*row), tolerance)
             else:
-                mismatch, notes = None, ()
+                mismatch, notes = None, no_notes
         else:
             mismatch, notes = _source_disagreements(ledger, Replay(*row), tolerance)
-        # The fields in the model's order, as validation would store them.
-        result[invoice.id] = construct({
-            "invoice_id": invoice.id,
-            "customer_id": invoice.customer_id,
-            "currency": currency,
-            "as_of": as_of,
-            "status": status,
-            "settled_on": settled_on,
-            "basis": basis,
-            "applied": applied,
-            "open_balance": open_balance,
-            "open_balance_base": open_balance * rate,
-            "days_to_pay": days_to_pay,
-            "days_beyond_terms": beyond,
-            "days_late": days_late,
-            "late": days_late is not None and days_late > grace,
-            "prepaid": prepaid,
-            "paid_date_unknown": status == "paid_date_unknown",
-            "source_amount_due_mismatch": mismatch,
-            "notes": notes,
-        })
-    return result
+        yield row, mismatch, notes
+
+
+def settlement_of(
+    row: ReplayRow,
+    mismatch: Decimal | None,
+    notes: tuple[str, ...],
+    *,
+    ledger: Ledger,
+    as_of: date,
+    policy: Policy,
+) -> Settlement:
+    """The :class:`Settlement` of one of :func:`checked_rows`' rows (made with the same
+    ``ledger``, ``as_of`` and ``policy``)."""
+    (
+        invoice, status, settled_on, basis, applied, open_balance, days_to_pay, beyond,
+        days_late, prepaid, _adjusted, _late_amount_days,
+    ) = row
+    currency = invoice.currency
+    rate = ONE if currency == ledger.base_currency else ledger.rate_to_base(invoice)
+    # The fields in the model's order, as validation would store them.
+    return _settlement({
+        "invoice_id": invoice.id,
+        "customer_id": invoice.customer_id,
+        "currency": currency,
+        "as_of": as_of,
+        "status": status,
+        "settled_on": settled_on,
+        "basis": basis,
+        "applied": applied,
+        "open_balance": open_balance,
+        "open_balance_base": open_balance * rate,
+        "days_to_pay": days_to_pay,
+        "days_beyond_terms": beyond,
+        "days_late": days_late,
+        "late": days_late is not None and days_late > policy.grace_days,
+        "prepaid": prepaid,
+        "paid_date_unknown": status == "paid_date_unknown",
+        "source_amount_due_mismatch": mismatch,
+        "notes": notes,
+    })
 
 
 _SETTLEMENT_FIELDS = set(Settlement.model_fields)

@@ -61,7 +61,7 @@ from typing import IO, Any, Final, Literal
 
 from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError
-from clientguard.ledger import Ledger, Location, RecordKey, Rejection
+from clientguard.ledger import Ledger, Location, RecordKey, Rejection, collector_paused
 from clientguard.model import (
     AnyRecord,
     CreditNote,
@@ -466,8 +466,11 @@ class Store:
             sync_id = self._begin_sync(name, connector, full=full)
             writer = _SyncWriter(self, name, connector, sync_id, state, full=full, prune=prune)
             try:
-                for page in connector.sync(state, streams=selected, full=full):
-                    writer.write(page)
+                # The sync keeps what it has seen for the whole read (to spot duplicates):
+                # the collector would walk all of it again at every collection.
+                with collector_paused():
+                    for page in connector.sync(state, streams=selected, full=full):
+                        writer.write(page)
             except BaseException as exc:
                 self._end_sync(sync_id, writer, status="failed", error=_error_text(exc))
                 raise
@@ -663,14 +666,15 @@ class Store:
         records: list[AnyRecord] = []
         locations: dict[RecordKey, Location] = {}
         rejected = list(self.rejections(sources))
-        for key, location, record, problem in self._stored(sources):
-            if problem is not None:
-                rejected.append(problem)
-                continue
-            assert record is not None
-            records.append(record)
-            if key is not None and location is not None:
-                locations[key] = location
+        with collector_paused():  # every record read outlives the loop
+            for key, location, record, problem in self._stored(sources):
+                if problem is not None:
+                    rejected.append(problem)
+                    continue
+                assert record is not None
+                records.append(record)
+                if key is not None and location is not None:
+                    locations[key] = location
         return Ledger.build(
             records,
             base_currency=base_currency,
