@@ -48,11 +48,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 STEPS = ("write_csv", "load_csv", "build", "review", "store_sync", "store_load", "baseline")
 """Every measured step, in the order it runs (``generate`` always runs: it makes the input)."""
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
 DUCKDB_VENV = HERE / ".venv-duckdb"
 DUCKDB_VERSION = "duckdb>=1.1,<3"
@@ -160,7 +161,7 @@ def _high_water_mib() -> float | None:
     return None
 
 
-def _measured(run: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float]:
+def _measured(run: Callable[[], T]) -> tuple[T, float]:
     """Run ``run`` in this process; its result and this process's peak RSS (MiB) during it.
 
     The peak is reset first (``/proc/self/clear_refs``, Linux), so it is the peak while the
@@ -311,18 +312,19 @@ def run_size(size: int, steps: Sequence[str], folder: Path, *, customers: int = 
     ledger_steps = [s for s in ("load_csv", "build", "review", "store_sync", "store_load")
                     if s in steps]
     if ledger_steps:
-        # One process loads the ledger; the later steps fork from it.
+        # One process loads the ledger, then runs the later steps with it.
         def loaded_steps() -> dict[str, Any]:
             fx = read_fx(folder)
             meta = json.loads((folder / "meta.json").read_text())
             base = meta["base_currency"]
             as_of = date.fromisoformat(meta["as_of"])
-            ledger, wall, cpu = _timed(lambda: Ledger.from_connector(
-                connector(folder), base_currency=base, fx=fx, strict=True))
+            (ledger, wall, cpu), load_peak = _measured(lambda: _timed(
+                lambda: Ledger.from_connector(connector(folder), base_currency=base, fx=fx,
+                                              strict=True)))
             out: dict[str, Any] = {"load_csv": [
                 {"wall": wall, "cpu": cpu, "records": ledger.report.accepted,
                  "rejected": len(ledger.report.rejected)},
-                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                load_peak,
             ]}
 
             def build() -> dict[str, Any]:
@@ -369,11 +371,9 @@ def run_size(size: int, steps: Sequence[str], folder: Path, *, customers: int = 
                 out["store_load"] = [both["store_load"], peak]
             return out
 
-        results, load_peak = _forked(loaded_steps)
+        results, _ = _forked(loaded_steps)
         for step in ledger_steps:
             result, peak = results[step]
-            if step == "load_csv":
-                peak = load_peak
             note = {"store_sync": "peak: sync and load", "store_load": "peak: sync and load",
                     "build": "peak includes the loaded ledger",
                     "review": "peak includes the loaded ledger"}.get(step, "")
@@ -517,7 +517,7 @@ def summary(measures: list[Measure]) -> str:
             peak = max(load.peak_mib or 0, review.peak_mib or 0)
             text = (f"{size:>9,} end to end (load_csv + review): {wall:.1f} s wall, "
                     f"{cpu:.1f} s CPU, peak {peak:.0f} MiB")
-            if base and base.wall:
+            if base and base.wall and base.cpu:
                 text += (f"; DuckDB baseline {base.wall:.2f} s wall ({base.cpu:.2f} s CPU): "
                          f"clientguard takes x{wall / base.wall:.0f} its wall time, "
                          f"x{cpu / base.cpu:.0f} its CPU time")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -425,3 +426,26 @@ def test_records_the_source_reports_deleted_are_listed_and_dropped_by_pull() -> 
         clock=lambda: NOW,
     )
     assert [r.id for r in pull(conn2, streams=["invoices"]).records] == ["B"]
+
+
+# ----------------------------------------------------------------------------- the collector
+
+
+def test_a_pull_reads_with_the_collector_paused_and_restores_it_even_when_it_fails() -> None:
+    # Every record a pull reads outlives it, so the cyclic collector is paused while it reads
+    # (it would walk them all again at each collection); whatever happens, it comes back on.
+    seen: list[bool] = []
+
+    class Watching(ListConnector):
+        def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+            seen.append(gc.isenabled())
+            yield from super().fetch(stream, since=since)
+
+    assert gc.isenabled()
+    pull(Watching(pages={"invoices": [[inv("A")]]}, clock=lambda: NOW), streams=["invoices"])
+    assert seen == [False]
+    assert gc.isenabled()
+    failing = Watching(pages={"invoices": [[inv("A")], ["boom"]]}, clock=lambda: NOW)
+    with pytest.raises(ConfigError, match="broke"):
+        pull(failing, streams=["invoices"])
+    assert gc.isenabled()
