@@ -140,11 +140,13 @@ class Application:
 def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a block that makes many long-lived objects.
 
-    A build of a million records (and a replay of a million invoices) makes millions of
-    objects that outlive the block; each collection the allocations trigger walks every one of
-    them again, which cost a third of the time. Nothing made here forms a reference cycle, so
-    nothing waits for the collector: memory is freed by reference counting as usual. The
-    collector is left as it was found (a caller that paused it keeps it paused).
+    A read, a build or a replay of a million records makes millions of objects that outlive
+    the block; each collection the allocations trigger walks every one of them again, which
+    cost a third of the time. Nothing made here forms a reference cycle, so nothing waits for
+    the collector: memory is freed by reference counting as usual (the few cycles an HTTP
+    client's retries may leave wait for the first collection after the block). The collector
+    is left as it was found (a caller that paused it keeps it paused), also when the block
+    fails.
     """
     if not gc.isenabled():
         yield
