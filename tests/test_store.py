@@ -177,6 +177,25 @@ def test_a_second_sync_upserts_by_id_and_never_duplicates(
     assert invoice_totals(store) == {k: Decimal(v) for k, v in expected[1].items()}
 
 
+def test_two_versions_of_a_record_in_one_page_count_as_new_then_updated(store: Store) -> None:
+    # The invoices stream keeps the latest version of an id: both versions reach one page,
+    # are written in order, and the second is compared with the first.
+    result = store.sync(memory(invoices=[[inv("A"), inv("B"), inv("A", total="12.00")]]))
+    assert (result.new, result.updated, result.unchanged) == (2, 1, 0)
+    assert invoice_totals(store) == {"A": Decimal("12.00"), "B": Decimal("100.00")}
+
+
+def test_a_page_larger_than_one_lookup_is_counted_right(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stored records are looked up a few hundred ids at a time; a page spans several lookups.
+    monkeypatch.setattr(store_module, "_IDS_PER_QUERY", 2)
+    store.sync(memory(invoices=[[inv("A"), inv("B"), inv("C")]]))
+    second = [inv("A"), inv("B", total="11.00"), inv("C"), inv("D"), inv("E")]
+    result = store.sync(memory(invoices=[second]), full=True)
+    assert (result.new, result.updated, result.unchanged) == (2, 1, 2)
+
+
 def test_records_of_different_kinds_may_share_an_id(store: Store) -> None:
     # QuickBooks numbers invoices and payments separately: invoice 1 and payment 1 coexist.
     store.sync(memory(invoices=[[inv("1")]], payments=[[{"id": "1", "amount": "5.00"}]]))

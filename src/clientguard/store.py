@@ -162,6 +162,8 @@ _APPLICATION_ID: Final = 0x43474431  # "CGD1": marks the file as a clientguard s
 _BUSY_TIMEOUT_MS: Final = 10_000
 
 Outcome = Literal["new", "updated", "unchanged"]
+_IDS_PER_QUERY: Final = 500
+"""Ids looked up in one query (SQLite allows 32,766 parameters; fewer keep each query small)."""
 
 
 # --------------------------------------------------------------------------- results
@@ -743,8 +745,9 @@ class _SyncWriter:
         page_counts: Counter[str] = Counter()
         with self.store._transaction(f"store page {page.number} of {stream}"):
             ids_seen: list[str] = []
-            for record in page.records:
-                outcome = self._upsert(record, page, occurrences)
+            for record, outcome in zip(
+                page.records, self._upsert(page, occurrences), strict=True
+            ):
                 page_counts[outcome] += 1
                 page_counts[f"{outcome}:{record.kind}"] += 1
                 ident = getattr(record, "id", None)
@@ -797,35 +800,64 @@ class _SyncWriter:
         counts.update(page_counts)
         self.skipped.setdefault(stream, Counter()).update(page.skipped)
 
-    def _upsert(self, record: AnyRecord, page: Page, occurrences: Counter[str]) -> Outcome:
-        db = self.store._db
-        data = record.model_dump_json()
-        ident = getattr(record, "id", None)
-        if ident is None:
-            digest = hashlib.sha256(data.encode()).hexdigest()[:32]
-            occurrences[digest] += 1
-            ident = f"{digest}#{occurrences[digest]}"
-            location = None
-        else:
-            location = page.locations.get((record.kind, record.source, ident))
-        row = db.execute(
-            "SELECT data FROM records WHERE source = ? AND kind = ? AND record_id = ?",
-            (self.source, record.kind, ident),
-        ).fetchone()
-        outcome: Outcome = "new" if row is None else "unchanged" if row[0] == data else "updated"
-        db.execute(
+    def _upsert(self, page: Page, occurrences: Counter[str]) -> list[Outcome]:
+        """Insert or update the page's records, in one statement run for all of them; what
+        each one was (new, updated, unchanged), in the page's order."""
+        rows: list[tuple[str, str, str, str | None]] = []  # kind, id, data, location
+        for record in page.records:
+            data = record.model_dump_json()
+            ident = getattr(record, "id", None)
+            if ident is None:
+                digest = hashlib.sha256(data.encode()).hexdigest()[:32]
+                occurrences[digest] += 1
+                ident = f"{digest}#{occurrences[digest]}"
+                location = None
+            else:
+                location = page.locations.get((record.kind, record.source, ident))
+            rows.append((record.kind, ident, data, _location_text(location)))
+        stored = self._stored_data(rows)
+        outcomes: list[Outcome] = []
+        for kind, ident, data, _ in rows:
+            before = stored.get((kind, ident))
+            outcomes.append(
+                "new" if before is None else "unchanged" if before == data else "updated"
+            )
+            stored[(kind, ident)] = data  # a later row of the same record compares with this one
+        sync_id = self.sync_id
+        self.store._db.executemany(
             "INSERT INTO records (source, kind, record_id, stream, data, location, first_sync, "
             "changed_sync, seen_sync) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (source, kind, record_id) DO UPDATE SET stream = excluded.stream, "
             "data = excluded.data, location = excluded.location, seen_sync = excluded.seen_sync, "
             "changed_sync = CASE WHEN records.data = excluded.data THEN records.changed_sync "
             "ELSE excluded.changed_sync END",
-            (
-                self.source, record.kind, ident, page.stream, data, _location_text(location),
-                self.sync_id, self.sync_id, self.sync_id,
-            ),
+            [
+                (self.source, kind, ident, page.stream, data, location, sync_id, sync_id, sync_id)
+                for kind, ident, data, location in rows
+            ],
         )
-        return outcome
+        return outcomes
+
+    def _stored_data(
+        self, rows: Sequence[tuple[str, str, str, str | None]]
+    ) -> dict[tuple[str, str], str]:
+        """The stored data of those of ``rows`` (kind, id, ...) the store already holds, read
+        a few hundred ids at a time."""
+        by_kind: dict[str, list[str]] = {}
+        for kind, ident, _, _ in rows:
+            by_kind.setdefault(kind, []).append(ident)
+        stored: dict[tuple[str, str], str] = {}
+        for kind, idents in by_kind.items():
+            for start in range(0, len(idents), _IDS_PER_QUERY):
+                chunk = idents[start : start + _IDS_PER_QUERY]
+                marks = ", ".join("?" * len(chunk))
+                for ident, data in self.store._db.execute(
+                    "SELECT record_id, data FROM records WHERE source = ? AND kind = ? "  # noqa: S608
+                    f"AND record_id IN ({marks})",
+                    (self.source, kind, *chunk),
+                ):
+                    stored[(kind, ident)] = data
+        return stored
 
     def _delete(self, page: Page) -> int:
         """Remove what the source reports deleted (or voided away), and its rejections."""
