@@ -431,9 +431,10 @@ def test_records_the_source_reports_deleted_are_listed_and_dropped_by_pull() -> 
 # ----------------------------------------------------------------------------- the collector
 
 
-def test_a_pull_reads_with_the_collector_paused_and_restores_it_even_when_it_fails() -> None:
-    # Every record a pull reads outlives it, so the cyclic collector is paused while it reads
-    # (it would walk them all again at each collection); whatever happens, it comes back on.
+def test_a_pull_leaves_the_collector_alone() -> None:
+    # The framework never pauses the cyclic collector: a sync over an API can take hours, and
+    # the collector is the whole process's. A connector whose reading is bounded work on the
+    # CPU (the CSV connector) pauses it for its own read.
     seen: list[bool] = []
 
     class Watching(ListConnector):
@@ -441,11 +442,6 @@ def test_a_pull_reads_with_the_collector_paused_and_restores_it_even_when_it_fai
             seen.append(gc.isenabled())
             yield from super().fetch(stream, since=since)
 
-    assert gc.isenabled()
     pull(Watching(pages={"invoices": [[inv("A")]]}, clock=lambda: NOW), streams=["invoices"])
-    assert seen == [False]
-    assert gc.isenabled()
-    failing = Watching(pages={"invoices": [[inv("A")], ["boom"]]}, clock=lambda: NOW)
-    with pytest.raises(ConfigError, match="broke"):
-        pull(failing, streams=["invoices"])
+    assert seen == [True]
     assert gc.isenabled()

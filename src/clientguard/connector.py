@@ -51,7 +51,7 @@ from typing import Any, ClassVar, Literal, Self, final
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from clientguard.errors import ConfigError, DataError
-from clientguard.ledger import Location, RecordKey, Rejection, collector_paused
+from clientguard.ledger import Location, RecordKey, Rejection
 from clientguard.model import AnyRecord, Record
 
 __all__ = [
@@ -738,23 +738,20 @@ def pull(
     locations: dict[RecordKey, Location] = {}
     skipped: dict[str, Counter[str]] = {}
     duplicates = 0
-    # Every record read here outlives the loop: with the collector running, each collection
-    # walked all of them again (a third of a million-invoice CSV load).
-    with collector_paused():
-        for page in connector.sync(state, streams=streams, full=full):
-            for record in page.records:
-                ident = getattr(record, "id", None)
-                if ident is None:
-                    unnamed.append(record)
-                else:
-                    by_key[(record.kind, ident)] = record
-            rejected.extend(page.rejected)
-            locations.update(page.locations)
-            for kind, _source, ident in page.deleted:
-                by_key.pop((kind, ident), None)
-            skipped.setdefault(page.stream, Counter()).update(page.skipped)
-            duplicates += page.duplicates
-            state = state.after(page)
+    for page in connector.sync(state, streams=streams, full=full):
+        for record in page.records:
+            ident = getattr(record, "id", None)
+            if ident is None:
+                unnamed.append(record)
+            else:
+                by_key[(record.kind, ident)] = record
+        rejected.extend(page.rejected)
+        locations.update(page.locations)
+        for kind, _source, ident in page.deleted:
+            by_key.pop((kind, ident), None)
+        skipped.setdefault(page.stream, Counter()).update(page.skipped)
+        duplicates += page.duplicates
+        state = state.after(page)
     return Pulled(
         records=(*by_key.values(), *unnamed),
         rejected=tuple(rejected),

@@ -230,17 +230,15 @@ class Ledger:
         """
         from clientguard.connector import pull
 
-        # One pause for both: each pause ends with a collection that walks what it made.
-        with collector_paused():
-            pulled = pull(connector)
-            return cls.build(
-                pulled.records,
-                base_currency=base_currency,
-                fx=fx,
-                strict=strict,
-                rejected=pulled.rejected,
-                locations=pulled.locations,
-            )
+        pulled = pull(connector)
+        return cls.build(
+            pulled.records,
+            base_currency=base_currency,
+            fx=fx,
+            strict=strict,
+            rejected=pulled.rejected,
+            locations=pulled.locations,
+        )
 
     def merge(self, other: Ledger, *, strict: bool = True) -> Ledger:
         """One ledger with the records of both (e.g. from two sources), checked again.

@@ -468,11 +468,8 @@ class Store:
             sync_id = self._begin_sync(name, connector, full=full)
             writer = _SyncWriter(self, name, connector, sync_id, state, full=full, prune=prune)
             try:
-                # The sync keeps what it has seen for the whole read (to spot duplicates):
-                # the collector would walk all of it again at every collection.
-                with collector_paused():
-                    for page in connector.sync(state, streams=selected, full=full):
-                        writer.write(page)
+                for page in connector.sync(state, streams=selected, full=full):
+                    writer.write(page)
             except BaseException as exc:
                 self._end_sync(sync_id, writer, status="failed", error=_error_text(exc))
                 raise

@@ -4,13 +4,17 @@ what a fresh read of each stream gives, and to never outliving its sync."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from clientguard.connector import RawPage, pull
+from clientguard.errors import ClientguardError
 from clientguard_csv import CsvConnector, read_records
 from clientguard_csv.reading import Loaded, Skipped
 
@@ -146,3 +150,23 @@ def test_a_file_changed_between_two_fetches_is_read_again(write: Write):
     assert payments[1] == fresh(conn, "payments")
     assert not any("INV-9" in str(v) for k, v in payments[1] if k == "rejected")
 
+
+
+def test_a_file_is_read_with_the_collector_paused_and_it_comes_back_on(write: Write):
+    # Reading a file is bounded work whose records all outlive it: the collector is paused
+    # while it is read (and while the sync takes each page), and is on again once the file is
+    # done, whether the read finished, was abandoned half way, or failed.
+    conn = CsvConnector(mapping=MAPPING, **files(write))
+    stream = conn.stream("invoices")
+    assert gc.isenabled()
+    pages = conn.fetch(stream, since=None)
+    next(pages)
+    assert not gc.isenabled()
+    pages.close()  # abandoned half way
+    assert gc.isenabled()
+    list(conn.fetch(stream, since=None))
+    assert gc.isenabled()
+    broken = CsvConnector(mapping=MAPPING, invoices=write("bad.csv", b"No,Client\n\xff\xfe\n"))
+    with pytest.raises(ClientguardError):
+        list(broken.fetch(broken.stream("invoices"), since=None))
+    assert gc.isenabled()
