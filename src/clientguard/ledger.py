@@ -143,10 +143,9 @@ def collector_paused() -> Iterator[None]:
     A read, a build or a replay of a million records makes millions of objects that outlive
     the block; each collection the allocations trigger walks every one of them again, which
     cost a third of the time. Nothing made here forms a reference cycle, so nothing waits for
-    the collector: memory is freed by reference counting as usual (the few cycles an HTTP
-    client's retries may leave wait for the first collection after the block). The collector
-    is left as it was found (a caller that paused it keeps it paused), also when the block
-    fails.
+    the collector: memory is freed by reference counting as usual. The collector is the whole
+    process's: pause it only for bounded work on the CPU, never around network waits. It is
+    left as it was found (a caller that paused it keeps it paused), also when the block fails.
     """
     if not gc.isenabled():
         yield
