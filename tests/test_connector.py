@@ -431,17 +431,33 @@ def test_records_the_source_reports_deleted_are_listed_and_dropped_by_pull() -> 
 # ----------------------------------------------------------------------------- the collector
 
 
-def test_a_pull_leaves_the_collector_alone() -> None:
-    # The framework never pauses the cyclic collector: a sync over an API can take hours, and
-    # the collector is the whole process's. A connector whose reading is bounded work on the
-    # CPU (the CSV connector) pauses it for its own read.
-    seen: list[bool] = []
+class Watching(ListConnector):
+    """Notes whether the cyclic collector was on as each stream was read."""
 
-    class Watching(ListConnector):
-        def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
-            seen.append(gc.isenabled())
-            yield from super().fetch(stream, since=since)
+    seen: ClassVar[list[bool]] = []
 
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        Watching.seen.append(gc.isenabled())
+        yield from super().fetch(stream, since=since)
+
+
+class BoundedWatching(Watching):
+    bounded_read: ClassVar[bool] = True
+
+
+def test_a_pull_leaves_the_collector_alone_unless_the_read_is_bounded() -> None:
+    # The collector is the whole process's, and a sync over an API may take hours: the
+    # framework pauses it only for a connector that says its read is bounded work on the CPU.
+    Watching.seen = []
     pull(Watching(pages={"invoices": [[inv("A")]]}, clock=lambda: NOW), streams=["invoices"])
-    assert seen == [True]
+    pull(BoundedWatching(pages={"invoices": [[inv("A")]]}, clock=lambda: NOW),
+         streams=["invoices"])
+    assert Watching.seen == [True, False]
+    assert gc.isenabled()
+
+
+def test_a_bounded_pull_that_fails_turns_the_collector_back_on() -> None:
+    failing = BoundedWatching(pages={"invoices": [[inv("A")], ["boom"]]}, clock=lambda: NOW)
+    with pytest.raises(ConfigError, match="broke"):
+        pull(failing, streams=["invoices"])
     assert gc.isenabled()

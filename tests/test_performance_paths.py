@@ -212,3 +212,20 @@ def test_records_of_a_kind_share_one_fields_set_and_a_copy_gets_its_own() -> Non
     again = Invoice.model_validate_json(first.model_dump_json(exclude_unset=True))
     assert again.__pydantic_fields_set__ is from_json.__pydantic_fields_set__
     assert again.model_fields_set == given
+
+
+def test_a_mutable_subclass_keeps_a_fields_set_per_record() -> None:
+    # Assigning a field of a mutable model adds it to that record's set: records of a
+    # subclass made mutable must not share one.
+    from pydantic import ConfigDict
+
+    class Editable(Invoice):
+        model_config = ConfigDict(frozen=False)
+
+    fields = {"id": "I", "customer_id": "c", "number": "1", "issue_date": date(2025, 1, 1),
+              "due_date": date(2025, 1, 1), "currency": "EUR", "total": "1", "status": "open",
+              "source": "test"}
+    first, second = Editable(**fields), Editable(**{**fields, "id": "J"})
+    first.amount_due = D("1")
+    assert "amount_due" in first.model_fields_set
+    assert "amount_due" not in second.model_fields_set

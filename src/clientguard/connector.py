@@ -44,6 +44,7 @@ import re
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal, Self, final
@@ -51,7 +52,7 @@ from typing import Any, ClassVar, Literal, Self, final
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from clientguard.errors import ConfigError, DataError
-from clientguard.ledger import Location, RecordKey, Rejection
+from clientguard.ledger import Location, RecordKey, Rejection, collector_paused
 from clientguard.model import AnyRecord, Record
 
 __all__ = [
@@ -392,6 +393,13 @@ class Connector(ABC):
     lookback: ClassVar[timedelta] = timedelta(0)
     """How far before the saved cursor an incremental sync starts reading again, for sources
     whose change times can land slightly out of order."""
+    bounded_read: ClassVar[bool] = False
+    """True for a connector whose sync is bounded work on this machine's CPU, with no network
+    waits (reading local files): :func:`pull` and :meth:`Store.sync
+    <clientguard.store.Store.sync>` then run it with Python's cyclic garbage collector paused,
+    which makes a large read about a third faster (the collector no longer walks the records
+    read so far again and again). The collector belongs to the whole process: leave this False
+    for a connector that waits on a network, where a sync may take hours."""
 
     options: ConnectorOptions
 
@@ -738,20 +746,21 @@ def pull(
     locations: dict[RecordKey, Location] = {}
     skipped: dict[str, Counter[str]] = {}
     duplicates = 0
-    for page in connector.sync(state, streams=streams, full=full):
-        for record in page.records:
-            ident = getattr(record, "id", None)
-            if ident is None:
-                unnamed.append(record)
-            else:
-                by_key[(record.kind, ident)] = record
-        rejected.extend(page.rejected)
-        locations.update(page.locations)
-        for kind, _source, ident in page.deleted:
-            by_key.pop((kind, ident), None)
-        skipped.setdefault(page.stream, Counter()).update(page.skipped)
-        duplicates += page.duplicates
-        state = state.after(page)
+    with collector_paused() if connector.bounded_read else nullcontext():
+        for page in connector.sync(state, streams=streams, full=full):
+            for record in page.records:
+                ident = getattr(record, "id", None)
+                if ident is None:
+                    unnamed.append(record)
+                else:
+                    by_key[(record.kind, ident)] = record
+            rejected.extend(page.rejected)
+            locations.update(page.locations)
+            for kind, _source, ident in page.deleted:
+                by_key.pop((kind, ident), None)
+            skipped.setdefault(page.stream, Counter()).update(page.skipped)
+            duplicates += page.duplicates
+            state = state.after(page)
     return Pulled(
         records=(*by_key.values(), *unnamed),
         rejected=tuple(rejected),

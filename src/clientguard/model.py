@@ -176,14 +176,17 @@ def _share_fields_set(record: _R) -> _R:
     is larger than the invoice's own ``__dict__`` (728 bytes), 0.7 GB at a million invoices,
     each set the same as the next. Records are frozen, so nothing adds to the set in place;
     pydantic's ``model_copy`` copies it before adding to it (tested). A connector gives every
-    record of a kind the same fields, so one set serves them all.
+    record of a kind the same fields, so one set serves them all. ``model_fields_set`` is
+    read-only, as for any frozen record: change a copy of it, never the set itself.
     """
     fields = record.__pydantic_fields_set__
     kind = type(record)
     shared = _shared_fields_sets.get(kind)
     if shared is not None and shared == fields:
         object.__setattr__(record, "__pydantic_fields_set__", shared)
-    else:
+    elif kind.model_config.get("frozen"):
+        # A subclass made mutable adds to its records' sets as fields are assigned: those
+        # keep a set of their own.
         _shared_fields_sets[kind] = fields
     return record
 

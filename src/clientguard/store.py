@@ -52,6 +52,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -468,8 +469,9 @@ class Store:
             sync_id = self._begin_sync(name, connector, full=full)
             writer = _SyncWriter(self, name, connector, sync_id, state, full=full, prune=prune)
             try:
-                for page in connector.sync(state, streams=selected, full=full):
-                    writer.write(page)
+                with collector_paused() if connector.bounded_read else nullcontext():
+                    for page in connector.sync(state, streams=selected, full=full):
+                        writer.write(page)
             except BaseException as exc:
                 self._end_sync(sync_id, writer, status="failed", error=_error_text(exc))
                 raise

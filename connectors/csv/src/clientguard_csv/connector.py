@@ -37,7 +37,7 @@ from clientguard.connector import (
     Stream,
 )
 from clientguard.errors import DataError
-from clientguard.ledger import Rejection, collector_paused
+from clientguard.ledger import Rejection
 from clientguard_csv.mapping import (
     STREAMS,
     CsvMapping,
@@ -118,6 +118,8 @@ class CsvConnector(Connector):
         Stream(name="work_requests", kind="work_request", description="work requests"),
     )
     Options: ClassVar[type[ConnectorOptions]] = CsvOptions
+    # Files on this machine: a sync is bounded work on the CPU, read with the collector paused.
+    bounded_read: ClassVar[bool] = True
 
     options: CsvOptions
 
@@ -146,20 +148,13 @@ class CsvConnector(Connector):
         sources = self.sources()
         state = self._resume(stream.name, sources)
         page: list[RawRecord] = []
-        # Reading a file is bounded work on the CPU, and every record read outlives it (the
-        # sync keeps them): with the cyclic collector running, each collection walked all of
-        # them again, a third of a million-row load. Paused while the file is read, and while
-        # the sync takes each page (the generator is suspended inside the block); back on
-        # when the file is done, or the read fails or is abandoned.
-        with collector_paused():
-            for item in read_records(self.mapping, sources, streams=(stream.name,),
-                                     state=state):
-                page.append(_raw(item))
-                if len(page) >= PAGE_SIZE:
-                    yield RawPage(tuple(page))
-                    page = []
-            if page:
+        for item in read_records(self.mapping, sources, streams=(stream.name,), state=state):
+            page.append(_raw(item))
+            if len(page) >= PAGE_SIZE:
                 yield RawPage(tuple(page))
+                page = []
+        if page:
+            yield RawPage(tuple(page))
         self._hand_over(state, sources)
 
     def _resume(self, name: str, sources: dict[str, tuple[Path, ...]]) -> ReadState:
