@@ -455,6 +455,20 @@ def test_a_card_payment_with_only_a_paid_date_costs_to_that_date():
     assert close(item.financing_cost, D(3500) / D(365))
 
 
+def test_a_paid_date_on_the_day_of_the_last_part_payment_settles_that_day():
+    # EUR 1,000.00 due 15 June; 400.00 paid 20 July; the source says paid on 20 July (the rest
+    # came outside the synced data). Both close the same day, one step: 35 days on 1,000.
+    # EU: 16-30 June 15 days at 11.15% = 167,250; 1-20 July 20 days at 10.15% = 203,000;
+    # 370,250 / 36,500, as with the paid date alone; financing 35,000 balance-days.
+    inv = invoice("acme", issued="2025-05-16", due="2025-06-15", total="1000.00",
+                  paid="2025-07-20", id="A-1")
+    part = payment("acme", on="2025-07-20", amount="400.00", pays=[("A-1", "400.00")])
+    item = one_invoice(lateness_costs(ledger(inv, part), as_of=AS_OF), "acme")
+    assert (item.days_late, item.still_open, item.balance_days) == (35, False, D(35000))
+    assert item.statutory_interest is not None
+    assert close(item.statutory_interest.amount, D(370250) / D(36500))
+
+
 def test_a_paid_invoice_with_no_date_costs_nothing():
     # Marked paid with neither payments nor a date: left out of lateness, and so of cost.
     inv = invoice("acme", issued="2025-05-16", due="2025-06-15", total="1000.00",

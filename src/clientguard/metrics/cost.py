@@ -932,8 +932,10 @@ def lateness_costs(
         steps = _balance_after_due(ledger, invoice, as_of, parts)
         paying = _balance_after_due(ledger, invoice, as_of, parts, credits_from_due=True)
         if settlement.settled_on is not None and settlement.basis == "paid_on":
-            steps.append((settlement.settled_on, Decimal(0)))
-            paying.append((settlement.settled_on, Decimal(0)))
+            # The source's paid date settles the rest: nothing is owed from the end of that
+            # day, which may also be the day of the last allocation (never before it).
+            _settled_at(steps, settlement.settled_on)
+            _settled_at(paying, settlement.settled_on)
         rate = ledger.rate_to_base(invoice)
         exposure = balance_days(paying, due_date=invoice.due_date, until=until)
         financing = exposure * policy.cost_of_capital / 365
@@ -1029,6 +1031,14 @@ def lateness_costs(
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result
+
+
+def _settled_at(steps: list[tuple[date, Decimal]], day: date) -> None:
+    """End ``steps`` with a zero balance at the end of ``day`` (one step a day)."""
+    if steps and steps[-1][0] == day:
+        steps[-1] = (day, Decimal(0))
+    else:
+        steps.append((day, Decimal(0)))
 
 
 def _balance_after_due(
