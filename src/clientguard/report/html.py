@@ -31,6 +31,9 @@ from clientguard.review import ClientReview, Recommendation, Review
 
 TOP_CLIENTS = 12
 """Clients drawn as their own bar in the revenue chart; the rest share one bar."""
+LISTED_RECORDS = 50
+"""Entries of each data-quality list (foreign allocations, excess precision) the page names;
+the rest are counted."""
 
 VERDICT_TEXT = {
     Recommendation.CONSIDER_ENDING: "Consider ending",
@@ -251,7 +254,23 @@ def _data_quality(review: Review) -> list[str]:
         lines.append("<details><summary>Rejected records</summary><ul>")
         lines += [f"<li>{esc(r)}</li>" for r in quality.rejections]
         lines.append("</ul></details>")
+    lines += _listed("Allocations that pay another customer's invoice",
+                     quality.foreign_allocations)
+    lines += _listed("Amounts finer than their currency's minor unit", quality.excess_precision)
     lines.append("</section>")
+    return lines
+
+
+def _listed(summary: str, records: Sequence[str]) -> list[str]:
+    """The first :data:`LISTED_RECORDS` of a data-quality list, folded; the rest counted."""
+    if not records:
+        return []
+    lines = [f"<details><summary>{esc(summary)}</summary><ul>"]
+    lines += [f"<li>{esc(r)}</li>" for r in records[:LISTED_RECORDS]]
+    if len(records) > LISTED_RECORDS:
+        more = len(records) - LISTED_RECORDS
+        lines.append(f"<li>... and {more:,} more (the JSON report lists every one)</li>")
+    lines.append("</ul></details>")
     return lines
 
 

@@ -19,6 +19,9 @@ WIDTH = 100
 """The report never writes a line longer than this."""
 LISTED_REJECTIONS = 10
 """Rejected records the table lists by name; the rest are counted."""
+LISTED_RECORDS = 10
+"""Entries of each other data-quality list (foreign allocations, excess precision) the table
+names; the rest are counted."""
 
 VERDICTS = {
     Recommendation.CONSIDER_ENDING: "CONSIDER ENDING",
@@ -76,7 +79,25 @@ def render_table(review: Review, *, title: str | None = None) -> str:
             if quality.rejected > len(shown):
                 lines.append(f"    ... and {quality.rejected - len(shown):,} more (the JSON "
                              "report lists more; clientguard rejections lists every stored one)")
+        lines += _listed("Allocations that pay another customer's invoice:",
+                         quality.foreign_allocations)
+        lines += _listed("Amounts finer than their currency's minor unit:",
+                         quality.excess_precision)
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _listed(heading: str, records: tuple[str, ...]) -> list[str]:
+    """The first :data:`LISTED_RECORDS` of a data-quality list under ``heading``; the rest
+    counted."""
+    if not records:
+        return []
+    lines = [f"  {heading}"]
+    for record in records[:LISTED_RECORDS]:
+        lines += _wrap(record, indent="    ", subsequent="      ", bullet="- ")
+    if len(records) > LISTED_RECORDS:
+        lines.append(f"    ... and {len(records) - LISTED_RECORDS:,} more (the JSON report "
+                     "lists every one)")
+    return lines
 
 
 def _concentration_lines(review: Review) -> list[str]:
