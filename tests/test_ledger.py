@@ -706,3 +706,36 @@ def test_group_chains_are_followed_to_the_top(customers, expected):
     assert {c: book.group_of(c) for c in expected} == expected
     for group in set(expected.values()):
         assert set(book.members(group)) == {c for c, g in expected.items() if g == group}
+
+
+# --- allocations between customers -----------------------------------------------------------
+
+
+def test_the_ledger_lists_allocations_to_another_customers_invoice_in_ledger_order():
+    # Acme pays its own invoice and one of Beta's; a credit note of Beta's goes to Acme's;
+    # a payment of Gamma's over-applies Beta's invoice and is rejected: it is not listed.
+    a1 = invoice("acme", issued="2025-01-01", total="100.00", id="A-1")
+    b1 = invoice("beta", issued="2025-01-01", total="50.00", id="B-1")
+    records = [
+        a1, b1,
+        credit_note("beta", issued="2025-01-05", total="10.00", applies_to=[("A-1", "10.00")],
+                    id="CN-1"),
+        payment("acme", on="2025-02-01", amount="90.00",
+                pays=[("A-1", "40.00"), ("B-1", "50.00")], id="P-2"),
+        payment("acme", on="2025-01-20", amount="30.00", pays=[("A-1", "30.00")], id="P-1"),
+        payment("gamma", on="2025-03-01", amount="60.00", pays=[("B-1", "60.00")], id="P-3"),
+    ]
+    for order in (records, records[::-1]):
+        book = ledger(*order, strict=False)
+        assert [r.record_id for r in book.report.rejected] == ["P-3"]
+        assert [tuple(c) for c in book.cross_customer_allocations()] == [
+            ("payment", "P-2", "B-1", "acme", "beta"),
+            ("credit_note", "CN-1", "A-1", "beta", "acme"),
+        ]
+    assert ledger(a1, payment("acme", on="2025-02-01", amount="100.00",
+                              pays=[("A-1", "100.00")])).cross_customer_allocations() == ()
+    merged = ledger(a1, b1, records[2]).merge(
+        ledger(invoice("delta", issued="2025-01-01", total="5.00", id="D-1")))
+    assert [c.document_id for c in merged.cross_customer_allocations()] == ["CN-1"]
+    assert pickle.loads(pickle.dumps(merged)).cross_customer_allocations() == (
+        merged.cross_customer_allocations())

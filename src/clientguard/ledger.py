@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from clientguard.errors import DataError
 from clientguard.model import (
@@ -134,6 +134,25 @@ class Application:
     document_id: str
     document_amount: Decimal
     """The allocated amount in the document's own currency."""
+
+
+class CrossAllocation(NamedTuple):
+    """An allocation of a payment or credit note to an invoice of another customer than the
+    document's own (see :meth:`Ledger.cross_customer_allocations`)."""
+
+    document_kind: str
+    """``payment`` or ``credit_note``."""
+    document_id: str
+    invoice_id: str
+    payer_id: str
+    """The document's customer: who paid, or was credited."""
+    customer_id: str
+    """The invoice's customer: whose lateness and open balance the allocation settles."""
+
+
+_Crossing = tuple[tuple[bool, date, str, int], CrossAllocation]
+"""A cross-customer allocation with its place in ledger order: credit notes after payments,
+then the document's date and id, then the allocation's index."""
 
 
 @contextmanager
@@ -321,6 +340,14 @@ class Ledger:
         invoice), in the invoice's currency."""
         return self._applications.get(invoice_id, ())
 
+    def cross_customer_allocations(self) -> tuple[CrossAllocation, ...]:
+        """The allocations of a payment or credit note to an invoice of another customer than
+        the document's (a parent company paying its subsidiary's invoice, or a misallocation
+        in the source), in ledger order: payments, then credit notes, each by date and id,
+        allocations in their order. They are kept as the source has them: what they settle is
+        the invoice's customer's. :func:`clientguard.review` lists those between clients."""
+        return self._cross
+
     def unapplied(self, payment_id: str) -> Decimal:
         """The part of a payment not allocated to any invoice (in the payment's currency)."""
         payment = self._payments[payment_id]
@@ -396,6 +423,7 @@ class Ledger:
     _groups: dict[str, str]
     _rates: dict[tuple[str, str], Decimal]
     _locations: dict[RecordKey, Location]
+    _cross: tuple[CrossAllocation, ...]
 
 
 _BUILD = object()
@@ -562,6 +590,8 @@ class _Builder:
     ) -> dict[str, list[Application]]:
         """Turn allocations into applications; reject documents that break a rule."""
         self.failed_documents = set()
+        # Allocations to another customer's invoice, with their place in ledger order.
+        self.cross: list[_Crossing] = []
         applied: dict[str, Decimal] = {}
         applied_to = applied.get
         result: dict[str, list[Application]] = {}
@@ -583,6 +613,8 @@ class _Builder:
             pending_to: dict[str, Decimal] = {}
             problem: tuple[str, str] | None = None
             doc_kind, doc_id, doc_currency = doc.kind, doc.id, doc.currency
+            payer = doc.customer_id
+            crossing: list[_Crossing] = []
             for index, allocation in enumerate(doc.allocations):
                 invoice = invoices.get(allocation.invoice_id)
                 if invoice is None:
@@ -610,6 +642,11 @@ class _Builder:
                     # A converted amount may overshoot by a rounding step of the invoice.
                     tolerance = Decimal(1).scaleb(-exponent(invoice.currency))
                 invoice_id = invoice.id
+                if invoice.customer_id != payer:
+                    crossing.append((
+                        (doc_kind != "payment", doc_day, doc_id, index),
+                        CrossAllocation(doc_kind, doc_id, invoice_id, payer, invoice.customer_id),
+                    ))
                 pending.append(
                     Application(invoice_id, on, amount, doc_kind, doc_id, allocation.amount)
                 )
@@ -627,6 +664,7 @@ class _Builder:
                 self.reject(doc, problem[0], problem[1])
                 self.failed_documents.add((doc.kind, doc.id))
                 continue
+            self.cross += crossing
             for application in pending:
                 invoice_id = application.invoice_id
                 applied[invoice_id] = applied_to(invoice_id, ZERO) + application.amount
@@ -677,6 +715,11 @@ class _Builder:
             self.rates.pop(key, None)
         ledger._rates = self.rates
         ledger._locations = self.locations
+        ledger._cross = tuple(cross for _, cross in sorted(self.cross, key=_first))
+
+
+def _first(pair: _Crossing) -> tuple[bool, date, str, int]:
+    return pair[0]
 
 
 def _application_order(application: Application) -> tuple[date, bool, str]:

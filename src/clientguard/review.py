@@ -724,37 +724,14 @@ def _foreign_allocations(ledger: Ledger) -> list[str]:
     ``"payment P-7 -> INV-3"``, in ledger order (payments, then credit notes).
 
     Every document counts, whatever the review's date: like the source's disagreements, this
-    describes the data as it stands.
+    describes the data as it stands. The ledger notes the allocations between customers as it
+    builds; those within one group are one client's own business.
     """
-    # Client by client (a customer, or a group under common control): the ids of its
-    # invoices in one set, against which the allocations of its documents are checked. One
-    # map of every invoice id to its customer cost as much at 200,000 invoices and two and a
-    # half times as much at a million: a client's set stays in the processor's cache, a map
-    # of a million does not.
-    strays: dict[tuple[str, str], list[str]] = {}  # (kind, id) -> the other clients' invoices
-    group_of, members_of = ledger.group_of, ledger.members
-    for client in dict.fromkeys(map(group_of, ledger.customer_ids)):
-        members = members_of(client)
-        own: set[str] | None = None  # made for the clients that pay something only
-        for member in members:
-            documents: Iterable[Payment | CreditNote] = chain(
-                ledger.payments_of(member), ledger.credit_notes_of(member)
-            )
-            for document in documents:
-                for allocation in document.allocations:
-                    if own is None:
-                        own = {i.id for m in members for i in ledger.invoices_of(m)}
-                    if allocation.invoice_id not in own:
-                        key = (document.kind, document.id)
-                        strays.setdefault(key, []).append(allocation.invoice_id)
-    if not strays:
-        return []
-    # Back into the ledger's order, which the walk client by client does not keep.
-    in_order: Iterable[Payment | CreditNote] = chain(ledger.payments, ledger.credit_notes)
+    group_of = ledger.group_of
     return [
-        f"{document.kind} {document.id} -> {invoice_id}"
-        for document in in_order
-        for invoice_id in strays.get((document.kind, document.id), ())
+        f"{cross.document_kind} {cross.document_id} -> {cross.invoice_id}"
+        for cross in ledger.cross_customer_allocations()
+        if group_of(cross.payer_id) != group_of(cross.customer_id)
     ]
 
 
