@@ -222,11 +222,10 @@ def jpy_pays_eur(share: str) -> list[AnyRecord]:
         pytest.param(amount_due, "10.005", ("invoice I-1",), id="amount-due"),
         pytest.param(amount_due, "10.00", (), id="amount-due-fine"),
         pytest.param(payment_amount, "10.005", ("payment P-1",), id="payment-amount"),
-        # More digits than Decimal's default precision (28) holds: still exact. (Unapplied
-        # cash, as an invoice that large is more than the review's rounding holds.)
-        pytest.param(payment_amount, "1" + "0" * 30 + ".001", ("payment P-1",),
+        # More digits than Decimal's default precision (28) holds: still exact.
+        pytest.param(payment_amount, "1." + "0" * 30 + "1", ("payment P-1",),
                      id="long-finer"),
-        pytest.param(payment_amount, "1" + "0" * 30 + ".000", (), id="long-fine"),
+        pytest.param(payment_amount, "1." + "0" * 31, (), id="long-fine"),
         pytest.param(allocation, "10.005", ("payment P-1",), id="allocation"),
         pytest.param(allocation, "10.000", (), id="allocation-fine"),
         pytest.param(credit_total, "5.005", ("credit_note CN-1",), id="credit-note-total"),

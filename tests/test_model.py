@@ -95,6 +95,13 @@ BAD_INPUT: list[tuple[str, Callable[[], object], tuple[str, str, str | None], st
     ("negative allocation",
      lambda: Payment(**good_payment(allocations=[{"invoice_id": "INV-1", "amount": "-5"}])),
      ("payment", SRC, "PAY-1"), "allocations.0.amount", "is negative"),
+    ("a total of 10^18", lambda: Invoice(**good_invoice(total="1000000000000000000.00")),
+     ("invoice", SRC, "INV-1"), "total", "more than 18 digits before the decimal point"),
+    ("an amount due in exponent form", lambda: Invoice(**good_invoice(amount_due="1E+30")),
+     ("invoice", SRC, "INV-1"), "amount_due", "more than 18 digits"),
+    ("a huge allocation",
+     lambda: Payment(**good_payment(allocations=[{"invoice_id": "INV-1", "amount": "1E+26"}])),
+     ("payment", SRC, "PAY-1"), "allocations.0.amount", "more than 18 digits"),
     ("zero rate", lambda: Payment(**good_payment(currency="USD", fx_rate="0")),
      ("payment", SRC, "PAY-1"), "fx_rate", "not a positive rate"),
     ("lower-case currency", lambda: Invoice(**good_invoice(currency="eur")),
@@ -347,3 +354,17 @@ def test_the_ledger_builder_in_testing_raises_the_same_error():
     with pytest.raises(DataError) as caught:
         ledger(inv("INV-1"), inv("INV-1"))
     assert [p.field for p in caught.value.problems] == ["id"]
+
+
+def test_the_largest_amount_has_18_digits_before_the_point_and_reviews() -> None:
+    # 999,999,999,999,999,999.99 is accepted, and a review rounds what it owes (28 digits).
+    from datetime import date
+
+    from clientguard.review import review
+    from clientguard.testing import invoice, ledger
+
+    largest = "999999999999999999.99"
+    book = ledger(invoice("acme", issued="2025-01-01", due="2025-01-31", total=largest))
+    done = review(book, as_of=date(2025, 6, 30))
+    assert book.invoices[0].total == D(largest)
+    assert done.clients["acme"].findings  # 150 days past due: a finding with its cost

@@ -61,6 +61,12 @@ def _fast_decimal(value: object) -> Decimal | None:
     return result if result.is_finite() else None
 
 
+MAX_AMOUNT_DIGITS = 18
+"""Digits an amount may have before the decimal point. A quintillion units of any currency is
+beyond every real invoice (and, in the 28 significant digits of Decimal's default context,
+leaves ten for the minor unit and sums); a larger figure is a wrong column or a corrupt cell."""
+
+
 def _amount(value: object) -> Decimal:
     amount = _fast_decimal(value)
     if amount is None:
@@ -68,6 +74,9 @@ def _amount(value: object) -> Decimal:
     if amount < 0:
         raise ValueError(f"{amount} is negative; amounts are non-negative (a refund or credit "
                          "is its own record)")
+    if amount.adjusted() >= MAX_AMOUNT_DIGITS:
+        raise ValueError(f"{amount} has more than {MAX_AMOUNT_DIGITS} digits before the decimal "
+                         "point: no invoice is that large (a wrong column, or a corrupt cell?)")
     return amount
 
 
