@@ -26,7 +26,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from decimal import Context, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from itertools import chain
 
@@ -775,24 +775,13 @@ _MINOR_UNITS: Mapping[str, Decimal] = {
     currency: Decimal(1).scaleb(-places) for currency, places in CURRENCY_EXPONENTS.items()
 }
 """Each currency's minor unit as a Decimal (0.01 for EUR, 1 for JPY), from the ISO table."""
-_QUIET = Context(traps=[])
-"""A context that traps nothing: an amount that would need more digits than its precision
-(28) once quantized becomes NaN instead of raising, whatever context the caller has set."""
 
 
 def _finer_than(amount: Decimal, unit: Decimal) -> bool:
     """True when ``amount`` has a non-zero digit beyond ``unit``, a currency's minor unit:
-    ``10.005`` and ``10.501`` for EUR, not ``10.5``, ``10.500`` nor ``1E+2``."""
-    # Unchanged by quantizing to the unit: no such digit (10.5, 10.500, 1E+2).
-    if amount.quantize(unit, None, _QUIET) == amount:
-        return False
-    # A finer digit, or an amount of more digits than the context holds (NaN): its digits say.
-    _, digits, exp = amount.as_tuple()
-    unit_exp = unit.as_tuple().exponent
-    if not isinstance(exp, int) or not isinstance(unit_exp, int):
-        return False  # not finite: the model refuses such amounts
-    beyond = unit_exp - exp  # how many of its last digits are finer than the unit
-    return beyond > 0 and any(digits[-beyond:])
+    ``10.005`` and ``10.501`` for EUR, not ``10.5``, ``10.500`` nor ``1E+2``. (An amount has
+    at most 18 digits before the point, so quantizing it always fits Decimal's precision.)"""
+    return amount.quantize(unit) != amount
 
 
 def _book_summary(
