@@ -1,7 +1,7 @@
 """Settlement: when each invoice was settled, and what was still open on a date.
 
-The replay (DESIGN.md section 4) walks the payments and credit notes applied to each invoice
-in date order and finds the day its open balance first dropped to within
+The replay (docs/metrics/lateness.md, section 1) walks the payments and credit notes applied
+to each invoice in date order and finds the day its open balance first dropped to within
 :attr:`Policy.settle_tolerance <clientguard.policy.Policy.settle_tolerance>` of zero. It is the
 one place in clientguard where "paid", "open" and "days late" are decided; every metric reads
 them from here.

@@ -1,6 +1,6 @@
 """What lateness costs: financing cost, statutory late-payment interest, fixed compensation.
 
-Three numbers (DESIGN.md section 4 "Cost"; the legal rules are in docs/metrics/cost.md):
+Three numbers (docs/metrics/cost.md has the formulas and the legal rules):
 
 - :func:`financing_cost`: what carrying the client's debt costs the firm at its own cost of
   capital, ``amount x days_late x cost_of_capital / day_count``.
@@ -854,7 +854,8 @@ def balance_days(
 
     ``balances`` are steps as :func:`statutory_interest` takes them (the balance at the end of
     each day, the first step on or before the due date). Paid in full on day P: ``total x
-    (P - due_date)``, the "amount x days late" of DESIGN.md section 4.
+    (P - due_date)``, the "amount x days late" of the financing cost
+    (docs/metrics/cost.md).
 
     Raises :class:`DataError` as :func:`statutory_interest` does: no steps, a float or negative
     amount, steps out of order, or a first step after the due date (the balance on the first

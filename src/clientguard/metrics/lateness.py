@@ -1,12 +1,12 @@
 """Payment profiles: how each customer pays, from the settlement replay.
 
 :func:`payment_profiles` reads every invoice once (through
-:func:`clientguard.settlement.replay`) and gives, per customer, the measures of DESIGN.md
-section 4: counts, late share by count and by amount, mean, median, 90th-percentile and
-amount-weighted days late, amount-weighted days beyond terms (Upflow's "average payment
-delay"), ADP, open and overdue balances with aging buckets, the financing cost of the lateness,
-unapplied cash, and the monthly series the trend test reads. Definitions, formulas, worked
-examples and sources are in ``docs/metrics/lateness.md``.
+:func:`clientguard.settlement.replay`) and gives, per customer: counts, late share by count
+and by amount, mean, median, 90th-percentile and amount-weighted days late, amount-weighted
+days beyond terms (Upflow's "average payment delay"), ADP, open and overdue balances with
+aging buckets, the financing cost of the lateness, unapplied cash, and the monthly series the
+trend test reads. Definitions, formulas, worked examples and sources are in
+``docs/metrics/lateness.md``.
 
 The company-level variants with one name each, never an ambiguous "DSO": :func:`dso_simple`,
 :func:`dso_countback`, :func:`add_crf`, :func:`cei` (its sales divisor a parameter) and
@@ -435,7 +435,7 @@ def dso_simple(
     """Days sales outstanding, simple method: ``AR / credit_sales x days``.
 
     ``ar`` is receivables at the end of the period, ``credit_sales`` the credit sales of the
-    period, ``days`` its length. Source: creditguru, trymesha (ANCHORS.md section 2.1).
+    period, ``days`` its length. Source: creditguru, trymesha (docs/metrics/lateness.md, section 3).
     Raises ValueError when ``credit_sales`` is zero.
     """
     sales = _number(credit_sales, "credit_sales")
@@ -457,7 +457,7 @@ def dso_countback(
     the receivables cover them; for the first month they do not, add the fraction
     ``remaining / sales`` of its days. ``days_per_month`` is one number for every month (30,
     the source's convention) or the actual days of each month, oldest first.
-    Source: trymesha, benjipays, highako (ANCHORS.md section 2.1).
+    Source: trymesha, benjipays, highako (docs/metrics/lateness.md, section 3).
 
     Raises ValueError when the receivables exceed the sales of every month given (pass more
     months) or when the lists differ in length.
@@ -511,7 +511,7 @@ def add_crf(
     """Average days delinquent (CRF): DSO minus best possible DSO.
 
     ``current_ar`` is the part of the receivables not yet past due. Source: creditguru,
-    quadient (ANCHORS.md section 2.2). Raises ValueError when ``credit_sales`` is zero.
+    quadient (docs/metrics/lateness.md, section 3). Raises ValueError when ``credit_sales`` is zero.
     """
     dso = dso_simple(total_ar, credit_sales, days)
     best = dso_simple(current_ar, credit_sales, days)
@@ -532,7 +532,7 @@ def cei(
     ``S' = credit_sales / sales_divisor``. Sources publish both ``sales_divisor=1`` (the
     period's sales, wizedu, gaviti) and the number of months (creditguru, Oracle: monthly
     sales = sales / N); the same data gives 79.6% and 55.9%, so the caller must choose
-    (ANCHORS.md section 2.3). Raises ValueError when the divisor is not positive or the
+    (docs/metrics/lateness.md, section 3). Raises ValueError when the divisor is not positive or the
     denominator is zero.
     """
     if sales_divisor <= 0:
@@ -551,7 +551,7 @@ def average_payment_delay(
     """Upflow's average payment delay: ``sum(amount x days) / sum(amount)`` over
     ``(amount, days_from_due_to_paid)`` pairs, negative when paid early; None when the amounts
     sum to zero. The same measure as :attr:`PaymentProfile.weighted_days_beyond_terms`.
-    Source: Upflow (ANCHORS.md section 2.2)."""
+    Source: Upflow (docs/metrics/lateness.md, section 3)."""
     weights = ZERO
     total = ZERO
     for amount, days in invoices:
