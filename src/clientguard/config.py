@@ -49,6 +49,7 @@ from clientguard.connector import Connector
 from clientguard.errors import ConfigError
 from clientguard.money import is_currency
 from clientguard.policy import Policy
+from clientguard.redaction import clean_secret
 
 __all__ = [
     "CONFIG_ENV",
@@ -254,7 +255,12 @@ def connector_options(
                 value = _resolve_paths(value, source.base)
             options[key] = value
     for name in sorted(secrets):
-        value = env.get(secret_variable(source.name, name))
+        variable = secret_variable(source.name, name)
+        value = env.get(variable)
+        if value:
+            # A line break around the value (a token pasted from a file) is dropped; one
+            # inside it is refused, naming the variable and never the value.
+            value = clean_secret(value, name=f"the environment variable {variable}")
         if value:
             options[name] = value
     return options
