@@ -29,8 +29,10 @@ from clientguard.connector import (
     Connector,
     ConnectorOptions,
     Mapped,
+    Page,
     ProgressEvent,
     RawPage,
+    Skip,
     Stream,
 )
 from clientguard.errors import ApiError, AuthError, ConfigError, ConnectorError, ErrorContext
@@ -258,11 +260,14 @@ class EchoingConnector(Connector):
         key = self.options.api_key.get_secret_value()
         self.report_progress(ProgressEvent("wait", self.name, stream.name, wait_seconds=1,
                                            reason=f"HTTP 500 {quote(key).lower()}"))
-        yield RawPage.of([{"number": f"bad {quote_plus(key)}"}], last=False)
+        yield RawPage.of([{"number": f"bad {quote_plus(key)}"},
+                          {"number": "skip", "why": f"left out: {key.upper()}"}], last=False)
         raise ApiError(f"refused: {json.dumps(key)} " + "x" * 400,
                        ErrorContext(connector=self.name, request_id=key))
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if raw["number"] == "skip":
+            return Skip(raw["why"])
         raise ValueError(f"cannot read {raw['number']}")
 
 
@@ -282,6 +287,16 @@ def test_every_text_leaving_a_sync_is_scrubbed(tmp_path: Path) -> None:
     assert "S3CRET" not in error
     assert reasons
     assert all("S3CRET" not in r for r in reasons)
+
+
+def test_skip_reasons_and_rejections_a_sync_yields_are_scrubbed() -> None:
+    conn = EchoingConnector(api_key=SECRET, clock=lambda: NOW)
+    pages: list[Page] = []
+    with pytest.raises(ApiError):
+        pages.extend(conn.sync())
+    (page,) = pages
+    assert dict(page.skipped) == {"left out: [redacted]": 1}
+    assert [r.reason for r in page.rejected] == ["cannot read bad [redacted]"]
 
 
 def test_the_line_before_a_retry_is_scrubbed(httpserver: HTTPServer) -> None:

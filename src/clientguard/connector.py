@@ -695,10 +695,20 @@ class _StreamSync:
             locations=locations,
             cursor=self.cursor(last=last),
             last=last,
-            skipped=dict(sorted(skipped.items())),
+            skipped=self.scrubbed_counts(skipped),
             duplicates=duplicates,
             deleted=tuple(deleted),
         )
+
+    def scrubbed_counts(self, skipped: Counter[str]) -> dict[str, int]:
+        """Skip reasons by count, sorted, scrubbed of secrets (a reason may quote a field a
+        server filled with what it was sent); once per page, not per record."""
+        if not skipped:
+            return {}
+        counts: Counter[str] = Counter()
+        for reason, count in skipped.items():
+            counts[self.connector.scrub(reason)] += count
+        return dict(sorted(counts.items()))
 
     def deduplicate(
         self, record: AnyRecord, raw: RawRecord

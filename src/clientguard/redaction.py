@@ -123,13 +123,11 @@ def _secret_pattern(secret: str) -> str:
     )
 
 
-@functools.lru_cache(maxsize=64)
-def _pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern matching any form of any of ``secrets``, longest secret first."""
-    usable = sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
-    if not usable:
-        return None
-    return re.compile("|".join(_secret_pattern(s) for s in usable), re.IGNORECASE)
+@functools.lru_cache(maxsize=256)
+def _pattern(secret: str) -> re.Pattern[str]:
+    """A pattern matching every form of ``secret``; compiled once per secret (a token that
+    rotates compiles only the new one)."""
+    return re.compile(_secret_pattern(secret), re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=64)
@@ -151,8 +149,8 @@ def _min_prefix(form: str) -> int:
 class Scrubber:
     """Replaces every form of a set of secrets in a text with ``[redacted]``.
 
-    Immutable: :meth:`with_secrets` returns a scrubber that knows more. The compiled pattern is
-    shared between scrubbers of the same secrets.
+    Immutable: :meth:`with_secrets` returns a scrubber that knows more. The compiled pattern
+    of a secret is shared between scrubbers.
     """
 
     __slots__ = ("_secrets",)
@@ -173,10 +171,12 @@ class Scrubber:
 
     def scrub(self, text: str) -> str:
         """``text`` with every form of every secret replaced by ``[redacted]``."""
-        pattern = _pattern(self._secrets)
-        if pattern is None or not text:
+        if not text or self.empty:
             return text
-        text = pattern.sub(REDACTED, text)
+        # Longest first, so that a secret holding a shorter one goes whole.
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if len(secret) >= MIN_SECRET_LENGTH:
+                text = _pattern(secret).sub(REDACTED, text)
         return self._scrub_trailing_prefix(text)
 
     def shorten(self, text: str, limit: int) -> str:
