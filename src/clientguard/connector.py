@@ -59,7 +59,8 @@ from pydantic import (
 )
 
 from clientguard.errors import ConfigError, DataError
-from clientguard.ledger import Location, RecordKey, Rejection, collector_paused
+from clientguard.gcpause import collector_paused
+from clientguard.ledger import Location, RecordKey, Rejection
 from clientguard.model import AnyRecord, Record
 from clientguard.redaction import Scrubber, clean_secret, scrub_exception
 
