@@ -52,6 +52,9 @@ QBO_REFRESH = "qr S3CRET+/=&x"
 QBO_CLIENT_SECRET = "qcs.S3CRET/+"
 STRIPE_KEY = "sk_test_S3CRET4eC39HqLyjWDarjtT1zdp7dc"
 FAKTUROWNIA_TOKEN = "fk+S3CRET/tok=en&x"
+# Read from a token file, written with line breaks after them.
+FILE_ACCESS = "fa.S3CRET+from/file"
+FILE_REFRESH = "fr.S3CRET+from/file=="
 # Issued by the token endpoint when it answers 200: secrets the client learns on the way.
 ISSUED_ACCESS = "ia.S3CRET+issued/access"
 ISSUED_REFRESH = "ir.S3CRET+issued/refresh"
@@ -82,6 +85,7 @@ def forms(secret: str) -> set[str]:
 ALL_SECRETS = (
     XERO_ACCESS, XERO_TENANT, XERO_CLIENT_SECRET, QBO_REALM, QBO_ACCESS, QBO_REFRESH,
     QBO_CLIENT_SECRET, STRIPE_KEY, FAKTUROWNIA_TOKEN, ISSUED_ACCESS, ISSUED_REFRESH,
+    FILE_ACCESS, FILE_REFRESH,
     basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET), basic(QBO_CLIENT_ID, QBO_CLIENT_SECRET),
 )
 FORBIDDEN = sorted(set().union(*(forms(s) for s in ALL_SECRETS)), key=len)
@@ -174,6 +178,14 @@ class Setup:
     token_ok: bool = False
 
 
+def token_file(folder: Path) -> Path:
+    """Tokens as a user may have saved them: each followed by a line break."""
+    path = folder / "xero-tokens.json"
+    path.write_text(json.dumps({"access_token": FILE_ACCESS + "\r\n",
+                                "refresh_token": FILE_REFRESH + "\n"}))
+    return path
+
+
 def _xero_api(server: HTTPServer, folder: Path) -> list[str]:
     return [f"base_url={server.url_for('/api.xro/2.0')}"]
 
@@ -201,6 +213,13 @@ SETUPS = {
         lambda s, f: [*_xero_api(s, f), f"client_id={XERO_CLIENT_ID}",
                       f"token_url={s.url_for('/connect/token')}"],
         token_ok=True,
+    ),
+    "xero token file": Setup(
+        "xero",
+        {"CLIENT_SECRET": XERO_CLIENT_SECRET, "TENANT_ID": XERO_TENANT},
+        lambda s, f: [*_xero_api(s, f), f"client_id={XERO_CLIENT_ID}",
+                      f"token_url={s.url_for('/connect/token')}",
+                      f"token_file={token_file(f)}"],
     ),
     "quickbooks access token": Setup(
         "quickbooks",

@@ -446,3 +446,28 @@ def test_shorten_never_leaves_a_secret_or_its_start(
     if start not in (before + after).lower():
         assert start not in text.lower()
 
+
+
+class CarelessConnector(EchoingConnector):
+    """A plugin that quotes its key where no sync scrubs it: while it is being made."""
+
+    name: ClassVar[str] = "careless"
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        key = self.options.api_key.get_secret_value()
+        raise ConfigError(f"key {quote(key).lower()} is not for this account")
+
+
+def test_the_command_line_scrubs_the_secrets_it_was_given_from_what_it_prints(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connectors.register("careless", CarelessConnector, replace=True)
+    monkeypatch.setenv("CLIENTGUARD_CARELESS_API_KEY", SECRET + "\n")
+    try:
+        code = main(["sync", "--source", "careless", "--store", "s.db"])
+    finally:
+        connectors.unregister("careless")
+    out, err = capsys.readouterr()
+    assert code == EXIT_USAGE
+    assert (out, err) == ("", "clientguard: key [redacted] is not for this account\n")

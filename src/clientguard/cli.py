@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from clientguard.config import (
+    CONFIG_ENV,
     Config,
     SourceConfig,
     connector_options,
@@ -242,7 +243,7 @@ class SyncProgress:
                        f"{_plural(pages, 'page')})", final=False)
 
     def _line(self, text: str, *, final: bool) -> None:
-        text = printable(text)
+        text = printable(_scrub_secrets(text))
         if self.live:
             self.out.write("\r\x1b[K" + text + ("\n" if final else ""))
             self.open_line = not final
@@ -380,7 +381,7 @@ def _sync(args: argparse.Namespace) -> int:
                 progress.close()
                 if args.debug or len(sources) == 1:
                     raise
-                print(f"clientguard: source {source.name}: {exc}", file=sys.stderr)
+                _error(f"source {source.name}: {exc}")
                 failed += 1
                 continue
             progress.close()
@@ -724,13 +725,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:
         if args.debug:
             raise
-        traceback.print_exc()
+        print(_scrub_secrets(traceback.format_exc()), end="", file=sys.stderr)
         _error("this is a bug in clientguard: please report it with the traceback above")
         return EXIT_BUG
 
 
 def _error(message: str, out: IO[str] | None = None) -> None:
-    print(f"clientguard: {printable(message)}", file=out or sys.stderr)
+    print(f"clientguard: {printable(_scrub_secrets(message))}", file=out or sys.stderr)
+
+
+def _scrub_secrets(text: str) -> str:
+    """A last line of defence: ``text`` without the value of any ``CLIENTGUARD_*`` variable
+    (the secrets the command was given), in any form. The connectors and their HTTP client
+    scrub what they raise and report already (see docs/security.md)."""
+    from clientguard.redaction import Scrubber
+
+    given = (v for k, v in os.environ.items() if k.startswith("CLIENTGUARD_") and k != CONFIG_ENV)
+    return Scrubber(given).scrub(text)
 
 
 if __name__ == "__main__":
