@@ -262,8 +262,10 @@ class EchoingConnector(Connector):
                                            reason=f"HTTP 500 {quote(key).lower()}"))
         yield RawPage.of([{"number": f"bad {quote_plus(key)}"},
                           {"number": "skip", "why": f"left out: {key.upper()}"}], last=False)
-        raise ApiError(f"refused: {json.dumps(key)} " + "x" * 400,
-                       ErrorContext(connector=self.name, request_id=key))
+        error = ApiError(f"refused: {json.dumps(key)} " + "x" * 400,
+                         ErrorContext(connector=self.name, request_id=key))
+        error.add_note(f"sent with {key}")
+        raise error
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
         if raw["number"] == "skip":
@@ -280,6 +282,7 @@ def test_every_text_leaving_a_sync_is_scrubbed(tmp_path: Path) -> None:
     assert waits == ["HTTP 500 [redacted]"]
     assert "S3CRET" not in str(caught.value)
     assert caught.value.request_id == "[redacted]"
+    assert caught.value.__notes__ == ["sent with [redacted]"]
     with sqlite3.connect(tmp_path / "s.db") as db:
         (error,) = db.execute("SELECT error FROM syncs").fetchone()
         reasons = [r for (r,) in db.execute("SELECT reason FROM rejections")]

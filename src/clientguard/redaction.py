@@ -19,6 +19,15 @@ returns. ``docs/security.md`` is the guide.
   that cut its own message) is scrubbed too. :meth:`Scrubber.shorten` scrubs first and cuts
   after, so that a cut never leaves the first characters of a secret.
 
+Where it is applied, once for every way out: the options model of every connector and the
+OAuth classes take secrets in (:class:`clientguard.connector.ConnectorOptions`,
+:mod:`clientguard.http`); :class:`clientguard.http.ApiClient` scrubs what leaves it (errors,
+the reason before a retry, log records while it is open); :meth:`Connector.sync
+<clientguard.connector.Connector.sync>` scrubs every error, rejection, skip reason and progress
+event that leaves a connector, with the secrets of its ``SecretStr`` options and its client;
+the store scrubs the error it keeps; the command line scrubs the values it was given from
+every line it prints.
+
 Values shorter than :data:`MIN_SECRET_LENGTH` characters are not scrubbed: they would blank
 out ordinary words.
 """
@@ -219,9 +228,9 @@ class Scrubber:
 
 def scrub_exception(exc: BaseException, scrub: Callable[[str], str]) -> None:
     """Scrub ``exc`` in place, with the exceptions chained to it (``__cause__``,
-    ``__context__``: a traceback shows them): the text of their ``args``, and a connector
-    error's request id. The type, the other attributes and the traceback are kept, so that a
-    caller's ``except`` and ``--debug`` work as before."""
+    ``__context__``: a traceback shows them): the text of their ``args`` and notes, and a
+    connector error's request id. The type, the other attributes and the traceback are kept,
+    so that a caller's ``except`` and ``--debug`` work as before."""
     seen: set[int] = set()
     current: BaseException | None = exc
     pending: list[BaseException] = []
@@ -234,6 +243,9 @@ def scrub_exception(exc: BaseException, scrub: Callable[[str], str]) -> None:
         seen.add(id(current))
         with contextlib.suppress(AttributeError, TypeError):  # a class with read-only args
             current.args = tuple(scrub(a) if isinstance(a, str) else a for a in current.args)
+        notes = getattr(current, "__notes__", None)
+        if isinstance(notes, list):  # add_note(): a traceback prints them
+            current.__notes__ = [scrub(n) if isinstance(n, str) else n for n in notes]
         if isinstance(current, ConnectorError) and current.context.request_id:
             current.context = replace(
                 current.context, request_id=scrub(current.context.request_id)
