@@ -474,3 +474,47 @@ def test_the_command_line_scrubs_the_secrets_it_was_given_from_what_it_prints(
     out, err = capsys.readouterr()
     assert code == EXIT_USAGE
     assert (out, err) == ("", "clientguard: key [redacted] is not for this account\n")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("req_8Qm3x2", "req_8Qm3x2"),
+        ("Bearer " + "S3CRET" * 30, None),  # an echoed header, too long to be an id: never cut
+        ("S3CRET with spaces", None),
+    ],
+    ids=["an id", "an echoed token", "words"],
+)
+def test_a_request_id_is_kept_whole_or_not_at_all(
+    httpserver: HTTPServer, header: str, expected: str | None
+) -> None:
+    httpserver.expect_request("/api/things").respond_with_json(
+        {"message": "no"}, status=400, headers={"Request-Id": header})
+    api = ApiClient(httpserver.url_for("/api/"), sleep=lambda s: None)
+    with pytest.raises(ApiError) as caught:
+        api.get("things")
+    api.close()
+    assert caught.value.request_id == expected
+    assert "S3CRET" not in str(caught.value)
+
+
+def test_a_header_value_latin_1_cannot_carry_is_a_connector_error(
+    httpserver: HTTPServer,
+) -> None:
+    api = ApiClient(httpserver.url_for("/api/"), auth=BearerToken("tok-S3CRET-\u20ac"),
+                    sleep=lambda s: None)
+    with pytest.raises(ConnectorError) as caught:
+        api.get("things")
+    api.close()
+    assert "a header of the request holds" in str(caught.value)
+    assert "S3CRET" not in str(caught.value)
+
+
+def test_a_very_long_secret_is_scrubbed_in_its_common_forms() -> None:
+    from clientguard.redaction import LONG_SECRET, Scrubber
+
+    secret = ("S3CRET+/=" * 1000)[: LONG_SECRET + 500] + " end"
+    scrubber = Scrubber([secret])
+    for form in (secret, secret.lower(), quote(secret, safe="").lower(), quote_plus(secret),
+                 json.dumps(secret)[1:-1].replace("/", "\\/")):
+        assert scrubber.scrub(f"a {form} b") == "a [redacted] b"

@@ -268,10 +268,16 @@ class Classifier(Protocol):
 
 
 def request_id_of(response: requests.Response) -> str | None:
+    """The request id the API gave (the first of :data:`REQUEST_ID_HEADERS`), or None.
+
+    A value longer than 100 characters, or with a space or a control character in it, is no
+    request id and gives None: it is never cut (a cut could leave the start of a secret a
+    server echoed there, which no scrubbing would then recognise)."""
     for header in REQUEST_ID_HEADERS:
-        value = response.headers.get(header)
+        value = (response.headers.get(header) or "").strip()
         if value:
-            return value.strip()[:100]
+            plausible = len(value) <= 100 and value.isprintable() and " " not in value
+            return value if plausible else None
     return None
 
 

@@ -38,6 +38,7 @@ import base64
 import contextlib
 import functools
 import html
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -132,6 +133,41 @@ def _secret_pattern(secret: str) -> str:
     )
 
 
+LONG_SECRET = 2048
+"""A longer secret is matched in its common forms only (as is, URL-encoded, JSON-escaped),
+regardless of case: a pattern of every form of every character would take seconds to build.
+Real tokens are shorter (a Xero access token is about 1,200 characters)."""
+
+
+def _same_length_lower(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+@functools.lru_cache(maxsize=16)
+def _long_forms(secret: str) -> tuple[str, ...]:
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(secret),
+             json.dumps(secret)[1:-1], json.dumps(secret)[1:-1].replace("/", "\\/")}
+    return tuple(sorted({_same_length_lower(f) for f in forms}, key=len, reverse=True))
+
+
+def _scrub_long(text: str, secret: str) -> str:
+    for form in _long_forms(secret):
+        lowered = _same_length_lower(text)
+        at = lowered.find(form)
+        if at == -1:
+            continue
+        pieces, start = [], 0
+        while at != -1:
+            pieces += [text[start:at], REDACTED]
+            start = at + len(form)
+            at = lowered.find(form, start)
+        text = "".join([*pieces, text[start:]])
+    return text
+
+
 @functools.lru_cache(maxsize=256)
 def _pattern(secret: str) -> re.Pattern[str]:
     """A pattern matching every form of ``secret``; compiled once per secret (a token that
@@ -184,7 +220,9 @@ class Scrubber:
             return text
         # Longest first, so that a secret holding a shorter one goes whole.
         for secret in sorted(self._secrets, key=len, reverse=True):
-            if len(secret) >= MIN_SECRET_LENGTH:
+            if len(secret) > LONG_SECRET:
+                text = _scrub_long(text, secret)
+            elif len(secret) >= MIN_SECRET_LENGTH:
                 text = _pattern(secret).sub(REDACTED, text)
         return self._scrub_trailing_prefix(text)
 
