@@ -978,7 +978,7 @@ class ApiClient:
         except (requests.ConnectionError, requests.Timeout) as exc:
             log.warning("%s: %s", self.scrub(describe_url(method, url)), type(exc).__name__)
             raise
-        except (requests.exceptions.InvalidHeader, UnicodeError) as exc:
+        except (requests.exceptions.InvalidHeader, UnicodeEncodeError) as exc:
             # requests quotes the refused value in its message: never shown.
             raise ConnectorError(
                 f"{self.scrub(describe_url(method, url))}: a header of the request holds a "
