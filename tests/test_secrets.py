@@ -518,3 +518,20 @@ def test_a_very_long_secret_is_scrubbed_in_its_common_forms() -> None:
     for form in (secret, secret.lower(), quote(secret, safe="").lower(), quote_plus(secret),
                  json.dumps(secret)[1:-1].replace("/", "\\/")):
         assert scrubber.scrub(f"a {form} b") == "a [redacted] b"
+
+
+def test_a_password_written_into_a_url_is_a_secret(httpserver: HTTPServer) -> None:
+    def echo(request: Any) -> Any:
+        from werkzeug import Response
+
+        return Response(f"echo {request.headers.get('Authorization')}", status=400)
+
+    httpserver.expect_request("/api/things").respond_with_handler(echo)
+    url = httpserver.url_for("/api/").replace("http://", "http://me:pw-S3CRET@")
+    api = ApiClient(url, sleep=lambda s: None)
+    with pytest.raises(ApiError) as caught:
+        api.get("things")
+    api.close()
+    assert "S3CRET" not in repr(api)
+    assert "S3CRET" not in str(caught.value)
+    assert "Basic [redacted]" in str(caught.value)

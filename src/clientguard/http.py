@@ -72,7 +72,7 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
@@ -360,9 +360,25 @@ def api_message(response: requests.Response, *, limit: int | None = MESSAGE_LIMI
 
 
 def describe_url(method: str, url: str) -> str:
-    """``GET api.xero.com/api.xro/2.0/Invoices``: never the query string, which may hold ids."""
+    """``GET api.xero.com/api.xro/2.0/Invoices``: never the query string, which may hold ids,
+    nor a user name and password written into the URL."""
     parts = urlsplit(url)
-    return f"{method} {parts.netloc}{parts.path}"
+    return f"{method} {_host(parts.netloc)}{parts.path}"
+
+
+def _host(netloc: str) -> str:
+    """``host:port`` without the ``user:password@`` a URL may carry."""
+    return netloc.rpartition("@")[2]
+
+
+def _url_secrets(url: str) -> tuple[str, ...]:
+    """The password written into a URL (``https://user:password@host``), and the Basic
+    credentials ``requests`` makes of it: secrets, whatever option the URL came from."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return ()
+    user, password = unquote(parts.username or ""), unquote(parts.password)
+    return (password, basic_credentials(user, password))
 
 
 # =============================================================================== rate limits
@@ -631,7 +647,10 @@ class _TokenEndpointAuth(Auth):
             if self._client_secret
             else None
         )
-        return tuple(s for s in (self._access, self._client_secret, basic) if s)
+        return tuple(
+            s for s in (self._access, self._client_secret, basic, *_url_secrets(self.token_url))
+            if s
+        )
 
 
 class RefreshTokenAuth(_TokenEndpointAuth):
@@ -834,7 +853,9 @@ class ApiClient:
         self.sleep = sleep
         self.clock = clock
         self.on_wait = on_wait
-        self._secrets = tuple(s.strip() for s in secrets if s and s.strip())
+        self._secrets = tuple(
+            s.strip() for s in (*secrets, *_url_secrets(base_url)) if s and s.strip()
+        )
         self._jitter = jitter
         self.classify: Classifier = classify if classifier is None else classifier
         self.session = session or requests.Session()
@@ -855,7 +876,7 @@ class ApiClient:
         self._unredact = weakref.finalize(self, _remove_filter, _RedactingFilter(self))
 
     def __repr__(self) -> str:
-        return f"<ApiClient {urlsplit(self.base_url).netloc} connector={self.connector!r}>"
+        return f"<ApiClient {_host(urlsplit(self.base_url).netloc)} connector={self.connector!r}>"
 
     def close(self) -> None:
         """Close the session and stop scrubbing the request loggers."""
