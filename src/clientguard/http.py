@@ -1009,8 +1009,8 @@ class ApiClient:
             ) from None
         except requests.RequestException as exc:
             raise ConnectorError(
-                f"{self.scrub(describe_url(method, url))}: the request could not be sent "
-                f"({type(exc).__name__})",
+                f"{self.scrub(describe_url(method, url))}: the request failed "
+                f"({type(exc).__name__}); check the base URL",
                 ErrorContext(connector=self.connector),
             ) from None
         limits = RateLimits.of(response)
