@@ -31,7 +31,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from clientguard.cli import main
+from clientguard.cli import EXIT_USAGE, main
 
 for plugin in ("clientguard_xero", "clientguard_quickbooks", "clientguard_stripe",
                "clientguard_fakturownia"):
@@ -256,17 +256,18 @@ SETUPS = {
 }
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
-    """stdout and stderr of one command, with the traceback Python prints when ``--debug``
-    lets an error through."""
+def run_cli(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int | None, str]:
+    """The exit status and the stdout and stderr of one command, with the traceback Python
+    prints when ``--debug`` lets an error through (the status is then None)."""
+    code: int | None = None
     try:
-        main(argv)
+        code = main(argv)
     except BaseException as exc:  # --debug re-raises: Python would print this
         text = "".join(traceback.format_exception(exc))
     else:
         text = ""
     out, err = capsys.readouterr()
-    return out + err + text
+    return code, out + err + text
 
 
 @pytest.fixture
@@ -300,8 +301,11 @@ def test_no_secret_in_any_output_when_the_server_echoes_the_request(
     argv = ["sync", "--source", setup.source, "--store", str(store), "--option", "max_attempts=2"]
     for option in setup.options(httpserver, folder):
         argv += ["--option", option]
-    outputs = {"sync": run_cli(capsys, [*argv, *(["--debug"] if debug else [])])}
+    code, text = run_cli(capsys, [*argv, *(["--debug"] if debug else [])])
+    outputs = {"sync": text}
     assert echo.calls, "the connector never reached the echo server"
+    if not debug:
+        assert code == EXIT_USAGE, text  # the API's refusal, said in one line: not a crash
     assert any(word in outputs["sync"] for word in ("HTTP", "refused", "token")), outputs["sync"]
 
     for name, command in {
@@ -311,7 +315,7 @@ def test_no_secret_in_any_output_when_the_server_echoes_the_request(
                         "--base-currency", "EUR", "--as-of", "2025-06-30"],
         "rejections": ["rejections", "--store", str(store)],
     }.items():
-        outputs[name] = run_cli(capsys, command)
+        outputs[name] = run_cli(capsys, command)[1]
     outputs["log records"] = "\n".join(
         f"{r.name}: {r.getMessage()}" for r in caplog.records
         if not r.name.startswith("werkzeug")  # the echo server's own request log
