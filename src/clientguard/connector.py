@@ -31,6 +31,10 @@ obeys:
   again next time rather than missed. On a stream whose pages come sorted by the cursor
   (``sorted_by_cursor=True``) the cursor advances page by page, so an interrupted sync resumes
   where it stopped; otherwise it advances only with the stream's last page.
+* **No secret leaves a sync.** Every error that leaves :meth:`Connector.sync`, every
+  rejection reason, skip reason and progress event is scrubbed of the connector's secrets (its
+  ``SecretStr`` options, and its HTTP client's tokens and ids) in every form they may take
+  (:mod:`clientguard.redaction`, ``docs/security.md``).
 
 :meth:`Connector.sync` yields :class:`Page` objects, so that a store can persist records and
 the cursor page by page; :func:`pull` is the all-in-memory wrapper that
