@@ -535,3 +535,17 @@ def test_a_password_written_into_a_url_is_a_secret(httpserver: HTTPServer) -> No
     assert "S3CRET" not in repr(api)
     assert "S3CRET" not in str(caught.value)
     assert "Basic [redacted]" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"denied for {SECRET[:12]}; retry later", f"first line {SECRET[:9]}\nsecond line"],
+    ids=["one of the API's messages", "a line"],
+)
+def test_a_secrets_start_at_the_end_of_a_message_within_a_text_is_scrubbed(text: str) -> None:
+    api = ApiClient("https://api.example.com/", secrets=[SECRET])
+    try:
+        assert "S3C" not in api.scrub(text)
+        assert "[redacted]" in api.scrub(text)
+    finally:
+        api.close()

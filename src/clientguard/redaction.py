@@ -15,9 +15,10 @@ returns. ``docs/security.md`` is the guide.
   of escaped characters, upper- or lower-case hex, ``+`` or ``%20`` for a space),
   JSON-escaped (``\\/``, ``\\u0041``) or HTML-escaped, in any mix, matched regardless of case.
   The client's Basic credentials, ``base64(client_id:client_secret)``, are a secret of their
-  own (:func:`basic_credentials`). A secret's prefix left at the very end of a text (a server
-  that cut its own message) is scrubbed too. :meth:`Scrubber.shorten` scrubs first and cuts
-  after, so that a cut never leaves the first characters of a secret.
+  own (:func:`basic_credentials`). A secret's prefix left at the very end of a text, or of
+  one of its messages or lines (a server that cut its own message), is scrubbed too.
+  :meth:`Scrubber.shorten` scrubs first and cuts after, so that a cut never leaves the first
+  characters of a secret.
 
 Where it is applied, once for every way out: the options model of every connector and the
 OAuth classes take secrets in (:class:`clientguard.connector.ConnectorOptions`,
@@ -64,6 +65,10 @@ MIN_SECRET_LENGTH = 4
 MIN_PREFIX = 6
 """A prefix of a secret at least this long (or the whole secret but one character, for a
 shorter one) left at the end of a text is scrubbed."""
+
+#: Where one message of a text ends and another begins: an API's messages joined with "; ",
+#: and lines.
+_MESSAGE_ENDS = re.compile(r"(; |\r?\n)")
 
 #: Trailing characters that may follow a cut: an ellipsis, quotes, closing brackets.
 _AFTER_CUT = " \t\r\n.\u2026\"'`)]}>"
@@ -224,7 +229,12 @@ class Scrubber:
                 text = _scrub_long(text, secret)
             elif len(secret) >= MIN_SECRET_LENGTH:
                 text = _pattern(secret).sub(REDACTED, text)
-        return self._scrub_trailing_prefix(text)
+        # Each message of a joined list ("; ") and each line may end where a server cut it.
+        pieces = _MESSAGE_ENDS.split(text)
+        return "".join(
+            piece if index % 2 else self._scrub_trailing_prefix(piece)
+            for index, piece in enumerate(pieces)
+        )
 
     def shorten(self, text: str, limit: int) -> str:
         """``text`` scrubbed, then cut to at most ``limit`` characters (an ellipsis marks a
