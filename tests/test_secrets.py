@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote, quote_plus
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
@@ -549,3 +549,40 @@ def test_a_secrets_start_at_the_end_of_a_message_within_a_text_is_scrubbed(text:
         assert "[redacted]" in api.scrub(text)
     finally:
         api.close()
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    secret=st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0xFF,
+                                          blacklist_categories=("Cc", "Cf", "Zs")),
+                   min_size=8, max_size=40),
+    status=st.sampled_from([400, 401, 403, 429, 500, 502]),
+    as_text=st.booleans(),
+    padding=st.integers(min_value=250, max_value=300),
+)
+def test_no_secret_the_server_echoes_leaves_the_client(
+    httpserver: HTTPServer, secret: str, status: int, as_text: bool, padding: int
+) -> None:
+    # Any token, echoed back in any form, cut anywhere: the error and the wait lines hold no
+    # part of it that a cut made before scrubbing would leave.
+    from werkzeug import Request, Response
+
+    def echo(request: Request) -> Response:
+        sent = request.headers.get("Authorization", "")
+        echoed = (f"{'x' * padding} {sent} | {quote(sent, safe='').lower()} | "
+                  f"{json.dumps(sent)}")
+        body = f"echo {echoed}" if as_text else json.dumps({"message": echoed})
+        return Response(body, status=status, headers={"Retry-After": "0"})
+
+    httpserver.clear()  # one server for every example: each brings its own answer
+    httpserver.expect_request("/api/things").respond_with_handler(echo)
+    waits: list[str] = []
+    api = ApiClient(httpserver.url_for("/api/"), auth=BearerToken(secret), max_attempts=2,
+                    sleep=lambda s: None, on_wait=lambda s, reason: waits.append(reason))
+    with pytest.raises(ConnectorError) as caught:
+        api.get("things")
+    api.close()
+    for text in (str(caught.value), *waits):
+        assert secret not in text
+        assert secret[:8] not in text
