@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import re
 import traceback
 from collections.abc import Callable, Mapping
@@ -274,7 +275,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int | 
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    for name in [n for n in __import__("os").environ if n.startswith("CLIENTGUARD_")]:
+    for name in [n for n in os.environ if n.startswith("CLIENTGUARD_")]:
         monkeypatch.delenv(name)
     return tmp_path
 
