@@ -247,9 +247,9 @@ def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
     late: dict[str, Settlement] = {}
     checked: list[_Checked] = []
     for item in _checked_replay(ledger, as_of=as_of, policy=policy):
-        row = item.replay
+        row, mismatch, notes = item
         invoice = row.invoice
-        if row.status == "paid_date_unknown" or item.mismatch is not None or item.notes:
+        if row.status == "paid_date_unknown" or mismatch is not None or notes:
             checked.append(item)
         if row.days_late and first_due <= invoice.due_date <= as_of:
             late[invoice.id] = _settlement_of(item, ledger=ledger, as_of=as_of, policy=policy)
@@ -677,13 +677,13 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
     unknown: list[str] = []
     mismatches: list[str] = []
     notes: list[str] = []
-    for item in checked:
-        invoice_id = item.replay.invoice.id
-        if item.replay.status == "paid_date_unknown":
+    for row, mismatch, row_notes in checked:
+        invoice_id = row.invoice.id
+        if row.status == "paid_date_unknown":
             unknown.append(invoice_id)
-        if item.mismatch is not None:
+        if mismatch is not None:
             mismatches.append(invoice_id)
-        notes.extend(f"invoice {invoice_id}: {n}" for n in item.notes)
+        notes.extend(f"invoice {invoice_id}: {n}" for n in row_notes)
     if rejected:
         notes.insert(
             0,
