@@ -289,6 +289,14 @@ class Invoice(Record):
     fx_rate: Rate | None = None
     """Units of base currency per unit of ``currency`` on the issue date, where the source
     records one; otherwise the ledger's FxTable is used."""
+    disputed: bool = False
+    """The client contests the invoice (the work, its scope or its amount), as the source
+    records it: the IBM sample's ``Disputed`` column, or any CSV column mapped to
+    ``disputed``. The review treats lateness on disputed invoices as a dispute to resolve,
+    not a payment habit (``docs/review.md``)."""
+    disputed_on: date | None = None
+    """The day the dispute was raised, where the source has one; only on a disputed
+    invoice."""
     source: str
     """The connector the record came from."""
     updated_at: Timestamp | None = None
@@ -315,6 +323,18 @@ class Invoice(Record):
                 "a paid date belongs to a paid invoice"
             )
         return paid_on
+
+    @field_validator("disputed_on")
+    @classmethod
+    def _disputed_on_only_when_disputed(
+        cls, disputed_on: date | None, info: ValidationInfo
+    ) -> date | None:
+        if disputed_on is not None and info.data.get("disputed") is False:
+            raise ValueError(
+                f"disputed_on {disputed_on} is set but disputed is false; "
+                "a dispute date belongs to a disputed invoice"
+            )
+        return disputed_on
 
 
 class Allocation(Record):
