@@ -265,7 +265,7 @@ def materiality(
     """
     yearly = cost * 365 / policy.lookback_days
     firm_line = policy.material_overdue_firm_share * firm_invoiced
-    if yearly >= policy.material_late_cost and yearly > 0:
+    if yearly >= policy.material_late_cost:
         return Materiality(True, yearly, overdue,
                            f"it costs {_money(yearly, currency)} a year (material from "
                            f"{_money(policy.material_late_cost, currency)})")
@@ -349,7 +349,8 @@ def flag_chronic_late(
     severity, band = lateness_severity(weighed, policy)
     oldest = profile.oldest_open_days_past_due
     open_critical = oldest is not None and oldest > policy.open_days_past_due_critical
-    severity_metric, severity_threshold = "weighed_days_late", band
+    severity_metric = "weighed_days_late" if weighed != weighted else "weighted_days_late"
+    severity_threshold = band
     if open_critical and severity is not Severity.CRITICAL:
         severity = Severity.CRITICAL
         severity_metric = "oldest_open_days_past_due"
