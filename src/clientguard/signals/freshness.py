@@ -5,8 +5,8 @@
 - ``critical`` when no invoice (open, paid or settled; not draft or void) falls due in the
   window ``(as_of - lookback_days, as_of]``: the review has nothing to judge, and "every
   client ok" would be a clean bill of health it cannot give;
-- ``warning`` when the newest record dated by ``as_of`` (an invoice's issue date, a payment,
-  a credit note, a time entry, a work request) is more than ``stale_days`` before it: a sync
+- ``warning`` when the newest record dated by ``as_of`` (an invoice's issue or paid date, a
+  payment, a credit note, a time entry, a work request) is more than ``stale_days`` before it: a sync
   that stopped, or an old export.
 
 The reports show it at the top of every format; ``clientguard review --fail-on`` treats the
@@ -32,6 +32,7 @@ STALE_METRIC = "days_since_newest_record"
 def newest_record_on(ledger: Ledger, as_of: date) -> date | None:
     """The date of the newest record dated by ``as_of``; None when there is none."""
     dates = [i.issue_date for i in ledger.invoices if i.issue_date <= as_of]
+    dates += [i.paid_on for i in ledger.invoices if i.paid_on is not None and i.paid_on <= as_of]
     dates += [p.date for p in ledger.payments if p.date <= as_of]
     dates += [c.issue_date for c in ledger.credit_notes if c.issue_date <= as_of]
     dates += [t.date for t in ledger.time_entries if t.date <= as_of]
