@@ -309,7 +309,7 @@ def sample_review(sample_book):
         # invoice for 9 months: it looks churned, so it is told to pay what is open, not given
         # terms for new orders (test_a_churned_client_gets_no_new_order_advice).
         pytest.param("churned_unpaid", {REVISE, END}, {Signal.CHRONIC_LATE, Signal.CROSS_AGING},
-                     {"collect_open", "collect_old_debt"}, id="churned-unpaid"),
+                     {"collect_open"}, id="churned-unpaid"),
     ],
 )
 def test_planted_problem_clients_are_told_to_act(sample_review, role, verdicts, signals,

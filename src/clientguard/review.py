@@ -542,7 +542,7 @@ def _client_review(
     late_share = Decimal(late_count) / due if due else None
     evidence = _evidence(
         member_profiles, late_count, due, financing, policy, disputed, currency,
-        last_invoice, churned,
+        last_invoice, churned, deciding,
     )
     return ClientReview(
         client_id=client,
@@ -589,9 +589,12 @@ def _evidence(
     currency: str,
     last_invoice: date | None,
     churned: bool,
+    deciding: list[Finding],
 ) -> str:
-    """The numbers behind a verdict in one line: ``late 19 of 21 (90%), 13.6 days weighted,
-    overdue 81.23 USD, cost 2.81 USD a year, 0 disputed``."""
+    """The numbers behind a verdict in one line: ``late 19 of 21 due (90%), 13.6 days
+    weighted, overdue 81.23 USD, cost 2.81 USD a year, 0 disputed``, then the metric of each
+    deciding finding that is not about lateness (``capacity: hours_to_revenue 3.9, from
+    1.5``)."""
     amount = sum((p.amount_due for p in profiles.values()), ZERO)
     weighted = sum(
         ((p.weighted_days_late or ZERO) * p.amount_due for p in profiles.values()), ZERO
@@ -610,7 +613,25 @@ def _evidence(
     parts.append(f"{disputed} disputed")
     if churned and last_invoice is not None:
         parts.append(f"last invoice {last_invoice} (looks churned)")
+    shown = set()
+    for finding in deciding:
+        if finding.signal in (Signal.CHRONIC_LATE, Signal.WORSENING_LATE, Signal.DISPUTE):
+            continue
+        if (finding.signal, finding.metric) in shown:
+            continue
+        shown.add((finding.signal, finding.metric))
+        parts.append(
+            f"{finding.signal.value}: {finding.metric} {_metric(finding.metric, finding.value)}"
+            f", from {_metric(finding.metric, finding.threshold)}"
+        )
     return ", ".join(parts)
+
+
+def _metric(metric: str, value: Decimal) -> str:
+    """A finding's value as its metric reads: a share as a percentage, else one decimal."""
+    if metric.endswith("share"):
+        return _pct(value)
+    return f"{value.quantize(Decimal('0.1')):,}"
 
 
 _VERDICT_WORDS = {
@@ -746,7 +767,11 @@ def _revisions(
     if not churned:
         return revisions
     # A client without recent work places no new orders: advice about them does not apply.
-    kept = [r for r in revisions if r.kind not in NEW_ORDER_REVISIONS]
+    kept = [
+        r.model_copy(update={"message": r.message.split("; or waive it")[0] + "."})
+        if r.kind == "claim_late_interest" else r
+        for r in revisions if r.kind not in NEW_ORDER_REVISIONS
+    ]
     if open_balance > 0 and last_invoice_on is not None:
         currency = ledger.base_currency
         late_part = f", {_money(overdue, currency)} of it overdue" if overdue > 0 else ""
@@ -767,9 +792,10 @@ def _revisions(
 
 NEW_ORDER_REVISIONS = frozenset(
     {"reminders", "shorter_terms", "deposit", "raise_price", "hours_cap", "rush_fee",
-     "credit_limit", "no_exclusivity"}
+     "credit_limit", "no_exclusivity", "collect_old_debt"}
 )
-"""Revisions about the client's next orders: not given to a client that looks churned."""
+"""Revisions about the client's next orders (``collect_old_debt`` says "before taking on new
+work"): not given to a client that looks churned, which is told to collect what is open."""
 
 
 def _term_revisions(
