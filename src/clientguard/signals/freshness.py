@@ -6,8 +6,8 @@
   window ``(as_of - lookback_days, as_of]``: the review has nothing to judge, and "every
   client ok" would be a clean bill of health it cannot give;
 - ``warning`` when the newest record dated by ``as_of`` (an invoice's issue or paid date, a
-  payment, a credit note, a time entry, a work request) is more than ``stale_days`` before it: a sync
-  that stopped, or an old export.
+  payment, a credit note, a time entry, a work request) is more than ``stale_days`` before
+  it: a sync that stopped, or an old export.
 
 The reports show it at the top of every format; ``clientguard review --fail-on`` treats the
 first as a failure unless ``--allow-no-data`` is given.
