@@ -7,7 +7,7 @@ are worked out by hand in the comments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -93,7 +93,8 @@ CASES = [
     Case("exactly at the warning band", [0, 15, 0, 15, 30, 30],
          {Signal.CHRONIC_LATE: Severity.WATCH}),
     # A stricter policy: 4 of 6 is under 80%.
-    Case("policy decides", [0, 30, 0, 30, 30, 30], {}, BANDS.model_copy(update={"chronic_late_share": D("0.8")})),
+    Case("policy decides", [0, 30, 0, 30, 30, 30], {},
+         BANDS.model_copy(update={"chronic_late_share": D("0.8")})),
     # 12 months, days late 0, 2, ..., 22: Mann-Kendall S = 66 (every pair rises), exact
     # p = 1/12!; Theil-Sen slope 2 days a month >= 1. The line ends at 22 > 15: warning.
     # Also chronic: 11 of 12 late, weighted (2 + ... + 22)/12 = 132/12 = 11: watch.

@@ -30,7 +30,7 @@ from clientguard.model import AnyRecord
 from clientguard.policy import Policy
 from clientguard.report import render
 from clientguard.report.document import schema
-from clientguard.review import Recommendation, Verdict, review
+from clientguard.review import Recommendation, Review, Verdict, review
 from clientguard.signals import (
     BUILTIN_SIGNALS,
     installed_signals,
@@ -78,10 +78,11 @@ def fillers(count: int, total: str = "100.00") -> list[AnyRecord]:
     return [r for n in range(count) for r in client(f"filler-{n:02d}", [0] * 12, total=total)]
 
 
-def chronic(result_or_findings: object, who: str) -> Finding | None:
-    findings = (result_or_findings.clients[who].findings  # type: ignore[attr-defined]
-                if hasattr(result_or_findings, "clients") else result_or_findings)
-    return next((f for f in findings if f.signal is Signal.CHRONIC_LATE), None)
+def chronic(found: Review | Iterable[Finding], who: str) -> Finding | None:
+    """The chronic-lateness finding about ``who`` in a review or a list of findings."""
+    findings = found.clients[who].findings if isinstance(found, Review) else found
+    return next((f for f in findings
+                 if f.signal is Signal.CHRONIC_LATE and f.customer_id == who), None)
 
 
 # =============================================================================== 1. materiality
