@@ -17,7 +17,7 @@ from decimal import Decimal
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

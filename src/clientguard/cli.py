@@ -459,15 +459,16 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
     path = _store_path(args, config)
     with Store.open(path, create=False) as store:
         status = store.status()
-        if not any(sum(s.records.values()) for s in status):
+        if not any(s.records.get("invoice") for s in status):
             raise UsageError(_empty_store(path, status))
         currency = _base_currency(args, config, store.currencies())
         return store.load(base_currency=currency, strict=strict)
 
 
 def _empty_store(path: Path, status: Sequence[Any]) -> str:
-    """Why a review of an empty store cannot say anything, and what to do."""
-    text = f"the store {path} holds no records, so there is nothing to review"
+    """Why a review of a store without invoices (never synced, or a first sync that failed)
+    cannot say anything, and what to do."""
+    text = f"the store {path} holds no invoices, so there is nothing to review"
     failed = [s.source for s in status if s.last_sync_status != "complete"]
     if failed:
         text += f" (the last sync of {', '.join(failed)} did not complete)"
