@@ -681,9 +681,9 @@ def acme_is_watched(ledger, as_of, policy):
             for c in ledger.customers if c.name == "Acme"]
 
 
-def birch_is_never_ok(verdict):
+def birch_needs_new_terms(verdict):
     if verdict.ledger.name_of(verdict.client_id) == "Birch":
-        return "monitor"
+        return Recommendation.REVISE_TERMS
     return None
 '''
 
@@ -695,7 +695,7 @@ def test_the_configs_signals_and_verdict_rules_run_in_the_review(
     monkeypatch.syspath_prepend(str(books))
     write_config(books, ["exports/2025-q1.csv"],
                  'signals = ["firm_rules_cli:acme_is_watched"]\n'
-                 'verdict_rules = ["firm_rules_cli:birch_is_never_ok"]')
+                 'verdict_rules = ["firm_rules_cli:birch_needs_new_terms"]')
     assert main(["sync", "--quiet"]) == EXIT_OK
     capsys.readouterr()
     code, out, _ = run(capsys, "review", "--as-of", "2025-06-30", "--format", "json")
@@ -703,8 +703,8 @@ def test_the_configs_signals_and_verdict_rules_run_in_the_review(
     clients = {c["name"]: c for c in json.loads(out)["clients"]}
     assert clients["Acme"]["recommendation"] == "monitor"
     assert "Acme is on the firm's watch list." in clients["Acme"]["reasons"]
-    assert clients["Birch"]["recommendation"] == "monitor"
-    assert clients["Birch"]["changed_by"] == ["birch_is_never_ok"]
+    assert clients["Birch"]["recommendation"] == "revise_terms"
+    assert clients["Birch"]["changed_by"] == ["birch_needs_new_terms"]
 
 
 def test_a_signal_path_that_does_not_load_is_a_user_error(
