@@ -496,12 +496,7 @@ def _client_review(
     claimable = sum((c.claimable for c in member_costs.values()), ZERO)
     member_profiles = {m: profiles[m] for m in members if m in profiles}
     last_invoice = max(
-        (
-            invoice.issue_date
-            for member in members
-            for invoice in ledger.invoices_of(member)
-            if invoice.issue_date <= as_of and invoice.status in LIVE_STATUSES
-        ),
+        (d for d in (_last_invoice_on(ledger, m, as_of) for m in members) if d is not None),
         default=None,
     )
     churned = last_invoice is not None and (as_of - last_invoice).days > policy.churn_days
@@ -565,6 +560,15 @@ def _client_review(
         churned=churned,
         changed_by=tuple(changed_by),
     )
+
+
+def _last_invoice_on(ledger: Ledger, customer: str, as_of: date) -> date | None:
+    """The issue date of the customer's newest live invoice by ``as_of``: from the end of its
+    invoices, which the ledger keeps in issue-date order."""
+    for invoice in reversed(ledger.invoices_of(customer)):
+        if invoice.issue_date <= as_of and invoice.status in LIVE_STATUSES:
+            return invoice.issue_date
+    return None
 
 
 def _disputed_due(ledger: Ledger, members: tuple[str, ...], as_of: date, policy: Policy) -> int:
