@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 
 from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
 from clientguard.ledger import Ledger
+from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.lateness import DAYS_PER_YEAR, PaymentProfile, payment_profiles
 from clientguard.metrics.trend import LatenessTrend, lateness_trend
 from clientguard.money import round_money
@@ -160,14 +161,14 @@ def dispute_splits(
         disputed, undisputed = parts["disputed"], parts["undisputed"]
         if not disputed["due"]:
             continue
-        cost = policy.cost_of_capital / DAYS_PER_YEAR
+        rate = policy.cost_of_capital
         splits[customer] = DisputeSplit(
             customer_id=customer,
             invoices_late=disputed["late"] + undisputed["late"],
             disputed_late=disputed["late"],
             disputed_ids=tuple(disputed["ids"]),
             disputed_overdue=disputed["overdue"],
-            disputed_cost=disputed["amount_days"] * cost,
+            disputed_cost=carrying_cost(disputed["amount_days"], rate, DAYS_PER_YEAR),
             disputed_weighted_days_late=(
                 disputed["weighted"] / disputed["amount"] if disputed["amount"] else None
             ),
@@ -180,7 +181,7 @@ def dispute_splits(
             ),
             undisputed_late_ids=tuple(undisputed["ids"]),
             undisputed_overdue=undisputed["overdue"],
-            undisputed_cost=undisputed["amount_days"] * cost,
+            undisputed_cost=carrying_cost(undisputed["amount_days"], rate, DAYS_PER_YEAR),
         )
     return splits
 
