@@ -518,3 +518,15 @@ def test_ibm_disputes_are_found_and_answered(ibm: tuple[list[dict[str, str]], Le
         kinds = {r.kind for r in verdict.revisions}
         assert "resolve_disputes" in kinds
         assert "shorter_terms" not in kinds
+
+
+def test_a_rise_made_of_disputes_is_not_a_worsening_habit() -> None:
+    # 12 invoices of 10,000: four on time, then paid 20, 25, ..., 55 days late: a clear upward
+    # trend (worsening) and chronic (8 of 12). With the 8 late ones disputed, the lateness is a
+    # dispute, the 4 undisputed are on time, and no worsening finding asks for shorter terms.
+    days = [0, 0, 0, 0] + [5 * i for i in range(4, 12)]
+    plain = late_payers(ledger(*client("acme", days, total="10000.00")), as_of=AS_OF)
+    assert Signal.WORSENING_LATE in {f.signal for f in plain}
+    disputed = late_payers(ledger(*client("acme", days, total="10000.00",
+                                          disputed=range(4, 12))), as_of=AS_OF)
+    assert {f.signal for f in disputed} == {Signal.DISPUTE}

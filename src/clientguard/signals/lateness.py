@@ -209,10 +209,14 @@ def late_payer_findings(
             if split is not None
             else None
         )
+        worsening = None
         if dispute is not None and split is not None:
+            # The habit a dispute does not explain: the undisputed invoices alone. The monthly
+            # trend mixes both kinds, so it is not judged for such a client.
             profile = undisputed_profile(profile, split, policy)
             findings.append(dispute)
-        worsening = flag_worsening_late(profile, policy, name=name, firm_due=firm_due)
+        else:
+            worsening = flag_worsening_late(profile, policy, name=name, firm_due=firm_due)
         chronic = flag_chronic_late(
             profile, policy, name=name, worsening=worsening is not None, firm_due=firm_due
         )
