@@ -530,3 +530,12 @@ def test_a_rise_made_of_disputes_is_not_a_worsening_habit() -> None:
     disputed = late_payers(ledger(*client("acme", days, total="10000.00",
                                           disputed=range(4, 12))), as_of=AS_OF)
     assert {f.signal for f in disputed} == {Signal.DISPUTE}
+
+
+def test_with_nothing_due_the_summary_does_not_say_ok() -> None:
+    result = review(old_book(), as_of=date(2026, 12, 4))
+    assert result.book.recommendations["ok"] == 6
+    assert result.book.summary == (
+        "No invoice falls due in the window: none of the 6 clients can be judged, whatever the "
+        "verdicts say.")
+    assert "Clients: 6 ok" not in render(result, "table")

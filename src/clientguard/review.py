@@ -58,6 +58,7 @@ from clientguard.signals import (
     concentration,
     run_signals,
 )
+from clientguard.signals.freshness import NO_DATA_METRIC
 from clientguard.signals.shared import shared, sharing
 
 BEHAVIOUR_SIGNALS = frozenset(
@@ -401,7 +402,9 @@ def _review(
         recommendations=counts,
         financing_cost=financing,
         claimable=claimable,
-        summary=_book_summary(counts, revenue, financing, claimable, currency),
+        summary=_book_summary(counts, revenue, financing, claimable, currency,
+                              no_data=any(f.metric == NO_DATA_METRIC
+                                          for f in book_findings.values())),
     )
     return Review(
         as_of=as_of,
@@ -762,9 +765,9 @@ def _revisions(
             0,
             Revision(
                 kind="resolve_disputes",
-                message=f"Resolve the {count} disputed invoices with the client: agree a "
-                "clearer scope for each order and a written acceptance of the work before "
-                "invoicing it; shorter terms would not settle a dispute.",
+                message=f"Resolve the disputes over the {count} late disputed invoices with "
+                "the client: agree a clearer scope for each order and a written acceptance of "
+                "the work before invoicing it; shorter terms would not settle a dispute.",
                 because=Signal.DISPUTE,
             ),
         )
@@ -1070,7 +1073,17 @@ def _book_summary(
     financing: Decimal,
     claimable: Decimal,
     currency: str,
+    *,
+    no_data: bool = False,
 ) -> str:
+    if no_data:
+        total = sum(counts.values())
+        if not total:
+            return "No clients in the window: no invoice falls due in it."
+        return (
+            f"No invoice falls due in the window: none of the {total:,} "
+            f"client{'s' if total != 1 else ''} can be judged, whatever the verdicts say."
+        )
     parts = [
         f"{counts[r.value]} {r.value.replace('_', ' ')}"
         for r in reversed(Recommendation)
