@@ -539,3 +539,29 @@ def test_with_nothing_due_the_summary_does_not_say_ok() -> None:
         "No invoice falls due in the window: none of the 6 clients can be judged, whatever the "
         "verdicts say.")
     assert "Clients: 6 ok" not in render(result, "table")
+
+
+def test_a_dispute_raised_after_the_review_date_is_not_seen() -> None:
+    # The 8 late invoices were disputed on 1 Dec 2025: as of 30 Nov they were not disputed yet,
+    # so the lateness is judged as a habit (chronic); as of 31 Dec it is a dispute.
+    records: list[AnyRecord] = [customer("acme")]
+    for position, late in enumerate([40] * 8 + [0, 0, 0, 0]):
+        due = date(2024, 12, 1) + timedelta(days=30 * position)
+        records.append(invoice("acme", issued=due - timedelta(days=30), due=due,
+                               total="10000.00", id=f"A-{position:02d}",
+                               paid=due + timedelta(days=late),
+                               disputed_on=date(2025, 12, 1) if late else None))
+    book = ledger(*records)
+    before = {f.signal for f in late_payers(book, as_of=date(2025, 11, 30))}
+    after = {f.signal for f in late_payers(book, as_of=AS_OF)}
+    assert Signal.DISPUTE not in before
+    assert Signal.CHRONIC_LATE in before
+    assert Signal.DISPUTE in after
+
+
+def test_a_verdict_rule_returning_nonsense_is_named() -> None:
+    def sloppy_rule(verdict: Verdict) -> str:
+        return "fire them"
+
+    with pytest.raises(ValueError, match="verdict rule sloppy_rule returned 'fire them'"):
+        review(ledger(*fillers(2)), as_of=AS_OF, verdict_rules=[sloppy_rule])

@@ -324,6 +324,11 @@ class Invoice(Record):
             )
         return paid_on
 
+    def disputed_by(self, as_of: date) -> bool:
+        """Disputed as of ``as_of``: marked disputed, and raised by then where the source
+        dates the dispute (a review as of an earlier date does not see a later dispute)."""
+        return self.disputed and (self.disputed_on is None or self.disputed_on <= as_of)
+
     @field_validator("disputed_on")
     @classmethod
     def _disputed_on_only_when_disputed(

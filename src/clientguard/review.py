@@ -490,10 +490,20 @@ def _client_review(
             as_of=as_of, policy=policy,
         )
         changed = rule(verdict)
-        if changed is None or Recommendation(changed) is recommendation:
+        name = getattr(rule, "__name__", type(rule).__name__)
+        if changed is None:
             continue
-        recommendation = Recommendation(changed)
-        changed_by.append(getattr(rule, "__name__", type(rule).__name__))
+        try:
+            verdict_now = Recommendation(changed)
+        except ValueError:
+            raise ValueError(
+                f"verdict rule {name} returned {changed!r} for client {client!r}; return a "
+                f"Recommendation ({', '.join(r.value for r in Recommendation)}) or None"
+            ) from None
+        if verdict_now is recommendation:
+            continue
+        recommendation = verdict_now
+        changed_by.append(name)
     member_costs = {m: costs[m] for m in members if m in costs}
     financing = sum((c.financing_cost for c in member_costs.values()), ZERO)
     claimable = sum((c.claimable for c in member_costs.values()), ZERO)
@@ -581,7 +591,7 @@ def _disputed_due(ledger: Ledger, members: tuple[str, ...], as_of: date, policy:
         1
         for member in members
         for invoice in ledger.invoices_of(member)
-        if invoice.disputed and first <= invoice.due_date <= as_of
+        if invoice.disputed_by(as_of) and first <= invoice.due_date <= as_of
         and invoice.status in LIVE_STATUSES
     )
 

@@ -141,7 +141,7 @@ def dispute_splits(
         if row.status == "open" and days_late:
             amount_days += row.open_balance * days_late
             overdue = row.open_balance * rate
-        part = "disputed" if invoice.disputed else "undisputed"
+        part = "disputed" if invoice.disputed_by(as_of) else "undisputed"
         tally = sums.setdefault(invoice.customer_id, {
             k: {"due": 0, "late": 0, "open_late": 0, "amount": _ZERO, "weighted": _ZERO,
                 "ids": [], "overdue": _ZERO, "amount_days": _ZERO}
