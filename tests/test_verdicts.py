@@ -565,3 +565,18 @@ def test_a_verdict_rule_returning_nonsense_is_named() -> None:
 
     with pytest.raises(ValueError, match="verdict rule sloppy_rule returned 'fire them'"):
         review(ledger(*fillers(2)), as_of=AS_OF, verdict_rules=[sloppy_rule])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=60)), min_size=4,
+                max_size=12),
+       st.sampled_from(["10.00", "100.00", "1000.00"]))
+def test_more_at_stake_never_lowers_severity(days: list[int | None], total: str) -> None:
+    # The same payment pattern on invoices ten times larger is never less serious: materiality
+    # only ever caps small stakes.
+    def severity(amount: str) -> int:
+        found = late_payers(ledger(*client("acme", days, total=amount), *fillers(3, amount)),
+                            as_of=AS_OF)
+        return max((f.severity.rank for f in found if f.customer_id == "acme"), default=0)
+
+    assert severity(str(D(total) * 10)) >= severity(total)
