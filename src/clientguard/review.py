@@ -1,22 +1,30 @@
 """The review: one verdict per client, what its lateness costs, what ending it would change.
 
-:func:`review` runs every signal as of one date and gathers the findings per client (a client
-is a customer, or a group of companies under common control). For each client it recommends
-``ok``, ``monitor``, ``revise_terms`` or ``consider_ending`` by the rules below, lists the
-concrete revisions its findings suggest, and works out the what-if of ending the cooperation.
+:func:`review` runs every signal (the built-in ones of
+:data:`~clientguard.signals.BUILTIN_SIGNALS`, then the caller's) as of one date and gathers
+the findings per client (a client is a customer, or a group of companies under common
+control). For each client it recommends ``ok``, ``monitor``, ``revise_terms`` or
+``consider_ending`` by the rules below, lists the concrete revisions its findings suggest, and
+works out the what-if of ending the cooperation.
 
 The rules (each knob is a :class:`~clientguard.policy.Policy` field; ``docs/review.md`` has
-the reasoning):
+the reasoning and a worked example of each):
 
-1. ``consider_ending`` when the client pays late chronically *and* more and more often
-   (``end_on_chronic_and_worsening``), or when ``end_on_critical_signals`` different
-   client-behaviour signals (lateness, cross-aging, capacity, rush; chronic and worsening
-   lateness count as one) are critical at once.
+1. ``consider_ending`` when the client pays late chronically *and* more and more often, and
+   the lateness is material (``end_on_chronic_and_worsening``), or when
+   ``end_on_critical_signals`` different client-behaviour problems (lateness, dispute,
+   cross-aging, capacity, rush, each custom rule; chronic and worsening lateness count as one)
+   are critical at once.
 2. ``revise_terms`` when any client-behaviour finding is a warning or critical.
-3. ``monitor`` when the only client-behaviour findings are at ``watch``.
+3. ``monitor`` when the only client-behaviour findings are at ``watch`` (lateness that is not
+   material never goes above it).
 4. A client flagged only for the firm's dependence on it (revenue or receivables share) gets
    ``dependency_only_verdict`` (``monitor``): being large is not misbehaviour.
 5. ``ok`` otherwise.
+6. Then the caller's verdict rules (:data:`VerdictRule`), in order.
+
+A client with no invoice for ``churn_days`` looks churned: its revisions are about collecting
+what is open, not about new orders. Every client's ``evidence`` says the numbers that decided.
 
 Pure: no clock, no I/O.
 """
