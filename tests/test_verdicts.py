@@ -580,3 +580,13 @@ def test_more_at_stake_never_lowers_severity(days: list[int | None], total: str)
         return max((f.severity.rank for f in found if f.customer_id == "acme"), default=0)
 
     assert severity(str(D(total) * 10)) >= severity(total)
+
+
+def test_a_verdict_rule_leaves_the_clients_names_alone() -> None:
+    def everyone_is_watched(verdict: Verdict) -> Recommendation:
+        return MONITOR
+
+    result = review(ledger(*fillers(2)), as_of=AS_OF, verdict_rules=[everyone_is_watched])
+    assert [(c.name, c.recommendation) for c in result.clients.values()] == [
+        ("Filler-00", MONITOR), ("Filler-01", MONITOR)]
+    assert all(c.summary.startswith(f"{c.name}: ") for c in result.clients.values())

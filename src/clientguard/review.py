@@ -498,20 +498,20 @@ def _client_review(
             as_of=as_of, policy=policy,
         )
         changed = rule(verdict)
-        name = getattr(rule, "__name__", type(rule).__name__)
+        rule_name = getattr(rule, "__name__", type(rule).__name__)
         if changed is None:
             continue
         try:
             verdict_now = Recommendation(changed)
         except ValueError:
             raise ValueError(
-                f"verdict rule {name} returned {changed!r} for client {client!r}; return a "
-                f"Recommendation ({', '.join(r.value for r in Recommendation)}) or None"
+                f"verdict rule {rule_name} returned {changed!r} for client {client!r}; return "
+                f"a Recommendation ({', '.join(r.value for r in Recommendation)}) or None"
             ) from None
         if verdict_now is recommendation:
             continue
         recommendation = verdict_now
-        changed_by.append(name)
+        changed_by.append(rule_name)
     member_costs = {m: costs[m] for m in members if m in costs}
     financing = sum((c.financing_cost for c in member_costs.values()), ZERO)
     claimable = sum((c.claimable for c in member_costs.values()), ZERO)
