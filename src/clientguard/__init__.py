@@ -36,7 +36,7 @@ from clientguard.errors import (
     UnknownConnectorError,
 )
 from clientguard.findings import Evidence, Finding, Severity, Signal
-from clientguard.ledger import Ledger, LoadReport, Location, Rejection
+from clientguard.ledger import Ledger, LoadReport
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import (
     Allocation,
@@ -49,6 +49,7 @@ from clientguard.model import (
 )
 from clientguard.money import FxTable
 from clientguard.policy import Policy
+from clientguard.records import Location, Rejection
 from clientguard.review import (
     BookReview,
     ClientReview,

@@ -45,62 +45,10 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import ONE, ZERO, FxTable, exponent, is_currency
+from clientguard.records import Location, RecordKey, Rejection, ledger_key, split_key
 
 if TYPE_CHECKING:
     from clientguard.connector import Connector
-
-RecordKey = tuple[str, str, str]
-"""``(kind, source, id)``: how a record is named in a locations map."""
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """Where a record came from in its source: a file and line, a column, an API page."""
-
-    file: str | None = None
-    line: int | None = None
-    column: str | None = None
-    detail: str | None = None
-    """Anything else that finds it, e.g. ``"GET Invoices page 3"``."""
-
-    def __str__(self) -> str:
-        parts = []
-        if self.file:
-            parts.append(self.file)
-        if self.line is not None:
-            parts.append(f"line {self.line}")
-        if self.column:
-            parts.append(f"column {self.column!r}")
-        if self.detail:
-            parts.append(self.detail)
-        return ", ".join(parts)
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """A record that was not loaded, with the reason and where it came from."""
-
-    kind: str
-    """What the record is: ``invoice``, ``payment``, ... or ``row`` for unmapped input."""
-    source: str
-    """The connector it came from."""
-    record_id: str | None
-    """Its id in the source, where it has one."""
-    field: str | None
-    """The field that is wrong, where one is."""
-    reason: str
-    """What is wrong, in words a person acts on."""
-    location: Location | None = None
-    """Where it is in the source (file, line, column), where known."""
-    record: object = None
-    """The record itself, or the raw input that could not be mapped."""
-
-    def __str__(self) -> str:
-        who = f"{self.kind} {self.record_id}" if self.record_id else self.kind
-        where = f"{self.source}, {self.location}" if self.location else self.source
-        what = f"{self.field}: {self.reason}" if self.field else self.reason
-        return f"{who} ({where}): {what}"
-
 
 @dataclass(frozen=True)
 class LoadReport:

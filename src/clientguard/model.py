@@ -211,7 +211,7 @@ def _json_object(json_data: str | bytes | bytearray) -> dict[str, Any]:
 
 def _data_error(cls: type[Record], data: dict[str, Any], exc: ValidationError) -> DataError:
     """One DataError naming the record and every field that is wrong."""
-    from clientguard.ledger import Rejection  # the ledger imports the model
+    from clientguard.records import Rejection
 
     ident = data.get("id")
     source = str(data.get("source", "?"))

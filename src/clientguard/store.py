@@ -62,7 +62,7 @@ from typing import IO, Any, Final, Literal
 
 from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError
-from clientguard.ledger import Ledger, Location, RecordKey, Rejection, collector_paused
+from clientguard.ledger import Ledger, collector_paused
 from clientguard.model import (
     AnyRecord,
     CreditNote,
@@ -74,6 +74,7 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import FxTable
+from clientguard.records import Location, RecordKey, Rejection
 
 __all__ = [
     "SCHEMA_VERSION",
