@@ -508,6 +508,7 @@ class Connector(ABC):
         *,
         streams: Iterable[str] | None = None,
         full: bool = False,
+        source: str | None = None,
     ) -> Iterator[Page]:
         """Read the streams and yield their pages, mapped, de-duplicated and with cursors.
 
@@ -517,6 +518,9 @@ class Connector(ABC):
             streams: names of the streams to read (default: all, in declared order).
             full: read everything again, ignoring ``state`` (a periodic full re-sync catches
                 changes a source does not report through its change time).
+            source: the name of the source being read (the ``[sources.NAME]`` table of the
+                config): every record, rejection and location carries it as ``source``.
+                Default: the connector's name.
 
         Store each page's records and then ``state.after(page)``: the cursor of a page is
         safe once the page and every page before it are stored.
@@ -529,8 +533,9 @@ class Connector(ABC):
         if started_at.tzinfo is None:
             raise ConfigError("the clock returned a naive datetime; it must be timezone-aware")
         started_at = started_at.astimezone(UTC)
+        name = source or self.name
         for stream in selected:
-            yield from _StreamSync(self, stream, state, started_at, full).run()
+            yield from _StreamSync(self, stream, state, started_at, full, name).run()
 
     def report_progress(self, event: ProgressEvent) -> None:
         """Hand ``event`` to the progress callback, if there is one."""
@@ -548,9 +553,13 @@ class _StreamSync:
         state: SyncState,
         started_at: datetime,
         full: bool,
+        source: str,
     ) -> None:
         self.connector = connector
         self.stream = stream
+        self.source = source
+        # Connectors write their own name into ``source``; a configured source renames it.
+        self.renamed = source != connector.name
         self.started_at = started_at
         previous = None if full or not stream.incremental else state.cursor(stream.name)
         self.previous = previous
@@ -611,11 +620,13 @@ class _StreamSync:
                 skipped[mapped.reason] += 1
                 ident = connector.raw_id(stream, raw.data)
                 if mapped.deleted and ident is not None:
-                    deleted.append((stream.kind, connector.name, ident))
+                    deleted.append((stream.kind, self.source, ident))
                 continue
             # A record is the common case: tested first, as a plain class (Sequence is an
             # ABC, whose check cost a twentieth of a large load).
             for record in (mapped,) if isinstance(mapped, Record) else mapped:
+                if self.renamed and record.source != self.source:
+                    record = record.model_copy(update={"source": self.source})
                 outcome = self.deduplicate(record, raw)
                 if outcome == "duplicate":
                     duplicates += 1
@@ -684,7 +695,7 @@ class _StreamSync:
                 replace(
                     problem,
                     kind=stream.kind,
-                    source=connector.name,
+                    source=self.source,
                     record_id=problem.record_id or record_id,
                     location=raw.location,
                     record=raw.data,
@@ -700,7 +711,7 @@ class _StreamSync:
         return [
             Rejection(
                 kind=stream.kind,
-                source=connector.name,
+                source=self.source,
                 record_id=record_id,
                 field=field_name,
                 reason=reason,
@@ -734,11 +745,13 @@ def pull(
     *,
     streams: Iterable[str] | None = None,
     full: bool = False,
+    source: str | None = None,
 ) -> Pulled:
     """Run one sync of ``connector`` and collect it all in memory.
 
     A record that a sync yields twice (a newer version under a stream's ``latest`` rule)
-    keeps its first position and its latest content.
+    keeps its first position and its latest content. ``source`` names the source the records
+    carry (default: the connector's name; see :meth:`Connector.sync`).
     """
     state = state or SyncState()
     by_key: dict[tuple[str, str], AnyRecord] = {}
@@ -748,7 +761,7 @@ def pull(
     skipped: dict[str, Counter[str]] = {}
     duplicates = 0
     with collector_paused() if connector.bounded_read else nullcontext():
-        for page in connector.sync(state, streams=streams, full=full):
+        for page in connector.sync(state, streams=streams, full=full, source=source):
             for record in page.records:
                 ident = getattr(record, "id", None)
                 if ident is None:

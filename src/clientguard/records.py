@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "KEY_SEPARATOR",
+    "Link",
     "Location",
     "RecordKey",
     "Rejection",
@@ -31,6 +32,10 @@ RecordKey = tuple[str, str, str]
 """``(kind, source, id)``: a record's identity, as a locations map is keyed (the id is the
 record's id in its source). The order is the one connectors and ``Ledger.build(locations=)``
 have always used."""
+
+Link = tuple[tuple[str, str], ...]
+"""Customers that are one client, each ``(source, id)``: the same client in two sources (the
+old invoicing tool and the new one). A ledger counts them as one, like a group."""
 
 KEY_SEPARATOR = ":"
 """Between the source and the id in a ledger key of a ledger of several sources."""

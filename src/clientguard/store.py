@@ -471,7 +471,9 @@ class Store:
             writer = _SyncWriter(self, name, connector, sync_id, state, full=full, prune=prune)
             try:
                 with collector_paused() if connector.bounded_read else nullcontext():
-                    for page in connector.sync(state, streams=selected, full=full):
+                    for page in connector.sync(
+                        state, streams=selected, full=full, source=name
+                    ):
                         writer.write(page)
             except BaseException as exc:
                 self._end_sync(sync_id, writer, status="failed", error=_error_text(exc))
@@ -590,21 +592,21 @@ class Store:
         where, params = self._source_filter(sources)
         # The filter holds only "?" placeholders; the names go in as parameters.
         query = (
-            "SELECT kind, connector, record_id, field, reason, location, record "  # noqa: S608
+            "SELECT kind, source, record_id, field, reason, location, record "  # noqa: S608
             f"FROM rejections {where} ORDER BY source, stream, id"
         )
         rows = self._db.execute(query, params).fetchall()
         return tuple(
             Rejection(
                 kind=kind,
-                source=connector,
+                source=source,
                 record_id=record_id,
                 field=field_name,
                 reason=reason,
                 location=_location_from(location),
                 record=json.loads(record) if record is not None else None,
             )
-            for kind, connector, record_id, field_name, reason, location, record in rows
+            for kind, source, record_id, field_name, reason, location, record in rows
         )
 
     def records(self, sources: Sequence[str] | None = None) -> Iterator[AnyRecord]:
@@ -766,7 +768,8 @@ class _SyncWriter:
                 "field, reason, location, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
-                        self.source, stream, self.sync_id, r.kind, r.source, r.record_id,
+                        self.source, stream, self.sync_id, r.kind, self.connector.name,
+                        r.record_id,
                         r.field, r.reason, _location_text(r.location), _raw_text(r.record),
                     )
                     for r in page.rejected
