@@ -13,6 +13,8 @@ What it guarantees:
 
 * **Upsert by identity.** A record is stored under ``(source, kind, id)``: the configured
   source name (by default the connector's name), the record's kind and its id in the source.
+  The record's own ``source`` is that name too (schema version 2; a store of version 1,
+  whose records carried the connector's name, is migrated when opened).
   The kind is part of the key because some sources number each kind on its own (QuickBooks
   has an invoice 1 and a payment 1). Syncing the same data again adds nothing; a record that
   changed replaces the stored one. Time entries have no id in the model: they are keyed by
@@ -74,7 +76,7 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import FxTable
-from clientguard.records import Location, RecordKey, Rejection
+from clientguard.records import Link, Location, RecordKey, Rejection
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -149,6 +151,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             record TEXT
         )""",
         "CREATE INDEX rejections_by_record ON rejections (source, stream, record_id)",
+    ),
+    # 2: a record's ``source`` is the source's name (the key it is stored under), no longer
+    # the connector's name; rejections are read by their source column (``connector`` keeps
+    # the connector's name).
+    (
+        "UPDATE records SET data = json_set(data, '$.source', source) "
+        "WHERE json_extract(data, '$.source') IS NOT source",
+        "UPDATE rejections SET connector = (SELECT connector FROM sources "
+        "WHERE sources.source = rejections.source) "
+        "WHERE EXISTS (SELECT 1 FROM sources WHERE sources.source = rejections.source)",
     ),
 )
 
@@ -622,9 +634,12 @@ class Store:
             yield record
 
     def _stored(
-        self, sources: Sequence[str] | None
+        self, sources: Sequence[str] | None, *, kind: str | None = None
     ) -> Iterator[tuple[RecordKey | None, Location | None, AnyRecord | None, Rejection | None]]:
         where, params = self._source_filter(sources)
+        if kind is not None:
+            where = f"{where} AND kind = ?" if where else "WHERE kind = ?"
+            params = (*params, kind)
         query = (
             "SELECT kind, record_id, data, location FROM records "  # noqa: S608 (placeholders)
             f"{where} ORDER BY source, kind, record_id"
@@ -658,8 +673,13 @@ class Store:
         sources: Sequence[str] | None = None,
         fx: FxTable | None = None,
         strict: bool = True,
+        links: Iterable[Link] = (),
     ) -> Ledger:
         """The stored records of ``sources`` (default: all) as a :class:`Ledger`.
+
+        Records carry the name of the source they are stored under; with more than one source
+        the ledger keys them ``source:id`` (see :mod:`clientguard.records`). ``links`` are
+        customers that are one client (see :mod:`clientguard.links`).
 
         The ledger's report holds every problem: the rejections kept from earlier syncs (raw
         records that could not be mapped, with their file and line or API page) and those the
@@ -686,6 +706,15 @@ class Store:
             strict=strict,
             rejected=rejected,
             locations=locations,
+            links=links,
+        )
+
+    def customers(self, sources: Sequence[str] | None = None) -> tuple[Customer, ...]:
+        """The stored customers of ``sources`` (default: all), by source and id; those that
+        no longer validate are left out (:meth:`load` reports them)."""
+        return tuple(
+            record for _, _, record, _ in self._stored(sources, kind="customer")
+            if isinstance(record, Customer)
         )
 
     def currencies(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
