@@ -43,6 +43,7 @@ from clientguard.money import CURRENCY_EXPONENTS, ZERO, round_money
 from clientguard.policy import Policy
 from clientguard.settlement import (
     LIVE_STATUSES,
+    NOTE_KINDS,
     CheckedRow,
     Settlement,
     check_as_of,
@@ -173,6 +174,28 @@ class BookReview(_Frozen):
     summary: str
 
 
+class NoteGroup(_Frozen):
+    """The data-quality notes of one kind, counted: what a report shows instead of a thousand
+    near-identical lines (the full list stays in :attr:`DataQuality.notes`)."""
+
+    kind: str
+    """What the notes are about: a kind of :data:`clientguard.settlement.NOTE_KINDS`, or
+    ``rejected``, ``paid_date_unknown_count``, ``foreign_allocations``,
+    ``excess_precision`` (a summary sentence of its own), or ``other``."""
+    title: str
+    """The kind in a sentence."""
+    count: int
+    """How many notes of this kind there are."""
+    amount: Decimal | None
+    """The total amount involved, in the base currency (None for a kind without one)."""
+    examples: tuple[str, ...]
+    """The first :data:`GROUP_EXAMPLES` notes of the kind, in ledger order."""
+
+
+GROUP_EXAMPLES = 3
+"""How many notes a :class:`NoteGroup` keeps as examples."""
+
+
 class DataQuality(_Frozen):
     """What in the data could not be used, or disagrees with itself."""
 
@@ -198,6 +221,10 @@ class DataQuality(_Frozen):
     id). Used as given: amounts are rounded only in reports."""
     notes: tuple[str, ...]
     """Every data-quality sentence, for a person."""
+    groups: tuple[NoteGroup, ...] = ()
+    """The notes grouped by kind, with a count, a few examples and the amount involved, in
+    the order each kind first appears in :attr:`notes` (what the table and HTML reports
+    show)."""
 
 
 class Review(_Frozen):
@@ -210,6 +237,9 @@ class Review(_Frozen):
     """By client id: the most drastic recommendation first, then by id."""
     book: BookReview
     data_quality: DataQuality
+    sources: tuple[str, ...] = ()
+    """The sources the ledger's records came from. With more than one, every id (client,
+    customer, invoice, payment) is ``source:id`` (see :mod:`clientguard.records`)."""
 
     def findings(self) -> list[Finding]:
         """Every finding, the book's and each client's, most serious first."""
@@ -330,6 +360,7 @@ def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
         clients={r.client_id: r for r in reviews},
         book=book,
         data_quality=_data_quality(ledger, checked),
+        sources=ledger.sources,
     )
 
 
@@ -677,24 +708,36 @@ def _data_quality(ledger: Ledger, checked: Iterable[CheckedRow]) -> DataQuality:
     unknown: list[str] = []
     mismatches: list[str] = []
     notes: list[str] = []
+    groups = _Groups()
     for row, mismatch, row_notes in checked:
-        invoice_id = row[0].id
+        invoice = row[0]
+        invoice_id = invoice.id
         if row[1] == "paid_date_unknown":
             unknown.append(invoice_id)
         if mismatch is not None:
             mismatches.append(invoice_id)
-        notes.extend(f"invoice {invoice_id}: {n}" for n in row_notes)
+        for n in row_notes:
+            text = f"invoice {invoice_id}: {n}"
+            notes.append(text)
+            amount = getattr(n, "amount", None)
+            groups.add(
+                getattr(n, "kind", "other"),
+                text,
+                None if amount is None else amount * ledger.rate_to_base(invoice),
+            )
     if rejected:
-        notes.insert(
-            0,
+        sentence = (
             f"{len(rejected)} record{'s were' if len(rejected) != 1 else ' was'} not loaded; "
-            "see ledger.report.rejected for each with its reason and location.",
+            "see ledger.report.rejected for each with its reason and location."
         )
+        notes.insert(0, sentence)
+        groups.first("rejected", sentence)
     if unknown:
         notes.append(
             f"{len(unknown)} invoice{'s are' if len(unknown) != 1 else ' is'} marked paid with "
             "no payment date; left out of lateness."
         )
+        groups.add("paid_date_unknown_count", notes[-1], None)
     foreign, finer = _foreign_allocations(ledger), _finer_records(ledger)
     if foreign:
         notes.append(
@@ -702,12 +745,14 @@ def _data_quality(ledger: Ledger, checked: Iterable[CheckedRow]) -> DataQuality:
             "of a customer outside the payer's group; lateness and open balances count "
             "against the invoice's customer."
         )
+        groups.add("foreign_allocations", notes[-1], None)
     if finer:
         notes.append(
             f"{len(finer)} record{'s have' if len(finer) != 1 else ' has'} an amount finer "
             f"than {'their' if len(finer) != 1 else 'its'} currency's minor unit; used as "
             "given, rounded only in reports."
         )
+        groups.add("excess_precision", notes[-1], None)
     return DataQuality(
         rejected=len(rejected),
         rejections=tuple(str(r) for r in rejected[:MAX_LISTED_REJECTIONS]),
@@ -716,7 +761,44 @@ def _data_quality(ledger: Ledger, checked: Iterable[CheckedRow]) -> DataQuality:
         foreign_allocations=tuple(foreign),
         excess_precision=tuple(finer),
         notes=tuple(notes),
+        groups=groups.result(),
     )
+
+
+class _Groups:
+    """Notes counted by kind, in the order each kind first appears (``first`` puts a kind
+    before all others)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.amounts: dict[str, Decimal] = {}
+        self.examples: dict[str, list[str]] = {}
+        self.leading: list[str] = []
+
+    def first(self, kind: str, sentence: str) -> None:
+        self.add(kind, sentence, None)
+        self.leading.append(kind)
+
+    def add(self, kind: str, text: str, amount: Decimal | None) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if amount is not None:
+            self.amounts[kind] = self.amounts.get(kind, ZERO) + amount
+        examples = self.examples.setdefault(kind, [])
+        if len(examples) < GROUP_EXAMPLES:
+            examples.append(text)
+
+    def result(self) -> tuple[NoteGroup, ...]:
+        order = [*self.leading, *(k for k in self.counts if k not in self.leading)]
+        return tuple(
+            NoteGroup(
+                kind=kind,
+                title=NOTE_KINDS.get(kind, self.examples[kind][0]),
+                count=self.counts[kind],
+                amount=self.amounts.get(kind),
+                examples=tuple(self.examples[kind]),
+            )
+            for kind in order
+        )
 
 
 def _foreign_allocations(ledger: Ledger) -> list[str]:
@@ -824,6 +906,7 @@ __all__ = [
     "BookReview",
     "ClientReview",
     "DataQuality",
+    "NoteGroup",
     "Recommendation",
     "Review",
     "Revision",

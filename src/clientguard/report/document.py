@@ -29,7 +29,7 @@ from clientguard.signals import ConcentrationReport
 
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """The version of the document's schema (see the module docstring for the rules)."""
 
 _SHARE_PLACES = 4
@@ -60,6 +60,7 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
         "title": title,
         "as_of": review.as_of.isoformat(),
         "base_currency": currency,
+        "sources": list(review.sources),
         "summary": book.summary,
         "recommendations": {r.value: book.recommendations.get(r.value, 0) for r in Recommendation},
         "book": {
@@ -80,6 +81,16 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
             "foreign_allocations": list(review.data_quality.foreign_allocations),
             "excess_precision": list(review.data_quality.excess_precision),
             "notes": list(review.data_quality.notes),
+            "groups": [
+                {
+                    "kind": group.kind,
+                    "title": group.title,
+                    "count": group.count,
+                    "amount": None if group.amount is None else _money(group.amount, currency),
+                    "examples": list(group.examples),
+                }
+                for group in review.data_quality.groups
+            ],
         },
         "policy": review.policy.model_dump(mode="json"),
     }
