@@ -188,6 +188,9 @@ class NoteGroup(_Frozen):
     """How many notes of this kind there are."""
     amount: Decimal | None
     """The total amount involved, in the base currency (None for a kind without one)."""
+    amount_of: str | None = None
+    """What ``amount`` adds up: ``left open``, ``the invoices' totals``, ``the
+    differences``..."""
     examples: tuple[str, ...]
     """The first :data:`GROUP_EXAMPLES` notes of the kind, in ledger order."""
 
@@ -264,6 +267,17 @@ def review(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Revi
     # garbage collector would only rescan them (a fifth of the time at a million invoices).
     with collector_paused():
         return _review(ledger, as_of=as_of, policy=policy)
+
+
+def data_quality(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> DataQuality:
+    """The data-quality part of :func:`review` alone: every note, in full, and grouped."""
+    check_as_of(as_of)
+    checked = [
+        (row, mismatch, notes)
+        for row, mismatch, notes in checked_rows(ledger, as_of=as_of, policy=policy)
+        if row[1] == "paid_date_unknown" or mismatch is not None or notes
+    ]
+    return _data_quality(ledger, checked)
 
 
 def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
@@ -792,9 +806,10 @@ class _Groups:
         return tuple(
             NoteGroup(
                 kind=kind,
-                title=NOTE_KINDS.get(kind, self.examples[kind][0]),
+                title=NOTE_KINDS[kind][0] if kind in NOTE_KINDS else self.examples[kind][0],
                 count=self.counts[kind],
                 amount=self.amounts.get(kind),
+                amount_of=NOTE_KINDS[kind][1] if kind in self.amounts else None,
                 examples=tuple(self.examples[kind]),
             )
             for kind in order
@@ -911,6 +926,7 @@ __all__ = [
     "Review",
     "Revision",
     "WhatIf",
+    "data_quality",
     "recommend",
     "review",
 ]

@@ -410,24 +410,31 @@ class Note(str):
     invoice's total or the allocation, as the kind says."""
 
 
-NOTE_KINDS: dict[str, str] = {
-    "paid_but_open_paid_date": "The source marks an invoice paid on a date, but its payments "
-    "and credit notes leave part of it open: the source's paid date settles the rest "
-    "(amount: what they leave open)",
-    "paid_but_open": "The source marks an invoice paid, but its payments and credit notes "
-    "leave part of it open: the replay treats it as open (amount: what they leave open)",
-    "open_but_settled": "The source marks an invoice open, but its payments and credit notes "
-    "settle it: the replay treats it as settled (amount: the invoices' totals)",
-    "paid_date_differs": "The source's paid date differs from the day the payments settle the "
-    "invoice: the replay's date is used (amount: the invoices' totals)",
-    "paid_date_unknown": "An invoice is marked paid with no payments and no paid date: it is "
-    "left out of lateness (amount: the invoices' totals)",
-    "allocation_before_document": "An allocation is dated before its payment or credit note: "
-    "it is counted from the document's date (amount: the allocations)",
-    "amount_due_mismatch": "The source's amount due differs from what the replay leaves open: "
-    "the replay is used (amount: the differences)",
+NOTE_KINDS: dict[str, tuple[str, str]] = {
+    "paid_but_open_paid_date": (
+        "The source marks an invoice paid on a date, but its payments and credit notes leave "
+        "part of it open: the source's paid date settles the rest", "left open"),
+    "paid_but_open": (
+        "The source marks an invoice paid, but its payments and credit notes leave part of it "
+        "open: the replay treats it as open", "left open"),
+    "open_but_settled": (
+        "The source marks an invoice open, but its payments and credit notes settle it: the "
+        "replay treats it as settled", "the invoices' totals"),
+    "paid_date_differs": (
+        "The source's paid date differs from the day the payments settle the invoice: the "
+        "replay's date is used", "the invoices' totals"),
+    "paid_date_unknown": (
+        "An invoice is marked paid with no payments and no paid date: it is left out of "
+        "lateness", "the invoices' totals"),
+    "allocation_before_document": (
+        "An allocation is dated before its payment or credit note: it is counted from the "
+        "document's date", "the allocations"),
+    "amount_due_mismatch": (
+        "The source's amount due differs from what the replay leaves open: the replay is used",
+        "the differences"),
 }
-"""The kinds of :class:`Note`, each with the sentence that describes the kind."""
+"""The kinds of :class:`Note`: each with the sentence that describes the kind, and what the
+notes' amounts are."""
 
 
 def _note(kind: str, amount: Decimal, text: str) -> Note:

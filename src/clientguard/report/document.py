@@ -87,6 +87,7 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
                     "title": group.title,
                     "count": group.count,
                     "amount": None if group.amount is None else _money(group.amount, currency),
+                    "amount_of": group.amount_of,
                     "examples": list(group.examples),
                 }
                 for group in review.data_quality.groups

@@ -126,10 +126,10 @@ def note_groups(
             shown.append((None, group.examples, 0))
             continue
         involved = (
-            f", {money(group.amount, currency)} {currency} involved"
-            if group.amount is not None else ""
+            f"; {money(group.amount, currency)} {currency} involved ({group.amount_of})"
+            if group.amount is not None and group.amount_of else ""
         )
-        heading = f"{group.title.rstrip('.')}: {group.count:,} notes{involved}."
+        heading = f"{group.title.rstrip('.')}: {group.count:,} cases{involved}."
         shown.append((heading, group.examples, group.count - len(group.examples)))
     return shown
 
