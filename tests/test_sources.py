@@ -221,3 +221,41 @@ def test_a_links_file_is_read_with_its_lines(tmp_path: Path) -> None:
     path.write_text("left,right\nwave:mark,ninja:7\n")
     with pytest.raises(ConfigError, match="needs the columns customer, same_as"):
         read_links(path)
+
+
+# ----------------------------------------------------------------------------- config
+
+
+def write(folder: Path, text: str) -> Path:
+    path = folder / "clientguard.toml"
+    path.write_text('[sources.wave]\nconnector = "csv"\n[sources.ninja]\nconnector = "csv"\n'
+                    + text)
+    return path
+
+
+def test_the_config_reads_links_from_its_table_and_files(tmp_path: Path) -> None:
+    from clientguard.config import load_config
+
+    (tmp_path / "links.csv").write_text("customer,same_as\nninja:8,wave:Mark Walberg\n")
+    config = load_config(write(tmp_path, '[links]\nclients = [["wave:Mark Walberg", "ninja:7"]]\n'
+                                         'files = ["links.csv"]\n'), env={})
+    assert config.links == ((("wave", "Mark Walberg"), ("ninja", "7")),
+                            (("ninja", "8"), ("wave", "Mark Walberg")))
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('clients = [["wave:a", "xero:1"]]', "no source 'xero'"),
+        ('clients = [["wave:a", "waev:1"]]', "did you mean 'wave'"),
+        ('clients = [["wave:a"]]', "a link is a list of two or more customers"),
+        ('clients = [["wave:a", "ninja"]]', "'ninja' does not name a customer"),
+        ('client = [["wave:a", "ninja:1"]]', "unknown key 'client'; did you mean 'clients'"),
+        ('files = ["missing.csv"]', "cannot read the links file"),
+    ],
+)
+def test_a_bad_link_is_a_clear_error(tmp_path: Path, table: str, message: str) -> None:
+    from clientguard.config import load_config
+
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, f"[links]\n{table}\n"), env={})

@@ -536,3 +536,15 @@ def test_records_synced_under_a_source_name_carry_it(store: Store) -> None:
     linked = store.load(base_currency="EUR",
                         links=[(("old-books", "c1"), ("new-books", "c1"))])
     assert linked.members(linked.group_of("old-books:c1")) == ("new-books:c1", "old-books:c1")
+
+
+def test_one_source_sending_an_id_twice_names_the_source_and_both_places(store: Store) -> None:
+    store.sync(memory(customers=[[{"id": "c1", "name": "Acme"}, {"id": "c1", "name": "Birch"}]]),
+               source="books")
+    (rejection,) = store.rejections()
+    assert (rejection.source, rejection.record_id) == ("books", "c1")
+    assert rejection.location == Location("customers.csv", 11)
+    assert rejection.reason == (
+        "another customer with id c1 came first in source books (first from books, "
+        "customers.csv, line 10) and differs"
+    )

@@ -676,13 +676,16 @@ class _StreamSync:
         if self.stream.duplicates == "latest":
             self.seen[key] = (record, raw.location)
             return "new"
-        where = f" (at {first[1]})" if first[1] else ""
+        where = f", {first[1]}" if first[1] else ""
         return Rejection(
             kind=record.kind,
             source=record.source,
             record_id=ident,
             field="id",
-            reason=f"another {record.kind} with id {ident} came first{where} and differs",
+            reason=(
+                f"another {record.kind} with id {ident} came first in source {self.source} "
+                f"(first from {self.source}{where}) and differs"
+            ),
             location=raw.location,
             record=record,
         )
