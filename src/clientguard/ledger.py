@@ -49,7 +49,10 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import ONE, ZERO, FxTable, exponent, is_currency
-from clientguard.records import Link, Location, RecordKey, Rejection, ledger_key
+from clientguard.records import Link, ledger_key
+from clientguard.records import Location as Location  # re-exported: ledger's old home
+from clientguard.records import RecordKey as RecordKey
+from clientguard.records import Rejection as Rejection
 
 if TYPE_CHECKING:
     from clientguard.connector import Connector
