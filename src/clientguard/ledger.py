@@ -476,25 +476,6 @@ class _Builder:
         )
 
     def run(self, records: Iterable[AnyRecord], *, strict: bool) -> Ledger:
-        records = records if isinstance(records, list | tuple) else list(records)
-        for record in records:
-            if not isinstance(record, _KINDS):
-                raise DataError(
-                    f"{type(record).__name__} is not a ledger record; pass Customer, Invoice, "
-                    "Payment, CreditNote, TimeEntry or WorkRequest objects"
-                )
-        sources = sorted({record.source for record in records})
-        if len(sources) > 1:
-            # Several sources: every record is keyed source:id, so that two sources' invoice
-            # "2" are two invoices, and an allocation names an invoice of its own source.
-            self.keyed = True
-            keyed = [_rekey(record, _key) for record in records]
-            self.originals = {id(k): r for k, r in zip(keyed, records, strict=True)}
-            records = keyed
-            self.locations = {
-                (kind, source, ledger_key(source, ident)): location
-                for (kind, source, ident), location in self.locations.items()
-            }
         by_kind: dict[type[Record], list[AnyRecord]] = {kind: [] for kind in _KINDS}
         for record in records:
             bucket = by_kind.get(type(record))
@@ -504,6 +485,19 @@ class _Builder:
                     "Payment, CreditNote, TimeEntry or WorkRequest objects"
                 )
             bucket.append(record)
+        sources = sorted({r.source for bucket in by_kind.values() for r in bucket})
+        if len(sources) > 1:
+            # Several sources: every record is keyed source:id, so that two sources' invoice
+            # "2" are two invoices, and an allocation names an invoice of its own source.
+            self.keyed = True
+            for kind, bucket in by_kind.items():
+                keyed = [_rekey(record, _key) for record in bucket]
+                self.originals.update((id(k), r) for k, r in zip(keyed, bucket, strict=True))
+                by_kind[kind] = keyed
+            self.locations = {
+                (kind, source, ledger_key(source, ident)): location
+                for (kind, source, ident), location in self.locations.items()
+            }
 
         customers = [r for r in self.unique(by_kind[Customer]) if isinstance(r, Customer)]
         invoices = [
