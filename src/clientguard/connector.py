@@ -404,6 +404,14 @@ class Connector(ABC):
 
     options: ConnectorOptions
 
+    @property
+    def source_name(self) -> str:
+        """The name of the source being read: what the records of the running sync carry as
+        ``source`` (the ``[sources.NAME]`` table; the connector's :attr:`name` by default).
+        Set by :meth:`sync` for its run. A connector whose mapping is hot may write it into
+        its records directly; the loop copies only a record whose ``source`` differs."""
+        return getattr(self, "_source_name", None) or self.name
+
     def __init__(
         self,
         *,
@@ -534,6 +542,7 @@ class Connector(ABC):
             raise ConfigError("the clock returned a naive datetime; it must be timezone-aware")
         started_at = started_at.astimezone(UTC)
         name = source or self.name
+        self._source_name = name
         for stream in selected:
             yield from _StreamSync(self, stream, state, started_at, full, name).run()
 
