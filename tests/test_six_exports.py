@@ -127,3 +127,33 @@ def test_links_suggest_prints_pairs_to_check_and_links_apply_only_when_kept(
     # The suggestion already kept is not suggested again.
     code, out, _ = run(capsys, "links", "suggest")
     assert f"{first},{second}," not in out
+
+
+def test_rejections_list_every_rejection_with_its_source_and_every_note(
+    six: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "sync", "--quiet")[0] == EXIT_OK
+    code, out, _ = run(capsys, "review", "--as-of", "2021-12-31", "--format", "json", "--quiet")
+    document = json.loads(out)
+    code, out, err = run(capsys, "rejections", "--as-of", "2021-12-31")
+    assert code == EXIT_OK, err
+    listed, _, notes = out.partition("Data-quality notes as of 2021-12-31")
+    lines = [line for line in listed.splitlines() if line and not line[0].isdigit()]
+    # As many as the review left out (the syncs' and the ledger's own), each naming a source.
+    assert len(lines) == document["data_quality"]["rejected"]
+    assert all(any(f" ({s}" in line for s in SOURCES) for line in lines)
+    # Every note, not grouped.
+    full = [n for n in document["data_quality"]["notes"] if "not loaded" not in n]
+    assert [line[2:] for line in notes.splitlines()[1:] if line.startswith("- ")] == full
+
+
+def test_review_pulls_several_sources_directly_without_losing_one(
+    six: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "review", "--source", "wave", "--source", "ninja", "--as-of",
+                         "2021-12-31", "--format", "json", "--quiet")
+    assert code == EXIT_OK, err
+    document = json.loads(out)
+    assert document["sources"] == ["ninja", "wave"]
+    assert "Mark Walberg" in {c["name"] for c in document["clients"]}
+    assert not any("duplicate id" in r for r in document["data_quality"]["rejections"])

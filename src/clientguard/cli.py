@@ -514,14 +514,32 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _rejections(args: argparse.Namespace) -> int:
+    from clientguard.review import data_quality
     from clientguard.store import Store
 
     config = _config(args)
+    notes: tuple[str, ...] = ()
     with Store.open(_store_path(args, config), create=False) as store:
-        rejections = store.rejections(args.source or None)
-        notes = _stored_notes(args, config, store)
+        sources = args.source or None
+        try:
+            currency = _base_currency(args, config, store.currencies(sources))
+        except ConfigError as exc:
+            # Without one base currency the records cannot be built into a ledger: the
+            # rejections of the syncs are still listed, the ledger's own checks are not.
+            print(f"clientguard: only the rejections of the syncs are listed: {exc}",
+                  file=sys.stderr)
+            rejections = store.rejections(sources)
+        else:
+            ledger = store.load(base_currency=currency, sources=sources, strict=False,
+                                links=config.links)
+            # The syncs' rejections, then those of the ledger's checks (an allocation to an
+            # invoice that was rejected, an id a source sent twice...).
+            rejections = ledger.report.rejected
+            quality = data_quality(ledger, as_of=args.as_of, policy=config.policy)
+            # The first note counts the rejections, listed one by one here.
+            notes = quality.notes[1:] if quality.rejected else quality.notes
     if not rejections:
-        print("No rejected records are kept in the store.")
+        print("No record was rejected.")
     else:
         for rejection in rejections:
             print(printable(str(rejection)))
@@ -533,23 +551,6 @@ def _rejections(args: argparse.Namespace) -> int:
         for note in notes:
             print(f"- {printable(note)}")
     return EXIT_OK
-
-
-def _stored_notes(args: argparse.Namespace, config: Config, store: Store) -> tuple[str, ...]:
-    """Every data-quality note of the review of the stored records (the rejections are
-    listed apart); none when the records have no one base currency to review them in."""
-    from clientguard.review import data_quality
-
-    try:
-        currency = _base_currency(args, config, store.currencies(args.source or None))
-    except ConfigError as exc:
-        print(f"clientguard: no data-quality notes: {exc}", file=sys.stderr)
-        return ()
-    ledger = store.load(base_currency=currency, sources=args.source or None, strict=False,
-                        links=config.links)
-    quality = data_quality(ledger, as_of=args.as_of, policy=config.policy)
-    # The first note counts the rejections, listed one by one above.
-    return quality.notes[1:] if quality.rejected else quality.notes
 
 
 def _links_command(args: argparse.Namespace) -> int:
