@@ -52,7 +52,7 @@ from typing import Any, ClassVar, Literal, Self, final
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from clientguard.errors import ConfigError, DataError
-from clientguard.ledger import collector_paused
+from clientguard.gcpause import collector_paused
 from clientguard.model import AnyRecord, Record
 from clientguard.records import Location, RecordKey, Rejection
 
