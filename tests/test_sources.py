@@ -259,3 +259,10 @@ def test_a_bad_link_is_a_clear_error(tmp_path: Path, table: str, message: str) -
 
     with pytest.raises(ConfigError, match=message):
         load_config(write(tmp_path, f"[links]\n{table}\n"), env={})
+
+
+def test_a_source_name_with_a_colon_cannot_key_a_ledger_of_several_sources() -> None:
+    records = [invoice("a", id="1", issued="2025-01-10", total="1.00", source="books:2025"),
+               invoice("a", id="1", issued="2025-01-10", total="1.00", source="wave")]
+    with pytest.raises(DataError, match="source name 'books:2025' cannot key records"):
+        Ledger.build(records, base_currency="EUR")

@@ -542,6 +542,11 @@ class Connector(ABC):
             raise ConfigError("the clock returned a naive datetime; it must be timezone-aware")
         started_at = started_at.astimezone(UTC)
         name = source or self.name
+        if ":" in name:
+            raise ConfigError(
+                f"source name {name!r}: use letters, digits, '_', '-' and '.' (':' separates a "
+                "source from an id)"
+            )
         self._source_name = name
         for stream in selected:
             yield from _StreamSync(self, stream, state, started_at, full, name).run()

@@ -48,7 +48,7 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import ONE, ZERO, FxTable, exponent, is_currency
-from clientguard.records import Link, ledger_key
+from clientguard.records import KEY_SEPARATOR, Link, ledger_key
 from clientguard.records import Location as Location  # re-exported: ledger's old home
 from clientguard.records import RecordKey as RecordKey
 from clientguard.records import Rejection as Rejection
@@ -494,6 +494,13 @@ class _Builder:
         if len(sources) > 1:
             # Several sources: every record is keyed source:id, so that two sources' invoice
             # "2" are two invoices, and an allocation names an invoice of its own source.
+            bad = [s for s in sources if not s or KEY_SEPARATOR in s]
+            if bad:
+                raise DataError(
+                    f"source name {bad[0]!r} cannot key records of several sources: a source "
+                    f"name is not empty and holds no {KEY_SEPARATOR!r} (it separates the source "
+                    "from the id in a ledger key); name the source otherwise"
+                )
             self.keyed = True
             for kind, bucket in by_kind.items():
                 keyed = [_rekey(record, _key) for record in bucket]
