@@ -24,6 +24,7 @@ from clientguard.model import (
     TimeEntry,
     WorkRequest,
 )
+from clientguard.settlement import settle
 from clientguard.testing import (
     credit_note,
     customer,
@@ -761,3 +762,32 @@ def test_the_ledger_lists_allocations_to_another_customers_invoice_in_ledger_ord
     assert [c.document_id for c in merged.cross_customer_allocations()] == ["CN-1"]
     assert pickle.loads(pickle.dumps(merged)).cross_customer_allocations() == (
         merged.cross_customer_allocations())
+
+
+@FAST
+@given(valid_books(), st.randoms(use_true_random=False))
+def test_two_sources_with_the_same_ids_settle_as_each_alone(book_: Book, rnd: random.Random):
+    # The same book from two sources ("old" and "new", the very same ids): each source's
+    # records resolve within it, so each invoice settles as it does in its own ledger.
+    alone = ledger(*book_.records)
+    twice = [r.model_copy(update={"source": s}) for s in ("old", "new") for r in book_.records]
+    rnd.shuffle(twice)
+    both = ledger(*twice)
+    assert both.report.ok
+    assert len(both) == 2 * len(alone)
+    as_of = START + timedelta(days=400)
+    single = settle(alone, as_of=as_of)
+    merged = settle(both, as_of=as_of)
+    for source in ("old", "new"):
+        for invoice_id, settlement in single.items():
+            got = merged[f"{source}:{invoice_id}"]
+            assert (got.invoice_id, got.customer_id) == (
+                f"{source}:{invoice_id}", f"{source}:{settlement.customer_id}")
+            assert got.model_copy(update={
+                "invoice_id": invoice_id,
+                "customer_id": settlement.customer_id,
+                "notes": tuple(n.replace(f"{source}:", "") for n in got.notes),
+            }) == settlement
+        for customer_id in alone.customer_ids:
+            assert both.group_of(f"{source}:{customer_id}") == (
+                f"{source}:{alone.group_of(customer_id)}")
