@@ -266,3 +266,13 @@ def test_a_source_name_with_a_colon_cannot_key_a_ledger_of_several_sources() -> 
                invoice("a", id="1", issued="2025-01-10", total="1.00", source="wave")]
     with pytest.raises(DataError, match="source name 'books:2025' cannot key records"):
         Ledger.build(records, base_currency="EUR")
+
+
+def test_a_record_is_found_by_its_ledger_key_or_as_its_source_gave_it() -> None:
+    locations = {("invoice", "wave", "2"): Location("wave.csv", 3)}
+    records = two_tools()
+    book = Ledger.build(records, base_currency="EUR", locations=locations)
+    keyed = book.invoice("wave:2")
+    assert book.location_of(keyed) == Location("wave.csv", 3)
+    assert book.location_of(records[3]) == Location("wave.csv", 3)  # as the source gave it
+    assert book.source_id(records[3]) == "2"

@@ -291,7 +291,7 @@ class Ledger:
         ident = getattr(record, "id", None)
         if ident is None or not self._keyed:
             return ident
-        return str(ident)[len(record.source) + 1 :]
+        return _unkey(record.source, str(ident))
 
     def source_records(self) -> Iterable[AnyRecord]:
         """Every record as its source gave it (ids not keyed by source), in ledger order."""
