@@ -185,6 +185,11 @@ def test_a_merge_keeps_the_links_of_both() -> None:
     ninja = ledger(*[r for r in two_tools() if r.source == "ninja"])
     merged = wave.merge(ninja)
     assert merged.group_of("wave:mark") == merged.group_of("ninja:7")
+    assert merged.links == (("ninja:7", "wave:mark"),)
+    # Both halves carrying the link: it is one link still.
+    again = wave.merge(ledger(*[r for r in two_tools() if r.source == "ninja"],
+                              links=[(("ninja", "7"), ("wave", "mark"))]))
+    assert again.links == (("ninja:7", "wave:mark"),)
 
 
 def test_suggestions_match_names_and_tax_ids_across_sources_only() -> None:

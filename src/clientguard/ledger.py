@@ -833,7 +833,7 @@ def _apply_links(ledger: Ledger, links: tuple[Link, ...]) -> tuple[tuple[str, ..
         for root in roots[1:]:
             parent[root] = roots[0]
     if not parent:
-        return tuple(applied)
+        return tuple(sorted(set(applied)))
     for customer_id in ledger._customer_ids:
         group = ledger._groups.get(customer_id, customer_id)
         top = find(group)
@@ -845,7 +845,7 @@ def _apply_links(ledger: Ledger, links: tuple[Link, ...]) -> tuple[tuple[str, ..
     for customer_id in ledger._customer_ids:
         clients[ledger.group_of(customer_id)].append(customer_id)
     ledger._members = {k: tuple(v) for k, v in clients.items()}
-    return tuple(sorted(applied))
+    return tuple(sorted(set(applied)))
 
 
 def _first(pair: _Crossing) -> tuple[bool, date, str, int]:
