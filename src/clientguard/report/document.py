@@ -60,6 +60,7 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
         "title": title,
         "as_of": review.as_of.isoformat(),
         "base_currency": currency,
+        "sources": list(review.sources),
         "summary": book.summary,
         "data_warnings": data_warnings(review),
         "recommendations": {r.value: book.recommendations.get(r.value, 0) for r in Recommendation},
@@ -81,6 +82,17 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
             "foreign_allocations": list(review.data_quality.foreign_allocations),
             "excess_precision": list(review.data_quality.excess_precision),
             "notes": list(review.data_quality.notes),
+            "groups": [
+                {
+                    "kind": group.kind,
+                    "title": group.title,
+                    "count": group.count,
+                    "amount": None if group.amount is None else _money(group.amount, currency),
+                    "amount_of": group.amount_of,
+                    "examples": list(group.examples),
+                }
+                for group in review.data_quality.groups
+            ],
         },
         "policy": review.policy.model_dump(mode="json"),
     }
