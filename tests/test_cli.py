@@ -548,13 +548,24 @@ def test_a_bad_date_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
     assert "'31/06/2026' is not a date in YYYY-MM-DD form" in capsys.readouterr().err
 
 
-def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [["sync", "--debug", "--source", "nosuch"], ["--debug", "sync", "--source", "nosuch"]],
+    ids=["after the command", "before the command"],
+)
+def test_debug_shows_the_traceback_and_keeps_the_exit_status(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    with pytest.raises(UnknownConnectorError):
-        main(["sync", "--debug", "--source", "nosuch"])
-    with pytest.raises(UnknownConnectorError):
-        main(["--debug", "sync", "--source", "nosuch"])
+    code, _out, err = run(capsys, *argv)
+    assert code == EXIT_USAGE
+    assert "Traceback" in err
+    assert UnknownConnectorError.__name__ in err
+    assert err.rstrip().splitlines()[-1].startswith("clientguard: ")
 
 
 @pytest.mark.parametrize(

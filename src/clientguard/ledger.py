@@ -110,6 +110,9 @@ class LoadReport:
     """How many records of each kind were kept."""
     rejected: tuple[Rejection, ...] = ()
     """Every record that was not kept, with the reason and its location."""
+    warnings: tuple[str, ...] = ()
+    """What the data as a whole may be missing, in words (e.g. a store whose last sync of a
+    source did not complete: its counts may be short until the next sync completes)."""
 
     @property
     def ok(self) -> bool:
@@ -212,13 +215,15 @@ class Ledger:
         strict: bool = True,
         rejected: Iterable[Rejection] = (),
         locations: Mapping[RecordKey, Location] | None = None,
+        warnings: Iterable[str] = (),
     ) -> Ledger:
         """Check ``records`` and bundle them.
 
         ``rejected`` takes rejections made before the records became records (a connector's
         rows that could not be mapped), so that one report holds them all; ``locations`` says
         where each record came from, keyed by ``(kind, source, id)``, and is copied into the
-        rejections. Raises :class:`DataError` listing every problem when ``strict``.
+        rejections; ``warnings`` are carried into ``report.warnings`` (what the records as a
+        whole may be missing). Raises :class:`DataError` listing every problem when ``strict``.
         """
         if not is_currency(base_currency):
             raise DataError(f"base_currency {base_currency!r} is not an upper-case ISO 4217 code")
@@ -228,9 +233,9 @@ class Ledger:
                 f"{base_currency}"
             )
         with collector_paused():
-            return _Builder(base_currency, fx, dict(locations or {}), list(rejected)).run(
-                records, strict=strict
-            )
+            return _Builder(
+                base_currency, fx, dict(locations or {}), list(rejected), warnings=warnings
+            ).run(records, strict=strict)
 
     @classmethod
     def from_connector(
@@ -290,6 +295,7 @@ class Ledger:
             {**self._locations, **other._locations},
             [],
             carried=[*self.report.rejected, *other.report.rejected],
+            warnings=[*self.report.warnings, *other.report.warnings],
         ).run([*self.records(), *other.records()], strict=strict)
 
     # ------------------------------------------------------------------ look-ups
@@ -439,6 +445,7 @@ class _Builder:
         locations: dict[RecordKey, Location],
         rejected: list[Rejection],
         carried: list[Rejection] | None = None,
+        warnings: Iterable[str] = (),
     ) -> None:
         self.base = base
         self.fx = fx
@@ -447,6 +454,7 @@ class _Builder:
         self.rejected = rejected
         # Rejections of earlier builds (a merge): reported, but they do not fail it.
         self.carried = carried or []
+        self.warnings = tuple(warnings)
         self.rates: dict[tuple[str, str], Decimal] = {}
 
     def reject(self, record: AnyRecord, reason: str, field: str | None = None) -> None:
@@ -520,6 +528,7 @@ class _Builder:
                 "work_requests": len(ledger.work_requests),
             },
             rejected=(*self.carried, *self.rejected),
+            warnings=self.warnings,
         )
         self.index(ledger, applications)
         return ledger

@@ -197,7 +197,10 @@ class DataQuality(_Frozen):
     ledger order (invoices, payments, credit notes), each as ``"invoice INV-3"`` (kind and
     id). Used as given: amounts are rounded only in reports."""
     notes: tuple[str, ...]
-    """Every data-quality sentence, for a person."""
+    """Every data-quality sentence, for a person (the warnings first)."""
+    warnings: tuple[str, ...] = ()
+    """What the data as a whole may be missing (``ledger.report.warnings``), e.g. a source
+    whose last sync did not complete. Also the first of ``notes``."""
 
 
 class Review(_Frozen):
@@ -708,6 +711,8 @@ def _data_quality(ledger: Ledger, checked: Iterable[CheckedRow]) -> DataQuality:
             f"than {'their' if len(finer) != 1 else 'its'} currency's minor unit; used as "
             "given, rounded only in reports."
         )
+    # What the data as a whole may be missing (a sync that did not complete) comes first.
+    notes[:0] = ledger.report.warnings
     return DataQuality(
         rejected=len(rejected),
         rejections=tuple(str(r) for r in rejected[:MAX_LISTED_REJECTIONS]),
@@ -716,6 +721,7 @@ def _data_quality(ledger: Ledger, checked: Iterable[CheckedRow]) -> DataQuality:
         foreign_allocations=tuple(foreign),
         excess_precision=tuple(finer),
         notes=tuple(notes),
+        warnings=ledger.report.warnings,
     )
 
 
