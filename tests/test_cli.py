@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import io
 import json
+import os
+import shutil
+import sqlite3
+import stat
+import sys
+import tempfile
+import threading
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 from pydantic import SecretStr
+
+if os.name == "posix":
+    import pwd
 
 from clientguard import connectors
 from clientguard.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, main
@@ -638,3 +650,250 @@ def test_every_command_has_help_with_examples(
     out = capsys.readouterr().out
     assert "Examples:" in out
     assert f"clientguard {command}" in out
+
+
+# ----------------------------------------------------------------------------- the store's truth
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "html"])
+def test_a_review_after_an_interrupted_sync_says_the_sync_did_not_complete(
+    paged: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    run(capsys, "sync", "--quiet", "--source", "paged", "--option", "fail_on_page=2")
+    code, out, err = run(capsys, "review", "--as-of", "2025-06-30", "--format", fmt)
+    assert code == EXIT_OK
+    assert "the last sync of source 'paged'" in err
+    assert "did not complete" in err
+    if fmt == "json":
+        (note, *_) = json.loads(out)["data_quality"]["notes"]
+        assert "the last sync of source 'paged'" in note
+    elif fmt == "csv":
+        (header, first, *_) = list(csv.reader(io.StringIO(out)))
+        row = dict(zip(header, first, strict=True))
+        assert (row["signal"], row["severity"]) == ("data_quality", "warning")
+        assert "the last sync of source 'paged'" in row["message"]
+    else:
+        assert "did not complete" in " ".join(out.split())
+    # A complete sync ends the warning.
+    run(capsys, "sync", "--quiet", "--source", "paged")
+    code, out, err = run(capsys, "review", "--as-of", "2025-06-30", "--format", fmt)
+    assert "did not complete" not in out + err
+
+
+DAMAGED = [
+    ("UPDATE records SET location = 'page one' WHERE record_id = 'INV-1'", "column location",
+     {"review"}),
+    ("UPDATE records SET kind = 'receipt' WHERE record_id = 'INV-1'", "column kind",
+     {"review"}),
+    ("UPDATE records SET data = '{' WHERE record_id = 'INV-1'", "column data", {"review"}),
+    ("UPDATE cursors SET cursor = 'last tuesday'", "column cursor", {"sync"}),
+    ("DROP TABLE rejections", "the table rejections is missing",
+     {"review", "rejections", "sync"}),
+]
+
+
+@pytest.mark.parametrize(("statement", "message", "readers"), DAMAGED,
+                         ids=["location", "kind", "data", "cursor", "table"])
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_a_hand_edited_store_is_a_user_error_that_names_the_row(
+    paged: Path, capsys: pytest.CaptureFixture[str], statement: str, message: str,
+    readers: set[str], debug: bool,
+) -> None:
+    run(capsys, "sync", "--quiet", "--source", "paged")
+    db = sqlite3.connect(paged / "clientguard.db")
+    db.execute(statement)
+    db.commit()
+    db.close()
+    commands = {
+        "review": ["review", "--as-of", "2025-06-30"],
+        "rejections": ["rejections"],
+        "sync": ["sync", "--quiet", "--source", "paged"],
+    }
+    for command, argv in commands.items():
+        code, _, err = run(capsys, *argv, *(["--debug"] if debug else []))
+        if command not in readers:  # the damage is in what this command does not read
+            assert code == EXIT_OK, (command, err)
+            continue
+        assert code == EXIT_USAGE, command
+        last = err.rstrip().splitlines()[-1]
+        assert last.startswith("clientguard: the store ")
+        assert "is damaged" in last
+        assert message in last
+        assert ("Traceback" in err) is debug
+        if not debug:
+            assert err.count("\n") == 1
+
+
+def unprivileged(folder: Path, steps: Callable[[], list[Any]]) -> list[Any]:
+    """``steps()`` run as a user without root's power to write a read-only file (the
+    ``nobody`` user when the tests run as root, as in CI), in ``folder``."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return steps()
+    nobody = pwd.getpwnam("nobody")
+    os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child process)
+        try:
+            os.close(reading)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            result = steps()
+            os.write(writing, json.dumps(result).encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(child, 0)
+    assert data, "the unprivileged steps failed"
+    return list(json.loads(data))
+
+
+def test_a_review_of_a_read_only_store_leaves_it_usable(
+    paged: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Warm up: every module a review and a sync import is loaded before the user changes.
+    run(capsys, "sync", "--quiet", "--source", "paged", "--store", "warm.db")
+    run(capsys, "review", "--store", "warm.db", "--as-of", "2025-06-30")
+    folder = Path(tempfile.mkdtemp(prefix="clientguard-ro-"))
+    try:
+        store = folder / "clientguard.db"
+
+        def steps() -> list[Any]:
+            os.chdir(folder)
+            codes: list[Any] = []
+            for argv in (
+                ["sync", "--quiet", "--source", "paged", "--option", "count=4"],
+                "chmod 0400",
+                ["review", "--as-of", "2025-06-30"],
+                ["rejections"],
+                "chmod 0600",
+                ["sync", "--quiet", "--source", "paged"],
+            ):
+                if isinstance(argv, str):
+                    os.chmod(store, int(argv.split()[1], 8))
+                    codes.append(sorted(
+                        (p.name, stat.S_IMODE(p.stat().st_mode)) for p in folder.iterdir()
+                    ))
+                    continue
+                err = io.StringIO()
+                with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+                    codes.append([main(argv), err.getvalue()])
+            return codes
+
+        results = unprivileged(folder, steps)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    first_sync, _, review, rejections, files, last_sync = results
+    assert first_sync[0] == EXIT_OK, first_sync
+    assert review[0] == EXIT_OK, review
+    assert rejections[0] == EXIT_OK, rejections
+    # Nothing the read-only review left behind is read-only, and the sync writes again.
+    assert all(mode & stat.S_IWUSR for _, mode in files), files
+    assert last_sync == [EXIT_OK, ""]
+
+
+@pytest.mark.parametrize("wait", ["nan", "inf", "-inf", "-1", "soon", "1e400"])
+def test_a_wait_that_is_not_a_finite_number_of_seconds_is_refused(
+    capsys: pytest.CaptureFixture[str], wait: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["sync", "--source", "paged", f"--wait={wait}"])
+    assert exited.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"argument --wait: {wait!r} is not a number of seconds" in err
+    assert "Traceback" not in err
+
+
+def full_device(folder: Path) -> Path:
+    """A device like /dev/full (every write fails: no space left) in ``folder``: a test
+    never risks the machine's own /dev/full. Skips where one cannot be made (not root)."""
+    device = folder / "full"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+        with device.open("w") as probe:
+            probe.write("x")
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            return device
+        pytest.skip(f"cannot make a full device here: {exc.strerror}")
+    except AttributeError:
+        pytest.skip("no device nodes here")
+    pytest.skip("the device made here is not a full one")
+
+
+@pytest.mark.parametrize("command", ["review", "demo"])
+def test_a_report_written_to_a_full_device_fails_and_the_device_stays(
+    synced: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    device = full_device(synced)
+    argv = ["review", "--as-of", "2025-06-30"] if command == "review" else ["demo"]
+    code, _, err = run(capsys, *argv, "--output", str(device))
+    assert code == EXIT_USAGE
+    assert f"cannot write {device}: No space left on device" in err
+    assert "wrote the" not in err
+    assert stat.S_ISCHR(device.stat().st_mode)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_report_on_a_full_stdout_fails(
+    synced: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        monkeypatch.setattr(sys, "stdout", full)
+        code = main(["review", "--as-of", "2025-06-30"])
+    assert code == EXIT_USAGE
+    assert "cannot write the report to stdout: No space left on device" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_report_to_a_pipe_is_written_into_it(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe = synced / "report.pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        code, _, _ = run(capsys, "review", "--as-of", "2025-06-30", "--format", "json",
+                         "--output", str(pipe))
+    finally:
+        if reader.is_alive() and stat.S_ISFIFO(pipe.stat().st_mode):
+            # Nothing opened the pipe for writing: let the reader go.
+            with contextlib.suppress(OSError):
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=30)
+    assert code == EXIT_OK
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert json.loads(received[0])["schema"] == "clientguard.review"
+
+
+def test_a_report_replaces_a_regular_file_atomically_and_follows_a_link(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = synced / "reports" / "review.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    target.chmod(0o600)
+    link = synced / "latest.json"
+    link.symlink_to(target)
+    code, _, _ = run(capsys, "review", "--as-of", "2025-06-30", "--output", str(link))
+    assert code == EXIT_OK
+    assert link.is_symlink()
+    assert json.loads(target.read_text())["schema"] == "clientguard.review"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sorted(p.name for p in target.parent.iterdir()) == ["review.json"]
+
+
+def test_a_report_into_a_missing_folder_is_a_clear_error(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30", "--output", "nowhere/r.html")
+    assert code == EXIT_USAGE
+    assert err.startswith("clientguard: cannot write nowhere/r.html: ")
+    assert "Traceback" not in err
