@@ -22,16 +22,25 @@ What it guarantees:
   written together, so a crash mid-sync loses nothing already written, and the next sync
   resumes from the last stored cursor (a stream whose source sorts it by change time resumes
   mid-stream; others re-read the stream, which the upsert makes harmless).
-* **One sync at a time.** A sync holds an operating-system lock on ``<store>.lock`` for its
-  whole run; a second sync on the same database waits up to ``wait`` seconds, then fails with
+* **One sync at a time.** A sync holds an operating-system lock on ``<store>.lock`` (next to
+  the file the path resolves to: symbolic links and ``..`` are followed) for its whole run; a second sync on the same database waits up to ``wait`` seconds, then fails with
   a :class:`~clientguard.errors.StoreError` saying so. Reading (:meth:`Store.load`) never
   waits: SQLite's WAL mode lets it read the last committed page while a sync writes.
 * **Deletions are followed.** A record the source reports deleted (a connector's
   ``Skip(deleted=True)``) is removed from the store in the same transaction as its page.
-* **Rejections are kept.** A raw record a connector could not map is stored as a rejection
-  with its reason and location. It stays until the record arrives in good shape (or the
-  stream is read in full again without it), so :meth:`Store.load` reports the rejections of
-  earlier syncs too, and :meth:`Store.rejections` lists them.
+* **Rejections are kept, once.** A raw record a connector could not map is stored as a
+  rejection with its reason and location. It stays until the record arrives in good shape (or
+  the stream is read in full again without it), so :meth:`Store.load` reports the rejections
+  of earlier syncs too, and :meth:`Store.rejections` lists them. A stream read in full
+  replaces its rejections with its first page; an incremental read replaces those of the
+  records it reads again (by id, or as the same raw record rejected for the same reason), so
+  an interrupted sync and the one that resumes it never store a rejection twice.
+* **An incomplete sync is said.** :meth:`Store.warnings` (and the ``report.warnings`` of
+  :meth:`Store.load`'s ledger) names each source whose last sync did not complete.
+* **Errors say what to do.** A full disk is reported as such, with nothing of the failed page
+  written; a damaged (hand-edited) row is a :class:`~clientguard.errors.StoreError` naming its
+  table, row and column; ``Store.open(path, read_only=True)`` never leaves a file behind that
+  a later sync could not write.
 * **A versioned schema.** ``PRAGMA user_version`` holds the schema version; opening an
   older store migrates it (each step in one transaction), opening a newer one fails and
   says to upgrade clientguard.
