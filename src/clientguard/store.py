@@ -23,8 +23,9 @@ What it guarantees:
   resumes from the last stored cursor (a stream whose source sorts it by change time resumes
   mid-stream; others re-read the stream, which the upsert makes harmless).
 * **One sync at a time.** A sync holds an operating-system lock on ``<store>.lock`` (next to
-  the file the path resolves to: symbolic links and ``..`` are followed) for its whole run; a second sync on the same database waits up to ``wait`` seconds, then fails with
-  a :class:`~clientguard.errors.StoreError` saying so. Reading (:meth:`Store.load`) never
+  the file the path resolves to: symbolic links and ``..`` are followed) for its whole run;
+  a second sync on the same database waits up to ``wait`` seconds, then fails with a
+  :class:`~clientguard.errors.StoreError` saying so. Reading (:meth:`Store.load`) never
   waits: SQLite's WAL mode lets it read the last committed page while a sync writes.
 * **Deletions are followed.** A record the source reports deleted (a connector's
   ``Skip(deleted=True)``) is removed from the store in the same transaction as its page.
