@@ -845,7 +845,7 @@ def test_a_report_on_a_full_stdout_fails(
         monkeypatch.setattr(sys, "stdout", full)
         code = main(["review", "--as-of", "2025-06-30"])
     assert code == EXIT_USAGE
-    assert "cannot write the report to stdout: No space left on device" in (
+    assert "cannot write to stdout: No space left on device" in (
         capsys.readouterr().err
     )
 

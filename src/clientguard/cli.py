@@ -168,7 +168,7 @@ def _write_stdout(text: str = "") -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     except OSError as exc:
-        raise OutputError(f"cannot write the report to stdout: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
 
 
 def _config(args: argparse.Namespace) -> Config:
