@@ -766,14 +766,18 @@ def test_a_review_of_a_read_only_store_leaves_it_usable(
             codes: list[Any] = []
             for argv in (
                 ["sync", "--quiet", "--source", "paged", "--option", "count=4"],
-                "chmod 0400",
+                ("store", 0o400),
                 ["review", "--as-of", "2025-06-30"],
                 ["rejections"],
-                "chmod 0600",
+                ("store", 0o600),
+                ["sync", "--quiet", "--source", "paged", "--option", "count=5"],
+                ("folder", 0o555),
+                ["review", "--as-of", "2025-06-30"],
+                ("folder", 0o755),
                 ["sync", "--quiet", "--source", "paged"],
             ):
-                if isinstance(argv, str):
-                    os.chmod(store, int(argv.split()[1], 8))
+                if isinstance(argv, tuple):
+                    os.chmod(store if argv[0] == "store" else folder, argv[1])
                     codes.append(sorted(
                         (p.name, stat.S_IMODE(p.stat().st_mode)) for p in folder.iterdir()
                     ))
@@ -786,12 +790,17 @@ def test_a_review_of_a_read_only_store_leaves_it_usable(
         results = unprivileged(folder, steps)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    first_sync, _, review, rejections, files, last_sync = results
+    first_sync, _, review, rejections, files, second_sync = results[:6]
+    _, review_in_folder, files_after, last_sync = results[6:]
     assert first_sync[0] == EXIT_OK, first_sync
     assert review[0] == EXIT_OK, review
     assert rejections[0] == EXIT_OK, rejections
     # Nothing the read-only review left behind is read-only, and the sync writes again.
     assert all(mode & stat.S_IWUSR for _, mode in files), files
+    assert second_sync == [EXIT_OK, ""]
+    # A store in a read-only folder is read too, and leaves nothing behind either.
+    assert review_in_folder[0] == EXIT_OK, review_in_folder
+    assert [name for name, _ in files_after] == ["clientguard.db", "clientguard.db.lock"]
     assert last_sync == [EXIT_OK, ""]
 
 

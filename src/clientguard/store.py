@@ -353,9 +353,11 @@ class Store:
             raise StoreError(f"{target} is a folder, not a store file")
         # SQLite gives the -wal and -shm files it creates the mode of the store file: made
         # for a store that is read-only at the time (chmod 0400), they would stay read-only
-        # and break every later sync once the store is writable again.
-        query = "mode=ro"
+        # and break every later sync once the store is writable again. A writable store is
+        # opened as usual (without creating it): its last connection tidies those files up.
+        query = "mode=rw"
         if not _writable(target):
+            query = "mode=ro"
             wal = target.with_name(target.name + "-wal")
             if not wal.exists() or wal.stat().st_size == 0:
                 # Closed cleanly: everything is in the main file. Read it as it is, without
@@ -1307,12 +1309,18 @@ def _shown(value: object, limit: int = 60) -> str:
 
 def _writable(path: Path) -> bool:
     """Whether ``path`` may be written, both by us and by its owner's mode bits (SQLite
-    copies those onto the -wal and -shm files it makes)."""
+    copies those onto the -wal and -shm files it makes), in a folder we may write to (where
+    SQLite makes those files)."""
     try:
         mode = path.stat().st_mode
     except OSError:
         return False
-    return bool(mode & stat.S_IWUSR) and os.access(path, os.W_OK)
+    folder = path.resolve().parent
+    return (
+        bool(mode & stat.S_IWUSR)
+        and os.access(path, os.W_OK)
+        and os.access(folder, os.W_OK | os.X_OK)
+    )
 
 
 def _create_private(path: Path, *, like: Path) -> None:
