@@ -300,6 +300,7 @@ def test_a_second_sync_of_the_same_store_is_refused_while_one_runs(
         assert result.new == 1
         (refused,) = second_attempt
         assert "another clientguard sync is writing to" in str(refused)
+        assert f"(source memory, process {os.getpid()})" in str(refused)
         assert "--wait" in str(refused)
         assert first.sources() == ("memory",)
         # Once the first sync is over, the lock is free again.

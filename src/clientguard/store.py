@@ -1191,17 +1191,19 @@ class _SyncLock:
                     "pass --wait SECONDS to wait for it"
                 )
             time.sleep(0.1)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"source {self.holder}, process {os.getpid()}")
-        handle.flush()
+        # Who holds it, for the message of a second sync; written unbuffered, and left out
+        # on a full disk (the lock is held either way).
+        with suppress(OSError):
+            descriptor = handle.fileno()
+            os.ftruncate(descriptor, 0)
+            os.lseek(descriptor, 0, os.SEEK_SET)
+            os.write(descriptor, f"source {self.holder}, process {os.getpid()}".encode())
         self.handle = handle
 
     def __exit__(self, *exc: object) -> None:
         if self.handle is not None:
-            self.handle.seek(0)
-            self.handle.truncate()
-            self.handle.flush()
+            with suppress(OSError):
+                os.ftruncate(self.handle.fileno(), 0)
             _unlock(self.handle)
             self.handle.close()
             self.handle = None
