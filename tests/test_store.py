@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from clientguard import store as store_module
@@ -812,3 +815,69 @@ def test_a_commit_that_fails_on_a_full_disk_says_so(store: Store) -> None:
     assert "nothing of it was written" in str(raised.value)
     assert "cannot rollback" not in str(raised.value)
     assert sorted(invoice_totals(store)) == ["A"]
+
+
+COLUMNS = [
+    ("records", "kind"), ("records", "record_id"), ("records", "data"),
+    ("records", "location"), ("records", "source"), ("records", "stream"),
+    ("cursors", "cursor"), ("cursors", "stream"), ("cursors", "source"),
+    ("rejections", "kind"), ("rejections", "connector"), ("rejections", "record_id"),
+    ("rejections", "field"), ("rejections", "reason"), ("rejections", "location"),
+    ("rejections", "record"), ("syncs", "started_at"), ("syncs", "finished_at"),
+    ("syncs", "status"), ("sources", "connector"), ("sources", "source"),
+]
+"""Every column a read of the store interprets."""
+
+GARBAGE = st.one_of(
+    st.none(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(),
+    st.binary(max_size=20),
+    st.text(max_size=30),
+    st.sampled_from([
+        "{", "[]", "null", "{}", '{"line": -1}', '{"line": true}', '{"file": 3}', "receipt",
+        "invoice", "2025-05-03", "2025-05-03T00:00:00+00:00", "9999-99-99T00:00:00Z",
+        '{"id": "A", "kind": "payment"}', '{"source": 1}', "\x00", "NaN",
+    ]),
+)
+
+
+@given(damages=st.lists(st.tuples(st.sampled_from(COLUMNS), GARBAGE), min_size=1, max_size=3))
+@settings(
+    max_examples=80, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_any_damaged_column_is_read_as_a_store_error_or_read_fine(
+    tmp_path_factory: pytest.TempPathFactory,
+    damages: list[tuple[tuple[str, str], object]],
+) -> None:
+    path = tmp_path_factory.mktemp("damaged") / "clientguard.db"
+    with Store.open(path) as store:
+        store.sync(memory(
+            invoices=[[inv("A", day=2), inv("B", total="-5", day=3)]],
+            customers=[[{"id": "c1", "name": "Acme"}, {"name": "no id"}]],
+        ))
+    db = sqlite3.connect(path)
+    try:
+        for (table, column), value in damages:
+            # Not a parameter in the statement: table and column come from the list above.
+            with contextlib.suppress(sqlite3.IntegrityError):  # refused by SQLite itself
+                db.execute(f"UPDATE {table} SET {column} = ? WHERE rowid IN "
+                           f"(SELECT rowid FROM {table} LIMIT 1)", (value,))
+        db.commit()
+    except sqlite3.OperationalError:  # a WITHOUT ROWID table: damage every row instead
+        db.rollback()
+        for (table, column), value in damages:
+            with contextlib.suppress(sqlite3.IntegrityError):
+                db.execute(f"UPDATE {table} SET {column} = ?", (value,))
+        db.commit()
+    finally:
+        db.close()
+    # Read fine, or a StoreError: never another exception (exit 70 in the CLI).
+    errors = []
+    for read_only in (False, True):
+        try:
+            read_everything(path, read_only=read_only)
+        except StoreError as exc:
+            errors.append(str(exc))
+    assert all("\n" not in error and "is damaged" in error for error in errors), errors
