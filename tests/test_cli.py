@@ -27,11 +27,12 @@ if os.name == "posix":
     import pwd
 
 from clientguard import connectors
-from clientguard.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, main
+from clientguard.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, SyncProgress, main
 from clientguard.connector import (
     Connector,
     ConnectorOptions,
     Mapped,
+    ProgressEvent,
     RawPage,
     Stream,
 )
@@ -906,3 +907,58 @@ def test_a_report_into_a_missing_folder_is_a_clear_error(
     assert code == EXIT_USAGE
     assert err.startswith("clientguard: cannot write nowhere/r.html: ")
     assert "Traceback" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked process")
+def test_a_csv_sync_killed_mid_file_never_counts_a_rejection_twice(
+    books: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_connector.connector, "PAGE_SIZE", 2)
+    rows = [
+        f"D-{n},Dune,2025-03-0{n},{'2025-02-01' if n % 2 else '2025-04-01'},10.00,\n"
+        for n in range(1, 9)  # odd rows are due before they are issued: rejected
+    ]
+    with (books / "exports" / "2025-q1.csv").open("a") as file:
+        file.writelines(rows)
+
+    def rejections() -> list[str]:
+        with Store.open(books / "data" / "clientguard.db", read_only=True) as store:
+            return sorted(str(r) for r in store.rejections())
+
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    complete = rejections()
+    assert len(complete) == 4
+
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the killed process)
+        rejected_page_seen = False
+
+        def killing(self: Any, event: ProgressEvent) -> None:
+            nonlocal rejected_page_seen
+            if event.event != "page":
+                return
+            if rejected_page_seen:  # the page with a rejection is stored: die as kill -9 does
+                os._exit(137)
+            rejected_page_seen = event.rejected > 0
+
+        try:
+            monkeypatch.setattr(SyncProgress, "__call__", killing)
+            main(["sync"])
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 137
+    capsys.readouterr()
+
+    interrupted = rejections()
+    assert len(interrupted) == len(set(interrupted))
+    assert set(interrupted) <= set(complete)
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30")
+    assert code == EXIT_OK
+    assert "the last sync of source 'books'" in err
+    assert "did not complete: it was interrupted or is still running" in err
+
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    assert rejections() == complete
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30")
+    assert "did not complete" not in err
