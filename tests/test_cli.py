@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import stat
+import subprocess
 import sys
 import tempfile
 import threading
@@ -962,3 +963,19 @@ def test_a_csv_sync_killed_mid_file_never_counts_a_rejection_twice(
     assert rejections() == complete
     code, _, err = run(capsys, "review", "--as-of", "2025-06-30")
     assert "did not complete" not in err
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="no /dev/stdout here")
+def test_a_report_to_dev_stdout_goes_into_the_redirection(synced: Path) -> None:
+    redirected = synced / "out.json"
+    with redirected.open("wb") as out:
+        before = os.fstat(out.fileno()).st_ino
+        done = subprocess.run(
+            [sys.executable, "-m", "clientguard.cli", "review", "--as-of", "2025-06-30",
+             "--format", "json", "--output", "/dev/stdout"],
+            stdout=out, stderr=subprocess.PIPE, check=False, cwd=synced, timeout=120,
+        )
+    assert done.returncode == EXIT_OK, done.stderr
+    assert redirected.stat().st_ino == before  # written into, not replaced
+    assert json.loads(redirected.read_text())["schema"] == "clientguard.review"
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)

@@ -133,7 +133,7 @@ def _write_output(path: Path, content: str) -> None:
     replaced by a file. A failed write raises :class:`OutputError`."""
     target = path.expanduser()
     try:
-        if target.exists() and not target.resolve().is_file():
+        if target.exists() and (not target.resolve().is_file() or _is_special(target)):
             with target.open("w", encoding="utf-8", newline="") as out:
                 out.write(content)
             return
@@ -159,6 +159,12 @@ def _write_output(path: Path, content: str) -> None:
                 f"cannot write {path}: {exc.strerror or exc}; the file was left as it was"
             ) from None
         raise
+
+
+def _is_special(path: Path) -> bool:
+    """A path of the system's devices (``/dev/stdout``, ``/dev/fd/3``): written straight,
+    whatever it resolves to (the shell's redirection of stdout to a file stays in place)."""
+    return os.name == "posix" and path.absolute().parts[1:2] in (("dev",), ("proc",))
 
 
 def _write_stdout(text: str = "") -> None:
