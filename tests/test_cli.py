@@ -979,3 +979,19 @@ def test_a_report_to_dev_stdout_goes_into_the_redirection(synced: Path) -> None:
     assert redirected.stat().st_ino == before  # written into, not replaced
     assert json.loads(redirected.read_text())["schema"] == "clientguard.review"
     assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_a_failing_source_among_several_keeps_the_exit_status_with_or_without_debug(
+    paged: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    debug: bool,
+) -> None:
+    (paged / "clientguard.toml").write_text(
+        '[sources.bad]\nconnector = "paged"\n\n[sources.good]\nconnector = "paged"\n'
+    )
+    monkeypatch.setenv("CLIENTGUARD_BAD_API_KEY", "wrong-key")
+    code, out, err = run(capsys, "sync", "--quiet", *(["--debug"] if debug else []))
+    assert code == EXIT_USAGE
+    assert "clientguard: source bad: the API refused the key (401)" in err
+    assert "good (paged)" in out  # the other source still synced
+    assert ("Traceback" in err) is debug

@@ -433,8 +433,9 @@ def _sync(args: argparse.Namespace) -> int:
                     )
             except ClientguardError as exc:
                 progress.close()
-                if args.debug or len(sources) == 1:
+                if len(sources) == 1:
                     raise
+                _traceback(args)  # --debug shows it, and the other sources still sync
                 print(f"clientguard: source {source.name}: {exc}", file=sys.stderr)
                 failed += 1
                 continue
