@@ -816,18 +816,25 @@ class Store:
             f"{where} ORDER BY source, kind, record_id"
         )
         for source, kind, record_id, data, location_text in self._db.execute(query, params):
-            row = f"source {_shown(source)}, kind {_shown(kind)}, record_id {_shown(record_id)}"
             model = _MODELS.get(kind) if isinstance(kind, str) else None
+            location: Location | None = None
+            problem: tuple[str, str] | None = None  # the damaged column, and how
             if model is None:
-                raise self._damaged(
-                    "records", row, "kind",
-                    f"{_shown(kind)} is not a kind of record (one of {', '.join(_MODELS)})",
+                problem = "kind", f"{_shown(kind)} is not a kind of record (one of " + (
+                    ", ".join(_MODELS) + ")"
                 )
-            if not isinstance(record_id, str):
-                raise self._damaged("records", row, "record_id", "not text")
-            location = self._location("records", row, location_text)
-            if not isinstance(data, str | bytes):
-                raise self._damaged("records", row, "data", f"{_shown(data)} is not JSON text")
+            elif not isinstance(record_id, str):
+                problem = "record_id", f"{_shown(record_id)} is not text"
+            elif not isinstance(data, str | bytes):
+                problem = "data", f"{_shown(data)} is not JSON text"
+            else:
+                try:
+                    location = _location_from(location_text)
+                except ValueError as exc:
+                    problem = "location", str(exc)
+            if problem is not None or model is None:
+                column, text = problem or ("kind", "unknown")
+                raise self._damaged("records", _record_row(source, kind, record_id), column, text)
             try:
                 record = model.model_validate_json(data)
             except DataError as exc:
@@ -836,7 +843,10 @@ class Store:
                 except ValueError:
                     raw = None
                 if not isinstance(raw, dict):
-                    raise self._damaged("records", row, "data", "not a JSON object") from None
+                    raise self._damaged(
+                        "records", _record_row(source, kind, record_id), "data",
+                        "not a JSON object",
+                    ) from None
                 # A record stored by an older clientguard that a newer rule refuses: reported,
                 # never a crash of the whole load.
                 yield None, location, None, Rejection(
@@ -1288,6 +1298,11 @@ def _location_from(text: object) -> Location | None:
             raise ValueError(f"its {name} {_shown(value)} is not {kind.__name__}")
         fields[name] = value
     return Location(**fields)
+
+
+def _record_row(source: object, kind: object, record_id: object) -> str:
+    """A row of the records table, as an error names it."""
+    return f"source {_shown(source)}, kind {_shown(kind)}, record_id {_shown(record_id)}"
 
 
 def _aware_moment(text: object) -> datetime | None:
