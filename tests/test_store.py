@@ -442,6 +442,16 @@ def test_opening_a_missing_store_for_reading_says_to_sync_first(tmp_path: Path) 
     assert not (tmp_path / "nowhere.db").exists()
 
 
+def test_reading_an_empty_store_says_to_sync_first(tmp_path: Path) -> None:
+    Store.open(tmp_path / "new.db").close()
+    (tmp_path / "empty.db").touch()
+    with Store.open(tmp_path / "new.db", read_only=True) as store:
+        assert store.rejections() == ()
+    with pytest.raises(StoreError, match=r"empty.db is empty: run `clientguard sync` first"):
+        Store.open(tmp_path / "empty.db", read_only=True)
+    assert (tmp_path / "empty.db").read_bytes() == b""
+
+
 def test_a_store_from_a_newer_clientguard_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "clientguard.db"
     Store.open(path).close()

@@ -411,6 +411,10 @@ class Store:
                 f"is {version}; set it back to {SCHEMA_VERSION} or sync into a new store"
             )
         if read_only:
+            if version == 0:
+                raise StoreError(
+                    f"the store {self.path} is empty: run `clientguard sync` first"
+                )
             if version < SCHEMA_VERSION:
                 raise StoreError(
                     f"the store {self.path} has schema version {version}, older than this "
