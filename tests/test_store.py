@@ -891,3 +891,27 @@ def test_any_damaged_column_is_read_as_a_store_error_or_read_fine(
         except StoreError as exc:
             errors.append(str(exc))
     assert all("\n" not in error and "is damaged" in error for error in errors), errors
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes")
+def test_a_read_only_store_with_pages_still_in_its_wal_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "clientguard.db"
+    with Store.open(path) as store:
+        store.sync(memory(invoices=[[inv("A", day=2)]]))
+    # A writer that stopped before SQLite copied its pages into the main file (a killed
+    # sync): they are only in the -wal file.
+    writer = Store.open(path)
+    try:
+        writer._db.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.sync(memory(invoices=[[inv("B", day=3)]]))
+        assert path.with_name("clientguard.db-wal").stat().st_size > 0
+        path.chmod(0o400)
+        with Store.open(path, read_only=True) as reader:
+            assert sorted(invoice_totals(reader)) == ["A", "B"]
+        for suffix in ("-wal", "-shm"):
+            assert path.with_name(f"clientguard.db{suffix}").stat().st_mode & stat.S_IWUSR
+    finally:
+        path.chmod(0o600)
+        writer.close()
+    with Store.open(path) as store:
+        assert store.sync(memory(invoices=[[inv("C", day=4)]])).new == 1
