@@ -114,6 +114,9 @@ def render_html(review: Review, *, title: str | None = None) -> str:
         "<main>",
         f"<h1>{esc(heading)}</h1>",
         f'<p class="sub">As of {review.as_of}; amounts in {esc(currency)}.</p>',
+        # What the data as a whole may be missing (a sync that did not complete): first.
+        *(f'<p class="warning"><strong>Warning:</strong> {esc(warning)}</p>'
+          for warning in review.data_quality.warnings),
         *_book(review),
         *_clients_table(review),
         *_details(review),

@@ -53,6 +53,9 @@ def render_table(review: Review, *, title: str | None = None) -> str:
     if title:
         heading = f"{one_line(title)}: {heading}"
     lines += [fit(heading, WIDTH), "=" * min(WIDTH, columns(heading))]
+    # What the data as a whole may be missing (a sync that did not complete): first.
+    for warning in review.data_quality.warnings:
+        lines += _wrap(f"Warning: {warning}")
     lines += _concentration_lines(review)
     lines += _wrap(review.book.summary)
     for finding in review.book.findings:
