@@ -915,3 +915,22 @@ def test_a_read_only_store_with_pages_still_in_its_wal_is_read_whole(tmp_path: P
         writer.close()
     with Store.open(path) as store:
         assert store.sync(memory(invoices=[[inv("C", day=4)]])).new == 1
+
+
+@pytest.mark.parametrize("name", ["plain.db", "a b#1%20?.db"], ids=["plain", "URI characters"])
+@pytest.mark.parametrize("mode", [0o600, 0o400], ids=["writable", "read-only"])
+def test_a_store_is_read_read_only_whatever_its_name(
+    tmp_path: Path, name: str, mode: int
+) -> None:
+    if os.name != "posix" and "?" in name:
+        pytest.skip("not a file name here")
+    path = tmp_path / "odd #%" / name
+    with Store.open(path) as store:
+        store.sync(memory(invoices=[[inv("A", day=2)]]))
+    path.chmod(mode)
+    try:
+        with Store.open(path, read_only=True) as reader:
+            assert sorted(invoice_totals(reader)) == ["A"]
+    finally:
+        path.chmod(0o600)
+    assert sorted(p.name for p in path.parent.iterdir()) == [name, f"{name}.lock"]
