@@ -64,6 +64,9 @@ class LoadReport:
     """How many records of each kind were kept."""
     rejected: tuple[Rejection, ...] = ()
     """Every record that was not kept, with the reason and its location."""
+    warnings: tuple[str, ...] = ()
+    """What the data as a whole may be missing, in words (e.g. a store whose last sync of a
+    source did not complete: its counts may be short until the next sync completes)."""
 
     @property
     def ok(self) -> bool:
@@ -173,6 +176,7 @@ class Ledger:
         rejected: Iterable[Rejection] = (),
         locations: Mapping[RecordKey, Location] | None = None,
         links: Iterable[Link] = (),
+        warnings: Iterable[str] = (),
     ) -> Ledger:
         """Check ``records`` and bundle them.
 
@@ -182,7 +186,8 @@ class Ledger:
         rejections. ``links`` are sets of customers, each ``(source, id)``, that are one
         client (the same client in two sources): they count as one, like a group. A link
         naming a customer the ledger does not hold is left out (see :attr:`links`).
-        Raises :class:`DataError` listing every problem when ``strict``.
+        ``warnings`` are carried into ``report.warnings`` (what the records as a whole may be
+        missing). Raises :class:`DataError` listing every problem when ``strict``.
         """
         if not is_currency(base_currency):
             raise DataError(f"base_currency {base_currency!r} is not an upper-case ISO 4217 code")
@@ -193,7 +198,12 @@ class Ledger:
             )
         with collector_paused():
             return _Builder(
-                base_currency, fx, dict(locations or {}), list(rejected), links=links
+                base_currency,
+                fx,
+                dict(locations or {}),
+                list(rejected),
+                links=links,
+                warnings=warnings,
             ).run(records, strict=strict)
 
     @classmethod
@@ -259,6 +269,7 @@ class Ledger:
             [],
             carried=[*self.report.rejected, *other.report.rejected],
             links=[*self._links, *other._links],
+            warnings=[*self.report.warnings, *other.report.warnings],
         ).run([*self.source_records(), *other.source_records()], strict=strict)
 
     # ------------------------------------------------------------------ look-ups
@@ -451,6 +462,7 @@ class _Builder:
         rejected: list[Rejection],
         carried: list[Rejection] | None = None,
         links: Iterable[Link] = (),
+        warnings: Iterable[str] = (),
     ) -> None:
         self.base = base
         self.fx = fx
@@ -465,6 +477,7 @@ class _Builder:
         self.rejected = rejected
         # Rejections of earlier builds (a merge): reported, but they do not fail it.
         self.carried = carried or []
+        self.warnings = tuple(warnings)
         self.rates: dict[tuple[str, str], Decimal] = {}
 
     def where(self, record: AnyRecord) -> Location | None:
@@ -566,6 +579,7 @@ class _Builder:
                 "work_requests": len(ledger.work_requests),
             },
             rejected=(*self.carried, *self.rejected),
+            warnings=self.warnings,
         )
         self.index(ledger, applications)
         ledger._sealed = True
