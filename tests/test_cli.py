@@ -548,13 +548,92 @@ def test_a_bad_date_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
     assert "'31/06/2026' is not a date in YYYY-MM-DD form" in capsys.readouterr().err
 
 
-def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_debug_shows_the_traceback_and_keeps_the_exit_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    with pytest.raises(UnknownConnectorError):
-        main(["sync", "--debug", "--source", "nosuch"])
-    with pytest.raises(UnknownConnectorError):
-        main(["--debug", "sync", "--source", "nosuch"])
+    for argv in (["sync", "--debug", "--source", "nosuch"],
+                 ["--debug", "sync", "--source", "nosuch"]):
+        code, _, err = run(capsys, *argv)
+        assert code == EXIT_USAGE  # never 1, the status of --fail-on
+        assert "Traceback" in err
+        assert UnknownConnectorError.__name__ in err
+        assert err.splitlines()[-1].startswith("clientguard: no connector named 'nosuch'")
+
+
+def _mapping_with(books: Path, line: str, table: str = "") -> None:
+    text = (books / "mapping.toml").read_text()
+    if table:
+        text = text.replace("[invoices.columns]", f"[invoices]\n{line}\n\n[invoices.columns]")
+    else:
+        text = f"{line}\n{text}"
+    (books / "mapping.toml").write_text(text)
+
+
+USER_ERRORS: dict[str, tuple[Any, list[str], str]] = {
+    "non-UTF-8 config": (
+        lambda b: (b / "clientguard.toml").write_bytes(
+            (b / "clientguard.toml").read_bytes() + "# café\n".encode("latin-1")),
+        ["sync"], "clientguard.toml is not UTF-8 text"),
+    "non-UTF-8 mapping": (
+        lambda b: (b / "mapping.toml").write_bytes(
+            "# café\n".encode("latin-1") + (b / "mapping.toml").read_bytes()),
+        ["sync"], "mapping.toml: line 1 is not UTF-8 text"),
+    "lookback of 10^8 days": (
+        lambda b: write_config(b, ["exports/2025-q1.csv"], "[policy]\nlookback_days = 100000000"),
+        ["review"], "lookback_days: Input should be less than or equal to 36525"),
+    "a grace of 10^9 days": (
+        lambda b: write_config(b, ["exports/2025-q1.csv"], "[policy]\ngrace_days = 1000000000"),
+        ["review"], "grace_days: Input should be less than or equal to 36525"),
+    "terms of 10^9 days": (
+        lambda b: _mapping_with(b, "default_terms_days = 1000000000", table="invoices"),
+        ["sync"], "default_terms_days: Input should be less than or equal to 9999"),
+    **{
+        f"encoding {name}": (
+            lambda b, name=name: _mapping_with(b, f'encoding = "{name}"'),
+            ["sync"], f"'{name}' is not a text encoding")
+        for name in ("rot13", "hex", "base64", "zlib", "bz2", "uu", "quopri")
+    },
+    "encoding utf-32 of a UTF-8 file": (
+        lambda b: _mapping_with(b, 'encoding = "utf-32"'),
+        ["sync"], "cannot be read as utf-32"),
+}
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+@pytest.mark.parametrize("case", sorted(USER_ERRORS))
+def test_every_user_error_is_exit_2_and_one_line_saying_what_to_fix(
+    books: Path, capsys: pytest.CaptureFixture[str], case: str, debug: bool
+) -> None:
+    change, argv, message = USER_ERRORS[case]
+    if argv == ["review"]:
+        assert run(capsys, "sync", "--source", "books")[0] == EXIT_OK
+    change(books)
+    code, _out, err = run(capsys, *argv, *(["--source", "books"] if argv == ["sync"] else []),
+                          *(["--debug"] if debug else []))
+    assert code == EXIT_USAGE
+    last = err.splitlines()[-1]
+    assert last.startswith("clientguard: ")
+    assert message in last
+    if not debug:
+        assert "Traceback" not in err
+        assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["review", "--as-of", "0001-01-01"], ["review", "--as-of", "9999-12-31"],
+     ["demo", "--as-of", "9999-12-31"], ["demo", "--as-of", "0001-01-01"],
+     ["demo", "--as-of", "1900-01-01"]],
+)
+def test_a_review_date_past_what_a_record_may_carry_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == EXIT_USAGE
+    assert "is outside the dates clientguard reviews: give one from" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,26 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
 
 
+def _as_of(text: str, *, margin: int = 0) -> date:
+    """A review date: a date between the first and last a record may carry (``margin`` years
+    inside them)."""
+    from clientguard.model import FIRST_DATE, LAST_DATE
+
+    day = _date(text)
+    first = FIRST_DATE.replace(year=FIRST_DATE.year + margin)
+    last = LAST_DATE.replace(year=LAST_DATE.year - margin)
+    if not first <= day <= last:
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside the dates clientguard reviews: give one from {first} to {last}"
+        )
+    return day
+
+
+def _demo_as_of(text: str) -> date:
+    """The demo's date: the sample firm's books span years before it and months after."""
+    return _as_of(text, margin=5)
+
+
 def _today() -> date:
     """Today in the local time zone: the default review date (the only clock read)."""
     return datetime.now(UTC).astimezone().date()
@@ -569,7 +589,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=None,
                       help="sample data seed (default: the sample's own)")
-    demo.add_argument("--as-of", type=_date, default=DEMO_AS_OF,
+    demo.add_argument("--as-of", type=_demo_as_of, default=DEMO_AS_OF,
                       help=f"review date (default {DEMO_AS_OF})")
     demo.add_argument("--output", default=DEMO_REPORT, metavar="FILE",
                       help=f"where to write the HTML report (default {DEMO_REPORT})")
@@ -634,7 +654,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "(repeatable)")
     review.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
                         help="a connector option, with --source")
-    review.add_argument("--as-of", type=_date, default=None, metavar="DATE",
+    review.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
                         help="review date, YYYY-MM-DD (default: today)")
     review.add_argument("--policy", metavar="FILE",
                         help="a policy file (default: from the config, else the defaults; "
@@ -702,28 +722,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.run(args)
         return result
+    # --debug adds the traceback, never changes the exit status (1 is --fail-on's).
     except ClientguardError as exc:
         if args.debug:
-            raise
+            traceback.print_exc()
         _error(str(exc))
         return EXIT_USAGE
     except OSError as exc:
         if args.debug:
-            raise
+            traceback.print_exc()
         where = f"{exc.filename}: " if exc.filename else ""
         _error(f"{where}{exc.strerror or exc}")
         return EXIT_USAGE
     except sqlite3.Error as exc:
         if args.debug:
-            raise
+            traceback.print_exc()
         _error(f"the store cannot be used: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
     except Exception:
-        if args.debug:
-            raise
         traceback.print_exc()
         _error("this is a bug in clientguard: please report it with the traceback above")
         return EXIT_BUG

@@ -314,6 +314,56 @@ def test_time_entries_from_hours_and_durations(write: Write):
     ]
 
 
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("1" + "0" * 27, "more than one entry can hold"),
+        ("100001", "more than one entry can hold"),
+        ("99999999999999999999999999999:00:00", "more hours than one time entry can hold"),
+        ("9" * 5000 + ":00:00", "more hours than one time entry can hold"),
+        ("1" + "0" * 6 + ":00", "more hours than one time entry can hold"),
+    ],
+)
+def test_absurd_hours_are_a_rejection_of_the_row(write: Write, cell: str, reason: str):
+    text = f"Client,Date,Hours\nAcme,2025-03-03,1.5\nAcme,2025-03-03,{cell}\nAcme,2025-03-04,2\n"
+    mapping = {
+        "currency": "EUR",
+        "invoices": {"default_terms_days": 14, "columns": {
+            "number": "n", "customer_name": "c", "issue_date": "d", "total": "t"}},
+        "time_entries": {"columns": {"customer_name": "Client", "date": "Date",
+                                     "hours": "Hours"}},
+    }
+    ledger = load(invoices=write("i.csv", "n,c,d,t\n1,Acme,2025-01-02,5\n"),
+                  time_entries=write("t.csv", text), mapping=mapping, base="EUR")
+    assert [t.hours for t in ledger.time_entries] == [Decimal("1.5"), Decimal("2")]
+    (rejection,) = ledger.report.rejected
+    assert where(rejection) == ("t.csv", 3, "Hours")
+    assert reason in rejection.reason
+    assert len(str(rejection)) < 400  # a 5,000-digit cell is cut in the message
+
+
+@pytest.mark.parametrize("preset", ["freshbooks", "wave"])
+def test_terms_past_the_end_of_the_calendar_reject_the_row(write: Write, preset: str):
+    # The presets whose exports have no due date: the issue date plus default_terms_days.
+    if preset == "freshbooks":
+        header = "Client Name,Invoice #,Date Issued,Invoice Status,Date Paid,Line Total,Currency\n"
+        rows = ["Acme,1,2025-01-05,sent,,100.00,USD\n", "Acme,2,9999-12-31,sent,,100.00,USD\n",
+                "Beta,3,2025-02-03,sent,,50.00,USD\n"]
+        column = "Date Issued"
+    else:
+        header = ("Transaction ID,Transaction Date,Account Name,Transaction Description,"
+                  "Debit Amount (Two Column Approach),Customer,Invoice Number\n")
+        rows = ["1,2025-01-05,Accounts Receivable,Invoice 1,100.00,Acme,1\n",
+                "2,9999-12-31,Accounts Receivable,Invoice 2,100.00,Acme,2\n",
+                "3,2025-02-03,Accounts Receivable,Invoice 3,50.00,Beta,3\n"]
+        column = "Transaction Date"
+    ledger = load(invoices=write("x.csv", header + "".join(rows)), preset=preset, base="USD")
+    assert sorted(i.number for i in ledger.invoices) == ["1", "3"]
+    (rejection,) = ledger.report.rejected
+    assert where(rejection) == ("x.csv", 3, column)
+    assert "past the end of the calendar" in rejection.reason
+
+
 def test_work_requests(write: Write):
     customers = "id,name\nC1,Acme\n"
     text = (
@@ -366,6 +416,14 @@ BASIC: dict[str, Any] = {
         ("2,Acme,2025-01-02", "Due", "the row has only 3 fields, so it has no 'Due'"),
         ('2,"Acme"x,2025-01-02,2025-02-01,10,sent,EUR', None, "the CSV cannot be read here"),
         ("2,,2025-01-02,2025-02-01,10,sent,EUR", "Client", "names no customer"),
+        # impossible dates under a mapping without date_formats: the row, never the sync
+        ("2,Acme,05/00/2025,2025-02-01,10,sent,EUR", "Date", "'05/00/2025' is not a date"),
+        ("2,Acme,00/05/2025,2025-02-01,10,sent,EUR", "Date", "'00/05/2025' is not a date"),
+        ("2,Acme,2025-01-02,31/02/2025,10,sent,EUR", "Due", "'31/02/2025' is not a date"),
+        ("2,Acme,2025-13-01,2026-02-01,10,sent,EUR", "Date", "'2025-13-01' is not a date"),
+        ("2,Acme,2025-01-02,0000-00-00,10,sent,EUR", "Due", "'0000-00-00' is not a date"),
+        # a placeholder date: outside the dates a record may carry
+        ("2,Acme,2025-01-02,9999-12-31,10,sent,EUR", "Due", "9999-12-31 is outside the dates"),
     ],
 )
 def test_each_broken_row_is_rejected_at_its_line_and_column(

@@ -388,6 +388,15 @@ class _Builder:
                     for problem in exc.problems
                 ),
             ]
+        except (ValueError, ArithmeticError) as exc:
+            # A cell no check above foresaw: as in the framework's mapping rule, a rejection
+            # of its row, never the end of the sync.
+            self._remember_rejected(first)
+            self.records += len(made)
+            self.rejected += 1
+            reason = f"the row cannot be read: {type(exc).__name__}: {exc}"
+            return [*made, self._reject(self._ident(first), reason, None, None, first.line,
+                                        first)]
         loaded = Loaded(record, Location(self.file, first.line))
         if made:
             self.records += len(made) + 1
@@ -679,7 +688,11 @@ class _Builder:
             if terms is None:
                 raise RowError(f"{reader.column('due_date')!r} is empty and the mapping sets "
                                "no default_terms_days", "due_date", reader.column("due_date"))
-            due_date = issue_date + timedelta(days=terms)
+            try:
+                due_date = issue_date + timedelta(days=terms)
+            except OverflowError:
+                raise RowError(f"{issue_cell!r} plus {terms} days of terms is past the end of "
+                               "the calendar", "issue_date", reader.column("issue_date")) from None
         if code and len(code) == 3:
             currency = code.upper()
         else:

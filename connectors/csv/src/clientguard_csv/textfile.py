@@ -124,9 +124,17 @@ def resolve_encoding(name: str) -> str:
         return "auto"
     if key not in ENCODINGS:
         try:
-            return codecs.lookup(key).name
+            info = codecs.lookup(key)
         except LookupError:
             raise ValueError(f"unknown encoding {name!r}") from None
+        # rot13, hex, base64, zlib...: codecs, but not of text: bytes to text is not what
+        # they do (codecs marks them so).
+        if not getattr(info, "_is_text_encoding", True):
+            raise ValueError(
+                f"{name!r} is not a text encoding; name the file's character set, e.g. "
+                '"utf-8", "cp1250" or "latin-1"'
+            )
+        return info.name
     return ENCODINGS[key]
 
 
@@ -197,7 +205,11 @@ def open_layout(
     if chosen == "utf-8" and bom:
         sample = sample[len(codecs.BOM_UTF8) :]
     # The sample may end inside a multi-byte character: an incremental decoder leaves it out.
-    text = codecs.getincrementaldecoder(chosen)("replace").decode(sample)
+    try:
+        text = codecs.getincrementaldecoder(chosen)("replace").decode(sample)
+    except UnicodeError as exc:  # e.g. utf-32 without its byte-order mark
+        raise CsvFileError(f"{file}: the file cannot be read as {chosen}: {exc}; set the "
+                           "encoding the file is written in, or \"auto\"") from None
     if not text.strip():
         raise CsvFileError(f"{file}: the file is empty")
 
@@ -273,7 +285,7 @@ def iter_rows(layout: Layout) -> Iterator[Row | CsvRowError]:
         text = io.TextIOWrapper(handle, encoding=layout.encoding, newline="")
         try:
             yield from _parse(text, layout)
-        except UnicodeDecodeError:
+        except UnicodeError:
             # Decoding runs in C, ahead of the parser; find the line by reading again.
             raise _undecodable(layout) from None
 
@@ -302,6 +314,9 @@ def _parse(text: Iterable[str], layout: Layout) -> Iterator[Row | CsvRowError]:
 
 def _undecodable(layout: Layout) -> CsvFileError:
     encoding = layout.encoding
+    if codecs.encode("\n", encoding) != b"\n":
+        # UTF-16, UTF-32, EBCDIC: a line is not the bytes up to b"\n": no line to name.
+        return CsvFileError(f"{layout.file}: the file is not valid {encoding}")
     with layout.path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if number == 1 and layout.bom:
