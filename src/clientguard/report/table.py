@@ -12,7 +12,17 @@ from decimal import Decimal
 
 from clientguard.findings import Severity
 from clientguard.report.document import book_aging, weighted_days_late
-from clientguard.report.text import columns, days, fit, money, one_line, pad, percent, wrap
+from clientguard.report.text import (
+    clip,
+    columns,
+    days,
+    fit,
+    money,
+    one_line,
+    pad,
+    percent,
+    wrap,
+)
 from clientguard.review import ClientReview, Recommendation, Review
 
 WIDTH = 100
@@ -204,7 +214,7 @@ def _wrap(
     text: str, *, indent: str = "", subsequent: str | None = None, bullet: str = ""
 ) -> list[str]:
     return wrap(
-        text,
+        clip(text),  # a text of any length: its first TEXT_LIMIT characters
         WIDTH,
         indent=indent + bullet,
         subsequent=subsequent if subsequent is not None else indent,
