@@ -145,6 +145,44 @@ def test_sync_keeps_rejected_rows_and_lists_them(
     assert "2025-q1.csv, line 5" in out
 
 
+def test_sync_says_how_many_duplicate_rows_it_folded(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with (books / "exports" / "2025-q1.csv").open("a") as file:
+        file.write("A-1,Acme,2025-01-02,2025-02-01,1000.00,2025-02-01\n")  # line 2, again
+    code, out, _ = run(capsys, "sync", "--quiet")
+    assert code == EXIT_OK
+    assert "5 new, 0 updated, 0 unchanged, 0 rejected, 1 duplicate row folded" in out
+    assert "  invoices: 5 new, 0 updated, 0 unchanged, 0 rejected, 1 duplicate row folded" in out
+    assert stored(books) == {"customer": 2, "invoice": 3}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "told"),
+    [("cp1250", "read as cp1250, a guess from its bytes"), ("utf-8", "read as utf-8, a guess")],
+)
+def test_sync_says_when_it_guessed_a_files_encoding(
+    books: Path, capsys: pytest.CaptureFixture[str], encoding: str, told: str
+) -> None:
+    export = books / "exports" / "2025-q1.csv"
+    export.write_bytes((export.read_text() + "Ł-1,Łódź Sp. z o.o.,2025-01-02,2025-02-01,5.00,"
+                        "\n").encode(encoding))
+    code, out, _ = run(capsys, "sync", "--quiet")
+    assert code == EXIT_OK
+    (note,) = [line for line in out.splitlines() if line.startswith("  note: ")]
+    assert "2025-q1.csv" in note
+    assert told in note
+    assert "set encoding in the mapping" in note
+
+
+def test_sync_of_a_plain_ascii_file_guesses_nothing_worth_saying(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "sync", "--quiet")
+    assert code == EXIT_OK
+    assert "note:" not in out
+
+
 def test_sync_progress_goes_to_stderr_and_the_summary_to_stdout(
     books: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

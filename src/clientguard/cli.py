@@ -412,11 +412,16 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
     def counts(item: SyncResult | StreamResult) -> str:
         text = (f"{item.new:,} new, {item.updated:,} updated, {item.unchanged:,} unchanged, "
                 f"{item.rejected:,} rejected")
-        return text + (f", {item.removed:,} removed" if item.removed else "")
+        text += f", {item.removed:,} removed" if item.removed else ""
+        # An identical row again (or a record a source paged twice): stored once, said here.
+        folded = item.duplicates
+        return text + (f", {folded:,} duplicate row{'s' if folded != 1 else ''} folded"
+                       if folded else "")
 
     print(f"{result.source} ({result.connector}) -> {store_path}: {counts(result)}")
     for stream in result.streams:
-        if stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed:
+        if (stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed
+                or stream.duplicates):
             line = f"  {stream.stream}: {counts(stream)}"
             if len(stream.new_by_kind) > 1:
                 # A stream that yields several kinds says which: "2,466 invoice, 100 customer".
@@ -426,6 +431,8 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
             print(line)
     for reason, count in result.skipped.items():
         print(printable(f"  left out on purpose: {count:,} x {reason}"))
+    for note in result.notes:
+        print(printable(f"  note: {note}"))
     kept = sum(1 for _ in store.rejections([result.source]))
     if kept:
         print(f"  {kept:,} rejected record{'s are' if kept != 1 else ' is'} kept in the store: "

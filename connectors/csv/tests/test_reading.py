@@ -4,6 +4,7 @@ every error, each error naming its file, line and column."""
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -494,12 +495,39 @@ def test_a_header_that_does_not_match_says_what_is_missing_and_what_was_found(wr
     assert "stream invoices" in message
 
 
-def test_an_undecodable_line_stops_the_read_naming_it(write: Write):
+def test_an_undecodable_line_is_a_rejection_naming_it(write: Write):
     polish_row = "4,Łódź,2025-01-02,2025-02-01,1,sent,EUR\n".encode("cp1250")
-    content = (HEADER + GOOD * 3).encode("utf-8") + polish_row
-    with pytest.raises(CsvFileError, match="line 5 is not valid utf-8"):
-        load(invoices=write("enc.csv", content), mapping={**BASIC, "encoding": "utf-8"},
-             base="EUR")
+    content = (HEADER + GOOD * 3).encode("utf-8") + polish_row + b"5" + GOOD[1:].encode()
+    ledger = load(invoices=write("enc.csv", content), mapping={**BASIC, "encoding": "utf-8"},
+                  base="EUR")
+    assert sorted(i.number for i in ledger.invoices) == ["1", "5"]  # the read goes on
+    (rejection,) = ledger.report.rejected
+    assert where(rejection) == ("enc.csv", 5, "Client")
+    assert "not valid utf-8" in rejection.reason
+
+
+@pytest.mark.parametrize("encoding", ["cp1250", "auto"])
+def test_errors_in_a_cp1250_file_name_their_lines(write: Write, encoding: str):
+    # Quoted cells with line breaks, CRLF endings and a preamble: each error at its line.
+    text = (
+        "Zestawienie faktur\r\n\r\n"
+        + HEADER.replace("\n", "\r\n")
+        + '1,"Spółka\r\nŁódź",2025-01-02,2025-02-01,10.00,sent,EUR\r\n'  # lines 4-5
+        + "2,Żabka,2025-13-02,2025-02-01,10.00,sent,EUR\r\n"  # line 6: a bad date
+        + '3,"Źdźbło\nsp. j.",2025-01-02,2025-02-01,10.00,sent,EUR\r\n'  # lines 7-8
+        + "4,Ćma,2025-01-02,2025-02-01,1x0,sent,EUR\r\n"  # line 9: a bad amount
+        + "5,Gęś \x98,2025-01-02,2025-02-01,1.00,sent,EUR\r\n"  # line 10: 0x98, no cp1250
+    )
+    content = b"".join(
+        b"\x98" if part == "\x98" else part.encode("cp1250") for part in re.split("(\x98)", text)
+    )
+    ledger = load(invoices=write("pl.csv", content), mapping={**BASIC, "encoding": encoding},
+                  base="EUR")
+    assert [(where(r)[1], where(r)[2]) for r in ledger.report.rejected] == [
+        (6, "Date"), (9, "Total"), (10, "Client"),
+    ]
+    assert sorted(i.number for i in ledger.invoices) == ["1", "3"]
+    assert ledger.customer("Spółka Łódź").name == "Spółka Łódź"
 
 
 def test_strict_mode_lists_every_rejection_capped_with_a_count(write: Write):
@@ -566,3 +594,48 @@ def test_ids_and_names_compare_with_whitespace_made_one_space(write: Write):
     assert [i.id for i in ledger.invoices] == ["FV 1"]
     assert [c.id for c in ledger.customers] == ["Acme Ltd"]
     assert ledger.payments[0].allocations[0].invoice_id == "FV 1"
+
+
+GROUPED: dict[str, Any] = {
+    "currency": "EUR",
+    "invoices": {
+        "group_rows": True,
+        "columns": {"id": "Id", "customer_name": "Client", "issue_date": "Date",
+                    "due_date": "Due", "total": "Total"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("rows", "duplicates", "folded"),
+    [
+        # an identical repeat of a row: folded into its invoice, and counted
+        (["1,Acme,2025-01-02,2025-02-01,10,Pen", "1,Acme,2025-01-02,2025-02-01,10,Pen",
+          "2,Beta,2025-01-02,2025-02-01,5,Ink"], 1, 0),
+        # two line items of one invoice: folded as line items, no duplicate
+        (["1,Acme,2025-01-02,2025-02-01,10,Pen", "1,Acme,2025-01-02,2025-02-01,10,Paper",
+          "2,Beta,2025-01-02,2025-02-01,5,Ink"], 0, 1),
+        # a repeat and a line item; an invoice of its own repeated twice
+        (["1,Acme,2025-01-02,2025-02-01,10,Pen", "1,Acme,2025-01-02,2025-02-01,10,Paper",
+          "1,Acme,2025-01-02,2025-02-01,10,Pen", "2,Beta,2025-01-02,2025-02-01,5,Ink",
+          "2,Beta,2025-01-02,2025-02-01,5,Ink", "2,Beta,2025-01-02,2025-02-01,5,Ink"], 3, 1),
+    ],
+)
+def test_identical_rows_folded_into_a_document_are_counted(
+    write: Write, rows: list[str], duplicates: int, folded: int
+):
+    path = write("g.csv", "Id,Client,Date,Due,Total,Item\n" + "\n".join(rows) + "\n")
+    connector = CsvConnector(invoices=path, mapping=GROUPED)
+    pages = list(connector.sync())
+    assert sum(p.duplicates for p in pages) == duplicates
+    assert sorted(r.id for p in pages for r in p.records if r.kind == "invoice") == ["1", "2"]
+    (log,) = connector.inspect().files
+    assert (log.rows, log.duplicates, log.folded) == (len(rows), duplicates, folded)
+    assert log.rows == 2 + log.duplicates + log.folded  # every row is accounted for
+
+
+def test_an_identical_row_of_an_ungrouped_file_is_a_duplicate_of_the_sync(write: Write):
+    path = write("i.csv", HEADER + GOOD + GOOD)
+    pages = list(CsvConnector(invoices=path, mapping=BASIC).sync())
+    assert sum(p.duplicates for p in pages) == 1
+    assert [r.id for p in pages for r in p.records if r.kind == "invoice"] == ["1"]

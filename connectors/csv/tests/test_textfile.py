@@ -80,13 +80,53 @@ def test_the_bom_is_not_part_of_the_first_column_name(write: Callable[..., Path]
     assert layout.bom
 
 
-def test_a_line_in_another_encoding_is_an_error_naming_the_line(write: Callable[..., Path]):
-    text = "Klient;Kwota\n" + "A;1\n" * 3 + "Spółka;2\n"
+def test_a_line_in_another_encoding_is_a_row_error_naming_the_line_and_column(
+    write: Callable[..., Path],
+):
+    text = "Klient;Kwota\n" + "A;1\n" * 3 + "Spółka;2\n" + "B;3\n"
     path = write("mixed.csv", text.encode("cp1250"))
-    with pytest.raises(CsvFileError) as caught:
-        rows_of(path, encoding="utf-8")
-    assert "line 5 is not valid utf-8" in str(caught.value)
-    assert 'encoding = "cp1250"' in str(caught.value)
+    rows = rows_of(path, encoding="utf-8")
+    assert rows[:3] == [Row(2, ["A", "1"]), Row(3, ["A", "1"]), Row(4, ["A", "1"])]
+    assert rows[4] == Row(6, ["B", "3"])  # the read goes on
+    bad = rows[3]
+    assert isinstance(bad, CsvRowError)
+    assert (bad.line, bad.column) == (5, "Klient")
+    assert "not valid utf-8 (b'\\xf3\\xb3')" in bad.reason
+    assert 'encoding = "cp1250"' in bad.reason
+
+
+# A UTF-8 export with umlauts, and one stray byte (a cp1252 "é", 0xE9) in one row.
+STRAY = (
+    "Klient;Kwota\n"
+    + "".join(f"Müller Café GmbH {n};{n},00\n" for n in range(1, 6))
+).encode("utf-8") + "Stray é;7,00\n".encode("cp1252") + "Übel Straße;8,00\n".encode()
+
+
+@pytest.mark.parametrize("stray", [b"\xe9", b"\xff", b"\x81", b"\xc3", b"\xa0\xa0"])
+def test_a_mostly_utf8_file_with_a_stray_byte_stays_utf8(
+    write: Callable[..., Path], stray: bytes
+):
+    content = STRAY.replace("é".encode("cp1252"), stray)
+    assert detect_encoding(content) == "utf-8"
+    rows = rows_of(write("stray.csv", content))
+    assert [r.cells[0] for r in rows if isinstance(r, Row)] == [
+        *(f"Müller Café GmbH {n}" for n in range(1, 6)), "Übel Straße"
+    ]  # never "MÃ¼ller CafÃ© GmbH"
+    (bad,) = [r for r in rows if isinstance(r, CsvRowError)]
+    assert (bad.line, bad.column) == (7, "Klient")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # one accented letter in an otherwise ASCII file: Latin-1, not "UTF-8 with a stray"
+        (b"Klient;Kwota\nCaf\xe9;1\n", "latin-1"),
+        # Polish in cp1250 with a capital before a symbol byte (0xD3 0xA3 is valid UTF-8)
+        ("Klient;Kwota\nWRÓŁ Spółka;1\nŁódź Żabka;2\n".encode("cp1250"), "cp1250"),
+    ],
+)
+def test_a_legacy_file_is_not_taken_for_utf8(content: bytes, expected: str):
+    assert detect_encoding(content) == expected
 
 
 @pytest.mark.parametrize(

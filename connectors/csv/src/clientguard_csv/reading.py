@@ -80,12 +80,19 @@ class FileLog:
     encoding: str
     delimiter: str
     header_line: int
+    guessed: bool = False
+    """True when the encoding was guessed from non-ASCII bytes (``encoding = "auto"``)."""
     rows: int = 0
     """Data rows after the header (blank rows not counted)."""
     skipped: int = 0
     """Rows left out by the mapping's keep, drop and skip_blank rules."""
     records: int = 0
     rejected: int = 0
+    folded: int = 0
+    """Rows that joined the document an earlier row started (``group_rows``: line items)."""
+    duplicates: int = 0
+    """Rows identical to an earlier row of their document, under a total column: they add
+    nothing, and are counted as duplicates of the document's record (see :class:`Folded`)."""
 
 
 @dataclass
@@ -124,7 +131,16 @@ class Skipped:
     location: Location
 
 
-Item = Loaded | Rejection | Skipped
+class Folded(NamedTuple):
+    """A row identical to an earlier row of the same document (an export that repeats a
+    line): folded into the document's ``record``, and handed on so that the sync counts it
+    as a duplicate of that record (``Page.duplicates``) instead of losing it without a word."""
+
+    record: AnyRecord
+    location: Location
+
+
+Item = Loaded | Rejection | Skipped | Folded
 
 #: The cells an invoice row is read from, in the order :meth:`_Builder._invoice` takes them.
 _INVOICE_CELLS = (
@@ -258,7 +274,8 @@ def _read_file(
         )
     except CsvFileError as exc:
         raise CsvFileError(exc.detail, stream=name) from None
-    file_log = FileLog(name, layout.file, layout.encoding, layout.delimiter, layout.header_line)
+    file_log = FileLog(name, layout.file, layout.encoding, layout.delimiter, layout.header_line,
+                       layout.guessed)
     log.files.append(file_log)
     reader = FieldReader(name, stream, settings, layout)
     builder = _Builder(name, stream, reader, layout, state, log)
@@ -286,6 +303,8 @@ class _Builder:
         self.currency = reader.settings.currency
         self.records = 0
         self.rejected = 0
+        self.folded = 0
+        self.duplicates = 0
         self.group_field = "id" if reader.has("id") else "number"
         self.has_total = reader.has("total")
         self.known_ids = state.customers.ids
@@ -297,6 +316,7 @@ class _Builder:
             yield from self._run(rows, file_log)
         finally:
             file_log.records, file_log.rejected = self.records, self.rejected
+            file_log.folded, file_log.duplicates = self.folded, self.duplicates
 
     def _run(self, rows: Iterable[Row | CsvRowError], file_log: FileLog) -> Iterator[Item]:
         group: list[Row] = []
@@ -310,7 +330,7 @@ class _Builder:
             file_log.rows += 1
             if isinstance(row, CsvRowError):
                 self.rejected += 1
-                yield self._reject(None, row.reason, None, None, row.line)
+                yield self._reject(None, row.reason, None, row.column, row.line)
                 continue
             if has_rules:
                 rule = reader.skipped(row)
@@ -367,12 +387,14 @@ class _Builder:
             record = self._make(rows, made)
         except RowError as exc:
             line = exc.line if isinstance(exc, _LineError) else first.line
+            self.folded += len(rows) - 1  # a rejected document: one rejection for its rows
             self._remember_rejected(first)
             self.records += len(made)
             self.rejected += 1
             return [*made, self._reject(self._ident(first), exc.reason, exc.field, exc.column,
                                         line, first, exc.unmatched)]
         except DataError as exc:
+            self.folded += len(rows) - 1
             self._remember_rejected(first)
             self.records += len(made)
             self.rejected += len(exc.problems)
@@ -391,6 +413,7 @@ class _Builder:
         except (ValueError, ArithmeticError) as exc:
             # A cell no check above foresaw: as in the framework's mapping rule, a rejection
             # of its row, never the end of the sync.
+            self.folded += len(rows) - 1
             self._remember_rejected(first)
             self.records += len(made)
             self.rejected += 1
@@ -398,11 +421,29 @@ class _Builder:
             return [*made, self._reject(self._ident(first), reason, None, None, first.line,
                                         first)]
         loaded = Loaded(record, Location(self.file, first.line))
+        if len(rows) > 1:
+            return [*made, loaded, *self._fold(rows, record, len(made))]
         if made:
             self.records += len(made) + 1
             return [*made, loaded]
         self.records += 1
         return [loaded]
+
+    def _fold(self, rows: list[Row], record: AnyRecord, made: int) -> list[Folded]:
+        """Count the rows after a document's first: line items, or identical repeats (under
+        a total column they add nothing: each is a :class:`Folded` duplicate)."""
+        self.records += made + 1
+        seen = {tuple(rows[0].cells)}
+        repeats: list[Folded] = []
+        for row in rows[1:]:
+            cells = tuple(row.cells)
+            if cells in seen and self.has_total:
+                repeats.append(Folded(record, Location(self.file, row.line)))
+            else:
+                seen.add(cells)
+        self.duplicates += len(repeats)
+        self.folded += len(rows) - 1 - len(repeats)
+        return repeats
 
     def _make(self, rows: list[Row], made: list[Loaded]) -> AnyRecord:
         """The record of one document's rows (customers it makes go to ``made``)."""

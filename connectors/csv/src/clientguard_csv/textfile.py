@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,32 @@ ENCODINGS = {
 }
 
 
+#: Bytes a decoding could not read, as the decoder's error handler below marks them.
+_ESCAPED = re.compile("[\udc00-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+_MARK_ERRORS = "clientguard-csv-mark"
+
+
+class _Marks:
+    """How many undecodable bytes every read so far has marked (only ever grows)."""
+
+    count = 0
+
+
+def _mark(error: UnicodeError) -> tuple[str, int]:
+    """A decoding error handler: each byte that cannot be decoded becomes the lone surrogate
+    U+DC00 + byte (as ``surrogateescape`` does), and is counted, so that the rows holding
+    such bytes are found and rejected while every other row reads on."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    _Marks.count += len(bad)
+    return "".join(chr(0xDC00 + byte) for byte in bad), error.end
+
+
+codecs.register_error(_MARK_ERRORS, _mark)
+
+
 def normalise_header(cell: str) -> str:
     """A header cell as compared with the mapping: case, spaces and Xero's ``*`` ignored."""
     return " ".join(cell.strip().lstrip("*").split()).casefold()
@@ -74,6 +101,9 @@ class Layout:
     header_line: int
     header: tuple[str, ...]
     bom: bool
+    guessed: bool = False
+    """True when ``encoding`` was guessed (``encoding = "auto"``) from a sample that is not
+    plain ASCII: the guess mattered, and the user is told it."""
 
     @property
     def file(self) -> str:
@@ -99,11 +129,24 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(sample):
+        return "utf-8"
     if any(0x80 <= byte <= 0x9F for byte in sample):
         return "cp1250"
     as_cp1250 = _letter_score(sample.decode("cp1250", errors="replace"))
     as_latin1 = _letter_score(sample.decode("latin-1"))
     return "cp1250" if as_cp1250 > as_latin1 else "latin-1"
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """Whether ``sample`` is UTF-8 with a few stray bytes: more valid multi-byte characters
+    than invalid bytes. A legacy 8-bit file almost never holds a valid UTF-8 sequence (a
+    capital with an accent followed by a symbol), so one stray byte in a UTF-8 export does
+    not make it Latin-1."""
+    text = codecs.getincrementaldecoder("utf-8")("surrogateescape").decode(sample)
+    invalid = len(_ESCAPED.findall(text))
+    non_ascii = len(_NON_ASCII.findall(text))
+    return non_ascii - invalid > invalid
 
 
 def _letter_score(text: str) -> int:
@@ -228,7 +271,8 @@ def open_layout(
             missing = columns.missing(cells)
             if not missing:
                 _check_unique(file, line, cells, columns)
-                return Layout(path, chosen, candidate, line, tuple(cells), bom)
+                guessed = encoding == "auto" and not sample.isascii()
+                return Layout(path, chosen, candidate, line, tuple(cells), bom, guessed)
             found = len(columns.required) - len(missing)
             score = (-found, line, candidate, len(cells), cells)
             if len(cells) > 1 and (best is None or score[:2] < best[:2]):
@@ -276,23 +320,47 @@ def iter_rows(layout: Layout) -> Iterator[Row | CsvRowError]:
     """The data rows after the header, each with the line it starts on.
 
     Blank rows are skipped. A row the CSV parser cannot read (a quote left open) comes out
-    as a :class:`CsvRowError` and reading goes on with the next line. Bytes that are not
-    valid in the file's encoding stop the read with a :class:`CsvFileError` naming the line.
+    as a :class:`CsvRowError` and reading goes on with the next line; so does a row with
+    bytes that are not valid in the file's encoding (a stray byte in a UTF-8 export), which
+    names the line, the column and the bytes.
     """
     with layout.path.open("rb") as handle:
         if layout.bom:
             handle.read(len(codecs.BOM_UTF8))
-        text = io.TextIOWrapper(handle, encoding=layout.encoding, newline="")
+        text = io.TextIOWrapper(handle, encoding=layout.encoding, errors=_MARK_ERRORS,
+                                newline="")
         try:
             yield from _parse(text, layout)
-        except UnicodeError:
+        except UnicodeError:  # pragma: no cover - the handler marks every undecodable byte
             # Decoding runs in C, ahead of the parser; find the line by reading again.
             raise _undecodable(layout) from None
+
+
+def _undecodable_row(line: int, cells: list[str], layout: Layout) -> CsvRowError | None:
+    """The error of a row holding bytes its encoding cannot read, or None."""
+    for position, cell in enumerate(cells):
+        found = _ESCAPED.findall(cell)
+        if found:
+            bad = bytes(ord(char) - 0xDC00 for char in found[:8])
+            column = layout.header[position] if position < len(layout.header) else None
+            where = f"the cell in column {column!r}" if column else f"field {position + 1}"
+            hint = (
+                'set encoding in the mapping, e.g. encoding = "cp1250" for Polish exports or '
+                '"latin-1"' if layout.encoding == "utf-8" else "check the file's encoding"
+            )
+            return CsvRowError(
+                line,
+                f"{where} has bytes that are not valid {layout.encoding} ({bad!r}): the row "
+                f"cannot be read as text; fix the row, or {hint}",
+                column,
+            )
+    return None
 
 
 def _parse(text: Iterable[str], layout: Layout) -> Iterator[Row | CsvRowError]:
     reader = csv.reader(text, delimiter=layout.delimiter, strict=True)
     header_line = layout.header_line
+    marks = _Marks.count  # undecodable bytes seen before this file: none of its own yet
     start = 1
     while True:
         try:
@@ -308,6 +376,11 @@ def _parse(text: Iterable[str], layout: Layout) -> Iterator[Row | CsvRowError]:
         start = reader.line_num + 1
         if line <= header_line or not any(cells):
             continue
+        if _Marks.count != marks:  # the file has undecodable bytes: look for them
+            undecodable = _undecodable_row(line, cells, layout)
+            if undecodable is not None:
+                yield undecodable
+                continue
         if "".join(cells).strip():  # not a row of blanks
             yield Row(line, cells)
 
@@ -339,3 +412,4 @@ class CsvRowError:
 
     line: int
     reason: str
+    column: str | None = None
