@@ -372,7 +372,7 @@ def test_not_late_means_no_interest():
 
 
 def test_the_working_cites_its_rows_and_flags_unconfirmed_rates():
-    # H2 2026 in the Polish table is not confirmed (evidence K): a result that uses it says so.
+    # H2 2026 in the Polish table is not confirmed: a result that uses it says so.
     result = statutory_interest(
         jurisdiction="pl",
         due_date=date(2026, 6, 20),
@@ -381,11 +381,11 @@ def test_the_working_cites_its_rows_and_flags_unconfirmed_rates():
     )
     rows = [p.rate_period for p in result.periods]
     assert [row.label for row in rows] == ["2026-H1", "2026-H2"]
-    assert [row.evidence for row in rows] == ["D", "K"]
+    assert [row.evidence for row in rows] == ["derived", "unconfirmed"]
     assert all(row.source for row in rows)
     assert result.unconfirmed_periods == ("2026-H2",)
     dumped = json.loads(result.model_dump_json())
-    assert dumped["periods"][1]["rate_period"]["evidence"] == "K"
+    assert dumped["periods"][1]["rate_period"]["evidence"] == "unconfirmed"
 
 
 @given(
@@ -672,7 +672,7 @@ def test_packaged_rates_are_reference_plus_margin_with_evidence(jurisdiction):
         assert row.reference_rate_pct is not None
         assert row.margin_pp is not None
         assert row.statutory_rate_pct == row.reference_rate_pct + row.margin_pp, row.label
-        assert row.evidence in ("V", "D", "K"), row.label
+        assert row.evidence in ("seen", "derived", "unconfirmed"), row.label
         assert row.source, row.label
         # Poland: + 8 pp until 2019, + 10 pp from 2020 (ustawa, art. 4 pkt 3); EU and UK: + 8.
         legal_margin = 10 if jurisdiction == "pl" and row.period_start.year >= 2020 else 8
@@ -686,7 +686,7 @@ def test_unconfirmed_rows_are_listed_in_the_docs():
     docs = (REPO / "docs" / "metrics" / "cost.md").read_text(encoding="utf-8")
     for jurisdiction in JURISDICTIONS:
         for row in RateTable.packaged(jurisdiction).rows:
-            if row.evidence == "K":
+            if row.evidence == "unconfirmed":
                 assert f"{jurisdiction.upper()} {row.label}" in docs
 
 
@@ -808,3 +808,48 @@ def test_compensation_matches_the_reference_vectors(vectors):
             due_date=date(2024, 5, 1),
         )
         assert result.statutory_amount == case["gbp"]
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [("V", "seen"), ("D", "derived"), ("K", "unconfirmed"), ("seen", "seen"), ("", None)],
+)
+def test_a_users_table_may_flag_rows_by_word_or_by_the_old_letter(tmp_path, given, meant):
+    path = tmp_path / "rates.csv"
+    path.write_text(
+        f"period_start,period_end,statutory_rate_pct,evidence\n2025-01-01,2025-06-30,9.5,{given}\n",
+        encoding="utf-8",
+    )
+    (row,) = RateTable.from_csv(path).rows
+    assert row.evidence == meant
+    assert RatePeriod(
+        period_start=date(2025, 1, 1), period_end=date(2025, 6, 30),
+        statutory_rate_pct=D("9.5"), evidence=given or None,
+    ).evidence == meant
+
+
+def test_an_unknown_evidence_word_names_the_line_and_the_words(tmp_path):
+    path = tmp_path / "rates.csv"
+    path.write_text(
+        "period_start,period_end,statutory_rate_pct,evidence\n2025-01-01,2025-06-30,9.5,maybe\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"line 2: evidence 'maybe' is not one of seen, derived"):
+        RateTable.from_csv(path)
+
+
+@pytest.mark.parametrize(
+    ("due", "rule_day"),
+    [
+        # Corpus Christi (Easter + 60 days) on the last day of May: 31 May 2018 and 2029.
+        (date(2018, 6, 15), date(2018, 5, 30)),
+        (date(2029, 6, 15), date(2029, 5, 30)),
+        # Easter Monday 2 April 2018 is not the end of a month: 30 March 2018 is a Friday.
+        (date(2018, 4, 20), date(2018, 3, 30)),
+        # 24 December is a holiday from 2025 (31 December 2025 is a Wednesday, unaffected);
+        # 1 November 2025 a Saturday: the last business day of October is Friday the 31st.
+        (date(2025, 11, 20), date(2025, 10, 31)),
+    ],
+)
+def test_the_rule_day_skips_movable_polish_holidays(due, rule_day):
+    assert last_polish_business_day_before(due) == rule_day

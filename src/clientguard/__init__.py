@@ -1,6 +1,6 @@
 """clientguard: tells a small business when a client has become bad business.
 
-The public API (DESIGN.md section 6)::
+The public API (docs/concepts.md is the guide)::
 
     import clientguard as cg
 
@@ -14,7 +14,15 @@ The public API (DESIGN.md section 6)::
 """
 
 from clientguard import connectors
-from clientguard.connector import Connector, SyncState
+from clientguard.connector import (
+    Connector,
+    ConnectorOptions,
+    Page,
+    RawPage,
+    Skip,
+    Stream,
+    SyncState,
+)
 from clientguard.errors import (
     ApiError,
     AuthError,
@@ -41,7 +49,16 @@ from clientguard.model import (
 )
 from clientguard.money import FxTable
 from clientguard.policy import Policy
-from clientguard.review import ClientReview, Recommendation, Review, review
+from clientguard.review import (
+    BookReview,
+    ClientReview,
+    DataQuality,
+    Recommendation,
+    Review,
+    Revision,
+    WhatIf,
+    review,
+)
 from clientguard.settlement import Settlement, settle
 from clientguard.signals import ConcentrationReport, concentration, late_payers
 
@@ -51,15 +68,18 @@ __all__ = [
     "Allocation",
     "ApiError",
     "AuthError",
+    "BookReview",
     "ClientReview",
     "ClientguardError",
     "ConcentrationReport",
     "ConfigError",
     "Connector",
     "ConnectorError",
+    "ConnectorOptions",
     "CreditNote",
     "Customer",
     "DataError",
+    "DataQuality",
     "Evidence",
     "Finding",
     "FxTable",
@@ -67,21 +87,27 @@ __all__ = [
     "Ledger",
     "LoadReport",
     "Location",
+    "Page",
     "Payment",
     "PaymentProfile",
     "PluginLoadError",
     "Policy",
     "RateLimitError",
+    "RawPage",
     "Recommendation",
     "Rejection",
     "Review",
+    "Revision",
     "Settlement",
     "Severity",
     "Signal",
+    "Skip",
     "StoreError",
+    "Stream",
     "SyncState",
     "TimeEntry",
     "UnknownConnectorError",
+    "WhatIf",
     "WorkRequest",
     "__version__",
     "concentration",

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from clientguard.errors import ConfigError
-from clientguard_csv import PRESETS, load_mapping, load_preset, parse_mapping, preset_text
 from clientguard_csv.amounts import AmountFormat
 from clientguard_csv.cli import main
 from clientguard_csv.errors import MappingError
+from clientguard_csv.mapping import PRESETS, load_mapping, load_preset, parse_mapping, preset_text
 
 MINIMAL = """
 currency = "PLN"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import clientguard as cg
-from clientguard_csv import CsvConnector, normalise_name, unmatched_names
+from clientguard_csv import CsvConnector, unmatched_names
+from clientguard_csv.names import normalise_name
 
 
 @pytest.mark.parametrize(

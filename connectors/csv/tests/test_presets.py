@@ -16,7 +16,8 @@ import pytest
 
 import clientguard as cg
 from clientguard.connector import pull
-from clientguard_csv import CsvConnector, preset_text
+from clientguard_csv import CsvConnector
+from clientguard_csv.mapping import preset_text
 
 Write = Callable[..., Path]
 ReferenceFile = Callable[[str], Path]

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clientguard.model import Customer, Invoice
-from clientguard_csv import Loaded, mapping_from_dict, read_records
+from clientguard_csv.mapping import mapping_from_dict
+from clientguard_csv.reading import Loaded, read_records
 
 NAMES = ["Acme", "Café Müller", "Spółdzielnia Łódź", "Żabka Polska", "Widget, Works",
          'Say "Hi" Ltd', "Beta\tGamma"]

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from clientguard.connector import RawPage, Stream, pull
-from clientguard_csv import CsvConnector, read_records
-from clientguard_csv.reading import Loaded, Skipped
+from clientguard_csv import CsvConnector
+from clientguard_csv.reading import Loaded, Skipped, read_records
 
 Write = Callable[..., Path]
 

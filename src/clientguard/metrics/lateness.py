@@ -1,12 +1,12 @@
 """Payment profiles: how each customer pays, from the settlement replay.
 
 :func:`payment_profiles` reads every invoice once (through
-:func:`clientguard.settlement.replay`) and gives, per customer, the measures of DESIGN.md
-section 4: counts, late share by count and by amount, mean, median, 90th-percentile and
-amount-weighted days late, amount-weighted days beyond terms (Upflow's "average payment
-delay"), ADP, open and overdue balances with aging buckets, the financing cost of the lateness,
-unapplied cash, and the monthly series the trend test reads. Definitions, formulas, worked
-examples and sources are in ``docs/metrics/lateness.md``.
+:func:`clientguard.settlement.replay`) and gives, per customer: counts, late share by count
+and by amount, mean, median, 90th-percentile and amount-weighted days late, amount-weighted
+days beyond terms (Upflow's "average payment delay"), ADP, open and overdue balances with
+aging buckets, the financing cost of the lateness, unapplied cash, and the monthly series the
+trend test reads. Definitions, formulas, worked examples and sources are in
+``docs/metrics/lateness.md``.
 
 The company-level variants with one name each, never an ambiguous "DSO": :func:`dso_simple`,
 :func:`dso_countback`, :func:`add_crf`, :func:`cei` (its sales divisor a parameter) and
@@ -28,10 +28,11 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from clientguard.ledger import Ledger
+from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.trend import MonthlyLateness, MonthPoint
 from clientguard.money import ONE, ZERO, to_decimal
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of, replay_rows, unapplied_cash
+from clientguard.settlement import check_as_of, is_late, replay, unapplied_cash
 
 DAYS_PER_YEAR = 365
 """The day count of the financing cost (``amount x days x rate / 365``), as in
@@ -275,7 +276,7 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
     for (
         invoice, status, _settled_on, _basis, _applied, open_balance, days_to_pay,
         beyond, days_late, _prepaid, _adjusted, late_amount_days,
-    ) in replay_rows(ledger, as_of=as_of, policy=policy):
+    ) in replay(ledger, as_of=as_of, policy=policy):
         due = invoice.due_date
         if due <= earliest and status == "settled":
             # Most of a long ledger: settled, and due before any window looks.
@@ -307,7 +308,7 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
             tally.months.add(due, amount, days_late, invoice.id)
         if due <= window_start:
             continue
-        late = days_late > grace
+        late = is_late(days_late, grace)
         tally.amount += amount
         tally.days_late.append(days_late)
         if days_late:
@@ -394,8 +395,7 @@ def _profile(
         ),
         oldest_open_days_past_due=tally.oldest,
         oldest_open_invoice_id=tally.oldest_id,
-        # amount x days x rate / 365, dividing last (as cost.financing_cost does).
-        financing_cost=tally.amount_days * cost_of_capital / DAYS_PER_YEAR,
+        financing_cost=carrying_cost(tally.amount_days, cost_of_capital, DAYS_PER_YEAR),
         unapplied_cash=cash,
         unapplied_credit=credit,
         late_invoice_ids=tuple(tally.late_ids),
@@ -435,7 +435,7 @@ def dso_simple(
     """Days sales outstanding, simple method: ``AR / credit_sales x days``.
 
     ``ar`` is receivables at the end of the period, ``credit_sales`` the credit sales of the
-    period, ``days`` its length. Source: creditguru, trymesha (ANCHORS.md section 2.1).
+    period, ``days`` its length. Source: creditguru, trymesha (docs/metrics/lateness.md, section 3).
     Raises ValueError when ``credit_sales`` is zero.
     """
     sales = _number(credit_sales, "credit_sales")
@@ -457,7 +457,7 @@ def dso_countback(
     the receivables cover them; for the first month they do not, add the fraction
     ``remaining / sales`` of its days. ``days_per_month`` is one number for every month (30,
     the source's convention) or the actual days of each month, oldest first.
-    Source: trymesha, benjipays, highako (ANCHORS.md section 2.1).
+    Source: trymesha, benjipays, highako (docs/metrics/lateness.md, section 3).
 
     Raises ValueError when the receivables exceed the sales of every month given (pass more
     months) or when the lists differ in length.
@@ -511,7 +511,7 @@ def add_crf(
     """Average days delinquent (CRF): DSO minus best possible DSO.
 
     ``current_ar`` is the part of the receivables not yet past due. Source: creditguru,
-    quadient (ANCHORS.md section 2.2). Raises ValueError when ``credit_sales`` is zero.
+    quadient (docs/metrics/lateness.md, section 3). Raises ValueError when ``credit_sales`` is zero.
     """
     dso = dso_simple(total_ar, credit_sales, days)
     best = dso_simple(current_ar, credit_sales, days)
@@ -532,7 +532,7 @@ def cei(
     ``S' = credit_sales / sales_divisor``. Sources publish both ``sales_divisor=1`` (the
     period's sales, wizedu, gaviti) and the number of months (creditguru, Oracle: monthly
     sales = sales / N); the same data gives 79.6% and 55.9%, so the caller must choose
-    (ANCHORS.md section 2.3). Raises ValueError when the divisor is not positive or the
+    (docs/metrics/lateness.md, section 3). Raises ValueError when the divisor is not positive or the
     denominator is zero.
     """
     if sales_divisor <= 0:
@@ -551,7 +551,7 @@ def average_payment_delay(
     """Upflow's average payment delay: ``sum(amount x days) / sum(amount)`` over
     ``(amount, days_from_due_to_paid)`` pairs, negative when paid early; None when the amounts
     sum to zero. The same measure as :attr:`PaymentProfile.weighted_days_beyond_terms`.
-    Source: Upflow (ANCHORS.md section 2.2)."""
+    Source: Upflow (docs/metrics/lateness.md, section 3)."""
     weights = ZERO
     total = ZERO
     for amount, days in invoices:

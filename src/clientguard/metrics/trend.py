@@ -1,7 +1,7 @@
 """Trend: the monthly lateness series, the Mann-Kendall test and the Theil-Sen slope.
 
 "Pays late more and more often" is a question about a trend, so it gets a trend test
-(DESIGN.md section 4):
+(docs/metrics/lateness.md, section 4):
 
 * :func:`monthly_series`: per calendar month, the amount-weighted days late of the invoices due
   in that month. Months with no invoice due are skipped, not counted as zero: a quiet month says

@@ -1,6 +1,6 @@
 """Concentration, capacity and rush signals: thresholds from the Policy applied to the metrics.
 
-:func:`concentration` is the public entry point (DESIGN.md section 6): the shares and book
+:func:`concentration` is the public entry point (docs/metrics/concentration.md): the shares and book
 measures of one basis as of a date, with the findings that basis raises:
 
 ===============  ===========================================================================

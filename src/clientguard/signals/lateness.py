@@ -5,7 +5,7 @@ Organised by signal, one section each. Every section has a public entry point ov
 and pure ``flag_*`` functions over metrics a caller may already hold, so a user can apply their
 own policy to numbers they computed once.
 
-Late payment (DESIGN.md sections 4 and 5; docs/metrics/lateness.md):
+Late payment (docs/metrics/lateness.md, sections 4 and 5):
 
 ``chronic_late``
     At least ``min_invoices`` invoices due in the look-back window, and late on at least

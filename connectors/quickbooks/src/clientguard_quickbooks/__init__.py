@@ -5,4 +5,6 @@ See ``docs/connectors/quickbooks.md`` for setup, credentials and what is synced.
 
 from clientguard_quickbooks.connector import QuickBooksConnector, QuickBooksOptions
 
-__all__ = ["QuickBooksConnector", "QuickBooksOptions"]
+__version__ = "0.1.0"
+
+__all__ = ["QuickBooksConnector", "QuickBooksOptions", "__version__"]

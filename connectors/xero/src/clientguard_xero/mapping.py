@@ -6,7 +6,7 @@ with the reason it is left out. A record that breaks the model raises
 :class:`~clientguard.errors.DataError` (or ``KeyError`` for a missing field): the sync turns
 that into a rejection naming the record.
 
-The rules, with the facts behind them (``NOTES.md`` §1 of the shared reference):
+The rules, with the facts behind them (docs/connectors/xero.md):
 
 * **Dates.** Xero writes ``/Date(1539993600000+0000)/``: milliseconds since the epoch in UTC,
   then an offset that is only informational. Date fields (``Date``, ``DueDate``,

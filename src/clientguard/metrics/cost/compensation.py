@@ -1,0 +1,251 @@
+"""Fixed compensation: the lump sum owed once per late invoice (Poland EUR 40/70/100, EU EUR 40,
+UK GBP 40/70/100), with the Polish business-day calendar its conversion date needs.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal, Protocol, TypeAlias
+
+from dateutil.easter import easter as easter_sunday
+from pydantic import BaseModel, ConfigDict
+
+from clientguard.errors import DataError
+from clientguard.metrics.cost.rates import Jurisdiction, _check_jurisdiction
+from clientguard.money import is_currency, round_money, to_decimal
+
+__all__ = [
+    "Band",
+    "FixedCompensation",
+    "FxRates",
+    "fixed_compensation",
+    "last_polish_business_day_before",
+]
+
+Band: TypeAlias = Literal["flat", "low", "middle", "high"]
+
+_ONE_DAY = timedelta(days=1)
+
+
+class FxRates(Protocol):
+    """Anything that converts to one base currency, such as :class:`clientguard.FxTable`.
+
+    ``rate(currency, on)`` is the number of units of the base currency per one unit of
+    ``currency`` on ``on``; for the base currency itself it is 1.
+    """
+
+    def rate(self, currency: str, on: date) -> Decimal: ...
+
+
+class FixedCompensation(BaseModel):
+    """The fixed sum owed once per late invoice, and how it was found."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    jurisdiction: Jurisdiction
+    #: The sum in ``currency``: PLN for Poland when an fx was given, else as the law states it.
+    amount: Decimal
+    currency: str
+    #: The sum as the law states it: EUR 40/70/100 (PL), EUR 40 (EU), GBP 40/70/100 (UK).
+    statutory_amount: Decimal
+    statutory_currency: str
+    band: Band
+    #: The rule of the band, in words (e.g. "debt above PLN 5,000 and below PLN 50,000").
+    band_rule: str
+    #: The debt as compared with the band limits, in ``band_currency``.
+    debt: Decimal
+    band_currency: str
+    #: The date whose exchange rates were used (PL: NBP's last business day of the month
+    #: before the month the debt fell due; EU and UK: the due date).
+    rule_date: date
+    #: True when ``amount`` was converted from ``statutory_currency`` (PL to PLN).
+    converted: bool
+    #: Units of ``currency`` per unit of ``statutory_currency`` used, when converted.
+    fx_rate: Decimal | None
+    note: str
+
+    def rounded(self) -> Decimal:
+        """``amount`` rounded to the minor unit of ``currency``, ``ROUND_HALF_EVEN``."""
+        return round_money(self.amount, self.currency)
+
+
+def fixed_compensation(
+    *,
+    jurisdiction: Jurisdiction,
+    amount: Decimal | int | str,
+    currency: str,
+    due_date: date,
+    fx: FxRates | None = None,
+) -> FixedCompensation:
+    """The fixed sum owed for one late invoice of ``amount`` in ``currency``.
+
+    - ``"pl"`` (art. 10 ust. 1 of the 2013 Act, as from 2020): EUR 40 when the debt does not
+      exceed PLN 5,000; EUR 70 above PLN 5,000 and below PLN 50,000; EUR 100 from PLN 50,000.
+      Debts due before 2020: EUR 40 whatever the amount. The sum is owed in PLN at the NBP
+      average EUR rate of the last business day of the month before the month the debt fell
+      due (the ``rule_date``); with ``fx`` the result is in PLN, without it in EUR, with
+      ``converted=False`` and a note. A debt in another currency than PLN is converted to PLN
+      at the same date for the band, and needs ``fx``.
+    - ``"eu"`` (Directive 2011/7/EU): EUR 40.
+    - ``"uk"`` (s.5A of the 1998 Act): GBP 40 for a debt below GBP 1,000, GBP 70 from 1,000
+      to below 10,000, GBP 100 from 10,000. A debt in another currency is converted to GBP at
+      the due date, and needs ``fx``.
+
+    ``fx`` converts through its base currency: ``fx.rate(a, d) / fx.rate(b, d)`` units of b per
+    unit of a. Raises :class:`DataError` for a float or non-positive amount, an unknown
+    currency, or a conversion that needs an ``fx`` that was not given.
+    """
+    jurisdiction = _check_jurisdiction(jurisdiction)
+    debt = to_decimal(amount, what="fixed_compensation amount")
+    if debt <= 0:
+        raise DataError(f"fixed_compensation amount is {debt}: a late debt is positive")
+    if not is_currency(currency):
+        raise DataError(f"unknown currency code {currency!r}: use an upper-case ISO 4217 code")
+    if jurisdiction == "pl":
+        return _pl_compensation(debt, currency, due_date, fx)
+    if jurisdiction == "uk":
+        return _uk_compensation(debt, currency, due_date, fx)
+    return FixedCompensation(
+        jurisdiction="eu",
+        amount=Decimal(40),
+        currency="EUR",
+        statutory_amount=Decimal(40),
+        statutory_currency="EUR",
+        band="flat",
+        band_rule="EUR 40 whatever the amount (Directive 2011/7/EU, art. 6)",
+        debt=debt,
+        band_currency=currency,
+        rule_date=due_date,
+        converted=False,
+        fx_rate=None,
+        note="EUR 40 is the Directive's minimum; national laws may convert it or add to it",
+    )
+
+
+# Art. 10 ust. 1 as in force from 1 January 2020 (three bands); before it, EUR 40 flat.
+_PL_BANDS_FROM = date(2020, 1, 1)
+_PL_LOW_LIMIT = Decimal(5000)
+_PL_HIGH_LIMIT = Decimal(50000)
+_UK_LOW_LIMIT = Decimal(1000)
+_UK_HIGH_LIMIT = Decimal(10000)
+
+
+def _pl_compensation(
+    debt: Decimal, currency: str, due_date: date, fx: FxRates | None
+) -> FixedCompensation:
+    rule_date = last_polish_business_day_before(due_date)
+    debt_pln = debt if currency == "PLN" else _convert(debt, currency, "PLN", rule_date, fx)
+    band: Band
+    if due_date < _PL_BANDS_FROM:
+        euros, band, rule = 40, "flat", "EUR 40 whatever the amount (art. 10 ust. 1, 2016-2019)"
+    elif debt_pln <= _PL_LOW_LIMIT:
+        euros, band, rule = 40, "low", "debt not above PLN 5,000"
+    elif debt_pln < _PL_HIGH_LIMIT:
+        euros, band, rule = 70, "middle", "debt above PLN 5,000 and below PLN 50,000"
+    else:
+        euros, band, rule = 100, "high", "debt of PLN 50,000 or more"
+    statutory = Decimal(euros)
+    if fx is None:
+        return FixedCompensation(
+            jurisdiction="pl",
+            amount=statutory,
+            currency="EUR",
+            statutory_amount=statutory,
+            statutory_currency="EUR",
+            band=band,
+            band_rule=rule,
+            debt=debt_pln,
+            band_currency="PLN",
+            rule_date=rule_date,
+            converted=False,
+            fx_rate=None,
+            note=(
+                f"in EUR, not converted: the law owes it in PLN at the NBP average EUR rate of "
+                f"{rule_date}; pass fx to convert"
+            ),
+        )
+    eur_pln = _cross_rate("EUR", "PLN", rule_date, fx)
+    return FixedCompensation(
+        jurisdiction="pl",
+        amount=statutory * eur_pln,
+        currency="PLN",
+        statutory_amount=statutory,
+        statutory_currency="EUR",
+        band=band,
+        band_rule=rule,
+        debt=debt_pln,
+        band_currency="PLN",
+        rule_date=rule_date,
+        converted=True,
+        fx_rate=eur_pln,
+        note=f"EUR {euros} at {eur_pln} PLN/EUR of {rule_date} (use NBP's average rate, table A)",
+    )
+
+
+def _uk_compensation(
+    debt: Decimal, currency: str, due_date: date, fx: FxRates | None
+) -> FixedCompensation:
+    debt_gbp = debt if currency == "GBP" else _convert(debt, currency, "GBP", due_date, fx)
+    band: Band
+    if debt_gbp < _UK_LOW_LIMIT:
+        pounds, band, rule = 40, "low", "debt below GBP 1,000"
+    elif debt_gbp < _UK_HIGH_LIMIT:
+        pounds, band, rule = 70, "middle", "debt of GBP 1,000 or more and below GBP 10,000"
+    else:
+        pounds, band, rule = 100, "high", "debt of GBP 10,000 or more"
+    return FixedCompensation(
+        jurisdiction="uk",
+        amount=Decimal(pounds),
+        currency="GBP",
+        statutory_amount=Decimal(pounds),
+        statutory_currency="GBP",
+        band=band,
+        band_rule=rule,
+        debt=debt_gbp,
+        band_currency="GBP",
+        rule_date=due_date,
+        converted=False,
+        fx_rate=None,
+        note="fixed sum under s.5A of the Late Payment of Commercial Debts (Interest) Act 1998",
+    )
+
+
+def last_polish_business_day_before(due_date: date) -> date:
+    """The last Polish business day of the month before ``due_date``'s month.
+
+    Art. 10 ust. 1a: the compensation is converted at NBP's average EUR rate of this day.
+    Business days exclude weekends and Polish public holidays (the movable ones included:
+    Corpus Christi fell on 31 May 2018, so a debt due in June 2018 uses 30 May).
+    """
+    day = due_date.replace(day=1) - _ONE_DAY
+    holidays = _polish_public_holidays(day.year)
+    while day.weekday() >= 5 or day in holidays:
+        day -= _ONE_DAY
+    return day
+
+
+@functools.cache
+def _polish_public_holidays(year: int) -> frozenset[date]:
+    # Ustawa o dniach wolnych od pracy: fixed days, Easter-based days, and 24 December from 2025.
+    easter = easter_sunday(year)
+    fixed = [(1, 1), (1, 6), (5, 1), (5, 3), (8, 15), (11, 1), (11, 11), (12, 25), (12, 26)]
+    if year >= 2025:
+        fixed.append((12, 24))
+    movable = [easter, easter + _ONE_DAY, easter + timedelta(days=49), easter + timedelta(days=60)]
+    return frozenset([date(year, month, day) for month, day in fixed] + movable)
+
+
+def _convert(amount: Decimal, currency: str, to: str, on: date, fx: FxRates | None) -> Decimal:
+    if fx is None:
+        raise DataError(
+            f"a {currency} debt must be converted to {to} at the rate of {on} to find its "
+            "compensation band: pass fx"
+        )
+    return amount * _cross_rate(currency, to, on, fx)
+
+
+def _cross_rate(currency: str, to: str, on: date, fx: FxRates) -> Decimal:
+    """Units of ``to`` per unit of ``currency``, through the fx's base currency."""
+    return fx.rate(currency, on) / fx.rate(to, on)

@@ -1,0 +1,230 @@
+"""What each customer's late invoices cost as of a date: per invoice the financing cost, the
+statutory interest and the fixed compensation, in its own currency and in the base currency;
+per customer the sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+
+from clientguard.errors import DataError
+from clientguard.metrics.cost.compensation import FixedCompensation, fixed_compensation
+from clientguard.metrics.cost.interest import (
+    StatutoryInterest,
+    balance_days,
+    carrying_cost,
+    statutory_interest,
+)
+from clientguard.metrics.cost.rates import RateTable
+from clientguard.policy import Policy
+from clientguard.settlement import Settlement, balance_history, settle
+
+if TYPE_CHECKING:
+    from clientguard.ledger import Ledger
+
+__all__ = ["ClientLatenessCost", "InvoiceLatenessCost", "lateness_costs"]
+
+
+class InvoiceLatenessCost(BaseModel):
+    """What one late invoice cost, in its own currency and in the base currency."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    invoice_id: str
+    customer_id: str
+    currency: str
+    due_date: date
+    #: Days late as of the review (still counting for an open invoice).
+    days_late: int
+    #: True while the invoice is still open: its costs keep growing.
+    still_open: bool
+    #: Sum over the days of delay of the balance the client still had to pay that day
+    #: (currency x days): the base of the financing cost, so a partial payment lowers it from
+    #: its date on. Credit notes applied by the review date are off it from the due date:
+    #: credited money is not money the client kept (docs/metrics/lateness.md), so it carries
+    #: no financing cost, as in ``PaymentProfile.financing_cost``.
+    balance_days: Decimal
+    #: ``balance_days x cost_of_capital / 365``, in the invoice's currency (unrounded).
+    financing_cost: Decimal
+    financing_cost_base: Decimal
+    #: Statutory interest as of the review date; None where no jurisdiction applies or the
+    #: rate table has no rate for a day of the delay (then ``notes`` says which).
+    statutory_interest: StatutoryInterest | None
+    statutory_interest_base: Decimal
+    compensation: FixedCompensation | None
+    #: The compensation in the base currency; None where it could not be converted.
+    compensation_base: Decimal | None
+    notes: tuple[str, ...] = ()
+
+
+class ClientLatenessCost(BaseModel):
+    """What a customer's lateness cost over the window: the sums and each invoice's working."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    customer_id: str
+    #: The law the statutory amounts follow; ``none`` when none applies.
+    jurisdiction: str
+    invoices: tuple[InvoiceLatenessCost, ...]
+    #: Base currency, unrounded.
+    financing_cost: Decimal
+    statutory_interest: Decimal
+    #: Fixed compensation that could be converted to the base currency.
+    compensation: Decimal
+    #: Compensation that could not be converted, by currency (e.g. EUR for a PLN book
+    #: without an FxTable).
+    compensation_unconverted: dict[str, Decimal]
+    #: ``statutory_interest + compensation``: what the law lets the firm claim, base currency.
+    claimable: Decimal
+    notes: tuple[str, ...] = ()
+
+
+def lateness_costs(
+    ledger: Ledger,
+    *,
+    as_of: date,
+    policy: Policy | None = None,
+    settlements: Mapping[str, Settlement] | None = None,
+    tables: Mapping[str, RateTable] | None = None,
+) -> dict[str, ClientLatenessCost]:
+    """Per customer, what its late invoices due in the look-back window cost as of ``as_of``.
+
+    An invoice counts when it was paid after its due date, or is open past it (costs still
+    growing, counted to ``as_of``). ``grace_days`` decide whether an invoice counts as *late*
+    in the findings, never whether its days past due cost money: the payment profile's
+    financing cost counts them too, and the law runs interest from the day after the due
+    date. For each invoice: the financing cost at ``policy.cost_of_capital`` on the balance
+    the client still had to pay each day of delay (credit notes carry none: they are off the
+    balance from the due date, as in ``PaymentProfile.financing_cost``); the statutory
+    interest, on the balance outstanding each day of delay (a credit note lowers it from its
+    own date), and the fixed compensation, of the customer's jurisdiction
+    (``policy.client_jurisdictions``, else ``policy.jurisdiction``). Amounts in the invoice
+    currency convert to base at the invoice's own rate; compensation converts with the
+    ledger's FxTable (or not at all: then it is listed by currency). ``tables`` overrides the
+    packaged rate table of a jurisdiction. A day without a statutory rate, or a compensation
+    that needs a rate the ledger lacks, leaves a note on the invoice instead of stopping the
+    review.
+    """
+    policy = policy or Policy()
+    settlements = (
+        settlements if settlements is not None else settle(ledger, as_of=as_of, policy=policy)
+    )
+    first_due = as_of - timedelta(days=policy.lookback_days - 1)
+    by_customer: dict[str, list[InvoiceLatenessCost]] = {}
+    for invoice_id, settlement in settlements.items():
+        if not settlement.days_late:
+            continue
+        invoice = ledger.invoice(invoice_id)
+        if not first_due <= invoice.due_date <= as_of:
+            continue
+        jurisdiction = policy.client_jurisdictions.get(
+            invoice.customer_id,
+            policy.client_jurisdictions.get(
+                ledger.group_of(invoice.customer_id), policy.jurisdiction
+            ),
+        )
+        until = settlement.settled_on or as_of
+        # Statutory interest runs on what was outstanding each day; the financing cost only on
+        # what the client still had to pay (credited money carries none).
+        steps = balance_history(ledger, settlement)
+        paying = balance_history(ledger, settlement, credits_from_due=True)
+        rate = ledger.rate_to_base(invoice)
+        exposure = balance_days(paying, due_date=invoice.due_date, until=until)
+        financing = carrying_cost(exposure, policy.cost_of_capital)
+        notes: list[str] = []
+        interest: StatutoryInterest | None = None
+        compensation: FixedCompensation | None = None
+        compensation_base: Decimal | None = None
+        if jurisdiction != "none":
+            try:
+                interest = statutory_interest(
+                    jurisdiction=jurisdiction,
+                    due_date=invoice.due_date,
+                    balances=steps,
+                    until=until,
+                    table=(tables or {}).get(jurisdiction),
+                )
+                if interest.unconfirmed_periods:
+                    notes.append(
+                        "statutory rate not confirmed for "
+                        + ", ".join(interest.unconfirmed_periods)
+                    )
+            except DataError as exc:
+                notes.append(f"no statutory interest: {exc}")
+            try:
+                compensation = fixed_compensation(
+                    jurisdiction=jurisdiction,
+                    amount=invoice.total,
+                    currency=invoice.currency,
+                    due_date=invoice.due_date,
+                    fx=ledger.fx,
+                )
+                if compensation.currency == ledger.base_currency:
+                    compensation_base = compensation.amount
+                elif ledger.fx is not None:
+                    try:
+                        compensation_base = ledger.fx.convert(
+                            compensation.amount, compensation.currency, compensation.rule_date
+                        )
+                    except DataError as exc:
+                        notes.append(f"compensation not converted: {exc}")
+                else:
+                    notes.append(
+                        f"compensation stated in {compensation.currency}: the ledger has no "
+                        f"FxTable to convert it to {ledger.base_currency}"
+                    )
+            except DataError as exc:
+                notes.append(f"no fixed compensation: {exc}")
+        by_customer.setdefault(invoice.customer_id, []).append(
+            InvoiceLatenessCost(
+                invoice_id=invoice_id,
+                customer_id=invoice.customer_id,
+                currency=invoice.currency,
+                due_date=invoice.due_date,
+                days_late=settlement.days_late,
+                still_open=settlement.settled_on is None,
+                balance_days=exposure,
+                financing_cost=financing,
+                financing_cost_base=financing * rate,
+                statutory_interest=interest,
+                statutory_interest_base=(interest.amount * rate) if interest else Decimal(0),
+                compensation=compensation,
+                compensation_base=compensation_base,
+                notes=tuple(notes),
+            )
+        )
+    result: dict[str, ClientLatenessCost] = {}
+    for customer_id in sorted(by_customer):
+        items = by_customer[customer_id]
+        unconverted: dict[str, Decimal] = {}
+        for item in items:
+            if item.compensation is not None and item.compensation_base is None:
+                unconverted[item.compensation.currency] = (
+                    unconverted.get(item.compensation.currency, Decimal(0))
+                    + item.compensation.amount
+                )
+        interest_total = sum((i.statutory_interest_base for i in items), Decimal(0))
+        compensation_total = sum(
+            (i.compensation_base for i in items if i.compensation_base is not None), Decimal(0)
+        )
+        jurisdiction = policy.client_jurisdictions.get(
+            customer_id,
+            policy.client_jurisdictions.get(ledger.group_of(customer_id), policy.jurisdiction),
+        )
+        result[customer_id] = ClientLatenessCost(
+            customer_id=customer_id,
+            jurisdiction=jurisdiction,
+            invoices=tuple(items),
+            financing_cost=sum((i.financing_cost_base for i in items), Decimal(0)),
+            statutory_interest=interest_total,
+            compensation=compensation_total,
+            compensation_unconverted=unconverted,
+            claimable=interest_total + compensation_total,
+            notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
+        )
+    return result
