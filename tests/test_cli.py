@@ -173,6 +173,10 @@ def test_sync_says_when_it_guessed_a_files_encoding(
     assert "2025-q1.csv" in note
     assert told in note
     assert "set encoding in the mapping" in note
+    code, _out, err = run(capsys, "review", "--source", "books", "--as-of", "2025-06-30")
+    assert code == EXIT_OK
+    assert "clientguard: source books: note: " in err
+    assert told in err
 
 
 def test_sync_of_a_plain_ascii_file_guesses_nothing_worth_saying(

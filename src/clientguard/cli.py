@@ -467,6 +467,9 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
             with _connector(source, given, None if args.quiet else progress) as connector:
                 pulled = pull(connector)
             progress.close()
+            for note in pulled.notes:
+                print(printable(f"clientguard: source {source.name}: note: {note}"),
+                      file=sys.stderr)
             currencies = sorted({
                 str(getattr(r, "currency", "")) for r in pulled.records if r.kind == "invoice"
             })
