@@ -639,3 +639,14 @@ def test_an_identical_row_of_an_ungrouped_file_is_a_duplicate_of_the_sync(write:
     pages = list(CsvConnector(invoices=path, mapping=BASIC).sync())
     assert sum(p.duplicates for p in pages) == 1
     assert [r.id for p in pages for r in p.records if r.kind == "invoice"] == ["1"]
+
+
+def test_a_rejection_quoting_a_huge_cell_keeps_a_short_reason(write: Write):
+    huge = "9" * 5000
+    path = write("h.csv", HEADER + GOOD + f"2,Acme,{huge},2025-02-01,10.00,sent,EUR\n")
+    (rejection,) = load(invoices=path, mapping=BASIC, base="EUR").report.rejected
+    assert where(rejection) == ("h.csv", 3, "Date")
+    assert len(rejection.reason) <= 500
+    assert rejection.reason.startswith("'9999")
+    assert rejection.reason.endswith("name it in date_formats (e.g. [\"%d.%m.%Y\"] or "
+                                     "[\"%m/%d/%y\"])")

@@ -402,7 +402,8 @@ class _Builder:
                 *made,
                 *(
                     Rejection(
-                        problem.kind, SOURCE, problem.record_id, problem.field, problem.reason,
+                        problem.kind, SOURCE, problem.record_id, problem.field,
+                        _short(problem.reason),
                         Location(self.file, first.line,
                                  self.reader.column(problem.field) if problem.field else None),
                         {"row": tuple(first.cells)},
@@ -491,7 +492,8 @@ class _Builder:
         if unmatched is not None:
             raw["unmatched_name"] = unmatched
         return Rejection(
-            self.kind, SOURCE, ident, field_name, reason, Location(self.file, line, column), raw
+            self.kind, SOURCE, ident, field_name, _short(reason), Location(self.file, line, column),
+            raw,
         )
 
     # ------------------------------------------------------------------ customers
@@ -932,6 +934,19 @@ class _Builder:
             wanted_by=wanted_by,
             source=SOURCE,
         )
+
+
+#: The longest reason a rejection keeps: a 100,000-character cell quoted in it is cut.
+REASON_LIMIT = 500
+
+
+def _short(reason: str) -> str:
+    """``reason`` cut in its middle to :data:`REASON_LIMIT` characters (its end says what to
+    do, so it is kept)."""
+    if len(reason) <= REASON_LIMIT:
+        return reason
+    keep = REASON_LIMIT // 2 - 3
+    return f"{reason[:keep]} ... {reason[-keep:]}"
 
 
 class _LineError(RowError):
