@@ -613,6 +613,22 @@ def _mapping_with(books: Path, line: str, table: str = "") -> None:
     (books / "mapping.toml").write_text(text)
 
 
+@pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug"])
+def test_a_bug_is_exit_70_with_or_without_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], debug: list[str]
+) -> None:
+    import clientguard.cli as cli
+
+    def broken(_args: Any) -> int:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "_policy_command", broken)
+    code, _out, err = run(capsys, "policy", *debug)
+    assert code == 70
+    assert "RuntimeError: a bug" in err
+    assert "this is a bug in clientguard" in err
+
+
 USER_ERRORS: dict[str, tuple[Any, list[str], str]] = {
     "non-UTF-8 config": (
         lambda b: (b / "clientguard.toml").write_bytes(
@@ -622,6 +638,10 @@ USER_ERRORS: dict[str, tuple[Any, list[str], str]] = {
         lambda b: (b / "mapping.toml").write_bytes(
             "# café\n".encode("latin-1") + (b / "mapping.toml").read_bytes()),
         ["sync"], "mapping.toml: line 1 is not UTF-8 text"),
+    "non-UTF-8 policy file": (
+        lambda b: ((b / "policy.toml").write_bytes("# café\n".encode("latin-1")),
+                   write_config(b, ["exports/2025-q1.csv"], 'policy = "policy.toml"')),
+        ["review"], "policy.toml is not UTF-8 text"),
     "lookback of 10^8 days": (
         lambda b: write_config(b, ["exports/2025-q1.csv"], "[policy]\nlookback_days = 100000000"),
         ["review"], "lookback_days: Input should be less than or equal to 36525"),
