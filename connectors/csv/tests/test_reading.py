@@ -650,3 +650,27 @@ def test_a_rejection_quoting_a_huge_cell_keeps_a_short_reason(write: Write):
     assert rejection.reason.startswith("'9999")
     assert rejection.reason.endswith("name it in date_formats (e.g. [\"%d.%m.%Y\"] or "
                                      "[\"%m/%d/%y\"])")
+
+
+@pytest.mark.parametrize("error", [ArithmeticError, OverflowError, ValueError, LookupError])
+def test_an_error_no_check_foresaw_rejects_its_row_and_the_sync_goes_on(
+    write: Write, monkeypatch: pytest.MonkeyPatch, error: type[Exception]
+):
+    from clientguard_csv.fields import FieldReader
+
+    real = FieldReader.status_of_value
+
+    def status(self: FieldReader, value: str | None) -> str | None:
+        if value == "boom":
+            raise error("an unforeseen cell")
+        return real(self, value)
+
+    monkeypatch.setattr(FieldReader, "status_of_value", status)
+    path = write("b.csv", HEADER + GOOD + "2,Acme,2025-01-02,2025-02-01,10.00,boom,EUR\n"
+                 + GOOD.replace("1,", "3,", 1))
+    ledger = load(invoices=path, mapping=BASIC, base="EUR")
+    assert [i.number for i in ledger.invoices] == ["1", "3"]
+    (rejection,) = ledger.report.rejected
+    assert where(rejection)[:2] == ("b.csv", 3)
+    assert "the row cannot be read" in rejection.reason
+    assert "an unforeseen cell" in rejection.reason

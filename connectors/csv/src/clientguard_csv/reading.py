@@ -33,6 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+from clientguard.connector import MAPPING_ERRORS
 from clientguard.errors import DataError
 from clientguard.ledger import Location, Rejection
 from clientguard.model import Allocation as ModelAllocation
@@ -411,9 +412,9 @@ class _Builder:
                     for problem in exc.problems
                 ),
             ]
-        except (ValueError, ArithmeticError) as exc:
-            # A cell no check above foresaw: as in the framework's mapping rule, a rejection
-            # of its row, never the end of the sync.
+        except MAPPING_ERRORS as exc:
+            # A cell no check above foresaw: as in the framework's mapping rule (the same
+            # exceptions), a rejection of its row, never the end of the sync.
             self.folded += len(rows) - 1
             self._remember_rejected(first)
             self.records += len(made)
