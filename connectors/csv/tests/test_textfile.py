@@ -235,3 +235,20 @@ def test_an_empty_file_says_so(write: Callable[..., Path], content: bytes):
 def test_a_missing_file_says_so(tmp_path: Path):
     with pytest.raises(CsvFileError, match="cannot be read"):
         open_layout(tmp_path / "nope.csv", COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding", "guessed"),
+    [
+        (POLISH.encode("cp1250"), "auto", True),
+        (POLISH.encode("utf-8"), "auto", True),
+        (codecs.BOM_UTF8 + POLISH.encode("utf-8"), "auto", False),  # the mark says it
+        (codecs.BOM_UTF16_LE + POLISH.encode("utf-16-le"), "auto", False),
+        (b"Klient;Kwota\nAcme;1\n", "auto", False),  # ASCII: every encoding reads it alike
+        (POLISH.encode("cp1250"), "cp1250", False),  # named, not guessed
+    ],
+)
+def test_a_guess_is_marked_when_it_mattered(
+    write: Callable[..., Path], content: bytes, encoding: str, guessed: bool
+):
+    assert open_layout(write("g.csv", content), COLUMNS, encoding=encoding).guessed is guessed

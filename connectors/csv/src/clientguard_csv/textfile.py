@@ -102,8 +102,8 @@ class Layout:
     header: tuple[str, ...]
     bom: bool
     guessed: bool = False
-    """True when ``encoding`` was guessed (``encoding = "auto"``) from a sample that is not
-    plain ASCII: the guess mattered, and the user is told it."""
+    """True when ``encoding`` was guessed (``encoding = "auto"``, no byte-order mark) from a
+    sample that is not plain ASCII: the guess mattered, and the user is told it."""
 
     @property
     def file(self) -> str:
@@ -271,7 +271,10 @@ def open_layout(
             missing = columns.missing(cells)
             if not missing:
                 _check_unique(file, line, cells, columns)
-                guessed = encoding == "auto" and not sample.isascii()
+                # A byte-order mark says the encoding; ASCII reads alike in every one offered.
+                guessed = encoding == "auto" and not bom and not sample.isascii() and not (
+                    sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+                )
                 return Layout(path, chosen, candidate, line, tuple(cells), bom, guessed)
             found = len(columns.required) - len(missing)
             score = (-found, line, candidate, len(cells), cells)
