@@ -29,12 +29,14 @@ MAX_FACTOR = Decimal(1_000_000)
 beyond any meaningful setting, and small enough that no sum or product a review makes of
 them leaves Decimal's precision."""
 
-Share = Annotated[Decimal, Field(ge=0, le=1)]
 MAX_COUNT = 1_000_000_000
 """The bound of a policy's counts (invoices, months, requests): more than any book holds."""
+
+Share = Annotated[Decimal, Field(ge=0, le=1)]
 Days = Annotated[int, Field(le=MAX_DAYS)]
 """A day-count of the policy: at most :data:`MAX_DAYS` (each field sets its own minimum)."""
 Bounded = Annotated[Decimal, Field(le=MAX_FACTOR, allow_inf_nan=False)]
+"""An open-ended number of the policy: finite and at most :data:`MAX_FACTOR`."""
 Jurisdiction = Literal["pl", "eu", "uk"]
 
 
