@@ -4,8 +4,11 @@
 :class:`Loaded` record (with the file and line it came from) or a
 :class:`~clientguard.ledger.Rejection` (with the file, the line, the column and the reason).
 Nothing is dropped silently: rows left out by the mapping's ``keep``, ``drop`` and
-``skip_blank`` rules are counted in the :class:`ReadLog`, and every other row becomes a
-record or a rejection.
+``skip_blank`` rules are yielded as :class:`Skipped` and counted in the :class:`ReadLog`; a
+row repeated exactly within a document is yielded as :class:`Folded` (the sync counts it as
+a duplicate); the other rows of a document are counted as folded line items; every other row
+becomes a record or a rejection. A cell that cannot be read (an impossible date, bytes the
+encoding cannot decode, a number past every bound) rejects its row, never the read.
 
 Streams are read customers first, then invoices, credit notes, payments, time entries and
 work requests, so that each can be matched to what came before:
