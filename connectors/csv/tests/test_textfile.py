@@ -38,6 +38,8 @@ WESTERN = "Klient;Kwota\nCafé Müller;12,00\nSociété Générale à Paris;13,0
         (WESTERN.encode("latin-1"), "latin-1"),
         ("Klient;Kwota\nŚląsk;1\n".encode("cp1250"), "cp1250"),  # Ś is 0x8C in cp1250
         (codecs.BOM_UTF16_LE + POLISH.encode("utf-16-le"), "utf-16"),
+        (POLISH.encode("utf-32"), "utf-32"),  # its mark FF FE 00 00 begins with UTF-16's
+        (codecs.BOM_UTF32_BE + POLISH.encode("utf-32-be"), "utf-32"),
         ("Klient,Kwota\nŻabka,1\n".encode("cp1250"), "cp1250"),  # one Ż: "¯abka" in Latin-1
         ("Client,Amount\nCrème brûlée à Noël,£10\n".encode("latin-1"), "latin-1"),
         ("Client,Amount\nMüller Straße,10\n".encode("latin-1"), "latin-1"),
@@ -55,6 +57,8 @@ def test_encoding_is_detected(content: bytes, expected: str):
         (POLISH.encode("cp1250"), "auto"),
         (POLISH.encode("cp1250"), "cp1250"),
         (codecs.BOM_UTF16_LE + POLISH.encode("utf-16-le"), "auto"),
+        (POLISH.encode("utf-32"), "auto"),
+        (POLISH.encode("utf-32"), "utf-32"),
     ],
 )
 def test_polish_text_comes_out_the_same_however_it_was_encoded(

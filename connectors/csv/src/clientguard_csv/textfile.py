@@ -5,8 +5,10 @@ the physical line it starts on, so memory stays flat however long the file is.
 
 Detection works on the first 64 KiB:
 
-* **Encoding** (``encoding = "auto"``): a byte-order mark decides (UTF-8 or UTF-16). Otherwise
-  text that is valid UTF-8 is UTF-8. Otherwise it is cp1250 (Windows Central European, what
+* **Encoding** (``encoding = "auto"``): a byte-order mark decides (UTF-8, UTF-16 or UTF-32).
+  Otherwise text that is valid UTF-8 is UTF-8, and so is text that is mostly UTF-8 (more valid
+  multi-byte characters than invalid bytes: a stray byte rejects its row, it does not make
+  the file Latin-1). Otherwise it is cp1250 (Windows Central European, what
   Polish accounting programs write) or Latin-1: bytes 0x80-0x9F are letters in cp1250 and
   control codes in Latin-1, and Polish letters read as Latin-1 come out as symbols next to
   letters (``Sp³ka``, ``¯abka``), so the reading with more letters and fewer such symbols
@@ -122,6 +124,8 @@ def detect_encoding(sample: bytes) -> str:
     """The encoding of a file from its first bytes (see the module docstring)."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8"
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's:
+        return "utf-32"  # FF FE 00 00 starts with UTF-16's FF FE
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     try:
@@ -273,7 +277,8 @@ def open_layout(
                 _check_unique(file, line, cells, columns)
                 # A byte-order mark says the encoding; ASCII reads alike in every one offered.
                 guessed = encoding == "auto" and not bom and not sample.isascii() and not (
-                    sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+                    sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE,
+                                       codecs.BOM_UTF32_BE))
                 )
                 return Layout(path, chosen, candidate, line, tuple(cells), bom, guessed)
             found = len(columns.required) - len(missing)
