@@ -5,6 +5,7 @@ The invariants, for every mutated file:
 
 * nothing raises but clientguard's documented errors (a :class:`ClientguardError`: a file
   whose header no longer fits, say); a bad cell is a rejection of its row, never a crash;
+  the ledger builds, the review runs and every report format renders;
 * every data row is accounted for: rows in the file = records loaded + rows rejected + rows
   skipped + duplicates folded + line items folded into an earlier row's document.
 
@@ -27,6 +28,7 @@ from hypothesis import strategies as st
 import clientguard as cg
 from clientguard.connector import Page
 from clientguard.errors import ClientguardError
+from clientguard.report import FORMATS, render
 from clientguard.review import review
 from clientguard_csv import CsvConnector
 
@@ -169,7 +171,9 @@ def _check(source: str, preset: str | dict[str, Any], files: dict[str, Path]) ->
     pulled = cg.connector.pull(_connector(preset, files))
     ledger = cg.Ledger.build(pulled.records, base_currency="USD", strict=False,
                              rejected=pulled.rejected, locations=pulled.locations)
-    review(ledger, as_of=date(2021, 6, 30))
+    result = review(ledger, as_of=date(2021, 6, 30))
+    for fmt in FORMATS:  # every report renders whatever was accepted
+        render(result, fmt)
     logs = {(log.stream, Path(log.file)): log for log in connector.inspect().files}
     kinds = {s.name: s.kind for s in connector.streams}
     for stream, path in files.items():
