@@ -220,7 +220,7 @@ def test_the_widest_policy_reviews_records_at_both_date_bounds() -> None:
 
     days = dict.fromkeys(("lookback_days", "grace_days", "recent_days", "trend_history_days",
                           "cross_aging_days", "open_days_past_due_critical",
-                          "rush_lead_days"), MAX_DAYS)
+                          "rush_lead_days", "churn_days", "stale_days"), MAX_DAYS)
     widest = Policy(**days, late_days_warning=1_000_000, trend_min_slope=1_000_000,
                     cost_of_capital=10)
     first = invoice("a", issued=FIRST_DATE, due=FIRST_DATE, total="10", id="first")
@@ -243,7 +243,8 @@ def test_the_widest_policy_reviews_records_at_both_date_bounds() -> None:
      ("open_days_past_due_critical", 36_526), ("rush_lead_days", 10**9),
      ("cost_of_capital", "11"), ("cost_of_capital", "NaN"), ("late_days_warning", "1e999999"),
      ("trend_min_slope", "Infinity"), ("settle_tolerance", "1e30"),
-     ("min_invoices", 10**10)],
+     ("min_invoices", 10**10), ("churn_days", 10**9), ("stale_days", 36_526),
+     ("aggravation", "1e7"), ("material_late_cost", "1e18"), ("material_overdue", "Infinity")],
 )
 def test_every_policy_value_is_bounded(key: str, value: object) -> None:
     with pytest.raises(ConfigError, match=key):
