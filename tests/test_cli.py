@@ -161,6 +161,48 @@ def test_sync_keeps_rejected_rows_and_lists_them(
     assert "2025-q1.csv, line 5" in out
 
 
+def test_sync_says_how_many_duplicate_rows_it_folded(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with (books / "exports" / "2025-q1.csv").open("a") as file:
+        file.write("A-1,Acme,2025-01-02,2025-02-01,1000.00,2025-02-01\n")  # line 2, again
+    code, out, _ = run(capsys, "sync", "--quiet")
+    assert code == EXIT_OK
+    assert "5 new, 0 updated, 0 unchanged, 0 rejected, 1 duplicate row folded" in out
+    assert "  invoices: 5 new, 0 updated, 0 unchanged, 0 rejected, 1 duplicate row folded" in out
+    assert stored(books) == {"customer": 2, "invoice": 3}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "told"),
+    [("cp1250", "read as cp1250, a guess from its bytes"), ("utf-8", "read as utf-8, a guess")],
+)
+def test_sync_says_when_it_guessed_a_files_encoding(
+    books: Path, capsys: pytest.CaptureFixture[str], encoding: str, told: str
+) -> None:
+    export = books / "exports" / "2025-q1.csv"
+    export.write_bytes((export.read_text() + "Ł-1,Łódź Sp. z o.o.,2025-01-02,2025-02-01,5.00,"
+                        "\n").encode(encoding))
+    code, out, _ = run(capsys, "sync", "--quiet")
+    assert code == EXIT_OK
+    (note,) = [line for line in out.splitlines() if line.startswith("  note: ")]
+    assert "2025-q1.csv" in note
+    assert told in note
+    assert "set encoding in the mapping" in note
+    code, _out, err = run(capsys, "review", "--source", "books", "--as-of", "2025-06-30")
+    assert code == EXIT_OK
+    assert "clientguard: source books: note: " in err
+    assert told in err
+
+
+def test_sync_of_a_plain_ascii_file_guesses_nothing_worth_saying(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "sync", "--quiet")
+    assert code == EXIT_OK
+    assert "note:" not in out
+
+
 def test_sync_progress_goes_to_stderr_and_the_summary_to_stdout(
     books: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -583,6 +625,100 @@ def test_debug_shows_the_traceback_and_keeps_the_exit_status(
     assert "Traceback" in err
     assert UnknownConnectorError.__name__ in err
     assert err.rstrip().splitlines()[-1].startswith("clientguard: ")
+
+
+def _mapping_with(books: Path, line: str, table: str = "") -> None:
+    text = (books / "mapping.toml").read_text()
+    if table:
+        text = text.replace("[invoices.columns]", f"[invoices]\n{line}\n\n[invoices.columns]")
+    else:
+        text = f"{line}\n{text}"
+    (books / "mapping.toml").write_text(text)
+
+
+@pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug"])
+def test_a_bug_is_exit_70_with_or_without_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], debug: list[str]
+) -> None:
+    import clientguard.cli as cli
+
+    def broken(_args: Any) -> int:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "_policy_command", broken)
+    code, _out, err = run(capsys, "policy", *debug)
+    assert code == 70
+    assert "RuntimeError: a bug" in err
+    assert "this is a bug in clientguard" in err
+
+
+USER_ERRORS: dict[str, tuple[Any, list[str], str]] = {
+    "non-UTF-8 config": (
+        lambda b: (b / "clientguard.toml").write_bytes(
+            (b / "clientguard.toml").read_bytes() + "# café\n".encode("latin-1")),
+        ["sync"], "clientguard.toml is not UTF-8 text"),
+    "non-UTF-8 mapping": (
+        lambda b: (b / "mapping.toml").write_bytes(
+            "# café\n".encode("latin-1") + (b / "mapping.toml").read_bytes()),
+        ["sync"], "mapping.toml: line 1 is not UTF-8 text"),
+    "non-UTF-8 policy file": (
+        lambda b: ((b / "policy.toml").write_bytes("# café\n".encode("latin-1")),
+                   write_config(b, ["exports/2025-q1.csv"], 'policy = "policy.toml"')),
+        ["review"], "policy.toml is not UTF-8 text"),
+    "lookback of 10^8 days": (
+        lambda b: write_config(b, ["exports/2025-q1.csv"], "[policy]\nlookback_days = 100000000"),
+        ["review"], "lookback_days: Input should be less than or equal to 36525"),
+    "a grace of 10^9 days": (
+        lambda b: write_config(b, ["exports/2025-q1.csv"], "[policy]\ngrace_days = 1000000000"),
+        ["review"], "grace_days: Input should be less than or equal to 36525"),
+    "terms of 10^9 days": (
+        lambda b: _mapping_with(b, "default_terms_days = 1000000000", table="invoices"),
+        ["sync"], "default_terms_days: Input should be less than or equal to 9999"),
+    **{
+        f"encoding {name}": (
+            lambda b, name=name: _mapping_with(b, f'encoding = "{name}"'),
+            ["sync"], f"'{name}' is not a text encoding")
+        for name in ("rot13", "hex", "base64", "zlib", "bz2", "uu", "quopri")
+    },
+    "encoding utf-32 of a UTF-8 file": (
+        lambda b: _mapping_with(b, 'encoding = "utf-32"'),
+        ["sync"], "cannot be read as utf-32"),
+}
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+@pytest.mark.parametrize("case", sorted(USER_ERRORS))
+def test_every_user_error_is_exit_2_and_one_line_saying_what_to_fix(
+    books: Path, capsys: pytest.CaptureFixture[str], case: str, debug: bool
+) -> None:
+    change, argv, message = USER_ERRORS[case]
+    if argv == ["review"]:
+        assert run(capsys, "sync", "--source", "books")[0] == EXIT_OK
+    change(books)
+    code, _out, err = run(capsys, *argv, *(["--source", "books"] if argv == ["sync"] else []),
+                          *(["--debug"] if debug else []))
+    assert code == EXIT_USAGE
+    last = err.splitlines()[-1]
+    assert last.startswith("clientguard: ")
+    assert message in last
+    if not debug:
+        assert "Traceback" not in err
+        assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["review", "--as-of", "0001-01-01"], ["review", "--as-of", "9999-12-31"],
+     ["demo", "--as-of", "9999-12-31"], ["demo", "--as-of", "0001-01-01"],
+     ["demo", "--as-of", "1900-01-01"]],
+)
+def test_a_review_date_past_what_a_record_may_carry_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == EXIT_USAGE
+    assert "is outside the dates clientguard reviews: give one from" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -81,6 +81,26 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
 
 
+def _as_of(text: str, *, margin: int = 0) -> date:
+    """A review date: a date between the first and last a record may carry (``margin`` years
+    inside them)."""
+    from clientguard.model import FIRST_DATE, LAST_DATE
+
+    day = _date(text)
+    first = FIRST_DATE.replace(year=FIRST_DATE.year + margin)
+    last = LAST_DATE.replace(year=LAST_DATE.year - margin)
+    if not first <= day <= last:
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside the dates clientguard reviews: give one from {first} to {last}"
+        )
+    return day
+
+
+def _demo_as_of(text: str) -> date:
+    """The demo's date: the sample firm's books span years before it and months after."""
+    return _as_of(text, margin=5)
+
+
 def _today() -> date:
     """Today in the local time zone: the default review date (the only clock read)."""
     return datetime.now(UTC).astimezone().date()
@@ -449,11 +469,16 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
     def counts(item: SyncResult | StreamResult) -> str:
         text = (f"{item.new:,} new, {item.updated:,} updated, {item.unchanged:,} unchanged, "
                 f"{item.rejected:,} rejected")
-        return text + (f", {item.removed:,} removed" if item.removed else "")
+        text += f", {item.removed:,} removed" if item.removed else ""
+        # An identical row again (or a record a source paged twice): stored once, said here.
+        folded = item.duplicates
+        return text + (f", {folded:,} duplicate row{'s' if folded != 1 else ''} folded"
+                       if folded else "")
 
     print(f"{result.source} ({result.connector}) -> {store_path}: {counts(result)}")
     for stream in result.streams:
-        if stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed:
+        if (stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed
+                or stream.duplicates):
             line = f"  {stream.stream}: {counts(stream)}"
             if len(stream.new_by_kind) > 1:
                 # A stream that yields several kinds says which: "2,466 invoice, 100 customer".
@@ -463,6 +488,8 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
             print(line)
     for reason, count in result.skipped.items():
         print(printable(f"  left out on purpose: {count:,} x {reason}"))
+    for note in result.notes:
+        print(printable(f"  note: {note}"))
     kept = sum(1 for _ in store.rejections([result.source]))
     if kept:
         print(f"  {kept:,} rejected record{'s are' if kept != 1 else ' is'} kept in the store: "
@@ -497,6 +524,9 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
             with _connector(source, given, None if args.quiet else progress) as connector:
                 pulled = pull(connector, source=source.name)
             progress.close()
+            for note in pulled.notes:
+                print(printable(f"clientguard: source {source.name}: note: {note}"),
+                      file=sys.stderr)
             currencies = sorted({
                 str(getattr(r, "currency", "")) for r in pulled.records if r.kind == "invoice"
             })
@@ -745,7 +775,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=None,
                       help="sample data seed (default: the sample's own)")
-    demo.add_argument("--as-of", type=_date, default=DEMO_AS_OF,
+    demo.add_argument("--as-of", type=_demo_as_of, default=DEMO_AS_OF,
                       help=f"review date (default {DEMO_AS_OF})")
     demo.add_argument("--output", default=DEMO_REPORT, metavar="FILE",
                       help=f"where to write the HTML report (default {DEMO_REPORT})")
@@ -810,7 +840,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "(repeatable)")
     review.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
                         help="a connector option, with --source")
-    review.add_argument("--as-of", type=_date, default=None, metavar="DATE",
+    review.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
                         help="review date, YYYY-MM-DD (default: today)")
     review.add_argument("--policy", metavar="FILE",
                         help="a policy file (default: from the config, else the defaults; "
@@ -903,7 +933,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.debug = getattr(args, "debug", False)
     if getattr(args, "as_of", "absent") is None:
         args.as_of = _today()
-    # --debug adds the traceback; it never changes the exit status.
+    # --debug adds the traceback; it never changes the exit status (1 is --fail-on's).
     try:
         result: int = args.run(args)
         _write_stdout()

@@ -145,6 +145,9 @@ class RawPage:
     tell without reading on (a file): the sync then closes the stream with an empty last
     page. Never read ahead to find out: a page must be yielded before the next is fetched,
     so that an error on the next one does not lose it."""
+    notes: tuple[str, ...] = ()
+    """What the user should know about how the page was read (a file's encoding that was
+    guessed), carried to :attr:`Page.notes` and the sync's summary."""
 
     @classmethod
     def of(
@@ -250,6 +253,8 @@ class Page:
     deleted: tuple[RecordKey, ...] = ()
     """``(kind, source, id)`` of records the source reports deleted (a :class:`Skip` with
     ``deleted=True``): a store removes what it saved of them."""
+    notes: tuple[str, ...] = ()
+    """The raw page's notes (e.g. ``invoices.csv: read as cp1250, a guess``)."""
 
 
 @dataclass(frozen=True)
@@ -672,6 +677,7 @@ class _StreamSync:
             skipped=dict(sorted(skipped.items())),
             duplicates=duplicates,
             deleted=tuple(deleted),
+            notes=tuple(page.notes),
         )
 
     def deduplicate(
@@ -754,6 +760,9 @@ class Pulled:
     skipped: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     """By stream, the raw records left out on purpose, counted by reason."""
     duplicates: int = 0
+    """Records that arrived again unchanged (an identical row of a file) and were kept once."""
+    notes: tuple[str, ...] = ()
+    """Every page's notes, in order (a guessed encoding)."""
 
 
 def pull(
@@ -777,6 +786,7 @@ def pull(
     locations: dict[RecordKey, Location] = {}
     skipped: dict[str, Counter[str]] = {}
     duplicates = 0
+    notes: list[str] = []
     with collector_paused() if connector.bounded_read else nullcontext():
         for page in connector.sync(state, streams=streams, full=full, source=source):
             for record in page.records:
@@ -791,6 +801,7 @@ def pull(
                 by_key.pop((kind, ident), None)
             skipped.setdefault(page.stream, Counter()).update(page.skipped)
             duplicates += page.duplicates
+            notes.extend(page.notes)
             state = state.after(page)
     return Pulled(
         records=(*by_key.values(), *unnamed),
@@ -799,5 +810,6 @@ def pull(
         state=state,
         skipped={s: dict(c) for s, c in skipped.items() if c},
         duplicates=duplicates,
+        notes=tuple(notes),
     )
 

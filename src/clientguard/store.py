@@ -226,6 +226,8 @@ class StreamResult:
     """``updated`` by kind of record."""
     full_read: bool = True
     """True when the stream was read in full (no cursor, or ``full=True``)."""
+    notes: tuple[str, ...] = ()
+    """What the connector said about how it read the stream (a guessed file encoding)."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +269,15 @@ class SyncResult:
         for stream in self.streams:
             total.update(stream.skipped)
         return dict(sorted(total.items()))
+
+    @property
+    def duplicates(self) -> int:
+        return sum(s.duplicates for s in self.streams)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Every stream's notes, each once, in order."""
+        return tuple(dict.fromkeys(n for s in self.streams for n in s.notes))
 
 
 @dataclass(frozen=True)
@@ -975,6 +986,7 @@ class _SyncWriter:
         self.prune = prune
         self.counts: dict[str, Counter[str]] = {}
         self.skipped: dict[str, Counter[str]] = {}
+        self.notes: dict[str, list[str]] = {}
         self.full_read: dict[str, bool] = {}
         # Identical time entries within one stream are told apart by their occurrence.
         self.occurrences: dict[str, Counter[str]] = {}
@@ -1076,6 +1088,7 @@ class _SyncWriter:
         # Counted only once the page is committed: the result says what is stored.
         counts.update(page_counts)
         self.skipped.setdefault(stream, Counter()).update(page.skipped)
+        self.notes.setdefault(stream, []).extend(page.notes)
 
     def _upsert(self, page: Page, occurrences: Counter[str]) -> list[Outcome]:
         """Insert or update the page's records, in one statement run for all of them; what
@@ -1189,6 +1202,7 @@ class _SyncWriter:
                 new_by_kind=_by_kind(counts, "new"),
                 updated_by_kind=_by_kind(counts, "updated"),
                 full_read=self.full_read.get(stream, True),
+                notes=tuple(self.notes.get(stream, ())),
             )
 
 
