@@ -305,8 +305,9 @@ def test_no_secret_in_any_output_when_the_server_echoes_the_request(
     code, text = run_cli(capsys, [*argv, *(["--debug"] if debug else [])])
     outputs = {"sync": text}
     assert echo.calls, "the connector never reached the echo server"
-    if not debug:
-        assert code == EXIT_USAGE, text  # the API's refusal, said in one line: not a crash
+    # The API's refusal is a user-level error, never a crash, and --debug does not change it.
+    assert code == EXIT_USAGE, text
+    assert ("Traceback" in text) == debug  # with --debug, the traceback is checked too
     assert any(word in outputs["sync"] for word in ("HTTP", "refused", "token")), outputs["sync"]
 
     for name, command in {

@@ -36,7 +36,7 @@ from clientguard.errors import (
     UnknownConnectorError,
 )
 from clientguard.findings import Evidence, Finding, Severity, Signal
-from clientguard.ledger import Ledger, LoadReport, Location, Rejection
+from clientguard.ledger import Ledger, LoadReport
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import (
     Allocation,
@@ -49,22 +49,33 @@ from clientguard.model import (
 )
 from clientguard.money import FxTable
 from clientguard.policy import Policy
+from clientguard.records import Location, Rejection
 from clientguard.review import (
     BookReview,
     ClientReview,
     DataQuality,
+    NoteGroup,
     Recommendation,
     Review,
     Revision,
+    Verdict,
+    VerdictRule,
     WhatIf,
     review,
 )
 from clientguard.settlement import Settlement, settle
-from clientguard.signals import ConcentrationReport, concentration, late_payers
+from clientguard.signals import (
+    BUILTIN_SIGNALS,
+    ConcentrationReport,
+    SignalFunction,
+    concentration,
+    late_payers,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BUILTIN_SIGNALS",
     "Allocation",
     "ApiError",
     "AuthError",
@@ -87,6 +98,7 @@ __all__ = [
     "Ledger",
     "LoadReport",
     "Location",
+    "NoteGroup",
     "Page",
     "Payment",
     "PaymentProfile",
@@ -101,12 +113,15 @@ __all__ = [
     "Settlement",
     "Severity",
     "Signal",
+    "SignalFunction",
     "Skip",
     "StoreError",
     "Stream",
     "SyncState",
     "TimeEntry",
     "UnknownConnectorError",
+    "Verdict",
+    "VerdictRule",
     "WhatIf",
     "WorkRequest",
     "__version__",

@@ -1,6 +1,7 @@
 """The ``clientguard`` command.
 
-Commands: ``demo``, ``sync``, ``review``, ``rejections``, ``connectors``, ``policy``. Each has
+Commands: ``demo``, ``sync``, ``review``, ``rejections``, ``links``, ``connectors``,
+``policy``. Each has
 ``--help`` with examples; ``docs/cli.md`` is the guide.
 
 Exit status (for scripts and cron jobs):
@@ -18,9 +19,11 @@ The CLI is the one place that reads the clock: the default ``--as-of`` is today.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sqlite3
+import stat
 import sys
 import tempfile
 import textwrap
@@ -79,6 +82,26 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
 
 
+def _as_of(text: str, *, margin: int = 0) -> date:
+    """A review date: a date between the first and last a record may carry (``margin`` years
+    inside them)."""
+    from clientguard.model import FIRST_DATE, LAST_DATE
+
+    day = _date(text)
+    first = FIRST_DATE.replace(year=FIRST_DATE.year + margin)
+    last = LAST_DATE.replace(year=LAST_DATE.year - margin)
+    if not first <= day <= last:
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside the dates clientguard reviews: give one from {first} to {last}"
+        )
+    return day
+
+
+def _demo_as_of(text: str) -> date:
+    """The demo's date: the sample firm's books span years before it and months after."""
+    return _as_of(text, margin=5)
+
+
 def _today() -> date:
     """Today in the local time zone: the default review date (the only clock read)."""
     return datetime.now(UTC).astimezone().date()
@@ -109,18 +132,71 @@ def _options(pairs: Sequence[tuple[str, Any]] | None) -> dict[str, Any]:
     return result
 
 
+def _wait(text: str) -> float:
+    """``--wait SECONDS``: a finite number of seconds, zero or more."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds (0 or more, e.g. 30)"
+        )
+    return seconds
+
+
+class OutputError(ClientguardError):
+    """A file the command was asked to write could not be written."""
+
+
 def _write_output(path: Path, content: str) -> None:
-    """Write a report atomically: a reader never sees half a file."""
+    """Write a report: atomically (a reader never sees half a file) to a regular file or a
+    new path, straight to anything else (a device, a pipe, /dev/stdout), which must not be
+    replaced by a file. A failed write raises :class:`OutputError`."""
     target = path.expanduser()
-    handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
+    try:
+        if target.exists() and (not target.resolve().is_file() or _is_special(target)):
+            with target.open("w", encoding="utf-8", newline="") as out:
+                out.write(content)
+            return
+        # A symbolic link to a file: the file is replaced, the link stays.
+        target = target.resolve() if target.is_symlink() else target
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent or Path("."), prefix=f".{target.name}."
+        )
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(content)
-        os.chmod(temporary, 0o644)
+            out.flush()
+            os.fsync(out.fileno())
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+        os.chmod(temporary, mode)
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(
+                f"cannot write {path}: {exc.strerror or exc}; the file was left as it was"
+            ) from None
         raise
+
+
+def _is_special(path: Path) -> bool:
+    """A path of the system's devices (``/dev/stdout``, ``/dev/fd/3``): written straight,
+    whatever it resolves to (the shell's redirection of stdout to a file stays in place)."""
+    return os.name == "posix" and path.absolute().parts[1:2] in (("dev",), ("proc",))
+
+
+def _write_stdout(text: str = "") -> None:
+    """Write ``text`` to stdout and flush it, so that a failed write is reported (a full
+    disk behind a redirection) instead of being lost at exit."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -379,8 +455,9 @@ def _sync(args: argparse.Namespace) -> int:
                     )
             except ClientguardError as exc:
                 progress.close()
-                if args.debug or len(sources) == 1:
+                if len(sources) == 1:
                     raise
+                _traceback(args)  # --debug shows it, and the other sources still sync
                 _error(f"source {source.name}: {exc}")
                 failed += 1
                 continue
@@ -393,11 +470,16 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
     def counts(item: SyncResult | StreamResult) -> str:
         text = (f"{item.new:,} new, {item.updated:,} updated, {item.unchanged:,} unchanged, "
                 f"{item.rejected:,} rejected")
-        return text + (f", {item.removed:,} removed" if item.removed else "")
+        text += f", {item.removed:,} removed" if item.removed else ""
+        # An identical row again (or a record a source paged twice): stored once, said here.
+        folded = item.duplicates
+        return text + (f", {folded:,} duplicate row{'s' if folded != 1 else ''} folded"
+                       if folded else "")
 
     print(f"{result.source} ({result.connector}) -> {store_path}: {counts(result)}")
     for stream in result.streams:
-        if stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed:
+        if (stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed
+                or stream.duplicates):
             line = f"  {stream.stream}: {counts(stream)}"
             if len(stream.new_by_kind) > 1:
                 # A stream that yields several kinds says which: "2,466 invoice, 100 customer".
@@ -407,6 +489,8 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
             print(line)
     for reason, count in result.skipped.items():
         print(printable(f"  left out on purpose: {count:,} x {reason}"))
+    for note in result.notes:
+        print(printable(f"  note: {note}"))
     kept = sum(1 for _ in store.rejections([result.source]))
     if kept:
         print(f"  {kept:,} rejected record{'s are' if kept != 1 else ' is'} kept in the store: "
@@ -439,8 +523,11 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
         for source in sources:
             progress = SyncProgress(sys.stderr, source.name, live=sys.stderr.isatty())
             with _connector(source, given, None if args.quiet else progress) as connector:
-                pulled = pull(connector)
+                pulled = pull(connector, source=source.name)
             progress.close()
+            for note in pulled.notes:
+                print(printable(f"clientguard: source {source.name}: note: {note}"),
+                      file=sys.stderr)
             currencies = sorted({
                 str(getattr(r, "currency", "")) for r in pulled.records if r.kind == "invoice"
             })
@@ -451,21 +538,58 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
                     strict=strict,
                     rejected=pulled.rejected,
                     locations=pulled.locations,
+                    links=config.links,
                 )
             )
         ledger = ledgers[0]
         for other in ledgers[1:]:
             ledger = ledger.merge(other, strict=strict)
-        return ledger
-    with Store.open(_store_path(args, config), create=False) as store:
-        currency = _base_currency(args, config, store.currencies())
-        return store.load(base_currency=currency, strict=strict)
+    else:
+        path = _store_path(args, config)
+        with Store.open(path, read_only=True) as store:
+            status = store.status()
+            if not any(s.records.get("invoice") for s in status):
+                raise UsageError(_empty_store(path, status))
+            currency = _base_currency(args, config, store.currencies())
+            ledger = store.load(base_currency=currency, strict=strict, links=config.links)
+    _warn_unknown_links(ledger, config)
+    return ledger
+
+
+def _warn_unknown_links(ledger: Ledger, config: Config) -> None:
+    """Say which linked customers of the ledger's sources the ledger does not hold (a typo,
+    or a customer the source no longer has): such a link is left out, never guessed."""
+    known = set(ledger.customer_ids)
+    missing = sorted({
+        f"{source}:{ident}"
+        for link in config.links
+        for source, ident in link
+        if source in ledger.sources and ledger.key(source, ident) not in known
+    })
+    if missing:
+        print(f"clientguard: the links name customers the records do not hold, left out: "
+              f"{printable(', '.join(missing))} (clientguard links suggest lists the "
+              "customers' ids)", file=sys.stderr)
+
+
+def _empty_store(path: Path, status: Sequence[Any]) -> str:
+    """Why a review of a store without invoices (never synced, or a first sync that failed)
+    cannot say anything, and what to do."""
+    text = f"the store {path} holds no invoices, so there is nothing to review"
+    failed = [s.source for s in status if s.last_sync_status != "complete"]
+    if failed:
+        text += f" (the last sync of {', '.join(failed)} did not complete)"
+    rejected = sum(s.rejections for s in status)
+    if rejected:
+        text += f"; {rejected:,} records were rejected: clientguard rejections lists them"
+    return text + "; run clientguard sync (see clientguard sync --help), then review again"
 
 
 def _review(args: argparse.Namespace) -> int:
     from clientguard.findings import Severity
     from clientguard.report import render
     from clientguard.review import review
+    from clientguard.signals.freshness import NO_DATA_METRIC
 
     config = _config(args)
     policy = _policy(args, config)
@@ -474,39 +598,121 @@ def _review(args: argparse.Namespace) -> int:
         _SUFFIX_FORMATS.get(output.suffix.lower(), "table") if output else "table"
     )
     ledger = _review_ledger(args, config)
-    result = review(ledger, as_of=args.as_of, policy=policy)
+    signals, rules = _user_rules(config)
+    result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
+                    verdict_rules=rules)
     text = render(result, fmt)
     if output is None:
-        sys.stdout.write(text)
+        _write_stdout(text)
     else:
         _write_output(output, text)
         print(f"clientguard: wrote the {fmt} report to {output}", file=sys.stderr)
+    _warn(ledger.report.warnings)
     rejected = len(ledger.report.rejected)
     if rejected:
         stored = "; clientguard rejections lists those of the syncs" if not args.source else ""
         print(f"clientguard: {rejected:,} record{'s were' if rejected != 1 else ' was'} rejected "
               f"and left out of the review: the report's data-quality section lists them"
               f"{stored}", file=sys.stderr)
+    no_data = [f for f in result.book.findings if f.metric == NO_DATA_METRIC]
+    for finding in result.book.findings:
+        if finding.signal == "stale_data":
+            print(f"clientguard: {finding.message}", file=sys.stderr)
     if args.fail_on:
-        worst = result.worst_severity()
+        if no_data and not args.allow_no_data:
+            print("clientguard: --fail-on: no data in the window counts as a failure "
+                  "(--allow-no-data to pass)", file=sys.stderr)
+            return EXIT_FINDINGS
+        counted = [f for f in result.findings() if f not in no_data]
+        worst = counted[0].severity if counted else None
         if worst is not None and worst >= Severity(args.fail_on):
             return EXIT_FINDINGS
     return EXIT_OK
 
 
+def _warn(warnings: Sequence[str]) -> None:
+    """What the stored data as a whole may be missing, on stderr (the report says it too)."""
+    for warning in warnings:
+        _error(f"warning: {warning}")
+
+
+def _user_rules(config: Config) -> tuple[list[Any], list[Any]]:
+    """The user's signals (installed under ``clientguard.signals``, then the config's) and
+    verdict rules (the config's)."""
+    from clientguard.signals import installed_signals, load_object
+
+    signals = [*installed_signals(), *(load_object(p) for p in config.signals)]
+    rules = [load_object(p, what="verdict rule") for p in config.verdict_rules]
+    return signals, rules
+
+
 def _rejections(args: argparse.Namespace) -> int:
+    from clientguard.review import data_quality
     from clientguard.store import Store
 
     config = _config(args)
-    with Store.open(_store_path(args, config), create=False) as store:
-        rejections = store.rejections(args.source or None)
+    notes: tuple[str, ...] = ()
+    with Store.open(_store_path(args, config), read_only=True) as store:
+        sources = args.source or None
+        warnings = store.warnings(sources)
+        try:
+            currency = _base_currency(args, config, store.currencies(sources))
+        except ConfigError as exc:
+            # Without one base currency the records cannot be built into a ledger: the
+            # rejections of the syncs are still listed, the ledger's own checks are not.
+            print(f"clientguard: only the rejections of the syncs are listed: {exc}",
+                  file=sys.stderr)
+            rejections = store.rejections(sources)
+        else:
+            ledger = store.load(base_currency=currency, sources=sources, strict=False,
+                                links=config.links)
+            # The syncs' rejections, then those of the ledger's checks (an allocation to an
+            # invoice that was rejected, an id a source sent twice...).
+            rejections = ledger.report.rejected
+            quality = data_quality(ledger, as_of=args.as_of, policy=config.policy)
+            # The first note counts the rejections, listed one by one here.
+            notes = quality.notes[1:] if quality.rejected else quality.notes
+    _warn(warnings)
     if not rejections:
-        print("No rejected records are kept in the store.")
+        print("No record was rejected.")
+    else:
+        for rejection in rejections:
+            print(printable(str(rejection)))
+        print(f"\n{_plural(len(rejections), 'rejected record')}. Fix the source and sync "
+              "again: a record that arrives fixed replaces its rejection.")
+    if notes:
+        print(f"\nData-quality notes as of {args.as_of} (every one; the review's table and "
+              "HTML group them by kind):")
+        for note in notes:
+            print(f"- {printable(note)}")
+    return EXIT_OK
+
+
+def _links_command(args: argparse.Namespace) -> int:
+    import csv
+
+    from clientguard.links import LINK_COLUMNS, suggest_links
+    from clientguard.store import Store
+
+    config = _config(args)
+    if args.action == "list":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(LINK_COLUMNS)
+        for link in config.links:
+            for other in link[1:]:
+                writer.writerow([":".join(link[0]), ":".join(other)])
         return EXIT_OK
-    for rejection in rejections:
-        print(printable(str(rejection)))
-    print(f"\n{_plural(len(rejections), 'rejected record')}. Fix the source and sync again: "
-          "a record that arrives fixed replaces its rejection.")
+    with Store.open(_store_path(args, config), create=False) as store:
+        customers = store.customers(args.source or None)
+    suggestions = suggest_links(customers, linked=config.links)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow([*LINK_COLUMNS, "matched_on", "names"])
+    for suggestion in suggestions:
+        writer.writerow([printable(cell) for cell in suggestion.row()])
+    print(f"clientguard: {_plural(len(suggestions), 'suggested link')} between customers of "
+          "different sources (same name or tax id). Nothing is linked yet: check each, keep "
+          "the right ones in a CSV file and name it in clientguard.toml: [links] files = "
+          "[\"links.csv\"]", file=sys.stderr)
     return EXIT_OK
 
 
@@ -570,7 +776,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=None,
                       help="sample data seed (default: the sample's own)")
-    demo.add_argument("--as-of", type=_date, default=DEMO_AS_OF,
+    demo.add_argument("--as-of", type=_demo_as_of, default=DEMO_AS_OF,
                       help=f"review date (default {DEMO_AS_OF})")
     demo.add_argument("--output", default=DEMO_REPORT, metavar="FILE",
                       help=f"where to write the HTML report (default {DEMO_REPORT})")
@@ -606,7 +812,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "the source)")
     sync.add_argument("--stream", action="append", metavar="NAME",
                       help="read only this stream (repeatable)")
-    sync.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+    sync.add_argument("--wait", type=_wait, default=0, metavar="SECONDS",
                       help="wait this long for another sync of the store to finish "
                       "(default: fail at once)")
     sync.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -635,7 +841,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "(repeatable)")
     review.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
                         help="a connector option, with --source")
-    review.add_argument("--as-of", type=_date, default=None, metavar="DATE",
+    review.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
                         help="review date, YYYY-MM-DD (default: today)")
     review.add_argument("--policy", metavar="FILE",
                         help="a policy file (default: from the config, else the defaults; "
@@ -650,7 +856,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "stdout)")
     review.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
                         help="exit 1 when any finding reaches this severity: watch, warning "
-                        "or critical")
+                        "or critical; and when no invoice falls due in the window (no data)")
+    review.add_argument("--allow-no-data", action="store_true",
+                        help="with --fail-on: no invoice due in the window is not a failure")
     review.add_argument("--strict", action="store_true",
                         help="fail when any record was rejected instead of leaving it out")
     review.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -668,7 +876,33 @@ def build_parser() -> argparse.ArgumentParser:
                             "config, else ./clientguard.db)")
     rejections.add_argument("--source", action="append", metavar="NAME",
                             help="only this source (repeatable)")
+    rejections.add_argument("--as-of", type=_date, default=None,
+                            help="the date of the data-quality notes (default: today)")
+    rejections.add_argument("--base-currency", metavar="CODE",
+                            help="the currency of the notes' amounts (default: from the config, "
+                            "else the invoices' one currency)")
     rejections.set_defaults(run=_rejections)
+
+    links = _add_command(
+        commands, "links",
+        help="suggest links between customers of different sources, or list the links",
+        description="The same client in two sources (the old invoicing tool and the new) is "
+        "one client only when linked in clientguard.toml ([links]). 'suggest' prints, as a "
+        "links CSV (customer,same_as as source:id), the pairs of customers of different "
+        "sources whose names normalise alike or whose tax ids are equal; nothing is linked "
+        "until you keep the right ones in a file named in [links] files. 'list' prints the "
+        "links in effect.",
+        examples=["clientguard links suggest > links.csv",
+                  "clientguard links list"],
+        parents=[common, configured],
+    )
+    links.add_argument("action", choices=("suggest", "list"),
+                       help="suggest: pairs to check; list: the links in effect")
+    links.add_argument("--store", metavar="PATH", help="the store (default: from the config, "
+                       "else ./clientguard.db)")
+    links.add_argument("--source", action="append", metavar="NAME",
+                       help="only customers of this source (repeatable)")
+    links.set_defaults(run=_links_command)
 
     connectors = _add_command(
         commands, "connectors",
@@ -700,34 +934,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.debug = getattr(args, "debug", False)
     if getattr(args, "as_of", "absent") is None:
         args.as_of = _today()
+    # --debug adds the traceback; it never changes the exit status (1 is --fail-on's).
     try:
         result: int = args.run(args)
+        _write_stdout()
         return result
     except ClientguardError as exc:
-        if args.debug:
-            raise
+        _traceback(args)
         _error(str(exc))
         return EXIT_USAGE
     except OSError as exc:
-        if args.debug:
-            raise
+        _traceback(args)
         where = f"{exc.filename}: " if exc.filename else ""
         _error(f"{where}{exc.strerror or exc}")
         return EXIT_USAGE
     except sqlite3.Error as exc:
-        if args.debug:
-            raise
+        _traceback(args)
         _error(f"the store cannot be used: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
     except Exception:
-        if args.debug:
-            raise
-        print(_scrub_secrets(traceback.format_exc()), end="", file=sys.stderr)
+        _print_traceback()
         _error("this is a bug in clientguard: please report it with the traceback above")
         return EXIT_BUG
+
+
+def _traceback(args: argparse.Namespace) -> None:
+    if args.debug:
+        _print_traceback()
+
+
+def _print_traceback() -> None:
+    """The traceback of the error being handled, on stderr, scrubbed of the secrets the
+    command was given."""
+    print(_scrub_secrets(traceback.format_exc()), end="", file=sys.stderr)
 
 
 def _error(message: str, out: IO[str] | None = None) -> None:

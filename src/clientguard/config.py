@@ -5,6 +5,8 @@
     base_currency = "EUR"             # the currency every amount is converted to
     store = "clientguard.db"          # the store; relative paths are relative to this file
     policy = "policy.toml"            # a policy file (or a [policy] table below)
+    signals = ["myfirm.rules:big_open_balance"]      # your own signals, by dotted path
+    verdict_rules = ["myfirm.rules:retainers_not_judged_on_hours"]
 
     [sources.books]                   # a source: a name, and its connector's options
     connector = "csv"                 # optional: the connector, by default the source's name
@@ -14,6 +16,10 @@
     [sources.xero]
     client_id = "..."                 # plain options only: never a token, secret or tenant id
     token_file = "~/.config/clientguard/xero-tokens.json"
+
+    [links]                           # customers of different sources that are one client
+    clients = [["books:acme", "xero:8f0c..."]]   # each "source:id"; see clientguard.links
+    files = ["links.csv"]             # CSV files of pairs (customer,same_as)
 
 Rules:
 
@@ -27,6 +33,11 @@ Rules:
   where to put it instead.
 * An option whose type accepts a path (``Path``) is resolved relative to the config file, so
   that a cron job running from another folder reads the same files.
+* A source's name is what its records carry as ``source`` and what the store keeps them under:
+  letters, digits, ``_``, ``-`` and ``.`` (never ``:``, which separates a source from an id in
+  ``source:id``). Renaming a source is adding a new one: sync it again.
+* A link names customers as ``source:id``; a source the file does not define is an error
+  (a typo would otherwise leave two customers unlinked without a word).
 
 The file is found by ``--config FILE``, else the ``CLIENTGUARD_CONFIG`` environment variable,
 else ``clientguard.toml`` in the current folder; without one, clientguard runs with the
@@ -47,8 +58,10 @@ from typing import Any
 
 from clientguard.connector import Connector
 from clientguard.errors import ConfigError
+from clientguard.links import parse_customer, read_links
 from clientguard.money import is_currency
 from clientguard.policy import Policy
+from clientguard.records import Link
 from clientguard.redaction import clean_secret
 
 __all__ = [
@@ -69,7 +82,8 @@ CONFIG_ENV = "CLIENTGUARD_CONFIG"
 """The environment variable that names the config file."""
 DEFAULT_STORE = "clientguard.db"
 """The store's file name when the config does not give one."""
-_TOP_KEYS = ("base_currency", "store", "policy", "sources")
+_TOP_KEYS = ("base_currency", "store", "policy", "signals", "verdict_rules", "sources", "links")
+_LINK_KEYS = ("clients", "files")
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,14 @@ class Config:
     store: Path
     policy: Policy
     sources: Mapping[str, SourceConfig]
+    signals: tuple[str, ...] = ()
+    """The user's own signals, as dotted paths (``package.module:function``); the review
+    runs them after the built-in ones and those installed under ``clientguard.signals``."""
+    verdict_rules: tuple[str, ...] = ()
+    """The user's verdict rules, as dotted paths, run in order."""
+    links: tuple[Link, ...] = ()
+    """Customers that are one client, each ``(source, id)`` (the ``[links]`` table and its
+    files, in that order)."""
 
     def source(self, name: str) -> SourceConfig:
         """The source of that name; a name not in the file is the connector of that name,
@@ -143,6 +165,9 @@ def load_config(
             data = tomllib.load(handle, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text: save it as UTF-8 (TOML "
+                          "files are UTF-8)") from None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     return _parse(data, path)
@@ -172,6 +197,9 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
     else:
         raise ConfigError(f"{where}: policy must be a file path or a [policy] table")
 
+    paths = {key: _dotted_paths(data.get(key, []), key, where)
+             for key in ("signals", "verdict_rules")}
+
     sources_value = data.get("sources", {})
     if not isinstance(sources_value, dict):
         raise ConfigError(f"{where}: sources must be tables, e.g. [sources.books]")
@@ -186,7 +214,57 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         store=_resolve(store, base),
         policy=policy,
         sources=sources,
+        signals=paths["signals"],
+        verdict_rules=paths["verdict_rules"],
+        links=_links(data.get("links"), sources, base, where),
     )
+
+
+def _dotted_paths(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of dotted paths, e.g. "
+                          f'{key} = ["myfirm.rules:my_rule"]')
+    return tuple(value)
+
+
+def _links(
+    value: Any, sources: Mapping[str, SourceConfig], base: Path, where: str
+) -> tuple[Link, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: links must be a table ([links]) with clients and files")
+    _known_keys(value, _LINK_KEYS, f"{where} [links]")
+    links: list[Link] = []
+    clients = value.get("clients", [])
+    if not isinstance(clients, list):
+        raise ConfigError(f"{where}: links.clients must be a list of lists of \"source:id\"")
+    for number, group in enumerate(clients, start=1):
+        at = f"{where}: links.clients item {number}"
+        if not isinstance(group, list) or len(group) < 2:
+            raise ConfigError(
+                f"{at}: a link is a list of two or more customers, e.g. "
+                "[\"wave:Mark Walberg\", \"ninja:7\"]"
+            )
+        links.append(tuple(parse_customer(text, where=at) for text in group))
+    files = value.get("files", [])
+    if isinstance(files, str):
+        files = [files]
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise ConfigError(f"{where}: links.files must be a list of CSV file paths")
+    for name in files:
+        links.extend(read_links(_resolve(name, base)))
+    if sources:
+        for link in links:
+            for source, ident in link:
+                if source not in sources:
+                    close = difflib.get_close_matches(source, list(sources), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    raise ConfigError(
+                        f"{where}: a link names the customer {source}:{ident}, but there is "
+                        f"no source {source!r}{hint} (sources: {', '.join(sources)})"
+                    )
+    return tuple(links)
 
 
 def _source(name: str, table: dict[str, Any], base: Path, where: str) -> SourceConfig:

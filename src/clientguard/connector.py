@@ -64,8 +64,8 @@ from pydantic import (
 
 from clientguard.errors import ConfigError, DataError
 from clientguard.gcpause import collector_paused
-from clientguard.ledger import Location, RecordKey, Rejection
 from clientguard.model import AnyRecord, Record
+from clientguard.records import Location, RecordKey, Rejection
 from clientguard.redaction import Scrubber, clean_secret, scrub_exception
 
 __all__ = [
@@ -157,6 +157,9 @@ class RawPage:
     tell without reading on (a file): the sync then closes the stream with an empty last
     page. Never read ahead to find out: a page must be yielded before the next is fetched,
     so that an error on the next one does not lose it."""
+    notes: tuple[str, ...] = ()
+    """What the user should know about how the page was read (a file's encoding that was
+    guessed), carried to :attr:`Page.notes` and the sync's summary."""
 
     @classmethod
     def of(
@@ -262,6 +265,8 @@ class Page:
     deleted: tuple[RecordKey, ...] = ()
     """``(kind, source, id)`` of records the source reports deleted (a :class:`Skip` with
     ``deleted=True``): a store removes what it saved of them."""
+    notes: tuple[str, ...] = ()
+    """The raw page's notes (e.g. ``invoices.csv: read as cp1250, a guess``)."""
 
 
 @dataclass(frozen=True)
@@ -432,6 +437,14 @@ class Connector(ABC):
 
     options: ConnectorOptions
 
+    @property
+    def source_name(self) -> str:
+        """The name of the source being read: what the records of the running sync carry as
+        ``source`` (the ``[sources.NAME]`` table; the connector's :attr:`name` by default).
+        Set by :meth:`sync` for its run. A connector whose mapping is hot may write it into
+        its records directly; the loop copies only a record whose ``source`` differs."""
+        return getattr(self, "_source_name", None) or self.name
+
     def __init__(
         self,
         *,
@@ -554,6 +567,7 @@ class Connector(ABC):
         *,
         streams: Iterable[str] | None = None,
         full: bool = False,
+        source: str | None = None,
     ) -> Iterator[Page]:
         """Read the streams and yield their pages, mapped, de-duplicated and with cursors.
 
@@ -563,6 +577,9 @@ class Connector(ABC):
             streams: names of the streams to read (default: all, in declared order).
             full: read everything again, ignoring ``state`` (a periodic full re-sync catches
                 changes a source does not report through its change time).
+            source: the name of the source being read (the ``[sources.NAME]`` table of the
+                config): every record, rejection and location carries it as ``source``.
+                Default: the connector's name.
 
         Store each page's records and then ``state.after(page)``: the cursor of a page is
         safe once the page and every page before it are stored.
@@ -575,9 +592,16 @@ class Connector(ABC):
         if started_at.tzinfo is None:
             raise ConfigError("the clock returned a naive datetime; it must be timezone-aware")
         started_at = started_at.astimezone(UTC)
+        name = source or self.name
+        if ":" in name:
+            raise ConfigError(
+                f"source name {name!r}: use letters, digits, '_', '-' and '.' (':' separates a "
+                "source from an id)"
+            )
+        self._source_name = name
         try:
             for stream in selected:
-                yield from _StreamSync(self, stream, state, started_at, full).run()
+                yield from _StreamSync(self, stream, state, started_at, full, name).run()
         except Exception as exc:
             # The one way out of a sync for an error: scrubbed of every secret the connector
             # holds, whoever raised it (the client, a response hook, a connector's own code),
@@ -604,9 +628,13 @@ class _StreamSync:
         state: SyncState,
         started_at: datetime,
         full: bool,
+        source: str,
     ) -> None:
         self.connector = connector
         self.stream = stream
+        self.source = source
+        # Connectors write their own name into ``source``; a configured source renames it.
+        self.renamed = source != connector.name
         self.started_at = started_at
         previous = None if full or not stream.incremental else state.cursor(stream.name)
         self.previous = previous
@@ -667,11 +695,13 @@ class _StreamSync:
                 skipped[mapped.reason] += 1
                 ident = connector.raw_id(stream, raw.data)
                 if mapped.deleted and ident is not None:
-                    deleted.append((stream.kind, connector.name, ident))
+                    deleted.append((stream.kind, self.source, ident))
                 continue
             # A record is the common case: tested first, as a plain class (Sequence is an
             # ABC, whose check cost a twentieth of a large load).
             for record in (mapped,) if isinstance(mapped, Record) else mapped:
+                if self.renamed and record.source != self.source:
+                    record = record.model_copy(update={"source": self.source})
                 outcome = self.deduplicate(record, raw)
                 if outcome == "duplicate":
                     duplicates += 1
@@ -703,6 +733,7 @@ class _StreamSync:
             skipped=self.scrubbed_counts(skipped),
             duplicates=duplicates,
             deleted=tuple(deleted),
+            notes=tuple(page.notes),
         )
 
     def scrubbed_counts(self, skipped: Counter[str]) -> dict[str, int]:
@@ -731,13 +762,16 @@ class _StreamSync:
         if self.stream.duplicates == "latest":
             self.seen[key] = (record, raw.location)
             return "new"
-        where = f" (at {first[1]})" if first[1] else ""
+        where = f", {first[1]}" if first[1] else ""
         return Rejection(
             kind=record.kind,
             source=record.source,
             record_id=ident,
             field="id",
-            reason=f"another {record.kind} with id {ident} came first{where} and differs",
+            reason=(
+                f"another {record.kind} with id {ident} came first in source {self.source} "
+                f"(first from {self.source}{where}) and differs"
+            ),
             location=raw.location,
             record=record,
         )
@@ -751,7 +785,7 @@ class _StreamSync:
                 replace(
                     problem,
                     kind=stream.kind,
-                    source=connector.name,
+                    source=self.source,
                     record_id=problem.record_id or record_id,
                     reason=scrub(problem.reason),
                     location=raw.location,
@@ -768,7 +802,7 @@ class _StreamSync:
         return [
             Rejection(
                 kind=stream.kind,
-                source=connector.name,
+                source=self.source,
                 record_id=record_id,
                 field=field_name,
                 reason=reason,
@@ -794,6 +828,9 @@ class Pulled:
     skipped: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     """By stream, the raw records left out on purpose, counted by reason."""
     duplicates: int = 0
+    """Records that arrived again unchanged (an identical row of a file) and were kept once."""
+    notes: tuple[str, ...] = ()
+    """Every page's notes, in order (a guessed encoding)."""
 
 
 def pull(
@@ -802,11 +839,13 @@ def pull(
     *,
     streams: Iterable[str] | None = None,
     full: bool = False,
+    source: str | None = None,
 ) -> Pulled:
     """Run one sync of ``connector`` and collect it all in memory.
 
     A record that a sync yields twice (a newer version under a stream's ``latest`` rule)
-    keeps its first position and its latest content.
+    keeps its first position and its latest content. ``source`` names the source the records
+    carry (default: the connector's name; see :meth:`Connector.sync`).
     """
     state = state or SyncState()
     by_key: dict[tuple[str, str], AnyRecord] = {}
@@ -815,8 +854,9 @@ def pull(
     locations: dict[RecordKey, Location] = {}
     skipped: dict[str, Counter[str]] = {}
     duplicates = 0
+    notes: list[str] = []
     with collector_paused() if connector.bounded_read else nullcontext():
-        for page in connector.sync(state, streams=streams, full=full):
+        for page in connector.sync(state, streams=streams, full=full, source=source):
             for record in page.records:
                 ident = getattr(record, "id", None)
                 if ident is None:
@@ -829,6 +869,7 @@ def pull(
                 by_key.pop((kind, ident), None)
             skipped.setdefault(page.stream, Counter()).update(page.skipped)
             duplicates += page.duplicates
+            notes.extend(page.notes)
             state = state.after(page)
     return Pulled(
         records=(*by_key.values(), *unnamed),
@@ -837,5 +878,6 @@ def pull(
         state=state,
         skipped={s: dict(c) for s, c in skipped.items() if c},
         duplicates=duplicates,
+        notes=tuple(notes),
     )
 

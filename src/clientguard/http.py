@@ -94,7 +94,7 @@ from clientguard.errors import (
     ErrorContext,
     RateLimitError,
 )
-from clientguard.ledger import Location
+from clientguard.records import Location
 from clientguard.redaction import (
     Scrubber,
     basic_credentials,

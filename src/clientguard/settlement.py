@@ -43,9 +43,10 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from clientguard.errors import ConfigError
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Application, Ledger, same_day_order
-from clientguard.model import Allocation, Invoice
+from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, Invoice
 from clientguard.money import ONE, ZERO
 from clientguard.policy import Policy
 
@@ -162,6 +163,11 @@ def check_as_of(as_of: object) -> date:
             f"as_of must be a datetime.date, not {type(as_of).__name__}: the analysis is by day "
             "(for a datetime, pass .date() in the time zone of your books)"
         )
+    if not FIRST_DATE <= as_of <= LAST_DATE:
+        # The records' own bounds: every date a review computes from as_of stays in the
+        # calendar (as_of moved by any policy's days, at most MAX_DAYS).
+        raise ConfigError(f"as_of {as_of} is outside the dates clientguard reviews "
+                          f"({FIRST_DATE} to {LAST_DATE}): give a date in that range")
     return as_of
 
 
@@ -282,7 +288,7 @@ def _replayed(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, 
     if isinstance(kept, _KeptReplay) and kept.as_of == as_of and kept.tolerance == tolerance:
         return kept.rows
     with collector_paused():
-        rows = tuple(_replay(ledger, as_of, tolerance))
+        rows = _replay(ledger, as_of, tolerance)
     memo[_REPLAY_MEMO] = _KeptReplay(as_of, tolerance, rows)
     return rows
 
@@ -293,7 +299,7 @@ class _KeptReplay(NamedTuple):
     rows: tuple[Replay, ...]
 
 
-def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[Replay]:
+def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ...]:
     """The replay itself (see :func:`replay`)."""
     applications_of = ledger.applications
     # Each document's own date, looked up once per replay rather than once per application.
@@ -302,6 +308,8 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[Replay]
     # A Replay made as a tuple is, without NamedTuple.__new__'s keyword handling (a tenth of
     # the replay's time at a million invoices).
     new_replay = tuple.__new__
+    rows: list[Replay] = []
+    keep = rows.append
     for invoice in ledger.invoices:
         issued = invoice.issue_date
         if issued > as_of:
@@ -367,10 +375,10 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[Replay]
                 if settled_on > due:
                     late_amount_days = total * (settled_on - due).days
         elif settled_on is None and invoice.status == "paid":
-            yield new_replay(Replay, (
+            keep(new_replay(Replay, (
                 invoice, "paid_date_unknown", None, None, zero, zero, None, None, None,
                 False, False, zero,
-            ))
+            )))
             continue
 
         if settled_on is not None:
@@ -378,11 +386,11 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[Replay]
             if prepaid:
                 settled_on = issued
             beyond = (settled_on - due).days
-            yield new_replay(Replay, (
+            keep(new_replay(Replay, (
                 invoice, "settled", settled_on, basis, applied, zero,
                 (settled_on - issued).days, beyond, beyond if beyond > 0 else 0,
                 prepaid, adjusted, late_amount_days,
-            ))
+            )))
         else:
             open_balance = total - applied
             if open_balance < zero:
@@ -391,10 +399,11 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[Replay]
                 open_balance = zero
             past = (as_of - due).days
             overdue = past if past >= 0 else None
-            yield new_replay(Replay, (
+            keep(new_replay(Replay, (
                 invoice, "open", None, None, applied, open_balance, None, overdue, overdue,
                 False, adjusted, late_amount_days,
-            ))
+            )))
+    return tuple(rows)
 
 
 def settle(
@@ -413,11 +422,55 @@ def settle(
 
 def _settle(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, Settlement]:
     return {
-        checked.replay.invoice.id: _settlement_of(
-            checked, ledger=ledger, as_of=as_of, policy=policy
-        )
+        checked[0].invoice.id: _settlement_of(checked, ledger=ledger, as_of=as_of, policy=policy)
         for checked in _checked_replay(ledger, as_of=as_of, policy=policy)
     }
+
+
+class Note(str):
+    """A data-quality sentence about one invoice, with its kind and the amount involved (in
+    the invoice's currency), so that a report can group a thousand alike notes into one line.
+    It is a ``str``: wherever a sentence is expected, it is one."""
+
+    kind: str
+    """What the note is about: one of :data:`NOTE_KINDS`."""
+    amount: Decimal
+    """The amount involved, in the invoice's currency: what is left open, the difference, the
+    invoice's total or the allocation, as the kind says."""
+
+
+NOTE_KINDS: dict[str, tuple[str, str]] = {
+    "paid_but_open_paid_date": (
+        "The source marks an invoice paid on a date, but its payments and credit notes leave "
+        "part of it open: the source's paid date settles the rest", "left open"),
+    "paid_but_open": (
+        "The source marks an invoice paid, but its payments and credit notes leave part of it "
+        "open: the replay treats it as open", "left open"),
+    "open_but_settled": (
+        "The source marks an invoice open, but its payments and credit notes settle it: the "
+        "replay treats it as settled", "the invoices' totals"),
+    "paid_date_differs": (
+        "The source's paid date differs from the day the payments settle the invoice: the "
+        "replay's date is used", "the invoices' totals"),
+    "paid_date_unknown": (
+        "An invoice is marked paid with no payments and no paid date: it is left out of "
+        "lateness", "the invoices' totals"),
+    "allocation_before_document": (
+        "An allocation is dated before its payment or credit note: it is counted from the "
+        "document's date", "the allocations"),
+    "amount_due_mismatch": (
+        "The source's amount due differs from what the replay leaves open: the replay is used",
+        "the differences"),
+}
+"""The kinds of :class:`Note`: each with the sentence that describes the kind, and what the
+notes' amounts are."""
+
+
+def _note(kind: str, amount: Decimal, text: str) -> Note:
+    note = Note(text)
+    note.kind = kind
+    note.amount = amount
+    return note
 
 
 def is_late(days_late: int | None, grace_days: int) -> bool:
@@ -430,13 +483,10 @@ def is_late(days_late: int | None, grace_days: int) -> bool:
     return days_late is not None and days_late > grace_days
 
 
-class _Checked(NamedTuple):
-    """A replay with what the source says differently: its ``amount_due`` where that
-    disagrees with the replay (else None), and the notes that say so."""
-
-    replay: Replay
-    mismatch: Decimal | None
-    notes: tuple[str, ...]
+_Checked = tuple[Replay, Decimal | None, tuple[str, ...]]
+"""A replay with what the source says differently: its ``amount_due`` where that disagrees
+with the replay (else None), and the notes that say so. Unpack it in the ``for`` statement:
+``for replay, mismatch, notes in _checked_replay(...)``."""
 
 
 def _checked_replay(
@@ -474,13 +524,13 @@ def _checked_replay(
                 mismatch, notes = None, no_notes
         else:
             mismatch, notes = _source_disagreements(ledger, row, tolerance)
-        yield _Checked(row, mismatch, notes)
+        yield row, mismatch, notes
 
 
 def _settlement_of(checked: _Checked, *, ledger: Ledger, as_of: date, policy: Policy) -> Settlement:
     """The :class:`Settlement` of one of :func:`_checked_replay`'s items (made with the same
     ``ledger``, ``as_of`` and ``policy``)."""
-    row = checked.replay
+    row, mismatch, notes = checked
     invoice = row.invoice
     currency = invoice.currency
     rate = ONE if currency == ledger.base_currency else ledger.rate_to_base(invoice)
@@ -502,8 +552,8 @@ def _settlement_of(checked: _Checked, *, ledger: Ledger, as_of: date, policy: Po
         "late": is_late(row.days_late, policy.grace_days),
         "prepaid": row.prepaid,
         "paid_date_unknown": row.status == "paid_date_unknown",
-        "source_amount_due_mismatch": checked.mismatch,
-        "notes": checked.notes,
+        "source_amount_due_mismatch": mismatch,
+        "notes": notes,
     })
 
 
@@ -552,21 +602,24 @@ def _source_disagreements(
         if left < ZERO:
             left = ZERO
         if invoice.status == "paid" and left > tolerance and invoice.paid_on is not None:
-            notes.append(
+            notes.append(_note(
+                "paid_but_open_paid_date", left,
                 f"the source marks invoice {invoice.id} paid on {invoice.paid_on}, but its "
                 f"payments and credit notes leave {left} {currency} open: the source's paid "
                 "date settles the rest"
-            )
+            ))
         elif invoice.status == "paid" and left > tolerance:
-            notes.append(
+            notes.append(_note(
+                "paid_but_open", left,
                 f"the source marks invoice {invoice.id} paid, but its payments and credit notes "
                 f"leave {left} {currency} open: the replay treats it as open"
-            )
+            ))
         elif invoice.status == "open" and left <= tolerance and total > tolerance:
-            notes.append(
+            notes.append(_note(
+                "open_but_settled", total,
                 f"the source marks invoice {invoice.id} open, but its payments and credit notes "
                 "settle it: the replay treats it as settled"
-            )
+            ))
         if invoice.status == "paid" and invoice.paid_on is not None:
             running = total
             cleared: date | None = None
@@ -576,36 +629,40 @@ def _source_disagreements(
                     cleared = max(day, invoice.issue_date)
                     break
             if cleared is not None and cleared != invoice.paid_on:
-                notes.append(
+                notes.append(_note(
+                    "paid_date_differs", total,
                     f"the source says invoice {invoice.id} was paid on {invoice.paid_on}, but "
                     f"its payments settle it on {cleared}: the replay's date is used"
-                )
+                ))
     elif invoice.status == "paid":
         left = ZERO
         if invoice.paid_on is None and total > tolerance:
-            notes.append(
+            notes.append(_note(
+                "paid_date_unknown", total,
                 f"invoice {invoice.id} is marked paid with no payments and no paid date: it is "
                 "left out of lateness (paid, date unknown)"
-            )
+            ))
     else:
         left = total
     if item.dates_adjusted:
         for part in applied_parts(ledger, invoice.id):
             if part.date != part.application.date:
                 kind = part.application.document_kind.replace("_", " ")
-                notes.append(
+                notes.append(_note(
+                    "allocation_before_document", part.application.amount,
                     f"an allocation of {kind} {part.application.document_id} is dated "
                     f"{part.application.date}, before the {kind} itself: it is counted from "
                     f"{part.date}"
-                )
+                ))
     mismatch: Decimal | None = None
     if invoice.amount_due is not None and abs(invoice.amount_due - left) > tolerance:
         mismatch = invoice.amount_due - left
-        notes.append(
+        notes.append(_note(
+            "amount_due_mismatch", abs(mismatch),
             f"the source says {invoice.amount_due} {currency} is due on invoice {invoice.id}, "
             f"the replay of its payments and credit notes leaves {left} {currency}: the "
             "replay is used"
-        )
+        ))
     return mismatch, tuple(notes)
 
 

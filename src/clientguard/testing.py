@@ -15,7 +15,7 @@ record; pass ``id=`` when two records would otherwise look alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -33,6 +33,7 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import FxTable, to_decimal
+from clientguard.records import Link
 
 DateLike = date | str
 AmountLike = Decimal | int | str
@@ -85,9 +86,12 @@ def invoice(
     amount_due: AmountLike | None = None,
     fx_rate: AmountLike | None = None,
     source: str = DEFAULT_SOURCE,
+    disputed: bool = False,
+    disputed_on: DateLike | None = None,
 ) -> Invoice:
     """An invoice. ``due`` defaults to ``issued + terms`` days; ``paid`` sets status ``paid``
-    and ``paid_on`` (a paid date without payment records); otherwise status is ``open``."""
+    and ``paid_on`` (a paid date without payment records); otherwise status is ``open``.
+    ``disputed_on`` (the day a dispute was raised) implies ``disputed``."""
     issue_date = as_date(issued)
     ident = id or f"{customer}/{issue_date}/{total}"
     return Invoice(
@@ -102,6 +106,8 @@ def invoice(
         paid_on=as_date(paid) if paid is not None else None,
         amount_due=amount_due,
         fx_rate=fx_rate,
+        disputed=disputed or disputed_on is not None,
+        disputed_on=as_date(disputed_on) if disputed_on is not None else None,
         source=source,
     )
 
@@ -262,6 +268,8 @@ def ledger(
     base_currency: str = "EUR",
     fx: FxTable | None = None,
     strict: bool = True,
+    links: Iterable[Link] = (),
 ) -> Ledger:
-    """A ledger of the records given (checked as :meth:`Ledger.build` checks them)."""
-    return Ledger.build(records, base_currency=base_currency, fx=fx, strict=strict)
+    """A ledger of the records given (checked as :meth:`Ledger.build` checks them);
+    ``links`` are customers that are one client, each ``(source, id)``."""
+    return Ledger.build(records, base_currency=base_currency, fx=fx, strict=strict, links=links)

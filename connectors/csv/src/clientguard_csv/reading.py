@@ -4,8 +4,11 @@
 :class:`Loaded` record (with the file and line it came from) or a
 :class:`~clientguard.ledger.Rejection` (with the file, the line, the column and the reason).
 Nothing is dropped silently: rows left out by the mapping's ``keep``, ``drop`` and
-``skip_blank`` rules are counted in the :class:`ReadLog`, and every other row becomes a
-record or a rejection.
+``skip_blank`` rules are yielded as :class:`Skipped` and counted in the :class:`ReadLog`; a
+row repeated exactly within a document is yielded as :class:`Folded` (the sync counts it as
+a duplicate); the other rows of a document are counted as folded line items; every other row
+becomes a record or a rejection. A cell that cannot be read (an impossible date, bytes the
+encoding cannot decode, a number past every bound) rejects its row, never the read.
 
 Streams are read customers first, then invoices, credit notes, payments, time entries and
 work requests, so that each can be matched to what came before:
@@ -33,6 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+from clientguard.connector import MAPPING_ERRORS
 from clientguard.errors import DataError
 from clientguard.ledger import Location, Rejection
 from clientguard.model import Allocation as ModelAllocation
@@ -80,12 +84,19 @@ class FileLog:
     encoding: str
     delimiter: str
     header_line: int
+    guessed: bool = False
+    """True when the encoding was guessed from non-ASCII bytes (``encoding = "auto"``)."""
     rows: int = 0
     """Data rows after the header (blank rows not counted)."""
     skipped: int = 0
     """Rows left out by the mapping's keep, drop and skip_blank rules."""
     records: int = 0
     rejected: int = 0
+    folded: int = 0
+    """Rows that joined the document an earlier row started (``group_rows``: line items)."""
+    duplicates: int = 0
+    """Rows identical to an earlier row of their document, under a total column: they add
+    nothing, and are counted as duplicates of the document's record (see :class:`Folded`)."""
 
 
 @dataclass
@@ -124,7 +135,16 @@ class Skipped:
     location: Location
 
 
-Item = Loaded | Rejection | Skipped
+class Folded(NamedTuple):
+    """A row identical to an earlier row of the same document (an export that repeats a
+    line): folded into the document's ``record``, and handed on so that the sync counts it
+    as a duplicate of that record (``Page.duplicates``) instead of losing it without a word."""
+
+    record: AnyRecord
+    location: Location
+
+
+Item = Loaded | Rejection | Skipped | Folded
 
 #: The cells an invoice row is read from, in the order :meth:`_Builder._invoice` takes them.
 _INVOICE_CELLS = (
@@ -143,8 +163,12 @@ def read_records(
     streams: Iterable[str] | None = None,
     log: ReadLog | None = None,
     state: ReadState | None = None,
+    source: str = SOURCE,
 ) -> Iterator[Item]:
     """Every record of every stream in ``sources`` (stream name to files), or its rejection.
+
+    ``source`` is what the records and rejections carry as ``source``: the name of the
+    configured source being read (default: the connector's name).
 
     ``streams`` limits what is yielded (default: every stream). The streams before them
     that make customers and invoices are still read, quietly, so that a payment is matched
@@ -174,6 +198,7 @@ def read_records(
     elif any(STREAMS.index(name) <= state.through for name in wanted):
         raise ValueError("the state has read these streams already: start from a fresh one")
     state.log = log if log is not None else ReadLog()
+    state.source = source
     state.customers_given = bool(sources.get("customers"))
     state.invoices_given = bool(sources.get("invoices"))
     # Payments and credit notes name their invoices; without them, keep no index of invoices.
@@ -203,6 +228,8 @@ class ReadState:
 
     def __init__(self, log: ReadLog | None = None) -> None:
         self.log = log if log is not None else ReadLog()
+        self.source = SOURCE
+        """What the records read carry as ``source``."""
         self.through = -1
         """The position in :data:`STREAMS` of the last stream read into this state."""
         self.files: dict[Path, tuple[int, int, int, int]] = {}
@@ -258,7 +285,8 @@ def _read_file(
         )
     except CsvFileError as exc:
         raise CsvFileError(exc.detail, stream=name) from None
-    file_log = FileLog(name, layout.file, layout.encoding, layout.delimiter, layout.header_line)
+    file_log = FileLog(name, layout.file, layout.encoding, layout.delimiter, layout.header_line,
+                       layout.guessed)
     log.files.append(file_log)
     reader = FieldReader(name, stream, settings, layout)
     builder = _Builder(name, stream, reader, layout, state, log)
@@ -283,11 +311,15 @@ class _Builder:
         self.layout = layout
         self.file = layout.file
         self.state = state
+        self.source = state.source
         self.currency = reader.settings.currency
         self.records = 0
         self.rejected = 0
+        self.folded = 0
+        self.duplicates = 0
         self.group_field = "id" if reader.has("id") else "number"
         self.has_total = reader.has("total")
+        self.has_dispute = reader.has("disputed") or reader.has("disputed_on")
         self.known_ids = state.customers.ids
 
     # ------------------------------------------------------------------ the loop
@@ -297,6 +329,7 @@ class _Builder:
             yield from self._run(rows, file_log)
         finally:
             file_log.records, file_log.rejected = self.records, self.rejected
+            file_log.folded, file_log.duplicates = self.folded, self.duplicates
 
     def _run(self, rows: Iterable[Row | CsvRowError], file_log: FileLog) -> Iterator[Item]:
         group: list[Row] = []
@@ -310,7 +343,7 @@ class _Builder:
             file_log.rows += 1
             if isinstance(row, CsvRowError):
                 self.rejected += 1
-                yield self._reject(None, row.reason, None, None, row.line)
+                yield self._reject(None, row.reason, None, row.column, row.line)
                 continue
             if has_rules:
                 rule = reader.skipped(row)
@@ -367,12 +400,14 @@ class _Builder:
             record = self._make(rows, made)
         except RowError as exc:
             line = exc.line if isinstance(exc, _LineError) else first.line
+            self.folded += len(rows) - 1  # a rejected document: one rejection for its rows
             self._remember_rejected(first)
             self.records += len(made)
             self.rejected += 1
             return [*made, self._reject(self._ident(first), exc.reason, exc.field, exc.column,
                                         line, first, exc.unmatched)]
         except DataError as exc:
+            self.folded += len(rows) - 1
             self._remember_rejected(first)
             self.records += len(made)
             self.rejected += len(exc.problems)
@@ -380,7 +415,8 @@ class _Builder:
                 *made,
                 *(
                     Rejection(
-                        problem.kind, SOURCE, problem.record_id, problem.field, problem.reason,
+                        problem.kind, self.source, problem.record_id, problem.field,
+                        _short(problem.reason),
                         Location(self.file, first.line,
                                  self.reader.column(problem.field) if problem.field else None),
                         {"row": tuple(first.cells)},
@@ -388,12 +424,40 @@ class _Builder:
                     for problem in exc.problems
                 ),
             ]
+        except MAPPING_ERRORS as exc:
+            # A cell no check above foresaw: as in the framework's mapping rule (the same
+            # exceptions), a rejection of its row, never the end of the sync.
+            self.folded += len(rows) - 1
+            self._remember_rejected(first)
+            self.records += len(made)
+            self.rejected += 1
+            reason = f"the row cannot be read: {type(exc).__name__}: {exc}"
+            return [*made, self._reject(self._ident(first), reason, None, None, first.line,
+                                        first)]
         loaded = Loaded(record, Location(self.file, first.line))
+        if len(rows) > 1:
+            return [*made, loaded, *self._fold(rows, record, len(made))]
         if made:
             self.records += len(made) + 1
             return [*made, loaded]
         self.records += 1
         return [loaded]
+
+    def _fold(self, rows: list[Row], record: AnyRecord, made: int) -> list[Folded]:
+        """Count the rows after a document's first: line items, or identical repeats (under
+        a total column they add nothing: each is a :class:`Folded` duplicate)."""
+        self.records += made + 1
+        seen = {tuple(rows[0].cells)}
+        repeats: list[Folded] = []
+        for row in rows[1:]:
+            cells = tuple(row.cells)
+            if cells in seen and self.has_total:
+                repeats.append(Folded(record, Location(self.file, row.line)))
+            else:
+                seen.add(cells)
+        self.duplicates += len(repeats)
+        self.folded += len(rows) - 1 - len(repeats)
+        return repeats
 
     def _make(self, rows: list[Row], made: list[Loaded]) -> AnyRecord:
         """The record of one document's rows (customers it makes go to ``made``)."""
@@ -441,7 +505,9 @@ class _Builder:
         if unmatched is not None:
             raw["unmatched_name"] = unmatched
         return Rejection(
-            self.kind, SOURCE, ident, field_name, reason, Location(self.file, line, column), raw
+            self.kind, self.source, ident, field_name, _short(reason),
+            Location(self.file, line, column),
+            raw,
         )
 
     # ------------------------------------------------------------------ customers
@@ -498,7 +564,7 @@ class _Builder:
             name=name,
             email=reader.text(row, "customer_email"),
             tax_id=reader.text(row, "customer_tax_id"),
-            source=SOURCE,
+            source=self.source,
         )
         self.state.customers.add(customer_id, name)
         self.state.name_cache.pop(name, None)
@@ -633,7 +699,7 @@ class _Builder:
             tax_id=reader.text(row, "tax_id"),
             email=reader.text(row, "email"),
             group_id=reader.text(row, "group_id"),
-            source=SOURCE,
+            source=self.source,
         )
         self.state.customers.add(customer.id, customer.name)
         self.state.name_cache.pop(customer.name, None)
@@ -679,7 +745,11 @@ class _Builder:
             if terms is None:
                 raise RowError(f"{reader.column('due_date')!r} is empty and the mapping sets "
                                "no default_terms_days", "due_date", reader.column("due_date"))
-            due_date = issue_date + timedelta(days=terms)
+            try:
+                due_date = issue_date + timedelta(days=terms)
+            except OverflowError:
+                raise RowError(f"{issue_cell!r} plus {terms} days of terms is past the end of "
+                               "the calendar", "issue_date", reader.column("issue_date")) from None
         if code and len(code) == 3:
             currency = code.upper()
         else:
@@ -707,6 +777,7 @@ class _Builder:
             # Exports fill "last payment date" on partly paid invoices too: only a paid
             # invoice has a paid-on date.
             paid_on = None
+        disputed, disputed_on = self._dispute(row) if self.has_dispute else (False, None)
         invoice = Invoice(
             id=invoice_id,
             customer_id=customer_id,
@@ -719,13 +790,29 @@ class _Builder:
             paid_on=paid_on,
             amount_due=amount_due,
             fx_rate=self._rate(row) if rate_cell else None,
-            source=SOURCE,
+            disputed=disputed,
+            disputed_on=disputed_on,
+            source=self.source,
         )
         if self.state.index_invoices:
             ref = _InvoiceRef(invoice_id, customer_id, currency)
             self.state.invoices_by_id.setdefault(invoice_id, ref)
             self.state.invoices_by_number.setdefault(number or invoice_id, ref)
         return invoice
+
+    def _dispute(self, row: Row) -> tuple[bool, date | None]:
+        """The invoice's ``disputed`` flag and ``disputed_on`` date: a dispute date alone
+        marks the invoice disputed; a date on an invoice the flag says is not disputed is an
+        error naming the column."""
+        reader = self.reader
+        flag = reader.flag(row, "disputed")
+        raised = reader.date_of("disputed_on", reader.cell(row, "disputed_on") or None)
+        if raised is not None and flag is False:
+            raise RowError(
+                f"the dispute date {raised} is set but {reader.column('disputed')!r} says the "
+                "invoice is not disputed", "disputed_on", reader.column("disputed_on"),
+            )
+        return bool(flag) or raised is not None, raised
 
     def _payer(self, row: Row, made: list[Loaded], invoice: _InvoiceRef | str | None) -> str:
         """The customer of a payment or credit note: its invoice's, checked against the row's."""
@@ -779,7 +866,7 @@ class _Builder:
                 (ModelAllocation(invoice_id=invoice_id, amount=total),) if invoice_id else ()
             ),
             fx_rate=self._rate(row),
-            source=SOURCE,
+            source=self.source,
         )
 
     def _payment(self, rows: list[Row], made: list[Loaded]) -> Payment:
@@ -838,7 +925,7 @@ class _Builder:
             currency=currency,
             allocations=tuple(allocations),
             fx_rate=self._rate(first),
-            source=SOURCE,
+            source=self.source,
         )
 
     def _client(self, row: Row) -> str:
@@ -863,7 +950,7 @@ class _Builder:
             hours=hours,
             person=reader.text(row, "person"),
             billable=reader.flag(row, "billable"),
-            source=SOURCE,
+            source=self.source,
         )
 
     def _work_request(self, row: Row) -> WorkRequest:
@@ -876,8 +963,21 @@ class _Builder:
             customer_id=customer_id,
             requested_on=requested_on,
             wanted_by=wanted_by,
-            source=SOURCE,
+            source=self.source,
         )
+
+
+#: The longest reason a rejection keeps: a 100,000-character cell quoted in it is cut.
+REASON_LIMIT = 500
+
+
+def _short(reason: str) -> str:
+    """``reason`` cut in its middle to :data:`REASON_LIMIT` characters (its end says what to
+    do, so it is kept)."""
+    if len(reason) <= REASON_LIMIT:
+        return reason
+    keep = REASON_LIMIT // 2 - 3
+    return f"{reason[:keep]} ... {reason[-keep:]}"
 
 
 class _LineError(RowError):
