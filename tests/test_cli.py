@@ -134,7 +134,7 @@ def test_sync_keeps_rejected_rows_and_lists_them(
     books: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with (books / "exports" / "2025-q1.csv").open("a") as file:
-        file.write("B-2,Birch,2025-03-01,2025-02-01,50.00,\n")  # due before issued
+        file.write("B-2,Birch,2025-03-01,2025-04-01,5O.00,\n")  # a letter O in the total
     code, out, _ = run(capsys, "sync", "--quiet")
     assert code == EXIT_OK
     assert "1 rejected" in out
@@ -424,7 +424,7 @@ def test_review_says_how_many_records_were_left_out(
     books: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with (books / "exports" / "2025-q1.csv").open("a") as file:
-        file.write("B-2,Birch,2025-03-01,2025-02-01,50.00,\n")
+        file.write("B-2,Birch,2025-03-01,2025-04-01,50.00,XYZ\n")  # no such currency
     run(capsys, "sync", "--quiet")
     code, _, err = run(capsys, "review", "--as-of", "2025-06-30")
     assert code == EXIT_OK

@@ -36,7 +36,7 @@ from clientguard.errors import (
     UnknownConnectorError,
 )
 from clientguard.findings import Evidence, Finding, Severity, Signal
-from clientguard.ledger import Ledger, LoadReport, Location, Rejection
+from clientguard.ledger import Adjustment, Ledger, LoadReport, Location, Rejection
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import (
     Allocation,
@@ -65,6 +65,7 @@ from clientguard.signals import ConcentrationReport, concentration, late_payers
 __version__ = "0.1.0"
 
 __all__ = [
+    "Adjustment",
     "Allocation",
     "ApiError",
     "AuthError",

@@ -17,6 +17,9 @@ Rules between records:
   currencies on the allocation date (a document's own ``fx_rate`` is its rate on its own date
   and wins there, as in :meth:`Ledger.rate_to_base`; on other dates the FxTable's rate for that
   date is used, else the document's own rate);
+* an invoice due before it was issued (issued after the money came in: real data, not an
+  error) is kept, due on its issue date, and listed in ``ledger.report.adjusted`` with the
+  source's due date;
 * the allocations to an invoice never add up to more than its total. Documents are applied in
   date order (on the same day payments before credit notes, as the settlement replay does), so
   the one that would over-apply the invoice is the one rejected.
@@ -102,6 +105,32 @@ class Rejection:
         return f"{who} ({where}): {what}"
 
 
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """A record the ledger kept with one field changed, and what the source had there."""
+
+    kind: str
+    """What the record is: ``invoice``, ``payment``, ..."""
+    source: str
+    """The source it came from."""
+    record_id: str
+    """Its id in the source."""
+    field: str
+    """The field the ledger changed."""
+    source_value: str
+    """The value the source has (the record in the store keeps it)."""
+    used_value: str
+    """The value every analysis uses."""
+    reason: str
+    """Why, in words a person reads."""
+    location: Location | None = None
+    """Where it is in the source (file, line, column), where known."""
+
+    def __str__(self) -> str:
+        where = f"{self.source}, {self.location}" if self.location else self.source
+        return f"{self.kind} {self.record_id} ({where}): {self.field}: {self.reason}"
+
+
 @dataclass(frozen=True)
 class LoadReport:
     """What a build kept and what it turned away."""
@@ -110,6 +139,9 @@ class LoadReport:
     """How many records of each kind were kept."""
     rejected: tuple[Rejection, ...] = ()
     """Every record that was not kept, with the reason and its location."""
+    adjusted: tuple[Adjustment, ...] = ()
+    """Records kept with a field changed (an invoice due before it was issued is due on its
+    issue date), each with the source's value and its location."""
 
     @property
     def ok(self) -> bool:
@@ -290,6 +322,7 @@ class Ledger:
             {**self._locations, **other._locations},
             [],
             carried=[*self.report.rejected, *other.report.rejected],
+            carried_adjusted=[*self.report.adjusted, *other.report.adjusted],
         ).run([*self.records(), *other.records()], strict=strict)
 
     # ------------------------------------------------------------------ look-ups
@@ -439,6 +472,7 @@ class _Builder:
         locations: dict[RecordKey, Location],
         rejected: list[Rejection],
         carried: list[Rejection] | None = None,
+        carried_adjusted: list[Adjustment] | None = None,
     ) -> None:
         self.base = base
         self.fx = fx
@@ -447,6 +481,9 @@ class _Builder:
         self.rejected = rejected
         # Rejections of earlier builds (a merge): reported, but they do not fail it.
         self.carried = carried or []
+        # Adjustments of earlier builds (a merge: their records already carry the change).
+        self.carried_adjusted = carried_adjusted or []
+        self.adjusted: list[Adjustment] = []
         self.rates: dict[tuple[str, str], Decimal] = {}
 
     def reject(self, record: AnyRecord, reason: str, field: str | None = None) -> None:
@@ -469,7 +506,9 @@ class _Builder:
 
         customers = [r for r in self.unique(by_kind[Customer]) if isinstance(r, Customer)]
         invoices = [
-            r for r in self.unique(by_kind[Invoice]) if isinstance(r, Invoice) and self.priced(r)
+            self.due_from_issue(r)
+            for r in self.unique(by_kind[Invoice])
+            if isinstance(r, Invoice) and self.priced(r)
         ]
         invoice_by_id = {i.id: i for i in invoices}
         documents = [
@@ -520,6 +559,12 @@ class _Builder:
                 "work_requests": len(ledger.work_requests),
             },
             rejected=(*self.carried, *self.rejected),
+            # In ledger order (an invoice's used due date is its issue date), whatever the
+            # order the records came in.
+            adjusted=(
+                *self.carried_adjusted,
+                *sorted(self.adjusted, key=lambda a: (a.used_value, a.record_id, a.source)),
+            ),
         )
         self.index(ledger, applications)
         return ledger
@@ -539,6 +584,25 @@ class _Builder:
                 self.reject(record, f"duplicate id: another {record.kind} has id {key[1]}{also}",
                             "id")
         return kept
+
+    def due_from_issue(self, invoice: Invoice) -> Invoice:
+        """``invoice``, due on its issue date when the source has it due earlier (noted)."""
+        if invoice.due_date >= invoice.issue_date:
+            return invoice
+        self.adjusted.append(
+            Adjustment(
+                invoice.kind,
+                invoice.source,
+                invoice.id,
+                "due_date",
+                invoice.due_date.isoformat(),
+                invoice.issue_date.isoformat(),
+                f"due {invoice.due_date}, before its issue date {invoice.issue_date} (issued "
+                "after the money came in?); counted as due on its issue date",
+                self.locations.get((invoice.kind, invoice.source, invoice.id)),
+            )
+        )
+        return invoice.model_copy(update={"due_date": invoice.issue_date})
 
     def priced(self, record: Invoice | Payment | CreditNote) -> bool:
         """Record the document's rate to base; reject it when there is none."""

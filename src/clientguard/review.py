@@ -196,6 +196,10 @@ class DataQuality(_Frozen):
     unit (EUR 10.005, JPY 100.5) in a total, amount due, payment amount or allocation, in
     ledger order (invoices, payments, credit notes), each as ``"invoice INV-3"`` (kind and
     id). Used as given: amounts are rounded only in reports."""
+    due_before_issue: tuple[str, ...] = ()
+    """Invoices the source has due before their issue date (issued after the money came in),
+    kept and counted as due on their issue date, each with its source, location and both
+    dates (see ``ledger.report.adjusted``)."""
     notes: tuple[str, ...]
     """Every data-quality sentence, for a person."""
 
@@ -695,6 +699,13 @@ def _data_quality(ledger: Ledger, checked: Iterable[CheckedRow]) -> DataQuality:
             f"{len(unknown)} invoice{'s are' if len(unknown) != 1 else ' is'} marked paid with "
             "no payment date; left out of lateness."
         )
+    early = [str(a) for a in ledger.report.adjusted if a.field == "due_date"]
+    if early:
+        notes.append(
+            f"{len(early)} invoice{'s are' if len(early) != 1 else ' is'} due before "
+            f"{'their' if len(early) != 1 else 'its'} issue date in the source; counted as "
+            "due on the issue date."
+        )
     foreign, finer = _foreign_allocations(ledger), _finer_records(ledger)
     if foreign:
         notes.append(
@@ -715,6 +726,7 @@ def _data_quality(ledger: Ledger, checked: Iterable[CheckedRow]) -> DataQuality:
         amount_due_mismatches=tuple(mismatches),
         foreign_allocations=tuple(foreign),
         excess_precision=tuple(finer),
+        due_before_issue=tuple(early),
         notes=tuple(notes),
     )
 
