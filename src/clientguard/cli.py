@@ -406,6 +406,8 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
             print(line)
     for reason, count in result.skipped.items():
         print(printable(f"  left out on purpose: {count:,} x {reason}"))
+    for note in result.notes:
+        print(printable(f"  note: {note}"))
     kept = sum(1 for _ in store.rejections([result.source]))
     if kept:
         print(f"  {kept:,} rejected record{'s are' if kept != 1 else ' is'} kept in the store: "

@@ -144,6 +144,9 @@ class RawPage:
     tell without reading on (a file): the sync then closes the stream with an empty last
     page. Never read ahead to find out: a page must be yielded before the next is fetched,
     so that an error on the next one does not lose it."""
+    notes: tuple[str, ...] = ()
+    """What a person should know about the stream that is not a record, e.g. a stream the
+    account does not have and that was read as empty (carried to ``Page.notes``)."""
 
     @classmethod
     def of(
@@ -249,6 +252,8 @@ class Page:
     deleted: tuple[RecordKey, ...] = ()
     """``(kind, source, id)`` of records the source reports deleted (a :class:`Skip` with
     ``deleted=True``): a store removes what it saved of them."""
+    notes: tuple[str, ...] = ()
+    """The fetcher's notes on the stream (:attr:`RawPage.notes`), for a person."""
 
 
 @dataclass(frozen=True)
@@ -646,6 +651,7 @@ class _StreamSync:
             skipped=dict(sorted(skipped.items())),
             duplicates=duplicates,
             deleted=tuple(deleted),
+            notes=page.notes,
         )
 
     def deduplicate(
@@ -725,6 +731,8 @@ class Pulled:
     skipped: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     """By stream, the raw records left out on purpose, counted by reason."""
     duplicates: int = 0
+    notes: tuple[str, ...] = ()
+    """The connector's notes on its streams (e.g. a stream the account does not have)."""
 
 
 def pull(
@@ -746,6 +754,7 @@ def pull(
     locations: dict[RecordKey, Location] = {}
     skipped: dict[str, Counter[str]] = {}
     duplicates = 0
+    notes: list[str] = []
     with collector_paused() if connector.bounded_read else nullcontext():
         for page in connector.sync(state, streams=streams, full=full):
             for record in page.records:
@@ -760,6 +769,7 @@ def pull(
                 by_key.pop((kind, ident), None)
             skipped.setdefault(page.stream, Counter()).update(page.skipped)
             duplicates += page.duplicates
+            notes.extend(page.notes)
             state = state.after(page)
     return Pulled(
         records=(*by_key.values(), *unnamed),
@@ -768,5 +778,6 @@ def pull(
         state=state,
         skipped={s: dict(c) for s, c in skipped.items() if c},
         duplicates=duplicates,
+        notes=tuple(notes),
     )
 

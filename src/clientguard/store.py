@@ -198,6 +198,8 @@ class StreamResult:
     """``updated`` by kind of record."""
     full_read: bool = True
     """True when the stream was read in full (no cursor, or ``full=True``)."""
+    notes: tuple[str, ...] = ()
+    """The connector's notes on the stream (e.g. the account does not have it)."""
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,10 @@ class SyncResult:
     @property
     def removed(self) -> int:
         return sum(s.removed for s in self.streams)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(note for s in self.streams for note in s.notes)
 
     @property
     def skipped(self) -> dict[str, int]:
@@ -723,6 +729,7 @@ class _SyncWriter:
         self.prune = prune
         self.counts: dict[str, Counter[str]] = {}
         self.skipped: dict[str, Counter[str]] = {}
+        self.notes: dict[str, list[str]] = {}
         self.full_read: dict[str, bool] = {}
         # Identical time entries within one stream are told apart by their occurrence.
         self.occurrences: dict[str, Counter[str]] = {}
@@ -798,6 +805,7 @@ class _SyncWriter:
         # Counted only once the page is committed: the result says what is stored.
         counts.update(page_counts)
         self.skipped.setdefault(stream, Counter()).update(page.skipped)
+        self.notes.setdefault(stream, []).extend(page.notes)
 
     def _upsert(self, page: Page, occurrences: Counter[str]) -> list[Outcome]:
         """Insert or update the page's records, in one statement run for all of them; what
@@ -905,6 +913,7 @@ class _SyncWriter:
                 new_by_kind=_by_kind(counts, "new"),
                 updated_by_kind=_by_kind(counts, "updated"),
                 full_read=self.full_read.get(stream, True),
+                notes=tuple(self.notes.get(stream, ())),
             )
 
 
