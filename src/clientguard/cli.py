@@ -385,7 +385,53 @@ def _sync(args: argparse.Namespace) -> int:
                 continue
             progress.close()
             _print_sync(result, store, store_path)
+        if config.rates is not None and not args.source:
+            failed += _sync_rates(store, config, args.debug)
     return EXIT_USAGE if failed else EXIT_OK
+
+
+def _sync_rates(store: Store, config: Config, debug: bool) -> int:
+    """Read the [rates] of the config into the store; 1 when that failed (said on stderr)."""
+    from clientguard.fx.configured import sync_rates
+
+    assert config.rates is not None
+    try:
+        for line in sync_rates(store, config.rates, end=_today()):
+            print(printable(line))
+    except ClientguardError as exc:
+        if debug:
+            raise
+        print(f"clientguard: rates: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _rates_command(args: argparse.Namespace) -> int:
+    from clientguard.fx.files import TEMPLATE
+    from clientguard.store import Store
+
+    if args.action == "template":
+        sys.stdout.write(TEMPLATE)
+        return EXIT_OK
+    config = _config(args)
+    if args.action == "sync":
+        if config.rates is None:
+            raise ConfigError(
+                "clientguard.toml has no [rates] table; add one: file = \"rates.csv\" "
+                "(clientguard rates template prints one), or [rates.ecb] / [rates.nbp]"
+            )
+        with Store.open(_store_path(args, config)) as store:
+            return EXIT_USAGE if _sync_rates(store, config, args.debug) else EXIT_OK
+    with Store.open(_store_path(args, config), create=False) as store:
+        summary = store.rates_summary()
+    if not summary:
+        print("No exchange rates are stored. Add [rates] to clientguard.toml and run "
+              "clientguard rates sync.")
+        return EXIT_OK
+    for source, base, currencies, count, first, last in summary:
+        print(f"{source}: {count:,} rates of {currencies:,} currencies in {base}, "
+              f"{first} to {last}")
+    return EXIT_OK
 
 
 def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
@@ -430,6 +476,7 @@ def _base_currency(args: argparse.Namespace, config: Config, found: Sequence[str
 
 def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
     from clientguard.connector import pull
+    from clientguard.fx.configured import pull_rates, table_from
     from clientguard.store import Store
 
     strict = args.strict
@@ -445,10 +492,18 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
             currencies = sorted({
                 str(getattr(r, "currency", "")) for r in pulled.records if r.kind == "invoice"
             })
+            base = _base_currency(args, config, currencies)
+            rows = []
+            if config.rates is not None and any(c != base for c in currencies):
+                days = [d for r in pulled.records
+                        if isinstance(d := getattr(r, "issue_date", getattr(r, "date", None)),
+                                      date)]
+                rows = pull_rates(config.rates, end=_today(), first=min(days, default=None))
             ledgers.append(
                 Ledger.build(
                     pulled.records,
-                    base_currency=_base_currency(args, config, currencies),
+                    base_currency=base,
+                    fx=table_from(rows, base, config.rates),
                     strict=strict,
                     rejected=pulled.rejected,
                     locations=pulled.locations,
@@ -460,7 +515,8 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
         return ledger
     with Store.open(_store_path(args, config), create=False) as store:
         currency = _base_currency(args, config, store.currencies())
-        return store.load(base_currency=currency, strict=strict)
+        fx = table_from(store.rates(), currency, config.rates)
+        return store.load(base_currency=currency, fx=fx, strict=strict)
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -692,6 +748,24 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     policy.set_defaults(run=_policy_command)
+
+    rates = _add_command(
+        commands, "rates",
+        help="exchange rates: print a template, read [rates] into the store, list them",
+        description="Exchange rates for documents in another currency than the base "
+        "currency. 'template' prints a rates CSV to fill in; 'sync' reads the sources of "
+        "[rates] in clientguard.toml (CSV files, the ECB's and the NBP's daily tables) into "
+        "the store ('clientguard sync' does too); 'list' (the default) says what is stored. "
+        "'review' converts with the stored rates.",
+        examples=["clientguard rates template > rates.csv", "clientguard rates sync",
+                  "clientguard rates"],
+        parents=[common, configured],
+    )
+    rates.add_argument("action", nargs="?", choices=("list", "sync", "template"),
+                       default="list", help="list (default), sync or template")
+    rates.add_argument("--store", metavar="PATH", help="the store (default: from the "
+                       "config, else ./clientguard.db)")
+    rates.set_defaults(run=_rates_command)
     return parser
 
 

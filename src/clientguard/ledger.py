@@ -311,6 +311,7 @@ class Ledger:
                 self.base_currency,
                 merged,
                 max(self.fx.max_staleness_days, other.fx.max_staleness_days),
+                self.fx.remedy,
             )
         elif fx is None:
             fx = other.fx

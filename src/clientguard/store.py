@@ -62,6 +62,7 @@ from typing import IO, Any, Final, Literal
 
 from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError
+from clientguard.fx import RateRow
 from clientguard.ledger import Ledger, Location, RecordKey, Rejection, collector_paused
 from clientguard.model import (
     AnyRecord,
@@ -148,6 +149,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             record TEXT
         )""",
         "CREATE INDEX rejections_by_record ON rejections (source, stream, record_id)",
+    ),
+    (
+        # Exchange rates from [rates] (a file, the NBP's and the ECB's tables): units of base
+        # per one unit of currency, as decimal text; applies_from is the first day a
+        # document uses it (the NBP's: the day after its table).
+        """CREATE TABLE rates (
+            source TEXT NOT NULL,
+            base TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            published TEXT NOT NULL,
+            applies_from TEXT NOT NULL,
+            rate TEXT NOT NULL,
+            PRIMARY KEY (source, base, currency, published)
+        ) WITHOUT ROWID""",
     ),
 )
 
@@ -690,6 +705,58 @@ class Store:
             rejected=rejected,
             locations=locations,
         )
+
+    # ----------------------------------------------------------------- exchange rates
+
+    def save_rates(self, source: str, rows: Iterable[RateRow], *, replace: bool = False) -> int:
+        """Store ``rows`` of the rate source ``source`` in one transaction; with ``replace``
+        (a file: it is the whole truth) the source's earlier rows go first. Returns how many
+        rows were written."""
+        values = [
+            (source, r.base, r.currency, r.published.isoformat(), r.applies_from.isoformat(),
+             str(r.rate))
+            for r in rows
+        ]
+        with self._transaction(f"rates of {source}"):
+            if replace:
+                self._db.execute("DELETE FROM rates WHERE source = ?", (source,))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO rates (source, base, currency, published, applies_from, "
+                "rate) VALUES (?, ?, ?, ?, ?, ?)",
+                values,
+            )
+        return len(values)
+
+    def rates(self) -> list[RateRow]:
+        """Every stored exchange rate."""
+        rows = self._db.execute(
+            "SELECT source, base, currency, published, applies_from, rate FROM rates "
+            "ORDER BY source, published, currency"
+        ).fetchall()
+        return [
+            RateRow(source, base, currency, date.fromisoformat(published),
+                    Decimal(rate), date.fromisoformat(applies))
+            for source, base, currency, published, applies, rate in rows
+        ]
+
+    def rates_summary(self) -> list[tuple[str, str, int, int, date, date]]:
+        """Per rate source: (source, base, currencies, rates, first day, last day)."""
+        rows = self._db.execute(
+            "SELECT source, base, COUNT(DISTINCT currency), COUNT(*), MIN(published), "
+            "MAX(published) FROM rates GROUP BY source, base ORDER BY source, base"
+        ).fetchall()
+        return [(s, b, c, n, date.fromisoformat(lo), date.fromisoformat(hi))
+                for s, b, c, n, lo, hi in rows]
+
+    def first_document_date(self) -> date | None:
+        """The earliest issue or payment date of the stored invoices, payments and credit
+        notes (where reading exchange rates starts); None when there are none."""
+        row = self._db.execute(
+            "SELECT MIN(COALESCE(json_extract(data, '$.issue_date'), "
+            "json_extract(data, '$.date'))) FROM records "
+            "WHERE kind IN ('invoice', 'payment', 'credit_note')"
+        ).fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
 
     def currencies(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
         """The currencies of the stored invoices, sorted (to suggest a base currency)."""

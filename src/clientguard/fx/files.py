@@ -1,0 +1,110 @@
+"""A CSV file of exchange rates: the firm's own (its bank's, its accountant's), one rate a row.
+
+The format (``clientguard rates template`` prints it)::
+
+    # units of BASE per one unit of CURRENCY on DATE; lines starting with # are comments
+    date,currency,base,rate
+    2025-01-31,USD,EUR,0.9612
+    2025-01-31,ILS,USD,0.2790
+
+* UTF-8 (a byte-order mark is allowed), comma-separated, one header line naming the four
+  columns in any order; more columns are ignored.
+* ``date`` is ISO ``YYYY-MM-DD``: the day the rate is for. A document dated on it, or up to
+  ``max_staleness_days`` later with no newer rate, is converted at it.
+* ``currency`` and ``base`` are upper-case ISO 4217 codes. ``base`` need not be the ledger's
+  base currency: a rate to another base is crossed through the ledger's base on the same day
+  (the file then needs that day's rate of the ledger's base too).
+* ``rate`` is a positive decimal number with a dot: units of ``base`` for ONE unit of
+  ``currency`` (ILS in USD is about 0.28, not 3.6).
+
+A row that breaks a rule is an error naming the file, the line and the column; nothing is
+guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from clientguard.errors import ConfigError
+from clientguard.fx import RateRow
+from clientguard.money import is_currency
+
+__all__ = ["COLUMNS", "TEMPLATE", "read_rates_file"]
+
+COLUMNS = ("date", "currency", "base", "rate")
+"""The columns a rates file must have."""
+
+TEMPLATE = """\
+# clientguard exchange rates: units of BASE per one unit of CURRENCY on DATE.
+# One rate a row; a document is converted at the rate of its date, or the latest earlier
+# one within max_staleness_days ([rates] in clientguard.toml, 7 by default).
+# BASE may differ from your base currency: the rate is then crossed through the rate of your
+# base currency on the same day. Lines starting with # are comments.
+date,currency,base,rate
+2025-01-31,USD,EUR,0.9612
+2025-01-31,ILS,EUR,0.2681
+"""
+"""What ``clientguard rates template`` prints."""
+
+
+def read_rates_file(path: Path, *, source: str | None = None) -> list[RateRow]:
+    """The rates in ``path`` (see the module for the format), as rows of ``source``
+    (default ``file:<file name>``). Raises :class:`ConfigError` naming the file, line and
+    column of the first row that breaks a rule."""
+    name = source or f"file:{path.name}"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"rates file {path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"rates file {path}: is not UTF-8 text") from None
+    numbered = [
+        (number, line) for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not numbered:
+        raise ConfigError(f"rates file {path}: has no header line ({','.join(COLUMNS)})")
+    reader = csv.reader(io.StringIO("\n".join(line for _, line in numbered)))
+    header = [cell.strip().lower() for cell in next(reader)]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ConfigError(
+            f"rates file {path}, line {numbered[0][0]}: the header has no "
+            f"{', '.join(repr(m) for m in missing)} column; it needs {','.join(COLUMNS)} "
+            "(clientguard rates template prints an example)"
+        )
+    at = {column: header.index(column) for column in COLUMNS}
+    rows = []
+    for (number, _), cells in zip(numbered[1:], reader, strict=True):
+        where = f"rates file {path}, line {number}"
+        if len(cells) < len(header):
+            raise ConfigError(f"{where}: has {len(cells)} fields, the header {len(header)}")
+        value = {column: cells[index].strip() for column, index in at.items()}
+        rows.append(_row(value, name, where))
+    return rows
+
+
+def _row(value: dict[str, str], source: str, where: str) -> RateRow:
+    try:
+        day = date.fromisoformat(value["date"])
+    except ValueError:
+        raise ConfigError(f"{where}, column 'date': {value['date']!r} is not a date "
+                          "YYYY-MM-DD") from None
+    for column in ("currency", "base"):
+        if not is_currency(value[column]):
+            raise ConfigError(f"{where}, column {column!r}: {value[column]!r} is not an "
+                              "upper-case ISO 4217 currency code")
+    try:
+        rate = Decimal(value["rate"])
+    except InvalidOperation:
+        raise ConfigError(f"{where}, column 'rate': {value['rate']!r} is not a number "
+                          "(write it with a dot: 0.9612)") from None
+    if not rate.is_finite() or rate <= 0:
+        raise ConfigError(f"{where}, column 'rate': {value['rate']!r} is not a positive rate")
+    if value["currency"] == value["base"]:
+        raise ConfigError(f"{where}: currency and base are both {value['base']}")
+    return RateRow(source, value["base"], value["currency"], day, rate, day)
