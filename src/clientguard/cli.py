@@ -390,13 +390,16 @@ def _sync(args: argparse.Namespace) -> int:
     return EXIT_USAGE if failed else EXIT_OK
 
 
-def _sync_rates(store: Store, config: Config, debug: bool) -> int:
+def _sync_rates(
+    store: Store, config: Config, debug: bool, start: date | None = None,
+    end: date | None = None,
+) -> int:
     """Read the [rates] of the config into the store; 1 when that failed (said on stderr)."""
     from clientguard.fx.configured import sync_rates
 
     assert config.rates is not None
     try:
-        for line in sync_rates(store, config.rates, end=_today()):
+        for line in sync_rates(store, config.rates, start=start, end=end or _today()):
             print(printable(line))
     except ClientguardError as exc:
         if debug:
@@ -421,7 +424,8 @@ def _rates_command(args: argparse.Namespace) -> int:
                 "(clientguard rates template prints one), or [rates.ecb] / [rates.nbp]"
             )
         with Store.open(_store_path(args, config)) as store:
-            return EXIT_USAGE if _sync_rates(store, config, args.debug) else EXIT_OK
+            failed = _sync_rates(store, config, args.debug, args.start, args.end)
+            return EXIT_USAGE if failed else EXIT_OK
     with Store.open(_store_path(args, config), create=False) as store:
         summary = store.rates_summary()
     if not summary:
@@ -765,6 +769,11 @@ def build_parser() -> argparse.ArgumentParser:
                        default="list", help="list (default), sync or template")
     rates.add_argument("--store", metavar="PATH", help="the store (default: from the "
                        "config, else ./clientguard.db)")
+    rates.add_argument("--from", dest="start", type=_date, metavar="DATE",
+                       help="sync: read the banks' tables from this day (default: [rates] "
+                       "start, else a week before the first stored document)")
+    rates.add_argument("--to", dest="end", type=_date, metavar="DATE",
+                       help="sync: read the banks' tables up to this day (default: today)")
     rates.set_defaults(run=_rates_command)
     return parser
 

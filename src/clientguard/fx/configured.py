@@ -48,14 +48,17 @@ def pull_rates(rates: RatesConfig, *, end: date, first: date | None = None) -> l
     return rows
 
 
-def sync_rates(store: Store, rates: RatesConfig, *, end: date) -> list[str]:
-    """Read every source of ``rates`` into ``store``; a line a source, for a person."""
+def sync_rates(
+    store: Store, rates: RatesConfig, *, end: date, start: date | None = None
+) -> list[str]:
+    """Read every source of ``rates`` into ``store`` (the banks' tables from ``start``, by
+    default as :func:`_start` says, to ``end``); a line a source, for a person."""
     lines = []
     for path in rates.files:
         rows = read_rates_file(path)
         count = store.save_rates(f"file:{path.name}", rows, replace=True)
         lines.append(f"rates file {path}: {count:,} rates")
-    start = _start(rates, store.first_document_date(), end)
+    start = start or _start(rates, store.first_document_date(), end)
     for name, options in rates.banks.items():
         with bank(name, dict(options)) as source:
             rows = source.fetch(start, end)

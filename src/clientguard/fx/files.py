@@ -8,7 +8,8 @@ The format (``clientguard rates template`` prints it)::
     2025-01-31,ILS,USD,0.2790
 
 * UTF-8 (a byte-order mark is allowed), comma-separated, one header line naming the four
-  columns in any order; more columns are ignored.
+  columns in any order (other columns are ignored); every row has as many fields as the
+  header (a decimal comma splits a rate in two and is refused).
 * ``date`` is ISO ``YYYY-MM-DD``: the day the rate is for. A document dated on it, or up to
   ``max_staleness_days`` later with no newer rate, is converted at it.
 * ``currency`` and ``base`` are upper-case ISO 4217 codes. ``base`` need not be the ledger's
@@ -24,7 +25,6 @@ guessed.
 from __future__ import annotations
 
 import csv
-import io
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -68,8 +68,8 @@ def read_rates_file(path: Path, *, source: str | None = None) -> list[RateRow]:
     ]
     if not numbered:
         raise ConfigError(f"rates file {path}: has no header line ({','.join(COLUMNS)})")
-    reader = csv.reader(io.StringIO("\n".join(line for _, line in numbered)))
-    header = [cell.strip().lower() for cell in next(reader)]
+    lines = [(number, _cells(line, path, number)) for number, line in numbered]
+    header = [cell.strip().lower() for cell in lines[0][1]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ConfigError(
@@ -79,13 +79,24 @@ def read_rates_file(path: Path, *, source: str | None = None) -> list[RateRow]:
         )
     at = {column: header.index(column) for column in COLUMNS}
     rows = []
-    for (number, _), cells in zip(numbered[1:], reader, strict=True):
+    for number, cells in lines[1:]:
         where = f"rates file {path}, line {number}"
-        if len(cells) < len(header):
-            raise ConfigError(f"{where}: has {len(cells)} fields, the header {len(header)}")
+        if len(cells) != len(header):
+            # More fields than the header is usually a decimal comma (1,05): never guessed.
+            raise ConfigError(f"{where}: has {len(cells)} fields, the header {len(header)} "
+                              "(a rate with a decimal comma? write it with a dot: 1.05)")
         value = {column: cells[index].strip() for column, index in at.items()}
         rows.append(_row(value, name, where))
     return rows
+
+
+def _cells(line: str, path: Path, number: int) -> list[str]:
+    """One line's fields (a rates file has no field spanning lines)."""
+    try:
+        return next(csv.reader([line], strict=True))
+    except csv.Error as exc:
+        raise ConfigError(f"rates file {path}, line {number}: cannot be read as CSV "
+                          f"({exc})") from None
 
 
 def _row(value: dict[str, str], source: str, where: str) -> RateRow:
