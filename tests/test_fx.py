@@ -313,3 +313,19 @@ def test_nbp_rows_keep_their_applies_from_day_through_the_store(tmp_path: Path) 
     with Store.open(tmp_path / "s.db") as store:
         store.save_rates("nbp", rows)
         assert store.rates() == rows
+
+
+def test_a_store_of_schema_version_1_gets_the_rates_table_when_opened(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    Store.open(path).close()
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE rates")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Store.open(path) as store:
+        assert store.rates() == []
+        store.save_rates("ecb", [row("ecb", "EUR", "USD", "2025-01-02", "0.97")])
+        assert len(store.rates()) == 1

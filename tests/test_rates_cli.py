@@ -209,3 +209,24 @@ def test_rates_sync_without_a_rates_table_says_what_to_add(
     assert code == EXIT_USAGE
     assert "no [rates] table" in err
     assert "clientguard rates template" in err
+
+
+def test_the_trials_invoice2go_export_loads_with_a_rates_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    reference_file: Callable[[str], Path],
+) -> None:
+    # The trial: Invoice2go's export has an ILS invoice in a USD book (2021-01-28).
+    export = reference_file("data/tool_exports/invoice2go_invoices_export.csv")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
+    (tmp_path / "rates.csv").write_text("date,currency,base,rate\n2021-01-27,ILS,USD,0.3060\n")
+    (tmp_path / "clientguard.toml").write_text(
+        'base_currency = "USD"\nstore = "cg.db"\n\n'
+        f'[sources.invoice2go]\nconnector = "csv"\npreset = "invoice2go"\n'
+        f'invoices = "{export}"\n\n[rates]\nfile = "rates.csv"\n'
+    )
+    code, out, _ = run(capsys, "sync", "--quiet")
+    assert code == EXIT_OK
+    assert "0 rejected" in out
+    code, _, err = run(capsys, "review", "--as-of", "2021-06-30", "--strict", "--quiet")
+    assert (code, err) == (EXIT_OK, "")
