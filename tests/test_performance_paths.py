@@ -10,17 +10,20 @@ with several allocations to one invoice is still caught.
 from __future__ import annotations
 
 import gc
+import pickle
+import weakref
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from clientguard.errors import DataError
-from clientguard.ledger import Ledger, collector_paused
+from clientguard.gcpause import collector_paused
+from clientguard.ledger import Ledger
 from clientguard.model import Invoice, Payment
 from clientguard.policy import Policy
 from clientguard.sample import SAMPLE_AS_OF, sample_ledger
-from clientguard.settlement import Settlement, _latest, replay, replay_rows, settle
+from clientguard.settlement import Settlement, replay, settle
 from clientguard.testing import invoice, ledger, payment
 
 D = Decimal
@@ -79,8 +82,8 @@ def test_the_kept_replay_is_only_served_for_the_same_ledger_date_and_tolerance()
     pays = payment("acme", on="2025-03-01", amount="99.995", pays=[(inv, "99.995")])
     book = ledger(inv, pays)
     before, after = date(2025, 2, 1), date(2025, 6, 30)
-    first = list(replay_rows(book, as_of=after))
-    assert list(replay_rows(book, as_of=after)) == first
+    first = replay(book, as_of=after)
+    assert replay(book, as_of=after) is first
     assert [r.status for r in replay(book, as_of=before)] == ["open"]
     assert [r.status for r in replay(book, as_of=after)] == ["settled"]
     strict = Policy(settle_tolerance=D("0.001"))
@@ -90,19 +93,44 @@ def test_the_kept_replay_is_only_served_for_the_same_ledger_date_and_tolerance()
     assert [r.invoice.id for r in replay(book, as_of=after)] == ["INV-1"]
 
 
-def test_the_kept_replay_goes_with_its_ledger() -> None:
+def test_the_kept_replay_lives_and_dies_with_its_ledger() -> None:
+    # No module-level cache: nothing outside the ledger holds it or its replay.
     book = ledger(invoice("acme", issued="2025-01-01", total="5.00", id="INV-1"))
-    list(replay_rows(book, as_of=date(2025, 6, 30)))
-    assert "replay" in _latest
+    rows = replay(book, as_of=date(2025, 6, 30))
+    alive = weakref.ref(book)
     del book
     gc.collect()
-    assert "replay" not in _latest
+    assert alive() is None
+    assert [r.invoice.id for r in rows] == ["INV-1"]
 
 
-def test_replay_rows_still_checks_as_of_when_iterated() -> None:
+def test_a_ledger_cannot_be_changed_so_its_kept_replay_cannot_go_stale() -> None:
+    # The old failure: settle, empty the ledger's invoices, settle again, and the first
+    # settlement came back from a module-level cache.
+    book = ledger(invoice("acme", issued="2025-01-01", due="2025-01-31", total="5.00", id="I-1"))
+    assert list(settle(book, as_of=date(2025, 6, 30))) == ["I-1"]
+    with pytest.raises(AttributeError, match="cannot be changed"):
+        book.invoices = ()  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="cannot be changed"):
+        del book.customers
+    assert [i.id for i in book.invoices] == ["I-1"]
+
+
+def test_a_pickled_ledger_travels_without_its_kept_replay() -> None:
+    book = ledger(invoice("acme", issued="2025-01-01", due="2025-01-31", total="5.00", id="I-1"))
+    replay(book, as_of=date(2025, 6, 30))
+    assert book.memo
+    copy = pickle.loads(pickle.dumps(book))
+    assert copy.memo == {}
+    assert settle(copy, as_of=date(2025, 6, 30)) == settle(book, as_of=date(2025, 6, 30))
+    with pytest.raises(AttributeError):
+        copy.fx = None  # type: ignore[misc]
+
+
+def test_replay_checks_as_of_when_called() -> None:
     book = ledger(invoice("acme", issued="2025-01-01", total="5.00", id="INV-1"))
     with pytest.raises(TypeError):
-        list(replay_rows(book, as_of="2025-06-30"))  # type: ignore[arg-type]
+        replay(book, as_of="2025-06-30")  # type: ignore[arg-type]
 
 
 def test_the_collector_is_left_as_it_was_found() -> None:

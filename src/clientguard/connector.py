@@ -52,7 +52,8 @@ from typing import Any, ClassVar, Literal, Self, final
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from clientguard.errors import ConfigError, DataError
-from clientguard.ledger import Location, RecordKey, Rejection, collector_paused
+from clientguard.gcpause import collector_paused
+from clientguard.ledger import Location, RecordKey, Rejection
 from clientguard.model import AnyRecord, Record
 
 __all__ = [

@@ -27,16 +27,15 @@ Rules between records:
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from clientguard.errors import DataError
+from clientguard.gcpause import collector_paused
 from clientguard.model import (
     AnyRecord,
     CreditNote,
@@ -187,27 +186,6 @@ _Crossing = tuple[tuple[bool, date, str, int], CrossAllocation]
 then the document's date and id, then the allocation's index."""
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a block that makes many long-lived objects.
-
-    A read, a build or a replay of a million records makes millions of objects that outlive
-    the block; each collection the allocations trigger walks every one of them again, which
-    cost a third of the time. Nothing made here forms a reference cycle, so nothing waits for
-    the collector: memory is freed by reference counting as usual. The collector is the whole
-    process's: pause it only for bounded work on the CPU, never around network waits. It is
-    left as it was found (a caller that paused it keeps it paused), also when the block fails.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 _KINDS: tuple[type[Record], ...] = (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
 
 
@@ -232,6 +210,33 @@ class Ledger:
     def __init__(self, _token: object = None) -> None:
         if _token is not _BUILD:
             raise TypeError("use Ledger.build(records, base_currency=...) to make a Ledger")
+        self._memo: dict[str, object] = {}
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if self.__dict__.get("_sealed", False):
+            raise AttributeError(
+                f"a Ledger cannot be changed (setting {name!r}): build a new one with "
+                "Ledger.build or Ledger.merge"
+            )
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Ledger cannot be changed (deleting {name!r})")
+
+    def __getstate__(self) -> dict[str, object]:
+        # The memo is derived and can be large: a copy sent to a worker computes its own.
+        return {**self.__dict__, "_memo": {}}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
+    @property
+    def memo(self) -> dict[str, object]:
+        """Derived views that clientguard's analyses keep for this ledger (the latest
+        settlement replay): computed by the functions that own them, kept here so that they
+        live and die with the ledger and never outlive a change (a ledger never changes).
+        Not for users' own data."""
+        return self._memo
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -568,6 +573,7 @@ class _Builder:
             ),
         )
         self.index(ledger, applications)
+        ledger._sealed = True
         return ledger
 
     def unique(self, records: list[AnyRecord]) -> list[AnyRecord]:
@@ -670,7 +676,7 @@ class _Builder:
         # that breaks the rule. On the same day payments come before credit notes, as in the
         # settlement replay (applications below), so the rejected one is the one the replay
         # would find over-applying.
-        dated.sort(key=lambda pair: (pair[0], pair[1].kind != "payment", pair[1].id))
+        dated.sort(key=lambda pair: same_day_order(pair[0], pair[1].kind, pair[1].id))
         for doc_day, doc in dated:
             pending: list[Application] = []
             # What this document applies to each invoice so far, summed in allocation order
@@ -787,8 +793,18 @@ def _first(pair: _Crossing) -> tuple[bool, date, str, int]:
     return pair[0]
 
 
+def same_day_order(day: date, document_kind: str, document_id: str) -> tuple[date, bool, str]:
+    """The order payments and credit notes count in against an invoice: by ``day``, then, on
+    one day, payments before credit notes (cash received and credit given on one day count
+    cash first), then by document id, so that the order never depends on how the source
+    listed them. The one owner of the rule: the ledger's over-application check, its
+    applications and the settlement replay all sort by it.
+    """
+    return day, document_kind != "payment", document_id
+
+
 def _application_order(application: Application) -> tuple[date, bool, str]:
-    return application.date, application.document_kind != "payment", application.document_id
+    return same_day_order(application.date, application.document_kind, application.document_id)
 
 
 def _resolve_groups(customers: Mapping[str, Customer]) -> dict[str, str]:

@@ -33,7 +33,8 @@ from itertools import chain
 from pydantic import BaseModel, ConfigDict
 
 from clientguard.findings import Finding, Severity, Signal, by_severity
-from clientguard.ledger import Ledger, collector_paused
+from clientguard.gcpause import collector_paused
+from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, without_client
 from clientguard.metrics.cost import ClientLatenessCost, lateness_costs
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
@@ -43,11 +44,11 @@ from clientguard.money import CURRENCY_EXPONENTS, ZERO, round_money
 from clientguard.policy import Policy
 from clientguard.settlement import (
     LIVE_STATUSES,
-    CheckedRow,
     Settlement,
+    _Checked,
+    _checked_replay,
+    _settlement_of,
     check_as_of,
-    checked_rows,
-    settlement_of,
 )
 from clientguard.signals import (
     ConcentrationReport,
@@ -248,15 +249,14 @@ def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
     # few hundred thousand.
     first_due = as_of - timedelta(days=policy.lookback_days - 1)
     late: dict[str, Settlement] = {}
-    checked: list[CheckedRow] = []
-    for row, mismatch, notes in checked_rows(ledger, as_of=as_of, policy=policy):
-        invoice = row[0]
-        if row[1] == "paid_date_unknown" or mismatch is not None or notes:
-            checked.append((row, mismatch, notes))
-        if row[8] and first_due <= invoice.due_date <= as_of:
-            late[invoice.id] = settlement_of(
-                row, mismatch, notes, ledger=ledger, as_of=as_of, policy=policy
-            )
+    checked: list[_Checked] = []
+    for item in _checked_replay(ledger, as_of=as_of, policy=policy):
+        row = item.replay
+        invoice = row.invoice
+        if row.status == "paid_date_unknown" or item.mismatch is not None or item.notes:
+            checked.append(item)
+        if row.days_late and first_due <= invoice.due_date <= as_of:
+            late[invoice.id] = _settlement_of(item, ledger=ledger, as_of=as_of, policy=policy)
     profiles = payment_profiles(ledger, as_of=as_of, policy=policy)
     costs = lateness_costs(ledger, as_of=as_of, policy=policy, settlements=late)
     revenue = concentration(ledger, as_of=as_of, basis="revenue", policy=policy)
@@ -674,20 +674,20 @@ def _revisions(
     return revisions
 
 
-def _data_quality(ledger: Ledger, checked: Iterable[CheckedRow]) -> DataQuality:
-    """The review's data-quality summary; ``checked`` holds (at least) every replay row that
-    is paid with no date, or that the source disagrees with, in ledger order."""
+def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
+    """The review's data-quality summary; ``checked`` holds (at least) every replay that is
+    paid with no date, or that the source disagrees with, in ledger order."""
     rejected = ledger.report.rejected
     unknown: list[str] = []
     mismatches: list[str] = []
     notes: list[str] = []
-    for row, mismatch, row_notes in checked:
-        invoice_id = row[0].id
-        if row[1] == "paid_date_unknown":
+    for item in checked:
+        invoice_id = item.replay.invoice.id
+        if item.replay.status == "paid_date_unknown":
             unknown.append(invoice_id)
-        if mismatch is not None:
+        if item.mismatch is not None:
             mismatches.append(invoice_id)
-        notes.extend(f"invoice {invoice_id}: {n}" for n in row_notes)
+        notes.extend(f"invoice {invoice_id}: {n}" for n in item.notes)
     if rejected:
         notes.insert(
             0,

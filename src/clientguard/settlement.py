@@ -36,7 +36,6 @@ Pure: no clock, no I/O. Amounts are never rounded here.
 from __future__ import annotations
 
 import bisect
-import weakref
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,7 +43,8 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from clientguard.ledger import Application, Ledger, collector_paused
+from clientguard.gcpause import collector_paused
+from clientguard.ledger import Application, Ledger, same_day_order
 from clientguard.model import Allocation, Invoice
 from clientguard.money import ONE, ZERO
 from clientguard.policy import Policy
@@ -116,8 +116,10 @@ class Settlement(BaseModel):
 class Replay(NamedTuple):
     """The lightweight form of a :class:`Settlement`, for metrics that read every invoice.
 
-    A tuple rather than a model so that a million invoices replay in a second or two; the
-    fields mean what the same-named fields of :class:`Settlement` mean.
+    A named tuple rather than a model so that a million invoices replay in a second or two
+    (made with ``tuple.__new__``, it costs what a plain tuple does); read it by name, or unpack
+    it in a ``for`` statement. The fields mean what the same-named fields of
+    :class:`Settlement` mean.
     """
 
     invoice: Invoice
@@ -186,6 +188,44 @@ def applied_parts(ledger: Ledger, invoice_id: str) -> tuple[AppliedPart, ...]:
     return tuple(_effective(applications, dates)[0])
 
 
+def balance_history(
+    ledger: Ledger, settlement: Settlement, *, credits_from_due: bool = False
+) -> list[tuple[date, Decimal]]:
+    """The invoice's balance from its due date on, as steps ``(day, balance at the end of
+    that day)``, up to the settlement's ``as_of``: the first step on the due date, then one on
+    each later day something was applied, in the replay's order (:func:`applied_parts`).
+
+    Where the settlement rests on the source's paid date, the balance is zero from the end of
+    that day (which may also be the day of the last allocation). With ``credits_from_due`` the
+    credit notes applied by ``as_of`` count from the due date whatever their own date: the
+    balance the client still had to *pay* (credited money is not money the client kept), the
+    base of the financing cost. Without it, the balance outstanding each day, the base of the
+    statutory interest.
+    """
+    invoice = ledger.invoice(settlement.invoice_id)
+    due = invoice.due_date
+    counted = [part for part in applied_parts(ledger, invoice.id) if part.date <= settlement.as_of]
+    if credits_from_due:
+        # Credit notes first (all on the due date), then the payments in their own order.
+        counted.sort(key=lambda part: part.application.document_kind == "payment")
+    balance = invoice.total
+    by_day: dict[date, Decimal] = {}
+    for part in counted:
+        balance = max(ZERO, balance - part.application.amount)
+        credit = part.application.document_kind != "payment"
+        day = due if credits_from_due and credit else part.date
+        by_day[max(day, due)] = balance
+    steps = [(due, by_day.pop(due, invoice.total))]
+    steps.extend(sorted(by_day.items()))
+    if settlement.settled_on is not None and settlement.basis == "paid_on":
+        # The source's paid date settles the rest: nothing is owed from the end of that day.
+        if steps[-1][0] == settlement.settled_on:
+            steps[-1] = (settlement.settled_on, ZERO)
+        else:
+            steps.append((settlement.settled_on, ZERO))
+    return steps
+
+
 def _document_dates(ledger: Ledger) -> dict[str, dict[str, date]]:
     """Each payment's and credit note's own date, by document kind and id."""
     return {
@@ -209,79 +249,59 @@ def _effective(
     if moved:
         # Moving a date forward can change the order; the ledger's tie-break is kept.
         parts.sort(
-            key=lambda p: (
-                p.date,
-                p.application.document_kind != "payment",
-                p.application.document_id,
+            key=lambda p: same_day_order(
+                p.date, p.application.document_kind, p.application.document_id
             )
         )
     return parts, moved
 
 
-def replay(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Iterator[Replay]:
+def replay(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> tuple[Replay, ...]:
     """Replay every live invoice issued by ``as_of``, in the ledger's order (issue date, id).
 
     One pass over the ledger, giving lightweight :class:`Replay` tuples; :func:`settle` turns
-    the same replay into :class:`Settlement` models.
+    the same replay into :class:`Settlement` models. The replay of the latest ``as_of`` and
+    tolerance is kept on the ledger (a ledger never changes, so neither does its replay as of
+    a date), so that the analyses of one review (:func:`settle`, the payment profiles, the open
+    receivables) replay the ledger once rather than three times. Raises TypeError when
+    ``as_of`` is not a date.
     """
-    for row in replay_rows(ledger, as_of=as_of, policy=policy):
-        yield Replay(*row)
-
-
-ReplayRow = tuple[
-    Invoice, SettlementStatus, date | None, SettlementBasis | None, Decimal, Decimal,
-    int | None, int | None, int | None, bool, bool, Decimal,
-]
-"""A :class:`Replay` as a plain tuple, fields in the same order."""
-
-
-def replay_rows(
-    ledger: Ledger, *, as_of: date, policy: Policy | None = None
-) -> Iterator[ReplayRow]:
-    """:func:`replay` as plain tuples (fields in :class:`Replay`'s order), for the metrics
-    that read every invoice: a plain tuple costs a tenth of a named one to make, which is
-    most of the replay's time at a million invoices. Unpack it in the ``for`` statement.
-
-    The rows of the latest replay are kept (one ledger, date and tolerance at a time, and only
-    while that ledger lives), so that the analyses of one review (:func:`settle`, the payment
-    profiles, the open receivables) replay the ledger once rather than three times."""
     check_as_of(as_of)
     tolerance = (policy or Policy()).settle_tolerance
-    yield from _replayed(ledger, as_of, tolerance)
+    return _replayed(ledger, as_of, tolerance)
 
 
-_latest: dict[str, tuple[weakref.ref[Ledger], date, Decimal, list[ReplayRow]]] = {}
-"""The latest replay: the ledger (weakly), ``as_of``, the tolerance, and its rows."""
+_REPLAY_MEMO = "settlement.replay"
+"""The key of the kept replay in the ledger's memo."""
 
 
-def _forget(reference: weakref.ref[Ledger]) -> None:
-    """Drop the kept replay once its ledger is gone."""
-    latest = _latest.get("replay")
-    if latest is not None and latest[0] is reference:
-        _latest.pop("replay", None)
-
-
-def _replayed(ledger: Ledger, as_of: date, tolerance: Decimal) -> list[ReplayRow]:
-    """The replay's rows, from the kept replay when it is of the same ledger, date and
-    tolerance (a ledger never changes, so its replay as of a date does not either)."""
-    latest = _latest.get("replay")
-    if (
-        latest is not None and latest[0]() is ledger and latest[1] == as_of
-        and latest[2] == tolerance
-    ):
-        return latest[3]
+def _replayed(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ...]:
+    """The replay, from the one kept on the ledger when it is of the same date and tolerance."""
+    memo = ledger.memo
+    kept = memo.get(_REPLAY_MEMO)
+    if isinstance(kept, _KeptReplay) and kept.as_of == as_of and kept.tolerance == tolerance:
+        return kept.rows
     with collector_paused():
-        rows = list(_replay(ledger, as_of, tolerance))
-    _latest["replay"] = (weakref.ref(ledger, _forget), as_of, tolerance, rows)
+        rows = tuple(_replay(ledger, as_of, tolerance))
+    memo[_REPLAY_MEMO] = _KeptReplay(as_of, tolerance, rows)
     return rows
 
 
-def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[ReplayRow]:
-    """The replay itself (see :func:`replay_rows`)."""
+class _KeptReplay(NamedTuple):
+    as_of: date
+    tolerance: Decimal
+    rows: tuple[Replay, ...]
+
+
+def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[Replay]:
+    """The replay itself (see :func:`replay`)."""
     applications_of = ledger.applications
     # Each document's own date, looked up once per replay rather than once per application.
     document_dates = _document_dates(ledger)
     zero = ZERO
+    # A Replay made as a tuple is, without NamedTuple.__new__'s keyword handling (a tenth of
+    # the replay's time at a million invoices).
+    new_replay = tuple.__new__
     for invoice in ledger.invoices:
         issued = invoice.issue_date
         if issued > as_of:
@@ -347,10 +367,10 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[ReplayR
                 if settled_on > due:
                     late_amount_days = total * (settled_on - due).days
         elif settled_on is None and invoice.status == "paid":
-            yield (
+            yield new_replay(Replay, (
                 invoice, "paid_date_unknown", None, None, zero, zero, None, None, None,
                 False, False, zero,
-            )
+            ))
             continue
 
         if settled_on is not None:
@@ -358,11 +378,11 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[ReplayR
             if prepaid:
                 settled_on = issued
             beyond = (settled_on - due).days
-            yield (
+            yield new_replay(Replay, (
                 invoice, "settled", settled_on, basis, applied, zero,
                 (settled_on - issued).days, beyond, beyond if beyond > 0 else 0,
                 prepaid, adjusted, late_amount_days,
-            )
+            ))
         else:
             open_balance = total - applied
             if open_balance < zero:
@@ -371,10 +391,10 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[ReplayR
                 open_balance = zero
             past = (as_of - due).days
             overdue = past if past >= 0 else None
-            yield (
+            yield new_replay(Replay, (
                 invoice, "open", None, None, applied, open_balance, None, overdue, overdue,
                 False, adjusted, late_amount_days,
-            )
+            ))
 
 
 def settle(
@@ -393,32 +413,49 @@ def settle(
 
 def _settle(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, Settlement]:
     return {
-        row[0].id: settlement_of(row, mismatch, notes, ledger=ledger, as_of=as_of, policy=policy)
-        for row, mismatch, notes in checked_rows(ledger, as_of=as_of, policy=policy)
+        checked.replay.invoice.id: _settlement_of(
+            checked, ledger=ledger, as_of=as_of, policy=policy
+        )
+        for checked in _checked_replay(ledger, as_of=as_of, policy=policy)
     }
 
 
-CheckedRow = tuple[ReplayRow, Decimal | None, tuple[str, ...]]
-"""A replay row with what the source says differently: its ``amount_due`` where that disagrees
-with the replay (else None), and the notes that say so."""
+def is_late(days_late: int | None, grace_days: int) -> bool:
+    """Whether an invoice counts as late: more days late than the grace days allow.
+
+    The one place clientguard decides "late" (the settlements' ``late``, the payment profiles'
+    counts and the findings read it from here). ``days_late`` None (not yet due, or the paid
+    date unknown) is never late.
+    """
+    return days_late is not None and days_late > grace_days
 
 
-def checked_rows(
+class _Checked(NamedTuple):
+    """A replay with what the source says differently: its ``amount_due`` where that
+    disagrees with the replay (else None), and the notes that say so."""
+
+    replay: Replay
+    mismatch: Decimal | None
+    notes: tuple[str, ...]
+
+
+def _checked_replay(
     ledger: Ledger, *, as_of: date, policy: Policy | None = None
-) -> Iterator[CheckedRow]:
-    """Each invoice's replay row (see :func:`replay_rows`) with the source's disagreements:
-    what :func:`settle` makes its settlements of, for a caller that needs the disagreements of
-    every invoice but the settlements of only a few (the review: its data-quality notes and
-    the costs of the late invoices). :func:`settlement_of` makes the settlement of one."""
+) -> Iterator[_Checked]:
+    """Each invoice's :class:`Replay` with the source's disagreements: what :func:`settle`
+    makes its settlements of, for a caller that needs the disagreements of every invoice but
+    the settlements of only a few (the review: its data-quality notes and the costs of the
+    late invoices). :func:`_settlement_of` makes the settlement of one. Internal: the review's
+    fast path, not part of the public API."""
     policy = policy or Policy()
     tolerance = policy.settle_tolerance
     applications_of = ledger.applications
     no_notes: tuple[str, ...] = ()
-    for row in replay_rows(ledger, as_of=as_of, policy=policy):
-        invoice = row[0]
+    for row in replay(ledger, as_of=as_of, policy=policy):
+        invoice = row.invoice
         applications = applications_of(invoice.id)
         if (
-            applications and not row[10] and invoice.status == "paid"
+            applications and not row.dates_adjusted and invoice.status == "paid"
             and invoice.paid_on is None
         ):
             # The common case (a paid invoice with payments, no paid date of the source's):
@@ -432,29 +469,19 @@ def checked_rows(
             if left > tolerance or (
                 amount_due is not None and abs(amount_due - left) > tolerance
             ):
-                mismatch, notes = _source_disagreements(ledger, Replay(*row), tolerance)
+                mismatch, notes = _source_disagreements(ledger, row, tolerance)
             else:
                 mismatch, notes = None, no_notes
         else:
-            mismatch, notes = _source_disagreements(ledger, Replay(*row), tolerance)
-        yield row, mismatch, notes
+            mismatch, notes = _source_disagreements(ledger, row, tolerance)
+        yield _Checked(row, mismatch, notes)
 
 
-def settlement_of(
-    row: ReplayRow,
-    mismatch: Decimal | None,
-    notes: tuple[str, ...],
-    *,
-    ledger: Ledger,
-    as_of: date,
-    policy: Policy,
-) -> Settlement:
-    """The :class:`Settlement` of one of :func:`checked_rows`' rows (made with the same
+def _settlement_of(checked: _Checked, *, ledger: Ledger, as_of: date, policy: Policy) -> Settlement:
+    """The :class:`Settlement` of one of :func:`_checked_replay`'s items (made with the same
     ``ledger``, ``as_of`` and ``policy``)."""
-    (
-        invoice, status, settled_on, basis, applied, open_balance, days_to_pay, beyond,
-        days_late, prepaid, _adjusted, _late_amount_days,
-    ) = row
+    row = checked.replay
+    invoice = row.invoice
     currency = invoice.currency
     rate = ONE if currency == ledger.base_currency else ledger.rate_to_base(invoice)
     # The fields in the model's order, as validation would store them.
@@ -463,20 +490,20 @@ def settlement_of(
         "customer_id": invoice.customer_id,
         "currency": currency,
         "as_of": as_of,
-        "status": status,
-        "settled_on": settled_on,
-        "basis": basis,
-        "applied": applied,
-        "open_balance": open_balance,
-        "open_balance_base": open_balance * rate,
-        "days_to_pay": days_to_pay,
-        "days_beyond_terms": beyond,
-        "days_late": days_late,
-        "late": days_late is not None and days_late > policy.grace_days,
-        "prepaid": prepaid,
-        "paid_date_unknown": status == "paid_date_unknown",
-        "source_amount_due_mismatch": mismatch,
-        "notes": notes,
+        "status": row.status,
+        "settled_on": row.settled_on,
+        "basis": row.basis,
+        "applied": row.applied,
+        "open_balance": row.open_balance,
+        "open_balance_base": row.open_balance * rate,
+        "days_to_pay": row.days_to_pay,
+        "days_beyond_terms": row.days_beyond_terms,
+        "days_late": row.days_late,
+        "late": is_late(row.days_late, policy.grace_days),
+        "prepaid": row.prepaid,
+        "paid_date_unknown": row.status == "paid_date_unknown",
+        "source_amount_due_mismatch": checked.mismatch,
+        "notes": checked.notes,
     })
 
 

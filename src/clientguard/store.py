@@ -63,7 +63,8 @@ from typing import IO, Any, Final, Literal
 from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError
 from clientguard.fx import RateRow
-from clientguard.ledger import Ledger, Location, RecordKey, Rejection, collector_paused
+from clientguard.gcpause import collector_paused
+from clientguard.ledger import Ledger, Location, RecordKey, Rejection
 from clientguard.model import (
     AnyRecord,
     CreditNote,

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict
 from clientguard.ledger import Ledger
 from clientguard.money import ZERO
 from clientguard.policy import Policy
-from clientguard.settlement import Settlement, check_as_of, replay_rows
+from clientguard.settlement import Settlement, check_as_of, replay
 
 Basis = Literal["revenue", "receivables", "hours"]
 """What a share is a share of: net revenue over the window, open receivables as of the date,
@@ -394,9 +394,9 @@ def open_receivables(
         # The replay's plain rows (invoice, status, ..., open balance at index 5): a named
         # tuple per invoice cost a third of this function's time.
         open_items = (
-            (row[0], row[5])
-            for row in replay_rows(ledger, as_of=as_of, policy=policy)
-            if row[1] == "open" and row[5] > 0
+            (row.invoice, row.open_balance)
+            for row in replay(ledger, as_of=as_of, policy=policy)
+            if row.status == "open" and row.open_balance > 0
         )
     group = client_of(ledger)
     open_by: dict[str, Decimal] = {}

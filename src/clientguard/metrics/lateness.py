@@ -28,10 +28,11 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from clientguard.ledger import Ledger
+from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.trend import MonthlyLateness, MonthPoint
 from clientguard.money import ONE, ZERO, to_decimal
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of, replay_rows, unapplied_cash
+from clientguard.settlement import check_as_of, is_late, replay, unapplied_cash
 
 DAYS_PER_YEAR = 365
 """The day count of the financing cost (``amount x days x rate / 365``), as in
@@ -275,7 +276,7 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
     for (
         invoice, status, _settled_on, _basis, _applied, open_balance, days_to_pay,
         beyond, days_late, _prepaid, _adjusted, late_amount_days,
-    ) in replay_rows(ledger, as_of=as_of, policy=policy):
+    ) in replay(ledger, as_of=as_of, policy=policy):
         due = invoice.due_date
         if due <= earliest and status == "settled":
             # Most of a long ledger: settled, and due before any window looks.
@@ -307,7 +308,7 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
             tally.months.add(due, amount, days_late, invoice.id)
         if due <= window_start:
             continue
-        late = days_late > grace
+        late = is_late(days_late, grace)
         tally.amount += amount
         tally.days_late.append(days_late)
         if days_late:
@@ -394,8 +395,7 @@ def _profile(
         ),
         oldest_open_days_past_due=tally.oldest,
         oldest_open_invoice_id=tally.oldest_id,
-        # amount x days x rate / 365, dividing last (as cost.financing_cost does).
-        financing_cost=tally.amount_days * cost_of_capital / DAYS_PER_YEAR,
+        financing_cost=carrying_cost(tally.amount_days, cost_of_capital, DAYS_PER_YEAR),
         unapplied_cash=cash,
         unapplied_credit=credit,
         late_invoice_ids=tuple(tally.late_ids),

@@ -28,6 +28,7 @@ __all__ = [
     "InterestPeriod",
     "StatutoryInterest",
     "balance_days",
+    "carrying_cost",
     "financing_cost",
     "statutory_interest",
 ]
@@ -115,7 +116,21 @@ def financing_cost(
     basis = _check_day_count(day_count)
     if not isinstance(basis, int):
         raise DataError("financing_cost needs a fixed day_count such as 365")
-    return principal * days_late * rate / basis
+    return carrying_cost(principal * days_late, rate, basis)
+
+
+def carrying_cost(
+    amount_days: Decimal, cost_of_capital: Decimal, day_count: int = 365
+) -> Decimal:
+    """``amount_days x cost_of_capital / day_count``: what carrying ``amount_days`` (an amount
+    times the days it was carried, summed) costs at an annual ``cost_of_capital``.
+
+    The one owner of the financing formula (:func:`financing_cost`, the payment profiles'
+    ``financing_cost`` and :func:`~clientguard.metrics.cost.lateness_costs` all use it).
+    Divides last, so the product is exact before the one division; unrounded. Inputs are not
+    checked: callers pass validated Decimals.
+    """
+    return amount_days * cost_of_capital / day_count
 
 
 def statutory_interest(

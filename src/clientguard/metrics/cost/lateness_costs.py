@@ -5,7 +5,7 @@ per customer the sums.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -14,14 +14,18 @@ from pydantic import BaseModel, ConfigDict
 
 from clientguard.errors import DataError
 from clientguard.metrics.cost.compensation import FixedCompensation, fixed_compensation
-from clientguard.metrics.cost.interest import StatutoryInterest, balance_days, statutory_interest
+from clientguard.metrics.cost.interest import (
+    StatutoryInterest,
+    balance_days,
+    carrying_cost,
+    statutory_interest,
+)
 from clientguard.metrics.cost.rates import RateTable
 from clientguard.policy import Policy
+from clientguard.settlement import Settlement, balance_history, settle
 
 if TYPE_CHECKING:
     from clientguard.ledger import Ledger
-    from clientguard.model import Invoice
-    from clientguard.settlement import AppliedPart, Settlement
 
 __all__ = ["ClientLatenessCost", "InvoiceLatenessCost", "lateness_costs"]
 
@@ -106,8 +110,6 @@ def lateness_costs(
     that needs a rate the ledger lacks, leaves a note on the invoice instead of stopping the
     review.
     """
-    from clientguard.settlement import applied_parts, settle
-
     policy = policy or Policy()
     settlements = (
         settlements if settlements is not None else settle(ledger, as_of=as_of, policy=policy)
@@ -127,19 +129,13 @@ def lateness_costs(
             ),
         )
         until = settlement.settled_on or as_of
-        parts = applied_parts(ledger, invoice_id)
         # Statutory interest runs on what was outstanding each day; the financing cost only on
         # what the client still had to pay (credited money carries none).
-        steps = _balance_after_due(ledger, invoice, as_of, parts)
-        paying = _balance_after_due(ledger, invoice, as_of, parts, credits_from_due=True)
-        if settlement.settled_on is not None and settlement.basis == "paid_on":
-            # The source's paid date settles the rest: nothing is owed from the end of that
-            # day, which may also be the day of the last allocation (never before it).
-            _settled_at(steps, settlement.settled_on)
-            _settled_at(paying, settlement.settled_on)
+        steps = balance_history(ledger, settlement)
+        paying = balance_history(ledger, settlement, credits_from_due=True)
         rate = ledger.rate_to_base(invoice)
         exposure = balance_days(paying, due_date=invoice.due_date, until=until)
-        financing = exposure * policy.cost_of_capital / 365
+        financing = carrying_cost(exposure, policy.cost_of_capital)
         notes: list[str] = []
         interest: StatutoryInterest | None = None
         compensation: FixedCompensation | None = None
@@ -232,41 +228,3 @@ def lateness_costs(
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result
-
-
-def _settled_at(steps: list[tuple[date, Decimal]], day: date) -> None:
-    """End ``steps`` with a zero balance at the end of ``day`` (one step a day)."""
-    if steps and steps[-1][0] == day:
-        steps[-1] = (day, Decimal(0))
-    else:
-        steps.append((day, Decimal(0)))
-
-
-def _balance_after_due(
-    ledger: Ledger,
-    invoice: Invoice,
-    as_of: date,
-    parts: Iterable[AppliedPart],
-    *,
-    credits_from_due: bool = False,
-) -> list[tuple[date, Decimal]]:
-    """Balance steps for :func:`statutory_interest`: the balance at the end of the due date,
-    then the balance at the end of each later day something was applied (up to ``as_of``).
-
-    With ``credits_from_due`` the credit notes applied by ``as_of`` count from the due date
-    whatever their own date: the balance the client still had to pay, the financing base.
-    """
-    counted = [part for part in parts if part.date <= as_of]
-    if credits_from_due:
-        # Credit notes first (all on the due date), then the payments in their own order.
-        counted.sort(key=lambda part: part.application.document_kind == "payment")
-    balance = invoice.total
-    by_day: dict[date, Decimal] = {}
-    for part in counted:
-        balance = max(Decimal(0), balance - part.application.amount)
-        credit = part.application.document_kind != "payment"
-        day = invoice.due_date if credits_from_due and credit else part.date
-        by_day[max(day, invoice.due_date)] = balance
-    steps = [(invoice.due_date, by_day.pop(invoice.due_date, invoice.total))]
-    steps.extend(sorted(by_day.items()))
-    return steps
