@@ -504,3 +504,10 @@ def test_an_invoice_due_before_its_date_is_mapped_with_xeros_dates() -> None:
     ledger = cg.Ledger.build([invoice], base_currency="NZD")
     assert ledger.invoice("i-1").due_date == date(2021, 8, 31)
     assert [a.record_id for a in ledger.report.adjusted] == ["i-1"]
+
+
+@pytest.mark.parametrize("value", ["/Date(1398600000000+9999)/", "/Date(1398600000000+1460)/",
+                                   "/Date(1398600000000-1500)/"])
+def test_an_offset_that_is_no_time_zone_is_an_error(value: str) -> None:
+    with pytest.raises(ValueError, match="is not a time zone offset"):
+        mapping.ms_date(value)

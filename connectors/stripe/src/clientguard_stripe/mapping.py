@@ -264,7 +264,7 @@ def _paid_invoice_payments(raw: Mapping[str, Any]) -> list[Mapping[str, Any]] | 
     return [
         item for item in data
         if isinstance(item, Mapping) and item.get("status") == "paid"
-        and isinstance(item.get("amount_paid"), int) and item["amount_paid"] > 0
+        and type(item.get("amount_paid")) is int and item["amount_paid"] > 0
     ]
 
 
@@ -287,7 +287,7 @@ def approximate_payment_date(raw: Mapping[str, Any]) -> str | None:
     paid invoice payment) or nothing was paid."""
     status = _text(raw.get("status"))
     paid = raw.get("amount_paid")
-    if status not in ("open", "uncollectible") or not isinstance(paid, int) or paid <= 0:
+    if status not in ("open", "uncollectible") or type(paid) is not int or paid <= 0:
         return None
     if _status_times(raw).get("paid_at") is not None:
         return None

@@ -71,6 +71,7 @@ SOURCE = "xero"
 _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MIDNIGHT = time(0)
+_LARGEST_OFFSET = timedelta(hours=14)
 
 INVOICE_STATUS: Mapping[str, InvoiceStatus] = {
     "DRAFT": "draft",
@@ -116,6 +117,8 @@ def ms_date(value: str) -> date:
     moment = _EPOCH + timedelta(milliseconds=int(match.group(1)))
     zone = match.group(2) or "+0000"
     offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
+    if int(zone[3:]) >= 60 or offset > _LARGEST_OFFSET:
+        raise ValueError(f"{value!r}: {zone} is not a time zone offset (at most 14 hours)")
     local = moment + (offset if zone[0] == "+" else -offset)
     if local.time() == _MIDNIGHT or moment.time() != _MIDNIGHT:
         return local.date()
