@@ -627,3 +627,27 @@ def test_every_command_has_help_with_examples(
     out = capsys.readouterr().out
     assert "Examples:" in out
     assert f"clientguard {command}" in out
+
+
+class NotedConnector(PagedConnector):
+    """A source without one of its streams: the fetcher reads it as empty, with a note."""
+
+    name: ClassVar[str] = "noted"
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        if stream.name == "invoices":
+            yield RawPage((), last=True, notes=("invoices: not read, the account has none",))
+            return
+        yield from super().fetch(stream, since=since)
+
+
+def test_sync_prints_the_connectors_notes(
+    paged: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connectors.register("noted", NotedConnector, replace=True)
+    try:
+        code, out, _ = run(capsys, "sync", "--quiet", "--source", "noted")
+    finally:
+        connectors.unregister("noted")
+    assert code == EXIT_OK
+    assert "  note: invoices: not read, the account has none" in out
