@@ -230,3 +230,26 @@ def test_the_trials_invoice2go_export_loads_with_a_rates_file(
     assert "0 rejected" in out
     code, _, err = run(capsys, "review", "--as-of", "2021-06-30", "--strict", "--quiet")
     assert (code, err) == (EXIT_OK, "")
+
+
+def test_a_second_rates_sync_reads_the_banks_on_from_the_last_stored_day(
+    book: Config, capsys: pytest.CaptureFixture[str], httpserver: HTTPServer
+) -> None:
+    def table(day: str, mid: str) -> dict[str, object]:
+        return {"table": "A", "no": "x", "effectiveDate": day,
+                "rates": [{"currency": "euro", "code": "EUR", "mid": mid}]}
+
+    httpserver.expect_ordered_request(
+        "/api/exchangerates/tables/A/2025-01-01/2025-01-31/").respond_with_json(
+        [table("2025-01-02", "4.27"), table("2025-01-31", "4.21")])
+    httpserver.expect_ordered_request(
+        "/api/exchangerates/tables/A/2025-01-24/2025-02-10/").respond_with_json(
+        [table("2025-01-31", "4.21"), table("2025-02-10", "4.20")])
+    book(f'[rates]\nstart = 2025-01-01\n[rates.nbp]\nbase_url = "{httpserver.url_for("/")}"\n')
+    assert run(capsys, "rates", "sync", "--to", "2025-01-31")[0] == EXIT_OK
+    code, out, _ = run(capsys, "rates", "sync", "--to", "2025-02-10")
+    assert code == EXIT_OK
+    assert "rates nbp (2025-01-24 to 2025-02-10)" in out
+    httpserver.check_assertions()
+    _, out, _ = run(capsys, "rates")
+    assert "nbp: 3 rates of 1 currency in PLN, 2025-01-02 to 2025-02-10" in out

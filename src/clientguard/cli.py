@@ -433,8 +433,8 @@ def _rates_command(args: argparse.Namespace) -> int:
               "clientguard rates sync.")
         return EXIT_OK
     for source, base, currencies, count, first, last in summary:
-        print(f"{source}: {count:,} rates of {currencies:,} currencies in {base}, "
-              f"{first} to {last}")
+        kinds = "1 currency" if currencies == 1 else f"{currencies:,} currencies"
+        print(f"{source}: {_plural(count, 'rate')} of {kinds} in {base}, {first} to {last}")
     return EXIT_OK
 
 

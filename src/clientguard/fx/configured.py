@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_DAYS_BACK", "pull_rates", "sync_rates", "table_from"]
 
+RESYNC_DAYS = timedelta(days=7)
+"""A sync of a bank's table reads again this far before the last stored day, and counts a
+stored range that starts this close after the wanted start as covering it (weekends)."""
+
 DEFAULT_DAYS_BACK = 366
 """With no ``start`` and no stored document, how far back the banks' tables are read."""
 
@@ -58,13 +62,20 @@ def sync_rates(
         rows = read_rates_file(path)
         count = store.save_rates(f"file:{path.name}", rows, replace=True)
         lines.append(f"rates file {path}: {count:,} rates")
-    start = start or _start(rates, store.first_document_date(), end)
+    wanted = start or _start(rates, store.first_document_date(), end)
+    stored = {s: (first, last) for s, _, _, _, first, last in store.rates_summary()}
     for name, options in rates.banks.items():
+        since = wanted
+        have = stored.get(name)
+        if start is None and have is not None and have[0] <= wanted + RESYNC_DAYS:
+            # What is stored already covers the start: read on from a little before its
+            # last day (a bank may publish a table late, or correct one).
+            since = max(wanted, have[1] - RESYNC_DAYS)
         with bank(name, dict(options)) as source:
-            rows = source.fetch(start, end)
+            rows = source.fetch(since, end)
         count = store.save_rates(name, rows)
         days = len({r.published for r in rows})
-        lines.append(f"rates {name} ({start} to {end}): {count:,} rates on {days:,} days")
+        lines.append(f"rates {name} ({since} to {end}): {count:,} rates on {days:,} days")
     return lines
 
 
