@@ -295,11 +295,12 @@ def test_without_listed_payments_the_date_is_approximate_and_noted(
     httpserver: HTTPServer,
 ) -> None:
     waits: Waits = []
-    # An older API version: invoices cannot list their payments; nothing is expanded.
+    # The account's default API version (unknown here): nothing is expanded.
     httpserver.expect_ordered_request(
         "/v1/invoices", query_string={"limit": "100"}
-    ).respond_with_json(listing([part_paid("in_1", status="uncollectible")], has_more=False))
-    pulled = pull(connector(httpserver, waits, api_version="2024-06-20"), streams=["invoices"])
+    ).respond_with_json(listing([part_paid("in_1", status="uncollectible",
+                                           charge="ch_1")], has_more=False))
+    pulled = pull(connector(httpserver, waits, api_version=None), streams=["invoices"])
     httpserver.check_assertions()
     (payment,) = [r for r in pulled.records if isinstance(r, cg.Payment)]
     assert payment.amount == Decimal("10.00")
@@ -329,4 +330,22 @@ def test_an_events_snapshot_of_a_part_paid_invoice_is_read_again_with_its_paymen
     httpserver.check_assertions()
     (payment,) = [r for r in pulled.records if isinstance(r, cg.Payment)]
     assert payment.date == paid_at.date()
+    assert pulled.notes == ()
+
+
+def test_an_older_api_version_dates_a_part_payment_by_its_expanded_charge(
+    httpserver: HTTPServer,
+) -> None:
+    waits: Waits = []
+    charged = NOW - timedelta(days=2)
+    charge = {"id": "ch_1", "object": "charge", "amount": 1000, "amount_captured": 1000,
+              "created": int(charged.timestamp()), "currency": "eur", "paid": True,
+              "status": "succeeded"}
+    httpserver.expect_ordered_request(
+        "/v1/invoices", query_string={"limit": "100", "expand[]": "data.charge"}
+    ).respond_with_json(listing([part_paid("in_1", charge=charge)], has_more=False))
+    pulled = pull(connector(httpserver, waits, api_version="2024-06-20"), streams=["invoices"])
+    httpserver.check_assertions()
+    (payment,) = [r for r in pulled.records if isinstance(r, cg.Payment)]
+    assert payment.date == charged.date()
     assert pulled.notes == ()

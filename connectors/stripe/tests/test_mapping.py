@@ -237,6 +237,15 @@ PART_PAID: dict[str, Any] = {"total": 2100, "amount_due": 2100, "amount_paid": 1
                                          status="canceled"))},
                      date(2026, 3, 25), "2 part payments, all dated on the latest",
                      id="two parts: the latest, approximate for the earlier"),
+        pytest.param({"charge": {"id": "ch_1", "object": "charge", "status": "succeeded",
+                                 "created": ts("2026-03-18T12:00:00"), "paid": True}},
+                     date(2026, 3, 18), None, id="older API: the expanded charge's day"),
+        pytest.param({"charge": {"id": "ch_1", "object": "charge", "status": "failed",
+                                 "created": ts("2026-03-18T12:00:00"), "paid": False}},
+                     date(2026, 3, 1), "dated on its finalisation",
+                     id="older API: a failed charge is no date"),
+        pytest.param({"charge": "ch_1"}, date(2026, 3, 1), "dated on its finalisation",
+                     id="older API: a charge not expanded"),
     ],
 )
 def test_what_was_paid_on_an_open_or_uncollectible_invoice_is_a_payment(

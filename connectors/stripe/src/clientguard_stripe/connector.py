@@ -190,7 +190,14 @@ class StripeConnector(HttpConnector):
                 f"{_KEY_HELP}"
             )
         self.zone: tzinfo = ZoneInfo(opts.timezone)
-        self.expands_payments = (opts.api_version or "")[:10] >= INVOICE_PAYMENTS_SINCE
+        # What an invoice is read with to date what was paid on it: its invoice payments
+        # (2025-03-31.basil and later), else its charge (older versions); nothing when the
+        # version is the account's default, whose fields are unknown here.
+        version = (opts.api_version or "")[:10]
+        self.expand: str | None = (
+            None if not version else "payments" if version >= INVOICE_PAYMENTS_SINCE
+            else "charge"
+        )
         http = requests.Session()
         http.hooks["response"].append(refuse_when_stripe_says_no)
         headers = {"Accept": "application/json"}
@@ -218,9 +225,9 @@ class StripeConnector(HttpConnector):
         self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]
     ) -> HttpRequest:
         params: dict[str, Any] = {**stream.params, **page}
-        if stream.path == "v1/invoices" and self.expands_payments:
-            # The day each part of an open invoice was paid (see the mapping).
-            params["expand[]"] = "data.payments"
+        if stream.path == "v1/invoices" and self.expand:
+            # The day what was paid on an open invoice came (see the mapping).
+            params["expand[]"] = f"data.{self.expand}"
         if since is not None:
             params["created[gte]"] = int(since.timestamp())
         return HttpRequest("GET", stream.path, params)
@@ -296,19 +303,19 @@ class StripeConnector(HttpConnector):
         return RawRecord(body, Location(detail=f"GET {path}"))
 
     def _needs_payments(self, snapshot: Mapping[str, Any]) -> bool:
-        """True for a part-paid invoice whose payments this API version could list, but the
-        snapshot does not."""
+        """True for a part-paid invoice whose payments (or charge) this API version could
+        expand, but the snapshot does not."""
         return (
-            self.expands_payments
+            self.expand is not None
             and not snapshot.get("deleted")
-            and "payments" not in snapshot
+            and not isinstance(snapshot.get(self.expand), Mapping)
             and approximate_payment_date(snapshot) is not None
         )
 
     def _invoice(self, stream: HttpStream, ident: str) -> RawRecord:
-        """One invoice as it is now, with its payments."""
+        """One invoice as it is now, with its payments (or charge)."""
         path = f"v1/invoices/{ident}"
-        response = self.client.get(path, params={"expand[]": "payments"}, stream=stream.name)
+        response = self.client.get(path, params={"expand[]": self.expand}, stream=stream.name)
         body = decode_json(response, client=self.client)
         if not isinstance(body, Mapping):
             raise ApiError(f"{path}: not an object", ErrorContext(connector=self.name))

@@ -35,8 +35,9 @@ The rules (each one is in ``docs/connectors/stripe.md`` too):
     above zero, no ``paid_at``) is the same payment ``<invoice id>/paid``, so that the open
     balance is Stripe's ``amount_remaining``. Its date is the ``paid_at`` of the latest paid
     invoice payment (``payments``, API versions from 2025-03-31.basil, when the list
-    expands it); without them Stripe's invoice gives no payment date, and the payment is
-    dated on the finalisation (the earliest the money can have come):
+    expands it); on older versions the day of its succeeded charge (``charge``, expanded);
+    without either Stripe's invoice gives no payment date, and the payment is dated on the
+    finalisation (the earliest the money can have come):
     :func:`approximate_payment_date` says which invoices that is, and the connector notes
     them on the page. One payment per invoice, whatever the number of parts, so that a
     later read (an event's snapshot, or the invoice once paid) replaces it and never
@@ -236,7 +237,8 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
     if paid > 0:
         if paid_day is None:
             # A part payment of an open or uncollectible invoice: dated by its invoice
-            # payments where the list has them, else on the finalisation (approximate).
+            # payments where the list has them, else by its expanded charge, else on the
+            # finalisation (approximate).
             paid_day = _latest_part_payment(raw, zone) or finalized or issue_date
         records.append(
             Payment(
@@ -268,8 +270,20 @@ def _paid_invoice_payments(raw: Mapping[str, Any]) -> list[Mapping[str, Any]] | 
     ]
 
 
+def _charge_day(raw: Mapping[str, Any], zone: tzinfo) -> date | None:
+    """The day of the invoice's expanded charge (API versions before 2025-03-31.basil), when
+    it succeeded; None when the charge is not expanded or did not succeed."""
+    charge = raw.get("charge")
+    if not isinstance(charge, Mapping) or charge.get("status") != "succeeded":
+        return None
+    return day_of(charge.get("created"), zone, field="charge.created")
+
+
 def _latest_part_payment(raw: Mapping[str, Any], zone: tzinfo) -> date | None:
-    """The day of the latest paid invoice payment, where the invoice lists them."""
+    """The day of the latest paid invoice payment, where the invoice lists them, else of
+    its succeeded charge, where it is expanded."""
+    if _paid_invoice_payments(raw) is None:
+        return _charge_day(raw, zone)
     days = []
     for item in _paid_invoice_payments(raw) or ():
         times = item.get("status_transitions")
@@ -292,6 +306,8 @@ def approximate_payment_date(raw: Mapping[str, Any]) -> str | None:
     if _status_times(raw).get("paid_at") is not None:
         return None
     parts = _paid_invoice_payments(raw)
+    if parts is None and _charge_day(raw, UTC) is not None:
+        return None
     if parts is None or not parts:
         return "dated on its finalisation: the invoice does not list its payments"
     if len(parts) > 1:
