@@ -38,8 +38,8 @@ What it guarantees:
 
 Money is stored as text (the records' JSON, whose amounts are decimal strings), never as a
 REAL. Nothing secret is stored: no connector option, token or tenant id, only records,
-rejections, cursors and counts. The store never reads the clock: a sync's times come from
-the connector's (injected) clock.
+rejections, cursors, counts and exchange rates. The store never reads the clock: a sync's
+times come from the connector's (injected) clock.
 """
 
 from __future__ import annotations
