@@ -125,6 +125,8 @@ def test_the_template_is_a_rates_file_that_reads(tmp_path: Path) -> None:
         ("date,currency,base,rate\n2025-01-31,USD,EUR,NaN\n", "'NaN' is not a positive"),
         ("date,currency,base,rate\n2025-01-31,EUR,EUR,1\n", "currency and base are both EUR"),
         ("# only a comment\n", "has no header line"),
+        ("date,currency,base,rate\n2025-01-31,USD,EUR,0.96\n2025-01-31,USD,EUR,0.97\n",
+         "line 3: a second USD rate in EUR for 2025-01-31 (0.97; line 2 has 0.96)"),
         ('date,currency,base,rate\n2025-01-31,USD,EUR,"0.96\n', "line 2: cannot be read"),
     ],
 )

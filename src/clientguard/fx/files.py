@@ -79,6 +79,7 @@ def read_rates_file(path: Path, *, source: str | None = None) -> list[RateRow]:
         )
     at = {column: header.index(column) for column in COLUMNS}
     rows = []
+    seen: dict[tuple[str, str, date], tuple[int, RateRow]] = {}
     for number, cells in lines[1:]:
         where = f"rates file {path}, line {number}"
         if len(cells) != len(header):
@@ -86,7 +87,16 @@ def read_rates_file(path: Path, *, source: str | None = None) -> list[RateRow]:
             raise ConfigError(f"{where}: has {len(cells)} fields, the header {len(header)} "
                               "(a rate with a decimal comma? write it with a dot: 1.05)")
         value = {column: cells[index].strip() for column, index in at.items()}
-        rows.append(_row(value, name, where))
+        rate = _row(value, name, where)
+        key = (rate.currency, rate.base, rate.published)
+        earlier = seen.get(key)
+        if earlier is not None and earlier[1].rate != rate.rate:
+            raise ConfigError(
+                f"{where}: a second {rate.currency} rate in {rate.base} for {rate.published} "
+                f"({rate.rate}; line {earlier[0]} has {earlier[1].rate}): keep one"
+            )
+        seen[key] = (number, rate)
+        rows.append(rate)
     return rows
 
 
