@@ -191,6 +191,9 @@ def test_the_nbp_table_from_a_server_applies_from_the_next_day(
         ("[rates]\nfile = \"r.csv\"\nmax_staleness_days = -1\n", "max_staleness_days"),
         ("[rates]\nstart = \"January\"\n[rates.ecb]\n", "rates.start must be a date"),
         ("[rates.boe]\n", "unknown key 'boe'"),
+        ("[rates.ecb]\nbase_url = \"ecb.europa.eu\"\n", "base_url must be an http(s)"),
+        ("[rates.nbp]\ntimeout = \"soon\"\n", "timeout must be a positive number"),
+        ("[rates.nbp]\nurl = \"https://api.nbp.pl\"\n", "unknown option 'url'"),
     ],
 )
 def test_a_bad_rates_table_is_a_config_error_naming_it(

@@ -240,4 +240,11 @@ def bank(name: str, options: dict[str, Any]) -> RateSource:
     if unknown:
         raise ConfigError(f"[rates.{name}]: unknown option {unknown[0]!r} (known: base_url, "
                           "timeout)")
-    return cls(**options)
+    base_url = options.get("base_url")
+    if base_url is not None and not (isinstance(base_url, str) and base_url.startswith(
+            ("http://", "https://"))):
+        raise ConfigError(f"[rates.{name}]: base_url must be an http(s) address")
+    timeout = options.get("timeout", 60)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float | Decimal) or timeout <= 0:
+        raise ConfigError(f"[rates.{name}]: timeout must be a positive number of seconds")
+    return cls(base_url=base_url, timeout=float(timeout))
