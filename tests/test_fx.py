@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
 from clientguard.errors import ConfigError, ConnectorError, DataError
@@ -331,3 +333,24 @@ def test_a_store_of_schema_version_1_gets_the_rates_table_when_opened(tmp_path: 
         assert store.rates() == []
         store.save_rates("ecb", [row("ecb", "EUR", "USD", "2025-01-02", "0.97")])
         assert len(store.rates()) == 1
+
+
+rates_st = st.decimals(min_value=D("0.0001"), max_value=D("10000"), places=4,
+                       allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(eur_per_usd=rates_st, eur_per_ils=rates_st, amount=st.decimals(
+    min_value=D("0.01"), max_value=D("1000000"), places=2))
+def test_a_crossed_rate_converts_as_going_through_the_tables_base(
+    eur_per_usd: Decimal, eur_per_ils: Decimal, amount: Decimal
+) -> None:
+    # ILS -> USD through the table must equal ILS -> EUR -> USD, whatever the rates.
+    day = date(2025, 1, 2)
+    table = fx_table([RateRow("ecb", "EUR", "USD", day, eur_per_usd, day),
+                      RateRow("ecb", "EUR", "ILS", day, eur_per_ils, day)], "USD")
+    in_usd = table.convert(amount, "ILS", day)
+    through_eur = amount * eur_per_ils / eur_per_usd
+    assert abs(in_usd - through_eur) <= through_eur * D("1E-20")
+    # and back: EUR in USD is the inverse of USD in EUR
+    assert abs(table.rate("EUR", day) * eur_per_usd - 1) <= D("1E-20")
