@@ -482,7 +482,8 @@ def test_fail_on_makes_the_exit_code_say_whether_a_finding_reached_the_severity(
 ) -> None:
     (books / "exports" / "2025-q1.csv").write_text(equal_clients(clients, dominant))
     assert main(["sync", "--quiet"]) == EXIT_OK
-    code, _, _ = run(capsys, "review", "--as-of", "2025-06-30", "--fail-on", fail_on)
+    # (As of mid-June the March records are under the 90 days after which data is stale.)
+    code, _, _ = run(capsys, "review", "--as-of", "2025-06-15", "--fail-on", fail_on)
     assert code == expected
 
 
@@ -651,3 +652,91 @@ def test_sync_prints_the_connectors_notes(
         connectors.unregister("noted")
     assert code == EXIT_OK
     assert "  note: invoices: not read, the account has none" in out
+
+
+# ----------------------------------------------------------------------------- verdicts (issue 16)
+
+
+def test_review_of_an_empty_store_is_an_error_that_says_to_sync(
+    paged: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A first sync that fails on its first page leaves a store with no records.
+    code, _, _ = run(capsys, "sync", "--quiet", "--source", "paged", "--option", "fail_on_page=1")
+    assert code == EXIT_USAGE
+    code, out, err = run(capsys, "review", "--as-of", "2025-06-30")
+    assert code == EXIT_USAGE
+    assert out == ""
+    assert "holds no invoices" in err
+    assert "did not complete" in err
+    assert "run clientguard sync" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], EXIT_OK),
+        (["--fail-on", "critical"], EXIT_FINDINGS),
+        (["--fail-on", "watch"], EXIT_FINDINGS),
+        (["--fail-on", "critical", "--allow-no-data"], EXIT_OK),
+    ],
+)
+def test_no_data_in_the_window_is_said_first_and_fails_fail_on(
+    books: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: int
+) -> None:
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    capsys.readouterr()
+    # The books end in April 2025: nothing falls due in the year to 2027-06-30.
+    code, out, err = run(capsys, "review", "--as-of", "2027-06-30", *argv)
+    assert code == expected
+    assert out.splitlines()[2].startswith("!! No data in the window")
+    assert "No data in the window" in err
+
+
+FIRM_RULES = '''
+from decimal import Decimal
+from clientguard.findings import Finding, Severity, Signal
+from clientguard.review import Recommendation
+
+
+def acme_is_watched(ledger, as_of, policy):
+    return [Finding(customer_id=c.id, signal=Signal.CUSTOM, severity=Severity.WATCH,
+                    metric="acme_is_watched", value=Decimal(1), threshold=Decimal(1),
+                    message="Acme is on the firm's watch list.")
+            for c in ledger.customers if c.name == "Acme"]
+
+
+def birch_needs_new_terms(verdict):
+    if verdict.ledger.name_of(verdict.client_id) == "Birch":
+        return Recommendation.REVISE_TERMS
+    return None
+'''
+
+
+def test_the_configs_signals_and_verdict_rules_run_in_the_review(
+    books: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (books / "firm_rules_cli.py").write_text(FIRM_RULES)
+    monkeypatch.syspath_prepend(str(books))
+    write_config(books, ["exports/2025-q1.csv"],
+                 'signals = ["firm_rules_cli:acme_is_watched"]\n'
+                 'verdict_rules = ["firm_rules_cli:birch_needs_new_terms"]')
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    capsys.readouterr()
+    code, out, _ = run(capsys, "review", "--as-of", "2025-06-30", "--format", "json")
+    assert code == EXIT_OK
+    clients = {c["name"]: c for c in json.loads(out)["clients"]}
+    assert clients["Acme"]["recommendation"] == "monitor"
+    assert "Acme is on the firm's watch list." in clients["Acme"]["reasons"]
+    assert clients["Birch"]["recommendation"] == "revise_terms"
+    assert clients["Birch"]["changed_by"] == ["birch_needs_new_terms"]
+
+
+def test_a_signal_path_that_does_not_load_is_a_user_error(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_config(books, ["exports/2025-q1.csv"], 'signals = ["no_such_module:rule"]')
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    capsys.readouterr()
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30")
+    assert code == EXIT_USAGE
+    assert "'no_such_module:rule'" in err

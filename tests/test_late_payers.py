@@ -7,7 +7,7 @@ are worked out by hand in the comments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -51,8 +51,14 @@ def client(who: str, days_late: list[int | None], *, amount: str = "100",
     return records
 
 
+BANDS = Policy(material_late_cost=0, material_overdue=0, material_overdue_client_share=0,
+               material_overdue_firm_share=0, aggravation=0)
+"""The severity bands alone: no materiality floor, no aggravating facts. The cases below test
+the bands on small invoices; tests/test_verdicts.py tests materiality and aggravation."""
+
+
 def findings_for(records: list[AnyRecord], policy: Policy | None = None) -> dict[Signal, Finding]:
-    found = late_payers(ledger(*records), as_of=AS_OF, policy=policy)
+    found = late_payers(ledger(*records), as_of=AS_OF, policy=policy or BANDS)
     assert len({f.signal for f in found}) == len(found), "one finding per signal"
     return {f.signal: f for f in found}
 
@@ -62,7 +68,7 @@ class Case:
     name: str
     days_late: list[int | None]
     expect: dict[Signal, Severity]
-    policy: Policy = field(default_factory=Policy)
+    policy: Policy = BANDS
     last_month_back: int = 0
 
 
@@ -87,7 +93,8 @@ CASES = [
     Case("exactly at the warning band", [0, 15, 0, 15, 30, 30],
          {Signal.CHRONIC_LATE: Severity.WATCH}),
     # A stricter policy: 4 of 6 is under 80%.
-    Case("policy decides", [0, 30, 0, 30, 30, 30], {}, Policy(chronic_late_share=D("0.8"))),
+    Case("policy decides", [0, 30, 0, 30, 30, 30], {},
+         BANDS.model_copy(update={"chronic_late_share": D("0.8")})),
     # 12 months, days late 0, 2, ..., 22: Mann-Kendall S = 66 (every pair rises), exact
     # p = 1/12!; Theil-Sen slope 2 days a month >= 1. The line ends at 22 > 15: warning.
     # Also chronic: 11 of 12 late, weighted (2 + ... + 22)/12 = 132/12 = 11: watch.
@@ -247,7 +254,7 @@ def test_findings_are_per_customer_and_sorted_by_severity() -> None:
         *client("slow", [0, 6, 0, 6, 6, 6], named=False),  # watch
         *client("slower", [0, 75, 0, 75, 75, 75], named=False, last_month_back=3),  # critical
     ]
-    found = late_payers(ledger(*records), as_of=AS_OF)
+    found = late_payers(ledger(*records), as_of=AS_OF, policy=BANDS)
     assert [(f.customer_id, f.severity) for f in found] == [
         ("slower", Severity.CRITICAL), ("slow", Severity.WATCH)]
 

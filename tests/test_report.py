@@ -224,7 +224,8 @@ def test_the_table_fits_100_columns_and_starts_with_the_books_concentration() ->
         customer("wide", "株式会社テストカンパニー東京本社営業部"),
     ]
     for client, total in (("long", "900.00"), ("wide", "100.00")):
-        records.append(invoice(client, issued="2025-03-01", total=total, id=f"{client}-1"))
+        # Issued two months before the review: fresh data, so no stale-data banner first.
+        records.append(invoice(client, issued="2025-05-01", total=total, id=f"{client}-1"))
     result = review(ledger(*records), as_of=AS_OF)
     text = render(result, "table")
     lines = text.splitlines()

@@ -56,15 +56,24 @@ from clientguard.review import (
     Recommendation,
     Review,
     Revision,
+    Verdict,
+    VerdictRule,
     WhatIf,
     review,
 )
 from clientguard.settlement import Settlement, settle
-from clientguard.signals import ConcentrationReport, concentration, late_payers
+from clientguard.signals import (
+    BUILTIN_SIGNALS,
+    ConcentrationReport,
+    SignalFunction,
+    concentration,
+    late_payers,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BUILTIN_SIGNALS",
     "Adjustment",
     "Allocation",
     "ApiError",
@@ -102,12 +111,15 @@ __all__ = [
     "Settlement",
     "Severity",
     "Signal",
+    "SignalFunction",
     "Skip",
     "StoreError",
     "Stream",
     "SyncState",
     "TimeEntry",
     "UnknownConnectorError",
+    "Verdict",
+    "VerdictRule",
     "WhatIf",
     "WorkRequest",
     "__version__",

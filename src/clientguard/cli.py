@@ -517,16 +517,34 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
         for other in ledgers[1:]:
             ledger = ledger.merge(other, strict=strict)
         return ledger
-    with Store.open(_store_path(args, config), create=False) as store:
+    path = _store_path(args, config)
+    with Store.open(path, create=False) as store:
+        status = store.status()
+        if not any(s.records.get("invoice") for s in status):
+            raise UsageError(_empty_store(path, status))
         currency = _base_currency(args, config, store.currencies())
         fx = table_from(store.rates(), currency, config.rates)
         return store.load(base_currency=currency, fx=fx, strict=strict)
+
+
+def _empty_store(path: Path, status: Sequence[Any]) -> str:
+    """Why a review of a store without invoices (never synced, or a first sync that failed)
+    cannot say anything, and what to do."""
+    text = f"the store {path} holds no invoices, so there is nothing to review"
+    failed = [s.source for s in status if s.last_sync_status != "complete"]
+    if failed:
+        text += f" (the last sync of {', '.join(failed)} did not complete)"
+    rejected = sum(s.rejections for s in status)
+    if rejected:
+        text += f"; {rejected:,} records were rejected: clientguard rejections lists them"
+    return text + "; run clientguard sync (see clientguard sync --help), then review again"
 
 
 def _review(args: argparse.Namespace) -> int:
     from clientguard.findings import Severity
     from clientguard.report import render
     from clientguard.review import review
+    from clientguard.signals.freshness import NO_DATA_METRIC
 
     config = _config(args)
     policy = _policy(args, config)
@@ -535,7 +553,9 @@ def _review(args: argparse.Namespace) -> int:
         _SUFFIX_FORMATS.get(output.suffix.lower(), "table") if output else "table"
     )
     ledger = _review_ledger(args, config)
-    result = review(ledger, as_of=args.as_of, policy=policy)
+    signals, rules = _user_rules(config)
+    result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
+                    verdict_rules=rules)
     text = render(result, fmt)
     if output is None:
         sys.stdout.write(text)
@@ -548,11 +568,30 @@ def _review(args: argparse.Namespace) -> int:
         print(f"clientguard: {rejected:,} record{'s were' if rejected != 1 else ' was'} rejected "
               f"and left out of the review: the report's data-quality section lists them"
               f"{stored}", file=sys.stderr)
+    no_data = [f for f in result.book.findings if f.metric == NO_DATA_METRIC]
+    for finding in result.book.findings:
+        if finding.signal == "stale_data":
+            print(f"clientguard: {finding.message}", file=sys.stderr)
     if args.fail_on:
-        worst = result.worst_severity()
+        if no_data and not args.allow_no_data:
+            print("clientguard: --fail-on: no data in the window counts as a failure "
+                  "(--allow-no-data to pass)", file=sys.stderr)
+            return EXIT_FINDINGS
+        counted = [f for f in result.findings() if f not in no_data]
+        worst = counted[0].severity if counted else None
         if worst is not None and worst >= Severity(args.fail_on):
             return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _user_rules(config: Config) -> tuple[list[Any], list[Any]]:
+    """The user's signals (installed under ``clientguard.signals``, then the config's) and
+    verdict rules (the config's)."""
+    from clientguard.signals import installed_signals, load_object
+
+    signals = [*installed_signals(), *(load_object(p) for p in config.signals)]
+    rules = [load_object(p, what="verdict rule") for p in config.verdict_rules]
+    return signals, rules
 
 
 def _rejections(args: argparse.Namespace) -> int:
@@ -711,7 +750,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "stdout)")
     review.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
                         help="exit 1 when any finding reaches this severity: watch, warning "
-                        "or critical")
+                        "or critical; and when no invoice falls due in the window (no data)")
+    review.add_argument("--allow-no-data", action="store_true",
+                        help="with --fail-on: no invoice due in the window is not a failure")
     review.add_argument("--strict", action="store_true",
                         help="fail when any record was rejected instead of leaving it out")
     review.add_argument("--quiet", action="store_true", help="no progress on stderr")

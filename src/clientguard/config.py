@@ -5,6 +5,8 @@
     base_currency = "EUR"             # the currency every amount is converted to
     store = "clientguard.db"          # the store; relative paths are relative to this file
     policy = "policy.toml"            # a policy file (or a [policy] table below)
+    signals = ["myfirm.rules:big_open_balance"]      # your own signals, by dotted path
+    verdict_rules = ["myfirm.rules:retainers_not_judged_on_hours"]
 
     [sources.books]                   # a source: a name, and its connector's options
     connector = "csv"                 # optional: the connector, by default the source's name
@@ -77,7 +79,7 @@ CONFIG_ENV = "CLIENTGUARD_CONFIG"
 """The environment variable that names the config file."""
 DEFAULT_STORE = "clientguard.db"
 """The store's file name when the config does not give one."""
-_TOP_KEYS = ("base_currency", "store", "policy", "sources", "rates")
+_TOP_KEYS = ("base_currency", "store", "policy", "signals", "verdict_rules", "sources", "rates")
 _RATES_KEYS = ("file", "start", "max_staleness_days", "nbp", "ecb")
 
 
@@ -124,6 +126,11 @@ class Config:
     store: Path
     policy: Policy
     sources: Mapping[str, SourceConfig]
+    signals: tuple[str, ...] = ()
+    """The user's own signals, as dotted paths (``package.module:function``); the review
+    runs them after the built-in ones and those installed under ``clientguard.signals``."""
+    verdict_rules: tuple[str, ...] = ()
+    """The user's verdict rules, as dotted paths, run in order."""
     rates: RatesConfig | None = None
     """The ``[rates]`` table; None when the file has none."""
 
@@ -202,6 +209,9 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
     else:
         raise ConfigError(f"{where}: policy must be a file path or a [policy] table")
 
+    paths = {key: _dotted_paths(data.get(key, []), key, where)
+             for key in ("signals", "verdict_rules")}
+
     sources_value = data.get("sources", {})
     if not isinstance(sources_value, dict):
         raise ConfigError(f"{where}: sources must be tables, e.g. [sources.books]")
@@ -219,6 +229,8 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         store=_resolve(store, base),
         policy=policy,
         sources=sources,
+        signals=paths["signals"],
+        verdict_rules=paths["verdict_rules"],
         rates=None if rates_value is None else _rates(rates_value, base, where),
     )
 
@@ -257,6 +269,13 @@ def _rates(table: dict[str, Any], base: Path, where: str) -> RatesConfig:
         start=start if not isinstance(start, datetime) else start.date(),
         max_staleness_days=staleness,
     )
+
+
+def _dotted_paths(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of dotted paths, e.g. "
+                          f'{key} = ["myfirm.rules:my_rule"]')
+    return tuple(value)
 
 
 def _source(name: str, table: dict[str, Any], base: Path, where: str) -> SourceConfig:

@@ -33,6 +33,14 @@ class Signal(StrEnum):
     """Keeps asking for work "for yesterday"."""
     BOOK_CONCENTRATION = "book_concentration"
     """The book as a whole hangs on few clients."""
+    DISPUTE = "dispute"
+    """Most of its lateness is on invoices it disputes: a dispute to resolve, not a habit."""
+    STALE_DATA = "stale_data"
+    """The data says nothing about the review's window: no invoice due in it, or no record
+    for a long time before ``as_of`` (a finding about the whole book)."""
+    CUSTOM = "custom"
+    """A finding of a user's own signal; its ``metric`` names the rule
+    (``docs/testing-your-policy.md``)."""
 
 
 _RANK = {"watch": 1, "warning": 2, "critical": 3}

@@ -291,6 +291,14 @@ class Invoice(Record):
     fx_rate: Rate | None = None
     """Units of base currency per unit of ``currency`` on the issue date, where the source
     records one; otherwise the ledger's FxTable is used."""
+    disputed: bool = False
+    """The client contests the invoice (the work, its scope or its amount), as the source
+    records it: the IBM sample's ``Disputed`` column, or any CSV column mapped to
+    ``disputed``. The review treats lateness on disputed invoices as a dispute to resolve,
+    not a payment habit (``docs/review.md``)."""
+    disputed_on: date | None = None
+    """The day the dispute was raised, where the source has one; only on a disputed
+    invoice."""
     source: str
     """The connector the record came from."""
     updated_at: Timestamp | None = None
@@ -313,6 +321,23 @@ class Invoice(Record):
                 "a paid date belongs to a paid invoice"
             )
         return paid_on
+
+    def disputed_by(self, as_of: date) -> bool:
+        """Disputed as of ``as_of``: marked disputed, and raised by then where the source
+        dates the dispute (a review as of an earlier date does not see a later dispute)."""
+        return self.disputed and (self.disputed_on is None or self.disputed_on <= as_of)
+
+    @field_validator("disputed_on")
+    @classmethod
+    def _disputed_on_only_when_disputed(
+        cls, disputed_on: date | None, info: ValidationInfo
+    ) -> date | None:
+        if disputed_on is not None and info.data.get("disputed") is False:
+            raise ValueError(
+                f"disputed_on {disputed_on} is set but disputed is false; "
+                "a dispute date belongs to a disputed invoice"
+            )
+        return disputed_on
 
 
 class Allocation(Record):

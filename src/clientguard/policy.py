@@ -126,6 +126,43 @@ class Policy(_Settings):
     trend_history_days: int = Field(730, ge=1)
     """Days of history the monthly trend series covers (two years): a trend needs a longer
     view than the one-year window of the other measures."""
+    late_share_high: Share = Decimal("0.75")
+    """A late share (by count) at which lateness is the rule rather than the habit of half the
+    invoices: three invoices in four. One of the aggravating facts that weigh on a chronic
+    late payer's severity (a clientguard choice, not a published figure; docs/review.md)."""
+    aggravation: Decimal = Field(Decimal("0.25"), ge=0)
+    """How much each aggravating fact (a late share of ``late_share_high`` or more, invoices
+    past due and unpaid as of the review, lateness found worsening) adds to the weighted days
+    late before it is compared with ``late_days_warning`` and ``late_days_critical``: 0.25
+    makes 13 days with all three facts weigh like 22.75 days, so severity weighs the whole of
+    the evidence and one day more or less does not flip it alone (a clientguard choice;
+    docs/review.md works examples)."""
+
+    # ---------------------------------------------------------------- materiality
+    material_late_cost: Decimal = Field(Decimal(40), ge=0)
+    """Yearly cost of a client's lateness (financing cost over the window, scaled to a year;
+    base currency) at which it is material. 40: the fixed compensation Directive 2011/7/EU
+    art. 6 grants for recovering one late invoice (EUR 40), the law's own figure for what one
+    late invoice costs a creditor. Scale it for a base currency far from the euro."""
+    material_overdue: Decimal = Field(Decimal(1000), ge=0)
+    """Overdue balance (base currency) at which a client's lateness is material, when it is
+    also ``material_overdue_client_share`` of the client's invoicing. 1,000: the first band of
+    the UK Late Payment of Commercial Debts (Interest) Act 1998 s.5A (debts under GBP 1,000
+    are its smallest), the line below which the law itself treats a debt as small."""
+    material_overdue_client_share: Share = Decimal("0.10")
+    """Share of the client's invoicing in the window that its overdue balance must reach, with
+    ``material_overdue``, to be material: a tenth, more than a month's billing (1/12) of a
+    client billed monthly (a clientguard choice, argued in docs/review.md)."""
+    material_overdue_firm_share: Share = Decimal("0.05")
+    """Share of the firm's invoicing in the window at which a client's overdue balance is
+    material whatever its amount: for a small firm a sum under ``material_overdue`` can still
+    be a twentieth of a year's income (a clientguard choice, argued in docs/review.md)."""
+
+    # ---------------------------------------------------------------- disputes
+    dispute_share: Share = Decimal("0.5")
+    """Share of a client's late invoices (by count, in the window) that are disputed at which
+    its lateness is a dispute to resolve, not a payment habit: most of it (over half; exactly
+    half counts, as with ``chronic_late_share``)."""
 
     # ---------------------------------------------------------------- concentration
     revenue_share_watch: Share = Decimal("0.10")
@@ -205,6 +242,16 @@ class Policy(_Settings):
     """The verdict for a client flagged only for the firm's dependence on it (revenue or
     receivables share): the client does nothing wrong by being large, so the answer is to
     diversify and avoid exclusivity, not to change its terms. ``monitor`` by default."""
+    churn_days: int = Field(180, ge=1)
+    """A client with no invoice issued in this many days before the review looks churned: no
+    advice about new orders (deposits, shorter terms, rush fees), only about collecting what
+    is open. 180 days: two quarters, twice the gap of a client billed quarterly (a clientguard
+    choice, argued in docs/review.md)."""
+    stale_days: int = Field(90, ge=1)
+    """The review warns at the top of every report when the newest record (an invoice issued,
+    a payment, a credit note, a time entry or a work request) is more than this many days
+    older than ``as_of``: a quarter without any record is a broken sync or an old export, not
+    a quiet quarter (a clientguard choice, argued in docs/review.md)."""
     deposit_share: Share = Decimal("0.30")
     """The deposit (share of each new order paid up front) suggested for a client whose
     lateness is critical. 30%: a common agency and software-house deposit."""

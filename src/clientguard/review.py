@@ -1,22 +1,30 @@
 """The review: one verdict per client, what its lateness costs, what ending it would change.
 
-:func:`review` runs every signal as of one date and gathers the findings per client (a client
-is a customer, or a group of companies under common control). For each client it recommends
-``ok``, ``monitor``, ``revise_terms`` or ``consider_ending`` by the rules below, lists the
-concrete revisions its findings suggest, and works out the what-if of ending the cooperation.
+:func:`review` runs every signal (the built-in ones of
+:data:`~clientguard.signals.BUILTIN_SIGNALS`, then the caller's) as of one date and gathers
+the findings per client (a client is a customer, or a group of companies under common
+control). For each client it recommends ``ok``, ``monitor``, ``revise_terms`` or
+``consider_ending`` by the rules below, lists the concrete revisions its findings suggest, and
+works out the what-if of ending the cooperation.
 
 The rules (each knob is a :class:`~clientguard.policy.Policy` field; ``docs/review.md`` has
-the reasoning):
+the reasoning and a worked example of each):
 
-1. ``consider_ending`` when the client pays late chronically *and* more and more often
-   (``end_on_chronic_and_worsening``), or when ``end_on_critical_signals`` different
-   client-behaviour signals (lateness, cross-aging, capacity, rush; chronic and worsening
-   lateness count as one) are critical at once.
+1. ``consider_ending`` when the client pays late chronically *and* more and more often, and
+   the lateness is material (``end_on_chronic_and_worsening``), or when
+   ``end_on_critical_signals`` different client-behaviour problems (lateness, dispute,
+   cross-aging, capacity, rush, each custom rule; chronic and worsening lateness count as one)
+   are critical at once.
 2. ``revise_terms`` when any client-behaviour finding is a warning or critical.
-3. ``monitor`` when the only client-behaviour findings are at ``watch``.
+3. ``monitor`` when the only client-behaviour findings are at ``watch`` (lateness that is not
+   material never goes above it).
 4. A client flagged only for the firm's dependence on it (revenue or receivables share) gets
    ``dependency_only_verdict`` (``monitor``): being large is not misbehaviour.
 5. ``ok`` otherwise.
+6. Then the caller's verdict rules (:data:`VerdictRule`), in order.
+
+A client with no invoice for ``churn_days`` looks churned: its revisions are about collecting
+what is open, not about new orders. Every client's ``evidence`` says the numbers that decided.
 
 Pure: no clock, no I/O.
 """
@@ -24,7 +32,8 @@ Pure: no clock, no I/O.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -51,16 +60,28 @@ from clientguard.settlement import (
     check_as_of,
 )
 from clientguard.signals import (
+    BUILTIN_SIGNALS,
     ConcentrationReport,
+    SignalFunction,
     concentration,
-    late_payer_findings,
-    rush_findings,
+    run_signals,
 )
+from clientguard.signals.freshness import NO_DATA_METRIC
+from clientguard.signals.shared import shared, sharing
 
 BEHAVIOUR_SIGNALS = frozenset(
-    {Signal.CHRONIC_LATE, Signal.WORSENING_LATE, Signal.CROSS_AGING, Signal.CAPACITY, Signal.RUSH}
+    {
+        Signal.CHRONIC_LATE,
+        Signal.WORSENING_LATE,
+        Signal.CROSS_AGING,
+        Signal.CAPACITY,
+        Signal.RUSH,
+        Signal.DISPUTE,
+        Signal.CUSTOM,
+    }
 )
-"""Signals about what the client does: these can make a case for new terms or an ending."""
+"""Signals about what the client does: these can make a case for new terms or an ending. A
+user's own finding (``custom``) about a client counts as one."""
 DEPENDENCY_SIGNALS = frozenset({Signal.REVENUE_CONCENTRATION, Signal.RECEIVABLES_CONCENTRATION})
 """Signals about how much the firm depends on the client: a case for diversifying."""
 _PROBLEM = {
@@ -69,8 +90,14 @@ _PROBLEM = {
     Signal.CROSS_AGING: "cross_aging",
     Signal.CAPACITY: "capacity",
     Signal.RUSH: "rush",
+    Signal.DISPUTE: "dispute",
 }
-"""The client-behaviour problem each behaviour signal is about (rule 2 counts problems)."""
+"""The client-behaviour problem each behaviour signal is about (rule 1 counts problems); a
+custom finding's problem is its metric (the user's rule)."""
+
+
+def _problem(finding: Finding) -> str:
+    return _PROBLEM.get(finding.signal) or f"custom:{finding.metric}"
 
 
 class Recommendation(StrEnum):
@@ -96,8 +123,9 @@ class Revision(_Frozen):
 
     kind: str
     """``reminders``, ``shorter_terms``, ``deposit``, ``claim_late_interest``,
-    ``collect_old_debt``, ``raise_price``, ``hours_cap``, ``rush_fee``, ``credit_limit`` or
-    ``no_exclusivity``."""
+    ``collect_old_debt``, ``raise_price``, ``hours_cap``, ``rush_fee``, ``credit_limit``,
+    ``no_exclusivity``, ``resolve_disputes`` or ``collect_open`` (a client that looks
+    churned)."""
     message: str
     """The revision in one sentence, with its numbers."""
     because: Signal
@@ -156,6 +184,46 @@ class ClientReview(_Frozen):
     """The members' financing cost over the window, base currency."""
     claimable: Decimal
     """Statutory interest and compensation the law lets the firm claim, base currency."""
+    late_share: Decimal | None = None
+    """The members' late invoices over their invoices due in the window (paid late, or past
+    due and unpaid on the review date); None without invoices due."""
+    disputed: int = 0
+    """The members' invoices due in the window that are disputed."""
+    evidence: str = ""
+    """The numbers that decided the verdict, in one line a person reads (late share, weighted
+    days late, overdue, yearly cost of lateness, disputes, last invoice)."""
+    last_invoice_on: date | None = None
+    """The issue date of the members' newest invoice by the review date."""
+    churned: bool = False
+    """No invoice for more than ``Policy.churn_days``: it looks churned, so the advice is about
+    collecting what is open, not about new orders."""
+    changed_by: tuple[str, ...] = ()
+    """The verdict rules (``review(..., verdict_rules=[...])``) that changed the verdict the
+    built-in rules gave, by name, in order."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a verdict rule sees: one client's findings and the verdict so far."""
+
+    client_id: str
+    """The customer id, or the group id of companies under common control."""
+    members: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    """Every finding about the client (the built-in signals' and the user's), most serious
+    first."""
+    recommendation: Recommendation
+    """The verdict so far: the built-in rules', or the one an earlier rule set."""
+    deciding: tuple[Finding, ...]
+    """The findings that decided it."""
+    ledger: Ledger
+    as_of: date
+    policy: Policy
+
+
+VerdictRule = Callable[[Verdict], "Recommendation | str | None"]
+"""A user's verdict rule: the client's :class:`Verdict` to a new recommendation, or None to
+leave it. Rules run in order after the built-in rules, each seeing the verdict so far."""
 
 
 class BookReview(_Frozen):
@@ -232,16 +300,40 @@ class Review(_Frozen):
 MAX_LISTED_REJECTIONS = 50
 
 
-def review(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> Review:
-    """Review every client of ``ledger`` as of ``as_of`` under ``policy``."""
+def review(
+    ledger: Ledger,
+    *,
+    as_of: date,
+    policy: Policy | None = None,
+    signals: Sequence[SignalFunction] = (),
+    verdict_rules: Sequence[VerdictRule] = (),
+) -> Review:
+    """Review every client of ``ledger`` as of ``as_of`` under ``policy``.
+
+    ``signals`` are the user's own signals (functions ``(ledger, as_of, policy) ->
+    Iterable[Finding]``), run after :data:`~clientguard.signals.BUILTIN_SIGNALS`; their
+    findings about a client weigh in its verdict like the built-in ones (a ``custom`` finding
+    at ``watch`` makes it at least ``monitor``, at ``warning`` at least ``revise_terms``).
+    ``verdict_rules`` then run in order on each client (:data:`VerdictRule`) and may change
+    its verdict; ``docs/testing-your-policy.md`` shows both.
+    """
     check_as_of(as_of)
     # A review makes millions of short-lived objects and no reference cycles: the cyclic
     # garbage collector would only rescan them (a fifth of the time at a million invoices).
-    with collector_paused():
-        return _review(ledger, as_of=as_of, policy=policy)
+    with collector_paused(), sharing():
+        return _review(
+            ledger, as_of=as_of, policy=policy, signals=signals, verdict_rules=verdict_rules
+        )
 
 
-def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
+def _review(
+    ledger: Ledger,
+    *,
+    as_of: date,
+    policy: Policy | None,
+    signals: Sequence[SignalFunction],
+    verdict_rules: Sequence[VerdictRule],
+) -> Review:
     policy = policy or Policy()
     currency = ledger.base_currency
     # The settlements of the invoices whose lateness may cost (late, due in the window) and
@@ -251,32 +343,26 @@ def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
     late: dict[str, Settlement] = {}
     checked: list[_Checked] = []
     for item in _checked_replay(ledger, as_of=as_of, policy=policy):
-        row = item.replay
+        row, mismatch, notes = item
         invoice = row.invoice
-        if row.status == "paid_date_unknown" or item.mismatch is not None or item.notes:
+        if row.status == "paid_date_unknown" or mismatch is not None or notes:
             checked.append(item)
         if row.days_late and first_due <= invoice.due_date <= as_of:
             late[invoice.id] = _settlement_of(item, ledger=ledger, as_of=as_of, policy=policy)
-    profiles = payment_profiles(ledger, as_of=as_of, policy=policy)
+    profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
     costs = lateness_costs(ledger, as_of=as_of, policy=policy, settlements=late)
-    revenue = concentration(ledger, as_of=as_of, basis="revenue", policy=policy)
-    receivables = concentration(ledger, as_of=as_of, basis="receivables", policy=policy)
-    hours: ConcentrationReport | None = concentration(
-        ledger, as_of=as_of, basis="hours", policy=policy
+    revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
+    receivables = shared(
+        "receivables", ledger, as_of, policy, concentration, basis="receivables"
+    )
+    hours: ConcentrationReport | None = shared(
+        "hours", ledger, as_of, policy, concentration, basis="hours"
     )
     if hours is not None and not hours.amounts:
         hours = None
     work = workload(ledger, as_of=as_of, lookback_days=policy.lookback_days)
 
-    findings = [
-        *late_payer_findings(
-            profiles, policy=policy, names={c: ledger.name_of(c) for c in profiles}
-        ),
-        *revenue.findings,
-        *receivables.findings,
-        *(hours.findings if hours else ()),
-        *rush_findings(ledger, as_of=as_of, policy=policy),
-    ]
+    findings = run_signals([*BUILTIN_SIGNALS, *signals], ledger, as_of, policy)
     book_findings: dict[tuple[str, str], Finding] = {}
     per_client: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -293,6 +379,7 @@ def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
     if hours:
         clients.update(hours.amounts)
 
+    any_disputed = any(invoice.disputed for invoice in ledger.invoices)
     reviews = [
         _client_review(
             client,
@@ -307,6 +394,8 @@ def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
             hours=hours,
             firm_rate=work.firm_revenue_per_hour,
             total_hours=work.total_hours,
+            verdict_rules=verdict_rules,
+            any_disputed=any_disputed,
         )
         for client in clients
     ]
@@ -325,7 +414,9 @@ def _review(ledger: Ledger, *, as_of: date, policy: Policy | None) -> Review:
         recommendations=counts,
         financing_cost=financing,
         claimable=claimable,
-        summary=_book_summary(counts, revenue, financing, claimable, currency),
+        summary=_book_summary(counts, revenue, financing, claimable, currency,
+                              no_data=any(f.metric == NO_DATA_METRIC
+                                          for f in book_findings.values())),
     )
     return Review(
         as_of=as_of,
@@ -359,13 +450,18 @@ def recommend(findings: list[Finding], policy: Policy) -> tuple[Recommendation, 
     behaviour = [f for f in findings if is_behaviour(f)]
     signals = {f.signal for f in behaviour}
     late = {Signal.CHRONIC_LATE, Signal.WORSENING_LATE}
-    if policy.end_on_chronic_and_worsening and late <= signals:
+    # Immaterial lateness (docs/review.md, "Materiality") is at most watched, even when it is
+    # both chronic and worsening.
+    material = all(
+        f.evidence.numbers.get("material") != "no" for f in behaviour if f.signal in late
+    )
+    if policy.end_on_chronic_and_worsening and late <= signals and material:
         return Recommendation.CONSIDER_ENDING, [f for f in behaviour if f.signal in late]
     critical = [f for f in behaviour if f.severity is Severity.CRITICAL]
     # Chronic and worsening lateness are one problem (lateness), not two: otherwise a late
     # payer critical on both would be ended by this rule even with
     # ``end_on_chronic_and_worsening`` off.
-    if len({_PROBLEM[f.signal] for f in critical}) >= policy.end_on_critical_signals:
+    if len({_problem(f) for f in critical}) >= policy.end_on_critical_signals:
         return Recommendation.CONSIDER_ENDING, critical
     serious = [f for f in behaviour if f.severity >= Severity.WARNING]
     if serious:
@@ -391,14 +487,47 @@ def _client_review(
     hours: ConcentrationReport | None,
     firm_rate: Decimal | None,
     total_hours: Decimal,
+    verdict_rules: Sequence[VerdictRule] = (),
+    any_disputed: bool = False,
 ) -> ClientReview:
     currency = ledger.base_currency
     members = ledger.members(client)
     name = client_name(ledger, client)
     recommendation, deciding = recommend(findings, policy)
+    changed_by: list[str] = []
+    for rule in verdict_rules:
+        verdict = Verdict(
+            client_id=client, members=members, findings=tuple(findings),
+            recommendation=recommendation, deciding=tuple(deciding), ledger=ledger,
+            as_of=as_of, policy=policy,
+        )
+        changed = rule(verdict)
+        rule_name = getattr(rule, "__name__", type(rule).__name__)
+        if changed is None:
+            continue
+        try:
+            verdict_now = Recommendation(changed)
+        except ValueError:
+            raise ValueError(
+                f"verdict rule {rule_name} returned {changed!r} for client {client!r}; return "
+                f"a Recommendation ({', '.join(r.value for r in Recommendation)}) or None"
+            ) from None
+        if verdict_now is recommendation:
+            continue
+        recommendation = verdict_now
+        changed_by.append(rule_name)
     member_costs = {m: costs[m] for m in members if m in costs}
     financing = sum((c.financing_cost for c in member_costs.values()), ZERO)
     claimable = sum((c.claimable for c in member_costs.values()), ZERO)
+    member_profiles = {m: profiles[m] for m in members if m in profiles}
+    last_invoice = max(
+        (d for d in (_last_invoice_on(ledger, m, as_of) for m in members) if d is not None),
+        default=None,
+    )
+    churned = last_invoice is not None and (as_of - last_invoice).days > policy.churn_days
+    disputed = (
+        _disputed_due(ledger, members, as_of, policy) if any_disputed else 0
+    )
     what_if = _what_if(client, name, revenue, receivables, hours, currency)
     revisions = _revisions(
         client,
@@ -413,9 +542,28 @@ def _client_review(
         total_hours=total_hours,
         hours=hours,
         revenue=revenue,
+        churned=churned,
+        last_invoice_on=last_invoice,
+        open_balance=sum((p.open_balance for p in member_profiles.values()), ZERO),
+        overdue=sum((p.overdue_balance for p in member_profiles.values()), ZERO),
     )
     reasons = tuple(f.message for f in deciding)
+    if changed_by:
+        reasons += (f"Verdict set to {recommendation.value} by the rule "
+                    f"{', then '.join(changed_by)}.",)
     summary = _summary(name, recommendation, deciding, financing, currency)
+    if churned and last_invoice is not None:
+        summary += (
+            f" It looks churned: no invoice since {last_invoice} "
+            f"({(as_of - last_invoice).days} days)."
+        )
+    due = sum(p.invoices_due for p in member_profiles.values())
+    late_count = sum(p.invoices_late for p in member_profiles.values())
+    late_share = Decimal(late_count) / due if due else None
+    evidence = _evidence(
+        member_profiles, late_count, due, financing, policy, disputed, currency,
+        last_invoice, churned, deciding,
+    )
     return ClientReview(
         client_id=client,
         name=name,
@@ -430,7 +578,89 @@ def _client_review(
         costs=member_costs,
         financing_cost=financing,
         claimable=claimable,
+        late_share=late_share,
+        disputed=disputed,
+        evidence=evidence,
+        last_invoice_on=last_invoice,
+        churned=churned,
+        changed_by=tuple(changed_by),
     )
+
+
+def _last_invoice_on(ledger: Ledger, customer: str, as_of: date) -> date | None:
+    """The issue date of the customer's newest live invoice by ``as_of``: from the end of its
+    invoices, which the ledger keeps in issue-date order."""
+    for invoice in reversed(ledger.invoices_of(customer)):
+        if invoice.issue_date <= as_of and invoice.status in LIVE_STATUSES:
+            return invoice.issue_date
+    return None
+
+
+def _disputed_due(ledger: Ledger, members: tuple[str, ...], as_of: date, policy: Policy) -> int:
+    """The members' live invoices due in the window that are disputed."""
+    first = as_of - timedelta(days=policy.lookback_days - 1)
+    return sum(
+        1
+        for member in members
+        for invoice in ledger.invoices_of(member)
+        if invoice.disputed_by(as_of) and first <= invoice.due_date <= as_of
+        and invoice.status in LIVE_STATUSES
+    )
+
+
+def _evidence(
+    profiles: dict[str, PaymentProfile],
+    late: int,
+    due: int,
+    financing: Decimal,
+    policy: Policy,
+    disputed: int,
+    currency: str,
+    last_invoice: date | None,
+    churned: bool,
+    deciding: list[Finding],
+) -> str:
+    """The numbers behind a verdict in one line: ``late 19 of 21 due (90%), 13.6 days
+    weighted, overdue 81.23 USD, cost 2.81 USD a year, 0 disputed``, then the metric of each
+    deciding finding that is not about lateness (``capacity: hours_to_revenue 3.9, from
+    1.5``)."""
+    amount = sum((p.amount_due for p in profiles.values()), ZERO)
+    weighted = sum(
+        ((p.weighted_days_late or ZERO) * p.amount_due for p in profiles.values()), ZERO
+    )
+    overdue = sum((p.overdue_balance for p in profiles.values()), ZERO)
+    parts = []
+    if due:
+        parts.append(f"late {late} of {due} due ({_pct(Decimal(late) / due)})")
+        if amount:
+            parts.append(f"{(weighted / amount).quantize(Decimal('0.1'))} days weighted")
+    else:
+        parts.append("no invoice due in the window")
+    parts.append(f"overdue {_money(overdue, currency)}")
+    yearly = financing * 365 / policy.lookback_days
+    parts.append(f"cost {_money(yearly, currency)} a year")
+    parts.append(f"{disputed} disputed")
+    if churned and last_invoice is not None:
+        parts.append(f"last invoice {last_invoice} (looks churned)")
+    shown = set()
+    for finding in deciding:
+        if finding.signal in (Signal.CHRONIC_LATE, Signal.WORSENING_LATE, Signal.DISPUTE):
+            continue
+        if (finding.signal, finding.metric) in shown:
+            continue
+        shown.add((finding.signal, finding.metric))
+        parts.append(
+            f"{finding.signal.value}: {finding.metric} {_metric(finding.metric, finding.value)}"
+            f", from {_metric(finding.metric, finding.threshold)}"
+        )
+    return ", ".join(parts)
+
+
+def _metric(metric: str, value: Decimal) -> str:
+    """A finding's value as its metric reads: a share as a percentage, else one decimal."""
+    if metric.endswith("share"):
+        return _pct(value)
+    return f"{value.quantize(Decimal('0.1')):,}"
 
 
 _VERDICT_WORDS = {
@@ -527,6 +757,77 @@ def _typical_terms(ledger: Ledger, members: tuple[str, ...], as_of: date) -> int
 
 
 def _revisions(
+    client: str,
+    *,
+    findings: list[Finding],
+    ledger: Ledger,
+    as_of: date,
+    policy: Policy,
+    financing: Decimal,
+    claimable: Decimal,
+    member_costs: dict[str, ClientLatenessCost],
+    firm_rate: Decimal | None,
+    total_hours: Decimal,
+    hours: ConcentrationReport | None,
+    revenue: ConcentrationReport,
+    churned: bool = False,
+    last_invoice_on: date | None = None,
+    open_balance: Decimal = ZERO,
+    overdue: Decimal = ZERO,
+) -> list[Revision]:
+    revisions = _term_revisions(
+        client, findings=findings, ledger=ledger, as_of=as_of, policy=policy,
+        financing=financing, claimable=claimable, member_costs=member_costs,
+        firm_rate=firm_rate, total_hours=total_hours, hours=hours, revenue=revenue,
+    )
+    dispute = next((f for f in findings if f.signal is Signal.DISPUTE), None)
+    if dispute is not None:
+        count = dispute.evidence.numbers.get("disputed_late")
+        revisions.insert(
+            0,
+            Revision(
+                kind="resolve_disputes",
+                message=f"Resolve the disputes over the {count} late disputed invoices with "
+                "the client: agree a clearer scope for each order and a written acceptance of "
+                "the work before invoicing it; shorter terms would not settle a dispute.",
+                because=Signal.DISPUTE,
+            ),
+        )
+    if not churned:
+        return revisions
+    # A client without recent work places no new orders: advice about them does not apply.
+    kept = [
+        r.model_copy(update={"message": r.message.split("; or waive it")[0] + "."})
+        if r.kind == "claim_late_interest" else r
+        for r in revisions if r.kind not in NEW_ORDER_REVISIONS
+    ]
+    if open_balance > 0 and last_invoice_on is not None:
+        currency = ledger.base_currency
+        late_part = f", {_money(overdue, currency)} of it overdue" if overdue > 0 else ""
+        kept.insert(
+            0,
+            Revision(
+                kind="collect_open",
+                message=f"Collect the {_money(open_balance, currency)} still open{late_part}: "
+                f"it has had no invoice since {last_invoice_on} "
+                f"({(as_of - last_invoice_on).days} days) and looks churned, so new terms "
+                "would not apply to anything.",
+                because=findings[0].signal if findings else Signal.CHRONIC_LATE,
+                amount=open_balance,
+            ),
+        )
+    return kept
+
+
+NEW_ORDER_REVISIONS = frozenset(
+    {"reminders", "shorter_terms", "deposit", "raise_price", "hours_cap", "rush_fee",
+     "credit_limit", "no_exclusivity", "collect_old_debt"}
+)
+"""Revisions about the client's next orders (``collect_old_debt`` says "before taking on new
+work"): not given to a client that looks churned, which is told to collect what is open."""
+
+
+def _term_revisions(
     client: str,
     *,
     findings: list[Finding],
@@ -681,13 +982,13 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
     unknown: list[str] = []
     mismatches: list[str] = []
     notes: list[str] = []
-    for item in checked:
-        invoice_id = item.replay.invoice.id
-        if item.replay.status == "paid_date_unknown":
+    for row, mismatch, row_notes in checked:
+        invoice_id = row.invoice.id
+        if row.status == "paid_date_unknown":
             unknown.append(invoice_id)
-        if item.mismatch is not None:
+        if mismatch is not None:
             mismatches.append(invoice_id)
-        notes.extend(f"invoice {invoice_id}: {n}" for n in item.notes)
+        notes.extend(f"invoice {invoice_id}: {n}" for n in row_notes)
     if rejected:
         notes.insert(
             0,
@@ -802,7 +1103,17 @@ def _book_summary(
     financing: Decimal,
     claimable: Decimal,
     currency: str,
+    *,
+    no_data: bool = False,
 ) -> str:
+    if no_data:
+        total = sum(counts.values())
+        if not total:
+            return "No clients in the window: no invoice falls due in it."
+        return (
+            f"No invoice falls due in the window: none of the {total:,} "
+            f"client{'s' if total != 1 else ''} can be judged, whatever the verdicts say."
+        )
     parts = [
         f"{counts[r.value]} {r.value.replace('_', ' ')}"
         for r in reversed(Recommendation)
@@ -839,6 +1150,8 @@ __all__ = [
     "Recommendation",
     "Review",
     "Revision",
+    "Verdict",
+    "VerdictRule",
     "WhatIf",
     "recommend",
     "review",

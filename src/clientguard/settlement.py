@@ -282,7 +282,7 @@ def _replayed(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, 
     if isinstance(kept, _KeptReplay) and kept.as_of == as_of and kept.tolerance == tolerance:
         return kept.rows
     with collector_paused():
-        rows = tuple(_replay(ledger, as_of, tolerance))
+        rows = _replay(ledger, as_of, tolerance)
     memo[_REPLAY_MEMO] = _KeptReplay(as_of, tolerance, rows)
     return rows
 
@@ -293,7 +293,7 @@ class _KeptReplay(NamedTuple):
     rows: tuple[Replay, ...]
 
 
-def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[Replay]:
+def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ...]:
     """The replay itself (see :func:`replay`)."""
     applications_of = ledger.applications
     # Each document's own date, looked up once per replay rather than once per application.
@@ -302,6 +302,8 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[Replay]
     # A Replay made as a tuple is, without NamedTuple.__new__'s keyword handling (a tenth of
     # the replay's time at a million invoices).
     new_replay = tuple.__new__
+    rows: list[Replay] = []
+    keep = rows.append
     for invoice in ledger.invoices:
         issued = invoice.issue_date
         if issued > as_of:
@@ -367,10 +369,10 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[Replay]
                 if settled_on > due:
                     late_amount_days = total * (settled_on - due).days
         elif settled_on is None and invoice.status == "paid":
-            yield new_replay(Replay, (
+            keep(new_replay(Replay, (
                 invoice, "paid_date_unknown", None, None, zero, zero, None, None, None,
                 False, False, zero,
-            ))
+            )))
             continue
 
         if settled_on is not None:
@@ -378,11 +380,11 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[Replay]
             if prepaid:
                 settled_on = issued
             beyond = (settled_on - due).days
-            yield new_replay(Replay, (
+            keep(new_replay(Replay, (
                 invoice, "settled", settled_on, basis, applied, zero,
                 (settled_on - issued).days, beyond, beyond if beyond > 0 else 0,
                 prepaid, adjusted, late_amount_days,
-            ))
+            )))
         else:
             open_balance = total - applied
             if open_balance < zero:
@@ -391,10 +393,11 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> Iterator[Replay]
                 open_balance = zero
             past = (as_of - due).days
             overdue = past if past >= 0 else None
-            yield new_replay(Replay, (
+            keep(new_replay(Replay, (
                 invoice, "open", None, None, applied, open_balance, None, overdue, overdue,
                 False, adjusted, late_amount_days,
-            ))
+            )))
+    return tuple(rows)
 
 
 def settle(
@@ -413,9 +416,7 @@ def settle(
 
 def _settle(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, Settlement]:
     return {
-        checked.replay.invoice.id: _settlement_of(
-            checked, ledger=ledger, as_of=as_of, policy=policy
-        )
+        checked[0].invoice.id: _settlement_of(checked, ledger=ledger, as_of=as_of, policy=policy)
         for checked in _checked_replay(ledger, as_of=as_of, policy=policy)
     }
 
@@ -430,13 +431,10 @@ def is_late(days_late: int | None, grace_days: int) -> bool:
     return days_late is not None and days_late > grace_days
 
 
-class _Checked(NamedTuple):
-    """A replay with what the source says differently: its ``amount_due`` where that
-    disagrees with the replay (else None), and the notes that say so."""
-
-    replay: Replay
-    mismatch: Decimal | None
-    notes: tuple[str, ...]
+_Checked = tuple[Replay, Decimal | None, tuple[str, ...]]
+"""A replay with what the source says differently: its ``amount_due`` where that disagrees
+with the replay (else None), and the notes that say so. Unpack it in the ``for`` statement:
+``for replay, mismatch, notes in _checked_replay(...)``."""
 
 
 def _checked_replay(
@@ -474,13 +472,13 @@ def _checked_replay(
                 mismatch, notes = None, no_notes
         else:
             mismatch, notes = _source_disagreements(ledger, row, tolerance)
-        yield _Checked(row, mismatch, notes)
+        yield row, mismatch, notes
 
 
 def _settlement_of(checked: _Checked, *, ledger: Ledger, as_of: date, policy: Policy) -> Settlement:
     """The :class:`Settlement` of one of :func:`_checked_replay`'s items (made with the same
     ``ledger``, ``as_of`` and ``policy``)."""
-    row = checked.replay
+    row, mismatch, notes = checked
     invoice = row.invoice
     currency = invoice.currency
     rate = ONE if currency == ledger.base_currency else ledger.rate_to_base(invoice)
@@ -502,8 +500,8 @@ def _settlement_of(checked: _Checked, *, ledger: Ledger, as_of: date, policy: Po
         "late": is_late(row.days_late, policy.grace_days),
         "prepaid": row.prepaid,
         "paid_date_unknown": row.status == "paid_date_unknown",
-        "source_amount_due_mismatch": checked.mismatch,
-        "notes": checked.notes,
+        "source_amount_due_mismatch": mismatch,
+        "notes": notes,
     })
 
 

@@ -85,9 +85,12 @@ def invoice(
     amount_due: AmountLike | None = None,
     fx_rate: AmountLike | None = None,
     source: str = DEFAULT_SOURCE,
+    disputed: bool = False,
+    disputed_on: DateLike | None = None,
 ) -> Invoice:
     """An invoice. ``due`` defaults to ``issued + terms`` days; ``paid`` sets status ``paid``
-    and ``paid_on`` (a paid date without payment records); otherwise status is ``open``."""
+    and ``paid_on`` (a paid date without payment records); otherwise status is ``open``.
+    ``disputed_on`` (the day a dispute was raised) implies ``disputed``."""
     issue_date = as_date(issued)
     ident = id or f"{customer}/{issue_date}/{total}"
     return Invoice(
@@ -102,6 +105,8 @@ def invoice(
         paid_on=as_date(paid) if paid is not None else None,
         amount_due=amount_due,
         fx_rate=fx_rate,
+        disputed=disputed or disputed_on is not None,
+        disputed_on=as_date(disputed_on) if disputed_on is not None else None,
         source=source,
     )
 

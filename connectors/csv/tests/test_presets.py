@@ -69,6 +69,8 @@ def test_ibm_accounts_receivable(reference_file: ReferenceFile):
         assert (invoice.issue_date, invoice.due_date) == (us(r["InvoiceDate"]), us(r["DueDate"]))
         assert invoice.status == "paid"
         assert invoice.paid_on == settled
+        assert invoice.disputed is (r["Disputed"] == "Yes")  # the sample has no dispute date
+        assert invoice.disputed_on is None
         # the sample's own DaysToSettle and DaysLate agree with the dates we read
         assert (settled - invoice.issue_date).days == int(r["DaysToSettle"])
         assert max(0, (settled - invoice.due_date).days) == int(r["DaysLate"])

@@ -523,3 +523,32 @@ def test_a_row_due_before_its_issue_date_loads_due_on_its_issue_date_with_its_li
     assert (note.field, note.source_value) == ("due_date", "2024-12-01")
     assert note.location is not None
     assert (Path(note.location.file or "").name, note.location.line) == ("early.csv", 3)
+
+
+def test_a_disputed_column_and_a_dispute_date_mark_invoices_disputed(write: Write):
+    text = (
+        "n,c,d,t,Disputed,Raised\n"
+        "1,Acme,2025-01-02,5,Yes,2025-01-20\n"
+        "2,Acme,2025-01-03,5,no,\n"
+        "3,Acme,2025-01-04,5,,2025-02-01\n"
+        "4,Acme,2025-01-05,5,,\n"
+        "5,Acme,2025-01-06,5,No,2025-02-01\n"
+        "6,Acme,2025-01-07,5,maybe,\n"
+    )
+    mapping = {
+        "currency": "EUR",
+        "invoices": {"default_terms_days": 14, "columns": {
+            "number": "n", "customer_name": "c", "issue_date": "d", "total": "t",
+            "disputed": "Disputed", "disputed_on": "Raised"}},
+    }
+    ledger = load(invoices=write("i.csv", text), mapping=mapping, base="EUR")
+    assert [(i.number, i.disputed, i.disputed_on) for i in ledger.invoices] == [
+        ("1", True, date(2025, 1, 20)),
+        ("2", False, None),
+        ("3", True, date(2025, 2, 1)),  # a dispute date alone marks it disputed
+        ("4", False, None),
+    ]
+    rejected = {where(r): r.reason for r in ledger.report.rejected}
+    assert [(line, column) for (_, line, column) in rejected] == [
+        (6, "Raised"), (7, "Disputed")]
+    assert "says the invoice is not disputed" in next(iter(rejected.values()))

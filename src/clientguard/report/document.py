@@ -20,7 +20,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from clientguard.findings import Finding
+from clientguard.findings import Finding, Signal
 from clientguard.metrics.lateness import Aging, PaymentProfile
 from clientguard.money import ZERO, exponent
 from clientguard.report.text import decimal_text, fixed
@@ -29,7 +29,7 @@ from clientguard.signals import ConcentrationReport
 
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 """The version of the document's schema (see the module docstring for the rules)."""
 
 _SHARE_PLACES = 4
@@ -61,6 +61,7 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
         "as_of": review.as_of.isoformat(),
         "base_currency": currency,
         "summary": book.summary,
+        "data_warnings": data_warnings(review),
         "recommendations": {r.value: book.recommendations.get(r.value, 0) for r in Recommendation},
         "book": {
             "financing_cost": _money(book.financing_cost, currency),
@@ -178,6 +179,12 @@ def _aging(aging: Aging, currency: str) -> dict[str, str | None]:
     return {label: _money(amount, currency) for label, amount in aging.buckets().items()}
 
 
+def data_warnings(review: Review) -> list[str]:
+    """The sentences every format shows first: the ``stale_data`` findings (nothing due in the
+    window, or the newest record long before ``as_of``)."""
+    return [f.message for f in review.book.findings if f.signal is Signal.STALE_DATA]
+
+
 def book_aging(review: Review) -> Aging:
     """The open balance of the whole book by days past due (every client's, added up)."""
     totals = [ZERO] * 5
@@ -247,6 +254,12 @@ def _client(client: ClientReview, review: Review) -> dict[str, Any]:
         "worst_severity": worst.value if worst is not None else None,
         "summary": client.summary,
         "reasons": list(client.reasons),
+        "evidence": client.evidence,
+        "late_share": _share(client.late_share),
+        "disputed": client.disputed,
+        "last_invoice_on": client.last_invoice_on.isoformat() if client.last_invoice_on else None,
+        "churned": client.churned,
+        "changed_by": list(client.changed_by),
         "revenue_share": _share(book.revenue.shares.get(client.client_id)),
         "receivables_share": _share(book.receivables.shares.get(client.client_id)),
         "hours_share": _share(book.hours.shares.get(client.client_id)) if book.hours else None,

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from clientguard.report.document import book_aging, weighted_days_late
+from clientguard.report.document import book_aging, data_warnings, weighted_days_late
 from clientguard.report.text import days, fit, money, percent, printable
 from clientguard.review import ClientReview, Recommendation, Review
 
@@ -69,6 +69,9 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
 .revise_terms, .warning { color: var(--warning); }
 .monitor, .watch { color: var(--watch); }
 .ok { color: var(--ok); }
+.banner { border: 2px solid var(--critical); border-radius: 6px; padding: 0.5rem 0.75rem;
+  margin: 1rem 0; color: var(--critical); }
+.evidence { font-variant-numeric: tabular-nums; }
 article { border: 1px solid var(--line); border-radius: 6px; padding: 0.75rem 1rem;
   margin: 0.75rem 0; }
 ul { margin: 0.25rem 0; padding-left: 1.25rem; }
@@ -114,6 +117,7 @@ def render_html(review: Review, *, title: str | None = None) -> str:
         "<main>",
         f"<h1>{esc(heading)}</h1>",
         f'<p class="sub">As of {review.as_of}; amounts in {esc(currency)}.</p>',
+        *_warnings(review),
         *_book(review),
         *_clients_table(review),
         *_details(review),
@@ -162,6 +166,14 @@ def _book(review: Review) -> list[str]:
     return lines
 
 
+def _warnings(review: Review) -> list[str]:
+    """What the data cannot support, before anything built on it."""
+    return [
+        f'<div class="banner" role="alert"><strong>Warning:</strong> {esc(text)}</div>'
+        for text in data_warnings(review)
+    ]
+
+
 def _clients_table(review: Review) -> list[str]:
     currency = review.base_currency
     shares = review.book.revenue.shares
@@ -179,22 +191,26 @@ def _clients_table(review: Review) -> list[str]:
             f"<td>{_verdict(client.recommendation)}</td>"
             f"<td>{anchor}</td>"
             f'<td class="num">{esc(percent(shares.get(client.client_id)))}</td>'
+            f'<td class="num">{esc(percent(client.late_share))}</td>'
             f'<td class="num">{esc(days(weighted_days_late(client)))}</td>'
             f'<td class="num">{esc(money(overdue, currency))}</td>'
             f"<td>{esc(', '.join(signals) or '-')}</td>"
+            f'<td class="muted">{esc(client.evidence)}</td>'
             "</tr>"
         )
     return [
         '<section id="clients">',
         "<h2>Clients</h2>",
         '<p class="muted">The most drastic verdict first. Revenue share over the look-back '
-        "window; days late amount-weighted over the invoices due in it.</p>",
+        "window; late share: the invoices due in it paid late or past due and unpaid; days "
+        "late amount-weighted over them; evidence: the numbers that decided the verdict.</p>",
         '<div class="scroll"><table>',
         "<thead><tr><th>Verdict</th><th>Client</th><th class=\"num\">Revenue</th>"
+        "<th class=\"num\">Late share</th>"
         f"<th class=\"num\">Days late</th><th class=\"num\">Overdue ({esc(currency)})</th>"
-        "<th>Findings</th></tr></thead>",
+        "<th>Findings</th><th>Evidence</th></tr></thead>",
         "<tbody>",
-        *(rows or ['<tr><td colspan="6">No clients in the window.</td></tr>']),
+        *(rows or ['<tr><td colspan="8">No clients in the window.</td></tr>']),
         "</tbody></table></div>",
         "</section>",
     ]
@@ -218,6 +234,9 @@ def _client_article(client: ClientReview, currency: str) -> list[str]:
     ]
     if len(client.members) > 1:
         lines.append(f'<p class="muted">A group: {esc(", ".join(client.members))}</p>')
+    lines.append(f'<p class="evidence">Evidence: {esc(client.evidence)}.</p>')
+    if client.changed_by:
+        lines.append(f"<p>Verdict set by the rule {esc(', then '.join(client.changed_by))}.</p>")
     if client.findings:
         lines.append("<ul>")
         lines += [

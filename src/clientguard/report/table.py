@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from clientguard.findings import Severity
-from clientguard.report.document import book_aging, weighted_days_late
+from clientguard.findings import Severity, Signal
+from clientguard.report.document import book_aging, data_warnings, weighted_days_late
 from clientguard.report.text import columns, days, fit, money, one_line, pad, percent, wrap
 from clientguard.review import ClientReview, Recommendation, Review
 
@@ -41,6 +41,9 @@ SIGNAL_WORDS = {
     "capacity": "hours",
     "rush": "rush",
     "book_concentration": "book",
+    "dispute": "dispute",
+    "stale_data": "stale",
+    "custom": "rule",
 }
 """Short names of the signals for the client table's findings column."""
 
@@ -53,9 +56,14 @@ def render_table(review: Review, *, title: str | None = None) -> str:
     if title:
         heading = f"{one_line(title)}: {heading}"
     lines += [fit(heading, WIDTH), "=" * min(WIDTH, columns(heading))]
+    # What the data cannot support comes before any number built on it.
+    for warning in data_warnings(review):
+        lines += _wrap(warning, indent="", subsequent="   ", bullet="!! ")
     lines += _concentration_lines(review)
     lines += _wrap(review.book.summary)
     for finding in review.book.findings:
+        if finding.signal is Signal.STALE_DATA:
+            continue
         lines += _wrap(f"{finding.severity.value}: {finding.message}", indent="  ")
     lines.append("")
     lines += _client_table(review)
@@ -117,14 +125,15 @@ def _concentration_lines(review: Review) -> list[str]:
     return _wrap(text)
 
 
-# Columns of the client table: verdict, client, revenue share, weighted days late,
-# overdue balance, findings. Their widths add up to WIDTH with the separating spaces.
-_COLUMNS = (15, 26, 5, 6, 12, 31)
+# Columns of the client table: verdict, client, revenue share, late share, weighted days
+# late, overdue balance, findings. Their widths add up to WIDTH with the separating spaces.
+_COLUMNS = (15, 22, 5, 5, 6, 12, 29)
+_NUMERIC = (2, 3, 4, 5)
 
 
 def _client_table(review: Review) -> list[str]:
     currency = review.base_currency
-    head = ("VERDICT", "CLIENT", "REV", "LATE", f"OVERDUE {currency}", "FINDINGS")
+    head = ("VERDICT", "CLIENT", "REV", "LATE%", "DAYS", f"OVERDUE {currency}", "FINDINGS")
     lines = [_row(head), _row(tuple("-" * w for w in _COLUMNS))]
     if not review.clients:
         lines.append("(no clients in the window)")
@@ -145,6 +154,7 @@ def _client_table(review: Review) -> list[str]:
                     VERDICTS[client.recommendation],
                     client.name,
                     percent(revenue.get(client.client_id)),
+                    percent(client.late_share),
                     days(late),
                     money(overdue, currency),
                     ", ".join(signals) or "-",
@@ -152,8 +162,9 @@ def _client_table(review: Review) -> list[str]:
             )
         )
     lines += _wrap(
-        "REV: share of the window's revenue. LATE: days late, weighted by amount, of the "
-        "invoices due in the window. FINDINGS: !! critical, ! warning, no mark: watch."
+        "REV: share of the window's revenue. LATE%: share of the invoices due in the window "
+        "paid late or past due and unpaid. DAYS: their days late, weighted by amount. "
+        "FINDINGS: !! critical, ! warning, no mark: watch."
     )
     return lines
 
@@ -162,7 +173,7 @@ def _row(cells: tuple[str, ...]) -> str:
     parts = []
     for index, (cell, width) in enumerate(zip(cells, _COLUMNS, strict=True)):
         text = fit(cell, width)
-        parts.append(pad(text, width, right=index in (2, 3, 4)))
+        parts.append(pad(text, width, right=index in _NUMERIC))
     return " ".join(parts)
 
 
@@ -172,6 +183,10 @@ def _client_details(client: ClientReview, currency: str) -> list[str]:
     lines.append("-" * min(WIDTH, columns(lines[0])))
     if len(client.members) > 1:
         lines += _wrap("A group: " + ", ".join(client.members), indent="  ")
+    lines += _wrap(f"Evidence: {client.evidence}.", indent="  ", subsequent="    ")
+    if client.changed_by:
+        lines += _wrap(f"Verdict set by the rule {', then '.join(client.changed_by)}.",
+                       indent="  ", subsequent="    ")
     for finding in client.findings:
         lines += _wrap(finding.message, indent="  ", subsequent="     ",
                        bullet=f"{_MARK[finding.severity]} ")

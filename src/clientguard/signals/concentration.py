@@ -47,6 +47,7 @@ from clientguard.metrics.workload import RushProfile, Workload, rush_profiles, w
 from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of
+from clientguard.signals.shared import shared
 
 __all__ = [
     "ConcentrationReport",
@@ -169,6 +170,29 @@ def rush_findings(ledger: Ledger, *, as_of: date, policy: Policy | None = None) 
     clients = list(profiles)
     names = {client: client_name(ledger, client) for client in clients}
     return by_severity(flag_rush(profiles, policy, names=names))
+
+
+def revenue_share(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
+    """The built-in revenue signal: ``revenue_concentration`` and ``book_concentration``
+    (the signal interface of :mod:`clientguard.signals`)."""
+    return list(shared("revenue", ledger, as_of, policy, concentration, basis="revenue").findings)
+
+
+def receivables_share(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
+    """The built-in receivables signal: ``receivables_concentration`` and ``cross_aging``."""
+    report = shared("receivables", ledger, as_of, policy, concentration, basis="receivables")
+    return list(report.findings)
+
+
+def hours_share(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
+    """The built-in hours signal: ``capacity`` (none without time entries)."""
+    report = shared("hours", ledger, as_of, policy, concentration, basis="hours")
+    return list(report.findings)
+
+
+def rush_work(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
+    """The built-in rush signal: ``rush``."""
+    return rush_findings(ledger, as_of=as_of, policy=policy)
 
 
 def concentration_findings(

@@ -29,34 +29,161 @@ currency's minor unit); the findings' values and evidence keep full precision.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel, ConfigDict
 
 from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
 from clientguard.ledger import Ledger
-from clientguard.metrics.lateness import PaymentProfile, payment_profiles
+from clientguard.metrics.cost.interest import carrying_cost
+from clientguard.metrics.lateness import DAYS_PER_YEAR, PaymentProfile, payment_profiles
 from clientguard.metrics.trend import LatenessTrend, lateness_trend
 from clientguard.money import round_money
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of
+from clientguard.settlement import check_as_of, replay
+from clientguard.signals.shared import shared
 
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
 
 
 # ================================================================================ late payment
+def late_payment(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
+    """The built-in late-payment signal: ``chronic_late``, ``worsening_late`` and ``dispute``
+    findings as of ``as_of``, most serious first (the signal interface of
+    :mod:`clientguard.signals`).
+
+    Per customer (never per group: lateness is a habit of the company that pays). Lateness
+    that is not material (:func:`materiality`) is at most ``watch``; a customer whose late
+    invoices are mostly disputed gets a ``dispute`` finding and its chronic lateness is judged
+    on its undisputed invoices alone.
+    """
+    check_as_of(as_of)
+    profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
+    names = {customer: ledger.name_of(customer) for customer in profiles}
+    splits = dispute_splits(ledger, as_of=as_of, policy=policy)
+    return late_payer_findings(profiles, policy=policy, names=names, disputes=splits)
+
+
 def late_payers(
     ledger: Ledger, *, as_of: date, policy: Policy | None = None
 ) -> list[Finding]:
-    """Chronic and worsening late payers as of ``as_of``, most serious first.
+    """Chronic and worsening late payers (and disputes) as of ``as_of``, most serious first.
 
-    Per customer (never per group: lateness is a habit of the company that pays). At most one
-    finding of each signal per customer. Raises TypeError when ``as_of`` is not a date.
+    At most one finding of each signal per customer. Raises TypeError when ``as_of`` is not a
+    date.
     """
     check_as_of(as_of)
-    policy = policy or Policy()
-    profiles = payment_profiles(ledger, as_of=as_of, policy=policy)
-    names = {customer: ledger.name_of(customer) for customer in profiles}
-    return late_payer_findings(profiles, policy=policy, names=names)
+    return late_payment(ledger, as_of, policy or Policy())
+
+
+class DisputeSplit(BaseModel):
+    """A customer's invoices due in the window, split into disputed and undisputed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    customer_id: str
+    invoices_late: int
+    """Late invoices due in the window (disputed or not)."""
+    disputed_late: int
+    """Of those, disputed."""
+    disputed_ids: tuple[str, ...]
+    """The disputed late invoices, in ledger order."""
+    disputed_overdue: Decimal
+    """What is still open on the disputed invoices past due (base currency)."""
+    disputed_cost: Decimal
+    """The financing cost of the disputed invoices' lateness over the window."""
+    disputed_weighted_days_late: Decimal | None
+    """Amount-weighted days late of the disputed invoices due in the window."""
+    undisputed_due: int
+    undisputed_late: int
+    undisputed_open_late: int
+    undisputed_amount: Decimal
+    undisputed_weighted_days_late: Decimal | None
+    undisputed_late_ids: tuple[str, ...]
+    undisputed_overdue: Decimal
+    undisputed_cost: Decimal
+
+    @property
+    def disputed_share(self) -> Decimal | None:
+        """Disputed late invoices over late invoices; None when none is late."""
+        if not self.invoices_late:
+            return None
+        return Decimal(self.disputed_late) / self.invoices_late
+
+
+def dispute_splits(
+    ledger: Ledger, *, as_of: date, policy: Policy
+) -> dict[str, DisputeSplit]:
+    """Per customer with a disputed invoice due in the window: the lateness split into disputed
+    and undisputed invoices, counted as :class:`PaymentProfile` counts (paid late or past due
+    and unpaid, open invoices at ``as_of - due_date``). Empty, without a replay, when no
+    invoice is disputed."""
+    if not any(invoice.disputed for invoice in ledger.invoices):
+        return {}
+    window_start = as_of - timedelta(days=policy.lookback_days)
+    grace, rate_of, base = policy.grace_days, ledger.rate_to_base, ledger.base_currency
+    sums: dict[str, dict[str, Any]] = {}
+    for row in replay(ledger, as_of=as_of, policy=policy):
+        invoice, days_late = row.invoice, row.days_late
+        due = invoice.due_date
+        if not window_start < due <= as_of or days_late is None or invoice.total == _ZERO:
+            continue
+        if row.status == "paid_date_unknown":
+            continue
+        rate = _ONE if invoice.currency == base else rate_of(invoice)
+        amount = invoice.total * rate
+        late = days_late > grace
+        amount_days = row.late_amount_days
+        overdue = _ZERO
+        if row.status == "open" and days_late:
+            amount_days += row.open_balance * days_late
+            overdue = row.open_balance * rate
+        part = "disputed" if invoice.disputed_by(as_of) else "undisputed"
+        tally = sums.setdefault(invoice.customer_id, {
+            k: {"due": 0, "late": 0, "open_late": 0, "amount": _ZERO, "weighted": _ZERO,
+                "ids": [], "overdue": _ZERO, "amount_days": _ZERO}
+            for k in ("disputed", "undisputed")
+        })[part]
+        tally["due"] += 1
+        tally["amount"] += amount
+        tally["weighted"] += amount * days_late
+        tally["amount_days"] += amount_days * rate
+        tally["overdue"] += overdue
+        if late:
+            tally["late"] += 1
+            tally["open_late"] += row.status == "open"
+            tally["ids"].append(invoice.id)
+    splits = {}
+    for customer, parts in sums.items():
+        disputed, undisputed = parts["disputed"], parts["undisputed"]
+        if not disputed["due"]:
+            continue
+        rate = policy.cost_of_capital
+        splits[customer] = DisputeSplit(
+            customer_id=customer,
+            invoices_late=disputed["late"] + undisputed["late"],
+            disputed_late=disputed["late"],
+            disputed_ids=tuple(disputed["ids"]),
+            disputed_overdue=disputed["overdue"],
+            disputed_cost=carrying_cost(disputed["amount_days"], rate, DAYS_PER_YEAR),
+            disputed_weighted_days_late=(
+                disputed["weighted"] / disputed["amount"] if disputed["amount"] else None
+            ),
+            undisputed_due=undisputed["due"],
+            undisputed_late=undisputed["late"],
+            undisputed_open_late=undisputed["open_late"],
+            undisputed_amount=undisputed["amount"],
+            undisputed_weighted_days_late=(
+                undisputed["weighted"] / undisputed["amount"] if undisputed["amount"] else None
+            ),
+            undisputed_late_ids=tuple(undisputed["ids"]),
+            undisputed_overdue=undisputed["overdue"],
+            undisputed_cost=carrying_cost(undisputed["amount_days"], rate, DAYS_PER_YEAR),
+        )
+    return splits
 
 
 def late_payer_findings(
@@ -64,18 +191,36 @@ def late_payer_findings(
     *,
     policy: Policy,
     names: Mapping[str, str] | None = None,
+    disputes: Mapping[str, DisputeSplit] | None = None,
 ) -> list[Finding]:
-    """The late-payment findings for profiles already computed, most serious first."""
+    """The late-payment findings for profiles already computed, most serious first.
+
+    Materiality weighs each customer's overdue balance against the invoicing of all the
+    profiles given (the firm's, when they are every customer's)."""
     names = names or {}
+    disputes = disputes or {}
+    firm_due = sum((p.amount_due for p in profiles.values()), _ZERO)
     findings = []
     for customer, profile in profiles.items():
         name = names.get(customer, customer)
-        for finding in (
-            flag_chronic_late(profile, policy, name=name),
-            flag_worsening_late(profile, policy, name=name),
-        ):
-            if finding is not None:
-                findings.append(finding)
+        split = disputes.get(customer)
+        dispute = (
+            flag_dispute(profile, split, policy, name=name, firm_due=firm_due)
+            if split is not None
+            else None
+        )
+        worsening = None
+        if dispute is not None and split is not None:
+            # The habit a dispute does not explain: the undisputed invoices alone. The monthly
+            # trend mixes both kinds, so it is not judged for such a client.
+            profile = undisputed_profile(profile, split, policy)
+            findings.append(dispute)
+        else:
+            worsening = flag_worsening_late(profile, policy, name=name, firm_due=firm_due)
+        chronic = flag_chronic_late(
+            profile, policy, name=name, worsening=worsening is not None, firm_due=firm_due
+        )
+        findings.extend(f for f in (chronic, worsening) if f is not None)
     return by_severity(findings)
 
 
@@ -93,13 +238,110 @@ def lateness_severity(days_late: Decimal, policy: Policy) -> tuple[Severity, Dec
     return Severity.WATCH, None
 
 
+class Materiality(NamedTuple):
+    """Whether a lateness is worth acting on, with the numbers that say so."""
+
+    material: bool
+    yearly_cost: Decimal
+    """The financing cost over the window, scaled to a year (base currency)."""
+    overdue: Decimal
+    """The overdue balance on ``as_of`` (base currency)."""
+    reason: str
+    """Why it is material, or why it is only watched, in words."""
+
+
+def materiality(
+    cost: Decimal,
+    overdue: Decimal,
+    invoiced: Decimal,
+    *,
+    firm_invoiced: Decimal,
+    policy: Policy,
+    currency: str,
+) -> Materiality:
+    """Is a lateness material? ``cost`` is its financing cost over the window, ``overdue`` the
+    balance past due, ``invoiced`` the client's invoicing due in the window and
+    ``firm_invoiced`` the firm's (all base currency).
+
+    Material when any of: the yearly cost reaches ``material_late_cost``; the overdue balance
+    reaches ``material_overdue`` and ``material_overdue_client_share`` of the client's
+    invoicing; the overdue balance reaches ``material_overdue_firm_share`` of the firm's
+    invoicing. ``docs/review.md`` argues each default.
+    """
+    yearly = cost * 365 / policy.lookback_days
+    firm_line = policy.material_overdue_firm_share * firm_invoiced
+    if yearly >= policy.material_late_cost:
+        return Materiality(True, yearly, overdue,
+                           f"it costs {_money(yearly, currency)} a year (material from "
+                           f"{_money(policy.material_late_cost, currency)})")
+    client_line = max(policy.material_overdue, policy.material_overdue_client_share * invoiced)
+    if overdue > 0 and overdue >= client_line:
+        return Materiality(True, yearly, overdue,
+                           f"{_money(overdue, currency)} is overdue (material from "
+                           f"{_money(client_line, currency)})")
+    if overdue > 0 and firm_invoiced > 0 and overdue >= firm_line:
+        return Materiality(True, yearly, overdue,
+                           f"{_money(overdue, currency)} is overdue, "
+                           f"{_pct(overdue / firm_invoiced)} of the firm's invoicing (material "
+                           f"from {_pct(policy.material_overdue_firm_share)})")
+    lines = max(client_line, _ZERO)
+    if firm_invoiced > 0:
+        lines = min(lines, firm_line)
+    return Materiality(
+        False, yearly, overdue,
+        f"only watched: it costs {_money(yearly, currency)} a year (material from "
+        f"{_money(policy.material_late_cost, currency)}) and "
+        f"{_money(overdue, currency)} is overdue (material from {_money(lines, currency)})",
+    )
+
+
+def _profile_materiality(
+    profile: PaymentProfile, policy: Policy, firm_due: Decimal | None
+) -> Materiality:
+    return materiality(
+        profile.financing_cost,
+        profile.overdue_balance,
+        profile.amount_due,
+        firm_invoiced=profile.amount_due if firm_due is None else firm_due,
+        policy=policy,
+        currency=profile.currency,
+    )
+
+
+def aggravating_facts(
+    profile: PaymentProfile, policy: Policy, *, worsening: bool
+) -> tuple[str, ...]:
+    """The facts beside the weighted days late that make a lateness weigh more: a late share
+    of ``late_share_high`` or more, invoices past due and unpaid on ``as_of``, a worsening
+    trend."""
+    facts = []
+    if profile.late_share is not None and profile.late_share >= policy.late_share_high:
+        facts.append(f"late on {_pct(profile.late_share)} of its invoices")
+    if profile.invoices_open_late:
+        count = profile.invoices_open_late
+        facts.append(f"{count} invoice{'s' if count != 1 else ''} past due and unpaid")
+    if worsening:
+        facts.append("paying later and later")
+    return tuple(facts)
+
+
 def flag_chronic_late(
-    profile: PaymentProfile, policy: Policy, *, name: str | None = None
+    profile: PaymentProfile,
+    policy: Policy,
+    *,
+    name: str | None = None,
+    worsening: bool = False,
+    firm_due: Decimal | None = None,
 ) -> Finding | None:
     """A ``chronic_late`` finding when the profile crosses ``chronic_late_share``, else None.
 
     Too few invoices due in the window (under ``min_invoices``) is never chronic: one or two
-    slips do not make a habit.
+    slips do not make a habit. The severity weighs the evidence: the weighted days late, raised
+    by ``aggravation`` for each aggravating fact (:func:`aggravating_facts`; ``worsening``
+    says the lateness is also found worsening), on the ``late_days_*`` bands; critical too
+    when an open invoice is more than ``open_days_past_due_critical`` days past due; and at
+    most ``watch`` when the lateness is not material (:func:`materiality`, against
+    ``firm_due``, the firm's invoicing due in the window; the profile's own when None).
     """
     share = profile.late_share
     if share is None or profile.invoices_due < policy.min_invoices:
@@ -107,14 +349,21 @@ def flag_chronic_late(
     if share < policy.chronic_late_share:
         return None
     weighted = profile.weighted_days_late or _ZERO
-    severity, band = lateness_severity(weighted, policy)
+    facts = aggravating_facts(profile, policy, worsening=worsening)
+    weighed = weighted * (1 + policy.aggravation * len(facts))
+    severity, band = lateness_severity(weighed, policy)
     oldest = profile.oldest_open_days_past_due
     open_critical = oldest is not None and oldest > policy.open_days_past_due_critical
-    severity_metric, severity_threshold = "weighted_days_late", band
+    severity_metric = "weighed_days_late" if weighed != weighted else "weighted_days_late"
+    severity_threshold = band
     if open_critical and severity is not Severity.CRITICAL:
         severity = Severity.CRITICAL
         severity_metric = "oldest_open_days_past_due"
         severity_threshold = Decimal(policy.open_days_past_due_critical)
+    matters = _profile_materiality(profile, policy, firm_due)
+    capped = not matters.material and severity > Severity.WATCH
+    if capped:
+        severity, severity_metric, severity_threshold = Severity.WATCH, "materiality", None
     who = name or profile.customer_id
     days = (profile.period[1] - profile.period[0]).days + 1
     late, due, still_open = profile.invoices_late, profile.invoices_due, profile.invoices_open_late
@@ -135,6 +384,10 @@ def flag_chronic_late(
         f"{counted}, on average {_days(weighted)} days late weighted by amount "
         f"(late share {_pct(share)}, chronic from {_pct(policy.chronic_late_share)})"
     )
+    if facts:
+        sentence += (
+            f"; it weighs as {_days(weighed)} days, being also {' and '.join(facts)}"
+        )
     if open_critical:
         sentence += (
             f"; invoice {profile.oldest_open_invoice_id} is {oldest} days past due and unpaid"
@@ -144,6 +397,8 @@ def flag_chronic_late(
             f"; carrying the lateness cost {_money(profile.financing_cost, profile.currency)} "
             f"at {_pct(policy.cost_of_capital)} a year"
         )
+    if not matters.material:
+        sentence += f"; {matters.reason}"
     return Finding(
         customer_id=profile.customer_id,
         signal=Signal.CHRONIC_LATE,
@@ -162,6 +417,8 @@ def flag_chronic_late(
                 "late_share": share,
                 "late_amount_share": profile.late_amount_share,
                 "weighted_days_late": profile.weighted_days_late,
+                "weighed_days_late": weighed,
+                "aggravating_facts": len(facts),
                 "mean_days_late": profile.mean_days_late,
                 "median_days_late": profile.median_days_late,
                 "p90_days_late": profile.p90_days_late,
@@ -171,6 +428,9 @@ def flag_chronic_late(
                 "oldest_open_days_past_due": oldest,
                 "oldest_open_invoice_id": profile.oldest_open_invoice_id,
                 "financing_cost": profile.financing_cost,
+                "yearly_cost": matters.yearly_cost,
+                "overdue": matters.overdue,
+                "material": "yes" if matters.material else "no",
                 "currency": profile.currency,
                 "min_invoices": policy.min_invoices,
             },
@@ -179,20 +439,132 @@ def flag_chronic_late(
     )
 
 
+def flag_dispute(
+    profile: PaymentProfile,
+    split: DisputeSplit,
+    policy: Policy,
+    *,
+    name: str | None = None,
+    firm_due: Decimal | None = None,
+) -> Finding | None:
+    """A ``dispute`` finding when the customer's lateness would be chronic (``min_invoices``
+    due, a late share of ``chronic_late_share`` or more) and at least ``dispute_share`` of its
+    late invoices in the window are disputed, else None.
+
+    ``warning`` when the disputed lateness is material (:func:`materiality` on the disputed
+    invoices' cost and overdue balance), else ``watch``.
+    """
+    share = split.disputed_share
+    if share is None or profile.invoices_due < policy.min_invoices:
+        return None
+    if profile.late_share is None or profile.late_share < policy.chronic_late_share:
+        return None
+    if share < policy.dispute_share:
+        return None
+    matters = materiality(
+        split.disputed_cost,
+        split.disputed_overdue,
+        profile.amount_due,
+        firm_invoiced=profile.amount_due if firm_due is None else firm_due,
+        policy=policy,
+        currency=profile.currency,
+    )
+    severity = Severity.WARNING if matters.material else Severity.WATCH
+    who = name or profile.customer_id
+    days = (profile.period[1] - profile.period[0]).days + 1
+    sentence = (
+        f"{who} disputes {split.disputed_late} of its {split.invoices_late} late invoices due "
+        f"in the last {days} days ({_pct(share)}, a dispute from {_pct(policy.dispute_share)})"
+    )
+    if split.disputed_weighted_days_late is not None:
+        sentence += (
+            f", {_days(split.disputed_weighted_days_late)} days late weighted by amount"
+        )
+    sentence += f"; {matters.reason}"
+    sentence += (
+        f". Its undisputed invoices were late on {split.undisputed_late} of "
+        f"{split.undisputed_due}: shorter terms would not settle a dispute."
+    )
+    return Finding(
+        customer_id=profile.customer_id,
+        signal=Signal.DISPUTE,
+        severity=severity,
+        metric="disputed_late_share",
+        value=share,
+        threshold=policy.dispute_share,
+        message=sentence,
+        evidence=Evidence(
+            record_kind="invoice",
+            record_ids=split.disputed_ids,
+            numbers={
+                "invoices_late": split.invoices_late,
+                "disputed_late": split.disputed_late,
+                "disputed_late_share": share,
+                "disputed_weighted_days_late": split.disputed_weighted_days_late,
+                "disputed_overdue": split.disputed_overdue,
+                "disputed_cost": split.disputed_cost,
+                "undisputed_due": split.undisputed_due,
+                "undisputed_late": split.undisputed_late,
+                "material": "yes" if matters.material else "no",
+                "currency": profile.currency,
+            },
+            period=profile.period,
+        ),
+    )
+
+
+def undisputed_profile(
+    profile: PaymentProfile, split: DisputeSplit, policy: Policy
+) -> PaymentProfile:
+    """``profile`` with its window's lateness counted on the undisputed invoices alone (the
+    habit a dispute does not explain); balances, aging and the trend series unchanged."""
+    due, late = split.undisputed_due, split.undisputed_late
+    return profile.model_copy(
+        update={
+            "invoices_due": due,
+            "invoices_late": late,
+            "invoices_open_late": split.undisputed_open_late,
+            "amount_due": split.undisputed_amount,
+            "late_share": Decimal(late) / due if due else None,
+            "weighted_days_late": split.undisputed_weighted_days_late,
+            "late_invoice_ids": split.undisputed_late_ids,
+            "overdue_balance": split.undisputed_overdue,
+            "financing_cost": split.undisputed_cost,
+        }
+    )
+
+
 def flag_worsening_late(
-    profile: PaymentProfile, policy: Policy, *, name: str | None = None
+    profile: PaymentProfile,
+    policy: Policy,
+    *,
+    name: str | None = None,
+    firm_due: Decimal | None = None,
 ) -> Finding | None:
     """A ``worsening_late`` finding when lateness is rising, else None.
 
     The trend test when the monthly series is long enough (``trend_min_months``); otherwise
-    the short-history test, recent period against the rest of the window.
+    the short-history test, recent period against the rest of the window. At most ``watch``
+    when the lateness is not material (:func:`materiality`).
     """
+    who = name or profile.customer_id
     if len(profile.monthly) >= policy.trend_min_months:
         trend = lateness_trend(profile.monthly)
         if trend is None:
             return None
-        return _flag_trend(profile, trend, policy, name or profile.customer_id)
-    return _flag_recent_rise(profile, policy, name or profile.customer_id)
+        finding = _flag_trend(profile, trend, policy, who)
+    else:
+        finding = _flag_recent_rise(profile, policy, who)
+    if finding is None:
+        return None
+    matters = _profile_materiality(profile, policy, firm_due)
+    numbers = {**finding.evidence.numbers, "material": "yes" if matters.material else "no"}
+    update: dict[str, Any] = {"evidence": finding.evidence.model_copy(update={"numbers": numbers})}
+    if not matters.material:
+        update["message"] = f"{finding.message.rstrip('.')}; {matters.reason}."
+        if finding.severity > Severity.WATCH:
+            update["severity"] = Severity.WATCH
+    return finding.model_copy(update=update)
 
 
 def _flag_trend(

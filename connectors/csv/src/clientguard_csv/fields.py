@@ -12,8 +12,9 @@ from clientguard_csv.dates import DateError, DateReader
 from clientguard_csv.mapping import StreamMapping, StreamSettings
 from clientguard_csv.textfile import Columns, Layout, Row, normalise_header
 
-_TRUE = frozenset({"yes", "y", "true", "t", "1", "billable", "x"})
-_FALSE = frozenset({"no", "n", "false", "f", "0", "non-billable", "not billable", ""})
+_TRUE = frozenset({"yes", "y", "true", "t", "1", "billable", "x", "disputed"})
+_FALSE = frozenset({"no", "n", "false", "f", "0", "non-billable", "not billable", "undisputed",
+                    "not disputed", ""})
 _DURATION = re.compile(r"(\d+):([0-5]?\d)(?::([0-5]?\d))?")
 _SECONDS_PER_HOUR = Decimal(3600)
 #: Durations become hours to the microhour (0.0036 s): 20 minutes is 0.333333 h.

@@ -82,6 +82,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "amount_due": "what is still open",
         "amount_paid": "what has been paid (amount due = total - paid)",
         "fx_rate": "exchange rate to the ledger's base currency",
+        "disputed": "yes/no: the client disputes the invoice",
+        "disputed_on": "the date the dispute was raised (marks the invoice disputed)",
     },
     "credit_notes": {
         "id": "the credit note's id (default: its number)",

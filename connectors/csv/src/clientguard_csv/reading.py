@@ -288,6 +288,7 @@ class _Builder:
         self.rejected = 0
         self.group_field = "id" if reader.has("id") else "number"
         self.has_total = reader.has("total")
+        self.has_dispute = reader.has("disputed") or reader.has("disputed_on")
         self.known_ids = state.customers.ids
 
     # ------------------------------------------------------------------ the loop
@@ -707,6 +708,7 @@ class _Builder:
             # Exports fill "last payment date" on partly paid invoices too: only a paid
             # invoice has a paid-on date.
             paid_on = None
+        disputed, disputed_on = self._dispute(row) if self.has_dispute else (False, None)
         invoice = Invoice(
             id=invoice_id,
             customer_id=customer_id,
@@ -719,6 +721,8 @@ class _Builder:
             paid_on=paid_on,
             amount_due=amount_due,
             fx_rate=self._rate(row) if rate_cell else None,
+            disputed=disputed,
+            disputed_on=disputed_on,
             source=SOURCE,
         )
         if self.state.index_invoices:
@@ -726,6 +730,20 @@ class _Builder:
             self.state.invoices_by_id.setdefault(invoice_id, ref)
             self.state.invoices_by_number.setdefault(number or invoice_id, ref)
         return invoice
+
+    def _dispute(self, row: Row) -> tuple[bool, date | None]:
+        """The invoice's ``disputed`` flag and ``disputed_on`` date: a dispute date alone
+        marks the invoice disputed; a date on an invoice the flag says is not disputed is an
+        error naming the column."""
+        reader = self.reader
+        flag = reader.flag(row, "disputed")
+        raised = reader.date_of("disputed_on", reader.cell(row, "disputed_on") or None)
+        if raised is not None and flag is False:
+            raise RowError(
+                f"the dispute date {raised} is set but {reader.column('disputed')!r} says the "
+                "invoice is not disputed", "disputed_on", reader.column("disputed_on"),
+            )
+        return bool(flag) or raised is not None, raised
 
     def _payer(self, row: Row, made: list[Loaded], invoice: _InvoiceRef | str | None) -> str:
         """The customer of a payment or credit note: its invoice's, checked against the row's."""
