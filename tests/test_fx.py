@@ -326,6 +326,7 @@ def test_a_store_of_schema_version_1_gets_the_rates_table_when_opened(tmp_path: 
     Store.open(path).close()
     db = sqlite3.connect(path)
     db.execute("DROP TABLE rates")
+    db.execute("DROP TABLE stream_notes")
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
@@ -333,6 +334,7 @@ def test_a_store_of_schema_version_1_gets_the_rates_table_when_opened(tmp_path: 
         assert store.rates() == []
         store.save_rates("ecb", [row("ecb", "EUR", "USD", "2025-01-02", "0.97")])
         assert len(store.rates()) == 1
+        assert store.notes() == ()
 
 
 rates_st = st.decimals(min_value=D("0.0001"), max_value=D("10000"), places=4,

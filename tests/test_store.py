@@ -83,7 +83,9 @@ class MemoryConnector(Connector):
                 tuple(
                     RawRecord(raw, Location(file=f"{stream.name}.csv", line=number * 10 + i))
                     for i, raw in enumerate(rows)
-                )
+                ),
+                # A row may carry the fetcher's note on it (an approximate date...).
+                notes=tuple(raw["note"] for raw in rows if "note" in raw),
             )
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
@@ -485,3 +487,22 @@ def test_a_stream_that_yields_several_kinds_counts_each(store: Store) -> None:
     assert invoices.new == 3
     assert invoices.new_by_kind == {"customer": 1, "invoice": 2}
     assert invoices.updated_by_kind == {}
+
+
+# ----------------------------------------------------------------------------- notes
+
+
+def test_a_streams_notes_are_kept_added_to_by_increments_and_replaced_by_a_full_read(
+    store: Store,
+) -> None:
+    store.sync(memory(invoices=[[inv("A", note="A: date approximate")]]))
+    assert store.notes() == ("memory: A: date approximate",)
+    # An incremental read sees only what changed: the notes of the rest still hold.
+    store.sync(memory(invoices=[[inv("A", note="A: date approximate"),
+                                 inv("B", day=5, note="B: date approximate")]]))
+    assert store.notes() == ("memory: A: date approximate", "memory: B: date approximate")
+    # A full read says everything again: its notes replace the stream's.
+    store.sync(memory(invoices=[[inv("A"), inv("B", day=5, note="B: date approximate")]]),
+               full=True)
+    assert store.notes() == ("memory: B: date approximate",)
+    assert store.load(base_currency="EUR").report.notes == ("memory: B: date approximate",)

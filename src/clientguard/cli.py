@@ -510,6 +510,7 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
                     fx=table_from(rows, base, config.rates),
                     strict=strict,
                     rejected=pulled.rejected,
+                    notes=[f"{source.name}: {note}" for note in pulled.notes],
                     locations=pulled.locations,
                 )
             )

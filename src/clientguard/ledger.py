@@ -138,6 +138,9 @@ class LoadReport:
     """How many records of each kind were kept."""
     rejected: tuple[Rejection, ...] = ()
     """Every record that was not kept, with the reason and its location."""
+    notes: tuple[str, ...] = ()
+    """The sources' notes on what they could not give (a stream the account does not have,
+    a date that is only approximate), each naming its source."""
     adjusted: tuple[Adjustment, ...] = ()
     """Records kept with a field changed (an invoice due before it was issued is due on its
     issue date), each with the source's value and its location."""
@@ -249,13 +252,16 @@ class Ledger:
         strict: bool = True,
         rejected: Iterable[Rejection] = (),
         locations: Mapping[RecordKey, Location] | None = None,
+        notes: Iterable[str] = (),
     ) -> Ledger:
         """Check ``records`` and bundle them.
 
         ``rejected`` takes rejections made before the records became records (a connector's
         rows that could not be mapped), so that one report holds them all; ``locations`` says
         where each record came from, keyed by ``(kind, source, id)``, and is copied into the
-        rejections. Raises :class:`DataError` listing every problem when ``strict``.
+        rejections; ``notes`` are the sources' notes on what they could not give (a stream
+        the account lacks, a date only approximate), kept in ``ledger.report.notes``. Raises
+        :class:`DataError` listing every problem when ``strict``.
         """
         if not is_currency(base_currency):
             raise DataError(f"base_currency {base_currency!r} is not an upper-case ISO 4217 code")
@@ -265,9 +271,9 @@ class Ledger:
                 f"{base_currency}"
             )
         with collector_paused():
-            return _Builder(base_currency, fx, dict(locations or {}), list(rejected)).run(
-                records, strict=strict
-            )
+            return _Builder(
+                base_currency, fx, dict(locations or {}), list(rejected), notes=list(notes)
+            ).run(records, strict=strict)
 
     @classmethod
     def from_connector(
@@ -293,6 +299,7 @@ class Ledger:
             strict=strict,
             rejected=pulled.rejected,
             locations=pulled.locations,
+            notes=[f"{connector.name}: {note}" for note in pulled.notes],
         )
 
     def merge(self, other: Ledger, *, strict: bool = True) -> Ledger:
@@ -329,6 +336,7 @@ class Ledger:
             [],
             carried=[*self.report.rejected, *other.report.rejected],
             carried_adjusted=[*self.report.adjusted, *other.report.adjusted],
+            notes=[*self.report.notes, *other.report.notes],
         ).run([*self.records(), *other.records()], strict=strict)
 
     # ------------------------------------------------------------------ look-ups
@@ -479,6 +487,7 @@ class _Builder:
         rejected: list[Rejection],
         carried: list[Rejection] | None = None,
         carried_adjusted: list[Adjustment] | None = None,
+        notes: list[str] | None = None,
     ) -> None:
         self.base = base
         self.fx = fx
@@ -489,6 +498,7 @@ class _Builder:
         self.carried = carried or []
         # Adjustments of earlier builds (a merge: their records already carry the change).
         self.carried_adjusted = carried_adjusted or []
+        self.notes = notes or []
         self.adjusted: list[Adjustment] = []
         self.rates: dict[tuple[str, str], Decimal] = {}
 
@@ -566,6 +576,7 @@ class _Builder:
                 "work_requests": len(ledger.work_requests),
             },
             rejected=(*self.carried, *self.rejected),
+            notes=tuple(self.notes),
             # In ledger order (an invoice's used due date is its issue date), whatever the
             # order the records came in.
             adjusted=(

@@ -1000,6 +1000,8 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
             f"{len(unknown)} invoice{'s are' if len(unknown) != 1 else ' is'} marked paid with "
             "no payment date; left out of lateness."
         )
+    # What the sources could not give (a stream the account lacks, a date only approximate).
+    notes.extend(ledger.report.notes)
     early = [str(a) for a in ledger.report.adjusted if a.field == "due_date"]
     if early:
         notes.append(

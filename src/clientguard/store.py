@@ -164,6 +164,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             rate TEXT NOT NULL,
             PRIMARY KEY (source, base, currency, published)
         ) WITHOUT ROWID""",
+        # A connector's notes on a stream (a stream the account does not have, a date that is
+        # only approximate): a full read replaces the stream's notes, an incremental one adds.
+        """CREATE TABLE stream_notes (
+            source TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            note TEXT NOT NULL,
+            PRIMARY KEY (source, stream, note)
+        ) WITHOUT ROWID""",
     ),
 )
 
@@ -705,6 +713,7 @@ class Store:
             strict=strict,
             rejected=rejected,
             locations=locations,
+            notes=self.notes(sources),
         )
 
     # ----------------------------------------------------------------- exchange rates
@@ -758,6 +767,16 @@ class Store:
             "WHERE kind IN ('invoice', 'payment', 'credit_note')"
         ).fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
+
+    def notes(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
+        """The connectors' notes on the stored streams, each as ``"<source>: <note>"``."""
+        where, params = self._source_filter(sources)
+        rows = self._db.execute(
+            f"SELECT source, note FROM stream_notes {where} "  # noqa: S608
+            "ORDER BY source, stream, note",
+            params,
+        ).fetchall()
+        return tuple(f"{source}: {note}" for source, note in rows)
 
     def currencies(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
         """The currencies of the stored invoices, sorted (to suggest a base currency)."""
@@ -851,6 +870,15 @@ class _SyncWriter:
                 page_counts["removed"] += self._delete(page)
             if page.last and in_full:
                 page_counts["removed"] += self._finish_full_read(stream)
+            if page.last:
+                notes = [*self.notes.get(stream, ()), *page.notes]
+                if in_full:
+                    db.execute("DELETE FROM stream_notes WHERE source = ? AND stream = ?",
+                               (self.source, stream))
+                db.executemany(
+                    "INSERT OR IGNORE INTO stream_notes (source, stream, note) VALUES (?, ?, ?)",
+                    [(self.source, stream, note) for note in notes],
+                )
             if page.cursor is not None:
                 db.execute(
                     "INSERT INTO cursors (source, stream, cursor, sync_id) VALUES (?, ?, ?, ?) "

@@ -15,6 +15,7 @@ from pytest_httpserver import HTTPServer
 import clientguard as cg
 from clientguard.connector import SyncState, pull
 from clientguard.errors import AuthError, ConfigError, ConnectorError
+from clientguard.review import review
 from clientguard.settlement import settle
 from clientguard.store import Store
 from clientguard_fakturownia import FakturowniaConnector
@@ -237,7 +238,19 @@ def test_a_store_sync_keeps_the_note_of_a_skipped_payments_stream(
     with Store.open(tmp_path / "s.db") as store:
         result = store.sync(connector(httpserver, waits))
         assert [n for n in result.notes if "no banking module" in n]
-        assert store.load(base_currency="PLN").invoice("11").paid_on == date(2026, 7, 20)
+        ledger = store.load(base_currency="PLN")
+        assert ledger.invoice("11").paid_on == date(2026, 7, 20)
+        # Kept with the store, so that a review later says it too.
+        (note,) = ledger.report.notes
+        assert note.startswith("fakturownia: payments: not read, the account has no banking")
+        quality = review(ledger, as_of=date(2026, 8, 31)).data_quality
+        assert note in quality.notes
+        # The account gets the module: the next read of payments replaces the note.
+        httpserver.clear()
+        httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
+        store.sync(connector(httpserver, waits), streams=["payments"])
+        assert store.notes() == ()
+        assert store.load(base_currency="PLN").report.notes == ()
 
 
 @pytest.mark.parametrize(("stream", "path"), [("customers", "/clients.json"),
