@@ -740,3 +740,16 @@ def test_a_signal_path_that_does_not_load_is_a_user_error(
     code, _, err = run(capsys, "review", "--as-of", "2025-06-30")
     assert code == EXIT_USAGE
     assert "'no_such_module:rule'" in err
+
+
+def test_review_warns_of_a_link_to_a_customer_the_records_do_not_hold(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_config(books, ["exports/2025-q1.csv"],
+                 extra='[links]\nclients = [["books:Acme", "books:Nobody"]]\n')
+    assert run(capsys, "sync", "--quiet")[0] == EXIT_OK
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30", "--quiet")
+    assert code == EXIT_OK
+    assert "the links name customers the records do not hold, left out: books:Nobody" in err
+    code, out, _ = run(capsys, "links", "list")
+    assert out.splitlines() == ["customer,same_as", "books:Acme,books:Nobody"]

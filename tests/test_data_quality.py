@@ -393,3 +393,61 @@ def test_an_invoice_due_before_its_issue_date_is_late_from_its_issue_date_and_co
                     "on the issue date."]
     document = json.loads(render(review(book, as_of=AS_OF), "json"))
     assert len(document["data_quality"]["due_before_issue"]) == 2
+
+
+# ----------------------------------------------------------------------------- grouped notes
+
+
+def open_but_paid(count: int, *, currency: str = "EUR") -> list[AnyRecord]:
+    """``count`` invoices the source marks open, each with 7.20 still due, that a payment
+    settles: two alike notes each (as Invoice Ninja's export gives them)."""
+    records: list[AnyRecord] = []
+    for n in range(count):
+        inv = invoice("ninja", id=f"N-{n:03}", issued="2025-01-01", total="100.00",
+                      status="open", amount_due="7.20", currency=currency,
+                      fx_rate="0.5" if currency != "EUR" else None)
+        records += [inv, payment("ninja", id=f"P-{n:03}", on="2025-02-01", amount="100.00",
+                                 pays=inv, currency=currency,
+                                 fx_rate="0.5" if currency != "EUR" else None)]
+    return records
+
+
+def test_alike_notes_are_grouped_with_a_count_examples_and_the_amount_involved() -> None:
+    quality = review(ledger(*open_but_paid(5, currency="USD")), as_of=AS_OF).data_quality
+    assert len(quality.notes) == 10  # the full list stays
+    kinds = [(g.kind, g.count) for g in quality.groups]
+    assert kinds == [("open_but_settled", 5), ("amount_due_mismatch", 5)]
+    settled, due = quality.groups
+    # In the base currency: five totals of 100.00 USD at 0.5, five differences of 7.20 at 0.5.
+    assert settled.amount == Decimal("250.00")
+    assert due.amount == Decimal("18.00")
+    assert settled.examples == quality.notes[0:6:2][:3]
+    assert len(due.examples) == 3
+
+
+def test_the_table_and_page_show_a_large_group_in_a_few_lines() -> None:
+    result = review(ledger(*open_but_paid(184)), as_of=AS_OF)
+    table = render(result, "table")
+    section = table[table.index("Data quality"):]
+    assert section.count("N-") <= 2 * 2 * 3  # three examples a kind, each naming it twice
+    assert "184 cases; 18,400.00 EUR involved (the invoices' totals)" in section.replace(
+        "\n    ", " ")
+    assert "... and 181 more (the JSON report and clientguard rejections list every one)" in (
+        section)
+    page = render(result, "html")
+    assert page.count("is due on invoice N-") == 3
+    document = json.loads(render(result, "json"))
+    assert len(document["data_quality"]["notes"]) == 368
+    (first, second) = document["data_quality"]["groups"]
+    assert (first["kind"], first["count"], first["amount"], first["amount_of"]) == (
+        "open_but_settled", 184, "18400.00", "the invoices' totals")
+    assert (second["kind"], second["amount"]) == ("amount_due_mismatch", "1324.80")
+    jsonschema.validate(document, schema())
+
+
+def test_a_small_group_is_listed_note_by_note() -> None:
+    result = review(ledger(*open_but_paid(1)), as_of=AS_OF)
+    table = render(result, "table")
+    for note in result.data_quality.notes:
+        assert note[:60] in table.replace("\n    ", " ")
+    assert "cases" not in table

@@ -319,7 +319,7 @@ def test_nbp_rows_keep_their_applies_from_day_through_the_store(tmp_path: Path) 
         assert store.rates() == rows
 
 
-def test_a_store_of_schema_version_1_gets_the_rates_table_when_opened(tmp_path: Path) -> None:
+def test_a_store_of_schema_version_2_gets_the_rates_table_when_opened(tmp_path: Path) -> None:
     import sqlite3
 
     path = tmp_path / "old.db"
@@ -327,7 +327,7 @@ def test_a_store_of_schema_version_1_gets_the_rates_table_when_opened(tmp_path: 
     db = sqlite3.connect(path)
     db.execute("DROP TABLE rates")
     db.execute("DROP TABLE stream_notes")
-    db.execute("PRAGMA user_version = 1")
+    db.execute("PRAGMA user_version = 2")
     db.commit()
     db.close()
     with Store.open(path) as store:

@@ -24,6 +24,7 @@ from clientguard.model import (
     TimeEntry,
     WorkRequest,
 )
+from clientguard.settlement import settle
 from clientguard.testing import (
     credit_note,
     customer,
@@ -406,33 +407,55 @@ def test_to_base_uses_the_table():
 
 
 # ---------------------------------------------------------------- merge
-def test_merge_two_sources():
+def test_merge_two_sources_keys_every_record_by_its_source():
     xero = ledger(customer("acme", source="xero"),
                   invoice("acme", id="X-1", issued="2025-01-10", total="100.00", source="xero"))
     c1 = invoice("acme", id="C-1", issued="2025-01-05", total="40.00", source="csv")
     csv = ledger(c1, payment("acme", id="CP-1", on="2025-02-01", amount="40.00", pays=c1,
                              source="csv"))
     merged = xero.merge(csv)
-    assert [i.id for i in merged.invoices] == ["C-1", "X-1"]
-    assert [p.id for p in merged.payments] == ["CP-1"]
-    assert [a.document_id for a in merged.applications("C-1")] == ["CP-1"]
+    assert merged.sources == ("csv", "xero")
+    assert merged.keyed_by_source
+    assert [i.id for i in merged.invoices] == ["csv:C-1", "xero:X-1"]
+    assert [p.id for p in merged.payments] == ["csv:CP-1"]
+    assert [a.document_id for a in merged.applications("csv:C-1")] == ["csv:CP-1"]
+    # The same customer id in two sources is two customers until the user links them.
+    assert merged.customer_ids == ("csv:acme", "xero:acme")
     assert merged.base_currency == "EUR"
     assert merged.report.ok
     assert len(merged) == len(xero) + len(csv)
+    # What the sources gave comes back unchanged.
+    assert sorted(map(repr, merged.source_records())) == sorted(
+        map(repr, [*xero.records(), *csv.records()]))
 
 
-def test_merge_rejects_colliding_ids():
+def test_merge_keeps_the_same_id_of_two_sources():
     xero = ledger(invoice("acme", id="INV-1", issued="2025-01-10", total="100.00", source="xero"))
-    csv = ledger(invoice("acme", id="INV-1", issued="2025-01-10", total="100.00", source="csv"))
+    csv = ledger(invoice("acme", id="INV-1", issued="2025-01-10", total="70.00", source="csv"))
+    merged = xero.merge(csv)
+    assert merged.report.ok
+    assert [(i.source, i.id, i.total) for i in merged.invoices] == [
+        ("csv", "csv:INV-1", D("70.00")), ("xero", "xero:INV-1", D("100.00"))]
+    assert merged.invoice("xero:INV-1").total == D("100.00")
+    assert merged.source_id(merged.invoice("csv:INV-1")) == "INV-1"
+    # Merging a merged ledger again keys nothing twice.
+    again = merged.merge(ledger(invoice("acme", id="INV-1", issued="2025-01-10",
+                                        total="5.00", source="qb")))
+    assert [i.id for i in again.invoices] == ["csv:INV-1", "qb:INV-1", "xero:INV-1"]
+
+
+def test_merge_rejects_the_same_record_identity_twice():
+    first = ledger(invoice("acme", id="INV-1", issued="2025-01-10", total="100.00", source="xero"))
+    second = ledger(invoice("acme", id="INV-1", issued="2025-01-11", total="90.00", source="xero"))
     with pytest.raises(DataError) as caught:
-        xero.merge(csv)
+        first.merge(second)
     (problem,) = caught.value.problems
     assert (problem.kind, problem.source, problem.record_id, problem.field) == (
-        "invoice", "csv", "INV-1", "id",
+        "invoice", "xero", "INV-1", "id",
     )
-    assert "(first from xero)" in problem.reason
-    lenient = xero.merge(csv, strict=False)
-    assert [i.source for i in lenient.invoices] == ["xero"]
+    assert "first from xero" in problem.reason
+    lenient = first.merge(second, strict=False)
+    assert [i.total for i in lenient.invoices] == [D("100.00")]
 
 
 def test_merge_refuses_a_different_base_currency():
@@ -646,7 +669,7 @@ def books_with_broken_records(draw: st.DrawFn) -> tuple[Book, list[AnyRecord], l
                 *book_.work_requests]
     originals = draw(st.lists(st.sampled_from(with_ids), unique=True, max_size=3)
                      if with_ids else st.just([]))
-    duplicates = [r.model_copy(update={"source": "other"}) for r in originals]
+    duplicates = [r.model_copy() for r in originals]  # the same source sends an id twice
     for k in range(draw(st.integers(0, 3))):  # dangling allocations
         maker = draw(st.sampled_from(["payment", "credit_note"]))
         if maker == "payment":
@@ -777,4 +800,33 @@ def test_a_merge_keeps_the_notes_of_due_dates_moved_by_either_build():
     merged = one.merge(two)
     assert [(a.source, a.record_id) for a in merged.report.adjusted] == [
         ("xero", "A-1"), ("csv", "B-1")]
-    assert merged.invoice("A-1").due_date == date(2021, 8, 31)
+    assert merged.invoice(merged.key("xero", "A-1")).due_date == date(2021, 8, 31)
+
+
+@FAST
+@given(valid_books(), st.randoms(use_true_random=False))
+def test_two_sources_with_the_same_ids_settle_as_each_alone(book_: Book, rnd: random.Random):
+    # The same book from two sources ("old" and "new", the very same ids): each source's
+    # records resolve within it, so each invoice settles as it does in its own ledger.
+    alone = ledger(*book_.records)
+    twice = [r.model_copy(update={"source": s}) for s in ("old", "new") for r in book_.records]
+    rnd.shuffle(twice)
+    both = ledger(*twice)
+    assert both.report.ok
+    assert len(both) == 2 * len(alone)
+    as_of = START + timedelta(days=400)
+    single = settle(alone, as_of=as_of)
+    merged = settle(both, as_of=as_of)
+    for source in ("old", "new"):
+        for invoice_id, settlement in single.items():
+            got = merged[f"{source}:{invoice_id}"]
+            assert (got.invoice_id, got.customer_id) == (
+                f"{source}:{invoice_id}", f"{source}:{settlement.customer_id}")
+            assert got.model_copy(update={
+                "invoice_id": invoice_id,
+                "customer_id": settlement.customer_id,
+                "notes": tuple(n.replace(f"{source}:", "") for n in got.notes),
+            }) == settlement
+        for customer_id in alone.customer_ids:
+            assert both.group_of(f"{source}:{customer_id}") == (
+                f"{source}:{alone.group_of(customer_id)}")

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterator, Mapping
+from contextlib import closing
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -506,3 +507,67 @@ def test_a_streams_notes_are_kept_added_to_by_increments_and_replaced_by_a_full_
                full=True)
     assert store.notes() == ("memory: B: date approximate",)
     assert store.load(base_currency="EUR").report.notes == ("memory: B: date approximate",)
+
+
+# ----------------------------------------------------------------------------- migration
+
+STORE_V1 = Path(__file__).parent / "data" / "store_v1.sql"
+"""A store written by clientguard 0.1 (schema version 1, before source identity), as the SQL
+dump of the file (``sqlite3 .dump``): the memory connector above synced under the source name
+"books" (customer c1; invoices A, B and a row without a total, rejected; payment P1 paying A).
+Its records carry ``source`` "memory", the connector's name."""
+
+
+def test_a_version_1_store_opens_and_its_records_carry_their_source_name(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(STORE_V1.read_text(encoding="utf-8"))
+    with Store.open(path) as old:
+        assert old.schema_version == SCHEMA_VERSION == 3
+        ledger = old.load(base_currency="EUR", strict=False)
+        assert {(r.kind, r.source, getattr(r, "id", None)) for r in ledger.records()} == {
+            ("customer", "books", "c1"), ("invoice", "books", "A"), ("invoice", "books", "B"),
+            ("payment", "books", "P1"),
+        }
+        assert [a.document_id for a in ledger.applications("A")] == ["P1"]
+        (rejection,) = old.rejections()
+        assert (rejection.source, rejection.record_id) == ("books", "BAD")
+        assert str(rejection).startswith("invoice BAD (books, invoices.csv, line 12)")
+        # The next sync of the same data finds every migrated record unchanged.
+        again = old.sync(MemoryConnector(pages={
+            "customers": [[{"id": "c1", "name": "Acme"}]],
+            "invoices": [[inv("A"), inv("B", total="0.10")]],
+            "payments": [[{"id": "P1", "amount": "100.00",
+                           "allocations": [{"invoice_id": "A", "amount": "100.00"}]}]],
+        }), source="books", full=True)
+        assert (again.new, again.updated, again.unchanged) == (0, 0, 4)
+
+
+def test_records_synced_under_a_source_name_carry_it(store: Store) -> None:
+    store.sync(memory(customers=[[{"id": "c1", "name": "Acme"}]], invoices=[[inv("A")]]),
+               source="old-books")
+    store.sync(memory(customers=[[{"id": "c1", "name": "Acme"}]], invoices=[[inv("A")]]),
+               source="new-books")
+    ledger = store.load(base_currency="EUR")
+    # Two sources, each with a customer c1 and an invoice A: both kept, keyed by source.
+    assert [(i.source, i.id) for i in ledger.invoices] == [
+        ("new-books", "new-books:A"), ("old-books", "old-books:A")]
+    assert ledger.customer_ids == ("new-books:c1", "old-books:c1")
+    assert ledger.location_of(ledger.invoice("old-books:A")) == Location("invoices.csv", 10)
+    linked = store.load(base_currency="EUR",
+                        links=[(("old-books", "c1"), ("new-books", "c1"))])
+    assert linked.members(linked.group_of("old-books:c1")) == ("new-books:c1", "old-books:c1")
+
+
+def test_one_source_sending_an_id_twice_names_the_source_and_both_places(store: Store) -> None:
+    store.sync(memory(customers=[[{"id": "c1", "name": "Acme"}, {"id": "c1", "name": "Birch"}]]),
+               source="books")
+    (rejection,) = store.rejections()
+    assert (rejection.source, rejection.record_id) == ("books", "c1")
+    assert rejection.location == Location("customers.csv", 11)
+    assert rejection.reason == (
+        "another customer with id c1 came first in source books (first from books, "
+        "customers.csv, line 10) and differs"
+    )

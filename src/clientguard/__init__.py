@@ -36,7 +36,7 @@ from clientguard.errors import (
     UnknownConnectorError,
 )
 from clientguard.findings import Evidence, Finding, Severity, Signal
-from clientguard.ledger import Adjustment, Ledger, LoadReport, Location, Rejection
+from clientguard.ledger import Adjustment, Ledger, LoadReport
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import (
     Allocation,
@@ -49,10 +49,12 @@ from clientguard.model import (
 )
 from clientguard.money import FxTable
 from clientguard.policy import Policy
+from clientguard.records import Location, Rejection
 from clientguard.review import (
     BookReview,
     ClientReview,
     DataQuality,
+    NoteGroup,
     Recommendation,
     Review,
     Revision,
@@ -97,6 +99,7 @@ __all__ = [
     "Ledger",
     "LoadReport",
     "Location",
+    "NoteGroup",
     "Page",
     "Payment",
     "PaymentProfile",

@@ -1,6 +1,7 @@
 """The ``clientguard`` command.
 
-Commands: ``demo``, ``sync``, ``review``, ``rejections``, ``connectors``, ``policy``. Each has
+Commands: ``demo``, ``sync``, ``review``, ``rejections``, ``links``, ``connectors``,
+``policy``. Each has
 ``--help`` with examples; ``docs/cli.md`` is the guide.
 
 Exit status (for scripts and cron jobs):
@@ -491,7 +492,7 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
         for source in sources:
             progress = SyncProgress(sys.stderr, source.name, live=sys.stderr.isatty())
             with _connector(source, given, None if args.quiet else progress) as connector:
-                pulled = pull(connector)
+                pulled = pull(connector, source=source.name)
             progress.close()
             currencies = sorted({
                 str(getattr(r, "currency", "")) for r in pulled.records if r.kind == "invoice"
@@ -512,20 +513,40 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
                     rejected=pulled.rejected,
                     notes=[f"{source.name}: {note}" for note in pulled.notes],
                     locations=pulled.locations,
+                    links=config.links,
                 )
             )
         ledger = ledgers[0]
         for other in ledgers[1:]:
             ledger = ledger.merge(other, strict=strict)
-        return ledger
-    path = _store_path(args, config)
-    with Store.open(path, create=False) as store:
-        status = store.status()
-        if not any(s.records.get("invoice") for s in status):
-            raise UsageError(_empty_store(path, status))
-        currency = _base_currency(args, config, store.currencies())
-        fx = table_from(store.rates(), currency, config.rates)
-        return store.load(base_currency=currency, fx=fx, strict=strict)
+    else:
+        path = _store_path(args, config)
+        with Store.open(path, create=False) as store:
+            status = store.status()
+            if not any(s.records.get("invoice") for s in status):
+                raise UsageError(_empty_store(path, status))
+            currency = _base_currency(args, config, store.currencies())
+            fx = table_from(store.rates(), currency, config.rates)
+            ledger = store.load(base_currency=currency, fx=fx, strict=strict,
+                                links=config.links)
+    _warn_unknown_links(ledger, config)
+    return ledger
+
+
+def _warn_unknown_links(ledger: Ledger, config: Config) -> None:
+    """Say which linked customers of the ledger's sources the ledger does not hold (a typo,
+    or a customer the source no longer has): such a link is left out, never guessed."""
+    known = set(ledger.customer_ids)
+    missing = sorted({
+        f"{source}:{ident}"
+        for link in config.links
+        for source, ident in link
+        if source in ledger.sources and ledger.key(source, ident) not in known
+    })
+    if missing:
+        print(f"clientguard: the links name customers the records do not hold, left out: "
+              f"{printable(', '.join(missing))} (clientguard links suggest lists the "
+              "customers' ids)", file=sys.stderr)
 
 
 def _empty_store(path: Path, status: Sequence[Any]) -> str:
@@ -596,18 +617,70 @@ def _user_rules(config: Config) -> tuple[list[Any], list[Any]]:
 
 
 def _rejections(args: argparse.Namespace) -> int:
+    from clientguard.review import data_quality
     from clientguard.store import Store
 
     config = _config(args)
+    notes: tuple[str, ...] = ()
     with Store.open(_store_path(args, config), create=False) as store:
-        rejections = store.rejections(args.source or None)
+        sources = args.source or None
+        try:
+            currency = _base_currency(args, config, store.currencies(sources))
+        except ConfigError as exc:
+            # Without one base currency the records cannot be built into a ledger: the
+            # rejections of the syncs are still listed, the ledger's own checks are not.
+            print(f"clientguard: only the rejections of the syncs are listed: {exc}",
+                  file=sys.stderr)
+            rejections = store.rejections(sources)
+        else:
+            ledger = store.load(base_currency=currency, sources=sources, strict=False,
+                                links=config.links)
+            # The syncs' rejections, then those of the ledger's checks (an allocation to an
+            # invoice that was rejected, an id a source sent twice...).
+            rejections = ledger.report.rejected
+            quality = data_quality(ledger, as_of=args.as_of, policy=config.policy)
+            # The first note counts the rejections, listed one by one here.
+            notes = quality.notes[1:] if quality.rejected else quality.notes
     if not rejections:
-        print("No rejected records are kept in the store.")
+        print("No record was rejected.")
+    else:
+        for rejection in rejections:
+            print(printable(str(rejection)))
+        print(f"\n{_plural(len(rejections), 'rejected record')}. Fix the source and sync "
+              "again: a record that arrives fixed replaces its rejection.")
+    if notes:
+        print(f"\nData-quality notes as of {args.as_of} (every one; the review's table and "
+              "HTML group them by kind):")
+        for note in notes:
+            print(f"- {printable(note)}")
+    return EXIT_OK
+
+
+def _links_command(args: argparse.Namespace) -> int:
+    import csv
+
+    from clientguard.links import LINK_COLUMNS, suggest_links
+    from clientguard.store import Store
+
+    config = _config(args)
+    if args.action == "list":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(LINK_COLUMNS)
+        for link in config.links:
+            for other in link[1:]:
+                writer.writerow([":".join(link[0]), ":".join(other)])
         return EXIT_OK
-    for rejection in rejections:
-        print(printable(str(rejection)))
-    print(f"\n{_plural(len(rejections), 'rejected record')}. Fix the source and sync again: "
-          "a record that arrives fixed replaces its rejection.")
+    with Store.open(_store_path(args, config), create=False) as store:
+        customers = store.customers(args.source or None)
+    suggestions = suggest_links(customers, linked=config.links)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow([*LINK_COLUMNS, "matched_on", "names"])
+    for suggestion in suggestions:
+        writer.writerow([printable(cell) for cell in suggestion.row()])
+    print(f"clientguard: {_plural(len(suggestions), 'suggested link')} between customers of "
+          "different sources (same name or tax id). Nothing is linked yet: check each, keep "
+          "the right ones in a CSV file and name it in clientguard.toml: [links] files = "
+          "[\"links.csv\"]", file=sys.stderr)
     return EXIT_OK
 
 
@@ -771,7 +844,33 @@ def build_parser() -> argparse.ArgumentParser:
                             "config, else ./clientguard.db)")
     rejections.add_argument("--source", action="append", metavar="NAME",
                             help="only this source (repeatable)")
+    rejections.add_argument("--as-of", type=_date, default=None,
+                            help="the date of the data-quality notes (default: today)")
+    rejections.add_argument("--base-currency", metavar="CODE",
+                            help="the currency of the notes' amounts (default: from the config, "
+                            "else the invoices' one currency)")
     rejections.set_defaults(run=_rejections)
+
+    links = _add_command(
+        commands, "links",
+        help="suggest links between customers of different sources, or list the links",
+        description="The same client in two sources (the old invoicing tool and the new) is "
+        "one client only when linked in clientguard.toml ([links]). 'suggest' prints, as a "
+        "links CSV (customer,same_as as source:id), the pairs of customers of different "
+        "sources whose names normalise alike or whose tax ids are equal; nothing is linked "
+        "until you keep the right ones in a file named in [links] files. 'list' prints the "
+        "links in effect.",
+        examples=["clientguard links suggest > links.csv",
+                  "clientguard links list"],
+        parents=[common, configured],
+    )
+    links.add_argument("action", choices=("suggest", "list"),
+                       help="suggest: pairs to check; list: the links in effect")
+    links.add_argument("--store", metavar="PATH", help="the store (default: from the config, "
+                       "else ./clientguard.db)")
+    links.add_argument("--source", action="append", metavar="NAME",
+                       help="only customers of this source (repeatable)")
+    links.set_defaults(run=_links_command)
 
     connectors = _add_command(
         commands, "connectors",

@@ -17,6 +17,9 @@
     client_id = "..."                 # plain options only: never a token, secret or tenant id
     token_file = "~/.config/clientguard/xero-tokens.json"
 
+    [links]                           # customers of different sources that are one client
+    clients = [["books:acme", "xero:8f0c..."]]   # each "source:id"; see clientguard.links
+    files = ["links.csv"]             # CSV files of pairs (customer,same_as)
     [rates]                           # exchange rates for documents in other currencies
     file = "rates.csv"                # a CSV of rates (clientguard rates template), or a list
     start = 2024-01-01                # the first day to read the banks' tables from
@@ -36,6 +39,11 @@ Rules:
   where to put it instead.
 * An option whose type accepts a path (``Path``) is resolved relative to the config file, so
   that a cron job running from another folder reads the same files.
+* A source's name is what its records carry as ``source`` and what the store keeps them under:
+  letters, digits, ``_``, ``-`` and ``.`` (never ``:``, which separates a source from an id in
+  ``source:id``). Renaming a source is adding a new one: sync it again.
+* A link names customers as ``source:id``; a source the file does not define is an error
+  (a typo would otherwise leave two customers unlinked without a word).
 
 The file is found by ``--config FILE``, else the ``CLIENTGUARD_CONFIG`` environment variable,
 else ``clientguard.toml`` in the current folder; without one, clientguard runs with the
@@ -57,8 +65,10 @@ from typing import Any
 
 from clientguard.connector import Connector
 from clientguard.errors import ConfigError
+from clientguard.links import parse_customer, read_links
 from clientguard.money import is_currency
 from clientguard.policy import Policy
+from clientguard.records import Link
 
 __all__ = [
     "CONFIG_ENV",
@@ -79,7 +89,10 @@ CONFIG_ENV = "CLIENTGUARD_CONFIG"
 """The environment variable that names the config file."""
 DEFAULT_STORE = "clientguard.db"
 """The store's file name when the config does not give one."""
-_TOP_KEYS = ("base_currency", "store", "policy", "signals", "verdict_rules", "sources", "rates")
+_TOP_KEYS = (
+    "base_currency", "store", "policy", "signals", "verdict_rules", "sources", "links", "rates",
+)
+_LINK_KEYS = ("clients", "files")
 _RATES_KEYS = ("file", "start", "max_staleness_days", "nbp", "ecb")
 
 
@@ -131,6 +144,9 @@ class Config:
     runs them after the built-in ones and those installed under ``clientguard.signals``."""
     verdict_rules: tuple[str, ...] = ()
     """The user's verdict rules, as dotted paths, run in order."""
+    links: tuple[Link, ...] = ()
+    """Customers that are one client, each ``(source, id)`` (the ``[links]`` table and its
+    files, in that order)."""
     rates: RatesConfig | None = None
     """The ``[rates]`` table; None when the file has none."""
 
@@ -231,6 +247,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         sources=sources,
         signals=paths["signals"],
         verdict_rules=paths["verdict_rules"],
+        links=_links(data.get("links"), sources, base, where),
         rates=None if rates_value is None else _rates(rates_value, base, where),
     )
 
@@ -276,6 +293,46 @@ def _dotted_paths(value: Any, key: str, where: str) -> tuple[str, ...]:
         raise ConfigError(f"{where}: {key} must be a list of dotted paths, e.g. "
                           f'{key} = ["myfirm.rules:my_rule"]')
     return tuple(value)
+
+
+def _links(
+    value: Any, sources: Mapping[str, SourceConfig], base: Path, where: str
+) -> tuple[Link, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: links must be a table ([links]) with clients and files")
+    _known_keys(value, _LINK_KEYS, f"{where} [links]")
+    links: list[Link] = []
+    clients = value.get("clients", [])
+    if not isinstance(clients, list):
+        raise ConfigError(f"{where}: links.clients must be a list of lists of \"source:id\"")
+    for number, group in enumerate(clients, start=1):
+        at = f"{where}: links.clients item {number}"
+        if not isinstance(group, list) or len(group) < 2:
+            raise ConfigError(
+                f"{at}: a link is a list of two or more customers, e.g. "
+                "[\"wave:Mark Walberg\", \"ninja:7\"]"
+            )
+        links.append(tuple(parse_customer(text, where=at) for text in group))
+    files = value.get("files", [])
+    if isinstance(files, str):
+        files = [files]
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise ConfigError(f"{where}: links.files must be a list of CSV file paths")
+    for name in files:
+        links.extend(read_links(_resolve(name, base)))
+    if sources:
+        for link in links:
+            for source, ident in link:
+                if source not in sources:
+                    close = difflib.get_close_matches(source, list(sources), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    raise ConfigError(
+                        f"{where}: a link names the customer {source}:{ident}, but there is "
+                        f"no source {source!r}{hint} (sources: {', '.join(sources)})"
+                    )
+    return tuple(links)
 
 
 def _source(name: str, table: dict[str, Any], base: Path, where: str) -> SourceConfig:

@@ -53,8 +53,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from clientguard.errors import ConfigError, DataError
 from clientguard.gcpause import collector_paused
-from clientguard.ledger import Location, RecordKey, Rejection
 from clientguard.model import AnyRecord, Record
+from clientguard.records import Location, RecordKey, Rejection
 
 __all__ = [
     "Clock",
@@ -409,6 +409,14 @@ class Connector(ABC):
 
     options: ConnectorOptions
 
+    @property
+    def source_name(self) -> str:
+        """The name of the source being read: what the records of the running sync carry as
+        ``source`` (the ``[sources.NAME]`` table; the connector's :attr:`name` by default).
+        Set by :meth:`sync` for its run. A connector whose mapping is hot may write it into
+        its records directly; the loop copies only a record whose ``source`` differs."""
+        return getattr(self, "_source_name", None) or self.name
+
     def __init__(
         self,
         *,
@@ -513,6 +521,7 @@ class Connector(ABC):
         *,
         streams: Iterable[str] | None = None,
         full: bool = False,
+        source: str | None = None,
     ) -> Iterator[Page]:
         """Read the streams and yield their pages, mapped, de-duplicated and with cursors.
 
@@ -522,6 +531,9 @@ class Connector(ABC):
             streams: names of the streams to read (default: all, in declared order).
             full: read everything again, ignoring ``state`` (a periodic full re-sync catches
                 changes a source does not report through its change time).
+            source: the name of the source being read (the ``[sources.NAME]`` table of the
+                config): every record, rejection and location carries it as ``source``.
+                Default: the connector's name.
 
         Store each page's records and then ``state.after(page)``: the cursor of a page is
         safe once the page and every page before it are stored.
@@ -534,8 +546,15 @@ class Connector(ABC):
         if started_at.tzinfo is None:
             raise ConfigError("the clock returned a naive datetime; it must be timezone-aware")
         started_at = started_at.astimezone(UTC)
+        name = source or self.name
+        if ":" in name:
+            raise ConfigError(
+                f"source name {name!r}: use letters, digits, '_', '-' and '.' (':' separates a "
+                "source from an id)"
+            )
+        self._source_name = name
         for stream in selected:
-            yield from _StreamSync(self, stream, state, started_at, full).run()
+            yield from _StreamSync(self, stream, state, started_at, full, name).run()
 
     def report_progress(self, event: ProgressEvent) -> None:
         """Hand ``event`` to the progress callback, if there is one."""
@@ -553,9 +572,13 @@ class _StreamSync:
         state: SyncState,
         started_at: datetime,
         full: bool,
+        source: str,
     ) -> None:
         self.connector = connector
         self.stream = stream
+        self.source = source
+        # Connectors write their own name into ``source``; a configured source renames it.
+        self.renamed = source != connector.name
         self.started_at = started_at
         previous = None if full or not stream.incremental else state.cursor(stream.name)
         self.previous = previous
@@ -616,11 +639,13 @@ class _StreamSync:
                 skipped[mapped.reason] += 1
                 ident = connector.raw_id(stream, raw.data)
                 if mapped.deleted and ident is not None:
-                    deleted.append((stream.kind, connector.name, ident))
+                    deleted.append((stream.kind, self.source, ident))
                 continue
             # A record is the common case: tested first, as a plain class (Sequence is an
             # ABC, whose check cost a twentieth of a large load).
             for record in (mapped,) if isinstance(mapped, Record) else mapped:
+                if self.renamed and record.source != self.source:
+                    record = record.model_copy(update={"source": self.source})
                 outcome = self.deduplicate(record, raw)
                 if outcome == "duplicate":
                     duplicates += 1
@@ -671,13 +696,16 @@ class _StreamSync:
         if self.stream.duplicates == "latest":
             self.seen[key] = (record, raw.location)
             return "new"
-        where = f" (at {first[1]})" if first[1] else ""
+        where = f", {first[1]}" if first[1] else ""
         return Rejection(
             kind=record.kind,
             source=record.source,
             record_id=ident,
             field="id",
-            reason=f"another {record.kind} with id {ident} came first{where} and differs",
+            reason=(
+                f"another {record.kind} with id {ident} came first in source {self.source} "
+                f"(first from {self.source}{where}) and differs"
+            ),
             location=raw.location,
             record=record,
         )
@@ -690,7 +718,7 @@ class _StreamSync:
                 replace(
                     problem,
                     kind=stream.kind,
-                    source=connector.name,
+                    source=self.source,
                     record_id=problem.record_id or record_id,
                     location=raw.location,
                     record=raw.data,
@@ -706,7 +734,7 @@ class _StreamSync:
         return [
             Rejection(
                 kind=stream.kind,
-                source=connector.name,
+                source=self.source,
                 record_id=record_id,
                 field=field_name,
                 reason=reason,
@@ -742,11 +770,13 @@ def pull(
     *,
     streams: Iterable[str] | None = None,
     full: bool = False,
+    source: str | None = None,
 ) -> Pulled:
     """Run one sync of ``connector`` and collect it all in memory.
 
     A record that a sync yields twice (a newer version under a stream's ``latest`` rule)
-    keeps its first position and its latest content.
+    keeps its first position and its latest content. ``source`` names the source the records
+    carry (default: the connector's name; see :meth:`Connector.sync`).
     """
     state = state or SyncState()
     by_key: dict[tuple[str, str], AnyRecord] = {}
@@ -757,7 +787,7 @@ def pull(
     duplicates = 0
     notes: list[str] = []
     with collector_paused() if connector.bounded_read else nullcontext():
-        for page in connector.sync(state, streams=streams, full=full):
+        for page in connector.sync(state, streams=streams, full=full, source=source):
             for record in page.records:
                 ident = getattr(record, "id", None)
                 if ident is None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from clientguard.ledger import Rejection
+    from clientguard.records import Rejection
 
 #: How many problems a :class:`DataError` message lists before it says "and N more".
 MESSAGE_CAP = 20

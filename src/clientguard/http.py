@@ -89,7 +89,7 @@ from clientguard.errors import (
     ErrorContext,
     RateLimitError,
 )
-from clientguard.ledger import Location
+from clientguard.records import Location
 
 __all__ = [
     "ApiClient",

@@ -8,8 +8,12 @@ dropped silently.
 
 Rules between records:
 
-* ids are unique per kind of record within a ledger (the first occurrence is kept, a later
-  one is rejected and names the first);
+* a record's identity is (source, kind, id): ids are unique per kind of record within a
+  source (the first occurrence is kept, a later one is rejected and names the first, with
+  both sources and locations). Two sources may both have an invoice "2": in a ledger of
+  several sources every record is keyed ``source:id`` (see :mod:`clientguard.records`), and
+  allocations resolve within their own source;
+* customers the user links (``links=``) count as one client, like a group;
 * a document in a currency other than the base currency needs a rate: its own ``fx_rate`` or
   the ledger's :class:`~clientguard.money.FxTable`;
 * an allocation names an invoice that exists (and was not itself rejected);
@@ -28,7 +32,7 @@ Rules between records:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -47,62 +51,13 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import ONE, ZERO, FxTable, exponent, is_currency
+from clientguard.records import KEY_SEPARATOR, Link, ledger_key
+from clientguard.records import Location as Location  # re-exported: ledger's old home
+from clientguard.records import RecordKey as RecordKey
+from clientguard.records import Rejection as Rejection
 
 if TYPE_CHECKING:
     from clientguard.connector import Connector
-
-RecordKey = tuple[str, str, str]
-"""``(kind, source, id)``: how a record is named in a locations map."""
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """Where a record came from in its source: a file and line, a column, an API page."""
-
-    file: str | None = None
-    line: int | None = None
-    column: str | None = None
-    detail: str | None = None
-    """Anything else that finds it, e.g. ``"GET Invoices page 3"``."""
-
-    def __str__(self) -> str:
-        parts = []
-        if self.file:
-            parts.append(self.file)
-        if self.line is not None:
-            parts.append(f"line {self.line}")
-        if self.column:
-            parts.append(f"column {self.column!r}")
-        if self.detail:
-            parts.append(self.detail)
-        return ", ".join(parts)
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """A record that was not loaded, with the reason and where it came from."""
-
-    kind: str
-    """What the record is: ``invoice``, ``payment``, ... or ``row`` for unmapped input."""
-    source: str
-    """The connector it came from."""
-    record_id: str | None
-    """Its id in the source, where it has one."""
-    field: str | None
-    """The field that is wrong, where one is."""
-    reason: str
-    """What is wrong, in words a person acts on."""
-    location: Location | None = None
-    """Where it is in the source (file, line, column), where known."""
-    record: object = None
-    """The record itself, or the raw input that could not be mapped."""
-
-    def __str__(self) -> str:
-        who = f"{self.kind} {self.record_id}" if self.record_id else self.kind
-        where = f"{self.source}, {self.location}" if self.location else self.source
-        what = f"{self.field}: {self.reason}" if self.field else self.reason
-        return f"{who} ({where}): {what}"
-
 
 @dataclass(frozen=True, slots=True)
 class Adjustment:
@@ -253,14 +208,18 @@ class Ledger:
         rejected: Iterable[Rejection] = (),
         locations: Mapping[RecordKey, Location] | None = None,
         notes: Iterable[str] = (),
+        links: Iterable[Link] = (),
     ) -> Ledger:
         """Check ``records`` and bundle them.
 
         ``rejected`` takes rejections made before the records became records (a connector's
         rows that could not be mapped), so that one report holds them all; ``locations`` says
         where each record came from, keyed by ``(kind, source, id)``, and is copied into the
-        rejections; ``notes`` are the sources' notes on what they could not give (a stream
-        the account lacks, a date only approximate), kept in ``ledger.report.notes``. Raises
+        rejections. ``links`` are sets of customers, each ``(source, id)``, that are one
+        client (the same client in two sources): they count as one, like a group. A link
+        naming a customer the ledger does not hold is left out (see :attr:`links`).
+        ``notes`` are the sources' notes on what they could not give (a stream the account
+        lacks, a date only approximate), kept in ``ledger.report.notes``. Raises
         :class:`DataError` listing every problem when ``strict``.
         """
         if not is_currency(base_currency):
@@ -272,7 +231,8 @@ class Ledger:
             )
         with collector_paused():
             return _Builder(
-                base_currency, fx, dict(locations or {}), list(rejected), notes=list(notes)
+                base_currency, fx, dict(locations or {}), list(rejected), links=links,
+                notes=list(notes),
             ).run(records, strict=strict)
 
     @classmethod
@@ -283,15 +243,17 @@ class Ledger:
         base_currency: str,
         fx: FxTable | None = None,
         strict: bool = True,
+        source: str | None = None,
     ) -> Ledger:
         """Pull every stream of ``connector`` and build a ledger from what it yields.
 
         Records the connector could not map arrive as rejections in ``ledger.report`` (and
         make a strict build fail, listing them with their file and line or API page).
+        ``source`` names the source the records carry (default: the connector's name).
         """
         from clientguard.connector import pull
 
-        pulled = pull(connector)
+        pulled = pull(connector, source=source)
         return cls.build(
             pulled.records,
             base_currency=base_currency,
@@ -305,9 +267,11 @@ class Ledger:
     def merge(self, other: Ledger, *, strict: bool = True) -> Ledger:
         """One ledger with the records of both (e.g. from two sources), checked again.
 
-        Both must have the same base currency. Ids must stay unique per kind across both (a
-        colliding record of ``other`` is rejected). The rejections of both earlier builds are
-        carried into the report; ``strict`` fails only on problems the merge itself finds.
+        Both must have the same base currency. Records keep their identity (source, kind,
+        id): when the two hold different sources, the merged ledger is keyed ``source:id``; a
+        record of ``other`` with the identity of one of ``self`` is rejected. The links of both
+        apply. The rejections of both earlier builds are carried into the report; ``strict``
+        fails only on problems the merge itself finds.
         """
         if other.base_currency != self.base_currency:
             raise DataError(
@@ -337,9 +301,47 @@ class Ledger:
             carried=[*self.report.rejected, *other.report.rejected],
             carried_adjusted=[*self.report.adjusted, *other.report.adjusted],
             notes=[*self.report.notes, *other.report.notes],
-        ).run([*self.records(), *other.records()], strict=strict)
+            links=[*self._links, *other._links],
+        ).run([*self.source_records(), *other.source_records()], strict=strict)
 
     # ------------------------------------------------------------------ look-ups
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The names of the sources the ledger's records came from, sorted."""
+        return self._sources
+
+    @property
+    def keyed_by_source(self) -> bool:
+        """True when the ledger holds several sources, so that every record's id (and every
+        customer and invoice id it names) is its ledger key ``source:id``."""
+        return self._keyed
+
+    @property
+    def links(self) -> tuple[tuple[str, ...], ...]:
+        """The links in effect: each a sorted tuple of the ledger's customer ids that count as
+        one client (only the customers of a link the ledger holds; a link left with fewer
+        than two is not listed)."""
+        return self._applied_links
+
+    def key(self, source: str, record_id: str) -> str:
+        """The key a record of ``source`` with id ``record_id`` in its source has in this
+        ledger: the id itself in a ledger of one source, ``source:id`` in one of several."""
+        return ledger_key(source, record_id) if self._keyed else record_id
+
+    def source_id(self, record: AnyRecord) -> str | None:
+        """The record's id in its source (its ``id`` without the ``source:`` of a ledger of
+        several sources); None for a record with no id (a time entry)."""
+        ident = getattr(record, "id", None)
+        if ident is None or not self._keyed:
+            return ident
+        return _unkey(record.source, str(ident))
+
+    def source_records(self) -> Iterable[AnyRecord]:
+        """Every record as its source gave it (ids not keyed by source), in ledger order."""
+        if not self._keyed:
+            return self.records()
+        return (_rekey(r, _unkey) for r in self.records())
+
     def records(self) -> Iterable[AnyRecord]:
         """Every record, kind by kind, in the ledger's order."""
         yield from self.customers
@@ -437,7 +439,8 @@ class Ledger:
         return self.fx.convert(amount, currency, on)
 
     def location_of(self, record: AnyRecord) -> Location | None:
-        ident = getattr(record, "id", None)
+        """Where the record came from in its source, where known."""
+        ident = self.source_id(record)
         if ident is None:
             return None
         return self._locations.get((record.kind, record.source, ident))
@@ -471,6 +474,10 @@ class Ledger:
     _rates: dict[tuple[str, str], Decimal]
     _locations: dict[RecordKey, Location]
     _cross: tuple[CrossAllocation, ...]
+    _sources: tuple[str, ...]
+    _keyed: bool
+    _links: tuple[Link, ...]
+    _applied_links: tuple[tuple[str, ...], ...]
 
 
 _BUILD = object()
@@ -488,10 +495,17 @@ class _Builder:
         carried: list[Rejection] | None = None,
         carried_adjusted: list[Adjustment] | None = None,
         notes: list[str] | None = None,
+        links: Iterable[Link] = (),
     ) -> None:
         self.base = base
         self.fx = fx
         self.locations = locations
+        # The locations as the source names records; ``locations`` is re-keyed when the
+        # ledger is keyed by source.
+        self.source_locations = locations
+        self.links = tuple(tuple(link) for link in links)
+        self.keyed = False
+        self.originals: dict[int, AnyRecord] = {}
         # Problems of this build (and a connector's unmapped rows): strict fails on these.
         self.rejected = rejected
         # Rejections of earlier builds (a merge): reported, but they do not fail it.
@@ -502,9 +516,15 @@ class _Builder:
         self.adjusted: list[Adjustment] = []
         self.rates: dict[tuple[str, str], Decimal] = {}
 
-    def reject(self, record: AnyRecord, reason: str, field: str | None = None) -> None:
+    def where(self, record: AnyRecord) -> Location | None:
         ident = getattr(record, "id", None)
-        location = self.locations.get((record.kind, record.source, ident)) if ident else None
+        return self.locations.get((record.kind, record.source, ident)) if ident else None
+
+    def reject(self, record: AnyRecord, reason: str, field: str | None = None) -> None:
+        location = self.where(record)
+        if self.keyed:  # the rejection holds the record as its source gave it
+            record = self.originals.get(id(record)) or _rekey(record, _unkey)
+        ident = getattr(record, "id", None)
         self.rejected.append(
             Rejection(record.kind, record.source, ident, field, reason, location, record)
         )
@@ -519,6 +539,26 @@ class _Builder:
                     "Payment, CreditNote, TimeEntry or WorkRequest objects"
                 )
             bucket.append(record)
+        sources = sorted({r.source for bucket in by_kind.values() for r in bucket})
+        if len(sources) > 1:
+            # Several sources: every record is keyed source:id, so that two sources' invoice
+            # "2" are two invoices, and an allocation names an invoice of its own source.
+            bad = [s for s in sources if not s or KEY_SEPARATOR in s]
+            if bad:
+                raise DataError(
+                    f"source name {bad[0]!r} cannot key records of several sources: a source "
+                    f"name is not empty and holds no {KEY_SEPARATOR!r} (it separates the source "
+                    "from the id in a ledger key); name the source otherwise"
+                )
+            self.keyed = True
+            for kind, bucket in by_kind.items():
+                keyed = [_rekey(record, _key) for record in bucket]
+                self.originals.update((id(k), r) for k, r in zip(keyed, bucket, strict=True))
+                by_kind[kind] = keyed
+            self.locations = {
+                (kind, source, ledger_key(source, ident)): location
+                for (kind, source, ident), location in self.locations.items()
+            }
 
         customers = [r for r in self.unique(by_kind[Customer]) if isinstance(r, Customer)]
         invoices = [
@@ -546,6 +586,8 @@ class _Builder:
             raise DataError.from_problems(self.rejected, what="the ledger's records")
 
         ledger = Ledger(_BUILD)
+        ledger._sources = tuple(sources)
+        ledger._keyed = self.keyed
         ledger.base_currency = self.base
         ledger.fx = self.fx
         # Chronological order, id as the tie-break: analyses read records in time order and
@@ -589,7 +631,8 @@ class _Builder:
         return ledger
 
     def unique(self, records: list[AnyRecord]) -> list[AnyRecord]:
-        """Keep the first record of each (kind, id); reject the later ones, naming the first."""
+        """Keep the first record of each (kind, id); reject the later ones, naming the first
+        with its source and location."""
         seen: dict[tuple[str, str], AnyRecord] = {}
         kept = []
         for record in records:
@@ -599,27 +642,40 @@ class _Builder:
                 seen[key] = record
                 kept.append(record)
             else:
-                also = "" if first.source == record.source else f" (first from {first.source})"
-                self.reject(record, f"duplicate id: another {record.kind} has id {key[1]}{also}",
-                            "id")
+                ident = _unkey(record.source, key[1]) if self.keyed else key[1]
+                where = self.where(first)
+                at = f", {where}" if where else ""
+                self.reject(
+                    record,
+                    f"duplicate id: another {record.kind} has id {ident} in source "
+                    f"{first.source} (first from {first.source}{at}); a source's ids must be "
+                    "unique per kind: fix the source, or give the two records other ids",
+                    "id",
+                )
         return kept
 
     def due_from_issue(self, invoice: Invoice) -> Invoice:
         """``invoice`` due on its issue date, which it is before in the source (noted)."""
+        original = self.originals.get(id(invoice), invoice) if self.keyed else invoice
         self.adjusted.append(
             Adjustment(
                 invoice.kind,
                 invoice.source,
-                invoice.id,
+                str(getattr(original, "id", invoice.id)),  # as its source gives it, unkeyed
                 "due_date",
                 invoice.due_date.isoformat(),
                 invoice.issue_date.isoformat(),
                 f"due {invoice.due_date}, before its issue date {invoice.issue_date} (issued "
                 "after the money came in?); counted as due on its issue date",
-                self.locations.get((invoice.kind, invoice.source, invoice.id)),
+                self.where(invoice),
             )
         )
-        return invoice.model_copy(update={"due_date": invoice.issue_date})
+        moved = invoice.model_copy(update={"due_date": invoice.issue_date})
+        if self.keyed:
+            self.originals[id(moved)] = original.model_copy(
+                update={"due_date": invoice.issue_date}
+            )
+        return moved
 
     def priced(self, record: Invoice | Payment | CreditNote) -> bool:
         """Record the document's rate to base; reject it when there is none."""
@@ -795,8 +851,83 @@ class _Builder:
         for key in self.failed_documents:
             self.rates.pop(key, None)
         ledger._rates = self.rates
-        ledger._locations = self.locations
+        ledger._locations = self.source_locations
+        ledger._links = self.links
+        ledger._applied_links = _apply_links(ledger, self.links)
         ledger._cross = tuple(cross for _, cross in sorted(self.cross, key=_first))
+
+
+def _key(source: str, ident: str) -> str:
+    return ledger_key(source, ident)
+
+
+def _unkey(source: str, ident: str) -> str:
+    return ident[len(source) + 1 :] if ident.startswith(f"{source}:") else ident
+
+
+def _rekey(record: AnyRecord, key: Callable[[str, str], str]) -> AnyRecord:
+    """The record with its id and every id it names (customer, group, invoices allocated to)
+    turned by ``key(source, id)``: to its ledger key ``source:id``, or back."""
+    source = record.source
+    update: dict[str, object] = {}
+    if isinstance(record, Customer):
+        update["id"] = key(source, record.id)
+        if record.group_id:
+            update["group_id"] = key(source, record.group_id)
+    else:
+        update["customer_id"] = key(source, record.customer_id)
+        if not isinstance(record, TimeEntry):
+            update["id"] = key(source, record.id)
+        if isinstance(record, Payment | CreditNote) and record.allocations:
+            update["allocations"] = tuple(
+                a.model_copy(update={"invoice_id": key(source, a.invoice_id)})
+                for a in record.allocations
+            )
+    return record.model_copy(update=update)
+
+
+def _apply_links(ledger: Ledger, links: tuple[Link, ...]) -> tuple[tuple[str, ...], ...]:
+    """Make the customers of each link count as one client: every member of a link, and every
+    customer of their groups, counts in the client of the smallest id among the groups they
+    joined (so the result does not depend on the order of the links). Returns the links
+    applied, as ledger customer ids."""
+    if not links:
+        return ()
+    known = set(ledger._customer_ids)
+    parent: dict[str, str] = {}
+
+    def find(client: str) -> str:
+        while parent.get(client, client) != client:
+            client = parent[client]
+        return client
+
+    applied = []
+    for link in links:
+        members = sorted({
+            ledger.key(source, ident)
+            for source, ident in link
+            if source in ledger._sources and ledger.key(source, ident) in known
+        })
+        if len(members) < 2:
+            continue
+        applied.append(tuple(members))
+        roots = sorted({find(ledger.group_of(member)) for member in members})
+        for root in roots[1:]:
+            parent[root] = roots[0]
+    if not parent:
+        return tuple(sorted(set(applied)))
+    for customer_id in ledger._customer_ids:
+        group = ledger._groups.get(customer_id, customer_id)
+        top = find(group)
+        if top != customer_id:
+            ledger._groups[customer_id] = top
+        elif customer_id in ledger._groups:
+            del ledger._groups[customer_id]
+    clients: dict[str, list[str]] = defaultdict(list)
+    for customer_id in ledger._customer_ids:
+        clients[ledger.group_of(customer_id)].append(customer_id)
+    ledger._members = {k: tuple(v) for k, v in clients.items()}
+    return tuple(sorted(set(applied)))
 
 
 def _first(pair: _Crossing) -> tuple[bool, date, str, int]:

@@ -3,7 +3,9 @@
 All records are frozen pydantic models that refuse unknown fields. Money is
 :class:`~decimal.Decimal` (a float is refused); currencies are upper-case ISO 4217 codes;
 dates are :class:`datetime.date`; timestamps are timezone-aware and kept in UTC. Every record
-carries ``source`` (the connector's name) and, where the source has one, its id there.
+carries ``source`` (the name of the source it came from: the ``[sources.NAME]`` table, or the
+connector's name without a config) and, where the source has one, its id there; (source,
+kind, id) is its identity (:mod:`clientguard.records`).
 
 Bad data raises :class:`~clientguard.errors.DataError` naming the record (kind, source, id)
 and the field; a raw pydantic ``ValidationError`` never reaches the user. Rules between
@@ -211,7 +213,7 @@ def _json_object(json_data: str | bytes | bytearray) -> dict[str, Any]:
 
 def _data_error(cls: type[Record], data: dict[str, Any], exc: ValidationError) -> DataError:
     """One DataError naming the record and every field that is wrong."""
-    from clientguard.ledger import Rejection  # the ledger imports the model
+    from clientguard.records import Rejection
 
     ident = data.get("id")
     source = str(data.get("source", "?"))
@@ -252,7 +254,9 @@ class Customer(Record):
     """Companies under common control share a group id and count as one client for
     concentration (ASC 280-10-50-42 and IFRS 8.34 treat them as a single customer)."""
     source: str
-    """The connector the record came from."""
+    """The source the record came from: the ``[sources.NAME]`` table's name (the connector's
+    name when pulled without a config). With the id, the record's identity (see
+    :mod:`clientguard.records`)."""
     updated_at: Timestamp | None = None
     """When the source last changed the record (UTC), for incremental sync."""
 
@@ -300,7 +304,9 @@ class Invoice(Record):
     """The day the dispute was raised, where the source has one; only on a disputed
     invoice."""
     source: str
-    """The connector the record came from."""
+    """The source the record came from: the ``[sources.NAME]`` table's name (the connector's
+    name when pulled without a config). With the id, the record's identity (see
+    :mod:`clientguard.records`)."""
     updated_at: Timestamp | None = None
     """When the source last changed the record (UTC), for incremental sync."""
 
@@ -385,7 +391,9 @@ class Payment(Record):
     """Units of base currency per unit of ``currency`` on the payment date, where the source
     records one."""
     source: str
-    """The connector the record came from."""
+    """The source the record came from: the ``[sources.NAME]`` table's name (the connector's
+    name when pulled without a config). With the id, the record's identity (see
+    :mod:`clientguard.records`)."""
 
     @field_validator("allocations")
     @classmethod
@@ -415,7 +423,9 @@ class CreditNote(Record):
     fx_rate: Rate | None = None
     """Units of base currency per unit of ``currency`` on the issue date, where recorded."""
     source: str
-    """The connector the record came from."""
+    """The source the record came from: the ``[sources.NAME]`` table's name (the connector's
+    name when pulled without a config). With the id, the record's identity (see
+    :mod:`clientguard.records`)."""
 
     @field_validator("allocations")
     @classmethod
@@ -441,7 +451,9 @@ class TimeEntry(Record):
     billable: bool | None = None
     """Whether the tracker marked the time billable."""
     source: str
-    """The connector the record came from."""
+    """The source the record came from: the ``[sources.NAME]`` table's name (the connector's
+    name when pulled without a config). With the id, the record's identity (see
+    :mod:`clientguard.records`)."""
 
 
 class WorkRequest(Record):
@@ -459,7 +471,9 @@ class WorkRequest(Record):
     """The day the client wanted it done; the lead time is ``wanted_by - requested_on``
     (negative when they wanted it "for yesterday")."""
     source: str
-    """The connector the record came from."""
+    """The source the record came from: the ``[sources.NAME]`` table's name (the connector's
+    name when pulled without a config). With the id, the record's identity (see
+    :mod:`clientguard.records`)."""
 
 
 AnyRecord = Customer | Invoice | Payment | CreditNote | TimeEntry | WorkRequest

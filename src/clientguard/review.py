@@ -53,6 +53,7 @@ from clientguard.money import CURRENCY_EXPONENTS, ZERO, round_money
 from clientguard.policy import Policy
 from clientguard.settlement import (
     LIVE_STATUSES,
+    NOTE_KINDS,
     Settlement,
     _Checked,
     _checked_replay,
@@ -242,6 +243,32 @@ class BookReview(_Frozen):
     summary: str
 
 
+class NoteGroup(_Frozen):
+    """The data-quality notes of one kind, counted: what a report shows instead of a thousand
+    near-identical lines (the full list stays in :attr:`DataQuality.notes`)."""
+
+    kind: str
+    """What the notes are about: a kind of :data:`clientguard.settlement.NOTE_KINDS`, or
+    ``rejected``, ``paid_date_unknown_count``, ``foreign_allocations``,
+    ``excess_precision``, ``due_before_issue`` (a summary sentence of its own),
+    ``source_notes`` (the sources' notes, ``ledger.report.notes``), or ``other``."""
+    title: str
+    """The kind in a sentence."""
+    count: int
+    """How many notes of this kind there are."""
+    amount: Decimal | None
+    """The total amount involved, in the base currency (None for a kind without one)."""
+    amount_of: str | None = None
+    """What ``amount`` adds up: ``left open``, ``the invoices' totals``, ``the
+    differences``..."""
+    examples: tuple[str, ...]
+    """The first :data:`GROUP_EXAMPLES` notes of the kind, in ledger order."""
+
+
+GROUP_EXAMPLES = 3
+"""How many notes a :class:`NoteGroup` keeps as examples."""
+
+
 class DataQuality(_Frozen):
     """What in the data could not be used, or disagrees with itself."""
 
@@ -271,6 +298,10 @@ class DataQuality(_Frozen):
     dates (see ``ledger.report.adjusted``)."""
     notes: tuple[str, ...]
     """Every data-quality sentence, for a person."""
+    groups: tuple[NoteGroup, ...] = ()
+    """The notes grouped by kind, with a count, a few examples and the amount involved, in
+    the order each kind first appears in :attr:`notes` (what the table and HTML reports
+    show)."""
 
 
 class Review(_Frozen):
@@ -283,6 +314,9 @@ class Review(_Frozen):
     """By client id: the most drastic recommendation first, then by id."""
     book: BookReview
     data_quality: DataQuality
+    sources: tuple[str, ...] = ()
+    """The sources the ledger's records came from. With more than one, every id (client,
+    customer, invoice, payment) is ``source:id`` (see :mod:`clientguard.records`)."""
 
     def findings(self) -> list[Finding]:
         """Every finding, the book's and each client's, most serious first."""
@@ -324,6 +358,17 @@ def review(
         return _review(
             ledger, as_of=as_of, policy=policy, signals=signals, verdict_rules=verdict_rules
         )
+
+
+def data_quality(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> DataQuality:
+    """The data-quality part of :func:`review` alone: every note, in full, and grouped."""
+    check_as_of(as_of)
+    checked = [
+        item
+        for item in _checked_replay(ledger, as_of=as_of, policy=policy)
+        if item[0].status == "paid_date_unknown" or item[1] is not None or item[2]
+    ]
+    return _data_quality(ledger, checked)
 
 
 def _review(
@@ -425,6 +470,7 @@ def _review(
         clients={r.client_id: r for r in reviews},
         book=book,
         data_quality=_data_quality(ledger, checked),
+        sources=ledger.sources,
     )
 
 
@@ -982,26 +1028,40 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
     unknown: list[str] = []
     mismatches: list[str] = []
     notes: list[str] = []
+    groups = _Groups()
     for row, mismatch, row_notes in checked:
-        invoice_id = row.invoice.id
+        invoice = row.invoice
+        invoice_id = invoice.id
         if row.status == "paid_date_unknown":
             unknown.append(invoice_id)
         if mismatch is not None:
             mismatches.append(invoice_id)
-        notes.extend(f"invoice {invoice_id}: {n}" for n in row_notes)
+        for n in row_notes:
+            text = f"invoice {invoice_id}: {n}"
+            notes.append(text)
+            amount = getattr(n, "amount", None)
+            groups.add(
+                getattr(n, "kind", "other"),
+                text,
+                None if amount is None else amount * ledger.rate_to_base(invoice),
+            )
     if rejected:
-        notes.insert(
-            0,
+        sentence = (
             f"{len(rejected)} record{'s were' if len(rejected) != 1 else ' was'} not loaded; "
-            "see ledger.report.rejected for each with its reason and location.",
+            "see ledger.report.rejected for each with its reason and location."
         )
+        notes.insert(0, sentence)
+        groups.first("rejected", sentence)
     if unknown:
         notes.append(
             f"{len(unknown)} invoice{'s are' if len(unknown) != 1 else ' is'} marked paid with "
             "no payment date; left out of lateness."
         )
+        groups.add("paid_date_unknown_count", notes[-1], None)
     # What the sources could not give (a stream the account lacks, a date only approximate).
-    notes.extend(ledger.report.notes)
+    for note in ledger.report.notes:
+        notes.append(note)
+        groups.add("source_notes", note, None)
     early = [str(a) for a in ledger.report.adjusted if a.field == "due_date"]
     if early:
         notes.append(
@@ -1009,6 +1069,7 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
             f"{'their' if len(early) != 1 else 'its'} issue date in the source; counted as "
             "due on the issue date."
         )
+        groups.add("due_before_issue", notes[-1], None)
     foreign, finer = _foreign_allocations(ledger), _finer_records(ledger)
     if foreign:
         notes.append(
@@ -1016,12 +1077,14 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
             "of a customer outside the payer's group; lateness and open balances count "
             "against the invoice's customer."
         )
+        groups.add("foreign_allocations", notes[-1], None)
     if finer:
         notes.append(
             f"{len(finer)} record{'s have' if len(finer) != 1 else ' has'} an amount finer "
             f"than {'their' if len(finer) != 1 else 'its'} currency's minor unit; used as "
             "given, rounded only in reports."
         )
+        groups.add("excess_precision", notes[-1], None)
     return DataQuality(
         rejected=len(rejected),
         rejections=tuple(str(r) for r in rejected[:MAX_LISTED_REJECTIONS]),
@@ -1031,7 +1094,45 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         excess_precision=tuple(finer),
         due_before_issue=tuple(early),
         notes=tuple(notes),
+        groups=groups.result(),
     )
+
+
+class _Groups:
+    """Notes counted by kind, in the order each kind first appears (``first`` puts a kind
+    before all others)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.amounts: dict[str, Decimal] = {}
+        self.examples: dict[str, list[str]] = {}
+        self.leading: list[str] = []
+
+    def first(self, kind: str, sentence: str) -> None:
+        self.add(kind, sentence, None)
+        self.leading.append(kind)
+
+    def add(self, kind: str, text: str, amount: Decimal | None) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if amount is not None:
+            self.amounts[kind] = self.amounts.get(kind, ZERO) + amount
+        examples = self.examples.setdefault(kind, [])
+        if len(examples) < GROUP_EXAMPLES:
+            examples.append(text)
+
+    def result(self) -> tuple[NoteGroup, ...]:
+        order = [*self.leading, *(k for k in self.counts if k not in self.leading)]
+        return tuple(
+            NoteGroup(
+                kind=kind,
+                title=NOTE_KINDS[kind][0] if kind in NOTE_KINDS else self.examples[kind][0],
+                count=self.counts[kind],
+                amount=self.amounts.get(kind),
+                amount_of=NOTE_KINDS[kind][1] if kind in self.amounts else None,
+                examples=tuple(self.examples[kind]),
+            )
+            for kind in order
+        )
 
 
 def _foreign_allocations(ledger: Ledger) -> list[str]:
@@ -1149,12 +1250,14 @@ __all__ = [
     "BookReview",
     "ClientReview",
     "DataQuality",
+    "NoteGroup",
     "Recommendation",
     "Review",
     "Revision",
     "Verdict",
     "VerdictRule",
     "WhatIf",
+    "data_quality",
     "recommend",
     "review",
 ]

@@ -421,6 +421,52 @@ def _settle(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, Settlement
     }
 
 
+class Note(str):
+    """A data-quality sentence about one invoice, with its kind and the amount involved (in
+    the invoice's currency), so that a report can group a thousand alike notes into one line.
+    It is a ``str``: wherever a sentence is expected, it is one."""
+
+    kind: str
+    """What the note is about: one of :data:`NOTE_KINDS`."""
+    amount: Decimal
+    """The amount involved, in the invoice's currency: what is left open, the difference, the
+    invoice's total or the allocation, as the kind says."""
+
+
+NOTE_KINDS: dict[str, tuple[str, str]] = {
+    "paid_but_open_paid_date": (
+        "The source marks an invoice paid on a date, but its payments and credit notes leave "
+        "part of it open: the source's paid date settles the rest", "left open"),
+    "paid_but_open": (
+        "The source marks an invoice paid, but its payments and credit notes leave part of it "
+        "open: the replay treats it as open", "left open"),
+    "open_but_settled": (
+        "The source marks an invoice open, but its payments and credit notes settle it: the "
+        "replay treats it as settled", "the invoices' totals"),
+    "paid_date_differs": (
+        "The source's paid date differs from the day the payments settle the invoice: the "
+        "replay's date is used", "the invoices' totals"),
+    "paid_date_unknown": (
+        "An invoice is marked paid with no payments and no paid date: it is left out of "
+        "lateness", "the invoices' totals"),
+    "allocation_before_document": (
+        "An allocation is dated before its payment or credit note: it is counted from the "
+        "document's date", "the allocations"),
+    "amount_due_mismatch": (
+        "The source's amount due differs from what the replay leaves open: the replay is used",
+        "the differences"),
+}
+"""The kinds of :class:`Note`: each with the sentence that describes the kind, and what the
+notes' amounts are."""
+
+
+def _note(kind: str, amount: Decimal, text: str) -> Note:
+    note = Note(text)
+    note.kind = kind
+    note.amount = amount
+    return note
+
+
 def is_late(days_late: int | None, grace_days: int) -> bool:
     """Whether an invoice counts as late: more days late than the grace days allow.
 
@@ -550,21 +596,24 @@ def _source_disagreements(
         if left < ZERO:
             left = ZERO
         if invoice.status == "paid" and left > tolerance and invoice.paid_on is not None:
-            notes.append(
+            notes.append(_note(
+                "paid_but_open_paid_date", left,
                 f"the source marks invoice {invoice.id} paid on {invoice.paid_on}, but its "
                 f"payments and credit notes leave {left} {currency} open: the source's paid "
                 "date settles the rest"
-            )
+            ))
         elif invoice.status == "paid" and left > tolerance:
-            notes.append(
+            notes.append(_note(
+                "paid_but_open", left,
                 f"the source marks invoice {invoice.id} paid, but its payments and credit notes "
                 f"leave {left} {currency} open: the replay treats it as open"
-            )
+            ))
         elif invoice.status == "open" and left <= tolerance and total > tolerance:
-            notes.append(
+            notes.append(_note(
+                "open_but_settled", total,
                 f"the source marks invoice {invoice.id} open, but its payments and credit notes "
                 "settle it: the replay treats it as settled"
-            )
+            ))
         if invoice.status == "paid" and invoice.paid_on is not None:
             running = total
             cleared: date | None = None
@@ -574,36 +623,40 @@ def _source_disagreements(
                     cleared = max(day, invoice.issue_date)
                     break
             if cleared is not None and cleared != invoice.paid_on:
-                notes.append(
+                notes.append(_note(
+                    "paid_date_differs", total,
                     f"the source says invoice {invoice.id} was paid on {invoice.paid_on}, but "
                     f"its payments settle it on {cleared}: the replay's date is used"
-                )
+                ))
     elif invoice.status == "paid":
         left = ZERO
         if invoice.paid_on is None and total > tolerance:
-            notes.append(
+            notes.append(_note(
+                "paid_date_unknown", total,
                 f"invoice {invoice.id} is marked paid with no payments and no paid date: it is "
                 "left out of lateness (paid, date unknown)"
-            )
+            ))
     else:
         left = total
     if item.dates_adjusted:
         for part in applied_parts(ledger, invoice.id):
             if part.date != part.application.date:
                 kind = part.application.document_kind.replace("_", " ")
-                notes.append(
+                notes.append(_note(
+                    "allocation_before_document", part.application.amount,
                     f"an allocation of {kind} {part.application.document_id} is dated "
                     f"{part.application.date}, before the {kind} itself: it is counted from "
                     f"{part.date}"
-                )
+                ))
     mismatch: Decimal | None = None
     if invoice.amount_due is not None and abs(invoice.amount_due - left) > tolerance:
         mismatch = invoice.amount_due - left
-        notes.append(
+        notes.append(_note(
+            "amount_due_mismatch", abs(mismatch),
             f"the source says {invoice.amount_due} {currency} is due on invoice {invoice.id}, "
             f"the replay of its payments and credit notes leaves {left} {currency}: the "
             "replay is used"
-        )
+        ))
     return mismatch, tuple(notes)
 
 

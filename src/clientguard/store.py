@@ -13,6 +13,8 @@ What it guarantees:
 
 * **Upsert by identity.** A record is stored under ``(source, kind, id)``: the configured
   source name (by default the connector's name), the record's kind and its id in the source.
+  The record's own ``source`` is that name too (schema version 2; a store of version 1,
+  whose records carried the connector's name, is migrated when opened).
   The kind is part of the key because some sources number each kind on its own (QuickBooks
   has an invoice 1 and a payment 1). Syncing the same data again adds nothing; a record that
   changed replaces the stored one. Time entries have no id in the model: they are keyed by
@@ -64,7 +66,7 @@ from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError
 from clientguard.fx import RateRow
 from clientguard.gcpause import collector_paused
-from clientguard.ledger import Ledger, Location, RecordKey, Rejection
+from clientguard.ledger import Ledger
 from clientguard.model import (
     AnyRecord,
     CreditNote,
@@ -76,6 +78,7 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import FxTable
+from clientguard.records import Link, Location, RecordKey, Rejection
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -151,6 +154,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX rejections_by_record ON rejections (source, stream, record_id)",
     ),
+    # 2: a record's ``source`` is the source's name (the key it is stored under), no longer
+    # the connector's name; rejections are read by their source column (``connector`` keeps
+    # the connector's name).
+    (
+        "UPDATE records SET data = json_set(data, '$.source', source) "
+        "WHERE json_extract(data, '$.source') IS NOT source",
+        "UPDATE rejections SET connector = (SELECT connector FROM sources "
+        "WHERE sources.source = rejections.source) "
+        "WHERE EXISTS (SELECT 1 FROM sources WHERE sources.source = rejections.source)",
+    ),
+    # 3: exchange rates and the connectors' notes on streams.
     (
         # Exchange rates from [rates] (a file, the NBP's and the ECB's tables): units of base
         # per one unit of currency, as decimal text; applies_from is the first day a
@@ -500,7 +514,9 @@ class Store:
             writer = _SyncWriter(self, name, connector, sync_id, state, full=full, prune=prune)
             try:
                 with collector_paused() if connector.bounded_read else nullcontext():
-                    for page in connector.sync(state, streams=selected, full=full):
+                    for page in connector.sync(
+                        state, streams=selected, full=full, source=name
+                    ):
                         writer.write(page)
             except BaseException as exc:
                 self._end_sync(sync_id, writer, status="failed", error=_error_text(exc))
@@ -619,21 +635,21 @@ class Store:
         where, params = self._source_filter(sources)
         # The filter holds only "?" placeholders; the names go in as parameters.
         query = (
-            "SELECT kind, connector, record_id, field, reason, location, record "  # noqa: S608
+            "SELECT kind, source, record_id, field, reason, location, record "  # noqa: S608
             f"FROM rejections {where} ORDER BY source, stream, id"
         )
         rows = self._db.execute(query, params).fetchall()
         return tuple(
             Rejection(
                 kind=kind,
-                source=connector,
+                source=source,
                 record_id=record_id,
                 field=field_name,
                 reason=reason,
                 location=_location_from(location),
                 record=json.loads(record) if record is not None else None,
             )
-            for kind, connector, record_id, field_name, reason, location, record in rows
+            for kind, source, record_id, field_name, reason, location, record in rows
         )
 
     def records(self, sources: Sequence[str] | None = None) -> Iterator[AnyRecord]:
@@ -649,9 +665,12 @@ class Store:
             yield record
 
     def _stored(
-        self, sources: Sequence[str] | None
+        self, sources: Sequence[str] | None, *, kind: str | None = None
     ) -> Iterator[tuple[RecordKey | None, Location | None, AnyRecord | None, Rejection | None]]:
         where, params = self._source_filter(sources)
+        if kind is not None:
+            where = f"{where} AND kind = ?" if where else "WHERE kind = ?"
+            params = (*params, kind)
         query = (
             "SELECT kind, record_id, data, location FROM records "  # noqa: S608 (placeholders)
             f"{where} ORDER BY source, kind, record_id"
@@ -685,8 +704,13 @@ class Store:
         sources: Sequence[str] | None = None,
         fx: FxTable | None = None,
         strict: bool = True,
+        links: Iterable[Link] = (),
     ) -> Ledger:
         """The stored records of ``sources`` (default: all) as a :class:`Ledger`.
+
+        Records carry the name of the source they are stored under; with more than one source
+        the ledger keys them ``source:id`` (see :mod:`clientguard.records`). ``links`` are
+        customers that are one client (see :mod:`clientguard.links`).
 
         The ledger's report holds every problem: the rejections kept from earlier syncs (raw
         records that could not be mapped, with their file and line or API page) and those the
@@ -714,6 +738,15 @@ class Store:
             rejected=rejected,
             locations=locations,
             notes=self.notes(sources),
+            links=links,
+        )
+
+    def customers(self, sources: Sequence[str] | None = None) -> tuple[Customer, ...]:
+        """The stored customers of ``sources`` (default: all), by source and id; those that
+        no longer validate are left out (:meth:`load` reports them)."""
+        return tuple(
+            record for _, _, record, _ in self._stored(sources, kind="customer")
+            if isinstance(record, Customer)
         )
 
     # ----------------------------------------------------------------- exchange rates
@@ -859,7 +892,8 @@ class _SyncWriter:
                 "field, reason, location, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
-                        self.source, stream, self.sync_id, r.kind, r.source, r.record_id,
+                        self.source, stream, self.sync_id, r.kind, self.connector.name,
+                        r.record_id,
                         r.field, r.reason, _location_text(r.location), _raw_text(r.record),
                     )
                     for r in page.rejected
@@ -920,11 +954,14 @@ class _SyncWriter:
             rows.append((record.kind, ident, data, _location_text(location)))
         stored = self._stored_data(rows)
         outcomes: list[Outcome] = []
-        for kind, ident, data, _ in rows:
+        for (kind, ident, data, _), record in zip(rows, page.records, strict=True):
             before = stored.get((kind, ident))
-            outcomes.append(
-                "new" if before is None else "unchanged" if before == data else "updated"
-            )
+            if before is None:
+                outcomes.append("new")
+            elif before == data or _same_record(before, record):
+                outcomes.append("unchanged")
+            else:
+                outcomes.append("updated")
             stored[(kind, ident)] = data  # a later row of the same record compares with this one
         sync_id = self.sync_id
         self.store._db.executemany(
@@ -932,11 +969,14 @@ class _SyncWriter:
             "changed_sync, seen_sync) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (source, kind, record_id) DO UPDATE SET stream = excluded.stream, "
             "data = excluded.data, location = excluded.location, seen_sync = excluded.seen_sync, "
-            "changed_sync = CASE WHEN records.data = excluded.data THEN records.changed_sync "
-            "ELSE excluded.changed_sync END",
+            "changed_sync = CASE WHEN records.data = excluded.data OR ? THEN "
+            "records.changed_sync ELSE excluded.changed_sync END",
             [
-                (self.source, kind, ident, page.stream, data, location, sync_id, sync_id, sync_id)
-                for kind, ident, data, location in rows
+                (
+                    self.source, kind, ident, page.stream, data, location, sync_id, sync_id,
+                    sync_id, outcome == "unchanged",
+                )
+                for (kind, ident, data, location), outcome in zip(rows, outcomes, strict=True)
             ],
         )
         return outcomes
@@ -1123,6 +1163,18 @@ def _error_text(exc: BaseException) -> str:
     if isinstance(exc, ClientguardError):
         return f"{type(exc).__name__}: {exc}"
     return type(exc).__name__
+
+
+def _same_record(stored: str, record: AnyRecord) -> bool:
+    """Whether a stored record's JSON, written by an earlier clientguard (whose model had fewer
+    fields, or wrote them in another form), holds the same record as ``record``: a newer
+    clientguard must not report every record updated on its first sync. Only asked where the
+    texts differ, so a sync of unchanged records never parses what it stored."""
+    try:
+        old = type(record).model_validate_json(stored)
+    except (DataError, ValueError):
+        return False
+    return old.model_dump() == record.model_dump()
 
 
 def _location_text(location: Location | None) -> str | None:

@@ -15,7 +15,7 @@ record; pass ``id=`` when two records would otherwise look alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -33,6 +33,7 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import FxTable, to_decimal
+from clientguard.records import Link
 
 DateLike = date | str
 AmountLike = Decimal | int | str
@@ -267,6 +268,8 @@ def ledger(
     base_currency: str = "EUR",
     fx: FxTable | None = None,
     strict: bool = True,
+    links: Iterable[Link] = (),
 ) -> Ledger:
-    """A ledger of the records given (checked as :meth:`Ledger.build` checks them)."""
-    return Ledger.build(records, base_currency=base_currency, fx=fx, strict=strict)
+    """A ledger of the records given (checked as :meth:`Ledger.build` checks them);
+    ``links`` are customers that are one client, each ``(source, id)``."""
+    return Ledger.build(records, base_currency=base_currency, fx=fx, strict=strict, links=links)

@@ -147,3 +147,28 @@ def test_a_name_matching_two_customers_is_not_guessed(write: Callable[..., Path]
     assert "'Acme' matches 2 customers (A1, A2)" in miss.reason
     assert miss.location is not None
     assert miss.location.line == 2
+
+
+def test_a_configured_source_name_is_on_every_record_and_rejection(write: Callable[..., Path]):
+    # Read as the source "books" (a [sources.books] table): the records carry "books", the
+    # reader writes it itself, and the unmatched names are still found.
+    mapping = {
+        "customers": {"columns": {"id": "id", "name": "name"}},
+        "time_entries": {
+            "date_formats": ["%Y-%m-%d"],
+            "skip_blank": ["Client"],
+            "columns": {"customer_name": "Client", "date": "Start date", "duration": "Duration",
+                        "person": "User", "billable": "Billable"},
+        },
+    }
+    conn = CsvConnector(customers=write("c.csv", CUSTOMERS),
+                        time_entries=write("t.csv", TOGGL), mapping=mapping)
+    ledger = cg.Ledger.from_connector(conn, base_currency="EUR", strict=False, source="books")
+    assert {r.source for r in ledger.records()} == {"books"}
+    assert {r.source for r in ledger.report.rejected} == {"books"}
+    assert unmatched_names(ledger.report.rejected) == {"Globex": 1, "Globex Corp": 1,
+                                                        "Initech": 1}
+    assert conn.source_name == "books"
+    # The same connector pulled again without a name is the connector's own again.
+    plain = cg.Ledger.from_connector(conn, base_currency="EUR", strict=False)
+    assert {r.source for r in plain.records()} == {"csv"}

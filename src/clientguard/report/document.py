@@ -60,6 +60,7 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
         "title": title,
         "as_of": review.as_of.isoformat(),
         "base_currency": currency,
+        "sources": list(review.sources),
         "summary": book.summary,
         "data_warnings": data_warnings(review),
         "recommendations": {r.value: book.recommendations.get(r.value, 0) for r in Recommendation},
@@ -82,6 +83,17 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
             "excess_precision": list(review.data_quality.excess_precision),
             "due_before_issue": list(review.data_quality.due_before_issue),
             "notes": list(review.data_quality.notes),
+            "groups": [
+                {
+                    "kind": group.kind,
+                    "title": group.title,
+                    "count": group.count,
+                    "amount": None if group.amount is None else _money(group.amount, currency),
+                    "amount_of": group.amount_of,
+                    "examples": list(group.examples),
+                }
+                for group in review.data_quality.groups
+            ],
         },
         "policy": review.policy.model_dump(mode="json"),
     }

@@ -26,7 +26,15 @@ from datetime import date
 from decimal import Decimal
 
 from clientguard.report.document import book_aging, data_warnings, weighted_days_late
-from clientguard.report.text import days, fit, money, percent, printable
+from clientguard.report.text import (
+    MORE_NOTES,
+    days,
+    fit,
+    money,
+    note_groups,
+    percent,
+    printable,
+)
 from clientguard.review import ClientReview, Recommendation, Review
 
 TOP_CLIENTS = 12
@@ -267,7 +275,13 @@ def _data_quality(review: Review) -> list[str]:
     if not quality.notes and not quality.rejections:
         return []
     lines = ['<section id="data-quality">', "<h2>Data quality</h2>", "<ul>"]
-    lines += [f"<li>{esc(note)}</li>" for note in quality.notes]
+    for heading, notes, more in note_groups(quality, review.base_currency):
+        if heading is None:
+            lines += [f"<li>{esc(note)}</li>" for note in notes]
+            continue
+        lines.append(f"<li>{esc(heading)}<details><summary>for example</summary><ul>")
+        lines += [f"<li>{esc(note)}</li>" for note in notes]
+        lines.append(f"<li>... and {more:,} more ({esc(MORE_NOTES)})</li></ul></details></li>")
     lines.append("</ul>")
     if quality.rejections:
         lines.append("<details><summary>Rejected records</summary><ul>")

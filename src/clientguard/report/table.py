@@ -12,7 +12,18 @@ from decimal import Decimal
 
 from clientguard.findings import Severity, Signal
 from clientguard.report.document import book_aging, data_warnings, weighted_days_late
-from clientguard.report.text import columns, days, fit, money, one_line, pad, percent, wrap
+from clientguard.report.text import (
+    MORE_NOTES,
+    columns,
+    days,
+    fit,
+    money,
+    note_groups,
+    one_line,
+    pad,
+    percent,
+    wrap,
+)
 from clientguard.review import ClientReview, Recommendation, Review
 
 WIDTH = 100
@@ -77,8 +88,15 @@ def render_table(review: Review, *, title: str | None = None) -> str:
     if quality.notes or quality.rejections:
         lines.append("")
         lines.append("Data quality")
-        for note in quality.notes:
-            lines += _wrap(note, indent="  ", subsequent="    ", bullet="- ")
+        for head, notes, more in note_groups(quality, currency):
+            if head is None:
+                for note in notes:
+                    lines += _wrap(note, indent="  ", subsequent="    ", bullet="- ")
+                continue
+            lines += _wrap(head, indent="  ", subsequent="    ", bullet="- ")
+            for note in notes:
+                lines += _wrap(note, indent="    ", subsequent="      ", bullet="e.g. ")
+            lines.append(f"    ... and {more:,} more ({MORE_NOTES})")
         shown = quality.rejections[:LISTED_REJECTIONS]
         if shown:
             lines.append("  Records not loaded:")

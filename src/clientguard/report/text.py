@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
 
 from clientguard.money import round_money
+
+if TYPE_CHECKING:
+    from clientguard.review import DataQuality
 
 # C0 and C1 control characters (tab and newline are handled by the callers) and the Unicode
 # bidirectional overrides that can make text read differently from what it is.
@@ -105,6 +109,33 @@ def money(amount: Decimal, currency: str, *, grouping: bool = True) -> str:
     grouping)."""
     rounded = round_money(amount, currency)
     return f"{rounded:,}" if grouping else f"{rounded}"
+
+
+def note_groups(
+    quality: DataQuality, currency: str
+) -> list[tuple[str | None, tuple[str, ...], int]]:
+    """The data-quality notes as a report shows them: ``(heading, notes, more)`` per kind of
+    note. A kind with no more notes than its examples is its notes, listed (heading None); a
+    larger one is a heading with the count and the amount involved, its first notes as
+    examples, and how many more the JSON report and ``clientguard rejections`` list."""
+    if not quality.groups:
+        return [(None, quality.notes, 0)]
+    shown: list[tuple[str | None, tuple[str, ...], int]] = []
+    for group in quality.groups:
+        if group.count <= len(group.examples):
+            shown.append((None, group.examples, 0))
+            continue
+        involved = (
+            f"; {money(group.amount, currency)} {currency} involved ({group.amount_of})"
+            if group.amount is not None and group.amount_of else ""
+        )
+        heading = f"{group.title.rstrip('.')}: {group.count:,} cases{involved}."
+        shown.append((heading, group.examples, group.count - len(group.examples)))
+    return shown
+
+
+MORE_NOTES = "the JSON report and clientguard rejections list every one"
+"""Where the notes a report leaves out are."""
 
 
 def percent(share: Decimal | None) -> str:

@@ -148,7 +148,8 @@ class CsvConnector(Connector):
         sources = self.sources()
         state = self._resume(stream.name, sources)
         page: list[RawRecord] = []
-        for item in read_records(self.mapping, sources, streams=(stream.name,), state=state):
+        for item in read_records(self.mapping, sources, streams=(stream.name,), state=state,
+                                 source=self.source_name):
             page.append(_raw(item))
             if len(page) >= PAGE_SIZE:
                 yield RawPage(tuple(page))
@@ -166,7 +167,7 @@ class CsvConnector(Connector):
             return ReadState()
         state, read_from = handover
         if (read_from != sources or state.through >= STREAMS.index(name)
-                or not state.unchanged()):
+                or not state.unchanged() or state.source != self.source_name):
             return ReadState()
         return state
 
@@ -228,6 +229,6 @@ def unmatched_names(rejections: Iterable[Rejection]) -> dict[str, int]:
     for rejection in rejections:
         raw = rejection.record
         name = raw.get("unmatched_name") if isinstance(raw, Mapping) else None
-        if rejection.source == SOURCE and isinstance(name, str):
+        if isinstance(name, str):
             counts[name] = counts.get(name, 0) + 1
     return counts

@@ -143,8 +143,12 @@ def read_records(
     streams: Iterable[str] | None = None,
     log: ReadLog | None = None,
     state: ReadState | None = None,
+    source: str = SOURCE,
 ) -> Iterator[Item]:
     """Every record of every stream in ``sources`` (stream name to files), or its rejection.
+
+    ``source`` is what the records and rejections carry as ``source``: the name of the
+    configured source being read (default: the connector's name).
 
     ``streams`` limits what is yielded (default: every stream). The streams before them
     that make customers and invoices are still read, quietly, so that a payment is matched
@@ -174,6 +178,7 @@ def read_records(
     elif any(STREAMS.index(name) <= state.through for name in wanted):
         raise ValueError("the state has read these streams already: start from a fresh one")
     state.log = log if log is not None else ReadLog()
+    state.source = source
     state.customers_given = bool(sources.get("customers"))
     state.invoices_given = bool(sources.get("invoices"))
     # Payments and credit notes name their invoices; without them, keep no index of invoices.
@@ -203,6 +208,8 @@ class ReadState:
 
     def __init__(self, log: ReadLog | None = None) -> None:
         self.log = log if log is not None else ReadLog()
+        self.source = SOURCE
+        """What the records read carry as ``source``."""
         self.through = -1
         """The position in :data:`STREAMS` of the last stream read into this state."""
         self.files: dict[Path, tuple[int, int, int, int]] = {}
@@ -283,6 +290,7 @@ class _Builder:
         self.layout = layout
         self.file = layout.file
         self.state = state
+        self.source = state.source
         self.currency = reader.settings.currency
         self.records = 0
         self.rejected = 0
@@ -381,7 +389,8 @@ class _Builder:
                 *made,
                 *(
                     Rejection(
-                        problem.kind, SOURCE, problem.record_id, problem.field, problem.reason,
+                        problem.kind, self.source, problem.record_id, problem.field,
+                        problem.reason,
                         Location(self.file, first.line,
                                  self.reader.column(problem.field) if problem.field else None),
                         {"row": tuple(first.cells)},
@@ -442,7 +451,8 @@ class _Builder:
         if unmatched is not None:
             raw["unmatched_name"] = unmatched
         return Rejection(
-            self.kind, SOURCE, ident, field_name, reason, Location(self.file, line, column), raw
+            self.kind, self.source, ident, field_name, reason, Location(self.file, line, column),
+            raw,
         )
 
     # ------------------------------------------------------------------ customers
@@ -499,7 +509,7 @@ class _Builder:
             name=name,
             email=reader.text(row, "customer_email"),
             tax_id=reader.text(row, "customer_tax_id"),
-            source=SOURCE,
+            source=self.source,
         )
         self.state.customers.add(customer_id, name)
         self.state.name_cache.pop(name, None)
@@ -634,7 +644,7 @@ class _Builder:
             tax_id=reader.text(row, "tax_id"),
             email=reader.text(row, "email"),
             group_id=reader.text(row, "group_id"),
-            source=SOURCE,
+            source=self.source,
         )
         self.state.customers.add(customer.id, customer.name)
         self.state.name_cache.pop(customer.name, None)
@@ -723,7 +733,7 @@ class _Builder:
             fx_rate=self._rate(row) if rate_cell else None,
             disputed=disputed,
             disputed_on=disputed_on,
-            source=SOURCE,
+            source=self.source,
         )
         if self.state.index_invoices:
             ref = _InvoiceRef(invoice_id, customer_id, currency)
@@ -797,7 +807,7 @@ class _Builder:
                 (ModelAllocation(invoice_id=invoice_id, amount=total),) if invoice_id else ()
             ),
             fx_rate=self._rate(row),
-            source=SOURCE,
+            source=self.source,
         )
 
     def _payment(self, rows: list[Row], made: list[Loaded]) -> Payment:
@@ -856,7 +866,7 @@ class _Builder:
             currency=currency,
             allocations=tuple(allocations),
             fx_rate=self._rate(first),
-            source=SOURCE,
+            source=self.source,
         )
 
     def _client(self, row: Row) -> str:
@@ -881,7 +891,7 @@ class _Builder:
             hours=hours,
             person=reader.text(row, "person"),
             billable=reader.flag(row, "billable"),
-            source=SOURCE,
+            source=self.source,
         )
 
     def _work_request(self, row: Row) -> WorkRequest:
@@ -894,7 +904,7 @@ class _Builder:
             customer_id=customer_id,
             requested_on=requested_on,
             wanted_by=wanted_by,
-            source=SOURCE,
+            source=self.source,
         )
 
 

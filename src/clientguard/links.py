@@ -1,0 +1,154 @@
+"""Linking customers across sources: the same client in the old invoicing tool and the new.
+
+Customers of different sources are different customers until the user says otherwise. A link
+says "these customers are one client"; the ledger then counts them as one, like a group, for
+every signal. Links come from ``clientguard.toml``::
+
+    [links]
+    clients = [["wave:Mark Walberg", "ninja:7"]]   # each list: customers that are one client
+    files = ["links.csv"]                            # CSV files of pairs (below)
+
+A customer is named ``source:id``: the source's name (its ``[sources.NAME]`` table) and the
+customer's id in that source. A links CSV has a header row with the columns ``customer`` and
+``same_as`` (each ``source:id``); other columns (``matched_on``, a note) are ignored, so the
+output of :func:`suggest_links` (``clientguard links suggest``) is a links file once the user
+has checked it. Blank lines and lines starting with ``#`` are skipped.
+
+Nothing is linked without the user: :func:`suggest_links` only proposes pairs whose names
+normalise alike (:func:`clientguard.names.normalise_name`) or whose tax ids are equal
+(:func:`clientguard.tax_id.normalise_tax_id`).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from clientguard.errors import ConfigError
+from clientguard.model import Customer
+from clientguard.names import normalise_name
+from clientguard.records import KEY_SEPARATOR, Link
+from clientguard.tax_id import normalise_tax_id
+
+__all__ = ["LINK_COLUMNS", "Suggestion", "parse_customer", "read_links", "suggest_links"]
+
+LINK_COLUMNS = ("customer", "same_as")
+"""The columns a links CSV must have."""
+
+
+def parse_customer(text: object, *, where: str) -> tuple[str, str]:
+    """``(source, id)`` of a customer written ``source:id``; a :class:`ConfigError` naming
+    ``where`` otherwise."""
+    if not isinstance(text, str):
+        raise ConfigError(f"{where}: a customer is written \"source:id\" (text), not {text!r}")
+    source, separator, ident = text.strip().partition(KEY_SEPARATOR)
+    if not separator or not source or not ident:
+        raise ConfigError(
+            f"{where}: {text!r} does not name a customer: write \"source:id\", the source's "
+            "name and the customer's id in that source (e.g. \"wave:Mark Walberg\")"
+        )
+    return source, ident
+
+
+def read_links(path: Path) -> list[Link]:
+    """The pairs of a links CSV file (see the module docstring), each a :data:`Link`."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            lines = [(n, line) for n, line in enumerate(handle, start=1)
+                     if line.strip() and not line.lstrip().startswith("#")]
+    except OSError as exc:
+        raise ConfigError(f"cannot read the links file {path}: {exc.strerror}") from None
+    if not lines:
+        return []
+    rows = csv.reader(line for _, line in lines)
+    header = [h.strip().casefold() for h in next(rows)]
+    missing = [c for c in LINK_COLUMNS if c not in header]
+    if missing:
+        raise ConfigError(
+            f"{path}, line {lines[0][0]}: the links file needs the columns "
+            f"{', '.join(LINK_COLUMNS)} (missing: {', '.join(missing)}); each names a "
+            "customer as \"source:id\""
+        )
+    first, second = header.index(LINK_COLUMNS[0]), header.index(LINK_COLUMNS[1])
+    links: list[Link] = []
+    for (number, _), row in zip(lines[1:], rows, strict=True):
+        where = f"{path}, line {number}"
+        if len(row) <= max(first, second):
+            raise ConfigError(f"{where}: expected the columns {', '.join(header)}")
+        links.append((parse_customer(row[first], where=where),
+                      parse_customer(row[second], where=where)))
+    return links
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Two customers of different sources that may be one client."""
+
+    customer: tuple[str, str]
+    """``(source, id)``."""
+    same_as: tuple[str, str]
+    matched_on: str
+    """``name`` or ``tax_id`` (``name+tax_id`` when both agree)."""
+    names: tuple[str, str]
+    """The two customers' names, for the person deciding."""
+
+    def row(self) -> tuple[str, str, str, str]:
+        """The suggestion as a links CSV row (with two columns the reader ignores)."""
+        return (
+            KEY_SEPARATOR.join(self.customer),
+            KEY_SEPARATOR.join(self.same_as),
+            self.matched_on,
+            f"{self.names[0]} = {self.names[1]}",
+        )
+
+
+def suggest_links(
+    customers: Iterable[Customer], *, linked: Sequence[Link] = ()
+) -> list[Suggestion]:
+    """Pairs of customers of different sources whose names normalise alike or whose tax ids
+    are equal, not yet linked (directly or through other links); sorted, so the same
+    customers give the same list. Never applied: a person checks them first."""
+    by_ref = {(c.source, c.id): c for c in customers}
+    component: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(ref: tuple[str, str]) -> tuple[str, str]:
+        while component.get(ref, ref) != ref:
+            ref = component[ref]
+        return ref
+
+    def join(a: tuple[str, str], b: tuple[str, str]) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            component[max(ra, rb)] = min(ra, rb)
+
+    for link in linked:
+        for other in link[1:]:
+            join(link[0], other)
+    matches: dict[tuple[tuple[str, str], tuple[str, str]], set[str]] = {}
+    for basis in ("name", "tax_id"):
+        buckets: dict[str, list[tuple[str, str]]] = {}
+        for ref, customer in by_ref.items():
+            key = (normalise_name(customer.name) if basis == "name"
+                   else normalise_tax_id(customer.tax_id))
+            if key:
+                buckets.setdefault(key, []).append(ref)
+        for refs in buckets.values():
+            refs.sort()
+            for i, a in enumerate(refs):
+                for b in refs[i + 1:]:
+                    if a[0] != b[0]:
+                        matches.setdefault((a, b), set()).add(basis)
+    suggestions = []
+    for (a, b), bases in sorted(matches.items()):
+        if find(a) == find(b):
+            continue
+        join(a, b)
+        suggestions.append(Suggestion(
+            customer=a,
+            same_as=b,
+            matched_on="+".join(sorted(bases)),
+            names=(by_ref[a].name, by_ref[b].name),
+        ))
+    return suggestions

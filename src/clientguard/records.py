@@ -1,0 +1,107 @@
+"""What every layer shares about records: where one came from, why one was turned away, and
+how a record is named.
+
+A record's identity is (source, kind, id): ``source`` is the name of the source it came from
+(the ``[sources.NAME]`` table of ``clientguard.toml``, or the connector's name when it was
+pulled without a config), ``kind`` what it is (``invoice``, ``payment``...), and ``id`` its id
+in that source. Two sources may both have an invoice "2"; one source may not.
+
+In a ledger that holds records of **one** source, a record is looked up by its id, as the
+source has it. In a ledger of **several** sources every record is looked up by its *ledger
+key* ``source:id`` (:func:`ledger_key`), and the records in the ledger carry that key as their
+``id`` (and in ``customer_id``, ``group_id`` and each allocation's ``invoice_id``), so that
+``settle(...)``, ``payment_profiles(...)`` and ``Review.clients`` stay unambiguous. Source
+names never contain ``:``, so :func:`split_key` finds the source and the id again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "KEY_SEPARATOR",
+    "Link",
+    "Location",
+    "RecordKey",
+    "Rejection",
+    "ledger_key",
+    "split_key",
+]
+
+RecordKey = tuple[str, str, str]
+"""``(kind, source, id)``: a record's identity, as a locations map is keyed (the id is the
+record's id in its source). The order is the one connectors and ``Ledger.build(locations=)``
+have always used."""
+
+Link = tuple[tuple[str, str], ...]
+"""Customers that are one client, each ``(source, id)``: the same client in two sources (the
+old invoicing tool and the new one). A ledger counts them as one, like a group."""
+
+KEY_SEPARATOR = ":"
+"""Between the source and the id in a ledger key of a ledger of several sources."""
+
+
+def ledger_key(source: str, record_id: str) -> str:
+    """The key of a record in a ledger of several sources: ``"wave:2"``."""
+    return f"{source}{KEY_SEPARATOR}{record_id}"
+
+
+def split_key(key: str) -> tuple[str | None, str]:
+    """``(source, id)`` of a ledger key ``source:id``; ``(None, key)`` when it has no source.
+
+    Source names never contain ``:`` (the config refuses them), so the first ``:`` ends the
+    source; an id may contain ``:`` itself.
+    """
+    source, separator, record_id = key.partition(KEY_SEPARATOR)
+    if not separator:
+        return None, key
+    return source, record_id
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a record came from in its source: a file and line, a column, an API page."""
+
+    file: str | None = None
+    line: int | None = None
+    column: str | None = None
+    detail: str | None = None
+    """Anything else that finds it, e.g. ``"GET Invoices page 3"``."""
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        if self.detail:
+            parts.append(self.detail)
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record that was not loaded, with the reason and where it came from."""
+
+    kind: str
+    """What the record is: ``invoice``, ``payment``, ... or ``row`` for unmapped input."""
+    source: str
+    """The source it came from (the ``[sources.NAME]`` table, else the connector's name)."""
+    record_id: str | None
+    """Its id in the source, where it has one."""
+    field: str | None
+    """The field that is wrong, where one is."""
+    reason: str
+    """What is wrong, in words a person acts on."""
+    location: Location | None = None
+    """Where it is in the source (file, line, column), where known."""
+    record: object = None
+    """The record itself, or the raw input that could not be mapped."""
+
+    def __str__(self) -> str:
+        who = f"{self.kind} {self.record_id}" if self.record_id else self.kind
+        where = f"{self.source}, {self.location}" if self.location else self.source
+        what = f"{self.field}: {self.reason}" if self.field else self.reason
+        return f"{who} ({where}): {what}"
