@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import io
 import json
+import os
+import re
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 from pydantic import SecretStr
 
+if os.name == "posix":
+    import pwd
+
 from clientguard import connectors
-from clientguard.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, main
+from clientguard.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, SyncProgress, main
 from clientguard.connector import (
     Connector,
     ConnectorOptions,
     Mapped,
+    ProgressEvent,
     RawPage,
     Stream,
 )
@@ -143,6 +159,48 @@ def test_sync_keeps_rejected_rows_and_lists_them(
     assert code == EXIT_OK
     assert "B-2" in out
     assert "2025-q1.csv, line 5" in out
+
+
+def test_sync_says_how_many_duplicate_rows_it_folded(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with (books / "exports" / "2025-q1.csv").open("a") as file:
+        file.write("A-1,Acme,2025-01-02,2025-02-01,1000.00,2025-02-01\n")  # line 2, again
+    code, out, _ = run(capsys, "sync", "--quiet")
+    assert code == EXIT_OK
+    assert "5 new, 0 updated, 0 unchanged, 0 rejected, 1 duplicate row folded" in out
+    assert "  invoices: 5 new, 0 updated, 0 unchanged, 0 rejected, 1 duplicate row folded" in out
+    assert stored(books) == {"customer": 2, "invoice": 3}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "told"),
+    [("cp1250", "read as cp1250, a guess from its bytes"), ("utf-8", "read as utf-8, a guess")],
+)
+def test_sync_says_when_it_guessed_a_files_encoding(
+    books: Path, capsys: pytest.CaptureFixture[str], encoding: str, told: str
+) -> None:
+    export = books / "exports" / "2025-q1.csv"
+    export.write_bytes((export.read_text() + "Ł-1,Łódź Sp. z o.o.,2025-01-02,2025-02-01,5.00,"
+                        "\n").encode(encoding))
+    code, out, _ = run(capsys, "sync", "--quiet")
+    assert code == EXIT_OK
+    (note,) = [line for line in out.splitlines() if line.startswith("  note: ")]
+    assert "2025-q1.csv" in note
+    assert told in note
+    assert "set encoding in the mapping" in note
+    code, _out, err = run(capsys, "review", "--source", "books", "--as-of", "2025-06-30")
+    assert code == EXIT_OK
+    assert "clientguard: source books: note: " in err
+    assert told in err
+
+
+def test_sync_of_a_plain_ascii_file_guesses_nothing_worth_saying(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "sync", "--quiet")
+    assert code == EXIT_OK
+    assert "note:" not in out
 
 
 def test_sync_progress_goes_to_stderr_and_the_summary_to_stdout(
@@ -549,13 +607,118 @@ def test_a_bad_date_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
     assert "'31/06/2026' is not a date in YYYY-MM-DD form" in capsys.readouterr().err
 
 
-def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [["sync", "--debug", "--source", "nosuch"], ["--debug", "sync", "--source", "nosuch"]],
+    ids=["after the command", "before the command"],
+)
+def test_debug_shows_the_traceback_and_keeps_the_exit_status(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    with pytest.raises(UnknownConnectorError):
-        main(["sync", "--debug", "--source", "nosuch"])
-    with pytest.raises(UnknownConnectorError):
-        main(["--debug", "sync", "--source", "nosuch"])
+    code, _out, err = run(capsys, *argv)
+    assert code == EXIT_USAGE
+    assert "Traceback" in err
+    assert UnknownConnectorError.__name__ in err
+    assert err.rstrip().splitlines()[-1].startswith("clientguard: ")
+
+
+def _mapping_with(books: Path, line: str, table: str = "") -> None:
+    text = (books / "mapping.toml").read_text()
+    if table:
+        text = text.replace("[invoices.columns]", f"[invoices]\n{line}\n\n[invoices.columns]")
+    else:
+        text = f"{line}\n{text}"
+    (books / "mapping.toml").write_text(text)
+
+
+@pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug"])
+def test_a_bug_is_exit_70_with_or_without_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], debug: list[str]
+) -> None:
+    import clientguard.cli as cli
+
+    def broken(_args: Any) -> int:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "_policy_command", broken)
+    code, _out, err = run(capsys, "policy", *debug)
+    assert code == 70
+    assert "RuntimeError: a bug" in err
+    assert "this is a bug in clientguard" in err
+
+
+USER_ERRORS: dict[str, tuple[Any, list[str], str]] = {
+    "non-UTF-8 config": (
+        lambda b: (b / "clientguard.toml").write_bytes(
+            (b / "clientguard.toml").read_bytes() + "# café\n".encode("latin-1")),
+        ["sync"], "clientguard.toml is not UTF-8 text"),
+    "non-UTF-8 mapping": (
+        lambda b: (b / "mapping.toml").write_bytes(
+            "# café\n".encode("latin-1") + (b / "mapping.toml").read_bytes()),
+        ["sync"], "mapping.toml: line 1 is not UTF-8 text"),
+    "non-UTF-8 policy file": (
+        lambda b: ((b / "policy.toml").write_bytes("# café\n".encode("latin-1")),
+                   write_config(b, ["exports/2025-q1.csv"], 'policy = "policy.toml"')),
+        ["review"], "policy.toml is not UTF-8 text"),
+    "lookback of 10^8 days": (
+        lambda b: write_config(b, ["exports/2025-q1.csv"], "[policy]\nlookback_days = 100000000"),
+        ["review"], "lookback_days: Input should be less than or equal to 36525"),
+    "a grace of 10^9 days": (
+        lambda b: write_config(b, ["exports/2025-q1.csv"], "[policy]\ngrace_days = 1000000000"),
+        ["review"], "grace_days: Input should be less than or equal to 36525"),
+    "terms of 10^9 days": (
+        lambda b: _mapping_with(b, "default_terms_days = 1000000000", table="invoices"),
+        ["sync"], "default_terms_days: Input should be less than or equal to 9999"),
+    **{
+        f"encoding {name}": (
+            lambda b, name=name: _mapping_with(b, f'encoding = "{name}"'),
+            ["sync"], f"'{name}' is not a text encoding")
+        for name in ("rot13", "hex", "base64", "zlib", "bz2", "uu", "quopri")
+    },
+    "encoding utf-32 of a UTF-8 file": (
+        lambda b: _mapping_with(b, 'encoding = "utf-32"'),
+        ["sync"], "cannot be read as utf-32"),
+}
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+@pytest.mark.parametrize("case", sorted(USER_ERRORS))
+def test_every_user_error_is_exit_2_and_one_line_saying_what_to_fix(
+    books: Path, capsys: pytest.CaptureFixture[str], case: str, debug: bool
+) -> None:
+    change, argv, message = USER_ERRORS[case]
+    if argv == ["review"]:
+        assert run(capsys, "sync", "--source", "books")[0] == EXIT_OK
+    change(books)
+    code, _out, err = run(capsys, *argv, *(["--source", "books"] if argv == ["sync"] else []),
+                          *(["--debug"] if debug else []))
+    assert code == EXIT_USAGE
+    last = err.splitlines()[-1]
+    assert last.startswith("clientguard: ")
+    assert message in last
+    if not debug:
+        assert "Traceback" not in err
+        assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["review", "--as-of", "0001-01-01"], ["review", "--as-of", "9999-12-31"],
+     ["demo", "--as-of", "9999-12-31"], ["demo", "--as-of", "0001-01-01"],
+     ["demo", "--as-of", "1900-01-01"]],
+)
+def test_a_review_date_past_what_a_record_may_carry_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == EXIT_USAGE
+    assert "is outside the dates clientguard reviews: give one from" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -652,6 +815,364 @@ def test_sync_prints_the_connectors_notes(
         connectors.unregister("noted")
     assert code == EXIT_OK
     assert "  note: invoices: not read, the account has none" in out
+
+
+# ----------------------------------------------------------------------------- the store's truth
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "html"])
+def test_a_review_after_an_interrupted_sync_says_the_sync_did_not_complete(
+    paged: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    run(capsys, "sync", "--quiet", "--source", "paged", "--option", "fail_on_page=2")
+    code, out, err = run(capsys, "review", "--as-of", "2025-06-30", "--format", fmt)
+    assert code == EXIT_OK
+    assert "the last sync of source 'paged'" in err
+    assert "did not complete" in err
+    if fmt == "json":
+        document = json.loads(out)
+        (note, *_) = document["data_quality"]["notes"]
+        assert "the last sync of source 'paged'" in note
+        assert document["data_warnings"][0] == note
+    elif fmt == "csv":
+        (header, first, *_) = list(csv.reader(io.StringIO(out)))
+        row = dict(zip(header, first, strict=True))
+        assert (row["signal"], row["severity"]) == ("data_quality", "warning")
+        assert "the last sync of source 'paged'" in row["message"]
+    else:
+        # Before the review itself, where a reader starts.
+        text = unescape(re.sub(r"<[^>]*>", "", out)) if fmt == "html" else out
+        flat = " ".join(text.split())
+        assert "did not complete" in flat
+        assert flat.index("the last sync of source 'paged'") < flat.index("Acme")
+    # A complete sync ends the warning.
+    run(capsys, "sync", "--quiet", "--source", "paged")
+    code, out, err = run(capsys, "review", "--as-of", "2025-06-30", "--format", fmt)
+    assert "did not complete" not in out + err
+
+
+# ``rejections`` reads the records too: it lists the ledger's own rejections and notes.
+DAMAGED = [
+    ("UPDATE records SET location = 'page one' WHERE record_id = 'INV-1'", "column location",
+     {"review", "rejections"}),
+    ("UPDATE records SET kind = 'receipt' WHERE record_id = 'INV-1'", "column kind",
+     {"review", "rejections"}),
+    ("UPDATE records SET data = '{' WHERE record_id = 'INV-1'", "column data",
+     {"review", "rejections"}),
+    ("UPDATE cursors SET cursor = 'last tuesday'", "column cursor", {"review", "sync"}),
+    ("DROP TABLE rejections", "the table rejections is missing",
+     {"review", "rejections", "sync"}),
+]
+
+
+@pytest.mark.parametrize(("statement", "message", "readers"), DAMAGED,
+                         ids=["location", "kind", "data", "cursor", "table"])
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_a_hand_edited_store_is_a_user_error_that_names_the_row(
+    paged: Path, capsys: pytest.CaptureFixture[str], statement: str, message: str,
+    readers: set[str], debug: bool,
+) -> None:
+    run(capsys, "sync", "--quiet", "--source", "paged")
+    db = sqlite3.connect(paged / "clientguard.db")
+    db.execute(statement)
+    db.commit()
+    db.close()
+    commands = {
+        "review": ["review", "--as-of", "2025-06-30"],
+        "rejections": ["rejections"],
+        "sync": ["sync", "--quiet", "--source", "paged"],
+    }
+    for command, argv in commands.items():
+        code, _, err = run(capsys, *argv, *(["--debug"] if debug else []))
+        if command not in readers:  # the damage is in what this command does not read
+            assert code == EXIT_OK, (command, err)
+            continue
+        assert code == EXIT_USAGE, command
+        last = err.rstrip().splitlines()[-1]
+        assert last.startswith("clientguard: the store ")
+        assert "is damaged" in last
+        assert message in last
+        assert ("Traceback" in err) is debug
+        if not debug:
+            assert err.count("\n") == 1
+
+
+def unprivileged(folder: Path, steps: Callable[[], list[Any]]) -> list[Any]:
+    """``steps()`` run as a user without root's power to write a read-only file (the
+    ``nobody`` user when the tests run as root, as in CI), in ``folder``."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return steps()
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("running as root, and there is no user 'nobody' to run as")
+    if any(not parent.stat().st_mode & stat.S_IXOTH for parent in folder.parents):
+        pytest.skip(f"{folder} is in a folder other users cannot enter")
+    os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child process)
+        try:
+            os.close(reading)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            result = steps()
+            os.write(writing, json.dumps(result).encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(child, 0)
+    assert data, "the unprivileged steps failed"
+    return list(json.loads(data))
+
+
+def test_a_review_of_a_read_only_store_leaves_it_usable(
+    paged: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Warm up: every module a review and a sync import is loaded before the user changes.
+    run(capsys, "sync", "--quiet", "--source", "paged", "--store", "warm.db")
+    run(capsys, "review", "--store", "warm.db", "--as-of", "2025-06-30")
+    # Not below pytest's own temporary folder, which only its owner may enter.
+    folder = Path(tempfile.mkdtemp(prefix="clientguard-ro-", dir="/tmp" if os.name == "posix"
+                                   else None))
+    try:
+        store = folder / "clientguard.db"
+
+        def steps() -> list[Any]:
+            os.chdir(folder)
+            codes: list[Any] = []
+            for argv in (
+                ["sync", "--quiet", "--source", "paged", "--option", "count=4"],
+                ("store", 0o400),
+                ["review", "--as-of", "2025-06-30"],
+                ["rejections"],
+                ("store", 0o600),
+                ["sync", "--quiet", "--source", "paged", "--option", "count=5"],
+                ("folder", 0o555),
+                ["review", "--as-of", "2025-06-30"],
+                ("folder", 0o755),
+                ["sync", "--quiet", "--source", "paged"],
+            ):
+                if isinstance(argv, tuple):
+                    os.chmod(store if argv[0] == "store" else folder, argv[1])
+                    codes.append(sorted(
+                        (p.name, stat.S_IMODE(p.stat().st_mode)) for p in folder.iterdir()
+                    ))
+                    continue
+                err = io.StringIO()
+                with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+                    codes.append([main(argv), err.getvalue()])
+            return codes
+
+        results = unprivileged(folder, steps)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    first_sync, _, review, rejections, files, second_sync = results[:6]
+    _, review_in_folder, files_after, last_sync = results[6:]
+    assert first_sync[0] == EXIT_OK, first_sync
+    assert review[0] == EXIT_OK, review
+    assert rejections[0] == EXIT_OK, rejections
+    # Nothing the read-only review left behind is read-only, and the sync writes again.
+    assert all(mode & stat.S_IWUSR for _, mode in files), files
+    assert second_sync == [EXIT_OK, ""]
+    # A store in a read-only folder is read too, and leaves nothing behind either.
+    assert review_in_folder[0] == EXIT_OK, review_in_folder
+    assert [name for name, _ in files_after] == ["clientguard.db", "clientguard.db.lock"]
+    assert last_sync == [EXIT_OK, ""]
+
+
+@pytest.mark.parametrize("wait", ["nan", "inf", "-inf", "-1", "soon", "1e400"])
+def test_a_wait_that_is_not_a_finite_number_of_seconds_is_refused(
+    capsys: pytest.CaptureFixture[str], wait: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["sync", "--source", "paged", f"--wait={wait}"])
+    assert exited.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"argument --wait: {wait!r} is not a number of seconds" in err
+    assert "Traceback" not in err
+
+
+def full_device(folder: Path) -> Path:
+    """A device like /dev/full (every write fails: no space left) in ``folder``: a test
+    never risks the machine's own /dev/full. Skips where one cannot be made (not root)."""
+    device = folder / "full"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+        with device.open("w") as probe:
+            probe.write("x")
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            return device
+        pytest.skip(f"cannot make a full device here: {exc.strerror}")
+    except AttributeError:
+        pytest.skip("no device nodes here")
+    pytest.skip("the device made here is not a full one")
+
+
+@pytest.mark.parametrize("command", ["review", "demo"])
+def test_a_report_written_to_a_full_device_fails_and_the_device_stays(
+    synced: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    device = full_device(synced)
+    argv = ["review", "--as-of", "2025-06-30"] if command == "review" else ["demo"]
+    code, _, err = run(capsys, *argv, "--output", str(device))
+    assert code == EXIT_USAGE
+    assert f"cannot write {device}: No space left on device" in err
+    assert "wrote the" not in err
+    assert stat.S_ISCHR(device.stat().st_mode)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_report_on_a_full_stdout_fails(
+    synced: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        monkeypatch.setattr(sys, "stdout", full)
+        code = main(["review", "--as-of", "2025-06-30"])
+    assert code == EXIT_USAGE
+    assert "cannot write to stdout: No space left on device" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_report_to_a_pipe_is_written_into_it(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe = synced / "report.pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        code, _, _ = run(capsys, "review", "--as-of", "2025-06-30", "--format", "json",
+                         "--output", str(pipe))
+    finally:
+        if reader.is_alive() and stat.S_ISFIFO(pipe.stat().st_mode):
+            # Nothing opened the pipe for writing: let the reader go.
+            with contextlib.suppress(OSError):
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=30)
+    assert code == EXIT_OK
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert json.loads(received[0])["schema"] == "clientguard.review"
+
+
+def test_a_report_replaces_a_regular_file_atomically_and_follows_a_link(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = synced / "reports" / "review.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    target.chmod(0o600)
+    link = synced / "latest.json"
+    link.symlink_to(target)
+    code, _, _ = run(capsys, "review", "--as-of", "2025-06-30", "--output", str(link))
+    assert code == EXIT_OK
+    assert link.is_symlink()
+    assert json.loads(target.read_text())["schema"] == "clientguard.review"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sorted(p.name for p in target.parent.iterdir()) == ["review.json"]
+
+
+def test_a_report_into_a_missing_folder_is_a_clear_error(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30", "--output", "nowhere/r.html")
+    assert code == EXIT_USAGE
+    assert err.startswith("clientguard: cannot write nowhere/r.html: ")
+    assert "Traceback" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked process")
+def test_a_csv_sync_killed_mid_file_never_counts_a_rejection_twice(
+    books: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_connector.connector, "PAGE_SIZE", 2)
+    rows = [
+        f"D-{n},Dune,2025-03-0{n},2025-04-01,{'1O.00' if n % 2 else '10.00'},\n"
+        for n in range(1, 9)  # odd rows have a letter O in the total: rejected
+    ]
+    with (books / "exports" / "2025-q1.csv").open("a") as file:
+        file.writelines(rows)
+
+    def rejections() -> list[str]:
+        with Store.open(books / "data" / "clientguard.db", read_only=True) as store:
+            return sorted(str(r) for r in store.rejections())
+
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    complete = rejections()
+    assert len(complete) == 4
+
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the killed process)
+        rejected_page_seen = False
+
+        def killing(self: Any, event: ProgressEvent) -> None:
+            nonlocal rejected_page_seen
+            if event.event != "page":
+                return
+            if rejected_page_seen:  # the page with a rejection is stored: die as kill -9 does
+                os._exit(137)
+            rejected_page_seen = event.rejected > 0
+
+        try:
+            monkeypatch.setattr(SyncProgress, "__call__", killing)
+            main(["sync"])
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 137
+    capsys.readouterr()
+
+    interrupted = rejections()
+    assert len(interrupted) == len(set(interrupted))
+    assert set(interrupted) <= set(complete)
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30")
+    assert code == EXIT_OK
+    assert "the last sync of source 'books'" in err
+    assert "did not complete: it was interrupted or is still running" in err
+
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    assert rejections() == complete
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30")
+    assert "did not complete" not in err
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="no /dev/stdout here")
+def test_a_report_to_dev_stdout_goes_into_the_redirection(synced: Path) -> None:
+    redirected = synced / "out.json"
+    with redirected.open("wb") as out:
+        before = os.fstat(out.fileno()).st_ino
+        done = subprocess.run(
+            [sys.executable, "-m", "clientguard.cli", "review", "--as-of", "2025-06-30",
+             "--format", "json", "--output", "/dev/stdout"],
+            stdout=out, stderr=subprocess.PIPE, check=False, cwd=synced, timeout=120,
+        )
+    assert done.returncode == EXIT_OK, done.stderr
+    assert redirected.stat().st_ino == before  # written into, not replaced
+    assert json.loads(redirected.read_text())["schema"] == "clientguard.review"
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_a_failing_source_among_several_keeps_the_exit_status_with_or_without_debug(
+    paged: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    debug: bool,
+) -> None:
+    (paged / "clientguard.toml").write_text(
+        '[sources.bad]\nconnector = "paged"\n\n[sources.good]\nconnector = "paged"\n'
+    )
+    monkeypatch.setenv("CLIENTGUARD_BAD_API_KEY", "wrong-key")
+    code, out, err = run(capsys, "sync", "--quiet", *(["--debug"] if debug else []))
+    assert code == EXIT_USAGE
+    assert "clientguard: source bad: the API refused the key (401)" in err
+    assert "good (paged)" in out  # the other source still synced
+    assert ("Traceback" in err) is debug
 
 
 # ----------------------------------------------------------------------------- verdicts (issue 16)

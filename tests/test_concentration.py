@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -29,7 +30,7 @@ from clientguard.metrics.concentration import (
     window,
     without_client,
 )
-from clientguard.model import CreditNote, Invoice
+from clientguard.model import MAX_HOURS, CreditNote, Invoice
 from clientguard.policy import Policy
 from clientguard.settlement import settle
 from clientguard.testing import (
@@ -622,3 +623,29 @@ def test_uci_online_retail_against_an_independent_computation():
     assert report.hhi < 100
     assert report.effective_clients is not None
     assert report.effective_clients > 100
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    hours=st.lists(
+        st.decimals(min_value=0, max_value=MAX_HOURS, allow_nan=False, allow_infinity=False),
+        min_size=1, max_size=6,
+    ),
+    total=st.decimals(min_value=0, max_value=Decimal("999999999999999999.99"), places=2),
+)
+def test_any_accepted_hours_and_amounts_review_without_an_arithmetic_error(
+    hours: list[Decimal], total: Decimal
+) -> None:
+    # Every value the model accepts (hours up to MAX_HOURS with any number of decimals or
+    # any exponent, amounts of 18 digits) goes through concentration, workload and the whole
+    # review: never decimal.InvalidOperation.
+    from clientguard.review import review as run_review
+
+    clients = ("a", "b", "c")
+    records: list[Any] = [
+        invoice("a", issued="2025-03-01", due="2025-03-31", total=total),
+        invoice("b", issued="2025-03-01", due="2025-03-31", total="1.00"),
+    ]
+    records += [time_entry(clients[i % 3], on="2025-04-01", hours=h) for i, h in enumerate(hours)]
+    done = run_review(ledger(*records), as_of=date(2025, 6, 30))
+    assert set(done.clients) >= {"a", "b"}

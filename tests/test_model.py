@@ -128,6 +128,24 @@ BAD_INPUT: list[tuple[str, Callable[[], object], tuple[str, str, str | None], st
      lambda: Customer(id="acme", name="Acme", source=SRC,
                       updated_at=datetime(2025, 1, 10)),
      ("customer", SRC, "acme"), "updated_at", "timezone"),
+    ("a placeholder due date",
+     lambda: Invoice(**good_invoice(due_date=date(9999, 12, 31))),
+     ("invoice", SRC, "INV-1"), "due_date", "9999-12-31 is outside the dates a record may carry"),
+    ("Excel's empty date", lambda: Invoice(**good_invoice(issue_date=date(1899, 12, 30))),
+     ("invoice", SRC, "INV-1"), "issue_date", "1899-12-30 is outside the dates"),
+    ("a payment at the calendar's start", lambda: Payment(**good_payment(date=date(1, 1, 1))),
+     ("payment", SRC, "PAY-1"), "date", "0001-01-01 is outside the dates"),
+    ("an allocation dated past the bound",
+     lambda: Payment(**good_payment(allocations=[{"invoice_id": "INV-1", "amount": "5",
+                                                  "date": date(3000, 1, 1)}])),
+     ("payment", SRC, "PAY-1"), "allocations.0.date", "3000-01-01 is outside the dates"),
+    ("1e27 hours", lambda: TimeEntry(customer_id="acme", date=date(2025, 1, 2), hours="1e27",
+                                     source=SRC),
+     ("time_entry", SRC, None), "hours", "more than one entry can hold (at most 100,000)"),
+    ("a work request wanted in 9999",
+     lambda: WorkRequest(id="W-1", customer_id="acme", requested_on=date(2025, 1, 2),
+                         wanted_by=date(9999, 12, 31), source=SRC),
+     ("work_request", SRC, "W-1"), "wanted_by", "outside the dates"),
     ("unknown field", lambda: Invoice(**good_invoice(colour="red")),
      ("invoice", SRC, "INV-1"), "colour", "is not a field of this record"),
     ("unknown field in an allocation",
@@ -352,6 +370,25 @@ def test_the_ledger_builder_in_testing_raises_the_same_error():
     with pytest.raises(DataError) as caught:
         ledger(inv("INV-1"), inv("INV-1"))
     assert [p.field for p in caught.value.problems] == ["id"]
+
+
+def test_the_most_hours_an_entry_holds_review_with_every_date_bound() -> None:
+    # The largest hours and the dates at both bounds go through a review without an
+    # arithmetic error (sums rounded, dates moved by the policy's days).
+    from clientguard.model import FIRST_DATE, LAST_DATE, MAX_HOURS
+    from clientguard.review import review
+    from clientguard.testing import time_entry
+
+    book = ledger(
+        invoice("acme", issued=FIRST_DATE, due=FIRST_DATE, total="10"),
+        invoice("acme", issued=LAST_DATE, due=LAST_DATE, total="10"),
+        time_entry("acme", on=LAST_DATE, hours=MAX_HOURS),
+        time_entry("acme", on=LAST_DATE, hours="0.000001"),
+        time_entry("beta", on=LAST_DATE, hours=MAX_HOURS),
+    )
+    for as_of in (FIRST_DATE, LAST_DATE):
+        done = review(book, as_of=as_of)
+        assert set(done.clients) >= {"acme"}
 
 
 def test_the_largest_amount_has_18_digits_before_the_point_and_reviews() -> None:

@@ -287,3 +287,9 @@ def test_from_rows_builds_the_same_table():
 def test_bad_table_is_refused(base, rates, message):
     with pytest.raises(DataError, match=message):
         FxTable(base, rates)
+
+
+@pytest.mark.parametrize("days", [-1, 36_526, 10**12])
+def test_staleness_out_of_range_is_a_data_error_not_an_overflow_later(days: int) -> None:
+    with pytest.raises(DataError, match="max_staleness_days"):
+        fx_table("EUR", RATES, max_staleness_days=days)

@@ -208,3 +208,44 @@ def test_sourced_defaults_cite_their_source(field, cites):
     description = Policy().explain(field)
     for cite in cites:
         assert cite in description
+
+
+def test_the_widest_policy_reviews_records_at_both_date_bounds() -> None:
+    # Every day-count at its bound, as_of and the records at the first and last dates a
+    # record may carry: every date the review computes stays in the calendar.
+    from clientguard.model import FIRST_DATE, LAST_DATE
+    from clientguard.policy import MAX_DAYS
+    from clientguard.review import review
+    from clientguard.testing import invoice, ledger, payment, time_entry, work_request
+
+    days = dict.fromkeys(("lookback_days", "grace_days", "recent_days", "trend_history_days",
+                          "cross_aging_days", "open_days_past_due_critical",
+                          "rush_lead_days", "churn_days", "stale_days"), MAX_DAYS)
+    widest = Policy(**days, late_days_warning=1_000_000, trend_min_slope=1_000_000,
+                    cost_of_capital=10)
+    first = invoice("a", issued=FIRST_DATE, due=FIRST_DATE, total="10", id="first")
+    last = invoice("a", issued=LAST_DATE, due=LAST_DATE, total="10", id="last")
+    book = ledger(
+        first, last,
+        invoice("b", issued=FIRST_DATE, due=LAST_DATE, total="999999999999999999.99"),
+        payment("a", on=LAST_DATE, amount="10", pays=first),
+        time_entry("a", on=FIRST_DATE, hours="100000"),
+        work_request("a", requested=FIRST_DATE, wanted=LAST_DATE),
+    )
+    for as_of in (FIRST_DATE, LAST_DATE):
+        assert review(book, as_of=as_of, policy=widest).clients
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("lookback_days", 100_000_000), ("grace_days", 36_526), ("recent_days", 10**12),
+     ("trend_history_days", 36_526), ("cross_aging_days", 36_526),
+     ("open_days_past_due_critical", 36_526), ("rush_lead_days", 10**9),
+     ("cost_of_capital", "11"), ("cost_of_capital", "NaN"), ("late_days_warning", "1e999999"),
+     ("trend_min_slope", "Infinity"), ("settle_tolerance", "1e30"),
+     ("min_invoices", 10**10), ("churn_days", 10**9), ("stale_days", 36_526),
+     ("aggravation", "1e7"), ("material_late_cost", "1e18"), ("material_overdue", "Infinity")],
+)
+def test_every_policy_value_is_bounded(key: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=key):
+        Policy.from_mapping({key: value})

@@ -284,3 +284,114 @@ def test_money_in_reports_is_rounded_half_even() -> None:
 
     assert money(Decimal("0.125"), "EUR") == "0.12"
     assert money(Decimal("1234.5"), "JPY") == "1,234"
+
+
+# ----------------------------------------------------------------------------- long texts
+
+
+def _long_name_review(length: int) -> Review:
+    """A client whose name (and id) is ``length`` characters without a space, late on three
+    invoices of four (so that the name is in findings, charts and every table)."""
+    name = ("Żółw字" * (length // 5 + 1))[:length]
+    ident = "x" * length
+    records: list[Any] = [customer(ident, name), customer("fine", "Fine Ltd")]
+    for client in (ident, "fine"):
+        for month in range(1, 5):
+            inv = invoice(client, issued=f"2025-{month:02d}-01", total="500.00",
+                          id=f"{client[:8]}-{month}")
+            records.append(inv)
+            late = client == ident and month > 1
+            records.append(payment(client, on=inv.due_date.replace(day=28) if late
+                                   else inv.due_date, amount="500.00", pays=inv,
+                                   id=f"pay-{client[:8]}-{month}"))
+    return review(ledger(*records), as_of=AS_OF)
+
+
+def _python_calls(action: Any) -> int:
+    """How many Python and built-in function calls ``action`` makes: a count of work that
+    does not depend on the machine's speed."""
+    import sys
+
+    count = 0
+
+    def profile(_frame: Any, event: str, _arg: Any) -> None:
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        action()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_renders_a_200000_character_name_in_linear_time(fmt: str) -> None:
+    # Work measured as function calls: rendering a name four times as long may not take
+    # more than twice the calls (a loop per character of the name, or per line of it,
+    # would take four times or sixteen times as many).
+    small, large = _long_name_review(50_000), _long_name_review(200_000)
+    calls_small = _python_calls(lambda: render(small, fmt))
+    calls_large = _python_calls(lambda: render(large, fmt))
+    assert calls_large <= 2 * calls_small, (calls_small, calls_large)
+
+
+def test_wrap_and_fit_measure_each_character_once() -> None:
+    from clientguard.report import text
+
+    counted = 0
+    real = unicodedata.east_asian_width
+
+    def counting(char: str) -> str:
+        nonlocal counted
+        counted += 1
+        return real(char)
+
+    def lookups(action: Any) -> int:
+        nonlocal counted
+        counted = 0
+        action()
+        return counted
+
+    word = "Żółw字" * 10_000
+    patched = pytest.MonkeyPatch()
+    patched.setattr(text.unicodedata, "east_asian_width", counting)
+    try:
+        one = lookups(lambda: text.wrap(word, 80, indent="  ", subsequent="    "))
+        four = lookups(lambda: text.wrap(word * 4, 80, indent="  ", subsequent="    "))
+        fitted = lookups(lambda: text.fit(word * 4, 40))
+    finally:
+        patched.undo()
+    assert one <= 2 * len(word) + 10
+    assert four <= 4 * one + 10
+    assert fitted <= 2 * 40 + 2
+
+
+@pytest.mark.parametrize("fmt", ["table", "html"])
+def test_a_very_long_name_is_cut_with_an_ellipsis_in_table_and_html(fmt: str) -> None:
+    from clientguard.report.text import TEXT_LIMIT
+
+    out = render(_long_name_review(200_000), fmt)
+    # The name is in the clients table, the client's heading and each finding: each time
+    # cut, so the report holds a few thousand of its letters, not hundreds of thousands.
+    runs = re.findall(r"[Żółw字]+", out)
+    assert max(len(run) for run in runs) <= TEXT_LIMIT
+    assert sum(map(len, runs)) < 20 * TEXT_LIMIT
+    assert re.search(r"[Żółw字]…", out)
+
+
+def test_html_breaks_long_words_so_a_name_never_widens_the_table() -> None:
+    out = render(_long_name_review(10_000), "html")
+    style = out[out.index("<style>"):out.index("</style>")]
+    rule = next(line for line in style.splitlines() if "overflow-wrap" in line)
+    assert "overflow-wrap: anywhere" in rule
+    assert all(tag in rule for tag in ("td", "th", "h3", "li"))
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_the_data_formats_keep_a_long_name_whole(fmt: str) -> None:
+    result = _long_name_review(200_000)
+    name = result.clients[next(iter(c for c in result.clients if len(c) > 100))].name
+    assert name in render(result, fmt)

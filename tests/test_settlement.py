@@ -383,6 +383,18 @@ def test_as_of_must_be_a_date() -> None:
         settle(ledger(INV), as_of="2025-06-30")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("as_of", [date(1, 1, 1), date(1899, 12, 31), date(3000, 1, 1),
+                                   date(9999, 12, 31)])
+def test_as_of_outside_the_dates_of_records_is_a_config_error(as_of: date) -> None:
+    from clientguard.errors import ConfigError
+    from clientguard.review import review
+
+    with pytest.raises(ConfigError, match="outside the dates clientguard reviews"):
+        settle(ledger(INV), as_of=as_of)
+    with pytest.raises(ConfigError, match="outside the dates clientguard reviews"):
+        review(ledger(INV), as_of=as_of)
+
+
 def test_settlement_is_a_frozen_model_with_json() -> None:
     result = settle(ledger(*paid_in(INV, ("2025-02-10", "300.00"))), as_of=date(2025, 6, 30))
     settlement = result["INV-1"]

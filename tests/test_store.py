@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from clientguard import store as store_module
@@ -31,6 +34,7 @@ from clientguard.model import Customer, Invoice, Payment, TimeEntry
 from clientguard.store import SCHEMA_VERSION, Store
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+KILLED = 137
 
 
 def ts(day: int) -> str:
@@ -41,7 +45,11 @@ class MemoryOptions(ConnectorOptions):
     pages: dict[str, list[list[dict[str, Any]]]]
     """Raw pages by stream name."""
     crash_after: int | None = None
-    """Raise after yielding this many pages of the invoices stream (a crash mid-sync)."""
+    """Raise after yielding this many pages of ``crash_stream`` (a crash mid-sync)."""
+    crash_stream: str = "invoices"
+    kill_after: int | None = None
+    """End the process at once (no cleanup, as ``kill -9`` does) after this many pages of
+    ``crash_stream`` were stored."""
     api_key: SecretStr | None = None
     """A secret: it must never reach the store."""
 
@@ -73,8 +81,12 @@ class MemoryConnector(Connector):
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         self.calls.append((stream.name, since))
         for number, page in enumerate(self.options.pages.get(stream.name, []), start=1):
-            if stream.name == "invoices" and self.options.crash_after == number - 1:
-                raise RuntimeError("connection lost")
+            if stream.name == self.options.crash_stream:
+                if self.options.crash_after == number - 1:
+                    raise RuntimeError("connection lost")
+                if self.options.kill_after == number - 1:
+                    # The sync asks for this page once the ones before it are stored.
+                    os._exit(KILLED)
             rows = [
                 raw
                 for raw in page
@@ -248,38 +260,41 @@ def test_full_sync_ignores_the_cursor(store: Store) -> None:
     assert ("invoices", None) in conn.calls
 
 
-def test_a_crash_after_the_first_page_keeps_it_and_the_next_sync_completes(
-    store: Store,
+def same_file(path: Path) -> Path:
+    return path
+
+
+def through_a_symlink(path: Path) -> Path:
+    link = path.parent / "elsewhere" / "link.db"
+    link.parent.mkdir()
+    link.symlink_to(path)
+    return link
+
+
+def through_dot_dot(path: Path) -> Path:
+    (path.parent / "sub").mkdir()
+    return path.parent / "sub" / ".." / path.name
+
+
+@pytest.mark.parametrize(
+    "other_name",
+    [same_file, through_a_symlink, through_dot_dot],
+    ids=["same path", "symlink", "dot-dot"],
+)
+def test_a_second_sync_of_the_same_store_is_refused_while_one_runs(
+    tmp_path: Path, other_name: Any
 ) -> None:
-    pages = [[inv("A", day=2), inv("B", day=3)], [inv("C", day=5)], [inv("D", day=8)]]
-    crashing = MemoryConnector(pages={"invoices": pages}, crash_after=1)
-    with pytest.raises(RuntimeError, match="connection lost"):
-        store.sync(crashing)
-
-    # What the first page gave is stored, with its cursor; nothing else is.
-    assert sorted(invoice_totals(store)) == ["A", "B"]
-    assert store.state("memory").cursor("invoices") == datetime(2025, 5, 3, tzinfo=UTC)
-    (status,) = store.status()
-    assert status.last_sync_status == "failed"
-
-    resumed = memory(invoices=pages)
-    result = store.sync(resumed)
-    assert ("invoices", datetime(2025, 5, 3, tzinfo=UTC)) in resumed.calls
-    assert (result.new, result.unchanged) == (2, 1)  # C and D new, B re-read at the bound
-    assert sorted(invoice_totals(store)) == ["A", "B", "C", "D"]
-    (status,) = store.status()
-    assert status.last_sync_status == "complete"
-    assert status.records == {"invoice": 4}
-
-
-def test_a_second_sync_of_the_same_store_is_refused_while_one_runs(tmp_path: Path) -> None:
     path = tmp_path / "clientguard.db"
     second_attempt: list[BaseException] = []
+    if other_name is through_a_symlink and not hasattr(os, "symlink"):
+        pytest.skip("no symbolic links here")
+    Store.open(path).close()
+    other_path = other_name(path)
 
     class Interleaving(MemoryConnector):
         def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
             if stream.name == "invoices":
-                with Store.open(path) as other:
+                with Store.open(other_path) as other:
                     try:
                         other.sync(memory(invoices=[[inv("X")]]), source="other")
                     except StoreError as exc:
@@ -291,6 +306,7 @@ def test_a_second_sync_of_the_same_store_is_refused_while_one_runs(tmp_path: Pat
         assert result.new == 1
         (refused,) = second_attempt
         assert "another clientguard sync is writing to" in str(refused)
+        assert f"(source memory, process {os.getpid()})" in str(refused)
         assert "--wait" in str(refused)
         assert first.sources() == ("memory",)
         # Once the first sync is over, the lock is free again.
@@ -427,6 +443,16 @@ def test_opening_a_missing_store_for_reading_says_to_sync_first(tmp_path: Path) 
     with pytest.raises(StoreError, match="run `clientguard sync` first"):
         Store.open(tmp_path / "nowhere.db", create=False)
     assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_reading_an_empty_store_says_to_sync_first(tmp_path: Path) -> None:
+    Store.open(tmp_path / "new.db").close()
+    (tmp_path / "empty.db").touch()
+    with Store.open(tmp_path / "new.db", read_only=True) as store:
+        assert store.rejections() == ()
+    with pytest.raises(StoreError, match=r"empty.db is empty: run `clientguard sync` first"):
+        Store.open(tmp_path / "empty.db", read_only=True)
+    assert (tmp_path / "empty.db").read_bytes() == b""
 
 
 def test_a_store_from_a_newer_clientguard_is_refused(tmp_path: Path) -> None:
@@ -571,3 +597,426 @@ def test_one_source_sending_an_id_twice_names_the_source_and_both_places(store: 
         "another customer with id c1 came first in source books (first from books, "
         "customers.csv, line 10) and differs"
     )
+
+
+# ----------------------------------------------------------------------------- interruptions
+
+INVOICE_PAGES = [
+    [
+        inv("A", day=2), inv("B", day=3), inv("X", total="-5", day=3),
+        {"total": "1", "updated": ts(3)},
+    ],
+    [inv("C", day=5), inv("Y", total="-1", day=5)],
+    [inv("D", day=8)],
+]
+"""Three pages of an incremental stream with rejections: X and Y (an id, a bad total) and a
+row without an id, all on the page a resumed sync reads again from its cursor."""
+
+CUSTOMER_PAGES = [
+    [{"id": "c1", "name": "Acme"}, {"id": "c2"}, {"name": "no id"}],
+    [{"id": "c3", "name": "Birch"}, {"id": "c4"}],
+    [{"id": "c5", "name": "Cedar"}],
+]
+"""Three pages of a stream read in full, with rejections on the first two pages."""
+
+
+def rejection_keys(store: Store) -> list[tuple[str | None, str, str]]:
+    return sorted(
+        ((r.record_id, r.reason, repr(r.record)) for r in store.rejections()),
+        key=lambda key: (key[0] or "", key[1], key[2]),
+    )
+
+
+def clean_rejections(tmp_path: Path, **pages: list[list[dict[str, Any]]]) -> list[Any]:
+    """The rejections one uninterrupted sync of ``pages`` stores: what every store should
+    hold after it, however many interruptions came before."""
+    with Store.open(tmp_path / "clean.db") as clean:
+        clean.sync(memory(**pages))
+        return rejection_keys(clean)
+
+
+def test_a_crash_after_the_first_page_keeps_it_and_the_next_sync_completes(
+    store: Store, tmp_path: Path
+) -> None:
+    pages = INVOICE_PAGES
+    crashing = MemoryConnector(pages={"invoices": pages}, crash_after=1)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        store.sync(crashing)
+
+    # What the first page gave is stored, with its cursor; nothing else is.
+    assert sorted(invoice_totals(store)) == ["A", "B"]
+    assert store.state("memory").cursor("invoices") == datetime(2025, 5, 3, tzinfo=UTC)
+    assert [key[0] for key in rejection_keys(store)] == [None, "X"]
+    (status,) = store.status()
+    assert status.last_sync_status == "failed"
+
+    resumed = memory(invoices=pages)
+    result = store.sync(resumed)
+    assert ("invoices", datetime(2025, 5, 3, tzinfo=UTC)) in resumed.calls
+    assert (result.new, result.unchanged) == (2, 1)  # C and D new, B re-read at the bound
+    assert sorted(invoice_totals(store)) == ["A", "B", "C", "D"]
+    (status,) = store.status()
+    assert status.last_sync_status == "complete"
+    assert status.records == {"invoice": 4}
+    # The rejections of the page read twice are stored once, the row without an id too.
+    assert rejection_keys(store) == clean_rejections(tmp_path, invoices=pages)
+    assert status.rejections == 3
+
+
+def test_an_interrupted_full_read_never_duplicates_rejections_and_is_warned_about(
+    store: Store, tmp_path: Path
+) -> None:
+    store.sync(memory(customers=CUSTOMER_PAGES))
+    clean = clean_rejections(tmp_path, customers=CUSTOMER_PAGES)
+    assert len(clean) == 3
+    assert store.warnings() == ()
+
+    crashing = MemoryConnector(
+        pages={"customers": CUSTOMER_PAGES}, crash_stream="customers", crash_after=1
+    )
+    with pytest.raises(RuntimeError):
+        store.sync(crashing)
+    # In the window before the next complete sync: no rejection twice, none made up.
+    keys = rejection_keys(store)
+    assert len(keys) == len(set(keys))
+    assert set(keys) <= set(clean)
+    ledger = store.load(base_currency="EUR", strict=False)
+    assert len(ledger.report.rejected) == len(keys)
+    (warning,) = ledger.report.warnings
+    assert "the last sync of source 'memory'" in warning
+    assert "did not complete: it failed" in warning
+    assert store.warnings() == (warning,)
+
+    store.sync(memory(customers=CUSTOMER_PAGES))
+    assert rejection_keys(store) == clean
+    assert store.warnings() == ()
+    assert store.load(base_currency="EUR", strict=False).report.warnings == ()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked process")
+@pytest.mark.parametrize(
+    ("stream", "earlier_sync"),
+    [("customers", True), ("invoices", False)],
+    ids=["read in full, after a complete sync", "incremental, first sync"],
+)
+def test_a_sync_killed_mid_stream_resumes_with_every_record_and_rejection_once(
+    tmp_path: Path, stream: str, earlier_sync: bool
+) -> None:
+    path = tmp_path / "clientguard.db"
+    pages = {"customers": CUSTOMER_PAGES, "invoices": INVOICE_PAGES}
+    clean = clean_rejections(tmp_path, **{stream: pages[stream]})
+    if earlier_sync:
+        with Store.open(path) as store:
+            store.sync(memory(**{stream: pages[stream]}))
+
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the killed process)
+        try:
+            with Store.open(path) as store:
+                store.sync(
+                    MemoryConnector(pages={stream: pages[stream]}, crash_stream=stream,
+                                    kill_after=1)
+                )
+        finally:
+            os._exit(1)  # not killed: the test fails below
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == KILLED
+
+    with Store.open(path) as store:
+        keys = rejection_keys(store)
+        assert len(keys) == len(set(keys))
+        assert set(keys) <= set(clean)
+        (warning,) = store.warnings()
+        assert "was interrupted or is still running" in warning
+        store.sync(memory(**{stream: pages[stream]}))
+        assert rejection_keys(store) == clean
+        assert store.warnings() == ()
+        (status_after,) = store.status()
+        expected = {"customers": {"customer": 3}, "invoices": {"invoice": 4}}[stream]
+        assert status_after.records == expected
+
+
+# ----------------------------------------------------------------------------- damaged stores
+
+DAMAGES = [
+    pytest.param(
+        "UPDATE records SET location = 'line 10' WHERE record_id = 'A'",
+        "table records, row (source 'memory', kind 'invoice', record_id 'A'), column "
+        "location: 'line 10' is not JSON",
+        id="location not JSON",
+    ),
+    pytest.param(
+        """UPDATE records SET location = '{"line": "ten"}' WHERE record_id = 'A'""",
+        "column location: its line 'ten' is not int",
+        id="location of the wrong shape",
+    ),
+    pytest.param(
+        "UPDATE records SET kind = 'receipt' WHERE record_id = 'A'",
+        "table records, row (source 'memory', kind 'receipt', record_id 'A'), column kind: "
+        "'receipt' is not a kind of record",
+        id="unknown kind",
+    ),
+    pytest.param(
+        "UPDATE records SET data = '{\"id\": \"A\", oops' WHERE record_id = 'A'",
+        "record_id 'A'), column data: not a JSON object",
+        id="record not JSON",
+    ),
+    pytest.param(
+        "UPDATE records SET data = '[1, 2]' WHERE record_id = 'A'",
+        "column data: not a JSON object",
+        id="record a JSON list",
+    ),
+    pytest.param(
+        "UPDATE records SET data = 42 WHERE record_id = 'A'",
+        "column data: not a JSON object",  # TEXT affinity: stored as '42'
+        id="record a number",
+    ),
+    pytest.param(
+        "UPDATE cursors SET cursor = 'yesterday'",
+        "table cursors, row (source 'memory', stream 'invoices'), column cursor: "
+        "'yesterday' is not a date-time with a time zone",
+        id="cursor not a date",
+    ),
+    pytest.param(
+        "UPDATE cursors SET cursor = '2025-05-03T00:00:00'",
+        "column cursor: '2025-05-03T00:00:00' is not a date-time with a time zone",
+        id="cursor without a time zone",
+    ),
+    pytest.param(
+        "UPDATE cursors SET cursor = 20250503",
+        "column cursor: '20250503' is not a date-time",  # TEXT affinity
+        id="cursor a number",
+    ),
+    pytest.param(
+        "UPDATE rejections SET location = '{\"file\": ' WHERE record_id = 'B'",
+        "table rejections, row (id 1), column location",
+        id="rejection location not JSON",
+    ),
+    pytest.param(
+        "UPDATE rejections SET record = 'total: -5' WHERE record_id = 'B'",
+        "table rejections, row (id 1), column record: not JSON",
+        id="rejected record not JSON",
+    ),
+    pytest.param(
+        "UPDATE syncs SET started_at = 'soon'",
+        "table syncs, row (source 'memory'), column started_at",
+        id="sync start not a date",
+    ),
+    pytest.param("DROP TABLE cursors", "the table cursors is missing", id="missing table"),
+    pytest.param(
+        "PRAGMA user_version = -3", "its schema version (PRAGMA user_version) is -3",
+        id="negative schema version",
+    ),
+]
+
+
+def damage(path: Path, statement: str) -> None:
+    db = sqlite3.connect(path)
+    try:
+        db.execute(statement)
+        db.commit()
+    finally:
+        db.close()
+
+
+def read_everything(path: Path, *, read_only: bool = False) -> None:
+    with Store.open(path, read_only=read_only) as store:
+        store.state("memory")
+        store.status()
+        store.rejections()
+        store.load(base_currency="EUR", strict=False)
+
+
+@pytest.mark.parametrize(("statement", "message"), DAMAGES)
+@pytest.mark.parametrize("read_only", [False, True], ids=["read-write", "read-only"])
+def test_a_damaged_store_is_a_store_error_naming_table_row_and_column(
+    tmp_path: Path, statement: str, message: str, read_only: bool
+) -> None:
+    path = tmp_path / "clientguard.db"
+    with Store.open(path) as store:
+        store.sync(memory(invoices=[[inv("A", day=2), inv("B", total="-5", day=3)]]))
+    read_everything(path)  # sound before the edit
+    damage(path, statement)
+    with pytest.raises(StoreError) as raised:
+        read_everything(path, read_only=read_only)
+    text = str(raised.value)
+    assert message in text
+    assert "is damaged" in text
+    assert "\n" not in text
+
+
+def test_a_full_sync_gets_past_a_damaged_cursor_and_replaces_it(store: Store) -> None:
+    store.sync(memory(invoices=[[inv("A", day=2)]]))
+    damage(store.path, "UPDATE cursors SET cursor = 'yesterday'")
+    with pytest.raises(StoreError, match=r"sync --full --source memory"):
+        store.sync(memory(invoices=[[inv("A", day=2)]]))
+    store.sync(memory(invoices=[[inv("A", day=2), inv("B", day=4)]]), full=True)
+    assert store.state("memory").cursor("invoices") == datetime(2025, 5, 4, tzinfo=UTC)
+
+
+# ----------------------------------------------------------------------------- a full disk
+
+
+def big_page(prefix: str, count: int = 200) -> list[dict[str, Any]]:
+    return [inv(f"{prefix}{n}", day=9, note="x" * 2_000) for n in range(count)]
+
+
+def test_a_full_store_says_the_disk_is_full_and_keeps_the_pages_before(store: Store) -> None:
+    store.sync(memory(invoices=[[inv("A", day=2)]]))
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    # SQLite's own size limit fails a write exactly as a full disk does (SQLITE_FULL).
+    store._db.execute(f"PRAGMA max_page_count = {pages + 4}")
+    with pytest.raises(StoreError) as raised:
+        store.sync(memory(invoices=[[inv("B", day=3)], big_page("C")]))
+    text = str(raised.value)
+    assert "the disk is full" in text
+    assert "(store page 2 of invoices)" in text
+    assert "nothing of it was written" in text
+    assert "no transaction is active" not in text
+    # Page 1 is stored; nothing of page 2 is.
+    assert sorted(invoice_totals(store)) == ["A", "B"]
+    assert store.state("memory").cursor("invoices") == datetime(2025, 5, 3, tzinfo=UTC)
+
+    store._db.execute("PRAGMA max_page_count = 1073741823")
+    store.sync(memory(invoices=[[inv("B", day=3)], big_page("C")]))
+    assert len(invoice_totals(store)) == 202
+
+
+class FailingCommits:
+    """A connection whose COMMIT fails as on a full disk, after SQLite rolled the
+    transaction back itself (as it may for SQLITE_FULL and SQLITE_IOERR)."""
+
+    def __init__(self, real: sqlite3.Connection) -> None:
+        self.real = real
+
+    def execute(self, statement: str, *args: Any) -> Any:
+        if statement == "COMMIT":
+            self.real.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.real.execute(statement, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def test_a_commit_that_fails_on_a_full_disk_says_so(store: Store) -> None:
+    store.sync(memory(invoices=[[inv("A", day=2)]]))
+    real = store._db
+    store._db = FailingCommits(real)  # type: ignore[assignment]
+    try:
+        with pytest.raises(StoreError, match="the disk is full") as raised:
+            store.sync(memory(invoices=[[inv("B", day=3)]]))
+    finally:
+        store._db = real
+    assert "nothing of it was written" in str(raised.value)
+    assert "cannot rollback" not in str(raised.value)
+    assert sorted(invoice_totals(store)) == ["A"]
+
+
+COLUMNS = [
+    ("records", "kind"), ("records", "record_id"), ("records", "data"),
+    ("records", "location"), ("records", "source"), ("records", "stream"),
+    ("cursors", "cursor"), ("cursors", "stream"), ("cursors", "source"),
+    ("rejections", "kind"), ("rejections", "connector"), ("rejections", "record_id"),
+    ("rejections", "field"), ("rejections", "reason"), ("rejections", "location"),
+    ("rejections", "record"), ("syncs", "started_at"), ("syncs", "finished_at"),
+    ("syncs", "status"), ("sources", "connector"), ("sources", "source"),
+]
+"""Every column a read of the store interprets."""
+
+GARBAGE = st.one_of(
+    st.none(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(),
+    st.binary(max_size=20),
+    st.text(max_size=30),
+    st.sampled_from([
+        "{", "[]", "null", "{}", '{"line": -1}', '{"line": true}', '{"file": 3}', "receipt",
+        "invoice", "2025-05-03", "2025-05-03T00:00:00+00:00", "9999-99-99T00:00:00Z",
+        '{"id": "A", "kind": "payment"}', '{"source": 1}', "\x00", "NaN",
+    ]),
+)
+
+
+@given(damages=st.lists(st.tuples(st.sampled_from(COLUMNS), GARBAGE), min_size=1, max_size=3))
+@settings(
+    max_examples=80, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_any_damaged_column_is_read_as_a_store_error_or_read_fine(
+    tmp_path_factory: pytest.TempPathFactory,
+    damages: list[tuple[tuple[str, str], object]],
+) -> None:
+    path = tmp_path_factory.mktemp("damaged") / "clientguard.db"
+    with Store.open(path) as store:
+        store.sync(memory(
+            invoices=[[inv("A", day=2), inv("B", total="-5", day=3)]],
+            customers=[[{"id": "c1", "name": "Acme"}, {"name": "no id"}]],
+        ))
+    db = sqlite3.connect(path)
+    try:
+        for (table, column), value in damages:
+            # Not a parameter in the statement: table and column come from the list above.
+            with contextlib.suppress(sqlite3.IntegrityError):  # refused by SQLite itself
+                db.execute(f"UPDATE {table} SET {column} = ? WHERE rowid IN "
+                           f"(SELECT rowid FROM {table} LIMIT 1)", (value,))
+        db.commit()
+    except sqlite3.OperationalError:  # a WITHOUT ROWID table: damage every row instead
+        db.rollback()
+        for (table, column), value in damages:
+            with contextlib.suppress(sqlite3.IntegrityError):
+                db.execute(f"UPDATE {table} SET {column} = ?", (value,))
+        db.commit()
+    finally:
+        db.close()
+    # Read fine, or a StoreError: never another exception (exit 70 in the CLI).
+    errors = []
+    for read_only in (False, True):
+        try:
+            read_everything(path, read_only=read_only)
+        except StoreError as exc:
+            errors.append(str(exc))
+    assert all("\n" not in error and "is damaged" in error for error in errors), errors
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes")
+def test_a_read_only_store_with_pages_still_in_its_wal_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "clientguard.db"
+    with Store.open(path) as store:
+        store.sync(memory(invoices=[[inv("A", day=2)]]))
+    # A writer that stopped before SQLite copied its pages into the main file (a killed
+    # sync): they are only in the -wal file.
+    writer = Store.open(path)
+    try:
+        writer._db.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.sync(memory(invoices=[[inv("B", day=3)]]))
+        assert path.with_name("clientguard.db-wal").stat().st_size > 0
+        path.chmod(0o400)
+        with Store.open(path, read_only=True) as reader:
+            assert sorted(invoice_totals(reader)) == ["A", "B"]
+        for suffix in ("-wal", "-shm"):
+            assert path.with_name(f"clientguard.db{suffix}").stat().st_mode & stat.S_IWUSR
+    finally:
+        path.chmod(0o600)
+        writer.close()
+    with Store.open(path) as store:
+        assert store.sync(memory(invoices=[[inv("C", day=4)]])).new == 1
+
+
+@pytest.mark.parametrize("name", ["plain.db", "a b#1%20?.db"], ids=["plain", "URI characters"])
+@pytest.mark.parametrize("mode", [0o600, 0o400], ids=["writable", "read-only"])
+def test_a_store_is_read_read_only_whatever_its_name(
+    tmp_path: Path, name: str, mode: int
+) -> None:
+    if os.name != "posix" and "?" in name:
+        pytest.skip("not a file name here")
+    path = tmp_path / "odd #%" / name
+    with Store.open(path) as store:
+        store.sync(memory(invoices=[[inv("A", day=2)]]))
+    path.chmod(mode)
+    try:
+        with Store.open(path, read_only=True) as reader:
+            assert sorted(invoice_totals(reader)) == ["A"]
+    finally:
+        path.chmod(0o600)
+    assert sorted(p.name for p in path.parent.iterdir()) == [name, f"{name}.lock"]

@@ -19,9 +19,11 @@ The CLI is the one place that reads the clock: the default ``--as-of`` is today.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sqlite3
+import stat
 import sys
 import tempfile
 import textwrap
@@ -79,6 +81,26 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
 
 
+def _as_of(text: str, *, margin: int = 0) -> date:
+    """A review date: a date between the first and last a record may carry (``margin`` years
+    inside them)."""
+    from clientguard.model import FIRST_DATE, LAST_DATE
+
+    day = _date(text)
+    first = FIRST_DATE.replace(year=FIRST_DATE.year + margin)
+    last = LAST_DATE.replace(year=LAST_DATE.year - margin)
+    if not first <= day <= last:
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside the dates clientguard reviews: give one from {first} to {last}"
+        )
+    return day
+
+
+def _demo_as_of(text: str) -> date:
+    """The demo's date: the sample firm's books span years before it and months after."""
+    return _as_of(text, margin=5)
+
+
 def _today() -> date:
     """Today in the local time zone: the default review date (the only clock read)."""
     return datetime.now(UTC).astimezone().date()
@@ -109,18 +131,71 @@ def _options(pairs: Sequence[tuple[str, Any]] | None) -> dict[str, Any]:
     return result
 
 
+def _wait(text: str) -> float:
+    """``--wait SECONDS``: a finite number of seconds, zero or more."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds (0 or more, e.g. 30)"
+        )
+    return seconds
+
+
+class OutputError(ClientguardError):
+    """A file the command was asked to write could not be written."""
+
+
 def _write_output(path: Path, content: str) -> None:
-    """Write a report atomically: a reader never sees half a file."""
+    """Write a report: atomically (a reader never sees half a file) to a regular file or a
+    new path, straight to anything else (a device, a pipe, /dev/stdout), which must not be
+    replaced by a file. A failed write raises :class:`OutputError`."""
     target = path.expanduser()
-    handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
+    try:
+        if target.exists() and (not target.resolve().is_file() or _is_special(target)):
+            with target.open("w", encoding="utf-8", newline="") as out:
+                out.write(content)
+            return
+        # A symbolic link to a file: the file is replaced, the link stays.
+        target = target.resolve() if target.is_symlink() else target
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent or Path("."), prefix=f".{target.name}."
+        )
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(content)
-        os.chmod(temporary, 0o644)
+            out.flush()
+            os.fsync(out.fileno())
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+        os.chmod(temporary, mode)
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(
+                f"cannot write {path}: {exc.strerror or exc}; the file was left as it was"
+            ) from None
         raise
+
+
+def _is_special(path: Path) -> bool:
+    """A path of the system's devices (``/dev/stdout``, ``/dev/fd/3``): written straight,
+    whatever it resolves to (the shell's redirection of stdout to a file stays in place)."""
+    return os.name == "posix" and path.absolute().parts[1:2] in (("dev",), ("proc",))
+
+
+def _write_stdout(text: str = "") -> None:
+    """Write ``text`` to stdout and flush it, so that a failed write is reported (a full
+    disk behind a redirection) instead of being lost at exit."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -379,8 +454,9 @@ def _sync(args: argparse.Namespace) -> int:
                     )
             except ClientguardError as exc:
                 progress.close()
-                if args.debug or len(sources) == 1:
+                if len(sources) == 1:
                     raise
+                _traceback(args)  # --debug shows it, and the other sources still sync
                 print(f"clientguard: source {source.name}: {exc}", file=sys.stderr)
                 failed += 1
                 continue
@@ -443,11 +519,16 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
     def counts(item: SyncResult | StreamResult) -> str:
         text = (f"{item.new:,} new, {item.updated:,} updated, {item.unchanged:,} unchanged, "
                 f"{item.rejected:,} rejected")
-        return text + (f", {item.removed:,} removed" if item.removed else "")
+        text += f", {item.removed:,} removed" if item.removed else ""
+        # An identical row again (or a record a source paged twice): stored once, said here.
+        folded = item.duplicates
+        return text + (f", {folded:,} duplicate row{'s' if folded != 1 else ''} folded"
+                       if folded else "")
 
     print(f"{result.source} ({result.connector}) -> {store_path}: {counts(result)}")
     for stream in result.streams:
-        if stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed:
+        if (stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed
+                or stream.duplicates):
             line = f"  {stream.stream}: {counts(stream)}"
             if len(stream.new_by_kind) > 1:
                 # A stream that yields several kinds says which: "2,466 invoice, 100 customer".
@@ -494,6 +575,9 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
             with _connector(source, given, None if args.quiet else progress) as connector:
                 pulled = pull(connector, source=source.name)
             progress.close()
+            for note in pulled.notes:
+                print(printable(f"clientguard: source {source.name}: note: {note}"),
+                      file=sys.stderr)
             currencies = sorted({
                 str(getattr(r, "currency", "")) for r in pulled.records if r.kind == "invoice"
             })
@@ -521,7 +605,7 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
             ledger = ledger.merge(other, strict=strict)
     else:
         path = _store_path(args, config)
-        with Store.open(path, create=False) as store:
+        with Store.open(path, read_only=True) as store:
             status = store.status()
             if not any(s.records.get("invoice") for s in status):
                 raise UsageError(_empty_store(path, status))
@@ -580,10 +664,11 @@ def _review(args: argparse.Namespace) -> int:
                     verdict_rules=rules)
     text = render(result, fmt)
     if output is None:
-        sys.stdout.write(text)
+        _write_stdout(text)
     else:
         _write_output(output, text)
         print(f"clientguard: wrote the {fmt} report to {output}", file=sys.stderr)
+    _warn(ledger.report.warnings)
     rejected = len(ledger.report.rejected)
     if rejected:
         stored = "; clientguard rejections lists those of the syncs" if not args.source else ""
@@ -606,6 +691,12 @@ def _review(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _warn(warnings: Sequence[str]) -> None:
+    """What the stored data as a whole may be missing, on stderr (the report says it too)."""
+    for warning in warnings:
+        _error(f"warning: {warning}")
+
+
 def _user_rules(config: Config) -> tuple[list[Any], list[Any]]:
     """The user's signals (installed under ``clientguard.signals``, then the config's) and
     verdict rules (the config's)."""
@@ -622,8 +713,9 @@ def _rejections(args: argparse.Namespace) -> int:
 
     config = _config(args)
     notes: tuple[str, ...] = ()
-    with Store.open(_store_path(args, config), create=False) as store:
+    with Store.open(_store_path(args, config), read_only=True) as store:
         sources = args.source or None
+        warnings = store.warnings(sources)
         try:
             currency = _base_currency(args, config, store.currencies(sources))
         except ConfigError as exc:
@@ -641,6 +733,7 @@ def _rejections(args: argparse.Namespace) -> int:
             quality = data_quality(ledger, as_of=args.as_of, policy=config.policy)
             # The first note counts the rejections, listed one by one here.
             notes = quality.notes[1:] if quality.rejected else quality.notes
+    _warn(warnings)
     if not rejections:
         print("No record was rejected.")
     else:
@@ -744,7 +837,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=None,
                       help="sample data seed (default: the sample's own)")
-    demo.add_argument("--as-of", type=_date, default=DEMO_AS_OF,
+    demo.add_argument("--as-of", type=_demo_as_of, default=DEMO_AS_OF,
                       help=f"review date (default {DEMO_AS_OF})")
     demo.add_argument("--output", default=DEMO_REPORT, metavar="FILE",
                       help=f"where to write the HTML report (default {DEMO_REPORT})")
@@ -780,7 +873,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "the source)")
     sync.add_argument("--stream", action="append", metavar="NAME",
                       help="read only this stream (repeatable)")
-    sync.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+    sync.add_argument("--wait", type=_wait, default=0, metavar="SECONDS",
                       help="wait this long for another sync of the store to finish "
                       "(default: fail at once)")
     sync.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -809,7 +902,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "(repeatable)")
     review.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
                         help="a connector option, with --source")
-    review.add_argument("--as-of", type=_date, default=None, metavar="DATE",
+    review.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
                         help="review date, YYYY-MM-DD (default: today)")
     review.add_argument("--policy", metavar="FILE",
                         help="a policy file (default: from the config, else the defaults; "
@@ -925,34 +1018,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.debug = getattr(args, "debug", False)
     if getattr(args, "as_of", "absent") is None:
         args.as_of = _today()
+    # --debug adds the traceback; it never changes the exit status (1 is --fail-on's).
     try:
         result: int = args.run(args)
+        _write_stdout()
         return result
     except ClientguardError as exc:
-        if args.debug:
-            raise
+        _traceback(args)
         _error(str(exc))
         return EXIT_USAGE
     except OSError as exc:
-        if args.debug:
-            raise
+        _traceback(args)
         where = f"{exc.filename}: " if exc.filename else ""
         _error(f"{where}{exc.strerror or exc}")
         return EXIT_USAGE
     except sqlite3.Error as exc:
-        if args.debug:
-            raise
+        _traceback(args)
         _error(f"the store cannot be used: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
     except Exception:
-        if args.debug:
-            raise
         traceback.print_exc()
         _error("this is a bug in clientguard: please report it with the traceback above")
         return EXIT_BUG
+
+
+def _traceback(args: argparse.Namespace) -> None:
+    if args.debug:
+        traceback.print_exc()
 
 
 def _error(message: str, out: IO[str] | None = None) -> None:

@@ -99,6 +99,9 @@ class LoadReport:
     adjusted: tuple[Adjustment, ...] = ()
     """Records kept with a field changed (an invoice due before it was issued is due on its
     issue date), each with the source's value and its location."""
+    warnings: tuple[str, ...] = ()
+    """What the data as a whole may be missing, in words (e.g. a store whose last sync of a
+    source did not complete: its counts may be short until the next sync completes)."""
 
     @property
     def ok(self) -> bool:
@@ -209,6 +212,7 @@ class Ledger:
         locations: Mapping[RecordKey, Location] | None = None,
         notes: Iterable[str] = (),
         links: Iterable[Link] = (),
+        warnings: Iterable[str] = (),
     ) -> Ledger:
         """Check ``records`` and bundle them.
 
@@ -219,7 +223,8 @@ class Ledger:
         client (the same client in two sources): they count as one, like a group. A link
         naming a customer the ledger does not hold is left out (see :attr:`links`).
         ``notes`` are the sources' notes on what they could not give (a stream the account
-        lacks, a date only approximate), kept in ``ledger.report.notes``. Raises
+        lacks, a date only approximate), kept in ``ledger.report.notes``; ``warnings`` are
+        carried into ``report.warnings`` (what the records as a whole may be missing). Raises
         :class:`DataError` listing every problem when ``strict``.
         """
         if not is_currency(base_currency):
@@ -231,8 +236,13 @@ class Ledger:
             )
         with collector_paused():
             return _Builder(
-                base_currency, fx, dict(locations or {}), list(rejected), links=links,
+                base_currency,
+                fx,
+                dict(locations or {}),
+                list(rejected),
+                links=links,
                 notes=list(notes),
+                warnings=warnings,
             ).run(records, strict=strict)
 
     @classmethod
@@ -302,6 +312,7 @@ class Ledger:
             carried_adjusted=[*self.report.adjusted, *other.report.adjusted],
             notes=[*self.report.notes, *other.report.notes],
             links=[*self._links, *other._links],
+            warnings=[*self.report.warnings, *other.report.warnings],
         ).run([*self.source_records(), *other.source_records()], strict=strict)
 
     # ------------------------------------------------------------------ look-ups
@@ -496,6 +507,7 @@ class _Builder:
         carried_adjusted: list[Adjustment] | None = None,
         notes: list[str] | None = None,
         links: Iterable[Link] = (),
+        warnings: Iterable[str] = (),
     ) -> None:
         self.base = base
         self.fx = fx
@@ -514,6 +526,7 @@ class _Builder:
         self.carried_adjusted = carried_adjusted or []
         self.notes = notes or []
         self.adjusted: list[Adjustment] = []
+        self.warnings = tuple(warnings)
         self.rates: dict[tuple[str, str], Decimal] = {}
 
     def where(self, record: AnyRecord) -> Location | None:
@@ -625,6 +638,7 @@ class _Builder:
                 *self.carried_adjusted,
                 *sorted(self.adjusted, key=lambda a: (a.used_value, a.record_id, a.source)),
             ),
+            warnings=self.warnings,
         )
         self.index(ledger, applications)
         ledger._sealed = True

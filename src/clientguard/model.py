@@ -89,11 +89,21 @@ def _rate(value: object) -> Decimal:
     return rate
 
 
+MAX_HOURS = Decimal(100_000)
+"""The most hours one time entry may hold. 100,000 hours is over eleven years round the clock:
+a tracker's entry is a task on a day, and even a year's summary row of a fifty-person team
+(about 100,000 working hours) fits. More is a wrong column or a corrupt cell (``1e27``), and
+would break the sums of hours a review rounds."""
+
+
 def _hours(value: object) -> Decimal:
     # Hours are not money: a float from a time tracker is taken by its shortest repr.
     hours = _decimal(repr(value) if isinstance(value, float) else value, "hours")
     if hours < 0:
         raise ValueError(f"{hours} hours is negative")
+    if hours > MAX_HOURS:
+        raise ValueError(f"{hours} hours is more than one entry can hold (at most {MAX_HOURS:,}"
+                         "): a wrong column, or a corrupt cell?")
     return hours
 
 
@@ -108,11 +118,23 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+FIRST_DATE = date(1900, 1, 1)
+"""The earliest date a record may carry. Earlier is a placeholder or a wrong column (Excel's
+empty date reads 1899-12-30 or 1900-01-00), never a real invoice of a firm in business."""
+LAST_DATE = date(2999, 12, 31)
+"""The latest date a record may carry. Later is a placeholder (``9999-12-31`` for "never") or
+a typo. The bounds leave every date a review computes (a record's date moved by any policy's
+days, at most :data:`clientguard.policy.MAX_DAYS`) inside the calendar, so no date arithmetic
+overflows."""
+
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
 """A non-negative, finite Decimal amount of money; floats are refused."""
 Rate = Annotated[Decimal, BeforeValidator(_rate)]
 """A positive exchange rate: units of base currency per one unit of the document currency."""
 Hours = Annotated[Decimal, BeforeValidator(_hours)]
+Day = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
+"""A calendar date between :data:`FIRST_DATE` and :data:`LAST_DATE` (checked by pydantic's
+core, at no cost to a large load)."""
 Currency = Annotated[str, AfterValidator(_currency)]
 Timestamp = Annotated[AwareDatetime, AfterValidator(_utc)]
 """A timezone-aware moment, kept in UTC; a naive datetime is refused."""
@@ -211,6 +233,9 @@ def _json_object(json_data: str | bytes | bytearray) -> dict[str, Any]:
     return decoded if isinstance(decoded, dict) else {}
 
 
+_DATE_BOUNDS = frozenset({"greater_than_equal", "less_than_equal"})
+
+
 def _data_error(cls: type[Record], data: dict[str, Any], exc: ValidationError) -> DataError:
     """One DataError naming the record and every field that is wrong."""
     from clientguard.records import Rejection
@@ -225,6 +250,9 @@ def _data_error(cls: type[Record], data: dict[str, Any], exc: ValidationError) -
             reason = "is required"
         elif error["type"] == "extra_forbidden":
             reason = "is not a field of this record"
+        elif error["type"] in _DATE_BOUNDS and isinstance(error.get("input"), dt.date):
+            reason = (f"{error['input']} is outside the dates a record may carry ({FIRST_DATE} "
+                      f"to {LAST_DATE}): a placeholder date, or a wrong column")
         problems.append(
             Rejection(
                 kind=cls.kind,
@@ -272,9 +300,9 @@ class Invoice(Record):
     """The id of the customer billed."""
     number: str
     """The invoice number printed on the document."""
-    issue_date: date
+    issue_date: Day
     """The date the invoice was issued; revenue is counted on this date."""
-    due_date: date
+    due_date: Day
     """The date payment falls due under the agreed terms; lateness is measured from it. A due
     date before ``issue_date`` is kept as the source has it; a ledger makes such an invoice
     due on its issue date and notes it (``ledger.report.adjusted``)."""
@@ -285,7 +313,7 @@ class Invoice(Record):
     status: InvoiceStatus
     """``draft`` (not sent: ignored), ``open`` (owed), ``paid`` (settled) or ``void``
     (cancelled: ignored)."""
-    paid_on: date | None = None
+    paid_on: Day | None = None
     """The date the invoice was fully paid, where the source reports it without payment
     records (a CSV export, Xero's FullyPaidOnDate, Stripe's paid_at). Used only when the
     invoice has no allocations."""
@@ -300,7 +328,7 @@ class Invoice(Record):
     records it: the IBM sample's ``Disputed`` column, or any CSV column mapped to
     ``disputed``. The review treats lateness on disputed invoices as a dispute to resolve,
     not a payment habit (``docs/review.md``)."""
-    disputed_on: date | None = None
+    disputed_on: Day | None = None
     """The day the dispute was raised, where the source has one; only on a disputed
     invoice."""
     source: str
@@ -355,7 +383,7 @@ class Allocation(Record):
     """The invoice this part pays."""
     amount: Amount
     """How much is applied, in the currency of the payment or credit note that holds it."""
-    date: dt.date | None = None
+    date: Day | None = None
     """When it was applied, where the source says so; otherwise the payment's date (or the
     credit note's issue date)."""
 
@@ -379,7 +407,7 @@ class Payment(Record):
     """The payment's id in its source."""
     customer_id: Id
     """The id of the customer who paid."""
-    date: dt.date
+    date: Day
     """The date the money was received."""
     amount: Amount
     """The amount received, in ``currency``."""
@@ -412,7 +440,7 @@ class CreditNote(Record):
     """The credit note's id in its source."""
     customer_id: Id
     """The id of the customer credited."""
-    issue_date: date
+    issue_date: Day
     """The date the credit note was issued; revenue is reduced on this date."""
     total: Amount
     """Gross amount credited."""
@@ -442,7 +470,7 @@ class TimeEntry(Record):
 
     customer_id: Id
     """The customer the work was for."""
-    date: dt.date
+    date: Day
     """The day the work was done."""
     hours: Hours
     """Hours spent (non-negative)."""
@@ -465,9 +493,9 @@ class WorkRequest(Record):
     """The request's id in its source (ticket number, task id)."""
     customer_id: Id
     """The customer who asked."""
-    requested_on: date
+    requested_on: Day
     """The day the request came in."""
-    wanted_by: date
+    wanted_by: Day
     """The day the client wanted it done; the lead time is ``wanted_by - requested_on``
     (negative when they wanted it "for yesterday")."""
     source: str

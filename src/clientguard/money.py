@@ -124,6 +124,9 @@ class FxTable:
     def __post_init__(self) -> None:
         if not is_currency(self.base):
             raise DataError(f"FxTable base: unknown currency code {self.base!r}")
+        if not 0 <= self.max_staleness_days <= 36_525:  # a century, as a policy's day-counts
+            raise DataError(f"FxTable max_staleness_days: {self.max_staleness_days} is not a "
+                            "number of days from 0 to 36,525")
         frozen: dict[str, dict[date, Decimal]] = {}
         for currency, by_date in self.rates.items():
             if not is_currency(currency):

@@ -19,7 +19,27 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from clientguard.errors import ConfigError
 
+MAX_DAYS = 36_525
+"""The most days any day-count of a policy may be: a century. No review looks further back
+than a firm's books go, no grace period or payment term is longer; and with the records'
+dates bounded (:data:`clientguard.model.FIRST_DATE` to :data:`~clientguard.model.LAST_DATE`),
+a date moved by this many days stays inside the calendar, so no review overflows."""
+MAX_FACTOR = Decimal(1_000_000)
+"""The bound of a policy's open-ended numbers (days late, slopes, ratios, a tolerance): far
+beyond any meaningful setting, and small enough that no sum or product a review makes of
+them leaves Decimal's precision."""
+
+MAX_COUNT = 1_000_000_000
+"""The bound of a policy's counts (invoices, months, requests): more than any book holds."""
+
 Share = Annotated[Decimal, Field(ge=0, le=1)]
+Days = Annotated[int, Field(le=MAX_DAYS)]
+"""A day-count of the policy: at most :data:`MAX_DAYS` (each field sets its own minimum)."""
+Bounded = Annotated[Decimal, Field(le=MAX_FACTOR, allow_inf_nan=False)]
+"""An open-ended number of the policy: finite and at most :data:`MAX_FACTOR`."""
+MoneyBound = Annotated[Decimal, Field(lt=Decimal(10) ** 18, allow_inf_nan=False)]
+"""An amount of the policy (base currency): finite, with at most 18 digits before the point,
+as every amount of a record (:data:`clientguard.model.MAX_AMOUNT_DIGITS`)."""
 Jurisdiction = Literal["pl", "eu", "uk"]
 
 
@@ -69,52 +89,53 @@ class Policy(_Settings):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     # ---------------------------------------------------------------- the window and the money
-    lookback_days: int = Field(365, ge=1)
+    lookback_days: Days = Field(365, ge=1)
     """Days of history each analysis looks back from ``as_of``: invoices due (for lateness) or
     issued (for revenue) in ``(as_of - lookback_days, as_of]``. One year, the window of the
     "major customer" test (ASC 280-10-50-42, IFRS 8.34 use annual revenue) and of the
     payment-behaviour reports of Upflow and Chaser."""
-    grace_days: int = Field(0, ge=0)
+    grace_days: Days = Field(0, ge=0)
     """Days after the due date before an invoice counts as late. 0: under Directive 2011/7/EU
     art. 3 (and its Polish and UK counterparts) interest runs from the day after the due date.
     Tesorio uses a 15-day grace in its late share; set it here to match."""
-    settle_tolerance: Decimal = Field(Decimal("0.01"), ge=0)
+    settle_tolerance: Bounded = Field(Decimal("0.01"), ge=0)
     """An invoice is settled when its open balance is within this of zero (document
     currency): one cent of rounding between systems does not keep an invoice open."""
-    cost_of_capital: Decimal = Field(Decimal("0.10"), ge=0)
+    cost_of_capital: Decimal = Field(Decimal("0.10"), ge=0, le=10, allow_inf_nan=False)
     """Annual rate at which the firm values money tied up in late invoices (the financing
     cost). 10%: a round figure inside the range of unsecured small-business lending in the EU
-    and UK in 2024-2025; set your own overdraft or loan rate."""
+    and UK in 2024-2025; set your own overdraft or loan rate. At most 10 (1,000% a year,
+    beyond the dearest payday lending)."""
 
     # ---------------------------------------------------------------- late payment
-    min_invoices: int = Field(3, ge=1)
+    min_invoices: int = Field(3, ge=1, le=MAX_COUNT)
     """Invoices due in the window before a client's payment habit is judged at all: with one
     or two invoices a single slip would read as a habit."""
     chronic_late_share: Share = Decimal("0.5")
     """Late on at least this share of the invoices due in the window (by count) is chronic:
     late more often than on time is a habit, not an accident."""
-    late_days_warning: Decimal = Field(Decimal(15), ge=0)
+    late_days_warning: Bounded = Field(Decimal(15), ge=0)
     """Amount-weighted days late at which chronic lateness is a warning (below it: watch).
     15 days: the first band of Tesorio's lateness scale (1-15 / 16-45 / 46-90 / 90+)."""
-    late_days_critical: Decimal = Field(Decimal(45), ge=0)
+    late_days_critical: Bounded = Field(Decimal(45), ge=0)
     """Amount-weighted days late at which chronic lateness is critical. 45 days: the end of
     Tesorio's second band; Upflow's scale starts its worst grades at 30/60/90."""
-    open_days_past_due_critical: int = Field(90, ge=1)
+    open_days_past_due_critical: Days = Field(90, ge=1)
     """An open invoice more than this many days past due makes lateness critical. 90 days:
     the common lender rule that makes receivables that old ineligible for financing."""
-    trend_min_months: int = Field(6, ge=3)
+    trend_min_months: int = Field(6, ge=3, le=MAX_COUNT)
     """Months with invoices due (in the window's series) before the trend test is run: the
     Mann-Kendall test has little power below about six points."""
     trend_alpha: Decimal = Field(Decimal("0.05"), gt=0, lt=1)
     """Significance level of the one-sided Mann-Kendall test for an upward trend in monthly
     amount-weighted days late. 5%: the conventional level."""
-    trend_min_slope: Decimal = Field(Decimal(1), ge=0)
+    trend_min_slope: Bounded = Field(Decimal(1), ge=0)
     """Theil-Sen slope, in days late per month, that a significant trend must reach to count
     as worsening: a rise of under a day a month is not worth a conversation."""
-    recent_days: int = Field(90, ge=1)
+    recent_days: Days = Field(90, ge=1)
     """The recent period for the short-history test: the late share of invoices due in the
     last ``recent_days`` against the period before it. 90 days: one quarter."""
-    recent_min_invoices: int = Field(3, ge=1)
+    recent_min_invoices: int = Field(3, ge=1, le=MAX_COUNT)
     """Invoices due in each of the two periods before the short-history test applies. 3: the
     same floor as ``min_invoices``, for the same reason (a clientguard choice, not a published
     figure)."""
@@ -123,14 +144,14 @@ class Policy(_Settings):
     before to the recent period for the short-history test to call it worsening. 25 pp: with
     a few invoices a quarter, a smaller rise is one invoice's difference (a clientguard choice,
     not a published figure)."""
-    trend_history_days: int = Field(730, ge=1)
+    trend_history_days: Days = Field(730, ge=1)
     """Days of history the monthly trend series covers (two years): a trend needs a longer
     view than the one-year window of the other measures."""
     late_share_high: Share = Decimal("0.75")
     """A late share (by count) at which lateness is the rule rather than the habit of half the
     invoices: three invoices in four. One of the aggravating facts that weigh on a chronic
     late payer's severity (a clientguard choice, not a published figure; docs/review.md)."""
-    aggravation: Decimal = Field(Decimal("0.25"), ge=0)
+    aggravation: Bounded = Field(Decimal("0.25"), ge=0)
     """How much each aggravating fact (a late share of ``late_share_high`` or more, invoices
     past due and unpaid as of the review, lateness found worsening) adds to the weighted days
     late before it is compared with ``late_days_warning`` and ``late_days_critical``: 0.25
@@ -139,12 +160,12 @@ class Policy(_Settings):
     docs/review.md works examples)."""
 
     # ---------------------------------------------------------------- materiality
-    material_late_cost: Decimal = Field(Decimal(40), ge=0)
+    material_late_cost: MoneyBound = Field(Decimal(40), ge=0)
     """Yearly cost of a client's lateness (financing cost over the window, scaled to a year;
     base currency) at which it is material. 40: the fixed compensation Directive 2011/7/EU
     art. 6 grants for recovering one late invoice (EUR 40), the law's own figure for what one
     late invoice costs a creditor. Scale it for a base currency far from the euro."""
-    material_overdue: Decimal = Field(Decimal(1000), ge=0)
+    material_overdue: MoneyBound = Field(Decimal(1000), ge=0)
     """Overdue balance (base currency) at which a client's lateness is material, when it is
     also ``material_overdue_client_share`` of the client's invoicing. 1,000: the first band of
     the UK Late Payment of Commercial Debts (Interest) Act 1998 s.5A (debts under GBP 1,000
@@ -181,7 +202,7 @@ class Policy(_Settings):
     receivables_share_warning: Share = Decimal("0.20")
     """A client's share of open receivables at which it is a warning. 20%: the common lender
     per-debtor concentration limit."""
-    cross_aging_days: int = Field(90, ge=1)
+    cross_aging_days: Days = Field(90, ge=1)
     """Days past the invoice date after which a receivable is ineligible for lenders (90 days:
     the common lender rule)."""
     cross_aging_share: Share = Decimal("0.10")
@@ -196,7 +217,7 @@ class Policy(_Settings):
     hours_share_warning: Share = Decimal("0.40")
     """Hours share at which it is a warning: two fifths of the team's time on one client (a
     clientguard choice, not a published figure)."""
-    hours_to_revenue_ratio: Decimal = Field(Decimal("1.5"), gt=0)
+    hours_to_revenue_ratio: Bounded = Field(Decimal("1.5"), gt=0)
     """Hours share divided by revenue share at which a client is taking more of the team than
     it pays for (1.5: half as much time again as its revenue would justify)."""
     hours_ratio_min_hours_share: Share = Decimal("0.10")
@@ -204,7 +225,7 @@ class Policy(_Settings):
     poorly paid client is a pricing detail, not a capacity problem (a client with 1% of the
     hours and 0.2% of the revenue scores 5). 10%: the materiality line of ASC 280-10-50-42 and
     IFRS 8.34, reused by analogy (a clientguard choice, not a published capacity rule)."""
-    rush_lead_days: int = Field(2, ge=0)
+    rush_lead_days: Days = Field(2, ge=0)
     """A work request wanted within this many days of being asked (``wanted_by -
     requested_on``, zero or negative included) is rush work. 2 days: work that cannot wait
     for the next planning round of a small team (a clientguard choice, not a published
@@ -213,7 +234,7 @@ class Policy(_Settings):
     """Share of a client's work requests that are rush work at which it is flagged. 30%:
     nearly one request in three for yesterday is a pattern, not an emergency (a clientguard
     choice, not a published figure)."""
-    rush_min_requests: int = Field(5, ge=1)
+    rush_min_requests: int = Field(5, ge=1, le=MAX_COUNT)
     """Work requests in the window before the rush share is judged. 5: below it one request
     moves the share by more than 20 points (a clientguard choice)."""
 
@@ -234,7 +255,7 @@ class Policy(_Settings):
     end_on_chronic_and_worsening: bool = True
     """Chronic and worsening lateness together recommend ``consider_ending``: the client pays
     late as a habit and the habit is getting worse, so new terms are unlikely to hold."""
-    end_on_critical_signals: int = Field(2, ge=1)
+    end_on_critical_signals: int = Field(2, ge=1, le=MAX_COUNT)
     """This many different client-behaviour signals at ``critical`` (lateness, cross-aging,
     capacity, rush) recommend ``consider_ending``: one critical problem is a case for new
     terms, two at once are a pattern."""
@@ -242,12 +263,12 @@ class Policy(_Settings):
     """The verdict for a client flagged only for the firm's dependence on it (revenue or
     receivables share): the client does nothing wrong by being large, so the answer is to
     diversify and avoid exclusivity, not to change its terms. ``monitor`` by default."""
-    churn_days: int = Field(180, ge=1)
+    churn_days: Days = Field(180, ge=1)
     """A client with no invoice issued in this many days before the review looks churned: no
     advice about new orders (deposits, shorter terms, rush fees), only about collecting what
     is open. 180 days: two quarters, twice the gap of a client billed quarterly (a clientguard
     choice, argued in docs/review.md)."""
-    stale_days: int = Field(90, ge=1)
+    stale_days: Days = Field(90, ge=1)
     """The review warns at the top of every report when the newest record (an invoice issued,
     a payment, a credit note, a time entry or a work request) is more than this many days
     older than ``as_of``: a quarter without any record is a broken sync or an old export, not
@@ -275,6 +296,11 @@ class Policy(_Settings):
             raise ConfigError(f"policy file {path} does not exist") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"policy file {path} is not valid TOML: {exc}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"policy file {path} is not UTF-8 text: save it as UTF-8 "
+                              "(TOML files are UTF-8)") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read policy file {path}: {exc.strerror or exc}") from None
         return cls.from_mapping(data, where=str(path))
 
     @classmethod

@@ -297,11 +297,14 @@ class DataQuality(_Frozen):
     kept and counted as due on their issue date, each with its source, location and both
     dates (see ``ledger.report.adjusted``)."""
     notes: tuple[str, ...]
-    """Every data-quality sentence, for a person."""
+    """Every data-quality sentence, for a person (the warnings first)."""
     groups: tuple[NoteGroup, ...] = ()
     """The notes grouped by kind, with a count, a few examples and the amount involved, in
     the order each kind first appears in :attr:`notes` (what the table and HTML reports
     show)."""
+    warnings: tuple[str, ...] = ()
+    """What the data as a whole may be missing (``ledger.report.warnings``), e.g. a source
+    whose last sync did not complete. Also the first of ``notes``."""
 
 
 class Review(_Frozen):
@@ -1085,6 +1088,10 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
             "given, rounded only in reports."
         )
         groups.add("excess_precision", notes[-1], None)
+    # What the data as a whole may be missing (a sync that did not complete) comes first.
+    notes[:0] = ledger.report.warnings
+    for warning in ledger.report.warnings:
+        groups.first("incomplete_data", warning)
     return DataQuality(
         rejected=len(rejected),
         rejections=tuple(str(r) for r in rejected[:MAX_LISTED_REJECTIONS]),
@@ -1095,6 +1102,7 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         due_before_issue=tuple(early),
         notes=tuple(notes),
         groups=groups.result(),
+        warnings=ledger.report.warnings,
     )
 
 
@@ -1110,7 +1118,8 @@ class _Groups:
 
     def first(self, kind: str, sentence: str) -> None:
         self.add(kind, sentence, None)
-        self.leading.append(kind)
+        if kind not in self.leading:
+            self.leading.insert(0, kind)
 
     def add(self, kind: str, text: str, amount: Decimal | None) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + 1

@@ -43,9 +43,10 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from clientguard.errors import ConfigError
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Application, Ledger, same_day_order
-from clientguard.model import Allocation, Invoice
+from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, Invoice
 from clientguard.money import ONE, ZERO
 from clientguard.policy import Policy
 
@@ -162,6 +163,11 @@ def check_as_of(as_of: object) -> date:
             f"as_of must be a datetime.date, not {type(as_of).__name__}: the analysis is by day "
             "(for a datetime, pass .date() in the time zone of your books)"
         )
+    if not FIRST_DATE <= as_of <= LAST_DATE:
+        # The records' own bounds: every date a review computes from as_of stays in the
+        # calendar (as_of moved by any policy's days, at most MAX_DAYS).
+        raise ConfigError(f"as_of {as_of} is outside the dates clientguard reviews "
+                          f"({FIRST_DATE} to {LAST_DATE}): give a date in that range")
     return as_of
 
 

@@ -24,16 +24,26 @@ What it guarantees:
   written together, so a crash mid-sync loses nothing already written, and the next sync
   resumes from the last stored cursor (a stream whose source sorts it by change time resumes
   mid-stream; others re-read the stream, which the upsert makes harmless).
-* **One sync at a time.** A sync holds an operating-system lock on ``<store>.lock`` for its
-  whole run; a second sync on the same database waits up to ``wait`` seconds, then fails with
-  a :class:`~clientguard.errors.StoreError` saying so. Reading (:meth:`Store.load`) never
+* **One sync at a time.** A sync holds an operating-system lock on ``<store>.lock`` (next to
+  the file the path resolves to: symbolic links and ``..`` are followed) for its whole run;
+  a second sync on the same database waits up to ``wait`` seconds, then fails with a
+  :class:`~clientguard.errors.StoreError` saying so. Reading (:meth:`Store.load`) never
   waits: SQLite's WAL mode lets it read the last committed page while a sync writes.
 * **Deletions are followed.** A record the source reports deleted (a connector's
   ``Skip(deleted=True)``) is removed from the store in the same transaction as its page.
-* **Rejections are kept.** A raw record a connector could not map is stored as a rejection
-  with its reason and location. It stays until the record arrives in good shape (or the
-  stream is read in full again without it), so :meth:`Store.load` reports the rejections of
-  earlier syncs too, and :meth:`Store.rejections` lists them.
+* **Rejections are kept, once.** A raw record a connector could not map is stored as a
+  rejection with its reason and location. It stays until the record arrives in good shape (or
+  the stream is read in full again without it), so :meth:`Store.load` reports the rejections
+  of earlier syncs too, and :meth:`Store.rejections` lists them. A stream read in full
+  replaces its rejections with its first page; an incremental read replaces those of the
+  records it reads again (by id, or as the same raw record rejected for the same reason), so
+  an interrupted sync and the one that resumes it never store a rejection twice.
+* **An incomplete sync is said.** :meth:`Store.warnings` (and the ``report.warnings`` of
+  :meth:`Store.load`'s ledger) names each source whose last sync did not complete.
+* **Errors say what to do.** A full disk is reported as such, with nothing of the failed page
+  written; a damaged (hand-edited) row is a :class:`~clientguard.errors.StoreError` naming its
+  table, row and column; ``Store.open(path, read_only=True)`` never leaves a file behind that
+  a later sync could not write.
 * **A versioned schema.** ``PRAGMA user_version`` holds the schema version; opening an
   older store migrates it (each step in one transaction), opening a newer one fails and
   says to upgrade clientguard.
@@ -50,11 +60,12 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -192,6 +203,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 """The schema version this clientguard writes (``PRAGMA user_version``)."""
 
+_TABLES: Final = ("meta", "sources", "syncs", "records", "cursors", "rejections")
+"""The tables of the schema: a store missing one is damaged."""
+
 _MODELS: Final[Mapping[str, type[AnyRecord]]] = {
     model.kind: model for model in (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
 }
@@ -237,7 +251,8 @@ class StreamResult:
     full_read: bool = True
     """True when the stream was read in full (no cursor, or ``full=True``)."""
     notes: tuple[str, ...] = ()
-    """The connector's notes on the stream (e.g. the account does not have it)."""
+    """What the connector said about the stream: how it read it (a guessed file encoding),
+    or what it could not give (the account does not have it, a date only approximate)."""
 
 
 @dataclass(frozen=True)
@@ -274,15 +289,20 @@ class SyncResult:
         return sum(s.removed for s in self.streams)
 
     @property
-    def notes(self) -> tuple[str, ...]:
-        return tuple(note for s in self.streams for note in s.notes)
-
-    @property
     def skipped(self) -> dict[str, int]:
         total: Counter[str] = Counter()
         for stream in self.streams:
             total.update(stream.skipped)
         return dict(sorted(total.items()))
+
+    @property
+    def duplicates(self) -> int:
+        return sum(s.duplicates for s in self.streams)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Every stream's notes, each once, in order."""
+        return tuple(dict.fromkeys(n for s in self.streams for n in s.notes))
 
 
 @dataclass(frozen=True)
@@ -325,12 +345,21 @@ class Store:
     # ----------------------------------------------------------------- opening
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Store:
+    def open(
+        cls, path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False
+    ) -> Store:
         """Open the store at ``path``, creating it (and its folder) when ``create`` is true.
 
         A new store file is readable by its owner only: it holds the firm's client data.
+
+        ``read_only`` (for a review, which only reads): the store must exist, and opening it
+        never leaves a file behind that later writers could not use. A store whose file is
+        not writable (``chmod 0400``) is read without SQLite's shared-memory files when it was
+        closed cleanly, and otherwise with ones that stay writable by the owner.
         """
         target = Path(path).expanduser()
+        if read_only:
+            return cls._open_read_only(target)
         if not target.exists():
             if not create:
                 raise StoreError(
@@ -362,7 +391,45 @@ class Store:
             raise
         return store
 
-    def _prepare(self) -> None:
+    @classmethod
+    def _open_read_only(cls, target: Path) -> Store:
+        if not target.exists():
+            raise StoreError(
+                f"there is no store at {target}: run `clientguard sync` first, or pass "
+                "the path of an existing store"
+            )
+        if target.is_dir():
+            raise StoreError(f"{target} is a folder, not a store file")
+        # SQLite gives the -wal and -shm files it creates the mode of the store file: made
+        # for a store that is read-only at the time (chmod 0400), they would stay read-only
+        # and break every later sync once the store is writable again. A writable store is
+        # opened as usual (without creating it): its last connection tidies those files up.
+        query = "mode=rw"
+        if not _writable(target):
+            query = "mode=ro"
+            wal = target.with_name(target.name + "-wal")
+            if not wal.exists() or wal.stat().st_size == 0:
+                # Closed cleanly: everything is in the main file. Read it as it is, without
+                # the shared-memory files (nobody can be writing a file nobody may write).
+                query += "&immutable=1"
+            else:
+                _create_private(target.with_name(target.name + "-shm"), like=target)
+        uri = f"{target.resolve().as_uri()}?{query}"
+        try:
+            connection = sqlite3.connect(
+                uri, uri=True, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store {target}: {exc}") from None
+        store = cls(target, connection)
+        try:
+            store._prepare(read_only=True)
+        except BaseException:
+            connection.close()
+            raise
+        return store
+
+    def _prepare(self, *, read_only: bool = False) -> None:
         db = self._db
         try:
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
@@ -387,6 +454,23 @@ class Store:
                 f"clientguard (this one reads up to version {SCHEMA_VERSION}): upgrade "
                 "clientguard (pip install -U clientguard)"
             )
+        if version < 0:
+            raise StoreError(
+                f"the store {self.path} is damaged: its schema version (PRAGMA user_version) "
+                f"is {version}; set it back to {SCHEMA_VERSION} or sync into a new store"
+            )
+        if read_only:
+            if version == 0:
+                raise StoreError(
+                    f"the store {self.path} is empty: run `clientguard sync` first"
+                )
+            if version < SCHEMA_VERSION:
+                raise StoreError(
+                    f"the store {self.path} has schema version {version}, older than this "
+                    f"clientguard's {SCHEMA_VERSION}: run `clientguard sync` once to upgrade it"
+                )
+            self._check_tables()
+            return
         try:
             # WAL: readers see the last committed page while a sync writes. FULL: a committed
             # page survives a power cut too, not only a crash of the process.
@@ -397,6 +481,19 @@ class Store:
             raise StoreError(f"cannot use the store {self.path}: {exc}") from None
         if version < SCHEMA_VERSION:
             self._migrate(version)
+        self._check_tables()
+
+    def _check_tables(self) -> None:
+        """Every table of the schema is there: a hand-edited store that lost one is named."""
+        tables = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        present = {row[0] for row in tables}
+        missing = [table for table in _TABLES if table not in present]
+        if missing:
+            raise StoreError(
+                f"the store {self.path} is damaged: the table{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)} {'are' if len(missing) > 1 else 'is'} missing; restore "
+                "the store from a backup, or sync into a new store"
+            )
 
     def _migrate(self, version: int) -> None:
         for target in range(version + 1, SCHEMA_VERSION + 1):
@@ -442,10 +539,8 @@ class Store:
         def __enter__(self) -> None:
             try:
                 self.store._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise StoreError(
-                    f"cannot write to the store {self.store.path} ({self.what}): {exc}"
-                ) from None
+            except sqlite3.Error as exc:
+                raise self.failed(exc) from None
 
         def __exit__(
             self,
@@ -453,17 +548,45 @@ class Store:
             exc: BaseException | None,
             traceback: TracebackType | None,
         ) -> None:
-            db = self.store._db
             if kind is None:
                 try:
-                    db.execute("COMMIT")
+                    self.store._db.execute("COMMIT")
                 except sqlite3.Error as error:
+                    self.rollback()
+                    raise self.failed(error) from None
+                return
+            self.rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise self.failed(exc) from None
+
+        def rollback(self) -> None:
+            # SQLite rolls some failures back by itself (a full disk, an I/O error): then
+            # there is no transaction left to roll back, and saying so would hide the cause.
+            db = self.store._db
+            if db.in_transaction:
+                # The transaction is gone either way; the first error is the one to report.
+                with suppress(sqlite3.Error):
                     db.execute("ROLLBACK")
-                    raise StoreError(
-                        f"cannot write to the store {self.store.path} ({self.what}): {error}"
-                    ) from None
-            elif db.in_transaction:
-                db.execute("ROLLBACK")
+
+        def failed(self, error: sqlite3.Error) -> StoreError:
+            """The store error for a failed write: what could not be written, and why."""
+            code = getattr(error, "sqlite_errorcode", None)
+            where = f"the store {self.store.path} ({self.what})"
+            if code == sqlite3.SQLITE_FULL or "database or disk is full" in str(error):
+                return StoreError(
+                    f"the disk is full: cannot write to {where}; nothing of it was written "
+                    "(what was stored before stays). Free some space (or raise the limit on "
+                    "the store's size) and run the command again: a sync resumes where it "
+                    "stopped"
+                )
+            if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or "readonly" in str(error):
+                return StoreError(
+                    f"cannot write to {where}: the store (or its -wal or -shm file, or its "
+                    f"folder) is read-only ({error}); make them writable and run it again"
+                )
+            return StoreError(
+                f"cannot write to {where}: {error}; nothing of it was written"
+            )
 
     def _transaction(self, what: str) -> Store._Transaction:
         return Store._Transaction(self, what)
@@ -475,7 +598,28 @@ class Store:
         rows = self._db.execute(
             "SELECT stream, cursor FROM cursors WHERE source = ?", (source,)
         ).fetchall()
-        return SyncState({stream: datetime.fromisoformat(cursor) for stream, cursor in rows})
+        cursors = {}
+        for stream, text in rows:
+            moment = _aware_moment(text)
+            if moment is None:
+                raise self._damaged(
+                    "cursors", f"source {source!r}, stream {stream!r}", "cursor",
+                    f"{_shown(text)} is not a date-time with a time zone",
+                    fix=f"run `clientguard sync --full --source {source}` (it reads the "
+                    "stream again and replaces the cursor), or delete that row",
+                )
+            cursors[str(stream)] = moment
+        return SyncState(cursors)
+
+    def _damaged(
+        self, table: str, row: str, column: str, problem: str, *, fix: str | None = None
+    ) -> StoreError:
+        """The error for a damaged (hand-edited) row: which table, row and column, and what
+        to do."""
+        return StoreError(
+            f"the store {self.path} is damaged: table {table}, row ({row}), column {column}: "
+            f"{problem}; {fix or 'correct or delete that row (e.g. in the sqlite3 shell)'}"
+        )
 
     def sync(
         self,
@@ -509,7 +653,8 @@ class Store:
         selected = tuple(streams) if streams is not None else None
         with _SyncLock(self.path, wait=wait, holder=name):
             self._claim(name, connector.name)
-            state = self.state(name)
+            # A full read needs no cursor (and so gets past a damaged one, replacing it).
+            state = SyncState() if full else self.state(name)
             sync_id = self._begin_sync(name, connector, full=full)
             writer = _SyncWriter(self, name, connector, sync_id, state, full=full, prune=prune)
             try:
@@ -610,11 +755,41 @@ class Store:
                     rejections=int(rejections),
                     cursors=self.state(source),
                     last_sync_status=last[0] if last else None,
-                    last_sync_at=datetime.fromisoformat(last[1]) if last else None,
-                    last_complete_at=datetime.fromisoformat(complete[0]) if complete else None,
+                    last_sync_at=self._started_at(source, last[1]) if last else None,
+                    last_complete_at=self._started_at(source, complete[0]) if complete else None,
                 )
             )
         return tuple(result)
+
+    def _started_at(self, source: str, text: object) -> datetime:
+        moment = _aware_moment(text)
+        if moment is None:
+            raise self._damaged(
+                "syncs", f"source {source!r}", "started_at",
+                f"{_shown(text)} is not a date-time with a time zone",
+            )
+        return moment
+
+    def warnings(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
+        """What a reader of ``sources`` (default: all) should know about the stored data as a
+        whole: each source whose last sync did not complete (it failed, was interrupted, or
+        is still running), so that its records and rejections may be incomplete."""
+        where, params = self._source_filter(sources)
+        query = (
+            "SELECT source, status, started_at FROM syncs WHERE id IN "  # noqa: S608
+            f"(SELECT max(id) FROM syncs {where} GROUP BY source) ORDER BY source"
+        )
+        warnings = []
+        for source, status, started in self._db.execute(query, params).fetchall():
+            if status == "complete":
+                continue
+            how = "failed" if status == "failed" else "was interrupted or is still running"
+            warnings.append(
+                f"the last sync of source {source!r} (started {started}) did not complete: "
+                f"it {how}, so its records and rejections may be incomplete or out of date; "
+                "run `clientguard sync` again"
+            )
+        return tuple(warnings)
 
     def _source_filter(self, sources: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
         if sources is None:
@@ -635,22 +810,45 @@ class Store:
         where, params = self._source_filter(sources)
         # The filter holds only "?" placeholders; the names go in as parameters.
         query = (
-            "SELECT kind, source, record_id, field, reason, location, record "  # noqa: S608
-            f"FROM rejections {where} ORDER BY source, stream, id"
+            "SELECT id, kind, source, record_id, field, reason, location, "  # noqa: S608
+            f"record FROM rejections {where} ORDER BY source, stream, id"
         )
         rows = self._db.execute(query, params).fetchall()
-        return tuple(
-            Rejection(
-                kind=kind,
-                source=source,
-                record_id=record_id,
-                field=field_name,
-                reason=reason,
-                location=_location_from(location),
-                record=json.loads(record) if record is not None else None,
+        result = []
+        for row_id, kind, source, record_id, field_name, reason, location, record in rows:
+            row = f"id {row_id}"
+            raw = None
+            if record is not None:
+                try:
+                    raw = json.loads(record)
+                except (TypeError, ValueError):
+                    raise self._damaged("rejections", row, "record", "not JSON") from None
+            for column, value in (("kind", kind), ("source", source), ("reason", reason)):
+                if not isinstance(value, str):
+                    raise self._damaged("rejections", row, column, f"{_shown(value)} is not text")
+            for column, value in (("record_id", record_id), ("field", field_name)):
+                if value is not None and not isinstance(value, str):
+                    raise self._damaged(
+                        "rejections", row, column, f"{_shown(value)} is not text or NULL"
+                    )
+            result.append(
+                Rejection(
+                    kind=kind,
+                    source=source,
+                    record_id=record_id,
+                    field=field_name,
+                    reason=reason,
+                    location=self._location("rejections", row, location),
+                    record=raw,
+                )
             )
-            for kind, source, record_id, field_name, reason, location, record in rows
-        )
+        return tuple(result)
+
+    def _location(self, table: str, row: str, text: object) -> Location | None:
+        try:
+            return _location_from(text)
+        except (TypeError, ValueError) as exc:
+            raise self._damaged(table, row, "location", str(exc)) from None
 
     def records(self, sources: Sequence[str] | None = None) -> Iterator[AnyRecord]:
         """Every stored record of ``sources`` (default: all), in key order.
@@ -672,17 +870,43 @@ class Store:
             where = f"{where} AND kind = ?" if where else "WHERE kind = ?"
             params = (*params, kind)
         query = (
-            "SELECT kind, record_id, data, location FROM records "  # noqa: S608 (placeholders)
+            "SELECT source, kind, record_id, data, location FROM records "  # noqa: S608
             f"{where} ORDER BY source, kind, record_id"
         )
-        for kind, record_id, data, location_text in self._db.execute(query, params):
-            location = _location_from(location_text)
+        for source, kind, record_id, data, location_text in self._db.execute(query, params):
+            model = _MODELS.get(kind) if isinstance(kind, str) else None
+            location: Location | None = None
+            problem: tuple[str, str] | None = None  # the damaged column, and how
+            if model is None:
+                problem = "kind", f"{_shown(kind)} is not a kind of record (one of " + (
+                    ", ".join(_MODELS) + ")"
+                )
+            elif not isinstance(record_id, str):
+                problem = "record_id", f"{_shown(record_id)} is not text"
+            elif not isinstance(data, str | bytes):
+                problem = "data", f"{_shown(data)} is not JSON text"
+            else:
+                try:
+                    location = _location_from(location_text)
+                except ValueError as exc:
+                    problem = "location", str(exc)
+            if problem is not None or model is None:
+                column, text = problem or ("kind", "unknown")
+                raise self._damaged("records", _record_row(source, kind, record_id), column, text)
             try:
-                record = _MODELS[kind].model_validate_json(data)
+                record = model.model_validate_json(data)
             except DataError as exc:
+                try:
+                    raw = json.loads(data)
+                except ValueError:
+                    raw = None
+                if not isinstance(raw, dict):
+                    raise self._damaged(
+                        "records", _record_row(source, kind, record_id), "data",
+                        "not a JSON object",
+                    ) from None
                 # A record stored by an older clientguard that a newer rule refuses: reported,
                 # never a crash of the whole load.
-                raw = json.loads(data)
                 yield None, location, None, Rejection(
                     kind=kind,
                     source=str(raw.get("source", "?")),
@@ -739,6 +963,7 @@ class Store:
             locations=locations,
             notes=self.notes(sources),
             links=links,
+            warnings=self.warnings(sources),
         )
 
     def customers(self, sources: Sequence[str] | None = None) -> tuple[Customer, ...]:
@@ -817,10 +1042,10 @@ class Store:
         clause = f"{where} AND" if where else "WHERE"
         rows = self._db.execute(
             "SELECT DISTINCT json_extract(data, '$.currency') FROM records "  # noqa: S608
-            f"{clause} kind = 'invoice' ORDER BY 1",
+            f"{clause} kind = 'invoice' AND json_valid(data) ORDER BY 1",
             params,
         ).fetchall()
-        return tuple(row[0] for row in rows if row[0])
+        return tuple(row[0] for row in rows if isinstance(row[0], str) and row[0])
 
 
 # --------------------------------------------------------------------------- writing pages
@@ -853,6 +1078,8 @@ class _SyncWriter:
         self.full_read: dict[str, bool] = {}
         # Identical time entries within one stream are told apart by their occurrence.
         self.occurrences: dict[str, Counter[str]] = {}
+        self.begun: set[str] = set()
+        """Streams with a page stored in this sync."""
 
     def read_in_full(self, stream: str) -> bool:
         if stream not in self.full_read:
@@ -880,24 +1107,47 @@ class _SyncWriter:
                 if ident is not None:
                     ids_seen.append(ident)
             ids_seen += [r.record_id for r in page.rejected if r.record_id is not None]
-            if not in_full and ids_seen:
-                # An incremental read replaces the rejections of the records it read again.
+            rows = [
+                (
+                    self.source, stream, self.sync_id, r.kind, self.connector.name,
+                    r.record_id, r.field, r.reason, _location_text(r.location),
+                    _raw_text(r.record),
+                )
+                for r in page.rejected
+            ]
+            if in_full and stream not in self.begun:
+                # A stream read in full replaces its rejections from its first page on: an
+                # interrupted read followed by a complete one never counts one twice.
+                db.execute(
+                    "DELETE FROM rejections WHERE source = ? AND stream = ? AND sync_id < ?",
+                    (self.source, stream, self.sync_id),
+                )
+            elif not in_full:
+                # An incremental read replaces the rejections of the records it reads again:
+                # by id, and (a record without one) by being the same raw record rejected
+                # for the same reason, as happens when a sync resumes after an interruption.
                 db.executemany(
                     "DELETE FROM rejections WHERE source = ? AND stream = ? AND record_id = ? "
                     "AND sync_id < ?",
                     [(self.source, stream, ident, self.sync_id) for ident in set(ids_seen)],
                 )
+                db.executemany(
+                    "DELETE FROM rejections WHERE source = ? AND stream = ? AND sync_id < ? "
+                    "AND record_id IS NULL AND kind = ? AND connector = ? "
+                    "AND field IS ? AND reason = ? AND record IS ?",
+                    [
+                        (self.source, stream, self.sync_id, kind, connector, field_name,
+                         reason, record)
+                        for (_, _, _, kind, connector, ident, field_name, reason, _, record)
+                        in rows
+                        if ident is None
+                    ],
+                )
+            self.begun.add(stream)
             db.executemany(
                 "INSERT INTO rejections (source, stream, sync_id, kind, connector, record_id, "
                 "field, reason, location, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        self.source, stream, self.sync_id, r.kind, self.connector.name,
-                        r.record_id,
-                        r.field, r.reason, _location_text(r.location), _raw_text(r.record),
-                    )
-                    for r in page.rejected
-                ],
+                rows,
             )
             page_counts["rejected"] += len(page.rejected)
             if page.deleted:
@@ -1073,7 +1323,11 @@ class _SyncLock:
     """
 
     def __init__(self, store_path: Path, *, wait: float, holder: str) -> None:
-        self.path = store_path.with_name(store_path.name + ".lock")
+        # The file itself, not the name it was opened by: a symbolic link or a path with
+        # ".." to the same store takes the same lock.
+        resolved = store_path.resolve()
+        self.store = store_path
+        self.path = resolved.with_name(resolved.name + ".lock")
         self.wait = wait
         self.holder = holder
         self.handle: IO[str] | None = None
@@ -1096,22 +1350,24 @@ class _SyncLock:
                 handle.close()
                 waited = f" after waiting {self.wait:g} s" if self.wait > 0 else ""
                 raise StoreError(
-                    f"another clientguard sync is writing to {self.path.with_suffix('')}"
+                    f"another clientguard sync is writing to {self.store}"
                     f"{f' ({who})' if who else ''}{waited}; let it finish and try again, or "
                     "pass --wait SECONDS to wait for it"
                 )
             time.sleep(0.1)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"source {self.holder}, process {os.getpid()}")
-        handle.flush()
+        # Who holds it, for the message of a second sync; written unbuffered, and left out
+        # on a full disk (the lock is held either way).
+        with suppress(OSError):
+            descriptor = handle.fileno()
+            os.ftruncate(descriptor, 0)
+            os.lseek(descriptor, 0, os.SEEK_SET)
+            os.write(descriptor, f"source {self.holder}, process {os.getpid()}".encode())
         self.handle = handle
 
     def __exit__(self, *exc: object) -> None:
         if self.handle is not None:
-            self.handle.seek(0)
-            self.handle.truncate()
-            self.handle.flush()
+            with suppress(OSError):
+                os.ftruncate(self.handle.fileno(), 0)
             _unlock(self.handle)
             self.handle.close()
             self.handle = None
@@ -1189,16 +1445,82 @@ def _location_text(location: Location | None) -> str | None:
     return json.dumps({k: v for k, v in fields.items() if v is not None}, sort_keys=True)
 
 
-def _location_from(text: str | None) -> Location | None:
+def _location_from(text: object) -> Location | None:
+    """A stored location back; ValueError (saying what is wrong) when it was damaged."""
     if text is None:
         return None
-    data = json.loads(text)
-    return Location(
-        file=data.get("file"),
-        line=data.get("line"),
-        column=data.get("column"),
-        detail=data.get("detail"),
+    if not isinstance(text, str):
+        raise ValueError(f"{_shown(text)} is not JSON text")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ValueError(f"{_shown(text)} is not JSON") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{_shown(text)} is not a JSON object")
+    fields: dict[str, Any] = {}
+    for name, kind in (("file", str), ("line", int), ("column", str), ("detail", str)):
+        value = data.get(name)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise ValueError(f"its {name} {_shown(value)} is not {kind.__name__}")
+        fields[name] = value
+    return Location(**fields)
+
+
+def _record_row(source: object, kind: object, record_id: object) -> str:
+    """A row of the records table, as an error names it."""
+    return f"source {_shown(source)}, kind {_shown(kind)}, record_id {_shown(record_id)}"
+
+
+def _aware_moment(text: object) -> datetime | None:
+    """A stored ISO date-time with its time zone; None when it is not one."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return None
+    return moment
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    """A stored value as an error message shows it: quoted, cut, one line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _writable(path: Path) -> bool:
+    """Whether ``path`` may be written, both by us and by its owner's mode bits (SQLite
+    copies those onto the -wal and -shm files it makes), in a folder we may write to (where
+    SQLite makes those files)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    folder = path.resolve().parent
+    return (
+        bool(mode & stat.S_IWUSR)
+        and os.access(path, os.W_OK)
+        and os.access(folder, os.W_OK | os.X_OK)
     )
+
+
+def _create_private(path: Path, *, like: Path) -> None:
+    """Create ``path`` empty, readable and writable by the owner of ``like``, unless it
+    exists (best effort: SQLite manages without it, read-only)."""
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        return
+    try:
+        owner = like.stat()
+        if hasattr(os, "fchown") and os.name == "posix" and os.geteuid() == 0:
+            os.fchown(descriptor, owner.st_uid, owner.st_gid)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def _jsonable(value: object) -> Any:

@@ -18,6 +18,9 @@ from clientguard_csv.dates import DateError, DateReader
         ("2021-01-28T11:04:09+00:00", (), None, date(2021, 1, 28)),
         ("2021-01-28T23:30:00-05:00", (), None, date(2021, 1, 28)),  # the date as written
         ("2021-01-28 11:04", (), None, date(2021, 1, 28)),
+        # the calendar's ends, with offsets: read as written, no overflow
+        ("0001-01-01T00:00:00+23:59", (), None, date(1, 1, 1)),
+        ("9999-12-31T23:59:59-23:59", ("iso",), None, date(9999, 12, 31)),
         ("2025/04/03", (), None, date(2025, 4, 3)),
         ("Jan 28 2021", (), None, date(2021, 1, 28)),
         ("28 Jan 2021", (), None, date(2021, 1, 28)),
@@ -63,6 +66,22 @@ def test_dates_read(text: str, formats: tuple[str, ...], day_first: bool | None,
         ("yesterday", (), "name it in date_formats"),
         ("03/04/25", (), "name it in date_formats"),
         ("", (), "empty"),
+        # impossible days and months: each one an error naming the cell, never a crash
+        ("05/00/2025", (), "'05/00/2025' is not a date"),
+        ("00/05/2025", (), "'00/05/2025' is not a date"),
+        ("00/00/2025", (), "is not a date"),
+        ("05/00/2025", ("%m/%d/%Y", "%d/%m/%Y"), "does not match the date format(s)"),
+        ("2025-13-01", (), "'2025-13-01' is not a date: month must be in 1..12"),
+        ("2025-02-29", (), "'2025-02-29' is not a date"),
+        ("2025-00-10", (), "is not a date"),
+        ("0000-01-01", (), "is not a date"),
+        ("2025/02/30", (), "is not a date"),
+        ("99/99/9999", (), "is not a date"),
+        ("31/99/2025", (), "neither 31 nor 99 is a month"),
+        ("2025-01-01T25:00:00", (), "is not a date"),
+        ("-1/05/2025", (), "name it in date_formats"),
+        ("0", (), "name it in date_formats"),
+        ("\x00", (), "name it in date_formats"),
     ],
 )
 def test_bad_dates_say_what_to_set(text: str, formats: tuple[str, ...], message: str):

@@ -4,6 +4,7 @@ every error, each error naming its file, line and column."""
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -314,6 +315,56 @@ def test_time_entries_from_hours_and_durations(write: Write):
     ]
 
 
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("1" + "0" * 27, "more than one entry can hold"),
+        ("100001", "more than one entry can hold"),
+        ("99999999999999999999999999999:00:00", "more hours than one time entry can hold"),
+        ("9" * 5000 + ":00:00", "more hours than one time entry can hold"),
+        ("1" + "0" * 6 + ":00", "more hours than one time entry can hold"),
+    ],
+)
+def test_absurd_hours_are_a_rejection_of_the_row(write: Write, cell: str, reason: str):
+    text = f"Client,Date,Hours\nAcme,2025-03-03,1.5\nAcme,2025-03-03,{cell}\nAcme,2025-03-04,2\n"
+    mapping = {
+        "currency": "EUR",
+        "invoices": {"default_terms_days": 14, "columns": {
+            "number": "n", "customer_name": "c", "issue_date": "d", "total": "t"}},
+        "time_entries": {"columns": {"customer_name": "Client", "date": "Date",
+                                     "hours": "Hours"}},
+    }
+    ledger = load(invoices=write("i.csv", "n,c,d,t\n1,Acme,2025-01-02,5\n"),
+                  time_entries=write("t.csv", text), mapping=mapping, base="EUR")
+    assert [t.hours for t in ledger.time_entries] == [Decimal("1.5"), Decimal("2")]
+    (rejection,) = ledger.report.rejected
+    assert where(rejection) == ("t.csv", 3, "Hours")
+    assert reason in rejection.reason
+    assert len(str(rejection)) < 400  # a 5,000-digit cell is cut in the message
+
+
+@pytest.mark.parametrize("preset", ["freshbooks", "wave"])
+def test_terms_past_the_end_of_the_calendar_reject_the_row(write: Write, preset: str):
+    # The presets whose exports have no due date: the issue date plus default_terms_days.
+    if preset == "freshbooks":
+        header = "Client Name,Invoice #,Date Issued,Invoice Status,Date Paid,Line Total,Currency\n"
+        rows = ["Acme,1,2025-01-05,sent,,100.00,USD\n", "Acme,2,9999-12-31,sent,,100.00,USD\n",
+                "Beta,3,2025-02-03,sent,,50.00,USD\n"]
+        column = "Date Issued"
+    else:
+        header = ("Transaction ID,Transaction Date,Account Name,Transaction Description,"
+                  "Debit Amount (Two Column Approach),Customer,Invoice Number\n")
+        rows = ["1,2025-01-05,Accounts Receivable,Invoice 1,100.00,Acme,1\n",
+                "2,9999-12-31,Accounts Receivable,Invoice 2,100.00,Acme,2\n",
+                "3,2025-02-03,Accounts Receivable,Invoice 3,50.00,Beta,3\n"]
+        column = "Transaction Date"
+    ledger = load(invoices=write("x.csv", header + "".join(rows)), preset=preset, base="USD")
+    assert sorted(i.number for i in ledger.invoices) == ["1", "3"]
+    (rejection,) = ledger.report.rejected
+    assert where(rejection) == ("x.csv", 3, column)
+    assert "past the end of the calendar" in rejection.reason
+
+
 def test_work_requests(write: Write):
     customers = "id,name\nC1,Acme\n"
     text = (
@@ -365,6 +416,14 @@ BASIC: dict[str, Any] = {
         ("2,Acme,2025-01-02", "Due", "the row has only 3 fields, so it has no 'Due'"),
         ('2,"Acme"x,2025-01-02,2025-02-01,10,sent,EUR', None, "the CSV cannot be read here"),
         ("2,,2025-01-02,2025-02-01,10,sent,EUR", "Client", "names no customer"),
+        # impossible dates under a mapping without date_formats: the row, never the sync
+        ("2,Acme,05/00/2025,2025-02-01,10,sent,EUR", "Date", "'05/00/2025' is not a date"),
+        ("2,Acme,00/05/2025,2025-02-01,10,sent,EUR", "Date", "'00/05/2025' is not a date"),
+        ("2,Acme,2025-01-02,31/02/2025,10,sent,EUR", "Due", "'31/02/2025' is not a date"),
+        ("2,Acme,2025-13-01,2026-02-01,10,sent,EUR", "Date", "'2025-13-01' is not a date"),
+        ("2,Acme,2025-01-02,0000-00-00,10,sent,EUR", "Due", "'0000-00-00' is not a date"),
+        # a placeholder date: outside the dates a record may carry
+        ("2,Acme,2025-01-02,9999-12-31,10,sent,EUR", "Due", "9999-12-31 is outside the dates"),
     ],
 )
 def test_each_broken_row_is_rejected_at_its_line_and_column(
@@ -435,12 +494,39 @@ def test_a_header_that_does_not_match_says_what_is_missing_and_what_was_found(wr
     assert "stream invoices" in message
 
 
-def test_an_undecodable_line_stops_the_read_naming_it(write: Write):
+def test_an_undecodable_line_is_a_rejection_naming_it(write: Write):
     polish_row = "4,Łódź,2025-01-02,2025-02-01,1,sent,EUR\n".encode("cp1250")
-    content = (HEADER + GOOD * 3).encode("utf-8") + polish_row
-    with pytest.raises(CsvFileError, match="line 5 is not valid utf-8"):
-        load(invoices=write("enc.csv", content), mapping={**BASIC, "encoding": "utf-8"},
-             base="EUR")
+    content = (HEADER + GOOD * 3).encode("utf-8") + polish_row + b"5" + GOOD[1:].encode()
+    ledger = load(invoices=write("enc.csv", content), mapping={**BASIC, "encoding": "utf-8"},
+                  base="EUR")
+    assert sorted(i.number for i in ledger.invoices) == ["1", "5"]  # the read goes on
+    (rejection,) = ledger.report.rejected
+    assert where(rejection) == ("enc.csv", 5, "Client")
+    assert "not valid utf-8" in rejection.reason
+
+
+@pytest.mark.parametrize("encoding", ["cp1250", "auto"])
+def test_errors_in_a_cp1250_file_name_their_lines(write: Write, encoding: str):
+    # Quoted cells with line breaks, CRLF endings and a preamble: each error at its line.
+    text = (
+        "Zestawienie faktur\r\n\r\n"
+        + HEADER.replace("\n", "\r\n")
+        + '1,"Spółka\r\nŁódź",2025-01-02,2025-02-01,10.00,sent,EUR\r\n'  # lines 4-5
+        + "2,Żabka,2025-13-02,2025-02-01,10.00,sent,EUR\r\n"  # line 6: a bad date
+        + '3,"Źdźbło\nsp. j.",2025-01-02,2025-02-01,10.00,sent,EUR\r\n'  # lines 7-8
+        + "4,Ćma,2025-01-02,2025-02-01,1x0,sent,EUR\r\n"  # line 9: a bad amount
+        + "5,Gęś \x98,2025-01-02,2025-02-01,1.00,sent,EUR\r\n"  # line 10: 0x98, no cp1250
+    )
+    content = b"".join(
+        b"\x98" if part == "\x98" else part.encode("cp1250") for part in re.split("(\x98)", text)
+    )
+    ledger = load(invoices=write("pl.csv", content), mapping={**BASIC, "encoding": encoding},
+                  base="EUR")
+    assert [(where(r)[1], where(r)[2]) for r in ledger.report.rejected] == [
+        (6, "Date"), (9, "Total"), (10, "Client"),
+    ]
+    assert sorted(i.number for i in ledger.invoices) == ["1", "3"]
+    assert ledger.customer("Spółka Łódź").name == "Spółka Łódź"
 
 
 def test_strict_mode_lists_every_rejection_capped_with_a_count(write: Write):
@@ -552,3 +638,83 @@ def test_a_disputed_column_and_a_dispute_date_mark_invoices_disputed(write: Writ
     assert [(line, column) for (_, line, column) in rejected] == [
         (6, "Raised"), (7, "Disputed")]
     assert "says the invoice is not disputed" in next(iter(rejected.values()))
+
+
+GROUPED: dict[str, Any] = {
+    "currency": "EUR",
+    "invoices": {
+        "group_rows": True,
+        "columns": {"id": "Id", "customer_name": "Client", "issue_date": "Date",
+                    "due_date": "Due", "total": "Total"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("rows", "duplicates", "folded"),
+    [
+        # an identical repeat of a row: folded into its invoice, and counted
+        (["1,Acme,2025-01-02,2025-02-01,10,Pen", "1,Acme,2025-01-02,2025-02-01,10,Pen",
+          "2,Beta,2025-01-02,2025-02-01,5,Ink"], 1, 0),
+        # two line items of one invoice: folded as line items, no duplicate
+        (["1,Acme,2025-01-02,2025-02-01,10,Pen", "1,Acme,2025-01-02,2025-02-01,10,Paper",
+          "2,Beta,2025-01-02,2025-02-01,5,Ink"], 0, 1),
+        # a repeat and a line item; an invoice of its own repeated twice
+        (["1,Acme,2025-01-02,2025-02-01,10,Pen", "1,Acme,2025-01-02,2025-02-01,10,Paper",
+          "1,Acme,2025-01-02,2025-02-01,10,Pen", "2,Beta,2025-01-02,2025-02-01,5,Ink",
+          "2,Beta,2025-01-02,2025-02-01,5,Ink", "2,Beta,2025-01-02,2025-02-01,5,Ink"], 3, 1),
+    ],
+)
+def test_identical_rows_folded_into_a_document_are_counted(
+    write: Write, rows: list[str], duplicates: int, folded: int
+):
+    path = write("g.csv", "Id,Client,Date,Due,Total,Item\n" + "\n".join(rows) + "\n")
+    connector = CsvConnector(invoices=path, mapping=GROUPED)
+    pages = list(connector.sync())
+    assert sum(p.duplicates for p in pages) == duplicates
+    assert sorted(r.id for p in pages for r in p.records if r.kind == "invoice") == ["1", "2"]
+    (log,) = connector.inspect().files
+    assert (log.rows, log.duplicates, log.folded) == (len(rows), duplicates, folded)
+    assert log.rows == 2 + log.duplicates + log.folded  # every row is accounted for
+
+
+def test_an_identical_row_of_an_ungrouped_file_is_a_duplicate_of_the_sync(write: Write):
+    path = write("i.csv", HEADER + GOOD + GOOD)
+    pages = list(CsvConnector(invoices=path, mapping=BASIC).sync())
+    assert sum(p.duplicates for p in pages) == 1
+    assert [r.id for p in pages for r in p.records if r.kind == "invoice"] == ["1"]
+
+
+def test_a_rejection_quoting_a_huge_cell_keeps_a_short_reason(write: Write):
+    huge = "9" * 5000
+    path = write("h.csv", HEADER + GOOD + f"2,Acme,{huge},2025-02-01,10.00,sent,EUR\n")
+    (rejection,) = load(invoices=path, mapping=BASIC, base="EUR").report.rejected
+    assert where(rejection) == ("h.csv", 3, "Date")
+    assert len(rejection.reason) <= 500
+    assert rejection.reason.startswith("'9999")
+    assert rejection.reason.endswith("name it in date_formats (e.g. [\"%d.%m.%Y\"] or "
+                                     "[\"%m/%d/%y\"])")
+
+
+@pytest.mark.parametrize("error", [ArithmeticError, OverflowError, ValueError, LookupError])
+def test_an_error_no_check_foresaw_rejects_its_row_and_the_sync_goes_on(
+    write: Write, monkeypatch: pytest.MonkeyPatch, error: type[Exception]
+):
+    from clientguard_csv.fields import FieldReader
+
+    real = FieldReader.status_of_value
+
+    def status(self: FieldReader, value: str | None) -> str | None:
+        if value == "boom":
+            raise error("an unforeseen cell")
+        return real(self, value)
+
+    monkeypatch.setattr(FieldReader, "status_of_value", status)
+    path = write("b.csv", HEADER + GOOD + "2,Acme,2025-01-02,2025-02-01,10.00,boom,EUR\n"
+                 + GOOD.replace("1,", "3,", 1))
+    ledger = load(invoices=path, mapping=BASIC, base="EUR")
+    assert [i.number for i in ledger.invoices] == ["1", "3"]
+    (rejection,) = ledger.report.rejected
+    assert where(rejection)[:2] == ("b.csv", 3)
+    assert "the row cannot be read" in rejection.reason
+    assert "an unforeseen cell" in rejection.reason

@@ -38,6 +38,8 @@ WESTERN = "Klient;Kwota\nCafé Müller;12,00\nSociété Générale à Paris;13,0
         (WESTERN.encode("latin-1"), "latin-1"),
         ("Klient;Kwota\nŚląsk;1\n".encode("cp1250"), "cp1250"),  # Ś is 0x8C in cp1250
         (codecs.BOM_UTF16_LE + POLISH.encode("utf-16-le"), "utf-16"),
+        (POLISH.encode("utf-32"), "utf-32"),  # its mark FF FE 00 00 begins with UTF-16's
+        (codecs.BOM_UTF32_BE + POLISH.encode("utf-32-be"), "utf-32"),
         ("Klient,Kwota\nŻabka,1\n".encode("cp1250"), "cp1250"),  # one Ż: "¯abka" in Latin-1
         ("Client,Amount\nCrème brûlée à Noël,£10\n".encode("latin-1"), "latin-1"),
         ("Client,Amount\nMüller Straße,10\n".encode("latin-1"), "latin-1"),
@@ -55,6 +57,8 @@ def test_encoding_is_detected(content: bytes, expected: str):
         (POLISH.encode("cp1250"), "auto"),
         (POLISH.encode("cp1250"), "cp1250"),
         (codecs.BOM_UTF16_LE + POLISH.encode("utf-16-le"), "auto"),
+        (POLISH.encode("utf-32"), "auto"),
+        (POLISH.encode("utf-32"), "utf-32"),
     ],
 )
 def test_polish_text_comes_out_the_same_however_it_was_encoded(
@@ -80,13 +84,53 @@ def test_the_bom_is_not_part_of_the_first_column_name(write: Callable[..., Path]
     assert layout.bom
 
 
-def test_a_line_in_another_encoding_is_an_error_naming_the_line(write: Callable[..., Path]):
-    text = "Klient;Kwota\n" + "A;1\n" * 3 + "Spółka;2\n"
+def test_a_line_in_another_encoding_is_a_row_error_naming_the_line_and_column(
+    write: Callable[..., Path],
+):
+    text = "Klient;Kwota\n" + "A;1\n" * 3 + "Spółka;2\n" + "B;3\n"
     path = write("mixed.csv", text.encode("cp1250"))
-    with pytest.raises(CsvFileError) as caught:
-        rows_of(path, encoding="utf-8")
-    assert "line 5 is not valid utf-8" in str(caught.value)
-    assert 'encoding = "cp1250"' in str(caught.value)
+    rows = rows_of(path, encoding="utf-8")
+    assert rows[:3] == [Row(2, ["A", "1"]), Row(3, ["A", "1"]), Row(4, ["A", "1"])]
+    assert rows[4] == Row(6, ["B", "3"])  # the read goes on
+    bad = rows[3]
+    assert isinstance(bad, CsvRowError)
+    assert (bad.line, bad.column) == (5, "Klient")
+    assert "not valid utf-8 (b'\\xf3\\xb3')" in bad.reason
+    assert 'encoding = "cp1250"' in bad.reason
+
+
+# A UTF-8 export with umlauts, and one stray byte (a cp1252 "é", 0xE9) in one row.
+STRAY = (
+    "Klient;Kwota\n"
+    + "".join(f"Müller Café GmbH {n};{n},00\n" for n in range(1, 6))
+).encode("utf-8") + "Stray é;7,00\n".encode("cp1252") + "Übel Straße;8,00\n".encode()
+
+
+@pytest.mark.parametrize("stray", [b"\xe9", b"\xff", b"\x81", b"\xc3", b"\xa0\xa0"])
+def test_a_mostly_utf8_file_with_a_stray_byte_stays_utf8(
+    write: Callable[..., Path], stray: bytes
+):
+    content = STRAY.replace("é".encode("cp1252"), stray)
+    assert detect_encoding(content) == "utf-8"
+    rows = rows_of(write("stray.csv", content))
+    assert [r.cells[0] for r in rows if isinstance(r, Row)] == [
+        *(f"Müller Café GmbH {n}" for n in range(1, 6)), "Übel Straße"
+    ]  # never "MÃ¼ller CafÃ© GmbH"
+    (bad,) = [r for r in rows if isinstance(r, CsvRowError)]
+    assert (bad.line, bad.column) == (7, "Klient")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # one accented letter in an otherwise ASCII file: Latin-1, not "UTF-8 with a stray"
+        (b"Klient;Kwota\nCaf\xe9;1\n", "latin-1"),
+        # Polish in cp1250 with a capital before a symbol byte (0xD3 0xA3 is valid UTF-8)
+        ("Klient;Kwota\nWRÓŁ Spółka;1\nŁódź Żabka;2\n".encode("cp1250"), "cp1250"),
+    ],
+)
+def test_a_legacy_file_is_not_taken_for_utf8(content: bytes, expected: str):
+    assert detect_encoding(content) == expected
 
 
 @pytest.mark.parametrize(
@@ -195,3 +239,20 @@ def test_an_empty_file_says_so(write: Callable[..., Path], content: bytes):
 def test_a_missing_file_says_so(tmp_path: Path):
     with pytest.raises(CsvFileError, match="cannot be read"):
         open_layout(tmp_path / "nope.csv", COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding", "guessed"),
+    [
+        (POLISH.encode("cp1250"), "auto", True),
+        (POLISH.encode("utf-8"), "auto", True),
+        (codecs.BOM_UTF8 + POLISH.encode("utf-8"), "auto", False),  # the mark says it
+        (codecs.BOM_UTF16_LE + POLISH.encode("utf-16-le"), "auto", False),
+        (b"Klient;Kwota\nAcme;1\n", "auto", False),  # ASCII: every encoding reads it alike
+        (POLISH.encode("cp1250"), "cp1250", False),  # named, not guessed
+    ],
+)
+def test_a_guess_is_marked_when_it_mattered(
+    write: Callable[..., Path], content: bytes, encoding: str, guessed: bool
+):
+    assert open_layout(write("g.csv", content), COLUMNS, encoding=encoding).guessed is guessed

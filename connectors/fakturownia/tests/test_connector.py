@@ -290,6 +290,8 @@ def test_options_are_checked_before_any_call() -> None:
         FakturowniaConnector(subdomain="acme")
     with pytest.raises(ConfigError, match="page_size"):
         FakturowniaConnector(subdomain="acme", api_token=TOKEN, page_size=500)
+    with pytest.raises(ConfigError, match="default_terms_days"):  # would overflow a date
+        FakturowniaConnector(subdomain="acme", api_token=TOKEN, default_terms_days=10**9)
     # A full host is accepted and trimmed to the subdomain.
     conn = FakturowniaConnector(subdomain="https://acme.fakturownia.pl/", api_token=TOKEN)
     assert conn.client.base_url == "https://acme.fakturownia.pl/"

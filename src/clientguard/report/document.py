@@ -192,9 +192,14 @@ def _aging(aging: Aging, currency: str) -> dict[str, str | None]:
 
 
 def data_warnings(review: Review) -> list[str]:
-    """The sentences every format shows first: the ``stale_data`` findings (nothing due in the
-    window, or the newest record long before ``as_of``)."""
-    return [f.message for f in review.book.findings if f.signal is Signal.STALE_DATA]
+    """The sentences every format shows first: what the data as a whole may be missing (a
+    store whose last sync of a source did not complete: ``data_quality.warnings``), then the
+    ``stale_data`` findings (nothing due in the window, or the newest record long before
+    ``as_of``)."""
+    return [
+        *review.data_quality.warnings,
+        *(f.message for f in review.book.findings if f.signal is Signal.STALE_DATA),
+    ]
 
 
 def book_aging(review: Review) -> Aging:

@@ -28,6 +28,7 @@ from decimal import Decimal
 from clientguard.report.document import book_aging, data_warnings, weighted_days_late
 from clientguard.report.text import (
     MORE_NOTES,
+    clip,
     days,
     fit,
     money,
@@ -70,6 +71,7 @@ p { margin: 0.4rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
 th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--line);
   vertical-align: top; }
+h1, h2, h3, p, li, td, th, figcaption { overflow-wrap: anywhere; word-break: break-word; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 0 0.4rem; border-radius: 4px; font-size: 0.85rem;
   border: 1px solid currentColor; white-space: nowrap; }
@@ -99,8 +101,9 @@ footer { color: var(--muted); font-size: 0.85rem; margin: 2rem 0 1rem; }
 
 
 def esc(text: object) -> str:
-    """Text from anywhere, safe inside HTML and SVG (content and quoted attributes)."""
-    return html.escape(printable(str(text)), quote=True)
+    """Text from anywhere, safe inside HTML and SVG (content and quoted attributes), cut to
+    :data:`~clientguard.report.text.TEXT_LIMIT` characters with an ellipsis."""
+    return html.escape(printable(clip(str(text))), quote=True)
 
 
 def render_html(review: Review, *, title: str | None = None) -> str:

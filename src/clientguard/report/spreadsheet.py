@@ -4,7 +4,9 @@ Columns (:data:`COLUMNS`): the review date and currency, the client, its recomme
 the finding (signal, severity, metric, value, threshold, message), with the client's revenue
 share and cost of lateness repeated on each of its rows so that a filter keeps them. A client
 with no finding gets one row with the finding's columns empty; a finding about the whole book
-has an empty ``client_id``.
+has an empty ``client_id``. A warning about the data as a whole (the last sync of a source did
+not complete) comes first, as a row of the whole book with signal ``data_quality``, severity
+``warning`` and the warning as its message.
 
 A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage
 return) as a formula: a customer named ``=HYPERLINK("http://evil", "x")`` would become a link.
@@ -61,6 +63,13 @@ def render_csv(review: Review, *, title: str | None = None) -> str:
     writer.writerow(COLUMNS)
     currency = review.base_currency
     shares = review.book.revenue.shares
+    for warning in review.data_quality.warnings:
+        # What the data as a whole may be missing (a sync that did not complete): a row of
+        # its own, first, so that a spreadsheet shows it too.
+        row = _row(review, None, None)
+        row[5:7] = ["data_quality", "warning"]
+        row[10] = warning
+        writer.writerow(_safe(row))
     for book_finding in review.book.findings:
         writer.writerow(_safe(_row(review, None, book_finding)))
     for client in review.clients.values():

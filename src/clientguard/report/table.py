@@ -14,6 +14,7 @@ from clientguard.findings import Severity, Signal
 from clientguard.report.document import book_aging, data_warnings, weighted_days_late
 from clientguard.report.text import (
     MORE_NOTES,
+    clip,
     columns,
     days,
     fit,
@@ -238,7 +239,7 @@ def _wrap(
     text: str, *, indent: str = "", subsequent: str | None = None, bullet: str = ""
 ) -> list[str]:
     return wrap(
-        text,
+        clip(text),  # a text of any length: its first TEXT_LIMIT characters
         WIDTH,
         indent=indent + bullet,
         subsequent=subsequent if subsequent is not None else indent,

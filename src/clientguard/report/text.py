@@ -39,17 +39,38 @@ def _escape(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+TEXT_LIMIT = 1000
+"""The most characters of one text from the data (a name, a message, a rejection) that the
+table and HTML reports show: longer is cut with an ellipsis (``…``). A name of a thousand
+characters is already no name; the JSON and CSV reports keep every character."""
+
+
+def clip(text: str, limit: int = TEXT_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, the last one an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` display columns, with an ellipsis when cut."""
+    # Each character is measured at most twice, and only up to the width: linear time.
     text = one_line(text)
-    if _columns(text) <= width:
+    if text.isascii() and len(text) <= width:
         return text
-    out = ""
+    used = 0
     for char in text:
-        if _columns(out + char) > width - 1:
+        used += _char_columns(char)
+        if used > width:
             break
-        out += char
-    return out + "…"
+    else:
+        return text
+    out, used = [], 0
+    for char in text:
+        size = _char_columns(char)
+        if used + size > width - 1:
+            break
+        out.append(char)
+        used += size
+    return "".join(out) + "…"
 
 
 def pad(text: str, width: int, *, right: bool = False) -> str:
@@ -58,11 +79,16 @@ def pad(text: str, width: int, *, right: bool = False) -> str:
     return space + text if right else text + space
 
 
+def _char_columns(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
 def _columns(text: str) -> int:
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        for c in text
-    )
+    if text.isascii():
+        return len(text)
+    return sum(map(_char_columns, text))
 
 
 def columns(text: str) -> int:
@@ -72,35 +98,51 @@ def columns(text: str) -> int:
 
 def wrap(text: str, width: int, *, indent: str = "", subsequent: str = "") -> list[str]:
     """``text`` on lines of at most ``width`` display columns, broken between words (a word
-    too long for a line is cut). Counts wide characters as two columns, unlike textwrap."""
+    too long for a line is cut). Counts wide characters as two columns, unlike textwrap.
+
+    Linear in the length of ``text``: each character is measured once."""
     lines: list[str] = []
-    line = indent
+    parts = [indent]
+    used = _columns(indent)
+    rest = _columns(subsequent)
     fresh = True  # nothing but the indent on the line yet
     for word in one_line(text).split(" "):
         if not word:
             continue
-        candidate = line + ("" if fresh else " ") + word
-        if _columns(candidate) <= width:
-            line, fresh = candidate, False
+        size = _columns(word)
+        if used + (0 if fresh else 1) + size <= width:
+            parts.append(word if fresh else " " + word)
+            used += size + (0 if fresh else 1)
+            fresh = False
             continue
         if not fresh:
-            lines.append(line)
-            line, fresh = subsequent, True
-        while _columns(line + word) > width:
-            room = width - _columns(line)
-            piece = ""
-            for char in word:
-                if _columns(piece + char) > room:
-                    break
-                piece += char
-            if not piece:  # not even one character fits after the indent
-                piece = word[0]
-            lines.append(line + piece)
-            word = word[len(piece):]
-            line = subsequent
-        line, fresh = line + word, not word
+            lines.append("".join(parts))
+            parts, used, fresh = [subsequent], rest, True
+        if used + size <= width:
+            parts.append(word)
+            used, fresh = used + size, False
+            continue
+        # A word too long for a line: cut into pieces, each as long as a line allows.
+        start = 0
+        for index, char in enumerate(word):
+            wide = _char_columns(char)
+            if used + wide <= width:
+                used += wide
+                continue
+            if index > start:  # the piece so far fills the line
+                lines.append("".join(parts) + word[start:index])
+                parts, used, start = [subsequent], rest, index
+                if used + wide <= width:
+                    used += wide
+                    continue
+            # Not even this one character fits after the indent: it goes alone.
+            lines.append("".join(parts) + char)
+            parts, used, start = [subsequent], rest, index + 1
+        piece = word[start:]
+        parts.append(piece)
+        fresh = not piece
     if not fresh or not lines:
-        lines.append(line)
+        lines.append("".join(parts))
     return lines
 
 

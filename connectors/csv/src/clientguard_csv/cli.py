@@ -71,10 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _print_log(log: ReadLog, rejected: list[Rejection]) -> None:
     for f in log.files:
+        guessed = " (a guess)" if f.guessed else ""
+        folded = f", {f.duplicates} duplicate rows folded" if f.duplicates else ""
         print(
-            f"{f.stream}: {f.file} ({f.encoding}, {describe_delimiter(f.delimiter)}, header on "
-            f"line {f.header_line}): {f.rows} rows, {f.records} records, {f.skipped} skipped, "
-            f"{f.rejected} rejected"
+            f"{f.stream}: {f.file} ({f.encoding}{guessed}, {describe_delimiter(f.delimiter)}, "
+            f"header on line {f.header_line}): {f.rows} rows, {f.records} records, "
+            f"{f.skipped} skipped, {f.rejected} rejected{folded}"
         )
     if log.unmatched:
         print("client names that matched no customer:")

@@ -47,6 +47,7 @@ from clientguard_csv.mapping import (
 )
 from clientguard_csv.reading import (
     SOURCE,
+    Folded,
     Loaded,
     ReadLog,
     ReadState,
@@ -148,14 +149,17 @@ class CsvConnector(Connector):
         sources = self.sources()
         state = self._resume(stream.name, sources)
         page: list[RawRecord] = []
+        noted = 0  # the files of this stream whose encoding has been told
         for item in read_records(self.mapping, sources, streams=(stream.name,), state=state,
                                  source=self.source_name):
             page.append(_raw(item))
             if len(page) >= PAGE_SIZE:
-                yield RawPage(tuple(page))
+                notes, noted = _encoding_notes(state.log, noted)
+                yield RawPage(tuple(page), notes=notes)
                 page = []
-        if page:
-            yield RawPage(tuple(page))
+        notes, noted = _encoding_notes(state.log, noted)
+        if page or notes:
+            yield RawPage(tuple(page), notes=notes)
         self._hand_over(state, sources)
 
     def _resume(self, name: str, sources: dict[str, tuple[Path, ...]]) -> ReadState:
@@ -200,9 +204,22 @@ class CsvConnector(Connector):
         return log
 
 
-def _raw(item: Loaded | Rejection | Skipped) -> RawRecord:
-    """An item of a read as the framework's raw record, unwrapped again by ``to_model``."""
-    if isinstance(item, Loaded):
+def _encoding_notes(log: ReadLog, start: int) -> tuple[tuple[str, ...], int]:
+    """The notes of the files opened since ``start`` whose encoding was a guess, and where
+    the next call starts."""
+    notes = tuple(
+        f"{f.file}: read as {f.encoding}, a guess from its bytes (set encoding in the "
+        "mapping to be sure)"
+        for f in log.files[start:]
+        if f.guessed
+    )
+    return notes, len(log.files)
+
+
+def _raw(item: Loaded | Rejection | Skipped | Folded) -> RawRecord:
+    """An item of a read as the framework's raw record, unwrapped again by ``to_model``.
+    A folded repeat is its document's record again: the sync counts it as a duplicate."""
+    if isinstance(item, Loaded | Folded):
         return RawRecord({"record": item.record}, item.location)
     if isinstance(item, Skipped):
         return RawRecord({"skip": item.reason}, item.location)

@@ -40,11 +40,16 @@ class DateError(ValueError):
 
 
 def _iso(text: str) -> date:
+    """An ISO 8601 date or timestamp; ``ValueError`` for anything else (an impossible day
+    such as ``2025-02-30`` or ``2025-13-01`` included)."""
     if len(text) == 10:
         return date.fromisoformat(text)
     if not _ISO_PREFIX.fullmatch(text):
         raise ValueError(text)
-    return datetime.fromisoformat(text.replace(" ", "T", 1)).date()
+    try:
+        return datetime.fromisoformat(text.replace(" ", "T", 1)).date()
+    except OverflowError:  # an offset that moves the moment past the calendar's ends
+        raise ValueError(text) from None
 
 
 class DateReader:
@@ -82,7 +87,7 @@ class DateReader:
         for fmt in self.formats:
             try:
                 value = _iso(text) if fmt == ISO else datetime.strptime(text, fmt).date()  # noqa: DTZ007
-            except ValueError:
+            except (ValueError, OverflowError):
                 continue
             readings.setdefault(value, fmt)
         if len(readings) == 1:
@@ -99,8 +104,9 @@ class DateReader:
     def _recognise(self, text: str) -> date:
         try:
             return _iso(text)
-        except ValueError:
-            pass
+        except ValueError as exc:
+            if _ISO_PREFIX.fullmatch(text):  # ISO in shape, but no such day (2025-13-01)
+                raise DateError(f"{text!r} is not a date: {exc}") from None
         if match := _YEAR_FIRST.fullmatch(text):
             return self._make(int(match[1]), int(match[3]), int(match[4]), text)
         if match := _NUMERIC.fullmatch(text):
@@ -113,19 +119,20 @@ class DateReader:
                 return self._make(year, second, first, text)
             if second > 12 >= first or first == second:
                 return self._make(year, first, second, text)
-            if first <= 12 and second <= 12:
-                as_dm = date(year, second, first).isoformat()
-                as_md = date(year, first, second).isoformat()
-                raise DateError(
-                    f"{text!r} is ambiguous: day first it is {as_dm}, month first {as_md}. "
-                    "Set day_first = true or false, or date_formats "
-                    f'(e.g. ["%d{match[2]}%m{match[2]}%Y"]), in the mapping'
-                )
-            raise DateError(f"{text!r} is not a date: neither {first} nor {second} is a month")
+            if first > 12 and second > 12:
+                raise DateError(f"{text!r} is not a date: neither {first} nor {second} is a month")
+            # Both readings must be dates (05/00/2025 is no date, not a hint at the order).
+            as_dm = self._make(year, second, first, text).isoformat()
+            as_md = self._make(year, first, second, text).isoformat()
+            raise DateError(
+                f"{text!r} is ambiguous: day first it is {as_dm}, month first {as_md}. "
+                "Set day_first = true or false, or date_formats "
+                f'(e.g. ["%d{match[2]}%m{match[2]}%Y"]), in the mapping'
+            )
         for fmt in _WORDS:
             try:
                 return datetime.strptime(text, fmt).date()  # noqa: DTZ007
-            except ValueError:
+            except (ValueError, OverflowError):
                 continue
         raise DateError(
             f"{text!r} is not a date format clientguard-csv reads without being told: name it "
@@ -136,5 +143,5 @@ class DateReader:
     def _make(year: int, month: int, day: int, text: str) -> date:
         try:
             return date(year, month, day)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise DateError(f"{text!r} is not a date: {exc}") from None

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+from clientguard.model import MAX_HOURS
 from clientguard_csv.amounts import AmountError, parse_amount, plain_amount
 from clientguard_csv.dates import DateError, DateReader
 from clientguard_csv.mapping import StreamMapping, StreamSettings
@@ -17,6 +18,8 @@ _FALSE = frozenset({"no", "n", "false", "f", "0", "non-billable", "not billable"
                     "not disputed", ""})
 _DURATION = re.compile(r"(\d+):([0-5]?\d)(?::([0-5]?\d))?")
 _SECONDS_PER_HOUR = Decimal(3600)
+#: A duration's hours have at most this many digits; the model bounds them at MAX_HOURS.
+_MAX_DURATION_DIGITS = len(str(MAX_HOURS))
 #: Durations become hours to the microhour (0.0036 s): 20 minutes is 0.333333 h.
 HOURS_QUANTUM = Decimal("0.000001")
 
@@ -285,6 +288,10 @@ class FieldReader:
             return None
         match = _DURATION.fullmatch(value)
         if match is not None:
+            if len(match[1].lstrip("0")) > _MAX_DURATION_DIGITS:
+                shown = value if len(value) <= 40 else f"{value[:20]}...{value[-12:]}"
+                raise RowError(f"{shown!r} is more hours than one time entry can hold (at most "
+                               f"{MAX_HOURS:,})", field, self.labels.get(field))
             seconds = int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3] or 0)
             return (Decimal(seconds) / _SECONDS_PER_HOUR).quantize(HOURS_QUANTUM)
         if field == "duration" and ":" in value:

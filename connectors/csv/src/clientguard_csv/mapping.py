@@ -55,6 +55,10 @@ STREAMS: tuple[StreamName, ...] = (
     "customers", "invoices", "credit_notes", "payments", "time_entries", "work_requests",
 )  # fmt: skip
 
+#: The longest payment terms, in days, a terms cell or ``default_terms_days`` may give: a
+#: terms cell reads at most four digits, and longer terms are a wrong cell, not an agreement.
+MAX_TERMS_DAYS = 9999
+
 #: Every field a stream's ``columns`` table may name, with what it means.
 FIELDS: dict[str, dict[str, str]] = {
     "customers": {
@@ -230,8 +234,9 @@ class StreamMapping(FormatOptions):
     """Consecutive rows with the same id (or number) are one document: line items."""
     amount_sign: Literal["as-is", "negate", "abs"] = "as-is"
     """``negate`` or ``abs`` for files that write credits or payments as negative numbers."""
-    default_terms_days: int | None = Field(default=None, ge=0)
-    """Invoices: payment terms for a file with neither a due date nor a terms column."""
+    default_terms_days: int | None = Field(default=None, ge=0, le=MAX_TERMS_DAYS)
+    """Invoices: payment terms for a file with neither a due date nor a terms column (at
+    most 9,999 days, like a terms cell)."""
     fx_rate_inverse: bool = False
     """The file's rate is document currency per unit of base currency (the model's is base
     per document): it is inverted."""
@@ -388,6 +393,10 @@ def load_mapping(path: str | Path) -> CsvMapping:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise MappingError(f"{file}: cannot read the mapping: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        line = file.read_bytes()[: exc.start].count(b"\n") + 1
+        raise MappingError(f"{file}: line {line} is not UTF-8 text: save the mapping as UTF-8 "
+                           "(TOML files are UTF-8)") from None
     return parse_mapping(text, str(file))
 
 

@@ -5,8 +5,10 @@ the physical line it starts on, so memory stays flat however long the file is.
 
 Detection works on the first 64 KiB:
 
-* **Encoding** (``encoding = "auto"``): a byte-order mark decides (UTF-8 or UTF-16). Otherwise
-  text that is valid UTF-8 is UTF-8. Otherwise it is cp1250 (Windows Central European, what
+* **Encoding** (``encoding = "auto"``): a byte-order mark decides (UTF-8, UTF-16 or UTF-32).
+  Otherwise text that is valid UTF-8 is UTF-8, and so is text that is mostly UTF-8 (more valid
+  multi-byte characters than invalid bytes: a stray byte rejects its row, it does not make
+  the file Latin-1). Otherwise it is cp1250 (Windows Central European, what
   Polish accounting programs write) or Latin-1: bytes 0x80-0x9F are letters in cp1250 and
   control codes in Latin-1, and Polish letters read as Latin-1 come out as symbols next to
   letters (``Sp³ka``, ``¯abka``), so the reading with more letters and fewer such symbols
@@ -23,6 +25,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +55,32 @@ ENCODINGS = {
 }
 
 
+#: Bytes a decoding could not read, as the decoder's error handler below marks them.
+_ESCAPED = re.compile("[\udc00-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+_MARK_ERRORS = "clientguard-csv-mark"
+
+
+class _Marks:
+    """How many undecodable bytes every read so far has marked (only ever grows)."""
+
+    count = 0
+
+
+def _mark(error: UnicodeError) -> tuple[str, int]:
+    """A decoding error handler: each byte that cannot be decoded becomes the lone surrogate
+    U+DC00 + byte (as ``surrogateescape`` does), and is counted, so that the rows holding
+    such bytes are found and rejected while every other row reads on."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    _Marks.count += len(bad)
+    return "".join(chr(0xDC00 + byte) for byte in bad), error.end
+
+
+codecs.register_error(_MARK_ERRORS, _mark)
+
+
 def normalise_header(cell: str) -> str:
     """A header cell as compared with the mapping: case, spaces and Xero's ``*`` ignored."""
     return " ".join(cell.strip().lstrip("*").split()).casefold()
@@ -74,6 +103,9 @@ class Layout:
     header_line: int
     header: tuple[str, ...]
     bom: bool
+    guessed: bool = False
+    """True when ``encoding`` was guessed (``encoding = "auto"``, no byte-order mark) from a
+    sample that is not plain ASCII: the guess mattered, and the user is told it."""
 
     @property
     def file(self) -> str:
@@ -92,6 +124,8 @@ def detect_encoding(sample: bytes) -> str:
     """The encoding of a file from its first bytes (see the module docstring)."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8"
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's:
+        return "utf-32"  # FF FE 00 00 starts with UTF-16's FF FE
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     try:
@@ -99,11 +133,24 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(sample):
+        return "utf-8"
     if any(0x80 <= byte <= 0x9F for byte in sample):
         return "cp1250"
     as_cp1250 = _letter_score(sample.decode("cp1250", errors="replace"))
     as_latin1 = _letter_score(sample.decode("latin-1"))
     return "cp1250" if as_cp1250 > as_latin1 else "latin-1"
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """Whether ``sample`` is UTF-8 with a few stray bytes: more valid multi-byte characters
+    than invalid bytes. A legacy 8-bit file almost never holds a valid UTF-8 sequence (a
+    capital with an accent followed by a symbol), so one stray byte in a UTF-8 export does
+    not make it Latin-1."""
+    text = codecs.getincrementaldecoder("utf-8")("surrogateescape").decode(sample)
+    invalid = len(_ESCAPED.findall(text))
+    non_ascii = len(_NON_ASCII.findall(text))
+    return non_ascii - invalid > invalid
 
 
 def _letter_score(text: str) -> int:
@@ -124,9 +171,17 @@ def resolve_encoding(name: str) -> str:
         return "auto"
     if key not in ENCODINGS:
         try:
-            return codecs.lookup(key).name
+            info = codecs.lookup(key)
         except LookupError:
             raise ValueError(f"unknown encoding {name!r}") from None
+        # rot13, hex, base64, zlib...: codecs, but not of text: bytes to text is not what
+        # they do (codecs marks them so).
+        if not getattr(info, "_is_text_encoding", True):
+            raise ValueError(
+                f"{name!r} is not a text encoding; name the file's character set, e.g. "
+                '"utf-8", "cp1250" or "latin-1"'
+            )
+        return info.name
     return ENCODINGS[key]
 
 
@@ -197,7 +252,11 @@ def open_layout(
     if chosen == "utf-8" and bom:
         sample = sample[len(codecs.BOM_UTF8) :]
     # The sample may end inside a multi-byte character: an incremental decoder leaves it out.
-    text = codecs.getincrementaldecoder(chosen)("replace").decode(sample)
+    try:
+        text = codecs.getincrementaldecoder(chosen)("replace").decode(sample)
+    except UnicodeError as exc:  # e.g. utf-32 without its byte-order mark
+        raise CsvFileError(f"{file}: the file cannot be read as {chosen}: {exc}; set the "
+                           "encoding the file is written in, or \"auto\"") from None
     if not text.strip():
         raise CsvFileError(f"{file}: the file is empty")
 
@@ -216,7 +275,12 @@ def open_layout(
             missing = columns.missing(cells)
             if not missing:
                 _check_unique(file, line, cells, columns)
-                return Layout(path, chosen, candidate, line, tuple(cells), bom)
+                # A byte-order mark says the encoding; ASCII reads alike in every one offered.
+                guessed = encoding == "auto" and not bom and not sample.isascii() and not (
+                    sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE,
+                                       codecs.BOM_UTF32_BE))
+                )
+                return Layout(path, chosen, candidate, line, tuple(cells), bom, guessed)
             found = len(columns.required) - len(missing)
             score = (-found, line, candidate, len(cells), cells)
             if len(cells) > 1 and (best is None or score[:2] < best[:2]):
@@ -264,23 +328,47 @@ def iter_rows(layout: Layout) -> Iterator[Row | CsvRowError]:
     """The data rows after the header, each with the line it starts on.
 
     Blank rows are skipped. A row the CSV parser cannot read (a quote left open) comes out
-    as a :class:`CsvRowError` and reading goes on with the next line. Bytes that are not
-    valid in the file's encoding stop the read with a :class:`CsvFileError` naming the line.
+    as a :class:`CsvRowError` and reading goes on with the next line; so does a row with
+    bytes that are not valid in the file's encoding (a stray byte in a UTF-8 export), which
+    names the line, the column and the bytes.
     """
     with layout.path.open("rb") as handle:
         if layout.bom:
             handle.read(len(codecs.BOM_UTF8))
-        text = io.TextIOWrapper(handle, encoding=layout.encoding, newline="")
+        text = io.TextIOWrapper(handle, encoding=layout.encoding, errors=_MARK_ERRORS,
+                                newline="")
         try:
             yield from _parse(text, layout)
-        except UnicodeDecodeError:
+        except UnicodeError:  # pragma: no cover - the handler marks every undecodable byte
             # Decoding runs in C, ahead of the parser; find the line by reading again.
             raise _undecodable(layout) from None
+
+
+def _undecodable_row(line: int, cells: list[str], layout: Layout) -> CsvRowError | None:
+    """The error of a row holding bytes its encoding cannot read, or None."""
+    for position, cell in enumerate(cells):
+        found = _ESCAPED.findall(cell)
+        if found:
+            bad = bytes(ord(char) - 0xDC00 for char in found[:8])
+            column = layout.header[position] if position < len(layout.header) else None
+            where = f"the cell in column {column!r}" if column else f"field {position + 1}"
+            hint = (
+                'set encoding in the mapping, e.g. encoding = "cp1250" for Polish exports or '
+                '"latin-1"' if layout.encoding == "utf-8" else "check the file's encoding"
+            )
+            return CsvRowError(
+                line,
+                f"{where} has bytes that are not valid {layout.encoding} ({bad!r}): the row "
+                f"cannot be read as text; fix the row, or {hint}",
+                column,
+            )
+    return None
 
 
 def _parse(text: Iterable[str], layout: Layout) -> Iterator[Row | CsvRowError]:
     reader = csv.reader(text, delimiter=layout.delimiter, strict=True)
     header_line = layout.header_line
+    marks = _Marks.count  # undecodable bytes seen before this file: none of its own yet
     start = 1
     while True:
         try:
@@ -296,12 +384,20 @@ def _parse(text: Iterable[str], layout: Layout) -> Iterator[Row | CsvRowError]:
         start = reader.line_num + 1
         if line <= header_line or not any(cells):
             continue
+        if _Marks.count != marks:  # the file has undecodable bytes: look for them
+            undecodable = _undecodable_row(line, cells, layout)
+            if undecodable is not None:
+                yield undecodable
+                continue
         if "".join(cells).strip():  # not a row of blanks
             yield Row(line, cells)
 
 
 def _undecodable(layout: Layout) -> CsvFileError:
     encoding = layout.encoding
+    if codecs.encode("\n", encoding) != b"\n":
+        # UTF-16, UTF-32, EBCDIC: a line is not the bytes up to b"\n": no line to name.
+        return CsvFileError(f"{layout.file}: the file is not valid {encoding}")
     with layout.path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if number == 1 and layout.bom:
@@ -324,3 +420,4 @@ class CsvRowError:
 
     line: int
     reason: str
+    column: str | None = None

@@ -84,9 +84,9 @@ class FakturowniaOptions(ConnectorOptions):
     home_currency: str = "PLN"
     """The currency Fakturownia converts foreign invoices into; the conversion rate of an
     invoice becomes its fx_rate only when it converts into this currency."""
-    default_terms_days: int | None = None
+    default_terms_days: int | None = Field(default=None, ge=0, le=9999)
     """Days from issue to due date for documents with no payment term (``payment_to``
-    empty). None: such documents are rejected with the reason."""
+    empty), at most 9,999. None: such documents are rejected with the reason."""
     payments: bool = True
     """Read the banking payments (``/banking/payments.json``). An account without the
     banking module answers 404 there: the stream is then skipped with a note and invoices

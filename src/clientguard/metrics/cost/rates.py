@@ -168,6 +168,8 @@ class RateTable:
             text = file.read_text(encoding="utf-8")
         except OSError as error:
             raise DataError(f"cannot read rate table {file}: {error}") from None
+        except UnicodeDecodeError:
+            raise DataError(f"rate table {file} is not UTF-8 text: save it as UTF-8") from None
         return cls._from_text(text, name=name or str(file))
 
     @classmethod
