@@ -36,7 +36,7 @@ from clientguard.errors import (
     UnknownConnectorError,
 )
 from clientguard.findings import Evidence, Finding, Severity, Signal
-from clientguard.ledger import Ledger, LoadReport
+from clientguard.ledger import Adjustment, Ledger, LoadReport
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import (
     Allocation,
@@ -76,6 +76,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BUILTIN_SIGNALS",
+    "Adjustment",
     "Allocation",
     "ApiError",
     "AuthError",
