@@ -11,6 +11,7 @@ import logging
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -260,8 +261,9 @@ class EchoingConnector(Connector):
         key = self.options.api_key.get_secret_value()
         self.report_progress(ProgressEvent("wait", self.name, stream.name, wait_seconds=1,
                                            reason=f"HTTP 500 {quote(key).lower()}"))
-        yield RawPage.of([{"number": f"bad {quote_plus(key)}"},
-                          {"number": "skip", "why": f"left out: {key.upper()}"}], last=False)
+        page = RawPage.of([{"number": f"bad {quote_plus(key)}"},
+                           {"number": "skip", "why": f"left out: {key.upper()}"}], last=False)
+        yield replace(page, notes=(f"read with {key}",))
         error = ApiError(f"refused: {json.dumps(key)} " + "x" * 400,
                          ErrorContext(connector=self.name, request_id=key))
         error.add_note(f"sent with {key}")
@@ -299,6 +301,7 @@ def test_skip_reasons_and_rejections_a_sync_yields_are_scrubbed() -> None:
         pages.extend(conn.sync())
     (page,) = pages
     assert dict(page.skipped) == {"left out: [redacted]": 1}
+    assert page.notes == ("read with [redacted]",)
     assert [r.reason for r in page.rejected] == ["cannot read bad [redacted]"]
 
 

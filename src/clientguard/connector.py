@@ -32,7 +32,7 @@ obeys:
   (``sorted_by_cursor=True``) the cursor advances page by page, so an interrupted sync resumes
   where it stopped; otherwise it advances only with the stream's last page.
 * **No secret leaves a sync.** Every error that leaves :meth:`Connector.sync`, every
-  rejection reason, skip reason and progress event is scrubbed of the connector's secrets (its
+  rejection reason, skip reason, note and progress event is scrubbed of the connector's secrets (its
   ``SecretStr`` options, and its HTTP client's tokens and ids) in every form they may take
   (:mod:`clientguard.redaction`, ``docs/security.md``).
 
@@ -736,7 +736,7 @@ class _StreamSync:
             skipped=self.scrubbed_counts(skipped),
             duplicates=duplicates,
             deleted=tuple(deleted),
-            notes=tuple(page.notes),
+            notes=tuple(self.connector.scrub(note) for note in page.notes),
         )
 
     def scrubbed_counts(self, skipped: Counter[str]) -> dict[str, int]:
