@@ -277,15 +277,6 @@ def test_an_unknown_format_is_named() -> None:
         render(two_client_review(), "pdf")
 
 
-def test_money_in_reports_is_rounded_half_even() -> None:
-    # 3000 x 30 x 10% / 365 = 24.6575...: half-even and half-up agree here, so check the
-    # rule on a value that sits on the half: 0.125 -> 0.12 (half-up would say 0.13).
-    from clientguard.report.text import money
-
-    assert money(Decimal("0.125"), "EUR") == "0.12"
-    assert money(Decimal("1234.5"), "JPY") == "1,234"
-
-
 # ----------------------------------------------------------------------------- long texts
 
 

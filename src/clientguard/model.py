@@ -146,6 +146,13 @@ InvoiceStatus = Literal["draft", "open", "paid", "void"]
 _R = TypeVar("_R", bound="Record")
 
 
+class Frozen(BaseModel):
+    """Base of every result type (settlements, metrics, findings, reviews): frozen, no unknown
+    fields, each field's docstring its description. The one declaration of that config."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
 class Record(BaseModel):
     """Base of every record: frozen, no unknown fields, errors as :class:`DataError`."""
 

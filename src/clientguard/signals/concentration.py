@@ -26,8 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
+from functools import partial
 
+from clientguard import wording
 from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import (
@@ -44,7 +46,6 @@ from clientguard.metrics.concentration import (
     without_client,
 )
 from clientguard.metrics.workload import RushProfile, Workload, rush_profiles, workload
-from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of
 from clientguard.signals.shared import shared
@@ -230,8 +231,8 @@ def flag_revenue_concentration(report: ConcentrationReport, policy: Policy) -> l
         gone = without_client(report, client)
         name = report.names.get(client, client)
         sentence = (
-            f"{name} brought {_pct(share)} of {_window_phrase(report)} revenue "
-            f"({_money(amount, report.unit)} of {_money(report.total, report.unit)}, "
+            f"{name} brought {_percent(share)} of {_window_phrase(report)} revenue "
+            f"({wording.money(amount, report.unit)} of {wording.money(report.total, report.unit)}, "
             f"rank {report.ranks[client]} of {report.client_count})"
         )
         if gone.effective_clients is None:
@@ -298,10 +299,11 @@ def flag_receivables_concentration(
                 value=share,
                 threshold=threshold,
                 message=(
-                    f"{name} owes {_pct(share)} of the open receivables as of {report.as_of} "
-                    f"({_money(amount, report.unit)} of {_money(report.total, report.unit)}); "
-                    f"a lender capping one debtor at {_pct(threshold)} of the borrowing base "
-                    f"would not lend on {_money(over_limit, report.unit)} of it."
+                    f"{name} owes {_percent(share)} of the open receivables as of {report.as_of} "
+                    f"({wording.money(amount, report.unit)} of "
+                    f"{wording.money(report.total, report.unit)}); "
+                    f"a lender capping one debtor at {_percent(threshold)} of the borrowing base "
+                    f"would not lend on {wording.money(over_limit, report.unit)} of it."
                 ),
                 evidence=Evidence(
                     record_kind="invoice" if position else "customer",
@@ -354,12 +356,12 @@ def flag_cross_aging(
                 value=share,
                 threshold=policy.cross_aging_share,
                 message=(
-                    f"{_pct(share)} of {name}'s open balance "
-                    f"({_money(position.aged_balance, currency)} of "
-                    f"{_money(position.open_balance, currency)}) is over "
+                    f"{_percent(share)} of {name}'s open balance "
+                    f"({wording.money(position.aged_balance, currency)} of "
+                    f"{wording.money(position.open_balance, currency)}) is over "
                     f"{policy.cross_aging_days} days past invoice date; under the common "
-                    f"{_pct(policy.cross_aging_share)} cross-aging rule a lender would refuse "
-                    f"all {_money(position.open_balance, currency)} of it."
+                    f"{_percent(policy.cross_aging_share)} cross-aging rule a lender would refuse "
+                    f"all {wording.money(position.open_balance, currency)} of it."
                 ),
                 evidence=Evidence(
                     record_kind="invoice",
@@ -422,12 +424,12 @@ def flag_capacity(
         evidence = Evidence(
             record_kind="customer", record_ids=who, numbers=numbers, period=work.period
         )
-        hours_text = f"{_hours(load.hours)} of {_hours(work.total_hours)} hours"
-        phrase = _days_phrase(work.period)
+        hours_text = f"{wording.hours(load.hours)} of {wording.hours(work.total_hours)} hours"
+        phrase = wording.window(work.period)
         if hours_share >= policy.hours_share_watch:
             warning = hours_share >= policy.hours_share_warning
             revenue_text = (
-                f"brought {_pct(load.revenue_share)} of the revenue"
+                f"brought {_percent(load.revenue_share)} of the revenue"
                 if load.revenue_share is not None
                 else "brought no net revenue"
             )
@@ -442,7 +444,7 @@ def flag_capacity(
                         policy.hours_share_warning if warning else policy.hours_share_watch
                     ),
                     message=(
-                        f"{name} took {_pct(hours_share)} of the team's hours over {phrase} "
+                        f"{name} took {_percent(hours_share)} of the team's hours over {phrase} "
                         f"({hours_text}) and {revenue_text}."
                     ),
                     evidence=evidence,
@@ -464,9 +466,9 @@ def flag_capacity(
                     value=hours_share,
                     threshold=policy.hours_ratio_min_hours_share,
                     message=(
-                        f"{name} took {_pct(hours_share)} of the team's hours over {phrase} "
+                        f"{name} took {_percent(hours_share)} of the team's hours over {phrase} "
                         f"({hours_text}) and brought no net revenue "
-                        f"({_money(load.revenue, currency)})."
+                        f"({wording.money(load.revenue, currency)})."
                     ),
                     evidence=evidence,
                 )
@@ -475,8 +477,9 @@ def flag_capacity(
             rate_text = ""
             if load.revenue_per_hour is not None and work.firm_revenue_per_hour is not None:
                 rate_text = (
-                    f"; it pays {_money(load.revenue_per_hour, currency)} an hour against the "
-                    f"book's {_money(work.firm_revenue_per_hour, currency)}"
+                    f"; it pays {wording.money(load.revenue_per_hour, currency)} an hour "
+                    "against the "
+                    f"book's {wording.money(work.firm_revenue_per_hour, currency)}"
                 )
             findings.append(
                 Finding(
@@ -487,9 +490,9 @@ def flag_capacity(
                     value=ratio,
                     threshold=policy.hours_to_revenue_ratio,
                     message=(
-                        f"{name} took {_pct(hours_share)} of the team's hours but brought "
-                        f"{_pct(load.revenue_share)} of the revenue over {phrase} "
-                        f"({_ratio(ratio)} times its share){rate_text}."
+                        f"{name} took {_percent(hours_share)} of the team's hours but brought "
+                        f"{_percent(load.revenue_share)} of the revenue over {phrase} "
+                        f"({wording.number(ratio, 1)} times its share){rate_text}."
                     ),
                     evidence=evidence,
                 )
@@ -517,14 +520,14 @@ def flag_rush(
         name = (names or {}).get(client, client)
         sentence = (
             f"{name} wanted {profile.rush_requests} of its {profile.requests} requests "
-            f"({_pct(share)}) within {policy.rush_lead_days} days of asking, over "
-            f"{_days_phrase(profile.period)}"
+            f"({_percent(share)}) within {policy.rush_lead_days} days of asking, over "
+            f"{wording.window(profile.period)}"
         )
         if profile.recent_rush_share is not None and profile.before_rush_share is not None:
             recent_days = (profile.recent_period[1] - profile.recent_period[0]).days + 1
             sentence += (
-                f"; {_pct(profile.recent_rush_share)} in the last {recent_days} days against "
-                f"{_pct(profile.before_rush_share)} in the {recent_days} days before"
+                f"; {_percent(profile.recent_rush_share)} in the last {recent_days} days against "
+                f"{_percent(profile.before_rush_share)} in the {recent_days} days before"
             )
         findings.append(
             Finding(
@@ -585,11 +588,11 @@ def flag_book_concentration(report: ConcentrationReport, policy: Policy) -> list
             value=report.hhi,
             threshold=policy.book_hhi_high,
             message=(
-                f"The book's {_BASIS_WORDS[basis]} HHI is {_whole(report.hhi)}, above the "
-                f"{_whole(policy.book_hhi_high)} line of a highly concentrated market (an "
-                f"analogy): it counts as {_ratio(report.effective_clients)} equal-sized "
+                f"The book's {_BASIS_WORDS[basis]} HHI is {wording.number(report.hhi)}, above the "
+                f"{wording.number(policy.book_hhi_high)} line of a highly concentrated market (an "
+                f"analogy): it counts as {wording.number(report.effective_clients, 1)} equal-sized "
                 f"clients among {report.client_count}, and the largest, {top_name}, has "
-                f"{_pct(report.top_shares[1])}."
+                f"{_percent(report.top_shares[1])}."
             ),
             evidence=Evidence(
                 record_kind="customer",
@@ -612,55 +615,19 @@ def flag_book_concentration(report: ConcentrationReport, policy: Policy) -> list
 
 
 # ---------------------------------------------------------------------------------- words
-def _pct(share: Decimal | None) -> str:
-    """A share as a percentage: whole percent from 10% up, one decimal below (4.5%)."""
-    if share is None:
-        return "n/a"
-    percent = share * 100
-    places = Decimal(1) if abs(percent) >= 10 else Decimal("0.1")
-    return f"{percent.quantize(places, rounding=ROUND_HALF_EVEN).normalize():f}%"
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    if not currency or currency == "hours":
-        return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
-    return f"{currency} {round_money(amount, currency):,}"
-
-
-def _hours(hours: Decimal) -> str:
-    return f"{hours.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN):,}"
-
-
-def _ratio(value: Decimal | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN):,}"
-
-
-def _whole(value: Decimal) -> str:
-    return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN):,}"
+_percent = partial(wording.percent, places=1, whole_from=10)
+"""A share as these sentences write it: whole percent from 10% up, one decimal below."""
 
 
 def _moves(before: Decimal | None, after: Decimal) -> str:
     """``rises from 4.1 to 6.3``, ``falls from ...`` or ``stays at ...`` (as displayed)."""
-    was, now = _ratio(before), _ratio(after)
+    was, now = wording.number(before, 1), wording.number(after, 1)
     if was == now:
         return f"stays at {now}"
     verb = "rises" if before is not None and after > before else "falls"
     return f"{verb} from {was} to {now}"
 
 
-def _days_phrase(period: tuple[date, date] | None) -> str:
-    if period is None:
-        return "the window"
-    days = (period[1] - period[0]).days + 1
-    if days in (365, 366):
-        return "the last 12 months"
-    if days in (730, 731):
-        return "the last 24 months"
-    return f"the last {days} days"
-
-
 def _window_phrase(report: ConcentrationReport) -> str:
     """``the last 12 months'`` (possessive, before "revenue")."""
-    return _days_phrase(report.period) + "'"
+    return wording.window(report.period) + "'"
