@@ -8,7 +8,6 @@ import json
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]

@@ -785,8 +785,11 @@ def _what_if(
     )
 
 
-def _typical_terms(ledger: Ledger, members: tuple[str, ...], as_of: date) -> int | None:
-    """Median payment terms (days) of the client's last 24 invoices issued by ``as_of``.
+def _typical_terms(
+    ledger: Ledger, members: tuple[str, ...], as_of: date, policy: Policy
+) -> int | None:
+    """Median payment terms (days) of the client's last ``policy.typical_terms_invoices``
+    invoices issued by ``as_of``.
 
     Only what existed by ``as_of`` counts (a review as of an earlier date must not see later
     terms), and only receivables (``draft`` and ``void`` invoices are not terms agreed).
@@ -800,7 +803,8 @@ def _typical_terms(ledger: Ledger, members: tuple[str, ...], as_of: date) -> int
         ),
         key=lambda invoice: (invoice.issue_date, invoice.id),
     )
-    terms = [(invoice.due_date - invoice.issue_date).days for invoice in issued[-24:]]
+    latest = issued[-policy.typical_terms_invoices :]
+    terms = [(invoice.due_date - invoice.issue_date).days for invoice in latest]
     return int(statistics.median(terms)) if terms else None
 
 
@@ -911,11 +915,15 @@ def _term_revisions(
             )
         )
     elif late is not None:
-        terms = _typical_terms(ledger, ledger.members(client), as_of)
-        if terms is not None and terms > 14:
-            proposal = f"Shorten payment terms from {terms} to 14 days"
+        terms = _typical_terms(ledger, ledger.members(client), as_of, policy)
+        shorter = policy.shorter_terms_days
+        if terms is not None and terms > shorter:
+            proposal = f"Shorten payment terms from {terms} to {wording.count(shorter, 'day')}"
         else:
-            proposal = "Ask for payment on delivery (7 days at most)"
+            proposal = (
+                f"Ask for payment on delivery ({wording.count(policy.on_delivery_days, 'day')} "
+                "at most)"
+            )
         revisions.append(
             Revision(kind="shorter_terms", message=f"{proposal}.", because=late.signal)
         )

@@ -43,6 +43,7 @@ __all__ = [
     "p_value",
     "percent",
     "points",
+    "share",
     "window",
 ]
 
@@ -117,6 +118,12 @@ def percent(
     if share is None:
         return missing
     return number(share * _HUNDRED, places, whole_from=whole_from, trim=True) + "%"
+
+
+def share(value: Decimal | None) -> str:
+    """A share as the concentration, capacity and rush findings write it: whole percent from
+    10% up, one decimal below (``12%``, ``4.5%``), where a tenth of a point still matters."""
+    return percent(value, 1, whole_from=10)
 
 
 def points(change: Decimal, places: int = 1) -> str:

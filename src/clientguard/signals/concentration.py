@@ -1,4 +1,4 @@
-"""Concentration, capacity and rush signals: thresholds from the Policy applied to the metrics.
+"""Concentration signals: thresholds from the Policy applied to the concentration metrics.
 
 :func:`concentration` is the public entry point (docs/metrics/concentration.md): the shares and book
 measures of one basis as of a date, with the findings that basis raises:
@@ -9,17 +9,17 @@ basis            findings
 ``revenue``      ``revenue_concentration`` per client (10% / 20% / 35%), ``book_concentration``
 ``receivables``  ``receivables_concentration`` (20%), ``cross_aging`` (more than 10% of a
                  client's open balance over 90 days past invoice date), ``book_concentration``
-``hours``        ``capacity`` (hours share 25% / 40%; hours share over revenue share 1.5),
+``hours``        ``capacity`` (:func:`clientguard.signals.workload.flag_capacity`),
                  ``book_concentration``
 ===============  ===========================================================================
 
-:func:`rush_findings` flags rush work; :func:`concentration_findings` gathers every signal of
-this module for a review. Each flagging step is also a pure function over computed metrics
-(``flag_*``), so a user can apply their own policy to numbers they already have.
+The capacity and rush flags live beside the workload metrics, in
+:mod:`clientguard.signals.workload`; :func:`concentration_findings` gathers every finding of
+both modules. Each flagging step is also a pure function over computed metrics (``flag_*``),
+so a user can apply their own policy to numbers they already have.
 
-Every finding carries one sentence a person reads, the numbers behind it and the ids of the
-records (customers, invoices or work requests) that produced it. Amounts in messages are
-rounded half-even at output only.
+Every finding carries one sentence a person reads (written by :mod:`clientguard.wording`), the
+numbers behind it and the ids of the records (customers or invoices) that produced it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from functools import partial
 
 from clientguard import wording
 from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
@@ -45,23 +44,23 @@ from clientguard.metrics.concentration import (
     window,
     without_client,
 )
-from clientguard.metrics.workload import RushProfile, Workload, rush_profiles, workload
+from clientguard.metrics.workload import workload
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of
 from clientguard.signals.shared import shared
+from clientguard.signals.workload import flag_capacity, rush_findings
 
 __all__ = [
     "ConcentrationReport",
-    "capacity_findings",
     "concentration",
     "concentration_findings",
     "flag_book_concentration",
-    "flag_capacity",
     "flag_cross_aging",
     "flag_receivables_concentration",
     "flag_revenue_concentration",
-    "flag_rush",
-    "rush_findings",
+    "hours_share",
+    "receivables_share",
+    "revenue_share",
 ]
 
 
@@ -146,33 +145,6 @@ def concentration(
     return report.model_copy(update={"findings": tuple(by_severity(findings))})
 
 
-def capacity_findings(
-    ledger: Ledger, *, as_of: date, policy: Policy | None = None
-) -> list[Finding]:
-    """Clients taking a large share of the team's hours, or more hours than they pay for."""
-    return list(concentration(ledger, as_of=as_of, basis="hours", policy=policy).findings)
-
-
-def rush_findings(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> list[Finding]:
-    """Clients that keep wanting work within ``policy.rush_lead_days`` of asking for it.
-
-    The recent period of the change is ``policy.recent_days`` (the quarter the late-payment
-    short-history test uses too).
-    """
-    check_as_of(as_of)
-    policy = policy or Policy()
-    profiles = rush_profiles(
-        ledger,
-        as_of=as_of,
-        rush_lead_days=policy.rush_lead_days,
-        lookback_days=policy.lookback_days,
-        recent_days=policy.recent_days,
-    )
-    clients = list(profiles)
-    names = {client: client_name(ledger, client) for client in clients}
-    return by_severity(flag_rush(profiles, policy, names=names))
-
-
 def revenue_share(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     """The built-in revenue signal: ``revenue_concentration`` and ``book_concentration``
     (the signal interface of :mod:`clientguard.signals`)."""
@@ -191,16 +163,12 @@ def hours_share(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     return list(report.findings)
 
 
-def rush_work(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
-    """The built-in rush signal: ``rush``."""
-    return rush_findings(ledger, as_of=as_of, policy=policy)
-
-
 def concentration_findings(
     ledger: Ledger, *, as_of: date, policy: Policy | None = None
 ) -> list[Finding]:
-    """Every finding of this module: revenue, receivables (with cross-aging) and hours
-    concentration, capacity and rush, most serious first."""
+    """Every finding of this module and of :mod:`clientguard.signals.workload`: revenue,
+    receivables (with cross-aging) and hours concentration, capacity and rush, most serious
+    first."""
     findings: list[Finding] = []
     for basis in ("revenue", "receivables", "hours"):
         findings += concentration(ledger, as_of=as_of, basis=basis, policy=policy).findings
@@ -231,7 +199,7 @@ def flag_revenue_concentration(report: ConcentrationReport, policy: Policy) -> l
         gone = without_client(report, client)
         name = report.names.get(client, client)
         sentence = (
-            f"{name} brought {_percent(share)} of {_window_phrase(report)} revenue "
+            f"{name} brought {wording.share(share)} of {_window_phrase(report)} revenue "
             f"({wording.money(amount, report.unit)} of {wording.money(report.total, report.unit)}, "
             f"rank {report.ranks[client]} of {report.client_count})"
         )
@@ -299,10 +267,12 @@ def flag_receivables_concentration(
                 value=share,
                 threshold=threshold,
                 message=(
-                    f"{name} owes {_percent(share)} of the open receivables as of {report.as_of} "
+                    f"{name} owes {wording.share(share)} of the open receivables as of "
+                    f"{report.as_of} "
                     f"({wording.money(amount, report.unit)} of "
                     f"{wording.money(report.total, report.unit)}); "
-                    f"a lender capping one debtor at {_percent(threshold)} of the borrowing base "
+                    f"a lender capping one debtor at {wording.share(threshold)} of the "
+                    "borrowing base "
                     f"would not lend on {wording.money(over_limit, report.unit)} of it."
                 ),
                 evidence=Evidence(
@@ -356,11 +326,12 @@ def flag_cross_aging(
                 value=share,
                 threshold=policy.cross_aging_share,
                 message=(
-                    f"{_percent(share)} of {name}'s open balance "
+                    f"{wording.share(share)} of {name}'s open balance "
                     f"({wording.money(position.aged_balance, currency)} of "
                     f"{wording.money(position.open_balance, currency)}) is over "
                     f"{policy.cross_aging_days} days past invoice date; under the common "
-                    f"{_percent(policy.cross_aging_share)} cross-aging rule a lender would refuse "
+                    f"{wording.share(policy.cross_aging_share)} cross-aging rule a lender "
+                    "would refuse "
                     f"all {wording.money(position.open_balance, currency)} of it."
                 ),
                 evidence=Evidence(
@@ -376,184 +347,6 @@ def flag_cross_aging(
                         "oldest_days": position.oldest_days,
                     },
                     period=(as_of, as_of),
-                ),
-            )
-        )
-    return findings
-
-
-def flag_capacity(
-    work: Workload,
-    policy: Policy,
-    *,
-    names: Mapping[str, str] | None = None,
-    members: Mapping[str, tuple[str, ...]] | None = None,
-    currency: str = "",
-) -> list[Finding]:
-    """Capacity findings per client, each with its own metric:
-
-    - ``hours_share``: at least ``hours_share_watch`` of the team's hours (watch), at least
-      ``hours_share_warning`` (warning);
-    - ``hours_to_revenue``: hours share over revenue share at least ``hours_to_revenue_ratio``,
-      judged only for clients with at least ``hours_ratio_min_hours_share`` of the hours: a
-      warning (the price or the hours need revising), critical when the client also takes
-      ``hours_share_warning`` of the hours (a large part of the team, underpaid);
-    - ``hours_share_without_revenue``: the same, for a client whose net revenue in the window
-      is zero or negative (the ratio has no value).
-    """
-    names = names or {}
-    members = members or {}
-    findings = []
-    for client, load in work.clients.items():
-        hours_share = load.hours_share
-        if hours_share is None:
-            continue
-        name = names.get(client, client)
-        who = members.get(client, (client,))
-        numbers: dict[str, Decimal | int | str | None] = {
-            "hours": load.hours,
-            "hours_share": hours_share,
-            "total_hours": work.total_hours,
-            "revenue": load.revenue,
-            "revenue_share": load.revenue_share,
-            "hours_to_revenue": load.hours_to_revenue,
-            "revenue_per_hour": load.revenue_per_hour,
-            "firm_revenue_per_hour": work.firm_revenue_per_hour,
-            "currency": currency,
-        }
-        evidence = Evidence(
-            record_kind="customer", record_ids=who, numbers=numbers, period=work.period
-        )
-        hours_text = f"{wording.hours(load.hours)} of {wording.hours(work.total_hours)} hours"
-        phrase = wording.window(work.period)
-        if hours_share >= policy.hours_share_watch:
-            warning = hours_share >= policy.hours_share_warning
-            revenue_text = (
-                f"brought {_percent(load.revenue_share)} of the revenue"
-                if load.revenue_share is not None
-                else "brought no net revenue"
-            )
-            findings.append(
-                Finding(
-                    customer_id=client,
-                    signal=Signal.CAPACITY,
-                    severity=Severity.WARNING if warning else Severity.WATCH,
-                    metric="hours_share",
-                    value=hours_share,
-                    threshold=(
-                        policy.hours_share_warning if warning else policy.hours_share_watch
-                    ),
-                    message=(
-                        f"{name} took {_percent(hours_share)} of the team's hours over {phrase} "
-                        f"({hours_text}) and {revenue_text}."
-                    ),
-                    evidence=evidence,
-                )
-            )
-        if hours_share < policy.hours_ratio_min_hours_share:
-            continue
-        severity = (
-            Severity.CRITICAL if hours_share >= policy.hours_share_warning else Severity.WARNING
-        )
-        ratio = load.hours_to_revenue
-        if load.revenue_share is None:
-            findings.append(
-                Finding(
-                    customer_id=client,
-                    signal=Signal.CAPACITY,
-                    severity=severity,
-                    metric="hours_share_without_revenue",
-                    value=hours_share,
-                    threshold=policy.hours_ratio_min_hours_share,
-                    message=(
-                        f"{name} took {_percent(hours_share)} of the team's hours over {phrase} "
-                        f"({hours_text}) and brought no net revenue "
-                        f"({wording.money(load.revenue, currency)})."
-                    ),
-                    evidence=evidence,
-                )
-            )
-        elif ratio is not None and ratio >= policy.hours_to_revenue_ratio:
-            rate_text = ""
-            if load.revenue_per_hour is not None and work.firm_revenue_per_hour is not None:
-                rate_text = (
-                    f"; it pays {wording.money(load.revenue_per_hour, currency)} an hour "
-                    "against the "
-                    f"book's {wording.money(work.firm_revenue_per_hour, currency)}"
-                )
-            findings.append(
-                Finding(
-                    customer_id=client,
-                    signal=Signal.CAPACITY,
-                    severity=severity,
-                    metric="hours_to_revenue",
-                    value=ratio,
-                    threshold=policy.hours_to_revenue_ratio,
-                    message=(
-                        f"{name} took {_percent(hours_share)} of the team's hours but brought "
-                        f"{_percent(load.revenue_share)} of the revenue over {phrase} "
-                        f"({wording.number(ratio, 1)} times its share){rate_text}."
-                    ),
-                    evidence=evidence,
-                )
-            )
-    return findings
-
-
-def flag_rush(
-    profiles: Mapping[str, RushProfile],
-    policy: Policy,
-    *,
-    names: Mapping[str, str] | None = None,
-) -> list[Finding]:
-    """A finding for each client with at least ``rush_min_requests`` requests in the window
-    and a rush share of at least ``rush_share``: a warning, or a watch when the rush share of
-    the recent period is lower than in the period before (it is getting better)."""
-    findings = []
-    for client, profile in profiles.items():
-        share = profile.rush_share
-        if profile.requests < policy.rush_min_requests or share is None:
-            continue
-        if share < policy.rush_share:
-            continue
-        improving = profile.change is not None and profile.change < 0
-        name = (names or {}).get(client, client)
-        sentence = (
-            f"{name} wanted {profile.rush_requests} of its {profile.requests} requests "
-            f"({_percent(share)}) within {policy.rush_lead_days} days of asking, over "
-            f"{wording.window(profile.period)}"
-        )
-        if profile.recent_rush_share is not None and profile.before_rush_share is not None:
-            recent_days = (profile.recent_period[1] - profile.recent_period[0]).days + 1
-            sentence += (
-                f"; {_percent(profile.recent_rush_share)} in the last {recent_days} days against "
-                f"{_percent(profile.before_rush_share)} in the {recent_days} days before"
-            )
-        findings.append(
-            Finding(
-                customer_id=client,
-                signal=Signal.RUSH,
-                severity=Severity.WATCH if improving else Severity.WARNING,
-                metric="rush_share",
-                value=share,
-                threshold=policy.rush_share,
-                message=sentence + ".",
-                evidence=Evidence(
-                    record_kind="work_request",
-                    record_ids=profile.rush_request_ids,
-                    numbers={
-                        "requests": profile.requests,
-                        "rush_requests": profile.rush_requests,
-                        "rush_share": share,
-                        "recent_requests": profile.recent_requests,
-                        "recent_rush_share": profile.recent_rush_share,
-                        "before_requests": profile.before_requests,
-                        "before_rush_share": profile.before_rush_share,
-                        "change": profile.change,
-                        "median_lead_days": profile.median_lead_days,
-                        "rush_lead_days": policy.rush_lead_days,
-                    },
-                    period=profile.period,
                 ),
             )
         )
@@ -592,7 +385,7 @@ def flag_book_concentration(report: ConcentrationReport, policy: Policy) -> list
                 f"{wording.number(policy.book_hhi_high)} line of a highly concentrated market (an "
                 f"analogy): it counts as {wording.number(report.effective_clients, 1)} equal-sized "
                 f"clients among {report.client_count}, and the largest, {top_name}, has "
-                f"{_percent(report.top_shares[1])}."
+                f"{wording.share(report.top_shares[1])}."
             ),
             evidence=Evidence(
                 record_kind="customer",
@@ -615,10 +408,6 @@ def flag_book_concentration(report: ConcentrationReport, policy: Policy) -> list
 
 
 # ---------------------------------------------------------------------------------- words
-_percent = partial(wording.percent, places=1, whole_from=10)
-"""A share as these sentences write it: whole percent from 10% up, one decimal below."""
-
-
 def _moves(before: Decimal | None, after: Decimal) -> str:
     """``rises from 4.1 to 6.3``, ``falls from ...`` or ``stays at ...`` (as displayed)."""
     was, now = wording.number(before, 1), wording.number(after, 1)
