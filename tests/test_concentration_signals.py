@@ -325,6 +325,25 @@ def test_capacity_message_compares_revenue_per_hour() -> None:
     )
 
 
+def test_capacity_findings_are_the_hours_reports_capacity_findings() -> None:
+    # x: 45 of 100 hours for 15% of the revenue; two clients, so the hours HHI is 4,000+ and
+    # the hours report also carries the book finding, which is not a capacity finding.
+    book = capacity_book({"x": 45, "rest": 55}, {"x": 15, "rest": 85})
+    report = concentration(book, as_of=AS_OF, basis="hours")
+    assert {f.signal for f in report.findings} == {Signal.CAPACITY, Signal.BOOK_CONCENTRATION}
+    alone = capacity_findings(book, as_of=AS_OF)
+    assert alone == [f for f in report.findings if f.signal is Signal.CAPACITY]
+
+
+def test_the_rush_and_capacity_flags_live_beside_the_workload_metrics() -> None:
+    from clientguard import signals
+    from clientguard.signals import workload
+
+    for name in ("flag_capacity", "flag_rush", "capacity_findings", "rush_findings"):
+        assert getattr(signals, name) is getattr(workload, name)
+    assert workload.rush_work in signals.BUILTIN_SIGNALS
+
+
 # ---------------------------------------------------------------------------- rush
 def rush_book(leads: list[int], client: str = "acme") -> Ledger:
     return ledger(
