@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from clientguard.records import Rejection
+from clientguard.records import Rejection
 
 #: How many problems a :class:`DataError` message lists before it says "and N more".
 MESSAGE_CAP = 20

@@ -33,8 +33,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
+from clientguard.connector import Connector, pull
 from clientguard.errors import DataError
 from clientguard.gcpause import collector_paused
 from clientguard.model import (
@@ -53,8 +54,6 @@ from clientguard.records import Location as Location  # re-exported: ledger's ol
 from clientguard.records import RecordKey as RecordKey
 from clientguard.records import Rejection as Rejection
 
-if TYPE_CHECKING:
-    from clientguard.connector import Connector
 
 @dataclass(frozen=True)
 class LoadReport:
@@ -222,8 +221,6 @@ class Ledger:
         make a strict build fail, listing them with their file and line or API page).
         ``source`` names the source the records carry (default: the connector's name).
         """
-        from clientguard.connector import pull
-
         pulled = pull(connector, source=source)
         return cls.build(
             pulled.records,

@@ -20,6 +20,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
+from clientguard._version import __version__
 from clientguard.findings import Finding, Signal
 from clientguard.metrics.lateness import Aging, PaymentProfile
 from clientguard.money import ZERO, exponent
@@ -49,8 +50,6 @@ def render_json(review: Review, *, title: str | None = None) -> str:
 
 def review_document(review: Review, *, title: str | None = None) -> dict[str, Any]:
     """The review as JSON-ready data, in the shape of :func:`schema`."""
-    from clientguard import __version__
-
     currency = review.base_currency
     book = review.book
     return {

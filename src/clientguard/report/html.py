@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
+from clientguard._version import __version__
 from clientguard.report.document import book_aging, data_warnings, weighted_days_late
 from clientguard.report.text import (
     MORE_NOTES,
@@ -108,8 +109,6 @@ def esc(text: object) -> str:
 
 def render_html(review: Review, *, title: str | None = None) -> str:
     """The review as a complete HTML document (UTF-8 text)."""
-    from clientguard import __version__
-
     currency = review.base_currency
     heading = title or "Client review"
     parts = [

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from clientguard.errors import ClientguardError
-from clientguard.ledger import Rejection
+from clientguard.records import Rejection
 from clientguard_csv.connector import CsvConnector
 from clientguard_csv.mapping import PRESETS, STREAMS, preset_text
 from clientguard_csv.reading import ReadLog, read_records

@@ -37,7 +37,7 @@ from clientguard.connector import (
     Stream,
 )
 from clientguard.errors import DataError
-from clientguard.ledger import Rejection
+from clientguard.records import Rejection
 from clientguard_csv.mapping import (
     STREAMS,
     CsvMapping,

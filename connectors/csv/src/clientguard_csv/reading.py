@@ -38,7 +38,6 @@ from typing import NamedTuple
 
 from clientguard.connector import MAPPING_ERRORS
 from clientguard.errors import DataError
-from clientguard.ledger import Location, Rejection
 from clientguard.model import Allocation as ModelAllocation
 from clientguard.model import (
     AnyRecord,
@@ -49,6 +48,7 @@ from clientguard.model import (
     TimeEntry,
     WorkRequest,
 )
+from clientguard.records import Location, Rejection
 from clientguard_csv.errors import CsvFileError, MappingError
 from clientguard_csv.fields import FieldReader, RowError, required_columns
 from clientguard_csv.fields import clean_text as _clean

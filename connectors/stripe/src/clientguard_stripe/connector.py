@@ -51,7 +51,7 @@ from clientguard.http import (
     NextTokenPaginator,
     decode_json,
 )
-from clientguard.ledger import Location
+from clientguard.records import Location
 from clientguard_stripe.mapping import (
     SOURCE,
     credit_note_from_stripe,
