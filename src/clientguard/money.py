@@ -86,14 +86,12 @@ def to_decimal(value: object, *, what: str = "amount") -> Decimal:
     return result
 
 
-def from_minor(units: int, currency: str) -> Decimal:
-    """Minor units (Stripe's cents) to major units by the currency's exponent (JPY: as is)."""
-    return Decimal(units).scaleb(-exponent(currency))
-
-
-def to_minor(amount: Decimal, currency: str) -> int:
-    """Major units to whole minor units, rounded half-even."""
-    return int(round_money(amount, currency).scaleb(exponent(currency)))
+def from_minor(units: int, currency: str, *, places: int | None = None) -> Decimal:
+    """Minor units (Stripe's cents) to exact major units by the currency's exponent (JPY: as
+    is). ``places`` is the source's own exponent where its API differs from ISO 4217 (Stripe's
+    MGA and ISK); a connector converting minor units calls this, so the rule has one owner.
+    """
+    return Decimal(units).scaleb(-(exponent(currency) if places is None else places))
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
