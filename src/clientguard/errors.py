@@ -15,6 +15,21 @@ from typing import Any
 
 from clientguard.records import Rejection
 
+__all__ = [
+    "MESSAGE_CAP",
+    "ApiError",
+    "AuthError",
+    "ClientguardError",
+    "ConfigError",
+    "ConnectorError",
+    "DataError",
+    "ErrorContext",
+    "PluginLoadError",
+    "RateLimitError",
+    "StoreError",
+    "UnknownConnectorError",
+]
+
 #: How many problems a :class:`DataError` message lists before it says "and N more".
 MESSAGE_CAP = 20
 

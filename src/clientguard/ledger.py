@@ -54,6 +54,8 @@ from clientguard.records import Location as Location  # re-exported: ledger's ol
 from clientguard.records import RecordKey as RecordKey
 from clientguard.records import Rejection as Rejection
 
+__all__ = ["Application", "CrossAllocation", "Ledger", "LoadReport", "same_day_order"]
+
 
 @dataclass(frozen=True)
 class LoadReport:

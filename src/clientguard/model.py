@@ -37,6 +37,30 @@ from clientguard.errors import DataError
 from clientguard.money import ZERO, is_currency, to_decimal
 from clientguard.records import Rejection
 
+__all__ = [
+    "FIRST_DATE",
+    "LAST_DATE",
+    "MAX_AMOUNT_DIGITS",
+    "MAX_HOURS",
+    "Allocation",
+    "Amount",
+    "AnyRecord",
+    "CreditNote",
+    "Currency",
+    "Customer",
+    "Day",
+    "Hours",
+    "Id",
+    "Invoice",
+    "InvoiceStatus",
+    "Payment",
+    "Rate",
+    "Record",
+    "TimeEntry",
+    "Timestamp",
+    "WorkRequest",
+]
+
 
 def _decimal(value: object, what: str) -> Decimal:
     # The error already names the field, so drop to_decimal's own "amount: " prefix.

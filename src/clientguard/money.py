@@ -16,6 +16,18 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from clientguard.errors import DataError
 
+__all__ = [
+    "CURRENCY_EXPONENTS",
+    "ONE",
+    "ZERO",
+    "FxTable",
+    "exponent",
+    "from_minor",
+    "is_currency",
+    "round_money",
+    "to_decimal",
+]
+
 # ISO 4217 active codes with their minor-unit exponents (the number of decimals of the minor
 # unit). From the ISO 4217 list (SIX, amendment 178). Funds and precious-metal codes (XAU...)
 # are left out: nobody invoices in them.

@@ -28,6 +28,10 @@ from clientguard.report.text import decimal_text, fixed
 from clientguard.review import ClientReview, Recommendation, Review
 from clientguard.signals import ConcentrationReport
 
+# Internal (shared with the other renderers), left out of __all__: data_warnings, book_aging,
+# weighted_days_late.
+__all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "render_json", "review_document", "schema"]
+
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
 SCHEMA_VERSION = "1.2"

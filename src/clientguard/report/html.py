@@ -39,6 +39,9 @@ from clientguard.report.text import (
 )
 from clientguard.review import ClientReview, Recommendation, Review
 
+# Internal (helpers of this renderer), left out of __all__: esc, monthly_days_late.
+__all__ = ["LISTED_RECORDS", "TOP_CLIENTS", "VERDICT_TEXT", "render_html"]
+
 TOP_CLIENTS = 12
 """Clients drawn as their own bar in the revenue chart; the rest share one bar."""
 LISTED_RECORDS = 50

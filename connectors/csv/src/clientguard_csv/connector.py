@@ -55,6 +55,8 @@ from clientguard_csv.reading import (
     read_records,
 )
 
+__all__ = ["PAGE_SIZE", "CsvConnector", "CsvOptions", "Paths", "unmatched_names"]
+
 #: Records per page handed to the framework's loop.
 PAGE_SIZE = 1000
 

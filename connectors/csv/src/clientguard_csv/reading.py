@@ -56,6 +56,20 @@ from clientguard_csv.mapping import STREAMS, CsvMapping, StreamMapping
 from clientguard_csv.names import CustomerDirectory, normalise_name
 from clientguard_csv.textfile import CsvRowError, Layout, Row, iter_rows, open_layout
 
+__all__ = [
+    "REASON_LIMIT",
+    "SOURCE",
+    "FileLog",
+    "Folded",
+    "Item",
+    "Loaded",
+    "ReadLog",
+    "ReadState",
+    "Skipped",
+    "Unmatched",
+    "read_records",
+]
+
 SOURCE = "csv"
 
 _KIND = {

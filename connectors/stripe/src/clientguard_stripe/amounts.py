@@ -22,6 +22,14 @@ from decimal import Decimal
 from clientguard.errors import DataError
 from clientguard.money import CURRENCY_EXPONENTS, from_minor
 
+__all__ = [
+    "STRIPE_EXPONENT_OVERRIDES",
+    "STRIPE_ZERO_DECIMAL",
+    "currency_code",
+    "from_stripe_minor",
+    "stripe_exponent",
+]
+
 #: Where Stripe's exponent differs from ISO 4217's.
 STRIPE_EXPONENT_OVERRIDES: Mapping[str, int] = {"MGA": 0, "ISK": 2}
 

@@ -60,6 +60,15 @@ from clientguard_stripe.mapping import (
 )
 from clientguard_stripe.retry import refuse_when_stripe_says_no, scrub_keys
 
+__all__ = [
+    "EVENTS_RETENTION",
+    "EVENT_TYPES",
+    "MAX_PAGE_SIZE",
+    "OBSERVED_KEY",
+    "StripeConnector",
+    "StripeOptions",
+]
+
 MAX_PAGE_SIZE = 100
 """Stripe's largest ``limit``."""
 
