@@ -12,7 +12,7 @@ obeys:
 * **Mapping never stops a sync.** A raw record that :meth:`~Connector.to_model` cannot map
   (it raises :class:`~clientguard.errors.DataError`, ``ValueError``, ``LookupError``,
   ``TypeError``, ``AttributeError`` or ``ArithmeticError``) becomes a
-  :class:`~clientguard.ledger.Rejection` with the raw record's id, the reason and its
+  :class:`~clientguard.records.Rejection` with the raw record's id, the reason and its
   location. Any other exception is a bug in the connector and propagates.
 * **Nothing is dropped silently.** A raw record the connector leaves out on purpose (a bill
   where only sales invoices count, a deleted payment) is a :class:`Skip` with a reason, and

@@ -41,7 +41,7 @@ class ClientguardError(Exception):
 class DataError(ClientguardError, ValueError):
     """Input data breaks a rule of the model.
 
-    ``problems`` holds every problem found (each a :class:`~clientguard.ledger.Rejection`
+    ``problems`` holds every problem found (each a :class:`~clientguard.records.Rejection`
     naming the record, the field, the reason and where the record came from); the message
     lists the first :data:`MESSAGE_CAP` and counts the rest.
     """

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from clientguard.review import DataQuality
 
 
-# Internal (the renderers' shared text helpers; nothing here is for users), left out of __all__:
-# printable, one_line, TEXT_LIMIT, clip, fit, pad, columns, wrap, money, note_groups, MORE_NOTES,
-# percent, decimal_text, fixed, days.
-__all__: list[str] = []
+# Internal (the renderers' shared text helpers, not for users), left out of __all__: printable,
+# one_line, clip, fit, pad, columns, wrap, money, note_groups, MORE_NOTES, percent, decimal_text,
+# fixed, days.
+__all__ = ["TEXT_LIMIT"]
 
 # C0 and C1 control characters (tab and newline are handled by the callers) and the Unicode
 # bidirectional overrides that can make text read differently from what it is.

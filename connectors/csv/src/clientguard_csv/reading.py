@@ -2,7 +2,7 @@
 
 :func:`read_records` streams every file of every stream and yields, in order, a
 :class:`Loaded` record (with the file and line it came from) or a
-:class:`~clientguard.ledger.Rejection` (with the file, the line, the column and the reason).
+:class:`~clientguard.records.Rejection` (with the file, the line, the column and the reason).
 Nothing is dropped silently: rows left out by the mapping's ``keep``, ``drop`` and
 ``skip_blank`` rules are yielded as :class:`Skipped` and counted in the :class:`ReadLog`; a
 row repeated exactly within a document is yielded as :class:`Folded` (the sync counts it as
