@@ -34,7 +34,8 @@ obeys:
 
 :meth:`Connector.sync` yields :class:`Page` objects, so that a store can persist records and
 the cursor page by page; :func:`pull` is the all-in-memory wrapper that
-:meth:`clientguard.ledger.Ledger.from_connector` uses.
+:meth:`clientguard.ledger.Ledger.from_connector` uses. Pulling is the connector's job: this
+module sits below the ledger and imports nothing above the model (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -24,6 +24,9 @@ Rules between records:
 * the allocations to an invoice never add up to more than its total. Documents are applied in
   date order (on the same day payments before credit notes, as the settlement replay does), so
   the one that would over-apply the invoice is the one rejected.
+
+:meth:`Ledger.from_connector` is a thin call: :func:`clientguard.connector.pull` (the layer
+below) pulls the records and their rejections, :meth:`Ledger.build` checks them.
 """
 
 from __future__ import annotations
