@@ -37,7 +37,7 @@ from clientguard.errors import (
     UnknownConnectorError,
 )
 from clientguard.findings import Evidence, Finding, Severity, Signal
-from clientguard.ledger import Ledger, LoadReport
+from clientguard.ledger import Adjustment, Ledger, LoadReport
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import (
     Allocation,
@@ -75,6 +75,7 @@ from clientguard.signals import (
 
 __all__ = [
     "BUILTIN_SIGNALS",
+    "Adjustment",
     "Allocation",
     "ApiError",
     "AuthError",

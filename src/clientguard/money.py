@@ -124,6 +124,11 @@ class FxTable:
     base: str
     rates: Mapping[str, Mapping[date, Decimal]] = field(default_factory=dict)
     max_staleness_days: int = 7
+    remedy: str = field(
+        default="add it to the FxTable or give the document its own fx_rate", compare=False
+    )
+    """What to do when a rate is missing, in the words of whoever built the table (the
+    command line names clientguard.toml's [rates])."""
     _dates: dict[str, list[date]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -172,12 +177,10 @@ class FxTable:
             if index >= 0:
                 raise DataError(
                     f"no {currency}->{self.base} rate for {on}: the latest earlier rate is from "
-                    f"{dates[index]}, more than {self.max_staleness_days} days before"
+                    f"{dates[index]}, more than {self.max_staleness_days} days before; "
+                    f"{self.remedy}"
                 )
-        raise DataError(
-            f"no {currency}->{self.base} rate for {on}: add it to the FxTable "
-            "or give the document its own fx_rate"
-        )
+        raise DataError(f"no {currency}->{self.base} rate for {on}: {self.remedy}")
 
     def convert(self, amount: Decimal, currency: str, on: date) -> Decimal:
         """``amount`` of ``currency`` in the base currency at the rate for ``on`` (unrounded)."""

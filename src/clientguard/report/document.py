@@ -34,7 +34,7 @@ __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "render_json", "review_document", "s
 
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 """The version of the document's schema (see the module docstring for the rules)."""
 
 _SHARE_PLACES = 4
@@ -84,6 +84,7 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
             "amount_due_mismatches": list(review.data_quality.amount_due_mismatches),
             "foreign_allocations": list(review.data_quality.foreign_allocations),
             "excess_precision": list(review.data_quality.excess_precision),
+            "due_before_issue": list(review.data_quality.due_before_issue),
             "notes": list(review.data_quality.notes),
             "groups": [
                 {

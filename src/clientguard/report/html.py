@@ -295,6 +295,7 @@ def _data_quality(review: Review) -> list[str]:
     lines += _listed("Allocations that pay another customer's invoice",
                      quality.foreign_allocations)
     lines += _listed("Amounts finer than their currency's minor unit", quality.excess_precision)
+    lines += _listed("Invoices due before their issue date", quality.due_before_issue)
     lines.append("</section>")
     return lines
 

@@ -119,6 +119,7 @@ def render_table(review: Review, *, title: str | None = None) -> str:
                          quality.foreign_allocations)
         lines += _listed("Amounts finer than their currency's minor unit:",
                          quality.excess_precision)
+        lines += _listed("Invoices due before their issue date:", quality.due_before_issue)
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
