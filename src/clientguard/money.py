@@ -21,6 +21,7 @@ __all__ = [
     "ONE",
     "ZERO",
     "FxTable",
+    "RateRow",
     "exponent",
     "from_minor",
     "is_currency",
@@ -185,3 +186,18 @@ class FxTable:
     def convert(self, amount: Decimal, currency: str, on: date) -> Decimal:
         """``amount`` of ``currency`` in the base currency at the rate for ``on`` (unrounded)."""
         return amount * self.rate(currency, on)
+
+
+@dataclass(frozen=True, slots=True)
+class RateRow:
+    """One published rate: units of ``base`` per one unit of ``currency`` on ``published``."""
+
+    source: str
+    """Where it came from: ``nbp``, ``ecb``, or ``file:<name>``."""
+    base: str
+    currency: str
+    published: date
+    """The day the source gives the rate for (a bank's table date, a file's date)."""
+    rate: Decimal
+    applies_from: date
+    """The first day a document is converted at it (the NBP's: the day after publication)."""
