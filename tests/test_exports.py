@@ -57,3 +57,16 @@ def test_star_import_gives_the_public_api() -> None:
     exec("from clientguard import *", namespace)  # the statement under test
     for name in ("Ledger", "review", "settle", "Policy", "connectors", "__version__"):
         assert name in namespace
+
+
+def test_the_old_homes_still_give_the_moved_names() -> None:
+    # Plugins written before the layers imported these from the ledger or from fx; they keep
+    # working, and get the very same classes.
+    import clientguard.fx
+    import clientguard.ledger
+    import clientguard.money
+    import clientguard.records
+
+    for name in ("Location", "Rejection", "RecordKey"):
+        assert getattr(clientguard.ledger, name) is getattr(clientguard.records, name)
+    assert clientguard.fx.RateRow is clientguard.money.RateRow
