@@ -51,6 +51,19 @@ from clientguard.report.text import printable
 if TYPE_CHECKING:
     from clientguard.store import Store, StreamResult, SyncResult
 
+
+# Internal (the command's own plumbing), left out of __all__: UsageError, OutputError,
+# ledger_summary, SyncProgress, DEMO_AS_OF, DEMO_REPORT, SEVERITIES, FORMATS.
+__all__ = [
+    "EXIT_BUG",
+    "EXIT_FINDINGS",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2

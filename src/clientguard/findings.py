@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+__all__ = ["Evidence", "Finding", "Number", "Severity", "Signal", "by_severity"]
+
 
 class Signal(StrEnum):
     """The question a finding answers."""

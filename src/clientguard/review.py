@@ -83,8 +83,6 @@ BEHAVIOUR_SIGNALS = frozenset(
 )
 """Signals about what the client does: these can make a case for new terms or an ending. A
 user's own finding (``custom``) about a client counts as one."""
-DEPENDENCY_SIGNALS = frozenset({Signal.REVENUE_CONCENTRATION, Signal.RECEIVABLES_CONCENTRATION})
-"""Signals about how much the firm depends on the client: a case for diversifying."""
 _PROBLEM = {
     Signal.CHRONIC_LATE: "lateness",
     Signal.WORSENING_LATE: "lateness",

@@ -50,6 +50,25 @@ from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, Invoice
 from clientguard.money import ONE, ZERO
 from clientguard.policy import Policy
 
+__all__ = [
+    "LIVE_STATUSES",
+    "NOTE_KINDS",
+    "AppliedPart",
+    "Note",
+    "Replay",
+    "Settlement",
+    "SettlementBasis",
+    "SettlementStatus",
+    "UnappliedCash",
+    "applied_parts",
+    "balance_history",
+    "check_as_of",
+    "is_late",
+    "replay",
+    "settle",
+    "unapplied_cash",
+]
+
 SettlementStatus = Literal["open", "settled", "paid_date_unknown"]
 """``open`` (still owed as of the date), ``settled`` (balance within the tolerance of zero),
 ``paid_date_unknown`` (the source says paid, but gives neither payments nor a paid date)."""

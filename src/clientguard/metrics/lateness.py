@@ -34,6 +34,22 @@ from clientguard.money import ONE, ZERO, to_decimal
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of, is_late, replay, unapplied_cash
 
+__all__ = [
+    "AGING_LABELS",
+    "DAYS_PER_YEAR",
+    "AddCrf",
+    "Aging",
+    "PaymentProfile",
+    "PeriodLateness",
+    "add_crf",
+    "average_payment_delay",
+    "cei",
+    "dso_countback",
+    "dso_simple",
+    "payment_profiles",
+    "percentile",
+]
+
 DAYS_PER_YEAR = 365
 """The day count of the financing cost (``amount x days x rate / 365``), as in
 :func:`clientguard.metrics.cost.financing_cost`."""

@@ -31,6 +31,22 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+__all__ = [
+    "EXACT_MAX_N",
+    "Alternative",
+    "LatenessTrend",
+    "MannKendall",
+    "MonthPoint",
+    "MonthlyLateness",
+    "TheilSen",
+    "lateness_trend",
+    "mann_kendall",
+    "median",
+    "month_index",
+    "monthly_series",
+    "theil_sen",
+]
+
 Alternative = Literal["greater", "less", "two-sided"]
 """The alternative hypothesis: an upward trend, a downward trend, or either."""
 

@@ -31,6 +31,8 @@ from clientguard.metrics.concentration import (
 )
 from clientguard.money import ZERO
 
+__all__ = ["ClientWorkload", "RushProfile", "Workload", "rush_profiles", "workload"]
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)

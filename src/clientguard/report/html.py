@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
+from clientguard._version import __version__
 from clientguard.report.document import book_aging, data_warnings, weighted_days_late
 from clientguard.report.text import (
     MORE_NOTES,
@@ -37,6 +38,9 @@ from clientguard.report.text import (
     printable,
 )
 from clientguard.review import ClientReview, Recommendation, Review
+
+# Internal (helpers of this renderer), left out of __all__: esc, monthly_days_late.
+__all__ = ["LISTED_RECORDS", "TOP_CLIENTS", "VERDICT_TEXT", "render_html"]
 
 TOP_CLIENTS = 12
 """Clients drawn as their own bar in the revenue chart; the rest share one bar."""
@@ -108,8 +112,6 @@ def esc(text: object) -> str:
 
 def render_html(review: Review, *, title: str | None = None) -> str:
     """The review as a complete HTML document (UTF-8 text)."""
-    from clientguard import __version__
-
     currency = review.base_currency
     heading = title or "Client review"
     parts = [

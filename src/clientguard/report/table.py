@@ -27,6 +27,15 @@ from clientguard.report.text import (
 )
 from clientguard.review import ClientReview, Recommendation, Review
 
+__all__ = [
+    "LISTED_RECORDS",
+    "LISTED_REJECTIONS",
+    "SIGNAL_WORDS",
+    "VERDICTS",
+    "WIDTH",
+    "render_table",
+]
+
 WIDTH = 100
 """The report never writes a line longer than this."""
 LISTED_REJECTIONS = 10

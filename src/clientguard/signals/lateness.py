@@ -45,6 +45,22 @@ from clientguard.policy import Policy
 from clientguard.settlement import check_as_of, replay
 from clientguard.signals.shared import shared
 
+__all__ = [
+    "DisputeSplit",
+    "Materiality",
+    "aggravating_facts",
+    "dispute_splits",
+    "flag_chronic_late",
+    "flag_dispute",
+    "flag_worsening_late",
+    "late_payer_findings",
+    "late_payers",
+    "late_payment",
+    "lateness_severity",
+    "materiality",
+    "undisputed_profile",
+]
+
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 
