@@ -150,7 +150,7 @@ def test_sync_keeps_rejected_rows_and_lists_them(
     books: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with (books / "exports" / "2025-q1.csv").open("a") as file:
-        file.write("B-2,Birch,2025-03-01,2025-02-01,50.00,\n")  # due before issued
+        file.write("B-2,Birch,2025-03-01,2025-04-01,5O.00,\n")  # a letter O in the total
     code, out, _ = run(capsys, "sync", "--quiet")
     assert code == EXIT_OK
     assert "1 rejected" in out
@@ -482,7 +482,7 @@ def test_review_says_how_many_records_were_left_out(
     books: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with (books / "exports" / "2025-q1.csv").open("a") as file:
-        file.write("B-2,Birch,2025-03-01,2025-02-01,50.00,\n")
+        file.write("B-2,Birch,2025-03-01,2025-04-01,50.00,XYZ\n")  # no such currency
     run(capsys, "sync", "--quiet")
     code, _, err = run(capsys, "review", "--as-of", "2025-06-30")
     assert code == EXIT_OK
@@ -793,6 +793,30 @@ def test_every_command_has_help_with_examples(
     assert f"clientguard {command}" in out
 
 
+class NotedConnector(PagedConnector):
+    """A source without one of its streams: the fetcher reads it as empty, with a note."""
+
+    name: ClassVar[str] = "noted"
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        if stream.name == "invoices":
+            yield RawPage((), last=True, notes=("invoices: not read, the account has none",))
+            return
+        yield from super().fetch(stream, since=since)
+
+
+def test_sync_prints_the_connectors_notes(
+    paged: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connectors.register("noted", NotedConnector, replace=True)
+    try:
+        code, out, _ = run(capsys, "sync", "--quiet", "--source", "noted")
+    finally:
+        connectors.unregister("noted")
+    assert code == EXIT_OK
+    assert "  note: invoices: not read, the account has none" in out
+
+
 # ----------------------------------------------------------------------------- the store's truth
 
 
@@ -1070,8 +1094,8 @@ def test_a_csv_sync_killed_mid_file_never_counts_a_rejection_twice(
 ) -> None:
     monkeypatch.setattr(csv_connector.connector, "PAGE_SIZE", 2)
     rows = [
-        f"D-{n},Dune,2025-03-0{n},{'2025-02-01' if n % 2 else '2025-04-01'},10.00,\n"
-        for n in range(1, 9)  # odd rows are due before they are issued: rejected
+        f"D-{n},Dune,2025-03-0{n},2025-04-01,{'1O.00' if n % 2 else '10.00'},\n"
+        for n in range(1, 9)  # odd rows have a letter O in the total: rejected
     ]
     with (books / "exports" / "2025-q1.csv").open("a") as file:
         file.writelines(rows)

@@ -308,7 +308,7 @@ def test_pull_collects_records_rejections_locations_and_state() -> None:
 
 
 def test_ledger_from_connector_keeps_rejections_with_their_location() -> None:
-    conn = connector(invoices=[[inv("A"), inv("B", issued="2025-06-01", due="2025-05-01")]])
+    conn = connector(invoices=[[inv("A"), inv("B", total="-5")]])
     ledger = cg.Ledger.from_connector(conn, base_currency="EUR", strict=False)
     assert [i.id for i in ledger.invoices] == ["A"]
     (rejection,) = ledger.report.rejected
@@ -316,7 +316,7 @@ def test_ledger_from_connector_keeps_rejections_with_their_location() -> None:
     assert rejection.location == Location(file="invoices.csv", line=101)
     with pytest.raises(DataError, match=r"invoices.csv, line 101"):
         cg.Ledger.from_connector(
-            connector(invoices=[[inv("A"), inv("B", issued="2025-06-01", due="2025-05-01")]]),
+            connector(invoices=[[inv("A"), inv("B", total="-5")]]),
             base_currency="EUR",
         )
 

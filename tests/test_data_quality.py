@@ -364,6 +364,37 @@ def test_long_lists_are_cut_in_the_table_and_the_page_but_not_in_the_json() -> N
     assert len(document["data_quality"]["foreign_allocations"]) == 60
 
 
+# ----------------------------------------------------------------------------- due before issue
+
+
+def test_an_invoice_due_before_its_issue_date_is_late_from_its_issue_date_and_counted() -> None:
+    # The Xero case: Date 2021-08-31, DueDate 2021-08-07, paid 2021-09-10. Counted from the
+    # source's due date it would be 34 days late; it was 10 days after the invoice was issued.
+    inv = invoice("acme", issued="2021-08-31", due="2021-08-07", total="100.00", id="INV-9",
+                  status="paid", source="xero")
+    before = invoice("acme", issued="2021-08-31", due="2021-08-30", total="1.00", id="INV-8",
+                     source="xero", status="paid")
+    book = ledger(customer("acme", source="xero"), inv, before,
+                  payment("acme", on="2021-09-10", amount="100.00", pays=inv, id="P-1",
+                          source="xero"),
+                  payment("acme", on="2021-08-20", amount="1.00", pays=before, id="P-2",
+                          source="xero"))
+    assert book.report.rejected == ()
+    settled = settle(book, as_of=AS_OF)
+    assert settled["INV-9"].days_late == 10
+    # Paid before it was issued: a prepayment, as for any invoice, not a rejection.
+    assert (settled["INV-8"].prepaid, settled["INV-8"].days_late) == (True, 0)
+    quality = review(book, as_of=AS_OF).data_quality
+    assert [entry.split(":")[0] for entry in quality.due_before_issue] == [
+        "invoice INV-8 (xero)", "invoice INV-9 (xero)"]
+    assert "2021-08-07" in quality.due_before_issue[1]
+    said = [note for note in quality.notes if "before their issue date" in note]
+    assert said == ["2 invoices are due before their issue date in the source; counted as due "
+                    "on the issue date."]
+    document = json.loads(render(review(book, as_of=AS_OF), "json"))
+    assert len(document["data_quality"]["due_before_issue"]) == 2
+
+
 # ----------------------------------------------------------------------------- grouped notes
 
 

@@ -764,6 +764,45 @@ def test_the_ledger_lists_allocations_to_another_customers_invoice_in_ledger_ord
         merged.cross_customer_allocations())
 
 
+# ---------------------------------------------------------------- due before issue (DESIGN §3)
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_an_invoice_due_before_its_issue_date_is_kept_due_on_its_issue_date(strict):
+    # A paid Fakturownia invoice issued 2018-02-03 with payment_to 2018-01-25: issued after
+    # the money came in. Real revenue: kept, never rejected.
+    early = invoice("acme", id="FV-1", issued="2018-02-03", due="2018-01-25", total="100.00",
+                    source="fakturownia")
+    on_time = invoice("acme", id="FV-2", issued="2018-02-03", due="2018-02-03", total="5.00",
+                      source="fakturownia")
+    paid = payment("acme", id="P-1", on="2018-01-24", amount="100.00", pays=early,
+                   source="fakturownia")
+    where = {("invoice", "fakturownia", "FV-1"): Location(detail="GET /invoices.json page 1")}
+    built = Ledger.build([early, on_time, paid], base_currency="EUR", strict=strict,
+                         locations=where)
+    assert built.report.rejected == ()
+    assert built.invoice("FV-1").due_date == date(2018, 2, 3)
+    assert built.invoice("FV-2") == on_time
+    assert built.applications("FV-1")[0].amount == D("100.00")
+    (note,) = built.report.adjusted
+    assert (note.kind, note.source, note.record_id, note.field) == (
+        "invoice", "fakturownia", "FV-1", "due_date")
+    assert (note.source_value, note.used_value) == ("2018-01-25", "2018-02-03")
+    assert note.location == Location(detail="GET /invoices.json page 1")
+    assert "FV-1 (fakturownia, GET /invoices.json page 1): due_date:" in str(note)
+
+
+def test_a_merge_keeps_the_notes_of_due_dates_moved_by_either_build():
+    one = ledger(invoice("acme", id="A-1", issued="2021-08-31", due="2021-08-07",
+                         total="10.00", source="xero"))
+    two = ledger(invoice("beta", id="B-1", issued="2021-09-01", due="2021-08-01",
+                         total="10.00", source="csv"))
+    merged = one.merge(two)
+    assert [(a.source, a.record_id) for a in merged.report.adjusted] == [
+        ("xero", "A-1"), ("csv", "B-1")]
+    assert merged.invoice(merged.key("xero", "A-1")).due_date == date(2021, 8, 31)
+
+
 @FAST
 @given(valid_books(), st.randoms(use_true_random=False))
 def test_two_sources_with_the_same_ids_settle_as_each_alone(book_: Book, rnd: random.Random):

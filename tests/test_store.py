@@ -96,7 +96,9 @@ class MemoryConnector(Connector):
                 tuple(
                     RawRecord(raw, Location(file=f"{stream.name}.csv", line=number * 10 + i))
                     for i, raw in enumerate(rows)
-                )
+                ),
+                # A row may carry the fetcher's note on it (an approximate date...).
+                notes=tuple(raw["note"] for raw in rows if "note" in raw),
             )
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
@@ -514,6 +516,25 @@ def test_a_stream_that_yields_several_kinds_counts_each(store: Store) -> None:
     assert invoices.updated_by_kind == {}
 
 
+# ----------------------------------------------------------------------------- notes
+
+
+def test_a_streams_notes_are_kept_added_to_by_increments_and_replaced_by_a_full_read(
+    store: Store,
+) -> None:
+    store.sync(memory(invoices=[[inv("A", note="A: date approximate")]]))
+    assert store.notes() == ("memory: A: date approximate",)
+    # An incremental read sees only what changed: the notes of the rest still hold.
+    store.sync(memory(invoices=[[inv("A", note="A: date approximate"),
+                                 inv("B", day=5, note="B: date approximate")]]))
+    assert store.notes() == ("memory: A: date approximate", "memory: B: date approximate")
+    # A full read says everything again: its notes replace the stream's.
+    store.sync(memory(invoices=[[inv("A"), inv("B", day=5, note="B: date approximate")]]),
+               full=True)
+    assert store.notes() == ("memory: B: date approximate",)
+    assert store.load(base_currency="EUR").report.notes == ("memory: B: date approximate",)
+
+
 # ----------------------------------------------------------------------------- migration
 
 STORE_V1 = Path(__file__).parent / "data" / "store_v1.sql"
@@ -530,7 +551,7 @@ def test_a_version_1_store_opens_and_its_records_carry_their_source_name(
     with closing(sqlite3.connect(path)) as db:
         db.executescript(STORE_V1.read_text(encoding="utf-8"))
     with Store.open(path) as old:
-        assert old.schema_version == SCHEMA_VERSION == 2
+        assert old.schema_version == SCHEMA_VERSION == 3
         ledger = old.load(base_currency="EUR", strict=False)
         assert {(r.kind, r.source, getattr(r, "id", None)) for r in ledger.records()} == {
             ("customer", "books", "c1"), ("invoice", "books", "A"), ("invoice", "books", "B"),

@@ -14,6 +14,7 @@ The public API (docs/concepts.md is the guide)::
 """
 
 from clientguard import connectors
+from clientguard._version import __version__
 from clientguard.connector import (
     Connector,
     ConnectorOptions,
@@ -36,7 +37,7 @@ from clientguard.errors import (
     UnknownConnectorError,
 )
 from clientguard.findings import Evidence, Finding, Severity, Signal
-from clientguard.ledger import Ledger, LoadReport
+from clientguard.ledger import Adjustment, Ledger, LoadReport
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import (
     Allocation,
@@ -72,10 +73,9 @@ from clientguard.signals import (
     late_payers,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "BUILTIN_SIGNALS",
+    "Adjustment",
     "Allocation",
     "ApiError",
     "AuthError",

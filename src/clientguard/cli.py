@@ -51,6 +51,19 @@ from clientguard.report.text import printable
 if TYPE_CHECKING:
     from clientguard.store import Store, StreamResult, SyncResult
 
+
+# Internal (the command's own plumbing), left out of __all__: UsageError, OutputError,
+# ledger_summary, SyncProgress, DEMO_AS_OF, DEMO_REPORT, SEVERITIES, FORMATS.
+__all__ = [
+    "EXIT_BUG",
+    "EXIT_FINDINGS",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -457,7 +470,57 @@ def _sync(args: argparse.Namespace) -> int:
                 continue
             progress.close()
             _print_sync(result, store, store_path)
+        if config.rates is not None and not args.source:
+            failed += _sync_rates(store, config, args.debug)
     return EXIT_USAGE if failed else EXIT_OK
+
+
+def _sync_rates(
+    store: Store, config: Config, debug: bool, start: date | None = None,
+    end: date | None = None,
+) -> int:
+    """Read the [rates] of the config into the store; 1 when that failed (said on stderr)."""
+    from clientguard.fx.configured import sync_rates
+
+    assert config.rates is not None
+    try:
+        for line in sync_rates(store, config.rates, start=start, end=end or _today()):
+            print(printable(line))
+    except ClientguardError as exc:
+        if debug:
+            raise
+        print(f"clientguard: rates: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _rates_command(args: argparse.Namespace) -> int:
+    from clientguard.fx.files import TEMPLATE
+    from clientguard.store import Store
+
+    if args.action == "template":
+        sys.stdout.write(TEMPLATE)
+        return EXIT_OK
+    config = _config(args)
+    if args.action == "sync":
+        if config.rates is None:
+            raise ConfigError(
+                "clientguard.toml has no [rates] table; add one: file = \"rates.csv\" "
+                "(clientguard rates template prints one), or [rates.ecb] / [rates.nbp]"
+            )
+        with Store.open(_store_path(args, config)) as store:
+            failed = _sync_rates(store, config, args.debug, args.start, args.end)
+            return EXIT_USAGE if failed else EXIT_OK
+    with Store.open(_store_path(args, config), create=False) as store:
+        summary = store.rates_summary()
+    if not summary:
+        print("No exchange rates are stored. Add [rates] to clientguard.toml and run "
+              "clientguard rates sync.")
+        return EXIT_OK
+    for source, base, currencies, count, first, last in summary:
+        kinds = wording.count(currencies, "currency", "currencies")
+        print(f"{source}: {wording.count(count, 'rate')} of {kinds} in {base}, {first} to {last}")
+    return EXIT_OK
 
 
 def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
@@ -507,6 +570,7 @@ def _base_currency(args: argparse.Namespace, config: Config, found: Sequence[str
 
 def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
     from clientguard.connector import pull
+    from clientguard.fx.configured import pull_rates, table_from
     from clientguard.store import Store
 
     strict = args.strict
@@ -525,12 +589,21 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
             currencies = sorted({
                 str(getattr(r, "currency", "")) for r in pulled.records if r.kind == "invoice"
             })
+            base = _base_currency(args, config, currencies)
+            rows = []
+            if config.rates is not None and any(c != base for c in currencies):
+                days = [d for r in pulled.records
+                        if isinstance(d := getattr(r, "issue_date", getattr(r, "date", None)),
+                                      date)]
+                rows = pull_rates(config.rates, end=_today(), first=min(days, default=None))
             ledgers.append(
                 Ledger.build(
                     pulled.records,
-                    base_currency=_base_currency(args, config, currencies),
+                    base_currency=base,
+                    fx=table_from(rows, base, config.rates),
                     strict=strict,
                     rejected=pulled.rejected,
+                    notes=[f"{source.name}: {note}" for note in pulled.notes],
                     locations=pulled.locations,
                     links=config.links,
                 )
@@ -545,7 +618,9 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
             if not any(s.records.get("invoice") for s in status):
                 raise UsageError(_empty_store(path, status))
             currency = _base_currency(args, config, store.currencies())
-            ledger = store.load(base_currency=currency, strict=strict, links=config.links)
+            fx = table_from(store.rates(), currency, config.rates)
+            ledger = store.load(base_currency=currency, fx=fx, strict=strict,
+                                links=config.links)
     _warn_unknown_links(ledger, config)
     return ledger
 
@@ -919,6 +994,29 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     policy.set_defaults(run=_policy_command)
+
+    rates = _add_command(
+        commands, "rates",
+        help="exchange rates: print a template, read [rates] into the store, list them",
+        description="Exchange rates for documents in another currency than the base "
+        "currency. 'template' prints a rates CSV to fill in; 'sync' reads the sources of "
+        "[rates] in clientguard.toml (CSV files, the ECB's and the NBP's daily tables) into "
+        "the store ('clientguard sync' does too); 'list' (the default) says what is stored. "
+        "'review' converts with the stored rates.",
+        examples=["clientguard rates template > rates.csv", "clientguard rates sync",
+                  "clientguard rates"],
+        parents=[common, configured],
+    )
+    rates.add_argument("action", nargs="?", choices=("list", "sync", "template"),
+                       default="list", help="list (default), sync or template")
+    rates.add_argument("--store", metavar="PATH", help="the store (default: from the "
+                       "config, else ./clientguard.db)")
+    rates.add_argument("--from", dest="start", type=_date, metavar="DATE",
+                       help="sync: read the banks' tables from this day (default: [rates] "
+                       "start, else a week before the first stored document)")
+    rates.add_argument("--to", dest="end", type=_date, metavar="DATE",
+                       help="sync: read the banks' tables up to this day (default: today)")
+    rates.set_defaults(run=_rates_command)
     return parser
 
 

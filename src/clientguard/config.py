@@ -20,6 +20,12 @@
     [links]                           # customers of different sources that are one client
     clients = [["books:acme", "xero:8f0c..."]]   # each "source:id"; see clientguard.links
     files = ["links.csv"]             # CSV files of pairs (customer,same_as)
+    [rates]                           # exchange rates for documents in other currencies
+    file = "rates.csv"                # a CSV of rates (clientguard rates template), or a list
+    start = 2024-01-01                # the first day to read the banks' tables from
+    max_staleness_days = 7            # how old a rate may be for a document's date
+    [rates.ecb]                       # the ECB's euro reference rates (or [rates.nbp]);
+    base_url = "https://www.ecb.europa.eu"   # optional: a proxy or a test server
 
 Rules:
 
@@ -52,6 +58,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -68,6 +75,7 @@ __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_STORE",
     "Config",
+    "RatesConfig",
     "SourceConfig",
     "connector_options",
     "find_config",
@@ -81,8 +89,11 @@ CONFIG_ENV = "CLIENTGUARD_CONFIG"
 """The environment variable that names the config file."""
 DEFAULT_STORE = "clientguard.db"
 """The store's file name when the config does not give one."""
-_TOP_KEYS = ("base_currency", "store", "policy", "signals", "verdict_rules", "sources", "links")
+_TOP_KEYS = (
+    "base_currency", "store", "policy", "signals", "verdict_rules", "sources", "links", "rates",
+)
 _LINK_KEYS = ("clients", "files")
+_RATES_KEYS = ("file", "start", "max_staleness_days", "nbp", "ecb")
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,25 @@ class SourceConfig:
     """The connector's options from the file (never a secret), as written."""
     base: Path | None = None
     """The folder relative paths in ``options`` are resolved against."""
+
+
+@dataclass(frozen=True)
+class RatesConfig:
+    """The ``[rates]`` table: where exchange rates come from, first source first."""
+
+    files: tuple[Path, ...] = ()
+    """CSV files of rates (resolved against the config file's folder)."""
+    banks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Central banks' tables (``nbp``, ``ecb``) with their options, in the file's order."""
+    start: date | None = None
+    """The first day to read the banks' tables from; None: the earliest stored document."""
+    max_staleness_days: int = 7
+    """How many days before a document's date a rate may be, when its own day has none."""
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """The sources' names, the first winning where two have a rate for one day."""
+        return (*(f"file:{p.name}" for p in self.files), *self.banks)
 
 
 @dataclass(frozen=True)
@@ -117,6 +147,8 @@ class Config:
     links: tuple[Link, ...] = ()
     """Customers that are one client, each ``(source, id)`` (the ``[links]`` table and its
     files, in that order)."""
+    rates: RatesConfig | None = None
+    """The ``[rates]`` table; None when the file has none."""
 
     def source(self, name: str) -> SourceConfig:
         """The source of that name; a name not in the file is the connector of that name,
@@ -207,6 +239,9 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: sources.{name} must be a table ([sources.{name}])")
         sources[name] = _source(name, table, base, where)
+    rates_value = data.get("rates")
+    if rates_value is not None and not isinstance(rates_value, dict):
+        raise ConfigError(f"{where}: rates must be a table ([rates])")
     return Config(
         path=path,
         base_currency=currency,
@@ -216,6 +251,43 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         signals=paths["signals"],
         verdict_rules=paths["verdict_rules"],
         links=_links(data.get("links"), sources, base, where),
+        rates=None if rates_value is None else _rates(rates_value, base, where),
+    )
+
+
+def _rates(table: dict[str, Any], base: Path, where: str) -> RatesConfig:
+    _known_keys(table, _RATES_KEYS, f"{where} [rates]")
+    files = table.get("file", [])
+    files = [files] if isinstance(files, str) else files
+    if not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
+        raise ConfigError(f"{where}: rates.file must be a file path or a list of them")
+    banks: dict[str, dict[str, Any]] = {}
+    for name in ("nbp", "ecb"):
+        if name in table:
+            options = table[name]
+            if options is True:
+                options = {}
+            if not isinstance(options, dict):
+                raise ConfigError(f"{where}: rates.{name} must be a table ([rates.{name}])")
+            banks[name] = options
+    # The file's order decides which source wins: keep it.
+    banks = {k: banks[k] for k in table if k in banks}
+    start = table.get("start")
+    if start is not None and not isinstance(start, date):
+        raise ConfigError(f"{where}: rates.start must be a date, e.g. start = 2024-01-01")
+    staleness = table.get("max_staleness_days", 7)
+    if isinstance(staleness, bool) or not isinstance(staleness, int) or staleness < 0:
+        raise ConfigError(f"{where}: rates.max_staleness_days must be a whole number of days")
+    if not files and not banks:
+        raise ConfigError(
+            f"{where}: [rates] names no source: give file = \"rates.csv\" (clientguard rates "
+            "template prints one), or a [rates.ecb] or [rates.nbp] table"
+        )
+    return RatesConfig(
+        files=tuple(_resolve(f, base) for f in files),
+        banks=banks,
+        start=start if not isinstance(start, datetime) else start.date(),
+        max_staleness_days=staleness,
     )
 
 

@@ -12,7 +12,7 @@ obeys:
 * **Mapping never stops a sync.** A raw record that :meth:`~Connector.to_model` cannot map
   (it raises :class:`~clientguard.errors.DataError`, ``ValueError``, ``LookupError``,
   ``TypeError``, ``AttributeError`` or ``ArithmeticError``) becomes a
-  :class:`~clientguard.ledger.Rejection` with the raw record's id, the reason and its
+  :class:`~clientguard.records.Rejection` with the raw record's id, the reason and its
   location. Any other exception is a bug in the connector and propagates.
 * **Nothing is dropped silently.** A raw record the connector leaves out on purpose (a bill
   where only sales invoices count, a deleted payment) is a :class:`Skip` with a reason, and
@@ -34,7 +34,8 @@ obeys:
 
 :meth:`Connector.sync` yields :class:`Page` objects, so that a store can persist records and
 the cursor page by page; :func:`pull` is the all-in-memory wrapper that
-:meth:`clientguard.ledger.Ledger.from_connector` uses.
+:meth:`clientguard.ledger.Ledger.from_connector` uses. Pulling is the connector's job: this
+module sits below the ledger and imports nothing above the model (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -146,8 +147,10 @@ class RawPage:
     page. Never read ahead to find out: a page must be yielded before the next is fetched,
     so that an error on the next one does not lose it."""
     notes: tuple[str, ...] = ()
-    """What the user should know about how the page was read (a file's encoding that was
-    guessed), carried to :attr:`Page.notes` and the sync's summary."""
+    """What a person should know about how the page was read or about the stream that is
+    not a record (a file's encoding that was guessed; a stream the account does not have, read
+    as empty; a date that is only approximate), carried to :attr:`Page.notes`, the sync's
+    summary and the store."""
 
     @classmethod
     def of(
@@ -254,7 +257,8 @@ class Page:
     """``(kind, source, id)`` of records the source reports deleted (a :class:`Skip` with
     ``deleted=True``): a store removes what it saved of them."""
     notes: tuple[str, ...] = ()
-    """The raw page's notes (e.g. ``invoices.csv: read as cp1250, a guess``)."""
+    """The raw page's notes (e.g. ``invoices.csv: read as cp1250, a guess``; ``payments: not
+    read, the account has no banking module ...``)."""
 
 
 @dataclass(frozen=True)
@@ -762,7 +766,7 @@ class Pulled:
     duplicates: int = 0
     """Records that arrived again unchanged (an identical row of a file) and were kept once."""
     notes: tuple[str, ...] = ()
-    """Every page's notes, in order (a guessed encoding)."""
+    """Every page's notes, in order (a guessed encoding, a stream the account does not have)."""
 
 
 def pull(

@@ -13,7 +13,9 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from clientguard.model import Frozen
+from clientguard.frozen import Frozen
+
+__all__ = ["Evidence", "Finding", "Number", "Severity", "Signal", "by_severity"]
 
 
 class Signal(StrEnum):

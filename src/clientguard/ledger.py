@@ -21,9 +21,15 @@ Rules between records:
   currencies on the allocation date (a document's own ``fx_rate`` is its rate on its own date
   and wins there, as in :meth:`Ledger.rate_to_base`; on other dates the FxTable's rate for that
   date is used, else the document's own rate);
+* an invoice due before it was issued (issued after the money came in: real data, not an
+  error) is kept, due on its issue date, and listed in ``ledger.report.adjusted`` with the
+  source's due date;
 * the allocations to an invoice never add up to more than its total. Documents are applied in
   date order (on the same day payments before credit notes, as the settlement replay does), so
   the one that would over-apply the invoice is the one rejected.
+
+:meth:`Ledger.from_connector` is a thin call: :func:`clientguard.connector.pull` (the layer
+below) pulls the records and their rejections, :meth:`Ledger.build` checks them.
 """
 
 from __future__ import annotations
@@ -33,8 +39,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
+from clientguard.connector import Connector, pull
 from clientguard.errors import DataError
 from clientguard.gcpause import collector_paused
 from clientguard.model import (
@@ -53,8 +60,34 @@ from clientguard.records import Location as Location  # re-exported: ledger's ol
 from clientguard.records import RecordKey as RecordKey
 from clientguard.records import Rejection as Rejection
 
-if TYPE_CHECKING:
-    from clientguard.connector import Connector
+__all__ = ["Application", "CrossAllocation", "Ledger", "LoadReport", "same_day_order"]
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """A record the ledger kept with one field changed, and what the source had there."""
+
+    kind: str
+    """What the record is: ``invoice``, ``payment``, ..."""
+    source: str
+    """The source it came from."""
+    record_id: str
+    """Its id in the source."""
+    field: str
+    """The field the ledger changed."""
+    source_value: str
+    """The value the source has (the record in the store keeps it)."""
+    used_value: str
+    """The value every analysis uses."""
+    reason: str
+    """Why, in words a person reads."""
+    location: Location | None = None
+    """Where it is in the source (file, line, column), where known."""
+
+    def __str__(self) -> str:
+        where = f"{self.source}, {self.location}" if self.location else self.source
+        return f"{self.kind} {self.record_id} ({where}): {self.field}: {self.reason}"
+
 
 @dataclass(frozen=True)
 class LoadReport:
@@ -64,6 +97,12 @@ class LoadReport:
     """How many records of each kind were kept."""
     rejected: tuple[Rejection, ...] = ()
     """Every record that was not kept, with the reason and its location."""
+    notes: tuple[str, ...] = ()
+    """The sources' notes on what they could not give (a stream the account does not have,
+    a date that is only approximate), each naming its source."""
+    adjusted: tuple[Adjustment, ...] = ()
+    """Records kept with a field changed (an invoice due before it was issued is due on its
+    issue date), each with the source's value and its location."""
     warnings: tuple[str, ...] = ()
     """What the data as a whole may be missing, in words (e.g. a store whose last sync of a
     source did not complete: its counts may be short until the next sync completes)."""
@@ -175,6 +214,7 @@ class Ledger:
         strict: bool = True,
         rejected: Iterable[Rejection] = (),
         locations: Mapping[RecordKey, Location] | None = None,
+        notes: Iterable[str] = (),
         links: Iterable[Link] = (),
         warnings: Iterable[str] = (),
     ) -> Ledger:
@@ -186,8 +226,10 @@ class Ledger:
         rejections. ``links`` are sets of customers, each ``(source, id)``, that are one
         client (the same client in two sources): they count as one, like a group. A link
         naming a customer the ledger does not hold is left out (see :attr:`links`).
-        ``warnings`` are carried into ``report.warnings`` (what the records as a whole may be
-        missing). Raises :class:`DataError` listing every problem when ``strict``.
+        ``notes`` are the sources' notes on what they could not give (a stream the account
+        lacks, a date only approximate), kept in ``ledger.report.notes``; ``warnings`` are
+        carried into ``report.warnings`` (what the records as a whole may be missing). Raises
+        :class:`DataError` listing every problem when ``strict``.
         """
         if not is_currency(base_currency):
             raise DataError(f"base_currency {base_currency!r} is not an upper-case ISO 4217 code")
@@ -203,6 +245,7 @@ class Ledger:
                 dict(locations or {}),
                 list(rejected),
                 links=links,
+                notes=list(notes),
                 warnings=warnings,
             ).run(records, strict=strict)
 
@@ -222,8 +265,6 @@ class Ledger:
         make a strict build fail, listing them with their file and line or API page).
         ``source`` names the source the records carry (default: the connector's name).
         """
-        from clientguard.connector import pull
-
         pulled = pull(connector, source=source)
         return cls.build(
             pulled.records,
@@ -232,6 +273,7 @@ class Ledger:
             strict=strict,
             rejected=pulled.rejected,
             locations=pulled.locations,
+            notes=[f"{connector.name}: {note}" for note in pulled.notes],
         )
 
     def merge(self, other: Ledger, *, strict: bool = True) -> Ledger:
@@ -257,6 +299,7 @@ class Ledger:
                 self.base_currency,
                 merged,
                 max(self.fx.max_staleness_days, other.fx.max_staleness_days),
+                self.fx.remedy,
             )
         elif fx is None:
             fx = other.fx
@@ -268,6 +311,8 @@ class Ledger:
             {**self._locations, **other._locations},
             [],
             carried=[*self.report.rejected, *other.report.rejected],
+            carried_adjusted=[*self.report.adjusted, *other.report.adjusted],
+            notes=[*self.report.notes, *other.report.notes],
             links=[*self._links, *other._links],
             warnings=[*self.report.warnings, *other.report.warnings],
         ).run([*self.source_records(), *other.source_records()], strict=strict)
@@ -461,6 +506,8 @@ class _Builder:
         locations: dict[RecordKey, Location],
         rejected: list[Rejection],
         carried: list[Rejection] | None = None,
+        carried_adjusted: list[Adjustment] | None = None,
+        notes: list[str] | None = None,
         links: Iterable[Link] = (),
         warnings: Iterable[str] = (),
     ) -> None:
@@ -477,6 +524,10 @@ class _Builder:
         self.rejected = rejected
         # Rejections of earlier builds (a merge): reported, but they do not fail it.
         self.carried = carried or []
+        # Adjustments of earlier builds (a merge: their records already carry the change).
+        self.carried_adjusted = carried_adjusted or []
+        self.notes = notes or []
+        self.adjusted: list[Adjustment] = []
         self.warnings = tuple(warnings)
         self.rates: dict[tuple[str, str], Decimal] = {}
 
@@ -526,7 +577,10 @@ class _Builder:
 
         customers = [r for r in self.unique(by_kind[Customer]) if isinstance(r, Customer)]
         invoices = [
-            r for r in self.unique(by_kind[Invoice]) if isinstance(r, Invoice) and self.priced(r)
+            # The comparison inline: a call per invoice would cost a large build time.
+            r if r.due_date >= r.issue_date else self.due_from_issue(r)
+            for r in self.unique(by_kind[Invoice])
+            if isinstance(r, Invoice) and self.priced(r)
         ]
         invoice_by_id = {i.id: i for i in invoices}
         documents = [
@@ -579,6 +633,13 @@ class _Builder:
                 "work_requests": len(ledger.work_requests),
             },
             rejected=(*self.carried, *self.rejected),
+            notes=tuple(self.notes),
+            # In ledger order (an invoice's used due date is its issue date), whatever the
+            # order the records came in.
+            adjusted=(
+                *self.carried_adjusted,
+                *sorted(self.adjusted, key=lambda a: (a.used_value, a.record_id, a.source)),
+            ),
             warnings=self.warnings,
         )
         self.index(ledger, applications)
@@ -608,6 +669,29 @@ class _Builder:
                     "id",
                 )
         return kept
+
+    def due_from_issue(self, invoice: Invoice) -> Invoice:
+        """``invoice`` due on its issue date, which it is before in the source (noted)."""
+        original = self.originals.get(id(invoice), invoice) if self.keyed else invoice
+        self.adjusted.append(
+            Adjustment(
+                invoice.kind,
+                invoice.source,
+                str(getattr(original, "id", invoice.id)),  # as its source gives it, unkeyed
+                "due_date",
+                invoice.due_date.isoformat(),
+                invoice.issue_date.isoformat(),
+                f"due {invoice.due_date}, before its issue date {invoice.issue_date} (issued "
+                "after the money came in?); counted as due on its issue date",
+                self.where(invoice),
+            )
+        )
+        moved = invoice.model_copy(update={"due_date": invoice.issue_date})
+        if self.keyed:
+            self.originals[id(moved)] = original.model_copy(
+                update={"due_date": invoice.issue_date}
+            )
+        return moved
 
     def priced(self, record: Invoice | Payment | CreditNote) -> bool:
         """Record the document's rate to base; reject it when there is none."""

@@ -35,6 +35,31 @@ from pydantic import (
 
 from clientguard.errors import DataError
 from clientguard.money import ZERO, is_currency, to_decimal
+from clientguard.records import Rejection
+
+__all__ = [
+    "FIRST_DATE",
+    "LAST_DATE",
+    "MAX_AMOUNT_DIGITS",
+    "MAX_HOURS",
+    "Allocation",
+    "Amount",
+    "AnyRecord",
+    "CreditNote",
+    "Currency",
+    "Customer",
+    "Day",
+    "Hours",
+    "Id",
+    "Invoice",
+    "InvoiceStatus",
+    "Payment",
+    "Rate",
+    "Record",
+    "TimeEntry",
+    "Timestamp",
+    "WorkRequest",
+]
 
 
 def _decimal(value: object, what: str) -> Decimal:
@@ -146,13 +171,6 @@ InvoiceStatus = Literal["draft", "open", "paid", "void"]
 _R = TypeVar("_R", bound="Record")
 
 
-class Frozen(BaseModel):
-    """Base of every result type (settlements, metrics, findings, reviews): frozen, no unknown
-    fields, each field's docstring its description. The one declaration of that config."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
 class Record(BaseModel):
     """Base of every record: frozen, no unknown fields, errors as :class:`DataError`."""
 
@@ -245,8 +263,6 @@ _DATE_BOUNDS = frozenset({"greater_than_equal", "less_than_equal"})
 
 def _data_error(cls: type[Record], data: dict[str, Any], exc: ValidationError) -> DataError:
     """One DataError naming the record and every field that is wrong."""
-    from clientguard.records import Rejection
-
     ident = data.get("id")
     source = str(data.get("source", "?"))
     problems = []
@@ -310,7 +326,9 @@ class Invoice(Record):
     issue_date: Day
     """The date the invoice was issued; revenue is counted on this date."""
     due_date: Day
-    """The date payment falls due under the agreed terms; lateness is measured from it."""
+    """The date payment falls due under the agreed terms; lateness is measured from it. A due
+    date before ``issue_date`` is kept as the source has it; a ledger makes such an invoice
+    due on its issue date and notes it (``ledger.report.adjusted``)."""
     currency: Currency
     """The invoice's currency: its total and every allocation to it are in this currency."""
     total: Amount
@@ -343,17 +361,13 @@ class Invoice(Record):
     updated_at: Timestamp | None = None
     """When the source last changed the record (UTC), for incremental sync."""
 
+    # A due date before the issue date is real data (an invoice issued after the money came
+    # in), not an error: the record keeps it as the source has it, and the ledger makes the
+    # invoice due on its issue date with a data-quality note (DESIGN §3).
+
     # Field validators (not a model validator) so that the error names the field. Each reads
     # a field declared before it, which pydantic has already validated into ``info.data``
     # (absent when that field was itself invalid: its own error says so).
-    @field_validator("due_date")
-    @classmethod
-    def _due_not_before_issue(cls, due_date: date, info: ValidationInfo) -> date:
-        issue_date = info.data.get("issue_date")
-        if issue_date is not None and due_date < issue_date:
-            raise ValueError(f"due_date {due_date} is before issue_date {issue_date}")
-        return due_date
-
     @field_validator("paid_on")
     @classmethod
     def _paid_on_only_when_paid(cls, paid_on: date | None, info: ValidationInfo) -> date | None:

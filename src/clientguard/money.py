@@ -16,6 +16,19 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from clientguard.errors import DataError
 
+__all__ = [
+    "CURRENCY_EXPONENTS",
+    "ONE",
+    "ZERO",
+    "FxTable",
+    "RateRow",
+    "exponent",
+    "from_minor",
+    "is_currency",
+    "round_money",
+    "to_decimal",
+]
+
 # ISO 4217 active codes with their minor-unit exponents (the number of decimals of the minor
 # unit). From the ISO 4217 list (SIX, amendment 178). Funds and precious-metal codes (XAU...)
 # are left out: nobody invoices in them.
@@ -86,14 +99,12 @@ def to_decimal(value: object, *, what: str = "amount") -> Decimal:
     return result
 
 
-def from_minor(units: int, currency: str) -> Decimal:
-    """Minor units (Stripe's cents) to major units by the currency's exponent (JPY: as is)."""
-    return Decimal(units).scaleb(-exponent(currency))
-
-
-def to_minor(amount: Decimal, currency: str) -> int:
-    """Major units to whole minor units, rounded half-even."""
-    return int(round_money(amount, currency).scaleb(exponent(currency)))
+def from_minor(units: int, currency: str, *, places: int | None = None) -> Decimal:
+    """Minor units (Stripe's cents) to exact major units by the currency's exponent (JPY: as
+    is). ``places`` is the source's own exponent where its API differs from ISO 4217 (Stripe's
+    MGA and ISK); a connector converting minor units calls this, so the rule has one owner.
+    """
+    return Decimal(units).scaleb(-(exponent(currency) if places is None else places))
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
@@ -114,6 +125,11 @@ class FxTable:
     base: str
     rates: Mapping[str, Mapping[date, Decimal]] = field(default_factory=dict)
     max_staleness_days: int = 7
+    remedy: str = field(
+        default="add it to the FxTable or give the document its own fx_rate", compare=False
+    )
+    """What to do when a rate is missing, in the words of whoever built the table (the
+    command line names clientguard.toml's [rates])."""
     _dates: dict[str, list[date]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -162,13 +178,26 @@ class FxTable:
             if index >= 0:
                 raise DataError(
                     f"no {currency}->{self.base} rate for {on}: the latest earlier rate is from "
-                    f"{dates[index]}, more than {self.max_staleness_days} days before"
+                    f"{dates[index]}, more than {self.max_staleness_days} days before; "
+                    f"{self.remedy}"
                 )
-        raise DataError(
-            f"no {currency}->{self.base} rate for {on}: add it to the FxTable "
-            "or give the document its own fx_rate"
-        )
+        raise DataError(f"no {currency}->{self.base} rate for {on}: {self.remedy}")
 
     def convert(self, amount: Decimal, currency: str, on: date) -> Decimal:
         """``amount`` of ``currency`` in the base currency at the rate for ``on`` (unrounded)."""
         return amount * self.rate(currency, on)
+
+
+@dataclass(frozen=True, slots=True)
+class RateRow:
+    """One published rate: units of ``base`` per one unit of ``currency`` on ``published``."""
+
+    source: str
+    """Where it came from: ``nbp``, ``ecb``, or ``file:<name>``."""
+    base: str
+    currency: str
+    published: date
+    """The day the source gives the rate for (a bank's table date, a file's date)."""
+    rate: Decimal
+    applies_from: date
+    """The first day a document is converted at it (the NBP's: the day after publication)."""

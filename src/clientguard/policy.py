@@ -19,6 +19,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from clientguard.errors import ConfigError
 
+__all__ = [
+    "MAX_COUNT",
+    "MAX_DAYS",
+    "MAX_FACTOR",
+    "Bounded",
+    "Days",
+    "Jurisdiction",
+    "MoneyBound",
+    "Policy",
+    "Share",
+]
+
 MAX_DAYS = 36_525
 """The most days any day-count of a policy may be: a century. No review looks further back
 than a firm's books go, no grace period or payment term is longer; and with the records'

@@ -41,13 +41,14 @@ from itertools import chain
 
 from clientguard import wording
 from clientguard.findings import Finding, Severity, Signal, by_severity
+from clientguard.frozen import Frozen
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, without_client
 from clientguard.metrics.cost import ClientLatenessCost, lateness_costs
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.metrics.workload import workload
-from clientguard.model import CreditNote, Frozen, Payment
+from clientguard.model import CreditNote, Payment
 from clientguard.money import CURRENCY_EXPONENTS, ZERO
 from clientguard.policy import Policy
 from clientguard.settlement import (
@@ -82,8 +83,6 @@ BEHAVIOUR_SIGNALS = frozenset(
 )
 """Signals about what the client does: these can make a case for new terms or an ending. A
 user's own finding (``custom``) about a client counts as one."""
-DEPENDENCY_SIGNALS = frozenset({Signal.REVENUE_CONCENTRATION, Signal.RECEIVABLES_CONCENTRATION})
-"""Signals about how much the firm depends on the client: a case for diversifying."""
 _PROBLEM = {
     Signal.CHRONIC_LATE: "lateness",
     Signal.WORSENING_LATE: "lateness",
@@ -245,7 +244,8 @@ class NoteGroup(Frozen):
     kind: str
     """What the notes are about: a kind of :data:`clientguard.settlement.NOTE_KINDS`, or
     ``rejected``, ``paid_date_unknown_count``, ``foreign_allocations``,
-    ``excess_precision`` (a summary sentence of its own), or ``other``."""
+    ``excess_precision``, ``due_before_issue`` (a summary sentence of its own),
+    ``source_notes`` (the sources' notes, ``ledger.report.notes``), or ``other``."""
     title: str
     """The kind in a sentence."""
     count: int
@@ -286,6 +286,10 @@ class DataQuality(Frozen):
     unit (EUR 10.005, JPY 100.5) in a total, amount due, payment amount or allocation, in
     ledger order (invoices, payments, credit notes), each as ``"invoice INV-3"`` (kind and
     id). Used as given: amounts are rounded only in reports."""
+    due_before_issue: tuple[str, ...] = ()
+    """Invoices the source has due before their issue date (issued after the money came in),
+    kept and counted as due on their issue date, each with its source, location and both
+    dates (see ``ledger.report.adjusted``)."""
     notes: tuple[str, ...]
     """Every data-quality sentence, for a person (the warnings first)."""
     groups: tuple[NoteGroup, ...] = ()
@@ -1072,6 +1076,18 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
             "no payment date; left out of lateness."
         )
         groups.add("paid_date_unknown_count", notes[-1], None)
+    # What the sources could not give (a stream the account lacks, a date only approximate).
+    for note in ledger.report.notes:
+        notes.append(note)
+        groups.add("source_notes", note, None)
+    early = [str(a) for a in ledger.report.adjusted if a.field == "due_date"]
+    if early:
+        notes.append(
+            f"{len(early)} invoice{'s are' if len(early) != 1 else ' is'} due before "
+            f"{'their' if len(early) != 1 else 'its'} issue date in the source; counted as "
+            "due on the issue date."
+        )
+        groups.add("due_before_issue", notes[-1], None)
     foreign, finer = _foreign_allocations(ledger), _finer_records(ledger)
     if foreign:
         notes.append(
@@ -1098,6 +1114,7 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         amount_due_mismatches=tuple(mismatches),
         foreign_allocations=tuple(foreign),
         excess_precision=tuple(finer),
+        due_before_issue=tuple(early),
         notes=tuple(notes),
         groups=groups.result(),
         warnings=ledger.report.warnings,

@@ -42,11 +42,31 @@ from decimal import Decimal
 from typing import Literal, NamedTuple
 
 from clientguard.errors import ConfigError
+from clientguard.frozen import Frozen
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Application, Ledger, same_day_order
-from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, Frozen, Invoice
+from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, Invoice
 from clientguard.money import ONE, ZERO
 from clientguard.policy import Policy
+
+__all__ = [
+    "LIVE_STATUSES",
+    "NOTE_KINDS",
+    "AppliedPart",
+    "Note",
+    "Replay",
+    "Settlement",
+    "SettlementBasis",
+    "SettlementStatus",
+    "UnappliedCash",
+    "applied_parts",
+    "balance_history",
+    "check_as_of",
+    "is_late",
+    "replay",
+    "settle",
+    "unapplied_cash",
+]
 
 SettlementStatus = Literal["open", "settled", "paid_date_unknown"]
 """``open`` (still owed as of the date), ``settled`` (balance within the tolerance of zero),

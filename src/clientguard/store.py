@@ -50,8 +50,8 @@ What it guarantees:
 
 Money is stored as text (the records' JSON, whose amounts are decimal strings), never as a
 REAL. Nothing secret is stored: no connector option, token or tenant id, only records,
-rejections, cursors and counts. The store never reads the clock: a sync's times come from
-the connector's (injected) clock.
+rejections, cursors, counts and exchange rates. The store never reads the clock: a sync's
+times come from the connector's (injected) clock.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ from clientguard.model import (
     TimeEntry,
     WorkRequest,
 )
-from clientguard.money import FxTable
+from clientguard.money import FxTable, RateRow
 from clientguard.records import Link, Location, RecordKey, Rejection
 
 __all__ = [
@@ -174,6 +174,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "WHERE sources.source = rejections.source) "
         "WHERE EXISTS (SELECT 1 FROM sources WHERE sources.source = rejections.source)",
     ),
+    # 3: exchange rates and the connectors' notes on streams.
+    (
+        # Exchange rates from [rates] (a file, the NBP's and the ECB's tables): units of base
+        # per one unit of currency, as decimal text; applies_from is the first day a
+        # document uses it (the NBP's: the day after its table).
+        """CREATE TABLE rates (
+            source TEXT NOT NULL,
+            base TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            published TEXT NOT NULL,
+            applies_from TEXT NOT NULL,
+            rate TEXT NOT NULL,
+            PRIMARY KEY (source, base, currency, published)
+        ) WITHOUT ROWID""",
+        # A connector's notes on a stream (a stream the account does not have, a date that is
+        # only approximate): a full read replaces the stream's notes, an incremental one adds.
+        """CREATE TABLE stream_notes (
+            source TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            note TEXT NOT NULL,
+            PRIMARY KEY (source, stream, note)
+        ) WITHOUT ROWID""",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -227,7 +250,8 @@ class StreamResult:
     full_read: bool = True
     """True when the stream was read in full (no cursor, or ``full=True``)."""
     notes: tuple[str, ...] = ()
-    """What the connector said about how it read the stream (a guessed file encoding)."""
+    """What the connector said about the stream: how it read it (a guessed file encoding),
+    or what it could not give (the account does not have it, a date only approximate)."""
 
 
 @dataclass(frozen=True)
@@ -936,6 +960,7 @@ class Store:
             strict=strict,
             rejected=rejected,
             locations=locations,
+            notes=self.notes(sources),
             links=links,
             warnings=self.warnings(sources),
         )
@@ -947,6 +972,68 @@ class Store:
             record for _, _, record, _ in self._stored(sources, kind="customer")
             if isinstance(record, Customer)
         )
+
+    # ----------------------------------------------------------------- exchange rates
+
+    def save_rates(self, source: str, rows: Iterable[RateRow], *, replace: bool = False) -> int:
+        """Store ``rows`` of the rate source ``source`` in one transaction; with ``replace``
+        (a file: it is the whole truth) the source's earlier rows go first. Returns how many
+        rows were written."""
+        values = [
+            (source, r.base, r.currency, r.published.isoformat(), r.applies_from.isoformat(),
+             str(r.rate))
+            for r in rows
+        ]
+        with self._transaction(f"rates of {source}"):
+            if replace:
+                self._db.execute("DELETE FROM rates WHERE source = ?", (source,))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO rates (source, base, currency, published, applies_from, "
+                "rate) VALUES (?, ?, ?, ?, ?, ?)",
+                values,
+            )
+        return len(values)
+
+    def rates(self) -> list[RateRow]:
+        """Every stored exchange rate."""
+        rows = self._db.execute(
+            "SELECT source, base, currency, published, applies_from, rate FROM rates "
+            "ORDER BY source, published, currency"
+        ).fetchall()
+        return [
+            RateRow(source, base, currency, date.fromisoformat(published),
+                    Decimal(rate), date.fromisoformat(applies))
+            for source, base, currency, published, applies, rate in rows
+        ]
+
+    def rates_summary(self) -> list[tuple[str, str, int, int, date, date]]:
+        """Per rate source: (source, base, currencies, rates, first day, last day)."""
+        rows = self._db.execute(
+            "SELECT source, base, COUNT(DISTINCT currency), COUNT(*), MIN(published), "
+            "MAX(published) FROM rates GROUP BY source, base ORDER BY source, base"
+        ).fetchall()
+        return [(s, b, c, n, date.fromisoformat(lo), date.fromisoformat(hi))
+                for s, b, c, n, lo, hi in rows]
+
+    def first_document_date(self) -> date | None:
+        """The earliest issue or payment date of the stored invoices, payments and credit
+        notes (where reading exchange rates starts); None when there are none."""
+        row = self._db.execute(
+            "SELECT MIN(COALESCE(json_extract(data, '$.issue_date'), "
+            "json_extract(data, '$.date'))) FROM records "
+            "WHERE kind IN ('invoice', 'payment', 'credit_note')"
+        ).fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
+    def notes(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
+        """The connectors' notes on the stored streams, each as ``"<source>: <note>"``."""
+        where, params = self._source_filter(sources)
+        rows = self._db.execute(
+            f"SELECT source, note FROM stream_notes {where} "  # noqa: S608
+            "ORDER BY source, stream, note",
+            params,
+        ).fetchall()
+        return tuple(f"{source}: {note}" for source, note in rows)
 
     def currencies(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
         """The currencies of the stored invoices, sorted (to suggest a base currency)."""
@@ -1066,6 +1153,15 @@ class _SyncWriter:
                 page_counts["removed"] += self._delete(page)
             if page.last and in_full:
                 page_counts["removed"] += self._finish_full_read(stream)
+            if page.last:
+                notes = [*self.notes.get(stream, ()), *page.notes]
+                if in_full:
+                    db.execute("DELETE FROM stream_notes WHERE source = ? AND stream = ?",
+                               (self.source, stream))
+                db.executemany(
+                    "INSERT OR IGNORE INTO stream_notes (source, stream, note) VALUES (?, ?, ?)",
+                    [(self.source, stream, note) for note in notes],
+                )
             if page.cursor is not None:
                 db.execute(
                     "INSERT INTO cursors (source, stream, cursor, sync_id) VALUES (?, ?, ?, ?) "

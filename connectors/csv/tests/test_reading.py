@@ -408,7 +408,6 @@ BASIC: dict[str, Any] = {
         ("2,Acme,,2025-02-01,10,sent,EUR", "Date", "'Date' is empty"),
         ("2,Acme,2025-01-02,2025-02-01,10,lost,EUR", "State", "status 'lost' is not in the "
                                                               "mapping's [invoices.status]"),
-        ("2,Acme,2025-01-02,2024-12-01,10,sent,EUR", "Due", "is before issue_date"),
         ("2,Acme,2025-01-02,2025-02-01,10,sent,EURO", "Cur", "'EURO' is not an upper-case ISO"),
         ("2,Acme,2025-01-02,2025-02-01,10,sent,XYZ", "Cur", "'XYZ' is not an upper-case ISO"),
         ("2,Acme,2025-01-02,2025-02-01,£10,sent,EUR", "Total", "'£10' is in GBP, but the row's "
@@ -466,7 +465,7 @@ def test_broken_payments(write: Write, payment: str, column: str, reason: str):
     invoices = (
         "No,Client,Date,Due,Total\n"
         "1,Acme,2025-01-02,2025-02-01,10\n"
-        "2,Acme,2025-01-02,2024-02-01,10\n"
+        "2,Acme,2025-01-02,2025-02-01,1O\n"  # not an amount
     )
     mapping = {
         "currency": "EUR",
@@ -594,6 +593,22 @@ def test_ids_and_names_compare_with_whitespace_made_one_space(write: Write):
     assert [i.id for i in ledger.invoices] == ["FV 1"]
     assert [c.id for c in ledger.customers] == ["Acme Ltd"]
     assert ledger.payments[0].allocations[0].invoice_id == "FV 1"
+
+
+def test_a_row_due_before_its_issue_date_loads_due_on_its_issue_date_with_its_line(
+    write: Write,
+) -> None:
+    # Issued after the money came in: real revenue, kept (DESIGN §3), and the note names the
+    # file and line so the user can look at the row.
+    path = write("early.csv", HEADER + GOOD + "2,Acme,2025-01-02,2024-12-01,10,sent,EUR\n")
+    ledger = load(invoices=path, mapping=BASIC, base="EUR")
+    assert ledger.report.rejected == ()
+    assert [(i.number, i.due_date) for i in ledger.invoices] == [
+        ("1", date(2025, 2, 1)), ("2", date(2025, 1, 2))]
+    (note,) = ledger.report.adjusted
+    assert (note.field, note.source_value) == ("due_date", "2024-12-01")
+    assert note.location is not None
+    assert (Path(note.location.file or "").name, note.location.line) == ("early.csv", 3)
 
 
 def test_a_disputed_column_and_a_dispute_date_mark_invoices_disputed(write: Write):

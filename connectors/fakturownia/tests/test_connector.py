@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ from pytest_httpserver import HTTPServer
 import clientguard as cg
 from clientguard.connector import SyncState, pull
 from clientguard.errors import AuthError, ConfigError, ConnectorError
+from clientguard.review import review
 from clientguard.settlement import settle
+from clientguard.store import Store
 from clientguard_fakturownia import FakturowniaConnector
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
@@ -193,14 +196,91 @@ def test_payments_can_be_turned_off(httpserver: HTTPServer, waits: Waits) -> Non
     assert len(httpserver.log) == 0
 
 
-def test_an_account_without_banking_payments_is_told_how_to_turn_them_off(
+def serve_account_without_banking(server: HTTPServer) -> None:
+    """Clients and invoices as Fakturownia lists them; 404 on banking payments, as for an
+    account without the banking module."""
+    server.expect_ordered_request("/clients.json").respond_with_json([client(7, "Klient")])
+    server.expect_ordered_request("/clients.json").respond_with_json([])
+    server.expect_ordered_request("/invoices.json").respond_with_json(
+        [invoice(11, "2026-07-20T10:00:00+02:00", status="paid", paid="1230,00",
+                 paid_date="2026-07-20"),
+         invoice(12, "2026-07-02T10:00:00+02:00")]
+    )
+    server.expect_ordered_request("/invoices.json").respond_with_json([])
+    server.expect_ordered_request("/invoices.json").respond_with_json([])  # corrections
+    server.expect_ordered_request("/banking/payments.json").respond_with_json(
+        {"code": "error", "message": "Not Found"}, status=404
+    )
+
+
+def test_an_account_without_banking_skips_payments_with_a_note_and_settles_by_paid_dates(
     httpserver: HTTPServer, waits: Waits
 ) -> None:
-    httpserver.expect_request("/banking/payments.json").respond_with_json(
-        {"status": "Not Found"}, status=404
+    serve_account_without_banking(httpserver)
+    pulled = pull(connector(httpserver, waits))
+    httpserver.check_assertions()
+    assert sorted(r.kind for r in pulled.records) == ["customer", "invoice", "invoice"]
+    (note,) = pulled.notes
+    assert "no banking module" in note
+    assert "paid_date" in note
+    assert "payments = false" in note
+    assert len([r for r, _ in httpserver.log if r.path == "/banking/payments.json"]) == 1
+    ledger = cg.Ledger.build(pulled.records, base_currency="PLN")
+    settled = settle(ledger, as_of=date(2026, 8, 31))
+    assert (settled["11"].settled_on, settled["11"].days_late) == (date(2026, 7, 20), 5)
+    assert settled["12"].status == "open"
+
+
+def test_a_store_sync_keeps_the_note_of_a_skipped_payments_stream(
+    httpserver: HTTPServer, waits: Waits, tmp_path: Path
+) -> None:
+    serve_account_without_banking(httpserver)
+    with Store.open(tmp_path / "s.db") as store:
+        result = store.sync(connector(httpserver, waits))
+        assert [n for n in result.notes if "no banking module" in n]
+        ledger = store.load(base_currency="PLN")
+        assert ledger.invoice("11").paid_on == date(2026, 7, 20)
+        # Kept with the store, so that a review later says it too.
+        (note,) = ledger.report.notes
+        assert note.startswith("fakturownia: payments: not read, the account has no banking")
+        quality = review(ledger, as_of=date(2026, 8, 31)).data_quality
+        assert note in quality.notes
+        # The account gets the module: the next read of payments replaces the note.
+        httpserver.clear()
+        httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
+        store.sync(connector(httpserver, waits), streams=["payments"])
+        assert store.notes() == ()
+        assert store.load(base_currency="PLN").report.notes == ()
+
+
+@pytest.mark.parametrize(("stream", "path"), [("customers", "/clients.json"),
+                                             ("invoices", "/invoices.json"),
+                                             ("credit_notes", "/invoices.json")])
+def test_a_404_on_any_other_stream_fails_loudly(
+    httpserver: HTTPServer, waits: Waits, stream: str, path: str
+) -> None:
+    httpserver.expect_request(path).respond_with_json({"message": "Not Found"}, status=404)
+    with pytest.raises(ConnectorError) as caught:
+        pull(connector(httpserver, waits), streams=[stream])
+    assert caught.value.status == 404
+    assert path.lstrip("/") in str(caught.value)
+
+
+def test_a_404_on_a_later_page_of_payments_fails_loudly(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    # The first page came: the account has the module, so a 404 after it is something else.
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json(
+        [{"id": 5, "price": "100,00", "currency": "PLN", "paid": True,
+          "paid_date": "2026-07-10", "client_id": 7,
+          "invoices": [{"id": 11, "price_gross": "1230,00"}]}]
     )
-    with pytest.raises(ConnectorError, match="payments=False"):
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json(
+        {"message": "Not Found"}, status=404
+    )
+    with pytest.raises(ConnectorError) as caught:
         pull(connector(httpserver, waits), streams=["payments"])
+    assert caught.value.status == 404
 
 
 def test_options_are_checked_before_any_call() -> None:

@@ -134,9 +134,15 @@ def test_a_missing_payment_term_is_rejected_unless_default_terms_are_given() -> 
     assert invoice.due_date == date(2026, 3, 16)
 
 
-def test_a_due_date_before_the_issue_date_is_rejected_by_the_model() -> None:
-    with pytest.raises(DataError, match="due_date"):
-        map_document(document(payment_to="2026-03-01"))
+def test_a_paid_invoice_due_before_its_issue_date_keeps_the_sources_dates() -> None:
+    # Real data: a paid invoice issued 2018-02-03 with payment_to 2018-01-25 (issued after
+    # the money came in). The connector passes it on unchanged; the ledger moves the due date.
+    invoice = only_invoice(map_document(document(
+        status="paid", issue_date="2018-02-03", sell_date="2018-01-25", payment_to="2018-01-25",
+        paid="1230,00", paid_date="2018-01-25")))
+    assert (invoice.issue_date, invoice.due_date, invoice.paid_on) == (
+        date(2018, 2, 3), date(2018, 1, 25), date(2018, 1, 25))
+    assert invoice.status == "paid"
 
 
 def test_a_foreign_invoice_keeps_the_rate_fakturownia_converted_it_at() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from clientguard.connector import Skip
 from clientguard.errors import DataError
+from clientguard.ledger import Ledger
 from clientguard.model import CreditNote, Customer, Invoice, Payment
 from clientguard_quickbooks.mapping import (
     APPLICATIONS_KEY,
@@ -318,3 +319,12 @@ def test_a_customer_without_a_display_name_is_named_from_its_parts() -> None:
     assert customer.group_id is None
     with pytest.raises(DataError, match="name"):
         customer_from_qbo({"Id": "5"})
+
+
+def test_an_invoice_due_before_its_date_keeps_quickbooks_dates_and_the_ledger_moves_it() -> None:
+    # Issued after the money came in: QuickBooks lets a DueDate precede the TxnDate.
+    invoice = one_invoice(invoice_records(qbo_invoice(TxnDate="2026-04-08", DueDate="2026-04-01")))
+    assert (invoice.issue_date, invoice.due_date) == (date(2026, 4, 8), date(2026, 4, 1))
+    ledger = Ledger.build([invoice], base_currency=invoice.currency)
+    assert ledger.invoice(invoice.id).due_date == date(2026, 4, 8)
+    assert [a.field for a in ledger.report.adjusted] == ["due_date"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -65,8 +66,10 @@ def test_pages_follow_starting_after_while_has_more(httpserver: HTTPServer) -> N
     assert sorted(r.id for r in pulled.records if isinstance(r, cg.Invoice)) == [
         "in_1", "in_2", "in_3"]
     sent = args(httpserver)
-    assert sent[0][1] == {"limit": ["2"]}  # a first read has no created filter
-    assert sent[1][1] == {"limit": ["2"], "starting_after": ["in_2"]}
+    # A first read has no created filter; invoices list their payments (for part payments).
+    assert sent[0][1] == {"limit": ["2"], "expand[]": ["data.payments"]}
+    assert sent[1][1] == {"limit": ["2"], "starting_after": ["in_2"],
+                          "expand[]": ["data.payments"]}
     for request, _ in httpserver.log:
         assert request.headers["Authorization"] == f"Bearer {API_KEY}"
         assert request.headers["Stripe-Version"] == "2025-07-30.basil"
@@ -106,7 +109,8 @@ def test_an_incremental_sync_reads_new_objects_then_the_events_since_the_cursor(
     pulled = pull(connector(httpserver, waits), state, streams=["invoices"])
     httpserver.check_assertions()
     (list_call, events_call) = args(httpserver)
-    assert list_call == ("/v1/invoices", {"limit": ["100"], "created[gte]": [str(since)]})
+    assert list_call == ("/v1/invoices", {"limit": ["100"], "created[gte]": [str(since)],
+                                          "expand[]": ["data.payments"]})
     assert events_call == (
         "/v1/events", {"limit": ["100"], "type": ["invoice.*"], "created[gte]": [str(since)]})
     invoices = {r.id: r for r in pulled.records if isinstance(r, cg.Invoice)}
@@ -126,7 +130,8 @@ def test_a_cursor_older_than_the_events_retention_means_a_full_read(
     pulled = pull(connector(httpserver, waits), state, streams=["invoices"])
     httpserver.check_assertions()
     # No created filter and no events call: everything is read again.
-    assert args(httpserver) == [("/v1/invoices", {"limit": ["100"]})]
+    assert args(httpserver) == [("/v1/invoices", {"limit": ["100"],
+                                                   "expand[]": ["data.payments"]})]
     assert len(pulled.records) == 1
 
 
@@ -250,3 +255,97 @@ def test_a_customer_changed_since_the_cursor_is_read_again_with_its_tax_ids(
     assert isinstance(customer, cg.Customer)
     assert customer.tax_id == "5252445767"
     assert len(httpserver.log) == 3  # read once, though two events name it
+
+
+# ----------------------------------------------------------------------------- part payments
+
+
+def part_paid(ident: str, **changes: Any) -> dict[str, Any]:
+    """An open invoice of EUR 21.00 with EUR 10.00 paid, as Stripe lists it."""
+    return invoice(ident, total=2100, amount_due=2100, amount_paid=1000,
+                   amount_remaining=1100, **changes)
+
+
+def paid_part(ident: str, amount: int, paid_at: datetime) -> dict[str, Any]:
+    return {"id": ident, "object": "invoice_payment", "amount_paid": amount,
+            "amount_requested": amount, "created": int(paid_at.timestamp()), "currency": "eur",
+            "is_default": False, "status": "paid",
+            "payment": {"type": "payment_intent", "payment_intent": "pi_1"},
+            "status_transitions": {"paid_at": int(paid_at.timestamp()), "canceled_at": None}}
+
+
+def test_a_part_paid_invoice_is_dated_by_its_listed_payment(httpserver: HTTPServer) -> None:
+    waits: Waits = []
+    paid_at = NOW - timedelta(days=1)
+    httpserver.expect_ordered_request(
+        "/v1/invoices", query_string={"limit": "100", "expand[]": "data.payments"}
+    ).respond_with_json(listing([part_paid("in_1", payments=listing(
+        [paid_part("inpay_1", 1000, paid_at)], has_more=False, path="/v1/invoice_payments"))],
+        has_more=False))
+    pulled = pull(connector(httpserver, waits), streams=["invoices"])
+    httpserver.check_assertions()
+    (payment,) = [r for r in pulled.records if isinstance(r, cg.Payment)]
+    assert (payment.amount, payment.date) == (Decimal("10.00"), paid_at.date())
+    assert pulled.notes == ()
+    book = cg.Ledger.build(pulled.records, base_currency="EUR")
+    assert cg.settle(book, as_of=NOW.date())["in_1"].open_balance == Decimal("11.00")
+
+
+def test_without_listed_payments_the_date_is_approximate_and_noted(
+    httpserver: HTTPServer,
+) -> None:
+    waits: Waits = []
+    # The account's default API version (unknown here): nothing is expanded.
+    httpserver.expect_ordered_request(
+        "/v1/invoices", query_string={"limit": "100"}
+    ).respond_with_json(listing([part_paid("in_1", status="uncollectible",
+                                           charge="ch_1")], has_more=False))
+    pulled = pull(connector(httpserver, waits, api_version=None), streams=["invoices"])
+    httpserver.check_assertions()
+    (payment,) = [r for r in pulled.records if isinstance(r, cg.Payment)]
+    assert payment.amount == Decimal("10.00")
+    assert payment.date == (NOW - timedelta(days=3)).date()  # the finalisation
+    (note,) = pulled.notes
+    assert "invoice in_1" in note
+    assert "approximate date" in note
+
+
+def test_an_events_snapshot_of_a_part_paid_invoice_is_read_again_with_its_payments(
+    httpserver: HTTPServer,
+) -> None:
+    waits: Waits = []
+    cursor = NOW - timedelta(days=2)
+    paid_at = NOW - timedelta(hours=5)
+    httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+        listing([], has_more=False))
+    httpserver.expect_ordered_request("/v1/events").respond_with_json(listing(
+        [event("invoice.updated", part_paid("in_old"), NOW - timedelta(hours=4))],
+        has_more=False, path="/v1/events"))
+    httpserver.expect_ordered_request(
+        "/v1/invoices/in_old", query_string={"expand[]": "payments"}
+    ).respond_with_json(part_paid("in_old", payments=listing(
+        [paid_part("inpay_1", 1000, paid_at)], has_more=False, path="/v1/invoice_payments")))
+    pulled = pull(connector(httpserver, waits), SyncState({"invoices": cursor}),
+                  streams=["invoices"])
+    httpserver.check_assertions()
+    (payment,) = [r for r in pulled.records if isinstance(r, cg.Payment)]
+    assert payment.date == paid_at.date()
+    assert pulled.notes == ()
+
+
+def test_an_older_api_version_dates_a_part_payment_by_its_expanded_charge(
+    httpserver: HTTPServer,
+) -> None:
+    waits: Waits = []
+    charged = NOW - timedelta(days=2)
+    charge = {"id": "ch_1", "object": "charge", "amount": 1000, "amount_captured": 1000,
+              "created": int(charged.timestamp()), "currency": "eur", "paid": True,
+              "status": "succeeded"}
+    httpserver.expect_ordered_request(
+        "/v1/invoices", query_string={"limit": "100", "expand[]": "data.charge"}
+    ).respond_with_json(listing([part_paid("in_1", charge=charge)], has_more=False))
+    pulled = pull(connector(httpserver, waits, api_version="2024-06-20"), streams=["invoices"])
+    httpserver.check_assertions()
+    (payment,) = [r for r in pulled.records if isinstance(r, cg.Payment)]
+    assert payment.date == charged.date()
+    assert pulled.notes == ()

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import clientguard as cg
 from clientguard.connector import Skip
 from clientguard.errors import DataError
 from clientguard.model import AnyRecord, CreditNote, Customer, Invoice, Payment
 from clientguard_stripe.mapping import (
+    approximate_payment_date,
     credit_note_from_stripe,
     customer_from_stripe,
     invoice_records,
@@ -188,12 +190,102 @@ def test_a_credit_balance_larger_than_the_invoice_only_uses_what_it_needs() -> N
     assert balance.amount == Decimal("50.00")
 
 
-def test_a_part_payment_without_a_date_makes_no_payment_record() -> None:
-    invoice, payments = split(
-        invoice_records(stripe_invoice(amount_paid=4000, amount_remaining=6000))
-    )
-    assert invoice.amount_due == Decimal("60.00")
-    assert payments == []
+def invoice_payment(ident: str, amount: int | None, paid_at: str | None,
+                    status: str = "paid") -> dict[str, Any]:
+    """An invoice payment as an expanded ``payments`` list holds it (API 2025-03-31.basil+)."""
+    return {"id": ident, "object": "invoice_payment", "amount_paid": amount,
+            "amount_requested": amount or 0, "created": ts("2026-03-01T10:00:00"),
+            "currency": "usd", "invoice": "in_1", "is_default": False, "livemode": False,
+            "payment": {"type": "payment_intent", "payment_intent": f"pi_{ident}"},
+            "status": status,
+            "status_transitions": {"canceled_at": None,
+                                   "paid_at": ts(paid_at) if paid_at else None}}
+
+
+def payments_list(*items: dict[str, Any]) -> dict[str, Any]:
+    return {"object": "list", "data": list(items), "has_more": False,
+            "url": "/v1/invoices/in_1/payments"}
+
+
+# The issue's case: total 21.00, amount_paid 10.00, amount_remaining 11.00.
+PART_PAID: dict[str, Any] = {"total": 2100, "amount_due": 2100, "amount_paid": 1000,
+                             "amount_remaining": 1100}
+
+
+@pytest.mark.parametrize(
+    ("changes", "paid_on", "approximate"),
+    [
+        pytest.param({}, date(2026, 3, 1), "dated on its finalisation",
+                     id="open, no payments listed: the finalisation, approximate"),
+        pytest.param({"status": "uncollectible",
+                      "status_transitions": {"finalized_at": ts("2026-03-02T10:00:00"),
+                                             "paid_at": None,
+                                             "marked_uncollectible_at": ts("2026-05-01T00:00:00")}},
+                     date(2026, 3, 2), "dated on its finalisation",
+                     id="uncollectible, no payments listed"),
+        pytest.param({"payments": payments_list(
+                         invoice_payment("inpay_default", None, None, status="open"),
+                         invoice_payment("inpay_1", 1000, "2026-03-20T12:00:00"))},
+                     date(2026, 3, 20), None, id="open, one paid invoice payment: its day"),
+        pytest.param({"status": "uncollectible", "payments": payments_list(
+                         invoice_payment("inpay_1", 1000, "2026-03-20T12:00:00"))},
+                     date(2026, 3, 20), None, id="uncollectible, one paid invoice payment"),
+        pytest.param({"amount_paid": 1000, "payments": payments_list(
+                         invoice_payment("inpay_1", 400, "2026-03-10T12:00:00"),
+                         invoice_payment("inpay_2", 600, "2026-03-25T12:00:00"),
+                         invoice_payment("inpay_3", 500, "2026-03-26T12:00:00",
+                                         status="canceled"))},
+                     date(2026, 3, 25), "2 part payments, all dated on the latest",
+                     id="two parts: the latest, approximate for the earlier"),
+        pytest.param({"charge": {"id": "ch_1", "object": "charge", "status": "succeeded",
+                                 "created": ts("2026-03-18T12:00:00"), "paid": True}},
+                     date(2026, 3, 18), None, id="older API: the expanded charge's day"),
+        pytest.param({"charge": {"id": "ch_1", "object": "charge", "status": "failed",
+                                 "created": ts("2026-03-18T12:00:00"), "paid": False}},
+                     date(2026, 3, 1), "dated on its finalisation",
+                     id="older API: a failed charge is no date"),
+        pytest.param({"charge": "ch_1"}, date(2026, 3, 1), "dated on its finalisation",
+                     id="older API: a charge not expanded"),
+    ],
+)
+def test_what_was_paid_on_an_open_or_uncollectible_invoice_is_a_payment(
+    changes: dict[str, Any], paid_on: date, approximate: str | None,
+) -> None:
+    raw = stripe_invoice(**{**PART_PAID, **changes})
+    invoice, payments = split(invoice_records(raw))
+    assert invoice.status == "open"
+    assert invoice.amount_due == Decimal("11.00")  # Stripe's amount_remaining
+    (payment,) = payments
+    assert (payment.id, payment.amount, payment.date) == ("in_1/paid", Decimal("10.00"), paid_on)
+    assert payment.allocations[0].amount == Decimal("10.00")
+    why = approximate_payment_date(raw)
+    assert (why is None) == (approximate is None)
+    if approximate is not None:
+        assert why is not None
+        assert approximate in why
+    # The replay's open balance is Stripe's, and the source's balance agrees with it.
+    book = cg.Ledger.build([invoice, *payments], base_currency="USD")
+    settled = cg.settle(book, as_of=date(2026, 6, 30))["in_1"]
+    assert settled.open_balance == Decimal("11.00")
+    assert settled.source_amount_due_mismatch is None
+
+
+def test_a_paid_invoice_keeps_paid_at_and_is_never_approximate() -> None:
+    raw = stripe_invoice(status="paid", amount_paid=10000, amount_remaining=0,
+                         status_transitions={"finalized_at": ts("2026-03-01T10:00:00"),
+                                             "paid_at": ts("2026-04-02T08:00:00")},
+                         payments=payments_list(
+                             invoice_payment("inpay_1", 4000, "2026-03-10T12:00:00"),
+                             invoice_payment("inpay_2", 6000, "2026-04-02T08:00:00")))
+    _, payments = split(invoice_records(raw))
+    assert [(p.id, p.amount, p.date) for p in payments] == [
+        ("in_1/paid", Decimal("100.00"), date(2026, 4, 2))]
+    assert approximate_payment_date(raw) is None
+
+
+def test_an_invoice_due_before_it_was_issued_is_mapped_as_stripe_has_it() -> None:
+    invoice, _ = split(invoice_records(stripe_invoice(due_date=ts("2026-02-20T10:00:00"))))
+    assert (invoice.issue_date, invoice.due_date) == (date(2026, 3, 1), date(2026, 2, 20))
 
 
 def test_dates_are_days_in_the_accounts_time_zone() -> None:

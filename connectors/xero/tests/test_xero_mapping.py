@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -357,3 +357,157 @@ def test_recorded_cursor_is_the_latest_change_clamped_to_the_sync_start(
     assert invoices[-1].cursor == min(latest, datetime(2026, 5, 1, tzinfo=UTC))
 
 
+
+
+# =============================================================================== dates and offsets
+# Xero writes a date field (x-is-msdate) as local midnight in the organisation's offset
+# (older organisations; Xero's docs: /Date(1398600000000+1200)/ is 2014-04-28) or as midnight
+# UTC with +0000. Each form, in each offset, must give the date meant, on every date field the
+# connector reads. UpdatedDateUTC (x-is-msdate-time) is a moment: its milliseconds are UTC.
+
+OFFSETS = ["+1300", "+1200", "-0500", "+0000"]
+MEANT = date(2021, 8, 31)
+
+
+def local_midnight(day: date, zone: str) -> str:
+    """``day`` at midnight in ``zone``, the way Xero writes it."""
+    sign = 1 if zone[0] == "+" else -1
+    offset = sign * (int(zone[1:3]) * 3600 + int(zone[3:]) * 60)
+    seconds = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) - offset
+    return f"/Date({seconds * 1000}{zone})/"
+
+
+def utc_midnight(day: date, zone: str) -> str:
+    """``day`` at midnight UTC, with ``zone`` as an informational offset."""
+    return f"/Date({int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) * 1000}"\
+           f"{zone})/"
+
+
+def test_xeros_documentation_example_is_the_28th() -> None:
+    assert mapping.ms_date("/Date(1398600000000+1200)/") == date(2014, 4, 28)
+    assert local_midnight(date(2014, 4, 28), "+1200") == "/Date(1398600000000+1200)/"
+
+
+def invoice_raw(**dates: str) -> dict[str, Any]:
+    base = {"Type": "ACCREC", "InvoiceID": "i-1", "InvoiceNumber": "INV-1", "Status": "PAID",
+            "Contact": {"ContactID": "c-1"}, "CurrencyCode": "NZD", "Total": Decimal("10"),
+            "Date": utc_midnight(date(2021, 8, 1), "+0000"),
+            "DueDate": utc_midnight(date(2021, 9, 30), "+0000")}
+    return {**base, **dates}
+
+
+def prepaid_raw(kind: str, id_field: str, value: str, allocated: str | None = None,
+                ) -> dict[str, Any]:
+    other = utc_midnight(date(2021, 9, 15), "+0000")
+    return {id_field: "o-1", "Type": kind, "Status": "AUTHORISED",
+            "Contact": {"ContactID": "c-1"}, "Date": value, "Total": Decimal("10"),
+            "CurrencyCode": "NZD",
+            "Allocations": [{"Amount": Decimal("10"), "Date": allocated or other,
+                             "Invoice": {"InvoiceID": "i-1"}}]}
+
+
+def credit_note_raw(value: str, allocated: str | None = None) -> dict[str, Any]:
+    return {"CreditNoteID": "cn-1", "Type": "ACCRECCREDIT", "Status": "AUTHORISED",
+            "Contact": {"ContactID": "c-1"}, "Date": value, "Total": Decimal("10"),
+            "CurrencyCode": "NZD",
+            "Allocations": [{"Amount": Decimal("10"), "Date": allocated or value,
+                             "Invoice": {"InvoiceID": "i-1"}}]}
+
+
+def payment_raw(value: str) -> dict[str, Any]:
+    return {"PaymentID": "p-1", "PaymentType": "ACCRECPAYMENT", "Status": "AUTHORISED",
+            "Date": value, "Amount": Decimal("10"),
+            "Invoice": {"InvoiceID": "i-1", "CurrencyCode": "NZD",
+                        "Contact": {"ContactID": "c-1"}}}
+
+
+def first_allocation_date(record: object) -> date | None:
+    assert isinstance(record, cg.Payment | cg.CreditNote), record
+    return record.allocations[0].date
+
+
+DATE_FIELDS: list[tuple[str, Callable[[str], Any], Callable[[Any], date | None]]] = [
+    ("Invoice.Date", lambda v: mapping.invoice_to_model(
+        invoice_raw(Date=v, DueDate=v)), lambda r: r.issue_date),
+    ("Invoice.DueDate", lambda v: mapping.invoice_to_model(
+        invoice_raw(Date=utc_midnight(date(2021, 8, 1), "+0000"), DueDate=v)),
+     lambda r: r.due_date),
+    ("Invoice.FullyPaidOnDate", lambda v: mapping.invoice_to_model(
+        invoice_raw(FullyPaidOnDate=v)), lambda r: r.paid_on),
+    ("Payment.Date", lambda v: mapping.payment_to_model(payment_raw(v)), lambda r: r.date),
+    ("Payment.Date (its allocation)", lambda v: mapping.payment_to_model(payment_raw(v)),
+     first_allocation_date),
+    ("CreditNote.Date", lambda v: mapping.credit_note_to_model(credit_note_raw(v)),
+     lambda r: r.issue_date),
+    ("CreditNote.Allocations.Date", lambda v: mapping.credit_note_to_model(
+        credit_note_raw(utc_midnight(date(2021, 8, 1), "+0000"), v)), first_allocation_date),
+    ("Overpayment.Date", lambda v: mapping.overpayment_to_model(
+        prepaid_raw("RECEIVE-OVERPAYMENT", "OverpaymentID", v)), lambda r: r.date),
+    ("Overpayment.Allocations.Date", lambda v: mapping.overpayment_to_model(
+        prepaid_raw("RECEIVE-OVERPAYMENT", "OverpaymentID",
+                    utc_midnight(date(2021, 8, 1), "+0000"), v)), first_allocation_date),
+    ("Prepayment.Date", lambda v: mapping.prepayment_to_model(
+        prepaid_raw("RECEIVE-PREPAYMENT", "PrepaymentID", v)), lambda r: r.date),
+    ("Prepayment.Allocations.Date", lambda v: mapping.prepayment_to_model(
+        prepaid_raw("RECEIVE-PREPAYMENT", "PrepaymentID",
+                    utc_midnight(date(2021, 8, 1), "+0000"), v)), first_allocation_date),
+]
+
+
+@pytest.mark.parametrize("form", [local_midnight, utc_midnight], ids=["local", "utc"])
+@pytest.mark.parametrize("zone", OFFSETS)
+@pytest.mark.parametrize(("field", "make", "read"), DATE_FIELDS, ids=[f[0] for f in DATE_FIELDS])
+def test_every_date_field_reads_the_date_meant_in_every_offset(
+    field: str, make: Callable[[str], Any], read: Callable[[Any], date | None],
+    zone: str, form: Callable[[date, str], str],
+) -> None:
+    record = make(form(MEANT, zone))
+    assert read(record) == MEANT, field
+
+
+@pytest.mark.parametrize("zone", OFFSETS)
+def test_updated_date_utc_is_a_moment_whatever_its_offset(zone: str) -> None:
+    # 2016-01-05 10:16:25.943 UTC, written by a +1300 organisation in pyxero #122.
+    raw = {"UpdatedDateUTC": f"/Date(1451988985943{zone})/"}
+    assert mapping.updated_at(raw) == datetime(2016, 1, 5, 10, 16, 25, 943000, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("zone", OFFSETS)
+def test_a_time_of_day_is_read_as_the_date_in_its_own_offset(zone: str) -> None:
+    # 2021-08-31 23:30 in the value's own zone: the organisation's 31 August.
+    sign = 1 if zone[0] == "+" else -1
+    offset = timedelta(hours=sign * int(zone[1:3]))
+    utc = datetime(2021, 8, 31, 23, 30, tzinfo=UTC) - offset
+    assert mapping.ms_date(f"/Date({int(utc.timestamp() * 1000)}{zone})/") == MEANT
+
+
+@pytest.mark.parametrize("zone", OFFSETS)
+def test_paid_one_day_late_reads_one_day_late_in_every_offset(zone: str) -> None:
+    # The issue's case: a +1200 organisation's paid dates came out a day early, so an invoice
+    # paid one day late read as on time.
+    raw = invoice_raw(Date=local_midnight(date(2021, 8, 1), zone),
+                      DueDate=local_midnight(date(2021, 8, 31), zone),
+                      FullyPaidOnDate=local_midnight(date(2021, 9, 1), zone))
+    invoice = mapping.invoice_to_model(raw)
+    assert isinstance(invoice, cg.Invoice)
+    ledger = cg.Ledger.build([invoice], base_currency="NZD")
+    assert cg.settle(ledger, as_of=date(2021, 12, 31))["i-1"].days_late == 1
+
+
+def test_an_invoice_due_before_its_date_is_mapped_with_xeros_dates() -> None:
+    # Real data: Date 2021-08-31, DueDate 2021-08-07. Passed on; the ledger moves the due date.
+    raw = invoice_raw(Date=local_midnight(date(2021, 8, 31), "+1200"),
+                      DueDate=local_midnight(date(2021, 8, 7), "+1200"), Status="AUTHORISED")
+    invoice = mapping.invoice_to_model(raw)
+    assert isinstance(invoice, cg.Invoice)
+    assert (invoice.issue_date, invoice.due_date) == (date(2021, 8, 31), date(2021, 8, 7))
+    ledger = cg.Ledger.build([invoice], base_currency="NZD")
+    assert ledger.invoice("i-1").due_date == date(2021, 8, 31)
+    assert [a.record_id for a in ledger.report.adjusted] == ["i-1"]
+
+
+@pytest.mark.parametrize("value", ["/Date(1398600000000+9999)/", "/Date(1398600000000+1460)/",
+                                   "/Date(1398600000000-1500)/"])
+def test_an_offset_that_is_no_time_zone_is_an_error(value: str) -> None:
+    with pytest.raises(ValueError, match="is not a time zone offset"):
+        mapping.ms_date(value)

@@ -466,3 +466,65 @@ def test_merged_contacts_are_followed_and_unmappable_records_become_rejections(
     assert "not a Xero date" in rejected[("inv-2", None)]
     assert all(r.location is not None and "GET Invoices" in str(r.location)
                for r in pulled.rejected)
+
+
+# =============================================================================== local dates
+
+
+def local_ms(day: date, zone: str) -> str:
+    """Midnight of ``day`` in the organisation's offset ``zone``, as older organisations and
+    Xero's own examples write a date field: /Date(1398600000000+1200)/ is 28 April 2014."""
+    sign = 1 if zone[0] == "+" else -1
+    offset = timedelta(hours=sign * int(zone[1:3]), minutes=sign * int(zone[3:]))
+    utc = datetime(day.year, day.month, day.day, tzinfo=UTC) - offset
+    return f"/Date({int(utc.timestamp() * 1000)}{zone})/"
+
+
+@pytest.mark.parametrize("zone", ["+1300", "+1200", "-0500", "+0000"])
+def test_an_organisation_writing_local_midnights_gets_its_own_dates_over_a_sync(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits, zone: str
+) -> None:
+    # Invoice due 31 May, paid 1 June (one day late) by a payment, and a credit note and an
+    # overpayment allocated on their days: every date as the organisation wrote it.
+    xero.connections((TENANT, "Demo Company (NZ)"))
+    where = {"where": 'Type=="ACCREC"'}
+    late = invoice(1, Date=local_ms(date(2025, 5, 1), zone),
+                   DueDate=local_ms(date(2025, 5, 31), zone), Total=Decimal("100.00"))
+    credited = invoice(2, Date=local_ms(date(2025, 5, 2), zone),
+                       DueDate=local_ms(date(2025, 5, 30), zone), status="PAID",
+                       FullyPaidOnDate=local_ms(date(2025, 5, 29), zone), AmountDue=0)
+    xero.page("Invoices", "Invoices", [late, credited], query=pages_query(1, **where))
+    xero.page("Payments", "Payments", [
+        payment("p-1", "inv-1", "60.00", Date=local_ms(date(2025, 6, 1), zone),
+                UpdatedDateUTC=f"/Date(1748736000000{zone})/")])
+    xero.page("CreditNotes", "CreditNotes", [{
+        "CreditNoteID": "cn-1", "CreditNoteNumber": "CN-1", "Type": "ACCRECCREDIT",
+        "Status": "PAID", "Contact": {"ContactID": "c-1"}, "CurrencyCode": "GBP",
+        "Date": local_ms(date(2025, 5, 28), zone), "Total": Decimal("100.00"),
+        "Allocations": [{"Amount": Decimal("100.00"), "Date": local_ms(date(2025, 5, 29), zone),
+                         "Invoice": {"InvoiceID": "inv-2"}}],
+        "UpdatedDateUTC": ms(datetime(2025, 5, 29, tzinfo=UTC))}])
+    xero.page("Overpayments", "Overpayments", [{
+        "OverpaymentID": "o-1", "Type": "RECEIVE-OVERPAYMENT", "Status": "AUTHORISED",
+        "Contact": {"ContactID": "c-1"}, "CurrencyCode": "GBP",
+        "Date": local_ms(date(2025, 6, 1), zone), "Total": Decimal("40.00"),
+        "Allocations": [{"Amount": Decimal("40.00"), "Date": local_ms(date(2025, 6, 1), zone),
+                         "Invoice": {"InvoiceID": "inv-1"}}],
+        "UpdatedDateUTC": ms(datetime(2025, 6, 1, tzinfo=UTC))}])
+    xero.empty("Prepayments", "Prepayments")
+    conn = connect(httpserver, waits)
+    pulled = pull(conn, streams=["invoices", "payments", "credit_notes", "overpayments",
+                                 "prepayments"])
+    ledger = cg.Ledger.build(pulled.records, base_currency="GBP")
+    assert ledger.invoice("inv-1").issue_date == date(2025, 5, 1)
+    assert ledger.invoice("inv-1").due_date == date(2025, 5, 31)
+    assert ledger.invoice("inv-2").paid_on == date(2025, 5, 29)
+    assert ledger.payment("p-1").date == date(2025, 6, 1)
+    assert ledger.credit_note("cn-1").issue_date == date(2025, 5, 28)
+    assert ledger.credit_note("cn-1").allocations[0].date == date(2025, 5, 29)
+    assert ledger.payment("o-1").allocations[0].date == date(2025, 6, 1)
+    settled = cg.settle(ledger, as_of=date(2025, 6, 30))
+    assert (settled["inv-1"].settled_on, settled["inv-1"].days_late) == (date(2025, 6, 1), 1)
+    assert settled["inv-2"].days_late == 0
+    # UpdatedDateUTC is a moment in UTC whatever its offset: 1 June 00:00 UTC, clamped by NOW.
+    assert pulled.state.cursor("payments") == datetime(2025, 6, 1, tzinfo=UTC)

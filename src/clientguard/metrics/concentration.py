@@ -31,11 +31,36 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
+from clientguard.frozen import Frozen
 from clientguard.ledger import Ledger
-from clientguard.model import Frozen
 from clientguard.money import ZERO
 from clientguard.policy import Policy
 from clientguard.settlement import Settlement, check_as_of, replay
+
+__all__ = [
+    "BASES",
+    "COUNTED_STATUSES",
+    "TOP_K",
+    "Basis",
+    "BookMeasures",
+    "BookWithout",
+    "ConcentrationPoint",
+    "ConcentrationSeries",
+    "ReceivablesPosition",
+    "Step",
+    "amounts_by_client",
+    "book_measures",
+    "client_name",
+    "client_of",
+    "concentration_series",
+    "hours_by_client",
+    "members_of_groups",
+    "open_receivables",
+    "revenue_by_client",
+    "series_ends",
+    "window",
+    "without_client",
+]
 
 Basis = Literal["revenue", "receivables", "hours"]
 """What a share is a share of: net revenue over the window, open receivables as of the date,

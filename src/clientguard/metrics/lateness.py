@@ -25,13 +25,29 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+from clientguard.frozen import Frozen
 from clientguard.ledger import Ledger
 from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.trend import MonthlyLateness, MonthPoint
-from clientguard.model import Frozen
 from clientguard.money import ONE, ZERO, to_decimal
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of, is_late, replay, unapplied_cash
+
+__all__ = [
+    "AGING_LABELS",
+    "DAYS_PER_YEAR",
+    "AddCrf",
+    "Aging",
+    "PaymentProfile",
+    "PeriodLateness",
+    "add_crf",
+    "average_payment_delay",
+    "cei",
+    "dso_countback",
+    "dso_simple",
+    "payment_profiles",
+    "percentile",
+]
 
 DAYS_PER_YEAR = 365
 """The day count of the financing cost (``amount x days x rate / 365``), as in

@@ -29,7 +29,23 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Literal
 
-from clientguard.model import Frozen
+from clientguard.frozen import Frozen
+
+__all__ = [
+    "EXACT_MAX_N",
+    "Alternative",
+    "LatenessTrend",
+    "MannKendall",
+    "MonthPoint",
+    "MonthlyLateness",
+    "TheilSen",
+    "lateness_trend",
+    "mann_kendall",
+    "median",
+    "month_index",
+    "monthly_series",
+    "theil_sen",
+]
 
 Alternative = Literal["greater", "less", "two-sided"]
 """The alternative hypothesis: an upward trend, a downward trend, or either."""

@@ -19,6 +19,7 @@ import bisect
 from datetime import date, timedelta
 from decimal import Decimal
 
+from clientguard.frozen import Frozen
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import (
     book_measures,
@@ -27,8 +28,9 @@ from clientguard.metrics.concentration import (
     revenue_by_client,
     window,
 )
-from clientguard.model import Frozen
 from clientguard.money import ZERO
+
+__all__ = ["ClientWorkload", "RushProfile", "Workload", "rush_profiles", "workload"]
 
 
 # ---------------------------------------------------------------------------------- capacity

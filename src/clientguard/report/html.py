@@ -26,6 +26,7 @@ from datetime import date
 from decimal import Decimal
 
 from clientguard import wording
+from clientguard._version import __version__
 from clientguard.report.document import book_aging, data_warnings, weighted_days_late
 from clientguard.report.text import (
     EMPTY,
@@ -36,6 +37,9 @@ from clientguard.report.text import (
     printable,
 )
 from clientguard.review import ClientReview, Recommendation, Review
+
+# Internal (helpers of this renderer), left out of __all__: esc, monthly_days_late.
+__all__ = ["LISTED_RECORDS", "TOP_CLIENTS", "VERDICT_TEXT", "render_html"]
 
 TOP_CLIENTS = 12
 """Clients drawn as their own bar in the revenue chart; the rest share one bar."""
@@ -107,8 +111,6 @@ def esc(text: object) -> str:
 
 def render_html(review: Review, *, title: str | None = None) -> str:
     """The review as a complete HTML document (UTF-8 text)."""
-    from clientguard import __version__
-
     currency = review.base_currency
     heading = title or "Client review"
     parts = [
@@ -293,6 +295,7 @@ def _data_quality(review: Review) -> list[str]:
     lines += _listed("Allocations that pay another customer's invoice",
                      quality.foreign_allocations)
     lines += _listed("Amounts finer than their currency's minor unit", quality.excess_precision)
+    lines += _listed("Invoices due before their issue date", quality.due_before_issue)
     lines.append("</section>")
     return lines
 

@@ -26,6 +26,15 @@ from clientguard.report.text import (
 )
 from clientguard.review import ClientReview, Recommendation, Review
 
+__all__ = [
+    "LISTED_RECORDS",
+    "LISTED_REJECTIONS",
+    "SIGNAL_WORDS",
+    "VERDICTS",
+    "WIDTH",
+    "render_table",
+]
+
 WIDTH = 100
 """The report never writes a line longer than this."""
 LISTED_REJECTIONS = 10
@@ -109,6 +118,7 @@ def render_table(review: Review, *, title: str | None = None) -> str:
                          quality.foreign_allocations)
         lines += _listed("Amounts finer than their currency's minor unit:",
                          quality.excess_precision)
+        lines += _listed("Invoices due before their issue date:", quality.due_before_issue)
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

@@ -18,6 +18,12 @@ from clientguard import wording
 if TYPE_CHECKING:
     from clientguard.review import DataQuality
 
+
+# Internal (the renderers' shared text helpers, not for users), left out of __all__: printable,
+# one_line, clip, fit, pad, columns, wrap, note_groups, EMPTY, MORE_NOTES, decimal_text, fixed.
+# The words around numbers (money, percent, days, counts) are clientguard.wording's.
+__all__ = ["TEXT_LIMIT"]
+
 # C0 and C1 control characters (tab and newline are handled by the callers) and the Unicode
 # bidirectional overrides that can make text read differently from what it is.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

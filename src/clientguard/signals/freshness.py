@@ -26,6 +26,8 @@ from clientguard.ledger import Ledger
 from clientguard.policy import Policy
 from clientguard.settlement import LIVE_STATUSES, check_as_of
 
+__all__ = ["NO_DATA_METRIC", "STALE_METRIC", "newest_record_on", "stale_data"]
+
 T = TypeVar("T")
 
 NO_DATA_METRIC = "invoices_due_in_window"

@@ -36,14 +36,30 @@ from typing import Any, NamedTuple
 
 from clientguard import wording
 from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
+from clientguard.frozen import Frozen
 from clientguard.ledger import Ledger
 from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.lateness import DAYS_PER_YEAR, PaymentProfile, payment_profiles
 from clientguard.metrics.trend import LatenessTrend, lateness_trend
-from clientguard.model import Frozen
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of, replay
 from clientguard.signals.shared import shared
+
+__all__ = [
+    "DisputeSplit",
+    "Materiality",
+    "aggravating_facts",
+    "dispute_splits",
+    "flag_chronic_late",
+    "flag_dispute",
+    "flag_worsening_late",
+    "late_payer_findings",
+    "late_payers",
+    "late_payment",
+    "lateness_severity",
+    "materiality",
+    "undisputed_profile",
+]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)

@@ -50,10 +50,19 @@ from clientguard_fakturownia.mapping import (
 )
 from clientguard_fakturownia.values import parse_timestamp
 
+__all__ = ["MAX_PAGE_SIZE", "FakturowniaConnector", "FakturowniaOptions", "PageUntilEmpty"]
+
 MAX_PAGE_SIZE = 100
 """Fakturownia's largest ``per_page``."""
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+NO_BANKING_NOTE = (
+    "payments: not read, the account has no banking module (GET /banking/payments.json "
+    "answered 404); invoices settle on their paid dates (paid_date), and part payments are not "
+    "known. Set payments = false to skip the call."
+)
+"""The note a sync carries when the account has no banking payments."""
 
 _CREDENTIALS_HELP = (
     "copy the API token from Fakturownia (Ustawienia > Ustawienia konta > Integracja > "
@@ -81,8 +90,9 @@ class FakturowniaOptions(ConnectorOptions):
     """Days from issue to due date for documents with no payment term (``payment_to``
     empty), at most 9,999. None: such documents are rejected with the reason."""
     payments: bool = True
-    """Read the banking payments (``/banking/payments.json``). Turn off for accounts
-    without the payments module: invoices then settle on their ``paid_date``."""
+    """Read the banking payments (``/banking/payments.json``). An account without the
+    banking module answers 404 there: the stream is then skipped with a note and invoices
+    settle on their ``paid_date``. False skips the call."""
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     """Records per request (1..100)."""
     timeout: float = Field(default=60.0, gt=0)
@@ -237,20 +247,23 @@ class FakturowniaConnector(HttpConnector):
             return
         size = self.options.page_size
         paged = replace(stream, paginator=lambda: PageUntilEmpty(size=size, since=since))
+        pages = 0
         try:
-            yield from super().fetch(paged, since=since)
+            for page in super().fetch(paged, since=since):
+                pages += 1
+                yield page
         except AuthError as exc:
             said = str(exc).removesuffix(f" ({exc.context.describe()})")
             raise AuthError(
                 f"{said}. Fakturownia refused the API token: {_CREDENTIALS_HELP}", exc.context
             ) from None
         except ConnectorError as exc:
-            if stream.name == "payments" and exc.status == 404:
-                raise ConnectorError(
-                    "the account has no banking payments endpoint (404); pass payments=False "
-                    "to read invoices only (they then settle on their paid_date)",
-                    exc.context,
-                ) from None
+            # An account without the banking module answers 404 on its first page: the
+            # stream is skipped, with a note. Any other 404 (another stream, or a later page
+            # of this one) is not that, and fails.
+            if stream.name == "payments" and exc.status == 404 and pages == 0:
+                yield RawPage((), last=True, notes=(NO_BANKING_NOTE,))
+                return
             raise
 
     # ----------------------------------------------------------------- mapping

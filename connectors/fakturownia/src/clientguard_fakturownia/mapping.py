@@ -17,7 +17,9 @@ The rules (each one is in ``docs/connectors/fakturownia.md`` too):
   partial are ``open``; paid is ``paid`` with ``paid_date`` as the paid date; rejected is
   ``void``.
 * **Due date** is ``payment_to``. A document without one ("no term") is rejected, unless the
-  connector is given ``default_terms_days``.
+  connector is given ``default_terms_days``. A ``payment_to`` before ``issue_date`` (an
+  invoice issued after the money came in) is passed on as it is; the ledger counts it as due
+  on its issue date, with a data-quality note.
 * **Amounts** arrive as strings, with a dot or a decimal comma (:mod:`.values`).
 * **Customer**: the client card's id (``client_id``). The client's ``tax_no``, or the
   invoice's ``buyer_tax_no`` (NIP), becomes the customer's ``tax_id`` in one canonical form
@@ -59,6 +61,17 @@ from clientguard_fakturownia.values import (
     tax_id_of,
     text_of,
 )
+
+__all__ = [
+    "CORRECTION_KINDS",
+    "DEFAULT_INVOICE_KINDS",
+    "DEFAULT_RULES",
+    "SOURCE",
+    "MappingRules",
+    "customer_from_client",
+    "map_document",
+    "payment_from_banking",
+]
 
 SOURCE = "fakturownia"
 

@@ -51,14 +51,24 @@ from clientguard.http import (
     NextTokenPaginator,
     decode_json,
 )
-from clientguard.ledger import Location
+from clientguard.records import Location
 from clientguard_stripe.mapping import (
     SOURCE,
+    approximate_payment_date,
     credit_note_from_stripe,
     customer_from_stripe,
     invoice_records,
 )
 from clientguard_stripe.retry import refuse_when_stripe_says_no, scrub_keys
+
+__all__ = [
+    "EVENTS_RETENTION",
+    "EVENT_TYPES",
+    "MAX_PAGE_SIZE",
+    "OBSERVED_KEY",
+    "StripeConnector",
+    "StripeOptions",
+]
 
 MAX_PAGE_SIZE = 100
 """Stripe's largest ``limit``."""
@@ -76,6 +86,10 @@ EVENT_TYPES: Mapping[str, str] = {
     "invoices": "invoice.*",
     "credit_notes": "credit_note.*",
 }
+
+INVOICE_PAYMENTS_SINCE = "2025-03-31"
+"""The first Stripe API version (2025-03-31.basil) whose invoices list their payments
+(``payments``, expandable), with the day each was paid."""
 
 _KEY_HELP = (
     "create a restricted key with read access to Customers, Invoices, Credit notes and "
@@ -185,6 +199,14 @@ class StripeConnector(HttpConnector):
                 f"{_KEY_HELP}"
             )
         self.zone: tzinfo = ZoneInfo(opts.timezone)
+        # What an invoice is read with to date what was paid on it: its invoice payments
+        # (2025-03-31.basil and later), else its charge (older versions); nothing when the
+        # version is the account's default, whose fields are unknown here.
+        version = (opts.api_version or "")[:10]
+        self.expand: str | None = (
+            None if not version else "payments" if version >= INVOICE_PAYMENTS_SINCE
+            else "charge"
+        )
         http = requests.Session()
         http.hooks["response"].append(refuse_when_stripe_says_no)
         headers = {"Accept": "application/json"}
@@ -212,6 +234,9 @@ class StripeConnector(HttpConnector):
         self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]
     ) -> HttpRequest:
         params: dict[str, Any] = {**stream.params, **page}
+        if stream.path == "v1/invoices" and self.expand:
+            # The day what was paid on an open invoice came (see the mapping).
+            params["expand[]"] = f"data.{self.expand}"
         if since is not None:
             params["created[gte]"] = int(since.timestamp())
         return HttpRequest("GET", stream.path, params)
@@ -238,7 +263,7 @@ class StripeConnector(HttpConnector):
             for page in super().fetch(self._paged(stream), since=since):
                 # With events to read after it, the listing's last page is not the stream's.
                 last = page.last if since is None else False
-                yield self._stamped(page.records, observed, seen, last)
+                yield self._noted(stream, self._stamped(page.records, observed, seen, last))
             if since is None:
                 return
             events = HttpStream(
@@ -260,8 +285,14 @@ class StripeConnector(HttpConnector):
                         # An event's customer lacks the expanded tax ids: read it again.
                         yield self._stamped([self._customer(stream, ident)], observed, seen, False)
                         continue
+                    if (stream.name == "invoices" and ident and ident not in seen
+                            and self._needs_payments(snapshot)):
+                        # An event's part-paid invoice lacks its payments: read it again.
+                        yield self._noted(stream, self._stamped(
+                            [self._invoice(stream, ident)], observed, seen, False))
+                        continue
                     snapshots.append(RawRecord(snapshot, record.location))
-                yield self._stamped(snapshots, observed, seen, page.last)
+                yield self._noted(stream, self._stamped(snapshots, observed, seen, page.last))
         except AuthError as exc:
             said = scrub_keys(str(exc).removesuffix(f" ({exc.context.describe()})"))
             raise AuthError(
@@ -279,6 +310,42 @@ class StripeConnector(HttpConnector):
         if isinstance(tax_ids, list):  # expanded on a single object: a list, not a list object
             body = {**body, "tax_ids": {"data": tax_ids}}
         return RawRecord(body, Location(detail=f"GET {path}"))
+
+    def _needs_payments(self, snapshot: Mapping[str, Any]) -> bool:
+        """True for a part-paid invoice whose payments (or charge) this API version could
+        expand, but the snapshot does not."""
+        return (
+            self.expand is not None
+            and not snapshot.get("deleted")
+            and not isinstance(snapshot.get(self.expand), Mapping)
+            and approximate_payment_date(snapshot) is not None
+        )
+
+    def _invoice(self, stream: HttpStream, ident: str) -> RawRecord:
+        """One invoice as it is now, with its payments (or charge)."""
+        path = f"v1/invoices/{ident}"
+        response = self.client.get(path, params={"expand[]": self.expand}, stream=stream.name)
+        body = decode_json(response, client=self.client)
+        if not isinstance(body, Mapping):
+            raise ApiError(f"{path}: not an object", ErrorContext(connector=self.name))
+        return RawRecord(body, Location(detail=f"GET {path}"))
+
+    @staticmethod
+    def _noted(stream: Stream, page: RawPage) -> RawPage:
+        """``page`` with a note naming the invoices whose part payment has an approximate
+        date (see :func:`~clientguard_stripe.mapping.approximate_payment_date`)."""
+        if stream.name != "invoices":
+            return page
+        notes = []
+        for record in page.records:
+            why = approximate_payment_date(record.data)
+            if why is not None:
+                notes.append(
+                    f"invoice {record.data.get('id')}: what was paid on it (amount_paid "
+                    f"{record.data.get('amount_paid')}, in minor units) has an approximate "
+                    f"date, {why}"
+                )
+        return replace(page, notes=tuple(notes)) if notes else page
 
     @staticmethod
     def _stamped(

@@ -30,7 +30,18 @@ The rules (each one is in ``docs/connectors/stripe.md`` too):
     ``pre_payment_amount``), on its own date; a post-payment credit note (a refund or a
     credit to the customer's balance after the invoice was paid) only lowers revenue;
   - what was paid (``amount_paid``) is a payment ``<invoice id>/paid`` dated ``paid_at``,
-    applied up to the invoice's ``amount_due``; an overpayment stays unapplied cash.
+    applied up to the invoice's ``amount_due``; an overpayment stays unapplied cash;
+  - what was paid on an **open or uncollectible** invoice (a part payment: ``amount_paid``
+    above zero, no ``paid_at``) is the same payment ``<invoice id>/paid``, so that the open
+    balance is Stripe's ``amount_remaining``. Its date is the ``paid_at`` of the latest paid
+    invoice payment (``payments``, API versions from 2025-03-31.basil, when the list
+    expands it); on older versions the day of its succeeded charge (``charge``, expanded);
+    without either Stripe's invoice gives no payment date, and the payment is dated on the
+    finalisation (the earliest the money can have come):
+    :func:`approximate_payment_date` says which invoices that is, and the connector notes
+    them on the page. One payment per invoice, whatever the number of parts, so that a
+    later read (an event's snapshot, or the invoice once paid) replaces it and never
+    leaves a stale part behind.
 """
 
 from __future__ import annotations
@@ -54,6 +65,15 @@ from clientguard.model import (
 from clientguard.money import ZERO
 from clientguard.tax_id import normalise_tax_id
 from clientguard_stripe.amounts import currency_code, from_stripe_minor
+
+__all__ = [
+    "SOURCE",
+    "credit_note_from_stripe",
+    "customer_from_stripe",
+    "day_of",
+    "invoice_records",
+    "timestamp",
+]
 
 SOURCE = "stripe"
 
@@ -225,8 +245,10 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
     paid = _minor(raw, "amount_paid", currency, default=0)
     if paid > 0:
         if paid_day is None:
-            # A part payment of an open invoice: Stripe's invoice does not say when.
-            return records
+            # A part payment of an open or uncollectible invoice: dated by its invoice
+            # payments where the list has them, else by its expanded charge, else on the
+            # finalisation (approximate).
+            paid_day = _latest_part_payment(raw, zone) or finalized or issue_date
         records.append(
             Payment(
                 id=f"{ident}/paid",
@@ -241,6 +263,65 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
             )
         )
     return records
+
+
+def _paid_invoice_payments(raw: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
+    """The invoice's paid invoice payments (``payments.data`` with status ``paid``); None
+    when the invoice does not carry the list (not expanded, or an older API version)."""
+    listed = raw.get("payments")
+    data = listed.get("data") if isinstance(listed, Mapping) else None
+    if not isinstance(data, list):
+        return None
+    return [
+        item for item in data
+        if isinstance(item, Mapping) and item.get("status") == "paid"
+        and type(item.get("amount_paid")) is int and item["amount_paid"] > 0
+    ]
+
+
+def _charge_day(raw: Mapping[str, Any], zone: tzinfo) -> date | None:
+    """The day of the invoice's expanded charge (API versions before 2025-03-31.basil), when
+    it succeeded; None when the charge is not expanded or did not succeed."""
+    charge = raw.get("charge")
+    if not isinstance(charge, Mapping) or charge.get("status") != "succeeded":
+        return None
+    return day_of(charge.get("created"), zone, field="charge.created")
+
+
+def _latest_part_payment(raw: Mapping[str, Any], zone: tzinfo) -> date | None:
+    """The day of the latest paid invoice payment, where the invoice lists them, else of
+    its succeeded charge, where it is expanded."""
+    if _paid_invoice_payments(raw) is None:
+        return _charge_day(raw, zone)
+    days = []
+    for item in _paid_invoice_payments(raw) or ():
+        times = item.get("status_transitions")
+        moment = times.get("paid_at") if isinstance(times, Mapping) else None
+        day = day_of(moment if moment is not None else item.get("created"), zone,
+                     field="payments.data.status_transitions.paid_at")
+        if day is not None:
+            days.append(day)
+    return max(days, default=None)
+
+
+def approximate_payment_date(raw: Mapping[str, Any]) -> str | None:
+    """Why the payment of what was paid on this invoice has an approximate date, or None
+    when its date is Stripe's own (a paid invoice's ``paid_at``; an open invoice's single
+    paid invoice payment) or nothing was paid."""
+    status = _text(raw.get("status"))
+    paid = raw.get("amount_paid")
+    if status not in ("open", "uncollectible") or type(paid) is not int or paid <= 0:
+        return None
+    if _status_times(raw).get("paid_at") is not None:
+        return None
+    parts = _paid_invoice_payments(raw)
+    if parts is None and _charge_day(raw, UTC) is not None:
+        return None
+    if parts is None or not parts:
+        return "dated on its finalisation: the invoice does not list its payments"
+    if len(parts) > 1:
+        return f"{len(parts)} part payments, all dated on the latest"
+    return None
 
 
 def _balance_applied(raw: Mapping[str, Any], currency: str) -> Decimal:

@@ -17,6 +17,8 @@ import requests
 from clientguard.errors import ApiError, ErrorContext, RateLimitError
 from clientguard.http import api_message, request_id_of
 
+__all__ = ["refuse_when_stripe_says_no", "scrub_keys", "should_retry"]
+
 _KEY = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9*]+")
 
 

@@ -9,11 +9,18 @@ that into a rejection naming the record.
 The rules, with the facts behind them (docs/connectors/xero.md):
 
 * **Dates.** Xero writes ``/Date(1539993600000+0000)/``: milliseconds since the epoch in UTC,
-  then an offset that is only informational. Date fields (``Date``, ``DueDate``,
-  ``FullyPaidOnDate``, an allocation's ``Date``) are midnight UTC of the date meant, so the
-  date is the UTC date of the milliseconds, never shifted into a local zone (xero-python #179
-  shows what shifting does). Where Xero also sends ``DateString``/``DueDateString``
-  (``2018-10-20T00:00:00``), that is read instead.
+  then the writer's offset. Date fields (``Date``, ``DueDate``, ``FullyPaidOnDate``, a
+  payment's, credit note's, over- or prepayment's and an allocation's ``Date``; the spec marks
+  them ``x-is-msdate``) mean a calendar date in the organisation's zone, and Xero writes them
+  two ways: midnight UTC of the date with ``+0000`` (today's API) or local midnight with the
+  organisation's offset (older organisations, and Xero's own documentation:
+  ``/Date(1398600000000+1200)/`` is 2014-04-28, 12:00 UTC on the 27th). So the date is the
+  one at which the value is midnight in its own offset, else the one at which it is midnight
+  UTC, else (a value with a time of day) the local date in its own offset
+  (:func:`ms_date`); never the machine's zone (xero-python #179 shows what that does). Where
+  Xero also sends ``DateString``/``DueDateString`` (``2018-10-20T00:00:00``, the local date),
+  that is read instead. ``UpdatedDateUTC`` (``x-is-msdate-time``) is a moment: the
+  milliseconds are UTC and the offset is not applied (:func:`parse_ms_date`).
 * **Statuses.** ``DRAFT`` and ``SUBMITTED`` (awaiting approval) are ``draft``; ``AUTHORISED``
   is ``open``; ``PAID`` is ``paid``; ``VOIDED`` and ``DELETED`` are ``void``. Draft and void
   invoices are kept (so that an invoice voided after an earlier sync is updated) and every
@@ -43,7 +50,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -59,10 +66,29 @@ from clientguard.model import (
 )
 from clientguard.money import to_decimal
 
+__all__ = [
+    "INVOICE_STATUS",
+    "SOURCE",
+    "Resolve",
+    "contact_to_customer",
+    "credit_note_to_model",
+    "fx_rate",
+    "invoice_to_model",
+    "overpayment_to_model",
+    "parse_ms_date",
+    "payment_to_model",
+    "prepayment_to_model",
+    "updated_at",
+    "xero_date",
+    "xero_timestamp",
+]
+
 SOURCE = "xero"
 
 _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MIDNIGHT = time(0)
+_LARGEST_OFFSET = timedelta(hours=14)
 
 INVOICE_STATUS: Mapping[str, InvoiceStatus] = {
     "DRAFT": "draft",
@@ -97,9 +123,28 @@ def parse_ms_date(value: str) -> datetime:
     return _EPOCH + timedelta(milliseconds=int(match.group(1)))
 
 
+def ms_date(value: str) -> date:
+    """The calendar date a ``/Date(milliseconds+hhmm)/`` date field means (see the module's
+    rules): the date at which the value is midnight in its own offset (``+1200`` local
+    midnight), else the UTC date when it is midnight UTC (``+0000``, or an informational
+    offset), else the date in its own offset."""
+    match = _MS_DATE.match(value.strip())
+    if match is None:
+        raise ValueError(f"{value!r} is not a Xero date (/Date(milliseconds+zone)/)")
+    moment = _EPOCH + timedelta(milliseconds=int(match.group(1)))
+    zone = match.group(2) or "+0000"
+    offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
+    if int(zone[3:]) >= 60 or offset > _LARGEST_OFFSET:
+        raise ValueError(f"{value!r}: {zone} is not a time zone offset (at most 14 hours)")
+    local = moment + (offset if zone[0] == "+" else -offset)
+    if local.time() == _MIDNIGHT or moment.time() != _MIDNIGHT:
+        return local.date()
+    return moment.date()
+
+
 def xero_date(raw: Mapping[str, Any], field: str) -> date | None:
-    """A date field: its ``<field>String`` companion where present, else the UTC date of
-    the ``/Date(...)/`` value. None when the field is absent or empty."""
+    """A date field: its ``<field>String`` companion where present, else the date the
+    ``/Date(...)/`` value means (:func:`ms_date`). None when the field is absent or empty."""
     companion = raw.get(f"{field}String")
     if isinstance(companion, str) and len(companion) >= 10:
         return date.fromisoformat(companion[:10])
@@ -108,7 +153,7 @@ def xero_date(raw: Mapping[str, Any], field: str) -> date | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"{field}: {value!r} is not a Xero date")
-    return parse_ms_date(value).date()
+    return ms_date(value)
 
 
 def xero_timestamp(value: object) -> datetime | None:

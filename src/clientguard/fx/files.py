@@ -1,0 +1,131 @@
+"""A CSV file of exchange rates: the firm's own (its bank's, its accountant's), one rate a row.
+
+The format (``clientguard rates template`` prints it)::
+
+    # units of BASE per one unit of CURRENCY on DATE; lines starting with # are comments
+    date,currency,base,rate
+    2025-01-31,USD,EUR,0.9612
+    2025-01-31,ILS,USD,0.2790
+
+* UTF-8 (a byte-order mark is allowed), comma-separated, one header line naming the four
+  columns in any order (other columns are ignored); every row has as many fields as the
+  header (a decimal comma splits a rate in two and is refused).
+* ``date`` is ISO ``YYYY-MM-DD``: the day the rate is for. A document dated on it, or up to
+  ``max_staleness_days`` later with no newer rate, is converted at it.
+* ``currency`` and ``base`` are upper-case ISO 4217 codes. ``base`` need not be the ledger's
+  base currency: a rate to another base is crossed through the ledger's base on the same day
+  (the file then needs that day's rate of the ledger's base too).
+* ``rate`` is a positive decimal number with a dot: units of ``base`` for ONE unit of
+  ``currency`` (ILS in USD is about 0.28, not 3.6).
+
+A row that breaks a rule is an error naming the file, the line and the column; nothing is
+guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from clientguard.errors import ConfigError
+from clientguard.fx import RateRow
+from clientguard.money import is_currency
+
+__all__ = ["COLUMNS", "TEMPLATE", "read_rates_file"]
+
+COLUMNS = ("date", "currency", "base", "rate")
+"""The columns a rates file must have."""
+
+TEMPLATE = """\
+# clientguard exchange rates: units of BASE per one unit of CURRENCY on DATE.
+# One rate a row; a document is converted at the rate of its date, or the latest earlier
+# one within max_staleness_days ([rates] in clientguard.toml, 7 by default).
+# BASE may differ from your base currency: the rate is then crossed through the rate of your
+# base currency on the same day. Lines starting with # are comments.
+date,currency,base,rate
+2025-01-31,USD,EUR,0.9612
+2025-01-31,ILS,EUR,0.2681
+"""
+"""What ``clientguard rates template`` prints."""
+
+
+def read_rates_file(path: Path, *, source: str | None = None) -> list[RateRow]:
+    """The rates in ``path`` (see the module for the format), as rows of ``source``
+    (default ``file:<file name>``). Raises :class:`ConfigError` naming the file, line and
+    column of the first row that breaks a rule."""
+    name = source or f"file:{path.name}"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"rates file {path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"rates file {path}: is not UTF-8 text") from None
+    numbered = [
+        (number, line) for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not numbered:
+        raise ConfigError(f"rates file {path}: has no header line ({','.join(COLUMNS)})")
+    lines = [(number, _cells(line, path, number)) for number, line in numbered]
+    header = [cell.strip().lower() for cell in lines[0][1]]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ConfigError(
+            f"rates file {path}, line {numbered[0][0]}: the header has no "
+            f"{', '.join(repr(m) for m in missing)} column; it needs {','.join(COLUMNS)} "
+            "(clientguard rates template prints an example)"
+        )
+    at = {column: header.index(column) for column in COLUMNS}
+    rows = []
+    seen: dict[tuple[str, str, date], tuple[int, RateRow]] = {}
+    for number, cells in lines[1:]:
+        where = f"rates file {path}, line {number}"
+        if len(cells) != len(header):
+            # More fields than the header is usually a decimal comma (1,05): never guessed.
+            raise ConfigError(f"{where}: has {len(cells)} fields, the header {len(header)} "
+                              "(a rate with a decimal comma? write it with a dot: 1.05)")
+        value = {column: cells[index].strip() for column, index in at.items()}
+        rate = _row(value, name, where)
+        key = (rate.currency, rate.base, rate.published)
+        earlier = seen.get(key)
+        if earlier is not None and earlier[1].rate != rate.rate:
+            raise ConfigError(
+                f"{where}: a second {rate.currency} rate in {rate.base} for {rate.published} "
+                f"({rate.rate}; line {earlier[0]} has {earlier[1].rate}): keep one"
+            )
+        seen[key] = (number, rate)
+        rows.append(rate)
+    return rows
+
+
+def _cells(line: str, path: Path, number: int) -> list[str]:
+    """One line's fields (a rates file has no field spanning lines)."""
+    try:
+        return next(csv.reader([line], strict=True))
+    except csv.Error as exc:
+        raise ConfigError(f"rates file {path}, line {number}: cannot be read as CSV "
+                          f"({exc})") from None
+
+
+def _row(value: dict[str, str], source: str, where: str) -> RateRow:
+    try:
+        day = date.fromisoformat(value["date"])
+    except ValueError:
+        raise ConfigError(f"{where}, column 'date': {value['date']!r} is not a date "
+                          "YYYY-MM-DD") from None
+    for column in ("currency", "base"):
+        if not is_currency(value[column]):
+            raise ConfigError(f"{where}, column {column!r}: {value[column]!r} is not an "
+                              "upper-case ISO 4217 currency code")
+    try:
+        rate = Decimal(value["rate"])
+    except InvalidOperation:
+        raise ConfigError(f"{where}, column 'rate': {value['rate']!r} is not a number "
+                          "(write it with a dot: 0.9612)") from None
+    if not rate.is_finite() or rate <= 0:
+        raise ConfigError(f"{where}, column 'rate': {value['rate']!r} is not a positive rate")
+    if value["currency"] == value["base"]:
+        raise ConfigError(f"{where}: currency and base are both {value['base']}")
+    return RateRow(source, value["base"], value["currency"], day, rate, day)
