@@ -25,6 +25,7 @@ test: lint types unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench connectors conftest.py
+	$(BIN)/lint-imports --no-cache
 
 types: $(STAMP)
 	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC)

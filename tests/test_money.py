@@ -18,7 +18,6 @@ from clientguard.money import (
     is_currency,
     round_money,
     to_decimal,
-    to_minor,
 )
 from clientguard.testing import fx_table
 
@@ -80,28 +79,21 @@ def test_from_minor_scales_by_the_exponent(units, currency, major):
 
 
 @pytest.mark.parametrize(
-    ("major", "currency", "units"),
+    ("units", "currency", "places", "major"),
     [
-        ("12.34", "EUR", 1234),
-        ("12.3", "EUR", 1230),
-        ("12", "EUR", 1200),
-        ("0.005", "EUR", 0),  # a tie goes to the even cent: 0.00
-        ("0.015", "EUR", 2),  # a tie goes to the even cent: 0.02
-        ("0.0149", "EUR", 1),
-        ("-0.015", "EUR", -2),
-        ("1.5", "JPY", 2),
-        ("2.5", "JPY", 2),
-        ("1.2345", "KWD", 1234),
-        ("1.2355", "KWD", 1236),
+        (500, "ISK", 2, "5.00"),  # Stripe keeps ISK two-decimal (ISO 4217: 0)
+        (500, "MGA", 0, "500"),  # Stripe makes MGA zero-decimal (ISO 4217: 2)
+        (1234, "EUR", 2, "12.34"),
     ],
 )
-def test_to_minor_rounds_half_even(major, currency, units):
-    assert to_minor(D(major), currency) == units
+def test_from_minor_takes_the_sources_own_exponent(units, currency, places, major):
+    result = from_minor(units, currency, places=places)
+    assert str(result) == major
 
 
-@given(st.integers(min_value=-(10**15), max_value=10**15), st.sampled_from(["EUR", "JPY", "KWD"]))
-def test_minor_units_round_trip(units, currency):
-    assert to_minor(from_minor(units, currency), currency) == units
+def test_from_minor_refuses_an_unknown_currency():
+    with pytest.raises(DataError, match="'XXY'"):
+        from_minor(100, "XXY")
 
 
 # ---------------------------------------------------------------- rounding

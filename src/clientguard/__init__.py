@@ -14,6 +14,7 @@ The public API (docs/concepts.md is the guide)::
 """
 
 from clientguard import connectors
+from clientguard._version import __version__
 from clientguard.connector import (
     Connector,
     ConnectorOptions,
@@ -71,8 +72,6 @@ from clientguard.signals import (
     concentration,
     late_payers,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "BUILTIN_SIGNALS",

@@ -12,7 +12,7 @@ obeys:
 * **Mapping never stops a sync.** A raw record that :meth:`~Connector.to_model` cannot map
   (it raises :class:`~clientguard.errors.DataError`, ``ValueError``, ``LookupError``,
   ``TypeError``, ``AttributeError`` or ``ArithmeticError``) becomes a
-  :class:`~clientguard.ledger.Rejection` with the raw record's id, the reason and its
+  :class:`~clientguard.records.Rejection` with the raw record's id, the reason and its
   location. Any other exception is a bug in the connector and propagates.
 * **Nothing is dropped silently.** A raw record the connector leaves out on purpose (a bill
   where only sales invoices count, a deleted payment) is a :class:`Skip` with a reason, and
@@ -38,7 +38,8 @@ obeys:
 
 :meth:`Connector.sync` yields :class:`Page` objects, so that a store can persist records and
 the cursor page by page; :func:`pull` is the all-in-memory wrapper that
-:meth:`clientguard.ledger.Ledger.from_connector` uses.
+:meth:`clientguard.ledger.Ledger.from_connector` uses. Pulling is the connector's job: this
+module sits below the ledger and imports nothing above the model (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -11,10 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from clientguard.records import Rejection
+from clientguard.records import Rejection
+
+__all__ = [
+    "MESSAGE_CAP",
+    "ApiError",
+    "AuthError",
+    "ClientguardError",
+    "ConfigError",
+    "ConnectorError",
+    "DataError",
+    "ErrorContext",
+    "PluginLoadError",
+    "RateLimitError",
+    "StoreError",
+    "UnknownConnectorError",
+]
 
 #: How many problems a :class:`DataError` message lists before it says "and N more".
 MESSAGE_CAP = 20
@@ -27,7 +41,7 @@ class ClientguardError(Exception):
 class DataError(ClientguardError, ValueError):
     """Input data breaks a rule of the model.
 
-    ``problems`` holds every problem found (each a :class:`~clientguard.ledger.Rejection`
+    ``problems`` holds every problem found (each a :class:`~clientguard.records.Rejection`
     naming the record, the field, the reason and where the record came from); the message
     lists the first :data:`MESSAGE_CAP` and counts the rest.
     """

@@ -27,6 +27,9 @@ Rules between records:
 * the allocations to an invoice never add up to more than its total. Documents are applied in
   date order (on the same day payments before credit notes, as the settlement replay does), so
   the one that would over-apply the invoice is the one rejected.
+
+:meth:`Ledger.from_connector` is a thin call: :func:`clientguard.connector.pull` (the layer
+below) pulls the records and their rejections, :meth:`Ledger.build` checks them.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
+from clientguard.connector import Connector, pull
 from clientguard.errors import DataError
 from clientguard.gcpause import collector_paused
 from clientguard.model import (
@@ -56,8 +60,8 @@ from clientguard.records import Location as Location  # re-exported: ledger's ol
 from clientguard.records import RecordKey as RecordKey
 from clientguard.records import Rejection as Rejection
 
-if TYPE_CHECKING:
-    from clientguard.connector import Connector
+__all__ = ["Application", "CrossAllocation", "Ledger", "LoadReport", "same_day_order"]
+
 
 @dataclass(frozen=True, slots=True)
 class Adjustment:
@@ -261,8 +265,6 @@ class Ledger:
         make a strict build fail, listing them with their file and line or API page).
         ``source`` names the source the records carry (default: the connector's name).
         """
-        from clientguard.connector import pull
-
         pulled = pull(connector, source=source)
         return cls.build(
             pulled.records,

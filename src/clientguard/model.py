@@ -35,6 +35,31 @@ from pydantic import (
 
 from clientguard.errors import DataError
 from clientguard.money import ZERO, is_currency, to_decimal
+from clientguard.records import Rejection
+
+__all__ = [
+    "FIRST_DATE",
+    "LAST_DATE",
+    "MAX_AMOUNT_DIGITS",
+    "MAX_HOURS",
+    "Allocation",
+    "Amount",
+    "AnyRecord",
+    "CreditNote",
+    "Currency",
+    "Customer",
+    "Day",
+    "Hours",
+    "Id",
+    "Invoice",
+    "InvoiceStatus",
+    "Payment",
+    "Rate",
+    "Record",
+    "TimeEntry",
+    "Timestamp",
+    "WorkRequest",
+]
 
 
 def _decimal(value: object, what: str) -> Decimal:
@@ -238,8 +263,6 @@ _DATE_BOUNDS = frozenset({"greater_than_equal", "less_than_equal"})
 
 def _data_error(cls: type[Record], data: dict[str, Any], exc: ValidationError) -> DataError:
     """One DataError naming the record and every field that is wrong."""
-    from clientguard.records import Rejection
-
     ident = data.get("id")
     source = str(data.get("source", "?"))
     problems = []

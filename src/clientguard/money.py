@@ -16,6 +16,19 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from clientguard.errors import DataError
 
+__all__ = [
+    "CURRENCY_EXPONENTS",
+    "ONE",
+    "ZERO",
+    "FxTable",
+    "RateRow",
+    "exponent",
+    "from_minor",
+    "is_currency",
+    "round_money",
+    "to_decimal",
+]
+
 # ISO 4217 active codes with their minor-unit exponents (the number of decimals of the minor
 # unit). From the ISO 4217 list (SIX, amendment 178). Funds and precious-metal codes (XAU...)
 # are left out: nobody invoices in them.
@@ -86,14 +99,12 @@ def to_decimal(value: object, *, what: str = "amount") -> Decimal:
     return result
 
 
-def from_minor(units: int, currency: str) -> Decimal:
-    """Minor units (Stripe's cents) to major units by the currency's exponent (JPY: as is)."""
-    return Decimal(units).scaleb(-exponent(currency))
-
-
-def to_minor(amount: Decimal, currency: str) -> int:
-    """Major units to whole minor units, rounded half-even."""
-    return int(round_money(amount, currency).scaleb(exponent(currency)))
+def from_minor(units: int, currency: str, *, places: int | None = None) -> Decimal:
+    """Minor units (Stripe's cents) to exact major units by the currency's exponent (JPY: as
+    is). ``places`` is the source's own exponent where its API differs from ISO 4217 (Stripe's
+    MGA and ISK); a connector converting minor units calls this, so the rule has one owner.
+    """
+    return Decimal(units).scaleb(-(exponent(currency) if places is None else places))
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
@@ -175,3 +186,18 @@ class FxTable:
     def convert(self, amount: Decimal, currency: str, on: date) -> Decimal:
         """``amount`` of ``currency`` in the base currency at the rate for ``on`` (unrounded)."""
         return amount * self.rate(currency, on)
+
+
+@dataclass(frozen=True, slots=True)
+class RateRow:
+    """One published rate: units of ``base`` per one unit of ``currency`` on ``published``."""
+
+    source: str
+    """Where it came from: ``nbp``, ``ecb``, or ``file:<name>``."""
+    base: str
+    currency: str
+    published: date
+    """The day the source gives the rate for (a bank's table date, a file's date)."""
+    rate: Decimal
+    applies_from: date
+    """The first day a document is converted at it (the NBP's: the day after publication)."""

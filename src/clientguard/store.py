@@ -75,7 +75,6 @@ from typing import IO, Any, Final, Literal
 
 from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError
-from clientguard.fx import RateRow
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Ledger
 from clientguard.model import (
@@ -88,7 +87,7 @@ from clientguard.model import (
     TimeEntry,
     WorkRequest,
 )
-from clientguard.money import FxTable
+from clientguard.money import FxTable, RateRow
 from clientguard.records import Link, Location, RecordKey, Rejection
 
 __all__ = [

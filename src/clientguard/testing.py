@@ -35,6 +35,22 @@ from clientguard.model import (
 from clientguard.money import FxTable, to_decimal
 from clientguard.records import Link
 
+__all__ = [
+    "DEFAULT_SOURCE",
+    "AmountLike",
+    "DateLike",
+    "Pays",
+    "as_date",
+    "credit_note",
+    "customer",
+    "fx_table",
+    "invoice",
+    "ledger",
+    "payment",
+    "time_entry",
+    "work_request",
+]
+
 DateLike = date | str
 AmountLike = Decimal | int | str
 Pays = Invoice | Sequence[tuple[Invoice | str, AmountLike]] | Mapping[str, AmountLike] | None

@@ -21,11 +21,11 @@ in the ledger's base currency:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from clientguard.money import ONE, FxTable
+# RateRow lives in money, below the store that keeps the rows; it is this package's too.
+from clientguard.money import ONE, FxTable, RateRow
 
 __all__ = ["CLI_REMEDY", "RateRow", "fx_table"]
 
@@ -36,21 +36,6 @@ CLI_REMEDY = (
     "clientguard rates sync"
 )
 """What a command-line user does when a rate is missing (the FxTable's remedy in the CLI)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RateRow:
-    """One published rate: units of ``base`` per one unit of ``currency`` on ``published``."""
-
-    source: str
-    """Where it came from: ``nbp``, ``ecb``, or ``file:<name>``."""
-    base: str
-    currency: str
-    published: date
-    """The day the source gives the rate for (a bank's table date, a file's date)."""
-    rate: Decimal
-    applies_from: date
-    """The first day a document is converted at it (the NBP's: the day after publication)."""
 
 
 def fx_table(

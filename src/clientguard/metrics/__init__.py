@@ -1,1 +1,4 @@
 """Pure computations over a ledger: no thresholds, no clock, no I/O."""
+
+
+__all__: list[str] = []

@@ -27,6 +27,9 @@ from clientguard.money import exponent
 from clientguard.report.text import decimal_text, fixed
 from clientguard.review import ClientReview, Review
 
+# Internal (a helper of this renderer), left out of __all__: neutralise.
+__all__ = ["COLUMNS", "render_csv"]
+
 COLUMNS = (
     "as_of",
     "currency",

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from clientguard.ledger import Ledger
     from clientguard.policy import Policy
 
+
+# Internal (the review's once-per-review cache of results several signals read), left out of
+# __all__: sharing, shared.
+__all__: list[str] = []
+
 T = TypeVar("T")
 
 _RESULTS: ContextVar[dict[tuple[str, int, date, int], tuple[Any, ...]] | None] = ContextVar(

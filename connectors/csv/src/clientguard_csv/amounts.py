@@ -23,6 +23,16 @@ from typing import NamedTuple
 
 from clientguard.money import is_currency
 
+__all__ = [
+    "CURRENCY_SYMBOLS",
+    "SPACES",
+    "Amount",
+    "AmountError",
+    "AmountFormat",
+    "parse_amount",
+    "plain_amount",
+]
+
 #: Spaces that exports use as thousands separators: space, no-break space, narrow no-break
 #: space (French and Polish locales in Excel and LibreOffice) and thin space.
 SPACES = " \u00a0\u202f\u2009"

@@ -14,11 +14,13 @@ import sys
 from collections.abc import Sequence
 
 from clientguard.errors import ClientguardError
-from clientguard.ledger import Rejection
+from clientguard.records import Rejection
 from clientguard_csv.connector import CsvConnector
 from clientguard_csv.mapping import PRESETS, STREAMS, preset_text
 from clientguard_csv.reading import ReadLog, read_records
 from clientguard_csv.textfile import describe_delimiter
+
+__all__ = ["SHOWN", "main"]
 
 #: How many rejections ``check`` prints before it says how many more there are.
 SHOWN = 20

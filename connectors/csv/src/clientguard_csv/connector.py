@@ -37,7 +37,7 @@ from clientguard.connector import (
     Stream,
 )
 from clientguard.errors import DataError
-from clientguard.ledger import Rejection
+from clientguard.records import Rejection
 from clientguard_csv.mapping import (
     STREAMS,
     CsvMapping,
@@ -54,6 +54,8 @@ from clientguard_csv.reading import (
     Skipped,
     read_records,
 )
+
+__all__ = ["PAGE_SIZE", "CsvConnector", "CsvOptions", "Paths", "unmatched_names"]
 
 #: Records per page handed to the framework's loop.
 PAGE_SIZE = 1000

@@ -22,6 +22,8 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
+__all__ = ["ISO", "DateError", "DateReader"]
+
 #: ``date_formats`` entry meaning "ISO 8601 date or timestamp".
 ISO = "iso"
 

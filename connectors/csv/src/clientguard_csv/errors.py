@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from clientguard.errors import ConfigError, ConnectorError, ErrorContext
 
+__all__ = ["CsvFileError", "MappingError"]
+
 
 class MappingError(ConfigError):
     """A mapping file (or preset name) is wrong: names the file, the key and what to do."""

@@ -13,6 +13,8 @@ from clientguard_csv.dates import DateError, DateReader
 from clientguard_csv.mapping import StreamMapping, StreamSettings
 from clientguard_csv.textfile import Columns, Layout, Row, normalise_header
 
+__all__ = ["HOURS_QUANTUM", "FieldReader", "RowError", "clean_text", "required_columns"]
+
 _TRUE = frozenset({"yes", "y", "true", "t", "1", "billable", "x", "disputed"})
 _FALSE = frozenset({"no", "n", "false", "f", "0", "non-billable", "not billable", "undisputed",
                     "not disputed", ""})

@@ -46,6 +46,26 @@ from clientguard_csv.amounts import AmountFormat
 from clientguard_csv.errors import MappingError
 from clientguard_csv.textfile import resolve_delimiter, resolve_encoding
 
+__all__ = [
+    "FIELDS",
+    "MAX_TERMS_DAYS",
+    "PRESETS",
+    "REQUIRED",
+    "STREAMS",
+    "ColumnSpec",
+    "CsvMapping",
+    "FormatOptions",
+    "InvoiceStatus",
+    "StreamMapping",
+    "StreamName",
+    "StreamSettings",
+    "load_mapping",
+    "load_preset",
+    "mapping_from_dict",
+    "parse_mapping",
+    "preset_text",
+]
+
 StreamName = Literal[
     "customers", "invoices", "credit_notes", "payments", "time_entries", "work_requests"
 ]

@@ -2,7 +2,7 @@
 
 :func:`read_records` streams every file of every stream and yields, in order, a
 :class:`Loaded` record (with the file and line it came from) or a
-:class:`~clientguard.ledger.Rejection` (with the file, the line, the column and the reason).
+:class:`~clientguard.records.Rejection` (with the file, the line, the column and the reason).
 Nothing is dropped silently: rows left out by the mapping's ``keep``, ``drop`` and
 ``skip_blank`` rules are yielded as :class:`Skipped` and counted in the :class:`ReadLog`; a
 row repeated exactly within a document is yielded as :class:`Folded` (the sync counts it as
@@ -38,7 +38,6 @@ from typing import NamedTuple
 
 from clientguard.connector import MAPPING_ERRORS
 from clientguard.errors import DataError
-from clientguard.ledger import Location, Rejection
 from clientguard.model import Allocation as ModelAllocation
 from clientguard.model import (
     AnyRecord,
@@ -49,12 +48,27 @@ from clientguard.model import (
     TimeEntry,
     WorkRequest,
 )
+from clientguard.records import Location, Rejection
 from clientguard_csv.errors import CsvFileError, MappingError
 from clientguard_csv.fields import FieldReader, RowError, required_columns
 from clientguard_csv.fields import clean_text as _clean
 from clientguard_csv.mapping import STREAMS, CsvMapping, StreamMapping
 from clientguard_csv.names import CustomerDirectory, normalise_name
 from clientguard_csv.textfile import CsvRowError, Layout, Row, iter_rows, open_layout
+
+__all__ = [
+    "REASON_LIMIT",
+    "SOURCE",
+    "FileLog",
+    "Folded",
+    "Item",
+    "Loaded",
+    "ReadLog",
+    "ReadState",
+    "Skipped",
+    "Unmatched",
+    "read_records",
+]
 
 SOURCE = "csv"
 

@@ -33,6 +33,24 @@ from typing import NamedTuple
 
 from clientguard_csv.errors import CsvFileError
 
+__all__ = [
+    "DELIMITERS",
+    "ENCODINGS",
+    "HEADER_SEARCH_RECORDS",
+    "SAMPLE_BYTES",
+    "Columns",
+    "CsvRowError",
+    "Layout",
+    "Row",
+    "describe_delimiter",
+    "detect_encoding",
+    "iter_rows",
+    "normalise_header",
+    "open_layout",
+    "resolve_delimiter",
+    "resolve_encoding",
+]
+
 SAMPLE_BYTES = 64 * 1024
 #: How many records from the top of a file are searched for the header.
 HEADER_SEARCH_RECORDS = 100

@@ -50,6 +50,8 @@ from clientguard_fakturownia.mapping import (
 )
 from clientguard_fakturownia.values import parse_timestamp
 
+__all__ = ["MAX_PAGE_SIZE", "FakturowniaConnector", "FakturowniaOptions", "PageUntilEmpty"]
+
 MAX_PAGE_SIZE = 100
 """Fakturownia's largest ``per_page``."""
 

@@ -62,6 +62,17 @@ from clientguard_fakturownia.values import (
     text_of,
 )
 
+__all__ = [
+    "CORRECTION_KINDS",
+    "DEFAULT_INVOICE_KINDS",
+    "DEFAULT_RULES",
+    "SOURCE",
+    "MappingRules",
+    "customer_from_client",
+    "map_document",
+    "payment_from_banking",
+]
+
 SOURCE = "fakturownia"
 
 #: Sales document kinds read as invoices (Fakturownia's ``kind``).

@@ -17,6 +17,16 @@ from clientguard.errors import DataError
 from clientguard.money import to_decimal
 from clientguard.tax_id import normalise_tax_id
 
+__all__ = [
+    "WARSAW",
+    "optional_amount",
+    "parse_amount",
+    "parse_date",
+    "parse_timestamp",
+    "tax_id_of",
+    "text_of",
+]
+
 #: Fakturownia is a Polish service: a timestamp without an offset is Warsaw time.
 WARSAW: tzinfo = ZoneInfo("Europe/Warsaw")
 

@@ -82,6 +82,16 @@ from clientguard_quickbooks.mapping import (
 from clientguard_quickbooks.pacing import Pacer
 from clientguard_quickbooks.query import MAX_RESULTS, build_query
 
+__all__ = [
+    "PRODUCTION_URL",
+    "SANDBOX_URL",
+    "THROTTLE_WAIT",
+    "TOKEN_URL",
+    "QueryStream",
+    "QuickBooksConnector",
+    "QuickBooksOptions",
+]
+
 PRODUCTION_URL = "https://quickbooks.api.intuit.com"
 SANDBOX_URL = "https://sandbox-quickbooks.api.intuit.com"
 TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 (a URL)

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = ["Fault", "FaultError", "parse_fault"]
+
 
 @dataclass(frozen=True)
 class FaultError:

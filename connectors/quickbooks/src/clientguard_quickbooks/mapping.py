@@ -54,6 +54,20 @@ from clientguard.model import (
 )
 from clientguard.money import ZERO, is_currency, to_decimal
 
+__all__ = [
+    "APPLICATIONS_KEY",
+    "DEFAULT_RULES",
+    "SOURCE",
+    "CreditApplication",
+    "MappingRules",
+    "credit_applications",
+    "credit_note_from_qbo",
+    "customer_from_qbo",
+    "invoice_records",
+    "last_updated",
+    "payment_from_qbo",
+]
+
 SOURCE = "quickbooks"
 
 #: Key under which the connector attaches a credit memo's applications (found in payments)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 
+__all__ = ["Pacer", "Sleep"]
+
 Sleep = Callable[[float], None]
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+__all__ = ["MAX_RESULTS", "build_query", "timestamp_literal"]
+
 MAX_RESULTS = 1000
 """QuickBooks' largest page."""
 

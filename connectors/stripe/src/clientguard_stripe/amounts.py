@@ -20,7 +20,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from clientguard.errors import DataError
-from clientguard.money import CURRENCY_EXPONENTS
+from clientguard.money import CURRENCY_EXPONENTS, from_minor
+
+__all__ = [
+    "STRIPE_EXPONENT_OVERRIDES",
+    "STRIPE_ZERO_DECIMAL",
+    "currency_code",
+    "from_stripe_minor",
+    "stripe_exponent",
+]
 
 #: Where Stripe's exponent differs from ISO 4217's.
 STRIPE_EXPONENT_OVERRIDES: Mapping[str, int] = {"MGA": 0, "ISK": 2}
@@ -60,4 +68,4 @@ def from_stripe_minor(units: object, currency: str, *, field: str) -> Decimal:
             units = int(units)
         else:
             raise DataError(f"{field}: {units!r} is not an integer amount in minor units")
-    return Decimal(units).scaleb(-stripe_exponent(currency))
+    return from_minor(units, currency, places=stripe_exponent(currency))

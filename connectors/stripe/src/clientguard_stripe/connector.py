@@ -51,7 +51,7 @@ from clientguard.http import (
     NextTokenPaginator,
     decode_json,
 )
-from clientguard.ledger import Location
+from clientguard.records import Location
 from clientguard_stripe.mapping import (
     SOURCE,
     approximate_payment_date,
@@ -60,6 +60,15 @@ from clientguard_stripe.mapping import (
     invoice_records,
 )
 from clientguard_stripe.retry import refuse_when_stripe_says_no, scrub_keys
+
+__all__ = [
+    "EVENTS_RETENTION",
+    "EVENT_TYPES",
+    "MAX_PAGE_SIZE",
+    "OBSERVED_KEY",
+    "StripeConnector",
+    "StripeOptions",
+]
 
 MAX_PAGE_SIZE = 100
 """Stripe's largest ``limit``."""

@@ -66,6 +66,15 @@ from clientguard.money import ZERO
 from clientguard.tax_id import normalise_tax_id
 from clientguard_stripe.amounts import currency_code, from_stripe_minor
 
+__all__ = [
+    "SOURCE",
+    "credit_note_from_stripe",
+    "customer_from_stripe",
+    "day_of",
+    "invoice_records",
+    "timestamp",
+]
+
 SOURCE = "stripe"
 
 _STATUS: Mapping[str, InvoiceStatus] = {

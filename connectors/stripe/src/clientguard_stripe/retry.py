@@ -18,6 +18,8 @@ from clientguard.errors import ApiError, ErrorContext, RateLimitError
 from clientguard.http import MESSAGE_LIMIT, api_message, request_id_of
 from clientguard.redaction import Scrubber
 
+__all__ = ["refuse_when_stripe_says_no", "scrub_keys", "should_retry"]
+
 _KEY = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9*]+")
 
 

@@ -66,6 +66,23 @@ from clientguard.model import (
 )
 from clientguard.money import to_decimal
 
+__all__ = [
+    "INVOICE_STATUS",
+    "SOURCE",
+    "Resolve",
+    "contact_to_customer",
+    "credit_note_to_model",
+    "fx_rate",
+    "invoice_to_model",
+    "overpayment_to_model",
+    "parse_ms_date",
+    "payment_to_model",
+    "prepayment_to_model",
+    "updated_at",
+    "xero_date",
+    "xero_timestamp",
+]
+
 SOURCE = "xero"
 
 _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
