@@ -68,6 +68,7 @@ from clientguard.signals import (
     run_signals,
 )
 from clientguard.signals.freshness import NO_DATA_METRIC
+from clientguard.signals.lateness import yearly_cost
 from clientguard.signals.shared import shared, sharing
 
 BEHAVIOUR_SIGNALS = frozenset(
@@ -683,7 +684,7 @@ def _evidence(
     else:
         parts.append("no invoice due in the window")
     parts.append(f"overdue {wording.money(overdue, currency)}")
-    yearly = financing * 365 / policy.lookback_days
+    yearly = yearly_cost(financing, policy)
     parts.append(f"cost {wording.money(yearly, currency)} a year")
     parts.append(f"{wording.number(disputed)} disputed")
     if churned and last_invoice is not None:

@@ -59,6 +59,7 @@ __all__ = [
     "lateness_severity",
     "materiality",
     "undisputed_profile",
+    "yearly_cost",
 ]
 
 _ZERO = Decimal(0)
@@ -264,6 +265,12 @@ class Materiality(NamedTuple):
     """Why it is material, or why it is only watched, in words."""
 
 
+def yearly_cost(cost: Decimal, policy: Policy) -> Decimal:
+    """``cost`` over the look-back window scaled to a year (``cost x 365 / lookback_days``):
+    how materiality weighs a lateness's cost, and how the review's evidence line states it."""
+    return cost * 365 / policy.lookback_days
+
+
 def materiality(
     cost: Decimal,
     overdue: Decimal,
@@ -282,7 +289,7 @@ def materiality(
     invoicing; the overdue balance reaches ``material_overdue_firm_share`` of the firm's
     invoicing. ``docs/review.md`` argues each default.
     """
-    yearly = cost * 365 / policy.lookback_days
+    yearly = yearly_cost(cost, policy)
     firm_line = policy.material_overdue_firm_share * firm_invoiced
     if yearly >= policy.material_late_cost:
         return Materiality(True, yearly, overdue,
