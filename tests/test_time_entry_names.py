@@ -66,7 +66,8 @@ def test_a_name_that_matches_no_customer_is_rejected_with_its_hours(tracker_name
     assert len(ledger.report.rejected) == 2
     rejection = ledger.report.rejected[0]
     assert rejection.field == "customer_name"
-    assert repr(tracker_name) in rejection.reason and "matches no customer" in rejection.reason
+    assert repr(tracker_name) in rejection.reason
+    assert "matches no customer" in rejection.reason
     (unmatched,) = ledger.report.unmatched
     assert (unmatched.source, unmatched.name) == ("test", tracker_name)
     assert unmatched.entries == 2
@@ -85,7 +86,8 @@ def test_an_ambiguous_name_is_an_error_naming_both_customers() -> None:
     assert ledger.time_entries == ()
     (rejection,) = ledger.report.rejected
     assert "matches 2 customers" in rejection.reason
-    assert "c1" in rejection.reason and "c2" in rejection.reason
+    assert "c1" in rejection.reason
+    assert "c2" in rejection.reason
     assert ledger.report.unmatched[0].hours == D(2)
     with pytest.raises(DataError, match="c1, c2"):
         build(customer("c1", "Acme Ltd"), customer("c2", "ACME sp. z o.o."), named("Acme"),
