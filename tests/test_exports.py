@@ -15,6 +15,7 @@ PACKAGES = [
     "clientguard",
     "clientguard_csv",
     "clientguard_fakturownia",
+    "clientguard_harvest",
     "clientguard_quickbooks",
     "clientguard_stripe",
     "clientguard_xero",

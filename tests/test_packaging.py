@@ -21,6 +21,7 @@ PLUGINS = {
     "clientguard-quickbooks": "clientguard_quickbooks",
     "clientguard-stripe": "clientguard_stripe",
     "clientguard-fakturownia": "clientguard_fakturownia",
+    "clientguard-harvest": "clientguard_harvest",
 }
 
 
