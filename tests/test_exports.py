@@ -13,6 +13,7 @@ import pytest
 
 PACKAGES = [
     "clientguard",
+    "clientguard_clockify",
     "clientguard_csv",
     "clientguard_fakturownia",
     "clientguard_harvest",

@@ -22,6 +22,7 @@ PLUGINS = {
     "clientguard-stripe": "clientguard_stripe",
     "clientguard-fakturownia": "clientguard_fakturownia",
     "clientguard-harvest": "clientguard_harvest",
+    "clientguard-clockify": "clientguard_clockify",
 }
 
 
