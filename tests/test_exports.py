@@ -19,6 +19,7 @@ PACKAGES = [
     "clientguard_harvest",
     "clientguard_quickbooks",
     "clientguard_stripe",
+    "clientguard_toggl",
     "clientguard_xero",
 ]
 

@@ -23,6 +23,7 @@ PLUGINS = {
     "clientguard-fakturownia": "clientguard_fakturownia",
     "clientguard-harvest": "clientguard_harvest",
     "clientguard-clockify": "clientguard_clockify",
+    "clientguard-toggl": "clientguard_toggl",
 }
 
 
