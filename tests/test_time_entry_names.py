@@ -53,7 +53,7 @@ def test_a_client_name_is_matched_to_the_customer_whose_name_normalises_alike(
 
 @pytest.mark.parametrize(
     "tracker_name",
-    ["Acme Media", "Acm", "Acme Holdings", "---", "Ltd"],
+    ["Acme Media", "Acm", "Acme Holdings", "---", "Ltd", "Acme: EU: its team"],
 )
 def test_a_name_that_matches_no_customer_is_rejected_with_its_hours(tracker_name: str) -> None:
     ledger = build(
@@ -74,6 +74,7 @@ def test_a_name_that_matches_no_customer_is_rejected_with_its_hours(tracker_name
     assert unmatched.hours == D("4.75")
     assert (unmatched.first, unmatched.last) == (date(2025, 3, 3), date(2025, 3, 5))
     assert "4.75 hours" in str(unmatched)
+    assert unmatched.reason == "matches no customer"
 
 
 def test_strict_build_fails_on_an_unmatched_name() -> None:
@@ -89,6 +90,7 @@ def test_an_ambiguous_name_is_an_error_naming_both_customers() -> None:
     assert "c1" in rejection.reason
     assert "c2" in rejection.reason
     assert ledger.report.unmatched[0].hours == D(2)
+    assert ledger.report.unmatched[0].reason.startswith("matches 2 customers of different")
     with pytest.raises(DataError, match="c1, c2"):
         build(customer("c1", "Acme Ltd"), customer("c2", "ACME sp. z o.o."), named("Acme"),
               strict=True)

@@ -165,7 +165,9 @@ class LoadReport:
                 and isinstance(entry, TimeEntry)
                 and entry.customer_name is not None
             ):
-                key = (entry.source, entry.customer_name, rejection.reason.split(":")[0])
+                # "client 'X' matches no customer: its N hours ..." -> "matches no customer"
+                why = rejection.reason.removeprefix(f"client {entry.customer_name!r} ")
+                key = (entry.source, entry.customer_name, why.split(": its ")[0])
                 found.setdefault(key, []).append(entry)
         return tuple(
             UnmatchedHours(
