@@ -121,6 +121,22 @@ def test_entries_are_paged_by_next_page_with_the_required_headers(
     assert pulled.state.cursors["time_entries"] == datetime(2026, 8, 3, 17, tzinfo=UTC)
 
 
+def test_a_cursor_in_links_next_is_followed(httpserver: HTTPServer, waits: Waits) -> None:
+    first = page([entry(1, "Acme", 1)], 1, 2)
+    first["links"]["next"] = (
+        "https://api.harvestapp.com/v2/time_entries?cursor=eyJhZnRlciI6MX0&per_page=2000"
+    )
+    httpserver.expect_ordered_request(
+        "/v2/time_entries", query_string={"per_page": "2000"}
+    ).respond_with_json(first)
+    httpserver.expect_ordered_request(
+        "/v2/time_entries", query_string={"per_page": "2000", "cursor": "eyJhZnRlciI6MX0"}
+    ).respond_with_json(page([entry(2, "Acme", 1)], 2, 2))
+    pulled = pull(connector(httpserver, waits))
+    httpserver.check_assertions()
+    assert [e.id for e in pulled.records] == ["1", "2"]
+
+
 def test_an_incremental_read_asks_for_what_changed_since_the_cursor(
     httpserver: HTTPServer, waits: Waits
 ) -> None:

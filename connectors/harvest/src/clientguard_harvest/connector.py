@@ -12,8 +12,8 @@ Reading (https://help.getharvest.com/api-v2/):
 
 * ``GET /v2/time_entries`` with ``Authorization: Bearer <token>``, ``Harvest-Account-Id``
   and a ``User-Agent`` naming the application and a contact (Harvest requires all three).
-* Paging: ``page`` and ``per_page`` (up to 2000); the body's ``next_page`` names the next
-  page, null on the last.
+* Paging: ``per_page`` (up to 2000), and the ``cursor`` of the body's ``links.next`` where
+  it has one, else the page number ``next_page``; null on the last page.
 * Incremental: ``updated_since`` (ISO 8601) from the stream's cursor, which is the latest
   ``updated_at`` seen; the first read is a full one (from ``from_date`` when given).
 * Rate limits: 100 requests per 15 seconds; over it Harvest answers 429 with
@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from pydantic import Field, SecretStr
@@ -40,11 +41,11 @@ from clientguard.http import (
     HttpConnector,
     HttpRequest,
     HttpStream,
-    NextTokenPaginator,
+    Paginator,
 )
 from clientguard_harvest.mapping import SOURCE, time_entry_from_harvest
 
-__all__ = ["MAX_PAGE_SIZE", "HarvestConnector", "HarvestOptions"]
+__all__ = ["MAX_PAGE_SIZE", "HarvestConnector", "HarvestOptions", "HarvestPaginator"]
 
 MAX_PAGE_SIZE = 2000
 """Harvest's largest ``per_page``."""
@@ -78,12 +79,32 @@ class HarvestOptions(ConnectorOptions):
     """How to wait (default time.sleep); tests pass a recorder."""
 
 
-def _next_page(
-    response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
-) -> str | None:
-    """Harvest's ``next_page``: the number of the next page, null on the last."""
-    token = body.get("next_page") if isinstance(body, Mapping) else None
-    return None if token is None or isinstance(token, bool) else str(token)
+class HarvestPaginator(Paginator):
+    """Harvest's paging: the ``cursor`` of the body's ``links.next`` when it has one (Harvest's
+    cursor paging), else the page number ``next_page``; neither on the last page."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def first(self) -> dict[str, Any]:
+        return {"per_page": self.size}
+
+    def _next(
+        self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any] | None:
+        if not isinstance(body, Mapping) or not records:
+            return None
+        links = body.get("links")
+        following = links.get("next") if isinstance(links, Mapping) else None
+        if isinstance(following, str) and following:
+            cursor = parse_qs(urlsplit(following).query).get("cursor")
+            if cursor:
+                return {"per_page": self.size, "cursor": cursor[0]}
+        number = body.get("next_page")
+        if number is None or isinstance(number, bool):
+            return None
+        return {"per_page": self.size, "page": str(number)}
 
 
 class HarvestConnector(HttpConnector):
@@ -148,12 +169,7 @@ class HarvestConnector(HttpConnector):
         if not isinstance(stream, HttpStream):
             raise TypeError(f"stream {stream.name!r} is not an HttpStream")
         size = self.options.page_size
-        paged = replace(
-            stream,
-            paginator=lambda: NextTokenPaginator(
-                param="page", token=_next_page, first_params={"per_page": size}
-            ),
-        )
+        paged = replace(stream, paginator=lambda: HarvestPaginator(size))
         return super().fetch(paged, since=since)
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
