@@ -53,7 +53,7 @@ def test_a_client_name_is_matched_to_the_customer_whose_name_normalises_alike(
 
 @pytest.mark.parametrize(
     "tracker_name",
-    ["Acme Media", "Acm", "Acme Holdings", "---", "Ltd", "Acme: EU: its team"],
+    ["Acme Media", "Acm", "Acme Holdings", "---", "Ltd", "Acme: EU: its team", "x" * 10_000],
 )
 def test_a_name_that_matches_no_customer_is_rejected_with_its_hours(tracker_name: str) -> None:
     ledger = build(
@@ -66,7 +66,8 @@ def test_a_name_that_matches_no_customer_is_rejected_with_its_hours(tracker_name
     assert len(ledger.report.rejected) == 2
     rejection = ledger.report.rejected[0]
     assert rejection.field == "customer_name"
-    assert repr(tracker_name) in rejection.reason
+    assert len(rejection.reason) < 500
+    assert tracker_name[:80] in rejection.reason
     assert "matches no customer" in rejection.reason
     (unmatched,) = ledger.report.unmatched
     assert (unmatched.source, unmatched.name) == ("test", tracker_name)

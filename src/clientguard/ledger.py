@@ -166,7 +166,9 @@ class LoadReport:
                 and entry.customer_name is not None
             ):
                 # "client 'X' matches no customer: its N hours ..." -> "matches no customer"
-                why = rejection.reason.removeprefix(f"client {entry.customer_name!r} ")
+                why = rejection.reason.removeprefix(
+                    f"client {_shown_name(entry.customer_name)!r} "
+                )
                 key = (entry.source, entry.customer_name, why.split(": its ")[0])
                 found.setdefault(key, []).append(entry)
         return tuple(
@@ -768,7 +770,7 @@ class _Builder:
             elif not ids:
                 self.reject(
                     entry,
-                    f"client {name!r} matches no customer: its {entry.hours} hours are not "
+                    f"client {_shown_name(name)!r} matches no customer: its {entry.hours} hours are not "
                     "counted (names are compared without case, accents, punctuation and legal "
                     "suffixes such as Ltd or Sp. z o.o.); name the client in the time tracker "
                     "as the customer is named in the books",
@@ -777,7 +779,8 @@ class _Builder:
             else:
                 self.reject(
                     entry,
-                    f"client {name!r} matches {len(ids)} customers of different clients "
+                    f"client {_shown_name(name)!r} matches {len(ids)} customers of different "
+                    "clients "
                     f"({', '.join(ids)}): its {entry.hours} hours are not counted; rename one "
                     "of them, or link them (links.csv) if they are one client",
                     "customer_name",
@@ -1032,6 +1035,12 @@ class _Builder:
         ledger._links = self.links
         ledger._applied_links = _apply_links(ledger, self.links)
         ledger._cross = tuple(cross for _, cross in sorted(self.cross, key=_first))
+
+
+def _shown_name(name: str) -> str:
+    """A client's name as a message quotes it: cut in the middle past 120 characters (a
+    corrupt cell must not make every message of a report that long)."""
+    return name if len(name) <= 120 else f"{name[:80]}...{name[-37:]}"
 
 
 def _key(source: str, ident: str) -> str:
