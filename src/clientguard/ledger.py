@@ -771,9 +771,9 @@ class _Builder:
                 self.reject(
                     entry,
                     f"client {_shown_name(name)!r} matches no customer: its {entry.hours} "
-                    "hours are not counted (names are compared without case, accents, punctuation and legal "
-                    "suffixes such as Ltd or Sp. z o.o.); name the client in the time tracker "
-                    "as the customer is named in the books",
+                    "hours are not counted (names are compared without case, accents, "
+                    "punctuation and legal suffixes such as Ltd or Sp. z o.o.); name the "
+                    "client in the time tracker as the customer is named in the books",
                     "customer_name",
                 )
             else:
