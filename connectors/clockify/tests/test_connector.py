@@ -234,3 +234,22 @@ def test_a_store_sync_beside_the_books_feeds_the_capacity_finding(
                 if f.signal == Signal.CAPACITY and f.customer_id == "books:c-acme"}
     # 60% of the hours for 5% of the revenue.
     assert {"hours_share", "hours_to_revenue"} <= capacity
+
+
+def test_without_a_workspace_the_key_owners_default_is_read_and_kept_secret(
+    httpserver: HTTPServer, waits: Waits, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpserver.expect_ordered_request("/v1/user", headers={"X-Api-Key": KEY}).respond_with_json(
+        {"id": "u1", "name": "Ann", "activeWorkspace": WORKSPACE, "defaultWorkspace": WORKSPACE}
+    )
+    httpserver.expect_ordered_request(USERS).respond_with_json([user("u1", "Ann")])
+    httpserver.expect_ordered_request(entries_path("u1")).respond_with_data(
+        "forbidden", status=403)
+    conn = ClockifyConnector(api_key=KEY, base_url=httpserver.url_for("/v1"), clock=lambda: NOW,
+                             sleep=waits.append)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(AuthError) as caught:
+        pull(conn)
+    httpserver.check_assertions()
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")
+    assert WORKSPACE not in f"{caught.value}\n{ours}"

@@ -235,3 +235,23 @@ def test_a_store_sync_beside_the_books_feeds_the_capacity_finding(
                 if f.signal == Signal.CAPACITY and f.customer_id == "books:c-acme"}
     # Two thirds of the hours for 8% of the revenue.
     assert {"hours_share", "hours_to_revenue"} <= capacity
+
+
+def test_without_a_workspace_the_token_owners_default_is_read_and_kept_secret(
+    httpserver: HTTPServer, waits: Waits, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpserver.expect_ordered_request("/api/v9/me", headers={"Authorization": BASIC}) \
+        .respond_with_json({"id": 11, "fullname": "Ann Lee", "default_workspace_id":
+                            int(WORKSPACE), "timezone": "Europe/Warsaw"})
+    httpserver.expect_ordered_request(CLIENTS).respond_with_json([client(1, "Acme Ltd")])
+    httpserver.expect_ordered_request(PROJECTS).respond_with_json([project(10, 1)])
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_data(
+        "forbidden", status=403)
+    conn = TogglConnector(api_token=TOKEN, base_url=httpserver.url_for("/"), clock=lambda: NOW,
+                          sleep=waits.append, window_days=366, from_date=date(2026, 1, 1))
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(AuthError) as caught:
+        pull(conn)
+    httpserver.check_assertions()
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")
+    assert WORKSPACE not in f"{caught.value}\n{ours}"

@@ -56,8 +56,9 @@ class ClockifyOptions(ConnectorOptions):
 
     api_key: SecretStr
     """An API key of a workspace admin (Profile settings > API)."""
-    workspace_id: SecretStr
-    """The workspace's id (in the workspace settings' address); a tenant id: never shown."""
+    workspace_id: SecretStr | None = None
+    """The workspace's id (in the workspace settings' address); a tenant id: never shown.
+    None: the key owner's default workspace (``GET /user``)."""
     base_url: str = "https://api.clockify.me/api/v1"
     """Where the API is (a regional one, e.g. ``https://euc1.clockify.me/api/v1``, a
     proxy, or a local test server)."""
@@ -122,7 +123,8 @@ class ClockifyConnector(HttpConnector):
         super().__init__(**options)
         opts = self.options
         key = opts.api_key.get_secret_value().strip()
-        self.workspace = opts.workspace_id.get_secret_value().strip()
+        given = opts.workspace_id
+        self.workspace: str | None = given.get_secret_value().strip() if given else None
         self.zone: tzinfo = ZoneInfo(opts.timezone)
         self.client = ApiClient(
             opts.base_url,
@@ -134,8 +136,23 @@ class ClockifyConnector(HttpConnector):
             sleep=time.sleep if opts.sleep is None else opts.sleep,
             clock=self.clock,
             on_wait=self.wait_reporter(),
-            secrets=(key, self.workspace),
+            secrets=(key, *([self.workspace] if self.workspace else [])),
         )
+
+    def _workspace(self, stream: str) -> str:
+        """The workspace to read: the option, else the key owner's default workspace."""
+        if self.workspace is None:
+            response = self.client.request("GET", "user", stream=stream, what="GET user")
+            body = decode_json(response, client=self.client)
+            found = body.get("defaultWorkspace") if isinstance(body, Mapping) else None
+            if not isinstance(found, str) or not found.strip():
+                raise ApiError(
+                    "GET user: the key's user has no default workspace; give workspace_id",
+                    ErrorContext(connector=self.name, stream=stream),
+                )
+            self.workspace = found.strip()
+            self.client.add_secret(self.workspace)
+        return self.workspace
 
     def _pages(
         self, path: str, params: Mapping[str, Any], stream: str, what: str
@@ -178,9 +195,10 @@ class ClockifyConnector(HttpConnector):
         elif self.options.from_date is not None:
             start = datetime.combine(self.options.from_date, datetime.min.time(), self.zone)
             params["start"] = _utc(start)
+        workspace = self._workspace(stream.name)
         users: list[tuple[str, str | None]] = []
         for _, records, _ in self._pages(
-            f"workspaces/{self.workspace}/users", {"status": "ALL"}, stream.name, "users"
+            f"workspaces/{workspace}/users", {"status": "ALL"}, stream.name, "users"
         ):
             for listed in records:
                 ident = listed.get("id")
@@ -191,7 +209,7 @@ class ClockifyConnector(HttpConnector):
             yield RawPage((), last=True, notes=("the workspace lists no users",))
             return
         for index, (user, user_name) in enumerate(users):
-            path = f"workspaces/{self.workspace}/user/{user}/time-entries"
+            path = f"workspaces/{workspace}/user/{user}/time-entries"
             for number, records, last in self._pages(
                 path, params, stream.name, f"time-entries of user {user}"
             ):

@@ -64,8 +64,9 @@ class TogglOptions(ConnectorOptions):
 
     api_token: SecretStr
     """The API token of a workspace admin (Profile settings > API Token)."""
-    workspace_id: SecretStr
-    """The workspace's id (in the address of its reports); a tenant id: never shown."""
+    workspace_id: SecretStr | None = None
+    """The workspace's id (in the address of its reports); a tenant id: never shown. None:
+    the token owner's default workspace (``GET /api/v9/me``)."""
     base_url: str = "https://api.track.toggl.com"
     """Where the API is; point it at a proxy or a local test server."""
     timezone: str = "UTC"
@@ -134,7 +135,8 @@ class TogglConnector(HttpConnector):
         opts = self.options
         token = opts.api_token.get_secret_value().strip()
         basic = base64.b64encode(f"{token}:api_token".encode()).decode()
-        self.workspace = opts.workspace_id.get_secret_value().strip()
+        given = opts.workspace_id
+        self.workspace: str | None = given.get_secret_value().strip() if given else None
         self.zone: tzinfo = ZoneInfo(opts.timezone)
         self.client = ApiClient(
             opts.base_url,
@@ -146,7 +148,7 @@ class TogglConnector(HttpConnector):
             sleep=time.sleep if opts.sleep is None else opts.sleep,
             clock=self.clock,
             on_wait=self.wait_reporter(),
-            secrets=(token, basic, self.workspace),
+            secrets=(token, basic, *([self.workspace] if self.workspace else [])),
         )
 
     # ----------------------------------------------------------------- reading
@@ -181,9 +183,24 @@ class TogglConnector(HttpConnector):
                 return found
             number += 1
 
+    def _workspace(self, stream: str) -> str:
+        """The workspace to read: the option, else the token owner's default workspace."""
+        if self.workspace is None:
+            response = self.client.request("GET", "api/v9/me", stream=stream, what="GET me")
+            body = decode_json(response, client=self.client)
+            found = body.get("default_workspace_id") if isinstance(body, Mapping) else None
+            if found is None or isinstance(found, bool):
+                raise ApiError(
+                    "GET me: the token's user has no default workspace; give workspace_id",
+                    ErrorContext(connector=self.name, stream=stream),
+                )
+            self.workspace = str(found)
+            self.client.add_secret(self.workspace)
+        return self.workspace
+
     def _client_names(self, stream: str) -> dict[str, str | None]:
         """Project id -> its client's name (None: a project without a client)."""
-        base = f"api/v9/workspaces/{self.workspace}"
+        base = f"api/v9/workspaces/{self._workspace(stream)}"
         names = {
             str(c.get("id")): c.get("name")
             for c in self._list(f"{base}/clients", {"status": "both"}, stream, "clients",
@@ -217,7 +234,7 @@ class TogglConnector(HttpConnector):
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         clients = self._client_names(stream.name)
-        path = f"reports/api/v3/workspace/{self.workspace}/search/time_entries"
+        path = f"reports/api/v3/workspace/{self._workspace(stream.name)}/search/time_entries"
         windows = list(self._windows(since))
         for index, (first, last) in enumerate(windows):
             body: dict[str, Any] = {
