@@ -16,7 +16,7 @@ import pytest
 
 import clientguard as cg
 from clientguard.connector import pull
-from clientguard_csv import CsvConnector
+from clientguard_csv import CsvConnector, unmatched_names
 from clientguard_csv.mapping import preset_text
 
 Write = Callable[..., Path]
@@ -422,3 +422,10 @@ def test_an_hours_only_export_is_matched_to_another_sources_customers(
     (beta,) = ledger.report.unmatched
     assert (beta.source, beta.name, beta.entries) == ("hours", "Beta", 1)
     assert beta.hours > 0
+
+
+def test_unmatched_names_lists_the_names_the_ledger_could_not_match(write: Write) -> None:
+    hours = pull(CsvConnector(preset="toggl", time_entries=write("t.csv", TOGGL)))
+    books = [cg.Customer(id="C-BETA", name="Beta Sp. z o.o.", source="xero")]
+    ledger = cg.Ledger.build([*books, *hours.records], base_currency="USD", strict=False)
+    assert unmatched_names(ledger.report.rejected) == {"Acme Inc.": 1}
