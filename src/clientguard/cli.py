@@ -208,8 +208,18 @@ def _write_stdout(text: str = "") -> None:
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
+    except BrokenPipeError:
+        _reader_gone()
     except OSError as exc:
         raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
+
+
+def _reader_gone() -> None:
+    """The program reading stdout stopped (``clientguard review | head``): it wants no more,
+    which is no error. What is still written goes nowhere, and nothing fails at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -655,6 +665,21 @@ def _empty_store(path: Path, status: Sequence[Any]) -> str:
     return text + "; run clientguard sync (see clientguard sync --help), then review again"
 
 
+def _format_of(output: Path) -> str:
+    """The report format ``output``'s suffix names (``table`` for a file without one); an
+    unknown suffix is an error that lists the formats, never a table in a ``.pdf``."""
+    suffix = output.suffix.lower()
+    if not suffix:
+        return "table"
+    if suffix not in _SUFFIX_FORMATS:
+        known = ", ".join(f"{s} ({f})" for s, f in _SUFFIX_FORMATS.items())
+        raise UsageError(
+            f"cannot tell the report format from {output.name!r}: its suffix {suffix} is none "
+            f"of {known}; rename the file or give --format ({', '.join(FORMATS)})"
+        )
+    return _SUFFIX_FORMATS[suffix]
+
+
 def _review(args: argparse.Namespace) -> int:
     from clientguard.findings import Severity
     from clientguard.report import render
@@ -664,9 +689,7 @@ def _review(args: argparse.Namespace) -> int:
     config = _config(args)
     policy = _policy(args, config)
     output = Path(args.output) if args.output else None
-    fmt = args.format or (
-        _SUFFIX_FORMATS.get(output.suffix.lower(), "table") if output else "table"
-    )
+    fmt = args.format or (_format_of(output) if output else "table")
     ledger = _review_ledger(args, config)
     signals, rules = _user_rules(config)
     result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
@@ -816,7 +839,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the traceback of an error")
     configured = argparse.ArgumentParser(add_help=False)
     configured.add_argument(
-        "--config", metavar="FILE",
+        "--config", metavar="FILE", default=argparse.SUPPRESS,
         help="the config file (default: $CLIENTGUARD_CONFIG, else ./clientguard.toml)",
     )
 
@@ -833,7 +856,15 @@ def build_parser() -> argparse.ArgumentParser:
         "Guide: docs/cli.md",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    # The global options work before or after the command (``clientguard --config c.toml
+    # sync`` and ``clientguard sync --config c.toml``): SUPPRESS keeps a command's parser from
+    # resetting one given before it.
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                        help="the config file (default: $CLIENTGUARD_CONFIG, else "
+                        "./clientguard.toml)")
+    parser.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                        help="the store (default: from the config, else clientguard.db)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = _add_command(
@@ -873,7 +904,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
                       help="a connector option (repeatable; never a secret: those come from "
                       "the environment)")
-    sync.add_argument("--store", metavar="PATH", help="the store (default: from the config, "
+    sync.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                      help="the store (default: from the config, "
                       "else ./clientguard.db)")
     sync.add_argument("--full", action="store_true",
                       help="read everything again, not only what changed")
@@ -904,7 +936,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, configured],
     )
     where = review.add_mutually_exclusive_group()
-    where.add_argument("--store", metavar="PATH", help="review this store (default: from the "
+    where.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                       help="review this store (default: from the "
                        "config, else ./clientguard.db)")
     where.add_argument("--source", action="append", metavar="NAME",
                        help="pull this source directly instead of reading the store "
@@ -942,7 +975,8 @@ def build_parser() -> argparse.ArgumentParser:
         examples=["clientguard rejections", "clientguard rejections --source books"],
         parents=[common, configured],
     )
-    rejections.add_argument("--store", metavar="PATH", help="the store (default: from the "
+    rejections.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                            help="the store (default: from the "
                             "config, else ./clientguard.db)")
     rejections.add_argument("--source", action="append", metavar="NAME",
                             help="only this source (repeatable)")
@@ -968,7 +1002,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     links.add_argument("action", choices=("suggest", "list"),
                        help="suggest: pairs to check; list: the links in effect")
-    links.add_argument("--store", metavar="PATH", help="the store (default: from the config, "
+    links.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                       help="the store (default: from the config, "
                        "else ./clientguard.db)")
     links.add_argument("--source", action="append", metavar="NAME",
                        help="only customers of this source (repeatable)")
@@ -1010,7 +1045,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rates.add_argument("action", nargs="?", choices=("list", "sync", "template"),
                        default="list", help="list (default), sync or template")
-    rates.add_argument("--store", metavar="PATH", help="the store (default: from the "
+    rates.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                       help="the store (default: from the "
                        "config, else ./clientguard.db)")
     rates.add_argument("--from", dest="start", type=_date, metavar="DATE",
                        help="sync: read the banks' tables from this day (default: [rates] "
@@ -1032,6 +1068,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.run(args)
         _write_stdout()
         return result
+    except BrokenPipeError:
+        # A print() to a reader that stopped reading: the output was cut where it wanted.
+        _reader_gone()
+        return EXIT_OK
     except ClientguardError as exc:
         _traceback(args)
         _error(str(exc))
