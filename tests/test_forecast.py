@@ -85,8 +85,10 @@ def test_a_client_that_always_pays_late_is_predicted_late():
     result = forecast(ledger(*records), as_of=AS_OF)
     slow, prompt = one(result, "slow-open"), one(result, "prompt-open")
     assert slow.predicted_on == date(2024, 7, 30)  # due + 20, the client's median delay
-    assert slow.low >= date(2024, 7, 29) and slow.high <= date(2024, 7, 31)
-    assert slow.p_late > 0.95 and prompt.p_late < 0.5
+    assert slow.low >= date(2024, 7, 29)
+    assert slow.high <= date(2024, 7, 31)
+    assert slow.p_late > 0.95
+    assert prompt.p_late < 0.5
     assert prompt.predicted_on in (date(2024, 7, 10), date(2024, 7, 11))
     assert slow.client_weight > 0.9  # the clients differ far beyond their noise
     assert "12 paid invoices of the client" in slow.rests_on
@@ -162,7 +164,8 @@ def test_cash_in_lands_in_the_week_the_client_pays():
     result = forecast(ledger(*records, open_invoice("c", due, total="1000")), as_of=AS_OF)
     weeks = {w.week: w for w in result.weeks}
     assert len(weeks) == 13
-    assert weeks[3].start == date(2024, 7, 15) and weeks[3].end == date(2024, 7, 21)
+    assert weeks[3].start == date(2024, 7, 15)
+    assert weeks[3].end == date(2024, 7, 21)
     assert weeks[3].expected == Decimal("1000")
     assert (weeks[3].low, weeks[3].high) == (Decimal("1000"), Decimal("1000"))
     assert all(w.expected == 0 for n, w in weeks.items() if n != 3)
@@ -209,7 +212,8 @@ def test_records_after_as_of_change_nothing(later):
             extra.append(payment(client, on=day, amount="10", pays=bill, id=f"later-pay-{n}"))
     after = forecast(ledger(*base, *extra), as_of=AS_OF)
     assert after.invoices == before.invoices
-    assert after.weeks == before.weeks and after.clients == before.clients
+    assert after.weeks == before.weeks
+    assert after.clients == before.clients
     assert after.credibility_k == before.credibility_k
 
 
@@ -221,11 +225,14 @@ def test_backtest_beats_the_naive_baselines_on_the_sample_firm():
     for baseline in ("client_mean", "last_invoice", "book_mean"):
         other = result.of(baseline)
         assert other.predictions == model.predictions
-        assert model.mae_days is not None and other.mae_days is not None
+        assert model.mae_days is not None
+        assert other.mae_days is not None
         assert model.mae_days < other.mae_days, baseline
-        assert model.brier is not None and other.brier is not None
+        assert model.brier is not None
+        assert other.brier is not None
         assert model.brier < other.brier, baseline
-    assert model.coverage is not None and 0.77 <= model.coverage <= 0.83
+    assert model.coverage is not None
+    assert 0.77 <= model.coverage <= 0.83
 
 
 def test_backtest_of_a_predictable_client_is_exact():

@@ -515,8 +515,12 @@ def recommend(findings: list[Finding], policy: Policy) -> tuple[Recommendation, 
         return Recommendation.REVISE_TERMS, serious
     if behaviour:
         return Recommendation.MONITOR, behaviour
+    # A forecast (expected_late) is not yet behaviour nor dependence: it is watched, no more.
+    dependence = [f for f in findings if f.signal is not Signal.EXPECTED_LATE]
+    if dependence:
+        return Recommendation(policy.dependency_only_verdict), dependence
     if findings:
-        return Recommendation(policy.dependency_only_verdict), findings
+        return Recommendation.MONITOR, findings
     return Recommendation.OK, []
 
 

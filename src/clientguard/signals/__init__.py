@@ -16,7 +16,9 @@ metrics a caller may already hold:
 - :mod:`clientguard.signals.concentration`: :func:`revenue_share` (``revenue_concentration``,
   ``book_concentration``), :func:`receivables_share` (``receivables_concentration``,
   ``cross_aging``), :func:`hours_share` (``capacity``), :func:`rush_work` (``rush``);
-- :mod:`clientguard.signals.freshness`: :func:`stale_data` (``stale_data``).
+- :mod:`clientguard.signals.freshness`: :func:`stale_data` (``stale_data``);
+- :mod:`clientguard.signals.foresight`: :func:`expected_late` (``expected_late``), from the
+  forecast of :mod:`clientguard.forecast`.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from clientguard.signals.concentration import (
     rush_findings,
     rush_work,
 )
+from clientguard.signals.foresight import expected_late, flag_expected_late
 from clientguard.signals.freshness import stale_data
 from clientguard.signals.lateness import (
     DisputeSplit,
@@ -75,6 +78,7 @@ BUILTIN_SIGNALS: tuple[SignalFunction, ...] = (
     hours_share,
     rush_work,
     stale_data,
+    expected_late,
 )
 """The signals every review runs, in this order."""
 
@@ -162,11 +166,13 @@ __all__ = [
     "concentration",
     "concentration_findings",
     "dispute_splits",
+    "expected_late",
     "flag_book_concentration",
     "flag_capacity",
     "flag_chronic_late",
     "flag_cross_aging",
     "flag_dispute",
+    "flag_expected_late",
     "flag_receivables_concentration",
     "flag_revenue_concentration",
     "flag_rush",
