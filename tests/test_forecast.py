@@ -11,11 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clientguard.findings import Severity, Signal
 from clientguard.forecast import backtest, forecast
 from clientguard.forecast.evaluation import Outcome, score
 from clientguard.model import Invoice
 from clientguard.policy import Policy
+from clientguard.review import Recommendation, recommend, review
 from clientguard.sample import sample_ledger
+from clientguard.signals import flag_expected_late
 from clientguard.testing import invoice, ledger, payment
 
 AS_OF = date(2024, 6, 30)
@@ -263,3 +266,55 @@ def test_backtest_on_the_ibm_sample_meets_the_targets():
         assert model.mae_days < result.of(baseline).mae_days  # type: ignore[operator]
         assert model.brier < result.of(baseline).brier  # type: ignore[operator]
     assert 0.77 <= model.coverage <= 0.83  # type: ignore[operator]
+
+
+# ------------------------------------------------------------------------- expected_late
+def slipping_client(total: str) -> list[Invoice]:
+    """Twelve invoices paid on time, then the last six paid 20 days late (a late share of a
+    third, below the chronic line of half), and one open invoice due in ten days."""
+    records = paid_history("slip", [0] * 10 + [20] * 8, start=date(2023, 8, 1), total=total)
+    others = [r for n in range(4) for r in paid_history(f"ok{n}", [0, 1, 0, 2] * 4)]
+    return [*records, *others, open_invoice("slip", date(2024, 7, 10), total=total)]
+
+
+@pytest.mark.parametrize(("total", "warning", "severity"), [
+    ("5000", "0.55", Severity.WARNING),  # likely enough, and 5,000 reaches material_overdue
+    ("100", "0.55", Severity.WATCH),  # likely enough, but 100 is not material
+    ("5000", None, Severity.WATCH),  # material, but below the default three in four
+])
+def test_a_client_whose_last_invoices_slip_is_flagged_before_it_is_chronic(
+    total, warning, severity
+):
+    book = ledger(*slipping_client(total))
+    policy = Policy(expected_late_warning=Decimal(warning)) if warning else Policy()
+    result = review(book, as_of=AS_OF, policy=policy)
+    client = result.clients["slip"]
+    signals = {f.signal: f for f in client.findings}
+    assert Signal.CHRONIC_LATE not in signals
+    finding = signals[Signal.EXPECTED_LATE]
+    assert finding.severity is severity
+    assert finding.evidence.record_ids == ("slip-open",)
+    assert Decimal("0.55") <= finding.value < Decimal("0.75")
+    assert "slip-open due 2024-07-10" in finding.message
+    assert not any(f.signal is Signal.EXPECTED_LATE for c in ("ok0", "ok1")
+                   for f in result.clients[c].findings)
+
+
+def test_expected_late_alone_makes_a_client_monitor_never_more():
+    finding = flag_expected_late(
+        forecast(ledger(*slipping_client("5000")), as_of=AS_OF),
+        policy=Policy(expected_late_warning=Decimal("0.55")))[0]
+    assert finding.severity is Severity.WARNING
+    for policy in (Policy(), Policy(dependency_only_verdict="revise_terms")):
+        assert recommend([finding], policy) == (Recommendation.MONITOR, [finding])
+
+
+def test_expected_late_skips_invoices_already_late():
+    # Already late invoices are counted by the lateness findings, not foreseen.
+    records = [*paid_history("c", [30] * 8), *paid_history("d", [0] * 8),
+               open_invoice("c", AS_OF - timedelta(days=5))]
+    predicted = forecast(ledger(*records), as_of=AS_OF)
+    assert one(predicted, "c-open").p_late == 1.0
+    assert flag_expected_late(predicted, policy=Policy()) == []
+    assert flag_expected_late(predicted, policy=Policy(grace_days=7))[0].evidence.record_ids == (
+        "c-open",)

@@ -209,14 +209,16 @@ class Policy(_Settings):
     amount band) needs before the forecast uses it for clients with little history; smaller
     pools fall back to the wider one. 30: the usual rule of thumb for a stable mean and decile
     (a clientguard choice, docs/forecast.md)."""
-    expected_late_watch: Share = Decimal("0.6")
-    """Probability of an open invoice being paid late (beyond ``grace_days``) at which the
-    ``expected_late`` finding is a watch: more likely late than not, by a margin (the
-    forecast's Brier score on the IBM sample is about 0.15, so 0.5 is within its noise; a
-    clientguard choice argued in docs/forecast.md)."""
-    expected_late_warning: Share = Decimal("0.8")
-    """Probability at which ``expected_late`` is a warning, when the amount expected late is
-    also material (``material_overdue``): four in five, the forecast's own interval level."""
+    expected_late_watch: Share = Decimal("0.5")
+    """Probability of an open invoice (not yet late) being paid late beyond ``grace_days`` at
+    which the ``expected_late`` finding watches its client: more likely late than not, the
+    same cut at which the backtest calls an invoice late (docs/forecast.md). A watch only, so
+    a cut at even odds errs toward looking early (a clientguard choice)."""
+    expected_late_warning: Share = Decimal("0.75")
+    """Probability at which ``expected_late`` is a warning, when the balance expected late is
+    also material (``material_overdue``): three in four, the line ``late_share_high`` draws
+    for a client's past invoices, applied to its next one (a clientguard choice,
+    docs/forecast.md)."""
 
     # ---------------------------------------------------------------- concentration
     revenue_share_watch: Share = Decimal("0.10")
