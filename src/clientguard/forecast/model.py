@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from statistics import median
+from statistics import median_low
 
 from pydantic import BaseModel, ConfigDict
 
@@ -176,7 +176,7 @@ class _Dist:
 
     __slots__ = ("cum", "n", "total", "values")
 
-    def __init__(self, pairs: Iterable[tuple[int, float]]) -> None:
+    def __init__(self, pairs: Iterable[tuple[int, float]], *, n: int) -> None:
         ordered = sorted(pairs)
         self.values = [v for v, _ in ordered]
         self.cum: list[float] = []
@@ -185,7 +185,8 @@ class _Dist:
             running += weight
             self.cum.append(running)
         self.total = running
-        self.n = len(ordered)
+        self.n = n
+        """The invoices behind it (a histogram holds each delay once)."""
 
     def cdf(self, x: int) -> float:
         """P(delay <= x)."""
@@ -387,23 +388,21 @@ def _share_above(ordered: Sequence[int], x: int) -> float:
 
 
 # -------------------------------------------------------------------------------- learning
-def _credibility_k(delays: dict[str, list[int]]) -> float | None:
+def _credibility_k(stats: dict[str, list[int]]) -> float | None:
     """Buhlmann-Straub's ``k = EPV / VHM`` with the nonparametric estimators (each invoice
-    weight 1): EPV = sum of within-client squared deviations / sum(n_c - 1); VHM = (sum n_c
-    (mean_c - mean)^2 - (C - 1) EPV) / (N - sum n_c^2 / N). None when VHM <= 0 (the clients
-    do not differ beyond noise: every weight is 0)."""
-    groups = [values for values in delays.values() if values]
-    count = sum(len(values) for values in groups)
+    weight 1), from each client's ``[n, sum, sum of squares]`` of its delays: EPV = sum of
+    within-client squared deviations / sum(n_c - 1); VHM = (sum n_c (mean_c - mean)^2 - (C - 1)
+    EPV) / (N - sum n_c^2 / N). None when VHM <= 0 (the clients do not differ beyond noise:
+    every weight is 0) or with fewer than two clients."""
+    groups = [tally for tally in stats.values() if tally[0]]
+    count = sum(n for n, _, _ in groups)
     if len(groups) < 2 or count <= len(groups):
         return None
-    means = [sum(values) / len(values) for values in groups]
-    within = sum(
-        sum((v - m) ** 2 for v in values) for values, m in zip(groups, means, strict=True)
-    )
+    within = sum(squares - total * total / n for n, total, squares in groups)
     epv = within / (count - len(groups))
-    grand = sum(sum(values) for values in groups) / count
-    between = sum(len(v) * (m - grand) ** 2 for v, m in zip(groups, means, strict=True))
-    denominator = count - sum(len(v) ** 2 for v in groups) / count
+    grand = sum(total for _, total, _ in groups) / count
+    between = sum(n * (total / n - grand) ** 2 for n, total, _ in groups)
+    denominator = count - sum(n * n for n, _, _ in groups) / count
     vhm = (between - (len(groups) - 1) * epv) / denominator if denominator > 0 else 0.0
     if vhm <= 0:
         return None
@@ -420,59 +419,87 @@ def learn(
 ) -> Model:
     """Learn the delay distributions from the invoices settled by ``as_of``.
 
-    ``rows`` is the replay as of ``as_of`` where the caller already holds it.
+    ``rows`` is the replay as of ``as_of`` where the caller already holds it; ``calibrate``
+    False skips the interval's calibration (the plain deciles).
     """
     as_of = check_as_of(as_of)
     policy = policy or Policy()
     if rows is None:
         rows = replay(ledger, as_of=as_of, policy=policy)
     half_life = float(policy.forecast_half_life_days)
-    per_client: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    plain: dict[str, list[int]] = defaultdict(list)
-    pooled: dict[tuple[bool | None, int | None], list[tuple[int, float]]] = defaultdict(list)
-    amounts: list[tuple[Decimal, int, float, bool]] = []
+    # Histograms (delay -> summed weight), not lists: a million invoices hold a few hundred
+    # distinct delays, so sorting and summing stay cheap.
+    per_client: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    stats: dict[str, list[int]] = {}
+    weights: dict[date, float] = {}
+    settled: list[tuple[int, int, float, bool]] = []  # (whole amount, delay, weight, disputed)
     for row in rows:
-        if row.status != "settled" or row.settled_on is None or row.days_beyond_terms is None:
+        paid, delay = row.settled_on, row.days_beyond_terms
+        if row.status != "settled" or paid is None or delay is None:
             continue
         invoice = row.invoice
-        delay = row.days_beyond_terms
-        weight = 0.5 ** ((as_of - row.settled_on).days / half_life)
-        per_client[invoice.customer_id].append((delay, weight))
-        plain[invoice.customer_id].append(delay)
-        amounts.append((ledger.base_amount(invoice), delay, weight, invoice.disputed))
-    history = len(amounts)
-    band_edge = median(a for a, _, _, _ in amounts) if amounts else Decimal(0)
-    all_delays: list[int] = []
-    for amount, delay, weight, disputed in amounts:
+        weight = weights.get(paid)
+        if weight is None:
+            weight = weights[paid] = 0.5 ** ((as_of - paid).days / half_life)
+        per_client[invoice.customer_id][delay] += weight
+        tally = stats.get(invoice.customer_id)
+        if tally is None:
+            tally = stats[invoice.customer_id] = [0, 0, 0]
+        tally[0] += 1
+        tally[1] += delay
+        tally[2] += delay * delay
+        # The amount band is a classification cut, so whole units of the base currency do.
+        settled.append((int(ledger.base_amount(invoice)), delay, weight, invoice.disputed))
+    history = len(settled)
+    band_edge = median_low([amount for amount, _, _, _ in settled]) if settled else 0
+    pooled: dict[tuple[bool | None, int | None], dict[int, float]] = defaultdict(
+        lambda: defaultdict(float))
+    counts: dict[tuple[bool | None, int | None], int] = defaultdict(int)
+    book_counts: dict[int, int] = defaultdict(int)
+    for amount, delay, weight, disputed in settled:
         band = 1 if amount > band_edge else 0
-        pooled[(disputed, band)].append((delay, weight))
-        pooled[(disputed, None)].append((delay, weight))
-        pooled[(None, None)].append((delay, weight))
-        all_delays.append(delay)
-    pools = {key: _Dist(pairs) for key, pairs in pooled.items()}
+        for key in ((disputed, band), (disputed, None), (None, None)):
+            pooled[key][delay] += weight
+            counts[key] += 1
+        book_counts[delay] += 1
+    pools = {key: _Dist(histogram.items(), n=counts[key]) for key, histogram in pooled.items()}
     if (None, None) not in pools:
         # No history at all: a book that pays on the due date, and says so (pool of 0).
-        pools[(None, None)] = _Dist([(0, 1.0)])
-        pools[(None, None)].n = 0
-    all_delays.sort()
-    cut = _quantile(all_delays, 0.9) if all_delays else 0
-    tail = sorted(max(1, d - cut) for d in all_delays if d > cut)
-    k = _credibility_k(plain)
+        pools[(None, None)] = _Dist([(0, 1.0)], n=0)
+    ordered = sorted(book_counts)
+    cut = _count_quantile(ordered, book_counts, history, 0.9) if history else 0
+    tail: list[int] = []
+    for delay in ordered:
+        if delay > cut:
+            tail.extend([max(1, delay - cut)] * book_counts[delay])
+    tail.sort()
+    k = _credibility_k(stats)
     clients: dict[str, _Client] = {}
-    for customer_id, pairs in per_client.items():
-        n = len(pairs)
+    for customer_id, histogram in per_client.items():
+        n, total, _ = stats[customer_id]
         z = n / (n + k) if k is not None else 0.0
-        dist = _Dist(pairs)
+        dist = _Dist(histogram.items(), n=n)
         weighted = dist.mean()
-        simple = sum(plain[customer_id]) / n
-        clients[customer_id] = _Client(dist, z, n, weighted, weighted - simple)
+        clients[customer_id] = _Client(dist, z, n, weighted, weighted - total / n)
     model = Model(
-        as_of=as_of, policy=policy, clients=clients, pools=pools, band_edge=band_edge,
-        tail=tail, k=k, history=history,
+        as_of=as_of, policy=policy, clients=clients, pools=pools,
+        band_edge=Decimal(band_edge), tail=tail, k=k, history=history,
     )
     if calibrate:
         model.tail_level = _out_of_time_tail(ledger, model, rows)
     return model
+
+
+def _count_quantile(ordered: Sequence[int], counts: dict[int, int], total: int,
+                    q: float) -> int:
+    """The value at position ``int(q x total)`` of the sorted values a histogram holds."""
+    position = min(total - 1, int(q * total))
+    seen = 0
+    for value in ordered:
+        seen += counts[value]
+        if seen > position:
+            return value
+    return ordered[-1]
 
 
 def _out_of_time_tail(ledger: Ledger, model: Model, rows: Sequence[Replay]) -> float:
