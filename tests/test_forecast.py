@@ -318,3 +318,53 @@ def test_expected_late_skips_invoices_already_late():
     assert flag_expected_late(predicted, policy=Policy()) == []
     assert flag_expected_late(predicted, policy=Policy(grace_days=7))[0].evidence.record_ids == (
         "c-open",)
+
+
+# ------------------------------------------------------------------------------ the reports
+@pytest.fixture(scope="module")
+def sample_review():  # type: ignore[no-untyped-def]
+    return review(sample_ledger(), as_of=date(2026, 6, 30))
+
+
+def test_the_json_report_carries_the_forecast(sample_review):  # type: ignore[no-untyped-def]
+    import json
+
+    import jsonschema  # type: ignore[import-untyped]
+
+    from clientguard.report import render
+    from clientguard.report.document import schema
+
+    document = json.loads(render(sample_review, "json"))
+    jsonschema.Draft202012Validator(schema()).validate(document)
+    assert document["schema_version"] == "1.4"
+    predicted = sample_review.forecast
+    assert predicted is not None
+    block = document["forecast"]
+    assert [w["week"] for w in block["weeks"]] == list(range(1, 14))
+    assert block["weeks"][0]["start"] == "2026-07-01"
+    assert len(block["invoices"]) == len(predicted.invoices) > 0
+    first = block["invoices"][0]
+    assert first["predicted_on"] == predicted.invoices[0].predicted_on.isoformat()
+    assert Decimal(first["p_late"]) == pytest.approx(Decimal(repr(predicted.invoices[0].p_late)),
+                                                     abs=Decimal("0.00005"))
+    signals = {f["signal"] for c in document["clients"] for f in c["findings"]}
+    assert "expected_late" in signals
+
+
+def test_the_html_report_has_the_cash_in_chart_and_predicted_dates(sample_review):  # type: ignore[no-untyped-def]
+    from clientguard.report import render
+
+    html = render(sample_review, "html")
+    chart = html.split("Cash expected in from the open invoices", 1)[1].split("</figure>", 1)[0]
+    assert chart.count('<rect class="bar"') == 13
+    predicted = sample_review.forecast
+    flagged = [c for c in sample_review.clients.values()
+               if any(f.signal is Signal.EXPECTED_LATE for f in c.findings)]
+    assert flagged
+    for client in flagged:
+        card = html.split(f"<h3>{client.name} ", 1)[1].split("</article>", 1)[0]
+        assert "When its open invoices will be paid" in card
+        for one in predicted.invoices:
+            if one.customer_id in client.members:
+                assert f"<td>{one.invoice_id}</td><td>{one.due_date}</td>" in card
+                assert f"<td>{one.predicted_on}</td><td>{one.low} to {one.high}</td>" in card

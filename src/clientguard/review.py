@@ -42,6 +42,7 @@ from itertools import chain
 from pydantic import BaseModel, ConfigDict
 
 from clientguard.findings import Finding, Severity, Signal, by_severity
+from clientguard.forecast import Forecast, forecast
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, without_client
@@ -318,6 +319,9 @@ class Review(_Frozen):
     sources: tuple[str, ...] = ()
     """The sources the ledger's records came from. With more than one, every id (client,
     customer, invoice, payment) is ``source:id`` (see :mod:`clientguard.records`)."""
+    forecast: Forecast | None = None
+    """The forecast as of the review's date: the open invoices' predicted payments and the
+    13-week cash-in (docs/forecast.md)."""
 
     def findings(self) -> list[Finding]:
         """Every finding, the book's and each client's, most serious first."""
@@ -396,6 +400,8 @@ def _review(
         if row.days_late and first_due <= invoice.due_date <= as_of:
             late[invoice.id] = _settlement_of(item, ledger=ledger, as_of=as_of, policy=policy)
     profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
+    # The forecast the expected_late signal read (computed once: shared within the review).
+    predicted = shared("forecast", ledger, as_of, policy, forecast)
     costs = lateness_costs(ledger, as_of=as_of, policy=policy, settlements=late)
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
     receivables = shared(
@@ -472,6 +478,7 @@ def _review(
         book=book,
         data_quality=_data_quality(ledger, checked),
         sources=ledger.sources,
+        forecast=predicted,
     )
 
 
