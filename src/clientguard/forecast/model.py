@@ -504,7 +504,7 @@ def _count_quantile(ordered: Sequence[int], counts: dict[int, int], total: int,
 
 def _out_of_time_tail(ledger: Ledger, model: Model, rows: Sequence[Replay]) -> float:
     """The quantile level of the 80% interval's ends, calibrated out of time: the model as of
-    ``recent_days`` (90) before ``as_of`` predicts the invoices settled since, each conditioned
+    ``recent_days`` (90) before ``as_of`` (learned from the invoices paid by then) predicts the invoices settled since, each conditioned
     on being unpaid then, and the level (0.200 down to 0.005) whose intervals covered nearest
     80% of them is used (the narrowest on a tie); 0.1 (the plain deciles) with fewer than 30.
     Empirical deciles of a client's few invoices, and a book whose habits drift, cover less
@@ -512,7 +512,13 @@ def _out_of_time_tail(ledger: Ledger, model: Model, rows: Sequence[Replay]) -> f
     is read."""
     span = model.policy.recent_days
     start = model.as_of - timedelta(days=span)
-    earlier = learn(ledger, as_of=start, policy=model.policy, calibrate=False)
+    # The invoices paid by ``start``, as the replay as of ``as_of`` dates them (a replay as
+    # of an earlier date never shows more paid), so no second replay is needed.
+    paid_then = [
+        row for row in rows
+        if row.status == "settled" and row.settled_on is not None and row.settled_on <= start
+    ]
+    earlier = learn(ledger, as_of=start, policy=model.policy, rows=paid_then, calibrate=False)
     if earlier.history < 30:
         return 0.1
     pits: list[tuple[float, float]] = []
