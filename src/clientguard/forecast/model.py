@@ -43,6 +43,7 @@ from pydantic import BaseModel, ConfigDict
 
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Ledger
+from clientguard.model import FIRST_DATE
 from clientguard.policy import Policy
 from clientguard.settlement import Replay, check_as_of, replay
 
@@ -504,13 +505,15 @@ def _count_quantile(ordered: Sequence[int], counts: dict[int, int], total: int,
 
 def _out_of_time_tail(ledger: Ledger, model: Model, rows: Sequence[Replay]) -> float:
     """The quantile level of the 80% interval's ends, calibrated out of time: the model as of
-    ``recent_days`` (90) before ``as_of`` (learned from the invoices paid by then) predicts the invoices settled since, each conditioned
-    on being unpaid then, and the level (0.200 down to 0.005) whose intervals covered nearest
-    80% of them is used (the narrowest on a tie); 0.1 (the plain deciles) with fewer than 30.
-    Empirical deciles of a client's few invoices, and a book whose habits drift, cover less
-    than 80%; a book of round-number delays covers more. Only what had happened by ``as_of``
-    is read."""
+    ``recent_days`` (90) before ``as_of`` (learned from the invoices paid by then) predicts
+    the invoices settled since, each conditioned on being unpaid then, and the level (0.200
+    down to 0.005) whose intervals covered nearest 80% of them is used (the narrowest on a
+    tie); 0.1 (the plain deciles) with fewer than 30. Empirical deciles of a client's few
+    invoices, and a book whose habits drift, cover less than 80%; a book of round-number
+    delays covers more. Only what had happened by ``as_of`` is read."""
     span = model.policy.recent_days
+    if (model.as_of - FIRST_DATE).days <= span:
+        return 0.1  # no history can lie before the first date a record may carry
     start = model.as_of - timedelta(days=span)
     # The invoices paid by ``start``, as the replay as of ``as_of`` dates them (a replay as
     # of an earlier date never shows more paid), so no second replay is needed.
