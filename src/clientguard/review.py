@@ -392,16 +392,18 @@ def _review(
     first_due = as_of - timedelta(days=policy.lookback_days - 1)
     late: dict[str, Settlement] = {}
     checked: list[_Checked] = []
+    replayed = []
     for item in _checked_replay(ledger, as_of=as_of, policy=policy):
         row, mismatch, notes = item
+        replayed.append(row)
         invoice = row.invoice
         if row.status == "paid_date_unknown" or mismatch is not None or notes:
             checked.append(item)
         if row.days_late and first_due <= invoice.due_date <= as_of:
             late[invoice.id] = _settlement_of(item, ledger=ledger, as_of=as_of, policy=policy)
     profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
-    # The forecast the expected_late signal read (computed once: shared within the review).
-    predicted = shared("forecast", ledger, as_of, policy, forecast)
+    # The forecast, from the replay just made; the expected_late signal reads it (shared).
+    predicted = shared("forecast", ledger, as_of, policy, forecast, rows=replayed)
     costs = lateness_costs(ledger, as_of=as_of, policy=policy, settlements=late)
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
     receivables = shared(
