@@ -93,7 +93,7 @@ def test_revenue_message_says_what_the_book_is_without_the_client() -> None:
     (acme,) = findings_of(report.findings, Signal.REVENUE_CONCENTRATION)
     assert acme.severity == Severity.CRITICAL
     assert acme.message == (
-        "Acme brought 38% of the last 12 months' revenue (EUR 380.00 of EUR 1,000.00, "
+        "Acme brought 38% of the last 12 months' revenue (380.00 EUR of 1,000.00 EUR, "
         "rank 1 of 11); with it gone the effective number of clients rises from 5.5 to 10.0."
     )
     assert acme.evidence.record_ids == ("acme",)
@@ -211,9 +211,9 @@ def test_receivables_concentration_warns_at_the_lender_limit() -> None:
     assert acme.evidence.record_kind == "invoice"
     assert acme.evidence.record_ids == ("acme/2025-06-01/300",)
     assert acme.message == (
-        "Acme owes 30% of the open receivables as of 2025-06-30 (EUR 300.00 of EUR 1,000.00); "
+        "Acme owes 30% of the open receivables as of 2025-06-30 (300.00 EUR of 1,000.00 EUR); "
         "a lender capping one debtor at 20% of the borrowing base would not lend on "
-        "EUR 100.00 of it."
+        "100.00 EUR of it."
     )
 
 
@@ -242,8 +242,8 @@ def test_cross_aging_refuses_the_whole_balance(old_amount: D, flagged: bool) -> 
     )
     assert finding.evidence.record_ids == ("old",)
     assert finding.message == (
-        "11% of Acme's open balance (EUR 11.00 of EUR 100.00) is over 90 days past invoice "
-        "date; under the common 10% cross-aging rule a lender would refuse all EUR 100.00 of "
+        "11% of Acme's open balance (11.00 EUR of 100.00 EUR) is over 90 days past invoice "
+        "date; under the common 10% cross-aging rule a lender would refuse all 100.00 EUR of "
         "it."
     )
 
@@ -321,8 +321,27 @@ def test_capacity_message_compares_revenue_per_hour() -> None:
     assert ratio.value == 3
     assert ratio.message == (
         "x took 30% of the team's hours but brought 10% of the revenue over the last 12 months "
-        "(3.0 times its share); it pays EUR 0.33 an hour against the book's EUR 1.00."
+        "(3.0 times its share); it pays 0.33 EUR an hour against the book's 1.00 EUR."
     )
+
+
+def test_capacity_findings_are_the_hours_reports_capacity_findings() -> None:
+    # x: 45 of 100 hours for 15% of the revenue; two clients, so the hours HHI is 4,000+ and
+    # the hours report also carries the book finding, which is not a capacity finding.
+    book = capacity_book({"x": 45, "rest": 55}, {"x": 15, "rest": 85})
+    report = concentration(book, as_of=AS_OF, basis="hours")
+    assert {f.signal for f in report.findings} == {Signal.CAPACITY, Signal.BOOK_CONCENTRATION}
+    alone = capacity_findings(book, as_of=AS_OF)
+    assert alone == [f for f in report.findings if f.signal is Signal.CAPACITY]
+
+
+def test_the_rush_and_capacity_flags_live_beside_the_workload_metrics() -> None:
+    from clientguard import signals
+    from clientguard.signals import workload
+
+    for name in ("flag_capacity", "flag_rush", "capacity_findings", "rush_findings"):
+        assert getattr(signals, name) is getattr(workload, name)
+    assert workload.rush_work in signals.BUILTIN_SIGNALS
 
 
 # ---------------------------------------------------------------------------- rush

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import pytest
 
+from clientguard.errors import ConfigError
 from clientguard.findings import Finding, Severity, Signal, by_severity
 from clientguard.ledger import Ledger
 from clientguard.metrics.lateness import payment_profiles
@@ -210,6 +211,66 @@ def test_terms_to_shorten_are_those_agreed_by_the_review_date():
                   policy=NO_FLOOR.model_copy(update={"churn_days": 365})).clients["slow"]
     terms = [r.message for r in late.revisions if r.kind == "shorter_terms"]
     assert terms == ["Shorten payment terms from 45 to 14 days."]
+
+
+def slow_payer() -> Ledger:
+    """"slow", 20 days late on every invoice: 30-day terms for invoices issued January to June
+    2025, 60-day terms from July to December; and eleven clients that pay on time."""
+    records: list[AnyRecord] = [customer("slow")]
+    for month in range(1, 13):
+        inv = invoice("slow", issued=date(2025, month, 1), terms=30 if month <= 6 else 60,
+                      total="100.00", id=f"slow-{month:02d}")
+        records += [inv, payment("slow", on=inv.due_date + timedelta(days=20), amount="100.00",
+                                 pays=inv, id=f"pay-{month:02d}")]
+    return ledger(*records, *fillers(11))
+
+
+@pytest.mark.parametrize(
+    ("knobs", "advice"),
+    [
+        # The median of all twelve invoices' terms (six 30s, six 60s) is 45.
+        ({}, "Shorten payment terms from 45 to 14 days."),
+        # The last six invoices are all on 60 days.
+        ({"typical_terms_invoices": 6}, "Shorten payment terms from 60 to 14 days."),
+        # The last seven: one 30 and six 60s; median 60.
+        ({"typical_terms_invoices": 7}, "Shorten payment terms from 60 to 14 days."),
+        ({"typical_terms_invoices": 1000}, "Shorten payment terms from 45 to 14 days."),
+        ({"shorter_terms_days": 21}, "Shorten payment terms from 45 to 21 days."),
+        ({"shorter_terms_days": 1}, "Shorten payment terms from 45 to 1 day."),
+        # Terms of 45 are not longer than 45: the next step down is payment on delivery.
+        ({"shorter_terms_days": 45}, "Ask for payment on delivery (7 days at most)."),
+        ({"shorter_terms_days": 60, "on_delivery_days": 1},
+         "Ask for payment on delivery (1 day at most)."),
+        ({"shorter_terms_days": 60, "on_delivery_days": 0},
+         "Ask for payment on delivery (0 days at most)."),
+        # on_delivery_days says nothing while the terms can still be shortened.
+        ({"on_delivery_days": 3}, "Shorten payment terms from 45 to 14 days."),
+        ({"typical_terms_invoices": 6, "shorter_terms_days": 60},
+         "Ask for payment on delivery (7 days at most)."),
+    ],
+)
+def test_the_terms_advice_follows_the_policy(knobs: dict[str, int], advice: str) -> None:
+    # As of 30 June 2026 (churn line moved so that the client still counts as one), the
+    # lateness is chronic and 20 days weighted: a warning, which suggests shorter terms.
+    policy = NO_FLOOR.model_copy(update={"churn_days": 365, **knobs})
+    slow = review(slow_payer(), as_of=date(2026, 6, 30), policy=policy).clients["slow"]
+    assert [r.message for r in slow.revisions if r.kind == "shorter_terms"] == [advice]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("shorter_terms_days", 0),
+        ("shorter_terms_days", 36_526),
+        ("on_delivery_days", -1),
+        ("on_delivery_days", 36_526),
+        ("typical_terms_invoices", 0),
+        ("typical_terms_invoices", 10**10),
+    ],
+)
+def test_the_terms_knobs_are_bounded(key: str, value: int) -> None:
+    with pytest.raises(ConfigError, match=key):
+        Policy.from_mapping({key: value})
 
 
 def equal_clients(count: int) -> Ledger:

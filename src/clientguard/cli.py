@@ -35,6 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
+from clientguard import wording
 from clientguard.config import (
     Config,
     SourceConfig,
@@ -45,7 +46,6 @@ from clientguard.config import (
 from clientguard.connector import ProgressEvent
 from clientguard.errors import ClientguardError, ConfigError
 from clientguard.ledger import Ledger
-from clientguard.money import round_money
 from clientguard.report.text import printable
 
 if TYPE_CHECKING:
@@ -249,8 +249,7 @@ def ledger_summary(ledger: Ledger, *, as_of: date) -> list[str]:
         f"time entries:  {counts.get('time_entries', 0)}",
         f"work requests: {counts.get('work_requests', 0)}",
         f"issued:        {span[0]} to {span[1]}" if span else "issued:        (no invoices)",
-        f"open balance:  {round_money(open_base, ledger.base_currency):,} "
-        f"{ledger.base_currency} as of {as_of}",
+        f"open balance:  {wording.money(open_base, ledger.base_currency)} as of {as_of}",
         f"rejected:      {len(ledger.report.rejected)}",
     ]
     return lines
@@ -315,8 +314,8 @@ class SyncProgress:
         records = self.done_records + event.records
         pages = self.done_pages + event.pages
         text = (
-            f"{self.source} {event.stream or '?'}: {_plural(event.records, 'record')} in "
-            f"{_plural(event.pages, 'page')}"
+            f"{self.source} {event.stream or '?'}: {wording.count(event.records, 'record')} in "
+            f"{wording.count(event.pages, 'page')}"
         )
         if event.rejected:
             text += f", {event.rejected:,} rejected"
@@ -327,8 +326,8 @@ class SyncProgress:
             elif self.open_line:
                 self._line("", final=False)
         elif self.live:
-            self._line(f"{text} (so far {_plural(records, 'record')}, "
-                       f"{_plural(pages, 'page')})", final=False)
+            self._line(f"{text} (so far {wording.count(records, 'record')}, "
+                       f"{wording.count(pages, 'page')})", final=False)
 
     def _line(self, text: str, *, final: bool) -> None:
         text = printable(text)
@@ -344,10 +343,6 @@ class SyncProgress:
             self.out.write("\r\x1b[K")
             self.out.flush()
             self.open_line = False
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 # --------------------------------------------------------------------------- commands
@@ -523,8 +518,8 @@ def _rates_command(args: argparse.Namespace) -> int:
               "clientguard rates sync.")
         return EXIT_OK
     for source, base, currencies, count, first, last in summary:
-        kinds = "1 currency" if currencies == 1 else f"{currencies:,} currencies"
-        print(f"{source}: {_plural(count, 'rate')} of {kinds} in {base}, {first} to {last}")
+        kinds = wording.count(currencies, "currency", "currencies")
+        print(f"{source}: {wording.count(count, 'rate')} of {kinds} in {base}, {first} to {last}")
     return EXIT_OK
 
 
@@ -745,10 +740,10 @@ def _forecast_command(args: argparse.Namespace) -> int:
     for week in result_.weeks:
         lines.append(
             f"{week.week:<5}{week.start.isoformat():<12}{week.end.isoformat():<12}"
-            f"{round_money(week.expected, currency):>14,}{round_money(week.low, currency):>14,}"
-            f"{round_money(week.high, currency):>14,}"
+            f"{wording.amount(week.expected, currency):>14}"
+            f"{wording.amount(week.low, currency):>14}{wording.amount(week.high, currency):>14}"
         )
-    lines.append(f"after 13 weeks (or never): {round_money(result_.after, currency):,}")
+    lines.append(f"after 13 weeks (or never): {wording.money(result_.after, currency)}")
     lines.append("")
     shown = result_.invoices[: args.limit] if args.limit else result_.invoices
     lines.append(f"Open invoices, most likely late first ({len(shown)} of "
@@ -817,7 +812,7 @@ def _rejections(args: argparse.Namespace) -> int:
     else:
         for rejection in rejections:
             print(printable(str(rejection)))
-        print(f"\n{_plural(len(rejections), 'rejected record')}. Fix the source and sync "
+        print(f"\n{wording.count(len(rejections), 'rejected record')}. Fix the source and sync "
               "again: a record that arrives fixed replaces its rejection.")
     if notes:
         print(f"\nData-quality notes as of {args.as_of} (every one; the review's table and "
@@ -848,7 +843,7 @@ def _links_command(args: argparse.Namespace) -> int:
     writer.writerow([*LINK_COLUMNS, "matched_on", "names"])
     for suggestion in suggestions:
         writer.writerow([printable(cell) for cell in suggestion.row()])
-    print(f"clientguard: {_plural(len(suggestions), 'suggested link')} between customers of "
+    print(f"clientguard: {wording.count(len(suggestions), 'suggested link')} between customers of "
           "different sources (same name or tax id). Nothing is linked yet: check each, keep "
           "the right ones in a CSV file and name it in clientguard.toml: [links] files = "
           "[\"links.csv\"]", file=sys.stderr)

@@ -11,7 +11,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from clientguard.frozen import Frozen
 
 __all__ = ["Evidence", "Finding", "Number", "Severity", "Signal", "by_severity"]
 
@@ -79,10 +81,8 @@ class Severity(StrEnum):
 Number = Decimal | int | str | None
 
 
-class Evidence(BaseModel):
+class Evidence(Frozen):
     """The records and numbers behind a finding."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     record_kind: str = "invoice"
     """What the ids name: ``invoice``, ``time_entry``, ``work_request``, ``customer``."""
@@ -94,10 +94,8 @@ class Evidence(BaseModel):
     """The window the numbers cover (first and last day, both included)."""
 
 
-class Finding(BaseModel):
+class Finding(Frozen):
     """One thing a signal found, with the numbers and the evidence."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     customer_id: str | None
     """The client (customer or group id) it is about; None for the whole book."""

@@ -314,6 +314,24 @@ class Policy(_Settings):
     rush_fee_share: Share = Decimal("0.25")
     """The surcharge suggested for rush work (share of the normal price). 25%: the low end of
     the 25-50% rush rates commonly published by agencies and translators."""
+    shorter_terms_days: Days = Field(14, ge=1)
+    """The payment terms (days) suggested to a client whose lateness is a warning or critical,
+    when its typical terms are longer. 14 days: half the 30-day default term of Directive
+    2011/7/EU art. 3(3)(b) (the term that applies when a contract names none), so the late
+    payer gets half the usual credit; two weeks is still a term an accounts department can
+    meet (a clientguard choice, argued in docs/review.md)."""
+    on_delivery_days: Days = Field(7, ge=0)
+    """The payment term (days) that "payment on delivery" means in the advice to a late
+    payer whose typical terms are already ``shorter_terms_days`` or less. 7 days: one
+    working week to pay on delivery, the shortest of the net terms invoicing tools offer
+    besides "due on receipt" (0) (a clientguard choice, argued in docs/review.md). Keep it
+    below ``shorter_terms_days``: it is the next step down."""
+    typical_terms_invoices: int = Field(24, ge=1, le=MAX_COUNT)
+    """How many of a client's latest invoices (issued by ``as_of``, drafts and voids left out)
+    give its typical payment terms, their median, which the advice to shorten terms starts
+    from. 24: two years of monthly invoices, the span of ``trend_history_days``, so that one
+    odd invoice does not move the median while terms agreed years ago no longer count (a
+    clientguard choice, argued in docs/review.md)."""
 
     # ---------------------------------------------------------------- loading and saving
     @classmethod

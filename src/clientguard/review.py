@@ -39,10 +39,10 @@ from decimal import Decimal
 from enum import StrEnum
 from itertools import chain
 
-from pydantic import BaseModel, ConfigDict
-
+from clientguard import wording
 from clientguard.findings import Finding, Severity, Signal, by_severity
 from clientguard.forecast import Forecast, forecast
+from clientguard.frozen import Frozen
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, without_client
@@ -50,7 +50,7 @@ from clientguard.metrics.cost import ClientLatenessCost, lateness_costs
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.metrics.workload import workload
 from clientguard.model import CreditNote, Payment
-from clientguard.money import CURRENCY_EXPONENTS, ZERO, round_money
+from clientguard.money import CURRENCY_EXPONENTS, ZERO
 from clientguard.policy import Policy
 from clientguard.settlement import (
     LIVE_STATUSES,
@@ -69,6 +69,7 @@ from clientguard.signals import (
     run_signals,
 )
 from clientguard.signals.freshness import NO_DATA_METRIC
+from clientguard.signals.lateness import yearly_cost
 from clientguard.signals.shared import shared, sharing
 
 BEHAVIOUR_SIGNALS = frozenset(
@@ -114,11 +115,7 @@ class Recommendation(StrEnum):
         return list(Recommendation).index(self)
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class Revision(_Frozen):
+class Revision(Frozen):
     """A concrete change of terms that a finding suggests."""
 
     kind: str
@@ -134,7 +131,7 @@ class Revision(_Frozen):
     """The sum involved (base currency), where there is one."""
 
 
-class WhatIf(_Frozen):
+class WhatIf(Frozen):
     """What ending the cooperation with a client would change."""
 
     revenue_lost: Decimal
@@ -158,7 +155,7 @@ class WhatIf(_Frozen):
     """The what-if in a sentence an owner reads."""
 
 
-class ClientReview(_Frozen):
+class ClientReview(Frozen):
     """Everything the review says about one client."""
 
     client_id: str
@@ -226,7 +223,7 @@ VerdictRule = Callable[[Verdict], "Recommendation | str | None"]
 leave it. Rules run in order after the built-in rules, each seeing the verdict so far."""
 
 
-class BookReview(_Frozen):
+class BookReview(Frozen):
     """The whole book: how concentrated it is and how many clients got which verdict."""
 
     revenue: ConcentrationReport
@@ -242,7 +239,7 @@ class BookReview(_Frozen):
     summary: str
 
 
-class NoteGroup(_Frozen):
+class NoteGroup(Frozen):
     """The data-quality notes of one kind, counted: what a report shows instead of a thousand
     near-identical lines (the full list stays in :attr:`DataQuality.notes`)."""
 
@@ -268,7 +265,7 @@ GROUP_EXAMPLES = 3
 """How many notes a :class:`NoteGroup` keeps as examples."""
 
 
-class DataQuality(_Frozen):
+class DataQuality(Frozen):
     """What in the data could not be used, or disagrees with itself."""
 
     rejected: int
@@ -306,7 +303,7 @@ class DataQuality(_Frozen):
     whose last sync did not complete. Also the first of ``notes``."""
 
 
-class Review(_Frozen):
+class Review(Frozen):
     """The review of a ledger as of a date."""
 
     as_of: date
@@ -691,15 +688,18 @@ def _evidence(
     overdue = sum((p.overdue_balance for p in profiles.values()), ZERO)
     parts = []
     if due:
-        parts.append(f"late {late} of {due} due ({_pct(Decimal(late) / due)})")
+        parts.append(
+            f"late {wording.number(late)} of {wording.number(due)} due "
+            f"({wording.percent(Decimal(late) / due)})"
+        )
         if amount:
-            parts.append(f"{(weighted / amount).quantize(Decimal('0.1'))} days weighted")
+            parts.append(f"{wording.days(weighted / amount)} days weighted")
     else:
         parts.append("no invoice due in the window")
-    parts.append(f"overdue {_money(overdue, currency)}")
-    yearly = financing * 365 / policy.lookback_days
-    parts.append(f"cost {_money(yearly, currency)} a year")
-    parts.append(f"{disputed} disputed")
+    parts.append(f"overdue {wording.money(overdue, currency)}")
+    yearly = yearly_cost(financing, policy)
+    parts.append(f"cost {wording.money(yearly, currency)} a year")
+    parts.append(f"{wording.number(disputed)} disputed")
     if churned and last_invoice is not None:
         parts.append(f"last invoice {last_invoice} (looks churned)")
     shown = set()
@@ -719,8 +719,8 @@ def _evidence(
 def _metric(metric: str, value: Decimal) -> str:
     """A finding's value as its metric reads: a share as a percentage, else one decimal."""
     if metric.endswith("share"):
-        return _pct(value)
-    return f"{value.quantize(Decimal('0.1')):,}"
+        return wording.percent(value)
+    return wording.number(value, 1)
 
 
 _VERDICT_WORDS = {
@@ -744,10 +744,13 @@ def _summary(
         text += f" {deciding[0].message.rstrip('.')}."
         if len(deciding) > 1:
             more = len(deciding) - 1
-            text += f" ({more} more finding{'s' if more > 1 else ''} below.)"
+            text += f" ({wording.count(more, 'more finding')} below.)"
     if financing > 0 and not any(f.signal == Signal.CHRONIC_LATE for f in deciding[:1]):
         # A chronic-lateness sentence already states its financing cost.
-        text += f" Its lateness cost {_money(financing, currency)} in financing over the window."
+        text += (
+            f" Its lateness cost {wording.money(financing, currency)} in financing over the "
+            "window."
+        )
     return text
 
 
@@ -765,21 +768,24 @@ def _what_if(
     hours_share = hours.shares.get(client) if hours else None
     open_credit = receivables.amounts.get(client, ZERO)
     revenue_share = revenue.shares.get(client)
-    parts = [f"Ending {name} would lose {_money(revenue_lost, currency)} of revenue"]
+    parts = [f"Ending {name} would lose {wording.money(revenue_lost, currency)} of revenue"]
     if revenue_share is not None:
-        parts[0] += f" ({_pct(revenue_share)} of the window's)"
+        parts[0] += f" ({wording.percent(revenue_share)} of the window's)"
     if hours_freed > 0:
-        share = f" ({_pct(hours_share)} of the team's)" if hours_share is not None else ""
-        parts.append(f"free {hours_freed.quantize(Decimal(1)):,} hours{share}")
+        share = (
+            f" ({wording.percent(hours_share)} of the team's)" if hours_share is not None else ""
+        )
+        parts.append(f"free {wording.hours(hours_freed, 0)} hours{share}")
     if open_credit > 0:
-        parts.append(f"leave {_money(open_credit, currency)} still to collect")
+        parts.append(f"leave {wording.money(open_credit, currency)} still to collect")
     sentence = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + "."
     if revenue.effective_clients is not None and after.effective_clients is not None:
         sentence += (
             f" The effective number of clients would go from "
-            f"{revenue.effective_clients:.1f} to {after.effective_clients:.1f}"
-            f" and the largest client's share from {_pct(revenue.top_shares.get(1))} "
-            f"to {_pct(after.top_share)}."
+            f"{wording.number(revenue.effective_clients, 1)} to "
+            f"{wording.number(after.effective_clients, 1)}"
+            f" and the largest client's share from {wording.percent(revenue.top_shares.get(1))} "
+            f"to {wording.percent(after.top_share)}."
         )
     return WhatIf(
         revenue_lost=revenue_lost,
@@ -797,8 +803,11 @@ def _what_if(
     )
 
 
-def _typical_terms(ledger: Ledger, members: tuple[str, ...], as_of: date) -> int | None:
-    """Median payment terms (days) of the client's last 24 invoices issued by ``as_of``.
+def _typical_terms(
+    ledger: Ledger, members: tuple[str, ...], as_of: date, policy: Policy
+) -> int | None:
+    """Median payment terms (days) of the client's last ``policy.typical_terms_invoices``
+    invoices issued by ``as_of``.
 
     Only what existed by ``as_of`` counts (a review as of an earlier date must not see later
     terms), and only receivables (``draft`` and ``void`` invoices are not terms agreed).
@@ -812,7 +821,8 @@ def _typical_terms(ledger: Ledger, members: tuple[str, ...], as_of: date) -> int
         ),
         key=lambda invoice: (invoice.issue_date, invoice.id),
     )
-    terms = [(invoice.due_date - invoice.issue_date).days for invoice in issued[-24:]]
+    latest = issued[-policy.typical_terms_invoices :]
+    terms = [(invoice.due_date - invoice.issue_date).days for invoice in latest]
     return int(statistics.median(terms)) if terms else None
 
 
@@ -863,12 +873,13 @@ def _revisions(
     ]
     if open_balance > 0 and last_invoice_on is not None:
         currency = ledger.base_currency
-        late_part = f", {_money(overdue, currency)} of it overdue" if overdue > 0 else ""
+        late_part = f", {wording.money(overdue, currency)} of it overdue" if overdue > 0 else ""
         kept.insert(
             0,
             Revision(
                 kind="collect_open",
-                message=f"Collect the {_money(open_balance, currency)} still open{late_part}: "
+                message=f"Collect the {wording.money(open_balance, currency)} still open"
+                f"{late_part}: "
                 f"it has had no invoice since {last_invoice_on} "
                 f"({(as_of - last_invoice_on).days} days) and looks churned, so new terms "
                 "would not apply to anything.",
@@ -922,11 +933,15 @@ def _term_revisions(
             )
         )
     elif late is not None:
-        terms = _typical_terms(ledger, ledger.members(client), as_of)
-        if terms is not None and terms > 14:
-            proposal = f"Shorten payment terms from {terms} to 14 days"
+        terms = _typical_terms(ledger, ledger.members(client), as_of, policy)
+        shorter = policy.shorter_terms_days
+        if terms is not None and terms > shorter:
+            proposal = f"Shorten payment terms from {terms} to {wording.count(shorter, 'day')}"
         else:
-            proposal = "Ask for payment on delivery (7 days at most)"
+            proposal = (
+                f"Ask for payment on delivery ({wording.count(policy.on_delivery_days, 'day')} "
+                "at most)"
+            )
         revisions.append(
             Revision(kind="shorter_terms", message=f"{proposal}.", because=late.signal)
         )
@@ -934,8 +949,8 @@ def _term_revisions(
             revisions.append(
                 Revision(
                     kind="deposit",
-                    message=f"Ask for a {_pct(policy.deposit_share)} deposit on every new "
-                    "order before work starts.",
+                    message=f"Ask for a {wording.percent(policy.deposit_share)} deposit on "
+                    "every new order before work starts.",
                     because=late.signal,
                 )
             )
@@ -945,7 +960,8 @@ def _term_revisions(
                 Revision(
                     kind="claim_late_interest",
                     message=f"Claim the statutory late-payment interest and compensation "
-                    f"now owed: {_money(claimable, currency)} ({', '.join(laws).upper()} law); "
+                    f"now owed: {wording.money(claimable, currency)} "
+                    f"({', '.join(laws).upper()} law); "
                     "or waive it in exchange for the new terms.",
                     because=late.signal,
                     amount=claimable,
@@ -956,7 +972,7 @@ def _term_revisions(
                 Revision(
                     kind="claim_late_interest",
                     message=f"Add a late-interest clause: the lateness cost "
-                    f"{_money(financing, currency)} in financing over the window.",
+                    f"{wording.money(financing, currency)} in financing over the window.",
                     because=late.signal,
                     amount=financing,
                 )
@@ -985,10 +1001,11 @@ def _term_revisions(
             revisions.append(
                 Revision(
                     kind="raise_price",
-                    message=f"Raise its rates by {_pct(rise)} to bring its revenue per hour "
-                    f"({_money(rate, currency)}) to the firm's average "
-                    f"({_money(firm_rate, currency)}), or cap its work at about "
-                    f"{cap.quantize(Decimal(1)):,} hours a month, what its fees pay for at "
+                    message=f"Raise its rates by {wording.percent(rise)} to bring its revenue "
+                    "per hour "
+                    f"({wording.money(rate, currency)}) to the firm's average "
+                    f"({wording.money(firm_rate, currency)}), or cap its work at about "
+                    f"{wording.hours(cap, 0)} hours a month, what its fees pay for at "
                     "that rate.",
                     because=Signal.CAPACITY,
                 )
@@ -1008,7 +1025,8 @@ def _term_revisions(
         revisions.append(
             Revision(
                 kind="rush_fee",
-                message=f"Charge a {_pct(policy.rush_fee_share)} rush fee for work wanted "
+                message=f"Charge a {wording.percent(policy.rush_fee_share)} rush fee for work "
+                "wanted "
                 f"within {policy.rush_lead_days} days of the request.",
                 because=Signal.RUSH,
             )
@@ -1019,7 +1037,7 @@ def _term_revisions(
             Revision(
                 kind="credit_limit",
                 message="Set a credit limit: no new work while its open balance is above "
-                f"{_pct(policy.receivables_share_warning)} of all receivables.",
+                f"{wording.percent(policy.receivables_share_warning)} of all receivables.",
                 because=Signal.RECEIVABLES_CONCENTRATION,
             )
         )
@@ -1028,7 +1046,7 @@ def _term_revisions(
             Revision(
                 kind="no_exclusivity",
                 message="Agree no exclusivity and win other clients, to bring its share of "
-                f"revenue under {_pct(policy.revenue_share_warning)}.",
+                f"revenue under {wording.percent(policy.revenue_share_warning)}.",
                 because=Signal.REVENUE_CONCENTRATION,
             )
         )
@@ -1234,8 +1252,8 @@ def _book_summary(
         if not total:
             return "No clients in the window: no invoice falls due in it."
         return (
-            f"No invoice falls due in the window: none of the {total:,} "
-            f"client{'s' if total != 1 else ''} can be judged, whatever the verdicts say."
+            f"No invoice falls due in the window: none of the "
+            f"{wording.count(total, 'client')} can be judged, whatever the verdicts say."
         )
     parts = [
         f"{counts[r.value]} {r.value.replace('_', ' ')}"
@@ -1245,25 +1263,19 @@ def _book_summary(
     text = "Clients: " + ", ".join(parts) + "." if parts else "No clients in the window."
     if revenue.effective_clients is not None:
         text += (
-            f" Revenue hangs on {revenue.effective_clients:.1f} effective clients "
-            f"(HHI {revenue.hhi:,.0f}; the largest brings {_pct(revenue.top_shares.get(1))})."
+            f" Revenue hangs on {wording.number(revenue.effective_clients, 1)} effective "
+            f"clients (HHI {wording.number(revenue.hhi)}; the largest brings "
+            f"{wording.percent(revenue.top_shares.get(1))})."
         )
     if financing > 0:
-        text += f" Late payment cost {_money(financing, currency)} in financing"
+        text += f" Late payment cost {wording.money(financing, currency)} in financing"
         if claimable > 0:
-            text += f"; the law grants {_money(claimable, currency)} in interest and compensation"
+            text += (
+                f"; the law grants {wording.money(claimable, currency)} in interest and "
+                "compensation"
+            )
         text += "."
     return text
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{round_money(amount, currency):,} {currency}"
-
-
-def _pct(share: Decimal | None) -> str:
-    if share is None:
-        return "n/a"
-    return f"{(share * 100).quantize(Decimal(1))}%"
 
 
 __all__ = [

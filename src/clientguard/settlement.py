@@ -41,9 +41,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict
-
 from clientguard.errors import ConfigError
+from clientguard.frozen import Frozen
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Application, Ledger, same_day_order
 from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, Invoice
@@ -80,10 +79,8 @@ LIVE_STATUSES = frozenset({"open", "paid"})
 """Invoice statuses that are receivables; ``draft`` and ``void`` are left out of the replay."""
 
 
-class Settlement(BaseModel):
+class Settlement(Frozen):
     """One invoice replayed as of a date: whether and when it was settled, and how late."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     invoice_id: str
     """The invoice's id."""
@@ -685,10 +682,8 @@ def _source_disagreements(
     return mismatch, tuple(notes)
 
 
-class UnappliedCash(BaseModel):
+class UnappliedCash(Frozen):
     """Money a customer paid (or was credited) that pays no invoice as of a date."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     customer_id: str
     """The customer."""

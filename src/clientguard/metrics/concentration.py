@@ -31,8 +31,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
+from clientguard.frozen import Frozen
 from clientguard.ledger import Ledger
 from clientguard.money import ZERO
 from clientguard.policy import Policy
@@ -81,12 +80,8 @@ _TEN_THOUSAND = Decimal(10_000)
 _ONE = Decimal(1)
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
 # ---------------------------------------------------------------------------------- the book
-class BookMeasures(_Frozen):
+class BookMeasures(Frozen):
     """Shares of each client and the concentration of the whole book, from amounts per client.
 
     Made by :func:`book_measures`; never built by hand. Mappings of clients are in rank order
@@ -242,7 +237,7 @@ def book_measures(amounts: Mapping[str, Decimal]) -> BookMeasures:
     )
 
 
-class BookWithout(_Frozen):
+class BookWithout(Frozen):
     """The book's concentration if one client were gone: the what-if of ending it."""
 
     client_id: str
@@ -370,7 +365,7 @@ def _by_client(ledger: Ledger, per_customer: Mapping[str, Decimal]) -> dict[str,
     return result
 
 
-class ReceivablesPosition(_Frozen):
+class ReceivablesPosition(Frozen):
     """What one client owes as of a date, and how much of it is old."""
 
     client_id: str
@@ -502,7 +497,7 @@ def client_name(ledger: Ledger, client: str) -> str:
 
 
 # ---------------------------------------------------------------------------------- over time
-class ConcentrationPoint(_Frozen):
+class ConcentrationPoint(Frozen):
     """The book's concentration on one window of a series."""
 
     as_of: date
@@ -525,7 +520,7 @@ class ConcentrationPoint(_Frozen):
     """Gini coefficient (uncorrected)."""
 
 
-class ConcentrationSeries(_Frozen):
+class ConcentrationSeries(Frozen):
     """The book measures on windows ending at regular dates: is dependence growing?"""
 
     basis: Basis

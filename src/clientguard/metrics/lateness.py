@@ -25,8 +25,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
+from clientguard.frozen import Frozen
 from clientguard.ledger import Ledger
 from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.trend import MonthlyLateness, MonthPoint
@@ -62,10 +61,8 @@ _P90 = Decimal("0.9")
 _HALF = Decimal("0.5")
 
 
-class Aging(BaseModel):
+class Aging(Frozen):
     """Open balance by days past due as of a date, in the base currency."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     current: Decimal = ZERO
     """Not yet past due (due today or later)."""
@@ -90,10 +87,8 @@ class Aging(BaseModel):
         )
 
 
-class PeriodLateness(BaseModel):
+class PeriodLateness(Frozen):
     """Late share and weighted days late of the invoices due in one period."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     start: date
     """First day of the period (included)."""
@@ -111,10 +106,8 @@ class PeriodLateness(BaseModel):
     """The invoices, in ledger order."""
 
 
-class PaymentProfile(BaseModel):
+class PaymentProfile(Frozen):
     """How one customer pays, as of a date, over the policy's look-back window."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     customer_id: str
     """The customer (never a group: lateness is a habit of the paying company)."""
@@ -505,10 +498,8 @@ def dso_countback(
     return total
 
 
-class AddCrf(BaseModel):
+class AddCrf(Frozen):
     """Average days delinquent, CRF method, with the two DSOs it is the difference of."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     dso: Decimal
     """``total_ar / credit_sales x days``."""

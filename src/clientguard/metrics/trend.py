@@ -29,7 +29,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from clientguard.frozen import Frozen
 
 __all__ = [
     "EXACT_MAX_N",
@@ -56,10 +56,8 @@ EXACT_MAX_N = 50
 _TWO = Decimal(2)
 
 
-class MonthPoint(BaseModel):
+class MonthPoint(Frozen):
     """One month of the lateness series."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     month: date
     """The first day of the month."""
@@ -139,10 +137,8 @@ def monthly_series(
     return series.points()
 
 
-class MannKendall(BaseModel):
+class MannKendall(Frozen):
     """The result of a Mann-Kendall trend test."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     n: int
     """Points in the series."""
@@ -266,10 +262,8 @@ def _exact_tails(n: int, s: int) -> tuple[float, float]:
     return float(upper), float(lower)
 
 
-class TheilSen(BaseModel):
+class TheilSen(Frozen):
     """A Theil-Sen line: the median pairwise slope and the median intercept."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     slope: Decimal
     """The median of ``(y_j - y_i) / (x_j - x_i)`` over every pair with ``x_i != x_j``."""
@@ -320,10 +314,8 @@ def theil_sen(x: Sequence[Decimal | int], y: Sequence[Decimal | int]) -> TheilSe
 
 
 
-class LatenessTrend(BaseModel):
+class LatenessTrend(Frozen):
     """The trend of a monthly lateness series: the test, the line, and where the line runs."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     months: int
     """Points in the series (months with invoices due)."""

@@ -19,8 +19,7 @@ import bisect
 from datetime import date, timedelta
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
+from clientguard.frozen import Frozen
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import (
     book_measures,
@@ -34,12 +33,8 @@ from clientguard.money import ZERO
 __all__ = ["ClientWorkload", "RushProfile", "Workload", "rush_profiles", "workload"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
 # ---------------------------------------------------------------------------------- capacity
-class ClientWorkload(_Frozen):
+class ClientWorkload(Frozen):
     """One client's hours against what it paid, over the window."""
 
     client_id: str
@@ -65,7 +60,7 @@ class ClientWorkload(_Frozen):
     (the reciprocal of ``hours_to_revenue``). None when either is missing."""
 
 
-class Workload(_Frozen):
+class Workload(Frozen):
     """Hours and revenue of every client over one window."""
 
     period: tuple[date, date]
@@ -126,7 +121,7 @@ def workload(ledger: Ledger, *, as_of: date, lookback_days: int = 365) -> Worklo
 
 
 # ---------------------------------------------------------------------------------- rush
-class RushProfile(_Frozen):
+class RushProfile(Frozen):
     """How often a client wants work "for yesterday"."""
 
     client_id: str

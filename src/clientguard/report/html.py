@@ -25,17 +25,16 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
+from clientguard import wording
 from clientguard._version import __version__
 from clientguard.forecast import Forecast, InvoiceForecast
 from clientguard.report.document import book_aging, data_warnings, weighted_days_late
 from clientguard.report.text import (
+    EMPTY,
     MORE_NOTES,
     clip,
-    days,
     fit,
-    money,
     note_groups,
-    percent,
     printable,
 )
 from clientguard.review import ClientReview, Recommendation, Review
@@ -156,11 +155,11 @@ def _book(review: Review) -> list[str]:
     cards = [
         ("Clients", str(len(review.clients))),
         ("Effective clients",
-         f"{revenue.effective_clients:.1f}" if revenue.effective_clients is not None else "-"),
-        ("HHI (revenue)", f"{revenue.hhi:,.0f}" if revenue.hhi is not None else "-"),
-        ("Largest client", percent(revenue.top_shares.get(1))),
-        ("Lateness cost", f"{money(book.financing_cost, currency)} {currency}"),
-        ("Claimable by law", f"{money(book.claimable, currency)} {currency}"),
+         wording.number(revenue.effective_clients, 1, missing=EMPTY)),
+        ("HHI (revenue)", wording.number(revenue.hhi, missing=EMPTY)),
+        ("Largest client", wording.percent(revenue.top_shares.get(1), missing=EMPTY)),
+        ("Lateness cost", wording.money(book.financing_cost, currency)),
+        ("Claimable by law", wording.money(book.claimable, currency)),
     ]
     lines = [
         '<section id="book">',
@@ -208,10 +207,10 @@ def _clients_table(review: Review) -> list[str]:
             "<tr>"
             f"<td>{_verdict(client.recommendation)}</td>"
             f"<td>{anchor}</td>"
-            f'<td class="num">{esc(percent(shares.get(client.client_id)))}</td>'
-            f'<td class="num">{esc(percent(client.late_share))}</td>'
-            f'<td class="num">{esc(days(weighted_days_late(client)))}</td>'
-            f'<td class="num">{esc(money(overdue, currency))}</td>'
+            f'<td class="num">{wording.percent(shares.get(client.client_id), missing=EMPTY)}</td>'
+            f'<td class="num">{wording.percent(client.late_share, missing=EMPTY)}</td>'
+            f'<td class="num">{wording.days(weighted_days_late(client), missing=EMPTY)}</td>'
+            f'<td class="num">{esc(wording.amount(overdue, currency))}</td>'
             f"<td>{esc(', '.join(signals) or '-')}</td>"
             f'<td class="muted">{esc(client.evidence)}</td>'
             "</tr>"
@@ -284,7 +283,7 @@ def _client_article(
                      '<th>80% interval</th><th class="num">P(late)</th></tr></thead><tbody>')
         lines += [
             f"<tr><td>{esc(f.invoice_id)}</td><td>{f.due_date}</td>"
-            f'<td class="num">{esc(money(f.open_balance_base, currency))}</td>'
+            f'<td class="num">{esc(wording.amount(f.open_balance_base, currency))}</td>'
             f"<td>{f.predicted_on}</td><td>{f.low} to {f.high}</td>"
             f'<td class="num">{f.p_late:.0%}</td></tr>'
             for f in predicted
@@ -293,9 +292,10 @@ def _client_article(
     lines.append(f"<p><b>If it ended:</b> {esc(client.what_if.message)}</p>")
     if client.financing_cost > 0 or client.claimable > 0:
         lines.append(
-            f"<p><b>Cost of lateness:</b> {esc(money(client.financing_cost, currency))} "
-            f"{esc(currency)} in financing; {esc(money(client.claimable, currency))} "
-            f"{esc(currency)} claimable under late-payment law.</p>"
+            "<p><b>Cost of lateness:</b> "
+            f"{esc(wording.money(client.financing_cost, currency))} "
+            f"in financing; {esc(wording.money(client.claimable, currency))} "
+            "claimable under late-payment law.</p>"
         )
     series = monthly_days_late(client)
     if series:
@@ -398,7 +398,7 @@ def _revenue_chart(review: Review) -> str:
     rest = list(revenue.shares.values())[TOP_CLIENTS:]
     if rest:
         items.append((f"the other {len(rest)} clients together", sum(rest, Decimal(0))))
-    return _bars(items, "Revenue share by client", value=percent, last_is_rest=bool(rest))
+    return _bars(items, "Revenue share by client", value=wording.percent, last_is_rest=bool(rest))
 
 
 def _bars(
@@ -444,7 +444,8 @@ def _aging_chart(review: Review) -> str:
             f'<rect class="bar" x="{x + slot * 0.2:.1f}" y="{height - bottom - tall:.1f}" '
             f'width="{slot * 0.6:.1f}" height="{max(tall, 0.5):.1f}"></rect>'
         )
-        body.append(_text(x + slot / 2, height - bottom - tall - 6, money(amount, currency),
+        body.append(_text(x + slot / 2, height - bottom - tall - 6,
+                          wording.amount(amount, currency),
                           anchor="middle"))
         name = "not yet due" if label == "current" else f"{label} days"
         body.append(_text(x + slot / 2, height - bottom + 18, name, anchor="middle"))
@@ -471,7 +472,7 @@ def _trend_chart(series: Sequence[tuple[date, Decimal]]) -> str:
         f'<line class="grid" x1="{left}" y1="{y(peak):.1f}" x2="{width - right}" '
         f'y2="{y(peak):.1f}"></line>',
         _text(left - 6, y(Decimal(0)) + 4, "0", anchor="end"),
-        _text(left - 6, y(peak) + 4, f"{peak:.0f} days", anchor="end"),
+        _text(left - 6, y(peak) + 4, f"{wording.days(peak, 0)} days", anchor="end"),
     ]
     points = " ".join(f"{x(m):.1f},{y(v):.1f}" for m, v in series)
     if len(series) > 1:
@@ -479,7 +480,7 @@ def _trend_chart(series: Sequence[tuple[date, Decimal]]) -> str:
     for month, value in series:
         body.append(
             f'<circle class="dot" cx="{x(month):.1f}" cy="{y(value):.1f}" r="3">'
-            f"<title>{esc(f'{month:%Y-%m}: {days(value)} days late')}</title></circle>"
+            f"<title>{esc(f'{month:%Y-%m}: {wording.days(value)} days late')}</title></circle>"
         )
     body.append(_text(left, height - 10, f"{series[0][0]:%Y-%m}"))
     body.append(_text(width - right, height - 10, f"{series[-1][0]:%Y-%m}", anchor="end"))
@@ -509,12 +510,13 @@ def _cash_chart(predicted: Forecast, currency: str) -> str:
             f'<rect class="bar" x="{x + slot * 0.2:.1f}" y="{y(week.expected):.1f}" '
             f'width="{slot * 0.6:.1f}" height="{max(tall, 0.5):.1f}">'
             f"<title>{esc(f'week {week.week}, {week.start} to {week.end}: ')}"
-            f"{esc(money(week.expected, currency))} {esc(currency)} "
-            f"({esc(money(week.low, currency))} to {esc(money(week.high, currency))})"
+            f"{esc(wording.money(week.expected, currency))} "
+            f"({esc(wording.amount(week.low, currency))} to "
+            f"{esc(wording.amount(week.high, currency))})"
             "</title></rect>"
         )
         body.append(f'<line class="line" x1="{middle:.1f}" y1="{y(week.low):.1f}" '
                     f'x2="{middle:.1f}" y2="{y(week.high):.1f}"></line>')
         body.append(_text(middle, height - bottom + 16, f"{week.start:%d %b}", anchor="middle"))
-    body.append(_text(left, 14, f"up to {money(top, currency)} {currency} a week"))
+    body.append(_text(left, 14, f"up to {wording.money(top, currency)} a week"))
     return _svg(width, height, f"Cash expected in by week, {currency}", body)

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from clientguard import wording
 from clientguard.findings import Severity, Signal
 from clientguard.report.document import book_aging, data_warnings, weighted_days_late
 from clientguard.report.text import (
+    EMPTY,
     MORE_NOTES,
     clip,
     columns,
-    days,
     fit,
-    money,
     note_groups,
     one_line,
     pad,
-    percent,
     wrap,
 )
 from clientguard.review import ClientReview, Recommendation, Review
@@ -143,10 +142,12 @@ def _concentration_lines(review: Review) -> list[str]:
     if revenue.is_empty:
         return _wrap("Concentration: no revenue in the window.")
     tops = ", ".join(
-        f"top {k} {percent(v)}" for k, v in revenue.top_shares.items() if k <= revenue.client_count
+        f"top {k} {wording.percent(v)}"
+        for k, v in revenue.top_shares.items()
+        if k <= revenue.client_count
     )
-    effective = f"{revenue.effective_clients:.1f}" if revenue.effective_clients is not None else "-"
-    hhi = f"{revenue.hhi:,.0f}" if revenue.hhi is not None else "-"
+    effective = wording.number(revenue.effective_clients, 1, missing=EMPTY)
+    hhi = wording.number(revenue.hhi, missing=EMPTY)
     text = (
         f"Concentration: {revenue.client_count} clients with revenue, as many as "
         f"{effective} equal ones (HHI {hhi}); {tops}."
@@ -182,10 +183,10 @@ def _client_table(review: Review) -> list[str]:
                 (
                     VERDICTS[client.recommendation],
                     client.name,
-                    percent(revenue.get(client.client_id)),
-                    percent(client.late_share),
-                    days(late),
-                    money(overdue, currency),
+                    wording.percent(revenue.get(client.client_id), missing=EMPTY),
+                    wording.percent(client.late_share, missing=EMPTY),
+                    wording.days(late, missing=EMPTY),
+                    wording.amount(overdue, currency),
                     ", ".join(signals) or "-",
                 )
             )
@@ -226,8 +227,8 @@ def _client_details(client: ClientReview, currency: str) -> list[str]:
     lines += _wrap("If it ended: " + client.what_if.message, indent="  ", subsequent="    ")
     if client.financing_cost > 0 or client.claimable > 0:
         lines += _wrap(
-            f"Cost of lateness: {money(client.financing_cost, currency)} {currency} financing; "
-            f"{money(client.claimable, currency)} {currency} claimable under late-payment law.",
+            f"Cost of lateness: {wording.money(client.financing_cost, currency)} financing; "
+            f"{wording.money(client.claimable, currency)} claimable under late-payment law.",
             indent="  ",
             subsequent="    ",
         )
@@ -238,10 +239,10 @@ def _aging_lines(review: Review) -> list[str]:
     currency = review.base_currency
     buckets = book_aging(review).buckets()
     total = sum(buckets.values(), Decimal(0))
-    parts = [f"{label} {money(amount, currency)}" for label, amount in buckets.items()]
+    parts = [f"{label} {wording.amount(amount, currency)}" for label, amount in buckets.items()]
     return _wrap(
         f"Open balances by days past due ({currency}): " + ", ".join(parts)
-        + f"; total {money(total, currency)}."
+        + f"; total {wording.amount(total, currency)}."
     )
 
 

@@ -1,8 +1,9 @@
-"""Text helpers every renderer shares: safe text, and how numbers are written.
+"""Text helpers every renderer shares: safe text, and how numbers are written for machines.
 
-Numbers are rounded only here, at the output, with ``ROUND_HALF_EVEN`` (banker's rounding):
-money to the currency's minor unit, shares to whole percent (table) or four decimals (JSON,
-CSV), days to one decimal.
+How numbers are written for a person (money, percent, days, counts) is
+:mod:`clientguard.wording`'s, shared with the findings and the review. Here are the machine
+forms of the JSON and CSV reports (:func:`fixed`, :func:`decimal_text`: rounded half-even, at
+output only, never in exponent form), which never change with the reader's language.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
-from clientguard.money import round_money
+from clientguard import wording
 
 if TYPE_CHECKING:
     from clientguard.review import DataQuality
 
 
 # Internal (the renderers' shared text helpers, not for users), left out of __all__: printable,
-# one_line, clip, fit, pad, columns, wrap, money, note_groups, MORE_NOTES, percent, decimal_text,
-# fixed, days.
+# one_line, clip, fit, pad, columns, wrap, note_groups, EMPTY, MORE_NOTES, decimal_text, fixed.
+# The words around numbers (money, percent, days, counts) are clientguard.wording's.
 __all__ = ["TEXT_LIMIT"]
 
 # C0 and C1 control characters (tab and newline are handled by the callers) and the Unicode
@@ -152,13 +153,6 @@ def wrap(text: str, width: int, *, indent: str = "", subsequent: str = "") -> li
     return lines
 
 
-def money(amount: Decimal, currency: str, *, grouping: bool = True) -> str:
-    """An amount rounded to the currency's minor unit: ``12,345.60`` (``12345.60`` without
-    grouping)."""
-    rounded = round_money(amount, currency)
-    return f"{rounded:,}" if grouping else f"{rounded}"
-
-
 def note_groups(
     quality: DataQuality, currency: str
 ) -> list[tuple[str | None, tuple[str, ...], int]]:
@@ -174,23 +168,19 @@ def note_groups(
             shown.append((None, group.examples, 0))
             continue
         involved = (
-            f"; {money(group.amount, currency)} {currency} involved ({group.amount_of})"
+            f"; {wording.money(group.amount, currency)} involved ({group.amount_of})"
             if group.amount is not None and group.amount_of else ""
         )
-        heading = f"{group.title.rstrip('.')}: {group.count:,} cases{involved}."
+        heading = f"{group.title.rstrip('.')}: {wording.count(group.count, 'case')}{involved}."
         shown.append((heading, group.examples, group.count - len(group.examples)))
     return shown
 
 
+EMPTY = "-"
+"""What a table cell or an HTML card shows for a value that does not exist."""
+
 MORE_NOTES = "the JSON report and clientguard rejections list every one"
 """Where the notes a report leaves out are."""
-
-
-def percent(share: Decimal | None) -> str:
-    """A share as whole percent: ``36%``; ``-`` when there is none."""
-    if share is None:
-        return "-"
-    return f"{(share * 100).quantize(Decimal(1), ROUND_HALF_EVEN)}%"
 
 
 def decimal_text(value: Decimal, places: int) -> str:
@@ -210,10 +200,3 @@ def fixed(value: Decimal, places: int) -> str:
 def _plain(value: Decimal) -> str:
     # No exponent form, and no "-0.00" for a value that rounds to zero.
     return f"{abs(value) if value.is_zero() else value:f}"
-
-
-def days(value: Decimal | None) -> str:
-    """Days to one decimal: ``29.4``; ``-`` when there is none."""
-    if value is None:
-        return "-"
-    return f"{value.quantize(Decimal('0.1'), ROUND_HALF_EVEN)}"

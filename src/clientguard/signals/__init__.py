@@ -15,7 +15,10 @@ metrics a caller may already hold:
   ``worsening_late``, ``dispute``);
 - :mod:`clientguard.signals.concentration`: :func:`revenue_share` (``revenue_concentration``,
   ``book_concentration``), :func:`receivables_share` (``receivables_concentration``,
-  ``cross_aging``), :func:`hours_share` (``capacity``), :func:`rush_work` (``rush``);
+  ``cross_aging``), :func:`hours_share` (the hours report: ``capacity`` from
+  :func:`flag_capacity`, ``book_concentration``);
+- :mod:`clientguard.signals.workload`: :func:`flag_capacity` (``capacity``), :func:`rush_work`
+  (``rush``), beside :mod:`clientguard.metrics.workload`;
 - :mod:`clientguard.signals.freshness`: :func:`stale_data` (``stale_data``);
 - :mod:`clientguard.signals.foresight`: :func:`expected_late` (``expected_late``), from the
   forecast of :mod:`clientguard.forecast`.
@@ -33,20 +36,15 @@ from clientguard.errors import ConfigError
 from clientguard.findings import Finding
 from clientguard.signals.concentration import (
     ConcentrationReport,
-    capacity_findings,
     concentration,
     concentration_findings,
     flag_book_concentration,
-    flag_capacity,
     flag_cross_aging,
     flag_receivables_concentration,
     flag_revenue_concentration,
-    flag_rush,
     hours_share,
     receivables_share,
     revenue_share,
-    rush_findings,
-    rush_work,
 )
 from clientguard.signals.foresight import expected_late, flag_expected_late
 from clientguard.signals.freshness import stale_data
@@ -62,6 +60,13 @@ from clientguard.signals.lateness import (
     late_payment,
     lateness_severity,
     materiality,
+)
+from clientguard.signals.workload import (
+    capacity_findings,
+    flag_capacity,
+    flag_rush,
+    rush_findings,
+    rush_work,
 )
 
 if TYPE_CHECKING:

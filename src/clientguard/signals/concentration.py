@@ -1,4 +1,4 @@
-"""Concentration, capacity and rush signals: thresholds from the Policy applied to the metrics.
+"""Concentration signals: thresholds from the Policy applied to the concentration metrics.
 
 :func:`concentration` is the public entry point (docs/metrics/concentration.md): the shares and book
 measures of one basis as of a date, with the findings that basis raises:
@@ -9,25 +9,26 @@ basis            findings
 ``revenue``      ``revenue_concentration`` per client (10% / 20% / 35%), ``book_concentration``
 ``receivables``  ``receivables_concentration`` (20%), ``cross_aging`` (more than 10% of a
                  client's open balance over 90 days past invoice date), ``book_concentration``
-``hours``        ``capacity`` (hours share 25% / 40%; hours share over revenue share 1.5),
+``hours``        ``capacity`` (:func:`clientguard.signals.workload.flag_capacity`),
                  ``book_concentration``
 ===============  ===========================================================================
 
-:func:`rush_findings` flags rush work; :func:`concentration_findings` gathers every signal of
-this module for a review. Each flagging step is also a pure function over computed metrics
-(``flag_*``), so a user can apply their own policy to numbers they already have.
+The capacity and rush flags live beside the workload metrics, in
+:mod:`clientguard.signals.workload`; :func:`concentration_findings` gathers every finding of
+both modules. Each flagging step is also a pure function over computed metrics (``flag_*``),
+so a user can apply their own policy to numbers they already have.
 
-Every finding carries one sentence a person reads, the numbers behind it and the ids of the
-records (customers, invoices or work requests) that produced it. Amounts in messages are
-rounded half-even at output only.
+Every finding carries one sentence a person reads (written by :mod:`clientguard.wording`), the
+numbers behind it and the ids of the records (customers or invoices) that produced it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
+from clientguard import wording
 from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import (
@@ -43,24 +44,23 @@ from clientguard.metrics.concentration import (
     window,
     without_client,
 )
-from clientguard.metrics.workload import RushProfile, Workload, rush_profiles, workload
-from clientguard.money import round_money
+from clientguard.metrics.workload import workload
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of
 from clientguard.signals.shared import shared
+from clientguard.signals.workload import flag_capacity, rush_findings
 
 __all__ = [
     "ConcentrationReport",
-    "capacity_findings",
     "concentration",
     "concentration_findings",
     "flag_book_concentration",
-    "flag_capacity",
     "flag_cross_aging",
     "flag_receivables_concentration",
     "flag_revenue_concentration",
-    "flag_rush",
-    "rush_findings",
+    "hours_share",
+    "receivables_share",
+    "revenue_share",
 ]
 
 
@@ -145,33 +145,6 @@ def concentration(
     return report.model_copy(update={"findings": tuple(by_severity(findings))})
 
 
-def capacity_findings(
-    ledger: Ledger, *, as_of: date, policy: Policy | None = None
-) -> list[Finding]:
-    """Clients taking a large share of the team's hours, or more hours than they pay for."""
-    return list(concentration(ledger, as_of=as_of, basis="hours", policy=policy).findings)
-
-
-def rush_findings(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> list[Finding]:
-    """Clients that keep wanting work within ``policy.rush_lead_days`` of asking for it.
-
-    The recent period of the change is ``policy.recent_days`` (the quarter the late-payment
-    short-history test uses too).
-    """
-    check_as_of(as_of)
-    policy = policy or Policy()
-    profiles = rush_profiles(
-        ledger,
-        as_of=as_of,
-        rush_lead_days=policy.rush_lead_days,
-        lookback_days=policy.lookback_days,
-        recent_days=policy.recent_days,
-    )
-    clients = list(profiles)
-    names = {client: client_name(ledger, client) for client in clients}
-    return by_severity(flag_rush(profiles, policy, names=names))
-
-
 def revenue_share(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     """The built-in revenue signal: ``revenue_concentration`` and ``book_concentration``
     (the signal interface of :mod:`clientguard.signals`)."""
@@ -190,16 +163,12 @@ def hours_share(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     return list(report.findings)
 
 
-def rush_work(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
-    """The built-in rush signal: ``rush``."""
-    return rush_findings(ledger, as_of=as_of, policy=policy)
-
-
 def concentration_findings(
     ledger: Ledger, *, as_of: date, policy: Policy | None = None
 ) -> list[Finding]:
-    """Every finding of this module: revenue, receivables (with cross-aging) and hours
-    concentration, capacity and rush, most serious first."""
+    """Every finding of this module and of :mod:`clientguard.signals.workload`: revenue,
+    receivables (with cross-aging) and hours concentration, capacity and rush, most serious
+    first."""
     findings: list[Finding] = []
     for basis in ("revenue", "receivables", "hours"):
         findings += concentration(ledger, as_of=as_of, basis=basis, policy=policy).findings
@@ -230,8 +199,8 @@ def flag_revenue_concentration(report: ConcentrationReport, policy: Policy) -> l
         gone = without_client(report, client)
         name = report.names.get(client, client)
         sentence = (
-            f"{name} brought {_pct(share)} of {_window_phrase(report)} revenue "
-            f"({_money(amount, report.unit)} of {_money(report.total, report.unit)}, "
+            f"{name} brought {wording.share(share)} of {_window_phrase(report)} revenue "
+            f"({wording.money(amount, report.unit)} of {wording.money(report.total, report.unit)}, "
             f"rank {report.ranks[client]} of {report.client_count})"
         )
         if gone.effective_clients is None:
@@ -298,10 +267,13 @@ def flag_receivables_concentration(
                 value=share,
                 threshold=threshold,
                 message=(
-                    f"{name} owes {_pct(share)} of the open receivables as of {report.as_of} "
-                    f"({_money(amount, report.unit)} of {_money(report.total, report.unit)}); "
-                    f"a lender capping one debtor at {_pct(threshold)} of the borrowing base "
-                    f"would not lend on {_money(over_limit, report.unit)} of it."
+                    f"{name} owes {wording.share(share)} of the open receivables as of "
+                    f"{report.as_of} "
+                    f"({wording.money(amount, report.unit)} of "
+                    f"{wording.money(report.total, report.unit)}); "
+                    f"a lender capping one debtor at {wording.share(threshold)} of the "
+                    "borrowing base "
+                    f"would not lend on {wording.money(over_limit, report.unit)} of it."
                 ),
                 evidence=Evidence(
                     record_kind="invoice" if position else "customer",
@@ -354,12 +326,13 @@ def flag_cross_aging(
                 value=share,
                 threshold=policy.cross_aging_share,
                 message=(
-                    f"{_pct(share)} of {name}'s open balance "
-                    f"({_money(position.aged_balance, currency)} of "
-                    f"{_money(position.open_balance, currency)}) is over "
+                    f"{wording.share(share)} of {name}'s open balance "
+                    f"({wording.money(position.aged_balance, currency)} of "
+                    f"{wording.money(position.open_balance, currency)}) is over "
                     f"{policy.cross_aging_days} days past invoice date; under the common "
-                    f"{_pct(policy.cross_aging_share)} cross-aging rule a lender would refuse "
-                    f"all {_money(position.open_balance, currency)} of it."
+                    f"{wording.share(policy.cross_aging_share)} cross-aging rule a lender "
+                    "would refuse "
+                    f"all {wording.money(position.open_balance, currency)} of it."
                 ),
                 evidence=Evidence(
                     record_kind="invoice",
@@ -374,183 +347,6 @@ def flag_cross_aging(
                         "oldest_days": position.oldest_days,
                     },
                     period=(as_of, as_of),
-                ),
-            )
-        )
-    return findings
-
-
-def flag_capacity(
-    work: Workload,
-    policy: Policy,
-    *,
-    names: Mapping[str, str] | None = None,
-    members: Mapping[str, tuple[str, ...]] | None = None,
-    currency: str = "",
-) -> list[Finding]:
-    """Capacity findings per client, each with its own metric:
-
-    - ``hours_share``: at least ``hours_share_watch`` of the team's hours (watch), at least
-      ``hours_share_warning`` (warning);
-    - ``hours_to_revenue``: hours share over revenue share at least ``hours_to_revenue_ratio``,
-      judged only for clients with at least ``hours_ratio_min_hours_share`` of the hours: a
-      warning (the price or the hours need revising), critical when the client also takes
-      ``hours_share_warning`` of the hours (a large part of the team, underpaid);
-    - ``hours_share_without_revenue``: the same, for a client whose net revenue in the window
-      is zero or negative (the ratio has no value).
-    """
-    names = names or {}
-    members = members or {}
-    findings = []
-    for client, load in work.clients.items():
-        hours_share = load.hours_share
-        if hours_share is None:
-            continue
-        name = names.get(client, client)
-        who = members.get(client, (client,))
-        numbers: dict[str, Decimal | int | str | None] = {
-            "hours": load.hours,
-            "hours_share": hours_share,
-            "total_hours": work.total_hours,
-            "revenue": load.revenue,
-            "revenue_share": load.revenue_share,
-            "hours_to_revenue": load.hours_to_revenue,
-            "revenue_per_hour": load.revenue_per_hour,
-            "firm_revenue_per_hour": work.firm_revenue_per_hour,
-            "currency": currency,
-        }
-        evidence = Evidence(
-            record_kind="customer", record_ids=who, numbers=numbers, period=work.period
-        )
-        hours_text = f"{_hours(load.hours)} of {_hours(work.total_hours)} hours"
-        phrase = _days_phrase(work.period)
-        if hours_share >= policy.hours_share_watch:
-            warning = hours_share >= policy.hours_share_warning
-            revenue_text = (
-                f"brought {_pct(load.revenue_share)} of the revenue"
-                if load.revenue_share is not None
-                else "brought no net revenue"
-            )
-            findings.append(
-                Finding(
-                    customer_id=client,
-                    signal=Signal.CAPACITY,
-                    severity=Severity.WARNING if warning else Severity.WATCH,
-                    metric="hours_share",
-                    value=hours_share,
-                    threshold=(
-                        policy.hours_share_warning if warning else policy.hours_share_watch
-                    ),
-                    message=(
-                        f"{name} took {_pct(hours_share)} of the team's hours over {phrase} "
-                        f"({hours_text}) and {revenue_text}."
-                    ),
-                    evidence=evidence,
-                )
-            )
-        if hours_share < policy.hours_ratio_min_hours_share:
-            continue
-        severity = (
-            Severity.CRITICAL if hours_share >= policy.hours_share_warning else Severity.WARNING
-        )
-        ratio = load.hours_to_revenue
-        if load.revenue_share is None:
-            findings.append(
-                Finding(
-                    customer_id=client,
-                    signal=Signal.CAPACITY,
-                    severity=severity,
-                    metric="hours_share_without_revenue",
-                    value=hours_share,
-                    threshold=policy.hours_ratio_min_hours_share,
-                    message=(
-                        f"{name} took {_pct(hours_share)} of the team's hours over {phrase} "
-                        f"({hours_text}) and brought no net revenue "
-                        f"({_money(load.revenue, currency)})."
-                    ),
-                    evidence=evidence,
-                )
-            )
-        elif ratio is not None and ratio >= policy.hours_to_revenue_ratio:
-            rate_text = ""
-            if load.revenue_per_hour is not None and work.firm_revenue_per_hour is not None:
-                rate_text = (
-                    f"; it pays {_money(load.revenue_per_hour, currency)} an hour against the "
-                    f"book's {_money(work.firm_revenue_per_hour, currency)}"
-                )
-            findings.append(
-                Finding(
-                    customer_id=client,
-                    signal=Signal.CAPACITY,
-                    severity=severity,
-                    metric="hours_to_revenue",
-                    value=ratio,
-                    threshold=policy.hours_to_revenue_ratio,
-                    message=(
-                        f"{name} took {_pct(hours_share)} of the team's hours but brought "
-                        f"{_pct(load.revenue_share)} of the revenue over {phrase} "
-                        f"({_ratio(ratio)} times its share){rate_text}."
-                    ),
-                    evidence=evidence,
-                )
-            )
-    return findings
-
-
-def flag_rush(
-    profiles: Mapping[str, RushProfile],
-    policy: Policy,
-    *,
-    names: Mapping[str, str] | None = None,
-) -> list[Finding]:
-    """A finding for each client with at least ``rush_min_requests`` requests in the window
-    and a rush share of at least ``rush_share``: a warning, or a watch when the rush share of
-    the recent period is lower than in the period before (it is getting better)."""
-    findings = []
-    for client, profile in profiles.items():
-        share = profile.rush_share
-        if profile.requests < policy.rush_min_requests or share is None:
-            continue
-        if share < policy.rush_share:
-            continue
-        improving = profile.change is not None and profile.change < 0
-        name = (names or {}).get(client, client)
-        sentence = (
-            f"{name} wanted {profile.rush_requests} of its {profile.requests} requests "
-            f"({_pct(share)}) within {policy.rush_lead_days} days of asking, over "
-            f"{_days_phrase(profile.period)}"
-        )
-        if profile.recent_rush_share is not None and profile.before_rush_share is not None:
-            recent_days = (profile.recent_period[1] - profile.recent_period[0]).days + 1
-            sentence += (
-                f"; {_pct(profile.recent_rush_share)} in the last {recent_days} days against "
-                f"{_pct(profile.before_rush_share)} in the {recent_days} days before"
-            )
-        findings.append(
-            Finding(
-                customer_id=client,
-                signal=Signal.RUSH,
-                severity=Severity.WATCH if improving else Severity.WARNING,
-                metric="rush_share",
-                value=share,
-                threshold=policy.rush_share,
-                message=sentence + ".",
-                evidence=Evidence(
-                    record_kind="work_request",
-                    record_ids=profile.rush_request_ids,
-                    numbers={
-                        "requests": profile.requests,
-                        "rush_requests": profile.rush_requests,
-                        "rush_share": share,
-                        "recent_requests": profile.recent_requests,
-                        "recent_rush_share": profile.recent_rush_share,
-                        "before_requests": profile.before_requests,
-                        "before_rush_share": profile.before_rush_share,
-                        "change": profile.change,
-                        "median_lead_days": profile.median_lead_days,
-                        "rush_lead_days": policy.rush_lead_days,
-                    },
-                    period=profile.period,
                 ),
             )
         )
@@ -585,11 +381,11 @@ def flag_book_concentration(report: ConcentrationReport, policy: Policy) -> list
             value=report.hhi,
             threshold=policy.book_hhi_high,
             message=(
-                f"The book's {_BASIS_WORDS[basis]} HHI is {_whole(report.hhi)}, above the "
-                f"{_whole(policy.book_hhi_high)} line of a highly concentrated market (an "
-                f"analogy): it counts as {_ratio(report.effective_clients)} equal-sized "
+                f"The book's {_BASIS_WORDS[basis]} HHI is {wording.number(report.hhi)}, above the "
+                f"{wording.number(policy.book_hhi_high)} line of a highly concentrated market (an "
+                f"analogy): it counts as {wording.number(report.effective_clients, 1)} equal-sized "
                 f"clients among {report.client_count}, and the largest, {top_name}, has "
-                f"{_pct(report.top_shares[1])}."
+                f"{wording.share(report.top_shares[1])}."
             ),
             evidence=Evidence(
                 record_kind="customer",
@@ -612,55 +408,15 @@ def flag_book_concentration(report: ConcentrationReport, policy: Policy) -> list
 
 
 # ---------------------------------------------------------------------------------- words
-def _pct(share: Decimal | None) -> str:
-    """A share as a percentage: whole percent from 10% up, one decimal below (4.5%)."""
-    if share is None:
-        return "n/a"
-    percent = share * 100
-    places = Decimal(1) if abs(percent) >= 10 else Decimal("0.1")
-    return f"{percent.quantize(places, rounding=ROUND_HALF_EVEN).normalize():f}%"
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    if not currency or currency == "hours":
-        return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
-    return f"{currency} {round_money(amount, currency):,}"
-
-
-def _hours(hours: Decimal) -> str:
-    return f"{hours.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN):,}"
-
-
-def _ratio(value: Decimal | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN):,}"
-
-
-def _whole(value: Decimal) -> str:
-    return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN):,}"
-
-
 def _moves(before: Decimal | None, after: Decimal) -> str:
     """``rises from 4.1 to 6.3``, ``falls from ...`` or ``stays at ...`` (as displayed)."""
-    was, now = _ratio(before), _ratio(after)
+    was, now = wording.number(before, 1), wording.number(after, 1)
     if was == now:
         return f"stays at {now}"
     verb = "rises" if before is not None and after > before else "falls"
     return f"{verb} from {was} to {now}"
 
 
-def _days_phrase(period: tuple[date, date] | None) -> str:
-    if period is None:
-        return "the window"
-    days = (period[1] - period[0]).days + 1
-    if days in (365, 366):
-        return "the last 12 months"
-    if days in (730, 731):
-        return "the last 24 months"
-    return f"the last {days} days"
-
-
 def _window_phrase(report: ConcentrationReport) -> str:
     """``the last 12 months'`` (possessive, before "revenue")."""
-    return _days_phrase(report.period) + "'"
+    return wording.window(report.period) + "'"

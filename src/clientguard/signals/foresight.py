@@ -19,10 +19,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
+from clientguard import wording
 from clientguard.findings import Evidence, Finding, Number, Severity, Signal, by_severity
 from clientguard.forecast import Forecast, InvoiceForecast, forecast
 from clientguard.ledger import Ledger
-from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of
 from clientguard.signals.shared import shared
@@ -41,7 +41,7 @@ def expected_late(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
 
 
 def _percent(p: float) -> str:
-    return f"{round(p * 100)}%"
+    return wording.percent(Decimal(repr(p)))
 
 
 def flag_expected_late(
@@ -93,9 +93,9 @@ def _finding(
         numbers[f"predicted_on:{f.invoice_id}"] = f.predicted_on.isoformat()
         numbers[f"interval:{f.invoice_id}"] = f"{f.low.isoformat()}..{f.high.isoformat()}"
         numbers[f"p_late:{f.invoice_id}"] = Decimal(repr(f.p_late)).quantize(Decimal("0.0001"))
-    count = "1 open invoice" if len(invoices) == 1 else f"{len(invoices)} open invoices"
+    count = wording.count(len(invoices), "open invoice")
     message = (
-        f"{name}: {count} ({round_money(at_risk, currency):,} {currency} expected late) likely "
+        f"{name}: {count} ({wording.money(at_risk, currency)} expected late) likely "
         f"to be paid late; the most likely, {top.invoice_id} due {top.due_date.isoformat()}, "
         f"{_percent(top.p_late)}, predicted {top.predicted_on.isoformat()} (80% between "
         f"{top.low.isoformat()} and {top.high.isoformat()}); rests on {top.rests_on}"

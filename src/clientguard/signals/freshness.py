@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
+from clientguard import wording
 from clientguard.findings import Evidence, Finding, Severity, Signal
 from clientguard.ledger import Ledger
 from clientguard.policy import Policy
@@ -73,7 +74,10 @@ def stale_data(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     if newest is None:
         since = "there is no record dated by then"
     else:
-        since = f"the newest record is dated {newest}, {age:,} days before"
+        since = (
+            f"the newest record is dated {newest}, "
+            f"{wording.count((as_of - newest).days, 'day')} before"
+        )
     numbers: dict[str, Decimal | int | str | None] = {
         "any_invoice_due_in_window": "yes" if due else "no",
         "newest_record_on": newest.isoformat() if newest else None,

@@ -30,17 +30,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
+from functools import partial
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict
-
+from clientguard import wording
 from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
+from clientguard.frozen import Frozen
 from clientguard.ledger import Ledger
 from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.lateness import DAYS_PER_YEAR, PaymentProfile, payment_profiles
 from clientguard.metrics.trend import LatenessTrend, lateness_trend
-from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of, replay
 from clientguard.signals.shared import shared
@@ -59,6 +59,7 @@ __all__ = [
     "lateness_severity",
     "materiality",
     "undisputed_profile",
+    "yearly_cost",
 ]
 
 _ZERO = Decimal(0)
@@ -95,10 +96,8 @@ def late_payers(
     return late_payment(ledger, as_of, policy or Policy())
 
 
-class DisputeSplit(BaseModel):
+class DisputeSplit(Frozen):
     """A customer's invoices due in the window, split into disputed and undisputed."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     customer_id: str
     invoices_late: int
@@ -266,6 +265,12 @@ class Materiality(NamedTuple):
     """Why it is material, or why it is only watched, in words."""
 
 
+def yearly_cost(cost: Decimal, policy: Policy) -> Decimal:
+    """``cost`` over the look-back window scaled to a year (``cost x 365 / lookback_days``):
+    how materiality weighs a lateness's cost, and how the review's evidence line states it."""
+    return cost * 365 / policy.lookback_days
+
+
 def materiality(
     cost: Decimal,
     overdue: Decimal,
@@ -284,30 +289,31 @@ def materiality(
     invoicing; the overdue balance reaches ``material_overdue_firm_share`` of the firm's
     invoicing. ``docs/review.md`` argues each default.
     """
-    yearly = cost * 365 / policy.lookback_days
+    yearly = yearly_cost(cost, policy)
     firm_line = policy.material_overdue_firm_share * firm_invoiced
     if yearly >= policy.material_late_cost:
         return Materiality(True, yearly, overdue,
-                           f"it costs {_money(yearly, currency)} a year (material from "
-                           f"{_money(policy.material_late_cost, currency)})")
+                           f"it costs {wording.money(yearly, currency)} a year (material from "
+                           f"{wording.money(policy.material_late_cost, currency)})")
     client_line = max(policy.material_overdue, policy.material_overdue_client_share * invoiced)
     if overdue > 0 and overdue >= client_line:
         return Materiality(True, yearly, overdue,
-                           f"{_money(overdue, currency)} is overdue (material from "
-                           f"{_money(client_line, currency)})")
+                           f"{wording.money(overdue, currency)} is overdue (material from "
+                           f"{wording.money(client_line, currency)})")
     if overdue > 0 and firm_invoiced > 0 and overdue >= firm_line:
         return Materiality(True, yearly, overdue,
-                           f"{_money(overdue, currency)} is overdue, "
-                           f"{_pct(overdue / firm_invoiced)} of the firm's invoicing (material "
-                           f"from {_pct(policy.material_overdue_firm_share)})")
+                           f"{wording.money(overdue, currency)} is overdue, "
+                           f"{_percent(overdue / firm_invoiced)} of the firm's invoicing (material "
+                           f"from {_percent(policy.material_overdue_firm_share)})")
     lines = max(client_line, _ZERO)
     if firm_invoiced > 0:
         lines = min(lines, firm_line)
     return Materiality(
         False, yearly, overdue,
-        f"only watched: it costs {_money(yearly, currency)} a year (material from "
-        f"{_money(policy.material_late_cost, currency)}) and "
-        f"{_money(overdue, currency)} is overdue (material from {_money(lines, currency)})",
+        f"only watched: it costs {wording.money(yearly, currency)} a year (material from "
+        f"{wording.money(policy.material_late_cost, currency)}) and "
+        f"{wording.money(overdue, currency)} is overdue (material from "
+        f"{wording.money(lines, currency)})",
     )
 
 
@@ -332,7 +338,7 @@ def aggravating_facts(
     trend."""
     facts = []
     if profile.late_share is not None and profile.late_share >= policy.late_share_high:
-        facts.append(f"late on {_pct(profile.late_share)} of its invoices")
+        facts.append(f"late on {_percent(profile.late_share)} of its invoices")
     if profile.invoices_open_late:
         count = profile.invoices_open_late
         facts.append(f"{count} invoice{'s' if count != 1 else ''} past due and unpaid")
@@ -398,7 +404,7 @@ def flag_chronic_late(
         counted = f"{who} paid {late} of the {due} invoices due in the last {days} days late"
     sentence = (
         f"{counted}, on average {_days(weighted)} days late weighted by amount "
-        f"(late share {_pct(share)}, chronic from {_pct(policy.chronic_late_share)})"
+        f"(late share {_percent(share)}, chronic from {_percent(policy.chronic_late_share)})"
     )
     if facts:
         sentence += (
@@ -410,8 +416,9 @@ def flag_chronic_late(
         )
     if profile.financing_cost > 0:
         sentence += (
-            f"; carrying the lateness cost {_money(profile.financing_cost, profile.currency)} "
-            f"at {_pct(policy.cost_of_capital)} a year"
+            "; carrying the lateness cost "
+            f"{wording.money(profile.financing_cost, profile.currency)} "
+            f"at {_percent(policy.cost_of_capital)} a year"
         )
     if not matters.material:
         sentence += f"; {matters.reason}"
@@ -490,7 +497,8 @@ def flag_dispute(
     days = (profile.period[1] - profile.period[0]).days + 1
     sentence = (
         f"{who} disputes {split.disputed_late} of its {split.invoices_late} late invoices due "
-        f"in the last {days} days ({_pct(share)}, a dispute from {_pct(policy.dispute_share)})"
+        f"in the last {days} days ({_percent(share)}, a dispute from "
+        f"{_percent(policy.dispute_share)})"
     )
     if split.disputed_weighted_days_late is not None:
         sentence += (
@@ -596,8 +604,8 @@ def _flag_trend(
     sentence = (
         f"{who}'s days late rose from {_days(start)} to {_days(now)} over "
         f"{trend.months} months with invoices due, {trend.first_month:%b %Y} to "
-        f"{trend.last_month:%b %Y} (+{_one_decimal(slope)} days a month, Mann-Kendall "
-        f"{_p(trend.test.p_value)})."
+        f"{trend.last_month:%b %Y} (+{wording.number(slope, 1)} days a month, Mann-Kendall "
+        f"{wording.p_value(trend.test.p_value)})."
     )
     ids = tuple(i for point in profile.monthly for i in point.invoice_ids)
     return Finding(
@@ -644,9 +652,9 @@ def _flag_recent_rise(profile: PaymentProfile, policy: Policy, who: str) -> Find
     before_days = (before.end - before.start).days + 1
     sentence = (
         f"{who} was late on {recent.invoices_late} of its {recent.invoices} invoices due in "
-        f"the last {policy.recent_days} days ({_pct(recent.late_share)}), against "
+        f"the last {policy.recent_days} days ({_percent(recent.late_share)}), against "
         f"{before.invoices_late} of {before.invoices} in the {before_days} days before "
-        f"({_pct(before.late_share)}): up {_points(rise)} points, on average "
+        f"({_percent(before.late_share)}): up {wording.points(rise)} points, on average "
         f"{_days(recent.weighted_days_late or _ZERO)} days late weighted by amount lately."
     )
     return Finding(
@@ -680,35 +688,9 @@ def _flag_recent_rise(profile: PaymentProfile, policy: Policy, who: str) -> Find
 
 
 # ================================================================================ formatting
-def _days(value: Decimal) -> str:
-    """Days as a person reads them: whole days from 10 up, one decimal below (so that half a
-    day late does not read "0 days late"); half-even."""
-    if abs(value) >= 10:
-        return str(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-    return _one_decimal(value).removesuffix(".0")
+_percent = partial(wording.percent, places=1)
+"""A share as these sentences write it: one decimal, none when whole (``12.3%``, ``36%``)."""
 
-
-def _one_decimal(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN))
-
-
-def _pct(share: Decimal) -> str:
-    """A share as a whole percentage (one decimal when it is not whole)."""
-    percent = (share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
-    text = str(percent)
-    return f"{text.removesuffix('.0')}%"
-
-
-def _points(share: Decimal) -> str:
-    return _pct(share).removesuffix("%")
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{round_money(amount, currency):,} {currency}"
-
-
-def _p(p_value: float) -> str:
-    """A p-value as a person reads it: ``p = 0.03``, ``p = 0.0042``, ``p < 0.001``."""
-    if p_value < 0.001:
-        return "p < 0.001"
-    return f"p = {p_value:.2g}" if p_value < 0.01 else f"p = {p_value:.2f}"
+_days = partial(wording.days, whole_from=10, trim=True)
+"""Days as these sentences write them: whole days from 10 up, one decimal below (so that half
+a day late does not read "0 days late")."""

@@ -1,0 +1,263 @@
+"""Capacity and rush signals: the Policy's thresholds applied to the workload metrics.
+
+- :func:`flag_capacity`: ``capacity`` findings from a
+  :class:`~clientguard.metrics.workload.Workload` (hours share 25% / 40%; hours share over
+  revenue share 1.5). The hours concentration report (``concentration(basis="hours")`` and
+  the built-in ``hours_share`` signal of :mod:`clientguard.signals.concentration`) applies
+  it; :func:`capacity_findings` gives its findings on their own.
+- :func:`flag_rush`: ``rush`` findings from the rush profiles; :func:`rush_findings` and the
+  built-in signal :func:`rush_work` compute the profiles and apply it.
+
+Each flagging step is a pure function over computed metrics, so a user can apply their own
+policy to numbers they already have. Every finding carries one sentence a person reads
+(written by :mod:`clientguard.wording`), the numbers behind it and the ids of the records
+(customers or work requests) that produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+from clientguard import wording
+from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
+from clientguard.ledger import Ledger
+from clientguard.metrics.concentration import client_name, members_of_groups
+from clientguard.metrics.workload import RushProfile, Workload, rush_profiles, workload
+from clientguard.policy import Policy
+from clientguard.settlement import check_as_of
+
+__all__ = [
+    "capacity_findings",
+    "flag_capacity",
+    "flag_rush",
+    "rush_findings",
+    "rush_work",
+]
+
+
+def capacity_findings(
+    ledger: Ledger, *, as_of: date, policy: Policy | None = None
+) -> list[Finding]:
+    """Clients taking a large share of the team's hours, or more hours than they pay for
+    (``capacity``), most serious first. ``concentration(basis="hours")`` gives these and the
+    book finding on the hours."""
+    check_as_of(as_of)
+    policy = policy or Policy()
+    work = workload(ledger, as_of=as_of, lookback_days=policy.lookback_days)
+    clients = list(work.clients)
+    return by_severity(
+        flag_capacity(
+            work,
+            policy,
+            names={client: client_name(ledger, client) for client in clients},
+            members=members_of_groups(ledger, clients),
+            currency=ledger.base_currency,
+        )
+    )
+
+
+def rush_findings(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> list[Finding]:
+    """Clients that keep wanting work within ``policy.rush_lead_days`` of asking for it.
+
+    The recent period of the change is ``policy.recent_days`` (the quarter the late-payment
+    short-history test uses too).
+    """
+    check_as_of(as_of)
+    policy = policy or Policy()
+    profiles = rush_profiles(
+        ledger,
+        as_of=as_of,
+        rush_lead_days=policy.rush_lead_days,
+        lookback_days=policy.lookback_days,
+        recent_days=policy.recent_days,
+    )
+    clients = list(profiles)
+    names = {client: client_name(ledger, client) for client in clients}
+    return by_severity(flag_rush(profiles, policy, names=names))
+
+
+def rush_work(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
+    """The built-in rush signal: ``rush``."""
+    return rush_findings(ledger, as_of=as_of, policy=policy)
+
+
+# ---------------------------------------------------------------------------------- flagging
+def flag_capacity(
+    work: Workload,
+    policy: Policy,
+    *,
+    names: Mapping[str, str] | None = None,
+    members: Mapping[str, tuple[str, ...]] | None = None,
+    currency: str = "",
+) -> list[Finding]:
+    """Capacity findings per client, each with its own metric:
+
+    - ``hours_share``: at least ``hours_share_watch`` of the team's hours (watch), at least
+      ``hours_share_warning`` (warning);
+    - ``hours_to_revenue``: hours share over revenue share at least ``hours_to_revenue_ratio``,
+      judged only for clients with at least ``hours_ratio_min_hours_share`` of the hours: a
+      warning (the price or the hours need revising), critical when the client also takes
+      ``hours_share_warning`` of the hours (a large part of the team, underpaid);
+    - ``hours_share_without_revenue``: the same, for a client whose net revenue in the window
+      is zero or negative (the ratio has no value).
+    """
+    names = names or {}
+    members = members or {}
+    findings = []
+    for client, load in work.clients.items():
+        hours_share = load.hours_share
+        if hours_share is None:
+            continue
+        name = names.get(client, client)
+        who = members.get(client, (client,))
+        numbers: dict[str, Decimal | int | str | None] = {
+            "hours": load.hours,
+            "hours_share": hours_share,
+            "total_hours": work.total_hours,
+            "revenue": load.revenue,
+            "revenue_share": load.revenue_share,
+            "hours_to_revenue": load.hours_to_revenue,
+            "revenue_per_hour": load.revenue_per_hour,
+            "firm_revenue_per_hour": work.firm_revenue_per_hour,
+            "currency": currency,
+        }
+        evidence = Evidence(
+            record_kind="customer", record_ids=who, numbers=numbers, period=work.period
+        )
+        hours_text = f"{wording.hours(load.hours)} of {wording.hours(work.total_hours)} hours"
+        phrase = wording.window(work.period)
+        if hours_share >= policy.hours_share_watch:
+            warning = hours_share >= policy.hours_share_warning
+            revenue_text = (
+                f"brought {wording.share(load.revenue_share)} of the revenue"
+                if load.revenue_share is not None
+                else "brought no net revenue"
+            )
+            findings.append(
+                Finding(
+                    customer_id=client,
+                    signal=Signal.CAPACITY,
+                    severity=Severity.WARNING if warning else Severity.WATCH,
+                    metric="hours_share",
+                    value=hours_share,
+                    threshold=(
+                        policy.hours_share_warning if warning else policy.hours_share_watch
+                    ),
+                    message=(
+                        f"{name} took {wording.share(hours_share)} of the team's hours over "
+                        f"{phrase} ({hours_text}) and {revenue_text}."
+                    ),
+                    evidence=evidence,
+                )
+            )
+        if hours_share < policy.hours_ratio_min_hours_share:
+            continue
+        severity = (
+            Severity.CRITICAL if hours_share >= policy.hours_share_warning else Severity.WARNING
+        )
+        ratio = load.hours_to_revenue
+        if load.revenue_share is None:
+            findings.append(
+                Finding(
+                    customer_id=client,
+                    signal=Signal.CAPACITY,
+                    severity=severity,
+                    metric="hours_share_without_revenue",
+                    value=hours_share,
+                    threshold=policy.hours_ratio_min_hours_share,
+                    message=(
+                        f"{name} took {wording.share(hours_share)} of the team's hours over "
+                        f"{phrase} ({hours_text}) and brought no net revenue "
+                        f"({wording.money(load.revenue, currency)})."
+                    ),
+                    evidence=evidence,
+                )
+            )
+        elif ratio is not None and ratio >= policy.hours_to_revenue_ratio:
+            rate_text = ""
+            if load.revenue_per_hour is not None and work.firm_revenue_per_hour is not None:
+                rate_text = (
+                    f"; it pays {wording.money(load.revenue_per_hour, currency)} an hour "
+                    "against the "
+                    f"book's {wording.money(work.firm_revenue_per_hour, currency)}"
+                )
+            findings.append(
+                Finding(
+                    customer_id=client,
+                    signal=Signal.CAPACITY,
+                    severity=severity,
+                    metric="hours_to_revenue",
+                    value=ratio,
+                    threshold=policy.hours_to_revenue_ratio,
+                    message=(
+                        f"{name} took {wording.share(hours_share)} of the team's hours but brought "
+                        f"{wording.share(load.revenue_share)} of the revenue over {phrase} "
+                        f"({wording.number(ratio, 1)} times its share){rate_text}."
+                    ),
+                    evidence=evidence,
+                )
+            )
+    return findings
+
+
+def flag_rush(
+    profiles: Mapping[str, RushProfile],
+    policy: Policy,
+    *,
+    names: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """A finding for each client with at least ``rush_min_requests`` requests in the window
+    and a rush share of at least ``rush_share``: a warning, or a watch when the rush share of
+    the recent period is lower than in the period before (it is getting better)."""
+    findings = []
+    for client, profile in profiles.items():
+        share = profile.rush_share
+        if profile.requests < policy.rush_min_requests or share is None:
+            continue
+        if share < policy.rush_share:
+            continue
+        improving = profile.change is not None and profile.change < 0
+        name = (names or {}).get(client, client)
+        sentence = (
+            f"{name} wanted {profile.rush_requests} of its {profile.requests} requests "
+            f"({wording.share(share)}) within {policy.rush_lead_days} days of asking, over "
+            f"{wording.window(profile.period)}"
+        )
+        if profile.recent_rush_share is not None and profile.before_rush_share is not None:
+            recent_days = (profile.recent_period[1] - profile.recent_period[0]).days + 1
+            sentence += (
+                f"; {wording.share(profile.recent_rush_share)} in the last {recent_days} days "
+                "against "
+                f"{wording.share(profile.before_rush_share)} in the {recent_days} days before"
+            )
+        findings.append(
+            Finding(
+                customer_id=client,
+                signal=Signal.RUSH,
+                severity=Severity.WATCH if improving else Severity.WARNING,
+                metric="rush_share",
+                value=share,
+                threshold=policy.rush_share,
+                message=sentence + ".",
+                evidence=Evidence(
+                    record_kind="work_request",
+                    record_ids=profile.rush_request_ids,
+                    numbers={
+                        "requests": profile.requests,
+                        "rush_requests": profile.rush_requests,
+                        "rush_share": share,
+                        "recent_requests": profile.recent_requests,
+                        "recent_rush_share": profile.recent_rush_share,
+                        "before_requests": profile.before_requests,
+                        "before_rush_share": profile.before_rush_share,
+                        "change": profile.change,
+                        "median_lead_days": profile.median_lead_days,
+                        "rush_lead_days": policy.rush_lead_days,
+                    },
+                    period=profile.period,
+                ),
+            )
+        )
+    return findings
