@@ -278,7 +278,8 @@ class Model:
         self._clients = clients
         self._pools = pools
         self._band_edge = band_edge
-        self._tail = tail
+        self.tail = tail
+        """The book's residual delays beyond its 90th percentile, sorted (internal)."""
         self.k = k
         self.history = history
         self.tail_level = tail_level
@@ -315,7 +316,7 @@ class Model:
         age = (self.as_of - invoice.due_date).days
         beyond = mixture.cdf(age) >= 1 - 1e-9
         if beyond:
-            tail = self._tail or [1]
+            tail = self.tail or [1]
             low_d = age + _quantile(tail, 0.1)
             mid_d = age + _quantile(tail, 0.5)
             high_d = age + _quantile(tail, 0.9)
@@ -417,11 +418,13 @@ def learn(
     policy: Policy | None = None,
     rows: Sequence[Replay] | None = None,
     calibrate: bool = True,
+    _amounts: dict[str, int] | None = None,
 ) -> Model:
     """Learn the delay distributions from the invoices settled by ``as_of``.
 
     ``rows`` is the replay as of ``as_of`` where the caller already holds it; ``calibrate``
-    False skips the interval's calibration (the plain deciles).
+    False skips the interval's calibration (the plain deciles). ``_amounts`` (internal) are
+    the invoices' whole base amounts by id where the calibration already computed them.
     """
     as_of = check_as_of(as_of)
     policy = policy or Policy()
@@ -441,7 +444,10 @@ def learn(
     history = len(paid)
     base_amount = ledger.base_amount
     # The amount band is a classification cut, so whole units of the base currency do.
-    amounts = [int(base_amount(invoice)) for invoice, _, _ in paid]
+    if _amounts is None:
+        amounts = [int(base_amount(invoice)) for invoice, _, _ in paid]
+    else:
+        amounts = [_amounts[invoice.id] for invoice, _, _ in paid]
     band_edge = median_low(amounts) if amounts else 0
     keyed: Counter[tuple[str, int, date, bool, int]] = Counter(
         (invoice.customer_id, delay, day, invoice.disputed, 1 if amount > band_edge else 0)
@@ -494,7 +500,8 @@ def learn(
         band_edge=Decimal(band_edge), tail=tail, k=k, history=history,
     )
     if calibrate:
-        model.tail_level = _out_of_time_tail(ledger, model, rows)
+        known = {invoice.id: amount for (invoice, _, _), amount in zip(paid, amounts, strict=True)}
+        model.tail_level = _out_of_time_tail(ledger, model, rows, known)
     return model
 
 
@@ -510,7 +517,9 @@ def _count_quantile(ordered: Sequence[int], counts: dict[int, int], total: int,
     return ordered[-1]
 
 
-def _out_of_time_tail(ledger: Ledger, model: Model, rows: Sequence[Replay]) -> float:
+def _out_of_time_tail(
+    ledger: Ledger, model: Model, rows: Sequence[Replay], amounts: dict[str, int]
+) -> float:
     """The quantile level of the 80% interval's ends, calibrated out of time: the model as of
     ``recent_days`` (90) before ``as_of`` (learned from the invoices paid by then) predicts
     the invoices settled since, each conditioned on being unpaid then, and the level (0.200
@@ -528,7 +537,8 @@ def _out_of_time_tail(ledger: Ledger, model: Model, rows: Sequence[Replay]) -> f
         row for row in rows
         if row.status == "settled" and row.settled_on is not None and row.settled_on <= start
     ]
-    earlier = learn(ledger, as_of=start, policy=model.policy, rows=paid_then, calibrate=False)
+    earlier = learn(ledger, as_of=start, policy=model.policy, rows=paid_then, calibrate=False,
+                    _amounts=amounts)
     if earlier.history < 30:
         return 0.1
     pits: list[tuple[float, float]] = []
@@ -539,11 +549,10 @@ def _out_of_time_tail(ledger: Ledger, model: Model, rows: Sequence[Replay]) -> f
     ]
     # Every k-th, in the ledger's order: enough for a share to within about a point.
     for row in since[:: -(-len(since) // _CALIBRATION_SAMPLE) or 1]:
-        assert row.days_beyond_terms is not None
+        delay = row.days_beyond_terms or 0  # never None here: the list keeps only those set
         invoice = row.invoice
         mixture, _, _ = earlier.mixture(
             invoice.customer_id, invoice.disputed, ledger.base_amount(invoice))
-        delay = row.days_beyond_terms
         if invoice.issue_date <= start:
             age = (start - invoice.due_date).days
             base = mixture.cdf(age)
@@ -607,8 +616,7 @@ def forecast(
             predicted.append(one)
             mixture, _, _ = model.mixture(row.invoice.customer_id, row.invoice.disputed, balance)
             covered = 0.0
-            for week in range(WEEKS):
-                p = _p_between(model, mixture, one, week)
+            for week, p in enumerate(_weekly(model, mixture, one)):
                 if p > 0:
                     weekly[week].append((balance, p))
                     covered += p
@@ -627,22 +635,20 @@ def forecast(
     )
 
 
-def _p_between(model: Model, mixture: _Mixture, one: InvoiceForecast, week: int) -> float:
-    """P(paid in week ``week`` (0-based) after ``as_of`` | unpaid on ``as_of``)."""
-    due = one.due_date
+def _weekly(model: Model, mixture: _Mixture, one: InvoiceForecast) -> list[float]:
+    """P(paid in each of the 13 weeks after ``as_of`` | unpaid on ``as_of``)."""
     age = one.days_past_due
-    first = (model.as_of + timedelta(days=7 * week + 1) - due).days  # delay of its first day
-    last = first + 6
+    # The delay of the last day of each week (week 0 ends on as_of: the age itself).
+    ends = [age + 7 * week for week in range(WEEKS + 1)]
     if one.beyond_history:
-        tail = model._tail or [1]
-        n = len(tail)
-        lo = bisect.bisect_left(tail, first - age)
-        hi = bisect.bisect_right(tail, last - age)
-        return (hi - lo) / n
-    base = mixture.cdf(age)
-    if base >= 1:
-        return 0.0
-    return max(0.0, (mixture.cdf(last) - mixture.cdf(max(first - 1, age))) / (1 - base))
+        tail = model.tail or [1]
+        cumulative = [bisect.bisect_right(tail, end - age) / len(tail) for end in ends]
+    else:
+        base = mixture.cdf(age)
+        if base >= 1:
+            return [0.0] * WEEKS
+        cumulative = [(mixture.cdf(end) - base) / (1 - base) for end in ends]
+    return [max(0.0, cumulative[w + 1] - cumulative[w]) for w in range(WEEKS)]
 
 
 def _cash_week(as_of: date, week: int, parts: list[tuple[Decimal, float]]) -> CashWeek:
