@@ -37,6 +37,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from clientguard import wording
 from clientguard.config import (
+    CONFIG_ENV,
     Config,
     SourceConfig,
     connector_options,
@@ -330,7 +331,7 @@ class SyncProgress:
                        f"{wording.count(pages, 'page')})", final=False)
 
     def _line(self, text: str, *, final: bool) -> None:
-        text = printable(text)
+        text = printable(_scrub_secrets(text))
         if self.live:
             self.out.write("\r\x1b[K" + text + ("\n" if final else ""))
             self.open_line = not final
@@ -465,7 +466,7 @@ def _sync(args: argparse.Namespace) -> int:
                 if len(sources) == 1:
                     raise
                 _traceback(args)  # --debug shows it, and the other sources still sync
-                print(f"clientguard: source {source.name}: {exc}", file=sys.stderr)
+                _error(f"source {source.name}: {exc}")
                 failed += 1
                 continue
             progress.close()
@@ -1152,18 +1153,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error("interrupted")
         return EXIT_INTERRUPTED
     except Exception:
-        traceback.print_exc()
+        _print_traceback()
         _error("this is a bug in clientguard: please report it with the traceback above")
         return EXIT_BUG
 
 
 def _traceback(args: argparse.Namespace) -> None:
     if args.debug:
-        traceback.print_exc()
+        _print_traceback()
+
+
+def _print_traceback() -> None:
+    """The traceback of the error being handled, on stderr, scrubbed of the secrets the
+    command was given."""
+    print(_scrub_secrets(traceback.format_exc()), end="", file=sys.stderr)
 
 
 def _error(message: str, out: IO[str] | None = None) -> None:
-    print(f"clientguard: {printable(message)}", file=out or sys.stderr)
+    print(f"clientguard: {printable(_scrub_secrets(message))}", file=out or sys.stderr)
+
+
+def _scrub_secrets(text: str) -> str:
+    """A last line of defence: ``text`` without the value of any ``CLIENTGUARD_*`` variable
+    (the secrets the command was given), in any form. The connectors and their HTTP client
+    scrub what they raise and report already (see docs/security.md)."""
+    from clientguard.redaction import Scrubber
+
+    given = (v for k, v in os.environ.items() if k.startswith("CLIENTGUARD_") and k != CONFIG_ENV)
+    return Scrubber(given).scrub(text)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,7 @@ from clientguard.links import parse_customer, read_links
 from clientguard.money import is_currency
 from clientguard.policy import Policy
 from clientguard.records import Link
+from clientguard.redaction import clean_secret
 
 __all__ = [
     "CONFIG_ENV",
@@ -404,7 +405,12 @@ def connector_options(
                 value = _resolve_paths(value, source.base)
             options[key] = value
     for name in sorted(secrets):
-        value = env.get(secret_variable(source.name, name))
+        variable = secret_variable(source.name, name)
+        value = env.get(variable)
+        if value:
+            # A line break around the value (a token pasted from a file) is dropped; one
+            # inside it is refused, naming the variable and never the value.
+            value = clean_secret(value, name=f"the environment variable {variable}")
         if value:
             options[name] = value
     return options

@@ -31,6 +31,10 @@ obeys:
   again next time rather than missed. On a stream whose pages come sorted by the cursor
   (``sorted_by_cursor=True``) the cursor advances page by page, so an interrupted sync resumes
   where it stopped; otherwise it advances only with the stream's last page.
+* **No secret leaves a sync.** Every error that leaves :meth:`Connector.sync`, every
+  rejection reason, skip reason, note and progress event is scrubbed of the connector's secrets (its
+  ``SecretStr`` options, and its HTTP client's tokens and ids) in every form they may take
+  (:mod:`clientguard.redaction`, ``docs/security.md``).
 
 :meth:`Connector.sync` yields :class:`Page` objects, so that a store can persist records and
 the cursor page by page; :func:`pull` is the all-in-memory wrapper that
@@ -50,12 +54,20 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal, Self, final
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from clientguard.errors import ConfigError, DataError
 from clientguard.gcpause import collector_paused
 from clientguard.model import AnyRecord, Record
 from clientguard.records import Location, RecordKey, Rejection
+from clientguard.redaction import Scrubber, clean_secret, scrub_exception
 
 __all__ = [
     "Clock",
@@ -291,12 +303,27 @@ class ConnectorOptions(BaseModel):
 
     A connector declares its options as a subclass with one documented field per option
     (the field's docstring is its help text). A field typed ``SecretStr`` is a secret: its
-    value never shows in a repr, an error or :meth:`Connector.describe`.
+    value never shows in a repr, an error or :meth:`Connector.describe`; whitespace around it
+    is dropped (a token pasted from a file ends in a line break), and a character inside it
+    that is not printable is refused, naming the option and never the value
+    (:func:`clientguard.redaction.clean_secret`). This holds for every connector, whether the
+    value comes from a keyword, the environment or a file.
     """
 
     model_config = ConfigDict(
         frozen=True, extra="forbid", use_attribute_docstrings=True, arbitrary_types_allowed=True
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean_secrets(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name
+        spec = cls.model_fields.get(name) if name else None
+        if name is None or spec is None or "SecretStr" not in _type_name(spec.annotation):
+            return value
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        return clean_secret(value, name=name) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -359,7 +386,8 @@ def _options_error(connector: str, exc: ValidationError) -> ConfigError:
         elif error["type"] == "missing":
             lines.append(f"{where}: is required")
         else:
-            lines.append(f"{where}: {str(error['msg']).removeprefix('Value error, ')}")
+            said = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(said if said.startswith(f"{where} ") else f"{where}: {said}")
     return ConfigError(f"connector {connector!r}: " + "; ".join(lines))
 
 
@@ -434,6 +462,11 @@ class Connector(ABC):
             raise _options_error(self.name, exc) from None
         self.clock: Clock = utc_now if clock is None else clock
         self.progress: ProgressCallback | None = progress
+        self._option_secrets = tuple(
+            value.get_secret_value()
+            for value in (getattr(self.options, n) for n in type(self.options).model_fields)
+            if isinstance(value, SecretStr)
+        )
 
     def __repr__(self) -> str:
         # Only option names: values may be tokens, tenant ids or file paths with user names.
@@ -489,6 +522,19 @@ class Connector(ABC):
 
     def close(self) -> None:  # noqa: B027  (a hook: most connectors hold nothing)
         """Release what the connector holds (an HTTP session, open files)."""
+
+    # ----------------------------------------------------------------- secrets
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret the connector holds now: its ``SecretStr`` options; an HTTP
+        connector adds its client's (rotated tokens, a tenant id found on the way)."""
+        return getattr(self, "_option_secrets", ())
+
+    def scrub(self, text: str) -> str:
+        """``text`` without any of :meth:`secrets`, in any form
+        (:class:`~clientguard.redaction.Scrubber`). The sync applies it to every error,
+        rejection reason and progress event that leaves the connector."""
+        return Scrubber(self.secrets()).scrub(text)
 
     def __enter__(self) -> Self:
         return self
@@ -557,12 +603,22 @@ class Connector(ABC):
                 "source from an id)"
             )
         self._source_name = name
-        for stream in selected:
-            yield from _StreamSync(self, stream, state, started_at, full, name).run()
+        try:
+            for stream in selected:
+                yield from _StreamSync(self, stream, state, started_at, full, name).run()
+        except Exception as exc:
+            # The one way out of a sync for an error: scrubbed of every secret the connector
+            # holds, whoever raised it (the client, a response hook, a connector's own code),
+            # before a store records it or a command prints it.
+            scrub_exception(exc, self.scrub)
+            raise
 
     def report_progress(self, event: ProgressEvent) -> None:
-        """Hand ``event`` to the progress callback, if there is one."""
+        """Hand ``event`` to the progress callback, if there is one; its reason (an API's
+        message before a retry) scrubbed of secrets."""
         if self.progress is not None:
+            if event.reason:
+                event = replace(event, reason=self.scrub(event.reason))
             self.progress(event)
 
 
@@ -678,11 +734,21 @@ class _StreamSync:
             locations=locations,
             cursor=self.cursor(last=last),
             last=last,
-            skipped=dict(sorted(skipped.items())),
+            skipped=self.scrubbed_counts(skipped),
             duplicates=duplicates,
             deleted=tuple(deleted),
-            notes=tuple(page.notes),
+            notes=tuple(self.connector.scrub(note) for note in page.notes),
         )
+
+    def scrubbed_counts(self, skipped: Counter[str]) -> dict[str, int]:
+        """Skip reasons by count, sorted, scrubbed of secrets (a reason may quote a field a
+        server filled with what it was sent); once per page, not per record."""
+        if not skipped:
+            return {}
+        counts: Counter[str] = Counter()
+        for reason, count in skipped.items():
+            counts[self.connector.scrub(reason)] += count
+        return dict(sorted(counts.items()))
 
     def deduplicate(
         self, record: AnyRecord, raw: RawRecord
@@ -717,6 +783,7 @@ class _StreamSync:
     def rejections(self, raw: RawRecord, exc: BaseException) -> list[Rejection]:
         connector, stream = self.connector, self.stream
         record_id = connector.raw_id(stream, raw.data)
+        scrub = connector.scrub
         if isinstance(exc, DataError) and exc.problems:
             return [
                 replace(
@@ -724,6 +791,7 @@ class _StreamSync:
                     kind=stream.kind,
                     source=self.source,
                     record_id=problem.record_id or record_id,
+                    reason=scrub(problem.reason),
                     location=raw.location,
                     record=raw.data,
                 )
@@ -733,7 +801,7 @@ class _StreamSync:
             reason = f"missing field {exc.args[0]!r}" if exc.args else "missing field"
             field_name = str(exc.args[0]) if exc.args else None
         else:
-            reason = str(exc) or type(exc).__name__
+            reason = scrub(str(exc)) or type(exc).__name__
             field_name = None
         return [
             Rejection(

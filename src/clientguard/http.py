@@ -37,11 +37,16 @@ to a file only the user can read) and :class:`ClientCredentialsAuth`.
 
 Secrets: no token, client secret or tenant id is ever put in a log line, an exception message
 or a repr. Messages name the method and the path, never the query string; an API's own
-message, and the path itself, are scrubbed of every secret the client knows (plain and
-URL-encoded) before they are shown. While a client is open, a filter on the loggers that
-write request lines (``clientguard.http``, and urllib3's, which logs whole URLs at DEBUG
-level) does the same to every record they emit: a token in a query string (Fakturownia) or a
-realm id in a path (QuickBooks) never reaches a log file. :meth:`ApiClient.close` removes it.
+message, and the path itself, are scrubbed of every secret the client knows, in every form
+it sends them (:mod:`clientguard.redaction`: as is, URL-encoded, JSON-escaped, the Basic
+credentials' base64), *before* they are cut to length. That holds for every text that
+leaves the client: its exceptions (a response hook's too), the reason handed to ``on_wait``
+before a retry, and its log lines. A header value ``requests`` refuses (a line break in a
+token from a token endpoint) becomes a :class:`~clientguard.errors.ConnectorError` that does
+not quote it. While a client is open, a filter on the loggers that write request lines
+(:data:`REDACTED_LOGGERS`: clientguard's, urllib3's, which log whole URLs at DEBUG level)
+does the same to every record they emit: a token in a query string (Fakturownia) or a realm
+id in a path (QuickBooks) never reaches a log file. :meth:`ApiClient.close` removes it.
 
 :class:`HttpStream` and :class:`HttpConnector` put this under the framework of
 :mod:`clientguard.connector`: a stream declares its path and a paginator factory, and the
@@ -67,7 +72,7 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
-from urllib.parse import quote, quote_plus, urlencode, urljoin, urlsplit
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
@@ -90,8 +95,15 @@ from clientguard.errors import (
     RateLimitError,
 )
 from clientguard.records import Location
+from clientguard.redaction import (
+    Scrubber,
+    basic_credentials,
+    clean_secret,
+    scrub_exception,
+)
 
 __all__ = [
+    "MESSAGE_LIMIT",
     "ApiClient",
     "Auth",
     "BearerToken",
@@ -134,10 +146,24 @@ REQUEST_ID_HEADERS = (
     "X-Correlation-Id",
 )
 
-_REDACTED = "[redacted]"
+MESSAGE_LIMIT = 300
+"""The longest API message shown in an error or a progress line, cut after scrubbing."""
 
-#: The loggers that write request lines with URLs: an open client scrubs their records.
-REDACTED_LOGGERS = ("clientguard.http", "urllib3.connectionpool")
+#: The loggers that write request lines, URLs or headers: an open client scrubs their records
+#: (a logger's filter does not apply to its children, so each one is named).
+REDACTED_LOGGERS = (
+    "clientguard",
+    "clientguard.http",
+    "clientguard.connector",
+    "clientguard.store",
+    "urllib3",
+    "urllib3.connectionpool",
+    "urllib3.connection",
+    "urllib3.response",
+    "urllib3.poolmanager",
+    "urllib3.util.retry",
+    "requests",
+)
 
 
 # =============================================================================== classify
@@ -173,7 +199,9 @@ def classify(response: requests.Response, *, now: datetime | None = None) -> Ver
     request_id = request_id_of(response)
     if 200 <= status < 300 or status == 304:
         return Verdict("ok", status, "ok", request_id=request_id)
-    message = api_message(response)
+    # In full: the client scrubs the secrets out first and cuts after (a cut made before
+    # would leave a secret's first characters that no longer match it).
+    message = api_message(response, limit=None)
     said = f": {message}" if message else ""
     if status == 401:
         return Verdict(
@@ -240,10 +268,16 @@ class Classifier(Protocol):
 
 
 def request_id_of(response: requests.Response) -> str | None:
+    """The request id the API gave (the first of :data:`REQUEST_ID_HEADERS`), or None.
+
+    A value longer than 100 characters, or with a space or a control character in it, is no
+    request id and gives None: it is never cut (a cut could leave the start of a secret a
+    server echoed there, which no scrubbing would then recognise)."""
     for header in REQUEST_ID_HEADERS:
-        value = response.headers.get(header)
+        value = (response.headers.get(header) or "").strip()
         if value:
-            return value.strip()[:100]
+            plausible = len(value) <= 100 and value.isprintable() and " " not in value
+            return value if plausible else None
     return None
 
 
@@ -281,8 +315,12 @@ def parse_retry_after(value: str | None, *, now: datetime | None) -> float | Non
     return max(0.0, (when - now).total_seconds())
 
 
-def api_message(response: requests.Response, *, limit: int = 300) -> str:
-    """The API's own words about an error, from the common JSON shapes, else the text."""
+def api_message(response: requests.Response, *, limit: int | None = MESSAGE_LIMIT) -> str:
+    """The API's own words about an error, from the common JSON shapes, else the text.
+
+    Cut to ``limit`` characters (None: in full). Scrub a message of secrets *before* it is
+    cut: :meth:`ApiClient.scrub` and :meth:`~clientguard.redaction.Scrubber.shorten`.
+    """
     try:
         body = json.loads(response.content or b"null")
     except (ValueError, UnicodeDecodeError):
@@ -322,9 +360,25 @@ def api_message(response: requests.Response, *, limit: int = 300) -> str:
 
 
 def describe_url(method: str, url: str) -> str:
-    """``GET api.xero.com/api.xro/2.0/Invoices``: never the query string, which may hold ids."""
+    """``GET api.xero.com/api.xro/2.0/Invoices``: never the query string, which may hold ids,
+    nor a user name and password written into the URL."""
     parts = urlsplit(url)
-    return f"{method} {parts.netloc}{parts.path}"
+    return f"{method} {_host(parts.netloc)}{parts.path}"
+
+
+def _host(netloc: str) -> str:
+    """``host:port`` without the ``user:password@`` a URL may carry."""
+    return netloc.rpartition("@")[2]
+
+
+def _url_secrets(url: str) -> tuple[str, ...]:
+    """The password written into a URL (``https://user:password@host``), and the Basic
+    credentials ``requests`` makes of it: secrets, whatever option the URL came from."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return ()
+    user, password = unquote(parts.username or ""), unquote(parts.password)
+    return (password, basic_credentials(user, password))
 
 
 # =============================================================================== rate limits
@@ -365,6 +419,16 @@ class TokenSet:
     refresh_token: str | None = field(default=None, repr=False)
     expires_at: datetime | None = None
     scope: str | None = None
+
+    def __post_init__(self) -> None:
+        # Tokens from a file or a token endpoint: a line break around one is dropped, one
+        # inside it is refused (ConfigError naming the token, never showing it).
+        object.__setattr__(
+            self, "access_token", clean_secret(str(self.access_token), name="access_token")
+        )
+        if self.refresh_token is not None:
+            refresh = clean_secret(str(self.refresh_token), name="refresh_token")
+            object.__setattr__(self, "refresh_token", refresh or None)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -421,6 +485,8 @@ def load_token_file(path: str | os.PathLike[str]) -> TokenSet:
         return TokenSet.from_json(Path(path).expanduser().read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"token file {os.fspath(path)!r} does not exist") from None
+    except ConfigError as exc:  # a token with a control character in it: never quoted
+        raise ConfigError(f"token file {os.fspath(path)!r}: {exc}") from None
     except (OSError, ValueError, TypeError, AttributeError) as exc:
         raise ConfigError(
             f"token file {os.fspath(path)!r} cannot be read: {type(exc).__name__}"
@@ -452,6 +518,7 @@ class BearerToken(Auth):
     """A fixed access token (e.g. one a script obtained elsewhere). Not refreshed."""
 
     def __init__(self, access_token: str) -> None:
+        access_token = clean_secret(access_token, name="access_token")
         if not access_token:
             raise ConfigError("access_token is empty")
         self._token = access_token
@@ -485,12 +552,17 @@ class _TokenEndpointAuth(Auth):
         access_token: str | None = None,
         expires_at: datetime | None = None,
     ) -> None:
+        client_id = clean_secret(client_id, name="client_id")
         if not client_id:
             raise ConfigError("client_id is empty")
         self.token_url = token_url
         self._client_id = client_id
-        self._client_secret = client_secret
-        self._access = access_token
+        self._client_secret = (
+            clean_secret(client_secret, name="client_secret") if client_secret else None
+        ) or None
+        self._access = (
+            clean_secret(access_token, name="access_token") if access_token else None
+        ) or None
         self._expires_at = expires_at
         # One refresh at a time per connection: a second thread waits and reuses the result
         # (two concurrent refreshes of one rotating token set kill it with invalid_grant).
@@ -557,18 +629,28 @@ class _TokenEndpointAuth(Auth):
                 expires_at = client.clock() + timedelta(seconds=float(expires_in))
             except ValueError:
                 expires_at = None
-        self._accept(
-            TokenSet(
+        try:
+            tokens = TokenSet(
                 access_token=str(body["access_token"]),
                 refresh_token=body.get("refresh_token"),
                 expires_at=expires_at,
                 scope=body.get("scope"),
             )
-        )
+        except ConfigError as exc:
+            raise AuthError(f"the token endpoint's answer cannot be used: {exc}") from None
+        self._accept(tokens)
         log.info("obtained a new access token from %s", describe_url("POST", self.token_url))
 
     def secrets(self) -> Iterable[str]:
-        return tuple(s for s in (self._access, self._client_secret) if s)
+        basic = (
+            basic_credentials(self._client_id, self._client_secret)
+            if self._client_secret
+            else None
+        )
+        return tuple(
+            s for s in (self._access, self._client_secret, basic, *_url_secrets(self.token_url))
+            if s
+        )
 
 
 class RefreshTokenAuth(_TokenEndpointAuth):
@@ -598,6 +680,7 @@ class RefreshTokenAuth(_TokenEndpointAuth):
             access_token=access_token,
             expires_at=expires_at,
         )
+        refresh_token = clean_secret(refresh_token, name="refresh_token")
         if not refresh_token:
             raise ConfigError("refresh_token is empty")
         self._refresh_token = refresh_token
@@ -641,7 +724,7 @@ class ClientCredentialsAuth(_TokenEndpointAuth):
         client_secret: str,
         scope: str | None = None,
     ) -> None:
-        if not client_secret:
+        if not client_secret or not client_secret.strip():
             raise ConfigError("client_secret is empty")
         super().__init__(token_url=token_url, client_id=client_id, client_secret=client_secret)
         self._scope = scope
@@ -770,7 +853,9 @@ class ApiClient:
         self.sleep = sleep
         self.clock = clock
         self.on_wait = on_wait
-        self._secrets = tuple(s for s in secrets if s)
+        self._secrets = tuple(
+            s.strip() for s in (*secrets, *_url_secrets(base_url)) if s and s.strip()
+        )
         self._jitter = jitter
         self.classify: Classifier = classify if classifier is None else classifier
         self.session = session or requests.Session()
@@ -791,7 +876,7 @@ class ApiClient:
         self._unredact = weakref.finalize(self, _remove_filter, _RedactingFilter(self))
 
     def __repr__(self) -> str:
-        return f"<ApiClient {urlsplit(self.base_url).netloc} connector={self.connector!r}>"
+        return f"<ApiClient {_host(urlsplit(self.base_url).netloc)} connector={self.connector!r}>"
 
     def close(self) -> None:
         """Close the session and stop scrubbing the request loggers."""
@@ -878,6 +963,11 @@ class ApiClient:
                 f"({type(exc).__name__})",
                 ErrorContext(connector=self.connector, stream=stream),
             ) from None
+        except Exception as exc:
+            # Whatever else leaves the client (a response hook's error, an auth's) leaves it
+            # scrubbed, with what is chained to it.
+            scrub_exception(exc, self.scrub)
+            raise
 
     # --------------------------------------------------------------- internals
 
@@ -907,8 +997,22 @@ class ApiClient:
                 allow_redirects=False,
             )
         except (requests.ConnectionError, requests.Timeout) as exc:
-            log.warning("%s: %s", describe_url(method, url), type(exc).__name__)
+            log.warning("%s: %s", self.scrub(describe_url(method, url)), type(exc).__name__)
             raise
+        except (requests.exceptions.InvalidHeader, UnicodeEncodeError) as exc:
+            # requests quotes the refused value in its message: never shown.
+            raise ConnectorError(
+                f"{self.scrub(describe_url(method, url))}: a header of the request holds a "
+                "line break or another character HTTP does not allow (a token or an id "
+                f"copied with one?); nothing was sent ({type(exc).__name__})",
+                ErrorContext(connector=self.connector),
+            ) from None
+        except requests.RequestException as exc:
+            raise ConnectorError(
+                f"{self.scrub(describe_url(method, url))}: the request failed "
+                f"({type(exc).__name__}); check the base URL",
+                ErrorContext(connector=self.connector),
+            ) from None
         limits = RateLimits.of(response)
         if limits.remaining:
             self.rate_limits = limits
@@ -935,7 +1039,9 @@ class ApiClient:
         self.before_wait(seconds, reason)
 
     def before_wait(self, seconds: float, reason: str) -> None:
-        """Log a wait and report it to ``on_wait`` (the connector's progress line)."""
+        """Log a wait and report it to ``on_wait`` (the connector's progress line); the
+        reason is scrubbed of secrets, then cut to :data:`MESSAGE_LIMIT`."""
+        reason = self.shorten(reason)
         log.info("waiting %.1f s: %s", seconds, reason)
         if self.on_wait is not None:
             self.on_wait(seconds, reason)
@@ -943,28 +1049,30 @@ class ApiClient:
     def add_secret(self, value: str) -> None:
         """Scrub ``value`` from messages and log lines too (e.g. a tenant id found after
         start)."""
+        value = value.strip() if value else value
         if value and value not in self._secrets:
             self._secrets = (*self._secrets, value)
 
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret this client knows now: its own and its auth's (tokens rotate)."""
+        return (*self._secrets, *(self.auth.secrets() if self.auth else ()))
+
     def scrub(self, text: str) -> str:
-        """``text`` with every secret this client knows, plain or URL-encoded, replaced by
-        ``[redacted]``. Values shorter than 4 characters are left: they would blank out
-        ordinary words."""
-        forms: set[str] = set()
-        for secret in (*self._secrets, *(self.auth.secrets() if self.auth else ())):
-            if secret and len(secret) >= 4:
-                forms.update((secret, quote(secret, safe=""), quote_plus(secret)))
-        # Longest first, so that an encoded form is not half-replaced by a shorter one.
-        for form in sorted(forms, key=len, reverse=True):
-            text = text.replace(form, _REDACTED)
-        return text
+        """``text`` with every secret this client knows replaced by ``[redacted]``, in every
+        form (:class:`~clientguard.redaction.Scrubber`). Values shorter than 4 characters
+        are left: they would blank out ordinary words."""
+        return Scrubber(self.secrets()).scrub(text)
+
+    def shorten(self, text: str, limit: int = MESSAGE_LIMIT) -> str:
+        """``text`` scrubbed, then cut to ``limit`` characters: never the other way round."""
+        return Scrubber(self.secrets()).shorten(text, limit)
 
     def _context(self, verdict: Verdict, stream: str | None) -> ErrorContext:
         return ErrorContext(
             connector=self.connector,
             stream=stream,
             status=verdict.status,
-            request_id=verdict.request_id,
+            request_id=self.scrub(verdict.request_id) if verdict.request_id else None,
             retry_after=verdict.retry_after,
         )
 
@@ -978,7 +1086,7 @@ class ApiClient:
         attempts: int | None = None,
         hint: str | None = None,
     ) -> ConnectorError:
-        reason = self.scrub(verdict.reason)
+        reason = self.shorten(verdict.reason)
         if after_refresh:
             reason += " (again after refreshing the token: re-authorise the app)"
         if hint:
@@ -995,7 +1103,7 @@ class ApiClient:
         assert verdict.retry_after is not None
         resets_at = self.clock().astimezone(UTC) + timedelta(seconds=verdict.retry_after)
         return RateLimitError(
-            f"{label}: {self.scrub(verdict.reason)}: the server asks to wait "
+            f"{label}: {self.shorten(verdict.reason)}: the server asks to wait "
             f"{verdict.retry_after:.0f} s, more than max_wait {self.max_wait:.0f} s; "
             f"try again after {resets_at:%Y-%m-%d %H:%M:%S} UTC",
             self._context(verdict, stream),
@@ -1287,6 +1395,10 @@ class HttpConnector(Connector):
             )
 
         return report
+
+    def secrets(self) -> tuple[str, ...]:
+        client = getattr(self, "client", None)
+        return (*super().secrets(), *(client.secrets() if client is not None else ()))
 
     def close(self) -> None:
         client = getattr(self, "client", None)

@@ -247,7 +247,9 @@ class NoteGroup(Frozen):
     """What the notes are about: a kind of :data:`clientguard.settlement.NOTE_KINDS`, or
     ``rejected``, ``paid_date_unknown_count``, ``foreign_allocations``,
     ``excess_precision``, ``due_before_issue`` (a summary sentence of its own),
-    ``source_notes`` (the sources' notes, ``ledger.report.notes``), or ``other``."""
+    ``source_notes`` (the sources' notes, ``ledger.report.notes``), ``unmatched_hours`` (a
+    time tracker's client name that matched no customer, with its hours:
+    ``ledger.report.unmatched``), or ``other``."""
     title: str
     """The kind in a sentence."""
     count: int
@@ -1084,6 +1086,19 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         )
         notes.insert(0, sentence)
         groups.first("rejected", sentence)
+    # Hours of time entries whose client name matched no customer: missing from the share.
+    unmatched = ledger.report.unmatched
+    if unmatched:
+        hours = sum((u.hours for u in unmatched), ZERO)
+        notes.append(
+            f"{hours} hours of time entries name {len(unmatched)} client"
+            f"{'s' if len(unmatched) != 1 else ''} that match no customer; they are not in "
+            "the hours share until the names match (see ledger.report.unmatched)."
+        )
+        groups.add("unmatched_hours", notes[-1], None)
+        for each in unmatched:
+            notes.append(str(each))
+            groups.add("unmatched_hours", notes[-1], None)
     if unknown:
         notes.append(
             f"{len(unknown)} invoice{'s are' if len(unknown) != 1 else ' is'} marked paid with "

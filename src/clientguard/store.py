@@ -663,7 +663,9 @@ class Store:
                     ):
                         writer.write(page)
             except BaseException as exc:
-                self._end_sync(sync_id, writer, status="failed", error=_error_text(exc))
+                self._end_sync(
+                    sync_id, writer, status="failed", error=_error_text(exc, connector)
+                )
                 raise
             self._end_sync(sync_id, writer, status="complete", error=None)
         return SyncResult(
@@ -1412,11 +1414,13 @@ def _moment(connector: Connector) -> str:
     return (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
-def _error_text(exc: BaseException) -> str:
-    # Our own errors are written never to hold a secret; anything else may (a third-party
-    # exception can quote a URL with a token), so only its type is kept.
+def _error_text(exc: BaseException, connector: Connector) -> str:
+    # Our own errors are written never to hold a secret, and the sync scrubs them on their
+    # way out; the connector scrubs the text once more, in full, before it is kept (never
+    # cut first). Anything else may hold a secret (a third-party exception can quote a URL
+    # with a token), so only its type is kept.
     if isinstance(exc, ClientguardError):
-        return f"{type(exc).__name__}: {exc}"
+        return connector.scrub(f"{type(exc).__name__}: {exc}")
     return type(exc).__name__
 
 

@@ -211,10 +211,10 @@ class FakturowniaConnector(HttpConnector):
             home_currency=opts.home_currency,
             default_terms_days=opts.default_terms_days,
         )
-        token = opts.api_token.get_secret_value()
-        if not token.strip():
+        token = opts.api_token.get_secret_value()  # stripped by the options model
+        if not token:
             raise ConfigError(f"connector 'fakturownia': api_token is empty; {_CREDENTIALS_HELP}")
-        self._token = token.strip()
+        self._token = token
         self.client = ApiClient(
             opts.base_url or f"https://{opts.subdomain}.fakturownia.pl",
             headers={"Accept": "application/json"},

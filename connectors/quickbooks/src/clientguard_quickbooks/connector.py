@@ -254,7 +254,7 @@ class QuickBooksConnector(HttpConnector):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         opts = self.options
-        realm = opts.realm_id.get_secret_value().strip()
+        realm = opts.realm_id.get_secret_value()  # stripped by the options model
         if not realm:
             raise ConfigError("connector 'quickbooks': realm_id is empty")
         self.rules = MappingRules(

@@ -192,7 +192,7 @@ class StripeConnector(HttpConnector):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         opts = self.options
-        key = opts.api_key.get_secret_value().strip()
+        key = opts.api_key.get_secret_value()  # stripped by the options model
         if not key.startswith(("sk_", "rk_")):
             raise ConfigError(
                 "connector 'stripe': api_key is not a secret (sk_) or restricted (rk_) key; "

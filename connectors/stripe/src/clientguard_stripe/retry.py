@@ -15,7 +15,8 @@ from typing import Any
 import requests
 
 from clientguard.errors import ApiError, ErrorContext, RateLimitError
-from clientguard.http import api_message, request_id_of
+from clientguard.http import MESSAGE_LIMIT, api_message, request_id_of
+from clientguard.redaction import Scrubber
 
 __all__ = ["refuse_when_stripe_says_no", "scrub_keys", "should_retry"]
 
@@ -49,7 +50,9 @@ def refuse_when_stripe_says_no(response: requests.Response, *args: Any, **kwargs
     status = response.status_code
     if status < 429 or (status != 429 and status < 500) or should_retry(response) is not False:
         return
-    said = scrub_keys(api_message(response))
+    # Scrubbed in full, then cut: a cut first could leave a key's first characters. The
+    # client scrubs the error again with the key it sent on its way out.
+    said = Scrubber().shorten(scrub_keys(api_message(response, limit=None)), MESSAGE_LIMIT)
     context = ErrorContext(connector="stripe", status=status, request_id=request_id_of(response))
     detail = f": {said}" if said else ""
     if status == 429:
