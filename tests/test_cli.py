@@ -1335,3 +1335,34 @@ def test_a_reader_that_stops_reading_is_no_error(argv: list[str]) -> None:
         os.close(write)
     assert done.returncode == 0
     assert done.stderr.decode() == ""
+
+
+# ------------------------------------------------------------------------------ forecast
+def test_forecast_prints_the_13_weeks_and_the_open_invoices(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "forecast", "--as-of", "2025-06-30")
+    assert code == EXIT_OK
+    assert out.startswith("Cash-in forecast as of 2025-06-30 (EUR)")
+    weeks = [line for line in out.splitlines() if re.match(r"\d+ +\d{4}-\d\d-\d\d", line)]
+    assert [line.split()[0] for line in weeks] == [str(n) for n in range(1, 14)]
+    assert weeks[0].split()[1] == "2025-07-01"
+    assert "Open invoices, most likely late first" in out
+    assert "rests on:" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_forecast_backtest_prints_every_method(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ibm = Path(__file__).resolve().parents[2] / "shared" / "reference" / "data" / (
+        "ibm_accounts_receivable.csv")
+    if not ibm.exists():
+        pytest.skip("the IBM sample in ../shared is absent")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "forecast", "--backtest", "--source", "csv", "--option",
+                       f"invoices={ibm}", "--option", "preset=ibm-ar", "--quiet")
+    assert code == EXIT_OK
+    methods = [line.split()[0] for line in out.splitlines()[3:]]
+    assert methods == ["forecast", "client_mean", "last_invoice", "book_mean"]
+    assert "16 monthly origins 2012-07-01 to 2013-10-01" in out
