@@ -1366,3 +1366,15 @@ def test_forecast_backtest_prints_every_method(
     methods = [line.split()[0] for line in out.splitlines()[3:]]
     assert methods == ["forecast", "client_mean", "last_invoice", "book_mean"]
     assert "16 monthly origins 2012-07-01 to 2013-10-01" in out
+
+
+@pytest.mark.parametrize(("typo", "meant"), [("invoice", "invoices"), ("mapings", "mapping"),
+                                              ("paymnets", "payments")])
+def test_a_typo_in_a_connector_option_names_the_nearest_option(
+    books: Path, capsys: pytest.CaptureFixture[str], typo: str, meant: str
+) -> None:
+    text = (books / "clientguard.toml").read_text()
+    (books / "clientguard.toml").write_text(text + f'{typo} = "exports/2025-q1.csv"\n')
+    code, _, err = run(capsys, "sync", "--quiet")
+    assert code == EXIT_USAGE
+    assert f"{typo}: not an option of this connector; did you mean {meant!r}?" in err

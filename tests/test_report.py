@@ -385,3 +385,39 @@ def test_the_data_formats_keep_a_long_name_whole(fmt: str) -> None:
     result = _long_name_review(200_000)
     name = result.clients[next(iter(c for c in result.clients if len(c) > 100))].name
     assert name in render(result, fmt)
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "clients", "book_says_none", "big_says_none"),
+    [("none", {}, True, True), ("eu", {}, False, False), ("none", {"big": "pl"}, False, False),
+     ("eu", {"big": "none"}, False, True)],
+    ids=["no law", "eu", "big under pl", "big exempt"],
+)
+def test_no_law_is_said_in_words_never_as_zero_claimable(
+    jurisdiction: str, clients: dict[str, str], book_says_none: bool, big_says_none: bool
+) -> None:
+    # Big pays 30 days late. Without a late-payment law "Claimable by law 0.00 EUR" reads as
+    # "nothing is owed"; the report says that no law applies instead, for the book and for
+    # each client whose jurisdiction is none.
+    from clientguard.policy import Policy
+
+    policy = Policy(jurisdiction=jurisdiction, client_jurisdictions=clients)
+    book = ledger(customer("big", "Big Co"), customer("small", "Small Co"),
+                  *_two_client_records())
+    result = review(book, as_of=AS_OF, policy=policy)
+    words = "no late-payment law applies (policy jurisdiction: none)"
+    card = re.search(r"Claimable by law</span><b>([^<]*)</b>", render(result, "html"))
+    assert card is not None
+    assert (card.group(1) == words) is book_says_none
+    big = result.clients["big"]
+    assert (big.claimable == 0) is big_says_none
+    table = render(result, "table")
+    line = next(x for x in table.split("Big Co:")[1].splitlines() if "Cost of lateness" in x)
+    assert (words in line) is big_says_none
+    assert ("claimable under late-payment law" in line) is not big_says_none
+
+
+def _two_client_records() -> list[Any]:
+    big = invoice("big", issued="2025-01-01", due="2025-01-31", total="3000.00", id="B-1")
+    small = invoice("small", issued="2025-05-01", due="2025-05-31", total="1000.00", id="S-1")
+    return [big, small, payment("big", on="2025-03-02", amount="3000.00", pays=big, id="P-1")]

@@ -44,6 +44,7 @@ module sits below the ledger and imports nothing above the model (docs/architect
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from abc import ABC, abstractmethod
@@ -376,13 +377,19 @@ def _describe_options(options: type[ConnectorOptions]) -> tuple[OptionInfo, ...]
     return tuple(infos)
 
 
-def _options_error(connector: str, exc: ValidationError) -> ConfigError:
-    """The options' problems in words, never echoing a value (it may be a secret)."""
+def _options_error(
+    connector: str, exc: ValidationError, known: Sequence[str] = ()
+) -> ConfigError:
+    """The options' problems in words, never echoing a value (it may be a secret). An
+    unknown option names the nearest known one (``invoice`` -> ``invoices``), as a typo of
+    the config's own keys does."""
     lines = []
     for error in exc.errors(include_url=False, include_input=False):
         where = ".".join(str(p) for p in error["loc"]) or "options"
         if error["type"] == "extra_forbidden":
-            lines.append(f"{where}: not an option of this connector")
+            close = difflib.get_close_matches(str(error["loc"][-1]), list(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            lines.append(f"{where}: not an option of this connector{hint}")
         elif error["type"] == "missing":
             lines.append(f"{where}: is required")
         else:
@@ -459,7 +466,7 @@ class Connector(ABC):
         try:
             self.options = self.Options(**options)
         except ValidationError as exc:
-            raise _options_error(self.name, exc) from None
+            raise _options_error(self.name, exc, tuple(self.Options.model_fields)) from None
         self.clock: Clock = utc_now if clock is None else clock
         self.progress: ProgressCallback | None = progress
         self._option_secrets = tuple(

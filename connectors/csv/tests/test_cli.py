@@ -44,7 +44,7 @@ def test_check_reports_files_rejections_and_unmatched_names(
     assert f"time_entries: {hours} (utf-8, comma, header on line 1): 2 rows, 1 records, " \
            "0 skipped, 1 rejected" in out
     assert "'Globex' in time_entries: 1 rows, first at" in out
-    assert "2 rejected:" in out
+    assert "2 rejected, 2 different reasons:" in out
     assert "i.csv, line 3, column 'Total'" in out
 
 
@@ -64,3 +64,22 @@ def test_check_says_why_a_file_cannot_be_used(write: Write, capsys: pytest.Captu
     assert main(["check", "--mapping", str(write("bad.toml", "x = 1\n")),
                  "--invoices", str(invoices)]) == 2
     assert "x: unknown key" in capsys.readouterr().err
+
+
+def test_check_says_what_kinds_the_records_are_and_counts_each_reason_once(
+    write: Write, capsys: pytest.CaptureFixture[str]
+):
+    # 25 rows with the same bad total: one line with the count, not 25 (nor 20 and "5 more").
+    mapping = write("m.toml", MAPPING)
+    rows = "".join(f"{n};Acme;2025-01-02;x\n" for n in range(1, 26))
+    invoices = write("i.csv", "No;Client;Date;Total\n" + rows + "26;Birch;2025-01-03;5.00\n")
+    assert main(["check", "--mapping", str(mapping), "--invoices", str(invoices)]) == 1
+    out = capsys.readouterr().out
+    # 26 rows made 3 records: Birch's invoice, and a customer for each client named (Acme's
+    # rows name one even though every one of them is rejected).
+    assert "26 rows, 3 records" in out
+    assert "records made: 2 customers, 1 invoice" in out
+    assert "25 rejected, 1 reason:" in out
+    assert "  - 25 x invoice 1 (" in out
+    assert "(and 24 more rows like it)" in out
+    assert out.count("i.csv, line") == 1

@@ -20,6 +20,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
+from clientguard import wording
 from clientguard._version import __version__
 from clientguard.findings import Finding, Signal
 from clientguard.forecast import Forecast
@@ -30,7 +31,7 @@ from clientguard.review import ClientReview, Recommendation, Review
 from clientguard.signals import ConcentrationReport
 
 # Internal (shared with the other renderers), left out of __all__: data_warnings, book_aging,
-# weighted_days_late.
+# weighted_days_late, claim_text.
 __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "render_json", "review_document", "schema"]
 
 SCHEMA_NAME = "clientguard.review"
@@ -257,6 +258,25 @@ def data_warnings(review: Review) -> list[str]:
         *review.data_quality.warnings,
         *(f.message for f in review.book.findings if f.signal is Signal.STALE_DATA),
     ]
+
+
+def claim_text(review: Review, amount: Decimal, client: ClientReview | None = None) -> str:
+    """What the law lets the firm claim, for a person: the amount, or, where the policy names
+    no late-payment law for the book (or that client), that none applies: "0.00 USD" would
+    read as "nothing is owed"."""
+    policy = review.policy
+    if client is None:
+        applies = policy.jurisdiction != "none" or any(
+            j != "none" for j in policy.client_jurisdictions.values())
+    else:
+        applies = any(
+            policy.client_jurisdictions.get(m, policy.client_jurisdictions.get(
+                client.client_id, policy.jurisdiction)) != "none"
+            for m in client.members
+        )
+    if not applies and amount == 0:
+        return "no late-payment law applies (policy jurisdiction: none)"
+    return wording.money(amount, review.base_currency)
 
 
 def book_aging(review: Review) -> Aging:

@@ -28,7 +28,12 @@ from decimal import Decimal
 from clientguard import wording
 from clientguard._version import __version__
 from clientguard.forecast import Forecast, InvoiceForecast
-from clientguard.report.document import book_aging, data_warnings, weighted_days_late
+from clientguard.report.document import (
+    book_aging,
+    claim_text,
+    data_warnings,
+    weighted_days_late,
+)
 from clientguard.report.text import (
     EMPTY,
     MORE_NOTES,
@@ -159,7 +164,7 @@ def _book(review: Review) -> list[str]:
         ("HHI (revenue)", wording.number(revenue.hhi, missing=EMPTY)),
         ("Largest client", wording.percent(revenue.top_shares.get(1), missing=EMPTY)),
         ("Lateness cost", wording.money(book.financing_cost, currency)),
-        ("Claimable by law", wording.money(book.claimable, currency)),
+        ("Claimable by law", claim_text(review, book.claimable)),
     ]
     lines = [
         '<section id="book">',
@@ -239,7 +244,7 @@ def _details(review: Review) -> list[str]:
         return []
     lines = ['<section id="details">', "<h2>Clients to act on</h2>"]
     for client in flagged:
-        lines += _client_article(client, review.base_currency, _predicted(client, review))
+        lines += _client_article(client, review, _predicted(client, review))
     lines.append("</section>")
     return lines
 
@@ -254,8 +259,9 @@ def _predicted(client: ClientReview, review: Review) -> list[InvoiceForecast]:
 
 
 def _client_article(
-    client: ClientReview, currency: str, predicted: Sequence[InvoiceForecast] = ()
+    client: ClientReview, review: Review, predicted: Sequence[InvoiceForecast] = ()
 ) -> list[str]:
+    currency = review.base_currency
     lines = [
         f'<article id="{_anchor(client)}">',
         f"<h3>{esc(client.name)} {_verdict(client.recommendation)}</h3>",
@@ -294,8 +300,7 @@ def _client_article(
         lines.append(
             "<p><b>Cost of lateness:</b> "
             f"{esc(wording.money(client.financing_cost, currency))} "
-            f"in financing; {esc(wording.money(client.claimable, currency))} "
-            "claimable under late-payment law.</p>"
+            f"in financing; {esc(_claimable(review, client))}.</p>"
         )
     series = monthly_days_late(client)
     if series:
@@ -520,3 +525,8 @@ def _cash_chart(predicted: Forecast, currency: str) -> str:
         body.append(_text(middle, height - bottom + 16, f"{week.start:%d %b}", anchor="middle"))
     body.append(_text(left, 14, f"up to {wording.money(top, currency)} a week"))
     return _svg(width, height, f"Cash expected in by week, {currency}", body)
+
+
+def _claimable(review: Review, client: ClientReview) -> str:
+    text = claim_text(review, client.claimable, client)
+    return text if text.startswith("no ") else f"{text} claimable under late-payment law"

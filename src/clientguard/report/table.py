@@ -12,7 +12,12 @@ from decimal import Decimal
 
 from clientguard import wording
 from clientguard.findings import Severity, Signal
-from clientguard.report.document import book_aging, data_warnings, weighted_days_late
+from clientguard.report.document import (
+    book_aging,
+    claim_text,
+    data_warnings,
+    weighted_days_late,
+)
 from clientguard.report.text import (
     EMPTY,
     MORE_NOTES,
@@ -91,7 +96,7 @@ def render_table(review: Review, *, title: str | None = None) -> str:
     details = [c for c in review.clients.values() if c.recommendation is not Recommendation.OK]
     for client in details:
         lines.append("")
-        lines += _client_details(client, currency)
+        lines += _client_details(client, currency, review)
     lines.append("")
     lines += _aging_lines(review)
     quality = review.data_quality
@@ -207,7 +212,7 @@ def _row(cells: tuple[str, ...]) -> str:
     return " ".join(parts)
 
 
-def _client_details(client: ClientReview, currency: str) -> list[str]:
+def _client_details(client: ClientReview, currency: str, review: Review) -> list[str]:
     verdict = VERDICTS[client.recommendation]
     lines = [fit(f"{client.name}: {verdict}", WIDTH)]
     lines.append("-" * min(WIDTH, columns(lines[0])))
@@ -228,7 +233,7 @@ def _client_details(client: ClientReview, currency: str) -> list[str]:
     if client.financing_cost > 0 or client.claimable > 0:
         lines += _wrap(
             f"Cost of lateness: {wording.money(client.financing_cost, currency)} financing; "
-            f"{wording.money(client.claimable, currency)} claimable under late-payment law.",
+            f"{_claimable(review, client)}.",
             indent="  ",
             subsequent="    ",
         )
@@ -255,3 +260,8 @@ def _wrap(
         indent=indent + bullet,
         subsequent=subsequent if subsequent is not None else indent,
     )
+
+
+def _claimable(review: Review, client: ClientReview) -> str:
+    text = claim_text(review, client.claimable, client)
+    return text if text.startswith("no ") else f"{text} claimable under late-payment law"

@@ -12,18 +12,22 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import Counter
 from collections.abc import Sequence
 
 from clientguard.errors import ClientguardError
 from clientguard.records import Rejection
 from clientguard_csv.connector import CsvConnector
 from clientguard_csv.mapping import PRESETS, STREAMS, preset_text
-from clientguard_csv.reading import ReadLog, read_records
+from clientguard_csv.reading import Loaded, ReadLog, read_records
 from clientguard_csv.textfile import describe_delimiter
 
 __all__ = ["SHOWN", "main"]
 
-#: How many rejections ``check`` prints before it says how many more there are.
+_KIND_NAMES = {"credit_note": "credit note", "time_entry": "time entry",
+               "work_request": "work request"}
+
+#: How many rejection reasons ``check`` prints before it says how many more there are.
 SHOWN = 20
 
 
@@ -74,17 +78,20 @@ def _run(args: argparse.Namespace) -> int:
         connector = CsvConnector(preset=args.preset, mapping=args.mapping, **files)
         log = ReadLog()
         rejected: list[Rejection] = []
+        kinds: Counter[str] = Counter()
         for item in read_records(connector.mapping, connector.sources(), log=log):
             if isinstance(item, Rejection):
                 rejected.append(item)
+            elif isinstance(item, Loaded):
+                kinds[item.record.kind] += 1
     except ClientguardError as exc:
         print(f"clientguard-csv: {exc}", file=sys.stderr)
         return 2
-    _print_log(log, rejected)
+    _print_log(log, rejected, kinds)
     return 1 if rejected else 0
 
 
-def _print_log(log: ReadLog, rejected: list[Rejection]) -> None:
+def _print_log(log: ReadLog, rejected: list[Rejection], kinds: Counter[str]) -> None:
     for f in log.files:
         guessed = " (a guess)" if f.guessed else ""
         folded = f", {f.duplicates} duplicate rows folded" if f.duplicates else ""
@@ -93,13 +100,29 @@ def _print_log(log: ReadLog, rejected: list[Rejection]) -> None:
             f"header on line {f.header_line}): {f.rows} rows, {f.records} records, "
             f"{f.skipped} skipped, {f.rejected} rejected{folded}"
         )
+    if kinds:
+        # A file's records count what its rows made: an invoices file also makes a customer
+        # for each client it names, so "2,466 rows, 2,566 records" needs this line.
+        made = ", ".join(f"{count:,} {_KIND_NAMES.get(kind, kind)}{'' if count == 1 else 's'}"
+                         for kind, count in sorted(kinds.items()))
+        print(f"records made: {made}")
     if log.unmatched:
         print("client names that matched no customer:")
         for entry in log.unmatched.values():
             print(f"  {entry.name!r} in {entry.stream}: {entry.rows} rows, first at {entry.first}")
     if rejected:
-        print(f"{len(rejected)} rejected:")
-        for rejection in rejected[:SHOWN]:
-            print(f"  - {rejection}")
-        if len(rejected) > SHOWN:
-            print(f"  ... and {len(rejected) - SHOWN} more")
+        # One line a reason, with how many rows it turned away and where it first did.
+        reasons: dict[tuple[str, str | None, str], list[Rejection]] = {}
+        for rejection in rejected:
+            key = (rejection.kind, rejection.field, rejection.reason)
+            reasons.setdefault(key, []).append(rejection)
+        print(f"{len(rejected)} rejected, {len(reasons)} "
+              f"{'reason' if len(reasons) == 1 else 'different reasons'}:")
+        for same in list(reasons.values())[:SHOWN]:
+            first = same[0]
+            if len(same) == 1:
+                print(f"  - {first}")
+            else:
+                print(f"  - {len(same)} x {first} (and {len(same) - 1} more rows like it)")
+        if len(reasons) > SHOWN:
+            print(f"  ... and {len(reasons) - SHOWN} more reasons")
