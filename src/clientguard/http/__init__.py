@@ -56,13 +56,16 @@ The package, from the bottom up (``pyproject.toml``'s ``http-inside`` contract k
 
 * :mod:`~clientguard.http.redact`: what of a request may be shown (:func:`describe_url`), the
   secrets a URL carries, the filter on :data:`REDACTED_LOGGERS`;
+* :mod:`~clientguard.http.options`: :class:`HttpOptions`, the options every HTTP connector
+  shares (timeout, attempts, the longest wait, sleep), validated and bounded;
 * :mod:`~clientguard.http.classify`: the pure table (:func:`classify`, :class:`Verdict`) and
   the readers it uses (``Retry-After``, request ids, the API's message);
 * :mod:`~clientguard.http.client`: :class:`ApiClient`, :class:`RateLimits`, the :class:`Auth`
   interface, :func:`decode_json`;
 * :mod:`~clientguard.http.auth`: the OAuth 2.0 grants and the token file;
 * :mod:`~clientguard.http.paging`: the paginators;
-* :mod:`~clientguard.http.connector`: :class:`HttpStream`, :class:`HttpConnector`.
+* :mod:`~clientguard.http.connector`: :class:`HttpStream`, :class:`HttpConnector` and its
+  :meth:`~HttpConnector.api_client`, the one way a connector builds its client.
 
 Every public name is importable from ``clientguard.http`` itself, as before the split.
 """
@@ -98,6 +101,7 @@ from clientguard.http.client import (
     decode_json,
 )
 from clientguard.http.connector import HttpConnector, HttpRequest, HttpStream
+from clientguard.http.options import HttpOptions, MaxAttempts, MaxWait, Timeout
 from clientguard.http.paging import (
     NextTokenPaginator,
     OffsetPaginator,
@@ -118,8 +122,11 @@ __all__ = [
     "Classifier",
     "ClientCredentialsAuth",
     "HttpConnector",
+    "HttpOptions",
     "HttpRequest",
     "HttpStream",
+    "MaxAttempts",
+    "MaxWait",
     "NextTokenPaginator",
     "OffsetPaginator",
     "PageNumberPaginator",
@@ -128,6 +135,7 @@ __all__ = [
     "RefreshTokenAuth",
     "SinglePagePaginator",
     "Sleep",
+    "Timeout",
     "TokenSet",
     "Verdict",
     "WaitCallback",

@@ -7,7 +7,8 @@ connector's :meth:`~HttpConnector.fetch` pages with a fresh paginator per call.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,9 @@ from urllib.parse import urlencode
 
 from clientguard.connector import Connector, ProgressEvent, RawPage, Stream
 from clientguard.errors import ApiError, ConfigError, ErrorContext
-from clientguard.http.client import ApiClient, WaitCallback, decode_json
+from clientguard.http.classify import Classifier
+from clientguard.http.client import ApiClient, Auth, WaitCallback, decode_json
+from clientguard.http.options import HttpOptions
 from clientguard.http.paging import Paginator, SinglePagePaginator
 from clientguard.records import Location
 
@@ -49,13 +52,56 @@ class HttpRequest:
 class HttpConnector(Connector):
     """A connector over an HTTP API: :meth:`fetch` pages each :class:`HttpStream`.
 
-    Subclasses set ``self.client`` (an :class:`ApiClient`, usually built with
-    :meth:`wait_reporter` as its ``on_wait``) and may override the pure hooks
+    Subclasses set ``self.client``, built with :meth:`api_client` from their options (a
+    subclass of :class:`~clientguard.http.HttpOptions`), and may override the pure hooks
     :meth:`build_request` (e.g. to send the cursor) and :meth:`records_of`, and
     :meth:`before_request` to pace themselves on :attr:`ApiClient.rate_limits`.
     """
 
     client: ApiClient
+
+    def api_client(
+        self,
+        base_url: str,
+        *,
+        auth: Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        classifier: Classifier | None = None,
+        secrets: Iterable[str] = (),
+        backoff_cap: float = 60.0,
+        client_class: type[ApiClient] = ApiClient,
+    ) -> ApiClient:
+        """The connector's :class:`ApiClient`: the one way to build it.
+
+        The options' ``timeout``, ``max_attempts``, ``max_wait`` and ``sleep``
+        (:class:`~clientguard.http.HttpOptions`), the connector's name, clock and progress
+        (waits are reported as progress events) go in; what is the source's own is passed
+        here: the API's root, its auth and headers, its ``classifier`` when it has rules of
+        its own (see :func:`~clientguard.http.classify`), the values to scrub besides the
+        auth's tokens (a tenant id, a token sent in the query string), and ``client_class``
+        for a client subclass.
+        """
+        opts = self.options
+        if not isinstance(opts, HttpOptions):
+            raise ConfigError(
+                f"connector {self.name!r}: its Options must subclass clientguard.http.HttpOptions "
+                "to build an ApiClient with api_client()"
+            )
+        return client_class(
+            base_url,
+            auth=auth,
+            headers=headers,
+            connector=self.name,
+            timeout=opts.timeout,
+            max_attempts=opts.max_attempts,
+            max_wait=opts.max_wait,
+            backoff_cap=backoff_cap,
+            sleep=time.sleep if opts.sleep is None else opts.sleep,
+            clock=self.clock,
+            on_wait=self.wait_reporter(),
+            secrets=secrets,
+            classifier=classifier,
+        )
 
     def build_request(
         self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]
