@@ -220,3 +220,37 @@ def test_api_client_needs_http_options() -> None:
         Odd().api_client("http://h/")
 
 
+
+
+# ------------------------------------------------------------------ the client itself
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        pytest.param("timeout", math.inf, id="timeout inf"),
+        pytest.param("timeout", math.nan, id="timeout nan"),
+        pytest.param("timeout", 0.0, id="timeout 0"),
+        pytest.param("timeout", (10.0, math.inf), id="read timeout inf"),
+        pytest.param("timeout", (math.nan, 60.0), id="connect timeout nan"),
+        pytest.param("max_wait", math.nan, id="max_wait nan"),
+        pytest.param("max_wait", math.inf, id="max_wait inf"),
+        pytest.param("max_wait", -1.0, id="max_wait negative"),
+        pytest.param("backoff_base", math.nan, id="backoff_base nan"),
+        pytest.param("backoff_cap", math.inf, id="backoff_cap inf"),
+    ],
+)
+def test_an_api_client_built_by_hand_refuses_endless_or_unreadable_seconds(
+    option: str, value: object
+) -> None:
+    # A client built without HttpOptions (the exchange-rate banks) is checked too.
+    with pytest.raises(ConfigError, match=f"{option} must be a finite number of seconds"):
+        ApiClient("http://h/", **{option: value})  # type: ignore[arg-type]
+
+
+def test_an_api_client_takes_a_max_wait_of_zero_and_a_timeout_pair() -> None:
+    client = ApiClient("http://h/", max_wait=0, timeout=(3.0, 30.0))
+    try:
+        assert (client.max_wait, client.timeout) == (0, (3.0, 30.0))
+    finally:
+        client.close()

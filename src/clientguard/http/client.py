@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 import weakref
@@ -140,6 +141,18 @@ class _Wait(wait_base):
         return self.client.backoff(retry_state.attempt_number)
 
 
+def _check_seconds(values: Mapping[str, float | tuple[float, float]], *, zero_ok: set[str]) -> None:
+    """Each value (or each of a pair, as a timeout may be) a finite number of seconds, above
+    0 (or at least 0 for those in ``zero_ok``): ``inf`` would wait for ever, ``nan`` compares
+    false with everything (a ``max_wait`` of nan would sleep any wait a server asks)."""
+    for name, value in values.items():
+        for part in value if isinstance(value, tuple) else (value,):
+            low_ok = part >= 0 if name in zero_ok else part > 0
+            if not (math.isfinite(part) and low_ok):
+                least = "0 or more" if name in zero_ok else "above 0"
+                raise ConfigError(f"{name} must be a finite number of seconds, {least}")
+
+
 def _retryable(exc: BaseException) -> bool:
     return isinstance(exc, _TryAgain | requests.ConnectionError | requests.Timeout)
 
@@ -167,6 +180,12 @@ class ApiClient:
         classifier: the response table, :func:`classify` by default. A source with rules of
             its own (a header that says "do not retry") passes a function that handles those
             and defers to :func:`classify` for the rest.
+
+    Seconds (``timeout``, each of a pair too, ``max_wait``, ``backoff_base``,
+    ``backoff_cap``) must be finite and above 0 (``max_wait`` may be 0): anything else is a
+    :class:`ConfigError`. A connector builds its client with
+    :meth:`~clientguard.http.HttpConnector.api_client`, from options already bounded by
+    :class:`~clientguard.http.HttpOptions`.
     """
 
     def __init__(
@@ -191,6 +210,15 @@ class ApiClient:
     ) -> None:
         if max_attempts < 1:
             raise ConfigError("max_attempts must be at least 1")
+        _check_seconds(
+            {
+                "timeout": timeout,
+                "max_wait": max_wait,
+                "backoff_base": backoff_base,
+                "backoff_cap": backoff_cap,
+            },
+            zero_ok={"max_wait"},
+        )
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.auth = auth
         self.connector = connector
