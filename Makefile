@@ -7,16 +7,22 @@ BIN := $(VENV)/bin
 CONNECTORS := $(patsubst %/pyproject.toml,%,$(wildcard connectors/*/pyproject.toml))
 CONNECTOR_SRC := $(wildcard connectors/*/src/*)
 STAMP := $(VENV)/.installed
+NPM_STAMP := tools/node_modules/.installed
 
 .PHONY: demo test lint types unit bench clean
 
-$(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(CONNECTORS)) $(wildcard tools/package.json)
+$(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(CONNECTORS))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]' $(addprefix -e ./,$(CONNECTORS))
-	@if command -v npm >/dev/null 2>&1 && [ -f tools/package.json ]; then \
-		cd tools && npm install --no-audit --no-fund --loglevel=error; fi
 	touch $(STAMP)
+
+# The Prism mock server (npm) serves Xero's OpenAPI spec to the contract test: installed for the
+# tests only, never for the demo; without npm that test is skipped with its reason.
+$(NPM_STAMP): $(wildcard tools/package.json)
+	@if command -v npm >/dev/null 2>&1 && [ -f tools/package.json ]; then \
+		cd tools && npm install --no-audit --no-fund --loglevel=error && touch ../$(NPM_STAMP); \
+	else echo "npm not found: the Xero contract test will be skipped"; fi
 
 demo: $(STAMP)
 	$(BIN)/clientguard demo
@@ -30,7 +36,7 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC)
 
-unit: $(STAMP)
+unit: $(STAMP) $(NPM_STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)

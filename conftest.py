@@ -12,12 +12,21 @@ included; a test module asks for the fixtures by name and imports nothing from h
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# CI runs every property with the same examples (derandomized), so that a landing never depends
+# on a random draw; a developer's run explores new examples each time, which is how properties
+# find bugs. CI sets CI=true (see .ci/run).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO_ROOT = Path(__file__).resolve().parent
 #: The shared reference beside the repository; read from there, never copied into it.

@@ -1274,3 +1274,95 @@ def test_review_warns_of_a_link_to_a_customer_the_records_do_not_hold(
     assert "the links name customers the records do not hold, left out: books:Nobody" in err
     code, out, _ = run(capsys, "links", "list")
     assert out.splitlines() == ["customer,same_as", "books:Acme,books:Nobody"]
+
+
+# ----------------------------------------------------------------- what a first-time user met
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_config_and_store_work_before_or_after_the_command(
+    books: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    # The config file moved away from the working folder, the store named on the line.
+    (books / "conf").mkdir()
+    (books / "clientguard.toml").rename(books / "conf" / "c1.toml")
+    for name in ("mapping.toml", "exports"):
+        (books / name).rename(books / "conf" / name)
+    given = ["--config", "conf/c1.toml", "--store", "other.db"]
+    for command in (["sync", "--quiet"], ["review", "--as-of", "2025-06-30", "--quiet"]):
+        argv = [*given, *command] if where == "before" else [*command, *given]
+        code, out, err = run(capsys, *argv)
+        assert code == EXIT_OK, err
+    assert (books / "other.db").is_file()
+    assert not (books / "conf" / "data").exists()  # the config's own store was not used
+    assert "Acme" in out
+
+
+@pytest.mark.parametrize("name", ["r.pdf", "review.docx", "out.JSONL"])
+def test_an_output_suffix_that_names_no_format_is_an_error_listing_them(
+    books: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    assert run(capsys, "sync", "--quiet")[0] == EXIT_OK
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30", "--output", name)
+    assert code == EXIT_USAGE
+    assert not (books / name).exists()
+    assert f"cannot tell the report format from '{name}'" in err
+    assert ".json (json), .csv (csv), .html (html), .htm (html), .txt (table)" in err
+    # --format says it: the file is written in that format whatever its name.
+    code, _, err = run(capsys, "review", "--as-of", "2025-06-30", "--output", name,
+                       "--format", "json")
+    assert code == EXIT_OK, err
+    assert json.loads((books / name).read_text())["as_of"] == "2025-06-30"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["clientguard", "policy"], ["clientguard-csv", "presets"],
+     ["clientguard-csv", "preset", "zoho"]],
+    ids=["clientguard policy", "clientguard-csv presets", "clientguard-csv preset"],
+)
+def test_a_reader_that_stops_reading_is_no_error(argv: list[str]) -> None:
+    # `clientguard policy | head -2`: the reader closes the pipe before the command writes.
+    import subprocess
+
+    command = [str(Path(sys.executable).parent / argv[0]), *argv[1:]]
+    if not Path(command[0]).exists():
+        pytest.skip(f"{argv[0]} is not installed beside {sys.executable}")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before a byte is written
+    try:
+        done = subprocess.run(command, stdout=write, stderr=subprocess.PIPE, timeout=60,
+                              check=False)
+    finally:
+        os.close(write)
+    assert done.returncode == 0
+    assert done.stderr.decode() == ""
+
+
+# ------------------------------------------------------------------------------ forecast
+def test_forecast_prints_the_13_weeks_and_the_open_invoices(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "forecast", "--as-of", "2025-06-30")
+    assert code == EXIT_OK
+    assert out.startswith("Cash-in forecast as of 2025-06-30 (EUR)")
+    weeks = [line for line in out.splitlines() if re.match(r"\d+ +\d{4}-\d\d-\d\d", line)]
+    assert [line.split()[0] for line in weeks] == [str(n) for n in range(1, 14)]
+    assert weeks[0].split()[1] == "2025-07-01"
+    assert "Open invoices, most likely late first" in out
+    assert "rests on:" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_forecast_backtest_prints_every_method(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ibm = Path(__file__).resolve().parents[2] / "shared" / "reference" / "data" / (
+        "ibm_accounts_receivable.csv")
+    if not ibm.exists():
+        pytest.skip("the IBM sample in ../shared is absent")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "forecast", "--backtest", "--source", "csv", "--option",
+                       f"invoices={ibm}", "--option", "preset=ibm-ar", "--quiet")
+    assert code == EXIT_OK
+    methods = [line.split()[0] for line in out.splitlines()[3:]]
+    assert methods == ["forecast", "client_mean", "last_invoice", "book_mean"]
+    assert "16 monthly origins 2012-07-01 to 2013-10-01" in out

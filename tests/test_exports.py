@@ -13,10 +13,13 @@ import pytest
 
 PACKAGES = [
     "clientguard",
+    "clientguard_clockify",
     "clientguard_csv",
     "clientguard_fakturownia",
+    "clientguard_harvest",
     "clientguard_quickbooks",
     "clientguard_stripe",
+    "clientguard_toggl",
     "clientguard_xero",
 ]
 

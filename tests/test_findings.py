@@ -58,8 +58,8 @@ def test_a_severity_compares_with_its_plain_string():
 def test_signal_values_are_the_documented_ones():
     assert [s.value for s in Signal] == [
         "chronic_late", "worsening_late", "revenue_concentration", "receivables_concentration",
-        "cross_aging", "capacity", "rush", "book_concentration", "dispute", "stale_data",
-        "custom",
+        "cross_aging", "capacity", "rush", "book_concentration", "dispute", "expected_late",
+        "stale_data", "custom",
     ]
 
 

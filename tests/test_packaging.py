@@ -21,6 +21,9 @@ PLUGINS = {
     "clientguard-quickbooks": "clientguard_quickbooks",
     "clientguard-stripe": "clientguard_stripe",
     "clientguard-fakturownia": "clientguard_fakturownia",
+    "clientguard-harvest": "clientguard_harvest",
+    "clientguard-clockify": "clientguard_clockify",
+    "clientguard-toggl": "clientguard_toggl",
 }
 
 

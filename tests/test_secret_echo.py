@@ -35,7 +35,8 @@ from werkzeug import Request, Response
 from clientguard.cli import EXIT_USAGE, main
 
 for plugin in ("clientguard_xero", "clientguard_quickbooks", "clientguard_stripe",
-               "clientguard_fakturownia"):
+               "clientguard_fakturownia", "clientguard_harvest", "clientguard_toggl",
+               "clientguard_clockify"):
     pytest.importorskip(plugin, reason=f"{plugin} is not installed")
 
 MARKER = "s3cr"
@@ -53,6 +54,12 @@ QBO_REFRESH = "qr S3CRET+/=&x"
 QBO_CLIENT_SECRET = "qcs.S3CRET/+"
 STRIPE_KEY = "sk_test_S3CRET4eC39HqLyjWDarjtT1zdp7dc"
 FAKTUROWNIA_TOKEN = "fk+S3CRET/tok=en&x"
+HARVEST_ACCOUNT = "77S3CRET01"
+HARVEST_TOKEN = "hv.S3CRET+tok/en=="
+TOGGL_TOKEN = "tg S3CRET+tok/en&x"
+TOGGL_WORKSPACE = "98S3CRET76"
+CLOCKIFY_KEY = "ck S3CRET+/key=="
+CLOCKIFY_WORKSPACE = "ws-S3CRET-01"
 # Read from a token file, written with line breaks after them.
 FILE_ACCESS = "fa.S3CRET+from/file"
 FILE_REFRESH = "fr.S3CRET+from/file=="
@@ -83,11 +90,13 @@ def forms(secret: str) -> set[str]:
     return {f.lower() for f in found if len(f) >= 4}
 
 
-BASIC = (basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET), basic(QBO_CLIENT_ID, QBO_CLIENT_SECRET))
+BASIC = (basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET), basic(QBO_CLIENT_ID, QBO_CLIENT_SECRET),
+         basic(TOGGL_TOKEN, "api_token"))
 ALL_SECRETS = (
     XERO_ACCESS, XERO_TENANT, XERO_CLIENT_SECRET, QBO_REALM, QBO_ACCESS, QBO_REFRESH,
     QBO_CLIENT_SECRET, STRIPE_KEY, FAKTUROWNIA_TOKEN, ISSUED_ACCESS, ISSUED_REFRESH,
-    FILE_ACCESS, FILE_REFRESH, *BASIC,
+    FILE_ACCESS, FILE_REFRESH, HARVEST_ACCOUNT, HARVEST_TOKEN, TOGGL_TOKEN, TOGGL_WORKSPACE,
+    CLOCKIFY_KEY, CLOCKIFY_WORKSPACE, *BASIC,
 )
 FORBIDDEN = sorted(set().union(*(forms(s) for s in ALL_SECRETS)), key=len)
 
@@ -253,6 +262,21 @@ SETUPS = {
         "fakturownia",
         {"API_TOKEN": FAKTUROWNIA_TOKEN + "\r\n"},
         lambda s, f: ["subdomain=acme", f"base_url={s.url_for('/fakturownia')}"],
+    ),
+    "harvest": Setup(
+        "harvest",
+        {"ACCOUNT_ID": HARVEST_ACCOUNT + "\n", "ACCESS_TOKEN": HARVEST_TOKEN + "\r\n"},
+        lambda s, f: [f"base_url={s.url_for('/harvest/v2')}"],
+    ),
+    "toggl": Setup(
+        "toggl",
+        {"API_TOKEN": TOGGL_TOKEN + "\n", "WORKSPACE_ID": TOGGL_WORKSPACE + "\r\n"},
+        lambda s, f: [f"base_url={s.url_for('/toggl')}"],
+    ),
+    "clockify": Setup(
+        "clockify",
+        {"API_KEY": CLOCKIFY_KEY + "\r\n", "WORKSPACE_ID": CLOCKIFY_WORKSPACE + "\n"},
+        lambda s, f: [f"base_url={s.url_for('/clockify/v1')}"],
     ),
 }
 

@@ -62,6 +62,9 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "quickbooks": {"realm_id": "9341000001", "access_token": "qa-token-0001"},
     "stripe": {"api_key": "sk_test_key0001"},
     "fakturownia": {"subdomain": "acme", "api_token": "fk-token-0001"},
+    "harvest": {"account_id": "1234567", "access_token": "hv-token-0001"},
+    "toggl": {"api_token": "tg-token-0001"},
+    "clockify": {"api_key": "ck-key-0001"},
 }
 
 
@@ -85,7 +88,9 @@ def test_every_connector_declares_its_secrets() -> None:
     names = {f"{c}.{o}" for c, o in SECRET_OPTIONS}
     assert {"xero.access_token", "xero.tenant_id", "xero.client_secret", "xero.refresh_token",
             "quickbooks.realm_id", "quickbooks.refresh_token", "quickbooks.client_secret",
-            "stripe.api_key", "fakturownia.api_token"} <= names
+            "stripe.api_key", "fakturownia.api_token", "harvest.account_id",
+            "harvest.access_token", "toggl.api_token", "toggl.workspace_id",
+            "clockify.api_key", "clockify.workspace_id"} <= names
 
 
 def _valid(connector: str, option: str) -> str:

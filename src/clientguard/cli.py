@@ -208,8 +208,18 @@ def _write_stdout(text: str = "") -> None:
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
+    except BrokenPipeError:
+        _reader_gone()
     except OSError as exc:
         raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
+
+
+def _reader_gone() -> None:
+    """The program reading stdout stopped (``clientguard review | head``): it wants no more,
+    which is no error. What is still written goes nowhere, and nothing fails at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -655,6 +665,21 @@ def _empty_store(path: Path, status: Sequence[Any]) -> str:
     return text + "; run clientguard sync (see clientguard sync --help), then review again"
 
 
+def _format_of(output: Path) -> str:
+    """The report format ``output``'s suffix names (``table`` for a file without one); an
+    unknown suffix is an error that lists the formats, never a table in a ``.pdf``."""
+    suffix = output.suffix.lower()
+    if not suffix:
+        return "table"
+    if suffix not in _SUFFIX_FORMATS:
+        known = ", ".join(f"{s} ({f})" for s, f in _SUFFIX_FORMATS.items())
+        raise UsageError(
+            f"cannot tell the report format from {output.name!r}: its suffix {suffix} is none "
+            f"of {known}; rename the file or give --format ({', '.join(FORMATS)})"
+        )
+    return _SUFFIX_FORMATS[suffix]
+
+
 def _review(args: argparse.Namespace) -> int:
     from clientguard.findings import Severity
     from clientguard.report import render
@@ -664,9 +689,7 @@ def _review(args: argparse.Namespace) -> int:
     config = _config(args)
     policy = _policy(args, config)
     output = Path(args.output) if args.output else None
-    fmt = args.format or (
-        _SUFFIX_FORMATS.get(output.suffix.lower(), "table") if output else "table"
-    )
+    fmt = args.format or (_format_of(output) if output else "table")
     ledger = _review_ledger(args, config)
     signals, rules = _user_rules(config)
     result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
@@ -697,6 +720,71 @@ def _review(args: argparse.Namespace) -> int:
         worst = counted[0].severity if counted else None
         if worst is not None and worst >= Severity(args.fail_on):
             return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _forecast_command(args: argparse.Namespace) -> int:
+    from clientguard.forecast import backtest, forecast
+
+    config = _config(args)
+    policy = _policy(args, config)
+    ledger = _review_ledger(args, config)
+    currency = ledger.base_currency
+    lines: list[str] = []
+    if args.backtest:
+        result = backtest(ledger, horizon_days=args.horizon_days, policy=policy)
+        if not result.origins:
+            raise UsageError("the data is too short for a backtest: it needs six months of "
+                             f"history and {args.horizon_days} days after the first origin")
+        lines.append(
+            f"Backtest: {len(result.origins)} monthly origins {result.origins[0]} to "
+            f"{result.origins[-1]},\ninvoices due in the next {result.horizon_days} days, "
+            f"outcomes as of {result.end} ({result.censored} still open and late)."
+        )
+        lines.append(f"{'METHOD':<14}{'N':>7}{'ACCURACY':>10}{'F1':>7}{'MAE DAYS':>10}"
+                     f"{'BRIER':>8}{'COVERAGE 80%':>14}")
+
+        def cell(value: float | None, fmt: str, width: int) -> str:
+            return f"{'-' if value is None else format(value, fmt):>{width}}"
+
+        for scores in result.scores:
+            lines.append(
+                f"{scores.method:<14}{scores.predictions:>7}{cell(scores.accuracy, '.1%', 10)}"
+                f"{cell(scores.f1, '.3f', 7)}{cell(scores.mae_days, '.2f', 10)}"
+                f"{cell(scores.brier, '.4f', 8)}{cell(scores.coverage, '.1%', 14)}"
+            )
+        _write_stdout("\n".join(lines) + "\n")
+        return EXIT_OK
+    result_ = forecast(ledger, as_of=args.as_of, policy=policy)
+    lines.append(f"Cash-in forecast as of {result_.as_of} ({currency}), from "
+                 f"{len(result_.invoices):,} open invoices; learned from {result_.history:,} "
+                 "paid ones.")
+    lines.append(f"{'WEEK':<5}{'FROM':<12}{'TO':<12}{'EXPECTED':>14}{'80% LOW':>14}"
+                 f"{'80% HIGH':>14}")
+    for week in result_.weeks:
+        lines.append(
+            f"{week.week:<5}{week.start.isoformat():<12}{week.end.isoformat():<12}"
+            f"{wording.amount(week.expected, currency):>14}"
+            f"{wording.amount(week.low, currency):>14}{wording.amount(week.high, currency):>14}"
+        )
+    lines.append(f"after 13 weeks (or never): {wording.money(result_.after, currency)}")
+    lines.append("")
+    shown = result_.invoices[: args.limit] if args.limit else result_.invoices
+    lines.append(f"Open invoices, most likely late first ({len(shown)} of "
+                 f"{len(result_.invoices)}):")
+    lines.append(f"{'INVOICE':<18}{'CLIENT':<18}{'DUE':<12}{'PREDICTED':<12}{'80% INTERVAL':<24}"
+                 f"{'P LATE':>7}{'P >30':>7}")
+    for one in shown:
+        lines.append(
+            f"{printable(one.invoice_id)[:17]:<18}"
+            f"{printable(ledger.name_of(one.customer_id))[:17]:<18}"
+            f"{one.due_date.isoformat():<12}{one.predicted_on.isoformat():<12}"
+            f"{one.low.isoformat() + '..' + one.high.isoformat():<24}"
+            f"{one.p_late:>7.0%}{one.p_late_30:>7.0%}"
+        )
+        lines.extend(textwrap.wrap(f"rests on: {printable(one.rests_on)}", 100,
+                                   initial_indent="  ", subsequent_indent="    "))
+    _write_stdout("\n".join(lines) + "\n")
     return EXIT_OK
 
 
@@ -816,7 +904,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the traceback of an error")
     configured = argparse.ArgumentParser(add_help=False)
     configured.add_argument(
-        "--config", metavar="FILE",
+        "--config", metavar="FILE", default=argparse.SUPPRESS,
         help="the config file (default: $CLIENTGUARD_CONFIG, else ./clientguard.toml)",
     )
 
@@ -833,7 +921,15 @@ def build_parser() -> argparse.ArgumentParser:
         "Guide: docs/cli.md",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    # The global options work before or after the command (``clientguard --config c.toml
+    # sync`` and ``clientguard sync --config c.toml``): SUPPRESS keeps a command's parser from
+    # resetting one given before it.
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                        help="the config file (default: $CLIENTGUARD_CONFIG, else "
+                        "./clientguard.toml)")
+    parser.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                        help="the store (default: from the config, else clientguard.db)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = _add_command(
@@ -873,7 +969,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
                       help="a connector option (repeatable; never a secret: those come from "
                       "the environment)")
-    sync.add_argument("--store", metavar="PATH", help="the store (default: from the config, "
+    sync.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                      help="the store (default: from the config, "
                       "else ./clientguard.db)")
     sync.add_argument("--full", action="store_true",
                       help="read everything again, not only what changed")
@@ -904,7 +1001,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, configured],
     )
     where = review.add_mutually_exclusive_group()
-    where.add_argument("--store", metavar="PATH", help="review this store (default: from the "
+    where.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                       help="review this store (default: from the "
                        "config, else ./clientguard.db)")
     where.add_argument("--source", action="append", metavar="NAME",
                        help="pull this source directly instead of reading the store "
@@ -934,6 +1032,45 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--quiet", action="store_true", help="no progress on stderr")
     review.set_defaults(run=_review)
 
+    fc = _add_command(
+        commands, "forecast",
+        help="predict when each open invoice will be paid, and the 13-week cash-in",
+        description="Predict each open invoice's payment date (median and 80% interval) and "
+        "its probability of being paid late, and the cash expected in each of the next 13 "
+        "weeks, learned from the data's own history as of a date (docs/forecast.md). "
+        "--backtest evaluates the forecast month by month beside naive baselines.",
+        examples=[
+            "clientguard forecast --as-of 2026-06-30",
+            "clientguard forecast --backtest",
+            "clientguard forecast --backtest --source csv --option invoices=ar.csv "
+            "--option preset=ibm-ar",
+        ],
+        parents=[common, configured],
+    )
+    fc_where = fc.add_mutually_exclusive_group()
+    fc_where.add_argument("--store", metavar="PATH", help="read this store (default: from the "
+                          "config, else ./clientguard.db)")
+    fc_where.add_argument("--source", action="append", metavar="NAME",
+                          help="pull this source directly instead of reading the store")
+    fc.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
+                    help="a connector option, with --source")
+    fc.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
+                    help="forecast date, YYYY-MM-DD (default: today)")
+    fc.add_argument("--policy", metavar="FILE", help="a policy file (default: from the config)")
+    fc.add_argument("--base-currency", metavar="CODE",
+                    help="the currency amounts are converted to")
+    fc.add_argument("--backtest", action="store_true",
+                    help="evaluate the forecast at monthly origins beside naive baselines")
+    fc.add_argument("--horizon-days", type=int, default=90, metavar="DAYS",
+                    help="with --backtest: predict the invoices due this many days after each "
+                    "origin (default 90)")
+    fc.add_argument("--limit", type=int, default=20, metavar="N",
+                    help="show the N invoices most likely late (0: all; default 20)")
+    fc.add_argument("--strict", action="store_true",
+                    help="fail when any record was rejected instead of leaving it out")
+    fc.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    fc.set_defaults(run=_forecast_command)
+
     rejections = _add_command(
         commands, "rejections",
         help="list the records the store could not load",
@@ -942,7 +1079,8 @@ def build_parser() -> argparse.ArgumentParser:
         examples=["clientguard rejections", "clientguard rejections --source books"],
         parents=[common, configured],
     )
-    rejections.add_argument("--store", metavar="PATH", help="the store (default: from the "
+    rejections.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                            help="the store (default: from the "
                             "config, else ./clientguard.db)")
     rejections.add_argument("--source", action="append", metavar="NAME",
                             help="only this source (repeatable)")
@@ -968,7 +1106,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     links.add_argument("action", choices=("suggest", "list"),
                        help="suggest: pairs to check; list: the links in effect")
-    links.add_argument("--store", metavar="PATH", help="the store (default: from the config, "
+    links.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                       help="the store (default: from the config, "
                        "else ./clientguard.db)")
     links.add_argument("--source", action="append", metavar="NAME",
                        help="only customers of this source (repeatable)")
@@ -1010,7 +1149,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rates.add_argument("action", nargs="?", choices=("list", "sync", "template"),
                        default="list", help="list (default), sync or template")
-    rates.add_argument("--store", metavar="PATH", help="the store (default: from the "
+    rates.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                       help="the store (default: from the "
                        "config, else ./clientguard.db)")
     rates.add_argument("--from", dest="start", type=_date, metavar="DATE",
                        help="sync: read the banks' tables from this day (default: [rates] "
@@ -1032,6 +1172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.run(args)
         _write_stdout()
         return result
+    except BrokenPipeError:
+        # A print() to a reader that stopped reading: the output was cut where it wanted.
+        _reader_gone()
+        return EXIT_OK
     except ClientguardError as exc:
         _traceback(args)
         _error(str(exc))

@@ -39,6 +39,8 @@ class Signal(StrEnum):
     """The book as a whole hangs on few clients."""
     DISPUTE = "dispute"
     """Most of its lateness is on invoices it disputes: a dispute to resolve, not a habit."""
+    EXPECTED_LATE = "expected_late"
+    """Open invoices, not yet late, that the forecast expects to be paid late."""
     STALE_DATA = "stale_data"
     """The data says nothing about the review's window: no invoice due in it, or no record
     for a long time before ``as_of`` (a finding about the whole book)."""

@@ -24,6 +24,12 @@ Rules between records:
 * an invoice due before it was issued (issued after the money came in: real data, not an
   error) is kept, due on its issue date, and listed in ``ledger.report.adjusted`` with the
   source's due date;
+* a time entry that names its client only by name (``customer_name``, as a time tracker
+  does) is matched to the one customer whose name normalises like it
+  (:class:`clientguard.names.NameIndex`, the CSV connector's matching too); customers that
+  count as one client (a ``group_id``, a link) are one match. A name that matches no
+  customer, or customers of several clients, rejects the entry, naming the name and the
+  customers, and the rejection carries its hours (``report.unmatched``);
 * the allocations to an invoice never add up to more than its total. Documents are applied in
   date order (on the same day payments before credit notes, as the settlement replay does), so
   the one that would over-apply the invoice is the one rejected.
@@ -35,7 +41,7 @@ below) pulls the records and their rejections, :meth:`Ledger.build` checks them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -55,12 +61,20 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import ONE, ZERO, FxTable, exponent, is_currency
+from clientguard.names import NameIndex
 from clientguard.records import KEY_SEPARATOR, Link, ledger_key
 from clientguard.records import Location as Location  # re-exported: ledger's old home
 from clientguard.records import RecordKey as RecordKey
 from clientguard.records import Rejection as Rejection
 
-__all__ = ["Application", "CrossAllocation", "Ledger", "LoadReport", "same_day_order"]
+__all__ = [
+    "Application",
+    "CrossAllocation",
+    "Ledger",
+    "LoadReport",
+    "UnmatchedHours",
+    "same_day_order",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +103,33 @@ class Adjustment:
         return f"{self.kind} {self.record_id} ({where}): {self.field}: {self.reason}"
 
 
+@dataclass(frozen=True, slots=True)
+class UnmatchedHours:
+    """A client name of time entries that no customer was matched to, with what it carries:
+    hours that are not in any client's share until the name matches."""
+
+    source: str
+    """The source of the entries."""
+    name: str
+    """The client's name as the source writes it."""
+    entries: int
+    """How many time entries name it."""
+    hours: Decimal
+    """Their hours, summed."""
+    first: date
+    last: date
+    """The first and the last day they were worked."""
+    reason: str
+    """Why it did not match (no customer of that name, or several clients)."""
+
+    def __str__(self) -> str:
+        days = f"{self.first}" if self.first == self.last else f"{self.first}..{self.last}"
+        return (
+            f"{self.source}: client {self.name!r}: {self.hours} hours in {self.entries} time "
+            f"entr{'ies' if self.entries != 1 else 'y'} ({days}) not counted: {self.reason}"
+        )
+
+
 @dataclass(frozen=True)
 class LoadReport:
     """What a build kept and what it turned away."""
@@ -110,6 +151,38 @@ class LoadReport:
     @property
     def ok(self) -> bool:
         return not self.rejected
+
+    @property
+    def unmatched(self) -> tuple[UnmatchedHours, ...]:
+        """The client names of rejected time entries that matched no customer (or customers
+        of several clients), each with the entries and hours it carries, in the order first
+        rejected: what is missing from the hours share."""
+        found: dict[tuple[str, str, str], list[TimeEntry]] = {}
+        for rejection in self.rejected:
+            entry = rejection.record
+            if (
+                rejection.field == "customer_name"
+                and isinstance(entry, TimeEntry)
+                and entry.customer_name is not None
+            ):
+                # "client 'X' matches no customer: its N hours ..." -> "matches no customer"
+                why = rejection.reason.removeprefix(
+                    f"client {_shown_name(entry.customer_name)!r} "
+                )
+                key = (entry.source, entry.customer_name, why.split(": its ")[0])
+                found.setdefault(key, []).append(entry)
+        return tuple(
+            UnmatchedHours(
+                source=source,
+                name=name,
+                entries=len(entries),
+                hours=sum((e.hours for e in entries), ZERO),
+                first=min(e.date for e in entries),
+                last=max(e.date for e in entries),
+                reason=reason,
+            )
+            for (source, name, reason), entries in found.items()
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,10 +423,24 @@ class Ledger:
         return _unkey(record.source, str(ident))
 
     def source_records(self) -> Iterable[AnyRecord]:
-        """Every record as its source gave it (ids not keyed by source), in ledger order."""
-        if not self._keyed:
+        """Every record as its source gave it (ids not keyed by source, a time entry matched
+        by its client's name without the match), in ledger order."""
+        if not self._keyed and not any(self._named):
             return self.records()
-        return (_rekey(r, _unkey) for r in self.records())
+        return self._source_records()
+
+    def _source_records(self) -> Iterator[AnyRecord]:
+        keyed = self._keyed
+        documents: tuple[tuple[AnyRecord, ...], ...] = (
+            self.customers, self.invoices, self.payments, self.credit_notes
+        )
+        for kind in documents:
+            for record in kind:
+                yield _rekey(record, _unkey) if keyed else record
+        for entry, original in zip(self.time_entries, self._named, strict=True):
+            yield original or (_rekey(entry, _unkey) if keyed else entry)
+        for request in self.work_requests:
+            yield _rekey(request, _unkey) if keyed else request
 
     def records(self) -> Iterable[AnyRecord]:
         """Every record, kind by kind, in the ledger's order."""
@@ -491,6 +578,9 @@ class Ledger:
     _keyed: bool
     _links: tuple[Link, ...]
     _applied_links: tuple[tuple[str, ...], ...]
+    _named: tuple[TimeEntry | None, ...]
+    """For each of ``time_entries``, the entry as its source gave it when the ledger matched
+    its client by name (None for the others)."""
 
 
 _BUILD = object()
@@ -592,7 +682,9 @@ class _Builder:
         kept = {id(d) for d in documents if (d.kind, d.id) not in self.failed_documents}
         payments = [d for d in documents if isinstance(d, Payment) and id(d) in kept]
         credit_notes = [d for d in documents if isinstance(d, CreditNote) and id(d) in kept]
-        time_entries = [r for r in by_kind[TimeEntry] if isinstance(r, TimeEntry)]
+        time_entries = self.matched(
+            [r for r in by_kind[TimeEntry] if isinstance(r, TimeEntry)], customers
+        )
         work_requests = [
             r for r in self.unique(by_kind[WorkRequest]) if isinstance(r, WorkRequest)
         ]
@@ -623,6 +715,7 @@ class _Builder:
             )
         )
         ledger.work_requests = tuple(sorted(work_requests, key=lambda w: (w.requested_on, w.id)))
+        ledger._named = tuple(self.named.get(id(t)) for t in ledger.time_entries)
         ledger.report = LoadReport(
             accepted={
                 "customers": len(ledger.customers),
@@ -645,6 +738,77 @@ class _Builder:
         self.index(ledger, applications)
         ledger._sealed = True
         return ledger
+
+    def matched(self, entries: list[TimeEntry], customers: list[Customer]) -> list[TimeEntry]:
+        """The time entries with a customer: those named by client name only are matched to
+        a customer by name (see the module); the others are rejected, naming why."""
+        self.named: dict[int, TimeEntry] = {}
+        if all(e.customer_id is not None for e in entries):
+            return entries
+        index = NameIndex()
+        for customer in customers:
+            index.add(customer.id, customer.name)
+        client = self.clients(customers)
+        found: dict[str, list[str]] = {}
+        kept: list[TimeEntry] = []
+        for entry in entries:
+            if entry.customer_id is not None:
+                kept.append(entry)
+                continue
+            name = entry.customer_name or ""
+            ids = found.get(name)
+            if ids is None:
+                ids = found[name] = index.by_name(name)
+            if len(ids) > 1 and len({client(i) for i in ids}) == 1:
+                ids = [min(ids)]  # customers of one client: the hours count in it alike
+            if len(ids) == 1:
+                resolved = entry.model_copy(update={"customer_id": ids[0]})
+                original = self.originals.get(id(entry), entry) if self.keyed else entry
+                assert isinstance(original, TimeEntry)
+                self.named[id(resolved)] = original
+                kept.append(resolved)
+            elif not ids:
+                self.reject(
+                    entry,
+                    f"client {_shown_name(name)!r} matches no customer: its {entry.hours} "
+                    "hours are not counted (names are compared without case, accents, "
+                    "punctuation and legal suffixes such as Ltd or Sp. z o.o.); name the "
+                    "client in the time tracker as the customer is named in the books",
+                    "customer_name",
+                )
+            else:
+                self.reject(
+                    entry,
+                    f"client {_shown_name(name)!r} matches {len(ids)} customers of different "
+                    "clients "
+                    f"({', '.join(ids)}): its {entry.hours} hours are not counted; rename one "
+                    "of them, or link them (links.csv) if they are one client",
+                    "customer_name",
+                )
+        return kept
+
+    def clients(self, customers: list[Customer]) -> Callable[[str], str]:
+        """Customer id -> a representative of the client it counts in (its group, then the
+        links), for telling whether several name matches are one client."""
+        parent: dict[str, str] = {}
+
+        def find(customer_id: str) -> str:
+            while parent.get(customer_id, customer_id) != customer_id:
+                customer_id = parent[customer_id]
+            return customer_id
+
+        def join(a: str, b: str) -> None:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+        for customer_id, group in _resolve_groups({c.id: c for c in customers}).items():
+            join(customer_id, group)
+        for link in self.links:
+            members = [ledger_key(s, i) if self.keyed else i for s, i in link]
+            for member in members[1:]:
+                join(members[0], member)
+        return find
 
     def unique(self, records: list[AnyRecord]) -> list[AnyRecord]:
         """Keep the first record of each (kind, id); reject the later ones, naming the first
@@ -855,7 +1019,7 @@ class _Builder:
         ids.update(by_customer)
         ids.update(payments)
         ids.update(notes)
-        ids.update(t.customer_id for t in ledger.time_entries)
+        ids.update(t.customer_id for t in ledger.time_entries if t.customer_id is not None)
         ids.update(w.customer_id for w in ledger.work_requests)
         ledger._customer_ids = tuple(sorted(ids))
         ledger._groups = _resolve_groups(ledger._customers)
@@ -871,6 +1035,12 @@ class _Builder:
         ledger._links = self.links
         ledger._applied_links = _apply_links(ledger, self.links)
         ledger._cross = tuple(cross for _, cross in sorted(self.cross, key=_first))
+
+
+def _shown_name(name: str) -> str:
+    """A client's name as a message quotes it: cut in the middle past 120 characters (a
+    corrupt cell must not make every message of a report that long)."""
+    return name if len(name) <= 120 else f"{name[:80]}...{name[-37:]}"
 
 
 def _key(source: str, ident: str) -> str:
@@ -891,7 +1061,8 @@ def _rekey(record: AnyRecord, key: Callable[[str, str], str]) -> AnyRecord:
         if record.group_id:
             update["group_id"] = key(source, record.group_id)
     else:
-        update["customer_id"] = key(source, record.customer_id)
+        if record.customer_id is not None:
+            update["customer_id"] = key(source, record.customer_id)
         if not isinstance(record, TimeEntry):
             update["id"] = key(source, record.id)
         if isinstance(record, Payment | CreditNote) and record.allocations:

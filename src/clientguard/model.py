@@ -31,6 +31,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from clientguard.errors import DataError
@@ -491,8 +492,17 @@ class TimeEntry(Record):
 
     kind: ClassVar[str] = "time_entry"
 
-    customer_id: Id
-    """The customer the work was for."""
+    customer_id: Id | None = None
+    """The customer the work was for. None when the source names the client only by
+    ``customer_name`` (a time tracker): the ledger then matches the name to a customer
+    (:func:`clientguard.names.normalise_name`), and every time entry of a ledger has one."""
+    customer_name: str | None = None
+    """The client's name as the source writes it, where the source does not know the
+    customer's id in the books. Matched by the ledger when ``customer_id`` is None; an
+    unmatched or ambiguous name is a rejection carrying the entry's hours."""
+    id: Id | None = None
+    """The entry's id in its source, where it has one (a time tracker's): an entry changed
+    since the last sync replaces the stored one instead of counting twice."""
     date: Day
     """The day the work was done."""
     hours: Hours
@@ -505,6 +515,15 @@ class TimeEntry(Record):
     """The source the record came from: the ``[sources.NAME]`` table's name (the connector's
     name when pulled without a config). With the id, the record's identity (see
     :mod:`clientguard.records`)."""
+
+    @model_validator(mode="after")
+    def _names_a_client(self) -> Self:
+        if self.customer_id is None and not (self.customer_name or "").strip():
+            raise ValueError(
+                "customer_id: is missing, and there is no customer_name to match: a time "
+                "entry names the customer it was for"
+            )
+        return self
 
 
 class WorkRequest(Record):

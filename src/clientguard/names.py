@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["LEGAL_SUFFIXES", "normalise_name"]
+__all__ = ["LEGAL_SUFFIXES", "NameIndex", "normalise_name"]
 
 #: Legal-form suffixes, as words after punctuation is removed (so "Sp. z o.o." is
 #: "sp z oo"). Stripped from the end of a name, repeatedly ("Pty Ltd", "GmbH & Co. KG").
@@ -54,3 +54,39 @@ def normalise_name(name: str) -> str:
                 stripped = True
                 break
     return " ".join(words)
+
+
+class NameIndex:
+    """Customers looked up by id or by name: the one way a client's name as a time tracker
+    (or a CSV export) writes it is matched to a customer. ``by_name`` gives every customer
+    whose name normalises like the one asked for: none (unmatched), one (the match) or
+    several (ambiguous: the caller says so, naming them, and never picks one)."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+        self.ids = self._names.keys()
+        """The known customer ids (a live view)."""
+        self._by_name: dict[str, list[str]] = {}
+
+    def add(self, customer_id: str, name: str) -> None:
+        """Know ``customer_id`` by ``name`` (a customer added twice keeps its first name)."""
+        if customer_id in self._names:
+            return
+        self._names[customer_id] = name
+        ids = self._by_name.setdefault(normalise_name(name), [])
+        ids.append(customer_id)
+
+    def __contains__(self, customer_id: object) -> bool:
+        return customer_id in self._names
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def name(self, customer_id: str) -> str:
+        return self._names[customer_id]
+
+    def by_name(self, name: str) -> list[str]:
+        """The ids of the customers whose name normalises like ``name`` (0, 1 or more), in
+        the order they were added."""
+        key = normalise_name(name)
+        return list(self._by_name.get(key, ())) if key else []

@@ -197,6 +197,29 @@ class Policy(_Settings):
     its lateness is a dispute to resolve, not a payment habit: most of it (over half; exactly
     half counts, as with ``chronic_late_share``)."""
 
+    # ---------------------------------------------------------------- forecast
+    forecast_half_life_days: Days = Field(180, ge=1)
+    """The forecast weighs a client's past delays by recency, halving the weight of a delay
+    every this many days before ``as_of``: a client whose last invoices slip moves its
+    prediction with them, while a year-old habit still counts a quarter. 180 days: two
+    quarters, the span over which a trend of ``recent_days`` (90) is judged twice (a
+    clientguard choice, checked in the backtest of docs/forecast.md)."""
+    forecast_min_pool: int = Field(30, ge=1, le=MAX_COUNT)
+    """The fewest settled invoices a pool of the book (the invoices alike in disputed flag and
+    amount band) needs before the forecast uses it for clients with little history; smaller
+    pools fall back to the wider one. 30: the usual rule of thumb for a stable mean and decile
+    (a clientguard choice, docs/forecast.md)."""
+    expected_late_watch: Share = Decimal("0.5")
+    """Probability of an open invoice (not yet late) being paid late beyond ``grace_days`` at
+    which the ``expected_late`` finding watches its client: more likely late than not, the
+    same cut at which the backtest calls an invoice late (docs/forecast.md). A watch only, so
+    a cut at even odds errs toward looking early (a clientguard choice)."""
+    expected_late_warning: Share = Decimal("0.75")
+    """Probability at which ``expected_late`` is a warning, when the balance expected late is
+    also material (``material_overdue``): three in four, the line ``late_share_high`` draws
+    for a client's past invoices, applied to its next one (a clientguard choice,
+    docs/forecast.md)."""
+
     # ---------------------------------------------------------------- concentration
     revenue_share_watch: Share = Decimal("0.10")
     """A client's share of net revenue at which it is watched. 10%: the "major customer"

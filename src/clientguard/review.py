@@ -41,6 +41,7 @@ from itertools import chain
 
 from clientguard import wording
 from clientguard.findings import Finding, Severity, Signal, by_severity
+from clientguard.forecast import Forecast, forecast
 from clientguard.frozen import Frozen
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Ledger
@@ -246,7 +247,9 @@ class NoteGroup(Frozen):
     """What the notes are about: a kind of :data:`clientguard.settlement.NOTE_KINDS`, or
     ``rejected``, ``paid_date_unknown_count``, ``foreign_allocations``,
     ``excess_precision``, ``due_before_issue`` (a summary sentence of its own),
-    ``source_notes`` (the sources' notes, ``ledger.report.notes``), or ``other``."""
+    ``source_notes`` (the sources' notes, ``ledger.report.notes``), ``unmatched_hours`` (a
+    time tracker's client name that matched no customer, with its hours:
+    ``ledger.report.unmatched``), or ``other``."""
     title: str
     """The kind in a sentence."""
     count: int
@@ -315,6 +318,9 @@ class Review(Frozen):
     sources: tuple[str, ...] = ()
     """The sources the ledger's records came from. With more than one, every id (client,
     customer, invoice, payment) is ``source:id`` (see :mod:`clientguard.records`)."""
+    forecast: Forecast | None = None
+    """The forecast as of the review's date: the open invoices' predicted payments and the
+    13-week cash-in (docs/forecast.md)."""
 
     def findings(self) -> list[Finding]:
         """Every finding, the book's and each client's, most serious first."""
@@ -385,14 +391,18 @@ def _review(
     first_due = as_of - timedelta(days=policy.lookback_days - 1)
     late: dict[str, Settlement] = {}
     checked: list[_Checked] = []
+    replayed = []
     for item in _checked_replay(ledger, as_of=as_of, policy=policy):
         row, mismatch, notes = item
+        replayed.append(row)
         invoice = row.invoice
         if row.status == "paid_date_unknown" or mismatch is not None or notes:
             checked.append(item)
         if row.days_late and first_due <= invoice.due_date <= as_of:
             late[invoice.id] = _settlement_of(item, ledger=ledger, as_of=as_of, policy=policy)
     profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
+    # The forecast, from the replay just made; the expected_late signal reads it (shared).
+    predicted = shared("forecast", ledger, as_of, policy, forecast, rows=replayed)
     costs = lateness_costs(ledger, as_of=as_of, policy=policy, settlements=late)
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
     receivables = shared(
@@ -469,6 +479,7 @@ def _review(
         book=book,
         data_quality=_data_quality(ledger, checked),
         sources=ledger.sources,
+        forecast=predicted,
     )
 
 
@@ -512,8 +523,12 @@ def recommend(findings: list[Finding], policy: Policy) -> tuple[Recommendation, 
         return Recommendation.REVISE_TERMS, serious
     if behaviour:
         return Recommendation.MONITOR, behaviour
+    # A forecast (expected_late) is not yet behaviour nor dependence: it is watched, no more.
+    dependence = [f for f in findings if f.signal is not Signal.EXPECTED_LATE]
+    if dependence:
+        return Recommendation(policy.dependency_only_verdict), dependence
     if findings:
-        return Recommendation(policy.dependency_only_verdict), findings
+        return Recommendation.MONITOR, findings
     return Recommendation.OK, []
 
 
@@ -1071,6 +1086,19 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         )
         notes.insert(0, sentence)
         groups.first("rejected", sentence)
+    # Hours of time entries whose client name matched no customer: missing from the share.
+    unmatched = ledger.report.unmatched
+    if unmatched:
+        hours = sum((u.hours for u in unmatched), ZERO)
+        notes.append(
+            f"{hours} hours of time entries name {len(unmatched)} client"
+            f"{'s' if len(unmatched) != 1 else ''} that match no customer; they are not in "
+            "the hours share until the names match (see ledger.report.unmatched)."
+        )
+        groups.add("unmatched_hours", notes[-1], None)
+        for each in unmatched:
+            notes.append(str(each))
+            groups.add("unmatched_hours", notes[-1], None)
     if unknown:
         notes.append(
             f"{len(unknown)} invoice{'s are' if len(unknown) != 1 else ' is'} marked paid with "

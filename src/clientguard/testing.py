@@ -220,17 +220,22 @@ def credit_note(
 
 
 def time_entry(
-    customer: str,
+    customer: str | None = None,
     *,
     on: DateLike,
     hours: AmountLike,
     person: str | None = None,
     billable: bool | None = None,
     source: str = DEFAULT_SOURCE,
+    client_name: str | None = None,
+    entry_id: str | None = None,
 ) -> TimeEntry:
-    """Hours spent on a client's work on one day."""
+    """Hours spent on a client's work on one day: for the customer ``customer``, or, as a
+    time tracker names it, for the client named ``client_name`` (the ledger matches it)."""
     return TimeEntry(
         customer_id=customer,
+        customer_name=client_name,
+        id=entry_id,
         date=as_date(on),
         hours=hours,
         person=person,

@@ -16,7 +16,7 @@ import pytest
 
 import clientguard as cg
 from clientguard.connector import pull
-from clientguard_csv import CsvConnector
+from clientguard_csv import CsvConnector, unmatched_names
 from clientguard_csv.mapping import preset_text
 
 Write = Callable[..., Path]
@@ -403,3 +403,29 @@ def test_time_tracker_reports(write: Write, preset: str, text: str, expected: li
     )
     assert [(t.customer_id, t.date, t.hours, t.person, t.billable)
             for t in ledger.time_entries] == expected
+
+
+@pytest.mark.parametrize(("preset", "text"), [("toggl", TOGGL), ("harvest", HARVEST),
+                                              ("clockify", CLOCKIFY)])
+def test_an_hours_only_export_is_matched_to_another_sources_customers(
+    write: Write, preset: str, text: str
+) -> None:
+    # The books are in another source (an API); the CSV source has only the hours. Its rows
+    # carry the client's name, and the ledger matches it to the books' customers.
+    hours = pull(CsvConnector(preset=preset, time_entries=write(f"{preset}.csv", text)),
+                 source="hours")
+    assert {t.customer_name for t in hours.records} == {"Acme Inc.", "Beta"}
+    books = [cg.Customer(id="C-ACME", name="ACME Incorporated", source="xero"),
+             cg.Customer(id="C-GAMMA", name="Gamma", source="xero")]
+    ledger = cg.Ledger.build([*books, *hours.records], base_currency="USD", strict=False)
+    assert [t.customer_id for t in ledger.time_entries] == ["xero:C-ACME"]
+    (beta,) = ledger.report.unmatched
+    assert (beta.source, beta.name, beta.entries) == ("hours", "Beta", 1)
+    assert beta.hours > 0
+
+
+def test_unmatched_names_lists_the_names_the_ledger_could_not_match(write: Write) -> None:
+    hours = pull(CsvConnector(preset="toggl", time_entries=write("t.csv", TOGGL)))
+    books = [cg.Customer(id="C-BETA", name="Beta Sp. z o.o.", source="xero")]
+    ledger = cg.Ledger.build([*books, *hours.records], base_currency="USD", strict=False)
+    assert unmatched_names(ledger.report.rejected) == {"Acme Inc.": 1}

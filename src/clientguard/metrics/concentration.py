@@ -352,7 +352,9 @@ def _hours_items(ledger: Ledger, first: date, last: date) -> Iterator[tuple[date
     lo = bisect.bisect_left(entries, first, key=lambda t: t.date)
     hi = bisect.bisect_right(entries, last, key=lambda t: t.date)
     for entry in entries[lo:hi]:
-        yield entry.date, entry.customer_id, entry.hours
+        customer = entry.customer_id
+        if customer is not None:  # always, in a ledger: it matched names to customers
+            yield entry.date, customer, entry.hours
 
 
 def _by_client(ledger: Ledger, per_customer: Mapping[str, Decimal]) -> dict[str, Decimal]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from clientguard._version import __version__
 from clientguard.findings import Finding, Signal
+from clientguard.forecast import Forecast
 from clientguard.metrics.lateness import Aging, PaymentProfile
 from clientguard.money import ZERO, exponent
 from clientguard.report.text import decimal_text, fixed
@@ -34,7 +35,7 @@ __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "render_json", "review_document", "s
 
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 """The version of the document's schema (see the module docstring for the rules)."""
 
 _SHARE_PLACES = 4
@@ -99,6 +100,59 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
             ],
         },
         "policy": review.policy.model_dump(mode="json"),
+        "forecast": _forecast(review.forecast, currency) if review.forecast else None,
+    }
+
+
+def _probability(value: float) -> str:
+    return f"{value:.4f}"
+
+
+def _forecast(predicted: Forecast, currency: str) -> dict[str, Any]:
+    """The forecast (docs/forecast.md): the 13 weeks, the open invoices, the clients."""
+    return {
+        "history": predicted.history,
+        "credibility_k": None if predicted.credibility_k is None
+        else f"{predicted.credibility_k:.4f}",
+        "weeks": [
+            {
+                "week": week.week,
+                "start": week.start.isoformat(),
+                "end": week.end.isoformat(),
+                "expected": _money(week.expected, currency),
+                "low": _money(week.low, currency),
+                "high": _money(week.high, currency),
+            }
+            for week in predicted.weeks
+        ],
+        "after": _money(predicted.after, currency),
+        "invoices": [
+            {
+                "invoice_id": one.invoice_id,
+                "customer_id": one.customer_id,
+                "due_date": one.due_date.isoformat(),
+                "open_balance": _money(one.open_balance_base, currency),
+                "days_past_due": one.days_past_due,
+                "predicted_on": one.predicted_on.isoformat(),
+                "low": one.low.isoformat(),
+                "high": one.high.isoformat(),
+                "p_late": _probability(one.p_late),
+                "p_late_30": _probability(one.p_late_30),
+                "client_weight": _probability(one.client_weight),
+                "rests_on": one.rests_on,
+            }
+            for one in predicted.invoices
+        ],
+        "clients": [
+            {
+                "customer_id": outlook.customer_id,
+                "expected_days_late": f"{outlook.expected_days_late:.1f}",
+                "p_late": _probability(outlook.p_late),
+                "client_weight": _probability(outlook.client_weight),
+                "paid_invoices": outlook.client_invoices,
+            }
+            for outlook in predicted.clients
+        ],
     }
 
 

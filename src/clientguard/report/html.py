@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from clientguard import wording
 from clientguard._version import __version__
+from clientguard.forecast import Forecast, InvoiceForecast
 from clientguard.report.document import book_aging, data_warnings, weighted_days_late
 from clientguard.report.text import (
     EMPTY,
@@ -174,6 +175,10 @@ def _book(review: Review) -> list[str]:
                      f"{esc(finding.message)}</p>")
     lines.append(_figure("Revenue share by client", _revenue_chart(review)))
     lines.append(_figure(f"Open balances by days past due ({currency})", _aging_chart(review)))
+    if review.forecast is not None:
+        lines.append(_figure(
+            f"Cash expected in from the open invoices, next 13 weeks ({currency}; the whiskers: "
+            "80% interval)", _cash_chart(review.forecast, currency)))
     lines.append("</section>")
     return lines
 
@@ -234,12 +239,23 @@ def _details(review: Review) -> list[str]:
         return []
     lines = ['<section id="details">', "<h2>Clients to act on</h2>"]
     for client in flagged:
-        lines += _client_article(client, review.base_currency)
+        lines += _client_article(client, review.base_currency, _predicted(client, review))
     lines.append("</section>")
     return lines
 
 
-def _client_article(client: ClientReview, currency: str) -> list[str]:
+def _predicted(client: ClientReview, review: Review) -> list[InvoiceForecast]:
+    """The client's open invoices as the forecast predicts them, by due date."""
+    if review.forecast is None:
+        return []
+    members = set(client.members) | {client.client_id}
+    return sorted((f for f in review.forecast.invoices if f.customer_id in members),
+                  key=lambda f: (f.due_date, f.invoice_id))
+
+
+def _client_article(
+    client: ClientReview, currency: str, predicted: Sequence[InvoiceForecast] = ()
+) -> list[str]:
     lines = [
         f'<article id="{_anchor(client)}">',
         f"<h3>{esc(client.name)} {_verdict(client.recommendation)}</h3>",
@@ -260,6 +276,19 @@ def _client_article(client: ClientReview, currency: str) -> list[str]:
         lines.append("<p><b>What to change</b></p><ul>")
         lines += [f"<li>{esc(r.message)}</li>" for r in client.revisions]
         lines.append("</ul>")
+    if predicted:
+        lines.append("<p><b>When its open invoices will be paid</b> (forecast)</p>")
+        lines.append('<div class="scroll"><table><thead><tr><th>Invoice</th><th>Due</th>'
+                     f'<th class="num">Open ({esc(currency)})</th><th>Predicted</th>'
+                     '<th>80% interval</th><th class="num">P(late)</th></tr></thead><tbody>')
+        lines += [
+            f"<tr><td>{esc(f.invoice_id)}</td><td>{f.due_date}</td>"
+            f'<td class="num">{esc(wording.amount(f.open_balance_base, currency))}</td>'
+            f"<td>{f.predicted_on}</td><td>{f.low} to {f.high}</td>"
+            f'<td class="num">{f.p_late:.0%}</td></tr>'
+            for f in predicted
+        ]
+        lines.append("</tbody></table></div>")
     lines.append(f"<p><b>If it ended:</b> {esc(client.what_if.message)}</p>")
     if client.financing_cost > 0 or client.claimable > 0:
         lines.append(
@@ -457,3 +486,37 @@ def _trend_chart(series: Sequence[tuple[date, Decimal]]) -> str:
     body.append(_text(width - right, height - 10, f"{series[-1][0]:%Y-%m}", anchor="end"))
     return _svg(width, height, "Amount-weighted days late by month due", body)
 
+
+def _cash_chart(predicted: Forecast, currency: str) -> str:
+    """A bar of expected cash per week, with a whisker from the 80% interval's low to high."""
+    weeks = predicted.weeks
+    top = max((w.high for w in weeks), default=Decimal(0))
+    if top <= 0:
+        return '<p class="muted">No open invoice is expected to be paid in the 13 weeks.</p>'
+    width, height, left, bottom = 640, 220, 10, 40
+    slot = (width - left) / len(weeks)
+    space = height - bottom - 30
+
+    def y(amount: Decimal) -> float:
+        return height - bottom - float(amount / top) * space
+
+    body = [f'<line class="grid" x1="0" y1="{height - bottom}" x2="{width}" '
+            f'y2="{height - bottom}"></line>']
+    for index, week in enumerate(weeks):
+        x = left + index * slot
+        middle = x + slot / 2
+        tall = height - bottom - y(week.expected)
+        body.append(
+            f'<rect class="bar" x="{x + slot * 0.2:.1f}" y="{y(week.expected):.1f}" '
+            f'width="{slot * 0.6:.1f}" height="{max(tall, 0.5):.1f}">'
+            f"<title>{esc(f'week {week.week}, {week.start} to {week.end}: ')}"
+            f"{esc(wording.money(week.expected, currency))} "
+            f"({esc(wording.amount(week.low, currency))} to "
+            f"{esc(wording.amount(week.high, currency))})"
+            "</title></rect>"
+        )
+        body.append(f'<line class="line" x1="{middle:.1f}" y1="{y(week.low):.1f}" '
+                    f'x2="{middle:.1f}" y2="{y(week.high):.1f}"></line>')
+        body.append(_text(middle, height - bottom + 16, f"{week.start:%d %b}", anchor="middle"))
+    body.append(_text(left, 14, f"up to {wording.money(top, currency)} a week"))
+    return _svg(width, height, f"Cash expected in by week, {currency}", body)

@@ -62,6 +62,7 @@ SIGNAL_WORDS = {
     "rush": "rush",
     "book_concentration": "book",
     "dispute": "dispute",
+    "expected_late": "late soon",
     "stale_data": "stale",
     "custom": "rule",
 }

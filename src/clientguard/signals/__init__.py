@@ -19,7 +19,9 @@ metrics a caller may already hold:
   :func:`flag_capacity`, ``book_concentration``);
 - :mod:`clientguard.signals.workload`: :func:`flag_capacity` (``capacity``), :func:`rush_work`
   (``rush``), beside :mod:`clientguard.metrics.workload`;
-- :mod:`clientguard.signals.freshness`: :func:`stale_data` (``stale_data``).
+- :mod:`clientguard.signals.freshness`: :func:`stale_data` (``stale_data``);
+- :mod:`clientguard.signals.foresight`: :func:`expected_late` (``expected_late``), from the
+  forecast of :mod:`clientguard.forecast`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from clientguard.signals.concentration import (
     receivables_share,
     revenue_share,
 )
+from clientguard.signals.foresight import expected_late, flag_expected_late
 from clientguard.signals.freshness import stale_data
 from clientguard.signals.lateness import (
     DisputeSplit,
@@ -80,6 +83,7 @@ BUILTIN_SIGNALS: tuple[SignalFunction, ...] = (
     hours_share,
     rush_work,
     stale_data,
+    expected_late,
 )
 """The signals every review runs, in this order."""
 
@@ -167,11 +171,13 @@ __all__ = [
     "concentration",
     "concentration_findings",
     "dispute_splits",
+    "expected_late",
     "flag_book_concentration",
     "flag_capacity",
     "flag_chronic_late",
     "flag_cross_aging",
     "flag_dispute",
+    "flag_expected_late",
     "flag_receivables_concentration",
     "flag_revenue_concentration",
     "flag_rush",

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -48,6 +49,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # The reader stopped reading (``clientguard-csv presets | head -2``): no error, and
+        # nothing more to write (what is still buffered goes nowhere instead of failing at exit).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "presets":
         for name in PRESETS:
             first = preset_text(name).splitlines()[0].lstrip("# ").strip()

@@ -37,6 +37,7 @@ from clientguard.connector import (
     Stream,
 )
 from clientguard.errors import DataError
+from clientguard.model import TimeEntry
 from clientguard.records import Rejection
 from clientguard_csv.mapping import (
     STREAMS,
@@ -243,11 +244,16 @@ def _mapping_of(options: CsvOptions) -> CsvMapping:
 
 def unmatched_names(rejections: Iterable[Rejection]) -> dict[str, int]:
     """From a load report's rejections, the client names (or ids) that matched no customer,
-    with how many rows named each, in the order first seen."""
+    with how many rows named each, in the order first seen: rows the connector matched
+    against its own customers, and time entries the ledger matched against every source's
+    (an hours-only export; their hours: ``ledger.report.unmatched``)."""
     counts: dict[str, int] = {}
     for rejection in rejections:
         raw = rejection.record
         name = raw.get("unmatched_name") if isinstance(raw, Mapping) else None
+        if (name is None and isinstance(raw, TimeEntry) and rejection.field == "customer_name"
+                and raw.customer_id is None):
+            name = raw.customer_name
         if isinstance(name, str):
             counts[name] = counts.get(name, 0) + 1
     return counts

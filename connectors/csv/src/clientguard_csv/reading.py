@@ -18,7 +18,9 @@ work requests, so that each can be matched to what came before:
   payment rows: the customer id column where there is one, else the name as written; a later
   row whose name normalises the same way is the same customer.
 * **Time entries and work requests** never make customers: a client name that matches no
-  customer is rejected and listed in :attr:`ReadLog.unmatched`.
+  customer is rejected and listed in :attr:`ReadLog.unmatched`. A read with no customers at
+  all (hours alone, beside books in another source) keeps each time entry's client name
+  (``customer_name``) for the ledger to match against every source's customers.
 * **Payments and credit notes** name their invoice by id or number, and are allocated to it.
 * **Ids.** A payment or work request without an id column gets one made from its content
   (``p-`` or ``w-`` and 12 hex digits of a SHA-1 of customer, date, amount and invoice),
@@ -952,7 +954,14 @@ class _Builder:
 
     def _time_entry(self, row: Row) -> TimeEntry:
         reader = self.reader
-        customer_id = self._client(row)
+        name = None
+        if not self.state.customers and not self.state.customers_given:
+            # Hours alone (a tracker's export beside books from another source): the
+            # ledger matches the client's name to the customers of every source.
+            name = reader.text(row, "customer_name")
+            if name is None or _clean(reader.cell(row, "customer_id")) is not None:
+                name = None
+        customer_id = None if name is not None else self._client(row)
         hours_field = "hours" if reader.has("hours") else "duration"
         hours = reader.hours(row, hours_field)
         if hours is None:
@@ -960,6 +969,7 @@ class _Builder:
                            reader.column(hours_field))
         return TimeEntry(
             customer_id=customer_id,
+            customer_name=name,
             date=self._required_date(row, "date"),
             hours=hours,
             person=reader.text(row, "person"),

@@ -1,0 +1,225 @@
+"""The Clockify connector: the time entries of every user of a workspace.
+
+::
+
+    import clientguard as cg
+
+    conn = cg.connectors.load("clockify")(api_key="...", workspace_id="...")
+
+Reading (https://docs.clockify.me):
+
+* ``X-Api-Key`` authenticates every call (a workspace admin's key: only an admin may read
+  other users' entries).
+* The users: ``GET /workspaces/{id}/users?status=ALL`` (paged); then each user's entries:
+  ``GET /workspaces/{id}/user/{userId}/time-entries?hydrated=true`` (hydrated: the project,
+  with its client's name, inside each entry). Both are paged by ``page`` (from 1) and
+  ``page-size``; a page shorter than the size is the last.
+* Incremental, as far as the API allows: Clockify cannot list entries by change time, only
+  by start time (``start``). So an incremental read re-reads the entries started in the
+  ``resync_days`` before the last sync (an entry edited long after it was worked on is
+  caught by the next full read). The stream's cursor is the moment the read began.
+* Rate limits: Clockify answers 429 past its limit (50 requests a second per workspace, as
+  documented for add-ons); :class:`clientguard.http.ApiClient` waits (``Retry-After`` when
+  sent, else backoff).
+* Deletions: not listed; a full read (``clientguard sync --full``) replaces the stream's
+  entries and drops them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
+from clientguard.errors import ApiError, ErrorContext
+from clientguard.http import ApiClient, HttpConnector, HttpStream, decode_json
+from clientguard.records import Location
+from clientguard_clockify.mapping import SOURCE, USER_NAME_KEY, time_entry_from_clockify
+
+__all__ = ["MAX_PAGE_SIZE", "OBSERVED_KEY", "ClockifyConnector", "ClockifyOptions"]
+
+MAX_PAGE_SIZE = 1000
+"""The largest ``page-size`` the connector asks for."""
+
+#: Key under which the connector stamps each raw entry with the moment its read began (not
+#: a Clockify field): the stream's cursor, since Clockify gives no change time to filter on.
+OBSERVED_KEY = "clientguard:observed_at"
+
+
+class ClockifyOptions(ConnectorOptions):
+    """Options of the Clockify connector (keyword arguments)."""
+
+    api_key: SecretStr
+    """An API key of a workspace admin (Profile settings > API)."""
+    workspace_id: SecretStr | None = None
+    """The workspace's id (in the workspace settings' address); a tenant id: never shown.
+    None: the key owner's default workspace (``GET /user``)."""
+    base_url: str = "https://api.clockify.me/api/v1"
+    """Where the API is (a regional one, e.g. ``https://euc1.clockify.me/api/v1``, a
+    proxy, or a local test server)."""
+    timezone: str = "UTC"
+    """The time zone that turns an entry's start into the day it was worked (the
+    workspace's)."""
+    from_date: date | None = None
+    """A full read starts at this day (entries started on or after it); None: all."""
+    resync_days: int = Field(default=31, ge=0)
+    """How far before the last sync an incremental read goes back (by start time)."""
+    page_size: int = Field(default=200, ge=1, le=MAX_PAGE_SIZE)
+    """Entries (or users) per request."""
+    timeout: float = Field(default=60.0, gt=0)
+    """Seconds to wait for the server on each request."""
+    max_attempts: int = Field(default=5, ge=1)
+    """Tries per call on a rate limit, a server error or a lost connection."""
+    max_wait: float = Field(default=120.0, ge=0)
+    """The longest wait for a rate limit inside one call; a longer one fails at once."""
+    sleep: Callable[[float], None] | None = None
+    """How to wait (default time.sleep); tests pass a recorder."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Warsaw)") from None
+        return value
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ClockifyConnector(HttpConnector):
+    """Clockify: a workspace's time entries with their project's client (matched to a
+    customer by name).
+
+    Options: see :class:`ClockifyOptions`; ``clock`` and ``progress`` as for every connector.
+    """
+
+    name: ClassVar[str] = SOURCE
+    summary: ClassVar[str] = "Clockify: a workspace's time entries with their client"
+    Options: ClassVar[type[ConnectorOptions]] = ClockifyOptions
+    streams: ClassVar[tuple[Stream, ...]] = (
+        HttpStream(
+            name="time_entries",
+            kind="time_entry",
+            path="workspaces/{workspace}/user/{user}/time-entries",
+            id_field="id",
+            cursor_field=OBSERVED_KEY,
+            duplicates="latest",
+            description="Every user's time entries, with the client's name of the entry's "
+            "project (matched to a customer by the ledger).",
+        ),
+    )
+
+    options: ClockifyOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        opts = self.options
+        key = opts.api_key.get_secret_value().strip()
+        given = opts.workspace_id
+        self.workspace: str | None = given.get_secret_value().strip() if given else None
+        self.zone: tzinfo = ZoneInfo(opts.timezone)
+        self.client = ApiClient(
+            opts.base_url,
+            headers={"Accept": "application/json", "X-Api-Key": key},
+            connector=self.name,
+            timeout=opts.timeout,
+            max_attempts=opts.max_attempts,
+            max_wait=opts.max_wait,
+            sleep=time.sleep if opts.sleep is None else opts.sleep,
+            clock=self.clock,
+            on_wait=self.wait_reporter(),
+            secrets=(key, *([self.workspace] if self.workspace else [])),
+        )
+
+    def _workspace(self, stream: str) -> str:
+        """The workspace to read: the option, else the key owner's default workspace."""
+        if self.workspace is None:
+            response = self.client.request("GET", "user", stream=stream, what="GET user")
+            body = decode_json(response, client=self.client)
+            found = body.get("defaultWorkspace") if isinstance(body, Mapping) else None
+            if not isinstance(found, str) or not found.strip():
+                raise ApiError(
+                    "GET user: the key's user has no default workspace; give workspace_id",
+                    ErrorContext(connector=self.name, stream=stream),
+                )
+            self.workspace = found.strip()
+            self.client.add_secret(self.workspace)
+        return self.workspace
+
+    def _pages(
+        self, path: str, params: Mapping[str, Any], stream: str, what: str
+    ) -> Iterator[tuple[int, list[Mapping[str, Any]], bool]]:
+        """(page number, records, last?) of a list paged by ``page`` and ``page-size``."""
+        size = self.options.page_size
+        number = 1
+        previous: object = None
+        while True:
+            response = self.client.request(
+                "GET", path, params={**params, "page": number, "page-size": size},
+                stream=stream, what=f"GET {what} page {number}",
+            )
+            body = decode_json(response, client=self.client)
+            if not isinstance(body, list):
+                raise ApiError(
+                    f"GET {what}: expected a list, got {type(body).__name__}",
+                    ErrorContext(connector=self.name, stream=stream),
+                )
+            records = [r for r in body if isinstance(r, Mapping)]
+            first = records[0].get("id") if records else None
+            if first is not None and first == previous:
+                raise ApiError(
+                    f"GET {what}: page {number} repeats page {number - 1}; the API ignored "
+                    "the paging, so the read stops here instead of looping",
+                    ErrorContext(connector=self.name, stream=stream),
+                )
+            previous = first
+            last = len(body) < size
+            yield number, records, last
+            if last:
+                return
+            number += 1
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        observed = self.clock().astimezone(UTC).isoformat()
+        params: dict[str, Any] = {"hydrated": "true"}
+        if since is not None:
+            params["start"] = _utc(since - timedelta(days=self.options.resync_days))
+        elif self.options.from_date is not None:
+            start = datetime.combine(self.options.from_date, datetime.min.time(), self.zone)
+            params["start"] = _utc(start)
+        workspace = self._workspace(stream.name)
+        users: list[tuple[str, str | None]] = []
+        for _, records, _ in self._pages(
+            f"workspaces/{workspace}/users", {"status": "ALL"}, stream.name, "users"
+        ):
+            for listed in records:
+                ident = listed.get("id")
+                if ident:
+                    name = listed.get("name")
+                    users.append((str(ident), name if isinstance(name, str) else None))
+        if not users:
+            yield RawPage((), last=True, notes=("the workspace lists no users",))
+            return
+        for index, (user, user_name) in enumerate(users):
+            path = f"workspaces/{workspace}/user/{user}/time-entries"
+            for number, records, last in self._pages(
+                path, params, stream.name, f"time-entries of user {user}"
+            ):
+                stamped = [{**r, OBSERVED_KEY: observed, USER_NAME_KEY: user_name}
+                           for r in records]
+                yield RawPage.of(
+                    stamped,
+                    Location(detail=f"GET time-entries of user {user} page {number}"),
+                    last=last and index == len(users) - 1,
+                )
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        return time_entry_from_clockify(raw, self.zone)

@@ -1,0 +1,255 @@
+"""The Clockify connector over real HTTP (pytest-httpserver), with responses in the shape of
+Clockify's documented API v1 (the workspace's users; each user's hydrated time entries):
+paging by ``page``/``page-size``, ``X-Api-Key``, the re-read window of an incremental sync,
+a 429 with ``Retry-After``, a refused key that shows no secret, entries that are skipped by
+reason, and a store sync beside the books that a review turns into a capacity finding."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
+from clientguard.errors import ApiError, AuthError
+from clientguard.findings import Signal
+from clientguard.model import AnyRecord
+from clientguard.records import Location
+from clientguard.review import review
+from clientguard.store import Store
+from clientguard.testing import customer, invoice
+from clientguard_clockify import ClockifyConnector
+
+NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+KEY = "ck-KEY-never-shown-123"
+WORKSPACE = "64a1f0c0ffee0000workspace"
+Waits = list[float]
+USERS = f"/v1/workspaces/{WORKSPACE}/users"
+
+
+def entries_path(user: str) -> str:
+    return f"/v1/workspaces/{WORKSPACE}/user/{user}/time-entries"
+
+
+@pytest.fixture
+def waits() -> Waits:
+    return []
+
+
+def connector(server: HTTPServer, waits: Waits, **options: Any) -> ClockifyConnector:
+    return ClockifyConnector(
+        api_key=KEY,
+        workspace_id=WORKSPACE,
+        base_url=server.url_for("/v1"),
+        clock=lambda: NOW,
+        sleep=waits.append,
+        **options,
+    )
+
+
+def user(ident: str, name: str) -> dict[str, Any]:
+    return {"id": ident, "name": name, "email": f"{ident}@example.com", "status": "ACTIVE",
+            "activeWorkspace": WORKSPACE, "defaultWorkspace": WORKSPACE}
+
+
+def entry(ident: str, client: str | None, start: str, end: str | None, *,
+          billable: bool = True, duration: str | None = "PT1H") -> dict[str, Any]:
+    """A hydrated time entry as Clockify documents it."""
+    project = None if client == "-" else {
+        "id": "p1", "name": "Website", "clientId": "c1" if client else None,
+        "clientName": client or "", "workspaceId": WORKSPACE, "billable": True,
+        "archived": False, "color": "#03A9F4",
+    }
+    return {
+        "id": ident,
+        "description": "Design",
+        "billable": billable,
+        "isLocked": False,
+        "projectId": project and project["id"],
+        "project": project,
+        "taskId": None,
+        "tagIds": [],
+        "userId": "u1",
+        "workspaceId": WORKSPACE,
+        "timeInterval": {"start": start, "end": end, "duration": duration if end else None},
+        "customFieldValues": [],
+        "type": "REGULAR",
+    }
+
+
+def test_each_users_entries_are_paged_with_the_key(httpserver: HTTPServer, waits: Waits) -> None:
+    headers = {"X-Api-Key": KEY}
+    httpserver.expect_ordered_request(
+        USERS, query_string={"status": "ALL", "page": "1", "page-size": "2"}, headers=headers
+    ).respond_with_json([user("u1", "Ann Lee"), user("u2", "Bo Kim")])
+    httpserver.expect_ordered_request(
+        USERS, query_string={"status": "ALL", "page": "2", "page-size": "2"}
+    ).respond_with_json([])
+    httpserver.expect_ordered_request(
+        entries_path("u1"), query_string={"hydrated": "true", "page": "1", "page-size": "2"},
+        headers=headers,
+    ).respond_with_json([
+        entry("e1", "Acme Ltd", "2026-08-03T08:00:00Z", "2026-08-03T09:30:00Z"),
+        entry("e2", "Beta", "2026-08-03T22:30:00Z", "2026-08-04T00:15:00Z", billable=False),
+    ])
+    httpserver.expect_ordered_request(
+        entries_path("u1"), query_string={"hydrated": "true", "page": "2", "page-size": "2"}
+    ).respond_with_json([entry("e3", "Acme Ltd", "2026-08-05T08:00:00Z", "2026-08-05T08:20:00Z")])
+    httpserver.expect_ordered_request(
+        entries_path("u2"), query_string={"hydrated": "true", "page": "1", "page-size": "2"}
+    ).respond_with_json([])
+    pulled = pull(connector(httpserver, waits, page_size=2, timezone="Europe/Warsaw"))
+    httpserver.check_assertions()
+    got = [(e.id, e.customer_name, e.date, e.hours, e.billable, e.person)
+           for e in pulled.records]
+    assert got == [
+        ("e1", "Acme Ltd", date(2026, 8, 3), Decimal("1.5"), True, "Ann Lee"),
+        # 22:30 UTC is 00:30 the next day in Warsaw: the day it was worked there.
+        ("e2", "Beta", date(2026, 8, 4), Decimal("1.75"), False, "Ann Lee"),
+        # 20 minutes: a third of an hour, to a millionth.
+        ("e3", "Acme Ltd", date(2026, 8, 5), Decimal("0.333333"), True, "Ann Lee"),
+    ]
+    assert all(e.customer_id is None for e in pulled.records)
+    assert pulled.state.cursors["time_entries"] == NOW
+
+
+def test_an_incremental_read_rereads_the_window_before_the_last_sync(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request(USERS).respond_with_json([user("u1", "Ann")])
+    httpserver.expect_ordered_request(
+        entries_path("u1"),
+        query_string={"hydrated": "true", "start": "2026-07-21T10:00:00Z", "page": "1",
+                      "page-size": "200"},
+    ).respond_with_json([entry("e9", "Acme", "2026-08-20T08:00:00Z", "2026-08-20T10:00:00Z")])
+    state = SyncState({"time_entries": datetime(2026, 8, 21, 10, 0, tzinfo=UTC)})
+    pulled = pull(connector(httpserver, waits, resync_days=31), state)
+    httpserver.check_assertions()
+    assert [(e.id, e.hours) for e in pulled.records] == [("e9", Decimal(2))]
+
+
+def test_entries_for_nobody_or_still_running_are_skipped_by_reason(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request(USERS).respond_with_json([user("u1", "Ann")])
+    httpserver.expect_ordered_request(entries_path("u1")).respond_with_json([
+        entry("e1", "Acme", "2026-08-03T08:00:00Z", "2026-08-03T09:00:00Z"),
+        entry("e2", "-", "2026-08-03T08:00:00Z", "2026-08-03T09:00:00Z"),
+        entry("e3", None, "2026-08-03T08:00:00Z", "2026-08-03T09:00:00Z"),
+        entry("e4", "Acme", "2026-08-03T08:00:00Z", None),
+        entry("e5", "Acme", "2026-08-03T09:00:00Z", "2026-08-03T08:00:00Z"),
+    ])
+    pulled = pull(connector(httpserver, waits))
+    assert [e.id for e in pulled.records] == ["e1"]
+    assert pulled.skipped["time_entries"] == {
+        "no client (no project, or a project without a client)": 2,
+        "running timer: counted once it stops": 1,
+    }
+    (bad,) = pulled.rejected
+    assert bad.record_id == "e5"
+    assert "before its start" in bad.reason
+    assert bad.location is not None
+    assert "page 1" in str(bad.location)
+
+
+def test_a_rate_limit_waits_retry_after_then_goes_on(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request(USERS).respond_with_json(
+        {"message": "Too many requests", "code": 429}, status=429, headers={"Retry-After": "2"}
+    )
+    httpserver.expect_ordered_request(USERS).respond_with_json([user("u1", "Ann")])
+    httpserver.expect_ordered_request(entries_path("u1")).respond_with_json([])
+    pull(connector(httpserver, waits))
+    httpserver.check_assertions()
+    assert waits == [2.0]
+
+
+def test_a_refused_key_shows_neither_key_nor_workspace(
+    httpserver: HTTPServer, waits: Waits, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpserver.expect_request(USERS).respond_with_json(
+        {"message": f"Api key {KEY} does not have access to workspace {WORKSPACE}",
+         "code": 4003}, status=401,
+    )
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(AuthError) as caught:
+        pull(connector(httpserver, waits))
+    # Every line but the test server's own (werkzeug logs the path it was sent).
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")
+    text = f"{caught.value}\n{ours}"
+    assert "workspaces/[redacted]/users" in text
+    assert KEY not in text
+    assert WORKSPACE not in text
+
+
+def test_an_api_that_ignores_the_paging_fails_instead_of_looping(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_request(USERS).respond_with_json([user("u1", "Ann")])
+    with pytest.raises(ApiError, match="repeats page 1"):
+        pull(connector(httpserver, waits, page_size=1))
+
+
+class Books(Connector):
+    """Invoices and customers from the test builders, as a second source of a store."""
+
+    name: ClassVar[str] = "books"
+    streams: ClassVar[tuple[Stream, ...]] = (Stream(name="records", kind="invoice", id_field="id"),)
+    records: ClassVar[list[AnyRecord]] = [
+        customer("c-acme", "Acme GmbH", source="books"),
+        customer("c-beta", "Beta", source="books"),
+        invoice("c-acme", issued="2026-07-01", total="500", source="books"),
+        invoice("c-beta", issued="2026-07-01", total="9500", source="books"),
+    ]
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        yield RawPage(tuple(RawRecord({"i": i}, Location(detail=f"record {i}"))
+                            for i in range(len(self.records))), last=True)
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        return self.records[raw["i"]]
+
+
+def test_a_store_sync_beside_the_books_feeds_the_capacity_finding(
+    httpserver: HTTPServer, waits: Waits, tmp_path: Path
+) -> None:
+    httpserver.expect_ordered_request(USERS).respond_with_json([user("u1", "Ann")])
+    httpserver.expect_ordered_request(entries_path("u1")).respond_with_json([
+        entry("e1", "ACME", "2026-07-06T08:00:00Z", "2026-07-06T20:00:00Z"),
+        entry("e2", "Beta", "2026-07-07T08:00:00Z", "2026-07-07T16:00:00Z"),
+    ])
+    with Store.open(tmp_path / "s.db") as store:
+        store.sync(Books(), source="books")
+        store.sync(connector(httpserver, waits))
+        ledger = store.load(base_currency="EUR")
+    result = review(ledger, as_of=date(2026, 8, 31))
+    capacity = {f.metric for f in result.findings()
+                if f.signal == Signal.CAPACITY and f.customer_id == "books:c-acme"}
+    # 60% of the hours for 5% of the revenue.
+    assert {"hours_share", "hours_to_revenue"} <= capacity
+
+
+def test_without_a_workspace_the_key_owners_default_is_read_and_kept_secret(
+    httpserver: HTTPServer, waits: Waits, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpserver.expect_ordered_request("/v1/user", headers={"X-Api-Key": KEY}).respond_with_json(
+        {"id": "u1", "name": "Ann", "activeWorkspace": WORKSPACE, "defaultWorkspace": WORKSPACE}
+    )
+    httpserver.expect_ordered_request(USERS).respond_with_json([user("u1", "Ann")])
+    httpserver.expect_ordered_request(entries_path("u1")).respond_with_data(
+        "forbidden", status=403)
+    conn = ClockifyConnector(api_key=KEY, base_url=httpserver.url_for("/v1"), clock=lambda: NOW,
+                             sleep=waits.append)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(AuthError) as caught:
+        pull(conn)
+    httpserver.check_assertions()
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")
+    assert WORKSPACE not in f"{caught.value}\n{ours}"

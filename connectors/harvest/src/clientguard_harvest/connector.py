@@ -1,0 +1,176 @@
+"""The Harvest connector: time entries (API v2), incremental by ``updated_since``.
+
+::
+
+    import clientguard as cg
+
+    conn = cg.connectors.load("harvest")(
+        account_id="123456", access_token="...", user_agent="clientguard (you@example.com)"
+    )
+
+Reading (https://help.getharvest.com/api-v2/):
+
+* ``GET /v2/time_entries`` with ``Authorization: Bearer <token>``, ``Harvest-Account-Id``
+  and a ``User-Agent`` naming the application and a contact (Harvest requires all three).
+* Paging: ``per_page`` (up to 2000), and the ``cursor`` of the body's ``links.next`` where
+  it has one, else the page number ``next_page``; null on the last page.
+* Incremental: ``updated_since`` (ISO 8601) from the stream's cursor, which is the latest
+  ``updated_at`` seen; the first read is a full one (from ``from_date`` when given).
+* Rate limits: 100 requests per 15 seconds; over it Harvest answers 429 with
+  ``Retry-After``, which :class:`clientguard.http.ApiClient` waits out.
+* Deletions: a deleted entry is not in an incremental read (Harvest lists no deletions);
+  a full read (``clientguard sync --full``) replaces the stream's entries and drops it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from pydantic import Field, SecretStr
+
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
+from clientguard.http import (
+    ApiClient,
+    BearerToken,
+    HttpConnector,
+    HttpRequest,
+    HttpStream,
+    Paginator,
+)
+from clientguard_harvest.mapping import SOURCE, time_entry_from_harvest
+
+__all__ = ["MAX_PAGE_SIZE", "HarvestConnector", "HarvestOptions", "HarvestPaginator"]
+
+MAX_PAGE_SIZE = 2000
+"""Harvest's largest ``per_page``."""
+
+
+class HarvestOptions(ConnectorOptions):
+    """Options of the Harvest connector (keyword arguments)."""
+
+    account_id: SecretStr
+    """The Harvest account id (Harvest ID > Developers > Personal access tokens shows it);
+    sent as ``Harvest-Account-Id``, never shown."""
+    access_token: SecretStr
+    """A personal access token (or an OAuth access token) of a user who sees every
+    project's time (an administrator, or a manager of the projects)."""
+    user_agent: str = Field(default="clientguard-harvest", min_length=1)
+    """The ``User-Agent`` Harvest requires: the application and a way to reach you, e.g.
+    ``clientguard (you@example.com)``."""
+    base_url: str = "https://api.harvestapp.com/v2"
+    """Where the API is; point it at a proxy or a local test server."""
+    from_date: date | None = None
+    """Read only entries worked on or after this day (Harvest's ``from``); None: all."""
+    page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    """Entries per request (1..2000)."""
+    timeout: float = Field(default=60.0, gt=0)
+    """Seconds to wait for the server on each request."""
+    max_attempts: int = Field(default=5, ge=1)
+    """Tries per call on a rate limit, a server error or a lost connection."""
+    max_wait: float = Field(default=120.0, ge=0)
+    """The longest wait for a rate limit inside one call; a longer one fails at once."""
+    sleep: Callable[[float], None] | None = None
+    """How to wait (default time.sleep); tests pass a recorder."""
+
+
+class HarvestPaginator(Paginator):
+    """Harvest's paging: the ``cursor`` of the body's ``links.next`` when it has one (Harvest's
+    cursor paging), else the page number ``next_page``; neither on the last page."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def first(self) -> dict[str, Any]:
+        return {"per_page": self.size}
+
+    def _next(
+        self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any] | None:
+        if not isinstance(body, Mapping) or not records:
+            return None
+        links = body.get("links")
+        following = links.get("next") if isinstance(links, Mapping) else None
+        if isinstance(following, str) and following:
+            cursor = parse_qs(urlsplit(following).query).get("cursor")
+            if cursor:
+                return {"per_page": self.size, "cursor": cursor[0]}
+        number = body.get("next_page")
+        if number is None or isinstance(number, bool):
+            return None
+        return {"per_page": self.size, "page": str(number)}
+
+
+class HarvestConnector(HttpConnector):
+    """Harvest: time entries with their client (matched to a customer by name).
+
+    Options: see :class:`HarvestOptions`; ``clock`` and ``progress`` as for every connector.
+    """
+
+    name: ClassVar[str] = SOURCE
+    summary: ClassVar[str] = "Harvest: time entries with their client"
+    Options: ClassVar[type[ConnectorOptions]] = HarvestOptions
+    lookback: ClassVar[timedelta] = timedelta(minutes=5)
+    streams: ClassVar[tuple[Stream, ...]] = (
+        HttpStream(
+            name="time_entries",
+            kind="time_entry",
+            path="time_entries",
+            records_key="time_entries",
+            id_field="id",
+            cursor_field="updated_at",
+            duplicates="latest",
+            description="Time entries, with the client's name (matched to a customer by the "
+            "ledger), the user and whether billable.",
+        ),
+    )
+
+    options: HarvestOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        opts = self.options
+        account = opts.account_id.get_secret_value().strip()
+        self.client = ApiClient(
+            opts.base_url,
+            auth=BearerToken(opts.access_token.get_secret_value().strip()),
+            headers={
+                "Accept": "application/json",
+                "Harvest-Account-Id": account,
+                "User-Agent": opts.user_agent,
+            },
+            connector=self.name,
+            timeout=opts.timeout,
+            max_attempts=opts.max_attempts,
+            max_wait=opts.max_wait,
+            sleep=time.sleep if opts.sleep is None else opts.sleep,
+            clock=self.clock,
+            on_wait=self.wait_reporter(),
+            secrets=(account,),
+        )
+
+    def build_request(
+        self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]
+    ) -> HttpRequest:
+        params: dict[str, Any] = {**stream.params, **page}
+        if since is not None:
+            params["updated_since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if self.options.from_date is not None:
+            params["from"] = self.options.from_date.isoformat()
+        return HttpRequest("GET", stream.path, params)
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        if not isinstance(stream, HttpStream):
+            raise TypeError(f"stream {stream.name!r} is not an HttpStream")
+        size = self.options.page_size
+        paged = replace(stream, paginator=lambda: HarvestPaginator(size))
+        return super().fetch(paged, since=since)
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        return time_entry_from_harvest(raw)

@@ -1,0 +1,270 @@
+"""The Harvest connector over real HTTP (pytest-httpserver), with responses in the shape of
+Harvest API v2's documented ``GET /v2/time_entries`` (help.getharvest.com/api-v2): paging by
+``next_page``, the three required headers, incremental by ``updated_since``, a 429 with
+``Retry-After``, a refused token that says what to do and shows no secret, and a store sync
+beside invoices that a review turns into a capacity finding."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
+from clientguard.errors import AuthError
+from clientguard.findings import Signal
+from clientguard.model import AnyRecord
+from clientguard.records import Location
+from clientguard.review import review
+from clientguard.store import Store
+from clientguard.testing import customer, invoice
+from clientguard_harvest import HarvestConnector
+
+NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+TOKEN = "hv-TOKEN-never-shown-123"
+ACCOUNT = "7654321"
+Waits = list[float]
+
+
+@pytest.fixture
+def waits() -> Waits:
+    return []
+
+
+def connector(server: HTTPServer, waits: Waits, **options: Any) -> HarvestConnector:
+    return HarvestConnector(
+        account_id=ACCOUNT,
+        access_token=TOKEN,
+        user_agent="clientguard tests (ops@example.com)",
+        base_url=server.url_for("/v2"),
+        clock=lambda: NOW,
+        sleep=waits.append,
+        **options,
+    )
+
+
+def entry(ident: int, client: str, hours: float | int, *, day: str = "2026-08-03",
+          updated: str = "2026-08-03T17:00:00Z", **changes: Any) -> dict[str, Any]:
+    """A time entry as Harvest documents it (fields clientguard does not read included)."""
+    raw: dict[str, Any] = {
+        "id": ident,
+        "spent_date": day,
+        "hours": hours,
+        "hours_without_timer": hours,
+        "rounded_hours": hours,
+        "notes": "Work",
+        "is_locked": False,
+        "is_closed": False,
+        "is_billed": False,
+        "is_running": False,
+        "billable": True,
+        "budgeted": True,
+        "billable_rate": 100.0,
+        "cost_rate": 50.0,
+        "created_at": "2026-08-03T16:00:00Z",
+        "updated_at": updated,
+        "user": {"id": 1782959, "name": "Kim Allen"},
+        "client": {"id": 5735776, "name": client, "currency": "EUR"},
+        "project": {"id": 14307913, "name": "Marketing Website", "code": "MW"},
+        "task": {"id": 8083365, "name": "Graphic Design"},
+        "invoice": None,
+        "external_reference": None,
+    }
+    raw.update(changes)
+    return raw
+
+
+def page(entries: list[dict[str, Any]], number: int, total: int) -> dict[str, Any]:
+    return {
+        "time_entries": entries,
+        "per_page": 2,
+        "total_pages": total,
+        "total_entries": len(entries),
+        "next_page": number + 1 if number < total else None,
+        "previous_page": number - 1 if number > 1 else None,
+        "page": number,
+        "links": {"first": "...", "next": None, "previous": None, "last": "..."},
+    }
+
+
+def test_entries_are_paged_by_next_page_with_the_required_headers(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    headers = {
+        "Authorization": f"Bearer {TOKEN}",
+        "Harvest-Account-Id": ACCOUNT,
+        "User-Agent": "clientguard tests (ops@example.com)",
+    }
+    httpserver.expect_ordered_request(
+        "/v2/time_entries", query_string={"per_page": "2"}, headers=headers
+    ).respond_with_json(page([entry(1, "Acme Ltd", 1.5), entry(2, "Beta", 2)], 1, 2))
+    httpserver.expect_ordered_request(
+        "/v2/time_entries", query_string={"per_page": "2", "page": "2"}, headers=headers
+    ).respond_with_json(page([entry(3, "Acme Ltd", 0.25, billable=False)], 2, 2))
+    pulled = pull(connector(httpserver, waits, page_size=2))
+    httpserver.check_assertions()
+    assert [(e.id, e.customer_name, e.hours, e.billable) for e in pulled.records] == [
+        ("1", "Acme Ltd", Decimal("1.5"), True),
+        ("2", "Beta", Decimal(2), True),
+        ("3", "Acme Ltd", Decimal("0.25"), False),
+    ]
+    first = pulled.records[0]
+    assert first.customer_id is None  # Harvest's client id is not the books': by name
+    assert first.person == "Kim Allen"
+    assert first.date == date(2026, 8, 3)
+    assert pulled.state.cursors["time_entries"] == datetime(2026, 8, 3, 17, tzinfo=UTC)
+
+
+def test_a_cursor_in_links_next_is_followed(httpserver: HTTPServer, waits: Waits) -> None:
+    first = page([entry(1, "Acme", 1)], 1, 2)
+    first["links"]["next"] = (
+        "https://api.harvestapp.com/v2/time_entries?cursor=eyJhZnRlciI6MX0&per_page=2000"
+    )
+    httpserver.expect_ordered_request(
+        "/v2/time_entries", query_string={"per_page": "2000"}
+    ).respond_with_json(first)
+    httpserver.expect_ordered_request(
+        "/v2/time_entries", query_string={"per_page": "2000", "cursor": "eyJhZnRlciI6MX0"}
+    ).respond_with_json(page([entry(2, "Acme", 1)], 2, 2))
+    pulled = pull(connector(httpserver, waits))
+    httpserver.check_assertions()
+    assert [e.id for e in pulled.records] == ["1", "2"]
+
+
+def test_an_incremental_read_asks_for_what_changed_since_the_cursor(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request(
+        "/v2/time_entries",
+        query_string={"per_page": "2000", "updated_since": "2026-08-10T09:55:00Z",
+                      "from": "2026-01-01"},
+    ).respond_with_json(page([entry(4, "Acme", 3, updated="2026-08-20T08:00:00Z")], 1, 1))
+    state = SyncState({"time_entries": datetime(2026, 8, 10, 10, 0, tzinfo=UTC)})
+    pulled = pull(connector(httpserver, waits, from_date=date(2026, 1, 1)), state)
+    httpserver.check_assertions()
+    assert [e.id for e in pulled.records] == ["4"]
+    assert pulled.state.cursors["time_entries"] == datetime(2026, 8, 20, 8, tzinfo=UTC)
+
+
+def test_a_rate_limit_waits_retry_after_then_goes_on(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request("/v2/time_entries").respond_with_json(
+        {"message": "Too Many Requests"}, status=429, headers={"Retry-After": "15"}
+    )
+    httpserver.expect_ordered_request("/v2/time_entries").respond_with_json(
+        page([entry(1, "Acme", 1)], 1, 1)
+    )
+    pulled = pull(connector(httpserver, waits))
+    httpserver.check_assertions()
+    assert waits == [15.0]
+    assert len(pulled.records) == 1
+
+
+def test_a_refused_token_says_so_and_shows_no_secret(
+    httpserver: HTTPServer, waits: Waits, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpserver.expect_request("/v2/time_entries").respond_with_json(
+        {"error": "invalid_token",
+         "error_description": f"The access token provided for account {ACCOUNT} is expired"},
+        status=401,
+    )
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(AuthError) as caught:
+        pull(connector(httpserver, waits))
+    text = f"{caught.value}\n{caplog.text}"
+    assert TOKEN not in text
+    assert ACCOUNT not in text
+    assert TOKEN not in repr(connector(httpserver, waits).options)
+
+
+def test_bad_entries_are_rejected_with_their_page_and_the_rest_is_kept(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_request("/v2/time_entries").respond_with_json(page([
+        entry(1, "Acme", 1),
+        {**entry(2, "Acme", 1), "client": None},
+        entry(3, "Acme", "two"),
+        entry(4, "Acme", 0),
+        entry(5, "Acme", -1),
+    ], 1, 1))
+    pulled = pull(connector(httpserver, waits))
+    assert [e.id for e in pulled.records] == ["1"]
+    reasons = {r.record_id: r.reason for r in pulled.rejected}
+    assert set(reasons) == {"2", "3", "5"}
+    assert "client.name" in reasons["2"]
+    assert "hours" in reasons["3"]
+    assert all(r.location is not None and "time_entries" in str(r.location)
+               for r in pulled.rejected)
+
+
+class Books(Connector):
+    """Invoices and customers from the test builders, as a second source of a store."""
+
+    name: ClassVar[str] = "books"
+    streams: ClassVar[tuple[Stream, ...]] = (
+        Stream(name="records", kind="invoice", id_field="id"),
+    )
+    records: ClassVar[list[AnyRecord]] = [
+        customer("c-acme", "ACME Sp. z o.o.", source="books"),
+        customer("c-beta", "Beta Media S.A.", source="books"),
+        invoice("c-acme", issued="2026-07-01", total="1000", source="books"),
+        invoice("c-beta", issued="2026-07-01", total="9000", source="books"),
+    ]
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        yield RawPage(
+            tuple(RawRecord({"i": i}, Location(detail=f"record {i}"))
+                  for i in range(len(self.records))),
+            last=True,
+        )
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        return self.records[raw["i"]]
+
+
+def test_a_store_sync_beside_the_books_feeds_the_capacity_finding(
+    httpserver: HTTPServer, waits: Waits, tmp_path: Path
+) -> None:
+    # Acme: 10% of the revenue, 60 of 100 hours; an unknown client's 5 hours are reported.
+    httpserver.expect_request("/v2/time_entries").respond_with_json(page([
+        entry(1, "Acme", 40, day="2026-07-10"),
+        entry(2, "acme ltd", 20, day="2026-07-11"),
+        entry(3, "Beta Media", 40, day="2026-07-12"),
+        entry(4, "Gamma", 5, day="2026-07-12"),
+    ], 1, 1))
+    with Store.open(tmp_path / "s.db") as store:
+        store.sync(Books(), source="books")
+        store.sync(connector(httpserver, waits))
+        ledger = store.load(base_currency="EUR", strict=False)
+    assert sorted({e.customer_id or "" for e in ledger.time_entries}) == [
+        "books:c-acme", "books:c-beta"
+    ]
+    result = review(ledger, as_of=date(2026, 8, 31))
+    capacity = [f for f in result.findings() if f.signal == Signal.CAPACITY
+                and f.customer_id == "books:c-acme"]
+    assert {f.metric for f in capacity} >= {"hours_share", "hours_to_revenue"}
+    (gamma,) = ledger.report.unmatched
+    assert (gamma.name, gamma.hours) == ("Gamma", Decimal(5))
+    assert any("'Gamma'" in n and "5 hours" in n for n in result.data_quality.notes)
+
+
+def test_an_edited_entry_replaces_the_stored_one_instead_of_counting_twice(
+    httpserver: HTTPServer, waits: Waits, tmp_path: Path
+) -> None:
+    httpserver.expect_ordered_request("/v2/time_entries").respond_with_json(
+        page([entry(1, "Acme", 2)], 1, 1))
+    httpserver.expect_ordered_request("/v2/time_entries").respond_with_json(
+        page([entry(1, "Acme", 5, updated="2026-08-04T10:00:00Z")], 1, 1))
+    with Store.open(tmp_path / "s.db") as store:
+        store.sync(connector(httpserver, waits))
+        second = store.sync(connector(httpserver, waits))
+        assert second.streams[0].full_read is False
+        ledger = store.load(base_currency="EUR", strict=False)
+    assert [e.hours for e in ledger.report.unmatched] == [Decimal(5)]

@@ -1,0 +1,318 @@
+"""The Toggl Track connector: a workspace's time entries with their project's client.
+
+::
+
+    import clientguard as cg
+
+    conn = cg.connectors.load("toggl")(api_token="...", workspace_id="1234567")
+
+Reading (https://engineering.toggl.com/docs/):
+
+* Authentication: HTTP Basic with the API token as the user and ``api_token`` as the
+  password, as Toggl documents.
+* The client of each project: ``GET /api/v9/workspaces/{id}/clients?status=both`` and
+  ``GET /api/v9/workspaces/{id}/projects?active=both`` (paged by ``page``/``per_page``; a
+  short page is the last).
+* The entries of every user of the workspace: the Reports API v3 detailed search,
+  ``POST /reports/api/v3/workspace/{id}/search/time_entries`` with ``start_date`` and
+  ``end_date``, in windows of ``window_days``; a window is paged by the ``X-Next-ID``,
+  ``X-Next-Row-Number`` and ``X-Next-Timestamp`` headers, sent back as ``first_id``,
+  ``first_row_number`` and ``first_timestamp``. (``GET /api/v9/me/time_entries`` would read
+  only the token owner's entries.)
+* Incremental, as far as the API allows: the report filters by the day an entry started,
+  not by when it changed. An incremental read re-reads the days from ``resync_days`` before
+  the stream's cursor (the latest ``at``, Toggl's change time, seen) to today; an entry
+  edited after that window is caught by the next full read.
+* Rate limits: a 429 is waited out by :class:`clientguard.http.ApiClient`. Toggl also has
+  hourly quotas per plan; past it, it answers 402 and the sync fails, saying so.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, ClassVar, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import requests
+from pydantic import Field, SecretStr, field_validator
+
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
+from clientguard.errors import ApiError, DataError, ErrorContext
+from clientguard.http import ApiClient, HttpConnector, HttpStream, decode_json
+from clientguard.records import Location
+from clientguard_toggl.mapping import CLIENT_NAME_KEY, SOURCE, time_entry_from_toggl
+
+__all__ = ["NEXT_HEADERS", "PROJECT_UNKNOWN_KEY", "TogglConnector", "TogglOptions"]
+
+#: The detailed search's paging headers, and the body fields they are sent back as.
+NEXT_HEADERS: Mapping[str, str] = {
+    "X-Next-ID": "first_id",
+    "X-Next-Row-Number": "first_row_number",
+    "X-Next-Timestamp": "first_timestamp",
+}
+
+#: Added to a raw entry whose project the workspace's project list does not have (not Toggl's).
+PROJECT_UNKNOWN_KEY = "clientguard:project_unknown"
+
+
+class TogglOptions(ConnectorOptions):
+    """Options of the Toggl Track connector (keyword arguments)."""
+
+    api_token: SecretStr
+    """The API token of a workspace admin (Profile settings > API Token)."""
+    workspace_id: SecretStr | None = None
+    """The workspace's id (in the address of its reports); a tenant id: never shown. None:
+    the token owner's default workspace (``GET /api/v9/me``)."""
+    base_url: str = "https://api.track.toggl.com"
+    """Where the API is; point it at a proxy or a local test server."""
+    timezone: str = "UTC"
+    """The time zone that turns an entry's start into the day it was worked."""
+    from_date: date | None = None
+    """Where a full read starts; None: 730 days before today."""
+    resync_days: int = Field(default=31, ge=0)
+    """How far before the cursor an incremental read goes back (by start day)."""
+    window_days: int = Field(default=90, ge=1, le=366)
+    """Days per detailed search (the report's date range)."""
+    page_size: int = Field(default=50, ge=1, le=200)
+    """Rows per detailed-search page, and projects per page."""
+    timeout: float = Field(default=60.0, gt=0)
+    """Seconds to wait for the server on each request."""
+    max_attempts: int = Field(default=5, ge=1)
+    """Tries per call on a rate limit, a server error or a lost connection."""
+    max_wait: float = Field(default=120.0, ge=0)
+    """The longest wait for a rate limit inside one call; a longer one fails at once."""
+    sleep: Callable[[float], None] | None = None
+    """How to wait (default time.sleep); tests pass a recorder."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Warsaw)") from None
+        return value
+
+
+def _json_body(body: Mapping[str, Any]) -> Any:
+    """``body`` as the bytes of a JSON request body. ``ApiClient.request`` hands ``data`` to
+    requests as it is, and requests sends a ``bytes`` body unchanged (its form encoding is
+    only for mappings); the caller sets ``Content-Type: application/json``."""
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+class TogglConnector(HttpConnector):
+    """Toggl Track: a workspace's time entries with their project's client (matched to a
+    customer by name).
+
+    Options: see :class:`TogglOptions`; ``clock`` and ``progress`` as for every connector.
+    """
+
+    name: ClassVar[str] = SOURCE
+    summary: ClassVar[str] = "Toggl Track: a workspace's time entries with their client"
+    Options: ClassVar[type[ConnectorOptions]] = TogglOptions
+    streams: ClassVar[tuple[Stream, ...]] = (
+        HttpStream(
+            name="time_entries",
+            kind="time_entry",
+            path="reports/api/v3/workspace/{workspace}/search/time_entries",
+            id_field="id",
+            cursor_field="at",
+            duplicates="latest",
+            description="Every user's time entries (Reports API v3), with the client's name "
+            "of the entry's project (matched to a customer by the ledger).",
+        ),
+    )
+
+    options: TogglOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        opts = self.options
+        token = opts.api_token.get_secret_value().strip()
+        basic = base64.b64encode(f"{token}:api_token".encode()).decode()
+        given = opts.workspace_id
+        self.workspace: str | None = given.get_secret_value().strip() if given else None
+        self.zone: tzinfo = ZoneInfo(opts.timezone)
+        self.client = ApiClient(
+            opts.base_url,
+            headers={"Accept": "application/json", "Authorization": f"Basic {basic}"},
+            connector=self.name,
+            timeout=opts.timeout,
+            max_attempts=opts.max_attempts,
+            max_wait=opts.max_wait,
+            sleep=time.sleep if opts.sleep is None else opts.sleep,
+            clock=self.clock,
+            on_wait=self.wait_reporter(),
+            secrets=(token, basic, *([self.workspace] if self.workspace else [])),
+        )
+
+    # ----------------------------------------------------------------- reading
+
+    def _list(self, path: str, params: Mapping[str, Any], stream: str, what: str,
+              *, paged: bool) -> list[Mapping[str, Any]]:
+        size = self.options.page_size
+        found: list[Mapping[str, Any]] = []
+        number = 1
+        previous: object = None
+        while True:
+            query = {**params, "page": number, "per_page": size} if paged else dict(params)
+            response = self.client.request("GET", path, params=query, stream=stream,
+                                           what=f"GET {what} page {number}")
+            body = decode_json(response, client=self.client)
+            if body is None:
+                body = []
+            if not isinstance(body, list):
+                raise ApiError(f"GET {what}: expected a list, got {type(body).__name__}",
+                               ErrorContext(connector=self.name, stream=stream))
+            records = [r for r in body if isinstance(r, Mapping)]
+            first = records[0].get("id") if records else None
+            if first is not None and first == previous:
+                raise ApiError(
+                    f"GET {what}: page {number} repeats page {number - 1}; the API ignored "
+                    "the paging, so the read stops here instead of looping",
+                    ErrorContext(connector=self.name, stream=stream),
+                )
+            previous = first
+            found += records
+            if not paged or len(body) < size:
+                return found
+            number += 1
+
+    def _workspace(self, stream: str) -> str:
+        """The workspace to read: the option, else the token owner's default workspace."""
+        if self.workspace is None:
+            response = self.client.request("GET", "api/v9/me", stream=stream, what="GET me")
+            body = decode_json(response, client=self.client)
+            found = body.get("default_workspace_id") if isinstance(body, Mapping) else None
+            if found is None or isinstance(found, bool):
+                raise ApiError(
+                    "GET me: the token's user has no default workspace; give workspace_id",
+                    ErrorContext(connector=self.name, stream=stream),
+                )
+            self.workspace = str(found)
+            self.client.add_secret(self.workspace)
+        return self.workspace
+
+    def _client_names(self, stream: str) -> dict[str, str | None]:
+        """Project id -> its client's name (None: a project without a client)."""
+        base = f"api/v9/workspaces/{self._workspace(stream)}"
+        names = {
+            str(c.get("id")): c.get("name")
+            for c in self._list(f"{base}/clients", {"status": "both"}, stream, "clients",
+                                paged=False)
+        }
+        result: dict[str, str | None] = {}
+        for project in self._list(f"{base}/projects", {"active": "both"}, stream, "projects",
+                                  paged=True):
+            client = project.get("client_id", project.get("cid"))
+            name = names.get(str(client)) if client is not None else None
+            result[str(project.get("id"))] = name if isinstance(name, str) else None
+        return result
+
+    def _windows(self, since: datetime | None) -> Iterator[tuple[date, date]]:
+        today = self.clock().astimezone(self.zone).date()
+        if since is not None:
+            start = (since - timedelta(days=self.options.resync_days)).astimezone(self.zone)
+            first = start.date()
+        else:
+            first = self.options.from_date or today - timedelta(days=730)
+        step = timedelta(days=self.options.window_days)
+        while True:
+            last = min(first + step, today)
+            # A window's end day starts the next one: whether Toggl's end_date is inclusive
+            # or not, no day falls between two windows (the overlap's entries are one each:
+            # the sync keeps one record per id).
+            yield first, max(last, first + timedelta(days=1))
+            if last >= today:
+                return
+            first = last
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        clients = self._client_names(stream.name)
+        path = f"reports/api/v3/workspace/{self._workspace(stream.name)}/search/time_entries"
+        windows = list(self._windows(since))
+        for index, (first, last) in enumerate(windows):
+            body: dict[str, Any] = {
+                "start_date": first.isoformat(),
+                "end_date": last.isoformat(),
+                "page_size": self.options.page_size,
+                "order_by": "date",
+                "order_dir": "asc",
+            }
+            number = 1
+            while True:
+                response = self.client.request(
+                    "POST", path, headers={"Content-Type": "application/json"},
+                    data=_json_body(body), stream=stream.name,
+                    what=f"POST search/time_entries {first}..{last} page {number}",
+                )
+                rows = decode_json(response, client=self.client)
+                if rows is None:
+                    rows = []
+                if not isinstance(rows, list):
+                    raise ApiError(
+                        f"search/time_entries: expected a list, got {type(rows).__name__}",
+                        ErrorContext(connector=self.name, stream=stream.name),
+                    )
+                following = self._next(response)
+                if following is not None and all(body.get(k) == v for k, v in following.items()):
+                    raise ApiError(
+                        f"search/time_entries {first}..{last}: the next page is the one just "
+                        "read; the read stops here instead of looping",
+                        ErrorContext(connector=self.name, stream=stream.name),
+                    )
+                yield RawPage.of(
+                    self._entries(rows, clients),
+                    Location(detail=f"POST search/time_entries {first}..{last} page {number}"),
+                    last=following is None and index == len(windows) - 1,
+                )
+                if following is None:
+                    break
+                body.update(following)
+                number += 1
+
+    @staticmethod
+    def _next(response: requests.Response) -> dict[str, int] | None:
+        following: dict[str, int] = {}
+        for header, field in NEXT_HEADERS.items():
+            value = response.headers.get(header)
+            if value is not None and value.strip().lstrip("-").isdigit():
+                following[field] = int(value)
+        return following if "first_row_number" in following or "first_id" in following else None
+
+    @staticmethod
+    def _entries(
+        rows: list[Any], clients: Mapping[str, str | None]
+    ) -> list[Mapping[str, Any]]:
+        """Each entry of each row, with its row's fields and its client's name merged in."""
+        entries: list[Mapping[str, Any]] = []
+        for row in rows:
+            if not isinstance(row, Mapping):
+                continue
+            shared = {k: v for k, v in row.items() if k != "time_entries"}
+            project = row.get("project_id")
+            name = clients.get(str(project)) if project is not None else None
+            if project is not None:
+                shared[PROJECT_UNKNOWN_KEY] = str(project) not in clients
+            shared[CLIENT_NAME_KEY] = name
+            for entry in cast(list[Any], row.get("time_entries") or []):
+                if isinstance(entry, Mapping):
+                    entries.append({**shared, **entry})
+        return entries
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if raw.get(PROJECT_UNKNOWN_KEY) is True:
+            return _unknown_project(raw)
+        return time_entry_from_toggl(raw, self.zone)
+
+
+def _unknown_project(raw: Mapping[str, Any]) -> Mapped:
+    raise DataError(
+        f"project_id: project {raw.get('project_id')} is not in the workspace's projects, so "
+        "its client is unknown; check that the token's user sees every project"
+    )

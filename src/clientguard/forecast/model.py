@@ -1,0 +1,670 @@
+"""The forecast: when each open invoice will be paid, learned from the ledger's own history.
+
+The model (docs/forecast.md says why each part is as it is):
+
+* **The delay.** An invoice's delay is ``settled_on - due_date`` in days (negative when paid
+  early), from the settlement replay as of ``as_of``: only invoices settled by ``as_of`` teach
+  the model, so nothing after ``as_of`` reaches a prediction.
+* **The client's distribution.** The client's past delays, each weighted by its recency
+  (``0.5 ** (age / Policy.forecast_half_life_days)``, the age counted from its settlement to
+  ``as_of``): a client whose last invoices slip moves its distribution with them (its trend).
+* **The book's distribution** (the pool) for invoices like this one: the book's delays of
+  invoices with the same disputed flag and in the same amount band (below or above the book's
+  median amount), falling back to the disputed flag alone and then to the whole book where a
+  pool has fewer than ``Policy.forecast_min_pool`` invoices.
+* **Shrinkage.** The prediction is the mixture ``Z x client + (1 - Z) x pool`` with the
+  Buhlmann-Straub credibility weight ``Z = n / (n + k)``, ``n`` the client's settled invoices
+  and ``k = EPV / VHM`` (the expected within-client variance of the delays over the variance
+  of the clients' true means), estimated from the book (Buhlmann and Straub 1970; Buhlmann
+  and Gisler, *A Course in Credibility Theory*, Springer 2005, section 4.8). The mixture's mean
+  is the credibility estimate of the client's mean delay.
+* **Survival.** An invoice still open as of ``as_of`` has not been paid by then: its
+  distribution is truncated to delays beyond its current age (``as_of - due_date``). Where no
+  observed delay is that long, the book's residual delays beyond its own 90th percentile are
+  added to the age.
+
+Days are integers; weights and probabilities are floats (they are ratios of weights, never
+money, and a million invoices must forecast in seconds); money stays Decimal (the cash-in
+forecast multiplies Decimal balances by probabilities rounded to six places).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from statistics import median_low
+
+from pydantic import BaseModel, ConfigDict
+
+from clientguard.gcpause import collector_paused
+from clientguard.ledger import Ledger
+from clientguard.model import FIRST_DATE
+from clientguard.policy import Policy
+from clientguard.settlement import Replay, check_as_of, replay
+
+__all__ = [
+    "CashWeek",
+    "ClientOutlook",
+    "Forecast",
+    "InvoiceForecast",
+    "Model",
+    "forecast",
+    "learn",
+]
+
+WEEKS = 13
+"""The cash-in forecast's weeks: the treasurer's 13-week view."""
+_Z80 = 1.2815515655446004
+"""The standard normal's 90th percentile: the half-width of an 80% interval in sds."""
+_PROBABILITY_PLACES = Decimal("0.000001")
+
+
+class InvoiceForecast(BaseModel):
+    """One open invoice's predicted payment, with what the prediction rests on."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    invoice_id: str
+    customer_id: str
+    due_date: date
+    open_balance_base: Decimal
+    """What is still owed, in the base currency (the invoice's own rate)."""
+    days_past_due: int
+    """``as_of - due_date`` (negative while not yet due): the prediction is conditional on the
+    invoice being unpaid this long."""
+    predicted_on: date
+    """The median of the payment date, given it is still unpaid on ``as_of``."""
+    low: date
+    """The 10th percentile: the 80% interval's first day."""
+    high: date
+    """The 90th percentile: the 80% interval's last day."""
+    p_late: float
+    """The probability it is paid more than ``grace_days`` after its due date."""
+    p_late_30: float
+    """The probability it is paid more than 30 days after its due date."""
+    client_weight: float
+    """``Z``, the credibility of the client's own history (0: the book's alone)."""
+    client_invoices: int
+    """The client's settled invoices the prediction learned from."""
+    client_mean_delay: float | None
+    """The client's mean delay (days after due, recency-weighted); None without history."""
+    client_trend: float | None
+    """Recency-weighted minus plain mean delay of the client: positive when it slips."""
+    pool: str
+    """The book's invoices the rest rests on: ``book``, ``disputed``, ``not disputed``, with the
+    amount band where used (``not disputed, large``)."""
+    pool_invoices: int
+    disputed: bool
+    beyond_history: bool
+    """It is already older than every delay the model has seen: the book's tail was used."""
+
+    @property
+    def rests_on(self) -> str:
+        """One sentence: what the prediction rests on."""
+        parts = []
+        if self.client_invoices:
+            trend = ""
+            if self.client_trend is not None and abs(self.client_trend) >= 1:
+                trend = f", trend {self.client_trend:+.0f} days"
+            parts.append(
+                f"{self.client_invoices} paid invoices of the client "
+                f"(mean {self.client_mean_delay:+.0f} days{trend}; weight {self.client_weight:.0%})"
+            )
+        else:
+            parts.append("no paid invoice of the client")
+        parts.append(f"{self.pool_invoices} invoices of the book ({self.pool})")
+        if self.days_past_due > 0:
+            parts.append(f"unpaid {self.days_past_due} days past due")
+        if self.beyond_history:
+            parts.append("older than any delay seen: the book's tail")
+        return "; ".join(parts)
+
+
+class ClientOutlook(BaseModel):
+    """A client's expected lateness on its next invoices (no invoice yet: no conditioning)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    customer_id: str
+    expected_days_late: float
+    """The mean of ``max(0, delay)`` under the client's shrunk distribution."""
+    p_late: float
+    client_weight: float
+    client_invoices: int
+
+
+class CashWeek(BaseModel):
+    """Expected cash in from the open invoices in one week, with an 80% interval."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    week: int
+    """1 to 13."""
+    start: date
+    end: date
+    expected: Decimal
+    low: Decimal
+    high: Decimal
+
+
+class Forecast(BaseModel):
+    """Everything :func:`forecast` predicts as of a date."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    as_of: date
+    invoices: tuple[InvoiceForecast, ...]
+    """The open invoices, most likely late first."""
+    clients: tuple[ClientOutlook, ...]
+    weeks: tuple[CashWeek, ...]
+    after: Decimal
+    """Expected cash from the open invoices after the 13 weeks (or never)."""
+    credibility_k: float | None
+    """``k = EPV / VHM`` (None: the clients' means do not differ beyond noise, ``Z = 0``)."""
+    history: int
+    """Settled invoices the model learned from."""
+
+
+# ------------------------------------------------------------------------ the distributions
+class _Dist:
+    """A weighted empirical distribution of integer delays: sorted values, cumulative
+    weights."""
+
+    __slots__ = ("cum", "n", "total", "values")
+
+    def __init__(self, pairs: Iterable[tuple[int, float]], *, n: int) -> None:
+        ordered = sorted(pairs)
+        self.values = [v for v, _ in ordered]
+        self.cum: list[float] = []
+        running = 0.0
+        for _, weight in ordered:
+            running += weight
+            self.cum.append(running)
+        self.total = running
+        self.n = n
+        """The invoices behind it (a histogram holds each delay once)."""
+
+    def cdf(self, x: int) -> float:
+        """P(delay <= x)."""
+        if not self.total:
+            return 0.0
+        i = bisect.bisect_right(self.values, x)
+        return self.cum[i - 1] / self.total if i else 0.0
+
+    def mean(self) -> float:
+        previous = 0.0
+        total = 0.0
+        for value, cum in zip(self.values, self.cum, strict=True):
+            total += value * (cum - previous)
+            previous = cum
+        return total / self.total if self.total else 0.0
+
+    def mean_positive(self) -> float:
+        previous = 0.0
+        total = 0.0
+        for value, cum in zip(self.values, self.cum, strict=True):
+            total += max(0, value) * (cum - previous)
+            previous = cum
+        return total / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class _Mixture:
+    client: _Dist | None
+    pool: _Dist
+    z: float
+
+    def cdf(self, x: int) -> float:
+        pool = self.pool.cdf(x)
+        if self.client is None or not self.z:
+            return pool
+        return self.z * self.client.cdf(x) + (1 - self.z) * pool
+
+    def top(self) -> int:
+        top = self.pool.values[-1] if self.pool.values else 0
+        if self.client is not None and self.client.values:
+            top = max(top, self.client.values[-1])
+        return top
+
+    def quantile(self, q: float, above: int) -> int:
+        """The smallest x > above with P(D <= x | D > above) >= q (None-safe: the caller
+        checks that mass remains above ``above``)."""
+        base = self.cdf(above)
+        target = base + q * (1 - base)
+        low, high = above + 1, self.top()
+        while low < high:
+            mid = (low + high) // 2
+            if self.cdf(mid) >= target - 1e-12:
+                high = mid
+            else:
+                low = mid + 1
+        return low
+
+
+@dataclass(frozen=True)
+class _Client:
+    dist: _Dist
+    z: float
+    n: int
+    mean: float
+    trend: float
+
+
+class Model:
+    """What :func:`learn` learned from a ledger as of a date: the clients' and the book's
+    delay distributions and the credibility weights. Internal state; read it through
+    :meth:`predict` and :meth:`outlook`."""
+
+    def __init__(
+        self,
+        *,
+        as_of: date,
+        policy: Policy,
+        clients: dict[str, _Client],
+        pools: dict[tuple[bool | None, int | None], _Dist],
+        band_edge: Decimal,
+        tail: list[int],
+        k: float | None,
+        history: int,
+        tail_level: float = 0.1,
+    ) -> None:
+        self.as_of = as_of
+        self.policy = policy
+        self._clients = clients
+        self._pools = pools
+        self._band_edge = band_edge
+        self.tail = tail
+        """The book's residual delays beyond its 90th percentile, sorted (internal)."""
+        self.k = k
+        self.history = history
+        self.tail_level = tail_level
+        """The quantile level of the interval's ends (0.1 and 0.9 unless calibrated wider)."""
+
+    def _pool(self, disputed: bool, amount: Decimal) -> tuple[str, _Dist]:
+        band = 1 if amount > self._band_edge else 0
+        size = "large" if band else "small"
+        flag = "disputed" if disputed else "not disputed"
+        minimum = self.policy.forecast_min_pool
+        for key, name in (
+            ((disputed, band), f"{flag}, {size}"), ((disputed, None), flag), ((None, None), "book")
+        ):
+            pool = self._pools.get(key)
+            if pool is not None and (pool.n >= minimum or key == (None, None)):
+                return name, pool
+        return "book", self._pools[(None, None)]
+
+    def mixture(self, customer_id: str, disputed: bool, amount: Decimal) -> tuple[
+        _Mixture, str, _Client | None
+    ]:
+        name, pool = self._pool(disputed, amount)
+        client = self._clients.get(customer_id)
+        z = client.z if client is not None else 0.0
+        return _Mixture(client.dist if client else None, pool, z), name, client
+
+    def predict(self, row: Replay, open_balance_base: Decimal) -> InvoiceForecast:
+        """The forecast of one invoice open as of the model's date."""
+        invoice = row.invoice
+        grace = self.policy.grace_days
+        mixture, pool_name, client = self.mixture(
+            invoice.customer_id, invoice.disputed, open_balance_base
+        )
+        age = (self.as_of - invoice.due_date).days
+        beyond = mixture.cdf(age) >= 1 - 1e-9
+        if beyond:
+            tail = self.tail or [1]
+            low_d = age + _quantile(tail, 0.1)
+            mid_d = age + _quantile(tail, 0.5)
+            high_d = age + _quantile(tail, 0.9)
+            p_late = 1.0 if age >= grace else _share_above(tail, grace - age)
+            p_late_30 = 1.0 if age >= 30 else _share_above(tail, 30 - age)
+        else:
+            low_d = mixture.quantile(self.tail_level, age)
+            mid_d = mixture.quantile(0.5, age)
+            high_d = mixture.quantile(1 - self.tail_level, age)
+            p_late = _p_above(mixture, grace, age)
+            p_late_30 = _p_above(mixture, 30, age)
+        due = invoice.due_date
+        return InvoiceForecast(
+            invoice_id=invoice.id,
+            customer_id=invoice.customer_id,
+            due_date=due,
+            open_balance_base=open_balance_base,
+            days_past_due=age,
+            predicted_on=_day(due, mid_d, self.as_of),
+            low=_day(due, low_d, self.as_of),
+            high=_day(due, high_d, self.as_of),
+            p_late=p_late,
+            p_late_30=p_late_30,
+            client_weight=mixture.z,
+            client_invoices=client.n if client else 0,
+            client_mean_delay=client.mean if client else None,
+            client_trend=client.trend if client else None,
+            pool=pool_name,
+            pool_invoices=mixture.pool.n,
+            disputed=invoice.disputed,
+            beyond_history=beyond,
+        )
+
+    def outlook(self, customer_id: str) -> ClientOutlook:
+        """The client's expected days late on its next (not yet issued) invoice."""
+        _, pool = self._pool(False, self._band_edge)
+        client = self._clients.get(customer_id)
+        z = client.z if client else 0.0
+        expected = (1 - z) * pool.mean_positive()
+        p_late = (1 - z) * (1 - pool.cdf(self.policy.grace_days))
+        if client is not None:
+            expected += z * client.dist.mean_positive()
+            p_late += z * (1 - client.dist.cdf(self.policy.grace_days))
+        return ClientOutlook(
+            customer_id=customer_id,
+            expected_days_late=expected,
+            p_late=p_late,
+            client_weight=z,
+            client_invoices=client.n if client else 0,
+        )
+
+
+def _day(due: date, delay: int, as_of: date) -> date:
+    return max(due + timedelta(days=delay), as_of + timedelta(days=1))
+
+
+def _p_above(mixture: _Mixture, x: int, age: int) -> float:
+    """P(D > x | D > age)."""
+    base = mixture.cdf(age)
+    if x <= age:
+        return 1.0
+    return max(0.0, min(1.0, (1 - mixture.cdf(x)) / (1 - base)))
+
+
+def _quantile(ordered: Sequence[int], q: float) -> int:
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _share_above(ordered: Sequence[int], x: int) -> float:
+    return (len(ordered) - bisect.bisect_right(ordered, x)) / len(ordered)
+
+
+# -------------------------------------------------------------------------------- learning
+def _credibility_k(stats: dict[str, list[int]]) -> float | None:
+    """Buhlmann-Straub's ``k = EPV / VHM`` with the nonparametric estimators (each invoice
+    weight 1), from each client's ``[n, sum, sum of squares]`` of its delays: EPV = sum of
+    within-client squared deviations / sum(n_c - 1); VHM = (sum n_c (mean_c - mean)^2 - (C - 1)
+    EPV) / (N - sum n_c^2 / N). None when VHM <= 0 (the clients do not differ beyond noise:
+    every weight is 0) or with fewer than two clients."""
+    groups = [tally for tally in stats.values() if tally[0]]
+    count = sum(n for n, _, _ in groups)
+    if len(groups) < 2 or count <= len(groups):
+        return None
+    within = sum(squares - total * total / n for n, total, squares in groups)
+    epv = within / (count - len(groups))
+    grand = sum(total for _, total, _ in groups) / count
+    between = sum(n * (total / n - grand) ** 2 for n, total, _ in groups)
+    denominator = count - sum(n * n for n, _, _ in groups) / count
+    vhm = (between - (len(groups) - 1) * epv) / denominator if denominator > 0 else 0.0
+    if vhm <= 0:
+        return None
+    return epv / vhm
+
+
+def learn(
+    ledger: Ledger,
+    *,
+    as_of: date,
+    policy: Policy | None = None,
+    rows: Sequence[Replay] | None = None,
+    calibrate: bool = True,
+    _amounts: dict[str, int] | None = None,
+) -> Model:
+    """Learn the delay distributions from the invoices settled by ``as_of``.
+
+    ``rows`` is the replay as of ``as_of`` where the caller already holds it; ``calibrate``
+    False skips the interval's calibration (the plain deciles). ``_amounts`` (internal) are
+    the invoices' whole base amounts by id where the calibration already computed them.
+    """
+    as_of = check_as_of(as_of)
+    policy = policy or Policy()
+    if rows is None:
+        rows = replay(ledger, as_of=as_of, policy=policy)
+    half_life = float(policy.forecast_half_life_days)
+    # Histograms (delay -> summed weight), not lists: a million invoices hold a few hundred
+    # distinct delays, so sorting and summing stay cheap. The paid invoices are first counted
+    # by (client, delay, day paid, disputed, amount band), in C (Counter), and the weights are
+    # added once per distinct key.
+    paid = [
+        (row.invoice, row.days_beyond_terms, row.settled_on)
+        for row in rows
+        if row.status == "settled" and row.settled_on is not None
+        and row.days_beyond_terms is not None
+    ]
+    history = len(paid)
+    base_amount = ledger.base_amount
+    # The amount band is a classification cut, so whole units of the base currency do.
+    if _amounts is None:
+        amounts = [int(base_amount(invoice)) for invoice, _, _ in paid]
+    else:
+        amounts = [_amounts[invoice.id] for invoice, _, _ in paid]
+    band_edge = median_low(amounts) if amounts else 0
+    keyed: Counter[tuple[str, int, date, bool, int]] = Counter(
+        (invoice.customer_id, delay, day, invoice.disputed, 1 if amount > band_edge else 0)
+        for (invoice, delay, day), amount in zip(paid, amounts, strict=True)
+    )
+    per_client: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    stats: dict[str, list[int]] = {}
+    weights: dict[date, float] = {}
+    pooled: dict[tuple[bool | None, int | None], dict[int, float]] = defaultdict(
+        lambda: defaultdict(float))
+    counts: dict[tuple[bool | None, int | None], int] = defaultdict(int)
+    book_counts: dict[int, int] = defaultdict(int)
+    for (customer_id, delay, day, disputed, band), count in keyed.items():
+        weight = weights.get(day)
+        if weight is None:
+            weight = weights[day] = 0.5 ** ((as_of - day).days / half_life)
+        mass = weight * count
+        per_client[customer_id][delay] += mass
+        tally = stats.get(customer_id)
+        if tally is None:
+            tally = stats[customer_id] = [0, 0, 0]
+        tally[0] += count
+        tally[1] += delay * count
+        tally[2] += delay * delay * count
+        for key in ((disputed, band), (disputed, None), (None, None)):
+            pooled[key][delay] += mass
+            counts[key] += count
+        book_counts[delay] += count
+    pools = {key: _Dist(histogram.items(), n=counts[key]) for key, histogram in pooled.items()}
+    if (None, None) not in pools:
+        # No history at all: a book that pays on the due date, and says so (pool of 0).
+        pools[(None, None)] = _Dist([(0, 1.0)], n=0)
+    ordered = sorted(book_counts)
+    cut = _count_quantile(ordered, book_counts, history, 0.9) if history else 0
+    tail: list[int] = []
+    for delay in ordered:
+        if delay > cut:
+            tail.extend([max(1, delay - cut)] * book_counts[delay])
+    tail.sort()
+    k = _credibility_k(stats)
+    clients: dict[str, _Client] = {}
+    for customer_id, histogram in per_client.items():
+        n, total, _ = stats[customer_id]
+        z = n / (n + k) if k is not None else 0.0
+        dist = _Dist(histogram.items(), n=n)
+        weighted = dist.mean()
+        clients[customer_id] = _Client(dist, z, n, weighted, weighted - total / n)
+    model = Model(
+        as_of=as_of, policy=policy, clients=clients, pools=pools,
+        band_edge=Decimal(band_edge), tail=tail, k=k, history=history,
+    )
+    if calibrate:
+        known = {invoice.id: amount for (invoice, _, _), amount in zip(paid, amounts, strict=True)}
+        model.tail_level = _out_of_time_tail(ledger, model, rows, known)
+    return model
+
+
+def _count_quantile(ordered: Sequence[int], counts: dict[int, int], total: int,
+                    q: float) -> int:
+    """The value at position ``int(q x total)`` of the sorted values a histogram holds."""
+    position = min(total - 1, int(q * total))
+    seen = 0
+    for value in ordered:
+        seen += counts[value]
+        if seen > position:
+            return value
+    return ordered[-1]
+
+
+def _out_of_time_tail(
+    ledger: Ledger, model: Model, rows: Sequence[Replay], amounts: dict[str, int]
+) -> float:
+    """The quantile level of the 80% interval's ends, calibrated out of time: the model as of
+    ``recent_days`` (90) before ``as_of`` (learned from the invoices paid by then) predicts
+    the invoices settled since, each conditioned on being unpaid then, and the level (0.200
+    down to 0.005) whose intervals covered nearest 80% of them is used (the narrowest on a
+    tie); 0.1 (the plain deciles) with fewer than 30. Empirical deciles of a client's few
+    invoices, and a book whose habits drift, cover less than 80%; a book of round-number
+    delays covers more. Only what had happened by ``as_of`` is read."""
+    span = model.policy.recent_days
+    if (model.as_of - FIRST_DATE).days <= span:
+        return 0.1  # no history can lie before the first date a record may carry
+    start = model.as_of - timedelta(days=span)
+    # The invoices paid by ``start``, as the replay as of ``as_of`` dates them (a replay as
+    # of an earlier date never shows more paid), so no second replay is needed.
+    paid_then = [
+        row for row in rows
+        if row.status == "settled" and row.settled_on is not None and row.settled_on <= start
+    ]
+    earlier = learn(ledger, as_of=start, policy=model.policy, rows=paid_then, calibrate=False,
+                    _amounts=amounts)
+    if earlier.history < 30:
+        return 0.1
+    pits: list[tuple[float, float]] = []
+    since = [
+        row for row in rows
+        if row.status == "settled" and row.settled_on is not None and row.settled_on > start
+        and row.days_beyond_terms is not None
+    ]
+    # Every k-th, in the ledger's order: enough for a share to within about a point.
+    for row in since[:: -(-len(since) // _CALIBRATION_SAMPLE) or 1]:
+        delay = row.days_beyond_terms or 0  # never None here: the list keeps only those set
+        invoice = row.invoice
+        mixture, _, _ = earlier.mixture(
+            invoice.customer_id, invoice.disputed, ledger.base_amount(invoice))
+        if invoice.issue_date <= start:
+            age = (start - invoice.due_date).days
+            base = mixture.cdf(age)
+            if base >= 1 - 1e-9:
+                continue
+            below = (mixture.cdf(delay - 1) - base) / (1 - base) if delay - 1 > age else 0.0
+            upto = (mixture.cdf(delay) - base) / (1 - base)
+        else:
+            below, upto = mixture.cdf(delay - 1), mixture.cdf(delay)
+        pits.append((below, upto))
+    if len(pits) < 30:
+        return 0.1
+    best, gap = 0.1, 2.0
+    for level in _TAIL_LEVELS:
+        covered = sum(upto >= level - 1e-12 and below < 1 - level for below, upto in pits)
+        miss = abs(covered / len(pits) - 0.8)
+        if miss < gap - 1e-9:
+            best, gap = level, miss
+    return best
+
+
+_CALIBRATION_SAMPLE = 5000
+"""The most invoices the interval's calibration scores (every k-th of those paid in the last
+``recent_days``): a share of 5,000 is known to within about a percentage point."""
+_TAIL_LEVELS = tuple(level / 200 for level in range(40, 0, -1))
+"""The interval ends' quantile levels the calibration tries: 0.200 down to 0.005."""
+
+
+def _probability(value: float) -> Decimal:
+    return Decimal(repr(value)).quantize(_PROBABILITY_PLACES)
+
+
+def forecast(
+    ledger: Ledger,
+    *,
+    as_of: date,
+    policy: Policy | None = None,
+    rows: Sequence[Replay] | None = None,
+) -> Forecast:
+    """The forecast as of ``as_of``: every open invoice's payment, each client's outlook,
+    and the 13-week cash-in from the open invoices (docs/forecast.md).
+
+    Learned from what had happened by ``as_of`` only. ``rows`` is the replay as of ``as_of``
+    (with the same policy) where the caller already holds it (the review does). Raises
+    TypeError when ``as_of`` is not a date.
+    """
+    as_of = check_as_of(as_of)
+    policy = policy or Policy()
+    with collector_paused():
+        if rows is None:
+            rows = replay(ledger, as_of=as_of, policy=policy)
+        model = learn(ledger, as_of=as_of, policy=policy, rows=rows)
+        predicted: list[InvoiceForecast] = []
+        weekly: list[list[tuple[Decimal, float]]] = [[] for _ in range(WEEKS)]
+        after = Decimal(0)
+        for row in rows:
+            if row.status != "open" or row.open_balance <= 0:
+                continue
+            balance = row.open_balance * ledger.rate_to_base(row.invoice)
+            one = model.predict(row, balance)
+            predicted.append(one)
+            mixture, _, _ = model.mixture(row.invoice.customer_id, row.invoice.disputed, balance)
+            covered = 0.0
+            for week, p in enumerate(_weekly(model, mixture, one)):
+                if p > 0:
+                    weekly[week].append((balance, p))
+                    covered += p
+            after += balance * _probability(max(0.0, 1 - covered))
+        weeks = tuple(_cash_week(as_of, week, weekly[week]) for week in range(WEEKS))
+    customers = sorted({row.invoice.customer_id for row in rows})
+    predicted.sort(key=lambda f: (-f.p_late, f.due_date, f.invoice_id))
+    return Forecast(
+        as_of=as_of,
+        invoices=tuple(predicted),
+        clients=tuple(model.outlook(c) for c in customers),
+        weeks=weeks,
+        after=after,
+        credibility_k=model.k,
+        history=model.history,
+    )
+
+
+def _weekly(model: Model, mixture: _Mixture, one: InvoiceForecast) -> list[float]:
+    """P(paid in each of the 13 weeks after ``as_of`` | unpaid on ``as_of``)."""
+    age = one.days_past_due
+    # The delay of the last day of each week (week 0 ends on as_of: the age itself).
+    ends = [age + 7 * week for week in range(WEEKS + 1)]
+    if one.beyond_history:
+        tail = model.tail or [1]
+        cumulative = [bisect.bisect_right(tail, end - age) / len(tail) for end in ends]
+    else:
+        base = mixture.cdf(age)
+        if base >= 1:
+            return [0.0] * WEEKS
+        cumulative = [(mixture.cdf(end) - base) / (1 - base) for end in ends]
+    return [max(0.0, cumulative[w + 1] - cumulative[w]) for w in range(WEEKS)]
+
+
+def _cash_week(as_of: date, week: int, parts: list[tuple[Decimal, float]]) -> CashWeek:
+    """The expected cash in a week and its 80% interval: each invoice is paid in the week or
+    not (a Bernoulli draw of its balance), independently; the interval is the normal
+    approximation ``mean +- 1.2816 sd`` (clipped at zero and at the week's whole balance)."""
+    expected = sum((b * _probability(p) for b, p in parts), Decimal(0))
+    variance = sum(float(b) ** 2 * p * (1 - p) for b, p in parts)
+    spread = Decimal(repr(_Z80 * math.sqrt(variance))).quantize(Decimal("0.01"))
+    ceiling = sum((b for b, _ in parts), Decimal(0))
+    start = as_of + timedelta(days=7 * week + 1)
+    return CashWeek(
+        week=week + 1,
+        start=start,
+        end=start + timedelta(days=6),
+        expected=expected,
+        low=max(Decimal(0), expected - spread),
+        high=min(ceiling, expected + spread),
+    )

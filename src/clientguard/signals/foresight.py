@@ -1,0 +1,112 @@
+"""Foresight: the ``expected_late`` finding, for open invoices the forecast expects to be paid
+late (docs/forecast.md).
+
+``expected_late``
+    Per customer, its open invoices not yet late (at most ``grace_days`` past due, so not yet
+    counted by any lateness measure) whose probability of being paid late is at least
+    ``expected_late_watch``. ``watch``; ``warning`` when the most likely one reaches
+    ``expected_late_warning`` and the balance expected late (each invoice's open balance times
+    its probability, summed) reaches ``material_overdue``. A client whose last invoices slip
+    is flagged while they are still open, before its late share crosses the chronic line.
+    The finding is not about behaviour already shown: on its own it makes a client ``monitor``,
+    never more (docs/review.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from clientguard import wording
+from clientguard.findings import Evidence, Finding, Number, Severity, Signal, by_severity
+from clientguard.forecast import Forecast, InvoiceForecast, forecast
+from clientguard.ledger import Ledger
+from clientguard.policy import Policy
+from clientguard.settlement import check_as_of
+from clientguard.signals.shared import shared
+
+__all__ = ["expected_late", "flag_expected_late"]
+
+
+def expected_late(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
+    """The built-in foresight signal: ``expected_late`` findings as of ``as_of``, most serious
+    first (the signal interface of :mod:`clientguard.signals`)."""
+    check_as_of(as_of)
+    predicted: Forecast = shared("forecast", ledger, as_of, policy, forecast)
+    names = {c.customer_id: ledger.name_of(c.customer_id) for c in predicted.clients}
+    return flag_expected_late(predicted, policy=policy, names=names,
+                              currency=ledger.base_currency)
+
+
+def _percent(p: float) -> str:
+    return wording.percent(Decimal(repr(p)))
+
+
+def flag_expected_late(
+    predicted: Forecast,
+    *,
+    policy: Policy,
+    names: Mapping[str, str] | None = None,
+    currency: str = "EUR",
+) -> list[Finding]:
+    """The ``expected_late`` findings of a forecast (module docstring). ``currency`` is the
+    base currency the balances are in (for the message only)."""
+    names = names or {}
+    watch = float(policy.expected_late_watch)
+    warning = float(policy.expected_late_warning)
+    by_customer: dict[str, list[InvoiceForecast]] = defaultdict(list)
+    for one in predicted.invoices:
+        if one.days_past_due <= policy.grace_days and one.p_late >= watch:
+            by_customer[one.customer_id].append(one)
+    findings = []
+    for customer_id, invoices in by_customer.items():
+        invoices.sort(key=lambda f: (-f.p_late, f.due_date, f.invoice_id))
+        findings.append(_finding(customer_id, invoices, policy=policy, watch=watch,
+                                 warning=warning, name=names.get(customer_id, customer_id),
+                                 currency=currency))
+    return by_severity(findings)
+
+
+def _finding(
+    customer_id: str,
+    invoices: Sequence[InvoiceForecast],
+    *,
+    policy: Policy,
+    watch: float,
+    warning: float,
+    name: str,
+    currency: str,
+) -> Finding:
+    top = invoices[0]
+    at_risk = sum(
+        (f.open_balance_base * Decimal(repr(f.p_late)).quantize(Decimal("0.000001"))
+         for f in invoices), Decimal(0))
+    severe = top.p_late >= warning and at_risk >= policy.material_overdue
+    numbers: dict[str, Number] = {
+        "invoices": len(invoices),
+        "amount_expected_late": at_risk,
+        "open_balance": sum((f.open_balance_base for f in invoices), Decimal(0)),
+    }
+    for f in invoices:
+        numbers[f"predicted_on:{f.invoice_id}"] = f.predicted_on.isoformat()
+        numbers[f"interval:{f.invoice_id}"] = f"{f.low.isoformat()}..{f.high.isoformat()}"
+        numbers[f"p_late:{f.invoice_id}"] = Decimal(repr(f.p_late)).quantize(Decimal("0.0001"))
+    count = wording.count(len(invoices), "open invoice")
+    message = (
+        f"{name}: {count} ({wording.money(at_risk, currency)} expected late) likely "
+        f"to be paid late; the most likely, {top.invoice_id} due {top.due_date.isoformat()}, "
+        f"{_percent(top.p_late)}, predicted {top.predicted_on.isoformat()} (80% between "
+        f"{top.low.isoformat()} and {top.high.isoformat()}); rests on {top.rests_on}"
+    )
+    return Finding(
+        customer_id=customer_id,
+        signal=Signal.EXPECTED_LATE,
+        severity=Severity.WARNING if severe else Severity.WATCH,
+        metric="p_late",
+        value=Decimal(repr(top.p_late)).quantize(Decimal("0.0001")),
+        threshold=policy.expected_late_warning if severe else policy.expected_late_watch,
+        message=message,
+        evidence=Evidence(record_ids=tuple(f.invoice_id for f in invoices), numbers=numbers),
+    )
