@@ -254,3 +254,24 @@ def test_an_api_client_takes_a_max_wait_of_zero_and_a_timeout_pair() -> None:
         assert (client.max_wait, client.timeout) == (0, (3.0, 30.0))
     finally:
         client.close()
+
+
+# ------------------------------------------------------------------ the package's face
+
+#: Every public name the single module clientguard.http had before it became a package: a
+#: plugin or a user importing any of them from clientguard.http must not notice the split.
+BEFORE_THE_SPLIT = [
+    "DEFAULT_TIMEOUT", "MESSAGE_LIMIT", "REDACTED_LOGGERS", "REQUEST_ID_HEADERS", "ApiClient",
+    "Auth", "BearerToken", "Classifier", "ClientCredentialsAuth", "HttpConnector", "HttpRequest",
+    "HttpStream", "NextTokenPaginator", "OffsetPaginator", "PageNumberPaginator", "Paginator",
+    "RateLimits", "RefreshTokenAuth", "SinglePagePaginator", "Sleep", "TokenSet", "Verdict",
+    "WaitCallback", "api_message", "classify", "decode_json", "describe_url", "load_token_file",
+    "parse_retry_after", "request_id_of", "response_date", "token_file_saver",
+]
+
+
+def test_every_name_of_the_old_module_is_importable_from_the_package() -> None:
+    package = importlib.import_module("clientguard.http")
+    missing = [name for name in BEFORE_THE_SPLIT if not hasattr(package, name)]
+    assert missing == []
+    assert set(BEFORE_THE_SPLIT) <= set(package.__all__)
