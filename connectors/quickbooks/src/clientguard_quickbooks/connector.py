@@ -31,7 +31,8 @@ Reading:
   the payments changed since that memo was created and attaches the applications it finds.
 * Limits: 500 requests a minute and 10 a second per company are paced client-side (a bit
   under, see :mod:`.pacing`); a throttled 429 (Fault 3001) is waited out for 60 seconds, as
-  Intuit asks, then the call is sent again.
+  Intuit asks, then the call is sent again (the connector's classifier,
+  :func:`~clientguard_quickbooks.pacing.classify_quickbooks`).
 * OAuth 2.0 with rotating refresh tokens, through the framework's
   :class:`~clientguard.http.RefreshTokenAuth`: every new token set is handed to
   ``on_token_refresh`` and/or written to ``token_file`` before it is used.
