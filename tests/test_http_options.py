@@ -84,6 +84,13 @@ PLUGINS = [
     pytest.param("clientguard_fakturownia", "FakturowniaConnector",
                  {"subdomain": "acme", "api_token": "tok-123456"}, (60.0, 5, 300.0),
                  id="fakturownia"),
+    pytest.param("clientguard_clockify", "ClockifyConnector",
+                 {"api_key": "ck-123456789"}, (60.0, 5, 120.0), id="clockify"),
+    pytest.param("clientguard_harvest", "HarvestConnector",
+                 {"account_id": "12345", "access_token": "hv-123456789"}, (60.0, 5, 120.0),
+                 id="harvest"),
+    pytest.param("clientguard_toggl", "TogglConnector",
+                 {"api_token": "tg-123456789"}, (60.0, 5, 120.0), id="toggl"),
 ]
 
 
