@@ -49,10 +49,20 @@ def test_every_core_module_has_a_layer() -> None:
     assert set(placed) <= _core_modules(), "a layer names a module that does not exist"
 
 
+def test_every_module_of_the_http_package_has_a_layer_inside_it() -> None:
+    inside = _contracts()["http-inside"]
+    assert inside["containers"] == ["clientguard.http"]
+    placed = [n.strip() for layer in inside["layers"] for n in layer.split("|")]
+    modules = {p.stem for p in (CORE / "http").glob("*.py") if p.name != "__init__.py"}
+    assert sorted(modules - set(placed)) == []
+    assert set(placed) <= modules, "a layer names a module that does not exist"
+
+
 def _copy_core(tmp_path: Path) -> Path:
     """The core's source in ``tmp_path`` with a pyproject holding only its own contracts."""
     shutil.copytree(CORE, tmp_path / "clientguard", ignore=shutil.ignore_patterns("__pycache__"))
-    contracts = [c for c in _contracts().values() if c["id"] in {"layers", "pure-analysis"}]
+    own = {"layers", "pure-analysis", "http-inside"}
+    contracts = [c for c in _contracts().values() if c["id"] in own]
     lines = ["[tool.importlinter]", 'root_packages = ["clientguard"]']
     lines.append("include_external_packages = true")
     for contract in contracts:
@@ -107,6 +117,18 @@ BACK_EDGES = [
         "\n\ndef _back_edge() -> object:\n    from clientguard.store import Store\n\n"
         "    return Store\n",
         "clientguard.metrics is not allowed to import clientguard.store",
+    ),
+    (
+        "http/classify.py",
+        "\n\ndef _back_edge() -> object:\n    from clientguard.http.client import ApiClient\n\n"
+        "    return ApiClient\n",
+        "clientguard.http.classify is not allowed to import clientguard.http.client",
+    ),
+    (
+        "http/client.py",
+        "\n\ndef _back_edge() -> object:\n    from clientguard.http.auth import TokenSet\n\n"
+        "    return TokenSet\n",
+        "clientguard.http.client is not allowed to import clientguard.http.auth",
     ),
 ]
 

@@ -115,7 +115,10 @@ def test_the_http_example_describes_its_options_without_the_secret(
     info = ticketdesk.describe()
     assert info.name == "ticketdesk"
     assert {(o.name, o.required, o.secret) for o in info.options} == {
-        ("api_key", True, True), ("base_url", False, False)}
+        ("api_key", True, True), ("base_url", False, False),
+        # HttpOptions: the options every HTTP connector shares.
+        ("timeout", False, False), ("max_attempts", False, False),
+        ("max_wait", False, False), ("sleep", False, False)}
     with pytest.raises(ConfigError, match="api_key: is required"):
         ticketdesk()
 

@@ -27,8 +27,7 @@ Reading (https://docs.clockify.me):
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,7 +36,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
 from clientguard.errors import ApiError, ErrorContext
-from clientguard.http import ApiClient, HttpConnector, HttpStream, decode_json
+from clientguard.http import HttpConnector, HttpOptions, HttpStream, decode_json
 from clientguard.records import Location
 from clientguard_clockify.mapping import SOURCE, USER_NAME_KEY, time_entry_from_clockify
 
@@ -51,7 +50,7 @@ MAX_PAGE_SIZE = 1000
 OBSERVED_KEY = "clientguard:observed_at"
 
 
-class ClockifyOptions(ConnectorOptions):
+class ClockifyOptions(HttpOptions):
     """Options of the Clockify connector (keyword arguments)."""
 
     api_key: SecretStr
@@ -71,14 +70,6 @@ class ClockifyOptions(ConnectorOptions):
     """How far before the last sync an incremental read goes back (by start time)."""
     page_size: int = Field(default=200, ge=1, le=MAX_PAGE_SIZE)
     """Entries (or users) per request."""
-    timeout: float = Field(default=60.0, gt=0)
-    """Seconds to wait for the server on each request."""
-    max_attempts: int = Field(default=5, ge=1)
-    """Tries per call on a rate limit, a server error or a lost connection."""
-    max_wait: float = Field(default=120.0, ge=0)
-    """The longest wait for a rate limit inside one call; a longer one fails at once."""
-    sleep: Callable[[float], None] | None = None
-    """How to wait (default time.sleep); tests pass a recorder."""
 
     @field_validator("timezone")
     @classmethod
@@ -126,16 +117,9 @@ class ClockifyConnector(HttpConnector):
         given = opts.workspace_id
         self.workspace: str | None = given.get_secret_value().strip() if given else None
         self.zone: tzinfo = ZoneInfo(opts.timezone)
-        self.client = ApiClient(
+        self.client = self.api_client(
             opts.base_url,
             headers={"Accept": "application/json", "X-Api-Key": key},
-            connector=self.name,
-            timeout=opts.timeout,
-            max_attempts=opts.max_attempts,
-            max_wait=opts.max_wait,
-            sleep=time.sleep if opts.sleep is None else opts.sleep,
-            clock=self.clock,
-            on_wait=self.wait_reporter(),
             secrets=(key, *([self.workspace] if self.workspace else [])),
         )
 

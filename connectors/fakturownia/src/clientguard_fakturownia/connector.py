@@ -28,8 +28,7 @@ Reading:
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -39,7 +38,14 @@ from pydantic import Field, SecretStr, field_validator
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
 from clientguard.errors import AuthError, ConfigError, ConnectorError
-from clientguard.http import ApiClient, HttpConnector, HttpRequest, HttpStream, Paginator
+from clientguard.http import (
+    HttpConnector,
+    HttpOptions,
+    HttpRequest,
+    HttpStream,
+    MaxWait,
+    Paginator,
+)
 from clientguard_fakturownia.mapping import (
     DEFAULT_INVOICE_KINDS,
     SOURCE,
@@ -71,7 +77,7 @@ _CREDENTIALS_HELP = (
 )
 
 
-class FakturowniaOptions(ConnectorOptions):
+class FakturowniaOptions(HttpOptions):
     """Options of the Fakturownia connector (keyword arguments)."""
 
     subdomain: str
@@ -95,14 +101,8 @@ class FakturowniaOptions(ConnectorOptions):
     settle on their ``paid_date``. False skips the call."""
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     """Records per request (1..100)."""
-    timeout: float = Field(default=60.0, gt=0)
-    """Seconds to wait for the server on each request."""
-    max_attempts: int = Field(default=5, ge=1)
-    """Tries per call on a rate limit, a server error or a lost connection."""
-    max_wait: float = Field(default=300.0, ge=0)
+    max_wait: MaxWait = 300.0
     """The longest wait for a rate limit inside one call; a longer one fails at once."""
-    sleep: Callable[[float], None] | None = None
-    """How to wait (default time.sleep); tests pass a recorder."""
 
     @field_validator("subdomain")
     @classmethod
@@ -215,16 +215,9 @@ class FakturowniaConnector(HttpConnector):
         if not token:
             raise ConfigError(f"connector 'fakturownia': api_token is empty; {_CREDENTIALS_HELP}")
         self._token = token
-        self.client = ApiClient(
+        self.client = self.api_client(
             opts.base_url or f"https://{opts.subdomain}.fakturownia.pl",
             headers={"Accept": "application/json"},
-            connector=self.name,
-            timeout=opts.timeout,
-            max_attempts=opts.max_attempts,
-            max_wait=opts.max_wait,
-            sleep=time.sleep if opts.sleep is None else opts.sleep,
-            clock=self.clock,
-            on_wait=self.wait_reporter(),
             # The token travels in the query string: the client keeps it out of urllib3's
             # request lines while it is open.
             secrets=(self._token,),

@@ -24,8 +24,7 @@ Reading (https://help.getharvest.com/api-v2/):
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
@@ -36,9 +35,9 @@ from pydantic import Field, SecretStr
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
 from clientguard.http import (
-    ApiClient,
     BearerToken,
     HttpConnector,
+    HttpOptions,
     HttpRequest,
     HttpStream,
     Paginator,
@@ -51,7 +50,7 @@ MAX_PAGE_SIZE = 2000
 """Harvest's largest ``per_page``."""
 
 
-class HarvestOptions(ConnectorOptions):
+class HarvestOptions(HttpOptions):
     """Options of the Harvest connector (keyword arguments)."""
 
     account_id: SecretStr
@@ -69,14 +68,6 @@ class HarvestOptions(ConnectorOptions):
     """Read only entries worked on or after this day (Harvest's ``from``); None: all."""
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     """Entries per request (1..2000)."""
-    timeout: float = Field(default=60.0, gt=0)
-    """Seconds to wait for the server on each request."""
-    max_attempts: int = Field(default=5, ge=1)
-    """Tries per call on a rate limit, a server error or a lost connection."""
-    max_wait: float = Field(default=120.0, ge=0)
-    """The longest wait for a rate limit inside one call; a longer one fails at once."""
-    sleep: Callable[[float], None] | None = None
-    """How to wait (default time.sleep); tests pass a recorder."""
 
 
 class HarvestPaginator(Paginator):
@@ -137,7 +128,7 @@ class HarvestConnector(HttpConnector):
         super().__init__(**options)
         opts = self.options
         account = opts.account_id.get_secret_value().strip()
-        self.client = ApiClient(
+        self.client = self.api_client(
             opts.base_url,
             auth=BearerToken(opts.access_token.get_secret_value().strip()),
             headers={
@@ -145,13 +136,6 @@ class HarvestConnector(HttpConnector):
                 "Harvest-Account-Id": account,
                 "User-Agent": opts.user_agent,
             },
-            connector=self.name,
-            timeout=opts.timeout,
-            max_attempts=opts.max_attempts,
-            max_wait=opts.max_wait,
-            sleep=time.sleep if opts.sleep is None else opts.sleep,
-            clock=self.clock,
-            on_wait=self.wait_reporter(),
             secrets=(account,),
         )
 

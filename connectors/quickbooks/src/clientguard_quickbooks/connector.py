@@ -31,7 +31,8 @@ Reading:
   the payments changed since that memo was created and attaches the applications it finds.
 * Limits: 500 requests a minute and 10 a second per company are paced client-side (a bit
   under, see :mod:`.pacing`); a throttled 429 (Fault 3001) is waited out for 60 seconds, as
-  Intuit asks, then the call is sent again.
+  Intuit asks, then the call is sent again (the connector's classifier,
+  :func:`~clientguard_quickbooks.pacing.classify_quickbooks`).
 * OAuth 2.0 with rotating refresh tokens, through the framework's
   :class:`~clientguard.http.RefreshTokenAuth`: every new token set is handed to
   ``on_token_refresh`` and/or written to ``token_file`` before it is used.
@@ -59,10 +60,12 @@ from clientguard.http import (
     Auth,
     BearerToken,
     HttpConnector,
+    HttpOptions,
     HttpRequest,
     HttpStream,
     OffsetPaginator,
     RefreshTokenAuth,
+    Timeout,
     TokenSet,
     load_token_file,
     token_file_saver,
@@ -79,7 +82,7 @@ from clientguard_quickbooks.mapping import (
     last_updated,
     payment_from_qbo,
 )
-from clientguard_quickbooks.pacing import Pacer
+from clientguard_quickbooks.pacing import THROTTLE_WAIT, Pacer, classify_quickbooks
 from clientguard_quickbooks.query import MAX_RESULTS, build_query
 
 __all__ = [
@@ -96,8 +99,6 @@ PRODUCTION_URL = "https://quickbooks.api.intuit.com"
 SANDBOX_URL = "https://sandbox-quickbooks.api.intuit.com"
 TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 (a URL)
 
-THROTTLE_WAIT = 60.0
-"""Seconds to wait after a throttled 429, as Intuit's limits page asks."""
 
 _REAUTHORISE = (
     "re-connect the app to the company (your app's OAuth connect flow, or Intuit's OAuth 2.0 "
@@ -106,7 +107,7 @@ _REAUTHORISE = (
 )
 
 
-class QuickBooksOptions(ConnectorOptions):
+class QuickBooksOptions(HttpOptions):
     """Options of the QuickBooks Online connector (keyword arguments)."""
 
     realm_id: SecretStr
@@ -148,12 +149,8 @@ class QuickBooksOptions(ConnectorOptions):
     """Pacing: at most this many requests a minute (QuickBooks allows 500 per company)."""
     requests_per_second: int = Field(default=9, ge=1)
     """Pacing: at most this many requests a second (QuickBooks allows 10)."""
-    timeout: float = Field(default=120.0, gt=0)
+    timeout: Timeout = 120.0
     """Seconds to wait for the server on each request (QuickBooks cuts requests at 120)."""
-    max_attempts: int = Field(default=5, ge=1)
-    """Tries per call on a rate limit, a server error or a lost connection."""
-    max_wait: float = Field(default=120.0, ge=0)
-    """The longest wait for a rate limit inside one call; a longer one fails at once."""
     sleep: Callable[[float], None] | None = None
     """How to wait, for rate limits and pacing (default time.sleep); tests pass a recorder."""
     monotonic: Callable[[], float] | None = None
@@ -183,13 +180,6 @@ class _QuickBooksClient(ApiClient):
         if kwargs.get("what") is None:
             kwargs["what"] = f"QuickBooks {method} {path.split('?')[0]}"
         return super().request(method, path, **kwargs)
-
-
-def _throttle_retry_after(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-    """A ``requests`` response hook: QuickBooks' 429 says nothing of when to come back, but
-    its documentation says one minute; the framework then waits that long."""
-    if response.status_code == 429 and "Retry-After" not in response.headers:
-        response.headers["Retry-After"] = str(int(THROTTLE_WAIT))
 
 
 class QuickBooksConnector(HttpConnector):
@@ -261,23 +251,15 @@ class QuickBooksConnector(HttpConnector):
             home_currency=opts.home_currency, source_rates=opts.use_quickbooks_rates
         )
         root = (opts.base_url or (SANDBOX_URL if opts.environment == "sandbox" else PRODUCTION_URL))
-        http = requests.Session()
-        http.hooks["response"].append(_throttle_retry_after)
-        wait = opts.sleep or time.sleep
-        self.client = _QuickBooksClient(
+        self.client = self.api_client(
             f"{root.rstrip('/')}/v3/company/{realm}/",
             auth=self._auth(),
             headers={"Accept": "application/json"},
-            connector=self.name,
-            timeout=opts.timeout,
-            max_attempts=opts.max_attempts,
-            max_wait=opts.max_wait,
-            sleep=wait,
-            clock=self.clock,
-            on_wait=self.wait_reporter(),
+            classifier=classify_quickbooks,
             secrets=(realm,),
-            session=http,
+            client_class=_QuickBooksClient,
         )
+        wait = opts.sleep or time.sleep
         self.pacer = Pacer(
             ((opts.requests_per_second, 1.0), (opts.requests_per_minute, 60.0)),
             sleep=wait,

@@ -7,16 +7,48 @@ defaults stay a little under the limits: the server counts arrivals, and the net
 bunch requests together.
 
 Time and waiting are injected: tests pass a fake monotonic clock and a recording sleep.
+
+When a 429 comes anyway (Fault 3001, ThrottleExceeded), it says nothing of when to come back;
+Intuit's limits page says one minute. :func:`classify_quickbooks`, the connector's classifier
+(``ApiClient(classifier=...)``), is the framework's table
+(:func:`clientguard.http.classify`) with that one row on top:
+
+===============================================  ==============================================
+response                                         verdict
+===============================================  ==============================================
+429 without a readable ``Retry-After``           wait :data:`THROTTLE_WAIT` (60 s), send again
+429 with a ``Retry-After``                       wait what it says (the table's row)
+anything else                                    as the table says
+===============================================  ==============================================
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
 
-__all__ = ["Pacer", "Sleep"]
+import requests
+
+from clientguard.http import Verdict, classify
+
+__all__ = ["THROTTLE_WAIT", "Pacer", "Sleep", "classify_quickbooks"]
 
 Sleep = Callable[[float], None]
+
+THROTTLE_WAIT = 60.0
+"""Seconds to wait after a throttled 429, as Intuit's limits page asks."""
+
+
+def classify_quickbooks(response: requests.Response, *, now: datetime | None = None) -> Verdict:
+    """What a QuickBooks response means: :func:`~clientguard.http.classify`, with a 429 that
+    names no time waited out for :data:`THROTTLE_WAIT` seconds. A
+    :class:`~clientguard.http.Classifier`: pure."""
+    verdict = classify(response, now=now)
+    if verdict.status == 429 and verdict.action == "wait" and verdict.retry_after is None:
+        return replace(verdict, retry_after=THROTTLE_WAIT)
+    return verdict
 
 
 class Pacer:

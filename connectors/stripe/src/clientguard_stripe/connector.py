@@ -30,8 +30,7 @@ Reading:
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
@@ -43,9 +42,9 @@ from pydantic import Field, SecretStr, field_validator
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, RawRecord, Stream
 from clientguard.errors import ApiError, AuthError, ConfigError, ErrorContext
 from clientguard.http import (
-    ApiClient,
     BearerToken,
     HttpConnector,
+    HttpOptions,
     HttpRequest,
     HttpStream,
     NextTokenPaginator,
@@ -59,7 +58,7 @@ from clientguard_stripe.mapping import (
     customer_from_stripe,
     invoice_records,
 )
-from clientguard_stripe.retry import refuse_when_stripe_says_no, scrub_keys
+from clientguard_stripe.retry import classify_stripe, scrub_keys
 
 __all__ = [
     "EVENTS_RETENTION",
@@ -98,7 +97,7 @@ _KEY_HELP = (
 )
 
 
-class StripeOptions(ConnectorOptions):
+class StripeOptions(HttpOptions):
     """Options of the Stripe connector (keyword arguments)."""
 
     api_key: SecretStr
@@ -112,14 +111,6 @@ class StripeOptions(ConnectorOptions):
     in the Dashboard, so that dates match the invoices Stripe prints)."""
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     """Objects per request (1..100)."""
-    timeout: float = Field(default=60.0, gt=0)
-    """Seconds to wait for the server on each request."""
-    max_attempts: int = Field(default=5, ge=1)
-    """Tries per call on a rate limit, a server error or a lost connection."""
-    max_wait: float = Field(default=120.0, ge=0)
-    """The longest wait for a rate limit inside one call; a longer one fails at once."""
-    sleep: Callable[[float], None] | None = None
-    """How to wait (default time.sleep); tests pass a recorder."""
 
     @field_validator("timezone")
     @classmethod
@@ -207,25 +198,15 @@ class StripeConnector(HttpConnector):
             None if not version else "payments" if version >= INVOICE_PAYMENTS_SINCE
             else "charge"
         )
-        http = requests.Session()
-        http.hooks["response"].append(refuse_when_stripe_says_no)
         headers = {"Accept": "application/json"}
         if opts.api_version:
             headers["Stripe-Version"] = opts.api_version
-        self.client = ApiClient(
+        self.client = self.api_client(
             opts.base_url,
             auth=BearerToken(key),
             headers=headers,
-            connector=self.name,
-            timeout=opts.timeout,
-            max_attempts=opts.max_attempts,
-            max_wait=opts.max_wait,
-            backoff_base=1.0,
+            classifier=classify_stripe,
             backoff_cap=30.0,
-            sleep=time.sleep if opts.sleep is None else opts.sleep,
-            clock=self.clock,
-            on_wait=self.wait_reporter(),
-            session=http,
         )
 
     # ----------------------------------------------------------------- requests

@@ -1,24 +1,38 @@
 """Stripe's own word on retrying: the ``Stripe-Should-Retry`` header, and scrubbing keys.
 
-Stripe answers some failures with ``Stripe-Should-Retry: true`` or ``false``; its official
-libraries obey the header before anything else (stripe-python ``_should_retry``). The
-framework's :func:`clientguard.http.classify` retries every 429 and 5xx; the connector adds
-the header's "no": a failure Stripe says not to retry fails at once, with Stripe's message.
-(A "yes" on a status the framework would retry anyway changes nothing.)
+Stripe answers some responses with ``Stripe-Should-Retry: true`` or ``false``; its official
+libraries obey the header before the status (stripe-python ``_should_retry``).
+:func:`classify_stripe` is the connector's classifier (``ApiClient(classifier=...)``): the
+framework's table (:func:`clientguard.http.classify`) with the header's word on top:
+
+=====================================================  ========================================
+response                                               verdict
+=====================================================  ========================================
+429 or 5xx with ``Stripe-Should-Retry: false``         fail at once with Stripe's message:
+                                                       :class:`RateLimitError` (429, "run again
+                                                       later"), :class:`ApiError` (5xx)
+another 4xx (409 lock timeout...) with ``true``        retry with backoff, like a 5xx
+401, 403 with ``true``                                 as the table says: a retry does not
+                                                       mend a refused key
+anything else, or the header absent or unreadable      as the table says
+=====================================================  ========================================
+
+Every reason is cleared of Stripe keys, masked or not (Stripe echoes ``sk_test_****1234``),
+before the client scrubs it of the key it sent and cuts it to length.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import replace
+from datetime import datetime
 
 import requests
 
-from clientguard.errors import ApiError, ErrorContext, RateLimitError
-from clientguard.http import MESSAGE_LIMIT, api_message, request_id_of
-from clientguard.redaction import Scrubber
+from clientguard.errors import ApiError, RateLimitError
+from clientguard.http import Verdict, api_message, classify
 
-__all__ = ["refuse_when_stripe_says_no", "scrub_keys", "should_retry"]
+__all__ = ["classify_stripe", "scrub_keys", "should_retry"]
 
 _KEY = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9*]+")
 
@@ -41,26 +55,32 @@ def should_retry(response: requests.Response) -> bool | None:
     return None
 
 
-def refuse_when_stripe_says_no(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-    """A ``requests`` response hook: a 429 or 5xx that Stripe says not to retry fails now.
+def classify_stripe(response: requests.Response, *, now: datetime | None = None) -> Verdict:
+    """What a Stripe response means: :func:`~clientguard.http.classify`, then the header.
 
-    Raises :class:`RateLimitError` (429) or :class:`ApiError` (5xx), with Stripe's message
-    and request id, before the retry policy sees the response.
+    A :class:`~clientguard.http.Classifier`: pure, the same response gives the same verdict.
     """
-    status = response.status_code
-    if status < 429 or (status != 429 and status < 500) or should_retry(response) is not False:
-        return
-    # Scrubbed in full, then cut: a cut first could leave a key's first characters. The
-    # client scrubs the error again with the key it sent on its way out.
-    said = Scrubber().shorten(scrub_keys(api_message(response, limit=None)), MESSAGE_LIMIT)
-    context = ErrorContext(connector="stripe", status=status, request_id=request_id_of(response))
-    detail = f": {said}" if said else ""
-    if status == 429:
-        raise RateLimitError(
-            f"Stripe refused the request as too many{detail}; it says not to retry "
-            "(Stripe-Should-Retry: false): run again later",
-            context,
+    verdict = classify(response, now=now)
+    verdict = replace(verdict, reason=scrub_keys(verdict.reason))
+    says = should_retry(response)
+    if says is False and verdict.action in ("wait", "retry"):
+        # Stripe's words go last: the client cuts a reason to length after scrubbing it.
+        message = scrub_keys(api_message(response, limit=None))
+        detail = f": {message}" if message else ""
+        if verdict.status == 429:
+            return replace(
+                verdict,
+                action="fail",
+                reason="Stripe refused the request as too many and says not to retry "
+                f"(Stripe-Should-Retry: false): run again later{detail}",
+                error=RateLimitError,
+            )
+        return replace(
+            verdict,
+            action="fail",
+            reason=f"Stripe failed and says not to retry (Stripe-Should-Retry: false){detail}",
+            error=ApiError,
         )
-    raise ApiError(
-        f"Stripe failed{detail}; it says not to retry (Stripe-Should-Retry: false)", context
-    )
+    if says is True and verdict.action == "fail" and verdict.status not in (401, 403):
+        return replace(verdict, action="retry", error=ApiError)
+    return verdict

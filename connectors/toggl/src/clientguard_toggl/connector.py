@@ -31,8 +31,7 @@ from __future__ import annotations
 
 import base64
 import json
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, ClassVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,7 +41,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
 from clientguard.errors import ApiError, DataError, ErrorContext
-from clientguard.http import ApiClient, HttpConnector, HttpStream, decode_json
+from clientguard.http import HttpConnector, HttpOptions, HttpStream, decode_json
 from clientguard.records import Location
 from clientguard_toggl.mapping import CLIENT_NAME_KEY, SOURCE, time_entry_from_toggl
 
@@ -59,7 +58,7 @@ NEXT_HEADERS: Mapping[str, str] = {
 PROJECT_UNKNOWN_KEY = "clientguard:project_unknown"
 
 
-class TogglOptions(ConnectorOptions):
+class TogglOptions(HttpOptions):
     """Options of the Toggl Track connector (keyword arguments)."""
 
     api_token: SecretStr
@@ -79,14 +78,6 @@ class TogglOptions(ConnectorOptions):
     """Days per detailed search (the report's date range)."""
     page_size: int = Field(default=50, ge=1, le=200)
     """Rows per detailed-search page, and projects per page."""
-    timeout: float = Field(default=60.0, gt=0)
-    """Seconds to wait for the server on each request."""
-    max_attempts: int = Field(default=5, ge=1)
-    """Tries per call on a rate limit, a server error or a lost connection."""
-    max_wait: float = Field(default=120.0, ge=0)
-    """The longest wait for a rate limit inside one call; a longer one fails at once."""
-    sleep: Callable[[float], None] | None = None
-    """How to wait (default time.sleep); tests pass a recorder."""
 
     @field_validator("timezone")
     @classmethod
@@ -138,16 +129,9 @@ class TogglConnector(HttpConnector):
         given = opts.workspace_id
         self.workspace: str | None = given.get_secret_value().strip() if given else None
         self.zone: tzinfo = ZoneInfo(opts.timezone)
-        self.client = ApiClient(
+        self.client = self.api_client(
             opts.base_url,
             headers={"Accept": "application/json", "Authorization": f"Basic {basic}"},
-            connector=self.name,
-            timeout=opts.timeout,
-            max_attempts=opts.max_attempts,
-            max_wait=opts.max_wait,
-            sleep=time.sleep if opts.sleep is None else opts.sleep,
-            clock=self.clock,
-            on_wait=self.wait_reporter(),
             secrets=(token, basic, *([self.workspace] if self.workspace else [])),
         )
 

@@ -20,7 +20,6 @@ the currency rate.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,14 +28,14 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 
-from clientguard.connector import ConnectorOptions, Mapped, RawPage, Skip, Stream
+from clientguard.connector import Mapped, RawPage, Skip, Stream
 from clientguard.errors import ConfigError, ErrorContext, RateLimitError
 from clientguard.http import (
-    ApiClient,
     Auth,
     BearerToken,
     ClientCredentialsAuth,
     HttpConnector,
+    HttpOptions,
     HttpRequest,
     HttpStream,
     PageNumberPaginator,
@@ -63,7 +62,7 @@ USER_AGENT = "clientguard-xero/0.1.0"
 MINUTE = 60.0
 
 
-class XeroOptions(ConnectorOptions):
+class XeroOptions(HttpOptions):
     """Options of the Xero connector (keyword arguments)."""
 
     tenant_id: SecretStr | None = None
@@ -106,15 +105,6 @@ class XeroOptions(ConnectorOptions):
     min_day_remaining: int = Field(default=0, ge=0)
     """Stop the sync (RateLimitError) when Xero says no more than this many calls are left
     today, to keep some of the daily limit (5,000; 1,000 on the Starter tier) for other work."""
-    timeout: float = Field(default=60.0, gt=0)
-    """Seconds to wait for Xero on each call."""
-    max_attempts: int = Field(default=5, ge=1)
-    """Tries per call on a rate limit, a server error or a lost connection."""
-    max_wait: float = Field(default=120.0, ge=0)
-    """The longest single wait on a rate limit; Xero asking for more fails the sync with
-    the time to come back."""
-    sleep: Callable[[float], None] | None = None
-    """How to wait (default time.sleep); tests pass a recorder."""
 
 
 def _paginator(size: int) -> Callable[[], PageNumberPaginator]:
@@ -236,17 +226,10 @@ class XeroConnector(HttpConnector):
         )
         # Merges seen in the contacts stream of this connection: merged id -> surviving id.
         self._merged_into: dict[str, str] = {}
-        self.client = ApiClient(
+        self.client = self.api_client(
             opts.base_url,
             auth=self._auth(),
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-            connector=self.name,
-            timeout=opts.timeout,
-            max_attempts=opts.max_attempts,
-            max_wait=opts.max_wait,
-            sleep=time.sleep if opts.sleep is None else opts.sleep,
-            clock=self.clock,
-            on_wait=self.wait_reporter(),
             secrets=[self._tenant_id] if self._tenant_id else [],
         )
 

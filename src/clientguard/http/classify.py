@@ -1,0 +1,231 @@
+"""What an HTTP response means: one pure table, :func:`classify`, and the readers it uses.
+
+No I/O, no clock, no client: a bare :class:`requests.Response` (and "now") in, a
+:class:`Verdict` out. The table is in :mod:`clientguard.http`'s docstring; a source with rules
+of its own wraps :func:`classify` in a :class:`Classifier` of its own and passes it to
+``ApiClient(classifier=...)``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Literal, Protocol
+
+import requests
+
+from clientguard.errors import ApiError, AuthError, ConnectorError, RateLimitError
+
+__all__ = [
+    "MESSAGE_LIMIT",
+    "REQUEST_ID_HEADERS",
+    "Classifier",
+    "Verdict",
+    "api_message",
+    "classify",
+    "parse_retry_after",
+    "request_id_of",
+    "response_date",
+]
+
+#: Headers that carry a request id, in the order they are looked for.
+REQUEST_ID_HEADERS = (
+    "Xero-Correlation-Id",
+    "Request-Id",
+    "X-Request-Id",
+    "intuit_tid",
+    "X-Correlation-Id",
+)
+
+MESSAGE_LIMIT = 300
+"""The longest API message shown in an error or a progress line, cut after scrubbing."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a response means: the outcome of :func:`classify`."""
+
+    action: Literal["ok", "refresh", "wait", "retry", "fail"]
+    """``ok``: use it. ``refresh``: refresh the token once and send again. ``wait``: wait
+    ``retry_after`` (or back off when None) and send again. ``retry``: back off and send
+    again. ``fail``: raise ``error``."""
+    status: int
+    reason: str
+    """In words, with the API's own message where it gave one."""
+    error: type[ConnectorError] | None = None
+    """For ``fail``: the exception to raise."""
+    retry_after: float | None = None
+    """Seconds the server asked us to wait (``Retry-After``), where it said."""
+    resets_at: datetime | None = None
+    """For a daily limit: when it resets, where the response says."""
+    request_id: str | None = None
+
+
+def classify(response: requests.Response, *, now: datetime | None = None) -> Verdict:
+    """What to do with ``response``: the whole table, as one pure function.
+
+    ``now`` turns a ``Retry-After`` given as an HTTP date into seconds; it defaults to the
+    response's own ``Date`` header.
+    """
+    status = response.status_code
+    request_id = request_id_of(response)
+    if 200 <= status < 300 or status == 304:
+        return Verdict("ok", status, "ok", request_id=request_id)
+    # In full: the client scrubs the secrets out first and cuts after (a cut made before
+    # would leave a secret's first characters that no longer match it).
+    message = api_message(response, limit=None)
+    said = f": {message}" if message else ""
+    if status == 401:
+        return Verdict("refresh", status, f"unauthorised{said}", AuthError, request_id=request_id)
+    if status == 403:
+        return Verdict(
+            "fail",
+            status,
+            f"forbidden{said}; the token lacks a scope, or the organisation is not connected "
+            "to the app",
+            AuthError,
+            request_id=request_id,
+        )
+    if status == 429:
+        reference = now or response_date(response)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), now=reference)
+        problem = response.headers.get("X-Rate-Limit-Problem", "")
+        if "day" in problem.lower():
+            resets_at = (
+                reference + timedelta(seconds=retry_after)
+                if reference is not None and retry_after is not None
+                else None
+            )
+            when = f"; it resets at {resets_at:%Y-%m-%d %H:%M:%S} UTC" if resets_at else ""
+            return Verdict(
+                "fail",
+                status,
+                f"daily rate limit reached{when}",
+                RateLimitError,
+                retry_after=retry_after,
+                resets_at=resets_at,
+                request_id=request_id,
+            )
+        which = f" ({problem.strip().lower()})" if problem.strip() else ""
+        return Verdict(
+            "wait",
+            status,
+            f"rate limit{which}",
+            RateLimitError,
+            retry_after=retry_after,
+            request_id=request_id,
+        )
+    if status >= 500:
+        reference = now or response_date(response)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), now=reference)
+        return Verdict(
+            "retry",
+            status,
+            f"server error{said}",
+            ApiError,
+            retry_after=retry_after,
+            request_id=request_id,
+        )
+    return Verdict(
+        "fail", status, f"refused{said}" if said else "refused", ApiError, request_id=request_id
+    )
+
+
+class Classifier(Protocol):
+    """The shape of :func:`classify`: a response (and "now") in, a :class:`Verdict` out."""
+
+    def __call__(self, response: requests.Response, *, now: datetime | None = None) -> Verdict: ...
+
+
+def request_id_of(response: requests.Response) -> str | None:
+    """The request id the API gave (the first of :data:`REQUEST_ID_HEADERS`), or None.
+
+    A value longer than 100 characters, or with a space or a control character in it, is no
+    request id and gives None: it is never cut (a cut could leave the start of a secret a
+    server echoed there, which no scrubbing would then recognise)."""
+    for header in REQUEST_ID_HEADERS:
+        value = (response.headers.get(header) or "").strip()
+        if value:
+            plausible = len(value) <= 100 and value.isprintable() and " " not in value
+            return value if plausible else None
+    return None
+
+
+def response_date(response: requests.Response) -> datetime | None:
+    """The response's ``Date`` header as a UTC datetime, where it has a valid one."""
+    value = response.headers.get("Date")
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None) -> float | None:
+    """``Retry-After`` in seconds: given as seconds, or as an HTTP date (then ``now`` is
+    needed). None when absent or unreadable; never negative."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if seconds == seconds else None  # NaN is unreadable
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if now is None:
+        return None
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when
+    return max(0.0, (when - now).total_seconds())
+
+
+def api_message(response: requests.Response, *, limit: int | None = MESSAGE_LIMIT) -> str:
+    """The API's own words about an error, from the common JSON shapes, else the text.
+
+    Cut to ``limit`` characters (None: in full). Scrub a message of secrets *before* it is
+    cut: :meth:`ApiClient.scrub` and :meth:`~clientguard.redaction.Scrubber.shorten`.
+    """
+    try:
+        body = json.loads(response.content or b"null")
+    except (ValueError, UnicodeDecodeError):
+        text = (response.text or "").strip()
+        return text[:limit] if text and "<" not in text[:1] else ""
+    messages: list[str] = []
+
+    def add(value: object) -> None:
+        if isinstance(value, str) and value.strip() and value.strip() not in messages:
+            messages.append(value.strip())
+
+    if isinstance(body, dict):
+        for key in ("Message", "message", "Title", "Detail", "detail", "error_description"):
+            add(body.get(key))
+        error = body.get("error")
+        if isinstance(error, dict):  # Stripe
+            add(error.get("message"))
+        else:
+            add(error)
+        for element in body.get("Elements") or []:  # Xero validation errors
+            if isinstance(element, dict):
+                for problem in element.get("ValidationErrors") or []:
+                    if isinstance(problem, dict):
+                        add(problem.get("Message"))
+        for problem in body.get("validation") or body.get("errors") or []:
+            if isinstance(problem, dict):  # problem+json validation lists (e.g. Prism)
+                add(problem.get("message"))
+        fault = body.get("Fault")  # QuickBooks
+        if isinstance(fault, dict):
+            for problem in fault.get("Error") or []:
+                if isinstance(problem, dict):
+                    add(problem.get("Message"))
+                    add(problem.get("Detail"))
+    elif isinstance(body, str):
+        add(body)
+    return "; ".join(messages)[:limit]

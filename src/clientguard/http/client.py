@@ -1,0 +1,516 @@
+"""The client: :class:`ApiClient`, one session, one retry policy, auth and rate limits.
+
+It applies :func:`~clientguard.http.classify.classify` (or the ``classifier`` it is given) to
+every response, retries with :mod:`tenacity`, and scrubs every text that leaves it
+(:mod:`clientguard.http.redact`). :class:`Auth` is the interface it calls for the
+``Authorization`` header; the OAuth 2.0 grants are in :mod:`clientguard.http.auth`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+import weakref
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_base
+
+from clientguard.connector import Clock, utc_now
+from clientguard.errors import (
+    ApiError,
+    AuthError,
+    ConfigError,
+    ConnectorError,
+    ErrorContext,
+    RateLimitError,
+)
+from clientguard.http.classify import (
+    MESSAGE_LIMIT,
+    Classifier,
+    Verdict,
+    classify,
+    request_id_of,
+)
+from clientguard.http.redact import (
+    RedactingFilter,
+    describe_url,
+    host_of,
+    remove_filter,
+    url_secrets,
+)
+from clientguard.redaction import Scrubber, scrub_exception
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ApiClient",
+    "Auth",
+    "RateLimits",
+    "Sleep",
+    "WaitCallback",
+    "decode_json",
+]
+
+# Every module of the package logs as "clientguard.http": REDACTED_LOGGERS names it (a
+# logger's filter does not reach its children).
+log = logging.getLogger("clientguard.http")
+
+Sleep = Callable[[float], None]
+WaitCallback = Callable[[float, str], None]
+"""Called before each wait with the seconds and the reason (``HTTP 429``, ``HTTP 503``)."""
+
+DEFAULT_TIMEOUT = (10.0, 60.0)
+"""Seconds to connect, and to wait for the server between bytes."""
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """The rate-limit headers of the last response, for a connector that paces itself."""
+
+    remaining: Mapping[str, int] = field(default_factory=dict)
+    """Header name (lower case) to the number of calls left, e.g.
+    ``{"x-minlimit-remaining": 58, "x-daylimit-remaining": 4990}``."""
+
+    def get(self, header: str) -> int | None:
+        return self.remaining.get(header.lower())
+
+    @classmethod
+    def of(cls, response: requests.Response) -> RateLimits:
+        remaining = {}
+        for name, value in response.headers.items():
+            lowered = name.lower()
+            if "remaining" in lowered and "limit" in lowered:
+                try:
+                    remaining[lowered] = int(value.strip())
+                except ValueError:
+                    continue
+        return cls(dict(sorted(remaining.items())))
+
+
+class Auth(ABC):
+    """Supplies the ``Authorization`` header; may refresh when the server says 401."""
+
+    can_refresh: bool = False
+
+    @abstractmethod
+    def header(self, client: ApiClient) -> str:
+        """The ``Authorization`` value to send now (obtaining a token first if needed)."""
+
+    def refresh(self, client: ApiClient, stale: str) -> None:
+        """Get a new access token after ``stale`` was refused."""
+        raise AuthError("the access token was refused and cannot be refreshed here: get a new one")
+
+    def secrets(self) -> Iterable[str]:
+        """Every secret value this auth holds, to be scrubbed from messages."""
+        return ()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+class _TryAgain(Exception):
+    """Internal: this attempt should be retried after a wait (None: back off)."""
+
+    def __init__(self, verdict: Verdict, cause: str, seconds: float | None) -> None:
+        super().__init__(cause)
+        self.verdict = verdict
+        self.cause = cause
+        self.seconds = seconds
+
+
+class _Wait(wait_base):
+    """``Retry-After`` where the server gave one, else exponential backoff with jitter."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self.client = client
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(exc, _TryAgain) and exc.seconds is not None:
+            return exc.seconds
+        return self.client.backoff(retry_state.attempt_number)
+
+
+def _check_seconds(values: Mapping[str, float | tuple[float, float]], *, zero_ok: set[str]) -> None:
+    """Each value (or each of a pair, as a timeout may be) a finite number of seconds, above
+    0 (or at least 0 for those in ``zero_ok``): ``inf`` would wait for ever, ``nan`` compares
+    false with everything (a ``max_wait`` of nan would sleep any wait a server asks)."""
+    for name, value in values.items():
+        for part in value if isinstance(value, tuple) else (value,):
+            low_ok = part >= 0 if name in zero_ok else part > 0
+            if not (math.isfinite(part) and low_ok):
+                least = "0 or more" if name in zero_ok else "above 0"
+                raise ConfigError(f"{name} must be a finite number of seconds, {least}")
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, _TryAgain | requests.ConnectionError | requests.Timeout)
+
+
+class ApiClient:
+    """One API's HTTP: a session, a timeout on every call, retries, auth and rate limits.
+
+    Args:
+        base_url: the API's root; relative paths are joined to it.
+        auth: supplies and refreshes the ``Authorization`` header (None: no auth).
+        headers: sent with every call (e.g. ``Accept: application/json``).
+        connector: its name, for error messages.
+        timeout: seconds to connect and to read, for every call.
+        max_attempts: tries per call, the first included.
+        max_wait: the longest single wait; a server asking for more fails the call at once
+            with a :class:`RateLimitError` saying when to try again.
+        backoff_base: the first backoff in seconds; it doubles with each attempt (capped at
+            ``backoff_cap``), and the wait is drawn between half of it and all of it (jitter).
+        sleep: how to wait (tests pass a recorder).
+        clock: "now", for token expiry and dates in ``Retry-After``.
+        on_wait: called with (seconds, reason) before every wait.
+        secrets: more values to scrub from messages and log lines (an API token sent in the
+            query string, a tenant or realm id); the auth's own tokens are scrubbed anyway.
+        jitter: a number in [0, 1) per call; injectable so tests fix the backoff.
+        classifier: the response table, :func:`classify` by default. A source with rules of
+            its own (a header that says "do not retry") passes a function that handles those
+            and defers to :func:`classify` for the rest.
+
+    Seconds (``timeout``, each of a pair too, ``max_wait``, ``backoff_base``,
+    ``backoff_cap``) must be finite and above 0 (``max_wait`` may be 0): anything else is a
+    :class:`ConfigError`. A connector builds its client with
+    :meth:`~clientguard.http.HttpConnector.api_client`, from options already bounded by
+    :class:`~clientguard.http.HttpOptions`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        connector: str | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        max_attempts: int = 5,
+        max_wait: float = 120.0,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        sleep: Sleep = time.sleep,
+        clock: Clock = utc_now,
+        on_wait: WaitCallback | None = None,
+        secrets: Iterable[str] = (),
+        jitter: Callable[[], float] = random.random,
+        session: requests.Session | None = None,
+        classifier: Classifier | None = None,
+    ) -> None:
+        if max_attempts < 1:
+            raise ConfigError("max_attempts must be at least 1")
+        _check_seconds(
+            {
+                "timeout": timeout,
+                "max_wait": max_wait,
+                "backoff_base": backoff_base,
+                "backoff_cap": backoff_cap,
+            },
+            zero_ok={"max_wait"},
+        )
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.auth = auth
+        self.connector = connector
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.max_wait = max_wait
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.sleep = sleep
+        self.clock = clock
+        self.on_wait = on_wait
+        self._secrets = tuple(
+            s.strip() for s in (*secrets, *url_secrets(base_url)) if s and s.strip()
+        )
+        self._jitter = jitter
+        self.classify: Classifier = classify if classifier is None else classifier
+        self.session = session or requests.Session()
+        self.session.headers.update(headers or {})
+        self.rate_limits = RateLimits()
+        self.calls = 0
+        """HTTP requests sent by this client (retries and token requests included)."""
+        self._retrying = Retrying(
+            sleep=self._sleep,
+            stop=stop_after_attempt(max_attempts),
+            wait=_Wait(self),
+            retry=retry_if_exception(_retryable),
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        # Scrub the request loggers until close(), or until the client is garbage collected
+        # (the filter holds it weakly, so a client nobody closed leaves nothing behind).
+        self._unredact = weakref.finalize(self, remove_filter, RedactingFilter(self))
+
+    def __repr__(self) -> str:
+        return f"<ApiClient {host_of(urlsplit(self.base_url).netloc)} connector={self.connector!r}>"
+
+    def close(self) -> None:
+        """Close the session and stop scrubbing the request loggers."""
+        self.session.close()
+        self._unredact()
+
+    # --------------------------------------------------------------- public calls
+
+    def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream: str | None = None,
+    ) -> requests.Response:
+        """GET ``path`` (relative to ``base_url``, or absolute), classified and retried."""
+        return self.request("GET", path, params=params, headers=headers, stream=stream)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        authenticate: bool = True,
+        stream: str | None = None,
+        what: str | None = None,
+    ) -> requests.Response:
+        """Send one call with the retry policy; returns the successful response.
+
+        Raises:
+            AuthError: refused after one refresh, or forbidden.
+            RateLimitError: a daily limit, or a wait longer than ``max_wait``.
+            ApiError: the API refused the call, or kept failing for ``max_attempts``.
+            ConnectorError: the server could not be reached after ``max_attempts``.
+        """
+        url = urljoin(self.base_url, path)
+        where = describe_url(method, url)
+        label = self.scrub(what or where)  # a path may hold an id (QuickBooks' realm)
+        refreshed = False
+
+        def attempt() -> requests.Response:
+            nonlocal refreshed
+            response = self._send(method, url, params, headers, data, auth, authenticate)
+            verdict = self.classify(response, now=self.clock())
+            if verdict.action == "refresh":
+                if not authenticate or self.auth is None or refreshed:
+                    raise self._error(verdict, stream, label, after_refresh=refreshed)
+                if not self.auth.can_refresh:
+                    raise self._error(
+                        verdict,
+                        stream,
+                        label,
+                        hint=(
+                            "a fixed access token cannot be refreshed: pass a new one, or use the "
+                            "refresh-token or client-credentials options"
+                        ),
+                    )
+                log.info("%s: HTTP 401, refreshing the access token once", where)
+                self.auth.refresh(self, response.request.headers.get("Authorization", ""))
+                refreshed = True
+                response = self._send(method, url, params, headers, data, auth, authenticate)
+                verdict = self.classify(response, now=self.clock())
+                if verdict.action == "refresh":
+                    raise self._error(verdict, stream, label, after_refresh=True)
+            if verdict.action == "ok":
+                return response
+            if verdict.action in ("wait", "retry"):
+                if verdict.retry_after is not None and verdict.retry_after > self.max_wait:
+                    raise self._too_long(verdict, stream, label)
+                raise _TryAgain(
+                    verdict, f"HTTP {verdict.status} {verdict.reason}", verdict.retry_after
+                )
+            raise self._error(verdict, stream, label)
+
+        try:
+            # A copy per call: a token request runs inside an attempt of the call it serves,
+            # and tenacity keeps per-call state on the Retrying object.
+            return self._retrying.copy()(attempt)
+        except _TryAgain as exc:
+            raise self._error(exc.verdict, stream, label, attempts=self.max_attempts) from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            kind = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
+            raise ConnectorError(
+                f"{label}: {kind} after {self.max_attempts} attempts ({type(exc).__name__})",
+                ErrorContext(connector=self.connector, stream=stream),
+            ) from None
+        except Exception as exc:
+            # Whatever else leaves the client (a response hook's error, an auth's) leaves it
+            # scrubbed, with what is chained to it.
+            scrub_exception(exc, self.scrub)
+            raise
+
+    # --------------------------------------------------------------- internals
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        auth: tuple[str, str] | None,
+        authenticate: bool,
+    ) -> requests.Response:
+        merged = dict(headers or {})
+        if authenticate and self.auth is not None:
+            merged["Authorization"] = self.auth.header(self)
+        self.calls += 1
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                headers=merged,
+                data=data,
+                auth=auth,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            log.warning("%s: %s", self.scrub(describe_url(method, url)), type(exc).__name__)
+            raise
+        except (requests.exceptions.InvalidHeader, UnicodeEncodeError) as exc:
+            # requests quotes the refused value in its message: never shown.
+            raise ConnectorError(
+                f"{self.scrub(describe_url(method, url))}: a header of the request holds a "
+                "line break or another character HTTP does not allow (a token or an id "
+                f"copied with one?); nothing was sent ({type(exc).__name__})",
+                ErrorContext(connector=self.connector),
+            ) from None
+        except requests.RequestException as exc:
+            raise ConnectorError(
+                f"{self.scrub(describe_url(method, url))}: the request failed "
+                f"({type(exc).__name__}); check the base URL",
+                ErrorContext(connector=self.connector),
+            ) from None
+        limits = RateLimits.of(response)
+        if limits.remaining:
+            self.rate_limits = limits
+        log.debug(
+            "%s -> %s (request id %s)",
+            describe_url(method, url),
+            response.status_code,
+            request_id_of(response),
+        )
+        return response
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based), with jitter."""
+        ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** (attempt - 1))
+        return ceiling / 2 + ceiling / 2 * self._jitter()
+
+    def _sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        seconds = float(state.next_action.sleep) if state.next_action else 0.0
+        reason = exc.cause if isinstance(exc, _TryAgain) else type(exc).__name__
+        self.before_wait(seconds, reason)
+
+    def before_wait(self, seconds: float, reason: str) -> None:
+        """Log a wait and report it to ``on_wait`` (the connector's progress line); the
+        reason is scrubbed of secrets, then cut to :data:`MESSAGE_LIMIT`."""
+        reason = self.shorten(reason)
+        log.info("waiting %.1f s: %s", seconds, reason)
+        if self.on_wait is not None:
+            self.on_wait(seconds, reason)
+
+    def add_secret(self, value: str) -> None:
+        """Scrub ``value`` from messages and log lines too (e.g. a tenant id found after
+        start)."""
+        value = value.strip() if value else value
+        if value and value not in self._secrets:
+            self._secrets = (*self._secrets, value)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret this client knows now: its own and its auth's (tokens rotate)."""
+        return (*self._secrets, *(self.auth.secrets() if self.auth else ()))
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every secret this client knows replaced by ``[redacted]``, in every
+        form (:class:`~clientguard.redaction.Scrubber`). Values shorter than 4 characters
+        are left: they would blank out ordinary words."""
+        return Scrubber(self.secrets()).scrub(text)
+
+    def shorten(self, text: str, limit: int = MESSAGE_LIMIT) -> str:
+        """``text`` scrubbed, then cut to ``limit`` characters: never the other way round."""
+        return Scrubber(self.secrets()).shorten(text, limit)
+
+    def _context(self, verdict: Verdict, stream: str | None) -> ErrorContext:
+        return ErrorContext(
+            connector=self.connector,
+            stream=stream,
+            status=verdict.status,
+            request_id=self.scrub(verdict.request_id) if verdict.request_id else None,
+            retry_after=verdict.retry_after,
+        )
+
+    def _error(
+        self,
+        verdict: Verdict,
+        stream: str | None,
+        label: str,
+        *,
+        after_refresh: bool = False,
+        attempts: int | None = None,
+        hint: str | None = None,
+    ) -> ConnectorError:
+        reason = self.shorten(verdict.reason)
+        if after_refresh:
+            reason += " (again after refreshing the token: re-authorise the app)"
+        if hint:
+            reason += f"; {hint}"
+        if attempts is not None:
+            reason += f"; gave up after {attempts} attempts"
+        error = verdict.error or ApiError
+        message = f"{label}: {reason}"
+        if error is RateLimitError:
+            return RateLimitError(message, self._context(verdict, stream), verdict.resets_at)
+        return error(message, self._context(verdict, stream))
+
+    def _too_long(self, verdict: Verdict, stream: str | None, label: str) -> RateLimitError:
+        assert verdict.retry_after is not None
+        resets_at = self.clock().astimezone(UTC) + timedelta(seconds=verdict.retry_after)
+        return RateLimitError(
+            f"{label}: {self.shorten(verdict.reason)}: the server asks to wait "
+            f"{verdict.retry_after:.0f} s, more than max_wait {self.max_wait:.0f} s; "
+            f"try again after {resets_at:%Y-%m-%d %H:%M:%S} UTC",
+            self._context(verdict, stream),
+            resets_at,
+        )
+
+
+def decode_json(
+    response: requests.Response, *, client: ApiClient | None = None, what: str = "response"
+) -> Any:
+    """The response body as JSON, numbers with a fraction as :class:`~decimal.Decimal`.
+
+    An empty body (e.g. a 304) is None. Raises :class:`ApiError` when it is not JSON.
+    """
+    if not response.content:
+        return None
+    try:
+        return json.loads(response.content, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError):
+        kind = response.headers.get("Content-Type", "unknown type").split(";")[0]
+        raise ApiError(
+            f"{what} is not JSON ({kind}); is the base URL right?",
+            ErrorContext(
+                connector=client.connector if client else None,
+                status=response.status_code,
+                request_id=request_id_of(response),
+            ),
+        ) from None

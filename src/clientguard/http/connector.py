@@ -1,0 +1,168 @@
+"""The HTTP connector base: :class:`HttpStream`, :class:`HttpRequest`, :class:`HttpConnector`.
+
+It puts :class:`~clientguard.http.ApiClient` under the framework of
+:mod:`clientguard.connector`: a stream declares its path and a paginator factory, and the
+connector's :meth:`~HttpConnector.fetch` pages with a fresh paginator per call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from clientguard.connector import Connector, ProgressEvent, RawPage, Stream
+from clientguard.errors import ApiError, ConfigError, ErrorContext
+from clientguard.http.classify import Classifier
+from clientguard.http.client import ApiClient, Auth, WaitCallback, decode_json
+from clientguard.http.options import HttpOptions
+from clientguard.http.paging import Paginator, SinglePagePaginator
+from clientguard.records import Location
+
+__all__ = ["HttpConnector", "HttpRequest", "HttpStream"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HttpStream(Stream):
+    """A stream read from one HTTP endpoint."""
+
+    path: str
+    """Relative to the connector's base URL, e.g. ``Invoices``."""
+    records_key: str | None = None
+    """Where the list sits in the JSON body (None: the body is the list)."""
+    params: Mapping[str, str] = field(default_factory=dict)
+    """Query parameters sent on every page (filters, ordering)."""
+    paginator: Callable[[], Paginator] = SinglePagePaginator
+    """Builds a fresh paginator for each read."""
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """One request as data: what :meth:`HttpConnector.build_request` returns."""
+
+    method: str
+    path: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class HttpConnector(Connector):
+    """A connector over an HTTP API: :meth:`fetch` pages each :class:`HttpStream`.
+
+    Subclasses set ``self.client``, built with :meth:`api_client` from their options (a
+    subclass of :class:`~clientguard.http.HttpOptions`), and may override the pure hooks
+    :meth:`build_request` (e.g. to send the cursor) and :meth:`records_of`, and
+    :meth:`before_request` to pace themselves on :attr:`ApiClient.rate_limits`.
+    """
+
+    client: ApiClient
+
+    def api_client(
+        self,
+        base_url: str,
+        *,
+        auth: Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        classifier: Classifier | None = None,
+        secrets: Iterable[str] = (),
+        backoff_cap: float = 60.0,
+        client_class: type[ApiClient] = ApiClient,
+    ) -> ApiClient:
+        """The connector's :class:`ApiClient`: the one way to build it.
+
+        The options' ``timeout``, ``max_attempts``, ``max_wait`` and ``sleep``
+        (:class:`~clientguard.http.HttpOptions`), the connector's name, clock and progress
+        (waits are reported as progress events) go in; what is the source's own is passed
+        here: the API's root, its auth and headers, its ``classifier`` when it has rules of
+        its own (see :func:`~clientguard.http.classify`), the values to scrub besides the
+        auth's tokens (a tenant id, a token sent in the query string), and ``client_class``
+        for a client subclass.
+        """
+        opts = self.options
+        if not isinstance(opts, HttpOptions):
+            raise ConfigError(
+                f"connector {self.name!r}: its Options must subclass clientguard.http.HttpOptions "
+                "to build an ApiClient with api_client()"
+            )
+        return client_class(
+            base_url,
+            auth=auth,
+            headers=headers,
+            connector=self.name,
+            timeout=opts.timeout,
+            max_attempts=opts.max_attempts,
+            max_wait=opts.max_wait,
+            backoff_cap=backoff_cap,
+            sleep=time.sleep if opts.sleep is None else opts.sleep,
+            clock=self.clock,
+            on_wait=self.wait_reporter(),
+            secrets=secrets,
+            classifier=classifier,
+        )
+
+    def build_request(
+        self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]
+    ) -> HttpRequest:
+        """The request for one page. The default ignores ``since``: override to send it."""
+        return HttpRequest("GET", stream.path, {**stream.params, **page})
+
+    def records_of(self, stream: HttpStream, body: Any) -> Sequence[Mapping[str, Any]]:
+        """The raw records in a decoded body."""
+        found = body if stream.records_key is None else (body or {}).get(stream.records_key)
+        if found is None:
+            return ()
+        if not isinstance(found, list):
+            raise ApiError(
+                f"{stream.path}: expected a list under {stream.records_key!r}, "
+                f"got {type(found).__name__}",
+                ErrorContext(connector=self.name, stream=stream.name),
+            )
+        return [r for r in found if isinstance(r, Mapping)]
+
+    def before_request(self, stream: HttpStream) -> None:
+        """Called before every page request; pace here on ``self.client.rate_limits``."""
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        if not isinstance(stream, HttpStream):
+            raise ConfigError(f"stream {stream.name!r} is not an HttpStream")
+        paginator = stream.paginator()
+        page: Mapping[str, Any] | None = paginator.first()
+        while page is not None:
+            self.before_request(stream)
+            request = self.build_request(stream, since=since, page=page)
+            response = self.client.request(
+                request.method,
+                request.path,
+                params=request.params,
+                headers=request.headers,
+                stream=stream.name,
+            )
+            body = decode_json(response, client=self.client)
+            records = self.records_of(stream, body)
+            where = f"{request.method} {request.path}"
+            if page:
+                where += " " + urlencode(sorted(page.items()))
+            page = paginator.advance(response, body, records)
+            yield RawPage.of(records, Location(detail=where), last=page is None)
+
+    def wait_reporter(self) -> WaitCallback:
+        """An ``on_wait`` for the client that reports waits as progress events."""
+
+        def report(seconds: float, reason: str) -> None:
+            self.report_progress(
+                ProgressEvent("wait", self.name, None, wait_seconds=seconds, reason=reason)
+            )
+
+        return report
+
+    def secrets(self) -> tuple[str, ...]:
+        client = getattr(self, "client", None)
+        return (*super().secrets(), *(client.secrets() if client is not None else ()))
+
+    def close(self) -> None:
+        client = getattr(self, "client", None)
+        if client is not None:
+            client.close()

@@ -1,0 +1,64 @@
+"""The options every HTTP connector shares: :class:`HttpOptions`.
+
+A connector's options subclass it and inherit ``timeout``, ``max_attempts``, ``max_wait`` and
+``sleep``, validated once here: a timeout and a wait are finite numbers of seconds
+(``inf`` and ``nan`` are refused, as is a timeout of 0 or less), within bounds a real API
+needs. A connector whose API calls for another default re-declares the field with the same
+type (:data:`Timeout`, :data:`MaxWait`, :data:`MaxAttempts`) and its own default, so the bounds
+stay these. :meth:`clientguard.http.HttpConnector.api_client` turns them into an
+:class:`~clientguard.http.ApiClient`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from pydantic import Field
+
+from clientguard.connector import ConnectorOptions
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "MAX_TIMEOUT",
+    "MAX_WAIT",
+    "HttpOptions",
+    "MaxAttempts",
+    "MaxWait",
+    "Timeout",
+]
+
+MAX_TIMEOUT = 600.0
+"""The longest timeout accepted, in seconds: ten minutes without a byte is a dead
+connection (QuickBooks cuts a request at 120 s, the others answer in seconds)."""
+
+MAX_WAIT = 86_400.0
+"""The longest ``max_wait`` accepted, in seconds: one day, the longest window an API here
+limits by (a daily limit fails at once with the time it resets instead)."""
+
+MAX_ATTEMPTS = 100
+"""The most tries per call accepted: more is a loop, not a retry policy."""
+
+Timeout = Annotated[float, Field(gt=0, le=MAX_TIMEOUT, allow_inf_nan=False)]
+"""Seconds to wait for the server on each request: finite, above 0, at most 600."""
+
+MaxWait = Annotated[float, Field(ge=0, le=MAX_WAIT, allow_inf_nan=False)]
+"""The longest single wait inside a call, in seconds: finite, 0 to one day (0: never wait
+for a server that names a time; back off only)."""
+
+MaxAttempts = Annotated[int, Field(ge=1, le=MAX_ATTEMPTS)]
+"""Tries per call, the first included: 1 to 100."""
+
+
+class HttpOptions(ConnectorOptions):
+    """The options of an HTTP connector that every one of them has (keyword arguments)."""
+
+    timeout: Timeout = 60.0
+    """Seconds to wait for the server on each request."""
+    max_attempts: MaxAttempts = 5
+    """Tries per call on a rate limit, a server error or a lost connection."""
+    max_wait: MaxWait = 120.0
+    """The longest wait for a rate limit inside one call; a longer one fails at once with
+    the time to come back."""
+    sleep: Callable[[float], None] | None = None
+    """How to wait (default time.sleep); tests pass a recorder."""
