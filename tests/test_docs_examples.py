@@ -1,8 +1,9 @@
 """The code examples in the README and the user guides run, and their assertions hold.
 
-Every fenced ``python`` block of ``README.md`` and ``docs/**/*.md`` runs here. The blocks of one
-file run in order in one namespace, as a reader runs them in one session: a later block may use
-what an earlier one of the same page built, never anything from this test (no hidden setup).
+Every fenced ``python`` block of ``README.md``, ``docs/**/*.md`` and ``connectors/*/README.md``
+runs here. The blocks of one file run in order in one namespace, as a reader runs them in one
+session: a later block may use what an earlier one of the same page built, never anything from
+this test (no hidden setup).
 Each file runs in its own temporary folder, so examples that write files leave nothing behind.
 
 A block that truly cannot run locally (it needs a live account, say) is marked just above its
@@ -27,7 +28,15 @@ FENCE = re.compile(r"```python\n(.*?)```", re.DOTALL)
 # An opening fence, possibly indented (a block inside a list item), and what ends it.
 OPENING = re.compile(r"^(?P<indent>[ \t]*)```python[ \t]*$")
 SKIP = re.compile(r"^\s*<!--\s*example:\s*skip\b(?P<rest>.*?)-->\s*$")
-DOCUMENTS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")], key=lambda path: str(path))
+# The README, the guides, and each connector's own README (what its package page shows).
+DOCUMENTS = sorted(
+    [
+        ROOT / "README.md",
+        *(ROOT / "docs").rglob("*.md"),
+        *(ROOT / "connectors").glob("*/README.md"),
+    ],
+    key=str,
+)
 
 
 @dataclass(frozen=True)
@@ -63,14 +72,14 @@ def blocks_of(path: Path, root: Path = ROOT) -> list[Block]:
             end += 1
         if end == len(lines):
             raise AssertionError(f"{relative} line {index + 1}: python block is never closed")
-        previous = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].strip()), "")
-        skip = SKIP.match(previous)
+        above = next((i for i in range(index - 1, -1, -1) if lines[i].strip()), None)
+        skip = None if above is None else SKIP.match(lines[above])
         reason = None
         if skip is not None:
             reason = skip["rest"].strip().removeprefix("(").removesuffix(")").strip()
             if not reason:
                 raise AssertionError(
-                    f"{relative} line {index}: a skip marker must say why, "
+                    f"{relative} line {(above or 0) + 1}: a skip marker must say why, "
                     "e.g. <!-- example: skip (needs a live Xero account) -->"
                 )
         code = textwrap.dedent("\n".join(body)) if indent else "\n".join(body)
@@ -184,3 +193,26 @@ def test_the_readme_shows_the_demos_real_output(
     missing = [line for line in shown if line not in output]
     assert missing == [], "README's demo excerpt is out of date; paste the demo's output"
     assert (tmp_path / "demo-report.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("page", "complaint"),
+    [
+        ("<!-- example: skip -->\n```python\nx = 1\n```\n", r"page\.md line 1: .*must say why"),
+        ("Text\n\n<!-- example: skip () -->\n\n```python\nx = 1\n```\n", r"line 3: .*say why"),
+        ("Text\n\n```python\nx = 1\n", r"page\.md line 3: python block is never closed"),
+    ],
+)
+def test_a_bad_marker_or_fence_is_refused_with_its_line(
+    tmp_path: Path, page: str, complaint: str
+) -> None:
+    path = tmp_path / "page.md"
+    path.write_text(page, encoding="utf-8")
+    with pytest.raises(AssertionError, match=complaint):
+        blocks_of(path, root=tmp_path)
+
+
+def test_a_named_example_marker_is_not_a_skip(tmp_path: Path) -> None:
+    path = tmp_path / "page.md"
+    path.write_text("<!-- example: skipper -->\n```python\nx = 1\n```\n", encoding="utf-8")
+    assert [block.skip_reason for block in blocks_of(path, root=tmp_path)] == [None]
