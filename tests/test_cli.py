@@ -1467,7 +1467,8 @@ def test_review_progress_only_on_a_terminal_or_when_asked(
     written = err.getvalue()
     if shown:
         # In a log: plain lines, one per stage, no terminal control codes.
-        assert "\x1b" not in written and "\r" not in written
+        assert "\x1b" not in written
+        assert "\r" not in written
         assert written.splitlines()[:2] == [
             "clientguard review: loading the store and building the ledger",
             "clientguard review: replaying the invoices",

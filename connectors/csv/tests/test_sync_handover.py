@@ -198,5 +198,6 @@ def test_the_progress_of_a_csv_sync_carries_the_share_read(write: Write):
     pull(conn)
     pages = [e for e in events if e.event == "page"]
     assert {e.total for e in pages} == {path.stat().st_size}
-    assert pages[0].read is not None and 0 < pages[0].read < path.stat().st_size
+    assert pages[0].read is not None
+    assert 0 < pages[0].read < path.stat().st_size
     assert pages[-1].read == path.stat().st_size
