@@ -178,9 +178,12 @@ class RawPage:
         location: Location | None = None,
         *,
         last: bool | None = None,
+        read: int | None = None,
+        total: int | None = None,
     ) -> RawPage:
         """A page whose records all share one location (e.g. ``GET Invoices page 3``)."""
-        return cls(tuple(RawRecord(item, location) for item in items), last)
+        records = tuple(RawRecord(item, location) for item in items)
+        return cls(records, last, read=read, total=total)
 
 
 @dataclass(frozen=True, slots=True)
