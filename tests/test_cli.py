@@ -1439,6 +1439,7 @@ def test_review_on_a_terminal_shows_each_stage_and_clears_the_line(
     assert stages == [
         "clientguard review: loading the store and building the ledger",
         "clientguard review: replaying the invoices",
+        "clientguard review: computing the metrics and the forecast",
         "clientguard review: running the signals",
         "clientguard review: judging the clients",
         "clientguard review: writing the report",
@@ -1484,3 +1485,17 @@ def test_review_progress_with_sources_read_directly_names_the_ledger_built(
     monkeypatch.setattr(sys, "stderr", err)
     assert main(["review", "--source", "books", "--as-of", "2025-06-30", "--progress"]) == 0
     assert "clientguard review: building the ledger of books\n" in err.getvalue()
+
+
+def test_an_error_during_review_clears_the_progress_line_first(
+    books: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Never synced: no store, an error said while the stage line is open.
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["review", "--as-of", "2025-06-30"]) == EXIT_USAGE
+    written = terminal.getvalue()
+    cleared = written.rindex("\r\x1b[K")
+    assert "loading the store" in written[:cleared]
+    assert written[cleared:].startswith("\r\x1b[Kclientguard: ")  # the error on a clean line
+    assert "run `clientguard sync` first" in written[cleared:]

@@ -666,14 +666,14 @@ def _review_ledger(
             ledger = ledger.merge(other, strict=strict)
     else:
         path = _store_path(args, config)
+        if stages is not None:
+            stages("loading the store and building the ledger")
         with Store.open(path, read_only=True) as store:
             status = store.status()
             if not any(s.records.get("invoice") for s in status):
                 raise UsageError(_empty_store(path, status))
             currency = _base_currency(args, config, store.currencies())
             fx = table_from(store.rates(), currency, config.rates)
-            if stages is not None:
-                stages("loading the store and building the ledger")
             ledger = store.load(base_currency=currency, fx=fx, strict=strict,
                                 links=config.links)
     _warn_unknown_links(ledger, config)

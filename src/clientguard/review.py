@@ -337,7 +337,12 @@ class Review(Frozen):
 
 MAX_LISTED_REJECTIONS = 50
 
-REVIEW_STAGES = ("replaying the invoices", "running the signals", "judging the clients")
+REVIEW_STAGES = (
+    "replaying the invoices",
+    "computing the metrics and the forecast",
+    "running the signals",
+    "judging the clients",
+)
 """The stages :func:`review` reports to its ``progress`` callback, in order."""
 
 
@@ -364,8 +369,9 @@ def review(
     its verdict; ``docs/testing-your-policy.md`` shows both.
 
     ``progress``, when given, is called with each stage as it starts, in order:
-    :data:`REVIEW_STAGES` (``"replaying the invoices"``, ``"running the signals"``,
-    ``"judging the clients"``), for a progress line; the review itself prints nothing.
+    :data:`REVIEW_STAGES` (``"replaying the invoices"``, ``"computing the metrics and the
+    forecast"``, ``"running the signals"``, ``"judging the clients"``), for a progress line;
+    the review itself prints nothing.
     """
     check_as_of(as_of)
     # A review makes millions of short-lived objects and no reference cycles: the cyclic
@@ -398,7 +404,7 @@ def _review(
     progress: Callable[[str], None],
 ) -> Review:
     policy = policy or Policy()
-    replaying, signalling, judging = REVIEW_STAGES
+    replaying, measuring, signalling, judging = REVIEW_STAGES
     progress(replaying)
     currency = ledger.base_currency
     # The settlements of the invoices whose lateness may cost (late, due in the window) and
@@ -416,6 +422,7 @@ def _review(
             checked.append(item)
         if row.days_late and first_due <= invoice.due_date <= as_of:
             late[invoice.id] = _settlement_of(item, ledger=ledger, as_of=as_of, policy=policy)
+    progress(measuring)
     profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
     # The forecast, from the replay just made; the expected_late signal reads it (shared).
     predicted = shared("forecast", ledger, as_of, policy, forecast, rows=replayed)
