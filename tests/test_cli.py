@@ -1485,6 +1485,17 @@ def test_review_progress_with_sources_read_directly_names_the_ledger_built(
     monkeypatch.setattr(sys, "stderr", err)
     assert main(["review", "--source", "books", "--as-of", "2025-06-30", "--progress"]) == 0
     assert "clientguard review: building the ledger of books\n" in err.getvalue()
+    assert "books invoices: " in err.getvalue()  # the pull's progress, asked for
+
+
+def test_review_of_sources_in_a_log_writes_no_pull_progress(
+    books: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["review", "--source", "books", "--as-of", "2025-06-30"]) == 0
+    assert "books invoices: " not in err.getvalue()
+    assert "clientguard review:" not in err.getvalue()
 
 
 def test_an_error_during_review_clears_the_progress_line_first(

@@ -618,8 +618,11 @@ def _base_currency(args: argparse.Namespace, config: Config, found: Sequence[str
 
 
 def _review_ledger(
-    args: argparse.Namespace, config: Config, stages: Callable[[str], None] | None = None
+    args: argparse.Namespace, config: Config, stages: StageProgress | None = None
 ) -> Ledger:
+    """The ledger to review: the store's, or the ``--source`` sources pulled. With
+    ``stages`` (review), the pull's progress shows where the stages do (a terminal, or
+    ``--progress``); else wherever ``--quiet`` is not given."""
     from clientguard.connector import pull
     from clientguard.fx.configured import pull_rates, table_from
     from clientguard.store import Store
@@ -631,7 +634,8 @@ def _review_ledger(
         ledgers = []
         for source in sources:
             progress = SyncProgress(sys.stderr, source.name, live=sys.stderr.isatty())
-            with _connector(source, given, None if args.quiet else progress) as connector:
+            shown = stages.enabled if stages is not None else not args.quiet
+            with _connector(source, given, progress if shown else None) as connector:
                 pulled = pull(connector, source=source.name)
             progress.close()
             for note in pulled.notes:
