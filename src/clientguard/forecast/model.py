@@ -34,7 +34,7 @@ import bisect
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import compress
@@ -220,8 +220,17 @@ class _Mixture:
     client: _Dist | None
     pool: _Dist
     z: float
+    known: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
+    """The cdf's values computed so far: a model hands out one mixture per client, flag and
+    band, so its invoices (and their quantiles' searches) share them."""
 
     def cdf(self, x: int) -> float:
+        value = self.known.get(x)
+        if value is None:
+            value = self.known[x] = self._cdf(x)
+        return value
+
+    def _cdf(self, x: int) -> float:
         pool = self.pool.cdf(x)
         if self.client is None or not self.z:
             return pool
@@ -286,9 +295,9 @@ class Model:
         self.history = history
         self.tail_level = tail_level
         """The quantile level of the interval's ends (0.1 and 0.9 unless calibrated wider)."""
+        self._mixtures: dict[tuple[str, bool, int], tuple[_Mixture, str, _Client | None]] = {}
 
-    def _pool(self, disputed: bool, amount: Decimal) -> tuple[str, _Dist]:
-        band = 1 if amount > self._band_edge else 0
+    def _pool(self, disputed: bool, band: int) -> tuple[str, _Dist]:
         size = "large" if band else "small"
         flag = "disputed" if disputed else "not disputed"
         minimum = self.policy.forecast_min_pool
@@ -303,10 +312,16 @@ class Model:
     def mixture(self, customer_id: str, disputed: bool, amount: Decimal) -> tuple[
         _Mixture, str, _Client | None
     ]:
-        name, pool = self._pool(disputed, amount)
-        client = self._clients.get(customer_id)
-        z = client.z if client is not None else 0.0
-        return _Mixture(client.dist if client else None, pool, z), name, client
+        band = 1 if amount > self._band_edge else 0
+        key = (customer_id, disputed, band)
+        held = self._mixtures.get(key)
+        if held is None:
+            name, pool = self._pool(disputed, band)
+            client = self._clients.get(customer_id)
+            z = client.z if client is not None else 0.0
+            held = self._mixtures[key] = (
+                _Mixture(client.dist if client else None, pool, z), name, client)
+        return held
 
     def predict(self, row: Replay, open_balance_base: Decimal) -> InvoiceForecast:
         """The forecast of one invoice open as of the model's date."""
@@ -354,7 +369,7 @@ class Model:
 
     def outlook(self, customer_id: str) -> ClientOutlook:
         """The client's expected days late on its next (not yet issued) invoice."""
-        _, pool = self._pool(False, self._band_edge)
+        _, pool = self._pool(False, 0)  # the band of an amount at the edge
         client = self._clients.get(customer_id)
         z = client.z if client else 0.0
         expected = (1 - z) * pool.mean_positive()
@@ -441,17 +456,13 @@ def learn(
     amounts = paid.amounts
     history = len(amounts)
     band_edge = median_low(amounts) if amounts else 0
+    bands = [1 if amount > band_edge else 0 for amount in amounts]
     keyed: Counter[tuple[str, int, date, bool, int]] = Counter(zip(
-        paid.customers, paid.delays, paid.days, paid.disputed,
-        [1 if amount > band_edge else 0 for amount in amounts], strict=True,
-    ))
+        paid.customers, paid.delays, paid.days, paid.disputed, bands, strict=True))
     per_client: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
-    stats: dict[str, list[int]] = {}
     weights: dict[date, float] = {}
     pooled: dict[tuple[bool | None, int | None], dict[int, float]] = defaultdict(
         lambda: defaultdict(float))
-    counts: dict[tuple[bool | None, int | None], int] = defaultdict(int)
-    book_counts: dict[int, int] = defaultdict(int)
     # The three pools an invoice of each (disputed, band) adds to, looked up once per pair.
     targets: dict[tuple[bool, int], tuple[dict[int, float], ...]] = {}
     for (customer_id, delay, day, disputed, band), count in keyed.items():
@@ -460,23 +471,29 @@ def learn(
             weight = weights[day] = 0.5 ** ((as_of - day).days / half_life)
         mass = weight * count
         per_client[customer_id][delay] += mass
-        tally = stats.get(customer_id)
-        if tally is None:
-            tally = stats[customer_id] = [0, 0, 0]
-        tally[0] += count
-        tally[1] += delay * count
-        tally[2] += delay * delay * count
         histograms = targets.get((disputed, band))
         if histograms is None:
             histograms = targets[(disputed, band)] = tuple(
                 pooled[key] for key in ((disputed, band), (disputed, None), (None, None)))
         for histogram in histograms:
             histogram[delay] += mass
-        counts[(disputed, band)] += count
-        book_counts[delay] += count
-    for (flag, _), count in list(counts.items()):
+    # The counts are whole numbers, so they are tallied apart (in C), in no particular order;
+    # the clients keep the order they first appear in.
+    stats: dict[str, list[int]] = {}
+    by_client_delay = Counter(zip(paid.customers, paid.delays, strict=True))
+    for (customer_id, delay), count in by_client_delay.items():
+        tally = stats.get(customer_id)
+        if tally is None:
+            tally = stats[customer_id] = [0, 0, 0]
+        tally[0] += count
+        tally[1] += delay * count
+        tally[2] += delay * delay * count
+    counts: dict[tuple[bool | None, int | None], int] = defaultdict(int)
+    for (flag, band), count in Counter(zip(paid.disputed, bands, strict=True)).items():
+        counts[(flag, band)] += count
         counts[(flag, None)] += count
         counts[(None, None)] += count
+    book_counts = Counter(paid.delays)
     pools = {key: _Dist(histogram.items(), n=counts[key]) for key, histogram in pooled.items()}
     if (None, None) not in pools:
         # No history at all: a book that pays on the due date, and says so (pool of 0).
