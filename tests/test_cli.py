@@ -385,8 +385,8 @@ def test_secrets_come_from_the_environment(
         # A log (cron): one line per stream with records, and each wait, said as such.
         (False, "paged: waiting 30 s: rate limit (minute)\n"
                 "paged invoices: 5 records in 2 pages, 1 rejected\n"),
-        # A terminal: the line is rewritten page by page, with the running total.
-        (True, "\r\x1b[Kpaged invoices: 3 records in 1 page (so far 3 records, 1 page)"
+        # A terminal: the line is rewritten page by page, each count said once.
+        (True, "\r\x1b[Kpaged invoices: 3 records in 1 page"
                "\r\x1b[Kpaged: waiting 30 s: rate limit (minute)\n"
                "\r\x1b[Kpaged invoices: 5 records in 2 pages, 1 rejected\n"),
     ],
@@ -405,6 +405,51 @@ def test_progress_shows_records_pages_and_rate_limit_waits(live: bool, expected:
     progress(ProgressEvent("stream_done", "paged", "invoices", pages=2, records=5, rejected=1))
     progress.close()
     assert out.getvalue() == expected
+
+
+@pytest.mark.parametrize(
+    ("read", "total", "shown"),
+    [
+        (250, 1000, "paged invoices: 3 records in 1 page, 25% read"),
+        (999, 1000, "paged invoices: 3 records in 1 page, 99% read"),  # never rounded up
+        (1200, 1000, "paged invoices: 3 records in 1 page, 100% read"),  # a file that grew
+        (None, 1000, "paged invoices: 3 records in 1 page"),
+        (0, 0, "paged invoices: 3 records in 1 page"),  # an empty file: no share of nothing
+        (10, None, "paged invoices: 3 records in 1 page"),  # an API without a total
+    ],
+)
+def test_sync_progress_says_the_share_read_when_the_source_knows_its_size(
+    read: int | None, total: int | None, shown: str
+) -> None:
+    from clientguard.cli import SyncProgress
+    from clientguard.connector import ProgressEvent
+
+    out = io.StringIO()
+    progress = SyncProgress(out, "paged", live=True)
+    progress(ProgressEvent("page", "paged", "invoices", pages=1, records=3, read=read,
+                           total=total))
+    assert out.getvalue() == "\r\x1b[K" + shown
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_sync_of_a_csv_file_on_a_terminal_says_the_share_of_the_file_read(
+    books: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import clientguard_csv.connector as csv_connector
+
+    monkeypatch.setattr(csv_connector, "PAGE_SIZE", 1)  # a page per row: shares below 100%
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["sync"]) == EXIT_OK
+    shares = [int(m) for m in re.findall(r"(\d+)% read", terminal.getvalue())]
+    assert shares, terminal.getvalue()
+    assert shares == sorted(shares)
+    assert all(0 <= share <= 100 for share in shares)
+    assert "so far" not in terminal.getvalue()
 
 
 # ----------------------------------------------------------------------------- review
@@ -1378,3 +1423,90 @@ def test_a_typo_in_a_connector_option_names_the_nearest_option(
     code, _, err = run(capsys, "sync", "--quiet")
     assert code == EXIT_USAGE
     assert f"{typo}: not an option of this connector; did you mean {meant!r}?" in err
+
+
+# ------------------------------------------------------------------------- review progress
+
+
+def test_review_on_a_terminal_shows_each_stage_and_clears_the_line(
+    synced: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["review", "--as-of", "2025-06-30"]) == EXIT_OK
+    written = terminal.getvalue()
+    stages = [part.rstrip("\u2026") for part in written.split("\r\x1b[K") if part]
+    assert stages == [
+        "clientguard review: loading the store and building the ledger",
+        "clientguard review: replaying the invoices",
+        "clientguard review: computing the metrics and the forecast",
+        "clientguard review: running the signals",
+        "clientguard review: judging the clients",
+        "clientguard review: writing the report",
+    ]
+    assert written.endswith("\r\x1b[K")  # cleared before the report is printed
+    assert "Acme" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "tty", "shown"),
+    [
+        ([], False, False),  # a cron log stays clean
+        (["--quiet"], True, False),
+        (["--progress"], False, True),
+        (["--progress", "--quiet"], False, False),  # --quiet wins
+    ],
+    ids=["log", "quiet-terminal", "progress-in-log", "quiet-wins"],
+)
+def test_review_progress_only_on_a_terminal_or_when_asked(
+    synced: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    argv: list[str], tty: bool, shown: bool,
+) -> None:
+    err = FakeTerminal() if tty else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["review", "--as-of", "2025-06-30", *argv]) == EXIT_OK
+    written = err.getvalue()
+    if shown:
+        # In a log: plain lines, one per stage, no terminal control codes.
+        assert "\x1b" not in written
+        assert "\r" not in written
+        assert written.splitlines()[:2] == [
+            "clientguard review: loading the store and building the ledger",
+            "clientguard review: replaying the invoices",
+        ]
+    else:
+        assert "clientguard review:" not in written
+
+
+def test_review_progress_with_sources_read_directly_names_the_ledger_built(
+    books: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["review", "--source", "books", "--as-of", "2025-06-30", "--progress"]) == 0
+    assert "clientguard review: building the ledger of books\n" in err.getvalue()
+    assert "books invoices: " in err.getvalue()  # the pull's progress, asked for
+
+
+def test_review_of_sources_in_a_log_writes_no_pull_progress(
+    books: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["review", "--source", "books", "--as-of", "2025-06-30"]) == 0
+    assert "books invoices: " not in err.getvalue()
+    assert "clientguard review:" not in err.getvalue()
+
+
+def test_an_error_during_review_clears_the_progress_line_first(
+    books: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Never synced: no store, an error said while the stage line is open.
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["review", "--as-of", "2025-06-30"]) == EXIT_USAGE
+    written = terminal.getvalue()
+    cleared = written.rindex("\r\x1b[K")
+    assert "loading the store" in written[:cleared]
+    assert written[cleared:].startswith("\r\x1b[Kclientguard: ")  # the error on a clean line
+    assert "run `clientguard sync` first" in written[cleared:]

@@ -532,3 +532,14 @@ def test_a_review_pickles_and_dumps_to_json(sample_review):
     big = parsed["clients"][SAMPLE_ROLES["big_client"]]
     assert big["recommendation"] == "monitor"
     assert "no_exclusivity" in [r["kind"] for r in big["revisions"]]
+
+
+def test_review_reports_its_stages_in_order_to_a_progress_callback(sample_book):
+    from clientguard.review import REVIEW_STAGES
+
+    told: list[str] = []
+    with_progress = review(sample_book, as_of=SAMPLE_AS_OF, progress=told.append)
+    assert told == list(REVIEW_STAGES)
+    assert told[0] == "replaying the invoices"
+    # Reporting changes nothing in the review.
+    assert with_progress == review(sample_book, as_of=SAMPLE_AS_OF)

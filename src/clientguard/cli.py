@@ -300,7 +300,8 @@ def _sources(args: argparse.Namespace, config: Config) -> list[SourceConfig]:
 
 
 class SyncProgress:
-    """Progress of a sync on stderr: records and pages so far, and each wait with its reason.
+    """Progress of a sync on stderr: each stream's records and pages so far, the share of it
+    read when the source knows its size (a CSV file), and each wait with its reason.
 
     On a terminal one line is rewritten as pages arrive; in a log (a cron job) one line is
     written per stream that had records and per wait, so the log stays short.
@@ -311,8 +312,6 @@ class SyncProgress:
         self.source = source
         self.live = live
         self.open_line = False
-        self.done_records = 0
-        self.done_pages = 0
 
     def __call__(self, event: ProgressEvent) -> None:
         if event.event == "wait":
@@ -322,8 +321,6 @@ class SyncProgress:
                 final=True,
             )
             return
-        records = self.done_records + event.records
-        pages = self.done_pages + event.pages
         text = (
             f"{self.source} {event.stream or '?'}: {wording.count(event.records, 'record')} in "
             f"{wording.count(event.pages, 'page')}"
@@ -331,14 +328,15 @@ class SyncProgress:
         if event.rejected:
             text += f", {event.rejected:,} rejected"
         if event.event == "stream_done":
-            self.done_records, self.done_pages = records, pages
             if event.records or event.rejected:
                 self._line(text, final=True)
             elif self.open_line:
                 self._line("", final=False)
         elif self.live:
-            self._line(f"{text} (so far {wording.count(records, 'record')}, "
-                       f"{wording.count(pages, 'page')})", final=False)
+            if event.read is not None and event.total:
+                share = min(event.read, event.total) * 100 // event.total
+                text += f", {share}% read"
+            self._line(text, final=False)
 
     def _line(self, text: str, *, final: bool) -> None:
         text = printable(_scrub_secrets(text))
@@ -350,6 +348,46 @@ class SyncProgress:
         self.out.flush()
 
     def close(self) -> None:
+        if self.open_line:
+            self.out.write("\r\x1b[K")
+            self.out.flush()
+            self.open_line = False
+
+
+class StageProgress:
+    """Progress of a long command on stderr, stage by stage (``clientguard review: running
+    the signals``): on a terminal one line rewritten as each stage starts and cleared at the
+    end; in a log, only when asked (``--progress``), one line per stage; with ``enabled``
+    False, nothing."""
+
+    def __init__(self, out: TextIO, command: str, *, live: bool, enabled: bool) -> None:
+        self.out = out
+        self.command = command
+        self.live = live
+        self.enabled = enabled
+        self.open_line = False
+
+    @classmethod
+    def for_args(cls, args: argparse.Namespace, command: str) -> StageProgress:
+        """Shown on a terminal stderr, or anywhere with ``--progress``; never with
+        ``--quiet``."""
+        live = sys.stderr.isatty()
+        wanted = live or bool(getattr(args, "progress", False))
+        return cls(sys.stderr, command, live=live, enabled=wanted and not args.quiet)
+
+    def __call__(self, stage: str) -> None:
+        if not self.enabled:
+            return
+        text = printable(f"clientguard {self.command}: {stage}")
+        if self.live:
+            self.out.write("\r\x1b[K" + text + "\u2026")
+            self.open_line = True
+        else:
+            self.out.write(text + "\n")
+        self.out.flush()
+
+    def close(self) -> None:
+        """Clear the line on a terminal, before the result or an error is written."""
         if self.open_line:
             self.out.write("\r\x1b[K")
             self.out.flush()
@@ -579,7 +617,12 @@ def _base_currency(args: argparse.Namespace, config: Config, found: Sequence[str
     )
 
 
-def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
+def _review_ledger(
+    args: argparse.Namespace, config: Config, stages: StageProgress | None = None
+) -> Ledger:
+    """The ledger to review: the store's, or the ``--source`` sources pulled. With
+    ``stages`` (review), the pull's progress shows where the stages do (a terminal, or
+    ``--progress``); else wherever ``--quiet`` is not given."""
     from clientguard.connector import pull
     from clientguard.fx.configured import pull_rates, table_from
     from clientguard.store import Store
@@ -591,7 +634,8 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
         ledgers = []
         for source in sources:
             progress = SyncProgress(sys.stderr, source.name, live=sys.stderr.isatty())
-            with _connector(source, given, None if args.quiet else progress) as connector:
+            shown = stages.enabled if stages is not None else not args.quiet
+            with _connector(source, given, progress if shown else None) as connector:
                 pulled = pull(connector, source=source.name)
             progress.close()
             for note in pulled.notes:
@@ -607,6 +651,8 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
                         if isinstance(d := getattr(r, "issue_date", getattr(r, "date", None)),
                                       date)]
                 rows = pull_rates(config.rates, end=_today(), first=min(days, default=None))
+            if stages is not None:
+                stages(f"building the ledger of {source.name}")
             ledgers.append(
                 Ledger.build(
                     pulled.records,
@@ -624,6 +670,8 @@ def _review_ledger(args: argparse.Namespace, config: Config) -> Ledger:
             ledger = ledger.merge(other, strict=strict)
     else:
         path = _store_path(args, config)
+        if stages is not None:
+            stages("loading the store and building the ledger")
         with Store.open(path, read_only=True) as store:
             status = store.status()
             if not any(s.records.get("invoice") for s in status):
@@ -690,11 +738,16 @@ def _review(args: argparse.Namespace) -> int:
     policy = _policy(args, config)
     output = Path(args.output) if args.output else None
     fmt = args.format or (_format_of(output) if output else "table")
-    ledger = _review_ledger(args, config)
-    signals, rules = _user_rules(config)
-    result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
-                    verdict_rules=rules)
-    text = render(result, fmt)
+    stages = StageProgress.for_args(args, "review")
+    try:
+        ledger = _review_ledger(args, config, stages)
+        signals, rules = _user_rules(config)
+        result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
+                        verdict_rules=rules, progress=stages)
+        stages("writing the report")
+        text = render(result, fmt)
+    finally:
+        stages.close()
     if output is None:
         _write_stdout(text)
     else:
@@ -1030,6 +1083,9 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--strict", action="store_true",
                         help="fail when any record was rejected instead of leaving it out")
     review.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    review.add_argument("--progress", action="store_true",
+                        help="show the stages on stderr even when it is not a terminal (a "
+                        "log); --quiet wins")
     review.set_defaults(run=_review)
 
     fc = _add_command(

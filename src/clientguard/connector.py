@@ -164,6 +164,12 @@ class RawPage:
     not a record (a file's encoding that was guessed; a stream the account does not have, read
     as empty; a date that is only approximate), carried to :attr:`Page.notes`, the sync's
     summary and the store."""
+    read: int | None = None
+    """How far into the stream the fetcher is after this page, in the unit of ``total``
+    (bytes of a file; records of an API that counts them); None when it cannot tell."""
+    total: int | None = None
+    """The size of the whole stream in that unit, when the source knows it (a file's size,
+    an API's total count); None otherwise. Only for progress: never trusted as a count."""
 
     @classmethod
     def of(
@@ -172,9 +178,12 @@ class RawPage:
         location: Location | None = None,
         *,
         last: bool | None = None,
+        read: int | None = None,
+        total: int | None = None,
     ) -> RawPage:
         """A page whose records all share one location (e.g. ``GET Invoices page 3``)."""
-        return cls(tuple(RawRecord(item, location) for item in items), last)
+        records = tuple(RawRecord(item, location) for item in items)
+        return cls(records, last, read=read, total=total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +300,12 @@ class ProgressEvent:
     """For ``wait``: how long the sync pauses (a rate limit or a retry backoff)."""
     reason: str | None = None
     """For ``wait``: why, e.g. ``rate limit (minute)`` or ``HTTP 503``."""
+    read: int | None = None
+    """For ``page``: how far into the stream the read is, in the unit of ``total``
+    (:attr:`RawPage.read`)."""
+    total: int | None = None
+    """For ``page``: the size of the stream, when the source knows it (:attr:`RawPage.total`):
+    ``read / total`` is the share read."""
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -672,7 +687,8 @@ class _StreamSync:
         closed = False
         for raw_page in connector.fetch(stream, since=self.since):
             number += 1
-            page = self.map_page(raw_page, number, last=raw_page.last is True)
+            page = self.map_page(raw_page, number, last=raw_page.last is True,
+                                 read=raw_page.read, total=raw_page.total)
             closed = page.last
             yield page
         if not closed:
@@ -685,7 +701,16 @@ class _StreamSync:
             )
         )
 
-    def map_page(self, page: RawPage, number: int, *, last: bool, counted: bool = True) -> Page:
+    def map_page(
+        self,
+        page: RawPage,
+        number: int,
+        *,
+        last: bool,
+        counted: bool = True,
+        read: int | None = None,
+        total: int | None = None,
+    ) -> Page:
         connector, stream = self.connector, self.stream
         records: list[AnyRecord] = []
         rejected: list[Rejection] = []
@@ -730,7 +755,8 @@ class _StreamSync:
             self.rejected += len(rejected)
             connector.report_progress(
                 ProgressEvent(
-                    "page", connector.name, stream.name, self.pages, self.records, self.rejected
+                    "page", connector.name, stream.name, self.pages, self.records, self.rejected,
+                    read=read, total=total,
                 )
             )
         return Page(

@@ -337,6 +337,18 @@ class Review(Frozen):
 
 MAX_LISTED_REJECTIONS = 50
 
+REVIEW_STAGES = (
+    "replaying the invoices",
+    "computing the metrics and the forecast",
+    "running the signals",
+    "judging the clients",
+)
+"""The stages :func:`review` reports to its ``progress`` callback, in order."""
+
+
+def _silent(stage: str) -> None:
+    pass
+
 
 def review(
     ledger: Ledger,
@@ -345,6 +357,7 @@ def review(
     policy: Policy | None = None,
     signals: Sequence[SignalFunction] = (),
     verdict_rules: Sequence[VerdictRule] = (),
+    progress: Callable[[str], None] | None = None,
 ) -> Review:
     """Review every client of ``ledger`` as of ``as_of`` under ``policy``.
 
@@ -354,13 +367,19 @@ def review(
     at ``watch`` makes it at least ``monitor``, at ``warning`` at least ``revise_terms``).
     ``verdict_rules`` then run in order on each client (:data:`VerdictRule`) and may change
     its verdict; ``docs/testing-your-policy.md`` shows both.
+
+    ``progress``, when given, is called with each stage as it starts, in order:
+    :data:`REVIEW_STAGES` (``"replaying the invoices"``, ``"computing the metrics and the
+    forecast"``, ``"running the signals"``, ``"judging the clients"``), for a progress line;
+    the review itself prints nothing.
     """
     check_as_of(as_of)
     # A review makes millions of short-lived objects and no reference cycles: the cyclic
     # garbage collector would only rescan them (a fifth of the time at a million invoices).
     with collector_paused(), sharing():
         return _review(
-            ledger, as_of=as_of, policy=policy, signals=signals, verdict_rules=verdict_rules
+            ledger, as_of=as_of, policy=policy, signals=signals, verdict_rules=verdict_rules,
+            progress=progress or _silent,
         )
 
 
@@ -382,8 +401,11 @@ def _review(
     policy: Policy | None,
     signals: Sequence[SignalFunction],
     verdict_rules: Sequence[VerdictRule],
+    progress: Callable[[str], None],
 ) -> Review:
     policy = policy or Policy()
+    replaying, measuring, signalling, judging = REVIEW_STAGES
+    progress(replaying)
     currency = ledger.base_currency
     # The settlements of the invoices whose lateness may cost (late, due in the window) and
     # the source's disagreements of all: settle() would make a million settlements to read a
@@ -400,6 +422,7 @@ def _review(
             checked.append(item)
         if row.days_late and first_due <= invoice.due_date <= as_of:
             late[invoice.id] = _settlement_of(item, ledger=ledger, as_of=as_of, policy=policy)
+    progress(measuring)
     profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
     # The forecast, from the replay just made; the expected_late signal reads it (shared).
     predicted = shared("forecast", ledger, as_of, policy, forecast, rows=replayed)
@@ -415,7 +438,9 @@ def _review(
         hours = None
     work = workload(ledger, as_of=as_of, lookback_days=policy.lookback_days)
 
+    progress(signalling)
     findings = run_signals([*BUILTIN_SIGNALS, *signals], ledger, as_of, policy)
+    progress(judging)
     book_findings: dict[tuple[str, str], Finding] = {}
     per_client: dict[str, list[Finding]] = {}
     for finding in findings:

@@ -168,3 +168,36 @@ def test_a_pull_reads_the_files_with_the_collector_paused(write: Write):
     pages = conn.fetch(conn.stream("invoices"), since=None)
     next(pages)
     assert gc.isenabled()  # a fetch on its own never touches the collector
+
+
+def test_pages_say_how_far_into_the_stream_files_the_read_is(write: Write):
+    # Two invoice files of many rows: the share read grows page by page, across the files,
+    # and the last page has read every byte of both.
+    rows = "".join(f"INV-{n},Acme Ltd,2025-01-02,2025-02-01,100.00\n" for n in range(3000))
+    first = write("a.csv", "No,Client,Date,Due,Total\n" + rows)
+    second = write("b.csv", "No,Client,Date,Due,Total\n" + rows.replace("INV-", "B-"))
+    total = first.stat().st_size + second.stat().st_size
+    conn = CsvConnector(mapping=MAPPING, invoices=[first, second])
+    pages = list(conn.fetch(conn.stream("invoices"), since=None))
+    assert len(pages) > 2
+    assert {page.total for page in pages} == {total}
+    read = [page.read for page in pages]
+    assert all(r is not None for r in read)
+    assert read == sorted(read)  # type: ignore[type-var]
+    assert read[0] < first.stat().st_size < read[-2]  # type: ignore[operator]
+    assert read[-1] == total
+
+
+def test_the_progress_of_a_csv_sync_carries_the_share_read(write: Write):
+    from clientguard.connector import ProgressEvent
+
+    rows = "".join(f"INV-{n},Acme Ltd,2025-01-02,2025-02-01,100.00\n" for n in range(3000))
+    path = write("a.csv", "No,Client,Date,Due,Total\n" + rows)
+    events: list[ProgressEvent] = []
+    conn = CsvConnector(mapping=MAPPING, invoices=path, progress=events.append)
+    pull(conn)
+    pages = [e for e in events if e.event == "page"]
+    assert {e.total for e in pages} == {path.stat().st_size}
+    assert pages[0].read is not None
+    assert 0 < pages[0].read < path.stat().st_size
+    assert pages[-1].read == path.stat().st_size

@@ -268,3 +268,32 @@ def test_an_edited_entry_replaces_the_stored_one_instead_of_counting_twice(
         assert second.streams[0].full_read is False
         ledger = store.load(base_currency="EUR", strict=False)
     assert [e.hours for e in ledger.report.unmatched] == [Decimal(5)]
+
+
+@pytest.mark.parametrize(
+    ("total_entries", "expected"),
+    [
+        (5, [(2, 5), (4, 5), (5, 5)]),  # the entries read of the total Harvest gives
+        (None, [(None, None)] * 3),  # no total in the body: no share, never a guess
+        ("5", [(None, None)] * 3),  # not a number: ignored
+        (True, [(None, None)] * 3),
+        (-1, [(None, None)] * 3),
+    ],
+    ids=["total", "missing", "text", "bool", "negative"],
+)
+def test_progress_carries_harvests_total_entries(
+    httpserver: HTTPServer, waits: Waits, total_entries: Any, expected: list[Any]
+) -> None:
+    from clientguard.connector import ProgressEvent
+
+    entries = [entry(n, "Acme Ltd", 1) for n in range(1, 6)]
+    for number in (1, 2, 3):
+        body = page(entries[(number - 1) * 2 : number * 2], number, 3)
+        body["total_entries"] = total_entries
+        query = {"per_page": "2"} if number == 1 else {"per_page": "2", "page": str(number)}
+        httpserver.expect_ordered_request(
+            "/v2/time_entries", query_string=query
+        ).respond_with_json(body)
+    events: list[ProgressEvent] = []
+    pull(connector(httpserver, waits, page_size=2, progress=events.append))
+    assert [(e.read, e.total) for e in events if e.event == "page"] == expected

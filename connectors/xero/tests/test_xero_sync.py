@@ -528,3 +528,30 @@ def test_an_organisation_writing_local_midnights_gets_its_own_dates_over_a_sync(
     assert settled["inv-2"].days_late == 0
     # UpdatedDateUTC is a moment in UTC whatever its offset: 1 June 00:00 UTC, clamped by NOW.
     assert pulled.state.cursor("payments") == datetime(2025, 6, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("item_count", "expected"),
+    [
+        (3, [(2, 3), (3, 3)]),  # records read of the query's itemCount
+        (None, [(None, None), (None, None)]),  # a response without pagination.itemCount
+        ("3", [(None, None), (None, None)]),
+    ],
+    ids=["count", "missing", "text"],
+)
+def test_progress_carries_xeros_item_count(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits, item_count: Any,
+    expected: list[Any],
+) -> None:
+    xero.connections((TENANT, "Demo Company (UK)"))
+    where = {"where": 'Type=="ACCREC"'}
+    for number, records in ((1, [invoice(1), invoice(2)]), (2, [invoice(3)])):
+        body = json.loads(page("Invoices", records, number, 2))
+        body["pagination"]["itemCount"] = item_count
+        xero.expect("Invoices", pages_query(number, **where)).respond_with_json(body)
+    events: list[ProgressEvent] = []
+    conn = connect(httpserver, waits)
+    conn.progress = events.append
+    pull(conn, streams=["invoices"])
+    pages = [e for e in events if e.event == "page" and e.stream == "invoices"]
+    assert [(e.read, e.total) for e in pages] == expected

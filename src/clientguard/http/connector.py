@@ -125,11 +125,18 @@ class HttpConnector(Connector):
     def before_request(self, stream: HttpStream) -> None:
         """Called before every page request; pace here on ``self.client.rate_limits``."""
 
+    def total_of(self, stream: HttpStream, body: Any) -> int | None:
+        """The number of records the whole stream holds, when the API's response says so
+        (Harvest's ``total_entries``), for the progress line's share read; None (the
+        default) when it does not. Never used as a count of what was read."""
+        return None
+
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         if not isinstance(stream, HttpStream):
             raise ConfigError(f"stream {stream.name!r} is not an HttpStream")
         paginator = stream.paginator()
         page: Mapping[str, Any] | None = paginator.first()
+        read = 0
         while page is not None:
             self.before_request(stream)
             request = self.build_request(stream, since=since, page=page)
@@ -146,7 +153,10 @@ class HttpConnector(Connector):
             if page:
                 where += " " + urlencode(sorted(page.items()))
             page = paginator.advance(response, body, records)
-            yield RawPage.of(records, Location(detail=where), last=page is None)
+            read += len(records)
+            total = self.total_of(stream, body)
+            yield RawPage.of(records, Location(detail=where), last=page is None,
+                             read=None if total is None else read, total=total)
 
     def wait_reporter(self) -> WaitCallback:
         """An ``on_wait`` for the client that reports waits as progress events."""

@@ -151,6 +151,7 @@ class CsvConnector(Connector):
         """The stream's rows, mapped, in pages (``since`` is ignored: files are read whole)."""
         sources = self.sources()
         state = self._resume(stream.name, sources)
+        total = _size(sources.get(stream.name, ()))
         page: list[RawRecord] = []
         noted = 0  # the files of this stream whose encoding has been told
         for item in read_records(self.mapping, sources, streams=(stream.name,), state=state,
@@ -158,11 +159,12 @@ class CsvConnector(Connector):
             page.append(_raw(item))
             if len(page) >= PAGE_SIZE:
                 notes, noted = _encoding_notes(state.log, noted)
-                yield RawPage(tuple(page), notes=notes)
+                read = None if total is None else min(state.bytes_read(), total)
+                yield RawPage(tuple(page), notes=notes, read=read, total=total)
                 page = []
         notes, noted = _encoding_notes(state.log, noted)
         if page or notes:
-            yield RawPage(tuple(page), notes=notes)
+            yield RawPage(tuple(page), notes=notes, read=total, total=total)
         self._hand_over(state, sources)
 
     def _resume(self, name: str, sources: dict[str, tuple[Path, ...]]) -> ReadState:
@@ -257,3 +259,12 @@ def unmatched_names(rejections: Iterable[Rejection]) -> dict[str, int]:
         if isinstance(name, str):
             counts[name] = counts.get(name, 0) + 1
     return counts
+
+
+def _size(paths: Iterable[Path]) -> int | None:
+    """The bytes of ``paths`` together, for progress; None when one cannot be read (the read
+    then says why)."""
+    try:
+        return sum(Path(path).stat().st_size for path in paths)
+    except OSError:
+        return None

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from clientguard.connector import MAPPING_ERRORS
 from clientguard.errors import DataError
@@ -215,6 +215,7 @@ def read_records(
         raise ValueError("the state has read these streams already: start from a fresh one")
     state.log = log if log is not None else ReadLog()
     state.source = source
+    state.bytes_done, state.reading = 0, None
     state.customers_given = bool(sources.get("customers"))
     state.invoices_given = bool(sources.get("invoices"))
     # Payments and credit notes name their invoices; without them, keep no index of invoices.
@@ -227,6 +228,8 @@ def read_records(
         if name in wanted:
             for path in sources[name]:
                 yield from _read_file(name, mapping, stream, Path(path), state, state.log)
+                state.bytes_done += state.files.get(Path(path), (0, 0, 0, 0))[2]
+                state.reading = None
         elif name in _FEEDS_LATER:
             quiet = ReadLog()
             for path in sources[name]:
@@ -259,6 +262,19 @@ class ReadState:
         self.made_ids: dict[str, int] = {}
         self.name_cache: dict[str, list[str]] = {}
         self.rejected_invoices: dict[tuple[str, str], Location] = {}
+        self.bytes_done = 0
+        """Bytes of the files of the streams asked for that have been read whole."""
+        self.reading: BinaryIO | None = None
+        """The file being read now, to tell how far into it the read is."""
+
+    def opened(self, handle: BinaryIO) -> None:
+        self.reading = handle
+
+    def bytes_read(self) -> int:
+        """Bytes of the asked-for streams' files read so far (the file being read counts up
+        to where its reader has got: a block ahead of the rows yielded)."""
+        handle = self.reading
+        return self.bytes_done + (0 if handle is None or handle.closed else handle.tell())
 
     def unchanged(self) -> bool:
         """Whether every file read into this state is still as it was when it was opened."""
@@ -307,7 +323,7 @@ def _read_file(
     reader = FieldReader(name, stream, settings, layout)
     builder = _Builder(name, stream, reader, layout, state, log)
     try:
-        yield from builder.run(iter_rows(layout), file_log)
+        yield from builder.run(iter_rows(layout, opened=state.opened), file_log)
     except CsvFileError as exc:  # a line that cannot be decoded, found while streaming
         raise CsvFileError(exc.detail, stream=name) from None
 

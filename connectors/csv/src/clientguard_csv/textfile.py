@@ -26,10 +26,10 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from clientguard_csv.errors import CsvFileError
 
@@ -342,15 +342,21 @@ def describe_delimiter(delimiter: str) -> str:
     return _DELIMITER_NAMES.get(delimiter, repr(delimiter))
 
 
-def iter_rows(layout: Layout) -> Iterator[Row | CsvRowError]:
+def iter_rows(
+    layout: Layout, *, opened: Callable[[BinaryIO], None] | None = None
+) -> Iterator[Row | CsvRowError]:
     """The data rows after the header, each with the line it starts on.
 
     Blank rows are skipped. A row the CSV parser cannot read (a quote left open) comes out
     as a :class:`CsvRowError` and reading goes on with the next line; so does a row with
     bytes that are not valid in the file's encoding (a stray byte in a UTF-8 export), which
     names the line, the column and the bytes.
+
+    ``opened`` is given the open file, e.g. to tell how far the read is (``tell()``).
     """
     with layout.path.open("rb") as handle:
+        if opened is not None:
+            opened(handle)
         if layout.bom:
             handle.read(len(codecs.BOM_UTF8))
         text = io.TextIOWrapper(handle, encoding=layout.encoding, errors=_MARK_ERRORS,

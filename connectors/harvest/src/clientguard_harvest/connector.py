@@ -156,5 +156,12 @@ class HarvestConnector(HttpConnector):
         paged = replace(stream, paginator=lambda: HarvestPaginator(size))
         return super().fetch(paged, since=since)
 
+    def total_of(self, stream: HttpStream, body: Any) -> int | None:
+        """Harvest's ``total_entries``: the entries the query matches, on every page."""
+        total = body.get("total_entries") if isinstance(body, Mapping) else None
+        if isinstance(total, int) and not isinstance(total, bool) and total >= 0:
+            return total
+        return None
+
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
         return time_entry_from_harvest(raw)

@@ -374,6 +374,14 @@ class XeroConnector(HttpConnector):
         except ValueError:
             return None
 
+    def total_of(self, stream: HttpStream, body: Any) -> int | None:
+        """``pagination.itemCount``: the records the query matches (sent with ``page``)."""
+        pagination = body.get("pagination") if isinstance(body, Mapping) else None
+        count = pagination.get("itemCount") if isinstance(pagination, Mapping) else None
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+            return count
+        return None
+
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         for page in super().fetch(stream, since=since):
             if stream.name == "customers":
