@@ -124,6 +124,23 @@ def test_a_client_with_little_history_is_shrunk_toward_the_book():
     assert prediction.predicted_on < date(2024, 7, 10) + timedelta(days=40)
 
 
+def test_each_open_invoice_of_a_client_is_judged_by_its_own_amount_band():
+    # The book pays its small invoices on the due date and its large ones 20 days late; a
+    # new client's small and large open invoices are judged by their own bands, whichever
+    # the model predicts first (it keeps one mixture per client, flag and band).
+    records = [r for i in range(8) for r in paid_history(f"s{i}", [0] * 5, total="100")]
+    records += [r for i in range(8) for r in paid_history(f"l{i}", [20] * 5, total="10000")]
+    due = AS_OF + timedelta(days=10)
+    for first, second in (("100", "10000"), ("10000", "100")):
+        result = forecast(ledger(*records, open_invoice("n", due, total=first, ident="n-a"),
+                                 open_invoice("n", due, total=second, ident="n-b")),
+                          as_of=AS_OF)
+        small, large = sorted(result.invoices, key=lambda f: f.open_balance_base)
+        assert (small.pool, small.p_late, small.predicted_on) == ("not disputed, small", 0.0, due)
+        assert (large.pool, large.p_late) == ("not disputed, large", 1.0)
+        assert large.predicted_on == due + timedelta(days=20)
+
+
 def test_an_invoice_already_overdue_is_predicted_after_today():
     # Delays 5, 10, 30, 40: an invoice already 25 days past due is one of the slow ones.
     records = [*paid_history("c", [5, 10, 30, 40] * 3),

@@ -4,7 +4,10 @@ Each optimisation of the million-invoice path kept the behaviour; these tests pi
 parts: settlements made without validation are the models validation makes, the kept replay
 is never served for another ledger, date or tolerance, the garbage collector is left as it was
 found, the amount fast path refuses what the slow one refuses, and an over-applying document
-with several allocations to one invoice is still caught.
+with several allocations to one invoice is still caught. The forecast's own (issue 19 in the
+review): its calibration model, learned from the model's paid invoices filtered by date, is the
+one learned from the replay's invoices paid by then, and the cdf values a model keeps per
+client, flag and band never leak from one invoice to the next.
 """
 
 from __future__ import annotations
@@ -12,18 +15,19 @@ from __future__ import annotations
 import gc
 import pickle
 import weakref
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from clientguard.errors import DataError
+from clientguard.forecast.model import _paid_columns, learn
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Ledger
 from clientguard.model import Invoice, Payment
 from clientguard.policy import Policy
 from clientguard.sample import SAMPLE_AS_OF, sample_ledger
-from clientguard.settlement import Settlement, replay, settle
+from clientguard.settlement import Replay, Settlement, replay, settle
 from clientguard.testing import invoice, ledger, payment
 
 D = Decimal
@@ -257,3 +261,44 @@ def test_a_mutable_subclass_keeps_a_fields_set_per_record() -> None:
     first.amount_due = D("1")
     assert "amount_due" in first.model_fields_set
     assert "amount_due" not in second.model_fields_set
+
+
+def _open_with_balance(book: Ledger, rows: tuple[Replay, ...]) -> list[tuple[Replay, Decimal]]:
+    return [(r, r.open_balance * book.rate_to_base(r.invoice)) for r in rows
+            if r.status == "open" and r.open_balance > 0]
+
+
+@pytest.mark.parametrize("as_of", [SAMPLE_AS_OF, date(2025, 3, 15)])
+def test_the_calibration_model_is_the_one_learned_from_the_invoices_paid_by_then(
+    book: Ledger, as_of: date
+) -> None:
+    rows = replay(book, as_of=as_of)
+    start = as_of - timedelta(days=Policy().recent_days)
+    paid_then = [r for r in rows if r.status == "settled" and r.settled_on is not None
+                 and r.settled_on <= start]
+    direct = learn(book, as_of=start, rows=paid_then, calibrate=False)
+    filtered = learn(book, as_of=start, rows=(), calibrate=False,
+                     _paid=_paid_columns(book, rows).by(start))
+    assert 30 < filtered.history < len(rows)
+    assert (filtered.history, filtered.k, filtered.tail) == (direct.history, direct.k, direct.tail)
+    open_rows = _open_with_balance(book, rows)
+    assert open_rows
+    assert [filtered.predict(r, b) for r, b in open_rows] == [
+        direct.predict(r, b) for r, b in open_rows]
+
+
+def test_a_prediction_does_not_depend_on_the_invoices_predicted_before_it(book: Ledger) -> None:
+    rows = replay(book, as_of=SAMPLE_AS_OF)
+    open_rows = _open_with_balance(book, rows)
+    # Both amount bands and several clients among them, so the kept mixtures differ.
+    assert len({r.invoice.customer_id for r, _ in open_rows}) > 5
+    in_order = learn(book, as_of=SAMPLE_AS_OF, rows=rows)
+    forward = [in_order.predict(r, b) for r, b in open_rows]
+    reverse = learn(book, as_of=SAMPLE_AS_OF, rows=rows)
+    backward = [reverse.predict(r, b) for r, b in reversed(open_rows)]
+    assert forward == backward[::-1]
+    assert {p.pool for p in forward} >= {"not disputed, small", "not disputed, large"}
+    one_by_one = []
+    for r, b in open_rows:  # a fresh model for each: nothing kept from another invoice
+        one_by_one.append(learn(book, as_of=SAMPLE_AS_OF, rows=rows).predict(r, b))
+    assert one_by_one == forward

@@ -34,10 +34,12 @@ import bisect
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import compress
 from statistics import median_low
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -218,8 +220,17 @@ class _Mixture:
     client: _Dist | None
     pool: _Dist
     z: float
+    known: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
+    """The cdf's values computed so far: a model hands out one mixture per client, flag and
+    band, so its invoices (and their quantiles' searches) share them."""
 
     def cdf(self, x: int) -> float:
+        value = self.known.get(x)
+        if value is None:
+            value = self.known[x] = self._cdf(x)
+        return value
+
+    def _cdf(self, x: int) -> float:
         pool = self.pool.cdf(x)
         if self.client is None or not self.z:
             return pool
@@ -284,9 +295,9 @@ class Model:
         self.history = history
         self.tail_level = tail_level
         """The quantile level of the interval's ends (0.1 and 0.9 unless calibrated wider)."""
+        self._mixtures: dict[tuple[str, bool, int], tuple[_Mixture, str, _Client | None]] = {}
 
-    def _pool(self, disputed: bool, amount: Decimal) -> tuple[str, _Dist]:
-        band = 1 if amount > self._band_edge else 0
+    def _pool(self, disputed: bool, band: int) -> tuple[str, _Dist]:
         size = "large" if band else "small"
         flag = "disputed" if disputed else "not disputed"
         minimum = self.policy.forecast_min_pool
@@ -301,10 +312,16 @@ class Model:
     def mixture(self, customer_id: str, disputed: bool, amount: Decimal) -> tuple[
         _Mixture, str, _Client | None
     ]:
-        name, pool = self._pool(disputed, amount)
-        client = self._clients.get(customer_id)
-        z = client.z if client is not None else 0.0
-        return _Mixture(client.dist if client else None, pool, z), name, client
+        band = 1 if amount > self._band_edge else 0
+        key = (customer_id, disputed, band)
+        held = self._mixtures.get(key)
+        if held is None:
+            name, pool = self._pool(disputed, band)
+            client = self._clients.get(customer_id)
+            z = client.z if client is not None else 0.0
+            held = self._mixtures[key] = (
+                _Mixture(client.dist if client else None, pool, z), name, client)
+        return held
 
     def predict(self, row: Replay, open_balance_base: Decimal) -> InvoiceForecast:
         """The forecast of one invoice open as of the model's date."""
@@ -352,7 +369,7 @@ class Model:
 
     def outlook(self, customer_id: str) -> ClientOutlook:
         """The client's expected days late on its next (not yet issued) invoice."""
-        _, pool = self._pool(False, self._band_edge)
+        _, pool = self._pool(False, 0)  # the band of an amount at the edge
         client = self._clients.get(customer_id)
         z = client.z if client else 0.0
         expected = (1 - z) * pool.mean_positive()
@@ -418,64 +435,65 @@ def learn(
     policy: Policy | None = None,
     rows: Sequence[Replay] | None = None,
     calibrate: bool = True,
-    _amounts: dict[str, int] | None = None,
+    _paid: _Paid | None = None,
 ) -> Model:
     """Learn the delay distributions from the invoices settled by ``as_of``.
 
     ``rows`` is the replay as of ``as_of`` where the caller already holds it; ``calibrate``
-    False skips the interval's calibration (the plain deciles). ``_amounts`` (internal) are
-    the invoices' whole base amounts by id where the calibration already computed them.
+    False skips the interval's calibration (the plain deciles). ``_paid`` (internal) are the
+    paid invoices' columns where the caller already holds them (the calibration's model).
     """
     as_of = check_as_of(as_of)
     policy = policy or Policy()
     if rows is None:
         rows = replay(ledger, as_of=as_of, policy=policy)
+    paid = _paid if _paid is not None else _paid_columns(ledger, rows)
     half_life = float(policy.forecast_half_life_days)
     # Histograms (delay -> summed weight), not lists: a million invoices hold a few hundred
     # distinct delays, so sorting and summing stay cheap. The paid invoices are first counted
-    # by (client, delay, day paid, disputed, amount band), in C (Counter), and the weights are
-    # added once per distinct key.
-    paid = [
-        (row.invoice, row.days_beyond_terms, row.settled_on)
-        for row in rows
-        if row.status == "settled" and row.settled_on is not None
-        and row.days_beyond_terms is not None
-    ]
-    history = len(paid)
-    base_amount = ledger.base_amount
-    # The amount band is a classification cut, so whole units of the base currency do.
-    if _amounts is None:
-        amounts = [int(base_amount(invoice)) for invoice, _, _ in paid]
-    else:
-        amounts = [_amounts[invoice.id] for invoice, _, _ in paid]
+    # by (client, delay, day paid, disputed, amount band), in C (Counter over zipped columns),
+    # and the weights are added once per distinct key, in the order the keys first occur.
+    amounts = paid.amounts
+    history = len(amounts)
     band_edge = median_low(amounts) if amounts else 0
-    keyed: Counter[tuple[str, int, date, bool, int]] = Counter(
-        (invoice.customer_id, delay, day, invoice.disputed, 1 if amount > band_edge else 0)
-        for (invoice, delay, day), amount in zip(paid, amounts, strict=True)
-    )
+    bands = [1 if amount > band_edge else 0 for amount in amounts]
+    keyed: Counter[tuple[str, int, date, bool, int]] = Counter(zip(
+        paid.customers, paid.delays, paid.days, paid.disputed, bands, strict=True))
     per_client: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
-    stats: dict[str, list[int]] = {}
     weights: dict[date, float] = {}
     pooled: dict[tuple[bool | None, int | None], dict[int, float]] = defaultdict(
         lambda: defaultdict(float))
-    counts: dict[tuple[bool | None, int | None], int] = defaultdict(int)
-    book_counts: dict[int, int] = defaultdict(int)
+    # The three pools an invoice of each (disputed, band) adds to, looked up once per pair.
+    targets: dict[tuple[bool, int], tuple[dict[int, float], ...]] = {}
     for (customer_id, delay, day, disputed, band), count in keyed.items():
         weight = weights.get(day)
         if weight is None:
             weight = weights[day] = 0.5 ** ((as_of - day).days / half_life)
         mass = weight * count
         per_client[customer_id][delay] += mass
+        histograms = targets.get((disputed, band))
+        if histograms is None:
+            histograms = targets[(disputed, band)] = tuple(
+                pooled[key] for key in ((disputed, band), (disputed, None), (None, None)))
+        for histogram in histograms:
+            histogram[delay] += mass
+    # The counts are whole numbers, so they are tallied apart (in C), in no particular order;
+    # the clients keep the order they first appear in.
+    stats: dict[str, list[int]] = {}
+    by_client_delay = Counter(zip(paid.customers, paid.delays, strict=True))
+    for (customer_id, delay), count in by_client_delay.items():
         tally = stats.get(customer_id)
         if tally is None:
             tally = stats[customer_id] = [0, 0, 0]
         tally[0] += count
         tally[1] += delay * count
         tally[2] += delay * delay * count
-        for key in ((disputed, band), (disputed, None), (None, None)):
-            pooled[key][delay] += mass
-            counts[key] += count
-        book_counts[delay] += count
+    counts: dict[tuple[bool | None, int | None], int] = defaultdict(int)
+    for (flag, band), count in Counter(zip(paid.disputed, bands, strict=True)).items():
+        counts[(flag, band)] += count
+        counts[(flag, None)] += count
+        counts[(None, None)] += count
+    book_counts = Counter(paid.delays)
     pools = {key: _Dist(histogram.items(), n=counts[key]) for key, histogram in pooled.items()}
     if (None, None) not in pools:
         # No history at all: a book that pays on the due date, and says so (pool of 0).
@@ -500,9 +518,51 @@ def learn(
         band_edge=Decimal(band_edge), tail=tail, k=k, history=history,
     )
     if calibrate:
-        known = {invoice.id: amount for (invoice, _, _), amount in zip(paid, amounts, strict=True)}
-        model.tail_level = _out_of_time_tail(ledger, model, rows, known)
+        model.tail_level = _out_of_time_tail(ledger, model, rows, paid)
     return model
+
+
+class _Paid(NamedTuple):
+    """The invoices settled by a date (with a delay), as columns in the replay's order."""
+
+    customers: list[str]
+    delays: list[int]
+    days: list[date]
+    """The day each was paid (settled)."""
+    disputed: list[bool]
+    amounts: list[int]
+    """Whole units of the base currency: the amount band is a classification cut, so whole
+    units do."""
+
+    def by(self, day: date) -> _Paid:
+        """Those paid by ``day``, in the same order."""
+        keep = [paid <= day for paid in self.days]
+        return _Paid(
+            customers=list(compress(self.customers, keep)),
+            delays=list(compress(self.delays, keep)),
+            days=list(compress(self.days, keep)),
+            disputed=list(compress(self.disputed, keep)),
+            amounts=list(compress(self.amounts, keep)),
+        )
+
+
+def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
+    """The paid invoices of a replay as :class:`_Paid` columns (each base amount computed
+    once, shared with the calibration's model)."""
+    paid = [
+        row for row in rows
+        if row.status == "settled" and row.settled_on is not None
+        and row.days_beyond_terms is not None
+    ]
+    invoices = [row.invoice for row in paid]
+    base_amount = ledger.base_amount
+    return _Paid(
+        customers=[invoice.customer_id for invoice in invoices],
+        delays=[row.days_beyond_terms for row in paid],  # type: ignore[misc]
+        days=[row.settled_on for row in paid],  # type: ignore[misc]
+        disputed=[invoice.disputed for invoice in invoices],
+        amounts=[int(base_amount(invoice)) for invoice in invoices],
+    )
 
 
 def _count_quantile(ordered: Sequence[int], counts: dict[int, int], total: int,
@@ -518,7 +578,7 @@ def _count_quantile(ordered: Sequence[int], counts: dict[int, int], total: int,
 
 
 def _out_of_time_tail(
-    ledger: Ledger, model: Model, rows: Sequence[Replay], amounts: dict[str, int]
+    ledger: Ledger, model: Model, rows: Sequence[Replay], paid: _Paid
 ) -> float:
     """The quantile level of the 80% interval's ends, calibrated out of time: the model as of
     ``recent_days`` (90) before ``as_of`` (learned from the invoices paid by then) predicts
@@ -532,13 +592,10 @@ def _out_of_time_tail(
         return 0.1  # no history can lie before the first date a record may carry
     start = model.as_of - timedelta(days=span)
     # The invoices paid by ``start``, as the replay as of ``as_of`` dates them (a replay as
-    # of an earlier date never shows more paid), so no second replay is needed.
-    paid_then = [
-        row for row in rows
-        if row.status == "settled" and row.settled_on is not None and row.settled_on <= start
-    ]
-    earlier = learn(ledger, as_of=start, policy=model.policy, rows=paid_then, calibrate=False,
-                    _amounts=amounts)
+    # of an earlier date never shows more paid), so no second replay is needed; their columns
+    # are those of the model's own, filtered (no base amount is computed twice).
+    earlier = learn(ledger, as_of=start, policy=model.policy, rows=(), calibrate=False,
+                    _paid=paid.by(start))
     if earlier.history < 30:
         return 0.1
     pits: list[tuple[float, float]] = []
