@@ -332,6 +332,9 @@ def test_data_quality_lists_what_could_not_be_used():
     # The source says nothing is due on DISPUTED; nothing was paid, so the replay says 200.
     assert quality.amount_due_mismatches == ("DISPUTED",)
     assert quality.notes[0].startswith("1 record was not loaded")
+    # It says where a person finds them: the command, and the attribute for Python.
+    assert "clientguard rejections" in quality.notes[0]
+    assert "ledger.report.rejected" in quality.notes[0]
     assert any("marked paid with no payment date" in note for note in quality.notes)
 
 

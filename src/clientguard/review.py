@@ -1107,7 +1107,8 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
     if rejected:
         sentence = (
             f"{len(rejected)} record{'s were' if len(rejected) != 1 else ' was'} not loaded; "
-            "see ledger.report.rejected for each with its reason and location."
+            "each is listed with its reason and location by clientguard rejections (in Python: "
+            "ledger.report.rejected)."
         )
         notes.insert(0, sentence)
         groups.first("rejected", sentence)
