@@ -2,7 +2,13 @@
 
 The one owner of the words around numbers in the findings' sentences, the review's advice and
 the human reports (table, HTML). Signals, the review and the reports import it; it imports
-only :mod:`clientguard.money`, so any layer may use it.
+only :mod:`clientguard.money` and :mod:`clientguard.i18n`, so any layer may use it.
+
+Every function writes in the active language (:func:`clientguard.i18n.language`). English keeps
+the rules below to the byte; any other language writes its numbers, dates and money through
+Babel's CLDR data for :func:`clientguard.i18n.babel_locale` (Polish: ``1 234,56 zł``,
+``12,5%``, ``3 grudnia 2026``; the separators are CLDR's no-break spaces), and its words
+(``1 dzień``, ``2 dni``; ``1 faktura``, ``5 faktur``) through the catalogs' plural forms.
 
 Rules (docs/review.md, "How numbers are written"):
 
@@ -16,29 +22,43 @@ Rules (docs/review.md, "How numbers are written"):
 - A share is written as percent: whole percent by default (``12%``), or with ``places``
   decimals and a trailing ``.0`` dropped (``12.3%``, ``36%``); with ``whole_from`` the
   decimals are kept only below that many percent (``4.5%`` but ``12%``).
-- Missing values are ``n/a`` in a sentence; a table passes its own mark (``missing="-"``).
+- Missing values are ``n/a`` in a sentence (``b.d.`` in Polish); a table passes its own mark
+  (``missing="-"``).
+- Dates in a sentence are ISO in English (``2026-12-03``) and written out in Polish
+  (``3 grudnia 2026``); months are ``Dec 2026`` and ``grudnia 2026``.
+- Polish money names the złoty by its symbol (``1 234,56 zł``) and every other currency by its
+  ISO code (``1 234,56 EUR``), so that a euro is never mistaken for a złoty.
 
 Every function takes the value and its unit (currency, noun) and returns the whole phrase, so
-that a caller never puts a currency code or a plural ``s`` next to a number itself: the Polish
-report (issue 18) changes the separators and the word order here, with a ``locale`` argument,
-and nowhere else. The JSON and CSV reports write machine numbers (``report.text.fixed``), which
+that a caller never puts a currency code or a plural ``s`` next to a number itself: a language
+changes the separators and the word order here, and nowhere else. The JSON and CSV reports write machine numbers (``report.text.fixed``), which
 never change with the language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from clientguard import i18n
+from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext
 from clientguard.money import round_money
 
 __all__ = [
     "NOT_AVAILABLE",
     "amount",
     "count",
+    "day",
     "days",
     "hours",
     "money",
+    "month",
+    "not_available",
     "number",
     "p_value",
     "percent",
@@ -48,9 +68,24 @@ __all__ = [
 ]
 
 NOT_AVAILABLE = "n/a"
-"""What a sentence says for a value that does not exist (a share of nothing)."""
+"""What an English sentence says for a value that does not exist (a share of nothing);
+:func:`not_available` in the active language."""
 
 _HUNDRED = Decimal(100)
+
+_SYMBOLS = {"PLN": "zł"}
+"""The currencies a non-English language names by their CLDR symbol rather than the ISO code:
+the złoty, the one a Polish reader writes as ``zł``. Any other currency keeps its code, which
+no reader mistakes (``€`` and ``$`` would be ambiguous beside each other in one book)."""
+
+
+def _english() -> bool:
+    return i18n.language() == "en"
+
+
+def not_available() -> str:
+    """What a sentence says for a value that does not exist: ``n/a``, ``b.d.``."""
+    return _("n/a")
 
 
 def number(
@@ -59,18 +94,20 @@ def number(
     *,
     whole_from: Decimal | int | None = None,
     trim: bool = False,
-    missing: str = NOT_AVAILABLE,
+    missing: str | None = None,
 ) -> str:
-    """``value`` rounded half-even to ``places`` decimals, thousands separated: ``1,234.5``.
+    """``value`` rounded half-even to ``places`` decimals, thousands separated: ``1,234.5``
+    (``1 234,5`` in Polish).
 
     With ``whole_from``, a value at least that large (either sign) is written whole. With
     ``trim``, a fraction of zeros is dropped (``36.0`` is written ``36``). Never ``-0``. An
-    ``int`` is written whole; ``missing`` when there is no value.
+    ``int`` is written whole; ``missing`` (default :func:`not_available`) when there is no
+    value.
     """
     if value is None:
-        return missing
+        return not_available() if missing is None else missing
     if isinstance(value, int):
-        return f"{value:,}"
+        return f"{value:,}" if _english() else _grouped(Decimal(value))
     if whole_from is not None and abs(value) >= whole_from:
         places = 0
     rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
@@ -80,6 +117,11 @@ def number(
 def _grouped(rounded: Decimal, *, trim: bool = False) -> str:
     if rounded.is_zero():
         rounded = abs(rounded)
+    if not _english():
+        places = max(-rounded.as_tuple().exponent, 0)  # type: ignore[operator]
+        fraction = ("#" if trim else "0") * places
+        pattern = "#,##0" + ("." + fraction if places else "")
+        return format_decimal(rounded, format=pattern, locale=i18n.babel_locale())
     text = f"{rounded:,f}"
     if trim and "." in text:
         text = text.rstrip("0").removesuffix(".")
@@ -88,12 +130,14 @@ def _grouped(rounded: Decimal, *, trim: bool = False) -> str:
 
 def amount(value: Decimal, currency: str) -> str:
     """An amount rounded to the currency's minor unit, without the code: ``12,345.60``
-    (``12,346`` in JPY), for a column whose heading names the currency."""
+    (``12,346`` in JPY; ``12 345,60`` in Polish), for a column whose heading names the
+    currency."""
     return _grouped(round_money(value, currency))
 
 
 def money(value: Decimal, currency: str) -> str:
-    """An amount with its currency, as a sentence writes it: ``12,345.60 EUR``.
+    """An amount with its currency, as a sentence writes it: ``12,345.60 EUR``; in Polish
+    ``12 345,60 zł`` for the złoty and ``12 345,60 EUR`` for any other currency.
 
     ``currency`` is an ISO 4217 code (an unknown one is a ``DataError`` from
     :func:`clientguard.money.exponent`); an empty ``currency`` (a caller that has no currency
@@ -102,7 +146,9 @@ def money(value: Decimal, currency: str) -> str:
     """
     if not currency or currency == "hours":
         return number(value, 2)
-    return f"{amount(value, currency)} {currency}"
+    if _english():
+        return f"{amount(value, currency)} {currency}"
+    return f"{amount(value, currency)}\u00a0{_SYMBOLS.get(currency, currency)}"
 
 
 def percent(
@@ -110,13 +156,14 @@ def percent(
     places: int = 0,
     *,
     whole_from: Decimal | int | None = None,
-    missing: str = NOT_AVAILABLE,
+    missing: str | None = None,
 ) -> str:
     """A share (``0.1234``) as percent: ``12%``; ``12.3%`` with ``places=1``; with
     ``places=1, whole_from=10``, ``12%`` but ``4.5%``. A fraction of zeros is dropped
-    (``36%``, not ``36.0%``). ``missing`` when there is no share."""
+    (``36%``, not ``36.0%``). Polish writes ``12,3%`` (CLDR: no space before the sign).
+    ``missing`` (default :func:`not_available`) when there is no share."""
     if share is None:
-        return missing
+        return not_available() if missing is None else missing
     return number(share * _HUNDRED, places, whole_from=whole_from, trim=True) + "%"
 
 
@@ -137,12 +184,13 @@ def days(
     *,
     whole_from: Decimal | int | None = None,
     trim: bool = False,
-    missing: str = NOT_AVAILABLE,
+    missing: str | None = None,
 ) -> str:
     """A number of days (without the word): ``29.4`` (one decimal, as the tables show
     them); a sentence passes ``whole_from=10, trim=True`` to read ``29`` and ``4.5`` (whole
     days from 10, so that half a day late does not read "0 days late"). A whole number of days
-    (an ``int``) is written whole. ``missing`` when there is none."""
+    (an ``int``) is written whole. ``missing`` (default :func:`not_available`) when there is
+    none."""
     return number(value, places, whole_from=whole_from, trim=trim, missing=missing)
 
 
@@ -151,28 +199,78 @@ def hours(value: Decimal, places: int = 1) -> str:
     return number(value, places)
 
 
+_NOUNS: dict[str, Callable[[int], str]] = {
+    "case": lambda n: ngettext("{n} case", "{n} cases", n),
+    "client": lambda n: ngettext("{n} client", "{n} clients", n),
+    "currency": lambda n: ngettext("{n} currency", "{n} currencies", n),
+    "day": lambda n: ngettext("{n} day", "{n} days", n),
+    "finding": lambda n: ngettext("{n} finding", "{n} findings", n),
+    "hour": lambda n: ngettext("{n} hour", "{n} hours", n),
+    "invoice": lambda n: ngettext("{n} invoice", "{n} invoices", n),
+    "month": lambda n: ngettext("{n} month", "{n} months", n),
+    "more finding": lambda n: ngettext("{n} more finding", "{n} more findings", n),
+    "open invoice": lambda n: ngettext("{n} open invoice", "{n} open invoices", n),
+    "page": lambda n: ngettext("{n} page", "{n} pages", n),
+    "rate": lambda n: ngettext("{n} rate", "{n} rates", n),
+    "record": lambda n: ngettext("{n} record", "{n} records", n),
+    "rejected record": lambda n: ngettext("{n} rejected record", "{n} rejected records", n),
+    "suggested link": lambda n: ngettext("{n} suggested link", "{n} suggested links", n),
+}
+"""The nouns :func:`count` knows in every language, each with its plural forms in the catalogs
+(Polish has three: 1 faktura, 2 faktury, 5 faktur)."""
+
+
 def count(value: int, noun: str, plural: str | None = None) -> str:
     """A count with its noun: ``1 client``, ``1,234 clients`` (``plural`` when the plural is
-    not the noun with an ``s``)."""
+    not the noun with an ``s``); ``1 klient``, ``2 klientów`` in Polish.
+
+    A noun of :data:`_NOUNS` takes the active language's plural form from the catalogs;
+    another noun is written in English (a caller's own word, which no catalog knows)."""
+    forms = _NOUNS.get(noun)
+    if forms is not None:
+        return forms(value).format(n=number(value))
     word = noun if value == 1 else (plural or noun + "s")
-    return f"{value:,} {word}"
+    return f"{number(value)} {word}"
 
 
 def window(period: tuple[date, date] | None) -> str:
     """A look-back window as a sentence names it: ``the last 12 months`` (365 or 366 days),
-    ``the last 24 months``, ``the last 90 days``; ``the window`` when there is none."""
+    ``the last 24 months``, ``the last 90 days``; ``the window`` when there is none. Polish
+    gives the genitive (``ostatnich 12 miesięcy``), which its sentences put after ``w okresie``
+    or ``z``."""
     if period is None:
-        return "the window"
+        return _("the window")
     length = (period[1] - period[0]).days + 1
     if length in (365, 366):
-        return "the last 12 months"
+        return _("the last 12 months")
     if length in (730, 731):
-        return "the last 24 months"
-    return f"the last {length:,} days"
+        return _("the last 24 months")
+    return ngettext("the last {n} days", "the last {n} days", length).format(n=number(length))
+
+
+def day(value: date) -> str:
+    """A date in a sentence: ISO in English (``2026-12-03``), written out in Polish
+    (``3 grudnia 2026``, CLDR's long date)."""
+    if _english():
+        return value.isoformat()
+    return format_date(value, format="long", locale=i18n.babel_locale())
+
+
+def month(value: date) -> str:
+    """A month in a sentence: ``Dec 2026``; in Polish the genitive ``grudnia 2026``, as
+    ``od ... do ...`` takes it."""
+    if _english():
+        return f"{value:%b %Y}"
+    return format_date(value, format="MMMM y", locale=i18n.babel_locale())
 
 
 def p_value(p: float) -> str:
-    """A p-value as a person reads it: ``p = 0.03``, ``p = 0.0042``, ``p < 0.001``."""
+    """A p-value as a person reads it: ``p = 0.03``, ``p = 0.0042``, ``p < 0.001`` (``p = 0,03``
+    in Polish)."""
     if p < 0.001:
-        return "p < 0.001"
-    return f"p = {p:.2g}" if p < 0.01 else f"p = {p:.2f}"
+        text = "p < 0.001"
+    else:
+        text = f"p = {p:.2g}" if p < 0.01 else f"p = {p:.2f}"
+    if _english():
+        return text
+    return text.replace(".", i18n.babel_locale().number_symbols["latn"]["decimal"])
