@@ -31,8 +31,8 @@ Rules (docs/review.md, "How numbers are written"):
 
 Every function takes the value and its unit (currency, noun) and returns the whole phrase, so
 that a caller never puts a currency code or a plural ``s`` next to a number itself: a language
-changes the separators and the word order here, and nowhere else. The JSON and CSV reports write machine numbers (``report.text.fixed``), which
-never change with the language.
+changes the separators and the word order here, and nowhere else. The JSON and CSV reports
+write machine numbers (``report.text.fixed``), which never change with the language.
 """
 
 from __future__ import annotations
@@ -267,10 +267,7 @@ def month(value: date) -> str:
 def p_value(p: float) -> str:
     """A p-value as a person reads it: ``p = 0.03``, ``p = 0.0042``, ``p < 0.001`` (``p = 0,03``
     in Polish)."""
-    if p < 0.001:
-        text = "p < 0.001"
-    else:
-        text = f"p = {p:.2g}" if p < 0.01 else f"p = {p:.2f}"
+    text = "p < 0.001" if p < 0.001 else f"p = {p:.2g}" if p < 0.01 else f"p = {p:.2f}"
     if _english():
         return text
     return text.replace(".", i18n.babel_locale().number_symbols["latn"]["decimal"])
