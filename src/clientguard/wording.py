@@ -42,6 +42,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from clientguard import i18n
@@ -52,6 +53,7 @@ from clientguard.money import round_money
 __all__ = [
     "NOT_AVAILABLE",
     "amount",
+    "and_list",
     "count",
     "day",
     "days",
@@ -246,6 +248,14 @@ def window(period: tuple[date, date] | None) -> str:
     if length in (730, 731):
         return _("the last 24 months")
     return ngettext("the last {n} days", "the last {n} days", length).format(n=number(length))
+
+
+def and_list(items: list[str] | tuple[str, ...]) -> str:
+    """Phrases joined as a sentence lists them: ``a and b and c`` in English (as the findings
+    always wrote them), CLDR's list in another language (``a, b i c``)."""
+    if _english():
+        return " and ".join(items)
+    return format_list(list(items), locale=i18n.babel_locale())
 
 
 def day(value: date) -> str:

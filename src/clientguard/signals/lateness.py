@@ -37,6 +37,8 @@ from typing import Any, NamedTuple
 from clientguard import wording
 from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
 from clientguard.frozen import Frozen
+from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext
 from clientguard.ledger import Ledger
 from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.lateness import DAYS_PER_YEAR, PaymentProfile, payment_profiles
@@ -293,27 +295,34 @@ def materiality(
     firm_line = policy.material_overdue_firm_share * firm_invoiced
     if yearly >= policy.material_late_cost:
         return Materiality(True, yearly, overdue,
-                           f"it costs {wording.money(yearly, currency)} a year (material from "
-                           f"{wording.money(policy.material_late_cost, currency)})")
+                           _("it costs {yearly} a year (material from {limit})").format(
+                               yearly=wording.money(yearly, currency),
+                               limit=wording.money(policy.material_late_cost, currency)))
     client_line = max(policy.material_overdue, policy.material_overdue_client_share * invoiced)
     if overdue > 0 and overdue >= client_line:
         return Materiality(True, yearly, overdue,
-                           f"{wording.money(overdue, currency)} is overdue (material from "
-                           f"{wording.money(client_line, currency)})")
+                           _("{overdue} is overdue (material from {limit})").format(
+                               overdue=wording.money(overdue, currency),
+                               limit=wording.money(client_line, currency)))
     if overdue > 0 and firm_invoiced > 0 and overdue >= firm_line:
         return Materiality(True, yearly, overdue,
-                           f"{wording.money(overdue, currency)} is overdue, "
-                           f"{_percent(overdue / firm_invoiced)} of the firm's invoicing (material "
-                           f"from {_percent(policy.material_overdue_firm_share)})")
+                           _("{overdue} is overdue, {share} of the firm's invoicing (material "
+                             "from {limit})").format(
+                               overdue=wording.money(overdue, currency),
+                               share=_percent(overdue / firm_invoiced),
+                               limit=_percent(policy.material_overdue_firm_share)))
     lines = max(client_line, _ZERO)
     if firm_invoiced > 0:
         lines = min(lines, firm_line)
     return Materiality(
         False, yearly, overdue,
-        f"only watched: it costs {wording.money(yearly, currency)} a year (material from "
-        f"{wording.money(policy.material_late_cost, currency)}) and "
-        f"{wording.money(overdue, currency)} is overdue (material from "
-        f"{wording.money(lines, currency)})",
+        _("only watched: it costs {yearly} a year (material from {cost_limit}) and "
+          "{overdue} is overdue (material from {overdue_limit})").format(
+            yearly=wording.money(yearly, currency),
+            cost_limit=wording.money(policy.material_late_cost, currency),
+            overdue=wording.money(overdue, currency),
+            overdue_limit=wording.money(lines, currency),
+        ),
     )
 
 
@@ -338,12 +347,18 @@ def aggravating_facts(
     trend."""
     facts = []
     if profile.late_share is not None and profile.late_share >= policy.late_share_high:
-        facts.append(f"late on {_percent(profile.late_share)} of its invoices")
+        facts.append(
+            _("late on {share} of its invoices").format(share=_percent(profile.late_share))
+        )
     if profile.invoices_open_late:
         count = profile.invoices_open_late
-        facts.append(f"{count} invoice{'s' if count != 1 else ''} past due and unpaid")
+        facts.append(
+            ngettext(
+                "{n} invoice past due and unpaid", "{n} invoices past due and unpaid", count
+            ).format(n=count)
+        )
     if worsening:
-        facts.append("paying later and later")
+        facts.append(_("paying later and later"))
     return tuple(facts)
 
 
@@ -390,35 +405,47 @@ def flag_chronic_late(
     days = (profile.period[1] - profile.period[0]).days + 1
     late, due, still_open = profile.invoices_late, profile.invoices_due, profile.invoices_open_late
     if still_open == late:
-        counted = (
-            f"{who} has {late} of the {due} invoices due in the last {days} days past due and "
-            "still unpaid"
-        )
+        # The same English for every count; Polish agrees the verb with the late invoices.
+        counted = ngettext(
+            "{who} has {late} of the {due} invoices due in the last {days} days past due and "
+            "still unpaid",
+            "{who} has {late} of the {due} invoices due in the last {days} days past due and "
+            "still unpaid",
+            late,
+        ).format(who=who, late=late, due=due, days=days)
     elif still_open:
-        counted = (
-            f"{who} paid {late - still_open} of the {due} invoices due in the last {days} days "
-            f"late and {still_open} more {'is' if still_open == 1 else 'are'} past due and "
-            "unpaid"
-        )
+        counted = ngettext(
+            "{who} paid {paid_late} of the {due} invoices due in the last {days} days late "
+            "and {still_open} more is past due and unpaid",
+            "{who} paid {paid_late} of the {due} invoices due in the last {days} days late "
+            "and {still_open} more are past due and unpaid",
+            still_open,
+        ).format(who=who, paid_late=late - still_open, due=due, days=days, still_open=still_open)
     else:
-        counted = f"{who} paid {late} of the {due} invoices due in the last {days} days late"
-    sentence = (
-        f"{counted}, on average {_days(weighted)} days late weighted by amount "
-        f"(late share {_percent(share)}, chronic from {_percent(policy.chronic_late_share)})"
+        counted = _(
+            "{who} paid {late} of the {due} invoices due in the last {days} days late"
+        ).format(who=who, late=late, due=due, days=days)
+    sentence = _(
+        "{counted}, on average {days} days late weighted by amount "
+        "(late share {share}, chronic from {limit})"
+    ).format(
+        counted=counted,
+        days=_days(weighted),
+        share=_percent(share),
+        limit=_percent(policy.chronic_late_share),
     )
     if facts:
-        sentence += (
-            f"; it weighs as {_days(weighed)} days, being also {' and '.join(facts)}"
+        sentence += _("; it weighs as {days} days, being also {facts}").format(
+            days=_days(weighed), facts=wording.and_list(facts)
         )
     if open_critical:
-        sentence += (
-            f"; invoice {profile.oldest_open_invoice_id} is {oldest} days past due and unpaid"
+        sentence += _("; invoice {invoice} is {days} days past due and unpaid").format(
+            invoice=profile.oldest_open_invoice_id, days=oldest
         )
     if profile.financing_cost > 0:
-        sentence += (
-            "; carrying the lateness cost "
-            f"{wording.money(profile.financing_cost, profile.currency)} "
-            f"at {_percent(policy.cost_of_capital)} a year"
+        sentence += _("; carrying the lateness cost {cost} at {rate} a year").format(
+            cost=wording.money(profile.financing_cost, profile.currency),
+            rate=_percent(policy.cost_of_capital),
         )
     if not matters.material:
         sentence += f"; {matters.reason}"
@@ -495,20 +522,26 @@ def flag_dispute(
     severity = Severity.WARNING if matters.material else Severity.WATCH
     who = name or profile.customer_id
     days = (profile.period[1] - profile.period[0]).days + 1
-    sentence = (
-        f"{who} disputes {split.disputed_late} of its {split.invoices_late} late invoices due "
-        f"in the last {days} days ({_percent(share)}, a dispute from "
-        f"{_percent(policy.dispute_share)})"
+    sentence = _(
+        "{who} disputes {disputed} of its {late} late invoices due in the last {days} days "
+        "({share}, a dispute from {limit})"
+    ).format(
+        who=who,
+        disputed=split.disputed_late,
+        late=split.invoices_late,
+        days=days,
+        share=_percent(share),
+        limit=_percent(policy.dispute_share),
     )
     if split.disputed_weighted_days_late is not None:
-        sentence += (
-            f", {_days(split.disputed_weighted_days_late)} days late weighted by amount"
+        sentence += _(", {days} days late weighted by amount").format(
+            days=_days(split.disputed_weighted_days_late)
         )
     sentence += f"; {matters.reason}"
-    sentence += (
-        f". Its undisputed invoices were late on {split.undisputed_late} of "
-        f"{split.undisputed_due}: shorter terms would not settle a dispute."
-    )
+    sentence += _(
+        ". Its undisputed invoices were late on {late} of {due}: shorter terms would not "
+        "settle a dispute."
+    ).format(late=split.undisputed_late, due=split.undisputed_due)
     return Finding(
         customer_id=profile.customer_id,
         signal=Signal.DISPUTE,
@@ -601,11 +634,18 @@ def _flag_trend(
     now = max(trend.end_days_late, _ZERO)
     severity, band = lateness_severity(now, policy)
     start = max(trend.start_days_late, _ZERO)
-    sentence = (
-        f"{who}'s days late rose from {_days(start)} to {_days(now)} over "
-        f"{trend.months} months with invoices due, {trend.first_month:%b %Y} to "
-        f"{trend.last_month:%b %Y} (+{wording.number(slope, 1)} days a month, Mann-Kendall "
-        f"{wording.p_value(trend.test.p_value)})."
+    sentence = _(
+        "{who}'s days late rose from {start} to {now} over {months} months with invoices due, "
+        "{first} to {last} (+{slope} days a month, Mann-Kendall {p_value})."
+    ).format(
+        who=who,
+        start=_days(start),
+        now=_days(now),
+        months=trend.months,
+        first=wording.month(trend.first_month),
+        last=wording.month(trend.last_month),
+        slope=wording.number(slope, 1),
+        p_value=wording.p_value(trend.test.p_value),
     )
     ids = tuple(i for point in profile.monthly for i in point.invoice_ids)
     return Finding(
@@ -650,12 +690,23 @@ def _flag_recent_rise(profile: PaymentProfile, policy: Policy, who: str) -> Find
         return None
     severity, band = lateness_severity(recent.weighted_days_late or _ZERO, policy)
     before_days = (before.end - before.start).days + 1
-    sentence = (
-        f"{who} was late on {recent.invoices_late} of its {recent.invoices} invoices due in "
-        f"the last {policy.recent_days} days ({_percent(recent.late_share)}), against "
-        f"{before.invoices_late} of {before.invoices} in the {before_days} days before "
-        f"({_percent(before.late_share)}): up {wording.points(rise)} points, on average "
-        f"{_days(recent.weighted_days_late or _ZERO)} days late weighted by amount lately."
+    sentence = _(
+        "{who} was late on {recent_late} of its {recent} invoices due in the last "
+        "{recent_days} days ({recent_share}), against {before_late} of {before} in the "
+        "{before_days} days before ({before_share}): up {points} points, on average {days} "
+        "days late weighted by amount lately."
+    ).format(
+        who=who,
+        recent_late=recent.invoices_late,
+        recent=recent.invoices,
+        recent_days=policy.recent_days,
+        recent_share=_percent(recent.late_share),
+        before_late=before.invoices_late,
+        before=before.invoices,
+        before_days=before_days,
+        before_share=_percent(before.late_share),
+        points=wording.points(rise),
+        days=_days(recent.weighted_days_late or _ZERO),
     )
     return Finding(
         customer_id=profile.customer_id,
