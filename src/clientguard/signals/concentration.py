@@ -30,6 +30,8 @@ from decimal import Decimal
 
 from clientguard import wording
 from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
+from clientguard.i18n import gettext as _
+from clientguard.i18n import noop
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import (
     BASES,
@@ -198,17 +200,23 @@ def flag_revenue_concentration(report: ConcentrationReport, policy: Policy) -> l
         amount = report.amounts[client]
         gone = without_client(report, client)
         name = report.names.get(client, client)
-        sentence = (
-            f"{name} brought {wording.share(share)} of {_window_phrase(report)} revenue "
-            f"({wording.money(amount, report.unit)} of {wording.money(report.total, report.unit)}, "
-            f"rank {report.ranks[client]} of {report.client_count})"
+        sentence = _(
+            "{name} brought {share} of {window}' revenue ({amount} of {total}, rank {rank} of "
+            "{clients})"
+        ).format(
+            name=name,
+            share=wording.share(share),
+            window=wording.window(report.period),
+            amount=wording.money(amount, report.unit),
+            total=wording.money(report.total, report.unit),
+            rank=report.ranks[client],
+            clients=report.client_count,
         )
         if gone.effective_clients is None:
-            sentence += "; it is the only client with revenue in the window."
+            sentence += _("; it is the only client with revenue in the window.")
         else:
-            sentence += (
-                f"; with it gone the effective number of clients "
-                f"{_moves(report.effective_clients, gone.effective_clients)}."
+            sentence += _("; with it gone the effective number of clients {moves}.").format(
+                moves=_moves(report.effective_clients, gone.effective_clients)
             )
         findings.append(
             Finding(
@@ -266,14 +274,18 @@ def flag_receivables_concentration(
                 metric="receivables_share",
                 value=share,
                 threshold=threshold,
-                message=(
-                    f"{name} owes {wording.share(share)} of the open receivables as of "
-                    f"{report.as_of} "
-                    f"({wording.money(amount, report.unit)} of "
-                    f"{wording.money(report.total, report.unit)}); "
-                    f"a lender capping one debtor at {wording.share(threshold)} of the "
-                    "borrowing base "
-                    f"would not lend on {wording.money(over_limit, report.unit)} of it."
+                message=_(
+                    "{name} owes {share} of the open receivables as of {as_of} ({amount} of "
+                    "{total}); a lender capping one debtor at {cap} of the borrowing base "
+                    "would not lend on {over_limit} of it."
+                ).format(
+                    name=name,
+                    share=wording.share(share),
+                    as_of=wording.day(report.as_of),
+                    amount=wording.money(amount, report.unit),
+                    total=wording.money(report.total, report.unit),
+                    cap=wording.share(threshold),
+                    over_limit=wording.money(over_limit, report.unit),
                 ),
                 evidence=Evidence(
                     record_kind="invoice" if position else "customer",
@@ -325,14 +337,17 @@ def flag_cross_aging(
                 metric="aged_share",
                 value=share,
                 threshold=policy.cross_aging_share,
-                message=(
-                    f"{wording.share(share)} of {name}'s open balance "
-                    f"({wording.money(position.aged_balance, currency)} of "
-                    f"{wording.money(position.open_balance, currency)}) is over "
-                    f"{policy.cross_aging_days} days past invoice date; under the common "
-                    f"{wording.share(policy.cross_aging_share)} cross-aging rule a lender "
-                    "would refuse "
-                    f"all {wording.money(position.open_balance, currency)} of it."
+                message=_(
+                    "{share} of {name}'s open balance ({aged} of {open}) is over {days} days "
+                    "past invoice date; under the common {rule} cross-aging rule a lender "
+                    "would refuse all {open} of it."
+                ).format(
+                    share=wording.share(share),
+                    name=name,
+                    aged=wording.money(position.aged_balance, currency),
+                    open=wording.money(position.open_balance, currency),
+                    days=policy.cross_aging_days,
+                    rule=wording.share(policy.cross_aging_share),
                 ),
                 evidence=Evidence(
                     record_kind="invoice",
@@ -354,10 +369,11 @@ def flag_cross_aging(
 
 
 _BASIS_WORDS: Mapping[str, str] = {
-    "revenue": "revenue",
-    "receivables": "open receivables",
-    "hours": "hours",
+    "revenue": noop("The book's revenue HHI is {hhi}"),
+    "receivables": noop("The book's open receivables HHI is {hhi}"),
+    "hours": noop("The book's hours HHI is {hhi}"),
 }
+"""The start of the book's sentence per basis (translated where used)."""
 
 
 def flag_book_concentration(report: ConcentrationReport, policy: Policy) -> list[Finding]:
@@ -380,12 +396,17 @@ def flag_book_concentration(report: ConcentrationReport, policy: Policy) -> list
             metric=f"{basis}_hhi",
             value=report.hhi,
             threshold=policy.book_hhi_high,
-            message=(
-                f"The book's {_BASIS_WORDS[basis]} HHI is {wording.number(report.hhi)}, above the "
-                f"{wording.number(policy.book_hhi_high)} line of a highly concentrated market (an "
-                f"analogy): it counts as {wording.number(report.effective_clients, 1)} equal-sized "
-                f"clients among {report.client_count}, and the largest, {top_name}, has "
-                f"{wording.share(report.top_shares[1])}."
+            message=_(_BASIS_WORDS[basis]).format(hhi=wording.number(report.hhi))
+            + _(
+                ", above the {line} line of a highly concentrated market (an analogy): it "
+                "counts as {effective} equal-sized clients among {clients}, and the largest, "
+                "{top_name}, has {top_share}."
+            ).format(
+                line=wording.number(policy.book_hhi_high),
+                effective=wording.number(report.effective_clients, 1),
+                clients=report.client_count,
+                top_name=top_name,
+                top_share=wording.share(report.top_shares[1]),
             ),
             evidence=Evidence(
                 record_kind="customer",
@@ -412,11 +433,7 @@ def _moves(before: Decimal | None, after: Decimal) -> str:
     """``rises from 4.1 to 6.3``, ``falls from ...`` or ``stays at ...`` (as displayed)."""
     was, now = wording.number(before, 1), wording.number(after, 1)
     if was == now:
-        return f"stays at {now}"
-    verb = "rises" if before is not None and after > before else "falls"
-    return f"{verb} from {was} to {now}"
-
-
-def _window_phrase(report: ConcentrationReport) -> str:
-    """``the last 12 months'`` (possessive, before "revenue")."""
-    return wording.window(report.period) + "'"
+        return _("stays at {now}").format(now=now)
+    if before is not None and after > before:
+        return _("rises from {was} to {now}").format(was=was, now=now)
+    return _("falls from {was} to {now}").format(was=was, now=now)
