@@ -44,6 +44,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from clientguard.gcpause import collector_paused
+from clientguard.i18n import gettext, noop
 from clientguard.ledger import Ledger
 from clientguard.model import FIRST_DATE
 from clientguard.policy import Policy
@@ -64,6 +65,11 @@ WEEKS = 13
 _Z80 = 1.2815515655446004
 """The standard normal's 90th percentile: the half-width of an 80% interval in sds."""
 _PROBABILITY_PLACES = Decimal("0.000001")
+
+
+_POOL_WORDS = (noop("book"), noop("disputed"), noop("not disputed"), noop("large"), noop("small"))
+"""The words of a pool's name (``not disputed, large``): the name stays English in the data, and
+:attr:`InvoiceForecast.rests_on` translates each word where it is shown."""
 
 
 class InvoiceForecast(BaseModel):
@@ -112,18 +118,33 @@ class InvoiceForecast(BaseModel):
         if self.client_invoices:
             trend = ""
             if self.client_trend is not None and abs(self.client_trend) >= 1:
-                trend = f", trend {self.client_trend:+.0f} days"
+                trend = gettext(", trend {trend} days").format(
+                    trend=f"{self.client_trend:+.0f}"
+                )
             parts.append(
-                f"{self.client_invoices} paid invoices of the client "
-                f"(mean {self.client_mean_delay:+.0f} days{trend}; weight {self.client_weight:.0%})"
+                gettext(
+                    "{n} paid invoices of the client (mean {mean} days{trend}; weight {weight})"
+                ).format(
+                    n=self.client_invoices,
+                    mean=f"{self.client_mean_delay:+.0f}",
+                    trend=trend,
+                    weight=f"{self.client_weight:.0%}",
+                )
             )
         else:
-            parts.append("no paid invoice of the client")
-        parts.append(f"{self.pool_invoices} invoices of the book ({self.pool})")
+            parts.append(gettext("no paid invoice of the client"))
+        pool = ", ".join(gettext(part) for part in self.pool.split(", "))
+        parts.append(
+            gettext("{n} invoices of the book ({pool})").format(
+                n=self.pool_invoices, pool=pool
+            )
+        )
         if self.days_past_due > 0:
-            parts.append(f"unpaid {self.days_past_due} days past due")
+            parts.append(
+                gettext("unpaid {days} days past due").format(days=self.days_past_due)
+            )
         if self.beyond_history:
-            parts.append("older than any delay seen: the book's tail")
+            parts.append(gettext("older than any delay seen: the book's tail"))
         return "; ".join(parts)
 
 

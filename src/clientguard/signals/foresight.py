@@ -22,6 +22,7 @@ from decimal import Decimal
 from clientguard import wording
 from clientguard.findings import Evidence, Finding, Number, Severity, Signal, by_severity
 from clientguard.forecast import Forecast, InvoiceForecast, forecast
+from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of
@@ -94,11 +95,21 @@ def _finding(
         numbers[f"interval:{f.invoice_id}"] = f"{f.low.isoformat()}..{f.high.isoformat()}"
         numbers[f"p_late:{f.invoice_id}"] = Decimal(repr(f.p_late)).quantize(Decimal("0.0001"))
     count = wording.count(len(invoices), "open invoice")
-    message = (
-        f"{name}: {count} ({wording.money(at_risk, currency)} expected late) likely "
-        f"to be paid late; the most likely, {top.invoice_id} due {top.due_date.isoformat()}, "
-        f"{_percent(top.p_late)}, predicted {top.predicted_on.isoformat()} (80% between "
-        f"{top.low.isoformat()} and {top.high.isoformat()}); rests on {top.rests_on}"
+    message = _(
+        "{name}: {count} ({at_risk} expected late) likely to be paid late; the most likely, "
+        "{invoice} due {due}, {p_late}, predicted {predicted} (80% between {low} and {high}); "
+        "rests on {rests_on}"
+    ).format(
+        name=name,
+        count=count,
+        at_risk=wording.money(at_risk, currency),
+        invoice=top.invoice_id,
+        due=wording.day(top.due_date),
+        p_late=_percent(top.p_late),
+        predicted=wording.day(top.predicted_on),
+        low=wording.day(top.low),
+        high=wording.day(top.high),
+        rests_on=top.rests_on,
     )
     return Finding(
         customer_id=customer_id,

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from clientguard import wording
 from clientguard.findings import Evidence, Finding, Severity, Signal
+from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
 from clientguard.policy import Policy
 from clientguard.settlement import LIVE_STATUSES, check_as_of
@@ -72,11 +73,10 @@ def stale_data(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     newest = newest_record_on(ledger, as_of)
     age = (as_of - newest).days if newest is not None else None
     if newest is None:
-        since = "there is no record dated by then"
+        since = _("there is no record dated by then")
     else:
-        since = (
-            f"the newest record is dated {newest}, "
-            f"{wording.count((as_of - newest).days, 'day')} before"
+        since = _("the newest record is dated {newest}, {days} before").format(
+            newest=wording.day(newest), days=wording.count((as_of - newest).days, "day")
         )
     numbers: dict[str, Decimal | int | str | None] = {
         "any_invoice_due_in_window": "yes" if due else "no",
@@ -85,11 +85,11 @@ def stale_data(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
         "stale_days": policy.stale_days,
     }
     if not due:
-        message = (
-            f"No data in the window: no invoice falls due in the {policy.lookback_days} days "
-            f"to {as_of}, so this review cannot judge any client; {since}. Sync the sources "
-            "again, or review as of a date the data covers (--as-of)."
-        )
+        message = _(
+            "No data in the window: no invoice falls due in the {days} days to {as_of}, so "
+            "this review cannot judge any client; {since}. Sync the sources again, or review "
+            "as of a date the data covers (--as-of)."
+        ).format(days=policy.lookback_days, as_of=wording.day(as_of), since=since)
         return [
             Finding(
                 customer_id=None, signal=Signal.STALE_DATA, severity=Severity.CRITICAL,
@@ -99,11 +99,11 @@ def stale_data(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
             )
         ]
     if age is not None and age > policy.stale_days:
-        message = (
-            f"Stale data: {since} {as_of} (stale after {policy.stale_days}); recent invoices "
-            "and payments may be missing, so the verdicts may be out of date. Sync the "
-            "sources again."
-        )
+        message = _(
+            "Stale data: {since} {as_of} (stale after {stale_days}); recent invoices and "
+            "payments may be missing, so the verdicts may be out of date. Sync the sources "
+            "again."
+        ).format(since=since, as_of=wording.day(as_of), stale_days=policy.stale_days)
         return [
             Finding(
                 customer_id=None, signal=Signal.STALE_DATA, severity=Severity.WARNING,

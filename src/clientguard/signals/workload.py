@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from clientguard import wording
 from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
+from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, members_of_groups
 from clientguard.metrics.workload import RushProfile, Workload, rush_profiles, workload
@@ -126,14 +127,18 @@ def flag_capacity(
         evidence = Evidence(
             record_kind="customer", record_ids=who, numbers=numbers, period=work.period
         )
-        hours_text = f"{wording.hours(load.hours)} of {wording.hours(work.total_hours)} hours"
+        hours_text = _("{hours} of {total} hours").format(
+            hours=wording.hours(load.hours), total=wording.hours(work.total_hours)
+        )
         phrase = wording.window(work.period)
         if hours_share >= policy.hours_share_watch:
             warning = hours_share >= policy.hours_share_warning
             revenue_text = (
-                f"brought {wording.share(load.revenue_share)} of the revenue"
+                _("brought {share} of the revenue").format(
+                    share=wording.share(load.revenue_share)
+                )
                 if load.revenue_share is not None
-                else "brought no net revenue"
+                else _("brought no net revenue")
             )
             findings.append(
                 Finding(
@@ -145,9 +150,15 @@ def flag_capacity(
                     threshold=(
                         policy.hours_share_warning if warning else policy.hours_share_watch
                     ),
-                    message=(
-                        f"{name} took {wording.share(hours_share)} of the team's hours over "
-                        f"{phrase} ({hours_text}) and {revenue_text}."
+                    message=_(
+                        "{name} took {share} of the team's hours over {window} ({hours}) and "
+                        "{revenue}."
+                    ).format(
+                        name=name,
+                        share=wording.share(hours_share),
+                        window=phrase,
+                        hours=hours_text,
+                        revenue=revenue_text,
                     ),
                     evidence=evidence,
                 )
@@ -167,10 +178,15 @@ def flag_capacity(
                     metric="hours_share_without_revenue",
                     value=hours_share,
                     threshold=policy.hours_ratio_min_hours_share,
-                    message=(
-                        f"{name} took {wording.share(hours_share)} of the team's hours over "
-                        f"{phrase} ({hours_text}) and brought no net revenue "
-                        f"({wording.money(load.revenue, currency)})."
+                    message=_(
+                        "{name} took {share} of the team's hours over {window} ({hours}) and "
+                        "brought no net revenue ({revenue})."
+                    ).format(
+                        name=name,
+                        share=wording.share(hours_share),
+                        window=phrase,
+                        hours=hours_text,
+                        revenue=wording.money(load.revenue, currency),
                     ),
                     evidence=evidence,
                 )
@@ -178,10 +194,9 @@ def flag_capacity(
         elif ratio is not None and ratio >= policy.hours_to_revenue_ratio:
             rate_text = ""
             if load.revenue_per_hour is not None and work.firm_revenue_per_hour is not None:
-                rate_text = (
-                    f"; it pays {wording.money(load.revenue_per_hour, currency)} an hour "
-                    "against the "
-                    f"book's {wording.money(work.firm_revenue_per_hour, currency)}"
+                rate_text = _("; it pays {rate} an hour against the book's {firm_rate}").format(
+                    rate=wording.money(load.revenue_per_hour, currency),
+                    firm_rate=wording.money(work.firm_revenue_per_hour, currency),
                 )
             findings.append(
                 Finding(
@@ -191,10 +206,16 @@ def flag_capacity(
                     metric="hours_to_revenue",
                     value=ratio,
                     threshold=policy.hours_to_revenue_ratio,
-                    message=(
-                        f"{name} took {wording.share(hours_share)} of the team's hours but brought "
-                        f"{wording.share(load.revenue_share)} of the revenue over {phrase} "
-                        f"({wording.number(ratio, 1)} times its share){rate_text}."
+                    message=_(
+                        "{name} took {share} of the team's hours but brought {revenue_share} "
+                        "of the revenue over {window} ({ratio} times its share){rate}."
+                    ).format(
+                        name=name,
+                        share=wording.share(hours_share),
+                        revenue_share=wording.share(load.revenue_share),
+                        window=phrase,
+                        ratio=wording.number(ratio, 1),
+                        rate=rate_text,
                     ),
                     evidence=evidence,
                 )
@@ -220,17 +241,25 @@ def flag_rush(
             continue
         improving = profile.change is not None and profile.change < 0
         name = (names or {}).get(client, client)
-        sentence = (
-            f"{name} wanted {profile.rush_requests} of its {profile.requests} requests "
-            f"({wording.share(share)}) within {policy.rush_lead_days} days of asking, over "
-            f"{wording.window(profile.period)}"
+        sentence = _(
+            "{name} wanted {rush} of its {requests} requests ({share}) within {lead_days} days "
+            "of asking, over {window}"
+        ).format(
+            name=name,
+            rush=profile.rush_requests,
+            requests=profile.requests,
+            share=wording.share(share),
+            lead_days=policy.rush_lead_days,
+            window=wording.window(profile.period),
         )
         if profile.recent_rush_share is not None and profile.before_rush_share is not None:
             recent_days = (profile.recent_period[1] - profile.recent_period[0]).days + 1
-            sentence += (
-                f"; {wording.share(profile.recent_rush_share)} in the last {recent_days} days "
-                "against "
-                f"{wording.share(profile.before_rush_share)} in the {recent_days} days before"
+            sentence += _(
+                "; {recent} in the last {days} days against {before} in the {days} days before"
+            ).format(
+                recent=wording.share(profile.recent_rush_share),
+                before=wording.share(profile.before_rush_share),
+                days=recent_days,
             )
         findings.append(
             Finding(
