@@ -39,11 +39,13 @@ from decimal import Decimal
 from enum import StrEnum
 from itertools import chain
 
-from clientguard import wording
+from clientguard import i18n, wording
 from clientguard.findings import Finding, Severity, Signal, by_severity
 from clientguard.forecast import Forecast, forecast
 from clientguard.frozen import Frozen
 from clientguard.gcpause import collector_paused
+from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext, noop
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, without_client
 from clientguard.metrics.cost import ClientLatenessCost, lateness_costs
@@ -338,12 +340,13 @@ class Review(Frozen):
 MAX_LISTED_REJECTIONS = 50
 
 REVIEW_STAGES = (
-    "replaying the invoices",
-    "computing the metrics and the forecast",
-    "running the signals",
-    "judging the clients",
+    noop("replaying the invoices"),
+    noop("computing the metrics and the forecast"),
+    noop("running the signals"),
+    noop("judging the clients"),
 )
-"""The stages :func:`review` reports to its ``progress`` callback, in order."""
+"""The stages :func:`review` reports to its ``progress`` callback, in order: English, stable
+values a caller may compare; ``clientguard.i18n.gettext(stage)`` gives the reader's words."""
 
 
 def _silent(stage: str) -> None:
@@ -358,8 +361,17 @@ def review(
     signals: Sequence[SignalFunction] = (),
     verdict_rules: Sequence[VerdictRule] = (),
     progress: Callable[[str], None] | None = None,
+    lang: str | None = None,
 ) -> Review:
     """Review every client of ``ledger`` as of ``as_of`` under ``policy``.
+
+    ``lang`` (``"en"``, ``"pl"``; default: the active language of
+    :func:`clientguard.i18n.using`, else English) is the language of every sentence of the
+    review: findings, verdict summaries, revisions, what-if, evidence and data-quality notes,
+    with numbers, dates and money written in it. Machine keys (finding signals, severities,
+    metrics, recommendation codes, evidence numbers) are the same in every language, so two
+    reviews in two languages compare by them. Raises ``ValueError`` for a language
+    clientguard does not write.
 
     ``signals`` are the user's own signals (functions ``(ledger, as_of, policy) ->
     Iterable[Finding]``), run after :data:`~clientguard.signals.BUILTIN_SIGNALS`; their
@@ -376,7 +388,7 @@ def review(
     check_as_of(as_of)
     # A review makes millions of short-lived objects and no reference cycles: the cyclic
     # garbage collector would only rescan them (a fifth of the time at a million invoices).
-    with collector_paused(), sharing():
+    with i18n.using(lang), collector_paused(), sharing():
         return _review(
             ledger, as_of=as_of, policy=policy, signals=signals, verdict_rules=verdict_rules,
             progress=progress or _silent,
@@ -633,13 +645,15 @@ def _client_review(
     )
     reasons = tuple(f.message for f in deciding)
     if changed_by:
-        reasons += (f"Verdict set to {recommendation.value} by the rule "
-                    f"{', then '.join(changed_by)}.",)
+        reasons += (
+            _("Verdict set to {verdict} by the rule {rules}.").format(
+                verdict=recommendation.value, rules=_(", then ").join(changed_by)
+            ),
+        )
     summary = _summary(name, recommendation, deciding, financing, currency)
     if churned and last_invoice is not None:
-        summary += (
-            f" It looks churned: no invoice since {last_invoice} "
-            f"({(as_of - last_invoice).days} days)."
+        summary += _(" It looks churned: no invoice since {last_invoice} ({days} days).").format(
+            last_invoice=wording.day(last_invoice), days=(as_of - last_invoice).days
         )
     due = sum(p.invoices_due for p in member_profiles.values())
     late_count = sum(p.invoices_late for p in member_profiles.values())
@@ -716,19 +730,26 @@ def _evidence(
     parts = []
     if due:
         parts.append(
-            f"late {wording.number(late)} of {wording.number(due)} due "
-            f"({wording.percent(Decimal(late) / due)})"
+            _("late {late} of {due} due ({share})").format(
+                late=wording.number(late),
+                due=wording.number(due),
+                share=wording.percent(Decimal(late) / due),
+            )
         )
         if amount:
-            parts.append(f"{wording.days(weighted / amount)} days weighted")
+            parts.append(_("{days} days weighted").format(days=wording.days(weighted / amount)))
     else:
-        parts.append("no invoice due in the window")
-    parts.append(f"overdue {wording.money(overdue, currency)}")
+        parts.append(_("no invoice due in the window"))
+    parts.append(_("overdue {amount}").format(amount=wording.money(overdue, currency)))
     yearly = yearly_cost(financing, policy)
-    parts.append(f"cost {wording.money(yearly, currency)} a year")
-    parts.append(f"{wording.number(disputed)} disputed")
+    parts.append(_("cost {amount} a year").format(amount=wording.money(yearly, currency)))
+    parts.append(_("{n} disputed").format(n=wording.number(disputed)))
     if churned and last_invoice is not None:
-        parts.append(f"last invoice {last_invoice} (looks churned)")
+        parts.append(
+            _("last invoice {last_invoice} (looks churned)").format(
+                last_invoice=wording.day(last_invoice)
+            )
+        )
     shown = set()
     for finding in deciding:
         if finding.signal in (Signal.CHRONIC_LATE, Signal.WORSENING_LATE, Signal.DISPUTE):
@@ -737,8 +758,12 @@ def _evidence(
             continue
         shown.add((finding.signal, finding.metric))
         parts.append(
-            f"{finding.signal.value}: {finding.metric} {_metric(finding.metric, finding.value)}"
-            f", from {_metric(finding.metric, finding.threshold)}"
+            _("{signal}: {metric} {value}, from {threshold}").format(
+                signal=finding.signal.value,
+                metric=finding.metric,
+                value=_metric(finding.metric, finding.value),
+                threshold=_metric(finding.metric, finding.threshold),
+            )
         )
     return ", ".join(parts)
 
@@ -751,11 +776,17 @@ def _metric(metric: str, value: Decimal) -> str:
 
 
 _VERDICT_WORDS = {
-    Recommendation.OK: "no action needed",
-    Recommendation.MONITOR: "keep an eye on it",
-    Recommendation.REVISE_TERMS: "revise the terms",
-    Recommendation.CONSIDER_ENDING: "consider ending the cooperation",
+    Recommendation.OK: noop("no action needed"),
+    Recommendation.MONITOR: noop("keep an eye on it"),
+    Recommendation.REVISE_TERMS: noop("revise the terms"),
+    Recommendation.CONSIDER_ENDING: noop("consider ending the cooperation"),
 }
+
+
+def verdict_words(recommendation: Recommendation | str) -> str:
+    """A recommendation as an owner reads it, in the active language: ``revise the terms``,
+    ``renegocjuj warunki``. The code (``revise_terms``) is what a program compares."""
+    return _(_VERDICT_WORDS[Recommendation(recommendation)])
 
 
 def _summary(
@@ -765,18 +796,17 @@ def _summary(
     financing: Decimal,
     currency: str,
 ) -> str:
-    text = f"{name}: {_VERDICT_WORDS[recommendation]}."
+    text = f"{name}: {verdict_words(recommendation)}."
     if deciding:
         # Each finding's message is a whole sentence of its own, naming the client.
         text += f" {deciding[0].message.rstrip('.')}."
         if len(deciding) > 1:
             more = len(deciding) - 1
-            text += f" ({wording.count(more, 'more finding')} below.)"
+            text += _(" ({more} below.)").format(more=wording.count(more, "more finding"))
     if financing > 0 and not any(f.signal == Signal.CHRONIC_LATE for f in deciding[:1]):
         # A chronic-lateness sentence already states its financing cost.
-        text += (
-            f" Its lateness cost {wording.money(financing, currency)} in financing over the "
-            "window."
+        text += _(" Its lateness cost {amount} in financing over the window.").format(
+            amount=wording.money(financing, currency)
         )
     return text
 
@@ -795,24 +825,44 @@ def _what_if(
     hours_share = hours.shares.get(client) if hours else None
     open_credit = receivables.amounts.get(client, ZERO)
     revenue_share = revenue.shares.get(client)
-    parts = [f"Ending {name} would lose {wording.money(revenue_lost, currency)} of revenue"]
+    parts = [
+        _("Ending {name} would lose {amount} of revenue").format(
+            name=name, amount=wording.money(revenue_lost, currency)
+        )
+    ]
     if revenue_share is not None:
-        parts[0] += f" ({wording.percent(revenue_share)} of the window's)"
+        parts[0] += _(" ({share} of the window's)").format(
+            share=wording.percent(revenue_share)
+        )
     if hours_freed > 0:
         share = (
-            f" ({wording.percent(hours_share)} of the team's)" if hours_share is not None else ""
+            _(" ({share} of the team's)").format(share=wording.percent(hours_share))
+            if hours_share is not None
+            else ""
         )
-        parts.append(f"free {wording.hours(hours_freed, 0)} hours{share}")
+        parts.append(
+            _("free {hours} hours{share}").format(
+                hours=wording.hours(hours_freed, 0), share=share
+            )
+        )
     if open_credit > 0:
-        parts.append(f"leave {wording.money(open_credit, currency)} still to collect")
-    sentence = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + "."
+        parts.append(
+            _("leave {amount} still to collect").format(
+                amount=wording.money(open_credit, currency)
+            )
+        )
+    sentence = (
+        ", ".join(parts[:-1]) + (_(" and ") if len(parts) > 1 else "") + parts[-1] + "."
+    )
     if revenue.effective_clients is not None and after.effective_clients is not None:
-        sentence += (
-            f" The effective number of clients would go from "
-            f"{wording.number(revenue.effective_clients, 1)} to "
-            f"{wording.number(after.effective_clients, 1)}"
-            f" and the largest client's share from {wording.percent(revenue.top_shares.get(1))} "
-            f"to {wording.percent(after.top_share)}."
+        sentence += _(
+            " The effective number of clients would go from {before} to {after} and the "
+            "largest client's share from {top_before} to {top_after}."
+        ).format(
+            before=wording.number(revenue.effective_clients, 1),
+            after=wording.number(after.effective_clients, 1),
+            top_before=wording.percent(revenue.top_shares.get(1)),
+            top_after=wording.percent(after.top_share),
         )
     return WhatIf(
         revenue_lost=revenue_lost,
@@ -884,32 +934,47 @@ def _revisions(
             0,
             Revision(
                 kind="resolve_disputes",
-                message=f"Resolve the disputes over the {count} late disputed invoices with "
-                "the client: agree a clearer scope for each order and a written acceptance of "
-                "the work before invoicing it; shorter terms would not settle a dispute.",
+                message=_(
+                    "Resolve the disputes over the {count} late disputed invoices with the "
+                    "client: agree a clearer scope for each order and a written acceptance of "
+                    "the work before invoicing it; shorter terms would not settle a dispute."
+                ).format(count=count),
                 because=Signal.DISPUTE,
             ),
         )
     if not churned:
         return revisions
     # A client without recent work places no new orders: advice about them does not apply.
+    # No new terms to trade the claim for: the claim without its "or waive it".
     kept = [
-        r.model_copy(update={"message": r.message.split("; or waive it")[0] + "."})
-        if r.kind == "claim_late_interest" else r
+        r.model_copy(update={"message": _claim_message(
+            claimable, member_costs, ledger.base_currency, waive=False
+        )})
+        if r.kind == "claim_late_interest" and r.amount == claimable and claimable > 0
+        else r
         for r in revisions if r.kind not in NEW_ORDER_REVISIONS
     ]
     if open_balance > 0 and last_invoice_on is not None:
         currency = ledger.base_currency
-        late_part = f", {wording.money(overdue, currency)} of it overdue" if overdue > 0 else ""
+        late_part = (
+            _(", {amount} of it overdue").format(amount=wording.money(overdue, currency))
+            if overdue > 0
+            else ""
+        )
         kept.insert(
             0,
             Revision(
                 kind="collect_open",
-                message=f"Collect the {wording.money(open_balance, currency)} still open"
-                f"{late_part}: "
-                f"it has had no invoice since {last_invoice_on} "
-                f"({(as_of - last_invoice_on).days} days) and looks churned, so new terms "
-                "would not apply to anything.",
+                message=_(
+                    "Collect the {amount} still open{overdue}: it has had no invoice since "
+                    "{last_invoice} ({days} days) and looks churned, so new terms would not "
+                    "apply to anything."
+                ).format(
+                    amount=wording.money(open_balance, currency),
+                    overdue=late_part,
+                    last_invoice=wording.day(last_invoice_on),
+                    days=(as_of - last_invoice_on).days,
+                ),
                 because=findings[0].signal if findings else Signal.CHRONIC_LATE,
                 amount=open_balance,
             ),
@@ -954,8 +1019,10 @@ def _term_revisions(
         revisions.append(
             Revision(
                 kind="reminders",
-                message="Send a reminder a few days before each due date: the lateness is "
-                "still small, and a reminder is cheaper than new terms.",
+                message=_(
+                    "Send a reminder a few days before each due date: the lateness is still "
+                    "small, and a reminder is cheaper than new terms."
+                ),
                 because=late.signal,
             )
         )
@@ -963,33 +1030,31 @@ def _term_revisions(
         terms = _typical_terms(ledger, ledger.members(client), as_of, policy)
         shorter = policy.shorter_terms_days
         if terms is not None and terms > shorter:
-            proposal = f"Shorten payment terms from {terms} to {wording.count(shorter, 'day')}"
+            proposal = _("Shorten payment terms from {terms} to {days}.").format(
+                terms=terms, days=wording.count(shorter, "day")
+            )
         else:
-            proposal = (
-                f"Ask for payment on delivery ({wording.count(policy.on_delivery_days, 'day')} "
-                "at most)"
+            proposal = _("Ask for payment on delivery ({days} at most).").format(
+                days=wording.count(policy.on_delivery_days, "day")
             )
         revisions.append(
-            Revision(kind="shorter_terms", message=f"{proposal}.", because=late.signal)
+            Revision(kind="shorter_terms", message=proposal, because=late.signal)
         )
         if late.severity is Severity.CRITICAL:
             revisions.append(
                 Revision(
                     kind="deposit",
-                    message=f"Ask for a {wording.percent(policy.deposit_share)} deposit on "
-                    "every new order before work starts.",
+                    message=_(
+                        "Ask for a {share} deposit on every new order before work starts."
+                    ).format(share=wording.percent(policy.deposit_share)),
                     because=late.signal,
                 )
             )
         if claimable > 0:
-            laws = sorted({c.jurisdiction for c in member_costs.values()})
             revisions.append(
                 Revision(
                     kind="claim_late_interest",
-                    message=f"Claim the statutory late-payment interest and compensation "
-                    f"now owed: {wording.money(claimable, currency)} "
-                    f"({', '.join(laws).upper()} law); "
-                    "or waive it in exchange for the new terms.",
+                    message=_claim_message(claimable, member_costs, currency, waive=True),
                     because=late.signal,
                     amount=claimable,
                 )
@@ -998,8 +1063,10 @@ def _term_revisions(
             revisions.append(
                 Revision(
                     kind="claim_late_interest",
-                    message=f"Add a late-interest clause: the lateness cost "
-                    f"{wording.money(financing, currency)} in financing over the window.",
+                    message=_(
+                        "Add a late-interest clause: the lateness cost {amount} in financing "
+                        "over the window."
+                    ).format(amount=wording.money(financing, currency)),
                     because=late.signal,
                     amount=financing,
                 )
@@ -1009,9 +1076,11 @@ def _term_revisions(
         revisions.append(
             Revision(
                 kind="collect_old_debt",
-                message="Collect the invoices more than "
-                f"{policy.cross_aging_days} days old before taking on new work: "
-                "a lender would refuse this client's whole balance while they are open.",
+                message=_(
+                    "Collect the invoices more than {days} days old before taking on new "
+                    "work: a lender would refuse this client's whole balance while they are "
+                    "open."
+                ).format(days=policy.cross_aging_days),
                 because=Signal.CROSS_AGING,
             )
         )
@@ -1028,12 +1097,16 @@ def _term_revisions(
             revisions.append(
                 Revision(
                     kind="raise_price",
-                    message=f"Raise its rates by {wording.percent(rise)} to bring its revenue "
-                    "per hour "
-                    f"({wording.money(rate, currency)}) to the firm's average "
-                    f"({wording.money(firm_rate, currency)}), or cap its work at about "
-                    f"{wording.hours(cap, 0)} hours a month, what its fees pay for at "
-                    "that rate.",
+                    message=_(
+                        "Raise its rates by {rise} to bring its revenue per hour ({rate}) to "
+                        "the firm's average ({firm_rate}), or cap its work at about {cap} "
+                        "hours a month, what its fees pay for at that rate."
+                    ).format(
+                        rise=wording.percent(rise),
+                        rate=wording.money(rate, currency),
+                        firm_rate=wording.money(firm_rate, currency),
+                        cap=wording.hours(cap, 0),
+                    ),
                     because=Signal.CAPACITY,
                 )
             )
@@ -1041,8 +1114,10 @@ def _term_revisions(
             revisions.append(
                 Revision(
                     kind="hours_cap",
-                    message="Agree a monthly cap on hours, or bill the hours beyond it: its "
-                    "work brings no revenue in the window.",
+                    message=_(
+                        "Agree a monthly cap on hours, or bill the hours beyond it: its work "
+                        "brings no revenue in the window."
+                    ),
                     because=Signal.CAPACITY,
                 )
             )
@@ -1052,9 +1127,12 @@ def _term_revisions(
         revisions.append(
             Revision(
                 kind="rush_fee",
-                message=f"Charge a {wording.percent(policy.rush_fee_share)} rush fee for work "
-                "wanted "
-                f"within {policy.rush_lead_days} days of the request.",
+                message=_(
+                    "Charge a {share} rush fee for work wanted within {days} days of the "
+                    "request."
+                ).format(
+                    share=wording.percent(policy.rush_fee_share), days=policy.rush_lead_days
+                ),
                 because=Signal.RUSH,
             )
         )
@@ -1063,8 +1141,10 @@ def _term_revisions(
         revisions.append(
             Revision(
                 kind="credit_limit",
-                message="Set a credit limit: no new work while its open balance is above "
-                f"{wording.percent(policy.receivables_share_warning)} of all receivables.",
+                message=_(
+                    "Set a credit limit: no new work while its open balance is above {share} "
+                    "of all receivables."
+                ).format(share=wording.percent(policy.receivables_share_warning)),
                 because=Signal.RECEIVABLES_CONCENTRATION,
             )
         )
@@ -1072,12 +1152,36 @@ def _term_revisions(
         revisions.append(
             Revision(
                 kind="no_exclusivity",
-                message="Agree no exclusivity and win other clients, to bring its share of "
-                f"revenue under {wording.percent(policy.revenue_share_warning)}.",
+                message=_(
+                    "Agree no exclusivity and win other clients, to bring its share of "
+                    "revenue under {share}."
+                ).format(share=wording.percent(policy.revenue_share_warning)),
                 because=Signal.REVENUE_CONCENTRATION,
             )
         )
     return revisions
+
+
+def _claim_message(
+    claimable: Decimal,
+    member_costs: Mapping[str, ClientLatenessCost],
+    currency: str,
+    *,
+    waive: bool,
+) -> str:
+    """The claim of the statutory interest and compensation; with ``waive``, offered as the
+    price of new terms (not to a client that looks churned: there are no new terms)."""
+    laws = ", ".join(sorted({c.jurisdiction for c in member_costs.values()})).upper()
+    amount = wording.money(claimable, currency)
+    if waive:
+        return _(
+            "Claim the statutory late-payment interest and compensation now owed: {amount} "
+            "({laws} law); or waive it in exchange for the new terms."
+        ).format(amount=amount, laws=laws)
+    return _(
+        "Claim the statutory late-payment interest and compensation now owed: {amount} "
+        "({laws} law)."
+    ).format(amount=amount, laws=laws)
 
 
 def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
@@ -1096,7 +1200,7 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         if mismatch is not None:
             mismatches.append(invoice_id)
         for n in row_notes:
-            text = f"invoice {invoice_id}: {n}"
+            text = _("invoice {invoice}: {note}").format(invoice=invoice_id, note=n)
             notes.append(text)
             amount = getattr(n, "amount", None)
             groups.add(
@@ -1105,11 +1209,13 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
                 None if amount is None else amount * ledger.rate_to_base(invoice),
             )
     if rejected:
-        sentence = (
-            f"{len(rejected)} record{'s were' if len(rejected) != 1 else ' was'} not loaded; "
-            "each is listed with its reason and location by clientguard rejections (in Python: "
-            "ledger.report.rejected)."
-        )
+        sentence = ngettext(
+            "{n} record was not loaded; each is listed with its reason and location by "
+            "clientguard rejections (in Python: ledger.report.rejected).",
+            "{n} records were not loaded; each is listed with its reason and location by "
+            "clientguard rejections (in Python: ledger.report.rejected).",
+            len(rejected),
+        ).format(n=len(rejected))
         notes.insert(0, sentence)
         groups.first("rejected", sentence)
     # Hours of time entries whose client name matched no customer: missing from the share.
@@ -1117,9 +1223,15 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
     if unmatched:
         hours = sum((u.hours for u in unmatched), ZERO)
         notes.append(
-            f"{hours} hours of time entries name {len(unmatched)} client"
-            f"{'s' if len(unmatched) != 1 else ''} that match no customer; they are not in "
-            "the hours share until the names match (see ledger.report.unmatched)."
+            ngettext(
+                "{hours} hours of time entries name {n} client that match no customer; they "
+                "are not in the hours share until the names match (see "
+                "ledger.report.unmatched).",
+                "{hours} hours of time entries name {n} clients that match no customer; they "
+                "are not in the hours share until the names match (see "
+                "ledger.report.unmatched).",
+                len(unmatched),
+            ).format(hours=_hours_as_given(hours), n=len(unmatched))
         )
         groups.add("unmatched_hours", notes[-1], None)
         for each in unmatched:
@@ -1127,8 +1239,11 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
             groups.add("unmatched_hours", notes[-1], None)
     if unknown:
         notes.append(
-            f"{len(unknown)} invoice{'s are' if len(unknown) != 1 else ' is'} marked paid with "
-            "no payment date; left out of lateness."
+            ngettext(
+                "{n} invoice is marked paid with no payment date; left out of lateness.",
+                "{n} invoices are marked paid with no payment date; left out of lateness.",
+                len(unknown),
+            ).format(n=len(unknown))
         )
         groups.add("paid_date_unknown_count", notes[-1], None)
     # What the sources could not give (a stream the account lacks, a date only approximate).
@@ -1138,24 +1253,36 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
     early = [str(a) for a in ledger.report.adjusted if a.field == "due_date"]
     if early:
         notes.append(
-            f"{len(early)} invoice{'s are' if len(early) != 1 else ' is'} due before "
-            f"{'their' if len(early) != 1 else 'its'} issue date in the source; counted as "
-            "due on the issue date."
+            ngettext(
+                "{n} invoice is due before its issue date in the source; counted as due on "
+                "the issue date.",
+                "{n} invoices are due before their issue date in the source; counted as due "
+                "on the issue date.",
+                len(early),
+            ).format(n=len(early))
         )
         groups.add("due_before_issue", notes[-1], None)
     foreign, finer = _foreign_allocations(ledger), _finer_records(ledger)
     if foreign:
         notes.append(
-            f"{len(foreign)} allocation{'s pay' if len(foreign) != 1 else ' pays'} an invoice "
-            "of a customer outside the payer's group; lateness and open balances count "
-            "against the invoice's customer."
+            ngettext(
+                "{n} allocation pays an invoice of a customer outside the payer's group; "
+                "lateness and open balances count against the invoice's customer.",
+                "{n} allocations pay an invoice of a customer outside the payer's group; "
+                "lateness and open balances count against the invoice's customer.",
+                len(foreign),
+            ).format(n=len(foreign))
         )
         groups.add("foreign_allocations", notes[-1], None)
     if finer:
         notes.append(
-            f"{len(finer)} record{'s have' if len(finer) != 1 else ' has'} an amount finer "
-            f"than {'their' if len(finer) != 1 else 'its'} currency's minor unit; used as "
-            "given, rounded only in reports."
+            ngettext(
+                "{n} record has an amount finer than its currency's minor unit; used as "
+                "given, rounded only in reports.",
+                "{n} records have an amount finer than their currency's minor unit; used as "
+                "given, rounded only in reports.",
+                len(finer),
+            ).format(n=len(finer))
         )
         groups.add("excess_precision", notes[-1], None)
     # What the data as a whole may be missing (a sync that did not complete) comes first.
@@ -1174,6 +1301,12 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         groups=groups.result(),
         warnings=ledger.report.warnings,
     )
+
+
+def _hours_as_given(hours: Decimal) -> str:
+    """Hours as the time entries add them up: the sum itself in English (as this note always
+    wrote it), the language's separators in another."""
+    return str(hours) if i18n.language() == "en" else wording.number(hours, 2, trim=True)
 
 
 class _Groups:
@@ -1204,10 +1337,10 @@ class _Groups:
         return tuple(
             NoteGroup(
                 kind=kind,
-                title=NOTE_KINDS[kind][0] if kind in NOTE_KINDS else self.examples[kind][0],
+                title=_(NOTE_KINDS[kind][0]) if kind in NOTE_KINDS else self.examples[kind][0],
                 count=self.counts[kind],
                 amount=self.amounts.get(kind),
-                amount_of=NOTE_KINDS[kind][1] if kind in self.amounts else None,
+                amount_of=_(NOTE_KINDS[kind][1]) if kind in self.amounts else None,
                 examples=tuple(self.examples[kind]),
             )
             for kind in order
@@ -1279,6 +1412,15 @@ def _finer_than(amount: Decimal, unit: Decimal) -> bool:
     return amount.quantize(unit) != amount
 
 
+_VERDICT_COUNTS = {
+    Recommendation.OK: noop("ok"),
+    Recommendation.MONITOR: noop("monitor"),
+    Recommendation.REVISE_TERMS: noop("revise terms"),
+    Recommendation.CONSIDER_ENDING: noop("consider ending"),
+}
+"""The verdicts as the book's summary counts them (``2 revise terms``)."""
+
+
 def _book_summary(
     counts: dict[str, int],
     revenue: ConcentrationReport,
@@ -1291,29 +1433,37 @@ def _book_summary(
     if no_data:
         total = sum(counts.values())
         if not total:
-            return "No clients in the window: no invoice falls due in it."
-        return (
-            f"No invoice falls due in the window: none of the "
-            f"{wording.count(total, 'client')} can be judged, whatever the verdicts say."
-        )
+            return _("No clients in the window: no invoice falls due in it.")
+        return _(
+            "No invoice falls due in the window: none of the {clients} can be judged, "
+            "whatever the verdicts say."
+        ).format(clients=wording.count(total, "client"))
     parts = [
-        f"{counts[r.value]} {r.value.replace('_', ' ')}"
+        _("{n} {verdict}").format(n=counts[r.value], verdict=_(_VERDICT_COUNTS[r]))
         for r in reversed(Recommendation)
         if counts[r.value]
     ]
-    text = "Clients: " + ", ".join(parts) + "." if parts else "No clients in the window."
+    text = (
+        _("Clients: {counts}.").format(counts=", ".join(parts))
+        if parts
+        else _("No clients in the window.")
+    )
     if revenue.effective_clients is not None:
-        text += (
-            f" Revenue hangs on {wording.number(revenue.effective_clients, 1)} effective "
-            f"clients (HHI {wording.number(revenue.hhi)}; the largest brings "
-            f"{wording.percent(revenue.top_shares.get(1))})."
+        text += _(
+            " Revenue hangs on {effective} effective clients (HHI {hhi}; the largest brings "
+            "{top})."
+        ).format(
+            effective=wording.number(revenue.effective_clients, 1),
+            hhi=wording.number(revenue.hhi),
+            top=wording.percent(revenue.top_shares.get(1)),
         )
     if financing > 0:
-        text += f" Late payment cost {wording.money(financing, currency)} in financing"
+        text += _(" Late payment cost {amount} in financing").format(
+            amount=wording.money(financing, currency)
+        )
         if claimable > 0:
-            text += (
-                f"; the law grants {wording.money(claimable, currency)} in interest and "
-                "compensation"
+            text += _("; the law grants {amount} in interest and compensation").format(
+                amount=wording.money(claimable, currency)
             )
         text += "."
     return text
@@ -1333,5 +1483,6 @@ __all__ = [
     "data_quality",
     "recommend",
     "review",
+    "verdict_words",
 ]
 

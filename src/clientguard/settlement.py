@@ -44,6 +44,7 @@ from typing import Literal, NamedTuple
 from clientguard.errors import ConfigError
 from clientguard.frozen import Frozen
 from clientguard.gcpause import collector_paused
+from clientguard.i18n import noop
 from clientguard.ledger import Application, Ledger, same_day_order
 from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, Invoice
 from clientguard.money import ONE, ZERO
@@ -457,29 +458,36 @@ class Note(str):
 
 NOTE_KINDS: dict[str, tuple[str, str]] = {
     "paid_but_open_paid_date": (
-        "The source marks an invoice paid on a date, but its payments and credit notes leave "
-        "part of it open: the source's paid date settles the rest", "left open"),
+        noop("The source marks an invoice paid on a date, but its payments and credit notes "
+             "leave part of it open: the source's paid date settles the rest"),
+        noop("left open")),
     "paid_but_open": (
-        "The source marks an invoice paid, but its payments and credit notes leave part of it "
-        "open: the replay treats it as open", "left open"),
+        noop("The source marks an invoice paid, but its payments and credit notes leave part "
+             "of it open: the replay treats it as open"),
+        noop("left open")),
     "open_but_settled": (
-        "The source marks an invoice open, but its payments and credit notes settle it: the "
-        "replay treats it as settled", "the invoices' totals"),
+        noop("The source marks an invoice open, but its payments and credit notes settle it: "
+             "the replay treats it as settled"),
+        noop("the invoices' totals")),
     "paid_date_differs": (
-        "The source's paid date differs from the day the payments settle the invoice: the "
-        "replay's date is used", "the invoices' totals"),
+        noop("The source's paid date differs from the day the payments settle the invoice: "
+             "the replay's date is used"),
+        noop("the invoices' totals")),
     "paid_date_unknown": (
-        "An invoice is marked paid with no payments and no paid date: it is left out of "
-        "lateness", "the invoices' totals"),
+        noop("An invoice is marked paid with no payments and no paid date: it is left out of "
+             "lateness"),
+        noop("the invoices' totals")),
     "allocation_before_document": (
-        "An allocation is dated before its payment or credit note: it is counted from the "
-        "document's date", "the allocations"),
+        noop("An allocation is dated before its payment or credit note: it is counted from "
+             "the document's date"),
+        noop("the allocations")),
     "amount_due_mismatch": (
-        "The source's amount due differs from what the replay leaves open: the replay is used",
-        "the differences"),
+        noop("The source's amount due differs from what the replay leaves open: the replay is "
+             "used"),
+        noop("the differences")),
 }
 """The kinds of :class:`Note`: each with the sentence that describes the kind, and what the
-notes' amounts are."""
+notes' amounts are (English; ``clientguard.i18n.gettext`` gives them in the reader's language)."""
 
 
 def _note(kind: str, amount: Decimal, text: str) -> Note:
