@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Literal
 
 from clientguard.frozen import Frozen
+from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
 from clientguard.money import ZERO
 from clientguard.policy import Policy
@@ -494,8 +495,10 @@ def client_name(ledger: Ledger, client: str) -> str:
     if members == (client,):
         return ledger.name_of(client)
     names = [ledger.name_of(member) for member in members]
-    shown = " + ".join(names[:3]) + (f" + {len(names) - 3} more" if len(names) > 3 else "")
-    return f"{shown} (group {client})"
+    shown = " + ".join(names[:3])
+    if len(names) > 3:
+        shown += _(" + {n} more").format(n=len(names) - 3)
+    return _("{members} (group {group})").format(members=shown, group=client)
 
 
 # ---------------------------------------------------------------------------------- over time

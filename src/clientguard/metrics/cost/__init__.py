@@ -44,6 +44,7 @@ from clientguard.metrics.cost.lateness_costs import (
     InvoiceLatenessCost,
     lateness_costs,
 )
+from clientguard.metrics.cost.law import LegalNames, legal_names
 from clientguard.metrics.cost.rates import (
     EVIDENCE,
     JURISDICTIONS,
@@ -66,6 +67,7 @@ __all__ = [
     "InterestPeriod",
     "InvoiceLatenessCost",
     "Jurisdiction",
+    "LegalNames",
     "RatePeriod",
     "RateTable",
     "StatutoryInterest",
@@ -74,5 +76,6 @@ __all__ = [
     "fixed_compensation",
     "last_polish_business_day_before",
     "lateness_costs",
+    "legal_names",
     "statutory_interest",
 ]

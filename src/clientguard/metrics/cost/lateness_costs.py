@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from clientguard.errors import DataError
+from clientguard.i18n import gettext as _
 from clientguard.metrics.cost.compensation import FixedCompensation, fixed_compensation
 from clientguard.metrics.cost.interest import (
     StatutoryInterest,
@@ -151,11 +152,12 @@ def lateness_costs(
                 )
                 if interest.unconfirmed_periods:
                     notes.append(
-                        "statutory rate not confirmed for "
-                        + ", ".join(interest.unconfirmed_periods)
+                        _("statutory rate not confirmed for {periods}").format(
+                            periods=", ".join(interest.unconfirmed_periods)
+                        )
                     )
             except DataError as exc:
-                notes.append(f"no statutory interest: {exc}")
+                notes.append(_("no statutory interest: {error}").format(error=exc))
             try:
                 compensation = fixed_compensation(
                     jurisdiction=jurisdiction,
@@ -172,14 +174,16 @@ def lateness_costs(
                             compensation.amount, compensation.currency, compensation.rule_date
                         )
                     except DataError as exc:
-                        notes.append(f"compensation not converted: {exc}")
+                        notes.append(_("compensation not converted: {error}").format(error=exc))
                 else:
                     notes.append(
-                        f"compensation stated in {compensation.currency}: the ledger has no "
-                        f"FxTable to convert it to {ledger.base_currency}"
+                        _(
+                            "compensation stated in {currency}: the ledger has no FxTable to "
+                            "convert it to {base}"
+                        ).format(currency=compensation.currency, base=ledger.base_currency)
                     )
             except DataError as exc:
-                notes.append(f"no fixed compensation: {exc}")
+                notes.append(_("no fixed compensation: {error}").format(error=exc))
         by_customer.setdefault(invoice.customer_id, []).append(
             InvoiceLatenessCost(
                 invoice_id=invoice_id,
