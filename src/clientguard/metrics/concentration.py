@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Literal
 
 from clientguard.frozen import Frozen
-from clientguard.i18n import gettext as _
+from clientguard.i18n import gettext
 from clientguard.ledger import Ledger
 from clientguard.money import ZERO
 from clientguard.policy import Policy
@@ -497,8 +497,8 @@ def client_name(ledger: Ledger, client: str) -> str:
     names = [ledger.name_of(member) for member in members]
     shown = " + ".join(names[:3])
     if len(names) > 3:
-        shown += _(" + {n} more").format(n=len(names) - 3)
-    return _("{members} (group {group})").format(members=shown, group=client)
+        shown += gettext(" + {n} more").format(n=len(names) - 3)
+    return gettext("{members} (group {group})").format(members=shown, group=client)
 
 
 # ---------------------------------------------------------------------------------- over time
