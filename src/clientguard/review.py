@@ -783,6 +783,40 @@ _VERDICT_WORDS = {
 }
 
 
+_SEVERITY_WORDS = {
+    Severity.WATCH: noop("watch"),
+    Severity.WARNING: noop("warning"),
+    Severity.CRITICAL: noop("critical"),
+}
+
+_SIGNAL_WORDS = {
+    Signal.CHRONIC_LATE: noop("chronic late payment"),
+    Signal.WORSENING_LATE: noop("paying later and later"),
+    Signal.REVENUE_CONCENTRATION: noop("dependence on its revenue"),
+    Signal.RECEIVABLES_CONCENTRATION: noop("concentrated receivables"),
+    Signal.CROSS_AGING: noop("old debt"),
+    Signal.CAPACITY: noop("team capacity"),
+    Signal.RUSH: noop("rush work"),
+    Signal.BOOK_CONCENTRATION: noop("concentrated book"),
+    Signal.DISPUTE: noop("disputed invoices"),
+    Signal.EXPECTED_LATE: noop("expected late payment"),
+    Signal.STALE_DATA: noop("stale data"),
+    Signal.CUSTOM: noop("custom signal"),
+}
+
+
+def severity_words(severity: Severity | str) -> str:
+    """A severity as a reader sees it, in the active language (``critical``, ``krytyczne``);
+    the code is what a program compares."""
+    return _(_SEVERITY_WORDS[Severity(severity)])
+
+
+def signal_words(signal: Signal | str) -> str:
+    """A signal as a reader sees it, in the active language (``chronic late payment``,
+    ``uporczywe opóźnienia w płatnościach``); the code is what a program compares."""
+    return _(_SIGNAL_WORDS[Signal(signal)])
+
+
 def verdict_words(recommendation: Recommendation | str) -> str:
     """A recommendation as an owner reads it, in the active language: ``revise the terms``,
     ``renegocjuj warunki``. The code (``revise_terms``) is what a program compares."""
@@ -1483,6 +1517,8 @@ __all__ = [
     "data_quality",
     "recommend",
     "review",
+    "severity_words",
+    "signal_words",
     "verdict_words",
 ]
 
