@@ -1196,6 +1196,10 @@ def _term_revisions(
     return revisions
 
 
+_LAW_WORDS = {"pl": noop("PL"), "eu": noop("EU"), "uk": noop("UK")}
+"""A jurisdiction's law as the claim names it: ``(PL law)``, ``(prawo polskie)``."""
+
+
 def _claim_message(
     claimable: Decimal,
     member_costs: Mapping[str, ClientLatenessCost],
@@ -1205,7 +1209,10 @@ def _claim_message(
 ) -> str:
     """The claim of the statutory interest and compensation; with ``waive``, offered as the
     price of new terms (not to a client that looks churned: there are no new terms)."""
-    laws = ", ".join(sorted({c.jurisdiction for c in member_costs.values()})).upper()
+    laws = ", ".join(
+        _(_LAW_WORDS.get(code, code.upper()))
+        for code in sorted({c.jurisdiction for c in member_costs.values()})
+    )
     amount = wording.money(claimable, currency)
     if waive:
         return _(
