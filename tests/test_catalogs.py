@@ -65,7 +65,9 @@ def _key(message: Message) -> MessageKey:
 
 def _forms(message: Message) -> tuple[str, ...]:
     value = message.string
-    return tuple(value) if isinstance(value, tuple | list) else (value,)
+    if isinstance(value, tuple | list):
+        return tuple(form or "" for form in value)
+    return (value or "",)
 
 
 def _ids(message: Message) -> tuple[str, ...]:

@@ -58,7 +58,7 @@ def test_polish_money(amount: str, currency: str, expected: str) -> None:
 )
 def test_polish_percent(share: str, options: dict[str, int], expected: str) -> None:
     with i18n.using("pl"):
-        assert wording.percent(Decimal(share), **options) == expected
+        assert wording.percent(Decimal(share), **options) == expected  # type: ignore[arg-type]
 
 
 def test_polish_dates_months_and_missing_values() -> None:
@@ -237,5 +237,6 @@ def test_the_polish_legal_names_are_the_acts_words() -> None:
         "ustawa z dnia 8 marca 2013 r. o przeciwdziałaniu nadmiernym opóźnieniom w "
         "transakcjach handlowych"
     )
-    assert "Dz.U. 2023 poz. 1790" in law and "Dz.U. 2023 poz. 1790" in names.act
+    assert "Dz.U. 2023 poz. 1790" in law
+    assert "Dz.U. 2023 poz. 1790" in names.act
     assert legal_names("pl").interest == "statutory interest for delay in commercial transactions"
