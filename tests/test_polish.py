@@ -240,3 +240,36 @@ def test_the_polish_legal_names_are_the_acts_words() -> None:
     assert "Dz.U. 2023 poz. 1790" in law
     assert "Dz.U. 2023 poz. 1790" in names.act
     assert legal_names("pl").interest == "statutory interest for delay in commercial transactions"
+
+
+@pytest.mark.parametrize(
+    ("unknown", "sentence"),
+    [
+        (1, "1 faktura jest oznaczona jako zapłacona bez daty zapłaty; pominięta w opóźnieniach."),
+        (3, "3 faktury są oznaczone jako zapłacone bez daty zapłaty; pominięte w opóźnieniach."),
+        (5, "5 faktur jest oznaczonych jako zapłacone bez daty zapłaty; pominięte w "
+            "opóźnieniach."),
+    ],
+)
+def test_data_quality_notes_in_polish(unknown: int, sentence: str) -> None:
+    records: list[object] = [customer("owl", "Owl")]
+    records += [
+        invoice("owl", issued=f"2025-{month:02d}-01", total="100.00", currency="PLN",
+                status="paid", id=f"O{month}")
+        for month in range(1, unknown + 1)
+    ]
+    books = ledger(*records, base_currency="PLN")  # type: ignore[arg-type]
+    polish = review(books, as_of=AS_OF, policy=POLICY, lang="pl").data_quality
+    assert sentence in polish.notes
+    group = next(g for g in polish.groups if g.kind == "paid_date_unknown")
+    assert group.title == (
+        "Faktura jest oznaczona jako zapłacona bez płatności i bez daty zapłaty: pominięta w "
+        "opóźnieniach"
+    )
+    assert group.examples[0] == (
+        "faktura O1: faktura O1 jest oznaczona jako zapłacona bez płatności i bez daty "
+        "zapłaty: pominięta w opóźnieniach (zapłacona, data nieznana)"
+    )
+    english = review(books, as_of=AS_OF, policy=POLICY).data_quality
+    assert len(english.notes) == len(polish.notes)
+    assert [g.kind for g in english.groups] == [g.kind for g in polish.groups]

@@ -41,10 +41,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
+from clientguard import wording
 from clientguard.errors import ConfigError
 from clientguard.frozen import Frozen
 from clientguard.gcpause import collector_paused
-from clientguard.i18n import noop
+from clientguard.i18n import gettext, noop
 from clientguard.ledger import Application, Ledger, same_day_order
 from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, Invoice
 from clientguard.money import ONE, ZERO
@@ -490,6 +491,10 @@ NOTE_KINDS: dict[str, tuple[str, str]] = {
 notes' amounts are (English; ``clientguard.i18n.gettext`` gives them in the reader's language)."""
 
 
+_DOCUMENT_WORDS = {"payment": noop("payment"), "credit_note": noop("credit note")}
+"""A document kind as the notes name it."""
+
+
 def _note(kind: str, amount: Decimal, text: str) -> Note:
     note = Note(text)
     note.kind = kind
@@ -628,21 +633,30 @@ def _source_disagreements(
         if invoice.status == "paid" and left > tolerance and invoice.paid_on is not None:
             notes.append(_note(
                 "paid_but_open_paid_date", left,
-                f"the source marks invoice {invoice.id} paid on {invoice.paid_on}, but its "
-                f"payments and credit notes leave {left} {currency} open: the source's paid "
-                "date settles the rest"
+                gettext(
+                    "the source marks invoice {invoice} paid on {paid_on}, but its payments and "
+                    "credit notes leave {left} open: the source's paid date settles the rest"
+                ).format(
+                    invoice=invoice.id,
+                    paid_on=wording.day(invoice.paid_on),
+                    left=wording.as_given(left, currency),
+                ),
             ))
         elif invoice.status == "paid" and left > tolerance:
             notes.append(_note(
                 "paid_but_open", left,
-                f"the source marks invoice {invoice.id} paid, but its payments and credit notes "
-                f"leave {left} {currency} open: the replay treats it as open"
+                gettext(
+                    "the source marks invoice {invoice} paid, but its payments and credit notes "
+                    "leave {left} open: the replay treats it as open"
+                ).format(invoice=invoice.id, left=wording.as_given(left, currency)),
             ))
         elif invoice.status == "open" and left <= tolerance and total > tolerance:
             notes.append(_note(
                 "open_but_settled", total,
-                f"the source marks invoice {invoice.id} open, but its payments and credit notes "
-                "settle it: the replay treats it as settled"
+                gettext(
+                    "the source marks invoice {invoice} open, but its payments and credit notes "
+                    "settle it: the replay treats it as settled"
+                ).format(invoice=invoice.id),
             ))
         if invoice.status == "paid" and invoice.paid_on is not None:
             running = total
@@ -655,37 +669,57 @@ def _source_disagreements(
             if cleared is not None and cleared != invoice.paid_on:
                 notes.append(_note(
                     "paid_date_differs", total,
-                    f"the source says invoice {invoice.id} was paid on {invoice.paid_on}, but "
-                    f"its payments settle it on {cleared}: the replay's date is used"
+                    gettext(
+                        "the source says invoice {invoice} was paid on {paid_on}, but its "
+                        "payments settle it on {cleared}: the replay's date is used"
+                    ).format(
+                        invoice=invoice.id,
+                        paid_on=wording.day(invoice.paid_on),
+                        cleared=wording.day(cleared),
+                    ),
                 ))
     elif invoice.status == "paid":
         left = ZERO
         if invoice.paid_on is None and total > tolerance:
             notes.append(_note(
                 "paid_date_unknown", total,
-                f"invoice {invoice.id} is marked paid with no payments and no paid date: it is "
-                "left out of lateness (paid, date unknown)"
+                gettext(
+                    "invoice {invoice} is marked paid with no payments and no paid date: it is "
+                    "left out of lateness (paid, date unknown)"
+                ).format(invoice=invoice.id),
             ))
     else:
         left = total
     if item.dates_adjusted:
         for part in applied_parts(ledger, invoice.id):
             if part.date != part.application.date:
-                kind = part.application.document_kind.replace("_", " ")
+                document_kind = part.application.document_kind
+                kind = gettext(_DOCUMENT_WORDS.get(document_kind, document_kind.replace("_", " ")))
                 notes.append(_note(
                     "allocation_before_document", part.application.amount,
-                    f"an allocation of {kind} {part.application.document_id} is dated "
-                    f"{part.application.date}, before the {kind} itself: it is counted from "
-                    f"{part.date}"
+                    gettext(
+                        "an allocation of {kind} {document} is dated {dated}, before the {kind} "
+                        "itself: it is counted from {counted}"
+                    ).format(
+                        kind=kind,
+                        document=part.application.document_id,
+                        dated=wording.day(part.application.date),
+                        counted=wording.day(part.date),
+                    ),
                 ))
     mismatch: Decimal | None = None
     if invoice.amount_due is not None and abs(invoice.amount_due - left) > tolerance:
         mismatch = invoice.amount_due - left
         notes.append(_note(
             "amount_due_mismatch", abs(mismatch),
-            f"the source says {invoice.amount_due} {currency} is due on invoice {invoice.id}, "
-            f"the replay of its payments and credit notes leaves {left} {currency}: the "
-            "replay is used"
+            gettext(
+                "the source says {amount_due} is due on invoice {invoice}, the replay of its "
+                "payments and credit notes leaves {left}: the replay is used"
+            ).format(
+                amount_due=wording.as_given(invoice.amount_due, currency),
+                invoice=invoice.id,
+                left=wording.as_given(left, currency),
+            ),
         ))
     return mismatch, tuple(notes)
 

@@ -54,6 +54,7 @@ __all__ = [
     "NOT_AVAILABLE",
     "amount",
     "and_list",
+    "as_given",
     "count",
     "day",
     "days",
@@ -151,6 +152,16 @@ def money(value: Decimal, currency: str) -> str:
     if _english():
         return f"{amount(value, currency)} {currency}"
     return f"{amount(value, currency)}\u00a0{_SYMBOLS.get(currency, currency)}"
+
+
+def as_given(value: Decimal, currency: str) -> str:
+    """An amount as the source gave it, every digit kept, with its currency: ``12.5 EUR``,
+    ``1234.567 EUR`` (the data-quality notes, which quote the source); ``12,5 EUR``,
+    ``1234,567 zł`` in Polish."""
+    if _english():
+        return f"{value} {currency}"
+    decimal = i18n.babel_locale().number_symbols["latn"]["decimal"]
+    return f"{str(value).replace('.', decimal)}\u00a0{_SYMBOLS.get(currency, currency)}"
 
 
 def percent(
