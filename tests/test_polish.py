@@ -8,9 +8,11 @@ third), not copied from the output.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -273,3 +275,45 @@ def test_data_quality_notes_in_polish(unknown: int, sentence: str) -> None:
     english = review(books, as_of=AS_OF, policy=POLICY).data_quality
     assert len(english.notes) == len(polish.notes)
     assert [g.kind for g in english.groups] == [g.kind for g in polish.groups]
+
+
+ENGLISH_WORDS = re.compile(
+    r"\b(the|and|of|is|are|was|were|its|day|days|invoice|invoices|late|revenue|hours|month|"
+    r"months|overdue|would|cost|from|with|paid|client|clients|window|share)\b"
+)
+"""Words of the English sentences that no Polish sentence has: a leak of untranslated text."""
+
+
+def test_the_sample_firms_review_has_no_english_left_in_polish() -> None:
+    """The sample firm (every built-in signal fires on it): the Polish review's sentences are
+    all Polish, and its codes and numbers are the English review's."""
+    from clientguard.sample import SAMPLE_AS_OF, sample_ledger
+
+    books = sample_ledger()
+    english = review(books, as_of=SAMPLE_AS_OF)
+    polish = review(books, as_of=SAMPLE_AS_OF, lang="pl")
+    names = sorted({c.name for c in polish.clients.values()}, key=len, reverse=True)
+
+    def sentences(result: Any) -> list[str]:
+        texts = [result.book.summary, *(f.message for f in result.book.findings)]
+        for client in result.clients.values():
+            texts += [client.summary, client.evidence, client.what_if.message, *client.reasons]
+            texts += [f.message for f in client.findings]
+            texts += [r.message for r in client.revisions]
+        return texts
+
+    found = sentences(polish)
+    assert len(found) == len(sentences(english))
+    assert {f.signal for c in polish.clients.values() for f in c.findings} >= {
+        Signal.CHRONIC_LATE, Signal.WORSENING_LATE, Signal.CAPACITY, Signal.RUSH
+    }
+    leaks = []
+    for text in found:
+        bare = text
+        for name in names:
+            bare = bare.replace(name, "")
+        leaks += [f"{word!r} in {text!r}" for word in ENGLISH_WORDS.findall(bare)]
+    assert not leaks, "\n".join(leaks)
+    for client_id, client in polish.clients.items():
+        assert client.recommendation == english.clients[client_id].recommendation
+        assert client.financing_cost == english.clients[client_id].financing_cost
