@@ -395,15 +395,19 @@ def review(
         )
 
 
-def data_quality(ledger: Ledger, *, as_of: date, policy: Policy | None = None) -> DataQuality:
-    """The data-quality part of :func:`review` alone: every note, in full, and grouped."""
+def data_quality(
+    ledger: Ledger, *, as_of: date, policy: Policy | None = None, lang: str | None = None
+) -> DataQuality:
+    """The data-quality part of :func:`review` alone: every note, in full, and grouped, in
+    ``lang`` (as :func:`review` takes it)."""
     check_as_of(as_of)
-    checked = [
-        item
-        for item in _checked_replay(ledger, as_of=as_of, policy=policy)
-        if item[0].status == "paid_date_unknown" or item[1] is not None or item[2]
-    ]
-    return _data_quality(ledger, checked)
+    with i18n.using(lang):
+        checked = [
+            item
+            for item in _checked_replay(ledger, as_of=as_of, policy=policy)
+            if item[0].status == "paid_date_unknown" or item[1] is not None or item[2]
+        ]
+        return _data_quality(ledger, checked)
 
 
 def _review(

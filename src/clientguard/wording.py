@@ -40,10 +40,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 
+from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 
 from clientguard import i18n
 from clientguard.i18n import gettext as _
@@ -86,6 +88,24 @@ def _english() -> bool:
     return i18n.language() == "en"
 
 
+def _locale() -> Locale:
+    return _locale_of(i18n.language())
+
+
+@cache
+def _locale_of(code: str) -> Locale:
+    # Keyed by the language's code; called while that language is active.
+    return i18n.babel_locale()
+
+
+@cache
+def _pattern(places: int, trim: bool) -> NumberPattern:
+    """The CLDR number pattern of ``places`` decimals (optional ones with ``trim``), parsed
+    once: parsing it again for every number took most of a Polish number's time."""
+    fraction = ("#" if trim else "0") * places
+    return parse_pattern("#,##0" + ("." + fraction if places else ""))
+
+
 def not_available() -> str:
     """What a sentence says for a value that does not exist: ``n/a``, ``b.d.``."""
     return _("n/a")
@@ -122,9 +142,7 @@ def _grouped(rounded: Decimal, *, trim: bool = False) -> str:
         rounded = abs(rounded)
     if not _english():
         places = max(-rounded.as_tuple().exponent, 0)  # type: ignore[operator]
-        fraction = ("#" if trim else "0") * places
-        pattern = "#,##0" + ("." + fraction if places else "")
-        return format_decimal(rounded, format=pattern, locale=i18n.babel_locale())
+        return str(_pattern(places, trim).apply(rounded, _locale()))
     text = f"{rounded:,f}"
     if trim and "." in text:
         text = text.rstrip("0").removesuffix(".")
@@ -160,7 +178,7 @@ def as_given(value: Decimal, currency: str) -> str:
     ``1234,567 zł`` in Polish."""
     if _english():
         return f"{value} {currency}"
-    decimal = i18n.babel_locale().number_symbols["latn"]["decimal"]
+    decimal = _locale().number_symbols["latn"]["decimal"]
     return f"{str(value).replace('.', decimal)}\u00a0{_SYMBOLS.get(currency, currency)}"
 
 
@@ -266,7 +284,7 @@ def and_list(items: list[str] | tuple[str, ...]) -> str:
     always wrote them), CLDR's list in another language (``a, b i c``)."""
     if _english():
         return " and ".join(items)
-    return format_list(list(items), locale=i18n.babel_locale())
+    return format_list(list(items), locale=_locale())
 
 
 def day(value: date) -> str:
@@ -274,7 +292,7 @@ def day(value: date) -> str:
     (``3 grudnia 2026``, CLDR's long date)."""
     if _english():
         return value.isoformat()
-    return format_date(value, format="long", locale=i18n.babel_locale())
+    return format_date(value, format="long", locale=_locale())
 
 
 def month(value: date) -> str:
@@ -282,7 +300,7 @@ def month(value: date) -> str:
     ``od ... do ...`` takes it."""
     if _english():
         return f"{value:%b %Y}"
-    return format_date(value, format="MMMM y", locale=i18n.babel_locale())
+    return format_date(value, format="MMMM y", locale=_locale())
 
 
 def p_value(p: float) -> str:
@@ -291,4 +309,4 @@ def p_value(p: float) -> str:
     text = "p < 0.001" if p < 0.001 else f"p = {p:.2g}" if p < 0.01 else f"p = {p:.2f}"
     if _english():
         return text
-    return text.replace(".", i18n.babel_locale().number_symbols["latn"]["decimal"])
+    return text.replace(".", _locale().number_symbols["latn"]["decimal"])
