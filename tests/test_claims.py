@@ -94,7 +94,9 @@ def test_a_partial_payment_lowers_the_principal_from_the_day_after_it() -> None:
     # day included) on 2,000 at 15.25%: 3050/365; 21-31 Dec (11 days) on 800 at 15.25%:
     # 1342/365; 1-15 Jan (15 days) on 800 at 14.00%: 1680/365. 6072/365 = 16.6356 -> 16.64.
     assert [(p.days, p.principal, p.rate_pct) for p in line.periods] == [
-        (10, D("2000.00"), D("15.25")), (11, D("800.00"), D("15.25")), (15, D("800.00"), D("14.00")),
+        (10, D("2000.00"), D("15.25")),
+        (11, D("800.00"), D("15.25")),
+        (15, D("800.00"), D("14.00")),
     ]
     assert line.interest == D("16.64")
     assert line.paid_on == date(2026, 1, 15)
@@ -161,7 +163,8 @@ def test_a_client_found_by_its_name_and_one_with_nothing_late() -> None:
     books = ledger(*acme_books(), base_currency="PLN", fx=FX)
     assert claim(books, "acme sp.  z o.o.", as_of=date(2026, 3, 2), policy=PL).customer_id == "acme"
     empty = claim(books, "birch", as_of=date(2026, 3, 2), policy=PL)
-    assert empty.invoices == () and empty.totals == {}
+    assert empty.invoices == ()
+    assert empty.totals == {}
     page = render_claim(empty, "html")
     assert "nie ma czego dochodzić" in page
 
@@ -177,7 +180,8 @@ def test_without_an_exchange_rate_the_pln_compensation_is_left_to_fill() -> None
     made = claim(books, "acme", as_of=date(2026, 3, 2), policy=PL, invoices=["F1"])
     (line,) = made.invoices
     assert (line.compensation_converted, line.compensation_statutory) == (False, D(40))
-    assert made.compensation_totals == {} and not made.complete
+    assert made.compensation_totals == {}
+    assert not made.complete
     page = render_claim(made, "html")
     assert "do przeliczenia na złote według średniego kursu EUR NBP z dnia 30.05.2025" in page
 
@@ -200,12 +204,14 @@ def test_eu_and_uk_claims_in_english(
 ) -> None:
     books = ledger(customer("c", "Client"), invoice("c", issued="2025-01-01", due=due, paid=paid,
                    total=total, currency=currency, id="I1"), base_currency=currency)
-    made = claim(books, "c", as_of=date(2025, 12, 31), policy=Policy(jurisdiction=jurisdiction))  # type: ignore[arg-type]
+    made = claim(books, "c", as_of=date(2025, 12, 31),
+                 policy=Policy(jurisdiction=jurisdiction))
     (line,) = made.invoices
     assert line.interest == interest
     assert (line.compensation, line.compensation_currency) == compensation
     page = render_claim(made, "html")
-    assert '<html lang="en">' in page and "Statement of statutory interest" in page
+    assert '<html lang="en">' in page
+    assert "Statement of statutory interest" in page
     assert ("Late Payment of Commercial Debts" in page) == (jurisdiction == "uk")
     assert ("Directive 2011/7/EU" in page) == (jurisdiction == "eu")
 
@@ -213,12 +219,16 @@ def test_eu_and_uk_claims_in_english(
 def test_lang_overrides_the_jurisdictions_language() -> None:
     made = acme_claim(invoices=["F1"])
     english = render_claim(made, "html", lang="en")
-    assert '<html lang="en">' in english and "Interest note no." in english
+    assert '<html lang="en">' in english
+    assert "Interest note no." in english
     assert "Act of 8 March 2013" in english
     polish = render_claim(made, "html")
-    assert '<html lang="pl">' in polish and "Nota odsetkowa nr" in polish
+    assert '<html lang="pl">' in polish
+    assert "Nota odsetkowa nr" in polish
     # Polish numbers and dates: 1 000,00 PLN (a no-break space), 16.06.2025, 15,75.
-    assert "1\xa0000,00 PLN" in polish and "16.06.2025" in polish and ">15,75<" in polish
+    assert "1\xa0000,00 PLN" in polish
+    assert "16.06.2025" in polish
+    assert ">15,75<" in polish
 
 
 # --- agreement with metrics.cost -----------------------------------------------------------
@@ -234,7 +244,8 @@ def test_amounts_agree_to_the_cent_with_metrics_cost_per_invoice_and_in_total() 
     assert {line.invoice_id for line in made.invoices} == set(by_id)
     for line in made.invoices:
         item = by_id[line.invoice_id]
-        assert item.statutory_interest is not None and item.compensation is not None
+        assert item.statutory_interest is not None
+        assert item.compensation is not None
         assert line.interest == round_money(item.statutory_interest.amount, "PLN")
         assert line.compensation == round_money(item.compensation.amount, "PLN")
     assert made.interest_totals["PLN"] == sum(
@@ -285,7 +296,8 @@ def test_every_claim_line_agrees_with_metrics_cost(
     by_id = {i.invoice_id: i for i in items}
     for line in made.invoices:
         exact = by_id[line.invoice_id].statutory_interest
-        assert exact is not None and line.interest == round_money(exact.amount, "PLN")
+        assert exact is not None
+        assert line.interest == round_money(exact.amount, "PLN")
 
 
 # --- the document ----------------------------------------------------------------------------
@@ -305,10 +317,14 @@ def test_everything_printed_is_escaped() -> None:
     made = claim(books, "evil", as_of=date(2025, 12, 31), policy=PL, creditor=creditor,
                  number="<NO/1>")
     for page in (render_claim(made, "html"), render_claim(made, "html", lang="en")):
-        assert "<script>" not in page and "<img" not in page and "<b>FV" not in page
+        assert "<script>" not in page
+        assert "<img" not in page
+        assert "<b>FV" not in page
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
-        assert "&lt;b&gt;FV&lt;/b&gt;" in page and "ul. &lt;Prosta&gt; 1" in page
-        assert "&lt;NO/1&gt;" in page and "PL61 1090 1014 0000 0712 1981 2874" in page
+        assert "&lt;b&gt;FV&lt;/b&gt;" in page
+        assert "ul. &lt;Prosta&gt; 1" in page
+        assert "&lt;NO/1&gt;" in page
+        assert "PL61 1090 1014 0000 0712 1981 2874" in page
     document = json.loads(render_claim(made, "json"))
     assert document["debtor"]["name"] == HOSTILE  # JSON keeps the text as it is
 
@@ -320,7 +336,9 @@ def test_the_page_prints_on_a4_with_repeated_headers_and_uncut_rows() -> None:
     assert "tr, .invoice { break-inside: avoid; page-break-inside: avoid; }" in page
     assert page.count('<tbody class="invoice">') == 3
     # Self-contained: nothing is loaded from elsewhere.
-    assert "default-src 'none'" in page and "<script" not in page and "src=" not in page
+    assert "default-src 'none'" in page
+    assert "<script" not in page
+    assert "src=" not in page
 
 
 def test_missing_details_are_fields_to_fill_never_invented() -> None:
@@ -390,8 +408,10 @@ def test_claim_command_writes_the_note(
     _, err = capsys.readouterr()
     assert code == EXIT_OK, err
     page = (synced_books / "nota.html").read_text()
-    assert "Nota odsetkowa nr NO/1/2025" in page and "Kraków, dnia 31.12.2025" in page
-    assert "Firma &amp; Syn" in page and "NIP: 5252445767" in page
+    assert "Nota odsetkowa nr NO/1/2025" in page
+    assert "Kraków, dnia 31.12.2025" in page
+    assert "Firma &amp; Syn" in page
+    assert "NIP: 5252445767" in page
     assert "14,83 PLN" in page  # as worked out above for FV/1/2025
     assert main(["claim", "Acme", "--as-of", "2025-12-31", "--output", "nota.json"]) == EXIT_OK
     assert json.loads((synced_books / "nota.json").read_text())["totals"] == {"PLN": "14.83"}
@@ -414,7 +434,8 @@ def test_claim_command_user_errors_exit_2(
     capsys.readouterr()
     assert main([*argv, "--as-of", "2025-12-31"]) == EXIT_USAGE
     _, err = capsys.readouterr()
-    assert message in err and "Traceback" not in err
+    assert message in err
+    assert "Traceback" not in err
 
 
 def test_review_title_from_the_option_and_from_the_firm(
@@ -467,3 +488,28 @@ def test_firm_details_are_kept_normalised(tmp_path: Path) -> None:
     # A foreign tax number is kept as given (cleaned), not checked as a NIP.
     path.write_text('[firm]\ntax_id = "DE 123.456.789"\n')
     assert load_config(path, env={}).firm == Firm(tax_id="DE123456789")
+
+
+def test_chromium_prints_the_note_on_a4_pages(tmp_path: Path) -> None:
+    import re
+    import shutil
+    import subprocess
+
+    browser = next((b for b in ("chromium", "chromium-browser", "google-chrome")
+                    if shutil.which(b)), None)
+    if browser is None:
+        pytest.skip("no headless Chromium on this machine")
+    page = tmp_path / "nota.html"
+    page.write_text(render_claim(acme_claim(), "html"), encoding="utf-8")
+    pdf = tmp_path / "nota.pdf"
+    subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf.read_bytes())
+    assert boxes
+    # A4 is 210 x 297 mm: 595.3 x 841.9 points (US Letter would be 612 x 792).
+    for width, height in boxes:
+        assert abs(float(width) - 595.3) < 1
+        assert abs(float(height) - 841.9) < 1

@@ -65,6 +65,7 @@ tr, .invoice { break-inside: avoid; page-break-inside: avoid; }
 th, td { border: 0.2mm solid #999; padding: 1mm 1.5mm; vertical-align: top; }
 th { background: #eee; text-align: left; } td.num, th.num { text-align: right;
   white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.period { white-space: nowrap; }
 tr.head td { background: #f6f6f6; font-weight: 600; } tr.sub td { font-weight: 600; }
 .note { font-size: 9pt; color: #333; } .sign { margin-top: 16mm; text-align: right; }
 .pay { break-inside: avoid; }
@@ -225,7 +226,8 @@ def _invoices_table(claim: Claim) -> list[str]:
             rate = _number(period.rate_pct, 2) + ("" if period.rate_confirmed else " *")
             lines.append(
                 "<tr>"
-                f"<td>{_esc(_date(period.start))} \u2013 {_esc(_date(period.end))}</td>"
+                f'<td class="period">{_esc(_date(period.start))} \u2013 '
+                f"{_esc(_date(period.end))}</td>"
                 f'<td class="num">{period.days}</td>'
                 f'<td class="num">{_esc(_money(period.principal, item.currency))}</td>'
                 f'<td class="num">{_esc(rate)}</td>'
