@@ -426,6 +426,7 @@ def test_claim_command_writes_the_note(
         (["claim", "Acme", "--output", "nota.pdf"], "cannot tell the report format"),
         (["claim", "Acme", "--output", "nota.csv"], "a claim is written as HTML or JSON"),
         (["claim", "Acme", "--lang", "de"], "unknown language"),
+        (["claim", "Acme", "--pay-within", "0"], "give a whole number of days, 1 or more"),
     ],
 )
 def test_claim_command_user_errors_exit_2(

@@ -243,9 +243,14 @@ def claim(
     document. A client with no late invoice gives a claim with no invoices.
 
     Raises :class:`ClaimError` for an unknown client or invoice, an invoice that is not the
-    client's or not late, and a client under no late-payment law (``none``).
+    client's or not late, a client under no late-payment law (``none``), and
+    ``pay_within_days`` below 1.
     """
     as_of = check_as_of(as_of)
+    if isinstance(pay_within_days, bool) or not isinstance(pay_within_days, int) \
+            or pay_within_days < 1:
+        raise ClaimError(f"pay_within_days is {pay_within_days!r}: give a whole number of days, "
+                         "1 or more")
     policy = policy or Policy()
     customer_id = find_customer(ledger, client)
     jurisdiction = jurisdiction_of(ledger, customer_id, policy)
