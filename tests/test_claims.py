@@ -514,3 +514,27 @@ def test_chromium_prints_the_note_on_a4_pages(tmp_path: Path) -> None:
     for width, height in boxes:
         assert abs(float(width) - 595.3) < 1
         assert abs(float(height) - 841.9) < 1
+
+
+def test_an_unconfirmed_rate_is_starred_and_a_missing_one_left_uncomputed() -> None:
+    books = ledger(
+        customer("c", "C"),
+        invoice("c", issued="2026-06-01", due="2026-06-30", total="1000.00", currency="PLN",
+                id="I1"),
+        base_currency="PLN", fx=fx_table("PLN", {"EUR": {"2026-05-29": "4.2500"}}),
+    )
+    made = claim(books, "c", as_of=date(2026, 7, 31), policy=PL)
+    (line,) = made.invoices
+    # 1-31 July 2026 at 13.75%, a row the table marks as not confirmed:
+    # 1000 x 13.75% x 31/365 = 4262.5/365 = 11.6781 -> 11.68.
+    assert line.interest == D("11.68")
+    assert made.unconfirmed_periods == ("2026-H2",)
+    page = render_claim(made, "html")
+    assert ">13,75 *<" in page
+    assert "Stopa za okres 2026-H2 nie jest potwierdzona" in page
+    # The packaged table ends with 2026: a day of 2027 has no rate, so no interest is made up.
+    later = claim(books, "c", as_of=date(2027, 1, 31), policy=PL)
+    (line,) = later.invoices
+    assert line.interest is None
+    assert not later.complete
+    assert "nie obliczono" in render_claim(later, "html")

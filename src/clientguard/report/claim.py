@@ -248,8 +248,11 @@ def _invoices_table(claim: Claim) -> list[str]:
             f'<tr><td colspan="4">{_esc(_compensation_text(claim, item))}</td>'
             f'<td class="num">{_compensation_cell(item)}</td></tr>'
         )
-        for note in item.notes:
-            lines.append(f'<tr><td colspan="5" class="note">{_esc(note)}</td></tr>')
+        # Why an amount is missing; an unconfirmed rate is starred instead, and a compensation
+        # not converted says so on its own line (the JSON keeps every note).
+        if item.interest is None or item.compensation is None:
+            for note in item.notes:
+                lines.append(f'<tr><td colspan="5" class="note">{_esc(note)}</td></tr>')
         lines.append("</tbody>")
     lines.append("</table>")
     return lines
