@@ -195,7 +195,7 @@ def _book(review: Review) -> list[str]:
     ]
     lines = [
         '<section id="book">',
-        f"<h2>{esc(_('The book'))}</h2>",
+        _element("h2", _("The book")),
         f"<p>{esc(book.summary)}</p>",
         '<div class="cards">',
         *(f'<div class="card"><span class="muted">{esc(k)}</span><b>{esc(v)}</b></div>'
@@ -219,8 +219,8 @@ def _book(review: Review) -> list[str]:
 def _warnings(review: Review) -> list[str]:
     """What the data cannot support, before anything built on it."""
     return [
-        f'<div class="banner" role="alert"><strong>{esc(_("Warning:"))}</strong> '
-        f"{esc(text)}</div>"
+        '<div class="banner" role="alert">' + _element("strong", _("Warning:"))
+        + f" {esc(text)}</div>"
         for text in data_warnings(review)
     ]
 
@@ -251,19 +251,18 @@ def _clients_table(review: Review) -> list[str]:
         )
     return [
         '<section id="clients">',
-        f"<h2>{esc(_('Clients'))}</h2>",
+        _element("h2", _("Clients")),
         '<p class="muted">' + esc(_(
             "The most drastic verdict first. Revenue share over the look-back window; late "
             "share: the invoices due in it paid late or past due and unpaid; days late "
             "amount-weighted over them; evidence: the numbers that decided the verdict."))
         + "</p>",
         '<div class="scroll"><table>',
-        f"<thead><tr><th>{esc(_('Verdict'))}</th><th>{esc(_('Client'))}</th>"
-        f"<th class=\"num\">{esc(_('Revenue'))}</th>"
-        f"<th class=\"num\">{esc(_('Late share'))}</th>"
-        f"<th class=\"num\">{esc(_('Days late'))}</th>"
-        f"<th class=\"num\">{esc(_('Overdue ({currency})').format(currency=currency))}</th>"
-        f"<th>{esc(_('Findings'))}</th><th>{esc(_('Evidence'))}</th></tr></thead>",
+        "<thead><tr>" + _element("th", _("Verdict")) + _element("th", _("Client"))
+        + _element("th", _("Revenue"), "num") + _element("th", _("Late share"), "num")
+        + _element("th", _("Days late"), "num")
+        + _element("th", _("Overdue ({currency})").format(currency=currency), "num")
+        + _element("th", _("Findings")) + _element("th", _("Evidence")) + "</tr></thead>",
         "<tbody>",
         *(rows or ['<tr><td colspan="8">' + esc(_("No clients in the window.")) + "</td></tr>"]),
         "</tbody></table></div>",
@@ -275,7 +274,7 @@ def _details(review: Review) -> list[str]:
     flagged = [c for c in review.clients.values() if c.recommendation is not Recommendation.OK]
     if not flagged:
         return []
-    lines = ['<section id="details">', f"<h2>{esc(_('Clients to act on'))}</h2>"]
+    lines = ['<section id="details">', _element("h2", _("Clients to act on"))]
     for client in flagged:
         lines += _client_article(client, review, _predicted(client, review))
     lines.append("</section>")
@@ -312,30 +311,31 @@ def _client_article(
         lines += [f"<li>{_severity(f)} {esc(f.message)}</li>" for f in client.findings]
         lines.append("</ul>")
     if client.revisions:
-        lines.append(f"<p><b>{esc(_('What to change'))}</b></p><ul>")
+        lines.append("<p>" + _element("b", _("What to change")) + "</p><ul>")
         lines += [f"<li>{esc(r.message)}</li>" for r in client.revisions]
         lines.append("</ul>")
     if predicted:
-        lines.append(f"<p><b>{esc(_('When its open invoices will be paid'))}</b> "
-                     f"{esc(_('(forecast)'))}</p>")
-        lines.append(f'<div class="scroll"><table><thead><tr><th>{esc(_("Invoice"))}</th>'
-                     f'<th>{esc(_("Due"))}</th><th class="num">'
-                     f'{esc(_("Open ({currency})").format(currency=currency))}</th>'
-                     f'<th>{esc(_("Predicted"))}</th><th>{esc(_("80% interval"))}</th>'
-                     f'<th class="num">{esc(_("P(late)"))}</th></tr></thead><tbody>')
+        lines.append("<p>" + _element("b", _("When its open invoices will be paid")) + " "
+                     + esc(_("(forecast)")) + "</p>")
+        lines.append('<div class="scroll"><table><thead><tr>' + _element("th", _("Invoice"))
+                     + _element("th", _("Due"))
+                     + _element("th", _("Open ({currency})").format(currency=currency), "num")
+                     + _element("th", _("Predicted")) + _element("th", _("80% interval"))
+                     + _element("th", _("P(late)"), "num") + "</tr></thead><tbody>")
         lines += [
             f"<tr><td>{esc(f.invoice_id)}</td><td>{f.due_date}</td>"
             f'<td class="num">{esc(wording.amount(f.open_balance_base, currency))}</td>'
             f"<td>{f.predicted_on}</td>"
-            f"<td>{esc(_('{low} to {high}').format(low=f.low, high=f.high))}</td>"
+            + _element("td", _("{low} to {high}").format(low=f.low, high=f.high)) +
             f'<td class="num">{f.p_late:.0%}</td></tr>'
             for f in predicted
         ]
         lines.append("</tbody></table></div>")
-    lines.append(f"<p><b>{esc(_('If it ended:'))}</b> {esc(client.what_if.message)}</p>")
+    lines.append("<p>" + _element("b", _("If it ended:"))
+                 + f" {esc(client.what_if.message)}</p>")
     if client.financing_cost > 0 or client.claimable > 0:
         lines.append(
-            f"<p><b>{esc(_('Cost of lateness:'))}</b> " + esc(_(
+            "<p>" + _element("b", _("Cost of lateness:")) + " " + esc(_(
                 "{financing} in financing; {claimable}.").format(
                     financing=wording.money(client.financing_cost, currency),
                     claimable=claimable_text(review, client))) + "</p>"
@@ -352,19 +352,19 @@ def _data_quality(review: Review) -> list[str]:
     quality = review.data_quality
     if not quality.notes and not quality.rejections:
         return []
-    lines = ['<section id="data-quality">', f"<h2>{esc(_('Data quality'))}</h2>", "<ul>"]
+    lines = ['<section id="data-quality">', _element("h2", _("Data quality")), "<ul>"]
     for heading, notes, more in note_groups(quality, review.base_currency):
         if heading is None:
             lines += [f"<li>{esc(note)}</li>" for note in notes]
             continue
-        lines.append(f"<li>{esc(heading)}<details><summary>{esc(_('for example'))}</summary>"
-                     "<ul>")
+        lines.append(f"<li>{esc(heading)}<details>"
+                     + _element("summary", _("for example")) + "<ul>")
         lines += [f"<li>{esc(note)}</li>" for note in notes]
         lines.append("<li>" + esc(_("... and {n} more ({where})").format(
             n=wording.number(more), where=more_notes())) + "</li></ul></details></li>")
     lines.append("</ul>")
     if quality.rejections:
-        lines.append(f"<details><summary>{esc(_('Rejected records'))}</summary><ul>")
+        lines.append("<details>" + _element("summary", _("Rejected records")) + "<ul>")
         lines += [f"<li>{esc(r)}</li>" for r in quality.rejections]
         lines.append("</ul></details>")
     lines += _listed(_("Allocations that pay another customer's invoice"),
@@ -391,6 +391,12 @@ def _listed(summary: str, records: Sequence[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- small parts
+
+
+def _element(tag: str, text: str, css: str | None = None) -> str:
+    """``<tag>text</tag>`` with ``text`` escaped (and a class, when given)."""
+    attribute = f' class="{css}"' if css else ""
+    return f"<{tag}{attribute}>{esc(text)}</{tag}>"
 
 
 def _badge(css: str, text: str) -> str:
