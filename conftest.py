@@ -58,3 +58,20 @@ def recorded() -> Callable[[str], Any]:
     ``parse_float=Decimal``: a float never becomes money), or skips the test saying the file
     is absent."""
     return _recorded
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # The golden reports (tests/golden/README.md): `make golden` writes them afresh.
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="write the golden reports of tests/golden/ from the code instead of comparing "
+        "(read the diff before committing it)",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run writes the golden files (``--update-golden``) instead of comparing."""
+    return bool(request.config.getoption("--update-golden"))
