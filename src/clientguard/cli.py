@@ -14,6 +14,11 @@ Exit status (for scripts and cron jobs):
 * 130: interrupted (Ctrl-C).
 
 The CLI is the one place that reads the clock: the default ``--as-of`` is today.
+
+Language (docs/languages.md): ``--lang en|pl`` (before or after the command), else ``lang`` in
+clientguard.toml, else the locale (``LANG``), else English. It is known before the parser is
+built, so ``--help`` (argparse's own words too), the messages, the errors and the reports are
+all in it; the command runs inside :func:`clientguard.i18n.using`.
 """
 
 from __future__ import annotations
@@ -35,17 +40,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
-from clientguard import wording
+from clientguard import i18n, wording
 from clientguard.config import (
     CONFIG_ENV,
     Config,
     SourceConfig,
+    config_language,
     connector_options,
     load_config,
     secret_variable,
 )
 from clientguard.connector import ProgressEvent
 from clientguard.errors import ClientguardError, ConfigError
+from clientguard.i18n import gettext as _
+from clientguard.i18n import noop
 from clientguard.ledger import Ledger
 from clientguard.report.text import printable
 
@@ -54,7 +62,7 @@ if TYPE_CHECKING:
 
 
 # Internal (the command's own plumbing), left out of __all__: UsageError, OutputError,
-# ledger_summary, SyncProgress, DEMO_AS_OF, DEMO_REPORT, SEVERITIES, FORMATS.
+# ledger_summary, SyncProgress, DEMO_AS_OF, DEMO_REPORT, SEVERITIES, FORMATS, command_language.
 __all__ = [
     "EXIT_BUG",
     "EXIT_FINDINGS",
@@ -597,7 +605,7 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
         print(printable(f"  left out on purpose: {count:,} x {reason}"))
     for note in result.notes:
         print(printable(f"  note: {note}"))
-    kept = sum(1 for _ in store.rejections([result.source]))
+    kept = sum(1 for _rejection in store.rejections([result.source]))
     if kept:
         print(f"  {kept:,} rejected record{'s are' if kept != 1 else ' is'} kept in the store: "
               f"clientguard rejections --source {result.source}")
@@ -930,6 +938,133 @@ def _links_command(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- the parser
 
 
+_SECTIONS = {
+    "positional arguments": noop("positional arguments"),
+    "options": noop("options"),
+}
+"""argparse's own section headings (its English), shown in the active language."""
+_ARGPARSE_HELP = noop("show this help message and exit")
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help in the active language: its own words ("usage:", "options:") come
+    from clientguard's catalogs, so that no process-wide gettext domain is installed."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Any,
+        groups: Any,
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        # argparse's own -h says "show this help message and exit" in its English.
+        if action.help == _ARGPARSE_HELP:
+            return _(_ARGPARSE_HELP)
+        return action.help
+
+    def start_section(self, heading: str | None) -> None:
+        word = _SECTIONS.get(heading or "")
+        super().start_section(_(word) if word is not None else heading)
+
+
+# argparse's error messages (Python 3.11's English), each as a pattern and the message id
+# it is shown as: a message argparse words differently (another Python) is shown as it is.
+_ARGPARSE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.DOTALL), message)
+    for pattern, message in (
+        (r"argument (?P<argument>\S+): (?P<message>.*)", noop("argument {argument}: {message}")),
+        (r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)",
+         noop("invalid choice: {value} (choose from {choices})")),
+        (r"the following arguments are required: (?P<arguments>.*)",
+         noop("the following arguments are required: {arguments}")),
+        (r"unrecognized arguments: (?P<arguments>.*)",
+         noop("unrecognized arguments: {arguments}")),
+        (r"expected one argument", noop("expected one argument")),
+        (r"expected at most one argument", noop("expected at most one argument")),
+        (r"expected at least one argument", noop("expected at least one argument")),
+        (r"not allowed with argument (?P<argument>.*)",
+         noop("not allowed with argument {argument}")),
+        (r"one of the arguments (?P<arguments>.*) is required",
+         noop("one of the arguments {arguments} is required")),
+        (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)",
+         noop("ambiguous option: {option} could match {matches}")),
+        (r"ignored explicit argument (?P<value>.*)", noop("ignored explicit argument {value}")),
+        (r"invalid (?P<type>\S+) value: (?P<value>.*)", noop("invalid {type} value: {value}")),
+    )
+)
+
+
+def _argparse_error(message: str) -> str:
+    """An error message of argparse's in the active language (a nested one too)."""
+    for pattern, text in _ARGPARSE_ERRORS:
+        found = pattern.fullmatch(message)
+        if found:
+            parts = found.groupdict()
+            if "message" in parts:
+                parts["message"] = _argparse_error(parts["message"])
+            return _(text).format(**parts)
+    return message
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose help and errors are in the active language (argparse's own
+    words included): built inside :func:`clientguard.i18n.using`, after the language is
+    known."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, _("{prog}: error: {message}").format(
+            prog=self.prog, message=_argparse_error(message)) + "\n")
+
+
+def _language_code(text: str) -> str:
+    """``--lang``: one of the languages clientguard writes (``pl``, ``PL``, ``pl_PL``)."""
+    try:
+        return i18n.resolve_language(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a language clientguard writes: use one of {languages}").format(
+                value=repr(text), languages=", ".join(i18n.LANGUAGES))
+        ) from None
+
+
+def _given(argv: Sequence[str], option: str) -> str | None:
+    """The last value of ``option`` in ``argv`` (``--lang pl`` or ``--lang=pl``), read before
+    the parser is built; None when it is not given."""
+    value = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == option and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif arg.startswith(option + "="):
+            value = arg.partition("=")[2]
+    return value
+
+
+def command_language(argv: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+    """The language a command line runs in: ``--lang``, else the config's ``lang``, else the
+    locale's (:func:`clientguard.i18n.language_from_environment`), else English. A ``--lang``
+    clientguard does not write is left to the parser to refuse (in the next choice's
+    language)."""
+    env = os.environ if env is None else env
+    given = _given(argv, "--lang")
+    if given is not None:
+        try:
+            return i18n.resolve_language(given)
+        except ValueError:
+            pass
+    return config_language(_given(argv, "--config"), env=env) or \
+        i18n.language_from_environment(env)
+
+
 def _add_command(
     commands: Any,
     name: str,
@@ -943,8 +1078,8 @@ def _add_command(
         name,
         help=help,
         description=description,
-        epilog="Examples:\n" + "\n".join(f"  {e}" for e in examples),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_("Examples:") + "\n" + "\n".join(f"  {e}" for e in examples),
+        formatter_class=_HelpFormatter,
         parents=list(parents),
     )
 
@@ -952,16 +1087,18 @@ def _add_command(
 def build_parser() -> argparse.ArgumentParser:
     # --debug is accepted before or after the command; SUPPRESS keeps a command's parser from
     # resetting a --debug given before it.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show the traceback of an error")
-    configured = argparse.ArgumentParser(add_help=False)
+                        help=_("show the traceback of an error"))
+    common.add_argument("--lang", type=_language_code, metavar="LANG",
+                        default=argparse.SUPPRESS, help=_lang_help())
+    configured = _Parser(add_help=False)
     configured.add_argument(
         "--config", metavar="FILE", default=argparse.SUPPRESS,
         help="the config file (default: $CLIENTGUARD_CONFIG, else ./clientguard.toml)",
     )
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="clientguard",
         description="Tells a small business when a client has become bad business: late "
         "payment, concentration, capacity and rush work, with the money behind it.",
@@ -972,12 +1109,13 @@ def build_parser() -> argparse.ArgumentParser:
         "  clientguard policy > policy.toml\n\n"
         "Exit status: 0 done, 1 a finding reached --fail-on, 2 a user error, 70 a bug.\n"
         "Guide: docs/cli.md",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     # The global options work before or after the command (``clientguard --config c.toml
     # sync`` and ``clientguard sync --config c.toml``): SUPPRESS keeps a command's parser from
     # resetting one given before it.
-    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    parser.add_argument("--debug", action="store_true", help=_("show the traceback of an error"))
+    parser.add_argument("--lang", type=_language_code, metavar="LANG",
+                        default=argparse.SUPPRESS, help=_lang_help())
     parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
                         help="the config file (default: $CLIENTGUARD_CONFIG, else "
                         "./clientguard.toml)")
@@ -1217,9 +1355,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _lang_help() -> str:
+    return _("the language of the reports and messages: {languages} (default: lang in "
+             "clientguard.toml, else the locale's, else en)").format(
+                 languages=", ".join(i18n.LANGUAGES))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    with i18n.using(command_language(given)):
+        parser = build_parser()
+        args = parser.parse_args(given)
+        # An abbreviated --lang (--la pl) is known only now: the command runs in it.
+        with i18n.using(getattr(args, "lang", None)):
+            return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     args.debug = getattr(args, "debug", False)
     if getattr(args, "as_of", "absent") is None:
         args.as_of = _today()
