@@ -53,7 +53,7 @@ from clientguard.config import (
 from clientguard.connector import ProgressEvent
 from clientguard.errors import ClientguardError, ConfigError
 from clientguard.i18n import gettext as _
-from clientguard.i18n import noop
+from clientguard.i18n import ngettext, noop
 from clientguard.ledger import Ledger
 from clientguard.report.text import printable
 
@@ -100,7 +100,8 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a date in YYYY-MM-DD form").format(value=repr(text))) from None
 
 
 def _as_of(text: str, *, margin: int = 0) -> date:
@@ -113,7 +114,8 @@ def _as_of(text: str, *, margin: int = 0) -> date:
     last = LAST_DATE.replace(year=LAST_DATE.year - margin)
     if not first <= day <= last:
         raise argparse.ArgumentTypeError(
-            f"{text} is outside the dates clientguard reviews: give one from {first} to {last}"
+            _("{value} is outside the dates clientguard reviews: give one from {first} to "
+              "{last}").format(value=text, first=first, last=last)
         )
     return day
 
@@ -133,7 +135,7 @@ def _option(text: str) -> tuple[str, Any]:
     a list, true) and as text otherwise."""
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+        raise argparse.ArgumentTypeError(_("{value} is not KEY=VALUE").format(value=repr(text)))
     try:
         value: Any = tomllib.loads(f"v = {raw}", parse_float=Decimal)["v"]
     except tomllib.TOMLDecodeError:
@@ -161,7 +163,7 @@ def _wait(text: str) -> float:
         seconds = math.nan
     if not math.isfinite(seconds) or seconds < 0:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of seconds (0 or more, e.g. 30)"
+            _("{value} is not a number of seconds (0 or more, e.g. 30)").format(value=repr(text))
         )
     return seconds
 
@@ -186,7 +188,8 @@ def _write_output(path: Path, content: str) -> None:
             dir=target.parent or Path("."), prefix=f".{target.name}."
         )
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise OutputError(_("cannot write {path}: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(content)
@@ -199,7 +202,8 @@ def _write_output(path: Path, content: str) -> None:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise OutputError(
-                f"cannot write {path}: {exc.strerror or exc}; the file was left as it was"
+                _("cannot write {path}: {reason}; the file was left as it was").format(
+                    path=path, reason=exc.strerror or exc)
             ) from None
         raise
 
@@ -219,7 +223,8 @@ def _write_stdout(text: str = "") -> None:
     except BrokenPipeError:
         _reader_gone()
     except OSError as exc:
-        raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
+        raise OutputError(_("cannot write to stdout: {reason}").format(
+            reason=exc.strerror or exc)) from None
 
 
 def _reader_gone() -> None:
@@ -260,18 +265,22 @@ def ledger_summary(ledger: Ledger, *, as_of: date) -> list[str]:
         Decimal(0),
     )
     span = ledger.date_range
-    lines = [
-        f"customers:     {len(ledger.customer_ids)}",
-        f"invoices:      {counts.get('invoices', 0)}",
-        f"payments:      {counts.get('payments', 0)}",
-        f"credit notes:  {counts.get('credit_notes', 0)}",
-        f"time entries:  {counts.get('time_entries', 0)}",
-        f"work requests: {counts.get('work_requests', 0)}",
-        f"issued:        {span[0]} to {span[1]}" if span else "issued:        (no invoices)",
-        f"open balance:  {wording.money(open_base, ledger.base_currency)} as of {as_of}",
-        f"rejected:      {len(ledger.report.rejected)}",
+    rows = [
+        (_("customers:"), str(len(ledger.customer_ids))),
+        (_("invoices:"), str(counts.get("invoices", 0))),
+        (_("payments:"), str(counts.get("payments", 0))),
+        (_("credit notes:"), str(counts.get("credit_notes", 0))),
+        (_("time entries:"), str(counts.get("time_entries", 0))),
+        (_("work requests:"), str(counts.get("work_requests", 0))),
+        (_("issued:"), _("{first} to {last}").format(first=span[0], last=span[1]) if span
+         else _("(no invoices)")),
+        (_("open balance:"), _("{amount} as of {date}").format(
+            amount=wording.money(open_base, ledger.base_currency), date=as_of)),
+        (_("rejected:"), str(len(ledger.report.rejected))),
     ]
-    return lines
+    # The values in one column, one space after the longest label (14 columns in English).
+    width = max(len(label) for label, _value in rows) + 1
+    return [f"{label:<{width}}{value}" for label, value in rows]
 
 
 # --------------------------------------------------------------------------- connectors
@@ -294,13 +303,15 @@ def _sources(args: argparse.Namespace, config: Config) -> list[SourceConfig]:
     if not names:
         names = list(config.sources)
     if not names:
-        where = f" in {config.path}" if config.path else " (no clientguard.toml here)"
-        raise UsageError(
-            f"no source to read: pass --source NAME (a connector, e.g. csv) or add "
-            f"[sources.NAME] tables{where}"
-        )
+        if config.path:
+            text = _("no source to read: pass --source NAME (a connector, e.g. csv) or add "
+                     "[sources.NAME] tables in {path}").format(path=config.path)
+        else:
+            text = _("no source to read: pass --source NAME (a connector, e.g. csv) or add "
+                     "[sources.NAME] tables (no clientguard.toml here)")
+        raise UsageError(text)
     if getattr(args, "option", None) and len(names) > 1:
-        raise UsageError("--option applies to one source: pass exactly one --source with it")
+        raise UsageError(_("--option applies to one source: pass exactly one --source with it"))
     return [config.source(name) for name in names]
 
 
@@ -325,16 +336,21 @@ class SyncProgress:
         if event.event == "wait":
             seconds = event.wait_seconds or 0
             self._line(
-                f"{self.source}: waiting {seconds:,.0f} s: {event.reason or 'rate limit'}",
+                _("{source}: waiting {seconds} s: {reason}").format(
+                    source=self.source, seconds=wording.number(round(seconds)),
+                    reason=event.reason or _("rate limit")),
                 final=True,
             )
             return
-        text = (
-            f"{self.source} {event.stream or '?'}: {wording.count(event.records, 'record')} in "
-            f"{wording.count(event.pages, 'page')}"
+        text = _("{source} {stream}: {records} in {pages}").format(
+            source=self.source, stream=event.stream or "?",
+            records=ngettext("{n} record", "{n} records", event.records).format(
+                n=wording.number(event.records)),
+            pages=ngettext("{n} page", "{n} pages", event.pages).format(
+                n=wording.number(event.pages)),
         )
         if event.rejected:
-            text += f", {event.rejected:,} rejected"
+            text += _(", {n} rejected").format(n=wording.number(event.rejected))
         if event.event == "stream_done":
             if event.records or event.rejected:
                 self._line(text, final=True)
@@ -343,7 +359,7 @@ class SyncProgress:
         elif self.live:
             if event.read is not None and event.total:
                 share = min(event.read, event.total) * 100 // event.total
-                text += f", {share}% read"
+                text += _(", {share}% read").format(share=share)
             self._line(text, final=False)
 
     def _line(self, text: str, *, final: bool) -> None:
@@ -386,7 +402,8 @@ class StageProgress:
     def __call__(self, stage: str) -> None:
         if not self.enabled:
             return
-        text = printable(f"clientguard {self.command}: {stage}")
+        text = printable(_("clientguard {command}: {stage}").format(
+            command=self.command, stage=stage))
         if self.live:
             self.out.write("\r\x1b[K" + text + "\u2026")
             self.open_line = True
@@ -416,15 +433,19 @@ def _demo(args: argparse.Namespace) -> int:
         else sample_ledger(seed=args.seed, as_of=args.as_of)
     )
     result = review(ledger, as_of=args.as_of)
-    seed = f" (seed {args.seed})" if args.seed is not None else ""
-    print(f"clientguard demo: a sample firm's books as of {args.as_of}{seed}")
+    if args.seed is None:
+        print(_("clientguard demo: a sample firm's books as of {date}").format(date=args.as_of))
+    else:
+        print(_("clientguard demo: a sample firm's books as of {date} (seed {seed})").format(
+            date=args.as_of, seed=args.seed))
     for line in ledger_summary(ledger, as_of=args.as_of):
         print(f"  {line}")
     print()
-    print(render(result, "table", title="Sample firm"), end="")
+    print(render(result, "table", title=_("Sample firm")), end="")
     output = Path(args.output)
-    _write_output(output, render(result, "html", title="Sample firm (clientguard demo)"))
-    print(f"\nThe report with charts: {output} (open it in a browser).")
+    _write_output(output, render(result, "html", title=_("Sample firm (clientguard demo)")))
+    print("\n" + _("The report with charts: {path} (open it in a browser).").format(
+        path=output))
     return EXIT_OK
 
 
@@ -442,23 +463,22 @@ def _connectors_command(args: argparse.Namespace) -> int:
     if args.name:
         return _describe_connector(args.name)
     if not found:
-        print("No connectors are installed. Install one, e.g.: pip install clientguard-csv")
+        print(_("No connectors are installed. Install one, e.g.: pip install clientguard-csv"))
         return EXIT_OK
     rows = []
     for name, info in found.items():
         try:
             summary = connectors.load(name).describe().summary
         except ClientguardError as exc:
-            summary = f"(fails to load: {exc})"
-        rows.append((name, info.version or "-", info.distribution or "(registered)", summary))
-    widths = [max(len(r[i]) for r in (*rows, ("name", "version", "distribution", ""))) for i in
-              range(3)]
-    print(f"{'name':<{widths[0]}}  {'version':<{widths[1]}}  {'distribution':<{widths[2]}}  "
-          "summary")
+            summary = _("(fails to load: {error})").format(error=exc)
+        rows.append((name, info.version or "-", info.distribution or _("(registered)"), summary))
+    head = (_("name"), _("version"), _("distribution"), _("summary"))
+    widths = [max(len(r[i]) for r in (*rows, head)) for i in range(3)]
+    print(f"{head[0]:<{widths[0]}}  {head[1]:<{widths[1]}}  {head[2]:<{widths[2]}}  {head[3]}")
     for row in rows:
         print(printable(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  "
                         f"{row[3]}"))
-    print("\nOptions of one connector: clientguard connectors NAME")
+    print("\n" + _("Options of one connector: clientguard connectors NAME"))
     return EXIT_OK
 
 
@@ -469,19 +489,22 @@ def _describe_connector(name: str) -> int:
     found = connectors.available().get(name)
     version = f" {found.version}" if found and found.version else ""
     print(printable(f"{info.name}{version}: {info.summary}"))
-    print("\nstreams:")
+    print("\n" + _("streams:"))
     for stream in info.streams:
-        how = "incremental" if stream.incremental else "read in full"
+        how = _("incremental") if stream.incremental else _("read in full")
         line = f"  {stream.name} ({stream.kind}, {how})"
         print(printable(line + (f": {stream.description}" if stream.description else "")))
-    print("\noptions:")
+    print("\n" + _("options:"))
     for option in info.options:
         if option.secret:
-            note = f"secret: from ${secret_variable(name, option.name)}"
+            note = _("secret: from ${variable}").format(
+                variable=secret_variable(name, option.name))
         elif option.required:
-            note = "required"
+            note = _("required")
+        elif option.default is not None:
+            note = _("default {value}").format(value=option.default)
         else:
-            note = f"default {option.default}" if option.default is not None else "optional"
+            note = _("optional")
         print(printable(f"  {option.name} ({_short_type(option.type)}; {note})"))
         if option.help:
             for line in textwrap.wrap(" ".join(option.help.split()), width=94):
@@ -522,7 +545,7 @@ def _sync(args: argparse.Namespace) -> int:
                 if len(sources) == 1:
                     raise
                 _traceback(args)  # --debug shows it, and the other sources still sync
-                _error(f"source {source.name}: {exc}")
+                _error(_("source {source}: {error}").format(source=source.name, error=exc))
                 failed += 1
                 continue
             progress.close()
@@ -546,7 +569,7 @@ def _sync_rates(
     except ClientguardError as exc:
         if debug:
             raise
-        print(f"clientguard: rates: {exc}", file=sys.stderr)
+        print(_("clientguard: rates: {error}").format(error=exc), file=sys.stderr)
         return 1
     return 0
 
@@ -561,54 +584,70 @@ def _rates_command(args: argparse.Namespace) -> int:
     config = _config(args)
     if args.action == "sync":
         if config.rates is None:
-            raise ConfigError(
+            raise ConfigError(_(
                 "clientguard.toml has no [rates] table; add one: file = \"rates.csv\" "
                 "(clientguard rates template prints one), or [rates.ecb] / [rates.nbp]"
-            )
+            ))
         with Store.open(_store_path(args, config)) as store:
             failed = _sync_rates(store, config, args.debug, args.start, args.end)
             return EXIT_USAGE if failed else EXIT_OK
     with Store.open(_store_path(args, config), create=False) as store:
         summary = store.rates_summary()
     if not summary:
-        print("No exchange rates are stored. Add [rates] to clientguard.toml and run "
-              "clientguard rates sync.")
+        print(_("No exchange rates are stored. Add [rates] to clientguard.toml and run "
+                "clientguard rates sync."))
         return EXIT_OK
     for source, base, currencies, count, first, last in summary:
-        kinds = wording.count(currencies, "currency", "currencies")
-        print(f"{source}: {wording.count(count, 'rate')} of {kinds} in {base}, {first} to {last}")
+        kinds = ngettext("{n} currency", "{n} currencies", currencies).format(
+            n=wording.number(currencies))
+        rates = ngettext("{n} rate", "{n} rates", count).format(n=wording.number(count))
+        print(_("{source}: {rates} of {currencies} in {base}, {first} to {last}").format(
+            source=source, rates=rates, currencies=kinds, base=base, first=first, last=last))
     return EXIT_OK
 
 
 def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
     def counts(item: SyncResult | StreamResult) -> str:
-        text = (f"{item.new:,} new, {item.updated:,} updated, {item.unchanged:,} unchanged, "
-                f"{item.rejected:,} rejected")
-        text += f", {item.removed:,} removed" if item.removed else ""
+        text = _("{new} new, {updated} updated, {unchanged} unchanged, {rejected} "
+                 "rejected").format(new=wording.number(item.new),
+                                    updated=wording.number(item.updated),
+                                    unchanged=wording.number(item.unchanged),
+                                    rejected=wording.number(item.rejected))
+        if item.removed:
+            text += _(", {n} removed").format(n=wording.number(item.removed))
         # An identical row again (or a record a source paged twice): stored once, said here.
         folded = item.duplicates
-        return text + (f", {folded:,} duplicate row{'s' if folded != 1 else ''} folded"
-                       if folded else "")
+        if folded:
+            text += ngettext(", {n} duplicate row folded", ", {n} duplicate rows folded",
+                             folded).format(n=wording.number(folded))
+        return text
 
-    print(f"{result.source} ({result.connector}) -> {store_path}: {counts(result)}")
+    print(_("{source} ({connector}) -> {store}: {counts}").format(
+        source=result.source, connector=result.connector, store=store_path,
+        counts=counts(result)))
     for stream in result.streams:
         if (stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed
                 or stream.duplicates):
             line = f"  {stream.stream}: {counts(stream)}"
             if len(stream.new_by_kind) > 1:
                 # A stream that yields several kinds says which: "2,466 invoice, 100 customer".
-                line += " (new: " + ", ".join(
-                    f"{n:,} {kind.replace('_', ' ')}" for kind, n in stream.new_by_kind.items()
-                ) + ")"
+                line += " " + _("(new: {kinds})").format(kinds=", ".join(
+                    f"{wording.number(n)} {kind.replace('_', ' ')}"
+                    for kind, n in stream.new_by_kind.items()
+                ))
             print(line)
     for reason, count in result.skipped.items():
-        print(printable(f"  left out on purpose: {count:,} x {reason}"))
+        print(printable("  " + _("left out on purpose: {n} x {reason}").format(
+            n=wording.number(count), reason=reason)))
     for note in result.notes:
-        print(printable(f"  note: {note}"))
+        print(printable("  " + _("note: {note}").format(note=note)))
     kept = sum(1 for _rejection in store.rejections([result.source]))
     if kept:
-        print(f"  {kept:,} rejected record{'s are' if kept != 1 else ' is'} kept in the store: "
-              f"clientguard rejections --source {result.source}")
+        print("  " + ngettext(
+            "{n} rejected record is kept in the store: clientguard rejections --source "
+            "{source}",
+            "{n} rejected records are kept in the store: clientguard rejections --source "
+            "{source}", kept).format(n=wording.number(kept), source=result.source))
 
 
 def _base_currency(args: argparse.Namespace, config: Config, found: Sequence[str]) -> str:
@@ -618,10 +657,11 @@ def _base_currency(args: argparse.Namespace, config: Config, found: Sequence[str
         return str(given)
     if len(found) == 1:
         return found[0]
-    held = f"the invoices are in {', '.join(found)}" if found else "there are no invoices"
+    held = (_("the invoices are in {currencies}").format(currencies=", ".join(found))
+            if found else _("there are no invoices"))
     raise ConfigError(
-        f"no base currency: {held}; set base_currency in clientguard.toml or pass "
-        "--base-currency"
+        _("no base currency: {held}; set base_currency in clientguard.toml or pass "
+          "--base-currency").format(held=held)
     )
 
 
@@ -647,8 +687,8 @@ def _review_ledger(
                 pulled = pull(connector, source=source.name)
             progress.close()
             for note in pulled.notes:
-                print(printable(f"clientguard: source {source.name}: note: {note}"),
-                      file=sys.stderr)
+                print(printable(_("clientguard: source {source}: note: {note}").format(
+                    source=source.name, note=note)), file=sys.stderr)
             currencies = sorted({
                 str(getattr(r, "currency", "")) for r in pulled.records if r.kind == "invoice"
             })
@@ -660,7 +700,7 @@ def _review_ledger(
                                       date)]
                 rows = pull_rates(config.rates, end=_today(), first=min(days, default=None))
             if stages is not None:
-                stages(f"building the ledger of {source.name}")
+                stages(_("building the ledger of {source}").format(source=source.name))
             ledgers.append(
                 Ledger.build(
                     pulled.records,
@@ -679,7 +719,7 @@ def _review_ledger(
     else:
         path = _store_path(args, config)
         if stages is not None:
-            stages("loading the store and building the ledger")
+            stages(_("loading the store and building the ledger"))
         with Store.open(path, read_only=True) as store:
             status = store.status()
             if not any(s.records.get("invoice") for s in status):
@@ -703,22 +743,27 @@ def _warn_unknown_links(ledger: Ledger, config: Config) -> None:
         if source in ledger.sources and ledger.key(source, ident) not in known
     })
     if missing:
-        print(f"clientguard: the links name customers the records do not hold, left out: "
-              f"{printable(', '.join(missing))} (clientguard links suggest lists the "
-              "customers' ids)", file=sys.stderr)
+        print(_("clientguard: the links name customers the records do not hold, left out: "
+                "{customers} (clientguard links suggest lists the customers' ids)").format(
+                    customers=printable(", ".join(missing))), file=sys.stderr)
 
 
 def _empty_store(path: Path, status: Sequence[Any]) -> str:
     """Why a review of a store without invoices (never synced, or a first sync that failed)
     cannot say anything, and what to do."""
-    text = f"the store {path} holds no invoices, so there is nothing to review"
+    text = _("the store {path} holds no invoices, so there is nothing to review").format(
+        path=path)
     failed = [s.source for s in status if s.last_sync_status != "complete"]
     if failed:
-        text += f" (the last sync of {', '.join(failed)} did not complete)"
+        text += " " + _("(the last sync of {sources} did not complete)").format(
+            sources=", ".join(failed))
     rejected = sum(s.rejections for s in status)
     if rejected:
-        text += f"; {rejected:,} records were rejected: clientguard rejections lists them"
-    return text + "; run clientguard sync (see clientguard sync --help), then review again"
+        text += ngettext(
+            "; {n} record was rejected: clientguard rejections lists it",
+            "; {n} records were rejected: clientguard rejections lists them", rejected,
+        ).format(n=wording.number(rejected))
+    return text + _("; run clientguard sync (see clientguard sync --help), then review again")
 
 
 def _format_of(output: Path) -> str:
@@ -730,8 +775,10 @@ def _format_of(output: Path) -> str:
     if suffix not in _SUFFIX_FORMATS:
         known = ", ".join(f"{s} ({f})" for s, f in _SUFFIX_FORMATS.items())
         raise UsageError(
-            f"cannot tell the report format from {output.name!r}: its suffix {suffix} is none "
-            f"of {known}; rename the file or give --format ({', '.join(FORMATS)})"
+            _("cannot tell the report format from {name}: its suffix {suffix} is none of "
+              "{known}; rename the file or give --format ({formats})").format(
+                  name=repr(output.name), suffix=suffix, known=known,
+                  formats=", ".join(FORMATS))
         )
     return _SUFFIX_FORMATS[suffix]
 
