@@ -799,7 +799,7 @@ def _review(args: argparse.Namespace) -> int:
         signals, rules = _user_rules(config)
         result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
                         verdict_rules=rules, progress=stages)
-        stages("writing the report")
+        stages(_("writing the report"))
         text = render(result, fmt)
     finally:
         stages.close()
@@ -807,22 +807,27 @@ def _review(args: argparse.Namespace) -> int:
         _write_stdout(text)
     else:
         _write_output(output, text)
-        print(f"clientguard: wrote the {fmt} report to {output}", file=sys.stderr)
+        print(_("clientguard: wrote the {format} report to {path}").format(
+            format=fmt, path=output), file=sys.stderr)
     _warn(ledger.report.warnings)
     rejected = len(ledger.report.rejected)
     if rejected:
-        stored = "; clientguard rejections lists those of the syncs" if not args.source else ""
-        print(f"clientguard: {rejected:,} record{'s were' if rejected != 1 else ' was'} rejected "
-              f"and left out of the review: the report's data-quality section lists them"
-              f"{stored}", file=sys.stderr)
+        text = ngettext(
+            "clientguard: {n} record was rejected and left out of the review: the report's "
+            "data-quality section lists it",
+            "clientguard: {n} records were rejected and left out of the review: the report's "
+            "data-quality section lists them", rejected).format(n=wording.number(rejected))
+        if not args.source:
+            text += _("; clientguard rejections lists those of the syncs")
+        print(text, file=sys.stderr)
     no_data = [f for f in result.book.findings if f.metric == NO_DATA_METRIC]
     for finding in result.book.findings:
         if finding.signal == "stale_data":
-            print(f"clientguard: {finding.message}", file=sys.stderr)
+            print(_("clientguard: {message}").format(message=finding.message), file=sys.stderr)
     if args.fail_on:
         if no_data and not args.allow_no_data:
-            print("clientguard: --fail-on: no data in the window counts as a failure "
-                  "(--allow-no-data to pass)", file=sys.stderr)
+            print(_("clientguard: --fail-on: no data in the window counts as a failure "
+                    "(--allow-no-data to pass)"), file=sys.stderr)
             return EXIT_FINDINGS
         counted = [f for f in result.findings() if f not in no_data]
         worst = counted[0].severity if counted else None
@@ -842,15 +847,16 @@ def _forecast_command(args: argparse.Namespace) -> int:
     if args.backtest:
         result = backtest(ledger, horizon_days=args.horizon_days, policy=policy)
         if not result.origins:
-            raise UsageError("the data is too short for a backtest: it needs six months of "
-                             f"history and {args.horizon_days} days after the first origin")
-        lines.append(
-            f"Backtest: {len(result.origins)} monthly origins {result.origins[0]} to "
-            f"{result.origins[-1]},\ninvoices due in the next {result.horizon_days} days, "
-            f"outcomes as of {result.end} ({result.censored} still open and late)."
-        )
-        lines.append(f"{'METHOD':<14}{'N':>7}{'ACCURACY':>10}{'F1':>7}{'MAE DAYS':>10}"
-                     f"{'BRIER':>8}{'COVERAGE 80%':>14}")
+            raise UsageError(_(
+                "the data is too short for a backtest: it needs six months of history and "
+                "{days} days after the first origin").format(days=args.horizon_days))
+        lines.append(_(
+            "Backtest: {n} monthly origins {first} to {last},\ninvoices due in the next "
+            "{days} days, outcomes as of {end} ({censored} still open and late)."
+        ).format(n=len(result.origins), first=result.origins[0], last=result.origins[-1],
+                 days=result.horizon_days, end=result.end, censored=result.censored))
+        lines.append(f"{_('METHOD'):<14}{'N':>7}{_('ACCURACY'):>10}{'F1':>7}"
+                     f"{_('MAE DAYS'):>10}{'BRIER':>8}{_('COVERAGE 80%'):>14}")
 
         def cell(value: float | None, fmt: str, width: int) -> str:
             return f"{'-' if value is None else format(value, fmt):>{width}}"
@@ -864,24 +870,27 @@ def _forecast_command(args: argparse.Namespace) -> int:
         _write_stdout("\n".join(lines) + "\n")
         return EXIT_OK
     result_ = forecast(ledger, as_of=args.as_of, policy=policy)
-    lines.append(f"Cash-in forecast as of {result_.as_of} ({currency}), from "
-                 f"{len(result_.invoices):,} open invoices; learned from {result_.history:,} "
-                 "paid ones.")
-    lines.append(f"{'WEEK':<5}{'FROM':<12}{'TO':<12}{'EXPECTED':>14}{'80% LOW':>14}"
-                 f"{'80% HIGH':>14}")
+    lines.append(_("Cash-in forecast as of {date} ({currency}), from {open} open invoices; "
+                   "learned from {paid} paid ones.").format(
+                       date=result_.as_of, currency=currency,
+                       open=wording.number(len(result_.invoices)),
+                       paid=wording.number(result_.history)))
+    lines.append(f"{_('WEEK'):<5}{_('FROM'):<12}{_('TO'):<12}{_('EXPECTED'):>14}"
+                 f"{_('80% LOW'):>14}{_('80% HIGH'):>14}")
     for week in result_.weeks:
         lines.append(
             f"{week.week:<5}{week.start.isoformat():<12}{week.end.isoformat():<12}"
             f"{wording.amount(week.expected, currency):>14}"
             f"{wording.amount(week.low, currency):>14}{wording.amount(week.high, currency):>14}"
         )
-    lines.append(f"after 13 weeks (or never): {wording.money(result_.after, currency)}")
+    lines.append(_("after 13 weeks (or never): {amount}").format(
+        amount=wording.money(result_.after, currency)))
     lines.append("")
     shown = result_.invoices[: args.limit] if args.limit else result_.invoices
-    lines.append(f"Open invoices, most likely late first ({len(shown)} of "
-                 f"{len(result_.invoices)}):")
-    lines.append(f"{'INVOICE':<18}{'CLIENT':<18}{'DUE':<12}{'PREDICTED':<12}{'80% INTERVAL':<24}"
-                 f"{'P LATE':>7}{'P >30':>7}")
+    lines.append(_("Open invoices, most likely late first ({shown} of {total}):").format(
+        shown=len(shown), total=len(result_.invoices)))
+    lines.append(f"{_('INVOICE'):<18}{_('CLIENT'):<18}{_('DUE'):<12}{_('PREDICTED'):<12}"
+                 f"{_('80% INTERVAL'):<24}{_('P LATE'):>7}{'P >30':>7}")
     for one in shown:
         lines.append(
             f"{printable(one.invoice_id)[:17]:<18}"
@@ -890,7 +899,8 @@ def _forecast_command(args: argparse.Namespace) -> int:
             f"{one.low.isoformat() + '..' + one.high.isoformat():<24}"
             f"{one.p_late:>7.0%}{one.p_late_30:>7.0%}"
         )
-        lines.extend(textwrap.wrap(f"rests on: {printable(one.rests_on)}", 100,
+        lines.extend(textwrap.wrap(_("rests on: {basis}").format(
+            basis=printable(one.rests_on)), 100,
                                    initial_indent="  ", subsequent_indent="    "))
     _write_stdout("\n".join(lines) + "\n")
     return EXIT_OK
@@ -899,7 +909,7 @@ def _forecast_command(args: argparse.Namespace) -> int:
 def _warn(warnings: Sequence[str]) -> None:
     """What the stored data as a whole may be missing, on stderr (the report says it too)."""
     for warning in warnings:
-        _error(f"warning: {warning}")
+        _error(_("warning: {warning}").format(warning=warning))
 
 
 def _user_rules(config: Config) -> tuple[list[Any], list[Any]]:
@@ -926,8 +936,8 @@ def _rejections(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             # Without one base currency the records cannot be built into a ledger: the
             # rejections of the syncs are still listed, the ledger's own checks are not.
-            print(f"clientguard: only the rejections of the syncs are listed: {exc}",
-                  file=sys.stderr)
+            print(_("clientguard: only the rejections of the syncs are listed: {error}").format(
+                error=exc), file=sys.stderr)
             rejections = store.rejections(sources)
         else:
             ledger = store.load(base_currency=currency, sources=sources, strict=False,
@@ -940,15 +950,19 @@ def _rejections(args: argparse.Namespace) -> int:
             notes = quality.notes[1:] if quality.rejected else quality.notes
     _warn(warnings)
     if not rejections:
-        print("No record was rejected.")
+        print(_("No record was rejected."))
     else:
         for rejection in rejections:
             print(printable(str(rejection)))
-        print(f"\n{wording.count(len(rejections), 'rejected record')}. Fix the source and sync "
-              "again: a record that arrives fixed replaces its rejection.")
+        print("\n" + ngettext(
+            "{n} rejected record. Fix the source and sync again: a record that arrives fixed "
+            "replaces its rejection.",
+            "{n} rejected records. Fix the source and sync again: a record that arrives fixed "
+            "replaces its rejection.", len(rejections)).format(
+                n=wording.number(len(rejections))))
     if notes:
-        print(f"\nData-quality notes as of {args.as_of} (every one; the review's table and "
-              "HTML group them by kind):")
+        print("\n" + _("Data-quality notes as of {date} (every one; the review's table and "
+                       "HTML group them by kind):").format(date=args.as_of))
         for note in notes:
             print(f"- {printable(note)}")
     return EXIT_OK
@@ -975,10 +989,14 @@ def _links_command(args: argparse.Namespace) -> int:
     writer.writerow([*LINK_COLUMNS, "matched_on", "names"])
     for suggestion in suggestions:
         writer.writerow([printable(cell) for cell in suggestion.row()])
-    print(f"clientguard: {wording.count(len(suggestions), 'suggested link')} between customers of "
-          "different sources (same name or tax id). Nothing is linked yet: check each, keep "
-          "the right ones in a CSV file and name it in clientguard.toml: [links] files = "
-          "[\"links.csv\"]", file=sys.stderr)
+    print(ngettext(
+        "clientguard: {n} suggested link between customers of different sources (same name "
+        "or tax id). Nothing is linked yet: check each, keep the right ones in a CSV file and "
+        "name it in clientguard.toml: [links] files = [\"links.csv\"]",
+        "clientguard: {n} suggested links between customers of different sources (same name "
+        "or tax id). Nothing is linked yet: check each, keep the right ones in a CSV file and "
+        "name it in clientguard.toml: [links] files = [\"links.csv\"]",
+        len(suggestions)).format(n=wording.number(len(suggestions))), file=sys.stderr)
     return EXIT_OK
 
 
@@ -1142,20 +1160,20 @@ def build_parser() -> argparse.ArgumentParser:
     configured = _Parser(add_help=False)
     configured.add_argument(
         "--config", metavar="FILE", default=argparse.SUPPRESS,
-        help="the config file (default: $CLIENTGUARD_CONFIG, else ./clientguard.toml)",
+        help=_("the config file (default: $CLIENTGUARD_CONFIG, else ./clientguard.toml)"),
     )
 
     parser = _Parser(
         prog="clientguard",
-        description="Tells a small business when a client has become bad business: late "
-        "payment, concentration, capacity and rush work, with the money behind it.",
-        epilog="Examples:\n"
+        description=_("Tells a small business when a client has become bad business: late "
+        "payment, concentration, capacity and rush work, with the money behind it."),
+        epilog=_("Examples:") + "\n"
         "  clientguard demo\n"
         "  clientguard sync --source books\n"
         "  clientguard review --format html --output review.html\n"
         "  clientguard policy > policy.toml\n\n"
-        "Exit status: 0 done, 1 a finding reached --fail-on, 2 a user error, 70 a bug.\n"
-        "Guide: docs/cli.md",
+        + _("Exit status: 0 done, 1 a finding reached --fail-on, 2 a user error, 70 a bug.")
+        + "\n" + _("Guide: docs/cli.md"),
     )
     # The global options work before or after the command (``clientguard --config c.toml
     # sync`` and ``clientguard sync --config c.toml``): SUPPRESS keeps a command's parser from
@@ -1164,35 +1182,37 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", type=_language_code, metavar="LANG",
                         default=argparse.SUPPRESS, help=_lang_help())
     parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
-                        help="the config file (default: $CLIENTGUARD_CONFIG, else "
-                        "./clientguard.toml)")
+                        help=_("the config file (default: $CLIENTGUARD_CONFIG, else "
+                        "./clientguard.toml)"))
     parser.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                        help="the store (default: from the config, else clientguard.db)")
+                        help=_("the store (default: from the config, else clientguard.db)"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = _add_command(
         commands, "demo",
-        help="review a built-in sample firm",
-        description="Build the sample firm's ledger, print its review, and write the HTML "
-        f"report with charts to {DEMO_REPORT} in the current folder.",
+        help=_("review a built-in sample firm"),
+        description=_("Build the sample firm's ledger, print its review, and write the HTML "
+                      "report with charts to {path} in the current folder.").format(
+                          path=DEMO_REPORT),
         examples=["clientguard demo", "clientguard demo --seed 3 --as-of 2026-03-31"],
         parents=[common],
     )
     demo.add_argument("--seed", type=int, default=None,
-                      help="sample data seed (default: the sample's own)")
+                      help=_("sample data seed (default: the sample's own)"))
     demo.add_argument("--as-of", type=_demo_as_of, default=DEMO_AS_OF,
-                      help=f"review date (default {DEMO_AS_OF})")
+                      help=_("review date (default {date})").format(date=DEMO_AS_OF))
     demo.add_argument("--output", default=DEMO_REPORT, metavar="FILE",
-                      help=f"where to write the HTML report (default {DEMO_REPORT})")
+                      help=_("where to write the HTML report (default {path})").format(
+                          path=DEMO_REPORT))
     demo.set_defaults(run=_demo)
 
     sync = _add_command(
         commands, "sync",
-        help="pull records from a source into the store",
-        description="Pull invoices, payments, credit notes (and more, where the source has "
+        help=_("pull records from a source into the store"),
+        description=_("Pull invoices, payments, credit notes (and more, where the source has "
         "them) into the local store, incrementally: only what changed since the last sync. "
         "Each page is stored as it arrives, so an interrupted sync resumes where it stopped. "
-        "Progress goes to stderr, the summary to stdout.",
+        "Progress goes to stderr, the summary to stdout."),
         examples=[
             "clientguard sync                       # every source of clientguard.toml",
             "clientguard sync --source books --full",
@@ -1202,33 +1222,33 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, configured],
     )
     sync.add_argument("--source", action="append", metavar="NAME",
-                      help="a source of clientguard.toml, or a connector name (repeatable; "
-                      "default: every source of the config)")
+                      help=_("a source of clientguard.toml, or a connector name (repeatable; "
+                      "default: every source of the config)"))
     sync.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
-                      help="a connector option (repeatable; never a secret: those come from "
-                      "the environment)")
+                      help=_("a connector option (repeatable; never a secret: those come from "
+                      "the environment)"))
     sync.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                      help="the store (default: from the config, "
-                      "else ./clientguard.db)")
+                      help=_("the store (default: from the config, "
+                      "else ./clientguard.db)"))
     sync.add_argument("--full", action="store_true",
-                      help="read everything again, not only what changed")
+                      help=_("read everything again, not only what changed"))
     sync.add_argument("--prune", action="store_true",
-                      help="remove stored records a full read no longer finds (deleted at "
-                      "the source)")
+                      help=_("remove stored records a full read no longer finds (deleted at "
+                      "the source)"))
     sync.add_argument("--stream", action="append", metavar="NAME",
-                      help="read only this stream (repeatable)")
+                      help=_("read only this stream (repeatable)"))
     sync.add_argument("--wait", type=_wait, default=0, metavar="SECONDS",
-                      help="wait this long for another sync of the store to finish "
-                      "(default: fail at once)")
-    sync.add_argument("--quiet", action="store_true", help="no progress on stderr")
+                      help=_("wait this long for another sync of the store to finish "
+                      "(default: fail at once)"))
+    sync.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
     sync.set_defaults(run=_sync)
 
     review = _add_command(
         commands, "review",
-        help="review every client: findings, costs and a verdict",
-        description="Review every client as of a date: late payment, concentration, capacity "
+        help=_("review every client: findings, costs and a verdict"),
+        description=_("Review every client as of a date: late payment, concentration, capacity "
         "and rush work, what the lateness costs, what ending the client would change, and a "
-        "verdict. Reads the store (default) or pulls the sources directly (--source).",
+        "verdict. Reads the store (default) or pulls the sources directly (--source)."),
         examples=[
             "clientguard review",
             "clientguard review --as-of 2026-06-30 --policy policy.toml",
@@ -1240,46 +1260,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     where = review.add_mutually_exclusive_group()
     where.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                       help="review this store (default: from the "
-                       "config, else ./clientguard.db)")
+                       help=_("review this store (default: from the "
+                       "config, else ./clientguard.db)"))
     where.add_argument("--source", action="append", metavar="NAME",
-                       help="pull this source directly instead of reading the store "
-                       "(repeatable)")
+                       help=_("pull this source directly instead of reading the store "
+                       "(repeatable)"))
     review.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
-                        help="a connector option, with --source")
+                        help=_("a connector option, with --source"))
     review.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
-                        help="review date, YYYY-MM-DD (default: today)")
+                        help=_("review date, YYYY-MM-DD (default: today)"))
     review.add_argument("--policy", metavar="FILE",
-                        help="a policy file (default: from the config, else the defaults; "
-                        "see clientguard policy)")
+                        help=_("a policy file (default: from the config, else the defaults; "
+                        "see clientguard policy)"))
     review.add_argument("--base-currency", metavar="CODE",
-                        help="the currency amounts are converted to (default: from the "
-                        "config, else the invoices' one currency)")
+                        help=_("the currency amounts are converted to (default: from the "
+                        "config, else the invoices' one currency)"))
     review.add_argument("--format", choices=FORMATS, default=None,
-                        help="table (default), json, csv or html; default from --output's "
-                        "suffix")
-    review.add_argument("--output", metavar="FILE", help="write the report here (default: "
-                        "stdout)")
+                        help=_("table (default), json, csv or html; default from --output's "
+                        "suffix"))
+    review.add_argument("--output", metavar="FILE", help=_("write the report here (default: "
+                        "stdout)"))
     review.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
-                        help="exit 1 when any finding reaches this severity: watch, warning "
-                        "or critical; and when no invoice falls due in the window (no data)")
+                        help=_("exit 1 when any finding reaches this severity: watch, warning "
+                        "or critical; and when no invoice falls due in the window (no data)"))
     review.add_argument("--allow-no-data", action="store_true",
-                        help="with --fail-on: no invoice due in the window is not a failure")
+                        help=_("with --fail-on: no invoice due in the window is not a failure"))
     review.add_argument("--strict", action="store_true",
-                        help="fail when any record was rejected instead of leaving it out")
-    review.add_argument("--quiet", action="store_true", help="no progress on stderr")
+                        help=_("fail when any record was rejected instead of leaving it out"))
+    review.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
     review.add_argument("--progress", action="store_true",
-                        help="show the stages on stderr even when it is not a terminal (a "
-                        "log); --quiet wins")
+                        help=_("show the stages on stderr even when it is not a terminal (a "
+                        "log); --quiet wins"))
     review.set_defaults(run=_review)
 
     fc = _add_command(
         commands, "forecast",
-        help="predict when each open invoice will be paid, and the 13-week cash-in",
-        description="Predict each open invoice's payment date (median and 80% interval) and "
+        help=_("predict when each open invoice will be paid, and the 13-week cash-in"),
+        description=_("Predict each open invoice's payment date (median and 80% interval) and "
         "its probability of being paid late, and the cash expected in each of the next 13 "
         "weeks, learned from the data's own history as of a date (docs/forecast.md). "
-        "--backtest evaluates the forecast month by month beside naive baselines.",
+        "--backtest evaluates the forecast month by month beside naive baselines."),
         examples=[
             "clientguard forecast --as-of 2026-06-30",
             "clientguard forecast --backtest",
@@ -1289,87 +1309,87 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, configured],
     )
     fc_where = fc.add_mutually_exclusive_group()
-    fc_where.add_argument("--store", metavar="PATH", help="read this store (default: from the "
-                          "config, else ./clientguard.db)")
+    fc_where.add_argument("--store", metavar="PATH", help=_("read this store (default: from the "
+                          "config, else ./clientguard.db)"))
     fc_where.add_argument("--source", action="append", metavar="NAME",
-                          help="pull this source directly instead of reading the store")
+                          help=_("pull this source directly instead of reading the store"))
     fc.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
-                    help="a connector option, with --source")
+                    help=_("a connector option, with --source"))
     fc.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
-                    help="forecast date, YYYY-MM-DD (default: today)")
-    fc.add_argument("--policy", metavar="FILE", help="a policy file (default: from the config)")
+                    help=_("forecast date, YYYY-MM-DD (default: today)"))
+    fc.add_argument("--policy", metavar="FILE", help=_("a policy file (default: from the config)"))
     fc.add_argument("--base-currency", metavar="CODE",
-                    help="the currency amounts are converted to")
+                    help=_("the currency amounts are converted to"))
     fc.add_argument("--backtest", action="store_true",
-                    help="evaluate the forecast at monthly origins beside naive baselines")
+                    help=_("evaluate the forecast at monthly origins beside naive baselines"))
     fc.add_argument("--horizon-days", type=int, default=90, metavar="DAYS",
-                    help="with --backtest: predict the invoices due this many days after each "
-                    "origin (default 90)")
+                    help=_("with --backtest: predict the invoices due this many days after each "
+                    "origin (default 90)"))
     fc.add_argument("--limit", type=int, default=20, metavar="N",
-                    help="show the N invoices most likely late (0: all; default 20)")
+                    help=_("show the N invoices most likely late (0: all; default 20)"))
     fc.add_argument("--strict", action="store_true",
-                    help="fail when any record was rejected instead of leaving it out")
-    fc.add_argument("--quiet", action="store_true", help="no progress on stderr")
+                    help=_("fail when any record was rejected instead of leaving it out"))
+    fc.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
     fc.set_defaults(run=_forecast_command)
 
     rejections = _add_command(
         commands, "rejections",
-        help="list the records the store could not load",
-        description="List the rejected records kept in the store (from this and earlier "
-        "syncs): each with its source, file and line or API page, and the reason.",
+        help=_("list the records the store could not load"),
+        description=_("List the rejected records kept in the store (from this and earlier "
+        "syncs): each with its source, file and line or API page, and the reason."),
         examples=["clientguard rejections", "clientguard rejections --source books"],
         parents=[common, configured],
     )
     rejections.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                            help="the store (default: from the "
-                            "config, else ./clientguard.db)")
+                            help=_("the store (default: from the "
+                            "config, else ./clientguard.db)"))
     rejections.add_argument("--source", action="append", metavar="NAME",
-                            help="only this source (repeatable)")
+                            help=_("only this source (repeatable)"))
     rejections.add_argument("--as-of", type=_date, default=None,
-                            help="the date of the data-quality notes (default: today)")
+                            help=_("the date of the data-quality notes (default: today)"))
     rejections.add_argument("--base-currency", metavar="CODE",
-                            help="the currency of the notes' amounts (default: from the config, "
-                            "else the invoices' one currency)")
+                            help=_("the currency of the notes' amounts (default: from the config, "
+                            "else the invoices' one currency)"))
     rejections.set_defaults(run=_rejections)
 
     links = _add_command(
         commands, "links",
-        help="suggest links between customers of different sources, or list the links",
-        description="The same client in two sources (the old invoicing tool and the new) is "
+        help=_("suggest links between customers of different sources, or list the links"),
+        description=_("The same client in two sources (the old invoicing tool and the new) is "
         "one client only when linked in clientguard.toml ([links]). 'suggest' prints, as a "
         "links CSV (customer,same_as as source:id), the pairs of customers of different "
         "sources whose names normalise alike or whose tax ids are equal; nothing is linked "
         "until you keep the right ones in a file named in [links] files. 'list' prints the "
-        "links in effect.",
+        "links in effect."),
         examples=["clientguard links suggest > links.csv",
                   "clientguard links list"],
         parents=[common, configured],
     )
     links.add_argument("action", choices=("suggest", "list"),
-                       help="suggest: pairs to check; list: the links in effect")
+                       help=_("suggest: pairs to check; list: the links in effect"))
     links.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                       help="the store (default: from the config, "
-                       "else ./clientguard.db)")
+                       help=_("the store (default: from the config, "
+                       "else ./clientguard.db)"))
     links.add_argument("--source", action="append", metavar="NAME",
-                       help="only customers of this source (repeatable)")
+                       help=_("only customers of this source (repeatable)"))
     links.set_defaults(run=_links_command)
 
     connectors = _add_command(
         commands, "connectors",
-        help="list the installed connectors and their versions",
-        description="List the installed connectors with their versions; with a NAME, its "
-        "streams and options (and where its secrets come from).",
+        help=_("list the installed connectors and their versions"),
+        description=_("List the installed connectors with their versions; with a NAME, its "
+        "streams and options (and where its secrets come from)."),
         examples=["clientguard connectors", "clientguard connectors csv"],
         parents=[common],
     )
-    connectors.add_argument("name", nargs="?", metavar="NAME", help="describe this connector")
+    connectors.add_argument("name", nargs="?", metavar="NAME", help=_("describe this connector"))
     connectors.set_defaults(run=_connectors_command)
 
     policy = _add_command(
         commands, "policy",
-        help="print the default policy as TOML",
-        description="Print the default policy, every threshold with its meaning and source, "
-        "as TOML: the start of your own policy file.",
+        help=_("print the default policy as TOML"),
+        description=_("Print the default policy, every threshold with its meaning and source, "
+        "as TOML: the start of your own policy file."),
         examples=["clientguard policy > policy.toml",
                   "clientguard review --policy policy.toml"],
         parents=[common],
@@ -1378,26 +1398,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     rates = _add_command(
         commands, "rates",
-        help="exchange rates: print a template, read [rates] into the store, list them",
-        description="Exchange rates for documents in another currency than the base "
+        help=_("exchange rates: print a template, read [rates] into the store, list them"),
+        description=_("Exchange rates for documents in another currency than the base "
         "currency. 'template' prints a rates CSV to fill in; 'sync' reads the sources of "
         "[rates] in clientguard.toml (CSV files, the ECB's and the NBP's daily tables) into "
         "the store ('clientguard sync' does too); 'list' (the default) says what is stored. "
-        "'review' converts with the stored rates.",
+        "'review' converts with the stored rates."),
         examples=["clientguard rates template > rates.csv", "clientguard rates sync",
                   "clientguard rates"],
         parents=[common, configured],
     )
     rates.add_argument("action", nargs="?", choices=("list", "sync", "template"),
-                       default="list", help="list (default), sync or template")
+                       default="list", help=_("list (default), sync or template"))
     rates.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                       help="the store (default: from the "
-                       "config, else ./clientguard.db)")
+                       help=_("the store (default: from the "
+                       "config, else ./clientguard.db)"))
     rates.add_argument("--from", dest="start", type=_date, metavar="DATE",
-                       help="sync: read the banks' tables from this day (default: [rates] "
-                       "start, else a week before the first stored document)")
+                       help=_("sync: read the banks' tables from this day (default: [rates] "
+                       "start, else a week before the first stored document)"))
     rates.add_argument("--to", dest="end", type=_date, metavar="DATE",
-                       help="sync: read the banks' tables up to this day (default: today)")
+                       help=_("sync: read the banks' tables up to this day (default: today)"))
     rates.set_defaults(run=_rates_command)
     return parser
 
@@ -1442,14 +1462,14 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except sqlite3.Error as exc:
         _traceback(args)
-        _error(f"the store cannot be used: {exc}")
+        _error(_("the store cannot be used: {error}").format(error=exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        _error("interrupted")
+        _error(_("interrupted"))
         return EXIT_INTERRUPTED
     except Exception:
         _print_traceback()
-        _error("this is a bug in clientguard: please report it with the traceback above")
+        _error(_("this is a bug in clientguard: please report it with the traceback above"))
         return EXIT_BUG
 
 
