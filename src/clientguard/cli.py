@@ -855,8 +855,10 @@ def _forecast_command(args: argparse.Namespace) -> int:
             "{days} days, outcomes as of {end} ({censored} still open and late)."
         ).format(n=len(result.origins), first=result.origins[0], last=result.origins[-1],
                  days=result.horizon_days, end=result.end, censored=result.censored))
-        lines.append(f"{_('METHOD'):<14}{'N':>7}{_('ACCURACY'):>10}{'F1':>7}"
-                     f"{_('MAE DAYS'):>10}{'BRIER':>8}{_('COVERAGE 80%'):>14}")
+        method, accuracy, mae, coverage = (
+            _("METHOD"), _("ACCURACY"), _("MAE DAYS"), _("COVERAGE 80%"))
+        lines.append(f"{method:<14}{'N':>7}{accuracy:>10}{'F1':>7}{mae:>10}{'BRIER':>8}"
+                     f"{coverage:>14}")
 
         def cell(value: float | None, fmt: str, width: int) -> str:
             return f"{'-' if value is None else format(value, fmt):>{width}}"
@@ -875,8 +877,9 @@ def _forecast_command(args: argparse.Namespace) -> int:
                        date=result_.as_of, currency=currency,
                        open=wording.number(len(result_.invoices)),
                        paid=wording.number(result_.history)))
-    lines.append(f"{_('WEEK'):<5}{_('FROM'):<12}{_('TO'):<12}{_('EXPECTED'):>14}"
-                 f"{_('80% LOW'):>14}{_('80% HIGH'):>14}")
+    week_, start, end, expected, low, high = (
+        _("WEEK"), _("FROM"), _("TO"), _("EXPECTED"), _("80% LOW"), _("80% HIGH"))
+    lines.append(f"{week_:<5}{start:<12}{end:<12}{expected:>14}{low:>14}{high:>14}")
     for week in result_.weeks:
         lines.append(
             f"{week.week:<5}{week.start.isoformat():<12}{week.end.isoformat():<12}"
@@ -889,8 +892,10 @@ def _forecast_command(args: argparse.Namespace) -> int:
     shown = result_.invoices[: args.limit] if args.limit else result_.invoices
     lines.append(_("Open invoices, most likely late first ({shown} of {total}):").format(
         shown=len(shown), total=len(result_.invoices)))
-    lines.append(f"{_('INVOICE'):<18}{_('CLIENT'):<18}{_('DUE'):<12}{_('PREDICTED'):<12}"
-                 f"{_('80% INTERVAL'):<24}{_('P LATE'):>7}{'P >30':>7}")
+    invoice, client, due, predicted, interval, p_late = (
+        _("INVOICE"), _("CLIENT"), _("DUE"), _("PREDICTED"), _("80% INTERVAL"), _("P LATE"))
+    lines.append(f"{invoice:<18}{client:<18}{due:<12}{predicted:<12}{interval:<24}"
+                 f"{p_late:>7}{'P >30':>7}")
     for one in shown:
         lines.append(
             f"{printable(one.invoice_id)[:17]:<18}"
