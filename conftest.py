@@ -75,3 +75,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """True when the run writes the golden files (``--update-golden``) instead of comparing."""
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(autouse=True)
+def _english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The CLI writes in the locale's language when neither --lang nor the config chooses one
+    # (docs/languages.md): every test starts from a locale that asks for none, whatever the
+    # machine's, and a test about the locale sets its own.
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
