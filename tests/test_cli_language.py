@@ -165,7 +165,7 @@ def test_a_bad_lang_in_the_config_is_named_with_a_suggestion(
     folder: Path, text: str, message: str
 ) -> None:
     (folder / "clientguard.toml").write_text(text)
-    with pytest.raises(ConfigError, match="clientguard.toml") as raised:
+    with pytest.raises(ConfigError, match=r"clientguard\.toml") as raised:
         load_config()
     assert message in str(raised.value)
 
