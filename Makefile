@@ -9,7 +9,7 @@ CONNECTOR_SRC := $(wildcard connectors/*/src/*)
 STAMP := $(VENV)/.installed
 NPM_STAMP := tools/node_modules/.installed
 
-.PHONY: demo test lint types unit bench clean
+.PHONY: demo test lint types unit bench golden clean
 
 $(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(CONNECTORS))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ types: $(STAMP)
 
 unit: $(STAMP) $(NPM_STAMP)
 	$(BIN)/pytest
+
+# The golden reports of tests/golden/ written afresh: read `git diff tests/golden/` before
+# committing them (tests/golden/README.md).
+golden: $(STAMP)
+	$(BIN)/pytest -q tests/test_golden.py --update-golden
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

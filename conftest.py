@@ -58,3 +58,30 @@ def recorded() -> Callable[[str], Any]:
     ``parse_float=Decimal``: a float never becomes money), or skips the test saying the file
     is absent."""
     return _recorded
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # The golden reports (tests/golden/README.md): `make golden` writes them afresh.
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="write the golden reports of tests/golden/ from the code instead of comparing "
+        "(read the diff before committing it)",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run writes the golden files (``--update-golden``) instead of comparing."""
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(autouse=True)
+def _english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The CLI writes in the locale's language when neither --lang nor the config chooses one
+    # (docs/languages.md): every test starts from a locale that asks for none, whatever the
+    # machine's, and a test about the locale sets its own.
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

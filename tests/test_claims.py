@@ -425,7 +425,6 @@ def test_claim_command_writes_the_note(
         (["claim", "Birch"], "nothing to claim"),
         (["claim", "Acme", "--output", "nota.pdf"], "cannot tell the report format"),
         (["claim", "Acme", "--output", "nota.csv"], "a claim is written as HTML or JSON"),
-        (["claim", "Acme", "--lang", "de"], "unknown language"),
         (["claim", "Acme", "--pay-within", "0"], "give a whole number of days, 1 or more"),
     ],
 )
@@ -437,6 +436,18 @@ def test_claim_command_user_errors_exit_2(
     _, err = capsys.readouterr()
     assert message in err
     assert "Traceback" not in err
+
+
+def test_claim_in_a_language_clientguard_does_not_write_is_refused(
+    synced_books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --lang is the global option (docs/languages.md): argparse refuses it, exit 2.
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main(["claim", "Acme", "--lang", "de", "--as-of", "2025-12-31"])
+    assert exited.value.code == EXIT_USAGE
+    _, err = capsys.readouterr()
+    assert "'de' is not a language clientguard writes: use one of en, pl" in err
 
 
 def test_review_title_from_the_option_and_from_the_firm(

@@ -14,6 +14,11 @@ Exit status (for scripts and cron jobs):
 * 130: interrupted (Ctrl-C).
 
 The CLI is the one place that reads the clock: the default ``--as-of`` is today.
+
+Language (docs/languages.md): ``--lang en|pl`` (before or after the command), else ``lang`` in
+clientguard.toml, else the locale (``LANG``), else English. It is known before the parser is
+built, so ``--help`` (argparse's own words too), the messages, the errors and the reports are
+all in it; the command runs inside :func:`clientguard.i18n.using`.
 """
 
 from __future__ import annotations
@@ -35,17 +40,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
-from clientguard import wording
+from clientguard import i18n, wording
 from clientguard.config import (
     CONFIG_ENV,
     Config,
     SourceConfig,
+    config_language,
     connector_options,
     load_config,
     secret_variable,
 )
 from clientguard.connector import ProgressEvent
 from clientguard.errors import ClientguardError, ConfigError
+from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext, noop
 from clientguard.ledger import Ledger
 from clientguard.report.text import printable
 
@@ -54,7 +62,7 @@ if TYPE_CHECKING:
 
 
 # Internal (the command's own plumbing), left out of __all__: UsageError, OutputError,
-# ledger_summary, SyncProgress, DEMO_AS_OF, DEMO_REPORT, SEVERITIES, FORMATS.
+# ledger_summary, SyncProgress, DEMO_AS_OF, DEMO_REPORT, SEVERITIES, FORMATS, command_language.
 __all__ = [
     "EXIT_BUG",
     "EXIT_FINDINGS",
@@ -92,7 +100,8 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a date in YYYY-MM-DD form").format(value=repr(text))) from None
 
 
 def _as_of(text: str, *, margin: int = 0) -> date:
@@ -105,7 +114,8 @@ def _as_of(text: str, *, margin: int = 0) -> date:
     last = LAST_DATE.replace(year=LAST_DATE.year - margin)
     if not first <= day <= last:
         raise argparse.ArgumentTypeError(
-            f"{text} is outside the dates clientguard reviews: give one from {first} to {last}"
+            _("{value} is outside the dates clientguard reviews: give one from {first} to "
+              "{last}").format(value=text, first=first, last=last)
         )
     return day
 
@@ -125,7 +135,7 @@ def _option(text: str) -> tuple[str, Any]:
     a list, true) and as text otherwise."""
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+        raise argparse.ArgumentTypeError(_("{value} is not KEY=VALUE").format(value=repr(text)))
     try:
         value: Any = tomllib.loads(f"v = {raw}", parse_float=Decimal)["v"]
     except tomllib.TOMLDecodeError:
@@ -153,7 +163,7 @@ def _wait(text: str) -> float:
         seconds = math.nan
     if not math.isfinite(seconds) or seconds < 0:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of seconds (0 or more, e.g. 30)"
+            _("{value} is not a number of seconds (0 or more, e.g. 30)").format(value=repr(text))
         )
     return seconds
 
@@ -178,7 +188,8 @@ def _write_output(path: Path, content: str) -> None:
             dir=target.parent or Path("."), prefix=f".{target.name}."
         )
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise OutputError(_("cannot write {path}: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(content)
@@ -191,7 +202,8 @@ def _write_output(path: Path, content: str) -> None:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise OutputError(
-                f"cannot write {path}: {exc.strerror or exc}; the file was left as it was"
+                _("cannot write {path}: {reason}; the file was left as it was").format(
+                    path=path, reason=exc.strerror or exc)
             ) from None
         raise
 
@@ -211,7 +223,8 @@ def _write_stdout(text: str = "") -> None:
     except BrokenPipeError:
         _reader_gone()
     except OSError as exc:
-        raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from None
+        raise OutputError(_("cannot write to stdout: {reason}").format(
+            reason=exc.strerror or exc)) from None
 
 
 def _reader_gone() -> None:
@@ -252,18 +265,22 @@ def ledger_summary(ledger: Ledger, *, as_of: date) -> list[str]:
         Decimal(0),
     )
     span = ledger.date_range
-    lines = [
-        f"customers:     {len(ledger.customer_ids)}",
-        f"invoices:      {counts.get('invoices', 0)}",
-        f"payments:      {counts.get('payments', 0)}",
-        f"credit notes:  {counts.get('credit_notes', 0)}",
-        f"time entries:  {counts.get('time_entries', 0)}",
-        f"work requests: {counts.get('work_requests', 0)}",
-        f"issued:        {span[0]} to {span[1]}" if span else "issued:        (no invoices)",
-        f"open balance:  {wording.money(open_base, ledger.base_currency)} as of {as_of}",
-        f"rejected:      {len(ledger.report.rejected)}",
+    rows = [
+        (_("customers:"), str(len(ledger.customer_ids))),
+        (_("invoices:"), str(counts.get("invoices", 0))),
+        (_("payments:"), str(counts.get("payments", 0))),
+        (_("credit notes:"), str(counts.get("credit_notes", 0))),
+        (_("time entries:"), str(counts.get("time_entries", 0))),
+        (_("work requests:"), str(counts.get("work_requests", 0))),
+        (_("issued:"), _("{first} to {last}").format(first=span[0], last=span[1]) if span
+         else _("(no invoices)")),
+        (_("open balance:"), _("{amount} as of {date}").format(
+            amount=wording.money(open_base, ledger.base_currency), date=as_of)),
+        (_("rejected:"), str(len(ledger.report.rejected))),
     ]
-    return lines
+    # The values in one column, one space after the longest label (14 columns in English).
+    width = max(len(label) for label, _value in rows) + 1
+    return [f"{label:<{width}}{value}" for label, value in rows]
 
 
 # --------------------------------------------------------------------------- connectors
@@ -286,13 +303,15 @@ def _sources(args: argparse.Namespace, config: Config) -> list[SourceConfig]:
     if not names:
         names = list(config.sources)
     if not names:
-        where = f" in {config.path}" if config.path else " (no clientguard.toml here)"
-        raise UsageError(
-            f"no source to read: pass --source NAME (a connector, e.g. csv) or add "
-            f"[sources.NAME] tables{where}"
-        )
+        if config.path:
+            text = _("no source to read: pass --source NAME (a connector, e.g. csv) or add "
+                     "[sources.NAME] tables in {path}").format(path=config.path)
+        else:
+            text = _("no source to read: pass --source NAME (a connector, e.g. csv) or add "
+                     "[sources.NAME] tables (no clientguard.toml here)")
+        raise UsageError(text)
     if getattr(args, "option", None) and len(names) > 1:
-        raise UsageError("--option applies to one source: pass exactly one --source with it")
+        raise UsageError(_("--option applies to one source: pass exactly one --source with it"))
     return [config.source(name) for name in names]
 
 
@@ -317,16 +336,21 @@ class SyncProgress:
         if event.event == "wait":
             seconds = event.wait_seconds or 0
             self._line(
-                f"{self.source}: waiting {seconds:,.0f} s: {event.reason or 'rate limit'}",
+                _("{source}: waiting {seconds} s: {reason}").format(
+                    source=self.source, seconds=wording.number(round(seconds)),
+                    reason=event.reason or _("rate limit")),
                 final=True,
             )
             return
-        text = (
-            f"{self.source} {event.stream or '?'}: {wording.count(event.records, 'record')} in "
-            f"{wording.count(event.pages, 'page')}"
+        text = _("{source} {stream}: {records} in {pages}").format(
+            source=self.source, stream=event.stream or "?",
+            records=ngettext("{n} record", "{n} records", event.records).format(
+                n=wording.number(event.records)),
+            pages=ngettext("{n} page", "{n} pages", event.pages).format(
+                n=wording.number(event.pages)),
         )
         if event.rejected:
-            text += f", {event.rejected:,} rejected"
+            text += _(", {n} rejected").format(n=wording.number(event.rejected))
         if event.event == "stream_done":
             if event.records or event.rejected:
                 self._line(text, final=True)
@@ -335,7 +359,7 @@ class SyncProgress:
         elif self.live:
             if event.read is not None and event.total:
                 share = min(event.read, event.total) * 100 // event.total
-                text += f", {share}% read"
+                text += _(", {share}% read").format(share=share)
             self._line(text, final=False)
 
     def _line(self, text: str, *, final: bool) -> None:
@@ -378,7 +402,8 @@ class StageProgress:
     def __call__(self, stage: str) -> None:
         if not self.enabled:
             return
-        text = printable(f"clientguard {self.command}: {stage}")
+        text = printable(_("clientguard {command}: {stage}").format(
+            command=self.command, stage=stage))
         if self.live:
             self.out.write("\r\x1b[K" + text + "\u2026")
             self.open_line = True
@@ -408,15 +433,19 @@ def _demo(args: argparse.Namespace) -> int:
         else sample_ledger(seed=args.seed, as_of=args.as_of)
     )
     result = review(ledger, as_of=args.as_of)
-    seed = f" (seed {args.seed})" if args.seed is not None else ""
-    print(f"clientguard demo: a sample firm's books as of {args.as_of}{seed}")
+    if args.seed is None:
+        print(_("clientguard demo: a sample firm's books as of {date}").format(date=args.as_of))
+    else:
+        print(_("clientguard demo: a sample firm's books as of {date} (seed {seed})").format(
+            date=args.as_of, seed=args.seed))
     for line in ledger_summary(ledger, as_of=args.as_of):
         print(f"  {line}")
     print()
-    print(render(result, "table", title="Sample firm"), end="")
+    print(render(result, "table", title=_("Sample firm")), end="")
     output = Path(args.output)
-    _write_output(output, render(result, "html", title="Sample firm (clientguard demo)"))
-    print(f"\nThe report with charts: {output} (open it in a browser).")
+    _write_output(output, render(result, "html", title=_("Sample firm (clientguard demo)")))
+    print("\n" + _("The report with charts: {path} (open it in a browser).").format(
+        path=output))
     return EXIT_OK
 
 
@@ -434,23 +463,22 @@ def _connectors_command(args: argparse.Namespace) -> int:
     if args.name:
         return _describe_connector(args.name)
     if not found:
-        print("No connectors are installed. Install one, e.g.: pip install clientguard-csv")
+        print(_("No connectors are installed. Install one, e.g.: pip install clientguard-csv"))
         return EXIT_OK
     rows = []
     for name, info in found.items():
         try:
             summary = connectors.load(name).describe().summary
         except ClientguardError as exc:
-            summary = f"(fails to load: {exc})"
-        rows.append((name, info.version or "-", info.distribution or "(registered)", summary))
-    widths = [max(len(r[i]) for r in (*rows, ("name", "version", "distribution", ""))) for i in
-              range(3)]
-    print(f"{'name':<{widths[0]}}  {'version':<{widths[1]}}  {'distribution':<{widths[2]}}  "
-          "summary")
+            summary = _("(fails to load: {error})").format(error=exc)
+        rows.append((name, info.version or "-", info.distribution or _("(registered)"), summary))
+    head = (_("name"), _("version"), _("distribution"), _("summary"))
+    widths = [max(len(r[i]) for r in (*rows, head)) for i in range(3)]
+    print(f"{head[0]:<{widths[0]}}  {head[1]:<{widths[1]}}  {head[2]:<{widths[2]}}  {head[3]}")
     for row in rows:
         print(printable(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  "
                         f"{row[3]}"))
-    print("\nOptions of one connector: clientguard connectors NAME")
+    print("\n" + _("Options of one connector: clientguard connectors NAME"))
     return EXIT_OK
 
 
@@ -461,19 +489,22 @@ def _describe_connector(name: str) -> int:
     found = connectors.available().get(name)
     version = f" {found.version}" if found and found.version else ""
     print(printable(f"{info.name}{version}: {info.summary}"))
-    print("\nstreams:")
+    print("\n" + _("streams:"))
     for stream in info.streams:
-        how = "incremental" if stream.incremental else "read in full"
+        how = _("incremental") if stream.incremental else _("read in full")
         line = f"  {stream.name} ({stream.kind}, {how})"
         print(printable(line + (f": {stream.description}" if stream.description else "")))
-    print("\noptions:")
+    print("\n" + _("options:"))
     for option in info.options:
         if option.secret:
-            note = f"secret: from ${secret_variable(name, option.name)}"
+            note = _("secret: from ${variable}").format(
+                variable=secret_variable(name, option.name))
         elif option.required:
-            note = "required"
+            note = _("required")
+        elif option.default is not None:
+            note = _("default {value}").format(value=option.default)
         else:
-            note = f"default {option.default}" if option.default is not None else "optional"
+            note = _("optional")
         print(printable(f"  {option.name} ({_short_type(option.type)}; {note})"))
         if option.help:
             for line in textwrap.wrap(" ".join(option.help.split()), width=94):
@@ -514,7 +545,7 @@ def _sync(args: argparse.Namespace) -> int:
                 if len(sources) == 1:
                     raise
                 _traceback(args)  # --debug shows it, and the other sources still sync
-                _error(f"source {source.name}: {exc}")
+                _error(_("source {source}: {error}").format(source=source.name, error=exc))
                 failed += 1
                 continue
             progress.close()
@@ -538,7 +569,7 @@ def _sync_rates(
     except ClientguardError as exc:
         if debug:
             raise
-        print(f"clientguard: rates: {exc}", file=sys.stderr)
+        print(_("clientguard: rates: {error}").format(error=exc), file=sys.stderr)
         return 1
     return 0
 
@@ -553,54 +584,70 @@ def _rates_command(args: argparse.Namespace) -> int:
     config = _config(args)
     if args.action == "sync":
         if config.rates is None:
-            raise ConfigError(
+            raise ConfigError(_(
                 "clientguard.toml has no [rates] table; add one: file = \"rates.csv\" "
                 "(clientguard rates template prints one), or [rates.ecb] / [rates.nbp]"
-            )
+            ))
         with Store.open(_store_path(args, config)) as store:
             failed = _sync_rates(store, config, args.debug, args.start, args.end)
             return EXIT_USAGE if failed else EXIT_OK
     with Store.open(_store_path(args, config), create=False) as store:
         summary = store.rates_summary()
     if not summary:
-        print("No exchange rates are stored. Add [rates] to clientguard.toml and run "
-              "clientguard rates sync.")
+        print(_("No exchange rates are stored. Add [rates] to clientguard.toml and run "
+                "clientguard rates sync."))
         return EXIT_OK
     for source, base, currencies, count, first, last in summary:
-        kinds = wording.count(currencies, "currency", "currencies")
-        print(f"{source}: {wording.count(count, 'rate')} of {kinds} in {base}, {first} to {last}")
+        kinds = ngettext("{n} currency", "{n} currencies", currencies).format(
+            n=wording.number(currencies))
+        rates = ngettext("{n} rate", "{n} rates", count).format(n=wording.number(count))
+        print(_("{source}: {rates} of {currencies} in {base}, {first} to {last}").format(
+            source=source, rates=rates, currencies=kinds, base=base, first=first, last=last))
     return EXIT_OK
 
 
 def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
     def counts(item: SyncResult | StreamResult) -> str:
-        text = (f"{item.new:,} new, {item.updated:,} updated, {item.unchanged:,} unchanged, "
-                f"{item.rejected:,} rejected")
-        text += f", {item.removed:,} removed" if item.removed else ""
+        text = _("{new} new, {updated} updated, {unchanged} unchanged, {rejected} "
+                 "rejected").format(new=wording.number(item.new),
+                                    updated=wording.number(item.updated),
+                                    unchanged=wording.number(item.unchanged),
+                                    rejected=wording.number(item.rejected))
+        if item.removed:
+            text += _(", {n} removed").format(n=wording.number(item.removed))
         # An identical row again (or a record a source paged twice): stored once, said here.
         folded = item.duplicates
-        return text + (f", {folded:,} duplicate row{'s' if folded != 1 else ''} folded"
-                       if folded else "")
+        if folded:
+            text += ngettext(", {n} duplicate row folded", ", {n} duplicate rows folded",
+                             folded).format(n=wording.number(folded))
+        return text
 
-    print(f"{result.source} ({result.connector}) -> {store_path}: {counts(result)}")
+    print(_("{source} ({connector}) -> {store}: {counts}").format(
+        source=result.source, connector=result.connector, store=store_path,
+        counts=counts(result)))
     for stream in result.streams:
         if (stream.new or stream.updated or stream.unchanged or stream.rejected or stream.removed
                 or stream.duplicates):
             line = f"  {stream.stream}: {counts(stream)}"
             if len(stream.new_by_kind) > 1:
                 # A stream that yields several kinds says which: "2,466 invoice, 100 customer".
-                line += " (new: " + ", ".join(
-                    f"{n:,} {kind.replace('_', ' ')}" for kind, n in stream.new_by_kind.items()
-                ) + ")"
+                line += " " + _("(new: {kinds})").format(kinds=", ".join(
+                    f"{wording.number(n)} {kind.replace('_', ' ')}"
+                    for kind, n in stream.new_by_kind.items()
+                ))
             print(line)
     for reason, count in result.skipped.items():
-        print(printable(f"  left out on purpose: {count:,} x {reason}"))
+        print(printable("  " + _("left out on purpose: {n} x {reason}").format(
+            n=wording.number(count), reason=reason)))
     for note in result.notes:
-        print(printable(f"  note: {note}"))
-    kept = sum(1 for _ in store.rejections([result.source]))
+        print(printable("  " + _("note: {note}").format(note=note)))
+    kept = sum(1 for _rejection in store.rejections([result.source]))
     if kept:
-        print(f"  {kept:,} rejected record{'s are' if kept != 1 else ' is'} kept in the store: "
-              f"clientguard rejections --source {result.source}")
+        print("  " + ngettext(
+            "{n} rejected record is kept in the store: clientguard rejections --source "
+            "{source}",
+            "{n} rejected records are kept in the store: clientguard rejections --source "
+            "{source}", kept).format(n=wording.number(kept), source=result.source))
 
 
 def _base_currency(args: argparse.Namespace, config: Config, found: Sequence[str]) -> str:
@@ -610,10 +657,11 @@ def _base_currency(args: argparse.Namespace, config: Config, found: Sequence[str
         return str(given)
     if len(found) == 1:
         return found[0]
-    held = f"the invoices are in {', '.join(found)}" if found else "there are no invoices"
+    held = (_("the invoices are in {currencies}").format(currencies=", ".join(found))
+            if found else _("there are no invoices"))
     raise ConfigError(
-        f"no base currency: {held}; set base_currency in clientguard.toml or pass "
-        "--base-currency"
+        _("no base currency: {held}; set base_currency in clientguard.toml or pass "
+          "--base-currency").format(held=held)
     )
 
 
@@ -639,8 +687,8 @@ def _review_ledger(
                 pulled = pull(connector, source=source.name)
             progress.close()
             for note in pulled.notes:
-                print(printable(f"clientguard: source {source.name}: note: {note}"),
-                      file=sys.stderr)
+                print(printable(_("clientguard: source {source}: note: {note}").format(
+                    source=source.name, note=note)), file=sys.stderr)
             currencies = sorted({
                 str(getattr(r, "currency", "")) for r in pulled.records if r.kind == "invoice"
             })
@@ -652,7 +700,7 @@ def _review_ledger(
                                       date)]
                 rows = pull_rates(config.rates, end=_today(), first=min(days, default=None))
             if stages is not None:
-                stages(f"building the ledger of {source.name}")
+                stages(_("building the ledger of {source}").format(source=source.name))
             ledgers.append(
                 Ledger.build(
                     pulled.records,
@@ -671,7 +719,7 @@ def _review_ledger(
     else:
         path = _store_path(args, config)
         if stages is not None:
-            stages("loading the store and building the ledger")
+            stages(_("loading the store and building the ledger"))
         with Store.open(path, read_only=True) as store:
             status = store.status()
             if not any(s.records.get("invoice") for s in status):
@@ -695,22 +743,27 @@ def _warn_unknown_links(ledger: Ledger, config: Config) -> None:
         if source in ledger.sources and ledger.key(source, ident) not in known
     })
     if missing:
-        print(f"clientguard: the links name customers the records do not hold, left out: "
-              f"{printable(', '.join(missing))} (clientguard links suggest lists the "
-              "customers' ids)", file=sys.stderr)
+        print(_("clientguard: the links name customers the records do not hold, left out: "
+                "{customers} (clientguard links suggest lists the customers' ids)").format(
+                    customers=printable(", ".join(missing))), file=sys.stderr)
 
 
 def _empty_store(path: Path, status: Sequence[Any]) -> str:
     """Why a review of a store without invoices (never synced, or a first sync that failed)
     cannot say anything, and what to do."""
-    text = f"the store {path} holds no invoices, so there is nothing to review"
+    text = _("the store {path} holds no invoices, so there is nothing to review").format(
+        path=path)
     failed = [s.source for s in status if s.last_sync_status != "complete"]
     if failed:
-        text += f" (the last sync of {', '.join(failed)} did not complete)"
+        text += " " + _("(the last sync of {sources} did not complete)").format(
+            sources=", ".join(failed))
     rejected = sum(s.rejections for s in status)
     if rejected:
-        text += f"; {rejected:,} records were rejected: clientguard rejections lists them"
-    return text + "; run clientguard sync (see clientguard sync --help), then review again"
+        text += ngettext(
+            "; {n} record was rejected: clientguard rejections lists it",
+            "; {n} records were rejected: clientguard rejections lists them", rejected,
+        ).format(n=wording.number(rejected))
+    return text + _("; run clientguard sync (see clientguard sync --help), then review again")
 
 
 def _format_of(output: Path) -> str:
@@ -722,8 +775,10 @@ def _format_of(output: Path) -> str:
     if suffix not in _SUFFIX_FORMATS:
         known = ", ".join(f"{s} ({f})" for s, f in _SUFFIX_FORMATS.items())
         raise UsageError(
-            f"cannot tell the report format from {output.name!r}: its suffix {suffix} is none "
-            f"of {known}; rename the file or give --format ({', '.join(FORMATS)})"
+            _("cannot tell the report format from {name}: its suffix {suffix} is none of "
+              "{known}; rename the file or give --format ({formats})").format(
+                  name=repr(output.name), suffix=suffix, known=known,
+                  formats=", ".join(FORMATS))
         )
     return _SUFFIX_FORMATS[suffix]
 
@@ -744,7 +799,7 @@ def _review(args: argparse.Namespace) -> int:
         signals, rules = _user_rules(config)
         result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
                         verdict_rules=rules, progress=stages)
-        stages("writing the report")
+        stages(_("writing the report"))
         text = render(result, fmt, title=_report_title(args, config))
     finally:
         stages.close()
@@ -752,22 +807,27 @@ def _review(args: argparse.Namespace) -> int:
         _write_stdout(text)
     else:
         _write_output(output, text)
-        print(f"clientguard: wrote the {fmt} report to {output}", file=sys.stderr)
+        print(_("clientguard: wrote the {format} report to {path}").format(
+            format=fmt, path=output), file=sys.stderr)
     _warn(ledger.report.warnings)
     rejected = len(ledger.report.rejected)
     if rejected:
-        stored = "; clientguard rejections lists those of the syncs" if not args.source else ""
-        print(f"clientguard: {rejected:,} record{'s were' if rejected != 1 else ' was'} rejected "
-              f"and left out of the review: the report's data-quality section lists them"
-              f"{stored}", file=sys.stderr)
+        text = ngettext(
+            "clientguard: {n} record was rejected and left out of the review: the report's "
+            "data-quality section lists it",
+            "clientguard: {n} records were rejected and left out of the review: the report's "
+            "data-quality section lists them", rejected).format(n=wording.number(rejected))
+        if not args.source:
+            text += _("; clientguard rejections lists those of the syncs")
+        print(text, file=sys.stderr)
     no_data = [f for f in result.book.findings if f.metric == NO_DATA_METRIC]
     for finding in result.book.findings:
         if finding.signal == "stale_data":
-            print(f"clientguard: {finding.message}", file=sys.stderr)
+            print(_("clientguard: {message}").format(message=finding.message), file=sys.stderr)
     if args.fail_on:
         if no_data and not args.allow_no_data:
-            print("clientguard: --fail-on: no data in the window counts as a failure "
-                  "(--allow-no-data to pass)", file=sys.stderr)
+            print(_("clientguard: --fail-on: no data in the window counts as a failure "
+                    "(--allow-no-data to pass)"), file=sys.stderr)
             return EXIT_FINDINGS
         counted = [f for f in result.findings() if f not in no_data]
         worst = counted[0].severity if counted else None
@@ -812,7 +872,10 @@ def _claim_command(args: argparse.Namespace) -> int:
                            "it, as of {date}: there is nothing to claim").format(
                                client=ledger.name_of(made.customer_id), date=made.as_of))
     try:
-        text = render_claim(made, fmt, lang=args.lang)
+        # The global --lang, when given, is the document's language; without it the law's
+        # (a nota odsetkowa in Polish, a statement in English), whatever the messages' language.
+        lang = getattr(args, "lang", None)
+        text = render_claim(made, fmt, lang=lang)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if output is None:
@@ -820,7 +883,7 @@ def _claim_command(args: argparse.Namespace) -> int:
     else:
         _write_output(output, text)
         print(_("clientguard: wrote the claim on {count} invoices ({language}) to {path}")
-              .format(count=len(made.invoices), language=claim_language(made, args.lang),
+              .format(count=len(made.invoices), language=claim_language(made, lang),
                       path=output), file=sys.stderr)
     if not made.complete:
         print(_("clientguard: some amounts could not be computed: the document leaves them to "
@@ -839,15 +902,18 @@ def _forecast_command(args: argparse.Namespace) -> int:
     if args.backtest:
         result = backtest(ledger, horizon_days=args.horizon_days, policy=policy)
         if not result.origins:
-            raise UsageError("the data is too short for a backtest: it needs six months of "
-                             f"history and {args.horizon_days} days after the first origin")
-        lines.append(
-            f"Backtest: {len(result.origins)} monthly origins {result.origins[0]} to "
-            f"{result.origins[-1]},\ninvoices due in the next {result.horizon_days} days, "
-            f"outcomes as of {result.end} ({result.censored} still open and late)."
-        )
-        lines.append(f"{'METHOD':<14}{'N':>7}{'ACCURACY':>10}{'F1':>7}{'MAE DAYS':>10}"
-                     f"{'BRIER':>8}{'COVERAGE 80%':>14}")
+            raise UsageError(_(
+                "the data is too short for a backtest: it needs six months of history and "
+                "{days} days after the first origin").format(days=args.horizon_days))
+        lines.append(_(
+            "Backtest: {n} monthly origins {first} to {last},\ninvoices due in the next "
+            "{days} days, outcomes as of {end} ({censored} still open and late)."
+        ).format(n=len(result.origins), first=result.origins[0], last=result.origins[-1],
+                 days=result.horizon_days, end=result.end, censored=result.censored))
+        method, accuracy, mae, coverage = (
+            _("METHOD"), _("ACCURACY"), _("MAE DAYS"), _("COVERAGE 80%"))
+        lines.append(f"{method:<14}{'N':>7}{accuracy:>10}{'F1':>7}{mae:>10}{'BRIER':>8}"
+                     f"{coverage:>14}")
 
         def cell(value: float | None, fmt: str, width: int) -> str:
             return f"{'-' if value is None else format(value, fmt):>{width}}"
@@ -861,24 +927,30 @@ def _forecast_command(args: argparse.Namespace) -> int:
         _write_stdout("\n".join(lines) + "\n")
         return EXIT_OK
     result_ = forecast(ledger, as_of=args.as_of, policy=policy)
-    lines.append(f"Cash-in forecast as of {result_.as_of} ({currency}), from "
-                 f"{len(result_.invoices):,} open invoices; learned from {result_.history:,} "
-                 "paid ones.")
-    lines.append(f"{'WEEK':<5}{'FROM':<12}{'TO':<12}{'EXPECTED':>14}{'80% LOW':>14}"
-                 f"{'80% HIGH':>14}")
+    lines.append(_("Cash-in forecast as of {date} ({currency}), from {open} open invoices; "
+                   "learned from {paid} paid ones.").format(
+                       date=result_.as_of, currency=currency,
+                       open=wording.number(len(result_.invoices)),
+                       paid=wording.number(result_.history)))
+    week_, start, end, expected, low, high = (
+        _("WEEK"), _("FROM"), _("TO"), _("EXPECTED"), _("80% LOW"), _("80% HIGH"))
+    lines.append(f"{week_:<5}{start:<12}{end:<12}{expected:>14}{low:>14}{high:>14}")
     for week in result_.weeks:
         lines.append(
             f"{week.week:<5}{week.start.isoformat():<12}{week.end.isoformat():<12}"
             f"{wording.amount(week.expected, currency):>14}"
             f"{wording.amount(week.low, currency):>14}{wording.amount(week.high, currency):>14}"
         )
-    lines.append(f"after 13 weeks (or never): {wording.money(result_.after, currency)}")
+    lines.append(_("after 13 weeks (or never): {amount}").format(
+        amount=wording.money(result_.after, currency)))
     lines.append("")
     shown = result_.invoices[: args.limit] if args.limit else result_.invoices
-    lines.append(f"Open invoices, most likely late first ({len(shown)} of "
-                 f"{len(result_.invoices)}):")
-    lines.append(f"{'INVOICE':<18}{'CLIENT':<18}{'DUE':<12}{'PREDICTED':<12}{'80% INTERVAL':<24}"
-                 f"{'P LATE':>7}{'P >30':>7}")
+    lines.append(_("Open invoices, most likely late first ({shown} of {total}):").format(
+        shown=len(shown), total=len(result_.invoices)))
+    invoice, client, due, predicted, interval, p_late = (
+        _("INVOICE"), _("CLIENT"), _("DUE"), _("PREDICTED"), _("80% INTERVAL"), _("P LATE"))
+    lines.append(f"{invoice:<18}{client:<18}{due:<12}{predicted:<12}{interval:<24}"
+                 f"{p_late:>7}{'P >30':>7}")
     for one in shown:
         lines.append(
             f"{printable(one.invoice_id)[:17]:<18}"
@@ -887,7 +959,8 @@ def _forecast_command(args: argparse.Namespace) -> int:
             f"{one.low.isoformat() + '..' + one.high.isoformat():<24}"
             f"{one.p_late:>7.0%}{one.p_late_30:>7.0%}"
         )
-        lines.extend(textwrap.wrap(f"rests on: {printable(one.rests_on)}", 100,
+        lines.extend(textwrap.wrap(_("rests on: {basis}").format(
+            basis=printable(one.rests_on)), 100,
                                    initial_indent="  ", subsequent_indent="    "))
     _write_stdout("\n".join(lines) + "\n")
     return EXIT_OK
@@ -896,7 +969,7 @@ def _forecast_command(args: argparse.Namespace) -> int:
 def _warn(warnings: Sequence[str]) -> None:
     """What the stored data as a whole may be missing, on stderr (the report says it too)."""
     for warning in warnings:
-        _error(f"warning: {warning}")
+        _error(_("warning: {warning}").format(warning=warning))
 
 
 def _user_rules(config: Config) -> tuple[list[Any], list[Any]]:
@@ -923,8 +996,8 @@ def _rejections(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             # Without one base currency the records cannot be built into a ledger: the
             # rejections of the syncs are still listed, the ledger's own checks are not.
-            print(f"clientguard: only the rejections of the syncs are listed: {exc}",
-                  file=sys.stderr)
+            print(_("clientguard: only the rejections of the syncs are listed: {error}").format(
+                error=exc), file=sys.stderr)
             rejections = store.rejections(sources)
         else:
             ledger = store.load(base_currency=currency, sources=sources, strict=False,
@@ -937,15 +1010,19 @@ def _rejections(args: argparse.Namespace) -> int:
             notes = quality.notes[1:] if quality.rejected else quality.notes
     _warn(warnings)
     if not rejections:
-        print("No record was rejected.")
+        print(_("No record was rejected."))
     else:
         for rejection in rejections:
             print(printable(str(rejection)))
-        print(f"\n{wording.count(len(rejections), 'rejected record')}. Fix the source and sync "
-              "again: a record that arrives fixed replaces its rejection.")
+        print("\n" + ngettext(
+            "{n} rejected record. Fix the source and sync again: a record that arrives fixed "
+            "replaces its rejection.",
+            "{n} rejected records. Fix the source and sync again: a record that arrives fixed "
+            "replaces its rejection.", len(rejections)).format(
+                n=wording.number(len(rejections))))
     if notes:
-        print(f"\nData-quality notes as of {args.as_of} (every one; the review's table and "
-              "HTML group them by kind):")
+        print("\n" + _("Data-quality notes as of {date} (every one; the review's table and "
+                       "HTML group them by kind):").format(date=args.as_of))
         for note in notes:
             print(f"- {printable(note)}")
     return EXIT_OK
@@ -972,14 +1049,145 @@ def _links_command(args: argparse.Namespace) -> int:
     writer.writerow([*LINK_COLUMNS, "matched_on", "names"])
     for suggestion in suggestions:
         writer.writerow([printable(cell) for cell in suggestion.row()])
-    print(f"clientguard: {wording.count(len(suggestions), 'suggested link')} between customers of "
-          "different sources (same name or tax id). Nothing is linked yet: check each, keep "
-          "the right ones in a CSV file and name it in clientguard.toml: [links] files = "
-          "[\"links.csv\"]", file=sys.stderr)
+    print(ngettext(
+        "clientguard: {n} suggested link between customers of different sources (same name "
+        "or tax id). Nothing is linked yet: check each, keep the right ones in a CSV file and "
+        "name it in clientguard.toml: [links] files = [\"links.csv\"]",
+        "clientguard: {n} suggested links between customers of different sources (same name "
+        "or tax id). Nothing is linked yet: check each, keep the right ones in a CSV file and "
+        "name it in clientguard.toml: [links] files = [\"links.csv\"]",
+        len(suggestions)).format(n=wording.number(len(suggestions))), file=sys.stderr)
     return EXIT_OK
 
 
 # --------------------------------------------------------------------------- the parser
+
+
+_SECTIONS = {
+    "positional arguments": noop("positional arguments"),
+    "options": noop("options"),
+}
+"""argparse's own section headings (its English), shown in the active language."""
+_ARGPARSE_HELP = noop("show this help message and exit")
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help in the active language: its own words ("usage:", "options:") come
+    from clientguard's catalogs, so that no process-wide gettext domain is installed."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Any,
+        groups: Any,
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        # argparse's own -h says "show this help message and exit" in its English.
+        if action.help == _ARGPARSE_HELP:
+            return _(_ARGPARSE_HELP)
+        return action.help
+
+    def start_section(self, heading: str | None) -> None:
+        word = _SECTIONS.get(heading or "")
+        super().start_section(_(word) if word is not None else heading)
+
+
+# argparse's error messages (Python 3.11's English), each as a pattern and the message id
+# it is shown as: a message argparse words differently (another Python) is shown as it is.
+_ARGPARSE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.DOTALL), message)
+    for pattern, message in (
+        (r"argument (?P<argument>\S+): (?P<message>.*)", noop("argument {argument}: {message}")),
+        (r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)",
+         noop("invalid choice: {value} (choose from {choices})")),
+        (r"the following arguments are required: (?P<arguments>.*)",
+         noop("the following arguments are required: {arguments}")),
+        (r"unrecognized arguments: (?P<arguments>.*)",
+         noop("unrecognized arguments: {arguments}")),
+        (r"expected one argument", noop("expected one argument")),
+        (r"expected at most one argument", noop("expected at most one argument")),
+        (r"expected at least one argument", noop("expected at least one argument")),
+        (r"not allowed with argument (?P<argument>.*)",
+         noop("not allowed with argument {argument}")),
+        (r"one of the arguments (?P<arguments>.*) is required",
+         noop("one of the arguments {arguments} is required")),
+        (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)",
+         noop("ambiguous option: {option} could match {matches}")),
+        (r"ignored explicit argument (?P<value>.*)", noop("ignored explicit argument {value}")),
+        (r"invalid (?P<type>\S+) value: (?P<value>.*)", noop("invalid {type} value: {value}")),
+    )
+)
+
+
+def _argparse_error(message: str) -> str:
+    """An error message of argparse's in the active language (a nested one too)."""
+    for pattern, text in _ARGPARSE_ERRORS:
+        found = pattern.fullmatch(message)
+        if found:
+            parts = found.groupdict()
+            if "message" in parts:
+                parts["message"] = _argparse_error(parts["message"])
+            return _(text).format(**parts)
+    return message
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose help and errors are in the active language (argparse's own
+    words included): built inside :func:`clientguard.i18n.using`, after the language is
+    known."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, _("{prog}: error: {message}").format(
+            prog=self.prog, message=_argparse_error(message)) + "\n")
+
+
+def _language_code(text: str) -> str:
+    """``--lang``: one of the languages clientguard writes (``pl``, ``PL``, ``pl_PL``)."""
+    try:
+        return i18n.resolve_language(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a language clientguard writes: use one of {languages}").format(
+                value=repr(text), languages=", ".join(i18n.LANGUAGES))
+        ) from None
+
+
+def _given(argv: Sequence[str], option: str) -> str | None:
+    """The last value of ``option`` in ``argv`` (``--lang pl`` or ``--lang=pl``), read before
+    the parser is built; None when it is not given."""
+    value = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == option and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif arg.startswith(option + "="):
+            value = arg.partition("=")[2]
+    return value
+
+
+def command_language(argv: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+    """The language a command line runs in: ``--lang``, else the config's ``lang``, else the
+    locale's (:func:`clientguard.i18n.language_from_environment`), else English. A ``--lang``
+    clientguard does not write is left to the parser to refuse (in the next choice's
+    language)."""
+    env = os.environ if env is None else env
+    given = _given(argv, "--lang")
+    if given is not None:
+        try:
+            return i18n.resolve_language(given)
+        except ValueError:
+            pass
+    return config_language(_given(argv, "--config"), env=env) or \
+        i18n.language_from_environment(env)
 
 
 def _add_command(
@@ -995,8 +1203,8 @@ def _add_command(
         name,
         help=help,
         description=description,
-        epilog="Examples:\n" + "\n".join(f"  {e}" for e in examples),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_("Examples:") + "\n" + "\n".join(f"  {e}" for e in examples),
+        formatter_class=_HelpFormatter,
         parents=list(parents),
     )
 
@@ -1004,62 +1212,67 @@ def _add_command(
 def build_parser() -> argparse.ArgumentParser:
     # --debug is accepted before or after the command; SUPPRESS keeps a command's parser from
     # resetting a --debug given before it.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show the traceback of an error")
-    configured = argparse.ArgumentParser(add_help=False)
+                        help=_("show the traceback of an error"))
+    common.add_argument("--lang", type=_language_code, metavar="LANG",
+                        default=argparse.SUPPRESS, help=_lang_help())
+    configured = _Parser(add_help=False)
     configured.add_argument(
         "--config", metavar="FILE", default=argparse.SUPPRESS,
-        help="the config file (default: $CLIENTGUARD_CONFIG, else ./clientguard.toml)",
+        help=_("the config file (default: $CLIENTGUARD_CONFIG, else ./clientguard.toml)"),
     )
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="clientguard",
-        description="Tells a small business when a client has become bad business: late "
-        "payment, concentration, capacity and rush work, with the money behind it.",
-        epilog="Examples:\n"
+        description=_("Tells a small business when a client has become bad business: late "
+        "payment, concentration, capacity and rush work, with the money behind it."),
+        epilog=_("Examples:") + "\n"
         "  clientguard demo\n"
         "  clientguard sync --source books\n"
         "  clientguard review --format html --output review.html\n"
         "  clientguard policy > policy.toml\n\n"
-        "Exit status: 0 done, 1 a finding reached --fail-on, 2 a user error, 70 a bug.\n"
-        "Guide: docs/cli.md",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        + _("Exit status: 0 done, 1 a finding reached --fail-on, 2 a user error, 70 a bug.")
+        + "\n" + _("Guide: docs/cli.md"),
     )
     # The global options work before or after the command (``clientguard --config c.toml
     # sync`` and ``clientguard sync --config c.toml``): SUPPRESS keeps a command's parser from
     # resetting one given before it.
-    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    parser.add_argument("--debug", action="store_true", help=_("show the traceback of an error"))
+    parser.add_argument("--lang", type=_language_code, metavar="LANG",
+                        default=argparse.SUPPRESS, help=_lang_help())
     parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
-                        help="the config file (default: $CLIENTGUARD_CONFIG, else "
-                        "./clientguard.toml)")
+                        help=_("the config file (default: $CLIENTGUARD_CONFIG, else "
+                        "./clientguard.toml)"))
     parser.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                        help="the store (default: from the config, else clientguard.db)")
+                        help=_("the store (default: from the config, else clientguard.db)"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = _add_command(
         commands, "demo",
-        help="review a built-in sample firm",
-        description="Build the sample firm's ledger, print its review, and write the HTML "
-        f"report with charts to {DEMO_REPORT} in the current folder.",
+        help=_("review a built-in sample firm"),
+        description=_("Build the sample firm's ledger, print its review, and write the HTML "
+                      "report with charts to {path} in the current folder.").format(
+                          path=DEMO_REPORT),
         examples=["clientguard demo", "clientguard demo --seed 3 --as-of 2026-03-31"],
         parents=[common],
     )
     demo.add_argument("--seed", type=int, default=None,
-                      help="sample data seed (default: the sample's own)")
+                      help=_("sample data seed (default: the sample's own)"))
     demo.add_argument("--as-of", type=_demo_as_of, default=DEMO_AS_OF,
-                      help=f"review date (default {DEMO_AS_OF})")
+                      help=_("review date (default {date})").format(date=DEMO_AS_OF))
     demo.add_argument("--output", default=DEMO_REPORT, metavar="FILE",
-                      help=f"where to write the HTML report (default {DEMO_REPORT})")
+                      help=_("where to write the HTML report (default {path})").format(
+                          path=DEMO_REPORT))
     demo.set_defaults(run=_demo)
 
     sync = _add_command(
         commands, "sync",
-        help="pull records from a source into the store",
-        description="Pull invoices, payments, credit notes (and more, where the source has "
+        help=_("pull records from a source into the store"),
+        description=_("Pull invoices, payments, credit notes (and more, where the source has "
         "them) into the local store, incrementally: only what changed since the last sync. "
         "Each page is stored as it arrives, so an interrupted sync resumes where it stopped. "
-        "Progress goes to stderr, the summary to stdout.",
+        "Progress goes to stderr, the summary to stdout."),
         examples=[
             "clientguard sync                       # every source of clientguard.toml",
             "clientguard sync --source books --full",
@@ -1069,33 +1282,33 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, configured],
     )
     sync.add_argument("--source", action="append", metavar="NAME",
-                      help="a source of clientguard.toml, or a connector name (repeatable; "
-                      "default: every source of the config)")
+                      help=_("a source of clientguard.toml, or a connector name (repeatable; "
+                      "default: every source of the config)"))
     sync.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
-                      help="a connector option (repeatable; never a secret: those come from "
-                      "the environment)")
+                      help=_("a connector option (repeatable; never a secret: those come from "
+                      "the environment)"))
     sync.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                      help="the store (default: from the config, "
-                      "else ./clientguard.db)")
+                      help=_("the store (default: from the config, "
+                      "else ./clientguard.db)"))
     sync.add_argument("--full", action="store_true",
-                      help="read everything again, not only what changed")
+                      help=_("read everything again, not only what changed"))
     sync.add_argument("--prune", action="store_true",
-                      help="remove stored records a full read no longer finds (deleted at "
-                      "the source)")
+                      help=_("remove stored records a full read no longer finds (deleted at "
+                      "the source)"))
     sync.add_argument("--stream", action="append", metavar="NAME",
-                      help="read only this stream (repeatable)")
+                      help=_("read only this stream (repeatable)"))
     sync.add_argument("--wait", type=_wait, default=0, metavar="SECONDS",
-                      help="wait this long for another sync of the store to finish "
-                      "(default: fail at once)")
-    sync.add_argument("--quiet", action="store_true", help="no progress on stderr")
+                      help=_("wait this long for another sync of the store to finish "
+                      "(default: fail at once)"))
+    sync.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
     sync.set_defaults(run=_sync)
 
     review = _add_command(
         commands, "review",
-        help="review every client: findings, costs and a verdict",
-        description="Review every client as of a date: late payment, concentration, capacity "
+        help=_("review every client: findings, costs and a verdict"),
+        description=_("Review every client as of a date: late payment, concentration, capacity "
         "and rush work, what the lateness costs, what ending the client would change, and a "
-        "verdict. Reads the store (default) or pulls the sources directly (--source).",
+        "verdict. Reads the store (default) or pulls the sources directly (--source)."),
         examples=[
             "clientguard review",
             "clientguard review --as-of 2026-06-30 --policy policy.toml",
@@ -1107,51 +1320,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     where = review.add_mutually_exclusive_group()
     where.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                       help="review this store (default: from the "
-                       "config, else ./clientguard.db)")
+                       help=_("review this store (default: from the "
+                       "config, else ./clientguard.db)"))
     where.add_argument("--source", action="append", metavar="NAME",
-                       help="pull this source directly instead of reading the store "
-                       "(repeatable)")
+                       help=_("pull this source directly instead of reading the store "
+                       "(repeatable)"))
     review.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
-                        help="a connector option, with --source")
+                        help=_("a connector option, with --source"))
     review.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
-                        help="review date, YYYY-MM-DD (default: today)")
+                        help=_("review date, YYYY-MM-DD (default: today)"))
     review.add_argument("--policy", metavar="FILE",
-                        help="a policy file (default: from the config, else the defaults; "
-                        "see clientguard policy)")
+                        help=_("a policy file (default: from the config, else the defaults; "
+                        "see clientguard policy)"))
     review.add_argument("--base-currency", metavar="CODE",
-                        help="the currency amounts are converted to (default: from the "
-                        "config, else the invoices' one currency)")
+                        help=_("the currency amounts are converted to (default: from the "
+                        "config, else the invoices' one currency)"))
     review.add_argument("--format", choices=FORMATS, default=None,
-                        help="table (default), json, csv or html; default from --output's "
-                        "suffix")
-    review.add_argument("--output", metavar="FILE", help="write the report here (default: "
-                        "stdout)")
+                        help=_("table (default), json, csv or html; default from --output's "
+                        "suffix"))
+    review.add_argument("--output", metavar="FILE", help=_("write the report here (default: "
+                        "stdout)"))
     review.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
-                        help="exit 1 when any finding reaches this severity: watch, warning "
-                        "or critical; and when no invoice falls due in the window (no data)")
+                        help=_("exit 1 when any finding reaches this severity: watch, warning "
+                        "or critical; and when no invoice falls due in the window (no data)"))
     review.add_argument("--allow-no-data", action="store_true",
-                        help="with --fail-on: no invoice due in the window is not a failure")
+                        help=_("with --fail-on: no invoice due in the window is not a failure"))
     review.add_argument("--strict", action="store_true",
-                        help="fail when any record was rejected instead of leaving it out")
+                        help=_("fail when any record was rejected instead of leaving it out"))
     review.add_argument("--title", metavar="TEXT", default=None,
-                        help="the report's title (default: \"Client review: \" and the firm's "
-                        "name of the config's [firm], else the report's own heading)")
-    review.add_argument("--quiet", action="store_true", help="no progress on stderr")
+                        help=_("the report's title (default: \"Client review: \" and the "
+                               "firm's name of the config's [firm], else the report's own "
+                               "heading)"))
+    review.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
     review.add_argument("--progress", action="store_true",
-                        help="show the stages on stderr even when it is not a terminal (a "
-                        "log); --quiet wins")
+                        help=_("show the stages on stderr even when it is not a terminal (a "
+                        "log); --quiet wins"))
     review.set_defaults(run=_review)
 
     _claim_parser(commands, [common, configured])
 
     fc = _add_command(
         commands, "forecast",
-        help="predict when each open invoice will be paid, and the 13-week cash-in",
-        description="Predict each open invoice's payment date (median and 80% interval) and "
+        help=_("predict when each open invoice will be paid, and the 13-week cash-in"),
+        description=_("Predict each open invoice's payment date (median and 80% interval) and "
         "its probability of being paid late, and the cash expected in each of the next 13 "
         "weeks, learned from the data's own history as of a date (docs/forecast.md). "
-        "--backtest evaluates the forecast month by month beside naive baselines.",
+        "--backtest evaluates the forecast month by month beside naive baselines."),
         examples=[
             "clientguard forecast --as-of 2026-06-30",
             "clientguard forecast --backtest",
@@ -1161,87 +1375,87 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, configured],
     )
     fc_where = fc.add_mutually_exclusive_group()
-    fc_where.add_argument("--store", metavar="PATH", help="read this store (default: from the "
-                          "config, else ./clientguard.db)")
+    fc_where.add_argument("--store", metavar="PATH", help=_("read this store (default: from the "
+                          "config, else ./clientguard.db)"))
     fc_where.add_argument("--source", action="append", metavar="NAME",
-                          help="pull this source directly instead of reading the store")
+                          help=_("pull this source directly instead of reading the store"))
     fc.add_argument("--option", action="append", type=_option, metavar="KEY=VALUE",
-                    help="a connector option, with --source")
+                    help=_("a connector option, with --source"))
     fc.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
-                    help="forecast date, YYYY-MM-DD (default: today)")
-    fc.add_argument("--policy", metavar="FILE", help="a policy file (default: from the config)")
+                    help=_("forecast date, YYYY-MM-DD (default: today)"))
+    fc.add_argument("--policy", metavar="FILE", help=_("a policy file (default: from the config)"))
     fc.add_argument("--base-currency", metavar="CODE",
-                    help="the currency amounts are converted to")
+                    help=_("the currency amounts are converted to"))
     fc.add_argument("--backtest", action="store_true",
-                    help="evaluate the forecast at monthly origins beside naive baselines")
+                    help=_("evaluate the forecast at monthly origins beside naive baselines"))
     fc.add_argument("--horizon-days", type=int, default=90, metavar="DAYS",
-                    help="with --backtest: predict the invoices due this many days after each "
-                    "origin (default 90)")
+                    help=_("with --backtest: predict the invoices due this many days after each "
+                    "origin (default 90)"))
     fc.add_argument("--limit", type=int, default=20, metavar="N",
-                    help="show the N invoices most likely late (0: all; default 20)")
+                    help=_("show the N invoices most likely late (0: all; default 20)"))
     fc.add_argument("--strict", action="store_true",
-                    help="fail when any record was rejected instead of leaving it out")
-    fc.add_argument("--quiet", action="store_true", help="no progress on stderr")
+                    help=_("fail when any record was rejected instead of leaving it out"))
+    fc.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
     fc.set_defaults(run=_forecast_command)
 
     rejections = _add_command(
         commands, "rejections",
-        help="list the records the store could not load",
-        description="List the rejected records kept in the store (from this and earlier "
-        "syncs): each with its source, file and line or API page, and the reason.",
+        help=_("list the records the store could not load"),
+        description=_("List the rejected records kept in the store (from this and earlier "
+        "syncs): each with its source, file and line or API page, and the reason."),
         examples=["clientguard rejections", "clientguard rejections --source books"],
         parents=[common, configured],
     )
     rejections.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                            help="the store (default: from the "
-                            "config, else ./clientguard.db)")
+                            help=_("the store (default: from the "
+                            "config, else ./clientguard.db)"))
     rejections.add_argument("--source", action="append", metavar="NAME",
-                            help="only this source (repeatable)")
+                            help=_("only this source (repeatable)"))
     rejections.add_argument("--as-of", type=_date, default=None,
-                            help="the date of the data-quality notes (default: today)")
+                            help=_("the date of the data-quality notes (default: today)"))
     rejections.add_argument("--base-currency", metavar="CODE",
-                            help="the currency of the notes' amounts (default: from the config, "
-                            "else the invoices' one currency)")
+                            help=_("the currency of the notes' amounts (default: from the config, "
+                            "else the invoices' one currency)"))
     rejections.set_defaults(run=_rejections)
 
     links = _add_command(
         commands, "links",
-        help="suggest links between customers of different sources, or list the links",
-        description="The same client in two sources (the old invoicing tool and the new) is "
+        help=_("suggest links between customers of different sources, or list the links"),
+        description=_("The same client in two sources (the old invoicing tool and the new) is "
         "one client only when linked in clientguard.toml ([links]). 'suggest' prints, as a "
         "links CSV (customer,same_as as source:id), the pairs of customers of different "
         "sources whose names normalise alike or whose tax ids are equal; nothing is linked "
         "until you keep the right ones in a file named in [links] files. 'list' prints the "
-        "links in effect.",
+        "links in effect."),
         examples=["clientguard links suggest > links.csv",
                   "clientguard links list"],
         parents=[common, configured],
     )
     links.add_argument("action", choices=("suggest", "list"),
-                       help="suggest: pairs to check; list: the links in effect")
+                       help=_("suggest: pairs to check; list: the links in effect"))
     links.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                       help="the store (default: from the config, "
-                       "else ./clientguard.db)")
+                       help=_("the store (default: from the config, "
+                       "else ./clientguard.db)"))
     links.add_argument("--source", action="append", metavar="NAME",
-                       help="only customers of this source (repeatable)")
+                       help=_("only customers of this source (repeatable)"))
     links.set_defaults(run=_links_command)
 
     connectors = _add_command(
         commands, "connectors",
-        help="list the installed connectors and their versions",
-        description="List the installed connectors with their versions; with a NAME, its "
-        "streams and options (and where its secrets come from).",
+        help=_("list the installed connectors and their versions"),
+        description=_("List the installed connectors with their versions; with a NAME, its "
+        "streams and options (and where its secrets come from)."),
         examples=["clientguard connectors", "clientguard connectors csv"],
         parents=[common],
     )
-    connectors.add_argument("name", nargs="?", metavar="NAME", help="describe this connector")
+    connectors.add_argument("name", nargs="?", metavar="NAME", help=_("describe this connector"))
     connectors.set_defaults(run=_connectors_command)
 
     policy = _add_command(
         commands, "policy",
-        help="print the default policy as TOML",
-        description="Print the default policy, every threshold with its meaning and source, "
-        "as TOML: the start of your own policy file.",
+        help=_("print the default policy as TOML"),
+        description=_("Print the default policy, every threshold with its meaning and source, "
+        "as TOML: the start of your own policy file."),
         examples=["clientguard policy > policy.toml",
                   "clientguard review --policy policy.toml"],
         parents=[common],
@@ -1250,26 +1464,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     rates = _add_command(
         commands, "rates",
-        help="exchange rates: print a template, read [rates] into the store, list them",
-        description="Exchange rates for documents in another currency than the base "
+        help=_("exchange rates: print a template, read [rates] into the store, list them"),
+        description=_("Exchange rates for documents in another currency than the base "
         "currency. 'template' prints a rates CSV to fill in; 'sync' reads the sources of "
         "[rates] in clientguard.toml (CSV files, the ECB's and the NBP's daily tables) into "
         "the store ('clientguard sync' does too); 'list' (the default) says what is stored. "
-        "'review' converts with the stored rates.",
+        "'review' converts with the stored rates."),
         examples=["clientguard rates template > rates.csv", "clientguard rates sync",
                   "clientguard rates"],
         parents=[common, configured],
     )
     rates.add_argument("action", nargs="?", choices=("list", "sync", "template"),
-                       default="list", help="list (default), sync or template")
+                       default="list", help=_("list (default), sync or template"))
     rates.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
-                       help="the store (default: from the "
-                       "config, else ./clientguard.db)")
+                       help=_("the store (default: from the "
+                       "config, else ./clientguard.db)"))
     rates.add_argument("--from", dest="start", type=_date, metavar="DATE",
-                       help="sync: read the banks' tables from this day (default: [rates] "
-                       "start, else a week before the first stored document)")
+                       help=_("sync: read the banks' tables from this day (default: [rates] "
+                       "start, else a week before the first stored document)"))
     rates.add_argument("--to", dest="end", type=_date, metavar="DATE",
-                       help="sync: read the banks' tables up to this day (default: today)")
+                       help=_("sync: read the banks' tables up to this day (default: today)"))
     rates.set_defaults(run=_rates_command)
     return parser
 
@@ -1311,9 +1525,6 @@ def _claim_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> 
     claim.add_argument("--format", choices=("html", "json"), default=None,
                        help=_("html (default) or json; default from --output's suffix"))
     claim.add_argument("--output", metavar="FILE", help=_("write it here (default: stdout)"))
-    claim.add_argument("--lang", default=None, metavar="LANG",
-                       help=_("the document's language, pl or en (default: Polish for Polish "
-                              "law, else English)"))
     claim.add_argument("--number", metavar="TEXT",
                        help=_("the document's number (default: a field to fill in)"))
     claim.add_argument("--issued", type=_date, metavar="DATE",
@@ -1323,9 +1534,23 @@ def _claim_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> 
     claim.set_defaults(run=_claim_command, source=None, option=None, strict=False, quiet=True)
 
 
+def _lang_help() -> str:
+    return _("the language of the reports and messages: {languages} (default: lang in "
+             "clientguard.toml, else the locale's, else en)").format(
+                 languages=", ".join(i18n.LANGUAGES))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    with i18n.using(command_language(given)):
+        parser = build_parser()
+        args = parser.parse_args(given)
+        # An abbreviated --lang (--la pl) is known only now: the command runs in it.
+        with i18n.using(getattr(args, "lang", None)):
+            return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     args.debug = getattr(args, "debug", False)
     if getattr(args, "as_of", "absent") is None:
         args.as_of = _today()
@@ -1349,14 +1574,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except sqlite3.Error as exc:
         _traceback(args)
-        _error(f"the store cannot be used: {exc}")
+        _error(_("the store cannot be used: {error}").format(error=exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        _error("interrupted")
+        _error(_("interrupted"))
         return EXIT_INTERRUPTED
     except Exception:
         _print_traceback()
-        _error("this is a bug in clientguard: please report it with the traceback above")
+        _error(_("this is a bug in clientguard: please report it with the traceback above"))
         return EXIT_BUG
 
 

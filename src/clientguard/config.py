@@ -3,6 +3,7 @@
 ::
 
     base_currency = "EUR"             # the currency every amount is converted to
+    lang = "pl"                       # the reports' and messages' language: "en" or "pl"
     store = "clientguard.db"          # the store; relative paths are relative to this file
     policy = "policy.toml"            # a policy file (or a [policy] table below)
     signals = ["myfirm.rules:big_open_balance"]      # your own signals, by dotted path
@@ -53,6 +54,9 @@ Rules:
 * A link names customers as ``source:id``; a source the file does not define is an error
   (a typo would otherwise leave two customers unlinked without a word).
 
+``lang`` chooses the language of the reports and the command's messages when ``--lang`` does
+not; without either, the locale's (``LANG``), else English (docs/languages.md).
+
 The file is found by ``--config FILE``, else the ``CLIENTGUARD_CONFIG`` environment variable,
 else ``clientguard.toml`` in the current folder; without one, clientguard runs with the
 defaults (a store ``clientguard.db`` in the current folder, the default policy).
@@ -73,6 +77,8 @@ from typing import Any
 
 from clientguard.connector import Connector
 from clientguard.errors import ConfigError
+from clientguard.i18n import LANGUAGES, resolve_language
+from clientguard.i18n import gettext as _
 from clientguard.links import parse_customer, read_links
 from clientguard.money import is_currency
 from clientguard.policy import Policy
@@ -88,6 +94,7 @@ __all__ = [
     "Firm",
     "RatesConfig",
     "SourceConfig",
+    "config_language",
     "connector_options",
     "find_config",
     "load_config",
@@ -102,9 +109,15 @@ DEFAULT_STORE = "clientguard.db"
 """The store's file name when the config does not give one."""
 _TOP_KEYS = (
     "base_currency", "store", "policy", "signals", "verdict_rules", "sources", "links", "rates",
+    "lang",
     "firm",
 )
 _LINK_KEYS = ("clients", "files")
+# What a person may write for a language, for "did you mean": the codes and their names.
+_LANGUAGE_NAMES = {
+    **{code: code for code in LANGUAGES},
+    "english": "en", "angielski": "en", "polish": "pl", "polski": "pl",
+}
 _RATES_KEYS = ("file", "start", "max_staleness_days", "nbp", "ecb")
 _FIRM_KEYS = ("name", "address", "tax_id", "iban", "email", "phone", "place")
 
@@ -183,6 +196,9 @@ class Config:
     files, in that order)."""
     rates: RatesConfig | None = None
     """The ``[rates]`` table; None when the file has none."""
+    lang: str | None = None
+    """The language of the reports and messages (``"en"``, ``"pl"``); None when the file
+    does not choose one (then ``--lang``, else the locale decides)."""
     firm: Firm | None = None
     """The ``[firm]`` table; None when the file has none."""
 
@@ -240,6 +256,46 @@ def load_config(
     return _parse(data, path)
 
 
+def config_language(
+    given: str | os.PathLike[str] | None = None, *, env: Mapping[str, str] | None = None
+) -> str | None:
+    """The ``lang`` of the config file :func:`find_config` finds, read before anything else
+    (the command's ``--help`` and messages are written in it); None when there is no file,
+    no ``lang``, or a file that cannot be read: :func:`load_config` reports that, in the
+    language the locale chooses."""
+    env = os.environ if env is None else env
+    try:
+        path = find_config(given, env)
+        if path is None:
+            return None
+        with path.open("rb") as handle:
+            data = tomllib.load(handle, parse_float=Decimal)
+        return _language(data.get("lang"), str(path))
+    except (ConfigError, tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        return None
+
+
+def _language(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return resolve_language(value)
+    except ValueError:
+        text = str(value).lower()
+        # Two letters are close to any code: a suggestion must also start alike ("pk": pl).
+        close = [name for name in difflib.get_close_matches(text, list(_LANGUAGE_NAMES), n=1,
+                                                            cutoff=0.5) if name[0] == text[:1]]
+        hint = _("; did you mean {code}?").format(code=repr(_LANGUAGE_NAMES[close[0]])) \
+            if close else ""
+        raise ConfigError(
+            _("{where}: lang {value} is not a language clientguard writes{hint} (languages: "
+              "{languages})").format(where=where, value=repr(value), hint=hint,
+                                     languages=", ".join(LANGUAGES))
+        ) from None
+
+
 def _parse(data: dict[str, Any], path: Path) -> Config:
     where = str(path)
     _known_keys(data, _TOP_KEYS, where)
@@ -291,6 +347,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         verdict_rules=paths["verdict_rules"],
         links=_links(data.get("links"), sources, base, where),
         rates=None if rates_value is None else _rates(rates_value, base, where),
+        lang=_language(data.get("lang"), where),
         firm=None if firm_value is None else _firm(firm_value, where),
     )
 

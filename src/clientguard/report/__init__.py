@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 from clientguard.errors import ConfigError
+from clientguard.i18n import gettext as _
 
 if TYPE_CHECKING:  # the renderers import the review's modules only when one is used
     from clientguard.review import Review
@@ -54,4 +55,5 @@ def _renderer(format: str) -> Callable[..., str]:
         from clientguard.report.html import render_html
 
         return render_html
-    raise ConfigError(f"unknown report format {format!r}; use one of: {', '.join(FORMATS)}")
+    raise ConfigError(_("unknown report format {format}; use one of: {formats}").format(
+        format=repr(format), formats=", ".join(FORMATS)))

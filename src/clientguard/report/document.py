@@ -24,6 +24,8 @@ from clientguard import wording
 from clientguard._version import __version__
 from clientguard.findings import Finding, Signal
 from clientguard.forecast import Forecast
+from clientguard.i18n import gettext as _
+from clientguard.i18n import language
 from clientguard.metrics.lateness import Aging, PaymentProfile
 from clientguard.money import ZERO, exponent
 from clientguard.report.text import decimal_text, fixed
@@ -31,12 +33,12 @@ from clientguard.review import ClientReview, Recommendation, Review
 from clientguard.signals import ConcentrationReport
 
 # Internal (shared with the other renderers), left out of __all__: data_warnings, book_aging,
-# weighted_days_late, claim_text.
+# weighted_days_late, claim_text, claimable_text.
 __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "render_json", "review_document", "schema"]
 
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 """The version of the document's schema (see the module docstring for the rules)."""
 
 _SHARE_PLACES = 4
@@ -55,13 +57,18 @@ def render_json(review: Review, *, title: str | None = None) -> str:
 
 
 def review_document(review: Review, *, title: str | None = None) -> dict[str, Any]:
-    """The review as JSON-ready data, in the shape of :func:`schema`."""
+    """The review as JSON-ready data, in the shape of :func:`schema`.
+
+    ``lang`` is the active language (:func:`clientguard.i18n.language`): render in the same
+    :func:`clientguard.i18n.using` block as the review, so that it names the language the
+    review's sentences were written in."""
     currency = review.base_currency
     book = review.book
     return {
         "schema": SCHEMA_NAME,
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "clientguard", "version": __version__},
+        "lang": language(),
         "title": title,
         "as_of": review.as_of.isoformat(),
         "base_currency": currency,
@@ -275,8 +282,18 @@ def claim_text(review: Review, amount: Decimal, client: ClientReview | None = No
             for m in client.members
         )
     if not applies and amount == 0:
-        return "no late-payment law applies (policy jurisdiction: none)"
+        return _("no late-payment law applies (policy jurisdiction: none)")
     return wording.money(amount, review.base_currency)
+
+
+def claimable_text(review: Review, client: ClientReview) -> str:
+    """What the law lets the firm claim from ``client``, as a clause: ``1,234.50 EUR
+    claimable under late-payment law``, or that no such law applies to it."""
+    amount = wording.money(client.claimable, review.base_currency)
+    text = claim_text(review, client.claimable, client)
+    if text != amount:
+        return text
+    return _("{amount} claimable under late-payment law").format(amount=amount)
 
 
 def book_aging(review: Review) -> Aging:

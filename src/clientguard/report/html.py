@@ -25,22 +25,30 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
+from babel.dates import format_date
+
 from clientguard import wording
 from clientguard._version import __version__
+from clientguard.findings import Finding
 from clientguard.forecast import Forecast, InvoiceForecast
+from clientguard.i18n import babel_locale, language, ngettext, noop
+from clientguard.i18n import gettext as _
 from clientguard.report.document import (
     book_aging,
     claim_text,
+    claimable_text,
     data_warnings,
     weighted_days_late,
 )
 from clientguard.report.text import (
     EMPTY,
-    MORE_NOTES,
+    aging_label,
     clip,
     fit,
+    more_notes,
     note_groups,
     printable,
+    severity_word,
 )
 from clientguard.review import ClientReview, Recommendation, Review
 
@@ -54,10 +62,26 @@ LISTED_RECORDS = 50
 the rest are counted."""
 
 VERDICT_TEXT = {
-    Recommendation.CONSIDER_ENDING: "Consider ending",
-    Recommendation.REVISE_TERMS: "Revise terms",
-    Recommendation.MONITOR: "Monitor",
-    Recommendation.OK: "OK",
+    Recommendation.CONSIDER_ENDING: noop("Consider ending"),
+    Recommendation.REVISE_TERMS: noop("Revise terms"),
+    Recommendation.MONITOR: noop("Monitor"),
+    Recommendation.OK: noop("OK"),
+}
+"""The verdicts as the page writes them (English; shown in the reader's language)."""
+
+_SIGNAL_NAMES = {
+    "chronic_late": noop("chronic late"),
+    "worsening_late": noop("worsening late"),
+    "revenue_concentration": noop("revenue concentration"),
+    "receivables_concentration": noop("receivables concentration"),
+    "cross_aging": noop("cross aging"),
+    "capacity": noop("capacity"),
+    "rush": noop("rush"),
+    "book_concentration": noop("book concentration"),
+    "dispute": noop("dispute"),
+    "expected_late": noop("expected late"),
+    "stale_data": noop("stale data"),
+    "custom": noop("custom"),
 }
 
 _STYLE = """
@@ -118,10 +142,10 @@ def esc(text: object) -> str:
 def render_html(review: Review, *, title: str | None = None) -> str:
     """The review as a complete HTML document (UTF-8 text)."""
     currency = review.base_currency
-    heading = title or "Client review"
+    heading = title or _("Client review")
     parts = [
         "<!doctype html>",
-        '<html lang="en">',
+        f'<html lang="{language()}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -134,15 +158,18 @@ def render_html(review: Review, *, title: str | None = None) -> str:
         "<body>",
         "<main>",
         f"<h1>{esc(heading)}</h1>",
-        f'<p class="sub">As of {review.as_of}; amounts in {esc(currency)}.</p>',
+        '<p class="sub">' + esc(_("As of {date}; amounts in {currency}.").format(
+            date=review.as_of, currency=currency)) + "</p>",
         *_warnings(review),
         *_book(review),
         *_clients_table(review),
         *_details(review),
         *_data_quality(review),
-        f"<footer>Made by clientguard {esc(__version__)}. Every number is as of "
-        f"{review.as_of}; the policy's thresholds are in the JSON report "
-        "(clientguard review --format json).</footer>",
+        # Element content: quotes need no escaping there (and the page keeps its bytes).
+        "<footer>" + html.escape(_(
+            "Made by clientguard {version}. Every number is as of {date}; the policy's "
+            "thresholds are in the JSON report (clientguard review --format json)."
+        ).format(version=printable(__version__), date=review.as_of), quote=False) + "</footer>",
         "</main>",
         "</body>",
         "</html>",
@@ -158,17 +185,17 @@ def _book(review: Review) -> list[str]:
     revenue = book.revenue
     currency = review.base_currency
     cards = [
-        ("Clients", str(len(review.clients))),
-        ("Effective clients",
+        (_("Clients"), wording.number(len(review.clients))),
+        (_("Effective clients"),
          wording.number(revenue.effective_clients, 1, missing=EMPTY)),
-        ("HHI (revenue)", wording.number(revenue.hhi, missing=EMPTY)),
-        ("Largest client", wording.percent(revenue.top_shares.get(1), missing=EMPTY)),
-        ("Lateness cost", wording.money(book.financing_cost, currency)),
-        ("Claimable by law", claim_text(review, book.claimable)),
+        (_("HHI (revenue)"), wording.number(revenue.hhi, missing=EMPTY)),
+        (_("Largest client"), wording.percent(revenue.top_shares.get(1), missing=EMPTY)),
+        (_("Lateness cost"), wording.money(book.financing_cost, currency)),
+        (_("Claimable by law"), claim_text(review, book.claimable)),
     ]
     lines = [
         '<section id="book">',
-        "<h2>The book</h2>",
+        _element("h2", _("The book")),
         f"<p>{esc(book.summary)}</p>",
         '<div class="cards">',
         *(f'<div class="card"><span class="muted">{esc(k)}</span><b>{esc(v)}</b></div>'
@@ -176,14 +203,15 @@ def _book(review: Review) -> list[str]:
         "</div>",
     ]
     for finding in book.findings:
-        lines.append(f"<p>{_badge(finding.severity.value, finding.severity.value)} "
-                     f"{esc(finding.message)}</p>")
-    lines.append(_figure("Revenue share by client", _revenue_chart(review)))
-    lines.append(_figure(f"Open balances by days past due ({currency})", _aging_chart(review)))
+        lines.append(f"<p>{_severity(finding)} {esc(finding.message)}</p>")
+    lines.append(_figure(_("Revenue share by client"), _revenue_chart(review)))
+    lines.append(_figure(_("Open balances by days past due ({currency})").format(
+        currency=currency), _aging_chart(review)))
     if review.forecast is not None:
         lines.append(_figure(
-            f"Cash expected in from the open invoices, next 13 weeks ({currency}; the whiskers: "
-            "80% interval)", _cash_chart(review.forecast, currency)))
+            _("Cash expected in from the open invoices, next 13 weeks ({currency}; the "
+              "whiskers: 80% interval)").format(currency=currency),
+            _cash_chart(review.forecast, currency)))
     lines.append("</section>")
     return lines
 
@@ -191,7 +219,8 @@ def _book(review: Review) -> list[str]:
 def _warnings(review: Review) -> list[str]:
     """What the data cannot support, before anything built on it."""
     return [
-        f'<div class="banner" role="alert"><strong>Warning:</strong> {esc(text)}</div>'
+        '<div class="banner" role="alert">' + _element("strong", _("Warning:"))
+        + f" {esc(text)}</div>"
         for text in data_warnings(review)
     ]
 
@@ -202,7 +231,7 @@ def _clients_table(review: Review) -> list[str]:
     rows = []
     for client in review.clients.values():
         overdue = sum((p.overdue_balance for p in client.profiles.values()), Decimal(0))
-        signals = sorted({f.signal.value.replace("_", " ") for f in client.findings})
+        signals = sorted({_signal_name(f.signal.value) for f in client.findings})
         anchor = (
             f'<a href="#{_anchor(client)}">{esc(client.name)}</a>'
             if client.recommendation is not Recommendation.OK
@@ -222,17 +251,20 @@ def _clients_table(review: Review) -> list[str]:
         )
     return [
         '<section id="clients">',
-        "<h2>Clients</h2>",
-        '<p class="muted">The most drastic verdict first. Revenue share over the look-back '
-        "window; late share: the invoices due in it paid late or past due and unpaid; days "
-        "late amount-weighted over them; evidence: the numbers that decided the verdict.</p>",
+        _element("h2", _("Clients")),
+        '<p class="muted">' + esc(_(
+            "The most drastic verdict first. Revenue share over the look-back window; late "
+            "share: the invoices due in it paid late or past due and unpaid; days late "
+            "amount-weighted over them; evidence: the numbers that decided the verdict."))
+        + "</p>",
         '<div class="scroll"><table>',
-        "<thead><tr><th>Verdict</th><th>Client</th><th class=\"num\">Revenue</th>"
-        "<th class=\"num\">Late share</th>"
-        f"<th class=\"num\">Days late</th><th class=\"num\">Overdue ({esc(currency)})</th>"
-        "<th>Findings</th><th>Evidence</th></tr></thead>",
+        "<thead><tr>" + _element("th", _("Verdict")) + _element("th", _("Client"))
+        + _element("th", _("Revenue"), "num") + _element("th", _("Late share"), "num")
+        + _element("th", _("Days late"), "num")
+        + _element("th", _("Overdue ({currency})").format(currency=currency), "num")
+        + _element("th", _("Findings")) + _element("th", _("Evidence")) + "</tr></thead>",
         "<tbody>",
-        *(rows or ['<tr><td colspan="8">No clients in the window.</td></tr>']),
+        *(rows or ['<tr><td colspan="8">' + esc(_("No clients in the window.")) + "</td></tr>"]),
         "</tbody></table></div>",
         "</section>",
     ]
@@ -242,7 +274,7 @@ def _details(review: Review) -> list[str]:
     flagged = [c for c in review.clients.values() if c.recommendation is not Recommendation.OK]
     if not flagged:
         return []
-    lines = ['<section id="details">', "<h2>Clients to act on</h2>"]
+    lines = ['<section id="details">', _element("h2", _("Clients to act on"))]
     for client in flagged:
         lines += _client_article(client, review, _predicted(client, review))
     lines.append("</section>")
@@ -267,44 +299,51 @@ def _client_article(
         f"<h3>{esc(client.name)} {_verdict(client.recommendation)}</h3>",
     ]
     if len(client.members) > 1:
-        lines.append(f'<p class="muted">A group: {esc(", ".join(client.members))}</p>')
-    lines.append(f'<p class="evidence">Evidence: {esc(client.evidence)}.</p>')
+        lines.append('<p class="muted">' + esc(_("A group: {members}").format(
+            members=", ".join(client.members))) + "</p>")
+    lines.append('<p class="evidence">' + esc(_("Evidence: {evidence}.").format(
+        evidence=client.evidence)) + "</p>")
     if client.changed_by:
-        lines.append(f"<p>Verdict set by the rule {esc(', then '.join(client.changed_by))}.</p>")
+        lines.append("<p>" + esc(_("Verdict set by the rule {rules}.").format(
+            rules=_(", then ").join(client.changed_by))) + "</p>")
     if client.findings:
         lines.append("<ul>")
-        lines += [
-            f"<li>{_badge(f.severity.value, f.severity.value)} {esc(f.message)}</li>"
-            for f in client.findings
-        ]
+        lines += [f"<li>{_severity(f)} {esc(f.message)}</li>" for f in client.findings]
         lines.append("</ul>")
     if client.revisions:
-        lines.append("<p><b>What to change</b></p><ul>")
+        lines.append("<p>" + _element("b", _("What to change")) + "</p><ul>")
         lines += [f"<li>{esc(r.message)}</li>" for r in client.revisions]
         lines.append("</ul>")
     if predicted:
-        lines.append("<p><b>When its open invoices will be paid</b> (forecast)</p>")
-        lines.append('<div class="scroll"><table><thead><tr><th>Invoice</th><th>Due</th>'
-                     f'<th class="num">Open ({esc(currency)})</th><th>Predicted</th>'
-                     '<th>80% interval</th><th class="num">P(late)</th></tr></thead><tbody>')
+        lines.append("<p>" + _element("b", _("When its open invoices will be paid")) + " "
+                     + esc(_("(forecast)")) + "</p>")
+        lines.append('<div class="scroll"><table><thead><tr>' + _element("th", _("Invoice"))
+                     + _element("th", _("Due"))
+                     + _element("th", _("Open ({currency})").format(currency=currency), "num")
+                     + _element("th", _("Predicted")) + _element("th", _("80% interval"))
+                     + _element("th", _("P(late)"), "num") + "</tr></thead><tbody>")
         lines += [
             f"<tr><td>{esc(f.invoice_id)}</td><td>{f.due_date}</td>"
             f'<td class="num">{esc(wording.amount(f.open_balance_base, currency))}</td>'
-            f"<td>{f.predicted_on}</td><td>{f.low} to {f.high}</td>"
+            f"<td>{f.predicted_on}</td>"
+            + _element("td", _("{low} to {high}").format(low=f.low, high=f.high)) +
             f'<td class="num">{f.p_late:.0%}</td></tr>'
             for f in predicted
         ]
         lines.append("</tbody></table></div>")
-    lines.append(f"<p><b>If it ended:</b> {esc(client.what_if.message)}</p>")
+    lines.append("<p>" + _element("b", _("If it ended:"))
+                 + f" {esc(client.what_if.message)}</p>")
     if client.financing_cost > 0 or client.claimable > 0:
         lines.append(
-            "<p><b>Cost of lateness:</b> "
-            f"{esc(wording.money(client.financing_cost, currency))} "
-            f"in financing; {esc(_claimable(review, client))}.</p>"
+            "<p>" + _element("b", _("Cost of lateness:")) + " " + esc(_(
+                "{financing} in financing; {claimable}.").format(
+                    financing=wording.money(client.financing_cost, currency),
+                    claimable=claimable_text(review, client))) + "</p>"
         )
     series = monthly_days_late(client)
     if series:
-        lines.append(_figure(f"{client.name}: days late by month due", _trend_chart(series)))
+        lines.append(_figure(_("{client}: days late by month due").format(client=client.name),
+                             _trend_chart(series)))
     lines.append("</article>")
     return lines
 
@@ -313,23 +352,26 @@ def _data_quality(review: Review) -> list[str]:
     quality = review.data_quality
     if not quality.notes and not quality.rejections:
         return []
-    lines = ['<section id="data-quality">', "<h2>Data quality</h2>", "<ul>"]
+    lines = ['<section id="data-quality">', _element("h2", _("Data quality")), "<ul>"]
     for heading, notes, more in note_groups(quality, review.base_currency):
         if heading is None:
             lines += [f"<li>{esc(note)}</li>" for note in notes]
             continue
-        lines.append(f"<li>{esc(heading)}<details><summary>for example</summary><ul>")
+        lines.append(f"<li>{esc(heading)}<details>"
+                     + _element("summary", _("for example")) + "<ul>")
         lines += [f"<li>{esc(note)}</li>" for note in notes]
-        lines.append(f"<li>... and {more:,} more ({esc(MORE_NOTES)})</li></ul></details></li>")
+        lines.append("<li>" + esc(_("... and {n} more ({where})").format(
+            n=wording.number(more), where=more_notes())) + "</li></ul></details></li>")
     lines.append("</ul>")
     if quality.rejections:
-        lines.append("<details><summary>Rejected records</summary><ul>")
+        lines.append("<details>" + _element("summary", _("Rejected records")) + "<ul>")
         lines += [f"<li>{esc(r)}</li>" for r in quality.rejections]
         lines.append("</ul></details>")
-    lines += _listed("Allocations that pay another customer's invoice",
+    lines += _listed(_("Allocations that pay another customer's invoice"),
                      quality.foreign_allocations)
-    lines += _listed("Amounts finer than their currency's minor unit", quality.excess_precision)
-    lines += _listed("Invoices due before their issue date", quality.due_before_issue)
+    lines += _listed(_("Amounts finer than their currency's minor unit"),
+                     quality.excess_precision)
+    lines += _listed(_("Invoices due before their issue date"), quality.due_before_issue)
     lines.append("</section>")
     return lines
 
@@ -342,7 +384,8 @@ def _listed(summary: str, records: Sequence[str]) -> list[str]:
     lines += [f"<li>{esc(r)}</li>" for r in records[:LISTED_RECORDS]]
     if len(records) > LISTED_RECORDS:
         more = len(records) - LISTED_RECORDS
-        lines.append(f"<li>... and {more:,} more (the JSON report lists every one)</li>")
+        lines.append("<li>" + esc(_("... and {n} more (the JSON report lists every one)")
+                                  .format(n=wording.number(more))) + "</li>")
     lines.append("</ul></details>")
     return lines
 
@@ -350,12 +393,27 @@ def _listed(summary: str, records: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------- small parts
 
 
+def _element(tag: str, text: str, css: str | None = None) -> str:
+    """``<tag>text</tag>`` with ``text`` escaped (and a class, when given)."""
+    attribute = f' class="{css}"' if css else ""
+    return f"<{tag}{attribute}>{esc(text)}</{tag}>"
+
+
 def _badge(css: str, text: str) -> str:
     return f'<span class="badge {esc(css)}">{esc(text)}</span>'
 
 
 def _verdict(recommendation: Recommendation) -> str:
-    return _badge(recommendation.value, VERDICT_TEXT[recommendation])
+    return _badge(recommendation.value, _(VERDICT_TEXT[recommendation]))
+
+
+def _severity(finding: Finding) -> str:
+    return _badge(finding.severity.value, severity_word(finding.severity))
+
+
+def _signal_name(code: str) -> str:
+    name = _SIGNAL_NAMES.get(code)
+    return _(name) if name is not None else code.replace("_", " ")
 
 
 def _anchor(client: ClientReview) -> str:
@@ -395,15 +453,18 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start") -> str:
 def _revenue_chart(review: Review) -> str:
     revenue = review.book.revenue
     if revenue.is_empty:
-        return '<p class="muted">No revenue in the window.</p>'
+        return '<p class="muted">' + esc(_("No revenue in the window.")) + "</p>"
     items: list[tuple[str, Decimal]] = [
         (revenue.names.get(client, client), share)
         for client, share in list(revenue.shares.items())[:TOP_CLIENTS]
     ]
     rest = list(revenue.shares.values())[TOP_CLIENTS:]
     if rest:
-        items.append((f"the other {len(rest)} clients together", sum(rest, Decimal(0))))
-    return _bars(items, "Revenue share by client", value=wording.percent, last_is_rest=bool(rest))
+        together = ngettext("the other {n} client together", "the other {n} clients together",
+                            len(rest)).format(n=wording.number(len(rest)))
+        items.append((together, sum(rest, Decimal(0))))
+    return _bars(items, _("Revenue share by client"), value=wording.percent,
+                 last_is_rest=bool(rest))
 
 
 def _bars(
@@ -436,7 +497,7 @@ def _aging_chart(review: Review) -> str:
     currency = review.base_currency
     buckets = book_aging(review).buckets()
     if not any(buckets.values()):
-        return '<p class="muted">Nothing is open.</p>'
+        return '<p class="muted">' + esc(_("Nothing is open.")) + "</p>"
     width, height, left, bottom = 640, 220, 10, 40
     slot = (width - left) / len(buckets)
     top = max(buckets.values())
@@ -452,9 +513,10 @@ def _aging_chart(review: Review) -> str:
         body.append(_text(x + slot / 2, height - bottom - tall - 6,
                           wording.amount(amount, currency),
                           anchor="middle"))
-        name = "not yet due" if label == "current" else f"{label} days"
+        name = aging_label(label, with_days=True)
         body.append(_text(x + slot / 2, height - bottom + 18, name, anchor="middle"))
-    return _svg(width, height, f"Open balances by days past due, {currency}", body)
+    return _svg(width, height, _("Open balances by days past due, {currency}").format(
+        currency=currency), body)
 
 
 def _trend_chart(series: Sequence[tuple[date, Decimal]]) -> str:
@@ -477,7 +539,8 @@ def _trend_chart(series: Sequence[tuple[date, Decimal]]) -> str:
         f'<line class="grid" x1="{left}" y1="{y(peak):.1f}" x2="{width - right}" '
         f'y2="{y(peak):.1f}"></line>',
         _text(left - 6, y(Decimal(0)) + 4, "0", anchor="end"),
-        _text(left - 6, y(peak) + 4, f"{wording.days(peak, 0)} days", anchor="end"),
+        _text(left - 6, y(peak) + 4, _("{days} days").format(days=wording.days(peak, 0)),
+              anchor="end"),
     ]
     points = " ".join(f"{x(m):.1f},{y(v):.1f}" for m, v in series)
     if len(series) > 1:
@@ -485,11 +548,12 @@ def _trend_chart(series: Sequence[tuple[date, Decimal]]) -> str:
     for month, value in series:
         body.append(
             f'<circle class="dot" cx="{x(month):.1f}" cy="{y(value):.1f}" r="3">'
-            f"<title>{esc(f'{month:%Y-%m}: {wording.days(value)} days late')}</title></circle>"
+            "<title>" + esc(_("{month}: {days} days late").format(
+                month=f"{month:%Y-%m}", days=wording.days(value))) + "</title></circle>"
         )
     body.append(_text(left, height - 10, f"{series[0][0]:%Y-%m}"))
     body.append(_text(width - right, height - 10, f"{series[-1][0]:%Y-%m}", anchor="end"))
-    return _svg(width, height, "Amount-weighted days late by month due", body)
+    return _svg(width, height, _("Amount-weighted days late by month due"), body)
 
 
 def _cash_chart(predicted: Forecast, currency: str) -> str:
@@ -497,7 +561,8 @@ def _cash_chart(predicted: Forecast, currency: str) -> str:
     weeks = predicted.weeks
     top = max((w.high for w in weeks), default=Decimal(0))
     if top <= 0:
-        return '<p class="muted">No open invoice is expected to be paid in the 13 weeks.</p>'
+        return '<p class="muted">' + esc(_(
+            "No open invoice is expected to be paid in the 13 weeks.")) + "</p>"
     width, height, left, bottom = 640, 220, 10, 40
     slot = (width - left) / len(weeks)
     space = height - bottom - 30
@@ -514,19 +579,19 @@ def _cash_chart(predicted: Forecast, currency: str) -> str:
         body.append(
             f'<rect class="bar" x="{x + slot * 0.2:.1f}" y="{y(week.expected):.1f}" '
             f'width="{slot * 0.6:.1f}" height="{max(tall, 0.5):.1f}">'
-            f"<title>{esc(f'week {week.week}, {week.start} to {week.end}: ')}"
-            f"{esc(wording.money(week.expected, currency))} "
-            f"({esc(wording.amount(week.low, currency))} to "
-            f"{esc(wording.amount(week.high, currency))})"
-            "</title></rect>"
+            "<title>"
+            + esc(_("week {week}, {start} to {end}: {expected} ({low} to {high})").format(
+                week=week.week, start=week.start, end=week.end,
+                expected=wording.money(week.expected, currency),
+                low=wording.amount(week.low, currency),
+                high=wording.amount(week.high, currency))) + "</title></rect>"
         )
         body.append(f'<line class="line" x1="{middle:.1f}" y1="{y(week.low):.1f}" '
                     f'x2="{middle:.1f}" y2="{y(week.high):.1f}"></line>')
-        body.append(_text(middle, height - bottom + 16, f"{week.start:%d %b}", anchor="middle"))
-    body.append(_text(left, 14, f"up to {wording.money(top, currency)} a week"))
-    return _svg(width, height, f"Cash expected in by week, {currency}", body)
-
-
-def _claimable(review: Review, client: ClientReview) -> str:
-    text = claim_text(review, client.claimable, client)
-    return text if text.startswith("no ") else f"{text} claimable under late-payment law"
+        body.append(_text(middle, height - bottom + 16,
+                          format_date(week.start, "dd MMM", locale=babel_locale()),
+                          anchor="middle"))
+    body.append(_text(left, 14, _("up to {amount} a week").format(
+        amount=wording.money(top, currency))))
+    return _svg(width, height, _("Cash expected in by week, {currency}").format(
+        currency=currency), body)

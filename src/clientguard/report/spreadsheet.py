@@ -14,6 +14,13 @@ Every such text cell is neutralised with a leading apostrophe (the OWASP rule), 
 spreadsheets show as plain text. Numbers clientguard writes itself (``-3.5``) are left as
 numbers. Money is rounded to the currency's minor unit and shares to four decimals (both
 half-even), written as plain decimals with a dot and no grouping; import the file as UTF-8.
+
+Language (docs/languages.md): the header row and the sentences (messages, the whole book's
+name) are in the active language; in English the header row is the column ids
+(:data:`COLUMNS`), in Polish it is Polish headings in the same order. The codes in the cells
+(recommendation, signal, severity, metric) and the numbers never change with the language, so
+that a filter or a formula works on a file in either language. A program reads the JSON
+report, or the CSV in English.
 """
 
 from __future__ import annotations
@@ -23,12 +30,14 @@ import io
 import re
 
 from clientguard.findings import Finding
+from clientguard.i18n import gettext as _
+from clientguard.i18n import pgettext
 from clientguard.money import exponent
 from clientguard.report.text import decimal_text, fixed
 from clientguard.review import ClientReview, Review
 
 # Internal (a helper of this renderer), left out of __all__: neutralise.
-__all__ = ["COLUMNS", "render_csv"]
+__all__ = ["COLUMNS", "headings", "render_csv"]
 
 COLUMNS = (
     "as_of",
@@ -47,6 +56,29 @@ COLUMNS = (
     "claimable",
 )
 
+
+
+def headings() -> tuple[str, ...]:
+    """The header row in the active language, in the order of :data:`COLUMNS` (in English,
+    the column ids themselves)."""
+    return (
+        pgettext("CSV column", "as_of"),
+        pgettext("CSV column", "currency"),
+        pgettext("CSV column", "client_id"),
+        pgettext("CSV column", "client_name"),
+        pgettext("CSV column", "recommendation"),
+        pgettext("CSV column", "signal"),
+        pgettext("CSV column", "severity"),
+        pgettext("CSV column", "metric"),
+        pgettext("CSV column", "value"),
+        pgettext("CSV column", "threshold"),
+        pgettext("CSV column", "message"),
+        pgettext("CSV column", "revenue_share"),
+        pgettext("CSV column", "financing_cost"),
+        pgettext("CSV column", "claimable"),
+    )
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
@@ -63,7 +95,7 @@ def render_csv(review: Review, *, title: str | None = None) -> str:
     """The review as CSV text (RFC 4180 quoting, ``\\r\\n`` line ends, a header row)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(headings())
     currency = review.base_currency
     shares = review.book.revenue.shares
     for warning in review.data_quality.warnings:
@@ -92,7 +124,7 @@ def _row(review: Review, client: ClientReview | None, finding: Finding | None) -
         review.as_of.isoformat(),
         review.base_currency,
         client.client_id if client else "",
-        client.name if client else "(the whole book)",
+        client.name if client else _("(the whole book)"),
         client.recommendation.value if client else "",
         finding.signal.value if finding else "",
         finding.severity.value if finding else "",

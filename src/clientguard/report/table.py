@@ -12,21 +12,24 @@ from decimal import Decimal
 
 from clientguard import wording
 from clientguard.findings import Severity, Signal
+from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext, noop
 from clientguard.report.document import (
     book_aging,
-    claim_text,
+    claimable_text,
     data_warnings,
     weighted_days_late,
 )
 from clientguard.report.text import (
     EMPTY,
-    MORE_NOTES,
     clip,
     columns,
     fit,
+    more_notes,
     note_groups,
     one_line,
     pad,
+    severity_word,
     wrap,
 )
 from clientguard.review import ClientReview, Recommendation, Review
@@ -49,38 +52,45 @@ LISTED_RECORDS = 10
 names; the rest are counted."""
 
 VERDICTS = {
-    Recommendation.CONSIDER_ENDING: "CONSIDER ENDING",
-    Recommendation.REVISE_TERMS: "REVISE TERMS",
-    Recommendation.MONITOR: "monitor",
-    Recommendation.OK: "ok",
+    Recommendation.CONSIDER_ENDING: noop("CONSIDER ENDING"),
+    Recommendation.REVISE_TERMS: noop("REVISE TERMS"),
+    Recommendation.MONITOR: noop("monitor"),
+    Recommendation.OK: noop("ok"),
 }
+"""The verdicts as the table writes them (English; shown in the reader's language)."""
 
 _MARK = {Severity.CRITICAL: "!!", Severity.WARNING: "! ", Severity.WATCH: "- "}
 _SHORT_MARK = {Severity.CRITICAL: "!!", Severity.WARNING: "!", Severity.WATCH: ""}
 SIGNAL_WORDS = {
-    "chronic_late": "late",
-    "worsening_late": "worsening",
-    "revenue_concentration": "revenue",
-    "receivables_concentration": "receivables",
-    "cross_aging": "old debt",
-    "capacity": "hours",
-    "rush": "rush",
-    "book_concentration": "book",
-    "dispute": "dispute",
-    "expected_late": "late soon",
-    "stale_data": "stale",
-    "custom": "rule",
+    "chronic_late": noop("late"),
+    "worsening_late": noop("worsening"),
+    "revenue_concentration": noop("revenue"),
+    "receivables_concentration": noop("receivables"),
+    "cross_aging": noop("old debt"),
+    "capacity": noop("hours"),
+    "rush": noop("rush"),
+    "book_concentration": noop("book"),
+    "dispute": noop("dispute"),
+    "expected_late": noop("late soon"),
+    "stale_data": noop("stale"),
+    "custom": noop("rule"),
 }
-"""Short names of the signals for the client table's findings column."""
+"""Short names of the signals for the client table's findings column (English; shown in the
+reader's language)."""
+
+
+def _verdict(recommendation: Recommendation) -> str:
+    return _(VERDICTS[recommendation])
 
 
 def render_table(review: Review, *, title: str | None = None) -> str:
     """The review as text lines of at most :data:`WIDTH` columns, ending with a newline."""
     lines: list[str] = []
     currency = review.base_currency
-    heading = f"clientguard review as of {review.as_of} ({currency})"
+    heading = _("clientguard review as of {date} ({currency})").format(
+        date=review.as_of, currency=currency)
     if title:
-        heading = f"{one_line(title)}: {heading}"
+        heading = _("{title}: {heading}").format(title=one_line(title), heading=heading)
     lines += [fit(heading, WIDTH), "=" * min(WIDTH, columns(heading))]
     # What the data cannot support comes before any number built on it.
     for warning in data_warnings(review):
@@ -90,7 +100,8 @@ def render_table(review: Review, *, title: str | None = None) -> str:
     for finding in review.book.findings:
         if finding.signal is Signal.STALE_DATA:
             continue
-        lines += _wrap(f"{finding.severity.value}: {finding.message}", indent="  ")
+        lines += _wrap(_("{severity}: {message}").format(
+            severity=severity_word(finding.severity), message=finding.message), indent="  ")
     lines.append("")
     lines += _client_table(review)
     details = [c for c in review.clients.values() if c.recommendation is not Recommendation.OK]
@@ -102,7 +113,7 @@ def render_table(review: Review, *, title: str | None = None) -> str:
     quality = review.data_quality
     if quality.notes or quality.rejections:
         lines.append("")
-        lines.append("Data quality")
+        lines.append(_("Data quality"))
         for head, notes, more in note_groups(quality, currency):
             if head is None:
                 for note in notes:
@@ -110,21 +121,25 @@ def render_table(review: Review, *, title: str | None = None) -> str:
                 continue
             lines += _wrap(head, indent="  ", subsequent="    ", bullet="- ")
             for note in notes:
-                lines += _wrap(note, indent="    ", subsequent="      ", bullet="e.g. ")
-            lines.append(f"    ... and {more:,} more ({MORE_NOTES})")
+                lines += _wrap(note, indent="    ", subsequent="      ",
+                               bullet=_("e.g.") + " ")
+            lines.append("    " + _("... and {n} more ({where})").format(
+                n=wording.number(more), where=more_notes()))
         shown = quality.rejections[:LISTED_REJECTIONS]
         if shown:
-            lines.append("  Records not loaded:")
+            lines.append("  " + _("Records not loaded:"))
             for rejection in shown:
                 lines += _wrap(rejection, indent="    ", subsequent="      ", bullet="- ")
             if quality.rejected > len(shown):
-                lines.append(f"    ... and {quality.rejected - len(shown):,} more (the JSON "
-                             "report lists more; clientguard rejections lists every stored one)")
-        lines += _listed("Allocations that pay another customer's invoice:",
+                lines.append("    " + _(
+                    "... and {n} more (the JSON report lists more; clientguard rejections "
+                    "lists every stored one)").format(
+                        n=wording.number(quality.rejected - len(shown))))
+        lines += _listed(_("Allocations that pay another customer's invoice:"),
                          quality.foreign_allocations)
-        lines += _listed("Amounts finer than their currency's minor unit:",
+        lines += _listed(_("Amounts finer than their currency's minor unit:"),
                          quality.excess_precision)
-        lines += _listed("Invoices due before their issue date:", quality.due_before_issue)
+        lines += _listed(_("Invoices due before their issue date:"), quality.due_before_issue)
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
@@ -137,26 +152,29 @@ def _listed(heading: str, records: tuple[str, ...]) -> list[str]:
     for record in records[:LISTED_RECORDS]:
         lines += _wrap(record, indent="    ", subsequent="      ", bullet="- ")
     if len(records) > LISTED_RECORDS:
-        lines.append(f"    ... and {len(records) - LISTED_RECORDS:,} more (the JSON report "
-                     "lists every one)")
+        lines.append("    " + _("... and {n} more (the JSON report lists every one)").format(
+            n=wording.number(len(records) - LISTED_RECORDS)))
     return lines
 
 
 def _concentration_lines(review: Review) -> list[str]:
     revenue = review.book.revenue
     if revenue.is_empty:
-        return _wrap("Concentration: no revenue in the window.")
+        return _wrap(_("Concentration: no revenue in the window."))
     tops = ", ".join(
-        f"top {k} {wording.percent(v)}"
+        _("top {k} {share}").format(k=k, share=wording.percent(v))
         for k, v in revenue.top_shares.items()
         if k <= revenue.client_count
     )
     effective = wording.number(revenue.effective_clients, 1, missing=EMPTY)
     hhi = wording.number(revenue.hhi, missing=EMPTY)
-    text = (
-        f"Concentration: {revenue.client_count} clients with revenue, as many as "
-        f"{effective} equal ones (HHI {hhi}); {tops}."
-    )
+    text = ngettext(
+        "Concentration: {n} client with revenue, as many as {effective} equal ones "
+        "(HHI {hhi}); {tops}.",
+        "Concentration: {n} clients with revenue, as many as {effective} equal ones "
+        "(HHI {hhi}); {tops}.",
+        revenue.client_count,
+    ).format(n=revenue.client_count, effective=effective, hhi=hhi, tops=tops)
     return _wrap(text)
 
 
@@ -168,10 +186,11 @@ _NUMERIC = (2, 3, 4, 5)
 
 def _client_table(review: Review) -> list[str]:
     currency = review.base_currency
-    head = ("VERDICT", "CLIENT", "REV", "LATE%", "DAYS", f"OVERDUE {currency}", "FINDINGS")
+    head = (_("VERDICT"), _("CLIENT"), _("REV"), _("LATE%"), _("DAYS"),
+            _("OVERDUE {currency}").format(currency=currency), _("FINDINGS"))
     lines = [_row(head), _row(tuple("-" * w for w in _COLUMNS))]
     if not review.clients:
-        lines.append("(no clients in the window)")
+        lines.append(_("(no clients in the window)"))
     revenue = review.book.revenue.shares
     for client in review.clients.values():
         overdue = sum((p.overdue_balance for p in client.profiles.values()), Decimal(0))
@@ -181,12 +200,13 @@ def _client_table(review: Review) -> list[str]:
         for finding in client.findings:  # most serious first: each signal at its worst
             if finding.signal not in seen:
                 seen.add(finding.signal)
-                words = SIGNAL_WORDS.get(finding.signal.value, finding.signal.value)
+                word = SIGNAL_WORDS.get(finding.signal.value)
+                words = _(word) if word is not None else finding.signal.value
                 signals.append(words + _SHORT_MARK[finding.severity])
         lines.append(
             _row(
                 (
-                    VERDICTS[client.recommendation],
+                    _verdict(client.recommendation),
                     client.name,
                     wording.percent(revenue.get(client.client_id), missing=EMPTY),
                     wording.percent(client.late_share, missing=EMPTY),
@@ -196,11 +216,11 @@ def _client_table(review: Review) -> list[str]:
                 )
             )
         )
-    lines += _wrap(
+    lines += _wrap(_(
         "REV: share of the window's revenue. LATE%: share of the invoices due in the window "
         "paid late or past due and unpaid. DAYS: their days late, weighted by amount. "
         "FINDINGS: !! critical, ! warning, no mark: watch."
-    )
+    ))
     return lines
 
 
@@ -213,27 +233,31 @@ def _row(cells: tuple[str, ...]) -> str:
 
 
 def _client_details(client: ClientReview, currency: str, review: Review) -> list[str]:
-    verdict = VERDICTS[client.recommendation]
-    lines = [fit(f"{client.name}: {verdict}", WIDTH)]
+    verdict = _verdict(client.recommendation)
+    lines = [fit(_("{client}: {verdict}").format(client=client.name, verdict=verdict), WIDTH)]
     lines.append("-" * min(WIDTH, columns(lines[0])))
     if len(client.members) > 1:
-        lines += _wrap("A group: " + ", ".join(client.members), indent="  ")
-    lines += _wrap(f"Evidence: {client.evidence}.", indent="  ", subsequent="    ")
+        lines += _wrap(_("A group: {members}").format(members=", ".join(client.members)),
+                       indent="  ")
+    lines += _wrap(_("Evidence: {evidence}.").format(evidence=client.evidence), indent="  ",
+                   subsequent="    ")
     if client.changed_by:
-        lines += _wrap(f"Verdict set by the rule {', then '.join(client.changed_by)}.",
-                       indent="  ", subsequent="    ")
+        lines += _wrap(_("Verdict set by the rule {rules}.").format(
+            rules=_(", then ").join(client.changed_by)), indent="  ", subsequent="    ")
     for finding in client.findings:
         lines += _wrap(finding.message, indent="  ", subsequent="     ",
                        bullet=f"{_MARK[finding.severity]} ")
     if client.revisions:
-        lines.append("  What to change:")
+        lines.append("  " + _("What to change:"))
         for revision in client.revisions:
             lines += _wrap(revision.message, indent="    ", subsequent="      ", bullet="- ")
-    lines += _wrap("If it ended: " + client.what_if.message, indent="  ", subsequent="    ")
+    lines += _wrap(_("If it ended: {what_if}").format(what_if=client.what_if.message),
+                   indent="  ", subsequent="    ")
     if client.financing_cost > 0 or client.claimable > 0:
         lines += _wrap(
-            f"Cost of lateness: {wording.money(client.financing_cost, currency)} financing; "
-            f"{_claimable(review, client)}.",
+            _("Cost of lateness: {financing} financing; {claimable}.").format(
+                financing=wording.money(client.financing_cost, currency),
+                claimable=claimable_text(review, client)),
             indent="  ",
             subsequent="    ",
         )
@@ -244,11 +268,15 @@ def _aging_lines(review: Review) -> list[str]:
     currency = review.base_currency
     buckets = book_aging(review).buckets()
     total = sum(buckets.values(), Decimal(0))
-    parts = [f"{label} {wording.amount(amount, currency)}" for label, amount in buckets.items()]
-    return _wrap(
-        f"Open balances by days past due ({currency}): " + ", ".join(parts)
-        + f"; total {wording.amount(total, currency)}."
-    )
+    parts = [
+        _("{bucket} {amount}").format(
+            bucket=_("current") if label == "current" else label,
+            amount=wording.amount(amount, currency))
+        for label, amount in buckets.items()
+    ]
+    return _wrap(_("Open balances by days past due ({currency}): {buckets}; total {total}.")
+                 .format(currency=currency, buckets=", ".join(parts),
+                         total=wording.amount(total, currency)))
 
 
 def _wrap(
@@ -261,7 +289,3 @@ def _wrap(
         subsequent=subsequent if subsequent is not None else indent,
     )
 
-
-def _claimable(review: Review, client: ClientReview) -> str:
-    text = claim_text(review, client.claimable, client)
-    return text if text.startswith("no ") else f"{text} claimable under late-payment law"

@@ -14,14 +14,19 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
 from clientguard import wording
+from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext, noop
 
 if TYPE_CHECKING:
+    from clientguard.findings import Severity
     from clientguard.review import DataQuality
 
 
 # Internal (the renderers' shared text helpers, not for users), left out of __all__: printable,
-# one_line, clip, fit, pad, columns, wrap, note_groups, EMPTY, MORE_NOTES, decimal_text, fixed.
-# The words around numbers (money, percent, days, counts) are clientguard.wording's.
+# one_line, clip, fit, pad, columns, wrap, note_groups, EMPTY, MORE_NOTES, more_notes,
+# severity_word, aging_label, decimal_text, fixed.
+# The words around numbers (money, percent, days, counts) are clientguard.wording's; the
+# reports' own words go through clientguard.i18n when they are shown.
 __all__ = ["TEXT_LIMIT"]
 
 # C0 and C1 control characters (tab and newline are handled by the callers) and the Unicode
@@ -167,11 +172,14 @@ def note_groups(
         if group.count <= len(group.examples):
             shown.append((None, group.examples, 0))
             continue
-        involved = (
-            f"; {wording.money(group.amount, currency)} involved ({group.amount_of})"
-            if group.amount is not None and group.amount_of else ""
-        )
-        heading = f"{group.title.rstrip('.')}: {wording.count(group.count, 'case')}{involved}."
+        cases = ngettext("{n} case", "{n} cases", group.count).format(
+            n=wording.number(group.count))
+        if group.amount is not None and group.amount_of:
+            heading = _("{title}: {cases}; {amount} involved ({amount_of}).").format(
+                title=group.title.rstrip("."), cases=cases,
+                amount=wording.money(group.amount, currency), amount_of=group.amount_of)
+        else:
+            heading = _("{title}: {cases}.").format(title=group.title.rstrip("."), cases=cases)
         shown.append((heading, group.examples, group.count - len(group.examples)))
     return shown
 
@@ -179,8 +187,40 @@ def note_groups(
 EMPTY = "-"
 """What a table cell or an HTML card shows for a value that does not exist."""
 
-MORE_NOTES = "the JSON report and clientguard rejections list every one"
-"""Where the notes a report leaves out are."""
+MORE_NOTES = noop("the JSON report and clientguard rejections list every one")
+"""Where the notes a report leaves out are (English; :func:`more_notes` in the reader's
+language)."""
+
+
+def more_notes() -> str:
+    """:data:`MORE_NOTES` in the active language."""
+    return _(MORE_NOTES)
+
+
+_SEVERITY_WORDS = {
+    "critical": noop("critical"),
+    "warning": noop("warning"),
+    "watch": noop("watch"),
+}
+
+
+def severity_word(severity: Severity) -> str:
+    """A finding's severity as a report shows it beside the finding, in the active language
+    (the English is the severity's code: ``critical``, ``warning``, ``watch``)."""
+    word = _SEVERITY_WORDS.get(severity.value)
+    return _(word) if word is not None else severity.value
+
+
+_AGING_WORDS = {"current": noop("not yet due")}
+
+
+def aging_label(label: str, *, with_days: bool = False) -> str:
+    """An aging bucket's label (:data:`~clientguard.metrics.lateness.AGING_LABELS`) for a
+    person: ``not yet due`` for ``current``; the others are days past due (``31-60``, or
+    ``31-60 days`` with ``with_days``)."""
+    if label in _AGING_WORDS:
+        return _(_AGING_WORDS[label])
+    return _("{label} days").format(label=label) if with_days else label
 
 
 def decimal_text(value: Decimal, places: int) -> str:
