@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
 import shutil
 import subprocess
@@ -95,6 +94,8 @@ MEASURE = r"""
     }
   }
   out.charts = document.querySelectorAll("figure .chart").length;
+  out.thinnest_bar = Math.min(...[...document.querySelectorAll(".hbars .bar.some")].map(
+    (bar) => bar.getBoundingClientRect().width));
   for (const td of document.querySelectorAll("td.client")) {
     const range = document.createRange();
     range.selectNodeContents(td);
@@ -258,6 +259,9 @@ def test_the_report_fits_the_screen_and_its_charts_stay_legible(
     assert seen["charts"] >= 2  # the revenue and aging charts at least were drawn
     assert seen["smallest_chart_text"] >= SMALLEST_TEXT_PX, seen["small_chart_text"][:5]
     assert seen["smallest_text"] >= SMALLEST_TEXT_PX
+    # A bar that is not zero (the 91+ days of the hostile report: 0.0000001% of the largest)
+    # is never thinner than 3px.
+    assert seen["thinnest_bar"] >= 3
     # A client's name has room: on a phone the card's whole width, on a desktop a column of at
     # least 8rem, never a sliver that breaks the name into one letter a line.
     room = 0.75 * width if width < 960 else 128
@@ -266,3 +270,82 @@ def test_the_report_fits_the_screen_and_its_charts_stay_legible(
     if stem != "hostile":
         # Real names (up to 65 letters here, a group's) take at most three lines.
         assert max(n["lines"] for n in seen["names"]) <= 3
+
+
+# ----------------------------------------------------------------------------- without a browser
+
+AS_OF = date(2025, 6, 30)
+
+
+def _late_client(months: list[int]) -> Review:
+    """One client whose invoices fall due on the 10th of ``months`` of 2025, each paid 40 days
+    late (so that it is flagged and its days-late chart drawn), and nothing due in between."""
+    records: list[Any] = [customer("late", "Late Ltd")]
+    for month in months:
+        due = date(2025, month, 10)
+        records.append(invoice("late", issued=date(2025, month, 1).isoformat(),
+                               due=due.isoformat(), total="1000.00", id=f"L-{month}",
+                               paid=date.fromordinal(due.toordinal() + 40).isoformat()))
+    return review(ledger(*records), as_of=AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("months", "lines"),
+    [
+        ([1, 2, 4, 5], [[1, 2], [4, 5]]),  # March has nothing due: the line breaks there
+        ([1, 2, 3, 4], [[1, 2, 3, 4]]),  # no gap: one line
+        ([1, 3, 5], []),  # every month alone: dots, no line
+    ],
+    ids=["gap in march", "no gap", "only gaps"],
+)
+def test_the_days_late_line_breaks_where_a_month_has_nothing_due(
+    months: list[int], lines: list[list[int]]
+) -> None:
+    page = render(_late_client(months), "html")
+    plot = re.search(r'<svg class="plot" viewBox="0 0 (\d+) \d+"[^>]*>(.*?)</svg>', page, re.S)
+    assert plot, "no days-late chart"
+    width, body = float(plot.group(1)), plot.group(2)
+    span = months[-1] - months[0]  # the x axis runs from the first month to the last
+
+    def month_at(x: float) -> int:
+        return months[0] + round(x / width * span)
+
+    drawn = [
+        [month_at(float(point.split(",")[0])) for point in points.split()]
+        for points in re.findall(r'<polyline class="line"[^>]*points="([^"]*)"', body)
+    ]
+    assert drawn == lines
+    dots = re.findall(r'<path class="dot"[^>]*d="M([\d.]+) ', body)
+    assert [month_at(float(x)) for x in dots] == months
+
+
+def test_every_aging_bucket_is_labelled_and_a_small_critical_bar_stays_visible() -> None:
+    # 100,000.00 not yet due and 50.00 over 91 days past due (0.05% of the largest bar).
+    book = ledger(
+        customer("big", "Big Co"), customer("old", "Old Co"),
+        invoice("big", issued="2025-06-20", due="2025-07-20", total="100000.00", id="B-1"),
+        invoice("old", issued="2025-01-01", due="2025-02-01", total="50.00", id="O-1"),
+    )
+    page = render(review(book, as_of=AS_OF), "html")
+    chart = re.search(r'aria-label="Open balances by days past due, EUR">(.*?)</div></figure>',
+                      page, re.S)
+    assert chart
+    rows = re.findall(r'<span class="name">([^<]*)</span><span class="track"><span '
+                      r'class="([^"]*)" style="width: ([^"]*)"></span></span>'
+                      r'<span class="val">([^<]*)</span>', chart.group(1))
+    assert [(name, value) for name, _, _, value in rows] == [
+        ("not yet due", "100,000.00"), ("1-30 days", "0.00"), ("31-60 days", "0.00"),
+        ("61-90 days", "0.00"), ("91+ days", "50.00"),
+    ]
+    css = {name: set(kind.split()) for name, kind, _, _ in rows}
+    widths = {name: float(width.removesuffix("%")) for name, _, width, _ in rows}
+    assert widths["not yet due"] == 100
+    assert widths["1-30 days"] == 0
+    assert widths["91+ days"] < 0.1  # drawn to scale it would be a sliver
+    # A bar that is not zero gets a minimum width (class some) and the oldest bucket the
+    # critical colour; an empty bucket draws nothing.
+    assert {"some", "critical"} <= css["91+ days"]
+    assert "some" in css["not yet due"]
+    assert "some" not in css["1-30 days"]
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert re.search(r"\.hbars \.bar\.some \{ min-width: [1-9]", style)
