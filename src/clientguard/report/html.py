@@ -1,10 +1,12 @@
-"""The review as one self-contained HTML file, with inline SVG charts.
+"""The review as one self-contained HTML file, with its charts inline.
 
 Self-contained means it loads nothing: no script, no stylesheet or font from elsewhere, no
-image by address. The styles are inline, the charts are inline SVG, and a
+image by address. The styles are inline, the charts are HTML bars and inline SVG, and a
 ``Content-Security-Policy`` of ``default-src 'none'`` tells the browser to refuse any load
-even if one slipped in. It reads on a phone (one column, tables that scroll sideways) and
-prints (no backgrounds needed, no client cut across pages).
+even if one slipped in. It reads on every screen (docs/html-report.md): below 60rem the
+tables become one card per row, below 40-50rem the charts are laid out anew (a label above
+its bar, a row per week), never scaled down; and it prints (the bars' colours kept, no client
+cut across pages).
 
 Every text that comes from the data (names, ids, messages) is escaped, in the page and in
 the charts, and control characters are shown as escapes.
@@ -12,9 +14,12 @@ the charts, and control characters are shown as escapes.
 Charts:
 
 * revenue share by client: sorted bars of the largest clients, the rest as one bar;
-* open balances by aging bucket, the whole book;
+* open balances by aging bucket, the whole book: every bucket's amount written, a bar that is
+  not zero at least 3px wide, the oldest in the critical colour;
+* the cash expected in over the next 13 weeks, with the 80% interval as whiskers;
 * for each client whose verdict is not ``ok``: its amount-weighted days late by month of due
-  date (the series the trend test runs on), when it has one.
+  date (the series the trend test runs on), when it has one; a month without invoices due
+  breaks the line.
 """
 
 from __future__ import annotations
