@@ -487,8 +487,7 @@ def _revenue_chart(review: Review) -> str:
     rest = list(revenue.shares.values())[TOP_CLIENTS:]
     if rest:
         items.append((f"the other {len(rest)} clients together", sum(rest, Decimal(0))))
-    return _bars(items, "Revenue share by client", value=wording.percent,
-                 last="rest" if rest else "")
+    return _bars(items, "Revenue share by client", value=wording.percent, last_is_rest=bool(rest))
 
 
 def _bars(
@@ -496,18 +495,19 @@ def _bars(
     label: str,
     *,
     value: Callable[[Decimal], str],
-    last: str = "",
+    last_is_rest: bool = False,
+    last_is_critical: bool = False,
 ) -> str:
     """Horizontal bars, one row each: label, bar, value; the longest bar is full width, a bar
     that is not zero is never thinner than 3px, and every bar has its value written beside
-    it. ``last``: an extra CSS class of the last bar (``rest``, ``critical``). At phone width
-    the label goes above its bar."""
+    it. The last bar can be the rest (a paler colour) or the critical one (in red). At phone
+    width the label goes above its bar."""
     top = max((amount for _, amount in items), default=Decimal(0))
     rows = []
     for index, (name, amount) in enumerate(items):
         css = "bar"
-        if last and index == len(items) - 1:
-            css += f" {last}"
+        if index == len(items) - 1:
+            css += " rest" if last_is_rest else " critical" if last_is_critical else ""
         if amount > 0:
             css += " some"
         shown = value(amount)
@@ -531,7 +531,7 @@ def _aging_chart(review: Review) -> str:
     # Every bucket is labelled with its amount, and the oldest (the critical debt) is drawn
     # in the critical colour, so that a small 91+ bar is never lost beside a large current one.
     return _bars(items, f"Open balances by days past due, {currency}",
-                 value=lambda amount: wording.amount(amount, currency), last="critical")
+                 value=lambda amount: wording.amount(amount, currency), last_is_critical=True)
 
 
 def _trend_chart(series: Sequence[tuple[date, Decimal]]) -> str:
