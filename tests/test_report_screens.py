@@ -220,7 +220,7 @@ REPORTS = ["sample", "ibm", "hostile"]
 
 
 @pytest.fixture(scope="module")
-def pages(reference_file: Any) -> dict[str, str]:
+def pages() -> dict[str, str]:
     return {"sample": render(sample_review(), "html", title="Sample firm"),
             "hostile": render(hostile_review(), "html")}
 
