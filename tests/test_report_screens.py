@@ -1,7 +1,7 @@
 """The HTML report read on a desktop and on a phone, measured in a real browser.
 
 Headless Chromium (Debian's ``chromium``; ``make test`` installs it when it can) opens a copy
-of each report with a measuring script added, at 1280 and 390 CSS px wide, and writes what it
+of each report with a measuring script added, at 1280, 820 and 390 CSS px wide, and writes what it
 measured into the page; ``--dump-dom`` hands the page back. Nothing is judged by eye: no box
 wider than the window, chart text no smaller than 10 CSS px, a client's name given room.
 Screenshots of the reports as they are (their Content-Security-Policy intact) are written to
@@ -33,7 +33,7 @@ from clientguard.review import Review, review
 from clientguard.sample import sample_ledger
 from clientguard.testing import customer, invoice, ledger, payment
 
-WIDTHS = (1280, 390)
+WIDTHS = (1280, 820, 390)
 SMALLEST_TEXT_PX = 10.0
 """The smallest chart text that reads on a phone (CSS px, as drawn: an SVG's scale counted)."""
 

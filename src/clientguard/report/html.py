@@ -160,7 +160,7 @@ footer { color: var(--muted); font-size: 0.85rem; margin: 2rem 0 1rem; }
   table.stack tr { border: 1px solid var(--line); border-radius: 6px; margin: 0.5rem 0;
     padding: 0.25rem 0.5rem; }
   table.stack td { border: 0; padding: 0.1rem 0; text-align: left; white-space: normal;
-    display: grid; grid-template-columns: minmax(5.5rem, 38%) minmax(0, 1fr); gap: 0.5rem; }
+    display: grid; grid-template-columns: minmax(5.5rem, 8.5rem) minmax(0, 1fr); gap: 0.5rem; }
   table.stack td::before { content: attr(data-label); color: var(--muted); }
   table.stack td.head { display: block; font-weight: 600; }
   table.stack td.head::before { content: none; }
