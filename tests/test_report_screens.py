@@ -1,8 +1,8 @@
 """The HTML report read on a desktop and on a phone, measured in a real browser.
 
 Headless Chromium (Debian's ``chromium``; ``make test`` installs it when it can) opens a copy
-of each report with a measuring script added, at 1280, 820 and 390 CSS px wide, and writes what it
-measured into the page; ``--dump-dom`` hands the page back. Nothing is judged by eye: no box
+of each report with a measuring script added, at 1280, 820 and 390 CSS px wide, and writes
+what it measured into the page; ``--dump-dom`` hands the page back. Nothing is judged by eye: no box
 wider than the window, chart text no smaller than 10 CSS px, a client's name given room.
 Screenshots of the reports as they are (their Content-Security-Policy intact) are written to
 pytest's temporary folder (``--basetemp=DIR`` keeps them in DIR) for a person to look at.
