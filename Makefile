@@ -25,8 +25,9 @@ $(NPM_STAMP): $(wildcard tools/package.json)
 	else echo "npm not found: the Xero contract test will be skipped"; fi
 
 # Headless Chromium (Debian's chromium) measures the HTML report at desktop and phone width
-# (tests/test_report_screens.py): installed for the tests only, when missing, with apt-get as
-# root; where it cannot be, that test is skipped with its reason.
+# (tests/test_report_screens.py; tests/test_claims.py prints a note on A4 with it): installed
+# for the tests only, when missing, with apt-get as root; where it cannot be, those tests are
+# skipped with their reason.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
