@@ -9,7 +9,7 @@ CONNECTOR_SRC := $(wildcard connectors/*/src/*)
 STAMP := $(VENV)/.installed
 NPM_STAMP := tools/node_modules/.installed
 
-.PHONY: demo test lint types unit bench golden clean
+.PHONY: demo test lint types unit bench golden clean browser
 
 $(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(CONNECTORS))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,21 @@ $(NPM_STAMP): $(wildcard tools/package.json)
 		cd tools && npm install --no-audit --no-fund --loglevel=error && touch ../$(NPM_STAMP); \
 	else echo "npm not found: the Xero contract test will be skipped"; fi
 
+# Headless Chromium (Debian's chromium) measures the HTML report at desktop and phone width
+# (tests/test_report_screens.py; tests/test_claims.py prints a note on A4 with it): installed
+# for the tests only, when missing, with apt-get as root; where it cannot be, those tests are
+# skipped with their reason.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing chromium (the HTML report's layout test)"; \
+			{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+				chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && \
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+				chromium >/dev/null 2>&1; }; } || \
+			echo "could not install chromium: the HTML layout test will be skipped"; \
+		else echo "chromium not found: the HTML layout test will be skipped"; fi; }
+
 demo: $(STAMP)
 	$(BIN)/clientguard demo
 
@@ -36,7 +51,7 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC)
 
-unit: $(STAMP) $(NPM_STAMP)
+unit: $(STAMP) $(NPM_STAMP) browser
 	$(BIN)/pytest
 
 # The golden reports of tests/golden/ written afresh: read `git diff tests/golden/` before

@@ -1,10 +1,12 @@
-"""The review as one self-contained HTML file, with inline SVG charts.
+"""The review as one self-contained HTML file, with its charts inline.
 
 Self-contained means it loads nothing: no script, no stylesheet or font from elsewhere, no
-image by address. The styles are inline, the charts are inline SVG, and a
+image by address. The styles are inline, the charts are HTML bars and inline SVG, and a
 ``Content-Security-Policy`` of ``default-src 'none'`` tells the browser to refuse any load
-even if one slipped in. It reads on a phone (one column, tables that scroll sideways) and
-prints (no backgrounds needed, no client cut across pages).
+even if one slipped in. It reads on every screen (docs/html-report.md): below 60rem the
+tables become one card per row, below 40-50rem the charts are laid out anew (a label above
+its bar, a row per week), never scaled down; and it prints (the bars' colours kept, no client
+cut across pages).
 
 Every text that comes from the data (names, ids, messages) is escaped, in the page and in
 the charts, and control characters are shown as escapes.
@@ -12,9 +14,12 @@ the charts, and control characters are shown as escapes.
 Charts:
 
 * revenue share by client: sorted bars of the largest clients, the rest as one bar;
-* open balances by aging bucket, the whole book;
+* open balances by aging bucket, the whole book: every bucket's amount written, a bar that is
+  not zero at least 3px wide, the oldest in the critical colour;
+* the cash expected in over the next 13 weeks, with the 80% interval as whiskers;
 * for each client whose verdict is not ``ok``: its amount-weighted days late by month of due
-  date (the series the trend test runs on), when it has one.
+  date (the series the trend test runs on), when it has one; a month without invoices due
+  breaks the line.
 """
 
 from __future__ import annotations
@@ -86,7 +91,8 @@ _SIGNAL_NAMES = {
 
 _STYLE = """
 :root { color-scheme: light; --ink: #1d2430; --muted: #5b6575; --line: #d9dee7;
-  --bar: #3f6ea8; --critical: #b42318; --warning: #b54708; --watch: #6b5b00; --ok: #2e7d32; }
+  --bar: #3f6ea8; --rest: #9fb3cc; --critical: #b42318; --warning: #b54708; --watch: #6b5b00;
+  --ok: #2e7d32; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: var(--ink); background: #fff; }
@@ -98,14 +104,18 @@ p { margin: 0.4rem 0; }
 .sub, .muted { color: var(--muted); }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr));
   gap: 0.5rem; margin: 1rem 0; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: 0.5rem 0.75rem; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 0.5rem 0.75rem;
+  min-width: 0; }
 .card b { display: block; font-size: 1.25rem; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
 th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--line);
   vertical-align: top; }
-h1, h2, h3, p, li, td, th, figcaption { overflow-wrap: anywhere; word-break: break-word; }
+h1, h2, h3, p, li, td, th, figcaption, .card b { overflow-wrap: anywhere; word-break: break-word; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+th.num { white-space: normal; overflow-wrap: normal; word-break: normal; }
+td.client { min-width: 12rem; }
+td.words { min-width: 7rem; }
 .badge { display: inline-block; padding: 0 0.4rem; border-radius: 4px; font-size: 0.85rem;
   border: 1px solid currentColor; white-space: nowrap; }
 .consider_ending, .critical { color: var(--critical); }
@@ -120,13 +130,65 @@ article { border: 1px solid var(--line); border-radius: 6px; padding: 0.75rem 1r
 ul { margin: 0.25rem 0; padding-left: 1.25rem; }
 figure { margin: 1rem 0; }
 figcaption { font-weight: 600; margin-bottom: 0.25rem; }
-svg { width: 100%; height: auto; max-width: 44rem; display: block; }
-svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; fill: #1d2430; }
-svg .bar { fill: var(--bar); } svg .rest { fill: #9fb3cc; } svg .grid { stroke: var(--line); }
-svg .line { stroke: var(--bar); fill: none; stroke-width: 2; } svg .dot { fill: var(--bar); }
+.chart { font-size: 0.8rem; line-height: 1.25; font-variant-numeric: tabular-nums;
+  max-width: 48rem; }
+.chart .bar, .chart .whisker { display: block; background: var(--bar);
+  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.chart .rest { background: var(--rest); }
+.chart .critical { background: var(--critical); }
+.hbars { display: grid; grid-template-columns: minmax(5rem, 14rem) minmax(4rem, 1fr) max-content;
+  gap: 0.15rem 0.5rem; align-items: center; }
+.hbars > div { display: contents; }
+.hbars .name { text-align: right; overflow-wrap: anywhere; }
+.hbars .track { min-width: 0; }
+.hbars .bar { height: 0.9rem; }
+.hbars .bar.some { min-width: 3px; }
+.hbars .val { text-align: right; white-space: nowrap; }
+.weeks { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(0, 1fr); gap: 2px; }
+.wk { display: flex; flex-direction: column-reverse; min-width: 0; }
+.wk .when { text-align: center; white-space: nowrap; padding-top: 0.2rem; }
+.wk .val { display: none; }
+.wk .track { position: relative; height: 10rem; border-bottom: 1px solid var(--line); }
+.wk .bar { position: absolute; bottom: 0; left: 20%; width: 60%; height: var(--v);
+  min-height: 1px; }
+.wk .whisker { position: absolute; left: calc(50% - 1px); width: 2px; bottom: var(--lo);
+  height: calc(var(--hi) - var(--lo)); background: var(--ink); }
+.trend { display: grid; grid-template-columns: max-content minmax(0, 1fr); column-gap: 0.4rem; }
+.trend .yaxis { display: flex; flex-direction: column; justify-content: space-between;
+  text-align: right; height: 10rem; }
+.trend .yaxis span, .trend .xaxis span { line-height: 1rem; white-space: nowrap; }
+.trend .xaxis { grid-column: 2; display: flex; justify-content: space-between; gap: 0.5rem; }
+svg.plot { display: block; width: 100%; height: 10rem; overflow: visible; }
+svg .grid { stroke: var(--line); stroke-width: 1; }
+svg .line { stroke: var(--bar); fill: none; stroke-width: 2; stroke-linejoin: round; }
+svg .dot { stroke: var(--bar); stroke-width: 7; stroke-linecap: round; }
 footer { color: var(--muted); font-size: 0.85rem; margin: 2rem 0 1rem; }
 @media (max-width: 40rem) { main { padding: 0.5rem; } h1 { font-size: 1.25rem; }
-  th, td { padding: 0.3rem; } }
+  th, td { padding: 0.3rem; } article { padding: 0.5rem 0.6rem; }
+  .hbars { grid-template-columns: minmax(3rem, 1fr) max-content; row-gap: 0; }
+  .hbars .name { grid-column: 1 / -1; text-align: left; margin-top: 0.3rem; } }
+@media screen and (max-width: 50rem) {
+  .weeks { grid-auto-flow: row; grid-template-columns: minmax(0, 1fr); gap: 0.15rem; }
+  .wk { flex-direction: row; align-items: center; gap: 0.5rem; }
+  .wk .when { flex: 0 0 3.5rem; text-align: left; padding-top: 0; }
+  .wk .val { display: block; order: 2; flex: 0 0 auto; min-width: 5rem; text-align: right; }
+  .wk .track { order: 1; flex: 1 1 auto; height: 1.1rem; border-bottom: 0;
+    border-left: 1px solid var(--line); }
+  .wk .bar { top: 0.15rem; bottom: auto; left: 0; height: 0.8rem; width: var(--v);
+    min-height: 0; min-width: 1px; }
+  .wk .whisker { top: calc(50% - 1px); bottom: auto; left: var(--lo); height: 2px;
+    width: calc(var(--hi) - var(--lo)); } }
+@media screen and (max-width: 60rem) {
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; }
+  table.stack thead { display: none; }
+  table.stack tr { border: 1px solid var(--line); border-radius: 6px; margin: 0.5rem 0;
+    padding: 0.25rem 0.5rem; }
+  table.stack td { border: 0; padding: 0.1rem 0; text-align: left; white-space: normal;
+    display: grid; grid-template-columns: minmax(5.5rem, 8.5rem) minmax(0, 1fr); gap: 0.5rem; }
+  table.stack td::before { content: attr(data-label); color: var(--muted); }
+  table.stack td.head { display: block; font-weight: 600; }
+  table.stack td.head::before { content: none; }
+  table.stack td.client, table.stack td.words { min-width: 0; } }
 @media print { body { font-size: 11pt; } main { max-width: none; padding: 0; }
   article, figure, tr { break-inside: avoid; } .scroll { overflow: visible; }
   a { color: inherit; text-decoration: none; } }
@@ -228,6 +290,11 @@ def _warnings(review: Review) -> list[str]:
 def _clients_table(review: Review) -> list[str]:
     currency = review.base_currency
     shares = review.book.revenue.shares
+    headings = [
+        ("", _("Verdict")), ("", _("Client")), ("num", _("Revenue")), ("num", _("Late share")),
+        ("num", _("Days late")), ("num", _("Overdue ({currency})").format(currency=currency)),
+        ("", _("Findings")), ("", _("Evidence")),
+    ]
     rows = []
     for client in review.clients.values():
         overdue = sum((p.overdue_balance for p in client.profiles.values()), Decimal(0))
@@ -237,18 +304,16 @@ def _clients_table(review: Review) -> list[str]:
             if client.recommendation is not Recommendation.OK
             else esc(client.name)
         )
-        rows.append(
-            "<tr>"
-            f"<td>{_verdict(client.recommendation)}</td>"
-            f"<td>{anchor}</td>"
-            f'<td class="num">{wording.percent(shares.get(client.client_id), missing=EMPTY)}</td>'
-            f'<td class="num">{wording.percent(client.late_share, missing=EMPTY)}</td>'
-            f'<td class="num">{wording.days(weighted_days_late(client), missing=EMPTY)}</td>'
-            f'<td class="num">{esc(wording.amount(overdue, currency))}</td>'
-            f"<td>{esc(', '.join(signals) or '-')}</td>"
-            f'<td class="muted">{esc(client.evidence)}</td>'
-            "</tr>"
-        )
+        rows.append(_row(headings, [
+            ("head", _verdict(client.recommendation)),
+            ("head client", anchor),
+            ("num", wording.percent(shares.get(client.client_id), missing=EMPTY)),
+            ("num", wording.percent(client.late_share, missing=EMPTY)),
+            ("num", wording.days(weighted_days_late(client), missing=EMPTY)),
+            ("num", esc(wording.amount(overdue, currency))),
+            ("words", esc(', '.join(signals) or '-')),
+            ("muted words", esc(client.evidence)),
+        ]))
     return [
         '<section id="clients">',
         _element("h2", _("Clients")),
@@ -257,14 +322,11 @@ def _clients_table(review: Review) -> list[str]:
             "share: the invoices due in it paid late or past due and unpaid; days late "
             "amount-weighted over them; evidence: the numbers that decided the verdict."))
         + "</p>",
-        '<div class="scroll"><table>',
-        "<thead><tr>" + _element("th", _("Verdict")) + _element("th", _("Client"))
-        + _element("th", _("Revenue"), "num") + _element("th", _("Late share"), "num")
-        + _element("th", _("Days late"), "num")
-        + _element("th", _("Overdue ({currency})").format(currency=currency), "num")
-        + _element("th", _("Findings")) + _element("th", _("Evidence")) + "</tr></thead>",
+        '<div class="scroll"><table class="stack">',
+        _head(headings),
         "<tbody>",
-        *(rows or ['<tr><td colspan="8">' + esc(_("No clients in the window.")) + "</td></tr>"]),
+        *(rows or ['<tr><td class="head" colspan="8">' + esc(_("No clients in the window."))
+                   + "</td></tr>"]),
         "</tbody></table></div>",
         "</section>",
     ]
@@ -317,17 +379,18 @@ def _client_article(
     if predicted:
         lines.append("<p>" + _element("b", _("When its open invoices will be paid")) + " "
                      + esc(_("(forecast)")) + "</p>")
-        lines.append('<div class="scroll"><table><thead><tr>' + _element("th", _("Invoice"))
-                     + _element("th", _("Due"))
-                     + _element("th", _("Open ({currency})").format(currency=currency), "num")
-                     + _element("th", _("Predicted")) + _element("th", _("80% interval"))
-                     + _element("th", _("P(late)"), "num") + "</tr></thead><tbody>")
+        headings = [("", _("Invoice")), ("", _("Due")),
+                    ("num", _("Open ({currency})").format(currency=currency)),
+                    ("", _("Predicted")), ("", _("80% interval")), ("num", _("P(late)"))]
+        lines.append(f'<div class="scroll"><table class="stack">{_head(headings)}<tbody>')
         lines += [
-            f"<tr><td>{esc(f.invoice_id)}</td><td>{f.due_date}</td>"
-            f'<td class="num">{esc(wording.amount(f.open_balance_base, currency))}</td>'
-            f"<td>{f.predicted_on}</td>"
-            + _element("td", _("{low} to {high}").format(low=f.low, high=f.high)) +
-            f'<td class="num">{f.p_late:.0%}</td></tr>'
+            _row(headings, [
+                ("head", esc(f.invoice_id)), ("", f"{f.due_date}"),
+                ("num", esc(wording.amount(f.open_balance_base, currency))),
+                ("", f"{f.predicted_on}"),
+                ("", esc(_("{low} to {high}").format(low=f.low, high=f.high))),
+                ("num", f"{f.p_late:.0%}"),
+            ])
             for f in predicted
         ]
         lines.append("</tbody></table></div>")
@@ -421,8 +484,26 @@ def _anchor(client: ClientReview) -> str:
     return "c-" + hashlib.sha256(client.client_id.encode()).hexdigest()[:12]
 
 
-def _figure(caption: str, svg: str) -> str:
-    return f"<figure><figcaption>{esc(caption)}</figcaption>{svg}</figure>"
+def _figure(caption: str, chart: str) -> str:
+    return f"<figure><figcaption>{esc(caption)}</figcaption>{chart}</figure>"
+
+
+def _head(headings: Sequence[tuple[str, str]]) -> str:
+    """A table's heading row from its ``(css class, heading)`` pairs."""
+    cells = "".join(f'<th class="{css}">{esc(text)}</th>' if css else f"<th>{esc(text)}</th>"
+                    for css, text in headings)
+    return f"<thead><tr>{cells}</tr></thead>"
+
+
+def _row(headings: Sequence[tuple[str, str]], cells: Sequence[tuple[str, str]]) -> str:
+    """A table row of ``(css class, HTML)`` cells, each carrying its column's heading: at
+    phone width (``table.stack``) the row becomes a card, each value beside its heading and
+    the ``head`` cells (verdict, name) on top without one."""
+    tds = []
+    for (_css, heading), (css, content) in zip(headings, cells, strict=True):
+        css_attr = f' class="{css}"' if css else ""
+        tds.append(f'<td{css_attr} data-label="{esc(heading)}">{content}</td>')
+    return f"<tr>{''.join(tds)}</tr>"
 
 
 def monthly_days_late(client: ClientReview) -> list[tuple[date, Decimal]]:
@@ -439,15 +520,17 @@ def monthly_days_late(client: ClientReview) -> list[tuple[date, Decimal]]:
 # --------------------------------------------------------------------------- charts
 
 
-def _svg(width: int, height: int, label: str, body: Iterable[str]) -> str:
-    return (
-        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{esc(label)}">'
-        f"<title>{esc(label)}</title>{''.join(body)}</svg>"
-    )
+def _chart(css: str, label: str, parts: Iterable[str]) -> str:
+    """A chart drawn in HTML: its text keeps the page's size at any width (an SVG scaled to a
+    phone shrinks its labels to a few pixels), and the CSS lays it out anew below 40-50rem."""
+    return f'<div class="chart {css}" role="group" aria-label="{esc(label)}">{"".join(parts)}</div>'
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start") -> str:
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{esc(text)}</text>'
+def _share(part: Decimal, whole: Decimal) -> str:
+    """``part`` as a CSS percentage of ``whole`` (0% to 100%)."""
+    if whole <= 0:
+        return "0%"
+    return f"{min(max(part / whole, Decimal(0)), Decimal(1)):.1%}"
 
 
 def _revenue_chart(review: Review) -> str:
@@ -473,24 +556,27 @@ def _bars(
     *,
     value: Callable[[Decimal], str],
     last_is_rest: bool = False,
+    last_is_critical: bool = False,
 ) -> str:
-    """Horizontal bars, one row each: label, bar, value; the longest bar is full width."""
-    width, label_width, row = 640, 210, 24
-    bar_space = width - label_width - 70
+    """Horizontal bars, one row each: label, bar, value; the longest bar is full width, a bar
+    that is not zero is never thinner than 3px, and every bar has its value written beside
+    it. The last bar can be the rest (a paler colour) or the critical one (in red). At phone
+    width the label goes above its bar."""
     top = max((amount for _, amount in items), default=Decimal(0))
-    body = []
+    rows = []
     for index, (name, amount) in enumerate(items):
-        y = index * row
-        length = float(amount / top) * bar_space if top > 0 else 0.0
+        css = "bar"
+        if index == len(items) - 1:
+            css += " rest" if last_is_rest else " critical" if last_is_critical else ""
+        if amount > 0:
+            css += " some"
         shown = value(amount)
-        body.append(_text(label_width - 8, y + 16, fit(name, 30), anchor="end"))
-        css = "bar rest" if last_is_rest and index == len(items) - 1 else "bar"
-        body.append(
-            f'<rect class="{css}" x="{label_width}" y="{y + 5}" width="{max(length, 1):.1f}" '
-            f'height="{row - 8}"></rect>'
+        rows.append(
+            f'<div><span class="name">{esc(fit(name, 30))}</span>'
+            f'<span class="track"><span class="{css}" style="width: {_share(amount, top)}">'
+            f'</span></span><span class="val">{esc(shown)}</span></div>'
         )
-        body.append(_text(label_width + length + 6, y + 16, str(shown)))
-    return _svg(width, max(len(items), 1) * row + 4, label, body)
+    return _chart("hbars", label, rows)
 
 
 def _aging_chart(review: Review) -> str:
@@ -498,100 +584,96 @@ def _aging_chart(review: Review) -> str:
     buckets = book_aging(review).buckets()
     if not any(buckets.values()):
         return '<p class="muted">' + esc(_("Nothing is open.")) + "</p>"
-    width, height, left, bottom = 640, 220, 10, 40
-    slot = (width - left) / len(buckets)
-    top = max(buckets.values())
-    body = [f'<line class="grid" x1="0" y1="{height - bottom}" x2="{width}" '
-            f'y2="{height - bottom}"></line>']
-    for index, (label, amount) in enumerate(buckets.items()):
-        tall = float(amount / top) * (height - bottom - 30) if top > 0 else 0.0
-        x = left + index * slot
-        body.append(
-            f'<rect class="bar" x="{x + slot * 0.2:.1f}" y="{height - bottom - tall:.1f}" '
-            f'width="{slot * 0.6:.1f}" height="{max(tall, 0.5):.1f}"></rect>'
-        )
-        body.append(_text(x + slot / 2, height - bottom - tall - 6,
-                          wording.amount(amount, currency),
-                          anchor="middle"))
-        name = aging_label(label, with_days=True)
-        body.append(_text(x + slot / 2, height - bottom + 18, name, anchor="middle"))
-    return _svg(width, height, _("Open balances by days past due, {currency}").format(
-        currency=currency), body)
+    items = [(aging_label(label, with_days=True), amount) for label, amount in buckets.items()]
+    # Every bucket is labelled with its amount, and the oldest (the critical debt) is drawn
+    # in the critical colour, so that a small 91+ bar is never lost beside a large current one.
+    return _bars(items, _("Open balances by days past due, {currency}").format(currency=currency),
+                 value=lambda amount: wording.amount(amount, currency), last_is_critical=True)
 
 
 def _trend_chart(series: Sequence[tuple[date, Decimal]]) -> str:
-    """A line of days late per month; months without invoices are gaps on the x axis."""
-    width, height, left, right, top_pad, bottom = 640, 200, 64, 16, 16, 36
+    """A line of days late per month; a month without invoices due breaks the line (a gap on
+    the x axis, never a straight line across it). The plot is SVG stretched to the width,
+    its strokes and dots keeping their size; the axis labels are HTML beside it."""
+    width, height, pad = 600, 100, 5
     first = series[0][0].year * 12 + series[0][0].month
     last = series[-1][0].year * 12 + series[-1][0].month
     span = max(last - first, 1)
     peak = max(max(v for _, v in series), Decimal(1))
 
+    def index(month: date) -> int:
+        return month.year * 12 + month.month - first
+
     def x(month: date) -> float:
-        return left + (month.year * 12 + month.month - first) / span * (width - left - right)
+        return index(month) / span * width
 
     def y(days_late: Decimal) -> float:
-        return top_pad + (1 - float(days_late / peak)) * (height - top_pad - bottom)
+        return pad + (1 - float(days_late / peak)) * (height - 2 * pad)
 
+    runs: list[list[tuple[date, Decimal]]] = []
+    for month, value in series:
+        if runs and index(month) == index(runs[-1][-1][0]) + 1:
+            runs[-1].append((month, value))
+        else:
+            runs.append([(month, value)])
+    fixed = 'vector-effect="non-scaling-stroke"'
     body = [
-        f'<line class="grid" x1="{left}" y1="{y(Decimal(0)):.1f}" x2="{width - right}" '
+        f'<line class="grid" {fixed} x1="0" y1="{y(Decimal(0)):.1f}" x2="{width}" '
         f'y2="{y(Decimal(0)):.1f}"></line>',
-        f'<line class="grid" x1="{left}" y1="{y(peak):.1f}" x2="{width - right}" '
+        f'<line class="grid" {fixed} x1="0" y1="{y(peak):.1f}" x2="{width}" '
         f'y2="{y(peak):.1f}"></line>',
-        _text(left - 6, y(Decimal(0)) + 4, "0", anchor="end"),
-        _text(left - 6, y(peak) + 4, _("{days} days").format(days=wording.days(peak, 0)),
-              anchor="end"),
     ]
-    points = " ".join(f"{x(m):.1f},{y(v):.1f}" for m, v in series)
-    if len(series) > 1:
-        body.append(f'<polyline class="line" points="{points}"></polyline>')
+    for run in runs:
+        if len(run) > 1:
+            points = " ".join(f"{x(m):.1f},{y(v):.1f}" for m, v in run)
+            body.append(f'<polyline class="line" {fixed} points="{points}"></polyline>')
     for month, value in series:
         body.append(
-            f'<circle class="dot" cx="{x(month):.1f}" cy="{y(value):.1f}" r="3">'
+            f'<path class="dot" {fixed} d="M{x(month):.1f} {y(value):.1f}h0">'
             "<title>" + esc(_("{month}: {days} days late").format(
-                month=f"{month:%Y-%m}", days=wording.days(value))) + "</title></circle>"
+                month=f"{month:%Y-%m}", days=wording.days(value))) + "</title></path>"
         )
-    body.append(_text(left, height - 10, f"{series[0][0]:%Y-%m}"))
-    body.append(_text(width - right, height - 10, f"{series[-1][0]:%Y-%m}", anchor="end"))
-    return _svg(width, height, _("Amount-weighted days late by month due"), body)
+    label = _("Amount-weighted days late by month due")
+    plot = (
+        f'<svg class="plot" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
+        f'role="img" aria-label="{esc(label)}"><title>{esc(label)}</title>{"".join(body)}</svg>'
+    )
+    peak_label = _("{days} days").format(days=wording.days(peak, 0))
+    return (
+        '<div class="chart trend">'
+        f'<div class="yaxis"><span>{esc(peak_label)}</span>'
+        "<span>0</span></div>"
+        f"{plot}"
+        f'<div class="xaxis"><span>{series[0][0]:%Y-%m}</span>'
+        f"<span>{series[-1][0]:%Y-%m}</span></div>"
+        "</div>"
+    )
 
 
 def _cash_chart(predicted: Forecast, currency: str) -> str:
-    """A bar of expected cash per week, with a whisker from the 80% interval's low to high."""
+    """A bar of expected cash per week, with a whisker from the 80% interval's low to high:
+    a column per week on a wide screen, a row per week (its amount written) at phone width."""
     weeks = predicted.weeks
     top = max((w.high for w in weeks), default=Decimal(0))
     if top <= 0:
         return '<p class="muted">' + esc(_(
             "No open invoice is expected to be paid in the 13 weeks.")) + "</p>"
-    width, height, left, bottom = 640, 220, 10, 40
-    slot = (width - left) / len(weeks)
-    space = height - bottom - 30
-
-    def y(amount: Decimal) -> float:
-        return height - bottom - float(amount / top) * space
-
-    body = [f'<line class="grid" x1="0" y1="{height - bottom}" x2="{width}" '
-            f'y2="{height - bottom}"></line>']
-    for index, week in enumerate(weeks):
-        x = left + index * slot
-        middle = x + slot / 2
-        tall = height - bottom - y(week.expected)
-        body.append(
-            f'<rect class="bar" x="{x + slot * 0.2:.1f}" y="{y(week.expected):.1f}" '
-            f'width="{slot * 0.6:.1f}" height="{max(tall, 0.5):.1f}">'
-            "<title>"
-            + esc(_("week {week}, {start} to {end}: {expected} ({low} to {high})").format(
-                week=week.week, start=week.start, end=week.end,
-                expected=wording.money(week.expected, currency),
-                low=wording.amount(week.low, currency),
-                high=wording.amount(week.high, currency))) + "</title></rect>"
+    week_max = _("up to {amount} a week").format(amount=wording.money(top, currency))
+    parts = [f'<p class="muted">{esc(week_max)}</p>', '<div class="weeks">']
+    for week in weeks:
+        tip = _("week {week}, {start} to {end}: {expected} ({low} to {high})").format(
+            week=week.week, start=week.start, end=week.end,
+            expected=wording.money(week.expected, currency),
+            low=wording.amount(week.low, currency),
+            high=wording.amount(week.high, currency))
+        when = format_date(week.start, "dd MMM", locale=babel_locale())
+        parts.append(
+            f'<div class="wk" title="{esc(tip)}"><span class="when">{esc(when)}</span>'
+            f'<span class="val">{esc(wording.amount(week.expected, currency))}</span>'
+            f'<span class="track"><span class="bar" style="--v: {_share(week.expected, top)}">'
+            f'</span><span class="whisker" style="--lo: {_share(week.low, top)}; '
+            f'--hi: {_share(week.high, top)}"></span></span></div>'
         )
-        body.append(f'<line class="line" x1="{middle:.1f}" y1="{y(week.low):.1f}" '
-                    f'x2="{middle:.1f}" y2="{y(week.high):.1f}"></line>')
-        body.append(_text(middle, height - bottom + 16,
-                          format_date(week.start, "dd MMM", locale=babel_locale()),
-                          anchor="middle"))
-    body.append(_text(left, 14, _("up to {amount} a week").format(
-        amount=wording.money(top, currency))))
-    return _svg(width, height, _("Cash expected in by week, {currency}").format(
-        currency=currency), body)
+    parts.append("</div>")
+    return _chart("cash", _("Cash expected in by week, {currency}").format(currency=currency),
+                  parts)
