@@ -53,7 +53,7 @@ from clientguard.config import (
 from clientguard.connector import ProgressEvent
 from clientguard.errors import ClientguardError, ConfigError
 from clientguard.i18n import gettext as _
-from clientguard.i18n import ngettext, noop
+from clientguard.i18n import ngettext, noop, npgettext
 from clientguard.ledger import Ledger
 from clientguard.report.text import printable
 
@@ -346,7 +346,8 @@ class SyncProgress:
             source=self.source, stream=event.stream or "?",
             records=ngettext("{n} record", "{n} records", event.records).format(
                 n=wording.number(event.records)),
-            pages=ngettext("{n} page", "{n} pages", event.pages).format(
+            pages=npgettext("sync progress: records in N pages", "{n} page", "{n} pages",
+                            event.pages).format(
                 n=wording.number(event.pages)),
         )
         if event.rejected:
@@ -598,7 +599,8 @@ def _rates_command(args: argparse.Namespace) -> int:
                 "clientguard rates sync."))
         return EXIT_OK
     for source, base, currencies, count, first, last in summary:
-        kinds = ngettext("{n} currency", "{n} currencies", currencies).format(
+        kinds = npgettext("rates: N rates of N currencies", "{n} currency", "{n} currencies",
+                          currencies).format(
             n=wording.number(currencies))
         rates = ngettext("{n} rate", "{n} rates", count).format(n=wording.number(count))
         print(_("{source}: {rates} of {currencies} in {base}, {first} to {last}").format(

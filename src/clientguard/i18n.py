@@ -45,6 +45,7 @@ __all__ = [
     "language_from_environment",
     "ngettext",
     "noop",
+    "npgettext",
     "pgettext",
     "resolve_language",
     "translations",
@@ -166,6 +167,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def pgettext(context: str, message: str) -> str:
     """``message`` in the active language, told apart from the same English in another context."""
     return str(translations(language()).pgettext(context, message))
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """:func:`ngettext` told apart by ``context``: the same English counted noun where another
+    language declines it differently ("in 3 pages": "w 3 stronach", not "3 strony")."""
+    return str(translations(language()).npgettext(context, singular, plural, n))
 
 
 def noop(message: str) -> str:

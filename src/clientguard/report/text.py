@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from clientguard import wording
 from clientguard.i18n import gettext as _
-from clientguard.i18n import ngettext, noop
+from clientguard.i18n import noop, npgettext
 
 if TYPE_CHECKING:
     from clientguard.findings import Severity
@@ -172,7 +172,7 @@ def note_groups(
         if group.count <= len(group.examples):
             shown.append((None, group.examples, 0))
             continue
-        cases = ngettext("{n} case", "{n} cases", group.count).format(
+        cases = npgettext("data-quality group", "{n} case", "{n} cases", group.count).format(
             n=wording.number(group.count))
         if group.amount is not None and group.amount_of:
             heading = _("{title}: {cases}; {amount} involved ({amount_of}).").format(
