@@ -248,6 +248,9 @@ _MODELS: Final[Mapping[str, type[AnyRecord]]] = {
 }
 """The model class of each record kind, to read a stored record back."""
 
+_PENDING: Final = "@pending"
+"""The ``notifications`` key that marks a failed send's baseline review."""
+
 _APPLICATION_ID: Final = 0x43474431  # "CGD1": marks the file as a clientguard store
 _BUSY_TIMEOUT_MS: Final = 10_000
 
@@ -1203,17 +1206,47 @@ class Store:
         ).fetchall()
         return {str(row[0]) for row in rows}
 
+    def delivered_reviews(self, channel: str) -> set[int]:
+        """The ids of the reviews whose changes were delivered on ``channel``."""
+        rows = self._db.execute(
+            "SELECT DISTINCT review_id FROM notifications WHERE channel = ? AND change_key != ?",
+            (channel, _PENDING),
+        ).fetchall()
+        return {int(row[0]) for row in rows}
+
+    def pending_baseline(self, channel: str) -> int | None:
+        """The review a failed send on ``channel`` compared from (None when no send failed
+        since the last delivery): the next send compares from it, so nothing is lost."""
+        row = self._db.execute(
+            "SELECT review_id FROM notifications WHERE channel = ? AND change_key = ?",
+            (channel, _PENDING),
+        ).fetchone()
+        return int(row[0]) if row else None
+
     def record_sent(
         self, channel: str, keys: Iterable[str], *, review_id: int, sent_at: datetime
     ) -> None:
         """Record that the changes ``keys`` of review ``review_id`` were delivered on
-        ``channel`` at ``sent_at`` (the caller's clock), so they are never sent again."""
+        ``channel`` at ``sent_at`` (the caller's clock), so they are never sent again; a
+        failed send's pending baseline is cleared with it."""
+        moment = sent_at.astimezone(UTC).isoformat()
         with self._transaction(f"the changes sent on {channel}"):
+            self._db.execute("DELETE FROM notifications WHERE channel = ? AND change_key = ?",
+                             (channel, _PENDING))
             self._db.executemany(
                 "INSERT OR IGNORE INTO notifications (channel, change_key, review_id, sent_at) "
                 "VALUES (?, ?, ?, ?)",
-                [(channel, key, review_id, sent_at.astimezone(UTC).isoformat())
-                 for key in keys],
+                [(channel, key, review_id, moment) for key in keys],
+            )
+
+    def record_failed(self, channel: str, *, baseline: int, failed_at: datetime) -> None:
+        """Record that a send on ``channel`` comparing from review ``baseline`` failed (the
+        first failure's baseline is kept until a send succeeds)."""
+        with self._transaction(f"the failed send on {channel}"):
+            self._db.execute(
+                "INSERT OR IGNORE INTO notifications (channel, change_key, review_id, sent_at) "
+                "VALUES (?, ?, ?, ?)",
+                (channel, _PENDING, baseline, failed_at.astimezone(UTC).isoformat()),
             )
 
 
