@@ -1200,9 +1200,11 @@ class Store:
         return summary
 
     def sent_changes(self, channel: str) -> set[str]:
-        """The keys of the changes already delivered on ``channel``."""
+        """The keys of the changes already delivered on ``channel`` (not the ``@`` marks of
+        delivered reviews and of a failed send)."""
         rows = self._db.execute(
-            "SELECT change_key FROM notifications WHERE channel = ?", (channel,)
+            "SELECT change_key FROM notifications WHERE channel = ? AND change_key NOT LIKE '@%'",
+            (channel,),
         ).fetchall()
         return {str(row[0]) for row in rows}
 
