@@ -224,7 +224,8 @@ def test_a_review_saved_twice_for_one_day_and_policy_is_kept_once(store: Store) 
     # Another policy is another review of the same day.
     stricter = review(book, as_of=date(2025, 9, 30), policy=Policy(chronic_late_share="0.2"))
     other = history.save_review(store, stricter)
-    assert other.id != first.id and other.policy_digest != first.policy_digest
+    assert other.id != first.id
+    assert other.policy_digest != first.policy_digest
     assert len(store.saved_reviews()) == 2
     # The report kept is the review's JSON report.
     report = json.loads(store.review_report(first.id))
@@ -301,7 +302,8 @@ def test_reviews_to_compare_picks_the_newest_and_the_one_asked_for(store: Store)
     before, after = history.reviews_to_compare(store)
     assert (before and before.as_of, after.as_of) == (date(2025, 3, 31), date(2025, 4, 30))
     before, _ = history.reviews_to_compare(store, date(2025, 2, 15))
-    assert before is not None and before.as_of == date(2025, 1, 31)
+    assert before is not None
+    assert before.as_of == date(2025, 1, 31)
     with pytest.raises(Exception, match="no saved review as of 2024-12-31 or before"):
         history.reviews_to_compare(store, date(2024, 12, 31))
 

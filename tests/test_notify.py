@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 import ssl
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from email import message_from_bytes
@@ -102,9 +101,10 @@ def test_a_failed_send_is_retried_then_sent_by_the_next_run_not_lost(
     for _ in range(4):
         httpserver.expect_ordered_request(path).respond_with_data("busy", status=503)
     waits: list[float] = []
-    with pytest.raises(NotifyError, match="failed 4 times .*next run sends") as failed:
+    with pytest.raises(NotifyError, match=r"failed 4 times .*next run sends") as failed:
         notify(store, webhook(httpserver), now=NOW, sleep=waits.append)
-    assert len(waits) == 3 and len(httpserver.log) == 4
+    assert len(waits) == 3
+    assert len(httpserver.log) == 4
     assert TOKEN not in str(failed.value)
     assert store.sent_changes("webhook") == set()
     # A newer review arrives before the next run: the changes since 2025-05-31 still go.
@@ -128,7 +128,8 @@ def test_a_webhook_that_refuses_fails_at_once_and_shows_no_token(
     with pytest.raises(NotifyError, match="HTTP 400") as failed:
         notify(store, webhook(httpserver), now=NOW, sleep=no_sleep)
     assert len(httpserver.log) == 1
-    assert TOKEN not in str(failed.value) and url not in str(failed.value)
+    assert TOKEN not in str(failed.value)
+    assert url not in str(failed.value)
 
 
 def test_notify_from_the_command_line_shows_no_credential(
@@ -182,9 +183,8 @@ class Inbox:
         self.messages: list[bytes] = []
         self.logins: list[tuple[str, str]] = []
         self.refuse = 0
-        self.lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             self.refuse -= 1
             return "451 try again later"
@@ -248,7 +248,8 @@ def test_the_changes_go_by_email_over_starttls_once(
     (raw,) = inbox.messages
     mail = message_from_bytes(raw)
     assert mail["To"] == "owner@example.com, partner@example.com"
-    assert "since 2025-05-31" in mail["Subject"] and "as of 2025-08-31" in mail["Subject"]
+    assert "since 2025-05-31" in mail["Subject"]
+    assert "as of 2025-08-31" in mail["Subject"]
     body = mail.get_payload(decode=True).decode()
     assert body.count("\n- ") + body.startswith("- ") == result.sent
     assert "Acme: verdict" in body
@@ -264,7 +265,8 @@ def test_a_temporary_smtp_refusal_is_retried(store: Store, smtp: tuple[Inbox, in
     inbox.refuse = 2
     waits: list[float] = []
     notify(store, mail_channel(port, cafile), now=NOW, sleep=waits.append)
-    assert len(waits) == 2 and len(inbox.messages) == 1
+    assert len(waits) == 2
+    assert len(inbox.messages) == 1
 
 
 def test_a_wrong_password_fails_without_showing_it(
@@ -289,7 +291,8 @@ def test_an_untrusted_certificate_sends_nothing(
     trustme.CA().cert_pem.write_to_path(str(other))
     with pytest.raises(NotifyError, match="TLS with the SMTP server"):
         notify(store, mail_channel(port, str(other)), now=NOW, sleep=no_sleep)
-    assert inbox.messages == [] and inbox.logins == []
+    assert inbox.messages == []
+    assert inbox.logins == []
 
 
 @pytest.mark.parametrize(
