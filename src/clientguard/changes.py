@@ -26,12 +26,14 @@ from clientguard import wording
 from clientguard.findings import Finding, Severity
 from clientguard.frozen import Frozen
 from clientguard.i18n import gettext as _
+from clientguard.i18n import noop
 
 if TYPE_CHECKING:
     from clientguard.review import ClientReview, Review
 
 __all__ = [
     "THRESHOLDS",
+    "WORDS",
     "Change",
     "ChangeKind",
     "Changes",
@@ -41,6 +43,7 @@ __all__ = [
     "compare",
     "new_findings",
     "summarize",
+    "word",
 ]
 
 ZERO = Decimal(0)
@@ -53,6 +56,26 @@ THRESHOLDS: Mapping[str, tuple[str, ...]] = {
 }
 """The key numbers of a client and the policy thresholds (``Policy`` fields) a change
 reports crossing, upward or downward."""
+
+
+WORDS: Mapping[str, str] = {
+    "ok": noop("ok"),
+    "monitor": noop("monitor"),
+    "revise_terms": noop("revise terms"),
+    "consider_ending": noop("consider ending"),
+    "watch": noop("watch"),
+    "warning": noop("warning"),
+    "critical": noop("critical"),
+}
+"""Verdicts and severities in words (English; translated where shown, :func:`word`)."""
+
+
+def word(code: str | None) -> str:
+    """A verdict or severity code in the reader's language (``revise_terms`` -> "revise
+    terms"); ``-`` for None."""
+    if code is None:
+        return "-"
+    return _(WORDS[code]) if code in WORDS else code
 
 
 class FindingSummary(Frozen):
@@ -248,7 +271,7 @@ def compare(before: ReviewSummary | None, after: ReviewSummary) -> Changes:
                 kind=ChangeKind.NEW_FINDING, client_id=client, name=name, subject=subject,
                 before=None, after=now.severity.value, severity=now.severity, as_of=after.as_of,
                 message=_("{name}: new {severity} finding: {message}").format(
-                    name=name, severity=_(now.severity.value), message=now.message)))
+                    name=name, severity=word(now.severity.value), message=now.message)))
         elif now is None and was is not None:
             changes.append(Change(
                 kind=ChangeKind.CLEARED_FINDING, client_id=client, name=name, subject=subject,
@@ -260,7 +283,7 @@ def compare(before: ReviewSummary | None, after: ReviewSummary) -> Changes:
                 before=was.severity.value, after=now.severity.value, severity=now.severity,
                 as_of=after.as_of,
                 message=_("{name}: {before} -> {after}: {message}").format(
-                    name=name, before=_(was.severity.value), after=_(now.severity.value),
+                    name=name, before=word(was.severity.value), after=word(now.severity.value),
                     message=now.message)))
     for cid in sorted(after.clients):
         now_client = after.clients[cid]
@@ -295,8 +318,7 @@ def _client_changes(
             before=was.verdict, after=now.verdict, severity=now.severity, as_of=as_of,
             numbers={n: (was.number(n), now.number(n)) for n in THRESHOLDS},
             message=_("{name}: verdict {before} -> {after} ({numbers})").format(
-                name=name, before=_(was.verdict.replace("_", " ")),
-                after=_(now.verdict.replace("_", " ")),
+                name=name, before=word(was.verdict), after=word(now.verdict),
                 numbers=_numbers(was, now, currency))))
     earlier = set(was.overdue_invoices) if was is not None else set()
     for invoice in now.overdue_invoices:

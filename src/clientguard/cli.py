@@ -47,6 +47,7 @@ from clientguard.config import (
 from clientguard.connector import ProgressEvent
 from clientguard.errors import ClientguardError, ConfigError
 from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext
 from clientguard.ledger import Ledger
 from clientguard.report.text import printable
 
@@ -971,8 +972,17 @@ def _memory_store(args: argparse.Namespace, config: Config) -> Path | None:
     if args.source or (args.no_save and not new_fail):
         return None
     path = _store_path(args, config)
-    Store.open(path, create=False).close()
-    return path
+    if not args.no_save and path.exists() and not (
+        os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    ):
+        # A review of a store nobody may write still runs (a read-only copy, a locked-down
+        # folder); it only cannot be kept.
+        print(_("clientguard: the review is not saved: the store {path} (or its folder) is "
+                "read-only; --no-save says so quietly").format(path=path), file=sys.stderr)
+        args.no_save = True
+    if not args.no_save and path.exists():
+        Store.open(path, create=False).close()  # migrates an older store before it is read
+    return path if new_fail or not args.no_save else None
 
 
 def _save_review(result: Any, path: Path) -> None:
@@ -1037,9 +1047,11 @@ def _backfill(args: argparse.Namespace, config: Config, policy: Any) -> int:
         counts = [sum(1 for c in clients if c["verdict"] == v) for v in verdicts]
         lines.append(f"{review_saved.as_of}  " + "  ".join(f"{n:>15}" for n in counts))
     _write_stdout("\n".join(lines) + "\n")
-    print(_("clientguard: saved {n} reviews, {first} to {last}: clientguard history shows "
-            "them").format(n=len(saved), first=saved[0].as_of, last=saved[-1].as_of),
-          file=sys.stderr)
+    print(ngettext("clientguard: saved {n} review, {first} to {last}: clientguard history "
+                   "shows it",
+                   "clientguard: saved {n} reviews, {first} to {last}: clientguard history "
+                   "shows them", len(saved)).format(
+        n=len(saved), first=saved[0].as_of, last=saved[-1].as_of), file=sys.stderr)
     return EXIT_OK
 
 
@@ -1091,10 +1103,12 @@ def _history_command(args: argparse.Namespace) -> int:
 
 
 def _history_table(rows: Sequence[Any]) -> str:
+    from clientguard.changes import word
+
     heading = (_("as of"), _("client"), _("verdict"), _("severity"), _("late"),
                _("days late"), _("overdue"), _("revenue"))
     cells = [
-        (str(r.as_of), r.name, _(r.verdict.replace("_", " ")), _(r.severity or "-"),
+        (str(r.as_of), r.name, word(r.verdict), word(r.severity),
          wording.percent(r.late_share), wording.days(r.weighted_days_late),
          wording.number(r.overdue, 2), wording.share(r.revenue_share))
         for r in rows
@@ -1155,8 +1169,10 @@ def _notify_command(args: argparse.Namespace) -> int:
     channel = channel_from_environment(args.via)
     with Store.open(_store_path(args, config), create=False) as store:
         result = notify(store, channel, now=datetime.now(UTC))
-    print(_("clientguard: notify {via}: sent {sent} changes ({already} sent before)").format(
-        via=args.via, sent=result.sent, already=result.already_sent), file=sys.stderr)
+    print(ngettext("clientguard: notify {via}: sent {n} change ({already} sent before)",
+                   "clientguard: notify {via}: sent {n} changes ({already} sent before)",
+                   result.sent).format(via=args.via, n=result.sent,
+                                       already=result.already_sent), file=sys.stderr)
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ import html
 from collections.abc import Sequence
 from datetime import date
 
+from clientguard.changes import word
 from clientguard.i18n import gettext as _
 from clientguard.report.text import clip, printable
 
@@ -41,7 +42,7 @@ def verdict_strip(name: str, verdicts: Sequence[tuple[date, str]]) -> list[str]:
     cells = []
     for index, (day, verdict) in enumerate(verdicts):
         colour = _COLOURS.get(verdict, "var(--muted)")
-        words = _(verdict.replace("_", " "))
+        words = word(verdict)
         cells.append(
             f'<rect x="{index * _CELL}" y="0" width="{_CELL - 2}" height="16" '
             f'style="fill:{colour}"><title>{_esc(day)}: {_esc(words)}</title></rect>'
