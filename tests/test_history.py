@@ -21,6 +21,7 @@ from clientguard.changes import (
     summarize,
 )
 from clientguard.findings import Severity
+from clientguard.i18n import ngettext, using
 from clientguard.policy import Policy
 from clientguard.report.html import render_html
 from clientguard.review import review
@@ -360,3 +361,28 @@ def test_the_html_report_draws_each_flagged_clients_verdicts_escaped() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;: verdicts from 2025-07-31 to 2025-09-30" in page
     # Without history, no strip.
     assert 'class="strip"' not in render_html(result)
+
+
+# ----------------------------------------------------------------------------- Polish
+
+
+@pytest.mark.parametrize(
+    ("n", "polish"),
+    [(1, "1 zmiana"), (2, "2 zmiany"), (5, "5 zmian"), (12, "12 zmian"), (22, "22 zmiany")],
+)
+def test_the_changes_are_counted_in_polish_plural_forms(n: int, polish: str) -> None:
+    with using("pl"):
+        title = ngettext("clientguard: {n} change since {before}",
+                         "clientguard: {n} changes since {before}", n).format(
+            n=n, before="2026-05-31")
+    assert title == f"clientguard: {polish} od 2026-05-31"
+
+
+def test_a_change_reads_in_polish() -> None:
+    before = client("acme", "monitor", overdue_invoices=())
+    after = client("acme", "revise_terms", overdue_invoices=("A-2",))
+    with using("pl"):
+        messages = [c.message for c in compare(summary("2026-05-31", before),
+                                               summary("2026-06-30", after)).changes]
+    assert messages[0].startswith("Acme: ocena obserwuj -> zmień warunki (")
+    assert messages[1] == "Acme: faktura A-2 jest teraz przeterminowana"

@@ -1,7 +1,7 @@
 """The ``clientguard`` command.
 
 Commands: ``demo``, ``sync``, ``review``, ``rejections``, ``links``, ``connectors``,
-``policy``. Each has
+``policy``; memory (docs/history.md): ``history``, ``changes``, ``notify``. Each has
 ``--help`` with examples; ``docs/cli.md`` is the guide.
 
 Exit status (for scripts and cron jobs):
