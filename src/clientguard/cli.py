@@ -752,9 +752,9 @@ def _review(args: argparse.Namespace) -> int:
         stages("writing the report")
         text = render(result, fmt) if memory is None or fmt != "html" else \
             _html_with_history(result, memory)
-        new = _new_since_saved(result, memory, args.fail_on) if memory is not None else None
     finally:
         stages.close()
+    new = _new_since_saved(result, memory, args.fail_on) if memory is not None else None
     if memory is not None and not args.no_save:
         _save_review(result, memory)
     if output is None:

@@ -24,6 +24,7 @@ What it guarantees (``docs/history.md``):
 
 from __future__ import annotations
 
+import os
 import smtplib
 import ssl
 import time
@@ -122,8 +123,6 @@ def channel_from_environment(
     (``starttls`` or ``none``), ``..._SMTP_CAFILE``, ``..._EMAIL_FROM``, ``..._EMAIL_TO``
     (comma-separated). Raises :class:`~clientguard.errors.ConfigError` naming what is missing.
     """
-    import os
-
     env = os.environ if environ is None else environ
 
     def get(name: str) -> str | None:
@@ -318,8 +317,12 @@ def notify(
             message = email_message(changes, channel)
             retrying(_send_email, channel, message)
         else:
-            with session or requests.Session() as http:
+            http = session or requests.Session()
+            try:
                 retrying(_post, channel, webhook_body(changes), http)
+            finally:
+                if session is None:  # a caller's session stays open for the caller
+                    http.close()
     except (_Transient, NotifyError) as exc:
         if before is not None:
             store.record_failed(channel.name, baseline=before.id, failed_at=now)
