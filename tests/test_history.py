@@ -386,3 +386,24 @@ def test_a_change_reads_in_polish() -> None:
                                                summary("2026-06-30", after)).changes]
     assert messages[0].startswith("Acme: ocena obserwuj -> zmień warunki (")
     assert messages[1] == "Acme: faktura A-2 jest teraz przeterminowana"
+
+
+def test_the_backfill_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """A two-month run of ``bench/bench_backfill.py`` (the 36-month run is on demand), so
+    that its code never rots; nothing is timed here."""
+    import importlib.util
+    import sys
+
+    folder = Path(__file__).resolve().parents[1] / "bench"
+    sys.path.insert(0, str(folder))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_backfill",
+                                                      folder / "bench_backfill.py")
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.run(2, 1)
+    finally:
+        sys.path.remove(str(folder))
+    assert "backfill 2 reviews" in capsys.readouterr().out

@@ -165,3 +165,26 @@ def test_memory_options_that_do_not_go_together_are_user_errors(
     with pytest.raises(SystemExit):
         main(["review", "--fail-on", "new:loud"])
     assert "new:warning" in capsys.readouterr().err
+
+
+def test_the_html_report_shows_each_flagged_clients_verdicts_over_the_saved_reviews(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "review", "--quiet", "--backfill", "monthly", "--since", "2025-01-01",
+        "--as-of", "2025-03-31")
+    assert run(capsys, "review", "--quiet", "--as-of", "2025-04-30", "--no-save",
+               "--output", "review.html")[0] == EXIT_OK
+    page = (books / "review.html").read_text()
+    # Acme is flagged: its strip has the three saved month-ends and this review.
+    assert "Acme: verdicts from 2025-01-31 to 2025-04-30" in page
+    assert page.count("<title>2025-0") >= 4
+    assert saved_dates(books) == ["2025-01-31", "2025-02-28", "2025-03-31"]
+
+
+def test_notify_without_a_saved_review_says_what_to_do(
+    books: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLIENTGUARD_NOTIFY_WEBHOOK_URL", "http://127.0.0.1:9/hook")
+    code, _, err = run(capsys, "notify", "--via", "webhook")
+    assert code == EXIT_USAGE
+    assert "has no saved review: run clientguard review" in err

@@ -750,8 +750,10 @@ def _review(args: argparse.Namespace) -> int:
         result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
                         verdict_rules=rules, progress=stages)
         stages("writing the report")
-        text = render(result, fmt) if memory is None or fmt != "html" else \
-            _html_with_history(result, memory)
+        # The HTML report draws each client's verdicts over the store's saved reviews.
+        past = None if args.source else _store_path(args, config)
+        text = render(result, fmt) if past is None or fmt != "html" else \
+            _html_with_history(result, past)
     finally:
         stages.close()
     new = _new_since_saved(result, memory, args.fail_on) if memory is not None else None
