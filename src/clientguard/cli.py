@@ -752,8 +752,9 @@ def _review(args: argparse.Namespace) -> int:
         stages("writing the report")
         # The HTML report draws each client's verdicts over the store's saved reviews.
         past = None if args.source else _store_path(args, config)
-        text = render(result, fmt) if past is None or fmt != "html" else \
-            _html_with_history(result, past)
+        title = _report_title(args, config)
+        text = render(result, fmt, title=title) if past is None or fmt != "html" else \
+            _html_with_history(result, past, title)
     finally:
         stages.close()
     new = _new_since_saved(result, memory, args.fail_on) if memory is not None else None
@@ -786,6 +787,58 @@ def _review(args: argparse.Namespace) -> int:
         worst = counted[0].severity if counted else None
         if worst is not None and worst >= Severity(args.fail_on):
             return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _report_title(args: argparse.Namespace, config: Config) -> str | None:
+    """``--title``, else the firm's name of the config's ``[firm]`` in a title, else None
+    (the report's own heading)."""
+    from clientguard.i18n import gettext
+
+    if args.title is not None:
+        return str(args.title)
+    if config.firm is not None and config.firm.name:
+        return gettext("Client review: {firm}").format(firm=config.firm.name)
+    return None
+
+
+def _claim_command(args: argparse.Namespace) -> int:
+    """One client's interest claim (docs/claims.md): HTML or JSON, to stdout or --output."""
+    from dataclasses import asdict
+
+    from clientguard.claims import Party, claim
+    from clientguard.i18n import gettext as _
+    from clientguard.report.claim import claim_language, render_claim
+
+    config = _config(args)
+    output = Path(args.output) if args.output else None
+    fmt = args.format or (_format_of(output) if output else "html")
+    if fmt not in ("html", "json"):
+        raise UsageError(_("a claim is written as HTML or JSON (.html, .json), not {format}")
+                         .format(format=fmt))
+    ledger = _review_ledger(args, config)
+    firm = config.firm
+    made = claim(ledger, args.client, as_of=args.as_of, policy=_policy(args, config),
+                 invoices=args.invoice, creditor=Party(**asdict(firm)) if firm else None,
+                 issued_on=args.issued, number=args.number, pay_within_days=args.pay_within)
+    if not made.invoices:
+        raise UsageError(_("{client} has no invoice paid after its due date, nor open past "
+                           "it, as of {date}: there is nothing to claim").format(
+                               client=ledger.name_of(made.customer_id), date=made.as_of))
+    try:
+        text = render_claim(made, fmt, lang=args.lang)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if output is None:
+        _write_stdout(text)
+    else:
+        _write_output(output, text)
+        print(_("clientguard: wrote the claim on {count} invoices ({language}) to {path}")
+              .format(count=len(made.invoices), language=claim_language(made, args.lang),
+                      path=output), file=sys.stderr)
+    if not made.complete:
+        print(_("clientguard: some amounts could not be computed: the document leaves them to "
+                "fill in (see its notes)"), file=sys.stderr)
     return EXIT_OK
 
 
@@ -995,14 +1048,14 @@ def _save_review(result: Any, path: Path) -> None:
         save_review(store, result)
 
 
-def _html_with_history(result: Any, path: Path) -> str:
+def _html_with_history(result: Any, path: Path, title: str | None) -> str:
     from clientguard.history import verdict_lines
     from clientguard.report.html import render_html
     from clientguard.store import Store
 
     with Store.open(path, read_only=True) as store:
         lines = verdict_lines(store, result)
-    return render_html(result, history=lines)
+    return render_html(result, title=title, history=lines)
 
 
 def _new_since_saved(result: Any, path: Path, fail_on: str | None) -> list[Any]:
@@ -1395,6 +1448,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --fail-on: no invoice due in the window is not a failure")
     review.add_argument("--strict", action="store_true",
                         help="fail when any record was rejected instead of leaving it out")
+    review.add_argument("--title", metavar="TEXT", default=None,
+                        help="the report's title (default: \"Client review: \" and the firm's "
+                        "name of the config's [firm], else the report's own heading)")
     review.add_argument("--quiet", action="store_true", help="no progress on stderr")
     review.add_argument("--progress", action="store_true",
                         help="show the stages on stderr even when it is not a terminal (a "
@@ -1408,6 +1464,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("with --backfill: the first month"))
     review.set_defaults(run=_review)
     _add_memory_commands(commands, common, configured)
+
+    _claim_parser(commands, [common, configured])
 
     fc = _add_command(
         commands, "forecast",
@@ -1536,6 +1594,55 @@ def build_parser() -> argparse.ArgumentParser:
                        help="sync: read the banks' tables up to this day (default: today)")
     rates.set_defaults(run=_rates_command)
     return parser
+
+
+def _claim_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    from clientguard.i18n import gettext as _
+
+    claim = _add_command(
+        commands, "claim",
+        help=_("write one client's statutory interest claim (a Polish nota odsetkowa)"),
+        description=_(
+            "Write, for one client, the statutory interest and the fixed compensation of each "
+            "invoice paid late or still open past its due date, under the policy's late-payment "
+            "law, as a document to print and send (HTML, A4) or as JSON. Polish law gives a "
+            "nota odsetkowa in Polish, EU and UK law a statement in English (--lang to choose). "
+            "The creditor's details come from the config's [firm]; what is missing is left to "
+            "fill in. Guide: docs/claims.md"),
+        examples=[
+            "clientguard claim acme --output nota.html",
+            "clientguard claim \"ACME sp. z o.o.\" --as-of 2026-06-30 --invoice FV/12/2025",
+            "clientguard claim acme --format json --number NO/1/2026",
+        ],
+        parents=parents,
+    )
+    claim.add_argument("client", metavar="CLIENT", help=_("the customer's id or name"))
+    claim.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                       help=_("read this store (default: from the config, else ./clientguard.db)"))
+    claim.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
+                       help=_("count the delay up to this date, using only what had happened by "
+                              "then (default: today)"))
+    claim.add_argument("--invoice", action="append", metavar="ID",
+                       help=_("claim only this invoice, by id or number (repeatable; default: "
+                              "every late invoice)"))
+    claim.add_argument("--policy", metavar="FILE",
+                       help=_("a policy file: its jurisdiction decides the law (default: from "
+                              "the config)"))
+    claim.add_argument("--base-currency", metavar="CODE",
+                       help=_("the ledger's base currency (default: from the config)"))
+    claim.add_argument("--format", choices=("html", "json"), default=None,
+                       help=_("html (default) or json; default from --output's suffix"))
+    claim.add_argument("--output", metavar="FILE", help=_("write it here (default: stdout)"))
+    claim.add_argument("--lang", default=None, metavar="LANG",
+                       help=_("the document's language, pl or en (default: Polish for Polish "
+                              "law, else English)"))
+    claim.add_argument("--number", metavar="TEXT",
+                       help=_("the document's number (default: a field to fill in)"))
+    claim.add_argument("--issued", type=_date, metavar="DATE",
+                       help=_("the date of issue (default: the --as-of date)"))
+    claim.add_argument("--pay-within", type=int, default=7, metavar="DAYS",
+                       help=_("days to pay from receiving it (default 7)"))
+    claim.set_defaults(run=_claim_command, source=None, option=None, strict=False, quiet=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
