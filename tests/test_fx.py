@@ -327,6 +327,8 @@ def test_a_store_of_schema_version_2_gets_the_rates_table_when_opened(tmp_path: 
     db = sqlite3.connect(path)
     db.execute("DROP TABLE rates")
     db.execute("DROP TABLE stream_notes")
+    for table in ("notifications", "review_clients", "reviews"):  # schema version 4's
+        db.execute(f"DROP TABLE {table}")
     db.execute("PRAGMA user_version = 2")
     db.commit()
     db.close()

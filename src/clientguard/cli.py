@@ -1,7 +1,7 @@
 """The ``clientguard`` command.
 
 Commands: ``demo``, ``sync``, ``review``, ``rejections``, ``links``, ``connectors``,
-``policy``. Each has
+``policy``; memory (docs/history.md): ``history``, ``changes``, ``notify``. Each has
 ``--help`` with examples; ``docs/cli.md`` is the guide.
 
 Exit status (for scripts and cron jobs):
@@ -793,6 +793,9 @@ def _review(args: argparse.Namespace) -> int:
 
     config = _config(args)
     policy = _policy(args, config)
+    memory = _memory_store(args, config)
+    if args.backfill:
+        return _backfill(args, config, policy)
     output = Path(args.output) if args.output else None
     fmt = args.format or (_format_of(output) if output else "table")
     stages = StageProgress.for_args(args, "review")
@@ -802,9 +805,16 @@ def _review(args: argparse.Namespace) -> int:
         result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
                         verdict_rules=rules, progress=stages)
         stages(_("writing the report"))
-        text = render(result, fmt, title=_report_title(args, config))
+        # The HTML report draws each client's verdicts over the store's saved reviews.
+        past = None if args.source else _store_path(args, config)
+        title = _report_title(args, config)
+        text = render(result, fmt, title=title) if past is None or fmt != "html" else \
+            _html_with_history(result, past, title)
     finally:
         stages.close()
+    new = _new_since_saved(result, memory, args.fail_on) if memory is not None else None
+    if memory is not None and not args.no_save:
+        _save_review(result, memory)
     if output is None:
         _write_stdout(text)
     else:
@@ -831,6 +841,8 @@ def _review(args: argparse.Namespace) -> int:
             print(_("clientguard: --fail-on: no data in the window counts as a failure "
                     "(--allow-no-data to pass)"), file=sys.stderr)
             return EXIT_FINDINGS
+        if args.fail_on.startswith("new:"):
+            return EXIT_FINDINGS if new else EXIT_OK
         counted = [f for f in result.findings() if f not in no_data]
         worst = counted[0].severity if counted else None
         if worst is not None and worst >= Severity(args.fail_on):
@@ -1060,6 +1072,304 @@ def _links_command(args: argparse.Namespace) -> int:
         "name it in clientguard.toml: [links] files = [\"links.csv\"]",
         len(suggestions)).format(n=wording.number(len(suggestions))), file=sys.stderr)
     return EXIT_OK
+
+
+# --------------------------------------------------------------------------- memory
+# Saved reviews, history, backfill, changes and notify (docs/history.md).
+
+
+def _fail_on(text: str) -> str:
+    """``--fail-on``: a severity, or ``new:`` and a severity."""
+    severity = text.removeprefix("new:")
+    if severity not in SEVERITIES:
+        raise argparse.ArgumentTypeError(
+            _("{given!r}: use watch, warning or critical, or new:watch, new:warning or "
+              "new:critical").format(given=text))
+    return text
+
+
+def _memory_store(args: argparse.Namespace, config: Config) -> Path | None:
+    """The store a review is saved in (and compared with): the reviewed store, unless
+    ``--no-save`` or ``--source``. Opened once for writing, so that an older store is
+    migrated before the review reads it."""
+    from clientguard.store import Store
+
+    new_fail = bool(args.fail_on and args.fail_on.startswith("new:"))
+    if args.source and (new_fail or args.backfill):
+        raise UsageError(_("--fail-on new:... and --backfill use the store's saved reviews: "
+                           "review the store, not --source"))
+    if args.backfill and (args.no_save or args.fail_on or args.output or args.format):
+        raise UsageError(_("--backfill saves past reviews and prints their verdicts: it "
+                           "takes none of --no-save, --fail-on, --output, --format"))
+    if args.since and not args.backfill:
+        raise UsageError(_("--since goes with --backfill monthly"))
+    if args.backfill and not args.since:
+        raise UsageError(_("--backfill monthly needs --since DATE (the first month)"))
+    if args.source or (args.no_save and not new_fail):
+        return None
+    path = _store_path(args, config)
+    if not args.no_save and path.exists() and not (
+        os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    ):
+        # A review of a store nobody may write still runs (a read-only copy, a locked-down
+        # folder); it only cannot be kept.
+        print(_("clientguard: the review is not saved: the store {path} (or its folder) is "
+                "read-only; --no-save says so quietly").format(path=path), file=sys.stderr)
+        args.no_save = True
+    if not args.no_save and path.exists():
+        Store.open(path, create=False).close()  # migrates an older store before it is read
+    return path if new_fail or not args.no_save else None
+
+
+def _save_review(result: Any, path: Path) -> None:
+    from clientguard.history import save_review
+    from clientguard.store import Store
+
+    with Store.open(path, create=False) as store:
+        save_review(store, result)
+
+
+def _html_with_history(result: Any, path: Path, title: str | None) -> str:
+    from clientguard.history import verdict_lines
+    from clientguard.report.html import render_html
+    from clientguard.store import Store
+
+    with Store.open(path, read_only=True) as store:
+        lines = verdict_lines(store, result)
+    return render_html(result, title=title, history=lines)
+
+
+def _new_since_saved(result: Any, path: Path, fail_on: str | None) -> list[Any]:
+    """The findings of ``result`` new at ``--fail-on new:SEVERITY`` since the last saved
+    review, said on stderr; [] without ``new:``."""
+    from clientguard.changes import new_findings, summarize
+    from clientguard.findings import Severity
+    from clientguard.history import baseline, saved_summary
+    from clientguard.store import Store
+
+    if not fail_on or not fail_on.startswith("new:"):
+        return []
+    with Store.open(path, read_only=True) as store:
+        before = baseline(store, result.as_of)
+        summary = saved_summary(store, before) if before is not None else None
+    new = new_findings(summary, summarize(result), Severity(fail_on.removeprefix("new:")))
+    since = (_("since the review as of {as_of}").format(as_of=before.as_of) if before
+             else _("(no saved review before: every finding is new)"))
+    for finding in new:
+        print(printable(_("clientguard: new {since}: {message}").format(
+            since=since, message=finding.message)), file=sys.stderr)
+    return new
+
+
+def _backfill(args: argparse.Namespace, config: Config, policy: Any) -> int:
+    from clientguard.history import backfill
+    from clientguard.store import Store
+
+    stages = StageProgress.for_args(args, "review")
+    try:
+        ledger = _review_ledger(args, config, stages)
+        signals, rules = _user_rules(config)
+        with Store.open(_store_path(args, config)) as store:
+            saved = backfill(
+                store, ledger, since=args.since, until=args.as_of, policy=policy,
+                signals=signals, verdict_rules=rules,
+                progress=lambda day: stages(_("reviewing as of {day}").format(day=day)))
+            rows = [(s, store.review_clients(s.id)) for s in saved]
+    finally:
+        stages.close()
+    verdicts = ("monitor", "revise_terms", "consider_ending")
+    lines = ["as_of       " + "  ".join(f"{v:>15}" for v in verdicts)]
+    for review_saved, clients in rows:
+        counts = [sum(1 for c in clients if c["verdict"] == v) for v in verdicts]
+        lines.append(f"{review_saved.as_of}  " + "  ".join(f"{n:>15}" for n in counts))
+    _write_stdout("\n".join(lines) + "\n")
+    print(ngettext("clientguard: saved {n} review, {first} to {last}: clientguard history "
+                   "shows it",
+                   "clientguard: saved {n} reviews, {first} to {last}: clientguard history "
+                   "shows them", len(saved)).format(
+        n=len(saved), first=saved[0].as_of, last=saved[-1].as_of), file=sys.stderr)
+    return EXIT_OK
+
+
+_HISTORY_COLUMNS = ("as_of", "client_id", "name", "verdict", "severity", "late_share",
+                    "weighted_days_late", "overdue", "revenue_share", "findings",
+                    "policy_digest")
+
+
+def _history_command(args: argparse.Namespace) -> int:
+    import csv
+    import io
+    import json
+
+    from clientguard.history import client_history
+    from clientguard.report.spreadsheet import neutralise
+    from clientguard.store import Store
+
+    config = _config(args)
+    output = Path(args.output) if args.output else None
+    fmt = args.format or (_format_of(output) if output else "table")
+    if fmt not in ("table", "json", "csv"):
+        raise UsageError(_("history writes table, json or csv, not {fmt}").format(fmt=fmt))
+    with Store.open(_store_path(args, config), read_only=True) as store:
+        rows = client_history(store, args.client)
+    records = [
+        {name: (str(v) if isinstance(v, (Decimal, date)) else v)
+         for name in _HISTORY_COLUMNS for v in [getattr(row, name)]}
+        for row in rows
+    ]
+    if fmt == "json":
+        text = json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(_HISTORY_COLUMNS)
+        writer.writerows([[neutralise("" if r[c] is None else str(r[c])) for c in
+                           _HISTORY_COLUMNS] for r in records])
+        text = buffer.getvalue()
+    elif not rows:
+        text = _("No saved review yet: clientguard review saves one; clientguard review "
+                 "--backfill monthly --since DATE computes past ones.") + "\n"
+    else:
+        text = _history_table(rows)
+    if output is None:
+        _write_stdout(text)
+    else:
+        _write_output(output, text)
+    return EXIT_OK
+
+
+def _history_table(rows: Sequence[Any]) -> str:
+    from clientguard.changes import word
+
+    heading = (_("as of"), _("client"), _("verdict"), _("severity"), _("late"),
+               _("days late"), _("overdue"), _("revenue"))
+    cells = [
+        (str(r.as_of), r.name, word(r.verdict), word(r.severity),
+         wording.percent(r.late_share), wording.days(r.weighted_days_late),
+         wording.number(r.overdue, 2), wording.share(r.revenue_share))
+        for r in rows
+    ]
+    widths = [max(len(printable(str(c[i]))) for c in [heading, *cells])
+              for i in range(len(heading))]
+    widths[1] = min(widths[1], 32)
+    lines = ["  ".join(printable(str(c[i]))[:widths[i]].ljust(widths[i])
+                       if i < 4 else printable(str(c[i])).rjust(widths[i])
+                       for i in range(len(heading))).rstrip()
+             for c in [heading, *cells]]
+    return "\n".join(lines) + "\n"
+
+
+def _since(text: str) -> date | None:
+    """``--since``: ``last`` (None) or a date."""
+    return None if text == "last" else _date(text)
+
+
+def _changes_command(args: argparse.Namespace) -> int:
+    import json
+
+    from clientguard.changes import compare
+    from clientguard.history import reviews_to_compare, saved_summary
+    from clientguard.store import Store
+
+    config = _config(args)
+    with Store.open(_store_path(args, config), read_only=True) as store:
+        before, after = reviews_to_compare(store, args.since)
+        found = compare(saved_summary(store, before) if before is not None else None,
+                        saved_summary(store, after))
+    if args.format == "json":
+        document = found.model_dump(mode="json")
+        for change, item in zip(found.changes, document["changes"], strict=True):
+            item["key"] = change.key
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    else:
+        head = (_("Changes from the review as of {before} to the one as of {after}:").format(
+                    before=found.before, after=found.after) if found.before else
+                _("The first saved review, as of {after}: every finding is new.").format(
+                    after=found.after))
+        lines = [head, *(f"- {printable(c.message)}" for c in found.changes)]
+        if not found.changes:
+            lines.append(_("Nothing changed."))
+        text = "\n".join(lines) + "\n"
+    if args.output:
+        _write_output(Path(args.output), text)
+    else:
+        _write_stdout(text)
+    return EXIT_OK
+
+
+def _notify_command(args: argparse.Namespace) -> int:
+    from clientguard.notify import channel_from_environment, notify
+    from clientguard.store import Store
+
+    config = _config(args)
+    channel = channel_from_environment(args.via)
+    with Store.open(_store_path(args, config), create=False) as store:
+        result = notify(store, channel, now=datetime.now(UTC))
+    print(ngettext("clientguard: notify {via}: sent {n} change ({already} sent before)",
+                   "clientguard: notify {via}: sent {n} changes ({already} sent before)",
+                   result.sent).format(via=args.via, n=result.sent,
+                                       already=result.already_sent), file=sys.stderr)
+    return EXIT_OK
+
+
+def _add_memory_commands(
+    commands: Any, common: argparse.ArgumentParser, configured: argparse.ArgumentParser
+) -> None:
+    """The ``history``, ``changes`` and ``notify`` commands."""
+    store_help = _("the store (default: from the config, else ./clientguard.db)")
+    hist = _add_command(
+        commands, "history",
+        help=_("show the saved reviews' verdicts and key numbers over time"),
+        description=_("Each saved review's verdict, worst severity and key numbers (late "
+                      "share, weighted days late, overdue, revenue share) of one client or "
+                      "all, oldest first. Reviews are saved by clientguard review; past ones "
+                      "are computed by clientguard review --backfill monthly --since DATE."),
+        examples=["clientguard history", "clientguard history acme",
+                  "clientguard history --output history.csv"],
+        parents=[common, configured],
+    )
+    hist.add_argument("client", nargs="?", metavar="CLIENT", help=_("only this client id"))
+    hist.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS, help=store_help)
+    hist.add_argument("--format", choices=("table", "json", "csv"), default=None,
+                      help=_("table (default), json or csv; default from --output's suffix"))
+    hist.add_argument("--output", metavar="FILE", help=_("write it here (default: stdout)"))
+    hist.set_defaults(run=_history_command)
+
+    changes = _add_command(
+        commands, "changes",
+        help=_("what changed between two saved reviews"),
+        description=_("New and cleared findings, severity and verdict changes, invoices "
+                      "newly overdue and thresholds crossed, with the numbers before and "
+                      "after, from an earlier saved review to the newest."),
+        examples=["clientguard changes", "clientguard changes --since 2026-05-31",
+                  "clientguard changes --format json"],
+        parents=[common, configured],
+    )
+    changes.add_argument("--since", type=_since, default=None, metavar="DATE|last",
+                         help=_("compare with the newest saved review of this date or "
+                                "before (default: last, the one before the newest)"))
+    changes.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS, help=store_help)
+    changes.add_argument("--format", choices=("table", "json"), default="table",
+                         help=_("table (default) or json"))
+    changes.add_argument("--output", metavar="FILE", help=_("write it here (default: stdout)"))
+    changes.set_defaults(run=_changes_command)
+
+    send = _add_command(
+        commands, "notify",
+        help=_("send what changed since the last sent review by e-mail or to a webhook"),
+        description=_("Send the changes of the newest saved review by e-mail (SMTP with "
+                      "STARTTLS) or to a webhook (Slack, Teams or your own). Settings and "
+                      "credentials come only from CLIENTGUARD_NOTIFY_* variables. A change "
+                      "is never sent twice; a failed send is sent by the next run."),
+        examples=["CLIENTGUARD_NOTIFY_WEBHOOK_URL=https://hooks.slack.com/... "
+                  "clientguard notify --via webhook",
+                  "clientguard review --quiet > /dev/null && clientguard notify --via email"],
+        parents=[common, configured],
+    )
+    send.add_argument("--via", choices=("email", "webhook"), required=True,
+                      help=_("email or webhook"))
+    send.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS, help=store_help)
+    send.set_defaults(run=_notify_command)
 
 
 # --------------------------------------------------------------------------- the parser
@@ -1342,9 +1652,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "suffix"))
     review.add_argument("--output", metavar="FILE", help=_("write the report here (default: "
                         "stdout)"))
-    review.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
+    review.add_argument("--fail-on", type=_fail_on, metavar="SEVERITY",
                         help=_("exit 1 when any finding reaches this severity: watch, warning "
-                        "or critical; and when no invoice falls due in the window (no data)"))
+                        "or critical; and when no invoice falls due in the window (no data)")
+                        + _("; new:SEVERITY counts only findings new since the last saved "
+                            "review"))
     review.add_argument("--allow-no-data", action="store_true",
                         help=_("with --fail-on: no invoice due in the window is not a failure"))
     review.add_argument("--strict", action="store_true",
@@ -1357,7 +1669,15 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--progress", action="store_true",
                         help=_("show the stages on stderr even when it is not a terminal (a "
                         "log); --quiet wins"))
+    review.add_argument("--no-save", action="store_true",
+                        help=_("do not save the review in the store (docs/history.md)"))
+    review.add_argument("--backfill", choices=("monthly",),
+                        help=_("compute and save past reviews at each month-end from --since "
+                               "to --as-of, each with only what had happened by its date"))
+    review.add_argument("--since", type=_date, metavar="DATE",
+                        help=_("with --backfill: the first month"))
     review.set_defaults(run=_review)
+    _add_memory_commands(commands, common, configured)
 
     _claim_parser(commands, [common, configured])
 

@@ -92,6 +92,7 @@ from clientguard.records import Link, Location, RecordKey, Rejection
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SavedReview",
     "SourceStatus",
     "Store",
     "StreamResult",
@@ -197,18 +198,58 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (source, stream, note)
         ) WITHOUT ROWID""",
     ),
+    # 4: the reviews of the store (docs/history.md): each saved review's JSON report and one
+    # summary row per client; what notify has sent.
+    (
+        # One review per (as_of, policy digest): a second review of the same day under the
+        # same policy replaces the first. report is the JSON report (money as decimal text);
+        # summary what the comparison reads of the whole review (the book's findings, the
+        # thresholds) as JSON.
+        """CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            as_of TEXT NOT NULL,
+            policy_digest TEXT NOT NULL,
+            version TEXT NOT NULL,
+            report TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            UNIQUE (as_of, policy_digest)
+        )""",
+        # summary is the client's summary row as JSON: verdict, severity, key numbers
+        # (decimal text), findings and overdue invoices (clientguard.changes reads it).
+        """CREATE TABLE review_clients (
+            review_id INTEGER NOT NULL REFERENCES reviews (id) ON DELETE CASCADE,
+            client_id TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            severity TEXT,
+            summary TEXT NOT NULL,
+            PRIMARY KEY (review_id, client_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX review_clients_by_client ON review_clients (client_id)",
+        # A change notify delivered on a channel (e-mail, webhook), by its key: never sent twice.
+        """CREATE TABLE notifications (
+            channel TEXT NOT NULL,
+            change_key TEXT NOT NULL,
+            review_id INTEGER NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (channel, change_key)
+        ) WITHOUT ROWID""",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 """The schema version this clientguard writes (``PRAGMA user_version``)."""
 
-_TABLES: Final = ("meta", "sources", "syncs", "records", "cursors", "rejections")
+_TABLES: Final = ("meta", "sources", "syncs", "records", "cursors", "rejections", "reviews",
+                   "review_clients", "notifications")
 """The tables of the schema: a store missing one is damaged."""
 
 _MODELS: Final[Mapping[str, type[AnyRecord]]] = {
     model.kind: model for model in (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
 }
 """The model class of each record kind, to read a stored record back."""
+
+_PENDING: Final = "@pending"
+"""The ``notifications`` key that marks a failed send's baseline review."""
 
 _APPLICATION_ID: Final = 0x43474431  # "CGD1": marks the file as a clientguard store
 _BUSY_TIMEOUT_MS: Final = 10_000
@@ -1047,6 +1088,181 @@ class Store:
             params,
         ).fetchall()
         return tuple(row[0] for row in rows if isinstance(row[0], str) and row[0])
+
+
+    # ----------------------------------------------------------------- saved reviews
+
+    def save_review(
+        self,
+        *,
+        as_of: date,
+        policy_digest: str,
+        version: str,
+        report: str,
+        summary: Mapping[str, Any],
+        clients: Sequence[Mapping[str, Any]],
+    ) -> SavedReview:
+        """Keep a review: its JSON ``report``, the ``summary`` of the whole review and one
+        summary per client (each a mapping with ``client_id``, ``verdict``, ``severity`` and
+        JSON-ready numbers), in one transaction.
+        A review of the same ``as_of`` under the same policy (``policy_digest``) replaces the
+        one saved before, keeping its id."""
+        with self._transaction(f"the review as of {as_of}"):
+            row = self._db.execute(
+                "INSERT INTO reviews (as_of, policy_digest, version, report, summary) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (as_of, policy_digest) DO UPDATE SET "
+                "version = excluded.version, report = excluded.report, "
+                "summary = excluded.summary RETURNING id",
+                (as_of.isoformat(), policy_digest, version, report,
+                 json.dumps(summary, sort_keys=True, ensure_ascii=False)),
+            ).fetchone()
+            review_id = int(row[0])
+            self._db.execute("DELETE FROM review_clients WHERE review_id = ?", (review_id,))
+            self._db.executemany(
+                "INSERT INTO review_clients (review_id, client_id, verdict, severity, summary) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (review_id, str(c["client_id"]), str(c["verdict"]), c.get("severity"),
+                     json.dumps(c, sort_keys=True, ensure_ascii=False))
+                    for c in clients
+                ],
+            )
+        return SavedReview(review_id, as_of, policy_digest, version)
+
+    def saved_reviews(self) -> list[SavedReview]:
+        """Every saved review, oldest first (by ``as_of``, then in the order saved)."""
+        rows = self._db.execute(
+            "SELECT id, as_of, policy_digest, version FROM reviews ORDER BY as_of, id"
+        ).fetchall()
+        return [SavedReview(int(i), self._review_date(i, a), str(d), str(v))
+                for i, a, d, v in rows]
+
+    def review_clients(self, review_id: int) -> list[dict[str, Any]]:
+        """The client summaries saved with review ``review_id``, by client id."""
+        rows = self._db.execute(
+            "SELECT client_id, summary FROM review_clients WHERE review_id = ? "
+            "ORDER BY client_id",
+            (review_id,),
+        ).fetchall()
+        return [self._summary(review_id, client, text) for client, text in rows]
+
+    def client_history(self, client_id: str | None = None) -> list[tuple[SavedReview,
+                                                                          dict[str, Any]]]:
+        """Each saved review's summary of ``client_id`` (every client's when None), oldest
+        review first, then by client id."""
+        where, params = ("WHERE c.client_id = ?", (client_id,)) if client_id else ("", ())
+        rows = self._db.execute(
+            "SELECT r.id, r.as_of, r.policy_digest, r.version, c.client_id, c.summary "  # noqa: S608
+            "FROM review_clients c JOIN reviews r ON r.id = c.review_id "
+            f"{where} ORDER BY r.as_of, r.id, c.client_id",
+            params,
+        ).fetchall()
+        return [
+            (SavedReview(int(i), self._review_date(i, a), str(d), str(v)),
+             self._summary(i, client, text))
+            for i, a, d, v, client, text in rows
+        ]
+
+    def review_summary(self, review_id: int) -> dict[str, Any]:
+        """The summary of the whole review ``review_id`` (as :meth:`save_review` got it)."""
+        row = self._db.execute("SELECT summary FROM reviews WHERE id = ?",
+                               (review_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"the store {self.path} has no saved review {review_id}")
+        summary = self._summary(review_id, "", row[0], table="reviews")
+        return summary
+
+    def review_report(self, review_id: int) -> str:
+        """The JSON report saved with review ``review_id``."""
+        row = self._db.execute("SELECT report FROM reviews WHERE id = ?",
+                               (review_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"the store {self.path} has no saved review {review_id}")
+        return str(row[0])
+
+    def _review_date(self, review_id: object, text: object) -> date:
+        try:
+            return date.fromisoformat(str(text))
+        except ValueError:
+            raise self._damaged("reviews", f"id {review_id}", "as_of",
+                               f"{_shown(text)} is not a date (YYYY-MM-DD)") from None
+
+    def _summary(
+        self, review_id: object, client: object, text: object, *, table: str = "review_clients"
+    ) -> dict[str, Any]:
+        try:
+            summary = json.loads(str(text))
+        except ValueError:
+            summary = None
+        if not isinstance(summary, dict):
+            row = f"review {review_id}, client {client}" if client else f"id {review_id}"
+            raise self._damaged(table, row, "summary", f"{_shown(text)} is not a JSON object")
+        return summary
+
+    def sent_changes(self, channel: str) -> set[str]:
+        """The keys of the changes already delivered on ``channel`` (not the ``@`` marks of
+        delivered reviews and of a failed send)."""
+        rows = self._db.execute(
+            "SELECT change_key FROM notifications WHERE channel = ? AND change_key NOT LIKE '@%'",
+            (channel,),
+        ).fetchall()
+        return {str(row[0]) for row in rows}
+
+    def delivered_reviews(self, channel: str) -> set[int]:
+        """The ids of the reviews whose changes were delivered on ``channel``."""
+        rows = self._db.execute(
+            "SELECT DISTINCT review_id FROM notifications WHERE channel = ? AND change_key != ?",
+            (channel, _PENDING),
+        ).fetchall()
+        return {int(row[0]) for row in rows}
+
+    def pending_baseline(self, channel: str) -> int | None:
+        """The review a failed send on ``channel`` compared from (None when no send failed
+        since the last delivery): the next send compares from it, so nothing is lost."""
+        row = self._db.execute(
+            "SELECT review_id FROM notifications WHERE channel = ? AND change_key = ?",
+            (channel, _PENDING),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def record_sent(
+        self, channel: str, keys: Iterable[str], *, review_id: int, sent_at: datetime
+    ) -> None:
+        """Record that the changes ``keys`` of review ``review_id`` were delivered on
+        ``channel`` at ``sent_at`` (the caller's clock), so they are never sent again; a
+        failed send's pending baseline is cleared with it."""
+        moment = sent_at.astimezone(UTC).isoformat()
+        with self._transaction(f"the changes sent on {channel}"):
+            self._db.execute("DELETE FROM notifications WHERE channel = ? AND change_key = ?",
+                             (channel, _PENDING))
+            self._db.executemany(
+                "INSERT OR IGNORE INTO notifications (channel, change_key, review_id, sent_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(channel, key, review_id, moment) for key in keys],
+            )
+
+    def record_failed(self, channel: str, *, baseline: int, failed_at: datetime) -> None:
+        """Record that a send on ``channel`` comparing from review ``baseline`` failed (the
+        first failure's baseline is kept until a send succeeds)."""
+        with self._transaction(f"the failed send on {channel}"):
+            self._db.execute(
+                "INSERT OR IGNORE INTO notifications (channel, change_key, review_id, sent_at) "
+                "VALUES (?, ?, ?, ?)",
+                (channel, _PENDING, baseline, failed_at.astimezone(UTC).isoformat()),
+            )
+
+
+@dataclass(frozen=True)
+class SavedReview:
+    """A review kept in the store (its report and summaries are read by id)."""
+
+    id: int
+    as_of: date
+    policy_digest: str
+    """The first hex digits of the SHA-256 of the policy (``clientguard.history``): two
+    reviews under the same thresholds have the same digest."""
+    version: str
+    """The clientguard version that made the review."""
 
 
 # --------------------------------------------------------------------------- writing pages

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -45,6 +45,7 @@ from clientguard.report.document import (
     data_warnings,
     weighted_days_late,
 )
+from clientguard.report.strip import verdict_strip
 from clientguard.report.text import (
     EMPTY,
     aging_label,
@@ -201,8 +202,15 @@ def esc(text: object) -> str:
     return html.escape(printable(clip(str(text))), quote=True)
 
 
-def render_html(review: Review, *, title: str | None = None) -> str:
-    """The review as a complete HTML document (UTF-8 text)."""
+def render_html(
+    review: Review,
+    *,
+    title: str | None = None,
+    history: Mapping[str, Sequence[tuple[date, str]]] | None = None,
+) -> str:
+    """The review as a complete HTML document (UTF-8 text). ``history``: each client's
+    verdicts over the saved reviews, by client id (``clientguard.history.verdict_lines``),
+    drawn as a strip in its card."""
     currency = review.base_currency
     heading = title or _("Client review")
     parts = [
@@ -225,7 +233,7 @@ def render_html(review: Review, *, title: str | None = None) -> str:
         *_warnings(review),
         *_book(review),
         *_clients_table(review),
-        *_details(review),
+        *_details(review, history or {}),
         *_data_quality(review),
         # Element content: quotes need no escaping there (and the page keeps its bytes).
         "<footer>" + html.escape(_(
@@ -332,13 +340,14 @@ def _clients_table(review: Review) -> list[str]:
     ]
 
 
-def _details(review: Review) -> list[str]:
+def _details(review: Review, history: Mapping[str, Sequence[tuple[date, str]]]) -> list[str]:
     flagged = [c for c in review.clients.values() if c.recommendation is not Recommendation.OK]
     if not flagged:
         return []
     lines = ['<section id="details">', _element("h2", _("Clients to act on"))]
     for client in flagged:
         lines += _client_article(client, review, _predicted(client, review))
+        lines[-1:-1] = verdict_strip(client.name, history.get(client.client_id, ()))
     lines.append("</section>")
     return lines
 

@@ -1,0 +1,354 @@
+"""Sending what changed between saved reviews: by e-mail (SMTP with STARTTLS) or to a webhook.
+
+::
+
+    from datetime import UTC, datetime
+    from clientguard import notify
+    from clientguard.store import Store
+
+    channel = notify.channel_from_environment("webhook")      # CLIENTGUARD_NOTIFY_* only
+    with Store.open("clientguard.db") as store:
+        result = notify.notify(store, channel, now=datetime.now(UTC))
+
+What it guarantees (``docs/history.md``):
+
+* **Credentials from the environment only.** The SMTP password and the webhook URL (which
+  holds the receiver's token) come from ``CLIENTGUARD_NOTIFY_*`` variables, never from the
+  config; no error, log or report shows them (:mod:`clientguard.redaction`).
+* **Never the same change twice.** Each change delivered on a channel is recorded in the store
+  by its key (:attr:`clientguard.changes.Change.key`); the next run leaves it out.
+* **A failed send is not lost.** Transient failures (a connection error, a 5xx or 429, an SMTP
+  4xx) are retried through tenacity; a send that still fails records nothing, and the next run
+  compares the newest review with the last one delivered, so its changes are sent then.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any, Literal
+
+import requests
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from clientguard import history
+from clientguard.changes import Changes, compare
+from clientguard.errors import ClientguardError, ConfigError
+from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext
+from clientguard.redaction import Scrubber
+from clientguard.store import SavedReview, Store
+
+__all__ = [
+    "ENV_PREFIX",
+    "EmailChannel",
+    "NotifyError",
+    "NotifyResult",
+    "WebhookChannel",
+    "channel_from_environment",
+    "email_message",
+    "notify",
+    "webhook_body",
+]
+
+ENV_PREFIX = "CLIENTGUARD_NOTIFY_"
+"""Every setting of notify is an environment variable with this prefix."""
+
+ATTEMPTS = 4
+"""Tries of one send before it fails (and waits for the next run)."""
+TIMEOUT = 30.0
+"""Seconds a connection or a response may take."""
+
+
+class NotifyError(ClientguardError):
+    """A send that failed after its retries (nothing is recorded: the next run sends it)."""
+
+
+class _Transient(Exception):
+    """A failure worth another try: a connection error, a 5xx or 429, an SMTP 4xx."""
+
+
+@dataclass(frozen=True)
+class EmailChannel:
+    """An SMTP server and who gets the mail."""
+
+    host: str
+    port: int
+    sender: str
+    recipients: tuple[str, ...]
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    security: Literal["starttls", "none"] = "starttls"
+    """``starttls`` (the default): the connection is upgraded before anything else is sent,
+    and fails when the server does not offer it. ``none``: plain SMTP, for a relay on this
+    machine, never with a password."""
+    cafile: str | None = None
+    """A CA bundle to trust besides the system's (a company's own mail server)."""
+    name: str = "email"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.password,) if s)
+
+
+@dataclass(frozen=True)
+class WebhookChannel:
+    """A URL that takes a JSON POST: a Slack or Teams incoming webhook, or your own."""
+
+    url: str = field(repr=False)
+    name: str = "webhook"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        # A Slack or Teams webhook URL is itself the credential: its path is the token.
+        return (self.url, self.url.split("?", 1)[0].rsplit("/", 1)[-1])
+
+
+Channel = EmailChannel | WebhookChannel
+
+
+def channel_from_environment(
+    kind: str, environ: Mapping[str, str] | None = None
+) -> Channel:
+    """The ``email`` or ``webhook`` channel from ``CLIENTGUARD_NOTIFY_*`` variables.
+
+    ``webhook``: ``CLIENTGUARD_NOTIFY_WEBHOOK_URL``. ``email``: ``..._SMTP_HOST``,
+    ``..._SMTP_PORT`` (587), ``..._SMTP_USER``, ``..._SMTP_PASSWORD``, ``..._SMTP_SECURITY``
+    (``starttls`` or ``none``), ``..._SMTP_CAFILE``, ``..._EMAIL_FROM``, ``..._EMAIL_TO``
+    (comma-separated). Raises :class:`~clientguard.errors.ConfigError` naming what is missing.
+    """
+    env = os.environ if environ is None else environ
+
+    def get(name: str) -> str | None:
+        value = env.get(ENV_PREFIX + name, "").strip()
+        return value or None
+
+    def need(name: str) -> str:
+        value = get(name)
+        if value is None:
+            raise ConfigError(
+                f"notify {kind}: set {ENV_PREFIX}{name} (notify reads its settings and "
+                "credentials from the environment only; docs/history.md)"
+            )
+        return value
+
+    if kind == "webhook":
+        url = need("WEBHOOK_URL")
+        if not url.startswith(("https://", "http://")):
+            raise ConfigError(f"notify webhook: {ENV_PREFIX}WEBHOOK_URL is not an http(s) URL")
+        return WebhookChannel(url)
+    if kind != "email":
+        raise ConfigError(f"notify: unknown channel {kind!r}; use email or webhook")
+    port_text = get("SMTP_PORT") or "587"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError(f"notify email: {ENV_PREFIX}SMTP_PORT {port_text!r} is not a port")
+    security = get("SMTP_SECURITY") or "starttls"
+    if security not in ("starttls", "none"):
+        raise ConfigError(
+            f"notify email: {ENV_PREFIX}SMTP_SECURITY {security!r}: use starttls or none"
+        )
+    password = get("SMTP_PASSWORD")
+    if security == "none" and password:
+        raise ConfigError(
+            f"notify email: {ENV_PREFIX}SMTP_SECURITY=none would send the password unencrypted;"
+            " use starttls"
+        )
+    recipients = tuple(a.strip() for a in need("EMAIL_TO").split(",") if a.strip())
+    return EmailChannel(
+        host=need("SMTP_HOST"), port=int(port_text), sender=need("EMAIL_FROM"),
+        recipients=recipients, username=get("SMTP_USER"), password=password,
+        security="none" if security == "none" else "starttls", cafile=get("SMTP_CAFILE"),
+    )
+
+
+# --------------------------------------------------------------------------- the messages
+
+
+def _title(changes: Changes) -> str:
+    count = len(changes.changes)
+    text = ngettext("clientguard: {n} change since {before}",
+                    "clientguard: {n} changes since {before}", count)
+    if changes.before is None:
+        text = ngettext("clientguard: {n} finding in the first review",
+                        "clientguard: {n} findings in the first review", count)
+    return text.format(n=count, before=changes.before)
+
+
+def email_message(changes: Changes, channel: EmailChannel) -> EmailMessage:
+    """The e-mail of ``changes``: plain text, one change a line."""
+    message = EmailMessage()
+    message["Subject"] = _title(changes) + _(" (review as of {as_of})").format(
+        as_of=changes.after)
+    message["From"] = channel.sender
+    message["To"] = ", ".join(channel.recipients)
+    message.set_content("\n".join(f"- {c.message}" for c in changes.changes) + "\n")
+    return message
+
+
+def webhook_body(changes: Changes) -> dict[str, Any]:
+    """The JSON body of ``changes``: ``text`` (what Slack and Teams incoming webhooks show)
+    and the changes as data (``as_of``, ``since``, ``changes``) for a receiver of your own."""
+    lines = [_title(changes) + _(" (review as of {as_of})").format(as_of=changes.after)]
+    lines += [f"- {c.message}" for c in changes.changes]
+    return {
+        "text": "\n".join(lines),
+        "as_of": changes.after.isoformat(),
+        "since": changes.before.isoformat() if changes.before else None,
+        "changes": [
+            {**c.model_dump(mode="json", exclude={"message", "as_of"}), "message": c.message,
+             "key": c.key}
+            for c in changes.changes
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- sending
+
+
+def _send_email(channel: EmailChannel, message: EmailMessage) -> None:
+    context = ssl.create_default_context(cafile=channel.cafile)
+    try:
+        with smtplib.SMTP(channel.host, channel.port, timeout=TIMEOUT) as smtp:
+            smtp.ehlo()
+            if channel.security == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise NotifyError(
+                        f"the SMTP server {channel.host}:{channel.port} does not offer "
+                        "STARTTLS: nothing was sent (the password never goes unencrypted)"
+                    )
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if channel.username and channel.password:
+                smtp.login(channel.username, channel.password)
+            smtp.send_message(message)
+    except smtplib.SMTPResponseException as exc:
+        if 400 <= exc.smtp_code < 500:
+            raise _Transient(f"SMTP {exc.smtp_code}") from None
+        raise NotifyError(
+            f"the SMTP server {channel.host}:{channel.port} refused: {exc.smtp_code} "
+            f"{_text(exc.smtp_error)}"
+        ) from None
+    except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError) as exc:
+        raise _Transient(f"{type(exc).__name__}") from None
+    except ssl.SSLError as exc:
+        raise NotifyError(
+            f"TLS with the SMTP server {channel.host}:{channel.port} failed: {exc.reason}"
+        ) from None
+    except OSError as exc:
+        raise _Transient(exc.strerror or type(exc).__name__) from None
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+
+
+def _post(channel: WebhookChannel, body: dict[str, Any], session: requests.Session) -> None:
+    try:
+        response = session.post(channel.url, json=body, timeout=TIMEOUT)
+    except requests.RequestException as exc:
+        raise _Transient(type(exc).__name__) from None
+    if response.status_code == 429 or response.status_code >= 500:
+        raise _Transient(f"HTTP {response.status_code}")
+    if response.status_code >= 400:
+        raise NotifyError(
+            f"the webhook refused the message: HTTP {response.status_code} "
+            f"{response.text[:200]}"
+        )
+
+
+@dataclass(frozen=True)
+class NotifyResult:
+    """What one run of notify did."""
+
+    before: SavedReview | None
+    after: SavedReview
+    sent: int
+    """Changes delivered now."""
+    already_sent: int
+    """Changes left out: delivered by an earlier run."""
+
+
+def notify(
+    store: Store,
+    channel: Channel,
+    *,
+    now: datetime,
+    sleep: Callable[[float], None] = time.sleep,
+    session: requests.Session | None = None,
+) -> NotifyResult:
+    """Send the changes of the newest saved review on ``channel`` and record them.
+
+    The newest review is compared with the newest earlier review whose changes were
+    delivered on the channel (else with the review before it); changes delivered before are
+    left out; nothing is sent when nothing is left. ``now`` (the caller's clock) is recorded
+    with each change sent. Raises :class:`NotifyError` when the send fails after its retries
+    (with nothing recorded), :class:`~clientguard.errors.ClientguardError` when the store has
+    no saved review.
+    """
+    before, after = _pair(store, channel)
+    changes = compare(
+        history.saved_summary(store, before) if before is not None else None,
+        history.saved_summary(store, after),
+    )
+    sent = store.sent_changes(channel.name)
+    fresh = tuple(c for c in changes.changes if c.key not in sent)
+    result = NotifyResult(before, after, sent=len(fresh),
+                          already_sent=len(changes.changes) - len(fresh))
+    if not fresh:
+        store.record_sent(channel.name, [_delivered(after)], review_id=after.id, sent_at=now)
+        return result
+    changes = changes.model_copy(update={"changes": fresh})
+    scrubber = Scrubber(channel.secrets)
+    retrying = Retrying(
+        stop=stop_after_attempt(ATTEMPTS),
+        wait=wait_exponential(multiplier=2, max=60),
+        retry=retry_if_exception(lambda exc: isinstance(exc, _Transient)),
+        sleep=sleep,
+        reraise=True,
+    )
+    try:
+        if isinstance(channel, EmailChannel):
+            message = email_message(changes, channel)
+            retrying(_send_email, channel, message)
+        else:
+            http = session or requests.Session()
+            try:
+                retrying(_post, channel, webhook_body(changes), http)
+            finally:
+                if session is None:  # a caller's session stays open for the caller
+                    http.close()
+    except (_Transient, NotifyError) as exc:
+        if before is not None:
+            store.record_failed(channel.name, baseline=before.id, failed_at=now)
+        tries = f" {ATTEMPTS} times" if isinstance(exc, _Transient) else ""
+        raise NotifyError(scrubber.scrub(
+            f"notify {channel.name}: the send failed{tries} ({exc}); nothing is recorded as "
+            "sent, so the next run sends these changes"
+        )) from None
+    store.record_sent(channel.name, [*(c.key for c in fresh), _delivered(after)],
+                      review_id=after.id, sent_at=now)
+    return result
+
+
+def _delivered(review: SavedReview) -> str:
+    """The key that marks ``review`` delivered, even when it had nothing new to send."""
+    return f"@delivered|{review.as_of.isoformat()}|{review.policy_digest}"
+
+
+def _pair(store: Store, channel: Channel) -> tuple[SavedReview | None, SavedReview]:
+    """The newest review, and the one to compare it with: the newest earlier review whose
+    changes were delivered on ``channel``, else the one before it."""
+    before, after = history.reviews_to_compare(store)
+    delivered = store.delivered_reviews(channel.name)
+    pending = store.pending_baseline(channel.name)
+    saved = [s for s in store.saved_reviews() if s.id != after.id and s.as_of <= after.as_of]
+    earlier = [s for s in saved if s.id in delivered] or [s for s in saved if s.id == pending]
+    if earlier:
+        before = earlier[-1]
+    return before, after
