@@ -25,6 +25,7 @@ PLUGINS = {
     "clientguard-clockify": "clientguard_clockify",
     "clientguard-toggl": "clientguard_toggl",
     "clientguard-jira": "clientguard_jira",
+    "clientguard-github": "clientguard_github",
 }
 
 
