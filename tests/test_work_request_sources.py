@@ -4,13 +4,21 @@ no source holds is rejected, never counted for a client of its own."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from random import Random
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from clientguard.connector import Skip
+from clientguard.errors import DataError
 from clientguard.ledger import Ledger
 from clientguard.metrics.workload import rush_profiles
 from clientguard.testing import customer, work_request
+from clientguard.tickets import TicketRule, client_of, same_text
 
 
 def test_a_ticket_counts_for_the_customer_of_the_books_its_rule_names() -> None:
@@ -70,3 +78,49 @@ def test_a_ledger_of_the_tickets_alone_keeps_them_for_a_merge_with_the_books() -
     merged = books.merge(tickets)
     assert [(w.id, w.customer_id) for w in merged.work_requests] == [("jira:ACME-1", "xero:c-1")]
     assert merged.customer_ids == ("xero:c-1",)
+
+
+class LabelRule(TicketRule):
+    """A rule of one condition, a label, for the properties below."""
+
+    label: str
+
+    def matches(self, ticket: Mapping[str, Any]) -> bool:
+        return any(same_text(label, self.label) for label in ticket.get("labels", ()))
+
+
+RULE = st.builds(LabelRule, customer=st.sampled_from(["books:a", "books:b", "xero:c"]),
+                 label=st.sampled_from(["x", "y", "Z"]))
+
+
+def outcome(rules: list[LabelRule], labels: list[str]) -> object:
+    try:
+        found = client_of(rules, {"labels": labels}, has="labels")
+    except DataError as exc:
+        return ("rejected", str(exc))
+    return found if isinstance(found, Skip) else found.customer
+
+
+@given(st.lists(RULE, max_size=6), st.lists(st.sampled_from(["x", "y", "z", "w"]), max_size=3),
+       st.randoms())
+def test_the_client_of_a_ticket_does_not_depend_on_the_order_of_the_rules(
+    rules: list[LabelRule], labels: list[str], rng: Random
+) -> None:
+    shuffled = list(rules)
+    rng.shuffle(shuffled)
+    assert outcome(rules, labels) == outcome(shuffled, labels)
+
+
+@given(st.lists(RULE, max_size=6), st.lists(st.sampled_from(["x", "y", "z", "w"]), max_size=3))
+def test_a_ticket_is_never_given_a_client_no_matching_rule_names(
+    rules: list[LabelRule], labels: list[str]
+) -> None:
+    result = outcome(rules, labels)
+    matching = {r.customer for r in rules if r.label.casefold() in {lb.casefold() for lb in labels}}
+    if len(matching) == 1:
+        assert result == matching.pop()
+    elif not matching:
+        assert result == Skip("no rule maps it to a client (labels)")
+    else:
+        assert isinstance(result, tuple)
+        assert ", ".join(sorted(matching)) in result[1]
