@@ -399,8 +399,6 @@ class XeroConnector(HttpConnector):
         self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]
     ) -> HttpRequest:
         headers = {"xero-tenant-id": self.tenant_id()}
-        if stream.name == "time_entries":
-            return HttpRequest("GET", stream.path, {**stream.params, **page}, headers)
         if since is not None:
             headers["If-Modified-Since"] = if_modified_since(since)
         return HttpRequest("GET", stream.path, {**stream.params, **page}, headers)
