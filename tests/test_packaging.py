@@ -24,6 +24,8 @@ PLUGINS = {
     "clientguard-harvest": "clientguard_harvest",
     "clientguard-clockify": "clientguard_clockify",
     "clientguard-toggl": "clientguard_toggl",
+    "clientguard-jira": "clientguard_jira",
+    "clientguard-github": "clientguard_github",
 }
 
 

@@ -12,6 +12,7 @@ import pytest
 from clientguard import connectors
 from clientguard.config import connector_options, load_config, secret_variable
 from clientguard.errors import ConfigError
+from clientguard.sample import SAMPLE_ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "sample-data.md"
@@ -30,7 +31,7 @@ def test_the_sample_firms_configuration_is_valid(tmp_path: Path) -> None:
     path.write_text(sample_config(), encoding="utf-8")
     config = load_config(path, env={})
     assert config.base_currency == "EUR"
-    assert set(config.sources) == {"xero", "harvest"}
+    assert set(config.sources) == {"xero", "harvest", "jira"}
     for source in config.sources.values():
         cls = connectors.load(source.connector)
         secrets = [o.name for o in cls.describe().options if o.secret]
@@ -41,6 +42,13 @@ def test_the_sample_firms_configuration_is_valid(tmp_path: Path) -> None:
     harvest = connector_options(config.sources["harvest"], connectors.load("harvest"), env={
         "CLIENTGUARD_HARVEST_ACCOUNT_ID": "1", "CLIENTGUARD_HARVEST_ACCESS_TOKEN": "t"})
     assert str(harvest["from_date"]) == "2023-07-01"
+    jira = connectors.load("jira")(**connector_options(
+        config.sources["jira"], connectors.load("jira"),
+        env={"CLIENTGUARD_JIRA_API_TOKEN": "t"}))
+    # Each rule names a customer of the Xero source, by the sample's own contact ids.
+    rules = {(r.source, r.customer_id, r.project) for r in jira.options.clients}
+    assert rules == {("xero", "quickline-events", "QLE"), ("xero", "petrel-health", "PTR")}
+    assert SAMPLE_ROLES["rush"] == "quickline-events"
 
 
 def test_a_secret_in_the_sample_configuration_would_be_refused(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ from clientguard.cli import EXIT_USAGE, main
 
 for plugin in ("clientguard_xero", "clientguard_quickbooks", "clientguard_stripe",
                "clientguard_fakturownia", "clientguard_harvest", "clientguard_toggl",
-               "clientguard_clockify"):
+               "clientguard_clockify", "clientguard_jira", "clientguard_github"):
     pytest.importorskip(plugin, reason=f"{plugin} is not installed")
 
 MARKER = "s3cr"
@@ -60,6 +60,9 @@ TOGGL_TOKEN = "tg S3CRET+tok/en&x"
 TOGGL_WORKSPACE = "98S3CRET76"
 CLOCKIFY_KEY = "ck S3CRET+/key=="
 CLOCKIFY_WORKSPACE = "ws-S3CRET-01"
+JIRA_EMAIL = "ops@example.com"
+JIRA_TOKEN = "jr S3CRET+tok/en=="
+GITHUB_TOKEN = "ghp_S3CRET+tok/en&x"
 # Read from a token file, written with line breaks after them.
 FILE_ACCESS = "fa.S3CRET+from/file"
 FILE_REFRESH = "fr.S3CRET+from/file=="
@@ -91,12 +94,12 @@ def forms(secret: str) -> set[str]:
 
 
 BASIC = (basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET), basic(QBO_CLIENT_ID, QBO_CLIENT_SECRET),
-         basic(TOGGL_TOKEN, "api_token"))
+         basic(TOGGL_TOKEN, "api_token"), basic(JIRA_EMAIL, JIRA_TOKEN))
 ALL_SECRETS = (
     XERO_ACCESS, XERO_TENANT, XERO_CLIENT_SECRET, QBO_REALM, QBO_ACCESS, QBO_REFRESH,
     QBO_CLIENT_SECRET, STRIPE_KEY, FAKTUROWNIA_TOKEN, ISSUED_ACCESS, ISSUED_REFRESH,
     FILE_ACCESS, FILE_REFRESH, HARVEST_ACCOUNT, HARVEST_TOKEN, TOGGL_TOKEN, TOGGL_WORKSPACE,
-    CLOCKIFY_KEY, CLOCKIFY_WORKSPACE, *BASIC,
+    CLOCKIFY_KEY, CLOCKIFY_WORKSPACE, JIRA_TOKEN, GITHUB_TOKEN, *BASIC,
 )
 FORBIDDEN = sorted(set().union(*(forms(s) for s in ALL_SECRETS)), key=len)
 
@@ -186,6 +189,8 @@ class Setup:
     env: Mapping[str, str]
     options: Callable[[HTTPServer, Path], list[str]]
     token_ok: bool = False
+    streams: tuple[str, ...] = ()
+    """The streams to read (``--stream``); all of them when empty."""
 
 
 def token_file(folder: Path) -> Path:
@@ -205,6 +210,13 @@ SETUPS = {
         "xero",
         {"ACCESS_TOKEN": XERO_ACCESS + "\r", "TENANT_ID": XERO_TENANT + "\n"},
         _xero_api,
+    ),
+    "xero projects time entries": Setup(
+        "xero",
+        {"ACCESS_TOKEN": XERO_ACCESS + "\n", "TENANT_ID": XERO_TENANT + "\r\n"},
+        lambda s, f: [*_xero_api(s, f), "projects=true",
+                      f"projects_url={s.url_for('/projects.xro/2.0')}"],
+        streams=("time_entries",),
     ),
     "xero GET /connections": Setup(
         "xero",
@@ -278,6 +290,19 @@ SETUPS = {
         {"API_KEY": CLOCKIFY_KEY + "\r\n", "WORKSPACE_ID": CLOCKIFY_WORKSPACE + "\n"},
         lambda s, f: [f"base_url={s.url_for('/clockify/v1')}"],
     ),
+    "jira": Setup(
+        "jira",
+        {"API_TOKEN": JIRA_TOKEN + "\r\n"},
+        lambda s, f: ["site=acme.atlassian.net", f"email={JIRA_EMAIL}",
+                      f"base_url={s.url_for('/jira')}",
+                      'clients=[{customer = "books:c-1", project = "ACME"}]'],
+    ),
+    "github": Setup(
+        "github",
+        {"TOKEN": GITHUB_TOKEN + "\n"},
+        lambda s, f: [f"base_url={s.url_for('/github')}", 'repositories=["acme/website"]',
+                      'clients=[{customer = "books:c-1", repository = "acme/website"}]'],
+    ),
 }
 
 
@@ -326,6 +351,8 @@ def test_no_secret_in_any_output_when_the_server_echoes_the_request(
     argv = ["sync", "--source", setup.source, "--store", str(store), "--option", "max_attempts=2"]
     for option in setup.options(httpserver, folder):
         argv += ["--option", option]
+    for stream in setup.streams:
+        argv += ["--stream", stream]
     code, text = run_cli(capsys, [*argv, *(["--debug"] if debug else [])])
     outputs = {"sync": text}
     assert echo.calls, "the connector never reached the echo server"

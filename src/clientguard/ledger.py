@@ -685,9 +685,11 @@ class _Builder:
         time_entries = self.matched(
             [r for r in by_kind[TimeEntry] if isinstance(r, TimeEntry)], customers
         )
-        work_requests = [
-            r for r in self.unique(by_kind[WorkRequest]) if isinstance(r, WorkRequest)
-        ]
+        work_requests = self.requested_by_known(
+            [r for r in self.unique(by_kind[WorkRequest]) if isinstance(r, WorkRequest)],
+            customers,
+            sources,
+        )
 
         if strict and self.rejected:
             raise DataError.from_problems(self.rejected, what="the ledger's records")
@@ -785,6 +787,37 @@ class _Builder:
                     "of them, or link them (links.csv) if they are one client",
                     "customer_name",
                 )
+        return kept
+
+    def requested_by_known(
+        self, requests: list[WorkRequest], customers: list[Customer], sources: list[str]
+    ) -> list[WorkRequest]:
+        """The work requests, less those whose rule names a customer of another source
+        (``customer_source``) that the ledger holds but whose customer it does not: rejected,
+        naming the customer, so that a typo in a rule is not counted as a client of its own.
+        A request naming a source the ledger does not hold is kept (a ledger of the tickets
+        alone, to be merged with the books')."""
+        if all(r.customer_source is None for r in requests):
+            return requests
+        known = {c.id for c in customers}
+        held = set(sources)
+        kept: list[WorkRequest] = []
+        for request in requests:
+            if (
+                request.customer_source is None
+                or request.customer_source not in held
+                or request.customer_id in known
+            ):
+                kept.append(request)
+                continue
+            named = ledger_key(request.customer_source, _unkey(
+                request.customer_source, request.customer_id))
+            self.reject(
+                request,
+                f"names customer {named}, which no source holds: fix the rule that maps it "
+                "to a client (clientguard.toml), or sync the source that holds the customer",
+                "customer_id",
+            )
         return kept
 
     def clients(self, customers: list[Customer]) -> Callable[[str], str]:
@@ -1062,7 +1095,8 @@ def _rekey(record: AnyRecord, key: Callable[[str, str], str]) -> AnyRecord:
             update["group_id"] = key(source, record.group_id)
     else:
         if record.customer_id is not None:
-            update["customer_id"] = key(source, record.customer_id)
+            owner = record.customer_source if isinstance(record, WorkRequest) else None
+            update["customer_id"] = key(owner or source, record.customer_id)
         if not isinstance(record, TimeEntry):
             update["id"] = key(source, record.id)
         if isinstance(record, Payment | CreditNote) and record.allocations:

@@ -535,6 +535,13 @@ class WorkRequest(Record):
     """The request's id in its source (ticket number, task id)."""
     customer_id: Id
     """The customer who asked."""
+    customer_source: str | None = None
+    """The source whose customer ``customer_id`` is, where it is not the request's own
+    source: a ticket system knows no customers of the books, so a rule of the configuration
+    names one as ``source:id`` (``xero:8f0c...``). None: a customer of ``source``. In a ledger
+    of several sources the request counts for ``customer_source:customer_id``, and a request
+    naming a customer no source holds is rejected rather than counted for a client that
+    does not exist."""
     requested_on: Day
     """The day the request came in."""
     wanted_by: Day

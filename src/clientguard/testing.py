@@ -252,8 +252,11 @@ def work_request(
     lead_days: int | None = None,
     id: str | None = None,
     source: str = DEFAULT_SOURCE,
+    customer_source: str | None = None,
 ) -> WorkRequest:
-    """A work request; give ``wanted`` or ``lead_days`` (days from request to wanted-by)."""
+    """A work request; give ``wanted`` or ``lead_days`` (days from request to wanted-by).
+    ``customer_source``: the source whose customer ``customer`` is, for a request from a
+    ticket system (default: a customer of ``source``)."""
     requested_on = as_date(requested)
     if wanted is not None:
         wanted_by = as_date(wanted)
@@ -264,6 +267,7 @@ def work_request(
     return WorkRequest(
         id=id or f"req/{customer}/{requested_on}/{wanted_by}",
         customer_id=customer,
+        customer_source=customer_source,
         requested_on=requested_on,
         wanted_by=wanted_by,
         source=source,

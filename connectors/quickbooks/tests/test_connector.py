@@ -338,6 +338,10 @@ def test_a_company_builds_a_ledger_end_to_end(httpserver: HTTPServer, clock: Clo
                                                                   "TxnType": "CreditMemo"}]}]}],
             "CreditMemo": [{"Id": "73", "TxnDate": "2026-03-20", "TotalAmt": 100, "Balance": 0,
                             "CustomerRef": {"value": "1"}, "CurrencyRef": {"value": "USD"}}],
+            "TimeActivity": [{"Id": "5", "TxnDate": "2026-03-02", "NameOf": "Employee",
+                              "EmployeeRef": {"value": "55", "name": "Emily Platt"},
+                              "CustomerRef": {"value": "1", "name": "Customer 1"},
+                              "BillableStatus": "Billable", "Hours": 2, "Minutes": 30}],
         }[entity]
         return Response(json.dumps(page(entity, items)), content_type="application/json")
 
@@ -348,6 +352,9 @@ def test_a_company_builds_a_ledger_end_to_end(httpserver: HTTPServer, clock: Clo
     settlement = cg.settlement.settle(ledger, as_of=datetime(2026, 6, 1).date())["71"]
     # 105 paid on 16 March, the credit memo's 100 applied on 22 March: settled then.
     assert settlement.settled_on == datetime(2026, 3, 22).date()
+    # The time activity counts for its customer by id: 2 h 30 min.
+    (entry,) = ledger.time_entries
+    assert (entry.customer_id, entry.hours, entry.billable) == ("1", Decimal("2.5"), True)
     assert settlement.days_late == 1
 
 

@@ -425,7 +425,8 @@ def test_repr_and_describe_show_no_secret() -> None:
     secrets = {o.name for o in info.options if o.secret}
     assert {"tenant_id", "access_token", "refresh_token", "client_secret"} <= secrets
     assert [s.name for s in info.streams] == [
-        "customers", "invoices", "payments", "credit_notes", "overpayments", "prepayments"]
+        "customers", "invoices", "payments", "credit_notes", "overpayments", "prepayments",
+        "time_entries"]
 
 
 def test_the_tenant_id_an_api_echoes_never_reaches_an_error(

@@ -1,4 +1,5 @@
-"""The QuickBooks Online connector: customers, invoices, payments and credit memos.
+"""The QuickBooks Online connector: customers, invoices, payments, credit memos and time
+activities (hours per customer).
 
 ::
 
@@ -81,6 +82,7 @@ from clientguard_quickbooks.mapping import (
     invoice_records,
     last_updated,
     payment_from_qbo,
+    time_entry_from_qbo,
 )
 from clientguard_quickbooks.pacing import THROTTLE_WAIT, Pacer, classify_quickbooks
 from clientguard_quickbooks.query import MAX_RESULTS, build_query
@@ -155,6 +157,9 @@ class QuickBooksOptions(HttpOptions):
     """How to wait, for rate limits and pacing (default time.sleep); tests pass a recorder."""
     monotonic: Callable[[], float] | None = None
     """The pacing clock (default time.monotonic); tests pass a fake one."""
+    time_activities: bool = True
+    """Read time activities (the time_entries stream: hours per customer, billable or
+    not). False skips the query (a company that tracks no time in QuickBooks)."""
 
     @field_validator("home_currency")
     @classmethod
@@ -190,7 +195,9 @@ class QuickBooksConnector(HttpConnector):
     """
 
     name: ClassVar[str] = SOURCE
-    summary: ClassVar[str] = "QuickBooks Online: customers, invoices, payments, credit memos"
+    summary: ClassVar[str] = (
+        "QuickBooks Online: customers, invoices, payments, credit memos, time activities"
+    )
     Options: ClassVar[type[ConnectorOptions]] = QuickBooksOptions
     lookback: ClassVar[timedelta] = timedelta(minutes=5)
     streams: ClassVar[tuple[Stream, ...]] = (
@@ -237,6 +244,17 @@ class QuickBooksConnector(HttpConnector):
             duplicates="latest",
             description="Credit memos, with their applications to invoices.",
         ),
+        QueryStream(
+            name="time_entries",
+            kind="time_entry",
+            path="query",
+            entity="TimeActivity",
+            id_field="Id",
+            cursor_field="MetaData.LastUpdatedTime",
+            duplicates="latest",
+            description="Time activities: hours per customer, with the person and whether "
+            "billable; time for no customer is skipped.",
+        ),
     )
 
     options: QuickBooksOptions
@@ -245,6 +263,10 @@ class QuickBooksConnector(HttpConnector):
         super().__init__(**options)
         opts = self.options
         realm = opts.realm_id.get_secret_value()  # stripped by the options model
+        if not opts.time_activities:
+            self.streams = tuple(  # type: ignore[misc]
+                s for s in type(self).streams if s.name != "time_entries"
+            )
         if not realm:
             raise ConfigError("connector 'quickbooks': realm_id is empty")
         self.rules = MappingRules(
@@ -453,6 +475,8 @@ class QuickBooksConnector(HttpConnector):
             return payment_from_qbo(raw, self.rules)
         if stream.name == "credit_notes":
             return credit_note_from_qbo(raw, self.rules)
+        if stream.name == "time_entries":
+            return time_entry_from_qbo(raw)
         raise ConfigError(f"unknown stream {stream.name!r}")
 
     def raw_id(self, stream: Stream, raw: Mapping[str, Any]) -> str | None:

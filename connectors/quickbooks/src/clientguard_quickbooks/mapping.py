@@ -31,6 +31,12 @@ QuickBooks' quirks and what is done about them (each one is in
   currency (see :class:`MappingRules`).
 * **Sub-customers** (jobs, ``ParentRef``) carry their parent as ``group_id``, so that
   concentration counts a client and its jobs as one.
+* **Time activities** (``TimeActivity``) name their customer by id (``CustomerRef``): the
+  hours count for that customer, no name is matched. The duration is ``Hours`` and
+  ``Minutes`` (and ``Seconds`` where sent); an activity entered as ``StartTime`` and
+  ``EndTime`` lasts from one to the other less its break (``BreakHours``, ``BreakMinutes``).
+  ``BillableStatus`` ``Billable`` and ``HasBeenBilled`` are billable, ``NotBillable`` is not.
+  An activity for no customer (internal time) is skipped with its reason.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from clientguard.connector import Skip
@@ -51,6 +57,7 @@ from clientguard.model import (
     Invoice,
     InvoiceStatus,
     Payment,
+    TimeEntry,
 )
 from clientguard.money import ZERO, is_currency, to_decimal
 
@@ -66,6 +73,7 @@ __all__ = [
     "invoice_records",
     "last_updated",
     "payment_from_qbo",
+    "time_entry_from_qbo",
 ]
 
 SOURCE = "quickbooks"
@@ -458,5 +466,81 @@ def credit_note_from_qbo(
             for invoice_id, amount, day in sorted(pairs, key=lambda p: (p[2], p[0]))
         ),
         fx_rate=_fx_rate(raw, currency, rules),
+        source=SOURCE,
+    )
+
+
+# --------------------------------------------------------------------------- time activities
+
+#: Hours are kept to a millionth of an hour (a minute is not an exact fraction of one).
+HOURS_PLACES = Decimal("0.000001")
+
+_BILLABLE = {"Billable": True, "HasBeenBilled": True, "NotBillable": False}
+
+
+def _whole(raw: Mapping[str, Any], key: str) -> int:
+    """A non-negative whole count (``Hours``, ``Minutes``...), 0 when absent."""
+    value = raw.get(key)
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        raise DataError(f"{key}: {value!r} is not a number")
+    try:
+        number = Decimal(str(value).strip()) if isinstance(value, str) else Decimal(value)
+    except ArithmeticError:
+        raise DataError(f"{key}: {value!r} is not a number") from None
+    if number < 0 or number != number.to_integral_value():
+        raise DataError(f"{key}: {value!r} is not a whole, non-negative number")
+    return int(number)
+
+
+def _moment(raw: Mapping[str, Any], key: str) -> datetime | None:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise DataError(f"{key}: {value!r} is not a date-time") from None
+
+
+def _seconds_worked(raw: Mapping[str, Any]) -> int:
+    if any(raw.get(k) not in (None, "") for k in ("Hours", "Minutes", "Seconds")):
+        return _whole(raw, "Hours") * 3600 + _whole(raw, "Minutes") * 60 + _whole(raw, "Seconds")
+    start, end = _moment(raw, "StartTime"), _moment(raw, "EndTime")
+    if start is None or end is None:
+        raise DataError("Hours: is missing, and there is no StartTime and EndTime")
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        raise DataError("StartTime, EndTime: one has a time zone and the other not")
+    brk = _whole(raw, "BreakHours") * 3600 + _whole(raw, "BreakMinutes") * 60
+    worked = int((end - start).total_seconds()) - brk
+    if worked < 0:
+        raise DataError(
+            f"EndTime: {raw.get('EndTime')!r} is before StartTime plus the break; the "
+            "activity's duration would be negative"
+        )
+    return worked
+
+
+def time_entry_from_qbo(raw: Mapping[str, Any]) -> TimeEntry | Skip:
+    """A QuickBooks time activity, counted for its customer by id (see the module)."""
+    ident = _id(raw)
+    customer_id = _ref(raw, "CustomerRef")
+    if customer_id is None:
+        return Skip("time activity for no customer (internal time)")
+    day = _required_date(raw, "TxnDate")
+    seconds = _seconds_worked(raw)
+    if seconds == 0:
+        return Skip("no hours")
+    person = raw.get("EmployeeRef") or raw.get("VendorRef")
+    name = _text(person.get("name")) if isinstance(person, Mapping) else None
+    status = raw.get("BillableStatus")
+    return TimeEntry(
+        id=ident,
+        customer_id=customer_id,
+        date=day,
+        hours=(Decimal(seconds) / 3600).quantize(HOURS_PLACES, ROUND_HALF_EVEN),
+        person=name,
+        billable=_BILLABLE.get(status) if isinstance(status, str) else None,
         source=SOURCE,
     )

@@ -1,5 +1,6 @@
 """The Xero connector: contacts, sales invoices, payments, credit notes, overpayments and
-prepayments from the Xero Accounting API.
+prepayments from the Xero Accounting API, and (``projects=True``) time entries from Xero
+Projects (``projects.xro/2.0``) through the same authorisation, tenant and rate limits.
 
 Three ways to authenticate, chosen by the options given:
 
@@ -24,9 +25,10 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from clientguard.connector import Mapped, RawPage, Skip, Stream
 from clientguard.errors import ConfigError, ErrorContext, RateLimitError
@@ -45,11 +47,26 @@ from clientguard.http import (
     load_token_file,
     token_file_saver,
 )
-from clientguard_xero import mapping
+from clientguard.records import Location
+from clientguard_xero import mapping, projects
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TOKEN_URL", "SCOPES", "XeroConnector", "XeroOptions"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_PROJECTS_URL",
+    "DEFAULT_TOKEN_URL",
+    "PROJECTS_PAGE_SIZE",
+    "PROJECTS_SCOPE",
+    "SCOPES",
+    "XeroConnector",
+    "XeroOptions",
+]
 
 DEFAULT_BASE_URL = "https://api.xero.com/api.xro/2.0"
+DEFAULT_PROJECTS_URL = "https://api.xero.com/projects.xro/2.0"
+PROJECTS_SCOPE = "projects.read"
+"""The scope the ``time_entries`` stream needs besides :data:`SCOPES`."""
+PROJECTS_PAGE_SIZE = 500
+"""The Projects API's largest ``pageSize``."""
 DEFAULT_TOKEN_URL = "https://identity.xero.com/connect/token"  # noqa: S105  (a URL)
 SCOPES = "offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read"
 """The granular read scopes the connector needs (apps created from March 2026 get only
@@ -105,6 +122,29 @@ class XeroOptions(HttpOptions):
     min_day_remaining: int = Field(default=0, ge=0)
     """Stop the sync (RateLimitError) when Xero says no more than this many calls are left
     today, to keep some of the daily limit (5,000; 1,000 on the Starter tier) for other work."""
+    projects: bool = False
+    """Read the time entries of Xero Projects (the time_entries stream), each counted for its
+    project's contact. Needs the projects.read scope on the token."""
+    projects_url: str = DEFAULT_PROJECTS_URL
+    """The Projects API root; point it at a proxy or a local test server."""
+    timezone: str = "UTC"
+    """The organisation's time zone (IANA, e.g. Pacific/Auckland): it turns a time entry's
+    dateUtc into the day the work was done."""
+    projects_resync_days: int = Field(default=31, ge=0, le=3660)
+    """How far before the cursor (the latest day logged) an incremental read of time entries
+    goes back: the Projects API has no change time, so entries edited or logged late within
+    this many days are read again; older edits need a full sync."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone (e.g. Pacific/Auckland)"
+            ) from None
+        return value
 
 
 def _paginator(size: int) -> Callable[[], PageNumberPaginator]:
@@ -197,6 +237,17 @@ def _streams(page_size: int) -> tuple[HttpStream, ...]:
             description="Received prepayments, as payments with their allocations",
             **common,
         ),
+        HttpStream(
+            name="time_entries",
+            kind="time_entry",
+            path="Projects",
+            records_key="items",
+            id_field="timeEntryId",
+            cursor_field="dateUtc",
+            duplicates="latest",
+            description="Xero Projects time entries of every project, counted for the "
+            "project's contact (only with projects=True; needs the projects.read scope)",
+        ),
     )
 
 
@@ -219,8 +270,11 @@ class XeroConnector(HttpConnector):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         opts = self.options
-        if opts.page_size != 1000:
-            self.streams = _streams(opts.page_size)  # type: ignore[misc]
+        streams = _streams(opts.page_size) if opts.page_size != 1000 else self.streams
+        if not opts.projects:
+            streams = tuple(s for s in streams if s.name != "time_entries")
+        self.streams = streams  # type: ignore[misc]
+        self.zone = ZoneInfo(opts.timezone)
         self._tenant_id: str | None = (
             opts.tenant_id.get_secret_value() if opts.tenant_id else None
         )
@@ -369,6 +423,8 @@ class XeroConnector(HttpConnector):
             self.client.sleep(MINUTE)
 
     def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
+        if stream.name == "time_entries":
+            return projects.logged_at(raw)
         try:
             return mapping.updated_at(raw)
         except ValueError:
@@ -383,6 +439,9 @@ class XeroConnector(HttpConnector):
         return None
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        if stream.name == "time_entries" and isinstance(stream, HttpStream):
+            yield from self._project_time(stream, since)
+            return
         for page in super().fetch(stream, since=since):
             if stream.name == "customers":
                 for raw in page.records:
@@ -390,6 +449,55 @@ class XeroConnector(HttpConnector):
                     if merged_into and raw.data.get("ContactID"):
                         self._merged_into[str(raw.data["ContactID"])] = str(merged_into)
             yield page
+
+    def _project_time(self, stream: HttpStream, since: datetime | None) -> Iterator[RawPage]:
+        """Every project (both states), then each project's time entries, page by page; an
+        incremental read asks for entries logged from ``projects_resync_days`` before the
+        cursor (``dateAfterUtc``). Each entry carries its project's contact."""
+        root = self.options.projects_url.rstrip("/")
+        size = min(self.options.page_size, PROJECTS_PAGE_SIZE)
+        query: dict[str, Any] = {}
+        if since is not None:
+            after = since - timedelta(days=self.options.projects_resync_days)
+            query["dateAfterUtc"] = if_modified_since(after)
+        listed = [
+            project
+            for page in self._pages(stream, f"{root}/Projects", "Projects",
+                                    {"states": "INPROGRESS,CLOSED"}, size)
+            for project in page
+        ]
+        for number, project in enumerate(listed, start=1):
+            ident = project.get("projectId")
+            if not isinstance(ident, str) or not ident:
+                continue
+            contact = project.get("contactId")
+            path = f"Projects/{quote(ident, safe='')}/Time"
+            pages = self._pages(stream, f"{root}/{path}", path, query, size)
+            for page_number, entries in enumerate(pages, start=1):
+                if not entries:
+                    continue
+                records = [{**entry, projects.CONTACT_KEY: contact} for entry in entries]
+                where = Location(detail=f"GET {path} page={page_number}")
+                yield RawPage.of(records, where, last=False, read=number, total=len(listed))
+        yield RawPage((), last=True)
+
+    def _pages(
+        self, stream: HttpStream, url: str, path: str, params: Mapping[str, Any], size: int
+    ) -> Iterator[list[Mapping[str, Any]]]:
+        """The ``items`` of each page of a Projects API list, until ``pageCount``."""
+        paginator = _paginator(size)()
+        page: Mapping[str, Any] | None = paginator.first()
+        while page is not None:
+            self.before_request(stream)
+            response = self.client.request(
+                "GET", url, params={**params, **page},
+                headers={"xero-tenant-id": self.tenant_id()}, stream=stream.name,
+            )
+            body = decode_json(response, client=self.client,
+                               what=f"GET {path} {urlencode(sorted(page.items()))}")
+            records = list(self.records_of(stream, body))
+            page = paginator.advance(response, body, records)
+            yield records
 
     def resolve_contact(self, contact_id: str) -> str:
         """The contact that survives ``contact_id`` after merges seen in this connection."""
@@ -418,6 +526,8 @@ class XeroConnector(HttpConnector):
             return mapping.overpayment_to_model(raw, resolve, use_rates=rates)
         if stream.name == "prepayments":
             return mapping.prepayment_to_model(raw, resolve, use_rates=rates)
+        if stream.name == "time_entries":
+            return projects.time_entry_from_project(raw, resolve, self.zone)
         return Skip(f"stream {stream.name} is not mapped")
 
 

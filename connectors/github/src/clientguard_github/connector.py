@@ -1,0 +1,346 @@
+"""The GitHub issues connector: issues of named repositories as work requests.
+
+::
+
+    import clientguard as cg
+
+    conn = cg.connectors.load("github")(
+        token="...", repositories=["acme/website"],
+        clients=[{"customer": "xero:8f0c...", "repository": "acme/website"}],
+    )
+
+Reading (docs.github.com/en/rest/issues/issues#list-repository-issues):
+
+* ``GET /repos/{owner}/{repo}/issues?state=all&sort=updated&direction=asc&per_page=100``
+  for each repository, with ``Authorization: Bearer <token>``, ``Accept:
+  application/vnd.github+json`` and ``X-GitHub-Api-Version``. Paging follows the ``Link``
+  header's ``rel="next"`` address as GitHub gives it, until there is none.
+* Pull requests come through the same endpoint (they carry ``pull_request``): left out,
+  counted.
+* Incremental: ``since`` (issues updated at or after it) from the stream's cursor, the
+  latest ``updated_at`` seen. Repositories are read one after another, each oldest change
+  first: the cursor advances when the stream ends.
+* Rate limits: a 403 or 429 with ``x-ratelimit-remaining: 0`` waits until
+  ``x-ratelimit-reset``; one with ``Retry-After`` (a secondary limit) waits that long; a
+  secondary limit that names no time waits a minute, as GitHub asks
+  (:func:`classify_github`). A wait longer than ``max_wait`` fails at once saying when to
+  try again.
+* Each issue is a work request of the client the configuration's rules give it
+  (:mod:`clientguard.tickets`): ``requested_on`` the day it was opened, ``wanted_by`` the date
+  of its ``due:YYYY-MM-DD`` label, else its milestone's due date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar, Self
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import requests
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, Skip, Stream
+from clientguard.errors import ApiError, AuthError, DataError, ErrorContext, RateLimitError
+from clientguard.http import (
+    BearerToken,
+    HttpConnector,
+    HttpOptions,
+    HttpStream,
+    Verdict,
+    classify,
+    decode_json,
+    request_id_of,
+    response_date,
+)
+from clientguard.records import Location
+from clientguard.tickets import TicketRule, client_of, same_text, work_request
+
+__all__ = [
+    "API_VERSION",
+    "REPOSITORY_KEY",
+    "SECONDARY_WAIT",
+    "SOURCE",
+    "GitHubConnector",
+    "GitHubOptions",
+    "GitHubRule",
+    "classify_github",
+]
+
+SOURCE = "github"
+API_VERSION = "2022-11-28"
+"""The REST API version sent as ``X-GitHub-Api-Version``."""
+REPOSITORY_KEY = "clientguard:repository"
+"""The key under which the connector adds the repository to each raw issue (not GitHub's)."""
+SECONDARY_WAIT = 60.0
+"""Seconds to wait after a secondary rate limit that names no time, as GitHub asks."""
+
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_REAUTHORISE = (
+    "check the token (GitHub > Settings > Developer settings > Personal access tokens: a "
+    "fine-grained token with read access to the repositories' issues), and that it is not "
+    "expired"
+)
+
+
+def classify_github(response: requests.Response, *, now: datetime | None = None) -> Verdict:
+    """What a GitHub response means: :func:`~clientguard.http.classify`, with GitHub's rate
+    limits (a 403 as well as a 429) waited out rather than taken for a refusal. Pure."""
+    verdict = classify(response, now=now)
+    if response.status_code not in (403, 429):
+        return verdict
+    headers = response.headers
+    if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset"):
+        reference = now or response_date(response)
+        try:
+            reset = datetime.fromtimestamp(int(headers["x-ratelimit-reset"]), UTC)
+        except (ValueError, OverflowError, OSError):
+            reset = None
+        seconds = (
+            max(0.0, (reset - reference).total_seconds())
+            if reset is not None and reference is not None
+            else None
+        )
+        when = f"; it resets at {reset:%Y-%m-%d %H:%M:%S} UTC" if reset else ""
+        return Verdict("wait", verdict.status, f"rate limit{when}", RateLimitError,
+                       retry_after=seconds, request_id=request_id_of(response))
+    if verdict.retry_after is not None or "rate limit" in verdict.reason.lower():
+        return Verdict("wait", verdict.status, "secondary rate limit", RateLimitError,
+                       retry_after=verdict.retry_after if verdict.retry_after is not None
+                       else SECONDARY_WAIT, request_id=request_id_of(response))
+    return verdict
+
+
+class GitHubRule(TicketRule):
+    """A rule of the ``clients`` option: the customer, and what its issues have. Every
+    condition given must hold; give at least one."""
+
+    repository: str | None = None
+    """The repository, ``owner/name``."""
+    label: str | None = None
+    """A label the issue has."""
+
+    @model_validator(mode="after")
+    def _has_a_condition(self) -> Self:
+        if not self.conditions():
+            raise ValueError("a rule needs a condition: repository or label")
+        return self
+
+    def matches(self, ticket: Mapping[str, Any]) -> bool:
+        if self.repository is not None and not same_text(
+            ticket.get("repository"), self.repository
+        ):
+            return False
+        return self.label is None or any(
+            same_text(label, self.label) for label in ticket.get("labels") or ()
+        )
+
+
+class GitHubOptions(HttpOptions):
+    """Options of the GitHub issues connector (keyword arguments)."""
+
+    token: SecretStr
+    """A token that can read the repositories' issues (a secret: from the environment)."""
+    repositories: list[str] = Field(min_length=1)
+    """The repositories to read, ``owner/name``."""
+    clients: list[GitHubRule] = Field(min_length=1)
+    """The rules that map issues to clients (see docs/connectors/github.md)."""
+    wanted_label_prefix: str = Field(default="due:", min_length=1)
+    """A label made of this prefix and a date (``due:2026-05-06``) names the wanted date;
+    without one, the milestone's due date does."""
+    timezone: str = "UTC"
+    """The firm's time zone: turns the moments GitHub writes (opened, milestone due) into
+    days."""
+    page_size: int = Field(default=100, ge=1, le=100)
+    """Issues per request (1..100)."""
+    base_url: str = "https://api.github.com"
+    """Where the API is (GitHub Enterprise Server: ``https://HOST/api/v3``); a proxy or a
+    local test server."""
+    user_agent: str = Field(default="clientguard-github", min_length=1)
+    """The ``User-Agent`` GitHub requires."""
+
+    @field_validator("repositories")
+    @classmethod
+    def _repositories(cls, value: list[str]) -> list[str]:
+        names = [v.strip().removesuffix(".git") for v in value]
+        for name in names:
+            if not _REPOSITORY.match(name):
+                raise ValueError(f"{name!r} is not a repository: write owner/name")
+        return list(dict.fromkeys(names))
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Warsaw)") from None
+        return value
+
+
+def _moment(value: object, field: str) -> datetime:
+    if not isinstance(value, str) or not value.strip():
+        raise DataError(f"{field}: is missing")
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise DataError(f"{field}: {value!r} is not a date-time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _labels(raw: Mapping[str, Any]) -> list[str]:
+    found = []
+    for label in raw.get("labels") or ():
+        name = label.get("name") if isinstance(label, Mapping) else label
+        if isinstance(name, str) and name.strip():
+            found.append(name.strip())
+    return found
+
+
+class GitHubConnector(HttpConnector):
+    """GitHub issues: issues as work requests of the clients the rules give them.
+
+    Options: see :class:`GitHubOptions`; ``clock`` and ``progress`` as for every connector.
+    """
+
+    name: ClassVar[str] = SOURCE
+    summary: ClassVar[str] = "GitHub issues: issues as work requests (opened, wanted date)"
+    Options: ClassVar[type[ConnectorOptions]] = GitHubOptions
+    lookback: ClassVar[timedelta] = timedelta(seconds=1)
+    streams: ClassVar[tuple[Stream, ...]] = (
+        HttpStream(
+            name="work_requests",
+            kind="work_request",
+            path="repos/{repository}/issues",
+            id_field="number",
+            cursor_field="updated_at",
+            duplicates="latest",
+            description="Issues with a wanted date (a due: label or the milestone's due "
+            "date), as work requests of the client a rule maps them to; pull requests and "
+            "unmatched issues are counted, never guessed.",
+        ),
+    )
+
+    options: GitHubOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        opts = self.options
+        self.zone = ZoneInfo(opts.timezone)
+        self.client = self.api_client(
+            opts.base_url.rstrip("/") + "/",
+            auth=BearerToken(opts.token.get_secret_value()),
+            headers={
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION,
+                "User-Agent": opts.user_agent,
+            },
+            classifier=classify_github,
+        )
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        if not isinstance(stream, HttpStream):
+            raise TypeError(f"stream {stream.name!r} is not an HttpStream")
+        try:
+            for repository in self.options.repositories:
+                yield from self._issues(stream, repository, since)
+        except AuthError as exc:
+            said = str(exc).removesuffix(f" ({exc.context.describe()})")
+            raise AuthError(f"{said}. GitHub refused the token: {_REAUTHORISE}",
+                            exc.context) from None
+        yield RawPage((), last=True)
+
+    def _issues(
+        self, stream: HttpStream, repository: str, since: datetime | None
+    ) -> Iterator[RawPage]:
+        """One repository's issues, page by page, following the ``Link`` header."""
+        path = stream.path.format(repository="/".join(
+            quote(part, safe="") for part in repository.split("/")))
+        first: dict[str, Any] = {
+            "state": "all", "sort": "updated", "direction": "asc",
+            "per_page": self.options.page_size,
+        }
+        if since is not None:
+            first["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # The next page's address carries every parameter: it is followed as it is.
+        params: dict[str, Any] | None = first
+        url: str | None = path
+        number = 0
+        seen: set[str] = set()
+        while url is not None:
+            number += 1
+            self.before_request(stream)
+            response = self.client.request("GET", url, params=params, stream=stream.name,
+                                           what=f"GET {path} page {number}")
+            body = decode_json(response, client=self.client, what=f"GET {path}")
+            issues = [
+                {**issue, REPOSITORY_KEY: repository}
+                for issue in (body if isinstance(body, list) else [])
+                if isinstance(issue, Mapping)
+            ]
+            following = response.links.get("next", {}).get("url")
+            if following in seen:
+                raise ApiError(
+                    f"paging loop: the next page of {path} repeats a page already read",
+                    ErrorContext(connector=self.name, stream=stream.name),
+                )
+            if following:
+                seen.add(following)
+            url, params = (following, None) if following and issues else (None, None)
+            yield RawPage.of(issues, Location(detail=f"GET {path} page {number}"), last=False)
+
+    def raw_id(self, stream: Stream, raw: Mapping[str, Any]) -> str | None:
+        number = raw.get("number")
+        repository = raw.get(REPOSITORY_KEY)
+        if number is None or not repository:
+            return None
+        return f"{repository}#{number}"
+
+    def wanted_by(self, raw: Mapping[str, Any], labels: list[str]) -> date | None:
+        """The wanted date: a ``due:`` label's, else the milestone's due date in the firm's
+        time zone; None when neither says."""
+        prefix = self.options.wanted_label_prefix
+        named = sorted({
+            label[len(prefix):].strip() for label in labels
+            if label.casefold().startswith(prefix.casefold())
+        })
+        if len(named) > 1:
+            raise DataError(
+                f"labels: {len(named)} wanted dates ({', '.join(named)}); keep one {prefix} label"
+            )
+        if named:
+            try:
+                return date.fromisoformat(named[0])
+            except ValueError:
+                raise DataError(
+                    f"labels: {prefix}{named[0]!r} does not name a date ({prefix}YYYY-MM-DD)"
+                ) from None
+        milestone = raw.get("milestone")
+        due = milestone.get("due_on") if isinstance(milestone, Mapping) else None
+        if due is None:
+            return None
+        return _moment(due, "milestone.due_on").astimezone(self.zone).date()
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        ident = self.raw_id(stream, raw)
+        if ident is None:
+            raise DataError("number: is missing")
+        if raw.get("pull_request") is not None:
+            return Skip("pull request, not an issue")
+        labels = _labels(raw)
+        wanted = self.wanted_by(raw, labels)
+        if wanted is None:
+            return Skip(
+                f"no wanted date (a {self.options.wanted_label_prefix} label or the "
+                "milestone's due date)"
+            )
+        opened = _moment(raw.get("created_at"), "created_at").astimezone(self.zone).date()
+        repository = str(raw.get(REPOSITORY_KEY))
+        ticket = {"repository": repository, "labels": labels}
+        rule = client_of(self.options.clients, ticket, has=f"repository {repository}")
+        if isinstance(rule, Skip):
+            return rule
+        return work_request(ident, rule, requested_on=opened, wanted_by=wanted, source=SOURCE)
+

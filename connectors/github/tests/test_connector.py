@@ -1,0 +1,231 @@
+"""The GitHub issues connector over real HTTP (pytest-httpserver), with responses in the shape
+of GitHub's REST API (``GET /repos/{owner}/{repo}/issues``: a list of issues, paging by the
+``Link`` header, ``x-ratelimit-*`` headers): paging, ``since``, client rules, the wanted
+date from a label or a milestone, 401, primary and secondary rate limits, 500, and no secret
+in any message."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from clientguard.connector import SyncState, pull
+from clientguard.errors import AuthError, ConfigError, RateLimitError
+from clientguard.model import WorkRequest
+from clientguard_github import GitHubConnector
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+TOKEN = "ghp_TOKENneverShown1234567890"
+RULES = [
+    {"customer": "books:c-acme", "repository": "acme/website"},
+    {"customer": "books:c-beta", "repository": "firm/support", "label": "client:beta"},
+]
+Waits = list[float]
+
+
+@pytest.fixture
+def waits() -> Waits:
+    return []
+
+
+def connector(server: HTTPServer, waits: Waits, **options: Any) -> GitHubConnector:
+    options.setdefault("clients", RULES)
+    options.setdefault("repositories", ["acme/website"])
+    return GitHubConnector(token=TOKEN, base_url=server.url_for("/"), clock=lambda: NOW,
+                           sleep=waits.append, page_size=2, **options)
+
+
+def issue(number: int, *, labels: tuple[str, ...] = (), due_on: str | None = None,
+          created: str = "2026-05-04T09:00:00Z", updated: str = "2026-05-04T09:00:00Z",
+          **extra: Any) -> dict[str, Any]:
+    """An issue as GitHub lists it (fields clientguard does not read included)."""
+    milestone = None
+    if due_on is not None:
+        milestone = {"id": 1002604, "number": 1, "title": "v1.0", "state": "open",
+                     "due_on": due_on, "created_at": "2026-01-01T00:00:00Z"}
+    return {
+        "id": 1000 + number, "node_id": "MDU6SXNzdWUx", "number": number,
+        "url": f"https://api.github.com/repos/acme/website/issues/{number}",
+        "state": "open", "title": "Change the front page", "body": "Please",
+        "user": {"login": "octocat", "id": 1},
+        "labels": [{"id": 208045946, "name": name, "color": "f29513", "default": False}
+                   for name in labels],
+        "assignee": None, "milestone": milestone, "locked": False, "comments": 0,
+        "closed_at": None, "created_at": created, "updated_at": updated,
+        "author_association": "COLLABORATOR", **extra,
+    }
+
+
+def test_issues_are_paged_by_the_link_header_and_mapped_by_the_rules(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    following = httpserver.url_for("/repositories/1300192/issues") + "?page=2&per_page=2"
+    httpserver.expect_ordered_request(
+        "/repos/acme/website/issues",
+        query_string={"state": "all", "sort": "updated", "direction": "asc", "per_page": "2"},
+        headers={"Authorization": f"Bearer {TOKEN}", "X-GitHub-Api-Version": "2022-11-28",
+                 "Accept": "application/vnd.github+json"},
+    ).respond_with_json(
+        [issue(1, due_on="2026-05-06T07:00:00Z"), issue(2, labels=("due:2026-05-05",))],
+        headers={"Link": f'<{following}>; rel="next", <{following}>; rel="last"'})
+    httpserver.expect_ordered_request(
+        "/repositories/1300192/issues", query_string="page=2&per_page=2",
+    ).respond_with_json([
+        issue(3, due_on="2026-05-30T07:00:00Z", pull_request={"url": "..."}),
+        issue(4, updated="2026-05-10T10:00:00Z"),
+    ])
+    httpserver.expect_ordered_request("/repos/firm/support/issues").respond_with_json([
+        issue(7, labels=("client:beta", "due:2026-05-04"), created="2026-05-03T23:30:00Z"),
+        issue(8, labels=("due:2026-05-04",)),
+    ])
+    conn = connector(httpserver, waits, repositories=["acme/website", "firm/support"],
+                     timezone="Europe/Warsaw")
+    pulled = pull(conn)
+    httpserver.check_assertions()
+
+    got = {r.id: r for r in pulled.records if isinstance(r, WorkRequest)}
+    assert set(got) == {"acme/website#1", "acme/website#2", "firm/support#7"}
+    assert got["acme/website#1"].wanted_by == date(2026, 5, 6)  # the milestone's due date
+    assert got["acme/website#2"].wanted_by == date(2026, 5, 5)  # the due: label
+    assert (got["acme/website#1"].customer_source, got["acme/website#1"].customer_id) == (
+        "books", "c-acme")
+    beta = got["firm/support#7"]
+    assert beta.customer_id == "c-beta"
+    # Opened at 23:30 UTC on 3 May: 01:30 on 4 May in Warsaw, the firm's day.
+    assert (beta.requested_on, beta.wanted_by) == (date(2026, 5, 4), date(2026, 5, 4))
+    assert pulled.skipped == {"work_requests": {
+        "pull request, not an issue": 1,
+        "no wanted date (a due: label or the milestone's due date)": 1,
+        "no rule maps it to a client (repository firm/support)": 1,
+    }}
+    assert pulled.state.cursor("work_requests") == datetime(2026, 5, 10, 10, 0, tzinfo=UTC)
+
+
+def test_an_incremental_read_sends_since(httpserver: HTTPServer, waits: Waits) -> None:
+    httpserver.expect_ordered_request("/repos/acme/website/issues", query_string={
+        "state": "all", "sort": "updated", "direction": "asc", "per_page": "2",
+        "since": "2026-05-20T07:59:59Z",  # the cursor less the one-second look-back
+    }).respond_with_json([issue(9, due_on="2026-05-22T07:00:00Z")])
+    cursor = datetime(2026, 5, 20, 8, 0, tzinfo=UTC)
+    pulled = pull(connector(httpserver, waits), SyncState({"work_requests": cursor}))
+    httpserver.check_assertions()
+    assert [r.id for r in pulled.records] == ["acme/website#9"]
+
+
+def test_a_primary_rate_limit_waits_until_the_reset(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    sent_at = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    reset = int(sent_at.timestamp()) + 30
+    httpserver.expect_ordered_request("/repos/acme/website/issues").respond_with_json(
+        {"message": "API rate limit exceeded for user ID 1."}, status=403,
+        headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset),
+                 "Date": format_datetime(sent_at, usegmt=True)})
+    httpserver.expect_ordered_request("/repos/acme/website/issues").respond_with_json([])
+    pull(connector(httpserver, waits))
+    httpserver.check_assertions()
+    assert waits == [30.0]
+
+
+def test_a_reset_beyond_max_wait_fails_at_once_saying_when(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    sent_at = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    httpserver.expect_request("/repos/acme/website/issues").respond_with_json(
+        {"message": "API rate limit exceeded"}, status=429,
+        headers={"x-ratelimit-remaining": "0",
+                 "x-ratelimit-reset": str(int(sent_at.timestamp()) + 3600),
+                 "Date": format_datetime(sent_at, usegmt=True)})
+    with pytest.raises(RateLimitError, match="13:00:00"):
+        pull(connector(httpserver, waits))
+    assert waits == []
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "message", "wait"),
+    [
+        (429, {"Retry-After": "5"}, "secondary rate limit", 5.0),
+        (403, {}, "You have exceeded a secondary rate limit", 60.0),
+    ],
+)
+def test_a_secondary_rate_limit_is_waited_out(
+    httpserver: HTTPServer, waits: Waits, status: int, headers: dict[str, str], message: str,
+    wait: float,
+) -> None:
+    httpserver.expect_ordered_request("/repos/acme/website/issues").respond_with_json(
+        {"message": message}, status=status, headers=headers)
+    httpserver.expect_ordered_request("/repos/acme/website/issues").respond_with_json([])
+    pull(connector(httpserver, waits))
+    httpserver.check_assertions()
+    assert waits == [wait]
+
+
+def test_a_server_error_is_retried(httpserver: HTTPServer, waits: Waits) -> None:
+    httpserver.expect_ordered_request("/repos/acme/website/issues").respond_with_json(
+        {"message": "Server Error"}, status=502)
+    httpserver.expect_ordered_request("/repos/acme/website/issues").respond_with_json(
+        [issue(1, due_on="2026-05-06T07:00:00Z")])
+    pulled = pull(connector(httpserver, waits))
+    assert [r.id for r in pulled.records] == ["acme/website#1"]
+    assert len(waits) == 1
+
+
+def test_a_refused_token_says_what_to_do_and_shows_no_secret(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_request("/repos/acme/website/issues").respond_with_json(
+        {"message": f"Bad credentials {TOKEN}",
+         "documentation_url": "https://docs.github.com/rest"}, status=401)
+    with pytest.raises(AuthError) as caught:
+        pull(connector(httpserver, waits))
+    assert "Personal access tokens" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+    assert TOKEN not in repr(connector(httpserver, waits))
+
+
+def test_a_forbidden_repository_is_an_auth_error_not_a_wait(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_request("/repos/acme/website/issues").respond_with_json(
+        {"message": "Resource not accessible by personal access token"}, status=403,
+        headers={"x-ratelimit-remaining": "4999"})
+    with pytest.raises(AuthError):
+        pull(connector(httpserver, waits))
+    assert waits == []
+
+
+def test_rules_of_two_clients_and_unreadable_dates_are_rejections(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    rules = [*RULES, {"customer": "books:c-gamma", "label": "urgent"}]
+    httpserver.expect_request("/repos/acme/website/issues").respond_with_json([
+        issue(1, labels=("urgent",), due_on="2026-05-06T07:00:00Z"),
+        issue(2, labels=("due:next week",)),
+        issue(3, labels=("due:2026-05-05", "due:2026-05-09")),
+    ])
+    pulled = pull(connector(httpserver, waits, clients=rules))
+    assert pulled.records == ()
+    reasons = {r.record_id: r.reason for r in pulled.rejected}
+    assert "books:c-acme, books:c-gamma" in reasons["acme/website#1"]
+    assert "does not name a date" in reasons["acme/website#2"]
+    assert "2 wanted dates" in reasons["acme/website#3"]
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ({"clients": [{"customer": "books:c-1"}]}, "a rule needs a condition"),
+        ({"clients": [{"customer": "c-1", "label": "x"}]}, 'write "source:id"'),
+        ({"repositories": ["website"]}, "write owner/name"),
+        ({"repositories": []}, "repositories"),
+    ],
+)
+def test_bad_options_are_refused_when_the_connector_is_made(
+    httpserver: HTTPServer, waits: Waits, options: dict[str, Any], said: str
+) -> None:
+    with pytest.raises(ConfigError, match=said):
+        connector(httpserver, waits, **options)
