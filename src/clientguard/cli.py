@@ -935,8 +935,10 @@ def _export_command(args: argparse.Namespace) -> int:
     from clientguard.fx.configured import table_from
     from clientguard.i18n import gettext as _
     from clientguard.portfolio.export import export_store
+    from clientguard.portfolio.layout import check_firm_id
     from clientguard.store import Store
 
+    check_firm_id(args.firm_id)
     config = _config(args)
     sources = args.source or None
     with Store.open(_store_path(args, config), read_only=True) as store:
