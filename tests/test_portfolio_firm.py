@@ -12,8 +12,8 @@ import pytest
 
 pytest.importorskip("pyarrow", reason="the portfolio's tests need clientguard[parquet]")
 
-from clientguard import Policy, review  # noqa: E402
-from clientguard.portfolio import (  # noqa: E402
+from clientguard import Policy, review
+from clientguard.portfolio import (
     FAILED,
     INTERNAL_ERROR,
     REVIEWED,
@@ -21,8 +21,8 @@ from clientguard.portfolio import (  # noqa: E402
     review_firm,
     write_firm,
 )
-from clientguard.sample import SAMPLE_AS_OF, SAMPLE_ROLES, sample_records  # noqa: E402
-from clientguard.testing import customer, invoice, payment  # noqa: E402
+from clientguard.sample import SAMPLE_AS_OF, SAMPLE_ROLES, sample_records
+from clientguard.testing import customer, invoice, payment
 
 AS_OF = date(2025, 6, 30)
 
@@ -59,7 +59,8 @@ def test_the_summary_row_of_a_small_firm_by_hand(tmp_path: Path) -> None:
     assert (row.clients_ok + row.clients_monitor + row.clients_revise_terms
             + row.clients_consider_ending) == 2
     assert row.rejected_records == 0
-    assert row.lateness_cost is not None and row.lateness_cost > 0  # A-2 is a month late
+    assert row.lateness_cost is not None
+    assert row.lateness_cost > 0  # A-2 is a month late
 
 
 def test_one_row_per_finding_with_the_firm_and_the_client(tmp_path: Path) -> None:
@@ -120,7 +121,8 @@ def test_a_firm_that_cannot_be_reviewed_is_a_row_saying_why(
     result = review_firm(firm_id, where, as_of=AS_OF)
 
     assert result.summary.status == status
-    assert result.summary.reason is not None and reason in result.summary.reason
+    assert result.summary.reason is not None
+    assert reason in result.summary.reason
     assert result.findings == ()
     assert result.summary.revenue is None
 

@@ -92,7 +92,8 @@ def test_a_firm_written_then_read_gives_back_the_same_records(tmp_path: Path) ->
 
     assert by_kind(found.records) == by_kind(records)
     assert found.base_currency == "EUR"
-    assert found.fx is not None and found.fx.rate("GBP", date(2025, 2, 1)) == Decimal("1.18")
+    assert found.fx is not None
+    assert found.fx.rate("GBP", date(2025, 2, 1)) == Decimal("1.18")
     assert found.rejected == ()
     ledger = read_firm(tmp_path, "acme-firm")
     assert ledger.report.accepted["invoices"] == 2
@@ -139,7 +140,7 @@ def test_a_bad_row_is_a_rejection_naming_its_file_and_row(tmp_path: Path) -> Non
     rejected = [r for r in ledger.report.rejected if r.kind == "invoice"]
     assert len(rejected) == 1
     (bad,) = rejected
-    assert bad.record_id == "I-2" and bad.field == "currency"
+    assert (bad.record_id, bad.field) == ("I-2", "currency")
     assert bad.location == Location(file="invoices/firm_id=acme/part-0.parquet", detail="row 2")
     assert "'GBP'" in bad.reason  # the did-you-mean of the model
     assert [i.id for i in ledger.invoices] == ["I-1"]
