@@ -20,13 +20,13 @@ import pytest
 
 pytest.importorskip("pyarrow", reason="the portfolio's tests need clientguard[parquet]")
 
-from clientguard.cli import EXIT_OK, main  # noqa: E402
-from clientguard.policy import Policy  # noqa: E402
-from clientguard.portfolio import FAILED, REVIEWED, read_output, run  # noqa: E402
-from clientguard.portfolio.firm import FindingRow, FirmSummary  # noqa: E402
-from clientguard.portfolio.run import RUN_FILE, FirmOutcome, FirmTask, review_and_write  # noqa: E402
-from clientguard.portfolio.sample import write_sample_portfolio  # noqa: E402
-from clientguard.sample import SAMPLE_AS_OF  # noqa: E402
+from clientguard.cli import EXIT_OK, main
+from clientguard.policy import Policy
+from clientguard.portfolio import FAILED, REVIEWED, read_output, run
+from clientguard.portfolio.firm import FindingRow, FirmSummary
+from clientguard.portfolio.run import RUN_FILE, FirmOutcome, FirmTask, review_and_write
+from clientguard.portfolio.sample import write_sample_portfolio
+from clientguard.sample import SAMPLE_AS_OF
 
 GOOD = 6
 BROKEN = 3
@@ -71,7 +71,7 @@ def assert_complete(out: Path, firms: tuple[str, ...], expected: Output) -> None
 def test_local_engine_reviews_every_firm_and_says_why_a_broken_one_was_not(
     lake: tuple[Path, tuple[str, ...]], expected: Output, tmp_path: Path
 ) -> None:
-    root, firms = lake
+    firms = lake[1]
     summaries, findings = expected
     assert [s.firm_id for s in summaries] == list(firms)
     by_firm = {s.firm_id: s for s in summaries}
@@ -124,7 +124,7 @@ def test_the_portfolio_command_shows_progress_and_names_the_firms_it_could_not_r
                  "--output", "out", "--workers", "2"])
     out, err = capsys.readouterr()
     assert code == EXIT_OK, err
-    assert f"{GOOD + 1} of {len(firms)} firms reviewed" in out
+    assert f"{GOOD + 1} of {len(firms)} firms reviewed, findings: " in out
     assert f"{len(firms)} of {len(firms)} firms done" in err
     for broken in firms[GOOD + 1:]:
         assert f"firm {broken} not reviewed" in err

@@ -309,3 +309,19 @@ def test_importing_clientguard_imports_no_engine() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("count", "polish"),
+    [(1, "Zapisano 1 rekord firmy acme w lake"), (3, "Zapisano 3 rekordy firmy acme w lake"),
+     (5, "Zapisano 5 rekordów firmy acme w lake"), (22, "Zapisano 22 rekordy firmy acme w lake")],
+)
+def test_the_export_sentence_in_polish_has_the_plural_form_of_its_number(
+    count: int, polish: str
+) -> None:
+    from clientguard.i18n import ngettext, using
+
+    with using("pl"):
+        text = ngettext("{records} record of firm {firm} written to {directory}",
+                        "{records} records of firm {firm} written to {directory}", count)
+    assert text.format(records=count, firm="acme", directory="lake") == polish

@@ -933,7 +933,7 @@ def _links_command(args: argparse.Namespace) -> int:
 def _export_command(args: argparse.Namespace) -> int:
     """``clientguard export --format parquet``: the store as one firm of a lake."""
     from clientguard.fx.configured import table_from
-    from clientguard.i18n import gettext as _
+    from clientguard.i18n import ngettext
     from clientguard.portfolio.export import export_store
     from clientguard.portfolio.layout import check_firm_id
     from clientguard.store import Store
@@ -946,7 +946,8 @@ def _export_command(args: argparse.Namespace) -> int:
         fx = table_from(store.rates(), currency, config.rates)
         written = export_store(store, args.directory, args.firm_id, base_currency=currency,
                                fx=fx, sources=sources)
-    print(_("{records} records of firm {firm} written to {directory}").format(
+    print(ngettext("{records} record of firm {firm} written to {directory}",
+                   "{records} records of firm {firm} written to {directory}", written).format(
         records=f"{written:,}", firm=args.firm_id, directory=args.directory))
     return EXIT_OK
 
@@ -954,6 +955,7 @@ def _export_command(args: argparse.Namespace) -> int:
 def _portfolio_command(args: argparse.Namespace) -> int:
     """``clientguard portfolio``: review every firm of a lake on an engine."""
     from clientguard.i18n import gettext as _
+    from clientguard.i18n import ngettext
     from clientguard.portfolio.run import FirmOutcome, run
 
     config = _config(args)
@@ -964,7 +966,8 @@ def _portfolio_command(args: argparse.Namespace) -> int:
         nonlocal step
         if args.quiet:
             return
-        line = _("clientguard portfolio: {done} of {total} firms done").format(
+        line = ngettext("clientguard portfolio: {done} of {total} firm done",
+                        "clientguard portfolio: {done} of {total} firms done", total).format(
             done=f"{done:,}", total=f"{total:,}")
         if live:
             sys.stderr.write("\r\x1b[K" + line)
@@ -984,7 +987,9 @@ def _portfolio_command(args: argparse.Namespace) -> int:
     for failed in summary.failed:
         print(printable(_("clientguard portfolio: firm {firm} not reviewed: {reason}").format(
             firm=failed.firm_id, reason=failed.reason)), file=sys.stderr)
-    print(_("{reviewed} of {firms} firms reviewed, {findings} findings: {output}").format(
+    print(ngettext("{reviewed} of {firms} firm reviewed, findings: {findings}; rows in {output}",
+                   "{reviewed} of {firms} firms reviewed, findings: {findings}; rows in {output}",
+                   summary.firms).format(
         reviewed=f"{summary.reviewed:,}", firms=f"{summary.firms:,}",
         findings=f"{summary.findings:,}", output=summary.output))
     return EXIT_OK
