@@ -146,6 +146,20 @@ def test_a_bad_row_is_a_rejection_naming_its_file_and_row(tmp_path: Path) -> Non
     assert [i.id for i in ledger.invoices] == ["I-1"]
 
 
+def test_columns_the_layout_does_not_name_are_left_alone(tmp_path: Path) -> None:
+    # A lake written by another tool may add its own columns (a load date, a hash).
+    fx = fx_table("EUR", {"GBP": {"2025-02-01": "1.1800"}})
+    write_firm(tmp_path, "acme", small_firm(), base_currency="EUR", fx=fx)
+    path = tmp_path / "invoices" / "firm_id=acme" / "part-0.parquet"
+    table = pq.read_table(path)
+    pq.write_table(table.append_column("loaded_on", pa.array(["2025-07-01"] * len(table))), path)
+
+    ledger = read_firm(tmp_path, "acme")
+
+    assert ledger.report.rejected == ()
+    assert ledger.report.accepted["invoices"] == 2
+
+
 def test_an_allocation_whose_document_is_missing_is_a_rejection(tmp_path: Path) -> None:
     write_firm(tmp_path, "acme", small_firm(), base_currency="EUR")
     path = tmp_path / "allocations" / "firm_id=acme" / "part-0.parquet"

@@ -141,6 +141,10 @@ TABLES: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
 }
 """Every table of the layout with its columns, in order (``docs/portfolio.md``)."""
 
+_COLUMNS: Final = {table: tuple(name for name, _ in columns) for table, columns in TABLES.items()}
+_UNITLESS: Final = frozenset({"fx_rate", "hours"})
+"""Decimal columns that are not money: given back their significant digits only."""
+
 _RECORD_TABLES: Final[Mapping[str, type[Record]]] = {
     "customers": Customer,
     "invoices": Invoice,
@@ -446,7 +450,8 @@ def read_firm_records(root: Path | str, firm_id: str) -> FirmRecords:
     for table, model in _RECORD_TABLES.items():
         for file, row_number, row in tables[table]:
             location = Location(file=file, detail=f"row {row_number}")
-            data = {k: v for k, v in row.items() if v is not None}
+            # The layout's columns only: a lake written by another tool may carry more.
+            data = {k: row[k] for k in _COLUMNS[table] if row.get(k) is not None}
             if table in ("payments", "credit_notes"):
                 key = (str(row.get("source")), model.kind, str(row.get("id")))
                 data["allocations"] = allocations.pop(key, (location, []))[1]
@@ -521,7 +526,7 @@ def _trimmed(data: dict[str, Any]) -> dict[str, Any]:
     places = exponent(currency) if isinstance(currency, str) and is_currency(currency) else 2
     for name, value in data.items():
         if isinstance(value, Decimal):
-            data[name] = _trim(value, places if name != "fx_rate" else 0)
+            data[name] = _trim(value, 0 if name in _UNITLESS else places)
         elif name == "allocations":
             for part in value:
                 part["amount"] = _trim(part["amount"], places) if isinstance(
