@@ -500,7 +500,7 @@ def _read_rows(root: Path, table: str, firm_id: str) -> Iterator[tuple[str, int,
     for path in sorted(folder.glob("*.parquet")):
         shown = path.relative_to(root).as_posix()
         try:
-            parquet = pq.read_table(path)
+            parquet = pq.ParquetFile(path).read()
         except (OSError, ValueError) as exc:
             why = str(exc).replace(str(path), shown)
             raise LayoutError(f"{shown}: cannot be read as Parquet: {why}") from None
