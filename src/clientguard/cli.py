@@ -1372,6 +1372,131 @@ def _add_memory_commands(
     send.set_defaults(run=_notify_command)
 
 
+# --------------------------------------------------------------------------- portfolio
+
+
+def _export_command(args: argparse.Namespace) -> int:
+    """``clientguard export --format parquet``: the store as one firm of a lake."""
+    from clientguard.fx.configured import table_from
+    from clientguard.i18n import ngettext
+    from clientguard.portfolio.export import export_store
+    from clientguard.portfolio.layout import check_firm_id
+    from clientguard.store import Store
+
+    check_firm_id(args.firm_id)
+    config = _config(args)
+    sources = args.source or None
+    with Store.open(_store_path(args, config), read_only=True) as store:
+        currency = _base_currency(args, config, store.currencies(sources))
+        fx = table_from(store.rates(), currency, config.rates)
+        written = export_store(store, args.directory, args.firm_id, base_currency=currency,
+                               fx=fx, sources=sources)
+    print(ngettext("{records} record of firm {firm} written to {directory}",
+                   "{records} records of firm {firm} written to {directory}", written).format(
+        records=f"{written:,}", firm=args.firm_id, directory=args.directory))
+    return EXIT_OK
+
+
+def _portfolio_command(args: argparse.Namespace) -> int:
+    """``clientguard portfolio``: review every firm of a lake on an engine."""
+    from clientguard.i18n import gettext as _
+    from clientguard.i18n import ngettext
+    from clientguard.portfolio.run import FirmOutcome, run
+
+    config = _config(args)
+    live = sys.stderr.isatty() and not args.quiet
+    step = 0
+
+    def progress(outcome: FirmOutcome, done: int, total: int) -> None:
+        nonlocal step
+        if args.quiet:
+            return
+        line = ngettext("clientguard portfolio: {done} of {total} firm done",
+                        "clientguard portfolio: {done} of {total} firms done", total).format(
+            done=f"{done:,}", total=f"{total:,}")
+        if live:
+            sys.stderr.write("\r\x1b[K" + line)
+        elif done * 10 // total > step or done == total:  # a log: a line per tenth
+            step = done * 10 // total
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    if args.scheduler and args.engine != "dask":
+        raise UsageError(_("--scheduler is a Dask scheduler's address: use it with "
+                           "--engine dask"))
+    summary = run(args.directory, as_of=args.as_of, policy=_policy(args, config),
+                  engine=args.engine, output=args.output, firms=args.firm,
+                  workers=args.workers, scheduler=args.scheduler, progress=progress)
+    if live:
+        sys.stderr.write("\r\x1b[K")
+    for failed in summary.failed:
+        print(printable(_("clientguard portfolio: firm {firm} not reviewed: {reason}").format(
+            firm=failed.firm_id, reason=failed.reason)), file=sys.stderr)
+    print(ngettext("{reviewed} of {firms} firm reviewed, findings: {findings}; rows in {output}",
+                   "{reviewed} of {firms} firms reviewed, findings: {findings}; rows in {output}",
+                   summary.firms).format(
+        reviewed=f"{summary.reviewed:,}", firms=f"{summary.firms:,}",
+        findings=f"{summary.findings:,}", output=summary.output))
+    return EXIT_OK
+
+
+def _add_portfolio_commands(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    """``export`` and ``portfolio`` (docs/portfolio.md)."""
+    from clientguard.i18n import gettext as _
+
+    export = _add_command(
+        commands, "export",
+        help=_("write the store as one firm of a Parquet lake"),
+        description=_("Write the store's records, rejections and exchange rates as one firm "
+                      "of a lake in clientguard's Parquet layout (docs/portfolio.md), "
+                      "replacing what the lake held of that firm."),
+        examples=["clientguard export --format parquet --firm-id acme lake/"], parents=parents,
+    )
+    export.add_argument("directory", metavar="DIR", help=_("the lake's folder"))
+    export.add_argument("--format", choices=("parquet",), required=True,
+                        help=_("the layout to write: parquet"))
+    export.add_argument("--firm-id", required=True, metavar="ID",
+                        help=_("the firm's id in the lake (letters, digits, '.', '_', '-')"))
+    export.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                        help=_("the store (default: from the config, else ./clientguard.db)"))
+    export.add_argument("--source", action="append", metavar="NAME",
+                        help=_("only this source (repeatable)"))
+    export.add_argument("--base-currency", metavar="CODE",
+                        help=_("the firm's base currency (default: from the config, else the "
+                               "invoices' one currency)"))
+    export.set_defaults(run=_export_command)
+
+    portfolio = _add_command(
+        commands, "portfolio",
+        help=_("review every firm of a Parquet lake on an engine"),
+        description=_("Review every firm of a lake in clientguard's Parquet layout as of a "
+                      "date, on a process pool (local), Dask or Spark, and write a summary row "
+                      "per firm (firms/) and a row per finding (findings/) as Parquet under "
+                      "--output. A rerun replaces each firm's rows. Progress goes to stderr."),
+        examples=["clientguard portfolio lake/ --as-of 2026-06-30 --output out/",
+                  "clientguard portfolio lake/ --engine dask --scheduler tcp://host:8786 "
+                  "--output out/"],
+        parents=parents,
+    )
+    portfolio.add_argument("directory", metavar="DIR", help=_("the lake's folder"))
+    portfolio.add_argument("--engine", choices=("local", "dask", "spark"), default="local",
+                           help=_("local (a process pool, the default), dask or spark"))
+    portfolio.add_argument("--output", required=True, metavar="OUT",
+                           help=_("where to write firms/ and findings/"))
+    portfolio.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
+                           help=_("review date, YYYY-MM-DD (default: today)"))
+    portfolio.add_argument("--policy", metavar="FILE",
+                           help=_("a policy file (default: from the config, else the defaults)"))
+    portfolio.add_argument("--workers", type=int, metavar="N",
+                           help=_("worker processes to start (default: one per core)"))
+    portfolio.add_argument("--scheduler", metavar="ADDRESS",
+                           help=_("with --engine dask: the scheduler of a running cluster"))
+    portfolio.add_argument("--firm", action="append", metavar="ID",
+                           help=_("only this firm (repeatable)"))
+    portfolio.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
+    portfolio.set_defaults(run=_portfolio_command)
+
+
 # --------------------------------------------------------------------------- the parser
 
 
@@ -1807,6 +1932,7 @@ def build_parser() -> argparse.ArgumentParser:
     rates.add_argument("--to", dest="end", type=_date, metavar="DATE",
                        help=_("sync: read the banks' tables up to this day (default: today)"))
     rates.set_defaults(run=_rates_command)
+    _add_portfolio_commands(commands, [common, configured])
     return parser
 
 

@@ -1,0 +1,65 @@
+"""The Dask engine: one task per firm on a ``dask.distributed`` cluster.
+
+The caller's ``Client`` (any cluster: Kubernetes, YARN, a scheduler on a laptop), a running
+scheduler's address, or else a ``LocalCluster`` of ``workers`` processes of one thread each
+(a review is pure Python: threads would share one core). Each task's key is the firm's, and
+the scheduler retries a task whose worker died (``distributed.scheduler.allowed-failures``,
+3 by default) on another worker: the task rewrites the firm's files, so the output holds each
+row once.
+
+Imports dask and distributed; only :func:`clientguard.portfolio.run` imports this module.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from clientguard.errors import ClientguardError
+from clientguard.portfolio.run import FirmOutcome, FirmTask, review_and_write
+
+try:
+    from distributed import Client, LocalCluster, as_completed
+except ImportError:  # pragma: no cover - the message is the point
+    raise ClientguardError(
+        "the dask engine needs Dask: pip install 'clientguard[dask]'"
+    ) from None
+
+__all__ = ["run_dask"]
+
+
+def run_dask(
+    tasks: Sequence[FirmTask],
+    done: Callable[[FirmOutcome], None],
+    *,
+    client: Any = None,
+    scheduler: str | None = None,
+    workers: int,
+) -> None:
+    """Run ``tasks`` on ``client`` (or on a client of ``scheduler``, or of a LocalCluster of
+    ``workers`` processes), calling ``done`` on the driver as each firm is done."""
+    if client is not None:
+        _map(client, tasks, done)
+        return
+    if scheduler is not None:
+        with Client(scheduler) as connected:  # type: ignore[no-untyped-call]
+            _map(connected, tasks, done)
+        return
+    cluster = LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    with cluster, Client(cluster) as local:  # type: ignore[no-untyped-call]
+        _map(local, tasks, done)
+
+
+def _map(client: Any, tasks: Sequence[FirmTask], done: Callable[[FirmOutcome], None]) -> None:
+    if not tasks:
+        return
+    # One key per firm and run: a rerun (or a second run on the same client) is a new task,
+    # never a cached result; the firm's id in the key shows in the dashboard.
+    run_token = uuid.uuid4().hex[:12]
+    keys = [f"clientguard-firm-{t.firm_id}-{run_token}" for t in tasks]
+    futures = client.map(review_and_write, tasks, key=keys, pure=False)
+    for future in as_completed(futures):  # type: ignore[no-untyped-call]
+        done(future.result())

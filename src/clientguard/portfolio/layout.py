@@ -1,0 +1,611 @@
+"""The Parquet layout of the common model: many firms' records in one lake.
+
+A lake is a folder (``ROOT``) holding one table per kind of record, each partitioned by firm
+the Hive way (``ROOT/invoices/firm_id=acme/part-0.parquet``), and ``_clientguard_layout.json``
+naming the layout and its version (:data:`LAYOUT_VERSION`). Every file also carries the version
+in its key-value metadata (``clientguard.layout_version``). ``docs/portfolio.md`` lists every
+column; :func:`layout_description` is that list as data.
+
+* Columns are the fields of :mod:`clientguard.model`, by the same names. Money (and rates and
+  hours) is ``decimal128(38, 18)``: every amount a record may hold (at most
+  :data:`~clientguard.model.MAX_AMOUNT_DIGITS` digits before the point) fits with eighteen
+  after it, and a value with more decimals is refused when written, never rounded. Each amount
+  sits beside its ``currency``. Dates are ``date32``, timestamps ``timestamp[us, UTC]``.
+* Allocations are a table of their own (``allocations``), one row per part of a payment or
+  credit note, naming the document (``document_kind``, ``document_id``) and its place in it
+  (``position``).
+* ``firm`` holds one row per firm: its base currency, how stale an exchange rate may be, and
+  the sources' notes and warnings. ``fx_rates`` holds the firm's exchange rates to its base
+  currency; ``rejections`` the records its sources could not map (kept, as in the store).
+* A firm id is what a path may hold: letters, digits, ``.``, ``_`` and ``-``, not starting
+  with ``.`` or ``_`` (names readers skip as hidden).
+
+:func:`write_firm` writes one firm (every table, an empty file where it has no records, each
+file written beside its place and renamed over it, so that a reader never sees half a file and a
+second export replaces the first). :func:`read_firm` reads one firm back into a
+:class:`~clientguard.ledger.Ledger`: a row that is not a valid record becomes a
+:class:`~clientguard.records.Rejection` naming its file and row, as any source's bad row does.
+
+pyarrow is imported when a function here is called, never when the module is imported
+(``pip install 'clientguard[parquet]'``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, cast
+
+from clientguard.errors import ClientguardError, DataError
+from clientguard.ledger import Ledger
+from clientguard.model import (
+    AnyRecord,
+    CreditNote,
+    Customer,
+    Invoice,
+    Payment,
+    Record,
+    TimeEntry,
+    WorkRequest,
+)
+from clientguard.money import FxTable, exponent, is_currency
+from clientguard.records import Location, RecordKey, Rejection
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "LAYOUT_FILE",
+    "LAYOUT_NAME",
+    "LAYOUT_VERSION",
+    "PART_FILE",
+    "TABLES",
+    "VERSION_KEY",
+    "FirmRecords",
+    "LayoutError",
+    "check_firm_id",
+    "firm_ids",
+    "layout_description",
+    "read_firm",
+    "read_firm_records",
+    "replace_file",
+    "require_pyarrow",
+    "write_firm",
+    "write_layout_file",
+    "write_table",
+]
+
+LAYOUT_NAME: Final = "clientguard-parquet"
+LAYOUT_VERSION: Final = 1
+"""The layout's version: a reader refuses a lake of a newer version (and says to upgrade)."""
+LAYOUT_FILE: Final = "_clientguard_layout.json"
+VERSION_KEY: Final = b"clientguard.layout_version"
+PART_FILE: Final = "part-0.parquet"
+"""The one file of each firm partition: a fixed name, so a second write replaces the first."""
+
+_FIRM_ID = re.compile(r"[A-Za-z0-9-][A-Za-z0-9._-]{0,199}")
+
+# (column, type) of every table. Types are names resolved by _arrow_type, so that this module
+# imports without pyarrow. Required columns are the model's required fields.
+_M = "money"  # decimal128(38, 18)
+TABLES: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
+    "firm": (
+        ("base_currency", "string"), ("fx_max_staleness_days", "int32"),
+        ("notes", "list<string>"), ("warnings", "list<string>"),
+    ),
+    "customers": (
+        ("source", "string"), ("id", "string"), ("name", "string"), ("tax_id", "string"),
+        ("email", "string"), ("group_id", "string"), ("updated_at", "timestamp"),
+    ),
+    "invoices": (
+        ("source", "string"), ("id", "string"), ("customer_id", "string"), ("number", "string"),
+        ("issue_date", "date"), ("due_date", "date"), ("currency", "string"), ("total", _M),
+        ("status", "string"), ("paid_on", "date"), ("amount_due", _M), ("fx_rate", _M),
+        ("disputed", "bool"), ("disputed_on", "date"), ("updated_at", "timestamp"),
+    ),
+    "payments": (
+        ("source", "string"), ("id", "string"), ("customer_id", "string"), ("date", "date"),
+        ("amount", _M), ("currency", "string"), ("fx_rate", _M),
+    ),
+    "credit_notes": (
+        ("source", "string"), ("id", "string"), ("customer_id", "string"),
+        ("issue_date", "date"), ("total", _M), ("currency", "string"), ("fx_rate", _M),
+    ),
+    "allocations": (
+        ("source", "string"), ("document_kind", "string"), ("document_id", "string"),
+        ("position", "int32"), ("invoice_id", "string"), ("amount", _M),
+        ("currency", "string"), ("date", "date"),
+    ),
+    "time_entries": (
+        ("source", "string"), ("id", "string"), ("customer_id", "string"),
+        ("customer_name", "string"), ("date", "date"), ("hours", _M), ("person", "string"),
+        ("billable", "bool"),
+    ),
+    "work_requests": (
+        ("source", "string"), ("id", "string"), ("customer_id", "string"),
+        ("requested_on", "date"), ("wanted_by", "date"),
+    ),
+    "fx_rates": (("currency", "string"), ("date", "date"), ("rate", _M)),
+    "rejections": (
+        ("kind", "string"), ("source", "string"), ("record_id", "string"), ("field", "string"),
+        ("reason", "string"), ("location_file", "string"), ("location_line", "int64"),
+        ("location_column", "string"), ("location_detail", "string"), ("record", "string"),
+    ),
+}
+"""Every table of the layout with its columns, in order (``docs/portfolio.md``)."""
+
+_COLUMNS: Final = {table: tuple(name for name, _ in columns) for table, columns in TABLES.items()}
+_UNITLESS: Final = frozenset({"fx_rate", "hours"})
+"""Decimal columns that are not money: given back their significant digits only."""
+
+_RECORD_TABLES: Final[Mapping[str, type[Record]]] = {
+    "customers": Customer,
+    "invoices": Invoice,
+    "payments": Payment,
+    "credit_notes": CreditNote,
+    "time_entries": TimeEntry,
+    "work_requests": WorkRequest,
+}
+_DOCUMENT_TABLES: Final = {"payment": "payments", "credit_note": "credit_notes"}
+
+
+class LayoutError(ClientguardError):
+    """A lake that cannot be read or written as the layout says: a missing or newer layout,
+    a firm that is not there, a file that is not Parquet, a value no column can hold."""
+
+
+def require_pyarrow() -> Any:
+    """The pyarrow module, or a :class:`LayoutError` saying how to install it."""
+    try:
+        import pyarrow
+    except ImportError:
+        raise LayoutError(
+            "the Parquet layout needs pyarrow: pip install 'clientguard[parquet]'"
+        ) from None
+    return pyarrow
+
+
+def layout_description() -> dict[str, Any]:
+    """The layout as data: what ``_clientguard_layout.json`` holds."""
+    return {
+        "layout": LAYOUT_NAME,
+        "layout_version": LAYOUT_VERSION,
+        "partitioning": "hive: <table>/firm_id=<id>/" + PART_FILE,
+        "money": "decimal128(38, 18), beside its currency",
+        "tables": {name: dict(columns) for name, columns in TABLES.items()},
+    }
+
+
+def check_firm_id(firm_id: str) -> str:
+    """``firm_id`` when a path may hold it (see the module docstring), else a LayoutError."""
+    if not isinstance(firm_id, str) or not _FIRM_ID.fullmatch(firm_id):
+        raise LayoutError(
+            f"firm id {firm_id!r} cannot name a partition: use letters, digits, '.', '_' and "
+            "'-' (at most 200), not starting with '.' or '_'"
+        )
+    return firm_id
+
+
+def write_layout_file(root: Path) -> None:
+    """Write ``_clientguard_layout.json`` into ``root`` (made when missing), or check the one
+    there is of this layout's version."""
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / LAYOUT_FILE
+    if target.exists():
+        _check_layout(root)
+        return
+    replace_file(target, (json.dumps(layout_description(), indent=2) + "\n").encode())
+
+
+def _check_layout(root: Path) -> None:
+    target = root / LAYOUT_FILE
+    try:
+        described = json.loads(target.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LayoutError(
+            f"{root} is not a clientguard lake: it has no {LAYOUT_FILE} (write one with "
+            "clientguard export --format parquet)"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise LayoutError(f"{target}: cannot be read as JSON: {exc}") from None
+    if not isinstance(described, dict) or described.get("layout") != LAYOUT_NAME:
+        raise LayoutError(f"{target}: not a {LAYOUT_NAME} layout file")
+    version = described.get("layout_version")
+    if not isinstance(version, int) or version > LAYOUT_VERSION:
+        raise LayoutError(
+            f"{target}: layout version {version!r} is newer than this clientguard reads "
+            f"({LAYOUT_VERSION}): upgrade clientguard"
+        )
+
+
+def firm_ids(root: Path | str) -> tuple[str, ...]:
+    """The firms of the lake at ``root``, sorted: the partitions of its ``firm`` table."""
+    root = Path(root)
+    _check_layout(root)
+    table = root / "firm"
+    if not table.is_dir():
+        return ()
+    found = []
+    for entry in table.iterdir():
+        name = entry.name
+        if entry.is_dir() and name.startswith("firm_id="):
+            found.append(name.removeprefix("firm_id="))
+    return tuple(sorted(found))
+
+
+# ------------------------------------------------------------------------------------ writing
+
+
+def _arrow_type(pa: Any, name: str) -> pa.DataType:
+    types: dict[str, pa.DataType] = {
+        "string": pa.string(),
+        "int32": pa.int32(),
+        "int64": pa.int64(),
+        "bool": pa.bool_(),
+        "date": pa.date32(),
+        "timestamp": pa.timestamp("us", tz="UTC"),
+        "money": pa.decimal128(38, 18),
+        "list<string>": pa.list_(pa.string()),
+    }
+    return types[name]
+
+
+def _schema(pa: Any, table: str) -> pa.Schema:
+    return pa.schema(
+        [pa.field(name, _arrow_type(pa, kind)) for name, kind in TABLES[table]],
+        metadata={VERSION_KEY: str(LAYOUT_VERSION).encode()},
+    )
+
+
+def replace_file(target: Path, content: bytes) -> None:
+    """Write ``content`` beside ``target`` and rename it over ``target``: a reader sees the
+    old file or the new, never half of one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Named for the process and thread, so two attempts at one firm never share one.
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        temporary.write_bytes(content)
+        os.replace(temporary, target)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def write_table(root: Path, table: str, firm_id: str, arrow_table: pa.Table) -> Path:
+    """Write ``arrow_table`` as the firm's partition of ``table``, replacing it atomically."""
+    pa = require_pyarrow()
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(arrow_table, sink)
+    target = root / table / f"firm_id={firm_id}" / PART_FILE
+    replace_file(target, sink.getvalue().to_pybytes())
+    return target
+
+
+def _rows_table(pa: Any, table: str, rows: list[dict[str, Any]], firm_id: str) -> pa.Table:
+    schema = _schema(pa, table)
+    columns = {name: [row.get(name) for row in rows] for name in schema.names}
+    try:
+        return pa.Table.from_pydict(columns, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise LayoutError(
+            f"firm {firm_id}: a value of the {table} table does not fit its column ({exc}); "
+            "amounts hold at most 18 decimals"
+        ) from None
+
+
+def _record_row(record: AnyRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in type(record).model_fields}
+
+
+def _location_columns(location: Location | None) -> dict[str, Any]:
+    if location is None:
+        return {}
+    return {
+        "location_file": location.file, "location_line": location.line,
+        "location_column": location.column, "location_detail": location.detail,
+    }
+
+
+def _rejection_row(rejection: Rejection) -> dict[str, Any]:
+    raw = rejection.record
+    if isinstance(raw, Record):
+        text: str | None = raw.model_dump_json()
+    elif raw is None:
+        text = None
+    else:
+        text = json.dumps(raw, default=str, sort_keys=True)
+    return {
+        "kind": rejection.kind, "source": rejection.source, "record_id": rejection.record_id,
+        "field": rejection.field, "reason": rejection.reason, "record": text,
+        **_location_columns(rejection.location),
+    }
+
+
+def write_firm(
+    root: Path | str,
+    firm_id: str,
+    records: Iterable[AnyRecord],
+    *,
+    base_currency: str,
+    fx: FxTable | None = None,
+    rejected: Iterable[Rejection] = (),
+    notes: Sequence[str] = (),
+    warnings: Sequence[str] = (),
+) -> None:
+    """Write one firm's records into the lake at ``root``, replacing what it held of the firm.
+
+    Every table gets the firm's partition (an empty file for a kind it has none of), so a
+    reader tells "no work requests" from "not exported". Raises :class:`LayoutError` for a firm
+    id a path cannot hold, an unknown base currency, or an amount with more than 18 decimals.
+    """
+    pa = require_pyarrow()
+    root = Path(root)
+    check_firm_id(firm_id)
+    if not is_currency(base_currency):
+        raise LayoutError(f"base currency {base_currency!r} is not an ISO 4217 code")
+    if fx is not None and fx.base != base_currency:
+        raise LayoutError(f"the FxTable converts to {fx.base}, not to {base_currency}")
+    write_layout_file(root)
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    for record in records:
+        table = _table_of(record)
+        row = _record_row(record)
+        if isinstance(record, Payment | CreditNote):
+            for position, allocation in enumerate(row.pop("allocations")):
+                rows["allocations"].append({
+                    "source": record.source, "document_kind": record.kind,
+                    "document_id": record.id, "position": position,
+                    "invoice_id": allocation.invoice_id, "amount": allocation.amount,
+                    "currency": record.currency, "date": allocation.date,
+                })
+        rows[table].append(row)
+    rows["rejections"] = [_rejection_row(r) for r in rejected]
+    if fx is not None:
+        rows["fx_rates"] = [
+            {"currency": currency, "date": day, "rate": rate}
+            for currency, by_date in sorted(fx.rates.items())
+            for day, rate in sorted(by_date.items())
+        ]
+    rows["firm"] = [{
+        "base_currency": base_currency,
+        "fx_max_staleness_days": fx.max_staleness_days if fx is not None else None,
+        "notes": list(notes), "warnings": list(warnings),
+    }]
+    # The firm table last: a firm is listed (firm_ids) once its other tables are in place.
+    for table in sorted(TABLES, key=lambda name: name == "firm"):
+        write_table(root, table, firm_id, _rows_table(pa, table, rows[table], firm_id))
+
+
+def _table_of(record: AnyRecord) -> str:
+    for table, model in _RECORD_TABLES.items():
+        if type(record) is model:
+            return table
+    raise LayoutError(f"{type(record).__name__} is not a record of the layout")
+
+
+# ------------------------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True)
+class FirmRecords:
+    """One firm's records as read from a lake, before they are a ledger: what
+    :func:`read_firm` builds from, and what :func:`clientguard.portfolio.review_firm` may be
+    given instead of a lake."""
+
+    firm_id: str
+    base_currency: str
+    records: tuple[AnyRecord, ...]
+    fx: FxTable | None = None
+    rejected: tuple[Rejection, ...] = ()
+    locations: Mapping[RecordKey, Location] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def ledger(self) -> Ledger:
+        """The ledger of these records (lenient: a bad record is a rejection, never an
+        error)."""
+        return Ledger.build(
+            self.records, base_currency=self.base_currency, fx=self.fx, strict=False,
+            rejected=self.rejected, locations=self.locations, notes=self.notes,
+            warnings=self.warnings,
+        )
+
+
+def read_firm(root: Path | str, firm_id: str) -> Ledger:
+    """The ledger of firm ``firm_id`` in the lake at ``root``, built leniently: a row that is
+    not a valid record is a rejection in ``ledger.report.rejected`` naming its file and row.
+
+    Raises :class:`LayoutError` when the lake or the firm is not there, a file is not
+    Parquet, or the firm's base currency is not a currency.
+    """
+    return read_firm_records(root, firm_id).ledger()
+
+
+def read_firm_records(root: Path | str, firm_id: str) -> FirmRecords:
+    """The records of firm ``firm_id`` in the lake at ``root`` (see :func:`read_firm`)."""
+    root = Path(root)
+    check_firm_id(firm_id)
+    _check_layout(root)
+    tables = {name: list(_read_rows(root, name, firm_id)) for name in TABLES}
+    if not tables["firm"]:
+        raise LayoutError(f"the lake {root} has no firm {firm_id!r}")
+    firm_file, _, firm = tables["firm"][0]
+    base = firm.get("base_currency")
+    if not isinstance(base, str) or not is_currency(base):
+        raise LayoutError(f"{firm_file}, row 1: base_currency {base!r} is not an ISO 4217 code")
+    rejected = [_rejection(row) for _, _, row in tables["rejections"]]
+    fx = _fx_table(base, firm, tables["fx_rates"])
+    records: list[AnyRecord] = []
+    locations: dict[RecordKey, Location] = {}
+    allocations = _allocations_by_document(tables["allocations"], rejected)
+    for table, model in _RECORD_TABLES.items():
+        for file, row_number, row in tables[table]:
+            location = Location(file=file, detail=f"row {row_number}")
+            # The layout's columns only: a lake written by another tool may carry more.
+            data = {k: row[k] for k in _COLUMNS[table] if row.get(k) is not None}
+            if table in ("payments", "credit_notes"):
+                key = (str(row.get("source")), model.kind, str(row.get("id")))
+                data["allocations"] = allocations.pop(key, (location, []))[1]
+            try:
+                record = cast(AnyRecord, model(**_trimmed(data)))
+            except DataError as exc:
+                # One rejection per row, naming every field that is wrong (as the store does).
+                problems = exc.problems
+                rejected.append(Rejection(
+                    kind=model.kind, source=str(row.get("source") or "?"),
+                    record_id=str(row["id"]) if row.get("id") is not None else None,
+                    field=problems[0].field if problems else None,
+                    reason="; ".join(
+                        f"{p.field}: {p.reason}" if p.field and len(problems) > 1 else p.reason
+                        for p in problems) or str(exc),
+                    location=location, record=row,
+                ))
+                continue
+            records.append(record)
+            ident = getattr(record, "id", None)
+            if ident is not None:
+                locations[(record.kind, record.source, ident)] = location
+    for (source, kind, document_id), (where, _) in allocations.items():
+        rejected.append(Rejection(
+            kind="allocation", source=source, record_id=None, field="document_id",
+            reason=f"the {kind.replace('_', ' ')} {document_id!r} it belongs to is not in the "
+            f"{_DOCUMENT_TABLES.get(kind, kind)} table",
+            location=where,
+        ))
+    return FirmRecords(
+        firm_id=firm_id, base_currency=base, records=tuple(records), fx=fx,
+        rejected=tuple(rejected), locations=locations,
+        notes=tuple(firm.get("notes") or ()), warnings=tuple(firm.get("warnings") or ()),
+    )
+
+
+def _read_rows(root: Path, table: str, firm_id: str) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """``(file, row number from 1, row)`` of every row of the firm's partition of ``table``
+    (none when the partition is missing: a kind the firm has none of)."""
+    require_pyarrow()
+    import pyarrow.parquet as pq
+
+    folder = root / table / f"firm_id={firm_id}"
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.parquet")):
+        shown = path.relative_to(root).as_posix()
+        try:
+            parquet = pq.ParquetFile(path).read()
+        except (OSError, ValueError) as exc:
+            why = str(exc).replace(str(path), shown)
+            raise LayoutError(f"{shown}: cannot be read as Parquet: {why}") from None
+        missing = [name for name, kind in TABLES[table] if name not in parquet.column_names
+                   and (table, name) in _REQUIRED]
+        if missing:
+            raise LayoutError(f"{shown}: no column {', '.join(missing)}")
+        for number, row in enumerate(parquet.to_pylist(), start=1):
+            row.pop("firm_id", None)
+            yield shown, number, row
+
+
+_REQUIRED: Final = frozenset({("firm", "base_currency")})
+"""Columns without which a table cannot be read at all (a missing record column is each
+record's own error, named by the model)."""
+
+
+def _trimmed(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its money as the source wrote it: a ``decimal128(38, 18)`` value comes
+    back with eighteen decimals (``12.500000000000000000``); it is given back the currency's
+    own places when they hold it exactly (``12.50``), else its significant ones."""
+    currency = data.get("currency")
+    places = exponent(currency) if isinstance(currency, str) and is_currency(currency) else 2
+    for name, value in data.items():
+        if isinstance(value, Decimal):
+            data[name] = _trim(value, 0 if name in _UNITLESS else places)
+        elif name == "allocations":
+            for part in value:
+                part["amount"] = _trim(part["amount"], places) if isinstance(
+                    part.get("amount"), Decimal) else part.get("amount")
+    return data
+
+
+def _trim(value: Decimal, places: int) -> Decimal:
+    if not value.is_finite():
+        return value
+    quantum = Decimal(1).scaleb(-places)
+    kept = value.quantize(quantum) if value == value.quantize(quantum) else value.normalize()
+    # normalize() writes 100 as 1E+2: the same number, in plain digits.
+    return kept if kept.as_tuple().exponent <= 0 else kept.quantize(Decimal(1))  # type: ignore[operator]
+
+
+def _allocations_by_document(
+    rows: list[tuple[str, int, dict[str, Any]]], rejected: list[Rejection]
+) -> dict[tuple[str, str, str], tuple[Location, list[dict[str, Any]]]]:
+    """The allocation rows by document ``(source, kind, id)``: where the first row is, and the
+    parts in their ``position`` order."""
+    found: dict[tuple[str, str, str], tuple[Location, list[tuple[int, dict[str, Any]]]]] = {}
+    for file, number, row in rows:
+        kind = row.get("document_kind")
+        where = Location(file=file, detail=f"row {number}")
+        if kind not in _DOCUMENT_TABLES:
+            rejected.append(Rejection(
+                kind="allocation", source=str(row.get("source") or "?"), record_id=None,
+                field="document_kind",
+                reason=f"{kind!r} is not a document an allocation belongs to (payment or "
+                "credit_note)", location=where, record=row,
+            ))
+            continue
+        part = {"invoice_id": row.get("invoice_id"), "amount": row.get("amount")}
+        if row.get("date") is not None:
+            part["date"] = row["date"]
+        key = (str(row.get("source")), str(kind), str(row.get("document_id")))
+        found.setdefault(key, (where, []))[1].append((row.get("position") or 0, part))
+    return {
+        key: (where, [part for _, part in sorted(parts, key=lambda p: p[0])])
+        for key, (where, parts) in found.items()
+    }
+
+
+def _rejection(row: dict[str, Any]) -> Rejection:
+    location = None
+    if any(row.get(f"location_{part}") is not None
+           for part in ("file", "line", "column", "detail")):
+        location = Location(
+            file=row.get("location_file"), line=row.get("location_line"),
+            column=row.get("location_column"), detail=row.get("location_detail"),
+        )
+    raw = row.get("record")
+    try:
+        record = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        record = raw
+    return Rejection(
+        kind=str(row.get("kind") or "row"), source=str(row.get("source") or "?"),
+        record_id=row.get("record_id"), field=row.get("field"),
+        reason=str(row.get("reason") or ""), location=location, record=record,
+    )
+
+
+def _fx_table(
+    base: str, firm: dict[str, Any], rows: list[tuple[str, int, dict[str, Any]]]
+) -> FxTable | None:
+    staleness = firm.get("fx_max_staleness_days")
+    if not rows and staleness is None:
+        return None
+    by_currency: dict[str, dict[date, Decimal]] = {}
+    for file, number, row in rows:
+        currency, day, rate = row.get("currency"), row.get("date"), row.get("rate")
+        if not (isinstance(currency, str) and isinstance(day, date)
+                and isinstance(rate, Decimal)):
+            raise LayoutError(f"{file}, row {number}: an exchange rate needs a currency, a "
+                              "date and a rate")
+        by_currency.setdefault(currency, {})[day] = _trim(rate, 0)
+    try:
+        return FxTable(base, by_currency, staleness if staleness is not None else 7)
+    except DataError as exc:
+        raise LayoutError(f"the exchange rates of the lake: {exc}") from None

@@ -1,0 +1,110 @@
+"""The Spark engine: the firms as a DataFrame, reviewed by ``mapInArrow`` on the executors.
+
+The driver makes a one-column DataFrame of firm ids, repartitions it by firm into at most
+``8 x defaultParallelism`` partitions (an explicit count, which adaptive query execution keeps),
+and maps each partition with a function that reviews its firms one by one and writes their
+files (:func:`~clientguard.portfolio.run.review_and_write`). What comes back is a status row per
+firm. A failed task is retried by Spark (``spark.task.maxFailures``); the retry rewrites the
+same files, so the output holds each row once.
+
+The caller's active ``SparkSession`` is used as it is (``spark-submit``, Databricks); without
+one, a local session of ``workers`` cores is started, with the UI off, and stopped at the end.
+Imports pyspark; only :func:`clientguard.portfolio.run` imports this module.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from clientguard.errors import ClientguardError
+from clientguard.portfolio.run import FirmOutcome, FirmTask, review_and_write
+
+try:
+    import pyarrow as pa
+    from pyspark.sql import SparkSession
+except ImportError:  # pragma: no cover - the message is the point
+    raise ClientguardError(
+        "the spark engine needs PySpark: pip install 'clientguard[spark]'"
+    ) from None
+
+__all__ = ["OUTCOME_SCHEMA", "run_spark"]
+
+OUTCOME_SCHEMA = "firm_id string, status string, findings int, reason string"
+PARTITIONS_PER_CORE = 8
+"""Partitions per core of the session: small enough that a slow firm does not leave the other
+cores idle at the end, few enough that Spark's per-task cost stays small."""
+
+TaskFunction = Callable[[FirmTask], FirmOutcome]
+
+
+def run_spark(
+    tasks: Sequence[FirmTask],
+    done: Callable[[FirmOutcome], None],
+    *,
+    spark: Any = None,
+    workers: int,
+    task_function: TaskFunction = review_and_write,
+) -> None:
+    """Run ``tasks`` on ``spark`` (or the active session, or a local one of ``workers``
+    cores), calling ``done`` on the driver for each firm once the job is done.
+    ``task_function`` is what runs per firm (the tests inject a failure through it)."""
+    if not tasks:
+        return
+    session = spark if spark is not None else SparkSession.getActiveSession()
+    if session is not None:
+        _map(session, tasks, done, task_function)
+        return
+    # The local executors' Python must be this one (with clientguard in it), not whichever
+    # "python3" comes first on the PATH; PySpark reads PYSPARK_PYTHON when it starts them.
+    # Set for this run only, unless the caller set it.
+    given = os.environ.get("PYSPARK_PYTHON")
+    os.environ["PYSPARK_PYTHON"] = given or sys.executable
+    session = _local_session(workers)
+    try:
+        _map(session, tasks, done, task_function)
+    finally:
+        session.stop()
+        if given is None:
+            del os.environ["PYSPARK_PYTHON"]
+
+
+def _local_session(workers: int) -> Any:
+    return (
+        SparkSession.builder.master(f"local[{workers}]")
+        .appName("clientguard portfolio")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", str(workers * PARTITIONS_PER_CORE))
+        .getOrCreate()
+    )
+
+
+def _map(
+    session: Any,
+    tasks: Sequence[FirmTask],
+    done: Callable[[FirmOutcome], None],
+    task_function: TaskFunction,
+) -> None:
+    template = tasks[0]  # every task of a run shares the lake, the output, the date, the policy
+
+    def review_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            outcomes = [task_function(replace(template, firm_id=firm_id))
+                        for firm_id in batch.column("firm_id").to_pylist()]
+            yield pa.RecordBatch.from_pylist(
+                [{"firm_id": o.firm_id, "status": o.status, "findings": o.findings,
+                  "reason": o.reason} for o in outcomes],
+                schema=pa.schema([("firm_id", pa.string()), ("status", pa.string()),
+                                  ("findings", pa.int32()), ("reason", pa.string())]),
+            )
+
+    partitions = min(len(tasks), session.sparkContext.defaultParallelism * PARTITIONS_PER_CORE)
+    firms = session.createDataFrame([(t.firm_id,) for t in tasks], "firm_id string")
+    rows = (firms.repartition(partitions, "firm_id")
+            .mapInArrow(review_partition, OUTCOME_SCHEMA)
+            .collect())
+    for row in rows:
+        done(FirmOutcome(row["firm_id"], row["status"], row["findings"], row["reason"]))
