@@ -745,7 +745,7 @@ def _review(args: argparse.Namespace) -> int:
         result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
                         verdict_rules=rules, progress=stages)
         stages("writing the report")
-        text = render(result, fmt)
+        text = render(result, fmt, title=_report_title(args, config))
     finally:
         stages.close()
     if output is None:
@@ -773,6 +773,58 @@ def _review(args: argparse.Namespace) -> int:
         worst = counted[0].severity if counted else None
         if worst is not None and worst >= Severity(args.fail_on):
             return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _report_title(args: argparse.Namespace, config: Config) -> str | None:
+    """``--title``, else the firm's name of the config's ``[firm]`` in a title, else None
+    (the report's own heading)."""
+    from clientguard.i18n import gettext
+
+    if args.title is not None:
+        return str(args.title)
+    if config.firm is not None and config.firm.name:
+        return gettext("Client review: {firm}").format(firm=config.firm.name)
+    return None
+
+
+def _claim_command(args: argparse.Namespace) -> int:
+    """One client's interest claim (docs/claims.md): HTML or JSON, to stdout or --output."""
+    from dataclasses import asdict
+
+    from clientguard.claims import Party, claim
+    from clientguard.i18n import gettext as _
+    from clientguard.report.claim import claim_language, render_claim
+
+    config = _config(args)
+    output = Path(args.output) if args.output else None
+    fmt = args.format or (_format_of(output) if output else "html")
+    if fmt not in ("html", "json"):
+        raise UsageError(_("a claim is written as HTML or JSON (.html, .json), not {format}")
+                         .format(format=fmt))
+    ledger = _review_ledger(args, config)
+    firm = config.firm
+    made = claim(ledger, args.client, as_of=args.as_of, policy=_policy(args, config),
+                 invoices=args.invoice, creditor=Party(**asdict(firm)) if firm else None,
+                 issued_on=args.issued, number=args.number, pay_within_days=args.pay_within)
+    if not made.invoices:
+        raise UsageError(_("{client} has no invoice paid after its due date, nor open past "
+                           "it, as of {date}: there is nothing to claim").format(
+                               client=ledger.name_of(made.customer_id), date=made.as_of))
+    try:
+        text = render_claim(made, fmt, lang=args.lang)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if output is None:
+        _write_stdout(text)
+    else:
+        _write_output(output, text)
+        print(_("clientguard: wrote the claim on {count} invoices ({language}) to {path}")
+              .format(count=len(made.invoices), language=claim_language(made, args.lang),
+                      path=output), file=sys.stderr)
+    if not made.complete:
+        print(_("clientguard: some amounts could not be computed: the document leaves them to "
+                "fill in (see its notes)"), file=sys.stderr)
     return EXIT_OK
 
 
@@ -1082,11 +1134,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --fail-on: no invoice due in the window is not a failure")
     review.add_argument("--strict", action="store_true",
                         help="fail when any record was rejected instead of leaving it out")
+    review.add_argument("--title", metavar="TEXT", default=None,
+                        help="the report's title (default: \"Client review: \" and the firm's "
+                        "name of the config's [firm], else the report's own heading)")
     review.add_argument("--quiet", action="store_true", help="no progress on stderr")
     review.add_argument("--progress", action="store_true",
                         help="show the stages on stderr even when it is not a terminal (a "
                         "log); --quiet wins")
     review.set_defaults(run=_review)
+
+    _claim_parser(commands, [common, configured])
 
     fc = _add_command(
         commands, "forecast",
@@ -1215,6 +1272,55 @@ def build_parser() -> argparse.ArgumentParser:
                        help="sync: read the banks' tables up to this day (default: today)")
     rates.set_defaults(run=_rates_command)
     return parser
+
+
+def _claim_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    from clientguard.i18n import gettext as _
+
+    claim = _add_command(
+        commands, "claim",
+        help=_("write one client's statutory interest claim (a Polish nota odsetkowa)"),
+        description=_(
+            "Write, for one client, the statutory interest and the fixed compensation of each "
+            "invoice paid late or still open past its due date, under the policy's late-payment "
+            "law, as a document to print and send (HTML, A4) or as JSON. Polish law gives a "
+            "nota odsetkowa in Polish, EU and UK law a statement in English (--lang to choose). "
+            "The creditor's details come from the config's [firm]; what is missing is left to "
+            "fill in. Guide: docs/claims.md"),
+        examples=[
+            "clientguard claim acme --output nota.html",
+            "clientguard claim \"ACME sp. z o.o.\" --as-of 2026-06-30 --invoice FV/12/2025",
+            "clientguard claim acme --format json --number NO/1/2026",
+        ],
+        parents=parents,
+    )
+    claim.add_argument("client", metavar="CLIENT", help=_("the customer's id or name"))
+    claim.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                       help=_("read this store (default: from the config, else ./clientguard.db)"))
+    claim.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
+                       help=_("count the delay up to this date, using only what had happened by "
+                              "then (default: today)"))
+    claim.add_argument("--invoice", action="append", metavar="ID",
+                       help=_("claim only this invoice, by id or number (repeatable; default: "
+                              "every late invoice)"))
+    claim.add_argument("--policy", metavar="FILE",
+                       help=_("a policy file: its jurisdiction decides the law (default: from "
+                              "the config)"))
+    claim.add_argument("--base-currency", metavar="CODE",
+                       help=_("the ledger's base currency (default: from the config)"))
+    claim.add_argument("--format", choices=("html", "json"), default=None,
+                       help=_("html (default) or json; default from --output's suffix"))
+    claim.add_argument("--output", metavar="FILE", help=_("write it here (default: stdout)"))
+    claim.add_argument("--lang", default=None, metavar="LANG",
+                       help=_("the document's language, pl or en (default: Polish for Polish "
+                              "law, else English)"))
+    claim.add_argument("--number", metavar="TEXT",
+                       help=_("the document's number (default: a field to fill in)"))
+    claim.add_argument("--issued", type=_date, metavar="DATE",
+                       help=_("the date of issue (default: the --as-of date)"))
+    claim.add_argument("--pay-within", type=int, default=7, metavar="DAYS",
+                       help=_("days to pay from receiving it (default 7)"))
+    claim.set_defaults(run=_claim_command, source=None, option=None, strict=False, quiet=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

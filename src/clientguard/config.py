@@ -26,6 +26,14 @@
     max_staleness_days = 7            # how old a rate may be for a document's date
     [rates.ecb]                       # the ECB's euro reference rates (or [rates.nbp]);
     base_url = "https://www.ecb.europa.eu"   # optional: a proxy or a test server
+    [firm]                            # your firm: report titles, the creditor of a claim
+    name = "ACME sp. z o.o."          # every key optional; what is missing is left to fill
+    address = "ul. Prosta 1\n00-001 Warszawa"
+    tax_id = "525-244-57-67"          # a Polish NIP (checked) or another tax number
+    iban = "PL61 1090 1014 0000 0712 1981 2874"   # checked (ISO 13616)
+    email = "biuro@acme.pl"
+    phone = "+48 22 000 00 00"
+    place = "Warszawa"                # where documents are issued
 
 Rules:
 
@@ -70,12 +78,14 @@ from clientguard.money import is_currency
 from clientguard.policy import Policy
 from clientguard.records import Link
 from clientguard.redaction import clean_secret
+from clientguard.tax_id import is_valid_nip, normalise_tax_id
 
 __all__ = [
     "CONFIG_ENV",
     "DEFAULT_CONFIG",
     "DEFAULT_STORE",
     "Config",
+    "Firm",
     "RatesConfig",
     "SourceConfig",
     "connector_options",
@@ -92,9 +102,11 @@ DEFAULT_STORE = "clientguard.db"
 """The store's file name when the config does not give one."""
 _TOP_KEYS = (
     "base_currency", "store", "policy", "signals", "verdict_rules", "sources", "links", "rates",
+    "firm",
 )
 _LINK_KEYS = ("clients", "files")
 _RATES_KEYS = ("file", "start", "max_staleness_days", "nbp", "ecb")
+_FIRM_KEYS = ("name", "address", "tax_id", "iban", "email", "phone", "place")
 
 
 @dataclass(frozen=True)
@@ -131,6 +143,27 @@ class RatesConfig:
 
 
 @dataclass(frozen=True)
+class Firm:
+    """The ``[firm]`` table: the firm using clientguard, as its reports and claims name it.
+
+    Every detail is optional: a claim leaves a missing one as a field to fill in, never a
+    guess. ``tax_id`` is kept as :func:`clientguard.tax_id.normalise_tax_id` writes it (a
+    Polish NIP as ten digits, its check digit verified); ``iban`` without spaces, upper case,
+    its check digits verified.
+    """
+
+    name: str | None = None
+    address: str | None = None
+    """Postal address; lines separated by newlines."""
+    tax_id: str | None = None
+    iban: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    place: str | None = None
+    """Where the firm issues its documents (a town), for "Warszawa, 4 grudnia 2026"."""
+
+
+@dataclass(frozen=True)
 class Config:
     """The configuration in effect: the file's, or the defaults."""
 
@@ -150,6 +183,8 @@ class Config:
     files, in that order)."""
     rates: RatesConfig | None = None
     """The ``[rates]`` table; None when the file has none."""
+    firm: Firm | None = None
+    """The ``[firm]`` table; None when the file has none."""
 
     def source(self, name: str) -> SourceConfig:
         """The source of that name; a name not in the file is the connector of that name,
@@ -243,6 +278,9 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
     rates_value = data.get("rates")
     if rates_value is not None and not isinstance(rates_value, dict):
         raise ConfigError(f"{where}: rates must be a table ([rates])")
+    firm_value = data.get("firm")
+    if firm_value is not None and not isinstance(firm_value, dict):
+        raise ConfigError(f"{where}: firm must be a table ([firm]) with name, address, ...")
     return Config(
         path=path,
         base_currency=currency,
@@ -253,7 +291,51 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         verdict_rules=paths["verdict_rules"],
         links=_links(data.get("links"), sources, base, where),
         rates=None if rates_value is None else _rates(rates_value, base, where),
+        firm=None if firm_value is None else _firm(firm_value, where),
     )
+
+
+def _firm(table: dict[str, Any], where: str) -> Firm:
+    _known_keys(table, _FIRM_KEYS, f"{where} [firm]")
+    values: dict[str, str | None] = {}
+    for key in _FIRM_KEYS:
+        value = table.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{where}: firm.{key} must be text in quotes")
+        values[key] = value.strip() or None if value is not None else None
+    tax = values["tax_id"]
+    if tax is not None:
+        values["tax_id"] = normalise_tax_id(tax)
+        if _looks_polish(tax) and not is_valid_nip(tax):
+            raise ConfigError(
+                f"{where}: firm.tax_id {tax!r} is not a valid Polish NIP (ten digits whose "
+                "last is a check digit): check it against the firm's registration"
+            )
+    iban = values["iban"]
+    if iban is not None:
+        compact = re.sub(r"\s", "", iban).upper()
+        if not _iban_ok(compact):
+            raise ConfigError(
+                f"{where}: firm.iban {iban!r} is not a valid IBAN (country code, two check "
+                "digits and the account number, e.g. PL61 1090 1014 0000 0712 1981 2874): "
+                "copy it from the bank's statement"
+            )
+        values["iban"] = compact
+    return Firm(**values)
+
+
+def _looks_polish(tax_id: str) -> bool:
+    """A tax number written as a NIP: ten digits, bare or with ``PL`` (after separators)."""
+    return re.fullmatch(r"(?:PL)?\d{10}", re.sub(r"[\s\-./]", "", tax_id).upper()) is not None
+
+
+def _iban_ok(iban: str) -> bool:
+    """ISO 13616: two letters, two check digits, up to 30 letters and digits, and the number
+    moved and read in base 36 leaves 1 modulo 97."""
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", iban):
+        return False
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(char, 36)) for char in moved)) % 97 == 1
 
 
 def _rates(table: dict[str, Any], base: Path, where: str) -> RatesConfig:

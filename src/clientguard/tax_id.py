@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["normalise_tax_id"]
+__all__ = ["is_valid_nip", "normalise_tax_id"]
 
 #: What people put between the groups of a number: spaces, dashes, dots and slashes.
 _SEPARATORS = re.compile(r"[\s\-./]")
@@ -34,3 +34,19 @@ def normalise_tax_id(text: str | None, *, nip: bool = True) -> str | None:
         return None
     match = _NIP.match(cleaned) if nip else None
     return match.group(1) if match else cleaned
+
+
+#: The weights of a NIP's first nine digits; their weighted sum modulo 11 is the tenth digit.
+_NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+
+
+def is_valid_nip(text: str) -> bool:
+    """True when ``text`` (in any form :func:`normalise_tax_id` reads) is a Polish NIP whose
+    check digit is right: the sum of the first nine digits times 6, 5, 7, 2, 3, 4, 5, 6, 7,
+    modulo 11, is the tenth (a sum leaving 10 is never issued)."""
+    cleaned = normalise_tax_id(text)
+    if cleaned is None or not re.fullmatch(r"\d{10}", cleaned):
+        return False
+    digits = [int(char) for char in cleaned]
+    check = sum(w * d for w, d in zip(_NIP_WEIGHTS, digits, strict=False)) % 11
+    return check != 10 and check == digits[9]

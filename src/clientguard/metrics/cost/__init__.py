@@ -42,6 +42,7 @@ from clientguard.metrics.cost.interest import (
 from clientguard.metrics.cost.lateness_costs import (
     ClientLatenessCost,
     InvoiceLatenessCost,
+    jurisdiction_of,
     lateness_costs,
 )
 from clientguard.metrics.cost.rates import (
@@ -72,6 +73,7 @@ __all__ = [
     "balance_days",
     "financing_cost",
     "fixed_compensation",
+    "jurisdiction_of",
     "last_polish_business_day_before",
     "lateness_costs",
     "statutory_interest",

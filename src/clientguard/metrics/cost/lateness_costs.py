@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -27,7 +27,7 @@ from clientguard.settlement import Settlement, balance_history, settle
 if TYPE_CHECKING:
     from clientguard.ledger import Ledger
 
-__all__ = ["ClientLatenessCost", "InvoiceLatenessCost", "lateness_costs"]
+__all__ = ["ClientLatenessCost", "InvoiceLatenessCost", "jurisdiction_of", "lateness_costs"]
 
 
 class InvoiceLatenessCost(BaseModel):
@@ -84,6 +84,17 @@ class ClientLatenessCost(BaseModel):
     notes: tuple[str, ...] = ()
 
 
+def jurisdiction_of(
+    ledger: Ledger, customer_id: str, policy: Policy
+) -> Literal["pl", "eu", "uk", "none"]:
+    """The late-payment law a customer falls under: ``policy.client_jurisdictions`` by the
+    customer's id, else by its group's, else ``policy.jurisdiction`` (``none``: no law)."""
+    return policy.client_jurisdictions.get(
+        customer_id,
+        policy.client_jurisdictions.get(ledger.group_of(customer_id), policy.jurisdiction),
+    )
+
+
 def lateness_costs(
     ledger: Ledger,
     *,
@@ -122,12 +133,7 @@ def lateness_costs(
         invoice = ledger.invoice(invoice_id)
         if not first_due <= invoice.due_date <= as_of:
             continue
-        jurisdiction = policy.client_jurisdictions.get(
-            invoice.customer_id,
-            policy.client_jurisdictions.get(
-                ledger.group_of(invoice.customer_id), policy.jurisdiction
-            ),
-        )
+        jurisdiction = jurisdiction_of(ledger, invoice.customer_id, policy)
         until = settlement.settled_on or as_of
         # Statutory interest runs on what was outstanding each day; the financing cost only on
         # what the client still had to pay (credited money carries none).
@@ -212,10 +218,7 @@ def lateness_costs(
         compensation_total = sum(
             (i.compensation_base for i in items if i.compensation_base is not None), Decimal(0)
         )
-        jurisdiction = policy.client_jurisdictions.get(
-            customer_id,
-            policy.client_jurisdictions.get(ledger.group_of(customer_id), policy.jurisdiction),
-        )
+        jurisdiction = jurisdiction_of(ledger, customer_id, policy)
         result[customer_id] = ClientLatenessCost(
             customer_id=customer_id,
             jurisdiction=jurisdiction,

@@ -1,0 +1,414 @@
+"""Interest claims: what one client owes by law for paying late, invoice by invoice.
+
+:func:`claim` gathers, for one customer as of a date, each invoice paid after its due date or
+still open past it, with the days of delay, the statutory rate of each period, the statutory
+interest and the fixed compensation, from :func:`clientguard.metrics.cost.lateness_costs` (so
+the amounts agree with the review's to the cent). :mod:`clientguard.report.claim` writes it as
+a printable document (a Polish *nota odsetkowa*, an English statement of statutory interest)
+and as JSON. docs/claims.md has the rules and a worked example.
+
+Decisions (docs/claims.md):
+
+- Every late invoice of the customer counts, not only those due in the policy's look-back
+  window: a debt does not stop being owed when it leaves the review's window. The limitation
+  period is not checked.
+- An invoice paid late bears interest up to the day of payment; one still open bears it up to
+  ``as_of`` and keeps accruing (the document says so, and its principal is not part of the
+  claim). A partial payment lowers the principal from the day after it, per period, as
+  :func:`~clientguard.metrics.cost.statutory_interest` computes.
+- Amounts are rounded once per invoice to the currency's minor unit (``ROUND_HALF_EVEN``); a
+  total is the sum of the rounded lines, as a reader adds them up.
+- Nothing is invented: a detail of the creditor or the debtor that the ledger and the config do
+  not have is None, and the document leaves a field to fill.
+
+Pure: no clock, no files. ``as_of`` is passed in; only what had happened by then counts.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from clientguard.errors import ClientguardError
+from clientguard.metrics.cost import Band, RateTable, jurisdiction_of, lateness_costs
+from clientguard.money import round_money
+from clientguard.policy import Policy
+from clientguard.settlement import check_as_of, settle
+
+if TYPE_CHECKING:
+    from clientguard.ledger import Ledger
+    from clientguard.metrics.cost import InvoiceLatenessCost
+    from clientguard.model import Invoice
+
+__all__ = [
+    "Claim",
+    "ClaimError",
+    "ClaimPeriod",
+    "ClaimedInvoice",
+    "Party",
+    "claim",
+    "find_customer",
+]
+
+ClaimJurisdiction = Literal["pl", "eu", "uk"]
+
+
+class ClaimError(ClientguardError, LookupError):
+    """A claim that cannot be made: an unknown client or invoice, an invoice that is not late,
+    or a client under no late-payment law. The message says what to do."""
+
+
+class Party(BaseModel):
+    """A creditor or a debtor as a claim names it. A detail that is None is left to fill in."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str | None = None
+    #: Postal address, lines separated by newlines.
+    address: str | None = None
+    #: Tax number (a Polish NIP as ten digits).
+    tax_id: str | None = None
+    #: Bank account for the payment (IBAN, without spaces); the creditor's only.
+    iban: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    #: Where the creditor issues its documents (a town); the creditor's only.
+    place: str | None = None
+
+
+class ClaimPeriod(BaseModel):
+    """Days of delay with one principal and one statutory rate: one line of the working."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: date
+    #: Inclusive.
+    end: date
+    days: int
+    #: The balance outstanding on these days, in the invoice's currency.
+    principal: Decimal
+    #: The annual statutory rate applied, in percent.
+    rate_pct: Decimal
+    #: The rate table's period (``2025-H2``) the rate comes from.
+    rate_period: str
+    #: False where the rate table marks the rate as not confirmed.
+    rate_confirmed: bool
+    #: ``principal x rate_pct / 100 x days / day_count``, rounded to the minor unit (shown;
+    #: the invoice's interest is rounded once from the exact sum).
+    interest: Decimal
+
+
+class ClaimedInvoice(BaseModel):
+    """One late invoice of a claim, with its interest and compensation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    invoice_id: str
+    number: str
+    issue_date: date
+    due_date: date
+    currency: str
+    total: Decimal
+    #: The day it was paid in full; None while open.
+    paid_on: date | None
+    #: Interest runs to this day: ``paid_on``, or ``as_of`` while open.
+    interest_until: date
+    days_late: int
+    #: True while open: interest keeps accruing after ``as_of``.
+    still_open: bool
+    #: What was still unpaid as of ``as_of`` (zero once paid).
+    open_balance: Decimal
+    periods: tuple[ClaimPeriod, ...]
+    #: Statutory interest, rounded to the currency's minor unit; None where the rate table has
+    #: no rate for a day of the delay (``notes`` says which).
+    interest: Decimal | None
+    #: The fixed compensation, rounded, in ``compensation_currency``; None where the law's
+    #: sum could not be found (``notes`` says why).
+    compensation: Decimal | None
+    compensation_currency: str | None
+    #: The sum as the law states it (EUR 40/70/100, GBP 40/70/100) and its currency.
+    compensation_statutory: Decimal | None
+    compensation_statutory_currency: str | None
+    #: PL: False when the EUR sum could not be converted to PLN (no exchange rate): the
+    #: document leaves the PLN amount to fill in, at the rate of ``compensation_rule_date``.
+    compensation_converted: bool
+    #: PL: NBP's EUR rate used (PLN per EUR); None when not converted or not PL.
+    compensation_fx_rate: Decimal | None
+    #: The day whose exchange rate the law takes (PL: the last business day of the month
+    #: before the month the invoice fell due).
+    compensation_rule_date: date | None
+    #: The band of the law that sets the sum: ``flat``, ``low``, ``middle`` or ``high``.
+    compensation_band: Band | None
+    #: The band's rule in English words (e.g. "debt not above PLN 5,000").
+    compensation_band_rule: str | None
+    notes: tuple[str, ...] = ()
+
+
+class Claim(BaseModel):
+    """What one client owes by law for paying late, as of a date."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    customer_id: str
+    jurisdiction: ClaimJurisdiction
+    as_of: date
+    issued_on: date
+    #: The document's number, if one was given; else a field to fill in.
+    number: str | None
+    creditor: Party
+    debtor: Party
+    invoices: tuple[ClaimedInvoice, ...]
+    #: Statutory interest by currency: the sum of the rounded lines.
+    interest_totals: dict[str, Decimal]
+    #: Fixed compensation by currency, of the lines whose sum is known.
+    compensation_totals: dict[str, Decimal]
+    #: Interest plus compensation by currency.
+    totals: dict[str, Decimal]
+    #: Days the debtor is asked to pay within, from receiving the document.
+    pay_within_days: int
+    #: The rate table used, and the periods whose rate it marks as not confirmed.
+    rate_table: str
+    unconfirmed_periods: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """True when every line has its interest and its compensation in a known sum."""
+        return all(
+            i.interest is not None and i.compensation is not None and i.compensation_converted
+            for i in self.invoices
+        )
+
+
+def find_customer(ledger: Ledger, client: str) -> str:
+    """The customer id ``client`` names: an id of the ledger, an id within its source (in a
+    ledger of several sources), or a customer's name (case and spaces ignored).
+
+    Raises :class:`ClaimError` naming the closest ids and names when none matches, or the
+    candidates when a name is shared.
+    """
+    ids = ledger.customer_ids
+    if client in ids:
+        return client
+    wanted = " ".join(client.split()).casefold()
+    matches = [
+        cid for cid in ids
+        if " ".join(ledger.name_of(cid).split()).casefold() == wanted
+        or cid.split(":", 1)[-1] == client
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ClaimError(
+            f"{client!r} names {len(matches)} customers ({', '.join(matches)}): give the id"
+        )
+    names = {ledger.name_of(cid): cid for cid in ids}
+    close = difflib.get_close_matches(client, [*ids, *names], n=3, cutoff=0.6)
+    hint = (
+        "; did you mean " + " or ".join(
+            repr(c) if c in ids else f"{c!r} (id {names[c]})" for c in close
+        ) + "?"
+        if close else ""
+    )
+    raise ClaimError(
+        f"no customer {client!r} in the ledger{hint} (clientguard review lists the clients; "
+        "a customer is named by its id or its name)"
+    )
+
+
+def claim(
+    ledger: Ledger,
+    client: str,
+    *,
+    as_of: date,
+    policy: Policy | None = None,
+    invoices: Sequence[str] | None = None,
+    creditor: Party | None = None,
+    issued_on: date | None = None,
+    number: str | None = None,
+    pay_within_days: int = 7,
+    tables: Mapping[str, RateTable] | None = None,
+) -> Claim:
+    """The statutory interest and compensation one client owes as of ``as_of``.
+
+    ``client`` is a customer's id or name (:func:`find_customer`). ``invoices`` limits the
+    claim to those invoices (ids or numbers); each must be the client's and late. The law is
+    the client's jurisdiction in ``policy`` (``client_jurisdictions``, else ``jurisdiction``).
+    ``creditor`` is the firm (the config's ``[firm]``); the debtor's details come from the
+    ledger's customer record. ``issued_on`` (default ``as_of``) and ``number`` name the
+    document. A client with no late invoice gives a claim with no invoices.
+
+    Raises :class:`ClaimError` for an unknown client or invoice, an invoice that is not the
+    client's or not late, a client under no late-payment law (``none``), and
+    ``pay_within_days`` below 1.
+    """
+    as_of = check_as_of(as_of)
+    if isinstance(pay_within_days, bool) or not isinstance(pay_within_days, int) \
+            or pay_within_days < 1:
+        raise ClaimError(f"pay_within_days is {pay_within_days!r}: give a whole number of days, "
+                         "1 or more")
+    policy = policy or Policy()
+    customer_id = find_customer(ledger, client)
+    jurisdiction = jurisdiction_of(ledger, customer_id, policy)
+    if jurisdiction not in ("pl", "eu", "uk"):
+        raise ClaimError(
+            f"no late-payment law applies to {ledger.name_of(customer_id)!r} (policy "
+            f"jurisdiction: {jurisdiction}): set jurisdiction = \"pl\", \"eu\" or \"uk\" in the "
+            "policy, or the client's entry in client_jurisdictions"
+        )
+    own = ledger.invoices_of(customer_id)
+    # Before the replay: only invoices issued by as_of exist for the claim.
+    own = tuple(i for i in own if i.issue_date <= as_of)
+    selected = _selected(ledger, customer_id, own, invoices)
+    settlements = settle(ledger, as_of=as_of, policy=policy)
+    mine = {i.id: settlements[i.id] for i in selected if i.id in settlements}
+    if invoices is not None:
+        for invoice in selected:
+            found = mine.get(invoice.id)
+            if found is None or not found.days_late:
+                raise ClaimError(
+                    f"invoice {invoice.number} of {ledger.name_of(customer_id)} is not late as "
+                    f"of {as_of} (due {invoice.due_date}"
+                    + (f", paid {found.settled_on}" if found and found.settled_on else "")
+                    + "): there is nothing to claim on it"
+                )
+    # Every late invoice counts, whatever the policy's look-back window (a debt stays owed):
+    # the window is widened to reach the earliest due date, and the amounts are the metrics'.
+    earliest = min((i.due_date for i in selected), default=as_of)
+    wide = policy.model_copy(update={"lookback_days": max(1, (as_of - earliest).days + 1)})
+    costs = lateness_costs(ledger, as_of=as_of, policy=wide, settlements=mine, tables=tables)
+    found_cost = costs.get(customer_id)
+    items = found_cost.invoices if found_cost is not None else ()
+    by_id = {i.id: i for i in selected}
+    lines = [
+        _line(item, by_id[item.invoice_id], mine[item.invoice_id].open_balance) for item in items
+    ]
+    # The document lists the invoices by due date, then number (the order they fell due).
+    lines.sort(key=lambda line: (line.due_date, line.number, line.invoice_id))
+    interest_totals = _sums((line.currency, line.interest) for line in lines)
+    compensation_totals = _sums(
+        (line.compensation_currency, line.compensation)
+        for line in lines if line.compensation_converted
+    )
+    totals = _sums([*interest_totals.items(), *compensation_totals.items()])
+    customer = ledger.customer(customer_id)
+    debtor = Party(
+        name=customer.name if customer is not None else None,
+        tax_id=customer.tax_id if customer is not None else None,
+        email=customer.email if customer is not None else None,
+    )
+    unconfirmed = tuple(dict.fromkeys(
+        p.rate_period for line in lines for p in line.periods if not p.rate_confirmed
+    ))
+    table = (tables or {}).get(jurisdiction) or RateTable.packaged(jurisdiction)
+    return Claim(
+        customer_id=customer_id,
+        jurisdiction=jurisdiction,
+        as_of=as_of,
+        issued_on=issued_on or as_of,
+        number=number,
+        creditor=creditor or Party(),
+        debtor=debtor,
+        invoices=tuple(lines),
+        interest_totals=interest_totals,
+        compensation_totals=compensation_totals,
+        totals=totals,
+        pay_within_days=pay_within_days,
+        rate_table=table.name,
+        unconfirmed_periods=unconfirmed,
+    )
+
+
+def _selected(
+    ledger: Ledger, customer_id: str, own: Sequence[Invoice], wanted: Sequence[str] | None
+) -> tuple[Invoice, ...]:
+    if wanted is None:
+        return tuple(own)
+    by_key = {i.id: i for i in own}
+    by_key.update({i.number: i for i in own if i.number not in by_key})
+    chosen: dict[str, Invoice] = {}
+    for key in wanted:
+        invoice = by_key.get(key)
+        if invoice is None:
+            other = _invoice_elsewhere(ledger, key)
+            if other is not None and other.customer_id != customer_id:
+                raise ClaimError(
+                    f"invoice {key!r} is {ledger.name_of(other.customer_id)}'s, not "
+                    f"{ledger.name_of(customer_id)}'s"
+                )
+            close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise ClaimError(
+                f"{ledger.name_of(customer_id)} has no invoice {key!r}{hint} (give an invoice's "
+                "id or number)"
+            )
+        chosen[invoice.id] = invoice
+    return tuple(chosen.values())
+
+
+def _invoice_elsewhere(ledger: Ledger, key: str) -> Invoice | None:
+    try:
+        return ledger.invoice(key)
+    except KeyError:
+        return next((i for i in ledger.invoices if i.number == key), None)
+
+
+def _line(item: InvoiceLatenessCost, invoice: Invoice, open_balance: Decimal) -> ClaimedInvoice:
+    interest = item.statutory_interest
+    compensation = item.compensation
+    currency = item.currency
+    periods = tuple(
+        ClaimPeriod(
+            start=p.start,
+            end=p.end,
+            days=p.days,
+            principal=p.principal,
+            rate_pct=p.rate_pct,
+            rate_period=p.rate_period.label,
+            rate_confirmed=p.rate_period.evidence != "unconfirmed",
+            interest=round_money(p.interest, currency),
+        )
+        for p in (interest.periods if interest is not None else ())
+    )
+    return ClaimedInvoice(
+        invoice_id=invoice.id,
+        number=invoice.number,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        currency=currency,
+        total=invoice.total,
+        paid_on=None if item.still_open else item.due_date + timedelta(days=item.days_late),
+        interest_until=item.due_date + timedelta(days=item.days_late),
+        days_late=item.days_late,
+        still_open=item.still_open,
+        open_balance=open_balance,
+        periods=periods,
+        interest=interest.rounded(currency) if interest is not None else None,
+        compensation=compensation.rounded() if compensation is not None else None,
+        compensation_currency=compensation.currency if compensation is not None else None,
+        compensation_statutory=compensation.statutory_amount if compensation else None,
+        compensation_statutory_currency=(
+            compensation.statutory_currency if compensation else None
+        ),
+        compensation_converted=(
+            compensation is not None
+            and (compensation.converted or compensation.jurisdiction != "pl")
+        ),
+        compensation_fx_rate=compensation.fx_rate if compensation else None,
+        compensation_rule_date=compensation.rule_date if compensation else None,
+        compensation_band=compensation.band if compensation else None,
+        compensation_band_rule=compensation.band_rule if compensation else None,
+        notes=item.notes,
+    )
+
+
+def _sums(pairs: Iterable[tuple[str | None, Decimal | None]]) -> dict[str, Decimal]:
+    sums: dict[str, Decimal] = {}
+    for currency, amount in pairs:
+        if currency is not None and amount is not None:
+            sums[currency] = sums.get(currency, Decimal(0)) + amount
+    return dict(sorted(sums.items()))

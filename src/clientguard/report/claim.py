@@ -1,0 +1,479 @@
+"""A :class:`~clientguard.claims.Claim` as a document to send: printable HTML and JSON.
+
+The HTML is one self-contained page (no script, nothing loaded from elsewhere) that prints on
+A4: ``@page`` A4 with margins, the table's header repeated on every page, and no row (nor, where
+it fits, an invoice's group of rows) cut across a page break. In Polish it is a *nota
+odsetkowa*; in English (EU and UK law) a statement of statutory interest. The language follows
+the jurisdiction (``pl`` Polish, else English) unless ``lang`` is given.
+
+Every text from the data or the config is escaped; a detail that is missing (the debtor's
+address, the creditor's bank account, the document's number) is a dotted field to fill in by
+hand, never a guess. Numbers and dates are written in the document's language with Babel's
+CLDR data (``1 234,56`` and ``05.03.2026`` in Polish, ``1,234.56`` and ``5 Mar 2026`` in
+English); money is rounded once per invoice, half-even, as :mod:`clientguard.claims` rounds it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from clientguard._version import __version__
+from clientguard.claims import Claim, ClaimedInvoice, Party
+from clientguard.i18n import babel_locale, ngettext, noop, pgettext, using
+from clientguard.i18n import gettext as _
+from clientguard.money import exponent
+from clientguard.report.text import printable
+
+__all__ = [
+    "CLAIM_SCHEMA_NAME",
+    "CLAIM_SCHEMA_VERSION",
+    "claim_document",
+    "claim_language",
+    "claim_title",
+    "render_claim",
+    "render_claim_html",
+    "render_claim_json",
+]
+
+CLAIM_SCHEMA_NAME = "clientguard.claim"
+"""What the JSON document is: its ``schema`` field."""
+CLAIM_SCHEMA_VERSION = "1.0"
+"""The JSON document's version: a minor version only adds fields."""
+
+_FILL = "\u2026" * 12
+_STYLE = """
+@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
+* { box-sizing: border-box; }
+body { font: 10.5pt/1.4 "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif; color: #111;
+  margin: 0; }
+main { max-width: 178mm; margin: 0 auto; padding: 8mm 0; }
+h1 { font-size: 15pt; margin: 4mm 0 2mm; } h2 { font-size: 11pt; margin: 6mm 0 2mm; }
+.issued { text-align: right; } .parties { display: flex; gap: 8mm; margin: 4mm 0; }
+.party { flex: 1; border: 0.3mm solid #999; padding: 2mm 3mm; break-inside: avoid; }
+.party h2 { margin: 0 0 1mm; } .party p { margin: 0; }
+.fill { color: #555; letter-spacing: 0.05em; }
+table { width: 100%; border-collapse: collapse; margin: 2mm 0; }
+thead { display: table-header-group; } tfoot { display: table-footer-group; }
+tr, .invoice { break-inside: avoid; page-break-inside: avoid; }
+th, td { border: 0.2mm solid #999; padding: 1mm 1.5mm; vertical-align: top; }
+th { background: #eee; text-align: left; } td.num, th.num { text-align: right;
+  white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.period { white-space: nowrap; }
+tr.head td { background: #f6f6f6; font-weight: 600; } tr.sub td { font-weight: 600; }
+.note { font-size: 9pt; color: #333; } .sign { margin-top: 16mm; text-align: right; }
+.pay { break-inside: avoid; }
+@media print { main { padding: 0; max-width: none; } th, tr.head td { background: none; } }
+"""
+
+
+def claim_language(claim: Claim, lang: str | None = None) -> str:
+    """The document's language: ``lang`` if given, else Polish for Polish law, else English."""
+    if lang is not None:
+        with using(lang) as code:
+            return code
+    return "pl" if claim.jurisdiction == "pl" else "en"
+
+
+def claim_title(claim: Claim) -> str:
+    """The document's title in the active language, with its number or a field to fill."""
+    number = claim.number or _FILL
+    if claim.jurisdiction == "pl":
+        return _("Interest note no. {number}").format(number=number)
+    return _("Statement of statutory interest no. {number}").format(number=number)
+
+
+def render_claim(claim: Claim, format: str, *, lang: str | None = None) -> str:
+    """The claim as ``html`` or ``json`` text, in ``lang`` (default: :func:`claim_language`).
+
+    Raises ``ValueError`` for another format or a language clientguard does not write.
+    """
+    if format == "html":
+        return render_claim_html(claim, lang=lang)
+    if format == "json":
+        return render_claim_json(claim, lang=lang)
+    raise ValueError(f"a claim is written as html or json, not {format!r}")
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def render_claim_json(claim: Claim, *, lang: str | None = None) -> str:
+    """The claim as JSON text (amounts as decimal strings), ending with a newline."""
+    return json.dumps(claim_document(claim, lang=lang), indent=2, ensure_ascii=False) + "\n"
+
+
+def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:
+    """The claim as a JSON-ready dict: the :class:`Claim`'s fields (amounts as strings), with
+    ``schema``, ``schema_version``, ``generator``, ``lang``, ``title`` and ``legal_basis`` (the
+    last two in the document's language)."""
+    code = claim_language(claim, lang)
+    with using(code):
+        title = claim_title(claim)
+        basis = _legal_basis(claim)
+    return {
+        "schema": CLAIM_SCHEMA_NAME,
+        "schema_version": CLAIM_SCHEMA_VERSION,
+        "generator": {"name": "clientguard", "version": __version__},
+        "lang": code,
+        "title": title,
+        "legal_basis": basis,
+        **claim.model_dump(mode="json"),
+    }
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def render_claim_html(claim: Claim, *, lang: str | None = None) -> str:
+    """The claim as one self-contained HTML page that prints on A4."""
+    code = claim_language(claim, lang)
+    with using(code):
+        return _page(claim, code)
+
+
+def _page(claim: Claim, code: str) -> str:
+    title = claim_title(claim)
+    place = claim.creditor.place
+    issued = _("{place}, {date}").format(
+        place=_esc(place) if place else _blank(), date=_esc(_date(claim.issued_on))
+    )
+    made = _("Prepared with clientguard {version}.").format(version=__version__)
+    signature = _("(signature of the creditor)")
+    parts = [
+        "<!doctype html>",
+        f'<html lang="{code}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'\">",
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{_esc(title)}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f'<p class="issued">{issued}</p>',
+        '<div class="parties">',
+        _party(pgettext("claim", "Creditor"), claim.creditor, creditor=True),
+        _party(pgettext("claim", "Debtor"), claim.debtor, creditor=False),
+        "</div>",
+        f"<h1>{_esc(title)}</h1>",
+        f"<p>{_esc(_legal_basis(claim))}</p>",
+        *_invoices_table(claim),
+        *_totals(claim),
+        *_payment(claim),
+        *_notes(claim),
+        f'<p class="sign">{_FILL}{_FILL}<br>{_esc(signature)}</p>',
+        f'<p class="note">{_esc(made)}</p>',
+        "</main>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _party(heading: str, party: Party, *, creditor: bool) -> str:
+    rows = [f"<h2>{_esc(heading)}</h2>"]
+    name = party.name
+    rows.append(f"<p><strong>{_esc(name)}</strong></p>" if name else f"<p>{_blank()}</p>")
+    if party.address:
+        rows.extend(f"<p>{_esc(line)}</p>" for line in party.address.splitlines() if line.strip())
+    else:
+        rows.append(_detail(pgettext("claim", "Address"), None))
+    rows.append(_detail(pgettext("claim", "Tax ID"), party.tax_id))
+    if party.email:
+        rows.append(_detail(pgettext("claim", "E-mail"), party.email))
+    if party.phone:
+        rows.append(_detail(pgettext("claim", "Phone"), party.phone))
+    if creditor:
+        account = _iban(party.iban) if party.iban else None
+        rows.append(_detail(pgettext("claim", "Bank account"), account))
+    return f'<div class="party">{"".join(rows)}</div>'
+
+
+def _detail(label: str, value: str | None) -> str:
+    return f"<p>{_esc(label)}: {_esc(value) if value else _blank()}</p>"
+
+
+def _invoices_table(claim: Claim) -> list[str]:
+    if not claim.invoices:
+        return [f"<p>{_esc(_no_late_invoices(claim))}</p>"]
+    head = [
+        pgettext("claim", "Period of delay"),
+        pgettext("claim", "Days"),
+        pgettext("claim", "Principal"),
+        pgettext("claim", "Rate (% a year)"),
+        pgettext("claim", "Interest"),
+    ]
+    lines = [
+        "<table>",
+        "<thead><tr>" + "".join(
+            (f"<th>{_esc(h)}</th>" if i == 0 else f'<th class="num">{_esc(h)}</th>')
+            for i, h in enumerate(head)
+        ) + "</tr></thead>",
+    ]
+    for item in claim.invoices:
+        lines.append('<tbody class="invoice">')
+        lines.append(f'<tr class="head"><td colspan="5">{_esc(_invoice_heading(item))}</td></tr>')
+        for period in item.periods:
+            rate = _number(period.rate_pct, 2) + ("" if period.rate_confirmed else " *")
+            lines.append(
+                "<tr>"
+                f'<td class="period">{_esc(_date(period.start))} \u2013 '
+                f"{_esc(_date(period.end))}</td>"
+                f'<td class="num">{period.days}</td>'
+                f'<td class="num">{_esc(_money(period.principal, item.currency))}</td>'
+                f'<td class="num">{_esc(rate)}</td>'
+                f'<td class="num">{_esc(_money(period.interest, item.currency))}</td>'
+                "</tr>"
+            )
+        interest = (
+            _money(item.interest, item.currency)
+            if item.interest is not None
+            else pgettext("claim", "not computed")
+        )
+        label = _("Statutory interest for delay")
+        lines.append(
+            f'<tr class="sub"><td colspan="4">{_esc(label)}</td>'
+            f'<td class="num">{_esc(interest)}</td></tr>'
+        )
+        lines.append(
+            f'<tr><td colspan="4">{_esc(_compensation_text(claim, item))}</td>'
+            f'<td class="num">{_compensation_cell(item)}</td></tr>'
+        )
+        # Why an amount is missing; an unconfirmed rate is starred instead, and a compensation
+        # not converted says so on its own line (the JSON keeps every note).
+        if item.interest is None or item.compensation is None:
+            for note in item.notes:
+                lines.append(f'<tr><td colspan="5" class="note">{_esc(note)}</td></tr>')
+        lines.append("</tbody>")
+    lines.append("</table>")
+    return lines
+
+
+def _invoice_heading(item: ClaimedInvoice) -> str:
+    values = {
+        "number": item.number,
+        "issued": _date(item.issue_date),
+        "due": _date(item.due_date),
+        "total": _money(item.total, item.currency),
+        "days": item.days_late,
+        "paid": _date(item.paid_on) if item.paid_on else "",
+        "until": _date(item.interest_until),
+    }
+    if item.still_open:
+        return ngettext(
+            "Invoice {number} of {issued}, {total}, due {due}, unpaid: {days} day of delay "
+            "up to {until}",
+            "Invoice {number} of {issued}, {total}, due {due}, unpaid: {days} days of delay "
+            "up to {until}",
+            item.days_late,
+        ).format(**values)
+    return ngettext(
+        "Invoice {number} of {issued}, {total}, due {due}, paid {paid}: {days} day of delay",
+        "Invoice {number} of {issued}, {total}, due {due}, paid {paid}: {days} days of delay",
+        item.days_late,
+    ).format(**values)
+
+
+def _compensation_text(claim: Claim, item: ClaimedInvoice) -> str:
+    if item.compensation is None or item.compensation_statutory is None:
+        return _("Fixed compensation: not computed")
+    statutory = _money(item.compensation_statutory, item.compensation_statutory_currency or "")
+    band = _band(claim, item)
+    if claim.jurisdiction != "pl":
+        return _("Fixed compensation ({band}): {amount}").format(band=band, amount=statutory)
+    rule_date = _date(item.compensation_rule_date) if item.compensation_rule_date else _FILL
+    if item.compensation_converted and item.compensation_fx_rate is not None:
+        return _(
+            "Compensation for recovery costs ({band}): {amount} at the NBP average EUR rate of "
+            "{rule_date}, {rate} PLN"
+        ).format(band=band, amount=statutory, rule_date=rule_date,
+                 rate=_number(item.compensation_fx_rate, 4))
+    return _(
+        "Compensation for recovery costs ({band}): {amount}, to be converted to PLN at the NBP "
+        "average EUR rate of {rule_date}"
+    ).format(band=band, amount=statutory, rule_date=rule_date)
+
+
+# The bands of each law's fixed sum, in words (metrics.cost.compensation has the rules).
+_BANDS = {
+    ("pl", "flat"): noop("EUR 40 whatever the amount, for a debt due before 2020"),
+    ("pl", "low"): noop("debt not above PLN 5,000"),
+    ("pl", "middle"): noop("debt above PLN 5,000 and below PLN 50,000"),
+    ("pl", "high"): noop("debt of PLN 50,000 or more"),
+    ("uk", "low"): noop("debt below GBP 1,000"),
+    ("uk", "middle"): noop("debt of GBP 1,000 or more and below GBP 10,000"),
+    ("uk", "high"): noop("debt of GBP 10,000 or more"),
+    ("eu", "flat"): noop("EUR 40 whatever the amount"),
+}
+
+
+def _band(claim: Claim, item: ClaimedInvoice) -> str:
+    text = _BANDS.get((claim.jurisdiction, item.compensation_band or ""))
+    return _(text) if text else item.compensation_band_rule or ""
+
+
+def _compensation_cell(item: ClaimedInvoice) -> str:
+    if item.compensation is None or not item.compensation_converted:
+        return _blank()
+    return _esc(_money(item.compensation, item.compensation_currency or ""))
+
+
+def _totals(claim: Claim) -> list[str]:
+    if not claim.invoices:
+        return []
+    currencies = sorted(set(claim.totals) | set(claim.interest_totals))
+    head = [
+        pgettext("claim", "Currency"),
+        pgettext("claim", "Interest"),
+        pgettext("claim", "Compensation"),
+        pgettext("claim", "Total to pay"),
+    ]
+    rows = [
+        "<h2>{}</h2>".format(_esc(pgettext("claim", "Summary"))),
+        "<table>",
+        "<thead><tr>" + "".join(
+            (f"<th>{_esc(h)}</th>" if i == 0 else f'<th class="num">{_esc(h)}</th>')
+            for i, h in enumerate(head)
+        ) + "</tr></thead>",
+        "<tbody>",
+    ]
+    missing = any(not i.compensation_converted for i in claim.invoices)
+    for currency in currencies:
+        interest = claim.interest_totals.get(currency, Decimal(0))
+        compensation = claim.compensation_totals.get(currency, Decimal(0))
+        total = claim.totals.get(currency, Decimal(0))
+        rows.append(
+            f"<tr><td>{_esc(currency)}</td>"
+            f'<td class="num">{_esc(_money(interest, currency))}</td>'
+            f'<td class="num">{_esc(_money(compensation, currency))}</td>'
+            f'<td class="num"><strong>{_esc(_money(total, currency))}</strong></td></tr>'
+        )
+    rows += ["</tbody>", "</table>"]
+    if missing:
+        blank = _("The compensation of the lines left blank is not in the totals: fill in its "
+                  "amount at the rate named on its line and add it.")
+        rows.append(f'<p class="note">{_esc(blank)}</p>')
+    return rows
+
+
+def _payment(claim: Claim) -> list[str]:
+    if not claim.invoices:
+        return []
+    account = _esc(_iban(claim.creditor.iban)) if claim.creditor.iban else _blank()
+    text = ngettext(
+        "Please pay the total within {days} day of receiving this document to the bank account:",
+        "Please pay the total within {days} days of receiving this document to the bank "
+        "account:",
+        claim.pay_within_days,
+    ).format(days=claim.pay_within_days)
+    return [f'<p class="pay">{_esc(text)} <strong>{account}</strong></p>']
+
+
+def _notes(claim: Claim) -> list[str]:
+    notes = [_rule(claim)]
+    if any(i.still_open for i in claim.invoices):
+        notes.append(_(
+            "An invoice still unpaid bears interest up to the date of this statement, and "
+            "interest keeps running until it is paid; its unpaid amount is not part of this "
+            "document."
+        ))
+    if claim.unconfirmed_periods:
+        notes.append(_(
+            "* The rate of {periods} is not confirmed by a published notice: check it before "
+            "sending."
+        ).format(periods=", ".join(claim.unconfirmed_periods)))
+    notes.append(_("Amounts as of {date}.").format(date=_date(claim.as_of)))
+    return [f'<p class="note">{_esc(note)}</p>' for note in notes]
+
+
+def _rule(claim: Claim) -> str:
+    if claim.jurisdiction == "pl":
+        return _(
+            "Interest is counted for each day of delay on the amount then unpaid: principal x "
+            "rate x days / 365. The rate is the NBP reference rate plus 10 percentage points, "
+            "fixed for each half-year (the rate in force on 1 January or 1 July), as announced "
+            "in Monitor Polski."
+        )
+    if claim.jurisdiction == "uk":
+        return _(
+            "Interest is simple, on the amount unpaid each day: principal x rate x days / 365. "
+            "The rate is the Bank of England base rate plus 8 percentage points, the base rate "
+            "being the one in force on 31 December or 30 June before the debt became overdue."
+        )
+    return _(
+        "Interest is counted for each day of delay on the amount then unpaid: principal x "
+        "rate x days / 365. The rate is the European Central Bank's main refinancing rate "
+        "plus 8 percentage points, the one in force on 1 January or 1 July of each half-year."
+    )
+
+
+def _legal_basis(claim: Claim) -> str:
+    if claim.jurisdiction == "pl":
+        return _(
+            "Under art. 7 sec. 1 and art. 10 sec. 1 of the Polish Act of 8 March 2013 on "
+            "counteracting excessive delays in commercial transactions (consolidated text: "
+            "Journal of Laws 2023 item 1790), we charge statutory interest for delay in "
+            "commercial transactions and compensation for the costs of recovering the debt "
+            "on the invoices below, which were paid, or are still unpaid, after their due dates."
+        )
+    if claim.jurisdiction == "uk":
+        return _(
+            "Under the Late Payment of Commercial Debts (Interest) Act 1998 (section 1, "
+            "statutory interest, and section 5A, the fixed sum for each late debt), we claim "
+            "statutory interest and the fixed sums on the invoices below, which were paid, or "
+            "are still unpaid, after their due dates."
+        )
+    return _(
+        "Under Directive 2011/7/EU on combating late payment in commercial transactions "
+        "(article 3, interest for late payment, and article 6, compensation for recovery costs) "
+        "as implemented in national law, we claim statutory interest and the fixed "
+        "compensation on the invoices below, which were paid, or are still unpaid, after their "
+        "due dates."
+    )
+
+
+def _no_late_invoices(claim: Claim) -> str:
+    return _("No invoice of this client was paid, or is unpaid, after its due date as of "
+             "{date}: there is nothing to claim.").format(date=_date(claim.as_of))
+
+
+# --------------------------------------------------------------------------- writing numbers
+
+
+def _esc(text: object) -> str:
+    """Text from anywhere, safe in HTML content and quoted attributes; control characters
+    shown as escapes."""
+    return html.escape(printable(str(text)), quote=True)
+
+
+def _blank() -> str:
+    return f'<span class="fill">{_FILL}</span>'
+
+
+def _number(value: Decimal, places: int) -> str:
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return str(format_decimal(value, format=pattern, locale=babel_locale()))
+
+
+def _money(value: Decimal, currency: str) -> str:
+    if not currency:
+        return _number(value, 2)
+    return f"{_number(value, exponent(currency))} {currency}"
+
+
+def _date(day: date) -> str:
+    return str(format_date(day, format=pgettext("date pattern", "d MMM y"), locale=babel_locale()))
+
+
+def _iban(iban: str) -> str:
+    """An IBAN in groups of four, as banks print it."""
+    return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
