@@ -1,8 +1,9 @@
 """A small run of the pipeline benchmark (``python -m bench``), so that its code never rots.
 
 The real runs (10,000 to 1,000,000 invoices) are on demand: ``make bench``. This one takes
-1,000 invoices through every step but the DuckDB baseline (which installs DuckDB into its own
-environment on first use: not a thing a test does).
+1,000 invoices through every step but the peers (DuckDB, pandas, polars: installed into the
+bench's own environment on first use, not a thing a test does); where that environment is
+already there, one test runs the peers too and checks that they agree with clientguard.
 """
 
 from __future__ import annotations
@@ -59,13 +60,56 @@ def test_every_step_runs_at_1000_invoices(
                      "time_entries.csv", "work_requests.csv", "fx.csv"}
 
 
-def test_the_baseline_is_skipped_with_a_reason_when_duckdb_cannot_be_had(
+def test_the_peers_are_skipped_with_a_reason_when_they_cannot_be_had(
     pipeline: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "duckdb_python", lambda log=print: None)
-    measure = pipeline.baseline(1000, tmp_path, log=lambda text: None)
+    monkeypatch.setattr(pipeline, "peers_python", lambda log=print: None)
+    measure = pipeline.baseline("duckdb", 1000, tmp_path, log=lambda text: None)
     assert measure.wall is None
     assert measure.note.startswith("skipped")
+
+
+def test_the_peers_agree_with_clientguard_where_they_are_installed(
+    pipeline: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    python = pipeline.PEERS_VENV / "bin" / "python"
+    stamp = pipeline.PEERS_VENV / "requirements.txt"
+    if not python.exists() or not stamp.exists():
+        pytest.skip("the peers' environment (bench/.venv-baselines) is made by `make bench`")
+    out = tmp_path / "measures.json"
+    # 3,000 invoices: every peer, rule for rule, gives clientguard's numbers
+    assert pipeline.main(["--sizes", "3000", "--steps", "load_csv,review,baseline", "--dir",
+                          str(tmp_path / "data"), "--json", str(out)]) == 0
+    measures = {m["step"]: m for m in json.loads(out.read_text())["measures"]}
+    ours = measures["review"]["extra"]["profiles"]
+    for peer in pipeline.PEERS:
+        assert pipeline.disagreements(ours, measures[peer]["extra"]["numbers"]) == [], peer
+    assert "DISAGREE" not in capsys.readouterr().out
+
+
+def test_a_peer_that_counts_one_invoice_differently_disagrees(pipeline: ModuleType) -> None:
+    ours = {"a": [3, 10, "2.5", None], "g": [None, None, None, "0.25"]}
+    assert pipeline.disagreements(ours, {"a": [3, 10, "2.5000000001", None],
+                                         "g": [None, None, None, "0.2500000000001"]}) == []
+    # a late share 3/10 against 2/10, as a partly paid invoice settled on its issue date gives
+    assert pipeline.disagreements(ours, {"a": [2, 10, "2.5", None], "g": ours["g"]}) == [
+        "a: late/due 3/10 against 2/10"]
+    assert pipeline.disagreements(ours, {"a": [3, 10, "2.51", None], "g": ours["g"]}) == [
+        "a: weighted days late 2.5 against 2.51"]
+    assert pipeline.disagreements(ours, {"a": ours["a"]}) == ["g: revenue share 0.25 against None"]
+
+
+def test_a_disagreeing_peer_fails_the_run(
+    pipeline: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def wrong(peer: str, size: int, folder: Path, *, log: object = print) -> object:
+        return pipeline.Measure(peer, size, 0.1, 0.1, 10.0, extra={"numbers": {}})
+
+    monkeypatch.setattr(pipeline, "baseline", wrong)
+    assert pipeline.main(["--sizes", "1000", "--steps", "load_csv,review,duckdb", "--dir",
+                          str(tmp_path)]) == 1
+    assert "FAILED: clientguard and duckdb at 1,000 disagree" in capsys.readouterr().out
 
 
 def test_the_summary_gives_the_growth_ratio_and_the_comparison(pipeline: ModuleType) -> None:
@@ -73,15 +117,16 @@ def test_the_summary_gives_the_growth_ratio_and_the_comparison(pipeline: ModuleT
     measures = [
         m("load_csv", 100, 1.0, 1.0, 10.0), m("load_csv", 1000, 10.0, 9.0, 50.0),
         m("review", 100, 0.5, 0.5, 10.0), m("review", 1000, 5.5, 5.0, 60.0),
-        m("baseline", 1000, 0.5, 1.0, 5.0, extra={"numbers": {"a": ["0.5", "2", "0.25", 3]}}),
+        m("duckdb", 1000, 0.5, 1.0, 5.0, extra={"numbers": {"a": [1, 2, "0.25", None]}}),
     ]
-    measures[3].extra["profiles"] = {"a": ["0.5", "2.5", "0.25", "3"]}
+    measures[3].extra["profiles"] = {"a": [1, 2, "0.75", None]}
     text = pipeline.summary(measures)
     assert "wall x10.0, cpu x9.0" in text  # load_csv, 1000 against 100
     assert "wall x11.0, cpu x10.0" in text  # review
     assert "15.5 s wall, 14.0 s CPU, peak 60 MiB" in text
-    assert "x31 its wall time" in text
+    assert "x14.0 its CPU time, x31.0 its wall time" in text
     assert "weighted days late 0.5" in text
+    assert "DISAGREE" in text
 
 
 def test_unknown_steps_are_refused(pipeline: ModuleType) -> None:

@@ -488,6 +488,9 @@ def test_a_stored_record_that_no_longer_validates_is_a_rejection_not_a_crash(
     db = sqlite3.connect(tmp_path / "clientguard.db")
     db.execute("UPDATE records SET data = json_set(data, '$.currency', 'eur') "
                "WHERE record_id = 'B'")
+    # as written by another clientguard (this one does not check again what it checked itself)
+    db.execute("UPDATE meta SET value = json_set(value, '$.digest', 'another') "
+               "WHERE key = 'records_checked_by'")
     db.commit()
     db.close()
     ledger = store.load(base_currency="EUR", strict=False)

@@ -89,6 +89,7 @@ from clientguard.model import (
 )
 from clientguard.money import FxTable, RateRow
 from clientguard.records import Link, Location, RecordKey, Rejection
+from clientguard.trust import trusted_record, validation_digest
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -241,6 +242,10 @@ SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 _TABLES: Final = ("meta", "sources", "syncs", "records", "cursors", "rejections", "reviews",
                    "review_clients", "notifications")
+_VOUCHED: Final = "records_checked_by"
+"""The ``meta`` key of the last vouch for the stored records (:meth:`Store._vouch`): JSON, the
+:func:`~clientguard.trust.validation_digest` of the clientguard that checked them and the sync
+it vouched through."""
 """The tables of the schema: a store missing one is damaged."""
 
 _MODELS: Final[Mapping[str, type[AnyRecord]]] = {
@@ -696,6 +701,7 @@ class Store:
             # A full read needs no cursor (and so gets past a damaged one, replacing it).
             state = SyncState() if full else self.state(name)
             sync_id = self._begin_sync(name, connector, full=full)
+            self._vouch(sync_id)
             writer = _SyncWriter(self, name, connector, sync_id, state, full=full, prune=prune)
             try:
                 with collector_paused() if connector.bounded_read else nullcontext():
@@ -756,6 +762,52 @@ class Store:
                 raise
             # Marking a failed sync is best effort: its pages are stored either way, and
             # the error that stopped it is the one to report.
+
+    # ----------------------------------------------------------------- trust (issue 21)
+
+    def _vouch(self, sync_id: int) -> None:
+        """Record that this clientguard checked every stored record, through sync ``sync_id``
+        (just begun, so every record it writes is checked by this clientguard too), where that
+        is so: the store holds no record yet, or every sync before this one was vouched for by
+        this clientguard (the same :func:`validation_digest`). Otherwise the stored records
+        are validated once here, and vouched for when every one still holds. A store synced
+        by another clientguard since (which does not vouch) is no longer trusted.
+        """
+        digest = validation_digest(SCHEMA_VERSION)
+        if digest is None:
+            return
+        before = self._db.execute(
+            "SELECT max(id) FROM syncs WHERE id < ?", (sync_id,)
+        ).fetchone()[0]
+        empty = self._db.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
+        if not empty and self._vouched() != (digest, before) and not all(
+            problem is None for _, _, _, problem in self._stored(None)
+        ):
+            return  # checked as today at every load, until the bad records are synced again
+        with self._transaction("vouch for the stored records"):
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (_VOUCHED, json.dumps({"digest": digest, "sync": sync_id})),
+            )
+
+    def _vouched(self) -> tuple[str, int] | None:
+        """The digest and the last sync of the clientguard that last vouched for the records."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (_VOUCHED,)).fetchone()
+        try:
+            stamp = json.loads(row[0]) if row else None
+            return (str(stamp["digest"]), int(stamp["sync"])) if stamp else None
+        except (TypeError, ValueError, KeyError):
+            return None  # a hand-edited value: not trusted
+
+    def _trusted(self) -> bool:
+        """Whether every stored record was written and checked by this clientguard: the last
+        vouch is this clientguard's digest, and no sync has begun since."""
+        digest = validation_digest(SCHEMA_VERSION)
+        if digest is None:
+            return False
+        last = self._db.execute("SELECT max(id) FROM syncs").fetchone()[0]
+        return self._vouched() == (digest, last)
 
     # ----------------------------------------------------------------- reading
 
@@ -905,8 +957,11 @@ class Store:
             yield record
 
     def _stored(
-        self, sources: Sequence[str] | None, *, kind: str | None = None
+        self, sources: Sequence[str] | None, *, kind: str | None = None, trusted: bool = False
     ) -> Iterator[tuple[RecordKey | None, Location | None, AnyRecord | None, Rejection | None]]:
+        """Every stored record of ``sources`` (of one ``kind``), validated; with ``trusted``
+        (records this clientguard wrote and checked, :meth:`_trusted`) made without validating
+        them again, where they are in the form it writes (:func:`trusted_record`)."""
         where, params = self._source_filter(sources)
         if kind is not None:
             where = f"{where} AND kind = ?" if where else "WHERE kind = ?"
@@ -916,6 +971,11 @@ class Store:
             f"{where} ORDER BY source, kind, record_id"
         )
         for source, kind, record_id, data, location_text in self._db.execute(query, params):
+            if trusted:
+                fast = _trusted_row(kind, record_id, data, location_text)
+                if fast is not None:
+                    yield fast
+                    continue
             model = _MODELS.get(kind) if isinstance(kind, str) else None
             location: Location | None = None
             problem: tuple[str, str] | None = None  # the damaged column, and how
@@ -936,7 +996,9 @@ class Store:
                 column, text = problem or ("kind", "unknown")
                 raise self._damaged("records", _record_row(source, kind, record_id), column, text)
             try:
-                record = model.model_validate_json(data)
+                record = trusted_record(model, data) if trusted else None
+                if record is None:
+                    record = model.model_validate_json(data)
             except DataError as exc:
                 try:
                     raw = json.loads(data)
@@ -988,7 +1050,7 @@ class Store:
         locations: dict[RecordKey, Location] = {}
         rejected = list(self.rejections(sources))
         with collector_paused():  # every record read outlives the loop
-            for key, location, record, problem in self._stored(sources):
+            for key, location, record, problem in self._stored(sources, trusted=self._trusted()):
                 if problem is not None:
                     rejected.append(problem)
                     continue
@@ -1674,6 +1736,15 @@ def _location_from(text: object) -> Location | None:
         data = json.loads(text)
     except ValueError:
         raise ValueError(f"{_shown(text)} is not JSON") from None
+    if type(data) is dict:
+        # The common case (what _location_text writes), checked without a loop.
+        file, line, column, detail = (
+            data.get("file"), data.get("line"), data.get("column"), data.get("detail")
+        )
+        if ((file is None or type(file) is str) and (line is None or type(line) is int)
+                and (column is None or type(column) is str)
+                and (detail is None or type(detail) is str)):
+            return Location(file, line, column, detail)
     if not isinstance(data, dict):
         raise ValueError(f"{_shown(text)} is not a JSON object")
     fields: dict[str, Any] = {}
@@ -1683,6 +1754,27 @@ def _location_from(text: object) -> Location | None:
             raise ValueError(f"its {name} {_shown(value)} is not {kind.__name__}")
         fields[name] = value
     return Location(**fields)
+
+
+def _trusted_row(
+    kind: object, record_id: object, data: object, location_text: object
+) -> tuple[RecordKey | None, Location | None, AnyRecord, None] | None:
+    """A stored row of a trusted store as :meth:`Store._stored` yields it, made without
+    checking it; None when anything in it is not as this clientguard writes it (the row is then
+    read as any other, and a damaged one named)."""
+    model = _MODELS.get(kind) if type(kind) is str else None
+    if model is None or type(record_id) is not str or type(data) is not str:
+        return None
+    try:
+        location = _location_from(location_text)
+    except ValueError:
+        return None
+    record = trusted_record(model, data)
+    if record is None:
+        return None
+    ident = getattr(record, "id", None)
+    key = (record.kind, record.source, ident) if ident is not None else None
+    return key, location, record, None
 
 
 def _record_row(source: object, kind: object, record_id: object) -> str:

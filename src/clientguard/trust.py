@@ -1,0 +1,161 @@
+"""Records read back from their own JSON, trusted because this very clientguard checked them.
+
+A store keeps every record as the JSON of a record that was validated when it was synced
+(``Record.model_dump_json``). Validating it again at every load is the check that a record
+written by *another* clientguard (an older one, with other rules) still holds; for records
+written by this one, it checks nothing new and cost more than half of a load. This module
+gives what a store needs to tell the two apart and to skip the second check:
+
+* :func:`validation_digest`: a digest of everything that decides whether a record is valid
+  and what it is made of: clientguard's version, pydantic's and pydantic-core's versions, the
+  store's schema version and the source of the modules that define the records and their
+  checks (``clientguard.model``, ``clientguard.money``). Two installs with the same digest
+  accept and make the same records.
+* :func:`trusted_record`: the record of a JSON text, made without validation but exactly as
+  validation makes it (the same field values of the same types, the same fields set), or
+  None when the text is not in the form this clientguard writes (then the caller validates
+  it as usual, and a bad record is still rejected with its reason).
+
+The store (:mod:`clientguard.store`) records the digest when a sync writes records, and trusts
+its records only while every sync since was made with the same digest (docs/performance.md,
+"The store trusts what it checked").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import types
+from collections.abc import Callable
+from datetime import UTC, date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal, NamedTuple, Union, get_args, get_origin
+
+import pydantic
+import pydantic_core
+from pydantic import AwareDatetime, ConfigDict, TypeAdapter, with_config
+from typing_extensions import TypedDict
+
+from clientguard import _version
+from clientguard.model import Allocation, AnyRecord, Record
+
+__all__ = ["trusted_record", "validation_digest"]
+
+_VALIDATING_MODULES = ("clientguard.model", "clientguard.money")
+"""The modules whose code decides what a valid record is."""
+
+
+@cache
+def validation_digest(schema_version: int) -> str | None:
+    """The digest of what decides a record's validity (see the module's docstring), with the
+    store's ``schema_version``; None when a module's source cannot be read (an install
+    without ``.py`` files): then nothing is trusted."""
+    digest = hashlib.sha256()
+    for part in (_version.__version__, pydantic.VERSION, pydantic_core.__version__,
+                 str(schema_version)):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    for name in _VALIDATING_MODULES:
+        module = sys.modules.get(name)
+        filename = getattr(module, "__file__", None)
+        if filename is None or not filename.endswith(".py"):
+            return None
+        try:
+            digest.update(Path(filename).read_bytes())
+        except OSError:
+            return None
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _plain(annotation: Any) -> Any:
+    """The field's type without its checks: ``Annotated`` metadata (bounds, validators) left
+    out, ``X | None`` kept, a tuple of allocations read as a list of their plain dicts."""
+    origin = get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        arguments = [_plain(a) for a in get_args(annotation) if a is not type(None)]
+        if len(arguments) != 1:
+            raise TypeError(f"no trusted form for {annotation}")
+        return arguments[0] | None
+    if hasattr(annotation, "__metadata__"):  # Annotated[...]
+        return _plain(get_args(annotation)[0])
+    if origin is tuple and get_args(annotation) == (Allocation, ...):
+        return list[_shape(Allocation)]  # type: ignore[misc]
+    if annotation in (str, date, Decimal, bool, AwareDatetime) or origin is Literal:
+        return annotation
+    raise TypeError(f"no trusted form for {annotation}")
+
+
+@cache
+def _shape(model: type[Record]) -> Any:
+    """A TypedDict of the model's fields with their plain types, every field required and no
+    other allowed: pydantic-core reads a record's JSON into it in one call, without a check
+    in Python (dates and Decimals made as validation makes them)."""
+    shape = TypedDict(  # type: ignore[misc]
+        f"Trusted{model.__name__}",
+        {name: _plain(info.annotation) for name, info in model.model_fields.items()},
+    )
+    return with_config(ConfigDict(extra="forbid", strict=True))(shape)
+
+
+class _Reader(NamedTuple):
+    """What reads one kind of record's JSON: the plain shape's validator, the timestamp
+    fields (kept in UTC, as ``model.Timestamp`` does), and the fields set every record of the
+    kind gets (all its fields: the JSON holds them all)."""
+
+    read: Callable[[str | bytes], dict[str, Any]]
+    moments: tuple[str, ...]
+    fields_set: set[str]
+
+
+@cache
+def _reader(model: type[Record]) -> _Reader:
+    adapter: TypeAdapter[dict[str, Any]] = TypeAdapter(_shape(model))
+    moments = tuple(name for name, info in model.model_fields.items()
+                    if "AwareDatetime" in str(info.annotation))
+    return _Reader(adapter.validate_json, moments, set(model.model_fields))
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _made(model: type[Record], values: dict[str, Any], fields_set: set[str]) -> Any:
+    record = _new(model)
+    _set(record, "__dict__", values)
+    _set(record, "__pydantic_fields_set__", fields_set)
+    _set(record, "__pydantic_extra__", None)
+    _set(record, "__pydantic_private__", None)
+    return record
+
+
+def trusted_record(model: type[Record], text: str | bytes) -> AnyRecord | None:
+    """The record ``model.model_validate_json(text)`` gives, made without validating it; None
+    when ``text`` is not in the form this clientguard writes (validate it then).
+
+    Only for JSON that this clientguard wrote from a valid record (what a store whose
+    :func:`validation_digest` matches holds): nothing here checks a rule. The JSON must hold
+    every field (as ``model_dump_json`` writes it), so that the record's fields set is all
+    of them, as validation would make it.
+    """
+    read, moments, fields_set = _reader(model)
+    try:
+        values = read(text)
+    except pydantic.ValidationError:
+        return None
+    for name in moments:
+        moment = values[name]
+        if moment is not None:
+            values[name] = moment.astimezone(UTC)
+    allocations = values.get("allocations")
+    if allocations:
+        # A nested record keeps a fields set of its own, as pydantic-core makes it.
+        values["allocations"] = tuple(
+            [_made(Allocation, item, set(item)) for item in allocations]
+        )
+    elif allocations is not None:
+        values["allocations"] = ()
+    record: AnyRecord = _made(model, values, fields_set)
+    return record

@@ -1,0 +1,290 @@
+"""A store trusts the records this clientguard checked when it synced them (issue 21, item 2).
+
+``Store.load`` makes the records of a store vouched for by this clientguard (the same
+``validation_digest``, no sync by another since) without validating them again; the ledger and
+the review are the same as from validated records. A store written by another clientguard is
+validated as before: a record that breaks this clientguard's rules is still rejected, with its
+reason.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+import clientguard as cg
+from clientguard import store as store_module
+from clientguard.connector import Connector, ConnectorOptions, Mapped, RawPage, RawRecord, Stream
+from clientguard.ledger import Location
+from clientguard.model import (
+    Allocation,
+    AnyRecord,
+    CreditNote,
+    Customer,
+    Invoice,
+    Payment,
+    TimeEntry,
+    WorkRequest,
+)
+from clientguard.report import render
+from clientguard.sample import sample_records
+from clientguard.store import SCHEMA_VERSION, Store
+from clientguard.trust import trusted_record, validation_digest
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+KINDS = {"customer": "customers", "invoice": "invoices", "payment": "payments",
+         "credit_note": "credit_notes", "time_entry": "time_entries",
+         "work_request": "work_requests"}
+
+
+class RecordsOptions(ConnectorOptions):
+    records: list[Any]
+
+
+class RecordsConnector(Connector):
+    """Yields the records it is given, each with its place in a file."""
+
+    name: ClassVar[str] = "records"
+    streams: ClassVar[tuple[Stream, ...]] = tuple(
+        Stream(name=stream, kind=kind, id_field=None if kind == "time_entry" else "id")  # type: ignore[arg-type]
+        for kind, stream in KINDS.items()
+    )
+    Options = RecordsOptions
+    options: RecordsOptions
+
+    def __init__(self, records: list[AnyRecord]) -> None:
+        super().__init__(clock=lambda: NOW, records=records)
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        rows = [r for r in self.options.records if KINDS[r.kind] == stream.name]
+        yield RawPage(tuple(
+            RawRecord({"record": r, **({"id": r.id} if getattr(r, "id", None) else {})},
+                      Location(file=f"{stream.name}.csv", line=line, column="total"))
+            for line, r in enumerate(rows, start=2)
+        ))
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        record: AnyRecord = raw["record"]
+        return record
+
+
+def every_field() -> list[AnyRecord]:
+    """Records with every kind of field set: timestamps in another zone, allocation dates,
+    a time entry named by its client's name, rates, a disputed invoice."""
+    warsaw = timezone(timedelta(hours=2))
+    return [
+        Customer(id="c1", name="Acme", tax_id="PL5260250995", email="a@acme.test",
+                 source="records", updated_at=datetime(2025, 5, 2, 9, 30, tzinfo=warsaw)),
+        Customer(id="c2", name="Beta", group_id="c1", source="records"),
+        Invoice(id="I1", customer_id="c1", number="1/2025", issue_date=date(2025, 5, 1),
+                due_date=date(2025, 5, 15), currency="USD", total=Decimal("1000.10"),
+                status="paid", paid_on=date(2025, 5, 20), amount_due=Decimal("0.00"),
+                fx_rate=Decimal("0.9123"), disputed=True, disputed_on=date(2025, 5, 16),
+                source="records", updated_at=datetime(2025, 5, 20, 23, 0, tzinfo=warsaw)),
+        Invoice(id="I2", customer_id="c2", number="2/2025", issue_date=date(2025, 5, 2),
+                due_date=date(2025, 6, 1), currency="EUR", total=Decimal("250"),
+                status="open", source="records"),
+        Payment(id="P1", customer_id="c2", date=date(2025, 5, 10), amount=Decimal("100.5"),
+                currency="EUR", source="records",
+                allocations=(Allocation(invoice_id="I2", amount=Decimal("100.50"),
+                                        date=date(2025, 5, 11)),)),
+        CreditNote(id="K1", customer_id="c2", issue_date=date(2025, 5, 12),
+                   total=Decimal("10.00"), currency="EUR", source="records",
+                   allocations=(Allocation(invoice_id="I2", amount=Decimal("10.00")),)),
+        TimeEntry(customer_name="Acme", date=date(2025, 5, 3), hours=Decimal("1.25"),
+                  person="Ann", billable=True, source="records"),
+        WorkRequest(id="W1", customer_id="c1", requested_on=date(2025, 5, 3),
+                    wanted_by=date(2025, 5, 4), source="records"),
+    ]
+
+
+def same(trusted: Any, validated: Any) -> None:
+    """The very record validation makes: type, values of the same types and digits, fields
+    set, JSON."""
+    assert type(trusted) is type(validated)
+    assert trusted == validated
+    assert repr(trusted.__dict__) == repr(validated.__dict__)
+    assert list(trusted.__dict__) == list(validated.__dict__)
+    assert trusted.model_fields_set == validated.model_fields_set
+    assert trusted.model_dump_json() == validated.model_dump_json()
+    for name, value in trusted.__dict__.items():
+        assert type(value) is type(validated.__dict__[name]), name
+        if name == "allocations":
+            for mine, theirs in zip(value, validated.__dict__[name], strict=True):
+                same(mine, theirs)
+
+
+@pytest.mark.parametrize("record", every_field(), ids=lambda r: r.label)
+def test_a_trusted_record_is_the_one_validation_makes(record: AnyRecord) -> None:
+    text = record.model_dump_json()
+    made = trusted_record(type(record), text)
+    assert made is not None
+    same(made, type(record).model_validate_json(text))
+    assert made.model_dump_json() == text
+
+
+@pytest.mark.parametrize("change", [
+    {"total": ["12.5"]},  # not the form of any field
+    {"colour": "red"},  # a field it does not have
+    {"id": None},  # a field that may not be empty
+])
+def test_json_not_in_this_clientguards_form_is_not_trusted(change: dict[str, Any]) -> None:
+    invoice = every_field()[3]
+    data = {**invoice.model_dump(mode="json"), **change}
+    assert trusted_record(Invoice, json.dumps(data)) is None
+    without = invoice.model_dump(mode="json")
+    del without["amount_due"]  # every field is written: one missing is not this form
+    assert trusted_record(Invoice, json.dumps(without)) is None
+
+
+def stamp(path: Path) -> str | None:
+    with sqlite3.connect(path) as db:
+        row = db.execute("SELECT value FROM meta WHERE key = 'records_checked_by'").fetchone()
+    return None if row is None else str(row[0])
+
+
+def edit(path: Path, *statements: str) -> None:
+    db = sqlite3.connect(path)
+    try:
+        for statement in statements:
+            db.execute(statement)
+        db.commit()
+    finally:
+        db.close()
+
+
+BAD_CURRENCY = ("UPDATE records SET data = json_set(data, '$.currency', 'eur') "
+                "WHERE record_id = 'I2'")
+"""What a record stored by another clientguard that this one's rules refuse looks like."""
+ANOTHER_VERSION = ("UPDATE meta SET value = json_set(value, '$.digest', 'another clientguard') "
+                   "WHERE key = 'records_checked_by'")
+
+
+def test_a_store_synced_by_this_clientguard_loads_without_validating_and_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = sample_records(invoices=600)
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(list(data.records())))
+        assert store._trusted()
+        trusted = store.load(base_currency="EUR", fx=data.fx)
+        calls = []
+        real = Invoice.model_validate_json.__func__  # type: ignore[attr-defined]
+
+        def counted(cls: type[Invoice], text: str, *args: Any, **kwargs: Any) -> Invoice:
+            calls.append(text)
+            return real(cls, text, *args, **kwargs)  # type: ignore[no-any-return]
+
+        monkeypatch.setattr(Invoice, "model_validate_json", classmethod(counted))
+        trusted_again = store.load(base_currency="EUR", fx=data.fx)
+        assert calls == []  # not one invoice validated again
+        monkeypatch.setattr(store, "_trusted", lambda: False)
+        validated = store.load(base_currency="EUR", fx=data.fx)
+        assert len(calls) == len(validated.invoices) == 600
+    for kind in ("customers", "invoices", "payments", "credit_notes", "time_entries",
+                 "work_requests"):
+        for mine, theirs in zip(getattr(trusted, kind), getattr(validated, kind), strict=True):
+            same(mine, theirs)
+    for invoice in validated.invoices[:50]:
+        assert trusted.location_of(invoice) == validated.location_of(invoice)
+        assert trusted.location_of(invoice) is not None
+    assert trusted_again.invoices == validated.invoices
+    as_of = data.as_of
+    assert render(cg.review(trusted, as_of=as_of), "json") == render(
+        cg.review(validated, as_of=as_of), "json")
+
+
+def test_every_field_survives_a_trusted_load(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(every_field()))
+        assert store._trusted()
+        loaded = list(store._stored(None, trusted=True))
+        checked = list(store._stored(None))
+    assert len(loaded) == len(checked) == len(every_field())
+    for (key, location, record, problem), (key2, location2, record2, _) in zip(
+        loaded, checked, strict=True
+    ):
+        assert problem is None
+        assert (key, location) == (key2, location2)
+        same(record, record2)
+
+
+def test_a_store_written_by_another_clientguard_is_validated_and_a_bad_record_rejected(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(every_field()))
+    edit(path, BAD_CURRENCY, ANOTHER_VERSION)
+    with Store.open(path, read_only=True) as store:
+        assert not store._trusted()
+        ledger = store.load(base_currency="EUR", strict=False,
+                            fx=cg.money.FxTable.from_rows("EUR", []))
+    assert "I2" not in {i.id for i in ledger.invoices}
+    problem = next(r for r in ledger.report.rejected if r.record_id == "I2")
+    assert problem.field == "currency"
+    assert "'eur' is not an upper-case ISO 4217 currency code" in problem.reason
+
+
+def test_a_sync_by_another_clientguard_since_ends_the_trust(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(every_field()))
+    # Another clientguard's sync: a row in syncs, records written, and no vouch.
+    edit(path, BAD_CURRENCY,
+         "INSERT INTO syncs (source, connector, full_read, started_at, status) "
+         "VALUES ('records', 'records', 1, '2025-06-02T00:00:00+00:00', 'complete')")
+    with Store.open(path) as store:
+        assert not store._trusted()
+        ledger = store.load(base_currency="EUR", strict=False)
+    assert [r.field for r in ledger.report.rejected if r.record_id == "I2"] == ["currency"]
+
+
+def test_this_clientguards_first_sync_of_an_older_store_checks_it_once_then_trusts_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(every_field()))
+    edit(path, ANOTHER_VERSION)
+    with Store.open(path) as store:
+        assert not store._trusted()
+        store.sync(RecordsConnector(every_field()[:1]))
+        assert store._trusted()  # every stored record still holds: vouched for
+    edit(path, BAD_CURRENCY, ANOTHER_VERSION)
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(every_field()[:1]))
+        assert not store._trusted()  # a stored record no longer holds: checked at each load
+        ledger = store.load(base_currency="EUR", strict=False)
+    assert [r.field for r in ledger.report.rejected if r.record_id == "I2"] == ["currency"]
+
+
+def test_the_digest_names_this_clientguard_and_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    digest = validation_digest(SCHEMA_VERSION)
+    assert digest is not None
+    assert validation_digest(SCHEMA_VERSION + 1) != digest
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(every_field()))
+    assert f'"digest": "{digest}"' in (stamp(path) or "")
+    # another clientguard version (or rules) makes another digest: not trusted
+    validation_digest.cache_clear()
+    monkeypatch.setattr(cg._version, "__version__", "0.0.0-other")
+    try:
+        assert validation_digest(SCHEMA_VERSION) != digest
+        with Store.open(path) as store:
+            assert not store._trusted()
+    finally:
+        validation_digest.cache_clear()
+    assert store_module.SCHEMA_VERSION == SCHEMA_VERSION
