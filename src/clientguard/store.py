@@ -242,11 +242,12 @@ SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 _TABLES: Final = ("meta", "sources", "syncs", "records", "cursors", "rejections", "reviews",
                    "review_clients", "notifications")
+"""The tables of the schema: a store missing one is damaged."""
+
 _VOUCHED: Final = "records_checked_by"
 """The ``meta`` key of the last vouch for the stored records (:meth:`Store._vouch`): JSON, the
 :func:`~clientguard.trust.validation_digest` of the clientguard that checked them and the sync
 it vouched through."""
-"""The tables of the schema: a store missing one is damaged."""
 
 _MODELS: Final[Mapping[str, type[AnyRecord]]] = {
     model.kind: model for model in (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
