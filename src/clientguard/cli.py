@@ -608,6 +608,29 @@ def _rates_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _records_of_kind(kind: str, n: int) -> str:
+    """``n`` new records of ``kind`` in the sync's summary: "2,466 invoice" (English names
+    the kind as the data does), "2 466 faktur"."""
+    number = wording.number(n)
+    if kind == "customer":
+        text = npgettext("new records", "{n} customer", "{n} customer", n)
+    elif kind == "invoice":
+        text = npgettext("new records", "{n} invoice", "{n} invoice", n)
+    elif kind == "allocation":
+        text = npgettext("new records", "{n} allocation", "{n} allocation", n)
+    elif kind == "payment":
+        text = npgettext("new records", "{n} payment", "{n} payment", n)
+    elif kind == "credit_note":
+        text = npgettext("new records", "{n} credit note", "{n} credit note", n)
+    elif kind == "time_entry":
+        text = npgettext("new records", "{n} time entry", "{n} time entry", n)
+    elif kind == "work_request":
+        text = npgettext("new records", "{n} work request", "{n} work request", n)
+    else:  # a kind a plugin adds: its own name
+        return f"{number} {kind.replace('_', ' ')}"
+    return text.format(n=number)
+
+
 def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
     def counts(item: SyncResult | StreamResult) -> str:
         text = _("{new} new, {updated} updated, {unchanged} unchanged, {rejected} "
@@ -634,8 +657,7 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
             if len(stream.new_by_kind) > 1:
                 # A stream that yields several kinds says which: "2,466 invoice, 100 customer".
                 line += " " + _("(new: {kinds})").format(kinds=", ".join(
-                    f"{wording.number(n)} {kind.replace('_', ' ')}"
-                    for kind, n in stream.new_by_kind.items()
+                    _records_of_kind(kind, n) for kind, n in stream.new_by_kind.items()
                 ))
             print(line)
     for reason, count in result.skipped.items():

@@ -217,13 +217,14 @@ def find_config(given: str | os.PathLike[str] | None, env: Mapping[str, str]) ->
     if given is not None:
         path = Path(given).expanduser()
         if not path.is_file():
-            raise ConfigError(f"config file {path} does not exist")
+            raise ConfigError(_("config file {path} does not exist").format(path=path))
         return path
     named = env.get(CONFIG_ENV)
     if named:
         path = Path(named).expanduser()
         if not path.is_file():
-            raise ConfigError(f"config file {path} (from ${CONFIG_ENV}) does not exist")
+            raise ConfigError(_("config file {path} (from ${variable}) does not exist").format(
+                path=path, variable=CONFIG_ENV))
         return path
     default = Path(DEFAULT_CONFIG)
     return default if default.is_file() else None
@@ -247,12 +248,14 @@ def load_config(
         with path.open("rb") as handle:
             data = tomllib.load(handle, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        raise ConfigError(_("config file {path} is not valid TOML: {problem}").format(
+            path=path, problem=exc)) from None
     except UnicodeDecodeError:
-        raise ConfigError(f"config file {path} is not UTF-8 text: save it as UTF-8 (TOML "
-                          "files are UTF-8)") from None
+        raise ConfigError(_("config file {path} is not UTF-8 text: save it as UTF-8 (TOML "
+                            "files are UTF-8)").format(path=path)) from None
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+        raise ConfigError(_("cannot read config file {path}: {problem}").format(
+            path=path, problem=exc.strerror)) from None
     return _parse(data, path)
 
 
@@ -303,12 +306,12 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
 
     currency = data.get("base_currency")
     if currency is not None and not (isinstance(currency, str) and is_currency(currency)):
-        raise ConfigError(f"{where}: base_currency {currency!r} is not an ISO 4217 code "
-                          "such as \"EUR\"")
+        raise ConfigError(_("{where}: base_currency {currency} is not an ISO 4217 code "
+                            "such as \"EUR\"").format(where=where, currency=repr(currency)))
 
     store = data.get("store", DEFAULT_STORE)
     if not isinstance(store, str) or not store:
-        raise ConfigError(f"{where}: store must be a file path (text)")
+        raise ConfigError(_("{where}: store must be a file path (text)").format(where=where))
 
     policy_value = data.get("policy")
     if policy_value is None:
@@ -318,25 +321,29 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
     elif isinstance(policy_value, dict):
         policy = Policy.from_mapping(policy_value, where=f"{where} [policy]")
     else:
-        raise ConfigError(f"{where}: policy must be a file path or a [policy] table")
+        raise ConfigError(
+            _("{where}: policy must be a file path or a [policy] table").format(where=where))
 
     paths = {key: _dotted_paths(data.get(key, []), key, where)
              for key in ("signals", "verdict_rules")}
 
     sources_value = data.get("sources", {})
     if not isinstance(sources_value, dict):
-        raise ConfigError(f"{where}: sources must be tables, e.g. [sources.books]")
+        raise ConfigError(
+            _("{where}: sources must be tables, e.g. [sources.books]").format(where=where))
     sources = {}
     for name, table in sources_value.items():
         if not isinstance(table, dict):
-            raise ConfigError(f"{where}: sources.{name} must be a table ([sources.{name}])")
+            raise ConfigError(_("{where}: sources.{name} must be a table ([sources.{name}])")
+                              .format(where=where, name=name))
         sources[name] = _source(name, table, base, where)
     rates_value = data.get("rates")
     if rates_value is not None and not isinstance(rates_value, dict):
-        raise ConfigError(f"{where}: rates must be a table ([rates])")
+        raise ConfigError(_("{where}: rates must be a table ([rates])").format(where=where))
     firm_value = data.get("firm")
     if firm_value is not None and not isinstance(firm_value, dict):
-        raise ConfigError(f"{where}: firm must be a table ([firm]) with name, address, ...")
+        raise ConfigError(_("{where}: firm must be a table ([firm]) with name, address, ...")
+                          .format(where=where))
     return Config(
         path=path,
         base_currency=currency,
@@ -358,24 +365,26 @@ def _firm(table: dict[str, Any], where: str) -> Firm:
     for key in _FIRM_KEYS:
         value = table.get(key)
         if value is not None and not isinstance(value, str):
-            raise ConfigError(f"{where}: firm.{key} must be text in quotes")
+            raise ConfigError(
+                _("{where}: firm.{key} must be text in quotes").format(where=where, key=key))
         values[key] = value.strip() or None if value is not None else None
     tax = values["tax_id"]
     if tax is not None:
         values["tax_id"] = normalise_tax_id(tax)
         if _looks_polish(tax) and not is_valid_nip(tax):
             raise ConfigError(
-                f"{where}: firm.tax_id {tax!r} is not a valid Polish NIP (ten digits whose "
-                "last is a check digit): check it against the firm's registration"
+                _("{where}: firm.tax_id {tax_id} is not a valid Polish NIP (ten digits whose "
+                  "last is a check digit): check it against the firm's registration")
+                .format(where=where, tax_id=repr(tax))
             )
     iban = values["iban"]
     if iban is not None:
         compact = re.sub(r"\s", "", iban).upper()
         if not _iban_ok(compact):
             raise ConfigError(
-                f"{where}: firm.iban {iban!r} is not a valid IBAN (country code, two check "
-                "digits and the account number, e.g. PL61 1090 1014 0000 0712 1981 2874): "
-                "copy it from the bank's statement"
+                _("{where}: firm.iban {iban} is not a valid IBAN (country code, two check "
+                  "digits and the account number, e.g. PL61 1090 1014 0000 0712 1981 2874): "
+                  "copy it from the bank's statement").format(where=where, iban=repr(iban))
             )
         values["iban"] = compact
     return Firm(**values)
@@ -400,7 +409,8 @@ def _rates(table: dict[str, Any], base: Path, where: str) -> RatesConfig:
     files = table.get("file", [])
     files = [files] if isinstance(files, str) else files
     if not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
-        raise ConfigError(f"{where}: rates.file must be a file path or a list of them")
+        raise ConfigError(_("{where}: rates.file must be a file path or a list of them")
+                          .format(where=where))
     banks: dict[str, dict[str, Any]] = {}
     for name in ("nbp", "ecb"):
         if name in table:
@@ -408,20 +418,23 @@ def _rates(table: dict[str, Any], base: Path, where: str) -> RatesConfig:
             if options is True:
                 options = {}
             if not isinstance(options, dict):
-                raise ConfigError(f"{where}: rates.{name} must be a table ([rates.{name}])")
+                raise ConfigError(_("{where}: rates.{name} must be a table ([rates.{name}])")
+                                  .format(where=where, name=name))
             banks[name] = options
     # The file's order decides which source wins: keep it.
     banks = {k: banks[k] for k in table if k in banks}
     start = table.get("start")
     if start is not None and not isinstance(start, date):
-        raise ConfigError(f"{where}: rates.start must be a date, e.g. start = 2024-01-01")
+        raise ConfigError(_("{where}: rates.start must be a date, e.g. start = 2024-01-01")
+                          .format(where=where))
     staleness = table.get("max_staleness_days", 7)
     if isinstance(staleness, bool) or not isinstance(staleness, int) or staleness < 0:
-        raise ConfigError(f"{where}: rates.max_staleness_days must be a whole number of days")
+        raise ConfigError(_("{where}: rates.max_staleness_days must be a whole number of days")
+                          .format(where=where))
     if not files and not banks:
         raise ConfigError(
-            f"{where}: [rates] names no source: give file = \"rates.csv\" (clientguard rates "
-            "template prints one), or a [rates.ecb] or [rates.nbp] table"
+            _("{where}: [rates] names no source: give file = \"rates.csv\" (clientguard rates "
+              "template prints one), or a [rates.ecb] or [rates.nbp] table").format(where=where)
         )
     return RatesConfig(
         files=tuple(_resolve(f, base) for f in files),
@@ -433,8 +446,8 @@ def _rates(table: dict[str, Any], base: Path, where: str) -> RatesConfig:
 
 def _dotted_paths(value: Any, key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(f"{where}: {key} must be a list of dotted paths, e.g. "
-                          f'{key} = ["myfirm.rules:my_rule"]')
+        raise ConfigError(_("{where}: {key} must be a list of dotted paths, e.g. "
+                            '{key} = ["myfirm.rules:my_rule"]').format(where=where, key=key))
     return tuple(value)
 
 
@@ -444,25 +457,28 @@ def _links(
     if value is None:
         return ()
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: links must be a table ([links]) with clients and files")
+        raise ConfigError(_("{where}: links must be a table ([links]) with clients and files")
+                          .format(where=where))
     _known_keys(value, _LINK_KEYS, f"{where} [links]")
     links: list[Link] = []
     clients = value.get("clients", [])
     if not isinstance(clients, list):
-        raise ConfigError(f"{where}: links.clients must be a list of lists of \"source:id\"")
+        raise ConfigError(_("{where}: links.clients must be a list of lists of \"source:id\"")
+                          .format(where=where))
     for number, group in enumerate(clients, start=1):
-        at = f"{where}: links.clients item {number}"
+        at = _("{where}: links.clients item {number}").format(where=where, number=number)
         if not isinstance(group, list) or len(group) < 2:
             raise ConfigError(
-                f"{at}: a link is a list of two or more customers, e.g. "
-                "[\"wave:Mark Walberg\", \"ninja:7\"]"
+                _("{where}: a link is a list of two or more customers, e.g. "
+                  "[\"wave:Mark Walberg\", \"ninja:7\"]").format(where=at)
             )
         links.append(tuple(parse_customer(text, where=at) for text in group))
     files = value.get("files", [])
     if isinstance(files, str):
         files = [files]
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        raise ConfigError(f"{where}: links.files must be a list of CSV file paths")
+        raise ConfigError(_("{where}: links.files must be a list of CSV file paths")
+                          .format(where=where))
     for name in files:
         links.extend(read_links(_resolve(name, base)))
     if sources:
@@ -470,10 +486,13 @@ def _links(
             for source, ident in link:
                 if source not in sources:
                     close = difflib.get_close_matches(source, list(sources), n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    hint = _("; did you mean {code}?").format(code=repr(close[0])) \
+                        if close else ""
                     raise ConfigError(
-                        f"{where}: a link names the customer {source}:{ident}, but there is "
-                        f"no source {source!r}{hint} (sources: {', '.join(sources)})"
+                        _("{where}: a link names the customer {source}:{id}, but there is "
+                          "no source {name}{hint} (sources: {sources})").format(
+                            where=where, source=source, id=ident, name=repr(source), hint=hint,
+                            sources=", ".join(sources))
                     )
     return tuple(links)
 
@@ -481,11 +500,13 @@ def _links(
 def _source(name: str, table: dict[str, Any], base: Path, where: str) -> SourceConfig:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         raise ConfigError(
-            f"{where}: source name {name!r}: use letters, digits, '_', '-' and '.'"
+            _("{where}: source name {name}: use letters, digits, '_', '-' and '.'")
+            .format(where=where, name=repr(name))
         )
     connector = table.get("connector", name)
     if not isinstance(connector, str):
-        raise ConfigError(f"{where}: sources.{name}.connector must be a connector name")
+        raise ConfigError(_("{where}: sources.{name}.connector must be a connector name")
+                          .format(where=where, name=name))
     options = {k: v for k, v in table.items() if k != "connector"}
     return SourceConfig(name=name, connector=connector, options=options, base=base)
 
@@ -494,9 +515,10 @@ def _known_keys(data: Mapping[str, Any], known: tuple[str, ...], where: str) -> 
     for key in data:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = _("; did you mean {code}?").format(code=repr(close[0])) if close else ""
             raise ConfigError(
-                f"{where}: unknown key {key!r}{hint} (known: {', '.join(known)})"
+                _("{where}: unknown key {key}{hint} (known: {known})").format(
+                    where=where, key=repr(key), hint=hint, known=", ".join(known))
             )
 
 
@@ -535,11 +557,15 @@ def connector_options(
     for origin, values in (("the config file", source.options), ("--option", given or {})):
         for key, value in values.items():
             if key in secrets:
-                raise ConfigError(
-                    f"source {source.name!r}: {key} is a secret and is not read from "
-                    f"{origin}; set the environment variable "
-                    f"{secret_variable(source.name, key)} instead"
+                message = (
+                    _("source {source}: {key} is a secret and is not read from the config "
+                      "file; set the environment variable {variable} instead")
+                    if origin == "the config file" else
+                    _("source {source}: {key} is a secret and is not read from --option; set "
+                      "the environment variable {variable} instead")
                 )
+                raise ConfigError(message.format(source=repr(source.name), key=key,
+                                                 variable=secret_variable(source.name, key)))
             if origin == "the config file" and source.base is not None and _takes_path(cls, key):
                 value = _resolve_paths(value, source.base)
             options[key] = value

@@ -66,6 +66,7 @@ from pydantic import (
 
 from clientguard.errors import ConfigError, DataError
 from clientguard.gcpause import collector_paused
+from clientguard.i18n import gettext
 from clientguard.model import AnyRecord, Record
 from clientguard.records import Location, RecordKey, Rejection
 from clientguard.redaction import Scrubber, clean_secret, scrub_exception
@@ -403,14 +404,16 @@ def _options_error(
         where = ".".join(str(p) for p in error["loc"]) or "options"
         if error["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(error["loc"][-1]), list(known), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            lines.append(f"{where}: not an option of this connector{hint}")
+            hint = gettext("; did you mean {code}?").format(code=repr(close[0])) if close else ""
+            lines.append(gettext("{option}: not an option of this connector{hint}").format(
+                option=where, hint=hint))
         elif error["type"] == "missing":
-            lines.append(f"{where}: is required")
+            lines.append(gettext("{option}: is required").format(option=where))
         else:
             said = str(error["msg"]).removeprefix("Value error, ")
             lines.append(said if said.startswith(f"{where} ") else f"{where}: {said}")
-    return ConfigError(f"connector {connector!r}: " + "; ".join(lines))
+    return ConfigError(gettext("connector {connector}: {problems}").format(
+        connector=repr(connector), problems="; ".join(lines)))
 
 
 # --------------------------------------------------------------------------- the connector
@@ -582,7 +585,8 @@ class Connector(ABC):
             if stream.name == name:
                 return stream
         known = ", ".join(s.name for s in self.streams)
-        raise ConfigError(f"connector {self.name!r} has no stream {name!r}; it has: {known}")
+        raise ConfigError(gettext("connector {connector} has no stream {stream}; it has: {known}")
+                          .format(connector=repr(self.name), stream=repr(name), known=known))
 
     # ----------------------------------------------------------------- the loop
 

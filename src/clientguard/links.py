@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clientguard.errors import ConfigError
+from clientguard.i18n import gettext
 from clientguard.model import Customer
 from clientguard.names import normalise_name
 from clientguard.records import KEY_SEPARATOR, Link
@@ -42,12 +43,14 @@ def parse_customer(text: object, *, where: str) -> tuple[str, str]:
     """``(source, id)`` of a customer written ``source:id``; a :class:`ConfigError` naming
     ``where`` otherwise."""
     if not isinstance(text, str):
-        raise ConfigError(f"{where}: a customer is written \"source:id\" (text), not {text!r}")
+        raise ConfigError(gettext("{where}: a customer is written \"source:id\" (text), not {text}")
+                          .format(where=where, text=repr(text)))
     source, separator, ident = text.strip().partition(KEY_SEPARATOR)
     if not separator or not source or not ident:
         raise ConfigError(
-            f"{where}: {text!r} does not name a customer: write \"source:id\", the source's "
-            "name and the customer's id in that source (e.g. \"wave:Mark Walberg\")"
+            gettext("{where}: {text} does not name a customer: write \"source:id\", the source's "
+              "name and the customer's id in that source (e.g. \"wave:Mark Walberg\")")
+            .format(where=where, text=repr(text))
         )
     return source, ident
 
@@ -59,7 +62,8 @@ def read_links(path: Path) -> list[Link]:
             lines = [(n, line) for n, line in enumerate(handle, start=1)
                      if line.strip() and not line.lstrip().startswith("#")]
     except OSError as exc:
-        raise ConfigError(f"cannot read the links file {path}: {exc.strerror}") from None
+        raise ConfigError(gettext("cannot read the links file {path}: {problem}").format(
+            path=path, problem=exc.strerror)) from None
     if not lines:
         return []
     rows = csv.reader(line for _, line in lines)
@@ -67,16 +71,18 @@ def read_links(path: Path) -> list[Link]:
     missing = [c for c in LINK_COLUMNS if c not in header]
     if missing:
         raise ConfigError(
-            f"{path}, line {lines[0][0]}: the links file needs the columns "
-            f"{', '.join(LINK_COLUMNS)} (missing: {', '.join(missing)}); each names a "
-            "customer as \"source:id\""
+            gettext("{path}, line {line}: the links file needs the columns {columns} (missing: "
+              "{missing}); each names a customer as \"source:id\"").format(
+                path=path, line=lines[0][0], columns=", ".join(LINK_COLUMNS),
+                missing=", ".join(missing))
         )
     first, second = header.index(LINK_COLUMNS[0]), header.index(LINK_COLUMNS[1])
     links: list[Link] = []
     for (number, _), row in zip(lines[1:], rows, strict=True):
-        where = f"{path}, line {number}"
+        where = gettext("{path}, line {line}").format(path=path, line=number)
         if len(row) <= max(first, second):
-            raise ConfigError(f"{where}: expected the columns {', '.join(header)}")
+            raise ConfigError(gettext("{where}: expected the columns {columns}").format(
+                where=where, columns=", ".join(header)))
         links.append((parse_customer(row[first], where=where),
                       parse_customer(row[second], where=where)))
     return links

@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from clientguard.errors import ConfigError
+from clientguard.i18n import gettext as _
+from clientguard.i18n import noop
 
 __all__ = [
     "MAX_COUNT",
@@ -88,11 +90,41 @@ def _config_error(cls: type[BaseModel], exc: ValidationError, where: str) -> Con
         key = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, sorted(cls.model_fields), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(f"unknown policy key {key!r}{hint}")
+            hint = _("; did you mean {code}?").format(code=repr(close[0])) if close else ""
+            problems.append(_("unknown policy key {key}{hint}").format(key=repr(key), hint=hint))
         else:
-            problems.append(f"{key}: {error['msg']}")
+            problems.append(f"{key}: {_value_problem(error)}")
     return ConfigError(f"{where}: " + "; ".join(problems))
+
+
+_VALUE_PROBLEMS: dict[str, str] = {
+    "greater_than": noop("Input should be greater than {gt}"),
+    "greater_than_equal": noop("Input should be greater than or equal to {ge}"),
+    "less_than": noop("Input should be less than {lt}"),
+    "less_than_equal": noop("Input should be less than or equal to {le}"),
+    "int_type": noop("Input should be a valid integer"),
+    "int_parsing": noop("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": noop("Input should be a valid integer, got a number with a fractional "
+                           "part"),
+    "decimal_parsing": noop("Input should be a valid decimal"),
+    "finite_number": noop("Input should be a finite number"),
+    "bool_type": noop("Input should be a valid boolean"),
+    "bool_parsing": noop("Input should be a valid boolean, unable to interpret input"),
+}
+"""pydantic's words for the common problems of a policy value, to be translated; its own
+text, unchanged, for any other problem (and whenever its wording differs from these)."""
+
+
+def _value_problem(error: Any) -> str:
+    said = str(error["msg"])
+    template = _VALUE_PROBLEMS.get(str(error["type"]))
+    context = error.get("ctx") or {}
+    try:
+        if template is None or template.format(**context) != said:
+            return said
+        return _(template).format(**context)
+    except (KeyError, IndexError, ValueError):
+        return said
 
 
 class Policy(_Settings):
@@ -346,14 +378,16 @@ class Policy(_Settings):
             with path.open("rb") as handle:
                 data = tomllib.load(handle, parse_float=Decimal)
         except FileNotFoundError:
-            raise ConfigError(f"policy file {path} does not exist") from None
+            raise ConfigError(_("policy file {path} does not exist").format(path=path)) from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"policy file {path} is not valid TOML: {exc}") from None
+            raise ConfigError(_("policy file {path} is not valid TOML: {problem}").format(
+                path=path, problem=exc)) from None
         except UnicodeDecodeError:
-            raise ConfigError(f"policy file {path} is not UTF-8 text: save it as UTF-8 "
-                              "(TOML files are UTF-8)") from None
+            raise ConfigError(_("policy file {path} is not UTF-8 text: save it as UTF-8 "
+                                "(TOML files are UTF-8)").format(path=path)) from None
         except OSError as exc:
-            raise ConfigError(f"cannot read policy file {path}: {exc.strerror or exc}") from None
+            raise ConfigError(_("cannot read policy file {path}: {problem}").format(
+                path=path, problem=exc.strerror or exc)) from None
         return cls.from_mapping(data, where=str(path))
 
     @classmethod

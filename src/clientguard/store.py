@@ -76,6 +76,7 @@ from typing import IO, Any, Final, Literal
 from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError
 from clientguard.gcpause import collector_paused
+from clientguard.i18n import gettext, ngettext
 from clientguard.ledger import Ledger
 from clientguard.model import (
     AnyRecord,
@@ -409,8 +410,8 @@ class Store:
         if not target.exists():
             if not create:
                 raise StoreError(
-                    f"there is no store at {target}: run `clientguard sync` first, or pass "
-                    "the path of an existing store"
+                    gettext("there is no store at {path}: run `clientguard sync` first, or pass "
+                      "the path of an existing store").format(path=target)
                 )
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -420,15 +421,17 @@ class Store:
             except FileExistsError:
                 pass
             except OSError as exc:
-                raise StoreError(f"cannot create the store {target}: {exc.strerror}") from None
+                raise StoreError(gettext("cannot create the store {path}: {problem}").format(
+                    path=target, problem=exc.strerror)) from None
         elif target.is_dir():
-            raise StoreError(f"{target} is a folder, not a store file")
+            raise StoreError(gettext("{path} is a folder, not a store file").format(path=target))
         try:
             connection = sqlite3.connect(
                 target, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None
             )
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the store {target}: {exc}") from None
+            raise StoreError(gettext("cannot open the store {path}: {problem}").format(
+                path=target, problem=exc)) from None
         store = cls(target, connection)
         try:
             store._prepare()
@@ -441,11 +444,11 @@ class Store:
     def _open_read_only(cls, target: Path) -> Store:
         if not target.exists():
             raise StoreError(
-                f"there is no store at {target}: run `clientguard sync` first, or pass "
-                "the path of an existing store"
+                gettext("there is no store at {path}: run `clientguard sync` first, or pass "
+                  "the path of an existing store").format(path=target)
             )
         if target.is_dir():
-            raise StoreError(f"{target} is a folder, not a store file")
+            raise StoreError(gettext("{path} is a folder, not a store file").format(path=target))
         # SQLite gives the -wal and -shm files it creates the mode of the store file: made
         # for a store that is read-only at the time (chmod 0400), they would stay read-only
         # and break every later sync once the store is writable again. A writable store is
@@ -466,7 +469,8 @@ class Store:
                 uri, uri=True, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None
             )
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the store {target}: {exc}") from None
+            raise StoreError(gettext("cannot open the store {path}: {problem}").format(
+                path=target, problem=exc)) from None
         store = cls(target, connection)
         try:
             store._prepare(read_only=True)
@@ -483,37 +487,43 @@ class Store:
             application = int(db.execute("PRAGMA application_id").fetchone()[0])
         except sqlite3.DatabaseError:
             raise StoreError(
-                f"{self.path} is not a clientguard store (not an SQLite database)"
+                gettext("{path} is not a clientguard store (not an SQLite database)")
+                .format(path=self.path)
             ) from None
         if version == 0:
             tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if tables:
                 raise StoreError(
-                    f"{self.path} is an SQLite database but not a clientguard store; "
-                    "give another path"
+                    gettext("{path} is an SQLite database but not a clientguard store; "
+                      "give another path").format(path=self.path)
                 )
         elif application != _APPLICATION_ID:
-            raise StoreError(f"{self.path} is an SQLite database but not a clientguard store")
+            raise StoreError(gettext("{path} is an SQLite database but not a clientguard store")
+                             .format(path=self.path))
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"the store {self.path} has schema version {version}, written by a newer "
-                f"clientguard (this one reads up to version {SCHEMA_VERSION}): upgrade "
-                "clientguard (pip install -U clientguard)"
+                gettext("the store {path} has schema version {version}, written by a newer "
+                  "clientguard (this one reads up to version {supported}): upgrade "
+                  "clientguard (pip install -U clientguard)").format(
+                    path=self.path, version=version, supported=SCHEMA_VERSION)
             )
         if version < 0:
             raise StoreError(
-                f"the store {self.path} is damaged: its schema version (PRAGMA user_version) "
-                f"is {version}; set it back to {SCHEMA_VERSION} or sync into a new store"
+                gettext("the store {path} is damaged: its schema version (PRAGMA user_version) "
+                  "is {version}; set it back to {supported} or sync into a new store").format(
+                    path=self.path, version=version, supported=SCHEMA_VERSION)
             )
         if read_only:
             if version == 0:
                 raise StoreError(
-                    f"the store {self.path} is empty: run `clientguard sync` first"
+                    gettext("the store {path} is empty: run `clientguard sync` first")
+                    .format(path=self.path)
                 )
             if version < SCHEMA_VERSION:
                 raise StoreError(
-                    f"the store {self.path} has schema version {version}, older than this "
-                    f"clientguard's {SCHEMA_VERSION}: run `clientguard sync` once to upgrade it"
+                    gettext("the store {path} has schema version {version}, older than this "
+                      "clientguard's {supported}: run `clientguard sync` once to upgrade it")
+                    .format(path=self.path, version=version, supported=SCHEMA_VERSION)
                 )
             self._check_tables()
             return
@@ -524,7 +534,8 @@ class Store:
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot use the store {self.path}: {exc}") from None
+            raise StoreError(gettext("cannot use the store {path}: {problem}").format(
+                path=self.path, problem=exc)) from None
         if version < SCHEMA_VERSION:
             self._migrate(version)
         self._check_tables()
@@ -536,14 +547,16 @@ class Store:
         missing = [table for table in _TABLES if table not in present]
         if missing:
             raise StoreError(
-                f"the store {self.path} is damaged: the table{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(missing)} {'are' if len(missing) > 1 else 'is'} missing; restore "
-                "the store from a backup, or sync into a new store"
+                ngettext("the store {path} is damaged: the table {tables} is missing; restore "
+                         "the store from a backup, or sync into a new store",
+                         "the store {path} is damaged: the tables {tables} are missing; "
+                         "restore the store from a backup, or sync into a new store",
+                         len(missing)).format(path=self.path, tables=", ".join(missing))
             )
 
     def _migrate(self, version: int) -> None:
         for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self._transaction("migrate"):
+            with self._transaction(gettext("migrate")):
                 # Read again inside the write lock: another process may have migrated first.
                 current = int(self._db.execute("PRAGMA user_version").fetchone()[0])
                 if current >= target:
@@ -617,21 +630,24 @@ class Store:
         def failed(self, error: sqlite3.Error) -> StoreError:
             """The store error for a failed write: what could not be written, and why."""
             code = getattr(error, "sqlite_errorcode", None)
-            where = f"the store {self.store.path} ({self.what})"
+            where = gettext("the store {path} ({what})").format(
+                path=self.store.path, what=self.what)
             if code == sqlite3.SQLITE_FULL or "database or disk is full" in str(error):
                 return StoreError(
-                    f"the disk is full: cannot write to {where}; nothing of it was written "
-                    "(what was stored before stays). Free some space (or raise the limit on "
-                    "the store's size) and run the command again: a sync resumes where it "
-                    "stopped"
+                    gettext("the disk is full: cannot write to {where}; nothing of it was written "
+                      "(what was stored before stays). Free some space (or raise the limit on "
+                      "the store's size) and run the command again: a sync resumes where it "
+                      "stopped").format(where=where)
                 )
             if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or "readonly" in str(error):
                 return StoreError(
-                    f"cannot write to {where}: the store (or its -wal or -shm file, or its "
-                    f"folder) is read-only ({error}); make them writable and run it again"
+                    gettext("cannot write to {where}: the store (or its -wal or -shm file, or its "
+                      "folder) is read-only ({problem}); make them writable and run it again")
+                    .format(where=where, problem=error)
                 )
             return StoreError(
-                f"cannot write to {where}: {error}; nothing of it was written"
+                gettext("cannot write to {where}: {problem}; nothing of it was written")
+                .format(where=where, problem=error)
             )
 
     def _transaction(self, what: str) -> Store._Transaction:
@@ -650,9 +666,11 @@ class Store:
             if moment is None:
                 raise self._damaged(
                     "cursors", f"source {source!r}, stream {stream!r}", "cursor",
-                    f"{_shown(text)} is not a date-time with a time zone",
-                    fix=f"run `clientguard sync --full --source {source}` (it reads the "
-                    "stream again and replaces the cursor), or delete that row",
+                    gettext("{value} is not a date-time with a time zone").format(
+                        value=_shown(text)),
+                    fix=gettext("run `clientguard sync --full --source {source}` (it reads the "
+                          "stream again and replaces the cursor), or delete that row")
+                    .format(source=source),
                 )
             cursors[str(stream)] = moment
         return SyncState(cursors)
@@ -663,8 +681,10 @@ class Store:
         """The error for a damaged (hand-edited) row: which table, row and column, and what
         to do."""
         return StoreError(
-            f"the store {self.path} is damaged: table {table}, row ({row}), column {column}: "
-            f"{problem}; {fix or 'correct or delete that row (e.g. in the sqlite3 shell)'}"
+            gettext("the store {path} is damaged: table {table}, row ({row}), column {column}: "
+              "{problem}; {fix}").format(
+                path=self.path, table=table, row=row, column=column, problem=problem,
+                fix=fix or gettext("correct or delete that row (e.g. in the sqlite3 shell)"))
         )
 
     def sync(
@@ -728,19 +748,20 @@ class Store:
             "SELECT connector FROM sources WHERE source = ?", (source,)
         ).fetchone()
         if row is None:
-            with self._transaction("register the source"):
+            with self._transaction(gettext("register the source")):
                 self._db.execute(
                     "INSERT INTO sources (source, connector) VALUES (?, ?)", (source, connector)
                 )
         elif row[0] != connector:
             raise StoreError(
-                f"the store's source {source!r} holds records of the {row[0]} connector, not "
-                f"{connector}: give this source another name"
+                gettext("the store's source {source} holds records of the {stored} connector, not "
+                  "{connector}: give this source another name").format(
+                    source=repr(source), stored=row[0], connector=connector)
             )
 
     def _begin_sync(self, source: str, connector: Connector, *, full: bool) -> int:
         started = _moment(connector)
-        with self._transaction("start the sync"):
+        with self._transaction(gettext("start the sync")):
             cursor = self._db.execute(
                 "INSERT INTO syncs (source, connector, full_read, started_at, status) "
                 "VALUES (?, ?, ?, ?, 'running')",
@@ -753,7 +774,7 @@ class Store:
         self, sync_id: int, writer: _SyncWriter, *, status: str, error: str | None
     ) -> None:
         try:
-            with self._transaction("finish the sync"):
+            with self._transaction(gettext("finish the sync")):
                 self._db.execute(
                     "UPDATE syncs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
                     (status, _moment(writer.connector), error, sync_id),
@@ -785,7 +806,7 @@ class Store:
             problem is None for _, _, _, problem in self._stored(None)
         ):
             return  # checked as today at every load, until the bad records are synced again
-        with self._transaction("vouch for the stored records"):
+        with self._transaction(gettext("vouch for the stored records")):
             self._db.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -861,7 +882,7 @@ class Store:
         if moment is None:
             raise self._damaged(
                 "syncs", f"source {source!r}", "started_at",
-                f"{_shown(text)} is not a date-time with a time zone",
+                gettext("{value} is not a date-time with a time zone").format(value=_shown(text)),
             )
         return moment
 
@@ -892,10 +913,10 @@ class Store:
         known = set(self.sources())
         unknown = [s for s in sources if s not in known]
         if unknown:
-            held = ", ".join(sorted(known)) or "none"
+            held = ", ".join(sorted(known)) or gettext("none")
             raise StoreError(
-                f"the store {self.path} has no source {', '.join(map(repr, unknown))}; "
-                f"it holds: {held}"
+                gettext("the store {path} has no source {sources}; it holds: {held}").format(
+                    path=self.path, sources=", ".join(map(repr, unknown)), held=held)
             )
         marks = ", ".join("?" for _ in sources)
         return f"WHERE source IN ({marks})", tuple(sources)
@@ -917,14 +938,16 @@ class Store:
                 try:
                     raw = json.loads(record)
                 except (TypeError, ValueError):
-                    raise self._damaged("rejections", row, "record", "not JSON") from None
+                    raise self._damaged("rejections", row, "record", gettext("not JSON")) from None
             for column, value in (("kind", kind), ("source", source), ("reason", reason)):
                 if not isinstance(value, str):
-                    raise self._damaged("rejections", row, column, f"{_shown(value)} is not text")
+                    raise self._damaged("rejections", row, column,
+                                        gettext("{value} is not text").format(value=_shown(value)))
             for column, value in (("record_id", record_id), ("field", field_name)):
                 if value is not None and not isinstance(value, str):
                     raise self._damaged(
-                        "rejections", row, column, f"{_shown(value)} is not text or NULL"
+                        "rejections", row, column,
+                        gettext("{value} is not text or NULL").format(value=_shown(value))
                     )
             result.append(
                 Rejection(
@@ -953,7 +976,9 @@ class Store:
         """
         for _, _, record, problem in self._stored(sources):
             if problem is not None:
-                raise StoreError(f"the store {self.path} holds an invalid record: {problem}")
+                raise StoreError(
+                    gettext("the store {path} holds an invalid record: {problem}")
+                    .format(path=self.path, problem=problem))
             assert record is not None
             yield record
 
@@ -981,13 +1006,14 @@ class Store:
             location: Location | None = None
             problem: tuple[str, str] | None = None  # the damaged column, and how
             if model is None:
-                problem = "kind", f"{_shown(kind)} is not a kind of record (one of " + (
-                    ", ".join(_MODELS) + ")"
-                )
+                problem = "kind", gettext(
+                    "{value} is not a kind of record (one of {kinds})"
+                ).format(value=_shown(kind), kinds=", ".join(_MODELS))
             elif not isinstance(record_id, str):
-                problem = "record_id", f"{_shown(record_id)} is not text"
+                problem = "record_id", gettext("{value} is not text").format(
+                    value=_shown(record_id))
             elif not isinstance(data, str | bytes):
-                problem = "data", f"{_shown(data)} is not JSON text"
+                problem = "data", gettext("{value} is not JSON text").format(value=_shown(data))
             else:
                 try:
                     location = _location_from(location_text)
@@ -1008,7 +1034,7 @@ class Store:
                 if not isinstance(raw, dict):
                     raise self._damaged(
                         "records", _record_row(source, kind, record_id), "data",
-                        "not a JSON object",
+                        gettext("not a JSON object"),
                     ) from None
                 # A record stored by an older clientguard that a newer rule refuses: reported,
                 # never a crash of the whole load.
@@ -1090,7 +1116,7 @@ class Store:
              str(r.rate))
             for r in rows
         ]
-        with self._transaction(f"rates of {source}"):
+        with self._transaction(gettext("rates of {source}").format(source=source)):
             if replace:
                 self._db.execute("DELETE FROM rates WHERE source = ?", (source,))
             self._db.executemany(
@@ -1170,7 +1196,7 @@ class Store:
         JSON-ready numbers), in one transaction.
         A review of the same ``as_of`` under the same policy (``policy_digest``) replaces the
         one saved before, keeping its id."""
-        with self._transaction(f"the review as of {as_of}"):
+        with self._transaction(gettext("the review as of {date}").format(date=as_of)):
             row = self._db.execute(
                 "INSERT INTO reviews (as_of, policy_digest, version, report, summary) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (as_of, policy_digest) DO UPDATE SET "
@@ -1231,7 +1257,8 @@ class Store:
         row = self._db.execute("SELECT summary FROM reviews WHERE id = ?",
                                (review_id,)).fetchone()
         if row is None:
-            raise StoreError(f"the store {self.path} has no saved review {review_id}")
+            raise StoreError(gettext("the store {path} has no saved review {id}").format(
+                path=self.path, id=review_id))
         summary = self._summary(review_id, "", row[0], table="reviews")
         return summary
 
@@ -1240,7 +1267,8 @@ class Store:
         row = self._db.execute("SELECT report FROM reviews WHERE id = ?",
                                (review_id,)).fetchone()
         if row is None:
-            raise StoreError(f"the store {self.path} has no saved review {review_id}")
+            raise StoreError(gettext("the store {path} has no saved review {id}").format(
+                path=self.path, id=review_id))
         return str(row[0])
 
     def _review_date(self, review_id: object, text: object) -> date:
@@ -1248,7 +1276,8 @@ class Store:
             return date.fromisoformat(str(text))
         except ValueError:
             raise self._damaged("reviews", f"id {review_id}", "as_of",
-                               f"{_shown(text)} is not a date (YYYY-MM-DD)") from None
+                               gettext("{value} is not a date (YYYY-MM-DD)").format(
+                                   value=_shown(text))) from None
 
     def _summary(
         self, review_id: object, client: object, text: object, *, table: str = "review_clients"
@@ -1259,7 +1288,8 @@ class Store:
             summary = None
         if not isinstance(summary, dict):
             row = f"review {review_id}, client {client}" if client else f"id {review_id}"
-            raise self._damaged(table, row, "summary", f"{_shown(text)} is not a JSON object")
+            raise self._damaged(table, row, "summary",
+                                gettext("{value} is not a JSON object").format(value=_shown(text)))
         return summary
 
     def sent_changes(self, channel: str) -> set[str]:
@@ -1295,7 +1325,7 @@ class Store:
         ``channel`` at ``sent_at`` (the caller's clock), so they are never sent again; a
         failed send's pending baseline is cleared with it."""
         moment = sent_at.astimezone(UTC).isoformat()
-        with self._transaction(f"the changes sent on {channel}"):
+        with self._transaction(gettext("the changes sent on {channel}").format(channel=channel)):
             self._db.execute("DELETE FROM notifications WHERE channel = ? AND change_key = ?",
                              (channel, _PENDING))
             self._db.executemany(
@@ -1307,7 +1337,7 @@ class Store:
     def record_failed(self, channel: str, *, baseline: int, failed_at: datetime) -> None:
         """Record that a send on ``channel`` comparing from review ``baseline`` failed (the
         first failure's baseline is kept until a send succeeds)."""
-        with self._transaction(f"the failed send on {channel}"):
+        with self._transaction(gettext("the failed send on {channel}").format(channel=channel)):
             self._db.execute(
                 "INSERT OR IGNORE INTO notifications (channel, change_key, review_id, sent_at) "
                 "VALUES (?, ?, ?, ?)",
@@ -1376,7 +1406,8 @@ class _SyncWriter:
         occurrences = self.occurrences.setdefault(stream, Counter())
         in_full = self.read_in_full(stream)
         page_counts: Counter[str] = Counter()
-        with self.store._transaction(f"store page {page.number} of {stream}"):
+        with self.store._transaction(gettext("store page {number} of {stream}").format(
+                number=page.number, stream=stream)):
             ids_seen: list[str] = []
             for record, outcome in zip(
                 page.records, self._upsert(page, occurrences), strict=True
@@ -1618,7 +1649,8 @@ class _SyncLock:
             descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             handle = os.fdopen(descriptor, "r+", encoding="utf-8")
         except OSError as exc:
-            raise StoreError(f"cannot lock the store ({self.path}): {exc.strerror}") from None
+            raise StoreError(gettext("cannot lock the store ({path}): {problem}").format(
+                path=self.path, problem=exc.strerror)) from None
         deadline = time.monotonic() + max(self.wait, 0)
         while not _try_lock(handle):
             if time.monotonic() >= deadline:
@@ -1628,11 +1660,13 @@ class _SyncLock:
                 except OSError:  # Windows refuses to read a locked region: say less
                     who = ""
                 handle.close()
-                waited = f" after waiting {self.wait:g} s" if self.wait > 0 else ""
+                waited = gettext(" after waiting {seconds} s").format(seconds=f"{self.wait:g}") \
+                    if self.wait > 0 else ""
                 raise StoreError(
-                    f"another clientguard sync is writing to {self.store}"
-                    f"{f' ({who})' if who else ''}{waited}; let it finish and try again, or "
-                    "pass --wait SECONDS to wait for it"
+                    gettext("another clientguard sync is writing to {store}{holder}{waited}; "
+                            "let it finish and try again, or pass --wait SECONDS to wait for it")
+                    .format(
+                        store=self.store, holder=f" ({who})" if who else "", waited=waited)
                 )
             time.sleep(0.1)
         # Who holds it, for the message of a second sync; written unbuffered, and left out
@@ -1732,11 +1766,11 @@ def _location_from(text: object) -> Location | None:
     if text is None:
         return None
     if not isinstance(text, str):
-        raise ValueError(f"{_shown(text)} is not JSON text")
+        raise ValueError(gettext("{value} is not JSON text").format(value=_shown(text)))
     try:
         data = json.loads(text)
     except ValueError:
-        raise ValueError(f"{_shown(text)} is not JSON") from None
+        raise ValueError(gettext("{value} is not JSON").format(value=_shown(text))) from None
     if type(data) is dict:
         # The common case (what _location_text writes), checked without a loop.
         file, line, column, detail = (
@@ -1747,12 +1781,13 @@ def _location_from(text: object) -> Location | None:
                 and (detail is None or type(detail) is str)):
             return Location(file, line, column, detail)
     if not isinstance(data, dict):
-        raise ValueError(f"{_shown(text)} is not a JSON object")
+        raise ValueError(gettext("{value} is not a JSON object").format(value=_shown(text)))
     fields: dict[str, Any] = {}
     for name, kind in (("file", str), ("line", int), ("column", str), ("detail", str)):
         value = data.get(name)
         if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
-            raise ValueError(f"its {name} {_shown(value)} is not {kind.__name__}")
+            raise ValueError(gettext("its {name} {value} is not {type}").format(
+                name=name, value=_shown(value), type=kind.__name__))
         fields[name] = value
     return Location(**fields)
 

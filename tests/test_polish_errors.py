@@ -1,0 +1,159 @@
+"""The errors a user meets (a config typo, a bad policy value, a busy or foreign store, an
+unknown connector option) and the sync's summary, in Polish with ``--lang pl``; the English
+unchanged without it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from clientguard.cli import EXIT_OK, EXIT_USAGE, main
+
+pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
+
+MAPPING = """\
+currency = "EUR"
+date_formats = ["iso"]
+
+[invoices.columns]
+number = "Number"
+customer_name = "Client"
+issue_date = "Issued"
+due_date = "Due"
+total = "Total"
+paid_on = "Paid"
+"""
+
+INVOICES = (
+    "Number,Client,Issued,Due,Total,Paid\n"
+    "A-1,Acme,2025-01-02,2025-02-01,1000.00,2025-02-01\n"
+    "A-2,Acme,2025-02-03,2025-03-05,1000.00,2025-04-20\n"
+    "B-1,Birch,2025-01-10,2025-02-09,300.00,2025-02-05\n"
+)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_config(folder: Path, *, top: str = "", source: str = "") -> None:
+    (folder / "clientguard.toml").write_text(
+        'base_currency = "EUR"\n'
+        'store = "data/clientguard.db"\n'
+        f"{top}\n"
+        "[sources.books]\n"
+        'connector = "csv"\n'
+        'mapping = "mapping.toml"\n'
+        f"invoices = [{json.dumps('invoices.csv')}]\n"
+        f"{source}"
+    )
+
+
+@pytest.fixture
+def books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
+    (tmp_path / "mapping.toml").write_text(MAPPING)
+    (tmp_path / "invoices.csv").write_text(INVOICES)
+    write_config(tmp_path)
+    return tmp_path
+
+
+def _not_a_store(path: Path) -> None:
+    path.parent.mkdir()
+    path.write_text("a spreadsheet saved under the wrong name\n" * 200)
+
+
+# One row per error: how to cause it, then the message's words in English and in Polish.
+CASES: dict[str, tuple[Callable[[Path], object], str, str]] = {
+    "config typo": (
+        lambda folder: write_config(folder, top='base_curency = "EUR"'),
+        "clientguard.toml: unknown key 'base_curency'; did you mean 'base_currency'? (known: ",
+        "clientguard.toml: nieznany klucz 'base_curency'; czy chodziło o 'base_currency'? "
+        "(znane: ",
+    ),
+    "policy value": (
+        lambda folder: write_config(folder, top="[policy]\ngrace_days = -1\n"),
+        "clientguard.toml [policy]: grace_days: Input should be greater than or equal to 0",
+        "clientguard.toml [policy]: grace_days: wartość musi być nie mniejsza niż 0",
+    ),
+    "policy key": (
+        lambda folder: write_config(folder, top="[policy]\ngrace_dayz = 3\n"),
+        "clientguard.toml [policy]: unknown policy key 'grace_dayz'; did you mean 'grace_days'?",
+        "clientguard.toml [policy]: nieznany klucz zasad 'grace_dayz'; czy chodziło o "
+        "'grace_days'?",
+    ),
+    "connector option": (
+        lambda folder: write_config(folder, source='invoice = "invoices.csv"\n'),
+        "connector 'csv': invoice: not an option of this connector; did you mean 'invoices'?",
+        "konektor 'csv': invoice: to nie jest opcja tego konektora; czy chodziło o "
+        "'invoices'?",
+    ),
+    "not a store": (
+        lambda folder: _not_a_store(folder / "data" / "clientguard.db"),
+        "data/clientguard.db is not a clientguard store (not an SQLite database)",
+        "data/clientguard.db nie jest magazynem clientguard (nie jest bazą SQLite)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_a_user_error_is_in_the_chosen_language(
+    books: Path, capsys: pytest.CaptureFixture[str], case: str, lang: str
+) -> None:
+    cause, english, polish = CASES[case]
+    cause(books)
+    code, _, err = run(capsys, "--lang", lang, "sync", "--quiet")
+    assert code == EXIT_USAGE
+    expected = polish if lang == "pl" else english
+    assert expected in err.replace(str(books) + "/", "")
+    assert "Traceback" not in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="holds the lock with flock")
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "another clientguard sync is writing to {store}; let it finish and try again, "
+               "or pass --wait SECONDS to wait for it"),
+        ("pl", "inna synchronizacja clientguard zapisuje do {store}; poczekaj, aż skończy, i "
+               "spróbuj ponownie albo podaj --wait SEKUNDY, aby na nią zaczekać"),
+    ],
+)
+def test_a_busy_store_is_said_in_the_chosen_language(
+    books: Path, capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    import fcntl
+
+    store = books / "data" / "clientguard.db"
+    store.parent.mkdir()
+    # Another sync holds the store's lock (an empty lock file: it has not said who it is).
+    with (books / "data" / "clientguard.db.lock").open("w") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        code, _, err = run(capsys, "--lang", lang, "sync", "--quiet")
+    assert code == EXIT_USAGE
+    assert expected.format(store="data/clientguard.db") in err.replace(str(books) + "/", "")
+
+
+def test_the_sync_summary_names_the_new_kinds_in_polish_with_their_plural(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--lang", "pl", "sync")
+    assert code == EXIT_OK
+    # Three invoices of two customers (Acme, Birch): "3 faktury", "2 klientów".
+    assert "(nowe: 2 klientów, 3 faktury)" in out
+
+
+def test_the_sync_summary_in_english_keeps_the_kinds_names(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "sync")
+    assert code == EXIT_OK
+    assert "(new: 2 customer, 3 invoice)" in out
