@@ -157,3 +157,25 @@ def test_the_sync_summary_in_english_keeps_the_kinds_names(
     code, out, _ = run(capsys, "sync")
     assert code == EXIT_OK
     assert "(new: 2 customer, 3 invoice)" in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "the environment variable CLIENTGUARD_X holds a line break (U+000A) inside it; "
+               "a secret is one line of visible characters: copy it again without it"),
+        ("pl", "zmienna środowiskowa CLIENTGUARD_X zawiera w środku znak końca wiersza (U+000A); "
+               "sekret to jeden wiersz widocznych znaków: skopiuj go ponownie bez tego znaku"),
+    ],
+)
+def test_a_secret_with_a_line_break_is_refused_in_the_language(lang: str, expected: str) -> None:
+    from clientguard import i18n
+    from clientguard.errors import ConfigError
+    from clientguard.redaction import clean_secret
+
+    with i18n.using(lang):
+        name = i18n.gettext("the environment variable {variable}").format(variable="CLIENTGUARD_X")
+        with pytest.raises(ConfigError) as caught:
+            clean_secret("tok-S3CRET\nabc", name=name)
+    assert str(caught.value) == expected
+    assert "S3CRET" not in str(caught.value)

@@ -575,7 +575,8 @@ def connector_options(
         if value:
             # A line break around the value (a token pasted from a file) is dropped; one
             # inside it is refused, naming the variable and never the value.
-            value = clean_secret(value, name=f"the environment variable {variable}")
+            value = clean_secret(
+                value, name=_("the environment variable {variable}").format(variable=variable))
         if value:
             options[name] = value
     return options

@@ -46,6 +46,7 @@ from dataclasses import replace
 from urllib.parse import quote, quote_plus
 
 from clientguard.errors import ConfigError, ConnectorError
+from clientguard.i18n import gettext
 
 __all__ = [
     "MIN_SECRET_LENGTH",
@@ -84,13 +85,14 @@ def clean_secret(value: str, *, name: str) -> str:
     text = value.strip()
     for char in text:
         if not char.isprintable():
-            what = "a line break" if char in "\r\n\x0b\x0c\x85\u2028\u2029" else (
-                "a control or invisible character"
+            message = (
+                gettext("{name} holds a line break ({code}) inside it; a secret is one line of "
+                        "visible characters: copy it again without it")
+                if char in "\r\n\x0b\x0c\x85\u2028\u2029" else
+                gettext("{name} holds a control or invisible character ({code}) inside it; a "
+                        "secret is one line of visible characters: copy it again without it")
             )
-            raise ConfigError(
-                f"{name} holds {what} (U+{ord(char):04X}) inside it; a secret is one line of "
-                "visible characters: copy it again without it"
-            )
+            raise ConfigError(message.format(name=name, code=f"U+{ord(char):04X}"))
     return text
 
 
