@@ -15,6 +15,8 @@ gives what a store needs to tell the two apart and to skip the second check:
   validation makes it (the same field values of the same types, the same fields set), or
   None when the text is not in the form this clientguard writes (then the caller validates
   it as usual, and a bad record is still rejected with its reason).
+* :func:`checked_record`: the record of values a connector has already checked against every
+  rule of the model (the CSV connector's columnar reader), made the same way.
 
 The store (:mod:`clientguard.store`) records the digest when a sync writes records, and trusts
 its records only while every sync since was made with the same digest (docs/performance.md,
@@ -31,7 +33,7 @@ from datetime import UTC, date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Union, get_args, get_origin
+from typing import Any, Literal, NamedTuple, TypeVar, Union, get_args, get_origin
 
 import pydantic
 import pydantic_core
@@ -41,7 +43,9 @@ from typing_extensions import TypedDict
 from clientguard import _version
 from clientguard.model import Allocation, AnyRecord, Record
 
-__all__ = ["trusted_record", "validation_digest"]
+__all__ = ["checked_record", "trusted_record", "validation_digest"]
+
+_R = TypeVar("_R", bound=Record)
 
 _VALIDATING_MODULES = ("clientguard.model", "clientguard.money")
 """The modules whose code decides what a valid record is."""
@@ -158,4 +162,18 @@ def trusted_record(model: type[Record], text: str | bytes) -> AnyRecord | None:
     elif allocations is not None:
         values["allocations"] = ()
     record: AnyRecord = _made(model, values, fields_set)
+    return record
+
+
+def checked_record(model: type[_R], values: dict[str, Any], fields_set: set[str]) -> _R:
+    """The record ``model(**{name: values[name] for name in fields_set})`` makes, made without
+    validating it.
+
+    Only for values checked already against every rule of ``model`` (bounds, currencies,
+    the validators between fields), each of the type validation gives (``str``, ``date``,
+    ``Decimal``...): nothing here checks a rule. ``values`` holds every field of the model,
+    in the model's order, those not given at their defaults; ``fields_set`` is the fields
+    given (share one set between records made alike: records are frozen).
+    """
+    record: _R = _made(model, values, fields_set)
     return record

@@ -31,6 +31,7 @@ __all__ = [
     "AmountFormat",
     "parse_amount",
     "plain_amount",
+    "plain_value",
 ]
 
 #: Spaces that exports use as thousands separators: space, no-break space, narrow no-break
@@ -131,6 +132,12 @@ def plain_amount(text: str, fmt: AmountFormat) -> Decimal | None:
         simple = _SIMPLE.setdefault((fmt.decimal, fmt.thousands), _simple_pattern(fmt))
     if simple.fullmatch(text) is None:
         return None
+    return plain_value(text, fmt)
+
+
+def plain_value(text: str, fmt: AmountFormat) -> Decimal:
+    """The Decimal of ``text``, a plain number in this format (one that :func:`plain_amount`
+    accepts): the thousands separators dropped, the decimal separator made a point."""
     if fmt.thousands and fmt.thousands in text:
         text = text.replace(fmt.thousands, "")
     return Decimal(text if fmt.decimal == "." else text.replace(fmt.decimal, "."))

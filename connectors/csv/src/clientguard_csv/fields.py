@@ -100,7 +100,8 @@ class FieldReader:
                     self.labels[field] = header[position]
                     break
         self._positions = tuple(self.single.items())
-        self._width_needed = max(self.single.values(), default=-1) + 1
+        self.width_needed = max(self.single.values(), default=-1) + 1
+        """How many cells a row needs to hold every mapped column."""
         self._plans: dict[tuple[str, ...], tuple[int, ...]] = {}
         self._plan_simple: dict[tuple[str, ...], bool] = {}
         self.keep = [
@@ -175,7 +176,7 @@ class FieldReader:
         Raises :class:`RowError` for a row too short to hold a mapped column, whichever
         field is asked for."""
         cells = row.cells
-        if len(cells) < self._width_needed:
+        if len(cells) < self.width_needed:
             self._check_length(cells)
         position = self.single.get(field)
         if position is not None:
@@ -188,7 +189,7 @@ class FieldReader:
     def cells_of(self, row: Row, fields: tuple[str, ...]) -> list[str]:
         """:meth:`cell` of each of ``fields``, at once: a document's hot path."""
         cells = row.cells
-        if len(cells) < self._width_needed:
+        if len(cells) < self.width_needed:
             self._check_length(cells)
         plan = self._plans.get(fields)
         if plan is None:
@@ -275,7 +276,11 @@ class FieldReader:
             raise RowError(str(exc), field, self.labels.get(field)) from None
 
     def whole_days(self, row: Row, field: str) -> int | None:
-        value = self.cell(row, field)
+        return self.days_of(field, self.cell(row, field))
+
+    def days_of(self, field: str, value: str) -> int | None:
+        """``value``, a cell of ``field``, as a number of days (``30``, ``Net 30``, ``30
+        days``; None when empty)."""
         if not value:
             return None
         match = re.fullmatch(r"(?:net\s*)?(\d{1,4})(?:\s*days?)?", value, re.IGNORECASE)
