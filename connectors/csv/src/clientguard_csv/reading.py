@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, Literal, NamedTuple
 
 from clientguard.connector import MAPPING_ERRORS
 from clientguard.errors import DataError
@@ -51,6 +51,13 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.records import Location, Rejection
+from clientguard.trust import checked_record
+from clientguard_csv.columnar import (
+    ARROW_MIN_BYTES,
+    CheckedInvoice,
+    arrow_available,
+    checked_rows,
+)
 from clientguard_csv.errors import CsvFileError, MappingError
 from clientguard_csv.fields import FieldReader, RowError, required_columns
 from clientguard_csv.fields import clean_text as _clean
@@ -67,6 +74,7 @@ __all__ = [
     "Loaded",
     "ReadLog",
     "ReadState",
+    "Reader",
     "Skipped",
     "Unmatched",
     "read_records",
@@ -113,6 +121,10 @@ class FileLog:
     duplicates: int = 0
     """Rows identical to an earlier row of their document, under a total column: they add
     nothing, and are counted as duplicates of the document's record (see :class:`Folded`)."""
+    reader: str = field(default="python", compare=False)
+    """How the file was read: ``python`` (the row reader), ``arrow`` (pyarrow parsed the text,
+    the cells checked a column at a time) or ``arrow-rows`` (the row reader parsed it, the cells
+    checked a column at a time). Not part of a log's equality: every way gives the same."""
 
 
 @dataclass
@@ -168,6 +180,16 @@ _INVOICE_CELLS = (
     "amount_paid", "status", "paid_on", "fx_rate",
 )  # fmt: skip
 
+#: The fields an invoice row gives its invoice (:meth:`_Builder._invoice`): every field but
+#: ``updated_at``.
+_CHECKED_INVOICE_FIELDS = (
+    "id", "customer_id", "number", "issue_date", "due_date", "currency", "total", "status",
+    "paid_on", "amount_due", "fx_rate", "disputed", "disputed_on", "source",
+)  # fmt: skip
+
+Reader = Literal["auto", "python", "arrow"]
+"""How files are read (see :func:`read_records`)."""
+
 #: Streams whose rows can make customers or invoices that later streams are matched to.
 _FEEDS_LATER = ("customers", "invoices", "credit_notes", "payments")
 
@@ -180,11 +202,17 @@ def read_records(
     log: ReadLog | None = None,
     state: ReadState | None = None,
     source: str = SOURCE,
+    reader: Reader = "auto",
 ) -> Iterator[Item]:
     """Every record of every stream in ``sources`` (stream name to files), or its rejection.
 
     ``source`` is what the records and rejections carry as ``source``: the name of the
     configured source being read (default: the connector's name).
+
+    ``reader`` says how files are read: ``python`` row by row; ``arrow`` with the columnar
+    reader (:mod:`clientguard_csv.columnar`; pyarrow must be installed); ``auto``, the
+    columnar reader for files of at least :data:`~clientguard_csv.columnar.ARROW_MIN_BYTES`
+    where pyarrow is installed. Every way gives the same items and the same log.
 
     ``streams`` limits what is yielded (default: every stream). The streams before them
     that make customers and invoices are still read, quietly, so that a payment is matched
@@ -215,6 +243,7 @@ def read_records(
         raise ValueError("the state has read these streams already: start from a fresh one")
     state.log = log if log is not None else ReadLog()
     state.source = source
+    state.reader = reader
     state.bytes_done, state.reading = 0, None
     state.customers_given = bool(sources.get("customers"))
     state.invoices_given = bool(sources.get("invoices"))
@@ -249,6 +278,8 @@ class ReadState:
         self.log = log if log is not None else ReadLog()
         self.source = SOURCE
         """What the records read carry as ``source``."""
+        self.reader: Reader = "auto"
+        """How files are read (see :func:`read_records`)."""
         self.through = -1
         """The position in :data:`STREAMS` of the last stream read into this state."""
         self.files: dict[Path, tuple[int, int, int, int]] = {}
@@ -322,10 +353,29 @@ def _read_file(
     log.files.append(file_log)
     reader = FieldReader(name, stream, settings, layout)
     builder = _Builder(name, stream, reader, layout, state, log)
+    rows: Iterable[Row | CsvRowError]
+    if _columnar(state.reader, path):
+        rows, parsed = checked_rows(name, stream, reader, layout, opened=state.opened)
+        file_log.reader = "arrow" if parsed else "arrow-rows"
+    else:
+        rows = iter_rows(layout, opened=state.opened)
     try:
-        yield from builder.run(iter_rows(layout, opened=state.opened), file_log)
+        yield from builder.run(rows, file_log)
     except CsvFileError as exc:  # a line that cannot be decoded, found while streaming
         raise CsvFileError(exc.detail, stream=name) from None
+
+
+def _columnar(reader: Reader, path: Path) -> bool:
+    """Whether ``path`` is read by the columnar reader."""
+    if reader == "python":
+        return False
+    if reader == "arrow":
+        return True
+    try:
+        large = path.stat().st_size >= ARROW_MIN_BYTES
+    except OSError:
+        return False  # the row reader says why it cannot be read
+    return large and arrow_available()
 
 
 class _Builder:
@@ -353,6 +403,9 @@ class _Builder:
         self.has_total = reader.has("total")
         self.has_dispute = reader.has("disputed") or reader.has("disputed_on")
         self.known_ids = state.customers.ids
+        # The fields given to the records made from checked values: one set for them all.
+        self.invoice_fields = set(_CHECKED_INVOICE_FIELDS)
+        self.allocation_fields = {"invoice_id", "amount"}
 
     # ------------------------------------------------------------------ the loop
     def run(self, rows: Iterable[Row | CsvRowError], file_log: FileLog) -> Iterator[Item]:
@@ -371,6 +424,10 @@ class _Builder:
         reader = self.reader
         has_rules = bool(reader.keep or reader.drop or reader.blank)
         build = self._build
+        # An invoice whose row the columnar reader checked, of a known customer, is made
+        # here: what _build and _invoice make of it, without their calls.
+        invoices = self.name == "invoices"
+        width, known, file = reader.width, self.known_ids, self.file
         for row in rows:
             file_log.rows += 1
             if isinstance(row, CsvRowError):
@@ -384,6 +441,12 @@ class _Builder:
                     yield Skipped(rule, Location(self.file, row.line))
                     continue
             if not grouped:
+                checked = row.checked
+                if (invoices and checked is not None and checked.customer_id in known
+                        and len(row.cells) <= width):
+                    self.records += 1
+                    yield Loaded(self._checked_invoice(checked), Location(file, row.line))
+                    continue
                 yield from build([row])
                 continue
             try:
@@ -750,6 +813,9 @@ class _Builder:
         # The hot path of a large file: the row's cells are read once, together.
         reader = self.reader
         row = rows[0]
+        checked: CheckedInvoice | None = row.checked
+        if checked is not None and len(rows) == 1 and checked.customer_id in self.known_ids:
+            return self._checked_invoice(checked)
         if len(rows) > 1:
             self._same_in_every_row(rows, [f for f in self.stream.columns if f != "line_total"])
         (number_cell, id_cell, customer_cell, issue_cell, due_cell, code, total_cell, due_amount,
@@ -830,6 +896,23 @@ class _Builder:
             ref = _InvoiceRef(invoice_id, customer_id, currency)
             self.state.invoices_by_id.setdefault(invoice_id, ref)
             self.state.invoices_by_number.setdefault(number or invoice_id, ref)
+        return invoice
+
+    def _checked_invoice(self, checked: CheckedInvoice) -> Invoice:
+        """The invoice of a row whose values the columnar reader checked: what
+        :meth:`_invoice` makes of it, without validating it again."""
+        invoice = checked_record(Invoice, {
+            "id": checked.id, "customer_id": checked.customer_id, "number": checked.number,
+            "issue_date": checked.issue_date, "due_date": checked.due_date,
+            "currency": checked.currency, "total": checked.total, "status": checked.status,
+            "paid_on": checked.paid_on, "amount_due": checked.amount_due,
+            "fx_rate": checked.fx_rate, "disputed": False, "disputed_on": None,
+            "source": self.source, "updated_at": None,
+        }, self.invoice_fields)
+        if self.state.index_invoices:
+            ref = _InvoiceRef(checked.id, checked.customer_id, checked.currency)
+            self.state.invoices_by_id.setdefault(checked.id, ref)
+            self.state.invoices_by_number.setdefault(checked.number, ref)
         return invoice
 
     def _dispute(self, row: Row) -> tuple[bool, date | None]:
@@ -927,7 +1010,9 @@ class _Builder:
                     row, "amount",
                     invoice.currency if isinstance(invoice, _InvoiceRef) else None,
                 )
-            part = reader.money(row, "amount", currency)
+            part = row.checked  # the amount, where the columnar reader checked it
+            if part is None:
+                part = reader.money(row, "amount", currency)
             if part is None:
                 raise _LineError(row.line, f"{reader.column('amount')!r} is empty", "amount",
                                  reader.column("amount"))
@@ -941,7 +1026,12 @@ class _Builder:
                 )
             amount += part
             invoice_id = invoice.id if isinstance(invoice, _InvoiceRef) else invoice
-            if invoice_id:
+            if invoice_id and row.checked is not None:
+                allocations.append(checked_record(
+                    ModelAllocation, {"invoice_id": invoice_id, "amount": part, "date": None},
+                    self.allocation_fields,
+                ))
+            elif invoice_id:
                 allocations.append(ModelAllocation(invoice_id=invoice_id, amount=part))
         if customer is None or currency is None:  # pragma: no cover - rows is never empty
             raise RowError("no rows")

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from clientguard_csv.errors import CsvFileError
 
@@ -109,6 +109,9 @@ class Row(NamedTuple):
 
     line: int
     cells: list[str]
+    checked: Any = None
+    """The row's values, already read and checked against every rule of its record by the
+    columnar reader (:mod:`clientguard_csv.columnar`), where it could; None: read the cells."""
 
 
 @dataclass(frozen=True)

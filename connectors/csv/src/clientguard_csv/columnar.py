@@ -1,0 +1,505 @@
+"""The columnar reader (``reader = "arrow"``): a large file's rows in blocks, its cells checked
+a column at a time, and the records of the rows that pass every check made without being
+validated again.
+
+The row reader (:func:`clientguard_csv.textfile.iter_rows`) hands each row to the record
+builder, which reads every cell in Python and has pydantic validate every record. Here, with
+pyarrow (the ``fast`` extra, ``pip install 'clientguard-csv[fast]'``), a file is read a block
+of rows at a time and:
+
+* **the text is parsed by pyarrow's CSV reader** where the file is one whose lines are its rows
+  exactly: a single-byte encoding or UTF-8 that decodes without an error, no quote character
+  after the header, no blank line, no lone carriage return, no NUL, every row as wide as the
+  header. Then the row on line N is the N-th line, as the row reader counts it. Any other file
+  is parsed by the row reader itself (the same rows, lines and row errors), and only the
+  checks below are done a block at a time;
+* **the cells of the bulk streams are checked a column at a time**: the amounts of a block by
+  one regular expression (pyarrow's compute, RE2: ASCII digits only, the mapping's
+  separators, at most 18 digits before the decimal point, no sign), the dates, currencies and
+  statuses once per distinct cell (by the same :class:`~clientguard_csv.dates.DateReader` and
+  status table as the row reader), with the model's bounds (dates within ``FIRST_DATE`` to
+  ``LAST_DATE``, amounts non-negative and below 10^18, rates positive, an ISO 4217 currency).
+  A row whose cells all pass carries its values (:attr:`Row.checked`); the builder then makes
+  its record from them with :func:`clientguard.trust.checked_record`, without a validator;
+* **every other row goes the row reader's way**: a cell that is not in the plain form (a
+  marker, a sign, a date that does not parse, a customer not yet known) leaves the row
+  unchecked, and the builder reads and validates it exactly as without pyarrow, so that its
+  rejection (file, line, column, reason) is the one the row reader gives.
+
+The checks only ever decide *whether* a row takes the short way; the short way gives the
+record the long way gives (tested field by field, with the fields set, on real exports, the
+fuzz corpus, the benchmark's files and random messy cells). Checked so far: invoices (one row
+each, a total column, no dispute columns, amounts as they are written) and the amounts and
+allocations of payments; the other streams are small and go the row reader's way.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import importlib.util
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+
+from clientguard.connector import MAPPING_ERRORS
+from clientguard.model import FIRST_DATE, LAST_DATE, MAX_AMOUNT_DIGITS
+from clientguard.money import is_currency
+from clientguard_csv.amounts import AmountFormat, plain_value
+from clientguard_csv.fields import FieldReader, RowError, clean_text
+from clientguard_csv.mapping import StreamMapping
+from clientguard_csv.textfile import CsvRowError, Layout, Row, iter_rows
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "ARROW_MIN_BYTES",
+    "BATCH_ROWS",
+    "CheckedInvoice",
+    "arrow_available",
+    "checked_rows",
+]
+
+#: Files at least this large are read by the columnar reader under ``reader = "auto"``
+#: (about 10,000 invoice rows): below it, importing pyarrow costs more than it saves.
+ARROW_MIN_BYTES = 1 << 20
+#: Rows checked together: a block's columns are a few MiB of Python strings at most.
+BATCH_ROWS = 8192
+#: Encodings whose line ends, delimiters and quotes are the ASCII bytes: pyarrow parses
+#: files in them (after decoding to UTF-8); others (UTF-16) go to the row reader.
+_BYTE_ENCODINGS = frozenset({"utf-8", "cp1250", "cp1252", "latin-1", "iso-8859-2"})
+
+
+class CheckedInvoice(NamedTuple):
+    """An invoice row's values, checked against every rule of :class:`~clientguard.model.Invoice`
+    (the dispute fields are not read: a file with dispute columns is not checked)."""
+
+    id: str
+    customer_id: str
+    number: str
+    issue_date: date
+    due_date: date
+    currency: str
+    total: Decimal
+    status: str
+    paid_on: date | None
+    amount_due: Decimal | None
+    fx_rate: Decimal | None
+
+
+def arrow_available() -> bool:
+    """Whether pyarrow can be imported (the ``fast`` extra is installed)."""
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def checked_rows(
+    name: str,
+    stream: StreamMapping,
+    reader: FieldReader,
+    layout: Layout,
+    *,
+    opened: Callable[[BinaryIO], None] | None = None,
+) -> tuple[Iterator[Row | CsvRowError], bool]:
+    """The rows :func:`iter_rows` gives for this file, each with its checked values where it
+    has passed every check of its stream; and whether pyarrow parsed the text (False: the row
+    reader did)."""
+    check = _checker(name, stream, reader)
+    parsed = _parsed(layout, opened)
+    if parsed is not None:
+        return _arrow_rows(*parsed, check), True
+    return _row_reader_rows(iter_rows(layout, opened=opened), reader, check), False
+
+
+# ---------------------------------------------------------------------------- the text
+
+
+def _parsed(
+    layout: Layout, opened: Callable[[BinaryIO], None] | None
+) -> tuple[pa.Table, int] | None:
+    """The file's data rows as a table of strings (every cell as written), and the line of
+    its first row; None when the file is not one whose lines are its rows exactly (see the
+    module's docstring)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv as pacsv
+
+    if layout.encoding not in _BYTE_ENCODINGS:
+        return None
+    with layout.path.open("rb") as handle:
+        if opened is not None:
+            opened(handle)
+        data = handle.read()
+    if layout.bom:
+        data = data[len(codecs.BOM_UTF8) :]
+    if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    newline = b"\r\n" if b"\r" in data else b"\n"
+    end = 0
+    for _ in range(layout.header_line):
+        found = data.find(newline, end)
+        if found < 0:
+            return None
+        end = found + len(newline)
+    if not _header_ends_at(data[:end], layout):
+        return None
+    body = data[end:]
+    del data
+    if (not body or b'"' in body or body.startswith((newline, codecs.BOM_UTF8))
+            or newline * 2 in body):
+        return None  # (pyarrow would drop a byte-order mark that starts the first row)
+    lines = body.count(newline) + (0 if body.endswith(newline) else 1)
+    if layout.encoding != "utf-8" or not body.isascii():
+        try:
+            text = body.decode(layout.encoding)
+        except UnicodeDecodeError:
+            return None  # the row reader rejects the rows with bytes it cannot read
+        if layout.encoding != "utf-8":
+            body = text.encode("utf-8")
+        del text
+    names = [str(position) for position in range(len(layout.header))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=layout.delimiter, quote_char=False, double_quote=False,
+                escape_char=False, newlines_in_values=False, ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False, null_values=[], check_utf8=True,
+            ),
+        )
+    except pa.ArrowException:
+        return None  # a row wider or narrower than the header: the row reader says which
+    if table.num_rows != lines:
+        return None
+    # The row reader's csv module refuses a cell longer than its field size limit.
+    limit = csv.field_size_limit()
+    if any((pc.max(pc.utf8_length(column)).as_py() or 0) > limit for column in table.columns):
+        return None
+    return table, layout.header_line + 1
+
+
+def _header_ends_at(head: bytes, layout: Layout) -> bool:
+    """Whether ``head`` (the file's first ``header_line`` lines) reads, as the row reader
+    reads it, as records ending with the header on its last line."""
+    try:
+        text = head.decode(layout.encoding)
+    except UnicodeDecodeError:
+        return False
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, strict=True)
+    last: tuple[int, list[str]] | None = None
+    start = 1
+    try:
+        for cells in reader:
+            last, start = (start, cells), reader.line_num + 1
+    except csv.Error:
+        return False
+    return (last is not None and last[0] == layout.header_line
+            and reader.line_num == layout.header_line and tuple(last[1]) == layout.header)
+
+
+def _arrow_rows(
+    table: pa.Table, first_line: int, check: _Check | None
+) -> Iterator[Row | CsvRowError]:
+    width = table.num_columns
+    line = first_line
+    for batch in table.to_batches(max_chunksize=BATCH_ROWS):
+        columns = [batch.column(position).to_pylist() for position in range(width)]
+        checked = (
+            check(_Columns(batch.num_rows, columns, batch.columns)) if check is not None
+            else None
+        )
+        for offset, cells in enumerate(zip(*columns, strict=True)):
+            if "".join(cells).strip():  # a row of blanks is no row, as for the row reader
+                yield Row(line + offset, list(cells),
+                          None if checked is None else checked[offset])
+        line += batch.num_rows
+
+
+def _row_reader_rows(
+    rows: Iterable[Row | CsvRowError], reader: FieldReader, check: _Check | None
+) -> Iterator[Row | CsvRowError]:
+    if check is None:
+        yield from rows
+        return
+    needed = reader.width_needed
+    block: list[Row | CsvRowError] = []
+    for row in rows:
+        block.append(row)
+        if len(block) >= BATCH_ROWS:
+            yield from _checked_block(block, needed, check)
+            block = []
+    yield from _checked_block(block, needed, check)
+
+
+def _checked_block(
+    block: list[Row | CsvRowError], needed: int, check: _Check
+) -> Iterator[Row | CsvRowError]:
+    full = [r for r in block if isinstance(r, Row) and len(r.cells) >= needed]
+    if not full:
+        yield from block
+        return
+    width = min(len(r.cells) for r in full)
+    columns = [list(column) for column in zip(*(r.cells[:width] for r in full), strict=True)]
+    checked = check(_Columns(len(full), columns, None))
+    values = {id(row): value for row, value in zip(full, checked, strict=True)}
+    for row in block:
+        value = values.get(id(row))
+        yield row if value is None else row._replace(checked=value)
+
+
+# ---------------------------------------------------------------------------- the checks
+
+
+class _Columns:
+    """A block of rows as columns (by position in the file), with pyarrow's arrays of them
+    where the block was parsed by pyarrow."""
+
+    def __init__(self, size: int, columns: Sequence[list[str]],
+                 arrays: Sequence[pa.Array] | None) -> None:
+        self.size = size
+        self.columns = columns
+        self.arrays = arrays
+
+    def cells(self, position: int | None) -> Sequence[str]:
+        """The cells of the column at ``position``, as written; empty for an unmapped one."""
+        if position is None:
+            return [""] * self.size
+        return self.columns[position]
+
+    def matching(self, position: int | None, pattern: str) -> Sequence[bool]:
+        """For each cell of the column, whether all of it matches ``pattern`` (RE2)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if position is None:
+            return [False] * self.size
+        array = (self.arrays[position] if self.arrays is not None
+                 else pa.array(self.columns[position], type=pa.string()))
+        found: list[bool] = pc.match_substring_regex(array, pattern).to_pylist()
+        return found
+
+
+_Check = Callable[[_Columns], list[Any]]
+
+_BAD = object()
+"""A cell that does not pass (the row goes the row reader's way)."""
+
+
+def _plain_pattern(fmt: AmountFormat, *, signed: bool = False) -> str:
+    """Plain numbers in the mapping's format that the row reader reads as they are written
+    (:func:`clientguard_csv.amounts.plain_amount`), with at most MAX_AMOUNT_DIGITS digits
+    before the decimal point and, unless ``signed``, no minus: ASCII digits only (RE2's \\d)."""
+    most = MAX_AMOUNT_DIGITS
+    decimal = re.escape(fmt.decimal)
+    integer = rf"\d{{1,{most}}}"
+    if fmt.thousands and fmt.thousands != " ":
+        groups = (most - 3) // 3
+        integer = rf"(?:\d{{1,3}}(?:{re.escape(fmt.thousands)}\d{{3}}){{1,{groups}}}|{integer})"
+    return rf"^{'-?' if signed else ''}{integer}(?:{decimal}\d+)?$"
+
+
+def _checker(name: str, stream: StreamMapping, reader: FieldReader) -> _Check | None:
+    if reader.sign != "as-is":
+        return None
+    if name == "invoices":
+        return _invoice_check(stream, reader)
+    if name == "payments":
+        return _payment_check(reader)
+    return None
+
+
+def _payment_check(reader: FieldReader) -> _Check | None:
+    """A payment row's amount, where it is plain and positive or zero (the allocation's)."""
+    if "amount" not in reader.single:
+        return None
+    fmt = reader.amount_format
+    pattern = _plain_pattern(fmt)
+    position = reader.single["amount"]
+
+    def check(block: _Columns) -> list[Any]:
+        return [
+            plain_value(cell, fmt) if plain else None
+            for cell, plain in zip(block.cells(position), block.matching(position, pattern),
+                                   strict=True)
+        ]
+
+    return check
+
+
+_INVOICE_FIELDS = ("number", "id", "customer_id", "issue_date", "due_date", "terms_days",
+                   "currency", "total", "amount_due", "amount_paid", "status", "paid_on",
+                   "fx_rate")
+
+
+def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
+    """The checks of an invoice row: what ``_Builder._invoice`` reads from one row, where
+    every cell is in its plain form."""
+    if (not reader.has("total") or reader.has("disputed") or reader.has("disputed_on")
+            or any(f in reader.joined for f in _INVOICE_FIELDS)):
+        return None
+    fmt = reader.amount_format
+    unsigned, signed = _plain_pattern(fmt), _plain_pattern(fmt, signed=True)
+    at = {f: reader.single.get(f) for f in _INVOICE_FIELDS}
+    fallback = reader.settings.currency
+    fallback = fallback if fallback is not None and is_currency(fallback) else None
+    inverse = stream.fx_rate_inverse
+    default_terms = stream.default_terms_days
+    dates: dict[str, object] = {}
+    terms: dict[str, object] = {}
+    currencies: dict[str, object] = {}
+    statuses: dict[str, object] = {}
+
+    def day(cell: str) -> object:
+        """A date cell: the date, None when empty, _BAD when it does not read."""
+        found = dates.get(cell)
+        if found is None:
+            value = cell.strip()
+            try:
+                found = reader.date_of("date", value) if value else _EMPTY
+            except (RowError, *MAPPING_ERRORS):
+                found = _BAD
+            dates[cell] = found
+        return None if found is _EMPTY else found
+
+    def days(cell: str) -> object:
+        """A terms cell: its days, _EMPTY when empty, _BAD when it does not read."""
+        found = terms.get(cell)
+        if found is None:
+            try:
+                found = reader.days_of("terms_days", cell.strip())
+            except RowError:
+                found = _BAD
+            if found is None:
+                found = _EMPTY
+            terms[cell] = found
+        return found
+
+    def currency_of(cell: str) -> object:
+        """The currency a three-letter cell names; _EMPTY for an empty one; else _BAD."""
+        found = currencies.get(cell)
+        if found is None:
+            code = cell.strip()
+            if not code:
+                found = _EMPTY
+            elif len(code) == 3 and is_currency(code.upper()):
+                found = code.upper()
+            else:
+                found = _BAD
+            currencies[cell] = found
+        return found
+
+    def status_of(cell: str) -> object:
+        found = statuses.get(cell)
+        if found is None:
+            try:
+                found = reader.status_of_value(cell.strip()) or _EMPTY
+            except RowError:
+                found = _BAD
+            statuses[cell] = found
+        return found
+
+    def amount(cell: str, plain: bool) -> object:
+        if plain:
+            return plain_value(cell, fmt)
+        return _EMPTY if not cell else _BAD
+
+    def check(block: _Columns) -> list[Any]:
+        out: list[Any] = []
+        cells = block.cells
+        for (number_cell, id_cell, customer_cell, issue_cell, due_cell, terms_cell, code_cell,
+             total_cell, total_plain, due_amount_cell, due_amount_plain, paid_cell, paid_plain,
+             status_cell, paid_on_cell, rate_cell, rate_plain) in zip(
+            cells(at["number"]), cells(at["id"]), cells(at["customer_id"]),
+            cells(at["issue_date"]), cells(at["due_date"]), cells(at["terms_days"]),
+            cells(at["currency"]),
+            cells(at["total"]), block.matching(at["total"], unsigned),
+            cells(at["amount_due"]), block.matching(at["amount_due"], unsigned),
+            cells(at["amount_paid"]), block.matching(at["amount_paid"], signed),
+            cells(at["status"]), cells(at["paid_on"]),
+            cells(at["fx_rate"]), block.matching(at["fx_rate"], unsigned), strict=True,
+        ):
+            out.append(_invoice(
+                number_cell, id_cell, customer_cell, day(issue_cell), day(due_cell),
+                days(terms_cell), currency_of(code_cell), total_cell, total_plain,
+                amount(due_amount_cell, due_amount_plain), paid_cell, paid_plain,
+                status_of(status_cell), day(paid_on_cell), rate_cell, rate_plain,
+            ))
+        return out
+
+    def _invoice(number_cell: str, id_cell: str, customer_cell: str, issue: object,
+                 due: object, term: object, code: object, total_cell: str, total_plain: bool,
+                 amount_due: object, paid_cell: str, paid_plain: bool, status: object,
+                 paid_on: object, rate_cell: str, rate_plain: bool) -> CheckedInvoice | None:
+        if not total_plain or amount_due is _BAD or status is _BAD or paid_on is _BAD:
+            return None
+        number = clean_text(number_cell.strip())
+        ident = clean_text(id_cell.strip()) or number
+        customer = customer_cell.strip()
+        if ident is None or not customer or "  " in customer:
+            return None
+        issue_date = _bounded(issue)
+        if issue_date is None or due is _BAD:
+            return None
+        if due is None:  # no due date: the terms' days after the issue date
+            if term is _BAD:
+                return None
+            days_after = default_terms if term is _EMPTY else term
+            if not isinstance(days_after, int):
+                return None
+            try:
+                due = issue_date + timedelta(days=days_after)
+            except OverflowError:
+                return None
+        due_date = _bounded(due)
+        if due_date is None:
+            return None
+        if code is _EMPTY:
+            code = fallback  # no currency cell: the mapping's currency (the total is plain)
+        if not isinstance(code, str):
+            return None
+        total = plain_value(total_cell, fmt)
+        due_amount = amount_due if isinstance(amount_due, Decimal) else None
+        if paid_cell and not (paid_plain and due_amount is not None):
+            return None  # the amount paid counts only without an amount due: the long way
+        if isinstance(status, str):
+            final = status
+        else:
+            settled = paid_on is not None or (due_amount == 0 and total > 0)
+            final = "paid" if settled else "open"
+        paid = _bounded(paid_on) if final == "paid" else None
+        if final == "paid" and paid_on is not None and paid is None:
+            return None
+        rate: Decimal | None = None
+        if rate_cell:
+            if not rate_plain:
+                return None
+            rate = plain_value(rate_cell, fmt)
+            if rate == 0:
+                return None
+            if inverse:
+                try:
+                    rate = 1 / rate
+                except ArithmeticError:  # past the Decimal context's exponent: the long way
+                    return None
+        return CheckedInvoice(ident, customer, number or ident, issue_date, due_date, code,
+                              total, final, paid, due_amount, rate)
+
+    return check
+
+
+_EMPTY = object()
+"""An empty cell, as the per-distinct-cell caches above keep it (None means not yet seen)."""
+
+
+def _bounded(value: object) -> date | None:
+    """``value`` where it is a date a record may carry (the model's ``Day``), else None."""
+    if isinstance(value, date) and FIRST_DATE <= value <= LAST_DATE:
+        return value
+    return None
