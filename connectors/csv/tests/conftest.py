@@ -1,11 +1,20 @@
-"""Writing small files for a test. (The shared reference: the repository's root conftest.py.)"""
+"""Writing small files for a test, and reading files both ways (the row reader and the
+columnar one). (The shared reference: the repository's root conftest.py.)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import BaseModel
+
+from clientguard.errors import ClientguardError
+from clientguard.records import Rejection
+from clientguard_csv.mapping import CsvMapping, mapping_from_dict
+from clientguard_csv.reading import Folded, Loaded, ReadLog, read_records
 
 
 @pytest.fixture
@@ -18,3 +27,61 @@ def write(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return _write
+
+
+def shape(value: Any) -> Any:
+    """A read's item in a form that compares everything a user could tell apart: a record's
+    type, its fields in order with their types (a Decimal by its digits: ``1.50`` is not
+    ``1.5``), its fields set; a rejection's kind, id, field, reason, location and row."""
+    if isinstance(value, Loaded | Folded):
+        return (type(value).__name__, shape(value.record), value.location)
+    if isinstance(value, BaseModel):
+        return (type(value).__name__, tuple((k, shape(v)) for k, v in value.__dict__.items()),
+                tuple(sorted(value.model_fields_set)))
+    if isinstance(value, Rejection):
+        return ("Rejection", value.kind, value.source, value.record_id, value.field,
+                value.reason, value.location, shape(value.record))
+    if isinstance(value, Decimal):
+        return ("Decimal", str(value))
+    if isinstance(value, tuple | list):
+        return (type(value).__name__, tuple(shape(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((k, shape(v)) for k, v in value.items()))
+    return (type(value).__name__, value)
+
+
+ReadAlike = Callable[..., ReadLog]
+
+
+@pytest.fixture
+def read_alike() -> ReadAlike:
+    """Read ``sources`` through ``mapping`` with the row reader and with the columnar reader
+    (``reader = "arrow"``), assert that the two give the same items in the same order (see
+    :func:`shape`) and the same log, and return the columnar read's log (which says how each
+    file was read). A CSV error must be the same error both ways."""
+
+    def _read(mapping: CsvMapping | dict[str, Any], sources: dict[str, list[Path]],
+              **options: Any) -> ReadLog:
+        if isinstance(mapping, dict):
+            mapping = mapping_from_dict(mapping)
+        outcomes = []
+        for reader in ("python", "arrow"):
+            log = ReadLog()
+            try:
+                items = [shape(item) for item in read_records(
+                    mapping, sources, log=log, reader=reader, **options)]
+            except ClientguardError as exc:
+                outcomes.append((type(exc).__name__, str(exc), None, log))
+                continue
+            outcomes.append(("ok", "", items, log))
+        (status, error, items, log), (status_a, error_a, items_a, log_a) = outcomes
+        assert (status_a, error_a) == (status, error)
+        if items is not None:
+            assert items_a is not None
+            assert len(items_a) == len(items)
+            for mine, theirs in zip(items, items_a, strict=True):
+                assert theirs == mine
+        assert log_a == log
+        return log_a
+
+    return _read

@@ -7,7 +7,8 @@ The invariants, for every mutated file:
   whose header no longer fits, say); a bad cell is a rejection of its row, never a crash;
   the ledger builds, the review runs and every report format renders;
 * every data row is accounted for: rows in the file = records loaded + rows rejected + rows
-  skipped + duplicates folded + line items folded into an earlier row's document.
+  skipped + duplicates folded + line items folded into an earlier row's document;
+* the columnar reader (pyarrow) reads every mutated file exactly as the row reader does.
 
 Seeded (``derandomize``) and bounded: a few hundred examples, a few seconds.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from clientguard.errors import ClientguardError
 from clientguard.report import FORMATS, render
 from clientguard.review import review
 from clientguard_csv import CsvConnector
+from clientguard_csv.mapping import load_preset
 
 EXPORTS = "data/tool_exports"
 #: The shared reference beside the repository (as the root conftest.py finds it).
@@ -226,9 +229,44 @@ def test_mutated_real_exports_never_crash_and_every_row_is_accounted_for(
     originals: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory, which: int,
     encoding: str, changes: list[tuple[str, tuple[str, int, int, Any]]],
 ) -> None:
-    source, preset, streams, keep = SOURCES[which]
+    source, preset, _streams, _keep = SOURCES[which]
+    files = _mutated(originals, tmp_path_factory, which, encoding, changes)
+    if files is not None:
+        _check(source, preset, files)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(which=st.integers(0, len(SOURCES) - 1),
+       encoding=st.sampled_from(["utf-8", "utf-8", "utf-8", "cp1250", "latin-1", "utf-16"]),
+       changes=st.lists(st.tuples(st.sampled_from(["invoices", "payments", "time_entries"]),
+                                  mutation),
+                        min_size=1, max_size=6))
+def test_mutated_real_exports_read_alike_by_both_readers(
+    originals: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory,
+    read_alike: Callable[..., Any], which: int, encoding: str,
+    changes: list[tuple[str, tuple[str, int, int, Any]]],
+) -> None:
+    """The same corpus, read by the row reader and by the columnar reader (pyarrow): the same
+    records, rejections, skipped rows and log (``read_alike``, conftest.py)."""
+    pytest.importorskip("pyarrow", reason="the columnar reader needs pyarrow (the fast extra)")
+    _source, preset, _streams, _keep = SOURCES[which]
+    files = _mutated(originals, tmp_path_factory, which, encoding, changes)
+    if files is not None:
+        mapping = load_preset(preset) if isinstance(preset, str) else preset
+        read_alike(mapping, {stream: [path] for stream, path in files.items()})
+
+
+def _mutated(
+    originals: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory, which: int,
+    encoding: str, changes: list[tuple[str, tuple[str, int, int, Any]]],
+) -> dict[str, Path] | None:
+    """The source's files, encoded and mutated as drawn, by stream; None where the shared
+    reference lacks one."""
+    source, _preset, streams, keep = SOURCES[which]
     if any(relative not in originals for relative in streams.values()):
-        return
+        return None
     folder = tmp_path_factory.mktemp(source)
     contents: dict[str, tuple[list[bytes], list[bytes]]] = {}
     for relative in dict.fromkeys(streams.values()):
@@ -244,7 +282,7 @@ def test_mutated_real_exports_never_crash_and_every_row_is_accounted_for(
         path = folder / f"{number}-{Path(relative).name}"
         path.write_bytes(NEWLINE.join([*head, *data]))
         paths[relative] = path
-    _check(source, preset, {stream: paths[relative] for stream, relative in streams.items()})
+    return {stream: paths[relative] for stream, relative in streams.items()}
 
 
 def test_the_unmutated_exports_account_for_every_row(
