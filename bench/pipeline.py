@@ -280,7 +280,9 @@ def read_fx(folder: Path) -> Any:
     return FxTable.from_rows(meta["base_currency"], rows)
 
 
-def connector(folder: Path) -> Any:
+def connector(folder: Path, reader: str = "auto") -> Any:
+    """The CSV connector on the folder's files; ``reader`` is its option of that name
+    (``python``, ``arrow`` or ``auto``: ``--csv-reader``)."""
     from clientguard_csv import CsvConnector
 
     return CsvConnector(
@@ -291,6 +293,7 @@ def connector(folder: Path) -> Any:
         time_entries=folder / "time_entries.csv",
         work_requests=folder / "work_requests.csv",
         mapping=MAPPING,
+        reader=reader,
     )
 
 
@@ -298,7 +301,8 @@ def connector(folder: Path) -> Any:
 
 
 def run_size(size: int, steps: Sequence[str], folder: Path, *, customers: int = 40,
-             seed: int = 0, log: Callable[[str], None] = print, run: int = 0) -> list[Measure]:
+             seed: int = 0, log: Callable[[str], None] = print, run: int = 0,
+             csv_reader: str = "auto") -> list[Measure]:
     """Every selected step at one size, each in its own process; the measures. A later run
     (``run`` > 0) reuses the files the first one wrote: the input is the same."""
     import clientguard as cg
@@ -338,8 +342,8 @@ def run_size(size: int, steps: Sequence[str], folder: Path, *, customers: int = 
             base = meta["base_currency"]
             as_of = date.fromisoformat(meta["as_of"])
             (ledger, wall, cpu), load_peak = _measured(lambda: _timed(
-                lambda: Ledger.from_connector(connector(folder), base_currency=base, fx=fx,
-                                              strict=True)))
+                lambda: Ledger.from_connector(connector(folder, csv_reader), base_currency=base,
+                                              fx=fx, strict=True)))
             out: dict[str, Any] = {"load_csv": [
                 {"wall": wall, "cpu": cpu, "records": ledger.report.accepted,
                  "rejected": len(ledger.report.rejected)},
@@ -367,7 +371,7 @@ def run_size(size: int, steps: Sequence[str], folder: Path, *, customers: int = 
                 for stale in folder.glob("store.sqlite*"):
                     stale.unlink()
                 with Store.open(path) as db:
-                    synced, wall, cpu = _timed(lambda: db.sync(connector(folder)))
+                    synced, wall, cpu = _timed(lambda: db.sync(connector(folder, csv_reader)))
                     back, load_wall, load_cpu = _timed(
                         lambda: db.load(base_currency=base, fx=fx, strict=True))
                 size_mib = path.stat().st_size / 2**20
@@ -691,6 +695,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=None,
                         help="where the CSV files go (default: a temporary folder, removed)")
     parser.add_argument("--json", type=Path, default=None, help="also write the measures here")
+    parser.add_argument("--csv-reader", choices=("auto", "python", "arrow"), default="auto",
+                        help="the CSV connector's reader option for load_csv and store_sync "
+                        "(default: %(default)s: pyarrow for files of 1 MiB or more, where "
+                        "installed)")
     parser.add_argument("--runs", type=int, default=1,
                         help="run every step this many times (the input is made once); the "
                         "table gives the median, the targets the median of each run's ratio")
@@ -704,7 +712,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown steps {unknown}; choose from {', '.join(STEPS)}")
     info = machine()
     print(f"clientguard pipeline benchmark, {info['date']}; {info['cpu']}, {info['cores']} cores,"
-          f" {info['memory_gib']} GiB; Python {info['python']}", flush=True)
+          f" {info['memory_gib']} GiB; Python {info['python']}; CSV reader {args.csv_reader}",
+          flush=True)
     measures: list[Measure] = []
     with tempfile.TemporaryDirectory(prefix="clientguard-bench-") as temporary:
         root = args.dir or Path(temporary)
@@ -712,7 +721,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for size in sizes:
                 measures += run_size(size, steps, root / str(size), customers=args.customers,
                                      seed=args.seed, log=lambda text: print(text, flush=True),
-                                     run=run)
+                                     run=run, csv_reader=args.csv_reader)
     print(summary(measures))
     if args.json:
         everything = {"machine": info, "measures": [asdict(m) for m in measures]}
