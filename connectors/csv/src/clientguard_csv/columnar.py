@@ -30,7 +30,9 @@ The checks only ever decide *whether* a row takes the short way; the short way g
 record the long way gives (tested field by field, with the fields set, on real exports, the
 fuzz corpus, the benchmark's files and random messy cells). Checked so far: invoices (one row
 each, a total column, no dispute columns, amounts as they are written) and the amounts and
-allocations of payments; the other streams are small and go the row reader's way.
+allocations of payments. The other streams (customers, credit notes, time entries, work
+requests: small beside these) are read by the row reader alone, streaming: the columnar reader
+holds a file's text in pyarrow's columns (about the file's size) while it reads it.
 """
 
 from __future__ import annotations
@@ -103,15 +105,18 @@ def checked_rows(
     layout: Layout,
     *,
     opened: Callable[[BinaryIO], None] | None = None,
-) -> tuple[Iterator[Row | CsvRowError], bool]:
+) -> tuple[Iterator[Row | CsvRowError], str]:
     """The rows :func:`iter_rows` gives for this file, each with its checked values where it
-    has passed every check of its stream; and whether pyarrow parsed the text (False: the row
-    reader did)."""
+    has passed every check of its stream; and how they were read: ``arrow`` (pyarrow parsed
+    the text), ``arrow-rows`` (the row reader parsed it) or ``python`` (a stream without
+    checks: the row reader alone, streaming, as without pyarrow)."""
     check = _checker(name, stream, reader)
+    if check is None:
+        return iter_rows(layout, opened=opened), "python"
     parsed = _parsed(layout, opened)
     if parsed is not None:
-        return _arrow_rows(*parsed, check), True
-    return _row_reader_rows(iter_rows(layout, opened=opened), reader, check), False
+        return _arrow_rows(*parsed, check), "arrow"
+    return _row_reader_rows(iter_rows(layout, opened=opened), reader, check), "arrow-rows"
 
 
 # ---------------------------------------------------------------------------- the text
@@ -204,30 +209,21 @@ def _header_ends_at(head: bytes, layout: Layout) -> bool:
             and reader.line_num == layout.header_line and tuple(last[1]) == layout.header)
 
 
-def _arrow_rows(
-    table: pa.Table, first_line: int, check: _Check | None
-) -> Iterator[Row | CsvRowError]:
+def _arrow_rows(table: pa.Table, first_line: int, check: _Check) -> Iterator[Row]:
     width = table.num_columns
     line = first_line
     for batch in table.to_batches(max_chunksize=BATCH_ROWS):
         columns = [batch.column(position).to_pylist() for position in range(width)]
-        checked = (
-            check(_Columns(batch.num_rows, columns, batch.columns)) if check is not None
-            else None
-        )
+        checked = check(_Columns(batch.num_rows, columns, batch.columns))
         for offset, cells in enumerate(zip(*columns, strict=True)):
             if "".join(cells).strip():  # a row of blanks is no row, as for the row reader
-                yield Row(line + offset, list(cells),
-                          None if checked is None else checked[offset])
+                yield Row(line + offset, list(cells), checked[offset])
         line += batch.num_rows
 
 
 def _row_reader_rows(
-    rows: Iterable[Row | CsvRowError], reader: FieldReader, check: _Check | None
+    rows: Iterable[Row | CsvRowError], reader: FieldReader, check: _Check
 ) -> Iterator[Row | CsvRowError]:
-    if check is None:
-        yield from rows
-        return
     needed = reader.width_needed
     block: list[Row | CsvRowError] = []
     for row in rows:
@@ -280,8 +276,13 @@ class _Columns:
 
         if position is None:
             return [False] * self.size
-        array = (self.arrays[position] if self.arrays is not None
-                 else pa.array(self.columns[position], type=pa.string()))
+        if self.arrays is not None:
+            array = self.arrays[position]
+        else:
+            try:
+                array = pa.array(self.columns[position], type=pa.string())
+            except UnicodeError:  # a lone surrogate: no cell of the block is checked
+                return [False] * self.size
         found: list[bool] = pc.match_substring_regex(array, pattern).to_pylist()
         return found
 

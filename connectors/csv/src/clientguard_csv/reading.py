@@ -122,9 +122,10 @@ class FileLog:
     """Rows identical to an earlier row of their document, under a total column: they add
     nothing, and are counted as duplicates of the document's record (see :class:`Folded`)."""
     reader: str = field(default="python", compare=False)
-    """How the file was read: ``python`` (the row reader), ``arrow`` (pyarrow parsed the text,
-    the cells checked a column at a time) or ``arrow-rows`` (the row reader parsed it, the cells
-    checked a column at a time). Not part of a log's equality: every way gives the same."""
+    """How the file was read: ``python`` (the row reader alone), ``arrow`` (pyarrow parsed the
+    text, the cells checked a column at a time) or ``arrow-rows`` (the row reader parsed it, the
+    cells checked a column at a time): see :mod:`clientguard_csv.columnar`. Not part of a log's
+    equality: every way gives the same."""
 
 
 @dataclass
@@ -355,8 +356,7 @@ def _read_file(
     builder = _Builder(name, stream, reader, layout, state, log)
     rows: Iterable[Row | CsvRowError]
     if _columnar(state.reader, path):
-        rows, parsed = checked_rows(name, stream, reader, layout, opened=state.opened)
-        file_log.reader = "arrow" if parsed else "arrow-rows"
+        rows, file_log.reader = checked_rows(name, stream, reader, layout, opened=state.opened)
     else:
         rows = iter_rows(layout, opened=state.opened)
     try:
