@@ -62,6 +62,7 @@ __all__ = [
     "ARROW_MIN_BYTES",
     "BATCH_ROWS",
     "CheckedInvoice",
+    "CheckedPayment",
     "arrow_available",
     "checked_rows",
 ]
@@ -91,6 +92,16 @@ class CheckedInvoice(NamedTuple):
     paid_on: date | None
     amount_due: Decimal | None
     fx_rate: Decimal | None
+
+
+class CheckedPayment(NamedTuple):
+    """A payment row's amount (plain, not negative) and the texts (``FieldReader.text``) that
+    name its invoice and its customer."""
+
+    amount: Decimal
+    invoice_id: str | None
+    customer_id: str | None
+    customer_name: str | None
 
 
 def arrow_available() -> bool:
@@ -286,8 +297,20 @@ class _Columns:
         found: list[bool] = pc.match_substring_regex(array, pattern).to_pylist()
         return found
 
+    def texts(self, position: int | None) -> list[str | None]:
+        """The column's cells as :meth:`FieldReader.text` reads them (stripped, runs of
+        whitespace made one space, None when empty): a cell of printable ASCII words with
+        single spaces between them is its own text, found for the whole column at once."""
+        cells = self.cells(position)
+        return [cell if simple else clean_text(cell.strip())
+                for cell, simple in zip(cells, self.matching(position, _SIMPLE_TEXT),
+                                        strict=True)]
+
 
 _Check = Callable[[_Columns], list[Any]]
+
+#: Printable ASCII words with one space between them: a text cell that reads as it is.
+_SIMPLE_TEXT = r"^[!-~]+(?: [!-~]+)*$"
 
 _BAD = object()
 """A cell that does not pass (the row goes the row reader's way)."""
@@ -317,18 +340,22 @@ def _checker(name: str, stream: StreamMapping, reader: FieldReader) -> _Check | 
 
 
 def _payment_check(reader: FieldReader) -> _Check | None:
-    """A payment row's amount, where it is plain and positive or zero (the allocation's)."""
-    if "amount" not in reader.single:
+    """A payment row's amount, where it is plain and positive or zero (the allocation's), and
+    the texts naming its invoice and customer."""
+    named = ("invoice_id", "customer_id", "customer_name")
+    if "amount" not in reader.single or any(f in reader.joined for f in named):
         return None
     fmt = reader.amount_format
     pattern = _plain_pattern(fmt)
-    position = reader.single["amount"]
+    at = reader.single["amount"]
 
     def check(block: _Columns) -> list[Any]:
+        invoices, customers, names = (block.texts(reader.single.get(f)) for f in named)
         return [
-            plain_value(cell, fmt) if plain else None
-            for cell, plain in zip(block.cells(position), block.matching(position, pattern),
-                                   strict=True)
+            CheckedPayment(plain_value(cell, fmt), invoice, customer, name) if plain else None
+            for cell, plain, invoice, customer, name in zip(
+                block.cells(at), block.matching(at, pattern), invoices, customers, names,
+                strict=True)
         ]
 
     return check
@@ -414,10 +441,11 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
     def check(block: _Columns) -> list[Any]:
         out: list[Any] = []
         cells = block.cells
-        for (number_cell, id_cell, customer_cell, issue_cell, due_cell, terms_cell, code_cell,
-             total_cell, total_plain, due_amount_cell, due_amount_plain, paid_cell, paid_plain,
-             status_cell, paid_on_cell, rate_cell, rate_plain) in zip(
-            cells(at["number"]), cells(at["id"]), cells(at["customer_id"]),
+        for (number, ident, customer_cell, simple_customer, issue_cell, due_cell, terms_cell,
+             code_cell, total_cell, total_plain, due_amount_cell, due_amount_plain, paid_cell,
+             paid_plain, status_cell, paid_on_cell, rate_cell, rate_plain) in zip(
+            block.texts(at["number"]), block.texts(at["id"]), cells(at["customer_id"]),
+            block.matching(at["customer_id"], _SIMPLE_TEXT),
             cells(at["issue_date"]), cells(at["due_date"]), cells(at["terms_days"]),
             cells(at["currency"]),
             cells(at["total"]), block.matching(at["total"], unsigned),
@@ -427,22 +455,21 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
             cells(at["fx_rate"]), block.matching(at["fx_rate"], unsigned), strict=True,
         ):
             out.append(_invoice(
-                number_cell, id_cell, customer_cell, day(issue_cell), day(due_cell),
+                number, ident, customer_cell if simple_customer else customer_cell.strip(),
+                day(issue_cell), day(due_cell),
                 days(terms_cell), currency_of(code_cell), total_cell, total_plain,
                 amount(due_amount_cell, due_amount_plain), paid_cell, paid_plain,
                 status_of(status_cell), day(paid_on_cell), rate_cell, rate_plain,
             ))
         return out
 
-    def _invoice(number_cell: str, id_cell: str, customer_cell: str, issue: object,
+    def _invoice(number: str | None, ident: str | None, customer: str, issue: object,
                  due: object, term: object, code: object, total_cell: str, total_plain: bool,
                  amount_due: object, paid_cell: str, paid_plain: bool, status: object,
                  paid_on: object, rate_cell: str, rate_plain: bool) -> CheckedInvoice | None:
         if not total_plain or amount_due is _BAD or status is _BAD or paid_on is _BAD:
             return None
-        number = clean_text(number_cell.strip())
-        ident = clean_text(id_cell.strip()) or number
-        customer = customer_cell.strip()
+        ident = ident or number
         if ident is None or not customer or "  " in customer:
             return None
         issue_date = _bounded(issue)

@@ -55,6 +55,7 @@ from clientguard.trust import checked_record
 from clientguard_csv.columnar import (
     ARROW_MIN_BYTES,
     CheckedInvoice,
+    CheckedPayment,
     arrow_available,
     checked_rows,
 )
@@ -997,9 +998,23 @@ class _Builder:
         currency: str | None = None
         allocations: list[ModelAllocation] = []
         amount = Decimal(0)
+        known = self.state.invoices_by_id
         for row in rows:
-            invoice = self._invoice_ref(row)
-            payer = self._payer(row, made, invoice)
+            checked: CheckedPayment | None = row.checked
+            invoice: _InvoiceRef | str | None = None
+            payer: str | None = None
+            if checked is not None and checked.invoice_id is not None:
+                # What _invoice_ref and _payer find for this row, from its checked texts: an
+                # invoice known by its id, of the customer the row names (or names none).
+                ref = known.get(checked.invoice_id)
+                if ref is not None and (
+                    checked.customer_id == ref.customer_id
+                    or (checked.customer_id is None and checked.customer_name is None)
+                ):
+                    invoice, payer = ref, ref.customer_id
+            if payer is None:
+                invoice = self._invoice_ref(row)
+                payer = self._payer(row, made, invoice)
             if customer is not None and payer != customer:
                 raise _LineError(row.line, f"the invoice here belongs to {payer!r}, but the "
                                  f"payment's other rows to {customer!r}", "customer_id",
@@ -1010,9 +1025,8 @@ class _Builder:
                     row, "amount",
                     invoice.currency if isinstance(invoice, _InvoiceRef) else None,
                 )
-            part = row.checked  # the amount, where the columnar reader checked it
-            if part is None:
-                part = reader.money(row, "amount", currency)
+            part = (checked.amount if checked is not None  # checked by the columnar reader
+                    else reader.money(row, "amount", currency))
             if part is None:
                 raise _LineError(row.line, f"{reader.column('amount')!r} is empty", "amount",
                                  reader.column("amount"))
@@ -1026,7 +1040,7 @@ class _Builder:
                 )
             amount += part
             invoice_id = invoice.id if isinstance(invoice, _InvoiceRef) else invoice
-            if invoice_id and row.checked is not None:
+            if invoice_id and checked is not None:
                 allocations.append(checked_record(
                     ModelAllocation, {"invoice_id": invoice_id, "amount": part, "date": None},
                     self.allocation_fields,
