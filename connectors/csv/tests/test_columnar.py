@@ -280,6 +280,30 @@ def test_payments_read_alike(row: str, amount: str | None, write: Write,
         1 if amount is not None else 0)
 
 
+@pytest.mark.parametrize("row", [
+    "p1,c1,Acme,i1,2024-01-20,60.00",  # the invoice's customer, by id and name
+    "p1,,Acme,i1,2024-01-20,60.00",  # by name alone: compared as names
+    "p1,,ACME Ltd.,i1,2024-01-20,60.00",  # a name that normalises alike
+    "p1,,Beta,i1,2024-01-20,60.00",  # another customer's name
+    "p1,c2,,i1,2024-01-20,60.00",  # another customer's id
+    "p1,,,i1,2024-01-20,60.00",  # no customer: the invoice's
+    "p1,,, i1 ,2024-01-20,60.00",  # the invoice id with spaces around
+    "p1,c1,,,2024-01-20,60.00",  # no invoice: unapplied
+])
+def test_payments_naming_customers_read_alike(row: str, write: Write,
+                                              read_alike: ReadAlike) -> None:
+    mapping = {**MAPPING, "customers": {"columns": {"id": "id", "name": "name"}},
+               "payments": {"group_rows": True, "currency": "EUR", "columns": {
+                   c: c for c in ("id", "customer_id", "customer_name", "invoice_id", "date",
+                                  "amount")}}}
+    customers = write("cust.csv", "id,name\nc1,Acme\nc2,Beta\n")
+    payments = write("pay.csv", "\n".join([
+        "id,customer_id,customer_name,invoice_id,date,amount", row,
+        "p1,c1,Acme,i1,2024-01-20,40.00", ""]))
+    read_alike(mapping, {"customers": [customers], "invoices": [_invoices(write, [CLEAN])],
+                         "payments": [payments]})
+
+
 @pytest.mark.parametrize(("name", "content", "how"), [
     ("plain", f"{HEADER}\n{CLEAN}\n", "arrow"),
     ("no last line end", f"{HEADER}\n{CLEAN}", "arrow"),

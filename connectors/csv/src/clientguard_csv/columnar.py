@@ -385,82 +385,79 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
     statuses: dict[str, object] = {}
 
     def day(cell: str) -> object:
-        """A date cell: the date, None when empty, _BAD when it does not read."""
-        found = dates.get(cell)
-        if found is None:
-            value = cell.strip()
-            try:
-                found = reader.date_of("date", value) if value else _EMPTY
-            except (RowError, *MAPPING_ERRORS):
-                found = _BAD
-            dates[cell] = found
-        return None if found is _EMPTY else found
+        """A date cell: the date, _EMPTY when empty, _BAD when it does not read."""
+        value = cell.strip()
+        try:
+            found = reader.date_of("date", value) if value else _EMPTY
+        except (RowError, *MAPPING_ERRORS):
+            found = _BAD
+        dates[cell] = found
+        return found
 
     def days(cell: str) -> object:
         """A terms cell: its days, _EMPTY when empty, _BAD when it does not read."""
-        found = terms.get(cell)
+        try:
+            found: object = reader.days_of("terms_days", cell.strip())
+        except RowError:
+            found = _BAD
         if found is None:
-            try:
-                found = reader.days_of("terms_days", cell.strip())
-            except RowError:
-                found = _BAD
-            if found is None:
-                found = _EMPTY
-            terms[cell] = found
+            found = _EMPTY
+        terms[cell] = found
         return found
 
     def currency_of(cell: str) -> object:
         """The currency a three-letter cell names; _EMPTY for an empty one; else _BAD."""
-        found = currencies.get(cell)
-        if found is None:
-            code = cell.strip()
-            if not code:
-                found = _EMPTY
-            elif len(code) == 3 and is_currency(code.upper()):
-                found = code.upper()
-            else:
-                found = _BAD
-            currencies[cell] = found
+        code = cell.strip()
+        found: object = _BAD
+        if not code:
+            found = _EMPTY
+        elif len(code) == 3 and is_currency(code.upper()):
+            found = code.upper()
+        currencies[cell] = found
         return found
 
     def status_of(cell: str) -> object:
-        found = statuses.get(cell)
-        if found is None:
-            try:
-                found = reader.status_of_value(cell.strip()) or _EMPTY
-            except RowError:
-                found = _BAD
-            statuses[cell] = found
+        """A status cell through the mapping's table; _EMPTY when empty, else _BAD."""
+        try:
+            found = reader.status_of_value(cell.strip()) or _EMPTY
+        except RowError:
+            found = _BAD
+        statuses[cell] = found
         return found
 
-    def amount(cell: str, plain: bool) -> object:
-        if plain:
-            return plain_value(cell, fmt)
-        return _EMPTY if not cell else _BAD
+    def each(known: dict[str, object], read: Callable[[str], object],
+             column: Sequence[str]) -> list[object]:
+        """``read`` of every cell of a column, done once per distinct cell (``known``)."""
+        seen = known.get
+        return [seen(cell) or read(cell) for cell in column]  # (0 days: read again, alike)
+
+    def amounts(column: Sequence[str], plain: Sequence[bool]) -> list[object]:
+        return [plain_value(cell, fmt) if ok else (_BAD if cell else _EMPTY)
+                for cell, ok in zip(column, plain, strict=True)]
 
     def check(block: _Columns) -> list[Any]:
         out: list[Any] = []
         cells = block.cells
-        for (number, ident, customer_cell, simple_customer, issue_cell, due_cell, terms_cell,
-             code_cell, total_cell, total_plain, due_amount_cell, due_amount_plain, paid_cell,
-             paid_plain, status_cell, paid_on_cell, rate_cell, rate_plain) in zip(
-            block.texts(at["number"]), block.texts(at["id"]), cells(at["customer_id"]),
-            block.matching(at["customer_id"], _SIMPLE_TEXT),
-            cells(at["issue_date"]), cells(at["due_date"]), cells(at["terms_days"]),
-            cells(at["currency"]),
+        # Column by column (each a comprehension), then row by row.
+        customers = [cell if simple else cell.strip() for cell, simple in zip(
+            cells(at["customer_id"]), block.matching(at["customer_id"], _SIMPLE_TEXT),
+            strict=True)]
+        for (number, ident, customer, issue, due, term, code, total_cell, total_plain,
+             amount_due, paid_cell, paid_plain, status, paid_on, rate_cell, rate_plain) in zip(
+            block.texts(at["number"]), block.texts(at["id"]), customers,
+            each(dates, day, cells(at["issue_date"])), each(dates, day, cells(at["due_date"])),
+            each(terms, days, cells(at["terms_days"])),
+            each(currencies, currency_of, cells(at["currency"])),
             cells(at["total"]), block.matching(at["total"], unsigned),
-            cells(at["amount_due"]), block.matching(at["amount_due"], unsigned),
+            amounts(cells(at["amount_due"]), block.matching(at["amount_due"], unsigned)),
             cells(at["amount_paid"]), block.matching(at["amount_paid"], signed),
-            cells(at["status"]), cells(at["paid_on"]),
+            each(statuses, status_of, cells(at["status"])),
+            each(dates, day, cells(at["paid_on"])),
             cells(at["fx_rate"]), block.matching(at["fx_rate"], unsigned), strict=True,
         ):
-            out.append(_invoice(
-                number, ident, customer_cell if simple_customer else customer_cell.strip(),
-                day(issue_cell), day(due_cell),
-                days(terms_cell), currency_of(code_cell), total_cell, total_plain,
-                amount(due_amount_cell, due_amount_plain), paid_cell, paid_plain,
-                status_of(status_cell), day(paid_on_cell), rate_cell, rate_plain,
-            ))
+            out.append(_invoice(number, ident, customer, issue, due, term, code, total_cell,
+                                total_plain, amount_due, paid_cell, paid_plain, status,
+                                None if paid_on is _EMPTY else paid_on, rate_cell, rate_plain))
         return out
 
     def _invoice(number: str | None, ident: str | None, customer: str, issue: object,
@@ -475,7 +472,7 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
         issue_date = _bounded(issue)
         if issue_date is None or due is _BAD:
             return None
-        if due is None:  # no due date: the terms' days after the issue date
+        if due is _EMPTY:  # no due date: the terms' days after the issue date
             if term is _BAD:
                 return None
             days_after = default_terms if term is _EMPTY else term
