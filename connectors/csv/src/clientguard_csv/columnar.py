@@ -257,8 +257,10 @@ def _checked_block(
     checked = check(_Columns(len(full), columns, None))
     values = {id(row): value for row, value in zip(full, checked, strict=True)}
     for row in block:
-        value = values.get(id(row))
-        yield row if value is None else row._replace(checked=value)
+        if isinstance(row, Row) and (value := values.get(id(row))) is not None:
+            yield row._replace(checked=value)
+        else:
+            yield row
 
 
 # ---------------------------------------------------------------------------- the checks
@@ -314,6 +316,9 @@ _SIMPLE_TEXT = r"^[!-~]+(?: [!-~]+)*$"
 
 _BAD = object()
 """A cell that does not pass (the row goes the row reader's way)."""
+
+_UNREADABLE: tuple[type[BaseException], ...] = (RowError, *MAPPING_ERRORS)
+"""What reading a date cell may raise: the row reader rejects the row for it."""
 
 
 def _plain_pattern(fmt: AmountFormat, *, signed: bool = False) -> str:
@@ -389,7 +394,7 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
         value = cell.strip()
         try:
             found = reader.date_of("date", value) if value else _EMPTY
-        except (RowError, *MAPPING_ERRORS):
+        except _UNREADABLE:
             found = _BAD
         dates[cell] = found
         return found
