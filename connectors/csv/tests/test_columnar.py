@@ -430,6 +430,23 @@ def test_the_records_made_from_checked_values_equal_validated_ones() -> None:
     assert part.model_fields_set == {"invoice_id", "amount"}
 
 
+def test_records_made_the_short_way_share_customer_ids_and_currencies_in_memory(
+    write: Write,
+) -> None:
+    # As validated records do (model.CustomerRef, interned currency codes).
+    rows = [CLEAN.replace("i1", f"i{n}").replace(",c1,", "," + "".join(["c", "1"]) + ",")
+            for n in range(3)]
+    path = _invoices(write, rows)
+    assert _checked_share(MAPPING, "invoices", path) == 1
+    invoices = [i.record for i in read_records(mapping_from_dict(MAPPING), {"invoices": [path]},
+                                               reader="arrow")
+                if isinstance(i, Loaded) and isinstance(i.record, Invoice)]
+    assert len(invoices) == 3
+    for invoice in invoices:
+        assert invoice.customer_id is sys.intern("c1")
+        assert invoice.currency is sys.intern("EUR")
+
+
 def test_reader_arrow_without_pyarrow_is_refused(monkeypatch: pytest.MonkeyPatch,
                                                  write: Write) -> None:
     path = _invoices(write, [CLEAN])

@@ -42,6 +42,7 @@ import csv
 import importlib.util
 import io
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -381,7 +382,7 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
     unsigned, signed = _plain_pattern(fmt), _plain_pattern(fmt, signed=True)
     at = {f: reader.single.get(f) for f in _INVOICE_FIELDS}
     fallback = reader.settings.currency
-    fallback = fallback if fallback is not None and is_currency(fallback) else None
+    fallback = sys.intern(fallback) if fallback is not None and is_currency(fallback) else None
     inverse = stream.fx_rate_inverse
     default_terms = stream.default_terms_days
     dates: dict[str, object] = {}
@@ -417,7 +418,7 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
         if not code:
             found = _EMPTY
         elif len(code) == 3 and is_currency(code.upper()):
-            found = code.upper()
+            found = sys.intern(code.upper())  # one string per code, as the model keeps it
         currencies[cell] = found
         return found
 
@@ -429,6 +430,8 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
             found = _BAD
         statuses[cell] = found
         return found
+
+    intern = sys.intern
 
     def each(known: dict[str, object], read: Callable[[str], object],
              column: Sequence[str]) -> list[object]:
@@ -443,8 +446,9 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
     def check(block: _Columns) -> list[Any]:
         out: list[Any] = []
         cells = block.cells
-        # Column by column (each a comprehension), then row by row.
-        customers = [cell if simple else cell.strip() for cell, simple in zip(
+        # Column by column (each a comprehension), then row by row. A customer id is kept
+        # once in memory, as the model keeps it (``model.CustomerRef``).
+        customers = [intern(cell if simple else cell.strip()) for cell, simple in zip(
             cells(at["customer_id"]), block.matching(at["customer_id"], _SIMPLE_TEXT),
             strict=True)]
         for (number, ident, customer, issue, due, term, code, total_cell, total_plain,
