@@ -103,6 +103,9 @@ class CheckedPayment(NamedTuple):
     invoice_id: str | None
     customer_id: str | None
     customer_name: str | None
+    document: tuple[str, ...] | None
+    """The cells, as written, of the fields every row of one payment repeats (all but the
+    amount and the invoice); None where one is joined from several columns."""
 
 
 def arrow_available() -> bool:
@@ -341,11 +344,15 @@ def _checker(name: str, stream: StreamMapping, reader: FieldReader) -> _Check | 
     if name == "invoices":
         return _invoice_check(stream, reader)
     if name == "payments":
-        return _payment_check(reader)
+        return _payment_check(stream, reader)
     return None
 
 
-def _payment_check(reader: FieldReader) -> _Check | None:
+#: A payment's fields that differ from row to row of the payment (``_Builder._payment``).
+_PER_ROW = ("amount", "invoice_id", "invoice_number")
+
+
+def _payment_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
     """A payment row's amount, where it is plain and positive or zero (the allocation's), and
     the texts naming its invoice and customer."""
     named = ("invoice_id", "customer_id", "customer_name")
@@ -354,14 +361,21 @@ def _payment_check(reader: FieldReader) -> _Check | None:
     fmt = reader.amount_format
     pattern = _plain_pattern(fmt)
     at = reader.single["amount"]
+    repeated = [f for f in stream.columns if f not in _PER_ROW and reader.has(f)]
+    whole = not any(f in reader.joined for f in repeated)
 
     def check(block: _Columns) -> list[Any]:
         invoices, customers, names = (block.texts(reader.single.get(f)) for f in named)
+        documents: Iterable[tuple[str, ...] | None] = (
+            zip(*(block.cells(reader.single[f]) for f in repeated), strict=True) if whole
+            else [None] * block.size
+        )
         return [
-            CheckedPayment(plain_value(cell, fmt), invoice, customer, name) if plain else None
-            for cell, plain, invoice, customer, name in zip(
+            CheckedPayment(plain_value(cell, fmt), invoice, customer, name, document)
+            if plain else None
+            for cell, plain, invoice, customer, name, document in zip(
                 block.cells(at), block.matching(at, pattern), invoices, customers, names,
-                strict=True)
+                documents, strict=True)
         ]
 
     return check

@@ -988,7 +988,7 @@ class _Builder:
     def _payment(self, rows: list[Row], made: list[Loaded]) -> Payment:
         reader = self.reader
         first = rows[0]
-        if len(rows) > 1:
+        if len(rows) > 1 and not _same_documents(rows):
             self._same_in_every_row(
                 rows,
                 [f for f in self.stream.columns
@@ -1109,6 +1109,17 @@ class _Builder:
             wanted_by=wanted_by,
             source=self.source,
         )
+
+
+def _same_documents(rows: list[Row]) -> bool:
+    """Whether the columnar reader checked every row of a payment and found the cells its
+    rows repeat written alike in each (then they agree: no need to compare them again)."""
+    first: CheckedPayment | None = rows[0].checked
+    if first is None or first.document is None:
+        return False
+    document = first.document
+    return all(row.checked is not None and row.checked.document == document
+               for row in rows[1:])
 
 
 #: The longest reason a rejection keeps: a 100,000-character cell quoted in it is cut.
