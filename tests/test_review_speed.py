@@ -1,0 +1,355 @@
+"""The review's fast paths of issue 21 (item 3) give what the plain code gave.
+
+Each speed-up of the review replaced a straightforward implementation; the straightforward one
+is kept here, as it was, as the reference, and the fast one must give the very same results
+(the same values, the same Decimal digits: compared as JSON) on ledgers hypothesis makes with
+the ``clientguard.testing`` builders, and on a larger generated ledger. The results made
+without validation must be the models validation makes, field by field.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from clientguard.errors import DataError
+from clientguard.i18n import gettext as _
+from clientguard.ledger import Ledger
+from clientguard.metrics.cost import (
+    ClientLatenessCost,
+    FixedCompensation,
+    InvoiceLatenessCost,
+    RateTable,
+    StatutoryInterest,
+    balance_days,
+    fixed_compensation,
+    jurisdiction_of,
+    lateness_costs,
+    statutory_interest,
+)
+from clientguard.metrics.cost.interest import _segments, _table_cuts, carrying_cost
+from clientguard.model import AnyRecord
+from clientguard.money import ZERO, FxTable
+from clientguard.policy import Policy
+from clientguard.sample import sample_records
+from clientguard.settlement import (
+    Settlement,
+    _balance_histories,
+    applied_parts,
+    balance_history,
+    settle,
+)
+from clientguard.testing import credit_note, fx_table, invoice, ledger, payment
+
+D = Decimal
+START = date(2024, 1, 1)
+_ONE_DAY = timedelta(days=1)
+
+
+# ------------------------------------------------------------------------------ references
+def reference_balance_history(
+    book: Ledger, settlement: Settlement, *, credits_from_due: bool = False
+) -> list[tuple[date, Decimal]]:
+    """``settlement.balance_history`` as it was before issue 21: one call per view."""
+    inv = book.invoice(settlement.invoice_id)
+    due = inv.due_date
+    counted = [part for part in applied_parts(book, inv.id) if part.date <= settlement.as_of]
+    if credits_from_due:
+        counted.sort(key=lambda part: part.application.document_kind == "payment")
+    balance = inv.total
+    by_day: dict[date, Decimal] = {}
+    for part in counted:
+        balance = max(ZERO, balance - part.application.amount)
+        credit = part.application.document_kind != "payment"
+        day = due if credits_from_due and credit else part.date
+        by_day[max(day, due)] = balance
+    steps = [(due, by_day.pop(due, inv.total))]
+    steps.extend(sorted(by_day.items()))
+    if settlement.settled_on is not None and settlement.basis == "paid_on":
+        if steps[-1][0] == settlement.settled_on:
+            steps[-1] = (settlement.settled_on, ZERO)
+        else:
+            steps.append((settlement.settled_on, ZERO))
+    return steps
+
+
+def reference_segments(
+    first_day: date, until: date, step_days: Sequence[date], rates: RateTable, fixed: bool
+) -> list[tuple[date, date]]:
+    """The interest's segments as they were cut before issue 21 (365-day basis)."""
+    if until < first_day:
+        return []
+    cuts = {first_day, until + _ONE_DAY}
+    cuts.update(d + _ONE_DAY for d in step_days)
+    if not fixed:
+        cuts.update(row.period_start for row in rates.rows)
+        cuts.update(row.period_end + _ONE_DAY for row in rates.rows)
+    inside = sorted(cut for cut in cuts if first_day <= cut <= until + _ONE_DAY)
+    return [(start, after - _ONE_DAY) for start, after in itertools.pairwise(inside)]
+
+
+def reference_lateness_costs(
+    book: Ledger, *, as_of: date, policy: Policy, settlements: dict[str, Settlement]
+) -> dict[str, ClientLatenessCost]:
+    """``lateness_costs`` as it was before issue 21: the public functions, every model
+    validated, the balance history made twice."""
+    first_due = as_of - timedelta(days=policy.lookback_days - 1)
+    by_customer: dict[str, list[InvoiceLatenessCost]] = {}
+    for invoice_id, settlement in settlements.items():
+        if not settlement.days_late:
+            continue
+        inv = book.invoice(invoice_id)
+        if not first_due <= inv.due_date <= as_of:
+            continue
+        jurisdiction = jurisdiction_of(book, inv.customer_id, policy)
+        until = settlement.settled_on or as_of
+        steps = reference_balance_history(book, settlement)
+        paying = reference_balance_history(book, settlement, credits_from_due=True)
+        rate = book.rate_to_base(inv)
+        exposure = balance_days(paying, due_date=inv.due_date, until=until)
+        financing = carrying_cost(exposure, policy.cost_of_capital)
+        notes: list[str] = []
+        interest: StatutoryInterest | None = None
+        compensation: FixedCompensation | None = None
+        compensation_base: Decimal | None = None
+        if jurisdiction != "none":
+            try:
+                interest = statutory_interest(
+                    jurisdiction=jurisdiction, due_date=inv.due_date, balances=steps,
+                    until=until,
+                )
+                if interest.unconfirmed_periods:
+                    notes.append(_("statutory rate not confirmed for {periods}").format(
+                        periods=", ".join(interest.unconfirmed_periods)))
+            except DataError as exc:
+                notes.append(_("no statutory interest: {error}").format(error=exc))
+            try:
+                compensation = fixed_compensation(
+                    jurisdiction=jurisdiction, amount=inv.total, currency=inv.currency,
+                    due_date=inv.due_date, fx=book.fx,
+                )
+                if compensation.currency == book.base_currency:
+                    compensation_base = compensation.amount
+                elif book.fx is not None:
+                    try:
+                        compensation_base = book.fx.convert(
+                            compensation.amount, compensation.currency, compensation.rule_date
+                        )
+                    except DataError as exc:
+                        notes.append(_("compensation not converted: {error}").format(error=exc))
+                else:
+                    notes.append(_(
+                        "compensation stated in {currency}: the ledger has no FxTable to "
+                        "convert it to {base}"
+                    ).format(currency=compensation.currency, base=book.base_currency))
+            except DataError as exc:
+                notes.append(_("no fixed compensation: {error}").format(error=exc))
+        by_customer.setdefault(inv.customer_id, []).append(
+            InvoiceLatenessCost(
+                invoice_id=invoice_id,
+                customer_id=inv.customer_id,
+                currency=inv.currency,
+                due_date=inv.due_date,
+                days_late=settlement.days_late,
+                still_open=settlement.settled_on is None,
+                balance_days=exposure,
+                financing_cost=financing,
+                financing_cost_base=financing * rate,
+                statutory_interest=interest,
+                statutory_interest_base=(interest.amount * rate) if interest else D(0),
+                compensation=compensation,
+                compensation_base=compensation_base,
+                notes=tuple(notes),
+            )
+        )
+    result: dict[str, ClientLatenessCost] = {}
+    for customer_id in sorted(by_customer):
+        items = by_customer[customer_id]
+        unconverted: dict[str, Decimal] = {}
+        for item in items:
+            if item.compensation is not None and item.compensation_base is None:
+                unconverted[item.compensation.currency] = (
+                    unconverted.get(item.compensation.currency, D(0)) + item.compensation.amount
+                )
+        interest_total = sum((i.statutory_interest_base for i in items), D(0))
+        compensation_total = sum(
+            (i.compensation_base for i in items if i.compensation_base is not None), D(0)
+        )
+        result[customer_id] = ClientLatenessCost(
+            customer_id=customer_id,
+            jurisdiction=jurisdiction_of(book, customer_id, policy),
+            invoices=tuple(items),
+            financing_cost=sum((i.financing_cost_base for i in items), D(0)),
+            statutory_interest=interest_total,
+            compensation=compensation_total,
+            compensation_unconverted=unconverted,
+            claimable=interest_total + compensation_total,
+            notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
+        )
+    return result
+
+
+# ------------------------------------------------------------------------------- ledgers
+def _fx(days: int) -> FxTable:
+    """A rate every third day over the ledgers' span, for USD, GBP and PLN (EUR base)."""
+    rates: dict[str, dict[date, str]] = {"USD": {}, "GBP": {}, "PLN": {}}
+    for step in range(0, days, 3):
+        day = START - timedelta(days=60) + timedelta(days=step)
+        rates["USD"][day] = f"0.9{step % 7}"
+        rates["GBP"][day] = f"1.1{step % 5}"
+        rates["PLN"][day] = f"0.23{step % 9}"
+    return fx_table("EUR", rates)
+
+
+FX = _fx(1200)
+OWN_RATES = {"EUR": None, "USD": "0.91", "GBP": "1.17", "PLN": "0.2345"}
+
+
+@st.composite
+def books(draw: st.DrawFn) -> Ledger:
+    """Up to three customers and ten invoices in four currencies, paid in full, in part, by
+    a paid date only, with credit notes, allocations dated before their document, a paid
+    date after partial payments, over two years; with or without an FxTable."""
+    with_fx = draw(st.booleans())
+    records: list[AnyRecord] = []
+    for index in range(draw(st.integers(1, 10))):
+        who = draw(st.sampled_from(["a", "b", "c"]))
+        currency = draw(st.sampled_from(["EUR", "EUR", "USD", "GBP", "PLN"]))
+        own_rate = OWN_RATES[currency] if not with_fx or draw(st.booleans()) else None
+        if own_rate is None and currency != "EUR" and not with_fx:
+            own_rate = OWN_RATES[currency]
+        cents = draw(st.integers(1, 8_000_000))
+        issued = START + timedelta(days=draw(st.integers(0, 600)))
+        terms = draw(st.integers(0, 60))
+        how = draw(st.sampled_from(["open", "paid_on", "payments", "payments_then_paid_on"]))
+        paid_on = None
+        if how in ("paid_on", "payments_then_paid_on"):
+            paid_on = issued + timedelta(days=draw(st.integers(-5, 150)))
+        inv = invoice(who, issued=issued, total=D(cents) / 100, terms=terms, currency=currency,
+                      fx_rate=own_rate, id=f"I{index}", paid=paid_on,
+                      status="paid" if how == "payments" else None)
+        records.append(inv)
+        if how in ("payments", "payments_then_paid_on", "open"):
+            left = cents
+            for part in range(draw(st.integers(0, 3))):
+                if left == 0:
+                    break
+                piece = draw(st.integers(1, left))
+                left -= piece
+                day = issued + timedelta(days=draw(st.integers(-10, 200)))
+                applied = day + timedelta(days=draw(st.integers(-15, 10)))
+                amount = D(piece) / 100
+                if draw(st.integers(0, 3)) == 0:
+                    records.append(credit_note(
+                        who, issued=day, total=amount, applies_to=[(inv, amount)],
+                        applied_on=applied, currency=currency, fx_rate=own_rate,
+                        id=f"C{index}-{part}"))
+                else:
+                    records.append(payment(
+                        who, on=day, amount=amount, pays=[(inv, amount)], applied_on=applied,
+                        currency=currency, fx_rate=own_rate, id=f"P{index}-{part}"))
+    return ledger(*records, fx=FX if with_fx else None)
+
+
+POLICIES = st.builds(
+    Policy,
+    jurisdiction=st.sampled_from(["pl", "eu", "uk", "none"]),
+    grace_days=st.integers(0, 10),
+    lookback_days=st.sampled_from([30, 120, 365, 900]),
+)
+AS_OF = st.dates(min_value=date(2024, 2, 1), max_value=date(2026, 6, 30))
+
+
+def _json(result: dict[str, BaseModel]) -> dict[str, str]:
+    return {key: value.model_dump_json() for key, value in result.items()}
+
+
+def _assert_made_as_validation_makes(model: BaseModel) -> None:
+    again = type(model).model_validate(model.model_dump())
+    assert again == model
+    assert again.model_fields_set == model.model_fields_set
+    assert list(again.__dict__) == list(model.__dict__)
+    assert again.model_dump_json() == model.model_dump_json()
+
+
+# ------------------------------------------------------------------------- balance history
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF)
+def test_both_balance_histories_are_the_old_ones(book: Ledger, as_of: date) -> None:
+    for settlement in settle(book, as_of=as_of).values():
+        outstanding = reference_balance_history(book, settlement)
+        paying = reference_balance_history(book, settlement, credits_from_due=True)
+        both = _balance_histories(book, settlement)
+        # Compared as text too: 0 and 0.00 are equal Decimals, not the same digits.
+        assert [(d, str(a)) for d, a in both[0]] == [(d, str(a)) for d, a in outstanding]
+        assert [(d, str(a)) for d, a in both[1]] == [(d, str(a)) for d, a in paying]
+        assert balance_history(book, settlement) == outstanding
+        assert balance_history(book, settlement, credits_from_due=True) == paying
+
+
+# ------------------------------------------------------------------------ interest segments
+@settings(max_examples=200, deadline=None)
+@given(
+    due=st.dates(min_value=date(2015, 6, 1), max_value=date(2027, 6, 1)),
+    length=st.integers(-3, 800),
+    steps=st.lists(st.integers(0, 800), max_size=5),
+    law=st.sampled_from(["pl", "eu", "uk"]),
+    fixed=st.booleans(),
+)
+def test_interest_segments_are_cut_where_they_were(
+    due: date, length: int, steps: list[int], law: str, fixed: bool
+) -> None:
+    table = RateTable.packaged(law)  # type: ignore[arg-type]
+    first, until = due + _ONE_DAY, due + timedelta(days=length)
+    step_days = sorted({due, *(due + timedelta(days=s) for s in steps)})
+    row = table.rows[0] if fixed else None
+    expected = reference_segments(first, until, step_days, table, fixed)
+    assert _segments(first, until, step_days, table, row, 365) == expected
+    assert _segments(first, until, step_days, table, row, 365, _table_cuts(table)) == expected
+
+
+# --------------------------------------------------------------------------- lateness costs
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF, policy=POLICIES)
+def test_lateness_costs_are_the_old_ones(book: Ledger, as_of: date, policy: Policy) -> None:
+    settlements = settle(book, as_of=as_of, policy=policy)
+    expected = reference_lateness_costs(book, as_of=as_of, policy=policy,
+                                        settlements=settlements)
+    costs = lateness_costs(book, as_of=as_of, policy=policy, settlements=settlements)
+    assert costs == expected
+    assert _json(costs) == _json(expected)  # type: ignore[arg-type]
+    for cost in costs.values():
+        for item in cost.invoices:
+            _assert_made_as_validation_makes(item)
+            for part in (item.statutory_interest, item.compensation):
+                if part is not None:
+                    _assert_made_as_validation_makes(part)
+            for period in item.statutory_interest.periods if item.statutory_interest else ():
+                _assert_made_as_validation_makes(period)
+
+
+@pytest.fixture(scope="module")
+def larger() -> tuple[Ledger, date]:
+    data = sample_records(4, invoices=20_000)
+    return data.ledger(), data.as_of
+
+
+@pytest.mark.parametrize("law", ["eu", "pl", "uk"])
+def test_lateness_costs_of_a_larger_book_are_the_old_ones(
+    larger: tuple[Ledger, date], law: str
+) -> None:
+    book, as_of = larger
+    policy = Policy(jurisdiction=law)  # type: ignore[arg-type]
+    settlements = settle(book, as_of=as_of, policy=policy)
+    costs = lateness_costs(book, as_of=as_of, policy=policy, settlements=settlements)
+    expected = reference_lateness_costs(book, as_of=as_of, policy=policy,
+                                        settlements=settlements)
+    assert sum(len(c.invoices) for c in costs.values()) > 100
+    assert _json(costs) == _json(expected)  # type: ignore[arg-type]
