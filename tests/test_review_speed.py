@@ -9,10 +9,13 @@ without validation must be the models validation makes, field by field.
 
 from __future__ import annotations
 
+import bisect
 import itertools
+import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +23,17 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from clientguard.errors import DataError
+from clientguard.forecast import Forecast, InvoiceForecast, Model, forecast, learn
+from clientguard.forecast.model import (
+    _Z80,
+    WEEKS,
+    CashWeek,
+    _day,
+    _p_above,
+    _Paid,
+    _probability,
+    _share_above,
+)
 from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
 from clientguard.metrics.cost import (
@@ -40,10 +54,16 @@ from clientguard.money import ZERO, FxTable
 from clientguard.policy import Policy
 from clientguard.sample import sample_records
 from clientguard.settlement import (
+    Replay,
     Settlement,
     _balance_histories,
+    _Checked,
+    _checked_replay,
+    _checked_rows,
+    _source_disagreements,
     applied_parts,
     balance_history,
+    replay,
     settle,
 )
 from clientguard.testing import credit_note, fx_table, invoice, ledger, payment
@@ -196,6 +216,115 @@ def reference_lateness_costs(
     return result
 
 
+def reference_checked(book: Ledger, as_of: date, policy: Policy) -> list[_Checked]:
+    """Every row of the replay with the source's disagreements, as the settlements took them
+    before any shortcut: ``_source_disagreements`` of each."""
+    return [
+        (row, *_source_disagreements(book, row, policy.settle_tolerance))
+        for row in replay(book, as_of=as_of, policy=policy)
+    ]
+
+
+def reference_forecast(book: Ledger, as_of: date, policy: Policy) -> Forecast:
+    """``forecast`` as it was before issue 21: each open invoice predicted on its own (its
+    model validated), its weekly chances and their Decimals made for it, base amounts all
+    through ``Ledger.base_amount``."""
+    rows = replay(book, as_of=as_of, policy=policy)
+    paid = [row for row in rows if row.status == "settled" and row.settled_on is not None
+            and row.days_beyond_terms is not None]
+    columns = _Paid(
+        customers=[row.invoice.customer_id for row in paid],
+        delays=[row.days_beyond_terms for row in paid],  # type: ignore[misc]
+        days=[row.settled_on for row in paid],  # type: ignore[misc]
+        disputed=[row.invoice.disputed for row in paid],
+        amounts=[int(book.base_amount(row.invoice)) for row in paid],
+    )
+    model = learn(book, as_of=as_of, policy=policy, rows=rows, _paid=columns)
+    predicted: list[InvoiceForecast] = []
+    weekly: list[list[tuple[Decimal, float]]] = [[] for _ in range(WEEKS)]
+    after = D(0)
+    for row in rows:
+        if row.status != "open" or row.open_balance <= 0:
+            continue
+        balance = row.open_balance * book.rate_to_base(row.invoice)
+        one = reference_predict(model, row, balance)
+        predicted.append(one)
+        mixture, _, _ = model.mixture(row.invoice.customer_id, row.invoice.disputed, balance)
+        covered = 0.0
+        for week, p in enumerate(reference_weekly(model, mixture, one)):
+            if p > 0:
+                weekly[week].append((balance, p))
+                covered += p
+        after += balance * _probability(max(0.0, 1 - covered))
+    weeks = []
+    for week in range(WEEKS):
+        parts = weekly[week]
+        expected = sum((b * _probability(p) for b, p in parts), D(0))
+        variance = sum(float(b) ** 2 * p * (1 - p) for b, p in parts)
+        spread = D(repr(_Z80 * math.sqrt(variance))).quantize(D("0.01"))
+        start = as_of + timedelta(days=7 * week + 1)
+        weeks.append(CashWeek(
+            week=week + 1, start=start, end=start + timedelta(days=6), expected=expected,
+            low=max(D(0), expected - spread),
+            high=min(sum((b for b, _ in parts), D(0)), expected + spread),
+        ))
+    predicted.sort(key=lambda f: (-f.p_late, f.due_date, f.invoice_id))
+    return Forecast(
+        as_of=as_of, invoices=tuple(predicted),
+        clients=tuple(model.outlook(c) for c in sorted({r.invoice.customer_id for r in rows})),
+        weeks=tuple(weeks), after=after, credibility_k=model.k, history=model.history,
+    )
+
+
+def reference_predict(model: Model, row: Replay, balance: Decimal) -> InvoiceForecast:
+    """``Model.predict`` as it was before issue 21: every quantile searched for each
+    invoice."""
+    inv = row.invoice
+    grace = model.policy.grace_days
+    mixture, pool_name, client = model.mixture(inv.customer_id, inv.disputed, balance)
+    age = (model.as_of - inv.due_date).days
+    beyond = mixture.cdf(age) >= 1 - 1e-9
+    if beyond:
+        tail = model.tail or [1]
+        low_d = age + tail[min(len(tail) - 1, int(0.1 * len(tail)))]
+        mid_d = age + tail[min(len(tail) - 1, int(0.5 * len(tail)))]
+        high_d = age + tail[min(len(tail) - 1, int(0.9 * len(tail)))]
+        p_late = 1.0 if age >= grace else _share_above(tail, grace - age)
+        p_late_30 = 1.0 if age >= 30 else _share_above(tail, 30 - age)
+    else:
+        low_d = mixture.quantile(model.tail_level, age)
+        mid_d = mixture.quantile(0.5, age)
+        high_d = mixture.quantile(1 - model.tail_level, age)
+        p_late = _p_above(mixture, grace, age)
+        p_late_30 = _p_above(mixture, 30, age)
+    due = inv.due_date
+    return InvoiceForecast(
+        invoice_id=inv.id, customer_id=inv.customer_id, due_date=due,
+        open_balance_base=balance, days_past_due=age,
+        predicted_on=_day(due, mid_d, model.as_of), low=_day(due, low_d, model.as_of),
+        high=_day(due, high_d, model.as_of), p_late=p_late, p_late_30=p_late_30,
+        client_weight=mixture.z, client_invoices=client.n if client else 0,
+        client_mean_delay=client.mean if client else None,
+        client_trend=client.trend if client else None, pool=pool_name,
+        pool_invoices=mixture.pool.n, disputed=inv.disputed, beyond_history=beyond,
+    )
+
+
+def reference_weekly(model: Model, mixture: Any, one: InvoiceForecast) -> list[float]:
+    """The weekly chances of one prediction, as they were made before issue 21."""
+    age = one.days_past_due
+    ends = [age + 7 * week for week in range(WEEKS + 1)]
+    if one.beyond_history:
+        tail = model.tail or [1]
+        cumulative = [bisect.bisect_right(tail, end - age) / len(tail) for end in ends]
+    else:
+        base = mixture.cdf(age)
+        if base >= 1:
+            return [0.0] * WEEKS
+        cumulative = [(mixture.cdf(end) - base) / (1 - base) for end in ends]
+    return [max(0.0, cumulative[w + 1] - cumulative[w]) for w in range(WEEKS)]
+
+
 # ------------------------------------------------------------------------------- ledgers
 def _fx(days: int) -> FxTable:
     """A rate every third day over the ledgers' span, for USD, GBP and PLN (EUR base)."""
@@ -216,7 +345,8 @@ OWN_RATES = {"EUR": None, "USD": "0.91", "GBP": "1.17", "PLN": "0.2345"}
 def books(draw: st.DrawFn) -> Ledger:
     """Up to three customers and ten invoices in four currencies, paid in full, in part, by
     a paid date only, with credit notes, allocations dated before their document, a paid
-    date after partial payments, over two years; with or without an FxTable."""
+    date after partial payments, the source's amount due right, wrong or missing, over two
+    years; with or without an FxTable."""
     with_fx = draw(st.booleans())
     records: list[AnyRecord] = []
     for index in range(draw(st.integers(1, 10))):
@@ -232,8 +362,12 @@ def books(draw: st.DrawFn) -> Ledger:
         paid_on = None
         if how in ("paid_on", "payments_then_paid_on"):
             paid_on = issued + timedelta(days=draw(st.integers(-5, 150)))
+        said = draw(st.sampled_from(["none", "none", "zero", "total", "some"]))
+        amount_due = {"none": None, "zero": D(0), "total": D(cents) / 100}.get(said)
+        if said == "some":
+            amount_due = D(draw(st.integers(0, cents))) / 100
         inv = invoice(who, issued=issued, total=D(cents) / 100, terms=terms, currency=currency,
-                      fx_rate=own_rate, id=f"I{index}", paid=paid_on,
+                      fx_rate=own_rate, id=f"I{index}", paid=paid_on, amount_due=amount_due,
                       status="paid" if how == "payments" else None)
         records.append(inv)
         if how in ("payments", "payments_then_paid_on", "open"):
@@ -353,3 +487,46 @@ def test_lateness_costs_of_a_larger_book_are_the_old_ones(
                                         settlements=settlements)
     assert sum(len(c.invoices) for c in costs.values()) > 100
     assert _json(costs) == _json(expected)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the source's disagreements
+def _notes(items: Sequence[_Checked]) -> list[tuple[str, str, list[tuple[str, ...]]]]:
+    """Each item's invoice, mismatch and notes (each with its kind and amount) as text."""
+    return [
+        (row.invoice.id, str(mismatch),
+         [(str(n), getattr(n, "kind", ""), str(getattr(n, "amount", ""))) for n in notes])
+        for row, mismatch, notes in items
+    ]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF, policy=POLICIES)
+def test_the_rows_passed_without_a_look_have_nothing_to_say(
+    book: Ledger, as_of: date, policy: Policy
+) -> None:
+    expected = reference_checked(book, as_of, policy)
+    every = list(_checked_replay(book, as_of=as_of, policy=policy))
+    assert [item[0] for item in every] == [item[0] for item in expected]
+    assert _notes(every) == _notes(expected)
+    flagged = [item for item in expected
+               if item[0].status == "paid_date_unknown" or item[1] is not None or item[2]]
+    assert _notes(_checked_rows(book, as_of=as_of, policy=policy)) == _notes(flagged)
+
+
+# ------------------------------------------------------------------------------- forecast
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF, policy=POLICIES)
+def test_the_forecast_is_the_old_one(book: Ledger, as_of: date, policy: Policy) -> None:
+    made = forecast(book, as_of=as_of, policy=policy)
+    assert made.model_dump_json() == reference_forecast(book, as_of, policy).model_dump_json()
+    for one in made.invoices:
+        _assert_made_as_validation_makes(one)
+
+
+def test_the_forecast_of_a_larger_book_is_the_old_one(larger: tuple[Ledger, date]) -> None:
+    book, as_of = larger
+    policy = Policy()
+    made = forecast(book, as_of=as_of, policy=policy)
+    assert len(made.invoices) > 100
+    assert made.model_dump_json() == reference_forecast(book, as_of, policy).model_dump_json()
+    _assert_made_as_validation_makes(made.invoices[0])
