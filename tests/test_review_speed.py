@@ -49,9 +49,10 @@ from clientguard.metrics.cost import (
     statutory_interest,
 )
 from clientguard.metrics.cost.interest import _segments, _table_cuts, carrying_cost
-from clientguard.model import AnyRecord
+from clientguard.model import AnyRecord, Payment
 from clientguard.money import ZERO, FxTable
 from clientguard.policy import Policy
+from clientguard.review import _MINOR_UNITS, _finer_records, _finer_than
 from clientguard.sample import sample_records
 from clientguard.settlement import (
     Replay,
@@ -530,3 +531,83 @@ def test_the_forecast_of_a_larger_book_is_the_old_one(larger: tuple[Ledger, date
     assert len(made.invoices) > 100
     assert made.model_dump_json() == reference_forecast(book, as_of, policy).model_dump_json()
     _assert_made_as_validation_makes(made.invoices[0])
+
+
+# ------------------------------------------------------------------- finer than the minor unit
+def reference_finer_records(book: Ledger) -> list[str]:
+    """``review._finer_records`` as it was before issue 21: one record at a time."""
+    finer: list[str] = []
+    for inv in book.invoices:
+        unit = _MINOR_UNITS[inv.currency]
+        total, due = inv.total, inv.amount_due
+        if (not total.same_quantum(unit) and _finer_than(total, unit)) or (
+            due is not None and not due.same_quantum(unit) and _finer_than(due, unit)
+        ):
+            finer.append(f"invoice {inv.id}")
+    for document in [*book.payments, *book.credit_notes]:
+        unit = _MINOR_UNITS[document.currency]
+        amount = document.amount if isinstance(document, Payment) else document.total
+        fine = amount.same_quantum(unit) or not _finer_than(amount, unit)
+        if fine:
+            for allocation in document.allocations:
+                share = allocation.amount
+                if not share.same_quantum(unit) and _finer_than(share, unit):
+                    fine = False
+                    break
+        if not fine:
+            finer.append(f"{document.kind} {document.id}")
+    return finer
+
+
+def _amounts(least: int = 0) -> st.SearchStrategy[Decimal]:
+    """Amounts written with 0 to 4 decimals or as a power of ten (1E+2), some finer than a
+    minor unit, some with trailing zeros (10.500)."""
+    return st.one_of(
+        st.builds(lambda units, places: D(units).scaleb(-places),
+                  st.integers(least, 2_000_000), st.integers(0, 4)),
+        st.sampled_from([D("1E+2"), D("10.500"), D("10.005"), D("0.10"), D("7")]),
+    )
+
+
+@st.composite
+def fine_and_finer(draw: st.DrawFn) -> Ledger:
+    """Invoices, payments and credit notes in EUR, JPY and KWD (two, none and three minor
+    digits) with amounts of every precision, in several allocations, some without an amount
+    due."""
+    records: list[AnyRecord] = []
+    for index in range(draw(st.integers(1, 6))):
+        currency = draw(st.sampled_from(["EUR", "JPY", "KWD"]))
+        rate = {"EUR": None, "JPY": "0.0061", "KWD": "2.95"}[currency]
+        total = draw(_amounts(least=1))
+        inv = invoice("a", issued=START + timedelta(days=index), total=total, id=f"I{index}",
+                      currency=currency, fx_rate=rate,
+                      amount_due=draw(st.one_of(st.none(), _amounts())))
+        records.append(inv)
+        shares = [draw(_amounts()) for _ in range(draw(st.integers(0, 3)))]
+        shares = [share for share in shares if share <= total / 4]
+        if shares:
+            kind = draw(st.sampled_from(["payment", "credit_note"]))
+            amount = sum(shares, D(0)) + draw(st.sampled_from([D(0), D("0.001"), D(5)]))
+            day = START + timedelta(days=index + 3)
+            if kind == "payment":
+                records.append(payment("a", on=day, amount=amount, currency=currency,
+                                       fx_rate=rate, id=f"P{index}",
+                                       pays=[(inv, share) for share in shares]))
+            else:
+                records.append(credit_note("a", issued=day, total=amount, currency=currency,
+                                           fx_rate=rate, id=f"C{index}",
+                                           applies_to=[(inv, share) for share in shares]))
+    return ledger(*records)
+
+
+@settings(max_examples=200, deadline=None)
+@given(book=fine_and_finer())
+def test_the_records_finer_than_their_minor_unit_are_the_old_ones(book: Ledger) -> None:
+    assert _finer_records(book) == reference_finer_records(book)
+
+
+def test_the_records_finer_than_their_minor_unit_in_a_larger_book(
+    larger: tuple[Ledger, date],
+) -> None:
+    book, _ = larger
+    assert _finer_records(book) == reference_finer_records(book)

@@ -31,13 +31,15 @@ forecast multiplies Decimal balances by probabilities rounded to six places).
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from itertools import compress
+from itertools import compress, repeat
+from operator import attrgetter, ne
 from statistics import median_low
 from typing import Any, NamedTuple
 
@@ -630,20 +632,30 @@ def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
         if row.status == "settled" and row.settled_on is not None
         and row.days_beyond_terms is not None
     ]
-    invoices = [row.invoice for row in paid]
-    base_amount = ledger.base_amount
+    # Each column in C (maps over the rows and their invoices), not a comprehension each.
+    invoices = list(map(_INVOICE, paid))
+    # Whole units of the base currency: a base-currency invoice's rate is exactly 1, so its
+    # whole units are its total's; the others through their rate.
+    amounts = list(map(int, map(_TOTAL, invoices)))
     base = ledger.base_currency
+    for index in compress(itertools.count(), map(ne, map(_CURRENCY, invoices), repeat(base))):
+        amounts[index] = int(ledger.base_amount(invoices[index]))
     return _Paid(
-        customers=[invoice.customer_id for invoice in invoices],
-        delays=[row.days_beyond_terms for row in paid],  # type: ignore[misc]
-        days=[row.settled_on for row in paid],  # type: ignore[misc]
-        disputed=[invoice.disputed for invoice in invoices],
-        # A base-currency invoice's rate is exactly 1: its whole units are its total's.
-        amounts=[
-            int(invoice.total) if invoice.currency == base else int(base_amount(invoice))
-            for invoice in invoices
-        ],
+        customers=list(map(_CUSTOMER_ID, invoices)),
+        delays=list(map(_DAYS_BEYOND_TERMS, paid)),
+        days=list(map(_SETTLED_ON, paid)),
+        disputed=list(map(_DISPUTED, invoices)),
+        amounts=amounts,
     )
+
+
+_INVOICE = attrgetter("invoice")
+_TOTAL = attrgetter("total")
+_CURRENCY = attrgetter("currency")
+_CUSTOMER_ID = attrgetter("customer_id")
+_DISPUTED = attrgetter("disputed")
+_DAYS_BEYOND_TERMS = attrgetter("days_beyond_terms")
+_SETTLED_ON = attrgetter("settled_on")
 
 
 def _count_quantile(ordered: Sequence[int], counts: dict[int, int], total: int,
@@ -762,7 +774,7 @@ def forecast(
                 weekly[week].append((balance, p, chance))
             after += balance * at.after
         weeks = tuple(_cash_week(as_of, week, weekly[week]) for week in range(WEEKS))
-    customers = sorted({row.invoice.customer_id for row in rows})
+    customers = sorted(set(map(_CUSTOMER_ID, map(_INVOICE, rows))))
     predicted.sort(key=lambda f: (-f.p_late, f.due_date, f.invoice_id))
     return Forecast(
         as_of=as_of,
