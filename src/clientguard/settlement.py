@@ -234,14 +234,15 @@ def balance_history(
 
 
 def _balance_histories(
-    ledger: Ledger, settlement: Settlement
+    ledger: Ledger, settlement: Settlement, invoice: Invoice | None = None
 ) -> tuple[list[tuple[date, Decimal]], list[tuple[date, Decimal]]]:
-    """Both of :func:`balance_history`'s views of one invoice from one look at its
-    applications: the balance outstanding, then the balance still to pay
-    (``credits_from_due``). Without a credit note counted the two are the same steps, and the
-    one list is given twice (read them, never change them). Internal: the lateness costs'
-    fast path."""
-    invoice = ledger.invoice(settlement.invoice_id)
+    """Both of :func:`balance_history`'s views of one invoice (the settlement's, ``invoice``
+    where the caller holds it) from one look at its applications: the balance outstanding,
+    then the balance still to pay (``credits_from_due``). Without a credit note counted the
+    two are the same steps, and the one list is given twice (read them, never change them).
+    Internal: the lateness costs' fast path."""
+    if invoice is None:
+        invoice = ledger.invoice(settlement.invoice_id)
     counted = _counted_parts(ledger, invoice, settlement.as_of)
     outstanding = _history(invoice, settlement, counted, credits_from_due=False)
     for part in counted:
@@ -252,6 +253,18 @@ def _balance_histories(
 
 def _counted_parts(ledger: Ledger, invoice: Invoice, as_of: date) -> list[AppliedPart]:
     """The invoice's applications counted by ``as_of``, in the replay's order."""
+    applications = ledger.applications(invoice.id)
+    if len(applications) == 1:
+        # The common case, as applied_parts dates it: the later of the allocation's date and
+        # its document's own.
+        application = applications[0]
+        own = (
+            ledger.payment(application.document_id).date
+            if application.document_kind == "payment"
+            else ledger.credit_note(application.document_id).issue_date
+        )
+        day = own if own > application.date else application.date
+        return [AppliedPart(day, application)] if day <= as_of else []
     return [part for part in applied_parts(ledger, invoice.id) if part.date <= as_of]
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import compress, repeat
-from operator import attrgetter, ne
+from operator import attrgetter, eq, ne
 from statistics import median_low
 from typing import Any, NamedTuple
 
@@ -627,11 +627,16 @@ class _Paid(NamedTuple):
 def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
     """The paid invoices of a replay as :class:`_Paid` columns (each base amount computed
     once, shared with the calibration's model)."""
-    paid = [
-        row for row in rows
-        if row.status == "settled" and row.settled_on is not None
-        and row.days_beyond_terms is not None
-    ]
+    # The settled rows, picked in C; a settled row of the replay has its settled date and
+    # its days beyond terms (checked, in C too: rows made otherwise are sifted one by one).
+    paid = list(compress(rows, map(eq, map(_STATUS, rows), repeat("settled"))))
+    delays = list(map(_DAYS_BEYOND_TERMS, paid))
+    days = list(map(_SETTLED_ON, paid))
+    if None in delays or None in days:
+        paid = [row for row in paid
+                if row.settled_on is not None and row.days_beyond_terms is not None]
+        delays = list(map(_DAYS_BEYOND_TERMS, paid))
+        days = list(map(_SETTLED_ON, paid))
     # Each column in C (maps over the rows and their invoices), not a comprehension each.
     invoices = list(map(_INVOICE, paid))
     # Whole units of the base currency: a base-currency invoice's rate is exactly 1, so its
@@ -642,13 +647,14 @@ def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
         amounts[index] = int(ledger.base_amount(invoices[index]))
     return _Paid(
         customers=list(map(_CUSTOMER_ID, invoices)),
-        delays=list(map(_DAYS_BEYOND_TERMS, paid)),
-        days=list(map(_SETTLED_ON, paid)),
+        delays=delays,
+        days=days,
         disputed=list(map(_DISPUTED, invoices)),
         amounts=amounts,
     )
 
 
+_STATUS = attrgetter("status")
 _INVOICE = attrgetter("invoice")
 _TOTAL = attrgetter("total")
 _CURRENCY = attrgetter("currency")
@@ -764,8 +770,9 @@ def forecast(
         weekly: list[list[tuple[Decimal, float, Decimal]]] = [[] for _ in range(WEEKS)]
         after = Decimal(0)
         rate_to_base = ledger.rate_to_base
-        for row in rows:
-            if row.status != "open" or row.open_balance <= 0:
+        # The open rows, picked in C.
+        for row in compress(rows, map(eq, map(_STATUS, rows), repeat("open"))):
+            if row.open_balance <= 0:
                 continue
             balance = row.open_balance * rate_to_base(row.invoice)
             values, at = model._prediction(row, balance)

@@ -211,6 +211,8 @@ def _statutory_interest(
         reference_date = fixed_row.period_start - _ONE_DAY
 
     periods: list[InterestPeriod] = []
+    amount = Decimal(0)
+    unconfirmed: dict[str, None] = {}
     for start, end in _segments(
         first_day, until, step_days, rates, fixed_row, basis, table_cuts
     ):
@@ -222,6 +224,7 @@ def _statutory_interest(
         rate_pct = _rate_pct(row, rates, medical_public_debtor)
         divisor = basis if isinstance(basis, int) else 366 if calendar.isleap(start.year) else 365
         days = (end - start).days + 1
+        interest = principal * rate_pct * days / (_HUNDRED * divisor)
         # The fields in the model's order, as validation would store them.
         periods.append(make_period({
             "start": start,
@@ -230,15 +233,13 @@ def _statutory_interest(
             "principal": principal,
             "rate_pct": rate_pct,
             "day_count": divisor,
-            "interest": principal * rate_pct * days / (_HUNDRED * divisor),
+            "interest": interest,
             "rate_period": row,
         }))
+        amount += interest  # in the periods' order, from zero: what sum() would give
+        if row.evidence == "unconfirmed":
+            unconfirmed[row.label] = None
 
-    unconfirmed = tuple(
-        dict.fromkeys(
-            p.rate_period.label for p in periods if p.rate_period.evidence == "unconfirmed"
-        )
-    )
     return make_interest({
         "jurisdiction": jurisdiction,
         "due_date": due_date,
@@ -247,10 +248,10 @@ def _statutory_interest(
         "day_count": basis,
         "medical_public_debtor": medical_public_debtor,
         "rate_reference_date": reference_date,
-        "amount": sum((p.interest for p in periods), Decimal(0)),
+        "amount": amount,
         "periods": tuple(periods),
         "table": rates.name,
-        "unconfirmed_periods": unconfirmed,
+        "unconfirmed_periods": tuple(unconfirmed),
     })
 
 

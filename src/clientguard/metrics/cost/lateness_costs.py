@@ -134,6 +134,7 @@ def lateness_costs(
     base = ledger.base_currency
     # Each jurisdiction's rate table and the days its rate can change on, looked up once.
     laws: dict[str, tuple[RateTable, list[date]]] = {}
+    jurisdictions: dict[str, Literal["pl", "eu", "uk", "none"]] = {}
     by_customer: dict[str, list[InvoiceLatenessCost]] = {}
     for invoice_id, settlement in settlements.items():
         days_late = settlement.days_late
@@ -143,15 +144,23 @@ def lateness_costs(
         due = invoice.due_date
         if not first_due <= due <= as_of:
             continue
-        jurisdiction = jurisdiction_of(ledger, invoice.customer_id, policy)
+        customer_id = invoice.customer_id
+        jurisdiction = jurisdictions.get(customer_id)
+        if jurisdiction is None:
+            jurisdiction = jurisdictions[customer_id] = jurisdiction_of(
+                ledger, customer_id, policy
+            )
         until = settlement.settled_on or as_of
         # Statutory interest runs on what was outstanding each day; the financing cost only on
         # what the client still had to pay (credited money carries none). Both from one look
         # at the invoice's applications: steps a settlement gives are checked already (days
         # rising from the due date, balances never negative).
-        steps, paying = _balance_histories(ledger, settlement)
+        steps, paying = _balance_histories(ledger, settlement, invoice)
         rate = ledger.rate_to_base(invoice)
-        exposure = _balance_days(*_columns(paying), due, until)
+        step_days, step_amounts = _columns(steps)
+        exposure = _balance_days(
+            *((step_days, step_amounts) if paying is steps else _columns(paying)), due, until
+        )
         financing = carrying_cost(exposure, cost_of_capital)
         notes: list[str] = []
         interest: StatutoryInterest | None = None
@@ -165,7 +174,6 @@ def lateness_costs(
                     if table is None:
                         table = RateTable.packaged(jurisdiction)
                     law = laws[jurisdiction] = (table, _table_cuts(table))
-                step_days, step_amounts = _columns(steps)
                 interest = _statutory_interest(
                     jurisdiction, due, step_days, step_amounts, until, law[0], 365, False,
                     trusted=True, table_cuts=law[1],
@@ -200,7 +208,6 @@ def lateness_costs(
                     )
             except DataError as exc:
                 notes.append(_("no fixed compensation: {error}").format(error=exc))
-        customer_id = invoice.customer_id
         # The fields in the model's order, as validation would store them.
         cost = _invoice_cost({
             "invoice_id": invoice_id,
