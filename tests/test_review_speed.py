@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import math
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -49,6 +50,8 @@ from clientguard.metrics.cost import (
     statutory_interest,
 )
 from clientguard.metrics.cost.interest import _segments, _table_cuts, carrying_cost
+from clientguard.metrics.lateness import payment_profiles
+from clientguard.metrics.trend import monthly_series
 from clientguard.model import AnyRecord, Payment
 from clientguard.money import ZERO, FxTable
 from clientguard.policy import Policy
@@ -611,3 +614,82 @@ def test_the_records_finer_than_their_minor_unit_in_a_larger_book(
 ) -> None:
     book, _ = larger
     assert _finer_records(book) == reference_finer_records(book)
+
+
+# ------------------------------------------------------------------------- payment profiles
+def reference_periods(
+    book: Ledger, as_of: date, policy: Policy
+) -> dict[str, tuple[str, str, str, str]]:
+    """Per customer, the monthly series, the recent and earlier periods and the weighted days
+    late of its payment profile, each invoice's ``amount x days late`` worked out for each
+    sum on its own, straight from the replay (as the profiles did before issue 21)."""
+    trend_start = as_of - timedelta(days=policy.trend_history_days)
+    window_start = as_of - timedelta(days=policy.lookback_days)
+    recent_start = as_of - timedelta(days=policy.recent_days)
+    months: dict[str, list[tuple[date, Decimal, int, str]]] = {}
+    periods: dict[str, dict[bool, list[Any]]] = {}
+    weighted: dict[str, list[Decimal]] = {}
+    for row in replay(book, as_of=as_of, policy=policy):
+        inv, days_late = row.invoice, row.days_late
+        due = inv.due_date
+        if (row.status == "paid_date_unknown" or days_late is None or inv.total == 0
+                or not min(window_start, trend_start) < due <= as_of):
+            continue
+        amount = inv.total * book.rate_to_base(inv)
+        if due > trend_start:
+            months.setdefault(inv.customer_id, []).append((due, amount, days_late, inv.id))
+        if due <= window_start:
+            continue
+        sums = weighted.setdefault(inv.customer_id, [D(0), D(0)])
+        sums[1] += amount
+        if days_late:
+            sums[0] += amount * days_late
+        period = periods.setdefault(inv.customer_id, {
+            True: [0, 0, D(0), D(0), []], False: [0, 0, D(0), D(0), []]})[due > recent_start]
+        period[0] += 1
+        period[1] += days_late > policy.grace_days
+        period[2] += amount
+        period[3] += amount * days_late
+        period[4].append(inv.id)
+    result = {}
+    for customer in {*months, *periods}:
+        parts = periods.get(customer, {True: [0, 0, D(0), D(0), []],
+                                       False: [0, 0, D(0), D(0), []]})
+        shown = [
+            json.dumps([count, late, str(Decimal(late) / count) if count else None,
+                        str(days / total) if total else None, ids])
+            for count, late, total, days, ids in (parts[True], parts[False])
+        ]
+        late_sum, amount_sum = weighted.get(customer, [D(0), D(0)])
+        result[customer] = (
+            str([(p.month, p.amount, p.weighted_days_late, p.invoice_ids)
+                 for p in monthly_series(months.get(customer, []))]),
+            shown[0], shown[1],
+            str(late_sum / amount_sum) if amount_sum else "None",
+        )
+    return result
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF, policy=POLICIES)
+def test_the_profiles_periods_and_months_are_the_old_ones(
+    book: Ledger, as_of: date, policy: Policy
+) -> None:
+    expected = reference_periods(book, as_of, policy)
+    for customer, profile in payment_profiles(book, as_of=as_of, policy=policy).items():
+        if customer not in expected:
+            assert profile.monthly == ()
+            assert profile.invoices_due == 0
+            continue
+        shown = [
+            json.dumps([p.invoices, p.invoices_late,
+                        None if p.late_share is None else str(p.late_share),
+                        None if p.weighted_days_late is None else str(p.weighted_days_late),
+                        list(p.invoice_ids)])
+            for p in (profile.recent, profile.before)
+        ]
+        assert (
+            str([(p.month, p.amount, p.weighted_days_late, p.invoice_ids)
+                 for p in profile.monthly]),
+            shown[0], shown[1], str(profile.weighted_days_late),
+        ) == expected[customer]
