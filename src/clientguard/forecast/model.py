@@ -31,15 +31,13 @@ forecast multiplies Decimal balances by probabilities rounded to six places).
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from itertools import compress, repeat
-from operator import attrgetter, eq, ne
+from itertools import compress
 from statistics import median_low
 from typing import Any, NamedTuple
 
@@ -627,41 +625,26 @@ class _Paid(NamedTuple):
 def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
     """The paid invoices of a replay as :class:`_Paid` columns (each base amount computed
     once, shared with the calibration's model)."""
-    # The settled rows, picked in C; a settled row of the replay has its settled date and
-    # its days beyond terms (checked, in C too: rows made otherwise are sifted one by one).
-    paid = list(compress(rows, map(eq, map(_STATUS, rows), repeat("settled"))))
-    delays = list(map(_DAYS_BEYOND_TERMS, paid))
-    days = list(map(_SETTLED_ON, paid))
-    if None in delays or None in days:
-        paid = [row for row in paid
-                if row.settled_on is not None and row.days_beyond_terms is not None]
-        delays = list(map(_DAYS_BEYOND_TERMS, paid))
-        days = list(map(_SETTLED_ON, paid))
-    # Each column in C (maps over the rows and their invoices), not a comprehension each.
-    invoices = list(map(_INVOICE, paid))
-    # Whole units of the base currency: a base-currency invoice's rate is exactly 1, so its
-    # whole units are its total's; the others through their rate.
-    amounts = list(map(int, map(_TOTAL, invoices)))
+    paid = [
+        row for row in rows
+        if row.status == "settled" and row.settled_on is not None
+        and row.days_beyond_terms is not None
+    ]
+    invoices = [row.invoice for row in paid]
+    base_amount = ledger.base_amount
     base = ledger.base_currency
-    for index in compress(itertools.count(), map(ne, map(_CURRENCY, invoices), repeat(base))):
-        amounts[index] = int(ledger.base_amount(invoices[index]))
     return _Paid(
-        customers=list(map(_CUSTOMER_ID, invoices)),
-        delays=delays,
-        days=days,
-        disputed=list(map(_DISPUTED, invoices)),
-        amounts=amounts,
+        customers=[invoice.customer_id for invoice in invoices],
+        delays=[row.days_beyond_terms for row in paid],  # type: ignore[misc]
+        days=[row.settled_on for row in paid],  # type: ignore[misc]
+        disputed=[invoice.disputed for invoice in invoices],
+        # A base-currency invoice's rate is exactly 1: its whole units are its total's,
+        # without the look-up of its rate.
+        amounts=[
+            int(invoice.total) if invoice.currency == base else int(base_amount(invoice))
+            for invoice in invoices
+        ],
     )
-
-
-_STATUS = attrgetter("status")
-_INVOICE = attrgetter("invoice")
-_TOTAL = attrgetter("total")
-_CURRENCY = attrgetter("currency")
-_CUSTOMER_ID = attrgetter("customer_id")
-_DISPUTED = attrgetter("disputed")
-_DAYS_BEYOND_TERMS = attrgetter("days_beyond_terms")
-_SETTLED_ON = attrgetter("settled_on")
 
 
 def _count_quantile(ordered: Sequence[int], counts: dict[int, int], total: int,
@@ -770,9 +753,8 @@ def forecast(
         weekly: list[list[tuple[Decimal, float, Decimal]]] = [[] for _ in range(WEEKS)]
         after = Decimal(0)
         rate_to_base = ledger.rate_to_base
-        # The open rows, picked in C.
-        for row in compress(rows, map(eq, map(_STATUS, rows), repeat("open"))):
-            if row.open_balance <= 0:
+        for row in rows:
+            if row.status != "open" or row.open_balance <= 0:
                 continue
             balance = row.open_balance * rate_to_base(row.invoice)
             values, at = model._prediction(row, balance)
@@ -781,7 +763,7 @@ def forecast(
                 weekly[week].append((balance, p, chance))
             after += balance * at.after
         weeks = tuple(_cash_week(as_of, week, weekly[week]) for week in range(WEEKS))
-    customers = sorted(set(map(_CUSTOMER_ID, map(_INVOICE, rows))))
+    customers = sorted({row.invoice.customer_id for row in rows})
     predicted.sort(key=lambda f: (-f.p_late, f.due_date, f.invoice_id))
     return Forecast(
         as_of=as_of,

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from operator import attrgetter
 from typing import TypeVar
 
 from clientguard import wording
@@ -49,15 +48,10 @@ def newest_record_on(ledger: Ledger, as_of: date) -> date | None:
         _last_by(ledger.credit_notes, lambda c: c.issue_date, as_of),
         _last_by(ledger.time_entries, lambda t: t.date, as_of),
         _last_by(ledger.work_requests, lambda w: w.requested_on, as_of),
-        # The paid dates given, picked out in C (a generator over every invoice cost 0.3 s
-        # at a million).
-        max((day for day in filter(None, map(_PAID_ON, ledger.invoices)) if day <= as_of),
+        max((i.paid_on for i in ledger.invoices if i.paid_on is not None and i.paid_on <= as_of),
             default=None),
     ]
     return max((d for d in dates if d is not None), default=None)
-
-
-_PAID_ON = attrgetter("paid_on")
 
 
 def _last_by(records: Sequence[T], day: Callable[[T], date], as_of: date) -> date | None:

@@ -32,7 +32,6 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
-from operator import attrgetter
 from typing import Any, NamedTuple
 
 from clientguard import wording
@@ -139,7 +138,7 @@ def dispute_splits(
     and undisputed invoices, counted as :class:`PaymentProfile` counts (paid late or past due
     and unpaid, open invoices at ``as_of - due_date``). Empty, without a replay, when no
     invoice is disputed."""
-    if not any(map(attrgetter("disputed"), ledger.invoices)):  # in C: every invoice
+    if not any(invoice.disputed for invoice in ledger.invoices):
         return {}
     window_start = as_of - timedelta(days=policy.lookback_days)
     grace, rate_of, base = policy.grace_days, ledger.rate_to_base, ledger.base_currency
