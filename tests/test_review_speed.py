@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+import clientguard as cg
 from clientguard.errors import DataError
 from clientguard.forecast import Forecast, InvoiceForecast, Model, forecast, learn
 from clientguard.forecast.model import (
@@ -37,6 +38,7 @@ from clientguard.forecast.model import (
 )
 from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
+from clientguard.metrics.concentration import revenue_by_client
 from clientguard.metrics.cost import (
     ClientLatenessCost,
     FixedCompensation,
@@ -70,6 +72,7 @@ from clientguard.settlement import (
     replay,
     settle,
 )
+from clientguard.signals import dispute_splits
 from clientguard.testing import credit_note, fx_table, invoice, ledger, payment
 
 D = Decimal
@@ -693,3 +696,37 @@ def test_the_profiles_periods_and_months_are_the_old_ones(
                  for p in profile.monthly]),
             shown[0], shown[1], str(profile.weighted_days_late),
         ) == expected[customer]
+
+
+# ----------------------------------------------------------------- what the ledger keeps
+def test_the_kept_revenue_is_only_served_for_the_same_window() -> None:
+    book = ledger(
+        invoice("a", issued="2025-01-10", total="100.00", id="I1"),
+        invoice("b", issued="2025-03-10", total="50.00", id="I2"),
+        credit_note("a", issued="2025-03-20", total="30.00", id="C1"),
+    )
+    january = revenue_by_client(book, first=date(2025, 1, 1), last=date(2025, 1, 31))
+    assert january == {"a": D("100.00")}
+    january["a"] = D(0)  # the caller's copy: the kept sums are not changed by it
+    both = revenue_by_client(book, first=date(2025, 1, 1), last=date(2025, 3, 31))
+    assert both == {"a": D("70.00"), "b": D("50.00")}
+    assert revenue_by_client(book, first=date(2025, 1, 1), last=date(2025, 1, 31)) == {
+        "a": D("100.00")}
+    other = ledger(invoice("c", issued="2025-01-10", total="9.00", id="I9"))
+    assert revenue_by_client(other, first=date(2025, 1, 1), last=date(2025, 1, 31)) == {
+        "c": D("9.00")}
+
+
+def test_disputes_are_looked_for_in_each_ledger_of_its_own() -> None:
+    calm = ledger(invoice("a", issued="2025-01-10", due="2025-02-09", total="100.00", id="I1"))
+    disputed = ledger(
+        invoice("a", issued="2025-01-10", due="2025-02-09", total="100.00", id="I1",
+                disputed=True),
+    )
+    as_of = date(2025, 6, 30)
+    assert dispute_splits(calm, as_of=as_of, policy=Policy()) == {}
+    split = dispute_splits(disputed, as_of=as_of, policy=Policy())
+    assert split["a"].disputed_late == 1
+    assert dispute_splits(calm, as_of=as_of, policy=Policy()) == {}
+    assert cg.review(disputed, as_of=as_of).clients["a"].disputed == 1
+    assert cg.review(calm, as_of=as_of).clients["a"].disputed == 0

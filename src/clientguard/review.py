@@ -71,7 +71,7 @@ from clientguard.signals import (
     run_signals,
 )
 from clientguard.signals.freshness import NO_DATA_METRIC
-from clientguard.signals.lateness import yearly_cost
+from clientguard.signals.lateness import _any_disputed, yearly_cost
 from clientguard.signals.shared import shared, sharing
 from clientguard.signals.workload import _window_workload
 
@@ -471,7 +471,7 @@ def _review(
     if hours:
         clients.update(hours.amounts)
 
-    any_disputed = any(invoice.disputed for invoice in ledger.invoices)
+    any_disputed = _any_disputed(ledger)
     reviews = [
         _client_review(
             client,
