@@ -16,9 +16,16 @@ user's run does), reviewing every firm into a fresh output folder. Reported per 
 * ``efficiency``: the 2-worker throughput over twice the 1-worker one (1.0 is perfect);
 * ``overhead_per_firm_ms``: (seconds x workers - the in-process time) / firms: what the
   engine adds to each firm, its start-up spread over the run;
-* ``peak_child_rss_mb``: the largest resident size of a process the run started and waited
-  for (a pool worker, a Dask nanny's worker; for Spark, the JVM, which holds its Python
-  workers' memory apart), from ``getrusage(RUSAGE_CHILDREN)``.
+* ``cpu_seconds`` and ``cpu_overhead_per_firm_ms``: the CPU time (user + system) of the run's
+  process and of every process it started, directly or not (the workers, Spark's JVM), less
+  the in-process run's CPU time, per firm: the same overhead counted in CPU, which other work
+  on the machine does not inflate;
+* ``peak_worker_rss_mb``: the largest peak resident size (``VmHWM``) of a Python process the
+  run started, directly or not (a pool worker, a Dask worker or its nanny, a PySpark worker or
+  its daemon): read from ``/proc`` every 0.2 s while the run lasts, each process's own
+  high-water mark, so a process seen once is measured whole;
+* ``peak_jvm_rss_mb``: the same for the Spark JVM (Spark alone), which holds the driver's and
+  executors' Java side apart from the Python workers.
 
 The machine of the reference numbers (docs/portfolio.md) has 2 cores; on it, 2 workers
 compete with the driver and the engine's own processes.
@@ -28,10 +35,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -42,24 +50,85 @@ from clientguard.portfolio.sample import write_sample_portfolio
 from clientguard.sample import SAMPLE_AS_OF
 
 
-def serial_seconds(lake: Path, out: Path) -> float:
-    """Every firm reviewed and written in this process, one after the other."""
+def serial_seconds(lake: Path, out: Path) -> tuple[float, float]:
+    """Every firm reviewed and written in this process, one after the other: wall and CPU s."""
     tasks = [FirmTask(f, str(lake), str(out), SAMPLE_AS_OF, Policy()) for f in firm_ids(lake)]
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     for task in tasks:
         review_and_write(task)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - started_cpu
+
+
+class DescendantPeaks(threading.Thread):
+    """Every 0.2 s, the peak resident size (``VmHWM``) of each process descended from this
+    one, kept per kind: ``java`` (Spark's JVM) or ``python`` (any other: the workers); and
+    the CPU time (user + system) each has used by its last sample."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peaks_kb: dict[str, int] = {"python": 0, "java": 0}
+        self.cpu_ticks: dict[int, int] = {}
+        self.own_cpu = 0.0
+        self.stop = threading.Event()
+
+    def cpu_seconds(self) -> float:
+        """The CPU time of every descendant seen, to its last sample."""
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+    def run(self) -> None:
+        while not self.stop.wait(0.2):
+            self.sample()
+        self.own_cpu = time.thread_time()  # the sampling's own cost, taken off the run's
+
+    def sample(self) -> None:
+        parents: dict[int, int] = {}
+        ticks: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                fields = stat.rsplit(")", 1)[1].split()  # state, ppid, ...; utime, stime 11, 12
+                parents[int(entry)] = int(fields[1])
+                ticks[int(entry)] = int(fields[11]) + int(fields[12])
+        me = os.getpid()
+        for pid in parents:
+            ancestor = parents.get(pid)
+            while ancestor not in (None, 0, 1, me):
+                ancestor = parents.get(ancestor)  # type: ignore[arg-type]
+            if ancestor != me:
+                continue
+            self.cpu_ticks[pid] = ticks[pid]
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if "VmHWM" not in fields:
+                continue
+            kind = "java" if fields.get("Name", "").strip() == "java" else "python"
+            peak = int(fields["VmHWM"].split()[0])
+            self.peaks_kb[kind] = max(self.peaks_kb[kind], peak)
 
 
 def one_run(lake: Path, engine: str, workers: int) -> dict[str, float]:
     """The child process: one engine, one worker count (``--one``)."""
+    peaks = DescendantPeaks()
+    peaks.start()
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         summary = run(lake, as_of=SAMPLE_AS_OF, engine=engine, output=out,  # type: ignore[arg-type]
                       workers=workers)
         seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"seconds": seconds, "firms": summary.firms, "peak_child_rss_mb": peak_kb / 1024}
+    peaks.stop.set()
+    peaks.join()
+    measured = {"seconds": seconds, "firms": summary.firms,
+                "cpu_seconds": time.process_time() - peaks.own_cpu + peaks.cpu_seconds(),
+                "peak_worker_rss_mb": peaks.peaks_kb["python"] / 1024}
+    if peaks.peaks_kb["java"]:
+        measured["peak_jvm_rss_mb"] = peaks.peaks_kb["java"] / 1024
+    return measured
 
 
 def main() -> int:
@@ -83,8 +152,9 @@ def main() -> int:
         print(f"lake of {args.firms} firms written in {time.perf_counter() - started:.1f} s")
     firms = len(firm_ids(lake))
     with tempfile.TemporaryDirectory() as out:
-        serial = serial_seconds(lake, Path(out))
-    print(f"in process, one after the other: {serial:.1f} s, {firms / serial:.2f} firms/s")
+        serial, serial_cpu = serial_seconds(lake, Path(out))
+    print(f"in process, one after the other: {serial:.1f} s ({serial_cpu:.1f} s CPU), "
+          f"{firms / serial:.2f} firms/s")
     results: dict[str, dict[int, dict[str, float]]] = {}
     for engine in args.engines.split(","):
         for workers in (int(w) for w in args.workers.split(",")):
@@ -97,11 +167,17 @@ def main() -> int:
             measured["overhead_per_firm_ms"] = (
                 (measured["seconds"] * workers - serial) / firms * 1000
             )
+            measured["cpu_overhead_per_firm_ms"] = (
+                (measured["cpu_seconds"] - serial_cpu) / firms * 1000
+            )
             results.setdefault(engine, {})[workers] = measured
             print(f"{engine:5} x{workers}: {measured['seconds']:6.1f} s, "
                   f"{measured['firms_per_second_per_core']:5.2f} firms/s/core, overhead "
-                  f"{measured['overhead_per_firm_ms']:6.0f} ms/firm, peak child RSS "
-                  f"{measured['peak_child_rss_mb']:5.0f} MB", flush=True)
+                  f"{measured['overhead_per_firm_ms']:6.0f} ms/firm (CPU "
+                  f"{measured['cpu_overhead_per_firm_ms']:4.0f} ms/firm), peak worker RSS "
+                  f"{measured['peak_worker_rss_mb']:5.0f} MB"
+                  + (f", JVM {measured['peak_jvm_rss_mb']:5.0f} MB"
+                     if "peak_jvm_rss_mb" in measured else ""), flush=True)
         one, two = results[engine].get(1), results[engine].get(2)
         if one and two:
             efficiency = one["seconds"] / two["seconds"] / 2
@@ -109,7 +185,8 @@ def main() -> int:
             print(f"{engine:5}: scaling efficiency 1 -> 2 workers {efficiency:.0%}")
     if args.json:
         args.json.write_text(json.dumps({"firms": firms, "serial_seconds": serial,
-                                         "runs": results}, indent=2))
+                                         "serial_cpu_seconds": serial_cpu, "runs": results},
+                                        indent=2))
     return 0
 
 

@@ -411,3 +411,29 @@ def test_an_invoice_due_before_its_issue_date_keeps_the_sources_due_date() -> No
     record = Invoice(**good_invoice(due_date=date(2025, 1, 9)))
     assert record.due_date == date(2025, 1, 9)
     assert record.issue_date == date(2025, 1, 10)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda cid, cur: Invoice(id="I-1", customer_id=cid, number="1", issue_date=date(2026, 1, 1),
+                                 due_date=date(2026, 1, 31), currency=cur, total=Decimal("10"),
+                                 status="open", source="books"),
+        lambda cid, cur: Payment(id="P-1", customer_id=cid, date=date(2026, 1, 5), currency=cur,
+                                 amount=Decimal("10"), source="books"),
+        lambda cid, cur: CreditNote(id="C-1", customer_id=cid, issue_date=date(2026, 1, 5),
+                                    currency=cur, total=Decimal("10"), source="books"),
+    ],
+    ids=["invoice", "payment", "credit_note"],
+)
+def test_records_of_one_customer_share_its_id_and_currency_in_memory(
+    make: Callable[[str, str], Invoice | Payment | CreditNote],
+) -> None:
+    # Two records read from two rows hold two equal strings; a ledger of a million records
+    # keeps one of each (docs/performance.md), and the values are unchanged.
+    first = make("".join(["cust", "-7"]), "".join(["EU", "R"]))
+    second = make("".join(["cust", "-", "7"]), "".join(["E", "UR"]))
+    assert first.customer_id == "cust-7"
+    assert first.currency == "EUR"
+    assert first.customer_id is second.customer_id
+    assert first.currency is second.currency

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pa = pytest.importorskip("pyarrow", reason="the portfolio's tests need clientguard[parquet]")
 import pyarrow.parquet as pq  # noqa: E402
@@ -339,3 +341,36 @@ def test_the_export_sentence_in_polish_has_the_plural_form_of_its_number(
         text = ngettext("{records} record of firm {firm} written to {directory}",
                         "{records} records of firm {firm} written to {directory}", count)
     assert text.format(records=count, firm="acme", directory="lake") == polish
+
+
+def _trim_reference(value: Decimal, places: int) -> Decimal:
+    """The money trim as first written (quantize to the currency's places when that keeps the
+    value, else its significant digits, in plain digits): the faster one must agree."""
+    if not value.is_finite():
+        return value
+    quantum = Decimal(1).scaleb(-places)
+    kept = value.quantize(quantum) if value == value.quantize(quantum) else value.normalize()
+    return kept if kept.as_tuple().exponent <= 0 else kept.quantize(Decimal(1))  # type: ignore[operator]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    units=st.integers(min_value=0, max_value=10**20),
+    shift=st.integers(min_value=0, max_value=18),
+    padded=st.booleans(),
+    places=st.sampled_from([0, 2, 3]),
+)
+def test_money_read_back_from_decimal128_keeps_its_value_and_the_currency_places(
+    units: int, shift: int, padded: bool, places: int
+) -> None:
+    # A decimal128(38, 18) column gives 12.500000000000000000 back for 12.50: the value is
+    # written with the currency's places when they hold it, else its significant digits.
+    from clientguard.portfolio.layout import _trim
+
+    value = Decimal(units).scaleb(-shift)
+    if padded and value.adjusted() + 18 < 28:
+        value = value.quantize(Decimal(1).scaleb(-18))
+    trimmed = _trim(value, places)
+    assert trimmed == value
+    assert str(trimmed) == str(_trim_reference(value, places))
+    assert trimmed.as_tuple().exponent <= 0  # type: ignore[operator]

@@ -523,9 +523,9 @@ def _trimmed(data: dict[str, Any]) -> dict[str, Any]:
     back with eighteen decimals (``12.500000000000000000``); it is given back the currency's
     own places when they hold it exactly (``12.50``), else its significant ones."""
     currency = data.get("currency")
-    places = exponent(currency) if isinstance(currency, str) and is_currency(currency) else 2
+    places = _places_of(currency) if isinstance(currency, str) else 2
     for name, value in data.items():
-        if isinstance(value, Decimal):
+        if type(value) is Decimal:
             data[name] = _trim(value, 0 if name in _UNITLESS else places)
         elif name == "allocations":
             for part in value:
@@ -534,13 +534,33 @@ def _trimmed(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+_PLACES: dict[str, int] = {}
+"""A currency's minor-unit places, by code, as :func:`_trimmed` has looked them up."""
+
+
+def _places_of(currency: str) -> int:
+    places = _PLACES.get(currency)
+    if places is None:
+        places = exponent(currency) if is_currency(currency) else 2
+        if len(_PLACES) < 1_000:  # codes are few; a lake of junk codes does not grow this
+            _PLACES[currency] = places
+    return places
+
+
+_QUANTA: Final = tuple(Decimal(1).scaleb(-places) for places in range(19))
+"""``1``, ``0.1`` ... ``1E-18``: the quantum of each number of places a trim keeps."""
+
+
 def _trim(value: Decimal, places: int) -> Decimal:
     if not value.is_finite():
         return value
-    quantum = Decimal(1).scaleb(-places)
-    kept = value.quantize(quantum) if value == value.quantize(quantum) else value.normalize()
+    quantum = _QUANTA[places] if 0 <= places < len(_QUANTA) else Decimal(1).scaleb(-places)
+    kept = value.quantize(quantum)
+    if kept == value:
+        return kept  # exactly the currency's places (an exponent of -places, never above 0)
+    kept = value.normalize()
     # normalize() writes 100 as 1E+2: the same number, in plain digits.
-    return kept if kept.as_tuple().exponent <= 0 else kept.quantize(Decimal(1))  # type: ignore[operator]
+    return kept if kept.as_tuple().exponent <= 0 else kept.quantize(_QUANTA[0])  # type: ignore[operator]
 
 
 def _allocations_by_document(
