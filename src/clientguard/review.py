@@ -50,7 +50,6 @@ from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, without_client
 from clientguard.metrics.cost import ClientLatenessCost, lateness_costs
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
-from clientguard.metrics.workload import workload
 from clientguard.model import CreditNote, Payment
 from clientguard.money import CURRENCY_EXPONENTS, ZERO
 from clientguard.policy import Policy
@@ -59,9 +58,10 @@ from clientguard.settlement import (
     NOTE_KINDS,
     Settlement,
     _Checked,
-    _checked_replay,
+    _checked_rows,
     _settlement_of,
     check_as_of,
+    replay,
 )
 from clientguard.signals import (
     BUILTIN_SIGNALS,
@@ -71,8 +71,9 @@ from clientguard.signals import (
     run_signals,
 )
 from clientguard.signals.freshness import NO_DATA_METRIC
-from clientguard.signals.lateness import yearly_cost
+from clientguard.signals.lateness import _any_disputed, yearly_cost
 from clientguard.signals.shared import shared, sharing
+from clientguard.signals.workload import _window_workload
 
 BEHAVIOUR_SIGNALS = frozenset(
     {
@@ -402,12 +403,7 @@ def data_quality(
     ``lang`` (as :func:`review` takes it)."""
     check_as_of(as_of)
     with i18n.using(lang):
-        checked = [
-            item
-            for item in _checked_replay(ledger, as_of=as_of, policy=policy)
-            if item[0].status == "paid_date_unknown" or item[1] is not None or item[2]
-        ]
-        return _data_quality(ledger, checked)
+        return _data_quality(ledger, _checked_rows(ledger, as_of=as_of, policy=policy))
 
 
 def _review(
@@ -427,17 +423,19 @@ def _review(
     # the source's disagreements of all: settle() would make a million settlements to read a
     # few hundred thousand.
     first_due = as_of - timedelta(days=policy.lookback_days - 1)
+    replayed = replay(ledger, as_of=as_of, policy=policy)
+    checked = _checked_rows(ledger, as_of=as_of, policy=policy)
+    flagged = {item[0].invoice.id: item for item in checked}
+    no_notes: tuple[str, ...] = ()
     late: dict[str, Settlement] = {}
-    checked: list[_Checked] = []
-    replayed = []
-    for item in _checked_replay(ledger, as_of=as_of, policy=policy):
-        row, mismatch, notes = item
-        replayed.append(row)
-        invoice = row.invoice
-        if row.status == "paid_date_unknown" or mismatch is not None or notes:
-            checked.append(item)
-        if row.days_late and first_due <= invoice.due_date <= as_of:
-            late[invoice.id] = _settlement_of(item, ledger=ledger, as_of=as_of, policy=policy)
+    for row in replayed:
+        if row.days_late:
+            invoice = row.invoice
+            if first_due <= invoice.due_date <= as_of:
+                late[invoice.id] = _settlement_of(
+                    flagged.get(invoice.id) or (row, None, no_notes),
+                    ledger=ledger, as_of=as_of, policy=policy,
+                )
     progress(measuring)
     profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
     # The forecast, from the replay just made; the expected_late signal reads it (shared).
@@ -452,7 +450,7 @@ def _review(
     )
     if hours is not None and not hours.amounts:
         hours = None
-    work = workload(ledger, as_of=as_of, lookback_days=policy.lookback_days)
+    work = shared("workload", ledger, as_of, policy, _window_workload)
 
     progress(signalling)
     findings = run_signals([*BUILTIN_SIGNALS, *signals], ledger, as_of, policy)
@@ -473,7 +471,7 @@ def _review(
     if hours:
         clients.update(hours.amounts)
 
-    any_disputed = any(invoice.disputed for invoice in ledger.invoices)
+    any_disputed = _any_disputed(ledger)
     reviews = [
         _client_review(
             client,

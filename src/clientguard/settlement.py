@@ -39,7 +39,9 @@ import bisect
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal, NamedTuple
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
+
+from pydantic import BaseModel
 
 from clientguard import wording
 from clientguard.errors import ConfigError
@@ -227,11 +229,57 @@ def balance_history(
     statutory interest.
     """
     invoice = ledger.invoice(settlement.invoice_id)
+    counted = _counted_parts(ledger, invoice, settlement.as_of)
+    return _history(invoice, settlement, counted, credits_from_due=credits_from_due)
+
+
+def _balance_histories(
+    ledger: Ledger, settlement: Settlement, invoice: Invoice | None = None
+) -> tuple[list[tuple[date, Decimal]], list[tuple[date, Decimal]]]:
+    """Both of :func:`balance_history`'s views of one invoice (the settlement's, ``invoice``
+    where the caller holds it) from one look at its applications: the balance outstanding,
+    then the balance still to pay (``credits_from_due``). Without a credit note counted the
+    two are the same steps, and the one list is given twice (read them, never change them).
+    Internal: the lateness costs' fast path."""
+    if invoice is None:
+        invoice = ledger.invoice(settlement.invoice_id)
+    counted = _counted_parts(ledger, invoice, settlement.as_of)
+    outstanding = _history(invoice, settlement, counted, credits_from_due=False)
+    for part in counted:
+        if part.application.document_kind != "payment":
+            return outstanding, _history(invoice, settlement, counted, credits_from_due=True)
+    return outstanding, outstanding
+
+
+def _counted_parts(ledger: Ledger, invoice: Invoice, as_of: date) -> list[AppliedPart]:
+    """The invoice's applications counted by ``as_of``, in the replay's order."""
+    applications = ledger.applications(invoice.id)
+    if len(applications) == 1:
+        # The common case, as applied_parts dates it: the later of the allocation's date and
+        # its document's own.
+        application = applications[0]
+        own = (
+            ledger.payment(application.document_id).date
+            if application.document_kind == "payment"
+            else ledger.credit_note(application.document_id).issue_date
+        )
+        day = own if own > application.date else application.date
+        return [AppliedPart(day, application)] if day <= as_of else []
+    return [part for part in applied_parts(ledger, invoice.id) if part.date <= as_of]
+
+
+def _history(
+    invoice: Invoice,
+    settlement: Settlement,
+    counted: list[AppliedPart],
+    *,
+    credits_from_due: bool,
+) -> list[tuple[date, Decimal]]:
+    """:func:`balance_history` of the parts ``counted`` by the settlement's date."""
     due = invoice.due_date
-    counted = [part for part in applied_parts(ledger, invoice.id) if part.date <= settlement.as_of]
     if credits_from_due:
         # Credit notes first (all on the due date), then the payments in their own order.
-        counted.sort(key=lambda part: part.application.document_kind == "payment")
+        counted = sorted(counted, key=lambda part: part.application.document_kind == "payment")
     balance = invoice.total
     by_day: dict[date, Decimal] = {}
     for part in counted:
@@ -522,38 +570,66 @@ def _checked_replay(
     ledger: Ledger, *, as_of: date, policy: Policy | None = None
 ) -> Iterator[_Checked]:
     """Each invoice's :class:`Replay` with the source's disagreements: what :func:`settle`
-    makes its settlements of, for a caller that needs the disagreements of every invoice but
-    the settlements of only a few (the review: its data-quality notes and the costs of the
-    late invoices). :func:`_settlement_of` makes the settlement of one. Internal: the review's
-    fast path, not part of the public API."""
+    makes its settlements of. :func:`_settlement_of` makes the settlement of one. Internal,
+    as :func:`_checked_rows`."""
+    flagged = {
+        item[0].invoice.id: item for item in _checked_rows(ledger, as_of=as_of, policy=policy)
+    }
+    no_notes: tuple[str, ...] = ()
+    for row in replay(ledger, as_of=as_of, policy=policy):
+        yield flagged.get(row.invoice.id) or (row, None, no_notes)
+
+
+def _checked_rows(
+    ledger: Ledger, *, as_of: date, policy: Policy | None = None
+) -> list[_Checked]:
+    """The :class:`Replay` rows the source disagrees with (its ``amount_due`` or its status,
+    in :func:`_source_disagreements`' sentences), and those paid with no date, each with the
+    disagreement, in ledger order; every other row has none (``None, ()``). For a caller
+    that needs the disagreements of every invoice but the settlements of only a few (the
+    review: its data-quality notes and the costs of the late invoices). Internal: the
+    review's fast path, not part of the public API.
+
+    The common rows are passed by the rules below without a sentence being made, each
+    saying what :func:`_source_disagreements` would find (nothing); the others go to it.
+    """
     policy = policy or Policy()
     tolerance = policy.settle_tolerance
     applications_of = ledger.applications
-    no_notes: tuple[str, ...] = ()
+    flagged: list[_Checked] = []
     for row in replay(ledger, as_of=as_of, policy=policy):
         invoice = row.invoice
-        applications = applications_of(invoice.id)
-        if (
-            applications and not row.dates_adjusted and invoice.status == "paid"
-            and invoice.paid_on is None
-        ):
-            # The common case (a paid invoice with payments, no paid date of the source's):
-            # _source_disagreements has nothing to say unless the balance disagrees.
-            left = invoice.total
-            for application in applications:
-                left -= application.amount
-            if left < ZERO:
-                left = ZERO
-            amount_due = invoice.amount_due
-            if left > tolerance or (
-                amount_due is not None and abs(amount_due - left) > tolerance
-            ):
-                mismatch, notes = _source_disagreements(ledger, row, tolerance)
-            else:
-                mismatch, notes = None, no_notes
-        else:
-            mismatch, notes = _source_disagreements(ledger, row, tolerance)
-        yield row, mismatch, notes
+        amount_due = invoice.amount_due
+        if not row.dates_adjusted and invoice.status == "paid" and invoice.paid_on is None:
+            if row.basis == "allocations" and not amount_due:
+                # Settled by its payments: every payment and credit note recorded leaves
+                # at most what settled it (within the tolerance) open, and the source says
+                # nothing is due (or says nothing).
+                continue
+            applications = applications_of(invoice.id)
+            if applications:
+                # Paid with payments, no paid date of the source's: nothing to say unless
+                # the balance disagrees.
+                left = invoice.total
+                for application in applications:
+                    left -= application.amount
+                if left < ZERO:
+                    left = ZERO
+                if left <= tolerance and (
+                    amount_due is None or abs(amount_due - left) <= tolerance
+                ):
+                    continue
+        elif not applications_of(invoice.id):
+            # No payment nor credit note at all (so no date moved): an open invoice leaves
+            # its total, one the source marks paid on a date nothing (one marked paid with
+            # no date went above); only the source's amount due can disagree.
+            left = invoice.total if invoice.status != "paid" else ZERO
+            if amount_due is None or abs(amount_due - left) <= tolerance:
+                continue
+        item = _source_disagreements(ledger, row, tolerance)
+        if row.status == "paid_date_unknown" or item[0] is not None or item[1]:
+            flagged.append((row, *item))
+    return flagged
 
 
 def _settlement_of(checked: _Checked, *, ledger: Ledger, as_of: date, policy: Policy) -> Settlement:
@@ -586,29 +662,44 @@ def _settlement_of(checked: _Checked, *, ledger: Ledger, as_of: date, policy: Po
     })
 
 
-_SETTLEMENT_FIELDS = set(Settlement.model_fields)
-"""Every field of a Settlement: the fields set of each one :func:`settle` makes. One set shared
-by all of them (they all set every field, and a frozen model never adds to it; pydantic's
-``model_copy`` copies it before changing it): a set of its own cost 0.7 GB at a million."""
 _set_attribute = object.__setattr__
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
-def _settlement(values: dict[str, object]) -> Settlement:
-    """A :class:`Settlement` of ``values`` (every field, in the model's order), unvalidated.
+class _Unvalidated(Generic[_Model]):
+    """Makes models of one result type from values computed from a validated ledger, without
+    validating them again: the instance validation would make (the same ``__dict__``, every
+    field set, no extras), at the cost of a plain object.
 
-    Every value is computed by :func:`settle` from a validated ledger, with exactly the
-    declared type, so validating it again checks nothing that the tests do not:
-    ``tests/test_performance_paths.py`` validates every settlement of the sample ledgers back
-    into an equal model. Validation (and pydantic's ``model_construct``, which is no faster)
-    cost about 7 µs a settlement: 7 s of a million-invoice review. The instance is the one
-    validation would make: the same ``__dict__``, every field set, no extras.
+    Only for values of exactly the declared types, every field given in the model's order
+    (``tests/test_performance_paths.py`` and ``tests/test_review_speed.py`` validate what
+    each maker makes back into an equal model, field by field). Validation (and pydantic's
+    ``model_construct``, which is no faster) cost about 7 µs a model: 7 s of a
+    million-invoice review for the settlements alone. Internal: the analyses' fast paths.
     """
-    settlement = Settlement.__new__(Settlement)
-    _set_attribute(settlement, "__dict__", values)
-    _set_attribute(settlement, "__pydantic_fields_set__", _SETTLEMENT_FIELDS)
-    _set_attribute(settlement, "__pydantic_extra__", None)
-    _set_attribute(settlement, "__pydantic_private__", None)
-    return settlement
+
+    __slots__ = ("fields", "model")
+
+    def __init__(self, model: type[_Model]) -> None:
+        self.model = model
+        self.fields = set(model.model_fields)
+        """Every field of the model: the fields set of each instance made. One set shared by
+        all of them (they all set every field, and a frozen model never adds to it;
+        pydantic's ``model_copy`` copies it before changing it): a set of its own cost
+        0.7 GB at a million settlements."""
+
+    def __call__(self, values: dict[str, Any]) -> _Model:
+        made = self.model.__new__(self.model)
+        _set_attribute(made, "__dict__", values)
+        _set_attribute(made, "__pydantic_fields_set__", self.fields)
+        _set_attribute(made, "__pydantic_extra__", None)
+        _set_attribute(made, "__pydantic_private__", None)
+        return made
+
+
+_settlement = _Unvalidated(Settlement)
+"""A :class:`Settlement` of every field's value, in the model's order, unvalidated: every
+value is computed by :func:`settle` from a validated ledger, with exactly the declared type."""
 
 
 def _source_disagreements(

@@ -39,7 +39,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import compress
 from statistics import median_low
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -48,7 +48,7 @@ from clientguard.i18n import gettext, noop
 from clientguard.ledger import Ledger
 from clientguard.model import FIRST_DATE
 from clientguard.policy import Policy
-from clientguard.settlement import Replay, check_as_of, replay
+from clientguard.settlement import Replay, _Unvalidated, check_as_of, replay
 
 __all__ = [
     "CashWeek",
@@ -244,6 +244,10 @@ class _Mixture:
     known: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
     """The cdf's values computed so far: a model hands out one mixture per client, flag and
     band, so its invoices (and their quantiles' searches) share them."""
+    at_age: dict[tuple[int, float], _AtAge] = field(
+        default_factory=dict, compare=False, repr=False)
+    """What the model predicts from this mixture at each age (and interval level) computed
+    so far (:meth:`Model._at_age`)."""
 
     def cdf(self, x: int) -> float:
         value = self.known.get(x)
@@ -276,6 +280,23 @@ class _Mixture:
             else:
                 low = mid + 1
         return low
+
+
+class _AtAge(NamedTuple):
+    """What a model predicts for an open invoice of one mixture and age (days past due)."""
+
+    beyond: bool
+    """Older than every delay the mixture holds: the book's tail was used."""
+    predicted_on: date
+    low: date
+    high: date
+    p_late: float
+    p_late_30: float
+    weeks: tuple[tuple[int, float, Decimal], ...]
+    """The weeks (0 to 12) it may be paid in, each with its chance, as a float and as the
+    Decimal the cash-in multiplies the balance by; weeks of no chance are left out."""
+    after: Decimal
+    """The chance it is paid after the 13 weeks (or never), as the cash-in's Decimal."""
 
 
 @dataclass(frozen=True)
@@ -346,12 +367,49 @@ class Model:
 
     def predict(self, row: Replay, open_balance_base: Decimal) -> InvoiceForecast:
         """The forecast of one invoice open as of the model's date."""
+        return InvoiceForecast(**self._prediction(row, open_balance_base)[0])
+
+    def _prediction(
+        self, row: Replay, open_balance_base: Decimal
+    ) -> tuple[dict[str, Any], _AtAge]:
+        """The fields of :meth:`predict`'s forecast, in the model's order, and what the
+        invoice's mixture says at its age (the weekly chances of :func:`forecast`)."""
         invoice = row.invoice
-        grace = self.policy.grace_days
-        mixture, pool_name, client = self.mixture(
-            invoice.customer_id, invoice.disputed, open_balance_base
-        )
+        customer_id = invoice.customer_id
+        disputed = invoice.disputed
+        mixture, pool_name, client = self.mixture(customer_id, disputed, open_balance_base)
         age = (self.as_of - invoice.due_date).days
+        at = self._at_age(mixture, age)
+        return {
+            "invoice_id": invoice.id,
+            "customer_id": customer_id,
+            "due_date": invoice.due_date,
+            "open_balance_base": open_balance_base,
+            "days_past_due": age,
+            "predicted_on": at.predicted_on,
+            "low": at.low,
+            "high": at.high,
+            "p_late": at.p_late,
+            "p_late_30": at.p_late_30,
+            "client_weight": mixture.z,
+            "client_invoices": client.n if client else 0,
+            "client_mean_delay": client.mean if client else None,
+            "client_trend": client.trend if client else None,
+            "pool": pool_name,
+            "pool_invoices": mixture.pool.n,
+            "disputed": disputed,
+            "beyond_history": at.beyond,
+        }, at
+
+    def _at_age(self, mixture: _Mixture, age: int) -> _AtAge:
+        """What ``mixture`` predicts for an invoice unpaid ``age`` days past its due date:
+        the same for every such invoice (its due date is ``as_of - age``), so computed once
+        per mixture, age and interval level and kept."""
+        key = (age, self.tail_level)
+        held = mixture.at_age.get(key)
+        if held is not None:
+            return held
+        grace = self.policy.grace_days
         beyond = mixture.cdf(age) >= 1 - 1e-9
         if beyond:
             tail = self.tail or [1]
@@ -366,27 +424,24 @@ class Model:
             high_d = mixture.quantile(1 - self.tail_level, age)
             p_late = _p_above(mixture, grace, age)
             p_late_30 = _p_above(mixture, 30, age)
-        due = invoice.due_date
-        return InvoiceForecast(
-            invoice_id=invoice.id,
-            customer_id=invoice.customer_id,
-            due_date=due,
-            open_balance_base=open_balance_base,
-            days_past_due=age,
+        due = self.as_of - timedelta(days=age)
+        weeks: list[tuple[int, float, Decimal]] = []
+        covered = 0.0
+        for week, p in enumerate(_weekly(self, mixture, age, beyond)):
+            if p > 0:
+                weeks.append((week, p, _probability(p)))
+                covered += p
+        held = mixture.at_age[key] = _AtAge(
+            beyond=beyond,
             predicted_on=_day(due, mid_d, self.as_of),
             low=_day(due, low_d, self.as_of),
             high=_day(due, high_d, self.as_of),
             p_late=p_late,
             p_late_30=p_late_30,
-            client_weight=mixture.z,
-            client_invoices=client.n if client else 0,
-            client_mean_delay=client.mean if client else None,
-            client_trend=client.trend if client else None,
-            pool=pool_name,
-            pool_invoices=mixture.pool.n,
-            disputed=invoice.disputed,
-            beyond_history=beyond,
+            weeks=tuple(weeks),
+            after=_probability(max(0.0, 1 - covered)),
         )
+        return held
 
     def outlook(self, customer_id: str) -> ClientOutlook:
         """The client's expected days late on its next (not yet issued) invoice."""
@@ -577,12 +632,18 @@ def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
     ]
     invoices = [row.invoice for row in paid]
     base_amount = ledger.base_amount
+    base = ledger.base_currency
     return _Paid(
         customers=[invoice.customer_id for invoice in invoices],
         delays=[row.days_beyond_terms for row in paid],  # type: ignore[misc]
         days=[row.settled_on for row in paid],  # type: ignore[misc]
         disputed=[invoice.disputed for invoice in invoices],
-        amounts=[int(base_amount(invoice)) for invoice in invoices],
+        # A base-currency invoice's rate is exactly 1: its whole units are its total's,
+        # without the look-up of its rate.
+        amounts=[
+            int(invoice.total) if invoice.currency == base else int(base_amount(invoice))
+            for invoice in invoices
+        ],
     )
 
 
@@ -659,6 +720,11 @@ _TAIL_LEVELS = tuple(level / 200 for level in range(40, 0, -1))
 """The interval ends' quantile levels the calibration tries: 0.200 down to 0.005."""
 
 
+_invoice_forecast = _Unvalidated(InvoiceForecast)
+"""An :class:`InvoiceForecast` of the fields :meth:`Model._prediction` computed, every one of
+exactly its declared type: made without validating them again."""
+
+
 def _probability(value: float) -> Decimal:
     return Decimal(repr(value)).quantize(_PROBABILITY_PLACES)
 
@@ -684,21 +750,18 @@ def forecast(
             rows = replay(ledger, as_of=as_of, policy=policy)
         model = learn(ledger, as_of=as_of, policy=policy, rows=rows)
         predicted: list[InvoiceForecast] = []
-        weekly: list[list[tuple[Decimal, float]]] = [[] for _ in range(WEEKS)]
+        weekly: list[list[tuple[Decimal, float, Decimal]]] = [[] for _ in range(WEEKS)]
         after = Decimal(0)
+        rate_to_base = ledger.rate_to_base
         for row in rows:
             if row.status != "open" or row.open_balance <= 0:
                 continue
-            balance = row.open_balance * ledger.rate_to_base(row.invoice)
-            one = model.predict(row, balance)
-            predicted.append(one)
-            mixture, _, _ = model.mixture(row.invoice.customer_id, row.invoice.disputed, balance)
-            covered = 0.0
-            for week, p in enumerate(_weekly(model, mixture, one)):
-                if p > 0:
-                    weekly[week].append((balance, p))
-                    covered += p
-            after += balance * _probability(max(0.0, 1 - covered))
+            balance = row.open_balance * rate_to_base(row.invoice)
+            values, at = model._prediction(row, balance)
+            predicted.append(_invoice_forecast(values))
+            for week, p, chance in at.weeks:
+                weekly[week].append((balance, p, chance))
+            after += balance * at.after
         weeks = tuple(_cash_week(as_of, week, weekly[week]) for week in range(WEEKS))
     customers = sorted({row.invoice.customer_id for row in rows})
     predicted.sort(key=lambda f: (-f.p_late, f.due_date, f.invoice_id))
@@ -713,12 +776,12 @@ def forecast(
     )
 
 
-def _weekly(model: Model, mixture: _Mixture, one: InvoiceForecast) -> list[float]:
-    """P(paid in each of the 13 weeks after ``as_of`` | unpaid on ``as_of``)."""
-    age = one.days_past_due
+def _weekly(model: Model, mixture: _Mixture, age: int, beyond: bool) -> list[float]:
+    """P(paid in each of the 13 weeks after ``as_of`` | unpaid on ``as_of``) of an invoice
+    ``age`` days past due (``beyond``: older than any delay the mixture holds)."""
     # The delay of the last day of each week (week 0 ends on as_of: the age itself).
     ends = [age + 7 * week for week in range(WEEKS + 1)]
-    if one.beyond_history:
+    if beyond:
         tail = model.tail or [1]
         cumulative = [bisect.bisect_right(tail, end - age) / len(tail) for end in ends]
     else:
@@ -729,14 +792,18 @@ def _weekly(model: Model, mixture: _Mixture, one: InvoiceForecast) -> list[float
     return [max(0.0, cumulative[w + 1] - cumulative[w]) for w in range(WEEKS)]
 
 
-def _cash_week(as_of: date, week: int, parts: list[tuple[Decimal, float]]) -> CashWeek:
+def _cash_week(
+    as_of: date, week: int, parts: list[tuple[Decimal, float, Decimal]]
+) -> CashWeek:
     """The expected cash in a week and its 80% interval: each invoice is paid in the week or
     not (a Bernoulli draw of its balance), independently; the interval is the normal
-    approximation ``mean +- 1.2816 sd`` (clipped at zero and at the week's whole balance)."""
-    expected = sum((b * _probability(p) for b, p in parts), Decimal(0))
-    variance = sum(float(b) ** 2 * p * (1 - p) for b, p in parts)
+    approximation ``mean +- 1.2816 sd`` (clipped at zero and at the week's whole balance).
+    ``parts``: each invoice's balance, its chance of being paid in the week, and that chance
+    as :func:`_probability` gives it."""
+    expected = sum((b * chance for b, _, chance in parts), Decimal(0))
+    variance = sum(float(b) ** 2 * p * (1 - p) for b, p, _ in parts)
     spread = Decimal(repr(_Z80 * math.sqrt(variance))).quantize(Decimal("0.01"))
-    ceiling = sum((b for b, _ in parts), Decimal(0))
+    ceiling = sum((b for b, _, _ in parts), Decimal(0))
     start = as_of + timedelta(days=7 * week + 1)
     return CashWeek(
         week=week + 1,

@@ -29,7 +29,7 @@ import bisect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from clientguard.frozen import Frozen
 from clientguard.i18n import gettext
@@ -311,11 +311,29 @@ def revenue_by_client(ledger: Ledger, *, first: date, last: date) -> dict[str, D
     converted at the document's own rate (:meth:`Ledger.base_amount`). Keys are clients (group
     ids where customers are grouped); a client whose credit notes exceed its invoices in the
     window has a negative amount. Unrounded.
+
+    The sums of the latest window asked are kept on the ledger (a ledger never changes): the
+    revenue share and the workload of one review read the same window.
     """
+    kept = ledger.memo.get(_REVENUE_MEMO)
+    if isinstance(kept, _KeptRevenue) and kept.first == first and kept.last == last:
+        return dict(kept.amounts)
     per_customer: dict[str, Decimal] = {}
     for _, customer_id, amount in _revenue_items(ledger, first, last):
         per_customer[customer_id] = per_customer.get(customer_id, ZERO) + amount
-    return _by_client(ledger, per_customer)
+    amounts = _by_client(ledger, per_customer)
+    ledger.memo[_REVENUE_MEMO] = _KeptRevenue(first, last, amounts)
+    return dict(amounts)
+
+
+_REVENUE_MEMO = "concentration.revenue"
+"""The key of the kept revenue sums in the ledger's memo."""
+
+
+class _KeptRevenue(NamedTuple):
+    first: date
+    last: date
+    amounts: dict[str, Decimal]
 
 
 def hours_by_client(ledger: Ledger, *, first: date, last: date) -> dict[str, Decimal]:

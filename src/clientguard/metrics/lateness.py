@@ -199,11 +199,12 @@ class _Period:
         self.weighted = ZERO
         self.ids: list[str] = []
 
-    def add(self, invoice_id: str, amount: Decimal, days_late: int, late: bool) -> None:
+    def add(self, invoice_id: str, amount: Decimal, weighted: Decimal, late: bool) -> None:
+        """Count one invoice of ``amount``, ``weighted`` its ``amount x days_late``."""
         self.count += 1
         self.late += late
         self.amount += amount
-        self.weighted += amount * days_late
+        self.weighted += weighted
         self.ids.append(invoice_id)
 
     def result(self, start: date, end: date) -> PeriodLateness:
@@ -309,19 +310,23 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
                 tally.aging[_aging_bucket(days_late)] += balance
                 if tally.oldest is None or days_late > tally.oldest:
                     tally.oldest, tally.oldest_id = days_late, invoice.id
-        if due <= earliest or due > as_of or days_late is None or invoice.total == zero:
+        total = invoice.total
+        if due <= earliest or due > as_of or days_late is None or total == zero:
             # Not due in any window (or not due yet), or nothing to weigh.
             continue
-        amount = invoice.total if rate is ONE else invoice.total * rate
+        amount = total if rate is ONE else total * rate
+        # amount x days late: one product for the month, the window and the period.
+        weighted = amount * days_late
+        invoice_id = invoice.id
         if due > trend_start:
-            tally.months.add(due, amount, days_late, invoice.id)
+            tally.months._add(due, amount, weighted, invoice_id)
         if due <= window_start:
             continue
         late = is_late(days_late, grace)
         tally.amount += amount
         tally.days_late.append(days_late)
         if days_late:
-            tally.weighted_late += amount * days_late
+            tally.weighted_late += weighted
             if status == "open":
                 late_amount_days += open_balance * days_late
             tally.amount_days += late_amount_days if rate is ONE else late_amount_days * rate
@@ -330,7 +335,7 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
         if late:
             tally.late += 1
             tally.late_amount += amount
-            tally.late_ids.append(invoice.id)
+            tally.late_ids.append(invoice_id)
         if status == "open":
             tally.open += 1
             tally.open_late += late
@@ -342,7 +347,7 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
             if days_to_pay:
                 tally.adp_weighted += amount * days_to_pay
         (tally.recent if due > recent_start else tally.before).add(
-            invoice.id, amount, days_late, late
+            invoice_id, amount, weighted, late
         )
     return tallies
 

@@ -91,13 +91,18 @@ class MonthlyLateness:
 
     def add(self, due: date, amount: Decimal, days_late: int, invoice_id: str) -> None:
         """Count one invoice due on ``due`` of ``amount`` (base currency), ``days_late``."""
+        self._add(due, amount, amount * days_late, invoice_id)
+
+    def _add(self, due: date, amount: Decimal, weighted: Decimal, invoice_id: str) -> None:
+        """:meth:`add` of an invoice whose ``amount x days_late`` (``weighted``) the caller
+        has already computed (the payment profiles: one product for three sums)."""
         key = due.year * 12 + due.month - 1
         month = self._months.get(key)
         if month is None:
-            self._months[key] = ([amount * days_late, amount], [invoice_id])
+            self._months[key] = ([weighted, amount], [invoice_id])
         else:
             sums = month[0]
-            sums[0] += amount * days_late
+            sums[0] += weighted
             sums[1] += amount
             month[1].append(invoice_id)
 

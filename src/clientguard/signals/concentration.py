@@ -46,11 +46,10 @@ from clientguard.metrics.concentration import (
     window,
     without_client,
 )
-from clientguard.metrics.workload import workload
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of
 from clientguard.signals.shared import shared
-from clientguard.signals.workload import flag_capacity, rush_findings
+from clientguard.signals.workload import _window_workload, flag_capacity, rush_findings
 
 __all__ = [
     "ConcentrationReport",
@@ -140,7 +139,7 @@ def concentration(
             positions, policy, as_of=as_of, currency=ledger.base_currency, names=report.names
         )
     else:
-        work = workload(ledger, as_of=as_of, lookback_days=policy.lookback_days)
+        work = shared("workload", ledger, as_of, policy, _window_workload)
         findings += flag_capacity(work, policy, names=report.names, members=report.members,
                                   currency=ledger.base_currency)
     findings += flag_book_concentration(report, policy)

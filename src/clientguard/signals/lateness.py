@@ -138,7 +138,7 @@ def dispute_splits(
     and undisputed invoices, counted as :class:`PaymentProfile` counts (paid late or past due
     and unpaid, open invoices at ``as_of - due_date``). Empty, without a replay, when no
     invoice is disputed."""
-    if not any(invoice.disputed for invoice in ledger.invoices):
+    if not _any_disputed(ledger):
         return {}
     window_start = as_of - timedelta(days=policy.lookback_days)
     grace, rate_of, base = policy.grace_days, ledger.rate_to_base, ledger.base_currency
@@ -201,6 +201,22 @@ def dispute_splits(
             undisputed_cost=carrying_cost(undisputed["amount_days"], rate, DAYS_PER_YEAR),
         )
     return splits
+
+
+def _any_disputed(ledger: Ledger) -> bool:
+    """Whether any invoice of the ledger is marked disputed, whatever the date: kept on the
+    ledger (it never changes), so that the review and the dispute split read the invoices
+    for it once. Internal."""
+    kept = ledger.memo.get(_DISPUTED_MEMO)
+    if not isinstance(kept, bool):
+        kept = ledger.memo[_DISPUTED_MEMO] = any(
+            invoice.disputed for invoice in ledger.invoices
+        )
+    return kept
+
+
+_DISPUTED_MEMO = "signals.any_disputed"
+"""The key of :func:`_any_disputed`'s answer in the ledger's memo."""
 
 
 def late_payer_findings(

@@ -38,6 +38,13 @@ __all__ = [
 ]
 
 
+def _window_workload(ledger: Ledger, *, as_of: date, policy: Policy) -> Workload:
+    """:func:`~clientguard.metrics.workload.workload` over the policy's window: what the
+    review and the hours report share (``shared("workload", ...)``), computed once.
+    Internal."""
+    return workload(ledger, as_of=as_of, lookback_days=policy.lookback_days)
+
+
 def capacity_findings(
     ledger: Ledger, *, as_of: date, policy: Policy | None = None
 ) -> list[Finding]:

@@ -5,9 +5,10 @@ UK GBP 40/70/100), with the Polish business-day calendar its conversion date nee
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal, Protocol, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias
 
 from dateutil.easter import easter as easter_sunday
 from pydantic import BaseModel, ConfigDict
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from clientguard.errors import DataError
 from clientguard.metrics.cost.rates import Jurisdiction, _check_jurisdiction
 from clientguard.money import is_currency, round_money, to_decimal
+from clientguard.settlement import _Unvalidated
 
 __all__ = [
     "Band",
@@ -103,25 +105,54 @@ def fixed_compensation(
         raise DataError(f"fixed_compensation amount is {debt}: a late debt is positive")
     if not is_currency(currency):
         raise DataError(f"unknown currency code {currency!r}: use an upper-case ISO 4217 code")
+    return _fixed_compensation(jurisdiction, debt, currency, due_date, fx, trusted=False)
+
+
+def _fixed_compensation(
+    jurisdiction: Jurisdiction,
+    debt: Decimal,
+    currency: str,
+    due_date: date,
+    fx: FxRates | None,
+    *,
+    trusted: bool,
+) -> FixedCompensation:
+    """:func:`fixed_compensation` of a checked positive Decimal ``debt`` in a known
+    ``currency``. ``trusted``: every argument has exactly its declared type and ``fx`` gives
+    Decimal rates (a ledger's :class:`~clientguard.money.FxTable`), so the result is made
+    without validation (the lateness costs' fast path); else it is validated, as for a
+    caller's arguments."""
+    make = _compensation if trusted else _validated
     if jurisdiction == "pl":
-        return _pl_compensation(debt, currency, due_date, fx)
+        return _pl_compensation(debt, currency, due_date, fx, make)
     if jurisdiction == "uk":
-        return _uk_compensation(debt, currency, due_date, fx)
-    return FixedCompensation(
-        jurisdiction="eu",
-        amount=Decimal(40),
-        currency="EUR",
-        statutory_amount=Decimal(40),
-        statutory_currency="EUR",
-        band="flat",
-        band_rule="EUR 40 whatever the amount (Directive 2011/7/EU, art. 6)",
-        debt=debt,
-        band_currency=currency,
-        rule_date=due_date,
-        converted=False,
-        fx_rate=None,
-        note="EUR 40 is the Directive's minimum; national laws may convert it or add to it",
-    )
+        return _uk_compensation(debt, currency, due_date, fx, make)
+    # The fields in the model's order, as validation would store them.
+    return make({
+        "jurisdiction": "eu",
+        "amount": Decimal(40),
+        "currency": "EUR",
+        "statutory_amount": Decimal(40),
+        "statutory_currency": "EUR",
+        "band": "flat",
+        "band_rule": "EUR 40 whatever the amount (Directive 2011/7/EU, art. 6)",
+        "debt": debt,
+        "band_currency": currency,
+        "rule_date": due_date,
+        "converted": False,
+        "fx_rate": None,
+        "note": "EUR 40 is the Directive's minimum; national laws may convert it or add to it",
+    })
+
+
+_compensation = _Unvalidated(FixedCompensation)
+
+
+def _validated(values: dict[str, Any]) -> FixedCompensation:
+    return FixedCompensation(**values)
+
+
+_Make: TypeAlias = Callable[[dict[str, Any]], FixedCompensation]
 
 
 # Art. 10 ust. 1 as in force from 1 January 2020 (three bands); before it, EUR 40 flat.
@@ -133,7 +164,7 @@ _UK_HIGH_LIMIT = Decimal(10000)
 
 
 def _pl_compensation(
-    debt: Decimal, currency: str, due_date: date, fx: FxRates | None
+    debt: Decimal, currency: str, due_date: date, fx: FxRates | None, make: _Make
 ) -> FixedCompensation:
     rule_date = last_polish_business_day_before(due_date)
     debt_pln = debt if currency == "PLN" else _convert(debt, currency, "PLN", rule_date, fx)
@@ -148,44 +179,46 @@ def _pl_compensation(
         euros, band, rule = 100, "high", "debt of PLN 50,000 or more"
     statutory = Decimal(euros)
     if fx is None:
-        return FixedCompensation(
-            jurisdiction="pl",
-            amount=statutory,
-            currency="EUR",
-            statutory_amount=statutory,
-            statutory_currency="EUR",
-            band=band,
-            band_rule=rule,
-            debt=debt_pln,
-            band_currency="PLN",
-            rule_date=rule_date,
-            converted=False,
-            fx_rate=None,
-            note=(
+        return make({
+            "jurisdiction": "pl",
+            "amount": statutory,
+            "currency": "EUR",
+            "statutory_amount": statutory,
+            "statutory_currency": "EUR",
+            "band": band,
+            "band_rule": rule,
+            "debt": debt_pln,
+            "band_currency": "PLN",
+            "rule_date": rule_date,
+            "converted": False,
+            "fx_rate": None,
+            "note": (
                 f"in EUR, not converted: the law owes it in PLN at the NBP average EUR rate of "
                 f"{rule_date}; pass fx to convert"
             ),
-        )
+        })
     eur_pln = _cross_rate("EUR", "PLN", rule_date, fx)
-    return FixedCompensation(
-        jurisdiction="pl",
-        amount=statutory * eur_pln,
-        currency="PLN",
-        statutory_amount=statutory,
-        statutory_currency="EUR",
-        band=band,
-        band_rule=rule,
-        debt=debt_pln,
-        band_currency="PLN",
-        rule_date=rule_date,
-        converted=True,
-        fx_rate=eur_pln,
-        note=f"EUR {euros} at {eur_pln} PLN/EUR of {rule_date} (use NBP's average rate, table A)",
-    )
+    return make({
+        "jurisdiction": "pl",
+        "amount": statutory * eur_pln,
+        "currency": "PLN",
+        "statutory_amount": statutory,
+        "statutory_currency": "EUR",
+        "band": band,
+        "band_rule": rule,
+        "debt": debt_pln,
+        "band_currency": "PLN",
+        "rule_date": rule_date,
+        "converted": True,
+        "fx_rate": eur_pln,
+        "note": (
+            f"EUR {euros} at {eur_pln} PLN/EUR of {rule_date} (use NBP's average rate, table A)"
+        ),
+    })
 
 
 def _uk_compensation(
-    debt: Decimal, currency: str, due_date: date, fx: FxRates | None
+    debt: Decimal, currency: str, due_date: date, fx: FxRates | None, make: _Make
 ) -> FixedCompensation:
     debt_gbp = debt if currency == "GBP" else _convert(debt, currency, "GBP", due_date, fx)
     band: Band
@@ -195,21 +228,21 @@ def _uk_compensation(
         pounds, band, rule = 70, "middle", "debt of GBP 1,000 or more and below GBP 10,000"
     else:
         pounds, band, rule = 100, "high", "debt of GBP 10,000 or more"
-    return FixedCompensation(
-        jurisdiction="uk",
-        amount=Decimal(pounds),
-        currency="GBP",
-        statutory_amount=Decimal(pounds),
-        statutory_currency="GBP",
-        band=band,
-        band_rule=rule,
-        debt=debt_gbp,
-        band_currency="GBP",
-        rule_date=due_date,
-        converted=False,
-        fx_rate=None,
-        note="fixed sum under s.5A of the Late Payment of Commercial Debts (Interest) Act 1998",
-    )
+    return make({
+        "jurisdiction": "uk",
+        "amount": Decimal(pounds),
+        "currency": "GBP",
+        "statutory_amount": Decimal(pounds),
+        "statutory_currency": "GBP",
+        "band": band,
+        "band_rule": rule,
+        "debt": debt_gbp,
+        "band_currency": "GBP",
+        "rule_date": due_date,
+        "converted": False,
+        "fx_rate": None,
+        "note": "fixed sum under s.5A of the Late Payment of Commercial Debts (Interest) Act 1998",
+    })
 
 
 def last_polish_business_day_before(due_date: date) -> date:

@@ -14,13 +14,14 @@ import itertools
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict
 
 from clientguard.errors import DataError
 from clientguard.metrics.cost.rates import Jurisdiction, RatePeriod, RateTable, _check_jurisdiction
 from clientguard.money import round_money, to_decimal
+from clientguard.settlement import _Unvalidated
 
 __all__ = [
     "BalanceStep",
@@ -172,7 +173,34 @@ def statutory_interest(
             f"balances start on {step_days[0]}, after the due date {due_date}: give the "
             "balance outstanding on the due date as the first step"
         )
+    return _statutory_interest(
+        jurisdiction, due_date, step_days, step_amounts, until, rates, basis,
+        medical_public_debtor, trusted=False,
+    )
 
+
+def _statutory_interest(
+    jurisdiction: Jurisdiction,
+    due_date: date,
+    step_days: Sequence[date],
+    step_amounts: Sequence[Decimal],
+    until: date,
+    rates: RateTable,
+    basis: DayCount,
+    medical_public_debtor: bool,
+    *,
+    trusted: bool,
+    table_cuts: Sequence[date] | None = None,
+) -> StatutoryInterest:
+    """:func:`statutory_interest` of checked steps: the days strictly rising, the first on or
+    before the due date, the amounts non-negative Decimals (what
+    :func:`~clientguard.settlement.balance_history` gives). ``table_cuts`` are
+    :func:`_table_cuts` of ``rates`` where the caller keeps them. ``trusted``: every argument
+    has exactly its declared type (dates, not datetimes; a bool), so the results are made
+    without validation (the lateness costs' fast path); else they are validated, as for a
+    caller's arguments."""
+    make_period = _period if trusted else _validated_period
+    make_interest = _interest if trusted else _validated_interest
     first_day = due_date + _ONE_DAY
     days_late = max(0, (until - due_date).days)
     fixed_row: RatePeriod | None = None
@@ -183,7 +211,11 @@ def statutory_interest(
         reference_date = fixed_row.period_start - _ONE_DAY
 
     periods: list[InterestPeriod] = []
-    for start, end in _segments(first_day, until, step_days, rates, fixed_row, basis):
+    amount = Decimal(0)
+    unconfirmed: dict[str, None] = {}
+    for start, end in _segments(
+        first_day, until, step_days, rates, fixed_row, basis, table_cuts
+    ):
         # The balance when the day began: the last step on an earlier day.
         principal = step_amounts[bisect.bisect_left(step_days, start) - 1]
         if principal == 0:
@@ -192,37 +224,47 @@ def statutory_interest(
         rate_pct = _rate_pct(row, rates, medical_public_debtor)
         divisor = basis if isinstance(basis, int) else 366 if calendar.isleap(start.year) else 365
         days = (end - start).days + 1
-        periods.append(
-            InterestPeriod(
-                start=start,
-                end=end,
-                days=days,
-                principal=principal,
-                rate_pct=rate_pct,
-                day_count=divisor,
-                interest=principal * rate_pct * days / (_HUNDRED * divisor),
-                rate_period=row,
-            )
-        )
+        interest = principal * rate_pct * days / (_HUNDRED * divisor)
+        # The fields in the model's order, as validation would store them.
+        periods.append(make_period({
+            "start": start,
+            "end": end,
+            "days": days,
+            "principal": principal,
+            "rate_pct": rate_pct,
+            "day_count": divisor,
+            "interest": interest,
+            "rate_period": row,
+        }))
+        amount += interest  # in the periods' order, from zero: what sum() would give
+        if row.evidence == "unconfirmed":
+            unconfirmed[row.label] = None
 
-    unconfirmed = tuple(
-        dict.fromkeys(
-            p.rate_period.label for p in periods if p.rate_period.evidence == "unconfirmed"
-        )
-    )
-    return StatutoryInterest(
-        jurisdiction=jurisdiction,
-        due_date=due_date,
-        until=until,
-        days_late=days_late,
-        day_count=basis,
-        medical_public_debtor=medical_public_debtor,
-        rate_reference_date=reference_date,
-        amount=sum((p.interest for p in periods), Decimal(0)),
-        periods=tuple(periods),
-        table=rates.name,
-        unconfirmed_periods=unconfirmed,
-    )
+    return make_interest({
+        "jurisdiction": jurisdiction,
+        "due_date": due_date,
+        "until": until,
+        "days_late": days_late,
+        "day_count": basis,
+        "medical_public_debtor": medical_public_debtor,
+        "rate_reference_date": reference_date,
+        "amount": amount,
+        "periods": tuple(periods),
+        "table": rates.name,
+        "unconfirmed_periods": tuple(unconfirmed),
+    })
+
+
+_period = _Unvalidated(InterestPeriod)
+_interest = _Unvalidated(StatutoryInterest)
+
+
+def _validated_period(values: dict[str, Any]) -> InterestPeriod:
+    return InterestPeriod(**values)
+
+
+def _validated_interest(values: dict[str, Any]) -> StatutoryInterest:
+    return StatutoryInterest(**values)
 
 
 def balance_days(
@@ -239,13 +281,20 @@ def balance_days(
     amount, steps out of order, or a first step after the due date (the balance on the first
     day of delay would be unknown).
     """
-    total = Decimal(0)
     days, amounts = _balance_steps(balances)
     if days[0] > due_date:
         raise DataError(
             f"balances start on {days[0]}, after the due date {due_date}: give the "
             "balance outstanding on the due date as the first step"
         )
+    return _balance_days(days, amounts, due_date, until)
+
+
+def _balance_days(
+    days: Sequence[date], amounts: Sequence[Decimal], due_date: date, until: date
+) -> Decimal:
+    """:func:`balance_days` of checked steps (as :func:`_statutory_interest` takes them)."""
+    total = Decimal(0)
     day = due_date + _ONE_DAY
     while day <= until:
         index = bisect.bisect_left(days, day) - 1
@@ -265,21 +314,36 @@ def _segments(
     rates: RateTable,
     fixed_row: RatePeriod | None,
     basis: DayCount,
+    table_cuts: Sequence[date] | None = None,
 ) -> list[tuple[date, date]]:
-    """Split ``[first_day, until]`` where the principal, the rate row or the divisor can change."""
+    """Split ``[first_day, until]`` where the principal, the rate row or the divisor can change
+    (``table_cuts``: :func:`_table_cuts` of ``rates``, where the caller keeps them)."""
     if until < first_day:
         return []
-    cuts = {first_day, until + _ONE_DAY}
+    after_until = until + _ONE_DAY
+    cuts = {first_day, after_until}
     # A step at the end of day d changes the principal from d + 1.
     cuts.update(d + _ONE_DAY for d in step_days)
     if fixed_row is None:
-        # Period starts and the days after period ends (which may open a gap with no rate).
-        cuts.update(row.period_start for row in rates.rows)
-        cuts.update(row.period_end + _ONE_DAY for row in rates.rows)
+        # Period starts and the days after period ends (which may open a gap with no rate):
+        # those from first_day to after_until, the only ones kept below.
+        if table_cuts is None:
+            table_cuts = _table_cuts(rates)
+        cuts.update(table_cuts[
+            bisect.bisect_left(table_cuts, first_day):bisect.bisect_right(table_cuts, after_until)
+        ])
     if basis == "actual":
         cuts.update(date(year, 1, 1) for year in range(first_day.year + 1, until.year + 1))
-    inside = sorted(cut for cut in cuts if first_day <= cut <= until + _ONE_DAY)
+    inside = sorted(cut for cut in cuts if first_day <= cut <= after_until)
     return [(start, after - _ONE_DAY) for start, after in itertools.pairwise(inside)]
+
+
+def _table_cuts(rates: RateTable) -> list[date]:
+    """The days a rate table's rate can change on: each period's start and the day after each
+    period's end, sorted."""
+    cuts = {row.period_start for row in rates.rows}
+    cuts.update(row.period_end + _ONE_DAY for row in rates.rows)
+    return sorted(cuts)
 
 
 def _rate_pct(row: RatePeriod, rates: RateTable, medical_public_debtor: bool) -> Decimal:

@@ -14,16 +14,18 @@ from pydantic import BaseModel, ConfigDict
 
 from clientguard.errors import DataError
 from clientguard.i18n import gettext as _
-from clientguard.metrics.cost.compensation import FixedCompensation, fixed_compensation
+from clientguard.metrics.cost.compensation import FixedCompensation, _fixed_compensation
 from clientguard.metrics.cost.interest import (
     StatutoryInterest,
-    balance_days,
+    _balance_days,
+    _statutory_interest,
+    _table_cuts,
     carrying_cost,
-    statutory_interest,
 )
-from clientguard.metrics.cost.rates import RateTable
+from clientguard.metrics.cost.rates import Jurisdiction, RateTable
+from clientguard.money import FxTable
 from clientguard.policy import Policy
-from clientguard.settlement import Settlement, balance_history, settle
+from clientguard.settlement import Settlement, _balance_histories, _Unvalidated, settle
 
 if TYPE_CHECKING:
     from clientguard.ledger import Ledger
@@ -127,34 +129,54 @@ def lateness_costs(
         settlements if settlements is not None else settle(ledger, as_of=as_of, policy=policy)
     )
     first_due = as_of - timedelta(days=policy.lookback_days - 1)
+    cost_of_capital = policy.cost_of_capital
+    fx = ledger.fx
+    base = ledger.base_currency
+    # Each jurisdiction's rate table and the days its rate can change on, looked up once.
+    laws: dict[str, tuple[RateTable, list[date]]] = {}
+    jurisdictions: dict[str, Literal["pl", "eu", "uk", "none"]] = {}
     by_customer: dict[str, list[InvoiceLatenessCost]] = {}
     for invoice_id, settlement in settlements.items():
-        if not settlement.days_late:
+        days_late = settlement.days_late
+        if not days_late:
             continue
         invoice = ledger.invoice(invoice_id)
-        if not first_due <= invoice.due_date <= as_of:
+        due = invoice.due_date
+        if not first_due <= due <= as_of:
             continue
-        jurisdiction = jurisdiction_of(ledger, invoice.customer_id, policy)
+        customer_id = invoice.customer_id
+        jurisdiction = jurisdictions.get(customer_id)
+        if jurisdiction is None:
+            jurisdiction = jurisdictions[customer_id] = jurisdiction_of(
+                ledger, customer_id, policy
+            )
         until = settlement.settled_on or as_of
         # Statutory interest runs on what was outstanding each day; the financing cost only on
-        # what the client still had to pay (credited money carries none).
-        steps = balance_history(ledger, settlement)
-        paying = balance_history(ledger, settlement, credits_from_due=True)
+        # what the client still had to pay (credited money carries none). Both from one look
+        # at the invoice's applications: steps a settlement gives are checked already (days
+        # rising from the due date, balances never negative).
+        steps, paying = _balance_histories(ledger, settlement, invoice)
         rate = ledger.rate_to_base(invoice)
-        exposure = balance_days(paying, due_date=invoice.due_date, until=until)
-        financing = carrying_cost(exposure, policy.cost_of_capital)
+        step_days, step_amounts = _columns(steps)
+        exposure = _balance_days(
+            *((step_days, step_amounts) if paying is steps else _columns(paying)), due, until
+        )
+        financing = carrying_cost(exposure, cost_of_capital)
         notes: list[str] = []
         interest: StatutoryInterest | None = None
         compensation: FixedCompensation | None = None
         compensation_base: Decimal | None = None
         if jurisdiction != "none":
             try:
-                interest = statutory_interest(
-                    jurisdiction=jurisdiction,
-                    due_date=invoice.due_date,
-                    balances=steps,
-                    until=until,
-                    table=(tables or {}).get(jurisdiction),
+                law = laws.get(jurisdiction)
+                if law is None:
+                    table = (tables or {}).get(jurisdiction)
+                    if table is None:
+                        table = RateTable.packaged(jurisdiction)
+                    law = laws[jurisdiction] = (table, _table_cuts(table))
+                interest = _statutory_interest(
+                    jurisdiction, due, step_days, step_amounts, until, law[0], 365, False,
+                    trusted=True, table_cuts=law[1],
                 )
                 if interest.unconfirmed_periods:
                     notes.append(
@@ -165,18 +187,14 @@ def lateness_costs(
             except DataError as exc:
                 notes.append(_("no statutory interest: {error}").format(error=exc))
             try:
-                compensation = fixed_compensation(
-                    jurisdiction=jurisdiction,
-                    amount=invoice.total,
-                    currency=invoice.currency,
-                    due_date=invoice.due_date,
-                    fx=ledger.fx,
+                compensation = _checked_compensation(
+                    jurisdiction, invoice.total, invoice.currency, due, fx
                 )
-                if compensation.currency == ledger.base_currency:
+                if compensation.currency == base:
                     compensation_base = compensation.amount
-                elif ledger.fx is not None:
+                elif fx is not None:
                     try:
-                        compensation_base = ledger.fx.convert(
+                        compensation_base = fx.convert(
                             compensation.amount, compensation.currency, compensation.rule_date
                         )
                     except DataError as exc:
@@ -186,28 +204,32 @@ def lateness_costs(
                         _(
                             "compensation stated in {currency}: the ledger has no FxTable to "
                             "convert it to {base}"
-                        ).format(currency=compensation.currency, base=ledger.base_currency)
+                        ).format(currency=compensation.currency, base=base)
                     )
             except DataError as exc:
                 notes.append(_("no fixed compensation: {error}").format(error=exc))
-        by_customer.setdefault(invoice.customer_id, []).append(
-            InvoiceLatenessCost(
-                invoice_id=invoice_id,
-                customer_id=invoice.customer_id,
-                currency=invoice.currency,
-                due_date=invoice.due_date,
-                days_late=settlement.days_late,
-                still_open=settlement.settled_on is None,
-                balance_days=exposure,
-                financing_cost=financing,
-                financing_cost_base=financing * rate,
-                statutory_interest=interest,
-                statutory_interest_base=(interest.amount * rate) if interest else Decimal(0),
-                compensation=compensation,
-                compensation_base=compensation_base,
-                notes=tuple(notes),
-            )
-        )
+        # The fields in the model's order, as validation would store them.
+        cost = _invoice_cost({
+            "invoice_id": invoice_id,
+            "customer_id": customer_id,
+            "currency": invoice.currency,
+            "due_date": due,
+            "days_late": days_late,
+            "still_open": settlement.settled_on is None,
+            "balance_days": exposure,
+            "financing_cost": financing,
+            "financing_cost_base": financing * rate,
+            "statutory_interest": interest,
+            "statutory_interest_base": (interest.amount * rate) if interest else Decimal(0),
+            "compensation": compensation,
+            "compensation_base": compensation_base,
+            "notes": tuple(notes),
+        })
+        held = by_customer.get(customer_id)
+        if held is None:
+            by_customer[customer_id] = [cost]
+        else:
+            held.append(cost)
     result: dict[str, ClientLatenessCost] = {}
     for customer_id in sorted(by_customer):
         items = by_customer[customer_id]
@@ -235,3 +257,23 @@ def lateness_costs(
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result
+
+
+_invoice_cost = _Unvalidated(InvoiceLatenessCost)
+"""An :class:`InvoiceLatenessCost` of values :func:`lateness_costs` computed from a validated
+ledger, with exactly the declared types: made without validating them again."""
+
+
+def _columns(steps: list[tuple[date, Decimal]]) -> tuple[list[date], list[Decimal]]:
+    """Balance steps as their days and their amounts."""
+    return [day for day, _ in steps], [amount for _, amount in steps]
+
+
+def _checked_compensation(
+    jurisdiction: Jurisdiction, total: Decimal, currency: str, due: date, fx: FxTable | None
+) -> FixedCompensation:
+    """:func:`fixed_compensation` of a ledger's invoice (its total a checked Decimal, its
+    currency a known code, ``fx`` the ledger's table), made without validating it again."""
+    if total <= 0:
+        raise DataError(f"fixed_compensation amount is {total}: a late debt is positive")
+    return _fixed_compensation(jurisdiction, total, currency, due, fx, trusted=True)

@@ -1,0 +1,732 @@
+"""The review's fast paths of issue 21 (item 3) give what the plain code gave.
+
+Each speed-up of the review replaced a straightforward implementation; the straightforward one
+is kept here, as it was, as the reference, and the fast one must give the very same results
+(the same values, the same Decimal digits: compared as JSON) on ledgers hypothesis makes with
+the ``clientguard.testing`` builders, and on a larger generated ledger. The results made
+without validation must be the models validation makes, field by field.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import math
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+import clientguard as cg
+from clientguard.errors import DataError
+from clientguard.forecast import Forecast, InvoiceForecast, Model, forecast, learn
+from clientguard.forecast.model import (
+    _Z80,
+    WEEKS,
+    CashWeek,
+    _day,
+    _p_above,
+    _Paid,
+    _probability,
+    _share_above,
+)
+from clientguard.i18n import gettext as _
+from clientguard.ledger import Ledger
+from clientguard.metrics.concentration import revenue_by_client
+from clientguard.metrics.cost import (
+    ClientLatenessCost,
+    FixedCompensation,
+    InvoiceLatenessCost,
+    RateTable,
+    StatutoryInterest,
+    balance_days,
+    fixed_compensation,
+    jurisdiction_of,
+    lateness_costs,
+    statutory_interest,
+)
+from clientguard.metrics.cost.interest import _segments, _table_cuts, carrying_cost
+from clientguard.metrics.lateness import payment_profiles
+from clientguard.metrics.trend import monthly_series
+from clientguard.model import AnyRecord, Payment
+from clientguard.money import ZERO, FxTable
+from clientguard.policy import Policy
+from clientguard.review import _MINOR_UNITS, _finer_records, _finer_than
+from clientguard.sample import sample_records
+from clientguard.settlement import (
+    Replay,
+    Settlement,
+    _balance_histories,
+    _Checked,
+    _checked_replay,
+    _checked_rows,
+    _source_disagreements,
+    applied_parts,
+    balance_history,
+    replay,
+    settle,
+)
+from clientguard.signals import dispute_splits
+from clientguard.testing import credit_note, fx_table, invoice, ledger, payment
+
+D = Decimal
+START = date(2024, 1, 1)
+_ONE_DAY = timedelta(days=1)
+
+
+# ------------------------------------------------------------------------------ references
+def reference_balance_history(
+    book: Ledger, settlement: Settlement, *, credits_from_due: bool = False
+) -> list[tuple[date, Decimal]]:
+    """``settlement.balance_history`` as it was before issue 21: one call per view."""
+    inv = book.invoice(settlement.invoice_id)
+    due = inv.due_date
+    counted = [part for part in applied_parts(book, inv.id) if part.date <= settlement.as_of]
+    if credits_from_due:
+        counted.sort(key=lambda part: part.application.document_kind == "payment")
+    balance = inv.total
+    by_day: dict[date, Decimal] = {}
+    for part in counted:
+        balance = max(ZERO, balance - part.application.amount)
+        credit = part.application.document_kind != "payment"
+        day = due if credits_from_due and credit else part.date
+        by_day[max(day, due)] = balance
+    steps = [(due, by_day.pop(due, inv.total))]
+    steps.extend(sorted(by_day.items()))
+    if settlement.settled_on is not None and settlement.basis == "paid_on":
+        if steps[-1][0] == settlement.settled_on:
+            steps[-1] = (settlement.settled_on, ZERO)
+        else:
+            steps.append((settlement.settled_on, ZERO))
+    return steps
+
+
+def reference_segments(
+    first_day: date, until: date, step_days: Sequence[date], rates: RateTable, fixed: bool
+) -> list[tuple[date, date]]:
+    """The interest's segments as they were cut before issue 21 (365-day basis)."""
+    if until < first_day:
+        return []
+    cuts = {first_day, until + _ONE_DAY}
+    cuts.update(d + _ONE_DAY for d in step_days)
+    if not fixed:
+        cuts.update(row.period_start for row in rates.rows)
+        cuts.update(row.period_end + _ONE_DAY for row in rates.rows)
+    inside = sorted(cut for cut in cuts if first_day <= cut <= until + _ONE_DAY)
+    return [(start, after - _ONE_DAY) for start, after in itertools.pairwise(inside)]
+
+
+def reference_lateness_costs(
+    book: Ledger, *, as_of: date, policy: Policy, settlements: dict[str, Settlement]
+) -> dict[str, ClientLatenessCost]:
+    """``lateness_costs`` as it was before issue 21: the public functions, every model
+    validated, the balance history made twice."""
+    first_due = as_of - timedelta(days=policy.lookback_days - 1)
+    by_customer: dict[str, list[InvoiceLatenessCost]] = {}
+    for invoice_id, settlement in settlements.items():
+        if not settlement.days_late:
+            continue
+        inv = book.invoice(invoice_id)
+        if not first_due <= inv.due_date <= as_of:
+            continue
+        jurisdiction = jurisdiction_of(book, inv.customer_id, policy)
+        until = settlement.settled_on or as_of
+        steps = reference_balance_history(book, settlement)
+        paying = reference_balance_history(book, settlement, credits_from_due=True)
+        rate = book.rate_to_base(inv)
+        exposure = balance_days(paying, due_date=inv.due_date, until=until)
+        financing = carrying_cost(exposure, policy.cost_of_capital)
+        notes: list[str] = []
+        interest: StatutoryInterest | None = None
+        compensation: FixedCompensation | None = None
+        compensation_base: Decimal | None = None
+        if jurisdiction != "none":
+            try:
+                interest = statutory_interest(
+                    jurisdiction=jurisdiction, due_date=inv.due_date, balances=steps,
+                    until=until,
+                )
+                if interest.unconfirmed_periods:
+                    notes.append(_("statutory rate not confirmed for {periods}").format(
+                        periods=", ".join(interest.unconfirmed_periods)))
+            except DataError as exc:
+                notes.append(_("no statutory interest: {error}").format(error=exc))
+            try:
+                compensation = fixed_compensation(
+                    jurisdiction=jurisdiction, amount=inv.total, currency=inv.currency,
+                    due_date=inv.due_date, fx=book.fx,
+                )
+                if compensation.currency == book.base_currency:
+                    compensation_base = compensation.amount
+                elif book.fx is not None:
+                    try:
+                        compensation_base = book.fx.convert(
+                            compensation.amount, compensation.currency, compensation.rule_date
+                        )
+                    except DataError as exc:
+                        notes.append(_("compensation not converted: {error}").format(error=exc))
+                else:
+                    notes.append(_(
+                        "compensation stated in {currency}: the ledger has no FxTable to "
+                        "convert it to {base}"
+                    ).format(currency=compensation.currency, base=book.base_currency))
+            except DataError as exc:
+                notes.append(_("no fixed compensation: {error}").format(error=exc))
+        by_customer.setdefault(inv.customer_id, []).append(
+            InvoiceLatenessCost(
+                invoice_id=invoice_id,
+                customer_id=inv.customer_id,
+                currency=inv.currency,
+                due_date=inv.due_date,
+                days_late=settlement.days_late,
+                still_open=settlement.settled_on is None,
+                balance_days=exposure,
+                financing_cost=financing,
+                financing_cost_base=financing * rate,
+                statutory_interest=interest,
+                statutory_interest_base=(interest.amount * rate) if interest else D(0),
+                compensation=compensation,
+                compensation_base=compensation_base,
+                notes=tuple(notes),
+            )
+        )
+    result: dict[str, ClientLatenessCost] = {}
+    for customer_id in sorted(by_customer):
+        items = by_customer[customer_id]
+        unconverted: dict[str, Decimal] = {}
+        for item in items:
+            if item.compensation is not None and item.compensation_base is None:
+                unconverted[item.compensation.currency] = (
+                    unconverted.get(item.compensation.currency, D(0)) + item.compensation.amount
+                )
+        interest_total = sum((i.statutory_interest_base for i in items), D(0))
+        compensation_total = sum(
+            (i.compensation_base for i in items if i.compensation_base is not None), D(0)
+        )
+        result[customer_id] = ClientLatenessCost(
+            customer_id=customer_id,
+            jurisdiction=jurisdiction_of(book, customer_id, policy),
+            invoices=tuple(items),
+            financing_cost=sum((i.financing_cost_base for i in items), D(0)),
+            statutory_interest=interest_total,
+            compensation=compensation_total,
+            compensation_unconverted=unconverted,
+            claimable=interest_total + compensation_total,
+            notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
+        )
+    return result
+
+
+def reference_checked(book: Ledger, as_of: date, policy: Policy) -> list[_Checked]:
+    """Every row of the replay with the source's disagreements, as the settlements took them
+    before any shortcut: ``_source_disagreements`` of each."""
+    return [
+        (row, *_source_disagreements(book, row, policy.settle_tolerance))
+        for row in replay(book, as_of=as_of, policy=policy)
+    ]
+
+
+def reference_forecast(book: Ledger, as_of: date, policy: Policy) -> Forecast:
+    """``forecast`` as it was before issue 21: each open invoice predicted on its own (its
+    model validated), its weekly chances and their Decimals made for it, base amounts all
+    through ``Ledger.base_amount``."""
+    rows = replay(book, as_of=as_of, policy=policy)
+    paid = [row for row in rows if row.status == "settled" and row.settled_on is not None
+            and row.days_beyond_terms is not None]
+    columns = _Paid(
+        customers=[row.invoice.customer_id for row in paid],
+        delays=[row.days_beyond_terms for row in paid],  # type: ignore[misc]
+        days=[row.settled_on for row in paid],  # type: ignore[misc]
+        disputed=[row.invoice.disputed for row in paid],
+        amounts=[int(book.base_amount(row.invoice)) for row in paid],
+    )
+    model = learn(book, as_of=as_of, policy=policy, rows=rows, _paid=columns)
+    predicted: list[InvoiceForecast] = []
+    weekly: list[list[tuple[Decimal, float]]] = [[] for _ in range(WEEKS)]
+    after = D(0)
+    for row in rows:
+        if row.status != "open" or row.open_balance <= 0:
+            continue
+        balance = row.open_balance * book.rate_to_base(row.invoice)
+        one = reference_predict(model, row, balance)
+        predicted.append(one)
+        mixture, _, _ = model.mixture(row.invoice.customer_id, row.invoice.disputed, balance)
+        covered = 0.0
+        for week, p in enumerate(reference_weekly(model, mixture, one)):
+            if p > 0:
+                weekly[week].append((balance, p))
+                covered += p
+        after += balance * _probability(max(0.0, 1 - covered))
+    weeks = []
+    for week in range(WEEKS):
+        parts = weekly[week]
+        expected = sum((b * _probability(p) for b, p in parts), D(0))
+        variance = sum(float(b) ** 2 * p * (1 - p) for b, p in parts)
+        spread = D(repr(_Z80 * math.sqrt(variance))).quantize(D("0.01"))
+        start = as_of + timedelta(days=7 * week + 1)
+        weeks.append(CashWeek(
+            week=week + 1, start=start, end=start + timedelta(days=6), expected=expected,
+            low=max(D(0), expected - spread),
+            high=min(sum((b for b, _ in parts), D(0)), expected + spread),
+        ))
+    predicted.sort(key=lambda f: (-f.p_late, f.due_date, f.invoice_id))
+    return Forecast(
+        as_of=as_of, invoices=tuple(predicted),
+        clients=tuple(model.outlook(c) for c in sorted({r.invoice.customer_id for r in rows})),
+        weeks=tuple(weeks), after=after, credibility_k=model.k, history=model.history,
+    )
+
+
+def reference_predict(model: Model, row: Replay, balance: Decimal) -> InvoiceForecast:
+    """``Model.predict`` as it was before issue 21: every quantile searched for each
+    invoice."""
+    inv = row.invoice
+    grace = model.policy.grace_days
+    mixture, pool_name, client = model.mixture(inv.customer_id, inv.disputed, balance)
+    age = (model.as_of - inv.due_date).days
+    beyond = mixture.cdf(age) >= 1 - 1e-9
+    if beyond:
+        tail = model.tail or [1]
+        low_d = age + tail[min(len(tail) - 1, int(0.1 * len(tail)))]
+        mid_d = age + tail[min(len(tail) - 1, int(0.5 * len(tail)))]
+        high_d = age + tail[min(len(tail) - 1, int(0.9 * len(tail)))]
+        p_late = 1.0 if age >= grace else _share_above(tail, grace - age)
+        p_late_30 = 1.0 if age >= 30 else _share_above(tail, 30 - age)
+    else:
+        low_d = mixture.quantile(model.tail_level, age)
+        mid_d = mixture.quantile(0.5, age)
+        high_d = mixture.quantile(1 - model.tail_level, age)
+        p_late = _p_above(mixture, grace, age)
+        p_late_30 = _p_above(mixture, 30, age)
+    due = inv.due_date
+    return InvoiceForecast(
+        invoice_id=inv.id, customer_id=inv.customer_id, due_date=due,
+        open_balance_base=balance, days_past_due=age,
+        predicted_on=_day(due, mid_d, model.as_of), low=_day(due, low_d, model.as_of),
+        high=_day(due, high_d, model.as_of), p_late=p_late, p_late_30=p_late_30,
+        client_weight=mixture.z, client_invoices=client.n if client else 0,
+        client_mean_delay=client.mean if client else None,
+        client_trend=client.trend if client else None, pool=pool_name,
+        pool_invoices=mixture.pool.n, disputed=inv.disputed, beyond_history=beyond,
+    )
+
+
+def reference_weekly(model: Model, mixture: Any, one: InvoiceForecast) -> list[float]:
+    """The weekly chances of one prediction, as they were made before issue 21."""
+    age = one.days_past_due
+    ends = [age + 7 * week for week in range(WEEKS + 1)]
+    if one.beyond_history:
+        tail = model.tail or [1]
+        cumulative = [bisect.bisect_right(tail, end - age) / len(tail) for end in ends]
+    else:
+        base = mixture.cdf(age)
+        if base >= 1:
+            return [0.0] * WEEKS
+        cumulative = [(mixture.cdf(end) - base) / (1 - base) for end in ends]
+    return [max(0.0, cumulative[w + 1] - cumulative[w]) for w in range(WEEKS)]
+
+
+# ------------------------------------------------------------------------------- ledgers
+def _fx(days: int) -> FxTable:
+    """A rate every third day over the ledgers' span, for USD, GBP and PLN (EUR base)."""
+    rates: dict[str, dict[date, str]] = {"USD": {}, "GBP": {}, "PLN": {}}
+    for step in range(0, days, 3):
+        day = START - timedelta(days=60) + timedelta(days=step)
+        rates["USD"][day] = f"0.9{step % 7}"
+        rates["GBP"][day] = f"1.1{step % 5}"
+        rates["PLN"][day] = f"0.23{step % 9}"
+    return fx_table("EUR", rates)
+
+
+FX = _fx(1200)
+OWN_RATES = {"EUR": None, "USD": "0.91", "GBP": "1.17", "PLN": "0.2345"}
+
+
+@st.composite
+def books(draw: st.DrawFn) -> Ledger:
+    """Up to three customers and ten invoices in four currencies, paid in full, in part, by
+    a paid date only, with credit notes, allocations dated before their document, a paid
+    date after partial payments, the source's amount due right, wrong or missing, over two
+    years; with or without an FxTable."""
+    with_fx = draw(st.booleans())
+    records: list[AnyRecord] = []
+    for index in range(draw(st.integers(1, 10))):
+        who = draw(st.sampled_from(["a", "b", "c"]))
+        currency = draw(st.sampled_from(["EUR", "EUR", "USD", "GBP", "PLN"]))
+        own_rate = OWN_RATES[currency] if not with_fx or draw(st.booleans()) else None
+        if own_rate is None and currency != "EUR" and not with_fx:
+            own_rate = OWN_RATES[currency]
+        cents = draw(st.integers(1, 8_000_000))
+        issued = START + timedelta(days=draw(st.integers(0, 600)))
+        terms = draw(st.integers(0, 60))
+        how = draw(st.sampled_from(["open", "paid_on", "payments", "payments_then_paid_on"]))
+        paid_on = None
+        if how in ("paid_on", "payments_then_paid_on"):
+            paid_on = issued + timedelta(days=draw(st.integers(-5, 150)))
+        said = draw(st.sampled_from(["none", "none", "zero", "total", "some"]))
+        amount_due = {"none": None, "zero": D(0), "total": D(cents) / 100}.get(said)
+        if said == "some":
+            amount_due = D(draw(st.integers(0, cents))) / 100
+        inv = invoice(who, issued=issued, total=D(cents) / 100, terms=terms, currency=currency,
+                      fx_rate=own_rate, id=f"I{index}", paid=paid_on, amount_due=amount_due,
+                      status="paid" if how == "payments" else None)
+        records.append(inv)
+        if how in ("payments", "payments_then_paid_on", "open"):
+            left = cents
+            for part in range(draw(st.integers(0, 3))):
+                if left == 0:
+                    break
+                piece = draw(st.integers(1, left))
+                left -= piece
+                day = issued + timedelta(days=draw(st.integers(-10, 200)))
+                applied = day + timedelta(days=draw(st.integers(-15, 10)))
+                amount = D(piece) / 100
+                if draw(st.integers(0, 3)) == 0:
+                    records.append(credit_note(
+                        who, issued=day, total=amount, applies_to=[(inv, amount)],
+                        applied_on=applied, currency=currency, fx_rate=own_rate,
+                        id=f"C{index}-{part}"))
+                else:
+                    records.append(payment(
+                        who, on=day, amount=amount, pays=[(inv, amount)], applied_on=applied,
+                        currency=currency, fx_rate=own_rate, id=f"P{index}-{part}"))
+    return ledger(*records, fx=FX if with_fx else None)
+
+
+POLICIES = st.builds(
+    Policy,
+    jurisdiction=st.sampled_from(["pl", "eu", "uk", "none"]),
+    grace_days=st.integers(0, 10),
+    lookback_days=st.sampled_from([30, 120, 365, 900]),
+)
+AS_OF = st.dates(min_value=date(2024, 2, 1), max_value=date(2026, 6, 30))
+
+
+def _json(result: dict[str, BaseModel]) -> dict[str, str]:
+    return {key: value.model_dump_json() for key, value in result.items()}
+
+
+def _assert_made_as_validation_makes(model: BaseModel) -> None:
+    again = type(model).model_validate(model.model_dump())
+    assert again == model
+    assert again.model_fields_set == model.model_fields_set
+    assert list(again.__dict__) == list(model.__dict__)
+    assert again.model_dump_json() == model.model_dump_json()
+
+
+# ------------------------------------------------------------------------- balance history
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF)
+def test_both_balance_histories_are_the_old_ones(book: Ledger, as_of: date) -> None:
+    for settlement in settle(book, as_of=as_of).values():
+        outstanding = reference_balance_history(book, settlement)
+        paying = reference_balance_history(book, settlement, credits_from_due=True)
+        both = _balance_histories(book, settlement)
+        # Compared as text too: 0 and 0.00 are equal Decimals, not the same digits.
+        assert [(d, str(a)) for d, a in both[0]] == [(d, str(a)) for d, a in outstanding]
+        assert [(d, str(a)) for d, a in both[1]] == [(d, str(a)) for d, a in paying]
+        assert balance_history(book, settlement) == outstanding
+        assert balance_history(book, settlement, credits_from_due=True) == paying
+
+
+# ------------------------------------------------------------------------ interest segments
+@settings(max_examples=200, deadline=None)
+@given(
+    due=st.dates(min_value=date(2015, 6, 1), max_value=date(2027, 6, 1)),
+    length=st.integers(-3, 800),
+    steps=st.lists(st.integers(0, 800), max_size=5),
+    law=st.sampled_from(["pl", "eu", "uk"]),
+    fixed=st.booleans(),
+)
+def test_interest_segments_are_cut_where_they_were(
+    due: date, length: int, steps: list[int], law: str, fixed: bool
+) -> None:
+    table = RateTable.packaged(law)  # type: ignore[arg-type]
+    first, until = due + _ONE_DAY, due + timedelta(days=length)
+    step_days = sorted({due, *(due + timedelta(days=s) for s in steps)})
+    row = table.rows[0] if fixed else None
+    expected = reference_segments(first, until, step_days, table, fixed)
+    assert _segments(first, until, step_days, table, row, 365) == expected
+    assert _segments(first, until, step_days, table, row, 365, _table_cuts(table)) == expected
+
+
+# --------------------------------------------------------------------------- lateness costs
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF, policy=POLICIES)
+def test_lateness_costs_are_the_old_ones(book: Ledger, as_of: date, policy: Policy) -> None:
+    settlements = settle(book, as_of=as_of, policy=policy)
+    expected = reference_lateness_costs(book, as_of=as_of, policy=policy,
+                                        settlements=settlements)
+    costs = lateness_costs(book, as_of=as_of, policy=policy, settlements=settlements)
+    assert costs == expected
+    assert _json(costs) == _json(expected)  # type: ignore[arg-type]
+    for cost in costs.values():
+        for item in cost.invoices:
+            _assert_made_as_validation_makes(item)
+            for part in (item.statutory_interest, item.compensation):
+                if part is not None:
+                    _assert_made_as_validation_makes(part)
+            for period in item.statutory_interest.periods if item.statutory_interest else ():
+                _assert_made_as_validation_makes(period)
+
+
+@pytest.fixture(scope="module")
+def larger() -> tuple[Ledger, date]:
+    data = sample_records(4, invoices=20_000)
+    return data.ledger(), data.as_of
+
+
+@pytest.mark.parametrize("law", ["eu", "pl", "uk"])
+def test_lateness_costs_of_a_larger_book_are_the_old_ones(
+    larger: tuple[Ledger, date], law: str
+) -> None:
+    book, as_of = larger
+    policy = Policy(jurisdiction=law)  # type: ignore[arg-type]
+    settlements = settle(book, as_of=as_of, policy=policy)
+    costs = lateness_costs(book, as_of=as_of, policy=policy, settlements=settlements)
+    expected = reference_lateness_costs(book, as_of=as_of, policy=policy,
+                                        settlements=settlements)
+    assert sum(len(c.invoices) for c in costs.values()) > 100
+    assert _json(costs) == _json(expected)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the source's disagreements
+def _notes(items: Sequence[_Checked]) -> list[tuple[str, str, list[tuple[str, ...]]]]:
+    """Each item's invoice, mismatch and notes (each with its kind and amount) as text."""
+    return [
+        (row.invoice.id, str(mismatch),
+         [(str(n), getattr(n, "kind", ""), str(getattr(n, "amount", ""))) for n in notes])
+        for row, mismatch, notes in items
+    ]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF, policy=POLICIES)
+def test_the_rows_passed_without_a_look_have_nothing_to_say(
+    book: Ledger, as_of: date, policy: Policy
+) -> None:
+    expected = reference_checked(book, as_of, policy)
+    every = list(_checked_replay(book, as_of=as_of, policy=policy))
+    assert [item[0] for item in every] == [item[0] for item in expected]
+    assert _notes(every) == _notes(expected)
+    flagged = [item for item in expected
+               if item[0].status == "paid_date_unknown" or item[1] is not None or item[2]]
+    assert _notes(_checked_rows(book, as_of=as_of, policy=policy)) == _notes(flagged)
+
+
+# ------------------------------------------------------------------------------- forecast
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF, policy=POLICIES)
+def test_the_forecast_is_the_old_one(book: Ledger, as_of: date, policy: Policy) -> None:
+    made = forecast(book, as_of=as_of, policy=policy)
+    assert made.model_dump_json() == reference_forecast(book, as_of, policy).model_dump_json()
+    for one in made.invoices:
+        _assert_made_as_validation_makes(one)
+
+
+def test_the_forecast_of_a_larger_book_is_the_old_one(larger: tuple[Ledger, date]) -> None:
+    book, as_of = larger
+    policy = Policy()
+    made = forecast(book, as_of=as_of, policy=policy)
+    assert len(made.invoices) > 100
+    assert made.model_dump_json() == reference_forecast(book, as_of, policy).model_dump_json()
+    _assert_made_as_validation_makes(made.invoices[0])
+
+
+# ------------------------------------------------------------------- finer than the minor unit
+def reference_finer_records(book: Ledger) -> list[str]:
+    """``review._finer_records`` as it was before issue 21: one record at a time."""
+    finer: list[str] = []
+    for inv in book.invoices:
+        unit = _MINOR_UNITS[inv.currency]
+        total, due = inv.total, inv.amount_due
+        if (not total.same_quantum(unit) and _finer_than(total, unit)) or (
+            due is not None and not due.same_quantum(unit) and _finer_than(due, unit)
+        ):
+            finer.append(f"invoice {inv.id}")
+    for document in [*book.payments, *book.credit_notes]:
+        unit = _MINOR_UNITS[document.currency]
+        amount = document.amount if isinstance(document, Payment) else document.total
+        fine = amount.same_quantum(unit) or not _finer_than(amount, unit)
+        if fine:
+            for allocation in document.allocations:
+                share = allocation.amount
+                if not share.same_quantum(unit) and _finer_than(share, unit):
+                    fine = False
+                    break
+        if not fine:
+            finer.append(f"{document.kind} {document.id}")
+    return finer
+
+
+def _amounts(least: int = 0) -> st.SearchStrategy[Decimal]:
+    """Amounts written with 0 to 4 decimals or as a power of ten (1E+2), some finer than a
+    minor unit, some with trailing zeros (10.500)."""
+    return st.one_of(
+        st.builds(lambda units, places: D(units).scaleb(-places),
+                  st.integers(least, 2_000_000), st.integers(0, 4)),
+        st.sampled_from([D("1E+2"), D("10.500"), D("10.005"), D("0.10"), D("7")]),
+    )
+
+
+@st.composite
+def fine_and_finer(draw: st.DrawFn) -> Ledger:
+    """Invoices, payments and credit notes in EUR, JPY and KWD (two, none and three minor
+    digits) with amounts of every precision, in several allocations, some without an amount
+    due."""
+    records: list[AnyRecord] = []
+    for index in range(draw(st.integers(1, 6))):
+        currency = draw(st.sampled_from(["EUR", "JPY", "KWD"]))
+        rate = {"EUR": None, "JPY": "0.0061", "KWD": "2.95"}[currency]
+        total = draw(_amounts(least=1))
+        inv = invoice("a", issued=START + timedelta(days=index), total=total, id=f"I{index}",
+                      currency=currency, fx_rate=rate,
+                      amount_due=draw(st.one_of(st.none(), _amounts())))
+        records.append(inv)
+        shares = [draw(_amounts()) for _ in range(draw(st.integers(0, 3)))]
+        shares = [share for share in shares if share <= total / 4]
+        if shares:
+            kind = draw(st.sampled_from(["payment", "credit_note"]))
+            amount = sum(shares, D(0)) + draw(st.sampled_from([D(0), D("0.001"), D(5)]))
+            day = START + timedelta(days=index + 3)
+            if kind == "payment":
+                records.append(payment("a", on=day, amount=amount, currency=currency,
+                                       fx_rate=rate, id=f"P{index}",
+                                       pays=[(inv, share) for share in shares]))
+            else:
+                records.append(credit_note("a", issued=day, total=amount, currency=currency,
+                                           fx_rate=rate, id=f"C{index}",
+                                           applies_to=[(inv, share) for share in shares]))
+    return ledger(*records)
+
+
+@settings(max_examples=200, deadline=None)
+@given(book=fine_and_finer())
+def test_the_records_finer_than_their_minor_unit_are_the_old_ones(book: Ledger) -> None:
+    assert _finer_records(book) == reference_finer_records(book)
+
+
+def test_the_records_finer_than_their_minor_unit_in_a_larger_book(
+    larger: tuple[Ledger, date],
+) -> None:
+    book, _ = larger
+    assert _finer_records(book) == reference_finer_records(book)
+
+
+# ------------------------------------------------------------------------- payment profiles
+def reference_periods(
+    book: Ledger, as_of: date, policy: Policy
+) -> dict[str, tuple[str, str, str, str]]:
+    """Per customer, the monthly series, the recent and earlier periods and the weighted days
+    late of its payment profile, each invoice's ``amount x days late`` worked out for each
+    sum on its own, straight from the replay (as the profiles did before issue 21)."""
+    trend_start = as_of - timedelta(days=policy.trend_history_days)
+    window_start = as_of - timedelta(days=policy.lookback_days)
+    recent_start = as_of - timedelta(days=policy.recent_days)
+    months: dict[str, list[tuple[date, Decimal, int, str]]] = {}
+    periods: dict[str, dict[bool, list[Any]]] = {}
+    weighted: dict[str, list[Decimal]] = {}
+    for row in replay(book, as_of=as_of, policy=policy):
+        inv, days_late = row.invoice, row.days_late
+        due = inv.due_date
+        if (row.status == "paid_date_unknown" or days_late is None or inv.total == 0
+                or not min(window_start, trend_start) < due <= as_of):
+            continue
+        amount = inv.total * book.rate_to_base(inv)
+        if due > trend_start:
+            months.setdefault(inv.customer_id, []).append((due, amount, days_late, inv.id))
+        if due <= window_start:
+            continue
+        sums = weighted.setdefault(inv.customer_id, [D(0), D(0)])
+        sums[1] += amount
+        if days_late:
+            sums[0] += amount * days_late
+        period = periods.setdefault(inv.customer_id, {
+            True: [0, 0, D(0), D(0), []], False: [0, 0, D(0), D(0), []]})[due > recent_start]
+        period[0] += 1
+        period[1] += days_late > policy.grace_days
+        period[2] += amount
+        period[3] += amount * days_late
+        period[4].append(inv.id)
+    result = {}
+    for customer in {*months, *periods}:
+        parts = periods.get(customer, {True: [0, 0, D(0), D(0), []],
+                                       False: [0, 0, D(0), D(0), []]})
+        shown = [
+            json.dumps([count, late, str(Decimal(late) / count) if count else None,
+                        str(days / total) if total else None, ids])
+            for count, late, total, days, ids in (parts[True], parts[False])
+        ]
+        late_sum, amount_sum = weighted.get(customer, [D(0), D(0)])
+        result[customer] = (
+            str([(p.month, p.amount, p.weighted_days_late, p.invoice_ids)
+                 for p in monthly_series(months.get(customer, []))]),
+            shown[0], shown[1],
+            str(late_sum / amount_sum) if amount_sum else "None",
+        )
+    return result
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF, policy=POLICIES)
+def test_the_profiles_periods_and_months_are_the_old_ones(
+    book: Ledger, as_of: date, policy: Policy
+) -> None:
+    expected = reference_periods(book, as_of, policy)
+    for customer, profile in payment_profiles(book, as_of=as_of, policy=policy).items():
+        if customer not in expected:
+            assert profile.monthly == ()
+            assert profile.invoices_due == 0
+            continue
+        shown = [
+            json.dumps([p.invoices, p.invoices_late,
+                        None if p.late_share is None else str(p.late_share),
+                        None if p.weighted_days_late is None else str(p.weighted_days_late),
+                        list(p.invoice_ids)])
+            for p in (profile.recent, profile.before)
+        ]
+        assert (
+            str([(p.month, p.amount, p.weighted_days_late, p.invoice_ids)
+                 for p in profile.monthly]),
+            shown[0], shown[1], str(profile.weighted_days_late),
+        ) == expected[customer]
+
+
+# ----------------------------------------------------------------- what the ledger keeps
+def test_the_kept_revenue_is_only_served_for_the_same_window() -> None:
+    book = ledger(
+        invoice("a", issued="2025-01-10", total="100.00", id="I1"),
+        invoice("b", issued="2025-03-10", total="50.00", id="I2"),
+        credit_note("a", issued="2025-03-20", total="30.00", id="C1"),
+    )
+    january = revenue_by_client(book, first=date(2025, 1, 1), last=date(2025, 1, 31))
+    assert january == {"a": D("100.00")}
+    january["a"] = D(0)  # the caller's copy: the kept sums are not changed by it
+    both = revenue_by_client(book, first=date(2025, 1, 1), last=date(2025, 3, 31))
+    assert both == {"a": D("70.00"), "b": D("50.00")}
+    assert revenue_by_client(book, first=date(2025, 1, 1), last=date(2025, 1, 31)) == {
+        "a": D("100.00")}
+    other = ledger(invoice("c", issued="2025-01-10", total="9.00", id="I9"))
+    assert revenue_by_client(other, first=date(2025, 1, 1), last=date(2025, 1, 31)) == {
+        "c": D("9.00")}
+
+
+def test_disputes_are_looked_for_in_each_ledger_of_its_own() -> None:
+    calm = ledger(invoice("a", issued="2025-01-10", due="2025-02-09", total="100.00", id="I1"))
+    disputed = ledger(
+        invoice("a", issued="2025-01-10", due="2025-02-09", total="100.00", id="I1",
+                disputed=True),
+    )
+    as_of = date(2025, 6, 30)
+    assert dispute_splits(calm, as_of=as_of, policy=Policy()) == {}
+    split = dispute_splits(disputed, as_of=as_of, policy=Policy())
+    assert split["a"].disputed_late == 1
+    assert dispute_splits(calm, as_of=as_of, policy=Policy()) == {}
+    assert cg.review(disputed, as_of=as_of).clients["a"].disputed == 1
+    assert cg.review(calm, as_of=as_of).clients["a"].disputed == 0
