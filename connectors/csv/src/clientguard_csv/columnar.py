@@ -403,6 +403,8 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
     terms: dict[str, object] = {}
     currencies: dict[str, object] = {}
     statuses: dict[str, object] = {}
+    # An amount due of zero, by its cell: one Decimal for every invoice that writes it so.
+    zeros: dict[str, Decimal] = {}
 
     def day(cell: str) -> object:
         """A date cell: the date, _EMPTY when empty, _BAD when it does not read."""
@@ -466,12 +468,13 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
             cells(at["customer_id"]), block.matching(at["customer_id"], _SIMPLE_TEXT),
             strict=True)]
         for (number, ident, customer, issue, due, term, code, total_cell, total_plain,
-             amount_due, paid_cell, paid_plain, status, paid_on, rate_cell, rate_plain) in zip(
+             due_cell, amount_due, paid_cell, paid_plain, status, paid_on, rate_cell,
+             rate_plain) in zip(
             block.texts(at["number"]), block.texts(at["id"]), customers,
             each(dates, day, cells(at["issue_date"])), each(dates, day, cells(at["due_date"])),
             each(terms, days, cells(at["terms_days"])),
             each(currencies, currency_of, cells(at["currency"])),
-            cells(at["total"]), block.matching(at["total"], unsigned),
+            cells(at["total"]), block.matching(at["total"], unsigned), cells(at["amount_due"]),
             amounts(cells(at["amount_due"]), block.matching(at["amount_due"], unsigned)),
             cells(at["amount_paid"]), block.matching(at["amount_paid"], signed),
             each(statuses, status_of, cells(at["status"])),
@@ -479,13 +482,14 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
             cells(at["fx_rate"]), block.matching(at["fx_rate"], unsigned), strict=True,
         ):
             out.append(_invoice(number, ident, customer, issue, due, term, code, total_cell,
-                                total_plain, amount_due, paid_cell, paid_plain, status,
+                                total_plain, due_cell, amount_due, paid_cell, paid_plain, status,
                                 None if paid_on is _EMPTY else paid_on, rate_cell, rate_plain))
         return out
 
     def _invoice(number: str | None, ident: str | None, customer: str, issue: object,
                  due: object, term: object, code: object, total_cell: str, total_plain: bool,
-                 amount_due: object, paid_cell: str, paid_plain: bool, status: object,
+                 due_cell: str, amount_due: object, paid_cell: str, paid_plain: bool,
+                 status: object,
                  paid_on: object, rate_cell: str, rate_plain: bool) -> CheckedInvoice | None:
         if not total_plain or amount_due is _BAD or status is _BAD or paid_on is _BAD:
             return None
@@ -514,6 +518,13 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
             return None
         total = plain_value(total_cell, fmt)
         due_amount = amount_due if isinstance(amount_due, Decimal) else None
+        if due_amount is not None:
+            # Equal values of one invoice, or of many, as one Decimal (a Decimal is never
+            # changed): the same cell is the same number, with the same digits.
+            if due_cell == total_cell:
+                due_amount = total
+            elif not due_amount:
+                due_amount = zeros.setdefault(due_cell, due_amount)
         if paid_cell and not (paid_plain and due_amount is not None):
             return None  # the amount paid counts only without an amount due: the long way
         if isinstance(status, str):
@@ -536,7 +547,9 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
                     rate = 1 / rate
                 except ArithmeticError:  # past the Decimal context's exponent: the long way
                     return None
-        return CheckedInvoice(ident, customer, number or ident, issue_date, due_date, code,
+        # A number equal to the id is kept as the id's string, not a second copy of it.
+        number = ident if number is None or number == ident else number
+        return CheckedInvoice(ident, customer, number, issue_date, due_date, code,
                               total, final, paid, due_amount, rate)
 
     return check

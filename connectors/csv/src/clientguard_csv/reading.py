@@ -880,7 +880,8 @@ class _Builder:
         invoice = Invoice(
             id=invoice_id,
             customer_id=customer_id,
-            number=number or invoice_id,
+            # A number equal to the id: the id's string, not a second copy of it.
+            number=invoice_id if number is None or number == invoice_id else number,
             issue_date=issue_date,
             due_date=due_date,
             currency=currency,
