@@ -669,7 +669,8 @@ class _StreamSync:
         previous = None if full or not stream.incremental else state.cursor(stream.name)
         self.previous = previous
         self.since = None if previous is None else previous - connector.lookback
-        self.seen: dict[tuple[str, str], tuple[AnyRecord, Location | None]] = {}
+        # By kind, then id (no (kind, id) tuple a record: 64 bytes each, a million at once).
+        self.seen: dict[str, dict[str, tuple[AnyRecord, Location | None]]] = {}
         self.latest_change: datetime | None = None
         self.pages = self.records = self.rejected = 0
 
@@ -793,15 +794,17 @@ class _StreamSync:
         ident = getattr(record, "id", None)
         if ident is None:  # time entries have no id: each one counts
             return "new"
-        key = (record.kind, ident)
-        first = self.seen.get(key)
+        seen = self.seen.get(record.kind)
+        if seen is None:
+            seen = self.seen[record.kind] = {}
+        first = seen.get(ident)
         if first is None:
-            self.seen[key] = (record, raw.location)
+            seen[ident] = (record, raw.location)
             return "new"
         if first[0] == record:
             return "duplicate"
         if self.stream.duplicates == "latest":
-            self.seen[key] = (record, raw.location)
+            seen[ident] = (record, raw.location)
             return "new"
         where = f", {first[1]}" if first[1] else ""
         return Rejection(

@@ -304,6 +304,27 @@ class Ledger:
         carried into ``report.warnings`` (what the records as a whole may be missing). Raises
         :class:`DataError` listing every problem when ``strict``.
         """
+        return cls._built(records, base_currency=base_currency, fx=fx, strict=strict,
+                          rejected=rejected, locations=dict(locations or {}), notes=notes,
+                          links=links, warnings=warnings)
+
+    @classmethod
+    def _built(
+        cls,
+        records: Iterable[AnyRecord],
+        *,
+        base_currency: str,
+        fx: FxTable | None,
+        strict: bool,
+        rejected: Iterable[Rejection],
+        locations: dict[RecordKey, Location],
+        notes: Iterable[str] = (),
+        links: Iterable[Link] = (),
+        warnings: Iterable[str] = (),
+    ) -> Ledger:
+        """:meth:`build`, its arguments checked, taking ``locations`` as its own: the ledger
+        keeps that very dict (:meth:`from_connector` hands over the one it pulled, rather than
+        holding a copy of a million entries beside it while the build runs)."""
         if not is_currency(base_currency):
             raise DataError(f"base_currency {base_currency!r} is not an upper-case ISO 4217 code")
         if fx is not None and fx.base != base_currency:
@@ -315,7 +336,7 @@ class Ledger:
             return _Builder(
                 base_currency,
                 fx,
-                dict(locations or {}),
+                locations,
                 list(rejected),
                 links=links,
                 notes=list(notes),
@@ -339,13 +360,15 @@ class Ledger:
         ``source`` names the source the records carry (default: the connector's name).
         """
         pulled = pull(connector, source=source)
-        return cls.build(
+        locations = pulled.locations
+        return cls._built(
             pulled.records,
             base_currency=base_currency,
             fx=fx,
             strict=strict,
             rejected=pulled.rejected,
-            locations=pulled.locations,
+            # The pull's own dict, which nothing else holds: no copy of it.
+            locations=locations if isinstance(locations, dict) else dict(locations),
             notes=[f"{connector.name}: {note}" for note in pulled.notes],
         )
 
@@ -520,12 +543,12 @@ class Ledger:
         The document's ``fx_rate`` where it has one, else the FxTable's rate on its date
         (checked when the ledger was built).
         """
-        return self._rates[(record.kind, record.id)]
+        return self._rates[record.kind][record.id]
 
     def base_amount(self, record: Invoice | Payment | CreditNote) -> Decimal:
         """The document's total in the base currency at :meth:`rate_to_base` (unrounded)."""
         amount = record.amount if isinstance(record, Payment) else record.total
-        return amount * self._rates[(record.kind, record.id)]
+        return amount * self._rates[record.kind][record.id]
 
     def to_base(self, amount: Decimal, currency: str, on: date) -> Decimal:
         """Convert ``amount`` of ``currency`` to the base currency with the FxTable's rate."""
@@ -571,7 +594,9 @@ class Ledger:
     _applications: dict[str, tuple[Application, ...]]
     _members: dict[str, tuple[str, ...]]
     _groups: dict[str, str]
-    _rates: dict[tuple[str, str], Decimal]
+    _rates: dict[str, dict[str, Decimal]]
+    """By kind (``invoice``, ``payment``, ``credit_note``), each document's rate by id (one
+    dict a kind rather than one keyed by (kind, id): a key tuple a document was 64 bytes)."""
     _locations: dict[RecordKey, Location]
     _cross: tuple[CrossAllocation, ...]
     _sources: tuple[str, ...]
@@ -619,7 +644,9 @@ class _Builder:
         self.notes = notes or []
         self.adjusted: list[Adjustment] = []
         self.warnings = tuple(warnings)
-        self.rates: dict[tuple[str, str], Decimal] = {}
+        self.rates: dict[str, dict[str, Decimal]] = {
+            kind.kind: {} for kind in (Invoice, Payment, CreditNote)
+        }
 
     def where(self, record: AnyRecord) -> Location | None:
         ident = getattr(record, "id", None)
@@ -846,16 +873,20 @@ class _Builder:
     def unique(self, records: list[AnyRecord]) -> list[AnyRecord]:
         """Keep the first record of each (kind, id); reject the later ones, naming the first
         with its source and location."""
-        seen: dict[tuple[str, str], AnyRecord] = {}
+        # By kind, then id: no (kind, id) tuple a record (64 bytes each, a million at once).
+        seen: dict[str, dict[str, AnyRecord]] = {}
         kept = []
         for record in records:
-            key = (record.kind, getattr(record, "id", ""))
-            first = seen.get(key)
+            key = getattr(record, "id", "")
+            of_kind = seen.get(record.kind)
+            if of_kind is None:
+                of_kind = seen[record.kind] = {}
+            first = of_kind.get(key)
             if first is None:
-                seen[key] = record
+                of_kind[key] = record
                 kept.append(record)
             else:
-                ident = _unkey(record.source, key[1]) if self.keyed else key[1]
+                ident = _unkey(record.source, key) if self.keyed else key
                 where = self.where(first)
                 at = f", {where}" if where else ""
                 self.reject(
@@ -911,7 +942,7 @@ class _Builder:
                 "fx_rate",
             )
             return False
-        self.rates[(record.kind, record.id)] = rate
+        self.rates[record.kind][record.id] = rate
         return True
 
     def rate_on(self, record: Invoice | Payment | CreditNote, on: date) -> Decimal | None:
@@ -1061,8 +1092,8 @@ class _Builder:
             members[ledger.group_of(customer_id)].append(customer_id)
         ledger._members = {k: tuple(v) for k, v in members.items()}
         # Every record priced was kept, but for the documents whose allocations failed.
-        for key in self.failed_documents:
-            self.rates.pop(key, None)
+        for kind, ident in self.failed_documents:
+            self.rates[kind].pop(ident, None)
         ledger._rates = self.rates
         ledger._locations = self.source_locations
         ledger._links = self.links

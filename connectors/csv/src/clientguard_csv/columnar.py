@@ -338,6 +338,30 @@ def _plain_pattern(fmt: AmountFormat, *, signed: bool = False) -> str:
     return rf"^{'-?' if signed else ''}{integer}(?:{decimal}\d+)?$"
 
 
+#: Distinct amount cells whose Decimal a file's read keeps, to give it again.
+AMOUNTS_KEPT = 1 << 16
+
+
+def _amounts_kept(fmt: AmountFormat) -> Callable[[str], Decimal]:
+    """:func:`plain_value` of a plain amount cell, the one Decimal for every cell written
+    alike (a Decimal never changes, and the same text is the same number with the same
+    digits): a file's amounts repeat (a million invoices of the benchmark hold 1,067 totals),
+    and each Decimal is 104 bytes. At most :data:`AMOUNTS_KEPT` cells are kept; the others
+    get a Decimal each, as before."""
+    known: dict[str, Decimal] = {}
+    seen = known.get
+
+    def amount_of(cell: str) -> Decimal:
+        found = seen(cell)
+        if found is None:
+            found = plain_value(cell, fmt)
+            if len(known) < AMOUNTS_KEPT:
+                known[cell] = found
+        return found
+
+    return amount_of
+
+
 def _checker(name: str, stream: StreamMapping, reader: FieldReader) -> _Check | None:
     if reader.sign != "as-is":
         return None
@@ -361,6 +385,7 @@ def _payment_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
     fmt = reader.amount_format
     pattern = _plain_pattern(fmt)
     at = reader.single["amount"]
+    amount_of = _amounts_kept(fmt)
     repeated = [f for f in stream.columns if f not in _PER_ROW and reader.has(f)]
     whole = not any(f in reader.joined for f in repeated)
 
@@ -371,7 +396,7 @@ def _payment_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
             else [None] * block.size
         )
         return [
-            CheckedPayment(plain_value(cell, fmt), invoice, customer, name, document)
+            CheckedPayment(amount_of(cell), invoice, customer, name, document)
             if plain else None
             for cell, plain, invoice, customer, name, document in zip(
                 block.cells(at), block.matching(at, pattern), invoices, customers, names,
@@ -403,8 +428,7 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
     terms: dict[str, object] = {}
     currencies: dict[str, object] = {}
     statuses: dict[str, object] = {}
-    # An amount due of zero, by its cell: one Decimal for every invoice that writes it so.
-    zeros: dict[str, Decimal] = {}
+    amount_of = _amounts_kept(fmt)
 
     def day(cell: str) -> object:
         """A date cell: the date, _EMPTY when empty, _BAD when it does not read."""
@@ -456,7 +480,7 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
         return [seen(cell) or read(cell) for cell in column]  # (0 days: read again, alike)
 
     def amounts(column: Sequence[str], plain: Sequence[bool]) -> list[object]:
-        return [plain_value(cell, fmt) if ok else (_BAD if cell else _EMPTY)
+        return [amount_of(cell) if ok else (_BAD if cell else _EMPTY)
                 for cell, ok in zip(column, plain, strict=True)]
 
     def check(block: _Columns) -> list[Any]:
@@ -516,15 +540,10 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
             code = fallback  # no currency cell: the mapping's currency (the total is plain)
         if not isinstance(code, str):
             return None
-        total = plain_value(total_cell, fmt)
+        total = amount_of(total_cell)
         due_amount = amount_due if isinstance(amount_due, Decimal) else None
-        if due_amount is not None:
-            # Equal values of one invoice, or of many, as one Decimal (a Decimal is never
-            # changed): the same cell is the same number, with the same digits.
-            if due_cell == total_cell:
-                due_amount = total
-            elif not due_amount:
-                due_amount = zeros.setdefault(due_cell, due_amount)
+        if due_amount is not None and due_cell == total_cell:
+            due_amount = total  # (also where the amounts kept are too many to keep more)
         if paid_cell and not (paid_plain and due_amount is not None):
             return None  # the amount paid counts only without an amount due: the long way
         if isinstance(status, str):
@@ -539,7 +558,7 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
         if rate_cell:
             if not rate_plain:
                 return None
-            rate = plain_value(rate_cell, fmt)
+            rate = amount_of(rate_cell)
             if rate == 0:
                 return None
             if inverse:
