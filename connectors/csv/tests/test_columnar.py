@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 pytest.importorskip("pyarrow", reason="the columnar reader needs pyarrow (the fast extra)")
 
 import clientguard as cg
-from clientguard.model import Allocation, Customer, Invoice
+from clientguard.model import Allocation, Customer, Invoice, Payment
 from clientguard.trust import checked_record
 from clientguard_csv import CsvConnector
 from clientguard_csv import connector as connector_module
@@ -447,6 +447,71 @@ def test_records_made_the_short_way_share_customer_ids_and_currencies_in_memory(
     for invoice in invoices:
         assert invoice.customer_id is sys.intern("c1")
         assert invoice.currency is sys.intern("EUR")
+
+
+def test_records_made_the_short_way_share_equal_amounts_and_numbers_in_memory(
+    write: Write,
+) -> None:
+    # Two invoices of the same total and nothing due, one open for its whole total, one whose
+    # number is its id; another's number differs from its id.
+    # (The first row makes customer c1, the long way: the others take the short one.)
+    rows = ["i0,N0,c1,2024-01-01,2024-01-31,1.00,EUR,open,,,",
+            "i1,N1,c1,2024-01-01,2024-01-31,100.50,EUR,paid,,0.00,",
+            "i2,N2,c1,2024-01-02,2024-01-31,100.50,EUR,paid,,0.00,",
+            "i3,i3,c1,2024-01-03,2024-01-31,7.25,EUR,open,,7.25,"]
+    path = _invoices(write, rows)
+    assert _checked_share(MAPPING, "invoices", path) == 1
+    mapping = mapping_from_dict(MAPPING)
+    arrow = [i.record for i in read_records(mapping, {"invoices": [path]}, reader="arrow")
+             if isinstance(i, Loaded) and isinstance(i.record, Invoice)]
+    rows_read = [i.record for i in read_records(mapping, {"invoices": [path]}, reader="python")
+                 if isinstance(i, Loaded) and isinstance(i.record, Invoice)]
+    first, second, third = arrow[1:]
+    # The values are those the row reader's validated records hold, digits and all.
+    for made, validated in zip(arrow, rows_read, strict=True):
+        assert made.__dict__ == validated.__dict__
+        assert [str(made.total), str(made.amount_due)] == [str(validated.total),
+                                                           str(validated.amount_due)]
+    assert str(first.amount_due) == "0.00" and str(third.amount_due) == "7.25"
+    # ... held once in memory.
+    assert first.total is second.total
+    assert first.amount_due is second.amount_due
+    assert third.amount_due is third.total
+    assert third.number is third.id
+    assert first.number == "N1" and first.number is not first.id
+
+
+def test_payment_amounts_written_alike_are_one_decimal(write: Write) -> None:
+    invoices = _invoices(write, ["i0,N0,c1,2024-01-01,2024-01-31,1.00,EUR,open,,,",
+                                 "i1,N1,c1,2024-01-01,2024-01-31,100.00,EUR,open,,,",
+                                 "i2,N2,c1,2024-01-01,2024-01-31,100.00,EUR,open,,,"])
+    payments = write("pay.csv", "\n".join([PAYMENTS_HEADER,
+                                           "p1,c1,i1,2024-01-10,40.00,EUR,",
+                                           "p2,c1,i2,2024-01-11,40.00,EUR,"]) + "\n", "utf-8")
+    mapping = mapping_from_dict(MAPPING)
+    paid = [i.record for i in read_records(mapping, {"invoices": [invoices],
+                                                     "payments": [payments]}, reader="arrow")
+            if isinstance(i, Loaded) and isinstance(i.record, Payment)]
+    assert [str(p.allocations[0].amount) for p in paid] == ["40.00", "40.00"]
+    assert paid[0].allocations[0].amount is paid[1].allocations[0].amount
+
+
+def test_records_made_from_checked_values_keep_no_table_of_names_of_their_own() -> None:
+    # A record made from checked values keeps only its values (the field names are in one
+    # table for all the model's records): less memory than a validated record's dict.
+    values = {"id": "i1", "customer_id": "c1", "number": "N1",
+              "issue_date": date(2024, 1, 1), "due_date": date(2024, 1, 31),
+              "currency": "EUR", "total": Decimal("100.50"), "status": "paid",
+              "paid_on": None, "amount_due": Decimal("0"), "fx_rate": None,
+              "disputed": False, "disputed_on": None, "source": "csv"}
+    # Many validated records first: they must not take the shared table away.
+    validated = [Invoice(**values) for _ in range(200)]
+    made = [checked_record(Invoice, {**values, "updated_at": None}, set(values))
+            for _ in range(200)]
+    assert all(m == v for m, v in zip(made, validated, strict=True))
+    assert list(made[-1].__dict__) == list(Invoice.model_fields)
+    if sys.implementation.name == "cpython":
+        assert sys.getsizeof(made[-1].__dict__) < sys.getsizeof(validated[-1].__dict__) / 2
 
 
 def test_reader_arrow_without_pyarrow_is_refused(monkeypatch: pytest.MonkeyPatch,
