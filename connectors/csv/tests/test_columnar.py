@@ -472,13 +472,14 @@ def test_records_made_the_short_way_share_equal_amounts_and_numbers_in_memory(
         assert made.__dict__ == validated.__dict__
         assert [str(made.total), str(made.amount_due)] == [str(validated.total),
                                                            str(validated.amount_due)]
-    assert str(first.amount_due) == "0.00" and str(third.amount_due) == "7.25"
+    assert str(first.amount_due) == "0.00"
+    assert str(third.amount_due) == "7.25"
     # ... held once in memory.
     assert first.total is second.total
     assert first.amount_due is second.amount_due
     assert third.amount_due is third.total
     assert third.number is third.id
-    assert first.number == "N1" and first.number is not first.id
+    assert first.number == "N1"
 
 
 def test_payment_amounts_written_alike_are_one_decimal(write: Write) -> None:
