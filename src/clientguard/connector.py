@@ -68,7 +68,7 @@ from clientguard.errors import ConfigError, DataError
 from clientguard.gcpause import collector_paused
 from clientguard.i18n import gettext
 from clientguard.model import AnyRecord, Record
-from clientguard.records import Location, RecordKey, Rejection
+from clientguard.records import Location, Locations, RecordKey, Rejection
 from clientguard.redaction import Scrubber, clean_secret, scrub_exception
 
 __all__ = [
@@ -895,7 +895,7 @@ def pull(
     by_key: dict[tuple[str, str], AnyRecord] = {}
     unnamed: list[AnyRecord] = []
     rejected: list[Rejection] = []
-    locations: dict[RecordKey, Location] = {}
+    locations = Locations()  # an entry a record: kept compactly
     skipped: dict[str, Counter[str]] = {}
     duplicates = 0
     notes: list[str] = []
@@ -908,7 +908,7 @@ def pull(
                 else:
                     by_key[(record.kind, ident)] = record
             rejected.extend(page.rejected)
-            locations.update(page.locations)
+            locations.add(page.locations)
             for kind, _source, ident in page.deleted:
                 by_key.pop((kind, ident), None)
             skipped.setdefault(page.stream, Counter()).update(page.skipped)

@@ -317,7 +317,7 @@ class Ledger:
         fx: FxTable | None,
         strict: bool,
         rejected: Iterable[Rejection],
-        locations: dict[RecordKey, Location],
+        locations: Mapping[RecordKey, Location],
         notes: Iterable[str] = (),
         links: Iterable[Link] = (),
         warnings: Iterable[str] = (),
@@ -360,15 +360,15 @@ class Ledger:
         ``source`` names the source the records carry (default: the connector's name).
         """
         pulled = pull(connector, source=source)
-        locations = pulled.locations
         return cls._built(
             pulled.records,
             base_currency=base_currency,
             fx=fx,
             strict=strict,
             rejected=pulled.rejected,
-            # The pull's own dict, which nothing else holds: no copy of it.
-            locations=locations if isinstance(locations, dict) else dict(locations),
+            # The pull's own map (compact: ``records.Locations``), which nothing else holds:
+            # no copy of it.
+            locations=pulled.locations,
             notes=[f"{connector.name}: {note}" for note in pulled.notes],
         )
 
@@ -597,7 +597,7 @@ class Ledger:
     _rates: dict[str, dict[str, Decimal]]
     """By kind (``invoice``, ``payment``, ``credit_note``), each document's rate by id (one
     dict a kind rather than one keyed by (kind, id): a key tuple a document was 64 bytes)."""
-    _locations: dict[RecordKey, Location]
+    _locations: Mapping[RecordKey, Location]
     _cross: tuple[CrossAllocation, ...]
     _sources: tuple[str, ...]
     _keyed: bool
@@ -618,7 +618,7 @@ class _Builder:
         self,
         base: str,
         fx: FxTable | None,
-        locations: dict[RecordKey, Location],
+        locations: Mapping[RecordKey, Location],
         rejected: list[Rejection],
         carried: list[Rejection] | None = None,
         carried_adjusted: list[Adjustment] | None = None,

@@ -16,12 +16,14 @@ names never contain ``:``, so :func:`split_key` finds the source and the id agai
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 __all__ = [
     "KEY_SEPARATOR",
     "Link",
     "Location",
+    "Locations",
     "RecordKey",
     "Rejection",
     "ledger_key",
@@ -79,6 +81,61 @@ class Location:
         if self.detail:
             parts.append(self.detail)
         return ", ".join(parts)
+
+
+class Locations(Mapping[RecordKey, Location]):
+    """Where each record came from, by :data:`RecordKey`, as a mapping (what a pull gives a
+    ledger: an entry for every record), held compactly.
+
+    A flat dict would keep a key tuple (64 bytes) and a :class:`Location` (64 bytes) a record.
+    Here the records of one kind and source are a dict by id, and a location that is only a
+    line of the file the first record of that kind and source came from (a CSV row's) is kept
+    as that line; the :class:`Location` is made again, equal, when it is asked for. Anything
+    else is kept as it is. Iterates by kind and source, each in the order first added.
+    """
+
+    def __init__(self, locations: Mapping[RecordKey, Location] | None = None) -> None:
+        self._by: dict[tuple[str, str], tuple[str | None, dict[str, Location | int]]] = {}
+        self._count = 0
+        if locations:
+            self.add(locations)
+
+    def add(self, locations: Mapping[RecordKey, Location]) -> None:
+        """Add (or replace) the entries of ``locations``, as ``dict.update`` would."""
+        by = self._by
+        for (kind, source, ident), location in locations.items():
+            group = by.get((kind, source))
+            if group is None:
+                group = by[(kind, source)] = (location.file, {})
+            file, ids = group
+            before = len(ids)
+            if (location.line is not None and location.column is None
+                    and location.detail is None and location.file == file):
+                ids[ident] = location.line
+            else:
+                ids[ident] = location
+            self._count += len(ids) - before
+
+    def __getitem__(self, key: RecordKey) -> Location:
+        kind, source, ident = key
+        group = self._by.get((kind, source))
+        if group is None:
+            raise KeyError(key)
+        found = group[1].get(ident)
+        if found is None:
+            raise KeyError(key)
+        return Location(group[0], found) if type(found) is int else found  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[RecordKey]:
+        for (kind, source), (_, ids) in self._by.items():
+            for ident in ids:
+                yield kind, source, ident
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __repr__(self) -> str:
+        return f"Locations({dict(self.items())!r})"
 
 
 @dataclass(frozen=True, slots=True)

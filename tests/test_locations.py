@@ -1,0 +1,57 @@
+"""``records.Locations``: the compact map of where every pulled record came from reads as the
+dict of the same entries would."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from clientguard.records import Location, Locations, RecordKey
+
+ENTRIES: list[tuple[RecordKey, Location]] = [
+    (("invoice", "csv", "i1"), Location("invoices.csv", 2)),
+    (("invoice", "csv", "i2"), Location("invoices.csv", 3)),
+    (("customer", "csv", "c1"), Location("invoices.csv", 2)),
+    (("invoice", "csv", "i3"), Location("more-invoices.csv", 2)),  # another file
+    (("invoice", "csv", "i4"), Location("invoices.csv", 5, "total")),  # a column
+    (("invoice", "xero", "i1"), Location(None, None, None, "GET Invoices page 3")),
+    (("payment", "api", "p1"), Location(None, 7)),
+    (("invoice", "csv", "i2"), Location("invoices.csv", 9)),  # a later version: replaced
+]
+
+
+def test_locations_read_as_the_dict_of_their_entries() -> None:
+    expected = dict(ENTRIES)
+    held = Locations()
+    for key, location in ENTRIES:
+        held.add({key: location})
+    assert len(held) == len(expected) == 7
+    assert dict(held.items()) == expected
+    assert held == expected
+    for key, location in expected.items():
+        assert held[key] == location
+        assert type(held[key]) is Location
+    assert held.get(("invoice", "csv", "nope")) is None
+    with pytest.raises(KeyError):
+        held[("credit_note", "csv", "i1")]
+    assert pickle.loads(pickle.dumps(held)) == expected
+    assert Locations(expected) == expected
+
+
+def test_a_pulled_ledger_finds_its_records_rows(tmp_path: Path) -> None:
+    import clientguard as cg
+    from clientguard_csv import CsvConnector
+
+    (tmp_path / "inv.csv").write_text(
+        "id,customer_id,issue_date,due_date,total,currency\n"
+        "i1,c1,2024-01-01,2024-01-31,10.00,EUR\n"
+        "i2,c1,2024-01-02,2024-01-31,20.00,EUR\n", encoding="utf-8")
+    mapping = {"date_formats": ["iso"], "invoices": {"columns": {
+        c: c for c in ("id", "customer_id", "issue_date", "due_date", "total", "currency")}}}
+    ledger = cg.Ledger.from_connector(CsvConnector(invoices=tmp_path / "inv.csv",
+                                                   mapping=mapping), base_currency="EUR")
+    found = {i.id: ledger.location_of(i) for i in ledger.invoices}
+    assert found == {"i1": Location(str(tmp_path / "inv.csv"), 2),
+                     "i2": Location(str(tmp_path / "inv.csv"), 3)}
