@@ -374,3 +374,51 @@ def test_money_read_back_from_decimal128_keeps_its_value_and_the_currency_places
     assert trimmed == value
     assert str(trimmed) == str(_trim_reference(value, places))
     assert trimmed.as_tuple().exponent <= 0  # type: ignore[operator]
+
+
+_cells = st.one_of(st.none(), st.integers(-10**6, 10**6))
+
+
+@settings(deadline=None)
+@given(chunks=st.lists(st.lists(_cells, max_size=12), min_size=1, max_size=3),
+       kind=st.sampled_from(["date", "decimal"]))
+def test_a_date_or_decimal_column_reads_as_pyarrow_gives_each_cell(
+    chunks: list[list[int | None]], kind: str
+) -> None:
+    # A firm's dates and decimals are read once per distinct value and shared by their rows:
+    # each row still gets its own cell's value, nulls and chunk boundaries included.
+    from clientguard.portfolio.layout import _values
+
+    if kind == "date":
+        arrow_type = pa.date32()
+        cells = [[None if c is None else date.fromordinal(739000 + c % 5000)
+                  for c in chunk] for chunk in chunks]
+    else:
+        arrow_type = pa.decimal128(38, 18)
+        cells = [[None if c is None else Decimal(c % 50).scaleb(-2) for c in chunk]
+                 for chunk in chunks]
+    column = pa.chunked_array([pa.array(chunk, type=arrow_type) for chunk in cells],
+                              type=arrow_type)
+    expected = [cell for chunk in cells for cell in chunk]
+    got = _values(column)
+    assert got == expected
+    assert [type(cell) for cell in got] == [type(cell) for cell in expected]
+
+
+@settings(deadline=None)
+@given(values=st.lists(st.decimals(allow_nan=False, allow_infinity=False, places=4,
+                                   min_value=-10**6, max_value=10**6), max_size=20),
+       currency=st.sampled_from(["EUR", "JPY", "KWD"]))
+def test_a_repeated_amount_is_trimmed_as_it_would_be_alone(
+    values: list[Decimal], currency: str
+) -> None:
+    # Trims are kept per read (a firm's amounts repeat): every amount, hours and rate still
+    # gets the trim of its own value, whatever came before it (1.5 and 1.50, 0 and -0).
+    from clientguard.portfolio.layout import _places_of, _trim, _trimmed
+
+    trims: dict[tuple[Decimal, bool, int], Decimal] = {}
+    for value in [*values, *(-v for v in values), *(v.quantize(Decimal("0.000001"))
+                                                    for v in values)]:
+        row = _trimmed({"currency": currency, "total": value, "hours": value}, trims)
+        assert str(row["total"]) == str(_trim(value, _places_of(currency)))
+        assert str(row["hours"]) == str(_trim(value, 0))

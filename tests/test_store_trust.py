@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import clientguard as cg
 from clientguard import store as store_module
@@ -288,3 +290,48 @@ def test_the_digest_names_this_clientguard_and_the_schema(
     finally:
         validation_digest.cache_clear()
     assert store_module.SCHEMA_VERSION == SCHEMA_VERSION
+
+
+# A stored location is written and read without the JSON encoder's and decoder's passes where
+# it is a file and a line: the text must stay exactly what json.dumps wrote (older stores, and
+# the rejections table, hold that form), and every text must read back as json.loads reads it.
+_texts = st.one_of(st.none(), st.text(max_size=12),
+                   st.sampled_from(["invoices.csv", "/tmp/a b/x.csv", 'q"uote.csv', "back\\slash",
+                                    "zażółć.csv", "tab\there", "", "line\n2"]))
+
+
+@given(file=_texts, line=st.one_of(st.none(), st.integers(-5, 10**20)), column=_texts,
+       detail=_texts)
+def test_a_location_is_stored_as_json_dumps_writes_it_and_read_back_the_same(
+    file: str | None, line: int | None, column: str | None, detail: str | None
+) -> None:
+    location = Location(file, line, column, detail)
+    fields = {"file": file, "line": line, "column": column, "detail": detail}
+    expected = json.dumps({k: v for k, v in fields.items() if v is not None}, sort_keys=True)
+    text = store_module._location_text(location)
+    assert text == expected
+    assert store_module._location_from(text) == location
+
+
+@given(text=st.one_of(
+    st.from_regex(r'\{"file": "[ -~]{0,8}", "line": -?[0-9]{1,21}\}', fullmatch=True),
+    st.from_regex(r'\{ ?"file" ?: ?"[^"]{0,6}" ?, ?"line" ?: ?[0-9]{1,4} ?\}', fullmatch=True),
+))
+def test_a_stored_location_text_reads_as_the_json_decoder_reads_it(text: str) -> None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        # Not JSON (an unescaped quote, a leading zero...): a damaged location, named as such.
+        with pytest.raises(ValueError, match="not JSON"):
+            store_module._location_from(text)
+        return
+    assert store_module._location_from(text) == Location(data.get("file"), data.get("line"))
+
+
+def test_records_read_from_one_file_share_its_name() -> None:
+    first = store_module._location_from('{"file": "/data/invoices.csv", "line": 2}')
+    second = store_module._location_from('{"file": "/data/invoices.csv", "line": 3}')
+    assert first is not None
+    assert second is not None
+    assert (first.line, second.line) == (2, 3)
+    assert first.file is second.file

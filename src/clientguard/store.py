@@ -59,6 +59,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import stat
 import sys
@@ -69,6 +70,7 @@ from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, Literal
@@ -1750,15 +1752,37 @@ def _same_record(stored: str, record: AnyRecord) -> bool:
 
 
 def _location_text(location: Location | None) -> str | None:
+    """A location as the store keeps it: ``json.dumps`` of its set fields, keys sorted
+    (``column``, ``detail``, ``file``, ``line``), written here without the encoder's passes:
+    a text field through :func:`_json_text` (the encoder's own string form, kept per
+    distinct value), the line as ``int`` prints it. Tested equal to ``json.dumps``."""
     if location is None:
         return None
-    fields = {
-        "file": location.file,
-        "line": location.line,
-        "column": location.column,
-        "detail": location.detail,
-    }
-    return json.dumps({k: v for k, v in fields.items() if v is not None}, sort_keys=True)
+    file, line, column, detail = location.file, location.line, location.column, location.detail
+    parts = []
+    if column is not None:
+        parts.append('"column": ' + _json_text(column))
+    if detail is not None:
+        parts.append('"detail": ' + _json_text(detail))
+    if file is not None:
+        parts.append('"file": ' + _json_text(file))
+    if line is not None:
+        parts.append(f'"line": {int.__repr__(line)}' if type(line) is int
+                     else '"line": ' + json.dumps(line))
+    return "{" + ", ".join(parts) + "}"
+
+
+@lru_cache(maxsize=4096)
+def _json_text(value: str) -> str:
+    """A string as ``json.dumps`` writes it; a file name or column is the same for many
+    records of a sync, so it is encoded once."""
+    return json.dumps(value)
+
+
+# What _location_text writes for a file and a line (a record read from a file), where the file
+# name needs no escape: such a text is read back without the JSON decoder. Anything else (an
+# escaped or non-ASCII name, a column, a detail, a damaged text) goes through json.loads.
+_FILE_AND_LINE: Final = re.compile(r'\{"file": "([ !#-\[\]-~]*)", "line": (0|[1-9][0-9]{0,17})\}')
 
 
 def _location_from(text: object) -> Location | None:
@@ -1767,6 +1791,10 @@ def _location_from(text: object) -> Location | None:
         return None
     if not isinstance(text, str):
         raise ValueError(gettext("{value} is not JSON text").format(value=_shown(text)))
+    plain = _FILE_AND_LINE.fullmatch(text)
+    if plain is not None:
+        # One str per distinct file name, shared by the records read from that file.
+        return Location(sys.intern(plain[1]), int(plain[2]))
     try:
         data = json.loads(text)
     except ValueError:

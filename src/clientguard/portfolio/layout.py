@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from clientguard.errors import ClientguardError, DataError
+from clientguard.gcpause import collector_paused
 from clientguard.ledger import Ledger
 from clientguard.model import (
     AnyRecord,
@@ -435,6 +436,13 @@ def read_firm_records(root: Path | str, firm_id: str) -> FirmRecords:
     root = Path(root)
     check_firm_id(firm_id)
     _check_layout(root)
+    # Bounded work on the CPU that makes every record of the firm (gcpause.py): in a long-lived
+    # worker (Dask, Spark) the collector's passes would walk the worker's own objects too.
+    with collector_paused():
+        return _firm_records(root, firm_id)
+
+
+def _firm_records(root: Path, firm_id: str) -> FirmRecords:
     tables = {name: list(_read_rows(root, name, firm_id)) for name in TABLES}
     if not tables["firm"]:
         raise LayoutError(f"the lake {root} has no firm {firm_id!r}")
@@ -447,16 +455,16 @@ def read_firm_records(root: Path | str, firm_id: str) -> FirmRecords:
     records: list[AnyRecord] = []
     locations: dict[RecordKey, Location] = {}
     allocations = _allocations_by_document(tables["allocations"], rejected)
+    trims: dict[tuple[Decimal, bool, int], Decimal] = {}
     for table, model in _RECORD_TABLES.items():
         for file, row_number, row in tables[table]:
-            location = Location(file=file, detail=f"row {row_number}")
             # The layout's columns only: a lake written by another tool may carry more.
             data = {k: row[k] for k in _COLUMNS[table] if row.get(k) is not None}
             if table in ("payments", "credit_notes"):
                 key = (str(row.get("source")), model.kind, str(row.get("id")))
-                data["allocations"] = allocations.pop(key, (location, []))[1]
+                data["allocations"] = allocations.pop(key, (None, []))[1]
             try:
-                record = cast(AnyRecord, model(**_trimmed(data)))
+                record = cast(AnyRecord, model(**_trimmed(data, trims)))
             except DataError as exc:
                 # One rejection per row, naming every field that is wrong (as the store does).
                 problems = exc.problems
@@ -467,13 +475,14 @@ def read_firm_records(root: Path | str, firm_id: str) -> FirmRecords:
                     reason="; ".join(
                         f"{p.field}: {p.reason}" if p.field and len(problems) > 1 else p.reason
                         for p in problems) or str(exc),
-                    location=location, record=row,
+                    location=Location(file=file, detail=f"row {row_number}"), record=row,
                 ))
                 continue
             records.append(record)
             ident = getattr(record, "id", None)
-            if ident is not None:
-                locations[(record.kind, record.source, ident)] = location
+            if ident is not None:  # (an entry without an id is not looked up by its place)
+                locations[(record.kind, record.source, ident)] = Location(
+                    file=file, detail=f"row {row_number}")
     for (source, kind, document_id), (where, _) in allocations.items():
         rejected.append(Rejection(
             kind="allocation", source=source, record_id=None, field="document_id",
@@ -508,9 +517,24 @@ def _read_rows(root: Path, table: str, firm_id: str) -> Iterator[tuple[str, int,
                    and (table, name) in _REQUIRED]
         if missing:
             raise LayoutError(f"{shown}: no column {', '.join(missing)}")
-        for number, row in enumerate(parquet.to_pylist(), start=1):
-            row.pop("firm_id", None)
-            yield shown, number, row
+        names = [name for name in parquet.column_names if name != "firm_id"]
+        columns = [_values(parquet.column(name)) for name in names]
+        for number, values in enumerate(zip(*columns, strict=True), start=1):
+            yield shown, number, dict(zip(names, values, strict=True))
+
+
+def _values(column: pa.ChunkedArray) -> list[Any]:
+    """A column's Python values (what ``to_pylist`` gives). Dates and decimals repeat across
+    a firm's rows (days, amounts, hours): each distinct one is made once and shared by its
+    rows, which is faster than one object per cell and keeps one in memory."""
+    import pyarrow as pa
+
+    kind = column.type
+    if not (pa.types.is_date32(kind) or pa.types.is_decimal(kind)):
+        return cast(list[Any], column.to_pylist())
+    encoded = column.combine_chunks().dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    return [None if at is None else distinct[at] for at in encoded.indices.to_pylist()]
 
 
 _REQUIRED: Final = frozenset({("firm", "base_currency")})
@@ -518,15 +542,25 @@ _REQUIRED: Final = frozenset({("firm", "base_currency")})
 record's own error, named by the model)."""
 
 
-def _trimmed(data: dict[str, Any]) -> dict[str, Any]:
+def _trimmed(
+    data: dict[str, Any], trims: dict[tuple[Decimal, bool, int], Decimal]
+) -> dict[str, Any]:
     """``data`` with its money as the source wrote it: a ``decimal128(38, 18)`` value comes
     back with eighteen decimals (``12.500000000000000000``); it is given back the currency's
-    own places when they hold it exactly (``12.50``), else its significant ones."""
+    own places when they hold it exactly (``12.50``), else its significant ones.
+
+    ``trims`` keeps each trim made, by value, sign and places (a trim depends on the number
+    and its sign only: ``1.5`` and ``1.50`` trim alike, ``0`` and ``-0`` do not): a firm's
+    amounts, hours and rates repeat."""
     currency = data.get("currency")
     places = _places_of(currency) if isinstance(currency, str) else 2
     for name, value in data.items():
         if type(value) is Decimal:
-            data[name] = _trim(value, 0 if name in _UNITLESS else places)
+            key = (value, value.is_signed(), 0 if name in _UNITLESS else places)
+            trimmed = trims.get(key)
+            if trimmed is None:
+                trimmed = trims[key] = _trim(value, key[2])
+            data[name] = trimmed
         elif name == "allocations":
             for part in value:
                 part["amount"] = _trim(part["amount"], places) if isinstance(
