@@ -30,14 +30,11 @@ from clientguard.forecast.model import (
     _Z80,
     WEEKS,
     CashWeek,
-    _columns_of_paid,
     _day,
     _p_above,
     _Paid,
-    _paid_columns,
     _probability,
     _share_above,
-    _split,
 )
 from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
@@ -733,37 +730,3 @@ def test_disputes_are_looked_for_in_each_ledger_of_its_own() -> None:
     assert dispute_splits(calm, as_of=as_of, policy=Policy()) == {}
     assert cg.review(disputed, as_of=as_of).clients["a"].disputed == 1
     assert cg.review(calm, as_of=as_of).clients["a"].disputed == 0
-
-
-# ------------------------------------------------------------------- the forecast's one pass
-def reference_paid_columns(book: Ledger, rows: Sequence[Replay]) -> _Paid:
-    """``forecast.model._paid_columns`` as it was before the second round: a filter, then a
-    comprehension a column."""
-    paid = [row for row in rows if row.status == "settled" and row.settled_on is not None
-            and row.days_beyond_terms is not None]
-    invoices = [row.invoice for row in paid]
-    return _Paid(
-        customers=[inv.customer_id for inv in invoices],
-        delays=[row.days_beyond_terms for row in paid],  # type: ignore[misc]
-        days=[row.settled_on for row in paid],  # type: ignore[misc]
-        disputed=[inv.disputed for inv in invoices],
-        amounts=[int(inv.total) if inv.currency == book.base_currency
-                 else int(book.base_amount(inv)) for inv in invoices],
-    )
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(book=books(), as_of=AS_OF, policy=POLICIES)
-def test_the_forecasts_one_pass_sorts_the_rows_as_the_filters_did(
-    book: Ledger, as_of: date, policy: Policy
-) -> None:
-    rows = replay(book, as_of=as_of, policy=policy)
-    split = _split(rows)
-    assert split.paid == [row for row in rows if row.status == "settled"
-                          and row.settled_on is not None and row.days_beyond_terms is not None]
-    assert split.open == [row for row in rows if row.status == "open" and row.open_balance > 0]
-    expected = reference_paid_columns(book, rows)
-    columns = _columns_of_paid(book, split.paid)
-    assert columns == expected
-    assert _paid_columns(book, rows) == expected
-    assert split.others.union(columns.customers) == {row.invoice.customer_id for row in rows}

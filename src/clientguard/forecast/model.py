@@ -625,62 +625,26 @@ class _Paid(NamedTuple):
 def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
     """The paid invoices of a replay as :class:`_Paid` columns (each base amount computed
     once, shared with the calibration's model)."""
-    return _columns_of_paid(ledger, [row for row in rows if _is_paid(row)])
-
-
-def _is_paid(row: Replay) -> bool:
-    """Settled with a delay: an invoice the model learns from."""
-    return (row.status == "settled" and row.settled_on is not None
-            and row.days_beyond_terms is not None)
-
-
-def _columns_of_paid(ledger: Ledger, paid: Sequence[Replay]) -> _Paid:
-    """:class:`_Paid` columns of replay rows that are all paid (:func:`_is_paid`), in one
-    pass over them."""
-    customers: list[str] = []
-    delays: list[int] = []
-    days: list[date] = []
-    disputed: list[bool] = []
-    amounts: list[int] = []
+    paid = [
+        row for row in rows
+        if row.status == "settled" and row.settled_on is not None
+        and row.days_beyond_terms is not None
+    ]
+    invoices = [row.invoice for row in paid]
     base_amount = ledger.base_amount
     base = ledger.base_currency
-    for invoice, _, settled_on, _, _, _, _, delay, _, _, _, _ in paid:
-        customers.append(invoice.customer_id)
-        delays.append(delay)  # type: ignore[arg-type]
-        days.append(settled_on)  # type: ignore[arg-type]
-        disputed.append(invoice.disputed)
+    return _Paid(
+        customers=[invoice.customer_id for invoice in invoices],
+        delays=[row.days_beyond_terms for row in paid],  # type: ignore[misc]
+        days=[row.settled_on for row in paid],  # type: ignore[misc]
+        disputed=[invoice.disputed for invoice in invoices],
         # A base-currency invoice's rate is exactly 1: its whole units are its total's,
         # without the look-up of its rate.
-        amounts.append(
-            int(invoice.total) if invoice.currency == base else int(base_amount(invoice)))
-    return _Paid(customers, delays, days, disputed, amounts)
-
-
-class _Split(NamedTuple):
-    """A replay's rows as :func:`forecast` reads them, sorted in one pass."""
-
-    paid: list[Replay]
-    """Settled with a delay (:func:`_is_paid`): what the model learns from."""
-    open: list[Replay]
-    """Open with a balance: what it predicts."""
-    others: set[str]
-    """The customers of the rows that are not paid (the paid rows' are in their columns)."""
-
-
-def _split(rows: Sequence[Replay]) -> _Split:
-    paid: list[Replay] = []
-    still_open: list[Replay] = []
-    others: set[str] = set()
-    for row in rows:
-        invoice, status, settled_on, _, _, balance, _, delay, _, _, _, _ = row
-        # _is_paid, inline: a call for each of a million rows costs a tenth of the pass.
-        if status == "settled" and settled_on is not None and delay is not None:
-            paid.append(row)
-            continue
-        if status == "open" and balance > 0:
-            still_open.append(row)
-        others.add(invoice.customer_id)
-    return _Split(paid, still_open, others)
+        amounts=[
+            int(invoice.total) if invoice.currency == base else int(base_amount(invoice))
+            for invoice in invoices
+        ],
+    )
 
 
 def _count_quantile(ordered: Sequence[int], counts: dict[int, int], total: int,
@@ -784,16 +748,14 @@ def forecast(
     with collector_paused():
         if rows is None:
             rows = replay(ledger, as_of=as_of, policy=policy)
-        # One pass over the replay: the paid rows (the model learns from them alone, the
-        # calibration too), the open ones, the customers.
-        split = _split(rows)
-        paid = _columns_of_paid(ledger, split.paid)
-        model = learn(ledger, as_of=as_of, policy=policy, rows=split.paid, _paid=paid)
+        model = learn(ledger, as_of=as_of, policy=policy, rows=rows)
         predicted: list[InvoiceForecast] = []
         weekly: list[list[tuple[Decimal, float, Decimal]]] = [[] for _ in range(WEEKS)]
         after = Decimal(0)
         rate_to_base = ledger.rate_to_base
-        for row in split.open:
+        for row in rows:
+            if row.status != "open" or row.open_balance <= 0:
+                continue
             balance = row.open_balance * rate_to_base(row.invoice)
             values, at = model._prediction(row, balance)
             predicted.append(_invoice_forecast(values))
@@ -801,7 +763,7 @@ def forecast(
                 weekly[week].append((balance, p, chance))
             after += balance * at.after
         weeks = tuple(_cash_week(as_of, week, weekly[week]) for week in range(WEEKS))
-    customers = sorted(split.others.union(paid.customers))
+    customers = sorted({row.invoice.customer_id for row in rows})
     predicted.sort(key=lambda f: (-f.p_late, f.due_date, f.invoice_id))
     return Forecast(
         as_of=as_of,
