@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, Literal, Self, final
+from typing import Any, ClassVar, Literal, NamedTuple, Self, final
 
 from pydantic import (
     BaseModel,
@@ -76,6 +76,7 @@ __all__ = [
     "Connector",
     "ConnectorInfo",
     "ConnectorOptions",
+    "MadeRecord",
     "Mapped",
     "OptionInfo",
     "Page",
@@ -150,11 +151,27 @@ class RawRecord:
     location: Location | None = None
 
 
+class MadeRecord(NamedTuple):
+    """A record the connector has made itself while reading, with where it came from: what
+    :meth:`Connector.to_model` would return for it, handed to the sync ready-made (a file
+    connector that checks and builds its records as it reads its rows, a million of them).
+
+    The sync takes it as it takes a record that ``to_model`` returned (de-duplicated, renamed
+    to the source being read, its location kept), without a raw record to map. A record made
+    so has no raw change time: only streams without a ``cursor_field`` may have them.
+    """
+
+    record: AnyRecord
+    location: Location
+
+
 @dataclass(frozen=True, slots=True)
 class RawPage:
     """One page of raw records: an API response, or a chunk of a file's rows."""
 
-    records: Sequence[RawRecord]
+    records: Sequence[RawRecord | MadeRecord]
+    """The page's raw records in the source's order; a record the connector made itself is a
+    :class:`MadeRecord` among them (on a stream without a ``cursor_field``)."""
     last: bool | None = None
     """True when the fetcher knows no page follows (an API's last page); None when it cannot
     tell without reading on (a file): the sync then closes the stream with an empty last
@@ -719,31 +736,44 @@ class _StreamSync:
         connector, stream = self.connector, self.stream
         records: list[AnyRecord] = []
         rejected: list[Rejection] = []
-        locations: dict[RecordKey, Location] = {}
+        locations = Locations()  # an entry a record: kept compactly
         skipped: Counter[str] = Counter()
         deleted: list[RecordKey] = []
         duplicates = 0
+        incremental = stream.incremental
         for raw in page.records:
-            change = connector.cursor_of(stream, raw.data)
-            if change is not None and (self.latest_change is None or change > self.latest_change):
-                self.latest_change = change
-            try:
-                mapped = connector.to_model(stream, raw.data)
-            except MAPPING_ERRORS as exc:
-                rejected.extend(self.rejections(raw, exc))
-                continue
-            if isinstance(mapped, Skip):
-                skipped[mapped.reason] += 1
-                ident = connector.raw_id(stream, raw.data)
-                if mapped.deleted and ident is not None:
-                    deleted.append((stream.kind, self.source, ident))
-                continue
+            mapped: Mapped
+            if isinstance(raw, MadeRecord):
+                if incremental:
+                    raise TypeError(
+                        f"connector {connector.name!r} made a record of stream {stream.name!r} "
+                        "itself, but the stream has a cursor field: map its raw records instead"
+                    )
+                mapped = raw.record
+            else:
+                assert isinstance(raw, RawRecord)
+                change = connector.cursor_of(stream, raw.data)
+                if change is not None and (self.latest_change is None
+                                           or change > self.latest_change):
+                    self.latest_change = change
+                try:
+                    mapped = connector.to_model(stream, raw.data)
+                except MAPPING_ERRORS as exc:
+                    rejected.extend(self.rejections(raw, exc))
+                    continue
+                if isinstance(mapped, Skip):
+                    skipped[mapped.reason] += 1
+                    ident = connector.raw_id(stream, raw.data)
+                    if mapped.deleted and ident is not None:
+                        deleted.append((stream.kind, self.source, ident))
+                    continue
+            location = raw.location
             # A record is the common case: tested first, as a plain class (Sequence is an
             # ABC, whose check cost a twentieth of a large load).
             for record in (mapped,) if isinstance(mapped, Record) else mapped:
                 if self.renamed and record.source != self.source:
                     record = record.model_copy(update={"source": self.source})
-                outcome = self.deduplicate(record, raw)
+                outcome = self.deduplicate(record, location)
                 if outcome == "duplicate":
                     duplicates += 1
                     continue
@@ -752,8 +782,8 @@ class _StreamSync:
                     continue
                 records.append(record)
                 ident = getattr(record, "id", None)
-                if ident is not None and raw.location is not None:
-                    locations[(record.kind, record.source, ident)] = raw.location
+                if ident is not None and location is not None:
+                    locations.put(record.kind, record.source, ident, location)
         if counted:
             self.pages += 1
             self.records += len(records)
@@ -789,7 +819,7 @@ class _StreamSync:
         return dict(sorted(counts.items()))
 
     def deduplicate(
-        self, record: AnyRecord, raw: RawRecord
+        self, record: AnyRecord, location: Location | None
     ) -> Literal["new", "duplicate"] | Rejection:
         ident = getattr(record, "id", None)
         if ident is None:  # time entries have no id: each one counts
@@ -799,12 +829,12 @@ class _StreamSync:
             seen = self.seen[record.kind] = {}
         first = seen.get(ident)
         if first is None:
-            seen[ident] = (record, raw.location)
+            seen[ident] = (record, location)
             return "new"
         if first[0] == record:
             return "duplicate"
         if self.stream.duplicates == "latest":
-            seen[ident] = (record, raw.location)
+            seen[ident] = (record, location)
             return "new"
         where = f", {first[1]}" if first[1] else ""
         return Rejection(
@@ -816,7 +846,7 @@ class _StreamSync:
                 f"another {record.kind} with id {ident} came first in source {self.source} "
                 f"(first from {self.source}{where}) and differs"
             ),
-            location=raw.location,
+            location=location,
             record=record,
         )
 

@@ -102,19 +102,47 @@ class Locations(Mapping[RecordKey, Location]):
 
     def add(self, locations: Mapping[RecordKey, Location]) -> None:
         """Add (or replace) the entries of ``locations``, as ``dict.update`` would."""
-        by = self._by
+        if isinstance(locations, Locations):
+            self._merge(locations)
+            return
+        put = self.put
         for (kind, source, ident), location in locations.items():
-            group = by.get((kind, source))
+            put(kind, source, ident, location)
+
+    def put(self, kind: str, source: str, ident: str, location: Location) -> None:
+        """Add (or replace) the entry of ``(kind, source, ident)``: ``self[key] = location``
+        without the key's tuple."""
+        group = self._by.get((kind, source))
+        if group is None:
+            group = self._by[(kind, source)] = (location.file, {})
+        file, ids = group
+        before = len(ids)
+        if (location.line is not None and location.column is None
+                and location.detail is None and location.file == file):
+            ids[ident] = location.line
+        else:
+            ids[ident] = location
+        self._count += len(ids) - before
+
+    def _merge(self, other: Locations) -> None:
+        """``add`` of another :class:`Locations` (a sync's page): group by group, its lines
+        taken as they are kept where both groups' lines are of one file."""
+        for key, (file, entries) in other._by.items():
+            group = self._by.get(key)
             if group is None:
-                group = by[(kind, source)] = (location.file, {})
-            file, ids = group
-            before = len(ids)
-            if (location.line is not None and location.column is None
-                    and location.detail is None and location.file == file):
-                ids[ident] = location.line
-            else:
-                ids[ident] = location
-            self._count += len(ids) - before
+                self._by[key] = (file, dict(entries))
+                self._count += len(entries)
+                continue
+            if group[0] == file:
+                ids = group[1]
+                before = len(ids)
+                ids.update(entries)
+                self._count += len(ids) - before
+                continue
+            kind, source = key
+            for ident, found in entries.items():
+                self.put(kind, source, ident,
+                         Location(file, found) if type(found) is int else found)  # type: ignore[arg-type]
 
     def __getitem__(self, key: RecordKey) -> Location:
         kind, source, ident = key

@@ -271,15 +271,62 @@ def test_each_case_reads_alike(row: str, write: Write, read_alike: ReadAlike) ->
     ("p1,c1,i1, 2024-01-20,60,EUR,", "60"),  # the date written otherwise, the same
     ("p1,c1,i1,2024-01-21,60,EUR,", None),  # another date than the payment's other row
 ])
-def test_payments_read_alike(row: str, amount: str | None, write: Write,
+@pytest.mark.parametrize("second", [
+    "p1,c1,i1,2024-01-20,40.00,EUR,",
+    # Each row checked, the payment then made without validation where every rule holds
+    # (the date's bounds, the currency, the rate, the amount's digits), else validated:
+    "p1,c1,i1,2024-01-20,40.00,EUR,1.25",  # a rate the other row has not
+    "p1,c1,,2024-01-20,40.00,EUR,",  # unapplied
+    "p1,c1,i1,2024-01-20,999999999999999999.00,EUR,",  # 18 digits: with 60 more, 19
+])
+def test_payments_read_alike(row: str, amount: str | None, second: str, write: Write,
                              read_alike: ReadAlike) -> None:
     invoices = _invoices(write, [CLEAN])
-    payments = write("pay.csv", "\n".join([PAYMENTS_HEADER, row,
-                                           "p1,c1,i1,2024-01-20,40.00,EUR,", ""]))
+    payments = write("pay.csv", "\n".join([PAYMENTS_HEADER, row, second, ""]))
     log = read_alike(MAPPING, {"invoices": [invoices], "payments": [payments]})
     assert [f.reader for f in log.files] == ["arrow", "arrow"]
-    assert next(f for f in log.files if f.stream == "payments").records == (
-        1 if amount is not None else 0)
+    if second == "p1,c1,i1,2024-01-20,40.00,EUR,":
+        assert next(f for f in log.files if f.stream == "payments").records == (
+            1 if amount is not None else 0)
+
+
+@pytest.mark.parametrize("rows", [
+    ["p1,c1,i1,1899-12-31,60,EUR,", "p1,c1,i1,1899-12-31,40,EUR,"],  # before the first date
+    ["p1,c1,i1,3000-01-01,60,EUR,", "p1,c1,i1,3000-01-01,40,EUR,"],  # after the last one
+    ["p1,c1,i1,2024-01-20,60,XYZ,", "p1,c1,i1,2024-01-20,40,XYZ,"],  # no such currency
+    ["p1,c1,i1,2024-01-20,60,EURO,", "p1,c1,i1,2024-01-20,40,EURO,"],
+    ["p1,c1,i1,2024-01-20,60,,", "p1,c1,i1,2024-01-20,40,,"],  # the invoice's currency
+    ["p1,c1,i1,2024-01-20,999999999999999999,EUR,", "p1,c1,i1,2024-01-20,1,EUR,"],
+    ["p1,c1,i1,2024-01-20,60,EUR,0.5", "p1,c1,,2024-01-20,0.001,EUR,0.5"],
+    ["p1,c1,i1,2024-01-20,60,EUR,0", "p1,c1,i1,2024-01-20,40,EUR,0"],  # a zero rate
+    ["p1,c1,i1,2024-01-20,60,EUR,-2", "p1,c1,i1,2024-01-20,40,EUR,-2"],  # a negative one
+])
+def test_payments_of_checked_rows_read_alike(rows: list[str], write: Write,
+                                             read_alike: ReadAlike) -> None:
+    invoices = _invoices(write, [CLEAN])
+    payments = write("pay.csv", "\n".join([PAYMENTS_HEADER, *rows, ""]))
+    read_alike(MAPPING, {"invoices": [invoices], "payments": [payments]})
+    assert _checked_share(MAPPING, "payments", payments) == 1
+
+
+def test_a_payment_of_checked_rows_is_made_without_validation(write: Write) -> None:
+    # Validation would give the payment a dict of its own; made from checked values, it
+    # keeps only its values, and is equal, field by field, to the validated one.
+    invoices = _invoices(write, ["i0,N0,c1,2024-01-01,2024-01-31,1.00,EUR,open,,,", CLEAN])
+    payments = write("pay.csv", "\n".join([PAYMENTS_HEADER, "p1,c1,i1,2024-01-20,60.00,EUR,",
+                                           "p1,c1,,2024-01-20,40.00,EUR,", ""]))
+    mapping = mapping_from_dict(MAPPING)
+    sources = {"invoices": [invoices], "payments": [payments]}
+    made, validated = (
+        [i.record for i in read_records(mapping, sources, reader=reader)
+         if isinstance(i, Loaded) and isinstance(i.record, Payment)]
+        for reader in ("arrow", "python"))
+    assert [p.__dict__ for p in made] == [p.__dict__ for p in validated]
+    assert [p.model_fields_set for p in made] == [p.model_fields_set for p in validated]
+    assert str(made[0].amount) == "100.00"
+    assert made[0].customer_id is sys.intern("c1")
+    if sys.implementation.name == "cpython":
+        assert sys.getsizeof(made[0].__dict__) < sys.getsizeof(validated[0].__dict__)
 
 
 @pytest.mark.parametrize("row", [

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from clientguard.connector import RawPage, Stream, pull
+from clientguard.connector import MadeRecord, RawPage, Stream, pull
 from clientguard_csv import CsvConnector
 from clientguard_csv.reading import Loaded, Skipped, read_records
 
@@ -81,6 +81,9 @@ def fetched(conn: CsvConnector, stream: str) -> list[tuple[str, Any]]:
     items: list[Any] = []
     for page in conn.fetch(conn.stream(stream), since=None):
         for raw in page.records:
+            if isinstance(raw, MadeRecord):  # a record read, or a repeat folded into one
+                items.append(Loaded(raw.record, raw.location))
+                continue
             data = raw.data
             if "record" in data:
                 items.append(Loaded(data["record"], raw.location))

@@ -30,6 +30,7 @@ from pydantic import model_validator
 from clientguard.connector import (
     Connector,
     ConnectorOptions,
+    MadeRecord,
     Mapped,
     RawPage,
     RawRecord,
@@ -164,11 +165,12 @@ class CsvConnector(Connector):
         sources = self.sources()
         state = self._resume(stream.name, sources)
         total = _size(sources.get(stream.name, ()))
-        page: list[RawRecord] = []
+        page: list[RawRecord | MadeRecord] = []
         noted = 0  # the files of this stream whose encoding has been told
         for item in read_records(self.mapping, sources, streams=(stream.name,), state=state,
                                  source=self.source_name, reader=self.options.reader):
-            page.append(_raw(item))
+            # A record read (or a repeat of one) goes to the sync as made: no raw record.
+            page.append(item if isinstance(item, MadeRecord) else _raw(item))
             if len(page) >= PAGE_SIZE:
                 notes, noted = _encoding_notes(state.log, noted)
                 read = None if total is None else min(state.bytes_read(), total)
@@ -235,8 +237,9 @@ def _encoding_notes(log: ReadLog, start: int) -> tuple[tuple[str, ...], int]:
 
 
 def _raw(item: Loaded | Rejection | Skipped | Folded) -> RawRecord:
-    """An item of a read as the framework's raw record, unwrapped again by ``to_model``.
-    A folded repeat is its document's record again: the sync counts it as a duplicate."""
+    """An item of a read as the framework's raw record, unwrapped again by ``to_model``. (A
+    record read goes to the sync as it is, a :class:`MadeRecord`; a folded repeat is its
+    document's record again: the sync counts it as a duplicate.)"""
     if isinstance(item, Loaded | Folded):
         return RawRecord({"record": item.record}, item.location)
     if isinstance(item, Skipped):

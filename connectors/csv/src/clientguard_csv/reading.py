@@ -31,6 +31,7 @@ work requests, so that each can be matched to what came before:
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -38,10 +39,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, Literal, NamedTuple
 
-from clientguard.connector import MAPPING_ERRORS
+from clientguard.connector import MAPPING_ERRORS, MadeRecord
 from clientguard.errors import DataError
-from clientguard.model import Allocation as ModelAllocation
 from clientguard.model import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_AMOUNT_DIGITS,
     AnyRecord,
     CreditNote,
     Customer,
@@ -50,6 +53,8 @@ from clientguard.model import (
     TimeEntry,
     WorkRequest,
 )
+from clientguard.model import Allocation as ModelAllocation
+from clientguard.money import is_currency
 from clientguard.records import Location, Rejection
 from clientguard.trust import checked_record
 from clientguard_csv.columnar import (
@@ -93,11 +98,10 @@ _KIND = {
 }
 
 
-class Loaded(NamedTuple):
-    """A record and where it came from."""
+class Loaded(MadeRecord):
+    """A record and where it came from (the sync takes it as made: :class:`MadeRecord`)."""
 
-    record: AnyRecord
-    location: Location
+    __slots__ = ()
 
 
 @dataclass
@@ -165,13 +169,12 @@ class Skipped:
     location: Location
 
 
-class Folded(NamedTuple):
+class Folded(MadeRecord):
     """A row identical to an earlier row of the same document (an export that repeats a
     line): folded into the document's ``record``, and handed on so that the sync counts it
     as a duplicate of that record (``Page.duplicates``) instead of losing it without a word."""
 
-    record: AnyRecord
-    location: Location
+    __slots__ = ()
 
 
 Item = Loaded | Rejection | Skipped | Folded
@@ -407,6 +410,7 @@ class _Builder:
         # The fields given to the records made from checked values: one set for them all.
         self.invoice_fields = set(_CHECKED_INVOICE_FIELDS)
         self.allocation_fields = {"invoice_id", "amount"}
+        self.payment_fields = set(Payment.model_fields)
 
     # ------------------------------------------------------------------ the loop
     def run(self, rows: Iterable[Row | CsvRowError], file_log: FileLog) -> Iterator[Item]:
@@ -1000,6 +1004,7 @@ class _Builder:
         allocations: list[ModelAllocation] = []
         amount = Decimal(0)
         known = self.state.invoices_by_id
+        checked_rows = 0  # rows the columnar reader checked
         for row in rows:
             checked: CheckedPayment | None = row.checked
             invoice: _InvoiceRef | str | None = None
@@ -1041,6 +1046,8 @@ class _Builder:
                 )
             amount += part
             invoice_id = invoice.id if isinstance(invoice, _InvoiceRef) else invoice
+            if checked is not None:
+                checked_rows += 1
             if invoice_id and checked is not None:
                 allocations.append(checked_record(
                     ModelAllocation, {"invoice_id": invoice_id, "amount": part, "date": None},
@@ -1054,6 +1061,12 @@ class _Builder:
         payment_id = reader.text(first, "id") or self._made_id(
             "p", customer, day, amount, currency, *(a.invoice_id for a in allocations)
         )
+        rate = self._rate(first)
+        if checked_rows == len(rows):
+            payment = self._checked_payment(payment_id, customer, day, amount, currency,
+                                            tuple(allocations), rate)
+            if payment is not None:
+                return payment
         return Payment(
             id=payment_id,
             customer_id=customer,
@@ -1061,9 +1074,31 @@ class _Builder:
             amount=amount,
             currency=currency,
             allocations=tuple(allocations),
-            fx_rate=self._rate(first),
+            fx_rate=rate,
             source=self.source,
         )
+
+    def _checked_payment(
+        self, payment_id: str, customer: str, day: date, amount: Decimal, currency: str,
+        allocations: tuple[ModelAllocation, ...], rate: Decimal | None,
+    ) -> Payment | None:
+        """The payment of rows the columnar reader checked, made without validating it: what
+        ``Payment(...)`` makes of these values, where they pass every rule of the model
+        (checked here: the allocations are the rows' own, made from checked amounts); None
+        where one might not (then validation says what is wrong)."""
+        if not (payment_id and customer and type(day) is date and FIRST_DATE <= day <= LAST_DATE
+                and type(amount) is Decimal and amount.is_finite() and amount >= 0
+                and amount.adjusted() < MAX_AMOUNT_DIGITS and is_currency(currency)):
+            return None
+        if rate is not None and not (type(rate) is Decimal and rate.is_finite() and rate > 0):
+            return None
+        if sum((a.amount for a in allocations), Decimal(0)) > amount:
+            return None  # the allocations' rule: validation says by how much
+        return checked_record(Payment, {
+            "id": payment_id, "customer_id": sys.intern(customer), "date": day,
+            "amount": amount, "currency": sys.intern(currency), "allocations": allocations,
+            "fx_rate": rate, "source": self.source,
+        }, self.payment_fields)
 
     def _client(self, row: Row) -> str:
         customer_id = self._customer_of(row, [], create=False)
