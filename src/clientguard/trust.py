@@ -16,7 +16,8 @@ gives what a store needs to tell the two apart and to skip the second check:
   None when the text is not in the form this clientguard writes (then the caller validates
   it as usual, and a bad record is still rejected with its reason).
 * :func:`checked_record`: the record of values a connector has already checked against every
-  rule of the model (the CSV connector's columnar reader), made the same way.
+  rule of the model (the CSV connector's columnar reader), made the same way;
+  :func:`checked_record_in_order` the same from the values alone, in the model's order.
 
 The store (:mod:`clientguard.store`) records the digest when a sync writes records, and trusts
 its records only while every sync since was made with the same digest (docs/performance.md,
@@ -43,7 +44,7 @@ from typing_extensions import TypedDict
 from clientguard import _version
 from clientguard.model import Allocation, AnyRecord, Record
 
-__all__ = ["checked_record", "trusted_record", "validation_digest"]
+__all__ = ["checked_record", "checked_record_in_order", "trusted_record", "validation_digest"]
 
 _R = TypeVar("_R", bound=Record)
 
@@ -141,6 +142,22 @@ def _made(model: type[Record], values: dict[str, Any], fields_set: set[str]) -> 
     return record
 
 
+@cache
+def _filler(model: type[Record]) -> Callable[[dict[str, Any], tuple[Any, ...]], None]:
+    """A function that stores the model's values, given in the order of its fields, into a
+    record's ``__dict__`` one by one, as :func:`_made` does (the names kept in the table the
+    model's records share), written out field by field: ``shared["id"], ... = values``.
+    Half the time of a loop over the names, for a million records of one model."""
+    names = tuple(model.model_fields)
+    if not all(name.isidentifier() for name in names):  # pragma: no cover - a model's fields
+        raise TypeError(f"{model.__name__} has a field that is not a name")
+    targets = "".join(f"shared[{name!r}], " for name in names)
+    namespace: dict[str, Any] = {}
+    exec(f"def fill(shared, values):\n    {targets}= values\n", namespace)  # noqa: S102 - field names only
+    fill: Callable[[dict[str, Any], tuple[Any, ...]], None] = namespace["fill"]
+    return fill
+
+
 def trusted_record(model: type[Record], text: str | bytes) -> AnyRecord | None:
     """The record ``model.model_validate_json(text)`` gives, made without validating it; None
     when ``text`` is not in the form this clientguard writes (validate it then).
@@ -182,4 +199,20 @@ def checked_record(model: type[_R], values: dict[str, Any], fields_set: set[str]
     given (share one set between records made alike: records are frozen).
     """
     record: _R = _made(model, values, fields_set)
+    return record
+
+
+def checked_record_in_order(model: type[_R], values: tuple[Any, ...], fields_set: set[str]) -> _R:
+    """:func:`checked_record` of ``values`` given in the order of the model's fields (every
+    field, those not given at their defaults), without their names: the same record, made in
+    a little over half the time (a connector makes a million).
+
+    Only for values checked already against every rule of ``model``, as for
+    :func:`checked_record`. Raises ``ValueError`` when ``values`` is not one value a field.
+    """
+    record: _R = _new(model)
+    _filler(model)(record.__dict__, values)
+    _set(record, "__pydantic_fields_set__", fields_set)
+    _set(record, "__pydantic_extra__", None)
+    _set(record, "__pydantic_private__", None)
     return record

@@ -31,7 +31,7 @@ from clientguard.model import Allocation, Customer, Invoice, Payment
 from clientguard.trust import checked_record
 from clientguard_csv import CsvConnector
 from clientguard_csv import connector as connector_module
-from clientguard_csv.columnar import checked_rows
+from clientguard_csv.columnar import CheckedInvoice, checked_rows
 from clientguard_csv.fields import FieldReader, required_columns
 from clientguard_csv.mapping import load_preset, mapping_from_dict
 from clientguard_csv.reading import Loaded, read_records
@@ -477,6 +477,13 @@ def test_the_records_made_from_checked_values_equal_validated_ones() -> None:
                           {"invoice_id", "amount"})
     assert part == Allocation(invoice_id="i1", amount=Decimal("5"))
     assert part.model_fields_set == {"invoice_id", "amount"}
+
+
+def test_a_checked_invoice_holds_the_invoice_s_first_fields_in_its_order() -> None:
+    # The builder makes the invoice from these values by position (trust.checked_record_in_order).
+    assert CheckedInvoice._fields == tuple(Invoice.model_fields)[:len(CheckedInvoice._fields)]
+    assert tuple(Invoice.model_fields)[len(CheckedInvoice._fields):] == (
+        "disputed", "disputed_on", "source", "updated_at")
 
 
 def test_records_made_the_short_way_share_customer_ids_and_currencies_in_memory(

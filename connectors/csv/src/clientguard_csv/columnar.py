@@ -20,7 +20,8 @@ of rows at a time and:
   status table as the row reader), with the model's bounds (dates within ``FIRST_DATE`` to
   ``LAST_DATE``, amounts non-negative and below 10^18, rates positive, an ISO 4217 currency).
   A row whose cells all pass carries its values (:attr:`Row.checked`); the builder then makes
-  its record from them with :func:`clientguard.trust.checked_record`, without a validator;
+  its record from them with :func:`clientguard.trust.checked_record_in_order`, without a
+  validator;
 * **every other row goes the row reader's way**: a cell that is not in the plain form (a
   marker, a sign, a date that does not parse, a customer not yet known) leaves the row
   unchecked, and the builder reads and validates it exactly as without pyarrow, so that its

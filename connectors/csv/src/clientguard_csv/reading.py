@@ -56,7 +56,7 @@ from clientguard.model import (
 from clientguard.model import Allocation as ModelAllocation
 from clientguard.money import is_currency
 from clientguard.records import Location, Rejection
-from clientguard.trust import checked_record
+from clientguard.trust import checked_record_in_order
 from clientguard_csv.columnar import (
     ARROW_MIN_BYTES,
     CheckedInvoice,
@@ -907,14 +907,10 @@ class _Builder:
     def _checked_invoice(self, checked: CheckedInvoice) -> Invoice:
         """The invoice of a row whose values the columnar reader checked: what
         :meth:`_invoice` makes of it, without validating it again."""
-        invoice = checked_record(Invoice, {
-            "id": checked.id, "customer_id": checked.customer_id, "number": checked.number,
-            "issue_date": checked.issue_date, "due_date": checked.due_date,
-            "currency": checked.currency, "total": checked.total, "status": checked.status,
-            "paid_on": checked.paid_on, "amount_due": checked.amount_due,
-            "fx_rate": checked.fx_rate, "disputed": False, "disputed_on": None,
-            "source": self.source, "updated_at": None,
-        }, self.invoice_fields)
+        # The checked values are the invoice's first fields, in its order; then disputed,
+        # disputed_on, source and updated_at.
+        invoice = checked_record_in_order(Invoice, (*checked, False, None, self.source, None),
+                                          self.invoice_fields)
         if self.state.index_invoices:
             ref = _InvoiceRef(checked.id, checked.customer_id, checked.currency)
             self.state.invoices_by_id.setdefault(checked.id, ref)
@@ -1049,10 +1045,8 @@ class _Builder:
             if checked is not None:
                 checked_rows += 1
             if invoice_id and checked is not None:
-                allocations.append(checked_record(
-                    ModelAllocation, {"invoice_id": invoice_id, "amount": part, "date": None},
-                    self.allocation_fields,
-                ))
+                allocations.append(checked_record_in_order(
+                    ModelAllocation, (invoice_id, part, None), self.allocation_fields))
             elif invoice_id:
                 allocations.append(ModelAllocation(invoice_id=invoice_id, amount=part))
         if customer is None or currency is None:  # pragma: no cover - rows is never empty
@@ -1094,11 +1088,10 @@ class _Builder:
             return None
         if sum((a.amount for a in allocations), Decimal(0)) > amount:
             return None  # the allocations' rule: validation says by how much
-        return checked_record(Payment, {
-            "id": payment_id, "customer_id": sys.intern(customer), "date": day,
-            "amount": amount, "currency": sys.intern(currency), "allocations": allocations,
-            "fx_rate": rate, "source": self.source,
-        }, self.payment_fields)
+        return checked_record_in_order(Payment, (
+            payment_id, sys.intern(customer), day, amount, sys.intern(currency), allocations,
+            rate, self.source,
+        ), self.payment_fields)
 
     def _client(self, row: Row) -> str:
         customer_id = self._customer_of(row, [], create=False)
