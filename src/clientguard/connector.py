@@ -741,17 +741,18 @@ class _StreamSync:
         deleted: list[RecordKey] = []
         duplicates = 0
         incremental = stream.incremental
+        renamed, source = self.renamed, self.source
+        deduplicate, locate = self.deduplicate, locations.put
         for raw in page.records:
-            mapped: Mapped
+            made: Iterable[AnyRecord]
             if isinstance(raw, MadeRecord):
                 if incremental:
                     raise TypeError(
                         f"connector {connector.name!r} made a record of stream {stream.name!r} "
                         "itself, but the stream has a cursor field: map its raw records instead"
                     )
-                mapped = raw.record
+                made = (raw.record,)
             else:
-                assert isinstance(raw, RawRecord)
                 change = connector.cursor_of(stream, raw.data)
                 if change is not None and (self.latest_change is None
                                            or change > self.latest_change):
@@ -765,25 +766,26 @@ class _StreamSync:
                     skipped[mapped.reason] += 1
                     ident = connector.raw_id(stream, raw.data)
                     if mapped.deleted and ident is not None:
-                        deleted.append((stream.kind, self.source, ident))
+                        deleted.append((stream.kind, source, ident))
                     continue
+                # A record is the common case: tested first, as a plain class (Sequence is an
+                # ABC, whose check cost a twentieth of a large load).
+                made = (mapped,) if isinstance(mapped, Record) else mapped
             location = raw.location
-            # A record is the common case: tested first, as a plain class (Sequence is an
-            # ABC, whose check cost a twentieth of a large load).
-            for record in (mapped,) if isinstance(mapped, Record) else mapped:
-                if self.renamed and record.source != self.source:
-                    record = record.model_copy(update={"source": self.source})
-                outcome = self.deduplicate(record, location)
-                if outcome == "duplicate":
-                    duplicates += 1
-                    continue
-                if isinstance(outcome, Rejection):
-                    rejected.append(outcome)
+            for record in made:
+                if renamed and record.source != source:
+                    record = record.model_copy(update={"source": source})
+                ident = getattr(record, "id", None)
+                outcome = deduplicate(record, ident, location)
+                if outcome != "new":
+                    if isinstance(outcome, Rejection):
+                        rejected.append(outcome)
+                    else:
+                        duplicates += 1
                     continue
                 records.append(record)
-                ident = getattr(record, "id", None)
                 if ident is not None and location is not None:
-                    locations.put(record.kind, record.source, ident, location)
+                    locate(record.kind, record.source, ident, location)
         if counted:
             self.pages += 1
             self.records += len(records)
@@ -819,9 +821,10 @@ class _StreamSync:
         return dict(sorted(counts.items()))
 
     def deduplicate(
-        self, record: AnyRecord, location: Location | None
+        self, record: AnyRecord, ident: str | None, location: Location | None
     ) -> Literal["new", "duplicate"] | Rejection:
-        ident = getattr(record, "id", None)
+        """Whether ``record`` (whose id is ``ident``) is new in this sync, an unchanged
+        repeat, or a different record under an id seen already (under ``reject``)."""
         if ident is None:  # time entries have no id: each one counts
             return "new"
         seen = self.seen.get(record.kind)

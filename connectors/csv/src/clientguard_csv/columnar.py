@@ -231,9 +231,11 @@ def _arrow_rows(table: pa.Table, first_line: int, check: _Check) -> Iterator[Row
     for batch in table.to_batches(max_chunksize=BATCH_ROWS):
         columns = [batch.column(position).to_pylist() for position in range(width)]
         checked = check(_Columns(batch.num_rows, columns, batch.columns))
-        for offset, cells in enumerate(zip(*columns, strict=True)):
-            if "".join(cells).strip():  # a row of blanks is no row, as for the row reader
-                yield Row(line + offset, list(cells), checked[offset])
+        for offset, (cells, values) in enumerate(zip(zip(*columns, strict=True), checked,
+                                                     strict=True)):
+            # A row of blanks is no row, as for the row reader (a checked row has an amount).
+            if values is not None or "".join(cells).strip():
+                yield Row(line + offset, list(cells), values)
         line += batch.num_rows
 
 

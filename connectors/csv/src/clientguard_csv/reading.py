@@ -433,6 +433,7 @@ class _Builder:
         # here: what _build and _invoice make of it, without their calls.
         invoices = self.name == "invoices"
         width, known, file = reader.width, self.known_ids, self.file
+        key_at, needed = reader.single.get(self.group_field), reader.width_needed
         for row in rows:
             file_log.rows += 1
             if isinstance(row, CsvRowError):
@@ -454,8 +455,12 @@ class _Builder:
                     continue
                 yield from build([row])
                 continue
+            cells = row.cells
             try:
-                row_key = reader.cell(row, self.group_field)
+                # The key's cell, stripped, as reader.cell gives it (a row long enough to
+                # hold every mapped column: the common case, read here without the call).
+                row_key = (cells[key_at].strip() if key_at is not None and len(cells) >= needed
+                           else reader.cell(row, self.group_field))
             except RowError as exc:
                 self.rejected += 1
                 yield self._reject(None, exc.reason, exc.field, exc.column, row.line, row)
