@@ -40,6 +40,34 @@ def test_locations_read_as_the_dict_of_their_entries() -> None:
     assert Locations(expected) == expected
 
 
+@pytest.mark.parametrize("split", range(len(ENTRIES) + 1))
+def test_locations_added_from_locations_read_as_the_dict_of_their_entries(split: int) -> None:
+    # A pull adds each page's Locations to its own: group by group where the file is the
+    # same, entry by entry where the page's first file differs.
+    expected = dict(ENTRIES)
+    first, second = Locations(), Locations()
+    for key, location in ENTRIES[:split]:
+        first.put(*key, location)
+    for key, location in ENTRIES[split:]:
+        second.put(*key, location)
+    page = Locations(dict(ENTRIES[split:]))
+    first.add(second)
+    assert len(first) == len(expected)
+    assert dict(first.items()) == expected
+    assert all(type(first[key]) is Location for key in expected)
+    assert dict(page.items()) == dict(second.items())  # the page is left as it was
+
+
+def test_a_page_of_another_file_keeps_its_own_file() -> None:
+    held = Locations({("invoice", "csv", "i1"): Location("a.csv", 2)})
+    page = Locations({("invoice", "csv", "i2"): Location("b.csv", 3),
+                      ("invoice", "csv", "i1"): Location("b.csv", 4)})
+    held.add(page)
+    assert dict(held.items()) == {("invoice", "csv", "i1"): Location("b.csv", 4),
+                                  ("invoice", "csv", "i2"): Location("b.csv", 3)}
+    assert len(held) == 2
+
+
 def test_a_pulled_ledger_finds_its_records_rows(tmp_path: Path) -> None:
     import clientguard as cg
     from clientguard_csv import CsvConnector

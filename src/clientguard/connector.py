@@ -169,9 +169,7 @@ class MadeRecord(NamedTuple):
 class RawPage:
     """One page of raw records: an API response, or a chunk of a file's rows."""
 
-    records: Sequence[RawRecord | MadeRecord]
-    """The page's raw records in the source's order; a record the connector made itself is a
-    :class:`MadeRecord` among them (on a stream without a ``cursor_field``)."""
+    records: Sequence[RawRecord]
     last: bool | None = None
     """True when the fetcher knows no page follows (an API's last page); None when it cannot
     tell without reading on (a file): the sync then closes the stream with an empty last
@@ -188,6 +186,15 @@ class RawPage:
     total: int | None = None
     """The size of the whole stream in that unit, when the source knows it (a file's size,
     an API's total count); None otherwise. Only for progress: never trusted as a count."""
+    items: Sequence[RawRecord | MadeRecord] = ()
+    """Instead of ``records``, for a connector that makes some records itself (a file
+    connector that checks and builds its records as it reads its rows): the page's raw
+    records and the :class:`MadeRecord` items, in the source's order, on a stream without a
+    ``cursor_field``. A page gives one or the other, never both."""
+
+    def __post_init__(self) -> None:
+        if self.records and self.items:
+            raise ValueError("a raw page gives records or items, not both")
 
     @classmethod
     def of(
@@ -743,7 +750,7 @@ class _StreamSync:
         incremental = stream.incremental
         renamed, source = self.renamed, self.source
         deduplicate, locate = self.deduplicate, locations.put
-        for raw in page.records:
+        for raw in page.items or page.records:
             made: Iterable[AnyRecord]
             if isinstance(raw, MadeRecord):
                 if incremental:

@@ -80,7 +80,7 @@ def fresh(conn: CsvConnector, stream: str) -> list[tuple[str, Any]]:
 def fetched(conn: CsvConnector, stream: str) -> list[tuple[str, Any]]:
     items: list[Any] = []
     for page in conn.fetch(conn.stream(stream), since=None):
-        for raw in page.records:
+        for raw in page.items:
             if isinstance(raw, MadeRecord):  # a record read, or a repeat folded into one
                 items.append(Loaded(raw.record, raw.location))
                 continue

@@ -174,11 +174,11 @@ class CsvConnector(Connector):
             if len(page) >= PAGE_SIZE:
                 notes, noted = _encoding_notes(state.log, noted)
                 read = None if total is None else min(state.bytes_read(), total)
-                yield RawPage(tuple(page), notes=notes, read=read, total=total)
+                yield RawPage((), items=tuple(page), notes=notes, read=read, total=total)
                 page = []
         notes, noted = _encoding_notes(state.log, noted)
         if page or notes:
-            yield RawPage(tuple(page), notes=notes, read=total, total=total)
+            yield RawPage((), items=tuple(page), notes=notes, read=total, total=total)
         self._hand_over(state, sources)
 
     def _resume(self, name: str, sources: dict[str, tuple[Path, ...]]) -> ReadState:

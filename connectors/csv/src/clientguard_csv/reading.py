@@ -1009,8 +1009,25 @@ class _Builder:
         amount = Decimal(0)
         known = self.state.invoices_by_id
         checked_rows = 0  # rows the columnar reader checked
+        part_fields = self.allocation_fields
         for row in rows:
             checked: CheckedPayment | None = row.checked
+            if (checked is not None and currency is not None
+                    and checked.invoice_id is not None):
+                # The common row after the first: checked, allocated to a known invoice of
+                # the payment's customer (named, or not named at all). What the long way
+                # below finds for it, in short: its amount is plain, so never negative.
+                ref = known.get(checked.invoice_id)
+                if ref is not None and ref.customer_id == customer and ref.id and (
+                    checked.customer_id == customer
+                    or (checked.customer_id is None and checked.customer_name is None)
+                ):
+                    allocated = checked.amount
+                    amount += allocated
+                    checked_rows += 1
+                    allocations.append(checked_record_in_order(
+                        ModelAllocation, (ref.id, allocated, None), part_fields))
+                    continue
             invoice: _InvoiceRef | str | None = None
             payer: str | None = None
             if checked is not None and checked.invoice_id is not None:
