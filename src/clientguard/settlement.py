@@ -48,8 +48,8 @@ from clientguard.errors import ConfigError
 from clientguard.frozen import Frozen
 from clientguard.gcpause import collector_paused
 from clientguard.i18n import gettext, noop
-from clientguard.ledger import Application, Ledger, same_day_order
-from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, Invoice
+from clientguard.ledger import Application, Ledger, _application_of, same_day_order
+from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, Invoice, Payment
 from clientguard.money import ONE, ZERO
 from clientguard.policy import Policy
 
@@ -253,11 +253,13 @@ def _balance_histories(
 
 def _counted_parts(ledger: Ledger, invoice: Invoice, as_of: date) -> list[AppliedPart]:
     """The invoice's applications counted by ``as_of``, in the replay's order."""
-    applications = ledger.applications(invoice.id)
-    if len(applications) == 1:
+    held = ledger._held_applications().get(invoice.id)
+    if held is None:
+        return []
+    if not isinstance(held, tuple):
         # The common case, as applied_parts dates it: the later of the allocation's date and
         # its document's own.
-        application = applications[0]
+        application = held if isinstance(held, Application) else _application_of(held)
         own = (
             ledger.payment(application.document_id).date
             if application.document_kind == "payment"
@@ -367,7 +369,9 @@ class _KeptReplay(NamedTuple):
 
 def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ...]:
     """The replay itself (see :func:`replay`)."""
-    applications_of = ledger.applications
+    # The applications as the ledger keeps them: mostly a payment whose one allocation is
+    # the invoice's one application, read here without making an Application of it.
+    held_of = ledger._held_applications().get
     # Each document's own date, looked up once per replay rather than once per application.
     document_dates = _document_dates(ledger)
     zero = ZERO
@@ -385,30 +389,38 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ..
             continue
         total = invoice.total
         due = invoice.due_date
-        applications = applications_of(invoice.id)
+        held = held_of(invoice.id)
         # Nothing (beyond the tolerance) is owed on a zero invoice: settled the day it is issued.
         settled_on: date | None = issued if total <= tolerance else None
         basis: SettlementBasis | None = None
         applied = zero
         late_amount_days = zero
         adjusted = False
-        if applications:
+        if held is not None:
             balance = total
-            if len(applications) == 1:
-                # The common case, without building a list.
-                application = applications[0]
-                day = application.date
-                own = document_dates[application.document_kind][application.document_id]
+            if not isinstance(held, tuple):
+                # The common case, one application, without building a list.
+                if isinstance(held, Application):
+                    day, amount = held.date, held.amount
+                    document_kind = held.document_kind
+                    own = document_dates[document_kind][held.document_id]
+                else:  # a payment or credit note whose one allocation it is
+                    allocation = held.allocations[0]
+                    document_kind = held.kind
+                    own = held.date if isinstance(held, Payment) else held.issue_date
+                    day = allocation.date or own
+                    amount = allocation.amount
                 if own > day:
                     day, adjusted = own, True
                 if day <= as_of:
-                    applied = application.amount
+                    applied = amount
                     balance = total - applied
                     if settled_on is None and balance <= tolerance:
                         settled_on, basis = day, "allocations"
-                    if day > due and application.document_kind == "payment":
+                    if day > due and document_kind == "payment":
                         late_amount_days = applied * (day - due).days
             else:
+                applications = held
                 parts, adjusted = _effective(applications, document_dates)
                 for day, application in parts:
                     if day > as_of:
@@ -425,8 +437,9 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ..
                 # open (a bank payment outside the synced data, a correction applied but not
                 # its cash): the source's paid date settles the rest, never before the last
                 # allocation counted.
+                every = ledger.applications(invoice.id)
                 last = max(
-                    (d for d, _ in _effective(applications, document_dates)[0] if d <= as_of),
+                    (d for d, _ in _effective(every, document_dates)[0] if d <= as_of),
                     default=paid_on,
                 )
                 day = max(paid_on, last)
@@ -596,6 +609,7 @@ def _checked_rows(
     policy = policy or Policy()
     tolerance = policy.settle_tolerance
     applications_of = ledger.applications
+    held_of = ledger._held_applications().get
     flagged: list[_Checked] = []
     for row in replay(ledger, as_of=as_of, policy=policy):
         invoice = row.invoice
@@ -619,7 +633,7 @@ def _checked_rows(
                     amount_due is None or abs(amount_due - left) <= tolerance
                 ):
                     continue
-        elif not applications_of(invoice.id):
+        elif held_of(invoice.id) is None:
             # No payment nor credit note at all (so no date moved): an open invoice leaves
             # its total, one the source marks paid on a date nothing (one marked paid with
             # no date went above); only the source's amount due can disagree.
