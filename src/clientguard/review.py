@@ -56,6 +56,7 @@ from clientguard.policy import Policy
 from clientguard.settlement import (
     LIVE_STATUSES,
     NOTE_KINDS,
+    Replay,
     Settlement,
     _Checked,
     _checked_rows,
@@ -419,28 +420,17 @@ def _review(
     replaying, measuring, signalling, judging = REVIEW_STAGES
     progress(replaying)
     currency = ledger.base_currency
-    # The settlements of the invoices whose lateness may cost (late, due in the window) and
-    # the source's disagreements of all: settle() would make a million settlements to read a
-    # few hundred thousand.
-    first_due = as_of - timedelta(days=policy.lookback_days - 1)
     replayed = replay(ledger, as_of=as_of, policy=policy)
     checked = _checked_rows(ledger, as_of=as_of, policy=policy)
-    flagged = {item[0].invoice.id: item for item in checked}
-    no_notes: tuple[str, ...] = ()
-    late: dict[str, Settlement] = {}
-    for row in replayed:
-        if row.days_late:
-            invoice = row.invoice
-            if first_due <= invoice.due_date <= as_of:
-                late[invoice.id] = _settlement_of(
-                    flagged.get(invoice.id) or (row, None, no_notes),
-                    ledger=ledger, as_of=as_of, policy=policy,
-                )
     progress(measuring)
     profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
     # The forecast, from the replay just made; the expected_late signal reads it (shared).
     predicted = shared("forecast", ledger, as_of, policy, forecast, rows=replayed)
+    # Made after the forecast, whose learning is the review's peak of memory, and let go
+    # once costed.
+    late = _late_settlements(ledger, replayed, checked, as_of=as_of, policy=policy)
     costs = lateness_costs(ledger, as_of=as_of, policy=policy, settlements=late)
+    del late
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
     receivables = shared(
         "receivables", ledger, as_of, policy, concentration, basis="receivables"
@@ -520,6 +510,28 @@ def _review(
         sources=ledger.sources,
         forecast=predicted,
     )
+
+
+def _late_settlements(
+    ledger: Ledger, replayed: Sequence[Replay], checked: list[_Checked], *, as_of: date,
+    policy: Policy,
+) -> dict[str, Settlement]:
+    """The settlements of the invoices whose lateness may cost (late, due in the window),
+    with the source's disagreements (``checked``: :func:`_checked_rows`): settle() would make
+    a million settlements to read a few hundred thousand."""
+    first_due = as_of - timedelta(days=policy.lookback_days - 1)
+    flagged = {item[0].invoice.id: item for item in checked}
+    no_notes: tuple[str, ...] = ()
+    late: dict[str, Settlement] = {}
+    for row in replayed:
+        if row.days_late:
+            invoice = row.invoice
+            if first_due <= invoice.due_date <= as_of:
+                late[invoice.id] = _settlement_of(
+                    flagged.get(invoice.id) or (row, None, no_notes),
+                    ledger=ledger, as_of=as_of, policy=policy,
+                )
+    return late
 
 
 def _worst_rank(findings: tuple[Finding, ...]) -> int:
