@@ -23,7 +23,7 @@ from clientguard.metrics.cost.interest import (
     carrying_cost,
 )
 from clientguard.metrics.cost.rates import Jurisdiction, RateTable
-from clientguard.money import FxTable
+from clientguard.money import ONE, FxTable
 from clientguard.policy import Policy
 from clientguard.settlement import Settlement, _balance_histories, _Unvalidated, settle
 
@@ -218,9 +218,9 @@ def lateness_costs(
             "still_open": settlement.settled_on is None,
             "balance_days": exposure,
             "financing_cost": financing,
-            "financing_cost_base": financing * rate,
+            "financing_cost_base": _in_base(financing, rate),
             "statutory_interest": interest,
-            "statutory_interest_base": (interest.amount * rate) if interest else Decimal(0),
+            "statutory_interest_base": _in_base(interest.amount, rate) if interest else _NONE,
             "compensation": compensation,
             "compensation_base": compensation_base,
             "notes": tuple(notes),
@@ -262,6 +262,18 @@ def lateness_costs(
 _invoice_cost = _Unvalidated(InvoiceLatenessCost)
 """An :class:`InvoiceLatenessCost` of values :func:`lateness_costs` computed from a validated
 ledger, with exactly the declared types: made without validating them again."""
+
+
+_NONE = Decimal(0)
+"""No statutory interest, in the base currency: one Decimal for every invoice without it."""
+
+
+def _in_base(amount: Decimal, rate: Decimal) -> Decimal:
+    """``amount x rate``: ``amount`` itself at a base-currency invoice's rate (the ledger's
+    ``ONE``, ``Decimal(1)``), which multiplies to an equal Decimal with the same digits and
+    exponent (``amount``, the result of an operation in the same context, already fits its
+    precision): no second Decimal an invoice."""
+    return amount if rate is ONE else amount * rate
 
 
 def _columns(steps: list[tuple[date, Decimal]]) -> tuple[list[date], list[Decimal]]:
