@@ -134,7 +134,8 @@ def test_equal_sums_the_costs_compute_are_held_once() -> None:
     book = ledger(first, second)
     costs = lateness_costs(book, as_of=date(2025, 3, 1), policy=Policy(jurisdiction="eu"))
     (one,), (two,) = costs["acme"].invoices, costs["beta"].invoices
-    assert one.compensation is not None and two.compensation is not None
+    assert one.compensation is not None
+    assert two.compensation is not None
     assert one.compensation.amount == two.compensation.amount == D(40)
     assert one.compensation.amount is two.compensation.amount
     assert one.compensation.statutory_amount is one.compensation.amount
