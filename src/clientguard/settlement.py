@@ -717,11 +717,10 @@ class _Unvalidated(Generic[_Model]):
 
     def __call__(self, values: dict[str, Any]) -> _Model:
         made = self.model.__new__(self.model)
-        # One by one into the instance's own ``__dict__`` (the shared table above):
-        # assigning ``values`` as the ``__dict__``, or ``update``, keeps a table of its own.
-        own = made.__dict__
-        for name, value in values.items():
-            own[name] = value
+        # The pairs one by one into the instance's own ``__dict__`` (the shared table
+        # above; ``update(values.items())`` stores them so, in C): assigning ``values`` as the
+        # ``__dict__``, or ``update(values)``, would keep a table of its own (its copy).
+        made.__dict__.update(values.items())
         _set_attribute(made, "__pydantic_fields_set__", self.fields)
         _set_attribute(made, "__pydantic_extra__", None)
         _set_attribute(made, "__pydantic_private__", None)
