@@ -7,7 +7,8 @@ document itself; one application without a tuple): ``Ledger.applications`` gives
 ``Application`` values whichever form holds them, and the replay settles alike. The review's
 results made without validation keep only their values, in one table of field names a model;
 equal values the review computes are held once (the laws' fixed sums, a base-currency
-invoice's amounts in the base currency, the replay's days paid early).
+invoice's amounts in the base currency, the replay's days paid early). The review costs its
+late invoices from the replay's rows, as their settlements would cost them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ import pytest
 from clientguard.ledger import Application, Ledger
 from clientguard.metrics.cost import lateness_costs
 from clientguard.metrics.cost.compensation import fixed_compensation
+from clientguard.metrics.cost.lateness_costs import _lateness_costs
+from clientguard.model import Invoice, Payment
 from clientguard.policy import Policy
+from clientguard.review import _late_rows
+from clientguard.sample import SAMPLE_AS_OF, sample_ledger
 from clientguard.settlement import Settlement, replay, settle
 from clientguard.testing import credit_note, fx_table, invoice, ledger, payment
 
@@ -162,7 +167,7 @@ def test_a_foreign_invoice_s_base_amounts_are_converted() -> None:
 
 
 def test_days_paid_early_are_one_int_a_number() -> None:
-    records = []
+    records: list[Invoice | Payment] = []
     for n in range(3):
         bill = invoice("acme", issued="2025-01-01", due="2025-12-31", total="10.00",
                        id=f"I{n}")
@@ -171,3 +176,20 @@ def test_days_paid_early_are_one_int_a_number() -> None:
     rows = replay(ledger(*records), as_of=date(2025, 3, 1))
     assert [row.days_beyond_terms for row in rows] == [-363, -363, -363]
     assert rows[0].days_beyond_terms is rows[1].days_beyond_terms is rows[2].days_beyond_terms
+
+
+@pytest.mark.parametrize("as_of", [SAMPLE_AS_OF, date(2024, 11, 5)])
+@pytest.mark.parametrize("jurisdiction", ["eu", "pl", "uk"])
+def test_the_review_costs_its_late_invoices_as_their_settlements_would(
+    as_of: date, jurisdiction: str
+) -> None:
+    book = sample_ledger(seed=3)
+    policy = Policy(jurisdiction=jurisdiction)
+    rows = replay(book, as_of=as_of, policy=policy)
+    fast = _lateness_costs(book, as_of, policy, _late_rows(rows, as_of=as_of, policy=policy),
+                           None)
+    public = lateness_costs(book, as_of=as_of, policy=policy)
+    assert fast
+    assert list(fast) == list(public)
+    for customer, cost in public.items():
+        assert fast[customer].model_dump_json() == cost.model_dump_json()

@@ -39,7 +39,7 @@ import bisect
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, Literal, NamedTuple, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -163,6 +163,34 @@ class Replay(NamedTuple):
     times the daily cost of capital."""
 
 
+class _Settled(Protocol):
+    """What the balance histories and the lateness costs read of a settlement: a
+    :class:`Settlement`, or a :class:`_LateRow` of the review's."""
+
+    @property
+    def invoice_id(self) -> str: ...
+    @property
+    def as_of(self) -> date: ...
+    @property
+    def settled_on(self) -> date | None: ...
+    @property
+    def basis(self) -> SettlementBasis | None: ...
+    @property
+    def days_late(self) -> int | None: ...
+
+
+class _LateRow(NamedTuple):
+    """Of a late invoice's :class:`Settlement`, the fields the lateness costs read, with the
+    same values (:func:`_settlement_of` copies them from the replay row): the review costs
+    its late invoices from these, without making a settlement of each. Internal."""
+
+    invoice_id: str
+    as_of: date
+    settled_on: date | None
+    basis: SettlementBasis | None
+    days_late: int | None
+
+
 class AppliedPart(NamedTuple):
     """A payment or credit note applied to an invoice, on the date the replay counts it."""
 
@@ -234,7 +262,7 @@ def balance_history(
 
 
 def _balance_histories(
-    ledger: Ledger, settlement: Settlement, invoice: Invoice | None = None
+    ledger: Ledger, settlement: _Settled, invoice: Invoice | None = None
 ) -> tuple[list[tuple[date, Decimal]], list[tuple[date, Decimal]]]:
     """Both of :func:`balance_history`'s views of one invoice (the settlement's, ``invoice``
     where the caller holds it) from one look at its applications: the balance outstanding,
@@ -272,7 +300,7 @@ def _counted_parts(ledger: Ledger, invoice: Invoice, as_of: date) -> list[Applie
 
 def _history(
     invoice: Invoice,
-    settlement: Settlement,
+    settlement: _Settled,
     counted: list[AppliedPart],
     *,
     credits_from_due: bool,

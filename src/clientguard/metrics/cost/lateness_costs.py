@@ -5,7 +5,7 @@ per customer the sums.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -25,7 +25,13 @@ from clientguard.metrics.cost.interest import (
 from clientguard.metrics.cost.rates import Jurisdiction, RateTable
 from clientguard.money import ONE, FxTable
 from clientguard.policy import Policy
-from clientguard.settlement import Settlement, _balance_histories, _Unvalidated, settle
+from clientguard.settlement import (
+    Settlement,
+    _balance_histories,
+    _Settled,
+    _Unvalidated,
+    settle,
+)
 
 if TYPE_CHECKING:
     from clientguard.ledger import Ledger
@@ -128,6 +134,19 @@ def lateness_costs(
     settlements = (
         settlements if settlements is not None else settle(ledger, as_of=as_of, policy=policy)
     )
+    return _lateness_costs(ledger, as_of, policy, settlements.items(), tables)
+
+
+def _lateness_costs(
+    ledger: Ledger,
+    as_of: date,
+    policy: Policy,
+    settlements: Iterable[tuple[str, _Settled]],
+    tables: Mapping[str, RateTable] | None,
+) -> dict[str, ClientLatenessCost]:
+    """:func:`lateness_costs` of ``settlements``, each by its invoice's id: settlements, or
+    what the review reads of them from its replay (``settlement._LateRow``). Internal: the
+    review's fast path."""
     first_due = as_of - timedelta(days=policy.lookback_days - 1)
     cost_of_capital = policy.cost_of_capital
     fx = ledger.fx
@@ -136,7 +155,7 @@ def lateness_costs(
     laws: dict[str, tuple[RateTable, list[date]]] = {}
     jurisdictions: dict[str, Literal["pl", "eu", "uk", "none"]] = {}
     by_customer: dict[str, list[InvoiceLatenessCost]] = {}
-    for invoice_id, settlement in settlements.items():
+    for invoice_id, settlement in settlements:
         days_late = settlement.days_late
         if not days_late:
             continue
