@@ -205,6 +205,36 @@ class Application:
     """The allocated amount in the document's own currency."""
 
 
+_HeldApplications = Application | tuple[Application, ...] | Payment | CreditNote
+"""What the ledger keeps of an invoice's applications (:meth:`Ledger._held_applications`),
+compactly: a million invoices are mostly paid by one payment each, and an
+:class:`Application` and a one-element tuple an invoice were 128 bytes (about 120 MB at a
+million). Read it as:
+
+* a ``Payment`` or ``CreditNote``: the invoice's one application is that document's one
+  allocation, in the invoice's own currency: the application is what
+  :func:`_application_of` makes of it (nothing is converted, so nothing is kept apart);
+* an ``Application``: the invoice's one application;
+* a tuple: its applications (two or more), in the replay's order (:func:`same_day_order`).
+"""
+
+
+def _application_of(document: Payment | CreditNote) -> Application:
+    """The application of a document held for an invoice (see :data:`_HeldApplications`):
+    its one allocation, dated as the allocation says, else on the document's own date, for
+    the allocated amount (the same currency as the invoice's)."""
+    allocation = document.allocations[0]
+    own = document.date if isinstance(document, Payment) else document.issue_date
+    return Application(
+        allocation.invoice_id,
+        allocation.date or own,
+        allocation.amount,
+        document.kind,
+        document.id,
+        allocation.amount,
+    )
+
+
 class CrossAllocation(NamedTuple):
     """An allocation of a payment or credit note to an invoice of another customer than the
     document's own (see :meth:`Ledger.cross_customer_allocations`)."""
@@ -510,7 +540,21 @@ class Ledger:
     def applications(self, invoice_id: str) -> tuple[Application, ...]:
         """The payments and credit notes applied to the invoice, by date (allocations by
         invoice), in the invoice's currency."""
-        return self._applications.get(invoice_id, ())
+        held = self._applications.get(invoice_id)
+        if held is None:
+            return ()
+        if isinstance(held, tuple):
+            return held
+        if isinstance(held, Application):
+            return (held,)
+        return (_application_of(held),)  # a document standing for its one allocation
+
+    def _held_applications(self) -> Mapping[str, _HeldApplications]:
+        """Every invoice's applications as the ledger keeps them, by invoice id (those with
+        none are left out): see :data:`_HeldApplications`. Internal: the settlement replay's
+        fast path, which reads a held document's allocation without making an
+        :class:`Application` of it; everything else reads :meth:`applications`."""
+        return self._applications
 
     def cross_customer_allocations(self) -> tuple[CrossAllocation, ...]:
         """The allocations of a payment or credit note to an invoice of another customer than
@@ -591,7 +635,7 @@ class Ledger:
     _invoices_by_customer: dict[str, tuple[Invoice, ...]]
     _payments_by_customer: dict[str, tuple[Payment, ...]]
     _credit_notes_by_customer: dict[str, tuple[CreditNote, ...]]
-    _applications: dict[str, tuple[Application, ...]]
+    _applications: dict[str, _HeldApplications]
     _members: dict[str, tuple[str, ...]]
     _groups: dict[str, str]
     _rates: dict[str, dict[str, Decimal]]
@@ -968,14 +1012,16 @@ class _Builder:
 
     def apply(
         self, documents: list[Payment | CreditNote] | list[AnyRecord], invoices: dict[str, Invoice]
-    ) -> dict[str, list[Application]]:
-        """Turn allocations into applications; reject documents that break a rule."""
+    ) -> dict[str, list[Application | Payment | CreditNote]]:
+        """Turn allocations into applications; reject documents that break a rule. A
+        document's one allocation in the invoice's own currency is kept as the document
+        itself (its application is :func:`_application_of` it; see :data:`_HeldApplications`)."""
         self.failed_documents = set()
         # Allocations to another customer's invoice, with their place in ledger order.
         self.cross: list[_Crossing] = []
         applied: dict[str, Decimal] = {}
         applied_to = applied.get
-        result: dict[str, list[Application]] = {}
+        result: dict[str, list[Application | Payment | CreditNote]] = {}
 
         dated = [
             (d.date if isinstance(d, Payment) else d.issue_date, d)
@@ -988,7 +1034,10 @@ class _Builder:
         # would find over-applying.
         dated.sort(key=lambda pair: same_day_order(pair[0], pair[1].kind, pair[1].id))
         for doc_day, doc in dated:
-            pending: list[Application] = []
+            # (invoice id, amount in its currency, the application: the document itself
+            # where it stands for it).
+            pending: list[tuple[str, Decimal, Application | Payment | CreditNote]] = []
+            single = len(doc.allocations) == 1
             # What this document applies to each invoice so far, summed in allocation order
             # from ZERO (as ``sum`` would), so the check below sees the very same Decimal.
             pending_to: dict[str, Decimal] = {}
@@ -1028,9 +1077,12 @@ class _Builder:
                         (doc_kind != "payment", doc_day, doc_id, index),
                         CrossAllocation(doc_kind, doc_id, invoice_id, payer, invoice.customer_id),
                     ))
-                pending.append(
-                    Application(invoice_id, on, amount, doc_kind, doc_id, allocation.amount)
-                )
+                pending.append((
+                    invoice_id,
+                    amount,
+                    doc if single and doc_currency == invoice.currency else
+                    Application(invoice_id, on, amount, doc_kind, doc_id, allocation.amount),
+                ))
                 so_far = pending_to[invoice_id] = pending_to.get(invoice_id, ZERO) + amount
                 over = applied_to(invoice_id, ZERO) + so_far - invoice.total
                 if over > tolerance:
@@ -1046,9 +1098,8 @@ class _Builder:
                 self.failed_documents.add((doc.kind, doc.id))
                 continue
             self.cross += crossing
-            for application in pending:
-                invoice_id = application.invoice_id
-                applied[invoice_id] = applied_to(invoice_id, ZERO) + application.amount
+            for invoice_id, amount, application in pending:
+                applied[invoice_id] = applied_to(invoice_id, ZERO) + amount
                 bucket = result.get(invoice_id)
                 if bucket is None:
                     result[invoice_id] = [application]
@@ -1056,7 +1107,11 @@ class _Builder:
                     bucket.append(application)
         return result
 
-    def index(self, ledger: Ledger, applications: dict[str, list[Application]]) -> None:
+    def index(
+        self,
+        ledger: Ledger,
+        applications: dict[str, list[Application | Payment | CreditNote]],
+    ) -> None:
         ledger._customers = {c.id: c for c in ledger.customers}
         ledger._invoices = {i.id: i for i in ledger.invoices}
         ledger._payments = {p.id: p for p in ledger.payments}
@@ -1074,9 +1129,10 @@ class _Builder:
             notes[note.customer_id].append(note)
         ledger._credit_notes_by_customer = {k: tuple(v) for k, v in notes.items()}
         # Same-day applications: payments before credit notes, then by document id, so the
-        # replay is the same whatever order the source listed them in.
+        # replay is the same whatever order the source listed them in. One is kept as it is
+        # (no tuple of one: see _HeldApplications).
         ledger._applications = {
-            k: (v[0],) if len(v) == 1 else tuple(sorted(v, key=_application_order))
+            k: v[0] if len(v) == 1 else tuple(sorted(map(_made, v), key=_application_order))
             for k, v in applications.items()
         }
         ids = set(ledger._customers)
@@ -1194,6 +1250,11 @@ def same_day_order(day: date, document_kind: str, document_id: str) -> tuple[dat
     applications and the settlement replay all sort by it.
     """
     return day, document_kind != "payment", document_id
+
+
+def _made(held: Application | Payment | CreditNote) -> Application:
+    """The application ``held`` is, or stands for (a document: see :data:`_HeldApplications`)."""
+    return held if isinstance(held, Application) else _application_of(held)
 
 
 def _application_order(application: Application) -> tuple[date, bool, str]:

@@ -32,7 +32,7 @@ Pure: no clock, no I/O.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -48,7 +48,8 @@ from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext, noop
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, without_client
-from clientguard.metrics.cost import ClientLatenessCost, lateness_costs
+from clientguard.metrics.cost import ClientLatenessCost
+from clientguard.metrics.cost.lateness_costs import _lateness_costs
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import CreditNote, Payment
 from clientguard.money import CURRENCY_EXPONENTS, ZERO
@@ -56,10 +57,10 @@ from clientguard.policy import Policy
 from clientguard.settlement import (
     LIVE_STATUSES,
     NOTE_KINDS,
-    Settlement,
+    Replay,
     _Checked,
     _checked_rows,
-    _settlement_of,
+    _LateRow,
     check_as_of,
     replay,
 )
@@ -419,28 +420,15 @@ def _review(
     replaying, measuring, signalling, judging = REVIEW_STAGES
     progress(replaying)
     currency = ledger.base_currency
-    # The settlements of the invoices whose lateness may cost (late, due in the window) and
-    # the source's disagreements of all: settle() would make a million settlements to read a
-    # few hundred thousand.
-    first_due = as_of - timedelta(days=policy.lookback_days - 1)
     replayed = replay(ledger, as_of=as_of, policy=policy)
     checked = _checked_rows(ledger, as_of=as_of, policy=policy)
-    flagged = {item[0].invoice.id: item for item in checked}
-    no_notes: tuple[str, ...] = ()
-    late: dict[str, Settlement] = {}
-    for row in replayed:
-        if row.days_late:
-            invoice = row.invoice
-            if first_due <= invoice.due_date <= as_of:
-                late[invoice.id] = _settlement_of(
-                    flagged.get(invoice.id) or (row, None, no_notes),
-                    ledger=ledger, as_of=as_of, policy=policy,
-                )
     progress(measuring)
     profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
     # The forecast, from the replay just made; the expected_late signal reads it (shared).
     predicted = shared("forecast", ledger, as_of, policy, forecast, rows=replayed)
-    costs = lateness_costs(ledger, as_of=as_of, policy=policy, settlements=late)
+    costs = _lateness_costs(
+        ledger, as_of, policy, _late_rows(replayed, as_of=as_of, policy=policy), None
+    )
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
     receivables = shared(
         "receivables", ledger, as_of, policy, concentration, basis="receivables"
@@ -520,6 +508,24 @@ def _review(
         sources=ledger.sources,
         forecast=predicted,
     )
+
+
+def _late_rows(
+    replayed: Sequence[Replay], *, as_of: date, policy: Policy
+) -> Iterator[tuple[str, _LateRow]]:
+    """The invoices whose lateness may cost (late, due in the window), each by id with what
+    the lateness costs read of its settlement, from its replay row, one at a time:
+    :func:`settle` would make a million settlements to read a few hundred thousand, and the
+    costs read four fields of each."""
+    first_due = as_of - timedelta(days=policy.lookback_days - 1)
+    for row in replayed:
+        days_late = row.days_late
+        if days_late:
+            invoice = row.invoice
+            if first_due <= invoice.due_date <= as_of:
+                yield invoice.id, _LateRow(
+                    invoice.id, as_of, row.settled_on, row.basis, days_late
+                )
 
 
 def _worst_rank(findings: tuple[Finding, ...]) -> int:

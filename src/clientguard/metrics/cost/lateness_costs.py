@@ -5,7 +5,7 @@ per customer the sums.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -23,9 +23,15 @@ from clientguard.metrics.cost.interest import (
     carrying_cost,
 )
 from clientguard.metrics.cost.rates import Jurisdiction, RateTable
-from clientguard.money import FxTable
+from clientguard.money import ONE, FxTable
 from clientguard.policy import Policy
-from clientguard.settlement import Settlement, _balance_histories, _Unvalidated, settle
+from clientguard.settlement import (
+    Settlement,
+    _balance_histories,
+    _Settled,
+    _Unvalidated,
+    settle,
+)
 
 if TYPE_CHECKING:
     from clientguard.ledger import Ledger
@@ -128,6 +134,19 @@ def lateness_costs(
     settlements = (
         settlements if settlements is not None else settle(ledger, as_of=as_of, policy=policy)
     )
+    return _lateness_costs(ledger, as_of, policy, settlements.items(), tables)
+
+
+def _lateness_costs(
+    ledger: Ledger,
+    as_of: date,
+    policy: Policy,
+    settlements: Iterable[tuple[str, _Settled]],
+    tables: Mapping[str, RateTable] | None,
+) -> dict[str, ClientLatenessCost]:
+    """:func:`lateness_costs` of ``settlements``, each by its invoice's id: settlements, or
+    what the review reads of them from its replay (``settlement._LateRow``). Internal: the
+    review's fast path."""
     first_due = as_of - timedelta(days=policy.lookback_days - 1)
     cost_of_capital = policy.cost_of_capital
     fx = ledger.fx
@@ -136,7 +155,7 @@ def lateness_costs(
     laws: dict[str, tuple[RateTable, list[date]]] = {}
     jurisdictions: dict[str, Literal["pl", "eu", "uk", "none"]] = {}
     by_customer: dict[str, list[InvoiceLatenessCost]] = {}
-    for invoice_id, settlement in settlements.items():
+    for invoice_id, settlement in settlements:
         days_late = settlement.days_late
         if not days_late:
             continue
@@ -218,9 +237,9 @@ def lateness_costs(
             "still_open": settlement.settled_on is None,
             "balance_days": exposure,
             "financing_cost": financing,
-            "financing_cost_base": financing * rate,
+            "financing_cost_base": _in_base(financing, rate),
             "statutory_interest": interest,
-            "statutory_interest_base": (interest.amount * rate) if interest else Decimal(0),
+            "statutory_interest_base": _in_base(interest.amount, rate) if interest else _NONE,
             "compensation": compensation,
             "compensation_base": compensation_base,
             "notes": tuple(notes),
@@ -262,6 +281,18 @@ def lateness_costs(
 _invoice_cost = _Unvalidated(InvoiceLatenessCost)
 """An :class:`InvoiceLatenessCost` of values :func:`lateness_costs` computed from a validated
 ledger, with exactly the declared types: made without validating them again."""
+
+
+_NONE = Decimal(0)
+"""No statutory interest, in the base currency: one Decimal for every invoice without it."""
+
+
+def _in_base(amount: Decimal, rate: Decimal) -> Decimal:
+    """``amount x rate``: ``amount`` itself at a base-currency invoice's rate (the ledger's
+    ``ONE``, ``Decimal(1)``), which multiplies to an equal Decimal with the same digits and
+    exponent (``amount``, the result of an operation in the same context, already fits its
+    precision): no second Decimal an invoice."""
+    return amount if rate is ONE else amount * rate
 
 
 def _columns(steps: list[tuple[date, Decimal]]) -> tuple[list[date], list[Decimal]]:
