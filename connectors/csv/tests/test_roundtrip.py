@@ -12,12 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clientguard.model import Customer, Invoice
 from clientguard_csv.mapping import mapping_from_dict
-from clientguard_csv.reading import Loaded, read_records
+from clientguard_csv.reading import Loaded, Reader, read_records
 
 NAMES = ["Acme", "Café Müller", "Spółdzielnia Łódź", "Żabka Polska", "Widget, Works",
          'Say "Hi" Ltd', "Beta\tGamma"]
@@ -144,7 +145,7 @@ def test_rows_written_in_a_mapping_s_format_read_back_to_the_same_records(
     assert all(isinstance(item, Loaded) for item in items), items
 
 
-def _peak_while_reading(rows: int, folder: Path) -> int:
+def _peak_while_reading(rows: int, folder: Path, reader: Reader = "python") -> int:
     path = folder / f"time_{rows}.csv"
     with path.open("w", encoding="utf-8") as handle:
         handle.write("Client,Date,Hours\n")
@@ -160,7 +161,8 @@ def _peak_while_reading(rows: int, folder: Path) -> int:
     tracemalloc.start()
     try:
         count = 0
-        for _ in read_records(mapping, {"customers": [customers], "time_entries": [path]}):
+        for _ in read_records(mapping, {"customers": [customers], "time_entries": [path]},
+                              reader=reader):
             count += 1  # records are consumed and dropped, as a store would
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -170,7 +172,23 @@ def _peak_while_reading(rows: int, folder: Path) -> int:
 
 
 def test_memory_does_not_grow_with_the_file(tmp_path: Path):
+    # The row reader.
     small = _peak_while_reading(2_000, tmp_path)
     large = _peak_while_reading(40_000, tmp_path)
     # twenty times the rows; the peak stays within a small constant of the smaller file's
+    assert large < small + 256 * 1024, (small, large)
+
+
+def test_memory_does_not_grow_with_the_file_read_by_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # The columnar reader parses a large time entries file with the row reader, a block of
+    # rows at a time (here every file is large), and checks each block by columns: it holds
+    # a block, never the file.
+    pytest.importorskip("pyarrow", reason="the columnar reader needs pyarrow (the fast extra)")
+    from clientguard_csv import columnar
+
+    monkeypatch.setattr(columnar, "STREAMED_ABOVE", 0)
+    small = _peak_while_reading(10_000, tmp_path, "arrow")  # (more than a block of rows)
+    large = _peak_while_reading(40_000, tmp_path, "arrow")
     assert large < small + 256 * 1024, (small, large)

@@ -30,10 +30,13 @@ of rows at a time and:
 The checks only ever decide *whether* a row takes the short way; the short way gives the
 record the long way gives (tested field by field, with the fields set, on real exports, the
 fuzz corpus, the benchmark's files and random messy cells). Checked so far: invoices (one row
-each, a total column, no dispute columns, amounts as they are written) and the amounts and
-allocations of payments. The other streams (customers, credit notes, time entries, work
-requests: small beside these) are read by the row reader alone, streaming: the columnar reader
-holds a file's text in pyarrow's columns (about the file's size) while it reads it.
+each, a total column, no dispute columns, amounts as they are written), the amounts and
+allocations of payments, time entries (the date, the hours and the billable flag, read once
+per distinct cell by the row reader's own functions; the client matched by the builder to a
+customer known by id, or by a name matched before) and work requests (their two dates; the
+client likewise). The other streams (customers, credit notes: small beside these) are read by
+the row reader alone, streaming: the columnar reader holds a file's text in pyarrow's columns
+(about the file's size) while it reads it.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from clientguard.connector import MAPPING_ERRORS
-from clientguard.model import FIRST_DATE, LAST_DATE, MAX_AMOUNT_DIGITS
+from clientguard.model import FIRST_DATE, LAST_DATE, MAX_AMOUNT_DIGITS, MAX_HOURS
 from clientguard.money import is_currency
 from clientguard_csv.amounts import AmountFormat, plain_value
 from clientguard_csv.fields import FieldReader, RowError, clean_text
@@ -64,8 +67,11 @@ __all__ = [
     "ARROW_LOADED_MIN_BYTES",
     "ARROW_MIN_BYTES",
     "BATCH_ROWS",
+    "STREAMED_ABOVE",
     "CheckedInvoice",
     "CheckedPayment",
+    "CheckedTimeEntry",
+    "CheckedWorkRequest",
     "arrow_available",
     "arrow_loaded",
     "checked_rows",
@@ -82,6 +88,9 @@ ARROW_MIN_BYTES = 1 << 20
 ARROW_LOADED_MIN_BYTES = 16 << 10
 #: Rows checked together: a block's columns are a few MiB of Python strings at most.
 BATCH_ROWS = 8192
+#: Time entries and work requests files larger than this are parsed by the row reader, a
+#: block of rows at a time, their cells still checked by columns: their reading streams.
+STREAMED_ABOVE = 1 << 20
 #: Encodings whose line ends, delimiters and quotes are the ASCII bytes: pyarrow parses
 #: files in them (after decoding to UTF-8); others (UTF-16) go to the row reader.
 _BYTE_ENCODINGS = frozenset({"utf-8", "cp1250", "cp1252", "latin-1", "iso-8859-2"})
@@ -102,6 +111,33 @@ class CheckedInvoice(NamedTuple):
     paid_on: date | None
     amount_due: Decimal | None
     fx_rate: Decimal | None
+
+
+class CheckedTimeEntry(NamedTuple):
+    """A time entry row's values, checked against every rule of
+    :class:`~clientguard.model.TimeEntry` that does not depend on the customers read so far;
+    the builder matches the client (``_Builder._checked_time_entry``)."""
+
+    customer_id: str | None
+    """The customer id cell's text (``FieldReader.text``)."""
+    customer_name: str | None
+    """The client name cell's text."""
+    date: date
+    hours: Decimal
+    person: str | None
+    """The person cell's text (None where the person is joined from several columns: the
+    builder reads it from the row)."""
+    billable: bool | None
+
+
+class CheckedWorkRequest(NamedTuple):
+    """A work request row's values, checked as for :class:`CheckedTimeEntry`."""
+
+    id: str | None
+    customer_id: str | None
+    customer_name: str | None
+    requested_on: date
+    wanted_by: date
 
 
 class CheckedPayment(NamedTuple):
@@ -143,13 +179,26 @@ def checked_rows(
     check = _checker(name, stream, reader)
     if check is None:
         return iter_rows(layout, opened=opened), "python"
-    parsed = _parsed(layout, opened)
+    parsed = None if _streamed(name, layout) else _parsed(layout, opened)
     if parsed is not None:
         return _arrow_rows(*parsed, check), "arrow"
     return _row_reader_rows(iter_rows(layout, opened=opened), reader, check), "arrow-rows"
 
 
 # ---------------------------------------------------------------------------- the text
+
+
+def _streamed(name: str, layout: Layout) -> bool:
+    """Whether the file's text is parsed by the row reader, a block of rows at a time, so
+    that reading it holds a block, not the file: a time entries or work requests file larger
+    than :data:`STREAMED_ABOVE` (such a file was read streaming before these streams were
+    checked by columns, and a store's sync of one still is)."""
+    if name not in ("time_entries", "work_requests"):
+        return False
+    try:
+        return layout.path.stat().st_size > STREAMED_ABOVE
+    except OSError:
+        return True  # the row reader says why it cannot be read
 
 
 def _parsed(
@@ -380,6 +429,10 @@ def _amounts_kept(fmt: AmountFormat) -> Callable[[str], Decimal]:
 
 
 def _checker(name: str, stream: StreamMapping, reader: FieldReader) -> _Check | None:
+    if name == "time_entries":  # (hours and dates: no amount, so no sign rule)
+        return _time_entry_check(reader)
+    if name == "work_requests":
+        return _work_request_check(reader)
     if reader.sign != "as-is":
         return None
     if name == "invoices":
@@ -597,9 +650,139 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
 _EMPTY = object()
 """An empty cell, as the per-distinct-cell caches above keep it (None means not yet seen)."""
 
+_UNSEEN = object()
+"""A cell not yet in a per-distinct-cell cache whose values may be None or falsy."""
+
 
 def _bounded(value: object) -> date | None:
     """``value`` where it is a date a record may carry (the model's ``Day``), else None."""
     if isinstance(value, date) and FIRST_DATE <= value <= LAST_DATE:
         return value
     return None
+
+
+# ---------------------------------------------------------------- time entries, work requests
+
+
+def _day_reader(reader: FieldReader, field: str) -> Callable[[Sequence[str]], list[object]]:
+    """The dates of a column of ``field`` (a record's ``Day``: within the model's bounds), each
+    distinct cell read once by the row reader's own function; _BAD for an empty cell, one
+    that does not read or a date out of bounds (the row goes the long way)."""
+    known: dict[str, object] = {}
+
+    def read(cell: str) -> object:
+        value = cell.strip()
+        found: object = _BAD
+        if value:
+            try:
+                found = _bounded(reader.date_of(field, value)) or _BAD
+            except _UNREADABLE:
+                found = _BAD
+        known[cell] = found
+        return found
+
+    def column(cells: Sequence[str]) -> list[object]:
+        seen = known.get
+        return [seen(cell) or read(cell) for cell in cells]
+
+    return column
+
+
+def _clients(reader: FieldReader) -> Callable[[_Columns], tuple[list[str | None],
+                                                                 list[str | None]]]:
+    """The texts of a block's customer id and client name cells, as ``FieldReader.text``
+    reads them (the builder matches them to the customers read so far)."""
+    at_id, at_name = reader.single.get("customer_id"), reader.single.get("customer_name")
+
+    def texts(block: _Columns) -> tuple[list[str | None], list[str | None]]:
+        none: list[str | None] = [None] * block.size
+        return (none if at_id is None else block.texts(at_id),
+                none if at_name is None else block.texts(at_name))
+
+    return texts
+
+
+def _time_entry_check(reader: FieldReader) -> _Check | None:
+    """The checks of a time entry row (``_Builder._time_entry``): the date, the hours (the
+    row reader's own reading, once per distinct cell, within the model's bounds), the billable
+    flag, and the texts of the client and the person."""
+    hours_field = "hours" if reader.has("hours") else "duration"
+    if (any(f in reader.joined for f in ("customer_id", "customer_name", "date", "billable"))
+            or hours_field not in reader.single or "date" not in reader.single):
+        return None
+    at_hours, at_date = reader.single[hours_field], reader.single["date"]
+    at_person, at_billable = reader.single.get("person"), reader.single.get("billable")
+    clients = _clients(reader)
+    days = _day_reader(reader, "date")
+    hours_known: dict[str, object] = {}
+    flags_known: dict[str, object] = {}
+
+    def hours_of(cell: str) -> object:
+        """A cell's hours where the model takes them as they are; else _BAD."""
+        found: object = _BAD
+        try:
+            hours = reader.hours_of(hours_field, cell.strip())
+        except _UNREADABLE:
+            hours = None
+        if (type(hours) is Decimal and hours.is_finite() and not hours < 0
+                and not hours > MAX_HOURS):
+            found = hours
+        hours_known[cell] = found
+        return found
+
+    def flag_of(cell: str) -> object:
+        """A billable cell's flag (None: empty); _BAD where it is not yes or no."""
+        try:
+            found: object = reader.flag_of("billable", cell.strip())
+        except RowError:
+            found = _BAD
+        flags_known[cell] = found
+        return found
+
+    checked_entry = CheckedTimeEntry._make
+
+    def check(block: _Columns) -> list[Any]:
+        ids, names = clients(block)
+        seen_hours, seen_flag = hours_known.get, flags_known.get
+        hours = [spent if (spent := seen_hours(cell, _UNSEEN)) is not _UNSEEN
+                 else hours_of(cell) for cell in block.cells(at_hours)]
+        flags: Sequence[object] = (
+            [None] * block.size if at_billable is None
+            else [flag if (flag := seen_flag(cell, _UNSEEN)) is not _UNSEEN else flag_of(cell)
+                  for cell in block.cells(at_billable)])
+        persons: Sequence[str | None] = (
+            [None] * block.size if at_person is None else block.texts(at_person))
+        return [
+            None if day is _BAD or spent is _BAD or flag is _BAD
+            else checked_entry((ident, name, day, spent, person, flag))
+            for ident, name, day, spent, person, flag in zip(
+                ids, names, days(block.cells(at_date)), hours, persons, flags, strict=True)
+        ]
+
+    return check
+
+
+def _work_request_check(reader: FieldReader) -> _Check | None:
+    """The checks of a work request row (``_Builder._work_request``): its two dates, and the
+    texts of its id and client."""
+    fields = ("id", "customer_id", "customer_name", "requested_on", "wanted_by")
+    if (any(f in reader.joined for f in fields) or "requested_on" not in reader.single
+            or "wanted_by" not in reader.single):
+        return None
+    at_id = reader.single.get("id")
+    at_requested, at_wanted = reader.single["requested_on"], reader.single["wanted_by"]
+    clients = _clients(reader)
+    requested, wanted = _day_reader(reader, "requested_on"), _day_reader(reader, "wanted_by")
+    checked_request = CheckedWorkRequest._make
+
+    def check(block: _Columns) -> list[Any]:
+        ids, names = clients(block)
+        own: Sequence[str | None] = [None] * block.size if at_id is None else block.texts(at_id)
+        return [
+            None if on is _BAD or by is _BAD else checked_request((ident, customer, name, on, by))
+            for ident, customer, name, on, by in zip(
+                own, ids, names, requested(block.cells(at_requested)),
+                wanted(block.cells(at_wanted)), strict=True)
+        ]
+
+    return check

@@ -267,7 +267,10 @@ class FieldReader:
 
     def number(self, row: Row, field: str) -> Decimal | None:
         """A plain number (a rate, hours): the mapping's separators, no sign rule."""
-        value = self.cell(row, field)
+        return self.number_of(field, self.cell(row, field))
+
+    def number_of(self, field: str, value: str) -> Decimal | None:
+        """``value``, a stripped cell of ``field``, as a plain number (see :meth:`number`)."""
         if not value:
             return None
         try:
@@ -290,7 +293,10 @@ class FieldReader:
 
     def hours(self, row: Row, field: str) -> Decimal | None:
         """Hours from ``1.5`` or from a duration ``01:30:00`` / ``1:30``."""
-        value = self.cell(row, field)
+        return self.hours_of(field, self.cell(row, field))
+
+    def hours_of(self, field: str, value: str) -> Decimal | None:
+        """``value``, a stripped cell of ``field``, as hours (see :meth:`hours`)."""
         if not value:
             return None
         match = _DURATION.fullmatch(value)
@@ -304,12 +310,17 @@ class FieldReader:
         if field == "duration" and ":" in value:
             raise RowError(f"{value!r} is not a duration (h:mm or h:mm:ss)", field,
                            self.labels.get(field))
-        return self.number(row, field)
+        return self.number_of(field, value)
 
     def flag(self, row: Row, field: str) -> bool | None:
         value = self.cell(row, field)
         if not self.has(field):
             return None
+        return self.flag_of(field, value)
+
+    def flag_of(self, field: str, value: str) -> bool | None:
+        """``value``, a stripped cell of a mapped ``field``, as yes (True), no (False) or
+        nothing (None, when empty)."""
         key = value.casefold()
         if key in _TRUE:
             return True

@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO, Literal, NamedTuple
+from typing import Any, BinaryIO, Literal, NamedTuple
 
 from clientguard.connector import MAPPING_ERRORS, MadeRecord
 from clientguard.errors import DataError
@@ -62,6 +62,8 @@ from clientguard_csv.columnar import (
     ARROW_MIN_BYTES,
     CheckedInvoice,
     CheckedPayment,
+    CheckedTimeEntry,
+    CheckedWorkRequest,
     arrow_available,
     arrow_loaded,
     checked_rows,
@@ -376,9 +378,15 @@ def _read_file(
         raise CsvFileError(exc.detail, stream=name) from None
 
 
+#: The streams whose rows the columnar reader checks: their files sent to the row reader count
+#: towards paying for pyarrow's import (:func:`_columnar`).
+_BULK = ("invoices", "payments", "time_entries", "work_requests")
+
+
 class _RowReads:
-    """The bytes of invoice and payment files that ``reader = "auto"`` sent to the row reader
-    in this process (one count per process: a portfolio reads its firms one after another)."""
+    """The bytes of the files of :data:`_BULK` streams that ``reader = "auto"`` sent to the
+    row reader in this process (one count per process: a portfolio reads its firms one after
+    another)."""
 
     bytes = 0
 
@@ -388,9 +396,10 @@ def _columnar(reader: Reader, name: str, path: Path) -> bool:
 
     Under ``auto``: a file of :data:`ARROW_MIN_BYTES` or more, where pyarrow is installed; a
     smaller one of :data:`ARROW_LOADED_MIN_BYTES` or more where pyarrow's import is paid
-    already, or where this process has sent :data:`ARROW_MIN_BYTES` of invoice and payment
-    files to the row reader (it reads in bulk, small firm after small firm: the import pays
-    for itself from there on). The way a file is read never changes what it gives."""
+    already, or where this process has sent :data:`ARROW_MIN_BYTES` of invoice, payment,
+    time entry and work request files to the row reader (it reads in bulk, small firm after
+    small firm: the import pays for itself from there on). The way a file is read never
+    changes what it gives."""
     if reader == "python":
         return False
     if reader == "arrow":
@@ -405,7 +414,7 @@ def _columnar(reader: Reader, name: str, path: Path) -> bool:
         return False
     if arrow_loaded():
         return True
-    if name in ("invoices", "payments") and arrow_available():
+    if name in _BULK and arrow_available():
         _RowReads.bytes += size
         return _RowReads.bytes >= ARROW_MIN_BYTES
     return False
@@ -440,6 +449,10 @@ class _Builder:
         self.invoice_fields = set(_CHECKED_INVOICE_FIELDS)
         self.allocation_fields = {"invoice_id", "amount"}
         self.payment_fields = set(Payment.model_fields)
+        self.time_entry_fields = {"customer_id", "customer_name", "date", "hours", "person",
+                                  "billable", "source"}
+        self.work_request_fields = {"id", "customer_id", "requested_on", "wanted_by", "source"}
+        self.person_joined = "person" in reader.joined
 
     # ------------------------------------------------------------------ the loop
     def run(self, rows: Iterable[Row | CsvRowError], file_log: FileLog) -> Iterator[Item]:
@@ -459,8 +472,14 @@ class _Builder:
         has_rules = bool(reader.keep or reader.drop or reader.blank)
         build = self._build
         # An invoice whose row the columnar reader checked, of a known customer, is made
-        # here: what _build and _invoice make of it, without their calls.
+        # here: what _build and _invoice make of it, without their calls; so is a checked
+        # time entry or work request whose client is known.
         invoices = self.name == "invoices"
+        short_way: Callable[[Row, Any], AnyRecord | None] | None = None
+        if self.name == "time_entries":
+            short_way = self._checked_time_entry
+        elif self.name == "work_requests":
+            short_way = self._checked_work_request
         width, known, file = reader.width, self.known_ids, self.file
         key_at, needed = reader.single.get(self.group_field), reader.width_needed
         for row in rows:
@@ -477,11 +496,19 @@ class _Builder:
                     continue
             if not grouped:
                 checked = row.checked
-                if (invoices and checked is not None and checked.customer_id in known
-                        and len(row.cells) <= width):
-                    self.records += 1
-                    yield Loaded(self._checked_invoice(checked), Location(file, row.line))
-                    continue
+                if checked is not None and len(row.cells) <= width:
+                    if invoices:
+                        if checked.customer_id in known:
+                            self.records += 1
+                            yield Loaded(self._checked_invoice(checked),
+                                         Location(file, row.line))
+                            continue
+                    elif short_way is not None:
+                        record = short_way(row, checked)
+                        if record is not None:
+                            self.records += 1
+                            yield Loaded(record, Location(file, row.line))
+                            continue
                 yield from build([row])
                 continue
             cells = row.cells
@@ -1152,7 +1179,43 @@ class _Builder:
                            or self.reader.column("customer_id"))
         return customer_id
 
+    def _known_client(self, customer_id: str | None, name: str | None) -> str | None:
+        """What :meth:`_client` finds for a row whose customer id and client name cells read
+        as these texts, where it finds a customer without a side effect (a known id, a name
+        matched before to one customer); None where it may not (then :meth:`_client` says)."""
+        if customer_id is not None:
+            return sys.intern(customer_id) if customer_id in self.known_ids else None
+        if name is None:
+            return None
+        ids = self.state.name_cache.get(name)
+        return ids[0] if ids is not None and len(ids) == 1 else None
+
+    def _checked_time_entry(self, row: Row, checked: CheckedTimeEntry) -> TimeEntry | None:
+        """The time entry of a row whose values the columnar reader checked: what the rest of
+        :meth:`_time_entry` makes of it, without validating it again; None where its client
+        is not matched without a side effect (then the long way says)."""
+        state = self.state
+        name = None
+        customer_id: str | None = None
+        if (not state.customers and not state.customers_given
+                and checked.customer_name is not None and checked.customer_id is None):
+            name = checked.customer_name  # hours alone: the ledger matches the name
+        else:
+            customer_id = self._known_client(checked.customer_id, checked.customer_name)
+            if customer_id is None:
+                return None
+        person = self.reader.text(row, "person") if self.person_joined else checked.person
+        return checked_record_in_order(TimeEntry, (
+            customer_id, name, None, checked.date, checked.hours, person, checked.billable,
+            self.source,
+        ), self.time_entry_fields)
+
     def _time_entry(self, row: Row) -> TimeEntry:
+        checked: CheckedTimeEntry | None = row.checked
+        if checked is not None:
+            entry = self._checked_time_entry(row, checked)
+            if entry is not None:
+                return entry
         reader = self.reader
         name = None
         if not self.state.customers and not self.state.customers_given:
@@ -1177,7 +1240,24 @@ class _Builder:
             source=self.source,
         )
 
+    def _checked_work_request(self, row: Row, checked: CheckedWorkRequest) -> WorkRequest | None:
+        """The work request of a row whose values the columnar reader checked: what
+        :meth:`_work_request` makes of it, without validating it again; None where its client
+        is not matched without a side effect (then the long way says)."""
+        known = self._known_client(checked.customer_id, checked.customer_name)
+        if known is None:
+            return None
+        on, by = checked.requested_on, checked.wanted_by
+        return checked_record_in_order(WorkRequest, (
+            checked.id or self._made_id("w", known, on, by), known, None, on, by, self.source,
+        ), self.work_request_fields)
+
     def _work_request(self, row: Row) -> WorkRequest:
+        checked: CheckedWorkRequest | None = row.checked
+        if checked is not None:
+            request = self._checked_work_request(row, checked)
+            if request is not None:
+                return request
         customer_id = self._client(row)
         requested_on = self._required_date(row, "requested_on")
         wanted_by = self._required_date(row, "wanted_by")
