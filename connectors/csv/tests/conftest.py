@@ -15,6 +15,7 @@ from clientguard.errors import ClientguardError
 from clientguard.records import Rejection
 from clientguard_csv.mapping import CsvMapping, mapping_from_dict
 from clientguard_csv.reading import Folded, Loaded, ReadLog, read_records
+from clientguard_csv.textfile import Row, open_layout
 
 
 @pytest.fixture
@@ -85,3 +86,27 @@ def read_alike() -> ReadAlike:
         return log_a
 
     return _read
+
+
+CheckedShare = Callable[[dict[str, Any], str, Path], float]
+
+
+@pytest.fixture
+def checked_share() -> CheckedShare:
+    """The share of a file's rows that the columnar reader checked (those that take the
+    short way), given the mapping (a dict), the stream and the file. Needs pyarrow."""
+    from clientguard_csv.columnar import checked_rows
+    from clientguard_csv.fields import FieldReader, required_columns
+
+    def _share(mapping: dict[str, Any], stream: str, path: Path) -> float:
+        parsed = mapping_from_dict(mapping)
+        spec = parsed.stream(stream)
+        assert spec is not None
+        found = parsed.settings(stream)
+        layout = open_layout(path, required_columns(spec), encoding=found.encoding,
+                             delimiter=found.delimiter, header_line=found.header_line)
+        rows, _ = checked_rows(stream, spec, FieldReader(stream, spec, found, layout), layout)
+        read = [r for r in rows if isinstance(r, Row)]
+        return sum(r.checked is not None for r in read) / len(read)
+
+    return _share

@@ -32,14 +32,13 @@ from clientguard.trust import checked_record
 from clientguard_csv import CsvConnector
 from clientguard_csv import connector as connector_module
 from clientguard_csv import reading as reading_module
-from clientguard_csv.columnar import CheckedInvoice, arrow_loaded, checked_rows
-from clientguard_csv.fields import FieldReader, required_columns
+from clientguard_csv.columnar import CheckedInvoice, arrow_loaded
 from clientguard_csv.mapping import load_preset, mapping_from_dict
 from clientguard_csv.reading import Loaded, ReadLog, read_records
-from clientguard_csv.textfile import Row, open_layout
 
 Write = Callable[..., Path]
 ReadAlike = Callable[..., Any]
+CheckedShare = Callable[[dict[str, Any], str, Path], float]
 
 ROOT = Path(__file__).resolve().parents[3]
 REFERENCE = ROOT.parent / "shared" / "reference"
@@ -82,19 +81,6 @@ def _bench() -> ModuleType:
     return module
 
 
-def _checked_share(mapping: dict[str, Any], stream: str, path: Path) -> float:
-    """The share of the file's rows that the columnar reader checked (took the short way)."""
-    parsed = mapping_from_dict(mapping)
-    spec = parsed.stream(stream)
-    assert spec is not None
-    settings_ = parsed.settings(stream)
-    layout = open_layout(path, required_columns(spec), encoding=settings_.encoding,
-                         delimiter=settings_.delimiter, header_line=settings_.header_line)
-    rows, _ = checked_rows(stream, spec, FieldReader(stream, spec, settings_, layout), layout)
-    found = [r for r in rows if isinstance(r, Row)]
-    return sum(r.checked is not None for r in found) / len(found)
-
-
 # ---------------------------------------------------------------- the benchmark's files
 
 
@@ -109,7 +95,7 @@ def bench_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_benchmarks_files_read_alike_and_mostly_the_short_way(
-    bench_files: Path, read_alike: ReadAlike
+    bench_files: Path, read_alike: ReadAlike, checked_share: CheckedShare
 ) -> None:
     bench = _bench()
     streams = ("customers", "invoices", "credit_notes", "payments", "time_entries",
@@ -121,7 +107,7 @@ def test_the_benchmarks_files_read_alike_and_mostly_the_short_way(
     assert sum(f.records for f in log.files if f.stream == "invoices") == 10_000
     # The short way is taken, not skipped: nearly every row of these streams passes.
     for stream in ("invoices", "payments", "time_entries", "work_requests"):
-        assert _checked_share(bench.MAPPING, stream, bench_files / f"{stream}.csv") > 0.99
+        assert checked_share(bench.MAPPING, stream, bench_files / f"{stream}.csv") > 0.99
 
 
 def test_a_sync_of_the_benchmarks_files_is_the_same_either_way(bench_files: Path) -> None:
@@ -185,7 +171,9 @@ def test_the_real_exports_read_alike(
     read_alike(mapping, {stream: [path] for stream, path in paths.items()})
 
 
-def test_the_online_retail_export_is_parsed_by_pyarrow_and_mostly_checked() -> None:
+def test_the_online_retail_export_is_parsed_by_pyarrow_and_mostly_checked(
+    checked_share: CheckedShare,
+) -> None:
     _, mapping, files = REAL[0]
     path = REFERENCE / files["invoices"]
     if not path.is_file():
@@ -197,7 +185,7 @@ def test_the_online_retail_export_is_parsed_by_pyarrow_and_mostly_checked() -> N
     # Every row that becomes an invoice passes the checks (those that make their customer,
     # the first of each, still go the long way); the rows without a customer or with a
     # negative amount (the cancellations) are rejected the long way.
-    share = _checked_share(mapping, "invoices", path)
+    share = checked_share(mapping, "invoices", path)
     rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
     assert round(share * rows) == invoices
     assert 0 < customers < invoices
@@ -304,11 +292,12 @@ def test_payments_read_alike(row: str, amount: str | None, second: str, write: W
     ["p1,c1,i1,2024-01-20,60,EUR,-2", "p1,c1,i1,2024-01-20,40,EUR,-2"],  # a negative one
 ])
 def test_payments_of_checked_rows_read_alike(rows: list[str], write: Write,
-                                             read_alike: ReadAlike) -> None:
+                                             read_alike: ReadAlike,
+                                             checked_share: CheckedShare) -> None:
     invoices = _invoices(write, [CLEAN])
     payments = write("pay.csv", "\n".join([PAYMENTS_HEADER, *rows, ""]))
     read_alike(MAPPING, {"invoices": [invoices], "payments": [payments]})
-    assert _checked_share(MAPPING, "payments", payments) == 1
+    assert checked_share(MAPPING, "payments", payments) == 1
 
 
 def test_a_payment_of_checked_rows_is_made_without_validation(write: Write) -> None:
@@ -489,13 +478,13 @@ def test_a_checked_invoice_holds_the_invoice_s_first_fields_in_its_order() -> No
 
 
 def test_records_made_the_short_way_share_customer_ids_and_currencies_in_memory(
-    write: Write,
+    write: Write, checked_share: CheckedShare,
 ) -> None:
     # As validated records do (model.CustomerRef, interned currency codes).
     rows = [CLEAN.replace("i1", f"i{n}").replace(",c1,", "," + "".join(["c", "1"]) + ",")
             for n in range(3)]
     path = _invoices(write, rows)
-    assert _checked_share(MAPPING, "invoices", path) == 1
+    assert checked_share(MAPPING, "invoices", path) == 1
     invoices = [i.record for i in read_records(mapping_from_dict(MAPPING), {"invoices": [path]},
                                                reader="arrow")
                 if isinstance(i, Loaded) and isinstance(i.record, Invoice)]
@@ -506,7 +495,7 @@ def test_records_made_the_short_way_share_customer_ids_and_currencies_in_memory(
 
 
 def test_records_made_the_short_way_share_equal_amounts_and_numbers_in_memory(
-    write: Write,
+    write: Write, checked_share: CheckedShare,
 ) -> None:
     # Two invoices of the same total and nothing due, one open for its whole total, one whose
     # number is its id; another's number differs from its id.
@@ -516,7 +505,7 @@ def test_records_made_the_short_way_share_equal_amounts_and_numbers_in_memory(
             "i2,N2,c1,2024-01-02,2024-01-31,100.50,EUR,paid,,0.00,",
             "i3,i3,c1,2024-01-03,2024-01-31,7.25,EUR,open,,7.25,"]
     path = _invoices(write, rows)
-    assert _checked_share(MAPPING, "invoices", path) == 1
+    assert checked_share(MAPPING, "invoices", path) == 1
     mapping = mapping_from_dict(MAPPING)
     arrow = [i.record for i in read_records(mapping, {"invoices": [path]}, reader="arrow")
              if isinstance(i, Loaded) and isinstance(i.record, Invoice)]

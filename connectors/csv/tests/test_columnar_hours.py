@@ -25,14 +25,12 @@ pytest.importorskip("pyarrow", reason="the columnar reader needs pyarrow (the fa
 from clientguard.model import TimeEntry, WorkRequest
 from clientguard_csv import columnar
 from clientguard_csv import reading as reading_module
-from clientguard_csv.columnar import checked_rows
-from clientguard_csv.fields import FieldReader, required_columns
 from clientguard_csv.mapping import mapping_from_dict
 from clientguard_csv.reading import Loaded, ReadLog, read_records
-from clientguard_csv.textfile import Row, open_layout
 
 Write = Callable[..., Path]
 ReadAlike = Callable[..., Any]
+CheckedShare = Callable[[dict[str, Any], str, Path], float]
 
 CUSTOMERS = "id,name\nc1,Acme Inc.\nc2,Beta Sp. z o.o.\nc3,Beta\nc4,Gamma\n"
 """Customers: ``Beta`` names two of them (an ambiguous name)."""
@@ -79,19 +77,6 @@ def _sources(write: Write, time_rows: list[str], work_rows: list[str] | None = N
     if customers:
         sources["customers"] = [write("c.csv", CUSTOMERS)]
     return sources
-
-
-def _checked_share(mapping: dict[str, Any], stream: str, path: Path) -> float:
-    """The share of the file's rows that the columnar reader checked."""
-    parsed = mapping_from_dict(mapping)
-    spec = parsed.stream(stream)
-    assert spec is not None
-    found = parsed.settings(stream)
-    layout = open_layout(path, required_columns(spec), encoding=found.encoding,
-                         delimiter=found.delimiter, header_line=found.header_line)
-    rows, _ = checked_rows(stream, spec, FieldReader(stream, spec, found, layout), layout)
-    read = [r for r in rows if isinstance(r, Row)]
-    return sum(r.checked is not None for r in read) / len(read)
 
 
 # ---------------------------------------------------------------- each case
@@ -201,14 +186,16 @@ def test_each_work_request_case_reads_alike(
     read_alike(_mapping(client=client), _sources(write, [], rows))
 
 
-def test_clean_rows_take_the_short_way_and_equal_validated_records(write: Write) -> None:
+def test_clean_rows_take_the_short_way_and_equal_validated_records(
+    write: Write, checked_share: CheckedShare
+) -> None:
     rows = [f"c{1 + n % 2},,2024-01-{1 + n % 28:02},{n % 9}.25,P{n % 3},{'yes' if n % 2 else 'no'}"
             for n in range(200)]
     work = [f"r{n},c1,,2024-01-{1 + n % 28:02},2024-02-{1 + n % 28:02}" for n in range(50)]
     mapping = _mapping()
     sources = _sources(write, rows, work)
-    assert _checked_share(mapping, "time_entries", sources["time_entries"][0]) == 1
-    assert _checked_share(mapping, "work_requests", sources["work_requests"][0]) == 1
+    assert checked_share(mapping, "time_entries", sources["time_entries"][0]) == 1
+    assert checked_share(mapping, "work_requests", sources["work_requests"][0]) == 1
     made, validated = (
         [i.record for i in read_records(mapping_from_dict(mapping), sources, reader=reader)
          if isinstance(i, Loaded) and isinstance(i.record, TimeEntry | WorkRequest)]
@@ -312,7 +299,8 @@ def test_auto_counts_time_entries_read_by_rows_towards_pyarrow_s_import(
 
 
 def test_a_large_time_entries_file_is_parsed_by_rows_and_checked_by_columns(
-    write: Write, read_alike: ReadAlike, monkeypatch: pytest.MonkeyPatch
+    write: Write, read_alike: ReadAlike, checked_share: CheckedShare,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Above STREAMED_ABOVE (1 MiB; here 1 KiB) the row reader parses the file a block at a
     # time, so that its reading streams; the blocks are still checked by columns.
@@ -324,4 +312,4 @@ def test_a_large_time_entries_file_is_parsed_by_rows_and_checked_by_columns(
     sources = _sources(write, rows)
     log = read_alike(mapping, sources)
     assert {f.stream: f.reader for f in log.files}["time_entries"] == "arrow-rows"
-    assert _checked_share(mapping, "time_entries", sources["time_entries"][0]) == 299 / 300
+    assert checked_share(mapping, "time_entries", sources["time_entries"][0]) == 299 / 300
