@@ -292,7 +292,6 @@ then the document's date and id, then the allocation's index."""
 _KINDS: tuple[type[Record], ...] = (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
 
 _id_of = attrgetter("id")
-_source_of = attrgetter("source")
 
 
 class Ledger:
@@ -753,7 +752,7 @@ class _Builder:
                     "Payment, CreditNote, TimeEntry or WorkRequest objects"
                 )
             bucket.append(record)
-        sources = sorted(set().union(*(map(_source_of, bucket) for bucket in by_kind.values())))
+        sources = sorted({r.source for bucket in by_kind.values() for r in bucket})
         if len(sources) > 1:
             # Several sources: every record is keyed source:id, so that two sources' invoice
             # "2" are two invoices, and an allocation names an invoice of its own source.
@@ -806,11 +805,16 @@ class _Builder:
         ledger.fx = self.fx
         # Chronological order, id as the tie-break: analyses read records in time order and
         # the result does not depend on the order the records arrived in.
-        # (The keys read by attrgetter: the same tuples, made without a call in Python.)
-        ledger.customers = tuple(sorted(customers, key=_id_of))
-        ledger.invoices = tuple(sorted(invoices, key=attrgetter("issue_date", "id")))
-        ledger.payments = tuple(sorted(payments, key=attrgetter("date", "id")))
-        ledger.credit_notes = tuple(sorted(credit_notes, key=attrgetter("issue_date", "id")))
+        # (Sorted in place, the keys read by attrgetter: the same tuples, made without a
+        # call in Python, and no copy of a list of a million.)
+        customers.sort(key=_id_of)
+        invoices.sort(key=attrgetter("issue_date", "id"))
+        payments.sort(key=attrgetter("date", "id"))
+        credit_notes.sort(key=attrgetter("issue_date", "id"))
+        ledger.customers = tuple(customers)
+        ledger.invoices = tuple(invoices)
+        ledger.payments = tuple(payments)
+        ledger.credit_notes = tuple(credit_notes)
         # Time entries have no id: every field is in the key, so that two entries differing
         # only in ``billable`` (or a person None against "") still sort the same every time.
         ledger.time_entries = tuple(
@@ -1273,11 +1277,10 @@ class _Builder:
         ledger: Ledger,
         applications: dict[str, _HeldApplications],
     ) -> None:
-        # By id, in ledger order (each a dict of a million invoices at a million: made in C).
-        ledger._customers = dict(zip(map(_id_of, ledger.customers), ledger.customers))
-        ledger._invoices = dict(zip(map(_id_of, ledger.invoices), ledger.invoices))
-        ledger._payments = dict(zip(map(_id_of, ledger.payments), ledger.payments))
-        ledger._credit_notes = dict(zip(map(_id_of, ledger.credit_notes), ledger.credit_notes))
+        ledger._customers = {c.id: c for c in ledger.customers}
+        ledger._invoices = {i.id: i for i in ledger.invoices}
+        ledger._payments = {p.id: p for p in ledger.payments}
+        ledger._credit_notes = {c.id: c for c in ledger.credit_notes}
         by_customer: dict[str, list[Invoice]] = defaultdict(list)
         for invoice in ledger.invoices:
             by_customer[invoice.customer_id].append(invoice)
