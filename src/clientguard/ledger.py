@@ -779,11 +779,13 @@ class _Builder:
         payments, credit_notes = self.checked_documents(
             cast("list[Payment]", by_kind[Payment]), cast("list[CreditNote]", by_kind[CreditNote])
         )
-        # The documents kept come back in ledger order (see apply).
-        applications, payments, credit_notes = self.apply([*payments, *credit_notes],
-                                                          invoice_by_id)
+        applications = self.apply([*payments, *credit_notes], invoice_by_id)
         # Let the look-up go before the index makes the ledger's own (a million entries).
         del invoice_by_id
+        if self.failed_documents:
+            failed = self.failed_documents
+            payments = [p for p in payments if (p.kind, p.id) not in failed]
+            credit_notes = [c for c in credit_notes if (c.kind, c.id) not in failed]
         time_entries = self.matched(
             [r for r in by_kind[TimeEntry] if isinstance(r, TimeEntry)], customers
         )
@@ -804,10 +806,11 @@ class _Builder:
         # Chronological order, id as the tie-break: analyses read records in time order and
         # the result does not depend on the order the records arrived in.
         # (Sorted in place, the keys read by attrgetter: the same tuples, made without a
-        # call in Python, and no copy of a list of a million. The payments and credit notes
-        # are in this order already: ``apply`` went through them by date, then id.)
+        # call in Python, and no copy of a list of a million.)
         customers.sort(key=_id_of)
         invoices.sort(key=attrgetter("issue_date", "id"))
+        payments.sort(key=attrgetter("date", "id"))
+        credit_notes.sort(key=attrgetter("issue_date", "id"))
         ledger.customers = tuple(customers)
         ledger.invoices = tuple(invoices)
         ledger.payments = tuple(payments)
@@ -1144,13 +1147,12 @@ class _Builder:
 
     def apply(
         self, documents: list[Payment | CreditNote], invoices: Mapping[str, Invoice]
-    ) -> tuple[dict[str, _HeldApplications], list[Payment], list[CreditNote]]:
+    ) -> dict[str, _HeldApplications]:
         """Turn allocations into applications; reject documents that break a rule. Returns
         each invoice's applications as the ledger holds them (:data:`_HeldApplications`): a
         document's one allocation in the invoice's own currency is kept as the document
         itself (its application is :func:`_application_of` it), an invoice's one application
-        as it is, two or more in the replay's order. And the payments and the credit notes
-        kept, each in ledger order (by date, then id: the order they are applied in)."""
+        as it is, two or more in the replay's order."""
         self.failed_documents = set()
         # Allocations to another customer's invoice, with their place in ledger order.
         self.cross: list[_Crossing] = []
@@ -1186,8 +1188,6 @@ class _Builder:
         # settlement replay (applications below), so the rejected one is the one the replay
         # would find over-applying.
         dated.sort(key=lambda pair: same_day_order(pair[0], pair[1].kind, pair[1].id))
-        payments: list[Payment] = []
-        credit_notes: list[CreditNote] = []
         for doc_day, doc in dated:
             # (invoice id, amount in its currency, the application: the document itself
             # where it stands for it).
@@ -1254,10 +1254,6 @@ class _Builder:
                 self.failed_documents.add((doc.kind, doc.id))
                 continue
             self.cross += crossing
-            if isinstance(doc, Payment):
-                payments.append(doc)
-            else:
-                credit_notes.append(doc)
             for invoice_id, amount, application in pending:
                 first = held_for(invoice_id)
                 if first is None:
@@ -1274,7 +1270,7 @@ class _Builder:
         # replay is the same whatever order the source listed them in.
         for invoice_id, applications in several.items():
             held[invoice_id] = tuple(sorted(map(_made, applications), key=_application_order))
-        return held, payments, credit_notes
+        return held
 
     def index(
         self,
