@@ -45,7 +45,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from operator import attrgetter
 from typing import NamedTuple, cast
 
 from clientguard.connector import Connector, pull
@@ -290,8 +289,6 @@ then the document's date and id, then the allocation's index."""
 
 
 _KINDS: tuple[type[Record], ...] = (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
-
-_id_of = attrgetter("id")
 
 
 class Ledger:
@@ -805,16 +802,10 @@ class _Builder:
         ledger.fx = self.fx
         # Chronological order, id as the tie-break: analyses read records in time order and
         # the result does not depend on the order the records arrived in.
-        # (Sorted in place, the keys read by attrgetter: the same tuples, made without a
-        # call in Python, and no copy of a list of a million.)
-        customers.sort(key=_id_of)
-        invoices.sort(key=attrgetter("issue_date", "id"))
-        payments.sort(key=attrgetter("date", "id"))
-        credit_notes.sort(key=attrgetter("issue_date", "id"))
-        ledger.customers = tuple(customers)
-        ledger.invoices = tuple(invoices)
-        ledger.payments = tuple(payments)
-        ledger.credit_notes = tuple(credit_notes)
+        ledger.customers = tuple(sorted(customers, key=lambda c: c.id))
+        ledger.invoices = tuple(sorted(invoices, key=lambda i: (i.issue_date, i.id)))
+        ledger.payments = tuple(sorted(payments, key=lambda p: (p.date, p.id)))
+        ledger.credit_notes = tuple(sorted(credit_notes, key=lambda c: (c.issue_date, c.id)))
         # Time entries have no id: every field is in the key, so that two entries differing
         # only in ``billable`` (or a person None against "") still sort the same every time.
         ledger.time_entries = tuple(
@@ -826,9 +817,7 @@ class _Builder:
                 ),
             )
         )
-        ledger.work_requests = tuple(
-            sorted(work_requests, key=attrgetter("requested_on", "id"))
-        )
+        ledger.work_requests = tuple(sorted(work_requests, key=lambda w: (w.requested_on, w.id)))
         ledger._named = tuple(self.named.get(id(t)) for t in ledger.time_entries)
         ledger.report = LoadReport(
             accepted={
