@@ -170,6 +170,43 @@ def test_a_first_sync_stores_every_record_and_load_gives_them_back(store: Store)
     assert ledger.location_of(ledger.invoice("B")) == Location(file="invoices.csv", line=11)
 
 
+class PlacedConnector(MemoryConnector):
+    """Each raw record at the location its ``where`` names (files, columns, API pages mixed
+    within one stream)."""
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        for page in self.options.pages.get(stream.name, []):
+            yield RawPage(tuple(RawRecord(raw, Location(**raw["where"])) for raw in page))
+
+
+@pytest.mark.parametrize(
+    "wheres",
+    [
+        pytest.param([{"file": "invoices.csv", "line": 2}, {"file": "invoices.csv", "line": 3}],
+                     id="lines-of-one-file"),
+        pytest.param([{"file": "invoices.csv", "line": 2}, {"file": "old.csv", "line": 2}],
+                     id="two-files"),
+        pytest.param([{"file": "invoices.csv", "line": 2},
+                      {"file": "invoices.csv", "line": 3, "column": "total"}], id="a-column"),
+        pytest.param([{"detail": "GET Invoices page 1"}, {"file": "invoices.csv", "line": 9}],
+                     id="api-page-first"),
+        pytest.param([{"file": "ä ö.csv", "line": 1}, {"file": 'q"uote.csv', "line": 1}],
+                     id="names-that-need-escaping"),
+    ],
+)
+def test_load_gives_every_record_the_location_it_was_synced_from(
+    store: Store, wheres: list[dict[str, Any]]
+) -> None:
+    invoices = [inv(f"I{n}", where=where) for n, where in enumerate(wheres)]
+    customer = {"id": "c1", "name": "Acme", "where": {"file": "customers.csv", "line": 2}}
+    store.sync(PlacedConnector(pages={"customers": [[customer]], "invoices": [invoices]}))
+    ledger = store.load(base_currency="EUR")
+    assert {i.id: ledger.location_of(i) for i in ledger.invoices} == {
+        f"I{n}": Location(**where) for n, where in enumerate(wheres)
+    }
+    assert ledger.location_of(ledger.customers[0]) == Location("customers.csv", 2)
+
+
 @pytest.mark.parametrize(
     ("second", "expected"),
     [

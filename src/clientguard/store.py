@@ -91,7 +91,7 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import FxTable, RateRow
-from clientguard.records import Link, Location, RecordKey, Rejection
+from clientguard.records import Link, Location, Locations, RecordKey, Rejection
 from clientguard.trust import trusted_record, validation_digest
 
 __all__ = [
@@ -1076,7 +1076,10 @@ class Store:
         with ``strict=False`` the good records are kept.
         """
         records: list[AnyRecord] = []
-        locations: dict[RecordKey, Location] = {}
+        # Kept compactly (a file's line as its line, no key tuple a record), as a pull keeps
+        # them, and handed to the build as its own: nothing else holds it.
+        locations = Locations()
+        put = locations.put
         rejected = list(self.rejections(sources))
         with collector_paused():  # every record read outlives the loop
             for key, location, record, problem in self._stored(sources, trusted=self._trusted()):
@@ -1086,8 +1089,8 @@ class Store:
                 assert record is not None
                 records.append(record)
                 if key is not None and location is not None:
-                    locations[key] = location
-        return Ledger.build(
+                    put(*key, location)
+        return Ledger._built(
             records,
             base_currency=base_currency,
             fx=fx,

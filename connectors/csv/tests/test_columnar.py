@@ -31,10 +31,11 @@ from clientguard.model import Allocation, Customer, Invoice, Payment
 from clientguard.trust import checked_record
 from clientguard_csv import CsvConnector
 from clientguard_csv import connector as connector_module
-from clientguard_csv.columnar import CheckedInvoice, checked_rows
+from clientguard_csv import reading as reading_module
+from clientguard_csv.columnar import CheckedInvoice, arrow_loaded, checked_rows
 from clientguard_csv.fields import FieldReader, required_columns
 from clientguard_csv.mapping import load_preset, mapping_from_dict
-from clientguard_csv.reading import Loaded, read_records
+from clientguard_csv.reading import Loaded, ReadLog, read_records
 from clientguard_csv.textfile import Row, open_layout
 
 Write = Callable[..., Path]
@@ -576,6 +577,65 @@ def test_reader_arrow_without_pyarrow_is_refused(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(cg.errors.ClientguardError, match=r"pyarrow"):
         CsvConnector(mapping=MAPPING, invoices=str(path), reader="arrow")
     CsvConnector(mapping=MAPPING, invoices=str(path), reader="auto")  # auto: the row reader
+
+
+@pytest.mark.parametrize(("rows", "loaded", "how"), [
+    pytest.param(10, True, "python", id="tiny-file-pyarrow-loaded"),
+    pytest.param(400, True, "arrow", id="small-file-pyarrow-loaded"),
+    pytest.param(400, False, "python", id="small-file-pyarrow-not-loaded"),
+    pytest.param(25_000, False, "arrow", id="large-file-pyarrow-not-loaded"),
+])
+def test_auto_reads_small_files_by_columns_only_once_pyarrow_is_loaded(
+    rows: int, loaded: bool, how: str, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Importing pyarrow costs about 0.2 s of CPU: worth it for a large file, and for a small
+    # one only where it is paid already (a portfolio's later firms).
+    lines = [f"i{n},N{n},c1,2024-01-01,2024-01-31,{n}.00,EUR,open,,{n}.00,"
+             for n in range(1, rows + 1)]
+    path = _invoices(write, lines)
+    monkeypatch.setattr(reading_module, "arrow_loaded", lambda: loaded)
+    monkeypatch.setattr(reading_module._RowReads, "bytes", 0)  # no earlier reads counted
+    by_way: dict[str, list[Any]] = {}
+    for reader in ("auto", "python"):
+        log = ReadLog()
+        by_way[reader] = list(read_records(
+            mapping_from_dict(MAPPING), {"invoices": [path]}, log=log, reader=reader))
+        if reader == "auto":
+            assert [f.reader for f in log.files] == [how]
+    assert by_way["auto"] == by_way["python"]
+    made = [getattr(item, "record", None) for item in by_way["auto"]]
+    assert sum(isinstance(record, Invoice) for record in made) == rows
+
+
+def test_auto_takes_the_columnar_reader_once_a_process_reads_in_bulk(
+    write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A portfolio of small firms: each file alone is too small to pay for pyarrow's import,
+    # but once the process has read a large file's worth by rows, the import pays off.
+    monkeypatch.setattr(reading_module, "arrow_loaded", lambda: False)
+    monkeypatch.setattr(reading_module._RowReads, "bytes", 0)
+    monkeypatch.setattr(reading_module, "ARROW_MIN_BYTES", 100_000)
+    lines = [f"i{n},N{n},c1,2024-01-01,2024-01-31,{n}.00,EUR,open,,{n}.00,"
+             for n in range(1, 501)]
+    path = _invoices(write, lines)
+    size = path.stat().st_size
+    assert 16 << 10 <= size < 50_000
+    ways = []
+    for _ in range(4):
+        log = ReadLog()
+        list(read_records(mapping_from_dict(MAPPING), {"invoices": [path]}, log=log,
+                          reader="auto"))
+        ways.append(log.files[0].reader)
+    firsts = 100_000 // size  # the files read by rows before the count reaches the limit
+    assert ways == ["python"] * firsts + ["arrow"] * (4 - firsts)
+
+
+def test_arrow_loaded_is_true_once_the_columnar_reader_has_read_a_file(
+    write: Write,
+) -> None:
+    path = _invoices(write, [CLEAN])
+    list(read_records(mapping_from_dict(MAPPING), {"invoices": [path]}, reader="arrow"))
+    assert arrow_loaded()
 
 
 # ---------------------------------------------------------------- random messy cells

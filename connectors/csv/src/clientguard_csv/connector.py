@@ -90,8 +90,8 @@ class CsvOptions(ConnectorOptions):
     reader: Reader = "auto"
     """How files are read: ``python`` row by row; ``arrow`` with pyarrow (the ``fast``
     extra), the cells checked a column at a time; ``auto`` (default) with pyarrow for files of
-    1 MiB or more where it is installed. Every way gives the same records, rejections and
-    counts."""
+    1 MiB or more where it is installed, and of 16 KiB or more once pyarrow is loaded in the
+    process (its import paid). Every way gives the same records, rejections and counts."""
 
     @model_validator(mode="after")
     def _one_mapping(self) -> CsvOptions:

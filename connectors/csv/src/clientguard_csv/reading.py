@@ -58,10 +58,12 @@ from clientguard.money import is_currency
 from clientguard.records import Location, Rejection
 from clientguard.trust import checked_record_in_order
 from clientguard_csv.columnar import (
+    ARROW_LOADED_MIN_BYTES,
     ARROW_MIN_BYTES,
     CheckedInvoice,
     CheckedPayment,
     arrow_available,
+    arrow_loaded,
     checked_rows,
 )
 from clientguard_csv.errors import CsvFileError, MappingError
@@ -220,7 +222,9 @@ def read_records(
     ``reader`` says how files are read: ``python`` row by row; ``arrow`` with the columnar
     reader (:mod:`clientguard_csv.columnar`; pyarrow must be installed); ``auto``, the
     columnar reader for files of at least :data:`~clientguard_csv.columnar.ARROW_MIN_BYTES`
-    where pyarrow is installed. Every way gives the same items and the same log.
+    where pyarrow is installed, and of at least
+    :data:`~clientguard_csv.columnar.ARROW_LOADED_MIN_BYTES` once pyarrow is loaded in the
+    process. Every way gives the same items and the same log (but its ``reader``).
 
     ``streams`` limits what is yielded (default: every stream). The streams before them
     that make customers and invoices are still read, quietly, so that a payment is matched
@@ -362,7 +366,7 @@ def _read_file(
     reader = FieldReader(name, stream, settings, layout)
     builder = _Builder(name, stream, reader, layout, state, log)
     rows: Iterable[Row | CsvRowError]
-    if _columnar(state.reader, path):
+    if _columnar(state.reader, name, path):
         rows, file_log.reader = checked_rows(name, stream, reader, layout, opened=state.opened)
     else:
         rows = iter_rows(layout, opened=state.opened)
@@ -372,17 +376,39 @@ def _read_file(
         raise CsvFileError(exc.detail, stream=name) from None
 
 
-def _columnar(reader: Reader, path: Path) -> bool:
-    """Whether ``path`` is read by the columnar reader."""
+class _RowReads:
+    """The bytes of invoice and payment files that ``reader = "auto"`` sent to the row reader
+    in this process (one count per process: a portfolio reads its firms one after another)."""
+
+    bytes = 0
+
+
+def _columnar(reader: Reader, name: str, path: Path) -> bool:
+    """Whether ``path``, a file of stream ``name``, is read by the columnar reader.
+
+    Under ``auto``: a file of :data:`ARROW_MIN_BYTES` or more, where pyarrow is installed; a
+    smaller one of :data:`ARROW_LOADED_MIN_BYTES` or more where pyarrow's import is paid
+    already, or where this process has sent :data:`ARROW_MIN_BYTES` of invoice and payment
+    files to the row reader (it reads in bulk, small firm after small firm: the import pays
+    for itself from there on). The way a file is read never changes what it gives."""
     if reader == "python":
         return False
     if reader == "arrow":
         return True
     try:
-        large = path.stat().st_size >= ARROW_MIN_BYTES
+        size = path.stat().st_size
     except OSError:
         return False  # the row reader says why it cannot be read
-    return large and arrow_available()
+    if size >= ARROW_MIN_BYTES:
+        return arrow_available()
+    if size < ARROW_LOADED_MIN_BYTES:
+        return False
+    if arrow_loaded():
+        return True
+    if name in ("invoices", "payments") and arrow_available():
+        _RowReads.bytes += size
+        return _RowReads.bytes >= ARROW_MIN_BYTES
+    return False
 
 
 class _Builder:
