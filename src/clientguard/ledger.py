@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple, cast
+from typing import NamedTuple, TypeVar, cast
 
 from clientguard.connector import Connector, pull
 from clientguard.errors import DataError
@@ -286,6 +286,8 @@ class CrossAllocation(NamedTuple):
 _Crossing = tuple[tuple[bool, date, str, int], CrossAllocation]
 """A cross-customer allocation with its place in ledger order: credit notes after payments,
 then the document's date and id, then the allocation's index."""
+_Document = TypeVar("_Document", Payment, CreditNote)
+"""A payment or a credit note: the documents that apply money to invoices."""
 
 
 _KINDS: tuple[type[Record], ...] = (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
@@ -1027,48 +1029,43 @@ class _Builder:
         priced (:meth:`rate_of`). One pass over each where those were two, with the same
         outcome: every duplicate is rejected before the first document without a rate."""
         unpriced: list[tuple[Payment | CreditNote, tuple[str, str]]] = []
+        kept_payments = self.kept_documents(payments, Payment.kind, unpriced)
+        kept_notes = self.kept_documents(credit_notes, CreditNote.kind, unpriced)
+        for document, (reason, field_name) in unpriced:
+            self.reject(document, reason, field_name)
+        return kept_payments, kept_notes
+
+    def kept_documents(
+        self,
+        documents: list[_Document],
+        kind: str,
+        unpriced: list[tuple[Payment | CreditNote, tuple[str, str]]],
+    ) -> list[_Document]:
+        """The first of each id of ``documents`` (all of one kind) that has a rate, each rate
+        recorded; a duplicate rejected here, one without a rate added to ``unpriced``."""
+        kept: list[_Document] = []
+        first: dict[str, _Document] = {}
         base = self.base
-        kept_payments: list[Payment] = []
-        first_payment: dict[str, Payment] = {}
-        rates = self.rates[Payment.kind]
-        for record in payments:
+        rates = self.rates[kind]
+        for record in documents:
             ident = record.id
-            earlier = first_payment.get(ident)
+            earlier = first.get(ident)
             if earlier is not None:
                 self.reject_duplicate(record, ident, earlier)
                 continue
-            first_payment[ident] = record
+            first[ident] = record
             if record.currency == base:
                 rates[ident] = ONE
             else:
-                rate = self.rate_of(record, record.date)
+                rate = self.rate_of(
+                    record, record.date if isinstance(record, Payment) else record.issue_date
+                )
                 if isinstance(rate, tuple):
                     unpriced.append((record, rate))
                     continue
                 rates[ident] = rate
-            kept_payments.append(record)
-        kept_notes: list[CreditNote] = []
-        first_note: dict[str, CreditNote] = {}
-        rates = self.rates[CreditNote.kind]
-        for note in credit_notes:
-            ident = note.id
-            earlier_note = first_note.get(ident)
-            if earlier_note is not None:
-                self.reject_duplicate(note, ident, earlier_note)
-                continue
-            first_note[ident] = note
-            if note.currency == base:
-                rates[ident] = ONE
-            else:
-                rate = self.rate_of(note, note.issue_date)
-                if isinstance(rate, tuple):
-                    unpriced.append((note, rate))
-                    continue
-                rates[ident] = rate
-            kept_notes.append(note)
-        for document, (reason, field_name) in unpriced:
-            self.reject(document, reason, field_name)
-        return kept_payments, kept_notes
+            kept.append(record)
+        return kept
 
     def due_from_issue(self, invoice: Invoice) -> Invoice:
         """``invoice`` due on its issue date, which it is before in the source (noted)."""
