@@ -335,3 +335,15 @@ def test_records_read_from_one_file_share_its_name() -> None:
     assert second is not None
     assert (first.line, second.line) == (2, 3)
     assert first.file is second.file
+
+
+def test_the_sync_stores_every_kind_of_record_as_model_dump_json_writes_it() -> None:
+    # The sync serialises a record without model_dump_json's wrapper: the text must be the
+    # same for every kind (the store's readers, and older clientguards, read that text).
+    data = sample_records(0)
+    records = [*data.customers, *data.invoices, *data.payments, *data.credit_notes,
+               *data.time_entries, *data.work_requests]
+    assert {type(r).__name__ for r in records} >= {
+        "Customer", "Invoice", "Payment", "CreditNote", "TimeEntry", "WorkRequest"}
+    for record in records:
+        assert store_module._record_json(record) == record.model_dump_json()

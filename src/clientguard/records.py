@@ -154,6 +154,13 @@ class Locations(Mapping[RecordKey, Location]):
             raise KeyError(key)
         return Location(group[0], found) if type(found) is int else found  # type: ignore[return-value]
 
+    def group(self, kind: str, source: str) -> tuple[str | None, Mapping[str, Location | int]]:
+        """The entries of one kind and source, by id, without making their locations: an
+        ``int`` is a line of the returned file (``Location(file, line)``), anything else the
+        :class:`Location` itself. Empty when there is none."""
+        file, ids = self._by.get((kind, source), (None, {}))
+        return file, ids
+
     def __iter__(self) -> Iterator[RecordKey]:
         for (kind, source), (_, ids) in self._by.items():
             for ident in ids:
