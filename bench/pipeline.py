@@ -40,6 +40,7 @@ import argparse
 import contextlib
 import csv
 import gc
+import hashlib
 import json
 import os
 import platform
@@ -205,8 +206,33 @@ def _timed(work: Callable[[], Any]) -> tuple[Any, float, float]:
 # ------------------------------------------------------------------------ the CSV files
 
 
-def write_csv(data: Any, folder: Path) -> dict[str, int]:
+def input_key(size: int, customers: int, seed: int) -> dict[str, Any]:
+    """What makes the bench's input: the sizes, the seed and a digest of the code that
+    generates and writes it (``clientguard.sample`` and :func:`write_csv`). Files whose
+    ``meta.json`` holds the same key are the same input, and a run reuses them."""
+    import inspect
+
+    import clientguard.sample
+
+    code = inspect.getsource(clientguard.sample) + inspect.getsource(write_csv)
+    return {"invoices": size, "customers": customers, "seed": seed,
+            "code": hashlib.sha256(code.encode()).hexdigest()}
+
+
+def reusable(folder: Path, key: dict[str, Any]) -> bool:
+    """Whether ``folder`` holds the input ``key`` names, written to the end (``meta.json``
+    is written last)."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and meta.get("input") == key
+
+
+def write_csv(data: Any, folder: Path, key: dict[str, Any] | None = None) -> dict[str, int]:
     """The sample's records as six CSV files (and the FxTable as ``fx.csv``); rows per file.
+    ``key`` (:func:`input_key`) goes into ``meta.json``, written last, so that a later run can
+    reuse the files.
 
     Payments take one row per allocation (``group_rows``) and one more, without an invoice,
     for a part left unapplied. Allocation dates are not written (the sample has none).
@@ -267,7 +293,7 @@ def write_csv(data: Any, folder: Path) -> dict[str, int]:
     (folder / "meta.json").write_text(json.dumps({
         "as_of": data.as_of.isoformat(), "base_currency": data.base_currency,
         "lookback_days": policy.lookback_days, "settle_tolerance": str(policy.settle_tolerance),
-        "grace_days": policy.grace_days,
+        "grace_days": policy.grace_days, "input": key,
     }))
     return rows
 
@@ -306,7 +332,8 @@ def run_size(size: int, steps: Sequence[str], folder: Path, *, customers: int = 
              seed: int = 0, log: Callable[[str], None] = print, run: int = 0,
              csv_reader: str = "auto") -> list[Measure]:
     """Every selected step at one size, each in its own process; the measures. A later run
-    (``run`` > 0) reuses the files the first one wrote: the input is the same."""
+    (``run`` > 0) reuses the files the first one wrote, and so does the first where
+    ``write_csv`` is not a step and ``folder`` holds the same input (:func:`reusable`)."""
     import clientguard as cg
     from clientguard.ledger import Ledger
     from clientguard.sample import sample_records
@@ -323,11 +350,20 @@ def run_size(size: int, steps: Sequence[str], folder: Path, *, customers: int = 
     def generate_and_write() -> dict[str, Any]:
         data, wall, cpu = _timed(lambda: sample_records(seed, invoices=size,
                                                         customers=customers))
-        written, write_wall, write_cpu = _timed(lambda: write_csv(data, folder))
+        written, write_wall, write_cpu = _timed(lambda: write_csv(data, folder, key))
         return {"generate": [wall, cpu], "wall": write_wall, "cpu": write_cpu, "rows": written,
                 "bytes": sum(p.stat().st_size for p in folder.glob("*.csv"))}
 
-    if run == 0 or not (folder / "meta.json").exists():
+    key = input_key(size, customers, seed)
+    # The files are made again when writing them is measured (``write_csv`` in the steps),
+    # once; otherwise files of the same input (a run before, an earlier command's ``--dir``)
+    # are reused.
+    if (run > 0 or "write_csv" not in steps) and reusable(folder, key):
+        if run == 0:
+            log(f"{size:>9,} input       reused from {folder} (same sizes, seed and code)")
+    else:
+        # (Unlinked first: a run that stops half-way leaves files no later run reuses.)
+        (folder / "meta.json").unlink(missing_ok=True)
         result, peak = _forked(generate_and_write)
         gen_wall, gen_cpu = result.pop("generate")
         record("generate", {"wall": gen_wall, "cpu": gen_cpu}, peak, "input, not on the path")
@@ -706,7 +742,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dir", type=Path, default=None,
-                        help="where the CSV files go (default: a temporary folder, removed)")
+                        help="where the CSV files go (default: a temporary folder, removed); "
+                        "without write_csv in the steps, files of the same input found there "
+                        "(sizes, seed, and the code that makes them) are reused")
     parser.add_argument("--json", type=Path, default=None, help="also write the measures here")
     parser.add_argument("--csv-reader", choices=("auto", "python", "arrow"), default="auto",
                         help="the CSV connector's reader option for load_csv and store_sync "

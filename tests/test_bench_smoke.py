@@ -132,3 +132,43 @@ def test_the_summary_gives_the_growth_ratio_and_the_comparison(pipeline: ModuleT
 def test_unknown_steps_are_refused(pipeline: ModuleType) -> None:
     with pytest.raises(SystemExit):
         pipeline.main(["--steps", "review,sorcery"])
+
+
+def test_a_later_command_reuses_the_same_input_and_makes_a_changed_one_again(
+    pipeline: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    assert pipeline.main(["--sizes", "500", "--steps", "write_csv", "--dir", str(data)]) == 0
+    invoices = data / "500" / "invoices.csv"
+    written = invoices.read_bytes()
+    invoices.write_bytes(written + b"")  # the same bytes, a newer time
+    stamp = invoices.stat().st_mtime_ns
+    capsys.readouterr()
+
+    # Without write_csv in the steps: the same sizes and seed reuse the files as they are.
+    assert pipeline.main(["--sizes", "500", "--steps", "load_csv", "--dir", str(data)]) == 0
+    assert "reused from" in capsys.readouterr().out
+    assert invoices.stat().st_mtime_ns == stamp
+
+    # Another seed is another input: made again, and different.
+    assert pipeline.main(["--sizes", "500", "--steps", "load_csv", "--seed", "1",
+                          "--dir", str(data)]) == 0
+    assert "reused from" not in capsys.readouterr().out
+    assert invoices.read_bytes() != written
+
+    # A folder whose meta.json is missing (a run stopped half-way) is never reused.
+    (data / "500" / "meta.json").unlink()
+    assert not pipeline.reusable(data / "500", pipeline.input_key(500, 40, 1))
+
+
+def test_measuring_write_csv_writes_the_files_again(
+    pipeline: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    out = tmp_path / "measures.json"
+    for _ in range(2):
+        assert pipeline.main(["--sizes", "500", "--steps", "write_csv", "--dir", str(data),
+                              "--json", str(out)]) == 0
+        steps = [m["step"] for m in json.loads(out.read_text())["measures"]]
+        assert steps == ["generate", "write_csv"]
+    assert "reused from" not in capsys.readouterr().out
