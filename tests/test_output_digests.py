@@ -8,8 +8,10 @@ digests in the same commit and says why.
 
 Deliberate changes since: the JSON gained ``"lang": "en"`` and schema version 1.5 (issue 18;
 with those two lines put back, the sample firm's JSON has the old digest again), and the HTML
-was laid out for phones (issue 18, item 4; docs/html-report.md). The table and CSV digests are
-unchanged since 0753f2f.
+was laid out for phones (issue 18, item 4; docs/html-report.md). A number and its noun agree
+("1 day", not "1 days": the forecast's explanation and the HTML trend chart's label; with
+"1 day" written "1 days" again, every report has the digest it had before). The sample firm's
+table and CSV digests are unchanged since 0753f2f.
 """
 
 from __future__ import annotations
@@ -26,15 +28,15 @@ from clientguard.sample import sample_records
 DIGESTS = {
     None: {
         "table": "b9deb80cf633c629388a140b52a749e8403a31077fb78ad0c06e5fad0d7b5fc0",
-        "json": "74d0bf1bdf7493ca42700de8eff66e0926610c1c342298fccfdbafaa2193d0a9",
+        "json": "bb98bf7d7d93cd77d9b1605c73adadc4349aa6d6098efc8b72b85ec21fa0ff12",
         "csv": "86ede749a79f8c316821a8822a393009cd284d5fa16e64476e4c5b957e381902",
-        "html": "00bf28ae396896bae3b8556a9168c7628a1eb1ab20f02be8100f836065720a0b",
+        "html": "8dac54af5bf8c5ac9d3b519377fa7b36016ca7366038c4e66227aad0a54c517e",
     },
     100_000: {
-        "table": "0d05a6eb5066cde5badd10f1e283afc6270033f8a6123a0b3f7829616641294f",
-        "json": "77abfbfa0d532ad78135d8b0bb705c2c02364460aa1e09098dbf272eb26af3c3",
-        "csv": "c59ddfeefe2112c8334dfba37741091ed7391fca0a9b8a193bbb3f4d673eaa8f",
-        "html": "a08e541bd5894678fd5b9b79c026962208c208e6578c297ae7959860e70ef3b1",
+        "table": "303a792bd76825a23b31f03d3b81f4c613954eb078bdf5e88f7a0a12555129e4",
+        "json": "e430c55ebc42d89b99570ba44e1d93cc7320792a73eb315338e71a649d238104",
+        "csv": "af0adfb7f2b861d45d2a46b2fc3a7debf396fe85761a7aa63af4c5d4ad6819df",
+        "html": "331399660119b38a12d0097f3c3ca371b4245f9de8825066c0d4704f66558a15",
     },
 }
 

@@ -918,8 +918,9 @@ def _claim_command(args: argparse.Namespace) -> int:
         _write_stdout(text)
     else:
         _write_output(output, text)
-        print(_("clientguard: wrote the claim on {count} invoices ({language}) to {path}")
-              .format(count=len(made.invoices), language=claim_language(made, lang),
+        print(_("clientguard: wrote the claim on {invoices} ({language}) to {path}")
+              .format(invoices=wording.count(len(made.invoices), "invoice"),
+                      language=claim_language(made, lang),
                       path=output), file=sys.stderr)
     if not made.complete:
         print(_("clientguard: some amounts could not be computed: the document leaves them to "
@@ -938,12 +939,18 @@ def _forecast_command(args: argparse.Namespace) -> int:
     if args.backtest:
         result = backtest(ledger, horizon_days=args.horizon_days, policy=policy)
         if not result.origins:
-            raise UsageError(_(
+            raise UsageError(ngettext(
                 "the data is too short for a backtest: it needs six months of history and "
-                "{days} days after the first origin").format(days=args.horizon_days))
-        lines.append(_(
+                "{days} day after the first origin",
+                "the data is too short for a backtest: it needs six months of history and "
+                "{days} days after the first origin", args.horizon_days,
+            ).format(days=args.horizon_days))
+        lines.append(ngettext(
             "Backtest: {n} monthly origins {first} to {last},\ninvoices due in the next "
-            "{days} days, outcomes as of {end} ({censored} still open and late)."
+            "{days} day, outcomes as of {end} ({censored} still open and late).",
+            "Backtest: {n} monthly origins {first} to {last},\ninvoices due in the next "
+            "{days} days, outcomes as of {end} ({censored} still open and late).",
+            result.horizon_days,
         ).format(n=len(result.origins), first=result.origins[0], last=result.origins[-1],
                  days=result.horizon_days, end=result.end, censored=result.censored))
         method, accuracy, mae, coverage = (

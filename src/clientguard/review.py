@@ -660,8 +660,9 @@ def _client_review(
         )
     summary = _summary(name, recommendation, deciding, financing, currency)
     if churned and last_invoice is not None:
-        summary += _(" It looks churned: no invoice since {last_invoice} ({days} days).").format(
-            last_invoice=wording.day(last_invoice), days=(as_of - last_invoice).days
+        summary += _(" It looks churned: no invoice since {last_invoice} ({days}).").format(
+            last_invoice=wording.day(last_invoice),
+            days=wording.count((as_of - last_invoice).days, "day"),
         )
     due = sum(p.invoices_due for p in member_profiles.values())
     late_count = sum(p.invoices_late for p in member_profiles.values())
@@ -745,7 +746,9 @@ def _evidence(
             )
         )
         if amount:
-            parts.append(_("{days} days weighted").format(days=wording.days(weighted / amount)))
+            parts.append(
+                _("{days} weighted").format(days=wording.quantity(weighted / amount, "day"))
+            )
     else:
         parts.append(_("no invoice due in the window"))
     parts.append(_("overdue {amount}").format(amount=wording.money(overdue, currency)))
@@ -883,8 +886,8 @@ def _what_if(
             else ""
         )
         parts.append(
-            _("free {hours} hours{share}").format(
-                hours=wording.hours(hours_freed, 0), share=share
+            _("free {hours}{share}").format(
+                hours=wording.quantity(hours_freed, "hour", 0), share=share
             )
         )
     if open_credit > 0:
@@ -1009,13 +1012,13 @@ def _revisions(
                 kind="collect_open",
                 message=_(
                     "Collect the {amount} still open{overdue}: it has had no invoice since "
-                    "{last_invoice} ({days} days) and looks churned, so new terms would not "
-                    "apply to anything."
+                    "{last_invoice} ({days}) and looks churned, so new terms would not apply "
+                    "to anything."
                 ).format(
                     amount=wording.money(open_balance, currency),
                     overdue=late_part,
                     last_invoice=wording.day(last_invoice_on),
-                    days=(as_of - last_invoice_on).days,
+                    days=wording.count((as_of - last_invoice_on).days, "day"),
                 ),
                 because=findings[0].signal if findings else Signal.CHRONIC_LATE,
                 amount=open_balance,
@@ -1119,10 +1122,9 @@ def _term_revisions(
             Revision(
                 kind="collect_old_debt",
                 message=_(
-                    "Collect the invoices more than {days} days old before taking on new "
-                    "work: a lender would refuse this client's whole balance while they are "
-                    "open."
-                ).format(days=policy.cross_aging_days),
+                    "Collect the invoices more than {days} old before taking on new work: a "
+                    "lender would refuse this client's whole balance while they are open."
+                ).format(days=wording.count(policy.cross_aging_days, "day")),
                 because=Signal.CROSS_AGING,
             )
         )
@@ -1141,13 +1143,13 @@ def _term_revisions(
                     kind="raise_price",
                     message=_(
                         "Raise its rates by {rise} to bring its revenue per hour ({rate}) to "
-                        "the firm's average ({firm_rate}), or cap its work at about {cap} "
-                        "hours a month, what its fees pay for at that rate."
+                        "the firm's average ({firm_rate}), or cap its work at about {cap} a "
+                        "month, what its fees pay for at that rate."
                     ).format(
                         rise=wording.percent(rise),
                         rate=wording.money(rate, currency),
                         firm_rate=wording.money(firm_rate, currency),
-                        cap=wording.hours(cap, 0),
+                        cap=wording.quantity(cap, "hour", 0),
                     ),
                     because=Signal.CAPACITY,
                 )
@@ -1170,10 +1172,10 @@ def _term_revisions(
             Revision(
                 kind="rush_fee",
                 message=_(
-                    "Charge a {share} rush fee for work wanted within {days} days of the "
-                    "request."
+                    "Charge a {share} rush fee for work wanted within {days} of the request."
                 ).format(
-                    share=wording.percent(policy.rush_fee_share), days=policy.rush_lead_days
+                    share=wording.percent(policy.rush_fee_share),
+                    days=wording.count(policy.rush_lead_days, "day"),
                 ),
                 because=Signal.RUSH,
             )
@@ -1273,12 +1275,10 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         hours = sum((u.hours for u in unmatched), ZERO)
         notes.append(
             ngettext(
-                "{hours} hours of time entries name {n} client that match no customer; they "
-                "are not in the hours share until the names match (see "
-                "ledger.report.unmatched).",
-                "{hours} hours of time entries name {n} clients that match no customer; they "
-                "are not in the hours share until the names match (see "
-                "ledger.report.unmatched).",
+                "{hours} of time entries name {n} client that match no customer; they are "
+                "not in the hours share until the names match (see ledger.report.unmatched).",
+                "{hours} of time entries name {n} clients that match no customer; they are "
+                "not in the hours share until the names match (see ledger.report.unmatched).",
                 len(unmatched),
             ).format(hours=_hours_as_given(hours), n=len(unmatched))
         )
@@ -1353,9 +1353,12 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
 
 
 def _hours_as_given(hours: Decimal) -> str:
-    """Hours as the time entries add them up: the sum itself in English (as this note always
-    wrote it), the language's separators in another."""
-    return str(hours) if i18n.language() == "en" else wording.number(hours, 2, trim=True)
+    """Hours as the time entries add them up, with the word: the sum itself in English (as
+    this note always wrote it: ``1.50 hours``, ``1 hour``), the language's separators in
+    another (``1,5 godziny``)."""
+    if i18n.language() == "en":
+        return wording.with_noun(str(hours), hours, "hour")
+    return wording.quantity(hours, "hour", 2, trim=True)
 
 
 class _Groups:

@@ -22,6 +22,10 @@ Rules (docs/review.md, "How numbers are written"):
 - A share is written as percent: whole percent by default (``12%``), or with ``places``
   decimals and a trailing ``.0`` dropped (``12.3%``, ``36%``); with ``whole_from`` the
   decimals are kept only below that many percent (``4.5%`` but ``12%``).
+- A number is never followed by a fixed noun: :func:`count` (a whole count) and
+  :func:`quantity` (days, hours and points, which may be 1 or have decimals) write the number
+  with its noun in the form the number takes, as written: ``1 day``, ``2 days``, ``4.5 days``;
+  in Polish ``1 dzień``, ``2 dni``, ``5 dni``, ``4,5 dnia`` (CLDR's form for a decimal).
 - Missing values are ``n/a`` in a sentence (``b.d.`` in Polish); a table passes its own mark
   (``missing="-"``).
 - Dates in a sentence are ISO in English (``2026-12-03``) and written out in Polish
@@ -49,7 +53,7 @@ from babel.numbers import NumberPattern, parse_pattern
 
 from clientguard import i18n
 from clientguard.i18n import gettext as _
-from clientguard.i18n import ngettext
+from clientguard.i18n import ngettext, pgettext
 from clientguard.money import round_money
 
 __all__ = [
@@ -68,8 +72,10 @@ __all__ = [
     "p_value",
     "percent",
     "points",
+    "quantity",
     "share",
     "window",
+    "with_noun",
 ]
 
 NOT_AVAILABLE = "n/a"
@@ -131,10 +137,14 @@ def number(
         return not_available() if missing is None else missing
     if isinstance(value, int):
         return f"{value:,}" if _english() else _grouped(Decimal(value))
+    return _grouped(_rounded(value, places, whole_from), trim=trim)
+
+
+def _rounded(value: Decimal, places: int, whole_from: Decimal | int | None) -> Decimal:
+    """``value`` rounded as :func:`number` writes it (before ``trim``)."""
     if whole_from is not None and abs(value) >= whole_from:
         places = 0
-    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
-    return _grouped(rounded, trim=trim)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
 
 
 def _grouped(rounded: Decimal, *, trim: bool = False) -> str:
@@ -205,8 +215,9 @@ def share(value: Decimal | None) -> str:
 
 
 def points(change: Decimal, places: int = 1) -> str:
-    """A change of a share in percentage points, without the unit: ``0.123`` -> ``12.3``."""
-    return number(change * _HUNDRED, places, trim=True)
+    """A change of a share in percentage points, with the unit agreeing with the number:
+    ``0.123`` -> ``12.3 points``, ``0.01`` -> ``1 point`` (``12,3 pkt proc.`` in Polish)."""
+    return quantity(change * _HUNDRED, "point", places, trim=True)
 
 
 def days(
@@ -217,17 +228,73 @@ def days(
     trim: bool = False,
     missing: str | None = None,
 ) -> str:
-    """A number of days (without the word): ``29.4`` (one decimal, as the tables show
-    them); a sentence passes ``whole_from=10, trim=True`` to read ``29`` and ``4.5`` (whole
-    days from 10, so that half a day late does not read "0 days late"). A whole number of days
+    """A number of days without the word, for a table's column: ``29.4`` (one decimal, as
+    the tables show them). A sentence writes :func:`quantity` ``(value, "day", whole_from=10,
+    trim=True)`` to read ``29 days`` and ``4.5 days`` (whole days from 10, so that half a day
+    late does not read "0 days late"). A whole number of days
     (an ``int``) is written whole. ``missing`` (default :func:`not_available`) when there is
     none."""
     return number(value, places, whole_from=whole_from, trim=trim, missing=missing)
 
 
 def hours(value: Decimal, places: int = 1) -> str:
-    """A number of hours (without the word): ``1,234.5``."""
+    """A number of hours (without the word, for a column or beside a noun written once; a
+    sentence writes :func:`quantity` ``(value, "hour")``): ``1,234.5``."""
     return number(value, places)
+
+
+_FRACTIONS: dict[str, Callable[[], str]] = {
+    "day": lambda: pgettext("a number with decimals", "{n} days"),
+    "hour": lambda: pgettext("a number with decimals", "{n} hours"),
+    "point": lambda: pgettext("a number with decimals", "{n} points"),
+}
+"""The nouns :func:`quantity` writes after a number with decimals, in the form CLDR gives a
+decimal (its ``other`` category): ``4.5 days``, ``1.0 days``; in Polish ``4,5 dnia``,
+``1,5 godziny``, the genitive singular whatever the case around it. A whole number takes its
+noun's plural forms from :data:`_NOUNS` instead."""
+
+
+def quantity(
+    value: Decimal | int | None,
+    noun: str,
+    places: int = 1,
+    *,
+    whole_from: Decimal | int | None = None,
+    trim: bool = False,
+    missing: str | None = None,
+) -> str:
+    """A measured number with its noun, the noun agreeing with the number as written:
+    ``1 day``, ``2 days``, ``4.5 days``; ``1 dzień``, ``2 dni``, ``5 dni``, ``4,5 dnia`` in
+    Polish (``1 godzina``, ``2 godziny``, ``5 godzin``, ``1,5 godziny``).
+
+    The number is written as :func:`number` writes it (``places``, ``whole_from``, ``trim``);
+    ``noun`` is one of :data:`_FRACTIONS` (``day``, ``hour``, ``point``). A number written
+    with decimals (``4.5``, ``1.0``) takes the decimal form, a whole one (``1``, ``29``) the
+    plural form of its count, so that ``1.0 days`` and ``1 day`` are both what a reader
+    expects. ``missing`` (default :func:`not_available`) alone, without the noun, when there
+    is no value.
+    """
+    if value is None:
+        return not_available() if missing is None else missing
+    written = Decimal(value) if isinstance(value, int) else _rounded(value, places, whole_from)
+    if trim and written == written.to_integral_value():
+        written = written.quantize(Decimal(1))
+    return with_noun(number(value, places, whole_from=whole_from, trim=trim), written, noun)
+
+
+def with_noun(text: str, written: Decimal | int, noun: str) -> str:
+    """``text``, a number already written, followed by ``noun`` in the form that number takes:
+    ``written`` is the number as ``text`` shows it (a ``Decimal`` whose exponent says how many
+    decimals are shown: ``Decimal("1.50")`` is written with two, ``Decimal("1")`` whole).
+
+    For a number a caller writes its own way (hours as the time entries add them up); any
+    other takes :func:`quantity`."""
+    if noun not in _FRACTIONS:
+        raise ValueError(f"no decimal form for {noun!r}: one of {', '.join(_FRACTIONS)}")
+    if isinstance(written, Decimal) and written.as_tuple().exponent < 0:  # type: ignore[operator]
+        return _FRACTIONS[noun]().format(n=text)
+    # The plural form is the count's, whatever its sign: -1 day, -5 days (CLDR's n is |x|).
+    return _NOUNS[noun](abs(int(written))).format(n=text)
 
 
 _NOUNS: dict[str, Callable[[int], str]] = {
@@ -242,6 +309,7 @@ _NOUNS: dict[str, Callable[[int], str]] = {
     "more finding": lambda n: ngettext("{n} more finding", "{n} more findings", n),
     "open invoice": lambda n: ngettext("{n} open invoice", "{n} open invoices", n),
     "page": lambda n: ngettext("{n} page", "{n} pages", n),
+    "point": lambda n: ngettext("{n} point", "{n} points", n),
     "rate": lambda n: ngettext("{n} rate", "{n} rates", n),
     "record": lambda n: ngettext("{n} record", "{n} records", n),
     "rejected record": lambda n: ngettext("{n} rejected record", "{n} rejected records", n),
@@ -276,7 +344,7 @@ def window(period: tuple[date, date] | None) -> str:
         return _("the last 12 months")
     if length in (730, 731):
         return _("the last 24 months")
-    return ngettext("the last {n} days", "the last {n} days", length).format(n=number(length))
+    return ngettext("the last {n} day", "the last {n} days", length).format(n=number(length))
 
 
 def and_list(items: list[str] | tuple[str, ...]) -> str:

@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from clientguard import wording
 from clientguard.gcpause import collector_paused
 from clientguard.i18n import gettext, noop
 from clientguard.ledger import Ledger
@@ -118,15 +119,15 @@ class InvoiceForecast(BaseModel):
         if self.client_invoices:
             trend = ""
             if self.client_trend is not None and abs(self.client_trend) >= 1:
-                trend = gettext(", trend {trend} days").format(
-                    trend=f"{self.client_trend:+.0f}"
+                trend = gettext(", trend {trend}").format(
+                    trend=_signed_days(self.client_trend)
                 )
             parts.append(
                 gettext(
-                    "{n} paid invoices of the client (mean {mean} days{trend}; weight {weight})"
+                    "{n} paid invoices of the client (mean {mean}{trend}; weight {weight})"
                 ).format(
                     n=self.client_invoices,
-                    mean=f"{self.client_mean_delay:+.0f}",
+                    mean=_signed_days(self.client_mean_delay),
                     trend=trend,
                     weight=f"{self.client_weight:.0%}",
                 )
@@ -141,11 +142,20 @@ class InvoiceForecast(BaseModel):
         )
         if self.days_past_due > 0:
             parts.append(
-                gettext("unpaid {days} days past due").format(days=self.days_past_due)
+                gettext("unpaid {days} past due").format(
+                    days=wording.count(self.days_past_due, "day")
+                )
             )
         if self.beyond_history:
             parts.append(gettext("older than any delay seen: the book's tail"))
         return "; ".join(parts)
+
+
+def _signed_days(value: float | None) -> str:
+    """Whole days with their sign and the word agreeing: ``+1 day``, ``-3 days`` (``+1 dzień``,
+    ``-3 dni``)."""
+    text = f"{value or 0:+.0f}"
+    return wording.with_noun(text, int(text), "day")
 
 
 class ClientOutlook(BaseModel):

@@ -639,15 +639,15 @@ def _trend_chart(series: Sequence[tuple[date, Decimal]]) -> str:
     for month, value in series:
         body.append(
             f'<path class="dot" {fixed} d="M{x(month):.1f} {y(value):.1f}h0">'
-            "<title>" + esc(_("{month}: {days} days late").format(
-                month=f"{month:%Y-%m}", days=wording.days(value))) + "</title></path>"
+            "<title>" + esc(_("{month}: {days} late").format(
+                month=f"{month:%Y-%m}", days=wording.quantity(value, "day"))) + "</title></path>"
         )
     label = _("Amount-weighted days late by month due")
     plot = (
         f'<svg class="plot" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
         f'role="img" aria-label="{esc(label)}"><title>{esc(label)}</title>{"".join(body)}</svg>'
     )
-    peak_label = _("{days} days").format(days=wording.days(peak, 0))
+    peak_label = wording.quantity(peak, "day", 0)
     return (
         '<div class="chart trend">'
         f'<div class="yaxis"><span>{esc(peak_label)}</span>'

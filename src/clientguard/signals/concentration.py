@@ -337,15 +337,15 @@ def flag_cross_aging(
                 value=share,
                 threshold=policy.cross_aging_share,
                 message=_(
-                    "{share} of {name}'s open balance ({aged} of {open}) is over {days} days "
-                    "past invoice date; under the common {rule} cross-aging rule a lender "
+                    "{share} of {name}'s open balance ({aged} of {open}) is over {days} past "
+                    "invoice date; under the common {rule} cross-aging rule a lender "
                     "would refuse all {open} of it."
                 ).format(
                     share=wording.share(share),
                     name=name,
                     aged=wording.money(position.aged_balance, currency),
                     open=wording.money(position.open_balance, currency),
-                    days=policy.cross_aging_days,
+                    days=wording.count(policy.cross_aging_days, "day"),
                     rule=wording.share(policy.cross_aging_share),
                 ),
                 evidence=Evidence(

@@ -442,21 +442,21 @@ def flag_chronic_late(
             "{who} paid {late} of the {due} invoices due in the last {days} days late"
         ).format(who=who, late=late, due=due, days=days)
     sentence = _(
-        "{counted}, on average {days} days late weighted by amount "
+        "{counted}, on average {days} late weighted by amount "
         "(late share {share}, chronic from {limit})"
     ).format(
         counted=counted,
-        days=_days(weighted),
+        days=_days_late(weighted),
         share=_percent(share),
         limit=_percent(policy.chronic_late_share),
     )
     if facts:
-        sentence += _("; it weighs as {days} days, being also {facts}").format(
-            days=_days(weighed), facts=wording.and_list(facts)
+        sentence += _("; it weighs as {days}, being also {facts}").format(
+            days=_days_late(weighed), facts=wording.and_list(facts)
         )
     if open_critical:
-        sentence += _("; invoice {invoice} is {days} days past due and unpaid").format(
-            invoice=profile.oldest_open_invoice_id, days=oldest
+        sentence += _("; invoice {invoice} is {days} past due and unpaid").format(
+            invoice=profile.oldest_open_invoice_id, days=wording.quantity(oldest, "day")
         )
     if profile.financing_cost > 0:
         sentence += _("; carrying the lateness cost {cost} at {rate} a year").format(
@@ -550,8 +550,8 @@ def flag_dispute(
         limit=_percent(policy.dispute_share),
     )
     if split.disputed_weighted_days_late is not None:
-        sentence += _(", {days} days late weighted by amount").format(
-            days=_days(split.disputed_weighted_days_late)
+        sentence += _(", {days} late weighted by amount").format(
+            days=_days_late(split.disputed_weighted_days_late)
         )
     sentence += f"; {matters.reason}"
     sentence += _(
@@ -652,7 +652,7 @@ def _flag_trend(
     start = max(trend.start_days_late, _ZERO)
     sentence = _(
         "{who}'s days late rose from {start} to {now} over {months} months with invoices due, "
-        "{first} to {last} (+{slope} days a month, Mann-Kendall {p_value})."
+        "{first} to {last} (+{slope} a month, Mann-Kendall {p_value})."
     ).format(
         who=who,
         start=_days(start),
@@ -660,7 +660,7 @@ def _flag_trend(
         months=trend.months,
         first=wording.month(trend.first_month),
         last=wording.month(trend.last_month),
-        slope=wording.number(slope, 1),
+        slope=wording.quantity(slope, "day", 1),
         p_value=wording.p_value(trend.test.p_value),
     )
     ids = tuple(i for point in profile.monthly for i in point.invoice_ids)
@@ -709,8 +709,8 @@ def _flag_recent_rise(profile: PaymentProfile, policy: Policy, who: str) -> Find
     sentence = _(
         "{who} was late on {recent_late} of its {recent} invoices due in the last "
         "{recent_days} days ({recent_share}), against {before_late} of {before} in the "
-        "{before_days} days before ({before_share}): up {points} points, on average {days} "
-        "days late weighted by amount lately."
+        "{before_days} days before ({before_share}): up {points}, on average {days} late "
+        "weighted by amount lately."
     ).format(
         who=who,
         recent_late=recent.invoices_late,
@@ -722,7 +722,7 @@ def _flag_recent_rise(profile: PaymentProfile, policy: Policy, who: str) -> Find
         before_days=before_days,
         before_share=_percent(before.late_share),
         points=wording.points(rise),
-        days=_days(recent.weighted_days_late or _ZERO),
+        days=_days_late(recent.weighted_days_late or _ZERO),
     )
     return Finding(
         customer_id=profile.customer_id,
@@ -761,3 +761,7 @@ _percent = partial(wording.percent, places=1)
 _days = partial(wording.days, whole_from=10, trim=True)
 """Days as these sentences write them: whole days from 10 up, one decimal below (so that half
 a day late does not read "0 days late")."""
+
+_days_late = partial(wording.quantity, noun="day", whole_from=10, trim=True)
+""":data:`_days` with the word agreeing with the number: ``1 day``, ``4.5 days``, ``29 days``
+(``1 dzień``, ``4,5 dnia``, ``29 dni``)."""

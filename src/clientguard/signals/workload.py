@@ -134,8 +134,8 @@ def flag_capacity(
         evidence = Evidence(
             record_kind="customer", record_ids=who, numbers=numbers, period=work.period
         )
-        hours_text = _("{hours} of {total} hours").format(
-            hours=wording.hours(load.hours), total=wording.hours(work.total_hours)
+        hours_text = _("{hours} of {total}").format(
+            hours=wording.hours(load.hours), total=wording.quantity(work.total_hours, "hour")
         )
         phrase = wording.window(work.period)
         if hours_share >= policy.hours_share_watch:
@@ -249,14 +249,14 @@ def flag_rush(
         improving = profile.change is not None and profile.change < 0
         name = (names or {}).get(client, client)
         sentence = _(
-            "{name} wanted {rush} of its {requests} requests ({share}) within {lead_days} days "
-            "of asking, over {window}"
+            "{name} wanted {rush} of its {requests} requests ({share}) within {lead_days} of "
+            "asking, over {window}"
         ).format(
             name=name,
             rush=profile.rush_requests,
             requests=profile.requests,
             share=wording.share(share),
-            lead_days=policy.rush_lead_days,
+            lead_days=wording.count(policy.rush_lead_days, "day"),
             window=wording.window(profile.period),
         )
         if profile.recent_rush_share is not None and profile.before_rush_share is not None:
