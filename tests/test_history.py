@@ -130,7 +130,7 @@ def test_a_verdict_change_carries_the_key_numbers_before_and_after() -> None:
         "revenue_share": (Decimal("0.3"), Decimal("0.3")),
     }
     assert "monitor -> revise terms" in verdict.message
-    assert "late_share 40% -> 60%" in verdict.message
+    assert "late share 40% -> 60%, average lateness 10 days -> 20 days" in verdict.message
     # 0.4 -> 0.6 crosses chronic_late_share (0.5); 10 -> 20 days crosses late_days_warning.
     assert {c.subject for c in changes if c.kind is ChangeKind.THRESHOLD} == {
         "late_share>=chronic_late_share", "weighted_days_late>=late_days_warning"}

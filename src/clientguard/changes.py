@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     from clientguard.review import ClientReview, Review
 
 __all__ = [
+    "NUMBER_WORDS",
     "THRESHOLDS",
+    "THRESHOLD_WORDS",
     "WORDS",
     "Change",
     "ChangeKind",
@@ -56,6 +58,57 @@ THRESHOLDS: Mapping[str, tuple[str, ...]] = {
 }
 """The key numbers of a client and the policy thresholds (``Policy`` fields) a change
 reports crossing, upward or downward."""
+
+NUMBER_WORDS: Mapping[str, str] = {
+    "late_share": noop("late share"),
+    "weighted_days_late": noop("average lateness"),
+    "overdue": noop("overdue balance"),
+    "revenue_share": noop("revenue share"),
+}
+"""The key numbers of :data:`THRESHOLDS` in words (English; translated where shown): what a
+change's message calls them. ``average lateness`` is the days late weighted by amount."""
+
+THRESHOLD_WORDS: Mapping[str, str] = {
+    "chronic_late_share": noop("chronic lateness"),
+    "late_share_high": noop("high late share"),
+    "late_days_warning": noop("lateness warning"),
+    "late_days_critical": noop("critical lateness"),
+    "material_overdue": noop("material overdue"),
+    "revenue_share_watch": noop("revenue share watch"),
+    "revenue_share_warning": noop("revenue share warning"),
+    "revenue_share_critical": noop("critical revenue share"),
+}
+"""The thresholds of :data:`THRESHOLDS` in words, as a message names them: "the chronic
+lateness threshold". A phrase that qualifies the word threshold (in Polish a genitive after
+``próg``/``progu``, which reads the same after "przekroczył próg" and "spadł poniżej progu")."""
+
+_CROSSED: Mapping[tuple[str, bool], str] = {
+    ("late_share", True): noop(
+        "{name}: late share rose above the {field} threshold ({limit}): {before} -> {after}"),
+    ("late_share", False): noop(
+        "{name}: late share fell below the {field} threshold ({limit}): {before} -> {after}"),
+    ("weighted_days_late", True): noop(
+        "{name}: average lateness rose above the {field} threshold ({limit}): "
+        "{before} -> {after}"),
+    ("weighted_days_late", False): noop(
+        "{name}: average lateness fell below the {field} threshold ({limit}): "
+        "{before} -> {after}"),
+    ("overdue", True): noop(
+        "{name}: overdue balance rose above the {field} threshold ({limit}): "
+        "{before} -> {after}"),
+    ("overdue", False): noop(
+        "{name}: overdue balance fell below the {field} threshold ({limit}): "
+        "{before} -> {after}"),
+    ("revenue_share", True): noop(
+        "{name}: revenue share rose above the {field} threshold ({limit}): "
+        "{before} -> {after}"),
+    ("revenue_share", False): noop(
+        "{name}: revenue share fell below the {field} threshold ({limit}): "
+        "{before} -> {after}"),
+}
+"""A threshold crossed, up (True) or down, by key number: a whole sentence for each, so that a
+language whose verb agrees with the number's noun (Polish: "udział przekroczył", "opóźnienie
+przekroczyło", "zaległości przekroczyły") writes it right."""
 
 
 WORDS: Mapping[str, str] = {
@@ -340,14 +393,11 @@ def _client_changes(
             above_now = after_value is not None and after_value >= limit
             if above_before == above_now:
                 continue
-            template = (_("{name}: {number} rose above {field} ({limit}): {before} -> {after}")
-                        if above_now else
-                        _("{name}: {number} fell below {field} ({limit}): {before} -> {after}"))
             changes.append(Change(
                 kind=ChangeKind.THRESHOLD, client_id=cid, name=name,
                 subject=f"{number}>={field}", before=before_value, after=after_value,
-                as_of=as_of, message=template.format(
-                    name=name, number=number, field=field,
+                as_of=as_of, message=_(_CROSSED[(number, above_now)]).format(
+                    name=name, field=_(THRESHOLD_WORDS[field]),
                     limit=_shown(number, limit, currency),
                     before=_shown(number, before_value, currency),
                     after=_shown(number, after_value, currency))))
@@ -355,19 +405,24 @@ def _client_changes(
 
 
 def _shown(number: str, value: Decimal | None, currency: str) -> str:
+    """A key number as a change's message writes it; ``n/a`` (``b.d.``) when there was none
+    (no invoice due, no revenue in the window)."""
     if value is None:
-        return wording.NOT_AVAILABLE
+        return wording.not_available()
     if number in ("late_share", "revenue_share"):
         return wording.share(value)
     if number == "overdue":
         return wording.money(value, currency)
-    return wording.days(value, whole_from=10, trim=True)
+    return wording.quantity(value, "day", whole_from=10, trim=True)
 
 
 def _numbers(was: ClientSummary, now: ClientSummary, currency: str) -> str:
     return ", ".join(
-        f"{number} {_shown(number, was.number(number), currency)} -> "
-        f"{_shown(number, now.number(number), currency)}"
+        _("{number} {before} -> {after}").format(
+            number=_(NUMBER_WORDS[number]),
+            before=_shown(number, was.number(number), currency),
+            after=_shown(number, now.number(number), currency),
+        )
         for number in THRESHOLDS
     )
 

@@ -1,0 +1,135 @@
+"""The changes between two reviews read as words in the reader's language, not code names:
+"late share rose above the chronic lateness threshold (50%): 40% -> 60%"; in Polish "udział
+spóźnionych faktur przekroczył próg uporczywego opóźniania (50%): 40% -> 60%". The codes stay
+in the change's data.
+
+Every expected sentence is written from the grammar and the catalogs' words, not copied from
+the output.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from clientguard import i18n
+from clientguard.changes import (
+    NUMBER_WORDS,
+    THRESHOLD_WORDS,
+    THRESHOLDS,
+    ClientSummary,
+    ReviewSummary,
+    compare,
+)
+
+NBSP = "\u00a0"
+
+LIMITS = {"chronic_late_share": Decimal("0.5"), "late_share_high": Decimal("0.75"),
+          "late_days_warning": Decimal(4), "late_days_critical": Decimal(45),
+          "material_overdue": Decimal(1000), "revenue_share_watch": Decimal("0.10"),
+          "revenue_share_warning": Decimal("0.20"), "revenue_share_critical": Decimal("0.35")}
+
+
+def _client(verdict: str = "ok", **numbers: str | None) -> ClientSummary:
+    values = {name: Decimal(value) if value is not None else None
+              for name, value in numbers.items()}
+    return ClientSummary(client_id="acme", name="Acme", verdict=verdict, severity=None,
+                         **values)  # type: ignore[arg-type]
+
+
+def _messages(before: ClientSummary, after: ClientSummary, lang: str) -> list[str]:
+    def summary(as_of: date, client: ClientSummary) -> ReviewSummary:
+        return ReviewSummary(as_of=as_of, base_currency="EUR", clients={"acme": client},
+                             thresholds=LIMITS)
+
+    with i18n.using(lang):
+        changes = compare(summary(date(2026, 5, 31), before), summary(date(2026, 6, 30), after))
+    return [c.message for c in changes.changes]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "english", "polish"),
+    [
+        (
+            _client(late_share="0.4"), _client(late_share="0.6"),
+            ["Acme: late share rose above the chronic lateness threshold (50%): 40% -> 60%"],
+            ["Acme: udział spóźnionych faktur przekroczył próg uporczywego opóźniania (50%): "
+             "40% -> 60%"],
+        ),
+        (
+            _client(weighted_days_late="1"), _client(weighted_days_late="4.5"),
+            ["Acme: average lateness rose above the lateness warning threshold (4 days): "
+             "1 day -> 4.5 days"],
+            ["Acme: średnie opóźnienie przekroczyło próg ostrzeżenia o opóźnieniach (4 dni): "
+             "1 dzień -> 4,5 dnia"],
+        ),
+        (
+            _client(weighted_days_late="50"), _client(weighted_days_late="0.5"),
+            ["Acme: average lateness fell below the critical lateness threshold (45 days): "
+             "50 days -> 0.5 days",
+             "Acme: average lateness fell below the lateness warning threshold (4 days): "
+             "50 days -> 0.5 days"],
+            ["Acme: średnie opóźnienie spadło poniżej progu krytycznego opóźnienia (45 dni): "
+             "50 dni -> 0,5 dnia",
+             "Acme: średnie opóźnienie spadło poniżej progu ostrzeżenia o opóźnieniach (4 dni): "
+             "50 dni -> 0,5 dnia"],
+        ),
+        (
+            _client(overdue="500"), _client(overdue="1500"),
+            ["Acme: overdue balance rose above the material overdue threshold (1,000.00 EUR): "
+             "500.00 EUR -> 1,500.00 EUR"],
+            [f"Acme: zaległości przekroczyły próg istotnych zaległości (1{NBSP}000,00{NBSP}EUR): "
+             f"500,00{NBSP}EUR -> 1{NBSP}500,00{NBSP}EUR"],
+        ),
+        (
+            # No revenue before: there was no share to show.
+            _client(revenue_share=None), _client(revenue_share="0.15"),
+            ["Acme: revenue share rose above the revenue share watch threshold (10%): "
+             "n/a -> 15%"],
+            ["Acme: udział w przychodach przekroczył próg obserwacji udziału w przychodach "
+             "(10%): b.d. -> 15%"],
+        ),
+        (
+            _client(revenue_share="0.4"), _client(revenue_share="0.3"),
+            ["Acme: revenue share fell below the critical revenue share threshold (35%): "
+             "40% -> 30%"],
+            ["Acme: udział w przychodach spadł poniżej progu krytycznego udziału w przychodach "
+             "(35%): 40% -> 30%"],
+        ),
+        (
+            _client("monitor", late_share="0.6", weighted_days_late="1", overdue="0",
+                    revenue_share=None),
+            _client("revise_terms", late_share="0.6", weighted_days_late="2", overdue="0",
+                    revenue_share=None),
+            ["Acme: verdict monitor -> revise terms (late share 60% -> 60%, average lateness "
+             "1 day -> 2 days, overdue balance 0.00 EUR -> 0.00 EUR, revenue share n/a -> n/a)"],
+            ["Acme: ocena do obserwacji -> do renegocjacji warunków (udział spóźnionych faktur: "
+             "60% -> 60%, średnie opóźnienie: 1 dzień -> 2 dni, zaległości: 0,00\u00a0EUR -> "
+             "0,00\u00a0EUR, udział w przychodach: b.d. -> b.d.)"],
+        ),
+    ],
+)
+def test_a_change_reads_as_words_in_the_readers_language(
+    before: ClientSummary, after: ClientSummary, english: list[str], polish: list[str]
+) -> None:
+    assert _messages(before, after, "en") == english
+    assert _messages(before, after, "pl") == polish
+
+
+def test_a_change_keeps_its_codes_as_data() -> None:
+    with i18n.using("pl"):
+        changes = compare(
+            ReviewSummary(as_of=date(2026, 5, 31), base_currency="EUR",
+                          clients={"acme": _client(late_share="0.4")}, thresholds=LIMITS),
+            ReviewSummary(as_of=date(2026, 6, 30), base_currency="EUR",
+                          clients={"acme": _client(late_share="0.6")}, thresholds=LIMITS),
+        ).changes
+    assert [(c.subject, c.before, c.after) for c in changes] == [
+        ("late_share>=chronic_late_share", Decimal("0.4"), Decimal("0.6"))]
+
+
+def test_every_key_number_and_threshold_has_its_words() -> None:
+    assert set(NUMBER_WORDS) == set(THRESHOLDS)
+    assert set(THRESHOLD_WORDS) == {field for fields in THRESHOLDS.values() for field in fields}
