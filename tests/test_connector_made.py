@@ -1,6 +1,7 @@
-"""Records a connector makes itself (``MadeRecord`` in ``RawPage.items``): the sync takes them
-as it takes the records ``to_model`` returns, in the same order among the raw records, so a
-pull gives the same records, rejections, locations, skips and duplicates either way."""
+"""Records a connector makes itself (``MadeRecord`` in ``RawPage.items``, or runs of them as
+``MadeRecords``): the sync takes them as it takes the records ``to_model`` returns, in the same
+order among the raw records, so a pull gives the same records, rejections, locations, skips and
+duplicates either way."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from clientguard.connector import (
     Connector,
     ConnectorOptions,
     MadeRecord,
+    MadeRecords,
     Mapped,
     RawPage,
     RawRecord,
@@ -32,6 +34,8 @@ class RowsOptions(ConnectorOptions):
     pages: list[list[dict[str, Any]]]
     made: bool
     """Whether the connector hands the records it can make as made (``RawPage.items``)."""
+    runs: bool = False
+    """Whether records made from rows next to each other go as one run (``MadeRecords``)."""
     incremental: bool = False
 
 
@@ -43,6 +47,7 @@ class RowsConnector(Connector):
     streams: ClassVar[tuple[Stream, ...]] = (
         Stream(name="customers", kind="customer", id_field="id"),
         Stream(name="changes", kind="customer", id_field="id", cursor_field="updated"),
+        Stream(name="latest", kind="customer", id_field="id", duplicates="latest"),
     )
     Options = RowsOptions
     options: RowsOptions
@@ -55,9 +60,9 @@ class RowsConnector(Connector):
                 yield RawPage(tuple(raws))
                 continue
             # Each row that makes a record is handed as made; the others stay raw.
-            yield RawPage((), items=tuple(
-                MadeRecord(self._customer(raw.data), raw.location)  # type: ignore[arg-type]
-                if "name" in raw.data else raw for raw in raws))
+            items = [MadeRecord(self._customer(raw.data), raw.location)  # type: ignore[arg-type]
+                     if "name" in raw.data else raw for raw in raws]
+            yield RawPage((), items=tuple(_runs(items) if self.options.runs else items))
 
     def _customer(self, row: Mapping[str, Any]) -> Customer:
         return Customer(id=row["id"], name=row["name"], source=self.source_name)
@@ -68,6 +73,21 @@ class RowsConnector(Connector):
         if raw.get("skip"):
             return Skip("not a customer")
         raise DataError("the row names no customer")
+
+
+def _runs(items: list[RawRecord | MadeRecord]) -> Iterator[RawRecord | MadeRecords]:
+    """``items``, each stretch of made records next to each other as one run."""
+    run: list[MadeRecord] = []
+    for item in [*items, None]:
+        if isinstance(item, MadeRecord):
+            run.append(item)
+            continue
+        if run:
+            yield MadeRecords([m.record for m in run], "c.csv",
+                              [m.location.line for m in run])  # type: ignore[misc]
+            run = []
+        if item is not None:
+            yield item
 
 
 PAGES = [
@@ -100,10 +120,73 @@ def test_made_records_pull_as_mapped_ones(source: str | None) -> None:
         1, {"customers": {"not a customer": 1}})
 
 
+#: Pages whose made records come in runs: repeats within a run and across runs, identical
+#: (duplicates) and different (rejected naming the first, or the newer kept under ``latest``).
+RUN_PAGES = {
+    "new ids only": [[{"id": "c1", "name": "Acme"}, {"id": "c2", "name": "Beta"}]],
+    "a repeat within a run": [
+        [{"id": "c1", "name": "Acme"}, {"id": "c2", "name": "Beta"},
+         {"id": "c1", "name": "Acme"}, {"id": "c2", "name": "Other"},
+         {"id": "c3", "name": "Gamma"}],
+    ],
+    "a repeat across runs and pages": [
+        [{"id": "c1", "name": "Acme"}, {"id": "c2", "name": "Beta"}, {"id": "c4"},
+         {"id": "c3", "name": "Gamma"}],
+        [{"id": "c3", "name": "Gamma"}, {"id": "c9", "skip": True},
+         {"id": "c1", "name": "Other"}, {"id": "c5", "name": "Delta"}],
+    ],
+    "one page of malformed rows between runs": [
+        [{"id": "c1"}, {"id": "c2", "name": "Beta"}, {"id": "c2", "skip": True}],
+        [{"id": "c2", "name": "Later"}, {"id": "c1", "name": "Acme"}],
+    ],
+}
+
+
+@pytest.mark.parametrize("stream", ["customers", "latest"])
+@pytest.mark.parametrize("source", [None, "books"])
+@pytest.mark.parametrize("pages", RUN_PAGES.values(), ids=RUN_PAGES.keys())
+def test_runs_of_made_records_pull_as_mapped_ones(
+    pages: list[list[dict[str, Any]]], source: str | None, stream: str
+) -> None:
+    mapped, made, runs = (
+        pull(RowsConnector(pages=pages, made=made, runs=runs, clock=lambda: NOW),
+             streams=[stream], source=source)
+        for made, runs in ((False, False), (True, False), (True, True)))
+    for pulled in (made, runs):
+        assert [r.__dict__ for r in pulled.records] == [r.__dict__ for r in mapped.records]
+        assert pulled.rejected == mapped.rejected
+        assert list(pulled.locations.items()) == list(mapped.locations.items())
+        assert (pulled.duplicates, pulled.skipped) == (mapped.duplicates, mapped.skipped)
+
+
+def test_a_record_repeated_in_a_run_is_rejected_naming_the_first_s_line() -> None:
+    pages = RUN_PAGES["a repeat within a run"]
+    pulled = pull(RowsConnector(pages=pages, made=True, runs=True, clock=lambda: NOW),
+                  streams=["customers"])
+    assert [r.id for r in pulled.records] == ["c1", "c2", "c3"]
+    assert pulled.duplicates == 1
+    [rejection] = pulled.rejected
+    assert rejection.location == Location("c.csv", 103)
+    assert rejection.reason == ("another customer with id c2 came first in source rows "
+                                "(first from rows, c.csv, line 101) and differs")
+    assert pulled.locations[("customer", "rows", "c3")] == Location("c.csv", 104)
+
+
+def test_a_run_whose_lines_do_not_match_its_records_is_refused() -> None:
+    class Short(RowsConnector):
+        def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+            record = self._customer({"id": "c1", "name": "Acme"})
+            yield RawPage((), items=(MadeRecords([record], "c.csv", [2, 3]),))
+
+    with pytest.raises(ValueError, match="1 records with 2 lines"):
+        pull(Short(pages=[], made=True, clock=lambda: NOW), streams=["customers"])
+
+
 def test_a_made_record_on_a_stream_with_a_cursor_is_refused() -> None:
-    conn = RowsConnector(pages=PAGES, made=True, clock=lambda: NOW)
-    with pytest.raises(TypeError, match="cursor field"):
-        pull(conn, streams=["changes"])
+    for runs in (False, True):
+        conn = RowsConnector(pages=PAGES, made=True, runs=runs, clock=lambda: NOW)
+        with pytest.raises(TypeError, match="cursor field"):
+            pull(conn, streams=["changes"])
 
 
 def test_a_raw_page_gives_records_or_items_not_both() -> None:

@@ -83,3 +83,32 @@ def test_a_pulled_ledger_finds_its_records_rows(tmp_path: Path) -> None:
     found = {i.id: ledger.location_of(i) for i in ledger.invoices}
     assert found == {"i1": Location(str(tmp_path / "inv.csv"), 2),
                      "i2": Location(str(tmp_path / "inv.csv"), 3)}
+
+
+#: Runs of lines put at once: (the entries put before, the run's file, ids and lines).
+RUNS = {
+    "a new group": ([], "invoices.csv", ["i1", "i2"], [2, 3]),
+    "after lines of the same file": (ENTRIES[:2], "invoices.csv", ["i5", "i6"], [7, 8]),
+    "another file than the group's": (ENTRIES[:2], "more.csv", ["i5", "i6"], [2, 3]),
+    "replacing entries": (ENTRIES, "invoices.csv", ["i2", "i3", "i4"], [11, 12, 13]),
+    "no file": ([], None, ["i1"], [4]),
+    "an empty run": (ENTRIES[:1], "invoices.csv", [], []),
+}
+
+
+@pytest.mark.parametrize(("before", "file", "idents", "lines"), RUNS.values(), ids=RUNS.keys())
+def test_a_run_of_lines_put_at_once_reads_as_each_put(
+    before: list[tuple[RecordKey, Location]], file: str | None, idents: list[str],
+    lines: list[int],
+) -> None:
+    at_once, each = Locations(dict(before)), Locations(dict(before))
+    at_once.put_lines("invoice", "csv", file, idents, lines)
+    for ident, line in zip(idents, lines, strict=True):
+        each.put("invoice", "csv", ident, Location(file, line))
+    expected = dict(before)
+    for ident, line in zip(idents, lines, strict=True):
+        expected["invoice", "csv", ident] = Location(file, line)
+    assert list(at_once.items()) == list(each.items())
+    assert dict(at_once.items()) == expected
+    assert len(at_once) == len(expected)
+    assert at_once.group("invoice", "csv") == each.group("invoice", "csv")

@@ -1,6 +1,6 @@
-"""Records made from values a connector checked (``trust.checked_record_in_order``): the very
-records validation makes from the same values, and nothing made from values of the wrong
-number."""
+"""Records made from values a connector checked (``trust.checked_record_in_order``, and
+``checked_records_in_order`` for a block of them): the very records validation makes from the
+same values, and nothing made from values of the wrong number."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from clientguard.model import (
     TimeEntry,
     WorkRequest,
 )
-from clientguard.trust import checked_record, checked_record_in_order
+from clientguard.trust import checked_record, checked_record_in_order, checked_records_in_order
 
 PART = Allocation(invoice_id="I1", amount=Decimal("40.00"))
 
@@ -69,6 +69,22 @@ def test_a_record_made_from_checked_values_in_order_is_the_one_validation_makes(
         assert sys.getsizeof(made.__dict__) == sys.getsizeof(by_name.__dict__)
 
 
+@pytest.mark.parametrize(("model", "given"), GIVEN, ids=lambda g: getattr(g, "__name__", ""))
+def test_a_block_of_records_made_from_checked_values_is_each_one_made_alone(
+    model: type[Record], given: dict[str, Any]
+) -> None:
+    validated = [model(**given), model(**given)]
+    rows = [tuple(record.__dict__.values()) for record in validated]
+    fields_set = set(given)
+    block = checked_records_in_order(model, rows, fields_set)
+    alone = [checked_record_in_order(model, values, fields_set) for values in rows]
+    assert block == alone == validated
+    assert [r.__dict__ for r in block] == [r.__dict__ for r in alone]
+    assert all(type(r) is model and r.model_fields_set == fields_set for r in block)
+    assert [r.model_dump_json() for r in block] == [r.model_dump_json() for r in validated]
+    assert checked_records_in_order(model, [], fields_set) == []
+
+
 @pytest.mark.parametrize("values", [
     ("I1", Decimal("5")),  # one short
     ("I1", Decimal("5"), None, None),  # one too many
@@ -76,3 +92,6 @@ def test_a_record_made_from_checked_values_in_order_is_the_one_validation_makes(
 def test_values_not_one_a_field_make_no_record(values: tuple[Any, ...]) -> None:
     with pytest.raises(ValueError, match="unpack"):
         checked_record_in_order(Allocation, values, {"invoice_id", "amount"})
+    with pytest.raises(ValueError, match="unpack"):
+        checked_records_in_order(Allocation, [("I0", Decimal("1")), values],
+                                 {"invoice_id", "amount"})

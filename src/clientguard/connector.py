@@ -53,7 +53,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, Literal, NamedTuple, Self, final
+from itertools import repeat
+from typing import Any, ClassVar, Literal, NamedTuple, Self, cast, final
 
 from pydantic import (
     BaseModel,
@@ -77,6 +78,7 @@ __all__ = [
     "ConnectorInfo",
     "ConnectorOptions",
     "MadeRecord",
+    "MadeRecords",
     "Mapped",
     "OptionInfo",
     "Page",
@@ -165,6 +167,23 @@ class MadeRecord(NamedTuple):
     location: Location
 
 
+class MadeRecords(NamedTuple):
+    """A run of records of one kind the connector has made itself, each on its line of one
+    file: the :class:`MadeRecord` items ``MadeRecord(record, Location(file, line))`` for each
+    record and line, in order, handed to the sync as one item (a file connector that checks
+    a block of rows at once: no location object a record on the way).
+
+    The sync takes them as it takes those items, one by one, with the same outcome: the
+    same records, de-duplication, rejections and locations."""
+
+    records: Sequence[AnyRecord]
+    """The records, all of one kind and one source."""
+    file: str | None
+    """The file they came from."""
+    lines: Sequence[int]
+    """The line of each record, one a record."""
+
+
 @dataclass(frozen=True, slots=True)
 class RawPage:
     """One page of raw records: an API response, or a chunk of a file's rows."""
@@ -186,11 +205,12 @@ class RawPage:
     total: int | None = None
     """The size of the whole stream in that unit, when the source knows it (a file's size,
     an API's total count); None otherwise. Only for progress: never trusted as a count."""
-    items: Sequence[RawRecord | MadeRecord] = ()
+    items: Sequence[RawRecord | MadeRecord | MadeRecords] = ()
     """Instead of ``records``, for a connector that makes some records itself (a file
     connector that checks and builds its records as it reads its rows): the page's raw
-    records and the :class:`MadeRecord` items, in the source's order, on a stream without a
-    ``cursor_field``. A page gives one or the other, never both."""
+    records and the :class:`MadeRecord` and :class:`MadeRecords` items, in the source's
+    order, on a stream without a ``cursor_field``. A page gives one or the other, never
+    both."""
 
     def __post_init__(self) -> None:
         if self.records and self.items:
@@ -672,6 +692,18 @@ class Connector(ABC):
             self.progress(event)
 
 
+_Seen = tuple[AnyRecord, Location | None] | tuple[AnyRecord, str | None, int]
+"""A record seen in a sync, with where it came from: its location, or the file and line of
+a record of a run (:class:`MadeRecords`: no location object made for it)."""
+
+
+def _seen_at(seen: _Seen) -> Location | None:
+    """Where a record seen in a sync came from."""
+    if len(seen) == 3:
+        return Location(seen[1], seen[2])
+    return seen[1]
+
+
 class _StreamSync:
     """One stream in one sync: the seen ids and the cursor live here, never on the class."""
 
@@ -694,7 +726,7 @@ class _StreamSync:
         self.previous = previous
         self.since = None if previous is None else previous - connector.lookback
         # By kind, then id (no (kind, id) tuple a record: 64 bytes each, a million at once).
-        self.seen: dict[str, dict[str, tuple[AnyRecord, Location | None]]] = {}
+        self.seen: dict[str, dict[str, _Seen]] = {}
         self.latest_change: datetime | None = None
         self.pages = self.records = self.rejected = 0
 
@@ -749,15 +781,17 @@ class _StreamSync:
         duplicates = 0
         incremental = stream.incremental
         renamed, source = self.renamed, self.source
-        deduplicate, locate = self.deduplicate, locations.put
+        seen_of, seen_again, locate = self.seen_of, self.seen_again, locations.put
         for raw in page.items or page.records:
             made: Iterable[AnyRecord]
+            if isinstance(raw, MadeRecords):
+                if incremental:
+                    raise self.made_on_cursor()
+                duplicates += self.map_run(raw, records, rejected, locations)
+                continue
             if isinstance(raw, MadeRecord):
                 if incremental:
-                    raise TypeError(
-                        f"connector {connector.name!r} made a record of stream {stream.name!r} "
-                        "itself, but the stream has a cursor field: map its raw records instead"
-                    )
+                    raise self.made_on_cursor()
                 made = (raw.record,)
             else:
                 change = connector.cursor_of(stream, raw.data)
@@ -783,13 +817,20 @@ class _StreamSync:
                 if renamed and record.source != source:
                     record = record.model_copy(update={"source": source})
                 ident = getattr(record, "id", None)
-                outcome = deduplicate(record, ident, location)
-                if outcome != "new":
-                    if isinstance(outcome, Rejection):
-                        rejected.append(outcome)
+                if ident is not None:  # (time entries have no id: each one counts)
+                    # De-duplication by id (see :meth:`seen_again`); a new id, the common case,
+                    # is taken here without a call.
+                    seen = seen_of(record.kind)
+                    if ident in seen:
+                        outcome = seen_again(record, ident, location, seen)
+                        if outcome is None:
+                            duplicates += 1
+                            continue
+                        if isinstance(outcome, Rejection):
+                            rejected.append(outcome)
+                            continue
                     else:
-                        duplicates += 1
-                    continue
+                        seen[ident] = (record, location)
                 records.append(record)
                 if ident is not None and location is not None:
                     locate(record.kind, record.source, ident, location)
@@ -827,26 +868,35 @@ class _StreamSync:
             counts[self.connector.scrub(reason)] += count
         return dict(sorted(counts.items()))
 
-    def deduplicate(
-        self, record: AnyRecord, ident: str | None, location: Location | None
-    ) -> Literal["new", "duplicate"] | Rejection:
-        """Whether ``record`` (whose id is ``ident``) is new in this sync, an unchanged
-        repeat, or a different record under an id seen already (under ``reject``)."""
-        if ident is None:  # time entries have no id: each one counts
-            return "new"
-        seen = self.seen.get(record.kind)
+    def made_on_cursor(self) -> TypeError:
+        """The error of a connector that made records of a stream with a cursor field."""
+        return TypeError(
+            f"connector {self.connector.name!r} made a record of stream {self.stream.name!r} "
+            "itself, but the stream has a cursor field: map its raw records instead"
+        )
+
+    def seen_of(self, kind: str) -> dict[str, _Seen]:
+        """The records of ``kind`` seen so far in this sync, by id, each with where it came
+        from (see :data:`_Seen`)."""
+        seen = self.seen.get(kind)
         if seen is None:
-            seen = self.seen[record.kind] = {}
-        first = seen.get(ident)
-        if first is None:
-            seen[ident] = (record, location)
-            return "new"
+            seen = self.seen[kind] = {}
+        return seen
+
+    def seen_again(
+        self, record: AnyRecord, ident: str, location: Location | None,
+        seen: dict[str, _Seen],
+    ) -> Literal["new"] | Rejection | None:
+        """What ``record`` is, under an id seen already in this sync (``seen`` holds the
+        records of its kind): an unchanged repeat (None), a newer version under ``latest``
+        (``"new"``, remembered), or else a rejection naming the first."""
+        first = seen[ident]
         if first[0] == record:
-            return "duplicate"
+            return None
         if self.stream.duplicates == "latest":
             seen[ident] = (record, location)
             return "new"
-        where = f", {first[1]}" if first[1] else ""
+        where = _seen_at(first)
         return Rejection(
             kind=record.kind,
             source=record.source,
@@ -854,11 +904,69 @@ class _StreamSync:
             field="id",
             reason=(
                 f"another {record.kind} with id {ident} came first in source {self.source} "
-                f"(first from {self.source}{where}) and differs"
+                f"(first from {self.source}{f', {where}' if where else ''}) and differs"
             ),
             location=location,
             record=record,
         )
+
+    def map_run(
+        self,
+        run: MadeRecords,
+        records: list[AnyRecord],
+        rejected: list[Rejection],
+        locations: Locations,
+    ) -> int:
+        """Take a run of made records into a page's ``records``, ``rejected`` and
+        ``locations``, as its records one by one would be (``MadeRecord`` items); the number
+        of unchanged repeats among them. A run of new ids, the common case, is taken at once:
+        no location object a record."""
+        made = run.records
+        if len(run.lines) != len(made):
+            raise ValueError(f"a run of {len(made)} records with {len(run.lines)} lines")
+        if not made:
+            return 0
+        file, lines = run.file, run.lines
+        if self.renamed:
+            source = self.source
+            made = [record if record.source == source
+                    else record.model_copy(update={"source": source}) for record in made]
+        kind, source = made[0].kind, made[0].source
+        ids = [record.id for record in made]
+        seen = self.seen_of(kind)
+        if None not in ids:
+            known = cast("list[str]", ids)  # (no None in it)
+            if seen.keys().isdisjoint(known):
+                before = len(seen)
+                seen.update(zip(known, zip(made, repeat(file), lines, strict=False), strict=True))
+                if len(seen) - before == len(known):  # no id twice within the run either
+                    records.extend(made)
+                    locations.put_lines(kind, source, file, known, lines)
+                    return 0
+                for ident in known:  # an id twice within the run: one by one, as below
+                    seen.pop(ident, None)
+        elif ids.count(None) == len(ids):  # records without ids (time entries): each counts
+            records.extend(made)
+            return 0
+        duplicates = 0
+        for record, maybe, line in zip(made, ids, lines, strict=True):
+            if maybe is None:
+                records.append(record)
+                continue
+            location = Location(file, line)
+            if maybe in seen:
+                outcome = self.seen_again(record, maybe, location, seen)
+                if outcome is None:
+                    duplicates += 1
+                    continue
+                if isinstance(outcome, Rejection):
+                    rejected.append(outcome)
+                    continue
+            else:
+                seen[maybe] = (record, location)
+            records.append(record)
+            locations.put(kind, source, maybe, location)
+        return duplicates
 
     def rejections(self, raw: RawRecord, exc: BaseException) -> list[Rejection]:
         connector, stream = self.connector, self.stream

@@ -16,7 +16,7 @@ names never contain ``:``, so :func:`split_key` finds the source and the id agai
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -122,6 +122,25 @@ class Locations(Mapping[RecordKey, Location]):
             ids[ident] = location.line
         else:
             ids[ident] = location
+        self._count += len(ids) - before
+
+    def put_lines(
+        self, kind: str, source: str, file: str | None, idents: Sequence[str],
+        lines: Sequence[int],
+    ) -> None:
+        """``put`` of ``Location(file, line)`` for each of ``idents`` and its line, in order:
+        a run of records of one file's rows, without a location object each where ``file`` is
+        the group's."""
+        group = self._by.get((kind, source))
+        if group is None:
+            group = self._by[(kind, source)] = (file, {})
+        ids = group[1]
+        before = len(ids)
+        if group[0] == file:
+            ids.update(zip(idents, lines, strict=True))
+        else:
+            for ident, line in zip(idents, lines, strict=True):
+                ids[ident] = Location(file, line)
         self._count += len(ids) - before
 
     def _merge(self, other: Locations) -> None:

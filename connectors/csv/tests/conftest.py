@@ -51,6 +51,13 @@ def shape(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
+@pytest.fixture
+def shaped() -> Callable[[Any], Any]:
+    """:func:`shape`: a read's item, record or rejection in a form that compares everything a
+    user could tell apart."""
+    return shape
+
+
 ReadAlike = Callable[..., ReadLog]
 
 
@@ -95,7 +102,7 @@ CheckedShare = Callable[[dict[str, Any], str, Path], float]
 def checked_share() -> CheckedShare:
     """The share of a file's rows that the columnar reader checked (those that take the
     short way), given the mapping (a dict), the stream and the file. Needs pyarrow."""
-    from clientguard_csv.columnar import checked_rows
+    from clientguard_csv.columnar import CheckedBlock, checked_rows
     from clientguard_csv.fields import FieldReader, required_columns
 
     def _share(mapping: dict[str, Any], stream: str, path: Path) -> float:
@@ -106,7 +113,9 @@ def checked_share() -> CheckedShare:
         layout = open_layout(path, required_columns(spec), encoding=found.encoding,
                              delimiter=found.delimiter, header_line=found.header_line)
         rows, _ = checked_rows(stream, spec, FieldReader(stream, spec, found, layout), layout)
-        read = [r for r in rows if isinstance(r, Row)]
+        read = [row for item in rows
+                for row in (item.rows() if isinstance(item, CheckedBlock) else (item,))
+                if isinstance(row, Row)]
         return sum(r.checked is not None for r in read) / len(read)
 
     return _share

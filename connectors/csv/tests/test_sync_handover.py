@@ -11,7 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from clientguard.connector import MadeRecord, RawPage, Stream, pull
+import pytest
+
+from clientguard.connector import MadeRecord, MadeRecords, RawPage, Stream, pull
+from clientguard.records import Location
 from clientguard_csv import CsvConnector
 from clientguard_csv.reading import Loaded, Skipped, read_records
 
@@ -81,6 +84,10 @@ def fetched(conn: CsvConnector, stream: str) -> list[tuple[str, Any]]:
     items: list[Any] = []
     for page in conn.fetch(conn.stream(stream), since=None):
         for raw in page.items:
+            if isinstance(raw, MadeRecords):  # records of rows checked together
+                items.extend(Loaded(record, Location(raw.file, line))
+                             for record, line in zip(raw.records, raw.lines, strict=True))
+                continue
             if isinstance(raw, MadeRecord):  # a record read, or a repeat folded into one
                 items.append(Loaded(raw.record, raw.location))
                 continue
@@ -94,8 +101,11 @@ def fetched(conn: CsvConnector, stream: str) -> list[tuple[str, Any]]:
     return outcome(items)
 
 
-def test_a_sync_gives_what_a_fresh_read_of_each_stream_gives(write: Write):
-    conn = CsvConnector(mapping=MAPPING, **files(write))
+@pytest.mark.parametrize("reader", ["python", "arrow"])
+def test_a_sync_gives_what_a_fresh_read_of_each_stream_gives(write: Write, reader: str):
+    if reader == "arrow":
+        pytest.importorskip("pyarrow", reason="the columnar reader needs pyarrow")
+    conn = CsvConnector(mapping=MAPPING, reader=reader, **files(write))
     conn.clock()  # a sync starts
     order = [s.name for s in conn.streams if s.name in conn.sources()]
     handed = {name: fetched(conn, name) for name in order}

@@ -68,6 +68,7 @@ __all__ = [
     "ARROW_MIN_BYTES",
     "BATCH_ROWS",
     "STREAMED_ABOVE",
+    "CheckedBlock",
     "CheckedInvoice",
     "CheckedPayment",
     "CheckedTimeEntry",
@@ -153,6 +154,39 @@ class CheckedPayment(NamedTuple):
     amount and the invoice); None where one is joined from several columns."""
 
 
+class CheckedBlock(NamedTuple):
+    """Rows next to each other in a file (no blank line between them) that have all passed
+    every check of their stream, handed on as one unit: the row on line ``first_line + i`` has
+    the checked values ``values[i]`` (what :attr:`Row.checked` holds) and the cells of
+    position ``start + i`` of ``columns`` (the block of rows pyarrow parsed they are part of).
+
+    A builder that takes such rows the short way makes their records a block at a time;
+    :meth:`rows` gives them as the row reader would, each with its values."""
+
+    first_line: int
+    values: Sequence[Any]
+    columns: Sequence[list[str]]
+    start: int
+
+    @property
+    def lines(self) -> range:
+        """The line of each row, in order."""
+        return range(self.first_line, self.first_line + len(self.values))
+
+    def row(self, offset: int) -> Row:
+        """The row at ``offset`` in the block, with its values."""
+        at = self.start + offset
+        return Row(self.first_line + offset, [column[at] for column in self.columns],
+                   self.values[offset])
+
+    def rows(self) -> Iterator[Row]:
+        """The block's rows, in order, each with its values."""
+        start, end = self.start, self.start + len(self.values)
+        cells = zip(*(column[start:end] for column in self.columns), strict=True)
+        for line, row_cells, values in zip(self.lines, cells, self.values, strict=True):
+            yield Row(line, list(row_cells), values)
+
+
 def arrow_available() -> bool:
     """Whether pyarrow can be imported (the ``fast`` extra is installed)."""
     return importlib.util.find_spec("pyarrow") is not None
@@ -171,11 +205,12 @@ def checked_rows(
     layout: Layout,
     *,
     opened: Callable[[BinaryIO], None] | None = None,
-) -> tuple[Iterator[Row | CsvRowError], str]:
+) -> tuple[Iterator[Row | CsvRowError | CheckedBlock], str]:
     """The rows :func:`iter_rows` gives for this file, each with its checked values where it
-    has passed every check of its stream; and how they were read: ``arrow`` (pyarrow parsed
-    the text), ``arrow-rows`` (the row reader parsed it) or ``python`` (a stream without
-    checks: the row reader alone, streaming, as without pyarrow)."""
+    has passed every check of its stream (rows next to each other that have, as a
+    :class:`CheckedBlock`, where pyarrow parsed them); and how they were read: ``arrow``
+    (pyarrow parsed the text), ``arrow-rows`` (the row reader parsed it) or ``python`` (a
+    stream without checks: the row reader alone, streaming, as without pyarrow)."""
     check = _checker(name, stream, reader)
     if check is None:
         return iter_rows(layout, opened=opened), "python"
@@ -288,17 +323,28 @@ def _header_ends_at(head: bytes, layout: Layout) -> bool:
             and reader.line_num == layout.header_line and tuple(last[1]) == layout.header)
 
 
-def _arrow_rows(table: pa.Table, first_line: int, check: _Check) -> Iterator[Row]:
+def _arrow_rows(table: pa.Table, first_line: int,
+                check: _Check) -> Iterator[Row | CheckedBlock]:
     width = table.num_columns
     line = first_line
     for batch in table.to_batches(max_chunksize=BATCH_ROWS):
         columns = [batch.column(position).to_pylist() for position in range(width)]
         checked = check(_Columns(batch.num_rows, columns, batch.columns))
-        for offset, (cells, values) in enumerate(zip(zip(*columns, strict=True), checked,
-                                                     strict=True)):
+        start: int | None = None  # where the run of checked rows being gathered starts
+        for offset, values in enumerate(checked):
+            if values is not None:
+                if start is None:
+                    start = offset
+                continue
+            if start is not None:
+                yield CheckedBlock(line + start, checked[start:offset], columns, start)
+                start = None
+            cells = [column[offset] for column in columns]
             # A row of blanks is no row, as for the row reader (a checked row has an amount).
-            if values is not None or "".join(cells).strip():
-                yield Row(line + offset, list(cells), values)
+            if "".join(cells).strip():
+                yield Row(line + offset, cells, None)
+        if start is not None:
+            yield CheckedBlock(line + start, checked[start:], columns, start)
         line += batch.num_rows
 
 

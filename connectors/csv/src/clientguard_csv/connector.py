@@ -31,6 +31,7 @@ from clientguard.connector import (
     Connector,
     ConnectorOptions,
     MadeRecord,
+    MadeRecords,
     Mapped,
     RawPage,
     RawRecord,
@@ -56,6 +57,7 @@ from clientguard_csv.reading import (
     ReadLog,
     ReadState,
     Skipped,
+    _read_runs,
     read_records,
 )
 
@@ -165,17 +167,33 @@ class CsvConnector(Connector):
         sources = self.sources()
         state = self._resume(stream.name, sources)
         total = _size(sources.get(stream.name, ()))
-        page: list[RawRecord | MadeRecord] = []
+        page: list[RawRecord | MadeRecord | MadeRecords] = []
+        size = 0  # the records (and other items) on the page
         noted = 0  # the files of this stream whose encoding has been told
-        for item in read_records(self.mapping, sources, streams=(stream.name,), state=state,
-                                 source=self.source_name, reader=self.options.reader):
+        for item in _read_runs(self.mapping, sources, streams=(stream.name,), state=state,
+                               source=self.source_name, reader=self.options.reader):
+            if isinstance(item, MadeRecords):
+                # A run of records read: cut where a page ends, so that each page holds
+                # PAGE_SIZE records and items, as it would hold them one by one.
+                start, end = 0, len(item.records)
+                while start < end:
+                    cut = min(end, start + PAGE_SIZE - size)
+                    page.append(item if start == 0 and cut == end else MadeRecords(
+                        item.records[start:cut], item.file, item.lines[start:cut]))
+                    size += cut - start
+                    start = cut
+                    if size >= PAGE_SIZE:
+                        done, noted = _page(page, state, total, noted)
+                        yield done
+                        page, size = [], 0
+                continue
             # A record read (or a repeat of one) goes to the sync as made: no raw record.
             page.append(item if isinstance(item, MadeRecord) else _raw(item))
-            if len(page) >= PAGE_SIZE:
-                notes, noted = _encoding_notes(state.log, noted)
-                read = None if total is None else min(state.bytes_read(), total)
-                yield RawPage((), items=tuple(page), notes=notes, read=read, total=total)
-                page = []
+            size += 1
+            if size >= PAGE_SIZE:
+                done, noted = _page(page, state, total, noted)
+                yield done
+                page, size = [], 0
         notes, noted = _encoding_notes(state.log, noted)
         if page or notes:
             yield RawPage((), items=tuple(page), notes=notes, read=total, total=total)
@@ -222,6 +240,17 @@ class CsvConnector(Connector):
                               reader=self.options.reader):
             pass
         return log
+
+
+def _page(
+    items: list[RawRecord | MadeRecord | MadeRecords], state: ReadState, total: int | None,
+    noted: int,
+) -> tuple[RawPage, int]:
+    """A page of a stream not read to its end yet, with the notes of the files opened since
+    ``noted`` and how far the read is; and where the next page's notes start."""
+    notes, noted = _encoding_notes(state.log, noted)
+    read = None if total is None else min(state.bytes_read(), total)
+    return RawPage((), items=tuple(items), notes=notes, read=read, total=total), noted
 
 
 def _encoding_notes(log: ReadLog, start: int) -> tuple[tuple[str, ...], int]:

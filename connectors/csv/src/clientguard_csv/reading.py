@@ -39,7 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple
 
-from clientguard.connector import MAPPING_ERRORS, MadeRecord
+from clientguard.connector import MAPPING_ERRORS, MadeRecord, MadeRecords
 from clientguard.errors import DataError
 from clientguard.model import (
     FIRST_DATE,
@@ -56,10 +56,11 @@ from clientguard.model import (
 from clientguard.model import Allocation as ModelAllocation
 from clientguard.money import is_currency
 from clientguard.records import Location, Rejection
-from clientguard.trust import checked_record_in_order
+from clientguard.trust import checked_record_in_order, checked_records_in_order
 from clientguard_csv.columnar import (
     ARROW_LOADED_MIN_BYTES,
     ARROW_MIN_BYTES,
+    CheckedBlock,
     CheckedInvoice,
     CheckedPayment,
     CheckedTimeEntry,
@@ -242,6 +243,29 @@ def read_records(
     Raises :class:`MappingError` when a stream has files but the mapping no table for it, and
     :class:`CsvFileError` when a file cannot be read or its header does not fit the mapping.
     """
+    for item in _read_runs(mapping, sources, streams=streams, log=log, state=state,
+                           source=source, reader=reader):
+        if isinstance(item, MadeRecords):
+            file = item.file
+            for record, line in zip(item.records, item.lines, strict=True):
+                yield Loaded(record, Location(file, line))
+        else:
+            yield item
+
+
+def _read_runs(
+    mapping: CsvMapping,
+    sources: Mapping[str, Sequence[Path]],
+    *,
+    streams: Iterable[str] | None = None,
+    log: ReadLog | None = None,
+    state: ReadState | None = None,
+    source: str = SOURCE,
+    reader: Reader = "auto",
+) -> Iterator[Item | MadeRecords]:
+    """:func:`read_records`, where the records of rows next to each other that the columnar
+    reader checked come as one :class:`~clientguard.connector.MadeRecords` (each one's
+    :class:`Loaded` item, in one); the connector hands them to the sync as they are."""
     for name in sources:
         if name not in STREAMS:
             raise MappingError(f"unknown stream {name!r}; the streams are {', '.join(STREAMS)}")
@@ -347,7 +371,7 @@ def _read_file(
     path: Path,
     state: ReadState,
     log: ReadLog,
-) -> Iterator[Item]:
+) -> Iterator[Item | MadeRecords]:
     settings = mapping.settings(name)
     key = _file_key(path)
     if key is not None:
@@ -367,7 +391,7 @@ def _read_file(
     log.files.append(file_log)
     reader = FieldReader(name, stream, settings, layout)
     builder = _Builder(name, stream, reader, layout, state, log)
-    rows: Iterable[Row | CsvRowError]
+    rows: Iterable[Row | CsvRowError | CheckedBlock]
     if _columnar(state.reader, name, path):
         rows, file_log.reader = checked_rows(name, stream, reader, layout, opened=state.opened)
     else:
@@ -455,15 +479,20 @@ class _Builder:
         self.person_joined = "person" in reader.joined
 
     # ------------------------------------------------------------------ the loop
-    def run(self, rows: Iterable[Row | CsvRowError], file_log: FileLog) -> Iterator[Item]:
-        """The items of every row; counts them in ``file_log`` as it goes."""
+    def run(
+        self, rows: Iterable[Row | CsvRowError | CheckedBlock], file_log: FileLog
+    ) -> Iterator[Item | MadeRecords]:
+        """The items of every row (the records of a block of checked rows as runs); counts
+        them in ``file_log`` as it goes."""
         try:
             yield from self._run(rows, file_log)
         finally:
             file_log.records, file_log.rejected = self.records, self.rejected
             file_log.folded, file_log.duplicates = self.folded, self.duplicates
 
-    def _run(self, rows: Iterable[Row | CsvRowError], file_log: FileLog) -> Iterator[Item]:
+    def _run(
+        self, rows: Iterable[Row | CsvRowError | CheckedBlock], file_log: FileLog
+    ) -> Iterator[Item | MadeRecords]:
         group: list[Row] = []
         key = ""
         first_line_of: dict[str, int] = {}
@@ -482,7 +511,14 @@ class _Builder:
             short_way = self._checked_work_request
         width, known, file = reader.width, self.known_ids, self.file
         key_at, needed = reader.single.get(self.group_field), reader.width_needed
+        if grouped or has_rules or not (invoices or short_way is not None):
+            # Rows read one by one: a block of checked rows as its rows.
+            rows = _each_row(rows)
         for row in rows:
+            if isinstance(row, CheckedBlock):
+                file_log.rows += len(row.values)
+                yield from self._block(row, short_way)
+                continue
             file_log.rows += 1
             if isinstance(row, CsvRowError):
                 self.rejected += 1
@@ -547,6 +583,42 @@ class _Builder:
             key, group = row_key, [row]
         if group:
             yield from build(group)
+
+    def _block(
+        self, block: CheckedBlock, short_way: Callable[[Row, Any], AnyRecord | None] | None
+    ) -> Iterator[Item | MadeRecords]:
+        """The items of a block of checked rows: the records of the rows that take the short
+        way (what :meth:`_run` makes of each) as runs, and each other row's items, in the rows'
+        order."""
+        file, values = self.file, block.values
+        invoices, known = self.name == "invoices", self.known_ids
+        if invoices and all(checked.customer_id in known for checked in values):
+            # The common block: every invoice of a known customer.
+            self.records += len(values)
+            yield MadeRecords(self._checked_invoices(values), file, block.lines)
+            return
+        records: list[AnyRecord] = []
+        lines: list[int] = []
+        first_line = block.first_line
+        for offset, checked in enumerate(values):
+            record: AnyRecord | None = None
+            if invoices:
+                if checked.customer_id in known:
+                    record = self._checked_invoice(checked)
+            elif short_way is not None:
+                record = short_way(block.row(offset), checked)
+            if record is not None:
+                records.append(record)
+                lines.append(first_line + offset)
+                continue
+            if records:
+                self.records += len(records)
+                yield MadeRecords(records, file, lines)
+                records, lines = [], []
+            yield from self._build([block.row(offset)])
+        if records:
+            self.records += len(records)
+            yield MadeRecords(records, file, lines)
 
     def _build(self, rows: list[Row]) -> list[Item]:
         """The items of one document's rows: customers made from them, then the record or
@@ -978,6 +1050,19 @@ class _Builder:
             self.state.invoices_by_number.setdefault(checked.number, ref)
         return invoice
 
+    def _checked_invoices(self, block: Sequence[CheckedInvoice]) -> list[Invoice]:
+        """:meth:`_checked_invoice` of each of ``block``, in order, a block at a time."""
+        tail = (False, None, self.source, None)  # disputed, disputed_on, source, updated_at
+        invoices = checked_records_in_order(Invoice, (checked + tail for checked in block),
+                                            self.invoice_fields)
+        state = self.state
+        if state.index_invoices:
+            refs = [_invoice_ref((checked.id, checked.customer_id, checked.currency))
+                    for checked in block]
+            _index_first(state.invoices_by_id, [checked.id for checked in block], refs)
+            _index_first(state.invoices_by_number, [checked.number for checked in block], refs)
+        return invoices
+
     def _dispute(self, row: Row) -> tuple[bool, date | None]:
         """The invoice's ``disputed`` flag and ``disputed_on`` date: a dispute date alone
         marks the invoice disputed; a date on an invoice the flag says is not disputed is an
@@ -1269,6 +1354,31 @@ class _Builder:
             wanted_by=wanted_by,
             source=self.source,
         )
+
+
+def _index_first(index: dict[str, _InvoiceRef], keys: list[str], refs: list[_InvoiceRef]) -> None:
+    """``index.setdefault(key, ref)`` of each key and its ref, in order (the first invoice
+    with a key is the one found by it), at once where no key is in ``index`` already."""
+    if index.keys().isdisjoint(keys):
+        before = len(index)
+        index.update(zip(keys, refs, strict=True))
+        if len(index) - before < len(keys):  # a key twice: its first ref is the one kept
+            for key, ref in zip(reversed(keys), reversed(refs), strict=True):
+                index[key] = ref
+        return
+    for key, ref in zip(keys, refs, strict=True):
+        index.setdefault(key, ref)
+
+
+def _each_row(
+    rows: Iterable[Row | CsvRowError | CheckedBlock],
+) -> Iterator[Row | CsvRowError]:
+    """``rows``, a block of checked rows as its rows."""
+    for row in rows:
+        if isinstance(row, CheckedBlock):
+            yield from row.rows()
+        else:
+            yield row
 
 
 def _same_documents(rows: list[Row]) -> bool:
