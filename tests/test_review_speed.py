@@ -13,6 +13,8 @@ import bisect
 import itertools
 import json
 import math
+import statistics
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,9 +32,13 @@ from clientguard.forecast.model import (
     _Z80,
     WEEKS,
     CashWeek,
+    _customers_billed,
     _day,
+    _delay_tallies,
+    _median_low,
     _p_above,
     _Paid,
+    _pool_counts,
     _probability,
     _share_above,
 )
@@ -73,7 +79,16 @@ from clientguard.settlement import (
     settle,
 )
 from clientguard.signals import dispute_splits
-from clientguard.testing import credit_note, fx_table, invoice, ledger, payment
+from clientguard.signals.freshness import newest_record_on
+from clientguard.testing import (
+    credit_note,
+    fx_table,
+    invoice,
+    ledger,
+    payment,
+    time_entry,
+    work_request,
+)
 
 D = Decimal
 START = date(2024, 1, 1)
@@ -730,3 +745,231 @@ def test_disputes_are_looked_for_in_each_ledger_of_its_own() -> None:
     assert dispute_splits(calm, as_of=as_of, policy=Policy()) == {}
     assert cg.review(disputed, as_of=as_of).clients["a"].disputed == 1
     assert cg.review(calm, as_of=as_of).clients["a"].disputed == 0
+
+
+# --------------------------------------------------- the forecast's counts, the newest record
+# The third round (docs/performance.md, "Issue 21 item 3, third round"): each fast helper
+# against its plain definition, which is what the code computed before.
+def reference_pool_counts(
+    disputed: Sequence[bool], bands: Sequence[int]
+) -> dict[tuple[bool | None, int | None], int]:
+    """The pools' counts as ``learn`` counted them: each (flag, band) pair's invoices, added
+    to its own pool, its flag's and the book's."""
+    counts: dict[tuple[bool | None, int | None], int] = defaultdict(int)
+    for (flag, band), count in Counter(zip(disputed, bands, strict=True)).items():
+        counts[(flag, band)] += count
+        counts[(flag, None)] += count
+        counts[(None, None)] += count
+    return dict(counts)
+
+
+def reference_delay_tallies(
+    customers: Sequence[str], delays: Sequence[int]
+) -> tuple[dict[str, list[int]], dict[int, int]]:
+    """Each client's ``[n, sum, sum of squares]`` of its delays, clients in the order they
+    first appear, and the book's count of each delay, one invoice at a time."""
+    stats: dict[str, list[int]] = {}
+    for customer_id, delay in zip(customers, delays, strict=True):
+        tally = stats.setdefault(customer_id, [0, 0, 0])
+        tally[0] += 1
+        tally[1] += delay
+        tally[2] += delay * delay
+    return stats, dict(Counter(delays))
+
+
+def reference_customers_billed(book: Ledger, as_of: date) -> list[str]:
+    """The forecast's clients as it listed them: the customers of the replay's rows."""
+    return sorted({row.invoice.customer_id for row in replay(book, as_of=as_of)})
+
+
+def reference_newest_record_on(book: Ledger, as_of: date) -> date | None:
+    """The newest date of any record dated by ``as_of``: every record read."""
+    dates = [
+        *(i.issue_date for i in book.invoices),
+        *(i.paid_on for i in book.invoices if i.paid_on is not None),
+        *(p.date for p in book.payments),
+        *(c.issue_date for c in book.credit_notes),
+        *(t.date for t in book.time_entries),
+        *(w.requested_on for w in book.work_requests),
+    ]
+    return max((day for day in dates if day <= as_of), default=None)
+
+
+@pytest.mark.parametrize(
+    ("amounts", "median"),
+    [
+        ([7], 7),
+        ([3, 1, 2], 2),
+        ([4, 1, 3, 2], 2),  # an even count: the lower of the middle two
+        ([5, 5, 1, 9], 5),
+        ([100, 100, 100, 2, 2], 100),
+        ([-3, 0, -3, 8], -3),
+    ],
+)
+def test_the_amount_bands_edge_is_the_low_median(amounts: list[int], median: int) -> None:
+    assert _median_low(amounts) == median
+
+
+@settings(max_examples=300, deadline=None)
+@given(amounts=st.lists(st.integers(-10**6, 10**12), min_size=1, max_size=400))
+def test_the_amount_bands_edge_is_statistics_median_low(amounts: list[int]) -> None:
+    assert _median_low(amounts) == statistics.median_low(amounts)
+
+
+@pytest.mark.parametrize(
+    ("paid", "counts"),
+    [
+        ([], {}),
+        ([(False, 0), (False, 1), (False, 1)],
+         {(False, 0): 1, (False, 1): 2, (False, None): 3, (None, None): 3}),
+        ([(True, 1), (False, 0), (True, 0), (True, 1)],
+         {(True, 1): 2, (True, 0): 1, (True, None): 3, (False, 0): 1, (False, None): 1,
+          (None, None): 4}),
+        ([(True, 0), (True, 0)], {(True, 0): 2, (True, None): 2, (None, None): 2}),
+    ],
+)
+def test_each_pool_counts_its_paid_invoices(
+    paid: list[tuple[bool, int]], counts: dict[tuple[bool | None, int | None], int]
+) -> None:
+    disputed = [flag for flag, _ in paid]
+    bands = [band for _, band in paid]
+    assert _pool_counts(disputed, bands) == counts
+    assert _pool_counts(disputed, bands) == reference_pool_counts(disputed, bands)
+
+
+@settings(max_examples=300, deadline=None)
+@given(paid=st.lists(st.tuples(st.booleans(), st.integers(0, 1)), max_size=200))
+def test_the_pools_counts_are_the_pairs_counted(paid: list[tuple[bool, int]]) -> None:
+    disputed = [flag for flag, _ in paid]
+    bands = [band for _, band in paid]
+    assert _pool_counts(disputed, bands) == reference_pool_counts(disputed, bands)
+
+
+@pytest.mark.parametrize(
+    ("customers", "delays", "stats", "book"),
+    [
+        ([], [], {}, {}),
+        (["a", "b", "a"], [3, -2, 5], {"a": [2, 8, 34], "b": [1, -2, 4]},
+         {3: 1, -2: 1, 5: 1}),
+        (["b", "a", "b"], [0, 0, 1], {"b": [2, 1, 1], "a": [1, 0, 0]}, {0: 2, 1: 1}),
+        (["a", "a", "a"], [10, 10, -10], {"a": [3, 10, 300]}, {10: 2, -10: 1}),
+    ],
+)
+def test_the_delays_are_tallied_by_client_and_for_the_book(
+    customers: list[str], delays: list[int], stats: dict[str, list[int]], book: dict[int, int]
+) -> None:
+    got_stats, got_book = _delay_tallies(customers, delays)
+    assert got_stats == stats
+    assert list(got_stats) == list(stats)  # the clients in the order they first appear
+    assert got_book == book
+
+
+@settings(max_examples=300, deadline=None)
+@given(paid=st.lists(st.tuples(st.sampled_from("abcd"), st.integers(-60, 400)), max_size=200))
+def test_the_delay_tallies_are_the_invoices_counted_one_by_one(
+    paid: list[tuple[str, int]],
+) -> None:
+    customers = [customer for customer, _ in paid]
+    delays = [delay for _, delay in paid]
+    stats, book = _delay_tallies(customers, delays)
+    expected_stats, expected_book = reference_delay_tallies(customers, delays)
+    assert stats == expected_stats
+    assert list(stats) == list(expected_stats)
+    assert book == expected_book
+
+
+BILLED_AS_OF = date(2025, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("records", "billed"),
+    [
+        ([], []),
+        ([invoice("a", issued="2025-01-10", total="10.00", status="draft")], []),
+        ([invoice("a", issued="2025-01-10", total="10.00", status="void")], []),
+        ([invoice("a", issued="2025-07-01", total="10.00")], []),  # issued after as_of
+        ([invoice("a", issued="2025-01-10", total="10.00", status="draft", id="I1"),
+          invoice("a", issued="2025-02-10", total="10.00", id="I2")], ["a"]),
+        ([invoice("b", issued="2025-01-10", total="10.00", paid="2025-02-01"),
+          invoice("a", issued="2025-06-30", total="10.00"),
+          invoice("c", issued="2025-03-10", total="10.00", status="void")], ["a", "b"]),
+        ([payment("a", on="2025-01-10", amount="10.00"),
+          invoice("b", issued="2025-01-10", total="0.00")], ["b"]),  # a payment bills no one
+    ],
+)
+def test_the_forecast_lists_the_customers_billed_by_its_date(
+    records: list[AnyRecord], billed: list[str]
+) -> None:
+    book = ledger(*records)
+    assert _customers_billed(book, BILLED_AS_OF) == billed
+    assert _customers_billed(book, BILLED_AS_OF) == reference_customers_billed(
+        book, BILLED_AS_OF)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF)
+def test_the_customers_billed_are_those_of_the_replay(book: Ledger, as_of: date) -> None:
+    assert _customers_billed(book, as_of) == reference_customers_billed(book, as_of)
+
+
+NEWEST_AS_OF = date(2025, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("records", "newest"),
+    [
+        ([], None),
+        ([invoice("a", issued="2025-07-01", total="10.00")], None),  # nothing dated by then
+        ([invoice("a", issued="2025-01-10", total="10.00", id="I1"),
+          payment("a", on="2025-06-30", amount="10.00", pays=[("I1", "10.00")])],
+         date(2025, 6, 30)),  # fresh: a payment on the day
+        ([invoice("a", issued="2025-01-10", total="10.00", paid="2025-03-01", id="I1"),
+          invoice("a", issued="2025-02-01", total="10.00", id="I2")],
+         date(2025, 3, 1)),  # the newest record is a paid date
+        ([invoice("a", issued="2025-01-10", total="10.00", paid="2025-07-15")],
+         date(2025, 1, 10)),  # a paid date after as_of does not count
+        ([invoice("a", issued="2025-01-10", total="10.00", paid="2025-06-30")],
+         date(2025, 6, 30)),  # a paid date on as_of
+        ([invoice("a", issued="2025-01-10", total="10.00", paid="2025-02-01", id="I1"),
+          time_entry("a", on="2025-04-02", hours="2"),
+          work_request("a", requested="2025-03-03", lead_days=5)],
+         date(2025, 4, 2)),
+        ([invoice("a", issued="2025-01-10", total="10.00", id="I1"),
+          credit_note("a", issued="2025-05-05", total="5.00", applies_to=[("I1", "5.00")])],
+         date(2025, 5, 5)),
+    ],
+)
+def test_the_newest_record_is_the_newest_date_by_as_of(
+    records: list[AnyRecord], newest: date | None
+) -> None:
+    book = ledger(*records)
+    assert newest_record_on(book, NEWEST_AS_OF) == newest
+    assert newest_record_on(book, NEWEST_AS_OF) == reference_newest_record_on(
+        book, NEWEST_AS_OF)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF)
+def test_the_newest_record_is_every_records_newest_date(book: Ledger, as_of: date) -> None:
+    assert newest_record_on(book, as_of) == reference_newest_record_on(book, as_of)
+
+
+def test_the_forecast_counts_of_a_larger_book_are_the_plain_ones(
+    larger: tuple[Ledger, date],
+) -> None:
+    book, as_of = larger
+    rows = replay(book, as_of=as_of)
+    paid = [row for row in rows if row.status == "settled" and row.settled_on is not None
+            and row.days_beyond_terms is not None]
+    customers = [row.invoice.customer_id for row in paid]
+    delays = [row.days_beyond_terms or 0 for row in paid]
+    amounts = [int(book.base_amount(row.invoice)) for row in paid]
+    edge = _median_low(amounts)
+    assert edge == statistics.median_low(amounts)
+    bands = [1 if amount > edge else 0 for amount in amounts]
+    disputed = [row.invoice.disputed for row in paid]
+    assert _pool_counts(disputed, bands) == reference_pool_counts(disputed, bands)
+    assert _delay_tallies(customers, delays) == reference_delay_tallies(customers, delays)
+    for day in (as_of, as_of - timedelta(days=400), as_of + timedelta(days=90)):
+        assert _customers_billed(book, day) == reference_customers_billed(book, day)
+        assert newest_record_on(book, day) == reference_newest_record_on(book, day)

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import compress
-from statistics import median_low
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -49,7 +48,13 @@ from clientguard.i18n import gettext, noop
 from clientguard.ledger import Ledger
 from clientguard.model import FIRST_DATE
 from clientguard.policy import Policy
-from clientguard.settlement import Replay, _Unvalidated, check_as_of, replay
+from clientguard.settlement import (
+    LIVE_STATUSES,
+    Replay,
+    _Unvalidated,
+    check_as_of,
+    replay,
+)
 
 __all__ = [
     "CashWeek",
@@ -541,7 +546,7 @@ def learn(
     # and the weights are added once per distinct key, in the order the keys first occur.
     amounts = paid.amounts
     history = len(amounts)
-    band_edge = median_low(amounts) if amounts else 0
+    band_edge = _median_low(amounts) if amounts else 0
     bands = [1 if amount > band_edge else 0 for amount in amounts]
     keyed: Counter[tuple[str, int, date, bool, int]] = Counter(zip(
         paid.customers, paid.delays, paid.days, paid.disputed, bands, strict=True))
@@ -565,23 +570,10 @@ def learn(
             histogram[delay] += mass
     # A key a paid invoice nearly (a tuple each): gone before the calibration learns its own.
     del keyed
-    # The counts are whole numbers, so they are tallied apart (in C), in no particular order;
-    # the clients keep the order they first appear in.
-    stats: dict[str, list[int]] = {}
-    by_client_delay = Counter(zip(paid.customers, paid.delays, strict=True))
-    for (customer_id, delay), count in by_client_delay.items():
-        tally = stats.get(customer_id)
-        if tally is None:
-            tally = stats[customer_id] = [0, 0, 0]
-        tally[0] += count
-        tally[1] += delay * count
-        tally[2] += delay * delay * count
-    counts: dict[tuple[bool | None, int | None], int] = defaultdict(int)
-    for (flag, band), count in Counter(zip(paid.disputed, bands, strict=True)).items():
-        counts[(flag, band)] += count
-        counts[(flag, None)] += count
-        counts[(None, None)] += count
-    book_counts = Counter(paid.delays)
+    # The counts are whole numbers, so they are tallied apart, in no particular order; the
+    # clients keep the order they first appear in.
+    stats, book_counts = _delay_tallies(paid.customers, paid.delays)
+    counts = _pool_counts(paid.disputed, bands)
     pools = {key: _Dist(histogram.items(), n=counts[key]) for key, histogram in pooled.items()}
     if (None, None) not in pools:
         # No history at all: a book that pays on the due date, and says so (pool of 0).
@@ -608,6 +600,63 @@ def learn(
     if calibrate:
         model.tail_level = _out_of_time_tail(ledger, model, rows, paid)
     return model
+
+
+def _median_low(values: Sequence[int]) -> int:
+    """The low median of ``values`` (not empty): :func:`statistics.median_low`, the value at
+    position ``(n - 1) // 2`` of the sorted values, found by counting each distinct value
+    (a million paid invoices hold a few thousand distinct whole amounts) rather than by
+    sorting them all. Raises ValueError for no values."""
+    counts = Counter(values)
+    position = (len(values) - 1) // 2
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen > position:
+            return value
+    raise ValueError("no median of no values")
+
+
+def _delay_tallies(
+    customers: Sequence[str], delays: Sequence[int]
+) -> tuple[dict[str, list[int]], dict[int, int]]:
+    """Each client's ``[n, sum, sum of squares]`` of its delays (the clients in the order
+    they first appear), and the book's count of each delay, from the (client, delay) pairs
+    counted once (in C): the book's counts are read off those pairs, a few hundred a
+    client, instead of counting every paid invoice's delay again."""
+    stats: dict[str, list[int]] = {}
+    book: dict[int, int] = {}
+    for (customer_id, delay), count in Counter(zip(customers, delays, strict=True)).items():
+        tally = stats.get(customer_id)
+        if tally is None:
+            tally = stats[customer_id] = [0, 0, 0]
+        tally[0] += count
+        tally[1] += delay * count
+        tally[2] += delay * delay * count
+        book[delay] = book.get(delay, 0) + count
+    return stats, book
+
+
+def _pool_counts(
+    disputed: Sequence[bool], bands: Sequence[int]
+) -> dict[tuple[bool | None, int | None], int]:
+    """How many paid invoices each pool holds, by the pool's key (disputed flag, amount
+    band; None: either), for every pool with one: the invoices of each flag, of each band,
+    and of both, counted once each (in C) and the pools' counts derived from them."""
+    total = len(disputed)
+    disputed_count = disputed.count(True)
+    large = bands.count(1)
+    disputed_large = sum(compress(bands, disputed))
+    counts: dict[tuple[bool | None, int | None], int] = {
+        (True, 1): disputed_large,
+        (True, 0): disputed_count - disputed_large,
+        (True, None): disputed_count,
+        (False, 1): large - disputed_large,
+        (False, 0): total - disputed_count - large + disputed_large,
+        (False, None): total - disputed_count,
+        (None, None): total,
+    }
+    return {key: count for key, count in counts.items() if count}
 
 
 class _Paid(NamedTuple):
@@ -787,7 +836,7 @@ def forecast(
                 weekly[week].append((balance, p, chance))
             after += balance * at.after
         weeks = tuple(_cash_week(as_of, week, weekly[week]) for week in range(WEEKS))
-    customers = sorted({row.invoice.customer_id for row in rows})
+    customers = _customers_billed(ledger, as_of)
     predicted.sort(key=lambda f: (-f.p_late, f.due_date, f.invoice_id))
     return Forecast(
         as_of=as_of,
@@ -798,6 +847,21 @@ def forecast(
         credibility_k=model.k,
         history=model.history,
     )
+
+
+def _customers_billed(ledger: Ledger, as_of: date) -> list[str]:
+    """The customers with a live invoice (not draft or void) issued by ``as_of``, sorted:
+    those of the replay's rows, found from each customer's invoices (in issue-date order, so
+    only the first few of each are read) rather than from every row of the replay."""
+    billed = []
+    for customer_id in ledger.customer_ids:  # sorted
+        for invoice in ledger.invoices_of(customer_id):
+            if invoice.issue_date > as_of:
+                break
+            if invoice.status in LIVE_STATUSES:
+                billed.append(customer_id)
+                break
+    return billed
 
 
 def _weekly(model: Model, mixture: _Mixture, age: int, beyond: bool) -> list[float]:

@@ -283,10 +283,12 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
     rate_to_base = ledger.rate_to_base
     tallies: dict[str, _Tally] = {}
     zero = ZERO
-    for (
-        invoice, status, _settled_on, _basis, _applied, open_balance, days_to_pay,
-        beyond, days_late, _prepaid, _adjusted, late_amount_days,
-    ) in replay(ledger, as_of=as_of, policy=policy):
+    for row in replay(ledger, as_of=as_of, policy=policy):
+        # The fields read by name, each where it is needed: unpacking every row would touch
+        # (count a reference to) all twelve of its values, most of which the rows settled
+        # before every window never read.
+        invoice = row.invoice
+        status = row.status
         due = invoice.due_date
         if due <= earliest and status == "settled":
             # Most of a long ledger: settled, and due before any window looks.
@@ -300,7 +302,9 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
             tally.unknown += window_start < due <= as_of
             continue
         rate = ONE if invoice.currency == base else rate_to_base(invoice)
+        days_late = row.days_late
         if status == "open":
+            open_balance = row.open_balance
             balance = open_balance if rate is ONE else open_balance * rate
             tally.open_balance += balance
             if days_late is None or days_late == 0:
@@ -327,9 +331,11 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
         tally.days_late.append(days_late)
         if days_late:
             tally.weighted_late += weighted
+            late_amount_days = row.late_amount_days
             if status == "open":
-                late_amount_days += open_balance * days_late
+                late_amount_days += row.open_balance * days_late
             tally.amount_days += late_amount_days if rate is ONE else late_amount_days * rate
+        beyond = row.days_beyond_terms
         if beyond:
             tally.beyond_weighted += amount * beyond
         if late:
@@ -340,6 +346,7 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
             tally.open += 1
             tally.open_late += late
         else:
+            days_to_pay = row.days_to_pay
             tally.settled += 1
             tally.adp_sum += days_to_pay or 0
             tally.adp_count += 1

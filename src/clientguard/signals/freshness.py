@@ -41,17 +41,26 @@ def newest_record_on(ledger: Ledger, as_of: date) -> date | None:
     """The date of the newest record dated by ``as_of``; None when there is none.
 
     The ledger keeps each kind in date order, so each is read from its end; paid dates are
-    not in order and are read whole."""
+    not in order, and are read (all of them) only where the other dates leave room for a
+    newer one: none can be newer than ``as_of`` itself, the usual newest record of fresh
+    data."""
     dates = [
         _last_by(ledger.invoices, lambda i: i.issue_date, as_of),
         _last_by(ledger.payments, lambda p: p.date, as_of),
         _last_by(ledger.credit_notes, lambda c: c.issue_date, as_of),
         _last_by(ledger.time_entries, lambda t: t.date, as_of),
         _last_by(ledger.work_requests, lambda w: w.requested_on, as_of),
-        max((i.paid_on for i in ledger.invoices if i.paid_on is not None and i.paid_on <= as_of),
-            default=None),
     ]
-    return max((d for d in dates if d is not None), default=None)
+    newest = max((d for d in dates if d is not None), default=None)
+    if newest == as_of:
+        return newest
+    paid = max(
+        (i.paid_on for i in ledger.invoices if i.paid_on is not None and i.paid_on <= as_of),
+        default=None,
+    )
+    if paid is not None and (newest is None or paid > newest):
+        return paid
+    return newest
 
 
 def _last_by(records: Sequence[T], day: Callable[[T], date], as_of: date) -> date | None:
