@@ -7,15 +7,8 @@ docs/forecast.md describes the model, its backtest and where it lands.
 from __future__ import annotations
 
 from clientguard.forecast.evaluation import Backtest, Scores, backtest, monthly_origins
-from clientguard.forecast.model import (
-    CashWeek,
-    ClientOutlook,
-    Forecast,
-    InvoiceForecast,
-    Model,
-    forecast,
-    learn,
-)
+from clientguard.forecast.model import Model, forecast, learn
+from clientguard.forecast.outlook import CashWeek, ClientOutlook, Forecast, InvoiceForecast
 
 __all__ = [
     "Backtest",

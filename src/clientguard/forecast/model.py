@@ -40,11 +40,8 @@ from decimal import Decimal
 from itertools import compress
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict
-
-from clientguard import wording
+from clientguard.forecast.outlook import CashWeek, ClientOutlook, Forecast, InvoiceForecast
 from clientguard.gcpause import collector_paused
-from clientguard.i18n import gettext, noop
 from clientguard.ledger import Ledger
 from clientguard.model import FIRST_DATE
 from clientguard.policy import Policy
@@ -57,10 +54,6 @@ from clientguard.settlement import (
 )
 
 __all__ = [
-    "CashWeek",
-    "ClientOutlook",
-    "Forecast",
-    "InvoiceForecast",
     "Model",
     "forecast",
     "learn",
@@ -73,142 +66,6 @@ _Z80 = 1.2815515655446004
 _PROBABILITY_PLACES = Decimal("0.000001")
 
 
-_POOL_WORDS = (noop("book"), noop("disputed"), noop("not disputed"), noop("large"), noop("small"))
-"""The words of a pool's name (``not disputed, large``): the name stays English in the data, and
-:attr:`InvoiceForecast.rests_on` translates each word where it is shown."""
-
-
-class InvoiceForecast(BaseModel):
-    """One open invoice's predicted payment, with what the prediction rests on."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-    invoice_id: str
-    customer_id: str
-    due_date: date
-    open_balance_base: Decimal
-    """What is still owed, in the base currency (the invoice's own rate)."""
-    days_past_due: int
-    """``as_of - due_date`` (negative while not yet due): the prediction is conditional on the
-    invoice being unpaid this long."""
-    predicted_on: date
-    """The median of the payment date, given it is still unpaid on ``as_of``."""
-    low: date
-    """The 10th percentile: the 80% interval's first day."""
-    high: date
-    """The 90th percentile: the 80% interval's last day."""
-    p_late: float
-    """The probability it is paid more than ``grace_days`` after its due date."""
-    p_late_30: float
-    """The probability it is paid more than 30 days after its due date."""
-    client_weight: float
-    """``Z``, the credibility of the client's own history (0: the book's alone)."""
-    client_invoices: int
-    """The client's settled invoices the prediction learned from."""
-    client_mean_delay: float | None
-    """The client's mean delay (days after due, recency-weighted); None without history."""
-    client_trend: float | None
-    """Recency-weighted minus plain mean delay of the client: positive when it slips."""
-    pool: str
-    """The book's invoices the rest rests on: ``book``, ``disputed``, ``not disputed``, with the
-    amount band where used (``not disputed, large``)."""
-    pool_invoices: int
-    disputed: bool
-    beyond_history: bool
-    """It is already older than every delay the model has seen: the book's tail was used."""
-
-    @property
-    def rests_on(self) -> str:
-        """One sentence: what the prediction rests on."""
-        parts = []
-        if self.client_invoices:
-            trend = ""
-            if self.client_trend is not None and abs(self.client_trend) >= 1:
-                trend = gettext(", trend {trend}").format(
-                    trend=_signed_days(self.client_trend)
-                )
-            parts.append(
-                gettext(
-                    "{n} paid invoices of the client (mean {mean}{trend}; weight {weight})"
-                ).format(
-                    n=self.client_invoices,
-                    mean=_signed_days(self.client_mean_delay),
-                    trend=trend,
-                    weight=f"{self.client_weight:.0%}",
-                )
-            )
-        else:
-            parts.append(gettext("no paid invoice of the client"))
-        pool = ", ".join(gettext(part) for part in self.pool.split(", "))
-        parts.append(
-            gettext("{n} invoices of the book ({pool})").format(
-                n=self.pool_invoices, pool=pool
-            )
-        )
-        if self.days_past_due > 0:
-            parts.append(
-                gettext("unpaid {days} past due").format(
-                    days=wording.count(self.days_past_due, "day")
-                )
-            )
-        if self.beyond_history:
-            parts.append(gettext("older than any delay seen: the book's tail"))
-        return "; ".join(parts)
-
-
-def _signed_days(value: float | None) -> str:
-    """Whole days with their sign and the word agreeing: ``+1 day``, ``-3 days`` (``+1 dzień``,
-    ``-3 dni``)."""
-    text = f"{value or 0:+.0f}"
-    return wording.with_noun(text, int(text), "day")
-
-
-class ClientOutlook(BaseModel):
-    """A client's expected lateness on its next invoices (no invoice yet: no conditioning)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-    customer_id: str
-    expected_days_late: float
-    """The mean of ``max(0, delay)`` under the client's shrunk distribution."""
-    p_late: float
-    client_weight: float
-    client_invoices: int
-
-
-class CashWeek(BaseModel):
-    """Expected cash in from the open invoices in one week, with an 80% interval."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-    week: int
-    """1 to 13."""
-    start: date
-    end: date
-    expected: Decimal
-    low: Decimal
-    high: Decimal
-
-
-class Forecast(BaseModel):
-    """Everything :func:`forecast` predicts as of a date."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-    as_of: date
-    invoices: tuple[InvoiceForecast, ...]
-    """The open invoices, most likely late first."""
-    clients: tuple[ClientOutlook, ...]
-    weeks: tuple[CashWeek, ...]
-    after: Decimal
-    """Expected cash from the open invoices after the 13 weeks (or never)."""
-    credibility_k: float | None
-    """``k = EPV / VHM`` (None: the clients' means do not differ beyond noise, ``Z = 0``)."""
-    history: int
-    """Settled invoices the model learned from."""
-
-
-# ------------------------------------------------------------------------ the distributions
 class _Dist:
     """A weighted empirical distribution of integer delays: sorted values, cumulative
     weights."""
