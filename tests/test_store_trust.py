@@ -204,20 +204,109 @@ def test_a_store_synced_by_this_clientguard_loads_without_validating_and_the_sam
         cg.review(validated, as_of=as_of), "json")
 
 
-def test_every_field_survives_a_trusted_load(tmp_path: Path) -> None:
+def loaded_both_ways(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[cg.Ledger | Exception, cg.Ledger | Exception]:
+    """The store's ledger loaded trusted, then validated (or the error each raised)."""
+    fx = cg.money.FxTable.from_rows("EUR", [("USD", date(2025, 5, 1), Decimal("0.9"))])
+    results: list[cg.Ledger | Exception] = []
+    with Store.open(path) as store:
+        assert store._trusted()
+        for trusted in (True, False):
+            monkeypatch.setattr(store, "_trusted", lambda trusted=trusted: trusted)
+            try:
+                results.append(store.load(base_currency="EUR", fx=fx, strict=False))
+            except Exception as exc:  # compared below: the same error both ways
+                results.append(exc)
+    return results[0], results[1]
+
+
+def assert_loaded_alike(trusted: cg.Ledger, validated: cg.Ledger) -> None:
+    for kind in ("customers", "invoices", "payments", "credit_notes", "time_entries",
+                 "work_requests"):
+        mine, theirs = getattr(trusted, kind), getattr(validated, kind)
+        assert len(mine) == len(theirs), kind
+        for record, other in zip(mine, theirs, strict=True):
+            same(record, other)
+            assert trusted.location_of(record) == validated.location_of(other)
+    assert dict(trusted._locations) == dict(validated._locations)
+    assert trusted.report.rejected == validated.report.rejected
+
+
+def test_every_field_survives_a_trusted_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "store.db"
     with Store.open(path) as store:
         store.sync(RecordsConnector(every_field()))
-        assert store._trusted()
-        loaded = list(store._stored(None, trusted=True))
-        checked = list(store._stored(None))
-    assert len(loaded) == len(checked) == len(every_field())
-    for (key, location, record, problem), (key2, location2, record2, _) in zip(
-        loaded, checked, strict=True
-    ):
-        assert problem is None
-        assert (key, location) == (key2, location2)
-        same(record, record2)
+    trusted, validated = loaded_both_ways(path, monkeypatch)
+    assert isinstance(trusted, cg.Ledger)
+    assert isinstance(validated, cg.Ledger)
+    assert_loaded_alike(trusted, validated)
+    assert trusted.location_of(trusted.invoices[0]) == Location("invoices.csv", 2, "total")
+
+
+# Location texts a trusted store's row may hold (set on the invoice I2, the work request W1
+# and the time entry): what this clientguard writes for a file's line, and every other form a
+# store may hold, read alike by the trusted load and the validated one, or named damaged alike.
+LOCATION_TEXTS = [
+    pytest.param('{"file": "invoices.csv", "line": 7}', None, id="a file's line"),
+    pytest.param('{"file": "invoices.csv", "line": 0}', None, id="line 0"),
+    pytest.param('{"file": "other.csv", "line": 7}', None, id="another file than its kind's"),
+    pytest.param(r'{"file": "za\u017c\u00f3\u0142\u0107.csv", "line": 3}', None,
+                 id="an escaped name"),
+    pytest.param('{"file": "za\u017c\u00f3\u0142\u0107.csv", "line": 3}', None,
+                 id="a name not escaped"),
+    pytest.param(r'{"file": "q\"uote.csv", "line": 3}', None, id="a quote in the name"),
+    pytest.param('{"column": "total", "file": "invoices.csv", "line": 4}', None, id="a column"),
+    pytest.param('{"detail": "GET Invoices page 3"}', None, id="an API page"),
+    pytest.param('{"line": 5}', None, id="a line without a file"),
+    pytest.param('{"file": "invoices.csv", "line": 999999999999999999}', None,
+                 id="eighteen digits"),
+    pytest.param('{"file": "invoices.csv", "line": 9999999999999999999}', None,
+                 id="nineteen digits"),
+    pytest.param(None, None, id="none"),
+    pytest.param('{"file": "invoices.csv", "line": 012}', "not JSON", id="a leading zero"),
+    pytest.param(r'{"file": "invoices.csv", "line": \u0661\u0662}', "not JSON",
+                 id="escaped digits"),
+    pytest.param('{"file": "invoices.csv", "line": ١٢}', "not JSON",
+                 id="arabic-indic digits"),
+    pytest.param('{"file": "invoices.csv", "line": 7', "not JSON", id="cut short"),
+    pytest.param('{"file": "invoices.csv", "line": "7"}', "not int", id="a line as text"),
+    pytest.param("[1, 2]", "not a JSON object", id="not an object"),
+]
+
+
+@pytest.mark.parametrize(("text", "damaged"), LOCATION_TEXTS)
+@pytest.mark.parametrize("record_id", ["I2", "W1", "time entry"])
+def test_a_trusted_load_reads_every_location_as_the_validated_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str | None, damaged: str | None,
+    record_id: str,
+) -> None:
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(every_field()))
+    where = ("kind = 'time_entry'" if record_id == "time entry"
+             else f"record_id = '{record_id}'")
+    db = sqlite3.connect(path)
+    try:
+        # Every other row a line of one file, as a CSV sync writes them: the row under test
+        # comes after rows of the same form (I1 before I2, the invoices before the rest).
+        db.execute("""UPDATE records SET location = '{"file": "invoices.csv", "line": 2}'""")
+        db.execute(f"UPDATE records SET location = ? WHERE {where}", (text,))  # noqa: S608
+        db.commit()
+    finally:
+        db.close()
+    trusted, validated = loaded_both_ways(path, monkeypatch)
+    if damaged is not None:
+        assert isinstance(trusted, store_module.StoreError)
+        assert isinstance(validated, store_module.StoreError)
+        assert str(trusted) == str(validated)
+        assert damaged in str(trusted)
+        return
+    assert isinstance(trusted, cg.Ledger)
+    assert isinstance(validated, cg.Ledger)
+    assert_loaded_alike(trusted, validated)
 
 
 def test_a_store_written_by_another_clientguard_is_validated_and_a_bad_record_rejected(

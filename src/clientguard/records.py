@@ -124,6 +124,17 @@ class Locations(Mapping[RecordKey, Location]):
             ids[ident] = location
         self._count += len(ids) - before
 
+    def put_line(self, kind: str, source: str, ident: str, file: str, line: int) -> None:
+        """``put`` of ``Location(file, line)``, without making the location where ``file`` is
+        the group's (a store's record read back from its row's text)."""
+        group = self._by.get((kind, source))
+        if group is None:
+            group = self._by[(kind, source)] = (file, {})
+        ids = group[1]
+        before = len(ids)
+        ids[ident] = line if group[0] == file else Location(file, line)
+        self._count += len(ids) - before
+
     def put_lines(
         self, kind: str, source: str, file: str | None, idents: Sequence[str],
         lines: Sequence[int],

@@ -984,12 +984,9 @@ class Store:
             assert record is not None
             yield record
 
-    def _stored(
-        self, sources: Sequence[str] | None, *, kind: str | None = None, trusted: bool = False
-    ) -> Iterator[tuple[RecordKey | None, Location | None, AnyRecord | None, Rejection | None]]:
-        """Every stored record of ``sources`` (of one ``kind``), validated; with ``trusted``
-        (records this clientguard wrote and checked, :meth:`_trusted`) made without validating
-        them again, where they are in the form it writes (:func:`trusted_record`)."""
+    def _rows(self, sources: Sequence[str] | None, kind: str | None) -> sqlite3.Cursor:
+        """The stored rows of ``sources`` (of one ``kind``): source, kind, record id, data and
+        location, in the order a load reads them."""
         where, params = self._source_filter(sources)
         if kind is not None:
             where = f"{where} AND kind = ?" if where else "WHERE kind = ?"
@@ -998,61 +995,126 @@ class Store:
             "SELECT source, kind, record_id, data, location FROM records "  # noqa: S608
             f"{where} ORDER BY source, kind, record_id"
         )
-        for source, kind, record_id, data, location_text in self._db.execute(query, params):
-            if trusted:
-                fast = _trusted_row(kind, record_id, data, location_text)
-                if fast is not None:
-                    yield fast
-                    continue
-            model = _MODELS.get(kind) if isinstance(kind, str) else None
-            location: Location | None = None
-            problem: tuple[str, str] | None = None  # the damaged column, and how
-            if model is None:
-                problem = "kind", gettext(
-                    "{value} is not a kind of record (one of {kinds})"
-                ).format(value=_shown(kind), kinds=", ".join(_MODELS))
-            elif not isinstance(record_id, str):
-                problem = "record_id", gettext("{value} is not text").format(
-                    value=_shown(record_id))
-            elif not isinstance(data, str | bytes):
-                problem = "data", gettext("{value} is not JSON text").format(value=_shown(data))
-            else:
-                try:
-                    location = _location_from(location_text)
-                except ValueError as exc:
-                    problem = "location", str(exc)
-            if problem is not None or model is None:
-                column, text = problem or ("kind", "unknown")
-                raise self._damaged("records", _record_row(source, kind, record_id), column, text)
-            try:
-                record = trusted_record(model, data) if trusted else None
-                if record is None:
-                    record = model.model_validate_json(data)
-            except DataError as exc:
-                try:
-                    raw = json.loads(data)
-                except ValueError:
-                    raw = None
-                if not isinstance(raw, dict):
-                    raise self._damaged(
-                        "records", _record_row(source, kind, record_id), "data",
-                        gettext("not a JSON object"),
-                    ) from None
-                # A record stored by an older clientguard that a newer rule refuses: reported,
-                # never a crash of the whole load.
-                yield None, location, None, Rejection(
-                    kind=kind,
-                    source=str(raw.get("source", "?")),
-                    record_id=record_id if kind != "time_entry" else None,
-                    field=exc.problems[0].field if exc.problems else None,
-                    reason="; ".join(p.reason for p in exc.problems) or str(exc),
-                    location=location,
-                    record=raw,
-                )
+        return self._db.execute(query, params)
+
+    def _trusted_rows(
+        self, sources: Sequence[str] | None, records: list[AnyRecord], locations: Locations
+    ) -> Iterator[tuple[RecordKey | None, Location | None, AnyRecord | None, Rejection | None]]:
+        """:meth:`_stored` of a trusted store (:meth:`_trusted`), for :meth:`load`: a row in
+        the form this clientguard writes goes straight into ``records`` and ``locations``
+        (made without validating it, :func:`trusted_record`; a file's line put as its line,
+        without a :class:`Location`); any other row is yielded as :meth:`_stored` reads it,
+        validated, or named damaged."""
+        models = _MODELS.get
+        add = records.append
+        put_line = locations.put_line
+        # The text before the line's digits of the last plain location read, and its file:
+        # the rows of one kind and source come from one file, in a run.
+        prefix, file = "", ""
+        for row in self._rows(sources, None):
+            _source, kind, record_id, data, location_text = row
+            model = models(kind) if type(kind) is str else None
+            record = (trusted_record(model, data) if model is not None
+                      and type(record_id) is str and type(data) is str else None)
+            if record is None:
+                yield from self._read(row, trusted=True)
                 continue
+            if location_text is None:
+                add(record)
+                continue
+            line = None
+            if prefix and type(location_text) is str and location_text.startswith(prefix):
+                line = _line_digits(location_text[len(prefix):])
+            if line is None:
+                plain = (_FILE_AND_LINE.fullmatch(location_text)
+                         if type(location_text) is str else None)
+                if plain is None:  # a column, a detail, an escaped name, or damaged
+                    try:
+                        location = _location_from(location_text)
+                    except ValueError:
+                        yield from self._read(row, trusted=True)  # named damaged there
+                        continue
+                    ident = getattr(record, "id", None)
+                    key = (record.kind, record.source, ident) if ident is not None else None
+                    yield key, location, record, None
+                    continue
+                prefix, file = location_text[:plain.start(2)], sys.intern(plain[1])
+                line = int(plain[2])
+            add(record)
             ident = getattr(record, "id", None)
-            key = (record.kind, record.source, ident) if ident is not None else None
-            yield key, location, record, None
+            if ident is not None:
+                put_line(record.kind, record.source, ident, file, line)
+
+    def _stored(
+        self, sources: Sequence[str] | None, *, kind: str | None = None
+    ) -> Iterator[tuple[RecordKey | None, Location | None, AnyRecord | None, Rejection | None]]:
+        """Every stored record of ``sources`` (of one ``kind``), validated (a trusted store's
+        load reads them without: :meth:`_trusted_rows`)."""
+        for row in self._rows(sources, kind):
+            yield from self._read(row, trusted=False)
+
+    def _read(
+        self, row: tuple[Any, ...], *, trusted: bool
+    ) -> Iterator[tuple[RecordKey | None, Location | None, AnyRecord | None, Rejection | None]]:
+        """One stored row as :meth:`_stored` yields it (one item): validated, or with
+        ``trusted`` (records this clientguard wrote and checked, :meth:`_trusted`) made
+        without validating it again where it is in the form it writes (:func:`trusted_record`);
+        a damaged row raises :class:`StoreError` naming it."""
+        source, kind, record_id, data, location_text = row
+        if trusted:
+            fast = _trusted_row(kind, record_id, data, location_text)
+            if fast is not None:
+                yield fast
+                return
+        model = _MODELS.get(kind) if isinstance(kind, str) else None
+        location: Location | None = None
+        problem: tuple[str, str] | None = None  # the damaged column, and how
+        if model is None:
+            problem = "kind", gettext(
+                "{value} is not a kind of record (one of {kinds})"
+            ).format(value=_shown(kind), kinds=", ".join(_MODELS))
+        elif not isinstance(record_id, str):
+            problem = "record_id", gettext("{value} is not text").format(
+                value=_shown(record_id))
+        elif not isinstance(data, str | bytes):
+            problem = "data", gettext("{value} is not JSON text").format(value=_shown(data))
+        else:
+            try:
+                location = _location_from(location_text)
+            except ValueError as exc:
+                problem = "location", str(exc)
+        if problem is not None or model is None:
+            column, text = problem or ("kind", "unknown")
+            raise self._damaged("records", _record_row(source, kind, record_id), column, text)
+        try:
+            record = trusted_record(model, data) if trusted else None
+            if record is None:
+                record = model.model_validate_json(data)
+        except DataError as exc:
+            try:
+                raw = json.loads(data)
+            except ValueError:
+                raw = None
+            if not isinstance(raw, dict):
+                raise self._damaged(
+                    "records", _record_row(source, kind, record_id), "data",
+                    gettext("not a JSON object"),
+                ) from None
+            # A record stored by an older clientguard that a newer rule refuses: reported,
+            # never a crash of the whole load.
+            yield None, location, None, Rejection(
+                kind=kind,
+                source=str(raw.get("source", "?")),
+                record_id=record_id if kind != "time_entry" else None,
+                field=exc.problems[0].field if exc.problems else None,
+                reason="; ".join(p.reason for p in exc.problems) or str(exc),
+                location=location,
+                record=raw,
+            )
+            return
+        ident = getattr(record, "id", None)
+        key = (record.kind, record.source, ident) if ident is not None else None
+        yield key, location, record, None
 
     def load(
         self,
@@ -1082,7 +1144,9 @@ class Store:
         put = locations.put
         rejected = list(self.rejections(sources))
         with collector_paused():  # every record read outlives the loop
-            for key, location, record, problem in self._stored(sources, trusted=self._trusted()):
+            stored = (self._trusted_rows(sources, records, locations) if self._trusted()
+                      else self._stored(sources))
+            for key, location, record, problem in stored:
                 if problem is not None:
                     rejected.append(problem)
                     continue
@@ -1864,6 +1928,17 @@ def _location_from(text: object) -> Location | None:
                 name=name, value=_shown(value), type=kind.__name__))
         fields[name] = value
     return Location(**fields)
+
+
+def _line_digits(tail: str) -> int | None:
+    """The line of a stored location's text after its file's part (``12}``), where it is
+    written as :func:`_location_text` writes a line (what :data:`_FILE_AND_LINE` matches);
+    None for anything else."""
+    digits = tail[:-1]
+    if (tail[-1:] != "}" or not digits.isascii() or not digits.isdigit() or len(digits) > 18
+            or (digits[0] == "0" and len(digits) > 1)):
+        return None
+    return int(digits)
 
 
 def _trusted_row(
