@@ -1174,11 +1174,24 @@ class _Builder:
         # settlement replay (applications below), so the rejected one is the one the replay
         # would find over-applying.
         dated.sort(key=lambda pair: same_day_order(pair[0], pair[1].kind, pair[1].id))
+        invoice_of = invoices.get
         for doc_day, doc in dated:
+            allocations = doc.allocations
+            if len(allocations) == 1:
+                # The common document: one allocation, in its invoice's currency, to an
+                # invoice of its own customer that nothing was applied to yet. It stands for
+                # its application, and the rule below is the same sums: what this document
+                # applies (ZERO + the amount), on top of what is applied already (ZERO).
+                invoice = invoice_of(allocations[0].invoice_id)
+                if (invoice is not None and invoice.currency == doc.currency
+                        and invoice.customer_id == doc.customer_id
+                        and held_for(invoice.id) is None
+                        and not ZERO + (ZERO + allocations[0].amount) - invoice.total > ZERO):
+                    result[invoice.id] = doc
+                    continue
             # (invoice id, amount in its currency, the application: the document itself
             # where it stands for it).
             pending: list[tuple[str, Decimal, Application | Payment | CreditNote]] = []
-            allocations = doc.allocations
             single = len(allocations) == 1
             # What this document applies to each invoice so far, summed in allocation order
             # from ZERO (as ``sum`` would), so the check below sees the very same Decimal.
