@@ -432,7 +432,8 @@ def test_terms_make_the_due_date_alike(write: Write, read_alike: ReadAlike) -> N
     header = HEADER.replace("due_date", "terms")
     rows = [CLEAN.replace("2024-01-31", "30"), CLEAN.replace("2024-01-31", "Net 45"),
             CLEAN.replace("2024-01-31", ""), CLEAN.replace("2024-01-31", "soon"),
-            CLEAN.replace("2024-01-01,2024-01-31", "9999-12-01,9999")]
+            CLEAN.replace("2024-01-01,2024-01-31", "9999-12-01,9999"),
+            CLEAN.replace("2024-01-01,2024-01-31", "2999-12-01,60")]  # due after LAST_DATE
     read_alike(mapping, {"invoices": [_invoices(write, rows, header=header)]})
     default = {**mapping, "invoices": {**mapping["invoices"], "default_terms_days": 14}}
     read_alike(default, {"invoices": [_invoices(write, rows, header=header, name="b.csv")]})

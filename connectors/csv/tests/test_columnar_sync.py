@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,8 @@ MAPPING: dict[str, Any] = {
     },
     "payments": {
         "group_rows": True,
-        "columns": {c: c for c in ("id", "customer_id", "invoice_id", "date", "amount",
-                                   "currency")},
+        "columns": {c: c for c in ("id", "customer_id", "customer_name", "invoice_id", "date",
+                                   "amount", "currency", "fx_rate")},
     },
     "time_entries": {"columns": {c: c for c in ("customer_id", "date", "hours", "person",
                                                 "billable")}},
@@ -52,8 +53,11 @@ START = date(2024, 1, 1)
 
 
 def _book() -> dict[str, list[dict[str, str]]]:
-    """Three customers, 60 invoices, payments of one and of two invoices, hours and work
-    requests: each stream's rows, as cells by column."""
+    """Three customers, 60 invoices, payments of one, two and three invoices (one with an
+    unapplied remainder, one in dollars at a rate), hours and work requests: each stream's
+    rows, as cells by column. The payments' rows, by position: 0-14 one invoice each,
+    15-16 ``PAY-PAIR``, 17-20 ``PAY-TRIO`` (three invoices, then the remainder's row
+    without one), 21-22 ``PAY-USD``, 23-29 one invoice each."""
     customers = [customer("c1", "Acme"), customer("c2", "Beta"), customer("c3", "Gamma")]
     invoices = [invoice(f"c{n % 3 + 1}", id=f"INV-{n:03d}", issued=START + timedelta(days=n),
                         total=f"{100 + n}.50", amount_due=f"{100 + n}.50" if n % 2 else "0",
@@ -64,6 +68,16 @@ def _book() -> dict[str, list[dict[str, str]]]:
     pair = (invoices[31], invoices[34])
     payments.append(payment("c2", id="PAY-PAIR", on=START + timedelta(days=50),
                             amount=sum(i.total for i in pair), pays={i: i.total for i in pair}))
+    trio = (invoices[36], invoices[39], invoices[42])  # of c1; 25.00 left unapplied
+    payments.append(payment("c1", id="PAY-TRIO", on=START + timedelta(days=52),
+                            amount=sum(i.total for i in trio) + Decimal("25.00"),
+                            pays={i: i.total for i in trio}))
+    dollars = (invoices[41], invoices[44])  # of c3, paid in dollars at a rate
+    payments.append(payment("c3", id="PAY-USD", on=START + timedelta(days=55), amount="220.00",
+                            currency="USD", fx_rate="0.92",
+                            pays={dollars[0]: Decimal("100.00"), dollars[1]: Decimal("120.00")}))
+    payments += [payment(i.customer_id, id=f"PAY-{n:03d}", on=i.issue_date + timedelta(days=9),
+                         amount=i.total, pays=i) for n, i in enumerate(invoices[46::2], 46)]
     hours = [time_entry(f"c{n % 3 + 1}", on=START + timedelta(days=n), hours="1.5",
                         person="Ann", billable=n % 2 == 0) for n in range(20)]
     requests = [work_request(f"c{n % 3 + 1}", id=f"REQ-{n:02d}", requested=START + timedelta(
@@ -71,7 +85,7 @@ def _book() -> dict[str, list[dict[str, str]]]:
     return {
         "customers": [{"id": c.id, "name": c.name} for c in customers],
         "invoices": [_cells(i) for i in invoices],
-        "payments": [_cells(p, a.invoice_id, a.amount) for p in payments for a in p.allocations],
+        "payments": [_cells(p, *part) for p in payments for part in _parts(p)],
         "time_entries": [{"customer_id": str(t.customer_id), "date": str(t.date),
                           "hours": str(t.hours), "person": str(t.person),
                           "billable": "yes" if t.billable else "no"} for t in hours],
@@ -89,8 +103,18 @@ def _cells(record: Invoice | Payment, *allocation: object) -> dict[str, str]:
                 "status": record.status, "paid_on": "",
                 "amount_due": str(record.amount_due)}
     invoice_id, amount = allocation
-    return {"id": record.id, "customer_id": record.customer_id, "invoice_id": str(invoice_id),
-            "date": str(record.date), "amount": str(amount), "currency": record.currency}
+    return {"id": record.id, "customer_id": record.customer_id, "customer_name": "",
+            "invoice_id": str(invoice_id),
+            "date": str(record.date), "amount": str(amount), "currency": record.currency,
+            "fx_rate": "" if record.fx_rate is None else str(record.fx_rate)}
+
+
+def _parts(paid: Payment) -> list[tuple[str, Decimal]]:
+    """A payment's rows: an invoice and the amount allocated to it each, then the amount left
+    unapplied, on a row without an invoice."""
+    parts = [(a.invoice_id, a.amount) for a in paid.allocations]
+    left = paid.amount - sum((a.amount for a in paid.allocations), Decimal(0))
+    return [*parts, ("", left)] if left else parts
 
 
 Edit = Callable[[dict[str, list[dict[str, str]]]], None]
@@ -106,6 +130,15 @@ def _again(stream: str, row: int, at: int, **cells: str) -> Edit:
     """Row ``row`` of ``stream`` again, before row ``at``, with ``cells`` changed."""
     def edit(book: dict[str, list[dict[str, str]]]) -> None:
         book[stream].insert(at, {**book[stream][row], **cells})
+    return edit
+
+
+def _moved(stream: str, row: int, at: int) -> Edit:
+    """Row ``row`` of ``stream`` moved to before row ``at`` (of the rows as they were)."""
+    def edit(book: dict[str, list[dict[str, str]]]) -> None:
+        rows = book[stream]
+        rows.insert(at, rows[row])
+        del rows[row + 1 if at <= row else row]
     return edit
 
 
@@ -132,6 +165,49 @@ CASES: dict[str, list[Edit]] = {
                                       _set("work_requests", 0, customer_id="c9"),
                                       _set("work_requests", 11, wanted_by="not a date")],
     "a work request id again, differing": [_again("work_requests", 2, 6, wanted_by="2024-09-09")],
+    # Payments: documents of several rows (see _book for the rows' positions).
+    "a payment's rows not next to each other": [_moved("payments", 18, 24)],
+    "a payment's row at the end, apart": [_moved("payments", 16, 30)],
+    "a payment id again, differing": [_again("payments", 3, 12, amount="7.00"),
+                                      _again("payments", 15, 25)],
+    "the first payment's id again": [_again("payments", 0, 12, amount="7.00")],
+    "a payment document twice, as it is": [_again("payments", 17, 26),
+                                           _again("payments", 18, 26)],
+    "a payment to an unknown customer": [_set("payments", 5, customer_id="c9"),
+                                         _set("payments", 20, customer_id="c9")],
+    "a remainder of another customer": [_set("payments", 20, customer_id="c2")],
+    "a payment row of another customer's invoice": [_set("payments", 19, invoice_id="INV-040")],
+    "a payment of an unknown invoice": [_set("payments", 8, invoice_id="INV-999"),
+                                        _set("payments", 22, invoice_id="INV-998")],
+    "a bad amount in a document's second row": [_set("payments", 18, amount="12.5x"),
+                                                _set("payments", 16, amount="-3.00")],
+    "a document's rows in two currencies": [_set("payments", 22, currency="EUR")],
+    "a document's rows on two dates": [_set("payments", 19, date="2024-03-01")],
+    "a payment's rate of zero, a bad date": [_set("payments", 21, fx_rate="0"),
+                                             _set("payments", 22, fx_rate="0"),
+                                             _set("payments", 9, date="2024-02-30")],
+    "a payment with no id": [_set("payments", 10, id="")],
+    "an unapplied payment alone": [_set("payments", 11, invoice_id="")],
+    "an unapplied payment of an unknown customer": [
+        _set("payments", 11, invoice_id="", customer_id="c9")],
+    "an unapplied payment making its customer": [
+        _without("customers"), _set("payments", 11, invoice_id="", customer_id="c9")],
+    "a payment naming no customer": [_set("payments", 15, customer_id=""),
+                                     _set("payments", 16, customer_id="")],
+    "a payment naming no customer, of two customers' invoices": [
+        _set("payments", 15, customer_id=""), _set("payments", 16, customer_id="",
+                                                    invoice_id="INV-036")],
+    "a payment naming its customer by name": [
+        *(_set("payments", row, customer_id="", customer_name="beta ltd") for row in (15, 16))],
+    "a payment naming another customer by name": [
+        *(_set("payments", row, customer_id="", customer_name="Gamma") for row in (15, 16))],
+    "a payment with no currency": [_set("payments", 15, currency=""),
+                                   _set("payments", 16, currency="")],
+    "a payment with no currency, its remainder first": [
+        _moved("payments", 20, 17),
+        *(_set("payments", row, currency="") for row in range(17, 21))],
+    "payments of rejected invoices": [_set("invoices", 36, total="x"),
+                                      _set("invoices", 48, currency="XYZ")],
 }
 
 
@@ -167,6 +243,7 @@ def _load(files: dict[str, Path], reader: str, source: str | None, shaped: Shape
         "report": (dict(ledger.report.accepted), [shaped(r) for r in ledger.report.rejected]),
         "ledger": [(shaped(r), ledger.location_of(r)) for r in ledger.records()],
         "strict": error,
+        "read log": connector().inspect(),  # rows, records, rejections, folded rows by file
     }
 
 
@@ -209,3 +286,33 @@ def test_the_columnar_sync_hands_checked_rows_as_runs_cut_at_the_page_size(
     assert all(run.file == str(files["invoices"]) for run in runs)
     lines = [line for run in runs for line in run.lines]
     assert lines == [n for n in range(2, 62) if n != 22]  # the header is line 1
+
+
+def test_the_columnar_sync_hands_whole_payment_documents_as_runs(
+    write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A document a block of checked rows starts or ends with may go on beyond it: its rows go
+    # one by one, as every row of a document does that does not take the short way.
+    monkeypatch.setattr(connector_module, "PAGE_SIZE", 1000)
+    book = _book()
+    files = _write(write, book)
+    conn = CsvConnector(mapping=MAPPING, reader="arrow", **files)
+    conn.clock()  # a sync starts
+    for name in ("customers", "invoices"):
+        list(conn.fetch(conn.stream(name), since=None))
+    pages = list(conn.fetch(conn.stream("payments"), since=None))
+    runs = [item for page in pages for item in page.items if isinstance(item, MadeRecords)]
+    ids = [row["id"] for row in book["payments"]]
+    firsts = {ident: ids.index(ident) + 2 for ident in ids}  # the header is line 1
+    middle = list(firsts)[1:-1]
+    assert [record.id for run in runs for record in run.records] == middle
+    assert [line for run in runs for line in run.lines] == [firsts[i] for i in middle]
+    trio = next(r for run in runs for r in run.records if r.id == "PAY-TRIO")
+    assert isinstance(trio, Payment)
+    assert [(a.invoice_id, a.amount) for a in trio.allocations] == [
+        ("INV-036", Decimal("136.50")), ("INV-039", Decimal("139.50")),
+        ("INV-042", Decimal("142.50"))]
+    assert trio.amount == Decimal("443.50")  # with the 25.00 left unapplied
+    usd = next(r for run in runs for r in run.records if r.id == "PAY-USD")
+    assert isinstance(usd, Payment)
+    assert (usd.currency, usd.fx_rate, usd.amount) == ("USD", Decimal("0.92"), Decimal("220.00"))

@@ -543,6 +543,7 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
     inverse = stream.fx_rate_inverse
     default_terms = stream.default_terms_days
     dates: dict[str, object] = {}
+    days_in_bounds: dict[str, object] = {}
     terms: dict[str, object] = {}
     currencies: dict[str, object] = {}
     statuses: dict[str, object] = {}
@@ -557,6 +558,15 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
         except _UNREADABLE:
             found = _BAD
         dates[cell] = found
+        return found
+
+    def bounded_day(cell: str) -> object:
+        """A date cell where an invoice's date must be a record's day (``_bounded``): the
+        date, _EMPTY when empty, _BAD when it does not read or is out of bounds."""
+        found = dates.get(cell) or day(cell)
+        if isinstance(found, date) and _bounded(found) is None:
+            found = _BAD
+        days_in_bounds[cell] = found
         return found
 
     def days(cell: str) -> object:
@@ -603,18 +613,17 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
                 for cell, ok in zip(column, plain, strict=True)]
 
     def check(block: _Columns) -> list[Any]:
-        out: list[Any] = []
         cells = block.cells
-        # Column by column (each a comprehension), then row by row. A customer id is kept
-        # once in memory, as the model keeps it (``model.CustomerRef``).
+        # Column by column (each a comprehension), then row by row (``map``: every column
+        # has a cell a row of the block). A customer id is kept once in memory, as the model
+        # keeps it (``model.CustomerRef``).
         customers = [intern(cell if simple else cell.strip()) for cell, simple in zip(
             cells(at["customer_id"]), block.matching(at["customer_id"], _SIMPLE_TEXT),
             strict=True)]
-        for (number, ident, customer, issue, due, term, code, total_cell, total_plain,
-             due_cell, amount_due, paid_cell, paid_plain, status, paid_on, rate_cell,
-             rate_plain) in zip(
+        columns = (
             block.texts(at["number"]), block.texts(at["id"]), customers,
-            each(dates, day, cells(at["issue_date"])), each(dates, day, cells(at["due_date"])),
+            each(days_in_bounds, bounded_day, cells(at["issue_date"])),
+            each(days_in_bounds, bounded_day, cells(at["due_date"])),
             each(terms, days, cells(at["terms_days"])),
             each(currencies, currency_of, cells(at["currency"])),
             cells(at["total"]), block.matching(at["total"], unsigned), cells(at["amount_due"]),
@@ -622,26 +631,28 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
             cells(at["amount_paid"]), block.matching(at["amount_paid"], signed),
             each(statuses, status_of, cells(at["status"])),
             each(dates, day, cells(at["paid_on"])),
-            cells(at["fx_rate"]), block.matching(at["fx_rate"], unsigned), strict=True,
-        ):
-            out.append(_invoice(number, ident, customer, issue, due, term, code, total_cell,
-                                total_plain, due_cell, amount_due, paid_cell, paid_plain, status,
-                                None if paid_on is _EMPTY else paid_on, rate_cell, rate_plain))
-        return out
+            cells(at["fx_rate"]), block.matching(at["fx_rate"], unsigned),
+        )
+        if any(len(column) != block.size for column in columns):  # pragma: no cover
+            raise ValueError("a column of the block is not one cell a row")
+        return list(map(_invoice, *columns))
 
     def _invoice(number: str | None, ident: str | None, customer: str, issue: object,
                  due: object, term: object, code: object, total_cell: str, total_plain: bool,
                  due_cell: str, amount_due: object, paid_cell: str, paid_plain: bool,
                  status: object,
                  paid_on: object, rate_cell: str, rate_plain: bool) -> CheckedInvoice | None:
+        # The issue and due dates are within bounds where they are dates (bounded_day).
         if not total_plain or amount_due is _BAD or status is _BAD or paid_on is _BAD:
             return None
+        if paid_on is _EMPTY:
+            paid_on = None
         ident = ident or number
         if ident is None or not customer or "  " in customer:
             return None
-        issue_date = _bounded(issue)
-        if issue_date is None or due is _BAD:
+        if not isinstance(issue, date) or due is _BAD:
             return None
+        issue_date = issue
         if due is _EMPTY:  # no due date: the terms' days after the issue date
             if term is _BAD:
                 return None
@@ -649,12 +660,12 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
             if not isinstance(days_after, int):
                 return None
             try:
-                due = issue_date + timedelta(days=days_after)
+                due = _bounded(issue_date + timedelta(days=days_after))
             except OverflowError:
                 return None
-        due_date = _bounded(due)
-        if due_date is None:
+        if not isinstance(due, date):
             return None
+        due_date = due
         if code is _EMPTY:
             code = fallback  # no currency cell: the mapping's currency (the total is plain)
         if not isinstance(code, str):
@@ -670,7 +681,7 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
         else:
             settled = paid_on is not None or (due_amount == 0 and total > 0)
             final = "paid" if settled else "open"
-        paid = _bounded(paid_on) if final == "paid" else None
+        paid = _bounded(paid_on) if final == "paid" and paid_on is not None else None
         if final == "paid" and paid_on is not None and paid is None:
             return None
         rate: Decimal | None = None

@@ -31,6 +31,7 @@ work requests, so that each can be matched to what came before:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -444,6 +445,17 @@ def _columnar(reader: Reader, name: str, path: Path) -> bool:
     return False
 
 
+class _Documents(NamedTuple):
+    """Whole payment documents of a block of checked rows, next to each other, each with an
+    id not seen before in the file: document ``i`` is the rows at offsets ``bounds[i]`` to
+    ``bounds[i + 1]`` of ``block``, whose ids (stripped) are ``keys`` (one a row of the
+    block)."""
+
+    block: CheckedBlock
+    bounds: list[int]
+    keys: list[str]
+
+
 class _Builder:
     """Turns the rows of one file into records of one stream."""
 
@@ -511,13 +523,30 @@ class _Builder:
             short_way = self._checked_work_request
         width, known, file = reader.width, self.known_ids, self.file
         key_at, needed = reader.single.get(self.group_field), reader.width_needed
-        if grouped or has_rules or not (invoices or short_way is not None):
+        if (grouped and not has_rules and self.name == "payments" and key_at is not None
+                and self.group_field == "id" and not self.has_total):
+            # Payments: the whole documents inside a block of checked rows as runs; the rest
+            # (a document a block starts or ends with, one seen before) row by row.
+            units: Iterable[Row | CsvRowError | CheckedBlock | _Documents] = self._documents(
+                rows, first_line_of)
+        elif grouped or has_rules or not (invoices or short_way is not None):
             # Rows read one by one: a block of checked rows as its rows.
-            rows = _each_row(rows)
-        for row in rows:
+            units = _each_row(rows)
+        else:
+            units = rows
+        for row in units:
             if isinstance(row, CheckedBlock):
                 file_log.rows += len(row.values)
                 yield from self._block(row, short_way)
+                continue
+            if isinstance(row, _Documents):
+                # Documents whose keys differ from the group's: the row path builds the group
+                # when a row of another document comes, so here.
+                if group:
+                    yield from build(group)
+                    group = []
+                file_log.rows += row.bounds[-1] - row.bounds[0]
+                yield from self._payments(row, first_line_of)
                 continue
             file_log.rows += 1
             if isinstance(row, CsvRowError):
@@ -619,6 +648,132 @@ class _Builder:
         if records:
             self.records += len(records)
             yield MadeRecords(records, file, lines)
+
+    def _documents(
+        self, rows: Iterable[Row | CsvRowError | CheckedBlock], first_line_of: dict[str, int]
+    ) -> Iterator[Row | CsvRowError | _Documents]:
+        """``rows``, where a block of checked payment rows gives the documents wholly inside it
+        (not its first and last, which may go on in the rows before and after it) whose ids
+        are new (not in ``first_line_of``, read as each run is taken, and once each in the
+        run) as :class:`_Documents`, and its other rows one by one."""
+        key_at = self.reader.single[self.group_field]
+        width = self.reader.width
+        for item in rows:
+            if not isinstance(item, CheckedBlock):
+                yield item
+                continue
+            start, size = item.start, len(item.values)
+            keys = [cell.strip() for cell in item.columns[key_at][start:start + size]]
+            if len(item.columns) > width or not all(keys):
+                yield from item.rows()  # (not so from the columnar reader: kept simple)
+                continue
+            # Where each document starts, and the block's end.
+            bounds = [0, *(at for at in range(1, size) if keys[at] != keys[at - 1]), size]
+            offset = bounds[1]  # the first document's rows, then whole documents
+            yield from (item.row(at) for at in range(offset))
+            run: list[int] = [offset]
+            taken: set[str] = set()
+            for lo, hi in itertools.pairwise(bounds[1:-1]):
+                key = keys[lo]
+                if key not in taken and key not in first_line_of:
+                    taken.add(key)
+                    run.append(hi)
+                    continue
+                if len(run) > 1:
+                    yield _Documents(item, run, keys)
+                # A repeated id: the row path's rejections, after the run is taken.
+                yield from (item.row(at) for at in range(lo, hi))
+                run, taken = [hi], set()
+            if len(run) > 1:
+                yield _Documents(item, run, keys)
+            # The last document's rows (none left where the block is one document).
+            yield from (item.row(at) for at in range(bounds[-2] if len(bounds) > 2 else size,
+                                                       size))
+
+    def _payments(self, documents: _Documents, first_line_of: dict[str, int]) -> Iterator[
+            Item | MadeRecords]:
+        """The items of whole payment documents of a block, each of rows next to each other
+        and of an id not seen before: the payments of those whose rows all take the short way
+        (:meth:`_checked_document`) as runs, each other one's items by :meth:`_build`, in
+        order."""
+        block, bounds, keys = documents
+        file, first_line = self.file, block.first_line
+        records: list[AnyRecord] = []
+        lines: list[int] = []
+        for lo, hi in itertools.pairwise(bounds):
+            first_line_of[keys[lo]] = first_line + lo
+            payment = self._checked_document(block, lo, hi)
+            if payment is not None:
+                records.append(payment)
+                lines.append(first_line + lo)
+                self.folded += hi - lo - 1
+                continue
+            if records:
+                self.records += len(records)
+                yield MadeRecords(records, file, lines)
+                records, lines = [], []
+            yield from self._build([block.row(at) for at in range(lo, hi)])
+        if records:
+            self.records += len(records)
+            yield MadeRecords(records, file, lines)
+
+    def _checked_document(self, block: CheckedBlock, lo: int, hi: int) -> Payment | None:
+        """The payment of the checked rows ``lo`` to ``hi`` of ``block`` (one document's,
+        next to each other): what :meth:`_payment` makes of them, where each row takes its
+        short way (its invoice known by id, of the payment's customer; or, with no invoice, the
+        payment's customer named by a known id) and the payment passes
+        :meth:`_checked_payment`; None where one might not (then :meth:`_build` says)."""
+        values: Sequence[CheckedPayment] = block.values
+        document = values[lo].document
+        if document is None:
+            return None
+        known = self.state.invoices_by_id.get
+        known_ids = self.known_ids
+        by_number = self.reader.has("invoice_number")
+        parts: list[tuple[str, Decimal, None]] = []  # the allocations' values
+        amount = Decimal(0)
+        customer: str | None = None
+        first_ref: _InvoiceRef | None = None  # the first row's invoice
+        for part, invoice_id, named, name, cells in values[lo:hi]:
+            if cells != document:
+                return None
+            if invoice_id is None:
+                # Unapplied: the payment's customer, named by a known id (and no number).
+                # (Named alike in every row: the customer's cell is part of the document.)
+                if by_number or named is None or named not in known_ids:
+                    return None
+                customer = named
+                amount += part
+                continue
+            ref = known(invoice_id)
+            if ref is None:
+                return None
+            ref_id, owner, _ = ref
+            if not ref_id or (customer is not None and owner != customer):
+                return None
+            if named != owner and (named is not None or name is not None):
+                return None
+            if customer is None:  # the first row (an unapplied one names the customer)
+                customer, first_ref = owner, ref
+            amount += part
+            parts.append((ref_id, part, None))
+        if customer is None:  # pragma: no cover - a document has a row
+            return None
+        row = block.row(lo)
+        try:
+            currency = self._currency_of(
+                row, "amount", first_ref.currency if first_ref is not None else None)
+            day = self._required_date(row, "date")
+            payment_id = self.reader.text(row, "id")
+            rate = self._rate(row)
+        except _CELL_ERRORS:
+            return None  # the row path rejects it
+        if not payment_id:
+            return None
+        allocations = tuple(checked_records_in_order(ModelAllocation, parts,
+                                                     self.allocation_fields))
+        return self._checked_payment(payment_id, customer, day, amount, currency, allocations,
+                                     rate)
 
     def _build(self, rows: list[Row]) -> list[Item]:
         """The items of one document's rows: customers made from them, then the record or
@@ -1390,6 +1545,10 @@ def _same_documents(rows: list[Row]) -> bool:
     document = first.document
     return all(row.checked is not None and row.checked.document == document
                for row in rows[1:])
+
+
+_CELL_ERRORS: tuple[type[BaseException], ...] = (RowError, *MAPPING_ERRORS)
+"""What reading a payment's cells may raise (the row path rejects its document for it)."""
 
 
 #: The longest reason a rejection keeps: a 100,000-character cell quoted in it is cut.
