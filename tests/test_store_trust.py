@@ -293,7 +293,7 @@ def test_a_trusted_load_reads_every_location_as_the_validated_one(
         # Every other row a line of one file, as a CSV sync writes them: the row under test
         # comes after rows of the same form (I1 before I2, the invoices before the rest).
         db.execute("""UPDATE records SET location = '{"file": "invoices.csv", "line": 2}'""")
-        db.execute(f"UPDATE records SET location = ? WHERE {where}", (text,))  # noqa: S608
+        db.execute(f"UPDATE records SET location = ? WHERE {where}", (text,))
         db.commit()
     finally:
         db.close()
