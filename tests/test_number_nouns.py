@@ -190,31 +190,28 @@ def test_the_chronic_lateness_sentence_agrees_with_its_days(
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "src" / "clientguard", *sorted((ROOT / "connectors").glob("*/src"))]
-ENGLISH_NOUN = re.compile(r"\{(\w+)\}\s+(days?|hours?|points?)\b")
+ENGLISH_NOUN = re.compile(
+    r"\{(\w+)\}\s+(?:(?:late|disputed|open|paid|monthly|effective|equal-sized)\s+)*"
+    r"(days?|hours?|points?|invoices|requests|origins|clients|months|ones|records|findings|"
+    r"payments|pages|cases|rates|currencies|links|weeks|years)\b"
+)
+"""A placeholder before a day, hour or point noun, or before a fixed plural noun ("{n}
+invoices", "{open} open invoices", "{paid} paid ones"), a few adjectives between them. (A
+sync's "{n} invoice" names the kind of record as the data does, in the singular on purpose.)"""
 POLISH_NOUN = re.compile(r"\{(\w+)\}\s+(dzień|dnia|dni|dniach|dniu|godzin\w*|godz\.|pkt)")
 
 WINDOWS: dict[str, frozenset[str]] = {
-    # Look-back windows, whole days: the window of a finding about lateness is 2 days or more
-    # (an invoice due on the review date cannot be late yet), the Polish a locative plural.
-    "{who} has {late} of the {due} invoices due in the last {days} days past due and still "
-    "unpaid": frozenset({"days"}),
-    "{who} paid {paid_late} of the {due} invoices due in the last {days} days late and "
-    "{still_open} more is past due and unpaid": frozenset({"days"}),
-    "{who} paid {late} of the {due} invoices due in the last {days} days late":
-        frozenset({"days"}),
-    "{who} disputes {disputed} of its {late} late invoices due in the last {days} days "
-    "({share}, a dispute from {limit})": frozenset({"days"}),
-    "{who} was late on {recent_late} of its {recent} invoices due in the last {recent_days} "
-    "days ({recent_share}), against {before_late} of {before} in the {before_days} days before "
-    "({before_share}): up {points}, on average {days} late weighted by amount lately.":
-        frozenset({"recent_days", "before_days"}),
-    "; {recent} in the last {days} days against {before} in the {days} days before":
-        frozenset({"days"}),
-    "No data in the window: no invoice falls due in the {days} days to {as_of}, so this review "
-    "cannot judge any client; {since}. Sync the sources again, or review as of a date the data "
-    "covers (--as-of).": frozenset({"days"}),
     # An aging bucket's range ("31-60 days"), not a number.
     "{label} days": frozenset({"label"}),
+    # A number always written with one decimal ("3.2 effective clients"): the plural is right.
+    " Revenue hangs on {effective} effective clients (HHI {hhi}; the largest brings {top}).":
+        frozenset({"effective"}),
+    ", above the {line} line of a highly concentrated market (an analogy): it counts as "
+    "{effective} equal-sized clients among {clients}, and the largest, {top_name}, has "
+    "{top_share}.": frozenset({"effective"}),
+    # A trend is judged over 3 months or more (Policy.trend_min_months >= 3); Polish "mies.".
+    "{who}'s days late rose from {start} to {now} over {months} months with invoices due, "
+    "{first} to {last} (+{slope} a month, Mann-Kendall {p_value}).": frozenset({"months"}),
 }
 """Messages where a placeholder stands before a fixed day noun on purpose, and which."""
 
@@ -238,9 +235,10 @@ def _source_messages() -> list[tuple[str, tuple[str, ...]]]:
     return found
 
 
-def test_no_english_message_puts_a_fixed_day_or_hour_noun_after_a_number() -> None:
-    # A number goes in with its noun (wording.count, wording.quantity), or the message is an
-    # ngettext whose singular and plural say day and days.
+def test_no_english_message_puts_a_fixed_noun_after_a_number() -> None:
+    # A number goes in with its noun (wording.count, wording.count_of, wording.quantity,
+    # wording.in_last_days), or the message is an ngettext whose singular and plural say day
+    # and days, invoice and invoices.
     problems = []
     for where, ids in _source_messages():
         for placeholder, noun in ENGLISH_NOUN.findall(ids[0]):
@@ -277,5 +275,130 @@ def test_no_polish_message_puts_a_fixed_day_or_hour_noun_after_a_number() -> Non
 def test_the_rule_finds_what_it_looks_for() -> None:
     # A guard for the two tests above: their patterns match the sentences they are meant to.
     assert ENGLISH_NOUN.findall("on average {days} days late") == [("days", "days")]
+    assert ENGLISH_NOUN.findall("the {count} late disputed invoices") == [("count", "invoices")]
+    assert ENGLISH_NOUN.findall("from {open} open invoices; {paid} paid ones") == [
+        ("open", "invoices"), ("paid", "ones")]
+    assert ENGLISH_NOUN.findall("Backtest: {n} monthly origins") == [("n", "origins")]
+    assert ENGLISH_NOUN.findall("{rush} of its {requests} requests") == [("requests", "requests")]
+    assert ENGLISH_NOUN.findall("{who} has {late} of the {due}") == []
     assert POLISH_NOUN.findall("to {days} dni (") == [("days", "dni")]
     assert POLISH_NOUN.findall("zwolni {hours} godz. pracy") == [("hours", "godz.")]
+
+
+# --------------------------------------------- windows of days and counted nouns, 1 to 22
+# English: 1 takes the singular, every other count the plural. Polish: the locative after "w"
+# ("w ostatnim 1 dniu", "w ostatnich 2/5/22 dniach"); the genitive after "z" ("z 1 faktury",
+# "z 2/5/22 faktur"); a nominative count 1 / 2-4 and 22 / 5-21 ("1 zapłacona faktura",
+# "2 zapłacone faktury", "5 zapłaconych faktur", "22 zapłacone faktury").
+
+
+@pytest.mark.parametrize(
+    ("n", "english", "polish"),
+    [
+        (1, "in the last 1 day", "w ostatnim 1 dniu"),
+        (2, "in the last 2 days", "w ostatnich 2 dniach"),
+        (5, "in the last 5 days", "w ostatnich 5 dniach"),
+        (22, "in the last 22 days", "w ostatnich 22 dniach"),
+    ],
+)
+def test_a_window_of_days_agrees_with_its_length(n: int, english: str, polish: str) -> None:
+    assert wording.in_last_days(n) == english
+    with i18n.using("pl"):
+        assert wording.in_last_days(n) == polish
+
+
+@pytest.mark.parametrize(
+    ("n", "english", "polish"),
+    [
+        (1, "in the 1 day", "w 1 dniu"),
+        (2, "in the 2 days", "w 2 dniach"),
+        (5, "in the 5 days", "w 5 dniach"),
+        (22, "in the 22 days", "w 22 dniach"),
+    ],
+)
+def test_a_window_named_by_its_length_agrees(n: int, english: str, polish: str) -> None:
+    assert wording.in_days(n) == english
+    with i18n.using("pl"):
+        assert wording.in_days(n) == polish
+
+
+@pytest.mark.parametrize(
+    ("noun", "n", "english", "polish"),
+    [
+        ("invoice", 1, "1 invoice", "1 faktury"),
+        ("invoice", 2, "2 invoices", "2 faktur"),
+        ("invoice", 5, "5 invoices", "5 faktur"),
+        ("invoice", 22, "22 invoices", "22 faktur"),
+        ("late invoice", 1, "1 late invoice", "1 spóźnionej faktury"),
+        ("late invoice", 2, "2 late invoices", "2 spóźnionych faktur"),
+        ("late invoice", 22, "22 late invoices", "22 spóźnionych faktur"),
+        ("request", 1, "1 request", "1 zlecenia"),
+        ("request", 5, "5 requests", "5 zleceń"),
+        ("request", 22, "22 requests", "22 zleceń"),
+    ],
+)
+def test_a_count_after_of_agrees(noun: str, n: int, english: str, polish: str) -> None:
+    assert wording.count_of(n, noun) == english
+    with i18n.using("pl"):
+        assert wording.count_of(n, noun) == polish
+
+
+@pytest.mark.parametrize(
+    ("noun", "n", "english", "polish"),
+    [
+        ("paid invoice", 1, "1 paid invoice", "1 zapłacona faktura"),
+        ("paid invoice", 2, "2 paid invoices", "2 zapłacone faktury"),
+        ("paid invoice", 5, "5 paid invoices", "5 zapłaconych faktur"),
+        ("paid invoice", 22, "22 paid invoices", "22 zapłacone faktury"),
+        ("monthly origin", 1, "1 monthly origin", "1 miesięczny punkt startowy"),
+        ("monthly origin", 2, "2 monthly origins", "2 miesięczne punkty startowe"),
+        ("monthly origin", 5, "5 monthly origins", "5 miesięcznych punktów startowych"),
+        ("monthly origin", 22, "22 monthly origins", "22 miesięczne punkty startowe"),
+    ],
+)
+def test_a_counted_noun_agrees(noun: str, n: int, english: str, polish: str) -> None:
+    assert wording.count(n, noun) == english
+    with i18n.using("pl"):
+        assert wording.count(n, noun) == polish
+
+
+def _freshness(policy: dict[str, int], lang: str) -> str:
+    from clientguard.policy import Policy
+    from clientguard.signals.freshness import stale_data
+
+    books = ledger(customer("acme", "Acme"), invoice(
+        "acme", issued=date(2025, 6, 1), total="100.00", terms=30, id="A-1"))
+    with i18n.using(lang):
+        (finding,) = stale_data(books, date(2025, 12, 31), Policy(**policy))
+    return finding.message
+
+
+@pytest.mark.parametrize(
+    ("n", "english", "polish"),
+    [
+        (1, "(stale after 1 day)", "(próg nieaktualności: 1 dzień)"),
+        (2, "(stale after 2 days)", "(próg nieaktualności: 2 dni)"),
+        (5, "(stale after 5 days)", "(próg nieaktualności: 5 dni)"),
+        (22, "(stale after 22 days)", "(próg nieaktualności: 22 dni)"),
+    ],
+)
+def test_the_stale_data_note_names_its_days(n: int, english: str, polish: str) -> None:
+    policy = {"stale_days": n, "lookback_days": 365}
+    assert english in _freshness(policy, "en")
+    assert polish in _freshness(policy, "pl")
+
+
+@pytest.mark.parametrize(
+    ("n", "english", "polish"),
+    [
+        (1, "no invoice falls due in the 1 day to 2025-12-31,", "w 1 dniu do 31 grudnia 2025"),
+        (2, "no invoice falls due in the 2 days to 2025-12-31,", "w 2 dniach do 31 grudnia 2025"),
+        (5, "no invoice falls due in the 5 days to 2025-12-31,", "w 5 dniach do 31 grudnia 2025"),
+        (22, "no invoice falls due in the 22 days to 2025-12-31,",
+         "w 22 dniach do 31 grudnia 2025"),
+    ],
+)
+def test_the_no_data_note_agrees_with_its_window(n: int, english: str, polish: str) -> None:
+    policy = {"lookback_days": n}
+    assert english in _freshness(policy, "en")
+    assert polish in _freshness(policy, "pl")

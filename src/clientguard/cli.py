@@ -946,13 +946,14 @@ def _forecast_command(args: argparse.Namespace) -> int:
                 "{days} days after the first origin", args.horizon_days,
             ).format(days=args.horizon_days))
         lines.append(ngettext(
-            "Backtest: {n} monthly origins {first} to {last},\ninvoices due in the next "
+            "Backtest: {origins} {first} to {last},\ninvoices due in the next "
             "{days} day, outcomes as of {end} ({censored} still open and late).",
-            "Backtest: {n} monthly origins {first} to {last},\ninvoices due in the next "
+            "Backtest: {origins} {first} to {last},\ninvoices due in the next "
             "{days} days, outcomes as of {end} ({censored} still open and late).",
             result.horizon_days,
-        ).format(n=len(result.origins), first=result.origins[0], last=result.origins[-1],
-                 days=result.horizon_days, end=result.end, censored=result.censored))
+        ).format(origins=wording.count(len(result.origins), "monthly origin"),
+                 first=result.origins[0], last=result.origins[-1], days=result.horizon_days,
+                 end=result.end, censored=result.censored))
         method, accuracy, mae, coverage = (
             _("METHOD"), _("ACCURACY"), _("MAE DAYS"), _("COVERAGE 80%"))
         lines.append(f"{method:<14}{'N':>7}{accuracy:>10}{'F1':>7}{mae:>10}{'BRIER':>8}"
@@ -970,11 +971,14 @@ def _forecast_command(args: argparse.Namespace) -> int:
         _write_stdout("\n".join(lines) + "\n")
         return EXIT_OK
     result_ = forecast(ledger, as_of=args.as_of, policy=policy)
-    lines.append(_("Cash-in forecast as of {date} ({currency}), from {open} open invoices; "
-                   "learned from {paid} paid ones.").format(
-                       date=result_.as_of, currency=currency,
-                       open=wording.number(len(result_.invoices)),
-                       paid=wording.number(result_.history)))
+    lines.append(ngettext(
+        "Cash-in forecast as of {date} ({currency}), from {open} open invoice; learned from "
+        "{paid}.",
+        "Cash-in forecast as of {date} ({currency}), from {open} open invoices; learned from "
+        "{paid}.",
+        len(result_.invoices),
+    ).format(date=result_.as_of, currency=currency, open=wording.number(len(result_.invoices)),
+             paid=wording.count(result_.history, "paid invoice")))
     week_, start, end, expected, low, high = (
         _("WEEK"), _("FROM"), _("TO"), _("EXPECTED"), _("80% LOW"), _("80% HIGH"))
     lines.append(f"{week_:<5}{start:<12}{end:<12}{expected:>14}{low:>14}{high:>14}")

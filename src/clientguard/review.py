@@ -974,15 +974,19 @@ def _revisions(
     )
     dispute = next((f for f in findings if f.signal is Signal.DISPUTE), None)
     if dispute is not None:
-        count = dispute.evidence.numbers.get("disputed_late")
+        count = int(dispute.evidence.numbers.get("disputed_late") or 0)
         revisions.insert(
             0,
             Revision(
                 kind="resolve_disputes",
-                message=_(
+                message=ngettext(
+                    "Resolve the dispute over the {count} late disputed invoice with the "
+                    "client: agree a clearer scope for each order and a written acceptance of "
+                    "the work before invoicing it; shorter terms would not settle a dispute.",
                     "Resolve the disputes over the {count} late disputed invoices with the "
                     "client: agree a clearer scope for each order and a written acceptance of "
-                    "the work before invoicing it; shorter terms would not settle a dispute."
+                    "the work before invoicing it; shorter terms would not settle a dispute.",
+                    count,
                 ).format(count=count),
                 because=Signal.DISPUTE,
             ),

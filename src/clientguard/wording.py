@@ -53,7 +53,7 @@ from babel.numbers import NumberPattern, parse_pattern
 
 from clientguard import i18n
 from clientguard.i18n import gettext as _
-from clientguard.i18n import ngettext, pgettext
+from clientguard.i18n import ngettext, npgettext, pgettext
 from clientguard.money import round_money
 
 __all__ = [
@@ -62,9 +62,12 @@ __all__ = [
     "and_list",
     "as_given",
     "count",
+    "count_of",
     "day",
     "days",
     "hours",
+    "in_days",
+    "in_last_days",
     "money",
     "month",
     "not_available",
@@ -306,9 +309,11 @@ _NOUNS: dict[str, Callable[[int], str]] = {
     "hour": lambda n: ngettext("{n} hour", "{n} hours", n),
     "invoice": lambda n: ngettext("{n} invoice", "{n} invoices", n),
     "month": lambda n: ngettext("{n} month", "{n} months", n),
+    "monthly origin": lambda n: ngettext("{n} monthly origin", "{n} monthly origins", n),
     "more finding": lambda n: ngettext("{n} more finding", "{n} more findings", n),
     "open invoice": lambda n: ngettext("{n} open invoice", "{n} open invoices", n),
     "page": lambda n: ngettext("{n} page", "{n} pages", n),
+    "paid invoice": lambda n: ngettext("{n} paid invoice", "{n} paid invoices", n),
     "point": lambda n: ngettext("{n} point", "{n} points", n),
     "rate": lambda n: ngettext("{n} rate", "{n} rates", n),
     "record": lambda n: ngettext("{n} record", "{n} records", n),
@@ -330,6 +335,43 @@ def count(value: int, noun: str, plural: str | None = None) -> str:
         return forms(value).format(n=number(value))
     word = noun if value == 1 else (plural or noun + "s")
     return f"{number(value)} {word}"
+
+
+_NOUNS_OF: dict[str, Callable[[int], str]] = {
+    "invoice": lambda n: npgettext("a count after of", "{n} invoice", "{n} invoices", n),
+    "late invoice": lambda n: npgettext(
+        "a count after of", "{n} late invoice", "{n} late invoices", n
+    ),
+    "request": lambda n: npgettext("a count after of", "{n} request", "{n} requests", n),
+}
+"""The counted nouns that follow ``of`` (Polish ``z``, which takes the genitive: ``z 1
+faktury``, ``z 5 faktur``), told apart from the same English as a subject by their context."""
+
+
+def count_of(value: int, noun: str) -> str:
+    """A count with its noun after ``of``: ``of the 1 invoice``, ``of the 5 invoices``; in
+    Polish the genitive ``z 1 faktury``, ``z 2 faktur``, ``z 5 faktur`` (the sentence writes
+    the ``of``/``z``). ``noun`` is one of :data:`_NOUNS_OF`."""
+    return _NOUNS_OF[noun](value).format(n=number(value))
+
+
+def in_last_days(days: int) -> str:
+    """A window of whole days that ends on the review date, as a sentence says where
+    something falls in it: ``in the last 1 day``, ``in the last 90 days``; in Polish
+    ``w ostatnim 1 dniu``, ``w ostatnich 2 dniach``, ``w ostatnich 90 dniach``."""
+    # The context: Polish writes this window in the locative, not the genitive of window().
+    return npgettext(
+        "a window of days, where", "in the last {n} day", "in the last {n} days", days
+    ).format(n=number(days))
+
+
+def in_days(days: int) -> str:
+    """A window of whole days named by its length, as a sentence says where something falls
+    in it (the sentence says which days: ``before``, ``to 2026-12-31``): ``in the 1 day``,
+    ``in the 90 days``; in Polish ``w 1 dniu``, ``w 90 dniach``."""
+    return npgettext("a window of days, where", "in the {n} day", "in the {n} days", days).format(
+        n=number(days)
+    )
 
 
 def window(period: tuple[date, date] | None) -> str:

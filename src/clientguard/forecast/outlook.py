@@ -11,7 +11,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from clientguard import wording
-from clientguard.i18n import gettext, noop
+from clientguard.i18n import gettext, ngettext, noop
 
 __all__ = ["CashWeek", "ClientOutlook", "Forecast", "InvoiceForecast"]
 
@@ -70,8 +70,10 @@ class InvoiceForecast(BaseModel):
                     trend=_signed_days(self.client_trend)
                 )
             parts.append(
-                gettext(
-                    "{n} paid invoices of the client (mean {mean}{trend}; weight {weight})"
+                ngettext(
+                    "{n} paid invoice of the client (mean {mean}{trend}; weight {weight})",
+                    "{n} paid invoices of the client (mean {mean}{trend}; weight {weight})",
+                    self.client_invoices,
                 ).format(
                     n=self.client_invoices,
                     mean=_signed_days(self.client_mean_delay),
@@ -83,9 +85,10 @@ class InvoiceForecast(BaseModel):
             parts.append(gettext("no paid invoice of the client"))
         pool = ", ".join(gettext(part) for part in self.pool.split(", "))
         parts.append(
-            gettext("{n} invoices of the book ({pool})").format(
-                n=self.pool_invoices, pool=pool
-            )
+            ngettext(
+                "{n} invoice of the book ({pool})", "{n} invoices of the book ({pool})",
+                self.pool_invoices,
+            ).format(n=self.pool_invoices, pool=pool)
         )
         if self.days_past_due > 0:
             parts.append(

@@ -95,10 +95,12 @@ def stale_data(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     }
     if not due:
         message = _(
-            "No data in the window: no invoice falls due in the {days} days to {as_of}, so "
+            "No data in the window: no invoice falls due {window} to {as_of}, so "
             "this review cannot judge any client; {since}. Sync the sources again, or review "
             "as of a date the data covers (--as-of)."
-        ).format(days=policy.lookback_days, as_of=wording.day(as_of), since=since)
+        ).format(
+            window=wording.in_days(policy.lookback_days), as_of=wording.day(as_of), since=since
+        )
         return [
             Finding(
                 customer_id=None, signal=Signal.STALE_DATA, severity=Severity.CRITICAL,
@@ -112,7 +114,11 @@ def stale_data(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
             "Stale data: {since} {as_of} (stale after {stale_days}); recent invoices and "
             "payments may be missing, so the verdicts may be out of date. Sync the sources "
             "again."
-        ).format(since=since, as_of=wording.day(as_of), stale_days=policy.stale_days)
+        ).format(
+            since=since,
+            as_of=wording.day(as_of),
+            stale_days=wording.count(policy.stale_days, "day"),
+        )
         return [
             Finding(
                 customer_id=None, signal=Signal.STALE_DATA, severity=Severity.WARNING,

@@ -418,29 +418,30 @@ def flag_chronic_late(
     if capped:
         severity, severity_metric, severity_threshold = Severity.WATCH, "materiality", None
     who = name or profile.customer_id
-    days = (profile.period[1] - profile.period[0]).days + 1
+    window = wording.in_last_days((profile.period[1] - profile.period[0]).days + 1)
     late, due, still_open = profile.invoices_late, profile.invoices_due, profile.invoices_open_late
+    of_due = wording.count_of(due, "invoice")
     if still_open == late:
         # The same English for every count; Polish agrees the verb with the late invoices.
         counted = ngettext(
-            "{who} has {late} of the {due} invoices due in the last {days} days past due and "
-            "still unpaid",
-            "{who} has {late} of the {due} invoices due in the last {days} days past due and "
-            "still unpaid",
+            "{who} has {late} of the {due} due {window} past due and still unpaid",
+            "{who} has {late} of the {due} due {window} past due and still unpaid",
             late,
-        ).format(who=who, late=late, due=due, days=days)
+        ).format(who=who, late=late, due=of_due, window=window)
     elif still_open:
         counted = ngettext(
-            "{who} paid {paid_late} of the {due} invoices due in the last {days} days late "
-            "and {still_open} more is past due and unpaid",
-            "{who} paid {paid_late} of the {due} invoices due in the last {days} days late "
-            "and {still_open} more are past due and unpaid",
+            "{who} paid {paid_late} of the {due} due {window} late and {still_open} more is "
+            "past due and unpaid",
+            "{who} paid {paid_late} of the {due} due {window} late and {still_open} more are "
+            "past due and unpaid",
             still_open,
-        ).format(who=who, paid_late=late - still_open, due=due, days=days, still_open=still_open)
+        ).format(
+            who=who, paid_late=late - still_open, due=of_due, window=window, still_open=still_open
+        )
     else:
-        counted = _(
-            "{who} paid {late} of the {due} invoices due in the last {days} days late"
-        ).format(who=who, late=late, due=due, days=days)
+        counted = _("{who} paid {late} of the {due} due {window} late").format(
+            who=who, late=late, due=of_due, window=window
+        )
     sentence = _(
         "{counted}, on average {days} late weighted by amount "
         "(late share {share}, chronic from {limit})"
@@ -539,13 +540,12 @@ def flag_dispute(
     who = name or profile.customer_id
     days = (profile.period[1] - profile.period[0]).days + 1
     sentence = _(
-        "{who} disputes {disputed} of its {late} late invoices due in the last {days} days "
-        "({share}, a dispute from {limit})"
+        "{who} disputes {disputed} of its {late} due {window} ({share}, a dispute from {limit})"
     ).format(
         who=who,
         disputed=split.disputed_late,
-        late=split.invoices_late,
-        days=days,
+        late=wording.count_of(split.invoices_late, "late invoice"),
+        window=wording.in_last_days(days),
         share=_percent(share),
         limit=_percent(policy.dispute_share),
     )
@@ -707,19 +707,18 @@ def _flag_recent_rise(profile: PaymentProfile, policy: Policy, who: str) -> Find
     severity, band = lateness_severity(recent.weighted_days_late or _ZERO, policy)
     before_days = (before.end - before.start).days + 1
     sentence = _(
-        "{who} was late on {recent_late} of its {recent} invoices due in the last "
-        "{recent_days} days ({recent_share}), against {before_late} of {before} in the "
-        "{before_days} days before ({before_share}): up {points}, on average {days} late "
-        "weighted by amount lately."
+        "{who} was late on {recent_late} of its {recent} due {recent_window} "
+        "({recent_share}), against {before_late} of {before} {before_window} before "
+        "({before_share}): up {points}, on average {days} late weighted by amount lately."
     ).format(
         who=who,
         recent_late=recent.invoices_late,
-        recent=recent.invoices,
-        recent_days=policy.recent_days,
+        recent=wording.count_of(recent.invoices, "invoice"),
+        recent_window=wording.in_last_days(policy.recent_days),
         recent_share=_percent(recent.late_share),
         before_late=before.invoices_late,
         before=before.invoices,
-        before_days=before_days,
+        before_window=wording.in_days(before_days),
         before_share=_percent(before.late_share),
         points=wording.points(rise),
         days=_days_late(recent.weighted_days_late or _ZERO),

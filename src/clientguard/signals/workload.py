@@ -249,12 +249,12 @@ def flag_rush(
         improving = profile.change is not None and profile.change < 0
         name = (names or {}).get(client, client)
         sentence = _(
-            "{name} wanted {rush} of its {requests} requests ({share}) within {lead_days} of "
-            "asking, over {window}"
+            "{name} wanted {rush} of its {requests} ({share}) within {lead_days} of asking, "
+            "over {window}"
         ).format(
             name=name,
             rush=profile.rush_requests,
-            requests=profile.requests,
+            requests=wording.count_of(profile.requests, "request"),
             share=wording.share(share),
             lead_days=wording.count(policy.rush_lead_days, "day"),
             window=wording.window(profile.period),
@@ -262,11 +262,12 @@ def flag_rush(
         if profile.recent_rush_share is not None and profile.before_rush_share is not None:
             recent_days = (profile.recent_period[1] - profile.recent_period[0]).days + 1
             sentence += _(
-                "; {recent} in the last {days} days against {before} in the {days} days before"
+                "; {recent} {recent_window} against {before} {before_window} before"
             ).format(
                 recent=wording.share(profile.recent_rush_share),
                 before=wording.share(profile.before_rush_share),
-                days=recent_days,
+                recent_window=wording.in_last_days(recent_days),
+                before_window=wording.in_days(recent_days),
             )
         findings.append(
             Finding(
