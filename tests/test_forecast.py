@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clientguard import i18n
 from clientguard.findings import Severity, Signal
-from clientguard.forecast import backtest, forecast
+from clientguard.forecast import InvoiceForecast, backtest, forecast
 from clientguard.forecast.evaluation import Outcome, score
 from clientguard.model import Invoice
 from clientguard.policy import Policy
@@ -387,3 +388,26 @@ def test_the_html_report_has_the_cash_in_chart_and_predicted_dates(sample_review
             if one.customer_id in client.members:
                 assert f"<td>{one.invoice_id}</td><td>{one.due_date}</td>" in card
                 assert f"<td>{one.predicted_on}</td><td>{one.low} to {one.high}</td>" in card
+
+
+@pytest.mark.parametrize(("lang", "client", "book", "expected"), [
+    ("en", 1, 1, ["1 paid invoice of the client", "1 invoice of the book (not disputed)"]),
+    ("en", 2515, 48609,
+     ["2,515 paid invoices of the client", "48,609 invoices of the book (not disputed)"]),
+    ("pl", 2515, 48609,
+     ["zapłacone faktury klienta: 2\xa0515 (", "faktury całej firmy: 48\xa0609 ("]),
+])
+def test_what_a_prediction_rests_on_writes_its_counts_as_numbers_are_written(
+    lang: str, client: int, book: int, expected: list[str]
+) -> None:
+    prediction = InvoiceForecast(
+        invoice_id="i", customer_id="c", due_date=date(2024, 7, 1),
+        open_balance_base=Decimal("100.00"), days_past_due=0, predicted_on=date(2024, 7, 5),
+        low=date(2024, 7, 1), high=date(2024, 7, 20), p_late=0.5, p_late_30=0.1,
+        client_weight=0.5, client_invoices=client, client_mean_delay=3.0, client_trend=None,
+        pool="not disputed", pool_invoices=book, disputed=False, beyond_history=False,
+    )
+    with i18n.using(lang):
+        sentence = prediction.rests_on
+    for part in expected:
+        assert part in sentence

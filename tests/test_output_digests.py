@@ -10,7 +10,10 @@ Deliberate changes since: the JSON gained ``"lang": "en"`` and schema version 1.
 with those two lines put back, the sample firm's JSON has the old digest again), and the HTML
 was laid out for phones (issue 18, item 4; docs/html-report.md). A number and its noun agree
 ("1 day", not "1 days": the forecast's explanation and the HTML trend chart's label; with
-"1 day" written "1 days" again, every report has the digest it had before). The sample firm's
+"1 day" written "1 days" again, every report has the digest it had before). The forecast's
+reasons write their counts as every number is written ("2,515 paid invoices of the client",
+"48,609 invoices of the book": the 100,000-invoice digests; with the thousands separators taken
+out, each report is the same text as before, compared on 2026-12-06). The sample firm's
 table and CSV digests are unchanged since 0753f2f.
 """
 
@@ -33,10 +36,10 @@ DIGESTS = {
         "html": "8dac54af5bf8c5ac9d3b519377fa7b36016ca7366038c4e66227aad0a54c517e",
     },
     100_000: {
-        "table": "303a792bd76825a23b31f03d3b81f4c613954eb078bdf5e88f7a0a12555129e4",
-        "json": "e430c55ebc42d89b99570ba44e1d93cc7320792a73eb315338e71a649d238104",
-        "csv": "af0adfb7f2b861d45d2a46b2fc3a7debf396fe85761a7aa63af4c5d4ad6819df",
-        "html": "331399660119b38a12d0097f3c3ca371b4245f9de8825066c0d4704f66558a15",
+        "table": "81d68cb24a8ab3fa8438acfd692ed470663f38177ce515289361408c2e68d160",
+        "json": "a9f2d7668efd023fa31826eced1f7d462079e3dcbd5ac9866a9785360cd33421",
+        "csv": "b123125c3b7b23d722dde1dfdee5ce5af332e02ab52690425272469a13cf8f43",
+        "html": "80dd1474b82e41721d48c7e258af23134698871ac5315eadd7978186f496bdce",
     },
 }
 

@@ -75,7 +75,7 @@ class InvoiceForecast(BaseModel):
                     "{n} paid invoices of the client (mean {mean}{trend}; weight {weight})",
                     self.client_invoices,
                 ).format(
-                    n=self.client_invoices,
+                    n=wording.number(self.client_invoices),
                     mean=_signed_days(self.client_mean_delay),
                     trend=trend,
                     weight=f"{self.client_weight:.0%}",
@@ -88,7 +88,7 @@ class InvoiceForecast(BaseModel):
             ngettext(
                 "{n} invoice of the book ({pool})", "{n} invoices of the book ({pool})",
                 self.pool_invoices,
-            ).format(n=self.pool_invoices, pool=pool)
+            ).format(n=wording.number(self.pool_invoices), pool=pool)
         )
         if self.days_past_due > 0:
             parts.append(
