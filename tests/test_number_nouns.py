@@ -203,7 +203,8 @@ POLISH_NOUN = re.compile(r"\{(\w+)\}\s+(dzień|dnia|dni|dniach|dniu|godzin\w*|go
 WINDOWS: dict[str, frozenset[str]] = {
     # An aging bucket's range ("31-60 days"), not a number.
     "{label} days": frozenset({"label"}),
-    # A number always written with one decimal ("3.2 effective clients"): the plural is right.
+    # A number always written with one decimal ("3.2 effective clients"): the plural is right
+    # in English; the Polish takes the decimal form (tested below).
     " Revenue hangs on {effective} effective clients (HHI {hhi}; the largest brings {top}).":
         frozenset({"effective"}),
     ", above the {line} line of a highly concentrated market (an analogy): it counts as "
@@ -402,3 +403,21 @@ def test_the_no_data_note_agrees_with_its_window(n: int, english: str, polish: s
     policy = {"lookback_days": n}
     assert english in _freshness(policy, "en")
     assert polish in _freshness(policy, "pl")
+
+
+def test_the_effective_number_of_clients_takes_the_fraction_form_in_polish() -> None:
+    # The effective number of clients is always written with one decimal ("6,3"): Polish
+    # puts a noun after a fraction in the genitive singular ("6,3 efektywnego klienta",
+    # "od 6,3 równego"), never the plural of a count ("6,3 efektywnych klientów").
+    from clientguard.report import render
+    from clientguard.sample import sample_ledger
+
+    as_of = date(2026, 6, 30)
+    with i18n.using("pl"):
+        text = render(review(sample_ledger(as_of=as_of), as_of=as_of), "table",
+                      title="Firma")
+    flat = " ".join(text.split())
+    assert re.search(r"Przychód zależy od \d+,\d efektywnego klienta \(HHI", flat)
+    assert re.search(r"tyle co od \d+,\d równego \(HHI", flat)
+    assert re.search(r"jakby firma miała \d+,\d równego klienta spośród \d+", flat)
+    assert not re.search(r"\d,\d (?:efektywnych|równych)", flat)
