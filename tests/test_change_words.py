@@ -133,3 +133,35 @@ def test_a_change_keeps_its_codes_as_data() -> None:
 def test_every_key_number_and_threshold_has_its_words() -> None:
     assert set(NUMBER_WORDS) == set(THRESHOLDS)
     assert set(THRESHOLD_WORDS) == {field for fields in THRESHOLDS.values() for field in fields}
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", ["team capacity: hours share over revenue share", "rush work: share of rush requests"]),
+    ("pl", ["obciążenie zespołu: udział w godzinach do udziału w przychodach",
+            "zlecenia na już: udział zleceń na już"]),
+])
+def test_the_evidence_line_names_signals_and_metrics_in_words(
+    lang: str, expected: list[str]
+) -> None:
+    from datetime import date
+
+    import clientguard as cg
+    from clientguard.review import _METRIC_WORDS
+    from clientguard.sample import sample_ledger
+
+    as_of = date(2026, 6, 30)
+    with i18n.using(lang):
+        done = cg.review(sample_ledger(as_of=as_of), as_of=as_of)
+    evidence = " | ".join(c.evidence for c in done.clients.values())
+    for words in expected:
+        assert words in evidence
+    for code in [*_METRIC_WORDS, "cross_aging", "revenue_concentration", "hours_to_revenue"]:
+        assert code not in evidence
+
+
+def test_a_metric_no_catalog_knows_is_shown_as_its_code() -> None:
+    from clientguard.review import metric_words
+
+    with i18n.using("pl"):
+        assert metric_words("my_own_ratio") == "my_own_ratio"
+        assert metric_words("revenue_share") == "udział w przychodach"

@@ -13,8 +13,11 @@ was laid out for phones (issue 18, item 4; docs/html-report.md). A number and it
 "1 day" written "1 days" again, every report has the digest it had before). The forecast's
 reasons write their counts as every number is written ("2,515 paid invoices of the client",
 "48,609 invoices of the book": the 100,000-invoice digests; with the thousands separators taken
-out, each report is the same text as before, compared on 2026-12-06). The sample firm's
-table and CSV digests are unchanged since 0753f2f.
+out, each report is the same text as before, compared on 2026-12-06). The evidence line names a
+deciding finding's signal and metric in words ("team capacity: hours share over revenue share",
+was "capacity: hours_to_revenue": the table, JSON and HTML digests of both; with those words
+put back, every report is the same text as before, compared on 2026-12-06). The CSV digests
+are unchanged since 0753f2f (the sample firm's) and since the forecast's counts (100,000).
 """
 
 from __future__ import annotations
@@ -30,16 +33,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "b9deb80cf633c629388a140b52a749e8403a31077fb78ad0c06e5fad0d7b5fc0",
-        "json": "bb98bf7d7d93cd77d9b1605c73adadc4349aa6d6098efc8b72b85ec21fa0ff12",
+        "table": "2e28f1802b37072baa5c751f5f1342d5a8d235e64eeb18eac02abc725d60aaa3",
+        "json": "4d3a5d4381a837e0ee98f0fe565fb2d4bdd26ba854d0e3a1f779e01391c5f203",
         "csv": "86ede749a79f8c316821a8822a393009cd284d5fa16e64476e4c5b957e381902",
-        "html": "8dac54af5bf8c5ac9d3b519377fa7b36016ca7366038c4e66227aad0a54c517e",
+        "html": "4805b92b2575d021d2e7df727734324e0043dbb30b6b3c791f6c8c0255e0986f",
     },
     100_000: {
-        "table": "81d68cb24a8ab3fa8438acfd692ed470663f38177ce515289361408c2e68d160",
-        "json": "a9f2d7668efd023fa31826eced1f7d462079e3dcbd5ac9866a9785360cd33421",
+        "table": "4e210bf1a0e743a5c5c1934be18084285b794feb53112e7dd6d43409f2ee4fff",
+        "json": "ea1c20206b4380028ae5cf39e8540e6e06c3a5855c8e7f50417c4c339c0a0490",
         "csv": "b123125c3b7b23d722dde1dfdee5ce5af332e02ab52690425272469a13cf8f43",
-        "html": "80dd1474b82e41721d48c7e258af23134698871ac5315eadd7978186f496bdce",
+        "html": "48a98784a556354f72a03480741d640dc2272a9d75274a68cfe3365bed6c2c0e",
     },
 }
 

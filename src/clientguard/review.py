@@ -729,8 +729,8 @@ def _evidence(
 ) -> str:
     """The numbers behind a verdict in one line: ``late 19 of 21 due (90%), 13.6 days
     weighted, overdue 81.23 USD, cost 2.81 USD a year, 0 disputed``, then the metric of each
-    deciding finding that is not about lateness (``capacity: hours_to_revenue 3.9, from
-    1.5``)."""
+    deciding finding that is not about lateness, in words (``team capacity: hours share over
+    revenue share 3.9, from 1.5``)."""
     amount = sum((p.amount_due for p in profiles.values()), ZERO)
     weighted = sum(
         ((p.weighted_days_late or ZERO) * p.amount_due for p in profiles.values()), ZERO
@@ -770,8 +770,8 @@ def _evidence(
         shown.add((finding.signal, finding.metric))
         parts.append(
             _("{signal}: {metric} {value}, from {threshold}").format(
-                signal=finding.signal.value,
-                metric=finding.metric,
+                signal=signal_words(finding.signal),
+                metric=metric_words(finding.metric),
                 value=_metric(finding.metric, finding.value),
                 threshold=_metric(finding.metric, finding.threshold),
             )
@@ -814,6 +814,30 @@ _SIGNAL_WORDS = {
     Signal.STALE_DATA: noop("stale data"),
     Signal.CUSTOM: noop("custom signal"),
 }
+
+
+_METRIC_WORDS = {
+    "late_share": noop("late share"),
+    "disputed_late_share": noop("disputed share of the late invoices"),
+    "late_share_rise": noop("rise of the late share"),
+    "days_late_trend_slope": noop("days late added a month"),
+    "p_late": noop("probability of paying late"),
+    "revenue_share": noop("revenue share"),
+    "receivables_share": noop("share of the open receivables"),
+    "aged_share": noop("share of its balance past the age limit"),
+    "hours_share": noop("share of the team's hours"),
+    "hours_to_revenue": noop("hours share over revenue share"),
+    "hours_share_without_revenue": noop("share of the team's hours, with no revenue"),
+    "rush_share": noop("share of rush requests"),
+}
+
+
+def metric_words(metric: str) -> str:
+    """A finding's metric as a reader sees it, in the active language (``revenue share``,
+    ``udział w przychodach``); the code is what a program compares. A metric of a user's own
+    signal, which no catalog knows, is shown as its code."""
+    words = _METRIC_WORDS.get(metric)
+    return _(words) if words is not None else metric
 
 
 def severity_words(severity: Severity | str) -> str:
@@ -1537,6 +1561,7 @@ __all__ = [
     "VerdictRule",
     "WhatIf",
     "data_quality",
+    "metric_words",
     "recommend",
     "review",
     "severity_words",
