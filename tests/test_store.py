@@ -254,7 +254,8 @@ def test_a_second_sync_upserts_by_id_and_never_duplicates(
 
 def test_two_versions_of_a_record_in_one_page_count_as_new_then_updated(store: Store) -> None:
     # The invoices stream keeps the latest version of an id: both versions reach one page,
-    # are written in order, and the second is compared with the first.
+    # are written in order, and the second is compared with the first (on a first sync too,
+    # where nothing stored is there to compare with).
     result = store.sync(memory(invoices=[[inv("A"), inv("B"), inv("A", total="12.00")]]))
     assert (result.new, result.updated, result.unchanged) == (2, 1, 0)
     assert invoice_totals(store) == {"A": Decimal("12.00"), "B": Decimal("100.00")}
@@ -477,6 +478,27 @@ def test_the_store_is_private_in_wal_mode_and_holds_no_secret(tmp_path: Path) ->
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     for file in path.parent.iterdir():
         assert b"sk_live_SECRET" not in file.read_bytes()
+
+
+def test_a_new_store_has_large_pages_and_an_older_store_keeps_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new_path, old_path = tmp_path / "new.db", tmp_path / "old.db"
+    with Store.open(new_path) as store:
+        assert store._db.execute("PRAGMA page_size").fetchone()[0] == 16384
+    # A store made by an earlier clientguard has SQLite's default pages (4,096 bytes): it
+    # keeps them (WAL mode fixes a store's page size), and syncs and loads as before.
+    monkeypatch.setattr(store_module, "_PAGE_SIZE", 4096)
+    with Store.open(old_path) as store:
+        store.sync(memory(invoices=[[inv("A"), inv("B")]]))
+    monkeypatch.undo()
+    with Store.open(old_path) as store:
+        result = store.sync(memory(invoices=[[inv("A"), inv("B", total="5.00"), inv("C")]]),
+                            full=True)
+        assert store._db.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert (result.new, result.updated, result.unchanged) == (1, 1, 1)
+        assert invoice_totals(store) == {"A": Decimal("100.00"), "B": Decimal("5.00"),
+                                         "C": Decimal("100.00")}
 
 
 @pytest.mark.parametrize(

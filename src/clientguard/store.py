@@ -243,6 +243,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 """The schema version this clientguard writes (``PRAGMA user_version``)."""
 
+_PAGE_SIZE = 16384
+"""The page size of a store this clientguard creates (SQLite's default is 4,096 bytes). A
+store's records are a few hundred bytes of JSON each, written a thousand to a transaction:
+larger pages mean fewer B-tree pages to split, write and checkpoint, and a sync of a million
+records takes less CPU (measured in docs/performance.md, "the store's pages"). A store
+created by an earlier clientguard keeps its page size: SQLite fixes it in WAL mode."""
+
 _TABLES: Final = ("meta", "sources", "syncs", "records", "cursors", "rejections", "reviews",
                    "review_clients", "notifications")
 """The tables of the schema: a store missing one is damaged."""
@@ -499,6 +506,10 @@ class Store:
                     gettext("{path} is an SQLite database but not a clientguard store; "
                       "give another path").format(path=self.path)
                 )
+            if not read_only:
+                # A new store's pages are set before its first table (and before WAL mode,
+                # which fixes them): see _PAGE_SIZE.
+                db.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
         elif application != _APPLICATION_ID:
             raise StoreError(gettext("{path} is an SQLite database but not a clientguard store")
                              .format(path=self.path))
@@ -1567,8 +1578,13 @@ class _SyncWriter:
     def _upsert(self, page: Page, occurrences: Counter[str]) -> Counter[tuple[Outcome, str]]:
         """Insert or update the page's records, in one statement run for all of them; how
         many of each kind were new, updated or unchanged."""
-        rows: list[tuple[str, str, str, str | None]] = []  # kind, id, data, location
+        sync_id, source, stream = self.sync_id, self.source, page.stream
+        # The statement's parameters, a record each: source, kind, id, stream, data, location,
+        # three sync ids, and whether the stored record is the same (set below).
+        rows: list[tuple[str, str, str, str, str, str | None, int, int, int, bool]] = []
         append = rows.append
+        keys: list[tuple[str, str]] = []  # kind, id
+        key = keys.append
         locations = page.locations
         # A page's records are of a kind or two and one source: the location of each is
         # looked up in its group of ``page.locations``, and a line of the group's file is
@@ -1581,34 +1597,41 @@ class _SyncWriter:
             if ident is None:
                 digest = hashlib.sha256(data.encode()).hexdigest()[:32]
                 occurrences[digest] += 1
-                append((kind, f"{digest}#{occurrences[digest]}", data, None))
-                continue
-            group = groups.get((kind, record.source))
-            if group is None:
-                group = groups[(kind, record.source)] = _location_group(
-                    locations, kind, record.source)
-            found = group.entries.get(ident)
-            if type(found) is int:
-                append((kind, ident, data, f"{group.line_prefix}{found}}}"))
-            elif found is None or isinstance(found, Location):
-                append((kind, ident, data, _location_text(found)))
-            else:  # a line that is not a plain int
-                append((kind, ident, data, _location_text(Location(group.file, found))))
-        stored = self._stored_data(rows)
-        outcomes: list[bool] = []  # unchanged
-        counts: Counter[tuple[Outcome, str]] = Counter()
-        for (kind, ident, data, _), record in zip(rows, page.records, strict=True):
-            before = stored.get((kind, ident))
-            if before is None:
-                outcome: Outcome = "new"
-            elif before == data or _same_record(before, record):
-                outcome = "unchanged"
+                ident = f"{digest}#{occurrences[digest]}"
+                location = None
             else:
-                outcome = "updated"
-            counts[(outcome, kind)] += 1
-            outcomes.append(outcome == "unchanged")
-            stored[(kind, ident)] = data  # a later row of the same record compares with this one
-        sync_id, source, stream = self.sync_id, self.source, page.stream
+                group = groups.get((kind, record.source))
+                if group is None:
+                    group = groups[(kind, record.source)] = _location_group(
+                        locations, kind, record.source)
+                found = group.entries.get(ident)
+                if type(found) is int:
+                    location = f"{group.line_prefix}{found}}}"
+                elif found is None or isinstance(found, Location):
+                    location = _location_text(found)
+                else:  # a line that is not a plain int
+                    location = _location_text(Location(group.file, found))
+            key((kind, ident))
+            append((source, kind, ident, stream, data, location, sync_id, sync_id, sync_id,
+                    False))
+        stored = self._stored_data(keys)
+        if not stored and len(set(keys)) == len(keys):
+            # None stored before, none twice in the page (a first sync): every one is new.
+            counts: Counter[tuple[Outcome, str]] = Counter(("new", kind) for kind, _ in keys)
+        else:
+            counts = Counter()
+            for number, (row, record) in enumerate(zip(rows, page.records, strict=True)):
+                data = row[4]
+                before = stored.get(row[1:3])
+                if before is None:
+                    outcome: Outcome = "new"
+                elif before == data or _same_record(before, record):
+                    outcome = "unchanged"
+                    rows[number] = (*row[:9], True)
+                else:
+                    outcome = "updated"
+                counts[(outcome, row[1])] += 1
+                stored[row[1:3]] = data  # a later row of the same record compares with this one
         self.store._db.executemany(
             "INSERT INTO records (source, kind, record_id, stream, data, location, first_sync, "
             "changed_sync, seen_sync) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -1616,21 +1639,15 @@ class _SyncWriter:
             "data = excluded.data, location = excluded.location, seen_sync = excluded.seen_sync, "
             "changed_sync = CASE WHEN records.data = excluded.data OR ? THEN "
             "records.changed_sync ELSE excluded.changed_sync END",
-            [
-                (source, kind, ident, stream, data, location, sync_id, sync_id, sync_id,
-                 unchanged)
-                for (kind, ident, data, location), unchanged in zip(rows, outcomes, strict=True)
-            ],
+            rows,
         )
         return counts
 
-    def _stored_data(
-        self, rows: Sequence[tuple[str, str, str, str | None]]
-    ) -> dict[tuple[str, str], str]:
-        """The stored data of those of ``rows`` (kind, id, ...) the store already holds, read
-        a few hundred ids at a time."""
+    def _stored_data(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The stored data of those of ``keys`` (kind, id) the store already holds, read a
+        few hundred ids at a time."""
         by_kind: dict[str, list[str]] = {}
-        for kind, ident, _, _ in rows:
+        for kind, ident in keys:
             by_kind.setdefault(kind, []).append(ident)
         stored: dict[tuple[str, str], str] = {}
         for kind, idents in by_kind.items():
