@@ -4,8 +4,14 @@ The question, the rules (each clientguard's, written rule for rule) and the answ
 in ``peer_common.py``; run by ``python -m bench`` with the python of ``bench/.venv-baselines``.
 """
 
+from typing import TYPE_CHECKING
+
 import duckdb
-from peer_common import Question, run
+
+if TYPE_CHECKING:  # mypy checks bench/ as a package, where the sibling is bench.peer_common
+    from bench.peer_common import Question, run
+else:  # run as a script: pipeline.baseline runs `python bench/baseline_<peer>.py FOLDER`
+    from peer_common import Question, run
 
 QUERY = """
 WITH

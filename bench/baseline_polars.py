@@ -6,8 +6,14 @@ answer's form are in ``peer_common.py``; run by ``python -m bench`` with the pyt
 files exactly, so the running sums and the tolerance compare exactly); base amounts are floats.
 """
 
+from typing import TYPE_CHECKING
+
 import polars as pl
-from peer_common import Question, run
+
+if TYPE_CHECKING:  # mypy checks bench/ as a package, where the sibling is bench.peer_common
+    from bench.peer_common import Question, run
+else:  # run as a script: pipeline.baseline runs `python bench/baseline_<peer>.py FOLDER`
+    from peer_common import Question, run
 
 
 def _read(question: Question, name: str, dates: list[str], **types: pl.DataType) -> pl.DataFrame:

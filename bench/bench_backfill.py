@@ -17,15 +17,19 @@ import argparse
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clientguard.history import backfill
 from clientguard.sample import SAMPLE_AS_OF, sample_ledger
 from clientguard.store import Store
 
-try:  # run as a script (bench/ on sys.path) or as part of the bench package
-    from bench_lateness import best_of
-except ImportError:  # pragma: no cover
+if TYPE_CHECKING:  # mypy checks bench/ as a package: the sibling is bench.bench_lateness
     from bench.bench_lateness import best_of
+else:
+    try:  # run as a script (bench/ on sys.path) or as part of the bench package
+        from bench_lateness import best_of
+    except ImportError:  # pragma: no cover
+        from bench.bench_lateness import best_of
 
 
 def first_month(months: int, until: date) -> date:

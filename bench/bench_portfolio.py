@@ -95,8 +95,8 @@ class DescendantPeaks(threading.Thread):
         me = os.getpid()
         for pid in parents:
             ancestor = parents.get(pid)
-            while ancestor not in (None, 0, 1, me):
-                ancestor = parents.get(ancestor)  # type: ignore[arg-type]
+            while ancestor is not None and ancestor not in (0, 1, me):
+                ancestor = parents.get(ancestor)
             if ancestor != me:
                 continue
             self.cpu_ticks[pid] = ticks[pid]
@@ -104,11 +104,11 @@ class DescendantPeaks(threading.Thread):
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
                 continue
-            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            if "VmHWM" not in fields:
+            status_fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if "VmHWM" not in status_fields:
                 continue
-            kind = "java" if fields.get("Name", "").strip() == "java" else "python"
-            peak = int(fields["VmHWM"].split()[0])
+            kind = "java" if status_fields.get("Name", "").strip() == "java" else "python"
+            peak = int(status_fields["VmHWM"].split()[0])
             self.peaks_kb[kind] = max(self.peaks_kb[kind], peak)
 
 
