@@ -43,6 +43,8 @@ def best_of(repeat: int, run: Callable[[], T]) -> tuple[float, float, T]:
     CPU time (``time.process_time``) is printed beside the wall clock because on a shared
     machine the wall clock also counts the time other processes held the core.
     """
+    if repeat < 1:
+        raise ValueError(f"--repeat must be at least 1, not {repeat}")
     best, best_cpu = float("inf"), float("inf")
     for _ in range(repeat):
         gc.collect()
