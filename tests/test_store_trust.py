@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import clientguard as cg
 from clientguard import store as store_module
 from clientguard.connector import Connector, ConnectorOptions, Mapped, RawPage, RawRecord, Stream
+from clientguard.errors import DataError
 from clientguard.ledger import Location
 from clientguard.model import (
     Allocation,
@@ -38,7 +39,7 @@ from clientguard.model import (
 from clientguard.report import render
 from clientguard.sample import sample_records
 from clientguard.store import SCHEMA_VERSION, Store
-from clientguard.trust import trusted_record, validation_digest
+from clientguard.trust import TrustedValues, trusted_record, validation_digest
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 KINDS = {"customer": "customers", "invoice": "invoices", "payment": "payments",
@@ -136,6 +137,18 @@ def test_a_trusted_record_is_the_one_validation_makes(record: AnyRecord) -> None
     {"total": ["12.5"]},  # not the form of any field
     {"colour": "red"},  # a field it does not have
     {"id": None},  # a field that may not be empty
+    # Dates and amounts in a form Python reads but this clientguard never writes: each is
+    # validated instead, as a hand-edited store's record is.
+    {"issue_date": "20250501"},
+    {"due_date": "2025-05-15T00:00:00"},
+    {"paid_on": "2025-5-20"},
+    {"total": " 1000.10"},
+    {"total": "1_000.10"},
+    {"total": "1e3"},
+    {"total": "+1000.10"},
+    {"total": "NaN"},
+    {"fx_rate": "Infinity"},
+    {"amount_due": 0},
 ])
 def test_json_not_in_this_clientguards_form_is_not_trusted(change: dict[str, Any]) -> None:
     invoice = every_field()[3]
@@ -415,6 +428,70 @@ def test_a_stored_location_text_reads_as_the_json_decoder_reads_it(text: str) ->
             store_module._location_from(text)
         return
     assert store_module._location_from(text) == Location(data.get("file"), data.get("line"))
+
+
+def test_a_trusted_load_keeps_one_object_a_distinct_date_or_amount_and_every_digit() -> None:
+    # A store's million invoices hold a few thousand distinct dates and totals: made with one
+    # TrustedValues, equal texts give one object; equal amounts written with other digits
+    # (1.5 and 1.50) keep their own, as validation makes them.
+    shared = TrustedValues()
+    texts = [
+        Invoice(id=f"I{n}", number=f"{n}", customer_id="c1", issue_date=date(2025, 5, 1),
+                due_date=date(2025, 5, 15), currency="EUR", total=Decimal(total),
+                amount_due=Decimal("0.00"), status="open", source="records").model_dump_json()
+        for n, total in enumerate(["1.5", "1.50", "1.5", "0", "0.00", "-0.00"])
+    ]
+    made = [trusted_record(Invoice, text, shared) for text in texts]
+    for record, text in zip(made, texts, strict=True):
+        assert record is not None
+        same(record, Invoice.model_validate_json(text))
+    invoices = [record for record in made if isinstance(record, Invoice)]
+    assert [str(i.total) for i in invoices] == ["1.5", "1.50", "1.5", "0", "0.00", "-0.00"]
+    assert invoices[0].total is invoices[2].total
+    assert invoices[0].total is not invoices[1].total
+    assert invoices[4].total is not invoices[5].total  # equal, but not the same digits
+    assert len({id(i.issue_date) for i in invoices}) == 1
+    assert len({id(i.amount_due) for i in invoices}) == 1
+
+
+@given(
+    amounts=st.lists(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**12,
+                                 max_value=10**12), min_size=1, max_size=6),
+    days=st.lists(st.dates(), min_size=1, max_size=6),
+)
+def test_a_trusted_record_with_shared_values_is_the_one_validation_makes(
+    amounts: list[Decimal], days: list[date]
+) -> None:
+    # Any amount (every exponent and sign) and any date, shared with the records before it:
+    # the record validation makes (the JSON writes every Decimal as ``str`` does, every date
+    # as ``isoformat``: each is trusted).
+    shared = TrustedValues()
+    for number, (amount, day) in enumerate(zip(amounts, days * len(amounts), strict=False)):
+        try:
+            invoice = Invoice(id=f"I{number}", number="1", customer_id="c1", issue_date=day,
+                              due_date=day, currency="EUR", total=abs(amount),
+                              amount_due=amount, fx_rate=None, status="open", source="s")
+        except DataError:
+            continue  # not a valid invoice: no store holds it
+        text = invoice.model_dump_json()
+        made = trusted_record(Invoice, text, shared)
+        assert made is not None, text
+        same(made, Invoice.model_validate_json(text))
+
+
+def test_a_trusted_stores_load_shares_equal_dates_and_amounts(tmp_path: Path) -> None:
+    data = sample_records(invoices=600)
+    with Store.open(tmp_path / "store.db") as store:
+        store.sync(RecordsConnector(list(data.records())))
+        assert store._trusted()
+        ledger = store.load(base_currency="EUR", fx=data.fx)
+    invoices = ledger.invoices
+    for field in ("issue_date", "due_date", "total"):
+        values = [getattr(i, field) for i in invoices]
+        assert len({id(v) for v in values}) == len({str(v) for v in values}), field
+    allocations = [a for p in ledger.payments for a in p.allocations]
+    amounts = {id(a.amount) for a in allocations}
+    assert len(amounts) == len({str(a.amount) for a in allocations})
 
 
 def test_records_read_from_one_file_share_its_name() -> None:

@@ -92,7 +92,7 @@ from clientguard.model import (
 )
 from clientguard.money import FxTable, RateRow
 from clientguard.records import Link, Location, Locations, RecordKey, Rejection
-from clientguard.trust import trusted_record, validation_digest
+from clientguard.trust import TrustedValues, trusted_record, validation_digest
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -1019,13 +1019,14 @@ class Store:
         models = _MODELS.get
         add = records.append
         put_line = locations.put_line
+        shared = TrustedValues()  # equal dates and amounts of the load, one object each
         # The text before the line's digits of the last plain location read, and its file:
         # the rows of one kind and source come from one file, in a run.
         prefix, file = "", ""
         for row in self._rows(sources, None):
             _source, kind, record_id, data, location_text = row
             model = models(kind) if type(kind) is str else None
-            record = (trusted_record(model, data) if model is not None
+            record = (trusted_record(model, data, shared) if model is not None
                       and type(record_id) is str and type(data) is str else None)
             if record is None:
                 yield from self._read(row, trusted=True)

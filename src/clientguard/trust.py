@@ -45,6 +45,7 @@ from clientguard import _version
 from clientguard.model import Allocation, AnyRecord, Record
 
 __all__ = [
+    "TrustedValues",
     "checked_record",
     "checked_record_in_order",
     "checked_records_in_order",
@@ -94,7 +95,9 @@ def _plain(annotation: Any) -> Any:
         return _plain(get_args(annotation)[0])
     if origin is tuple and get_args(annotation) == (Allocation, ...):
         return list[_shape(Allocation)]  # type: ignore[misc]
-    if annotation in (str, date, Decimal, bool, AwareDatetime) or origin is Literal:
+    if annotation in (date, Decimal):
+        return str  # read as written, made by a TrustedValues (one object a distinct text)
+    if annotation in (str, bool, AwareDatetime) or origin is Literal:
         return annotation
     raise TypeError(f"no trusted form for {annotation}")
 
@@ -113,12 +116,27 @@ def _shape(model: type[Record]) -> Any:
 
 class _Reader(NamedTuple):
     """What reads one kind of record's JSON: the plain shape's validator, the timestamp
-    fields (kept in UTC, as ``model.Timestamp`` does), and the fields set every record of the
-    kind gets (all its fields: the JSON holds them all)."""
+    fields (kept in UTC, as ``model.Timestamp`` does), the date and amount fields (read as
+    their text), and the fields set every record of the kind gets (all its fields: the JSON
+    holds them all)."""
 
     read: Callable[[str | bytes], dict[str, Any]]
     moments: tuple[str, ...]
+    dates: tuple[str, ...]
+    amounts: tuple[str, ...]
     fields_set: set[str]
+
+
+def _fields_of(model: type[Record], kind: type) -> tuple[str, ...]:
+    """The model's fields of type ``kind`` (or ``kind | None``), checks aside."""
+    def of_kind(annotation: Any) -> bool:
+        if hasattr(annotation, "__metadata__"):  # Annotated[...]
+            return of_kind(get_args(annotation)[0])
+        if get_origin(annotation) in (Union, types.UnionType):
+            return any(of_kind(argument) for argument in get_args(annotation))
+        return annotation is kind
+
+    return tuple(name for name, info in model.model_fields.items() if of_kind(info.annotation))
 
 
 @cache
@@ -126,7 +144,53 @@ def _reader(model: type[Record]) -> _Reader:
     adapter: TypeAdapter[dict[str, Any]] = TypeAdapter(_shape(model))
     moments = tuple(name for name, info in model.model_fields.items()
                     if "AwareDatetime" in str(info.annotation))
-    return _Reader(adapter.validate_json, moments, set(model.model_fields))
+    return _Reader(adapter.validate_json, moments, _fields_of(model, date),
+                   _fields_of(model, Decimal), set(model.model_fields))
+
+
+class TrustedValues:
+    """The dates and amounts of the records :func:`trusted_record` makes with it, one object
+    for each distinct text: a store's million invoices hold a few thousand distinct dates
+    and totals, and a date (32 bytes) and a Decimal (104) each, made anew for every record,
+    were a quarter of a loaded ledger's memory. Dates and Decimals are immutable, so a shared
+    one is the same value; an amount is shared by its text, never by equality (``1.5`` and
+    ``1.50`` are equal but keep their own digits). Keep one for a load, then let it go."""
+
+    __slots__ = ("_amounts", "_dates")
+
+    def __init__(self) -> None:
+        self._dates: dict[str, date] = {}
+        self._amounts: dict[str, Decimal] = {}
+
+    def day(self, text: str) -> date | None:
+        """The date written as ``text`` (``date.isoformat``'s form, as a record's JSON writes
+        it); None for any other text."""
+        known = self._dates.get(text)
+        if known is not None:
+            return known
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            return None
+        if day.isoformat() != text:  # another form fromisoformat reads (20250101...)
+            return None
+        self._dates[text] = day
+        return day
+
+    def amount(self, text: str) -> Decimal | None:
+        """The Decimal written as ``text`` (``str`` of a finite Decimal, as a record's JSON
+        writes it: the same digits and exponent); None for any other text."""
+        known = self._amounts.get(text)
+        if known is not None:
+            return known
+        try:
+            amount = Decimal(text)
+        except ArithmeticError:
+            return None
+        if not amount.is_finite() or str(amount) != text:  # " 1", "1_0", "NaN"...
+            return None
+        self._amounts[text] = amount
+        return amount
 
 
 _new = object.__new__
@@ -164,19 +228,26 @@ def _filler(model: type[Record]) -> Callable[[dict[str, Any], tuple[Any, ...]], 
     return fill
 
 
-def trusted_record(model: type[Record], text: str | bytes) -> AnyRecord | None:
+def trusted_record(
+    model: type[Record], text: str | bytes, shared: TrustedValues | None = None
+) -> AnyRecord | None:
     """The record ``model.model_validate_json(text)`` gives, made without validating it; None
     when ``text`` is not in the form this clientguard writes (validate it then).
 
     Only for JSON that this clientguard wrote from a valid record (what a store whose
     :func:`validation_digest` matches holds): nothing here checks a rule. The JSON must hold
     every field (as ``model_dump_json`` writes it), so that the record's fields set is all
-    of them, as validation would make it.
+    of them, as validation would make it. ``shared``: the dates and amounts of the records
+    made with it are one object a distinct text (a store's load passes one).
     """
-    read, moments, fields_set = _reader(model)
+    read, moments, dates, amounts, fields_set = _reader(model)
     try:
         values = read(text)
     except pydantic.ValidationError:
+        return None
+    if shared is None:
+        shared = TrustedValues()
+    if not _made_values(values, dates, amounts, shared):
         return None
     for name in moments:
         moment = values[name]
@@ -184,6 +255,10 @@ def trusted_record(model: type[Record], text: str | bytes) -> AnyRecord | None:
             values[name] = moment.astimezone(UTC)
     allocations = values.get("allocations")
     if allocations:
+        _, _, allocation_dates, allocation_amounts, _ = _reader(Allocation)
+        for item in allocations:
+            if not _made_values(item, allocation_dates, allocation_amounts, shared):
+                return None
         # A nested record keeps a fields set of its own, as pydantic-core makes it.
         values["allocations"] = tuple(
             [_made(Allocation, item, set(item)) for item in allocations]
@@ -192,6 +267,34 @@ def trusted_record(model: type[Record], text: str | bytes) -> AnyRecord | None:
         values["allocations"] = ()
     record: AnyRecord = _made(model, values, fields_set)
     return record
+
+
+def _made_values(
+    values: dict[str, Any], dates: tuple[str, ...], amounts: tuple[str, ...],
+    shared: TrustedValues,
+) -> bool:
+    """Turn the texts of ``values``' date and amount fields into their values, in place;
+    False when one is not in the form a record's JSON writes."""
+    # A text seen before is looked up here, without a call (a few per record, a million).
+    known = shared._dates.get
+    for name in dates:
+        text = values[name]
+        if text is not None:
+            value = known(text) or shared.day(text)
+            if value is None:
+                return False
+            values[name] = value
+    known_amount = shared._amounts.get
+    for name in amounts:
+        text = values[name]
+        if text is not None:
+            amount = known_amount(text)
+            if amount is None:  # (not ``or``: a zero amount is false)
+                amount = shared.amount(text)
+                if amount is None:
+                    return False
+            values[name] = amount
+    return True
 
 
 def checked_record(model: type[_R], values: dict[str, Any], fields_set: set[str]) -> _R:
