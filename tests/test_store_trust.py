@@ -511,5 +511,4 @@ def test_the_sync_stores_every_kind_of_record_as_model_dump_json_writes_it() -> 
                *data.time_entries, *data.work_requests]
     assert {type(r).__name__ for r in records} >= {
         "Customer", "Invoice", "Payment", "CreditNote", "TimeEntry", "WorkRequest"}
-    for record in records:
-        assert store_module._record_json(record) == record.model_dump_json()
+    assert store_module._records_json(records) == [r.model_dump_json() for r in records]
