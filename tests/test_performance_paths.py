@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import pytest
 
+from clientguard import gcpause
 from clientguard.errors import DataError
 from clientguard.forecast.model import _paid_columns, learn
 from clientguard.gcpause import collector_paused
@@ -176,8 +177,11 @@ def _generation_of(target: object) -> int | None:
         gc.enable()
 
 
-def test_what_a_paused_block_made_is_left_in_the_oldest_generation_and_nothing_frozen() -> None:
+def test_what_a_large_paused_block_made_is_left_in_the_oldest_generation_and_nothing_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Otherwise the first collections after the block walk its million records twice more.
+    monkeypatch.setattr(gcpause, "_MOVED_ABOVE", 500)  # a large block: more than 500 objects
     with collector_paused():
         made = [_Node() for _ in range(1000)]
     assert gc.isenabled()
@@ -186,7 +190,32 @@ def test_what_a_paused_block_made_is_left_in_the_oldest_generation_and_nothing_f
     assert _generation_of(made[-1]) == 2
 
 
-def test_a_cycle_made_in_a_paused_block_is_still_collected() -> None:
+def test_a_small_paused_block_leaves_what_it_made_to_the_collector_as_usual() -> None:
+    with collector_paused():
+        made = [_Node() for _ in range(100)]
+    assert _generation_of(made[0]) in (0, 1)
+
+
+def test_many_small_paused_blocks_never_pile_up_garbage() -> None:
+    # A portfolio reads thousands of small firms in one process: the cycles each leaves
+    # behind are collected by the collector's own passes, without a full collection.
+    gone = []
+    for _ in range(3000):
+        with collector_paused():
+            node = _Node()
+            node.other = node
+            gone.append(weakref.ref(node))
+        del node
+        caller = [[] for _ in range(20)]  # the caller's own work between two blocks
+        del caller
+    alive = sum(ref() is not None for ref in gone)
+    assert alive < 1000
+
+
+def test_a_cycle_made_in_a_paused_block_is_still_collected(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gcpause, "_MOVED_ABOVE", 0)  # even one moved to the oldest generation
     with collector_paused():
         node = _Node()
         node.other = node

@@ -12,20 +12,23 @@ the process runs without the collector meanwhile, as reference counting still fr
 memory). Use it only around bounded work on the CPU, never around network waits or inside a
 generator that may be left suspended.
 
-**What the block made goes to the oldest generation.** Switched back on, the collector would
-find the block's objects (a million records) in its youngest generation: the first
+**What a large block made goes to the oldest generation.** Switched back on, the collector
+would find a large block's objects (a million records) in its youngest generation: the first
 allocation after the block would walk them all, move them to the middle generation, and a few
 thousand allocations later walk them all again, a second of CPU each at a million records, for
-objects that are going to live on. So, as the block ends, everything the collector tracks is
-moved to its oldest generation, where only a full collection looks at it: ``gc.freeze()``
-then ``gc.unfreeze()`` at once (documented to put the frozen objects "back into the oldest
-generation"; two list splices, whatever the number of objects). Nothing is left frozen and the
-collector's settings are untouched. The caller's own young objects (at most the few thousand
-allocated since its last collections) move too: a reference cycle among them that is already
-garbage is collected at the next full collection instead of a younger one. This is skipped
-where the caller froze objects itself (``gc.get_freeze_count()``: its frozen objects, kept
-out of every collection on purpose, for instance before a fork, must stay frozen) and on a
-free-threaded Python (no generations; freezing walks every object there).
+objects that are going to live on. So, as a block that leaves more than
+:data:`_MOVED_ABOVE` objects ends, everything the collector tracks is moved to its oldest
+generation, where only a full collection looks at it: ``gc.freeze()`` then ``gc.unfreeze()``
+at once (documented to put the frozen objects "back into the oldest generation"; two list
+splices, whatever the number of objects). Nothing is left frozen and the collector's settings
+are untouched. What else moves: the caller's young objects, and any reference cycle that is
+garbage or becomes garbage soon after; those wait for the next full collection instead of a
+younger one. A smaller block (a firm of a few thousand invoices, of which a portfolio reads
+thousands in one process) is left to the collector as usual, so that such cycles never pile
+up. This is skipped where the caller froze objects itself (``gc.get_freeze_count()``: its
+frozen objects, kept out of every collection on purpose, for instance before a fork, must
+stay frozen) and on a free-threaded Python (no generations; freezing walks every object
+there).
 """
 
 from __future__ import annotations
@@ -40,6 +43,13 @@ __all__ = ["collector_paused"]
 _GENERATIONAL = not sysconfig.get_config_var("Py_GIL_DISABLED")
 """Whether the collector has generations (every CPython but a free-threaded build)."""
 
+_MOVED_ABOVE = 100_000
+"""How many objects (made, less those freed) a block must leave in the youngest generation
+for them to go to the oldest at its end: a large read, build or review (a million records
+leave millions). A smaller block (a firm of a few thousand invoices, as a portfolio reads
+thousands of them in one process) leaves the collector to walk them as usual, which then also
+collects in time the reference cycles that died young."""
+
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
@@ -52,7 +62,8 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        if _GENERATIONAL and gc.get_freeze_count() == 0:
+        if (_GENERATIONAL and gc.get_count()[0] > _MOVED_ABOVE
+                and gc.get_freeze_count() == 0):
             gc.freeze()
             gc.unfreeze()
         gc.enable()

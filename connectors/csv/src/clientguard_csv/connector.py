@@ -20,6 +20,7 @@ it was read).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -149,11 +150,16 @@ class CsvConnector(Connector):
         # What the streams fetched so far in this sync learned, for the next stream's fetch.
         self._handover: tuple[ReadState, dict[str, tuple[Path, ...]]] | None = None
         started = self.clock
+        # The connector by a weak reference: its clock, an attribute of its own, would
+        # otherwise hold it in a reference cycle, freed only by the garbage collector.
+        connector = weakref.ref(self)
 
         def clock() -> datetime:
             # A sync reads its clock once, as it starts, before any fetch: nothing read
             # before then is reused.
-            self._handover = None
+            this = connector()
+            if this is not None:
+                this._handover = None
             return started()
 
         self.clock = clock
