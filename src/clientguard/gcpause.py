@@ -54,7 +54,7 @@ collects in time the reference cycles that died young."""
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector for the block; leave it as it was found afterwards,
-    with what the block made in its oldest generation (see the module's docstring)."""
+    with what a large block made in its oldest generation (see the module's docstring)."""
     if not gc.isenabled():
         yield
         return
