@@ -65,7 +65,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 
 types: $(STAMP)
-	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC) bench
+	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC) bench tests
 
 unit: $(STAMP) $(NPM_STAMP) $(JAVA_STAMP) browser
 	JAVA_HOME="$$(if [ -x $(JAVA_HOME_DIR)/bin/java ]; then echo $(JAVA_HOME_DIR); \

@@ -36,7 +36,7 @@ def _client(verdict: str = "ok", **numbers: str | None) -> ClientSummary:
     values = {name: Decimal(value) if value is not None else None
               for name, value in numbers.items()}
     return ClientSummary(client_id="acme", name="Acme", verdict=verdict, severity=None,
-                         **values)  # type: ignore[arg-type]
+                         **values)
 
 
 def _messages(before: ClientSummary, after: ClientSummary, lang: str) -> list[str]:

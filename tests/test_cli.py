@@ -697,6 +697,11 @@ def test_a_bug_is_exit_70_with_or_without_debug(
     assert "this is a bug in clientguard" in err
 
 
+def _latin1_policy_file(books: Path) -> None:
+    (books / "policy.toml").write_bytes("# café\n".encode("latin-1"))
+    write_config(books, ["exports/2025-q1.csv"], 'policy = "policy.toml"')
+
+
 USER_ERRORS: dict[str, tuple[Any, list[str], str]] = {
     "non-UTF-8 config": (
         lambda b: (b / "clientguard.toml").write_bytes(
@@ -707,9 +712,7 @@ USER_ERRORS: dict[str, tuple[Any, list[str], str]] = {
             "# café\n".encode("latin-1") + (b / "mapping.toml").read_bytes()),
         ["sync"], "mapping.toml: line 1 is not UTF-8 text"),
     "non-UTF-8 policy file": (
-        lambda b: ((b / "policy.toml").write_bytes("# café\n".encode("latin-1")),
-                   write_config(b, ["exports/2025-q1.csv"], 'policy = "policy.toml"')),
-        ["review"], "policy.toml is not UTF-8 text"),
+        _latin1_policy_file, ["review"], "policy.toml is not UTF-8 text"),
     "lookback of 10^8 days": (
         lambda b: write_config(b, ["exports/2025-q1.csv"], "[policy]\nlookback_days = 100000000"),
         ["review"], "lookback_days: Input should be less than or equal to 36525"),

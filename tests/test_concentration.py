@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clientguard.metrics.concentration import (
+    Basis,
     amounts_by_client,
     book_measures,
     client_name,
@@ -30,7 +31,7 @@ from clientguard.metrics.concentration import (
     window,
     without_client,
 )
-from clientguard.model import MAX_HOURS, CreditNote, Invoice
+from clientguard.model import MAX_HOURS, AnyRecord, CreditNote, Invoice
 from clientguard.policy import Policy
 from clientguard.settlement import settle
 from clientguard.testing import (
@@ -80,7 +81,14 @@ def close(a: Decimal | None, b: Decimal | float | Fraction | int, digits: int = 
         ),
     ],
 )
-def test_worked_examples(amounts, hhi, effective, top, gini, gini_corrected):
+def test_worked_examples(
+    amounts: dict[str, int],
+    hhi: int,
+    effective: Fraction | int,
+    top: dict[int, str],
+    gini: Fraction | int,
+    gini_corrected: Fraction | int | None,
+) -> None:
     book = book_measures({k: D(v) for k, v in amounts.items()})
     assert book.hhi == hhi
     assert close(book.effective_clients, effective)
@@ -92,7 +100,7 @@ def test_worked_examples(amounts, hhi, effective, top, gini, gini_corrected):
         assert close(book.gini_corrected, gini_corrected)
 
 
-def test_the_worked_example_of_the_docs():
+def test_the_worked_example_of_the_docs() -> None:
     # docs/metrics/concentration.md: 380/200/150/150/120 of 1,000.
     # HHI 1,444 + 400 + 225 + 225 + 144 = 2,438; Ne = 1/0.2438.
     # Gini: ascending 120, 150, 150, 200, 380: sum(i x) = 120+300+450+800+1900 = 3,570;
@@ -113,7 +121,7 @@ def test_the_worked_example_of_the_docs():
     assert close(gone.top_share, Fraction(200, 620))
 
 
-def test_lorenz_curve_of_30_30_20_20():
+def test_lorenz_curve_of_30_30_20_20() -> None:
     # Ascending 20, 20, 30, 30 of 100: cumulative 0.2, 0.4, 0.7, 1.0 at 1/4, 2/4, 3/4, 1.
     book = book_measures({"a": D(30), "b": D(30), "c": D(20), "d": D(20)})
     assert book.lorenz == (
@@ -125,7 +133,7 @@ def test_lorenz_curve_of_30_30_20_20():
     )
 
 
-def test_ties_share_a_rank_and_are_ordered_by_id():
+def test_ties_share_a_rank_and_are_ordered_by_id() -> None:
     # Equal amounts share a rank, the next rank is skipped (1, 1, 3, 4, 4);
     # the listing order among equals is by id whatever order the mapping came in.
     amounts = {"zeta": D(50), "alpha": D(50), "mid": D(30), "b": D(10), "a": D(10)}
@@ -135,7 +143,7 @@ def test_ties_share_a_rank_and_are_ordered_by_id():
     assert book_measures(dict(reversed(list(amounts.items())))) == book
 
 
-def test_zero_and_negative_clients_are_listed_not_divided_by():
+def test_zero_and_negative_clients_are_listed_not_divided_by() -> None:
     # c and d are out of the denominator: shares are 75/25 of 100, not of 90.
     book = book_measures({"a": D(75), "b": D(25), "c": D(0), "d": D(-10)})
     assert book.shares == {"a": D("0.75"), "b": D("0.25")}
@@ -145,7 +153,7 @@ def test_zero_and_negative_clients_are_listed_not_divided_by():
     assert book.client_count == 2
 
 
-def test_an_empty_book_has_no_measures():
+def test_an_empty_book_has_no_measures() -> None:
     book = book_measures({"refunded": D(-5)})
     assert book.is_empty
     assert (book.hhi, book.effective_clients, book.gini, book.gini_corrected) == (None,) * 4
@@ -156,7 +164,7 @@ def test_an_empty_book_has_no_measures():
     assert book_measures({}).is_empty
 
 
-def test_a_float_amount_is_refused():
+def test_a_float_amount_is_refused() -> None:
     with pytest.raises(TypeError, match="Decimal"):
         book_measures({"a": 0.1})  # type: ignore[dict-item]
 
@@ -172,7 +180,9 @@ def test_a_float_amount_is_refused():
         ("nobody", "a", Fraction(3, 10), 2600, Fraction(100, 26)),
     ],
 )
-def test_the_book_without_a_client(client, top_client, top_share, hhi, effective):
+def test_the_book_without_a_client(
+    client: str, top_client: str, top_share: Fraction, hhi: Fraction | int, effective: Fraction
+) -> None:
     book = book_measures({"a": D(30), "b": D(30), "c": D(20), "d": D(20)})
     gone = without_client(book, client)
     assert gone.top_client == top_client
@@ -184,7 +194,7 @@ def test_the_book_without_a_client(client, top_client, top_share, hhi, effective
     assert close(gone.hhi, again.hhi)  # type: ignore[arg-type]
 
 
-def test_the_book_without_its_only_client_is_empty():
+def test_the_book_without_its_only_client_is_empty() -> None:
     gone = without_client(book_measures({"solo": D(10)}), "solo")
     assert gone.client_count == 0
     assert (gone.top_client, gone.hhi, gone.effective_clients) == (None, None, None)
@@ -259,7 +269,7 @@ def test_gini_is_one_minus_twice_the_area_under_the_lorenz_curve(
 
 
 # ---------------------------------------------------------------------------- from a ledger
-def test_window_is_as_of_minus_lookback_exclusive():
+def test_window_is_as_of_minus_lookback_exclusive() -> None:
     assert window(AS_OF, 365) == (date(2024, 7, 1), AS_OF)
     assert window(AS_OF, 1) == (AS_OF, AS_OF)
     with pytest.raises(ValueError, match="at least one day"):
@@ -275,7 +285,7 @@ def test_window_is_as_of_minus_lookback_exclusive():
         (date(2025, 7, 1), False),  # after as_of: did not exist yet
     ],
 )
-def test_revenue_window_edges(issued, counted):
+def test_revenue_window_edges(issued: date, counted: bool) -> None:
     book = ledger(invoice("acme", issued=issued, total="100"))
     first, last = window(AS_OF, 365)
     assert revenue_by_client(book, first=first, last=last) == (
@@ -283,7 +293,7 @@ def test_revenue_window_edges(issued, counted):
     )
 
 
-def test_draft_and_void_invoices_are_not_revenue():
+def test_draft_and_void_invoices_are_not_revenue() -> None:
     book = ledger(
         invoice("acme", issued="2025-01-10", total="100"),
         invoice("acme", issued="2025-01-11", total="50", status="draft"),
@@ -293,7 +303,7 @@ def test_draft_and_void_invoices_are_not_revenue():
     assert amounts_by_client(book, basis="revenue", as_of=AS_OF) == {"acme": D(130)}
 
 
-def test_credit_notes_net_revenue_by_their_own_issue_date():
+def test_credit_notes_net_revenue_by_their_own_issue_date() -> None:
     old = invoice("acme", issued="2024-05-01", total="500")  # before the window
     book = ledger(
         old,
@@ -310,7 +320,7 @@ def test_credit_notes_net_revenue_by_their_own_issue_date():
     assert report.shares == {"acme": D("0.5"), "beta": D("0.5")}
 
 
-def test_a_credit_note_larger_than_the_windows_invoices_excludes_the_client():
+def test_a_credit_note_larger_than_the_windows_invoices_excludes_the_client() -> None:
     book = ledger(
         invoice("acme", issued="2024-03-01", total="5000"),  # before the window
         invoice("acme", issued="2025-01-10", total="100"),
@@ -326,7 +336,7 @@ def test_a_credit_note_larger_than_the_windows_invoices_excludes_the_client():
     assert report.net_total == 800
 
 
-def test_multi_currency_converts_each_document_at_its_own_rate():
+def test_multi_currency_converts_each_document_at_its_own_rate() -> None:
     fx = fx_table("EUR", {"PLN": {"2025-01-10": "0.25", "2025-02-03": "0.20"}})
     book = ledger(
         # USD at its own rate: 1,000 * 0.90 = 900 EUR.
@@ -345,7 +355,7 @@ def test_multi_currency_converts_each_document_at_its_own_rate():
     assert report.shares["eu"] == D("0.3793103448275862068965517241")  # 1100 / 2900
 
 
-def test_groups_count_as_one_client_and_list_their_members():
+def test_groups_count_as_one_client_and_list_their_members() -> None:
     book = ledger(
         customer("acme-pl", "Acme PL", group="acme"),
         customer("acme-de", "Acme DE", group="acme"),
@@ -364,7 +374,7 @@ def test_groups_count_as_one_client_and_list_their_members():
     assert client_name(book, "gamma") == "gamma"
 
 
-def test_hours_over_the_window_by_client_and_group():
+def test_hours_over_the_window_by_client_and_group() -> None:
     book = ledger(
         customer("acme-pl", group="acme"),
         customer("acme-de", group="acme"),
@@ -396,13 +406,13 @@ def test_records_in_any_order_give_the_same_measures() -> None:
     assert list(one.ranks.items()) == [("a", 1), ("b", 1), ("c", 3)]
 
 
-def test_unknown_basis_is_an_error():
+def test_unknown_basis_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown basis"):
         amounts_by_client(ledger(), basis="profit", as_of=AS_OF)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------- receivables
-def test_open_receivables_from_the_settlement_replay():
+def test_open_receivables_from_the_settlement_replay() -> None:
     paid_late = invoice("acme", issued="2025-01-10", total="1000")
     part_paid = invoice("acme", issued="2025-05-01", total="600")
     old = invoice("beta", issued="2025-02-01", total="400")  # 149 days old on as_of
@@ -436,7 +446,7 @@ def test_open_receivables_from_the_settlement_replay():
     assert open_receivables(book, as_of=AS_OF, settlements=settle(book, as_of=AS_OF)) == positions
 
 
-def test_open_receivables_keep_the_rate_the_invoice_was_booked_at():
+def test_open_receivables_keep_the_rate_the_invoice_was_booked_at() -> None:
     # 1,000 GBP issued at 1.10 EUR; by as_of the table says 1.20: still 1,100 EUR.
     fx = fx_table("EUR", {"GBP": {"2025-03-03": "1.10", "2025-06-30": "1.20"}})
     book = ledger(
@@ -452,7 +462,7 @@ def test_open_receivables_keep_the_rate_the_invoice_was_booked_at():
     }
 
 
-def test_open_receivables_of_a_group_are_one_position():
+def test_open_receivables_of_a_group_are_one_position() -> None:
     book = ledger(
         customer("acme-pl", group="acme"),
         customer("acme-de", group="acme"),
@@ -465,7 +475,7 @@ def test_open_receivables_of_a_group_are_one_position():
     assert position.aged_share == D("0.25")  # 100 of 400 is 179 days old
 
 
-def test_receivables_age_counts_strictly_over_the_limit():
+def test_receivables_age_counts_strictly_over_the_limit() -> None:
     # 90 days past invoice date is not "over 90"; 91 is.
     at_90 = invoice("a", issued=AS_OF - timedelta(days=90), total="100")
     at_91 = invoice("b", issued=AS_OF - timedelta(days=91), total="100")
@@ -475,7 +485,7 @@ def test_receivables_age_counts_strictly_over_the_limit():
 
 
 # ---------------------------------------------------------------------------- over time
-def test_series_ends_at_quarter_ends_then_as_of():
+def test_series_ends_at_quarter_ends_then_as_of() -> None:
     # Three quarter ends before 05-15, then as_of itself so the series ends "now".
     assert series_ends(date(2025, 5, 15), periods=3) == (
         date(2024, 9, 30),
@@ -492,7 +502,7 @@ def test_series_ends_at_quarter_ends_then_as_of():
     assert len(series_ends(date(2025, 6, 30))) == 12  # three years of quarter ends
 
 
-def test_series_shows_a_growing_dependence():
+def test_series_shows_a_growing_dependence() -> None:
     # Each quarter from 2022 to mid-2025 "big" invoices 100 more than the quarter before,
     # the two others a steady 100 each.
     records = []
@@ -517,9 +527,9 @@ def test_series_shows_a_growing_dependence():
 
 
 @pytest.mark.parametrize("basis", ["revenue", "hours"])
-def test_series_points_match_the_one_date_analysis(basis: str) -> None:
+def test_series_points_match_the_one_date_analysis(basis: Basis) -> None:
     # Groups, another currency, credit notes and hours, spread over two years.
-    records: list = [customer("a1", group="a"), customer("a2", group="a")]
+    records: list[AnyRecord] = [customer("a1", group="a"), customer("a2", group="a")]
     for month in range(24):
         day = date(2023, 7, 1) + timedelta(days=30 * month)
         records += [
@@ -545,7 +555,7 @@ def test_series_points_match_the_one_date_analysis(basis: str) -> None:
         assert point.top_shares == direct.top_shares
 
 
-def test_receivables_series_replays_as_of_each_date():
+def test_receivables_series_replays_as_of_each_date() -> None:
     inv = invoice("acme", issued="2025-01-10", total="100")
     book = ledger(
         inv,
@@ -559,7 +569,7 @@ def test_receivables_series_replays_as_of_each_date():
     assert [p.period for p in series.points] == [None, None]
 
 
-def test_an_empty_window_in_a_series_has_no_measures():
+def test_an_empty_window_in_a_series_has_no_measures() -> None:
     book = ledger(invoice("a", issued="2025-06-01", total="100"))
     series = concentration_series(book, as_of=date(2025, 6, 30), periods=2,
                                   policy=Policy(lookback_days=30))
@@ -573,7 +583,7 @@ UCI = REFERENCE / "data" / "online_retail_uci_invoices.csv"
 
 
 @pytest.mark.skipif(not UCI.exists(), reason=f"reference data not found at {UCI}")
-def test_uci_online_retail_against_an_independent_computation():
+def test_uci_online_retail_against_an_independent_computation() -> None:
     """25,900 real invoices (UCI Online Retail, CC BY 4.0): sales become invoices and
     cancellations (negative amounts) credit notes, in GBP; rows without a customer are left
     out. The test sums the CSV itself with Fractions and checks every book measure."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -21,6 +22,9 @@ from hypothesis import strategies as st
 from clientguard.errors import DataError
 from clientguard.metrics.cost import (
     JURISDICTIONS,
+    BalanceStep,
+    DayCount,
+    Jurisdiction,
     RatePeriod,
     RateTable,
     financing_cost,
@@ -119,8 +123,14 @@ class FakeFx:
     ],
 )
 def test_statutory_interest_steps_with_the_half_year(
-    jurisdiction, due, until, principal, periods, exact, rounded
-):
+    jurisdiction: Jurisdiction,
+    due: date,
+    until: date,
+    principal: str,
+    periods: list[tuple[date, date, int, Decimal]],
+    exact: Decimal,
+    rounded: Decimal,
+) -> None:
     result = statutory_interest(
         jurisdiction=jurisdiction, due_date=due, balances=[(due, principal)], until=until
     )
@@ -195,8 +205,13 @@ def test_statutory_interest_steps_with_the_half_year(
     ],
 )
 def test_statutory_interest_on_an_invoice_paid_in_parts(
-    due, balances, until, periods, exact, rounded
-):
+    due: date,
+    balances: list[BalanceStep],
+    until: date,
+    periods: list[tuple[date, date, int, Decimal, Decimal]],
+    exact: Decimal,
+    rounded: Decimal,
+) -> None:
     result = statutory_interest(jurisdiction="pl", due_date=due, balances=balances, until=until)
     assert [(p.start, p.end, p.days, p.principal, p.rate_pct) for p in result.periods] == periods
     assert close(result.amount, exact)
@@ -263,8 +278,14 @@ def test_statutory_interest_on_an_invoice_paid_in_parts(
     ],
 )
 def test_uk_rate_is_fixed_by_the_day_interest_starts(
-    due, until, principal, rate_pct, reference_date, exact, rounded
-):
+    due: date,
+    until: date,
+    principal: str,
+    rate_pct: Decimal,
+    reference_date: date,
+    exact: Decimal,
+    rounded: Decimal,
+) -> None:
     result = statutory_interest(
         jurisdiction="uk", due_date=due, balances=[(due, principal)], until=until
     )
@@ -281,7 +302,7 @@ def test_uk_rate_is_fixed_by_the_day_interest_starts(
     assert result.rounded("GBP") == rounded
 
 
-def test_uk_partial_payment_keeps_the_one_rate():
+def test_uk_partial_payment_keeps_the_one_rate() -> None:
     # GBP 3,000 due 10 Aug 2022 (9.25% for the whole debt); 1,000 paid 9 Sep 2022, rest
     # 31 Jan 2023. 11 Aug-9 Sep: 21 + 9 = 30 days on 3,000; 10 Sep-31 Jan: 21 + 31 + 30 + 31
     # + 31 = 144 days on 2,000, still at 9.25% in 2023.
@@ -333,7 +354,15 @@ def test_uk_partial_payment_keeps_the_one_rate():
         ),
     ],
 )
-def test_day_count_is_configurable(jurisdiction, due, until, principal, day_count, exact, rounded):
+def test_day_count_is_configurable(
+    jurisdiction: Jurisdiction,
+    due: date,
+    until: date,
+    principal: str,
+    day_count: DayCount,
+    exact: Decimal,
+    rounded: Decimal,
+) -> None:
     result = statutory_interest(
         jurisdiction=jurisdiction,
         due_date=due,
@@ -345,7 +374,7 @@ def test_day_count_is_configurable(jurisdiction, due, until, principal, day_coun
     assert result.rounded("EUR") == rounded
 
 
-def test_medical_public_debtor_rate_in_poland():
+def test_medical_public_debtor_rate_in_poland() -> None:
     # 2022 H2: 14% for a public medical debtor (ref 6.00 + 8). PLN 36,500 for 10 days:
     # 36500 x 14 x 10 / 36500 = 140.00
     result = statutory_interest(
@@ -359,7 +388,7 @@ def test_medical_public_debtor_rate_in_poland():
     assert result.rounded("PLN") == D("140.00")
 
 
-def test_not_late_means_no_interest():
+def test_not_late_means_no_interest() -> None:
     result = statutory_interest(
         jurisdiction="pl",
         due_date=date(2025, 3, 31),
@@ -371,7 +400,7 @@ def test_not_late_means_no_interest():
     assert result.days_late == 0
 
 
-def test_the_working_cites_its_rows_and_flags_unconfirmed_rates():
+def test_the_working_cites_its_rows_and_flags_unconfirmed_rates() -> None:
     # H2 2026 in the Polish table is not confirmed: a result that uses it says so.
     result = statutory_interest(
         jurisdiction="pl",
@@ -395,7 +424,9 @@ def test_the_working_cites_its_rows_and_flags_unconfirmed_rates():
     cents=st.integers(min_value=1, max_value=10**9),
     jurisdiction=st.sampled_from(JURISDICTIONS),
 )
-def test_interest_never_falls_as_the_delay_grows(due, first, extra, cents, jurisdiction):
+def test_interest_never_falls_as_the_delay_grows(
+    due: date, first: int, extra: int, cents: int, jurisdiction: Jurisdiction
+) -> None:
     principal = D(cents).scaleb(-2)
 
     def interest(days: int) -> Decimal:
@@ -411,7 +442,7 @@ def test_interest_never_falls_as_the_delay_grows(due, first, extra, cents, juris
 # --- statutory interest: errors -------------------------------------------------------------
 
 
-def test_a_period_missing_from_a_user_table_names_the_period():
+def test_a_period_missing_from_a_user_table_names_the_period() -> None:
     only_h1 = RateTable(
         [{"period_start": "2024-01-01", "period_end": "2024-06-30", "statutory_rate_pct": "15.75"}],
         name="my table",
@@ -435,7 +466,7 @@ def test_a_period_missing_from_a_user_table_names_the_period():
         )
 
 
-def test_a_gap_inside_a_user_table_is_an_error_not_a_zero():
+def test_a_gap_inside_a_user_table_is_an_error_not_a_zero() -> None:
     table = RateTable(
         [
             {"period_start": "2024-01-01", "period_end": "2024-06-30", "statutory_rate_pct": "10"},
@@ -473,8 +504,9 @@ def test_a_gap_inside_a_user_table_is_an_error_not_a_zero():
         ),
     ],
 )
-def test_statutory_interest_refuses_bad_input(kwargs, message):
-    arguments = {
+def test_statutory_interest_refuses_bad_input(kwargs: dict[str, Any], message: str) -> None:
+    # Any: the rows pass wrong types on purpose, to check the runtime error.
+    arguments: dict[str, Any] = {
         "jurisdiction": "pl",
         "due_date": date(2025, 1, 31),
         "balances": [(date(2025, 1, 31), 1000)],
@@ -507,7 +539,10 @@ def test_statutory_interest_refuses_bad_input(kwargs, message):
         ("eu", "100000", "EUR", date(2024, 5, 1), D(40), "flat"),
     ],
 )
-def test_compensation_bands_at_their_edges(jurisdiction, amount, currency, due, expected, band):
+def test_compensation_bands_at_their_edges(
+    jurisdiction: Jurisdiction, amount: str, currency: str, due: date, expected: Decimal,
+    band: str,
+) -> None:
     result = fixed_compensation(
         jurisdiction=jurisdiction, amount=amount, currency=currency, due_date=due
     )
@@ -518,7 +553,7 @@ def test_compensation_bands_at_their_edges(jurisdiction, amount, currency, due, 
     assert result.converted is False
 
 
-def test_polish_compensation_without_fx_stays_in_eur_and_says_so():
+def test_polish_compensation_without_fx_stays_in_eur_and_says_so() -> None:
     result = fixed_compensation(
         jurisdiction="pl", amount="12000", currency="PLN", due_date=date(2025, 3, 15)
     )
@@ -528,7 +563,7 @@ def test_polish_compensation_without_fx_stays_in_eur_and_says_so():
     assert "2025-02-28" in result.note
 
 
-def test_polish_compensation_converted_to_pln_at_the_rule_date():
+def test_polish_compensation_converted_to_pln_at_the_rule_date() -> None:
     # EUR 70 (PLN 12,000 is in the middle band) at a test rate of 4.1512 PLN/EUR on 28 Feb 2025:
     # 70 x 4.1512 = 290.584 -> PLN 290.58. (The rate is made up for the test.)
     fx = FakeFx(base="PLN", rates={"EUR": D("4.1512")})
@@ -541,7 +576,7 @@ def test_polish_compensation_converted_to_pln_at_the_rule_date():
     assert ("EUR", date(2025, 2, 28)) in fx.asked
 
 
-def test_polish_compensation_bands_a_foreign_debt_in_pln():
+def test_polish_compensation_bands_a_foreign_debt_in_pln() -> None:
     # EUR 2,000 at 4.1512 = PLN 8,302.40: above 5,000 and below 50,000, so EUR 70.
     # EUR 1,000 = PLN 4,151.20: not above 5,000, so EUR 40.
     fx = FakeFx(base="PLN", rates={"EUR": D("4.1512")})
@@ -555,7 +590,7 @@ def test_polish_compensation_bands_a_foreign_debt_in_pln():
     assert (low.debt, low.statutory_amount) == (D("4151.2000"), D(40))
 
 
-def test_compensation_works_with_the_ledger_fx_table_in_another_base():
+def test_compensation_works_with_the_ledger_fx_table_in_another_base() -> None:
     # A ledger in EUR: FxTable gives EUR per PLN (0.25), so PLN per EUR is 1 / 0.25 = 4.
     # PLN 1,000 is in the low band: EUR 40 x 4 = PLN 160.
     fx = FxTable(base="EUR", rates={"PLN": {date(2025, 2, 28): D("0.25")}})
@@ -565,7 +600,7 @@ def test_compensation_works_with_the_ledger_fx_table_in_another_base():
     assert (result.amount, result.currency, result.fx_rate) == (D(160), "PLN", D(4))
 
 
-def test_uk_compensation_converts_a_foreign_debt_to_gbp():
+def test_uk_compensation_converts_a_foreign_debt_to_gbp() -> None:
     # USD 1,300 at 0.80 GBP/USD on the due date = GBP 1,040: GBP 70.
     fx = FakeFx(base="GBP", rates={"USD": D("0.80")})
     result = fixed_compensation(
@@ -586,7 +621,9 @@ def test_uk_compensation_converts_a_foreign_debt_to_gbp():
         (date(2025, 11, 20), date(2025, 10, 31)),  # Friday (1 Nov is in the next month)
     ],
 )
-def test_polish_rule_date_is_the_last_business_day_of_the_month_before(due, rule_date):
+def test_polish_rule_date_is_the_last_business_day_of_the_month_before(
+    due: date, rule_date: date
+) -> None:
     assert last_polish_business_day_before(due) == rule_date
 
 
@@ -602,8 +639,9 @@ def test_polish_rule_date_is_the_last_business_day_of_the_month_before(due, rule
         ),
     ],
 )
-def test_fixed_compensation_refuses_bad_input(kwargs, message):
-    arguments = {
+def test_fixed_compensation_refuses_bad_input(kwargs: dict[str, Any], message: str) -> None:
+    # Any: the rows pass wrong types on purpose, to check the runtime error.
+    arguments: dict[str, Any] = {
         "jurisdiction": "pl",
         "amount": "1000",
         "currency": "PLN",
@@ -627,7 +665,9 @@ def test_fixed_compensation_refuses_bad_input(kwargs, message):
         ("10000.00", 0, "0.08", 365, D(0), D("0.00")),
     ],
 )
-def test_financing_cost(amount, days, rate, day_count, exact, rounded):
+def test_financing_cost(
+    amount: str, days: int, rate: str, day_count: int, exact: Decimal, rounded: Decimal
+) -> None:
     cost = financing_cost(amount=amount, days_late=days, cost_of_capital=rate, day_count=day_count)
     assert close(cost, exact)
     assert cost.quantize(D("0.01")) == rounded
@@ -644,8 +684,11 @@ def test_financing_cost(amount, days, rate, day_count, exact, rounded):
         {"day_count": "actual"},
     ],
 )
-def test_financing_cost_refuses_bad_input(kwargs):
-    arguments = {"amount": "100", "days_late": 10, "cost_of_capital": "0.08"} | kwargs
+def test_financing_cost_refuses_bad_input(kwargs: dict[str, Any]) -> None:
+    # Any: the rows pass wrong types on purpose, to check the runtime error.
+    arguments: dict[str, Any] = {
+        "amount": "100", "days_late": 10, "cost_of_capital": "0.08"
+    } | kwargs
     with pytest.raises(DataError):
         financing_cost(**arguments)
 
@@ -654,7 +697,7 @@ def test_financing_cost_refuses_bad_input(kwargs):
 
 
 @pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
-def test_packaged_tables_are_contiguous_half_years_from_2016(jurisdiction):
+def test_packaged_tables_are_contiguous_half_years_from_2016(jurisdiction: Jurisdiction) -> None:
     rows = RateTable.packaged(jurisdiction).rows
     assert rows[0].period_start == date(2016, 1, 1)
     assert rows[-1].period_end >= date(2026, 6, 30)
@@ -667,7 +710,9 @@ def test_packaged_tables_are_contiguous_half_years_from_2016(jurisdiction):
 
 
 @pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
-def test_packaged_rates_are_reference_plus_margin_with_evidence(jurisdiction):
+def test_packaged_rates_are_reference_plus_margin_with_evidence(
+    jurisdiction: Jurisdiction,
+) -> None:
     for row in RateTable.packaged(jurisdiction).rows:
         assert row.reference_rate_pct is not None
         assert row.margin_pp is not None
@@ -682,7 +727,7 @@ def test_packaged_rates_are_reference_plus_margin_with_evidence(jurisdiction):
             assert row.medical_public_debtor_rate_pct == row.reference_rate_pct + 8, row.label
 
 
-def test_unconfirmed_rows_are_listed_in_the_docs():
+def test_unconfirmed_rows_are_listed_in_the_docs() -> None:
     docs = (REPO / "docs" / "metrics" / "cost.md").read_text(encoding="utf-8")
     for jurisdiction in JURISDICTIONS:
         for row in RateTable.packaged(jurisdiction).rows:
@@ -690,18 +735,18 @@ def test_unconfirmed_rows_are_listed_in_the_docs():
                 assert f"{jurisdiction.upper()} {row.label}" in docs
 
 
-def test_packaged_table_outside_its_range_names_the_period():
+def test_packaged_table_outside_its_range_names_the_period() -> None:
     with pytest.raises(DataError, match=r"no rate for 2015-12-31 \(period 2015-H2"):
         RateTable.packaged("pl").rate_for(date(2015, 12, 31))
 
 
-def test_rate_for_is_a_fraction():
+def test_rate_for_is_a_fraction() -> None:
     # H1 2025 in Poland: 15.75% -> 0.1575; H2 2024 in the UK: 13.25% -> 0.1325.
     assert RateTable.packaged("pl").rate_for(date(2025, 3, 1)) == D("0.1575")
     assert RateTable.packaged("uk").rate_for(date(2024, 12, 31)) == D("0.1325")
 
 
-def test_user_table_from_csv(tmp_path):
+def test_user_table_from_csv(tmp_path: Path) -> None:
     path = tmp_path / "belgium.csv"
     path.write_text(
         "period_start,period_end,statutory_rate_pct,evidence,source\n"
@@ -751,14 +796,14 @@ def test_user_table_from_csv(tmp_path):
         ),
     ],
 )
-def test_user_table_errors_name_the_problem(tmp_path, text, message):
+def test_user_table_errors_name_the_problem(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "rates.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=message):
         RateTable.from_csv(path)
 
 
-def test_rate_period_refuses_a_float_rate():
+def test_rate_period_refuses_a_float_rate() -> None:
     with pytest.raises(ValueError, match="float"):
         RatePeriod(
             period_start=date(2024, 1, 1), period_end=date(2024, 6, 30), statutory_rate_pct=12.5
@@ -769,13 +814,14 @@ def test_rate_period_refuses_a_float_rate():
 
 
 @pytest.fixture(scope="module")
-def vectors():
+def vectors() -> dict[str, Any]:
     if not SHARED_VECTORS.exists():
         pytest.skip(f"reference vectors not found at {SHARED_VECTORS} (../shared is not here)")
-    return json.loads(SHARED_VECTORS.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(SHARED_VECTORS.read_text(encoding="utf-8"))
+    return loaded
 
 
-def test_polish_rates_match_the_reference_vectors(vectors):
+def test_polish_rates_match_the_reference_vectors(vectors: dict[str, Any]) -> None:
     table = RateTable.packaged("pl")
     for case in vectors["pl_commercial_rate"]:
         year, half = case["half_year"].split("H")
@@ -785,13 +831,13 @@ def test_polish_rates_match_the_reference_vectors(vectors):
             assert row.medical_public_debtor_rate_pct == D(str(case["expected_medical_pct"]))
 
 
-def test_eu_rate_matches_the_irish_vector(vectors):
+def test_eu_rate_matches_the_irish_vector(vectors: dict[str, Any]) -> None:
     case = vectors["eu_statutory_rate_ireland"]
     row = RateTable.packaged("eu").row_for(date(2024, 7, 1))
     assert row.statutory_rate_pct == D(str(case["expected_rate_pct_H2_2024"]))
 
 
-def test_compensation_matches_the_reference_vectors(vectors):
+def test_compensation_matches_the_reference_vectors(vectors: dict[str, Any]) -> None:
     for case in vectors["pl_fixed_compensation_eur"]["cases"]:
         result = fixed_compensation(
             jurisdiction="pl",
@@ -814,7 +860,9 @@ def test_compensation_matches_the_reference_vectors(vectors):
     ("given", "meant"),
     [("V", "seen"), ("D", "derived"), ("K", "unconfirmed"), ("seen", "seen"), ("", None)],
 )
-def test_a_users_table_may_flag_rows_by_word_or_by_the_old_letter(tmp_path, given, meant):
+def test_a_users_table_may_flag_rows_by_word_or_by_the_old_letter(
+    tmp_path: Path, given: str, meant: str | None
+) -> None:
     path = tmp_path / "rates.csv"
     path.write_text(
         f"period_start,period_end,statutory_rate_pct,evidence\n2025-01-01,2025-06-30,9.5,{given}\n",
@@ -828,7 +876,7 @@ def test_a_users_table_may_flag_rows_by_word_or_by_the_old_letter(tmp_path, give
     ).evidence == meant
 
 
-def test_an_unknown_evidence_word_names_the_line_and_the_words(tmp_path):
+def test_an_unknown_evidence_word_names_the_line_and_the_words(tmp_path: Path) -> None:
     path = tmp_path / "rates.csv"
     path.write_text(
         "period_start,period_end,statutory_rate_pct,evidence\n2025-01-01,2025-06-30,9.5,maybe\n",
@@ -851,5 +899,5 @@ def test_an_unknown_evidence_word_names_the_line_and_the_words(tmp_path):
         (date(2025, 11, 20), date(2025, 10, 31)),
     ],
 )
-def test_the_rule_day_skips_movable_polish_holidays(due, rule_day):
+def test_the_rule_day_skips_movable_polish_holidays(due: date, rule_day: date) -> None:
     assert last_polish_business_day_before(due) == rule_day

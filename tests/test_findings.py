@@ -21,7 +21,7 @@ WATCH, WARNING, CRITICAL = Severity.WATCH, Severity.WARNING, Severity.CRITICAL
     ("low", "high"),
     [(WATCH, WARNING), (WARNING, CRITICAL), (WATCH, CRITICAL)],
 )
-def test_severity_orders_by_seriousness_not_alphabet(low, high):
+def test_severity_orders_by_seriousness_not_alphabet(low: Severity, high: Severity) -> None:
     # Alphabetically "critical" < "warning" < "watch": the opposite of what is meant.
     assert low < high
     assert low <= high
@@ -33,7 +33,7 @@ def test_severity_orders_by_seriousness_not_alphabet(low, high):
     assert low >= low
 
 
-def test_sorted_max_and_min_follow_seriousness():
+def test_sorted_max_and_min_follow_seriousness() -> None:
     assert sorted([CRITICAL, WATCH, WARNING]) == [WATCH, WARNING, CRITICAL]
     assert max([WATCH, CRITICAL, WARNING]) is CRITICAL
     assert min([WARNING, CRITICAL, WATCH]) is WATCH
@@ -43,19 +43,19 @@ def test_sorted_max_and_min_follow_seriousness():
     ("severity", "rank", "value"),
     [(WATCH, 1, "watch"), (WARNING, 2, "warning"), (CRITICAL, 3, "critical")],
 )
-def test_severity_values_and_ranks(severity, rank, value):
+def test_severity_values_and_ranks(severity: Severity, rank: int, value: str) -> None:
     assert severity.rank == rank
     assert severity == value
     assert Severity(value) is severity
 
 
-def test_a_severity_compares_with_its_plain_string():
+def test_a_severity_compares_with_its_plain_string() -> None:
     assert WATCH < "critical"
     assert CRITICAL > "watch"  # reflected: Severity's __gt__ answers
     assert CRITICAL >= "warning"
 
 
-def test_signal_values_are_the_documented_ones():
+def test_signal_values_are_the_documented_ones() -> None:
     assert [s.value for s in Signal] == [
         "chronic_late", "worsening_late", "revenue_concentration", "receivables_concentration",
         "cross_aging", "capacity", "rush", "book_concentration", "dispute", "expected_late",
@@ -63,12 +63,14 @@ def test_signal_values_are_the_documented_ones():
     ]
 
 
-def finding(customer_id: str | None, signal: Signal, severity: Severity, metric: str = "m"):
+def finding(
+    customer_id: str | None, signal: Signal, severity: Severity, metric: str = "m"
+) -> Finding:
     return Finding(customer_id=customer_id, signal=signal, severity=severity, metric=metric,
                    value=D("0.5"), threshold=D("0.2"), message="...")
 
 
-def test_by_severity_puts_the_most_serious_first_then_client_signal_metric():
+def test_by_severity_puts_the_most_serious_first_then_client_signal_metric() -> None:
     findings = [
         finding("beta", Signal.RUSH, WATCH),
         finding("acme", Signal.CHRONIC_LATE, WARNING),
@@ -92,7 +94,7 @@ def test_by_severity_puts_the_most_serious_first_then_client_signal_metric():
 
 
 @given(st.permutations(range(7)))
-def test_by_severity_does_not_depend_on_the_input_order(order):
+def test_by_severity_does_not_depend_on_the_input_order(order: list[int]) -> None:
     findings = [
         finding(c, s, v)
         for c, s, v in [
@@ -104,7 +106,7 @@ def test_by_severity_does_not_depend_on_the_input_order(order):
     assert by_severity([findings[i] for i in order]) == by_severity(findings)
 
 
-def test_a_finding_is_data_that_serialises_to_json_and_pickles():
+def test_a_finding_is_data_that_serialises_to_json_and_pickles() -> None:
     found = Finding(
         customer_id="acme",
         signal=Signal.CHRONIC_LATE,

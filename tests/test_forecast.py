@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from clientguard import i18n
 from clientguard.findings import Severity, Signal
-from clientguard.forecast import InvoiceForecast, backtest, forecast
+from clientguard.forecast import Forecast, InvoiceForecast, backtest, forecast
 from clientguard.forecast.evaluation import Outcome, score
-from clientguard.model import Invoice
+from clientguard.model import AnyRecord, Invoice
 from clientguard.policy import Policy
-from clientguard.review import Recommendation, recommend, review
+from clientguard.review import Recommendation, Review, recommend, review
 from clientguard.sample import sample_ledger
 from clientguard.signals import flag_expected_late
 from clientguard.testing import invoice, ledger, payment
@@ -47,12 +47,12 @@ def open_invoice(client: str, due: date, *, total: str = "1000", ident: str | No
                    id=ident or f"{client}-open", disputed=disputed)
 
 
-def one(result, invoice_id):  # type: ignore[no-untyped-def]
+def one(result: Forecast, invoice_id: str) -> InvoiceForecast:
     return next(f for f in result.invoices if f.invoice_id == invoice_id)
 
 
 # ------------------------------------------------------------------ the backtest's arithmetic
-def test_scores_computed_by_hand():
+def test_scores_computed_by_hand() -> None:
     outcomes = [
         Outcome(0.9, True, 10, 12, 5, 15),   # called late, right; |10-12| = 2; inside
         Outcome(0.2, False, 0, -1, -3, 2),   # called on time, right; 1; inside
@@ -69,7 +69,7 @@ def test_scores_computed_by_hand():
     assert scores.coverage == pytest.approx(2 / 3)
 
 
-def test_scores_without_intervals_or_positives():
+def test_scores_without_intervals_or_positives() -> None:
     scores = score("last_invoice", [Outcome(0.0, False, 0, 0, None, None)])
     assert scores.coverage is None
     assert scores.f1 is None  # no late invoice called or seen: F1 undefined, not 0 or 1
@@ -80,7 +80,7 @@ def test_scores_without_intervals_or_positives():
 
 
 # ------------------------------------------------------------------------- the predictions
-def test_a_client_that_always_pays_late_is_predicted_late():
+def test_a_client_that_always_pays_late_is_predicted_late() -> None:
     records = [
         *paid_history("slow", [19, 20, 21] * 4),
         *paid_history("prompt", [0, 1, 0] * 4),
@@ -100,7 +100,7 @@ def test_a_client_that_always_pays_late_is_predicted_late():
     assert result.invoices[0].invoice_id == "slow-open"  # most likely late first
 
 
-def test_credibility_k_is_buhlmann_straub():
+def test_credibility_k_is_buhlmann_straub() -> None:
     # A: delays 0, 2 (mean 1); B: 10, 12 (mean 11). EPV = 4 / (4 - 2) = 2; grand mean 6;
     # VHM = (2 x 25 + 2 x 25 - (2 - 1) x 2) / (4 - (4 + 4) / 4) = 49; k = 2 / 49.
     records = [*paid_history("A", [0, 2]), *paid_history("B", [10, 12])]
@@ -109,7 +109,7 @@ def test_credibility_k_is_buhlmann_straub():
     assert one(result, "A-open").client_weight == pytest.approx(2 / (2 + 2 / 49))
 
 
-def test_a_client_with_little_history_is_shrunk_toward_the_book():
+def test_a_client_with_little_history_is_shrunk_toward_the_book() -> None:
     # The book's clients pay alike on average but each is noisy (0 to 20 days): one invoice
     # 40 days late is weak evidence that a new client differs.
     book = [paid_history(f"c{i}", [0, 20, 5, 15, 10, 0], total="500") for i in range(8)]
@@ -126,7 +126,7 @@ def test_a_client_with_little_history_is_shrunk_toward_the_book():
     assert prediction.predicted_on < date(2024, 7, 10) + timedelta(days=40)
 
 
-def test_each_open_invoice_of_a_client_is_judged_by_its_own_amount_band():
+def test_each_open_invoice_of_a_client_is_judged_by_its_own_amount_band() -> None:
     # The book pays its small invoices on the due date and its large ones 20 days late; a
     # new client's small and large open invoices are judged by their own bands, whichever
     # the model predicts first (it keeps one mixture per client, flag and band).
@@ -143,7 +143,7 @@ def test_each_open_invoice_of_a_client_is_judged_by_its_own_amount_band():
         assert large.predicted_on == due + timedelta(days=20)
 
 
-def test_an_invoice_already_overdue_is_predicted_after_today():
+def test_an_invoice_already_overdue_is_predicted_after_today() -> None:
     # Delays 5, 10, 30, 40: an invoice already 25 days past due is one of the slow ones.
     records = [*paid_history("c", [5, 10, 30, 40] * 3),
                *paid_history("d", [5, 10, 30, 40] * 3)]
@@ -157,7 +157,7 @@ def test_an_invoice_already_overdue_is_predicted_after_today():
     assert 0.4 < prediction.p_late_30 <= 1.0  # half of the slow tail is beyond 30 days
 
 
-def test_older_than_any_delay_seen_uses_the_books_tail():
+def test_older_than_any_delay_seen_uses_the_books_tail() -> None:
     records = paid_history("c", [0, 1, 2, 3] * 3)
     due = AS_OF - timedelta(days=60)
     result = forecast(ledger(*records, open_invoice("c", due)), as_of=AS_OF)
@@ -168,19 +168,19 @@ def test_older_than_any_delay_seen_uses_the_books_tail():
     assert "older than any delay seen" in prediction.rests_on
 
 
-def test_no_history_at_all_still_forecasts():
+def test_no_history_at_all_still_forecasts() -> None:
     result = forecast(ledger(open_invoice("c", date(2024, 7, 10))), as_of=AS_OF)
     assert result.history == 0
     assert one(result, "c-open").pool_invoices == 0
 
 
-def test_as_of_must_be_a_date():
+def test_as_of_must_be_a_date() -> None:
     with pytest.raises(TypeError):
         forecast(ledger(), as_of="2024-06-30")  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------- the cash-in
-def test_cash_in_lands_in_the_week_the_client_pays():
+def test_cash_in_lands_in_the_week_the_client_pays() -> None:
     records = paid_history("c", [10] * 12)
     due = date(2024, 7, 10)  # + 10 days = July 20: week 3 (July 15-21)
     result = forecast(ledger(*records, open_invoice("c", due, total="1000")), as_of=AS_OF)
@@ -194,7 +194,7 @@ def test_cash_in_lands_in_the_week_the_client_pays():
     assert result.after == 0
 
 
-def test_cash_in_adds_up_to_the_open_balance():
+def test_cash_in_adds_up_to_the_open_balance() -> None:
     ledger_ = sample_ledger()
     result = forecast(ledger_, as_of=date(2026, 3, 31))
     open_total = sum((f.open_balance_base for f in result.invoices), Decimal(0))
@@ -206,7 +206,7 @@ def test_cash_in_adds_up_to_the_open_balance():
         assert 0 <= week.low <= week.expected <= week.high
 
 
-def test_a_partly_paid_invoice_forecasts_its_open_rest():
+def test_a_partly_paid_invoice_forecasts_its_open_rest() -> None:
     records = paid_history("c", [3] * 6)
     bill = open_invoice("c", date(2024, 7, 10), total="1000")
     part = payment("c", on=date(2024, 6, 1), amount="400", pays=bill)
@@ -221,11 +221,11 @@ later_day = st.integers(min_value=1, max_value=400).map(lambda d: AS_OF + timede
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(later_day, st.integers(1, 90), st.sampled_from(["a", "b", "z"]),
                           st.booleans()), max_size=8))
-def test_records_after_as_of_change_nothing(later):
+def test_records_after_as_of_change_nothing(later: list[tuple[date, int, str, bool]]) -> None:
     base = [*paid_history("a", [2, 5, 9, 4] * 3), *paid_history("b", [20, 25, 31] * 3),
             open_invoice("a", date(2024, 7, 10)), open_invoice("b", AS_OF - timedelta(days=12))]
     before = forecast(ledger(*base), as_of=AS_OF)
-    extra: list = []
+    extra: list[AnyRecord] = []
     for n, (day, delay, client, pay_open) in enumerate(later):
         extra.append(invoice(client, issued=day, total="700", paid=day + timedelta(days=delay),
                              id=f"later-{n}"))
@@ -240,7 +240,7 @@ def test_records_after_as_of_change_nothing(later):
 
 
 # ------------------------------------------------------------------------------ backtest
-def test_backtest_beats_the_naive_baselines_on_the_sample_firm():
+def test_backtest_beats_the_naive_baselines_on_the_sample_firm() -> None:
     result = backtest(sample_ledger(), horizon_days=90)
     model = result.of("forecast")
     assert model.predictions > 500
@@ -257,7 +257,7 @@ def test_backtest_beats_the_naive_baselines_on_the_sample_firm():
     assert 0.77 <= model.coverage <= 0.83
 
 
-def test_backtest_of_a_predictable_client_is_exact():
+def test_backtest_of_a_predictable_client_is_exact() -> None:
     # Every invoice paid exactly 7 days late: the forecast's error is zero, every interval
     # covers, every call is right.
     records = paid_history("c", [7] * 40) + paid_history("d", [7] * 40)
@@ -267,13 +267,13 @@ def test_backtest_of_a_predictable_client_is_exact():
     assert (model.mae_days, model.coverage, model.accuracy, model.brier) == (0, 1, 1, 0)
 
 
-def test_backtest_checks_the_horizon():
+def test_backtest_checks_the_horizon() -> None:
     with pytest.raises(ValueError, match="horizon_days"):
         backtest(ledger(), origins=[AS_OF], horizon_days=0)
 
 
 @pytest.mark.skipif(not IBM.exists(), reason="the IBM sample in ../shared is absent")
-def test_backtest_on_the_ibm_sample_meets_the_targets():
+def test_backtest_on_the_ibm_sample_meets_the_targets() -> None:
     import clientguard as cg
     from clientguard_csv import CsvConnector
 
@@ -302,8 +302,8 @@ def slipping_client(total: str) -> list[Invoice]:
     ("5000", None, Severity.WATCH),  # material, but below the default three in four
 ])
 def test_a_client_whose_last_invoices_slip_is_flagged_before_it_is_chronic(
-    total, warning, severity
-):
+    total: str, warning: str | None, severity: Severity
+) -> None:
     book = ledger(*slipping_client(total))
     policy = Policy(expected_late_warning=Decimal(warning)) if warning else Policy()
     result = review(book, as_of=AS_OF, policy=policy)
@@ -319,7 +319,7 @@ def test_a_client_whose_last_invoices_slip_is_flagged_before_it_is_chronic(
                    for f in result.clients[c].findings)
 
 
-def test_expected_late_alone_makes_a_client_monitor_never_more():
+def test_expected_late_alone_makes_a_client_monitor_never_more() -> None:
     finding = flag_expected_late(
         forecast(ledger(*slipping_client("5000")), as_of=AS_OF),
         policy=Policy(expected_late_warning=Decimal("0.55")))[0]
@@ -328,7 +328,7 @@ def test_expected_late_alone_makes_a_client_monitor_never_more():
         assert recommend([finding], policy) == (Recommendation.MONITOR, [finding])
 
 
-def test_expected_late_skips_invoices_already_late():
+def test_expected_late_skips_invoices_already_late() -> None:
     # Already late invoices are counted by the lateness findings, not foreseen.
     records = [*paid_history("c", [30] * 8), *paid_history("d", [0] * 8),
                open_invoice("c", AS_OF - timedelta(days=5))]
@@ -341,11 +341,11 @@ def test_expected_late_skips_invoices_already_late():
 
 # ------------------------------------------------------------------------------ the reports
 @pytest.fixture(scope="module")
-def sample_review():  # type: ignore[no-untyped-def]
+def sample_review() -> Review:
     return review(sample_ledger(), as_of=date(2026, 6, 30))
 
 
-def test_the_json_report_carries_the_forecast(sample_review):  # type: ignore[no-untyped-def]
+def test_the_json_report_carries_the_forecast(sample_review: Review) -> None:
     import json
 
     import jsonschema  # type: ignore[import-untyped]
@@ -370,13 +370,14 @@ def test_the_json_report_carries_the_forecast(sample_review):  # type: ignore[no
     assert "expected_late" in signals
 
 
-def test_the_html_report_has_the_cash_in_chart_and_predicted_dates(sample_review):  # type: ignore[no-untyped-def]
+def test_the_html_report_has_the_cash_in_chart_and_predicted_dates(sample_review: Review) -> None:
     from clientguard.report import render
 
     html = render(sample_review, "html")
     chart = html.split("Cash expected in from the open invoices", 1)[1].split("</figure>", 1)[0]
     assert chart.count('<div class="wk"') == 13
     predicted = sample_review.forecast
+    assert predicted is not None
     flagged = [c for c in sample_review.clients.values()
                if any(f.signal is Signal.EXPECTED_LATE for f in c.findings)]
     assert flagged

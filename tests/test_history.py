@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,7 @@ from clientguard.changes import (
 )
 from clientguard.findings import Severity
 from clientguard.i18n import ngettext, using
+from clientguard.model import AnyRecord
 from clientguard.policy import Policy
 from clientguard.report.html import render_html
 from clientguard.review import review
@@ -192,9 +194,9 @@ def test_new_findings_are_those_that_reach_the_severity_now(
 # ----------------------------------------------------------------------------- the store
 
 
-def slipping_client_records() -> list[object]:
+def slipping_client_records() -> list[AnyRecord]:
     """Acme pays on time until spring 2025, then later and later; Birch always on time."""
-    records: list[object] = [customer("acme", name="Acme"), customer("birch", name="Birch")]
+    records: list[AnyRecord] = [customer("acme", name="Acme"), customer("birch", name="Birch")]
     for month, late in [(1, 0), (2, 0), (3, 0), (4, 20), (5, 40), (6, 60), (7, 80)]:
         issued = date(2025, month, 1)
         due = date(2025, month, 28)
@@ -208,9 +210,9 @@ def slipping_client_records() -> list[object]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     opened = Store.open(tmp_path / "clientguard.db")
-    yield opened  # type: ignore[misc]
+    yield opened
     opened.close()
 
 

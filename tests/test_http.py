@@ -369,7 +369,7 @@ def test_every_call_has_a_timeout(httpserver: HTTPServer, waits: Waits) -> None:
     timeouts: list[Any] = []
 
     class Recording(requests.Session):
-        def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        def request(self, *args: Any, **kwargs: Any) -> requests.Response:
             timeouts.append(kwargs.get("timeout"))
             return super().request(*args, **kwargs)
 

@@ -103,7 +103,7 @@ def _plugin(module: str, name: str) -> type[HttpConnector]:
 
 @pytest.mark.parametrize(("module", "name", "required", "defaults"), PLUGINS)
 def test_every_http_connector_builds_its_client_from_the_shared_options(
-    module: str, name: str, required: dict[str, str], defaults: tuple[float, int, float]
+    module: str, name: str, required: dict[str, Any], defaults: tuple[float, int, float]
 ) -> None:
     cls = _plugin(module, name)
     assert issubclass(cls.Options, HttpOptions)
@@ -131,14 +131,14 @@ def test_every_http_connector_builds_its_client_from_the_shared_options(
 def test_every_http_connector_refuses_the_same_bad_values(
     module: str,
     name: str,
-    required: dict[str, str],
+    required: dict[str, Any],
     defaults: object,
     option: str,
     value: object,
 ) -> None:
     cls = _plugin(module, name)
     with pytest.raises(ConfigError, match=f"{option}"):
-        cls(**required, **{option: value})
+        cls(**required, **{option: value})  # type: ignore[arg-type]  # bad values on purpose
 
 
 # ------------------------------------------------------------------ the helper

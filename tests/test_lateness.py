@@ -456,7 +456,7 @@ def test_variant_errors() -> None:
     assert average_payment_delay([]) is None
 
 
-def test_an_invoice_paid_early_but_due_after_as_of_is_not_yet_due_in_the_window():
+def test_an_invoice_paid_early_but_due_after_as_of_is_not_yet_due_in_the_window() -> None:
     # DESIGN.md section 4: the profile covers invoices *due* in (as_of - lookback, as_of].
     # "L" is paid on 2025-06-10 but falls due on 2025-07-31, after as_of: counting it would
     # dilute the late share with an invoice whose terms have not run out yet.

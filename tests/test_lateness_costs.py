@@ -23,9 +23,12 @@ from decimal import Decimal
 import pytest
 
 from clientguard.errors import DataError
+from clientguard.ledger import Ledger
 from clientguard.metrics.cost import (
+    BalanceStep,
     ClientLatenessCost,
     InvoiceLatenessCost,
+    Jurisdiction,
     RateTable,
     balance_days,
     lateness_costs,
@@ -83,7 +86,7 @@ def day(offset: int) -> date:
         pytest.param([(DUE, "50.00")], day(2), D(100), id="string-amount"),
     ],
 )
-def test_balance_days(steps, until, expected):
+def test_balance_days(steps: list[BalanceStep], until: date, expected: Decimal) -> None:
     assert balance_days(steps, due_date=DUE, until=until) == expected
 
 
@@ -96,7 +99,7 @@ def test_balance_days(steps, until, expected):
         pytest.param([(DUE, D(100)), (day(-1), D(0))], "date order", id="out-of-order"),
     ],
 )
-def test_balance_days_refuses_steps_it_cannot_read(steps, message):
+def test_balance_days_refuses_steps_it_cannot_read(steps: list[BalanceStep], message: str) -> None:
     with pytest.raises(DataError, match=message):
         balance_days(steps, due_date=DUE, until=day(10))
 
@@ -104,7 +107,7 @@ def test_balance_days_refuses_steps_it_cannot_read(steps, message):
 # --- the Polish worked example: paid in two parts, across 1 July ---------------------------
 
 
-def polish_two_part_ledger(*, fx: bool):
+def polish_two_part_ledger(*, fx: bool) -> Ledger:
     # PLN 10,000.00 due 15 June 2025; 4,000.00 paid 10 July, 6,000.00 paid 20 July.
     inv = invoice("gdansk", issued="2025-05-16", due="2025-06-15", total="10000.00",
                   currency="PLN", id="FV/1")
@@ -133,7 +136,7 @@ PL_BALANCE_DAYS = D(310000)
 PL_FINANCING = D(31000) / D(365)
 
 
-def test_polish_interest_across_the_half_year_on_a_debt_paid_in_parts():
+def test_polish_interest_across_the_half_year_on_a_debt_paid_in_parts() -> None:
     costs = lateness_costs(polish_two_part_ledger(fx=False), as_of=AS_OF,
                            policy=Policy(jurisdiction="pl"))
     item = one_invoice(costs, "gdansk")
@@ -156,7 +159,7 @@ def test_polish_interest_across_the_half_year_on_a_debt_paid_in_parts():
     assert close(item.statutory_interest_base, PL_INTEREST)
 
 
-def test_polish_compensation_without_fx_stays_in_euro_with_a_note():
+def test_polish_compensation_without_fx_stays_in_euro_with_a_note() -> None:
     # 10,000 PLN is above 5,000 and below 50,000: EUR 70. A PLN book without an FxTable
     # cannot convert it: listed under EUR, left out of the claimable sum, and said so.
     cost = lateness_costs(polish_two_part_ledger(fx=False), as_of=AS_OF,
@@ -174,7 +177,7 @@ def test_polish_compensation_without_fx_stays_in_euro_with_a_note():
     assert cost.jurisdiction == "pl"
 
 
-def test_polish_compensation_with_fx_is_owed_in_zloty():
+def test_polish_compensation_with_fx_is_owed_in_zloty() -> None:
     # EUR 70 at 4.25 PLN/EUR of 30 May 2025 = 297.50 PLN, in the base currency already.
     cost = lateness_costs(polish_two_part_ledger(fx=True), as_of=AS_OF,
                           policy=Policy(jurisdiction="pl"))["gdansk"]
@@ -203,7 +206,7 @@ USD_FX = fx_table(
 )
 
 
-def usd_ledger():
+def usd_ledger() -> Ledger:
     inv = invoice("chicago", issued="2025-03-01", due="2025-03-31", total="5000.00",
                   currency="USD", fx_rate="0.90", id="US-1")
     return ledger(
@@ -241,8 +244,12 @@ def usd_ledger():
     ],
 )
 def test_a_usd_invoice_in_a_euro_book(
-    jurisdiction, interest_usd, compensation, compensation_currency, compensation_base
-):
+    jurisdiction: Jurisdiction,
+    interest_usd: Decimal,
+    compensation: Decimal,
+    compensation_currency: str,
+    compensation_base: Decimal,
+) -> None:
     cost = lateness_costs(usd_ledger(), as_of=date(2025, 6, 30),
                           policy=Policy(jurisdiction=jurisdiction))["chicago"]
     (item,) = cost.invoices
@@ -264,7 +271,7 @@ def test_a_usd_invoice_in_a_euro_book(
     assert close(cost.financing_cost, D(13500) / D(365))
 
 
-def test_usd_worked_numbers_to_the_cent():
+def test_usd_worked_numbers_to_the_cent() -> None:
     # UK: interest 1,912,500/36,500 = 52.3972... USD x 0.90 = 47.1575... -> 47.16 EUR;
     # claimable 47.1575... + 80.50 = 127.6575... -> 127.66; financing 36.9863... -> 36.99.
     cost = lateness_costs(usd_ledger(), as_of=date(2025, 6, 30),
@@ -276,7 +283,7 @@ def test_usd_worked_numbers_to_the_cent():
 # --- which law applies to whom ----------------------------------------------------------------
 
 
-def jurisdictions_ledger():
+def jurisdictions_ledger() -> Ledger:
     # Each customer: EUR 1,000.00 due 15 June 2025, paid 20 July 2025 (35 days late).
     records: list[AnyRecord] = [
         customer("lyon"),
@@ -309,7 +316,9 @@ def jurisdictions_ledger():
         pytest.param("orbis-pl", "pl", D(541250) / D(36500), D(40), id="customer-beats-group"),
     ],
 )
-def test_each_client_follows_its_own_law(who, jurisdiction, interest, compensation_base):
+def test_each_client_follows_its_own_law(
+    who: str, jurisdiction: Jurisdiction, interest: Decimal, compensation_base: Decimal
+) -> None:
     policy = Policy(
         jurisdiction="eu",
         client_jurisdictions={"gdansk": "pl", "orbis": "uk", "orbis-pl": "pl"},
@@ -326,7 +335,7 @@ def test_each_client_follows_its_own_law(who, jurisdiction, interest, compensati
     assert close(cost.financing_cost, D(3500) / D(365))
 
 
-def test_no_jurisdiction_means_no_statutory_amounts():
+def test_no_jurisdiction_means_no_statutory_amounts() -> None:
     cost = lateness_costs(jurisdictions_ledger(), as_of=AS_OF,
                           policy=Policy(jurisdiction="none"))["lyon"]
     (item,) = cost.invoices
@@ -335,7 +344,7 @@ def test_no_jurisdiction_means_no_statutory_amounts():
     assert item.statutory_interest_base == 0
     assert item.compensation is None
     assert item.compensation_base is None
-    assert (cost.statutory_interest, cost.compensation, cost.claimable) == (0, 0, 0)
+    assert (cost.statutory_interest, cost.compensation, cost.claimable) == (D(0), D(0), D(0))
     assert cost.compensation_unconverted == {}
     assert close(cost.financing_cost, D(3500) / D(365))  # still a cost to the firm
 
@@ -365,13 +374,15 @@ def eur_invoice(paid: str | None = None, *, due: str = "2025-06-15", total: str 
         pytest.param("2025-06-17", 1, True, id="beyond-grace"),
     ],
 )
-def test_only_invoices_paid_after_their_due_date_cost_anything(paid, grace_days, counted):
+def test_only_invoices_paid_after_their_due_date_cost_anything(
+    paid: str, grace_days: int, counted: bool
+) -> None:
     costs = lateness_costs(ledger(*eur_invoice(paid)), as_of=AS_OF,
                            policy=Policy(grace_days=grace_days))
     assert ("acme" in costs) is counted
 
 
-def test_grace_decides_whether_an_invoice_counts_not_how_many_days_it_costs():
+def test_grace_decides_whether_an_invoice_counts_not_how_many_days_it_costs() -> None:
     # Two days late with one day of grace: both days cost (the law counts from the due date).
     # Financing 1,000 x 2 x 0.10 / 365 = 200/365; EU interest 1,000 x 11.15 x 2 / 36,500.
     item = one_invoice(
@@ -385,7 +396,7 @@ def test_grace_decides_whether_an_invoice_counts_not_how_many_days_it_costs():
     assert close(item.statutory_interest.amount, D(22300) / D(36500))
 
 
-def test_an_open_invoice_costs_up_to_as_of_and_keeps_counting():
+def test_an_open_invoice_costs_up_to_as_of_and_keeps_counting() -> None:
     # EUR 1,000.00 due 15 June, 400.00 paid 20 June, still open on 25 June.
     # Balance-days 1,000 x 5 (16-20 June) + 600 x 5 (21-25 June) = 8,000; financing 800/365.
     # EU 2025-H1 11.15% on the same base: 8,000 x 11.15 / 36,500 = 89,200/36,500 = 2.4438...
@@ -402,7 +413,7 @@ def test_an_open_invoice_costs_up_to_as_of_and_keeps_counting():
     assert item.compensation_base == D(40)
 
 
-def test_a_payment_after_as_of_is_ignored():
+def test_a_payment_after_as_of_is_ignored() -> None:
     # Paid 20 July, but as of 10 July it is open, 25 days late: 1,000 x 25 balance-days;
     # EU interest 1,000 x (11.15 x 15 + 10.15 x 10) = 167,250 + 101,500 = 268,750 / 36,500.
     book = ledger(*eur_invoice("2025-07-20"))
@@ -428,13 +439,15 @@ def test_a_payment_after_as_of_is_ignored():
         pytest.param("2025-07-15", None, False, id="due-after-as-of"),
     ],
 )
-def test_invoices_due_outside_the_window_are_left_out(due, paid, counted):
+def test_invoices_due_outside_the_window_are_left_out(
+    due: str, paid: str | None, counted: bool
+) -> None:
     book = ledger(*eur_invoice(paid, due=due))
     costs = lateness_costs(book, as_of=date(2025, 6, 30))
     assert ("acme" in costs) is counted
 
 
-def test_the_window_edge_invoice_is_costed_in_full():
+def test_the_window_edge_invoice_is_costed_in_full() -> None:
     # Due 1 July 2024, paid 11 July: 10 days at 12.25% (EU 2024-H2): 1,000 x 12.25 x 10 =
     # 122,500 / 36,500 = 3.3561...
     book = ledger(*eur_invoice("2024-07-11", due="2024-07-01"))
@@ -443,7 +456,7 @@ def test_the_window_edge_invoice_is_costed_in_full():
     assert close(item.statutory_interest.amount, D(122500) / D(36500))
 
 
-def test_a_card_payment_with_only_a_paid_date_costs_to_that_date():
+def test_a_card_payment_with_only_a_paid_date_costs_to_that_date() -> None:
     # paid_on 20 July, no payment records: 35 days on the full 1,000.
     # EU: 370,250 / 36,500 (as in the jurisdiction table); financing 3,500/365.
     inv = invoice("acme", issued="2025-05-16", due="2025-06-15", total="1000.00",
@@ -455,7 +468,7 @@ def test_a_card_payment_with_only_a_paid_date_costs_to_that_date():
     assert close(item.financing_cost, D(3500) / D(365))
 
 
-def test_a_paid_date_on_the_day_of_the_last_part_payment_settles_that_day():
+def test_a_paid_date_on_the_day_of_the_last_part_payment_settles_that_day() -> None:
     # EUR 1,000.00 due 15 June; 400.00 paid 20 July; the source says paid on 20 July (the rest
     # came outside the synced data). Both close the same day, one step: 35 days on 1,000.
     # EU: 16-30 June 15 days at 11.15% = 167,250; 1-20 July 20 days at 10.15% = 203,000;
@@ -469,14 +482,14 @@ def test_a_paid_date_on_the_day_of_the_last_part_payment_settles_that_day():
     assert close(item.statutory_interest.amount, D(370250) / D(36500))
 
 
-def test_a_paid_invoice_with_no_date_costs_nothing():
+def test_a_paid_invoice_with_no_date_costs_nothing() -> None:
     # Marked paid with neither payments nor a date: left out of lateness, and so of cost.
     inv = invoice("acme", issued="2025-05-16", due="2025-06-15", total="1000.00",
                   status="paid")
     assert lateness_costs(ledger(inv), as_of=AS_OF) == {}
 
 
-def test_a_late_credit_note_lowers_the_interest_from_its_date_and_carries_no_financing():
+def test_a_late_credit_note_lowers_the_interest_from_its_date_and_carries_no_financing() -> None:
     # EUR 1,000.00 due 15 June; credit note of 200.00 on 25 June; 800.00 paid 15 July.
     # Interest on what was outstanding each day (EU):
     #   16-25 June 10 days on 1,000 at 11.15% = 111,500
@@ -525,8 +538,8 @@ def test_a_late_credit_note_lowers_the_interest_from_its_date_and_carries_no_fin
     ],
 )
 def test_compensation_bands_at_their_edges_through_the_ledger(
-    jurisdiction, currency, total, due, band, amount
-):
+    jurisdiction: Jurisdiction, currency: str, total: str, due: str, band: str, amount: Decimal
+) -> None:
     due_date = date.fromisoformat(due)
     paid = date.fromordinal(due_date.toordinal() + 1)  # one day late
     inv = invoice("acme", issued=due_date, due=due_date, total=total, currency=currency)
@@ -564,7 +577,9 @@ def test_compensation_bands_at_their_edges_through_the_ledger(
                      D(3675000) / D(36500), id="starts-in-H2"),
     ],
 )
-def test_uk_rate_follows_the_day_the_debt_fell_due(due, paid, rate_pct, reference, interest):
+def test_uk_rate_follows_the_day_the_debt_fell_due(
+    due: str, paid: str, rate_pct: Decimal, reference: date, interest: Decimal
+) -> None:
     inv = invoice("bath", issued="2025-06-01", due=due, total="10000.00", currency="GBP")
     book = ledger(inv, payment("bath", on=paid, amount="10000.00", pays=inv, currency="GBP"),
                   base_currency="GBP")
@@ -582,7 +597,7 @@ def test_uk_rate_follows_the_day_the_debt_fell_due(due, paid, rate_pct, referenc
 # --- rates the table cannot vouch for, or does not have ---------------------------------------
 
 
-def test_an_unconfirmed_rate_is_used_and_flagged():
+def test_an_unconfirmed_rate_is_used_and_flagged() -> None:
     # PLN 1,000.00 due 20 June 2026, open on 10 July 2026:
     # 21-30 June 10 days at 14.00% (2026-H1) + 1-10 July 10 days at 13.75% (2026-H2, marked K):
     # 1,000 x (14.00 x 10 + 13.75 x 10) = 277,500 / 36,500.
@@ -597,7 +612,7 @@ def test_an_unconfirmed_rate_is_used_and_flagged():
     assert any("not confirmed" in note and "2026-H2" in note for note in cost.notes)
 
 
-def test_a_delay_past_the_table_leaves_a_note_not_a_crash():
+def test_a_delay_past_the_table_leaves_a_note_not_a_crash() -> None:
     # Due 20 December 2026, open on 10 January 2027: the PL table has no 2027 row. No interest,
     # a note naming the problem; the financing cost is still there: 1,000 x 21 x 0.10 / 365.
     inv = invoice("gdansk", issued="2026-11-20", due="2026-12-20", total="1000.00",
@@ -613,7 +628,7 @@ def test_a_delay_past_the_table_leaves_a_note_not_a_crash():
     assert cost.statutory_interest == 0
 
 
-def test_a_table_of_ones_own_replaces_the_packaged_one():
+def test_a_table_of_ones_own_replaces_the_packaged_one() -> None:
     # 20% all through 2025: 1,000 x 20 x 35 = 700,000 / 36,500 = 19.1780...
     table = RateTable([{"period_start": "2025-01-01", "period_end": "2025-12-31",
                         "statutory_rate_pct": "20"}], name="our contract")
@@ -627,7 +642,7 @@ def test_a_table_of_ones_own_replaces_the_packaged_one():
 # --- a client's sums --------------------------------------------------------------------------
 
 
-def test_a_clients_sums_add_up_its_invoices():
+def test_a_clients_sums_add_up_its_invoices() -> None:
     # Two EUR invoices of acme under EU law, as of 31 December 2025:
     #   1,000 due 15 June, paid 20 July: financing 3,500/365, interest 370,250/36,500
     #   500 due 1 December, open: 30 days at 10.15% (2025-H2):

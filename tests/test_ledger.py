@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pickle
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -73,20 +75,22 @@ def book() -> Ledger:
     return ledger(*BOOK_RECORDS)
 
 
-def test_invoices_of_a_customer_in_issue_date_then_id_order(book):
+def test_invoices_of_a_customer_in_issue_date_then_id_order(book: Ledger) -> None:
     assert [i.id for i in book.invoices_of("acme")] == ["A2", "A0", "A1"]
     assert [i.id for i in book.invoices_of("ghost")] == ["G1"]
     assert book.invoices_of("nobody") == ()
 
 
-def test_ledger_tuples_are_in_date_then_id_order(book):
+def test_ledger_tuples_are_in_date_then_id_order(book: Ledger) -> None:
     assert [i.id for i in book.invoices] == ["A2", "A0", "A1", "G1"]
     assert [p.id for p in book.payments] == ["P-0", "P-1", "P-2", "P-3", "P-4"]
     assert [c.id for c in book.customers] == ["acme", "acme-de", "solo"]
     assert book.date_range == (date(2025, 1, 5), date(2025, 2, 1))
 
 
-def test_applications_by_invoice_in_date_order_payments_before_credit_notes(book):
+def test_applications_by_invoice_in_date_order_payments_before_credit_notes(
+    book: Ledger,
+) -> None:
     expected = [
         # same day: payments first (by id), then the credit note, whatever the input order
         (date(2025, 2, 10), "payment", "P-1", D("300.00")),
@@ -105,7 +109,9 @@ def test_applications_by_invoice_in_date_order_payments_before_credit_notes(book
     ("payment_id", "unapplied"),
     [("P-3", D("200.00")), ("P-1", D("0.00")), ("P-4", D("80.00"))],
 )
-def test_unapplied_cash_is_what_no_allocation_took(book, payment_id, unapplied):
+def test_unapplied_cash_is_what_no_allocation_took(
+    book: Ledger, payment_id: str, unapplied: Decimal
+) -> None:
     assert book.unapplied(payment_id) == unapplied
 
 
@@ -118,19 +124,21 @@ def test_unapplied_cash_is_what_no_allocation_took(book, payment_id, unapplied):
         ("ghost", "ghost", ("ghost",)),  # no Customer record: its own client
     ],
 )
-def test_group_of_and_members(book, customer_id, group, members):
+def test_group_of_and_members(
+    book: Ledger, customer_id: str, group: str, members: tuple[str, ...]
+) -> None:
     assert book.group_of(customer_id) == group
     assert book.members(group) == members
 
 
-def test_customer_ids_include_ids_without_a_customer_record(book):
+def test_customer_ids_include_ids_without_a_customer_record(book: Ledger) -> None:
     assert book.customer_ids == ("acme", "acme-de", "ghost", "solo", "tt", "wr")
     assert book.customer("ghost") is None
     assert book.name_of("ghost") == "ghost"
     assert book.name_of("acme-de") == "Acme GmbH"
 
 
-def test_look_ups_by_id_and_by_customer(book):
+def test_look_ups_by_id_and_by_customer(book: Ledger) -> None:
     assert book.invoice("A1") == A1
     assert book.payment("P-3") == P3
     assert book.credit_note("CN-0") == CN0
@@ -140,7 +148,7 @@ def test_look_ups_by_id_and_by_customer(book):
         book.invoice("nope")
 
 
-def test_report_counts_what_was_kept(book):
+def test_report_counts_what_was_kept(book: Ledger) -> None:
     assert dict(book.report.accepted) == {
         "customers": 3, "invoices": 4, "payments": 5, "credit_notes": 1,
         "time_entries": 1, "work_requests": 1,
@@ -149,7 +157,7 @@ def test_report_counts_what_was_kept(book):
     assert len(book) == 15
 
 
-def test_a_ledger_is_only_made_by_build():
+def test_a_ledger_is_only_made_by_build() -> None:
     with pytest.raises(TypeError, match=r"Ledger\.build"):
         Ledger()
 
@@ -161,12 +169,14 @@ def test_a_ledger_is_only_made_by_build():
         ({"base_currency": "EUR", "fx": fx_table("USD", {})}, "converts to USD"),
     ],
 )
-def test_build_refuses_a_bad_base_currency_or_fx_table(kwargs, message):
+def test_build_refuses_a_bad_base_currency_or_fx_table(
+    kwargs: dict[str, Any], message: str
+) -> None:
     with pytest.raises(DataError, match=message):
         Ledger.build([], **kwargs)
 
 
-def test_build_refuses_what_is_not_a_ledger_record():
+def test_build_refuses_what_is_not_a_ledger_record() -> None:
     with pytest.raises(DataError, match="dict is not a ledger record"):
         Ledger.build([{"id": "x"}], base_currency="EUR", strict=False)  # type: ignore[list-item]
 
@@ -186,7 +196,9 @@ def dangling(n: int) -> list[Payment]:
         (25, 20, "  ... and 5 more"),
     ],
 )
-def test_strict_build_lists_every_problem_capped_at_20(count, listed, more_line):
+def test_strict_build_lists_every_problem_capped_at_20(
+    count: int, listed: int, more_line: str | None
+) -> None:
     with pytest.raises(DataError) as caught:
         ledger(*dangling(count))
     error = caught.value
@@ -202,7 +214,7 @@ def test_strict_build_lists_every_problem_capped_at_20(count, listed, more_line)
         assert "DataError.problems" in lines[-1]
 
 
-def test_strict_build_reports_problems_of_different_kinds_together():
+def test_strict_build_reports_problems_of_different_kinds_together() -> None:
     usd = invoice("acme", id="U1", issued="2025-01-10", total="10", currency="USD")
     with pytest.raises(DataError) as caught:
         ledger(A1, A1, usd, *dangling(1))
@@ -212,7 +224,7 @@ def test_strict_build_reports_problems_of_different_kinds_together():
 
 
 # ---------------------------------------------------------------- lenient
-def test_lenient_build_keeps_the_good_and_returns_exactly_the_bad_with_locations():
+def test_lenient_build_keeps_the_good_and_returns_exactly_the_bad_with_locations() -> None:
     good = invoice("acme", id="I-1", issued="2025-01-10", total="100.00", source="csv")
     twin = invoice("acme", id="I-1", issued="2025-01-11", total="999.00", source="csv")
     lost = payment("acme", id="P-9", on="2025-02-01", amount="5", pays={"I-404": "5"},
@@ -244,7 +256,7 @@ def test_lenient_build_keeps_the_good_and_returns_exactly_the_bad_with_locations
     assert dict(built.report.accepted)["invoices"] == 1
 
 
-def test_a_rejected_invoice_takes_the_documents_allocated_to_it_along():
+def test_a_rejected_invoice_takes_the_documents_allocated_to_it_along() -> None:
     # U1 is in USD with no rate, so it is rejected; what is allocated to it cannot be applied.
     u1 = invoice("acme", id="U1", issued="2025-01-10", total="100.00", currency="USD")
     e1 = invoice("acme", id="E1", issued="2025-01-10", total="100.00")
@@ -267,7 +279,7 @@ def test_a_rejected_invoice_takes_the_documents_allocated_to_it_along():
     assert built.invoices == (e1,)
 
 
-def test_rejections_from_a_connector_are_included():
+def test_rejections_from_a_connector_are_included() -> None:
     unmapped = Rejection("row", "csv", None, "date", "'31/02/2025' is not a date",
                          Location("payments.csv", 7, "Date"), ("P-7", "31/02/2025"))
     built = Ledger.build([A2], base_currency="EUR", strict=False, rejected=[unmapped])
@@ -281,7 +293,7 @@ def test_rejections_from_a_connector_are_included():
     )
 
 
-def test_over_application_rejects_the_later_document():
+def test_over_application_rejects_the_later_document() -> None:
     inv = invoice("acme", id="I", issued="2025-01-10", total="100.00")
     early = payment("acme", id="Z-early", on="2025-02-01", amount="70.00", pays=inv)
     late = payment("acme", id="A-late", on="2025-02-02", amount="70.00", pays=inv)
@@ -290,7 +302,7 @@ def test_over_application_rejects_the_later_document():
     assert "add up to 140.00 EUR, more than its total of 100.00" in built.report.rejected[0].reason
 
 
-def test_on_the_same_day_the_credit_note_over_applies_not_the_cash():
+def test_on_the_same_day_the_credit_note_over_applies_not_the_cash() -> None:
     # The replay applies payments before credit notes on one day, so the credit note is the
     # document that takes the invoice over its total.
     inv = invoice("acme", id="I", issued="2025-01-10", total="100.00")
@@ -301,7 +313,7 @@ def test_on_the_same_day_the_credit_note_over_applies_not_the_cash():
     assert built.payments == (cash,)
 
 
-def test_allocations_exactly_equal_to_the_total_are_fine():
+def test_allocations_exactly_equal_to_the_total_are_fine() -> None:
     inv = invoice("acme", id="I", issued="2025-01-10", total="100.00")
     built = ledger(
         inv,
@@ -317,7 +329,7 @@ def test_allocations_exactly_equal_to_the_total_are_fine():
 FX = fx_table("EUR", {"USD": {"2025-03-03": "0.90"}, "GBP": {"2025-03-03": "1.20"}})
 
 
-def test_cross_currency_allocations_are_converted_into_the_invoice_currency():
+def test_cross_currency_allocations_are_converted_into_the_invoice_currency() -> None:
     usd_invoice = invoice("acme", id="U", issued="2025-02-01", total="200.00", currency="USD",
                           fx_rate="0.95")
     eur_invoice = invoice("acme", id="E", issued="2025-02-01", total="100.00")
@@ -341,7 +353,7 @@ def test_cross_currency_allocations_are_converted_into_the_invoice_currency():
     assert got == {"P-OWN": (D("58.50"), D("50.00")), "P-LATER": (D("24.00"), D("20.00"))}
 
 
-def test_a_non_terminating_conversion_is_kept_unrounded():
+def test_a_non_terminating_conversion_is_kept_unrounded() -> None:
     usd_invoice = invoice("acme", id="U", issued="2025-03-03", total="100.00", currency="USD")
     # 10.00 EUR / 0.90 = 11.111... USD: kept at full precision, rounded only for output.
     built = ledger(usd_invoice, payment("acme", id="P", on="2025-03-03", amount="10.00",
@@ -361,7 +373,9 @@ def test_a_non_terminating_conversion_is_kept_unrounded():
         ("90.02", False),  # 100.0222 USD: over by more than a cent
     ],
 )
-def test_a_converted_allocation_may_overshoot_by_one_minor_unit(paid_eur, accepted):
+def test_a_converted_allocation_may_overshoot_by_one_minor_unit(
+    paid_eur: str, accepted: bool
+) -> None:
     usd_invoice = invoice("acme", id="U", issued="2025-03-03", total="100.00", currency="USD")
     built = ledger(usd_invoice, payment("acme", id="P", on="2025-03-03", amount=paid_eur,
                                         pays=usd_invoice), fx=FX, strict=False)
@@ -385,20 +399,22 @@ def test_a_converted_allocation_may_overshoot_by_one_minor_unit(paid_eur, accept
     ],
     ids=lambda v: getattr(v, "id", None),
 )
-def test_rate_to_base_and_base_amount(record, rate, base_amount):
+def test_rate_to_base_and_base_amount(
+    record: Invoice | Payment | CreditNote, rate: Decimal, base_amount: Decimal
+) -> None:
     built = ledger(record, fx=FX)
     assert built.rate_to_base(record) == rate
     assert built.base_amount(record) == base_amount
 
 
-def test_document_fx_rate_is_enough_without_a_table():
+def test_document_fx_rate_is_enough_without_a_table() -> None:
     record = invoice("acme", id="I", issued="2025-03-03", total="100.00", currency="USD",
                      fx_rate="0.93")
     built = ledger(record)
     assert built.base_amount(record) == D("93.0000")
 
 
-def test_to_base_uses_the_table():
+def test_to_base_uses_the_table() -> None:
     built = ledger(fx=FX)
     assert built.to_base(D("10"), "USD", date(2025, 3, 4)) == D("9.00")
     assert built.to_base(D("10"), "EUR", date(2025, 3, 4)) == D("10")
@@ -407,7 +423,7 @@ def test_to_base_uses_the_table():
 
 
 # ---------------------------------------------------------------- merge
-def test_merge_two_sources_keys_every_record_by_its_source():
+def test_merge_two_sources_keys_every_record_by_its_source() -> None:
     xero = ledger(customer("acme", source="xero"),
                   invoice("acme", id="X-1", issued="2025-01-10", total="100.00", source="xero"))
     c1 = invoice("acme", id="C-1", issued="2025-01-05", total="40.00", source="csv")
@@ -429,7 +445,7 @@ def test_merge_two_sources_keys_every_record_by_its_source():
         map(repr, [*xero.records(), *csv.records()]))
 
 
-def test_merge_keeps_the_same_id_of_two_sources():
+def test_merge_keeps_the_same_id_of_two_sources() -> None:
     xero = ledger(invoice("acme", id="INV-1", issued="2025-01-10", total="100.00", source="xero"))
     csv = ledger(invoice("acme", id="INV-1", issued="2025-01-10", total="70.00", source="csv"))
     merged = xero.merge(csv)
@@ -444,7 +460,7 @@ def test_merge_keeps_the_same_id_of_two_sources():
     assert [i.id for i in again.invoices] == ["csv:INV-1", "qb:INV-1", "xero:INV-1"]
 
 
-def test_merge_rejects_the_same_record_identity_twice():
+def test_merge_rejects_the_same_record_identity_twice() -> None:
     first = ledger(invoice("acme", id="INV-1", issued="2025-01-10", total="100.00", source="xero"))
     second = ledger(invoice("acme", id="INV-1", issued="2025-01-11", total="90.00", source="xero"))
     with pytest.raises(DataError) as caught:
@@ -458,12 +474,12 @@ def test_merge_rejects_the_same_record_identity_twice():
     assert [i.total for i in lenient.invoices] == [D("100.00")]
 
 
-def test_merge_refuses_a_different_base_currency():
+def test_merge_refuses_a_different_base_currency() -> None:
     with pytest.raises(DataError, match="cannot merge a USD ledger into a EUR ledger"):
         ledger().merge(ledger(base_currency="USD"))
 
 
-def test_merge_carries_earlier_rejections_without_failing_on_them():
+def test_merge_carries_earlier_rejections_without_failing_on_them() -> None:
     bad = payment("acme", id="P-X", on="2025-02-01", amount="5", pays={"nope": "5"})
     first = ledger(A2, bad, strict=False)
     merged = first.merge(ledger(G1))  # strict: fails only on problems the merge finds
@@ -471,7 +487,7 @@ def test_merge_carries_earlier_rejections_without_failing_on_them():
     assert [i.id for i in merged.invoices] == ["A2", "G1"]
 
 
-def test_merge_combines_fx_tables():
+def test_merge_combines_fx_tables() -> None:
     usd = fx_table("EUR", {"USD": {"2025-03-03": "0.90"}})
     gbp = fx_table("EUR", {"GBP": {"2025-03-03": "1.20"}})
     u = invoice("acme", id="U", issued="2025-03-03", total="10", currency="USD")
@@ -482,7 +498,7 @@ def test_merge_combines_fx_tables():
 
 
 # ---------------------------------------------------------------- pickling (Spark/Dask/Ray)
-def test_a_ledger_pickles_and_round_trips():
+def test_a_ledger_pickles_and_round_trips() -> None:
     locations = {("payment", "test", "P-X"): Location("p.csv", 9)}
     bad = payment("acme", id="P-X", on="2025-02-01", amount="5", pays={"nope": "5"})
     usd = invoice("acme", id="U", issued="2025-03-03", total="10", currency="USD")
@@ -501,7 +517,7 @@ def test_a_ledger_pickles_and_round_trips():
     assert copy.to_base(D(10), "GBP", date(2025, 3, 4)) == D("12.00")
 
 
-def test_a_data_error_pickles_with_its_problems():
+def test_a_data_error_pickles_with_its_problems() -> None:
     with pytest.raises(DataError) as caught:
         ledger(*dangling(3))
     copy = pickle.loads(pickle.dumps(caught.value))
@@ -513,6 +529,11 @@ def test_a_data_error_pickles_with_its_problems():
 # ---------------------------------------------------------------- invariants (hypothesis)
 START = date(2024, 1, 1)
 EUR_PER = {"EUR": D(1), "USD": D("0.92"), "JPY": D("0.0061")}
+Document = TypeVar("Document", Payment, CreditNote)
+# Makes a payment or credit note from (customer, id, date, amount, currency, pays, fx_rate).
+MakeDocument = Callable[
+    [str, str, date, Decimal, str, list[tuple[str, Decimal]], Decimal | None], Document
+]
 
 
 @dataclass
@@ -555,12 +576,14 @@ def valid_books(draw: st.DrawFn) -> Book:
         invoices.append(record)
         open_left[record.id] = total
 
-    def document(make, prefix: str, i: int):  # a payment or credit note, within what is open
+    def document(  # a payment or credit note, within what is open
+        make: MakeDocument[Document], prefix: str, i: int
+    ) -> Document:
         currency = draw(st.sampled_from(list(EUR_PER)))
         same = [inv for inv in invoices if inv.currency == currency]
         targets = draw(st.lists(st.sampled_from(same), unique_by=lambda x: x.id, max_size=3)
                        ) if same else []
-        pays = []
+        pays: list[tuple[str, Decimal]] = []
         for target in targets:
             share = min(money(draw), open_left[target.id])
             open_left[target.id] -= share
@@ -604,7 +627,7 @@ def valid_books(draw: st.DrawFn) -> Book:
 
 @FAST
 @given(valid_books())
-def test_a_valid_book_never_raises_and_loses_nothing(book_):
+def test_a_valid_book_never_raises_and_loses_nothing(book_: Book) -> None:
     built = ledger(*book_.records)
     assert built.report.ok
     assert dict(built.report.accepted) == {
@@ -620,12 +643,13 @@ def test_a_valid_book_never_raises_and_loses_nothing(book_):
     for p in book_.payments:
         assert built.payment(p.id) == p
         assert built.unapplied(p.id) == p.amount - sum((a.amount for a in p.allocations), D(0))
-    for c in book_.credit_notes:
-        assert built.credit_note(c.id) == c
+    for note in book_.credit_notes:
+        assert built.credit_note(note.id) == note
     assert sorted(map(repr, built.time_entries)) == sorted(map(repr, book_.time_entries))
     assert set(built.work_requests) == set(book_.work_requests)
     # Every allocation became exactly one application, and none over-applies its invoice.
-    allocations = sum(len(d.allocations) for d in [*book_.payments, *book_.credit_notes])
+    documents: list[Payment | CreditNote] = [*book_.payments, *book_.credit_notes]
+    allocations = sum(len(d.allocations) for d in documents)
     assert sum(len(built.applications(i.id)) for i in book_.invoices) == allocations
     for i in book_.invoices:
         assert sum((a.amount for a in built.applications(i.id)), D(0)) <= i.total
@@ -633,7 +657,7 @@ def test_a_valid_book_never_raises_and_loses_nothing(book_):
 
 @FAST
 @given(valid_books(), st.randoms(use_true_random=False))
-def test_order_is_deterministic_whatever_the_input_order(book_, rnd: random.Random):
+def test_order_is_deterministic_whatever_the_input_order(book_: Book, rnd: random.Random) -> None:
     shuffled = list(book_.records)
     rnd.shuffle(shuffled)
     one, two = ledger(*book_.records), ledger(*shuffled)
@@ -647,7 +671,7 @@ def test_order_is_deterministic_whatever_the_input_order(book_, rnd: random.Rand
         assert one.members(group) == two.members(group)
 
 
-def test_time_entries_differing_only_in_billable_or_person_keep_one_order():
+def test_time_entries_differing_only_in_billable_or_person_keep_one_order() -> None:
     # Regression: the sort key left out billable, so the input order leaked through.
     billable = time_entry("acme", on="2025-01-02", hours="1", billable=True)
     unbilled = time_entry("acme", on="2025-01-02", hours="1", billable=False)
@@ -665,10 +689,11 @@ def books_with_broken_records(draw: st.DrawFn) -> tuple[Book, list[AnyRecord], l
     late = START + timedelta(days=1000)  # after every valid document: the over-appliers
     # Duplicates: same id, other content; they come after the originals, so they are the
     # ones rejected.
-    with_ids = [*book_.customers, *book_.invoices, *book_.payments, *book_.credit_notes,
-                *book_.work_requests]
-    originals = draw(st.lists(st.sampled_from(with_ids), unique=True, max_size=3)
-                     if with_ids else st.just([]))
+    with_ids: list[AnyRecord] = [*book_.customers, *book_.invoices, *book_.payments,
+                                 *book_.credit_notes, *book_.work_requests]
+    originals: list[AnyRecord] = draw(
+        st.lists(st.sampled_from(with_ids), unique=True, max_size=3) if with_ids else st.just([])
+    )
     duplicates = [r.model_copy() for r in originals]  # the same source sends an id twice
     for k in range(draw(st.integers(0, 3))):  # dangling allocations
         maker = draw(st.sampled_from(["payment", "credit_note"]))
@@ -680,9 +705,10 @@ def books_with_broken_records(draw: st.DrawFn) -> tuple[Book, list[AnyRecord], l
     eur = [i for i in book_.invoices if i.currency == "EUR"]
     for k in range(draw(st.integers(0, 2)) if eur else 0):  # over-application
         target = draw(st.sampled_from(eur))
+        documents: list[Payment | CreditNote] = [*book_.payments, *book_.credit_notes]
         applied = sum(
-            (a.amount for d in [*book_.payments, *book_.credit_notes] for a in d.allocations
-             if a.invoice_id == target.id), D(0))
+            (a.amount for d in documents for a in d.allocations if a.invoice_id == target.id),
+            D(0))
         over = target.total - applied + D("0.01") * draw(st.integers(1, 1000))
         broken.append(payment("c0", id=f"OVER-{k}", on=late, amount=over,
                               pays={target.id: over}))
@@ -693,7 +719,9 @@ def books_with_broken_records(draw: st.DrawFn) -> tuple[Book, list[AnyRecord], l
 
 @FAST
 @given(books_with_broken_records(), st.randoms(use_true_random=False))
-def test_lenient_build_rejects_exactly_the_broken_records(case, rnd: random.Random):
+def test_lenient_build_rejects_exactly_the_broken_records(
+    case: tuple[Book, list[AnyRecord], list[AnyRecord]], rnd: random.Random
+) -> None:
     book_, broken, duplicates = case
     mixed = [*book_.records, *broken]
     rnd.shuffle(mixed)
@@ -705,7 +733,7 @@ def test_lenient_build_rejects_exactly_the_broken_records(case, rnd: random.Rand
     assert sorted(map(repr, built.records())) == sorted(map(repr, book_.records))
 
 
-def test_every_application_is_an_application():
+def test_every_application_is_an_application() -> None:
     built = ledger(*BOOK_RECORDS)
     assert all(isinstance(a, Application) for a in built.applications("A1"))
 
@@ -721,7 +749,9 @@ def test_every_application_is_an_application():
         ([("y", "x"), ("x", "y")], {"x": "x", "y": "x"}),
     ],
 )
-def test_group_chains_are_followed_to_the_top(customers, expected):
+def test_group_chains_are_followed_to_the_top(
+    customers: list[tuple[str, str | None]], expected: dict[str, str]
+) -> None:
     from clientguard.testing import customer as make_customer
     from clientguard.testing import ledger as make_ledger
 
@@ -734,12 +764,12 @@ def test_group_chains_are_followed_to_the_top(customers, expected):
 # --- allocations between customers -----------------------------------------------------------
 
 
-def test_the_ledger_lists_allocations_to_another_customers_invoice_in_ledger_order():
+def test_the_ledger_lists_allocations_to_another_customers_invoice_in_ledger_order() -> None:
     # Acme pays its own invoice and one of Beta's; a credit note of Beta's goes to Acme's;
     # a payment of Gamma's over-applies Beta's invoice and is rejected: it is not listed.
     a1 = invoice("acme", issued="2025-01-01", total="100.00", id="A-1")
     b1 = invoice("beta", issued="2025-01-01", total="50.00", id="B-1")
-    records = [
+    records: list[AnyRecord] = [
         a1, b1,
         credit_note("beta", issued="2025-01-05", total="10.00", applies_to=[("A-1", "10.00")],
                     id="CN-1"),
@@ -768,7 +798,7 @@ def test_the_ledger_lists_allocations_to_another_customers_invoice_in_ledger_ord
 
 
 @pytest.mark.parametrize("strict", [True, False])
-def test_an_invoice_due_before_its_issue_date_is_kept_due_on_its_issue_date(strict):
+def test_an_invoice_due_before_its_issue_date_is_kept_due_on_its_issue_date(strict: bool) -> None:
     # A paid Fakturownia invoice issued 2018-02-03 with payment_to 2018-01-25: issued after
     # the money came in. Real revenue: kept, never rejected.
     early = invoice("acme", id="FV-1", issued="2018-02-03", due="2018-01-25", total="100.00",
@@ -792,7 +822,7 @@ def test_an_invoice_due_before_its_issue_date_is_kept_due_on_its_issue_date(stri
     assert "FV-1 (fakturownia, GET /invoices.json page 1): due_date:" in str(note)
 
 
-def test_a_merge_keeps_the_notes_of_due_dates_moved_by_either_build():
+def test_a_merge_keeps_the_notes_of_due_dates_moved_by_either_build() -> None:
     one = ledger(invoice("acme", id="A-1", issued="2021-08-31", due="2021-08-07",
                          total="10.00", source="xero"))
     two = ledger(invoice("beta", id="B-1", issued="2021-09-01", due="2021-08-01",
@@ -805,7 +835,9 @@ def test_a_merge_keeps_the_notes_of_due_dates_moved_by_either_build():
 
 @FAST
 @given(valid_books(), st.randoms(use_true_random=False))
-def test_two_sources_with_the_same_ids_settle_as_each_alone(book_: Book, rnd: random.Random):
+def test_two_sources_with_the_same_ids_settle_as_each_alone(
+    book_: Book, rnd: random.Random
+) -> None:
     # The same book from two sources ("old" and "new", the very same ids): each source's
     # records resolve within it, so each invoice settles as it does in its own ledger.
     alone = ledger(*book_.records)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clientguard.ledger import Application, Ledger, _application, same_day_order
-from clientguard.model import AnyRecord, CreditNote, Payment
+from clientguard.model import AnyRecord, CreditNote, Invoice, Payment
 from clientguard.money import ZERO
 from clientguard.testing import credit_note, customer, fx_table, invoice, ledger, payment
 
@@ -37,7 +37,9 @@ def rejected(book: Ledger) -> list[tuple[str, str | None, str | None, str]]:
 # Every duplicate of a kind is rejected before the first record of that kind without a rate
 # (as when the duplicates were found in a pass of their own), invoices before documents,
 # payments before credit notes; the rates are recorded in the records' order.
-CASES = {
+# Each case: the records, the rejections expected (kind, id, field, the reason's start) and
+# the ids of the records given a rate, by kind.
+CASES: dict[str, tuple[list[AnyRecord], list[tuple[str, str, str, str]], dict[str, list[str]]]] = {
     "invoices: duplicates before the unpriced": (
         [
             invoice("a", id="I1", issued="2025-01-02", total="10", currency="SEK"),
@@ -190,7 +192,7 @@ def reference_rule(
     in that order, and a document's own allocations to it from ZERO; the document whose
     allocations take an invoice past its total is rejected, naming the sum. Returns the
     rejected documents (kind, id, reason) and each invoice's applied amounts."""
-    totals = {r.id: r.total for r in records if r.kind == "invoice"}  # type: ignore[union-attr]
+    totals = {r.id: r.total for r in records if isinstance(r, Invoice)}
     documents = [r for r in records if isinstance(r, Payment | CreditNote)]
     documents.sort(key=lambda d: same_day_order(
         d.date if isinstance(d, Payment) else d.issue_date, d.kind, d.id))
@@ -253,6 +255,6 @@ def test_the_over_application_rule_to_the_digit(records: list[AnyRecord]) -> Non
     rejections, amounts = reference_rule(records)
     book = Ledger.build(records, base_currency="EUR", strict=False)
     assert [(r.kind, r.record_id, r.reason) for r in book.report.rejected] == rejections
-    for ident in (r.id for r in records if r.kind == "invoice"):  # type: ignore[union-attr]
+    for ident in (r.id for r in records if isinstance(r, Invoice)):
         applied = [a.amount for a in book.applications(ident)]
         assert sorted(applied) == sorted(amounts.get(ident, []))

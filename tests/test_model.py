@@ -56,7 +56,8 @@ def good_credit_note(**change: object) -> dict[str, object]:
     return fields
 
 
-def inv(ident: str = "INV-1", total: str = "100.00", currency: str = "EUR", **kw: object):
+def inv(ident: str = "INV-1", total: str = "100.00", currency: str = "EUR",
+        **kw: object) -> Invoice:
     return invoice("acme", id=ident, issued="2025-01-10", total=total, currency=currency,
                    source=SRC, **kw)  # type: ignore[arg-type]
 
@@ -201,7 +202,9 @@ BAD_INPUT: list[tuple[str, Callable[[], object], tuple[str, str, str | None], st
     ("make", "record", "field", "reason"),
     [pytest.param(*row[1:], id=row[0]) for row in BAD_INPUT],
 )
-def test_bad_input_is_a_data_error_naming_record_and_field(make, record, field, reason):
+def test_bad_input_is_a_data_error_naming_record_and_field(
+    make: Callable[[], object], record: tuple[str, str, str | None], field: str, reason: str
+) -> None:
     with pytest.raises(DataError) as caught:
         make()
     error = caught.value
@@ -221,7 +224,7 @@ def test_bad_input_is_a_data_error_naming_record_and_field(make, record, field, 
     assert f"{field}: " in message
 
 
-def test_every_problem_of_one_record_is_listed():
+def test_every_problem_of_one_record_is_listed() -> None:
     with pytest.raises(DataError) as caught:
         Invoice(**good_invoice(total=1.5, currency="eur", due_date="someday", x=1))
     fields = {p.field for p in caught.value.problems}
@@ -249,7 +252,9 @@ def test_every_problem_of_one_record_is_listed():
         ),
     ],
 )
-def test_no_validation_path_lets_a_raw_validation_error_escape(validate):
+def test_no_validation_path_lets_a_raw_validation_error_escape(
+    validate: Callable[[], object],
+) -> None:
     with pytest.raises(DataError) as caught:
         validate()
     assert type(caught.value) is DataError
@@ -259,7 +264,7 @@ def test_no_validation_path_lets_a_raw_validation_error_escape(validate):
     )
 
 
-def test_a_record_error_inside_a_nested_allocation_names_the_nested_field():
+def test_a_record_error_inside_a_nested_allocation_names_the_nested_field() -> None:
     with pytest.raises(DataError) as caught:
         Payment.model_validate(
             {**good_payment(), "allocations": [{"invoice_id": "A", "amount": "1"},
@@ -271,7 +276,7 @@ def test_a_record_error_inside_a_nested_allocation_names_the_nested_field():
     assert str(caught.value).count("problem") == 1
 
 
-def test_data_error_is_a_value_error_and_its_problems_are_rejections():
+def test_data_error_is_a_value_error_and_its_problems_are_rejections() -> None:
     with pytest.raises(ValueError, match="total") as caught:
         Invoice(**good_invoice(total=-1))
     assert all(isinstance(p, Rejection) for p in caught.value.problems)  # type: ignore[attr-defined]
@@ -287,7 +292,7 @@ def test_data_error_is_a_value_error_and_its_problems_are_rejections():
         ("0", D(0)),
     ],
 )
-def test_amounts_are_kept_as_exact_decimals(given, kept):
+def test_amounts_are_kept_as_exact_decimals(given: Decimal | str | int, kept: Decimal) -> None:
     record = Invoice(**good_invoice(total=given))
     assert isinstance(record.total, Decimal)
     assert record.total == kept
@@ -305,26 +310,26 @@ def test_amounts_are_kept_as_exact_decimals(given, kept):
         ("2025-01-10T09:30:00+01:00", datetime(2025, 1, 10, 8, 30, tzinfo=UTC)),
     ],
 )
-def test_timestamps_are_kept_in_utc(given, utc):
+def test_timestamps_are_kept_in_utc(given: datetime | str, utc: datetime) -> None:
     record = Invoice(**good_invoice(updated_at=given))
     assert record.updated_at == utc
     assert record.updated_at is not None
     assert record.updated_at.utcoffset() == timedelta(0)
 
 
-def test_hours_from_a_time_tracker_may_be_floats_and_are_taken_by_their_repr():
+def test_hours_from_a_time_tracker_may_be_floats_and_are_taken_by_their_repr() -> None:
     # Hours are not money: 0.1 + 0.2 style noise is not introduced, 1.1 stays 1.1.
     entry = TimeEntry(customer_id="acme", date=date(2025, 1, 10), hours=1.1, source=SRC)
     assert entry.hours == D("1.1")
 
 
-def test_records_are_frozen():
+def test_records_are_frozen() -> None:
     record = Invoice(**good_invoice())
     with pytest.raises(ValueError, match="frozen"):
         record.total = D(1)  # type: ignore[misc]
 
 
-def test_label_names_kind_id_and_source():
+def test_label_names_kind_id_and_source() -> None:
     assert Invoice(**good_invoice()).label == "invoice INV-1 (xero)"
     entry = TimeEntry(customer_id="acme", date=date(2025, 1, 10), hours="1", source="toggl")
     assert entry.label == "time_entry (toggl)"
@@ -334,7 +339,7 @@ RECORD_KINDS = [Customer, Invoice, Payment, CreditNote, Allocation, TimeEntry, W
 
 
 @pytest.mark.parametrize("kind", RECORD_KINDS, ids=lambda k: k.__name__)
-def test_every_field_has_a_docstring_that_says_what_it_means(kind: type[Record]):
+def test_every_field_has_a_docstring_that_says_what_it_means(kind: type[Record]) -> None:
     for name, info in kind.model_fields.items():
         assert info.description, f"{kind.__name__}.{name} has no docstring"
 
@@ -355,18 +360,18 @@ def test_every_field_has_a_docstring_that_says_what_it_means(kind: type[Record])
     ],
     ids=lambda r: r.kind,
 )
-def test_records_pickle_and_compare_equal(record):
+def test_records_pickle_and_compare_equal(record: Record) -> None:
     assert pickle.loads(pickle.dumps(record)) == record
 
 
-def test_a_work_request_may_be_wanted_before_it_was_asked():
+def test_a_work_request_may_be_wanted_before_it_was_asked() -> None:
     # "for yesterday": a negative lead time is data, not an error.
     request = WorkRequest(id="T-1", customer_id="acme", requested_on=date(2025, 1, 2),
                           wanted_by=date(2025, 1, 1), source=SRC)
     assert request.wanted_by - request.requested_on == timedelta(days=-1)
 
 
-def test_the_ledger_builder_in_testing_raises_the_same_error():
+def test_the_ledger_builder_in_testing_raises_the_same_error() -> None:
     with pytest.raises(DataError) as caught:
         ledger(inv("INV-1"), inv("INV-1"))
     assert [p.field for p in caught.value.problems] == ["id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from clientguard.money import (
     round_money,
     to_decimal,
 )
-from clientguard.testing import fx_table
+from clientguard.testing import AmountLike, DateLike, fx_table
 
 D = Decimal
 
@@ -41,19 +42,19 @@ D = Decimal
         ("UYW", 4),
     ],
 )
-def test_exponent_is_the_iso_4217_minor_unit(currency, decimals):
+def test_exponent_is_the_iso_4217_minor_unit(currency: str, decimals: int) -> None:
     assert exponent(currency) == decimals
     assert is_currency(currency)
 
 
 @pytest.mark.parametrize("code", ["eur", "Eur", "EURO", "XYZ", "", "E U"])
-def test_unknown_or_lower_case_code_is_refused(code):
+def test_unknown_or_lower_case_code_is_refused(code: str) -> None:
     assert not is_currency(code)
     with pytest.raises(DataError, match="unknown currency code"):
         exponent(code)
 
 
-def test_every_code_is_three_upper_case_letters():
+def test_every_code_is_three_upper_case_letters() -> None:
     assert all(len(c) == 3 and c.isalpha() and c.isupper() for c in CURRENCY_EXPONENTS)
 
 
@@ -71,7 +72,7 @@ def test_every_code_is_three_upper_case_letters():
         (1, "KWD", "0.001"),
     ],
 )
-def test_from_minor_scales_by_the_exponent(units, currency, major):
+def test_from_minor_scales_by_the_exponent(units: int, currency: str, major: str) -> None:
     result = from_minor(units, currency)
     assert result == D(major)
     # The result carries the currency's decimals, so it prints as money.
@@ -86,12 +87,14 @@ def test_from_minor_scales_by_the_exponent(units, currency, major):
         (1234, "EUR", 2, "12.34"),
     ],
 )
-def test_from_minor_takes_the_sources_own_exponent(units, currency, places, major):
+def test_from_minor_takes_the_sources_own_exponent(
+    units: int, currency: str, places: int, major: str
+) -> None:
     result = from_minor(units, currency, places=places)
     assert str(result) == major
 
 
-def test_from_minor_refuses_an_unknown_currency():
+def test_from_minor_refuses_an_unknown_currency() -> None:
     with pytest.raises(DataError, match="'XXY'"):
         from_minor(100, "XXY")
 
@@ -116,7 +119,9 @@ def test_from_minor_refuses_an_unknown_currency():
         ("1.0015", "KWD", "1.002"),
     ],
 )
-def test_round_money_is_half_even_to_the_minor_unit(amount, currency, rounded):
+def test_round_money_is_half_even_to_the_minor_unit(
+    amount: str, currency: str, rounded: str
+) -> None:
     result = round_money(D(amount), currency)
     assert result == D(rounded)
     assert str(result) == rounded
@@ -126,7 +131,7 @@ def test_round_money_is_half_even_to_the_minor_unit(amount, currency, rounded):
     st.decimals(min_value=-(10**9), max_value=10**9, allow_nan=False, allow_infinity=False),
     st.sampled_from(["EUR", "JPY", "KWD"]),
 )
-def test_round_money_moves_at_most_half_a_minor_unit(amount, currency):
+def test_round_money_moves_at_most_half_a_minor_unit(amount: Decimal, currency: str) -> None:
     rounded = round_money(amount, currency)
     half_unit = D(1).scaleb(-exponent(currency)) / 2
     assert abs(rounded - amount) <= half_unit
@@ -146,13 +151,15 @@ def test_round_money_moves_at_most_half_a_minor_unit(amount, currency):
         ("1e3", D(1000)),
     ],
 )
-def test_to_decimal_accepts_decimals_ints_and_numeric_strings(value, expected):
+def test_to_decimal_accepts_decimals_ints_and_numeric_strings(
+    value: Decimal | str | int, expected: Decimal
+) -> None:
     result = to_decimal(value)
     assert isinstance(result, Decimal)
     assert result == expected
 
 
-def test_to_decimal_keeps_the_written_precision():
+def test_to_decimal_keeps_the_written_precision() -> None:
     assert str(to_decimal("10.10")) == "10.10"
 
 
@@ -178,25 +185,27 @@ def test_to_decimal_keeps_the_written_precision():
         ([1], "is not an amount"),
     ],
 )
-def test_to_decimal_refuses_what_is_not_exact_money(value, reason):
+def test_to_decimal_refuses_what_is_not_exact_money(value: object, reason: str) -> None:
     with pytest.raises(DataError, match=reason) as caught:
         to_decimal(value, what="invoice total")
     assert str(caught.value).startswith("invoice total: ")
 
 
-def test_float_error_says_what_to_pass_instead():
+def test_float_error_says_what_to_pass_instead() -> None:
     with pytest.raises(DataError, match=r"string such as '0\.1'"):
         to_decimal(0.1)
 
 
 @given(st.decimals(allow_nan=False, allow_infinity=False))
-def test_to_decimal_of_a_decimal_string_is_that_decimal(value):
+def test_to_decimal_of_a_decimal_string_is_that_decimal(value: Decimal) -> None:
     assert to_decimal(str(value)) == value
 
 
 # ---------------------------------------------------------------- FxTable
 # EUR per unit of the currency: USD fixed on Friday 3 Jan and Monday 6 Jan 2025.
-RATES = {"USD": {"2025-01-03": "0.9650", "2025-01-06": "0.9580"}, "GBP": {"2025-01-06": "1.2040"}}
+RATES: Mapping[str, Mapping[DateLike, AmountLike]] = {
+    "USD": {"2025-01-03": "0.9650", "2025-01-06": "0.9580"}, "GBP": {"2025-01-06": "1.2040"},
+}
 
 
 @pytest.mark.parametrize(
@@ -211,7 +220,9 @@ RATES = {"USD": {"2025-01-03": "0.9650", "2025-01-06": "0.9580"}, "GBP": {"2025-
         ("EUR", date(1999, 1, 1), "1"),  # the base currency is always 1, on any date
     ],
 )
-def test_rate_takes_the_exact_date_else_the_latest_earlier_within_staleness(currency, on, rate):
+def test_rate_takes_the_exact_date_else_the_latest_earlier_within_staleness(
+    currency: str, on: date, rate: str
+) -> None:
     table = fx_table("EUR", RATES)
     assert table.rate(currency, on) == D(rate)
 
@@ -229,13 +240,15 @@ def test_rate_takes_the_exact_date_else_the_latest_earlier_within_staleness(curr
         ("CHF", date(2025, 1, 6), r"no CHF->EUR rate for 2025-01-06"),
     ],
 )
-def test_rate_outside_the_table_is_a_data_error_naming_currency_and_date(currency, on, message):
+def test_rate_outside_the_table_is_a_data_error_naming_currency_and_date(
+    currency: str, on: date, message: str
+) -> None:
     table = fx_table("EUR", RATES)
     with pytest.raises(DataError, match=message):
         table.rate(currency, on)
 
 
-def test_staleness_is_configurable():
+def test_staleness_is_configurable() -> None:
     strict = fx_table("EUR", RATES, max_staleness_days=0)
     assert strict.rate("USD", date(2025, 1, 6)) == D("0.9580")
     with pytest.raises(DataError, match="more than 0 days before"):
@@ -254,14 +267,18 @@ def test_staleness_is_configurable():
         ("42.42", "EUR", date(2025, 1, 6), "42.42"),
     ],
 )
-def test_convert_multiplies_by_base_units_per_unit(amount, currency, on, converted):
+def test_convert_multiplies_by_base_units_per_unit(
+    amount: str, currency: str, on: date, converted: str
+) -> None:
     table = fx_table("EUR", RATES)
     assert table.convert(D(amount), currency, on) == D(converted)
 
 
-def test_from_rows_builds_the_same_table():
-    rows = [("USD", date(2025, 1, 3), "0.9650"), ("USD", date(2025, 1, 6), D("0.9580")),
-            ("GBP", date(2025, 1, 6), "1.2040")]
+def test_from_rows_builds_the_same_table() -> None:
+    rows: list[tuple[str, date, Decimal | str]] = [
+        ("USD", date(2025, 1, 3), "0.9650"), ("USD", date(2025, 1, 6), D("0.9580")),
+        ("GBP", date(2025, 1, 6), "1.2040"),
+    ]
     assert FxTable.from_rows("EUR", rows) == fx_table("EUR", RATES)
 
 
@@ -276,7 +293,9 @@ def test_from_rows_builds_the_same_table():
         ("EUR", {"USD": {date(2025, 1, 6): D("NaN")}}, "not a finite number"),
     ],
 )
-def test_bad_table_is_refused(base, rates, message):
+def test_bad_table_is_refused(
+    base: str, rates: Mapping[str, Mapping[date, Decimal]], message: str
+) -> None:
     with pytest.raises(DataError, match=message):
         FxTable(base, rates)
 

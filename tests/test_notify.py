@@ -250,7 +250,9 @@ def test_the_changes_go_by_email_over_starttls_once(
     assert mail["To"] == "owner@example.com, partner@example.com"
     assert "since 2025-05-31" in mail["Subject"]
     assert "as of 2025-08-31" in mail["Subject"]
-    body = mail.get_payload(decode=True).decode()
+    payload = mail.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode()
     assert body.count("\n- ") + body.startswith("- ") == result.sent
     assert "Acme: verdict" in body
     assert inbox.logins == [("owner@example.com", PASSWORD)]

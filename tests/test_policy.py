@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,24 +38,24 @@ D = Decimal
         ("client_jurisdictions", {}),
     ],
 )
-def test_defaults(field, default):
+def test_defaults(field: str, default: object) -> None:
     value = getattr(Policy(), field)
     assert value == default
     assert type(value) is type(default)
 
 
-def test_no_threshold_is_a_float():
+def test_no_threshold_is_a_float() -> None:
     for name in Policy.model_fields:
         assert not isinstance(getattr(Policy(), name), float), name
 
 
-def test_to_toml_then_from_toml_round_trips_the_defaults(tmp_path: Path):
+def test_to_toml_then_from_toml_round_trips_the_defaults(tmp_path: Path) -> None:
     path = tmp_path / "policy.toml"
     path.write_text(Policy().to_toml(), encoding="utf-8")
     assert Policy.from_toml(path) == Policy()
 
 
-def test_to_toml_then_from_toml_round_trips_a_custom_policy(tmp_path: Path):
+def test_to_toml_then_from_toml_round_trips_a_custom_policy(tmp_path: Path) -> None:
     custom = Policy(
         lookback_days=180,
         grace_days=15,
@@ -72,7 +73,7 @@ def test_to_toml_then_from_toml_round_trips_a_custom_policy(tmp_path: Path):
     assert loaded.cost_of_capital == D("0.085")  # exact: parsed as Decimal, not float
 
 
-def test_to_toml_writes_each_fields_meaning_as_comments():
+def test_to_toml_writes_each_fields_meaning_as_comments() -> None:
     text = Policy().to_toml()
     data = tomllib.loads(text)
     assert set(data) == set(Policy.model_fields)
@@ -82,7 +83,7 @@ def test_to_toml_writes_each_fields_meaning_as_comments():
     assert "ASC 280-10-50-42" in comment
 
 
-def test_keys_not_given_keep_their_defaults(tmp_path: Path):
+def test_keys_not_given_keep_their_defaults(tmp_path: Path) -> None:
     path = tmp_path / "policy.toml"
     path.write_text("grace_days = 10\nrevenue_share_watch = 0.15\n", encoding="utf-8")
     loaded = Policy.from_toml(path)
@@ -100,7 +101,9 @@ def test_keys_not_given_keep_their_defaults(tmp_path: Path):
         ("colour = 'red'\n", "unknown policy key 'colour'"),
     ],
 )
-def test_an_unknown_key_is_a_config_error_naming_it(tmp_path: Path, text, message):
+def test_an_unknown_key_is_a_config_error_naming_it(
+    tmp_path: Path, text: str, message: str
+) -> None:
     path = tmp_path / "policy.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
@@ -123,7 +126,9 @@ def test_an_unknown_key_is_a_config_error_naming_it(tmp_path: Path, text, messag
         ("client_jurisdictions = { acme = 'fr' }", "client_jurisdictions.acme", "'pl', 'eu'"),
     ],
 )
-def test_an_out_of_range_value_names_the_field(tmp_path: Path, text, field, reason):
+def test_an_out_of_range_value_names_the_field(
+    tmp_path: Path, text: str, field: str, reason: str
+) -> None:
     path = tmp_path / "policy.toml"
     path.write_text(text + "\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
@@ -141,17 +146,17 @@ def test_an_out_of_range_value_names_the_field(tmp_path: Path, text, field, reas
         pytest.param(lambda: Policy.from_mapping({"grace_days": -1}), id="from_mapping"),
     ],
 )
-def test_every_way_of_making_a_policy_gives_a_config_error(make):
+def test_every_way_of_making_a_policy_gives_a_config_error(make: Callable[[], Policy]) -> None:
     with pytest.raises(ConfigError, match=r"^policy: grace_days: "):
         make()
 
 
-def test_an_unknown_keyword_to_the_constructor_is_named_with_a_suggestion():
+def test_an_unknown_keyword_to_the_constructor_is_named_with_a_suggestion() -> None:
     with pytest.raises(ConfigError, match="unknown policy key 'gracedays'; did you mean"):
         Policy(gracedays=3)  # type: ignore[call-arg]
 
 
-def test_every_problem_is_listed():
+def test_every_problem_is_listed() -> None:
     with pytest.raises(ConfigError) as caught:
         Policy.from_mapping({"grace_days": -1, "lookback_days": 0, "nope": 1}, where="cfg")
     message = str(caught.value)
@@ -166,7 +171,9 @@ def test_every_problem_is_listed():
         ("grace_days = = 1", "is not valid TOML"),
     ],
 )
-def test_an_unreadable_file_is_a_config_error(tmp_path: Path, content, message):
+def test_an_unreadable_file_is_a_config_error(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
     path = tmp_path / "policy.toml"
     if content is not None:
         path.write_text(content, encoding="utf-8")
@@ -174,13 +181,13 @@ def test_an_unreadable_file_is_a_config_error(tmp_path: Path, content, message):
         Policy.from_toml(path)
 
 
-def test_a_policy_is_frozen():
+def test_a_policy_is_frozen() -> None:
     with pytest.raises(ValueError, match="frozen"):
         Policy().grace_days = 3  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("field", list(Policy.model_fields))
-def test_every_field_has_a_docstring_with_its_meaning_and_source(field):
+def test_every_field_has_a_docstring_with_its_meaning_and_source(field: str) -> None:
     description = Policy.model_fields[field].description
     assert description
     # Two sentences at least: what it means, and why the default is what it is.
@@ -204,7 +211,7 @@ def test_every_field_has_a_docstring_with_its_meaning_and_source(field):
         ("trend_alpha", ["5%"]),
     ],
 )
-def test_sourced_defaults_cite_their_source(field, cites):
+def test_sourced_defaults_cite_their_source(field: str, cites: list[str]) -> None:
     description = Policy().explain(field)
     for cite in cites:
         assert cite in description

@@ -227,14 +227,16 @@ def test_a_failed_spark_task_is_retried_without_duplicating_a_row(
     out.mkdir()
     marker = tmp_path / "failed-once"
     # The injected function travels by value: the workers cannot import this test module.
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    # pyspark's vendored cloudpickle is not annotated.
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # type: ignore[no-untyped-call]
     tasks = [FirmTask(f, str(root), str(out), SAMPLE_AS_OF, Policy()) for f in firms]
     seen: list[FirmOutcome] = []
     try:
         run_spark(tasks, seen.append, spark=spark, workers=2,
                   task_function=partial(fail_first_attempt, marker, firms[1]))
     finally:
-        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+        cloudpickle.unregister_pickle_by_value(  # type: ignore[no-untyped-call]
+            sys.modules[__name__])
     assert marker.read_text() == firms[1]  # the failure happened, and was retried
     assert sorted(o.firm_id for o in seen) == list(firms)
     assert_complete(out, firms, expected)

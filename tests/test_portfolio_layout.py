@@ -389,6 +389,7 @@ def test_a_date_or_decimal_column_reads_as_pyarrow_gives_each_cell(
     # each row still gets its own cell's value, nulls and chunk boundaries included.
     from clientguard.portfolio.layout import _values
 
+    cells: list[list[date | None]] | list[list[Decimal | None]]
     if kind == "date":
         arrow_type = pa.date32()
         cells = [[None if c is None else date.fromordinal(739000 + c % 5000)

@@ -348,7 +348,8 @@ def test_wrap_and_fit_measure_each_character_once() -> None:
 
     word = "Żółw字" * 10_000
     patched = pytest.MonkeyPatch()
-    patched.setattr(text.unicodedata, "east_asian_width", counting)
+    # The one unicodedata module, which clientguard.report.text looks widths up in.
+    patched.setattr(unicodedata, "east_asian_width", counting)
     try:
         one = lookups(lambda: text.wrap(word, 80, indent="  ", subsequent="    "))
         four = lookups(lambda: text.wrap(word * 4, 80, indent="  ", subsequent="    "))

@@ -17,6 +17,7 @@ import json
 import pickle
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, Literal
 
 import pytest
 
@@ -27,7 +28,7 @@ from clientguard.metrics.lateness import payment_profiles
 from clientguard.model import AnyRecord, Customer
 from clientguard.policy import Policy
 from clientguard.review import Recommendation, Review, recommend, review
-from clientguard.sample import SAMPLE_AS_OF, SAMPLE_ROLES, sample_records
+from clientguard.sample import SAMPLE_AS_OF, SAMPLE_ROLES, SampleData, sample_records
 from clientguard.signals import concentration
 from clientguard.testing import customer, invoice, ledger, payment
 
@@ -131,7 +132,10 @@ RECEIVABLES_WARNING = finding("receivables_concentration", "warning")
                      id="r6-none-whatever-the-knob"),
     ],
 )
-def test_recommend_follows_the_rules(findings, policy, verdict, deciding):
+def test_recommend_follows_the_rules(
+    findings: list[Finding], policy: dict[str, Any], verdict: Recommendation,
+    deciding: list[Finding],
+) -> None:
     got, decided = recommend(by_severity(findings), Policy(**policy))
     assert got is verdict
     assert by_severity(decided) == by_severity(deciding)
@@ -171,7 +175,7 @@ def fillers(count: int) -> list[AnyRecord]:
     return [r for n in range(count) for r in monthly(f"filler-{n:02d}")]
 
 
-def test_a_client_late_only_after_the_review_date_is_not_flagged():
+def test_a_client_late_only_after_the_review_date_is_not_flagged() -> None:
     # "drift" pays on the due date until June 2025, then 40 days late. Twelve clients of the
     # same size: 1/12 = 8.3% of revenue each, under the 10% watch line, so nothing but
     # lateness can flag anyone.
@@ -188,7 +192,7 @@ def test_a_client_late_only_after_the_review_date_is_not_flagged():
     assert after.recommendation in (REVISE, END)
 
 
-def test_terms_to_shorten_are_those_agreed_by_the_review_date():
+def test_terms_to_shorten_are_those_agreed_by_the_review_date() -> None:
     # "slow" is 20 days late on every invoice: on 30-day terms for invoices issued January to
     # June 2025, on 60-day terms from July. As of 30 June 2025 its five invoices due by then
     # were all late by 20 days (chronic, 20 days weighted: a warning), and the terms it had
@@ -284,7 +288,7 @@ def equal_clients(count: int) -> Ledger:
     return ledger(*records)
 
 
-def test_a_book_with_nothing_to_say():
+def test_a_book_with_nothing_to_say() -> None:
     # Eleven equal clients: 9.1% of revenue each (under 10%), HHI 11 x 9.09^2 = 909 (under
     # 1,800), nothing open, no hours, no work requests, too few invoices to judge lateness.
     result = review(equal_clients(11), as_of=date(2025, 6, 30))
@@ -301,7 +305,9 @@ def test_a_book_with_nothing_to_say():
     [pytest.param("monitor", MONITOR, id="default"),
      pytest.param("revise_terms", REVISE, id="revise")],
 )
-def test_dependency_only_clients_get_the_dependency_verdict(verdict, expected):
+def test_dependency_only_clients_get_the_dependency_verdict(
+    verdict: Literal["monitor", "revise_terms"], expected: Recommendation
+) -> None:
     # Ten equal clients: exactly 10% of revenue each, the "major customer" line (10% or
     # more): a watch on each, and nothing else (HHI 1,000 is under 1,800).
     result = review(equal_clients(10), as_of=date(2025, 6, 30),
@@ -315,7 +321,7 @@ def test_dependency_only_clients_get_the_dependency_verdict(verdict, expected):
     assert result.worst_severity() is Severity.WATCH
 
 
-def test_data_quality_lists_what_could_not_be_used():
+def test_data_quality_lists_what_could_not_be_used() -> None:
     paid_no_date = invoice("acme", issued="2025-03-01", total="100.00", status="paid",
                            id="NO-DATE")
     disputed = invoice("acme", issued="2025-04-01", total="200.00", amount_due="0.00",
@@ -342,19 +348,19 @@ def test_data_quality_lists_what_could_not_be_used():
 
 
 @pytest.fixture(scope="module")
-def sample():
+def sample() -> SampleData:
     # sample_records().ledger() is sample_ledger() (tests/test_sample.py checks it); the
     # records are kept to rebuild the ledger without a client.
     return sample_records()
 
 
 @pytest.fixture(scope="module")
-def sample_book(sample):
+def sample_book(sample: SampleData) -> Ledger:
     return sample.ledger()
 
 
 @pytest.fixture(scope="module")
-def sample_review(sample_book):
+def sample_review(sample_book: Ledger) -> Review:
     return review(sample_book, as_of=SAMPLE_AS_OF)
 
 
@@ -376,8 +382,10 @@ def sample_review(sample_book):
                      {"collect_open"}, id="churned-unpaid"),
     ],
 )
-def test_planted_problem_clients_are_told_to_act(sample_review, role, verdicts, signals,
-                                                  revisions):
+def test_planted_problem_clients_are_told_to_act(
+    sample_review: Review, role: str, verdicts: set[Recommendation], signals: set[Signal],
+    revisions: set[str],
+) -> None:
     client = sample_review.clients[SAMPLE_ROLES[role]]
     assert client.recommendation in verdicts
     assert signals <= {f.signal for f in client.findings}
@@ -386,7 +394,7 @@ def test_planted_problem_clients_are_told_to_act(sample_review, role, verdicts, 
     assert client.summary.startswith(f"{client.name}: ")
 
 
-def test_the_big_client_gets_the_dependency_verdict(sample_review):
+def test_the_big_client_gets_the_dependency_verdict(sample_review: Review) -> None:
     # Vantage Insurance: 36% of the window's revenue (critical from 35%), never late.
     client = sample_review.clients[SAMPLE_ROLES["big_client"]]
     assert client.recommendation is MONITOR
@@ -398,7 +406,7 @@ def test_the_big_client_gets_the_dependency_verdict(sample_review):
     assert abs(client.what_if.revenue_share - D("0.36")) < D("0.005")
 
 
-def test_the_group_is_reviewed_as_one_client(sample_review, sample_book):
+def test_the_group_is_reviewed_as_one_client(sample_review: Review, sample_book: Ledger) -> None:
     # Orbis Media (6.5%) and Orbis Studios (5.5%) are one client of 12%: over the 10% line.
     group = sample_review.clients["orbis-group"]
     assert set(group.members) == {SAMPLE_ROLES["group_parent"], SAMPLE_ROLES["group_subsidiary"]}
@@ -410,7 +418,7 @@ def test_the_group_is_reviewed_as_one_client(sample_review, sample_book):
     assert D("0.11") < concentration_finding.value < D("0.13")
 
 
-def test_most_healthy_clients_are_ok(sample_review):
+def test_most_healthy_clients_are_ok(sample_review: Review) -> None:
     problems = {SAMPLE_ROLES[r] for r in ("chronic_late", "worsening_late", "big_client",
                                           "capacity", "rush", "churned_unpaid")}
     healthy = {cid: c for cid, c in sample_review.clients.items()
@@ -423,7 +431,7 @@ def test_most_healthy_clients_are_ok(sample_review):
     assert verdicts.count(OK) >= 0.8 * len(verdicts)
 
 
-def test_clients_are_ordered_most_drastic_first(sample_review):
+def test_clients_are_ordered_most_drastic_first(sample_review: Review) -> None:
     clients = list(sample_review.clients.values())
     keys = [
         (-c.recommendation.rank, -max((f.severity.rank for f in c.findings), default=0),
@@ -437,7 +445,7 @@ def test_clients_are_ordered_most_drastic_first(sample_review):
     assert sample_review.book.recommendations == counts
 
 
-def test_findings_gathers_the_book_and_every_client(sample_review):
+def test_findings_gathers_the_book_and_every_client(sample_review: Review) -> None:
     every = sample_review.findings()
     expected = [*sample_review.book.findings]
     for client in sample_review.clients.values():
@@ -449,19 +457,21 @@ def test_findings_gathers_the_book_and_every_client(sample_review):
     assert sample_review.worst_severity() is Severity.CRITICAL
 
 
-def test_what_if_agrees_with_the_ledger_without_the_client(sample, sample_review):
+def test_what_if_agrees_with_the_ledger_without_the_client(
+    sample: SampleData, sample_review: Review
+) -> None:
     # For every client with revenue: rebuild the ledger without any record of its members
     # (customers, invoices, payments, credit notes, time entries, work requests) and compare
     # the fresh revenue concentration with the review's "after" numbers.
     records = list(sample.records())
 
-    def owner(record: AnyRecord) -> str:
-        return record.id if isinstance(record, Customer) else record.customer_id  # type: ignore[union-attr]
+    def owner(record: AnyRecord) -> str | None:  # a time entry may have no customer
+        return record.id if isinstance(record, Customer) else record.customer_id
 
     before = sample_review.book.revenue
     assert len(before.amounts) > 20
     tolerance = D("1e-18")
-    mismatches = []
+    mismatches: list[tuple[str, str, Decimal, Decimal | None]] = []
     for client_id in before.amounts:
         members = set(sample_review.clients[client_id].members)
         without = Ledger.build([r for r in records if owner(r) not in members],
@@ -483,7 +493,9 @@ def test_what_if_agrees_with_the_ledger_without_the_client(sample, sample_review
     assert mismatches == []
 
 
-def test_financing_cost_agrees_with_the_payment_profiles(sample_book, sample_review):
+def test_financing_cost_agrees_with_the_payment_profiles(
+    sample_book: Ledger, sample_review: Review
+) -> None:
     # Two computations of the same number: the profiles' amount x days of each late payment,
     # and the review's balance-days of each late invoice.
     profiles = payment_profiles(sample_book, as_of=SAMPLE_AS_OF)
@@ -498,13 +510,13 @@ def test_financing_cost_agrees_with_the_payment_profiles(sample_book, sample_rev
     assert sample_review.book.financing_cost > 0
 
 
-def test_sample_data_quality(sample, sample_review):
+def test_sample_data_quality(sample: SampleData, sample_review: Review) -> None:
     assert sample_review.data_quality.rejected == 0
     assert sample.landmarks["paid_date_unknown_invoice"] in (
         sample_review.data_quality.paid_date_unknown)
 
 
-def test_a_review_as_of_an_earlier_date_sees_only_that_past(sample_book):
+def test_a_review_as_of_an_earlier_date_sees_only_that_past(sample_book: Ledger) -> None:
     # Marlowe Retail pays like a healthy client (a few days either side of the due date)
     # until about 16 months (480 days) before 30 June 2026, i.e. until March 2025: as of
     # 31 January 2025 it is not worsening, and at most a watch (its slips of 1-3 days are
@@ -521,7 +533,7 @@ def test_a_review_as_of_an_earlier_date_sees_only_that_past(sample_book):
     assert earlier.as_of == date(2025, 1, 31)
 
 
-def test_a_review_pickles_and_dumps_to_json(sample_review):
+def test_a_review_pickles_and_dumps_to_json(sample_review: Review) -> None:
     again = pickle.loads(pickle.dumps(sample_review))
     assert isinstance(again, Review)
     assert again == sample_review
@@ -537,7 +549,7 @@ def test_a_review_pickles_and_dumps_to_json(sample_review):
     assert "no_exclusivity" in [r["kind"] for r in big["revisions"]]
 
 
-def test_review_reports_its_stages_in_order_to_a_progress_callback(sample_book):
+def test_review_reports_its_stages_in_order_to_a_progress_callback(sample_book: Ledger) -> None:
     from clientguard.review import REVIEW_STAGES
 
     told: list[str] = []

@@ -15,7 +15,7 @@ import json
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,11 +27,10 @@ from pydantic import BaseModel
 
 import clientguard as cg
 from clientguard.errors import DataError
-from clientguard.forecast import Forecast, InvoiceForecast, Model, forecast, learn
+from clientguard.forecast import CashWeek, Forecast, InvoiceForecast, Model, forecast, learn
 from clientguard.forecast.model import (
     _Z80,
     WEEKS,
-    CashWeek,
     _customers_billed,
     _day,
     _delay_tallies,
@@ -60,9 +59,9 @@ from clientguard.metrics.cost import (
 from clientguard.metrics.cost.interest import _segments, _table_cuts, carrying_cost
 from clientguard.metrics.lateness import payment_profiles
 from clientguard.metrics.trend import monthly_series
-from clientguard.model import AnyRecord, Payment
+from clientguard.model import AnyRecord, CreditNote, Payment
 from clientguard.money import ZERO, FxTable
-from clientguard.policy import Policy
+from clientguard.policy import Jurisdiction, Policy
 from clientguard.review import _MINOR_UNITS, _finer_records, _finer_than
 from clientguard.sample import sample_records
 from clientguard.settlement import (
@@ -81,6 +80,8 @@ from clientguard.settlement import (
 from clientguard.signals import dispute_splits
 from clientguard.signals.freshness import newest_record_on
 from clientguard.testing import (
+    AmountLike,
+    DateLike,
     credit_note,
     fx_table,
     invoice,
@@ -350,7 +351,7 @@ def reference_weekly(model: Model, mixture: Any, one: InvoiceForecast) -> list[f
 # ------------------------------------------------------------------------------- ledgers
 def _fx(days: int) -> FxTable:
     """A rate every third day over the ledgers' span, for USD, GBP and PLN (EUR base)."""
-    rates: dict[str, dict[date, str]] = {"USD": {}, "GBP": {}, "PLN": {}}
+    rates: dict[str, dict[DateLike, AmountLike]] = {"USD": {}, "GBP": {}, "PLN": {}}
     for step in range(0, days, 3):
         day = START - timedelta(days=60) + timedelta(days=step)
         rates["USD"][day] = f"0.9{step % 7}"
@@ -423,7 +424,7 @@ POLICIES = st.builds(
 AS_OF = st.dates(min_value=date(2024, 2, 1), max_value=date(2026, 6, 30))
 
 
-def _json(result: dict[str, BaseModel]) -> dict[str, str]:
+def _json(result: Mapping[str, BaseModel]) -> dict[str, str]:
     return {key: value.model_dump_json() for key, value in result.items()}
 
 
@@ -480,7 +481,7 @@ def test_lateness_costs_are_the_old_ones(book: Ledger, as_of: date, policy: Poli
                                         settlements=settlements)
     costs = lateness_costs(book, as_of=as_of, policy=policy, settlements=settlements)
     assert costs == expected
-    assert _json(costs) == _json(expected)  # type: ignore[arg-type]
+    assert _json(costs) == _json(expected)
     for cost in costs.values():
         for item in cost.invoices:
             _assert_made_as_validation_makes(item)
@@ -499,16 +500,16 @@ def larger() -> tuple[Ledger, date]:
 
 @pytest.mark.parametrize("law", ["eu", "pl", "uk"])
 def test_lateness_costs_of_a_larger_book_are_the_old_ones(
-    larger: tuple[Ledger, date], law: str
+    larger: tuple[Ledger, date], law: Jurisdiction
 ) -> None:
     book, as_of = larger
-    policy = Policy(jurisdiction=law)  # type: ignore[arg-type]
+    policy = Policy(jurisdiction=law)
     settlements = settle(book, as_of=as_of, policy=policy)
     costs = lateness_costs(book, as_of=as_of, policy=policy, settlements=settlements)
     expected = reference_lateness_costs(book, as_of=as_of, policy=policy,
                                         settlements=settlements)
     assert sum(len(c.invoices) for c in costs.values()) > 100
-    assert _json(costs) == _json(expected)  # type: ignore[arg-type]
+    assert _json(costs) == _json(expected)
 
 
 # ------------------------------------------------------------------ the source's disagreements
@@ -565,7 +566,8 @@ def reference_finer_records(book: Ledger) -> list[str]:
             due is not None and not due.same_quantum(unit) and _finer_than(due, unit)
         ):
             finer.append(f"invoice {inv.id}")
-    for document in [*book.payments, *book.credit_notes]:
+    documents: list[Payment | CreditNote] = [*book.payments, *book.credit_notes]
+    for document in documents:
         unit = _MINOR_UNITS[document.currency]
         amount = document.amount if isinstance(document, Payment) else document.total
         fine = amount.same_quantum(unit) or not _finer_than(amount, unit)

@@ -434,6 +434,7 @@ def test_capacity_client_takes_far_more_hours_than_its_revenue_share(seed: int) 
     hours: dict[str, Decimal] = defaultdict(Decimal)
     for entry in data.time_entries:
         if in_window(data, entry.date):
+            assert entry.customer_id is not None  # the sample names every entry's client
             hours[entry.customer_id] += entry.hours
     client = SAMPLE_ROLES["capacity"]
     hours_share = shares(hours)[client]

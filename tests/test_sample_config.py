@@ -27,6 +27,8 @@ def sample_config() -> str:
 
 
 def test_the_sample_firms_configuration_is_valid(tmp_path: Path) -> None:
+    from clientguard_jira import JiraOptions
+
     path = tmp_path / "clientguard.toml"
     path.write_text(sample_config(), encoding="utf-8")
     config = load_config(path, env={})
@@ -46,6 +48,7 @@ def test_the_sample_firms_configuration_is_valid(tmp_path: Path) -> None:
         config.sources["jira"], connectors.load("jira"),
         env={"CLIENTGUARD_JIRA_API_TOKEN": "t"}))
     # Each rule names a customer of the Xero source, by the sample's own contact ids.
+    assert isinstance(jira.options, JiraOptions)
     rules = {(r.source, r.customer_id, r.project) for r in jira.options.clients}
     assert rules == {("xero", "quickline-events", "QLE"), ("xero", "petrel-health", "PTR")}
     assert SAMPLE_ROLES["rush"] == "quickline-events"

@@ -558,8 +558,8 @@ def test_ibm_receivables_days_late_and_days_to_settle(recorded_as: str) -> None:
     ],
 )
 def test_a_paid_date_settles_what_partial_allocations_leave_open(
-    paid_on, as_of, settled_on, days_late
-):
+    paid_on: str, as_of: str, settled_on: date | None, days_late: int
+) -> None:
     from clientguard.testing import credit_note as make_credit_note
     from clientguard.testing import invoice as make_invoice
     from clientguard.testing import ledger as make_ledger
@@ -578,7 +578,7 @@ def test_a_paid_date_settles_what_partial_allocations_leave_open(
         assert result.open_balance == Decimal("70.00")
 
 
-def test_a_paid_invoice_without_a_paid_date_stays_open_when_allocations_leave_a_rest():
+def test_a_paid_invoice_without_a_paid_date_stays_open_when_allocations_leave_a_rest() -> None:
     from clientguard.testing import credit_note as make_credit_note
     from clientguard.testing import invoice as make_invoice
     from clientguard.testing import ledger as make_ledger

@@ -16,6 +16,7 @@ from clientguard import Ledger, Location, review, settle
 from clientguard.errors import ConfigError, DataError
 from clientguard.links import read_links, suggest_links
 from clientguard.metrics.lateness import payment_profiles
+from clientguard.model import AnyRecord
 from clientguard.records import ledger_key, split_key
 from clientguard.signals import concentration
 from clientguard.testing import customer, invoice, ledger, payment
@@ -23,7 +24,7 @@ from clientguard.testing import customer, invoice, ledger, payment
 AS_OF = date(2025, 6, 30)
 
 
-def two_tools() -> list:
+def two_tools() -> list[AnyRecord]:
     """The old tool (wave) and the new one (ninja) both number their invoices from 1."""
     wave_inv = invoice("mark", id="2", issued="2025-01-10", total="4974.00", source="wave")
     ninja_inv = invoice("ann", id="2", issued="2025-02-01", total="300.00", source="ninja")
@@ -89,7 +90,7 @@ def test_the_keys_do_not_depend_on_the_order_records_arrive_in(rnd: random.Rando
 
 def test_an_allocation_never_reaches_into_another_source() -> None:
     # Wave has no invoice "9"; Ninja has: the Wave payment is rejected, not applied to it.
-    records = [
+    records: list[AnyRecord] = [
         invoice("ann", id="9", issued="2025-01-10", total="50.00", source="ninja"),
         payment("mark", id="P", on="2025-02-01", amount="50.00", pays={"9": "50.00"},
                 source="wave"),

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import clientguard as cg
 from clientguard import store as store_module
 from clientguard.connector import Connector, ConnectorOptions, Mapped, RawPage, RawRecord, Stream
-from clientguard.errors import DataError
+from clientguard.errors import DataError, StoreError
 from clientguard.ledger import Location
 from clientguard.model import (
     Allocation,
@@ -312,8 +312,8 @@ def test_a_trusted_load_reads_every_location_as_the_validated_one(
         db.close()
     trusted, validated = loaded_both_ways(path, monkeypatch)
     if damaged is not None:
-        assert isinstance(trusted, store_module.StoreError)
-        assert isinstance(validated, store_module.StoreError)
+        assert isinstance(trusted, StoreError)
+        assert isinstance(validated, StoreError)
         assert str(trusted) == str(validated)
         assert damaged in str(trusted)
         return
@@ -507,8 +507,8 @@ def test_the_sync_stores_every_kind_of_record_as_model_dump_json_writes_it() -> 
     # The sync serialises a record without model_dump_json's wrapper: the text must be the
     # same for every kind (the store's readers, and older clientguards, read that text).
     data = sample_records(0)
-    records = [*data.customers, *data.invoices, *data.payments, *data.credit_notes,
-               *data.time_entries, *data.work_requests]
+    records: list[AnyRecord] = [*data.customers, *data.invoices, *data.payments,
+                                *data.credit_notes, *data.time_entries, *data.work_requests]
     assert {type(r).__name__ for r in records} >= {
         "Customer", "Invoice", "Payment", "CreditNote", "TimeEntry", "WorkRequest"}
     assert store_module._records_json(records) == [r.model_dump_json() for r in records]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from clientguard.errors import DataError
-from clientguard.model import Allocation
+from clientguard.model import Allocation, CreditNote, Payment, Record, WorkRequest
 from clientguard.money import FxTable
 from clientguard.testing import (
+    Pays,
     credit_note,
     customer,
     fx_table,
@@ -35,7 +38,7 @@ D = Decimal
         ({"due": date(2025, 2, 28), "terms": 7}, date(2025, 2, 28)),
     ],
 )
-def test_invoice_due_date_defaults_to_issued_plus_terms(kwargs, due):
+def test_invoice_due_date_defaults_to_issued_plus_terms(kwargs: dict[str, Any], due: date) -> None:
     assert invoice("acme", issued="2025-01-01", total="100.00", **kwargs).due_date == due
 
 
@@ -50,12 +53,14 @@ def test_invoice_due_date_defaults_to_issued_plus_terms(kwargs, due):
         ({"status": "paid"}, "paid", None),  # paid, date unknown
     ],
 )
-def test_invoice_status_follows_paid(kwargs, status, paid_on):
+def test_invoice_status_follows_paid(
+    kwargs: dict[str, Any], status: str, paid_on: date | None
+) -> None:
     record = invoice("acme", issued="2025-01-01", total="100.00", **kwargs)
     assert (record.status, record.paid_on) == (status, paid_on)
 
 
-def test_invoice_defaults():
+def test_invoice_defaults() -> None:
     record = invoice("acme", issued="2025-01-01", total="100.00")
     assert record.id == "acme/2025-01-01/100.00"
     assert record.number == record.id
@@ -67,7 +72,7 @@ def test_invoice_defaults():
     assert (record.amount_due, record.fx_rate, record.updated_at) == (None, None, None)
 
 
-def test_ids_derived_from_arguments_are_stable_and_distinct():
+def test_ids_derived_from_arguments_are_stable_and_distinct() -> None:
     one = invoice("acme", issued="2025-01-01", total="100.00")
     # The same call gives the same record, so a test can build it twice.
     assert invoice("acme", issued=date(2025, 1, 1), total="100.00") == one
@@ -88,11 +93,13 @@ def test_ids_derived_from_arguments_are_stable_and_distinct():
          "req/acme/2025-01-02/2025-01-01"),
     ],
 )
-def test_other_builders_derive_ids_from_their_arguments(record, expected_id):
+def test_other_builders_derive_ids_from_their_arguments(
+    record: Payment | CreditNote | WorkRequest, expected_id: str
+) -> None:
     assert record.id == expected_id
 
 
-def test_customer_defaults():
+def test_customer_defaults() -> None:
     record = customer("acme")
     assert (record.id, record.name, record.group_id, record.source) == (
         "acme", "Acme", None, "test",
@@ -120,7 +127,7 @@ INV_B = invoice("acme", id="B", issued="2025-01-01", total="50.00")
         ("15.00", None, []),
     ],
 )
-def test_pays_forms(amount, pays, allocations):
+def test_pays_forms(amount: str, pays: Pays, allocations: list[tuple[str, str]]) -> None:
     record = payment("acme", on="2025-02-01", amount=amount, pays=pays)
     assert [(a.invoice_id, a.amount) for a in record.allocations] == [
         (i, D(a)) for i, a in allocations
@@ -131,7 +138,7 @@ def test_pays_forms(amount, pays, allocations):
     assert note.allocations == record.allocations
 
 
-def test_pays_an_invoice_in_another_currency_allocates_the_whole_payment():
+def test_pays_an_invoice_in_another_currency_allocates_the_whole_payment() -> None:
     # The invoice's 100.00 is USD; the payment's 95.00 is EUR: no cap across currencies.
     usd = invoice("acme", id="U", issued="2025-01-01", total="100.00", currency="USD")
     record = payment("acme", on="2025-02-01", amount="95.00", pays=usd, currency="EUR")
@@ -140,14 +147,14 @@ def test_pays_an_invoice_in_another_currency_allocates_the_whole_payment():
     assert jpy.allocations[0].amount == D(15000)
 
 
-def test_applied_on_dates_every_allocation():
+def test_applied_on_dates_every_allocation() -> None:
     record = payment("acme", on="2025-02-01", amount="150.00", pays=[(INV_A, "100"), (INV_B, "50")],
                      applied_on="2025-02-05")
     assert [a.date for a in record.allocations] == [date(2025, 2, 5)] * 2
     assert record.date == date(2025, 2, 1)
 
 
-def test_payment_defaults():
+def test_payment_defaults() -> None:
     record = payment("acme", on="2025-02-01", amount=100)
     assert (record.amount, record.currency, record.fx_rate, record.source) == (
         D(100), "EUR", None, "test",
@@ -155,7 +162,7 @@ def test_payment_defaults():
 
 
 # ---------------------------------------------------------------- time and work requests
-def test_time_entry_builder():
+def test_time_entry_builder() -> None:
     record = time_entry("acme", on="2025-01-02", hours="7.5", person="ann", billable=True)
     assert (record.customer_id, record.date, record.hours, record.person, record.billable) == (
         "acme", date(2025, 1, 2), D("7.5"), "ann", True,
@@ -171,24 +178,24 @@ def test_time_entry_builder():
         ({"wanted": "2025-01-20"}, date(2025, 1, 20)),
     ],
 )
-def test_work_request_wanted_by(kwargs, wanted_by):
+def test_work_request_wanted_by(kwargs: dict[str, Any], wanted_by: date) -> None:
     assert work_request("acme", requested="2025-01-02", **kwargs).wanted_by == wanted_by
 
 
-def test_work_request_needs_a_wanted_date():
+def test_work_request_needs_a_wanted_date() -> None:
     with pytest.raises(TypeError, match="wanted= or lead_days="):
         work_request("acme", requested="2025-01-02")
 
 
 # ---------------------------------------------------------------- fx and ledger
-def test_fx_table_builder():
+def test_fx_table_builder() -> None:
     table = fx_table("EUR", {"USD": {"2025-01-03": "0.965", date(2025, 1, 6): D("0.958")}},
                      max_staleness_days=3)
     assert table == FxTable("EUR", {"USD": {date(2025, 1, 3): D("0.965"),
                                             date(2025, 1, 6): D("0.958")}}, 3)
 
 
-def test_ledger_builder_defaults_to_eur_and_strict():
+def test_ledger_builder_defaults_to_eur_and_strict() -> None:
     built = ledger(INV_A)
     assert built.base_currency == "EUR"
     with pytest.raises(DataError):
@@ -200,15 +207,23 @@ def test_ledger_builder_defaults_to_eur_and_strict():
 @pytest.mark.parametrize(
     ("make", "kind", "field"),
     [
-        (lambda: invoice("acme", issued="2025-01-01", total=100.0), "invoice", "total"),
-        (lambda: payment("acme", on="2025-01-01", amount=100.0), "payment", "amount"),
-        (lambda: payment("acme", on="2025-01-01", amount=100.0, pays=INV_A), "payment", "amount"),
-        (lambda: credit_note("acme", issued="2025-01-01", total=1.5), "credit_note", "total"),
-        (lambda: invoice("acme", issued="2025-01-01", total="1", fx_rate=0.9), "invoice",
-         "fx_rate"),
+        # Floats on purpose: the builders must refuse them with the model's error.
+        (lambda: invoice("acme", issued="2025-01-01", total=100.0),  # type: ignore[arg-type]
+         "invoice", "total"),
+        (lambda: payment("acme", on="2025-01-01", amount=100.0),  # type: ignore[arg-type]
+         "payment", "amount"),
+        (lambda: payment("acme", on="2025-01-01", amount=100.0,  # type: ignore[arg-type]
+                         pays=INV_A), "payment", "amount"),
+        (lambda: credit_note("acme", issued="2025-01-01", total=1.5),  # type: ignore[arg-type]
+         "credit_note", "total"),
+        (lambda: invoice("acme", issued="2025-01-01", total="1",
+                         fx_rate=0.9),  # type: ignore[arg-type]
+         "invoice", "fx_rate"),
     ],
 )
-def test_builders_refuse_floats_with_the_models_error(make, kind, field):
+def test_builders_refuse_floats_with_the_models_error(
+    make: Callable[[], Record], kind: str, field: str
+) -> None:
     with pytest.raises(DataError) as caught:
         make()
     (problem,) = caught.value.problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from clientguard import wording
 from clientguard.errors import DataError
 from clientguard.findings import Signal
+from clientguard.model import AnyRecord
 from clientguard.review import review
 from clientguard.testing import customer, invoice, ledger, payment
 
@@ -74,7 +76,7 @@ def test_an_unknown_currency_is_named() -> None:
     ],
 )
 def test_a_share_is_written_as_percent(
-    share: str, options: dict[str, int], expected: str
+    share: str, options: dict[str, Any], expected: str
 ) -> None:
     assert wording.percent(Decimal(share), **options) == expected
 
@@ -164,7 +166,7 @@ AS_OF = date(2025, 6, 30)
 def test_one_review_writes_every_amount_in_one_form() -> None:
     """The review's sentences (findings, summaries, advice) name a currency after the amount,
     never before it: once a concentration finding wrote "EUR 387,078.35" beside "65.30 EUR"."""
-    records: list[object] = [customer("big", "Big Ltd"), customer("small", "Small Ltd")]
+    records: list[AnyRecord] = [customer("big", "Big Ltd"), customer("small", "Small Ltd")]
     for month in range(1, 7):
         records.append(invoice("big", issued=f"2025-{month:02d}-01", total="9000.00"))
         records.append(invoice("small", issued=f"2025-{month:02d}-01", total="1000.00"))

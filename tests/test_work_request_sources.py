@@ -17,12 +17,13 @@ from clientguard.connector import Skip
 from clientguard.errors import DataError
 from clientguard.ledger import Ledger
 from clientguard.metrics.workload import rush_profiles
+from clientguard.model import AnyRecord
 from clientguard.testing import customer, work_request
 from clientguard.tickets import TicketRule, client_of, same_text
 
 
 def test_a_ticket_counts_for_the_customer_of_the_books_its_rule_names() -> None:
-    records = [
+    records: list[AnyRecord] = [
         customer("c-1", "Acme", source="xero"),
         customer("c-2", "Bolt", source="xero"),
         work_request("c-1", requested="2026-03-02", lead_days=1, id="ACME-1",
@@ -42,7 +43,7 @@ def test_a_ticket_counts_for_the_customer_of_the_books_its_rule_names() -> None:
 
 
 def test_a_rule_naming_a_customer_no_source_holds_rejects_the_ticket() -> None:
-    records = [
+    records: list[AnyRecord] = [
         customer("c-1", "Acme", source="xero"),
         work_request("c-9", requested="2026-03-02", lead_days=1, id="ACME-1",
                      source="jira", customer_source="xero"),
@@ -58,7 +59,7 @@ def test_a_rule_naming_a_customer_no_source_holds_rejects_the_ticket() -> None:
 
 @pytest.mark.parametrize("customer_source", [None, "books"])
 def test_a_request_of_the_books_own_source_is_unchanged(customer_source: str | None) -> None:
-    records = [
+    records: list[AnyRecord] = [
         customer("c-1", "Acme", source="books"),
         work_request("c-1", requested="2026-03-02", lead_days=3, id="R-1", source="books",
                      customer_source=customer_source),
