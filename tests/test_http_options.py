@@ -4,8 +4,10 @@ helper hands them, the connector's name, clock and progress to the ApiClient."""
 
 from __future__ import annotations
 
+import gc
 import importlib
 import math
+import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -124,6 +126,30 @@ def test_every_http_connector_builds_its_client_from_the_shared_options(
         assert waits == [1.0]
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize(("module", "name", "required", "defaults"), PLUGINS)
+def test_every_http_connector_is_freed_as_soon_as_it_is_let_go(
+    module: str, name: str, required: dict[str, Any], defaults: object
+) -> None:
+    # No reference cycle (its client's wait reporter reports through the connector): a
+    # portfolio reading thousands of firms in one process leaves no connector, client or
+    # session behind for the garbage collector.
+    conn = _plugin(module, name)(**required)
+    gone = weakref.ref(conn)
+    gc.disable()
+    try:
+        del conn
+        assert gone() is None
+    finally:
+        gc.enable()
+
+
+def test_a_wait_reported_after_the_connector_is_gone_is_dropped() -> None:
+    conn = Demo(clock=lambda: NOW)
+    report = conn.wait_reporter()
+    del conn
+    report(1.0, "rate limited")  # nothing to report to: no error
 
 
 @pytest.mark.parametrize(("module", "name", "required", "defaults"), PLUGINS)

@@ -8,6 +8,7 @@ connector's :meth:`~HttpConnector.fetch` pages with a fresh paginator per call.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -159,12 +160,18 @@ class HttpConnector(Connector):
                              read=None if total is None else read, total=total)
 
     def wait_reporter(self) -> WaitCallback:
-        """An ``on_wait`` for the client that reports waits as progress events."""
+        """An ``on_wait`` for the client that reports waits as progress events. It holds the
+        connector by a weak reference: the connector's client keeps it, and a reference back
+        would hold the connector (and its session) in a cycle that only the garbage
+        collector frees."""
+        connector = weakref.ref(self)
 
         def report(seconds: float, reason: str) -> None:
-            self.report_progress(
-                ProgressEvent("wait", self.name, None, wait_seconds=seconds, reason=reason)
-            )
+            this = connector()
+            if this is not None:
+                this.report_progress(
+                    ProgressEvent("wait", this.name, None, wait_seconds=seconds, reason=reason)
+                )
 
         return report
 
