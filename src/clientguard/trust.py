@@ -34,7 +34,7 @@ from datetime import UTC, date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar, Union, get_args, get_origin
+from typing import Any, Literal, NamedTuple, TypeVar, Union, cast, get_args, get_origin
 
 import pydantic
 import pydantic_core
@@ -255,18 +255,21 @@ def trusted_record(
             values[name] = moment.astimezone(UTC)
     allocations = values.get("allocations")
     if allocations:
-        _, _, allocation_dates, allocation_amounts, _ = _reader(Allocation)
+        _, _, allocation_dates, allocation_amounts, every_field = _reader(Allocation)
         for item in allocations:
             if not _made_values(item, allocation_dates, allocation_amounts, shared):
                 return None
-        # A nested record keeps a fields set of its own, as pydantic-core makes it.
-        values["allocations"] = tuple(
-            [_made(Allocation, item, set(item)) for item in allocations]
-        )
+        # The shape reads each object's fields in the model's order, whatever the JSON's
+        # (pydantic-core's typed dict), every one of them: made from the values in order,
+        # sharing one fields set (records are frozen).
+        values["allocations"] = tuple([
+            checked_record_in_order(Allocation, tuple(item.values()), every_field)
+            for item in allocations
+        ])
     elif allocations is not None:
         values["allocations"] = ()
-    record: AnyRecord = _made(model, values, fields_set)
-    return record
+    # (``model`` is one of the record kinds: what it makes is an AnyRecord.)
+    return cast("AnyRecord", checked_record_in_order(model, tuple(values.values()), fields_set))
 
 
 def _made_values(
