@@ -64,8 +64,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench connectors conftest.py
 	$(BIN)/lint-imports --no-cache
 
+# One run over every package and test folder: modules are named by their path from the root
+# (explicit_package_bases, pyproject.toml), so the connectors' tests folders may share names.
 types: $(STAMP)
-	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC) bench tests
+	$(BIN)/mypy src/clientguard $(CONNECTOR_SRC) bench tests $(wildcard connectors/*/tests)
 
 unit: $(STAMP) $(NPM_STAMP) $(JAVA_STAMP) browser
 	JAVA_HOME="$$(if [ -x $(JAVA_HOME_DIR)/bin/java ]; then echo $(JAVA_HOME_DIR); \

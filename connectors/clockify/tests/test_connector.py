@@ -7,7 +7,7 @@ reason, and a store sync beside the books that a review turns into a capacity fi
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +19,7 @@ from pytest_httpserver import HTTPServer
 from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
 from clientguard.errors import ApiError, AuthError
 from clientguard.findings import Signal
-from clientguard.model import AnyRecord
+from clientguard.model import AnyRecord, TimeEntry
 from clientguard.records import Location
 from clientguard.review import review
 from clientguard.store import Store
@@ -31,6 +31,12 @@ KEY = "ck-KEY-never-shown-123"
 WORKSPACE = "64a1f0c0ffee0000workspace"
 Waits = list[float]
 USERS = f"/v1/workspaces/{WORKSPACE}/users"
+
+
+def time_entries(records: Sequence[AnyRecord]) -> list[TimeEntry]:
+    """The records pulled, every one a time entry (the only kind Clockify gives)."""
+    assert all(isinstance(r, TimeEntry) for r in records), records
+    return [r for r in records if isinstance(r, TimeEntry)]
 
 
 def entries_path(user: str) -> str:
@@ -107,7 +113,7 @@ def test_each_users_entries_are_paged_with_the_key(httpserver: HTTPServer, waits
     pulled = pull(connector(httpserver, waits, page_size=2, timezone="Europe/Warsaw"))
     httpserver.check_assertions()
     got = [(e.id, e.customer_name, e.date, e.hours, e.billable, e.person)
-           for e in pulled.records]
+           for e in time_entries(pulled.records)]
     assert got == [
         ("e1", "Acme Ltd", date(2026, 8, 3), Decimal("1.5"), True, "Ann Lee"),
         # 22:30 UTC is 00:30 the next day in Warsaw: the day it was worked there.
@@ -115,7 +121,7 @@ def test_each_users_entries_are_paged_with_the_key(httpserver: HTTPServer, waits
         # 20 minutes: a third of an hour, to a millionth.
         ("e3", "Acme Ltd", date(2026, 8, 5), Decimal("0.333333"), True, "Ann Lee"),
     ]
-    assert all(e.customer_id is None for e in pulled.records)
+    assert all(e.customer_id is None for e in time_entries(pulled.records))
     assert pulled.state.cursors["time_entries"] == NOW
 
 
@@ -131,7 +137,7 @@ def test_an_incremental_read_rereads_the_window_before_the_last_sync(
     state = SyncState({"time_entries": datetime(2026, 8, 21, 10, 0, tzinfo=UTC)})
     pulled = pull(connector(httpserver, waits, resync_days=31), state)
     httpserver.check_assertions()
-    assert [(e.id, e.hours) for e in pulled.records] == [("e9", Decimal(2))]
+    assert [(e.id, e.hours) for e in time_entries(pulled.records)] == [("e9", Decimal(2))]
 
 
 def test_entries_for_nobody_or_still_running_are_skipped_by_reason(
@@ -214,7 +220,8 @@ class Books(Connector):
                             for i in range(len(self.records))), last=True)
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
-        return self.records[raw["i"]]
+        index: int = raw["i"]  # the record's place in records, as fetch gave it
+        return self.records[index]
 
 
 def test_a_store_sync_beside_the_books_feeds_the_capacity_finding(

@@ -72,16 +72,16 @@ def read_alike() -> ReadAlike:
               **options: Any) -> ReadLog:
         if isinstance(mapping, dict):
             mapping = mapping_from_dict(mapping)
-        outcomes = []
+        outcomes: list[tuple[str, str, list[Any] | None, ReadLog]] = []
         for reader in ("python", "arrow"):
             log = ReadLog()
             try:
-                items = [shape(item) for item in read_records(
+                read = [shape(item) for item in read_records(
                     mapping, sources, log=log, reader=reader, **options)]
             except ClientguardError as exc:
                 outcomes.append((type(exc).__name__, str(exc), None, log))
                 continue
-            outcomes.append(("ok", "", items, log))
+            outcomes.append(("ok", "", read, log))
         (status, error, items, log), (status_a, error_a, items_a, log_a) = outcomes
         assert (status_a, error_a) == (status, error)
         if items is not None:

@@ -47,7 +47,9 @@ NONE = AmountFormat(".", "")
         ("0.10", US, "0.10", None),
     ],
 )
-def test_amounts_read_exactly(text: str, fmt: AmountFormat, value: str, currency: str | None):
+def test_amounts_read_exactly(
+    text: str, fmt: AmountFormat, value: str, currency: str | None
+) -> None:
     amount = parse_amount(text, fmt)
     assert amount.value == Decimal(value)
     assert isinstance(amount.value, Decimal)
@@ -74,7 +76,7 @@ def test_amounts_read_exactly(text: str, fmt: AmountFormat, value: str, currency
         ("1.234,56", PL_SPACE, "not an amount"),
     ],
 )
-def test_bad_amounts_say_why(text: str, fmt: AmountFormat, message: str):
+def test_bad_amounts_say_why(text: str, fmt: AmountFormat, message: str) -> None:
     with pytest.raises(AmountError) as caught:
         parse_amount(text, fmt)
     assert message in str(caught.value)
@@ -83,6 +85,6 @@ def test_bad_amounts_say_why(text: str, fmt: AmountFormat, message: str):
 @pytest.mark.parametrize(
     ("decimal", "thousands"), [(".", "."), (",", ","), (";", ","), (".", "_")]
 )
-def test_impossible_separators_are_refused(decimal: str, thousands: str):
+def test_impossible_separators_are_refused(decimal: str, thousands: str) -> None:
     with pytest.raises(ValueError, match="separator"):
         AmountFormat(decimal, thousands)

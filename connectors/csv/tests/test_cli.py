@@ -29,7 +29,7 @@ hours = "Hours"
 
 def test_check_reports_files_rejections_and_unmatched_names(
     write: Write, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     mapping = write("m.toml", MAPPING)
     invoices = write(
         "i.csv", "No;Client;Date;Total\n1;Acme;2025-01-02;10.00\n2;Acme;2025-01-03;x\n"
@@ -48,14 +48,16 @@ def test_check_reports_files_rejections_and_unmatched_names(
     assert "i.csv, line 3, column 'Total'" in out
 
 
-def test_check_is_clean_for_a_good_file(write: Write, capsys: pytest.CaptureFixture[str]):
+def test_check_is_clean_for_a_good_file(write: Write, capsys: pytest.CaptureFixture[str]) -> None:
     mapping = write("m.toml", MAPPING)
     invoices = write("i.csv", "No,Client,Date,Total\n1,Acme,2025-01-02,10.00\n")
     assert main(["check", "--mapping", str(mapping), "--invoices", str(invoices)]) == 0
     assert "1 rows, 2 records, 0 skipped, 0 rejected" in capsys.readouterr().out
 
 
-def test_check_says_why_a_file_cannot_be_used(write: Write, capsys: pytest.CaptureFixture[str]):
+def test_check_says_why_a_file_cannot_be_used(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
     mapping = write("m.toml", MAPPING)
     invoices = write("i.csv", "Number,Customer\n1,Acme\n")
     assert main(["check", "--mapping", str(mapping), "--invoices", str(invoices)]) == 2
@@ -68,7 +70,7 @@ def test_check_says_why_a_file_cannot_be_used(write: Write, capsys: pytest.Captu
 
 def test_check_says_what_kinds_the_records_are_and_counts_each_reason_once(
     write: Write, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     # 25 rows with the same bad total: one line with the count, not 25 (nor 20 and "5 more").
     mapping = write("m.toml", MAPPING)
     rows = "".join(f"{n};Acme;2025-01-02;x\n" for n in range(1, 26))

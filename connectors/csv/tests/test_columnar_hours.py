@@ -289,7 +289,7 @@ def test_auto_counts_time_entries_read_by_rows_towards_pyarrow_s_import(
     sources = _sources(write, rows)
     size = sources["time_entries"][0].stat().st_size
     assert 16 << 10 <= size < 30_000
-    ways = []
+    ways: list[str] = []
     for _ in range(4):
         log = ReadLog()
         list(read_records(mapping_from_dict(_mapping()), sources, log=log, reader="auto"))

@@ -67,15 +67,16 @@ def _book() -> dict[str, list[dict[str, str]]]:
     # One payment of two invoices of one customer (rows 31 and 34): two rows of a document.
     pair = (invoices[31], invoices[34])
     payments.append(payment("c2", id="PAY-PAIR", on=START + timedelta(days=50),
-                            amount=sum(i.total for i in pair), pays={i: i.total for i in pair}))
+                            amount=sum(i.total for i in pair), pays={i.id: i.total for i in pair}))
     trio = (invoices[36], invoices[39], invoices[42])  # of c1; 25.00 left unapplied
     payments.append(payment("c1", id="PAY-TRIO", on=START + timedelta(days=52),
                             amount=sum(i.total for i in trio) + Decimal("25.00"),
-                            pays={i: i.total for i in trio}))
+                            pays={i.id: i.total for i in trio}))
     dollars = (invoices[41], invoices[44])  # of c3, paid in dollars at a rate
     payments.append(payment("c3", id="PAY-USD", on=START + timedelta(days=55), amount="220.00",
                             currency="USD", fx_rate="0.92",
-                            pays={dollars[0]: Decimal("100.00"), dollars[1]: Decimal("120.00")}))
+                            pays={dollars[0].id: Decimal("100.00"),
+                                  dollars[1].id: Decimal("120.00")}))
     payments += [payment(i.customer_id, id=f"PAY-{n:03d}", on=i.issue_date + timedelta(days=9),
                          amount=i.total, pays=i) for n, i in enumerate(invoices[46::2], 46)]
     hours = [time_entry(f"c{n % 3 + 1}", on=START + timedelta(days=n), hours="1.5",

@@ -49,7 +49,9 @@ from clientguard_csv.dates import DateError, DateReader
         ("  2025-04-03 ", (), None, date(2025, 4, 3)),
     ],
 )
-def test_dates_read(text: str, formats: tuple[str, ...], day_first: bool | None, expected: date):
+def test_dates_read(
+    text: str, formats: tuple[str, ...], day_first: bool | None, expected: date
+) -> None:
     assert DateReader(formats, day_first)(text) == expected
 
 
@@ -84,13 +86,13 @@ def test_dates_read(text: str, formats: tuple[str, ...], day_first: bool | None,
         ("\x00", (), "name it in date_formats"),
     ],
 )
-def test_bad_dates_say_what_to_set(text: str, formats: tuple[str, ...], message: str):
+def test_bad_dates_say_what_to_set(text: str, formats: tuple[str, ...], message: str) -> None:
     with pytest.raises(DateError) as caught:
         DateReader(formats)(text)
     assert message in str(caught.value)
 
 
-def test_an_ambiguous_date_is_refused_even_after_unambiguous_ones():
+def test_an_ambiguous_date_is_refused_even_after_unambiguous_ones() -> None:
     read = DateReader()
     assert read("13/04/2025") == date(2025, 4, 13)
     with pytest.raises(DateError, match="ambiguous"):

@@ -28,7 +28,7 @@ total = ["Brutto", "Wartość brutto"]
 """
 
 
-def test_a_minimal_mapping_and_its_effective_format():
+def test_a_minimal_mapping_and_its_effective_format() -> None:
     mapping = parse_mapping(MINIMAL)
     settings = mapping.settings("invoices")
     assert settings.currency == "PLN"
@@ -41,7 +41,7 @@ def test_a_minimal_mapping_and_its_effective_format():
     assert mapping.invoices.columns["total"].column == ("Brutto", "Wartość brutto")
 
 
-def test_stream_keys_override_the_top_level():
+def test_stream_keys_override_the_top_level() -> None:
     text = MINIMAL.replace("[invoices]\n", '[invoices]\nencoding = "cp1250"\ndelimiter = "tab"\n')
     mapping = parse_mapping(text)
     settings = mapping.settings("invoices")
@@ -74,7 +74,7 @@ def test_stream_keys_override_the_top_level():
         (("[invoices]", "x = = 1\n[invoices]"), "not valid TOML"),
     ],
 )
-def test_wrong_mappings_name_the_key(change: tuple[str, str], message: str | None):
+def test_wrong_mappings_name_the_key(change: tuple[str, str], message: str | None) -> None:
     text = MINIMAL.replace(*change)
     if message is None:
         parse_mapping(text)  # valid
@@ -86,12 +86,12 @@ def test_wrong_mappings_name_the_key(change: tuple[str, str], message: str | Non
     assert isinstance(caught.value, ConfigError)
 
 
-def test_a_mapping_needs_a_stream():
+def test_a_mapping_needs_a_stream() -> None:
     with pytest.raises(MappingError, match="no stream table"):
         parse_mapping('currency = "EUR"\n')
 
 
-def test_load_mapping_from_a_file(write: Callable[..., Path]):
+def test_load_mapping_from_a_file(write: Callable[..., Path]) -> None:
     path = write("m.toml", MINIMAL)
     assert load_mapping(path) == parse_mapping(MINIMAL)
     with pytest.raises(MappingError, match="cannot read the mapping"):
@@ -101,7 +101,7 @@ def test_load_mapping_from_a_file(write: Callable[..., Path]):
 @pytest.mark.parametrize("name", PRESETS)
 def test_every_preset_loads_and_prints_as_a_mapping_file(
     name: str, write: Callable[..., Path], capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     assert main(["preset", name]) == 0
     printed = capsys.readouterr().out
     assert printed == preset_text(name)
@@ -111,12 +111,12 @@ def test_every_preset_loads_and_prints_as_a_mapping_file(
     assert load_mapping(write(f"{name}.toml", printed)) == load_preset(name)
 
 
-def test_unknown_preset_lists_the_presets():
+def test_unknown_preset_lists_the_presets() -> None:
     with pytest.raises(MappingError, match="no preset named 'sage'; the presets are freshbooks"):
         load_preset("sage")
 
 
-def test_presets_command_lists_every_preset(capsys: pytest.CaptureFixture[str]):
+def test_presets_command_lists_every_preset(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["presets"]) == 0
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert listed == list(PRESETS)

@@ -35,7 +35,7 @@ from clientguard_csv.names import normalise_name
         ("Müller-Lüdenscheidt  GmbH", "muller ludenscheidt"),
     ],
 )
-def test_names_that_match(a: str, b: str):
+def test_names_that_match(a: str, b: str) -> None:
     assert normalise_name(a) == normalise_name(b)
 
 
@@ -48,7 +48,7 @@ def test_names_that_match(a: str, b: str):
         ("Ltd", ""),
     ],
 )
-def test_names_that_do_not_match(a: str, b: str):
+def test_names_that_do_not_match(a: str, b: str) -> None:
     assert normalise_name(a) != normalise_name(b)
 
 
@@ -74,7 +74,7 @@ Bob,bob@x.test,Initech,App,,Call,No,2025-03-07,11:00:00,2025-03-07,11:15:00,00:1
 """
 
 
-def test_time_entries_match_customers_by_normalised_name(write: Callable[..., Path]):
+def test_time_entries_match_customers_by_normalised_name(write: Callable[..., Path]) -> None:
     mapping = {
         "customers": {"columns": {"id": "id", "name": "name"}},
         "time_entries": {
@@ -110,7 +110,7 @@ def test_time_entries_match_customers_by_normalised_name(write: Callable[..., Pa
     assert log.files[1].skipped == 1
 
 
-def test_matching_by_id_column(write: Callable[..., Path]):
+def test_matching_by_id_column(write: Callable[..., Path]) -> None:
     requests = (
         "ticket,client_id,opened,wanted\n"
         "T-1,C2,2025-03-01,2025-03-02\n"
@@ -132,7 +132,7 @@ def test_matching_by_id_column(write: Callable[..., Path]):
     assert unmatched_names(ledger.report.rejected) == {"C9": 1}
 
 
-def test_a_name_matching_two_customers_is_not_guessed(write: Callable[..., Path]):
+def test_a_name_matching_two_customers_is_not_guessed(write: Callable[..., Path]) -> None:
     customers = "id,name\nA1,Acme Ltd\nA2,ACME GmbH\n"
     entries = "client,day,hours\nAcme,2025-01-02,1\n"
     mapping = {
@@ -149,7 +149,9 @@ def test_a_name_matching_two_customers_is_not_guessed(write: Callable[..., Path]
     assert miss.location.line == 2
 
 
-def test_a_configured_source_name_is_on_every_record_and_rejection(write: Callable[..., Path]):
+def test_a_configured_source_name_is_on_every_record_and_rejection(
+    write: Callable[..., Path]
+) -> None:
     # Read as the source "books" (a [sources.books] table): the records carry "books", the
     # reader writes it itself, and the unmatched names are still found.
     mapping = {

@@ -10,7 +10,7 @@ import tracemalloc
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -33,12 +33,25 @@ ENGLISH_STATUS = {"draft": "Draft", "open": "Sent", "paid": "Paid", "void": "Voi
 
 def write_amount(value: Decimal, decimal: str, thousands: str, space: str) -> str:
     whole, fraction = f"{value:.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     separator = space if thousands == " " else thousands
     return separator.join(groups) + decimal + fraction
+
+
+class DrawnInvoice(TypedDict):
+    """An invoice a scenario draws: written as a row, and expected back as a record."""
+
+    number: str
+    customer: str
+    issue: date
+    due: date
+    total: Decimal
+    currency: str
+    status: str
+    note: str
 
 
 def encodable(text: str, encoding: str) -> bool:
@@ -66,7 +79,7 @@ def scenarios(draw: st.DrawFn) -> tuple[dict[str, Any], bytes, list[Any]]:
     names = [n for n in NAMES if encodable(n, encoding)]
     status_words = POLISH_STATUS if encodable("ł", encoding) else ENGLISH_STATUS
     count = draw(st.integers(min_value=1, max_value=12))
-    invoices = []
+    invoices: list[DrawnInvoice] = []
     for number in range(1, count + 1):
         issue = draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)))
         invoices.append({
@@ -135,7 +148,7 @@ def scenarios(draw: st.DrawFn) -> tuple[dict[str, Any], bytes, list[Any]]:
 @given(scenarios())
 def test_rows_written_in_a_mapping_s_format_read_back_to_the_same_records(
     scenario: tuple[dict[str, Any], bytes, list[Any]],
-):
+) -> None:
     mapping, content, expected = scenario
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "faktury.csv"
@@ -171,7 +184,7 @@ def _peak_while_reading(rows: int, folder: Path, reader: Reader = "python") -> i
     return peak
 
 
-def test_memory_does_not_grow_with_the_file(tmp_path: Path):
+def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     # The row reader.
     small = _peak_while_reading(2_000, tmp_path)
     large = _peak_while_reading(40_000, tmp_path)
@@ -181,7 +194,7 @@ def test_memory_does_not_grow_with_the_file(tmp_path: Path):
 
 def test_memory_does_not_grow_with_the_file_read_by_columns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     # The columnar reader parses a large time entries file with the row reader, a block of
     # rows at a time (here every file is large), and checks each block by columns: it holds
     # a block, never the file.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -21,8 +22,18 @@ from clientguard_csv.textfile import (
 COLUMNS = Columns([("Klient",), ("Kwota",)])
 
 
-def rows_of(path: Path, columns: Columns = COLUMNS, **options: object) -> list[Row | CsvRowError]:
-    return list(iter_rows(open_layout(path, columns, **options)))  # type: ignore[arg-type]
+class LayoutOptions(TypedDict, total=False):
+    """open_layout's keyword arguments."""
+
+    encoding: str
+    delimiter: str
+    header_line: int | None
+
+
+def rows_of(
+    path: Path, columns: Columns = COLUMNS, **options: Unpack[LayoutOptions]
+) -> list[Row | CsvRowError]:
+    return list(iter_rows(open_layout(path, columns, **options)))
 
 
 POLISH = "Klient;Kwota\nSpółdzielnia Łódź Sp. z o.o.;1 234,56\nŻabka Polska;99,00\n"
@@ -45,7 +56,7 @@ WESTERN = "Klient;Kwota\nCafé Müller;12,00\nSociété Générale à Paris;13,0
         ("Client,Amount\nMüller Straße,10\n".encode("latin-1"), "latin-1"),
     ],
 )
-def test_encoding_is_detected(content: bytes, expected: str):
+def test_encoding_is_detected(content: bytes, expected: str) -> None:
     assert detect_encoding(content) == expected
 
 
@@ -63,7 +74,7 @@ def test_encoding_is_detected(content: bytes, expected: str):
 )
 def test_polish_text_comes_out_the_same_however_it_was_encoded(
     write: Callable[..., Path], content: bytes, encoding: str
-):
+) -> None:
     rows = rows_of(write("pl.csv", content), encoding=encoding)
     assert rows == [
         Row(2, ["Spółdzielnia Łódź Sp. z o.o.", "1 234,56"]),
@@ -71,13 +82,13 @@ def test_polish_text_comes_out_the_same_however_it_was_encoded(
     ]
 
 
-def test_latin1_named_in_the_mapping(write: Callable[..., Path]):
+def test_latin1_named_in_the_mapping(write: Callable[..., Path]) -> None:
     path = write("fr.csv", WESTERN, encoding="latin-1")
     rows = rows_of(path, encoding="latin-1")
     assert rows[0] == Row(2, ["Café Müller", "12,00"])
 
 
-def test_the_bom_is_not_part_of_the_first_column_name(write: Callable[..., Path]):
+def test_the_bom_is_not_part_of_the_first_column_name(write: Callable[..., Path]) -> None:
     path = write("bom.csv", codecs.BOM_UTF8 + b"Klient,Kwota\nA,1\n")
     layout = open_layout(path, COLUMNS)
     assert layout.header == ("Klient", "Kwota")
@@ -86,7 +97,7 @@ def test_the_bom_is_not_part_of_the_first_column_name(write: Callable[..., Path]
 
 def test_a_line_in_another_encoding_is_a_row_error_naming_the_line_and_column(
     write: Callable[..., Path],
-):
+) -> None:
     text = "Klient;Kwota\n" + "A;1\n" * 3 + "Spółka;2\n" + "B;3\n"
     path = write("mixed.csv", text.encode("cp1250"))
     rows = rows_of(path, encoding="utf-8")
@@ -109,7 +120,7 @@ STRAY = (
 @pytest.mark.parametrize("stray", [b"\xe9", b"\xff", b"\x81", b"\xc3", b"\xa0\xa0"])
 def test_a_mostly_utf8_file_with_a_stray_byte_stays_utf8(
     write: Callable[..., Path], stray: bytes
-):
+) -> None:
     content = STRAY.replace("é".encode("cp1252"), stray)
     assert detect_encoding(content) == "utf-8"
     rows = rows_of(write("stray.csv", content))
@@ -129,7 +140,7 @@ def test_a_mostly_utf8_file_with_a_stray_byte_stays_utf8(
         ("Klient;Kwota\nWRÓŁ Spółka;1\nŁódź Żabka;2\n".encode("cp1250"), "cp1250"),
     ],
 )
-def test_a_legacy_file_is_not_taken_for_utf8(content: bytes, expected: str):
+def test_a_legacy_file_is_not_taken_for_utf8(content: bytes, expected: str) -> None:
     assert detect_encoding(content) == expected
 
 
@@ -148,14 +159,14 @@ def test_a_legacy_file_is_not_taken_for_utf8(content: bytes, expected: str):
 )
 def test_delimiter_sniffed_or_named(
     write: Callable[..., Path], text: str, delimiter: str, found: str
-):
+) -> None:
     layout = open_layout(write("d.csv", text), COLUMNS, delimiter=delimiter)
     assert layout.delimiter == found
     assert next(iter_rows(layout)) == Row(2, [text.splitlines()[1].split(found)[0].strip('"'),
                                               text.splitlines()[1].split(found)[-1]])
 
 
-def test_preamble_lines_before_the_header_are_skipped(write: Callable[..., Path]):
+def test_preamble_lines_before_the_header_are_skipped(write: Callable[..., Path]) -> None:
     text = (
         '"Invoice Ninja v4.5.17 - December 19, 2020 11:28 pm",,\n'
         ",,\n"
@@ -168,7 +179,7 @@ def test_preamble_lines_before_the_header_are_skipped(write: Callable[..., Path]
     assert list(iter_rows(layout)) == [Row(5, ["A", "1", "x"])]
 
 
-def test_header_line_can_be_named(write: Callable[..., Path]):
+def test_header_line_can_be_named(write: Callable[..., Path]) -> None:
     text = "Klient,Kwota\nKlient,Kwota\nA,1\n"
     layout = open_layout(write("h.csv", text), COLUMNS, header_line=2)
     assert list(iter_rows(layout)) == [Row(3, ["A", "1"])]
@@ -176,7 +187,7 @@ def test_header_line_can_be_named(write: Callable[..., Path]):
 
 def test_quoted_fields_with_delimiters_and_newlines_keep_line_numbers(
     write: Callable[..., Path],
-):
+) -> None:
     text = (
         "Klient,Kwota,Uwagi\n"
         '"Acme, Inc.",1,"two\nline note"\n'
@@ -194,12 +205,12 @@ def test_quoted_fields_with_delimiters_and_newlines_keep_line_numbers(
     ]
 
 
-def test_crlf_line_endings(write: Callable[..., Path]):
+def test_crlf_line_endings(write: Callable[..., Path]) -> None:
     rows = rows_of(write("crlf.csv", b"Klient,Kwota\r\nA,1\r\nB,2\r\n"))
     assert rows == [Row(2, ["A", "1"]), Row(3, ["B", "2"])]
 
 
-def test_a_quote_left_open_is_a_row_error_at_its_line(write: Callable[..., Path]):
+def test_a_quote_left_open_is_a_row_error_at_its_line(write: Callable[..., Path]) -> None:
     text = 'Klient,Kwota\nA,1\n"B,2\nC,3\n'
     rows = rows_of(write("open.csv", text))
     assert rows[0] == Row(2, ["A", "1"])
@@ -208,7 +219,7 @@ def test_a_quote_left_open_is_a_row_error_at_its_line(write: Callable[..., Path]
     assert "cannot be read" in rows[1].reason
 
 
-def test_header_that_does_not_match_lists_missing_and_found(write: Callable[..., Path]):
+def test_header_that_does_not_match_lists_missing_and_found(write: Callable[..., Path]) -> None:
     path = write("wrong.csv", "Client,Amount,Date\nA,1,2025-01-01\n")
     with pytest.raises(CsvFileError) as caught:
         open_layout(path, Columns([("Client",), ("Kwota", "Total"), ("Due",)]))
@@ -218,25 +229,25 @@ def test_header_that_does_not_match_lists_missing_and_found(write: Callable[...,
     assert str(path) in message
 
 
-def test_header_names_ignore_case_spaces_and_xero_stars(write: Callable[..., Path]):
+def test_header_names_ignore_case_spaces_and_xero_stars(write: Callable[..., Path]) -> None:
     path = write("x.csv", "*ContactName ,  invoice   NUMBER\nA,1\n")
     layout = open_layout(path, Columns([("ContactName",), ("Invoice Number",)]))
     assert layout.index() == {"contactname": 0, "invoice number": 1}
 
 
-def test_a_column_named_twice_is_an_error(write: Callable[..., Path]):
+def test_a_column_named_twice_is_an_error(write: Callable[..., Path]) -> None:
     path = write("dup.csv", "Klient,Kwota,Kwota\nA,1,2\n")
     with pytest.raises(CsvFileError, match="the header has the column 'Kwota' 2 times"):
         open_layout(path, COLUMNS)
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n", codecs.BOM_UTF8])
-def test_an_empty_file_says_so(write: Callable[..., Path], content: bytes):
+def test_an_empty_file_says_so(write: Callable[..., Path], content: bytes) -> None:
     with pytest.raises(CsvFileError, match="the file is empty"):
         open_layout(write("empty.csv", content), COLUMNS)
 
 
-def test_a_missing_file_says_so(tmp_path: Path):
+def test_a_missing_file_says_so(tmp_path: Path) -> None:
     with pytest.raises(CsvFileError, match="cannot be read"):
         open_layout(tmp_path / "nope.csv", COLUMNS)
 
@@ -254,5 +265,5 @@ def test_a_missing_file_says_so(tmp_path: Path):
 )
 def test_a_guess_is_marked_when_it_mattered(
     write: Callable[..., Path], content: bytes, encoding: str, guessed: bool
-):
+) -> None:
     assert open_layout(write("g.csv", content), COLUMNS, encoding=encoding).guessed is guessed

@@ -121,7 +121,9 @@ def test_an_incremental_sync_stops_at_the_first_page_older_than_the_cursor(
     pulled = pull(connector(httpserver, waits, page_size=2), state, streams=["invoices"])
     httpserver.check_assertions()
     assert len(httpserver.log) == 2
-    assert sorted(r.id for r in pulled.records) == ["27", "28", "29", "30"]
+    assert len(pulled.records) == 4
+    assert sorted(r.id for r in pulled.records if isinstance(r, cg.Invoice)) == [
+        "27", "28", "29", "30"]
     assert pulled.state.cursor("invoices") == datetime(2026, 8, 20, 7, 0, tzinfo=UTC)
 
 
@@ -323,8 +325,9 @@ def test_a_whole_account_builds_a_ledger_that_settles(
     httpserver.check_assertions()
     kinds = [a.get("kind") for a in args(httpserver)]
     assert kinds.count(["correction"]) == 2  # the credit_notes stream asks for corrections
-    assert ledger.customer("7") is not None
-    assert ledger.customer("7").tax_id == "5252445767"  # type: ignore[union-attr]
+    buyer = ledger.customer("7")
+    assert buyer is not None
+    assert buyer.tax_id == "5252445767"
     settlement = settle(ledger, as_of=date(2026, 8, 31))["11"]
     # 1230 owed; the correction takes 230 off on 5 July, the payment of 1000 settles it.
     assert settlement.settled_on == date(2026, 7, 20)

@@ -73,8 +73,9 @@ def test_a_bad_date_names_the_field() -> None:
 def test_a_naive_timestamp_is_warsaw_time() -> None:
     moment = parse_timestamp("2026-01-15T10:00:00")
     assert moment is not None
-    assert moment.utcoffset() is not None
-    assert moment.utcoffset().total_seconds() == 3600  # type: ignore[union-attr]
+    offset = moment.utcoffset()
+    assert offset is not None
+    assert offset.total_seconds() == 3600
     assert parse_timestamp("garbage") is None
 
 

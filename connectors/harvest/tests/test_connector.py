@@ -7,7 +7,7 @@ beside invoices that a review turns into a capacity finding."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +19,7 @@ from pytest_httpserver import HTTPServer
 from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
 from clientguard.errors import AuthError
 from clientguard.findings import Signal
-from clientguard.model import AnyRecord
+from clientguard.model import AnyRecord, TimeEntry
 from clientguard.records import Location
 from clientguard.review import review
 from clientguard.store import Store
@@ -30,6 +30,12 @@ NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 TOKEN = "hv-TOKEN-never-shown-123"
 ACCOUNT = "7654321"
 Waits = list[float]
+
+
+def time_entries(records: Sequence[AnyRecord]) -> list[TimeEntry]:
+    """The records pulled, every one a time entry (the only kind Harvest gives)."""
+    assert all(isinstance(r, TimeEntry) for r in records), records
+    return [r for r in records if isinstance(r, TimeEntry)]
 
 
 @pytest.fixture
@@ -49,7 +55,7 @@ def connector(server: HTTPServer, waits: Waits, **options: Any) -> HarvestConnec
     )
 
 
-def entry(ident: int, client: str, hours: float | int, *, day: str = "2026-08-03",
+def entry(ident: int, client: str, hours: float | int | str, *, day: str = "2026-08-03",
           updated: str = "2026-08-03T17:00:00Z", **changes: Any) -> dict[str, Any]:
     """A time entry as Harvest documents it (fields clientguard does not read included)."""
     raw: dict[str, Any] = {
@@ -109,12 +115,13 @@ def test_entries_are_paged_by_next_page_with_the_required_headers(
     ).respond_with_json(page([entry(3, "Acme Ltd", 0.25, billable=False)], 2, 2))
     pulled = pull(connector(httpserver, waits, page_size=2))
     httpserver.check_assertions()
-    assert [(e.id, e.customer_name, e.hours, e.billable) for e in pulled.records] == [
+    entries = time_entries(pulled.records)
+    assert [(e.id, e.customer_name, e.hours, e.billable) for e in entries] == [
         ("1", "Acme Ltd", Decimal("1.5"), True),
         ("2", "Beta", Decimal(2), True),
         ("3", "Acme Ltd", Decimal("0.25"), False),
     ]
-    first = pulled.records[0]
+    first = entries[0]
     assert first.customer_id is None  # Harvest's client id is not the books': by name
     assert first.person == "Kim Allen"
     assert first.date == date(2026, 8, 3)
@@ -226,7 +233,8 @@ class Books(Connector):
         )
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
-        return self.records[raw["i"]]
+        index: int = raw["i"]  # the record's place in records, as fetch gave it
+        return self.records[index]
 
 
 def test_a_store_sync_beside_the_books_feeds_the_capacity_finding(

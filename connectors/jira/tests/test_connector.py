@@ -221,8 +221,9 @@ def test_a_label_and_a_project_together_must_both_hold(
 ) -> None:
     rules = [{"customer": "books:c-acme", "project": "ACME", "label": "client-work"}]
     conn = connector(httpserver, waits, clients=rules)
-    base = {"key": "ACME-1", "fields": {"created": "2026-05-04T10:00:00.000+0000",
-                                        "duedate": "2026-05-05", "project": {"key": "ACME"}}}
+    base: dict[str, Any] = {"key": "ACME-1",
+                            "fields": {"created": "2026-05-04T10:00:00.000+0000",
+                                       "duedate": "2026-05-05", "project": {"key": "ACME"}}}
     assert not isinstance(conn.to_model(conn.streams[0], base), WorkRequest)
     labelled = {**base, "fields": {**base["fields"], "labels": ["client-work"]}}
     assert isinstance(conn.to_model(conn.streams[0], labelled), WorkRequest)
@@ -273,7 +274,8 @@ class Books(Connector):
                             for i in range(len(self.records))), last=True)
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
-        return self.records[raw["i"]]
+        index: int = raw["i"]  # the record's place in records, as fetch gave it
+        return self.records[index]
 
 
 def test_a_store_sync_beside_the_books_feeds_the_rush_finding(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import TypedDict
 
 import pytest
 
@@ -11,6 +12,15 @@ from clientguard_quickbooks.pacing import Pacer
 from clientguard_quickbooks.query import build_query, timestamp_literal
 
 from .conftest import Clock
+
+
+class QueryOptions(TypedDict, total=False):
+    """build_query's keyword arguments, as a test passes them."""
+
+    since: datetime | None
+    where: str | None
+    start: int
+    max_results: int
 
 # --------------------------------------------------------------------------- queries
 
@@ -31,17 +41,17 @@ from .conftest import Clock
         ),
     ],
 )
-def test_query_statements(kwargs: dict[str, object], statement: str) -> None:
-    assert build_query("Invoice", **kwargs) == statement  # type: ignore[arg-type]
+def test_query_statements(kwargs: QueryOptions, statement: str) -> None:
+    assert build_query("Invoice", **kwargs) == statement
 
 
 @pytest.mark.parametrize(
     "kwargs",
     [{"start": 0}, {"max_results": 1001}, {"max_results": 0}],
 )
-def test_out_of_range_paging_is_refused(kwargs: dict[str, int]) -> None:
+def test_out_of_range_paging_is_refused(kwargs: QueryOptions) -> None:
     with pytest.raises(ValueError, match="STARTPOSITION"):
-        build_query("Invoice", **kwargs)  # type: ignore[arg-type]
+        build_query("Invoice", **kwargs)
 
 
 def test_an_entity_must_be_a_name_and_a_time_must_be_aware() -> None:

@@ -64,7 +64,9 @@ def test_the_replay_of_the_recorded_invoices_agrees_with_stripes_amount_remainin
 
 def test_the_recorded_open_invoice_used_a_credit_balance(recorded: Recorded) -> None:
     raw = recorded("stripe_invoice_object_example.json")
-    invoice, balance = invoice_records(raw)  # type: ignore[misc]
+    records = invoice_records(raw)
+    assert isinstance(records, list), records
+    invoice, balance = records
     assert isinstance(invoice, Invoice)
     assert isinstance(balance, Payment)
     # total 500 cents, starting_balance -100: Stripe asks for 4.00 of the 5.00.
@@ -84,7 +86,9 @@ def test_the_recorded_subscription_invoice_is_due_on_finalisation_and_paid(
     raw = recorded("stripe_invoice_paid_example.json")
     assert raw["due_date"] is None
     assert raw["collection_method"] == "charge_automatically"
-    invoice, paid = invoice_records(raw)  # type: ignore[misc]
+    records = invoice_records(raw)
+    assert isinstance(records, list), records
+    invoice, paid = records
     assert isinstance(invoice, Invoice)
     assert isinstance(paid, Payment)
     assert invoice.due_date == invoice.issue_date == date(2026, 5, 26)

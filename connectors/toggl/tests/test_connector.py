@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +21,7 @@ from pytest_httpserver import HTTPServer
 from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
 from clientguard.errors import AuthError
 from clientguard.findings import Signal
-from clientguard.model import AnyRecord
+from clientguard.model import AnyRecord, TimeEntry
 from clientguard.records import Location
 from clientguard.review import review
 from clientguard.store import Store
@@ -36,6 +36,12 @@ CLIENTS = f"/api/v9/workspaces/{WORKSPACE}/clients"
 PROJECTS = f"/api/v9/workspaces/{WORKSPACE}/projects"
 SEARCH = f"/reports/api/v3/workspace/{WORKSPACE}/search/time_entries"
 Waits = list[float]
+
+
+def time_entries(records: Sequence[AnyRecord]) -> list[TimeEntry]:
+    """The records pulled, every one a time entry (the only kind Toggl gives)."""
+    assert all(isinstance(r, TimeEntry) for r in records), records
+    return [r for r in records if isinstance(r, TimeEntry)]
 
 
 @pytest.fixture
@@ -123,7 +129,7 @@ def test_windows_and_pages_are_read_and_joined_to_their_client(
     pulled = pull(conn)
     httpserver.check_assertions()
     got = [(e.id, e.customer_name, e.date, e.hours, e.billable, e.person)
-           for e in pulled.records]
+           for e in time_entries(pulled.records)]
     assert got == [
         # 22:30 UTC is 00:30 the next day in Warsaw.
         ("1", "Acme Ltd", date(2026, 6, 3), Decimal("1.5"), True, "Ann Lee"),
@@ -131,7 +137,7 @@ def test_windows_and_pages_are_read_and_joined_to_their_client(
         ("3", "Acme Ltd", date(2026, 7, 1), Decimal(1), False, "Ann Lee"),
         ("4", "Beta", date(2026, 8, 4), Decimal(2), True, "Ann Lee"),
     ]
-    assert all(e.customer_id is None for e in pulled.records)
+    assert all(e.customer_id is None for e in time_entries(pulled.records))
     assert pulled.state.cursors["time_entries"] == datetime(2026, 8, 5, 10, tzinfo=UTC)
 
 
@@ -214,7 +220,8 @@ class Books(Connector):
                             for i in range(len(self.records))), last=True)
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
-        return self.records[raw["i"]]
+        index: int = raw["i"]  # the record's place in records, as fetch gave it
+        return self.records[index]
 
 
 def test_a_store_sync_beside_the_books_feeds_the_capacity_finding(

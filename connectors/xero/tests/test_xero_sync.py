@@ -164,14 +164,14 @@ def test_full_sync_pages_to_the_last_page_and_waits_out_a_minute_limit(
     xero.connections((TENANT, "Demo Company (UK)"))
     xero.page("Contacts", "Contacts", [contact("c-1", "Acme")],
               query=pages_query(1, includeArchived="true"))
-    where = {"where": 'Type=="ACCREC"'}
+    where = 'Type=="ACCREC"'
     xero.page("Invoices", "Invoices", [invoice(1), invoice(2)], 1, 3,
-              query=pages_query(1, **where))
+              query=pages_query(1, where=where))
     xero.page("Invoices", "Invoices", [invoice(3), invoice(4, status="PAID",
               FullyPaidOnDate=ms(date(2025, 5, 20)), AmountDue=0)], 2, 3,
-              query=pages_query(2, **where))
+              query=pages_query(2, where=where))
     xero.page("Invoices", "Invoices", [invoice(5, status="VOIDED")], 3, 3,
-              query=pages_query(3, **where))
+              query=pages_query(3, where=where))
     xero.expect("Payments", pages_query(1)).respond_with_json(
         {"Title": "Too many requests"}, status=429,
         headers={"Retry-After": "2", "X-Rate-Limit-Problem": "minute"})
@@ -205,17 +205,17 @@ def test_full_sync_pages_to_the_last_page_and_waits_out_a_minute_limit(
 def test_the_cursor_after_a_sync_is_the_latest_change_and_feeds_if_modified_since(
     httpserver: HTTPServer, xero: FakeXero, waits: Waits
 ) -> None:
-    where = {"where": 'Type=="ACCREC"'}
+    where = 'Type=="ACCREC"'
     last_change = datetime(2025, 5, 10, 4, 0, 0, 250000, tzinfo=UTC)
     xero.page("Invoices", "Invoices", [invoice(3), invoice(4, updated=last_change)],
-              query=pages_query(1, **where))
+              query=pages_query(1, where=where))
     conn = connect(httpserver, waits, tenant_id=TENANT)
     pulled = pull(conn, streams=["invoices"])
     assert pulled.state.cursor("invoices") == last_change
 
     # Next run: from the cursor, a second early (Xero's If-Modified-Since is to the second).
     xero.page("Invoices", "Invoices", [invoice(4, updated=last_change)],
-              query=pages_query(1, **where),
+              query=pages_query(1, where=where),
               headers={"If-Modified-Since": "2025-05-10T03:59:59Z"})
     again = pull(connect(httpserver, waits, tenant_id=TENANT), pulled.state,
                  streams=["invoices"])
@@ -255,11 +255,11 @@ def test_a_day_limit_429_fails_at_once_with_its_reset_time(
 def test_paces_itself_when_no_call_is_left_this_minute(
     httpserver: HTTPServer, xero: FakeXero, waits: Waits
 ) -> None:
-    where = {"where": 'Type=="ACCREC"'}
+    where = 'Type=="ACCREC"'
     xero.page("Invoices", "Invoices", [invoice(1), invoice(2)], 1, 2,
-              query=pages_query(1, **where),
+              query=pages_query(1, where=where),
               response_headers={"X-MinLimit-Remaining": "0", "X-DayLimit-Remaining": "4000"})
-    xero.page("Invoices", "Invoices", [invoice(3)], 2, 2, query=pages_query(2, **where))
+    xero.page("Invoices", "Invoices", [invoice(3)], 2, 2, query=pages_query(2, where=where))
     pull(connect(httpserver, waits, tenant_id=TENANT), streams=["invoices"])
     assert waits == [60.0]
 
@@ -267,9 +267,9 @@ def test_paces_itself_when_no_call_is_left_this_minute(
 def test_stops_before_spending_the_days_reserve(
     httpserver: HTTPServer, xero: FakeXero, waits: Waits
 ) -> None:
-    where = {"where": 'Type=="ACCREC"'}
+    where = 'Type=="ACCREC"'
     xero.page("Invoices", "Invoices", [invoice(1), invoice(2)], 1, 2,
-              query=pages_query(1, **where),
+              query=pages_query(1, where=where),
               response_headers={"X-MinLimit-Remaining": "50", "X-DayLimit-Remaining": "100"})
     conn = connect(httpserver, waits, tenant_id=TENANT, min_day_remaining=100)
     pages = conn.sync(streams=["invoices"])
@@ -287,9 +287,9 @@ def test_401_refreshes_once_rotates_the_token_into_the_file_then_retries(
 ) -> None:
     token_file = tmp_path / "xero-tokens.json"
     token_file_saver(token_file)(TokenSet("access-OLD", "refresh-SECRET-1"))
-    where = {"where": 'Type=="ACCREC"'}
+    where = 'Type=="ACCREC"'
 
-    xero.expect("Invoices", pages_query(1, **where),
+    xero.expect("Invoices", pages_query(1, where=where),
                 {"Authorization": "Bearer access-OLD"}).respond_with_json(
         {"Title": "Unauthorized", "Detail": "TokenExpired: token expired at 06/02/2025"},
         status=401)
@@ -315,7 +315,7 @@ def test_401_refreshes_once_rotates_the_token_into_the_file_then_retries(
         assert request.headers["Authorization"] == "Bearer access-NEW"
         return Response(page("Invoices", [invoice(1)], 1, 1), content_type="application/json")
 
-    xero.expect("Invoices", pages_query(1, **where)).respond_with_handler(retried)
+    xero.expect("Invoices", pages_query(1, where=where)).respond_with_handler(retried)
 
     conn = connect(httpserver, waits, tenant_id=TENANT, token_file=token_file,
                    client_id="app-1", client_secret="app-SECRET",
@@ -446,7 +446,7 @@ def test_the_tenant_id_an_api_echoes_never_reaches_an_error(
 def test_merged_contacts_are_followed_and_unmappable_records_become_rejections(
     httpserver: HTTPServer, xero: FakeXero, waits: Waits
 ) -> None:
-    where = {"where": 'Type=="ACCREC"'}
+    where = 'Type=="ACCREC"'
     conn = connect(httpserver, waits, tenant_id=TENANT, page_size=3)
     xero.page("Contacts", "Contacts", [
         contact("c-1", "Acme Ltd"),
@@ -456,7 +456,7 @@ def test_merged_contacts_are_followed_and_unmappable_records_become_rejections(
         invoice(1, Contact={"ContactID": "c-old"}),
         invoice(2, Date="/Date(garbage)/"),
         invoice(3, Total=Decimal("-5")),
-    ], query=pages_query(1, size=3, **where))
+    ], query=pages_query(1, size=3, where=where))
     pulled = pull(conn, streams=["customers", "invoices"])
     records = {r.id: r for r in pulled.records if isinstance(r, cg.Invoice)}
     customers = {r.id: r for r in pulled.records if isinstance(r, cg.Customer)}
@@ -488,13 +488,13 @@ def test_an_organisation_writing_local_midnights_gets_its_own_dates_over_a_sync(
     # Invoice due 31 May, paid 1 June (one day late) by a payment, and a credit note and an
     # overpayment allocated on their days: every date as the organisation wrote it.
     xero.connections((TENANT, "Demo Company (NZ)"))
-    where = {"where": 'Type=="ACCREC"'}
+    where = 'Type=="ACCREC"'
     late = invoice(1, Date=local_ms(date(2025, 5, 1), zone),
                    DueDate=local_ms(date(2025, 5, 31), zone), Total=Decimal("100.00"))
     credited = invoice(2, Date=local_ms(date(2025, 5, 2), zone),
                        DueDate=local_ms(date(2025, 5, 30), zone), status="PAID",
                        FullyPaidOnDate=local_ms(date(2025, 5, 29), zone), AmountDue=0)
-    xero.page("Invoices", "Invoices", [late, credited], query=pages_query(1, **where))
+    xero.page("Invoices", "Invoices", [late, credited], query=pages_query(1, where=where))
     xero.page("Payments", "Payments", [
         payment("p-1", "inv-1", "60.00", Date=local_ms(date(2025, 6, 1), zone),
                 UpdatedDateUTC=f"/Date(1748736000000{zone})/")])
@@ -545,11 +545,11 @@ def test_progress_carries_xeros_item_count(
     expected: list[Any],
 ) -> None:
     xero.connections((TENANT, "Demo Company (UK)"))
-    where = {"where": 'Type=="ACCREC"'}
+    where = 'Type=="ACCREC"'
     for number, records in ((1, [invoice(1), invoice(2)]), (2, [invoice(3)])):
         body = json.loads(page("Invoices", records, number, 2))
         body["pagination"]["itemCount"] = item_count
-        xero.expect("Invoices", pages_query(number, **where)).respond_with_json(body)
+        xero.expect("Invoices", pages_query(number, where=where)).respond_with_json(body)
     events: list[ProgressEvent] = []
     conn = connect(httpserver, waits)
     conn.progress = events.append
