@@ -31,7 +31,7 @@ from clientguard.metrics.concentration import (
     window,
     without_client,
 )
-from clientguard.model import MAX_HOURS, AnyRecord, CreditNote, Invoice
+from clientguard.model import MAX_HOURS, AnyRecord, CreditNote, Invoice, hours_in_bounds
 from clientguard.policy import Policy
 from clientguard.settlement import settle
 from clientguard.testing import (
@@ -638,7 +638,8 @@ def test_uci_online_retail_against_an_independent_computation() -> None:
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(
     hours=st.lists(
-        st.decimals(min_value=0, max_value=MAX_HOURS, allow_nan=False, allow_infinity=False),
+        st.decimals(min_value=0, max_value=MAX_HOURS, allow_nan=False,
+                    allow_infinity=False).filter(hours_in_bounds),
         min_size=1, max_size=6,
     ),
     total=st.decimals(min_value=0, max_value=Decimal("999999999999999999.99"), places=2),
@@ -646,9 +647,9 @@ def test_uci_online_retail_against_an_independent_computation() -> None:
 def test_any_accepted_hours_and_amounts_review_without_an_arithmetic_error(
     hours: list[Decimal], total: Decimal
 ) -> None:
-    # Every value the model accepts (hours up to MAX_HOURS with any number of decimals or
-    # any exponent, amounts of 18 digits) goes through concentration, workload and the whole
-    # review: never decimal.InvalidOperation.
+    # Every value the model accepts (zero hours, or from MIN_HOURS to MAX_HOURS with any
+    # number of decimals or any exponent; amounts of 18 digits) goes through concentration,
+    # workload and the whole review: never decimal.InvalidOperation.
     from clientguard.review import review as run_review
 
     clients = ("a", "b", "c")

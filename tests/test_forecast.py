@@ -4,6 +4,7 @@ view, and the backtest's arithmetic checked by hand."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -237,6 +238,90 @@ def test_records_after_as_of_change_nothing(later: list[tuple[date, int, str, bo
     assert after.weeks == before.weeks
     assert after.clients == before.clients
     assert after.credibility_k == before.credibility_k
+
+
+# A dispute raised after ``as_of`` had not happened on ``as_of``: the forecast as of then
+# reads the dispute as it stood (``Invoice.disputed_by(as_of)``), never the flag as it is now.
+ON_TIME = [r for i in range(8) for r in paid_history(f"c{i}", [0] * 5)]
+"""40 invoices of 1,000, never disputed, each paid on its due date (2023)."""
+
+
+def slow_history(raised: date | None) -> list[Invoice]:
+    """30 invoices of 1,000 of five clients, one a week from 2023-01-05, each paid 40 days
+    after its due date (the last in October 2023), disputed on ``raised`` (None: never)."""
+    records = []
+    for n in range(30):
+        issued = date(2023, 1, 5) + timedelta(days=7 * n)
+        due = issued + timedelta(days=30)
+        records.append(invoice(f"d{n % 5}", issued=issued, due=due, total="1000",
+                               paid=due + timedelta(days=40), id=f"slow-{n}",
+                               disputed_on=raised))
+    return records
+
+
+def new_open_invoice(raised: date | None) -> Invoice:
+    """A new client's (no history) invoice of 1,000 due 2024-07-10, disputed on ``raised``."""
+    return invoice("n", issued=AS_OF - timedelta(days=20), due=date(2024, 7, 10),
+                   total="1000", id="n-open", disputed_on=raised)
+
+
+def recalibrating_book(raised: date | None) -> list[Invoice]:
+    """A book whose interval is calibrated out of time (``recent_days`` 90: from
+    2024-04-01): by then 40 invoices of a and b paid 0 to 9 days late and 30 disputed ones
+    (raised in 2023) paid 60 days late; since then 40 of four new clients (so the model as of
+    2024-04-01 judges them by the book's pools alone) paid 0 to 9 days late, disputed on
+    ``raised`` (None: never); a's open invoice due 2024-07-10."""
+    delays = list(range(10)) * 2
+    records = [*paid_history("a", delays), *paid_history("b", delays)]
+    for n in range(30):
+        issued = date(2023, 1, 5) + timedelta(days=7 * n)
+        records.append(invoice(f"s{n % 5}", issued=issued, due=issued + timedelta(days=30),
+                               total="1000", paid=issued + timedelta(days=90), id=f"s-{n}",
+                               disputed_on=date(2023, 12, 1)))
+    for n in range(40):  # due 2024-04-04 to 2024-05-13, paid by 2024-05-22
+        issued = date(2024, 3, 5) + timedelta(days=n)
+        due = issued + timedelta(days=30)
+        records.append(invoice(f"r{n % 4}", issued=issued, due=due, total="1000",
+                               paid=due + timedelta(days=n % 10), id=f"recent-{n}",
+                               disputed_on=raised))
+    return [*records, open_invoice("a", date(2024, 7, 10))]
+
+
+@pytest.mark.parametrize("book", [
+    # The open invoice's own dispute (its prediction).
+    lambda raised: [*ON_TIME, *slow_history(date(2023, 12, 1)), new_open_invoice(raised)],
+    # The paid invoices' disputes (the pools the model learns).
+    lambda raised: [*ON_TIME, *slow_history(raised), new_open_invoice(None)],
+    # The disputes of the invoices the interval is calibrated on.
+    recalibrating_book,
+], ids=["open invoice", "paid invoices", "calibration"])
+def test_a_dispute_raised_after_as_of_changes_nothing(
+    book: Callable[[date | None], list[Invoice]],
+) -> None:
+    never = forecast(ledger(*book(None)), as_of=AS_OF)
+    assert forecast(ledger(*book(AS_OF + timedelta(days=1))), as_of=AS_OF) == never
+    # Raised by as_of, the same dispute is known, and changes the forecast.
+    assert forecast(ledger(*book(AS_OF)), as_of=AS_OF) != never
+
+
+@pytest.mark.parametrize(("raised", "pool", "pool_invoices", "predicted_on", "p_late"), [
+    # Every paid invoice is of 1,000, so the band's edge is 1,000 and 1,000 is "small".
+    # Not disputed: the pool of the 40 undisputed invoices, all paid on the due date: paid on
+    # 2024-07-10, no chance of lateness.
+    (None, "not disputed, small", 40, date(2024, 7, 10), 0.0),
+    (date(2024, 7, 5), "not disputed, small", 40, date(2024, 7, 10), 0.0),  # raised later
+    # Disputed by as_of: the pool of the 30 disputed ones, all paid 40 days late:
+    # 2024-07-10 + 40 = 2024-08-19, late for sure.
+    (date(2024, 6, 25), "disputed, small", 30, date(2024, 8, 19), 1.0),
+])
+def test_an_open_invoice_is_judged_by_its_dispute_as_it_stood_on_as_of(
+    raised: date | None, pool: str, pool_invoices: int, predicted_on: date, p_late: float,
+) -> None:
+    book = ledger(*ON_TIME, *slow_history(date(2023, 12, 1)), new_open_invoice(raised))
+    prediction = one(forecast(book, as_of=AS_OF), "n-open")
+    assert prediction.disputed is (raised is not None and raised <= AS_OF)
+    assert (prediction.pool, prediction.pool_invoices) == (pool, pool_invoices)
+    assert (prediction.predicted_on, prediction.p_late) == (predicted_on, p_late)
 
 
 # ------------------------------------------------------------------------------ backtest

@@ -224,8 +224,10 @@ def reference_rule(
 # Totals and shares that round in Decimal's 28 digits, fit exactly, or overshoot by a hair.
 TOTALS = [D("100"), D("100.00"), D("1E+2"), D("0.30"), D("99.999999999999999999999999999"),
           D("33.333333333333333333333333333333")]
-SHARES = [D("0.10"), D("0.1"), D("33.33"), D("33.34"), D("50"), D("1E-30"), D("1E+1"),
-          D("33.333333333333333333333333333"), D("0.000000000000000000000000000001"),
+# (The smallest shares are the model's smallest amount, MIN_AMOUNT, and one with a digit in
+# the 30th place.)
+SHARES = [D("0.10"), D("0.1"), D("33.33"), D("33.34"), D("50"), D("1E-6"), D("1E+1"),
+          D("33.333333333333333333333333333"), D("0.000001000000000000000000000001"),
           D("99.999999999999999999999999999")]
 
 

@@ -17,7 +17,12 @@ out, each report is the same text as before, compared on 2026-12-06). The eviden
 deciding finding's signal and metric in words ("team capacity: hours share over revenue share",
 was "capacity: hours_to_revenue": the table, JSON and HTML digests of both; with those words
 put back, every report is the same text as before, compared on 2026-12-06). The CSV digests
-are unchanged since 0753f2f (the sample firm's) and since the forecast's counts (100,000).
+were unchanged since 0753f2f (the sample firm's) and since the forecast's counts (100,000)
+until the claimable sum came to count every late invoice, as a statutory claim does, not
+only those due in the window (a debt stays owed): every digest of both; the claimable
+numbers (the book's, each client's, the claim revision's amount and sentence, the CSV's last
+column) are all that changed, compared field by field for the 100,000 invoices' JSON and CSV
+and line by line for the sample firm's golden reports.
 """
 
 from __future__ import annotations
@@ -33,16 +38,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "2e28f1802b37072baa5c751f5f1342d5a8d235e64eeb18eac02abc725d60aaa3",
-        "json": "4d3a5d4381a837e0ee98f0fe565fb2d4bdd26ba854d0e3a1f779e01391c5f203",
-        "csv": "86ede749a79f8c316821a8822a393009cd284d5fa16e64476e4c5b957e381902",
-        "html": "4805b92b2575d021d2e7df727734324e0043dbb30b6b3c791f6c8c0255e0986f",
+        "table": "d027319a14976815a66abb5c20f8373c15098858dc6989406e1d70a1767f922f",
+        "json": "05086ba12bcc2de7d3eb456eb41e29d14075eb9f2c90e16551a3836953505f7d",
+        "csv": "1c56f2871141321d9a7d4ffb5c92541e2ab4150f756d289d38b62610ceed8014",
+        "html": "ae1ce8f53de311029645f23825c0f640165dd3b6f626de3aaa5576c7f2ef9911",
     },
     100_000: {
-        "table": "4e210bf1a0e743a5c5c1934be18084285b794feb53112e7dd6d43409f2ee4fff",
-        "json": "ea1c20206b4380028ae5cf39e8540e6e06c3a5855c8e7f50417c4c339c0a0490",
-        "csv": "b123125c3b7b23d722dde1dfdee5ce5af332e02ab52690425272469a13cf8f43",
-        "html": "48a98784a556354f72a03480741d640dc2272a9d75274a68cfe3365bed6c2c0e",
+        "table": "985a087ffb1f4111803a8b212d8d456c1a80ccb0e07eb011a0259fb4debd107d",
+        "json": "56fff9d7af4aec6c6f051b6bd989bd1f52cd75006d63321904ccfbf1f99c3857",
+        "csv": "4fe23bc7f19a3de0744f8db7ee5a7aaccc97b5a983b20931938e9ea3be86feb7",
+        "html": "d154cd8f295dfc97eb3a6bc07b7c5b7c04ec45f5a53ce0e58a709f4ecc49d0f6",
     },
 }
 

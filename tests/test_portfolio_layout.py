@@ -29,6 +29,8 @@ from clientguard.connector import (  # noqa: E402
     RawRecord,
     Stream,
 )
+from clientguard.fx import fx_table as fx_table_of_rows  # noqa: E402
+from clientguard.fx.banks import nbp_rows  # noqa: E402
 from clientguard.model import (  # noqa: E402
     CreditNote,
     Customer,
@@ -146,6 +148,43 @@ def test_a_bad_row_is_a_rejection_naming_its_file_and_row(tmp_path: Path) -> Non
     assert bad.location == Location(file="invoices/firm_id=acme/part-0.parquet", detail="row 2")
     assert "'GBP'" in bad.reason  # the did-you-mean of the model
     assert [i.id for i in ledger.invoices] == ["I-1"]
+
+
+def test_a_firm_keeps_the_days_its_nbp_tables_were_published(tmp_path: Path) -> None:
+    # Thursday 27 and Friday 28 February 2025: Polish VAT applies each NBP table from the next
+    # day, so a document of the 28th takes Thursday's 4.1000, while the fixed compensation of
+    # a debt due in March takes the table published on the 28th, 4.2000 (art. 10 ust. 1a).
+    rows = nbp_rows([
+        {"table": "A", "no": "040/A/NBP/2025", "effectiveDate": "2025-02-27",
+         "rates": [{"currency": "euro", "code": "EUR", "mid": "4.1000"}]},
+        {"table": "A", "no": "041/A/NBP/2025", "effectiveDate": "2025-02-28",
+         "rates": [{"currency": "euro", "code": "EUR", "mid": "4.2000"}]},
+    ])
+    write_firm(tmp_path, "gdansk", [customer("gdansk")], base_currency="PLN",
+               fx=fx_table_of_rows(rows, "PLN"))
+
+    fx = read_firm_records(tmp_path, "gdansk").fx
+
+    assert fx is not None
+    assert fx.rate("EUR", date(2025, 2, 28)) == Decimal("4.1")
+    assert fx.rate_published_on("EUR", date(2025, 2, 28)) == Decimal("4.2")
+
+
+def test_a_lake_written_before_the_published_rates_reads_them_as_the_rates(
+    tmp_path: Path,
+) -> None:
+    # A lake of an earlier version has no fx_published_rates table: every rate is then taken
+    # as published on the day it applies from, as such a table was built.
+    write_firm(tmp_path, "acme", small_firm(), base_currency="EUR",
+               fx=fx_table("EUR", {"GBP": {"2025-02-01": "1.1800"}}))
+    for path in (tmp_path / "fx_published_rates").rglob("*.parquet"):
+        path.unlink()
+
+    fx = read_firm_records(tmp_path, "acme").fx
+
+    assert fx is not None
+    assert fx.published == {}
+    assert fx.rate_published_on("GBP", date(2025, 2, 3)) == Decimal("1.18")
 
 
 def test_columns_the_layout_does_not_name_are_left_alone(tmp_path: Path) -> None:

@@ -134,10 +134,38 @@ def test_every_amount_in_the_json_is_a_decimal_string_never_a_float() -> None:
         ("+44 20 7946 0000", "'+44 20 7946 0000"),
         ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-        ("\t=1", "'\t=1"),
+        # A tab, CR or LF first (OWASP); the tab is also where a tab-split cell begins.
+        ("\t=1", "'\t'=1"),
         ("\r=1", "'\r=1"),
+        ("\n=1", "'\n=1"),
+        ("\x00=1", "'\x00=1"),
+        ("\tAcme", "'\tAcme"),
+        # What a spreadsheet trims or drops before the formula: spaces (the ideographic and
+        # the no-break one too), quotes, invisible format characters.
+        (" =1+1", "' =1+1"),
+        ("\u3000=1+1", "'\u3000=1+1"),
+        ("\u00a0+1", "'\u00a0+1"),
+        ('"=1+1', '\'"=1+1'),
+        ("'=1+1", "''=1+1"),
+        ("\u200b=1+1", "'\u200b=1+1"),
+        ("\ufeff@SUM(A1)", "'\ufeff@SUM(A1)"),
+        # The fullwidth and small forms of = + - @, and the minus sign.
+        ("\uff1dHYPERLINK(1)", "'\uff1dHYPERLINK(1)"),
+        ("\uff0b1", "'\uff0b1"),
+        ("\uff0d1", "'\uff0d1"),
+        ("\uff20SUM(1)", "'\uff20SUM(1)"),
+        ("\ufe661", "'\ufe661"),
+        ("\u22121", "'\u22121"),
+        # Where a spreadsheet splitting on a semicolon or a tab would start a cell.
+        ("Acme;=HYPERLINK(1)", "Acme;'=HYPERLINK(1)"),
+        ("Acme; @SUM(1)", "Acme;' @SUM(1)"),
+        ("Acme\t-1+1", "Acme\t'-1+1"),
+        ("Acme; ltd", "Acme; ltd"),
         ("-12.5", "-12.5"),  # a number we wrote: stays a number
         ("Acme = good", "Acme = good"),
+        ("Acme, =1", "Acme, =1"),  # a comma: the csv module quotes the cell
+        ("  Acme", "  Acme"),
+        ("\u00c9lan", "\u00c9lan"),
         ("", ""),
     ],
 )

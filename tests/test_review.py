@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import pytest
 
+from clientguard.claims import claim
 from clientguard.errors import ConfigError
 from clientguard.findings import Finding, Severity, Signal, by_severity
 from clientguard.ledger import Ledger
@@ -504,10 +505,56 @@ def test_financing_cost_agrees_with_the_payment_profiles(
         expected = sum((profiles[m].financing_cost for m in client.members if m in profiles),
                        D(0))
         assert abs(client.financing_cost - expected) < D("1e-18"), client.client_id
-        assert client.claimable == sum((c.claimable for c in client.costs.values()), D(0))
         total += client.financing_cost
     assert sample_review.book.financing_cost == total
     assert sample_review.book.financing_cost > 0
+
+
+def test_the_claimable_sum_is_what_a_claim_of_each_client_claims(
+    sample_book: Ledger, sample_review: Review
+) -> None:
+    # Two computations of what the law lets the firm claim: the review's claimable (unrounded,
+    # base currency) and the statutory claim of each member (clientguard.claims.claim: every
+    # late invoice whatever the window, each line rounded to the cent). For a client whose
+    # invoices are all in the base currency they differ by the lines' rounding at most: half
+    # a cent for each line's interest and each line's compensation.
+    compared = 0
+    for client in sample_review.clients.values():
+        claims = [claim(sample_book, m, as_of=SAMPLE_AS_OF) for m in client.members]
+        lines = [line for c in claims for line in c.invoices]
+        if any(line.currency != "EUR" for line in lines):
+            continue  # the claim totals each currency apart; the review converts to base
+        claimed = sum((t for c in claims for t in c.totals.values()), D(0))
+        assert abs(client.claimable - claimed) <= D("0.005") * 2 * len(lines), client.client_id
+        compared += bool(lines)
+    assert compared > 20
+    # Some late invoices fell due before the window: the claimable sum counts them too.
+    assert sample_review.book.claimable > sum(
+        (c.claimable for r in sample_review.clients.values() for c in r.costs.values()), D(0))
+
+
+def test_the_claimable_sum_counts_late_invoices_due_before_the_window() -> None:
+    # The window is the 365 days to 30 June 2025: due dates from 1 July 2024. EU law.
+    # A: EUR 1,000 due 31 March 2024 (before the window), paid 30 April: 30 days at 12.50%
+    #    (2024-H1) = 1,000 x 12.50 x 30 / 36,500 = 3,750 / 365 = 10.2739...; EUR 40.
+    # B: EUR 2,000 due 31 March 2025 (in the window), paid 30 April: 30 days at 11.15%
+    #    (2025-H1) = 2,000 x 11.15 x 30 / 36,500 = 6,690 / 365 = 18.3287...; EUR 40.
+    # Owed: 10,440 / 365 + 80 = 108.6027... -> EUR 108.60 (the window's B alone: 58.33).
+    as_of = date(2025, 6, 30)
+    a = invoice("acme", issued="2024-03-01", due="2024-03-31", total="1000", id="A")
+    b = invoice("acme", issued="2025-03-01", due="2025-03-31", total="2000", id="B")
+    book = ledger(customer("acme"), a, b,
+                  payment("acme", on="2024-04-30", amount="1000", pays=a),
+                  payment("acme", on="2025-04-30", amount="2000", pays=b))
+    result = review(book, as_of=as_of, policy=Policy(jurisdiction="eu"))
+    acme = result.clients["acme"]
+    owed = D(10440) / D(365) + D(80)
+    assert abs(acme.claimable - owed) < D("1e-20")
+    assert result.book.claimable == acme.claimable
+    # What a claim to send asks for: the same, to the cent.
+    assert claim(book, "acme", as_of=as_of).totals == {"EUR": D("108.60")}
+    # The window's costs still list only the invoice due in it.
+    assert [i.invoice_id for i in acme.costs["acme"].invoices] == ["B"]
 
 
 def test_sample_data_quality(sample: SampleData, sample_review: Review) -> None:

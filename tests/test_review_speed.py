@@ -259,7 +259,7 @@ def reference_forecast(book: Ledger, as_of: date, policy: Policy) -> Forecast:
         customers=[row.invoice.customer_id for row in paid],
         delays=[row.days_beyond_terms for row in paid],  # type: ignore[misc]
         days=[row.settled_on for row in paid],  # type: ignore[misc]
-        disputed=[row.invoice.disputed for row in paid],
+        disputes=[row.invoice if row.invoice.disputed else None for row in paid],
         amounts=[int(book.base_amount(row.invoice)) for row in paid],
     )
     model = learn(book, as_of=as_of, policy=policy, rows=rows, _paid=columns)
@@ -272,7 +272,8 @@ def reference_forecast(book: Ledger, as_of: date, policy: Policy) -> Forecast:
         balance = row.open_balance * book.rate_to_base(row.invoice)
         one = reference_predict(model, row, balance)
         predicted.append(one)
-        mixture, _, _ = model.mixture(row.invoice.customer_id, row.invoice.disputed, balance)
+        mixture, _, _ = model.mixture(
+            row.invoice.customer_id, row.invoice.disputed_by(as_of), balance)
         covered = 0.0
         for week, p in enumerate(reference_weekly(model, mixture, one)):
             if p > 0:
@@ -304,7 +305,8 @@ def reference_predict(model: Model, row: Replay, balance: Decimal) -> InvoiceFor
     invoice."""
     inv = row.invoice
     grace = model.policy.grace_days
-    mixture, pool_name, client = model.mixture(inv.customer_id, inv.disputed, balance)
+    disputed = inv.disputed_by(model.as_of)
+    mixture, pool_name, client = model.mixture(inv.customer_id, disputed, balance)
     age = (model.as_of - inv.due_date).days
     beyond = mixture.cdf(age) >= 1 - 1e-9
     if beyond:
@@ -329,7 +331,7 @@ def reference_predict(model: Model, row: Replay, balance: Decimal) -> InvoiceFor
         client_weight=mixture.z, client_invoices=client.n if client else 0,
         client_mean_delay=client.mean if client else None,
         client_trend=client.trend if client else None, pool=pool_name,
-        pool_invoices=mixture.pool.n, disputed=inv.disputed, beyond_history=beyond,
+        pool_invoices=mixture.pool.n, disputed=disputed, beyond_history=beyond,
     )
 
 

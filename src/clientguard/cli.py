@@ -1079,15 +1079,22 @@ def _links_command(args: argparse.Namespace) -> int:
     import csv
 
     from clientguard.links import LINK_COLUMNS, suggest_links
+    from clientguard.report.spreadsheet import neutralise
     from clientguard.store import Store
 
+    # Each cell is printable (the CSV goes to a terminal as often as to a file) and
+    # neutralised (the file is opened in a spreadsheet to check the pairs). A "source:id"
+    # starts with the source's name, a letter or a digit, so the two columns the links reader
+    # needs stay as they are, unless an id holds a semicolon or a tab before a formula
+    # character: hostile data, where the spreadsheet's safety wins.
     config = _config(args)
     if args.action == "list":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(LINK_COLUMNS)
         for link in config.links:
             for other in link[1:]:
-                writer.writerow([":".join(link[0]), ":".join(other)])
+                writer.writerow([neutralise(printable(":".join(customer)))
+                                 for customer in (link[0], other)])
         return EXIT_OK
     with Store.open(_store_path(args, config), create=False) as store:
         customers = store.customers(args.source or None)
@@ -1095,7 +1102,7 @@ def _links_command(args: argparse.Namespace) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow([*LINK_COLUMNS, "matched_on", "names"])
     for suggestion in suggestions:
-        writer.writerow([printable(cell) for cell in suggestion.row()])
+        writer.writerow([neutralise(printable(cell)) for cell in suggestion.row()])
     print(ngettext(
         "clientguard: {n} suggested link between customers of different sources (same name "
         "or tax id). Nothing is linked yet: check each, keep the right ones in a CSV file and "

@@ -32,9 +32,15 @@ obeys:
   (``sorted_by_cursor=True``) the cursor advances page by page, so an interrupted sync resumes
   where it stopped; otherwise it advances only with the stream's last page.
 * **No secret leaves a sync.** Every error that leaves :meth:`Connector.sync`, every
-  rejection reason, skip reason, note and progress event is scrubbed of the connector's secrets (its
-  ``SecretStr`` options, and its HTTP client's tokens and ids) in every form they may take
-  (:mod:`clientguard.redaction`, ``docs/security.md``).
+  rejection (its id, field, reason and location), skip reason, note and progress event is
+  scrubbed of the connector's secrets (its ``SecretStr`` options, and its HTTP client's tokens
+  and ids) in every form they may take (:mod:`clientguard.redaction`, ``docs/security.md``).
+  The options' repr, ``str`` and JSON dump show neither a ``SecretStr`` nor the password of a
+  URL option (``https://user:password@proxy``).
+
+:func:`printable` is the one rule for text from the data shown on a terminal (here, below the
+report layer, so that a plugin's own command uses it too; :mod:`clientguard.report.text`
+re-exports it for the renderers).
 
 :meth:`Connector.sync` yields :class:`Page` objects, so that a store can persist records and
 the cursor page by page; :func:`pull` is the all-in-memory wrapper that
@@ -55,13 +61,17 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from itertools import repeat
 from typing import Any, ClassVar, Literal, NamedTuple, Self, cast, final
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     SecretStr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
+    field_serializer,
     field_validator,
 )
 
@@ -91,6 +101,7 @@ __all__ = [
     "Skip",
     "Stream",
     "SyncState",
+    "printable",
     "pull",
     "utc_now",
 ]
@@ -107,6 +118,41 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The real clock, in UTC. Only a sync reads it, once, when it starts."""
     return datetime.now(UTC)
+
+
+# --------------------------------------------------------------------------- terminal text
+
+#: What data may never put on a terminal as it is (tab and newline are the callers'):
+#: C0 and C1 control characters, which move the cursor, clear the screen or retitle the
+#: window; every Unicode bidirectional control (the Arabic letter mark U+061C, the marks
+#: U+200E/F, the embeddings and overrides U+202A-202E, the isolates U+2066-2069), which
+#: reorder a line so that it reads differently from what it is; the line and paragraph
+#: separators U+2028/9, line breaks like the VT, FF and NEL above; and the invisible format
+#: characters that play no part in writing a name and can hide or disguise text: the zero-width
+#: space U+200B, the word joiner and invisible operators U+2060-2064, the deprecated format
+#: controls U+206A-206F, the byte-order mark U+FEFF, the interlinear annotation marks
+#: U+FFF9-FFFB and the tag characters U+E0000-E007F. The zero-width (non-)joiners U+200C/D,
+#: which Persian, Indic scripts and emoji need, the variation selectors and the soft hyphen
+#: are left as they are.
+_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e"
+    r"\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters, bidirectional controls and invisible
+    format characters (:data:`_UNSAFE`) shown as escapes (``\\x1b``, ``\\u202e``), so data
+    can never move the cursor, clear the screen, reorder a line or hide a part of it. Newlines
+    and tabs are kept."""
+    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 # --------------------------------------------------------------------------- streams
@@ -385,6 +431,50 @@ class ConnectorOptions(BaseModel):
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
         return clean_secret(value, name=name) if isinstance(value, str) else value
+
+    # A password written into a URL option (``base_url=https://user:password@proxy``, a
+    # ``token_url``) is a secret as a SecretStr is, and shows as one: masked in the repr, the
+    # str and the JSON dump. As with a SecretStr, ``model_dump()`` (Python mode) keeps the
+    # value, so that ``type(options)(**options.model_dump())`` makes the same options.
+
+    def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, _masked_urls(value)
+
+    @field_serializer("*", mode="wrap", when_used="json")
+    def _mask_url_passwords(
+        self, value: Any, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> Any:
+        return _masked_urls(handler(value))
+
+
+_MASK = "**********"
+"""What a password in a URL option shows as: the mask pydantic shows a SecretStr as."""
+
+
+def _masked_urls(value: Any) -> Any:
+    """``value`` with the password of each URL in it masked (``https://user:**********@host``):
+    a text, or the texts in a list, tuple or dict. Anything else is returned as it is."""
+    if isinstance(value, str):
+        if "@" not in value or "://" not in value:
+            return value
+        try:
+            parts = urlsplit(value)
+            secret = parts.password
+        except ValueError:  # not a URL after all
+            return value
+        if not secret:
+            return value
+        userinfo, _, hostport = parts.netloc.rpartition("@")
+        masked = f"{userinfo.partition(':')[0]}:{_MASK}@{hostport}"
+        return value.replace(parts.netloc, masked, 1)
+    if isinstance(value, list):
+        return [_masked_urls(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_masked_urls(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _masked_urls(v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
@@ -897,7 +987,7 @@ class _StreamSync:
             seen[ident] = (record, location)
             return "new"
         where = _seen_at(first)
-        return Rejection(
+        return self.scrubbed(Rejection(
             kind=record.kind,
             source=record.source,
             record_id=ident,
@@ -908,7 +998,7 @@ class _StreamSync:
             ),
             location=location,
             record=record,
-        )
+        ))
 
     def map_run(
         self,
@@ -969,39 +1059,67 @@ class _StreamSync:
         return duplicates
 
     def rejections(self, raw: RawRecord, exc: BaseException) -> list[Rejection]:
+        """The rejections of a raw record ``to_model`` could not map, each
+        :meth:`scrubbed`."""
         connector, stream = self.connector, self.stream
         record_id = connector.raw_id(stream, raw.data)
-        scrub = connector.scrub
         if isinstance(exc, DataError) and exc.problems:
-            return [
+            found = [
                 replace(
                     problem,
                     kind=stream.kind,
                     source=self.source,
                     record_id=problem.record_id or record_id,
-                    reason=scrub(problem.reason),
                     location=raw.location,
                     record=raw.data,
                 )
                 for problem in exc.problems
             ]
-        if isinstance(exc, KeyError):
-            reason = f"missing field {exc.args[0]!r}" if exc.args else "missing field"
-            field_name = str(exc.args[0]) if exc.args else None
         else:
-            reason = scrub(str(exc)) or type(exc).__name__
-            field_name = None
-        return [
-            Rejection(
-                kind=stream.kind,
-                source=self.source,
-                record_id=record_id,
-                field=field_name,
-                reason=reason,
-                location=raw.location,
-                record=raw.data,
-            )
-        ]
+            if isinstance(exc, KeyError):
+                reason = f"missing field {exc.args[0]!r}" if exc.args else "missing field"
+                field_name = str(exc.args[0]) if exc.args else None
+            else:
+                reason = str(exc) or type(exc).__name__
+                field_name = None
+            found = [
+                Rejection(
+                    kind=stream.kind,
+                    source=self.source,
+                    record_id=record_id,
+                    field=field_name,
+                    reason=reason,
+                    location=raw.location,
+                    record=raw.data,
+                )
+            ]
+        return [self.scrubbed(rejection) for rejection in found]
+
+    def scrubbed(self, rejection: Rejection) -> Rejection:
+        """``rejection`` with every text in it (the record's id, the field, the reason, the
+        location) scrubbed of the connector's secrets: a mapping error may quote what a server
+        filled with what it was sent, and a KeyError names whatever key was looked up (a
+        tenant id, a token). The record itself is kept as the source gave it
+        (docs/security.md)."""
+        scrubber = Scrubber(self.connector.secrets())
+        if scrubber.empty:
+            return rejection
+        scrub = scrubber.scrub
+
+        def text(value: str | None) -> str | None:
+            return None if value is None else scrub(value)
+
+        location = rejection.location
+        if location is not None:
+            location = replace(location, file=text(location.file),
+                               column=text(location.column), detail=text(location.detail))
+        return replace(
+            rejection,
+            record_id=text(rejection.record_id),
+            field=text(rejection.field),
+            reason=scrub(rejection.reason),
+            location=location,
+        )
 
 
 # --------------------------------------------------------------------------- pull

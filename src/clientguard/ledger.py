@@ -15,7 +15,14 @@ Rules between records:
   allocations resolve within their own source;
 * customers the user links (``links=``) count as one client, like a group;
 * a document in a currency other than the base currency needs a rate: its own ``fx_rate`` or
-  the ledger's :class:`~clientguard.money.FxTable`;
+  the ledger's :class:`~clientguard.money.FxTable`. The table's rates are held to the model's
+  bounds of a rate (``MIN_RATE`` to ``MAX_RATE``: a table past them is refused), and a
+  document whose amounts at the table's rate would pass an amount's bound is rejected
+  (:func:`clientguard.model.rate_in_bounds`, as for a document's own rate);
+* a record naming a customer that its source does not give, where the source gives
+  customers, is kept and counts for a client known only by that id; it is listed in
+  ``ledger.report.unknown_customers`` and said in ``ledger.report.notes``
+  (docs/model-bounds.md);
 * an allocation names an invoice that exists (and was not itself rejected);
 * a payment or credit note in another currency than the invoice it pays needs rates for both
   currencies on the allocation date (a document's own ``fx_rate`` is its rate on its own date
@@ -45,12 +52,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from os import PathLike
 from typing import NamedTuple, TypeVar, cast
 
 from clientguard.connector import Connector, pull
 from clientguard.errors import DataError
 from clientguard.gcpause import collector_paused
 from clientguard.model import (
+    MAX_AMOUNT_DIGITS,
+    MAX_RATE,
+    MIN_RATE,
     AnyRecord,
     CreditNote,
     Customer,
@@ -59,6 +70,7 @@ from clientguard.model import (
     Record,
     TimeEntry,
     WorkRequest,
+    rate_in_bounds,
 )
 from clientguard.money import ONE, ZERO, FxTable, exponent, is_currency
 from clientguard.names import NameIndex
@@ -72,6 +84,7 @@ __all__ = [
     "CrossAllocation",
     "Ledger",
     "LoadReport",
+    "UnknownCustomer",
     "UnmatchedHours",
     "same_day_order",
 ]
@@ -130,6 +143,51 @@ class UnmatchedHours:
         )
 
 
+_PLURALS = {"invoice": "invoices", "payment": "payments", "credit_note": "credit notes",
+            "time_entry": "time entries", "work_request": "work requests"}
+"""The records' kinds, as a sentence counts them."""
+_LISTED_IDS = 5
+"""How many ids of one kind an :class:`UnknownCustomer` sentence lists."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownCustomer:
+    """A customer id that records of a source name, though the source's customers (it gives
+    some) do not include it: a customer deleted or archived in the source, not synced, or a
+    typo. The records are kept and count for a client known only by that id (no name,
+    group or tax id), like those of a source that gives no customers at all."""
+
+    source: str
+    """The source of the records (and of the customers that lack the id)."""
+    customer_id: str
+    """The customer id the records name, as the source gives it."""
+    records: tuple[tuple[str, str | None], ...]
+    """The records that name it, each ``(kind, id)`` as the source gives the id (None for a
+    time entry without one), in ledger order: invoices, payments, credit notes, time
+    entries, work requests."""
+
+    def __str__(self) -> str:
+        by_kind: dict[str, list[str | None]] = {}
+        for kind, ident in self.records:
+            by_kind.setdefault(kind, []).append(ident)
+        parts = []
+        for kind, idents in by_kind.items():
+            count = len(idents)
+            noun = kind.replace("_", " ") if count == 1 else _PLURALS.get(kind, f"{kind}s")
+            shown = [i for i in idents if i is not None][:_LISTED_IDS]
+            rest = count - len(shown)
+            listed = ", ".join(shown) + (f" and {rest} more" if shown and rest else "")
+            parts.append(f"{count} {noun}" + (f" ({listed})" if shown else ""))
+        named = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+        verb = "names" if len(self.records) == 1 else "name"
+        return (
+            f"{self.source}: customer {self.customer_id!r} is not among the source's "
+            f"customers, but {named} {verb} it: counted for a client known only by that id "
+            "(no name, group or tax id); add the customer to the source (or sync its "
+            "customers), or correct the records' customer_id"
+        )
+
+
 @dataclass(frozen=True)
 class LoadReport:
     """What a build kept and what it turned away."""
@@ -147,6 +205,10 @@ class LoadReport:
     warnings: tuple[str, ...] = ()
     """What the data as a whole may be missing, in words (e.g. a store whose last sync of a
     source did not complete: its counts may be short until the next sync completes)."""
+    unknown_customers: tuple[UnknownCustomer, ...] = ()
+    """Customer ids that records name though their source's customers do not include them,
+    each with the records, by source and id. Kept, not rejected; each is also a sentence of
+    :attr:`notes` (after the sources' own), so that the review's data quality says it."""
 
     @property
     def ok(self) -> bool:
@@ -393,11 +455,15 @@ class Ledger:
         holding a copy of a million entries beside it while the build runs)."""
         if not is_currency(base_currency):
             raise DataError(f"base_currency {base_currency!r} is not an upper-case ISO 4217 code")
+        if fx is not None and not isinstance(fx, FxTable):
+            raise _not_a_table(fx, base_currency)
         if fx is not None and fx.base != base_currency:
             raise DataError(
                 f"the FxTable converts to {fx.base}, but the ledger's base currency is "
                 f"{base_currency}"
             )
+        if fx is not None:
+            _check_table_rates(fx)
         with collector_paused():
             return _Builder(
                 base_currency,
@@ -457,11 +523,18 @@ class Ledger:
             merged = {c: dict(r) for c, r in self.fx.rates.items()}
             for currency, by_date in other.fx.rates.items():
                 merged.setdefault(currency, {}).update(by_date)
+            published: dict[str, dict[date, Decimal]] = {}
+            if self.fx.published or other.fx.published:
+                # A table without its own publication days publishes each rate on its day.
+                for fx_ in (self.fx, other.fx):
+                    for currency, by_date in (fx_.published or fx_.rates).items():
+                        published.setdefault(currency, {}).update(by_date)
             fx = FxTable(
                 self.base_currency,
                 merged,
                 max(self.fx.max_staleness_days, other.fx.max_staleness_days),
                 self.fx.remedy,
+                published,
             )
         elif fx is None:
             fx = other.fx
@@ -474,7 +547,10 @@ class Ledger:
             [],
             carried=[*self.report.rejected, *other.report.rejected],
             carried_adjusted=[*self.report.adjusted, *other.report.adjusted],
-            notes=[*self.report.notes, *other.report.notes],
+            # The sources' notes; those of unknown customers are found again in the merge
+            # (the other ledger may hold the customer).
+            notes=[note for book in (self, other) for note in book.report.notes
+                   if note not in {str(u) for u in book.report.unknown_customers}],
             links=[*self._links, *other._links],
             warnings=[*self.report.warnings, *other.report.warnings],
         ).run([*self.source_records(), *other.source_records()], strict=strict)
@@ -821,6 +897,8 @@ class _Builder:
         )
         ledger.work_requests = tuple(sorted(work_requests, key=lambda w: (w.requested_on, w.id)))
         ledger._named = tuple(self.named.get(id(t)) for t in ledger.time_entries)
+        self.index(ledger, applications)
+        unknown = self.unknown_customers(ledger)
         ledger.report = LoadReport(
             accepted={
                 "customers": len(ledger.customers),
@@ -831,7 +909,7 @@ class _Builder:
                 "work_requests": len(ledger.work_requests),
             },
             rejected=(*self.carried, *self.rejected),
-            notes=tuple(self.notes),
+            notes=(*self.notes, *map(str, unknown)),
             # In ledger order (an invoice's used due date is its issue date), whatever the
             # order the records came in.
             adjusted=(
@@ -839,10 +917,49 @@ class _Builder:
                 *sorted(self.adjusted, key=lambda a: (a.used_value, a.record_id, a.source)),
             ),
             warnings=self.warnings,
+            unknown_customers=tuple(unknown),
         )
-        self.index(ledger, applications)
         ledger._sealed = True
         return ledger
+
+    def unknown_customers(self, ledger: Ledger) -> list[UnknownCustomer]:
+        """The customer ids that the records of a source name, where the source gives
+        customers but not that one, each with its records (see :class:`UnknownCustomer`).
+        A source that gives no customers is left out: its clients are known by id alone,
+        by design (a ledger of invoices). A work request whose customer is another source's
+        (``customer_source``) is checked by :meth:`requested_by_known` instead."""
+        with_customers = {c.source for c in ledger.customers}
+        missing = [c for c in ledger.customer_ids if c not in ledger._customers]
+        if not with_customers or not missing:
+            return []
+        # The index holds each customer's documents; the few time entries and work requests
+        # of the missing ids are found in one pass over them.
+        named: dict[str, list[AnyRecord]] = {
+            c: [*ledger.invoices_of(c), *ledger.payments_of(c), *ledger.credit_notes_of(c)]
+            for c in missing
+        }
+        work: list[TimeEntry | WorkRequest] = [*ledger.time_entries, *ledger.work_requests]
+        for entry in work:
+            records = named.get(entry.customer_id or "")
+            if records is not None and not getattr(entry, "customer_source", None):
+                records.append(entry)
+        found: list[UnknownCustomer] = []
+        for customer_id, records in named.items():
+            by_source: dict[str, list[tuple[str, str | None]]] = {}
+            for record in records:
+                if record.source in with_customers:
+                    ident = getattr(record, "id", None)
+                    shown = _unkey(record.source, ident) if ident and self.keyed else ident
+                    by_source.setdefault(record.source, []).append((record.kind, shown))
+            found += [
+                UnknownCustomer(
+                    source,
+                    _unkey(source, customer_id) if self.keyed else customer_id,
+                    tuple(named_by),
+                )
+                for source, named_by in sorted(by_source.items())
+            ]
+        return found
 
     def matched(self, entries: list[TimeEntry], customers: list[Customer]) -> list[TimeEntry]:
         """The time entries with a customer: those named by client name only are matched to
@@ -1101,9 +1218,20 @@ class _Builder:
             return record.fx_rate
         if self.fx is not None:
             try:
-                return self.fx.rate(record.currency, on)
+                rate = self.fx.rate(record.currency, on)
             except DataError as exc:
                 return str(exc), "currency"
+            amounts = _amounts_of(record)
+            if not rate_in_bounds(rate, *amounts):
+                largest = max(amounts)
+                return (
+                    f"the FxTable's {record.currency}->{self.base} rate for {on}, {rate}, "
+                    f"converts {largest} {record.currency} to {largest * rate} "
+                    f"{self.base}, more than {MAX_AMOUNT_DIGITS} digits before the decimal "
+                    "point: no document is that large; check the rate (or the amount)",
+                    "currency",
+                )
+            return rate
         return (
             f"{record.currency} is not the base currency {self.base} and there is no rate: "
             "give the record an fx_rate or pass an FxTable (fx=) to Ledger.build",
@@ -1313,6 +1441,51 @@ class _Builder:
         ledger._links = self.links
         ledger._applied_links = _apply_links(ledger, self.links)
         ledger._cross = tuple(cross for _, cross in sorted(self.cross, key=_first))
+
+
+def _not_a_table(fx: object, base: str) -> TypeError:
+    """The error for an ``fx=`` that is not an FxTable: what was passed, and how to make a
+    table of it (a rates file's path, the rates themselves as a dict)."""
+    shown = repr(fx) if len(repr(fx)) <= 80 else f"{repr(fx)[:60]}...{repr(fx)[-12:]}"
+    if isinstance(fx, str | PathLike):
+        how = (f"to use a rates file, read it into a table first: "
+               f"fx_table(read_rates_file(Path({str(fx)!r})), {base!r}), with fx_table from "
+               "clientguard.fx and read_rates_file from clientguard.fx.files")
+    elif isinstance(fx, Mapping):
+        how = (f"to use rates by currency and date, make a table of them: FxTable({base!r}, "
+               "{currency: {date: rate}}) from clientguard.money (or "
+               "clientguard.testing.fx_table)")
+    else:
+        how = ("make one with FxTable(base, {currency: {date: rate}}) from clientguard.money, "
+               "or from a rates file with clientguard.fx.fx_table")
+    return TypeError(f"fx must be an FxTable or None, not {type(fx).__name__} {shown}: {how}")
+
+
+def _amounts_of(record: Invoice | Payment | CreditNote) -> tuple[Decimal, ...]:
+    """The document's amounts that its rate converts to the base currency."""
+    if isinstance(record, Payment):
+        return (record.amount,)
+    if isinstance(record, Invoice) and record.amount_due is not None:
+        return (record.total, record.amount_due)
+    return (record.total,)
+
+
+def _check_table_rates(fx: FxTable) -> None:
+    """Raise :class:`DataError` naming the first rate of ``fx`` that no document may carry
+    (outside :data:`~clientguard.model.MIN_RATE` to :data:`~clientguard.model.MAX_RATE`):
+    the table is an argument of the build, not a record, so it is refused whole, as a table
+    in another base currency is."""
+    for currency, by_date in fx.rates.items():
+        # The extremes of each currency's rates (the table's are finite): twenty years of
+        # daily rates are checked at C speed.
+        if by_date and (max(by_date.values()) > MAX_RATE or min(by_date.values()) < MIN_RATE):
+            day, rate = next((d, r) for d, r in by_date.items() if not rate_in_bounds(r))
+            raise DataError(
+                f"the FxTable's {currency}->{fx.base} rate for {day} is {rate}, outside the "
+                f"rates a document may carry ({MIN_RATE} to {MAX_RATE:,} units of {fx.base} "
+                f"per {currency}): no exchange rate is that {'large' if rate > 1 else 'small'}; "
+                "fix the rate in the table (or in the rates file it was read from)"
+            )
 
 
 def _shown_name(name: str) -> str:

@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from clientguard.errors import DataError
-from clientguard.money import ZERO, is_currency, to_decimal
+from clientguard.money import ONE, ZERO, is_currency, to_decimal
 from clientguard.records import Rejection
 
 __all__ = [
@@ -44,6 +44,10 @@ __all__ = [
     "LAST_DATE",
     "MAX_AMOUNT_DIGITS",
     "MAX_HOURS",
+    "MAX_RATE",
+    "MIN_AMOUNT",
+    "MIN_HOURS",
+    "MIN_RATE",
     "Allocation",
     "Amount",
     "AnyRecord",
@@ -62,6 +66,8 @@ __all__ = [
     "TimeEntry",
     "Timestamp",
     "WorkRequest",
+    "hours_in_bounds",
+    "rate_in_bounds",
 ]
 
 
@@ -97,6 +103,15 @@ beyond every real invoice (and, in the 28 significant digits of Decimal's defaul
 leaves ten for the minor unit and sums); a larger figure is a wrong column or a corrupt cell."""
 
 
+MIN_AMOUNT = Decimal(10) ** -6
+"""The smallest amount other than zero: a millionth of a unit, a hundred times finer than the
+finest minor unit (four decimals: CLF, UYW). An amount finer than its currency's minor unit
+is kept as given and noted in the review's data quality; a non-zero one below a millionth is
+a corrupt cell (``1E-999999``), or leftover noise of a computation: no money. The review
+divides by amounts (a client's share of revenue, the hours it takes for its share), and past
+this bound the quotients outgrow the 28 digits it rounds them in."""
+
+
 def _amount(value: object) -> Decimal:
     amount = _fast_decimal(value)
     if amount is None:
@@ -107,13 +122,67 @@ def _amount(value: object) -> Decimal:
     if amount.adjusted() >= MAX_AMOUNT_DIGITS:
         raise ValueError(f"{amount} has more than {MAX_AMOUNT_DIGITS} digits before the decimal "
                          "point: no invoice is that large (a wrong column, or a corrupt cell?)")
+    if amount and amount < MIN_AMOUNT:
+        raise ValueError(f"{amount} is less than {MIN_AMOUNT} but not zero: no amount is that "
+                         "small (a corrupt cell?)")
     return amount
+
+
+MAX_RATE = Decimal(10) ** 12
+"""The largest exchange rate a document may carry: a trillion units of the base currency per
+unit of the document's. The widest spread between currencies in use (Iranian rials per
+Kuwaiti dinar) is a few million; a larger figure is an amount in the rate column, or a
+corrupt cell."""
+MIN_RATE = Decimal(10) ** -12
+"""The smallest exchange rate a document may carry, a trillionth: :data:`MAX_RATE` the other
+way round. Smaller, a document's amount in the base currency falls below what Decimal holds
+(``1E-999999``) and shares of it divide zero by zero."""
+
+
+def rate_in_bounds(rate: Decimal, *amounts: Decimal) -> bool:
+    """True when ``rate`` may be a document's rate to the base currency: from :data:`MIN_RATE`
+    to :data:`MAX_RATE`, and converting each of ``amounts`` (the document's own, each an amount
+    a record may hold) to less than 10^:data:`MAX_AMOUNT_DIGITS` units of the base currency,
+    the bound of an amount: beyond it a review could not round the document's base amount
+    (Decimal's 28 digits). The one owner of the rule: the model's checks, the ledger's of an
+    FxTable's rates and the CSV connector's columnar checks all ask it."""
+    if not (rate.is_finite() and MIN_RATE <= rate <= MAX_RATE):
+        return False
+    if rate <= ONE:  # (an amount is below the bound: so is any part of it)
+        return True
+    return all((amount * rate).adjusted() < MAX_AMOUNT_DIGITS for amount in amounts)
 
 
 def _rate(value: object) -> Decimal:
     rate = _decimal(value, "rate")
     if rate <= 0:
         raise ValueError(f"{rate} is not a positive rate")
+    if rate < MIN_RATE:
+        raise ValueError(f"{rate} is less than {MIN_RATE} units of the base currency per unit "
+                         "of the document's currency: no exchange rate is that small (a "
+                         "corrupt cell?)")
+    if rate > MAX_RATE:
+        raise ValueError(f"{rate} is more than {MAX_RATE:,} units of the base currency per unit "
+                         "of the document's currency: no exchange rate is that large (an "
+                         "amount in the rate column, or a corrupt cell?)")
+    return rate
+
+
+def _rate_fits_amounts(rate: Decimal | None, info: ValidationInfo,
+                       fields: tuple[str, ...]) -> Decimal | None:
+    """``rate``, where it converts each of the document's ``fields`` (read from ``info``, the
+    fields validated before it) to an amount the base currency may hold."""
+    if rate is None:
+        return rate
+    currency = info.data.get("currency", "")
+    for name in fields:
+        amount = info.data.get(name)
+        if isinstance(amount, Decimal) and not rate_in_bounds(rate, amount):
+            raise ValueError(
+                f"{rate} converts the {name} of {amount} {currency} to {amount * rate} in the "
+                f"base currency, more than {MAX_AMOUNT_DIGITS} digits before the decimal "
+                "point: no document is that large (a wrong rate, or a corrupt cell?)"
+            )
     return rate
 
 
@@ -124,6 +193,19 @@ a tracker's entry is a task on a day, and even a year's summary row of a fifty-p
 would break the sums of hours a review rounds."""
 
 
+MIN_HOURS = Decimal(10) ** -6
+"""The fewest hours other than zero one time entry may hold: a microhour (3.6 ms; the CSV
+connector reads a duration to the microhour, and a second is 0.000278 h). Fewer is a corrupt
+cell (``1e-999999``): the review divides revenue by hours, and the quotient would outgrow
+the 28 digits it rounds money in."""
+
+
+def hours_in_bounds(hours: Decimal) -> bool:
+    """True when ``hours`` (finite) may be a time entry's: zero, or from :data:`MIN_HOURS` to
+    :data:`MAX_HOURS`. The model's rule, which the CSV connector's columnar checks ask too."""
+    return not hours or MIN_HOURS <= hours <= MAX_HOURS
+
+
 def _hours(value: object) -> Decimal:
     # Hours are not money: a float from a time tracker is taken by its shortest repr.
     hours = _decimal(repr(value) if isinstance(value, float) else value, "hours")
@@ -132,6 +214,9 @@ def _hours(value: object) -> Decimal:
     if hours > MAX_HOURS:
         raise ValueError(f"{hours} hours is more than one entry can hold (at most {MAX_HOURS:,}"
                          "): a wrong column, or a corrupt cell?")
+    if not hours_in_bounds(hours):
+        raise ValueError(f"{hours} hours is less than {MIN_HOURS} but not zero: no time "
+                         "entry is that short (a corrupt cell?)")
     return hours
 
 
@@ -162,9 +247,12 @@ days, at most :data:`clientguard.policy.MAX_DAYS`) inside the calendar, so no da
 overflows."""
 
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
-"""A non-negative, finite Decimal amount of money; floats are refused."""
+"""A non-negative, finite Decimal amount of money, zero or from :data:`MIN_AMOUNT` to below
+10^:data:`MAX_AMOUNT_DIGITS`; floats are refused."""
 Rate = Annotated[Decimal, BeforeValidator(_rate)]
-"""A positive exchange rate: units of base currency per one unit of the document currency."""
+"""A positive exchange rate, from :data:`MIN_RATE` to :data:`MAX_RATE`: units of base currency
+per one unit of the document currency. A document's rate also keeps its amounts, converted,
+within the bound of an amount (:func:`rate_in_bounds`)."""
 Hours = Annotated[Decimal, BeforeValidator(_hours)]
 Day = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
 """A calendar date between :data:`FIRST_DATE` and :data:`LAST_DATE` (checked by pydantic's
@@ -395,6 +483,11 @@ class Invoice(Record):
         dates the dispute (a review as of an earlier date does not see a later dispute)."""
         return self.disputed and (self.disputed_on is None or self.disputed_on <= as_of)
 
+    @field_validator("fx_rate")
+    @classmethod
+    def _rate_within_amounts(cls, rate: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        return _rate_fits_amounts(rate, info, ("total", "amount_due"))
+
     @field_validator("disputed_on")
     @classmethod
     def _disputed_on_only_when_disputed(
@@ -464,6 +557,11 @@ class Payment(Record):
     ) -> tuple[Allocation, ...]:
         return _allocations_fit(allocations, info, "amount", "payment amount")
 
+    @field_validator("fx_rate")
+    @classmethod
+    def _rate_within_amount(cls, rate: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        return _rate_fits_amounts(rate, info, ("amount",))
+
 
 class CreditNote(Record):
     """A credit note: reduces what a client owes, and revenue on its issue date."""
@@ -495,6 +593,11 @@ class CreditNote(Record):
         cls, allocations: tuple[Allocation, ...], info: ValidationInfo
     ) -> tuple[Allocation, ...]:
         return _allocations_fit(allocations, info, "total", "credit note total")
+
+    @field_validator("fx_rate")
+    @classmethod
+    def _rate_within_total(cls, rate: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        return _rate_fits_amounts(rate, info, ("total",))
 
 
 class TimeEntry(Record):

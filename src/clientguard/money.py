@@ -120,6 +120,12 @@ class FxTable:
     ``fx_rate`` in the model). A look-up takes the rate of the exact date, else the latest
     earlier date no more than ``max_staleness_days`` before it (weekends and bank holidays have
     no fixing); anything else is a :class:`DataError` naming the currency and the date.
+
+    ``rates`` are keyed by the day each rate applies from to a document (:meth:`rate`);
+    ``published``, where some rate applies from another day than it was published on (the
+    NBP's table A, which Polish VAT applies from the day after), holds the same rates by the
+    day they were published (:meth:`rate_published_on`); empty, every rate applies from the
+    day it was published.
     """
 
     base: str
@@ -130,7 +136,11 @@ class FxTable:
     )
     """What to do when a rate is missing, in the words of whoever built the table (the
     command line names clientguard.toml's [rates])."""
+    published: Mapping[str, Mapping[date, Decimal]] = field(default_factory=dict)
+    """The rates by the day they were published, where some apply from another day (see the
+    class); empty when every rate applies from the day it was published."""
     _dates: dict[str, list[date]] = field(init=False, repr=False, compare=False)
+    _published_dates: dict[str, list[date]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not is_currency(self.base):
@@ -138,19 +148,12 @@ class FxTable:
         if not 0 <= self.max_staleness_days <= 36_525:  # a century, as a policy's day-counts
             raise DataError(f"FxTable max_staleness_days: {self.max_staleness_days} is not a "
                             "number of days from 0 to 36,525")
-        frozen: dict[str, dict[date, Decimal]] = {}
-        for currency, by_date in self.rates.items():
-            if not is_currency(currency):
-                raise DataError(f"FxTable: unknown currency code {currency!r}")
-            checked: dict[date, Decimal] = {}
-            for day, rate in by_date.items():
-                value = to_decimal(rate, what=f"FxTable rate {currency} on {day}")
-                if value <= 0:
-                    raise DataError(f"FxTable rate {currency} on {day}: {value} is not positive")
-                checked[day] = value
-            frozen[currency] = checked
-        object.__setattr__(self, "rates", frozen)
-        object.__setattr__(self, "_dates", {c: sorted(r) for c, r in frozen.items()})
+        rates, published = _checked_rates(self.rates), _checked_rates(self.published)
+        object.__setattr__(self, "rates", rates)
+        object.__setattr__(self, "published", published)
+        object.__setattr__(self, "_dates", {c: sorted(r) for c, r in rates.items()})
+        object.__setattr__(self, "_published_dates",
+                           {c: sorted(r) for c, r in published.items()})
 
     @classmethod
     def from_rows(
@@ -167,25 +170,63 @@ class FxTable:
         return cls(base, rates, max_staleness_days)
 
     def rate(self, currency: str, on: date) -> Decimal:
-        """Units of base currency per unit of ``currency`` on ``on``."""
+        """Units of base currency per unit of ``currency`` on ``on``: the rate a document of
+        that day is converted at."""
         if currency == self.base:
             return ONE
-        dates = self._dates.get(currency)
+        return self._latest(self.rates, self._dates, currency, on, "for")
+
+    def rate_published_on(self, currency: str, day: date) -> Decimal:
+        """Units of base currency per unit of ``currency`` as published on ``day`` (else the
+        latest published before it, as :meth:`rate` looks back): the same as :meth:`rate`
+        unless some rates apply from another day than they were published on. The Polish
+        fixed compensation is converted at the NBP table published on its rule date (art. 10
+        ust. 1a of the 2013 Act), not at the one in force for a document of that date."""
+        if currency == self.base:
+            return ONE
+        if not self.published:
+            return self.rate(currency, day)
+        return self._latest(self.published, self._published_dates, currency, day,
+                            "published on")
+
+    def _latest(self, rates: Mapping[str, Mapping[date, Decimal]],
+                dates_of: dict[str, list[date]], currency: str, on: date, how: str) -> Decimal:
+        """The rate of ``on`` in ``rates``, else of the latest earlier day within
+        ``max_staleness_days``; a DataError naming the currency and the day otherwise."""
+        dates = dates_of.get(currency)
         if dates:
             index = bisect.bisect_right(dates, on) - 1
             if index >= 0 and on - dates[index] <= timedelta(days=self.max_staleness_days):
-                return self.rates[currency][dates[index]]
+                return rates[currency][dates[index]]
             if index >= 0:
                 raise DataError(
-                    f"no {currency}->{self.base} rate for {on}: the latest earlier rate is from "
-                    f"{dates[index]}, more than {self.max_staleness_days} days before; "
+                    f"no {currency}->{self.base} rate {how} {on}: the latest earlier rate is "
+                    f"from {dates[index]}, more than {self.max_staleness_days} days before; "
                     f"{self.remedy}"
                 )
-        raise DataError(f"no {currency}->{self.base} rate for {on}: {self.remedy}")
+        raise DataError(f"no {currency}->{self.base} rate {how} {on}: {self.remedy}")
 
     def convert(self, amount: Decimal, currency: str, on: date) -> Decimal:
         """``amount`` of ``currency`` in the base currency at the rate for ``on`` (unrounded)."""
         return amount * self.rate(currency, on)
+
+
+def _checked_rates(
+    rates: Mapping[str, Mapping[date, Decimal]],
+) -> dict[str, dict[date, Decimal]]:
+    """An FxTable's rates checked (known currency codes, positive Decimal rates) and copied."""
+    frozen: dict[str, dict[date, Decimal]] = {}
+    for currency, by_date in rates.items():
+        if not is_currency(currency):
+            raise DataError(f"FxTable: unknown currency code {currency!r}")
+        checked: dict[date, Decimal] = {}
+        for day, rate in by_date.items():
+            value = to_decimal(rate, what=f"FxTable rate {currency} on {day}")
+            if value <= 0:
+                raise DataError(f"FxTable rate {currency} on {day}: {value} is not positive")
+            checked[day] = value
+        frozen[currency] = checked
+    return frozen
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,11 @@ What it guarantees (``docs/history.md``):
 
 * **Credentials from the environment only.** The SMTP password and the webhook URL (which
   holds the receiver's token) come from ``CLIENTGUARD_NOTIFY_*`` variables, never from the
-  config; no error, log or report shows them (:mod:`clientguard.redaction`).
+  config; no error, log or report shows them (:mod:`clientguard.redaction`): the webhook's
+  credentials are the URL and the parts of it that are tokens
+  (:attr:`WebhookChannel.secrets`), and while it is sent, urllib3's log records (which
+  name the URL at DEBUG level) are scrubbed of them as an API client's are
+  (:func:`clientguard.http.redact.redacted_logs`).
 * **Never the same change twice.** Each change delivered on a channel is recorded in the store
   by its key (:attr:`clientguard.changes.Change.key`); the next run leaves it out.
 * **A failed send is not lost.** Transient failures (a connection error, a 5xx or 429, an SMTP
@@ -33,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
@@ -40,6 +45,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 from clientguard import history
 from clientguard.changes import Changes, compare
 from clientguard.errors import ClientguardError, ConfigError
+from clientguard.http.redact import redacted_logs, secret_name, url_secrets
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext
 from clientguard.redaction import Scrubber
@@ -64,6 +70,14 @@ ATTEMPTS = 4
 """Tries of one send before it fails (and waits for the next run)."""
 TIMEOUT = 30.0
 """Seconds a connection or a response may take."""
+MESSAGE_LIMIT = 200
+"""The most characters of a refusing receiver's reply a :class:`NotifyError` quotes (scrubbed
+in full first, then cut)."""
+TOKEN_LENGTH = 16
+"""A part of a webhook URL this long is taken for a token whatever it is made of."""
+SHORT_TOKEN_LENGTH = 8
+"""A part this long is taken for a token when it holds a digit (a short id or key); shorter
+and wordlike parts (``services``, ``hook``, ``IncomingWebhook``) are not."""
 
 
 class NotifyError(ClientguardError):
@@ -106,8 +120,27 @@ class WebhookChannel:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        # A Slack or Teams webhook URL is itself the credential: its path is the token.
-        return (self.url, self.url.split("?", 1)[0].rsplit("/", 1)[-1])
+        """What a message must never show: the whole URL (a Slack, Teams or Discord webhook
+        URL is itself the credential), the user name and password written into it, each
+        query value whose parameter names a credential (``token``, ``sig``, ``key``: see
+        :func:`clientguard.http.redact.secret_name`), and each path segment or other query
+        value that is a token by its shape (:func:`_token_like`). Whole values only: a
+        segment such as ``hook`` or ``services`` is no secret, so it never blanks out a part
+        of another word (``webhook``)."""
+        parts = urlsplit(self.url)
+        found = [self.url, *url_secrets(self.url), unquote(parts.username or "")]
+        found += [s for s in (unquote(p) for p in parts.path.split("/")) if _token_like(s)]
+        for key, value in parse_qsl(parts.query, keep_blank_values=False):
+            if secret_name(key) or _token_like(value):
+                found.append(value)
+        return tuple(dict.fromkeys(s for s in found if s))
+
+
+def _token_like(text: str) -> bool:
+    """A part of a URL that is a token by its shape: at least :data:`TOKEN_LENGTH`
+    characters, or at least :data:`SHORT_TOKEN_LENGTH` with a digit among them."""
+    return len(text) >= TOKEN_LENGTH or (
+        len(text) >= SHORT_TOKEN_LENGTH and any(c.isdigit() for c in text))
 
 
 Channel = EmailChannel | WebhookChannel
@@ -248,7 +281,9 @@ def _text(reply: bytes | str) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
 
-def _post(channel: WebhookChannel, body: dict[str, Any], session: requests.Session) -> None:
+def _post(
+    channel: WebhookChannel, body: dict[str, Any], session: requests.Session, scrubber: Scrubber
+) -> None:
     try:
         response = session.post(channel.url, json=body, timeout=TIMEOUT)
     except requests.RequestException as exc:
@@ -256,9 +291,11 @@ def _post(channel: WebhookChannel, body: dict[str, Any], session: requests.Sessi
     if response.status_code == 429 or response.status_code >= 500:
         raise _Transient(f"HTTP {response.status_code}")
     if response.status_code >= 400:
+        # Scrubbed in full, then cut: a cut made first would leave a token's first
+        # characters, which no longer match it.
         raise NotifyError(
             f"the webhook refused the message: HTTP {response.status_code} "
-            f"{response.text[:200]}"
+            f"{scrubber.shorten(response.text, MESSAGE_LIMIT)}"
         )
 
 
@@ -319,7 +356,9 @@ def notify(
         else:
             http = session or requests.Session()
             try:
-                retrying(_post, channel, webhook_body(changes), http)
+                # urllib3 logs the URL (the receiver's token) at DEBUG level.
+                with redacted_logs(scrubber.scrub):
+                    retrying(_post, channel, webhook_body(changes), http, scrubber)
             finally:
                 if session is None:  # a caller's session stays open for the caller
                     http.close()

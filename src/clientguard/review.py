@@ -49,7 +49,11 @@ from clientguard.i18n import ngettext, noop
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, without_client
 from clientguard.metrics.cost import ClientLatenessCost
-from clientguard.metrics.cost.lateness_costs import _lateness_costs
+from clientguard.metrics.cost.lateness_costs import (
+    _claimable_before_window,
+    _lateness_costs,
+    jurisdiction_of,
+)
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import CreditNote, Payment
 from clientguard.money import CURRENCY_EXPONENTS, ZERO
@@ -184,7 +188,10 @@ class ClientReview(Frozen):
     financing_cost: Decimal
     """The members' financing cost over the window, base currency."""
     claimable: Decimal
-    """Statutory interest and compensation the law lets the firm claim, base currency."""
+    """Statutory interest and compensation the law lets the firm claim as of the review date,
+    base currency: on every late invoice of the members, as :func:`clientguard.claims.claim`
+    counts them, whatever the window (a debt does not stop being owed when it leaves it), so
+    also on those due before the window that ``costs`` does not list."""
     late_share: Decimal | None = None
     """The members' late invoices over their invoices due in the window (paid late, or past
     due and unpaid on the review date); None without invoices due."""
@@ -429,6 +436,11 @@ def _review(
     costs = _lateness_costs(
         ledger, as_of, policy, _late_rows(replayed, as_of=as_of, policy=policy), None
     )
+    # What the law grants on the late invoices due before the window: still owed.
+    owed_before = _claimable_before_window(
+        ledger, as_of, policy,
+        _late_rows(replayed, as_of=as_of, policy=policy, before_window=True), None,
+    )
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
     receivables = shared(
         "receivables", ledger, as_of, policy, concentration, basis="receivables"
@@ -469,6 +481,7 @@ def _review(
             findings=by_severity(per_client.get(client, [])),
             profiles=profiles,
             costs=costs,
+            owed_before=owed_before,
             revenue=revenue,
             receivables=receivables,
             hours=hours,
@@ -511,18 +524,19 @@ def _review(
 
 
 def _late_rows(
-    replayed: Sequence[Replay], *, as_of: date, policy: Policy
+    replayed: Sequence[Replay], *, as_of: date, policy: Policy, before_window: bool = False
 ) -> Iterator[tuple[str, _LateRow]]:
-    """The invoices whose lateness may cost (late, due in the window), each by id with what
-    the lateness costs read of its settlement, from its replay row, one at a time:
-    :func:`settle` would make a million settlements to read a few hundred thousand, and the
-    costs read four fields of each."""
+    """The invoices whose lateness may cost (late, due in the window; ``before_window``: due
+    before it), each by id with what the lateness costs read of its settlement, from its
+    replay row, one at a time: :func:`settle` would make a million settlements to read a few
+    hundred thousand, and the costs read four fields of each."""
     first_due = as_of - timedelta(days=policy.lookback_days - 1)
     for row in replayed:
         days_late = row.days_late
         if days_late:
             invoice = row.invoice
-            if first_due <= invoice.due_date <= as_of:
+            if (invoice.due_date < first_due if before_window
+                    else first_due <= invoice.due_date <= as_of):
                 yield invoice.id, _LateRow(
                     invoice.id, as_of, row.settled_on, row.basis, days_late
                 )
@@ -593,6 +607,7 @@ def _client_review(
     total_hours: Decimal,
     verdict_rules: Sequence[VerdictRule] = (),
     any_disputed: bool = False,
+    owed_before: Mapping[str, Decimal] | None = None,
 ) -> ClientReview:
     currency = ledger.base_currency
     members = ledger.members(client)
@@ -622,7 +637,14 @@ def _client_review(
         changed_by.append(rule_name)
     member_costs = {m: costs[m] for m in members if m in costs}
     financing = sum((c.financing_cost for c in member_costs.values()), ZERO)
-    claimable = sum((c.claimable for c in member_costs.values()), ZERO)
+    # Every late invoice's, as a claim counts them: the window's and those due before it.
+    earlier = {m: owed_before[m] for m in members if m in owed_before} if owed_before else {}
+    claimable = sum((c.claimable for c in member_costs.values()), ZERO) + sum(
+        earlier.values(), ZERO)
+    # The laws the claim is made under: of every member with a late invoice, in the window
+    # or before it.
+    laws = sorted(({c.jurisdiction for c in member_costs.values()}
+                   | {jurisdiction_of(ledger, m, policy) for m in earlier}) - {"none"})
     member_profiles = {m: profiles[m] for m in members if m in profiles}
     last_invoice = max(
         (d for d in (_last_invoice_on(ledger, m, as_of) for m in members) if d is not None),
@@ -641,7 +663,7 @@ def _client_review(
         policy=policy,
         financing=financing,
         claimable=claimable,
-        member_costs=member_costs,
+        laws=laws,
         firm_rate=firm_rate,
         total_hours=total_hours,
         hours=hours,
@@ -981,7 +1003,7 @@ def _revisions(
     policy: Policy,
     financing: Decimal,
     claimable: Decimal,
-    member_costs: dict[str, ClientLatenessCost],
+    laws: Sequence[str],
     firm_rate: Decimal | None,
     total_hours: Decimal,
     hours: ConcentrationReport | None,
@@ -993,7 +1015,7 @@ def _revisions(
 ) -> list[Revision]:
     revisions = _term_revisions(
         client, findings=findings, ledger=ledger, as_of=as_of, policy=policy,
-        financing=financing, claimable=claimable, member_costs=member_costs,
+        financing=financing, claimable=claimable, laws=laws,
         firm_rate=firm_rate, total_hours=total_hours, hours=hours, revenue=revenue,
     )
     dispute = next((f for f in findings if f.signal is Signal.DISPUTE), None)
@@ -1021,7 +1043,7 @@ def _revisions(
     # No new terms to trade the claim for: the claim without its "or waive it".
     kept = [
         r.model_copy(update={"message": _claim_message(
-            claimable, member_costs, ledger.base_currency, waive=False
+            claimable, laws, ledger.base_currency, waive=False
         )})
         if r.kind == "claim_late_interest" and r.amount == claimable and claimable > 0
         else r
@@ -1072,7 +1094,7 @@ def _term_revisions(
     policy: Policy,
     financing: Decimal,
     claimable: Decimal,
-    member_costs: dict[str, ClientLatenessCost],
+    laws: Sequence[str],
     firm_rate: Decimal | None,
     total_hours: Decimal,
     hours: ConcentrationReport | None,
@@ -1127,7 +1149,7 @@ def _term_revisions(
             revisions.append(
                 Revision(
                     kind="claim_late_interest",
-                    message=_claim_message(claimable, member_costs, currency, waive=True),
+                    message=_claim_message(claimable, laws, currency, waive=True),
                     because=late.signal,
                     amount=claimable,
                 )
@@ -1240,27 +1262,24 @@ _LAW_WORDS = {"pl": noop("PL"), "eu": noop("EU"), "uk": noop("UK")}
 
 def _claim_message(
     claimable: Decimal,
-    member_costs: Mapping[str, ClientLatenessCost],
+    laws: Sequence[str],
     currency: str,
     *,
     waive: bool,
 ) -> str:
     """The claim of the statutory interest and compensation; with ``waive``, offered as the
     price of new terms (not to a client that looks churned: there are no new terms)."""
-    laws = ", ".join(
-        _(_LAW_WORDS.get(code, code.upper()))
-        for code in sorted({c.jurisdiction for c in member_costs.values()})
-    )
+    named = ", ".join(_(_LAW_WORDS.get(code, code.upper())) for code in sorted(laws))
     amount = wording.money(claimable, currency)
     if waive:
         return _(
             "Claim the statutory late-payment interest and compensation now owed: {amount} "
             "({laws} law); or waive it in exchange for the new terms."
-        ).format(amount=amount, laws=laws)
+        ).format(amount=amount, laws=named)
     return _(
         "Claim the statutory late-payment interest and compensation now owed: {amount} "
         "({laws} law)."
-    ).format(amount=amount, laws=laws)
+    ).format(amount=amount, laws=named)
 
 
 def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clientguard_csv.amounts import AmountError, AmountFormat, parse_amount
 
 US = AmountFormat(".", ",")
 PL_SPACE = AmountFormat(",", " ")
 PL_DOT = AmountFormat(",", ".")
+SWISS_COMMA = AmountFormat(",", "'")
+COMMA_NONE = AmountFormat(",", "")
 NONE = AmountFormat(".", "")
 
 
@@ -74,12 +78,40 @@ def test_amounts_read_exactly(
         ("€12 PLN", US, "names two currencies"),
         ("$", US, "no digits"),
         ("1.234,56", PL_SPACE, "not an amount"),
+        # The separator the mapping names as neither is refused, never guessed at.
+        ("1.500", PL_SPACE, "'.' is neither the mapping's decimal separator (',') nor its "
+         "thousands separator (' '); if '.' separates thousands in this file, set thousands "
+         "= '.' in the mapping; if it is the decimal separator, set decimal = '.'"),
+        ("1.5", PL_SPACE, "'1.5' is not an amount here: '.' is neither"),
+        (".5", PL_SPACE, "set decimal = '.'"),
+        ("1.500 zł", PL_SPACE, "set thousands = '.'"),
+        ("(1.500,00)", PL_SPACE, "set thousands = '.'"),
+        ("1.234.567", PL_SPACE, "set thousands = '.'"),
+        ("1.500", SWISS_COMMA, "nor its thousands separator (\"'\")"),
+        ("1.500", COMMA_NONE, "nor its thousands separator (none)"),
+        ("1,500", NONE, "',' is neither the mapping's decimal separator ('.') nor its "
+         "thousands separator (none); if ',' separates thousands in this file, set thousands "
+         "= ','"),
+        ("1,500.00", AmountFormat(".", " "), "set thousands = ','"),
     ],
 )
 def test_bad_amounts_say_why(text: str, fmt: AmountFormat, message: str) -> None:
     with pytest.raises(AmountError) as caught:
         parse_amount(text, fmt)
     assert message in str(caught.value)
+
+
+@given(whole=st.integers(1, 999), part=st.integers(0, 999),
+       fmt=st.sampled_from([PL_SPACE, SWISS_COMMA, COMMA_NONE]))
+def test_a_dotted_cell_is_read_only_where_the_dot_is_declared(
+    whole: int, part: int, fmt: AmountFormat
+) -> None:
+    # "1.500": with thousands = "." it is 1500; with a decimal comma and any other thousands
+    # separator it is refused, never read as 1.5.
+    cell = f"{whole}.{part:03d}"
+    assert parse_amount(cell, PL_DOT).value == whole * 1000 + part
+    with pytest.raises(AmountError, match=r"set thousands = '\.'"):
+        parse_amount(cell, fmt)
 
 
 @pytest.mark.parametrize(

@@ -85,3 +85,19 @@ def test_check_says_what_kinds_the_records_are_and_counts_each_reason_once(
     assert "  - 25 x invoice 1 (" in out
     assert "(and 24 more rows like it)" in out
     assert out.count("i.csv, line") == 1
+
+
+def test_check_shows_a_cell_with_terminal_controls_as_escapes(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An invoice number that would retitle the terminal window (OSC 0) and reverse the rest
+    # of the line (U+202E), on a row rejected for its date: the rejection names the number.
+    mapping = write("m.toml", MAPPING)
+    invoices = write("i.csv", "No,Client,Date,Total\n"
+                              "\x1b]0;pwned\x07X\u202e9,Acme,2025-13-03,5\n")
+    assert main(["check", "--mapping", str(mapping), "--invoices", str(invoices)]) == 1
+    out = capsys.readouterr().out
+    for control in ("\x1b", "\x07", "\u202e"):
+        assert control not in out
+    assert "  - invoice \\x1b]0;pwned\\x07X\\u202e9 (csv, " in out
+    assert "issue_date: '2025-13-03' is not a date" in out

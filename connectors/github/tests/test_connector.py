@@ -14,7 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from clientguard.connector import SyncState, pull
-from clientguard.errors import AuthError, ConfigError, RateLimitError
+from clientguard.errors import ApiError, AuthError, ConfigError, RateLimitError
 from clientguard.model import WorkRequest
 from clientguard_github import GitHubConnector
 
@@ -185,6 +185,33 @@ def test_a_refused_token_says_what_to_do_and_shows_no_secret(
     assert "Personal access tokens" in str(caught.value)
     assert TOKEN not in str(caught.value)
     assert TOKEN not in repr(connector(httpserver, waits))
+
+
+@pytest.mark.parametrize("elsewhere", ["another host", "another port"])
+def test_a_next_page_on_another_server_is_not_followed_and_gets_no_token(
+    httpserver: HTTPServer, waits: Waits, elsewhere: str
+) -> None:
+    # The other server: a second local one (another port), or this one under another name
+    # (127.0.0.1 is the same machine, but not the host base_url names).
+    with HTTPServer() as other:
+        other.expect_request("/repositories/1300192/issues").respond_with_json([])
+        following = (other.url_for("/repositories/1300192/issues") if elsewhere == "another port"
+                     else httpserver.url_for("/repositories/1300192/issues").replace(
+                         "localhost", "127.0.0.1"))
+        assert following.split("/")[2] != httpserver.url_for("/").split("/")[2]
+        httpserver.expect_ordered_request("/repos/acme/website/issues").respond_with_json(
+            [issue(1, due_on="2026-05-06T07:00:00Z"), issue(2, due_on="2026-05-07T07:00:00Z")],
+            headers={"Link": f'<{following}?page=2&per_page=2>; rel="next"'})
+        with pytest.raises(ApiError, match="not followed, so the token was not sent there") \
+                as caught:
+            pull(connector(httpserver, waits))
+        assert len(httpserver.log) == 1  # the first page, from the API, and nothing more
+        assert other.log == []
+    message = str(caught.value)
+    assert message.startswith("GET repos/acme/website/issues page 1: the server named the next "
+                              "page on http://")
+    assert TOKEN not in message
+    assert caught.value.context.connector == "github"
 
 
 def test_a_forbidden_repository_is_an_auth_error_not_a_wait(

@@ -11,7 +11,8 @@ The model (docs/forecast.md says why each part is as it is):
 * **The book's distribution** (the pool) for invoices like this one: the book's delays of
   invoices with the same disputed flag and in the same amount band (below or above the book's
   median amount), falling back to the disputed flag alone and then to the whole book where a
-  pool has fewer than ``Policy.forecast_min_pool`` invoices.
+  pool has fewer than ``Policy.forecast_min_pool`` invoices. The flag is the dispute as it
+  stood on ``as_of`` (``Invoice.disputed_by``): one raised later had not happened then.
 * **Shrinkage.** The prediction is the mixture ``Z x client + (1 - Z) x pool`` with the
   Buhlmann-Straub credibility weight ``Z = n / (n + k)``, ``n`` the client's settled invoices
   and ``k = EPV / VHM`` (the expected within-client variance of the delays over the variance
@@ -43,7 +44,7 @@ from typing import Any, NamedTuple
 from clientguard.forecast.outlook import CashWeek, ClientOutlook, Forecast, InvoiceForecast
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Ledger
-from clientguard.model import FIRST_DATE
+from clientguard.model import FIRST_DATE, Invoice
 from clientguard.policy import Policy
 from clientguard.settlement import (
     LIVE_STATUSES,
@@ -248,7 +249,8 @@ class Model:
         invoice's mixture says at its age (the weekly chances of :func:`forecast`)."""
         invoice = row.invoice
         customer_id = invoice.customer_id
-        disputed = invoice.disputed
+        # As the dispute stood on the model's date: one raised later is not known then.
+        disputed = invoice.disputed_by(self.as_of)
         mixture, pool_name, client = self.mixture(customer_id, disputed, open_balance_base)
         age = (self.as_of - invoice.due_date).days
         at = self._at_age(mixture, age)
@@ -405,8 +407,10 @@ def learn(
     history = len(amounts)
     band_edge = _median_low(amounts) if amounts else 0
     bands = [1 if amount > band_edge else 0 for amount in amounts]
+    # Each one's dispute as it stood on ``as_of``: one raised later had not happened yet.
+    disputed_then = paid.disputed_as_of(as_of)
     keyed: Counter[tuple[str, int, date, bool, int]] = Counter(zip(
-        paid.customers, paid.delays, paid.days, paid.disputed, bands, strict=True))
+        paid.customers, paid.delays, paid.days, disputed_then, bands, strict=True))
     per_client: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     weights: dict[date, float] = {}
     pooled: dict[tuple[bool | None, int | None], dict[int, float]] = defaultdict(
@@ -430,7 +434,7 @@ def learn(
     # The counts are whole numbers, so they are tallied apart, in no particular order; the
     # clients keep the order they first appear in.
     stats, book_counts = _delay_tallies(paid.customers, paid.delays)
-    counts = _pool_counts(paid.disputed, bands)
+    counts = _pool_counts(disputed_then, bands)
     pools = {key: _Dist(histogram.items(), n=counts[key]) for key, histogram in pooled.items()}
     if (None, None) not in pools:
         # No history at all: a book that pays on the due date, and says so (pool of 0).
@@ -523,10 +527,18 @@ class _Paid(NamedTuple):
     delays: list[int]
     days: list[date]
     """The day each was paid (settled)."""
-    disputed: list[bool]
+    disputes: list[Invoice | None]
+    """The invoice again where it is marked disputed, None where it is not: whether it was
+    disputed depends on the day the model is learned as of (:meth:`disputed_as_of`)."""
     amounts: list[int]
     """Whole units of the base currency: the amount band is a classification cut, so whole
     units do."""
+
+    def disputed_as_of(self, as_of: date) -> list[bool]:
+        """Whether each was disputed as of ``as_of`` (:meth:`Invoice.disputed_by`): a
+        dispute raised after ``as_of`` had not happened yet."""
+        return [invoice is not None and invoice.disputed_by(as_of)
+                for invoice in self.disputes]
 
     def by(self, day: date) -> _Paid:
         """Those paid by ``day``, in the same order."""
@@ -535,7 +547,7 @@ class _Paid(NamedTuple):
             customers=list(compress(self.customers, keep)),
             delays=list(compress(self.delays, keep)),
             days=list(compress(self.days, keep)),
-            disputed=list(compress(self.disputed, keep)),
+            disputes=list(compress(self.disputes, keep)),
             amounts=list(compress(self.amounts, keep)),
         )
 
@@ -546,7 +558,7 @@ def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
     customers: list[str] = []
     delays: list[int] = []
     days: list[date] = []
-    disputed: list[bool] = []
+    disputes: list[Invoice | None] = []
     amounts: list[int] = []
     base_amount = ledger.base_amount
     base = ledger.base_currency
@@ -562,7 +574,8 @@ def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
         customers.append(invoice.customer_id)
         delays.append(delay)
         days.append(row.settled_on)
-        disputed.append(invoice.disputed)
+        # The invoice itself, not its flag: the flag is read as of the model's date.
+        disputes.append(invoice if invoice.disputed else None)
         # A base-currency invoice's rate is exactly 1: its whole units are its total's,
         # without the look-up of its rate.
         if invoice.currency == base:
@@ -573,7 +586,7 @@ def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
             amounts.append(units)
         else:
             amounts.append(int(base_amount(invoice)))
-    return _Paid(customers=customers, delays=delays, days=days, disputed=disputed,
+    return _Paid(customers=customers, delays=delays, days=days, disputes=disputes,
                  amounts=amounts)
 
 
@@ -620,8 +633,10 @@ def _out_of_time_tail(
     for row in since[:: -(-len(since) // _CALIBRATION_SAMPLE) or 1]:
         delay = row.days_beyond_terms or 0  # never None here: the list keeps only those set
         invoice = row.invoice
+        # As the model as of ``start`` would have judged it: a dispute raised since was
+        # not known then.
         mixture, _, _ = earlier.mixture(
-            invoice.customer_id, invoice.disputed, ledger.base_amount(invoice))
+            invoice.customer_id, invoice.disputed_by(start), ledger.base_amount(invoice))
         if invoice.issue_date <= start:
             age = (start - invoice.due_date).days
             base = mixture.cdf(age)

@@ -13,7 +13,10 @@ in the ledger's base currency:
 * each row is used from its ``applies_from`` day: a bank's rate from the day it is
   published, except the NBP's, which Polish VAT (art. 31a of the VAT Act) applies from the
   day after (an invoice is converted at the mid rate of the last business day *before* its
-  date), so a look-up on the invoice's date finds the right table;
+  date), so a look-up on the invoice's date finds the right table; where a row applies from
+  another day than it was published on, the table keeps every rate by its publication day too
+  (``FxTable.published``), for the Polish fixed compensation, which is converted at the NBP
+  table published on its rule date (art. 10 ust. 1a of the 2013 Act);
 * where two sources have a rate for the same currency and day, the one named first in the
   configuration wins (a file of the firm's own rates before a bank's).
 """
@@ -51,17 +54,24 @@ def fx_table(
     ``order`` lists source names, the first winning; sources not in it come after, by name.
     """
     by_source: dict[str, dict[tuple[str, date], dict[str, RateRow]]] = {}
+    shifted = False
     for row in rows:
         by_day = by_source.setdefault(row.source, {})
         by_day.setdefault((row.base, row.applies_from), {})[row.currency] = row
+        shifted = shifted or row.applies_from != row.published
     ranked = sorted(by_source, key=lambda s: (order.index(s) if s in order else len(order), s))
     rates: dict[str, dict[date, Decimal]] = {}
+    published: dict[str, dict[date, Decimal]] = {}
     for source in ranked:
         for (table_base, day), table in sorted(by_source[source].items()):
+            # One source's table of one day: its rows were published on one day.
+            published_on = next(iter(table.values())).published
             for currency, rate in _in_base(table_base, table, base).items():
                 rates.setdefault(currency, {}).setdefault(day, rate)
+                if shifted:
+                    published.setdefault(currency, {}).setdefault(published_on, rate)
     kwargs = {} if remedy is None else {"remedy": remedy}
-    return FxTable(base, rates, max_staleness_days, **kwargs)
+    return FxTable(base, rates, max_staleness_days, published=published, **kwargs)
 
 
 def _in_base(table_base: str, table: dict[str, RateRow], base: str) -> dict[str, Decimal]:

@@ -8,7 +8,10 @@
   slices; a slice with no table at all (holidays) answers 404, which is no rates, not an
   error. Polish VAT converts an invoice at the rate of the last business day **before** its
   date (art. 31a of the VAT Act), so each table applies from the day after its
-  ``effectiveDate``.
+  ``effectiveDate`` (the row's ``applies_from``). The row's ``published`` keeps the table's
+  own day: the Polish fixed compensation is converted at the table announced *on* its rule
+  date (art. 10 ust. 1a of the 2013 late-payment Act), not at the one a document of that date
+  takes (``clientguard.metrics.cost.PublishedFxRates``).
 * **ECB** euro reference rates, from ``{base_url}/stats/eurofxref/eurofxref-hist.xml`` (the
   whole history; ``eurofxref-hist-90d.xml`` and ``eurofxref-daily.xml`` have the same form):
   ``<Cube time="2025-01-02"><Cube currency="USD" rate="1.0321"/>...`` is USD per one EUR, so
@@ -81,7 +84,8 @@ class RateSource:
 
 
 class NbpRates(RateSource):
-    """The NBP's table A (mid rates, PLN per unit), applied from the day after each table."""
+    """The NBP's table A (mid rates, PLN per unit), applied to documents from the day after
+    each table, and published on the table's own day (see the module)."""
 
     name = "nbp"
     base = "PLN"

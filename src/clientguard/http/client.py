@@ -47,6 +47,7 @@ from clientguard.http.redact import (
     describe_url,
     host_of,
     remove_filter,
+    same_origin,
     url_secrets,
 )
 from clientguard.redaction import Scrubber, scrub_exception
@@ -350,6 +351,30 @@ class ApiClient:
             # scrubbed, with what is chained to it.
             scrub_exception(exc, self.scrub)
             raise
+
+    def next_url(self, link: str, *, stream: str | None = None, what: str = "paging") -> str:
+        """The address of a page a server named (a ``Link: rel="next"``), to send the next
+        request to: on the API's own server only.
+
+        ``link`` is resolved against ``base_url`` (a relative link stays on the API). An
+        address with another scheme, host or port than ``base_url`` is refused with an
+        :class:`ApiError` before anything is sent there: every request carries the client's
+        token, and a response (a misconfigured proxy, a tampered one) must not be able to
+        send it to another server. ``what`` names the call in the message.
+        """
+        url = urljoin(self.base_url, link.strip())
+        if same_origin(url, self.base_url):
+            return url
+        named, ours = (f"{urlsplit(u).scheme}://{host_of(urlsplit(u).netloc)}"
+                       for u in (url, self.base_url))
+        raise ApiError(
+            self.scrub(
+                f"{what}: the server named the next page on {named}, not on the API's server "
+                f"{ours}; it was not followed, so the token was not sent there (a proxy in "
+                "base_url must pass on addresses on itself)"
+            ),
+            ErrorContext(connector=self.connector, stream=stream),
+        )
 
     # --------------------------------------------------------------- internals
 

@@ -21,6 +21,7 @@ from clientguard.http.classify import Classifier
 from clientguard.http.client import ApiClient, Auth, WaitCallback, decode_json
 from clientguard.http.options import HttpOptions
 from clientguard.http.paging import Paginator, SinglePagePaginator
+from clientguard.http.redact import secret_name
 from clientguard.records import Location
 
 __all__ = ["HttpConnector", "HttpRequest", "HttpStream"]
@@ -40,14 +41,29 @@ class HttpStream(Stream):
     """Builds a fresh paginator for each read."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class HttpRequest:
-    """One request as data: what :meth:`HttpConnector.build_request` returns."""
+    """One request as data: what :meth:`HttpConnector.build_request` returns.
+
+    Its repr (and ``str``) never shows a credential: the value of a query parameter or a
+    header whose name carries one (Fakturownia's ``api_token``, Xero's ``xero-tenant-id``:
+    :func:`clientguard.http.redact.secret_name`) shows as ``'**********'``, as a
+    ``SecretStr`` does; the fields themselves hold the values the request sends.
+    """
 
     method: str
     path: str
     params: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        params = {k: _MASK if secret_name(str(k)) else v for k, v in self.params.items()}
+        headers = {k: _MASK if secret_name(str(k)) else v for k, v in self.headers.items()}
+        return (f"HttpRequest(method={self.method!r}, path={self.path!r}, params={params!r}, "
+                f"headers={headers!r})")
+
+
+_MASK = "**********"
 
 
 class HttpConnector(Connector):

@@ -3,14 +3,20 @@
 The scrubbing itself (every form a secret takes) is :mod:`clientguard.redaction`'s; this module
 applies it to HTTP: :func:`describe_url` names a call by method, host and path (never the query
 string, nor a ``user:password@`` in the URL), :func:`url_secrets` finds the secrets a URL
-carries, and a :class:`RedactingFilter` scrubs every record of :data:`REDACTED_LOGGERS` while
-an :class:`~clientguard.http.ApiClient` is open.
+carries, :func:`secret_name` tells a query parameter or header that carries a credential by its
+name, :func:`same_origin` tells whether an address a server sent is on the API's own server
+(where a token may go), and a :class:`RedactingFilter` scrubs every record of
+:data:`REDACTED_LOGGERS` while an :class:`~clientguard.http.ApiClient` is open, or inside
+:func:`redacted_logs` for HTTP sent without one (notify's webhook).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 import weakref
+from collections.abc import Callable, Iterator
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -22,7 +28,11 @@ __all__ = [
     "Scrubbing",
     "describe_url",
     "host_of",
+    "origin_of",
+    "redacted_logs",
     "remove_filter",
+    "same_origin",
+    "secret_name",
     "url_secrets",
 ]
 
@@ -71,6 +81,46 @@ def url_secrets(url: str) -> tuple[str, ...]:
     return (password, basic_credentials(user, password))
 
 
+#: The default port of each scheme: ``https://host`` and ``https://host:443`` are one server.
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` of ``url``, lower case, the scheme's default port filled in;
+    never the ``user:password@`` it may carry. A port that is not a number is None."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # "host:abc": no port a request could reach
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def same_origin(url: str, base: str) -> bool:
+    """True when ``url`` is on the server of ``base``: the same scheme, host and port (the
+    default port of the scheme when none is written). What a client may send its token to
+    when a server names the address (a ``Link: rel="next"``)."""
+    scheme, host, port = origin_of(url)
+    return bool(host) and (scheme, host, port) == origin_of(base)
+
+
+#: Names of query parameters and headers whose value is a credential or a tenant id
+#: (``api_token``, ``X-Api-Key``, ``sig``, ``Authorization``, ``xero-tenant-id``,
+#: ``Harvest-Account-Id``): matched anywhere in the name, regardless of case.
+_SECRET_NAME = re.compile(
+    r"token|secret|passw|pwd|key|(?:^|[^a-z])sig(?:[^a-z]|$)|signature|auth|credential"
+    r"|cookie|session|tenant|realm|account|workspace",
+    re.IGNORECASE,
+)
+
+
+def secret_name(name: str) -> bool:
+    """True when a query parameter or header named ``name`` carries a credential or a tenant
+    id by its name (:data:`_SECRET_NAME`): its value is never shown."""
+    return bool(_SECRET_NAME.search(name))
+
+
 class RedactingFilter(logging.Filter):
     """Scrubs a client's secrets from each record of :data:`REDACTED_LOGGERS`; never drops
     a record. Installed by the client, removed by ``ApiClient.close``."""
@@ -98,3 +148,24 @@ class RedactingFilter(logging.Filter):
 def remove_filter(flt: RedactingFilter) -> None:
     for name in REDACTED_LOGGERS:
         logging.getLogger(name).removeFilter(flt)
+
+
+class _Scrub:
+    """A scrub function as a :class:`Scrubbing` (the filter holds what it scrubs with weakly)."""
+
+    def __init__(self, scrub: Callable[[str], str]) -> None:
+        self.scrub = scrub
+
+
+@contextlib.contextmanager
+def redacted_logs(scrub: Callable[[str], str]) -> Iterator[None]:
+    """Scrub every record of :data:`REDACTED_LOGGERS` with ``scrub`` inside the block: the
+    :class:`RedactingFilter` of an :class:`~clientguard.http.ApiClient`, for HTTP sent
+    without one (notify's webhook, whose URL is its credential and which urllib3 logs whole at
+    DEBUG level). The filter is removed when the block ends, however it ends."""
+    holder = _Scrub(scrub)  # held here, strongly, until the block ends
+    flt = RedactingFilter(holder)
+    try:
+        yield
+    finally:
+        remove_filter(flt)

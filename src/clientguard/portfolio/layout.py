@@ -16,7 +16,10 @@ column; :func:`layout_description` is that list as data.
   (``position``).
 * ``firm`` holds one row per firm: its base currency, how stale an exchange rate may be, and
   the sources' notes and warnings. ``fx_rates`` holds the firm's exchange rates to its base
-  currency; ``rejections`` the records its sources could not map (kept, as in the store).
+  currency by the day each applies from, ``fx_published_rates`` the same rates by the day each
+  was published where some apply from another day (the NBP's: ``FxTable.published``, empty
+  otherwise; a lake without the table reads as empty); ``rejections`` the records its sources
+  could not map (kept, as in the store).
 * A firm id is what a path may hold: letters, digits, ``.``, ``_`` and ``-``, not starting
   with ``.`` or ``_`` (names readers skip as hidden).
 
@@ -134,6 +137,7 @@ TABLES: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("requested_on", "date"), ("wanted_by", "date"),
     ),
     "fx_rates": (("currency", "string"), ("date", "date"), ("rate", _M)),
+    "fx_published_rates": (("currency", "string"), ("date", "date"), ("rate", _M)),
     "rejections": (
         ("kind", "string"), ("source", "string"), ("record_id", "string"), ("field", "string"),
         ("reason", "string"), ("location_file", "string"), ("location_line", "int64"),
@@ -376,6 +380,11 @@ def write_firm(
             for currency, by_date in sorted(fx.rates.items())
             for day, rate in sorted(by_date.items())
         ]
+        rows["fx_published_rates"] = [
+            {"currency": currency, "date": day, "rate": rate}
+            for currency, by_date in sorted(fx.published.items())
+            for day, rate in sorted(by_date.items())
+        ]
     rows["firm"] = [{
         "base_currency": base_currency,
         "fx_max_staleness_days": fx.max_staleness_days if fx is not None else None,
@@ -451,7 +460,7 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
     if not isinstance(base, str) or not is_currency(base):
         raise LayoutError(f"{firm_file}, row 1: base_currency {base!r} is not an ISO 4217 code")
     rejected = [_rejection(row) for _, _, row in tables["rejections"]]
-    fx = _fx_table(base, firm, tables["fx_rates"])
+    fx = _fx_table(base, firm, tables["fx_rates"], tables["fx_published_rates"])
     records: list[AnyRecord] = []
     locations: dict[RecordKey, Location] = {}
     allocations = _allocations_by_document(tables["allocations"], rejected)
@@ -645,12 +654,10 @@ def _rejection(row: dict[str, Any]) -> Rejection:
     )
 
 
-def _fx_table(
-    base: str, firm: dict[str, Any], rows: list[tuple[str, int, dict[str, Any]]]
-) -> FxTable | None:
-    staleness = firm.get("fx_max_staleness_days")
-    if not rows and staleness is None:
-        return None
+def _rates_by_currency(
+    rows: list[tuple[str, int, dict[str, Any]]],
+) -> dict[str, dict[date, Decimal]]:
+    """The rates of an exchange-rate table of the lake, by currency and day."""
     by_currency: dict[str, dict[date, Decimal]] = {}
     for file, number, row in rows:
         currency, day, rate = row.get("currency"), row.get("date"), row.get("rate")
@@ -659,7 +666,18 @@ def _fx_table(
             raise LayoutError(f"{file}, row {number}: an exchange rate needs a currency, a "
                               "date and a rate")
         by_currency.setdefault(currency, {})[day] = _trim(rate, 0)
+    return by_currency
+
+
+def _fx_table(
+    base: str, firm: dict[str, Any], rows: list[tuple[str, int, dict[str, Any]]],
+    published_rows: list[tuple[str, int, dict[str, Any]]],
+) -> FxTable | None:
+    staleness = firm.get("fx_max_staleness_days")
+    if not rows and staleness is None:
+        return None
     try:
-        return FxTable(base, by_currency, staleness if staleness is not None else 7)
+        return FxTable(base, _rates_by_currency(rows), staleness if staleness is not None else 7,
+                       published=_rates_by_currency(published_rows))
     except DataError as exc:
         raise LayoutError(f"the exchange rates of the lake: {exc}") from None

@@ -8,12 +8,13 @@ has an empty ``client_id``. A warning about the data as a whole (the last sync o
 not complete) comes first, as a row of the whole book with signal ``data_quality``, severity
 ``warning`` and the warning as its message.
 
-A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage
-return) as a formula: a customer named ``=HYPERLINK("http://evil", "x")`` would become a link.
-Every such text cell is neutralised with a leading apostrophe (the OWASP rule), which
-spreadsheets show as plain text. Numbers clientguard writes itself (``-3.5``) are left as
-numbers. Money is rounded to the currency's minor unit and shares to four decimals (both
-half-even), written as plain decimals with a dot and no grouping; import the file as UTF-8.
+A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula: a
+customer named ``=HYPERLINK("http://evil", "x")`` would become a link. Every text cell a
+spreadsheet could run is neutralised with a leading apostrophe (the OWASP rule), which
+spreadsheets show as plain text; :func:`neutralise` says which (docs/security.md). Numbers
+clientguard writes itself (``-3.5``) are left as numbers. Money is rounded to the currency's
+minor unit and shares to four decimals (both half-even), written as plain decimals with a dot
+and no grouping; import the file as UTF-8.
 
 Language (docs/languages.md): the header row and the sentences (messages, the whole book's
 name) are in the active language; in English the header row is the column ids
@@ -28,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 
 from clientguard.findings import Finding
 from clientguard.i18n import gettext as _
@@ -79,14 +81,60 @@ def headings() -> tuple[str, ...]:
     )
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What starts a formula, compared after Unicode compatibility (NFKC) folding, so that the
+#: fullwidth ``＝ ＋ － ＠`` (U+FF1D, U+FF0B, U+FF0D, U+FF20) a spreadsheet with an East Asian
+#: input method reads as ``= + - @``, the small forms (U+FE62, U+FE63, U+FE66, U+FE6B) and the
+#: super- and subscript signs count too; the minus sign U+2212 is taken as ``-``.
+_FORMULA = frozenset("=+-@\u2212")
+#: Characters other than the file's comma that a spreadsheet may be told to split cells on
+#: (a semicolon: Excel's list separator where the decimal point is a comma, Polish included;
+#: a tab); a comma, a quote or a line break in a cell makes the csv module quote the cell.
+_SEPARATORS = re.compile("([;\t])")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
+def _skipped(char: str) -> bool:
+    """A character a spreadsheet may drop or trim before it reads a cell: white space (the
+    ideographic space U+3000 and the no-break space too), a quote (``'`` or ``"``, fullwidth
+    too), a control or an invisible format character (a zero-width space, a bidi mark, a
+    byte-order mark)."""
+    return (char.isspace() or unicodedata.normalize("NFKC", char) in ("'", '"')
+            or unicodedata.category(char) in ("Cc", "Cf"))
+
+
+def _runs_as_formula(text: str) -> bool:
+    """True when ``text``'s first character that is not :func:`_skipped` starts a formula."""
+    for char in text:
+        if not _skipped(char):
+            return unicodedata.normalize("NFKC", char)[:1] in _FORMULA
+    return False
+
+
 def neutralise(cell: str) -> str:
-    """``cell`` made safe for a spreadsheet: text a spreadsheet would run as a formula gets a
-    leading apostrophe; a plain number is left alone."""
-    if cell.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(cell):
+    """``cell`` made safe for a spreadsheet (OWASP's CSV injection rule, widened); a plain
+    number (``-3.5``) is left alone.
+
+    A leading apostrophe, which a spreadsheet shows as text, goes before a cell that starts
+    with a control character (a tab, a carriage return, a line feed, a NUL), and before one
+    whose first character after any white space, quotes and invisible format characters is
+    ``= + - @`` in any form (:data:`_FORMULA`). Where a semicolon or a tab inside the cell is
+    followed the same way by a formula character, an apostrophe goes right after it too: a
+    spreadsheet that splits cells on it would start a cell there.
+    """
+    if not cell:
+        return cell
+    first = cell[0]
+    if first.isascii() and first.isalnum() and ";" not in cell and "\t" not in cell:
+        return cell  # the common case: a word, an id, a date
+    if _PLAIN_NUMBER.fullmatch(cell):
+        return cell
+    if _SEPARATORS.search(cell):
+        pieces = _SEPARATORS.split(cell)
+        cell = "".join(
+            "'" + piece if index and index % 2 == 0 and _runs_as_formula(piece) else piece
+            for index, piece in enumerate(pieces)
+        )
+    if unicodedata.category(first) == "Cc" or _runs_as_formula(cell):
         return "'" + cell
     return cell
 

@@ -8,12 +8,12 @@ output only, never in exponent form), which never change with the reader's langu
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
 from clientguard import wording
+from clientguard.connector import printable as printable
 from clientguard.i18n import gettext as _
 from clientguard.i18n import noop, npgettext
 
@@ -29,26 +29,14 @@ if TYPE_CHECKING:
 # reports' own words go through clientguard.i18n when they are shown.
 __all__ = ["TEXT_LIMIT"]
 
-# C0 and C1 control characters (tab and newline are handled by the callers) and the Unicode
-# bidirectional overrides that can make text read differently from what it is.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """``text`` safe for a terminal: control characters and bidi overrides shown as escapes
-    (``\\x1b``), so data can never move the cursor, clear the screen or reorder a line.
-    Newlines and tabs are kept."""
-    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
+# printable (control characters, bidirectional controls and invisible format characters shown
+# as escapes) is the connector layer's, so that a plugin's own command, which may not import
+# the report, shows data by the same rule: one owner, re-exported here for the renderers.
 
 
 def one_line(text: str) -> str:
     """``text`` on one line (newlines and tabs as spaces), and :func:`printable`."""
     return printable(" ".join(text.split()))
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 TEXT_LIMIT = 1000

@@ -11,7 +11,11 @@ amount that contradicts the row's currency; ``$`` names no single currency and c
 
 Thousands separators are checked, not just deleted: ``1,5`` with ``,`` as the thousands
 separator is an error (it is almost always a decimal comma in a file whose mapping says
-``decimal = "."``), never the number 15.
+``decimal = "."``), never the number 15. The other separator, where the mapping names it as
+neither, is an error too, never a guess: ``1.500`` under ``decimal = ","`` (and thousands
+a space, ``'`` or none) is one thousand five hundred in one export and one and a half in
+another, and ``1,500`` under ``decimal = "."`` with no thousands separator likewise; the
+message says which setting reads it.
 """
 
 from __future__ import annotations
@@ -230,13 +234,22 @@ def _number(body: str, fmt: AmountFormat, text: str) -> Decimal:
             f"separator {fmt.decimal!r}; set decimal and thousands in the mapping to match "
             "the file"
         )
+    if other in integer or other in fraction:
+        # The other separator is neither of the mapping's (a thousands separator of its own
+        # would have been split off above): "1.500" under decimal = "," is one thousand five
+        # hundred in one file and one and a half in another, so it is never guessed at.
+        thousands = repr(fmt.thousands) if fmt.thousands else "none"
+        raise AmountError(
+            f"{text!r} is not an amount here: {other!r} is neither the mapping's decimal "
+            f"separator ({fmt.decimal!r}) nor its thousands separator ({thousands}); if "
+            f"{other!r} separates thousands in this file, set thousands = {other!r} in the "
+            f"mapping; if it is the decimal separator, set decimal = {other!r}"
+        )
     digits = integer + ("." + fraction if sep else "")
+    # The point here is the mapping's decimal separator: a "." of the file's own that is not
+    # is refused just above.
     if not re.fullmatch(r"\d*\.?\d*", digits) or not any(c.isdigit() for c in digits):
-        hint = ""
-        if other in body and fmt.thousands != other:
-            hint = (f"; the mapping says decimal = {fmt.decimal!r}, "
-                    f"thousands = {fmt.thousands!r}: set them to match the file")
-        raise AmountError(f"{text!r} is not an amount{hint}")
+        raise AmountError(f"{text!r} is not an amount")
     try:
         return Decimal(digits)
     except InvalidOperation:  # pragma: no cover - the pattern above admits only digits

@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 
+from clientguard.connector import printable
 from clientguard.errors import ClientguardError
 from clientguard.records import Rejection
 from clientguard_csv.connector import CsvConnector
@@ -85,21 +86,25 @@ def _run(args: argparse.Namespace) -> int:
             elif isinstance(item, Loaded):
                 kinds[item.record.kind] += 1
     except ClientguardError as exc:
-        print(f"clientguard-csv: {exc}", file=sys.stderr)
+        # An error may quote a cell or a header of the file.
+        print(printable(f"clientguard-csv: {exc}"), file=sys.stderr)
         return 2
     _print_log(log, rejected, kinds)
     return 1 if rejected else 0
 
 
 def _print_log(log: ReadLog, rejected: list[Rejection], kinds: Counter[str]) -> None:
+    """What ``check`` read, on stdout. Every line that holds text from the files (a file's
+    name, a client's name, a rejection quoting a cell) goes through :func:`printable`: a cell
+    can never move the cursor, clear the screen or reorder the line."""
     for f in log.files:
         guessed = " (a guess)" if f.guessed else ""
         folded = f", {f.duplicates} duplicate rows folded" if f.duplicates else ""
-        print(
+        print(printable(
             f"{f.stream}: {f.file} ({f.encoding}{guessed}, {describe_delimiter(f.delimiter)}, "
             f"header on line {f.header_line}): {f.rows} rows, {f.records} records, "
             f"{f.skipped} skipped, {f.rejected} rejected{folded}"
-        )
+        ))
     if kinds:
         # A file's records count what its rows made: an invoices file also makes a customer
         # for each client it names, so "2,466 rows, 2,566 records" needs this line.
@@ -109,7 +114,8 @@ def _print_log(log: ReadLog, rejected: list[Rejection], kinds: Counter[str]) -> 
     if log.unmatched:
         print("client names that matched no customer:")
         for entry in log.unmatched.values():
-            print(f"  {entry.name!r} in {entry.stream}: {entry.rows} rows, first at {entry.first}")
+            print(printable(
+                f"  {entry.name!r} in {entry.stream}: {entry.rows} rows, first at {entry.first}"))
     if rejected:
         # One line a reason, with how many rows it turned away and where it first did.
         reasons: dict[tuple[str, str | None, str], list[Rejection]] = {}
@@ -121,8 +127,9 @@ def _print_log(log: ReadLog, rejected: list[Rejection], kinds: Counter[str]) -> 
         for same in list(reasons.values())[:SHOWN]:
             first = same[0]
             if len(same) == 1:
-                print(f"  - {first}")
+                print(printable(f"  - {first}"))
             else:
-                print(f"  - {len(same)} x {first} (and {len(same) - 1} more rows like it)")
+                print(printable(
+                    f"  - {len(same)} x {first} (and {len(same) - 1} more rows like it)"))
         if len(reasons) > SHOWN:
             print(f"  ... and {len(reasons) - SHOWN} more reasons")

@@ -15,10 +15,12 @@ of rows at a time and:
   checks below are done a block at a time;
 * **the cells of the bulk streams are checked a column at a time**: the amounts of a block by
   one regular expression (pyarrow's compute, RE2: ASCII digits only, the mapping's
-  separators, at most 18 digits before the decimal point, no sign), the dates, currencies and
-  statuses once per distinct cell (by the same :class:`~clientguard_csv.dates.DateReader` and
-  status table as the row reader), with the model's bounds (dates within ``FIRST_DATE`` to
-  ``LAST_DATE``, amounts non-negative and below 10^18, rates positive, an ISO 4217 currency).
+  separators, at most 18 digits before the decimal point and 6 after it, no sign), the
+  dates, currencies and statuses once per distinct cell (by the same
+  :class:`~clientguard_csv.dates.DateReader` and status table as the row reader), with the
+  model's bounds (dates within ``FIRST_DATE`` to ``LAST_DATE``, amounts non-negative and
+  below 10^18, hours within :func:`~clientguard.model.hours_in_bounds`, rates within
+  :func:`~clientguard.model.rate_in_bounds`, an ISO 4217 currency).
   A row whose cells all pass carries its values (:attr:`Row.checked`); the builder then makes
   its record from them with :func:`clientguard.trust.checked_record_in_order`, without a
   validator;
@@ -53,7 +55,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from clientguard.connector import MAPPING_ERRORS
-from clientguard.model import FIRST_DATE, LAST_DATE, MAX_AMOUNT_DIGITS, MAX_HOURS
+from clientguard.model import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_AMOUNT_DIGITS,
+    MIN_AMOUNT,
+    hours_in_bounds,
+    rate_in_bounds,
+)
 from clientguard.money import is_currency
 from clientguard_csv.amounts import AmountFormat, plain_value
 from clientguard_csv.fields import FieldReader, RowError, clean_text
@@ -437,17 +446,21 @@ _UNREADABLE: tuple[type[BaseException], ...] = (RowError, *MAPPING_ERRORS)
 """What reading a date cell may raise: the row reader rejects the row for it."""
 
 
-def _plain_pattern(fmt: AmountFormat, *, signed: bool = False) -> str:
+def _plain_pattern(fmt: AmountFormat, *, signed: bool = False, rate: bool = False) -> str:
     """Plain numbers in the mapping's format that the row reader reads as they are written
     (:func:`clientguard_csv.amounts.plain_amount`), with at most MAX_AMOUNT_DIGITS digits
-    before the decimal point and, unless ``signed``, no minus: ASCII digits only (RE2's \\d)."""
+    before the decimal point, unless ``rate`` at most as many after it as the model's
+    MIN_AMOUNT has (so that an amount other than zero is at least that; a rate is bounded by
+    :func:`~clientguard.model.rate_in_bounds`) and, unless ``signed``, no minus: ASCII
+    digits only (RE2's \\d)."""
     most = MAX_AMOUNT_DIGITS
+    places = "" if rate else str(-MIN_AMOUNT.adjusted())
     decimal = re.escape(fmt.decimal)
     integer = rf"\d{{1,{most}}}"
     if fmt.thousands and fmt.thousands != " ":
         groups = (most - 3) // 3
         integer = rf"(?:\d{{1,3}}(?:{re.escape(fmt.thousands)}\d{{3}}){{1,{groups}}}|{integer})"
-    return rf"^{'-?' if signed else ''}{integer}(?:{decimal}\d+)?$"
+    return rf"^{'-?' if signed else ''}{integer}(?:{decimal}\d{{1,{places}}})?$"
 
 
 #: Distinct amount cells whose Decimal a file's read keeps, to give it again.
@@ -537,6 +550,7 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
         return None
     fmt = reader.amount_format
     unsigned, signed = _plain_pattern(fmt), _plain_pattern(fmt, signed=True)
+    rates = _plain_pattern(fmt, rate=True)
     at = {f: reader.single.get(f) for f in _INVOICE_FIELDS}
     fallback = reader.settings.currency
     fallback = sys.intern(fallback) if fallback is not None and is_currency(fallback) else None
@@ -631,7 +645,7 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
             cells(at["amount_paid"]), block.matching(at["amount_paid"], signed),
             each(statuses, status_of, cells(at["status"])),
             each(dates, day, cells(at["paid_on"])),
-            cells(at["fx_rate"]), block.matching(at["fx_rate"], unsigned),
+            cells(at["fx_rate"]), block.matching(at["fx_rate"], rates),
         )
         if any(len(column) != block.size for column in columns):  # pragma: no cover
             raise ValueError("a column of the block is not one cell a row")
@@ -696,6 +710,10 @@ def _invoice_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
                     rate = 1 / rate
                 except ArithmeticError:  # past the Decimal context's exponent: the long way
                     return None
+            # The model's bounds of a rate (MIN_RATE to MAX_RATE, the amounts it converts
+            # within an amount's): the long way rejects the row, naming the rate.
+            if not rate_in_bounds(rate, total, *(() if due_amount is None else (due_amount,))):
+                return None
         # A number equal to the id is kept as the id's string, not a second copy of it.
         number = ident if number is None or number == ident else number
         return checked_invoice((ident, customer, number, issue_date, due_date, code,
@@ -782,7 +800,7 @@ def _time_entry_check(reader: FieldReader) -> _Check | None:
         except _UNREADABLE:
             hours = None
         if (type(hours) is Decimal and hours.is_finite() and not hours < 0
-                and not hours > MAX_HOURS):
+                and hours_in_bounds(hours)):
             found = hours
         hours_known[cell] = found
         return found

@@ -53,6 +53,7 @@ from clientguard.model import (
     Payment,
     TimeEntry,
     WorkRequest,
+    rate_in_bounds,
 )
 from clientguard.model import Allocation as ModelAllocation
 from clientguard.money import is_currency
@@ -1402,7 +1403,7 @@ class _Builder:
                 and type(amount) is Decimal and amount.is_finite() and amount >= 0
                 and amount.adjusted() < MAX_AMOUNT_DIGITS and is_currency(currency)):
             return None
-        if rate is not None and not (type(rate) is Decimal and rate.is_finite() and rate > 0):
+        if rate is not None and not (type(rate) is Decimal and rate_in_bounds(rate, amount)):
             return None
         if sum((a.amount for a in allocations), Decimal(0)) > amount:
             return None  # the allocations' rule: validation says by how much

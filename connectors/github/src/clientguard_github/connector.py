@@ -14,7 +14,10 @@ Reading (docs.github.com/en/rest/issues/issues#list-repository-issues):
 * ``GET /repos/{owner}/{repo}/issues?state=all&sort=updated&direction=asc&per_page=100``
   for each repository, with ``Authorization: Bearer <token>``, ``Accept:
   application/vnd.github+json`` and ``X-GitHub-Api-Version``. Paging follows the ``Link``
-  header's ``rel="next"`` address as GitHub gives it, until there is none.
+  header's ``rel="next"`` address as GitHub gives it, until there is none, and only on the
+  server of ``base_url`` (the same scheme, host and port): an address elsewhere stops the read
+  with an :class:`~clientguard.errors.ApiError` before the token is sent there
+  (:meth:`clientguard.http.ApiClient.next_url`).
 * Pull requests come through the same endpoint (they carry ``pull_request``): left out,
   counted.
 * Incremental: ``since`` (issues updated at or after it) from the stream's cursor, the
@@ -281,6 +284,10 @@ class GitHubConnector(HttpConnector):
                 if isinstance(issue, Mapping)
             ]
             following = response.links.get("next", {}).get("url")
+            if following:
+                # Only on the configured API's server: the token goes with the request.
+                following = self.client.next_url(following, stream=stream.name,
+                                                 what=f"GET {path} page {number}")
             if following in seen:
                 raise ApiError(
                     f"paging loop: the next page of {path} repeats a page already read",

@@ -27,6 +27,7 @@ from clientguard.metrics.cost.compensation import (
     Band,
     FixedCompensation,
     FxRates,
+    PublishedFxRates,
     fixed_compensation,
     last_polish_business_day_before,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "InvoiceLatenessCost",
     "Jurisdiction",
     "LegalNames",
+    "PublishedFxRates",
     "RatePeriod",
     "RateTable",
     "StatutoryInterest",

@@ -22,6 +22,7 @@ __all__ = [
     "Band",
     "FixedCompensation",
     "FxRates",
+    "PublishedFxRates",
     "fixed_compensation",
     "last_polish_business_day_before",
 ]
@@ -39,6 +40,23 @@ class FxRates(Protocol):
     """
 
     def rate(self, currency: str, on: date) -> Decimal: ...
+
+
+class PublishedFxRates(FxRates, Protocol):
+    """An :class:`FxRates` whose rates apply from another day than the one they were
+    published on, and that can say which rate was published on a day.
+
+    The NBP's table A is one: Polish VAT converts a document at the table of the last
+    business day *before* its date (art. 31a of the VAT Act), so a table built for documents
+    applies each NBP table from the day after its ``effectiveDate``, and ``rate(c, d)`` is the
+    table of the business day before ``d``. The Polish compensation wants the table published
+    *on* its rule date (art. 10 ust. 1a of the 2013 Act): ``rate_published_on(c, d)``, the
+    rate of the table published on ``d`` (else the latest published before it). An fx
+    without this method (a rates file, the ECB's table, a plain FxTable) applies each rate
+    from the day it was published, so its ``rate(c, d)`` is that rate already.
+    """
+
+    def rate_published_on(self, currency: str, day: date) -> Decimal: ...
 
 
 class FixedCompensation(BaseModel):
@@ -59,8 +77,9 @@ class FixedCompensation(BaseModel):
     #: The debt as compared with the band limits, in ``band_currency``.
     debt: Decimal
     band_currency: str
-    #: The date whose exchange rates were used (PL: NBP's last business day of the month
-    #: before the month the debt fell due; EU and UK: the due date).
+    #: The date whose exchange rates were used (PL: the last business day of the month before
+    #: the month the debt fell due, whose NBP table, published that day, converts it; EU and
+    #: UK: the due date).
     rule_date: date
     #: True when ``amount`` was converted from ``statutory_currency`` (PL to PLN).
     converted: bool
@@ -87,16 +106,21 @@ def fixed_compensation(
       exceed PLN 5,000; EUR 70 above PLN 5,000 and below PLN 50,000; EUR 100 from PLN 50,000.
       Debts due before 2020: EUR 40 whatever the amount. The sum is owed in PLN at the NBP
       average EUR rate of the last business day of the month before the month the debt fell
-      due (the ``rule_date``); with ``fx`` the result is in PLN, without it in EUR, with
-      ``converted=False`` and a note. A debt in another currency than PLN is converted to PLN
-      at the same date for the band, and needs ``fx``.
+      due (the ``rule_date``; art. 10 ust. 1a): the table published on that day. With ``fx``
+      the result is in PLN, without it in EUR, with ``converted=False`` and a note. A debt in
+      another currency than PLN is converted to PLN with the same table for the band, and
+      needs ``fx``. Where ``fx`` applies its rates from another day than they were published
+      on (:class:`PublishedFxRates`, as a table of the NBP's rows for VAT does), the rates
+      are those published on the rule date, never those in force for a document of that
+      date (the table of the business day before).
     - ``"eu"`` (Directive 2011/7/EU): EUR 40.
     - ``"uk"`` (s.5A of the 1998 Act): GBP 40 for a debt below GBP 1,000, GBP 70 from 1,000
       to below 10,000, GBP 100 from 10,000. A debt in another currency is converted to GBP at
       the due date, and needs ``fx``.
 
     ``fx`` converts through its base currency: ``fx.rate(a, d) / fx.rate(b, d)`` units of b per
-    unit of a. Raises :class:`DataError` for a float or non-positive amount, an unknown
+    unit of a (``rate_published_on`` in place of ``rate`` on the Polish rule date, where ``fx``
+    has it). Raises :class:`DataError` for a float or non-positive amount, an unknown
     currency, or a conversion that needs an ``fx`` that was not given.
     """
     jurisdiction = _check_jurisdiction(jurisdiction)
@@ -172,7 +196,12 @@ def _pl_compensation(
     debt: Decimal, currency: str, due_date: date, fx: FxRates | None, make: _Make
 ) -> FixedCompensation:
     rule_date = last_polish_business_day_before(due_date)
-    debt_pln = debt if currency == "PLN" else _convert(debt, currency, "PLN", rule_date, fx)
+    # Art. 10 ust. 1a: the NBP table of the rule date itself, as published that day (for the
+    # band of a foreign debt as for the sum).
+    debt_pln = (
+        debt if currency == "PLN"
+        else _convert(debt, currency, "PLN", rule_date, fx, published=True)
+    )
     band: Band
     if due_date < _PL_BANDS_FROM:
         euros, band, rule = 40, "flat", "EUR 40 whatever the amount (art. 10 ust. 1, 2016-2019)"
@@ -199,10 +228,10 @@ def _pl_compensation(
             "fx_rate": None,
             "note": (
                 f"in EUR, not converted: the law owes it in PLN at the NBP average EUR rate of "
-                f"{rule_date}; pass fx to convert"
+                f"the table published on {rule_date} (art. 10 ust. 1a); pass fx to convert"
             ),
         })
-    eur_pln = _cross_rate("EUR", "PLN", rule_date, fx)
+    eur_pln = _cross_rate("EUR", "PLN", rule_date, fx, published=True)
     return make({
         "jurisdiction": "pl",
         "amount": statutory * eur_pln,
@@ -217,7 +246,8 @@ def _pl_compensation(
         "converted": True,
         "fx_rate": eur_pln,
         "note": (
-            f"EUR {euros} at {eur_pln} PLN/EUR of {rule_date} (use NBP's average rate, table A)"
+            f"EUR {euros} at {eur_pln} PLN/EUR, the rate of the table published on {rule_date} "
+            "(art. 10 ust. 1a: use NBP's average rate, table A)"
         ),
     })
 
@@ -253,7 +283,8 @@ def _uk_compensation(
 def last_polish_business_day_before(due_date: date) -> date:
     """The last Polish business day of the month before ``due_date``'s month.
 
-    Art. 10 ust. 1a: the compensation is converted at NBP's average EUR rate of this day.
+    Art. 10 ust. 1a: the compensation is converted at NBP's average EUR rate of this day (the
+    table published on it).
     Business days exclude weekends and Polish public holidays (the movable ones included:
     Corpus Christi fell on 31 May 2018, so a debt due in June 2018 uses 30 May).
     """
@@ -275,15 +306,30 @@ def _polish_public_holidays(year: int) -> frozenset[date]:
     return frozenset([date(year, month, day) for month, day in fixed] + movable)
 
 
-def _convert(amount: Decimal, currency: str, to: str, on: date, fx: FxRates | None) -> Decimal:
+def _convert(
+    amount: Decimal, currency: str, to: str, on: date, fx: FxRates | None, *,
+    published: bool = False,
+) -> Decimal:
     if fx is None:
         raise DataError(
             f"a {currency} debt must be converted to {to} at the rate of {on} to find its "
             "compensation band: pass fx"
         )
-    return amount * _cross_rate(currency, to, on, fx)
+    return amount * _cross_rate(currency, to, on, fx, published=published)
 
 
-def _cross_rate(currency: str, to: str, on: date, fx: FxRates) -> Decimal:
-    """Units of ``to`` per unit of ``currency``, through the fx's base currency."""
-    return fx.rate(currency, on) / fx.rate(to, on)
+def _cross_rate(
+    currency: str, to: str, on: date, fx: FxRates, *, published: bool = False
+) -> Decimal:
+    """Units of ``to`` per unit of ``currency``, through the fx's base currency: its rates of
+    ``on`` (``published``: those published on ``on``, :func:`_rates_published_on`)."""
+    rate = _rates_published_on(fx) if published else fx.rate
+    return rate(currency, on) / rate(to, on)
+
+
+def _rates_published_on(fx: FxRates) -> Callable[[str, date], Decimal]:
+    """``fx``'s look-up of the rate published on a day: its ``rate_published_on`` where it
+    applies its rates from another day (:class:`PublishedFxRates`), else its ``rate`` (a
+    rate applies from the day it was published)."""
+    published: Callable[[str, date], Decimal] | None = getattr(fx, "rate_published_on", None)
+    return published if published is not None else fx.rate

@@ -5,7 +5,7 @@ per customer the sums.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -14,7 +14,11 @@ from pydantic import BaseModel, ConfigDict
 
 from clientguard.errors import DataError
 from clientguard.i18n import gettext as _
-from clientguard.metrics.cost.compensation import FixedCompensation, _fixed_compensation
+from clientguard.metrics.cost.compensation import (
+    FixedCompensation,
+    _fixed_compensation,
+    _rates_published_on,
+)
 from clientguard.metrics.cost.interest import (
     StatutoryInterest,
     _balance_days,
@@ -147,21 +151,96 @@ def _lateness_costs(
     """:func:`lateness_costs` of ``settlements``, each by its invoice's id: settlements, or
     what the review reads of them from its replay (``settlement._LateRow``). Internal: the
     review's fast path."""
-    first_due = as_of - timedelta(days=policy.lookback_days - 1)
+    first_due = _window_start(as_of, policy)
+    by_customer: dict[str, list[InvoiceLatenessCost]] = {}
+    for cost in _invoice_costs(ledger, as_of, policy, settlements, tables, first_due, as_of):
+        held = by_customer.get(cost.customer_id)
+        if held is None:
+            by_customer[cost.customer_id] = [cost]
+        else:
+            held.append(cost)
+    result: dict[str, ClientLatenessCost] = {}
+    for customer_id in sorted(by_customer):
+        items = by_customer[customer_id]
+        unconverted: dict[str, Decimal] = {}
+        for item in items:
+            if item.compensation is not None and item.compensation_base is None:
+                unconverted[item.compensation.currency] = (
+                    unconverted.get(item.compensation.currency, Decimal(0))
+                    + item.compensation.amount
+                )
+        interest_total = sum((i.statutory_interest_base for i in items), Decimal(0))
+        compensation_total = sum(
+            (i.compensation_base for i in items if i.compensation_base is not None), Decimal(0)
+        )
+        jurisdiction = jurisdiction_of(ledger, customer_id, policy)
+        result[customer_id] = ClientLatenessCost(
+            customer_id=customer_id,
+            jurisdiction=jurisdiction,
+            invoices=tuple(items),
+            financing_cost=sum((i.financing_cost_base for i in items), Decimal(0)),
+            statutory_interest=interest_total,
+            compensation=compensation_total,
+            compensation_unconverted=unconverted,
+            claimable=interest_total + compensation_total,
+            notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
+        )
+    return result
+
+
+def _claimable_before_window(
+    ledger: Ledger,
+    as_of: date,
+    policy: Policy,
+    settlements: Iterable[tuple[str, _Settled]],
+    tables: Mapping[str, RateTable] | None,
+) -> dict[str, Decimal]:
+    """Per customer, what the law lets the firm claim (statutory interest and the converted
+    compensation, base currency, as ``ClientLatenessCost.claimable`` counts them) on its late
+    invoices due *before* the look-back window, as of ``as_of``: a debt does not stop being
+    owed when it leaves the window, so what a client owes is this plus the window's
+    ``claimable``, every late invoice as :func:`clientguard.claims.claim` counts them.
+    ``settlements`` as for :func:`_lateness_costs`; the invoices' costs are summed, not kept.
+    Internal: the review's."""
+    owed: dict[str, Decimal] = {}
+    before = _window_start(as_of, policy) - timedelta(days=1)
+    for cost in _invoice_costs(ledger, as_of, policy, settlements, tables, None, before):
+        amount = cost.statutory_interest_base
+        if cost.compensation_base is not None:
+            amount += cost.compensation_base
+        owed[cost.customer_id] = owed.get(cost.customer_id, _NONE) + amount
+    return owed
+
+
+def _window_start(as_of: date, policy: Policy) -> date:
+    """The first due date of the look-back window ``(as_of - lookback_days, as_of]``."""
+    return as_of - timedelta(days=policy.lookback_days - 1)
+
+
+def _invoice_costs(
+    ledger: Ledger,
+    as_of: date,
+    policy: Policy,
+    settlements: Iterable[tuple[str, _Settled]],
+    tables: Mapping[str, RateTable] | None,
+    first_due: date | None,
+    last_due: date,
+) -> Iterator[InvoiceLatenessCost]:
+    """What each late invoice of ``settlements`` due from ``first_due`` (None: whenever) to
+    ``last_due`` cost as of ``as_of``, one at a time, in the order of ``settlements``."""
     cost_of_capital = policy.cost_of_capital
     fx = ledger.fx
     base = ledger.base_currency
     # Each jurisdiction's rate table and the days its rate can change on, looked up once.
     laws: dict[str, tuple[RateTable, list[date]]] = {}
     jurisdictions: dict[str, Literal["pl", "eu", "uk", "none"]] = {}
-    by_customer: dict[str, list[InvoiceLatenessCost]] = {}
     for invoice_id, settlement in settlements:
         days_late = settlement.days_late
         if not days_late:
             continue
         invoice = ledger.invoice(invoice_id)
         due = invoice.due_date
-        if not first_due <= due <= as_of:
+        if due > last_due or (first_due is not None and due < first_due):
             continue
         customer_id = invoice.customer_id
         jurisdiction = jurisdictions.get(customer_id)
@@ -213,9 +292,7 @@ def _lateness_costs(
                     compensation_base = compensation.amount
                 elif fx is not None:
                     try:
-                        compensation_base = fx.convert(
-                            compensation.amount, compensation.currency, compensation.rule_date
-                        )
+                        compensation_base = _compensation_in_base(compensation, fx)
                     except DataError as exc:
                         notes.append(_("compensation not converted: {error}").format(error=exc))
                 else:
@@ -228,7 +305,7 @@ def _lateness_costs(
             except DataError as exc:
                 notes.append(_("no fixed compensation: {error}").format(error=exc))
         # The fields in the model's order, as validation would store them.
-        cost = _invoice_cost({
+        yield _invoice_cost({
             "invoice_id": invoice_id,
             "customer_id": customer_id,
             "currency": invoice.currency,
@@ -244,38 +321,6 @@ def _lateness_costs(
             "compensation_base": compensation_base,
             "notes": tuple(notes),
         })
-        held = by_customer.get(customer_id)
-        if held is None:
-            by_customer[customer_id] = [cost]
-        else:
-            held.append(cost)
-    result: dict[str, ClientLatenessCost] = {}
-    for customer_id in sorted(by_customer):
-        items = by_customer[customer_id]
-        unconverted: dict[str, Decimal] = {}
-        for item in items:
-            if item.compensation is not None and item.compensation_base is None:
-                unconverted[item.compensation.currency] = (
-                    unconverted.get(item.compensation.currency, Decimal(0))
-                    + item.compensation.amount
-                )
-        interest_total = sum((i.statutory_interest_base for i in items), Decimal(0))
-        compensation_total = sum(
-            (i.compensation_base for i in items if i.compensation_base is not None), Decimal(0)
-        )
-        jurisdiction = jurisdiction_of(ledger, customer_id, policy)
-        result[customer_id] = ClientLatenessCost(
-            customer_id=customer_id,
-            jurisdiction=jurisdiction,
-            invoices=tuple(items),
-            financing_cost=sum((i.financing_cost_base for i in items), Decimal(0)),
-            statutory_interest=interest_total,
-            compensation=compensation_total,
-            compensation_unconverted=unconverted,
-            claimable=interest_total + compensation_total,
-            notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
-        )
-    return result
 
 
 _invoice_cost = _Unvalidated(InvoiceLatenessCost)
@@ -298,6 +343,17 @@ def _in_base(amount: Decimal, rate: Decimal) -> Decimal:
 def _columns(steps: list[tuple[date, Decimal]]) -> tuple[list[date], list[Decimal]]:
     """Balance steps as their days and their amounts."""
     return [day for day, _ in steps], [amount for _, amount in steps]
+
+
+def _compensation_in_base(compensation: FixedCompensation, fx: FxTable) -> Decimal:
+    """The compensation in the ledger's base currency: a Polish one with the rates published
+    on its rule date, the table that converted it from EUR (art. 10 ust. 1a), so EUR 70 in PLN
+    is EUR 70 again in an EUR book; the others with the rates of their rule date (the due
+    date)."""
+    if compensation.jurisdiction == "pl":
+        rate = _rates_published_on(fx)
+        return compensation.amount * rate(compensation.currency, compensation.rule_date)
+    return fx.convert(compensation.amount, compensation.currency, compensation.rule_date)
 
 
 def _checked_compensation(

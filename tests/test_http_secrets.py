@@ -1,0 +1,77 @@
+"""clientguard.http keeps its credentials at home: a page address a server names is followed
+only on the API's own server (the token goes with every request), and a request held as data
+shows no credential in its repr."""
+
+from __future__ import annotations
+
+import pytest
+
+from clientguard.errors import ApiError
+from clientguard.http import ApiClient, BearerToken, HttpRequest
+
+TOKEN = "ghp_TOKENneverShown1234567890"
+
+
+@pytest.mark.parametrize(
+    ("base", "link", "followed"),
+    [
+        ("https://api.github.com/", "https://api.github.com/repositories/1/issues?page=2",
+         "https://api.github.com/repositories/1/issues?page=2"),
+        # The scheme's default port, and a host in another case, are the same server.
+        ("https://api.github.com", "https://API.GitHub.com:443/repositories/1/issues?page=2",
+         "https://API.GitHub.com:443/repositories/1/issues?page=2"),
+        # GitHub Enterprise Server under a path; a relative link stays on the API.
+        ("https://ghe.example.com/api/v3/", "repositories/1/issues?page=2",
+         "https://ghe.example.com/api/v3/repositories/1/issues?page=2"),
+        ("https://ghe.example.com/api/v3/", "/api/v3/repositories/1/issues?page=2",
+         "https://ghe.example.com/api/v3/repositories/1/issues?page=2"),
+        # A user and password in base_url do not make another server.
+        ("https://u:pw@proxy.example.com/", "https://proxy.example.com/x?page=2",
+         "https://proxy.example.com/x?page=2"),
+        # Another host, another port, another scheme, a scheme-relative address elsewhere.
+        ("https://api.github.com/", "https://evil.example.com/repositories/1/issues", None),
+        ("https://api.github.com/", "https://api.github.com.evil.example.com/x", None),
+        ("http://localhost:8001/", "http://localhost:8002/x?page=2", None),
+        ("https://api.github.com/", "http://api.github.com/x?page=2", None),
+        ("https://api.github.com/", "//evil.example.com/x", None),
+        ("https://api.github.com/", "https://api.github.com@evil.example.com/x", None),
+    ],
+)
+def test_a_next_page_is_followed_only_on_the_apis_own_server(
+    base: str, link: str, followed: str | None
+) -> None:
+    client = ApiClient(base, auth=BearerToken(TOKEN), connector="github")
+    try:
+        if followed is not None:
+            assert client.next_url(link) == followed
+            return
+        with pytest.raises(ApiError, match="not followed, so the token was not sent there") \
+                as refused:
+            client.next_url(link, stream="work_requests", what="GET repos/acme/x/issues page 1")
+        message = str(refused.value)
+        assert message.startswith("GET repos/acme/x/issues page 1: the server named the next "
+                                  "page on ")
+        assert refused.value.context.connector == "github"
+        assert refused.value.context.stream == "work_requests"
+        assert TOKEN not in message
+        assert client.calls == 0  # nothing was sent anywhere
+    finally:
+        client.close()
+
+
+def test_a_request_held_as_data_shows_no_credential() -> None:
+    request = HttpRequest(
+        "GET", "invoices.json", {"page": 2, "api_token": "fkt-T0ken-123", "period": "all"},
+        {"xero-tenant-id": "tenant-8f0c-1234", "If-Modified-Since": "Mon, 02 Jun 2025"},
+    )
+    for shown in (repr(request), str(request)):
+        assert "fkt-T0ken-123" not in shown
+        assert "tenant-8f0c-1234" not in shown
+        assert shown == (
+            "HttpRequest(method='GET', path='invoices.json', params={'page': 2, 'api_token': "
+            "'**********', 'period': 'all'}, headers={'xero-tenant-id': '**********', "
+            "'If-Modified-Since': 'Mon, 02 Jun 2025'})"
+        )
+    # The request itself still sends what it holds.
+    assert request.params["api_token"] == "fkt-T0ken-123"
+    assert request.headers["xero-tenant-id"] == "tenant-8f0c-1234"
