@@ -22,7 +22,12 @@ until the claimable sum came to count every late invoice, as a statutory claim d
 only those due in the window (a debt stays owed): every digest of both; the claimable
 numbers (the book's, each client's, the claim revision's amount and sentence, the CSV's last
 column) are all that changed, compared field by field for the 100,000 invoices' JSON and CSV
-and line by line for the sample firm's golden reports.
+and line by line for the sample firm's golden reports. The evidence line writes each metric in
+its declared unit: the probability of paying late as a percentage ("probability of paying late
+99%, from 75%", was "1.0, from 0.8"): the 100,000 invoices' table, JSON and HTML digests (13
+clients whose deciding finding is the forecast's); with the old "1.0, from 0.8" put back, each
+of the three is the same text as before, compared on the day of the change (the CSV has no
+evidence line, and the sample firm no such client).
 """
 
 from __future__ import annotations
@@ -44,10 +49,10 @@ DIGESTS = {
         "html": "ae1ce8f53de311029645f23825c0f640165dd3b6f626de3aaa5576c7f2ef9911",
     },
     100_000: {
-        "table": "985a087ffb1f4111803a8b212d8d456c1a80ccb0e07eb011a0259fb4debd107d",
-        "json": "56fff9d7af4aec6c6f051b6bd989bd1f52cd75006d63321904ccfbf1f99c3857",
+        "table": "d01aa2bb1a3c623ab6f2ddac382f1d4357e5a9b7b7f4e149a53ebfb3b9c4ec4e",
+        "json": "65fa7504a1a3fa102a0ec929fe2474e392bc2e1411cad89c0013509dc1a5c917",
         "csv": "4fe23bc7f19a3de0744f8db7ee5a7aaccc97b5a983b20931938e9ea3be86feb7",
-        "html": "d154cd8f295dfc97eb3a6bc07b7c5b7c04ec45f5a53ce0e58a709f4ecc49d0f6",
+        "html": "01a9013ca5f38b40851072d17297a6cc67403dfff546f65bcb6af246d42ffee5",
     },
 }
 

@@ -243,7 +243,7 @@ def reference_checked(book: Ledger, as_of: date, policy: Policy) -> list[_Checke
     """Every row of the replay with the source's disagreements, as the settlements took them
     before any shortcut: ``_source_disagreements`` of each."""
     return [
-        (row, *_source_disagreements(book, row, policy.settle_tolerance))
+        (row, *_source_disagreements(book, row, policy.settle_tolerance, as_of))
         for row in replay(book, as_of=as_of, policy=policy)
     ]
 

@@ -72,7 +72,7 @@ from clientguard.model import (
     WorkRequest,
     rate_in_bounds,
 )
-from clientguard.money import ONE, ZERO, FxTable, exponent, is_currency
+from clientguard.money import ONE, ZERO, FxTable, combined_fx, exponent, is_currency
 from clientguard.names import NameIndex
 from clientguard.records import KEY_SEPARATOR, Link, ledger_key
 from clientguard.records import Location as Location  # re-exported: ledger's old home
@@ -512,6 +512,11 @@ class Ledger:
         record of ``other`` with the identity of one of ``self`` is rejected. The links of both
         apply. The rejections of both earlier builds are carried into the report; ``strict``
         fails only on problems the merge itself finds.
+
+        The FxTables of both are combined (:func:`~clientguard.money.combined_fx`): where the
+        two have a rate for the same currency and day, the rates must agree, else a
+        ``DataError`` names the currency, the day and both rates (build both ledgers with
+        one FxTable), so that no number depends on which ledger is merged into which.
         """
         if other.base_currency != self.base_currency:
             raise DataError(
@@ -520,22 +525,13 @@ class Ledger:
             )
         fx = self.fx
         if self.fx is not None and other.fx is not None and self.fx != other.fx:
-            merged = {c: dict(r) for c, r in self.fx.rates.items()}
-            for currency, by_date in other.fx.rates.items():
-                merged.setdefault(currency, {}).update(by_date)
-            published: dict[str, dict[date, Decimal]] = {}
-            if self.fx.published or other.fx.published:
-                # A table without its own publication days publishes each rate on its day.
-                for fx_ in (self.fx, other.fx):
-                    for currency, by_date in (fx_.published or fx_.rates).items():
-                        published.setdefault(currency, {}).update(by_date)
-            fx = FxTable(
-                self.base_currency,
-                merged,
-                max(self.fx.max_staleness_days, other.fx.max_staleness_days),
-                self.fx.remedy,
-                published,
-            )
+            # Both tables' rates; a day the two rate differently is an error (combined_fx):
+            # the merge never picks one book's rate over the other's.
+            try:
+                fx = combined_fx(self.fx, other.fx,
+                                 names=("this ledger's table", "the other's"))
+            except DataError as error:
+                raise DataError(f"cannot merge the two ledgers: {error}") from None
         elif fx is None:
             fx = other.fx
         # The earlier builds' rejections are carried into the report but do not make a

@@ -22,6 +22,7 @@ __all__ = [
     "ZERO",
     "FxTable",
     "RateRow",
+    "combined_fx",
     "exponent",
     "from_minor",
     "is_currency",
@@ -209,6 +210,92 @@ class FxTable:
     def convert(self, amount: Decimal, currency: str, on: date) -> Decimal:
         """``amount`` of ``currency`` in the base currency at the rate for ``on`` (unrounded)."""
         return amount * self.rate(currency, on)
+
+
+def combined_fx(
+    first: FxTable, second: FxTable, *, names: tuple[str, str] = ("the first", "the second")
+) -> FxTable:
+    """One table with the rates of both (the table of two ledgers merged), the same whichever
+    is given first.
+
+    Both must be in the same base. A currency and day that both tables have must have the
+    same rate (as a number: ``0.25`` and ``0.250`` agree, and the one written with more
+    digits is kept), in :attr:`FxTable.rates` and in :attr:`FxTable.published` alike (a
+    table without publication days publishes each rate on its own day); otherwise the two
+    books were converted at different rates, and picking one would change the other's
+    totals without a word: a :class:`DataError` names every such currency and day with both
+    rates, each said to be in ``names[0]`` or ``names[1]``. The longer ``max_staleness_days``
+    of the two is kept, and the first table's ``remedy``.
+    """
+    if first.base != second.base:
+        raise DataError(
+            f"cannot combine an FxTable in {second.base} with one in {first.base}: "
+            "exchange rates to different base currencies are not the same rates"
+        )
+    conflicts: list[str] = []
+    rates = _combined_rates(first.rates, second.rates, first.base, "for", names, conflicts)
+    published: dict[str, dict[date, Decimal]] = {}
+    if first.published or second.published:
+        published = _combined_rates(
+            first.published or first.rates, second.published or second.rates, first.base,
+            "published on", names, conflicts,
+        )
+    if conflicts:
+        shown = "; ".join(conflicts[:_CONFLICTS_SHOWN])
+        more = len(conflicts) - _CONFLICTS_SHOWN
+        if more > 0:
+            shown += f"; and {more:,} more"
+        raise DataError(
+            f"two exchange rates for the same currency and day: {shown}. "
+            "Choose one source of rates: build both ledgers with the same FxTable (in Python, "
+            "clientguard.fx.fx_table(rows, base, order=[...]) puts the source you trust "
+            "first), or give the documents their own fx_rate"
+        )
+    return FxTable(
+        first.base,
+        rates,
+        max(first.max_staleness_days, second.max_staleness_days),
+        first.remedy,
+        published,
+    )
+
+
+_CONFLICTS_SHOWN = 5
+"""The conflicting rates a :func:`combined_fx` error names one by one (then a count)."""
+
+
+def _combined_rates(
+    first: Mapping[str, Mapping[date, Decimal]],
+    second: Mapping[str, Mapping[date, Decimal]],
+    base: str,
+    how: str,
+    names: tuple[str, str],
+    conflicts: list[str],
+) -> dict[str, dict[date, Decimal]]:
+    """The union of two tables' rates by currency and day; each day both have with different
+    rates is added to ``conflicts`` (currency, day and both rates) in currency and day order."""
+    combined = {currency: dict(by_date) for currency, by_date in first.items()}
+    for currency in sorted(second):
+        kept = combined.setdefault(currency, {})
+        for day in sorted(second[currency]):
+            rate = second[currency][day]
+            held = kept.get(day)
+            if held is None:
+                kept[day] = rate
+            elif held != rate:
+                conflicts.append(f"{currency}->{base} {how} {day}: {held} in {names[0]}, "
+                                 f"{rate} in {names[1]}")
+            elif _places(rate) > _places(held):
+                # Equal rates written differently (0.25 and 0.250): the longer writing either
+                # way round, so that the products' digits do not depend on the order.
+                kept[day] = rate
+    return combined
+
+
+def _places(value: Decimal) -> int:
+    """The decimals ``value`` is written with (``0.250``: 3)."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
 
 
 def _checked_rates(

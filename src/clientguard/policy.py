@@ -331,10 +331,10 @@ class Policy(_Settings):
     receivables share): the client does nothing wrong by being large, so the answer is to
     diversify and avoid exclusivity, not to change its terms. ``monitor`` by default."""
     churn_days: Days = Field(180, ge=1)
-    """A client with no invoice issued in this many days before the review looks churned: no
-    advice about new orders (deposits, shorter terms, rush fees), only about collecting what
-    is open. 180 days: two quarters, twice the gap of a client billed quarterly (a clientguard
-    choice, argued in docs/review.md)."""
+    """A client with no invoice issued, no hours logged and no work requested in this many
+    days before the review looks churned: no advice about new orders (deposits, shorter
+    terms, rush fees), only about collecting what is open. 180 days: two quarters, twice the
+    gap of a client billed quarterly (a clientguard choice, argued in docs/review.md)."""
     stale_days: Days = Field(90, ge=1)
     """The review warns at the top of every report when the newest record (an invoice issued,
     a payment, a credit note, a time entry or a work request) is more than this many days

@@ -23,14 +23,17 @@ the reasoning and a worked example of each):
 5. ``ok`` otherwise.
 6. Then the caller's verdict rules (:data:`VerdictRule`), in order.
 
-A client with no invoice for ``churn_days`` looks churned: its revisions are about collecting
-what is open, not about new orders. Every client's ``evidence`` says the numbers that decided.
+A client with no invoice, no hours logged and no work requested for ``churn_days`` looks
+churned: its revisions are about collecting what is open, not about new orders (unless they
+are all there is to say). A ``revise_terms`` verdict of the built-in rules always comes with at
+least one revision. Every client's ``evidence`` says the numbers that decided.
 
 Pure: no clock, no I/O.
 """
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +41,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from itertools import chain
+from typing import Literal
 
 from clientguard import i18n, wording
 from clientguard.findings import Finding, Severity, Signal, by_severity
@@ -203,8 +207,9 @@ class ClientReview(Frozen):
     last_invoice_on: date | None = None
     """The issue date of the members' newest invoice by the review date."""
     churned: bool = False
-    """No invoice for more than ``Policy.churn_days``: it looks churned, so the advice is about
-    collecting what is open, not about new orders."""
+    """No invoice for more than ``Policy.churn_days``, and no hours logged nor work requested
+    in those days either: it looks churned, so the advice is about collecting what is open,
+    not about new orders."""
     changed_by: tuple[str, ...] = ()
     """The verdict rules (``review(..., verdict_rules=[...])``) that changed the verdict the
     built-in rules gave, by name, in order."""
@@ -472,6 +477,7 @@ def _review(
         clients.update(hours.amounts)
 
     any_disputed = _any_disputed(ledger)
+    at_work = _clients_at_work(ledger, as_of, policy.churn_days)
     reviews = [
         _client_review(
             client,
@@ -489,6 +495,7 @@ def _review(
             total_hours=work.total_hours,
             verdict_rules=verdict_rules,
             any_disputed=any_disputed,
+            at_work=client in at_work,
         )
         for client in clients
     ]
@@ -608,6 +615,7 @@ def _client_review(
     verdict_rules: Sequence[VerdictRule] = (),
     any_disputed: bool = False,
     owed_before: Mapping[str, Decimal] | None = None,
+    at_work: bool = False,
 ) -> ClientReview:
     currency = ledger.base_currency
     members = ledger.members(client)
@@ -650,7 +658,13 @@ def _client_review(
         (d for d in (_last_invoice_on(ledger, m, as_of) for m in members) if d is not None),
         default=None,
     )
-    churned = last_invoice is not None and (as_of - last_invoice).days > policy.churn_days
+    # Churned: no invoice in the churn window, and no hours logged nor work requested in it
+    # either (a client the team still works for has not gone: it has stopped being billed).
+    churned = (
+        last_invoice is not None
+        and (as_of - last_invoice).days > policy.churn_days
+        and not at_work
+    )
     disputed = (
         _disputed_due(ledger, members, as_of, policy) if any_disputed else 0
     )
@@ -714,6 +728,26 @@ def _client_review(
         churned=churned,
         changed_by=tuple(changed_by),
     )
+
+
+def _clients_at_work(ledger: Ledger, as_of: date, churn_days: int) -> set[str]:
+    """The clients (groups) with hours logged or work requested in the churn window, the
+    ``churn_days`` up to ``as_of`` (both ends included, as the last invoice is judged): they
+    still use the team, so they have not churned, whatever their invoices say."""
+    first = as_of - timedelta(days=churn_days)
+    group = ledger.group_of
+    clients: set[str] = set()
+    entries = ledger.time_entries  # in date order, as the ledger keeps them
+    lo = bisect.bisect_left(entries, first, key=lambda t: t.date)
+    hi = bisect.bisect_right(entries, as_of, key=lambda t: t.date)
+    for entry in entries[lo:hi]:
+        if entry.customer_id is not None and entry.hours > 0:
+            clients.add(group(entry.customer_id))
+    requests = ledger.work_requests  # in the order they were requested
+    lo = bisect.bisect_left(requests, first, key=lambda w: w.requested_on)
+    hi = bisect.bisect_right(requests, as_of, key=lambda w: w.requested_on)
+    clients.update(group(request.customer_id) for request in requests[lo:hi])
+    return clients
 
 
 def _last_invoice_on(ledger: Ledger, customer: str, as_of: date) -> date | None:
@@ -802,9 +836,14 @@ def _evidence(
 
 
 def _metric(metric: str, value: Decimal) -> str:
-    """A finding's value as its metric reads: a share as a percentage, else one decimal."""
-    if metric.endswith("share"):
+    """A finding's value (or threshold) in its metric's unit (:data:`_METRIC_UNITS`): a share
+    as a percentage, a change of a share in percentage points, anything else (a ratio, days,
+    a user's own metric) as a number with one decimal."""
+    unit = _METRIC_UNITS.get(metric)
+    if unit == "share":
         return wording.percent(value)
+    if unit == "points":
+        return wording.points(value)
     return wording.number(value, 1)
 
 
@@ -852,6 +891,26 @@ _METRIC_WORDS = {
     "hours_share_without_revenue": noop("share of the team's hours, with no revenue"),
     "rush_share": noop("share of rush requests"),
 }
+
+
+_METRIC_UNITS: dict[str, Literal["share", "points", "number"]] = {
+    "late_share": "share",
+    "disputed_late_share": "share",
+    "late_share_rise": "points",
+    "days_late_trend_slope": "number",
+    "p_late": "share",
+    "revenue_share": "share",
+    "receivables_share": "share",
+    "aged_share": "share",
+    "hours_share": "share",
+    "hours_to_revenue": "number",
+    "hours_share_without_revenue": "share",
+    "rush_share": "share",
+}
+"""The unit of each built-in finding's metric, declared rather than read off its name (a
+probability or a share need not end in ``share``): ``share`` (0..1, written as a
+percentage), ``points`` (a change of a share, in percentage points) or ``number`` (a ratio, or
+days). Every metric of :data:`_METRIC_WORDS` has one; a user's own metric is a number."""
 
 
 def metric_words(metric: str) -> str:
@@ -1049,6 +1108,11 @@ def _revisions(
         else r
         for r in revisions if r.kind not in NEW_ORDER_REVISIONS
     ]
+    if not kept and open_balance <= 0:
+        # Nothing to collect and nothing else to say: the terms its findings call for are
+        # still the advice, for the day it orders again (a verdict of revise_terms with no
+        # revision would leave the owner nothing to do).
+        return revisions
     if open_balance > 0 and last_invoice_on is not None:
         currency = ledger.base_currency
         late_part = (

@@ -28,7 +28,9 @@ The rules, in the order they apply:
   without its cash), that date settles the rest, never before the last allocation counted;
   the settlement says so in a note.
 * Where the source disagrees with the replay (its ``amount_due``, or its status), the replay
-  wins and the settlement carries a note saying what the source said.
+  wins and the settlement carries a note saying what the source said. A note about what the
+  replay did (settled an invoice the source marks open, used the source's paid date) speaks
+  only of what had happened by ``as_of``, as the replay does.
 
 Pure: no clock, no I/O. Amounts are never rounded here.
 """
@@ -673,7 +675,7 @@ def _checked_rows(
             left = invoice.total if invoice.status != "paid" else ZERO
             if amount_due is None or abs(amount_due - left) <= tolerance:
                 continue
-        item = _source_disagreements(ledger, row, tolerance)
+        item = _source_disagreements(ledger, row, tolerance, as_of)
         if row.status == "paid_date_unknown" or item[0] is not None or item[1]:
             flagged.append((row, *item))
     return flagged
@@ -761,36 +763,56 @@ value is computed by :func:`settle` from a validated ledger, with exactly the de
 
 
 def _source_disagreements(
-    ledger: Ledger, item: Replay, tolerance: Decimal
+    ledger: Ledger, item: Replay, tolerance: Decimal, as_of: date
 ) -> tuple[Decimal | None, tuple[str, ...]]:
-    """Where the source's own figures disagree with the replay, in sentences.
+    """Where the source's own figures disagree with the replay as of ``as_of`` (``item``), in
+    sentences.
 
-    The source describes the invoice as it stands now, so it is compared with the replay of
-    every payment and credit note recorded, whatever ``as_of`` is.
+    Two kinds. The source describes the invoice as it stands now, so its amount due, and its
+    status ``paid`` where the payments leave a rest and the source gives no paid date, are
+    compared with the replay of every payment and credit note recorded, whatever ``as_of``
+    is. The sentences that say what the replay did (settled an invoice the source marks
+    open, let the source's paid date settle a rest, settled it on another day than the
+    source's paid date, counted an allocation from its document's date) speak only of what
+    had happened by ``as_of``, as the replay does: a payment received later is not in them,
+    so the ledger cut back to ``as_of`` gets the same ones.
     """
     invoice = item.invoice
     notes: list[str] = []
     applications = ledger.applications(invoice.id)
     total = invoice.total
     currency = invoice.currency
+    # The applications the replay counted by as_of, in its order: read only where a sentence
+    # about the replay needs them (most invoices the source marks open need none).
+    counted: list[AppliedPart] = []
+    if applications and (item.dates_adjusted
+                         or (invoice.status == "paid" and invoice.paid_on is not None)):
+        counted = [part for part in applied_parts(ledger, invoice.id) if part.date <= as_of]
     if applications:
         left = total
         for application in applications:
             left -= application.amount
         if left < ZERO:
             left = ZERO
-        if invoice.status == "paid" and left > tolerance and invoice.paid_on is not None:
-            notes.append(_note(
-                "paid_but_open_paid_date", left,
-                gettext(
-                    "the source marks invoice {invoice} paid on {paid_on}, but its payments and "
-                    "credit notes leave {left} open: the source's paid date settles the rest"
-                ).format(
-                    invoice=invoice.id,
-                    paid_on=wording.day(invoice.paid_on),
-                    left=wording.as_given(left, currency),
-                ),
-            ))
+        if invoice.status == "paid" and invoice.paid_on is not None:
+            if item.basis == "paid_on" and counted:
+                # The allocations counted by as_of left a rest that the source's paid date
+                # (by as_of too, or the replay would not rest on it) settled.
+                rest = total
+                for part in counted:
+                    rest -= part.application.amount
+                notes.append(_note(
+                    "paid_but_open_paid_date", rest,
+                    gettext(
+                        "the source marks invoice {invoice} paid on {paid_on}, but its payments "
+                        "and credit notes leave {left} open: the source's paid date settles "
+                        "the rest"
+                    ).format(
+                        invoice=invoice.id,
+                        paid_on=wording.day(invoice.paid_on),
+                        left=wording.as_given(rest, currency),
+                    ),
+                ))
         elif invoice.status == "paid" and left > tolerance:
             notes.append(_note(
                 "paid_but_open", left,
@@ -799,7 +821,8 @@ def _source_disagreements(
                     "leave {left} open: the replay treats it as open"
                 ).format(invoice=invoice.id, left=wording.as_given(left, currency)),
             ))
-        elif invoice.status == "open" and left <= tolerance and total > tolerance:
+        elif invoice.status == "open" and item.status == "settled" and total > tolerance:
+            # Settled by as_of: one settled only later was open as the source says.
             notes.append(_note(
                 "open_but_settled", total,
                 gettext(
@@ -810,7 +833,7 @@ def _source_disagreements(
         if invoice.status == "paid" and invoice.paid_on is not None:
             running = total
             cleared: date | None = None
-            for day, application in applied_parts(ledger, invoice.id):
+            for day, application in counted:
                 running -= application.amount
                 if running <= tolerance:
                     cleared = max(day, invoice.issue_date)
@@ -840,7 +863,7 @@ def _source_disagreements(
     else:
         left = total
     if item.dates_adjusted:
-        for part in applied_parts(ledger, invoice.id):
+        for part in counted:
             if part.date != part.application.date:
                 document_kind = part.application.document_kind
                 kind = gettext(_DOCUMENT_WORDS.get(document_kind, document_kind.replace("_", " ")))
