@@ -37,6 +37,7 @@ from clientguard.http import (
     decode_json,
     load_token_file,
     parse_retry_after,
+    token_expiry,
     token_file_saver,
 )
 
@@ -161,7 +162,7 @@ def test_api_message_shapes(body: Any, text: str, expected: str) -> None:
 
 def test_decode_json_keeps_money_decimal_and_refuses_html() -> None:
     assert decode_json(response(200, text='{"Total": 31.39}')) == {"Total": Decimal("31.39")}
-    with pytest.raises(ApiError, match="not JSON"):
+    with pytest.raises(ApiError, match="HTML page"):
         decode_json(response(200, text="<html></html>", headers={"Content-Type": "text/html"}))
 
 
@@ -571,6 +572,64 @@ def test_client_credentials_gets_a_token_first_and_again_when_it_expires(
     api.get("things")
     assert events == ["token:client_credentials:None", "token:client_credentials:None"]
     httpserver.check_assertions()
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "expires_at"),
+    [
+        pytest.param(1800, NOW + timedelta(seconds=1800), id="seconds"),
+        pytest.param("3600", NOW + timedelta(hours=1), id="seconds as text"),
+        pytest.param(Decimal("1799.5"), NOW + timedelta(seconds=1799.5), id="a fraction"),
+        pytest.param(99999999999999999999, None, id="too large for a date: unknown"),
+        pytest.param(Decimal("1E+309"), None, id="infinite as a float: unknown"),
+        pytest.param(10**400, None, id="too large for a float: unknown"),
+        pytest.param("NaN", None, id="nan: unknown"),
+        pytest.param(0, None, id="zero: unknown"),
+        pytest.param(-60, None, id="negative: unknown"),
+        pytest.param("soon", None, id="not a number: unknown"),
+        pytest.param(True, None, id="a boolean: unknown"),
+        pytest.param(None, None, id="absent: unknown"),
+    ],
+)
+def test_token_expiry_reads_what_it_can_and_never_raises(
+    expires_in: object, expires_at: datetime | None
+) -> None:
+    assert token_expiry(NOW, expires_in) == expires_at
+
+
+def test_a_rotated_refresh_token_is_saved_whatever_the_expiry_says(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request("/api/things").respond_with_json({}, status=401)
+    httpserver.expect_ordered_request("/token", method="POST").respond_with_data(
+        '{"access_token": "new-access", "refresh_token": "refresh-2", '
+        '"expires_in": 99999999999999999999}', content_type="application/json")
+    httpserver.expect_ordered_request(
+        "/api/things", headers={"Authorization": "Bearer new-access"}).respond_with_json({})
+    saved: list[TokenSet] = []
+    auth = RefreshTokenAuth(token_url=httpserver.url_for("/token"), client_id="client-1",
+                            client_secret="s", refresh_token="refresh-1", access_token="old",
+                            on_refresh=saved.append)
+    client(httpserver, waits, auth=auth).get("things")
+    assert [t.refresh_token for t in saved] == ["refresh-2"]
+    assert saved[0].expires_at is None  # unknown: used until refused, then refreshed
+    httpserver.check_assertions()
+
+
+def test_a_rotated_refresh_token_is_saved_even_when_the_access_token_is_unusable(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request("/token", method="POST").respond_with_json(
+        {"access_token": "acc\nSECRET-9", "refresh_token": "refresh-2", "expires_in": 1800})
+    saved: list[TokenSet] = []
+    auth = RefreshTokenAuth(token_url=httpserver.url_for("/token"), client_id="client-1",
+                            client_secret="s", refresh_token="refresh-1", on_refresh=saved.append)
+    with pytest.raises(AuthError, match="the new refresh token was saved: run again") as caught:
+        client(httpserver, waits, auth=auth).get("things")
+    assert [t.refresh_token for t in saved] == ["refresh-2"]
+    assert "SECRET" not in str(caught.value)
+    assert "refresh-2" not in str(caught.value)
+    assert [r.path for r, _ in httpserver.log] == ["/token"]  # nothing sent with it
 
 
 def test_reprs_and_logs_hold_no_secret(

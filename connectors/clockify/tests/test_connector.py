@@ -260,3 +260,24 @@ def test_without_a_workspace_the_key_owners_default_is_read_and_kept_secret(
     httpserver.check_assertions()
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")
     assert WORKSPACE not in f"{caught.value}\n{ours}"
+
+
+def test_a_page_that_is_no_list_names_the_page_and_says_to_try_again(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request(USERS).respond_with_json([user("u1", "Ann Lee")])
+    httpserver.expect_ordered_request(entries_path("u1")).respond_with_json([
+        entry("e1", "Acme Ltd", "2026-08-03T08:00:00Z", "2026-08-03T09:30:00Z"),
+        entry("e2", "Acme Ltd", "2026-08-04T08:00:00Z", "2026-08-04T09:30:00Z"),
+    ])
+    httpserver.expect_ordered_request(entries_path("u1")).respond_with_json(
+        {"message": "Service temporarily unavailable", "code": 503})
+    with pytest.raises(ApiError) as caught:
+        pull(connector(httpserver, waits, page_size=2))
+    httpserver.check_assertions()
+    message = str(caught.value)
+    assert "the API answered page 2 of time-entries of user u1 without its records" in message
+    assert "a list was due, the body is an object; try again" in message
+    assert "temporarily" not in message
+    assert WORKSPACE not in message
+    assert KEY not in message

@@ -332,3 +332,31 @@ def test_a_whole_account_builds_a_ledger_that_settles(
     # 1230 owed; the correction takes 230 off on 5 July, the payment of 1000 settles it.
     assert settlement.settled_on == date(2026, 7, 20)
     assert settlement.days_late == 5
+
+
+@pytest.mark.parametrize(
+    ("bad", "said"),
+    [
+        pytest.param("", "an empty body", id="empty body"),
+        pytest.param("null", "a list was due, the body is null", id="null"),
+        pytest.param('{"code": "error", "message": "Przerwa techniczna"}',
+                     "a list was due, the body is an object", id="an error object"),
+    ],
+)
+def test_a_page_that_is_no_list_fails_instead_of_ending_the_paging(
+    httpserver: HTTPServer, waits: Waits, bad: str, said: str
+) -> None:
+    # Paged until an empty page: an empty list ends the read, an empty body must not.
+    httpserver.expect_ordered_request("/clients.json").respond_with_json(
+        [client(1, "A"), client(2, "B")])
+    httpserver.expect_ordered_request("/clients.json").respond_with_data(
+        bad, content_type="application/json")
+    with pytest.raises(ConnectorError) as caught:
+        pull(connector(httpserver, waits, page_size=2), streams=["customers"])
+    httpserver.check_assertions()
+    message = str(caught.value)
+    assert "page 2 of customers" in message
+    assert said in message
+    assert "try again" in message
+    assert "Przerwa" not in message
+    assert TOKEN not in message

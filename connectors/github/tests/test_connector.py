@@ -6,12 +6,15 @@ in any message."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from clientguard.connector import SyncState, pull
 from clientguard.errors import ApiError, AuthError, ConfigError, RateLimitError
@@ -66,7 +69,7 @@ def test_issues_are_paged_by_the_link_header_and_mapped_by_the_rules(
     following = httpserver.url_for("/repositories/1300192/issues") + "?page=2&per_page=2"
     httpserver.expect_ordered_request(
         "/repos/acme/website/issues",
-        query_string={"state": "all", "sort": "updated", "direction": "asc", "per_page": "2"},
+        query_string={"state": "all", "sort": "created", "direction": "asc", "per_page": "2"},
         headers={"Authorization": f"Bearer {TOKEN}", "X-GitHub-Api-Version": "2022-11-28",
                  "Accept": "application/vnd.github+json"},
     ).respond_with_json(
@@ -107,7 +110,7 @@ def test_issues_are_paged_by_the_link_header_and_mapped_by_the_rules(
 
 def test_an_incremental_read_sends_since(httpserver: HTTPServer, waits: Waits) -> None:
     httpserver.expect_ordered_request("/repos/acme/website/issues", query_string={
-        "state": "all", "sort": "updated", "direction": "asc", "per_page": "2",
+        "state": "all", "sort": "created", "direction": "asc", "per_page": "2",
         "since": "2026-05-20T07:59:59Z",  # the cursor less the one-second look-back
     }).respond_with_json([issue(9, due_on="2026-05-22T07:00:00Z")])
     cursor = datetime(2026, 5, 20, 8, 0, tzinfo=UTC)
@@ -256,3 +259,81 @@ def test_bad_options_are_refused_when_the_connector_is_made(
 ) -> None:
     with pytest.raises(ConfigError, match=said):
         connector(httpserver, waits, **options)
+
+
+@pytest.mark.parametrize(
+    ("bad", "link", "said"),
+    [
+        pytest.param({"message": "Server Error"}, False,
+                     "a list was due, the body is an object", id="an object"),
+        pytest.param([], True, "an empty list, though GitHub names a next page",
+                     id="an empty page that names a next one"),
+    ],
+)
+def test_a_page_without_its_issues_fails_instead_of_ending_the_repository(
+    httpserver: HTTPServer, waits: Waits, bad: Any, link: bool, said: str
+) -> None:
+    second = httpserver.url_for("/repositories/1300192/issues") + "?page=2&per_page=2"
+    third = httpserver.url_for("/repositories/1300192/issues") + "?page=3&per_page=2"
+    httpserver.expect_ordered_request("/repos/acme/website/issues").respond_with_json(
+        [issue(1, due_on="2026-05-06T07:00:00Z"), issue(2, labels=("due:2026-05-05",))],
+        headers={"Link": f'<{second}>; rel="next"'})
+    httpserver.expect_ordered_request("/repositories/1300192/issues").respond_with_json(
+        bad, headers={"Link": f'<{third}>; rel="next"'} if link else {})
+    with pytest.raises(ApiError) as caught:
+        pull(connector(httpserver, waits))
+    httpserver.check_assertions()
+    message = str(caught.value)
+    assert "the API answered page 2 of repos/acme/website/issues without its records" in message
+    assert said in message
+    assert "try again" in message
+    assert "Server Error" not in message
+    assert TOKEN not in message
+
+
+class EditedWhilePaging:
+    """GitHub's issue list, honouring ``sort``, ``since`` and ``page``, with ``Link`` to the
+    next page, where issue 1 gets a due label right after the first page was served."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.server = server
+        self.issues = {n: (f"2026-05-0{n}T09:00:00Z", ("due:2026-05-20",)) for n in range(1, 7)}
+        self.sorts: list[str] = []
+        self.edited = False
+
+    def __call__(self, request: Request) -> Response:
+        sort, size = request.args["sort"], int(request.args["per_page"])
+        self.sorts.append(sort)
+        number = int(request.args.get("page", "1"))
+        since = request.args.get("since")
+        rows = [(n, *v) for n, v in self.issues.items() if since is None or v[0] >= since]
+        # created: issue n was opened on day n; updated: as edited.
+        rows.sort(key=(lambda row: row[0]) if sort == "created" else (lambda row: row[1]))
+        chunk = rows[(number - 1) * size: number * size]
+        body = [issue(n, updated=at, labels=labels, created=f"2026-04-0{n}T09:00:00Z")
+                for n, at, labels in chunk]
+        headers = {}
+        if number * size < len(rows):
+            query = urlencode({**request.args, "page": number + 1})
+            following = self.server.url_for("/repos/acme/website/issues") + "?" + query
+            headers["Link"] = f'<{following}>; rel="next"'
+        if not self.edited:
+            self.edited = True
+            self.issues[1] = ("2026-06-01T12:01:00Z", ("due:2026-06-30",))
+        return Response(json.dumps(body), content_type="application/json", headers=headers)
+
+
+def test_an_issue_edited_between_two_pages_is_never_skipped(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    github = EditedWhilePaging(httpserver)
+    httpserver.expect_request("/repos/acme/website/issues").respond_with_handler(github)
+    rules = [{"customer": "books:c-acme", "repository": "acme/website"}]
+    first = pull(connector(httpserver, waits, clients=rules))
+    assert sorted(r.id for r in first.records if isinstance(r, WorkRequest)) == [
+        f"acme/website#{n}" for n in range(1, 7)]
+    assert first.state.cursor("work_requests") == datetime(2026, 5, 6, 9, tzinfo=UTC)
+    second = pull(connector(httpserver, waits, clients=rules), first.state)
+    wanted = {r.id: r.wanted_by for r in second.records if isinstance(r, WorkRequest)}
+    assert wanted["acme/website#1"] == date(2026, 6, 30)
+    assert set(github.sorts) == {"created"}

@@ -17,7 +17,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
-from clientguard.errors import AuthError
+from clientguard.errors import ApiError, AuthError
 from clientguard.findings import Signal
 from clientguard.model import AnyRecord, TimeEntry
 from clientguard.records import Location
@@ -305,3 +305,47 @@ def test_progress_carries_harvests_total_entries(
     events: list[ProgressEvent] = []
     pull(connector(httpserver, waits, page_size=2, progress=events.append))
     assert [(e.read, e.total) for e in events if e.event == "page"] == expected
+
+
+@pytest.mark.parametrize(
+    ("bad", "said"),
+    [
+        pytest.param("", "an empty body", id="empty body"),
+        pytest.param("{}", "the body has no 'time_entries' list", id="no time_entries"),
+        pytest.param('{"message": "Service temporarily unavailable"}',
+                     "the body has no 'time_entries' list", id="an error object"),
+        pytest.param(None, "an empty list, though Harvest counts 3 pages and names a next page",
+                     id="empty page 2 of 3"),
+    ],
+)
+def test_a_lost_page_fails_the_full_sync_and_removes_no_stored_entry(
+    httpserver: HTTPServer, waits: Waits, tmp_path: Path, bad: str | None, said: str
+) -> None:
+    entries = [entry(n, "Acme", 1, updated=f"2026-08-0{n}T10:00:00Z") for n in range(1, 7)]
+    for number in (1, 2, 3):
+        httpserver.expect_ordered_request("/v2/time_entries").respond_with_json(
+            page(entries[(number - 1) * 2: number * 2], number, 3))
+    httpserver.expect_ordered_request("/v2/time_entries").respond_with_json(
+        page(entries[:2], 1, 3))
+    if bad is None:
+        httpserver.expect_ordered_request("/v2/time_entries").respond_with_json(page([], 2, 3))
+    else:
+        httpserver.expect_ordered_request("/v2/time_entries").respond_with_data(
+            bad, content_type="application/json")
+    with Store.open(tmp_path / "s.db") as store:
+        store.sync(connector(httpserver, waits, page_size=2))
+        cursor = store.state("harvest").cursor("time_entries")
+        with pytest.raises(ApiError) as caught:
+            # A full read replaces the stream's time entries: the lost page must stop it.
+            store.sync(connector(httpserver, waits, page_size=2), full=True)
+        kept = sorted(int(str(getattr(r, "id", 0))) for r in store.records())
+        assert kept == [1, 2, 3, 4, 5, 6]
+        assert store.state("harvest").cursor("time_entries") == cursor
+        assert store.status()[0].last_sync_status == "failed"
+    httpserver.check_assertions()
+    message = str(caught.value)
+    assert "page 2 of time_entries" in message
+    assert said in message
+    assert "try again" in message
+    assert TOKEN not in message
+    assert ACCOUNT not in message

@@ -8,6 +8,8 @@ finding."""
 from __future__ import annotations
 
 import base64
+import json
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -16,9 +18,10 @@ from typing import Any, ClassVar
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
-from clientguard.errors import AuthError, ConfigError
+from clientguard.errors import ApiError, AuthError, ConfigError
 from clientguard.findings import Signal
 from clientguard.model import AnyRecord, WorkRequest
 from clientguard.records import Location
@@ -143,12 +146,12 @@ def test_the_older_search_pages_by_start_at_until_total(
 ) -> None:
     legacy = "/rest/api/3/search"
     httpserver.expect_ordered_request(legacy, query_string={
-        "jql": 'created >= "1970-01-01" ORDER BY updated ASC, key ASC',
+        "jql": 'created >= "1970-01-01" ORDER BY key ASC',
         "fields": "created,updated,duedate,project,components,labels,customfield_10042",
         "startAt": "0", "maxResults": "2"}).respond_with_json(
         {"startAt": 0, "maxResults": 2, "total": 3, "issues": [issue("ACME-1"), issue("ACME-2")]})
     httpserver.expect_ordered_request(legacy, query_string={
-        "jql": 'created >= "1970-01-01" ORDER BY updated ASC, key ASC',
+        "jql": 'created >= "1970-01-01" ORDER BY key ASC',
         "fields": "created,updated,duedate,project,components,labels,customfield_10042",
         "startAt": "2", "maxResults": "2"}).respond_with_json(
         {"startAt": 2, "maxResults": 2, "total": 3, "issues": [issue("ACME-3")]})
@@ -297,3 +300,71 @@ def test_a_store_sync_beside_the_books_feeds_the_rush_finding(
     rush = {f.metric: f for f in result.findings()
             if f.signal == Signal.RUSH and f.customer_id == "books:c-acme"}
     assert rush["rush_share"].value == Decimal("0.6")
+
+
+class OlderSearch:
+    """Jira's older search, honouring the JQL's ``updated >=`` and ``ORDER BY``, paged by
+    ``startAt``, where ACME-1's due date is edited right after the first page was served."""
+
+    def __init__(self) -> None:
+        self.issues = {n: (f"2026-05-0{n}T10:00:00.000+0000", "2026-05-20") for n in range(1, 7)}
+        self.queries: list[str] = []
+        self.edited = False
+
+    def __call__(self, request: Request) -> Response:
+        jql = request.args["jql"]
+        self.queries.append(jql)
+        bound = re.search(r'updated >= "([^"]+)"', jql)
+        since = datetime.fromisoformat(bound.group(1)).replace(tzinfo=UTC) if bound else None
+        rows = [(n, *v) for n, v in self.issues.items()
+                if since is None or datetime.fromisoformat(v[0]) >= since]
+        if "ORDER BY updated" in jql:
+            rows.sort(key=lambda row: (row[1], row[0]))
+        else:
+            assert jql.endswith("ORDER BY key ASC")
+            rows.sort(key=lambda row: row[0])
+        start, size = int(request.args["startAt"]), int(request.args["maxResults"])
+        chunk = rows[start:start + size]
+        body = {"startAt": start, "maxResults": size, "total": len(rows),
+                "issues": [issue(f"ACME-{n}", updated=at, due=due) for n, at, due in chunk]}
+        if not self.edited:
+            self.edited = True
+            self.issues[1] = ("2026-06-01T12:01:00.000+0000", "2026-06-30")
+        return Response(json.dumps(body), content_type="application/json")
+
+
+def test_the_older_search_never_skips_an_issue_edited_between_two_pages(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    jira = OlderSearch()
+    httpserver.expect_request("/rest/api/3/search").respond_with_handler(jira)
+    conn = connector(httpserver, waits, legacy_search=True)
+    pages = list(conn.sync(SyncState()))
+    first = {r.id for p in pages for r in p.records}
+    assert first == {f"ACME-{n}" for n in range(1, 7)}
+    # Key order is not change order: the cursor moves only with the last page, and not past
+    # the edit made after the sync started.
+    assert [p.cursor for p in pages[:-1]] == [None] * (len(pages) - 1)
+    state = SyncState().after(pages[-1])
+    assert state.cursor("work_requests") == datetime(2026, 5, 6, 10, tzinfo=UTC)
+    second = pull(connector(httpserver, waits, legacy_search=True), state)
+    wanted = {r.id: r.wanted_by for r in second.records if isinstance(r, WorkRequest)}
+    assert wanted["ACME-1"] == date(2026, 6, 30)
+    assert all(q.endswith("ORDER BY key ASC") for q in jira.queries)
+
+
+def test_the_older_search_fails_on_an_empty_page_before_its_total(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    legacy = "/rest/api/3/search"
+    httpserver.expect_ordered_request(legacy).respond_with_json(
+        {"startAt": 0, "maxResults": 2, "total": 5, "issues": [issue("ACME-1"), issue("ACME-2")]})
+    httpserver.expect_ordered_request(legacy).respond_with_json(
+        {"startAt": 2, "maxResults": 2, "total": 5, "issues": []})
+    with pytest.raises(ApiError) as caught:
+        pull(connector(httpserver, waits, legacy_search=True))
+    httpserver.check_assertions()
+    message = str(caught.value)
+    assert "the API answered page 2 of work_requests without its records" in message
+    assert "an empty list at startAt 2, though Jira counts 5 issues" in message
+    assert TOKEN not in message

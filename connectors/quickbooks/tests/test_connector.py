@@ -398,3 +398,19 @@ def test_an_older_used_credit_memo_on_a_later_page_reads_payments_from_further_b
     notes = {r.id: r for r in pulled.records if isinstance(r, cg.CreditNote)}
     assert [a.invoice_id for a in notes["10"].allocations] == ["9"]
     assert [a.invoice_id for a in notes["20"].allocations] == ["9"]
+
+
+def test_a_page_without_its_query_response_names_the_page_and_says_to_try_again(
+    httpserver: HTTPServer, clock: Clock
+) -> None:
+    httpserver.expect_ordered_request(API).respond_with_json(
+        page("Customer", [customer(1), customer(2)]))
+    httpserver.expect_ordered_request(API).respond_with_json(
+        {"time": "2026-06-01T05:00:00.000-07:00"})
+    with pytest.raises(ApiError) as caught:
+        pull(connector(httpserver, clock, page_size=2), streams=["customers"])
+    httpserver.check_assertions()
+    message = str(caught.value)
+    assert "the API answered page 2 of customers without its records" in message
+    assert "the query answered without a QueryResponse; try again" in message
+    assert REALM not in message

@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 
 import clientguard as cg
 from clientguard.connector import SyncState, pull
-from clientguard.errors import AuthError, ConfigError, RateLimitError
+from clientguard.errors import ApiError, AuthError, ConfigError, RateLimitError
 from clientguard_stripe import StripeConnector
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -349,3 +349,20 @@ def test_an_older_api_version_dates_a_part_payment_by_its_expanded_charge(
     (payment,) = [r for r in pulled.records if isinstance(r, cg.Payment)]
     assert payment.date == charged.date()
     assert pulled.notes == ()
+
+
+def test_a_list_page_without_its_data_fails_instead_of_ending_the_list(
+    httpserver: HTTPServer,
+) -> None:
+    waits: Waits = []
+    httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+        listing([invoice("in_3"), invoice("in_2")], has_more=True))
+    httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+        {"object": "list", "url": "/v1/invoices", "has_more": False})
+    with pytest.raises(ApiError) as caught:
+        pull(connector(httpserver, waits, page_size=2), streams=["invoices"])
+    httpserver.check_assertions()
+    message = str(caught.value)
+    assert "the API answered page 2 of invoices without its records" in message
+    assert "the body has no 'data' list; try again" in message
+    assert API_KEY not in message

@@ -19,7 +19,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
-from clientguard.errors import AuthError
+from clientguard.errors import ApiError, AuthError
 from clientguard.findings import Signal
 from clientguard.model import AnyRecord, TimeEntry
 from clientguard.records import Location
@@ -262,3 +262,45 @@ def test_without_a_workspace_the_token_owners_default_is_read_and_kept_secret(
     httpserver.check_assertions()
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")
     assert WORKSPACE not in f"{caught.value}\n{ours}"
+
+
+def test_a_page_with_an_empty_body_fails_instead_of_ending_the_list(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    httpserver.expect_ordered_request(CLIENTS).respond_with_json([client(1, "Acme Ltd")])
+    httpserver.expect_ordered_request(PROJECTS).respond_with_json(
+        [project(10, 1), project(20, 1)])
+    httpserver.expect_ordered_request(PROJECTS).respond_with_data(
+        "", content_type="application/json")
+    with pytest.raises(ApiError) as caught:
+        pull(connector(httpserver, waits, page_size=2))
+    httpserver.check_assertions()
+    message = str(caught.value)
+    assert message.startswith("page 2 of projects: the API answered HTTP 200 with an empty "
+                              "body where JSON was due")
+    assert "stream time_entries" in message
+    assert WORKSPACE not in message
+
+
+@pytest.mark.parametrize(
+    ("bad", "said"),
+    [
+        pytest.param("", "an empty body", id="empty body"),
+        pytest.param('{"error": "quota"}', "a list was due, the body is an object",
+                     id="an object"),
+    ],
+)
+def test_a_report_page_that_is_no_list_fails_naming_its_window(
+    httpserver: HTTPServer, waits: Waits, bad: str, said: str
+) -> None:
+    serve_names(httpserver)
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_data(
+        bad, content_type="application/json")
+    with pytest.raises(ApiError) as caught:
+        pull(connector(httpserver, waits, page_size=2, from_date=date(2026, 8, 1)))
+    httpserver.check_assertions()
+    message = str(caught.value)
+    assert "page 1 of the time entries of 2026-08-01..2026-09-01" in message
+    assert said in message
+    assert TOKEN not in message
+

@@ -23,14 +23,21 @@ from werkzeug import Request, Response
 import clientguard as cg
 from clientguard import connectors
 from clientguard.connector import ProgressEvent, SyncState, pull
-from clientguard.errors import AuthError, ConfigError, RateLimitError
+from clientguard.errors import ApiError, AuthError, ConfigError, RateLimitError
 from clientguard.http import TokenSet, token_file_saver
 from clientguard_xero import XeroConnector
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 TENANT = "tenant-SECRET-7f3a"
 API = "/api.xro/2.0"
-ORDER = "UpdatedDateUTC ASC"
+ORDER = {  # each list is paged in the order of its IDs, which an edit never changes
+    "Contacts": "ContactID ASC",
+    "Invoices": "InvoiceID ASC",
+    "Payments": "PaymentID ASC",
+    "CreditNotes": "CreditNoteID ASC",
+    "Overpayments": "OverpaymentID ASC",
+    "Prepayments": "PrepaymentID ASC",
+}
 
 
 def ms(moment: date | datetime) -> str:
@@ -93,7 +100,7 @@ def page(key: str, records: list[dict[str, Any]], number: int, count: int,
 
 
 def pages_query(number: int, size: int = 2, **extra: str) -> dict[str, str]:
-    return {"page": str(number), "pageSize": str(size), "order": ORDER, **extra}
+    return {"page": str(number), "pageSize": str(size), **extra}
 
 
 class Waits(list[float]):
@@ -110,6 +117,8 @@ class FakeXero:
     def expect(self, path: str, query: dict[str, str] | None = None,
                headers: dict[str, str] | None = None) -> Any:
         wanted = {"xero-tenant-id": TENANT, "Accept": "application/json", **(headers or {})}
+        if query is not None and path in ORDER:
+            query = {**query, "order": ORDER[path]}
         return self.server.expect_ordered_request(
             f"{API}/{path}", method="GET", query_string=query, headers=wanted)
 
@@ -556,3 +565,86 @@ def test_progress_carries_xeros_item_count(
     pull(conn, streams=["invoices"])
     pages = [e for e in events if e.event == "page" and e.stream == "invoices"]
     assert [(e.read, e.total) for e in pages] == expected
+
+
+# =============================================================================== paging
+
+
+class EditedWhilePaging:
+    """A Xero that honours ``order`` and ``If-Modified-Since``, where a user edits INV-0001
+    (its total, and so its UpdatedDateUTC) right after the first page was served."""
+
+    edited_at = NOW + timedelta(minutes=1)
+
+    def __init__(self) -> None:
+        self.changed = {n: (datetime(2025, 5, 10, n, tzinfo=UTC), "100.00") for n in range(1, 7)}
+        self.orders: list[str] = []
+        self.edited = False
+
+    def __call__(self, request: Request) -> Response:
+        order = request.args["order"]
+        self.orders.append(order)
+        number, size = int(request.args["page"]), int(request.args["pageSize"])
+        since_text = request.headers.get("If-Modified-Since")
+        since = datetime.fromisoformat(since_text.replace("Z", "+00:00")) if since_text else None
+        rows = [(n, *v) for n, v in self.changed.items() if since is None or v[0] >= since]
+        if order == "UpdatedDateUTC ASC":
+            rows.sort(key=lambda row: (row[1], row[0]))
+        else:
+            assert order == "InvoiceID ASC"
+            rows.sort(key=lambda row: f"inv-{row[0]}")
+        chunk = rows[(number - 1) * size: number * size]
+        count = -(-len(rows) // size)
+        body = page("Invoices", [invoice(n, updated=at, total=total) for n, at, total in chunk],
+                    number, count, size)
+        if number == 1 and not self.edited:
+            self.edited = True
+            self.changed[1] = (self.edited_at, "150.00")
+        return Response(body, content_type="application/json")
+
+
+def test_a_record_edited_between_two_pages_is_never_skipped(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    xero = EditedWhilePaging()
+    httpserver.expect_request(f"{API}/Invoices").respond_with_handler(xero)
+    first = pull(connect(httpserver, waits, tenant_id=TENANT), streams=["invoices"])
+    assert sorted(r.id for r in first.records if isinstance(r, cg.Invoice)) == [
+        f"inv-{n}" for n in range(1, 7)]
+    # The cursor moved only at the end, and not past the edit, which was made after the
+    # sync started: the next incremental sync reads the edited invoice.
+    assert first.state.cursor("invoices") == datetime(2025, 5, 10, 6, tzinfo=UTC)
+    later = connectors.load("xero")(base_url=httpserver.url_for(API), sleep=waits,
+                                    clock=lambda: NOW + timedelta(hours=1),
+                                    access_token="access-SECRET-1", tenant_id=TENANT,
+                                    page_size=2)
+    second = pull(later, first.state, streams=["invoices"])
+    totals = {r.id: r.total for r in second.records if isinstance(r, cg.Invoice)}
+    assert totals["inv-1"] == Decimal("150.00")
+    assert set(xero.orders) == {"InvoiceID ASC"}
+
+
+@pytest.mark.parametrize(
+    ("bad", "said"),
+    [
+        pytest.param(page("Invoices", [], 2, 3), "an empty list, though the API counts 3 pages",
+                     id="empty page 2 of 3"),
+        pytest.param('{"Status": "OK"}', "the body has no 'Invoices' list", id="no Invoices"),
+        pytest.param('"Service temporarily unavailable"', "the body is a text", id="a text"),
+    ],
+)
+def test_a_page_without_its_invoices_fails_the_sync_instead_of_ending_it(
+    httpserver: HTTPServer, xero: FakeXero, waits: Waits, bad: str, said: str
+) -> None:
+    where = 'Type=="ACCREC"'
+    xero.page("Invoices", "Invoices", [invoice(1), invoice(2)], 1, 3,
+              query=pages_query(1, where=where))
+    xero.expect("Invoices", pages_query(2, where=where)).respond_with_data(
+        bad, content_type="application/json")
+    with pytest.raises(ApiError) as caught:
+        pull(connect(httpserver, waits, tenant_id=TENANT), streams=["invoices"])
+    message = str(caught.value)
+    assert "the API answered page 2 of invoices without its records" in message
+    assert said in message
+    assert "connector xero, stream invoices, HTTP 200" in message
+    assert TENANT not in message

@@ -23,7 +23,8 @@ Every call a connector makes goes through :class:`ApiClient`:
                                             API's own message and request id
   ========================================  ===============================================
 
-  A connection error or a timeout is retried like a 5xx.
+  A connection error, a timeout, or a response cut off while its body is read (a reset
+  mid-body, a compressed body that does not decompress) is retried like a 5xx.
 * one :class:`tenacity.Retrying` applies it, with an injectable ``sleep`` so that tests
   record the waits instead of waiting. A wait longer than ``max_wait`` is not slept: it fails
   at once with a :class:`RateLimitError` saying when to try again.
@@ -63,7 +64,10 @@ The package, from the bottom up (``pyproject.toml``'s ``http-inside`` contract k
 * :mod:`~clientguard.http.client`: :class:`ApiClient`, :class:`RateLimits`, the :class:`Auth`
   interface, :func:`decode_json`;
 * :mod:`~clientguard.http.auth`: the OAuth 2.0 grants and the token file;
-* :mod:`~clientguard.http.paging`: the paginators;
+* :mod:`~clientguard.http.paging`: the paginators, and :func:`records_in`, which reads a
+  page's records and raises :class:`MissingRecords` for a page that came without them (an
+  empty body, ``null``, an object without the list): never an empty page, which would end a
+  stream as if it were complete;
 * :mod:`~clientguard.http.connector`: :class:`HttpStream`, :class:`HttpConnector` and its
   :meth:`~HttpConnector.api_client`, the one way a connector builds its client.
 
@@ -78,6 +82,7 @@ from clientguard.http.auth import (
     RefreshTokenAuth,
     TokenSet,
     load_token_file,
+    token_expiry,
     token_file_saver,
 )
 from clientguard.http.classify import (
@@ -87,6 +92,7 @@ from clientguard.http.classify import (
     Verdict,
     api_message,
     classify,
+    html_answer,
     parse_retry_after,
     request_id_of,
     response_date,
@@ -103,11 +109,13 @@ from clientguard.http.client import (
 from clientguard.http.connector import HttpConnector, HttpRequest, HttpStream
 from clientguard.http.options import HttpOptions, MaxAttempts, MaxWait, Timeout
 from clientguard.http.paging import (
+    MissingRecords,
     NextTokenPaginator,
     OffsetPaginator,
     PageNumberPaginator,
     Paginator,
     SinglePagePaginator,
+    records_in,
 )
 from clientguard.http.redact import REDACTED_LOGGERS, describe_url
 
@@ -127,6 +135,7 @@ __all__ = [
     "HttpStream",
     "MaxAttempts",
     "MaxWait",
+    "MissingRecords",
     "NextTokenPaginator",
     "OffsetPaginator",
     "PageNumberPaginator",
@@ -143,9 +152,12 @@ __all__ = [
     "classify",
     "decode_json",
     "describe_url",
+    "html_answer",
     "load_token_file",
     "parse_retry_after",
+    "records_in",
     "request_id_of",
     "response_date",
+    "token_expiry",
     "token_file_saver",
 ]

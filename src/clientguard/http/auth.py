@@ -31,6 +31,7 @@ __all__ = [
     "RefreshTokenAuth",
     "TokenSet",
     "load_token_file",
+    "token_expiry",
     "token_file_saver",
 ]
 
@@ -117,6 +118,28 @@ def load_token_file(path: str | os.PathLike[str]) -> TokenSet:
         raise ConfigError(
             f"token file {os.fspath(path)!r} cannot be read: {type(exc).__name__}"
         ) from None
+
+
+MAX_EXPIRES_IN = 366 * 24 * 3600
+"""The longest ``expires_in`` read as given (a year and a day, in seconds); a longer one, or
+one that is not a positive number, is read as unknown (:func:`token_expiry`)."""
+
+
+def token_expiry(now: datetime, expires_in: object) -> datetime | None:
+    """When an access token a token endpoint issued at ``now`` expires: ``now`` plus
+    ``expires_in`` seconds (a number, or a number as text). None (unknown: the token is used
+    until the API refuses it, then refreshed once) for anything else: absent, not a number,
+    not finite, 0 or less, or more than :data:`MAX_EXPIRES_IN`, which no datetime arithmetic
+    must be asked to hold (``99999999999999999999`` overflows it). Never raises."""
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float | Decimal | str):
+        return None
+    try:
+        seconds = float(expires_in)
+    except (ValueError, OverflowError):
+        return None
+    if not (0 < seconds <= MAX_EXPIRES_IN):  # also false for nan and inf
+        return None
+    return now + timedelta(seconds=seconds)
 
 
 class BearerToken(Auth):
@@ -227,13 +250,9 @@ class _TokenEndpointAuth(Auth):
         body = decode_json(response, client=client, what="token response")
         if not isinstance(body, dict) or not body.get("access_token"):
             raise AuthError("the token endpoint answered without an access_token")
-        expires_in = body.get("expires_in")
-        expires_at = None
-        if isinstance(expires_in, int | Decimal | str):
-            try:
-                expires_at = client.clock() + timedelta(seconds=float(expires_in))
-            except ValueError:
-                expires_at = None
+        # Nothing between the answer and _accept (which saves a rotated refresh token) may
+        # raise on a value the endpoint chose: an expiry that cannot be read is unknown.
+        expires_at = token_expiry(client.clock(), body.get("expires_in"))
         try:
             tokens = TokenSet(
                 access_token=str(body["access_token"]),
@@ -242,9 +261,16 @@ class _TokenEndpointAuth(Auth):
                 scope=body.get("scope"),
             )
         except ConfigError as exc:
-            raise AuthError(f"the token endpoint's answer cannot be used: {exc}") from None
+            kept = self._keep_refresh_token(body.get("refresh_token"))
+            raise AuthError(f"the token endpoint's answer cannot be used: {exc}{kept}") from None
         self._accept(tokens)
         log.info("obtained a new access token from %s", describe_url("POST", self.token_url))
+
+    def _keep_refresh_token(self, value: object) -> str:
+        """Keep a rotated refresh token from an answer that cannot be used otherwise (its
+        access token holds a line break); says what was done, for the error. Here: nothing,
+        this grant has no refresh token."""
+        return ""
 
     def secrets(self) -> Iterable[str]:
         basic = (
@@ -309,6 +335,21 @@ class RefreshTokenAuth(_TokenEndpointAuth):
         assert rotated.refresh_token is not None
         self._refresh_token = rotated.refresh_token
         super()._accept(rotated)
+
+    def _keep_refresh_token(self, value: object) -> str:
+        """The endpoint rotated the refresh token (and voided ours) but its access token
+        cannot be used: the new refresh token still goes to ``on_refresh``, so that the next
+        run can refresh again rather than the user having to re-authorise."""
+        if not isinstance(value, str) or value.strip() in ("", self._refresh_token):
+            return ""
+        try:
+            rotated = TokenSet(access_token="", refresh_token=value)
+            self._on_refresh(rotated)
+        except Exception:  # a token that cannot be kept: the error says so
+            return "; the new refresh token could not be kept either: re-authorise"
+        assert rotated.refresh_token is not None
+        self._refresh_token = rotated.refresh_token
+        return "; the new refresh token was saved: run again"
 
     def secrets(self) -> Iterable[str]:
         return (*super().secrets(), self._refresh_token)

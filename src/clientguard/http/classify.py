@@ -25,6 +25,7 @@ __all__ = [
     "Verdict",
     "api_message",
     "classify",
+    "html_answer",
     "parse_retry_after",
     "request_id_of",
     "response_date",
@@ -76,6 +77,9 @@ def classify(response: requests.Response, *, now: datetime | None = None) -> Ver
     # In full: the client scrubs the secrets out first and cuts after (a cut made before
     # would leave a secret's first characters that no longer match it).
     message = api_message(response, limit=None)
+    if not message and status < 500:
+        # A refusal in an HTML page is a proxy's or a login page's, not the API's.
+        message = html_answer(response) or ""
     said = f": {message}" if message else ""
     if status == 401:
         return Verdict("refresh", status, f"unauthorised{said}", AuthError, request_id=request_id)
@@ -229,3 +233,21 @@ def api_message(response: requests.Response, *, limit: int | None = MESSAGE_LIMI
     elif isinstance(body, str):
         add(body)
     return "; ".join(messages)[:limit]
+
+
+def html_answer(response: requests.Response) -> str | None:
+    """What an HTML page where the API's JSON was due means, in words; None when the body is
+    no HTML page (by its ``Content-Type``, or by how it starts).
+
+    The page itself is never quoted: it is a proxy's or a login page's, long, and may echo
+    the request.
+    """
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+    start = response.content[:512].lstrip().lower() if response.content else b""
+    if "html" not in kind.lower() and not start.startswith((b"<!doctype html", b"<html")):
+        return None
+    return (
+        f"the server answered with an HTML page ({kind or 'unknown type'}), not the API's "
+        "JSON: a proxy, a captive portal or a login page answered instead of the API; check "
+        "base_url and the network"
+    )

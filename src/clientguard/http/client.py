@@ -40,6 +40,7 @@ from clientguard.http.classify import (
     Classifier,
     Verdict,
     classify,
+    html_answer,
     request_id_of,
 )
 from clientguard.http.redact import (
@@ -154,8 +155,13 @@ def _check_seconds(values: Mapping[str, float | tuple[float, float]], *, zero_ok
                 raise ConfigError(f"{name} must be a finite number of seconds, {least}")
 
 
+#: A body cut off while it was read (the connection reset, a chunk missing) or a compressed
+#: body that does not decompress: the call is sent again, as after a lost connection.
+_CUT_OFF = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+
+
 def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, _TryAgain | requests.ConnectionError | requests.Timeout)
+    return isinstance(exc, (_TryAgain, requests.ConnectionError, requests.Timeout, *_CUT_OFF))
 
 
 class ApiClient:
@@ -346,6 +352,13 @@ class ApiClient:
                 f"{label}: {kind} after {self.max_attempts} attempts ({type(exc).__name__})",
                 ErrorContext(connector=self.connector, stream=stream),
             ) from None
+        except _CUT_OFF as exc:
+            raise ConnectorError(
+                f"{label}: the response was cut off while it was read (the connection broke "
+                "mid-body, or its compressed body was damaged) on all "
+                f"{self.max_attempts} attempts ({type(exc).__name__}); try again",
+                ErrorContext(connector=self.connector, stream=stream),
+            ) from None
         except Exception as exc:
             # Whatever else leaves the client (a response hook's error, an auth's) leaves it
             # scrubbed, with what is chained to it.
@@ -403,7 +416,7 @@ class ApiClient:
                 timeout=self.timeout,
                 allow_redirects=False,
             )
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except (requests.ConnectionError, requests.Timeout, *_CUT_OFF) as exc:
             log.warning("%s: %s", self.scrub(describe_url(method, url)), type(exc).__name__)
             raise
         except (requests.exceptions.InvalidHeader, UnicodeEncodeError) as exc:
@@ -519,23 +532,78 @@ class ApiClient:
 
 
 def decode_json(
-    response: requests.Response, *, client: ApiClient | None = None, what: str = "response"
+    response: requests.Response,
+    *,
+    client: ApiClient | None = None,
+    what: str = "response",
+    stream: str | None = None,
 ) -> Any:
     """The response body as JSON, numbers with a fraction as :class:`~decimal.Decimal`.
 
-    An empty body (e.g. a 304) is None. Raises :class:`ApiError` when it is not JSON.
+    ``what`` names the answer in an error (``page 2 of invoices``), ``stream`` the stream it
+    was read for. A 204 or a 304 (no body, by the protocol) is None, as is JSON's ``null``.
+
+    Raises :class:`ApiError`, saying which of these it is, when the body is:
+
+    * empty, where JSON was due: the answer was lost on the way; try again;
+    * an HTML page: a proxy, a captive portal or a login page answered, not the API; check
+      ``base_url`` and the network (the page itself is not quoted);
+    * JSON that stops before its end: the answer was cut off; try again;
+    * anything else that is not JSON: check ``base_url``.
     """
     if not response.content:
-        return None
+        if response.status_code in (204, 304):
+            return None
+        raise _not_json(
+            response, client, what, stream,
+            f"the API answered HTTP {response.status_code} with an empty body where JSON was "
+            "due: the answer was lost on the way; try again",
+        )
     try:
         return json.loads(response.content, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError):
-        kind = response.headers.get("Content-Type", "unknown type").split(";")[0]
-        raise ApiError(
-            f"{what} is not JSON ({kind}); is the base URL right?",
-            ErrorContext(
-                connector=client.connector if client else None,
-                status=response.status_code,
-                request_id=request_id_of(response),
-            ),
-        ) from None
+    except json.JSONDecodeError as exc:
+        problem = html_answer(response)
+        if problem is None and _cut_off(exc):
+            problem = (f"the answer was cut off: its JSON stops before its end (after "
+                       f"{len(response.content)} bytes); try again")
+        raise _not_json(response, client, what, stream, problem) from None
+    except ValueError:  # not UTF-8 (UnicodeDecodeError)
+        raise _not_json(response, client, what, stream, html_answer(response)) from None
+
+
+def _not_json(
+    response: requests.Response,
+    client: ApiClient | None,
+    what: str,
+    stream: str | None,
+    problem: str | None,
+) -> ApiError:
+    kind = response.headers.get("Content-Type", "unknown type").split(";")[0].strip()
+    problem = problem or f"the answer is not JSON ({kind}); check base_url"
+    message = f"{what}: {problem}"
+    request_id = request_id_of(response)
+    if client is not None:
+        message = client.scrub(message)
+        request_id = client.scrub(request_id) if request_id else None
+    return ApiError(
+        message,
+        ErrorContext(
+            connector=client.connector if client else None,
+            stream=stream,
+            status=response.status_code,
+            request_id=request_id,
+        ),
+    )
+
+
+def _cut_off(error: json.JSONDecodeError) -> bool:
+    """True when JSON stops before its end (a body cut short), rather than going wrong in
+    its middle: nothing, a string never closed, or a literal or number cut in two is left."""
+    rest = error.doc[error.pos:].strip()
+    if not rest or error.msg.startswith("Unterminated string"):
+        return True
+    if error.msg == "Extra data":
+        return False
+    literal = len(rest) < 5 and any(word.startswith(rest) for word in ("true", "false", "null"))
+    number = rest.strip("0123456789+-.eE") == ""
+    return literal or number

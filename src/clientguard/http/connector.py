@@ -15,12 +15,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+import requests
+
 from clientguard.connector import Connector, ProgressEvent, RawPage, Stream
-from clientguard.errors import ApiError, ConfigError, ErrorContext
-from clientguard.http.classify import Classifier
+from clientguard.errors import ConfigError, ErrorContext
+from clientguard.http.classify import Classifier, request_id_of
 from clientguard.http.client import ApiClient, Auth, WaitCallback, decode_json
 from clientguard.http.options import HttpOptions
-from clientguard.http.paging import Paginator, SinglePagePaginator
+from clientguard.http.paging import MissingRecords, Paginator, SinglePagePaginator, records_in
 from clientguard.http.redact import secret_name
 from clientguard.records import Location
 
@@ -127,17 +129,32 @@ class HttpConnector(Connector):
         return HttpRequest("GET", stream.path, {**stream.params, **page})
 
     def records_of(self, stream: HttpStream, body: Any) -> Sequence[Mapping[str, Any]]:
-        """The raw records in a decoded body."""
-        found = body if stream.records_key is None else (body or {}).get(stream.records_key)
-        if found is None:
-            return ()
-        if not isinstance(found, list):
-            raise ApiError(
-                f"{stream.path}: expected a list under {stream.records_key!r}, "
-                f"got {type(found).__name__}",
-                ErrorContext(connector=self.name, stream=stream.name),
-            )
-        return [r for r in found if isinstance(r, Mapping)]
+        """The raw records in a decoded body: the list under ``stream.records_key``
+        (:func:`~clientguard.http.records_in`). An empty list is an empty page.
+
+        Raises:
+            MissingRecords: the body holds no such list (an empty body, ``null``, an object
+                without the key, a text); :meth:`fetch` names the page and the stream.
+        """
+        return records_in(body, stream.records_key)
+
+    def missing_records(
+        self, exc: MissingRecords, *, stream: str, page: str, response: requests.Response
+    ) -> MissingRecords:
+        """``exc`` again, naming the connector, the stream, the page (``page 2 of
+        invoices``), the HTTP status and the API's request id: what a connector that pages
+        by itself raises when a page comes without its records."""
+        request_id = request_id_of(response)
+        return MissingRecords(
+            exc.why,
+            ErrorContext(
+                connector=self.name,
+                stream=stream,
+                status=response.status_code,
+                request_id=self.client.scrub(request_id) if request_id else None,
+            ),
+            page=self.client.scrub(page),
+        )
 
     def before_request(self, stream: HttpStream) -> None:
         """Called before every page request; pace here on ``self.client.rate_limits``."""
@@ -153,8 +170,9 @@ class HttpConnector(Connector):
             raise ConfigError(f"stream {stream.name!r} is not an HttpStream")
         paginator = stream.paginator()
         page: Mapping[str, Any] | None = paginator.first()
-        read = 0
+        read = number = 0
         while page is not None:
+            number += 1
             self.before_request(stream)
             request = self.build_request(stream, since=since, page=page)
             response = self.client.request(
@@ -164,12 +182,18 @@ class HttpConnector(Connector):
                 headers=request.headers,
                 stream=stream.name,
             )
-            body = decode_json(response, client=self.client)
-            records = self.records_of(stream, body)
+            label = f"page {number} of {stream.name}"
+            body = decode_json(response, client=self.client, what=label, stream=stream.name)
             where = f"{request.method} {request.path}"
             if page:
                 where += " " + urlencode(sorted(page.items()))
-            page = paginator.advance(response, body, records)
+            try:
+                # A 304 (Not Modified) says nothing changed since the cursor: no records.
+                records = () if response.status_code == 304 else self.records_of(stream, body)
+                page = paginator.advance(response, body, records)
+            except MissingRecords as exc:
+                raise self.missing_records(exc, stream=stream.name, page=label,
+                                           response=response) from None
             read += len(records)
             total = self.total_of(stream, body)
             yield RawPage.of(records, Location(detail=where), last=page is None,

@@ -9,19 +9,89 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import requests
 
-from clientguard.errors import ApiError, ConfigError
+from clientguard.errors import ApiError, ConfigError, ErrorContext
 
 __all__ = [
+    "MissingRecords",
     "NextTokenPaginator",
     "OffsetPaginator",
     "PageNumberPaginator",
     "Paginator",
     "SinglePagePaginator",
+    "records_in",
 ]
+
+
+class MissingRecords(ApiError):
+    """A page of a list that came without its records: an empty body, ``null``, an object
+    without the list, a list where an object was due, or an empty page the API itself counts
+    as not the last.
+
+    Never an empty page: that would end the read as if the stream were complete, move its
+    cursor past records nobody read, and let a full read prune stored records it did not see.
+    ``why`` says what came instead; ``page`` (``page 2 of invoices``), when given, names the
+    page, and the message then says to try again (the read stopped there).
+    """
+
+    def __init__(
+        self, why: str, context: ErrorContext | None = None, *, page: str | None = None
+    ) -> None:
+        self.why = why
+        if page is None:
+            message = f"a page came without its records: {why}"
+        else:
+            message = (
+                f"the API answered {page} without its records: {why}; try again (the read "
+                "stopped at that page: nothing of the stream was pruned, and its cursor did "
+                "not move past the page)"
+            )
+        super().__init__(message, context)
+
+
+def records_in(body: Any, key: str | None) -> list[Mapping[str, Any]]:
+    """The records of one page of a list: the list under ``key`` in the body's JSON object,
+    or the body itself when ``key`` is None. Items that are not objects are left out.
+
+    An empty list is an empty page (the last page of an API paged until it is empty). Raises
+    :class:`MissingRecords` saying what came instead of a list (an empty body, ``null``, an
+    object without ``key``, a text, a number): none of those is an empty page.
+    """
+    if key is None:
+        found = body
+        if not isinstance(found, list):
+            raise MissingRecords(f"a list was due, the body is {_kind(found)}")
+    else:
+        if not isinstance(body, Mapping):
+            raise MissingRecords(f"an object holding the {key!r} list was due, the body is "
+                                 f"{_kind(body)}")
+        if key not in body:
+            raise MissingRecords(f"the body has no {key!r} list")
+        found = body[key]
+        if not isinstance(found, list):
+            raise MissingRecords(f"{key!r} is {_kind(found)}, not a list")
+    return [r for r in found if isinstance(r, Mapping)]
+
+
+def _kind(value: Any) -> str:
+    """What a decoded JSON value is, in words (the value itself is never quoted)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, str):
+        return "a text"
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
 
 
 def _fingerprint(records: Sequence[Mapping[str, Any]]) -> str:
@@ -90,6 +160,8 @@ class PageNumberPaginator(Paginator):
 
     The last page is the one the body says is last (``page_count``, e.g. Xero's
     ``pagination.pageCount``), else the first page shorter than ``size``, else an empty one.
+    An empty page before the last the body counts is :class:`MissingRecords`: the records
+    of that page were lost on the way, and ending there would take the stream for complete.
     """
 
     def __init__(
@@ -122,12 +194,12 @@ class PageNumberPaginator(Paginator):
     def _next(
         self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any] | None:
-        if not records:
-            return None
         count = self.page_count(body) if self.page_count else None
         if count is not None:
             if self.page >= count:
                 return None
+            if not records:
+                raise MissingRecords(f"an empty list, though the API counts {count} pages")
         elif len(records) < self.size:
             return None
         self.page += 1

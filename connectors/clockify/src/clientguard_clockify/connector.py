@@ -36,7 +36,14 @@ from pydantic import Field, SecretStr, field_validator
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
 from clientguard.errors import ApiError, ErrorContext
-from clientguard.http import HttpConnector, HttpOptions, HttpStream, decode_json
+from clientguard.http import (
+    HttpConnector,
+    HttpOptions,
+    HttpStream,
+    MissingRecords,
+    decode_json,
+    records_in,
+)
 from clientguard.records import Location
 from clientguard_clockify.mapping import SOURCE, USER_NAME_KEY, time_entry_from_clockify
 
@@ -127,7 +134,7 @@ class ClockifyConnector(HttpConnector):
         """The workspace to read: the option, else the key owner's default workspace."""
         if self.workspace is None:
             response = self.client.request("GET", "user", stream=stream, what="GET user")
-            body = decode_json(response, client=self.client)
+            body = decode_json(response, client=self.client, what="GET user", stream=stream)
             found = body.get("defaultWorkspace") if isinstance(body, Mapping) else None
             if not isinstance(found, str) or not found.strip():
                 raise ApiError(
@@ -150,13 +157,13 @@ class ClockifyConnector(HttpConnector):
                 "GET", path, params={**params, "page": number, "page-size": size},
                 stream=stream, what=f"GET {what} page {number}",
             )
-            body = decode_json(response, client=self.client)
-            if not isinstance(body, list):
-                raise ApiError(
-                    f"GET {what}: expected a list, got {type(body).__name__}",
-                    ErrorContext(connector=self.name, stream=stream),
-                )
-            records = [r for r in body if isinstance(r, Mapping)]
+            label = f"page {number} of {what}"
+            body = decode_json(response, client=self.client, what=label, stream=stream)
+            try:
+                records = records_in(body, None)
+            except MissingRecords as exc:
+                raise self.missing_records(exc, stream=stream, page=label,
+                                           response=response) from None
             first = records[0].get("id") if records else None
             if first is not None and first == previous:
                 raise ApiError(
@@ -165,7 +172,7 @@ class ClockifyConnector(HttpConnector):
                     ErrorContext(connector=self.name, stream=stream),
                 )
             previous = first
-            last = len(body) < size
+            last = len(records) < size
             yield number, records, last
             if last:
                 return

@@ -11,7 +11,7 @@
 
 Reading (docs.github.com/en/rest/issues/issues#list-repository-issues):
 
-* ``GET /repos/{owner}/{repo}/issues?state=all&sort=updated&direction=asc&per_page=100``
+* ``GET /repos/{owner}/{repo}/issues?state=all&sort=created&direction=asc&per_page=100``
   for each repository, with ``Authorization: Bearer <token>``, ``Accept:
   application/vnd.github+json`` and ``X-GitHub-Api-Version``. Paging follows the ``Link``
   header's ``rel="next"`` address as GitHub gives it, until there is none, and only on the
@@ -21,8 +21,12 @@ Reading (docs.github.com/en/rest/issues/issues#list-repository-issues):
 * Pull requests come through the same endpoint (they carry ``pull_request``): left out,
   counted.
 * Incremental: ``since`` (issues updated at or after it) from the stream's cursor, the
-  latest ``updated_at`` seen. Repositories are read one after another, each oldest change
-  first: the cursor advances when the stream ends.
+  latest ``updated_at`` seen. Pages are numbered positions in the order issues were opened
+  (``sort=created``), which an edit never changes: in ``sort=updated`` order an issue edited
+  between two pages moved to the end, every issue after it moved up a place, and the one
+  that crossed onto the page already read was never read (its change older than the
+  cursor). Repositories are read one after another: the cursor advances when the stream
+  ends.
 * Rate limits: a 403 or 429 with ``x-ratelimit-remaining: 0`` waits until
   ``x-ratelimit-reset``; one with ``Retry-After`` (a secondary limit) waits that long; a
   secondary limit that names no time waits a minute, as GitHub asks
@@ -52,9 +56,11 @@ from clientguard.http import (
     HttpConnector,
     HttpOptions,
     HttpStream,
+    MissingRecords,
     Verdict,
     classify,
     decode_json,
+    records_in,
     request_id_of,
     response_date,
 )
@@ -261,8 +267,10 @@ class GitHubConnector(HttpConnector):
         """One repository's issues, page by page, following the ``Link`` header."""
         path = stream.path.format(repository="/".join(
             quote(part, safe="") for part in repository.split("/")))
+        # In the order issues were opened, which no edit changes: the pages are positions
+        # in it (see the module's docstring).
         first: dict[str, Any] = {
-            "state": "all", "sort": "updated", "direction": "asc",
+            "state": "all", "sort": "created", "direction": "asc",
             "per_page": self.options.page_size,
         }
         if since is not None:
@@ -277,13 +285,17 @@ class GitHubConnector(HttpConnector):
             self.before_request(stream)
             response = self.client.request("GET", url, params=params, stream=stream.name,
                                            what=f"GET {path} page {number}")
-            body = decode_json(response, client=self.client, what=f"GET {path}")
-            issues = [
-                {**issue, REPOSITORY_KEY: repository}
-                for issue in (body if isinstance(body, list) else [])
-                if isinstance(issue, Mapping)
-            ]
+            label = f"page {number} of {path}"
+            body = decode_json(response, client=self.client, what=label, stream=stream.name)
             following = response.links.get("next", {}).get("url")
+            try:
+                listed = records_in(body, None)
+                if following and not listed:
+                    raise MissingRecords("an empty list, though GitHub names a next page")
+            except MissingRecords as exc:
+                raise self.missing_records(exc, stream=stream.name, page=label,
+                                           response=response) from None
+            issues = [{**issue, REPOSITORY_KEY: repository} for issue in listed]
             if following:
                 # Only on the configured API's server: the token goes with the request.
                 following = self.client.next_url(following, stream=stream.name,
@@ -295,7 +307,7 @@ class GitHubConnector(HttpConnector):
                 )
             if following:
                 seen.add(following)
-            url, params = (following, None) if following and issues else (None, None)
+            url, params = (following, None) if following else (None, None)
             yield RawPage.of(issues, Location(detail=f"GET {path} page {number}"), last=False)
 
     def raw_id(self, stream: Stream, raw: Mapping[str, Any]) -> str | None:

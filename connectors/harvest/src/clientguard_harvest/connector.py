@@ -40,6 +40,7 @@ from clientguard.http import (
     HttpOptions,
     HttpRequest,
     HttpStream,
+    MissingRecords,
     Paginator,
 )
 from clientguard_harvest.mapping import SOURCE, time_entry_from_harvest
@@ -72,7 +73,11 @@ class HarvestOptions(HttpOptions):
 
 class HarvestPaginator(Paginator):
     """Harvest's paging: the ``cursor`` of the body's ``links.next`` when it has one (Harvest's
-    cursor paging), else the page number ``next_page``; neither on the last page."""
+    cursor paging), else the page number ``next_page``; neither on the last page.
+
+    An empty page that still names a next one is :class:`~clientguard.http.MissingRecords`:
+    Harvest counts the pages (``total_pages``), so the entries of that page were lost on the
+    way, and ending the read there would take the stream for complete."""
 
     def __init__(self, size: int) -> None:
         super().__init__()
@@ -84,16 +89,23 @@ class HarvestPaginator(Paginator):
     def _next(
         self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any] | None:
-        if not isinstance(body, Mapping) or not records:
+        if not isinstance(body, Mapping):
             return None
         links = body.get("links")
         following = links.get("next") if isinstance(links, Mapping) else None
-        if isinstance(following, str) and following:
-            cursor = parse_qs(urlsplit(following).query).get("cursor")
-            if cursor:
-                return {"per_page": self.size, "cursor": cursor[0]}
+        cursor = (parse_qs(urlsplit(following).query).get("cursor")
+                  if isinstance(following, str) and following else None)
         number = body.get("next_page")
-        if number is None or isinstance(number, bool):
+        if number is not None and isinstance(number, bool):
+            number = None
+        if (cursor or number is not None) and not records:
+            pages = body.get("total_pages")
+            counted = (f"counts {pages} pages and " if isinstance(pages, int)
+                       and not isinstance(pages, bool) else "")
+            raise MissingRecords(f"an empty list, though Harvest {counted}names a next page")
+        if cursor:
+            return {"per_page": self.size, "cursor": cursor[0]}
+        if number is None:
             return None
         return {"per_page": self.size, "page": str(number)}
 

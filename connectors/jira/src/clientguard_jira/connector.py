@@ -14,15 +14,17 @@ Reading (developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-sea
 * ``GET /rest/api/3/search/jql`` with ``jql``, ``fields`` and ``maxResults``, paged by the
   body's ``nextPageToken`` (absent, or ``isLast`` true, on the last page). Instances that
   still serve the older ``GET /rest/api/3/search`` are read with ``legacy_search=True``,
-  paged by ``startAt`` until ``total``.
+  paged by ``startAt`` until ``total``, in key order (``ORDER BY key ASC``): paging by
+  position through a list in change order skips an issue whenever another one is edited
+  between two pages (it moves to the end). The cursor then moves when the stream ends.
 * Authentication: HTTP Basic with the account's email and an API token (Atlassian account >
   Security > API tokens). The token, and the Basic credentials made from it, never appear in
   a log line, an error or a repr.
 * Incremental: ``updated >= "yyyy-MM-dd HH:mm"`` from the stream's cursor (the latest
   ``updated`` seen), ordered by ``updated`` oldest first, so the cursor advances page by
-  page and an interrupted sync resumes. JQL reads a date in the time zone of the Jira user
-  (the ``timezone`` option) and to the minute: the cursor is floored to its minute, and the
-  repeats are de-duplicated by key.
+  page and an interrupted sync resumes (``legacy_search``: key order, see above). JQL
+  reads a date in the time zone of the Jira user (the ``timezone`` option) and to the
+  minute: the cursor is floored to its minute, and the repeats are de-duplicated by key.
 * Rate limits: Jira answers 429 with ``Retry-After``, which the HTTP layer waits out.
 * Each issue is a work request of the client the configuration's rules give it
   (:mod:`clientguard.tickets`): ``requested_on`` the day it was created, ``wanted_by`` its
@@ -50,6 +52,7 @@ from clientguard.http import (
     HttpOptions,
     HttpRequest,
     HttpStream,
+    MissingRecords,
     NextTokenPaginator,
     Paginator,
 )
@@ -196,7 +199,10 @@ class JiraOptions(HttpOptions):
 
 
 class StartAtPaginator(Paginator):
-    """The older search's paging: ``startAt`` moves by the issues returned until ``total``."""
+    """The older search's paging: ``startAt`` moves by the issues returned until ``total``.
+
+    An empty page before ``total`` is :class:`~clientguard.http.MissingRecords`: Jira counts
+    more issues than were read, and ending there would take the stream for complete."""
 
     def __init__(self, size: int) -> None:
         super().__init__()
@@ -209,11 +215,15 @@ class StartAtPaginator(Paginator):
     def _next(
         self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any] | None:
+        found = body.get("total") if isinstance(body, Mapping) else None
+        total = found if isinstance(found, int) and not isinstance(found, bool) else None
         if not records:
+            if total is not None and self.start < total:
+                raise MissingRecords(f"an empty list at startAt {self.start}, though Jira "
+                                     f"counts {total} issues")
             return None
         self.start += len(records)
-        total = body.get("total") if isinstance(body, Mapping) else None
-        if isinstance(total, int) and not isinstance(total, bool) and self.start >= total:
+        if total is not None and self.start >= total:
             return None
         return {"startAt": self.start, "maxResults": self.size}
 
@@ -261,6 +271,10 @@ class JiraConnector(HttpConnector):
         email = opts.email.strip()
         basic = base64.b64encode(f"{email}:{token}".encode()).decode()
         self.zone = ZoneInfo(opts.timezone)
+        if opts.legacy_search:
+            # Paged by position in key order, not by change time (see jql()).
+            self.streams = tuple(  # type: ignore[misc]
+                replace(s, sorted_by_cursor=False) for s in self.streams)
         self.client = self.api_client(
             (opts.base_url or f"https://{opts.site}").rstrip("/") + "/",
             headers={"Accept": "application/json", "Authorization": f"Basic {basic}"},
@@ -276,7 +290,13 @@ class JiraConnector(HttpConnector):
 
     def jql(self, since: datetime | None) -> str:
         """The query: the option's JQL, bounded by the cursor (or ``from_date``), oldest
-        change first."""
+        change first; for the older search (``legacy_search``), in key order.
+
+        The older search pages by position (``startAt``): in change order, an issue edited
+        between two pages moves to the end, every issue after it moves up a place, and the
+        one that crossed onto the page already read is never read, its change older than the
+        cursor. In key order an edit moves nothing, and the cursor moves only when the stream
+        ends (the stream is then not ``sorted_by_cursor``)."""
         conditions = [f"({self.options.jql})"] if self.options.jql else []
         if since is not None:
             local = since.astimezone(self.zone)
@@ -286,7 +306,8 @@ class JiraConnector(HttpConnector):
         if not conditions:
             # The enhanced search refuses an unbounded query.
             conditions.append('created >= "1970-01-01"')
-        return " AND ".join(conditions) + " ORDER BY updated ASC, key ASC"
+        order = "key ASC" if self.options.legacy_search else "updated ASC, key ASC"
+        return " AND ".join(conditions) + f" ORDER BY {order}"
 
     def build_request(
         self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]

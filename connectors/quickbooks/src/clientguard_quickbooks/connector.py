@@ -64,11 +64,13 @@ from clientguard.http import (
     HttpOptions,
     HttpRequest,
     HttpStream,
+    MissingRecords,
     OffsetPaginator,
     RefreshTokenAuth,
     Timeout,
     TokenSet,
     load_token_file,
+    records_in,
     token_file_saver,
 )
 from clientguard_quickbooks.faults import parse_fault
@@ -374,17 +376,12 @@ class QuickBooksConnector(HttpConnector):
             raise ConfigError(f"stream {stream.name!r} is not a QueryStream")
         response = body.get("QueryResponse") if isinstance(body, Mapping) else None
         if not isinstance(response, Mapping):
-            raise ApiError(
-                "the query answered without a QueryResponse",
-                ErrorContext(connector=self.name, stream=stream.name),
-            )
-        found = response.get(stream.entity) or []
-        if not isinstance(found, list):
-            raise ApiError(
-                f"QueryResponse.{stream.entity} is not a list",
-                ErrorContext(connector=self.name, stream=stream.name),
-            )
-        return [r for r in found if isinstance(r, Mapping)]
+            # The framework's fetch names the page: never an empty page, which would end
+            # the read as if it were complete.
+            raise MissingRecords("the query answered without a QueryResponse")
+        if response.get(stream.entity) is None:
+            return []  # QuickBooks leaves the entity out of a QueryResponse that found none
+        return records_in(response, stream.entity)
 
     def before_request(self, stream: HttpStream) -> None:
         self.pacer.wait()

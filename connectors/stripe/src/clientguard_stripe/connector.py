@@ -284,7 +284,8 @@ class StripeConnector(HttpConnector):
         """One customer as it is now, with its tax ids."""
         path = f"v1/customers/{ident}"
         response = self.client.get(path, params={"expand[]": "tax_ids"}, stream=stream.name)
-        body = decode_json(response, client=self.client)
+        body = decode_json(response, client=self.client, what=f"GET {path}",
+                           stream=stream.name)
         if not isinstance(body, Mapping):
             raise ApiError(f"{path}: not an object", ErrorContext(connector=self.name))
         tax_ids = body.get("tax_ids")
@@ -306,7 +307,8 @@ class StripeConnector(HttpConnector):
         """One invoice as it is now, with its payments (or charge)."""
         path = f"v1/invoices/{ident}"
         response = self.client.get(path, params={"expand[]": self.expand}, stream=stream.name)
-        body = decode_json(response, client=self.client)
+        body = decode_json(response, client=self.client, what=f"GET {path}",
+                           stream=stream.name)
         if not isinstance(body, Mapping):
             raise ApiError(f"{path}: not an object", ErrorContext(connector=self.name))
         return RawRecord(body, Location(detail=f"GET {path}"))

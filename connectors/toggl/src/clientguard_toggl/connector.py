@@ -41,7 +41,14 @@ from pydantic import Field, SecretStr, field_validator
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
 from clientguard.errors import ApiError, DataError, ErrorContext
-from clientguard.http import HttpConnector, HttpOptions, HttpStream, decode_json
+from clientguard.http import (
+    HttpConnector,
+    HttpOptions,
+    HttpStream,
+    MissingRecords,
+    decode_json,
+    records_in,
+)
 from clientguard.records import Location
 from clientguard_toggl.mapping import CLIENT_NAME_KEY, SOURCE, time_entry_from_toggl
 
@@ -147,13 +154,9 @@ class TogglConnector(HttpConnector):
             query = {**params, "page": number, "per_page": size} if paged else dict(params)
             response = self.client.request("GET", path, params=query, stream=stream,
                                            what=f"GET {what} page {number}")
-            body = decode_json(response, client=self.client)
-            if body is None:
-                body = []
-            if not isinstance(body, list):
-                raise ApiError(f"GET {what}: expected a list, got {type(body).__name__}",
-                               ErrorContext(connector=self.name, stream=stream))
-            records = [r for r in body if isinstance(r, Mapping)]
+            label = f"page {number} of {what}"
+            body = decode_json(response, client=self.client, what=label, stream=stream)
+            records = self._listed(body, stream=stream, page=label, response=response)
             first = records[0].get("id") if records else None
             if first is not None and first == previous:
                 raise ApiError(
@@ -163,15 +166,27 @@ class TogglConnector(HttpConnector):
                 )
             previous = first
             found += records
-            if not paged or len(body) < size:
+            if not paged or len(records) < size:
                 return found
             number += 1
+
+    def _listed(
+        self, body: Any, *, stream: str, page: str, response: requests.Response
+    ) -> list[Mapping[str, Any]]:
+        """The records of a page whose body is the list. JSON ``null`` is an empty list: Toggl
+        writes an empty list so (a workspace without clients). An empty body, or anything
+        else that is not a list, is :class:`~clientguard.http.MissingRecords` naming the
+        page: never an empty page, which would end the read as if it were complete."""
+        try:
+            return records_in([] if body is None else body, None)
+        except MissingRecords as exc:
+            raise self.missing_records(exc, stream=stream, page=page, response=response) from None
 
     def _workspace(self, stream: str) -> str:
         """The workspace to read: the option, else the token owner's default workspace."""
         if self.workspace is None:
             response = self.client.request("GET", "api/v9/me", stream=stream, what="GET me")
-            body = decode_json(response, client=self.client)
+            body = decode_json(response, client=self.client, what="GET me", stream=stream)
             found = body.get("default_workspace_id") if isinstance(body, Mapping) else None
             if found is None or isinstance(found, bool):
                 raise ApiError(
@@ -235,14 +250,10 @@ class TogglConnector(HttpConnector):
                     data=_json_body(body), stream=stream.name,
                     what=f"POST search/time_entries {first}..{last} page {number}",
                 )
-                rows = decode_json(response, client=self.client)
-                if rows is None:
-                    rows = []
-                if not isinstance(rows, list):
-                    raise ApiError(
-                        f"search/time_entries: expected a list, got {type(rows).__name__}",
-                        ErrorContext(connector=self.name, stream=stream.name),
-                    )
+                label = f"page {number} of the time entries of {first}..{last}"
+                answer = decode_json(response, client=self.client, what=label,
+                                     stream=stream.name)
+                rows = self._listed(answer, stream=stream.name, page=label, response=response)
                 following = self._next(response)
                 if following is not None and all(body.get(k) == v for k, v in following.items()):
                     raise ApiError(

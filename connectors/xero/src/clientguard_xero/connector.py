@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -40,6 +40,7 @@ from clientguard.http import (
     HttpOptions,
     HttpRequest,
     HttpStream,
+    MissingRecords,
     PageNumberPaginator,
     RefreshTokenAuth,
     TokenSet,
@@ -165,13 +166,25 @@ def _page_count(body: Any) -> int | None:
     return int(count) if isinstance(count, int) else None
 
 
+def _by_id(id_field: str) -> dict[str, str]:
+    """The ``order`` a list is paged in: by the record's ID, which an edit never changes.
+
+    Pages are numbered positions in that order. Ordered by ``UpdatedDateUTC`` (as the
+    connector paged before), a record edited between two pages moves to the end of the list,
+    every record after it moves up a place, and the one that crossed onto the page already
+    read is never read: its change time is older than the cursor, so no later incremental
+    sync reads it either. In ID order an edit moves nothing; the pages are then not sorted
+    by change time, so the stream's cursor moves only when the stream ends
+    (``sorted_by_cursor`` False), and a record edited after it was read is read again by
+    the next sync. (QuickBooks' query pages by ``Id`` for the same reason.)
+    """
+    return {"order": f"{id_field} ASC"}
+
+
 def _streams(page_size: int) -> tuple[HttpStream, ...]:
     paginator = _paginator(page_size)
-    # Oldest change first, so that the cursor can advance page by page.
-    ordered = {"order": "UpdatedDateUTC ASC"}
     common: dict[str, Any] = {
         "cursor_field": "UpdatedDateUTC",
-        "sorted_by_cursor": True,
         "duplicates": "latest",
         "paginator": paginator,
     }
@@ -182,7 +195,7 @@ def _streams(page_size: int) -> tuple[HttpStream, ...]:
             path="Contacts",
             records_key="Contacts",
             id_field="ContactID",
-            params={**ordered, "includeArchived": "true"},
+            params={**_by_id("ContactID"), "includeArchived": "true"},
             description="Contacts, archived ones too (merged contacts are archived); "
             "supplier-only contacts are skipped",
             **common,
@@ -193,7 +206,7 @@ def _streams(page_size: int) -> tuple[HttpStream, ...]:
             path="Invoices",
             records_key="Invoices",
             id_field="InvoiceID",
-            params={**ordered, "where": 'Type=="ACCREC"'},
+            params={**_by_id("InvoiceID"), "where": 'Type=="ACCREC"'},
             description="Sales invoices (ACCREC), every status; bills are left out",
             **common,
         ),
@@ -203,7 +216,7 @@ def _streams(page_size: int) -> tuple[HttpStream, ...]:
             path="Payments",
             records_key="Payments",
             id_field="PaymentID",
-            params=ordered,
+            params=_by_id("PaymentID"),
             description="Payments of sales invoices; deleted payments and refunds skipped",
             **common,
         ),
@@ -213,7 +226,7 @@ def _streams(page_size: int) -> tuple[HttpStream, ...]:
             path="CreditNotes",
             records_key="CreditNotes",
             id_field="CreditNoteID",
-            params=ordered,
+            params=_by_id("CreditNoteID"),
             description="Issued sales credit notes (ACCRECCREDIT) with their allocations",
             **common,
         ),
@@ -223,7 +236,7 @@ def _streams(page_size: int) -> tuple[HttpStream, ...]:
             path="Overpayments",
             records_key="Overpayments",
             id_field="OverpaymentID",
-            params=ordered,
+            params=_by_id("OverpaymentID"),
             description="Received overpayments, as payments with their allocations",
             **common,
         ),
@@ -233,7 +246,7 @@ def _streams(page_size: int) -> tuple[HttpStream, ...]:
             path="Prepayments",
             records_key="Prepayments",
             id_field="PrepaymentID",
-            params=ordered,
+            params=_by_id("PrepaymentID"),
             description="Received prepayments, as payments with their allocations",
             **common,
         ),
@@ -493,10 +506,14 @@ class XeroConnector(HttpConnector):
                 "GET", url, params={**params, **page},
                 headers={"xero-tenant-id": self.tenant_id()}, stream=stream.name,
             )
-            body = decode_json(response, client=self.client,
-                               what=f"GET {path} {urlencode(sorted(page.items()))}")
-            records = list(self.records_of(stream, body))
-            page = paginator.advance(response, body, records)
+            label = f"page {paginator.pages + 1} of {path}"
+            body = decode_json(response, client=self.client, what=label, stream=stream.name)
+            try:
+                records = list(self.records_of(stream, body))
+                page = paginator.advance(response, body, records)
+            except MissingRecords as exc:
+                raise self.missing_records(exc, stream=stream.name, page=label,
+                                           response=response) from None
             yield records
 
     def resolve_contact(self, contact_id: str) -> str:

@@ -1,0 +1,317 @@
+"""A page that comes without its records is an error, never the end of a stream.
+
+An empty body, ``null``, an object without the list, a text where an object was due, or an
+empty page before the last one the API counts: each used to end the read as if the stream
+were complete, so its cursor moved past records nobody read and a full read pruned stored
+records it had not seen. Each is now an ApiError naming the connector, the stream and the
+page; the store keeps every record and the cursor. With them: what a body that is no JSON
+means (an HTML page, a cut-off answer), and a response cut off while it is read, which is
+sent again like a lost connection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+import requests
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from clientguard.connector import ConnectorOptions, Mapped, Stream, pull
+from clientguard.errors import ApiError, ConnectorError
+from clientguard.http import (
+    ApiClient,
+    BearerToken,
+    HttpConnector,
+    HttpOptions,
+    HttpStream,
+    MissingRecords,
+    PageNumberPaginator,
+    classify,
+    decode_json,
+    records_in,
+)
+from clientguard.store import Store
+from clientguard.testing import customer
+
+NOW = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
+TOKEN = "tok-SECRET-pages-1"
+
+
+def response(status: int = 200, content: bytes = b"", content_type: str = "") -> requests.Response:
+    """A bare requests.Response, as decode_json and the classifier see one."""
+    resp = requests.Response()
+    resp.status_code = status
+    resp._content = content
+    if content_type:
+        resp.headers["Content-Type"] = content_type
+    return resp
+
+
+# ============================================================================ records_in
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "ids"),
+    [
+        pytest.param({"Invoices": [{"id": "a"}, {"id": "b"}]}, "Invoices", ["a", "b"],
+                     id="the list under its key"),
+        pytest.param({"Invoices": []}, "Invoices", [], id="an empty list is an empty page"),
+        pytest.param([{"id": "a"}], None, ["a"], id="a body that is the list"),
+        pytest.param([], None, [], id="an empty body list is an empty page"),
+    ],
+)
+def test_records_in_reads_a_list_and_an_empty_list_is_an_empty_page(
+    body: Any, key: str | None, ids: list[str]
+) -> None:
+    assert [r["id"] for r in records_in(body, key)] == ids
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "why"),
+    [
+        pytest.param({"Status": "OK"}, "Invoices", "the body has no 'Invoices' list",
+                     id="object without the key"),
+        pytest.param(None, "Invoices", "the body is null", id="null where an object was due"),
+        pytest.param("Service temporarily unavailable", "Invoices", "the body is a text",
+                     id="a text where an object was due"),
+        pytest.param([{"Message": "x"}], "Invoices", "the body is a list",
+                     id="a list where an object was due"),
+        pytest.param({"Invoices": None}, "Invoices", "'Invoices' is null, not a list",
+                     id="null under the key"),
+        pytest.param({"Invoices": {"id": "a"}}, "Invoices", "'Invoices' is an object",
+                     id="an object under the key"),
+        pytest.param({"error": "x"}, None, "a list was due, the body is an object",
+                     id="an object where the body should be the list"),
+        pytest.param(None, None, "a list was due, the body is null", id="null body list"),
+    ],
+)
+def test_records_in_refuses_a_body_without_its_list(body: Any, key: str | None, why: str) -> None:
+    with pytest.raises(MissingRecords) as caught:
+        records_in(body, key)
+    assert why in caught.value.why
+    assert "temporarily" not in str(caught.value)  # the body's words are never quoted
+
+
+def test_an_empty_page_before_the_last_the_api_counts_is_missing_records() -> None:
+    paginator = PageNumberPaginator(size=2, page_count=lambda body: body["pages"])
+    paginator.advance(response(), {"pages": 3}, [{"id": "a"}, {"id": "b"}])
+    with pytest.raises(MissingRecords, match="counts 3 pages"):
+        paginator.advance(response(), {"pages": 3}, [])
+    # The last page, or a list the API counts as empty, ends the read as before.
+    assert PageNumberPaginator(size=2, page_count=lambda b: b["pages"]).advance(
+        response(), {"pages": 0}, []) is None
+
+
+# ============================================================================ decode_json
+
+
+CUT = b'{"Invoices": [{"InvoiceID": "inv-1", "Total": 12.5}, {"InvoiceID": "inv'
+HTML = b"<!DOCTYPE html><html><body>Please sign in: SSO tok-SECRET-pages-1</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "content_type", "said"),
+    [
+        pytest.param(200, b"", "application/json",
+                     "an empty body where JSON was due: the answer was lost on the way; "
+                     "try again", id="empty 200"),
+        pytest.param(200, HTML, "text/html",
+                     "an HTML page (text/html), not the API's JSON: a proxy, a captive portal "
+                     "or a login page answered instead of the API; check base_url",
+                     id="a login page"),
+        pytest.param(200, HTML, "", "an HTML page", id="a page without a content type"),
+        pytest.param(200, CUT, "application/json",
+                     f"the answer was cut off: its JSON stops before its end (after {len(CUT)} "
+                     "bytes); try again", id="JSON cut off"),
+        pytest.param(200, b'{"a": tru', "application/json", "cut off", id="cut in a literal"),
+        pytest.param(200, b"Status: OK", "text/plain", "not JSON (text/plain); check base_url",
+                     id="plain text"),
+        pytest.param(200, b'{"a": 1} trailing', "application/json", "not JSON",
+                     id="JSON with something after it"),
+    ],
+)
+def test_decode_json_says_what_came_instead_naming_the_page_and_stream(
+    status: int, content: bytes, content_type: str, said: str
+) -> None:
+    with pytest.raises(ApiError) as caught:
+        decode_json(response(status, content, content_type), what="page 2 of invoices",
+                    stream="invoices")
+    message = str(caught.value)
+    assert message.startswith("page 2 of invoices: ")
+    assert said in message
+    assert caught.value.context.stream == "invoices"
+    assert "sign in" not in message
+    assert "SECRET" not in message
+
+
+def test_a_refusal_in_an_html_page_says_so_without_quoting_it() -> None:
+    verdict = classify(response(400, HTML, "text/html; charset=utf-8"))
+    assert verdict.action == "fail"
+    assert verdict.reason.startswith("refused: the server answered with an HTML page (text/html)")
+    assert "sign in" not in verdict.reason
+
+
+# ============================================================================ over HTTP
+
+
+class LedgerlyOptions(HttpOptions):
+    base_url: str
+
+
+class Ledgerly(HttpConnector):
+    """A connector like the ones in connectors/: a list paged by number, the body counting
+    its pages (``pages``), as Xero's ``pagination.pageCount`` does."""
+
+    name: ClassVar[str] = "ledgerly"
+    Options: ClassVar[type[ConnectorOptions]] = LedgerlyOptions
+    streams: ClassVar[tuple[Stream, ...]] = (
+        HttpStream(
+            name="invoices",
+            kind="customer",
+            path="customers",
+            records_key="customers",
+            id_field="id",
+            cursor_field="updated_at",
+            duplicates="latest",
+            paginator=lambda: PageNumberPaginator(page_param="page", size_param=None, size=2,
+                                                  page_count=lambda body: body.get("pages")),
+        ),
+    )
+    options: LedgerlyOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.client = self.api_client(self.options.base_url, auth=BearerToken(TOKEN))
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        return customer(str(raw["id"]), str(raw["name"]), source=self.name)
+
+
+def ledgerly(server: HTTPServer, waits: list[float]) -> Ledgerly:
+    return Ledgerly(base_url=server.url_for("/api"), clock=lambda: NOW, sleep=waits.append)
+
+
+def listed(*ids: int, pages: int = 3) -> str:
+    return json.dumps({"pages": pages, "customers": [
+        {"id": i, "name": f"Client {i}", "updated_at": f"2026-05-0{i}T10:00:00Z"} for i in ids]})
+
+
+def serve(server: HTTPServer, number: int, body: bytes) -> None:
+    server.expect_ordered_request("/api/customers", query_string={"page": str(number)}
+                                  ).respond_with_data(body, content_type="application/json")
+
+
+BAD_PAGES = [
+    pytest.param(b"", "an empty body", id="empty body"),
+    pytest.param(b'{"pages": 3}', "the body has no 'customers' list", id="no records key"),
+    pytest.param(b"null", "the body is null", id="null"),
+    pytest.param(b'"Service temporarily unavailable"', "the body is a text", id="a text"),
+    pytest.param(b'[{"Message": "x"}]', "the body is a list", id="a list"),
+    pytest.param(b'{"pages": 3, "customers": []}', "an empty list, though the API counts 3 pages",
+                 id="empty page 2 of 3"),
+]
+
+
+@pytest.mark.parametrize(("bad", "said"), BAD_PAGES)
+def test_a_page_without_its_records_fails_the_read_naming_connector_stream_and_page(
+    httpserver: HTTPServer, bad: bytes, said: str
+) -> None:
+    serve(httpserver, 1, listed(1, 2).encode())
+    serve(httpserver, 2, bad)
+    waits: list[float] = []
+    with pytest.raises(ApiError) as caught:
+        pull(ledgerly(httpserver, waits))
+    httpserver.check_assertions()  # page 3 was never asked for: the read stopped
+    message = str(caught.value)
+    assert "page 2 of invoices" in message
+    assert said in message
+    assert "try again" in message
+    assert caught.value.context.connector == "ledgerly"
+    assert caught.value.context.stream == "invoices"
+    assert caught.value.status == 200
+    assert TOKEN not in message
+    assert "temporarily" not in message
+
+
+@pytest.mark.parametrize(("bad", "said"), BAD_PAGES)
+def test_a_full_read_that_loses_a_page_prunes_nothing_and_keeps_the_cursor(
+    httpserver: HTTPServer, tmp_path: Path, bad: bytes, said: str
+) -> None:
+    for number, ids in ((1, (1, 2)), (2, (3, 4)), (3, (5,))):
+        serve(httpserver, number, listed(*ids).encode())
+    serve(httpserver, 1, listed(1, 2).encode())
+    serve(httpserver, 2, bad)
+    waits: list[float] = []
+    with Store.open(tmp_path / "store.db") as store:
+        store.sync(ledgerly(httpserver, waits))
+        cursor = store.state("ledgerly").cursor("invoices")
+        assert cursor == datetime(2026, 5, 5, 10, tzinfo=UTC)
+        with pytest.raises(ApiError, match=said):
+            store.sync(ledgerly(httpserver, waits), full=True, prune=True)
+        kept = sorted(str(getattr(r, "id", "")) for r in store.records())
+        assert kept == ["1", "2", "3", "4", "5"]  # none pruned
+        assert store.state("ledgerly").cursor("invoices") == cursor
+        (status,) = store.status()
+        assert status.last_sync_status == "failed"
+    httpserver.check_assertions()
+
+
+# ============================================================================ cut off
+
+
+def cut_off(content: bytes) -> Response:
+    """A response that says it is longer than what is sent: the connection closes early."""
+    half = content[: len(content) // 2]
+    return Response(iter([half]), content_type="application/json",
+                    headers={"Content-Length": str(len(content))})
+
+
+def corrupt_gzip() -> Response:
+    return Response(b"not gzip at all", content_type="application/json",
+                    headers={"Content-Encoding": "gzip"})
+
+
+@pytest.mark.parametrize("broken", [pytest.param(cut_off, id="cut off"),
+                                    pytest.param(lambda _: corrupt_gzip(), id="corrupt gzip")])
+def test_a_response_cut_off_while_it_is_read_is_sent_again(
+    httpserver: HTTPServer, broken: Any
+) -> None:
+    good = listed(1, 2, pages=1).encode()
+    httpserver.expect_ordered_request("/api/customers").respond_with_response(broken(good))
+    httpserver.expect_ordered_request("/api/customers").respond_with_data(
+        good, content_type="application/json")
+    waits: list[float] = []
+    conn = ledgerly(httpserver, waits)
+    conn.client._jitter = lambda: 0.5
+    pulled = pull(conn)
+    httpserver.check_assertions()
+    assert [r.id for r in pulled.records] == ["1", "2"]
+    assert waits == [0.75]  # one backoff, as after a lost connection
+
+
+def test_a_response_cut_off_every_time_says_so_naming_connector_and_stream(
+    httpserver: HTTPServer,
+) -> None:
+    good = listed(1, 2, pages=1).encode()
+    for _ in range(3):
+        httpserver.expect_ordered_request("/api/customers").respond_with_response(cut_off(good))
+    waits: list[float] = []
+    api = ApiClient(httpserver.url_for("/api/"), connector="ledgerly", sleep=waits.append,
+                    max_attempts=3, auth=BearerToken(TOKEN))
+    with pytest.raises(ConnectorError) as caught:
+        api.get("customers", params={"page": 1}, stream="invoices")
+    message = str(caught.value)
+    assert "the response was cut off while it was read" in message
+    assert "3 attempts" in message
+    assert "try again" in message
+    assert "check the base URL" not in message
+    assert caught.value.context.connector == "ledgerly"
+    assert caught.value.context.stream == "invoices"
+    assert len(waits) == 2
+    httpserver.check_assertions()
