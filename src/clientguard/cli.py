@@ -51,7 +51,11 @@ from clientguard.config import (
     secret_variable,
 )
 from clientguard.connector import ProgressEvent
-from clientguard.errors import ClientguardError, ConfigError
+from clientguard.errors import (
+    ClientguardError,
+    ConfigError,
+    UnknownConnectorError,
+)
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext, noop, npgettext
 from clientguard.ledger import Ledger
@@ -102,6 +106,21 @@ def _date(text: str) -> date:
     except ValueError:
         raise argparse.ArgumentTypeError(
             _("{value} is not a date in YYYY-MM-DD form").format(value=repr(text))) from None
+
+
+def _currency(text: str) -> str:
+    """A base currency given on the command line: an ISO 4217 code, upper case as the
+    records and the config write it (``eur`` is refused with ``EUR`` suggested, like the
+    config's ``base_currency``)."""
+    from clientguard.money import is_currency
+
+    if is_currency(text):
+        return text
+    hint = _("; did you mean {code}?").format(code=repr(text.strip().upper())) \
+        if is_currency(text.strip().upper()) else ""
+    raise argparse.ArgumentTypeError(
+        _("{value} is not an ISO 4217 currency code such as \"EUR\"{hint}").format(
+            value=repr(text), hint=hint))
 
 
 def _as_of(text: str, *, margin: int = 0) -> date:
@@ -291,11 +310,45 @@ def _connector(
     given: Mapping[str, Any] | None,
     progress: Callable[[ProgressEvent], None] | None,
 ) -> Any:
-    from clientguard import connectors
-
-    cls = connectors.load(source.connector)
+    cls = _load_connector(source.connector, source)
     options = connector_options(source, cls, given=given)
     return cls(progress=progress, **options)
+
+
+def _load_connector(name: str, source: SourceConfig | None = None) -> Any:
+    """The connector class named ``name``; one that is not installed is an error in the
+    reader's language that suggests the nearest installed name (``cvs``: ``csv``) and, for a
+    ``[sources.NAME]`` table without ``connector`` whose name is no connector, the key it
+    misspelt (``conector``)."""
+    import difflib
+
+    from clientguard import connectors
+
+    installed = list(connectors.available())
+    if name in installed:
+        return connectors.load(name)
+    names = ", ".join(installed) or _("none")
+    if source is not None and source.connector == source.name:
+        typo = difflib.get_close_matches("connector", list(source.options), n=1)
+        if typo:
+            raise ConfigError(_(
+                "source {source}: unknown key {key}; did you mean 'connector'? (without "
+                "connector, a source's connector is its name, and no connector named {name} "
+                "is installed; installed: {names})"
+            ).format(source=repr(source.name), key=repr(typo[0]), name=repr(name),
+                     names=names))
+    where = _("source {source}: ").format(source=repr(source.name)) \
+        if source is not None and source.name != name else ""
+    close = difflib.get_close_matches(name, installed, n=1)
+    if close:
+        raise UnknownConnectorError(where + _(
+            "no connector named {name} is installed; did you mean {close}? (installed: {names})"
+        ).format(name=repr(name), close=repr(close[0]), names=names))
+    hint = f" (pip install clientguard-{name})" \
+        if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name) else ""
+    raise UnknownConnectorError(where + _(
+        "no connector named {name} is installed{hint}; installed: {names}"
+    ).format(name=repr(name), hint=hint, names=names))
 
 
 def _sources(args: argparse.Namespace, config: Config) -> list[SourceConfig]:
@@ -486,7 +539,7 @@ def _connectors_command(args: argparse.Namespace) -> int:
 def _describe_connector(name: str) -> int:
     from clientguard import connectors
 
-    info = connectors.load(name).describe()
+    info = _load_connector(name).describe()
     found = connectors.available().get(name)
     version = f" {found.version}" if found and found.version else ""
     print(printable(f"{info.name}{version}: {info.summary}"))
@@ -700,6 +753,12 @@ def _review_ledger(
     from clientguard.store import Store
 
     strict = args.strict
+    if getattr(args, "option", None) and not args.source:
+        # Options are a connector's: without --source the store is read, and an --option
+        # left unused would review other data than the one the user named.
+        raise UsageError(_("--option goes with --source: pass the source to pull directly "
+                           "(e.g. --source csv --option invoices=invoices.csv), or leave "
+                           "--option out to review the store"))
     if args.source:
         sources = _sources(args, config)
         given = _options(args.option)
@@ -1501,7 +1560,7 @@ def _add_portfolio_commands(commands: Any, parents: Sequence[argparse.ArgumentPa
                         help=_("the store (default: from the config, else ./clientguard.db)"))
     export.add_argument("--source", action="append", metavar="NAME",
                         help=_("only this source (repeatable)"))
-    export.add_argument("--base-currency", metavar="CODE",
+    export.add_argument("--base-currency", metavar="CODE", type=_currency,
                         help=_("the firm's base currency (default: from the config, else the "
                                "invoices' one currency)"))
     export.set_defaults(run=_export_command)
@@ -1809,7 +1868,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--policy", metavar="FILE",
                         help=_("a policy file (default: from the config, else the defaults; "
                         "see clientguard policy)"))
-    review.add_argument("--base-currency", metavar="CODE",
+    review.add_argument("--base-currency", metavar="CODE", type=_currency,
                         help=_("the currency amounts are converted to (default: from the "
                         "config, else the invoices' one currency)"))
     review.add_argument("--format", choices=FORMATS, default=None,
@@ -1871,7 +1930,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--as-of", type=_as_of, default=None, metavar="DATE",
                     help=_("forecast date, YYYY-MM-DD (default: today)"))
     fc.add_argument("--policy", metavar="FILE", help=_("a policy file (default: from the config)"))
-    fc.add_argument("--base-currency", metavar="CODE",
+    fc.add_argument("--base-currency", metavar="CODE", type=_currency,
                     help=_("the currency amounts are converted to"))
     fc.add_argument("--backtest", action="store_true",
                     help=_("evaluate the forecast at monthly origins beside naive baselines"))
@@ -1900,7 +1959,7 @@ def build_parser() -> argparse.ArgumentParser:
                             help=_("only this source (repeatable)"))
     rejections.add_argument("--as-of", type=_date, default=None,
                             help=_("the date of the data-quality notes (default: today)"))
-    rejections.add_argument("--base-currency", metavar="CODE",
+    rejections.add_argument("--base-currency", metavar="CODE", type=_currency,
                             help=_("the currency of the notes' amounts (default: from the config, "
                             "else the invoices' one currency)"))
     rejections.set_defaults(run=_rejections)
@@ -2008,7 +2067,7 @@ def _claim_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> 
     claim.add_argument("--policy", metavar="FILE",
                        help=_("a policy file: its jurisdiction decides the law (default: from "
                               "the config)"))
-    claim.add_argument("--base-currency", metavar="CODE",
+    claim.add_argument("--base-currency", metavar="CODE", type=_currency,
                        help=_("the ledger's base currency (default: from the config)"))
     claim.add_argument("--format", choices=("html", "json"), default=None,
                        help=_("html (default) or json; default from --output's suffix"))

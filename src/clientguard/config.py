@@ -306,8 +306,11 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
 
     currency = data.get("base_currency")
     if currency is not None and not (isinstance(currency, str) and is_currency(currency)):
+        upper = currency.strip().upper() if isinstance(currency, str) else ""
+        hint = _("; did you mean {code}?").format(code=repr(upper)) if is_currency(upper) else ""
         raise ConfigError(_("{where}: base_currency {currency} is not an ISO 4217 code "
-                            "such as \"EUR\"").format(where=where, currency=repr(currency)))
+                            "such as \"EUR\"{hint}").format(where=where, currency=repr(currency),
+                                                         hint=hint))
 
     store = data.get("store", DEFAULT_STORE)
     if not isinstance(store, str) or not store:

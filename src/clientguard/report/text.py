@@ -8,6 +8,7 @@ output only, never in exponent form), which never change with the reader's langu
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
@@ -34,9 +35,19 @@ __all__ = ["TEXT_LIMIT"]
 # the report, shows data by the same rule: one owner, re-exported here for the renderers.
 
 
+_NO_BREAK = "\u00a0\u2007\u202f"
+"""The no-break spaces (no-break, figure, narrow no-break): :mod:`clientguard.wording` puts
+U+00A0 between a Polish amount's thousands and before its currency (``1 234,56 zł``), so
+that the amount is never broken across two lines; they are kept, and :func:`wrap` never
+breaks at them."""
+
+_BREAKING_SPACE = re.compile(f"[^\\S{_NO_BREAK}]+")
+
+
 def one_line(text: str) -> str:
-    """``text`` on one line (newlines and tabs as spaces), and :func:`printable`."""
-    return printable(" ".join(text.split()))
+    """``text`` on one line (newlines, tabs and runs of spaces as one space; a no-break space
+    kept), and :func:`printable`."""
+    return printable(_BREAKING_SPACE.sub(" ", text).strip(" "))
 
 
 TEXT_LIMIT = 1000
@@ -98,7 +109,8 @@ def columns(text: str) -> int:
 
 def wrap(text: str, width: int, *, indent: str = "", subsequent: str = "") -> list[str]:
     """``text`` on lines of at most ``width`` display columns, broken between words (a word
-    too long for a line is cut). Counts wide characters as two columns, unlike textwrap.
+    too long for a line is cut), never at a no-break space: ``1 234,56 zł`` stays whole.
+    Counts wide characters as two columns, unlike textwrap.
 
     Linear in the length of ``text``: each character is measured once."""
     lines: list[str] = []

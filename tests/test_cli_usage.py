@@ -1,0 +1,155 @@
+"""Command lines that name something that is not there: a connector misspelt (by name, or the
+``connector`` key of a source), and ``--option`` without the ``--source`` it belongs to. Each
+is one line in the reader's language, exit status 2, and says what was probably meant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clientguard.cli import EXIT_USAGE, main
+
+INSTALLED_CSV = pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture(autouse=True)
+def _folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "clientguard: no connector named 'cvs' is installed; did you mean 'csv'? "
+               "(installed: "),
+        ("pl", "clientguard: konektor o nazwie 'cvs' nie jest zainstalowany; czy chodziło o "
+               "'csv'? (zainstalowane: "),
+    ],
+)
+def test_a_misspelt_connector_is_named_with_the_nearest_installed_one(
+    capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    code, err = run(capsys, "--lang", lang, "sync", "--source", "cvs")
+    assert code == EXIT_USAGE
+    assert err.startswith(expected)
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "clientguard: no connector named 'nosuch' is installed (pip install "
+               "clientguard-nosuch); installed: "),
+        ("pl", "clientguard: konektor o nazwie 'nosuch' nie jest zainstalowany (pip install "
+               "clientguard-nosuch); zainstalowane: "),
+    ],
+)
+def test_an_unknown_connector_is_said_in_the_readers_language(
+    capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    code, err = run(capsys, "--lang", lang, "connectors", "nosuch")
+    assert code == EXIT_USAGE
+    assert err.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "clientguard: source 'books': unknown key 'conector'; did you mean 'connector'? "
+               "(without connector, a source's connector is its name, and no connector named "
+               "'books' is installed; installed: "),
+        ("pl", "clientguard: źródło 'books': nieznany klucz 'conector'; czy chodziło o "
+               "'connector'? (bez klucza connector konektorem źródła jest jego nazwa, a konektor "
+               "o nazwie 'books' nie jest zainstalowany; zainstalowane: "),
+    ],
+)
+def test_a_misspelt_connector_key_of_a_source_is_named_not_the_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    (tmp_path / "clientguard.toml").write_text(
+        '[sources.books]\nconector = "csv"\npreset = "zoho"\ninvoices = "invoices.csv"\n')
+    code, err = run(capsys, "--lang", lang, "sync")
+    assert code == EXIT_USAGE
+    assert err.startswith(expected)
+    assert "pip install clientguard-books" not in err
+
+
+def test_a_misspelt_connector_of_a_source_names_the_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "clientguard.toml").write_text(
+        '[sources.books]\nconnector = "cvs"\npreset = "zoho"\ninvoices = "invoices.csv"\n')
+    code, err = run(capsys, "sync")
+    assert code == EXIT_USAGE
+    assert err.startswith(
+        "clientguard: source 'books': no connector named 'cvs' is installed; did you mean 'csv'?")
+
+
+@pytest.mark.parametrize("command", ["review", "forecast"])
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "clientguard: --option goes with --source: pass the source to pull directly "
+               "(e.g. --source csv --option invoices=invoices.csv), or leave --option out to "
+               "review the store\n"),
+        ("pl", "clientguard: --option działa tylko z --source: podaj źródło, które ma zostać "
+               "odczytane bezpośrednio (np. --source csv --option invoices=invoices.csv), albo "
+               "pomiń --option, aby przejrzeć magazyn danych\n"),
+    ],
+)
+def test_an_option_without_its_source_is_refused_not_ignored(
+    capsys: pytest.CaptureFixture[str], command: str, lang: str, expected: str
+) -> None:
+    # Before: the option was dropped without a word and the store (here: none) was reviewed.
+    code, err = run(capsys, "--lang", lang, command, "--option", "invoices=new.csv",
+                    "--as-of", "2026-06-30")
+    assert code == EXIT_USAGE
+    assert err == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "expected"),
+    [
+        ("en", "eur", "argument --base-currency: 'eur' is not an ISO 4217 currency code such as "
+                      "\"EUR\"; did you mean 'EUR'?\n"),
+        ("en", "EURO", "argument --base-currency: 'EURO' is not an ISO 4217 currency code such "
+                       "as \"EUR\"\n"),
+        ("pl", "eur", "argument --base-currency: 'eur' nie jest kodem waluty ISO 4217, takim jak "
+                      "\"EUR\"; czy chodziło o 'EUR'?\n"),
+    ],
+)
+def test_a_base_currency_that_is_no_code_is_a_usage_error_naming_the_option(
+    capsys: pytest.CaptureFixture[str], lang: str, value: str, expected: str
+) -> None:
+    # Before: "clientguard: FxTable base: unknown currency code 'eur'", an internal name.
+    with pytest.raises(SystemExit) as exited:
+        main(["--lang", lang, "review", "--base-currency", value, "--store", "x.db"])
+    assert exited.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.endswith(expected)
+    assert "FxTable" not in err
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "clientguard: clientguard.toml: base_currency 'eur' is not an ISO 4217 code such "
+               "as \"EUR\"; did you mean 'EUR'?\n"),
+        ("pl", "clientguard: clientguard.toml: base_currency 'eur' nie jest kodem waluty ISO "
+               "4217, takim jak \"EUR\"; czy chodziło o 'EUR'?\n"),
+    ],
+)
+def test_a_lower_case_base_currency_in_the_config_is_named_with_its_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    (tmp_path / "clientguard.toml").write_text('base_currency = "eur"\n')
+    code, err = run(capsys, "--lang", lang, "review")
+    assert code == EXIT_USAGE
+    assert err == expected
