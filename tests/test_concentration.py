@@ -194,6 +194,25 @@ def test_the_book_without_a_client(
     assert close(gone.hhi, again.hhi)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(("giant", "others", "effective"), [
+    # 10^15 beside two clients of 1: without the giant, two equal clients: (1 + 1)^2 / (1 + 1)
+    # = 2 effective clients (the sum of squares, 10^30 + 2, holds 31 digits, more than
+    # Decimal's 28, so taking 10^30 out of it left 0: "the only client with revenue").
+    (D("1E15"), {"a": D(1), "b": D(1)}, D(2)),
+    # 10^15.5-ish beside 3 and 1: (3 + 1)^2 / (9 + 1) = 1.6.
+    (D("3162277660168379.33"), {"a": D(3), "b": D(1)}, D("1.6")),
+    # Cents: 0.01 and 0.03 beside 10^17: (0.04)^2 / (0.0001 + 0.0009) = 1.6.
+    (D("1E17"), {"a": D("0.01"), "b": D("0.03")}, D("1.6")),
+])
+def test_a_book_without_a_giant_client_keeps_its_other_clients(
+    giant: D, others: dict[str, D], effective: D,
+) -> None:
+    gone = without_client(book_measures({"giant": giant, **others}), "giant")
+    assert gone.client_count == 2
+    assert gone.effective_clients == effective
+    assert gone.top_client == max(others, key=lambda c: others[c])
+
+
 def test_the_book_without_its_only_client_is_empty() -> None:
     gone = without_client(book_measures({"solo": D(10)}), "solo")
     assert gone.client_count == 0

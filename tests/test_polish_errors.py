@@ -179,3 +179,37 @@ def test_a_secret_with_a_line_break_is_refused_in_the_language(lang: str, expect
             clean_secret("tok-S3CRET\nabc", name=name)
     assert str(caught.value) == expected
     assert "S3CRET" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    # The CSV source names its customer by its name: offered once, not as id and as name.
+    ("en", "no customer 'Acmee' in the ledger; did you mean 'Acme'? (clientguard review lists "
+           "the clients"),
+    ("pl", "w księgach nie ma klienta 'Acmee'; czy chodziło o 'Acme'? (clientguard review "
+           "wypisuje klientów"),
+])
+def test_a_claim_on_an_unknown_client_is_said_in_the_chosen_language(
+    books: Path, capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    assert run(capsys, "sync", "--quiet")[0] == EXIT_OK
+    code, _, err = run(capsys, "--lang", lang, "claim", "Acmee", "--as-of", "2025-06-30")
+    assert code != EXIT_OK
+    assert expected in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    # The closest first (equally close: difflib's order).
+    ("en", "Acme has no invoice 'A-3'; did you mean 'A-2' or 'A-1'? (give an invoice's id or "
+           "number)"),
+    ("pl", "Acme nie ma faktury 'A-3'; czy chodziło o 'A-2' lub 'A-1'? (podaj identyfikator "
+           "lub numer faktury)"),
+])
+def test_a_claim_on_an_unknown_invoice_offers_the_close_ones_in_the_chosen_language(
+    books: Path, capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    assert run(capsys, "sync", "--quiet")[0] == EXIT_OK
+    code, _, err = run(capsys, "--lang", lang, "claim", "Acme", "--invoice", "A-3",
+                       "--as-of", "2025-06-30")
+    assert code != EXIT_OK
+    assert expected in err

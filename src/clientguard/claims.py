@@ -34,7 +34,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from clientguard import wording
 from clientguard.errors import ClientguardError
+from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext
 from clientguard.metrics.cost import Band, RateTable, jurisdiction_of, lateness_costs
 from clientguard.money import round_money
 from clientguard.policy import Policy
@@ -203,21 +206,29 @@ def find_customer(ledger: Ledger, client: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise ClaimError(
-            f"{client!r} names {len(matches)} customers ({', '.join(matches)}): give the id"
-        )
+        raise ClaimError(ngettext(
+            "{client} names {n} customer ({ids}): give the id",
+            "{client} names {n} customers ({ids}): give the id", len(matches),
+        ).format(client=repr(client), n=len(matches), ids=", ".join(matches)))
     names = {ledger.name_of(cid): cid for cid in ids}
-    close = difflib.get_close_matches(client, [*ids, *names], n=3, cutoff=0.6)
-    hint = (
-        "; did you mean " + " or ".join(
-            repr(c) if c in ids else f"{c!r} (id {names[c]})" for c in close
-        ) + "?"
-        if close else ""
+    # A customer whose name is its id is offered once.
+    close = difflib.get_close_matches(client, list(dict.fromkeys([*ids, *names])), n=3,
+                                      cutoff=0.6)
+    hint = _did_you_mean(
+        repr(c) if c in ids else _("{name} (id {id})").format(name=repr(c), id=names[c])
+        for c in close
     )
-    raise ClaimError(
-        f"no customer {client!r} in the ledger{hint} (clientguard review lists the clients; "
-        "a customer is named by its id or its name)"
-    )
+    raise ClaimError(_(
+        "no customer {client} in the ledger{hint} (clientguard review lists the clients; a "
+        "customer is named by its id or its name)"
+    ).format(client=repr(client), hint=hint))
+
+
+def _did_you_mean(close: Iterable[str]) -> str:
+    """``; did you mean 'a' or 'b'?`` of the close matches, in the reader's language; empty
+    without any."""
+    found = list(close)
+    return _("; did you mean {names}?").format(names=wording.or_list(found)) if found else ""
 
 
 def claim(
@@ -249,17 +260,18 @@ def claim(
     as_of = check_as_of(as_of)
     if isinstance(pay_within_days, bool) or not isinstance(pay_within_days, int) \
             or pay_within_days < 1:
-        raise ClaimError(f"pay_within_days is {pay_within_days!r}: give a whole number of days, "
-                         "1 or more")
+        raise ClaimError(_(
+            "pay_within_days is {value}: give a whole number of days, 1 or more"
+        ).format(value=repr(pay_within_days)))
     policy = policy or Policy()
     customer_id = find_customer(ledger, client)
     jurisdiction = jurisdiction_of(ledger, customer_id, policy)
     if jurisdiction not in ("pl", "eu", "uk"):
-        raise ClaimError(
-            f"no late-payment law applies to {ledger.name_of(customer_id)!r} (policy "
-            f"jurisdiction: {jurisdiction}): set jurisdiction = \"pl\", \"eu\" or \"uk\" in the "
-            "policy, or the client's entry in client_jurisdictions"
-        )
+        raise ClaimError(_(
+            "no late-payment law applies to {client} (policy jurisdiction: {jurisdiction}): "
+            "set jurisdiction = \"pl\", \"eu\" or \"uk\" in the policy, or the client's entry "
+            "in client_jurisdictions"
+        ).format(client=repr(ledger.name_of(customer_id)), jurisdiction=jurisdiction))
     own = ledger.invoices_of(customer_id)
     # Before the replay: only invoices issued by as_of exist for the claim.
     own = tuple(i for i in own if i.issue_date <= as_of)
@@ -270,12 +282,13 @@ def claim(
         for invoice in selected:
             found = mine.get(invoice.id)
             if found is None or not found.days_late:
-                raise ClaimError(
-                    f"invoice {invoice.number} of {ledger.name_of(customer_id)} is not late as "
-                    f"of {as_of} (due {invoice.due_date}"
-                    + (f", paid {found.settled_on}" if found and found.settled_on else "")
-                    + "): there is nothing to claim on it"
-                )
+                paid = (_(", paid {day}").format(day=found.settled_on)
+                        if found and found.settled_on else "")
+                raise ClaimError(_(
+                    "invoice {number} of {client} is not late as of {as_of} (due {due}{paid}): "
+                    "there is nothing to claim on it"
+                ).format(number=invoice.number, client=ledger.name_of(customer_id),
+                         as_of=as_of, due=invoice.due_date, paid=paid))
     # Every late invoice counts, whatever the policy's look-back window (a debt stays owed):
     # the window is widened to reach the earliest due date, and the amounts are the metrics'.
     earliest = min((i.due_date for i in selected), default=as_of)
@@ -336,16 +349,15 @@ def _selected(
         if invoice is None:
             other = _invoice_elsewhere(ledger, key)
             if other is not None and other.customer_id != customer_id:
-                raise ClaimError(
-                    f"invoice {key!r} is {ledger.name_of(other.customer_id)}'s, not "
-                    f"{ledger.name_of(customer_id)}'s"
-                )
+                raise ClaimError(_(
+                    "invoice {invoice} is {owner}'s, not {client}'s"
+                ).format(invoice=repr(key), owner=ledger.name_of(other.customer_id),
+                         client=ledger.name_of(customer_id)))
             close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
-            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            raise ClaimError(
-                f"{ledger.name_of(customer_id)} has no invoice {key!r}{hint} (give an invoice's "
-                "id or number)"
-            )
+            raise ClaimError(_(
+                "{client} has no invoice {invoice}{hint} (give an invoice's id or number)"
+            ).format(client=ledger.name_of(customer_id), invoice=repr(key),
+                     hint=_did_you_mean(repr(c) for c in close)))
         chosen[invoice.id] = invoice
     return tuple(chosen.values())
 

@@ -397,6 +397,14 @@ def and_list(items: list[str] | tuple[str, ...]) -> str:
     return format_list(list(items), locale=_locale())
 
 
+def or_list(items: list[str] | tuple[str, ...]) -> str:
+    """Alternatives joined as a sentence offers them: ``a or b or c`` in English, CLDR's
+    list in another language (``a, b lub c``)."""
+    if _english():
+        return " or ".join(items)
+    return format_list(list(items), style="or", locale=_locale())
+
+
 def day(value: date) -> str:
     """A date in a sentence: ISO in English (``2026-12-03``), written out in Polish
     (``3 grudnia 2026``, CLDR's long date)."""

@@ -29,7 +29,7 @@ import bisect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 from clientguard.frozen import Frozen
 from clientguard.i18n import gettext
@@ -257,6 +257,12 @@ class BookWithout(Frozen):
     """Effective number of clients of what is left."""
 
 
+_RECOUNT_BELOW: Final = Decimal(10) ** 12
+"""``without_client`` counts the others' squares again where they are less than a trillionth
+of the client's own: below that, taking the client's square out of the sum (28 significant
+digits) would leave fewer than 16 right digits of theirs."""
+
+
 def without_client(measures: BookMeasures, client_id: str) -> BookWithout:
     """Top-1 share, HHI and effective number of the book with ``client_id`` taken out.
 
@@ -265,7 +271,14 @@ def without_client(measures: BookMeasures, client_id: str) -> BookWithout:
     """
     amount = measures.amounts.get(client_id, ZERO)
     total = measures.total - amount
-    squares = measures.sum_of_squares - amount * amount
+    own = amount * amount
+    squares = measures.sum_of_squares - own
+    if squares * _RECOUNT_BELOW < own:
+        # Nearly all of the sum was this client's: the subtraction kept only the digits of
+        # Decimal's precision that were its (10^15 beside two clients of 1 left 0, "the only
+        # client with revenue"). Counted again from the others, as rarely as a client so
+        # dominant is.
+        squares = sum((a * a for c, a in measures.amounts.items() if c != client_id), ZERO)
     remaining = (c for c in measures.amounts if c != client_id)
     top_client = next(remaining, None)
     count = measures.client_count - (1 if client_id in measures.amounts else 0)
