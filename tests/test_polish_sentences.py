@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from clientguard import i18n
+from clientguard.policy import Policy
 from clientguard.report import render
 from clientguard.review import review
 from clientguard.testing import customer, invoice, ledger
@@ -39,4 +42,23 @@ def test_a_book_without_records_says_so_in_plain_polish() -> None:
         table = render(review(ledger(), as_of=AS_OF), "table")
     text = " ".join(table.split())
     assert ("więc ten przegląd nie może ocenić żadnego klienta; nie ma żadnego zapisu z datą "
-            "przed końcem okresu. Zsynchronizuj źródła ponownie") in text
+            "do 31 grudnia 2025. Zsynchronizuj źródła ponownie") in text
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    # The sentence ends on the date the record's age is counted to (it ended "..., 184 days
+    # before." in English, with nothing after "before").
+    ("en", "the newest record is dated 2025-06-30, 184 days before 2025-12-31. Sync "
+           "the sources again"),
+    ("pl", "najnowszy zapis ma datę 30 czerwca 2025, 184 dni przed 31 grudnia 2025. "
+           "Zsynchronizuj źródła ponownie"),
+])
+def test_the_age_of_the_newest_record_is_counted_to_a_named_day(lang: str, expected: str) -> None:
+    # One invoice issued and due on 30 June 2025: nothing falls due in the window of the last
+    # 90 days to 31 December 2025, and 30 June is 31 + 31 + 30 + 31 + 30 + 31 = 184 days
+    # before it.
+    books = ledger(customer("a", "Alfa"),
+                   invoice("a", issued="2025-06-30", due="2025-06-30", total="100.00"))
+    with i18n.using(lang):
+        table = render(review(books, as_of=AS_OF, policy=Policy(lookback_days=90)), "table")
+    assert expected in " ".join(table.split())

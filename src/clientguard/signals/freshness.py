@@ -82,10 +82,11 @@ def stale_data(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     newest = newest_record_on(ledger, as_of)
     age = (as_of - newest).days if newest is not None else None
     if newest is None:
-        since = _("there is no record dated by then")
+        since = _("there is no record dated by {as_of}").format(as_of=wording.day(as_of))
     else:
-        since = _("the newest record is dated {newest}, {days} before").format(
-            newest=wording.day(newest), days=wording.count((as_of - newest).days, "day")
+        since = _("the newest record is dated {newest}, {days} before {as_of}").format(
+            newest=wording.day(newest), days=wording.count((as_of - newest).days, "day"),
+            as_of=wording.day(as_of),
         )
     numbers: dict[str, Decimal | int | str | None] = {
         "any_invoice_due_in_window": "yes" if due else "no",
@@ -111,12 +112,10 @@ def stale_data(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
         ]
     if age is not None and age > policy.stale_days:
         message = _(
-            "Stale data: {since} {as_of} (stale after {stale_days}); recent invoices and "
-            "payments may be missing, so the verdicts may be out of date. Sync the sources "
-            "again."
+            "Stale data: {since} (stale after {stale_days}); recent invoices and payments may "
+            "be missing, so the verdicts may be out of date. Sync the sources again."
         ).format(
             since=since,
-            as_of=wording.day(as_of),
             stale_days=wording.count(policy.stale_days, "day"),
         )
         return [
