@@ -13,6 +13,15 @@ The rules (each one is in ``docs/connectors/fakturownia.md`` too):
   lowers the amount becomes a credit note applied to the invoice it corrects (one that
   raises it is an extra invoice). Proformas, estimates, receipts, cash slips (KP/KW),
   accounting notes and cost documents (``income`` 0) are skipped with the reason.
+* **How much of a correction the corrected invoice takes.** A correction lowers revenue by
+  its whole amount, but it can lower what the client owes on the corrected invoice only by
+  what the invoice still has open: a correction issued after the invoice was paid leaves the
+  client a credit (money to be refunded or set off). When the connector gives the corrected
+  invoice with the correction (:data:`CORRECTED_INVOICE_KEY`), the credit note is applied to
+  it only up to what its payments leave open (``price_gross`` less ``paid``), and the rest is
+  credit the client holds (unapplied). Without it the whole correction is applied, as before.
+  Payments never pay a correction: a lowering correction linked to a payment is left out of
+  the payment's allocations.
 * **Status** (``issued``, ``sent``, ``paid``, ``partial``, ``rejected``): issued, sent and
   partial are ``open``; paid is ``paid`` with ``paid_date`` as the paid date; rejected is
   ``void``.
@@ -63,6 +72,7 @@ from clientguard_fakturownia.values import (
 )
 
 __all__ = [
+    "CORRECTED_INVOICE_KEY",
     "CORRECTION_KINDS",
     "DEFAULT_INVOICE_KINDS",
     "DEFAULT_RULES",
@@ -90,6 +100,15 @@ DEFAULT_INVOICE_KINDS: tuple[str, ...] = (
 
 #: Kinds that correct an earlier invoice.
 CORRECTION_KINDS: tuple[str, ...] = ("correction",)
+
+CORRECTED_INVOICE_KEY = "clientguard:corrected_invoice"
+"""Key under which a connector adds, to a correction's raw record, the invoice it corrects as
+``GET /invoices.json`` (or ``/invoices/{id}.json``) gives it. Not a Fakturownia field. With it
+the correction takes from the invoice only what the invoice's payments leave open (its
+``price_gross`` less its ``paid``): a correction of an invoice already paid in full is credit
+the client holds, not a second settlement of the invoice (which the ledger would reject as
+over-applying it). Without it (the connector did not read the corrected invoice) the whole
+correction is applied to the invoice."""
 
 #: Why the other kinds are skipped, in words a person reads in the sync report.
 _NOT_SALES: Mapping[str, str] = {
@@ -325,9 +344,12 @@ def _correction(
     currency = _currency(raw)
     total = -gross
     corrected = text_of(raw.get("invoice_id")) or text_of(raw.get("from_invoice_id"))
-    allocations = (
-        (Allocation(invoice_id=corrected, amount=total, date=issue_date),) if corrected else ()
-    )
+    allocations: tuple[Allocation, ...] = ()
+    if corrected:
+        room = _left_to_correct(raw.get(CORRECTED_INVOICE_KEY), corrected, currency)
+        applied = total if room is None else min(total, room)
+        if applied > 0:
+            allocations = (Allocation(invoice_id=corrected, amount=applied, date=issue_date),)
     note = CreditNote(
         id=_required_text(raw, "id"),
         customer_id=customer_id,
@@ -339,6 +361,34 @@ def _correction(
         source=SOURCE,
     )
     return [customer, note] if customer is not None else note
+
+
+def _left_to_correct(invoice: object, corrected: str, currency: str) -> Decimal | None:
+    """What of the corrected invoice a correction may still take: its ``price_gross`` less
+    what was paid on it (``paid``), never below zero. None when the connector did not give
+    the corrected invoice (see :data:`CORRECTED_INVOICE_KEY`), or gave it in another currency
+    (the amounts cannot be compared): the whole correction is then applied.
+
+    Fakturownia's ``paid`` is what the invoice's payments brought so far. When they all came
+    by the correction's date (``paid_date`` on or before it), this is what was open on that
+    date. When some came after it, the invoice may have had more open on the correction's
+    date, but taking more would make those later payments over-apply the invoice (they are
+    allocated up to its gross amount) and the ledger would reject a payment that was really
+    received: the correction takes only what the payments leave, and the client holds the
+    rest (it paid the invoice in full despite the correction)."""
+    if invoice is None:
+        return None
+    key = CORRECTED_INVOICE_KEY
+    if not isinstance(invoice, Mapping):
+        raise DataError(f"{key}: is not an object")
+    ident = text_of(invoice.get("id"))
+    if ident != corrected:
+        raise DataError(f"{key}.id: {ident!r} is not the corrected invoice {corrected}")
+    if (text_of(invoice.get("currency")) or "").upper() != currency:
+        return None
+    gross = parse_amount(invoice.get("price_gross"), field=f"{key}.price_gross")
+    paid = optional_amount(invoice.get("paid"), field=f"{key}.paid") or ZERO
+    return max(gross - paid, ZERO)
 
 
 # --------------------------------------------------------------------------- payments
@@ -387,6 +437,13 @@ def payment_from_banking(raw: Mapping[str, Any]) -> Payment | Skip:
     Fakturownia applies a payment to its invoices in the order they are listed, each in full
     before the next; the allocations follow that rule, each capped at the invoice's gross
     amount where the response includes it. What is left over is unapplied cash.
+
+    A linked document with a gross amount of zero or less (a correction that lowers an
+    invoice) is not something the payment pays: the correction is a credit note applied by
+    its own record, so it is left out of the allocations (a payment of 1000.00 tied to an
+    invoice of 1230.00 and its correction of -230.00 pays 1000.00 of the invoice). A payment
+    tied to nothing but such corrections is the refund of a correction, money paid back to
+    the client, and is skipped.
     """
     paid_flag = raw.get("paid", True)
     if paid_flag is False or str(paid_flag).strip().lower() in ("false", "0"):
@@ -397,7 +454,11 @@ def payment_from_banking(raw: Mapping[str, Any]) -> Payment | Skip:
     day = parse_date(raw.get("paid_date"), field="paid_date")
     if day is None:
         raise DataError("paid_date: the payment has no date")
-    linked = _linked_invoices(raw)
+    tied = _linked_invoices(raw)
+    linked = [(ident, gross) for ident, gross in tied if gross is None or gross > 0]
+    if tied and not linked:
+        return Skip("tied only to corrections that lower invoices: a refund paid back to the "
+                    "client, not money received")
     allocations: list[Allocation] = []
     left = amount
     for index, (invoice_id, gross) in enumerate(linked):

@@ -28,9 +28,14 @@ The rules (each one is in ``docs/connectors/stripe.md`` too):
     finalisation;
   - a pre-payment credit note is a credit note applied to the invoice (its
     ``pre_payment_amount``), on its own date; a post-payment credit note (a refund or a
-    credit to the customer's balance after the invoice was paid) only lowers revenue;
+    credit to the customer's balance after the invoice was paid) only lowers revenue, and
+    its post-payment part stays unapplied credit (the model has no refund record, and Stripe
+    does not say which later invoice used a balance credit: docs/connectors/stripe.md);
   - what was paid (``amount_paid``) is a payment ``<invoice id>/paid`` dated ``paid_at``,
-    applied up to the invoice's ``amount_due``; an overpayment stays unapplied cash;
+    applied up to what the invoice itself asked for: its ``amount_due`` less a debit the
+    customer owed before it (a positive ``starting_balance``, which Stripe adds to
+    ``amount_due``). The rest (that old debt, an overpayment) stays unapplied cash: Stripe
+    does not say which earlier invoice the debt came from;
   - what was paid on an **open or uncollectible** invoice (a part payment: ``amount_paid``
     above zero, no ``paid_at``) is the same payment ``<invoice id>/paid``, so that the open
     balance is Stripe's ``amount_remaining``. Its date is the ``paid_at`` of the latest paid
@@ -208,11 +213,14 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
     paid_day = day_of(times.get("paid_at"), zone, field="status_transitions.paid_at")
     amount_due_stripe = _minor(raw, "amount_due", currency, default=0)
     remaining = _minor(raw, "amount_remaining", currency, default=0)
+    # A debit the customer owed before this invoice, which Stripe collects with it: part of
+    # amount_due and amount_remaining, but no part of what this invoice itself is owed.
+    debit = _debit_carried(raw, currency)
     amount_due: Decimal | None = None
     if status == "paid":
         amount_due = ZERO
     elif status == "open":
-        amount_due = remaining
+        amount_due = max(remaining - debit, ZERO)
     invoice = Invoice(
         id=ident,
         customer_id=customer_id,
@@ -243,6 +251,9 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
             )
         )
     paid = _minor(raw, "amount_paid", currency, default=0)
+    # What this invoice asked for itself: Stripe's amount_due also carries a debit the
+    # customer owed before it, which pays no part of this invoice's total.
+    own_due = min(max(amount_due_stripe - debit, ZERO), total - min(balance, total))
     if paid > 0:
         if paid_day is None:
             # A part payment of an open or uncollectible invoice: dated by its invoice
@@ -256,8 +267,8 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
                 date=paid_day,
                 amount=paid,
                 currency=currency,
-                allocations=(Allocation(invoice_id=ident, amount=min(paid, amount_due_stripe)),)
-                if amount_due_stripe > 0
+                allocations=(Allocation(invoice_id=ident, amount=min(paid, own_due)),)
+                if own_due > 0
                 else (),
                 source=SOURCE,
             )
@@ -336,6 +347,20 @@ def _balance_applied(raw: Mapping[str, Any], currency: str) -> Decimal:
     if start >= 0 or end <= start:
         return ZERO
     return min(end, ZERO) - start
+
+
+def _debit_carried(raw: Mapping[str, Any], currency: str) -> Decimal:
+    """A debit the customer owed before this invoice and Stripe added to its ``amount_due``
+    (``starting_balance`` above zero; the part ``ending_balance`` does not keep), else 0."""
+    starting = raw.get("starting_balance")
+    if starting is None:
+        return ZERO
+    start = from_stripe_minor(starting, currency, field="starting_balance")
+    if start <= 0:
+        return ZERO
+    ending = raw.get("ending_balance")
+    end = ZERO if ending is None else from_stripe_minor(ending, currency, field="ending_balance")
+    return start - min(max(end, ZERO), start)
 
 
 # --------------------------------------------------------------------------- credit notes

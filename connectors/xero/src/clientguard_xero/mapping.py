@@ -36,7 +36,13 @@ The rules, with the facts behind them (docs/connectors/xero.md):
 * **Credit notes, overpayments, prepayments.** An authorised or paid sales credit note is a
   CreditNote with its allocations; a received overpayment or prepayment is a Payment (cash
   came in) with its allocations. Deleted allocations are left out. Drafts are skipped;
-  voided or deleted documents are skipped and reported as deleted.
+  voided or deleted documents are skipped and reported as deleted. The cash refunds of an
+  overpayment or prepayment (its ``Payments``: money paid back to the client) are taken off
+  its amount: the Payment is the money the client left with the firm, so what it leaves
+  unallocated is Xero's ``RemainingCredit``, and one refunded in full leaves nothing
+  unapplied. The model has no record of a refund of a credit note (a credit note's total is
+  revenue and cannot shrink), so a credit note's cash refunds are left out: the refunded
+  part still counts as unapplied credit.
 * **Currency rate.** Xero's ``CurrencyRate`` is *units of the document's currency per one
   unit of the organisation's base currency* (see :func:`fx_rate`); the model's ``fx_rate`` is
   the other way round, so it is ``1 / CurrencyRate``. A missing rate, 0 (Xero writes 0 on
@@ -379,11 +385,16 @@ def _prepaid_to_model(
     on = xero_date(raw, "Date")
     if on is None:
         raise DataError("Date is missing")
+    total = _amount(raw, "Total")
+    refunded = _refunded(raw)
+    if refunded > total:
+        raise DataError(f"Payments: refunds of {refunded} are more than the {what}'s Total of "
+                        f"{total}")
     return Payment(
         id=str(raw[id_field]),
         customer_id=_contact_id(raw, resolve),
         date=on,
-        amount=_amount(raw, "Total"),
+        amount=total - refunded,
         currency=str(raw["CurrencyCode"]),
         allocations=_allocations(raw),
         fx_rate=fx_rate(raw, use_rates=use_rates),
@@ -391,16 +402,32 @@ def _prepaid_to_model(
     )
 
 
+def _refunded(raw: Mapping[str, Any]) -> Decimal:
+    """What of an overpayment or prepayment was paid back to the client in cash: its
+    ``Payments`` (Xero's AROVERPAYMENTPAYMENT and ARPREPAYMENTPAYMENT refunds, which the
+    payments stream skips), deleted ones left out."""
+    refunded = Decimal(0)
+    for index, item in enumerate(raw.get("Payments") or ()):
+        if not isinstance(item, Mapping):
+            raise DataError(f"Payments.{index}: is not an object")
+        if item.get("Status") == "DELETED":
+            continue
+        refunded += to_decimal(item.get("Amount"), what=f"Payments.{index}.Amount")
+    return refunded
+
+
 def overpayment_to_model(
     raw: Mapping[str, Any], resolve: Resolve = _same, *, use_rates: bool = True
 ) -> Payment | Skip:
-    """A received overpayment as a Payment: cash in, applied to invoices by its allocations;
-    what is not allocated stays unapplied cash."""
+    """A received overpayment as a Payment: the cash the client left with the firm (its
+    ``Total`` less the refunds in its ``Payments``), applied to invoices by its allocations;
+    what is neither allocated nor refunded (Xero's ``RemainingCredit``) stays unapplied
+    cash."""
     return _prepaid_to_model(raw, "OverpaymentID", "overpayment", resolve, use_rates)
 
 
 def prepayment_to_model(
     raw: Mapping[str, Any], resolve: Resolve = _same, *, use_rates: bool = True
 ) -> Payment | Skip:
-    """A received prepayment as a Payment, like an overpayment."""
+    """A received prepayment as a Payment, like an overpayment (net of its refunds)."""
     return _prepaid_to_model(raw, "PrepaymentID", "prepayment", resolve, use_rates)
