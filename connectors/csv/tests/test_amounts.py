@@ -49,6 +49,14 @@ NONE = AmountFormat(".", "")
         ("US$5.00", US, "5.00", "USD"),
         ("1234.5", NONE, "1234.5", None),
         ("0.10", US, "0.10", None),
+        # Polish and German whole amounts: the dash is the minor units, not a minus
+        ("150,-", PL_SPACE, "150.00", None),
+        ("150,- zł", PL_SPACE, "150.00", "PLN"),
+        ("150,--", PL_SPACE, "150.00", None),
+        ("1.500,-", PL_DOT, "1500.00", None),
+        ("(150,-)", PL_SPACE, "-150.00", None),
+        ("-150,-", PL_SPACE, "-150.00", None),
+        ("150,00-", PL_SPACE, "-150.00", None),  # SAP's trailing minus, as before
     ],
 )
 def test_amounts_read_exactly(
@@ -93,6 +101,15 @@ def test_amounts_read_exactly(
          "thousands separator (none); if ',' separates thousands in this file, set thousands "
          "= ','"),
         ("1,500.00", AmountFormat(".", " "), "set thousands = ','"),
+        # Thousands grouped by a separator the mapping does not name: the setting that reads
+        # them, not just "not an amount".
+        ("1 234.56", US, "'1 234.56' is not an amount: it groups thousands with a space, but "
+         "the mapping's thousands separator is ','; set thousands = \" \" in the mapping"),
+        ("1\u00a0234.56", US, "groups thousands with a space"),
+        ("1 234 567", NONE, "the mapping names no thousands separator; set thousands = \" \""),
+        ("1'234.56", US, "it groups thousands with \"'\", but the mapping's thousands "
+         "separator is ','; set thousands = \"'\""),
+        ("150,-", US, "set decimal = ','"),  # a whole amount needs the decimal comma
     ],
 )
 def test_bad_amounts_say_why(text: str, fmt: AmountFormat, message: str) -> None:

@@ -87,6 +87,21 @@ def test_check_says_what_kinds_the_records_are_and_counts_each_reason_once(
     assert out.count("i.csv, line") == 1
 
 
+def test_check_says_when_a_files_encoding_is_an_uncertain_guess(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One "ñ" (or "ń": the same byte in cp1252 and cp1250) and a euro sign: either reads.
+    mapping = write("m.toml", MAPPING)
+    invoices = write("i.csv", "No;Client;Date;Total\n1;Peña Hermanos;2025-01-02;10.00 €\n"
+                     .encode("cp1252"))
+    main(["check", "--mapping", str(mapping), "--invoices", str(invoices)])
+    out = capsys.readouterr().out
+    assert f"invoices: {invoices} (cp1250 (an uncertain guess), semicolon" in out
+    assert ("  encoding: cp1252 reads it too, and differently: 'Peña' where cp1250 reads "
+            "'Peńa'; set encoding = \"cp1252\" (or \"cp1250\") in the mapping to say which"
+            in out)
+
+
 def test_check_shows_a_cell_with_terminal_controls_as_escapes(
     write: Write, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -47,6 +47,13 @@ from clientguard_csv.dates import DateError, DateReader
         # two formats that agree are not ambiguous
         ("13/04/2025", ("%d/%m/%Y", "%m/%d/%Y"), None, date(2025, 4, 13)),
         ("  2025-04-03 ", (), None, date(2025, 4, 3)),
+        # Excel's serial days (1900 date system), where the mapping names "excel"
+        ("45667", ("excel",), None, date(2025, 1, 10)),
+        ("45667.75", ("excel",), None, date(2025, 1, 10)),  # the time of day is dropped
+        ("61", ("excel",), None, date(1900, 3, 1)),
+        ("59", ("excel",), None, date(1900, 2, 28)),  # before Excel's 29 February 1900
+        ("1", ("excel",), None, date(1900, 1, 1)),
+        ("10.01.2025", ("excel", "%d.%m.%Y"), None, date(2025, 1, 10)),
     ],
 )
 def test_dates_read(
@@ -84,6 +91,15 @@ def test_dates_read(
         ("-1/05/2025", (), "name it in date_formats"),
         ("0", (), "name it in date_formats"),
         ("\x00", (), "name it in date_formats"),
+        # A serial day where the mapping does not name "excel": what it is, what to do
+        ("45667", (), "'45667' is not a date. It looks like an Excel serial date number "
+                      "(45667 is 2025-01-10 in Excel's count): export the column formatted as "
+                      "dates, or add \"excel\" to date_formats in the mapping"),
+        ("45667", ("%d.%m.%Y",), "does not match the date format(s) \"%d.%m.%Y\". It looks "
+                                 "like an Excel serial date number"),
+        ("60", ("excel",), "'60' is 29 February 1900 in Excel's count, a day that never was"),
+        ("2958466", ("excel",), "past the end of the calendar as an Excel day"),
+        ("2025-01-10", ("excel",), "does not match the date format(s) \"excel\""),
     ],
 )
 def test_bad_dates_say_what_to_set(text: str, formats: tuple[str, ...], message: str) -> None:

@@ -9,6 +9,8 @@ from typing import TypedDict, Unpack
 
 import pytest
 
+from clientguard.connector import pull
+from clientguard_csv import CsvConnector
 from clientguard_csv.errors import CsvFileError
 from clientguard_csv.textfile import (
     Columns,
@@ -144,6 +146,110 @@ def test_a_legacy_file_is_not_taken_for_utf8(content: bytes, expected: str) -> N
     assert detect_encoding(content) == expected
 
 
+# Polish exports in cp1250 with upper-case names: "ÓŁ" (D3 A3), "ÓŻ" (D3 AF) and "ĘŻ"
+# (CA AF) are valid UTF-8 pairs (Cyrillic "ӣ", "ӯ"; phonetic "ʯ"), so the bytes decode as
+# UTF-8 into names nobody wrote.
+SPOLKA = (
+    "Klient;Kwota\nABC SPÓŁKA AKCYJNA;1 230,00\nBIURO PODRÓŻY XYZ;500,00\n"
+    "KSIĘŻYC SP. Z O.O.;10,00\n"
+)
+SPOLKA_AND_ONE_LOWER = (
+    "Klient;Kwota\n" + "".join(f"FIRMA {n} SPÓŁKA AKCYJNA;1 230,00\n" for n in range(1, 9))
+    + "Jan Kowalski Usługi;200,00\n"  # "ł" (B3) alone is not valid UTF-8
+)
+# A Western European Excel export: "€" (0x80) and "’" (0x92) are bytes 0x80-0x9F, which
+# cp1250 and cp1252 both have; the letters say which one the file is.
+FRENCH_CP1252 = (
+    "Klient;Kwota\nCrème Brûlée SARL;1 234,56 €\nPeña Hermanos;99,00 €\n"
+    "Château l’Évêque;10,00 €\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "names"),
+    [
+        (SPOLKA, "cp1250", ["ABC SPÓŁKA AKCYJNA", "BIURO PODRÓŻY XYZ", "KSIĘŻYC SP. Z O.O."]),
+        (SPOLKA_AND_ONE_LOWER, "cp1250",
+         [*(f"FIRMA {n} SPÓŁKA AKCYJNA" for n in range(1, 9)), "Jan Kowalski Usługi"]),
+        (FRENCH_CP1252, "cp1252", ["Crème Brûlée SARL", "Peña Hermanos", "Château l’Évêque"]),
+        # What must not change: UTF-8 with whole words in other scripts, a Latin letter typed
+        # inside a Ukrainian word, Japanese beside Latin letters, and Polish, stay UTF-8.
+        ("Klient;Kwota\nТОВ Київстар;1\nΕλληνικά Πετρέλαια;2\nAcme Ltd;3\n", "utf-8",
+         ["ТОВ Київстар", "Ελληνικά Πετρέλαια", "Acme Ltd"]),
+        ("Klient;Kwota\nТОВ Kиївстар;1\nПриватне пiдприємство;2\n", "utf-8",
+         ["ТОВ Kиївстар", "Приватне пiдприємство"]),
+        ("Klient;Kwota\nABCマート;1\nKDDI株式会社;2\n", "utf-8", ["ABCマート", "KDDI株式会社"]),
+        (SPOLKA, "utf-8", ["ABC SPÓŁKA AKCYJNA", "BIURO PODRÓŻY XYZ", "KSIĘŻYC SP. Z O.O."]),
+        (POLISH, "cp1250", ["Spółdzielnia Łódź Sp. z o.o.", "Żabka Polska"]),
+        (WESTERN, "latin-1", ["Café Müller", "Société Générale à Paris"]),
+    ],
+)
+def test_the_encoding_whose_letters_make_words_is_chosen(
+    write: Callable[..., Path], text: str, encoding: str, names: list[str]
+) -> None:
+    content = text.encode(encoding)
+    assert detect_encoding(content) == encoding
+    rows = rows_of(write("names.csv", content))
+    assert [r.cells[0] for r in rows if isinstance(r, Row)] == names
+    assert not [r for r in rows if isinstance(r, CsvRowError)]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "chosen", "doubt"),
+    [
+        # One "ñ" (cp1252) or "ń" (cp1250): a toss-up, said, with both readings and the key.
+        ("Klient;Kwota\nPeña Hermanos;99,00 €\n", "cp1252", "cp1250",
+         "cp1252 reads it too, and differently: 'Peña' where cp1250 reads 'Peńa'; set "
+         'encoding = "cp1252" (or "cp1250") in the mapping to say which'),
+        # Valid UTF-8 read as cp1250 all the same: the UTF-8 reading is shown.
+        (SPOLKA, "cp1250", "cp1250",
+         "utf-8 reads it too, and differently: 'SPӣKA' where cp1250 reads 'SPÓŁKA'"),
+    ],
+)
+def test_an_uncertain_guess_says_how_else_the_file_reads_and_how_to_name_it(
+    write: Callable[..., Path], text: str, encoding: str, chosen: str, doubt: str
+) -> None:
+    layout = open_layout(write("doubt.csv", text.encode(encoding)), COLUMNS)
+    assert (layout.encoding, layout.guessed) == (chosen, True)
+    assert layout.doubt is not None
+    assert doubt in layout.doubt
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        FRENCH_CP1252.encode("cp1252"),  # clear: French in cp1252
+        POLISH.encode("cp1250"),
+        POLISH.encode("utf-8"),
+        "Klient;Kwota\nТОВ Київстар;1\n".encode(),
+    ],
+)
+def test_a_clear_guess_has_no_doubt(write: Callable[..., Path], content: bytes) -> None:
+    assert open_layout(write("clear.csv", content), COLUMNS).doubt is None
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        # a notes column the mapping does not read, unquoted and quoted
+        ("Klient,Kwota,Uwagi\nA,1,x\nB,2,{big}\nC,3,y\n", 3, "Uwagi"),
+        ('Klient,Kwota,Uwagi\nA,1,x\nB,2,"{big}"\nC,3,y\n', 3, "Uwagi"),
+        ("Klient,Kwota,Uwagi\nA,1,x\n{big},2,z\nC,3,y\n", 3, "Klient"),
+    ],
+)
+def test_a_cell_past_the_csv_modules_limit_names_its_line_and_column(
+    write: Callable[..., Path], text: str, line: int, column: str
+) -> None:
+    big = "x" * 200_000  # the csv module reads at most 131,072 characters in a cell
+    rows = rows_of(write("long.csv", text.format(big=big)))
+    assert [r.cells[0] for r in rows if isinstance(r, Row)] == ["A", "C"]  # the rest read
+    (bad,) = [r for r in rows if isinstance(r, CsvRowError)]
+    assert (bad.line, bad.column) == (line, column)
+    assert bad.reason.startswith(f"the cell in column {column!r} is longer than 131,072 "
+                                 "characters")
+    assert "Shorten or empty the cell, or leave the column out of the export" in bad.reason
+
+
 @pytest.mark.parametrize(
     ("text", "delimiter", "found"),
     [
@@ -267,3 +373,12 @@ def test_a_guess_is_marked_when_it_mattered(
     write: Callable[..., Path], content: bytes, encoding: str, guessed: bool
 ) -> None:
     assert open_layout(write("g.csv", content), COLUMNS, encoding=encoding).guessed is guessed
+
+
+def test_the_syncs_note_says_when_a_guess_is_uncertain(write: Callable[..., Path]) -> None:
+    mapping = {"currency": "EUR", "decimal": ",", "customers": {"columns": {"name": "Klient"}}}
+    path = write("klienci.csv", "Klient;Kwota\nPeña Hermanos;99,00 €\n".encode("cp1252"))
+    (note,) = pull(CsvConnector(customers=path, mapping=mapping)).notes
+    assert note.startswith(f"{path}: read as cp1250, a guess from its bytes that may be wrong: "
+                           "cp1252 reads it too, and differently: 'Peña' where cp1250 reads "
+                           "'Peńa'; set encoding = \"cp1252\"")

@@ -3,7 +3,9 @@
 Accepted, with the mapping's decimal and thousands separators: ``1020.00``, ``$1,020.00``,
 ``"1,020.00"``, ``(400.00)`` and ``($400.00)`` (accountants' negatives), ``-400``, ``400-``
 (SAP's trailing minus), ``1 234,56`` (a space, no-break space or narrow no-break space as the
-thousands separator), ``1.234,56 zł``, ``13.50 `` (trailing space), ``EUR 12.00``.
+thousands separator), ``1.234,56 zł``, ``13.50 `` (trailing space), ``EUR 12.00``, and, under
+``decimal = ","``, ``150,-`` and ``150,--`` (Polish and German for a whole amount, 150.00:
+the dash stands for the minor units, it is not a minus).
 
 A currency marker (``$``, ``€``, ``zł``, ``PLN``...) is stripped. When it names one currency
 (``€``, ``zł``, an ISO code) the parse result carries it, so that the caller can refuse an
@@ -77,6 +79,8 @@ CURRENCY_SYMBOLS: dict[str, str | None] = {
 }
 
 _MINUS = "-\u2212"  # hyphen-minus and the Unicode minus sign
+#: A whole amount under a decimal comma: ``150,-``, ``150,--``, ``150,–`` (no minor units).
+_NO_MINOR_UNITS = re.compile(r"(?<=\d),(?:--?|\u2013|\u2014)$")
 _MARKER_HEAD = re.compile(r"[^\d\s()+\-\u2212.,']+")
 _MARKER_TAIL = re.compile(r"[^\d\s()+\-\u2212.,']+\.?$")
 
@@ -168,6 +172,8 @@ def parse_amount(text: str, fmt: AmountFormat) -> Amount:
         elif body[:1] in _MINUS and body[:1]:
             negations += 1
             body = body[1:]
+        elif fmt.decimal == "," and (whole := _NO_MINOR_UNITS.search(body)):
+            body = body[: whole.start()] + ",00"  # "150,-" is 150,00, not minus 150
         elif body[-1:] in _MINUS and body[-1:]:
             negations += 1
             body = body[:-1]
@@ -204,6 +210,31 @@ def _currency_of(markers: list[str], text: str) -> str | None:
     if len(named) > 1:
         raise AmountError(f"{text!r} names two currencies: {', '.join(sorted(named))}")
     return named.pop() if named else None
+
+
+#: Thousands separators a file may use that the mapping may not name, as the mapping names
+#: them: any space (``1 234.56``, ``1\u00a0234,56``), or Swiss ``1'234.56``.
+_OTHER_THOUSANDS = ((SPACES, " "), ("'", "'"))
+
+
+def _thousands_hint(integer: str, fraction: str, fmt: AmountFormat) -> str:
+    """Where a number's whole part is digits in groups of three split by a separator the
+    mapping does not name (``1 234.56`` under ``thousands = ","``), the setting that reads it;
+    else nothing."""
+    if not fraction.isdigit() and fraction:
+        return ""
+    for separators, name in _OTHER_THOUSANDS:
+        if name == fmt.thousands:
+            continue
+        groups = re.split(f"[{re.escape(separators)}]", integer)
+        if (len(groups) > 1 and all(g.isascii() and g.isdigit() for g in groups)
+                and 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+            shown = "a space" if name == " " else repr(name)
+            mapped = (f"the mapping's thousands separator is {fmt.thousands!r}"
+                      if fmt.thousands else "the mapping names no thousands separator")
+            return (f": it groups thousands with {shown}, but {mapped}; set "
+                    f'thousands = "{name}" in the mapping to read it')
+    return ""
 
 
 def _number(body: str, fmt: AmountFormat, text: str) -> Decimal:
@@ -249,7 +280,7 @@ def _number(body: str, fmt: AmountFormat, text: str) -> Decimal:
     # The point here is the mapping's decimal separator: a "." of the file's own that is not
     # is refused just above.
     if not re.fullmatch(r"\d*\.?\d*", digits) or not any(c.isdigit() for c in digits):
-        raise AmountError(f"{text!r} is not an amount")
+        raise AmountError(f"{text!r} is not an amount{_thousands_hint(integer, fraction, fmt)}")
     try:
         return Decimal(digits)
     except InvalidOperation:  # pragma: no cover - the pattern above admits only digits

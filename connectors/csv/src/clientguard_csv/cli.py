@@ -98,13 +98,15 @@ def _print_log(log: ReadLog, rejected: list[Rejection], kinds: Counter[str]) -> 
     name, a client's name, a rejection quoting a cell) goes through :func:`printable`: a cell
     can never move the cursor, clear the screen or reorder the line."""
     for f in log.files:
-        guessed = " (a guess)" if f.guessed else ""
+        guessed = (" (an uncertain guess)" if f.doubt else " (a guess)") if f.guessed else ""
         folded = f", {f.duplicates} duplicate rows folded" if f.duplicates else ""
         print(printable(
             f"{f.stream}: {f.file} ({f.encoding}{guessed}, {describe_delimiter(f.delimiter)}, "
             f"header on line {f.header_line}): {f.rows} rows, {f.records} records, "
             f"{f.skipped} skipped, {f.rejected} rejected{folded}"
         ))
+        if f.doubt:
+            print(printable(f"  encoding: {f.doubt}"))
     if kinds:
         # A file's records count what its rows made: an invoices file also makes a customer
         # for each client it names, so "2,466 rows, 2,566 records" needs this line.

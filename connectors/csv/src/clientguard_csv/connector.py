@@ -264,7 +264,8 @@ def _encoding_notes(log: ReadLog, start: int) -> tuple[tuple[str, ...], int]:
     the next call starts."""
     notes = tuple(
         f"{f.file}: read as {f.encoding}, a guess from its bytes (set encoding in the "
-        "mapping to be sure)"
+        "mapping to be sure)" if f.doubt is None else
+        f"{f.file}: read as {f.encoding}, a guess from its bytes that may be wrong: {f.doubt}"
         for f in log.files[start:]
         if f.guessed
     )

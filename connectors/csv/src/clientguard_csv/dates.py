@@ -1,9 +1,17 @@
 """Dates as exports write them.
 
 With ``date_formats`` in the mapping, a cell must match one of them (``strptime`` codes such
-as ``%d.%m.%Y``, or ``iso`` for ISO 8601 dates and timestamps). When a cell matches two of
-the formats with different results (``03/04/2025`` under both ``%d/%m/%Y`` and
-``%m/%d/%Y``) it is an error, never a pick.
+as ``%d.%m.%Y``, ``iso`` for ISO 8601 dates and timestamps, or ``excel`` for Excel's serial
+day numbers). When a cell matches two of the formats with different results (``03/04/2025``
+under both ``%d/%m/%Y`` and ``%m/%d/%Y``) it is an error, never a pick.
+
+**Excel serial dates.** A spreadsheet saved as CSV with a date column formatted as a number
+writes the day as Excel counts it: ``45667`` is 2025-01-10 (days since 1899-12-30, with
+Excel's 29 February 1900, serial 60, that never was; a fraction is the time of day and is
+dropped). ``excel`` reads them (Excel's default 1900 date system; the 1904 system of old Mac
+workbooks reads four years and a day early: export such a file's dates as dates). Without
+``excel``, a cell of five digits is refused with a message that says it looks like such a
+number, what day it would be, and what to do.
 
 Without ``date_formats``, only forms that can be read one way are accepted: ISO 8601
 (``2025-04-03``, ``2021-01-28T11:04:09+00:00``), a year first (``2025/04/03``), a month
@@ -20,12 +28,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-__all__ = ["ISO", "DateError", "DateReader"]
+__all__ = ["EXCEL", "ISO", "DateError", "DateReader"]
 
 #: ``date_formats`` entry meaning "ISO 8601 date or timestamp".
 ISO = "iso"
+#: ``date_formats`` entry meaning "Excel's serial day number" (the 1900 date system).
+EXCEL = "excel"
 
 _ISO_PREFIX = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
 _NUMERIC = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})")
@@ -35,10 +45,44 @@ _WORDS = (
     "%d-%b-%Y", "%d-%B-%Y", "%a, %b %d, %Y", "%A, %B %d, %Y",
 )  # fmt: skip
 _CACHE_LIMIT = 100_000
+#: An Excel serial day: a whole number of days (at most 9999-12-31's 2958465), and perhaps
+#: a fraction of one (the time of day).
+_SERIAL = re.compile(r"(\d{1,7})(?:[.,]\d+)?")
+#: A cell taken for a serial day in a message: five digits (1927-05-18 to 2173-10-14).
+_LOOKS_SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?")
+_EXCEL_EPOCH = date(1899, 12, 30)
+#: Excel's serial 60, 29 February 1900: Excel (after Lotus 1-2-3) counts 1900 as a leap year.
+_EXCEL_LEAP_BUG = 60
 
 
 class DateError(ValueError):
     """A cell is not a date under the mapping's rules; the message says what to set."""
+
+
+def _excel(text: str) -> date:
+    """An Excel serial day number (the 1900 date system); ``ValueError`` for anything else."""
+    match = _SERIAL.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    days = int(match[1])
+    if days == _EXCEL_LEAP_BUG:
+        raise ValueError(f"{text!r} is 29 February 1900 in Excel's count, a day that never was")
+    if 0 < days < _EXCEL_LEAP_BUG:
+        days += 1  # before Excel's day that never was, its count is a day behind
+    try:
+        return _EXCEL_EPOCH + timedelta(days=days)
+    except OverflowError:
+        raise ValueError(f"{text!r} is past the end of the calendar as an Excel day") from None
+
+
+def _serial_hint(text: str) -> str:
+    """For a cell that looks like an Excel serial day (``45667``), what it would be and what to
+    do; else nothing."""
+    if not _LOOKS_SERIAL.fullmatch(text):
+        return ""
+    return (f". It looks like an Excel serial date number ({text} is {_excel(text).isoformat()} "
+            "in Excel's count): export the column formatted as dates, or add \"excel\" to "
+            "date_formats in the mapping")
 
 
 def _iso(text: str) -> date:
@@ -86,17 +130,26 @@ class DateReader:
 
     def _by_formats(self, text: str) -> date:
         readings: dict[date, str] = {}
+        serial_error = ""  # why a serial number is no Excel day (60, or past 9999)
         for fmt in self.formats:
             try:
-                value = _iso(text) if fmt == ISO else datetime.strptime(text, fmt).date()  # noqa: DTZ007
-            except (ValueError, OverflowError):
+                if fmt == ISO:
+                    value = _iso(text)
+                elif fmt == EXCEL:
+                    value = _excel(text)
+                else:
+                    value = datetime.strptime(text, fmt).date()  # noqa: DTZ007
+            except (ValueError, OverflowError) as exc:
+                if fmt == EXCEL and _SERIAL.fullmatch(text):
+                    serial_error = f": {exc}"
                 continue
             readings.setdefault(value, fmt)
         if len(readings) == 1:
             return next(iter(readings))
         listed = ", ".join(f'"{f}"' for f in self.formats)
         if not readings:
-            raise DateError(f"{text!r} does not match the date format(s) {listed}")
+            hint = serial_error if EXCEL in self.formats else _serial_hint(text)
+            raise DateError(f"{text!r} does not match the date format(s) {listed}{hint}")
         ways = "; ".join(f"{value.isoformat()} by \"{fmt}\"" for value, fmt in readings.items())
         raise DateError(
             f"{text!r} is ambiguous under the date formats {listed}: it reads as {ways}. "
@@ -136,6 +189,9 @@ class DateReader:
                 return datetime.strptime(text, fmt).date()  # noqa: DTZ007
             except (ValueError, OverflowError):
                 continue
+        hint = _serial_hint(text)
+        if hint:
+            raise DateError(f"{text!r} is not a date{hint}")
         raise DateError(
             f"{text!r} is not a date format clientguard-csv reads without being told: name it "
             'in date_formats (e.g. ["%d.%m.%Y"] or ["%m/%d/%y"])'

@@ -19,6 +19,8 @@ _TRUE = frozenset({"yes", "y", "true", "t", "1", "billable", "x", "disputed"})
 _FALSE = frozenset({"no", "n", "false", "f", "0", "non-billable", "not billable", "undisputed",
                     "not disputed", ""})
 _DURATION = re.compile(r"(\d+):([0-5]?\d)(?::([0-5]?\d))?")
+#: A duration in shape whose minutes or seconds may be 60 or more (``1:60``, ``1:30:75``).
+_DURATION_SHAPE = re.compile(r"(\d+):(\d+)(?::(\d+))?")
 _SECONDS_PER_HOUR = Decimal(3600)
 #: A duration's hours have at most this many digits; the model bounds them at MAX_HOURS.
 _MAX_DURATION_DIGITS = len(str(MAX_HOURS))
@@ -307,9 +309,10 @@ class FieldReader:
                                f"{MAX_HOURS:,})", field, self.labels.get(field))
             seconds = int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3] or 0)
             return (Decimal(seconds) / _SECONDS_PER_HOUR).quantize(HOURS_QUANTUM)
-        if field == "duration" and ":" in value:
-            raise RowError(f"{value!r} is not a duration (h:mm or h:mm:ss)", field,
-                           self.labels.get(field))
+        if ":" in value:
+            shape = _DURATION_SHAPE.fullmatch(value)
+            if shape is not None or field == "duration":
+                raise RowError(_not_a_duration(value, shape), field, self.labels.get(field))
         return self.number_of(field, value)
 
     def flag(self, row: Row, field: str) -> bool | None:
@@ -345,6 +348,18 @@ class FieldReader:
                 self.labels.get("status"),
             )
         return status
+
+
+def _not_a_duration(value: str, shape: re.Match[str] | None) -> str:
+    """Why ``value``, a cell with a colon, is not a duration: minutes or seconds of 60 or more
+    (``1:60``: ``shape`` is its match of a duration's shape), or not the shape at all."""
+    if shape is not None:
+        for part, unit in ((shape[2], "minutes"), (shape[3], "seconds")):
+            # (The length first: int() refuses a string of thousands of digits.)
+            if part is not None and (len(part.lstrip("0")) > 2 or int(part) >= 60):
+                return (f"{value!r} is not a duration: its {unit} must be below 60 "
+                        "(h:mm or h:mm:ss); fix the cell")
+    return f"{value!r} is not a duration (h:mm or h:mm:ss)"
 
 
 def _values(values: Iterable[str]) -> frozenset[str]:

@@ -7,7 +7,7 @@ override any format key::
     description = "My invoicing tool"
     encoding = "auto"            # or "utf-8", "cp1250", "latin-1"
     delimiter = "auto"           # or ",", ";", "tab"
-    date_formats = ["%d.%m.%Y"]  # strptime codes, or "iso"; none: unambiguous forms only
+    date_formats = ["%d.%m.%Y"]  # strptime codes, "iso" or "excel"; none: unambiguous forms only
     decimal = ","
     thousands = " "
     currency = "PLN"             # when the file has no currency column

@@ -24,8 +24,10 @@ work requests, so that each can be matched to what came before:
 * **Payments and credit notes** name their invoice by id or number, and are allocated to it.
 * **Ids.** A payment or work request without an id column gets one made from its content
   (``p-`` or ``w-`` and 12 hex digits of a SHA-1 of customer, date, amount and invoice),
-  with ``-2``, ``-3``... for identical rows, so ids stay the same when a file is exported
-  again with more rows.
+  with ``-2``, ``-3``... for identical rows of one file, so ids stay the same when a file is
+  exported again with more rows. The same row in another file (overlapping exports: January,
+  then January to February) gets the same id and is the same record: it is yielded as
+  :class:`Folded` and counted as a duplicate.
 """
 
 from __future__ import annotations
@@ -76,7 +78,14 @@ from clientguard_csv.fields import FieldReader, RowError, required_columns
 from clientguard_csv.fields import clean_text as _clean
 from clientguard_csv.mapping import STREAMS, CsvMapping, StreamMapping
 from clientguard_csv.names import CustomerDirectory, normalise_name
-from clientguard_csv.textfile import CsvRowError, Layout, Row, iter_rows, open_layout
+from clientguard_csv.textfile import (
+    CsvRowError,
+    Layout,
+    Row,
+    iter_rows,
+    normalise_header,
+    open_layout,
+)
 
 __all__ = [
     "REASON_LIMIT",
@@ -122,6 +131,9 @@ class FileLog:
     header_line: int
     guessed: bool = False
     """True when the encoding was guessed from non-ASCII bytes (``encoding = "auto"``)."""
+    doubt: str | None = None
+    """Where that guess is uncertain, why (another encoding reads the file too, and how it
+    reads it) and how to name the encoding; None when the evidence is clear."""
     rows: int = 0
     """Data rows after the header (blank rows not counted)."""
     skipped: int = 0
@@ -132,7 +144,9 @@ class FileLog:
     """Rows that joined the document an earlier row started (``group_rows``: line items)."""
     duplicates: int = 0
     """Rows identical to an earlier row of their document, under a total column: they add
-    nothing, and are counted as duplicates of the document's record (see :class:`Folded`)."""
+    nothing, and are counted as duplicates of the document's record (see :class:`Folded`).
+    Also the payments and work requests without an id column that an earlier file of the
+    read holds alike (overlapping exports: the same row, the same record)."""
     reader: str = field(default="python", compare=False)
     """How the file was read: ``python`` (the row reader alone), ``arrow`` (pyarrow parsed the
     text, the cells checked a column at a time) or ``arrow-rows`` (the row reader parsed it, the
@@ -181,8 +195,10 @@ class Skipped:
 
 class Folded(MadeRecord):
     """A row identical to an earlier row of the same document (an export that repeats a
-    line): folded into the document's ``record``, and handed on so that the sync counts it
-    as a duplicate of that record (``Page.duplicates``) instead of losing it without a word."""
+    line), or a payment or work request without an id that an earlier file held alike
+    (overlapping exports): folded into the earlier ``record``, and handed on so that the sync
+    counts it as a duplicate of that record (``Page.duplicates``) instead of losing it without
+    a word."""
 
     __slots__ = ()
 
@@ -330,7 +346,12 @@ class ReadState:
         self.index_invoices = True
         self.invoices_by_id: dict[str, _InvoiceRef] = {}
         self.invoices_by_number: dict[str, _InvoiceRef] = {}
-        self.made_ids: dict[str, int] = {}
+        self.made_ids: dict[str, tuple[int, int]] = {}
+        """Each id made up from a row's content (a payment or work request without an id
+        column): the file read that made it (:attr:`reads`) and the record's hash, so that the
+        same row in another file (overlapping exports) is known as the same record."""
+        self.reads = 0
+        """How many files have been read into this state (each read is numbered by it)."""
         self.name_cache: dict[str, list[str]] = {}
         self.rejected_invoices: dict[tuple[str, str], Location] = {}
         self.bytes_done = 0
@@ -389,7 +410,7 @@ def _read_file(
     except CsvFileError as exc:
         raise CsvFileError(exc.detail, stream=name) from None
     file_log = FileLog(name, layout.file, layout.encoding, layout.delimiter, layout.header_line,
-                       layout.guessed)
+                       layout.guessed, layout.doubt)
     log.files.append(file_log)
     reader = FieldReader(name, stream, settings, layout)
     builder = _Builder(name, stream, reader, layout, state, log)
@@ -490,6 +511,10 @@ class _Builder:
                                   "billable", "source"}
         self.work_request_fields = {"id", "customer_id", "requested_on", "wanted_by", "source"}
         self.person_joined = "person" in reader.joined
+        self.ordinal = state.reads  # this read of a file, among the reads into the state
+        state.reads += 1
+        self.made_here: dict[str, int] = {}  # ids made from content in this file: how often
+        self.made: str | None = None  # the id made for the record being built, if one was
 
     # ------------------------------------------------------------------ the loop
     def run(
@@ -524,6 +549,7 @@ class _Builder:
             short_way = self._checked_work_request
         width, known, file = reader.width, self.known_ids, self.file
         key_at, needed = reader.single.get(self.group_field), reader.width_needed
+        header_first = self.layout.header[0] if self.layout.header else None
         if (grouped and not has_rules and self.name == "payments" and key_at is not None
                 and self.group_field == "id" and not self.has_total):
             # Payments: the whole documents inside a block of checked rows as runs; the rest
@@ -560,6 +586,14 @@ class _Builder:
                     file_log.skipped += 1
                     yield Skipped(rule, Location(self.file, row.line))
                     continue
+            # The header again (after the rules: a mapping that leaves such rows out says so).
+            if row.cells[0] == header_first and self._repeats_header(row):
+                self.rejected += 1
+                yield self._reject(
+                    None, f"this row repeats the header (line {self.layout.header_line}), as "
+                    "where two exports were joined into one file: it holds no record; delete "
+                    "the row, or give the exports as separate files", None, None, row.line, row)
+                continue
             if not grouped:
                 checked = row.checked
                 if checked is not None and len(row.cells) <= width:
@@ -570,8 +604,13 @@ class _Builder:
                                          Location(file, row.line))
                             continue
                     elif short_way is not None:
+                        self.made = None
                         record = short_way(row, checked)
                         if record is not None:
+                            if self.made is not None and self._made_before(record):
+                                self.duplicates += 1  # an earlier file's row again
+                                yield Folded(record, Location(file, row.line))
+                                continue
                             self.records += 1
                             yield Loaded(record, Location(file, row.line))
                             continue
@@ -636,8 +675,17 @@ class _Builder:
                 if checked.customer_id in known:
                     record = self._checked_invoice(checked)
             elif short_way is not None:
+                self.made = None
                 record = short_way(block.row(offset), checked)
             if record is not None:
+                if self.made is not None and self._made_before(record):
+                    if records:  # an earlier file's row again: folded, between the runs
+                        self.records += len(records)
+                        yield MadeRecords(records, file, lines)
+                        records, lines = [], []
+                    self.duplicates += 1
+                    yield Folded(record, Location(file, first_line + offset))
+                    continue
                 records.append(record)
                 lines.append(first_line + offset)
                 continue
@@ -782,6 +830,7 @@ class _Builder:
         first = rows[0]
         made: list[Loaded] = []  # customers made from these rows, kept even if they fail
         width = self.reader.width
+        self.made = None
         try:
             for row in rows:
                 if len(row.cells) > width:
@@ -823,6 +872,11 @@ class _Builder:
             reason = f"the row cannot be read: {type(exc).__name__}: {exc}"
             return [*made, self._reject(self._ident(first), reason, None, None, first.line,
                                         first)]
+        if self.made is not None and self._made_before(record):
+            # The same row in an earlier file (overlapping exports): its record again.
+            self.records += len(made)
+            self.duplicates += 1
+            return [*made, Folded(record, Location(self.file, first.line))]
         loaded = Loaded(record, Location(self.file, first.line))
         if len(rows) > 1:
             return [*made, loaded, *self._fold(rows, record, len(made))]
@@ -862,6 +916,14 @@ class _Builder:
         if name == "work_requests":
             return self._work_request(rows[0])
         return self._customer(rows[0])
+
+    def _repeats_header(self, row: Row) -> bool:
+        """Whether ``row`` is the file's header again (two exports joined into one file)."""
+        header = self.layout.header
+        return len(row.cells) == len(header) and all(
+            normalise_header(cell) == normalise_header(name)
+            for cell, name in zip(row.cells, header, strict=True)
+        )
 
     def _remember_rejected(self, row: Row) -> None:
         """A rejected invoice's id and number, so that its payments say why they fail."""
@@ -1065,13 +1127,30 @@ class _Builder:
         return None
 
     def _made_id(self, prefix: str, *parts: object) -> str:
+        """An id made from a row's content: ``prefix``, a hash of ``parts``, and ``-2``,
+        ``-3``... for the second, third... identical row *of this file* (a client may pay the
+        same amount twice on one day). The n-th copy in another file gets the same id: it is
+        the same record, exported twice (see :meth:`_made_before`)."""
         digest = hashlib.sha1(  # noqa: S324 - an id, not a secret
             "|".join(str(p) for p in parts).encode("utf-8")
         ).hexdigest()[:12]
         made = f"{prefix}-{digest}"
-        count = self.state.made_ids.get(made, 0) + 1
-        self.state.made_ids[made] = count
-        return made if count == 1 else f"{made}-{count}"
+        count = self.made_here.get(made, 0) + 1
+        self.made_here[made] = count
+        self.made = made if count == 1 else f"{made}-{count}"
+        return self.made
+
+    def _made_before(self, record: AnyRecord) -> bool:
+        """Whether ``record``, whose id :meth:`_made_id` made, is one an earlier file of this
+        read made already, alike: the same row in two overlapping exports (January, then
+        January to February) is one payment, not two. (One that differs under the same id,
+        another rate, is handed on: the sync rejects it, naming the first.)"""
+        made, self.made = self.made, None
+        if made is None or getattr(record, "id", None) != made:
+            return False
+        fingerprint = hash(record)
+        ordinal, earlier = self.state.made_ids.setdefault(made, (self.ordinal, fingerprint))
+        return ordinal != self.ordinal and earlier == fingerprint
 
     # ------------------------------------------------------------------ streams
     def _customer(self, row: Row) -> Customer:

@@ -6,14 +6,12 @@ the physical line it starts on, so memory stays flat however long the file is.
 Detection works on the first 64 KiB:
 
 * **Encoding** (``encoding = "auto"``): a byte-order mark decides (UTF-8, UTF-16 or UTF-32).
-  Otherwise text that is valid UTF-8 is UTF-8, and so is text that is mostly UTF-8 (more valid
-  multi-byte characters than invalid bytes: a stray byte rejects its row, it does not make
-  the file Latin-1). Otherwise it is cp1250 (Windows Central European, what
-  Polish accounting programs write) or Latin-1: bytes 0x80-0x9F are letters in cp1250 and
-  control codes in Latin-1, and Polish letters read as Latin-1 come out as symbols next to
-  letters (``Sp³ka``, ``¯abka``), so the reading with more letters and fewer such symbols
-  wins; a tie is Latin-1. This is a heuristic (a Latin-1 file with Spanish ``¿`` can look
-  Polish): name the encoding in the mapping to be sure.
+  Otherwise UTF-8, cp1250 and cp1252 (Latin-1) are weighed by how plausible the text each
+  makes is (:mod:`clientguard_csv.charsets`): valid UTF-8 is UTF-8 unless its letters are
+  what a legacy file's upper-case pairs become (``SPÓŁKA`` in cp1250 read as ``SPӣKA``), and
+  cp1250 and cp1252 are told apart by whether their letters read as one language's alphabet.
+  This is a heuristic: it says when it is unsure (:attr:`Layout.doubt`); name the encoding in
+  the mapping to be sure.
 * **Delimiter** (``delimiter = "auto"``): ``,``, ``;``, tab and ``|`` are tried, and the one
   under which a line holds every column the mapping names wins.
 * **Header**: the first line holding every column the mapping names (``header_line = N``
@@ -31,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+from clientguard_csv.charsets import detect_encoding, guess_encoding
 from clientguard_csv.errors import CsvFileError
 
 __all__ = [
@@ -75,7 +74,6 @@ ENCODINGS = {
 
 #: Bytes a decoding could not read, as the decoder's error handler below marks them.
 _ESCAPED = re.compile("[\udc00-\udcff]")
-_NON_ASCII = re.compile("[^\x00-\x7f]")
 _MARK_ERRORS = "clientguard-csv-mark"
 
 
@@ -127,6 +125,9 @@ class Layout:
     guessed: bool = False
     """True when ``encoding`` was guessed (``encoding = "auto"``, no byte-order mark) from a
     sample that is not plain ASCII: the guess mattered, and the user is told it."""
+    doubt: str | None = None
+    """Where the guess is uncertain, why, with what another encoding would read differently
+    and how to name the encoding (:attr:`clientguard_csv.charsets.Guess.doubt`)."""
 
     @property
     def file(self) -> str:
@@ -139,51 +140,6 @@ class Layout:
         for position, cell in enumerate(self.header):
             positions.setdefault(normalise_header(cell), position)
         return positions
-
-
-def detect_encoding(sample: bytes) -> str:
-    """The encoding of a file from its first bytes (see the module docstring)."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8"
-    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's:
-        return "utf-32"  # FF FE 00 00 starts with UTF-16's FF FE
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if _mostly_utf8(sample):
-        return "utf-8"
-    if any(0x80 <= byte <= 0x9F for byte in sample):
-        return "cp1250"
-    as_cp1250 = _letter_score(sample.decode("cp1250", errors="replace"))
-    as_latin1 = _letter_score(sample.decode("latin-1"))
-    return "cp1250" if as_cp1250 > as_latin1 else "latin-1"
-
-
-def _mostly_utf8(sample: bytes) -> bool:
-    """Whether ``sample`` is UTF-8 with a few stray bytes: more valid multi-byte characters
-    than invalid bytes. A legacy 8-bit file almost never holds a valid UTF-8 sequence (a
-    capital with an accent followed by a symbol), so one stray byte in a UTF-8 export does
-    not make it Latin-1."""
-    text = codecs.getincrementaldecoder("utf-8")("surrogateescape").decode(sample)
-    invalid = len(_ESCAPED.findall(text))
-    non_ascii = len(_NON_ASCII.findall(text))
-    return non_ascii - invalid > invalid
-
-
-def _letter_score(text: str) -> int:
-    """How much a decoding looks like words: each non-ASCII character next to a letter
-    scores +1 when it is a letter and -1 when it is a symbol (``¯abka``, ``Sp³ka``: Polish
-    read as Latin-1). A symbol among digits (``£10``) does not count."""
-    score = 0
-    padded = f" {text} "
-    for before, char, after in zip(padded, padded[1:], padded[2:], strict=False):
-        if ord(char) > 0x7F and (before.isalpha() or after.isalpha()):
-            score += 1 if char.isalpha() else -1
-    return score
 
 
 def resolve_encoding(name: str) -> str:
@@ -269,7 +225,8 @@ def open_layout(
     except OSError as exc:
         raise CsvFileError(f"{file}: cannot be read: {exc.strerror or exc}") from None
     bom = sample.startswith(codecs.BOM_UTF8)
-    chosen = detect_encoding(sample) if encoding == "auto" else encoding
+    guess = guess_encoding(sample) if encoding == "auto" else None
+    chosen = guess.encoding if guess is not None else encoding
     if chosen == "utf-8" and bom:
         sample = sample[len(codecs.BOM_UTF8) :]
     # The sample may end inside a multi-byte character: an incremental decoder leaves it out.
@@ -301,7 +258,9 @@ def open_layout(
                     sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE,
                                        codecs.BOM_UTF32_BE))
                 )
-                return Layout(path, chosen, candidate, line, tuple(cells), bom, guessed)
+                doubt = guess.doubt if guess is not None and guessed else None
+                return Layout(path, chosen, candidate, line, tuple(cells), bom, guessed,
+                              doubt)
             found = len(columns.required) - len(missing)
             score = (-found, line, candidate, len(cells), cells)
             if len(cells) > 1 and (best is None or score[:2] < best[:2]):
@@ -397,27 +356,125 @@ def _parse(text: Iterable[str], layout: Layout) -> Iterator[Row | CsvRowError]:
     header_line = layout.header_line
     marks = _Marks.count  # undecodable bytes seen before this file: none of its own yet
     start = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            if start > header_line:
-                yield CsvRowError(start, f"the CSV cannot be read here: {exc}")
-            start = reader.line_num + 1
-            continue
-        line = start
-        start = reader.line_num + 1
-        if line <= header_line or not any(cells):
-            continue
-        if _Marks.count != marks:  # the file has undecodable bytes: look for them
-            undecodable = _undecodable_row(line, cells, layout)
-            if undecodable is not None:
-                yield undecodable
+    again = _LinesAgain(layout)  # opened only for a cell past the csv module's limit
+    try:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if start > header_line:
+                    yield _unreadable(start, reader.line_num, exc, layout, again)
+                start = reader.line_num + 1
                 continue
-        if "".join(cells).strip():  # not a row of blanks
-            yield Row(line, cells)
+            line = start
+            start = reader.line_num + 1
+            if line <= header_line or not any(cells):
+                continue
+            if _Marks.count != marks:  # the file has undecodable bytes: look for them
+                undecodable = _undecodable_row(line, cells, layout)
+                if undecodable is not None:
+                    yield undecodable
+                    continue
+            if "".join(cells).strip():  # not a row of blanks
+                yield Row(line, cells)
+    finally:
+        again.close()
+
+
+def _unreadable(
+    first: int, last: int, exc: csv.Error, layout: Layout, again: _LinesAgain
+) -> CsvRowError:
+    """The error of the record on lines ``first`` to ``last`` that the csv module refused:
+    a cell past its size limit names its column; anything else (broken quoting) says what
+    the module found."""
+    if "field larger than field limit" not in str(exc):
+        return CsvRowError(first, f"the CSV cannot be read here: {exc}")
+    limit = csv.field_size_limit()
+    position = _oversized_field(again.lines(first, last), layout.delimiter, limit)
+    column = (layout.header[position] if position is not None and position < len(layout.header)
+              else None)
+    where = (f"the cell in column {column!r}" if column is not None
+             else f"field {position + 1}" if position is not None else "a cell")
+    return CsvRowError(
+        first,
+        f"{where} is longer than {limit:,} characters, the most a CSV cell may hold here: the "
+        "row cannot be read. Shorten or empty the cell, or leave the column out of the export "
+        "(a quote left open before it also makes a cell run on over the lines after it: check "
+        "the quotes)",
+        column,
+    )
+
+
+def _oversized_field(record: str, delimiter: str, limit: int) -> int | None:
+    """The position of the first field of ``record`` (the text of one CSV record) longer than
+    ``limit`` characters, as the csv module splits it; None if none is (the record's text was
+    not found)."""
+    if '"' not in record:  # the common case, at once
+        for position, cell in enumerate(record.rstrip("\r\n").split(delimiter)):
+            if len(cell) > limit:
+                return position
+        return None
+    position = length = 0
+    quoted = False
+    at, end = 0, len(record)
+    while at < end:
+        char = record[at]
+        if quoted:
+            if char == '"' and record[at + 1 : at + 2] == '"':
+                at += 1  # a doubled quote: one character of the cell
+            elif char == '"':
+                quoted = False
+                at += 1
+                continue
+            length += 1
+        elif char == '"' and length == 0:
+            quoted = True
+        elif char == delimiter:
+            position, length = position + 1, 0
+        elif char in "\r\n":
+            break
+        else:
+            length += 1
+        if length > limit:
+            return position
+        at += 1
+    return None
+
+
+class _LinesAgain:
+    """A file's lines read a second time, forward only (so that however many records are
+    looked up, the file is read again once at most): the text of a record the csv module
+    refused, to tell which of its cells it refused."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.text: io.TextIOWrapper | None = None
+        self.read = 0  # lines read so far
+
+    def lines(self, first: int, last: int) -> str:
+        """The text of lines ``first`` to ``last`` (1-based; lines already passed: none)."""
+        if self.text is None:
+            handle = self.layout.path.open("rb")
+            if self.layout.bom:
+                handle.read(len(codecs.BOM_UTF8))
+            # (Bytes that do not decode are kept as they are: they are not counted twice.)
+            self.text = io.TextIOWrapper(handle, encoding=self.layout.encoding,
+                                         errors="surrogateescape", newline="")
+        found: list[str] = []
+        while self.read < last:
+            line = self.text.readline()
+            if not line:
+                break
+            self.read += 1
+            if self.read >= first:
+                found.append(line)
+        return "".join(found)
+
+    def close(self) -> None:
+        if self.text is not None:
+            self.text.close()
 
 
 def _undecodable(layout: Layout) -> CsvFileError:
