@@ -166,3 +166,23 @@ def test_a_payment_tied_only_to_a_correction_is_a_refund_not_money_received() ->
     refund = payment_from_banking(banking(901, "230,00", "2026-02-25", (101, "-230,00")))
     assert isinstance(refund, Skip)
     assert "refund" in refund.reason
+
+
+@pytest.mark.parametrize(
+    ("changes", "lowered"),
+    [
+        pytest.param({}, "100", id="a lowering correction: its invoice_id"),
+        pytest.param({"invoice_id": None}, "100", id="else from_invoice_id"),
+        pytest.param({"price_gross": "230,00"}, None, id="one that raises the amount"),
+        pytest.param({"price_gross": "0,00"}, None, id="one that changes none"),
+        pytest.param({"status": "rejected"}, None, id="a rejected one"),
+        pytest.param({"income": "0"}, None, id="a cost correction"),
+        pytest.param({"price_gross": "n/a"}, None, id="an amount the mapping rejects"),
+        pytest.param({"kind": "vat", "price_gross": "1230,00"}, None, id="an invoice"),
+    ],
+)
+def test_only_a_lowering_correction_needs_the_invoice_it_corrects(
+    changes: dict[str, Any], lowered: str | None
+) -> None:
+    # What the connector asks: for which documents to hand over (or read) the corrected one.
+    assert mapping.invoice_lowered_by(correction(None, **changes)) == lowered

@@ -15,7 +15,13 @@ Reading:
 * Invoices are read with ``period=all`` (the API's default period is not documented) and
   ``order=updated_at.desc``. An incremental sync stops paging at the first page holding a
   document changed before the cursor: every later page is older still.
-* Corrections (``kind=correction``) are their own stream, ``credit_notes``.
+* Corrections (``kind=correction``) are their own stream, ``credit_notes``, read after
+  ``invoices`` (the invoices stream asks only for ``kinds[]`` of ``invoice_kinds``). Each
+  correction that lowers an invoice is handed the corrected invoice (its ``price_gross``,
+  ``paid`` and ``currency``: :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`),
+  so that it takes from the invoice only what is still open on it. The sync keeps those
+  fields of every invoice it reads; a corrected invoice it did not read (an incremental
+  sync, where the invoice did not change) is read with ``GET /invoices/{id}.json``, once.
 * Clients and payments have no change filter: they are read in full on every sync.
 * The API token goes in the ``api_token`` query parameter, as Fakturownia documents it. It
   never appears in a log line, an error or a repr: the framework logs paths without query
@@ -32,12 +38,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import requests
 from pydantic import Field, SecretStr, field_validator
 
-from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
-from clientguard.errors import AuthError, ConfigError, ConnectorError
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, RawRecord, Stream
+from clientguard.errors import ApiError, AuthError, ConfigError, ConnectorError, ErrorContext
 from clientguard.http import (
     HttpConnector,
     HttpOptions,
@@ -45,16 +52,20 @@ from clientguard.http import (
     HttpStream,
     MaxWait,
     Paginator,
+    decode_json,
 )
 from clientguard_fakturownia.mapping import (
+    CORRECTED_INVOICE_FIELDS,
+    CORRECTED_INVOICE_KEY,
     DEFAULT_INVOICE_KINDS,
     SOURCE,
     MappingRules,
     customer_from_client,
+    invoice_lowered_by,
     map_document,
     payment_from_banking,
 )
-from clientguard_fakturownia.values import parse_timestamp
+from clientguard_fakturownia.values import parse_timestamp, text_of
 
 __all__ = ["MAX_PAGE_SIZE", "FakturowniaConnector", "FakturowniaOptions", "PageUntilEmpty"]
 
@@ -69,6 +80,11 @@ NO_BANKING_NOTE = (
     "known. Set payments = false to skip the call."
 )
 """The note a sync carries when the account has no banking payments."""
+
+_CorrectedInvoice = tuple[Any, ...]
+"""The values of :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_FIELDS` of one
+invoice, in that order: all a correction's mapping reads of the invoice it corrects (a tuple,
+not the raw invoice: a sync keeps one for every invoice it reads)."""
 
 _CREDENTIALS_HELP = (
     "copy the API token from Fakturownia (Ustawienia > Ustawienia konta > Integracja > "
@@ -222,6 +238,11 @@ class FakturowniaConnector(HttpConnector):
             # request lines while it is open.
             secrets=(self._token,),
         )
+        self._invoices_read: dict[str, _CorrectedInvoice] = {}
+        """By id, what the corrections read later in the sync need of each invoice the
+        ``invoices`` stream gave (and of each corrected invoice read by its id). The one
+        state a sync keeps across streams: emptied when ``invoices`` is read again and when
+        ``credit_notes`` ends, so that one sync never hands another's amounts over."""
 
     # ----------------------------------------------------------------- requests
 
@@ -240,10 +261,16 @@ class FakturowniaConnector(HttpConnector):
             return
         size = self.options.page_size
         paged = replace(stream, paginator=lambda: PageUntilEmpty(size=size, since=since))
+        if stream.name == "invoices":
+            self._invoices_read = {}  # a new read: what an earlier one kept may be stale
         pages = 0
         try:
             for page in super().fetch(paged, since=since):
                 pages += 1
+                if stream.name == "invoices":
+                    self._keep_invoices(page)
+                elif stream.name == "credit_notes":
+                    page = self._with_corrected_invoices(page, stream.name)
                 yield page
         except AuthError as exc:
             said = str(exc).removesuffix(f" ({exc.context.describe()})")
@@ -258,6 +285,71 @@ class FakturowniaConnector(HttpConnector):
                 yield RawPage((), last=True, notes=(NO_BANKING_NOTE,))
                 return
             raise
+        finally:
+            if stream.name == "credit_notes":
+                self._invoices_read = {}  # nothing after the corrections reads it
+
+    # ----------------------------------------------------------------- corrected invoices
+
+    def _keep_invoices(self, page: RawPage) -> None:
+        """Keep what a correction needs of each invoice on ``page`` (a later version of an
+        invoice, read again while paging, replaces the earlier)."""
+        kept = self._invoices_read
+        for record in page.records:
+            ident = text_of(record.data.get("id"))
+            if ident is not None:
+                kept[ident] = tuple(record.data.get(name) for name in CORRECTED_INVOICE_FIELDS)
+
+    def _with_corrected_invoices(self, page: RawPage, stream: str) -> RawPage:
+        """``page`` with the corrected invoice added to each correction that lowers one
+        (under ``CORRECTED_INVOICE_KEY``). A corrected invoice this sync has not read is read
+        by its id, once a sync; one that Fakturownia no longer has (404) is left out, with a
+        note: its correction is then applied to it in full."""
+        corrected = [invoice_lowered_by(record.data) for record in page.records]
+        if not any(corrected):
+            return page
+        kept = self._invoices_read
+        notes: list[str] = []
+        for ident in dict.fromkeys(i for i in corrected if i is not None and i not in kept):
+            invoice = self._read_invoice(ident, stream)
+            if invoice is None:
+                notes.append(
+                    f"{stream}: invoice {ident}, which a correction lowers, could not be read "
+                    f"(GET /invoices/{ident}.json answered 404): the correction is applied to "
+                    "it in full, whatever was paid on it"
+                )
+            else:
+                kept[ident] = tuple(invoice.get(name) for name in CORRECTED_INVOICE_FIELDS)
+        records: list[RawRecord] = []
+        for record, lowered in zip(page.records, corrected, strict=True):
+            values = None if lowered is None else kept.get(lowered)
+            if values is not None:
+                given = dict(zip(CORRECTED_INVOICE_FIELDS, values, strict=True))
+                record = RawRecord({**record.data, CORRECTED_INVOICE_KEY: given}, record.location)
+            records.append(record)
+        return replace(page, records=tuple(records), notes=(*page.notes, *notes))
+
+    def _read_invoice(self, ident: str, stream: str) -> Mapping[str, Any] | None:
+        """``GET /invoices/{ident}.json``: one invoice, or None when Fakturownia answers 404
+        (the invoice was deleted). Other failures raise, as a page's would."""
+        path = f"invoices/{quote(ident, safe='')}.json"
+        what = f"GET {path} (the invoice a correction lowers)"
+        try:
+            response = self.client.request(
+                "GET", path, params={"api_token": self._token}, stream=stream, what=what
+            )
+        except ConnectorError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        body = decode_json(response, client=self.client, what=what, stream=stream)
+        if not isinstance(body, Mapping):
+            raise ApiError(
+                f"{what}: an invoice object was due, the body is "
+                f"{'null' if body is None else type(body).__name__}; try again",
+                ErrorContext(connector=self.name, stream=stream, status=response.status_code),
+            )
+        return body
 
     # ----------------------------------------------------------------- mapping
 

@@ -72,6 +72,7 @@ from clientguard_fakturownia.values import (
 )
 
 __all__ = [
+    "CORRECTED_INVOICE_FIELDS",
     "CORRECTED_INVOICE_KEY",
     "CORRECTION_KINDS",
     "DEFAULT_INVOICE_KINDS",
@@ -79,6 +80,7 @@ __all__ = [
     "SOURCE",
     "MappingRules",
     "customer_from_client",
+    "invoice_lowered_by",
     "map_document",
     "payment_from_banking",
 ]
@@ -103,12 +105,18 @@ CORRECTION_KINDS: tuple[str, ...] = ("correction",)
 
 CORRECTED_INVOICE_KEY = "clientguard:corrected_invoice"
 """Key under which a connector adds, to a correction's raw record, the invoice it corrects as
-``GET /invoices.json`` (or ``/invoices/{id}.json``) gives it. Not a Fakturownia field. With it
+``GET /invoices.json`` (or ``/invoices/{id}.json``) gives it, or only its
+:data:`CORRECTED_INVOICE_FIELDS`. Not a Fakturownia field. With it
 the correction takes from the invoice only what the invoice's payments leave open (its
 ``price_gross`` less its ``paid``): a correction of an invoice already paid in full is credit
 the client holds, not a second settlement of the invoice (which the ledger would reject as
 over-applying it). Without it (the connector did not read the corrected invoice) the whole
 correction is applied to the invoice."""
+
+CORRECTED_INVOICE_FIELDS: tuple[str, ...] = ("id", "currency", "price_gross", "paid")
+"""What the mapping reads of a corrected invoice under :data:`CORRECTED_INVOICE_KEY`: a
+connector that keeps the invoices it read, to hand them to their corrections, keeps only
+these."""
 
 #: Why the other kinds are skipped, in words a person reads in the sync report.
 _NOT_SALES: Mapping[str, str] = {
@@ -343,7 +351,7 @@ def _correction(
     issue_date = _required_date(raw, "issue_date")
     currency = _currency(raw)
     total = -gross
-    corrected = text_of(raw.get("invoice_id")) or text_of(raw.get("from_invoice_id"))
+    corrected = _corrected_id(raw)
     allocations: tuple[Allocation, ...] = ()
     if corrected:
         room = _left_to_correct(raw.get(CORRECTED_INVOICE_KEY), corrected, currency)
@@ -361,6 +369,32 @@ def _correction(
         source=SOURCE,
     )
     return [customer, note] if customer is not None else note
+
+
+def _corrected_id(raw: Mapping[str, Any]) -> str | None:
+    """The id of the invoice a correction corrects (``invoice_id``, else
+    ``from_invoice_id``)."""
+    return text_of(raw.get("invoice_id")) or text_of(raw.get("from_invoice_id"))
+
+
+def invoice_lowered_by(raw: Mapping[str, Any]) -> str | None:
+    """The id of the invoice whose open amount the document ``raw`` may lower: the corrected
+    invoice of a sales correction that lowers the amount and is not rejected, the one kind of
+    document that becomes a credit note applied to an invoice. None for any other document
+    (an invoice, a correction that raises the amount or changes none, a rejected one), and
+    for one :func:`map_document` will reject (an amount it cannot read): only for the id
+    given does the mapping read the corrected invoice under :data:`CORRECTED_INVOICE_KEY`.
+    Never raises."""
+    kind = (text_of(raw.get("kind")) or "").lower()
+    if kind not in CORRECTION_KINDS or not _is_income(raw):
+        return None
+    if (text_of(raw.get("status")) or "").lower() == "rejected":
+        return None
+    try:
+        gross = parse_amount(raw.get("price_gross"), field="price_gross")
+    except (DataError, ValueError, TypeError, ArithmeticError):
+        return None
+    return _corrected_id(raw) if gross < 0 else None
 
 
 def _left_to_correct(invoice: object, corrected: str, currency: str) -> Decimal | None:
