@@ -39,6 +39,7 @@ from clientguard.settlement import (
 
 if TYPE_CHECKING:
     from clientguard.ledger import Ledger
+    from clientguard.model import Invoice
 
 __all__ = ["ClientLatenessCost", "InvoiceLatenessCost", "jurisdiction_of", "lateness_costs"]
 
@@ -200,16 +201,117 @@ def _claimable_before_window(
     invoices due *before* the look-back window, as of ``as_of``: a debt does not stop being
     owed when it leaves the window, so what a client owes is this plus the window's
     ``claimable``, every late invoice as :func:`clientguard.claims.claim` counts them.
-    ``settlements`` as for :func:`_lateness_costs`; the invoices' costs are summed, not kept.
-    Internal: the review's."""
+    ``settlements`` as for :func:`_lateness_costs`. Only the claim is priced (no financing
+    cost, no :class:`InvoiceLatenessCost` an invoice): the sum is what the review keeps. A
+    customer under no late-payment law has no entry. Internal: the review's."""
     owed: dict[str, Decimal] = {}
     before = _window_start(as_of, policy) - timedelta(days=1)
-    for cost in _invoice_costs(ledger, as_of, policy, settlements, tables, None, before):
-        amount = cost.statutory_interest_base
-        if cost.compensation_base is not None:
-            amount += cost.compensation_base
-        owed[cost.customer_id] = owed.get(cost.customer_id, _NONE) + amount
+    law = _Law(ledger, policy, tables)
+    for invoice_id, settlement in settlements:
+        if not settlement.days_late:
+            continue
+        invoice = ledger.invoice(invoice_id)
+        due = invoice.due_date
+        if due > before:
+            continue
+        customer_id = invoice.customer_id
+        jurisdiction = law.of(customer_id)
+        if jurisdiction == "none":
+            continue
+        steps, _ = _balance_histories(ledger, settlement, invoice)
+        step_days, step_amounts = _columns(steps)
+        interest, _compensation, compensation_base, _notes = law.claim(
+            jurisdiction, invoice, step_days, step_amounts, settlement.settled_on or as_of)
+        amount = (_in_base(interest.amount, ledger.rate_to_base(invoice))
+                  if interest is not None else _NONE)
+        if compensation_base is not None:
+            amount += compensation_base
+        owed[customer_id] = owed.get(customer_id, _NONE) + amount
     return owed
+
+
+class _Law:
+    """What the late-payment law grants on a late invoice, with each customer's jurisdiction
+    and each jurisdiction's rate table looked up once: the one pricing of a claim, for the
+    lateness costs and for the review's sum of what is owed before its window."""
+
+    def __init__(
+        self, ledger: Ledger, policy: Policy, tables: Mapping[str, RateTable] | None
+    ) -> None:
+        self._ledger = ledger
+        self._policy = policy
+        self._tables = tables or {}
+        self._laws: dict[str, tuple[RateTable, list[date]]] = {}
+        self._jurisdictions: dict[str, Literal["pl", "eu", "uk", "none"]] = {}
+
+    def of(self, customer_id: str) -> Literal["pl", "eu", "uk", "none"]:
+        """The customer's jurisdiction (:func:`jurisdiction_of`)."""
+        jurisdiction = self._jurisdictions.get(customer_id)
+        if jurisdiction is None:
+            jurisdiction = self._jurisdictions[customer_id] = jurisdiction_of(
+                self._ledger, customer_id, self._policy
+            )
+        return jurisdiction
+
+    def claim(
+        self,
+        jurisdiction: Jurisdiction,
+        invoice: Invoice,
+        step_days: list[date],
+        step_amounts: list[Decimal],
+        until: date,
+    ) -> tuple[StatutoryInterest | None, FixedCompensation | None, Decimal | None, list[str]]:
+        """The statutory interest on the balance steps to ``until``, the fixed compensation,
+        the compensation in the base currency (None where it cannot be converted), and the
+        notes of what could not be priced."""
+        ledger = self._ledger
+        fx = ledger.fx
+        base = ledger.base_currency
+        due = invoice.due_date
+        notes: list[str] = []
+        interest: StatutoryInterest | None = None
+        compensation: FixedCompensation | None = None
+        compensation_base: Decimal | None = None
+        try:
+            law = self._laws.get(jurisdiction)
+            if law is None:
+                table = self._tables.get(jurisdiction)
+                if table is None:
+                    table = RateTable.packaged(jurisdiction)
+                law = self._laws[jurisdiction] = (table, _table_cuts(table))
+            interest = _statutory_interest(
+                jurisdiction, due, step_days, step_amounts, until, law[0], 365, False,
+                trusted=True, table_cuts=law[1],
+            )
+            if interest.unconfirmed_periods:
+                notes.append(
+                    _("statutory rate not confirmed for {periods}").format(
+                        periods=", ".join(interest.unconfirmed_periods)
+                    )
+                )
+        except DataError as exc:
+            notes.append(_("no statutory interest: {error}").format(error=exc))
+        try:
+            compensation = _checked_compensation(
+                jurisdiction, invoice.total, invoice.currency, due, fx
+            )
+            if compensation.currency == base:
+                compensation_base = compensation.amount
+            elif fx is not None:
+                try:
+                    compensation_base = _compensation_in_base(compensation, fx)
+                except DataError as exc:
+                    notes.append(_("compensation not converted: {error}").format(error=exc))
+            else:
+                notes.append(
+                    _(
+                        "compensation stated in {currency}: the ledger has no FxTable to "
+                        "convert it to {base}"
+                    ).format(currency=compensation.currency, base=base)
+                )
+        except DataError as exc:
+            notes.append(_("no fixed compensation: {error}").format(error=exc))
+        return interest, compensation, compensation_base, notes
 
 
 def _window_start(as_of: date, policy: Policy) -> date:
@@ -229,11 +331,7 @@ def _invoice_costs(
     """What each late invoice of ``settlements`` due from ``first_due`` (None: whenever) to
     ``last_due`` cost as of ``as_of``, one at a time, in the order of ``settlements``."""
     cost_of_capital = policy.cost_of_capital
-    fx = ledger.fx
-    base = ledger.base_currency
-    # Each jurisdiction's rate table and the days its rate can change on, looked up once.
-    laws: dict[str, tuple[RateTable, list[date]]] = {}
-    jurisdictions: dict[str, Literal["pl", "eu", "uk", "none"]] = {}
+    law = _Law(ledger, policy, tables)
     for invoice_id, settlement in settlements:
         days_late = settlement.days_late
         if not days_late:
@@ -243,11 +341,7 @@ def _invoice_costs(
         if due > last_due or (first_due is not None and due < first_due):
             continue
         customer_id = invoice.customer_id
-        jurisdiction = jurisdictions.get(customer_id)
-        if jurisdiction is None:
-            jurisdiction = jurisdictions[customer_id] = jurisdiction_of(
-                ledger, customer_id, policy
-            )
+        jurisdiction = law.of(customer_id)
         until = settlement.settled_on or as_of
         # Statutory interest runs on what was outstanding each day; the financing cost only on
         # what the client still had to pay (credited money carries none). Both from one look
@@ -260,50 +354,11 @@ def _invoice_costs(
             *((step_days, step_amounts) if paying is steps else _columns(paying)), due, until
         )
         financing = carrying_cost(exposure, cost_of_capital)
-        notes: list[str] = []
-        interest: StatutoryInterest | None = None
-        compensation: FixedCompensation | None = None
-        compensation_base: Decimal | None = None
         if jurisdiction != "none":
-            try:
-                law = laws.get(jurisdiction)
-                if law is None:
-                    table = (tables or {}).get(jurisdiction)
-                    if table is None:
-                        table = RateTable.packaged(jurisdiction)
-                    law = laws[jurisdiction] = (table, _table_cuts(table))
-                interest = _statutory_interest(
-                    jurisdiction, due, step_days, step_amounts, until, law[0], 365, False,
-                    trusted=True, table_cuts=law[1],
-                )
-                if interest.unconfirmed_periods:
-                    notes.append(
-                        _("statutory rate not confirmed for {periods}").format(
-                            periods=", ".join(interest.unconfirmed_periods)
-                        )
-                    )
-            except DataError as exc:
-                notes.append(_("no statutory interest: {error}").format(error=exc))
-            try:
-                compensation = _checked_compensation(
-                    jurisdiction, invoice.total, invoice.currency, due, fx
-                )
-                if compensation.currency == base:
-                    compensation_base = compensation.amount
-                elif fx is not None:
-                    try:
-                        compensation_base = _compensation_in_base(compensation, fx)
-                    except DataError as exc:
-                        notes.append(_("compensation not converted: {error}").format(error=exc))
-                else:
-                    notes.append(
-                        _(
-                            "compensation stated in {currency}: the ledger has no FxTable to "
-                            "convert it to {base}"
-                        ).format(currency=compensation.currency, base=base)
-                    )
-            except DataError as exc:
-                notes.append(_("no fixed compensation: {error}").format(error=exc))
+            interest, compensation, compensation_base, notes = law.claim(
+                jurisdiction, invoice, step_days, step_amounts, until)
+        else:
+            interest, compensation, compensation_base, notes = None, None, None, []
         # The fields in the model's order, as validation would store them.
         yield _invoice_cost({
             "invoice_id": invoice_id,
