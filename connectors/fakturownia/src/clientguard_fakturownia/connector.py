@@ -55,11 +55,14 @@ from clientguard.http import (
     decode_json,
 )
 from clientguard_fakturownia.mapping import (
+    ADVANCE_FIELDS,
+    ADVANCES_KEY,
     CORRECTED_INVOICE_FIELDS,
     CORRECTED_INVOICE_KEY,
     DEFAULT_INVOICE_KINDS,
     SOURCE,
     MappingRules,
+    advances_named_by,
     customer_from_client,
     invoice_lowered_by,
     map_document,
@@ -164,6 +167,15 @@ class PageUntilEmpty(Paginator):
         return self.first()
 
 
+def _is_final(raw: Mapping[str, Any]) -> bool:
+    return (text_of(raw.get("kind")) or "").lower() == "final"
+
+
+def _advance_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """What a final invoice's mapping reads of one advance invoice."""
+    return {name: raw.get(name) for name in ADVANCE_FIELDS}
+
+
 class FakturowniaConnector(HttpConnector):
     """Fakturownia (InvoiceOcean): clients, sales invoices, corrections, banking payments.
 
@@ -243,6 +255,10 @@ class FakturowniaConnector(HttpConnector):
         ``invoices`` stream gave (and of each corrected invoice read by its id). The one
         state a sync keeps across streams: emptied when ``invoices`` is read again and when
         ``credit_notes`` ends, so that one sync never hands another's amounts over."""
+        self._advances_read: dict[str, Mapping[str, Any] | None] = {}
+        """By id, the :data:`~clientguard_fakturownia.mapping.ADVANCE_FIELDS` of each advance
+        invoice this read of ``invoices`` gave or read by its id for a final invoice (None:
+        Fakturownia no longer has it). Emptied when ``invoices`` is read again."""
 
     # ----------------------------------------------------------------- requests
 
@@ -263,12 +279,14 @@ class FakturowniaConnector(HttpConnector):
         paged = replace(stream, paginator=lambda: PageUntilEmpty(size=size, since=since))
         if stream.name == "invoices":
             self._invoices_read = {}  # a new read: what an earlier one kept may be stale
+            self._advances_read = {}
         pages = 0
         try:
             for page in super().fetch(paged, since=since):
                 pages += 1
                 if stream.name == "invoices":
                     self._keep_invoices(page)
+                    page = self._with_advances(page, stream.name)
                 elif stream.name == "credit_notes":
                     page = self._with_corrected_invoices(page, stream.name)
                 yield page
@@ -288,17 +306,60 @@ class FakturowniaConnector(HttpConnector):
         finally:
             if stream.name == "credit_notes":
                 self._invoices_read = {}  # nothing after the corrections reads it
+            if stream.name == "invoices":
+                self._advances_read = {}  # only a final invoice of this read needs them
 
     # ----------------------------------------------------------------- corrected invoices
 
     def _keep_invoices(self, page: RawPage) -> None:
-        """Keep what a correction needs of each invoice on ``page`` (a later version of an
-        invoice, read again while paging, replaces the earlier)."""
+        """Keep what a correction needs of each invoice on ``page``, and what a final invoice
+        needs of each advance invoice (a later version of an invoice, read again while paging,
+        replaces the earlier)."""
         kept = self._invoices_read
         for record in page.records:
             ident = text_of(record.data.get("id"))
             if ident is not None:
                 kept[ident] = tuple(record.data.get(name) for name in CORRECTED_INVOICE_FIELDS)
+                if (text_of(record.data.get("kind")) or "").lower() == "advance":
+                    self._advances_read[ident] = _advance_fields(record.data)
+
+    # ----------------------------------------------------------------- final invoices
+
+    def _with_advances(self, page: RawPage, stream: str) -> RawPage:
+        """``page`` with the advance invoices added to each final invoice that names them
+        (under ``ADVANCES_KEY``), so that it counts only what the order adds to them. An
+        advance this read has not given yet (the list comes newest change first: a final
+        invoice usually before its advances) is read by its id, once; one Fakturownia no
+        longer has (404) is left out, with a note. A final invoice that names no advances
+        is counted as it is, with a note."""
+        finals = [(r, advances_named_by(r.data)) for r in page.records]
+        if not any(_is_final(r.data) for r, _ in finals):
+            return page
+        known = self._advances_read
+        notes: list[str] = []
+        for ident in dict.fromkeys(i for _, named in finals for i in named if i not in known):
+            advance = self._read_invoice(ident, stream, why="an advance of a final invoice")
+            known[ident] = None if advance is None else _advance_fields(advance)
+            if advance is None:
+                notes.append(
+                    f"{stream}: advance invoice {ident}, which a final invoice settles, could "
+                    f"not be read (GET /invoices/{ident}.json answered 404): nothing is taken "
+                    "off the final invoice for it"
+                )
+        records: list[RawRecord] = []
+        for record, named in finals:
+            if named:
+                given = [known[i] for i in named if known.get(i) is not None]
+                record = RawRecord({**record.data, ADVANCES_KEY: given}, record.location)
+            elif _is_final(record.data):
+                number = text_of(record.data.get("number")) or text_of(record.data.get("id"))
+                notes.append(
+                    f"{stream}: final invoice {number} names no advance invoices "
+                    "(invoice_ids): counted at its whole price_gross; if advance invoices "
+                    "were issued for the same order, their money counts twice"
+                )
+            records.append(record)
+        return replace(page, records=tuple(records), notes=(*page.notes, *notes))
 
     def _with_corrected_invoices(self, page: RawPage, stream: str) -> RawPage:
         """``page`` with the corrected invoice added to each correction that lowers one
@@ -329,11 +390,13 @@ class FakturowniaConnector(HttpConnector):
             records.append(record)
         return replace(page, records=tuple(records), notes=(*page.notes, *notes))
 
-    def _read_invoice(self, ident: str, stream: str) -> Mapping[str, Any] | None:
+    def _read_invoice(
+        self, ident: str, stream: str, *, why: str = "the invoice a correction lowers"
+    ) -> Mapping[str, Any] | None:
         """``GET /invoices/{ident}.json``: one invoice, or None when Fakturownia answers 404
         (the invoice was deleted). Other failures raise, as a page's would."""
         path = f"invoices/{quote(ident, safe='')}.json"
-        what = f"GET {path} (the invoice a correction lowers)"
+        what = f"GET {path} ({why})"
         try:
             response = self.client.request(
                 "GET", path, params={"api_token": self._token}, stream=stream, what=what

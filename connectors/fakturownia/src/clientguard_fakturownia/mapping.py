@@ -13,6 +13,11 @@ The rules (each one is in ``docs/connectors/fakturownia.md`` too):
   lowers the amount becomes a credit note applied to the invoice it corrects (one that
   raises it is an extra invoice). Proformas, estimates, receipts, cash slips (KP/KW),
   accounting notes and cost documents (``income`` 0) are skipped with the reason.
+* **A final invoice after advance invoices** (faktura końcowa after faktury zaliczkowe)
+  states the whole order; each advance is an invoice of its own. When the connector gives
+  the advances it names (:data:`ADVANCES_KEY`), the final invoice counts only ``price_gross``
+  less their gross amounts, so that each złoty of the order counts once as revenue and as
+  owed (see :func:`map_document`).
 * **How much of a correction the corrected invoice takes.** A correction lowers revenue by
   its whole amount, but it can lower what the client owes on the corrected invoice only by
   what the invoice still has open: a correction issued after the invoice was paid leaves the
@@ -72,6 +77,8 @@ from clientguard_fakturownia.values import (
 )
 
 __all__ = [
+    "ADVANCES_KEY",
+    "ADVANCE_FIELDS",
     "CORRECTED_INVOICE_FIELDS",
     "CORRECTED_INVOICE_KEY",
     "CORRECTION_KINDS",
@@ -79,6 +86,7 @@ __all__ = [
     "DEFAULT_RULES",
     "SOURCE",
     "MappingRules",
+    "advances_named_by",
     "customer_from_client",
     "invoice_lowered_by",
     "map_document",
@@ -117,6 +125,16 @@ CORRECTED_INVOICE_FIELDS: tuple[str, ...] = ("id", "currency", "price_gross", "p
 """What the mapping reads of a corrected invoice under :data:`CORRECTED_INVOICE_KEY`: a
 connector that keeps the invoices it read, to hand them to their corrections, keeps only
 these."""
+
+ADVANCES_KEY = "clientguard:advances"
+"""Key under which a connector adds, to a final invoice's raw record (kind ``final``, faktura
+końcowa), the advance invoices (kind ``advance``, faktury zaliczkowe) it settles, as a list
+of objects with their :data:`ADVANCE_FIELDS`: the ones :func:`advances_named_by` names that
+the connector could read. Not a Fakturownia field. With it the final invoice counts only what
+it adds to its advances (see :func:`map_document`)."""
+
+ADVANCE_FIELDS: tuple[str, ...] = ("id", "kind", "status", "currency", "price_gross")
+"""What the mapping reads of each advance invoice under :data:`ADVANCES_KEY`."""
 
 #: Why the other kinds are skipped, in words a person reads in the sync report.
 _NOT_SALES: Mapping[str, str] = {
@@ -294,12 +312,82 @@ def map_document(
             f"price_gross: {gross} is negative on a {kind!r} document; only a correction "
             "can lower an amount"
         )
+    if kind == "final":
+        return _final_invoice(raw, rules, gross)
     return _invoice(raw, rules, gross)
 
 
-def _invoice(raw: Mapping[str, Any], rules: MappingRules, gross: Decimal) -> AnyRecord | list[
-    AnyRecord
-]:
+def advances_named_by(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """The ids of the advance invoices a final invoice settles (its ``invoice_ids``, the
+    list Fakturownia takes when a final invoice is made from its advances: a list of ids, or
+    the ids separated by commas), each once, in the record's order. Empty for any other kind
+    of document, and for a final invoice that names none. Never raises."""
+    if (text_of(raw.get("kind")) or "").lower() != "final" or not _is_income(raw):
+        return ()
+    named = raw.get("invoice_ids")
+    if isinstance(named, str):
+        named = named.split(",")
+    if not isinstance(named, list):
+        return ()
+    ids = (text_of(value) for value in named if not isinstance(value, (Mapping, list)))
+    return tuple(dict.fromkeys(i for i in ids if i is not None))
+
+
+def _final_invoice(raw: Mapping[str, Any], rules: MappingRules, gross: Decimal) -> (
+    AnyRecord | list[AnyRecord] | Skip
+):
+    """A final invoice (faktura końcowa): the whole order, less its advance invoices.
+
+    Polish VAT law has the final invoice state the whole value of the order and take off the
+    advances already invoiced (ustawa o VAT, art. 106f ust. 3); each advance invoice is an
+    invoice of its own, counted as revenue on its issue date and paid on its own terms. Counted
+    at its ``price_gross``, the final invoice would count the advances' money a second time
+    (as revenue, and as owed and late). So it counts ``price_gross`` less the gross amounts of
+    the advances it names (:data:`ADVANCES_KEY`): what the order adds to them, owed by the
+    final invoice's due date. The advances the connector could not read, and rejected ones,
+    take nothing off.
+
+    When the advances add up to more than ``price_gross``, the final invoice cannot be listing
+    the whole order: it already states only what is left, and counts as it is. When they add
+    up to all of it, nothing more is owed: the final invoice is skipped (``deleted``, so that
+    a copy an earlier sync saved is dropped).
+    """
+    given = raw.get(ADVANCES_KEY)
+    if given is None:
+        return _invoice(raw, rules, gross)
+    if not isinstance(given, list):
+        raise DataError(f"{ADVANCES_KEY}: is not a list")
+    currency = _currency(raw)
+    advanced = ZERO
+    for index, advance in enumerate(given):
+        where = f"{ADVANCES_KEY}.{index}"
+        if not isinstance(advance, Mapping):
+            raise DataError(f"{where}: is not an object")
+        if (text_of(advance.get("status")) or "").lower() == "rejected":
+            continue  # a rejected advance invoice is void: nothing was advanced by it
+        ident = text_of(advance.get("id"))
+        theirs = (text_of(advance.get("currency")) or "").upper()
+        if theirs != currency:
+            raise DataError(
+                f"invoice_ids: advance invoice {ident} is in {theirs or 'no currency'}, the "
+                f"final invoice in {currency}; the advances cannot be taken off its amount"
+            )
+        advanced += parse_amount(advance.get("price_gross"), field=f"{where}.price_gross")
+    if advanced > gross:
+        return _invoice(raw, rules, gross)  # it states only what is left after the advances
+    left = gross - advanced
+    if left == 0:
+        return Skip("final invoice wholly paid in advance: its advance invoices count the "
+                    "whole order", deleted=True)
+    return _invoice(raw, rules, left, advanced=advanced > 0)
+
+
+def _invoice(
+    raw: Mapping[str, Any], rules: MappingRules, gross: Decimal, *, advanced: bool = False
+) -> AnyRecord | list[AnyRecord]:
+    """An invoice of ``gross``. ``advanced``: a final invoice less its advances, whose
+    ``paid`` may or may not count the advances (Fakturownia does not say), so that what it
+    leaves open is not known from the record."""
     status_text = (text_of(raw.get("status")) or "").lower()
     status = _STATUS.get(status_text)
     if status is None:
@@ -313,7 +401,7 @@ def _invoice(raw: Mapping[str, Any], rules: MappingRules, gross: Decimal) -> Any
     amount_due: Decimal | None = None
     if status == "paid":
         amount_due = ZERO
-    elif status == "open" and paid is not None:
+    elif status == "open" and paid is not None and not advanced:
         amount_due = max(gross - paid, ZERO)
     invoice = Invoice(
         id=_required_text(raw, "id"),
