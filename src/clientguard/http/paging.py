@@ -94,6 +94,10 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+def _params_key(params: Mapping[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True, default=str)
+
+
 def _fingerprint(records: Sequence[Mapping[str, Any]]) -> str:
     text = json.dumps(list(records), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -110,7 +114,10 @@ class Paginator(ABC):
 
     def __init__(self) -> None:
         self._previous_page: str | None = None
-        self._previous_params: Mapping[str, Any] | None = None
+        self._params_sent: set[str] = set()
+        """Every page's paging parameters asked for so far (as JSON): a next page whose
+        parameters were asked for before, however many pages ago, would read the same pages
+        again and again (a token cycle A, B, A, B, ...)."""
         self.pages = 0
 
     @abstractmethod
@@ -136,10 +143,17 @@ class Paginator(ABC):
                     "ignores the paging parameters"
                 )
             self._previous_page = fingerprint
+        if not self._params_sent:
+            self._params_sent.add(_params_key(self.first()))
         following = self._next(response, body, records)
-        if following is not None and following == self._previous_params:
-            raise ApiError(f"paging loop: the next page token repeats after page {self.pages}")
-        self._previous_params = following
+        if following is not None:
+            key = _params_key(following)
+            if key in self._params_sent:
+                raise ApiError(
+                    f"paging loop: the next page token repeats after page {self.pages} (it "
+                    "names a page already read)"
+                )
+            self._params_sent.add(key)
         return following
 
 
