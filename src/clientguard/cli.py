@@ -24,6 +24,7 @@ all in it; the command runs inside :func:`clientguard.i18n.using`.
 from __future__ import annotations
 
 import argparse
+import errno
 import math
 import os
 import re
@@ -208,7 +209,7 @@ def _write_output(path: Path, content: str) -> None:
         )
     except OSError as exc:
         raise OutputError(_("cannot write {path}: {reason}").format(
-            path=path, reason=exc.strerror or exc)) from None
+            path=path, reason=os_reason(exc))) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(content)
@@ -222,9 +223,49 @@ def _write_output(path: Path, content: str) -> None:
         if isinstance(exc, OSError):
             raise OutputError(
                 _("cannot write {path}: {reason}; the file was left as it was").format(
-                    path=path, reason=exc.strerror or exc)
+                    path=path, reason=os_reason(exc))
             ) from None
         raise
+
+
+_OS_PROBLEMS = {
+    code: words
+    for name, words in (
+        ("ENOENT", noop("no such file or folder")),
+        ("EACCES", noop("permission denied")),
+        ("EPERM", noop("permission denied")),
+        ("EISDIR", noop("it is a folder, not a file")),
+        ("ENOTDIR", noop("a part of the path is not a folder")),
+        ("ENOSPC", noop("no space left on the disk")),
+        ("EDQUOT", noop("the disk quota is used up")),
+        ("EROFS", noop("the file system is read-only")),
+        ("EEXIST", noop("it exists already")),
+        ("ENAMETOOLONG", noop("the name is too long")),
+        ("EMFILE", noop("too many files are open")),
+        ("ENFILE", noop("too many files are open")),
+        ("EBUSY", noop("the file is in use")),
+        ("ETXTBSY", noop("the file is in use")),
+        ("EIO", noop("the disk could not be read or written (an input/output error)")),
+        ("ELOOP", noop("too many symbolic links in the path")),
+    )
+    # A system without one of these codes (errno lists what the platform has) skips it.
+    if (code := getattr(errno, name, None)) is not None
+}
+"""The words of the common operating-system errors (errno classes) for a reader who does not
+read English (docs/cli.md, "Errors"): the system's own text is English whatever the locale
+Python runs in. An errno not listed is said in the system's words alone."""
+
+
+def os_reason(exc: OSError) -> str:
+    """Why ``exc`` happened, in the active language: in English the system's own text
+    (``No space left on device``); in another language the words of :data:`_OS_PROBLEMS`
+    with the system's text kept as the detail to search for (``brak miejsca na dysku
+    (komunikat systemu: No space left on device)``)."""
+    system = exc.strerror or str(exc) or type(exc).__name__
+    problem = _OS_PROBLEMS.get(exc.errno) if exc.errno is not None else None
+    if problem is None or i18n.language() == "en":
+        return system
+    return _("{problem} (the system says: {system})").format(problem=_(problem), system=system)
 
 
 def _is_special(path: Path) -> bool:
@@ -243,7 +284,7 @@ def _write_stdout(text: str = "") -> None:
         _reader_gone()
     except OSError as exc:
         raise OutputError(_("cannot write to stdout: {reason}").format(
-            reason=exc.strerror or exc)) from None
+            reason=os_reason(exc))) from None
 
 
 def _reader_gone() -> None:
@@ -811,8 +852,45 @@ def _review_ledger(
             fx = table_from(store.rates(), currency, config.rates)
             ledger = store.load(base_currency=currency, fx=fx, strict=strict,
                                 links=config.links)
+    _check_rates(ledger)
     _warn_unknown_links(ledger, config)
     return ledger
+
+
+def _check_rates(ledger: Ledger) -> None:
+    """A usage error when documents in a currency the exchange rates do not hold at all were
+    left out (docs/cli.md, "Exchange rates"): a review in ``--base-currency USD`` of a ledger
+    in EUR and PLN without any rate would review what is left (often nothing), and say only
+    that the window has no data. A rate missing on some days only is a rejection of those
+    documents, listed as any other, as before."""
+    from clientguard.money import is_currency
+
+    held = ledger.fx.rates if ledger.fx is not None else {}
+    missing: dict[str, int] = {}
+    for rejection in ledger.report.rejected:
+        currency = getattr(rejection.record, "currency", None)
+        # "currency" where a table was given, "fx_rate" where none was.
+        if (rejection.field in ("currency", "fx_rate") and isinstance(currency, str)
+                and currency != ledger.base_currency and is_currency(currency)
+                and getattr(rejection.record, "fx_rate", None) is None
+                and not held.get(currency)):
+            missing[currency] = missing.get(currency, 0) + 1
+    if not missing:
+        return
+    documents = npgettext("documents left out of a review", "{n} document",
+                          "{n} documents", sum(missing.values()))
+    raise UsageError(_(
+        "no exchange rates from {currencies} to the base currency {base}, so the review "
+        "would leave out {documents} in them. Add the rates to clientguard.toml (a [rates] "
+        "table with file = \"rates.csv\", which clientguard rates template prints, or "
+        "[rates.ecb], [rates.nbp]) and run clientguard rates sync; or review in the "
+        "documents' own currency (--base-currency {first})"
+    ).format(
+        currencies=wording.and_list(sorted(missing)), base=ledger.base_currency,
+        documents=documents.format(n=wording.number(sum(missing.values()))),
+        # The currency most of the documents left out are in.
+        first=max(sorted(missing), key=lambda code: missing[code]),
+    ))
 
 
 def _warn_unknown_links(ledger: Ledger, config: Config) -> None:
@@ -879,6 +957,9 @@ def _review(args: argparse.Namespace) -> int:
         return _backfill(args, config, policy)
     output = Path(args.output) if args.output else None
     fmt = args.format or (_format_of(output) if output else "table")
+    if args.csv_dialect is not None and fmt != "csv":
+        raise UsageError(_("--csv-dialect goes with the CSV report: add --format csv (or an "
+                           "--output ending in .csv)"))
     stages = StageProgress.for_args(args, "review")
     try:
         ledger = _review_ledger(args, config, stages)
@@ -889,8 +970,8 @@ def _review(args: argparse.Namespace) -> int:
         # The HTML report draws each client's verdicts over the store's saved reviews.
         past = None if args.source else _store_path(args, config)
         title = _report_title(args, config)
-        text = render(result, fmt, title=title) if past is None or fmt != "html" else \
-            _html_with_history(result, past, title)
+        text = render(result, fmt, title=title, csv_dialect=args.csv_dialect or "rfc4180") \
+            if past is None or fmt != "html" else _html_with_history(result, past, title)
     finally:
         stages.close()
     new = _new_since_saved(result, memory, args.fail_on) if memory is not None else None
@@ -1876,6 +1957,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "suffix"))
     review.add_argument("--output", metavar="FILE", help=_("write the report here (default: "
                         "stdout)"))
+    review.add_argument("--csv-dialect", choices=("rfc4180", "excel"), default=None,
+                        help=_("the CSV report's dialect: rfc4180 (default, for programs) or "
+                        "excel (for Excel opened by double-click: a byte-order mark, and in "
+                        "Polish ; between cells and decimal commas)"))
     review.add_argument("--fail-on", type=_fail_on, metavar="SEVERITY",
                         help=_("exit 1 when any finding reaches this severity: watch, warning "
                         "or critical; and when no invoice falls due in the window (no data)")
@@ -2116,8 +2201,8 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except OSError as exc:
         _traceback(args)
-        where = f"{exc.filename}: " if exc.filename else ""
-        _error(f"{where}{exc.strerror or exc}")
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        _error(f"{where}{os_reason(exc)}")
         return EXIT_USAGE
     except sqlite3.Error as exc:
         _traceback(args)

@@ -29,12 +29,24 @@ FORMATS: tuple[Format, ...] = ("table", "json", "csv", "html")
 __all__ = ["FORMATS", "Format", "render"]
 
 
-def render(review: Review, format: str, *, title: str | None = None) -> str:
+def render(
+    review: Review, format: str, *, title: str | None = None, csv_dialect: str = "rfc4180"
+) -> str:
     """The review in ``format`` (``table``, ``json``, ``csv`` or ``html``) as text.
 
     ``title`` names the report (the firm, the book): a heading in the table and the page.
-    Raises :class:`~clientguard.errors.ConfigError` for an unknown format.
+    ``csv_dialect``: the CSV's dialect, ``rfc4180`` (for programs) or ``excel`` (for Excel
+    opened by double-click: :func:`clientguard.report.spreadsheet.render_csv`).
+    Raises :class:`~clientguard.errors.ConfigError` for an unknown format or dialect, and for
+    a dialect other than the default given with another format than ``csv``.
     """
+    if format == "csv":
+        from clientguard.report.spreadsheet import render_csv
+
+        return render_csv(review, title=title, dialect=csv_dialect)
+    if csv_dialect != "rfc4180":
+        raise ConfigError(_("the CSV dialect {dialect} goes with the csv format, not "
+                            "{format}").format(dialect=repr(csv_dialect), format=repr(format)))
     return _renderer(format)(review, title=title)
 
 

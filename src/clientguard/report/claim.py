@@ -29,7 +29,8 @@ from clientguard.claims import Claim, ClaimedInvoice, Party
 from clientguard.i18n import babel_locale, ngettext, noop, pgettext, using
 from clientguard.i18n import gettext as _
 from clientguard.money import exponent
-from clientguard.report.text import printable
+from clientguard.report.bidi import isolated, isolated_plain
+from clientguard.report.text import encodable, printable
 
 __all__ = [
     "CLAIM_SCHEMA_NAME",
@@ -68,6 +69,7 @@ th { background: #eee; text-align: left; } td.num, th.num { text-align: right;
 td.period { white-space: nowrap; }
 tr.head td { background: #f6f6f6; font-weight: 600; } tr.sub td { font-weight: 600; }
 .note { font-size: 9pt; color: #333; } .sign { margin-top: 16mm; text-align: right; }
+.party, h1, p, tr.head td, td.note { overflow-wrap: anywhere; }
 .pay { break-inside: avoid; }
 @media print { main { padding: 0; max-width: none; } th, tr.head td { background: none; } }
 """
@@ -106,7 +108,8 @@ def render_claim(claim: Claim, format: str, *, lang: str | None = None) -> str:
 
 def render_claim_json(claim: Claim, *, lang: str | None = None) -> str:
     """The claim as JSON text (amounts as decimal strings), ending with a newline."""
-    return json.dumps(claim_document(claim, lang=lang), indent=2, ensure_ascii=False) + "\n"
+    return encodable(
+        json.dumps(claim_document(claim, lang=lang), indent=2, ensure_ascii=False) + "\n")
 
 
 def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:
@@ -140,9 +143,12 @@ def render_claim_html(claim: Claim, *, lang: str | None = None) -> str:
 
 def _page(claim: Claim, code: str) -> str:
     title = claim_title(claim)
+    # The names a sentence of the letter may hold, isolated whole where they are
+    # right-to-left (docs/html-report.md, "Right-to-left names").
+    names = _names(claim)
     place = claim.creditor.place
     issued = _("{place}, {date}").format(
-        place=_esc(place) if place else _blank(), date=_esc(_date(claim.issued_on))
+        place=_text(place, names) if place else _blank(), date=_esc(_date(claim.issued_on))
     )
     made = _("Prepared with clientguard {version}.").format(version=__version__)
     signature = _("(signature of the creditor)")
@@ -154,7 +160,7 @@ def _page(claim: Claim, code: str) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'\">",
         '<meta name="referrer" content="no-referrer">',
-        f"<title>{_esc(title)}</title>",
+        f"<title>{isolated_plain(title, names, limit=None)}</title>",
         f"<style>{_STYLE}</style>",
         "</head>",
         "<body>",
@@ -164,8 +170,8 @@ def _page(claim: Claim, code: str) -> str:
         _party(pgettext("claim", "Creditor"), claim.creditor, creditor=True),
         _party(pgettext("claim", "Debtor"), claim.debtor, creditor=False),
         "</div>",
-        f"<h1>{_esc(title)}</h1>",
-        f"<p>{_esc(_legal_basis(claim))}</p>",
+        f"<h1>{_text(title, names)}</h1>",
+        f"<p>{_text(_legal_basis(claim), names)}</p>",
         *_invoices_table(claim),
         *_totals(claim),
         *_payment(claim),
@@ -176,15 +182,17 @@ def _page(claim: Claim, code: str) -> str:
         "</body>",
         "</html>",
     ]
-    return "\n".join(parts) + "\n"
+    return encodable("\n".join(parts) + "\n")
 
 
 def _party(heading: str, party: Party, *, creditor: bool) -> str:
     rows = [f"<h2>{_esc(heading)}</h2>"]
     name = party.name
-    rows.append(f"<p><strong>{_esc(name)}</strong></p>" if name else f"<p>{_blank()}</p>")
+    rows.append(f"<p><strong>{_text(name, (name,))}</strong></p>" if name
+                else f"<p>{_blank()}</p>")
     if party.address:
-        rows.extend(f"<p>{_esc(line)}</p>" for line in party.address.splitlines() if line.strip())
+        rows.extend(f"<p>{_text(line, (line.strip(),))}</p>"
+                    for line in party.address.splitlines() if line.strip())
     else:
         rows.append(_detail(pgettext("claim", "Address"), None))
     rows.append(_detail(pgettext("claim", "Tax ID"), party.tax_id))
@@ -199,7 +207,7 @@ def _party(heading: str, party: Party, *, creditor: bool) -> str:
 
 
 def _detail(label: str, value: str | None) -> str:
-    return f"<p>{_esc(label)}: {_esc(value) if value else _blank()}</p>"
+    return f"<p>{_esc(label)}: {_text(value, (value,)) if value else _blank()}</p>"
 
 
 def _invoices_table(claim: Claim) -> list[str]:
@@ -221,7 +229,8 @@ def _invoices_table(claim: Claim) -> list[str]:
     ]
     for item in claim.invoices:
         lines.append('<tbody class="invoice">')
-        lines.append(f'<tr class="head"><td colspan="5">{_esc(_invoice_heading(item))}</td></tr>')
+        lines.append(f'<tr class="head"><td colspan="5">'
+                     f"{_text(_invoice_heading(item), (item.number,))}</td></tr>")
         for period in item.periods:
             rate = _number(period.rate_pct, 2) + ("" if period.rate_confirmed else " *")
             lines.append(
@@ -252,7 +261,8 @@ def _invoices_table(claim: Claim) -> list[str]:
         # not converted says so on its own line (the JSON keeps every note).
         if item.interest is None or item.compensation is None:
             for note in item.notes:
-                lines.append(f'<tr><td colspan="5" class="note">{_esc(note)}</td></tr>')
+                lines.append(f'<tr><td colspan="5" class="note">{_text(note, (item.number,))}'
+                             "</td></tr>")
         lines.append("</tbody>")
     lines.append("</table>")
     return lines
@@ -392,7 +402,7 @@ def _notes(claim: Claim) -> list[str]:
             "sending."
         ).format(periods=", ".join(claim.unconfirmed_periods)))
     notes.append(_("Amounts as of {date}.").format(date=_date(claim.as_of)))
-    return [f'<p class="note">{_esc(note)}</p>' for note in notes]
+    return [f'<p class="note">{_text(note, _names(claim))}</p>' for note in notes]
 
 
 def _rule(claim: Claim) -> str:
@@ -453,6 +463,20 @@ def _esc(text: object) -> str:
     """Text from anywhere, safe in HTML content and quoted attributes; control characters
     shown as escapes."""
     return html.escape(printable(str(text)), quote=True)
+
+
+def _text(text: str, names: tuple[str, ...] = ()) -> str:
+    """Text from the data, or a sentence holding it, for element content: as :func:`_esc`,
+    with ``names`` and any other right-to-left run isolated (never cut: a letter keeps every
+    character of a name)."""
+    return isolated(text, names, limit=None)
+
+
+def _names(claim: Claim) -> tuple[str, ...]:
+    """The parties' names and the invoices' numbers: the texts of the data the letter's
+    sentences hold."""
+    parties = (claim.creditor.name, claim.debtor.name)
+    return (*(name for name in parties if name), *(item.number for item in claim.invoices))
 
 
 def _blank() -> str:

@@ -38,6 +38,7 @@ from clientguard.findings import Finding
 from clientguard.forecast import Forecast, InvoiceForecast
 from clientguard.i18n import babel_locale, language, ngettext, noop
 from clientguard.i18n import gettext as _
+from clientguard.report.bidi import has_rtl, isolated, isolated_plain
 from clientguard.report.document import (
     book_aging,
     claim_text,
@@ -50,6 +51,7 @@ from clientguard.report.text import (
     EMPTY,
     aging_label,
     clip,
+    encodable,
     fit,
     more_notes,
     note_groups,
@@ -213,6 +215,8 @@ def render_html(
     drawn as a strip in its card."""
     currency = review.base_currency
     heading = title or _("Client review")
+    # The right-to-left names a sentence about the whole book may hold (the largest client's).
+    names = tuple(c.name for c in review.clients.values() if has_rtl(c.name))
     parts = [
         "<!doctype html>",
         f'<html lang="{language()}">',
@@ -222,16 +226,16 @@ def render_html(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'\">",
         '<meta name="referrer" content="no-referrer">',
-        f"<title>{esc(heading)}, {review.as_of}</title>",
+        f"<title>{isolated_plain(heading)}, {review.as_of}</title>",
         f"<style>{_STYLE}</style>",
         "</head>",
         "<body>",
         "<main>",
-        f"<h1>{esc(heading)}</h1>",
+        f"<h1>{isolated(heading)}</h1>",
         '<p class="sub">' + esc(_("As of {date}; amounts in {currency}.").format(
             date=review.as_of, currency=currency)) + "</p>",
         *_warnings(review),
-        *_book(review),
+        *_book(review, names),
         *_clients_table(review),
         *_details(review, history or {}),
         *_data_quality(review),
@@ -244,13 +248,13 @@ def render_html(
         "</body>",
         "</html>",
     ]
-    return "\n".join(parts) + "\n"
+    return encodable("\n".join(parts) + "\n")
 
 
 # --------------------------------------------------------------------------- sections
 
 
-def _book(review: Review) -> list[str]:
+def _book(review: Review, names: Sequence[str] = ()) -> list[str]:
     book = review.book
     revenue = book.revenue
     currency = review.base_currency
@@ -266,14 +270,14 @@ def _book(review: Review) -> list[str]:
     lines = [
         '<section id="book">',
         _element("h2", _("The book")),
-        f"<p>{esc(book.summary)}</p>",
+        f"<p>{isolated(book.summary, names)}</p>",
         '<div class="cards">',
         *(f'<div class="card"><span class="muted">{esc(k)}</span><b>{esc(v)}</b></div>'
           for k, v in cards),
         "</div>",
     ]
     for finding in book.findings:
-        lines.append(f"<p>{_severity(finding)} {esc(finding.message)}</p>")
+        lines.append(f"<p>{_severity(finding)} {isolated(finding.message, names)}</p>")
     lines.append(_figure(_("Revenue share by client"), _revenue_chart(review)))
     lines.append(_figure(_("Open balances by days past due ({currency})").format(
         currency=currency), _aging_chart(review)))
@@ -290,7 +294,7 @@ def _warnings(review: Review) -> list[str]:
     """What the data cannot support, before anything built on it."""
     return [
         '<div class="banner" role="alert">' + _element("strong", _("Warning:"))
-        + f" {esc(text)}</div>"
+        + f" {isolated(text)}</div>"
         for text in data_warnings(review)
     ]
 
@@ -307,10 +311,11 @@ def _clients_table(review: Review) -> list[str]:
     for client in review.clients.values():
         overdue = sum((p.overdue_balance for p in client.profiles.values()), Decimal(0))
         signals = sorted({_signal_name(f.signal.value) for f in client.findings})
+        name = isolated(client.name, (client.name,))
         anchor = (
-            f'<a href="#{_anchor(client)}">{esc(client.name)}</a>'
+            f'<a href="#{_anchor(client)}">{name}</a>'
             if client.recommendation is not Recommendation.OK
-            else esc(client.name)
+            else name
         )
         rows.append(_row(headings, [
             ("head", _verdict(client.recommendation)),
@@ -320,7 +325,7 @@ def _clients_table(review: Review) -> list[str]:
             ("num", wording.days(weighted_days_late(client), missing=EMPTY)),
             ("num", esc(wording.amount(overdue, currency))),
             ("words", esc(', '.join(signals) or '-')),
-            ("muted words", esc(client.evidence)),
+            ("muted words", isolated(client.evidence, (client.name,))),
         ]))
     return [
         '<section id="clients">',
@@ -365,25 +370,29 @@ def _client_article(
     client: ClientReview, review: Review, predicted: Sequence[InvoiceForecast] = ()
 ) -> list[str]:
     currency = review.base_currency
+    # The client's own name, isolated whole wherever a sentence holds it; the members' ids
+    # each on their own.
+    names = (client.name, *client.members)
     lines = [
         f'<article id="{_anchor(client)}">',
-        f"<h3>{esc(client.name)} {_verdict(client.recommendation)}</h3>",
+        f"<h3>{isolated(client.name, names)} {_verdict(client.recommendation)}</h3>",
     ]
     if len(client.members) > 1:
-        lines.append('<p class="muted">' + esc(_("A group: {members}").format(
-            members=", ".join(client.members))) + "</p>")
-    lines.append('<p class="evidence">' + esc(_("Evidence: {evidence}.").format(
-        evidence=client.evidence)) + "</p>")
+        lines.append('<p class="muted">' + isolated(_("A group: {members}").format(
+            members=", ".join(client.members)), names) + "</p>")
+    lines.append('<p class="evidence">' + isolated(_("Evidence: {evidence}.").format(
+        evidence=client.evidence), names) + "</p>")
     if client.changed_by:
-        lines.append("<p>" + esc(_("Verdict set by the rule {rules}.").format(
-            rules=_(", then ").join(client.changed_by))) + "</p>")
+        lines.append("<p>" + isolated(_("Verdict set by the rule {rules}.").format(
+            rules=_(", then ").join(client.changed_by)), client.changed_by) + "</p>")
     if client.findings:
         lines.append("<ul>")
-        lines += [f"<li>{_severity(f)} {esc(f.message)}</li>" for f in client.findings]
+        lines += [f"<li>{_severity(f)} {isolated(f.message, names)}</li>"
+                  for f in client.findings]
         lines.append("</ul>")
     if client.revisions:
         lines.append("<p>" + _element("b", _("What to change")) + "</p><ul>")
-        lines += [f"<li>{esc(r.message)}</li>" for r in client.revisions]
+        lines += [f"<li>{isolated(r.message, names)}</li>" for r in client.revisions]
         lines.append("</ul>")
     if predicted:
         lines.append("<p>" + _element("b", _("When its open invoices will be paid")) + " "
@@ -394,7 +403,7 @@ def _client_article(
         lines.append(f'<div class="scroll"><table class="stack">{_head(headings)}<tbody>')
         lines += [
             _row(headings, [
-                ("head", esc(f.invoice_id)), ("", f"{f.due_date}"),
+                ("head", isolated(f.invoice_id, (f.invoice_id,))), ("", f"{f.due_date}"),
                 ("num", esc(wording.amount(f.open_balance_base, currency))),
                 ("", f"{f.predicted_on}"),
                 ("", esc(_("{low} to {high}").format(low=f.low, high=f.high))),
@@ -404,7 +413,7 @@ def _client_article(
         ]
         lines.append("</tbody></table></div>")
     lines.append("<p>" + _element("b", _("If it ended:"))
-                 + f" {esc(client.what_if.message)}</p>")
+                 + f" {isolated(client.what_if.message, names)}</p>")
     if client.financing_cost > 0 or client.claimable > 0:
         lines.append(
             "<p>" + _element("b", _("Cost of lateness:")) + " " + esc(_(
@@ -415,7 +424,7 @@ def _client_article(
     series = monthly_days_late(client)
     if series:
         lines.append(_figure(_("{client}: days late by month due").format(client=client.name),
-                             _trend_chart(series)))
+                             _trend_chart(series), names))
     lines.append("</article>")
     return lines
 
@@ -427,17 +436,17 @@ def _data_quality(review: Review) -> list[str]:
     lines = ['<section id="data-quality">', _element("h2", _("Data quality")), "<ul>"]
     for heading, notes, more in note_groups(quality, review.base_currency):
         if heading is None:
-            lines += [f"<li>{esc(note)}</li>" for note in notes]
+            lines += [f"<li>{isolated(note)}</li>" for note in notes]
             continue
-        lines.append(f"<li>{esc(heading)}<details>"
+        lines.append(f"<li>{isolated(heading)}<details>"
                      + _element("summary", _("for example")) + "<ul>")
-        lines += [f"<li>{esc(note)}</li>" for note in notes]
+        lines += [f"<li>{isolated(note)}</li>" for note in notes]
         lines.append("<li>" + esc(_("... and {n} more ({where})").format(
             n=wording.number(more), where=more_notes())) + "</li></ul></details></li>")
     lines.append("</ul>")
     if quality.rejections:
         lines.append("<details>" + _element("summary", _("Rejected records")) + "<ul>")
-        lines += [f"<li>{esc(r)}</li>" for r in quality.rejections]
+        lines += [f"<li>{isolated(r)}</li>" for r in quality.rejections]
         lines.append("</ul></details>")
     lines += _listed(_("Allocations that pay another customer's invoice"),
                      quality.foreign_allocations)
@@ -453,7 +462,7 @@ def _listed(summary: str, records: Sequence[str]) -> list[str]:
     if not records:
         return []
     lines = [f"<details><summary>{esc(summary)}</summary><ul>"]
-    lines += [f"<li>{esc(r)}</li>" for r in records[:LISTED_RECORDS]]
+    lines += [f"<li>{isolated(r)}</li>" for r in records[:LISTED_RECORDS]]
     if len(records) > LISTED_RECORDS:
         more = len(records) - LISTED_RECORDS
         lines.append("<li>" + esc(_("... and {n} more (the JSON report lists every one)")
@@ -493,8 +502,8 @@ def _anchor(client: ClientReview) -> str:
     return "c-" + hashlib.sha256(client.client_id.encode()).hexdigest()[:12]
 
 
-def _figure(caption: str, chart: str) -> str:
-    return f"<figure><figcaption>{esc(caption)}</figcaption>{chart}</figure>"
+def _figure(caption: str, chart: str, names: Sequence[str] = ()) -> str:
+    return f"<figure><figcaption>{isolated(caption, names)}</figcaption>{chart}</figure>"
 
 
 def _head(headings: Sequence[tuple[str, str]]) -> str:
@@ -580,8 +589,9 @@ def _bars(
         if amount > 0:
             css += " some"
         shown = value(amount)
+        cut = fit(name, 30)
         rows.append(
-            f'<div><span class="name">{esc(fit(name, 30))}</span>'
+            f'<div><span class="name">{isolated(cut, (cut,))}</span>'
             f'<span class="track"><span class="{css}" style="width: {_share(amount, top)}">'
             f'</span></span><span class="val">{esc(shown)}</span></div>'
         )

@@ -16,6 +16,16 @@ clientguard writes itself (``-3.5``) are left as numbers. Money is rounded to th
 minor unit and shares to four decimals (both half-even), written as plain decimals with a dot
 and no grouping; import the file as UTF-8.
 
+Two dialects (:data:`DIALECTS`, docs/report-schema.md "The CSV for Excel"): ``rfc4180``, the
+default above, for programs; and ``excel``, for a person who opens the file by double-click in
+Excel, which reads a file without a byte-order mark in the system's code page (cp1250 on a
+Polish Windows) and splits cells on the system's list separator (``;`` where the decimal
+separator is a comma). The ``excel`` file starts with a UTF-8 byte-order mark, separates cells
+with ``;`` and writes decimal commas where the active language writes them (Polish), else
+``,`` and dots; it shows control and bidirectional characters in the text as escapes
+(:func:`~clientguard.report.text.printable`, as the table report does), and neutralises
+formula cells as the default does. Money, codes and dates are the same values in both.
+
 Language (docs/languages.md): the header row and the sentences (messages, the whole book's
 name) are in the active language; in English the header row is the column ids
 (:data:`COLUMNS`), in Polish it is Polish headings in the same order. The codes in the cells
@@ -30,16 +40,26 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import Any, Literal
 
+from babel.numbers import get_decimal_symbol
+
+from clientguard.errors import ConfigError
 from clientguard.findings import Finding
+from clientguard.i18n import babel_locale, pgettext
 from clientguard.i18n import gettext as _
-from clientguard.i18n import pgettext
 from clientguard.money import exponent
-from clientguard.report.text import decimal_text, fixed
+from clientguard.report.text import decimal_text, encodable, fixed, printable
 from clientguard.review import ClientReview, Review
 
 # Internal (a helper of this renderer), left out of __all__: neutralise.
-__all__ = ["COLUMNS", "headings", "render_csv"]
+__all__ = ["COLUMNS", "DIALECTS", "Dialect", "headings", "render_csv"]
+
+Dialect = Literal["rfc4180", "excel"]
+DIALECTS: tuple[Dialect, ...] = ("rfc4180", "excel")
+"""The CSV dialects :func:`render_csv` writes: ``rfc4180`` (the default, for programs) and
+``excel`` (for Excel opened by double-click: a byte-order mark, the reader's separators)."""
 
 COLUMNS = (
     "as_of",
@@ -139,10 +159,39 @@ def neutralise(cell: str) -> str:
     return cell
 
 
-def render_csv(review: Review, *, title: str | None = None) -> str:
-    """The review as CSV text (RFC 4180 quoting, ``\\r\\n`` line ends, a header row)."""
+#: The columns that hold numbers clientguard writes (never text from the data): the ones the
+#: ``excel`` dialect writes with the reader's decimal separator.
+_NUMBER_COLUMNS = frozenset(
+    COLUMNS.index(name)
+    for name in ("value", "threshold", "revenue_share", "financing_cost", "claimable")
+)
+
+
+def render_csv(
+    review: Review, *, title: str | None = None, dialect: str = "rfc4180"
+) -> str:
+    """The review as CSV text (RFC 4180 quoting, ``\\r\\n`` line ends, a header row).
+
+    ``dialect`` ``"excel"``: for Excel opened by double-click (see the module): a UTF-8
+    byte-order mark first, cells separated by ``;`` and decimal commas where the active
+    language writes a decimal comma (Polish), text shown as :func:`printable`. Raises
+    :class:`~clientguard.errors.ConfigError` for another dialect."""
+    if dialect not in DIALECTS:
+        raise ConfigError(_("unknown CSV dialect {dialect}; use one of: {dialects}").format(
+            dialect=repr(dialect), dialects=", ".join(DIALECTS)))
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    if dialect == "excel":
+        decimal = get_decimal_symbol(babel_locale())
+        # Excel splits on the system's list separator: ";" where the decimal mark is a comma.
+        out.write("\ufeff")
+        writer = csv.writer(out, delimiter=";" if decimal == "," else ",",
+                            lineterminator="\r\n")
+        write = _excel_writer(writer, decimal)
+    else:
+        writer = csv.writer(out, lineterminator="\r\n")
+
+        def write(row: list[str]) -> object:
+            return writer.writerow(_safe(row))
     writer.writerow(headings())
     currency = review.base_currency
     shares = review.book.revenue.shares
@@ -152,9 +201,9 @@ def render_csv(review: Review, *, title: str | None = None) -> str:
         row = _row(review, None, None)
         row[5:7] = ["data_quality", "warning"]
         row[10] = warning
-        writer.writerow(_safe(row))
+        write(row)
     for book_finding in review.book.findings:
-        writer.writerow(_safe(_row(review, None, book_finding)))
+        write(_row(review, None, book_finding))
     for client in review.clients.values():
         share = shares.get(client.client_id)
         places = exponent(currency)
@@ -163,8 +212,21 @@ def render_csv(review: Review, *, title: str | None = None) -> str:
         for finding in findings:
             row = _row(review, client, finding)
             row[-3:] = [fixed(share, 4) if share is not None else "", *money]
-            writer.writerow(_safe(row))
-    return out.getvalue()
+            write(row)
+    return encodable(out.getvalue())
+
+
+def _excel_writer(writer: Any, decimal: str) -> Callable[[list[str]], object]:
+    """Rows written for Excel: text as :func:`printable`, then neutralised; the numbers of
+    :data:`_NUMBER_COLUMNS` with ``decimal`` as the decimal mark."""
+    def write(row: list[str]) -> object:
+        cells = [
+            cell.replace(".", decimal) if index in _NUMBER_COLUMNS and
+            _PLAIN_NUMBER.fullmatch(cell) else neutralise(printable(cell))
+            for index, cell in enumerate(row)
+        ]
+        return writer.writerow(cells)
+    return write
 
 
 def _row(review: Review, client: ClientReview | None, finding: Finding | None) -> list[str]:

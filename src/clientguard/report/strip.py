@@ -13,6 +13,7 @@ from datetime import date
 
 from clientguard.changes import word
 from clientguard.i18n import gettext as _
+from clientguard.report.bidi import isolated, isolated_plain
 from clientguard.report.text import clip, printable
 
 __all__ = ["verdict_strip"]
@@ -48,9 +49,12 @@ def verdict_strip(name: str, verdicts: Sequence[tuple[date, str]]) -> list[str]:
             f'style="fill:{colour}"><title>{_esc(day)}: {_esc(words)}</title></rect>'
         )
     width = len(verdicts) * _CELL
+    # A right-to-left name is isolated (docs/html-report.md): markup in the caption, the
+    # Unicode isolates in the label and the tooltip, which hold no markup.
+    plain = isolated_plain(label, (name,))
     return [
-        f'<figure class="strip"><figcaption>{_esc(label)}</figcaption>'
-        f'<svg viewBox="0 0 {width} 16" role="img" aria-label="{_esc(label)}" '
+        f'<figure class="strip"><figcaption>{isolated(label, (name,))}</figcaption>'
+        f'<svg viewBox="0 0 {width} 16" role="img" aria-label="{plain}" '
         f'style="max-width:{width * 2}px">'
-        f"<title>{_esc(label)}</title>{''.join(cells)}</svg></figure>"
+        f"<title>{plain}</title>{''.join(cells)}</svg></figure>"
     ]

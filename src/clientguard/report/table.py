@@ -24,6 +24,7 @@ from clientguard.report.text import (
     EMPTY,
     clip,
     columns,
+    encodable,
     fit,
     more_notes,
     note_groups,
@@ -140,7 +141,7 @@ def render_table(review: Review, *, title: str | None = None) -> str:
         lines += _listed(_("Amounts finer than their currency's minor unit:"),
                          quality.excess_precision)
         lines += _listed(_("Invoices due before their issue date:"), quality.due_before_issue)
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return encodable("\n".join(line.rstrip() for line in lines) + "\n")
 
 
 def _listed(heading: str, records: tuple[str, ...]) -> list[str]:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 # Internal (the renderers' shared text helpers, not for users), left out of __all__: printable,
-# one_line, clip, fit, pad, columns, wrap, note_groups, EMPTY, MORE_NOTES, more_notes,
+# encodable, one_line, clip, fit, pad, columns, wrap, note_groups, EMPTY, MORE_NOTES, more_notes,
 # severity_word, aging_label, decimal_text, fixed.
 # The words around numbers (money, percent, days, counts) are clientguard.wording's; the
 # reports' own words go through clientguard.i18n when they are shown.
@@ -48,6 +48,18 @@ def one_line(text: str) -> str:
     """``text`` on one line (newlines, tabs and runs of spaces as one space; a no-break space
     kept), and :func:`printable`."""
     return printable(_BREAKING_SPACE.sub(" ", text).strip(" "))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """``text`` with each lone surrogate (U+D800-DFFF, half of a UTF-16 pair, which UTF-8
+    cannot encode: JSON's ``"\\ud800"`` escape brings one in from an API's response) written
+    as its escape ``\\ud800``, so that a report can always be written as UTF-8. Inside a JSON
+    string that escape is JSON's own: a JSON reader gets the same text back. Every renderer
+    passes its whole output through it."""
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 TEXT_LIMIT = 1000
