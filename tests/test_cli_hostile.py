@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -152,16 +153,25 @@ def test_a_base_currency_without_any_rate_is_a_usage_error_naming_the_rates(
 
 
 @needs_csv
-def test_one_currency_without_rates_is_a_usage_error_too(
+def test_one_currency_without_rates_is_a_warning_and_the_rest_is_reviewed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Base EUR: the EUR invoices convert, the PLN one cannot; a review without it would
-    leave its client out of every share."""
+    """Base EUR: the EUR invoices convert, the PLN one cannot. A lenient review goes on with
+    the EUR invoices, says on stderr which currency has no rate and what to add, and lists the
+    PLN invoice among the rejected; --strict stops."""
     _invoices(tmp_path)
-    code, _, err = run(capsys, *_review("--base-currency", "EUR"))
-    assert code == EXIT_USAGE
-    assert "no exchange rates from PLN to the base currency EUR" in err
+    code, out, err = run(capsys, *_review("--base-currency", "EUR", "--format", "json"))
+    assert code == EXIT_OK, err
+    assert err.startswith("clientguard: warning: no exchange rates from PLN to the base "
+                          "currency EUR")
     assert "leave out 1 document in them" in err
+    document = json.loads(out)
+    assert document["data_quality"]["rejected"] == 1
+    # Only Acme's two EUR invoices are left: 1000.00 + 500.00.
+    assert document["book"]["revenue"]["total"] == "1500.00"
+    code, _, err = run(capsys, *_review("--base-currency", "EUR", "--strict"))
+    assert code == EXIT_USAGE
+    assert "PLN" in err
 
 
 @needs_csv

@@ -858,11 +858,13 @@ def _review_ledger(
 
 
 def _check_rates(ledger: Ledger) -> None:
-    """A usage error when documents in a currency the exchange rates do not hold at all were
-    left out (docs/cli.md, "Exchange rates"): a review in ``--base-currency USD`` of a ledger
-    in EUR and PLN without any rate would review what is left (often nothing), and say only
-    that the window has no data. A rate missing on some days only is a rejection of those
-    documents, listed as any other, as before."""
+    """Say so when documents in a currency the exchange rates do not hold at all were left
+    out (docs/cli.md, "Exchange rates"): a usage error when no invoice is left (a review in
+    ``--base-currency USD`` of a ledger in EUR and PLN without any rate would say only that
+    the window has no data), else a warning on stderr before the review of what is left, whose
+    report lists each document left out (a lenient review keeps going; ``--strict`` stops at
+    the first). A rate missing on some days only is a rejection of those documents, listed
+    as any other."""
     from clientguard.money import is_currency
 
     held = ledger.fx.rates if ledger.fx is not None else {}
@@ -879,7 +881,7 @@ def _check_rates(ledger: Ledger) -> None:
         return
     documents = npgettext("documents left out of a review", "{n} document",
                           "{n} documents", sum(missing.values()))
-    raise UsageError(_(
+    message = _(
         "no exchange rates from {currencies} to the base currency {base}, so the review "
         "would leave out {documents} in them. Add the rates to clientguard.toml (a [rates] "
         "table with file = \"rates.csv\", which clientguard rates template prints, or "
@@ -890,7 +892,10 @@ def _check_rates(ledger: Ledger) -> None:
         documents=documents.format(n=wording.number(sum(missing.values()))),
         # The currency most of the documents left out are in.
         first=max(sorted(missing), key=lambda code: missing[code]),
-    ))
+    )
+    if not ledger.invoices:
+        raise UsageError(message)
+    _warn([message])
 
 
 def _warn_unknown_links(ledger: Ledger, config: Config) -> None:
