@@ -54,6 +54,26 @@ from clientguard_csv.dates import DateError, DateReader
         ("59", ("excel",), None, date(1900, 2, 28)),  # before Excel's 29 February 1900
         ("1", ("excel",), None, date(1900, 1, 1)),
         ("10.01.2025", ("excel", "%d.%m.%Y"), None, date(2025, 1, 10)),
+        # Polish month names (Polish Excel's long date), read as English ones are
+        ("6 grudnia 2026", (), None, date(2026, 12, 6)),
+        ("6 gru 2026", (), None, date(2026, 12, 6)),
+        ("1 września 2026", (), None, date(2026, 9, 1)),
+        ("1 WRZEŚNIA 2026", (), None, date(2026, 9, 1)),
+        ("1 wrzesnia 2026", (), None, date(2026, 9, 1)),  # written without diacritics
+        ("6 paź 2026", (), None, date(2026, 10, 6)),
+        ("15 maja 2026", (), None, date(2026, 5, 15)),
+        ("6 grudnia 2026 r.", (), None, date(2026, 12, 6)),  # "roku" after the year
+        ("grudzień 6, 2026", (), None, date(2026, 12, 6)),
+        ("6 grudnia 2026", ("%d %B %Y",), None, date(2026, 12, 6)),
+        ("6 gru 2026", ("%d %b %Y",), None, date(2026, 12, 6)),
+        ("6 Dec 2026", ("%d %b %Y",), None, date(2026, 12, 6)),
+        # a weekday that is the date's (6 December 2026 is a Sunday: 1 January 2026 is a
+        # Thursday, and 6 December is day 340, 339 days and 48 weeks and 3 days later)
+        ("Sun, Dec 6, 2026", (), None, date(2026, 12, 6)),
+        ("Sunday, December 6, 2026", (), None, date(2026, 12, 6)),
+        ("Sun, 06 Dec 2026", ("%a, %d %b %Y",), None, date(2026, 12, 6)),
+        # week dates where the mapping names them
+        ("2026-W49-7", ("%G-W%V-%u",), None, date(2026, 12, 6)),
     ],
 )
 def test_dates_read(
@@ -100,6 +120,28 @@ def test_dates_read(
         ("60", ("excel",), "'60' is 29 February 1900 in Excel's count, a day that never was"),
         ("2958466", ("excel",), "past the end of the calendar as an Excel day"),
         ("2025-01-10", ("excel",), "does not match the date format(s) \"excel\""),
+        # A weekday the date does not fall on: one of the two is wrong, and the cell does not
+        # say which (6 December 2026 is a Sunday, see test_dates_read)
+        ("Mon, Dec 6, 2026", (), "'Mon, Dec 6, 2026' is not a date: 2026-12-06 is a Sunday, "
+                                 "not a Monday: the day or the weekday is wrong"),
+        ("Mon, 06 Dec 2026", ("%a, %d %b %Y",), "2026-12-06 is a Sunday, not a Monday"),
+        # A day in the format's shape that the calendar does not have: said so, not "does not
+        # match the format" (the format is right)
+        ("31.02.2026", ("%d.%m.%Y",), "'31.02.2026' is not a date: day is out of range for "
+                                      "month (date format \"%d.%m.%Y\")"),
+        ("31 lutego 2026", (), "'31 lutego 2026' is not a date: day is out of range"),
+        # ISO week dates: refused with the day they would be (2026-W01-1 is 29 December
+        # 2025: week 1 is the week of the year's first Thursday, 1 January 2026)
+        ("2026-W49-7", (), "'2026-W49-7' is not a date. It is an ISO week date (2026-12-06), "
+                           "which exports do not write for a document's date"),
+        ("2026-W01-1", (), "It is an ISO week date (2025-12-29)"),
+        ("2026W497", (), "It is an ISO week date (2026-12-06)"),
+        ("2026-W49", (), "'2026-W49' is not a date. It is an ISO week date, which"),
+        ("2026-W49-7", ("iso",), "does not match the date format(s) \"iso\". It is an ISO week "
+                                 "date (2026-12-06)"),
+        # A month name in a language not read: what is read is said
+        ("6 Dez 2026", (), "'6 Dez 2026' is not a date format clientguard-csv reads without "
+                           "being told (month names are read in English and Polish only)"),
     ],
 )
 def test_bad_dates_say_what_to_set(text: str, formats: tuple[str, ...], message: str) -> None:

@@ -20,13 +20,31 @@ month in numbers where they cannot be swapped (``13/04/2025``, ``04/04/2025``). 
 date such as ``03/04/2025`` is refused as ambiguous unless the mapping sets
 ``day_first = true`` (3 April) or ``day_first = false`` (4 March).
 
+Month names are read in English and in Polish (``6 grudnia 2026``, ``6 gru 2026``,
+``grudzień 6, 2026``, with or without diacritics, and with the ``r.`` that Polish writes after
+a year): Polish Excel's long date format writes them. Without ``date_formats`` they are read
+as they are; a ``date_formats`` entry with ``%b`` or ``%B`` reads Polish names as it reads
+English ones. No English name means another month in Polish, so nothing is guessed.
+
+A date that names its weekday (``Mon, Dec 7, 2026``, ``%a`` or ``%A`` in ``date_formats``)
+must fall on it: ``Mon, Dec 6, 2026`` (a Sunday) is refused, since one of the two is wrong and
+the cell does not say which.
+
+ISO week dates (``2026-W49-7``) are refused, with the day they would be: no invoicing or
+accounting export writes a document's date so (time trackers write week *labels* such as
+``2026-W49`` in weekly reports), and at the year's ends the week's year is not the calendar
+year (``2026-W01-1`` is 29 December 2025). A mapping that means them names ``%G-W%V-%u``.
+
 A timestamp's date is the calendar date written in it (in its own offset): an export's
 ``2021-01-28T23:30:00-05:00`` is 28 January, the day the user saw.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
@@ -53,6 +71,34 @@ _LOOKS_SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?")
 _EXCEL_EPOCH = date(1899, 12, 30)
 #: Excel's serial 60, 29 February 1900: Excel (after Lotus 1-2-3) counts 1900 as a leap year.
 _EXCEL_LEAP_BUG = 60
+#: An ISO 8601 week date (``2026-W49-7``, ``2026W497``), which Python 3.11 reads as a day.
+_ISO_WEEK = re.compile(r"(\d{4})-?W(\d{2})(?:-?(\d))?")
+#: strptime's complaints about a cell's shape (as against a day that does not exist).
+_SHAPE = re.compile(r"time data .* does not match format|unconverted data remains")
+#: strptime directives that name a weekday, which a date must then fall on.
+_WEEKDAY = re.compile(r"%[aAuw]")
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+                   "September", "October", "November", "December")
+#: Polish month names: genitive (``6 grudnia 2026``: dates), nominative (``grudzień``) and the
+#: three-letter abbreviations, each also without diacritics (``wrzesnia``, ``paz``).
+_POLISH_MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate((
+        ("stycznia", "styczeń", "sty"), ("lutego", "luty", "lut"), ("marca", "marzec", "mar"),
+        ("kwietnia", "kwiecień", "kwi"), ("maja", "maj"), ("czerwca", "czerwiec", "cze"),
+        ("lipca", "lipiec", "lip"), ("sierpnia", "sierpień", "sie"),
+        ("września", "wrzesień", "wrz"), ("października", "październik", "paź"),
+        ("listopada", "listopad", "lis"), ("grudnia", "grudzień", "gru"),
+    ), start=1)
+    for spelled in names
+    for name in (spelled, "".join(c for c in unicodedata.normalize("NFKD", spelled)
+                                  if not unicodedata.combining(c)))
+}
+#: A word of letters in a date cell (a month's name, perhaps).
+_WORD = re.compile(r"[^\W\d_]+")
+#: Polish ``r.`` (``roku``) after the year: ``6 grudnia 2026 r.``.
+_ROKU = re.compile(r"(?<=\d)\s*r\.?$")
 
 
 class DateError(ValueError):
@@ -75,6 +121,20 @@ def _excel(text: str) -> date:
         raise ValueError(f"{text!r} is past the end of the calendar as an Excel day") from None
 
 
+def _week_hint(text: str) -> str:
+    """For an ISO week date (``2026-W49-7``), what it is and what to do; else nothing."""
+    week = _ISO_WEEK.fullmatch(text)
+    if week is None:
+        return ""
+    day = ""  # a week without its day (2026-W49), or no such week (2025-W53)
+    if week[3] is not None:
+        with contextlib.suppress(ValueError):
+            day = f" ({date.fromisocalendar(int(week[1]), int(week[2]), int(week[3]))})"
+    return (f". It is an ISO week date{day}, which exports do not write for a document's "
+            "date: export the column as calendar dates, or map the column that has them "
+            '(a mapping that means week dates names "%G-W%V-%u" in date_formats)')
+
+
 def _serial_hint(text: str) -> str:
     """For a cell that looks like an Excel serial day (``45667``), what it would be and what to
     do; else nothing."""
@@ -85,9 +145,41 @@ def _serial_hint(text: str) -> str:
             "date_formats in the mapping")
 
 
+def _english(text: str) -> str | None:
+    """``text`` with its Polish month name (``grudnia``, ``gru``) made the English one
+    (``December``), for strptime's ``%B``; None where it has no Polish month name."""
+    for word in _WORD.finditer(text):
+        number = _POLISH_MONTHS.get(word.group().casefold())
+        if number is not None:
+            return f"{text[:word.start()]}{_ENGLISH_MONTHS[number - 1]}{text[word.end():]}"
+    return None
+
+
+def _strptime(text: str, fmt: str) -> date:
+    """``text`` read by the strptime format ``fmt`` (where the format has ``%b`` or ``%B``, a
+    Polish month name too); ``ValueError`` for anything else, a weekday that is not the date's
+    included."""
+    try:
+        value = datetime.strptime(text, fmt).date()  # noqa: DTZ007
+    except ValueError:
+        english = _english(text) if "%b" in fmt or "%B" in fmt else None
+        if english is None:
+            raise
+        text, fmt = english, fmt.replace("%b", "%B")
+        value = datetime.strptime(text, fmt).date()  # noqa: DTZ007
+    if _WEEKDAY.search(fmt):
+        written = time.strptime(text, fmt).tm_wday  # the weekday as written, not computed
+        if written != value.weekday():
+            raise ValueError(f"{value.isoformat()} is a {_DAY_NAMES[value.weekday()]}, not a "
+                             f"{_DAY_NAMES[written]}: the day or the weekday is wrong")
+    return value
+
+
 def _iso(text: str) -> date:
     """An ISO 8601 date or timestamp; ``ValueError`` for anything else (an impossible day
-    such as ``2025-02-30`` or ``2025-13-01`` included)."""
+    such as ``2025-02-30`` or ``2025-13-01`` included, and a week date: see the module)."""
+    if _ISO_WEEK.fullmatch(text):
+        raise ValueError(text)
     if len(text) == 10:
         return date.fromisoformat(text)
     if not _ISO_PREFIX.fullmatch(text):
@@ -126,11 +218,13 @@ class DateReader:
             raise DateError("is empty")
         if self.formats:
             return self._by_formats(text)
-        return self._recognise(text)
+        roku = _ROKU.sub("", text)  # "6 grudnia 2026 r." is "6 grudnia 2026"
+        return self._recognise(roku or text)
 
     def _by_formats(self, text: str) -> date:
         readings: dict[date, str] = {}
         serial_error = ""  # why a serial number is no Excel day (60, or past 9999)
+        no_day = ""  # why a cell in a format's shape is no day (31.02.2026 under %d.%m.%Y)
         for fmt in self.formats:
             try:
                 if fmt == ISO:
@@ -138,17 +232,22 @@ class DateReader:
                 elif fmt == EXCEL:
                     value = _excel(text)
                 else:
-                    value = datetime.strptime(text, fmt).date()  # noqa: DTZ007
+                    value = _strptime(text, fmt)
             except (ValueError, OverflowError) as exc:
                 if fmt == EXCEL and _SERIAL.fullmatch(text):
                     serial_error = f": {exc}"
+                elif fmt not in (ISO, EXCEL) and not _SHAPE.match(str(exc)) and not no_day:
+                    no_day = f'{exc} (date format "{fmt}")'
                 continue
             readings.setdefault(value, fmt)
         if len(readings) == 1:
             return next(iter(readings))
         listed = ", ".join(f'"{f}"' for f in self.formats)
         if not readings:
-            hint = serial_error if EXCEL in self.formats else _serial_hint(text)
+            if no_day:
+                raise DateError(f"{text!r} is not a date: {no_day}")
+            hint = (serial_error if EXCEL in self.formats
+                    else _serial_hint(text) or _week_hint(text))
             raise DateError(f"{text!r} does not match the date format(s) {listed}{hint}")
         ways = "; ".join(f"{value.isoformat()} by \"{fmt}\"" for value, fmt in readings.items())
         raise DateError(
@@ -184,17 +283,25 @@ class DateReader:
                 "Set day_first = true or false, or date_formats "
                 f'(e.g. ["%d{match[2]}%m{match[2]}%Y"]), in the mapping'
             )
+        no_day = ""
         for fmt in _WORDS:
             try:
-                return datetime.strptime(text, fmt).date()  # noqa: DTZ007
-            except (ValueError, OverflowError):
+                return _strptime(text, fmt)
+            except (ValueError, OverflowError) as exc:
+                if not _SHAPE.match(str(exc)) and not no_day:
+                    no_day = str(exc)
                 continue
-        hint = _serial_hint(text)
+        if no_day:  # a month in words, but no such day, or not on the weekday it names
+            raise DateError(f"{text!r} is not a date: {no_day}")
+        hint = _serial_hint(text) or _week_hint(text)
         if hint:
             raise DateError(f"{text!r} is not a date{hint}")
+        # (What to do stays at the end: a long cell's reason is cut in its middle.)
+        months = (" (month names are read in English and Polish only)"
+                  if _WORD.search(text) else "")
         raise DateError(
-            f"{text!r} is not a date format clientguard-csv reads without being told: name it "
-            'in date_formats (e.g. ["%d.%m.%Y"] or ["%m/%d/%y"])'
+            f"{text!r} is not a date format clientguard-csv reads without being told{months}: "
+            'name it in date_formats (e.g. ["%d.%m.%Y"] or ["%m/%d/%y"])'
         )
 
     @staticmethod

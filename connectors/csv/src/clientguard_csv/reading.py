@@ -16,7 +16,8 @@ work requests, so that each can be matched to what came before:
 * **Customers.** With a customers file, every other stream's customer must be in it (by id,
   or by normalised name). Without one, customers are made from the invoice, credit note and
   payment rows: the customer id column where there is one, else the name as written; a later
-  row whose name normalises the same way is the same customer.
+  row whose name normalises the same way is the same customer, unless both carry tax ids that
+  differ (two companies of one name: the later row is rejected).
 * **Time entries and work requests** never make customers: a client name that matches no
   customer is rejected and listed in :attr:`ReadLog.unmatched`. A read with no customers at
   all (hours alone, beside books in another source) keeps each time entry's client name
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +63,7 @@ from clientguard.model import Allocation as ModelAllocation
 from clientguard.money import is_currency
 from clientguard.records import Location, Rejection
 from clientguard.trust import checked_record_in_order, checked_records_in_order
+from clientguard_csv.amounts import CURRENCY_SYMBOLS
 from clientguard_csv.columnar import (
     ARROW_LOADED_MIN_BYTES,
     ARROW_MIN_BYTES,
@@ -77,7 +80,7 @@ from clientguard_csv.errors import CsvFileError, MappingError
 from clientguard_csv.fields import FieldReader, RowError, required_columns
 from clientguard_csv.fields import clean_text as _clean
 from clientguard_csv.mapping import STREAMS, CsvMapping, StreamMapping
-from clientguard_csv.names import CustomerDirectory, normalise_name
+from clientguard_csv.names import CustomerDirectory, normalise_name, other_taxpayer
 from clientguard_csv.textfile import (
     CsvRowError,
     Layout,
@@ -353,6 +356,9 @@ class ReadState:
         self.reads = 0
         """How many files have been read into this state (each read is numbered by it)."""
         self.name_cache: dict[str, list[str]] = {}
+        self.tax_ids: dict[str, tuple[str, Location]] = {}
+        """The tax id each customer was first seen with (customers file or a row that made or
+        named it), and where: a row of the same name and another tax id is another company."""
         self.rejected_invoices: dict[tuple[str, str], Location] = {}
         self.bytes_done = 0
         """Bytes of the files of the streams asked for that have been read whole."""
@@ -629,6 +635,10 @@ class _Builder:
             if not row_key:
                 column = reader.column(self.group_field)
                 self.rejected += 1
+                totals = self._totals_line(row)
+                if totals is not None:
+                    yield self._reject(None, totals, None, None, row.line, row)
+                    continue
                 yield self._reject(None, f"{column!r} is empty", self.group_field, column,
                                    row.line, row)
                 continue
@@ -842,6 +852,9 @@ class _Builder:
             self._remember_rejected(first)
             self.records += len(made)
             self.rejected += 1
+            totals = self._totals_line(first) if len(rows) == 1 else None
+            if totals is not None:
+                return [*made, self._reject(self._ident(first), totals, None, None, line, first)]
             return [*made, self._reject(self._ident(first), exc.reason, exc.field, exc.column,
                                         line, first, exc.unmatched)]
         except DataError as exc:
@@ -925,6 +938,30 @@ class _Builder:
             for cell, name in zip(row.cells, header, strict=True)
         )
 
+    def _totals_line(self, row: Row) -> str | None:
+        """Where a row that holds no record is a report's totals line (a cell ``Razem``,
+        ``Suma``, ``Total``, ``Total for Acme``...; its id and number empty or that cell), why
+        it is rejected and how to leave such lines out; else None."""
+        cells = [cell.strip() for cell in row.cells]
+        word = next((cell for cell in cells if _TOTALS.fullmatch(cell)), None)
+        if word is None:
+            return None
+        reader = self.reader
+        mapped = [f for f in _IDENTITY if reader.has(f) and f in reader.single]
+        values = {f: cells[reader.single[f]] if reader.single[f] < len(cells) else ""
+                  for f in mapped}
+        if any(values[f] not in ("", word) for f in ("id", "number") if f in values):
+            return None  # a record's row with a total in another column
+        empty = next((f for f in mapped if not values[f]), None)
+        if empty is not None:
+            how = f"skip_blank = [{reader.column(empty)!r}]"
+        else:
+            column = next(reader.column(f) for f in mapped if values[f] == word)
+            how = f"drop = {{ {column!r} = [{word!r}] }}"
+        return (f"this row is a totals line ({word!r}), not a record: leave such lines out "
+                f"with {how} in the mapping's [{self.name}] table (the rows it leaves out are "
+                "counted as skipped)")
+
     def _remember_rejected(self, row: Row) -> None:
         """A rejected invoice's id and number, so that its payments say why they fail."""
         if self.name != "invoices":
@@ -988,6 +1025,8 @@ class _Builder:
             if ids:
                 state.name_cache[name] = ids
         if len(ids) == 1:
+            if reader.has("customer_tax_id"):
+                self._same_taxpayer(ids[0], name, row)
             return ids[0]
         if len(ids) > 1:
             raise RowError(
@@ -1019,7 +1058,31 @@ class _Builder:
         )
         self.state.customers.add(customer_id, name)
         self.state.name_cache.pop(name, None)
-        made.append(Loaded(customer, Location(self.file, row.line)))
+        where = Location(self.file, row.line)
+        if customer.tax_id is not None:
+            self.state.tax_ids[customer_id] = (customer.tax_id, where)
+        made.append(Loaded(customer, where))
+
+    def _same_taxpayer(self, customer_id: str, name: str, row: Row) -> None:
+        """Refuse a row whose customer name matches ``customer_id`` by name while its tax id
+        is another's: two companies of one name (``Acme Sp. z o.o.`` and ``Acme S.A.``) are
+        never merged by it. A customer first seen without a tax id takes this row's."""
+        reader = self.reader
+        tax_id = reader.text(row, "customer_tax_id")
+        if tax_id is None:
+            return
+        known = self.state.tax_ids.get(customer_id)
+        if known is None:
+            self.state.tax_ids[customer_id] = (tax_id, Location(self.file, row.line))
+            return
+        if other_taxpayer(tax_id, known[0]):
+            raise RowError(
+                f"customer {name!r} has the tax id {tax_id!r}, but customer {customer_id!r}, "
+                f"whose name it matches, has the tax id {known[0]!r} ({known[1]}): two "
+                "companies are not merged by their names; map the tax id column as "
+                "customer_id to tell them apart, or correct the tax id",
+                "customer_tax_id", reader.column("customer_tax_id"),
+            )
 
     def _unmatched(self, name: str, row: Row) -> None:
         key = (self.name, name)
@@ -1059,7 +1122,18 @@ class _Builder:
         reader = self.reader
         code = reader.text(row, "currency")
         if code is not None:
-            return code.upper() if len(code) == 3 else code
+            if len(code) == 3:
+                return code.upper()
+            # A symbol in the currency column (zł, €), read as in an amount's cell.
+            if code.casefold() not in CURRENCY_SYMBOLS:
+                return code  # the model says what is wrong with it
+            named = CURRENCY_SYMBOLS[code.casefold()]
+            if named is None:
+                raise RowError(
+                    f"the currency {code!r} is the symbol of several currencies: write the "
+                    "ISO 4217 code (USD, CAD...) in the file, or leave the column out and set "
+                    "currency in the mapping", "currency", reader.column("currency"))
+            return named
         marked = reader.marked_currency(row, money_field)
         if marked is not None:
             return marked
@@ -1171,6 +1245,8 @@ class _Builder:
         )
         self.state.customers.add(customer.id, customer.name)
         self.state.name_cache.pop(customer.name, None)
+        if customer.tax_id is not None:
+            self.state.tax_ids[customer.id] = (customer.tax_id, Location(self.file, row.line))
         return customer
 
     def _document_id(self, row: Row) -> tuple[str, str | None]:
@@ -1633,6 +1709,15 @@ _CELL_ERRORS: tuple[type[BaseException], ...] = (RowError, *MAPPING_ERRORS)
 
 #: The longest reason a rejection keeps: a 100,000-character cell quoted in it is cut.
 REASON_LIMIT = 500
+
+#: A report's totals line: its label, in English or Polish, alone, before a colon, a
+#: currency or what it totals (``Total``, ``Razem:``, ``Razem PLN``, ``Total for Acme``); not
+#: a name that starts with the word (``Total Polska``).
+_TOTALS = re.compile(
+    r"(?i:(?:grand\s+|sub\s*)?totals?|sum|suma|razem|ogółem|ogolem|łącznie|lacznie|"
+    r"podsumowanie)(?::.*|\s+(?i:for)\s.*|\s+[A-Z]{3}|\s+(?i:zł))?")
+#: The fields that say which record a row is: a totals line leaves them empty (or labels one).
+_IDENTITY = ("id", "number", "customer_id", "customer_name", "name", "date", "issue_date")
 
 
 def _short(reason: str) -> str:

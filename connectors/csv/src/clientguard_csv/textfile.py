@@ -24,6 +24,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,8 +99,10 @@ codecs.register_error(_MARK_ERRORS, _mark)
 
 
 def normalise_header(cell: str) -> str:
-    """A header cell as compared with the mapping: case, spaces and Xero's ``*`` ignored."""
-    return " ".join(cell.strip().lstrip("*").split()).casefold()
+    """A header cell as compared with the mapping: case, spaces and Xero's ``*`` ignored, and
+    how its letters are encoded (``ł``, ``ó`` composed, or decomposed into a letter and an
+    accent, as files made on a Mac may write them: Unicode's NFC)."""
+    return unicodedata.normalize("NFC", " ".join(cell.strip().lstrip("*").split()).casefold())
 
 
 class Row(NamedTuple):
