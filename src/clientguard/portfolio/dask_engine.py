@@ -17,11 +17,19 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from clientguard.errors import ClientguardError
-from clientguard.portfolio.run import FirmOutcome, FirmTask, review_and_write
+from clientguard.portfolio.firm import INTERNAL_ERROR, error_reason
+from clientguard.portfolio.run import (
+    WORKER_DIED,
+    FirmOutcome,
+    FirmTask,
+    TaskFunction,
+    review_and_write,
+    write_failure,
+)
 
 try:
     import dask
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, KilledWorker, LocalCluster, as_completed
 except ImportError:  # pragma: no cover - the message is the point
     raise ClientguardError(
         "the dask engine needs Dask: pip install 'clientguard[dask]'"
@@ -37,15 +45,17 @@ def run_dask(
     client: Any = None,
     scheduler: str | None = None,
     workers: int,
+    task_function: TaskFunction = review_and_write,
 ) -> None:
     """Run ``tasks`` on ``client`` (or on a client of ``scheduler``, or of a LocalCluster of
-    ``workers`` processes), calling ``done`` on the driver as each firm is done."""
+    ``workers`` processes), calling ``done`` on the driver as each firm is done.
+    ``task_function`` is what runs per firm (the tests inject a failure through it)."""
     if client is not None:
-        _map(client, tasks, done)
+        _map(client, tasks, done, task_function)
         return
     if scheduler is not None:
         with Client(scheduler) as connected:  # type: ignore[no-untyped-call]
-            _map(connected, tasks, done)
+            _map(connected, tasks, done, task_function)
         return
     # The workers' statistical profiler (a look at the running task's stack every 10 ms, for
     # the dashboard, which this cluster does not serve) cost a firm's review about a tenth
@@ -56,21 +66,31 @@ def run_dask(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         )
     with cluster, Client(cluster) as local:  # type: ignore[no-untyped-call]
-        _map(local, tasks, done)
+        _map(local, tasks, done, task_function)
 
 
-def _map(client: Any, tasks: Sequence[FirmTask], done: Callable[[FirmOutcome], None]) -> None:
+def _map(client: Any, tasks: Sequence[FirmTask], done: Callable[[FirmOutcome], None],
+         task_function: TaskFunction) -> None:
     if not tasks:
         return
     # One key per firm and run: a rerun (or a second run on the same client) is a new task,
     # never a cached result; the firm's id in the key shows in the dashboard.
     run_token = uuid.uuid4().hex[:12]
     keys = [f"clientguard-firm-{t.firm_id}-{run_token}" for t in tasks]
+    task_of = dict(zip(keys, tasks, strict=True))
     # Each future is let go once its outcome is read, so the cluster forgets the firm's result
     # rather than keeping every firm's until the run ends.
     pending = as_completed(  # type: ignore[no-untyped-call]
-        client.map(review_and_write, tasks, key=keys, pure=False)
+        client.map(task_function, tasks, key=keys, pure=False)
     )
     for future in pending:
-        done(future.result())
+        try:
+            outcome = future.result()
+        except KilledWorker:
+            # The scheduler gave up on the firm: every worker that ran it died (for memory,
+            # or a crash). Its error row is written here, on the driver; the others go on.
+            outcome = write_failure(task_of[future.key], INTERNAL_ERROR, WORKER_DIED)
+        except Exception as exc:  # review_and_write raises none: a bug, in the firm's row
+            outcome = write_failure(task_of[future.key], INTERNAL_ERROR, error_reason(exc))
+        done(outcome)
         future.release()

@@ -18,11 +18,12 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, getcontext
 from pathlib import Path
 from typing import Any, Final
 
 from clientguard.errors import ClientguardError
+from clientguard.ledger import Ledger
 from clientguard.money import ZERO, round_money
 from clientguard.policy import Policy
 from clientguard.portfolio.layout import FirmRecords, check_firm_id, read_firm_records
@@ -151,23 +152,34 @@ def review_firm(
         check_firm_id(firm_id)
         found = (records if isinstance(records, FirmRecords)
                  else read_firm_records(Path(records), firm_id))
-        done = review(found.ledger(), as_of=as_of, policy=policy)
+        ledger = found.ledger()
+        done = review(ledger, as_of=as_of, policy=policy)
+        # The rows are made inside the guard too: a value they cannot hold is the firm's row,
+        # never an exception that stops the run's other firms.
+        return FirmResult(_summary(firm_id, done, ledger), _findings(firm_id, done))
     except (ClientguardError, ValueError, ArithmeticError, OSError) as exc:
         return FirmResult(FirmSummary(firm_id, FAILED, _first_line(exc), as_of))
     except Exception as exc:
         # A bug must not stop a run of thousands of firms; it is reported in the firm's row,
         # with the exception's type, for the user to send us. Never swallowed.
-        reason = f"{type(exc).__name__}: {_first_line(exc)}"
-        return FirmResult(FirmSummary(firm_id, INTERNAL_ERROR, reason, as_of))
-    return FirmResult(_summary(firm_id, done, found), _findings(firm_id, done))
+        return FirmResult(FirmSummary(firm_id, INTERNAL_ERROR, error_reason(exc), as_of))
+
+
+def error_reason(exc: BaseException) -> str:
+    """The reason a firm's row gives for an exception it hit: its type and first line."""
+    return f"{type(exc).__name__}: {_first_line(exc)}"
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    text = str(exc).strip()
+    if isinstance(exc, ArithmeticError) and text.startswith("[<class "):
+        # decimal's signals say only their class ("[<class 'decimal.InvalidOperation'>]").
+        text = ""
+    text = text or type(exc).__name__
     return text if len(text) <= 2000 else text[:1999] + "…"
 
 
-def _summary(firm_id: str, done: Review, found: FirmRecords) -> FirmSummary:
+def _summary(firm_id: str, done: Review, ledger: Ledger) -> FirmSummary:
     currency = done.base_currency
     book = done.book
     quality = done.data_quality
@@ -189,7 +201,9 @@ def _summary(firm_id: str, done: Review, found: FirmRecords) -> FirmSummary:
         clients_monitor=verdicts.get(Recommendation.MONITOR.value, 0),
         clients_revise_terms=verdicts.get(Recommendation.REVISE_TERMS.value, 0),
         clients_consider_ending=verdicts.get(Recommendation.CONSIDER_ENDING.value, 0),
-        invoices=sum(1 for r in found.records if r.kind == "invoice"),
+        # The ledger's: an invoice read twice (two part files of one firm) is one invoice, and
+        # the second copy one of the rejected records.
+        invoices=len(ledger.invoices),
         revenue=money(revenue.net_total),
         open_balance=money(sum((p.open_balance for p in profiles), ZERO)),
         overdue_balance=money(sum((p.overdue_balance for p in profiles), ZERO)),
@@ -209,7 +223,14 @@ def _summary(firm_id: str, done: Review, found: FirmRecords) -> FirmSummary:
 
 
 def _places(value: Decimal | None, quantum: Decimal) -> Decimal | None:
-    return None if value is None else value.quantize(quantum, rounding=ROUND_HALF_EVEN)
+    if value is None:
+        return None
+    # Enough digits for the value at the quantum's places: a ratio may outgrow the default
+    # context's 28 (a client with a cent of revenue and most of the hours, beside one of
+    # millions: hours_to_revenue of 10^23), and quantize would signal InvalidOperation.
+    digits = max(value.adjusted() + 1, 1) - quantum.as_tuple().exponent  # type: ignore[operator]
+    return value.quantize(quantum, rounding=ROUND_HALF_EVEN,
+                          context=Context(prec=max(digits, getcontext().prec)))
 
 
 def _findings(firm_id: str, done: Review) -> tuple[FindingRow, ...]:

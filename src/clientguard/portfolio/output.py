@@ -17,6 +17,7 @@ from clientguard.portfolio.firm import FindingRow, FirmResult, FirmSummary
 from clientguard.portfolio.layout import (
     LAYOUT_VERSION,
     VERSION_KEY,
+    check_firm_id,
     require_pyarrow,
     write_table,
 )
@@ -65,9 +66,13 @@ def _table(pa: Any, columns: tuple[tuple[str, str], ...], rows: list[dict[str, A
 
 
 def write_result(output: Path, result: FirmResult) -> None:
-    """Write one firm's rows into ``output``, replacing what a run wrote for it before."""
+    """Write one firm's rows into ``output``, replacing what a run wrote for it before.
+
+    Raises :class:`~clientguard.portfolio.LayoutError` for a firm id that cannot name a
+    partition (``..``, ``_x``, ``a%20b``: a path outside ``output``, or one that readers skip
+    as hidden), before writing anything."""
     pa = require_pyarrow()
-    firm_id = result.firm_id
+    firm_id = check_firm_id(result.firm_id)
     findings = [row.row() for row in result.findings]
     write_table(output, "findings", firm_id, _table(pa, FINDING_COLUMNS, findings))
     write_table(output, "firms", firm_id, _table(pa, FIRM_COLUMNS, [result.summary.row()]))
@@ -83,6 +88,8 @@ def read_output(output: Path | str) -> tuple[list[FirmSummary], list[FindingRow]
     firms: list[FirmSummary] = []
     findings: list[FindingRow] = []
     for folder in sorted((output / "firms").glob("firm_id=*")):
+        if not folder.is_dir():  # a partition is a folder; anything else is not a firm's
+            continue
         firm_id = folder.name.removeprefix("firm_id=")
         for row in pq.read_table(folder).to_pylist():
             firms.append(FirmSummary(firm_id=firm_id, **row))

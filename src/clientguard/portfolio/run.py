@@ -9,8 +9,8 @@ one process would share one core (the GIL).
 * ``local``: a process pool on this machine (:class:`concurrent.futures.ProcessPoolExecutor`).
 * ``dask``: the tasks mapped over a ``dask.distributed`` client, the caller's or a
   ``LocalCluster`` of ``workers`` processes (``pip install 'clientguard[dask]'``).
-* ``spark``: ``groupBy("firm_id").applyInPandas`` over a frame of the firms, on the caller's
-  ``SparkSession`` or a local one (``pip install 'clientguard[spark]'``).
+* ``spark``: ``mapInArrow`` over a frame of the firm ids, on the caller's ``SparkSession``
+  or a local one (``pip install 'clientguard[spark]'``).
 
 Every engine runs the same task, so every engine writes the same rows; a retried task (a
 worker lost, a task failed) rewrites its firm's files and never duplicates a row.
@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,8 +31,21 @@ from typing import Any, Final, Literal
 
 from clientguard.errors import ClientguardError
 from clientguard.policy import Policy
-from clientguard.portfolio.firm import FAILED, INTERNAL_ERROR, FirmResult, review_firm
-from clientguard.portfolio.layout import LAYOUT_VERSION, firm_ids, replace_file
+from clientguard.portfolio.firm import (
+    FAILED,
+    INTERNAL_ERROR,
+    FirmResult,
+    FirmSummary,
+    error_reason,
+    review_firm,
+)
+from clientguard.portfolio.layout import (
+    LAYOUT_VERSION,
+    LayoutError,
+    check_firm_id,
+    firm_ids,
+    replace_file,
+)
 from clientguard.portfolio.output import write_result
 
 __all__ = [
@@ -43,6 +57,8 @@ __all__ = [
     "RunSummary",
     "review_and_write",
     "run",
+    "run_local",
+    "write_failure",
 ]
 
 Engine = Literal["local", "dask", "spark"]
@@ -70,6 +86,10 @@ class FirmOutcome:
     status: str
     findings: int
     reason: str | None = None
+    written: bool = True
+    """Whether the firm's rows are in the output. Not for a firm id that cannot name a
+    partition, or when even its error row could not be written: ``_clientguard_run.json``
+    lists those firms with their reason."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +118,47 @@ class RunSummary:
 
 
 def review_and_write(task: FirmTask) -> FirmOutcome:
-    """One firm's task: review it and write its rows. What every engine runs on a worker."""
+    """One firm's task: review it and write its rows. What every engine runs on a worker.
+
+    Never raises for the firm: a firm id that cannot name a partition is an outcome that is
+    not written (a partition named ``firm_id=..`` or ``firm_id=_x`` would be a path outside
+    the output, or one that Spark and pyarrow skip as hidden); rows that cannot be written
+    (a full disk, a value no column holds) become the firm's error row, else an outcome
+    saying why. An exception here would stop the run's other firms on every engine."""
     result: FirmResult = review_firm(task.firm_id, task.source, as_of=task.as_of,
                                      policy=task.policy)
-    write_result(Path(task.output), result)
     summary = result.summary
+    try:
+        check_firm_id(task.firm_id)
+    except LayoutError:
+        return FirmOutcome(task.firm_id, summary.status, 0, summary.reason, written=False)
+    output = Path(task.output)
+    try:
+        write_result(output, result)
+    except Exception as exc:  # the firm's row says why (for a bug: the exception's type)
+        status = FAILED if isinstance(exc, OSError) else INTERNAL_ERROR
+        reason = _in_output(output, f"its rows could not be written: {error_reason(exc)}")
+        return write_failure(task, status, reason)
     return FirmOutcome(task.firm_id, summary.status, len(result.findings), summary.reason)
+
+
+def write_failure(task: FirmTask, status: str, reason: str) -> FirmOutcome:
+    """Write the summary row of a firm that was not reviewed (``status`` and ``reason``) in
+    place of its rows, and return its outcome. Where even that row cannot be written, the
+    outcome says so and is marked not written."""
+    output = Path(task.output)
+    try:
+        write_result(output, FirmResult(FirmSummary(task.firm_id, status, reason, task.as_of)))
+    except Exception as exc:  # said in the outcome, and in _clientguard_run.json
+        reason = _in_output(output, f"{reason}; nor its error row: {error_reason(exc)}")
+        return FirmOutcome(task.firm_id, status, 0, reason, written=False)
+    return FirmOutcome(task.firm_id, status, 0, reason)
+
+
+def _in_output(output: Path, text: str) -> str:
+    """``text`` with the output folder's own path left out (``firms/firm_id=x/...``): a
+    row names files as the lake's reader does, relative to their folder."""
+    return text.replace(f"{output}{os.sep}", "").replace(str(output), ".")
 
 
 Progress = Callable[[FirmOutcome, int, int], None]
@@ -161,7 +216,7 @@ def run(
             progress(outcome, len(seen), len(tasks))
 
     if engine == "local":
-        _run_local(tasks, count, done)
+        run_local(tasks, done, workers=count)
     elif engine == "dask":
         from clientguard.portfolio.dask_engine import run_dask
 
@@ -170,27 +225,79 @@ def run(
         from clientguard.portfolio.spark_engine import run_spark
 
         run_spark(tasks, done, spark=spark, workers=count)
-    _write_run_file(out, as_of, policy, chosen)
     outcomes = {o.firm_id: o for o in seen}  # a retried task may report twice: once counts
-    return RunSummary(out, tuple(outcomes[f] for f in sorted(outcomes)))
+    summary = RunSummary(out, tuple(outcomes[f] for f in sorted(outcomes)))
+    _write_run_file(out, as_of, policy, chosen, summary.outcomes)
+    return summary
 
 
-def _run_local(tasks: Iterable[FirmTask], workers: int, done: Callable[[FirmOutcome], None]
-               ) -> None:
+WORKER_DIED: Final = ("the worker process reviewing it died each time it ran (killed for "
+                      "lack of memory, or crashed): give the workers more memory, or look at "
+                      "the firm's data")
+"""The reason of a firm whose review kills the process that runs it."""
+
+
+TaskFunction = Callable[[FirmTask], FirmOutcome]
+"""What runs per firm on a worker: :func:`review_and_write` (the tests inject failures)."""
+
+
+def run_local(tasks: Sequence[FirmTask], done: Callable[[FirmOutcome], None], *, workers: int,
+              task_function: TaskFunction = review_and_write) -> None:
+    """Run ``tasks`` on a process pool of ``workers``, calling ``done`` on the driver as each
+    firm is done. A worker that dies (the kernel's OOM killer, a crash) breaks the whole
+    pool: the firms not done yet run again in a fresh one, those the dead worker may have
+    been running each alone first, so that a firm that kills its process gets an error row
+    (:data:`WORKER_DIED`) and the others are reviewed."""
+    remaining = list(tasks)
+    while remaining:
+        remaining, suspects = _run_pool(remaining, workers, done, task_function)
+        for task in suspects:
+            if _run_pool([task], 1, done, task_function)[1]:
+                done(write_failure(task, INTERNAL_ERROR, WORKER_DIED))
+
+
+def _run_pool(tasks: Sequence[FirmTask], workers: int, done: Callable[[FirmOutcome], None],
+              task_function: TaskFunction) -> tuple[list[FirmTask], list[FirmTask]]:
+    """Run ``tasks`` on a fresh pool of ``workers``. When the pool breaks: the firms not
+    done that were not handed to a worker, and those that may have been (the suspects)."""
     # "spawn": a fresh interpreter per worker, the same on every platform, inheriting no
     # thread or lock of the caller (forking a process with threads can deadlock).
     context = multiprocessing.get_context("spawn")
+    finished: set[int] = set()
+    broken = False
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(review_and_write, task) for task in tasks]
+        futures = {pool.submit(task_function, task): index
+                   for index, task in enumerate(tasks)}
         for future in as_completed(futures):
-            done(future.result())
+            index = futures.pop(future)  # let go of each result once it is read
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                broken = True
+                continue
+            except Exception as exc:  # e.g. an outcome that would not pickle: the firm's row
+                outcome = write_failure(tasks[index], INTERNAL_ERROR, error_reason(exc))
+            finished.add(index)
+            done(outcome)
+    if not broken:
+        return [], []
+    unfinished = [task for index, task in enumerate(tasks) if index not in finished]
+    # The pool hands tasks out in the order they were submitted, to its workers and to a
+    # queue of one more than it has workers: what a dead worker may have been running is
+    # among the first 2 x workers + 1 firms not done.
+    handed_out = 2 * workers + 1
+    return unfinished[handed_out:], unfinished[:handed_out]
 
 
-def _write_run_file(out: Path, as_of: date, policy: Policy, firms: Sequence[str]) -> None:
+def _write_run_file(out: Path, as_of: date, policy: Policy, firms: Sequence[str],
+                    outcomes: Sequence[FirmOutcome]) -> None:
     described = {
         "layout_version": LAYOUT_VERSION,
         "as_of": as_of.isoformat(),
         "firms": list(firms),
+        # The firms whose rows are not in the output, and why (sorted by firm id).
+        "not_written": [{"firm_id": o.firm_id, "status": o.status, "reason": o.reason}
+                        for o in outcomes if not o.written],
         "policy": policy.model_dump(mode="json"),
     }
     replace_file(out / RUN_FILE, (json.dumps(described, indent=2) + "\n").encode())

@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from clientguard.errors import ClientguardError
-from clientguard.portfolio.run import FirmOutcome, FirmTask, review_and_write
+from clientguard.portfolio.run import FirmOutcome, FirmTask, TaskFunction, review_and_write
 
 try:
     import pyarrow as pa
@@ -37,8 +37,6 @@ OUTCOME_SCHEMA = "firm_id string, status string, findings int, reason string"
 PARTITIONS_PER_CORE = 8
 """Partitions per core of the session: small enough that a slow firm does not leave the other
 cores idle at the end, few enough that Spark's per-task cost stays small."""
-
-TaskFunction = Callable[[FirmTask], FirmOutcome]
 
 
 def run_spark(
