@@ -49,13 +49,15 @@ def waits() -> Waits:
 
 
 def connector(server: HTTPServer, waits: Waits, **options: Any) -> ClockifyConnector:
+    """A connector on ``server``; its days in UTC unless ``timezone`` is given (without the
+    option it reads the profile's zone: see test_days.py)."""
     return ClockifyConnector(
         api_key=KEY,
         workspace_id=WORKSPACE,
         base_url=server.url_for("/v1"),
         clock=lambda: NOW,
         sleep=waits.append,
-        **options,
+        **{"timezone": "UTC", **options},
     )
 
 

@@ -50,13 +50,15 @@ def waits() -> Waits:
 
 
 def connector(server: HTTPServer, waits: Waits, **options: Any) -> TogglConnector:
+    """A connector on ``server``; its days in UTC unless ``timezone`` is given (without the
+    option it reads the profile's zone: see test_days.py)."""
     return TogglConnector(
         api_token=TOKEN,
         workspace_id=WORKSPACE,
         base_url=server.url_for("/"),
         clock=lambda: NOW,
         sleep=waits.append,
-        **options,
+        **{"timezone": "UTC", **options},
     )
 
 

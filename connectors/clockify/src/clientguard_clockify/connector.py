@@ -18,6 +18,10 @@ Reading (https://docs.clockify.me):
   by start time (``start``). So an incremental read re-reads the entries started in the
   ``resync_days`` before the last sync (an entry edited long after it was worked on is
   caught by the next full read). The stream's cursor is the moment the read began.
+* The day an entry was worked: its start (UTC) in the ``timezone`` option's zone, else in
+  the time zone of the key owner's Clockify profile (``GET /user``'s ``settings.timeZone``),
+  read once a sync (with the default workspace, when that is read too); UTC, with a note,
+  when the profile names none, or no IANA zone.
 * Rate limits: Clockify answers 429 past its limit (50 requests a second per workspace, as
   documented for add-ons); :class:`clientguard.http.ApiClient` waits (``Retry-After`` when
   sent, else backoff).
@@ -28,9 +32,9 @@ Reading (https://docs.clockify.me):
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any, ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, ClassVar, cast
 
 from pydantic import Field, SecretStr, field_validator
 
@@ -45,7 +49,12 @@ from clientguard.http import (
     records_in,
 )
 from clientguard.records import Location
-from clientguard_clockify.mapping import SOURCE, USER_NAME_KEY, time_entry_from_clockify
+from clientguard_clockify.mapping import (
+    SOURCE,
+    USER_NAME_KEY,
+    iana_zone,
+    time_entry_from_clockify,
+)
 
 __all__ = ["MAX_PAGE_SIZE", "OBSERVED_KEY", "ClockifyConnector", "ClockifyOptions"]
 
@@ -68,9 +77,10 @@ class ClockifyOptions(HttpOptions):
     base_url: str = "https://api.clockify.me/api/v1"
     """Where the API is (a regional one, e.g. ``https://euc1.clockify.me/api/v1``, a
     proxy, or a local test server)."""
-    timezone: str = "UTC"
-    """The time zone that turns an entry's start into the day it was worked (the
-    workspace's)."""
+    timezone: str | None = None
+    """The IANA time zone that turns an entry's start into the day it was worked
+    (``Europe/Warsaw``). None: the time zone of the key owner's Clockify profile
+    (``settings.timeZone``), read once a sync (UTC, with a note, when it names none)."""
     from_date: date | None = None
     """A full read starts at this day (entries started on or after it); None: all."""
     resync_days: int = Field(default=31, ge=0)
@@ -80,12 +90,13 @@ class ClockifyOptions(HttpOptions):
 
     @field_validator("timezone")
     @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Warsaw)") from None
-        return value
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        zone = iana_zone(value)
+        if zone is None:
+            raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Europe/Warsaw)")
+        return zone.key
 
 
 def _utc(moment: datetime) -> str:
@@ -123,19 +134,49 @@ class ClockifyConnector(HttpConnector):
         key = opts.api_key.get_secret_value().strip()
         given = opts.workspace_id
         self.workspace: str | None = given.get_secret_value().strip() if given else None
-        self.zone: tzinfo = ZoneInfo(opts.timezone)
+        self.zone: tzinfo | None = iana_zone(opts.timezone)
+        """The ``timezone`` option's zone; None: the profile's, read by each sync."""
+        self.days_zone: tzinfo = self.zone or UTC
+        """The zone the current sync counts days in (set by :meth:`fetch` before any entry
+        is mapped)."""
         self.client = self.api_client(
             opts.base_url,
             headers={"Accept": "application/json", "X-Api-Key": key},
             secrets=(key, *([self.workspace] if self.workspace else [])),
         )
 
-    def _workspace(self, stream: str) -> str:
-        """The workspace to read: the option, else the key owner's default workspace."""
+    def _user(self, stream: str) -> Mapping[str, Any]:
+        """The key owner (``GET /user``); an empty mapping when the body is no object (each
+        field read from it is then missing, and said so)."""
+        response = self.client.request("GET", "user", stream=stream, what="GET user")
+        body = decode_json(response, client=self.client, what="GET user", stream=stream)
+        return cast(Mapping[str, Any], body) if isinstance(body, Mapping) else {}
+
+    def _days_zone(self, stream: str, user: Mapping[str, Any] | None
+                   ) -> tuple[tzinfo, str | None]:
+        """The zone this sync counts days in, and the note to give when it is UTC for want
+        of a zone in the profile: the option's, else the key owner's (``user``)."""
+        if self.zone is not None:
+            return self.zone, None
+        settings = (user or {}).get("settings")
+        given = settings.get("timeZone") if isinstance(settings, Mapping) else None
+        zone = iana_zone(given)
+        if zone is not None:
+            return zone, None
+        said = ("names no time zone" if given is None or given == ""
+                else f"names {str(given)[:60]!r}, which is not an IANA time zone")
+        return UTC, (
+            f"{stream}: days counted in UTC: the Clockify profile of the key's user "
+            f"(GET /user, settings.timeZone) {said}; an entry started near midnight may count "
+            "on the day before or after the one it was worked. Set the timezone option "
+            "(e.g. timezone = \"Europe/Warsaw\")"
+        )
+
+    def _workspace(self, stream: str, user: Mapping[str, Any] | None = None) -> str:
+        """The workspace to read: the option, else the key owner's default workspace (from
+        ``user``, the key owner when the caller has read it)."""
         if self.workspace is None:
-            response = self.client.request("GET", "user", stream=stream, what="GET user")
-            body = decode_json(response, client=self.client, what="GET user", stream=stream)
-            found = body.get("defaultWorkspace") if isinstance(body, Mapping) else None
+            found = (self._user(stream) if user is None else user).get("defaultWorkspace")
             if not isinstance(found, str) or not found.strip():
                 raise ApiError(
                     "GET user: the key's user has no default workspace; give workspace_id",
@@ -180,13 +221,19 @@ class ClockifyConnector(HttpConnector):
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         observed = self.clock().astimezone(UTC).isoformat()
+        # One GET /user a sync, for the default workspace and the profile's time zone alike,
+        # and only when an option does not give them.
+        owner = self._user(stream.name) if self.workspace is None or self.zone is None else None
+        workspace = self._workspace(stream.name, owner)
+        self.days_zone, zone_note = self._days_zone(stream.name, owner)
+        notes = () if zone_note is None else (zone_note,)
         params: dict[str, Any] = {"hydrated": "true"}
         if since is not None:
             params["start"] = _utc(since - timedelta(days=self.options.resync_days))
         elif self.options.from_date is not None:
-            start = datetime.combine(self.options.from_date, datetime.min.time(), self.zone)
+            start = datetime.combine(self.options.from_date, datetime.min.time(),
+                                     self.days_zone)
             params["start"] = _utc(start)
-        workspace = self._workspace(stream.name)
         users: list[tuple[str, str | None]] = []
         for _, records, _ in self._pages(
             f"workspaces/{workspace}/users", {"status": "ALL"}, stream.name, "users"
@@ -197,7 +244,7 @@ class ClockifyConnector(HttpConnector):
                     name = listed.get("name")
                     users.append((str(ident), name if isinstance(name, str) else None))
         if not users:
-            yield RawPage((), last=True, notes=("the workspace lists no users",))
+            yield RawPage((), last=True, notes=("the workspace lists no users", *notes))
             return
         for index, (user, user_name) in enumerate(users):
             path = f"workspaces/{workspace}/user/{user}/time-entries"
@@ -206,11 +253,13 @@ class ClockifyConnector(HttpConnector):
             ):
                 stamped = [{**r, OBSERVED_KEY: observed, USER_NAME_KEY: user_name}
                            for r in records]
-                yield RawPage.of(
+                page = RawPage.of(
                     stamped,
                     Location(detail=f"GET time-entries of user {user} page {number}"),
                     last=last and index == len(users) - 1,
                 )
+                yield replace(page, notes=notes)
+                notes = ()  # said once, on the first page
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
-        return time_entry_from_clockify(raw, self.zone)
+        return time_entry_from_clockify(raw, self.days_zone)

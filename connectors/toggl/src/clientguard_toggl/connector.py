@@ -23,6 +23,10 @@ Reading (https://engineering.toggl.com/docs/):
   not by when it changed. An incremental read re-reads the days from ``resync_days`` before
   the stream's cursor (the latest ``at``, Toggl's change time, seen) to today; an entry
   edited after that window is caught by the next full read.
+* The day an entry was worked: its ``start`` (UTC) in the ``timezone`` option's zone, else
+  in the time zone of the token owner's Toggl profile (``GET /api/v9/me``'s ``timezone``),
+  read once a sync (with the default workspace, when that is read too); UTC, with a note,
+  when the profile names none, or no IANA zone.
 * Rate limits: a 429 is waited out by :class:`clientguard.http.ApiClient`. Toggl also has
   hourly quotas per plan; past it, it answers 402 and the sync fails, saying so.
 """
@@ -32,9 +36,9 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timedelta, tzinfo
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, ClassVar, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 from pydantic import Field, SecretStr, field_validator
@@ -50,7 +54,7 @@ from clientguard.http import (
     records_in,
 )
 from clientguard.records import Location
-from clientguard_toggl.mapping import CLIENT_NAME_KEY, SOURCE, time_entry_from_toggl
+from clientguard_toggl.mapping import CLIENT_NAME_KEY, SOURCE, iana_zone, time_entry_from_toggl
 
 __all__ = ["NEXT_HEADERS", "PROJECT_UNKNOWN_KEY", "TogglConnector", "TogglOptions"]
 
@@ -75,8 +79,10 @@ class TogglOptions(HttpOptions):
     the token owner's default workspace (``GET /api/v9/me``)."""
     base_url: str = "https://api.track.toggl.com"
     """Where the API is; point it at a proxy or a local test server."""
-    timezone: str = "UTC"
-    """The time zone that turns an entry's start into the day it was worked."""
+    timezone: str | None = None
+    """The IANA time zone that turns an entry's start into the day it was worked
+    (``Europe/Warsaw``). None: the time zone of the token owner's Toggl profile, read once a
+    sync (UTC, with a note, when the profile names none)."""
     from_date: date | None = None
     """Where a full read starts; None: 730 days before today."""
     resync_days: int = Field(default=31, ge=0)
@@ -88,12 +94,13 @@ class TogglOptions(HttpOptions):
 
     @field_validator("timezone")
     @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Warsaw)") from None
-        return value
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        zone = iana_zone(value)
+        if zone is None:
+            raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Europe/Warsaw)")
+        return zone.key
 
 
 def _json_body(body: Mapping[str, Any]) -> Any:
@@ -135,7 +142,11 @@ class TogglConnector(HttpConnector):
         basic = base64.b64encode(f"{token}:api_token".encode()).decode()
         given = opts.workspace_id
         self.workspace: str | None = given.get_secret_value().strip() if given else None
-        self.zone: tzinfo = ZoneInfo(opts.timezone)
+        self.zone: tzinfo | None = iana_zone(opts.timezone)
+        """The ``timezone`` option's zone; None: the profile's, read by each sync."""
+        self.days_zone: tzinfo = self.zone or UTC
+        """The zone the current sync counts days in (set by :meth:`fetch` before any entry
+        is mapped)."""
         self.client = self.api_client(
             opts.base_url,
             headers={"Accept": "application/json", "Authorization": f"Basic {basic}"},
@@ -182,12 +193,18 @@ class TogglConnector(HttpConnector):
         except MissingRecords as exc:
             raise self.missing_records(exc, stream=stream, page=page, response=response) from None
 
-    def _workspace(self, stream: str) -> str:
-        """The workspace to read: the option, else the token owner's default workspace."""
+    def _me(self, stream: str) -> Mapping[str, Any]:
+        """The token owner's profile (``GET /api/v9/me``); an empty mapping when the body is
+        no object (each field read from it is then missing, and said so)."""
+        response = self.client.request("GET", "api/v9/me", stream=stream, what="GET me")
+        body = decode_json(response, client=self.client, what="GET me", stream=stream)
+        return cast(Mapping[str, Any], body) if isinstance(body, Mapping) else {}
+
+    def _workspace(self, stream: str, me: Mapping[str, Any] | None = None) -> str:
+        """The workspace to read: the option, else the token owner's default workspace (from
+        ``me``, the profile when the caller has read it)."""
         if self.workspace is None:
-            response = self.client.request("GET", "api/v9/me", stream=stream, what="GET me")
-            body = decode_json(response, client=self.client, what="GET me", stream=stream)
-            found = body.get("default_workspace_id") if isinstance(body, Mapping) else None
+            found = (self._me(stream) if me is None else me).get("default_workspace_id")
             if found is None or isinstance(found, bool):
                 raise ApiError(
                     "GET me: the token's user has no default workspace; give workspace_id",
@@ -196,6 +213,24 @@ class TogglConnector(HttpConnector):
             self.workspace = str(found)
             self.client.add_secret(self.workspace)
         return self.workspace
+
+    def _days_zone(self, stream: str, me: Mapping[str, Any] | None) -> tuple[tzinfo, str | None]:
+        """The zone this sync counts days in, and the note to give when it is UTC for want
+        of a zone in the profile: the option's, else the profile's (``me``)."""
+        if self.zone is not None:
+            return self.zone, None
+        given = (me or {}).get("timezone")
+        zone = iana_zone(given)
+        if zone is not None:
+            return zone, None
+        said = ("names no time zone" if given is None or given == ""
+                else f"names {str(given)[:60]!r}, which is not an IANA time zone")
+        return UTC, (
+            f"{stream}: days counted in UTC: the Toggl profile of the token's user "
+            f"(GET /api/v9/me, timezone) {said}; an entry started near midnight may count on "
+            "the day before or after the one it was worked. Set the timezone option "
+            "(e.g. timezone = \"Europe/Warsaw\")"
+        )
 
     def _client_names(self, stream: str) -> dict[str, str | None]:
         """Project id -> its client's name (None: a project without a client)."""
@@ -214,9 +249,10 @@ class TogglConnector(HttpConnector):
         return result
 
     def _windows(self, since: datetime | None) -> Iterator[tuple[date, date]]:
-        today = self.clock().astimezone(self.zone).date()
+        zone = self.days_zone
+        today = self.clock().astimezone(zone).date()
         if since is not None:
-            start = (since - timedelta(days=self.options.resync_days)).astimezone(self.zone)
+            start = (since - timedelta(days=self.options.resync_days)).astimezone(zone)
             first = start.date()
         else:
             first = self.options.from_date or today - timedelta(days=730)
@@ -232,8 +268,14 @@ class TogglConnector(HttpConnector):
             first = last
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        # One GET /me a sync, for the default workspace and the profile's time zone alike,
+        # and only when an option does not give them.
+        me = self._me(stream.name) if self.workspace is None or self.zone is None else None
+        workspace = self._workspace(stream.name, me)
+        self.days_zone, zone_note = self._days_zone(stream.name, me)
+        notes = () if zone_note is None else (zone_note,)
         clients = self._client_names(stream.name)
-        path = f"reports/api/v3/workspace/{self._workspace(stream.name)}/search/time_entries"
+        path = f"reports/api/v3/workspace/{workspace}/search/time_entries"
         windows = list(self._windows(since))
         for index, (first, last) in enumerate(windows):
             body: dict[str, Any] = {
@@ -261,11 +303,13 @@ class TogglConnector(HttpConnector):
                         "read; the read stops here instead of looping",
                         ErrorContext(connector=self.name, stream=stream.name),
                     )
-                yield RawPage.of(
+                page = RawPage.of(
                     self._entries(rows, clients),
                     Location(detail=f"POST search/time_entries {first}..{last} page {number}"),
                     last=following is None and index == len(windows) - 1,
                 )
+                yield replace(page, notes=notes)
+                notes = ()  # said once, on the first page
                 if following is None:
                     break
                 body.update(following)
@@ -303,7 +347,7 @@ class TogglConnector(HttpConnector):
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
         if raw.get(PROJECT_UNKNOWN_KEY) is True:
             return _unknown_project(raw)
-        return time_entry_from_toggl(raw, self.zone)
+        return time_entry_from_toggl(raw, self.days_zone)
 
 
 def _unknown_project(raw: Mapping[str, Any]) -> Mapped:
