@@ -45,6 +45,7 @@ from clientguard.model import (
     Customer,
     Invoice,
     Payment,
+    Refund,
     TimeEntry,
     WorkRequest,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "RateLimitError",
     "RawPage",
     "Recommendation",
+    "Refund",
     "Rejection",
     "Review",
     "Revision",

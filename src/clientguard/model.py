@@ -63,6 +63,7 @@ __all__ = [
     "Payment",
     "Rate",
     "Record",
+    "Refund",
     "TimeEntry",
     "Timestamp",
     "WorkRequest",
@@ -563,6 +564,21 @@ class Payment(Record):
         return _rate_fits_amounts(rate, info, ("amount",))
 
 
+class Refund(Record):
+    """A part of a credit note paid back to the client in cash (a bank transfer, a cheque, a
+    card refund): credit the firm no longer owes, though the credit note still lowers
+    revenue by its whole total."""
+
+    kind: ClassVar[str] = "refund"
+
+    amount: Amount
+    """How much was paid back, in the credit note's currency."""
+    date: Day | None = None
+    """When it was paid back, where the source says so; otherwise the credit note's issue
+    date. A refund counts from the later of the two (never before the credit existed), and a
+    review as of an earlier date still sees the credit as owed."""
+
+
 class CreditNote(Record):
     """A credit note: reduces what a client owes, and revenue on its issue date."""
 
@@ -586,6 +602,12 @@ class CreditNote(Record):
     """The source the record came from: the ``[sources.NAME]`` table's name (the connector's
     name when pulled without a config). With the id, the record's identity (see
     :mod:`clientguard.records`)."""
+    refunds: tuple[Refund, ...] = ()
+    """The parts of the credit paid back to the client in cash, each in ``currency`` and with
+    its date where the source gives one. With the allocations they add up to no more than
+    ``total``; what neither applies to an invoice nor pays back is credit the firm still owes
+    the client (unapplied credit). (Last of the fields: a record stored before it existed
+    reads as one with no refunds.)"""
 
     @field_validator("allocations")
     @classmethod
@@ -593,6 +615,26 @@ class CreditNote(Record):
         cls, allocations: tuple[Allocation, ...], info: ValidationInfo
     ) -> tuple[Allocation, ...]:
         return _allocations_fit(allocations, info, "total", "credit note total")
+
+    @field_validator("refunds")
+    @classmethod
+    def _refunds_within_total(
+        cls, refunds: tuple[Refund, ...], info: ValidationInfo
+    ) -> tuple[Refund, ...]:
+        total = info.data.get("total")
+        allocations = info.data.get("allocations")
+        refunded = sum((r.amount for r in refunds), ZERO)
+        if total is None or not refunds:
+            return refunds
+        applied = sum((a.amount for a in allocations or ()), ZERO)
+        if refunded + applied > total:
+            parts = (f"refunds ({refunded}) and allocations ({applied}) sum to "
+                     f"{refunded + applied}" if applied else f"refunds sum to {refunded}")
+            raise ValueError(
+                f"{parts}, more than the credit note total of {total}: a part of a credit is "
+                "either applied to an invoice or paid back to the client, never both"
+            )
+        return refunds
 
     @field_validator("fx_rate")
     @classmethod
@@ -689,6 +731,7 @@ def _share_keys(model: type[Record]) -> None:
         object.__setattr__(record, name, None)
 
 
-for _model in (Customer, Invoice, Allocation, Payment, CreditNote, TimeEntry, WorkRequest):
+for _model in (Customer, Invoice, Allocation, Payment, Refund, CreditNote, TimeEntry,
+               WorkRequest):
     _share_keys(_model)
 del _model

@@ -907,7 +907,8 @@ class UnappliedCash(Frozen):
     """Payments received by ``as_of`` and not applied by then to a live invoice issued by then,
     in the base currency (each at its own rate)."""
     credit: Decimal
-    """Credit notes issued by ``as_of`` and not applied by then, in the base currency."""
+    """Credit notes issued by ``as_of`` and neither applied nor paid back (refunded) by then,
+    in the base currency."""
     by_currency: dict[str, Decimal]
     """``payments`` in each payment's own currency (unconverted)."""
     payment_ids: tuple[str, ...]
@@ -924,8 +925,9 @@ def unapplied_cash(ledger: Ledger, *, as_of: date) -> dict[str, UnappliedCash]:
     Unapplied cash is kept as such: the replay never applies it to an invoice on its own.
     A part counts as unapplied when it is not allocated, when its allocation is dated after
     ``as_of``, when its invoice was issued after ``as_of`` (a prepayment before the invoice
-    exists), or when its invoice is ``void`` or ``draft``. Customers with nothing unapplied
-    are left out.
+    exists), or when its invoice is ``void`` or ``draft``. A credit note's refunds dated by
+    ``as_of`` (undated ones on its issue date) are paid back: no longer credit. Customers with
+    nothing unapplied are left out.
     """
     check_as_of(as_of)
     cash: dict[str, Decimal] = {}
@@ -972,6 +974,11 @@ def unapplied_cash(ledger: Ledger, *, as_of: date) -> dict[str, UnappliedCash]:
         if note.issue_date > as_of:
             break
         free = free_part(note.total, note.allocations, note.customer_id)
+        for refund in note.refunds:
+            # Paid back by as_of (undated: on the issue date, which is by as_of here): credit
+            # the firm no longer owes. A refund dated later is still owed as of as_of.
+            if refund.date is None or refund.date <= as_of:
+                free -= refund.amount
         if free > ZERO:
             customer = note.customer_id
             credit[customer] = credit.get(customer, ZERO) + free * ledger.rate_to_base(note)

@@ -239,6 +239,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (channel, change_key)
         ) WITHOUT ROWID""",
     ),
+    # 5: credit notes carry their cash refunds (``refunds``, the model's last field). Every
+    # stored credit note gets none, written as the model writes it (so the load trusts it and
+    # the next sync finds it unchanged); the credit notes of the connectors that now read
+    # refunds lose their cursors, so that their next sync reads them in full and picks up the
+    # refunds made before this version (an incremental one reads only what changed since).
+    (
+        "UPDATE records SET data = json_set(data, '$.refunds', json('[]')) "
+        "WHERE kind = 'credit_note' AND json_valid(data) "
+        "AND json_type(data, '$.refunds') IS NULL",
+        "DELETE FROM cursors WHERE stream = 'credit_notes' AND source IN "
+        "(SELECT source FROM sources WHERE connector IN ('xero', 'quickbooks', 'stripe'))",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -40,6 +40,7 @@ __all__ = [
     "AmountLike",
     "DateLike",
     "Pays",
+    "Refunds",
     "as_date",
     "credit_note",
     "customer",
@@ -151,6 +152,21 @@ def _allocations(
     )
 
 
+Refunds = AmountLike | Sequence[tuple[DateLike, AmountLike]] | None
+"""What a credit note paid back to the client in cash: one amount (undated: it counts from the
+credit note's issue date), or a list of ``(date, amount)`` pairs, in the credit note's
+currency."""
+
+
+def _refunds(refunded: Refunds) -> tuple[dict[str, object], ...]:
+    # Plain values: a bad amount is the credit note's error, naming it and refunds.N.amount.
+    if refunded is None:
+        return ()
+    if isinstance(refunded, Decimal | int | str):
+        return ({"amount": refunded},)
+    return tuple({"amount": amount, "date": as_date(on)} for on, amount in refunded)
+
+
 def _amount_or_none(amount: AmountLike) -> Decimal | None:
     # A bad amount is left to the record, whose DataError names the record and the field.
     try:
@@ -201,8 +217,10 @@ def credit_note(
     id: str | None = None,
     fx_rate: AmountLike | None = None,
     source: str = DEFAULT_SOURCE,
+    refunded: Refunds = None,
 ) -> CreditNote:
-    """A credit note; ``applies_to`` takes the same forms as a payment's ``pays``."""
+    """A credit note; ``applies_to`` takes the same forms as a payment's ``pays``;
+    ``refunded`` is what was paid back to the client in cash (see :data:`Refunds`)."""
     day = as_date(issued)
     value = _amount_or_none(total)
     return CreditNote(
@@ -216,6 +234,7 @@ def credit_note(
         ),
         fx_rate=fx_rate,
         source=source,
+        refunds=_refunds(refunded),
     )
 
 

@@ -42,7 +42,7 @@ from pydantic import AwareDatetime, ConfigDict, TypeAdapter, with_config
 from typing_extensions import TypedDict
 
 from clientguard import _version
-from clientguard.model import Allocation, AnyRecord, Record
+from clientguard.model import Allocation, AnyRecord, Record, Refund
 
 __all__ = [
     "TrustedValues",
@@ -93,8 +93,8 @@ def _plain(annotation: Any) -> Any:
         return arguments[0] | None
     if hasattr(annotation, "__metadata__"):  # Annotated[...]
         return _plain(get_args(annotation)[0])
-    if origin is tuple and get_args(annotation) == (Allocation, ...):
-        return list[_shape(Allocation)]  # type: ignore[misc]
+    if origin is tuple and get_args(annotation) in ((Allocation, ...), (Refund, ...)):
+        return list[_shape(get_args(annotation)[0])]  # type: ignore[misc]
     if annotation in (date, Decimal):
         return str  # read as written, made by a TrustedValues (one object a distinct text)
     if annotation in (str, bool, AwareDatetime) or origin is Literal:
@@ -253,21 +253,22 @@ def trusted_record(
         moment = values[name]
         if moment is not None:
             values[name] = moment.astimezone(UTC)
-    allocations = values.get("allocations")
-    if allocations:
-        _, _, allocation_dates, allocation_amounts, every_field = _reader(Allocation)
-        for item in allocations:
-            if not _made_values(item, allocation_dates, allocation_amounts, shared):
-                return None
-        # The shape reads each object's fields in the model's order, whatever the JSON's
-        # (pydantic-core's typed dict), every one of them: made from the values in order,
-        # sharing one fields set (records are frozen).
-        values["allocations"] = tuple([
-            checked_record_in_order(Allocation, tuple(item.values()), every_field)
-            for item in allocations
-        ])
-    elif allocations is not None:
-        values["allocations"] = ()
+    for name, part in (("allocations", Allocation), ("refunds", Refund)):
+        parts = values.get(name)
+        if parts:
+            _, _, part_dates, part_amounts, every_field = _reader(part)
+            for item in parts:
+                if not _made_values(item, part_dates, part_amounts, shared):
+                    return None
+            # The shape reads each object's fields in the model's order, whatever the JSON's
+            # (pydantic-core's typed dict), every one of them: made from the values in order,
+            # sharing one fields set (records are frozen).
+            values[name] = tuple([
+                checked_record_in_order(part, tuple(item.values()), every_field)
+                for item in parts
+            ])
+        elif parts is not None:
+            values[name] = ()
     # (``model`` is one of the record kinds: what it makes is an AnyRecord.)
     return cast("AnyRecord", checked_record_in_order(model, tuple(values.values()), fields_set))
 

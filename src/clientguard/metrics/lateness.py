@@ -175,7 +175,8 @@ class PaymentProfile(Frozen):
     """Payments received by ``as_of`` that pay no invoice (overpayments, money on account, money
     allocated to a voided invoice)."""
     unapplied_credit: Decimal
-    """Credit notes issued by ``as_of`` not applied to any invoice."""
+    """Credit notes issued by ``as_of`` neither applied to an invoice nor paid back to the
+    client (their ``refunds``) by then: credit the firm still owes."""
     late_invoice_ids: tuple[str, ...]
     """The late invoices, in ledger order (the evidence)."""
     monthly: tuple[MonthPoint, ...]

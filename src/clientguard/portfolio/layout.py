@@ -13,7 +13,9 @@ column; :func:`layout_description` is that list as data.
   sits beside its ``currency``. Dates are ``date32``, timestamps ``timestamp[us, UTC]``.
 * Allocations are a table of their own (``allocations``), one row per part of a payment or
   credit note, naming the document (``document_kind``, ``document_id``) and its place in it
-  (``position``).
+  (``position``). A credit note's cash refunds are one too (``refunds``, naming the credit
+  note by ``credit_note_id``); a lake written before that table reads as one without
+  refunds.
 * ``firm`` holds one row per firm: its base currency, how stale an exchange rate may be, and
   the sources' notes and warnings. ``fx_rates`` holds the firm's exchange rates to its base
   currency by the day each applies from, ``fx_published_rates`` the same rates by the day each
@@ -126,6 +128,10 @@ TABLES: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("source", "string"), ("document_kind", "string"), ("document_id", "string"),
         ("position", "int32"), ("invoice_id", "string"), ("amount", _M),
         ("currency", "string"), ("date", "date"),
+    ),
+    "refunds": (
+        ("source", "string"), ("credit_note_id", "string"), ("position", "int32"),
+        ("amount", _M), ("currency", "string"), ("date", "date"),
     ),
     "time_entries": (
         ("source", "string"), ("id", "string"), ("customer_id", "string"),
@@ -372,6 +378,13 @@ def write_firm(
                     "invoice_id": allocation.invoice_id, "amount": allocation.amount,
                     "currency": record.currency, "date": allocation.date,
                 })
+        if isinstance(record, CreditNote):
+            for position, refund in enumerate(row.pop("refunds")):
+                rows["refunds"].append({
+                    "source": record.source, "credit_note_id": record.id,
+                    "position": position, "amount": refund.amount,
+                    "currency": record.currency, "date": refund.date,
+                })
         rows[table].append(row)
     rows["rejections"] = [_rejection_row(r) for r in rejected]
     if fx is not None:
@@ -464,6 +477,7 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
     records: list[AnyRecord] = []
     locations: dict[RecordKey, Location] = {}
     allocations = _allocations_by_document(tables["allocations"], rejected)
+    refunds = _refunds_by_credit_note(tables["refunds"])
     trims: dict[tuple[Decimal, bool, int], Decimal] = {}
     for table, model in _RECORD_TABLES.items():
         for file, row_number, row in tables[table]:
@@ -472,6 +486,8 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
             if table in ("payments", "credit_notes"):
                 key = (str(row.get("source")), model.kind, str(row.get("id")))
                 data["allocations"] = allocations.pop(key, (None, []))[1]
+            if table == "credit_notes":
+                data["refunds"] = refunds.pop((key[0], key[2]), (None, []))[1]
             try:
                 record = cast(AnyRecord, model(**_trimmed(data, trims)))
             except DataError as exc:
@@ -497,6 +513,12 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
             kind="allocation", source=source, record_id=None, field="document_id",
             reason=f"the {kind.replace('_', ' ')} {document_id!r} it belongs to is not in the "
             f"{_DOCUMENT_TABLES.get(kind, kind)} table",
+            location=where,
+        ))
+    for (source, note_id), (where, _) in refunds.items():
+        rejected.append(Rejection(
+            kind="refund", source=source, record_id=None, field="credit_note_id",
+            reason=f"the credit note {note_id!r} it belongs to is not in the credit_notes table",
             location=where,
         ))
     return FirmRecords(
@@ -570,7 +592,7 @@ def _trimmed(
             if trimmed is None:
                 trimmed = trims[key] = _trim(value, key[2])
             data[name] = trimmed
-        elif name == "allocations":
+        elif name in ("allocations", "refunds"):
             for part in value:
                 part["amount"] = _trim(part["amount"], places) if isinstance(
                     part.get("amount"), Decimal) else part.get("amount")
@@ -627,6 +649,25 @@ def _allocations_by_document(
         if row.get("date") is not None:
             part["date"] = row["date"]
         key = (str(row.get("source")), str(kind), str(row.get("document_id")))
+        found.setdefault(key, (where, []))[1].append((row.get("position") or 0, part))
+    return {
+        key: (where, [part for _, part in sorted(parts, key=lambda p: p[0])])
+        for key, (where, parts) in found.items()
+    }
+
+
+def _refunds_by_credit_note(
+    rows: list[tuple[str, int, dict[str, Any]]],
+) -> dict[tuple[str, str], tuple[Location, list[dict[str, Any]]]]:
+    """The refund rows by credit note ``(source, id)``: where the first row is, and the
+    refunds in their ``position`` order."""
+    found: dict[tuple[str, str], tuple[Location, list[tuple[int, dict[str, Any]]]]] = {}
+    for file, number, row in rows:
+        part = {"amount": row.get("amount")}
+        if row.get("date") is not None:
+            part["date"] = row["date"]
+        key = (str(row.get("source")), str(row.get("credit_note_id")))
+        where = Location(file=file, detail=f"row {number}")
         found.setdefault(key, (where, []))[1].append((row.get("position") or 0, part))
     return {
         key: (where, [part for _, part in sorted(parts, key=lambda p: p[0])])

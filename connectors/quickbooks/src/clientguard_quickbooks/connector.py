@@ -27,9 +27,10 @@ Reading:
   them (QuickBooks' change-data-capture reaches back 30 days only).
 * Customers are read active and inactive (``Active IN (true, false)``): an invoice of a
   customer made inactive still names it.
-* Credit memos are applied to invoices through payments' lines. When a credit memo read by
-  a sync shows some of it used (``Balance`` below ``TotalAmt``), the connector also reads
-  the payments changed since that memo was created and attaches the applications it finds.
+* Credit memos are applied to invoices, and paid back to the customer (a cheque or an
+  expense), through payments' lines. When a credit memo read by a sync shows some of it used
+  (``Balance`` below ``TotalAmt``), the connector also reads the payments changed since that
+  memo was created and attaches the applications and refunds it finds.
 * Limits: 500 requests a minute and 10 a second per company are paced client-side (a bit
   under, see :mod:`.pacing`); a throttled 429 (Fault 3001) is waited out for 60 seconds, as
   Intuit asks, then the call is sent again (the connector's classifier,
@@ -77,9 +78,12 @@ from clientguard_quickbooks.faults import parse_fault
 from clientguard_quickbooks.mapping import (
     APPLICATIONS_KEY,
     SOURCE,
+    CreditApplication,
+    CreditRefund,
     MappingRules,
     credit_applications,
     credit_note_from_qbo,
+    credit_refunds,
     customer_from_qbo,
     invoice_records,
     last_updated,
@@ -244,7 +248,7 @@ class QuickBooksConnector(HttpConnector):
             id_field="Id",
             cursor_field="MetaData.LastUpdatedTime",
             duplicates="latest",
-            description="Credit memos, with their applications to invoices.",
+            description="Credit memos, with their applications to invoices and their cash refunds.",
         ),
         QueryStream(
             name="time_entries",
@@ -446,13 +450,15 @@ class QuickBooksConnector(HttpConnector):
     def _applications(
         self, stream: QueryStream, since: datetime | None
     ) -> dict[str, list[dict[str, str]]]:
-        """Credit memo id to its applications, from the payments changed since ``since``."""
+        """Credit memo id to its applications and refunds, from the payments changed since
+        ``since``."""
         found: dict[str, list[dict[str, str]]] = {}
         payments = replace(self._paged(stream), entity="Payment", where=None)
         for page in super().fetch(payments, since=since):
             for record in page.records:
                 try:
-                    applied = credit_applications(record.data)
+                    applied: list[CreditApplication | CreditRefund] = [
+                        *credit_applications(record.data), *credit_refunds(record.data)]
                 except DataError:
                     continue  # the payments stream rejects it, with the reason
                 for application in applied:

@@ -24,6 +24,15 @@ QuickBooks' quirks and what is done about them (each one is in
   payment's invoice lines in line order. Lines linked to other entities (journal entries,
   expenses) are not invoices: the cash they take stays unapplied. A payment's
   ``UnappliedAmt`` is unapplied cash too.
+* **A credit memo refunded in cash.** QuickBooks pays a customer's credit back with a cheque
+  (``Check``) or an expense (``Expense``) posted to Accounts Receivable, then links the credit
+  memo to it in a payment ("receive payment" with nothing received): a payment line linked
+  to a ``CreditMemo`` against a line linked to a ``Check`` or ``Expense``. What of the credit
+  memo is left after the payment's invoices (credits are matched to invoices first, then to
+  these lines, in line order) is paid back: a refund of the credit memo, dated the
+  payment's date (:func:`credit_refunds`). A credit memo line against a ``JournalEntry`` is
+  not read as a refund (a journal can move credit anywhere): that part stays unapplied
+  credit.
 * **Exchange rates**: ``ExchangeRate`` is "the number of home currency units it takes to
   equal one unit of currency specified by CurrencyRef": home = foreign x rate, which is the
   model's direction (units of base per unit of document currency) when the ledger's base
@@ -66,9 +75,11 @@ __all__ = [
     "DEFAULT_RULES",
     "SOURCE",
     "CreditApplication",
+    "CreditRefund",
     "MappingRules",
     "credit_applications",
     "credit_note_from_qbo",
+    "credit_refunds",
     "customer_from_qbo",
     "invoice_records",
     "last_updated",
@@ -115,6 +126,32 @@ class CreditApplication:
             "date": self.date.isoformat(),
             "payment_id": self.payment_id,
         }
+
+
+@dataclass(frozen=True)
+class CreditRefund:
+    """Part of a credit memo paid back to the customer (a cheque or an expense), as a
+    payment's lines link the two."""
+
+    credit_memo_id: str
+    amount: Decimal
+    date: date
+    payment_id: str
+    paid_by: str
+    """The transaction that paid it out, as ``<TxnType> <TxnId>`` (``Check 312``)."""
+
+    def to_raw(self) -> dict[str, str]:
+        """The form attached to a raw credit memo under :data:`APPLICATIONS_KEY`."""
+        return {
+            "refunded_by": self.paid_by,
+            "amount": str(self.amount),
+            "date": self.date.isoformat(),
+            "payment_id": self.payment_id,
+        }
+
+
+#: The entities a payment line may link a credit memo to that pay money out to the customer.
+REFUND_TXN_TYPES = frozenset({"Check", "Expense"})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -310,11 +347,14 @@ def invoice_records(
 class _Lines:
     invoices: list[tuple[str, Decimal]]
     credits: list[tuple[str, Decimal]]
+    refunds: list[tuple[str, Decimal]]
+    """Lines linked to a cheque or an expense (``<TxnType> <TxnId>``, amount)."""
 
 
 def _payment_lines(raw: Mapping[str, Any]) -> _Lines:
     invoices: list[tuple[str, Decimal]] = []
     credits: list[tuple[str, Decimal]] = []
+    refunds: list[tuple[str, Decimal]] = []
     lines = raw.get("Line") or []
     if not isinstance(lines, list):
         raise DataError("Line: is not a list")
@@ -341,14 +381,19 @@ def _payment_lines(raw: Mapping[str, Any]) -> _Lines:
             invoices.append((txn_id, amount))
         elif kind == "CreditMemo":
             credits.append((txn_id, amount))
-        # Other types (JournalEntry, Expense, Check, CreditCardCredit) are not invoices.
-    return _Lines(invoices, credits)
+        elif kind in REFUND_TXN_TYPES:
+            refunds.append((f"{kind} {txn_id}", amount))
+        # Other types (JournalEntry, CreditCardCredit) are neither invoices nor refunds.
+    return _Lines(invoices, credits, refunds)
 
 
-def _split(lines: _Lines) -> tuple[list[tuple[str, str, Decimal]], list[tuple[str, Decimal]]]:
+def _split(
+    lines: _Lines,
+) -> tuple[list[tuple[str, str, Decimal]], list[tuple[str, Decimal]], list[Decimal]]:
     """Credits matched to the invoice lines in line order; what is left needs cash.
 
-    Returns (credit memo id, invoice id, amount) applications and (invoice id, cash need).
+    Returns (credit memo id, invoice id, amount) applications, (invoice id, cash need), and
+    what each credit memo line has left after the invoices.
     """
     applications: list[tuple[str, str, Decimal]] = []
     needs: list[tuple[str, Decimal]] = []
@@ -366,7 +411,7 @@ def _split(lines: _Lines) -> tuple[list[tuple[str, str, Decimal]], list[tuple[st
             if left[position] <= 0:
                 position += 1
         needs.append((invoice_id, need))
-    return applications, needs
+    return applications, needs, left
 
 
 def credit_applications(raw: Mapping[str, Any]) -> list[CreditApplication]:
@@ -374,13 +419,39 @@ def credit_applications(raw: Mapping[str, Any]) -> list[CreditApplication]:
     lines = _payment_lines(raw)
     if not lines.credits:
         return []
-    applications, _ = _split(lines)
+    applications, _, _ = _split(lines)
     day = _required_date(raw, "TxnDate")
     ident = _id(raw)
     return [
         CreditApplication(memo, invoice_id, amount, day, ident)
         for memo, invoice_id, amount in applications
     ]
+
+
+def credit_refunds(raw: Mapping[str, Any]) -> list[CreditRefund]:
+    """The parts of credit memos a payment pays back to the customer: what its credit memo
+    lines leave after its invoices, matched in line order to its lines linked to a cheque
+    or an expense (see the module). Empty for a plain payment."""
+    lines = _payment_lines(raw)
+    if not lines.credits or not lines.refunds:
+        return []
+    _, _, left = _split(lines)
+    day = _required_date(raw, "TxnDate")
+    ident = _id(raw)
+    refunds: list[CreditRefund] = []
+    position = 0
+    for paid_by, amount in lines.refunds:
+        need = amount
+        while need > 0 and position < len(left):
+            take = min(need, left[position])
+            if take > 0:
+                refunds.append(CreditRefund(lines.credits[position][0], take, day, ident,
+                                            paid_by))
+            need -= take
+            left[position] -= take
+            if left[position] <= 0:
+                position += 1
+    return refunds
 
 
 def _merge(pairs: Sequence[tuple[str, Decimal]]) -> tuple[Allocation, ...]:
@@ -398,7 +469,7 @@ def payment_from_qbo(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
     if amount < 0:
         raise DataError(f"TotalAmt: {amount} is negative")
     lines = _payment_lines(raw)
-    _, needs = _split(lines)
+    _, needs, _ = _split(lines)
     cash_left = amount
     cash: list[tuple[str, Decimal]] = []
     for invoice_id, need in needs:
@@ -409,8 +480,8 @@ def payment_from_qbo(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
     if amount == 0 and not cash:
         if lines.credits:
             return Skip(
-                "zero-amount payment that only links credit memos to invoices (its "
-                "applications are mapped as the credit memos' allocations)"
+                "zero-amount payment that only links credit memos to invoices or refunds (its "
+                "applications are mapped as the credit memos' allocations and refunds)"
             )
         return Skip("zero-amount payment with nothing applied")
     currency = _currency(raw, rules)
@@ -432,7 +503,8 @@ def payment_from_qbo(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
 def credit_note_from_qbo(
     raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
 ) -> CreditNote | Skip:
-    """A credit memo, with the applications the connector found for it in payments.
+    """A credit memo, with the applications and refunds the connector found for it in
+    payments.
 
     A voided credit memo (zero total, "Voided" in ``PrivateNote``) has no effect and is
     skipped.
@@ -445,10 +517,17 @@ def credit_note_from_qbo(
         return Skip("voided credit memo: it has no effect", deleted=True)
     attached = raw.get(APPLICATIONS_KEY) or []
     pairs: list[tuple[str, Decimal, date]] = []
+    refunds: list[tuple[date, Decimal]] = []
     for index, item in enumerate(attached):
         where = f"{APPLICATIONS_KEY}.{index}"
         if not isinstance(item, Mapping):
             raise DataError(f"{where}: is not an object")
+        if item.get("refunded_by") is not None:
+            day = _date(item, "date")
+            if day is None:
+                raise DataError(f"{where}: needs a date")
+            refunds.append((day, to_decimal(item.get("amount"), what=f"{where}.amount")))
+            continue
         invoice_id = _text(item.get("invoice_id"))
         day = _date(item, "date")
         if invoice_id is None or day is None:
@@ -467,6 +546,7 @@ def credit_note_from_qbo(
         ),
         fx_rate=_fx_rate(raw, currency, rules),
         source=SOURCE,
+        refunds=tuple({"amount": amount, "date": day} for day, amount in sorted(refunds)),
     )
 
 

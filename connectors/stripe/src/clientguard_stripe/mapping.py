@@ -28,9 +28,12 @@ The rules (each one is in ``docs/connectors/stripe.md`` too):
     finalisation;
   - a pre-payment credit note is a credit note applied to the invoice (its
     ``pre_payment_amount``), on its own date; a post-payment credit note (a refund or a
-    credit to the customer's balance after the invoice was paid) only lowers revenue, and
-    its post-payment part stays unapplied credit (the model has no refund record, and Stripe
-    does not say which later invoice used a balance credit: docs/connectors/stripe.md);
+    credit to the customer's balance after the invoice was paid) only lowers revenue. Of its
+    post-payment part, what Stripe refunded (``refunds``' ``amount_refunded``) and what was
+    credited outside Stripe (``out_of_band_amount``) is paid back: the credit note's
+    ``refunds``, on its date (:func:`credit_note_refunds`). What was credited to the
+    customer's balance stays unapplied credit (Stripe does not say which later invoice used
+    a balance credit: docs/connectors/stripe.md);
   - what was paid (``amount_paid``) is a payment ``<invoice id>/paid`` dated ``paid_at``,
     applied up to what the invoice itself asked for: its ``amount_due`` less a debit the
     customer owed before it (a positive ``starting_balance``, which Stripe adds to
@@ -74,6 +77,7 @@ from clientguard_stripe.amounts import currency_code, from_stripe_minor
 __all__ = [
     "SOURCE",
     "credit_note_from_stripe",
+    "credit_note_refunds",
     "customer_from_stripe",
     "day_of",
     "invoice_records",
@@ -411,4 +415,53 @@ def credit_note_from_stripe(raw: Mapping[str, Any], zone: tzinfo = UTC) -> Credi
         currency=currency,
         allocations=allocations,
         source=SOURCE,
+        refunds=tuple(
+            {"amount": amount}
+            for amount in credit_note_refunds(raw, currency, total - min(applied, total))
+            if amount > 0
+        ),
     )
+
+
+def credit_note_refunds(
+    raw: Mapping[str, Any], currency: str, post_payment: Decimal
+) -> tuple[Decimal, Decimal]:
+    """What of a credit note was paid back to the customer: (refunded through Stripe,
+    credited outside Stripe), in major units.
+
+    Stripe splits a credit note's post-payment part (``post_payment_amount``; where absent,
+    ``post_payment``: its total less its pre-payment part) into refunds, a credit to the customer's
+    balance and an amount "credited outside of Stripe" (``out_of_band_amount``), which add
+    up to it (docs.stripe.com/api/credit_notes/create). The refunds are the ``refunds``
+    list's ``amount_refunded`` (API versions from 2025-03-31.basil). An older credit note
+    names one ``refund`` instead, without its amount: its refund is what the other two
+    parts leave, where the balance credit is known (no ``customer_balance_transaction``, or
+    one expanded with its ``amount``); otherwise it is unknown, and counted as not paid
+    back (the credit stays owed, as before refunds were read). Neither part has a date of
+    its own on the credit note: both count from its date (a refund made with the credit
+    note, or linked to it).
+    """
+    outside = _minor(raw, "out_of_band_amount", currency, default=0)
+    if raw.get("post_payment_amount") is not None:
+        post_payment = _minor(raw, "post_payment_amount", currency)
+    listed = raw.get("refunds")
+    if isinstance(listed, list):
+        refunded = ZERO
+        for index, item in enumerate(listed):
+            if not isinstance(item, Mapping):
+                raise DataError(f"refunds.{index}: is not an object")
+            refunded += from_stripe_minor(item.get("amount_refunded", 0), currency,
+                                          field=f"refunds.{index}.amount_refunded")
+        return refunded, outside
+    if raw.get("refund") is None:
+        return ZERO, outside
+    balance_entry = raw.get("customer_balance_transaction")
+    if balance_entry is None:
+        credited = ZERO
+    elif isinstance(balance_entry, Mapping) and balance_entry.get("amount") is not None:
+        # A credit to the balance is a negative balance transaction.
+        credited = -from_stripe_minor(balance_entry["amount"], currency,
+                                      field="customer_balance_transaction.amount")
+    else:
+        return ZERO, outside
+    return max(post_payment - outside - max(credited, ZERO), ZERO), outside

@@ -40,9 +40,10 @@ The rules, with the facts behind them (docs/connectors/xero.md):
   overpayment or prepayment (its ``Payments``: money paid back to the client) are taken off
   its amount: the Payment is the money the client left with the firm, so what it leaves
   unallocated is Xero's ``RemainingCredit``, and one refunded in full leaves nothing
-  unapplied. The model has no record of a refund of a credit note (a credit note's total is
-  revenue and cannot shrink), so a credit note's cash refunds are left out: the refunded
-  part still counts as unapplied credit.
+  unapplied. A credit note's total is revenue and cannot shrink: its cash refunds (its
+  ``Payments``, the ARCREDITPAYMENT payments the payments stream skips) are its ``refunds``,
+  each on its own date, so that what it leaves as unapplied credit is Xero's
+  ``RemainingCredit`` from the day of each refund on.
 * **Currency rate.** Xero's ``CurrencyRate`` is *units of the document's currency per one
   unit of the organisation's base currency* (see :func:`fx_rate`); the model's ``fx_rate`` is
   the other way round, so it is ``1 / CurrencyRate``. A missing rate, 0 (Xero writes 0 on
@@ -341,11 +342,9 @@ def payment_to_model(
 def credit_note_to_model(
     raw: Mapping[str, Any], resolve: Resolve = _same, *, use_rates: bool = True
 ) -> CreditNote | Skip:
-    """An issued sales credit note (``ACCRECCREDIT``) as a CreditNote with its allocations.
-
-    Cash refunds of the credit (its ``Payments``) are not allocations to invoices and are
-    left out.
-    """
+    """An issued sales credit note (``ACCRECCREDIT``) as a CreditNote with its allocations
+    and its cash refunds (its ``Payments``: money paid back to the client, each on its
+    ``Date``; deleted ones left out)."""
     kind = raw.get("Type")
     if kind != "ACCRECCREDIT":
         return Skip(f"{kind or 'untyped'} credit note: only sales credit notes are read")
@@ -368,7 +367,25 @@ def credit_note_to_model(
         allocations=_allocations(raw),
         fx_rate=fx_rate(raw, use_rates=use_rates),
         source=SOURCE,
+        refunds=_credit_refunds(raw),
     )
+
+
+def _credit_refunds(raw: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    """A credit note's cash refunds: its ``Payments`` (Xero's ARCREDITPAYMENT payments),
+    deleted ones left out, each on its own ``Date`` (the credit note's date when it has
+    none). Plain values: the CreditNote checks them, naming ``refunds.N``."""
+    refunds = []
+    for index, item in enumerate(raw.get("Payments") or ()):
+        if not isinstance(item, Mapping):
+            raise DataError(f"Payments.{index}: is not an object")
+        if item.get("Status") == "DELETED":
+            continue
+        refunds.append({
+            "amount": to_decimal(item.get("Amount"), what=f"Payments.{index}.Amount"),
+            "date": xero_date(item, "Date"),
+        })
+    return tuple(refunds)
 
 
 def _prepaid_to_model(
