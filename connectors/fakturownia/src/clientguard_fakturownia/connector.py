@@ -18,10 +18,12 @@ Reading:
 * Corrections (``kind=correction``) are their own stream, ``credit_notes``, read after
   ``invoices`` (the invoices stream asks only for ``kinds[]`` of ``invoice_kinds``). Each
   correction that lowers an invoice is handed the corrected invoice (its ``price_gross``,
-  ``paid`` and ``currency``: :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`),
-  so that it takes from the invoice only what is still open on it. The sync keeps those
-  fields of every invoice it reads; a corrected invoice it did not read (an incremental
-  sync, where the invoice did not change) is read with ``GET /invoices/{id}.json``, once.
+  ``paid``, ``currency``, and a final invoice's advances:
+  :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`), so that it takes from the
+  invoice only what is still open on it, of the amount the invoice counts at. The sync keeps
+  those fields of every invoice it reads; a corrected invoice it did not read (an incremental
+  sync, where the invoice did not change) is read with ``GET /invoices/{id}.json``, once, and
+  so are the advances of a corrected final invoice.
 * Clients and payments have no change filter: they are read in full on every sync.
 * The API token goes in the ``api_token`` query parameter, as Fakturownia documents it. It
   never appears in a log line, an error or a repr: the framework logs paths without query
@@ -34,7 +36,7 @@ Reading:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -285,8 +287,9 @@ class FakturowniaConnector(HttpConnector):
             for page in super().fetch(paged, since=since):
                 pages += 1
                 if stream.name == "invoices":
-                    self._keep_invoices(page)
+                    self._keep_advances(page)
                     page = self._with_advances(page, stream.name)
+                    self._keep_invoices(page)  # a final invoice with its advances
                 elif stream.name == "credit_notes":
                     page = self._with_corrected_invoices(page, stream.name)
                 yield page
@@ -306,22 +309,28 @@ class FakturowniaConnector(HttpConnector):
         finally:
             if stream.name == "credit_notes":
                 self._invoices_read = {}  # nothing after the corrections reads it
-            if stream.name == "invoices":
+            if stream.name in ("invoices", "credit_notes"):
                 self._advances_read = {}  # only a final invoice of this read needs them
 
     # ----------------------------------------------------------------- corrected invoices
 
     def _keep_invoices(self, page: RawPage) -> None:
-        """Keep what a correction needs of each invoice on ``page``, and what a final invoice
-        needs of each advance invoice (a later version of an invoice, read again while paging,
-        replaces the earlier)."""
+        """Keep what a correction needs of each invoice on ``page`` (a final invoice's with the
+        advances :meth:`_with_advances` gave it; a later version of an invoice, read again while
+        paging, replaces the earlier)."""
         kept = self._invoices_read
         for record in page.records:
             ident = text_of(record.data.get("id"))
             if ident is not None:
                 kept[ident] = tuple(record.data.get(name) for name in CORRECTED_INVOICE_FIELDS)
-                if (text_of(record.data.get("kind")) or "").lower() == "advance":
-                    self._advances_read[ident] = _advance_fields(record.data)
+
+    def _keep_advances(self, page: RawPage) -> None:
+        """Keep what a final invoice needs of each advance invoice on ``page`` (a later
+        version, read again while paging, replaces the earlier)."""
+        for record in page.records:
+            ident = text_of(record.data.get("id"))
+            if ident is not None and (text_of(record.data.get("kind")) or "").lower() == "advance":
+                self._advances_read[ident] = _advance_fields(record.data)
 
     # ----------------------------------------------------------------- final invoices
 
@@ -335,21 +344,11 @@ class FakturowniaConnector(HttpConnector):
         finals = [(r, advances_named_by(r.data)) for r in page.records]
         if not any(_is_final(r.data) for r, _ in finals):
             return page
-        known = self._advances_read
-        notes: list[str] = []
-        for ident in dict.fromkeys(i for _, named in finals for i in named if i not in known):
-            advance = self._read_invoice(ident, stream, why="an advance of a final invoice")
-            known[ident] = None if advance is None else _advance_fields(advance)
-            if advance is None:
-                notes.append(
-                    f"{stream}: advance invoice {ident}, which a final invoice settles, could "
-                    f"not be read (GET /invoices/{ident}.json answered 404): nothing is taken "
-                    "off the final invoice for it"
-                )
+        notes = self._read_advances((i for _, named in finals for i in named), stream)
         records: list[RawRecord] = []
         for record, named in finals:
             if named:
-                given = [known[i] for i in named if known.get(i) is not None]
+                given = self._advances_given(named)
                 record = RawRecord({**record.data, ADVANCES_KEY: given}, record.location)
             elif _is_final(record.data):
                 number = text_of(record.data.get("number")) or text_of(record.data.get("id"))
@@ -361,11 +360,34 @@ class FakturowniaConnector(HttpConnector):
             records.append(record)
         return replace(page, records=tuple(records), notes=(*page.notes, *notes))
 
+    def _read_advances(self, named: Iterable[str], stream: str) -> list[str]:
+        """Read by its id each advance invoice in ``named`` this read has not given yet, once;
+        the notes for those Fakturownia no longer has (404)."""
+        known = self._advances_read
+        notes: list[str] = []
+        for ident in dict.fromkeys(i for i in named if i not in known):
+            advance = self._read_invoice(ident, stream, why="an advance of a final invoice")
+            known[ident] = None if advance is None else _advance_fields(advance)
+            if advance is None:
+                notes.append(
+                    f"{stream}: advance invoice {ident}, which a final invoice settles, could "
+                    f"not be read (GET /invoices/{ident}.json answered 404): nothing is taken "
+                    "off the final invoice for it"
+                )
+        return notes
+
+    def _advances_given(self, named: Sequence[str]) -> list[Mapping[str, Any]]:
+        """The advance invoices of ``named`` that were read (see :meth:`_read_advances`)."""
+        known = self._advances_read
+        return [advance for i in named if (advance := known.get(i)) is not None]
+
     def _with_corrected_invoices(self, page: RawPage, stream: str) -> RawPage:
         """``page`` with the corrected invoice added to each correction that lowers one
         (under ``CORRECTED_INVOICE_KEY``). A corrected invoice this sync has not read is read
-        by its id, once a sync; one that Fakturownia no longer has (404) is left out, with a
-        note: its correction is then applied to it in full."""
+        by its id, once a sync, with the advances of a final invoice (as the invoices stream
+        gives them, so that the correction measures the amount the final invoice counts at);
+        one that Fakturownia no longer has (404) is left out, with a note: its correction is
+        then applied to it in full."""
         corrected = [invoice_lowered_by(record.data) for record in page.records]
         if not any(corrected):
             return page
@@ -380,6 +402,10 @@ class FakturowniaConnector(HttpConnector):
                     "it in full, whatever was paid on it"
                 )
             else:
+                named = advances_named_by(invoice)
+                if named:
+                    notes += self._read_advances(named, stream)
+                    invoice = {**invoice, ADVANCES_KEY: self._advances_given(named)}
                 kept[ident] = tuple(invoice.get(name) for name in CORRECTED_INVOICE_FIELDS)
         records: list[RawRecord] = []
         for record, lowered in zip(page.records, corrected, strict=True):

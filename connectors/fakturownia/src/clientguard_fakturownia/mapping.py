@@ -25,6 +25,8 @@ The rules (each one is in ``docs/connectors/fakturownia.md`` too):
   invoice with the correction (:data:`CORRECTED_INVOICE_KEY`), the credit note is applied to
   it only up to what its payments leave open (``price_gross`` less ``paid``), and the rest is
   credit the client holds (unapplied). Without it the whole correction is applied, as before.
+  A final invoice is measured at the amount it counts at, ``price_gross`` less its advances
+  (given with it under :data:`ADVANCES_KEY`), not at its whole ``price_gross``.
   Payments never pay a correction: a lowering correction linked to a payment is left out of
   the payment's allocations.
 * **Status** (``issued``, ``sent``, ``paid``, ``partial``, ``rejected``): issued, sent and
@@ -111,21 +113,6 @@ DEFAULT_INVOICE_KINDS: tuple[str, ...] = (
 #: Kinds that correct an earlier invoice.
 CORRECTION_KINDS: tuple[str, ...] = ("correction",)
 
-CORRECTED_INVOICE_KEY = "clientguard:corrected_invoice"
-"""Key under which a connector adds, to a correction's raw record, the invoice it corrects as
-``GET /invoices.json`` (or ``/invoices/{id}.json``) gives it, or only its
-:data:`CORRECTED_INVOICE_FIELDS`. Not a Fakturownia field. With it
-the correction takes from the invoice only what the invoice's payments leave open (its
-``price_gross`` less its ``paid``): a correction of an invoice already paid in full is credit
-the client holds, not a second settlement of the invoice (which the ledger would reject as
-over-applying it). Without it (the connector did not read the corrected invoice) the whole
-correction is applied to the invoice."""
-
-CORRECTED_INVOICE_FIELDS: tuple[str, ...] = ("id", "currency", "price_gross", "paid")
-"""What the mapping reads of a corrected invoice under :data:`CORRECTED_INVOICE_KEY`: a
-connector that keeps the invoices it read, to hand them to their corrections, keeps only
-these."""
-
 ADVANCES_KEY = "clientguard:advances"
 """Key under which a connector adds, to a final invoice's raw record (kind ``final``, faktura
 końcowa), the advance invoices (kind ``advance``, faktury zaliczkowe) it settles, as a list
@@ -135,6 +122,25 @@ it adds to its advances (see :func:`map_document`)."""
 
 ADVANCE_FIELDS: tuple[str, ...] = ("id", "kind", "status", "currency", "price_gross")
 """What the mapping reads of each advance invoice under :data:`ADVANCES_KEY`."""
+
+CORRECTED_INVOICE_KEY = "clientguard:corrected_invoice"
+"""Key under which a connector adds, to a correction's raw record, the invoice it corrects as
+``GET /invoices.json`` (or ``/invoices/{id}.json``) gives it, or only its
+:data:`CORRECTED_INVOICE_FIELDS`. Not a Fakturownia field. With it
+the correction takes from the invoice only what the invoice's payments leave open (the
+amount the invoice counts at less its ``paid``): a correction of an invoice already paid in
+full is credit the client holds, not a second settlement of the invoice (which the ledger
+would reject as over-applying it). A final invoice counts at its ``price_gross`` less the
+advances it names, so the connector gives those with it (under :data:`ADVANCES_KEY`, as for
+the final invoice itself). Without it (the connector did not read the corrected invoice) the
+whole correction is applied to the invoice."""
+
+CORRECTED_INVOICE_FIELDS: tuple[str, ...] = (
+    "id", "kind", "currency", "price_gross", "paid", ADVANCES_KEY,
+)
+"""What the mapping reads of a corrected invoice under :data:`CORRECTED_INVOICE_KEY`: a
+connector that keeps the invoices it read, to hand them to their corrections, keeps only
+these (``kind`` and :data:`ADVANCES_KEY` for a final invoice, counted less its advances)."""
 
 #: Why the other kinds are skipped, in words a person reads in the sync report.
 _NOT_SALES: Mapping[str, str] = {
@@ -352,15 +358,32 @@ def _final_invoice(raw: Mapping[str, Any], rules: MappingRules, gross: Decimal) 
     up to all of it, nothing more is owed: the final invoice is skipped (``deleted``, so that
     a copy an earlier sync saved is dropped).
     """
+    counted, advanced = _less_advances(raw, gross)
+    if counted == 0:
+        return Skip("final invoice wholly paid in advance: its advance invoices count the "
+                    "whole order", deleted=True)
+    return _invoice(raw, rules, counted, advanced=advanced)
+
+
+def _less_advances(raw: Mapping[str, Any], gross: Decimal, *, field: str = "") -> (
+    tuple[Decimal, bool]
+):
+    """What a final invoice of ``gross`` (its ``price_gross``) counts at, and whether its
+    advances were taken off: ``gross`` less the advances given with it (:data:`ADVANCES_KEY`,
+    rejected ones left out), or ``gross`` itself when none are given or when they add up to
+    more (it then states only what is left). The one rule for the final invoice and for a
+    correction of it (see :func:`_final_invoice`); ``field`` prefixes the fields an error
+    names (the corrected invoice's key, for a correction)."""
     given = raw.get(ADVANCES_KEY)
     if given is None:
-        return _invoice(raw, rules, gross)
+        return gross, False
+    key = f"{field}{ADVANCES_KEY}"
     if not isinstance(given, list):
-        raise DataError(f"{ADVANCES_KEY}: is not a list")
-    currency = _currency(raw)
+        raise DataError(f"{key}: is not a list")
+    currency = _currency(raw, "currency")
     advanced = ZERO
     for index, advance in enumerate(given):
-        where = f"{ADVANCES_KEY}.{index}"
+        where = f"{key}.{index}"
         if not isinstance(advance, Mapping):
             raise DataError(f"{where}: is not an object")
         if (text_of(advance.get("status")) or "").lower() == "rejected":
@@ -369,17 +392,13 @@ def _final_invoice(raw: Mapping[str, Any], rules: MappingRules, gross: Decimal) 
         theirs = (text_of(advance.get("currency")) or "").upper()
         if theirs != currency:
             raise DataError(
-                f"invoice_ids: advance invoice {ident} is in {theirs or 'no currency'}, the "
-                f"final invoice in {currency}; the advances cannot be taken off its amount"
+                f"{field}invoice_ids: advance invoice {ident} is in {theirs or 'no currency'}, "
+                f"the final invoice in {currency}; the advances cannot be taken off its amount"
             )
         advanced += parse_amount(advance.get("price_gross"), field=f"{where}.price_gross")
     if advanced > gross:
-        return _invoice(raw, rules, gross)  # it states only what is left after the advances
-    left = gross - advanced
-    if left == 0:
-        return Skip("final invoice wholly paid in advance: its advance invoices count the "
-                    "whole order", deleted=True)
-    return _invoice(raw, rules, left, advanced=advanced > 0)
+        return gross, False  # it states only what is left after the advances
+    return gross - advanced, advanced > 0
 
 
 def _invoice(
@@ -486,10 +505,18 @@ def invoice_lowered_by(raw: Mapping[str, Any]) -> str | None:
 
 
 def _left_to_correct(invoice: object, corrected: str, currency: str) -> Decimal | None:
-    """What of the corrected invoice a correction may still take: its ``price_gross`` less
-    what was paid on it (``paid``), never below zero. None when the connector did not give
-    the corrected invoice (see :data:`CORRECTED_INVOICE_KEY`), or gave it in another currency
-    (the amounts cannot be compared): the whole correction is then applied.
+    """What of the corrected invoice a correction may still take: the amount the invoice
+    counts at less what was paid on it (``paid``), never below zero. None when the connector
+    did not give the corrected invoice (see :data:`CORRECTED_INVOICE_KEY`), or gave it in
+    another currency (the amounts cannot be compared): the whole correction is then applied.
+
+    The amount an invoice counts at is its ``price_gross``; for a final invoice given with its
+    advances, ``price_gross`` less them, by the rule the final invoice itself is mapped by
+    (:func:`_less_advances`), so that a correction never takes more than the ledger's invoice
+    holds (nothing, when the advances covered the whole order and the final invoice is left
+    out). Whether a final invoice's ``paid`` counts its advances is not documented; reading it
+    as paid on the final invoice alone never takes more than is open (if it does count them,
+    this takes less, and the rest of the correction is credit the client holds).
 
     Fakturownia's ``paid`` is what the invoice's payments brought so far. When they all came
     by the correction's date (``paid_date`` on or before it), this is what was open on that
@@ -509,6 +536,8 @@ def _left_to_correct(invoice: object, corrected: str, currency: str) -> Decimal 
     if (text_of(invoice.get("currency")) or "").upper() != currency:
         return None
     gross = parse_amount(invoice.get("price_gross"), field=f"{key}.price_gross")
+    if (text_of(invoice.get("kind")) or "").lower() == "final":
+        gross, _ = _less_advances(invoice, gross, field=f"{key}.")
     paid = optional_amount(invoice.get("paid"), field=f"{key}.paid") or ZERO
     return max(gross - paid, ZERO)
 
