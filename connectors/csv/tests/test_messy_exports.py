@@ -132,7 +132,7 @@ def test_a_name_matching_a_customers_file_customer_of_another_tax_id_is_rejected
     assert customer_of_each_invoice(items) == {"F/1": "K1"}
     [(line, column, reason)] = rejections(items)
     assert (line, column) == (3, "NIP")
-    assert "customer 'K1', whose name it matches, has the tax id '111-111-11-11'" in reason
+    assert "customer 'K1', whose name it matches, has the tax id '1111111111'" in reason
     assert "customers.csv, line 2" in reason
 
 

@@ -284,6 +284,39 @@ def test_a_customers_file_gives_ids_names_and_groups(write: Write) -> None:
     assert where(miss) == ("i.csv", 3, "Client")
 
 
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("526-025-09-95", "5260250995"),
+        ("PL 526 025 09 95", "5260250995"),
+        ("NIP: 526-025-09-95", "5260250995"),
+        ("de 123.456.789", "DE123456789"),
+        ("GR 123456789", "EL123456789"),
+    ],
+)
+def test_a_tax_id_is_stored_in_the_one_form_every_connector_writes(
+    write: Write, written: str, stored: str
+) -> None:
+    """clientguard.tax_id: a customer of the CSV export and the same client of Fakturownia or
+    Stripe carry the same tax id, so they can be matched; the customers file and the invoices'
+    customer_tax_id column alike."""
+    customers = f"Id;Name;NIP\nK1;Acme;{written}\n"
+    invoices = f"No;Client;NIP;Date;Due;Total\n1;Beta;{written};2025-01-02;2025-02-01;10\n"
+    columns = {"number": "No", "customer_name": "Client", "issue_date": "Date",
+               "due_date": "Due", "total": "Total"}
+    from_file = load(customers=write("k.csv", customers), mapping={
+        "currency": "PLN",
+        "customers": {"columns": {"id": "Id", "name": "Name", "tax_id": "NIP"}},
+        "invoices": {"columns": columns},
+    })
+    from_rows = load(invoices=write("i.csv", invoices), mapping={
+        "currency": "PLN",
+        "invoices": {"columns": {**columns, "customer_tax_id": "NIP"}},
+    })
+    assert [(c.name, c.tax_id) for c in (*from_file.customers, *from_rows.customers)] == [
+        ("Acme", stored), ("Beta", stored)]
+
+
 def test_several_files_per_stream(write: Write) -> None:
     head = "Numer;Kontrahent;Data wystawienia;Termin płatności;Brutto\n"
     first = write("jan.csv", head + "1;A;02.01.2025;16.01.2025;1\n")

@@ -62,6 +62,7 @@ from clientguard.model import (
 from clientguard.model import Allocation as ModelAllocation
 from clientguard.money import is_currency
 from clientguard.records import Location, Rejection
+from clientguard.tax_id import normalise_tax_id
 from clientguard.trust import checked_record_in_order, checked_records_in_order
 from clientguard_csv.amounts import CURRENCY_SYMBOLS
 from clientguard_csv.columnar import (
@@ -1053,7 +1054,7 @@ class _Builder:
             id=customer_id,
             name=name,
             email=reader.text(row, "customer_email"),
-            tax_id=reader.text(row, "customer_tax_id"),
+            tax_id=normalise_tax_id(reader.text(row, "customer_tax_id")),
             source=self.source,
         )
         self.state.customers.add(customer_id, name)
@@ -1238,7 +1239,7 @@ class _Builder:
         customer = Customer(
             id=ident,
             name=name or ident,
-            tax_id=reader.text(row, "tax_id"),
+            tax_id=normalise_tax_id(reader.text(row, "tax_id")),
             email=reader.text(row, "email"),
             group_id=reader.text(row, "group_id"),
             source=self.source,
