@@ -16,7 +16,10 @@ has checked it. Blank lines and lines starting with ``#`` are skipped.
 
 Nothing is linked without the user: :func:`suggest_links` only proposes pairs whose names
 normalise alike (:func:`clientguard.names.normalise_name`) or whose tax ids are equal
-(:func:`clientguard.tax_id.normalise_tax_id`).
+(:func:`clientguard.tax_id.comparable_tax_id`: written alike, and a number that identifies
+someone, never a placeholder such as ``0000000000`` or a NIP with a wrong check digit). Two
+customers whose tax ids identify two different taxpayers are never proposed on their names:
+``Acme Sp. z o.o.`` and ``ACME S.A.`` with two valid NIPs are two companies.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from clientguard.i18n import gettext
 from clientguard.model import Customer
 from clientguard.names import normalise_name
 from clientguard.records import KEY_SEPARATOR, Link
-from clientguard.tax_id import normalise_tax_id
+from clientguard.tax_id import comparable_tax_id
 
 __all__ = ["LINK_COLUMNS", "Suggestion", "parse_customer", "read_links", "suggest_links"]
 
@@ -114,9 +117,12 @@ def suggest_links(
     customers: Iterable[Customer], *, linked: Sequence[Link] = ()
 ) -> list[Suggestion]:
     """Pairs of customers of different sources whose names normalise alike or whose tax ids
-    are equal, not yet linked (directly or through other links); sorted, so the same
-    customers give the same list. Never applied: a person checks them first."""
+    are equal (:func:`~clientguard.tax_id.comparable_tax_id`), not yet linked (directly or
+    through other links); sorted, so the same customers give the same list. A pair whose
+    tax ids name two taxpayers is not proposed on its names. Never applied: a person checks
+    them first."""
     by_ref = {(c.source, c.id): c for c in customers}
+    tax_ids = {ref: comparable_tax_id(c.tax_id) for ref, c in by_ref.items()}
     component: dict[tuple[str, str], tuple[str, str]] = {}
 
     def find(ref: tuple[str, str]) -> tuple[str, str]:
@@ -136,15 +142,17 @@ def suggest_links(
     for basis in ("name", "tax_id"):
         buckets: dict[str, list[tuple[str, str]]] = {}
         for ref, customer in by_ref.items():
-            key = (normalise_name(customer.name) if basis == "name"
-                   else normalise_tax_id(customer.tax_id))
+            key = normalise_name(customer.name) if basis == "name" else tax_ids[ref]
             if key:
                 buckets.setdefault(key, []).append(ref)
         for refs in buckets.values():
             refs.sort()
             for i, a in enumerate(refs):
                 for b in refs[i + 1:]:
-                    if a[0] != b[0]:
+                    # Alike names with two taxpayers' numbers: two companies (a group's
+                    # subsidiaries, namesakes), whatever their names say.
+                    taxpayers = tax_ids[a] and tax_ids[b] and tax_ids[a] != tax_ids[b]
+                    if a[0] != b[0] and not taxpayers:
                         matches.setdefault((a, b), set()).add(basis)
     suggestions = []
     for (a, b), bases in sorted(matches.items()):

@@ -19,9 +19,12 @@ __all__ = ["LEGAL_SUFFIXES", "NameIndex", "normalise_name"]
 #: "sp z oo"). Stripped from the end of a name, repeatedly ("Pty Ltd", "GmbH & Co. KG").
 LEGAL_SUFFIXES: tuple[str, ...] = (
     # Poland
-    "sp z oo", "sp z o o", "spz oo", "spzoo", "spolka z ograniczona odpowiedzialnoscia",
-    "sa", "s a", "spolka akcyjna", "sp j", "spj", "spolka jawna", "sp k", "spk",
-    "spolka komandytowa", "ska", "sp p", "spolka partnerska", "sc", "s c", "spolka cywilna",
+    "sp z oo", "sp z o o", "spz oo", "spzoo", "sp zoo", "spolka z ograniczona odpowiedzialnoscia",
+    "spolka z oo", "spolka z o o",  # "Spółka z o.o.": the word written out, the rest not
+    "sa", "s a", "spolka akcyjna", "psa", "prosta spolka akcyjna",  # P.S.A.: since 2021
+    "sp j", "spj", "spolka jawna", "sp k", "spk", "spolka komandytowa", "ska",
+    "spolka komandytowo akcyjna", "sp p", "spp", "spolka partnerska", "sc", "s c",
+    "spolka cywilna",
     # English-speaking countries
     "ltd", "limited", "llc", "l l c", "inc", "incorporated", "corp", "corporation", "co",
     "company", "plc", "llp", "lp", "pty", "pllc", "pc",
