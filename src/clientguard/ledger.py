@@ -84,6 +84,7 @@ __all__ = [
     "CrossAllocation",
     "Ledger",
     "LoadReport",
+    "SameInTwoSources",
     "UnknownCustomer",
     "UnmatchedHours",
     "same_day_order",
@@ -188,6 +189,41 @@ class UnknownCustomer:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SameInTwoSources:
+    """Documents of different sources that look like one document counted once in each: a
+    Stripe invoice also exported to Xero, a bank transfer also recorded as a payment in the
+    books. Invoices: the same issue date, currency and total, of one client (customers the
+    user linked, or a group) or with one number; payments: the same date, currency and
+    amount, of one client. Both are kept and counted (the ledger cannot tell a copy from a
+    second sale of the same amount on the same day); this says so, so that a person looks."""
+
+    kind: str
+    """``invoice`` or ``payment``."""
+    records: tuple[str, ...]
+    """The documents, by ledger key (``source:id``), sorted."""
+    day: date
+    """Their issue date (invoices) or date (payments)."""
+    currency: str
+    amount: Decimal
+    """Each one's total (invoices) or amount (payments)."""
+    numbers: tuple[str, ...] = ()
+    """The invoices' numbers, where the sources give them."""
+
+    def __str__(self) -> str:
+        noun = _PLURALS[self.kind]
+        numbers = f" (numbered {', '.join(self.numbers)})" if self.numbers else ""
+        sources = sorted({key.split(KEY_SEPARATOR, 1)[0] for key in self.records})
+        return (
+            f"{noun} {', '.join(self.records)}{numbers} may be one {self.kind.replace('_', ' ')} "
+            f"counted {'twice' if len(self.records) == 2 else f'{len(self.records)} times'}: "
+            f"the same {'client or number' if self.kind == 'invoice' else 'client'}, day "
+            f"({self.day}) and amount ({self.amount} {self.currency}) in {' and '.join(sources)}; "
+            f"if one tool copies its {noun} into the other, pull {noun} from one of them only "
+            f"(both are counted until then)"
+        )
+
+
 @dataclass(frozen=True)
 class LoadReport:
     """What a build kept and what it turned away."""
@@ -209,6 +245,10 @@ class LoadReport:
     """Customer ids that records name though their source's customers do not include them,
     each with the records, by source and id. Kept, not rejected; each is also a sentence of
     :attr:`notes` (after the sources' own), so that the review's data quality says it."""
+    same_in_two_sources: tuple[SameInTwoSources, ...] = ()
+    """Documents of different sources that look like one document counted in each (see
+    :class:`SameInTwoSources`), in date order. Kept and counted; each is also a sentence of
+    :attr:`notes` (after the unknown customers'), so that the review's data quality says it."""
 
     @property
     def ok(self) -> bool:
@@ -545,8 +585,10 @@ class Ledger:
             carried_adjusted=[*self.report.adjusted, *other.report.adjusted],
             # The sources' notes; those of unknown customers are found again in the merge
             # (the other ledger may hold the customer).
+            # The same goes for documents that look alike in two sources.
             notes=[note for book in (self, other) for note in book.report.notes
-                   if note not in {str(u) for u in book.report.unknown_customers}],
+                   if note not in {*map(str, book.report.unknown_customers),
+                                   *map(str, book.report.same_in_two_sources)}],
             links=[*self._links, *other._links],
             warnings=[*self.report.warnings, *other.report.warnings],
         ).run([*self.source_records(), *other.source_records()], strict=strict)
@@ -787,6 +829,9 @@ class _Builder:
         self.links = tuple(tuple(link) for link in links)
         self.keyed = False
         self.originals: dict[int, AnyRecord] = {}
+        # The sources that hold an invoice, by id (as its source has it, and as a ledger key):
+        # made when an allocation names an invoice its own source lacks (held_elsewhere).
+        self.invoice_sources: dict[str, set[str]] | None = None
         # Problems of this build (and a connector's unmapped rows): strict fails on these.
         self.rejected = rejected
         # Rejections of earlier builds (a merge): reported, but they do not fail it.
@@ -895,6 +940,7 @@ class _Builder:
         ledger._named = tuple(self.named.get(id(t)) for t in ledger.time_entries)
         self.index(ledger, applications)
         unknown = self.unknown_customers(ledger)
+        twice = _same_in_two_sources(ledger) if self.keyed else []
         ledger.report = LoadReport(
             accepted={
                 "customers": len(ledger.customers),
@@ -905,7 +951,7 @@ class _Builder:
                 "work_requests": len(ledger.work_requests),
             },
             rejected=(*self.carried, *self.rejected),
-            notes=(*self.notes, *map(str, unknown)),
+            notes=(*self.notes, *map(str, unknown), *map(str, twice)),
             # In ledger order (an invoice's used due date is its issue date), whatever the
             # order the records came in.
             adjusted=(
@@ -914,6 +960,7 @@ class _Builder:
             ),
             warnings=self.warnings,
             unknown_customers=tuple(unknown),
+            same_in_two_sources=tuple(twice),
         )
         ledger._sealed = True
         return ledger
@@ -1234,6 +1281,35 @@ class _Builder:
             "fx_rate",
         )
 
+    def held_elsewhere(
+        self, doc: Payment | CreditNote, invoice_key: str, invoices: Mapping[str, Invoice]
+    ) -> str:
+        """For an allocation to an invoice its source does not hold: the other sources that
+        hold an invoice of that id, said with what to do ("" when none does, or the ledger
+        has one source). A bank's payment names the books' invoice "INV-7" (or "books:INV-7");
+        allocations resolve within their own source, so it pays no other source's invoice."""
+        if not self.keyed:
+            return ""
+        if self.invoice_sources is None:  # made on the first such allocation only
+            self.invoice_sources = defaultdict(set)
+            for held in invoices.values():
+                self.invoice_sources[_unkey(held.source, held.id)].add(held.source)
+                self.invoice_sources[held.id].add(held.source)
+        ident = _unkey(doc.source, invoice_key)
+        holders = sorted(self.invoice_sources.get(ident, set()) - {doc.source})
+        if not holders:
+            return ""
+        # One holder: its invoice by its ledger key (xero:INV-7); several: the id they share.
+        named = (ledger_key(holders[0], _unkey(holders[0], ident)) if len(holders) == 1
+                 else ident)
+        what = doc.kind.replace("_", " ")
+        return (
+            f"; {' and '.join(holders)} {'has' if len(holders) == 1 else 'have'} the invoice "
+            f"{named}, but a {what} pays only invoices of its "
+            f"own source ({doc.source}): record the {what} and its allocation in the "
+            f"invoice's source, or leave the {what} unallocated"
+        )
+
     def rate_on(self, record: Invoice | Payment | CreditNote, on: date) -> Decimal | None:
         """Base per unit of the record's currency on ``on``.
 
@@ -1329,7 +1405,8 @@ class _Builder:
                 if invoice is None:
                     problem = (
                         f"allocated to invoice {allocation.invoice_id}, which is not in the "
-                        "ledger (or was rejected): load that invoice or remove the allocation",
+                        "ledger (or was rejected): load that invoice or remove the allocation"
+                        + self.held_elsewhere(doc, allocation.invoice_id, invoices),
                         f"allocations.{index}.invoice_id",
                     )
                     break
@@ -1563,6 +1640,63 @@ def _apply_links(ledger: Ledger, links: tuple[Link, ...]) -> tuple[tuple[str, ..
         clients[ledger.group_of(customer_id)].append(customer_id)
     ledger._members = {k: tuple(v) for k, v in clients.items()}
     return tuple(sorted(set(applied)))
+
+
+def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
+    """The documents of a ledger of several sources that look like one document counted in
+    each (:class:`SameInTwoSources`), in date order, then kind, then keys. Invoices that are
+    drafts or void count for nothing and are left out."""
+    found: list[SameInTwoSources] = []
+    # Invoices alike in day, currency and total; of those, one client's or one number's.
+    alike: dict[tuple[date, str, Decimal], list[Invoice]] = defaultdict(list)
+    for invoice in ledger.invoices:
+        if invoice.status in ("open", "paid"):
+            alike[(invoice.issue_date, invoice.currency, invoice.total)].append(invoice)
+    for (day, currency, total), invoices in alike.items():
+        if len({i.source for i in invoices}) < 2:
+            continue
+        # One client's (a link, a group) or one number's: one invoice, maybe.
+        sets = _joined(invoices, lambda i: ("client", ledger.group_of(i.customer_id)),
+                       lambda i: ("number", (i.number or "").strip().casefold() or i.id))
+        found += [
+            SameInTwoSources("invoice", tuple(sorted(i.id for i in members)), day, currency,
+                             total, tuple(sorted({i.number for i in members if i.number})))
+            for members in sets if len({i.source for i in members}) > 1
+        ]
+    paid: dict[tuple[date, str, Decimal, str], list[Payment]] = defaultdict(list)
+    for payment in ledger.payments:
+        key = (payment.date, payment.currency, payment.amount, ledger.group_of(payment.customer_id))
+        paid[key].append(payment)
+    found += [
+        SameInTwoSources("payment", tuple(sorted(p.id for p in payments)), day, currency, amount)
+        for (day, currency, amount, _), payments in paid.items()
+        if len({p.source for p in payments}) > 1
+    ]
+    found.sort(key=lambda same: (same.day, same.kind, same.records))
+    return found
+
+
+def _joined(
+    invoices: list[Invoice], *keys: Callable[[Invoice], tuple[str, str]]
+) -> list[list[Invoice]]:
+    """``invoices`` in sets: two are in one set when any of ``keys`` gives both the same
+    value (directly or through others), each set in the order given."""
+    parent = {i.id: i.id for i in invoices}
+
+    def find(ident: str) -> str:
+        while parent[ident] != ident:
+            ident = parent[ident]
+        return ident
+
+    for key in keys:
+        first: dict[tuple[str, str], str] = {}
+        for invoice in invoices:
+            a, b = find(first.setdefault(key(invoice), invoice.id)), find(invoice.id)
+            parent[max(a, b)] = min(a, b)
+    sets: dict[str, list[Invoice]] = defaultdict(list)
+    for invoice in invoices:
+        sets[find(invoice.id)].append(invoice)
+    return list(sets.values())
 
 
 def _first(pair: _Crossing) -> tuple[bool, date, str, int]:
