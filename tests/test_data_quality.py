@@ -188,6 +188,11 @@ def credit_allocation(share: str) -> list[AnyRecord]:
                              applies_to=[(inv, share)], id="CN-1")]
 
 
+def credit_refund(refunded: str) -> list[AnyRecord]:
+    return [credit_note("acme", issued="2025-02-01", total="20.00", refunded=refunded,
+                        id="CN-1")]
+
+
 def eur_pays_jpy(share: str) -> list[AnyRecord]:
     # The allocation is in the payment's currency (EUR, two decimals), not the invoice's (JPY).
     inv = invoice("acme", issued="2025-01-01", total="10000", currency="JPY", fx_rate="0.0062",
@@ -231,6 +236,8 @@ def jpy_pays_eur(share: str) -> list[AnyRecord]:
         pytest.param(credit_total, "5.005", ("credit_note CN-1",), id="credit-note-total"),
         pytest.param(credit_allocation, "5.005", ("credit_note CN-1",),
                      id="credit-note-allocation"),
+        pytest.param(credit_refund, "5.005", ("credit_note CN-1",), id="credit-note-refund"),
+        pytest.param(credit_refund, "5.50", (), id="credit-note-refund-fine"),
         pytest.param(eur_pays_jpy, "10.50", (), id="allocation-in-the-payments-currency"),
         pytest.param(jpy_pays_eur, "100.5", ("payment P-1",), id="jpy-allocation-to-eur"),
     ],

@@ -1528,7 +1528,8 @@ def _foreign_allocations(ledger: Ledger) -> list[str]:
 
 def _finer_records(ledger: Ledger) -> list[str]:
     """The invoices, payments and credit notes with an amount finer than their currency's
-    minor unit (in a total, amount due, payment amount or allocation), as ``"invoice INV-3"``,
+    minor unit (in a total, amount due, payment amount, allocation or a credit note's refund),
+    as ``"invoice INV-3"``,
     in ledger order (invoices, payments, credit notes), each once.
 
     Every record counts, whatever the review's date (as in :func:`_foreign_allocations`).
@@ -1557,6 +1558,9 @@ def _finer_records(ledger: Ledger) -> list[str]:
                 if not share.same_quantum(unit) and _finer_than(share, unit):
                     fine = False
                     break
+        if fine and not isinstance(document, Payment):
+            fine = not any(not refund.amount.same_quantum(unit) and _finer_than(refund.amount, unit)
+                           for refund in document.refunds)
         if not fine:
             finer.append(f"{document.kind} {document.id}")
     return finer
