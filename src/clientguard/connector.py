@@ -62,6 +62,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import repeat
 from typing import Any, ClassVar, Literal, NamedTuple, Self, cast, final
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -101,6 +102,7 @@ __all__ = [
     "Skip",
     "Stream",
     "SyncState",
+    "iana_zone",
     "printable",
     "pull",
     "utc_now",
@@ -118,6 +120,28 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The real clock, in UTC. Only a sync reads it, once, when it starts."""
     return datetime.now(UTC)
+
+
+#: Names the time zone database accepts that are no place's zone: ``localtime`` is the zone
+#: of the machine that reads (a day must not depend on it), ``Factory`` a placeholder.
+_NOT_PLACES = frozenset({"localtime", "factory"})
+
+
+def iana_zone(value: object) -> ZoneInfo | None:
+    """The IANA time zone ``value`` names (``Europe/Warsaw``: a connector's ``timezone``
+    option, or the zone an account's profile gives), or None when ``value`` is absent, not
+    text, a name that is no place's zone (``localtime``, ``Factory``), or no IANA time zone
+    this machine knows (a misspelt name, a path, a name too long for a file). Never raises:
+    the one check of a time zone name for every connector."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    name = value.strip()
+    if name.lower() in _NOT_PLACES:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 # --------------------------------------------------------------------------- terminal text

@@ -44,12 +44,12 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Self
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import requests
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from clientguard.connector import ConnectorOptions, Mapped, RawPage, Skip, Stream
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, Skip, Stream, iana_zone
 from clientguard.errors import ApiError, AuthError, DataError, ErrorContext, RateLimitError
 from clientguard.http import (
     BearerToken,
@@ -182,11 +182,10 @@ class GitHubOptions(HttpOptions):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Warsaw)") from None
-        return value
+        zone = iana_zone(value)
+        if zone is None:
+            raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Europe/Warsaw)")
+        return zone.key
 
 
 def _moment(value: object, field: str) -> datetime:

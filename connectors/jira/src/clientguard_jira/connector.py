@@ -40,12 +40,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import requests
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from clientguard.connector import ConnectorOptions, Mapped, RawPage, Skip, Stream
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, Skip, Stream, iana_zone
 from clientguard.errors import AuthError, DataError
 from clientguard.http import (
     HttpConnector,
@@ -191,11 +191,10 @@ class JiraOptions(HttpOptions):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Warsaw)") from None
-        return value
+        zone = iana_zone(value)
+        if zone is None:
+            raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Europe/Warsaw)")
+        return zone.key
 
 
 class StartAtPaginator(Paginator):

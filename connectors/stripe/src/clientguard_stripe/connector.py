@@ -34,12 +34,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import requests
 from pydantic import Field, SecretStr, field_validator
 
-from clientguard.connector import ConnectorOptions, Mapped, RawPage, RawRecord, Stream
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, RawRecord, Stream, iana_zone
 from clientguard.errors import ApiError, AuthError, ConfigError, ErrorContext
 from clientguard.http import (
     BearerToken,
@@ -115,11 +115,10 @@ class StripeOptions(HttpOptions):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Warsaw)") from None
-        return value
+        zone = iana_zone(value)
+        if zone is None:
+            raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Europe/Warsaw)")
+        return zone.key
 
 
 def _has_more_token(

@@ -15,9 +15,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from clientguard.connector import Skip
+from clientguard.connector import Skip, iana_zone
 from clientguard.errors import DataError
 from clientguard.model import TimeEntry
 
@@ -43,25 +42,6 @@ def _text(value: object) -> str | None:
         return None
     text = value.strip()
     return text or None
-
-
-#: Names the time zone database accepts that are no place's zone: ``localtime`` is the zone
-#: of the machine that reads (a day must not depend on it), ``Factory`` a placeholder.
-_NOT_PLACES = frozenset({"localtime", "factory"})
-
-
-def iana_zone(value: object) -> ZoneInfo | None:
-    """The IANA time zone ``value`` names (``Europe/Warsaw``: the ``timezone`` option, or the
-    ``timezone`` of a Toggl profile, ``GET /api/v9/me``), or None when ``value`` is absent, not
-    text, or no IANA time zone this machine knows (a misspelt name, a path, a name too long
-    for a file). Never raises."""
-    name = _text(value)
-    if name is None or name.lower() in _NOT_PLACES:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
 
 
 def time_entry_from_toggl(raw: Mapping[str, Any], zone: tzinfo = UTC) -> TimeEntry | Skip:

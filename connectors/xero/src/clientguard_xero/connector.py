@@ -26,11 +26,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 
-from clientguard.connector import Mapped, RawPage, Skip, Stream
+from clientguard.connector import Mapped, RawPage, Skip, Stream, iana_zone
 from clientguard.errors import ConfigError, ErrorContext, RateLimitError
 from clientguard.http import (
     Auth,
@@ -139,13 +139,10 @@ class XeroOptions(HttpOptions):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"{value!r} is not an IANA time zone (e.g. Pacific/Auckland)"
-            ) from None
-        return value
+        zone = iana_zone(value)
+        if zone is None:
+            raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Pacific/Auckland)")
+        return zone.key
 
 
 def _paginator(size: int) -> Callable[[], PageNumberPaginator]:
