@@ -803,7 +803,7 @@ def _review_ledger(
     if args.source:
         sources = _sources(args, config)
         given = _options(args.option)
-        ledgers = []
+        pulls = []
         for source in sources:
             progress = SyncProgress(sys.stderr, source.name, live=sys.stderr.isatty())
             shown = stages.enabled if stages is not None else not args.quiet
@@ -813,23 +813,34 @@ def _review_ledger(
             for note in pulled.notes:
                 print(printable(_("clientguard: source {source}: note: {note}").format(
                     source=source.name, note=note)), file=sys.stderr)
-            currencies = sorted({
-                str(getattr(r, "currency", "")) for r in pulled.records if r.kind == "invoice"
-            })
-            base = _base_currency(args, config, currencies)
-            rows = []
-            if config.rates is not None and any(c != base for c in currencies):
-                days = [d for r in pulled.records
-                        if isinstance(d := getattr(r, "issue_date", getattr(r, "date", None)),
-                                      date)]
-                rows = pull_rates(config.rates, end=_today(), first=min(days, default=None))
+            pulls.append((source, pulled))
+        # One base currency for every source, from the invoices of all of them: a source of
+        # payments or hours only has no invoice to tell it, and two sources each in its own
+        # currency would otherwise be two ledgers that cannot be merged.
+        currencies = sorted({
+            str(getattr(r, "currency", ""))
+            for _source, pulled in pulls for r in pulled.records if r.kind == "invoice"
+        })
+        base = _base_currency(args, config, currencies)
+        rows = []
+        if config.rates is not None and any(
+            str(getattr(r, "currency", base)) != base
+            for _source, pulled in pulls for r in pulled.records
+        ):
+            days = [d for _source, pulled in pulls for r in pulled.records
+                    if isinstance(d := getattr(r, "issue_date", getattr(r, "date", None)),
+                                  date)]
+            rows = pull_rates(config.rates, end=_today(), first=min(days, default=None))
+        fx = table_from(rows, base, config.rates)
+        ledgers = []
+        for source, pulled in pulls:
             if stages is not None:
                 stages(_("building the ledger of {source}").format(source=source.name))
             ledgers.append(
                 Ledger.build(
                     pulled.records,
                     base_currency=base,
-                    fx=table_from(rows, base, config.rates),
+                    fx=fx,
                     strict=strict,
                     rejected=pulled.rejected,
                     notes=[f"{source.name}: {note}" for note in pulled.notes],
