@@ -162,6 +162,23 @@ def test_links_to_customers_the_ledger_lacks_are_left_out() -> None:
     book = Ledger.build(two_tools(), base_currency="EUR", links=links)
     assert book.links == ()
     assert book.group_of("wave:mark") == "wave:mark"
+    # Said in the load report (a library user sees no CLI warning): Ninja's "nobody", a typo
+    # or a deleted customer; not Xero's "1", of a source this ledger does not hold.
+    assert book.report.unknown_links == ("ninja:nobody",)
+    assert book.report.notes[-1] == (
+        "the links name customers the records do not hold, left out of their links: "
+        "ninja:nobody (clientguard links suggest lists the customers' ids)")
+
+
+def test_a_merge_says_a_link_to_a_missing_customer_once() -> None:
+    links = [(("wave", "mark"), ("ninja", "nobody"))]
+    wave = ledger(*[r for r in two_tools() if r.source == "wave"], links=links)
+    ninja = ledger(*[r for r in two_tools() if r.source == "ninja"], links=links)
+    assert wave.report.unknown_links == ()  # Ninja is not a source of this half
+    assert ninja.report.unknown_links == ("ninja:nobody",)
+    for merged in (wave.merge(ninja), ninja.merge(wave)):
+        assert merged.report.unknown_links == ("ninja:nobody",)
+        assert sum("ninja:nobody" in note for note in merged.report.notes) == 1
 
 
 def test_links_join_groups_and_chain() -> None:

@@ -48,7 +48,7 @@ below) pulls the records and their rejections, :meth:`Ledger.build` checks them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -249,6 +249,11 @@ class LoadReport:
     """Documents of different sources that look like one document counted in each (see
     :class:`SameInTwoSources`), in date order. Kept and counted; each is also a sentence of
     :attr:`notes` (after the unknown customers'), so that the review's data quality says it."""
+    unknown_links: tuple[str, ...] = ()
+    """The customers that links name (``source:id``, of a source the ledger holds) though no
+    record of the ledger has them, sorted: a typo, or a customer the source no longer has.
+    Such a member is left out of its link, never guessed; one sentence of :attr:`notes`
+    (:func:`unknown_links_note`, after the documents counted twice) says it."""
 
     @property
     def ok(self) -> bool:
@@ -588,7 +593,8 @@ class Ledger:
             # The same goes for documents that look alike in two sources.
             notes=[note for book in (self, other) for note in book.report.notes
                    if note not in {*map(str, book.report.unknown_customers),
-                                   *map(str, book.report.same_in_two_sources)}],
+                                   *map(str, book.report.same_in_two_sources),
+                                   unknown_links_note(book.report.unknown_links)}],
             links=[*self._links, *other._links],
             warnings=[*self.report.warnings, *other.report.warnings],
         ).run([*self.source_records(), *other.source_records()], strict=strict)
@@ -941,6 +947,7 @@ class _Builder:
         self.index(ledger, applications)
         unknown = self.unknown_customers(ledger)
         twice = _same_in_two_sources(ledger) if self.keyed else []
+        unlinked = _unknown_links(ledger, self.links)
         ledger.report = LoadReport(
             accepted={
                 "customers": len(ledger.customers),
@@ -951,7 +958,8 @@ class _Builder:
                 "work_requests": len(ledger.work_requests),
             },
             rejected=(*self.carried, *self.rejected),
-            notes=(*self.notes, *map(str, unknown), *map(str, twice)),
+            notes=(*self.notes, *map(str, unknown), *map(str, twice),
+                   *([unknown_links_note(unlinked)] if unlinked else [])),
             # In ledger order (an invoice's used due date is its issue date), whatever the
             # order the records came in.
             adjusted=(
@@ -961,6 +969,7 @@ class _Builder:
             warnings=self.warnings,
             unknown_customers=tuple(unknown),
             same_in_two_sources=tuple(twice),
+            unknown_links=unlinked,
         )
         ledger._sealed = True
         return ledger
@@ -1640,6 +1649,27 @@ def _apply_links(ledger: Ledger, links: tuple[Link, ...]) -> tuple[tuple[str, ..
         clients[ledger.group_of(customer_id)].append(customer_id)
     ledger._members = {k: tuple(v) for k, v in clients.items()}
     return tuple(sorted(set(applied)))
+
+
+def _unknown_links(ledger: Ledger, links: Iterable[Link]) -> tuple[str, ...]:
+    """The members of ``links`` of a source the ledger holds that no record of it has, as
+    ``source:id``, sorted (:attr:`LoadReport.unknown_links`)."""
+    if not links:
+        return ()
+    known = set(ledger.customer_ids)
+    sources = set(ledger.sources)
+    return tuple(sorted({
+        f"{source}:{ident}"
+        for link in links
+        for source, ident in link
+        if source in sources and ledger.key(source, ident) not in known
+    }))
+
+
+def unknown_links_note(members: Sequence[str]) -> str:
+    """The sentence of a load report's notes for its :attr:`LoadReport.unknown_links`."""
+    return (f"the links name customers the records do not hold, left out of their links: "
+            f"{', '.join(members)} (clientguard links suggest lists the customers' ids)")
 
 
 def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
