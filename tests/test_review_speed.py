@@ -104,6 +104,10 @@ def reference_balance_history(
     inv = book.invoice(settlement.invoice_id)
     due = inv.due_date
     counted = [part for part in applied_parts(book, inv.id) if part.date <= settlement.as_of]
+    if settlement.basis == "paid_on" and inv.paid_on is not None:
+        # The source's paid date settled the invoice on its day: what came later is not in
+        # its history (docs/metrics/lateness.md, rule 4, since the as-of replays' fix).
+        counted = [part for part in counted if part.date <= inv.paid_on]
     if credits_from_due:
         counted.sort(key=lambda part: part.application.document_kind == "payment")
     balance = inv.total

@@ -551,8 +551,10 @@ def test_ibm_receivables_days_late_and_days_to_settle(recorded_as: str) -> None:
         # Due 2025-02-10; 30 credited on 2025-02-05; the source says paid on 2025-02-20: the
         # rest was paid outside the synced data on that date, 10 days late.
         ("2025-02-20", "2025-06-30", date(2025, 2, 20), 10),
-        # A paid date before the last allocation cannot settle earlier than that allocation.
-        ("2025-02-01", "2025-06-30", date(2025, 2, 5), 0),
+        # A paid date before the credit note settles on its own day: a replay as of 3 February
+        # finds it settled on 1 February, and a later one does not take that back (the credit
+        # note comes after the invoice was settled).
+        ("2025-02-01", "2025-06-30", date(2025, 2, 1), 0),
         # As of a day before the paid date, the rest was still open: 2025-02-15 is 5 days past due.
         ("2025-02-20", "2025-02-15", None, 5),
     ],

@@ -67,19 +67,23 @@ BOOK = ledger(
             "the source marks invoice I1 open, but its payments and credit notes settle it: "
             "the replay treats it as settled"], id="settled-by-then"),
         # On 30 June the source's paid date settles it (no payment yet): nothing to compare
-        # it with. By 31 August the payment settles it on 15 August instead.
+        # it with. It stays settled on 10 June (a later replay does not take back what an
+        # earlier one found); by 31 August the payment of 15 August is recorded, after it:
+        # on 10 June nothing was paid, and the paid date settled it all.
         pytest.param("I2", JUNE_30, [], id="paid-date-then"),
         pytest.param("I2", AUGUST_31, [
-            "the source says invoice I2 was paid on 2025-06-10, but its payments settle it on "
-            "2025-08-15: the replay's date is used"], id="payment-by-then"),
+            "the source marks invoice I2 paid on 2025-06-10, but its payments and credit notes "
+            "leave 1000.00 EUR open: the source's paid date settles the rest"],
+            id="payment-by-then"),
         # On 30 June the 400.00 paid leaves 600.00, which the paid date of 20 June settles;
-        # by 31 August the payments settle it on 15 August.
+        # the 600.00 paid on 15 August came after: the same on 31 August.
         pytest.param("I3", JUNE_30, [
             "the source marks invoice I3 paid on 2025-06-20, but its payments and credit notes "
             "leave 600.00 EUR open: the source's paid date settles the rest"], id="rest-then"),
         pytest.param("I3", AUGUST_31, [
-            "the source says invoice I3 was paid on 2025-06-20, but its payments settle it on "
-            "2025-08-15: the replay's date is used"], id="rest-paid-by-then"),
+            "the source marks invoice I3 paid on 2025-06-20, but its payments and credit notes "
+            "leave 600.00 EUR open: the source's paid date settles the rest"],
+            id="rest-paid-by-then"),
         # The source's paid date of 1 September has not come by 30 June: 600.00 is open.
         pytest.param("I4", JUNE_30, [], id="paid-date-to-come"),
         # The payment of 15 August counts from 15 August: not at all by 30 June.

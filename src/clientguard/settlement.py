@@ -23,10 +23,12 @@ The rules, in the order they apply:
   (a prepayment) settles the invoice on its issue date, and the settlement says ``prepaid``.
 * With no allocations at all, a ``paid`` invoice is settled on its ``paid_on`` date; with
   neither, it is "paid, date unknown": no settlement date, no lateness, no open balance, and
-  counted in the data-quality notes. Where the allocations leave a rest open on an invoice the
-  source marks paid *on a date* (a bank payment outside the synced data, a correction applied
-  without its cash), that date settles the rest, never before the last allocation counted;
-  the settlement says so in a note.
+  counted in the data-quality notes. The source's paid date is an event of its day: where
+  the allocations counted by the end of that day leave a rest open on an invoice the source
+  marks paid *on a date* (a bank payment outside the synced data, a correction applied
+  without its cash), that date settles the rest on that day, and the settlement says so in a
+  note. What is applied after it came after the invoice was settled: it moves nothing, so a
+  replay as of the paid date and every later one agree.
 * Where the source disagrees with the replay (its ``amount_due``, or its status), the replay
   wins and the settlement carries a note saying what the source said. A note about what the
   replay did (settled an invoice the source marks open, used the source's paid date) speaks
@@ -159,7 +161,8 @@ class Replay(NamedTuple):
     """An allocation was dated before its own document and was taken on the document's date."""
     late_amount_days: Decimal
     """Sum of ``amount x days after the due date`` over the payments applied after the due
-    date by ``as_of`` (the whole total on ``paid_on`` for a paid date without payments), in the
+    date by ``as_of`` (the rest on ``paid_on`` where the source's paid date settles it, the
+    whole total for a paid date without payments; nothing applied after that date), in the
     invoice's currency. Credit notes are not money the client kept: they add nothing. The
     financing cost of the lateness is this (plus the open balance times the days past due)
     times the daily cost of capital."""
@@ -309,6 +312,11 @@ def _history(
 ) -> list[tuple[date, Decimal]]:
     """:func:`balance_history` of the parts ``counted`` by the settlement's date."""
     due = invoice.due_date
+    if settlement.basis == "paid_on" and invoice.paid_on is not None:
+        # The source's paid date settled what was left on its day: what came after it came
+        # after the invoice was settled (the replay counts none of it).
+        paid_on = invoice.paid_on
+        counted = [part for part in counted if part.date <= paid_on]
     if credits_from_due:
         # Credit notes first (all on the due date), then the payments in their own order.
         counted = sorted(counted, key=lambda part: part.application.document_kind == "payment")
@@ -429,6 +437,10 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ..
         adjusted = False
         if held is not None:
             balance = total
+            # The source's paid date is an event of its day (rule 4 of docs/metrics/
+            # lateness.md): it settles what the applications counted by the end of that day
+            # leave open. Those counted later came after it and settle nothing.
+            paid_on = invoice.paid_on if invoice.status == "paid" else None
             if not isinstance(held, tuple):
                 # The common case, one application, without building a list.
                 if isinstance(held, Application):
@@ -443,7 +455,9 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ..
                     amount = allocation.amount
                 if own > day:
                     day, adjusted = own, True
-                if day <= as_of:
+                if day <= as_of and (paid_on is None or day <= paid_on):
+                    # (One counted after the source's paid date came after the paid date
+                    # had settled the invoice: see below.)
                     applied = amount
                     balance = total - applied
                     if settled_on is None and balance <= tolerance:
@@ -454,7 +468,9 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ..
                 applications = held
                 parts, adjusted = _effective(applications, document_dates)
                 for day, application in parts:
-                    if day > as_of:
+                    if day > as_of or (
+                        settled_on is None and paid_on is not None and day > paid_on
+                    ):
                         break
                     applied += application.amount
                     balance -= application.amount
@@ -462,23 +478,16 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ..
                         settled_on, basis = day, "allocations"
                     if day > due and application.document_kind == "payment":
                         late_amount_days += application.amount * (day - due).days
-            paid_on = invoice.paid_on
-            if settled_on is None and paid_on is not None and invoice.status == "paid":
-                # The source says paid, on a date, but the allocations it gave leave a rest
-                # open (a bank payment outside the synced data, a correction applied but not
-                # its cash): the source's paid date settles the rest, never before the last
-                # allocation counted.
-                every = ledger.applications(invoice.id)
-                last = max(
-                    (d for d, _ in _effective(every, document_dates)[0] if d <= as_of),
-                    default=paid_on,
-                )
-                day = max(paid_on, last)
-                if day <= as_of:
-                    rest = total - applied
-                    settled_on, basis, applied = day, "paid_on", total
-                    if day > due and rest > zero:
-                        late_amount_days += rest * (day - due).days
+            if settled_on is None and paid_on is not None and paid_on <= as_of:
+                # The source says paid, on a date, but the applications it gave leave a rest
+                # open on that day (a bank payment outside the synced data, a correction
+                # applied but not its cash): the source's paid date settles the rest on that
+                # day. A replay as of that day could know nothing of later payments, and a
+                # later replay does not take back what it found (docs: as-of honesty).
+                rest = total - applied
+                settled_on, basis, applied = paid_on, "paid_on", total
+                if paid_on > due and rest > zero:
+                    late_amount_days += rest * (paid_on - due).days
         elif invoice.status == "paid" and invoice.paid_on is not None:
             if settled_on is None and invoice.paid_on <= as_of:
                 settled_on, basis, applied = invoice.paid_on, "paid_on", total
@@ -796,11 +805,12 @@ def _source_disagreements(
             left = ZERO
         if invoice.status == "paid" and invoice.paid_on is not None:
             if item.basis == "paid_on" and counted:
-                # The allocations counted by as_of left a rest that the source's paid date
-                # (by as_of too, or the replay would not rest on it) settled.
+                # The applications counted by the end of the source's paid date (by as_of,
+                # or the replay would not rest on it) left a rest that the paid date settled.
                 rest = total
                 for part in counted:
-                    rest -= part.application.amount
+                    if part.date <= invoice.paid_on:
+                        rest -= part.application.amount
                 notes.append(_note(
                     "paid_but_open_paid_date", rest,
                     gettext(
@@ -830,14 +840,12 @@ def _source_disagreements(
                     "settle it: the replay treats it as settled"
                 ).format(invoice=invoice.id),
             ))
-        if invoice.status == "paid" and invoice.paid_on is not None:
-            running = total
-            cleared: date | None = None
-            for day, application in counted:
-                running -= application.amount
-                if running <= tolerance:
-                    cleared = max(day, invoice.issue_date)
-                    break
+        if (invoice.status == "paid" and invoice.paid_on is not None
+                and invoice.paid_on <= as_of and counted and item.basis != "paid_on"):
+            # Settled before the source's paid date (else the paid date would have settled
+            # it): on the replay's day. A paid date after as_of had not come yet, and is not
+            # named.
+            cleared = item.settled_on
             if cleared is not None and cleared != invoice.paid_on:
                 notes.append(_note(
                     "paid_date_differs", total,
