@@ -37,6 +37,7 @@ pyarrow is imported when a function here is called, never when the module is imp
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -44,7 +45,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -97,6 +98,17 @@ PART_FILE: Final = "part-0.parquet"
 """The one file of each firm partition: a fixed name, so a second write replaces the first."""
 
 _FIRM_ID = re.compile(r"[A-Za-z0-9-][A-Za-z0-9._-]{0,199}")
+_PARTITION_KEY: Final = "firm_id"
+_OTHER_SPELLINGS: Final = tuple(
+    spelt for spelt in map("".join, itertools.product(
+        *((c.lower(), c.upper()) if c.isalpha() else (c,) for c in _PARTITION_KEY)))
+    if spelt != _PARTITION_KEY
+)
+"""``FIRM_ID``, ``Firm_Id``... : the key spelt in every other case, which another tool may
+write (a column named ``FIRM_ID``) and which the layout refuses rather than skips."""
+_HIVE_ESCAPE: Final = re.compile(r"%([0-9A-Fa-f]{2})")
+"""Hive's (and Spark's) escaping of a character in a partition's name: ``%`` and its code in
+two hex digits (``FileUtils.escapePathName``; ``a b`` is written ``a%20b`` on Windows)."""
 
 # (column, type) of every table. Types are names resolved by _arrow_type, so that this module
 # imports without pyarrow. Required columns are the model's required fields.
@@ -195,13 +207,31 @@ def layout_description() -> dict[str, Any]:
 
 
 def check_firm_id(firm_id: str) -> str:
-    """``firm_id`` when a path may hold it (see the module docstring), else a LayoutError."""
+    """``firm_id`` when a path may hold it (see the module docstring), else a LayoutError.
+
+    A partition name Hive or Spark escaped (``a%20b``) is refused as it is, never decoded:
+    every character they escape is one a firm id cannot hold, so the error names the id it
+    stands for (``'a b'``) and says what to do."""
     if not isinstance(firm_id, str) or not _FIRM_ID.fullmatch(firm_id):
         raise LayoutError(
             f"firm id {firm_id!r} cannot name a partition: use letters, digits, '.', '_' and "
             "'-' (at most 200), not starting with '.' or '_'"
+            + (_escaped_advice(firm_id) if isinstance(firm_id, str) else "")
         )
     return firm_id
+
+
+def _escaped_advice(name: str) -> str:
+    """What to do with a partition name that is Hive's escaping of another (``a%20b``);
+    empty for any other name."""
+    if not _HIVE_ESCAPE.search(name):
+        return ""
+    decoded = _HIVE_ESCAPE.sub(lambda found: chr(int(found[1], 16)), name)
+    if _FIRM_ID.fullmatch(decoded):  # escaped by hand: no tool escapes these characters
+        return (f"; it is Hive's escaping of {decoded!r}: name the partition "
+                f"{_PARTITION_KEY}={decoded}")
+    return (f"; it is Hive's escaping of {decoded!r}, which is no firm id either: give the "
+            "firm an id of those characters")
 
 
 def write_layout_file(root: Path) -> None:
@@ -215,39 +245,48 @@ def write_layout_file(root: Path) -> None:
     replace_file(target, (json.dumps(layout_description(), indent=2) + "\n").encode())
 
 
-def _check_layout(root: Path) -> None:
+def _check_layout(root: Path, *, named: bool = True) -> None:
+    """Refuse a folder that is not a lake of this layout, or of a newer version. ``named``:
+    say which folder (to the caller who gave it); otherwise the error names the layout file
+    only, as a firm's row does (rows and run files never hold the machine's paths)."""
     target = root / LAYOUT_FILE
+    shown = str(target) if named else LAYOUT_FILE
     try:
         described = json.loads(target.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise LayoutError(
-            f"{root} is not a clientguard lake: it has no {LAYOUT_FILE} (write one with "
-            "clientguard export --format parquet)"
+            f"{root if named else 'the folder'} is not a clientguard lake: it has no "
+            f"{LAYOUT_FILE} (write one with clientguard export --format parquet)"
         ) from None
     except (OSError, ValueError) as exc:
-        raise LayoutError(f"{target}: cannot be read as JSON: {exc}") from None
+        why = str(exc).replace(str(target), shown)
+        raise LayoutError(f"{shown}: cannot be read as JSON: {why}") from None
     if not isinstance(described, dict) or described.get("layout") != LAYOUT_NAME:
-        raise LayoutError(f"{target}: not a {LAYOUT_NAME} layout file")
+        raise LayoutError(f"{shown}: not a {LAYOUT_NAME} layout file")
     version = described.get("layout_version")
     if not isinstance(version, int) or version > LAYOUT_VERSION:
         raise LayoutError(
-            f"{target}: layout version {version!r} is newer than this clientguard reads "
+            f"{shown}: layout version {version!r} is newer than this clientguard reads "
             f"({LAYOUT_VERSION}): upgrade clientguard"
         )
 
 
 def firm_ids(root: Path | str) -> tuple[str, ...]:
-    """The firms of the lake at ``root``, sorted: the partitions of its ``firm`` table."""
+    """The firms of the lake at ``root``, sorted: the partitions of its ``firm`` table.
+
+    A partition whose key is spelt in another case (``FIRM_ID=acme``) lists its firm too:
+    reading that firm then fails, saying to rename the folder, rather than the firm being
+    left out of a run without a word."""
     root = Path(root)
     _check_layout(root)
     table = root / "firm"
     if not table.is_dir():
         return ()
-    found = []
+    found = set()
     for entry in table.iterdir():
-        name = entry.name
-        if entry.is_dir() and name.startswith("firm_id="):
-            found.append(name.removeprefix("firm_id="))
+        key, equals, firm_id = entry.name.partition("=")
+        if equals and key.lower() == _PARTITION_KEY and entry.is_dir():
+            found.add(firm_id)
     return tuple(sorted(found))
 
 
@@ -457,7 +496,7 @@ def read_firm_records(root: Path | str, firm_id: str) -> FirmRecords:
     """The records of firm ``firm_id`` in the lake at ``root`` (see :func:`read_firm`)."""
     root = Path(root)
     check_firm_id(firm_id)
-    _check_layout(root)
+    _check_layout(root, named=False)
     # Bounded work on the CPU that makes every record of the firm (gcpause.py): in a long-lived
     # worker (Dask, Spark) the collector's passes would walk the worker's own objects too.
     with collector_paused():
@@ -467,7 +506,12 @@ def read_firm_records(root: Path | str, firm_id: str) -> FirmRecords:
 def _firm_records(root: Path, firm_id: str) -> FirmRecords:
     tables = {name: list(_read_rows(root, name, firm_id)) for name in TABLES}
     if not tables["firm"]:
-        raise LayoutError(f"the lake {root} has no firm {firm_id!r}")
+        # Named by the firm and the partition, never by the lake's path (a firm's row and
+        # the run file say it: they travel, the machine's folders stay).
+        partition = f"firm/{_PARTITION_KEY}={firm_id}"
+        held = ("holds no row" if (root / partition).is_dir()
+                else "is not there")
+        raise LayoutError(f"the lake has no firm {firm_id!r}: {partition} {held}")
     firm_file, _, firm = tables["firm"][0]
     base = firm.get("base_currency")
     if not isinstance(base, str) or not is_currency(base):
@@ -503,11 +547,18 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
                     location=Location(file=file, detail=f"row {row_number}"), record=row,
                 ))
                 continue
-            records.append(record)
             ident = getattr(record, "id", None)
+            here = Location(file=file, detail=f"row {row_number}")
             if ident is not None:  # (an entry without an id is not looked up by its place)
-                locations[(record.kind, record.source, ident)] = Location(
-                    file=file, detail=f"row {row_number}")
+                key = (record.kind, record.source, ident)
+                first = locations.get(key)
+                if first is not None:
+                    # The ledger would keep the first too, but knows one place per id: it
+                    # would name the copy's place as the first's. Said here, with both.
+                    rejected.append(_duplicate(record, ident, first, here))
+                    continue
+                locations[key] = here
+            records.append(record)
     for (source, kind, document_id), (where, _) in allocations.items():
         rejected.append(Rejection(
             kind="allocation", source=source, record_id=None, field="document_id",
@@ -528,19 +579,38 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
     )
 
 
+def _duplicate(record: AnyRecord, ident: str, first: Location, here: Location) -> Rejection:
+    """The rejection of ``record``, read at ``here``, whose id a record of its kind and source
+    read at ``first`` has: in the words of the ledger's own (``Ledger.build``)."""
+    return Rejection(
+        kind=record.kind, source=record.source, record_id=ident, field="id",
+        reason=f"duplicate id: another {record.kind} has id {ident} in source "
+        f"{record.source} (first from {record.source}, {first}); a source's ids must be "
+        "unique per kind: fix the source, or give the two records other ids",
+        location=here, record=record,
+    )
+
+
 def _read_rows(root: Path, table: str, firm_id: str) -> Iterator[tuple[str, int, dict[str, Any]]]:
     """``(file, row number from 1, row)`` of every row of the firm's partition of ``table``
-    (none when the partition is missing: a kind the firm has none of)."""
+    (none when the partition is missing: a kind the firm has none of).
+
+    Raises :class:`LayoutError` for a partition of the firm whose key is spelt in another
+    case, a file that is not Parquet, of a newer layout, without a column a table needs, or
+    with a date column of a type that holds no dates."""
     require_pyarrow()
     import pyarrow.parquet as pq
 
-    folder = root / table / f"firm_id={firm_id}"
+    folder = root / table / f"{_PARTITION_KEY}={firm_id}"
+    _refuse_other_spellings(root, table, firm_id, folder)
     if not folder.is_dir():
         return
     for path in sorted(folder.glob("*.parquet")):
         shown = path.relative_to(root).as_posix()
         try:
-            parquet = pq.ParquetFile(path).read()
+            file = pq.ParquetFile(path)
+            _check_file_version(file.schema_arrow.metadata, shown)
+            parquet = file.read()
         except (OSError, ValueError) as exc:
             why = str(exc).replace(str(path), shown)
             raise LayoutError(f"{shown}: cannot be read as Parquet: {why}") from None
@@ -548,10 +618,84 @@ def _read_rows(root: Path, table: str, firm_id: str) -> Iterator[tuple[str, int,
                    and (table, name) in _REQUIRED]
         if missing:
             raise LayoutError(f"{shown}: no column {', '.join(missing)}")
+        _check_date_columns(parquet.schema, table, shown)
         names = [name for name in parquet.column_names if name != "firm_id"]
         columns = [_values(parquet.column(name)) for name in names]
         for number, values in enumerate(zip(*columns, strict=True), start=1):
             yield shown, number, dict(zip(names, values, strict=True))
+
+
+def _refuse_other_spellings(root: Path, table: str, firm_id: str, folder: Path) -> None:
+    """Refuse the firm when ``table`` has a partition of it whose key is spelt in another
+    case (``invoices/FIRM_ID=acme``): read as the layout says, it would be skipped, and the
+    firm reviewed without its records.
+
+    Each other spelling is looked up by name (63 look-ups a table, a fraction of a
+    millisecond), never by listing the table's folder, which holds a partition per firm of
+    the lake. On a file system that ignores case the spelling found is the partition itself
+    (the same folder), and is read."""
+    if not (root / table).is_dir():
+        return
+    base = f"{root}{os.sep}{table}{os.sep}"
+    for spelt in _OTHER_SPELLINGS:
+        other = f"{base}{spelt}={firm_id}"
+        if os.path.isdir(other) and not (folder.is_dir() and os.path.samefile(other, folder)):
+            raise LayoutError(
+                f"{table}/{spelt}={firm_id}: a partition of the layout is named "
+                f"{_PARTITION_KEY}=, in lower case, and readers skip other spellings: rename "
+                f"it {table}/{_PARTITION_KEY}={firm_id}"
+                + (" (moving its files into the one there)" if folder.is_dir() else "")
+            )
+
+
+def _check_file_version(metadata: Mapping[bytes, bytes] | None, shown: str) -> None:
+    """Refuse a file whose metadata says it is of a newer layout (or of none), as
+    :func:`_check_layout` refuses such a lake. A file without the key (another tool's) is
+    read as the lake's layout file says."""
+    raw = (metadata or {}).get(VERSION_KEY)
+    if raw is None:
+        return
+    text = raw.decode("utf-8", "replace")
+    if not (text.isascii() and text.isdigit() and int(text) >= 1):
+        raise LayoutError(
+            f"{shown}: {text!r} is not a layout version (its metadata's "
+            f"{VERSION_KEY.decode()}): write the file again with clientguard export, or "
+            "upgrade clientguard if a newer one wrote it"
+        )
+    if int(text) > LAYOUT_VERSION:
+        raise LayoutError(
+            f"{shown}: layout version {int(text)} is newer than this clientguard reads "
+            f"({LAYOUT_VERSION}): upgrade clientguard"
+        )
+
+
+_UTC_ZONES: Final = frozenset({"UTC", "Etc/UTC", "+00:00", "Z", "utc"})
+"""The zones of a timestamp column read as dates: UTC's names (Spark writes every timestamp
+adjusted to UTC, which pyarrow reads as ``UTC``)."""
+
+
+def _check_date_columns(schema: pa.Schema, table: str, shown: str) -> None:
+    """Refuse, once for the file, a date column of a type that holds no dates: a number (days
+    or seconds since 1970? nothing in the file says), or a timestamp in a zone other than UTC
+    (an instant, whose date depends on the zone). ``date32`` and ``date64``, ISO text, and a
+    timestamp without a zone or in UTC are read; a value of those that is no date (text that
+    is not one, a timestamp not at midnight) is its row's rejection."""
+    import pyarrow as pa
+
+    for name, kind in TABLES[table]:
+        if kind != "date" or name not in schema.names:
+            continue
+        held = schema.field(name).type
+        value = held.value_type if pa.types.is_dictionary(held) else held
+        if (pa.types.is_date(value) or pa.types.is_null(value) or pa.types.is_string(value)
+                or pa.types.is_large_string(value)
+                or (pa.types.is_timestamp(value) and (value.tz is None
+                                                      or value.tz in _UTC_ZONES))):
+            continue
+        raise LayoutError(
+            f"{shown}: column {name} of the {table} table is {held}, not a date: write it as "
+            "date32 (or as a timestamp at midnight UTC)"
+        )
 
 
 def _values(column: pa.ChunkedArray) -> list[Any]:
@@ -614,18 +758,26 @@ def _places_of(currency: str) -> int:
 
 _QUANTA: Final = tuple(Decimal(1).scaleb(-places) for places in range(19))
 """``1``, ``0.1`` ... ``1E-18``: the quantum of each number of places a trim keeps."""
+_EXACT: Final = Context(prec=200)
+"""A context that holds every decimal a Parquet file may (``decimal256``: 76 digits) with the
+places a trim gives it, so that a trim is exact: in the default context's 28 digits,
+``quantize`` fails past them (``decimal(38, 0)`` holding 10^37) and ``normalize`` rounds (an
+amount of 17 digits before the point and 18 after). The model then says what it refuses
+(``docs/model-bounds.md``), as that row's rejection."""
 
 
 def _trim(value: Decimal, places: int) -> Decimal:
     if not value.is_finite():
         return value
     quantum = _QUANTA[places] if 0 <= places < len(_QUANTA) else Decimal(1).scaleb(-places)
-    kept = value.quantize(quantum)
+    kept = value.quantize(quantum, context=_EXACT)
     if kept == value:
         return kept  # exactly the currency's places (an exponent of -places, never above 0)
-    kept = value.normalize()
+    kept = value.normalize(context=_EXACT)
     # normalize() writes 100 as 1E+2: the same number, in plain digits.
-    return kept if kept.as_tuple().exponent <= 0 else kept.quantize(_QUANTA[0])  # type: ignore[operator]
+    if kept.as_tuple().exponent <= 0:  # type: ignore[operator]
+        return kept
+    return kept.quantize(_QUANTA[0], context=_EXACT)
 
 
 def _allocations_by_document(
