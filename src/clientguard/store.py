@@ -42,8 +42,11 @@ What it guarantees:
   :meth:`Store.load`'s ledger) names each source whose last sync did not complete.
 * **Errors say what to do.** A full disk is reported as such, with nothing of the failed page
   written; a damaged (hand-edited) row is a :class:`~clientguard.errors.StoreError` naming its
-  table, row and column; ``Store.open(path, read_only=True)`` never leaves a file behind that
-  a later sync could not write.
+  table, row and column; a damaged file (a corrupted page, found by whichever query reaches
+  it, or a file that starts as SQLite's but is cut short or has a broken header) is a
+  ``StoreError`` saying so and to restore a backup or sync into a new store, never a raw
+  ``sqlite3.DatabaseError``; ``Store.open(path, read_only=True)`` never leaves a file behind
+  that a later sync could not write.
 * **A versioned schema.** ``PRAGMA user_version`` holds the schema version; opening an
   older store migrates it (each step in one transaction), opening a newer one fails and
   says to upgrade clientguard.
@@ -65,16 +68,16 @@ import stat
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, wraps
 from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Final, Literal
+from typing import IO, Any, Concatenate, Final, Literal, ParamSpec, TypeVar
 
 from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError
@@ -282,10 +285,55 @@ _PENDING: Final = "@pending"
 
 _APPLICATION_ID: Final = 0x43474431  # "CGD1": marks the file as a clientguard store
 _BUSY_TIMEOUT_MS: Final = 10_000
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file (https://sqlite.org/fileformat.html)."""
+_DAMAGE_CODES: Final = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+"""SQLite's codes for a file it cannot read as a database: a page that is not what it should
+be ("database disk image is malformed"), a header it does not recognise."""
 
 Outcome = Literal["new", "updated", "unchanged"]
 _IDS_PER_QUERY: Final = 500
 """Ids looked up in one query (SQLite allows 32,766 parameters; fewer keep each query small)."""
+
+
+# --------------------------------------------------------------------------- damage
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _reading(
+    method: Callable[Concatenate[Store, _P], _R],
+) -> Callable[Concatenate[Store, _P], _R]:
+    """``method`` of the store, raising a :class:`StoreError` (:meth:`Store._unusable`) where
+    SQLite fails: a corrupted page is found when a query reaches it, in any method, and would
+    otherwise escape as a raw ``sqlite3.DatabaseError``."""
+
+    @wraps(method)
+    def guarded(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise self._unusable(error) from None
+
+    return guarded
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    """Whether SQLite says the file is damaged (its primary code, without the extended
+    part: ``SQLITE_CORRUPT_INDEX`` is ``SQLITE_CORRUPT``)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in _DAMAGE_CODES
+
+
+def _starts_as_sqlite(path: Path) -> bool:
+    """Whether the file at ``path`` begins with SQLite's header: a store cut short or with a
+    damaged header, rather than a file of another kind."""
+    try:
+        with path.open("rb") as file:
+            return file.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------- results
@@ -501,13 +549,18 @@ class Store:
             raise
         return store
 
+    @_reading
     def _prepare(self, *, read_only: bool = False) -> None:
         db = self._db
         try:
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             application = int(db.execute("PRAGMA application_id").fetchone()[0])
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as error:
+            # A file that starts as SQLite's is a store cut short (a copy, a full disk) or
+            # with a damaged header: said as damage, not as a file of another kind.
+            if _starts_as_sqlite(self.path):
+                raise self._unusable(error) from None
             raise StoreError(
                 gettext("{path} is not a clientguard store (not an SQLite database)")
                 .format(path=self.path)
@@ -594,6 +647,7 @@ class Store:
                 self._db.execute(f"PRAGMA user_version = {target}")
 
     @property
+    @_reading
     def schema_version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
@@ -656,6 +710,8 @@ class Store:
         def failed(self, error: sqlite3.Error) -> StoreError:
             """The store error for a failed write: what could not be written, and why."""
             code = getattr(error, "sqlite_errorcode", None)
+            if _is_damage(error):
+                return self.store._unusable(error)
             where = gettext("the store {path} ({what})").format(
                 path=self.store.path, what=self.what)
             if code == sqlite3.SQLITE_FULL or "database or disk is full" in str(error):
@@ -681,6 +737,7 @@ class Store:
 
     # ----------------------------------------------------------------- sync
 
+    @_reading
     def state(self, source: str) -> SyncState:
         """The stored cursors of ``source``, by stream: where its next sync starts."""
         rows = self._db.execute(
@@ -701,6 +758,19 @@ class Store:
             cursors[str(stream)] = moment
         return SyncState(cursors)
 
+    def _unusable(self, error: sqlite3.Error) -> StoreError:
+        """The error for what SQLite could not do with the store: damage (a corrupted page, a
+        file cut short or with a broken header) says to restore a backup; anything else (a
+        disk's I/O error) is said as SQLite says it."""
+        if _is_damage(error):
+            return StoreError(
+                gettext("the store {path} is damaged: SQLite says {problem}; restore the store "
+                        "from a backup, or sync into a new store").format(
+                    path=self.path, problem=error)
+            )
+        return StoreError(gettext("cannot use the store {path}: {problem}").format(
+            path=self.path, problem=error))
+
     def _damaged(
         self, table: str, row: str, column: str, problem: str, *, fix: str | None = None
     ) -> StoreError:
@@ -713,6 +783,7 @@ class Store:
                 fix=fix or gettext("correct or delete that row (e.g. in the sqlite3 shell)"))
         )
 
+    @_reading
     def sync(
         self,
         connector: Connector,
@@ -859,11 +930,13 @@ class Store:
 
     # ----------------------------------------------------------------- reading
 
+    @_reading
     def sources(self) -> tuple[str, ...]:
         """The names of the sources the store holds, sorted."""
         rows = self._db.execute("SELECT source FROM sources ORDER BY source").fetchall()
         return tuple(row[0] for row in rows)
 
+    @_reading
     def status(self) -> tuple[SourceStatus, ...]:
         """What the store holds for each source, and how its syncs went."""
         result = []
@@ -912,6 +985,7 @@ class Store:
             )
         return moment
 
+    @_reading
     def warnings(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
         """What a reader of ``sources`` (default: all) should know about the stored data as a
         whole: each source whose last sync did not complete (it failed, was interrupted, or
@@ -947,6 +1021,7 @@ class Store:
         marks = ", ".join("?" for _ in sources)
         return f"WHERE source IN ({marks})", tuple(sources)
 
+    @_reading
     def rejections(self, sources: Sequence[str] | None = None) -> tuple[Rejection, ...]:
         """The stored rejections (of this and earlier syncs), by source, stream and place."""
         where, params = self._source_filter(sources)
@@ -1000,13 +1075,17 @@ class Store:
         Raises :class:`StoreError` for a stored record that no longer validates; use
         :meth:`load` with ``strict=False`` to have those reported as rejections instead.
         """
-        for _, _, record, problem in self._stored(sources):
-            if problem is not None:
-                raise StoreError(
-                    gettext("the store {path} holds an invalid record: {problem}")
-                    .format(path=self.path, problem=problem))
-            assert record is not None
-            yield record
+        # A generator: the guard is inside it, around the rows as they are read.
+        try:
+            for _, _, record, problem in self._stored(sources):
+                if problem is not None:
+                    raise StoreError(
+                        gettext("the store {path} holds an invalid record: {problem}")
+                        .format(path=self.path, problem=problem))
+                assert record is not None
+                yield record
+        except sqlite3.Error as error:
+            raise self._unusable(error) from None
 
     def _rows(self, sources: Sequence[str] | None, kind: str | None) -> sqlite3.Cursor:
         """The stored rows of ``sources`` (of one ``kind``): source, kind, record id, data and
@@ -1141,6 +1220,7 @@ class Store:
         key = (record.kind, record.source, ident) if ident is not None else None
         yield key, location, record, None
 
+    @_reading
     def load(
         self,
         *,
@@ -1191,6 +1271,7 @@ class Store:
             warnings=self.warnings(sources),
         )
 
+    @_reading
     def customers(self, sources: Sequence[str] | None = None) -> tuple[Customer, ...]:
         """The stored customers of ``sources`` (default: all), by source and id; those that
         no longer validate are left out (:meth:`load` reports them)."""
@@ -1201,6 +1282,7 @@ class Store:
 
     # ----------------------------------------------------------------- exchange rates
 
+    @_reading
     def save_rates(self, source: str, rows: Iterable[RateRow], *, replace: bool = False) -> int:
         """Store ``rows`` of the rate source ``source`` in one transaction; with ``replace``
         (a file: it is the whole truth) the source's earlier rows go first. Returns how many
@@ -1220,6 +1302,7 @@ class Store:
             )
         return len(values)
 
+    @_reading
     def rates(self) -> list[RateRow]:
         """Every stored exchange rate."""
         rows = self._db.execute(
@@ -1232,6 +1315,7 @@ class Store:
             for source, base, currency, published, applies, rate in rows
         ]
 
+    @_reading
     def rates_summary(self) -> list[tuple[str, str, int, int, date, date]]:
         """Per rate source: (source, base, currencies, rates, first day, last day)."""
         rows = self._db.execute(
@@ -1241,6 +1325,7 @@ class Store:
         return [(s, b, c, n, date.fromisoformat(lo), date.fromisoformat(hi))
                 for s, b, c, n, lo, hi in rows]
 
+    @_reading
     def first_document_date(self) -> date | None:
         """The earliest issue or payment date of the stored invoices, payments and credit
         notes (where reading exchange rates starts); None when there are none."""
@@ -1251,6 +1336,7 @@ class Store:
         ).fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
 
+    @_reading
     def notes(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
         """The connectors' notes on the stored streams, each as ``"<source>: <note>"``."""
         where, params = self._source_filter(sources)
@@ -1261,6 +1347,7 @@ class Store:
         ).fetchall()
         return tuple(f"{source}: {note}" for source, note in rows)
 
+    @_reading
     def currencies(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
         """The currencies of the stored invoices, sorted (to suggest a base currency)."""
         where, params = self._source_filter(sources)
@@ -1275,6 +1362,7 @@ class Store:
 
     # ----------------------------------------------------------------- saved reviews
 
+    @_reading
     def save_review(
         self,
         *,
@@ -1312,6 +1400,7 @@ class Store:
             )
         return SavedReview(review_id, as_of, policy_digest, version)
 
+    @_reading
     def saved_reviews(self) -> list[SavedReview]:
         """Every saved review, oldest first (by ``as_of``, then in the order saved)."""
         rows = self._db.execute(
@@ -1320,6 +1409,7 @@ class Store:
         return [SavedReview(int(i), self._review_date(i, a), str(d), str(v))
                 for i, a, d, v in rows]
 
+    @_reading
     def review_clients(self, review_id: int) -> list[dict[str, Any]]:
         """The client summaries saved with review ``review_id``, by client id."""
         rows = self._db.execute(
@@ -1329,6 +1419,7 @@ class Store:
         ).fetchall()
         return [self._summary(review_id, client, text) for client, text in rows]
 
+    @_reading
     def client_history(self, client_id: str | None = None) -> list[tuple[SavedReview,
                                                                           dict[str, Any]]]:
         """Each saved review's summary of ``client_id`` (every client's when None), oldest
@@ -1346,6 +1437,7 @@ class Store:
             for i, a, d, v, client, text in rows
         ]
 
+    @_reading
     def review_summary(self, review_id: int) -> dict[str, Any]:
         """The summary of the whole review ``review_id`` (as :meth:`save_review` got it)."""
         row = self._db.execute("SELECT summary FROM reviews WHERE id = ?",
@@ -1356,6 +1448,7 @@ class Store:
         summary = self._summary(review_id, "", row[0], table="reviews")
         return summary
 
+    @_reading
     def review_report(self, review_id: int) -> str:
         """The JSON report saved with review ``review_id``."""
         row = self._db.execute("SELECT report FROM reviews WHERE id = ?",
@@ -1386,6 +1479,7 @@ class Store:
                                 gettext("{value} is not a JSON object").format(value=_shown(text)))
         return summary
 
+    @_reading
     def sent_changes(self, channel: str) -> set[str]:
         """The keys of the changes already delivered on ``channel`` (not the ``@`` marks of
         delivered reviews and of a failed send)."""
@@ -1395,6 +1489,7 @@ class Store:
         ).fetchall()
         return {str(row[0]) for row in rows}
 
+    @_reading
     def delivered_reviews(self, channel: str) -> set[int]:
         """The ids of the reviews whose changes were delivered on ``channel``."""
         rows = self._db.execute(
@@ -1403,6 +1498,7 @@ class Store:
         ).fetchall()
         return {int(row[0]) for row in rows}
 
+    @_reading
     def pending_baseline(self, channel: str) -> int | None:
         """The review a failed send on ``channel`` compared from (None when no send failed
         since the last delivery): the next send compares from it, so nothing is lost."""
@@ -1412,6 +1508,7 @@ class Store:
         ).fetchone()
         return int(row[0]) if row else None
 
+    @_reading
     def record_sent(
         self, channel: str, keys: Iterable[str], *, review_id: int, sent_at: datetime
     ) -> None:
@@ -1428,6 +1525,7 @@ class Store:
                 [(channel, key, review_id, moment) for key in keys],
             )
 
+    @_reading
     def record_failed(self, channel: str, *, baseline: int, failed_at: datetime) -> None:
         """Record that a send on ``channel`` comparing from review ``baseline`` failed (the
         first failure's baseline is kept until a send succeeds)."""
