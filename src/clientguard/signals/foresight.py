@@ -9,13 +9,16 @@ late (docs/forecast.md).
     its probability, summed) reaches ``material_overdue``. A client whose last invoices slip
     is flagged while they are still open, before its late share crosses the chronic line.
     The finding is not about behaviour already shown: on its own it makes a client ``monitor``,
-    never more (docs/review.md).
+    never more (docs/review.md). But it is about the client: one that has never paid late
+    (every invoice settled by ``as_of`` paid within the grace days, none open past them) is
+    not flagged, however likely the book's other clients make its next invoice late (with
+    little history of its own, a prediction rests on theirs: docs/forecast.md).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -25,10 +28,10 @@ from clientguard.forecast import Forecast, InvoiceForecast, forecast
 from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of
+from clientguard.settlement import check_as_of, is_late, replay
 from clientguard.signals.shared import shared
 
-__all__ = ["expected_late", "flag_expected_late"]
+__all__ = ["expected_late", "flag_expected_late", "late_before"]
 
 
 def expected_late(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
@@ -38,7 +41,18 @@ def expected_late(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     predicted: Forecast = shared("forecast", ledger, as_of, policy, forecast)
     names = {c.customer_id: ledger.name_of(c.customer_id) for c in predicted.clients}
     return flag_expected_late(predicted, policy=policy, names=names,
-                              currency=ledger.base_currency)
+                              currency=ledger.base_currency,
+                              late_before=late_before(ledger, as_of, policy))
+
+
+def late_before(ledger: Ledger, as_of: date, policy: Policy) -> frozenset[str]:
+    """The customers that have paid late by ``as_of`` (an invoice settled more than
+    ``grace_days`` after its due date) or owe past them on that day: those the ``expected_late``
+    finding may be about. The replay is the review's own (kept on the ledger)."""
+    grace = policy.grace_days
+    return frozenset(row.invoice.customer_id
+                     for row in replay(ledger, as_of=as_of, policy=policy)
+                     if is_late(row.days_late, grace))
 
 
 def _percent(p: float) -> str:
@@ -51,14 +65,20 @@ def flag_expected_late(
     policy: Policy,
     names: Mapping[str, str] | None = None,
     currency: str = "EUR",
+    late_before: Collection[str] | None = None,
 ) -> list[Finding]:
     """The ``expected_late`` findings of a forecast (module docstring). ``currency`` is the
-    base currency the balances are in (for the message only)."""
+    base currency the balances are in (for the message only). ``late_before``: the customers
+    that have been late by the forecast's date (:func:`late_before`); where given, no other
+    customer is flagged (a client that has never paid late is not flagged for lateness on the
+    strength of the others' history). None flags every customer, as the forecast alone says."""
     names = names or {}
     watch = float(policy.expected_late_watch)
     warning = float(policy.expected_late_warning)
     by_customer: dict[str, list[InvoiceForecast]] = defaultdict(list)
     for one in predicted.invoices:
+        if late_before is not None and one.customer_id not in late_before:
+            continue
         if one.days_past_due <= policy.grace_days and one.p_late >= watch:
             by_customer[one.customer_id].append(one)
     findings = []
