@@ -308,7 +308,9 @@ def test_a_firm_that_kills_every_dask_worker_is_an_error_row_and_the_others_are_
     tasks = [FirmTask(f, str(lake), str(out), AS_OF, Policy()) for f in firms]
     seen: list[FirmOutcome] = []
     # The scheduler gives up on a task after its first worker death (KilledWorker), which
-    # used to raise out of the run. The workers import dies_on as the local pool's do.
+    # used to raise out of the run. The workers import dies_on as the local pool's do. A
+    # worker holds more tasks than the one it runs, so another firm beside firm-2 can be given
+    # up on too: it runs again alone and is reviewed.
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
             distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

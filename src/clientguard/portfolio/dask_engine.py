@@ -5,7 +5,9 @@ scheduler's address, or else a ``LocalCluster`` of ``workers`` processes of one 
 (a review is pure Python: threads would share one core). Each task's key is the firm's, and
 the scheduler retries a task whose worker died (``distributed.scheduler.allowed-failures``,
 3 by default) on another worker: the task rewrites the firm's files, so the output holds each
-row once.
+row once. A firm the scheduler gives up on (``KilledWorker``) runs once more, alone, after
+the others: a firm that was only on the same worker as the one that kills it is reviewed;
+one whose worker dies again gets an ``error`` row.
 
 Imports dask and distributed; only :func:`clientguard.portfolio.run` imports this module.
 """
@@ -83,14 +85,31 @@ def _map(client: Any, tasks: Sequence[FirmTask], done: Callable[[FirmOutcome], N
     pending = as_completed(  # type: ignore[no-untyped-call]
         client.map(task_function, tasks, key=keys, pure=False)
     )
+    suspects: list[FirmTask] = []
     for future in pending:
         try:
             outcome = future.result()
         except KilledWorker:
-            # The scheduler gave up on the firm: every worker that ran it died (for memory,
-            # or a crash). Its error row is written here, on the driver; the others go on.
-            outcome = write_failure(task_of[future.key], INTERNAL_ERROR, WORKER_DIED)
+            # The scheduler gave up on the firm: the workers that ran it died (for memory, or
+            # a crash). It may only have been beside the firm that killed them (a worker holds
+            # more than the task it runs): it runs again, alone, once the others are done.
+            suspects.append(task_of[future.key])
+            future.release()
+            continue
         except Exception as exc:  # review_and_write raises none: a bug, in the firm's row
             outcome = write_failure(task_of[future.key], INTERNAL_ERROR, error_reason(exc))
+        done(outcome)
+        future.release()
+    for task in suspects:
+        # One at a time, so that nothing else is on the worker: a firm whose worker dies
+        # again is the one that kills it. Its error row is written here, on the driver.
+        future = client.submit(task_function, task, key=f"clientguard-firm-{task.firm_id}-"
+                               f"{run_token}-alone", pure=False)
+        try:
+            outcome = future.result()
+        except KilledWorker:
+            outcome = write_failure(task, INTERNAL_ERROR, WORKER_DIED)
+        except Exception as exc:
+            outcome = write_failure(task, INTERNAL_ERROR, error_reason(exc))
         done(outcome)
         future.release()
