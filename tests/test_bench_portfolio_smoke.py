@@ -40,6 +40,10 @@ def test_the_peak_of_a_grandchild_is_measured(bench: ModuleType) -> None:
     holder = ("import sys; block = b'x' * (60 * 1024 * 1024); print('ready', flush=True); "
               "sys.stdin.read()")
     starter = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {holder!r}])"
+    # What this process's other descendants hold already (a Spark JVM an earlier test of the
+    # session left running is one): the grandchild must add to "python", not to "java".
+    before = bench.DescendantPeaks()
+    before.sample()
     child = subprocess.Popen([sys.executable, "-c", starter], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
@@ -52,7 +56,7 @@ def test_the_peak_of_a_grandchild_is_measured(bench: ModuleType) -> None:
         child.stdin.close()
         child.wait(timeout=60)
     assert peaks.peaks_kb["python"] >= 60 * 1024
-    assert peaks.peaks_kb["java"] == 0
+    assert peaks.peaks_kb["java"] - before.peaks_kb["java"] < 60 * 1024
     assert peaks.cpu_seconds() >= 0
 
 
