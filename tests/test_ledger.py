@@ -681,6 +681,25 @@ def test_time_entries_differing_only_in_billable_or_person_keep_one_order() -> N
         empty, nobody, unbilled, billable).time_entries
 
 
+def test_a_time_entry_delivered_twice_counts_once_and_entries_without_ids_each_count() -> None:
+    """A time tracker's entry id names one piece of work: the same id again (an export
+    repeated, a ledger merged with itself) is rejected as any duplicate id, instead of its
+    hours counting twice. Rows without an id (a spreadsheet's) are each their own."""
+    first = time_entry("acme", on="2025-01-02", hours="3.5", entry_id="T-1")
+    again = time_entry("acme", on="2025-01-02", hours="3.5", entry_id="T-1")
+    other = time_entry("acme", on="2025-01-02", hours="1", entry_id="T-2")
+    row = time_entry("acme", on="2025-01-02", hours="2")
+    same_row = time_entry("acme", on="2025-01-02", hours="2")
+    book = ledger(customer("acme"), first, other, row, same_row, again, strict=False)
+    assert sum((e.hours for e in book.time_entries), D(0)) == D("8.5")  # 3.5 + 1 + 2 + 2
+    ((kind, ident, reason),) = [(r.kind, r.record_id, r.reason) for r in book.report.rejected]
+    assert (kind, ident) == ("time_entry", "T-1")
+    assert reason.startswith("duplicate id: another time_entry has id T-1")
+    # Merged with itself: the entries are rejected as the invoices are, the hours unchanged.
+    merged = book.merge(book, strict=False)
+    assert sum((e.hours for e in merged.time_entries), D(0)) == D("8.5") + D(2) + D(2)
+
+
 @st.composite
 def books_with_broken_records(draw: st.DrawFn) -> tuple[Book, list[AnyRecord], list[AnyRecord]]:
     """A valid book, plus broken records whose rejection is certain whatever the order."""

@@ -908,9 +908,24 @@ class _Builder:
             failed = self.failed_documents
             payments = [p for p in payments if (p.kind, p.id) not in failed]
             credit_notes = [c for c in credit_notes if (c.kind, c.id) not in failed]
-        time_entries = self.matched(
-            [r for r in by_kind[TimeEntry] if isinstance(r, TimeEntry)], customers
-        )
+        entries = [r for r in by_kind[TimeEntry] if isinstance(r, TimeEntry)]
+        if any(entry.id is not None for entry in entries):
+            # An entry with an id (a time tracker's) is one piece of work: the same id again
+            # is the same entry delivered twice, whose hours would count twice. Entries
+            # without an id (a spreadsheet's rows) are each their own.
+            # Matched by position, in order: a ledger merged with itself hands the very same
+            # objects twice, and only the first of them is kept.
+            firsts = iter(self.unique([e for e in entries if e.id is not None]))
+            first = next(firsts, None)
+            chosen: list[TimeEntry] = []
+            for entry in entries:
+                if entry.id is None:
+                    chosen.append(entry)
+                elif entry is first:
+                    chosen.append(entry)
+                    first = next(firsts, None)
+            entries = chosen
+        time_entries = self.matched(entries, customers)
         work_requests = self.requested_by_known(
             [r for r in self.unique(by_kind[WorkRequest]) if isinstance(r, WorkRequest)],
             customers,
