@@ -31,7 +31,7 @@ from clientguard.policy import Policy
 from clientguard.review import Recommendation, Review, recommend, review
 from clientguard.sample import SAMPLE_AS_OF, SAMPLE_ROLES, SampleData, sample_records
 from clientguard.signals import concentration
-from clientguard.testing import customer, invoice, ledger, payment
+from clientguard.testing import credit_note, customer, invoice, ledger, payment
 
 D = Decimal
 OK = Recommendation.OK
@@ -492,6 +492,38 @@ def test_what_if_agrees_with_the_ledger_without_the_client(
         if abs(before.total - what_if.revenue_lost - fresh.total) > D("1e-9"):
             mismatches.append((client_id, "revenue_lost", what_if.revenue_lost, None))
     assert mismatches == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Ending Beta would lose no revenue (in the window its credit notes exceed its "
+               "invoices by 50.00 EUR) and leave 100.00 EUR still to collect."),
+        ("pl", "Zakończenie współpracy z Beta nie odbierze przychodu (w okresie analizy "
+               "korekty przewyższają faktury o 50,00\xa0EUR) i zostawi 100,00\xa0EUR do "
+               "odzyskania."),
+    ],
+)
+def test_a_client_credited_more_than_invoiced_loses_no_revenue_when_ended(
+    lang: str, expected: str
+) -> None:
+    """Beta: 100.00 invoiced, 150.00 credited in the window (an old invoice corrected): its net
+    revenue is -50.00, and the what-if says so instead of "would lose -50.00 EUR". The credit
+    note is applied to no invoice, so the 100.00 is still open (and 150.00 is credit Beta
+    holds)."""
+    from clientguard.i18n import using
+
+    book = ledger(
+        customer("a", "Acme"), customer("b", "Beta"),
+        invoice("a", issued="2025-02-01", total="1000.00", id="A-1"),
+        invoice("b", issued="2025-02-01", total="100.00", id="B-1"),
+        credit_note("b", issued="2025-03-01", total="150.00", id="CN-1"),
+    )
+    with using(lang):
+        what_if = review(book, as_of=date(2025, 6, 30)).clients["b"].what_if
+    assert what_if.revenue_lost == D("-50.00")
+    assert what_if.revenue_share is None
+    assert what_if.message.startswith(expected)
 
 
 def test_financing_cost_agrees_with_the_payment_profiles(

@@ -975,12 +975,22 @@ def _what_if(
     hours_share = hours.shares.get(client) if hours else None
     open_credit = receivables.amounts.get(client, ZERO)
     revenue_share = revenue.shares.get(client)
-    parts = [
-        _("Ending {name} would lose {amount} of revenue").format(
-            name=name, amount=wording.money(revenue_lost, currency)
-        )
-    ]
-    if revenue_share is not None:
+    if revenue_lost < 0:
+        # Credited more than invoiced in the window: ending it loses no revenue (a negative
+        # loss would read as a gain the sentence does not mean).
+        parts = [
+            _("Ending {name} would lose no revenue (in the window its credit notes exceed its "
+              "invoices by {amount})").format(
+                name=name, amount=wording.money(-revenue_lost, currency)
+            )
+        ]
+    else:
+        parts = [
+            _("Ending {name} would lose {amount} of revenue").format(
+                name=name, amount=wording.money(revenue_lost, currency)
+            )
+        ]
+    if revenue_share is not None and revenue_lost >= 0:
         parts[0] += _(" ({share} of the window's)").format(
             share=wording.percent(revenue_share)
         )
