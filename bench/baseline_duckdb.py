@@ -54,26 +54,26 @@ run AS (
     SELECT i.id, i.total, a.day,
            sum(a.amount) OVER (PARTITION BY i.id ORDER BY a.day, a.k, a.doc
                                ROWS UNBOUNDED PRECEDING) AS paid
-    FROM inv i JOIN apps a ON a.invoice_id = i.id WHERE a.day <= DATE '{as_of}'),
+    FROM inv i JOIN apps a ON a.invoice_id = i.id WHERE a.day <= DATE '{as_of}'
+        -- the source's paid date is an event of its day: nothing after it counts
+        AND (i.status <> 'paid' OR i.paid_on IS NULL OR a.day <= i.paid_on)),
 cleared AS (SELECT id, min(day) AS day FROM run WHERE total - paid <= {tolerance} GROUP BY id),
-counted AS (SELECT id, max(day) AS last_day FROM run GROUP BY id),
 settled AS (
     SELECT i.*,
         CASE WHEN i.total <= {tolerance} THEN i.issue_date
              WHEN i.id IN (SELECT invoice_id FROM apps) THEN
                  CASE WHEN c.day IS NOT NULL THEN greatest(c.day, i.issue_date)
-                      -- the source's paid date settles a rest the allocations leave open,
-                      -- never before the last allocation counted
+                      -- the source's paid date settles a rest the allocations leave open
+                      -- on its own day
                       WHEN i.status = 'paid' AND i.paid_on IS NOT NULL
-                           AND greatest(i.paid_on, coalesce(n.last_day, i.paid_on))
-                               <= DATE '{as_of}'
-                      THEN greatest(i.paid_on, coalesce(n.last_day, i.paid_on), i.issue_date)
+                           AND i.paid_on <= DATE '{as_of}'
+                      THEN greatest(i.paid_on, i.issue_date)
                  END
              WHEN i.status = 'paid' AND i.paid_on <= DATE '{as_of}'
              THEN greatest(i.paid_on, i.issue_date) END AS on_day,
         i.status = 'paid' AND i.paid_on IS NULL AND i.total > {tolerance}
             AND i.id NOT IN (SELECT invoice_id FROM apps) AS unknown
-    FROM inv i LEFT JOIN cleared c ON c.id = i.id LEFT JOIN counted n ON n.id = i.id),
+    FROM inv i LEFT JOIN cleared c ON c.id = i.id),
 priced AS (
     SELECT s.*,
         s.total * CASE WHEN s.currency = '{base}' THEN 1 ELSE coalesce(s.fx_rate, f.rate) END

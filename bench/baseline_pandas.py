@@ -81,17 +81,18 @@ def compute(question: Question) -> dict[str, list[object]]:
             owner.currency != base, 1.0)
         apps.loc[moved.index, "cents"] = moved.cents * doc_rate / inv_rate
     has_apps = inv.index.isin(apps.invoice_id)
-    counted = apps[apps.day <= as_of].sort_values(["invoice_id", "day", "k", "doc"])
+    # A paid invoice's applications count by the end of its paid date (an event of its day).
+    limit = inv.paid_on.where(inv.status == "paid").reindex(apps.invoice_id).to_numpy()
+    in_time = (apps.day <= as_of).to_numpy() & ~(apps.day.to_numpy() > limit)
+    counted = apps[in_time].sort_values(["invoice_id", "day", "k", "doc"])
     counted["paid"] = counted.groupby("invoice_id", sort=False).cents.cumsum()
     left = inv.cents.reindex(counted.invoice_id).to_numpy() - counted.paid.to_numpy()
     cleared = counted[left <= tolerance].groupby("invoice_id").day.min()
-    last = counted.groupby("invoice_id").day.max()
     # 3. the settlement day
     paid = inv.status == "paid"
-    rest_day = np.maximum(inv.paid_on, last.reindex(inv.index).fillna(inv.paid_on))
     with_apps = cleared.reindex(inv.index).where(
         cleared.reindex(inv.index).notna(),
-        rest_day.where(paid & inv.paid_on.notna() & (rest_day <= as_of)))
+        inv.paid_on.where(paid & inv.paid_on.notna() & (inv.paid_on <= as_of)))
     without = inv.paid_on.where(paid & (inv.paid_on <= as_of))
     on_day = with_apps.where(has_apps, without).where(inv.cents > tolerance, inv.issue_date)
     on_day = np.maximum(on_day, inv.issue_date).where(on_day.notna())

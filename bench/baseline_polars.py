@@ -73,26 +73,26 @@ def compute(question: Question) -> dict[str, list[object]]:
     apps = apps.with_columns(
         cents=pl.when(pl.col("currency") != pl.col("inv_currency"))
         .then(pl.col("cents") * doc_rate / inv_rate).otherwise(pl.col("cents")))
+    # A paid invoice's applications count by the end of its paid date (an event of its day).
+    limit = pl.when(pl.col("status") == "paid").then(pl.col("paid_on"))
     counted = (apps.filter(pl.col("day") <= as_of).sort("invoice_id", "day", "k", "doc")
-               .join(inv.select(invoice_id="id", total_cents="cents"), on="invoice_id",
-                     maintain_order="left")
+               .join(inv.select(invoice_id="id", total_cents="cents", limit=limit),
+                     on="invoice_id", maintain_order="left")
+               .filter(pl.col("limit").is_null() | (pl.col("day") <= pl.col("limit")))
                .with_columns(paid=pl.col("cents").cum_sum().over("invoice_id")))
     cleared = (counted.filter(pl.col("total_cents") - pl.col("paid") <= tolerance)
                .group_by("invoice_id").agg(cleared=pl.col("day").min()))
-    last = counted.group_by("invoice_id").agg(last=pl.col("day").max())
     with_apps = apps.select(pl.col("invoice_id").unique()).with_columns(has_apps=True)
     # 3. the settlement day
     inv = (inv.join(cleared, left_on="id", right_on="invoice_id", how="left")
-           .join(last, left_on="id", right_on="invoice_id", how="left")
            .join(with_apps, left_on="id", right_on="invoice_id", how="left")
            .with_columns(pl.col("has_apps").fill_null(False)))
     paid = pl.col("status") == "paid"
-    rest_day = pl.max_horizontal("paid_on", pl.coalesce("last", "paid_on"))
     on_day = (pl.when(pl.col("cents") <= tolerance).then(pl.col("issue_date"))
               .when(pl.col("has_apps")).then(
                   pl.when(pl.col("cleared").is_not_null()).then(pl.col("cleared"))
-                  .when(paid & pl.col("paid_on").is_not_null() & (rest_day <= as_of))
-                  .then(rest_day))
+                  .when(paid & pl.col("paid_on").is_not_null() & (pl.col("paid_on") <= as_of))
+                  .then(pl.col("paid_on")))
               .when(paid & (pl.col("paid_on") <= as_of)).then(pl.col("paid_on")))
     inv = inv.with_columns(on_day=on_day).with_columns(
         on_day=pl.when(pl.col("on_day").is_not_null())

@@ -24,8 +24,10 @@ The rules, each one clientguard's (``clientguard.settlement``, ``metrics.latenes
    invoice's (its ``fx_rate`` on its issue date, else the FxTable's, else its ``fx_rate``).
 3. An invoice of at most the tolerance is settled on its issue date. One with applications is
    settled on the first day (by ``as_of``) the running sum brings it within the tolerance of
-   zero; failing that, a ``paid`` invoice with a ``paid_on`` is settled on the later of
-   ``paid_on`` and its last application counted, when that is by ``as_of``. One without
+   zero; a ``paid`` invoice with a ``paid_on`` counts only the applications by the end of
+   that day (the source's paid date is an event of its day: what comes after it came after
+   the invoice was settled), and failing that is settled on ``paid_on``, when that is by
+   ``as_of``. One without
    applications that is ``paid`` is settled on ``paid_on`` (when by ``as_of``), and without
    ``paid_on`` its paid date is unknown: left out. A settlement is never before the issue
    date.

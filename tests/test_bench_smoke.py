@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -172,3 +173,58 @@ def test_measuring_write_csv_writes_the_files_again(
         steps = [m["step"] for m in json.loads(out.read_text())["measures"]]
         assert steps == ["generate", "write_csv"]
     assert "reused from" not in capsys.readouterr().out
+
+
+def test_the_peers_follow_the_paid_date_rule_where_payments_come_after_it(
+    pipeline: ModuleType, tmp_path: Path
+) -> None:
+    """Rule 3 of bench/peer_common.py (docs/metrics/lateness.md, rule 4): a paid invoice's
+    source paid date is an event of its day, and payments after it settle nothing. The
+    sample never has both, so its invoices are edited: every paid invoice whose last payment
+    came after its due date is marked paid on its due date. clientguard then counts fewer
+    late invoices than on the files as written, and every peer must agree with it."""
+    import csv
+    import shutil
+
+    python = pipeline.PEERS_VENV / "bin" / "python"
+    stamp = pipeline.PEERS_VENV / "requirements.txt"
+    if not python.exists() or not stamp.exists():
+        pytest.skip("the peers' environment (bench/.venv-baselines) is made by `make bench`")
+    written, edited = tmp_path / "written", tmp_path / "edited"
+    assert pipeline.main(["--sizes", "3000", "--steps", "write_csv", "--dir", str(written)]) == 0
+    shutil.copytree(written, edited)
+    last_payment: dict[str, str] = {}
+    with (edited / "3000" / "payments.csv").open(newline="") as file:
+        for row in csv.DictReader(file):
+            last_payment[row["invoice_id"]] = max(row["date"],
+                                                  last_payment.get(row["invoice_id"], ""))
+    path = edited / "3000" / "invoices.csv"
+    with path.open(newline="") as file:
+        reader = csv.DictReader(file)
+        fields = list(reader.fieldnames or [])
+        rows = list(reader)
+    changed = 0
+    for row in rows:
+        paid_late = last_payment.get(row["id"], "") > row["due_date"]
+        if row["status"] == "paid" and paid_late:
+            row["paid_on"] = row["due_date"]
+            changed += 1
+    assert changed > 10
+    with path.open("w", newline="") as file:
+        out = csv.DictWriter(file, fieldnames=fields)
+        out.writeheader()
+        out.writerows(rows)
+
+    def numbers(folder: Path) -> dict[str, Any]:
+        measures = tmp_path / f"{folder.name}.json"
+        assert pipeline.main(["--sizes", "3000", "--steps", "load_csv,review,baseline",
+                              "--dir", str(folder), "--json", str(measures)]) == 0
+        return {m["step"]: m for m in json.loads(measures.read_text())["measures"]}
+
+    before, after = numbers(written), numbers(edited)
+    ours = after["review"]["extra"]["profiles"]
+    late_before = sum(int(v[0] or 0) for v in before["review"]["extra"]["profiles"].values())
+    late_after = sum(int(v[0] or 0) for v in ours.values())
+    assert late_after < late_before  # the edit reaches the rule
+    for peer in pipeline.PEERS:
+        assert pipeline.disagreements(ours, after[peer]["extra"]["numbers"]) == [], peer
