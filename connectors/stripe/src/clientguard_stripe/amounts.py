@@ -2,16 +2,20 @@
 
 Stripe sends every amount as an integer in the currency's smallest unit: 1000 is USD 10.00,
 JPY 1000 and KWD 1.000. The exponent is ISO 4217's
-(:data:`clientguard.money.CURRENCY_EXPONENTS`) with the two exceptions Stripe documents
+(:data:`clientguard.money.CURRENCY_EXPONENTS`) with the three exceptions Stripe documents
 (https://docs.stripe.com/currencies):
 
 * **MGA** is zero-decimal in Stripe's API (ISO 4217 gives it 2): ``500`` is MGA 500.
-* **ISK** stays two-decimal in Stripe's API (ISO 4217 gives it 0): ``500`` is ISK 5.00.
-  Stripe made ISK "effectively zero-decimal" in April 2023 by requiring multiples of 100,
-  but "an ISK amount of 100 will continue to represent 1 króna".
+* **ISK** and **UGX** stay two-decimal in Stripe's API (ISO 4217 gives them 0): ``500`` is
+  ISK 5.00 and UGX 5.00. Both "transitioned to a zero-decimal currency, but backwards
+  compatibility requires you to represent it as a two-decimal value, where the decimal amount
+  is always 00. For example, to charge 5 UGX, provide an amount value of 500" (the page's
+  Special cases). UGX is also on the same page's zero-decimal list; the special case is the
+  one about API amounts, and Stripe rounds a UGX invoice to a multiple of 100.
 
-HUF and TWD are two-decimal in both. The three-decimal currencies (BHD, JOD, KWD, OMR, TND)
-are three-decimal in both (Stripe asks for a last digit of 0).
+HUF and TWD are two-decimal in both: Stripe treats them as zero-decimal for payouts only,
+"even though you can charge two-decimal amounts". The three-decimal currencies (BHD, JOD,
+KWD, OMR, TND) are three-decimal in both (Stripe asks for a last digit of 0).
 """
 
 from __future__ import annotations
@@ -31,11 +35,13 @@ __all__ = [
 ]
 
 #: Where Stripe's exponent differs from ISO 4217's.
-STRIPE_EXPONENT_OVERRIDES: Mapping[str, int] = {"MGA": 0, "ISK": 2}
+STRIPE_EXPONENT_OVERRIDES: Mapping[str, int] = {"MGA": 0, "ISK": 2, "UGX": 2}
 
-#: Stripe's zero-decimal currencies, as its documentation lists them (for the tests and docs).
+#: The currencies whose amounts Stripe's API sends without decimals: its documented
+#: zero-decimal list less UGX, which the page's Special cases keep two-decimal in the API
+#: (for the tests and docs).
 STRIPE_ZERO_DECIMAL: frozenset[str] = frozenset(
-    {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND",
+    {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "VND",
      "VUV", "XAF", "XOF", "XPF"}
 )
 
