@@ -24,6 +24,11 @@ QuickBooks' quirks and what is done about them (each one is in
   payment's invoice lines in line order. Lines linked to other entities (journal entries,
   expenses) are not invoices: the cash they take stays unapplied. A payment's
   ``UnappliedAmt`` is unapplied cash too.
+* **Voided payments** stay in query results: Intuit zeroes their amounts and prepends
+  "Voided" to ``PrivateNote``. One (``TotalAmt`` 0 and "Voided") applies nothing, not even
+  the credit memos its lines still name, and is reported deleted, like every payment left
+  with no effect (zero and nothing applied, or zero that only links credits), so that a store
+  drops the copy an earlier sync saved (the invoice it paid is open again).
 * **A credit memo refunded in cash.** QuickBooks pays a customer's credit back with a cheque
   (``Check``) or an expense (``Expense``) posted to Accounts Receivable, then links the credit
   memo to it in a payment ("receive payment" with nothing received): a payment line linked
@@ -414,8 +419,17 @@ def _split(
     return applications, needs, left
 
 
+def _is_voided_payment(raw: Mapping[str, Any]) -> bool:
+    """A voided payment: Intuit zeroes its amounts and prepends "Voided" to its note. A
+    payment that still has money is not voided, whatever its note says."""
+    return _is_voided(raw) and _amount(raw, "TotalAmt", default=ZERO) == 0
+
+
 def credit_applications(raw: Mapping[str, Any]) -> list[CreditApplication]:
-    """The credit memos a payment applies to its invoices (empty for a plain payment)."""
+    """The credit memos a payment applies to its invoices (empty for a plain payment, and
+    for a voided one: its credits are unapplied again)."""
+    if _is_voided_payment(raw):
+        return []
     lines = _payment_lines(raw)
     if not lines.credits:
         return []
@@ -431,7 +445,9 @@ def credit_applications(raw: Mapping[str, Any]) -> list[CreditApplication]:
 def credit_refunds(raw: Mapping[str, Any]) -> list[CreditRefund]:
     """The parts of credit memos a payment pays back to the customer: what its credit memo
     lines leave after its invoices, matched in line order to its lines linked to a cheque
-    or an expense (see the module). Empty for a plain payment."""
+    or an expense (see the module). Empty for a plain payment and a voided one."""
+    if _is_voided_payment(raw):
+        return []
     lines = _payment_lines(raw)
     if not lines.credits or not lines.refunds:
         return []
@@ -463,11 +479,16 @@ def _merge(pairs: Sequence[tuple[str, Decimal]]) -> tuple[Allocation, ...]:
 
 
 def payment_from_qbo(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES) -> Payment | Skip:
-    """A received payment with its cash allocations to invoices (see the module)."""
+    """A received payment with its cash allocations to invoices (see the module).
+
+    A payment with no effect (voided, or zero with nothing applied) is skipped as deleted:
+    a store removes the copy an earlier sync saved of it."""
     ident = _id(raw)
     amount = _amount(raw, "TotalAmt")
     if amount < 0:
         raise DataError(f"TotalAmt: {amount} is negative")
+    if amount == 0 and _is_voided(raw):
+        return Skip("voided payment (QuickBooks zeroed it)", deleted=True)
     lines = _payment_lines(raw)
     _, needs, _ = _split(lines)
     cash_left = amount
@@ -478,12 +499,15 @@ def payment_from_qbo(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
             cash.append((invoice_id, take))
             cash_left -= take
     if amount == 0 and not cash:
+        # deleted=True: no Payment stands for it, so none saved earlier (when it still had
+        # money) may stay in a store.
         if lines.credits:
             return Skip(
                 "zero-amount payment that only links credit memos to invoices or refunds (its "
-                "applications are mapped as the credit memos' allocations and refunds)"
+                "applications are mapped as the credit memos' allocations and refunds)",
+                deleted=True,
             )
-        return Skip("zero-amount payment with nothing applied")
+        return Skip("zero-amount payment with nothing applied", deleted=True)
     currency = _currency(raw, rules)
     return Payment(
         id=ident,
