@@ -216,8 +216,9 @@ def test_strict_build_lists_every_problem_capped_at_20(
 
 def test_strict_build_reports_problems_of_different_kinds_together() -> None:
     usd = invoice("acme", id="U1", issued="2025-01-10", total="10", currency="USD")
+    other_a1 = A1.model_copy(update={"total": A1.total + 1})
     with pytest.raises(DataError) as caught:
-        ledger(A1, A1, usd, *dangling(1))
+        ledger(A1, other_a1, usd, *dangling(1))
     assert sorted(kinds_and_ids(caught.value.problems)) == [
         ("invoice", "A1"), ("invoice", "U1"), ("payment", "P00"),
     ]
@@ -681,23 +682,65 @@ def test_time_entries_differing_only_in_billable_or_person_keep_one_order() -> N
         empty, nobody, unbilled, billable).time_entries
 
 
-def test_a_time_entry_delivered_twice_counts_once_and_entries_without_ids_each_count() -> None:
-    """A time tracker's entry id names one piece of work: the same id again (an export
-    repeated, a ledger merged with itself) is rejected as any duplicate id, instead of its
+def test_a_time_entry_id_again_counts_its_hours_once_and_entries_without_ids_each_count(
+) -> None:
+    """A time tracker's entry id names one piece of work: the same id with other content is
+    rejected as any duplicate id, and the same entry again is counted once, instead of its
     hours counting twice. Rows without an id (a spreadsheet's) are each their own."""
     first = time_entry("acme", on="2025-01-02", hours="3.5", entry_id="T-1")
     again = time_entry("acme", on="2025-01-02", hours="3.5", entry_id="T-1")
+    edited = time_entry("acme", on="2025-01-02", hours="4", entry_id="T-1")
     other = time_entry("acme", on="2025-01-02", hours="1", entry_id="T-2")
     row = time_entry("acme", on="2025-01-02", hours="2")
     same_row = time_entry("acme", on="2025-01-02", hours="2")
-    book = ledger(customer("acme"), first, other, row, same_row, again, strict=False)
+    book = ledger(customer("acme"), first, other, row, same_row, again, edited, strict=False)
     assert sum((e.hours for e in book.time_entries), D(0)) == D("8.5")  # 3.5 + 1 + 2 + 2
     ((kind, ident, reason),) = [(r.kind, r.record_id, r.reason) for r in book.report.rejected]
     assert (kind, ident) == ("time_entry", "T-1")
     assert reason.startswith("duplicate id: another time_entry has id T-1")
-    # Merged with itself: the entries are rejected as the invoices are, the hours unchanged.
+    # Merged with itself: every entry with an id is the same again, counted once.
     merged = book.merge(book, strict=False)
     assert sum((e.hours for e in merged.time_entries), D(0)) == D("8.5") + D(2) + D(2)
+
+
+def test_a_record_delivered_twice_with_the_same_content_is_counted_once_and_said() -> None:
+    """An export read twice, overlapping exports of one tool, a ledger merged with itself: the
+    same id with the same content is one record delivered twice, not a conflict to fix in the
+    source. Counted once, with one sentence in the notes; the same id with other content is
+    still rejected (rule 1 of docs/concepts.md)."""
+    inv = invoice("acme", id="I-1", issued="2025-01-10", total="100.00", source="erp")
+    pay = payment("acme", id="P-1", on="2025-02-01", amount="100.00", pays=inv, source="erp")
+    book = Ledger.build([customer("acme", source="erp"), inv, pay, inv.model_copy(),
+                         pay.model_copy()], base_currency="EUR")
+    assert (len(book.invoices), len(book.payments), book.report.rejected) == (1, 1, ())
+    assert book.report.notes == ("2 records came twice with the same id and the same content "
+                                 "(the first: invoice I-1 of erp): each counted once",)
+    merged = book.merge(book)
+    assert len(merged) == len(book)
+    assert merged.report.rejected == ()
+    # The book's sentence (carried once, though both halves carry it) and the merge's own.
+    assert [n for n in merged.report.notes if "came twice" in n] == [
+        book.report.notes[0],
+        "3 records came twice with the same id and the same content (the first: customer "
+        "acme of erp): each counted once"]
+    # Several sources (keyed records): the note names the id as the source gives it.
+    other = customer("beta", source="crm")
+    keyed = Ledger.build([customer("acme", source="erp"), other, inv, inv.model_copy()],
+                         base_currency="EUR")
+    assert keyed.report.notes[0].endswith("(the first: invoice I-1 of erp): each counted once")
+
+
+def _other_content(record: AnyRecord) -> AnyRecord:
+    """``record``'s id with one value changed."""
+    if isinstance(record, Customer):
+        return record.model_copy(update={"name": f"{record.name} (2)"})
+    if isinstance(record, Invoice | CreditNote):
+        return record.model_copy(update={"total": record.total + 1})
+    if isinstance(record, Payment):
+        return record.model_copy(update={"amount": record.amount + 1})
+    if isinstance(record, WorkRequest):
+        return record.model_copy(update={"wanted_by": record.wanted_by + timedelta(days=1)})
+    raise AssertionError(f"no id: {record!r}")
 
 
 @st.composite
@@ -713,7 +756,9 @@ def books_with_broken_records(draw: st.DrawFn) -> tuple[Book, list[AnyRecord], l
     originals: list[AnyRecord] = draw(
         st.lists(st.sampled_from(with_ids), unique=True, max_size=3) if with_ids else st.just([])
     )
-    duplicates = [r.model_copy() for r in originals]  # the same source sends an id twice
+    # The same source sends an id twice, with other content (the same content again is one
+    # record delivered twice: counted once, see test_a_record_delivered_twice_*).
+    duplicates = [_other_content(r) for r in originals]
     for k in range(draw(st.integers(0, 3))):  # dangling allocations
         maker = draw(st.sampled_from(["payment", "credit_note"]))
         if maker == "payment":

@@ -80,7 +80,7 @@ CASES: dict[str, tuple[list[AnyRecord], list[tuple[str, str, str, str]], dict[st
         [
             invoice("a", id="I1", issued="2025-01-02", total="10", currency="USD"),
             invoice("a", id="I2", issued="2025-01-02", total="10", currency="USD", fx_rate="0.9"),
-            invoice("a", id="I1", issued="2025-01-02", total="10", currency="USD"),
+            invoice("a", id="I1", issued="2025-01-02", total="11", currency="USD"),
         ],
         [
             ("invoice", "I1", "id", f"{DUPLICATE} invoice has id I1 in source test (fir"),

@@ -373,7 +373,7 @@ def test_a_work_request_may_be_wanted_before_it_was_asked() -> None:
 
 def test_the_ledger_builder_in_testing_raises_the_same_error() -> None:
     with pytest.raises(DataError) as caught:
-        ledger(inv("INV-1"), inv("INV-1"))
+        ledger(inv("INV-1"), inv("INV-1", total="200.00"))
     assert [p.field for p in caught.value.problems] == ["id"]
 
 

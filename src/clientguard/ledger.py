@@ -590,11 +590,13 @@ class Ledger:
             carried_adjusted=[*self.report.adjusted, *other.report.adjusted],
             # The sources' notes; those of unknown customers are found again in the merge
             # (the other ledger may hold the customer).
-            # The same goes for documents that look alike in two sources.
-            notes=[note for book in (self, other) for note in book.report.notes
-                   if note not in {*map(str, book.report.unknown_customers),
-                                   *map(str, book.report.same_in_two_sources),
-                                   unknown_links_note(book.report.unknown_links)}],
+            # The same goes for documents that look alike in two sources. A note both carry
+            # (a ledger merged with one it was merged from) is said once.
+            notes=list(dict.fromkeys(
+                note for book in (self, other) for note in book.report.notes
+                if note not in {*map(str, book.report.unknown_customers),
+                                *map(str, book.report.same_in_two_sources),
+                                unknown_links_note(book.report.unknown_links)})),
             links=[*self._links, *other._links],
             warnings=[*self.report.warnings, *other.report.warnings],
         ).run([*self.source_records(), *other.source_records()], strict=strict)
@@ -846,6 +848,9 @@ class _Builder:
         self.carried_adjusted = carried_adjusted or []
         self.notes = notes or []
         self.adjusted: list[Adjustment] = []
+        # Records delivered again with the id and the content of one already kept (an export
+        # read twice, a ledger merged with itself): counted once, said in one note.
+        self.repeated: list[AnyRecord] = []
         self.warnings = tuple(warnings)
         self.rates: dict[str, dict[str, Decimal]] = {
             kind.kind: {} for kind in (Invoice, Payment, CreditNote)
@@ -973,7 +978,7 @@ class _Builder:
                 "work_requests": len(ledger.work_requests),
             },
             rejected=(*self.carried, *self.rejected),
-            notes=(*self.notes, *map(str, unknown), *map(str, twice),
+            notes=(*self.notes, *self.repeated_note(), *map(str, unknown), *map(str, twice),
                    *([unknown_links_note(unlinked)] if unlinked else [])),
             # In ledger order (an invoice's used due date is its issue date), whatever the
             # order the records came in.
@@ -988,6 +993,22 @@ class _Builder:
         )
         ledger._sealed = True
         return ledger
+
+    def repeated_note(self) -> list[str]:
+        """The sentence of the records delivered twice with one content (none: no sentence),
+        naming the first by kind, source and id (as its source gives it)."""
+        if not self.repeated:
+            return []
+        first = self.repeated[0]
+        ident = str(getattr(first, "id", ""))
+        if self.keyed:
+            ident = _unkey(first.source, ident)
+        count = len(self.repeated)
+        return [
+            f"{count} record{'s' if count != 1 else ''} came twice with the same id and the "
+            f"same content (the first: {first.kind} {ident} of {first.source}): each counted "
+            "once"
+        ]
 
     def unknown_customers(self, ledger: Ledger) -> list[UnknownCustomer]:
         """The customer ids that the records of a source name, where the source gives
@@ -1150,7 +1171,12 @@ class _Builder:
         return kept
 
     def reject_duplicate(self, record: AnyRecord, key: str, first: AnyRecord) -> None:
-        """Reject ``record``, whose id ``key`` another record of its kind, ``first``, has."""
+        """Reject ``record``, whose id ``key`` another record of its kind, ``first``, has;
+        unless it is ``first`` again (the same content, delivered twice): then it is counted
+        once, and only said in the report's notes (:meth:`repeated_note`)."""
+        if record is first or record == first:
+            self.repeated.append(record)
+            return
         ident = _unkey(record.source, key) if self.keyed else key
         where = self.where(first)
         at = f", {where}" if where else ""
