@@ -254,6 +254,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DELETE FROM cursors WHERE stream = 'credit_notes' AND source IN "
         "(SELECT source FROM sources WHERE connector IN ('xero', 'quickbooks', 'stripe'))",
     ),
+    # 6: Stripe counts days in the account's time zone (GET /v1/account) where no timezone
+    # option is set, no longer in UTC: its invoices and credit notes lose their cursors, so
+    # that the next sync reads them in full and re-dates those stored with UTC days (an
+    # incremental one reads only what changed since; docs/connectors/stripe.md).
+    (
+        "DELETE FROM cursors WHERE stream IN ('invoices', 'credit_notes') AND source IN "
+        "(SELECT source FROM sources WHERE connector = 'stripe')",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -23,9 +23,11 @@ Waits = list[float]
 
 
 def connector(server: HTTPServer, waits: Waits, **options: Any) -> StripeConnector:
+    """A connector on ``server``; its days in UTC unless ``timezone`` is given (without the
+    option it reads the account's zone: see test_days.py)."""
     return StripeConnector(
         api_key=API_KEY, base_url=server.url_for("/"), clock=lambda: NOW, sleep=waits.append,
-        **options,
+        **{"timezone": "UTC", **options},
     )
 
 

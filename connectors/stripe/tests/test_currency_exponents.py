@@ -88,7 +88,7 @@ def test_a_ugx_invoice_over_http_keeps_its_open_balance_in_shillings(
         {"object": "list", "url": "/v1/invoices", "has_more": False,
          "data": [ugx_invoice(5_000_000, 2_000_000)]})
     conn = StripeConnector(api_key="rk_test_51ugx", base_url=httpserver.url_for("/"),
-                           clock=lambda: NOW, sleep=lambda _: None)
+                           clock=lambda: NOW, sleep=lambda _: None, timezone="UTC")
     pulled = pull(conn, streams=["invoices"])
     httpserver.check_assertions()
     (invoice,) = [r for r in pulled.records if isinstance(r, cg.Invoice)]

@@ -113,8 +113,10 @@ API_KEY = "rk_test_51SECRETkeyNeverShown9876"
 
 
 def _connector(server: HTTPServer, waits: list[float]) -> StripeConnector:
+    # Days in UTC: without the option the connector reads the account's zone (test_days.py).
     return StripeConnector(
-        api_key=API_KEY, base_url=server.url_for("/"), clock=lambda: NOW, sleep=waits.append
+        api_key=API_KEY, base_url=server.url_for("/"), clock=lambda: NOW, sleep=waits.append,
+        timezone="UTC",
     )
 
 

@@ -26,15 +26,20 @@ Reading:
   the mapping reads only long-stable fields.
 * Rate limits: a 429 is retried with exponential backoff and jitter (Stripe sends no
   ``Retry-After``), unless Stripe says ``Stripe-Should-Retry: false``.
+* **Days.** A date is the day of a Stripe timestamp in the ``timezone`` option's zone, else
+  in the account's own time zone (``GET /v1/account``'s ``settings.dashboard.timezone``, the
+  zone of the Dashboard and of the dates Stripe prints), read when a stream with dates
+  (invoices, credit notes) starts; UTC, with a note, when the account names no IANA zone or
+  the key may not read it (a restricted key: 403).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 import requests
 from pydantic import Field, SecretStr, field_validator
@@ -61,6 +66,7 @@ from clientguard_stripe.mapping import (
 from clientguard_stripe.retry import classify_stripe, scrub_keys
 
 __all__ = [
+    "DATED_STREAMS",
     "EVENTS_RETENTION",
     "EVENT_TYPES",
     "MAX_PAGE_SIZE",
@@ -86,6 +92,18 @@ EVENT_TYPES: Mapping[str, str] = {
     "credit_notes": "credit_note.*",
 }
 
+DATED_STREAMS = frozenset({"invoices", "credit_notes"})
+"""The streams whose records carry days, counted in the account's time zone."""
+
+#: The permission Stripe names in a 403 ("Having the 'rak_..._read' permission would allow
+#: this request to continue"); the rest of its message names the account: never repeated.
+_PERMISSION_NAMED = re.compile(r"'(rak_[a-z0-9_]{1,80})'")
+
+_NEAR_MIDNIGHT = (
+    "a document issued, due or paid near midnight may count on the day before or after the "
+    "one Stripe shows"
+)
+
 INVOICE_PAYMENTS_SINCE = "2025-03-31"
 """The first Stripe API version (2025-03-31.basil) whose invoices list their payments
 (``payments``, expandable), with the day each was paid."""
@@ -106,15 +124,19 @@ class StripeOptions(HttpOptions):
     """Where the API is; point it at a proxy or a local test server."""
     api_version: str | None = "2025-07-30.basil"
     """The ``Stripe-Version`` sent with every call; None uses the account's default."""
-    timezone: str = "UTC"
-    """The time zone that turns Stripe's timestamps into dates (use the account's, as set
-    in the Dashboard, so that dates match the invoices Stripe prints)."""
+    timezone: str | None = None
+    """The IANA time zone that turns Stripe's timestamps into dates (``Europe/Warsaw``).
+    None: the account's own, as set in the Dashboard (``GET /v1/account``), read when a
+    stream with dates is read, so that dates match the invoices Stripe prints; UTC, with a
+    note, when the account names none or the key may not read it."""
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     """Objects per request (1..100)."""
 
     @field_validator("timezone")
     @classmethod
-    def _zone(cls, value: str) -> str:
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         zone = iana_zone(value)
         if zone is None:
             raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Europe/Warsaw)")
@@ -188,7 +210,11 @@ class StripeConnector(HttpConnector):
                 "connector 'stripe': api_key is not a secret (sk_) or restricted (rk_) key; "
                 f"{_KEY_HELP}"
             )
-        self.zone: tzinfo = ZoneInfo(opts.timezone)
+        self.zone: tzinfo | None = iana_zone(opts.timezone)
+        """The ``timezone`` option's zone; None: the account's, read by each dated stream."""
+        self.days_zone: tzinfo = self.zone or UTC
+        """The zone the stream being read counts days in (set by :meth:`fetch` before any
+        of its objects is mapped)."""
         # What an invoice is read with to date what was paid on it: its invoice payments
         # (2025-03-31.basil and later), else its charge (older versions); nothing when the
         # version is the account's default, whose fields are unknown here.
@@ -240,10 +266,16 @@ class StripeConnector(HttpConnector):
         observed = started.isoformat()
         seen: set[str] = set()
         try:
+            zone_notes: tuple[str, ...] = ()
+            if stream.name in DATED_STREAMS:
+                self.days_zone, zone_note = self._days_zone(stream.name)
+                zone_notes = () if zone_note is None else (zone_note,)
             for page in super().fetch(self._paged(stream), since=since):
                 # With events to read after it, the listing's last page is not the stream's.
                 last = page.last if since is None else False
-                yield self._noted(stream, self._stamped(page.records, observed, seen, last))
+                page = self._noted(stream, self._stamped(page.records, observed, seen, last))
+                yield replace(page, notes=(*zone_notes, *page.notes))
+                zone_notes = ()  # said once, on the first page
             if since is None:
                 return
             events = HttpStream(
@@ -278,6 +310,46 @@ class StripeConnector(HttpConnector):
             raise AuthError(
                 f"{said}. Stripe refused the API key: {_KEY_HELP}", exc.context
             ) from None
+
+    def _days_zone(self, stream: str) -> tuple[tzinfo, str | None]:
+        """The zone ``stream`` counts days in, and the note to give when it is UTC for want
+        of the account's: the option's, else the account's (``GET /v1/account``'s
+        ``settings.dashboard.timezone``), else UTC.
+
+        A 403 (a restricted key without the permission Stripe asks for) gives UTC and a
+        note; any other failure fails the sync as every call does (a day counted in UTC
+        by a passing failure would be stored as if it were right).
+        """
+        if self.zone is not None:
+            return self.zone, None
+        where = "the Stripe account's settings (GET /v1/account, settings.dashboard.timezone)"
+        advice = ("Set the timezone option to the account's time zone (Dashboard > Settings > "
+                  "Account information; e.g. timezone = \"America/New_York\")")
+        try:
+            response = self.client.get("v1/account", stream=stream)
+        except AuthError as exc:
+            if exc.status != 403:
+                raise
+            # Stripe's message names the account (a tenant id): only the permission is kept.
+            named = _PERMISSION_NAMED.search(str(exc))
+            grant = (f"Stripe asks for the {named.group(1)} permission" if named
+                     else "its answer names no permission")
+            return UTC, (
+                f"{stream}: days counted in UTC: the API key may not read {where}: Stripe "
+                f"answered 403 ({grant}); {_NEAR_MIDNIGHT}. {advice}"
+            )
+        body = decode_json(response, client=self.client, what="GET v1/account", stream=stream)
+        settings = body.get("settings") if isinstance(body, Mapping) else None
+        dashboard = settings.get("dashboard") if isinstance(settings, Mapping) else None
+        given = dashboard.get("timezone") if isinstance(dashboard, Mapping) else None
+        zone = iana_zone(given)
+        if zone is not None:
+            return zone, None
+        said = ("name no time zone" if given is None or given == ""
+                else f"name {str(given)[:60]!r}, which is not an IANA time zone")
+        return UTC, (
+            f"{stream}: days counted in UTC: {where} {said}; {_NEAR_MIDNIGHT}. {advice}"
+        )
 
     def _customer(self, stream: HttpStream, ident: str) -> RawRecord:
         """One customer as it is now, with its tax ids."""
@@ -354,9 +426,9 @@ class StripeConnector(HttpConnector):
         if stream.name == "customers":
             return customer_from_stripe(raw)
         if stream.name == "invoices":
-            return invoice_records(raw, self.zone)
+            return invoice_records(raw, self.days_zone)
         if stream.name == "credit_notes":
-            return credit_note_from_stripe(raw, self.zone)
+            return credit_note_from_stripe(raw, self.days_zone)
         raise ConfigError(f"unknown stream {stream.name!r}")
 
     def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:

@@ -9,7 +9,8 @@ The rules (each one is in ``docs/connectors/stripe.md`` too):
 * **Amounts** are integers in the currency's minor unit, converted by Stripe's exponent
   (:mod:`.amounts`: zero-decimal JPY as is, KWD by 1000, Stripe's ISK by 100).
 * **Dates.** Stripe's times are Unix seconds; a date is the calendar day in the connector's
-  ``timezone`` (the Stripe account's, UTC by default). The issue date is ``effective_at``
+  ``timezone`` (the Stripe account's, as the connector reads it; the functions' default
+  is UTC). The issue date is ``effective_at``
   (the date printed on the invoice; the finalisation unless backdated), else ``created``.
 * **Due date** is ``due_date``. It is null for ``charge_automatically`` invoices, which
   Stripe charges when it finalises them: their due date is the finalisation date
