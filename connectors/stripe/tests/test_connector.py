@@ -185,6 +185,29 @@ def test_a_refused_key_says_how_to_make_one_and_never_shows_it(
     assert waits == []
 
 
+def test_a_forbidden_stream_never_shows_the_account_id(
+    httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A restricted key without a permission gets a 403 whose message names the account (the
+    tenant): the error keeps the permission to grant and drops the account id."""
+    waits: Waits = []
+    httpserver.expect_request("/v1/invoices").respond_with_json(
+        {"error": {"type": "invalid_request_error",
+                   "message": "The provided key 'rk_test_****4321' does not have the required "
+                              "permissions for this endpoint on account 'acct_1TenantXYZ'. "
+                              "Having the 'rak_invoice_read' permission would allow this "
+                              "request to continue."}}, status=403)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(AuthError) as caught:
+        pull(connector(httpserver, waits), streams=["invoices"])
+    message = str(caught.value)
+    assert "rak_invoice_read" in message
+    assert "on account '[account]'" in message
+    assert "acct_1TenantXYZ" not in message
+    assert "4321" not in message
+    assert all("acct_1TenantXYZ" not in r.getMessage() for r in caplog.records)
+
+
 def test_options_are_checked_before_any_call() -> None:
     with pytest.raises(ConfigError, match="restricted"):
         StripeConnector(api_key="pk_test_publishable")

@@ -35,11 +35,15 @@ from clientguard.http import Verdict, api_message, classify
 __all__ = ["classify_stripe", "scrub_keys", "should_retry"]
 
 _KEY = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9*]+")
+#: A Stripe account id (``acct_1TenantXYZ``): the tenant, which Stripe names in a 403's message
+#: ("... on account 'acct_...'"); no error, log or report may carry it (docs/security.md).
+_ACCOUNT = re.compile(r"\bacct_[A-Za-z0-9]+")
 
 
 def scrub_keys(text: str) -> str:
-    """``text`` without any Stripe key, masked or not (Stripe echoes ``sk_test_****1234``)."""
-    return _KEY.sub("[redacted]", text)
+    """``text`` without any Stripe key, masked or not (Stripe echoes ``sk_test_****1234``),
+    and without any account id (the tenant)."""
+    return _ACCOUNT.sub("[account]", _KEY.sub("[redacted]", text))
 
 
 def should_retry(response: requests.Response) -> bool | None:
