@@ -23,8 +23,12 @@ Reading:
   asked for.
 * ``minorversion`` (default 75; versions below are retired) is sent on every call.
 * Incremental: ``WHERE MetaData.LastUpdatedTime >= <cursor>``. Deleted entities vanish
-  from queries and are not seen by an incremental sync; a periodic ``full=True`` sync drops
-  them (QuickBooks' change-data-capture reaches back 30 days only).
+  from queries, so after the query an incremental read of invoices, payments and credit
+  memos asks QuickBooks' change data capture (``GET cdc?entities=Invoice&changedSince=...``,
+  :mod:`.cdc`) for the ones deleted since, and reports them deleted (a store removes them).
+  CDC reaches back 30 days and answers at most 1,000 objects: beyond either, the stream's
+  sync carries a note that a full read with prune is needed. A CDC call that fails fails
+  the stream, its cursor unmoved, so that the next sync asks again.
 * Customers are read active and inactive (``Active IN (true, false)``): an invoice of a
   customer made inactive still names it.
 * Credit memos are applied to invoices, and paid back to the customer (a cheque or an
@@ -55,8 +59,16 @@ from typing import Any, ClassVar, Literal
 import requests
 from pydantic import Field, SecretStr, field_validator
 
-from clientguard.connector import ConnectorOptions, Mapped, RawPage, RawRecord, Stream
-from clientguard.errors import ApiError, AuthError, ConfigError, DataError, ErrorContext
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, RawRecord, Skip, Stream
+from clientguard.errors import (
+    ApiError,
+    AuthError,
+    ConfigError,
+    ConnectorError,
+    DataError,
+    ErrorContext,
+    RateLimitError,
+)
 from clientguard.http import (
     ApiClient,
     Auth,
@@ -70,9 +82,21 @@ from clientguard.http import (
     RefreshTokenAuth,
     Timeout,
     TokenSet,
+    decode_json,
     load_token_file,
     records_in,
     token_file_saver,
+)
+from clientguard.records import Location
+from clientguard_quickbooks.cdc import (
+    CDC_ENTITIES,
+    CDC_MAX_OBJECTS,
+    DELETED_REASON,
+    capped_note,
+    cdc_window,
+    changed_entities,
+    is_deleted,
+    unchecked_note,
 )
 from clientguard_quickbooks.faults import parse_fault
 from clientguard_quickbooks.mapping import (
@@ -91,7 +115,7 @@ from clientguard_quickbooks.mapping import (
     time_entry_from_qbo,
 )
 from clientguard_quickbooks.pacing import THROTTLE_WAIT, Pacer, classify_quickbooks
-from clientguard_quickbooks.query import MAX_RESULTS, build_query
+from clientguard_quickbooks.query import MAX_RESULTS, build_query, timestamp_literal
 
 __all__ = [
     "PRODUCTION_URL",
@@ -166,6 +190,11 @@ class QuickBooksOptions(HttpOptions):
     time_activities: bool = True
     """Read time activities (the time_entries stream: hours per customer, billable or
     not). False skips the query (a company that tracks no time in QuickBooks)."""
+    change_data_capture: bool = True
+    """On an incremental sync, ask QuickBooks' change data capture for the invoices,
+    payments and credit memos deleted since the last sync, and report them deleted (a store
+    removes them). False skips the call: deleted records then stay until a sync with
+    ``full`` and ``prune``."""
 
     @field_validator("home_currency")
     @classmethod
@@ -403,14 +432,72 @@ class QuickBooksConnector(HttpConnector):
         if not isinstance(stream, QueryStream):
             raise ConfigError(f"stream {stream.name!r} is not a QueryStream")
         try:
-            if stream.name == "credit_notes":
-                yield from self._credit_memos(stream, since)
+            pages = (
+                self._credit_memos(stream, since)
+                if stream.name == "credit_notes"
+                else super().fetch(self._paged(stream), since=since)
+            )
+            if (since is None or stream.entity not in CDC_ENTITIES
+                    or not self.options.change_data_capture):
+                yield from pages
             else:
-                yield from super().fetch(self._paged(stream), since=since)
+                # The deletions come last, on the stream's last page: the cursor moves only
+                # once they are stored, so a failed CDC call is asked again by the next sync.
+                for page in pages:
+                    yield replace(page, last=False)
+                yield self._deletions(stream, since)
         except AuthError as exc:
             said = str(exc).removesuffix(f" ({exc.context.describe()})")
             raise AuthError(f"{said}. QuickBooks refused the credentials: {_REAUTHORISE}",
                             exc.context) from None
+
+    def _deletions(self, stream: QueryStream, since: datetime) -> RawPage:
+        """The stream's last page: the entities QuickBooks' change data capture reports
+        deleted at or after ``since``, with a note where it cannot vouch for all of them.
+
+        Raises the client's error, saying what it means for the sync, when the call fails.
+        """
+        window = cdc_window(since, self.clock())
+        label = f"QuickBooks' change data capture of {stream.name}"
+        self.before_request(stream)
+        try:
+            response = self.client.request(
+                "GET",
+                "cdc",
+                params={
+                    "entities": stream.entity,
+                    "changedSince": timestamp_literal(window.changed_since),
+                    "minorversion": self.options.minor_version,
+                },
+                stream=stream.name,
+            )
+            body = decode_json(response, client=self.client, what=label, stream=stream.name)
+            fault = parse_fault(body)
+            if fault is not None:  # QuickBooks can fail inside a 200
+                raise ApiError(str(fault), ErrorContext(connector=self.name, stream=stream.name,
+                                                        status=response.status_code))
+            try:
+                changed = changed_entities(body, stream.entity)
+            except MissingRecords as exc:
+                raise self.missing_records(exc, stream=stream.name, page=label,
+                                           response=response) from None
+        except AuthError:
+            raise
+        except ConnectorError as exc:
+            raise _cdc_failed(exc, stream.name, window.changed_since) from None
+        notes: list[str] = []
+        if window.unchecked_since is not None:
+            notes.append(unchecked_note(stream.name, window.unchecked_since,
+                                        window.changed_since))
+        if len(changed) >= CDC_MAX_OBJECTS:
+            notes.append(capped_note(stream.name, stream.entity, window.changed_since,
+                                     len(changed)))
+        where = Location(detail=f"GET cdc entities={stream.entity}")
+        return RawPage(
+            tuple(RawRecord(raw, where) for raw in changed if is_deleted(raw)),
+            last=True,
+            notes=tuple(notes),
+        )
 
     def _credit_memos(self, stream: QueryStream, since: datetime | None) -> Iterator[RawPage]:
         """Credit memo pages, each memo with the applications found for it in payments.
@@ -470,6 +557,10 @@ class QuickBooksConnector(HttpConnector):
     # ----------------------------------------------------------------- mapping
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if is_deleted(raw):  # from the change data capture: only an id and a time
+            if self.raw_id(stream, raw) is None:
+                raise DataError("Id: is missing from a deletion QuickBooks reported")
+            return Skip(DELETED_REASON, deleted=True)
         if stream.name == "customers":
             return customer_from_qbo(raw)
         if stream.name == "invoices":
@@ -489,6 +580,24 @@ class QuickBooksConnector(HttpConnector):
     def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
         moment = last_updated(raw)
         return None if moment is None else moment.astimezone(UTC)
+
+
+def _cdc_failed(exc: ConnectorError, stream: str, changed_since: datetime) -> ConnectorError:
+    """``exc``, of the same kind and context, saying what a failed CDC call means for the
+    sync and what to do."""
+    said = str(exc).removesuffix(f" ({exc.context.describe()})")
+    message = (
+        f"{said}. QuickBooks' change data capture (the {stream} deleted since "
+        f"{changed_since.astimezone(UTC):%Y-%m-%d %H:%M} UTC) could not be read: the {stream} "
+        "read before it are stored and the stream's cursor did not move, so the next sync asks "
+        "again. If it keeps failing, set change_data_capture = false and run `clientguard "
+        "sync --full --prune` now and then to remove what QuickBooks deleted"
+    )
+    if isinstance(exc, RateLimitError):
+        return RateLimitError(message, exc.context, exc.resets_at)
+    if isinstance(exc, ApiError):
+        return ApiError(message, exc.context)
+    return ConnectorError(message, exc.context)
 
 
 def _partly_used(memo: Mapping[str, Any]) -> bool:
