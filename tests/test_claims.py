@@ -353,7 +353,7 @@ def test_missing_details_are_fields_to_fill_never_invented() -> None:
 
 def test_json_document() -> None:
     document = json.loads(render_claim(acme_claim(), "json"))
-    assert (document["schema"], document["schema_version"]) == ("clientguard.claim", "1.0")
+    assert (document["schema"], document["schema_version"]) == ("clientguard.claim", "1.1")
     assert (document["lang"], document["jurisdiction"]) == ("pl", "pl")
     assert document["title"].startswith("Nota odsetkowa nr")
     assert "art. 7 ust. 1" in document["legal_basis"]

@@ -10,8 +10,10 @@ and as JSON. docs/claims.md has the rules and a worked example.
 Decisions (docs/claims.md):
 
 - Every late invoice of the customer counts, not only those due in the policy's look-back
-  window: a debt does not stop being owed when it leaves the review's window. The limitation
-  period is not checked.
+  window: a debt does not stop being owed when it leaves the review's window. What is
+  time-barred as of ``as_of`` (PL art. 118 KC, UK Limitation Act 1980 s.5:
+  :mod:`clientguard.metrics.cost.limitation`) is listed apart and left out of the totals; for
+  the EU baseline the limitation period is not checked (no harmonised period).
 - An invoice paid late bears interest up to the day of payment; one still open bears it up to
   ``as_of`` and keeps accruing (the document says so, and its principal is not part of the
   claim). A partial payment lowers the principal from the day after it, per period, as
@@ -38,14 +40,21 @@ from clientguard import wording
 from clientguard.errors import ClientguardError
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext
-from clientguard.metrics.cost import Band, RateTable, jurisdiction_of, lateness_costs
+from clientguard.metrics.cost import (
+    Band,
+    RateTable,
+    jurisdiction_of,
+    lateness_costs,
+    limitation,
+    time_barred_from,
+)
 from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of, settle
 
 if TYPE_CHECKING:
     from clientguard.ledger import Ledger
-    from clientguard.metrics.cost import InvoiceLatenessCost
+    from clientguard.metrics.cost import InterestPeriod, InvoiceLatenessCost
     from clientguard.model import Invoice
 
 __all__ = [
@@ -104,6 +113,8 @@ class ClaimPeriod(BaseModel):
     #: ``principal x rate_pct / 100 x days / day_count``, rounded to the minor unit (shown;
     #: the invoice's interest is rounded once from the exact sum).
     interest: Decimal
+    #: True where these days' interest is time-barred as of ``as_of``: shown, not claimed.
+    time_barred: bool = False
 
 
 class ClaimedInvoice(BaseModel):
@@ -149,6 +160,18 @@ class ClaimedInvoice(BaseModel):
     compensation_band: Band | None
     #: The band's rule in English words (e.g. "debt not above PLN 5,000").
     compensation_band_rule: str | None
+    #: The first day a debtor can raise limitation against this invoice's claim (the
+    #: compensation and the first day's interest; each later day's interest is barred later):
+    #: None where the limitation period is not checked (EU law). docs/claims.md, "Limitation".
+    time_barred_from: date | None = None
+    #: The part of ``interest`` time-barred as of ``as_of`` (``interest`` minus
+    #: ``interest_claimed``); zero when none is, None with ``interest``.
+    interest_time_barred: Decimal | None = None
+    #: The statutory interest the claim asks for: ``interest`` without what is time-barred,
+    #: rounded once from its exact amount. None with ``interest``.
+    interest_claimed: Decimal | None = None
+    #: The fixed compensation is time-barred as of ``as_of``: shown, not claimed.
+    compensation_time_barred: bool = False
     notes: tuple[str, ...] = ()
 
 
@@ -166,17 +189,23 @@ class Claim(BaseModel):
     creditor: Party
     debtor: Party
     invoices: tuple[ClaimedInvoice, ...]
-    #: Statutory interest by currency: the sum of the rounded lines.
+    #: Statutory interest claimed by currency: the sum of the lines' ``interest_claimed``.
     interest_totals: dict[str, Decimal]
-    #: Fixed compensation by currency, of the lines whose sum is known.
+    #: Fixed compensation by currency, of the lines whose sum is known and not time-barred.
     compensation_totals: dict[str, Decimal]
-    #: Interest plus compensation by currency.
+    #: Interest plus compensation by currency: what the document demands.
     totals: dict[str, Decimal]
     #: Days the debtor is asked to pay within, from receiving the document.
     pay_within_days: int
     #: The rate table used, and the periods whose rate it marks as not confirmed.
     rate_table: str
     unconfirmed_periods: tuple[str, ...]
+    #: Interest and compensation time-barred as of ``as_of``, by currency: shown apart, not in
+    #: ``totals`` (a debtor may still pay it of its own will; a court would not grant it).
+    time_barred_totals: dict[str, Decimal] = {}
+    #: False where the limitation period is not checked: the EU baseline, whose directive
+    #: harmonises none (the debtor's national law sets it).
+    limitation_checked: bool = True
 
     @property
     def complete(self) -> bool:
@@ -298,16 +327,24 @@ def claim(
     items = found_cost.invoices if found_cost is not None else ()
     by_id = {i.id: i for i in selected}
     lines = [
-        _line(item, by_id[item.invoice_id], mine[item.invoice_id].open_balance) for item in items
+        _line(item, by_id[item.invoice_id], mine[item.invoice_id].open_balance, jurisdiction,
+              as_of)
+        for item in items
     ]
     # The document lists the invoices by due date, then number (the order they fell due).
     lines.sort(key=lambda line: (line.due_date, line.number, line.invoice_id))
-    interest_totals = _sums((line.currency, line.interest) for line in lines)
+    interest_totals = _sums((line.currency, line.interest_claimed) for line in lines)
     compensation_totals = _sums(
         (line.compensation_currency, line.compensation)
-        for line in lines if line.compensation_converted
+        for line in lines if line.compensation_converted and not line.compensation_time_barred
     )
     totals = _sums([*interest_totals.items(), *compensation_totals.items()])
+    time_barred_totals = _sums([
+        *((line.currency, line.interest_time_barred) for line in lines
+          if line.interest_time_barred),
+        *((line.compensation_currency, line.compensation) for line in lines
+          if line.compensation_converted and line.compensation_time_barred),
+    ])
     customer = ledger.customer(customer_id)
     debtor = Party(
         name=customer.name if customer is not None else None,
@@ -333,6 +370,8 @@ def claim(
         pay_within_days=pay_within_days,
         rate_table=table.name,
         unconfirmed_periods=unconfirmed,
+        time_barred_totals=time_barred_totals,
+        limitation_checked=time_barred_from(jurisdiction, as_of) is not None,
     )
 
 
@@ -369,23 +408,30 @@ def _invoice_elsewhere(ledger: Ledger, key: str) -> Invoice | None:
         return next((i for i in ledger.invoices if i.number == key), None)
 
 
-def _line(item: InvoiceLatenessCost, invoice: Invoice, open_balance: Decimal) -> ClaimedInvoice:
+def _line(
+    item: InvoiceLatenessCost,
+    invoice: Invoice,
+    open_balance: Decimal,
+    jurisdiction: ClaimJurisdiction,
+    as_of: date,
+) -> ClaimedInvoice:
     interest = item.statutory_interest
     compensation = item.compensation
     currency = item.currency
+    # The lateness costs priced the limitation with the same function: one rule, one answer.
+    bar = limitation(jurisdiction, due_date=item.due_date,
+                     settled_on=None if item.still_open else _paid_on(item),
+                     as_of=as_of, interest=interest)
+    through = bar.interest_barred_through if bar is not None else None
     periods = tuple(
-        ClaimPeriod(
-            start=p.start,
-            end=p.end,
-            days=p.days,
-            principal=p.principal,
-            rate_pct=p.rate_pct,
-            rate_period=p.rate_period.label,
-            rate_confirmed=p.rate_period.evidence != "unconfirmed",
-            interest=round_money(p.interest, currency),
-        )
+        part
         for p in (interest.periods if interest is not None else ())
+        for part in _period_lines(p, currency, through)
     )
+    interest_claimed = barred = None
+    if interest is not None:
+        interest_claimed = round_money(interest.amount - item.interest_time_barred, currency)
+        barred = interest.rounded(currency) - interest_claimed
     return ClaimedInvoice(
         invoice_id=invoice.id,
         number=invoice.number,
@@ -393,7 +439,7 @@ def _line(item: InvoiceLatenessCost, invoice: Invoice, open_balance: Decimal) ->
         due_date=invoice.due_date,
         currency=currency,
         total=invoice.total,
-        paid_on=None if item.still_open else item.due_date + timedelta(days=item.days_late),
+        paid_on=None if item.still_open else _paid_on(item),
         interest_until=item.due_date + timedelta(days=item.days_late),
         days_late=item.days_late,
         still_open=item.still_open,
@@ -414,8 +460,42 @@ def _line(item: InvoiceLatenessCost, invoice: Invoice, open_balance: Decimal) ->
         compensation_rule_date=compensation.rule_date if compensation else None,
         compensation_band=compensation.band if compensation else None,
         compensation_band_rule=compensation.band_rule if compensation else None,
+        time_barred_from=bar.time_barred_from if bar is not None else None,
+        interest_time_barred=barred,
+        interest_claimed=interest_claimed,
+        compensation_time_barred=item.compensation_time_barred,
         notes=item.notes,
     )
+
+
+def _paid_on(item: InvoiceLatenessCost) -> date:
+    """The day a late invoice was paid in full: its interest runs to it."""
+    return item.due_date + timedelta(days=item.days_late)
+
+
+def _period_lines(
+    period: InterestPeriod, currency: str, barred_through: date | None
+) -> tuple[ClaimPeriod, ...]:
+    """One line of the working a period, or two where the time-barred days end inside it (the
+    barred days first: the bar moves later with the day)."""
+    confirmed = period.rate_period.evidence != "unconfirmed"
+
+    def line(start: date, end: date, interest: Decimal, barred: bool) -> ClaimPeriod:
+        return ClaimPeriod(
+            start=start, end=end, days=(end - start).days + 1, principal=period.principal,
+            rate_pct=period.rate_pct, rate_period=period.rate_period.label,
+            rate_confirmed=confirmed, interest=round_money(interest, currency),
+            time_barred=barred,
+        )
+
+    if barred_through is None or barred_through < period.start:
+        return (line(period.start, period.end, period.interest, False),)
+    if barred_through >= period.end:
+        return (line(period.start, period.end, period.interest, True),)
+    days = (barred_through - period.start).days + 1
+    early = period.interest * days / period.days
+    return (line(period.start, barred_through, early, True),
+            line(barred_through + timedelta(days=1), period.end, period.interest - early, False))
 
 
 def _sums(pairs: Iterable[tuple[str | None, Decimal | None]]) -> dict[str, Decimal]:

@@ -56,6 +56,7 @@ from clientguard.metrics.cost import ClientLatenessCost
 from clientguard.metrics.cost.lateness_costs import (
     _claimable_before_window,
     _lateness_costs,
+    _Owed,
     jurisdiction_of,
 )
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
@@ -195,7 +196,12 @@ class ClientReview(Frozen):
     """Statutory interest and compensation the law lets the firm claim as of the review date,
     base currency: on every late invoice of the members, as :func:`clientguard.claims.claim`
     counts them, whatever the window (a debt does not stop being owed when it leaves it), so
-    also on those due before the window that ``costs`` does not list."""
+    also on those due before the window that ``costs`` does not list. Without what is
+    time-barred (``time_barred``)."""
+    time_barred: Decimal = ZERO
+    """Statutory interest and compensation on the members' late invoices that is time-barred as
+    of the review date (docs/claims.md, "Limitation"): left out of ``claimable``, base
+    currency."""
     late_share: Decimal | None = None
     """The members' late invoices over their invoices due in the window (paid late, or past
     due and unpaid on the review date); None without invoices due."""
@@ -253,6 +259,9 @@ class BookReview(Frozen):
     financing_cost: Decimal
     claimable: Decimal
     summary: str
+    time_barred: Decimal = ZERO
+    """The clients' ``time_barred``: what the law no longer enforces, left out of
+    ``claimable``."""
 
 
 class NoteGroup(Frozen):
@@ -506,6 +515,7 @@ def _review(
         counts[client_review.recommendation.value] += 1
     financing = sum((r.financing_cost for r in reviews), ZERO)
     claimable = sum((r.claimable for r in reviews), ZERO)
+    time_barred = sum((r.time_barred for r in reviews), ZERO)
     book = BookReview(
         revenue=revenue,
         receivables=receivables,
@@ -516,7 +526,9 @@ def _review(
         claimable=claimable,
         summary=_book_summary(counts, revenue, financing, claimable, currency,
                               no_data=any(f.metric == NO_DATA_METRIC
-                                          for f in book_findings.values())),
+                                          for f in book_findings.values()),
+                              time_barred=time_barred),
+        time_barred=time_barred,
     )
     return Review(
         as_of=as_of,
@@ -614,7 +626,7 @@ def _client_review(
     total_hours: Decimal,
     verdict_rules: Sequence[VerdictRule] = (),
     any_disputed: bool = False,
-    owed_before: Mapping[str, Decimal] | None = None,
+    owed_before: Mapping[str, _Owed] | None = None,
     at_work: bool = False,
 ) -> ClientReview:
     currency = ledger.base_currency
@@ -648,7 +660,10 @@ def _client_review(
     # Every late invoice's, as a claim counts them: the window's and those due before it.
     earlier = {m: owed_before[m] for m in members if m in owed_before} if owed_before else {}
     claimable = sum((c.claimable for c in member_costs.values()), ZERO) + sum(
-        earlier.values(), ZERO)
+        (o.claimable for o in earlier.values()), ZERO)
+    # What is time-barred is left out of it, and said (docs/claims.md, "Limitation").
+    time_barred = sum((c.time_barred for c in member_costs.values()), ZERO) + sum(
+        (o.time_barred for o in earlier.values()), ZERO)
     # The laws the claim is made under: of every member with a late invoice, in the window
     # or before it.
     laws = sorted(({c.jurisdiction for c in member_costs.values()}
@@ -678,6 +693,7 @@ def _client_review(
         financing=financing,
         claimable=claimable,
         laws=laws,
+        time_barred=time_barred,
         firm_rate=firm_rate,
         total_hours=total_hours,
         hours=hours,
@@ -721,6 +737,7 @@ def _client_review(
         costs=member_costs,
         financing_cost=financing,
         claimable=claimable,
+        time_barred=time_barred,
         late_share=late_share,
         disputed=disputed,
         evidence=evidence,
@@ -1077,6 +1094,7 @@ def _revisions(
     total_hours: Decimal,
     hours: ConcentrationReport | None,
     revenue: ConcentrationReport,
+    time_barred: Decimal = ZERO,
     churned: bool = False,
     last_invoice_on: date | None = None,
     open_balance: Decimal = ZERO,
@@ -1086,6 +1104,7 @@ def _revisions(
         client, findings=findings, ledger=ledger, as_of=as_of, policy=policy,
         financing=financing, claimable=claimable, laws=laws,
         firm_rate=firm_rate, total_hours=total_hours, hours=hours, revenue=revenue,
+        time_barred=time_barred,
     )
     dispute = next((f for f in findings if f.signal is Signal.DISPUTE), None)
     if dispute is not None:
@@ -1112,7 +1131,7 @@ def _revisions(
     # No new terms to trade the claim for: the claim without its "or waive it".
     kept = [
         r.model_copy(update={"message": _claim_message(
-            claimable, laws, ledger.base_currency, waive=False
+            claimable, laws, ledger.base_currency, waive=False, time_barred=time_barred
         )})
         if r.kind == "claim_late_interest" and r.amount == claimable and claimable > 0
         else r
@@ -1173,6 +1192,7 @@ def _term_revisions(
     total_hours: Decimal,
     hours: ConcentrationReport | None,
     revenue: ConcentrationReport,
+    time_barred: Decimal = ZERO,
 ) -> list[Revision]:
     currency = ledger.base_currency
     # The findings are in by_severity order: the first of each signal is its worst.
@@ -1223,7 +1243,8 @@ def _term_revisions(
             revisions.append(
                 Revision(
                     kind="claim_late_interest",
-                    message=_claim_message(claimable, laws, currency, waive=True),
+                    message=_claim_message(claimable, laws, currency, waive=True,
+                                           time_barred=time_barred),
                     because=late.signal,
                     amount=claimable,
                 )
@@ -1340,20 +1361,34 @@ def _claim_message(
     currency: str,
     *,
     waive: bool,
+    time_barred: Decimal = ZERO,
 ) -> str:
     """The claim of the statutory interest and compensation; with ``waive``, offered as the
-    price of new terms (not to a client that looks churned: there are no new terms)."""
+    price of new terms (not to a client that looks churned: there are no new terms). What is
+    time-barred is not in ``claimable``: the sentence says how much was left out."""
     named = ", ".join(_(_LAW_WORDS.get(code, code.upper())) for code in sorted(laws))
     amount = wording.money(claimable, currency)
     if waive:
-        return _(
+        text = _(
             "Claim the statutory late-payment interest and compensation now owed: {amount} "
             "({laws} law); or waive it in exchange for the new terms."
         ).format(amount=amount, laws=named)
+    else:
+        text = _(
+            "Claim the statutory late-payment interest and compensation now owed: {amount} "
+            "({laws} law)."
+        ).format(amount=amount, laws=named)
+    if time_barred > 0:
+        text += " " + _time_barred_sentence(time_barred, currency)
+    return text
+
+
+def _time_barred_sentence(time_barred: Decimal, currency: str) -> str:
+    """How much of what the law granted is time-barred and left out of the claim."""
     return _(
-        "Claim the statutory late-payment interest and compensation now owed: {amount} "
-        "({laws} law)."
-    ).format(amount=amount, laws=named)
+        "{amount} more is time-barred and left out: a debtor who raises limitation defeats "
+        "it in court."
+    ).format(amount=wording.money(time_barred, currency))
 
 
 def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
@@ -1606,6 +1641,7 @@ def _book_summary(
     currency: str,
     *,
     no_data: bool = False,
+    time_barred: Decimal = ZERO,
 ) -> str:
     if no_data:
         total = sum(counts.values())
@@ -1641,6 +1677,10 @@ def _book_summary(
         if claimable > 0:
             text += _("; the law grants {amount} in interest and compensation").format(
                 amount=wording.money(claimable, currency)
+            )
+        if time_barred > 0:
+            text += _(" ({amount} more is time-barred)").format(
+                amount=wording.money(time_barred, currency)
             )
         text += "."
     return text

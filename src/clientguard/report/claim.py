@@ -45,8 +45,11 @@ __all__ = [
 
 CLAIM_SCHEMA_NAME = "clientguard.claim"
 """What the JSON document is: its ``schema`` field."""
-CLAIM_SCHEMA_VERSION = "1.0"
-"""The JSON document's version: a minor version only adds fields."""
+CLAIM_SCHEMA_VERSION = "1.1"
+"""The JSON document's version: a minor version only adds fields (1.1: the limitation period,
+``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
+``compensation_time_barred``, a period's ``time_barred``, ``time_barred_totals`` and
+``limitation_checked``)."""
 
 _FILL = "\u2026" * 12
 _STYLE = """
@@ -68,6 +71,7 @@ th { background: #eee; text-align: left; } td.num, th.num { text-align: right;
   white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.period { white-space: nowrap; }
 tr.head td { background: #f6f6f6; font-weight: 600; } tr.sub td { font-weight: 600; }
+tr.barred td { color: #666; font-style: italic; }
 .note { font-size: 9pt; color: #333; } .sign { margin-top: 16mm; text-align: right; }
 .party, h1, p, tr.head td, td.note { overflow-wrap: anywhere; }
 .pay { break-inside: avoid; }
@@ -174,6 +178,7 @@ def _page(claim: Claim, code: str) -> str:
         f"<p>{_text(_legal_basis(claim), names)}</p>",
         *_invoices_table(claim),
         *_totals(claim),
+        *_time_barred(claim),
         *_payment(claim),
         *_notes(claim),
         f'<p class="sign">{_FILL}{_FILL}<br>{_esc(signature)}</p>',
@@ -233,19 +238,31 @@ def _invoices_table(claim: Claim) -> list[str]:
                      f"{_text(_invoice_heading(item), (item.number,))}</td></tr>")
         for period in item.periods:
             rate = _number(period.rate_pct, 2) + ("" if period.rate_confirmed else " *")
+            barred = (" " + _esc(pgettext("claim", "(time-barred)"))) if period.time_barred else ""
             lines.append(
-                "<tr>"
-                f'<td class="period">{_esc(_date(period.start))} \u2013 '
-                f"{_esc(_date(period.end))}</td>"
+                ('<tr class="barred">' if period.time_barred else "<tr>")
+                + f'<td class="period">{_esc(_date(period.start))} \u2013 '
+                f"{_esc(_date(period.end))}{barred}</td>"
                 f'<td class="num">{period.days}</td>'
                 f'<td class="num">{_esc(_money(period.principal, item.currency))}</td>'
                 f'<td class="num">{_esc(rate)}</td>'
                 f'<td class="num">{_esc(_money(period.interest, item.currency))}</td>'
                 "</tr>"
             )
+        if item.interest_time_barred:
+            # The working shows every day; the barred days' interest is set apart, not claimed.
+            barred_text = _(
+                "Interest on the days marked time-barred, not claimed (see below)"
+            )
+            lines.append(
+                f'<tr class="barred"><td colspan="4">{_esc(barred_text)}</td>'
+                f'<td class="num">{_esc(_money(item.interest_time_barred, item.currency))}'
+                "</td></tr>"
+            )
+        claimed = item.interest_claimed if item.interest_claimed is not None else item.interest
         interest = (
-            _money(item.interest, item.currency)
-            if item.interest is not None
+            _money(claimed, item.currency)
+            if claimed is not None
             else pgettext("claim", "not computed")
         )
         label = _("Statutory interest for delay")
@@ -253,8 +270,14 @@ def _invoices_table(claim: Claim) -> list[str]:
             f'<tr class="sub"><td colspan="4">{_esc(label)}</td>'
             f'<td class="num">{_esc(interest)}</td></tr>'
         )
+        compensation = _compensation_text(claim, item)
+        if item.compensation_time_barred and item.time_barred_from is not None:
+            compensation = _(
+                "{compensation}: time-barred since {date}, not claimed (see below)"
+            ).format(compensation=compensation, date=_date(item.time_barred_from))
         lines.append(
-            f'<tr><td colspan="4">{_esc(_compensation_text(claim, item))}</td>'
+            ('<tr class="barred">' if item.compensation_time_barred else "<tr>")
+            + f'<td colspan="4">{_esc(compensation)}</td>'
             f'<td class="num">{_compensation_cell(item)}</td></tr>'
         )
         # Why an amount is missing; an unconfirmed rate is starred instead, and a compensation
@@ -332,6 +355,8 @@ def _band(claim: Claim, item: ClaimedInvoice) -> str:
 
 
 def _compensation_cell(item: ClaimedInvoice) -> str:
+    if item.compensation_time_barred:
+        return "\u2014"
     if item.compensation is None or not item.compensation_converted:
         return _blank()
     return _esc(_money(item.compensation, item.compensation_currency or ""))
@@ -356,7 +381,8 @@ def _totals(claim: Claim) -> list[str]:
         ) + "</tr></thead>",
         "<tbody>",
     ]
-    missing = any(not i.compensation_converted for i in claim.invoices)
+    missing = any(not i.compensation_converted and not i.compensation_time_barred
+                  for i in claim.invoices)
     for currency in currencies:
         interest = claim.interest_totals.get(currency, Decimal(0))
         compensation = claim.compensation_totals.get(currency, Decimal(0))
@@ -373,6 +399,67 @@ def _totals(claim: Claim) -> list[str]:
                   "amount at the rate named on its line and add it.")
         rows.append(f'<p class="note">{_esc(blank)}</p>')
     return rows
+
+
+def _time_barred(claim: Claim) -> list[str]:
+    """The lines time-barred as of the claim's date, apart from what it demands: each
+    invoice's barred interest and compensation, the law, and the sums by currency."""
+    lines: list[tuple[ClaimedInvoice, str, Decimal, str]] = []
+    for item in claim.invoices:
+        if item.interest_time_barred:
+            lines.append((item, pgettext("claim", "Statutory interest"),
+                          item.interest_time_barred, item.currency))
+        if (item.compensation_time_barred and item.compensation is not None
+                and item.compensation_converted):
+            lines.append((item, pgettext("claim", "Compensation"), item.compensation,
+                          item.compensation_currency or ""))
+    if not lines:
+        return []
+    head = [
+        pgettext("claim", "Invoice"),
+        pgettext("claim", "Claim"),
+        pgettext("claim", "Time-barred since"),
+        pgettext("claim", "Amount"),
+    ]
+    rows = [
+        "<h2>{}</h2>".format(_esc(pgettext("claim", "Time-barred, not claimed"))),
+        f'<p class="note">{_esc(_limitation_rule(claim))}</p>',
+        "<table>",
+        "<thead><tr>" + "".join(
+            (f'<th class="num">{_esc(h)}</th>' if i == 3 else f"<th>{_esc(h)}</th>")
+            for i, h in enumerate(head)
+        ) + "</tr></thead>",
+        "<tbody>",
+    ]
+    for item, what, amount, currency in lines:
+        since = _date(item.time_barred_from) if item.time_barred_from else ""
+        rows.append(
+            f"<tr><td>{_text(item.number, (item.number,))}</td><td>{_esc(what)}</td>"
+            f"<td>{_esc(since)}</td>"
+            f'<td class="num">{_esc(_money(amount, currency))}</td></tr>'
+        )
+    for currency, amount in claim.time_barred_totals.items():
+        label = pgettext("claim", "Total time-barred")
+        rows.append(
+            f'<tr class="sub"><td colspan="3">{_esc(label)}</td>'
+            f'<td class="num">{_esc(_money(amount, currency))}</td></tr>'
+        )
+    rows += ["</tbody>", "</table>"]
+    return rows
+
+
+def _limitation_rule(claim: Claim) -> str:
+    if claim.jurisdiction == "pl":
+        return _(
+            "These amounts are time-barred (art. 118 and 120 of the Civil Code: three years "
+            "from the day a claim became due, ending on the last day of a calendar year). The "
+            "debtor may still pay them of its own will; they are not part of the total to pay."
+        )
+    return _(
+        "These amounts are time-barred (Limitation Act 1980, section 5: six years from the day "
+        "the claim accrued). The debtor may still pay them of its own will; they are not part "
+        "of the total to pay."
+    )
 
 
 def _payment(claim: Claim) -> list[str]:
@@ -395,6 +482,11 @@ def _notes(claim: Claim) -> list[str]:
             "An invoice still unpaid bears interest up to the date of this statement, and "
             "interest keeps running until it is paid; its unpaid amount is not part of this "
             "document."
+        ))
+    if claim.invoices and not claim.limitation_checked:
+        notes.append(_(
+            "The limitation period is not checked: Directive 2011/7/EU sets none, the "
+            "debtor's national law does; check that no amount above is time-barred under it."
         ))
     if claim.unconfirmed_periods:
         notes.append(_(

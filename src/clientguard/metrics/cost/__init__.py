@@ -11,6 +11,9 @@ Three numbers (docs/metrics/cost.md has the formulas and the legal rules):
   from the half-year in which interest starts to run.
 - :func:`fixed_compensation`: the lump sum owed once per late invoice (Poland EUR 40/70/100,
   EU EUR 40, UK GBP 40/70/100).
+- :func:`limitation`: from which day those claims are time-barred (Poland art. 118 KC, UK
+  Limitation Act 1980 s.5; not checked for the EU baseline), and what of them is barred as of
+  a date.
 
 Pure: no clock and no network. The only file read is the packaged rate tables, through
 :mod:`importlib.resources`. Money is :class:`~decimal.Decimal` and a float is refused; amounts
@@ -19,7 +22,8 @@ are never rounded here, only by the results' ``rounded()`` at output (``ROUND_HA
 The package, one module a part: :mod:`~clientguard.metrics.cost.rates` (the rate tables),
 :mod:`~clientguard.metrics.cost.interest` (financing cost and statutory interest),
 :mod:`~clientguard.metrics.cost.compensation` (the fixed sums and the Polish business-day
-calendar) and :mod:`~clientguard.metrics.cost.lateness_costs` (all of it per invoice and per
+calendar), :mod:`~clientguard.metrics.cost.limitation` (the limitation period) and
+:mod:`~clientguard.metrics.cost.lateness_costs` (all of it per invoice and per
 customer of a ledger). Everything public is importable from here.
 """
 
@@ -47,6 +51,12 @@ from clientguard.metrics.cost.lateness_costs import (
     lateness_costs,
 )
 from clientguard.metrics.cost.law import LegalNames, legal_names
+from clientguard.metrics.cost.limitation import (
+    Limitation,
+    last_barred_due_date,
+    limitation,
+    time_barred_from,
+)
 from clientguard.metrics.cost.rates import (
     EVIDENCE,
     JURISDICTIONS,
@@ -70,6 +80,7 @@ __all__ = [
     "InvoiceLatenessCost",
     "Jurisdiction",
     "LegalNames",
+    "Limitation",
     "PublishedFxRates",
     "RatePeriod",
     "RateTable",
@@ -78,8 +89,11 @@ __all__ = [
     "financing_cost",
     "fixed_compensation",
     "jurisdiction_of",
+    "last_barred_due_date",
     "last_polish_business_day_before",
     "lateness_costs",
     "legal_names",
+    "limitation",
     "statutory_interest",
+    "time_barred_from",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,6 +26,7 @@ from clientguard.metrics.cost.interest import (
     _table_cuts,
     carrying_cost,
 )
+from clientguard.metrics.cost.limitation import last_barred_due_date, limitation
 from clientguard.metrics.cost.rates import Jurisdiction, RateTable
 from clientguard.money import ONE, FxTable
 from clientguard.policy import Policy
@@ -73,6 +74,13 @@ class InvoiceLatenessCost(BaseModel):
     compensation: FixedCompensation | None
     #: The compensation in the base currency; None where it could not be converted.
     compensation_base: Decimal | None
+    #: The part of ``statutory_interest`` time-barred as of the review date (the law no longer
+    #: enforces it: docs/claims.md, "Limitation"), unrounded, and in the base currency; zero
+    #: where none is or the limitation period is not checked (``eu``).
+    interest_time_barred: Decimal = Decimal(0)
+    interest_time_barred_base: Decimal = Decimal(0)
+    #: The fixed compensation is time-barred as of the review date.
+    compensation_time_barred: bool = False
     notes: tuple[str, ...] = ()
 
 
@@ -93,8 +101,13 @@ class ClientLatenessCost(BaseModel):
     #: Compensation that could not be converted, by currency (e.g. EUR for a PLN book
     #: without an FxTable).
     compensation_unconverted: dict[str, Decimal]
-    #: ``statutory_interest + compensation``: what the law lets the firm claim, base currency.
+    #: ``statutory_interest + compensation - time_barred``: what the law lets the firm claim,
+    #: base currency.
     claimable: Decimal
+    #: The statutory interest and converted compensation time-barred as of the review date,
+    #: base currency: counted in ``statutory_interest`` and ``compensation``, left out of
+    #: ``claimable`` (docs/claims.md, "Limitation").
+    time_barred: Decimal = Decimal(0)
     notes: tuple[str, ...] = ()
 
 
@@ -133,7 +146,10 @@ def lateness_costs(
     ledger's FxTable (or not at all: then it is listed by currency). ``tables`` overrides the
     packaged rate table of a jurisdiction. A day without a statutory rate, or a compensation
     that needs a rate the ledger lacks, leaves a note on the invoice instead of stopping the
-    review.
+    review. An invoice whose claim is time-barred as of ``as_of`` (docs/claims.md,
+    "Limitation") keeps its amounts, with the barred part in ``interest_time_barred`` and
+    ``compensation_time_barred``; the customer's ``claimable`` leaves it out and
+    ``time_barred`` counts it.
     """
     policy = policy or Policy()
     settlements = (
@@ -174,6 +190,7 @@ def _lateness_costs(
         compensation_total = sum(
             (i.compensation_base for i in items if i.compensation_base is not None), Decimal(0)
         )
+        time_barred = _time_barred(items)
         jurisdiction = jurisdiction_of(ledger, customer_id, policy)
         result[customer_id] = ClientLatenessCost(
             customer_id=customer_id,
@@ -183,10 +200,31 @@ def _lateness_costs(
             statutory_interest=interest_total,
             compensation=compensation_total,
             compensation_unconverted=unconverted,
-            claimable=interest_total + compensation_total,
+            claimable=interest_total + compensation_total - time_barred,
+            time_barred=time_barred,
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result
+
+
+def _time_barred(items: Iterable[InvoiceLatenessCost]) -> Decimal:
+    """What of the items' statutory interest and converted compensation is time-barred, base
+    currency (a Decimal zero, the one ``claimable`` keeps, when none is)."""
+    barred = _NONE
+    for item in items:
+        if item.interest_time_barred_base:
+            barred += item.interest_time_barred_base
+        if item.compensation_time_barred and item.compensation_base is not None:
+            barred += item.compensation_base
+    return barred
+
+
+class _Owed(NamedTuple):
+    """What the law lets the firm claim of a customer's late invoices (base currency), and
+    what of it is time-barred and left out."""
+
+    claimable: Decimal
+    time_barred: Decimal
 
 
 def _claimable_before_window(
@@ -195,16 +233,17 @@ def _claimable_before_window(
     policy: Policy,
     settlements: Iterable[tuple[str, _Settled]],
     tables: Mapping[str, RateTable] | None,
-) -> dict[str, Decimal]:
+) -> dict[str, _Owed]:
     """Per customer, what the law lets the firm claim (statutory interest and the converted
-    compensation, base currency, as ``ClientLatenessCost.claimable`` counts them) on its late
-    invoices due *before* the look-back window, as of ``as_of``: a debt does not stop being
-    owed when it leaves the window, so what a client owes is this plus the window's
-    ``claimable``, every late invoice as :func:`clientguard.claims.claim` counts them.
-    ``settlements`` as for :func:`_lateness_costs`. Only the claim is priced (no financing
-    cost, no :class:`InvoiceLatenessCost` an invoice): the sum is what the review keeps. A
-    customer under no late-payment law has no entry. Internal: the review's."""
-    owed: dict[str, Decimal] = {}
+    compensation, base currency, as ``ClientLatenessCost.claimable`` counts them: without what
+    is time-barred, which is counted apart) on its late invoices due *before* the look-back
+    window, as of ``as_of``: a debt does not stop being owed when it leaves the window, so
+    what a client owes is this plus the window's ``claimable``, every late invoice as
+    :func:`clientguard.claims.claim` counts them. ``settlements`` as for
+    :func:`_lateness_costs`. Only the claim is priced (no financing cost, no
+    :class:`InvoiceLatenessCost` an invoice): the sums are what the review keeps. A customer
+    under no late-payment law has no entry. Internal: the review's."""
+    owed: dict[str, _Owed] = {}
     before = _window_start(as_of, policy) - timedelta(days=1)
     law = _Law(ledger, policy, tables)
     for invoice_id, settlement in settlements:
@@ -220,13 +259,26 @@ def _claimable_before_window(
             continue
         steps, _ = _balance_histories(ledger, settlement, invoice)
         step_days, step_amounts = _columns(steps)
+        settled_on = settlement.settled_on
         interest, _compensation, compensation_base, _notes = law.claim(
-            jurisdiction, invoice, step_days, step_amounts, settlement.settled_on or as_of)
-        amount = (_in_base(interest.amount, ledger.rate_to_base(invoice))
-                  if interest is not None else _NONE)
+            jurisdiction, invoice, step_days, step_amounts, settled_on or as_of)
+        rate = ledger.rate_to_base(invoice)
+        amount = _in_base(interest.amount, rate) if interest is not None else _NONE
+        barred = _NONE
+        if law.may_be_time_barred(jurisdiction, due, as_of):
+            bar = limitation(jurisdiction, due_date=due, settled_on=settled_on, as_of=as_of,
+                             interest=interest)
+            if bar is not None and bar.compensation_time_barred:
+                barred = _in_base(bar.interest_time_barred, rate)
+                if compensation_base is not None:
+                    barred += compensation_base
         if compensation_base is not None:
             amount += compensation_base
-        owed[customer_id] = owed.get(customer_id, _NONE) + amount
+        held = owed.get(customer_id)
+        owed[customer_id] = (
+            _Owed(amount - barred, barred) if held is None
+            else _Owed(held.claimable + amount - barred, held.time_barred + barred)
+        )
     return owed
 
 
@@ -243,6 +295,18 @@ class _Law:
         self._tables = tables or {}
         self._laws: dict[str, tuple[RateTable, list[date]]] = {}
         self._jurisdictions: dict[str, Literal["pl", "eu", "uk", "none"]] = {}
+        self._barred_through: dict[tuple[str, date], date | None] = {}
+
+    def may_be_time_barred(self, jurisdiction: Jurisdiction, due: date, as_of: date) -> bool:
+        """Whether a late invoice due on ``due`` has a time-barred claim as of ``as_of``: one
+        comparison an invoice, the last barred due date found once a law and a date
+        (:func:`last_barred_due_date`); :func:`limitation` then says what is barred."""
+        key = (jurisdiction, as_of)
+        try:
+            through = self._barred_through[key]
+        except KeyError:
+            through = self._barred_through[key] = last_barred_due_date(jurisdiction, as_of)
+        return through is not None and due <= through
 
     def of(self, customer_id: str) -> Literal["pl", "eu", "uk", "none"]:
         """The customer's jurisdiction (:func:`jurisdiction_of`)."""
@@ -354,9 +418,20 @@ def _invoice_costs(
             *((step_days, step_amounts) if paying is steps else _columns(paying)), due, until
         )
         financing = carrying_cost(exposure, cost_of_capital)
+        interest_barred = interest_barred_base = _NONE
+        compensation_barred = False
         if jurisdiction != "none":
             interest, compensation, compensation_base, notes = law.claim(
                 jurisdiction, invoice, step_days, step_amounts, until)
+            bar = (
+                limitation(jurisdiction, due_date=due, settled_on=settlement.settled_on,
+                           as_of=as_of, interest=interest)
+                if law.may_be_time_barred(jurisdiction, due, as_of) else None
+            )
+            if bar is not None and bar.compensation_time_barred:
+                compensation_barred = True
+                interest_barred = bar.interest_time_barred
+                interest_barred_base = _in_base(interest_barred, rate)
         else:
             interest, compensation, compensation_base, notes = None, None, None, []
         # The fields in the model's order, as validation would store them.
@@ -374,6 +449,9 @@ def _invoice_costs(
             "statutory_interest_base": _in_base(interest.amount, rate) if interest else _NONE,
             "compensation": compensation,
             "compensation_base": compensation_base,
+            "interest_time_barred": interest_barred,
+            "interest_time_barred_base": interest_barred_base,
+            "compensation_time_barred": compensation_barred,
             "notes": tuple(notes),
         })
 
