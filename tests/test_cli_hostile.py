@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from clientguard import cli
-from clientguard.cli import EXIT_OK, EXIT_USAGE, main, os_reason
+from clientguard.cli import EXIT_OK, EXIT_USAGE, main
+from clientguard.errors import os_reason
 from clientguard.i18n import using
 
 

@@ -24,7 +24,6 @@ all in it; the command runs inside :func:`clientguard.i18n.using`.
 from __future__ import annotations
 
 import argparse
-import errno
 import math
 import os
 import re
@@ -56,6 +55,7 @@ from clientguard.errors import (
     ClientguardError,
     ConfigError,
     UnknownConnectorError,
+    os_reason,
 )
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext, noop, npgettext
@@ -226,46 +226,6 @@ def _write_output(path: Path, content: str) -> None:
                     path=path, reason=os_reason(exc))
             ) from None
         raise
-
-
-_OS_PROBLEMS = {
-    code: words
-    for name, words in (
-        ("ENOENT", noop("no such file or folder")),
-        ("EACCES", noop("permission denied")),
-        ("EPERM", noop("permission denied")),
-        ("EISDIR", noop("it is a folder, not a file")),
-        ("ENOTDIR", noop("a part of the path is not a folder")),
-        ("ENOSPC", noop("no space left on the disk")),
-        ("EDQUOT", noop("the disk quota is used up")),
-        ("EROFS", noop("the file system is read-only")),
-        ("EEXIST", noop("it exists already")),
-        ("ENAMETOOLONG", noop("the name is too long")),
-        ("EMFILE", noop("too many files are open")),
-        ("ENFILE", noop("too many files are open")),
-        ("EBUSY", noop("the file is in use")),
-        ("ETXTBSY", noop("the file is in use")),
-        ("EIO", noop("the disk could not be read or written (an input/output error)")),
-        ("ELOOP", noop("too many symbolic links in the path")),
-    )
-    # A system without one of these codes (errno lists what the platform has) skips it.
-    if (code := getattr(errno, name, None)) is not None
-}
-"""The words of the common operating-system errors (errno classes) for a reader who does not
-read English (docs/cli.md, "Errors"): the system's own text is English whatever the locale
-Python runs in. An errno not listed is said in the system's words alone."""
-
-
-def os_reason(exc: OSError) -> str:
-    """Why ``exc`` happened, in the active language: in English the system's own text
-    (``No space left on device``); in another language the words of :data:`_OS_PROBLEMS`
-    with the system's text kept as the detail to search for (``brak miejsca na dysku
-    (komunikat systemu: No space left on device)``)."""
-    system = exc.strerror or str(exc) or type(exc).__name__
-    problem = _OS_PROBLEMS.get(exc.errno) if exc.errno is not None else None
-    if problem is None or i18n.language() == "en":
-        return system
-    return _("{problem} (the system says: {system})").format(problem=_(problem), system=system)
 
 
 def _is_special(path: Path) -> bool:

@@ -76,7 +76,7 @@ from pathlib import Path
 from typing import Any
 
 from clientguard.connector import Connector
-from clientguard.errors import ConfigError
+from clientguard.errors import ConfigError, os_reason
 from clientguard.i18n import LANGUAGES, resolve_language
 from clientguard.i18n import gettext as _
 from clientguard.links import parse_customer, read_links
@@ -216,18 +216,35 @@ def find_config(given: str | os.PathLike[str] | None, env: Mapping[str, str]) ->
     ``./clientguard.toml`` when it exists. A file named explicitly must exist."""
     if given is not None:
         path = Path(given).expanduser()
+        _not_a_folder(path, None)
         if not path.is_file():
             raise ConfigError(_("config file {path} does not exist").format(path=path))
         return path
     named = env.get(CONFIG_ENV)
     if named:
         path = Path(named).expanduser()
+        _not_a_folder(path, CONFIG_ENV)
         if not path.is_file():
             raise ConfigError(_("config file {path} (from ${variable}) does not exist").format(
                 path=path, variable=CONFIG_ENV))
         return path
     default = Path(DEFAULT_CONFIG)
     return default if default.is_file() else None
+
+
+def _not_a_folder(path: Path, variable: str | None) -> None:
+    """Refuse a folder named as the config file (by ``variable``, where an environment
+    variable names it): it exists, so "does not exist" would send the reader looking for a
+    typo; the file is the folder's clientguard.toml, as a rule."""
+    if not path.is_dir():
+        return
+    example = path / DEFAULT_CONFIG
+    if variable is None:
+        raise ConfigError(_("config file {path} is a folder, not a file: name the file "
+                            "itself ({example})").format(path=path, example=example))
+    raise ConfigError(_("config file {path} (from ${variable}) is a folder, not a file: name "
+                        "the file itself ({example})").format(
+                            path=path, variable=variable, example=example))
 
 
 def load_config(
@@ -255,7 +272,7 @@ def load_config(
                             "files are UTF-8)").format(path=path)) from None
     except OSError as exc:
         raise ConfigError(_("cannot read config file {path}: {problem}").format(
-            path=path, problem=exc.strerror)) from None
+            path=path, problem=os_reason(exc))) from None
     return _parse(data, path)
 
 

@@ -4,15 +4,21 @@ Errors are data where the caller should see all of them at once (the ledger's lo
 :class:`DataError` with every problem), and exceptions where the caller must stop. No message
 built here ever contains a token, a secret or a tenant id: callers pass only what a person
 needs to act on.
+
+:func:`os_reason` words an operating-system error (a file not found, permission denied, a
+full disk) in the reader's language, for every message that names one: the command line's,
+the config's, the policy's, the links', the store's and the connectors'.
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from clientguard.i18n import gettext, language, noop
 from clientguard.records import Rejection
 
 __all__ = [
@@ -28,6 +34,7 @@ __all__ = [
     "RateLimitError",
     "StoreError",
     "UnknownConnectorError",
+    "os_reason",
 ]
 
 #: How many problems a :class:`DataError` message lists before it says "and N more".
@@ -161,3 +168,47 @@ class ApiError(ConnectorError):
 
 class StoreError(ClientguardError):
     """The local store cannot be used (locked by another sync, newer schema, corrupt)."""
+
+
+_OS_PROBLEMS = {
+    code: words
+    for name, words in (
+        ("ENOENT", noop("no such file or folder")),
+        ("EACCES", noop("permission denied")),
+        ("EPERM", noop("permission denied")),
+        ("EISDIR", noop("it is a folder, not a file")),
+        ("ENOTDIR", noop("a part of the path is not a folder")),
+        ("ENOSPC", noop("no space left on the disk")),
+        ("EDQUOT", noop("the disk quota is used up")),
+        ("EROFS", noop("the file system is read-only")),
+        ("EEXIST", noop("it exists already")),
+        ("ENAMETOOLONG", noop("the name is too long")),
+        ("EMFILE", noop("too many files are open")),
+        ("ENFILE", noop("too many files are open")),
+        ("EBUSY", noop("the file is in use")),
+        ("ETXTBSY", noop("the file is in use")),
+        ("EIO", noop("the disk could not be read or written (an input/output error)")),
+        ("ELOOP", noop("too many symbolic links in the path")),
+    )
+    # A system without one of these codes (errno lists what the platform has) skips it.
+    if (code := getattr(errno, name, None)) is not None
+}
+"""The words of the common operating-system errors (errno classes) for a reader who does not
+read English (docs/languages.md, "Errors in the chosen language"): the system's own text is
+English whatever the locale Python runs in. An errno not listed is said in the system's words
+alone."""
+
+
+def os_reason(exc: OSError) -> str:
+    """Why ``exc`` happened, in the active language, for a message that names the file
+    itself (the path is never part of it): in English the system's own text (``No space
+    left on device``); in another language the words of :data:`_OS_PROBLEMS` with the
+    system's text kept as the detail to search for (``brak miejsca na dysku (komunikat
+    systemu: No space left on device)``); an errno the table does not know, the system's
+    text alone."""
+    system = exc.strerror or str(exc) or type(exc).__name__
+    problem = _OS_PROBLEMS.get(exc.errno) if exc.errno is not None else None
+    if problem is None or language() == "en":
+        return system
+    return gettext("{problem} (the system says: {system})").format(
+        problem=gettext(problem), system=system)

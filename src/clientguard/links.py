@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from clientguard.errors import ConfigError
+from clientguard.errors import ConfigError, os_reason
 from clientguard.i18n import gettext
 from clientguard.model import Customer
 from clientguard.names import normalise_name
@@ -66,7 +66,7 @@ def read_links(path: Path) -> list[Link]:
                      if line.strip() and not line.lstrip().startswith("#")]
     except OSError as exc:
         raise ConfigError(gettext("cannot read the links file {path}: {problem}").format(
-            path=path, problem=exc.strerror)) from None
+            path=path, problem=os_reason(exc))) from None
     if not lines:
         return []
     rows = csv.reader(line for _, line in lines)

@@ -9,12 +9,16 @@ full precision through every computation and rounded only at output, with ``ROUN
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from clientguard import i18n
 from clientguard.errors import DataError
+from clientguard.i18n import gettext, ngettext, noop
+from clientguard.records import Rejection
 
 __all__ = [
     "CURRENCY_EXPONENTS",
@@ -26,6 +30,8 @@ __all__ = [
     "exponent",
     "from_minor",
     "is_currency",
+    "rate_reason_words",
+    "rejection_words",
     "round_money",
     "to_decimal",
 ]
@@ -133,10 +139,13 @@ class FxTable:
     rates: Mapping[str, Mapping[date, Decimal]] = field(default_factory=dict)
     max_staleness_days: int = 7
     remedy: str = field(
-        default="add it to the FxTable or give the document its own fx_rate", compare=False
+        default=noop("add it to the FxTable or give the document its own fx_rate"),
+        compare=False,
     )
-    """What to do when a rate is missing, in the words of whoever built the table (the
-    command line names clientguard.toml's [rates])."""
+    """What to do when a rate is missing, in English, in the words of whoever built the table
+    (the command line names clientguard.toml's [rates]). A remedy the catalogs hold (this
+    default, the command line's) is shown in the reader's language by
+    :func:`rate_reason_words`; any other as it is written."""
     published: Mapping[str, Mapping[date, Decimal]] = field(default_factory=dict)
     """The rates by the day they were published, where some apply from another day (see the
     class); empty when every rate applies from the day it was published."""
@@ -199,17 +208,111 @@ class FxTable:
             index = bisect.bisect_right(dates, on) - 1
             if index >= 0 and on - dates[index] <= timedelta(days=self.max_staleness_days):
                 return rates[currency][dates[index]]
-            if index >= 0:
-                raise DataError(
-                    f"no {currency}->{self.base} rate {how} {on}: the latest earlier rate is "
-                    f"from {dates[index]}, more than {self.max_staleness_days} days before; "
-                    f"{self.remedy}"
-                )
-        raise DataError(f"no {currency}->{self.base} rate {how} {on}: {self.remedy}")
+            latest = dates[index] if index >= 0 else None
+        else:
+            latest = None
+        # In English whatever the reader's language: the reason a rejection keeps (and a
+        # program may compare); rate_reason_words gives the reader's words for it.
+        with i18n.using(i18n.DEFAULT_LANGUAGE):
+            template = _no_rate(how, None if latest is None else self.max_staleness_days)
+        raise DataError(template.format(
+            currency=currency, base=self.base, day=on, latest=latest,
+            days=self.max_staleness_days, remedy=self.remedy))
 
     def convert(self, amount: Decimal, currency: str, on: date) -> Decimal:
         """``amount`` of ``currency`` in the base currency at the rate for ``on`` (unrounded)."""
         return amount * self.rate(currency, on)
+
+
+def _no_rate(how: str, days: int | None) -> str:
+    """The sentence of a missing rate in the active language, its placeholders unfilled:
+    ``how`` is ``"for"`` (:meth:`FxTable.rate`) or ``"published on"``
+    (:meth:`FxTable.rate_published_on`); ``days`` is ``max_staleness_days`` where an earlier
+    rate exists but is older than that, None where there is none. The one owner of these
+    words, in English (the rejection's reason) and in the reader's language."""
+    if days is None:
+        if how == "for":
+            return gettext("no {currency}->{base} rate for {day}: {remedy}")
+        return gettext("no {currency}->{base} rate published on {day}: {remedy}")
+    if how == "for":
+        return ngettext(
+            "no {currency}->{base} rate for {day}: the latest earlier rate is from {latest}, "
+            "more than {days} day before; {remedy}",
+            "no {currency}->{base} rate for {day}: the latest earlier rate is from {latest}, "
+            "more than {days} days before; {remedy}",
+            days,
+        )
+    return ngettext(
+        "no {currency}->{base} rate published on {day}: the latest earlier rate is from "
+        "{latest}, more than {days} day before; {remedy}",
+        "no {currency}->{base} rate published on {day}: the latest earlier rate is from "
+        "{latest}, more than {days} days before; {remedy}",
+        days,
+    )
+
+
+_REASON_PARTS = {
+    "currency": "[A-Z]{3}",
+    "base": "[A-Z]{3}",
+    "day": r"\d{4}-\d{2}-\d{2}",
+    "latest": r"\d{4}-\d{2}-\d{2}",
+    "days": r"\d+",
+    "remedy": ".*",
+}
+
+
+def _reason_pattern(template: str) -> re.Pattern[str]:
+    """A regular expression that reads the values back out of a sentence of ``template``."""
+    pattern = re.escape(template)
+    for name, part in _REASON_PARTS.items():
+        pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>{part})")
+    return re.compile(pattern, re.DOTALL)
+
+
+def _reason_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    # Every English form of the sentence (English: 1 day, 0 or 2 days), with its ``how``.
+    with i18n.using(i18n.DEFAULT_LANGUAGE):
+        return tuple(
+            (how, _reason_pattern(_no_rate(how, days)))
+            for how in ("for", "published on")
+            for days in (1, 2, None)  # the stale sentences first: the other reads them too
+        )
+
+
+_REASON_PATTERNS = _reason_patterns()
+"""How :func:`rate_reason_words` recognises the English sentences of :func:`_no_rate`."""
+
+
+def rate_reason_words(reason: str) -> str:
+    """``reason`` in the active language where it is an :class:`FxTable`'s missing rate
+    (``no EUR->USD rate for 2025-01-02: ...``, the reason a rejection keeps in English), its
+    remedy too where the catalogs hold it; any other reason as it is (English).
+
+    A rejection's reason stays English in the ledger's report and the store
+    (docs/languages.md, "What stays English"); this is the reader's words for the one a
+    person meets most and acts on by configuring rates, for a report's data-quality section.
+    """
+    if i18n.language() == i18n.DEFAULT_LANGUAGE:
+        return reason
+    for how, pattern in _REASON_PATTERNS:
+        found = pattern.fullmatch(reason)
+        if found is None:
+            continue
+        values = found.groupdict()
+        days = values.get("days")
+        remedy = values["remedy"]
+        values["remedy"] = gettext(remedy) if remedy else remedy
+        template = _no_rate(how, None if days is None else int(days))
+        return template.format(**values)
+    return reason
+
+
+def rejection_words(rejection: Rejection) -> str:
+    """``str(rejection)`` for a reader of the active language: the reason of a missing rate
+    in their words (:func:`rate_reason_words`); the record, its source, location and field,
+    and every other reason, as they are."""
+    words = rate_reason_words(rejection.reason)
+    return str(rejection if words == rejection.reason else replace(rejection, reason=words))
 
 
 def combined_fx(

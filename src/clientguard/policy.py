@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from clientguard.errors import ConfigError
+from clientguard.errors import ConfigError, os_reason
 from clientguard.i18n import gettext as _
 from clientguard.i18n import noop
 
@@ -387,7 +387,7 @@ class Policy(_Settings):
                                 "(TOML files are UTF-8)").format(path=path)) from None
         except OSError as exc:
             raise ConfigError(_("cannot read policy file {path}: {problem}").format(
-                path=path, problem=exc.strerror or exc)) from None
+                path=path, problem=os_reason(exc))) from None
         return cls.from_mapping(data, where=str(path))
 
     @classmethod

@@ -61,7 +61,7 @@ from clientguard.metrics.cost.lateness_costs import (
 )
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import CreditNote, Payment
-from clientguard.money import CURRENCY_EXPONENTS, ZERO
+from clientguard.money import CURRENCY_EXPONENTS, ZERO, rejection_words
 from clientguard.policy import Policy
 from clientguard.settlement import (
     LIVE_STATUSES,
@@ -1496,7 +1496,8 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         groups.first("incomplete_data", warning)
     return DataQuality(
         rejected=len(rejected),
-        rejections=tuple(str(r) for r in rejected[:MAX_LISTED_REJECTIONS]),
+        # A missing rate's reason in the reader's words (the ledger's report keeps it English).
+        rejections=tuple(rejection_words(r) for r in rejected[:MAX_LISTED_REJECTIONS]),
         paid_date_unknown=tuple(unknown),
         amount_due_mismatches=tuple(mismatches),
         foreign_allocations=tuple(foreign),

@@ -80,7 +80,7 @@ from types import TracebackType
 from typing import IO, Any, Concatenate, Final, Literal, ParamSpec, TypeVar
 
 from clientguard.connector import Connector, Page, SyncState
-from clientguard.errors import ClientguardError, DataError, StoreError
+from clientguard.errors import ClientguardError, DataError, StoreError, os_reason
 from clientguard.gcpause import collector_paused
 from clientguard.i18n import gettext, ngettext
 from clientguard.ledger import Ledger
@@ -492,7 +492,9 @@ class Store:
                       "the path of an existing store").format(path=target)
                 )
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                # A file where the folder is meant: os.open says so (ENOTDIR), not SQLite.
+                with suppress(FileExistsError):
+                    target.parent.mkdir(parents=True, exist_ok=True)
                 # Created empty with owner-only permissions before SQLite touches it; SQLite
                 # gives its -wal and -shm files the same permissions.
                 os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -500,7 +502,7 @@ class Store:
                 pass
             except OSError as exc:
                 raise StoreError(gettext("cannot create the store {path}: {problem}").format(
-                    path=target, problem=exc.strerror)) from None
+                    path=target, problem=os_reason(exc))) from None
         elif target.is_dir():
             raise StoreError(gettext("{path} is a folder, not a store file").format(path=target))
         try:
@@ -1871,7 +1873,7 @@ class _SyncLock:
             handle = os.fdopen(descriptor, "r+", encoding="utf-8")
         except OSError as exc:
             raise StoreError(gettext("cannot lock the store ({path}): {problem}").format(
-                path=self.path, problem=exc.strerror)) from None
+                path=self.path, problem=os_reason(exc))) from None
         deadline = time.monotonic() + max(self.wait, 0)
         while not _try_lock(handle):
             if time.monotonic() >= deadline:

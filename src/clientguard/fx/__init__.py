@@ -27,18 +27,22 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
+from clientguard.i18n import noop
+
 # RateRow lives in money, below the store that keeps the rows; it is this package's too.
 from clientguard.money import ONE, FxTable, RateRow
 
 __all__ = ["CLI_REMEDY", "RateRow", "fx_table"]
 
-CLI_REMEDY = (
+CLI_REMEDY = noop(
     "add exchange rates to clientguard.toml: a [rates] table with file = \"rates.csv\" "
     "(clientguard rates template prints one), or the central banks' daily tables "
     "([rates.ecb] for euro reference rates, [rates.nbp] for the NBP's table A), then run "
     "clientguard rates sync"
 )
-"""What a command-line user does when a rate is missing (the FxTable's remedy in the CLI)."""
+"""What a command-line user does when a rate is missing (the FxTable's remedy in the CLI), in
+English as the rejection keeps it; the data-quality section shows it in the reader's language
+(:func:`clientguard.money.rate_reason_words`)."""
 
 
 def fx_table(

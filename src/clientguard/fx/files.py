@@ -29,8 +29,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from clientguard.errors import ConfigError
+from clientguard.errors import ConfigError, os_reason
 from clientguard.fx import RateRow
+from clientguard.i18n import gettext as _
 from clientguard.money import is_currency
 
 __all__ = ["COLUMNS", "TEMPLATE", "read_rates_file"]
@@ -59,7 +60,8 @@ def read_rates_file(path: Path, *, source: str | None = None) -> list[RateRow]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise ConfigError(f"rates file {path}: cannot be read ({exc.strerror})") from None
+        raise ConfigError(_("rates file {path}: cannot be read ({reason})").format(
+            path=path, reason=os_reason(exc))) from None
     except UnicodeDecodeError:
         raise ConfigError(f"rates file {path}: is not UTF-8 text") from None
     numbered = [

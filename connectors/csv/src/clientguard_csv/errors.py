@@ -1,10 +1,16 @@
-"""The errors of the CSV connector, on clientguard's exception tree."""
+"""The errors of the CSV connector, on clientguard's exception tree.
+
+A file the system cannot read (not found, permission denied, a folder) is said in the
+reader's language (:func:`clientguard.errors.os_reason`), with the system's own text kept;
+the connector's other messages are English.
+"""
 
 from __future__ import annotations
 
-from clientguard.errors import ConfigError, ConnectorError, ErrorContext
+from clientguard.errors import ConfigError, ConnectorError, ErrorContext, os_reason
+from clientguard.i18n import gettext as _
 
-__all__ = ["CsvFileError", "MappingError"]
+__all__ = ["CsvFileError", "MappingError", "file_unreadable", "mapping_unreadable"]
 
 
 class MappingError(ConfigError):
@@ -20,3 +26,17 @@ class CsvFileError(ConnectorError):
         self.detail = message
         """The message without the connector and stream."""
         super().__init__(message, ErrorContext(connector="csv", stream=stream))
+
+
+def file_unreadable(file: str, exc: OSError) -> CsvFileError:
+    """The error of a data file the system cannot open or read (``exc``), in the reader's
+    language: ``invoices.csv: cannot be read: No such file or directory``."""
+    return CsvFileError(_("{file}: cannot be read: {reason}").format(
+        file=file, reason=os_reason(exc)))
+
+
+def mapping_unreadable(file: str, exc: OSError) -> MappingError:
+    """The error of a mapping file the system cannot open or read (``exc``), in the reader's
+    language: ``mapping.toml: cannot read the mapping: Is a directory``."""
+    return MappingError(_("{file}: cannot read the mapping: {reason}").format(
+        file=file, reason=os_reason(exc)))

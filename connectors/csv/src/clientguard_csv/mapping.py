@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from clientguard.money import is_currency
 from clientguard_csv.amounts import AmountFormat
-from clientguard_csv.errors import MappingError
+from clientguard_csv.errors import MappingError, mapping_unreadable
 from clientguard_csv.textfile import resolve_delimiter, resolve_encoding
 
 __all__ = [
@@ -412,7 +412,7 @@ def load_mapping(path: str | Path) -> CsvMapping:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
-        raise MappingError(f"{file}: cannot read the mapping: {exc.strerror or exc}") from None
+        raise mapping_unreadable(str(file), exc) from None
     except UnicodeDecodeError as exc:
         line = file.read_bytes()[: exc.start].count(b"\n") + 1
         raise MappingError(f"{file}: line {line} is not UTF-8 text: save the mapping as UTF-8 "

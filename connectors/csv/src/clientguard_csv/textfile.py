@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from clientguard_csv.charsets import detect_encoding, guess_encoding
-from clientguard_csv.errors import CsvFileError
+from clientguard_csv.errors import CsvFileError, file_unreadable
 
 __all__ = [
     "DELIMITERS",
@@ -226,7 +226,7 @@ def open_layout(
         with path.open("rb") as handle:
             sample = handle.read(SAMPLE_BYTES)
     except OSError as exc:
-        raise CsvFileError(f"{file}: cannot be read: {exc.strerror or exc}") from None
+        raise file_unreadable(file, exc) from None
     bom = sample.startswith(codecs.BOM_UTF8)
     guess = guess_encoding(sample) if encoding == "auto" else None
     chosen = guess.encoding if guess is not None else encoding
