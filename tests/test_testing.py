@@ -198,9 +198,10 @@ def test_fx_table_builder() -> None:
 def test_ledger_builder_defaults_to_eur_and_strict() -> None:
     built = ledger(INV_A)
     assert built.base_currency == "EUR"
+    other_a = INV_A.model_copy(update={"total": INV_A.total + 1})  # INV_A's id, other total
     with pytest.raises(DataError):
-        ledger(INV_A, INV_A)
-    assert len(ledger(INV_A, INV_A, strict=False).report.rejected) == 1
+        ledger(INV_A, other_a)
+    assert len(ledger(INV_A, other_a, strict=False).report.rejected) == 1
     assert ledger(base_currency="PLN").base_currency == "PLN"
 
 
