@@ -54,6 +54,19 @@ def test_unknown_or_lower_case_code_is_refused(code: str) -> None:
         exponent(code)
 
 
+@pytest.mark.parametrize(
+    ("currency", "decimals"),
+    [("HRK", 2), ("LTL", 2), ("LVL", 2), ("EEK", 2), ("BYR", 0), ("VEF", 2), ("ZWL", 2)],
+)
+def test_a_withdrawn_currency_of_a_books_history_is_still_a_currency(
+    currency: str, decimals: int
+) -> None:
+    """A Croatian client's invoices of 2022 are in kuna (HRK, replaced by the euro on
+    1 January 2023): they are read, not rejected as no ISO 4217 code (ISO 4217 list three)."""
+    assert is_currency(currency)
+    assert exponent(currency) == decimals
+
+
 def test_every_code_is_three_upper_case_letters() -> None:
     assert all(len(c) == 3 and c.isalpha() and c.isupper() for c in CURRENCY_EXPONENTS)
 

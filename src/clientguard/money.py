@@ -36,9 +36,9 @@ __all__ = [
     "to_decimal",
 ]
 
-# ISO 4217 active codes with their minor-unit exponents (the number of decimals of the minor
-# unit). From the ISO 4217 list (SIX, amendment 178). Funds and precious-metal codes (XAU...)
-# are left out: nobody invoices in them.
+# ISO 4217 codes with their minor-unit exponents (the number of decimals of the minor unit):
+# the active ones (SIX, amendment 178) and those withdrawn since 2011. Funds and
+# precious-metal codes (XAU...) are left out: nobody invoices in them.
 CURRENCY_EXPONENTS: Mapping[str, int] = {
     "AED": 2, "AFN": 2, "ALL": 2, "AMD": 2, "ANG": 2, "AOA": 2, "ARS": 2, "AUD": 2, "AWG": 2,
     "AZN": 2, "BAM": 2, "BBD": 2, "BDT": 2, "BGN": 2, "BHD": 3, "BIF": 0, "BMD": 2, "BND": 2,
@@ -58,6 +58,11 @@ CURRENCY_EXPONENTS: Mapping[str, int] = {
     "TTD": 2, "TWD": 2, "TZS": 2, "UAH": 2, "UGX": 0, "USD": 2, "UYU": 2, "UYW": 4, "UZS": 2,
     "VES": 2, "VND": 0, "VUV": 0, "WST": 2, "XAF": 0, "XCD": 2, "XCG": 2, "XOF": 0, "XPF": 0,
     "YER": 2, "ZAR": 2, "ZMW": 2, "ZWG": 2,
+    # Withdrawn since 2011 (ISO 4217 list three, historic denominations), with the minor unit
+    # they had: a book's history holds invoices in them (Croatia's kuna until 2023, Lithuania's
+    # litas until 2015...), and a currency's code does not stop being one when it is replaced.
+    "BYR": 0, "CUC": 2, "EEK": 2, "HRK": 2, "LTL": 2, "LVL": 2, "MRO": 2, "SLL": 2, "STD": 2,
+    "VEF": 2, "ZWL": 2,
 }  # fmt: skip
 
 ZERO = Decimal(0)
@@ -109,7 +114,8 @@ def to_decimal(value: object, *, what: str = "amount") -> Decimal:
 def from_minor(units: int, currency: str, *, places: int | None = None) -> Decimal:
     """Minor units (Stripe's cents) to exact major units by the currency's exponent (JPY: as
     is). ``places`` is the source's own exponent where its API differs from ISO 4217 (Stripe's
-    MGA and ISK); a connector converting minor units calls this, so the rule has one owner.
+    MGA, ISK and UGX); a connector converting minor units calls this, so the rule has one
+    owner.
     """
     return Decimal(units).scaleb(-(exponent(currency) if places is None else places))
 
