@@ -27,7 +27,15 @@ from pydantic import BaseModel
 
 import clientguard as cg
 from clientguard.errors import DataError
-from clientguard.forecast import CashWeek, Forecast, InvoiceForecast, Model, forecast, learn
+from clientguard.forecast import (
+    CashWeek,
+    Forecast,
+    InvoiceForecast,
+    Model,
+    forecast,
+    learn,
+    paid_by_client,
+)
 from clientguard.forecast.model import (
     _Z80,
     WEEKS,
@@ -257,8 +265,9 @@ def reference_forecast(book: Ledger, as_of: date, policy: Policy) -> Forecast:
     model validated), its weekly chances and their Decimals made for it, base amounts all
     through ``Ledger.base_amount``."""
     rows = replay(book, as_of=as_of, policy=policy)
+    client_paid = paid_by_client(book)  # the invoices the client paid: the rule of now
     paid = [row for row in rows if row.status == "settled" and row.settled_on is not None
-            and row.days_beyond_terms is not None]
+            and row.days_beyond_terms is not None and client_paid(row)]
     columns = _Paid(
         customers=[row.invoice.customer_id for row in paid],
         delays=[row.days_beyond_terms for row in paid],  # type: ignore[misc]

@@ -7,7 +7,7 @@ docs/forecast.md describes the model, its backtest and where it lands.
 from __future__ import annotations
 
 from clientguard.forecast.evaluation import Backtest, Scores, backtest, monthly_origins
-from clientguard.forecast.model import Model, forecast, learn
+from clientguard.forecast.model import Model, forecast, learn, paid_by_client
 from clientguard.forecast.outlook import CashWeek, ClientOutlook, Forecast, InvoiceForecast
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "forecast",
     "learn",
     "monthly_origins",
+    "paid_by_client",
 ]

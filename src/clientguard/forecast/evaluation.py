@@ -11,7 +11,9 @@ so far (``client_mean``: its late share for the probability, its 10th-90th perce
 the interval), its last paid invoice's delay (``last_invoice``: late or not for the
 probability, no interval), and the book's average (``book_mean``). A client without history
 takes the book's. Every delay is at least the invoice's age plus one (it was unpaid at the
-origin), for the baselines too.
+origin), for the baselines too. Only invoices the client paid are history or outcomes
+(:func:`~clientguard.forecast.model.paid_by_client`): one of nothing, or cancelled by credit
+notes alone, says nothing of when the client pays.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from clientguard.forecast.model import learn
+from clientguard.forecast.model import learn, paid_by_client
 from clientguard.ledger import Ledger
 from clientguard.model import LAST_DATE
 from clientguard.policy import Policy
@@ -170,6 +172,9 @@ def backtest(
     truth_rows = replay(ledger, as_of=LAST_DATE, policy=policy)
     end = _last_day(truth_rows)
     truth = {r.invoice.id: r for r in truth_rows}
+    # An invoice the client never paid (of nothing, or cancelled by credit notes alone) is
+    # neither history nor an outcome: its "delay" says nothing of when the client pays.
+    client_paid = paid_by_client(ledger)
     if origins is None:
         origins = monthly_origins(ledger, horizon_days=horizon_days, policy=policy)
     grace = policy.grace_days
@@ -182,7 +187,8 @@ def backtest(
         book: list[int] = []
         for r in rows:
             paid, past_delay = r.settled_on, r.days_beyond_terms
-            if r.status == "settled" and paid is not None and past_delay is not None:
+            if (r.status == "settled" and paid is not None and past_delay is not None
+                    and client_paid(r)):
                 history[r.invoice.customer_id].append((paid, past_delay))
                 book.append(past_delay)
         book.sort()
@@ -196,6 +202,8 @@ def backtest(
                 continue
             actual = truth.get(r.invoice.id)
             if actual is None:
+                continue
+            if actual.status == "settled" and not client_paid(actual):
                 continue
             if actual.status == "settled" and actual.days_beyond_terms is not None:
                 delay: int | None = actual.days_beyond_terms

@@ -58,6 +58,7 @@ __all__ = [
     "Model",
     "forecast",
     "learn",
+    "paid_by_client",
 ]
 
 WEEKS = 13
@@ -552,6 +553,50 @@ class _Paid(NamedTuple):
         )
 
 
+def paid_by_client(ledger: Ledger) -> _ClientPaid:
+    """Whether a replay row is an invoice the client paid: settled on the source's paid date,
+    or by applications of which one at least is a payment. An invoice of nothing (settled on
+    its issue date) and one settled by credit notes alone (cancelled, not paid) say nothing of
+    when the client pays, so the forecast does not learn from them and ``expected_late`` does
+    not call their client late (docs/forecast.md). Call the result with a row."""
+    credit_only = ledger.memo.get(_CREDIT_ONLY_MEMO)
+    if not isinstance(credit_only, frozenset):
+        # Only the invoices a credit note is applied to (a few) are looked at; of those, the
+        # ones no payment is applied to at all. (A payment applied beside credit notes that
+        # had settled the invoice would allocate more than its total: the ledger refuses it.)
+        credited = {
+            allocation.invoice_id
+            for customer_id in ledger.customer_ids
+            for note in ledger.credit_notes_of(customer_id)
+            for allocation in note.allocations
+        }
+        credit_only = ledger.memo[_CREDIT_ONLY_MEMO] = frozenset(
+            invoice_id for invoice_id in credited
+            if not any(application.document_kind == "payment"
+                       for application in ledger.applications(invoice_id))
+        )
+    return _ClientPaid(credit_only)
+
+
+_CREDIT_ONLY_MEMO = "forecast.credit_only"
+"""The key of the invoices a credit note, and no payment, is applied to, on the ledger's
+memo (:attr:`Ledger.memo`): the same for every date the ledger is read as of."""
+
+
+class _ClientPaid(NamedTuple):
+    """The test :func:`paid_by_client` gives."""
+
+    credit_only: frozenset[str]
+    """The invoices credit notes, and no payment, are applied to."""
+
+    def __call__(self, row: Replay) -> bool:
+        if row.status != "settled" or row.settled_on is None:
+            return False
+        if row.basis == "allocations":
+            return row.invoice.id not in self.credit_only
+        return row.basis == "paid_on"  # None: an invoice of nothing
+
+
 def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
     """The paid invoices of a replay as :class:`_Paid` columns (each base amount computed
     once, shared with the calibration's model)."""
@@ -566,11 +611,19 @@ def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
     # thousand distinct totals; an int of its own each was 32 bytes an invoice, at the
     # forecast's peak).
     whole: dict[Decimal, int] = {}
+    # Only invoices the client paid (:func:`paid_by_client`, inlined: a million rows).
+    credit_only = paid_by_client(ledger).credit_only
     for row in rows:
         delay = row.days_beyond_terms
         if row.status != "settled" or row.settled_on is None or delay is None:
             continue
         invoice = row.invoice
+        basis = row.basis
+        if basis == "allocations":
+            if credit_only and invoice.id in credit_only:
+                continue
+        elif basis != "paid_on":
+            continue
         customers.append(invoice.customer_id)
         delays.append(delay)
         days.append(row.settled_on)
@@ -624,10 +677,11 @@ def _out_of_time_tail(
     if earlier.history < 30:
         return 0.1
     pits: list[tuple[float, float]] = []
+    client_paid = paid_by_client(ledger)
     since = [
         row for row in rows
         if row.status == "settled" and row.settled_on is not None and row.settled_on > start
-        and row.days_beyond_terms is not None
+        and row.days_beyond_terms is not None and client_paid(row)
     ]
     # Every k-th, in the ledger's order: enough for a share to within about a point.
     for row in since[:: -(-len(since) // _CALIBRATION_SAMPLE) or 1]:

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from clientguard import wording
 from clientguard.findings import Evidence, Finding, Number, Severity, Signal, by_severity
-from clientguard.forecast import Forecast, InvoiceForecast, forecast
+from clientguard.forecast import Forecast, InvoiceForecast, forecast, paid_by_client
 from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
 from clientguard.policy import Policy
@@ -46,13 +46,17 @@ def expected_late(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
 
 
 def late_before(ledger: Ledger, as_of: date, policy: Policy) -> frozenset[str]:
-    """The customers that have paid late by ``as_of`` (an invoice settled more than
+    """The customers that have paid late by ``as_of`` (an invoice they paid more than
     ``grace_days`` after its due date) or owe past them on that day: those the ``expected_late``
-    finding may be about. The replay is the review's own (kept on the ledger)."""
+    finding may be about. An invoice settled late by credit notes alone (cancelled, not paid)
+    is not one the client paid late (:func:`clientguard.forecast.model.paid_by_client`). The
+    replay is the review's own (kept on the ledger)."""
     grace = policy.grace_days
+    paid = paid_by_client(ledger)
     return frozenset(row.invoice.customer_id
                      for row in replay(ledger, as_of=as_of, policy=policy)
-                     if is_late(row.days_late, grace))
+                     if is_late(row.days_late, grace)
+                     and (row.status == "open" or paid(row)))
 
 
 def _percent(p: float) -> str:
