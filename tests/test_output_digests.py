@@ -44,7 +44,7 @@ from clientguard.sample import sample_records
 DIGESTS = {
     None: {
         "table": "d027319a14976815a66abb5c20f8373c15098858dc6989406e1d70a1767f922f",
-        "json": "05086ba12bcc2de7d3eb456eb41e29d14075eb9f2c90e16551a3836953505f7d",
+        "json": "2a20d39638de4e506d5bc67169eca49182439a4fdbbed4c3c6c4ef055cb31336",
         "csv": "1c56f2871141321d9a7d4ffb5c92541e2ab4150f756d289d38b62610ceed8014",
         "html": "ae1ce8f53de311029645f23825c0f640165dd3b6f626de3aaa5576c7f2ef9911",
     },

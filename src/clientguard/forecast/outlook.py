@@ -103,9 +103,11 @@ class InvoiceForecast(BaseModel):
 
 def _signed_days(value: float | None) -> str:
     """Whole days with their sign and the word agreeing: ``+1 day``, ``-3 days`` (``+1 dzień``,
-    ``-3 dni``)."""
-    text = f"{value or 0:+.0f}"
-    return wording.with_noun(text, int(text), "day")
+    ``-3 dni``); a value that rounds to no day (half to even) is ``0 days``, neither early nor
+    late: never ``-0 days`` for a mean of -0.3."""
+    days = round(value or 0)
+    text = f"{days:+d}" if days else "0"
+    return wording.with_noun(text, days, "day")
 
 
 class ClientOutlook(BaseModel):
