@@ -272,3 +272,34 @@ def test_the_commands_report_says_the_missing_rate_in_the_readers_language(
     out, _ = capsys.readouterr()
     quality = json.loads(out)["data_quality"]
     assert quality["rejections"] == [f"invoice A-1 (csv, inv.csv, line 2): currency: {reason}"]
+
+
+@needs_csv
+@pytest.mark.parametrize(
+    ("lang", "reason"),
+    [
+        ("en", f"no EUR->USD rate for 2025-01-02: {CLI_REMEDY}"),
+        ("pl", f"brak kursu EUR->USD na dzień 2025-01-02: {CLI_REMEDY_PL}"),
+    ],
+)
+def test_clientguard_rejections_says_the_missing_rate_as_the_review_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    lang: str, reason: str,
+) -> None:
+    """The command that lists the rejections one by one words a missing rate as the review's
+    data quality does, in the reader's language; the stored reason stays English."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
+    (tmp_path / "map.toml").write_text(MAPPING, encoding="utf-8")
+    (tmp_path / "inv.csv").write_text(INVOICES, encoding="utf-8")
+    (tmp_path / "rates.csv").write_text("date,currency,base,rate\n2025-03-01,EUR,USD,1.05\n",
+                                        encoding="utf-8")
+    (tmp_path / "clientguard.toml").write_text(
+        'base_currency = "USD"\nstore = "cg.db"\n[rates]\nfile = "rates.csv"\n'
+        '[sources.csv]\nconnector = "csv"\nmapping = "map.toml"\ninvoices = "inv.csv"\n',
+        encoding="utf-8")
+    assert main(["sync", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["--lang", lang, "rejections", "--as-of", "2025-06-30"]) == 0
+    out, _ = capsys.readouterr()
+    assert f"invoice A-1 (csv, inv.csv, line 2): currency: {reason}\n" in out

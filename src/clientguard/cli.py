@@ -1146,6 +1146,7 @@ def _user_rules(config: Config) -> tuple[list[Any], list[Any]]:
 
 
 def _rejections(args: argparse.Namespace) -> int:
+    from clientguard.fx.configured import table_from
     from clientguard.review import data_quality
     from clientguard.store import Store
 
@@ -1163,7 +1164,11 @@ def _rejections(args: argparse.Namespace) -> int:
                 error=exc), file=sys.stderr)
             rejections = store.rejections(sources)
         else:
-            ledger = store.load(base_currency=currency, sources=sources, strict=False,
+            # With the rates a review converts with (the store's, as [rates] ranks them):
+            # without them every document in another currency would be listed as having no
+            # rate, with a remedy for Python.
+            fx = table_from(store.rates(), currency, config.rates)
+            ledger = store.load(base_currency=currency, fx=fx, sources=sources, strict=False,
                                 links=config.links)
             # The syncs' rejections, then those of the ledger's checks (an allocation to an
             # invoice that was rejected, an id a source sent twice...).
@@ -1175,8 +1180,11 @@ def _rejections(args: argparse.Namespace) -> int:
     if not rejections:
         print(_("No record was rejected."))
     else:
+        from clientguard.money import rejection_words
+
         for rejection in rejections:
-            print(printable(str(rejection)))
+            # A missing rate in the reader's words, as the review's data quality says it.
+            print(printable(rejection_words(rejection)))
         print("\n" + ngettext(
             "{n} rejected record. Fix the source and sync again: a record that arrives fixed "
             "replaces its rejection.",
