@@ -27,7 +27,17 @@ its declared unit: the probability of paying late as a percentage ("probability 
 99%, from 75%", was "1.0, from 0.8"): the 100,000 invoices' table, JSON and HTML digests (13
 clients whose deciding finding is the forecast's); with the old "1.0, from 0.8" put back, each
 of the three is the same text as before, compared on the day of the change (the CSV has no
-evidence line, and the sample firm no such client).
+evidence line, and the sample firm no such client). An invoice due on ``as_of`` may still be
+paid on time that day, so the forecast conditions it on being unpaid by the day before
+(docs/forecast.md): the 100,000 invoices' four digests (the sample firm has no invoice due on
+2026-06-30, so its digests and golden reports are unchanged). Compared line by line: only the
+two flagged invoices due 2026-06-30 (Quickline Events INV-2026-13646, 100% late to 97%,
+predicted 2026-07-09 to 07-08, expected late 2,184.05 to 2,117.50 EUR; Brightside Robotics
+INV-2026-13685, 100% to 91%, predicted 07-08 to 07-07, interval from 07-04 to 07-02, 285.87 to
+259.46 EUR; both findings keep their severity and verdict, and move down the forecast's list,
+which is sorted by p_late) and the 13 weeks of cash (the day's chance of the invoices due that
+day moves into week 1: weeks 1 to 3 by tens of euros, weeks 4 and 13 by a cent of rounding);
+with the day-before conditioning taken out, all four digests are the old ones again.
 """
 
 from __future__ import annotations
@@ -49,10 +59,10 @@ DIGESTS = {
         "html": "ae1ce8f53de311029645f23825c0f640165dd3b6f626de3aaa5576c7f2ef9911",
     },
     100_000: {
-        "table": "d01aa2bb1a3c623ab6f2ddac382f1d4357e5a9b7b7f4e149a53ebfb3b9c4ec4e",
-        "json": "65fa7504a1a3fa102a0ec929fe2474e392bc2e1411cad89c0013509dc1a5c917",
-        "csv": "4fe23bc7f19a3de0744f8db7ee5a7aaccc97b5a983b20931938e9ea3be86feb7",
-        "html": "01a9013ca5f38b40851072d17297a6cc67403dfff546f65bcb6af246d42ffee5",
+        "table": "6f48b66fb5feead19bcace25d74c056ad4baf47c0207c7633bdd7a061a1b79ca",
+        "json": "b450f3509c89372067b0b642529fb5e93b3a8f974e114a2eb5aaa6f8fb66306f",
+        "csv": "de1e112d346050a8a21018cf2fbc1d3655975b67e612739bb119f8564603933b",
+        "html": "e6e7b9cdea5273eaa865fd97a3be3effa045ef6206c90e4739b972201ca78006",
     },
 }
 

@@ -22,7 +22,10 @@ The model (docs/forecast.md says why each part is as it is):
 * **Survival.** An invoice still open as of ``as_of`` has not been paid by then: its
   distribution is truncated to delays beyond its current age (``as_of - due_date``). Where no
   observed delay is that long, the book's residual delays beyond its own 90th percentile are
-  added to the age.
+  added to the age. An invoice on its last day on time (``age == grace_days``: due on
+  ``as_of`` by default) is known unpaid only by the day before (:func:`_known_unpaid`): a
+  payment that day would still be on time, as the lateness rules say, and a run during the
+  day may not hold it yet.
 
 Days are integers; weights and probabilities are floats (they are ratios of weights, never
 money, and a million invoices must forecast in seconds); money stays Decimal (the cash-in
@@ -118,10 +121,10 @@ class _Mixture:
     known: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
     """The cdf's values computed so far: a model hands out one mixture per client, flag and
     band, so its invoices (and their quantiles' searches) share them."""
-    at_age: dict[tuple[int, float], _AtAge] = field(
+    at_age: dict[tuple[int, int, float], _AtAge] = field(
         default_factory=dict, compare=False, repr=False)
-    """What the model predicts from this mixture at each age (and interval level) computed
-    so far (:meth:`Model._at_age`)."""
+    """What the model predicts from this mixture at each age, days known unpaid and interval
+    level computed so far (:meth:`Model._at_age`)."""
 
     def cdf(self, x: int) -> float:
         value = self.known.get(x)
@@ -254,7 +257,7 @@ class Model:
         disputed = invoice.disputed_by(self.as_of)
         mixture, pool_name, client = self.mixture(customer_id, disputed, open_balance_base)
         age = (self.as_of - invoice.due_date).days
-        at = self._at_age(mixture, age)
+        at = self._at_age(mixture, age, _known_unpaid(age, self.policy.grace_days))
         return {
             "invoice_id": invoice.id,
             "customer_id": customer_id,
@@ -276,41 +279,46 @@ class Model:
             "beyond_history": at.beyond,
         }, at
 
-    def _at_age(self, mixture: _Mixture, age: int) -> _AtAge:
-        """What ``mixture`` predicts for an invoice unpaid ``age`` days past its due date:
-        the same for every such invoice (its due date is ``as_of - age``), so computed once
-        per mixture, age and interval level and kept."""
-        key = (age, self.tail_level)
+    def _at_age(self, mixture: _Mixture, age: int, known: int) -> _AtAge:
+        """What ``mixture`` predicts for an invoice ``age`` days past its due date and known
+        unpaid ``known`` days past it (``age``, or ``age - 1`` where a payment on ``as_of``
+        would still be on time: :func:`_known_unpaid`): the same for every such invoice (its
+        due date is ``as_of - age``), so computed once per mixture, age and interval level
+        and kept."""
+        key = (age, known, self.tail_level)
         held = mixture.at_age.get(key)
         if held is not None:
             return held
         grace = self.policy.grace_days
-        beyond = mixture.cdf(age) >= 1 - 1e-9
+        beyond = mixture.cdf(known) >= 1 - 1e-9
         if beyond:
             tail = self.tail or [1]
-            low_d = age + _quantile(tail, 0.1)
-            mid_d = age + _quantile(tail, 0.5)
-            high_d = age + _quantile(tail, 0.9)
-            p_late = 1.0 if age >= grace else _share_above(tail, grace - age)
-            p_late_30 = 1.0 if age >= 30 else _share_above(tail, 30 - age)
+            low_d = known + _quantile(tail, 0.1)
+            mid_d = known + _quantile(tail, 0.5)
+            high_d = known + _quantile(tail, 0.9)
+            p_late = 1.0 if known >= grace else _share_above(tail, grace - known)
+            p_late_30 = 1.0 if known >= 30 else _share_above(tail, 30 - known)
         else:
-            low_d = mixture.quantile(self.tail_level, age)
-            mid_d = mixture.quantile(0.5, age)
-            high_d = mixture.quantile(1 - self.tail_level, age)
-            p_late = _p_above(mixture, grace, age)
-            p_late_30 = _p_above(mixture, 30, age)
+            low_d = mixture.quantile(self.tail_level, known)
+            mid_d = mixture.quantile(0.5, known)
+            high_d = mixture.quantile(1 - self.tail_level, known)
+            p_late = _p_above(mixture, grace, known)
+            p_late_30 = _p_above(mixture, 30, known)
         due = self.as_of - timedelta(days=age)
+        # The first day it may be paid: the day after the last day it is known unpaid
+        # (``as_of`` itself for an invoice on its last day on time).
+        first = due + timedelta(days=known + 1)
         weeks: list[tuple[int, float, Decimal]] = []
         covered = 0.0
-        for week, p in enumerate(_weekly(self, mixture, age, beyond)):
+        for week, p in enumerate(_weekly(self, mixture, age, known, beyond)):
             if p > 0:
                 weeks.append((week, p, _probability(p)))
                 covered += p
         held = mixture.at_age[key] = _AtAge(
             beyond=beyond,
-            predicted_on=_day(due, mid_d, self.as_of),
-            low=_day(due, low_d, self.as_of),
-            high=_day(due, high_d, self.as_of),
+            predicted_on=_day(due, mid_d, first),
+            low=_day(due, low_d, first),
+            high=_day(due, high_d, first),
             p_late=p_late,
             p_late_30=p_late_30,
             weeks=tuple(weeks),
@@ -337,8 +345,20 @@ class Model:
         )
 
 
-def _day(due: date, delay: int, as_of: date) -> date:
-    return max(due + timedelta(days=delay), as_of + timedelta(days=1))
+def _day(due: date, delay: int, first: date) -> date:
+    return max(due + timedelta(days=delay), first)
+
+
+def _known_unpaid(age: int, grace_days: int) -> int:
+    """The days past due an invoice open on ``as_of`` and ``age`` days past due is known to
+    have been unpaid: ``age`` (the replay counts the payments dated ``as_of``), except on its
+    last day on time (``age == grace_days``; with no grace, the due date itself), where it is
+    ``age - 1``. The lateness rules call a payment that day on time (late is more than
+    ``grace_days`` after the due date), and a review run during the day (the CLI's
+    ``--as-of`` is today) may not yet hold a payment made that day: conditioning on the whole
+    day would call the invoice certain to be late while it can still be paid on time
+    (docs/forecast.md, "An invoice due on as_of")."""
+    return age - 1 if age == grace_days else age
 
 
 def _p_above(mixture: _Mixture, x: int, age: int) -> float:
@@ -790,19 +810,24 @@ def _customers_billed(ledger: Ledger, as_of: date) -> list[str]:
     return billed
 
 
-def _weekly(model: Model, mixture: _Mixture, age: int, beyond: bool) -> list[float]:
-    """P(paid in each of the 13 weeks after ``as_of`` | unpaid on ``as_of``) of an invoice
-    ``age`` days past due (``beyond``: older than any delay the mixture holds)."""
+def _weekly(
+    model: Model, mixture: _Mixture, age: int, known: int, beyond: bool
+) -> list[float]:
+    """P(paid in each of the 13 weeks after ``as_of`` | unpaid ``known`` days past due) of an
+    invoice ``age`` days past due (``beyond``: older than any delay the mixture holds). Where
+    it may still be paid on ``as_of`` itself (``known < age``), that day's chance is counted
+    in the first week: its cash is not in the data yet, so it is still to come."""
     # The delay of the last day of each week (week 0 ends on as_of: the age itself).
     ends = [age + 7 * week for week in range(WEEKS + 1)]
     if beyond:
         tail = model.tail or [1]
-        cumulative = [bisect.bisect_right(tail, end - age) / len(tail) for end in ends]
+        cumulative = [bisect.bisect_right(tail, end - known) / len(tail) for end in ends]
     else:
-        base = mixture.cdf(age)
+        base = mixture.cdf(known)
         if base >= 1:
             return [0.0] * WEEKS
         cumulative = [(mixture.cdf(end) - base) / (1 - base) for end in ends]
+    cumulative[0] = 0.0  # nothing is paid before as_of; as_of's own chance joins week 1
     return [max(0.0, cumulative[w + 1] - cumulative[w]) for w in range(WEEKS)]
 
 

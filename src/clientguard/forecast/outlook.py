@@ -32,9 +32,12 @@ class InvoiceForecast(BaseModel):
     """What is still owed, in the base currency (the invoice's own rate)."""
     days_past_due: int
     """``as_of - due_date`` (negative while not yet due): the prediction is conditional on the
-    invoice being unpaid this long."""
+    invoice being unpaid this long, or one day less on its last day on time (``grace_days``
+    past due; due on ``as_of`` without grace), when a payment on ``as_of`` is still on time
+    (docs/forecast.md)."""
     predicted_on: date
-    """The median of the payment date, given it is still unpaid on ``as_of``."""
+    """The median of the payment date, given it is still unpaid on ``as_of``: after ``as_of``,
+    or ``as_of`` itself on the invoice's last day on time."""
     low: date
     """The 10th percentile: the 80% interval's first day."""
     high: date
