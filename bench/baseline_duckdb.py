@@ -72,7 +72,12 @@ settled AS (
              WHEN i.status = 'paid' AND i.paid_on <= DATE '{as_of}'
              THEN greatest(i.paid_on, i.issue_date) END AS on_day,
         i.status = 'paid' AND i.paid_on IS NULL AND i.total > {tolerance}
-            AND i.id NOT IN (SELECT invoice_id FROM apps) AS unknown
+            AND i.id NOT IN (SELECT invoice_id FROM apps) AS unknown,
+        -- 8. settled by its applications, credit notes alone: cancelled, not paid
+        coalesce(i.total > {tolerance} AND c.day IS NOT NULL
+            AND i.id IN (SELECT invoice_id FROM cn WHERE invoice_id IS NOT NULL)
+            AND i.id NOT IN (SELECT invoice_id FROM pay WHERE invoice_id IS NOT NULL), false)
+            AS cancelled
     FROM inv i LEFT JOIN cleared c ON c.id = i.id),
 priced AS (
     SELECT s.*,
@@ -84,7 +89,7 @@ lateness AS (
     SELECT customer_id, count(*) AS due, sum((late_days > {grace})::INT) AS late,
            sum(base * late_days)::DOUBLE / nullif(sum(base), 0)::DOUBLE AS weighted
     FROM priced
-    WHERE NOT unknown AND total <> 0
+    WHERE NOT unknown AND NOT cancelled AND total <> 0
       -- invoices due in the window (as_of - lookback, as_of], as DESIGN.md section 4 says
       AND due_date > DATE '{as_of}' - {lookback}
       AND due_date <= DATE '{as_of}'

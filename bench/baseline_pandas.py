@@ -97,14 +97,18 @@ def compute(question: Question) -> dict[str, list[object]]:
     on_day = with_apps.where(has_apps, without).where(inv.cents > tolerance, inv.issue_date)
     on_day = np.maximum(on_day, inv.issue_date).where(on_day.notna())
     unknown = paid & inv.paid_on.isna() & (inv.cents > tolerance) & ~has_apps
+    # 8. settled by its applications, credit notes alone: cancelled, not paid
+    cancelled = (cleared.reindex(inv.index).notna() & (inv.cents > tolerance)
+                 & inv.index.isin(cn.invoice_id.dropna())
+                 & ~inv.index.isin(pay.invoice_id.dropna()))
     # 4. days late
     late_days = ((on_day.fillna(as_of) - inv.due_date) / DAY).clip(lower=0)
     # 5. amounts in the base currency
     rate = inv.fx_rate.fillna(_fx_rate(inv, fx, "issue_date")).where(inv.currency != base, 1.0)
     amount = inv.total * rate
     # 6. the invoices due in the window
-    due = (~unknown & (inv.cents != 0) & (inv.due_date > pd.Timestamp(question.window_start))
-           & (inv.due_date <= as_of))
+    due = (~unknown & ~cancelled & (inv.cents != 0)
+           & (inv.due_date > pd.Timestamp(question.window_start)) & (inv.due_date <= as_of))
     lateness = pd.DataFrame({
         "customer_id": inv.customer_id[due], "late": (late_days[due] > question.grace),
         "amount": amount[due], "amount_days": (amount * late_days)[due],

@@ -83,10 +83,16 @@ def compute(question: Question) -> dict[str, list[object]]:
     cleared = (counted.filter(pl.col("total_cents") - pl.col("paid") <= tolerance)
                .group_by("invoice_id").agg(cleared=pl.col("day").min()))
     with_apps = apps.select(pl.col("invoice_id").unique()).with_columns(has_apps=True)
+    credited = (cn.filter(pl.col("invoice_id").is_not_null())
+                .select(pl.col("invoice_id").unique()).with_columns(has_credit=True))
+    with_payment = (pay.filter(pl.col("invoice_id").is_not_null())
+                    .select(pl.col("invoice_id").unique()).with_columns(has_payment=True))
     # 3. the settlement day
     inv = (inv.join(cleared, left_on="id", right_on="invoice_id", how="left")
            .join(with_apps, left_on="id", right_on="invoice_id", how="left")
-           .with_columns(pl.col("has_apps").fill_null(False)))
+           .join(credited, left_on="id", right_on="invoice_id", how="left")
+           .join(with_payment, left_on="id", right_on="invoice_id", how="left")
+           .with_columns(pl.col("has_apps", "has_credit", "has_payment").fill_null(False)))
     paid = pl.col("status") == "paid"
     on_day = (pl.when(pl.col("cents") <= tolerance).then(pl.col("issue_date"))
               .when(pl.col("has_apps")).then(
@@ -99,13 +105,16 @@ def compute(question: Question) -> dict[str, list[object]]:
         .then(pl.max_horizontal("on_day", "issue_date")),
         unknown=paid & pl.col("paid_on").is_null() & (pl.col("cents") > tolerance)
         & ~pl.col("has_apps"),
+        # 8. settled by its applications, credit notes alone: cancelled, not paid
+        cancelled=pl.col("cleared").is_not_null() & (pl.col("cents") > tolerance)
+        & pl.col("has_credit") & ~pl.col("has_payment"),
     ).with_columns(
         # 4. days late
         late_days=(pl.col("on_day").fill_null(as_of) - pl.col("due_date")).dt.total_days()
         .clip(lower_bound=0).cast(pl.Float64),
     )
     # 6. the invoices due in the window
-    lateness = (inv.filter(~pl.col("unknown"), pl.col("cents") != 0,
+    lateness = (inv.filter(~pl.col("unknown"), ~pl.col("cancelled"), pl.col("cents") != 0,
                            pl.col("due_date") > start, pl.col("due_date") <= as_of)
                 .group_by("customer_id")
                 .agg(due=pl.len(), late=(pl.col("late_days") > question.grace).sum(),

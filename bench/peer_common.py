@@ -35,10 +35,15 @@ The rules, each one clientguard's (``clientguard.settlement``, ``metrics.latenes
 5. Amounts in the base currency: the document's total times 1 in the base currency, else its
    ``fx_rate``, else the FxTable's latest rate on or before its issue date.
 6. Weighted days late: ``sum(amount x days late) / sum(amount)`` over the invoices due in the
-   window with a non-zero total.
+   window with a non-zero total, not cancelled (rule 8).
 7. Revenue: live invoices issued in the window add their base amount, credit notes issued in it
    take theirs off, per customer, summed into its group (``group_id``, else itself); a
    client's share is its amount over the sum of the positive amounts.
+8. An invoice settled by rule 3 on the day its applications bring it within the tolerance
+   (not an invoice of at most the tolerance, not on its ``paid_on``) that has a credit note
+   and no payment row anywhere in the files was cancelled, not paid
+   (``clientguard.settlement.cancelled_by_credit``, docs/metrics/lateness.md rule 10): it is
+   not in ``due``, ``late`` nor ``weighted``.
 """
 
 from __future__ import annotations

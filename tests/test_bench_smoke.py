@@ -228,3 +228,85 @@ def test_the_peers_follow_the_paid_date_rule_where_payments_come_after_it(
     assert late_after < late_before  # the edit reaches the rule
     for peer in pipeline.PEERS:
         assert pipeline.disagreements(ours, after[peer]["extra"]["numbers"]) == [], peer
+
+
+def test_the_peers_leave_out_invoices_cancelled_by_credit_notes(
+    pipeline: ModuleType, tmp_path: Path
+) -> None:
+    """Rule 8 of bench/peer_common.py (docs/metrics/lateness.md, rule 10): an invoice settled
+    by credit notes alone was cancelled, not paid, and is out of the late counts and the
+    weighted days late. The sample's credit notes are 5-25% of an invoice, so its invoices
+    are edited: every third invoice paid by one payment of its own, due in the window at
+    least 45 days before ``as_of``, loses its payment and is cancelled instead by a credit
+    note of its total 45 days after its due date. clientguard then counts fewer invoices due
+    than on the files as written (they would be due and late), and every peer must agree."""
+    import csv
+    import shutil
+    from datetime import date, timedelta
+
+    python = pipeline.PEERS_VENV / "bin" / "python"
+    stamp = pipeline.PEERS_VENV / "requirements.txt"
+    if not python.exists() or not stamp.exists():
+        pytest.skip("the peers' environment (bench/.venv-baselines) is made by `make bench`")
+    written, edited = tmp_path / "written", tmp_path / "edited"
+    assert pipeline.main(["--sizes", "3000", "--steps", "write_csv", "--dir", str(written)]) == 0
+    shutil.copytree(written, edited)
+    folder = edited / "3000"
+    meta = json.loads((folder / "meta.json").read_text())
+    as_of = date.fromisoformat(meta["as_of"])
+    window_start = as_of - timedelta(days=int(meta["lookback_days"]))
+
+    def read(name: str) -> tuple[list[str], list[dict[str, str]]]:
+        with (folder / f"{name}.csv").open(newline="") as file:
+            reader = csv.DictReader(file)
+            return list(reader.fieldnames or []), list(reader)
+
+    def write(name: str, fields: list[str], rows: list[dict[str, str]]) -> None:
+        with (folder / f"{name}.csv").open("w", newline="") as file:
+            out = csv.DictWriter(file, fieldnames=fields)
+            out.writeheader()
+            out.writerows(rows)
+
+    pay_fields, payments = read("payments")
+    cn_fields, notes = read("credit_notes")
+    _, invoices = read("invoices")
+    rows_of: dict[str, int] = {}
+    for row in payments:
+        rows_of[row["id"]] = rows_of.get(row["id"], 0) + 1
+    paid_by: dict[str, list[dict[str, str]]] = {}
+    for row in payments:
+        if row["invoice_id"]:
+            paid_by.setdefault(row["invoice_id"], []).append(row)
+    credited = {row["invoice_id"] for row in notes if row["invoice_id"]}
+    candidates = [
+        row for row in invoices
+        if row["status"] == "paid" and not row["paid_on"] and row["id"] not in credited
+        and window_start < date.fromisoformat(row["due_date"]) <= as_of - timedelta(days=45)
+        and [rows_of[p["id"]] for p in paid_by.get(row["id"], [])] == [1]
+    ]
+    cancelled = candidates[::3]
+    assert len(cancelled) > 10
+    gone = {row["id"] for row in cancelled}
+    write("payments", pay_fields, [p for p in payments if p["invoice_id"] not in gone])
+    for n, row in enumerate(cancelled):
+        notes.append({
+            "id": f"CN-CANCEL-{n:04d}", "customer_id": row["customer_id"],
+            "invoice_id": row["id"],
+            "issue_date": (date.fromisoformat(row["due_date"]) + timedelta(days=45)).isoformat(),
+            "total": row["total"], "currency": row["currency"], "fx_rate": row["fx_rate"],
+        })
+    write("credit_notes", cn_fields, notes)
+
+    def numbers(folder: Path) -> dict[str, Any]:
+        measures = tmp_path / f"{folder.name}.json"
+        assert pipeline.main(["--sizes", "3000", "--steps", "load_csv,review,baseline",
+                              "--dir", str(folder), "--json", str(measures)]) == 0
+        return {m["step"]: m for m in json.loads(measures.read_text())["measures"]}
+
+    before, after = numbers(written), numbers(edited)
+    ours = after["review"]["extra"]["profiles"]
+    due_before = sum(int(v[1] or 0) for v in before["review"]["extra"]["profiles"].values())
+    due_after = sum(int(v[1] or 0) for v in ours.values())
+    assert due_after == due_before - len(cancelled)  # the edit reaches the rule
+    for peer in pipeline.PEERS:
+        assert pipeline.disagreements(ours, after[peer]["extra"]["numbers"]) == [], peer

@@ -82,6 +82,8 @@ from clientguard.settlement import (
     _source_disagreements,
     applied_parts,
     balance_history,
+    cancelled_by_credit,
+    is_cancelled,
     replay,
     settle,
 )
@@ -664,11 +666,15 @@ def reference_periods(
     months: dict[str, list[tuple[date, Decimal, int, str]]] = {}
     periods: dict[str, dict[bool, list[Any]]] = {}
     weighted: dict[str, list[Decimal]] = {}
+    # An invoice cancelled by credit notes alone is out of every period and month: the rule
+    # of now (docs/metrics/lateness.md, rule 10), which the profiles followed not before it.
+    cancelled = cancelled_by_credit(book)
     for row in replay(book, as_of=as_of, policy=policy):
         inv, days_late = row.invoice, row.days_late
         due = inv.due_date
         if (row.status == "paid_date_unknown" or days_late is None or inv.total == 0
-                or not min(window_start, trend_start) < due <= as_of):
+                or not min(window_start, trend_start) < due <= as_of
+                or is_cancelled(row, cancelled)):
             continue
         amount = inv.total * book.rate_to_base(inv)
         if due > trend_start:

@@ -29,6 +29,10 @@ The rules, in the order they apply:
   without its cash), that date settles the rest on that day, and the settlement says so in a
   note. What is applied after it came after the invoice was settled: it moves nothing, so a
   replay as of the paid date and every later one agree.
+* An invoice settled by credit notes alone (every application to it a credit note: no payment,
+  and not the source's paid date) was cancelled, not paid (:func:`cancelled_by_credit`): the
+  replay still settles it on the day of its last credit note (its balance was open until
+  then), but it is not late, nor on time: the lateness measures leave it out.
 * Where the source disagrees with the replay (its ``amount_due``, or its status), the replay
   wins and the settlement carries a note saying what the source said. A note about what the
   replay did (settled an invoice the source marks open, used the source's paid date) speaks
@@ -69,7 +73,9 @@ __all__ = [
     "UnappliedCash",
     "applied_parts",
     "balance_history",
+    "cancelled_by_credit",
     "check_as_of",
+    "is_cancelled",
     "is_late",
     "replay",
     "settle",
@@ -124,7 +130,7 @@ class Settlement(Frozen):
     invoice past due, ``as_of - due_date``; None while not yet due and when the date is
     unknown."""
     late: bool
-    """``days_late > Policy.grace_days``."""
+    """``days_late > Policy.grace_days``, unless the invoice was ``cancelled``."""
     prepaid: bool
     """Money received before the issue date settled it (so ``settled_on`` is the issue date)."""
     paid_date_unknown: bool
@@ -136,6 +142,10 @@ class Settlement(Frozen):
     notes: tuple[str, ...] = ()
     """Data-quality notes, each a sentence: where the source disagrees with the replay, and
     any allocation dated before its own document."""
+    cancelled: bool = False
+    """Settled by credit notes alone (:func:`is_cancelled`): the client was not billed it in
+    the end, so it is neither late (``late`` is False, whatever ``days_late`` says of the days
+    it stayed open after its due date) nor on time, and the payment profiles leave it out."""
 
 
 class Replay(NamedTuple):
@@ -617,6 +627,57 @@ def is_late(days_late: int | None, grace_days: int) -> bool:
     return days_late is not None and days_late > grace_days
 
 
+def cancelled_by_credit(ledger: Ledger) -> frozenset[str]:
+    """The invoices credit notes, and no payment, are applied to: those that, once settled on
+    their applications, were cancelled rather than paid (:func:`is_cancelled`; rule 10 of
+    docs/metrics/lateness.md). A Polish faktura korygujaca cancelling a wrong invoice weeks
+    after its due date, a dispute closed by a full credit: the client never owed the money, so
+    the days before the credit note are not days it paid late.
+
+    The one definition the payment profiles and the lateness findings read; the forecast's
+    ``paid_by_client`` (which came first) applies the same rule to the same invoices
+    (``tests/test_cancelled_invoices.py`` holds them equal). The same for every date the
+    ledger is read as of
+    (a payment applied beside credit notes that had settled the invoice would allocate more
+    than its total: the ledger refuses it), so it is kept on the ledger's memo and made once,
+    from the credit notes' allocations alone (a few), not from the invoices.
+    """
+    kept = ledger.memo.get(_CANCELLED_MEMO)
+    if isinstance(kept, frozenset):
+        return kept
+    credited = {
+        allocation.invoice_id
+        for customer_id in ledger.customer_ids
+        for note in ledger.credit_notes_of(customer_id)
+        for allocation in note.allocations
+    }
+    cancelled = frozenset(
+        invoice_id for invoice_id in credited
+        if not any(application.document_kind == "payment"
+                   for application in ledger.applications(invoice_id))
+    )
+    ledger.memo[_CANCELLED_MEMO] = cancelled
+    return cancelled
+
+
+_CANCELLED_MEMO = "settlement.cancelled_by_credit"
+"""The key of :func:`cancelled_by_credit`'s invoices on the ledger's memo."""
+
+
+def is_cancelled(row: Replay, cancelled: frozenset[str]) -> bool:
+    """Whether a replay row is an invoice cancelled by credit notes: settled on its
+    applications (not on the source's paid date, which says the client paid the rest), all of
+    them credit notes (``cancelled``: :func:`cancelled_by_credit` of the row's ledger).
+
+    Such an invoice is neither late nor on time: it is out of the late share, the weighted
+    days late and the chronic-late finding. While it was open it was owed as any other
+    (the replay as of a day before the credit note shows it open, past due and aged). An
+    invoice credited in part and paid for the rest was paid: it keeps its days late.
+    """
+    return (row.basis == "allocations" and row.status == "settled"
+            and row.invoice.id in cancelled)
+
+
 _Checked = tuple[Replay, Decimal | None, tuple[str, ...]]
 """A replay with what the source says differently: its ``amount_due`` where that disagrees
 with the replay (else None), and the notes that say so. Unpack it in the ``for`` statement:
@@ -697,6 +758,7 @@ def _settlement_of(checked: _Checked, *, ledger: Ledger, as_of: date, policy: Po
     invoice = row.invoice
     currency = invoice.currency
     rate = ONE if currency == ledger.base_currency else ledger.rate_to_base(invoice)
+    cancelled = row.basis == "allocations" and invoice.id in cancelled_by_credit(ledger)
     # The fields in the model's order, as validation would store them.
     return _settlement({
         "invoice_id": invoice.id,
@@ -712,11 +774,12 @@ def _settlement_of(checked: _Checked, *, ledger: Ledger, as_of: date, policy: Po
         "days_to_pay": row.days_to_pay,
         "days_beyond_terms": row.days_beyond_terms,
         "days_late": row.days_late,
-        "late": is_late(row.days_late, policy.grace_days),
+        "late": is_late(row.days_late, policy.grace_days) and not cancelled,
         "prepaid": row.prepaid,
         "paid_date_unknown": row.status == "paid_date_unknown",
         "source_amount_due_mismatch": mismatch,
         "notes": notes,
+        "cancelled": cancelled,
     })
 
 

@@ -31,7 +31,13 @@ from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.trend import MonthlyLateness, MonthPoint
 from clientguard.money import ONE, ZERO, to_decimal
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of, is_late, replay, unapplied_cash
+from clientguard.settlement import (
+    cancelled_by_credit,
+    check_as_of,
+    is_late,
+    replay,
+    unapplied_cash,
+)
 
 __all__ = [
     "AGING_LABELS",
@@ -119,7 +125,8 @@ class PaymentProfile(Frozen):
     """First and last day of the look-back window ``(as_of - lookback_days, as_of]``."""
     invoices_due: int
     """Invoices due in the window whose lateness is known (settled, or still open). Invoices
-    marked paid with no date, and invoices of zero amount, are not counted."""
+    marked paid with no date, invoices of zero amount, and invoices cancelled by credit notes
+    (``invoices_cancelled``) are not counted."""
     invoices_settled: int
     """Of ``invoices_due``, settled by ``as_of``."""
     invoices_open: int
@@ -130,6 +137,10 @@ class PaymentProfile(Frozen):
     """Of ``invoices_late``, still unpaid on ``as_of`` (their days late is a lower bound)."""
     invoices_paid_date_unknown: int
     """Invoices due in the window marked paid with neither payments nor a paid date."""
+    invoices_cancelled: int = 0
+    """Invoices due in the window settled by credit notes alone by ``as_of`` (cancelled, not
+    paid: :func:`clientguard.settlement.is_cancelled`): not in ``invoices_due``, nor in any
+    share, day count, ADP, cost or trend point here (docs/metrics/lateness.md, rule 10)."""
     amount_due: Decimal
     """Total of ``invoices_due``."""
     late_amount: Decimal
@@ -225,13 +236,14 @@ class _Tally:
 
     __slots__ = (
         "adp_amount", "adp_count", "adp_sum", "adp_weighted", "aging", "amount", "amount_days",
-        "before", "beyond_weighted", "days_late", "late", "late_amount", "late_ids", "months",
-        "oldest", "oldest_id", "open", "open_balance", "open_late", "overdue", "recent",
-        "settled", "unknown", "weighted_late",
+        "before", "beyond_weighted", "cancelled", "days_late", "late", "late_amount", "late_ids",
+        "months", "oldest", "oldest_id", "open", "open_balance", "open_late", "overdue",
+        "recent", "settled", "unknown", "weighted_late",
     )
 
     def __init__(self) -> None:
         self.settled = self.open = self.late = self.open_late = self.unknown = 0
+        self.cancelled = 0
         self.amount = self.late_amount = self.weighted_late = self.beyond_weighted = ZERO
         self.adp_sum = self.adp_count = 0
         self.adp_amount = self.adp_weighted = ZERO
@@ -284,6 +296,9 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
     rate_to_base = ledger.rate_to_base
     tallies: dict[str, _Tally] = {}
     zero = ZERO
+    # The invoices settled by credit notes alone are cancelled, not paid (rule 10): out of
+    # the population. The set is of the few credited invoices, made once per ledger.
+    cancelled = cancelled_by_credit(ledger)
     for row in replay(ledger, as_of=as_of, policy=policy):
         # The fields read by name, each where it is needed: unpacking every row would touch
         # (count a reference to) all twelve of its values, most of which the rows settled
@@ -318,6 +333,11 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
         total = invoice.total
         if due <= earliest or due > as_of or days_late is None or total == zero:
             # Not due in any window (or not due yet), or nothing to weigh.
+            continue
+        if cancelled and status == "settled" and row.basis == "allocations" and (
+                invoice.id in cancelled):
+            # settlement.is_cancelled, inlined (a million rows): neither late nor on time.
+            tally.cancelled += window_start < due
             continue
         amount = total if rate is ONE else total * rate
         # amount x days late: one product for the month, the window and the period.
@@ -395,6 +415,7 @@ def _profile(
         invoices_late=tally.late,
         invoices_open_late=tally.open_late,
         invoices_paid_date_unknown=tally.unknown,
+        invoices_cancelled=tally.cancelled,
         amount_due=amount,
         late_amount=tally.late_amount,
         late_share=Decimal(tally.late) / count if count else None,

@@ -44,7 +44,7 @@ from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.lateness import DAYS_PER_YEAR, PaymentProfile, payment_profiles
 from clientguard.metrics.trend import LatenessTrend, lateness_trend
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of, replay
+from clientguard.settlement import cancelled_by_credit, check_as_of, is_cancelled, replay
 from clientguard.signals.shared import shared
 
 __all__ = [
@@ -143,12 +143,14 @@ def dispute_splits(
     window_start = as_of - timedelta(days=policy.lookback_days)
     grace, rate_of, base = policy.grace_days, ledger.rate_to_base, ledger.base_currency
     sums: dict[str, dict[str, Any]] = {}
+    cancelled = cancelled_by_credit(ledger)
     for row in replay(ledger, as_of=as_of, policy=policy):
         invoice, days_late = row.invoice, row.days_late
         due = invoice.due_date
         if not window_start < due <= as_of or days_late is None or invoice.total == _ZERO:
             continue
-        if row.status == "paid_date_unknown":
+        if row.status == "paid_date_unknown" or is_cancelled(row, cancelled):
+            # Cancelled by credit notes: out of the population, as in the payment profile.
             continue
         rate = _ONE if invoice.currency == base else rate_of(invoice)
         amount = invoice.total * rate
