@@ -260,3 +260,26 @@ def test_an_invoice_cancelled_by_the_as_of_date_changes_no_lateness_measure(
     window_start = as_of - timedelta(days=Policy().lookback_days)
     in_window = [b for b in bills if window_start < b.due_date <= as_of]
     assert after.invoices_cancelled == len(in_window)
+
+
+def test_a_cancelled_invoice_bears_no_interest_nor_compensation() -> None:
+    """Cancelled (credited in full 60 days after due, no payment): the client never owed it,
+    so the review claims nothing on it and a claim refuses it by name; the same invoice paid
+    60 days late is claimable as before (Polish law: EUR 40 compensation and interest)."""
+    from clientguard.claims import ClaimError, claim
+    from clientguard.review import review
+
+    policy = Policy(jurisdiction="pl")
+    late = DUE + timedelta(days=60)
+    for records, owed in [((bill(), credit(late, "300")), False),
+                          ((bill(), paid(late, "300")), True)]:
+        book = ledger(*records)
+        reviewed = review(book, as_of=AS_OF, policy=policy)
+        claimable = reviewed.clients["c"].claimable
+        assert (claimable > 0) is owed
+        if owed:
+            assert claim(book, "c", as_of=AS_OF, policy=policy).totals
+        else:
+            assert claimable == 0
+            with pytest.raises(ClaimError, match="was cancelled by credit notes"):
+                claim(book, "c", as_of=AS_OF, policy=policy, invoices=["inv"])

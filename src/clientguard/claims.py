@@ -310,6 +310,12 @@ def claim(
     if invoices is not None:
         for invoice in selected:
             found = mine.get(invoice.id)
+            if found is not None and found.cancelled:
+                raise ClaimError(_(
+                    "invoice {number} of {client} was cancelled by credit notes (no payment "
+                    "applied to it): the client never owed it, so there is nothing to claim "
+                    "on it"
+                ).format(number=invoice.number, client=ledger.name_of(customer_id)))
             if found is None or not found.days_late:
                 paid = (_(", paid {day}").format(day=found.settled_on)
                         if found and found.settled_on else "")

@@ -70,7 +70,9 @@ from clientguard.settlement import (
     _Checked,
     _checked_rows,
     _LateRow,
+    cancelled_by_credit,
     check_as_of,
+    is_cancelled,
     replay,
 )
 from clientguard.signals import (
@@ -447,13 +449,16 @@ def _review(
     profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
     # The forecast, from the replay just made; the expected_late signal reads it (shared).
     predicted = shared("forecast", ledger, as_of, policy, forecast, rows=replayed)
+    cancelled = cancelled_by_credit(ledger)
     costs = _lateness_costs(
-        ledger, as_of, policy, _late_rows(replayed, as_of=as_of, policy=policy), None
+        ledger, as_of, policy,
+        _late_rows(replayed, as_of=as_of, policy=policy, cancelled=cancelled), None,
     )
     # What the law grants on the late invoices due before the window: still owed.
     owed_before = _claimable_before_window(
         ledger, as_of, policy,
-        _late_rows(replayed, as_of=as_of, policy=policy, before_window=True), None,
+        _late_rows(replayed, as_of=as_of, policy=policy, before_window=True,
+                   cancelled=cancelled), None,
     )
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
     receivables = shared(
@@ -543,7 +548,8 @@ def _review(
 
 
 def _late_rows(
-    replayed: Sequence[Replay], *, as_of: date, policy: Policy, before_window: bool = False
+    replayed: Sequence[Replay], *, as_of: date, policy: Policy, before_window: bool = False,
+    cancelled: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[str, _LateRow]]:
     """The invoices whose lateness may cost (late, due in the window; ``before_window``: due
     before it), each by id with what the lateness costs read of its settlement, from its
@@ -556,6 +562,9 @@ def _late_rows(
             invoice = row.invoice
             if (invoice.due_date < first_due if before_window
                     else first_due <= invoice.due_date <= as_of):
+                # Cancelled by credit notes (rule 10 of docs/metrics/lateness.md): no cost.
+                if cancelled and is_cancelled(row, cancelled):
+                    continue
                 yield invoice.id, _LateRow(
                     invoice.id, as_of, row.settled_on, row.basis, days_late
                 )

@@ -192,6 +192,8 @@ class _Settled(Protocol):
     def basis(self) -> SettlementBasis | None: ...
     @property
     def days_late(self) -> int | None: ...
+    @property
+    def cancelled(self) -> bool: ...
 
 
 class _LateRow(NamedTuple):
@@ -204,6 +206,7 @@ class _LateRow(NamedTuple):
     settled_on: date | None
     basis: SettlementBasis | None
     days_late: int | None
+    cancelled: bool = False
 
 
 class AppliedPart(NamedTuple):
@@ -634,10 +637,8 @@ def cancelled_by_credit(ledger: Ledger) -> frozenset[str]:
     after its due date, a dispute closed by a full credit: the client never owed the money, so
     the days before the credit note are not days it paid late.
 
-    The one definition the payment profiles and the lateness findings read; the forecast's
-    ``paid_by_client`` (which came first) applies the same rule to the same invoices
-    (``tests/test_cancelled_invoices.py`` holds them equal). The same for every date the
-    ledger is read as of
+    The one definition the payment profiles, the lateness findings, the lateness costs and the
+    forecast's ``paid_by_client`` read. The same for every date the ledger is read as of
     (a payment applied beside credit notes that had settled the invoice would allocate more
     than its total: the ledger refuses it), so it is kept on the ledger's memo and made once,
     from the credit notes' allocations alone (a few), not from the invoices.

@@ -53,6 +53,7 @@ from clientguard.settlement import (
     LIVE_STATUSES,
     Replay,
     _Unvalidated,
+    cancelled_by_credit,
     check_as_of,
     replay,
 )
@@ -579,28 +580,9 @@ def paid_by_client(ledger: Ledger) -> _ClientPaid:
     its issue date) and one settled by credit notes alone (cancelled, not paid) say nothing of
     when the client pays, so the forecast does not learn from them and ``expected_late`` does
     not call their client late (docs/forecast.md). Call the result with a row."""
-    credit_only = ledger.memo.get(_CREDIT_ONLY_MEMO)
-    if not isinstance(credit_only, frozenset):
-        # Only the invoices a credit note is applied to (a few) are looked at; of those, the
-        # ones no payment is applied to at all. (A payment applied beside credit notes that
-        # had settled the invoice would allocate more than its total: the ledger refuses it.)
-        credited = {
-            allocation.invoice_id
-            for customer_id in ledger.customer_ids
-            for note in ledger.credit_notes_of(customer_id)
-            for allocation in note.allocations
-        }
-        credit_only = ledger.memo[_CREDIT_ONLY_MEMO] = frozenset(
-            invoice_id for invoice_id in credited
-            if not any(application.document_kind == "payment"
-                       for application in ledger.applications(invoice_id))
-        )
-    return _ClientPaid(credit_only)
-
-
-_CREDIT_ONLY_MEMO = "forecast.credit_only"
-"""The key of the invoices a credit note, and no payment, is applied to, on the ledger's
-memo (:attr:`Ledger.memo`): the same for every date the ledger is read as of."""
+    # The one definition of an invoice cancelled rather than paid: the settlement's (rule 10
+    # of docs/metrics/lateness.md), which the payment profiles read too.
+    return _ClientPaid(cancelled_by_credit(ledger))
 
 
 class _ClientPaid(NamedTuple):

@@ -247,7 +247,7 @@ def _claimable_before_window(
     before = _window_start(as_of, policy) - timedelta(days=1)
     law = _Law(ledger, policy, tables)
     for invoice_id, settlement in settlements:
-        if not settlement.days_late:
+        if not settlement.days_late or settlement.cancelled:
             continue
         invoice = ledger.invoice(invoice_id)
         due = invoice.due_date
@@ -398,7 +398,9 @@ def _invoice_costs(
     law = _Law(ledger, policy, tables)
     for invoice_id, settlement in settlements:
         days_late = settlement.days_late
-        if not days_late:
+        if not days_late or settlement.cancelled:
+            # Not late; or cancelled by credit notes (rule 10 of docs/metrics/lateness.md):
+            # the client was never owed it, so it bore no interest and no compensation.
             continue
         invoice = ledger.invoice(invoice_id)
         due = invoice.due_date
