@@ -223,6 +223,7 @@ def checked_rows(
     check = _checker(name, stream, reader)
     if check is None:
         return iter_rows(layout, opened=opened), "python"
+    check = _unless_spreadsheet(check, reader)
     parsed = None if _streamed(name, layout) else _parsed(layout, opened)
     if parsed is not None:
         return _arrow_rows(*parsed, check), "arrow"
@@ -435,6 +436,29 @@ class _Columns:
 
 
 _Check = Callable[[_Columns], list[Any]]
+
+
+def _unless_spreadsheet(check: _Check, reader: FieldReader) -> _Check:
+    """``check``, where a row with a mapped cell that starts with ``=`` (Excel's ``="0001"``,
+    or a formula) is left unchecked: the row reader reads such a cell
+    (:meth:`FieldReader.cell`: the text inside the wrapper, or the row's rejection)."""
+    positions = sorted({*reader.single.values(),
+                        *(at for joined in reader.joined.values() for at in joined)})
+
+    def checked(block: _Columns) -> list[Any]:
+        values = check(block)
+        for position in positions:
+            if position >= len(block.columns):
+                continue  # (a joined column past a short block's width: not read)
+            cells = block.columns[position]
+            if "=" not in "".join(cells):  # the common case: one scan, in C
+                continue
+            for offset, cell in enumerate(cells):
+                if "=" in cell and cell.strip()[:1] == "=":
+                    values[offset] = None
+        return values
+
+    return checked
 
 #: Printable ASCII words with one space between them: a text cell that reads as it is.
 _SIMPLE_TEXT = r"^[!-~]+(?: [!-~]+)*$"

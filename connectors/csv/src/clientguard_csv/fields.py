@@ -13,7 +13,14 @@ from clientguard_csv.dates import DateError, DateReader
 from clientguard_csv.mapping import StreamMapping, StreamSettings
 from clientguard_csv.textfile import Columns, Layout, Row, normalise_header
 
-__all__ = ["HOURS_QUANTUM", "FieldReader", "RowError", "clean_text", "required_columns"]
+__all__ = [
+    "HOURS_QUANTUM",
+    "FieldReader",
+    "RowError",
+    "clean_text",
+    "required_columns",
+    "spreadsheet_text",
+]
 
 _TRUE = frozenset({"yes", "y", "true", "t", "1", "billable", "x", "disputed"})
 _FALSE = frozenset({"no", "n", "false", "f", "0", "non-billable", "not billable", "undisputed",
@@ -26,6 +33,24 @@ _SECONDS_PER_HOUR = Decimal(3600)
 _MAX_DURATION_DIGITS = len(str(MAX_HOURS))
 #: Durations become hours to the microhour (0.0036 s): 20 minutes is 0.333333 h.
 HOURS_QUANTUM = Decimal("0.000001")
+
+
+#: A whole cell that is Excel's text wrapper ``="..."`` (a quote inside written twice, as in
+#: ``="a""b"``): what exports meant for Excel write so that ``0001`` keeps its zeros.
+_EXCEL_TEXT = re.compile(r'="((?:[^"]|"")*)"', re.DOTALL)
+#: How much of a formula an error shows.
+_FORMULA_SHOWN = 40
+
+
+def spreadsheet_text(value: str) -> str | None:
+    """A stripped cell that starts with ``=``, as the value it stands for: the text inside
+    Excel's whole-cell wrapper ``="..."`` (its doubled quotes made one, stripped: ``="0001"``
+    is ``0001``, ``="a""b"`` is ``a"b``, ``=""`` is empty); None when the cell is any other
+    formula (``=SUM(A1:A3)``, ``="00"&"01"``), whose result is not in the file."""
+    match = _EXCEL_TEXT.fullmatch(value)
+    if match is None:
+        return None
+    return match[1].replace('""', '"').strip()
 
 
 def clean_text(value: str | None) -> str | None:
@@ -129,18 +154,27 @@ class FieldReader:
         return self.labels.get(field)
 
     def skipped(self, row: Row) -> str | None:
-        """Why the mapping's keep, drop or skip_blank rules leave the row out; None: read it."""
+        """Why the mapping's keep, drop or skip_blank rules leave the row out; None: read it.
+
+        A rule's cell is read as a field's is (Excel's ``="..."`` as the text inside it).
+        Raises :class:`RowError` where a rule's cell is another formula: what the rule would
+        compare is not in the file."""
         cells = row.cells
         width = len(cells)
+
+        def rule_cell(position: int, label: str) -> str:
+            value = cells[position].strip()
+            return self._spreadsheet(None, value, label) if value[:1] == "=" else value
+
         for position, label in self.blank:
-            if position >= width or not cells[position].strip():
+            if position >= width or not rule_cell(position, label):
                 return f"{self.stream_name}.skip_blank: {label!r} is empty"
         for position, label, values in self.keep:
-            if position >= width or cells[position].strip().casefold() not in values:
+            if position >= width or rule_cell(position, label).casefold() not in values:
                 return f"{self.stream_name}.keep: {label!r} is not one of the values kept"
         for position, label, values in self.drop:
-            if position < width and cells[position].strip().casefold() in values:
-                return f"{self.stream_name}.drop: {label!r} is {cells[position].strip()!r}"
+            if position < width and (value := rule_cell(position, label)).casefold() in values:
+                return f"{self.stream_name}.drop: {label!r} is {value!r}"
         return None
 
     def check_width(self, row: Row) -> None:
@@ -182,11 +216,12 @@ class FieldReader:
             self._check_length(cells)
         position = self.single.get(field)
         if position is not None:
-            return cells[position].strip()
+            value = cells[position].strip()
+            return self._spreadsheet(field, value) if value[:1] == "=" else value
         joined = self.joined.get(field)
         if joined is None:
             return ""
-        return self._joined(cells, joined)
+        return self._joined(field, cells, joined)
 
     def cells_of(self, row: Row, fields: tuple[str, ...]) -> list[str]:
         """:meth:`cell` of each of ``fields``, at once: a document's hot path."""
@@ -198,13 +233,38 @@ class FieldReader:
             plan = self._plans[fields] = tuple(self.single.get(f, -1) for f in fields)
             self._plan_simple[fields] = not any(f in self.joined for f in fields)
         if self._plan_simple[fields]:
-            return [cells[p].strip() if p >= 0 else "" for p in plan]
+            values = [cells[p].strip() if p >= 0 else "" for p in plan]
+            for value in values:
+                if value[:1] == "=":  # (rare: a spreadsheet's cell, read field by field)
+                    return [self.cell(row, f) for f in fields]
+            return values
         return [self.cell(row, f) for f in fields]
 
-    @staticmethod
-    def _joined(cells: list[str], positions: tuple[int, ...]) -> str:
+    def _joined(self, field: str, cells: list[str], positions: tuple[int, ...]) -> str:
+        values = (cells[i].strip() for i in positions if i < len(cells))
         return " ".join(
-            cells[i].strip() for i in positions if i < len(cells) and cells[i].strip()
+            value for value in (self._spreadsheet(field, v) if v[:1] == "=" else v
+                                for v in values) if value
+        )
+
+    def _spreadsheet(self, field: str | None, value: str, column: str | None = None) -> str:
+        """A stripped cell of ``field`` (or of the mapping's rule on ``column``) that starts
+        with ``=``: the text inside Excel's ``="..."`` (:func:`spreadsheet_text`).
+
+        Raises :class:`RowError` naming the column for any other formula: the file holds
+        the formula, not the value it computes."""
+        text = spreadsheet_text(value)
+        if text is not None:
+            return text
+        label = column if column is not None else self.labels.get(field or "")
+        shown = (value if len(value) <= _FORMULA_SHOWN
+                 else f"{value[:_FORMULA_SHOWN - 12]}...{value[-8:]}")
+        raise RowError(
+            f"the cell in column {label!r} is a spreadsheet formula ({shown!r}), not a value: "
+            "the file holds the formula, not what it computes; export the values (in the "
+            "spreadsheet: copy the column, then paste special, values only) or write the value",
+            field,
+            label,
         )
 
     def text(self, row: Row, field: str) -> str | None:

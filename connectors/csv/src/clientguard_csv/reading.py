@@ -588,7 +588,12 @@ class _Builder:
                 yield self._reject(None, row.reason, None, row.column, row.line)
                 continue
             if has_rules:
-                rule = reader.skipped(row)
+                try:
+                    rule = reader.skipped(row)
+                except RowError as exc:  # a formula where a rule looks
+                    self.rejected += 1
+                    yield self._reject(None, exc.reason, exc.field, exc.column, row.line, row)
+                    continue
                 if rule is not None:
                     file_log.skipped += 1
                     yield Skipped(rule, Location(self.file, row.line))
@@ -629,6 +634,8 @@ class _Builder:
                 # hold every mapped column: the common case, read here without the call).
                 row_key = (cells[key_at].strip() if key_at is not None and len(cells) >= needed
                            else reader.cell(row, self.group_field))
+                if row_key[:1] == "=":  # a spreadsheet's cell: as the field reads it
+                    row_key = reader.cell(row, self.group_field)
             except RowError as exc:
                 self.rejected += 1
                 yield self._reject(None, exc.reason, exc.field, exc.column, row.line, row)
