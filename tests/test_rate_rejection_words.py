@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -45,8 +46,8 @@ def _table(staleness: int = 7, remedy: str | None = None,
            published: bool = False) -> FxTable:
     """EUR in USD from 1 March 2025 only."""
     rates = {"EUR": {date(2025, 3, 1): Decimal("1.05")}}
-    extra = {} if remedy is None else {"remedy": remedy}
-    return FxTable("USD", rates, staleness, published=rates if published else {}, **extra)
+    table = FxTable("USD", rates, staleness, published=rates if published else {})
+    return table if remedy is None else replace(table, remedy=remedy)
 
 
 # (table, look-up, day, English reason, Polish words)
@@ -251,8 +252,13 @@ A-3,Acme,2025-03-12,100.00,USD
 @pytest.mark.parametrize(
     ("lang", "reason"),
     [
-        ("en", f"no EUR->USD rate for 2025-01-02: {CLI_REMEDY}"),
-        ("pl", f"brak kursu EUR->USD na dzień 2025-01-02: {CLI_REMEDY_PL}"),
+        # rates.csv has EUR from 2025-03-01 only: the remedy names that file and day (it
+        # told a user with a [rates] table to add one; tests/test_rate_remedy.py has every case).
+        ("en", "no EUR->USD rate for 2025-01-02: the EUR rates begin on 2025-03-01: add the EUR "
+               "rate of 2025-01-02 to rates.csv, then run clientguard rates sync"),
+        ("pl", "brak kursu EUR->USD na dzień 2025-01-02: kursy EUR są dostępne od 2025-03-01: "
+               "dodaj kurs EUR z dnia 2025-01-02 do rates.csv, a potem uruchom clientguard "
+               "rates sync"),
     ],
 )
 def test_the_commands_report_says_the_missing_rate_in_the_readers_language(
@@ -278,8 +284,13 @@ def test_the_commands_report_says_the_missing_rate_in_the_readers_language(
 @pytest.mark.parametrize(
     ("lang", "reason"),
     [
-        ("en", f"no EUR->USD rate for 2025-01-02: {CLI_REMEDY}"),
-        ("pl", f"brak kursu EUR->USD na dzień 2025-01-02: {CLI_REMEDY_PL}"),
+        # rates.csv has EUR from 2025-03-01 only: the remedy names that file and day (it
+        # told a user with a [rates] table to add one; tests/test_rate_remedy.py has every case).
+        ("en", "no EUR->USD rate for 2025-01-02: the EUR rates begin on 2025-03-01: add the EUR "
+               "rate of 2025-01-02 to rates.csv, then run clientguard rates sync"),
+        ("pl", "brak kursu EUR->USD na dzień 2025-01-02: kursy EUR są dostępne od 2025-03-01: "
+               "dodaj kurs EUR z dnia 2025-01-02 do rates.csv, a potem uruchom clientguard "
+               "rates sync"),
     ],
 )
 def test_clientguard_rejections_says_the_missing_rate_as_the_review_does(

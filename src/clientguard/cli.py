@@ -791,7 +791,7 @@ def _review_ledger(
                     if isinstance(d := getattr(r, "issue_date", getattr(r, "date", None)),
                                   date)]
             rows = pull_rates(config.rates, end=_today(), first=min(days, default=None))
-        fx = table_from(rows, base, config.rates)
+        fx = table_from(rows, base, config.rates, stored=False)
         ledgers = []
         for source, pulled in pulls:
             if stages is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -25,11 +25,13 @@ __all__ = [
     "ONE",
     "ZERO",
     "FxTable",
+    "MissingRate",
     "RateRow",
     "combined_fx",
     "exponent",
     "from_minor",
     "is_currency",
+    "no_rate_remedy",
     "rate_reason_words",
     "rejection_words",
     "round_money",
@@ -155,6 +157,10 @@ class FxTable:
     published: Mapping[str, Mapping[date, Decimal]] = field(default_factory=dict)
     """The rates by the day they were published, where some apply from another day (see the
     class); empty when every rate applies from the day it was published."""
+    remedy_for: Callable[[MissingRate], str] | None = field(default=None, compare=False)
+    """Where set, the remedy of each missing rate, worded for its case (the command line's
+    knows clientguard.toml's [rates] and the store: a currency no source has, a rate too old,
+    a sync not run since); ``remedy`` where None. In English, as :attr:`remedy`."""
     _dates: dict[str, list[date]] = field(init=False, repr=False, compare=False)
     _published_dates: dict[str, list[date]] = field(init=False, repr=False, compare=False)
 
@@ -217,17 +223,141 @@ class FxTable:
             latest = dates[index] if index >= 0 else None
         else:
             latest = None
+        remedy = self.remedy
+        if self.remedy_for is not None:
+            remedy = self.remedy_for(MissingRate(
+                currency, self.base, on, latest, dates[0] if dates else None,
+                self.max_staleness_days, published=how != "for"))
         # In English whatever the reader's language: the reason a rejection keeps (and a
         # program may compare); rate_reason_words gives the reader's words for it.
         with i18n.using(i18n.DEFAULT_LANGUAGE):
             template = _no_rate(how, None if latest is None else self.max_staleness_days)
         raise DataError(template.format(
             currency=currency, base=self.base, day=on, latest=latest,
-            days=self.max_staleness_days, remedy=self.remedy))
+            days=self.max_staleness_days, remedy=remedy))
 
     def convert(self, amount: Decimal, currency: str, on: date) -> Decimal:
         """``amount`` of ``currency`` in the base currency at the rate for ``on`` (unrounded)."""
         return amount * self.rate(currency, on)
+
+
+@dataclass(frozen=True, slots=True)
+class MissingRate:
+    """A look-up an :class:`FxTable` cannot answer, as its ``remedy_for`` is told of it."""
+
+    currency: str
+    base: str
+    day: date
+    """The day looked up (a document's date; the publication day with ``published``)."""
+    latest: date | None
+    """The latest earlier day with a rate, older than ``max_staleness_days``; None: none."""
+    first: date | None
+    """The first day the table has a rate of the currency on; None: it has none at all."""
+    max_staleness_days: int
+    published: bool = False
+    """True for :meth:`FxTable.rate_published_on`, False for :meth:`FxTable.rate`."""
+
+
+# The command line's remedies of a missing rate where [rates] is configured, by case
+# (fx.configured.table_from chooses one; docs/cli.md, "Exchange rates", shows each). Kept
+# here, beside the reason, so that rate_reason_words reads each back into the reader's words.
+# Placeholders: _REMEDY_PARTS. Where no [rates] table is configured: fx.CLI_REMEDY.
+_REMEDIES: Mapping[str, str] = {
+    # A bank of [rates] with no rate in the store: rates sync never ran since it was added.
+    "bank_not_synced": noop(
+        "the store holds no rates of [rates.{bank}]: run clientguard rates sync"),
+    # A bank that has the currency, whose stored rates end before the document.
+    "bank_behind": noop(
+        "clientguard rates sync has not been run since {last} (the last day of the rates of "
+        "[rates.{bank}] in the store): run it"),
+    # A bank that has the currency, whose stored rates begin after the document.
+    "bank_later": noop(
+        "the rates of [rates.{bank}] in the store begin on {first}: run clientguard rates "
+        "sync --from {since}"),
+    # No source of [rates] has the currency on any day.
+    "currency_file": noop(
+        "[rates] has no {currency} rate on any day: add {currency} rates to {file}, or a "
+        "central bank's table that publishes {currency} ([rates.ecb] or [rates.nbp]), then "
+        "run clientguard rates sync"),
+    "currency_banks": noop(
+        "[rates] has no {currency} rate on any day, and the central banks' tables it reads "
+        "({banks}) do not publish one: add {currency} rates to {file}, then run clientguard "
+        "rates sync"),
+    "currency_banks_no_file": noop(
+        "[rates] has no {currency} rate on any day, and the central banks' tables it reads "
+        "({banks}) do not publish one: add a rates file with {currency} rates to [rates] "
+        "(file = \"rates.csv\"; clientguard rates template prints one), then run clientguard "
+        "rates sync"),
+    # The currency's rates begin after the document.
+    "later_file": noop(
+        "the {currency} rates begin on {first}: add the {currency} rate of {day} to {file}, "
+        "then run clientguard rates sync"),
+    "later_no_file": noop(
+        "the {currency} rates begin on {first}: add a rates file with the {currency} rate of "
+        "{day} to [rates] (file = \"rates.csv\"), then run clientguard rates sync"),
+    # The latest earlier rate is older than max_staleness_days.
+    "stale_file": noop(
+        "add the {currency} rate of {day} to {file} and run clientguard rates sync, or raise "
+        "max_staleness_days in [rates] from {days} to {needed}"),
+    "stale_no_file": noop(
+        "add a rates file with the {currency} rate of {day} to [rates] (file = \"rates.csv\") "
+        "and run clientguard rates sync, or raise max_staleness_days in [rates] from {days} to "
+        "{needed}"),
+}
+
+_REMEDY_PARTS = {
+    "currency": "[A-Z]{3}",
+    "day": r"\d{4}-\d{2}-\d{2}",
+    "first": r"\d{4}-\d{2}-\d{2}",
+    "last": r"\d{4}-\d{2}-\d{2}",
+    "since": r"\d{4}-\d{2}-\d{2}",
+    "days": r"\d+",
+    "needed": r"\d+",
+    "bank": r"[A-Za-z0-9_-]+",
+    "banks": r"\[rates\.[A-Za-z0-9_-]+\](?:, \[rates\.[A-Za-z0-9_-]+\])*",
+    "file": ".+",
+}
+
+
+def no_rate_remedy(case: str, **values: object) -> str:
+    """The command line's remedy of a missing rate for ``case`` (a key of ``_REMEDIES``), its
+    placeholders filled with ``values``, in English (the words a rejection keeps):
+    :func:`rate_reason_words` gives the reader's."""
+    with i18n.using(i18n.DEFAULT_LANGUAGE):
+        return gettext(_REMEDIES[case]).format(**values)
+
+
+def _named_pattern(template: str, parts: Mapping[str, str]) -> re.Pattern[str]:
+    """A regular expression that reads the values of ``parts`` back out of a sentence of
+    ``template``; a placeholder written twice must hold the same value twice."""
+    pattern, seen, at = [], set(), 0
+    for found in re.finditer(r"\{(\w+)\}", template):
+        pattern.append(re.escape(template[at:found.start()]))
+        name = found.group(1)
+        pattern.append(f"(?P={name})" if name in seen else f"(?P<{name}>{parts[name]})")
+        seen.add(name)
+        at = found.end()
+    pattern.append(re.escape(template[at:]))
+    return re.compile("".join(pattern), re.DOTALL)
+
+
+_REMEDY_PATTERNS = tuple(
+    (template, _named_pattern(template, _REMEDY_PARTS)) for template in _REMEDIES.values()
+)
+"""How :func:`rate_reason_words` recognises the English remedies of ``_REMEDIES``."""
+
+
+def _remedy_words(remedy: str) -> str:
+    """``remedy`` in the active language: a catalog's whole sentence (fx.CLI_REMEDY, the
+    FxTable's default), a case of ``_REMEDIES`` with its values, else as it is written."""
+    words = gettext(remedy) if remedy else remedy
+    if words != remedy:
+        return words
+    for template, pattern in _REMEDY_PATTERNS:
+        found = pattern.fullmatch(remedy)
+        if found is not None:
+            return gettext(template).format(**found.groupdict())
+    return remedy
 
 
 def _no_rate(how: str, days: int | None) -> str:
@@ -306,8 +436,7 @@ def rate_reason_words(reason: str) -> str:
             continue
         values = found.groupdict()
         days = values.get("days")
-        remedy = values["remedy"]
-        values["remedy"] = gettext(remedy) if remedy else remedy
+        values["remedy"] = _remedy_words(values["remedy"])
         template = _no_rate(how, None if days is None else int(days))
         return template.format(**values)
     return reason
@@ -334,7 +463,7 @@ def combined_fx(
     books were converted at different rates, and picking one would change the other's
     totals without a word: a :class:`DataError` names every such currency and day with both
     rates, each said to be in ``names[0]`` or ``names[1]``. The longer ``max_staleness_days``
-    of the two is kept, and the first table's ``remedy``.
+    of the two is kept, and the first table's ``remedy`` and ``remedy_for``.
     """
     if first.base != second.base:
         raise DataError(
@@ -366,6 +495,7 @@ def combined_fx(
         max(first.max_staleness_days, second.max_staleness_days),
         first.remedy,
         published,
+        first.remedy_for,
     )
 
 
