@@ -19,7 +19,6 @@ from clientguard import Policy, review
 from clientguard.forecast import forecast
 from clientguard.metrics.lateness import payment_profiles
 from clientguard.model import AnyRecord, CreditNote, Invoice, Payment
-from clientguard.signals import late_payers
 from clientguard.testing import credit_note, customer, invoice, ledger, payment
 
 START = date(2024, 1, 1)
@@ -164,19 +163,12 @@ def test_one_more_late_invoice_never_makes_a_client_look_better(
         assert after.financing_cost >= before.financing_cost
         assert after.overdue_balance >= before.overdue_balance
 
-    def chronic(records: list[AnyRecord]) -> int:
-        found = late_payers(ledger(*records), as_of=as_of)
-        return max((SEVERITY[f.severity] for f in found
-                    if f.customer_id == who and f.signal == "chronic_late"), default=0)
-
-    # The finding's severity weighs the days late by amount: one more invoice only a day late
-    # (a large one beside three tiny ones 200 days overdue) lowers the average delay, so it
-    # may lower the severity while the late share rises (checked above). An invoice at least
-    # as late as the client's weighted days never lowers it.
-    days = min(late, due_back) if paid else due_back
-    weighted = before.weighted_days_late if before is not None else None
-    if weighted is None or days >= weighted:
-        assert chronic([*made, *more]) >= chronic(made)
+    # The chronic-late finding's severity is not monotone in this sense, by design: it weighs
+    # days and the overdue balance by amount, so one more invoice (a large one, a day late or
+    # as late as the client's average) beside tiny ones long overdue lowers the average delay
+    # and the overdue share, and may lower the severity while the counts and shares above
+    # rise. Hypothesis found both cases; the counts, shares and money checked above are the
+    # monotone measures.
 
 
 @PROPERTY
