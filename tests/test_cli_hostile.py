@@ -176,6 +176,35 @@ def test_one_currency_without_rates_is_a_warning_and_the_rest_is_reviewed(
 
 
 @needs_csv
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "clientguard: warning: the exchange rates of [rates] hold no rate from PLN to the "
+               "base currency EUR, so the review would leave out 1 document in them. Add them "
+               "to the rates file, or read a bank that publishes them ([rates.ecb], "
+               "[rates.nbp]), and run clientguard rates sync; or review in the documents' own "
+               "currency (--base-currency PLN)\n"),
+        ("pl", "clientguard: ostrzeżenie: kursy walut z [rates] nie obejmują kursów z PLN na "
+               "walutę bazową EUR, więc przegląd pominąłby 1 dokument w tych walutach. Dodaj "
+               "je do pliku kursów albo czytaj bank, który je publikuje ([rates.ecb], "
+               "[rates.nbp]), i uruchom clientguard rates sync; albo wykonaj przegląd w walucie "
+               "samych dokumentów (--base-currency PLN)\n"),
+    ],
+)
+def test_with_rates_configured_the_warning_does_not_ask_for_a_rates_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    """[rates] names a file holding USD only: the PLN invoice has no rate, and the warning
+    says to add PLN to the rates the user has, not to add a [rates] table they have."""
+    _invoices(tmp_path)
+    (tmp_path / "rates.csv").write_text("date,currency,base,rate\n2026-01-05,USD,EUR,0.92\n")
+    (tmp_path / "clientguard.toml").write_text('[rates]\nfile = "rates.csv"\n')
+    code, _, err = run(capsys, "--lang", lang, *_review("--base-currency", "EUR", "--quiet"))
+    assert code == EXIT_OK, err
+    assert err.startswith(expected)
+
+
+@needs_csv
 def test_documents_with_their_own_rate_need_no_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -823,12 +823,12 @@ def _review_ledger(
             fx = table_from(store.rates(), currency, config.rates)
             ledger = store.load(base_currency=currency, fx=fx, strict=strict,
                                 links=config.links)
-    _check_rates(ledger)
+    _check_rates(ledger, config)
     _warn_unknown_links(ledger, config)
     return ledger
 
 
-def _check_rates(ledger: Ledger) -> None:
+def _check_rates(ledger: Ledger, config: Config) -> None:
     """Say so when documents in a currency the exchange rates do not hold at all were left
     out (docs/cli.md, "Exchange rates"): a usage error when no invoice is left (a review in
     ``--base-currency USD`` of a ledger in EUR and PLN without any rate would say only that
@@ -852,13 +852,22 @@ def _check_rates(ledger: Ledger) -> None:
         return
     documents = npgettext("documents left out of a review", "{n} document",
                           "{n} documents", sum(missing.values()))
-    message = _(
+    rates = config.rates
+    configured = rates is not None and bool(rates.files or rates.banks)
+    message = (_(
+        # [rates] is there, but none of its sources holds these currencies.
+        "the exchange rates of [rates] hold no rate from {currencies} to the base currency "
+        "{base}, so the review would leave out {documents} in them. Add them to the rates "
+        "file, or read a bank that publishes them ([rates.ecb], [rates.nbp]), and run "
+        "clientguard rates sync; or review in the documents' own currency "
+        "(--base-currency {first})"
+    ) if configured else _(
         "no exchange rates from {currencies} to the base currency {base}, so the review "
         "would leave out {documents} in them. Add the rates to clientguard.toml (a [rates] "
         "table with file = \"rates.csv\", which clientguard rates template prints, or "
         "[rates.ecb], [rates.nbp]) and run clientguard rates sync; or review in the "
         "documents' own currency (--base-currency {first})"
-    ).format(
+    )).format(
         currencies=wording.and_list(sorted(missing)), base=ledger.base_currency,
         documents=documents.format(n=wording.number(sum(missing.values()))),
         # The currency most of the documents left out are in.
