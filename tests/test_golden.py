@@ -72,7 +72,7 @@ def test_polish_csv_header_is_polish_in_the_order_of_the_column_ids() -> None:
     assert header == [
         "Stan na", "Waluta", "Id klienta", "Klient", "Zalecenie", "Sygnał", "Waga", "Miara",
         "Wartość", "Próg", "Opis", "Udział w przychodach", "Koszt finansowania",
-        "Do dochodzenia z ustawy",
+        "Do dochodzenia z ustawy", "Przedawnione",
     ]
     assert next(csv.reader(io.StringIO(_rendered("en", "csv")))) == list(COLUMNS)
 
@@ -85,7 +85,8 @@ def test_csv_codes_and_numbers_do_not_change_with_the_language() -> None:
     assert len(english) == len(polish)
     machine = [COLUMNS.index(c) for c in ("as_of", "currency", "client_id", "recommendation",
                                           "signal", "severity", "metric", "value", "threshold",
-                                          "revenue_share", "financing_cost", "claimable")]
+                                          "revenue_share", "financing_cost", "claimable",
+                                          "time_barred")]
     for en_row, pl_row in zip(english, polish, strict=True):
         assert [en_row[i] for i in machine] == [pl_row[i] for i in machine]
 
@@ -95,7 +96,7 @@ def test_json_names_its_language_and_keeps_its_keys(lang: str) -> None:
     document = json.loads(_rendered(lang, "json"))
     english = json.loads(_rendered("en", "json"))
     assert document["lang"] == lang
-    assert document["schema_version"] == "1.5"
+    assert document["schema_version"] == "1.6"
 
     def keys(value: object) -> object:
         if isinstance(value, dict):

@@ -33,12 +33,12 @@ from clientguard.review import ClientReview, Recommendation, Review
 from clientguard.signals import ConcentrationReport
 
 # Internal (shared with the other renderers), left out of __all__: data_warnings, book_aging,
-# weighted_days_late, claim_text, claimable_text.
+# weighted_days_late, claim_text, claimable_text, law_applies, time_barred_text.
 __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "render_json", "review_document", "schema"]
 
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 """The version of the document's schema (see the module docstring for the rules)."""
 
 _SHARE_PLACES = 4
@@ -80,6 +80,7 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
         "book": {
             "financing_cost": _money(book.financing_cost, currency),
             "claimable": _money(book.claimable, currency),
+            "time_barred": _money(book.time_barred, currency),
             "aging": _aging(book_aging(review), currency),
             "findings": [_finding(f) for f in book.findings],
             "revenue": _concentration(book.revenue, currency),
@@ -272,19 +273,23 @@ def claim_text(review: Review, amount: Decimal, client: ClientReview | None = No
     """What the law lets the firm claim, for a person: the amount, or, where the policy names
     no late-payment law for the book (or that client), that none applies: "0.00 USD" would
     read as "nothing is owed"."""
-    policy = review.policy
-    if client is None:
-        applies = policy.jurisdiction != "none" or any(
-            j != "none" for j in policy.client_jurisdictions.values())
-    else:
-        applies = any(
-            policy.client_jurisdictions.get(m, policy.client_jurisdictions.get(
-                client.client_id, policy.jurisdiction)) != "none"
-            for m in client.members
-        )
-    if not applies and amount == 0:
+    if not law_applies(review, client) and amount == 0:
         return _("no late-payment law applies (policy jurisdiction: none)")
     return wording.money(amount, review.base_currency)
+
+
+def law_applies(review: Review, client: ClientReview | None = None) -> bool:
+    """Whether the policy names a late-payment law for the book (some client of it) or for
+    ``client`` (some member of it): without one nothing is claimable, nor time-barred."""
+    policy = review.policy
+    if client is None:
+        return policy.jurisdiction != "none" or any(
+            j != "none" for j in policy.client_jurisdictions.values())
+    return any(
+        policy.client_jurisdictions.get(m, policy.client_jurisdictions.get(
+            client.client_id, policy.jurisdiction)) != "none"
+        for m in client.members
+    )
 
 
 def claimable_text(review: Review, client: ClientReview) -> str:
@@ -295,6 +300,14 @@ def claimable_text(review: Review, client: ClientReview) -> str:
     if text != amount:
         return text
     return _("{amount} claimable under late-payment law").format(amount=amount)
+
+
+def time_barred_text(review: Review, client: ClientReview) -> str:
+    """What of the law's grant to the firm is time-barred as of the review's date and so left
+    out of ``claimable``, as a clause: ``366.27 PLN time-barred and left out``
+    (docs/claims.md, "Limitation")."""
+    return _("{amount} time-barred and left out").format(
+        amount=wording.money(client.time_barred, review.base_currency))
 
 
 def book_aging(review: Review) -> Aging:
@@ -377,6 +390,7 @@ def _client(client: ClientReview, review: Review) -> dict[str, Any]:
         "hours_share": _share(book.hours.shares.get(client.client_id)) if book.hours else None,
         "financing_cost": _money(client.financing_cost, currency),
         "claimable": _money(client.claimable, currency),
+        "time_barred": _money(client.time_barred, currency),
         "findings": [_finding(f) for f in client.findings],
         "revisions": [
             {

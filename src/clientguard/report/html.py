@@ -44,6 +44,8 @@ from clientguard.report.document import (
     claim_text,
     claimable_text,
     data_warnings,
+    law_applies,
+    time_barred_text,
     weighted_days_late,
 )
 from clientguard.report.strip import verdict_strip
@@ -267,6 +269,10 @@ def _book(review: Review, names: Sequence[str] = ()) -> list[str]:
         (_("Lateness cost"), wording.money(book.financing_cost, currency)),
         (_("Claimable by law"), claim_text(review, book.claimable)),
     ]
+    if law_applies(review):
+        # Always shown where a law applies, 0.00 included: how much was left out of the card
+        # before it (docs/html-report.md, "What is time-barred").
+        cards.append((_("Time-barred, left out"), wording.money(book.time_barred, currency)))
     lines = [
         '<section id="book">',
         _element("h2", _("The book")),
@@ -414,13 +420,17 @@ def _client_article(
         lines.append("</tbody></table></div>")
     lines.append("<p>" + _element("b", _("If it ended:"))
                  + f" {isolated(client.what_if.message, names)}</p>")
-    if client.financing_cost > 0 or client.claimable > 0:
-        lines.append(
-            "<p>" + _element("b", _("Cost of lateness:")) + " " + esc(_(
-                "{financing} in financing; {claimable}.").format(
-                    financing=wording.money(client.financing_cost, currency),
-                    claimable=claimable_text(review, client))) + "</p>"
+    if client.financing_cost > 0 or client.claimable > 0 or client.time_barred > 0:
+        financing = wording.money(client.financing_cost, currency)
+        cost = (
+            _("{financing} in financing; {claimable}; {time_barred}.").format(
+                financing=financing, claimable=claimable_text(review, client),
+                time_barred=time_barred_text(review, client))
+            if law_applies(review, client)
+            else _("{financing} in financing; {claimable}.").format(
+                financing=financing, claimable=claimable_text(review, client))
         )
+        lines.append("<p>" + _element("b", _("Cost of lateness:")) + " " + esc(cost) + "</p>")
     series = monthly_days_late(client)
     if series:
         lines.append(_figure(_("{client}: days late by month due").format(client=client.name),

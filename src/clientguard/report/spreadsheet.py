@@ -2,7 +2,8 @@
 
 Columns (:data:`COLUMNS`): the review date and currency, the client, its recommendation, and
 the finding (signal, severity, metric, value, threshold, message), with the client's revenue
-share and cost of lateness repeated on each of its rows so that a filter keeps them. A client
+share and cost of lateness (financing, what the law grants, and what of that is time-barred
+and left out of it) repeated on each of its rows so that a filter keeps them. A client
 with no finding gets one row with the finding's columns empty; a finding about the whole book
 has an empty ``client_id``. A warning about the data as a whole (the last sync of a source did
 not complete) comes first, as a row of the whole book with signal ``data_quality``, severity
@@ -76,6 +77,7 @@ COLUMNS = (
     "revenue_share",
     "financing_cost",
     "claimable",
+    "time_barred",
 )
 
 
@@ -98,6 +100,7 @@ def headings() -> tuple[str, ...]:
         pgettext("CSV column", "revenue_share"),
         pgettext("CSV column", "financing_cost"),
         pgettext("CSV column", "claimable"),
+        pgettext("CSV column", "time_barred"),
     )
 
 
@@ -163,7 +166,8 @@ def neutralise(cell: str) -> str:
 #: ``excel`` dialect writes with the reader's decimal separator.
 _NUMBER_COLUMNS = frozenset(
     COLUMNS.index(name)
-    for name in ("value", "threshold", "revenue_share", "financing_cost", "claimable")
+    for name in ("value", "threshold", "revenue_share", "financing_cost", "claimable",
+                 "time_barred")
 )
 
 
@@ -207,11 +211,12 @@ def render_csv(
     for client in review.clients.values():
         share = shares.get(client.client_id)
         places = exponent(currency)
-        money = (fixed(client.financing_cost, places), fixed(client.claimable, places))
+        money = (fixed(client.financing_cost, places), fixed(client.claimable, places),
+                 fixed(client.time_barred, places))
         findings: tuple[Finding | None, ...] = client.findings or (None,)
         for finding in findings:
             row = _row(review, client, finding)
-            row[-3:] = [fixed(share, 4) if share is not None else "", *money]
+            row[-4:] = [fixed(share, 4) if share is not None else "", *money]
             write(row)
     return encodable(out.getvalue())
 
@@ -242,6 +247,7 @@ def _row(review: Review, client: ClientReview | None, finding: Finding | None) -
         decimal_text(finding.value, 4) if finding else "",
         decimal_text(finding.threshold, 4) if finding else "",
         finding.message if finding else "",
+        "",
         "",
         "",
         "",

@@ -18,6 +18,7 @@ from clientguard.report.document import (
     book_aging,
     claimable_text,
     data_warnings,
+    time_barred_text,
     weighted_days_late,
 )
 from clientguard.report.text import (
@@ -254,14 +255,18 @@ def _client_details(client: ClientReview, currency: str, review: Review) -> list
             lines += _wrap(revision.message, indent="    ", subsequent="      ", bullet="- ")
     lines += _wrap(_("If it ended: {what_if}").format(what_if=client.what_if.message),
                    indent="  ", subsequent="    ")
-    if client.financing_cost > 0 or client.claimable > 0:
-        lines += _wrap(
-            _("Cost of lateness: {financing} financing; {claimable}.").format(
-                financing=wording.money(client.financing_cost, currency),
-                claimable=claimable_text(review, client)),
-            indent="  ",
-            subsequent="    ",
+    if client.financing_cost > 0 or client.claimable > 0 or client.time_barred > 0:
+        financing = wording.money(client.financing_cost, currency)
+        # What is time-barred only where there is some: the line as it was otherwise.
+        cost = (
+            _("Cost of lateness: {financing} financing; {claimable}; {time_barred}.").format(
+                financing=financing, claimable=claimable_text(review, client),
+                time_barred=time_barred_text(review, client))
+            if client.time_barred > 0
+            else _("Cost of lateness: {financing} financing; {claimable}.").format(
+                financing=financing, claimable=claimable_text(review, client))
         )
+        lines += _wrap(cost, indent="  ", subsequent="    ")
     return lines
 
 
