@@ -17,6 +17,7 @@ __all__ = [
     "HOURS_QUANTUM",
     "FieldReader",
     "RowError",
+    "TEXT_FIELDS",
     "clean_text",
     "required_columns",
     "spreadsheet_text",
@@ -40,6 +41,14 @@ HOURS_QUANTUM = Decimal("0.000001")
 _EXCEL_TEXT = re.compile(r'="((?:[^"]|"")*)"', re.DOTALL)
 #: How much of a formula an error shows.
 _FORMULA_SHOWN = 40
+
+
+#: The fields whose cells are text (names, ids, numbers, e-mails, tax ids): a cell of one that
+#: starts with ``=`` and is no ``="..."`` wrapper is read as written, not as a formula.
+TEXT_FIELDS = frozenset({
+    "customer_email", "customer_id", "customer_name", "customer_tax_id", "email", "group_id",
+    "id", "invoice_id", "invoice_number", "name", "number", "person", "tax_id",
+})
 
 
 def spreadsheet_text(value: str) -> str | None:
@@ -256,6 +265,12 @@ class FieldReader:
         text = spreadsheet_text(value)
         if text is not None:
             return text
+        if field in TEXT_FIELDS:
+            # A name, an id, an e-mail is text whatever it starts with: a customer named
+            # "=HYPERLINK(...)" is data (the reports neutralise it), and rejecting it would let
+            # a name hide its invoices from the review. (A rule's column decides whether the
+            # row is read: a formula there still rejects the row.)
+            return value
         label = column if column is not None else self.labels.get(field or "")
         shown = (value if len(value) <= _FORMULA_SHOWN
                  else f"{value[:_FORMULA_SHOWN - 12]}...{value[-8:]}")
