@@ -15,9 +15,9 @@ from clientguard_csv.textfile import Columns, Layout, Row, normalise_header
 
 __all__ = [
     "HOURS_QUANTUM",
+    "TEXT_FIELDS",
     "FieldReader",
     "RowError",
-    "TEXT_FIELDS",
     "clean_text",
     "required_columns",
     "spreadsheet_text",
