@@ -637,3 +637,40 @@ def test_review_reports_its_stages_in_order_to_a_progress_callback(sample_book: 
     assert told[0] == "replaying the invoices"
     # Reporting changes nothing in the review.
     assert with_progress == review(sample_book, as_of=SAMPLE_AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", " The law grants 12.95 PLN in interest and compensation for late payment."),
+        ("pl", " Prawo przyznaje 12,95\xa0zł odsetek i rekompensat za opóźnienia w "
+               "płatnościach."),
+    ],
+)
+def test_the_book_summary_says_what_the_law_grants_when_the_window_has_no_late_payment(
+    lang: str, expected: str
+) -> None:
+    """A PLN 1,000.00 invoice due 2024-01-31 and paid 2024-03-01 (30 days late), reviewed as
+    of 2025-06-30 beside one paid on time in the window: nothing late in the window (no
+    financing cost there), but the claim is still owed (docs/claims.md: every late invoice).
+    Polish statutory interest in 2024-H1: NBP reference rate 5.75% + 10 pp = 15.75% a year
+    (docs/metrics/cost.md), 1,000.00 x 15.75% x 30 / 365 = 12.945... = 12.95 PLN; the EUR 40
+    compensation needs an FxTable this ledger lacks (a note), so the law grants 12.95 PLN."""
+    from clientguard.i18n import using
+
+    book = ledger(
+        customer("a", "Acme"),
+        invoice("a", issued="2024-01-01", due="2024-01-31", total="1000.00", currency="PLN",
+                id="A-1"),
+        payment("a", on="2024-03-01", amount="1000.00", currency="PLN", pays={"A-1": "1000.00"},
+                id="P-1"),
+        invoice("a", issued="2025-03-01", due="2025-03-31", total="500.00", currency="PLN",
+                id="A-2"),
+        payment("a", on="2025-03-31", amount="500.00", currency="PLN", pays={"A-2": "500.00"},
+                id="P-2"),
+        base_currency="PLN",
+    )
+    with using(lang):
+        done = review(book, as_of=date(2025, 6, 30), policy=Policy(jurisdiction="pl"))
+    assert done.book.financing_cost == 0
+    assert done.book.summary.endswith(expected)

@@ -1693,6 +1693,16 @@ def _book_summary(
                 amount=wording.money(time_barred, currency)
             )
         text += "."
+    elif claimable > 0 or time_barred > 0:
+        # No late payment in the window, but older late invoices still owe what the law
+        # grants (or owed it: time-barred): said as when the window has lateness.
+        text += _(" The law grants {amount} in interest and compensation for late "
+                  "payment").format(amount=wording.money(claimable, currency))
+        if time_barred > 0:
+            text += _(" ({amount} more is time-barred)").format(
+                amount=wording.money(time_barred, currency)
+            )
+        text += "."
     return text
 
 
