@@ -74,8 +74,9 @@ def fx_table(
                 rates.setdefault(currency, {}).setdefault(day, rate)
                 if shifted:
                     published.setdefault(currency, {}).setdefault(published_on, rate)
-    kwargs = {} if remedy is None else {"remedy": remedy}
-    return FxTable(base, rates, max_staleness_days, published=published, **kwargs)
+    if remedy is None:
+        return FxTable(base, rates, max_staleness_days, published=published)
+    return FxTable(base, rates, max_staleness_days, published=published, remedy=remedy)
 
 
 def _in_base(table_base: str, table: dict[str, RateRow], base: str) -> dict[str, Decimal]:
