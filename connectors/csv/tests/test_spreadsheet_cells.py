@@ -303,3 +303,17 @@ def test_any_number_wrapped_reads_as_the_same_number_written_plain(
         items, _ = read(write, mapping(), invoices=out.getvalue())
         numbers.append(the_invoice(items).number)
     assert numbers[0] == numbers[1]
+
+
+def test_a_header_written_for_excel_matches_the_mapping(write: Write) -> None:
+    """An export that wraps every text cell for Excel wraps its header too (`="number"`): the
+    header is its text, so the mapping's columns are found and the rows read as plain ones."""
+    plain = ('number,customer,issue_date,due_date,total,currency,amount_due,terms\n'
+             '0001,Acme,2024-01-05,2024-02-04,100.00,EUR,,\n')
+    header, row = plain.splitlines()
+    wrapped = ",".join(f'="{cell}"' for cell in header.split(",")) + "\n" + ",".join(
+        f'="{cell}"' if cell else cell for cell in row.split(",")) + "\n"
+    items, _ = read(write, mapping(), invoices=wrapped)
+    invoice = the_invoice(items)
+    assert (invoice.number, invoice.total, invoice.issue_date.isoformat()) == (
+        "0001", Decimal("100.00"), "2024-01-05")

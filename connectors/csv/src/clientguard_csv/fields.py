@@ -11,7 +11,7 @@ from clientguard.model import MAX_HOURS
 from clientguard_csv.amounts import AmountError, parse_amount, plain_amount
 from clientguard_csv.dates import DateError, DateReader
 from clientguard_csv.mapping import StreamMapping, StreamSettings
-from clientguard_csv.textfile import Columns, Layout, Row, normalise_header
+from clientguard_csv.textfile import Columns, Layout, Row, normalise_header, spreadsheet_text
 
 __all__ = [
     "HOURS_QUANTUM",
@@ -36,9 +36,6 @@ _MAX_DURATION_DIGITS = len(str(MAX_HOURS))
 HOURS_QUANTUM = Decimal("0.000001")
 
 
-#: A whole cell that is Excel's text wrapper ``="..."`` (a quote inside written twice, as in
-#: ``="a""b"``): what exports meant for Excel write so that ``0001`` keeps its zeros.
-_EXCEL_TEXT = re.compile(r'="((?:[^"]|"")*)"', re.DOTALL)
 #: How much of a formula an error shows.
 _FORMULA_SHOWN = 40
 
@@ -49,17 +46,6 @@ TEXT_FIELDS = frozenset({
     "customer_email", "customer_id", "customer_name", "customer_tax_id", "email", "group_id",
     "id", "invoice_id", "invoice_number", "name", "number", "person", "tax_id",
 })
-
-
-def spreadsheet_text(value: str) -> str | None:
-    """A stripped cell that starts with ``=``, as the value it stands for: the text inside
-    Excel's whole-cell wrapper ``="..."`` (its doubled quotes made one, stripped: ``="0001"``
-    is ``0001``, ``="a""b"`` is ``a"b``, ``=""`` is empty); None when the cell is any other
-    formula (``=SUM(A1:A3)``, ``="00"&"01"``), whose result is not in the file."""
-    match = _EXCEL_TEXT.fullmatch(value)
-    if match is None:
-        return None
-    return match[1].replace('""', '"').strip()
 
 
 def clean_text(value: str | None) -> str | None:

@@ -49,6 +49,7 @@ __all__ = [
     "open_layout",
     "resolve_delimiter",
     "resolve_encoding",
+    "spreadsheet_text",
 ]
 
 SAMPLE_BYTES = 64 * 1024
@@ -98,11 +99,30 @@ def _mark(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_MARK_ERRORS, _mark)
 
 
+#: A whole cell that is Excel's text wrapper ``="..."`` (a quote inside written twice, as in
+#: ``="a""b"``): what exports meant for Excel write so that ``0001`` keeps its zeros.
+_EXCEL_TEXT = re.compile(r'="((?:[^"]|"")*)"', re.DOTALL)
+
+def spreadsheet_text(value: str) -> str | None:
+    """A stripped cell that starts with ``=``, as the value it stands for: the text inside
+    Excel's whole-cell wrapper ``="..."`` (its doubled quotes made one, stripped: ``="0001"``
+    is ``0001``, ``="a""b"`` is ``a"b``, ``=""`` is empty); None when the cell is any other
+    formula (``=SUM(A1:A3)``, ``="00"&"01"``), whose result is not in the file."""
+    match = _EXCEL_TEXT.fullmatch(value)
+    if match is None:
+        return None
+    return match[1].replace('""', '"').strip()
+
+
 def normalise_header(cell: str) -> str:
     """A header cell as compared with the mapping: case, spaces and Xero's ``*`` ignored, and
     how its letters are encoded (``ł``, ``ó`` composed, or decomposed into a letter and an
-    accent, as files made on a Mac may write them: Unicode's NFC)."""
-    return unicodedata.normalize("NFC", " ".join(cell.strip().lstrip("*").split()).casefold())
+    accent, as files made on a Mac may write them: Unicode's NFC); a header written for Excel
+    as ``="Number"`` is its text (:func:`spreadsheet_text`)."""
+    text = cell.strip()
+    if text[:1] == "=":
+        text = spreadsheet_text(text) or text
+    return unicodedata.normalize("NFC", " ".join(text.lstrip("*").split()).casefold())
 
 
 class Row(NamedTuple):
