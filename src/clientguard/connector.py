@@ -144,6 +144,17 @@ def iana_zone(value: object) -> ZoneInfo | None:
         return None
 
 
+def zone_option(value: str, example: str = "Europe/Warsaw") -> str:
+    """A connector's ``timezone`` option checked (:func:`iana_zone`) and given by the zone's
+    own name (``" Europe/Warsaw "`` -> ``"Europe/Warsaw"``); a ``ValueError`` naming it (cut
+    to 60 characters) and an ``example`` otherwise, which the options' validation reports as
+    the option's error. For an options validator: ``return zone_option(value)``."""
+    zone = iana_zone(value)
+    if zone is None:
+        raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. {example})")
+    return zone.key
+
+
 # --------------------------------------------------------------------------- terminal text
 
 #: What data may never put on a terminal as it is (tab and newline are the callers'):

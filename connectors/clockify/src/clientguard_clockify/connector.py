@@ -38,7 +38,7 @@ from typing import Any, ClassVar, cast
 
 from pydantic import Field, SecretStr, field_validator
 
-from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
+from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream, zone_option
 from clientguard.errors import ApiError, ErrorContext
 from clientguard.http import (
     HttpConnector,
@@ -91,12 +91,7 @@ class ClockifyOptions(HttpOptions):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        zone = iana_zone(value)
-        if zone is None:
-            raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Europe/Warsaw)")
-        return zone.key
+        return None if value is None else zone_option(value)
 
 
 def _utc(moment: datetime) -> str:

@@ -49,7 +49,14 @@ from zoneinfo import ZoneInfo
 import requests
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from clientguard.connector import ConnectorOptions, Mapped, RawPage, Skip, Stream, iana_zone
+from clientguard.connector import (
+    ConnectorOptions,
+    Mapped,
+    RawPage,
+    Skip,
+    Stream,
+    zone_option,
+)
 from clientguard.errors import ApiError, AuthError, DataError, ErrorContext, RateLimitError
 from clientguard.http import (
     BearerToken,
@@ -182,10 +189,7 @@ class GitHubOptions(HttpOptions):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        zone = iana_zone(value)
-        if zone is None:
-            raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Europe/Warsaw)")
-        return zone.key
+        return zone_option(value)
 
 
 def _moment(value: object, field: str) -> datetime:

@@ -45,7 +45,14 @@ from zoneinfo import ZoneInfo
 import requests
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from clientguard.connector import ConnectorOptions, Mapped, RawPage, Skip, Stream, iana_zone
+from clientguard.connector import (
+    ConnectorOptions,
+    Mapped,
+    RawPage,
+    Skip,
+    Stream,
+    zone_option,
+)
 from clientguard.errors import AuthError, DataError
 from clientguard.http import (
     HttpConnector,
@@ -191,10 +198,7 @@ class JiraOptions(HttpOptions):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        zone = iana_zone(value)
-        if zone is None:
-            raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Europe/Warsaw)")
-        return zone.key
+        return zone_option(value)
 
 
 class StartAtPaginator(Paginator):

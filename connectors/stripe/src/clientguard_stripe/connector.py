@@ -44,7 +44,15 @@ from typing import Any, ClassVar
 import requests
 from pydantic import Field, SecretStr, field_validator
 
-from clientguard.connector import ConnectorOptions, Mapped, RawPage, RawRecord, Stream, iana_zone
+from clientguard.connector import (
+    ConnectorOptions,
+    Mapped,
+    RawPage,
+    RawRecord,
+    Stream,
+    iana_zone,
+    zone_option,
+)
 from clientguard.errors import ApiError, AuthError, ConfigError, ErrorContext
 from clientguard.http import (
     BearerToken,
@@ -135,12 +143,7 @@ class StripeOptions(HttpOptions):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        zone = iana_zone(value)
-        if zone is None:
-            raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Europe/Warsaw)")
-        return zone.key
+        return None if value is None else zone_option(value)
 
 
 def _has_more_token(

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 
-from clientguard.connector import Mapped, RawPage, Skip, Stream, iana_zone
+from clientguard.connector import Mapped, RawPage, Skip, Stream, zone_option
 from clientguard.errors import ConfigError, ErrorContext, RateLimitError
 from clientguard.http import (
     Auth,
@@ -139,10 +139,7 @@ class XeroOptions(HttpOptions):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        zone = iana_zone(value)
-        if zone is None:
-            raise ValueError(f"{value[:60]!r} is not an IANA time zone (e.g. Pacific/Auckland)")
-        return zone.key
+        return zone_option(value, "Pacific/Auckland")
 
 
 def _paginator(size: int) -> Callable[[], PageNumberPaginator]:
