@@ -6,6 +6,7 @@ beside invoices that a review turns into a capacity finding."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -25,6 +26,7 @@ from clientguard.review import review
 from clientguard.store import Store
 from clientguard.testing import customer, invoice
 from clientguard_harvest import HarvestConnector
+from clientguard_harvest.connector import SourceChanged
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 TOKEN = "hv-TOKEN-never-shown-123"
@@ -86,12 +88,16 @@ def entry(ident: int, client: str, hours: float | int | str, *, day: str = "2026
     return raw
 
 
-def page(entries: list[dict[str, Any]], number: int, total: int) -> dict[str, Any]:
+def page(entries: list[dict[str, Any]], number: int, total: int, *,
+         count: int | None = None) -> dict[str, Any]:
+    """Page ``number`` of ``total``; ``count`` is Harvest's ``total_entries``, the entries of
+    the whole query (the same on every page), needed when there is more than one page."""
+    assert count is not None or total == 1, "a page of several gives the query's count"
     return {
         "time_entries": entries,
         "per_page": 2,
         "total_pages": total,
-        "total_entries": len(entries),
+        "total_entries": len(entries) if count is None else count,
         "next_page": number + 1 if number < total else None,
         "previous_page": number - 1 if number > 1 else None,
         "page": number,
@@ -109,10 +115,10 @@ def test_entries_are_paged_by_next_page_with_the_required_headers(
     }
     httpserver.expect_ordered_request(
         "/v2/time_entries", query_string={"per_page": "2"}, headers=headers
-    ).respond_with_json(page([entry(1, "Acme Ltd", 1.5), entry(2, "Beta", 2)], 1, 2))
+    ).respond_with_json(page([entry(1, "Acme Ltd", 1.5), entry(2, "Beta", 2)], 1, 2, count=3))
     httpserver.expect_ordered_request(
         "/v2/time_entries", query_string={"per_page": "2", "page": "2"}, headers=headers
-    ).respond_with_json(page([entry(3, "Acme Ltd", 0.25, billable=False)], 2, 2))
+    ).respond_with_json(page([entry(3, "Acme Ltd", 0.25, billable=False)], 2, 2, count=3))
     pulled = pull(connector(httpserver, waits, page_size=2))
     httpserver.check_assertions()
     entries = time_entries(pulled.records)
@@ -129,7 +135,7 @@ def test_entries_are_paged_by_next_page_with_the_required_headers(
 
 
 def test_a_cursor_in_links_next_is_followed(httpserver: HTTPServer, waits: Waits) -> None:
-    first = page([entry(1, "Acme", 1)], 1, 2)
+    first = page([entry(1, "Acme", 1)], 1, 2, count=2)
     first["links"]["next"] = (
         "https://api.harvestapp.com/v2/time_entries?cursor=eyJhZnRlciI6MX0&per_page=2000"
     )
@@ -138,7 +144,7 @@ def test_a_cursor_in_links_next_is_followed(httpserver: HTTPServer, waits: Waits
     ).respond_with_json(first)
     httpserver.expect_ordered_request(
         "/v2/time_entries", query_string={"per_page": "2000", "cursor": "eyJhZnRlciI6MX0"}
-    ).respond_with_json(page([entry(2, "Acme", 1)], 2, 2))
+    ).respond_with_json(page([entry(2, "Acme", 1)], 2, 2, count=2))
     pulled = pull(connector(httpserver, waits))
     httpserver.check_assertions()
     assert [e.id for e in pulled.records] == ["1", "2"]
@@ -296,7 +302,7 @@ def test_progress_carries_harvests_total_entries(
 
     entries = [entry(n, "Acme Ltd", 1) for n in range(1, 6)]
     for number in (1, 2, 3):
-        body = page(entries[(number - 1) * 2 : number * 2], number, 3)
+        body = page(entries[(number - 1) * 2 : number * 2], number, 3, count=5)
         body["total_entries"] = total_entries
         query = {"per_page": "2"} if number == 1 else {"per_page": "2", "page": str(number)}
         httpserver.expect_ordered_request(
@@ -324,11 +330,12 @@ def test_a_lost_page_fails_the_full_sync_and_removes_no_stored_entry(
     entries = [entry(n, "Acme", 1, updated=f"2026-08-0{n}T10:00:00Z") for n in range(1, 7)]
     for number in (1, 2, 3):
         httpserver.expect_ordered_request("/v2/time_entries").respond_with_json(
-            page(entries[(number - 1) * 2: number * 2], number, 3))
+            page(entries[(number - 1) * 2: number * 2], number, 3, count=6))
     httpserver.expect_ordered_request("/v2/time_entries").respond_with_json(
-        page(entries[:2], 1, 3))
+        page(entries[:2], 1, 3, count=6))
     if bad is None:
-        httpserver.expect_ordered_request("/v2/time_entries").respond_with_json(page([], 2, 3))
+        httpserver.expect_ordered_request("/v2/time_entries").respond_with_json(
+            page([], 2, 3, count=6))
     else:
         httpserver.expect_ordered_request("/v2/time_entries").respond_with_data(
             bad, content_type="application/json")
@@ -349,3 +356,120 @@ def test_a_lost_page_fails_the_full_sync_and_removes_no_stored_entry(
     assert "try again" in message
     assert TOKEN not in message
     assert ACCOUNT not in message
+
+
+# --------------------------------------------------- a list that changes while it is read
+
+def _changing_server(
+    server: HTTPServer, change: str, *, cursor: bool = False
+) -> list[dict[str, Any]]:
+    """Six entries, two a page, sorted as Harvest sorts them; ``change`` happens to the list
+    just before page 2 is served. Paged by ``next_page`` (no ``links.next``), as Harvest's
+    page-number fallback is, or with ``cursor``, by a cursor naming the last id read."""
+    from werkzeug import Request, Response
+
+    entries = [entry(n, "Acme", 1) for n in range(1, 7)]
+    served: list[int] = []
+
+    def respond(request: Request) -> Response:
+        after = request.args.get("cursor")
+        number = int(request.args.get("page", "1"))
+        if len(served) == 1:
+            if change == "deleted on page 1":
+                del entries[0]
+            elif change == "added on page 1":
+                entries.insert(0, entry(7, "Acme", 1))
+            elif change == "moved from page 1 to page 3":
+                entries.append(entries.pop(0))
+            elif change == "moved from page 3 to page 1":
+                entries.insert(0, entries.pop())
+        served.append(number)
+        if after is not None:
+            start = 1 + next(i for i, e in enumerate(entries) if e["id"] == int(after))
+        else:
+            start = (number - 1) * 2
+        chunk = entries[start:start + 2]
+        more = start + 2 < len(entries)
+        pages = -(-len(entries) // 2)
+        body = page(chunk, number, pages, count=len(entries))
+        body["next_page"] = number + 1 if more and not cursor else None
+        if cursor and more:
+            body["links"]["next"] = (f"https://api.harvestapp.com/v2/time_entries?cursor="
+                                     f"{chunk[-1]['id']}&per_page=2&ref=next_cursor")
+        return Response(json.dumps(body), content_type="application/json")
+
+    server.expect_request("/v2/time_entries").respond_with_handler(respond)
+    return entries
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        # Six entries counted on page 1; five on page 2: the rest moved up a place, and
+        # entry 3 crossed onto page 1, already read.
+        pytest.param("deleted on page 1", "page 1 counted 6 entries, page 2 counts 5",
+                     id="deleted"),
+        # Seven on page 2: entry 2 moved down onto page 2 (read twice), no loss, but the
+        # read cannot tell an insert from an insert and a loss: it stops all the same.
+        pytest.param("added on page 1", "page 1 counted 6 entries, page 2 counts 7",
+                     id="added"),
+        # Entry 1's day changed and it sorts last: the count stays 6, but pages 2 and 3
+        # (4, 5 and 6, 1) give entries 1, 2, 4, 5, 6: entry 3 crossed onto page 1 unseen.
+        pytest.param("moved from page 1 to page 3",
+                     "Harvest counts 6 entries, the 3 pages held 5 different ones",
+                     id="moved later"),
+        # Entry 6 sorts first now: pages 2 and 3 are (2, 3) and (4, 5); 6 is never read.
+        pytest.param("moved from page 3 to page 1",
+                     "Harvest counts 6 entries, the 3 pages held 5 different ones",
+                     id="moved earlier"),
+    ],
+)
+def test_a_list_that_changes_between_page_numbers_stops_the_read_to_be_retried(
+    httpserver: HTTPServer, waits: Waits, change: str, said: str
+) -> None:
+    _changing_server(httpserver, change)
+    with pytest.raises(SourceChanged) as caught:
+        pull(connector(httpserver, waits, page_size=2))
+    message = str(caught.value)
+    assert said in message
+    assert "run the sync again" in message
+    assert "stream time_entries" in message
+    assert TOKEN not in message
+    assert ACCOUNT not in message
+
+
+@pytest.mark.parametrize(
+    ("change", "cursor", "read"),
+    [
+        pytest.param("none", False, [1, 2, 3, 4, 5, 6], id="unchanged, by number"),
+        # The cursor names the last id read (2), not a position: 3 to 6 follow whatever
+        # happened to entry 1, as Harvest documents its cursor paging.
+        pytest.param("deleted on page 1", True, [1, 2, 3, 4, 5, 6], id="deleted, by cursor"),
+        pytest.param("added on page 1", True, [1, 2, 3, 4, 5, 6], id="added, by cursor"),
+    ],
+)
+def test_cursor_pages_and_an_unchanged_list_read_every_entry(
+    httpserver: HTTPServer, waits: Waits, change: str, cursor: bool, read: list[int]
+) -> None:
+    _changing_server(httpserver, change, cursor=cursor)
+    pulled = pull(connector(httpserver, waits, page_size=2))
+    assert sorted(int(str(getattr(r, "id", 0))) for r in pulled.records) == read
+
+
+def test_a_full_sync_of_a_list_that_changed_while_read_keeps_the_stored_entries(
+    httpserver: HTTPServer, waits: Waits, tmp_path: Path
+) -> None:
+    with Store.open(tmp_path / "s.db") as store:
+        _changing_server(httpserver, "none")
+        store.sync(connector(httpserver, waits, page_size=2))
+        cursor = store.state("harvest").cursor("time_entries")
+        httpserver.clear()
+        _changing_server(httpserver, "deleted on page 1")
+        with pytest.raises(SourceChanged):
+            store.sync(connector(httpserver, waits, page_size=2), full=True)
+        # Entry 1 is gone from Harvest, but the read that would say so stopped: a full read
+        # that ended there would have dropped entry 3 too (crossed onto page 1, unseen).
+        kept = sorted(int(str(getattr(r, "id", 0))) for r in store.records())
+        assert kept == [1, 2, 3, 4, 5, 6]
+        assert store.state("harvest").cursor("time_entries") == cursor
+        assert store.status()[0].last_sync_status == "failed"

@@ -13,7 +13,9 @@ Reading (https://help.getharvest.com/api-v2/):
 * ``GET /v2/time_entries`` with ``Authorization: Bearer <token>``, ``Harvest-Account-Id``
   and a ``User-Agent`` naming the application and a contact (Harvest requires all three).
 * Paging: ``per_page`` (up to 2000), and the ``cursor`` of the body's ``links.next`` where
-  it has one, else the page number ``next_page``; null on the last page.
+  it has one, else the page number ``next_page``; null on the last page. Pages read by
+  number are checked against ``total_entries``: a list that changed between two of them
+  stops the read (:class:`SourceChanged`, run the sync again) instead of missing an entry.
 * Incremental: ``updated_since`` (ISO 8601) from the stream's cursor, which is the latest
   ``updated_at`` seen; the first read is a full one (from ``from_date`` when given).
 * Rate limits: 100 requests per 15 seconds; over it Harvest answers 429 with
@@ -34,6 +36,7 @@ import requests
 from pydantic import Field, SecretStr
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
+from clientguard.errors import ApiError, ErrorContext
 from clientguard.http import (
     BearerToken,
     HttpConnector,
@@ -45,7 +48,13 @@ from clientguard.http import (
 )
 from clientguard_harvest.mapping import SOURCE, time_entry_from_harvest
 
-__all__ = ["MAX_PAGE_SIZE", "HarvestConnector", "HarvestOptions", "HarvestPaginator"]
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "HarvestConnector",
+    "HarvestOptions",
+    "HarvestPaginator",
+    "SourceChanged",
+]
 
 MAX_PAGE_SIZE = 2000
 """Harvest's largest ``per_page``."""
@@ -77,11 +86,27 @@ class HarvestPaginator(Paginator):
 
     An empty page that still names a next one is :class:`~clientguard.http.MissingRecords`:
     Harvest counts the pages (``total_pages``), so the entries of that page were lost on the
-    way, and ending the read there would take the stream for complete."""
+    way, and ending the read there would take the stream for complete.
 
-    def __init__(self, size: int) -> None:
+    The page number is a position, so a list that changes between two requests (an entry
+    deleted, added or moved on a page already read) shifts the pages after it, and an entry
+    can cross onto a page already read unseen. A read that follows page numbers therefore
+    checks Harvest's own count, ``total_entries`` (the entries the query matches, on every
+    page): a count that differs from the first page's, or a read that ends with fewer
+    distinct entry ids than the last page counts, is :class:`SourceChanged` (try again),
+    never a stream taken for complete. Cursor pages (``links.next``) name the last entry read,
+    not a position, and need no check."""
+
+    def __init__(self, size: int, context: ErrorContext | None = None) -> None:
         super().__init__()
         self.size = size
+        self.context = context
+        self.counted: int | None = None
+        """``total_entries`` of the first page: what every later page must count too."""
+        self.by_number = False
+        """Whether the page being read was asked for by its number (``next_page``)."""
+        self.ids: set[str] = set()
+        """The distinct entry ids read so far (a shifted list can serve one twice)."""
 
     def first(self) -> dict[str, Any]:
         return {"per_page": self.size}
@@ -103,11 +128,59 @@ class HarvestPaginator(Paginator):
             counted = (f"counts {pages} pages and " if isinstance(pages, int)
                        and not isinstance(pages, bool) else "")
             raise MissingRecords(f"an empty list, though Harvest {counted}names a next page")
+        self._check_count(body, records, last=not cursor and number is None)
         if cursor:
+            self.by_number = False
             return {"per_page": self.size, "cursor": cursor[0]}
         if number is None:
             return None
+        self.by_number = True
         return {"per_page": self.size, "page": str(number)}
+
+    def _check_count(
+        self, body: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *, last: bool
+    ) -> None:
+        """Raise :class:`SourceChanged` when a page read by its number shows that the list
+        changed since the first page (see the class)."""
+        self.ids.update(str(r["id"]) for r in records if r.get("id") is not None)
+        found = body.get("total_entries")
+        total = (found if isinstance(found, int) and not isinstance(found, bool)
+                 and found >= 0 else None)
+        if self.pages == 1:
+            self.counted = total
+            return
+        if not self.by_number or total is None:
+            return
+        if self.counted is not None and total != self.counted:
+            raise SourceChanged(
+                f"Harvest's time entries changed while they were read by page number: page 1 "
+                f"counted {self.counted} entries, page {self.pages} counts {total}",
+                self.context,
+            )
+        if last and len(self.ids) < total:
+            raise SourceChanged(
+                f"Harvest's time entries changed while they were read by page number: "
+                f"Harvest counts {total} entries, the {self.pages} pages held "
+                f"{len(self.ids)} different ones",
+                self.context,
+            )
+
+
+class SourceChanged(ApiError):
+    """A list read by page number changed between two of its pages, so an entry may have
+    crossed onto a page already read and been missed: the read stops instead of ending as
+    if complete (a full read replaces the stream's entries: it would drop the missed one).
+    Nothing of the stream is pruned and its cursor does not move; running the sync again
+    reads the list anew."""
+
+    def __init__(self, why: str, context: ErrorContext | None = None) -> None:
+        self.why = why
+        super().__init__(
+            f"{why}; an entry added, moved to another day or deleted on a page already read "
+            "shifts the later pages, so one may have been missed. The read stopped (nothing "
+            "of the stream was pruned, and its cursor did not move): run the sync again",
+            context,
+        )
 
 
 class HarvestConnector(HttpConnector):
@@ -165,7 +238,8 @@ class HarvestConnector(HttpConnector):
         if not isinstance(stream, HttpStream):
             raise TypeError(f"stream {stream.name!r} is not an HttpStream")
         size = self.options.page_size
-        paged = replace(stream, paginator=lambda: HarvestPaginator(size))
+        context = ErrorContext(connector=self.name, stream=stream.name)
+        paged = replace(stream, paginator=lambda: HarvestPaginator(size, context))
         return super().fetch(paged, since=since)
 
     def total_of(self, stream: HttpStream, body: Any) -> int | None:
