@@ -6,6 +6,7 @@ reason, and a store sync beside the books that a review turns into a capacity fi
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -19,6 +20,7 @@ from pytest_httpserver import HTTPServer
 from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
 from clientguard.errors import ApiError, AuthError
 from clientguard.findings import Signal
+from clientguard.http.paging import SourceChanged
 from clientguard.model import AnyRecord, TimeEntry
 from clientguard.records import Location
 from clientguard.review import review
@@ -99,6 +101,10 @@ def test_each_users_entries_are_paged_with_the_key(httpserver: HTTPServer, waits
     httpserver.expect_ordered_request(
         USERS, query_string={"status": "ALL", "page": "2", "page-size": "2"}
     ).respond_with_json([])
+    # After each page but the first: is the last one read still where it was (place 2)?
+    httpserver.expect_ordered_request(
+        USERS, query_string={"status": "ALL", "page": "2", "page-size": "1"}
+    ).respond_with_json([user("u2", "Bo Kim")])
     httpserver.expect_ordered_request(
         entries_path("u1"), query_string={"hydrated": "true", "page": "1", "page-size": "2"},
         headers=headers,
@@ -109,6 +115,11 @@ def test_each_users_entries_are_paged_with_the_key(httpserver: HTTPServer, waits
     httpserver.expect_ordered_request(
         entries_path("u1"), query_string={"hydrated": "true", "page": "2", "page-size": "2"}
     ).respond_with_json([entry("e3", "Acme Ltd", "2026-08-05T08:00:00Z", "2026-08-05T08:20:00Z")])
+    httpserver.expect_ordered_request(
+        entries_path("u1"), query_string={"hydrated": "true", "page": "2", "page-size": "1"}
+    ).respond_with_json([
+        entry("e2", "Beta", "2026-08-03T22:30:00Z", "2026-08-04T00:15:00Z", billable=False),
+    ])
     httpserver.expect_ordered_request(
         entries_path("u2"), query_string={"hydrated": "true", "page": "1", "page-size": "2"}
     ).respond_with_json([])
@@ -283,3 +294,77 @@ def test_a_page_that_is_no_list_names_the_page_and_says_to_try_again(
     assert "temporarily" not in message
     assert WORKSPACE not in message
     assert KEY not in message
+
+
+# --------------------------------------------------- a list that changes while it is read
+
+def _changing_entries(server: HTTPServer, change: str) -> None:
+    """One user with six entries, newest first as Clockify lists them (e1 the newest); the
+    list changes as ``change`` says just before page 2 (two a page) is served."""
+    from werkzeug import Request, Response
+
+    entries = [entry(f"e{n}", "Acme", f"2026-08-{10 - n:02d}T08:00:00Z",
+                     f"2026-08-{10 - n:02d}T09:00:00Z") for n in range(1, 7)]
+    changed: list[bool] = []
+
+    def respond(request: Request) -> Response:
+        number, size = int(request.args["page"]), int(request.args["page-size"])
+        if number == 2 and size == 2 and not changed:
+            changed.append(True)
+            if change == "e1 deleted":
+                del entries[0]
+            elif change == "a timer started":
+                entries.insert(0, entry("e0", "Acme", "2026-08-31T08:00:00Z", None))
+            elif change == "e1 moved after e4":
+                entries.insert(3, entries.pop(0))
+        chunk = entries[(number - 1) * size: number * size]
+        return Response(json.dumps(chunk), content_type="application/json")
+
+    server.expect_request(USERS).respond_with_json([user("u1", "Ann")])
+    server.expect_request(entries_path("u1")).respond_with_handler(respond)
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        # Page 2 is (e4, e5) now: e3 crossed onto page 1, already read; place 2 holds e3,
+        # not e2, the last entry page 1 gave.
+        pytest.param("e1 deleted", "place 2 no longer holds the last record page 1 gave",
+                     id="deleted"),
+        # e1's start moved between e4 and e5: page 2 is (e4, e1), and e3 moved up onto
+        # page 1, already read; place 2 holds e3.
+        pytest.param("e1 moved after e4", "place 2 no longer holds the last record page 1 gave",
+                     id="moved"),
+    ],
+)
+def test_entries_that_shift_between_page_numbers_stop_the_read_to_be_retried(
+    httpserver: HTTPServer, waits: Waits, change: str, said: str
+) -> None:
+    _changing_entries(httpserver, change)
+    with pytest.raises(SourceChanged) as caught:
+        pull(connector(httpserver, waits, page_size=2, timezone="UTC"))
+    message = str(caught.value)
+    assert "time-entries of user u1" in message
+    assert said in message
+    assert "run the sync again" in message
+    assert KEY not in message
+    assert WORKSPACE not in message
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "none",
+        # A timer started as the read ran pushes every entry down a place: page 2 begins
+        # with e2, read already (stored once); no entry of the read's start is lost, and
+        # the new one is read by the next sync (it started inside its re-read window).
+        "a timer started",
+    ],
+)
+def test_entries_pushed_down_or_unchanged_are_all_read(
+    httpserver: HTTPServer, waits: Waits, change: str
+) -> None:
+    _changing_entries(httpserver, change)
+    pulled = pull(connector(httpserver, waits, page_size=2, timezone="UTC"))
+    assert sorted({str(getattr(r, "id", "")) for r in pulled.records}) == [
+        "e1", "e2", "e3", "e4", "e5", "e6"]

@@ -20,13 +20,13 @@ from pytest_httpserver import HTTPServer
 from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
 from clientguard.errors import ApiError, AuthError
 from clientguard.findings import Signal
+from clientguard.http.paging import SourceChanged
 from clientguard.model import AnyRecord, TimeEntry
 from clientguard.records import Location
 from clientguard.review import review
 from clientguard.store import Store
 from clientguard.testing import customer, invoice
 from clientguard_harvest import HarvestConnector
-from clientguard_harvest.connector import SourceChanged
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 TOKEN = "hv-TOKEN-never-shown-123"

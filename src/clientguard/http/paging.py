@@ -23,8 +23,26 @@ __all__ = [
     "PageNumberPaginator",
     "Paginator",
     "SinglePagePaginator",
+    "SourceChanged",
     "records_in",
 ]
+
+
+class SourceChanged(ApiError):
+    """A list read by position (page numbers) changed between two of its pages, so a record
+    may have crossed onto a page already read and been missed: the read stops instead of
+    ending as if complete (a full read replaces the stream's records: it would drop the
+    missed one). Nothing of the stream is pruned and its cursor does not move; running the
+    sync again reads the list anew. ``why`` says what showed the change."""
+
+    def __init__(self, why: str, context: ErrorContext | None = None) -> None:
+        self.why = why
+        super().__init__(
+            f"{why}; a record added, moved or deleted on a page already read shifts the "
+            "later pages, so one may have been missed. The read stopped (nothing of the "
+            "stream was pruned, and its cursor did not move): run the sync again",
+            context,
+        )
 
 
 class MissingRecords(ApiError):

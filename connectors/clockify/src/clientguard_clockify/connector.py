@@ -13,7 +13,9 @@ Reading (https://docs.clockify.me):
 * The users: ``GET /workspaces/{id}/users?status=ALL`` (paged); then each user's entries:
   ``GET /workspaces/{id}/user/{userId}/time-entries?hydrated=true`` (hydrated: the project,
   with its client's name, inside each entry). Both are paged by ``page`` (from 1) and
-  ``page-size``; a page shorter than the size is the last.
+  ``page-size``; a page shorter than the size is the last. Each page after the first is
+  checked at its boundary (the last record read must still be in its place, asked for with
+  ``page-size`` 1): a list that shifted stops the read (:class:`SourceChanged`, try again).
 * Incremental, as far as the API allows: Clockify cannot list entries by change time, only
   by start time (``start``). So an incremental read re-reads the entries started in the
   ``resync_days`` before the last sync (an entry edited long after it was worked on is
@@ -48,6 +50,7 @@ from clientguard.http import (
     decode_json,
     records_in,
 )
+from clientguard.http.paging import SourceChanged
 from clientguard.records import Location
 from clientguard_clockify.mapping import (
     SOURCE,
@@ -184,22 +187,24 @@ class ClockifyConnector(HttpConnector):
     def _pages(
         self, path: str, params: Mapping[str, Any], stream: str, what: str
     ) -> Iterator[tuple[int, list[Mapping[str, Any]], bool]]:
-        """(page number, records, last?) of a list paged by ``page`` and ``page-size``."""
+        """(page number, records, last?) of a list paged by ``page`` and ``page-size``.
+
+        ``page`` is a position, and Clockify gives no count to check it by: a record deleted
+        or moved on a page already read shifts the later pages up, and a record that was not
+        changed at all crosses onto a page already read, unseen. So each page after the first
+        is checked at its boundary: when it begins with ``k`` records already read (records
+        added before it pushed the list down by ``k``: read twice, stored once), the record at
+        place ``(page - 1) * size + k`` (asked for as ``page`` that place, ``page-size`` 1)
+        must still be the last one read; else :class:`SourceChanged` stops the read.
+        """
         size = self.options.page_size
         number = 1
         previous: object = None
+        seen: set[object] = set()
+        last_read: object = None
         while True:
-            response = self.client.request(
-                "GET", path, params={**params, "page": number, "page-size": size},
-                stream=stream, what=f"GET {what} page {number}",
-            )
-            label = f"page {number} of {what}"
-            body = decode_json(response, client=self.client, what=label, stream=stream)
-            try:
-                records = records_in(body, None)
-            except MissingRecords as exc:
-                raise self.missing_records(exc, stream=stream, page=label,
-                                           response=response) from None
+            records = self._page(path, {**params, "page": number, "page-size": size},
+                                 stream, f"page {number} of {what}")
             first = records[0].get("id") if records else None
             if first is not None and first == previous:
                 raise ApiError(
@@ -208,11 +213,40 @@ class ClockifyConnector(HttpConnector):
                     ErrorContext(connector=self.name, stream=stream),
                 )
             previous = first
+            if number > 1 and last_read is not None:
+                pushed = next((k for k, r in enumerate(records) if r.get("id") not in seen),
+                              len(records))
+                place = (number - 1) * size + pushed
+                there = self._page(path, {**params, "page": place, "page-size": 1},
+                                   stream, f"place {place} of {what}")
+                found = there[0].get("id") if there else None
+                if found != last_read:
+                    raise SourceChanged(
+                        f"GET {what}: the list changed while it was read by page number: "
+                        f"after page {number} was read, place {place} no longer holds the "
+                        f"last record page {number - 1} gave",
+                        ErrorContext(connector=self.name, stream=stream),
+                    )
+            seen.update(r.get("id") for r in records)
+            if records:
+                last_read = records[-1].get("id")
             last = len(records) < size
             yield number, records, last
             if last:
                 return
             number += 1
+
+    def _page(self, path: str, params: Mapping[str, Any], stream: str, label: str
+              ) -> list[Mapping[str, Any]]:
+        """The records of one page (``label``: ``page 2 of users``)."""
+        response = self.client.request("GET", path, params=params, stream=stream,
+                                       what=f"GET {label}")
+        body = decode_json(response, client=self.client, what=label, stream=stream)
+        try:
+            return records_in(body, None)
+        except MissingRecords as exc:
+            raise self.missing_records(exc, stream=stream, page=label,
+                                       response=response) from None
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         observed = self.clock().astimezone(UTC).isoformat()

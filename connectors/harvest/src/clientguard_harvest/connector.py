@@ -36,7 +36,7 @@ import requests
 from pydantic import Field, SecretStr
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
-from clientguard.errors import ApiError, ErrorContext
+from clientguard.errors import ErrorContext
 from clientguard.http import (
     BearerToken,
     HttpConnector,
@@ -46,6 +46,7 @@ from clientguard.http import (
     MissingRecords,
     Paginator,
 )
+from clientguard.http.paging import SourceChanged
 from clientguard_harvest.mapping import SOURCE, time_entry_from_harvest
 
 __all__ = [
@@ -164,23 +165,6 @@ class HarvestPaginator(Paginator):
                 f"{len(self.ids)} different ones",
                 self.context,
             )
-
-
-class SourceChanged(ApiError):
-    """A list read by page number changed between two of its pages, so an entry may have
-    crossed onto a page already read and been missed: the read stops instead of ending as
-    if complete (a full read replaces the stream's entries: it would drop the missed one).
-    Nothing of the stream is pruned and its cursor does not move; running the sync again
-    reads the list anew."""
-
-    def __init__(self, why: str, context: ErrorContext | None = None) -> None:
-        self.why = why
-        super().__init__(
-            f"{why}; an entry added, moved to another day or deleted on a page already read "
-            "shifts the later pages, so one may have been missed. The read stopped (nothing "
-            "of the stream was pruned, and its cursor did not move): run the sync again",
-            context,
-        )
 
 
 class HarvestConnector(HttpConnector):
