@@ -714,6 +714,21 @@ class Connector(ABC):
             return None
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
+    def identity(self) -> Mapping[str, str] | None:
+        """Which account this connector reads, as named parts (``{"account": ..., "mode":
+        "live"}``), or None where it cannot tell (a file: the default).
+
+        :meth:`Store.sync <clientguard.store.Store.sync>` asks it once, before anything of a
+        sync is written, and stops a source re-pointed at another account or mode (a Stripe
+        key of another account, a Xero tenant, a QuickBooks realm): its stored records and
+        cursors are the other account's. The store keeps a digest of each part, never the
+        value: a part may be a tenant id, a secret. Parts should be stable for an account (a
+        token or key rotated for the same account must give the same parts), and a part that
+        cannot be read now is left out rather than guessed. May make a call (Stripe reads its
+        account); raises as :meth:`fetch` does when the source cannot be read.
+        """
+        return None
+
     def close(self) -> None:  # noqa: B027  (a hook: most connectors hold nothing)
         """Release what the connector holds (an HTTP session, open files)."""
 

@@ -47,14 +47,19 @@ What it guarantees:
   ``StoreError`` saying so and to restore a backup or sync into a new store, never a raw
   ``sqlite3.DatabaseError``; ``Store.open(path, read_only=True)`` never leaves a file behind
   that a later sync could not write.
+* **One source, one account.** A connector that can tell which account it reads
+  (:meth:`Connector.identity <clientguard.connector.Connector.identity>`) has a digest of each
+  part kept with its source; a sync that reads another account or mode than the one the source
+  was synced from stops before it writes a record or a cursor, saying to use a new source name
+  or to replace the source with a full pruned read of every stream (docs/cli.md, "The store").
 * **A versioned schema.** ``PRAGMA user_version`` holds the schema version; opening an
   older store migrates it (each step in one transaction), opening a newer one fails and
   says to upgrade clientguard.
 
 Money is stored as text (the records' JSON, whose amounts are decimal strings), never as a
 REAL. Nothing secret is stored: no connector option, token or tenant id, only records,
-rejections, cursors, counts and exchange rates. The store never reads the clock: a sync's
-times come from the connector's (injected) clock.
+rejections, cursors, counts, exchange rates and the digests of the sources' accounts. The
+store never reads the clock: a sync's times come from the connector's (injected) clock.
 """
 
 from __future__ import annotations
@@ -96,6 +101,7 @@ from clientguard.model import (
 )
 from clientguard.money import FxTable, RateRow
 from clientguard.records import Link, Location, Locations, RecordKey, Rejection
+from clientguard.redaction import scrub_exception
 from clientguard.trust import TrustedValues, trusted_record, validation_digest
 
 __all__ = [
@@ -262,6 +268,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DELETE FROM cursors WHERE stream IN ('invoices', 'credit_notes') AND source IN "
         "(SELECT source FROM sources WHERE connector = 'stripe')",
     ),
+    # 7: which account each source was synced from (Connector.identity): a JSON object of
+    # sha256 digests, one per part of the identity (never the account or tenant id itself),
+    # so that a source re-pointed at another account or mode is stopped before it mixes two
+    # companies' books (docs/cli.md, "One source, one account"). No row: not known yet,
+    # recorded by the source's next sync.
+    (
+        """CREATE TABLE IF NOT EXISTS source_identities (
+            source TEXT PRIMARY KEY REFERENCES sources (source),
+            digests TEXT NOT NULL
+        ) WITHOUT ROWID""",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -275,7 +292,7 @@ records takes less CPU (measured in docs/performance.md, "the store's pages"). A
 created by an earlier clientguard keeps its page size: SQLite fixes it in WAL mode."""
 
 _TABLES: Final = ("meta", "sources", "syncs", "records", "cursors", "rejections", "reviews",
-                   "review_clients", "notifications")
+                   "review_clients", "notifications", "source_identities")
 """The tables of the schema: a store missing one is damaged."""
 
 _VOUCHED: Final = "records_checked_by"
@@ -287,6 +304,11 @@ _MODELS: Final[Mapping[str, type[AnyRecord]]] = {
     model.kind: model for model in (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
 }
 """The model class of each record kind, to read a stored record back."""
+
+_IDENTITY_PREFIX: Final = b"clientguard store: source identity v1\x00"
+"""What every digest of a source's identity starts from (domain separation: the digest of a
+tenant id here is no digest of it anywhere else). Never change it: stored digests would no
+longer match and every source would be said re-pointed."""
 
 _PENDING: Final = "@pending"
 """The ``notifications`` key that marks a failed send's baseline review."""
@@ -832,6 +854,10 @@ class Store:
             self._vouch(sync_id)
             writer = _SyncWriter(self, name, connector, sync_id, state, full=full, prune=prune)
             try:
+                # Before any record or cursor is written: a source re-pointed at another
+                # account stops here (its failed sync says why).
+                self._check_identity(
+                    name, connector, replace=full and prune and selected is None)
                 with collector_paused() if connector.bounded_read else nullcontext():
                     for page in connector.sync(
                         state, streams=selected, full=full, source=name
@@ -864,6 +890,63 @@ class Store:
                 gettext("the store's source {source} holds records of the {stored} connector, not "
                   "{connector}: give this source another name").format(
                     source=repr(source), stored=row[0], connector=connector)
+            )
+
+    def _check_identity(self, source: str, connector: Connector, *, replace: bool) -> None:
+        """Stop a sync whose connector reads another account than the one ``source`` was
+        synced from (:meth:`Connector.identity <clientguard.connector.Connector.identity>`),
+        before it writes anything; record the identity where none is stored yet.
+
+        The store keeps a digest of each part of the identity (:func:`_identity_digests`),
+        never the part. Parts known both to the store and to the connector are compared;
+        a part only one side knows (a Stripe key that may not read its account gives the
+        mode alone) is no difference, and a part the store lacks is added. ``replace``
+        (a full read of every stream with ``prune``): a different identity replaces the
+        source's records, rejections, cursors and notes, in one transaction with the new
+        identity, so that the store never holds two accounts' records under one source.
+        """
+        try:
+            parts = connector.identity()
+        except Exception as exc:
+            scrub_exception(exc, connector.scrub)
+            raise
+        if not parts:
+            return
+        digests = _identity_digests(connector.name, parts)
+        row = self._db.execute(
+            "SELECT digests FROM source_identities WHERE source = ?", (source,)).fetchone()
+        stored = _stored_identity(row[0] if row else None)
+        differing = sorted(part for part in digests.keys() & stored.keys()
+                           if digests[part] != stored[part])
+        if differing and not replace:
+            raise StoreError(
+                gettext("the store's source {source} was synced from another {connector} "
+                        "account or mode than the one the connection reads now (it "
+                        "differs in: {parts}): its records and cursors are the other "
+                        "account's, and syncing on would mix two companies' books and miss "
+                        "this account's older records. Nothing of this account was stored. "
+                        "Sync this account under a new source name (a new [sources.NAME] in "
+                        "clientguard.toml), or run `clientguard sync --source {name} --full "
+                        "--prune` (every stream) to replace the source's records with this "
+                        "account's")
+                .format(source=repr(source), connector=connector.name,
+                        parts=", ".join(differing), name=source)
+            )
+        if differing:
+            merged = digests
+        else:
+            merged = {**stored, **digests}
+            if merged == stored:
+                return
+        with self._transaction(gettext("record the source's account")):
+            if differing:
+                for table in ("records", "rejections", "cursors", "stream_notes"):
+                    self._db.execute(
+                        f"DELETE FROM {table} WHERE source = ?", (source,))  # noqa: S608
+            self._db.execute(
+                "INSERT INTO source_identities (source, digests) VALUES (?, ?) "
+                "ON CONFLICT (source) DO UPDATE SET digests = excluded.digests",
+                (source, json.dumps(merged, sort_keys=True)),
             )
 
     def _begin_sync(self, source: str, connector: Connector, *, full: bool) -> int:
@@ -1948,6 +2031,33 @@ def _moment(connector: Connector) -> str:
     """Now, from the connector's injected clock, as UTC ISO text."""
     now = connector.clock()
     return (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
+def _identity_digests(connector: str, parts: Mapping[str, str]) -> dict[str, str]:
+    """The digest the store keeps of each part of a connector's identity: sha256 of
+    :data:`_IDENTITY_PREFIX`, the connector's name, the part's name and its value, NUL between
+    them (so that no two different inputs give the same text)."""
+    return {
+        part: hashlib.sha256(
+            _IDENTITY_PREFIX + "\x00".join((connector, part, value)).encode()
+        ).hexdigest()
+        for part, value in parts.items()
+    }
+
+
+def _stored_identity(text: object) -> dict[str, str]:
+    """The stored digests of a source's identity; none for a source that has none yet, or
+    whose value is not what :meth:`Store._check_identity` writes (a hand-edited row: the next
+    sync records the identity again rather than fail on it)."""
+    if not isinstance(text, str):
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str)}
 
 
 def _error_text(exc: BaseException, connector: Connector) -> str:

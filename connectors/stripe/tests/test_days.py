@@ -347,6 +347,9 @@ def test_a_store_synced_before_reads_stripes_invoices_and_credit_notes_again_in_
     # 19:00 New York time on 1 March was dated 2 March (UTC), with a cursor on each stream.
     path = tmp_path / "cg.db"
     moment = at("2026-03-02T00:00:00Z")
+    # A store sync asks which account the key reads first (docs/cli.md, "One source, one
+    # account"), whatever the timezone option.
+    httpserver.expect_ordered_request(ACCOUNT).respond_with_json(account("UTC"))
     for stream in ("invoices", "credit_notes"):
         httpserver.expect_ordered_request(f"/v1/{stream}").respond_with_json(listing(
             [invoice("in_1", moment)] if stream == "invoices" else [], f"/v1/{stream}"))

@@ -264,6 +264,12 @@ class FakturowniaConnector(HttpConnector):
 
     # ----------------------------------------------------------------- requests
 
+    def identity(self) -> dict[str, str]:
+        """The account read (its subdomain, ``acme`` of acme.fakturownia.pl, in lower case:
+        Fakturownia's domains know no case): a source re-pointed at another account is
+        another identity."""
+        return {"account": self.options.subdomain.lower()}
+
     def build_request(
         self, stream: HttpStream, *, since: datetime | None, page: Mapping[str, Any]
     ) -> HttpRequest:

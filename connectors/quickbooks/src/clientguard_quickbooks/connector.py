@@ -324,6 +324,11 @@ class QuickBooksConnector(HttpConnector):
             on_wait=self.client.before_wait,
         )
 
+    def identity(self) -> dict[str, str]:
+        """The company read (its realm id): a source re-pointed at another company is another
+        identity."""
+        return {"realm": self.options.realm_id.get_secret_value()}
+
     def _auth(self) -> Auth:
         opts = self.options
         access = opts.access_token.get_secret_value() if opts.access_token else None

@@ -215,6 +215,8 @@ class StripeConnector(HttpConnector):
             )
         self.zone: tzinfo | None = iana_zone(opts.timezone)
         """The ``timezone`` option's zone; None: the account's, read by each dated stream."""
+        self._account_answer: requests.Response | AuthError | None = None
+        """What ``GET /v1/account`` answered :meth:`identity`, for the first dated stream."""
         self.days_zone: tzinfo = self.zone or UTC
         """The zone the stream being read counts days in (set by :meth:`fetch` before any
         of its objects is mapped)."""
@@ -328,8 +330,13 @@ class StripeConnector(HttpConnector):
         where = "the Stripe account's settings (GET /v1/account, settings.dashboard.timezone)"
         advice = ("Set the timezone option to the account's time zone (Dashboard > Settings > "
                   "Account information; e.g. timezone = \"America/New_York\")")
+        # The answer identity() got for this sync, used once: later streams read it again.
+        answer, self._account_answer = self._account_answer, None
         try:
-            response = self.client.get("v1/account", stream=stream)
+            if isinstance(answer, AuthError):
+                raise answer
+            response = (answer if answer is not None
+                        else self.client.get("v1/account", stream=stream))
         except AuthError as exc:
             if exc.status != 403:
                 raise
@@ -353,6 +360,33 @@ class StripeConnector(HttpConnector):
         return UTC, (
             f"{stream}: days counted in UTC: {where} {said}; {_NEAR_MIDNIGHT}. {advice}"
         )
+
+    def identity(self) -> dict[str, str]:
+        """The account the key reads (``GET /v1/account``'s ``id``) and its mode (``live`` or
+        ``test``, from the key: ``sk_live_``, ``rk_test_``...): a key switched from test to
+        live, or to another account, is another identity (docs/connectors/stripe.md). A
+        restricted key that may not read the account (403) gives the mode alone."""
+        parts: dict[str, str] = {}
+        mode = re.match(r"[sr]k_(live|test)_", self.options.api_key.get_secret_value())
+        if mode is not None:
+            parts["mode"] = mode.group(1)
+        try:
+            response = self.client.get("v1/account", stream="account")
+        except AuthError as exc:
+            if exc.status != 403:
+                said = scrub_keys(str(exc).removesuffix(f" ({exc.context.describe()})"))
+                raise AuthError(
+                    f"{said}. Stripe refused the API key: {_KEY_HELP}", exc.context
+                ) from None
+            self._account_answer = exc
+            return parts
+        self._account_answer = response
+        body = decode_json(response, client=self.client, what="GET v1/account", stream="account")
+        account = body.get("id") if isinstance(body, Mapping) else None
+        if isinstance(account, str) and account:
+            self.client.add_secret(account)
+            parts["account"] = account
+        return parts
 
     def _customer(self, stream: HttpStream, ident: str) -> RawRecord:
         """One customer as it is now, with its tax ids."""

@@ -366,6 +366,11 @@ class XeroConnector(HttpConnector):
             self.client.add_secret(self._tenant_id)
         return self._tenant_id
 
+    def identity(self) -> dict[str, str]:
+        """The organisation read (its tenant id: the option, else found through GET
+        /connections): a source re-pointed at another organisation is another identity."""
+        return {"tenant": self.tenant_id()}
+
     def _connections_url(self) -> str:
         if self.options.connections_url:
             return self.options.connections_url
