@@ -32,6 +32,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from clientguard import testing
+from clientguard.cli import EXIT_OK, EXIT_USAGE, main
 from clientguard.connector import Connector, Mapped, RawPage, Stream
 from clientguard.errors import StoreError
 from clientguard.store import Store
@@ -377,3 +378,34 @@ def test_a_connector_that_cannot_tell_its_account_is_not_checked(tmp_path: Path)
         store.sync(Listed("c2"), source="books")
         assert {c.id for c in store.customers()} == {"c1", "c2"}
         assert store._db.execute("SELECT count(*) FROM source_identities").fetchone() == (0,)
+
+
+def test_the_command_line_refuses_a_re_pointed_source_then_replaces_it_with_full_prune(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The user's path: clientguard.toml's [sources.billing], the key in the environment,
+    # switched from the test key to the live one.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
+    Source(BY_NAME["stripe"], httpserver, tmp_path / "cg.db")  # serves the requests
+    (tmp_path / "clientguard.toml").write_text(
+        'store = "cg.db"\n\n[sources.billing]\nconnector = "stripe"\n'
+        f'base_url = "{httpserver.url_for("/")}"\ntimezone = "UTC"\n', encoding="utf-8")
+
+    def sync(account: str, *flags: str) -> tuple[int, str]:
+        monkeypatch.setenv("CLIENTGUARD_BILLING_API_KEY", stripe_key(account))
+        code = main(["sync", "--source", "billing", "--quiet", *flags])
+        out, err = capsys.readouterr()
+        return code, out + err
+
+    code, said = sync("alpha/test")
+    assert code == EXIT_OK, said
+    code, said = sync("alpha/live")
+    assert code == EXIT_USAGE
+    assert "clientguard sync --source billing --full --prune" in said
+    assert "Traceback" not in said
+    assert_names_no_secret(said, BY_NAME["stripe"])
+    assert sync("alpha/live", "--full", "--prune")[0] == EXIT_OK
+    with Store.open(tmp_path / "cg.db") as store:
+        assert {c.id for c in store.customers()} == {"cus_alpha_live"}
