@@ -240,3 +240,49 @@ def test_a_failed_spark_task_is_retried_without_duplicating_a_row(
     assert marker.read_text() == firms[1]  # the failure happened, and was retried
     assert sorted(o.firm_id for o in seen) == list(firms)
     assert_complete(out, firms, expected)
+
+
+def kill_every_attempt(failing: str, task: FirmTask) -> FirmOutcome:
+    """Kill the Python worker reviewing ``failing`` (as the kernel's out-of-memory killer
+    would), on every attempt; review the other firms."""
+    if task.firm_id == failing:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return review_and_write(task)
+
+
+def test_a_firm_that_kills_every_spark_attempt_gets_an_error_row_and_the_others_are_reviewed(
+    lake: tuple[Path, tuple[str, ...]], expected: Output, tmp_path: Path, spark: Any
+) -> None:
+    # Spark gives up the whole job when one task fails every attempt; before, the run failed
+    # with it and no firm had a row.
+    from pyspark import cloudpickle
+
+    from clientguard.portfolio.run import WORKER_DIED
+    from clientguard.portfolio.spark_engine import run_spark
+
+    root, firms = lake
+    out = tmp_path / "out"
+    out.mkdir()
+    killer = firms[2]
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # type: ignore[no-untyped-call]
+    tasks = [FirmTask(f, str(root), str(out), SAMPLE_AS_OF, Policy()) for f in firms]
+    seen: list[FirmOutcome] = []
+    try:
+        run_spark(tasks, seen.append, spark=spark, workers=2,
+                  task_function=partial(kill_every_attempt, killer))
+    finally:
+        cloudpickle.unregister_pickle_by_value(  # type: ignore[no-untyped-call]
+            sys.modules[__name__])
+    # Each firm's outcome once; the killer's an error saying its worker died.
+    assert sorted(o.firm_id for o in seen) == list(firms)
+    by_firm = {o.firm_id: o for o in seen}
+    assert (by_firm[killer].status, by_firm[killer].reason) == ("error", WORKER_DIED)
+    summaries, findings = read_output(out)
+    expected_summaries, expected_findings = expected
+    assert [s for s in summaries if s.firm_id != killer] == [
+        s for s in expected_summaries if s.firm_id != killer]
+    assert findings == [f for f in expected_findings if f.firm_id != killer]
+    (dead,) = [s for s in summaries if s.firm_id == killer]
+    assert (dead.status, dead.reason) == ("error", WORKER_DIED)
+    counts = files_per_firm(out)
+    assert set(counts.values()) == {1}

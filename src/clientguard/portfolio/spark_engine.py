@@ -4,8 +4,18 @@ The driver makes a one-column DataFrame of firm ids, repartitions it by firm int
 ``8 x defaultParallelism`` partitions (an explicit count, which adaptive query execution keeps),
 and maps each partition with a function that reviews its firms one by one and writes their
 files (:func:`~clientguard.portfolio.run.review_and_write`). What comes back is a status row per
-firm. A failed task is retried by Spark (``spark.task.maxFailures``); the retry rewrites the
-same files, so the output holds each row once.
+firm (a few hundred bytes each: the driver collects them). A failed task is retried by Spark
+(``spark.task.maxFailures``); the retry rewrites the same files, so the output holds each row
+once.
+
+A firm that fails every attempt of its task (its review kills the Python worker: the kernel's
+out-of-memory killer, a crash) makes Spark abort the whole job, and with it every other
+firm's outcome. The firms of an aborted job are then run again in two halves, each a job of
+its own, and an aborted half is halved again: the firms beside the one that kills its worker
+are reviewed (rewriting the same files), and a firm whose job of one still aborts gets an
+``error`` row (:data:`~clientguard.portfolio.run.WORKER_DIED`), written by the driver; the run
+goes on. One such firm among n costs about 2 log2(n) more jobs and rereviews the firms of the
+halves it was in, once per level.
 
 The caller's active ``SparkSession`` is used as it is (``spark-submit``, Databricks); without
 one, a local session of ``workers`` cores is started, with the UI off, and stopped at the end.
@@ -21,7 +31,15 @@ from dataclasses import replace
 from typing import Any
 
 from clientguard.errors import ClientguardError
-from clientguard.portfolio.run import FirmOutcome, FirmTask, TaskFunction, review_and_write
+from clientguard.portfolio.firm import INTERNAL_ERROR
+from clientguard.portfolio.run import (
+    WORKER_DIED,
+    FirmOutcome,
+    FirmTask,
+    TaskFunction,
+    review_and_write,
+    write_failure,
+)
 
 try:
     import pyarrow as pa
@@ -37,6 +55,11 @@ OUTCOME_SCHEMA = "firm_id string, status string, findings int, reason string"
 PARTITIONS_PER_CORE = 8
 """Partitions per core of the session: small enough that a slow firm does not leave the other
 cores idle at the end, few enough that Spark's per-task cost stays small."""
+
+_ABORTED = "Job aborted due to stage failure"
+"""What Spark's error says when a task failed ``spark.task.maxFailures`` times and the job was
+given up (``SparkException``, classic and Connect alike); any other error is the session's
+(a stopped context, a lost driver) and is raised."""
 
 
 def run_spark(
@@ -86,6 +109,29 @@ def _map(
     done: Callable[[FirmOutcome], None],
     task_function: TaskFunction,
 ) -> None:
+    groups = [list(tasks)]
+    while groups:
+        group = groups.pop()
+        try:
+            outcomes = _job(session, group, task_function)
+        except Exception as exc:
+            if _ABORTED not in str(exc):
+                raise
+            # A task failed every attempt and Spark gave up the job: no firm of it has an
+            # outcome. Halves, each a job of its own, until the firm that fails is alone.
+            if len(group) == 1:
+                done(write_failure(group[0], INTERNAL_ERROR, WORKER_DIED))
+            else:
+                half = len(group) // 2
+                groups += [group[half:], group[:half]]
+            continue
+        for outcome in outcomes:
+            done(outcome)
+
+
+def _job(session: Any, tasks: Sequence[FirmTask],
+         task_function: TaskFunction) -> list[FirmOutcome]:
+    """One Spark job reviewing ``tasks``; each firm's outcome, once the job is done."""
     template = tasks[0]  # every task of a run shares the lake, the output, the date, the policy
 
     def review_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -104,5 +150,5 @@ def _map(
     rows = (firms.repartition(partitions, "firm_id")
             .mapInArrow(review_partition, OUTCOME_SCHEMA)
             .collect())
-    for row in rows:
-        done(FirmOutcome(row["firm_id"], row["status"], row["findings"], row["reason"]))
+    return [FirmOutcome(row["firm_id"], row["status"], row["findings"], row["reason"])
+            for row in rows]
