@@ -115,6 +115,7 @@ from clientguard.http.paging import (
     PageNumberPaginator,
     Paginator,
     SinglePagePaginator,
+    SourceChanged,
     records_in,
 )
 from clientguard.http.redact import REDACTED_LOGGERS, describe_url
@@ -144,6 +145,7 @@ __all__ = [
     "RefreshTokenAuth",
     "SinglePagePaginator",
     "Sleep",
+    "SourceChanged",
     "Timeout",
     "TokenSet",
     "Verdict",
