@@ -67,6 +67,7 @@ from clientguard.money import is_currency
 from clientguard_csv.amounts import AmountFormat, plain_value
 from clientguard_csv.fields import FieldReader, RowError, clean_text
 from clientguard_csv.mapping import StreamMapping
+from clientguard_csv.report_rows import TOTALS_WORDS_RE2, totals_label
 from clientguard_csv.textfile import CsvRowError, Layout, Row, iter_rows
 
 if TYPE_CHECKING:
@@ -223,7 +224,7 @@ def checked_rows(
     check = _checker(name, stream, reader)
     if check is None:
         return iter_rows(layout, opened=opened), "python"
-    check = _unless_spreadsheet(check, reader)
+    check = _unless_totals(_unless_spreadsheet(check, reader), reader)
     parsed = None if _streamed(name, layout) else _parsed(layout, opened)
     if parsed is not None:
         return _arrow_rows(*parsed, check), "arrow"
@@ -459,6 +460,56 @@ def _unless_spreadsheet(check: _Check, reader: FieldReader) -> _Check:
         return values
 
     return checked
+
+def _unless_totals(check: _Check, reader: FieldReader) -> _Check:
+    """``check``, where a row that may be a report's totals line (a totals word in its id or
+    number cell or in its first cell, or its first cell empty) and is one
+    (:func:`~clientguard_csv.report_rows.totals_label`) is left unchecked: the row reader
+    rejects it."""
+    keys = tuple(reader.single[f] for f in ("id", "number") if f in reader.single)
+    first_cell = rf"{TOTALS_WORDS_RE2}|^\s*$"  # (the first cell empty: look further)
+
+    def checked(block: _Columns) -> list[Any]:
+        values = check(block)
+        columns = block.columns
+        if not columns:  # pragma: no cover - a row has a cell
+            return values
+        maybe: set[int] = set()
+        for position in {0, *keys}:
+            if position < len(columns):
+                pattern = first_cell if position == 0 else TOTALS_WORDS_RE2
+                found = _maybe(block, position, pattern)
+                if any(found):  # (the common block: no such cell, one scan in C)
+                    maybe.update(at for at, hit in enumerate(found) if hit)
+        for at in maybe:
+            if values[at] is not None and totals_label(
+                    [column[at] for column in columns], keys) is not None:
+                values[at] = None
+        return values
+
+    return checked
+
+
+def _maybe(block: _Columns, position: int, pattern: str) -> Sequence[bool]:
+    """For each cell of the column, whether ``pattern`` (RE2) is found in it (an empty list
+    where it is in none: the common block, found in C); where pyarrow cannot hold the column
+    (a lone surrogate), every row's maybe: the row reader then decides."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if block.arrays is not None:
+        array = block.arrays[position]
+    else:
+        try:
+            array = pa.array(block.columns[position], type=pa.string())
+        except UnicodeError:
+            return [True] * block.size
+    found = pc.match_substring_regex(array, pattern)
+    if not pc.any(found).as_py():
+        return []
+    hits: list[bool] = found.to_pylist()
+    return hits
+
 
 #: Printable ASCII words with one space between them: a text cell that reads as it is.
 _SIMPLE_TEXT = r"^[!-~]+(?: [!-~]+)*$"

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -82,6 +81,7 @@ from clientguard_csv.fields import FieldReader, RowError, required_columns
 from clientguard_csv.fields import clean_text as _clean
 from clientguard_csv.mapping import STREAMS, CsvMapping, StreamMapping
 from clientguard_csv.names import CustomerDirectory, normalise_name, other_taxpayer
+from clientguard_csv.report_rows import cell_text, is_label, totals_label
 from clientguard_csv.textfile import (
     CsvRowError,
     Layout,
@@ -508,6 +508,9 @@ class _Builder:
         self.duplicates = 0
         self.group_field = "id" if reader.has("id") else "number"
         self.has_total = reader.has("total")
+        #: The id and number cells' positions: a totals label there makes a totals line.
+        self.key_positions = tuple(reader.single[f] for f in ("id", "number")
+                                   if f in reader.single)
         self.has_dispute = reader.has("disputed") or reader.has("disputed_on")
         self.known_ids = state.customers.ids
         # The fields given to the records made from checked values: one set for them all.
@@ -557,6 +560,8 @@ class _Builder:
         width, known, file = reader.width, self.known_ids, self.file
         key_at, needed = reader.single.get(self.group_field), reader.width_needed
         header_first = self.layout.header[0] if self.layout.header else None
+        # (a first cell that may be the header's again: as written, or in another case)
+        header_fold = normalise_header(header_first) if header_first is not None else None
         if (grouped and not has_rules and self.name == "payments" and key_at is not None
                 and self.group_field == "id" and not self.has_total):
             # Payments: the whole documents inside a block of checked rows as runs; the rest
@@ -599,12 +604,12 @@ class _Builder:
                     yield Skipped(rule, Location(self.file, row.line))
                     continue
             # The header again (after the rules: a mapping that leaves such rows out says so).
-            if row.cells[0] == header_first and self._repeats_header(row):
+            first_cell = row.cells[0]
+            if ((first_cell == header_first or first_cell[:1] in _HEADER_WRAPS
+                 or first_cell.strip().casefold() == header_fold)
+                    and self._repeats_header(row)):
                 self.rejected += 1
-                yield self._reject(
-                    None, f"this row repeats the header (line {self.layout.header_line}), as "
-                    "where two exports were joined into one file: it holds no record; delete "
-                    "the row, or give the exports as separate files", None, None, row.line, row)
+                yield self._reject(None, self._header_again(), None, None, row.line, row)
                 continue
             if not grouped:
                 checked = row.checked
@@ -643,12 +648,22 @@ class _Builder:
             if not row_key:
                 column = reader.column(self.group_field)
                 self.rejected += 1
-                totals = self._totals_line(row)
+                totals = self._totals_line(row, any_cell=True)
                 if totals is not None:
                     yield self._reject(None, totals, None, None, row.line, row)
                     continue
-                yield self._reject(None, f"{column!r} is empty", self.group_field, column,
-                                   row.line, row)
+                yield self._reject(None, f"{column!r} is empty{self._one_cell(row)}",
+                                   self.group_field, column, row.line, row)
+                continue
+            totals = self._totals_line(row)
+            if totals is not None:
+                # (Not a document's row: a subtotal under each group is no document
+                # interrupted, and ends the group above it.)
+                if group:
+                    yield from build(group)
+                    group, key = [], ""
+                self.rejected += 1
+                yield self._reject(row_key, totals, None, None, row.line, row)
                 continue
             if group and row_key == key:
                 group.append(row)
@@ -846,6 +861,11 @@ class _Builder:
         """The items of one document's rows: customers made from them, then the record or
         its rejections."""
         first = rows[0]
+        if not self.stream.group_rows:  # (grouped rows are looked at one by one: _run)
+            totals = self._totals_line(first)
+            if totals is not None:
+                self.rejected += 1
+                return [self._reject(self._ident(first), totals, None, None, first.line, first)]
         made: list[Loaded] = []  # customers made from these rows, kept even if they fail
         width = self.reader.width
         self.made = None
@@ -860,10 +880,11 @@ class _Builder:
             self._remember_rejected(first)
             self.records += len(made)
             self.rejected += 1
-            totals = self._totals_line(first) if len(rows) == 1 else None
+            totals = self._totals_line(first, any_cell=True) if len(rows) == 1 else None
             if totals is not None:
                 return [*made, self._reject(self._ident(first), totals, None, None, line, first)]
-            return [*made, self._reject(self._ident(first), exc.reason, exc.field, exc.column,
+            reason = exc.reason + (self._one_cell(first) if len(rows) == 1 else "")
+            return [*made, self._reject(self._ident(first), reason, exc.field, exc.column,
                                         line, first, exc.unmatched)]
         except DataError as exc:
             self.folded += len(rows) - 1
@@ -939,36 +960,88 @@ class _Builder:
         return self._customer(rows[0])
 
     def _repeats_header(self, row: Row) -> bool:
-        """Whether ``row`` is the file's header again (two exports joined into one file)."""
+        """Whether ``row`` is the file's header again (two exports joined into one file, or a
+        report that repeats it on each page): its cells the header's as
+        :func:`~clientguard_csv.textfile.normalise_header` compares them (case, spaces,
+        ``="..."``), and empty past the header's width (a trailing delimiter)."""
         header = self.layout.header
-        return len(row.cells) == len(header) and all(
-            normalise_header(cell) == normalise_header(name)
-            for cell, name in zip(row.cells, header, strict=True)
-        )
+        cells = row.cells
+        if len(cells) < len(header) or any(cell.strip() for cell in cells[len(header):]):
+            return False
+        return all(normalise_header(cell) == normalise_header(name)
+                   for cell, name in zip(cells, header, strict=False))
 
-    def _totals_line(self, row: Row) -> str | None:
-        """Where a row that holds no record is a report's totals line (a cell ``Razem``,
-        ``Suma``, ``Total``, ``Total for Acme``...; its id and number empty or that cell), why
-        it is rejected and how to leave such lines out; else None."""
-        cells = [cell.strip() for cell in row.cells]
-        word = next((cell for cell in cells if _TOTALS.fullmatch(cell)), None)
-        if word is None:
-            return None
+    def _header_again(self) -> str:
+        """Why a row that repeats the header is rejected, and the rule that leaves such rows
+        out (a rule on the first mapped column: its cell there is the column's name)."""
         reader = self.reader
-        mapped = [f for f in _IDENTITY if reader.has(f) and f in reader.single]
-        values = {f: cells[reader.single[f]] if reader.single[f] < len(cells) else ""
-                  for f in mapped}
-        if any(values[f] not in ("", word) for f in ("id", "number") if f in values):
-            return None  # a record's row with a total in another column
-        empty = next((f for f in mapped if not values[f]), None)
+        field_name = min(reader.single, key=reader.single.__getitem__)
+        column = reader.column(field_name)
+        return (f"this row repeats the header (line {self.layout.header_line}), as where two "
+                "exports were joined into one file or a report repeats it on each page: it "
+                "holds no record; delete the row, give the exports as separate files, or leave "
+                f"such rows out with drop = {{ {column!r} = [{column!r}] }} in the mapping's "
+                f"[{self.name}] table")
+
+    def _totals_line(self, row: Row, *, any_cell: bool = False) -> str | None:
+        """Where ``row`` is a report's totals line, why it is rejected and how to leave such
+        lines out; else None.
+
+        A totals line is a row whose id or number cell, or first non-empty cell, is a totals
+        label (:func:`~clientguard_csv.report_rows.totals_label`: ``Razem``, ``Ogółem``,
+        ``Razem klient Acme``, ``="Total"``...), whatever its other cells hold. With
+        ``any_cell`` (a row rejected already), also a row whose id and number are empty and
+        one of whose cells is a label (``;Razem;;300,00``)."""
+        found = totals_label(row.cells, self.key_positions)
+        if found is None and any_cell:
+            texts = [cell_text(cell) for cell in row.cells]
+            if all(not texts[at] for at in self.key_positions if at < len(texts)):
+                found = next(((text, at) for at, text in enumerate(texts)
+                              if text and is_label(text)), None)
+        if found is None:
+            return None
+        word, position = found
+        empty = self._first_empty(row)
         if empty is not None:
-            how = f"skip_blank = [{reader.column(empty)!r}]"
+            how = f"skip_blank = [{empty!r}]"
         else:
-            column = next(reader.column(f) for f in mapped if values[f] == word)
-            how = f"drop = {{ {column!r} = [{word!r}] }}"
+            how = f"drop = {{ {self._column_at(position)!r} = [{word!r}] }}"
         return (f"this row is a totals line ({word!r}), not a record: leave such lines out "
                 f"with {how} in the mapping's [{self.name}] table (the rows it leaves out are "
                 "counted as skipped)")
+
+    def _first_empty(self, row: Row) -> str | None:
+        """The column of the row's first empty identity cell (id, number, customer, date):
+        the ``skip_blank`` rule that leaves out rows like it; None when all are filled."""
+        reader, cells = self.reader, row.cells
+        empty = next((f for f in _IDENTITY if f in reader.single
+                      and not (reader.single[f] < len(cells)
+                               and cell_text(cells[reader.single[f]]))), None)
+        return None if empty is None else reader.column(empty)
+
+    def _one_cell(self, row: Row) -> str:
+        """Where a rejected row holds one non-empty cell, of words (``Strona 1 z 3``,
+        ``Wygenerowano: 2026-12-01``: a report's title, page number or note), what the
+        rejection adds: the rule that leaves out such rows; else nothing. (Never a guess that
+        replaces the reason: ``FV 3/2026`` alone is an invoice's number without the rest.)"""
+        texts = [text for text in map(cell_text, row.cells) if text]
+        if len(texts) != 1 or len(texts[0].split()) < 2:
+            return ""
+        empty = self._first_empty(row)
+        if empty is None:  # pragma: no cover - one cell fills no more than one column
+            return ""
+        return (f"; the row holds only {texts[0]!r}: if it is a report's title, page number "
+                f"or note, leave such rows out with skip_blank = [{empty!r}] in the mapping's "
+                f"[{self.name}] table")
+
+    def _column_at(self, position: int) -> str:
+        """The column at ``position`` as a rule names it: the mapping's name for a mapped
+        one, else the header's (the text inside ``="..."``)."""
+        for field_name, at in self.reader.single.items():
+            if at == position:
+                return self.reader.column(field_name) or ""
+        header = self.layout.header
+        return cell_text(header[position]) if position < len(header) else ""
 
     def _remember_rejected(self, row: Row) -> None:
         """A rejected invoice's id and number, so that its payments say why they fail."""
@@ -1286,8 +1359,16 @@ class _Builder:
         if not customer_id or customer_id not in self.known_ids or "  " in customer_id:
             customer_id = self._customer_of(row, made, create=True)
             if customer_id is None:
-                raise RowError("the row names no customer", "customer_id",
-                               reader.column("customer_id") or reader.column("customer_name"))
+                column = reader.column("customer_id") or reader.column("customer_name")
+                if self.records and sum(1 for cell in row.cells if cell.strip()) > 1:
+                    # Rows above named theirs: a layout grouped by customer, never filled in
+                    # from them (a wrong guess is an invoice of another client, unseen).
+                    raise RowError(
+                        f"the row names no customer ({column!r} is empty), as in a report "
+                        "that names each customer on the first row of their group only: fill "
+                        "the name in on every row (the reader never takes it from the rows "
+                        "above)", "customer_id", column)
+                raise RowError("the row names no customer", "customer_id", column)
         issue_date = reader.date_of("issue_date", issue_cell)
         if issue_date is None:
             raise RowError(f"{reader.column('issue_date')!r} is empty", "issue_date",
@@ -1718,12 +1799,9 @@ _CELL_ERRORS: tuple[type[BaseException], ...] = (RowError, *MAPPING_ERRORS)
 #: The longest reason a rejection keeps: a 100,000-character cell quoted in it is cut.
 REASON_LIMIT = 500
 
-#: A report's totals line: its label, in English or Polish, alone, before a colon, a
-#: currency or what it totals (``Total``, ``Razem:``, ``Razem PLN``, ``Total for Acme``); not
-#: a name that starts with the word (``Total Polska``).
-_TOTALS = re.compile(
-    r"(?i:(?:grand\s+|sub\s*)?totals?|sum|suma|razem|ogółem|ogolem|łącznie|lacznie|"
-    r"podsumowanie)(?::.*|\s+(?i:for)\s.*|\s+[A-Z]{3}|\s+(?i:zł))?")
+#: How a header cell written for a spreadsheet starts (``="Number"``, `` Number``).
+_HEADER_WRAPS = frozenset('= \t"*')
+
 #: The fields that say which record a row is: a totals line leaves them empty (or labels one).
 _IDENTITY = ("id", "number", "customer_id", "customer_name", "name", "date", "issue_date")
 

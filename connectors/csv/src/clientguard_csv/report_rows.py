@@ -1,0 +1,84 @@
+"""Rows of a report-style export that are not records: which ones say so by their words.
+
+A report printed to CSV has, between its records, rows a reader must not take for one: a
+totals line (``Razem;;;300,00``), a per-customer subtotal (``Razem klient Acme``), or the
+same filled in like a record (``Ogółem;2 faktury;01.02.2026;300,00``). Read as a record,
+such a row is an invoice numbered ``Ogółem``: a silently wrong number. :func:`totals_label`
+is the one rule that names them; the row reader (:mod:`clientguard_csv.reading`) rejects such
+a row, and the columnar reader (:mod:`clientguard_csv.columnar`) leaves it to the row
+reader, so that both give the same.
+
+The rule (docs/connectors/csv.md, *Files*): a row is a totals line when
+
+* its **id or number cell** is a totals label: a totals word (English or Polish: ``Total``,
+  ``Totals``, ``Grand total``, ``Subtotal``, ``Sum``, ``Suma``, ``Razem``, ``Ogółem``,
+  ``Łącznie``, ``Podsumowanie``, in any case) alone, or followed by a colon (``RAZEM:``), or
+  by words (``Razem klient Acme``, ``Total for Acme``, ``RAZEM PLN``). A word followed by a
+  digit or joined to what follows (``Suma 1/2026``, ``TOTAL-1``, ``SUM2026``) is a number;
+* or its **first non-empty cell** is a totals label of a stricter kind: the word alone,
+  before a colon or a currency, or before ``for``, ``dla`` or ``klient`` and a name
+  (``Ogółem`` where the first column is the customer's, ``Razem klient Acme``); not a name
+  that starts with the word (``Total Polska``).
+
+A cell written for Excel (``="Total"``) is the text inside the wrapper.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from clientguard_csv.textfile import spreadsheet_text
+
+__all__ = ["TOTALS_WORDS_RE2", "cell_text", "is_label", "totals_label"]
+
+_WORDS = (r"(?:grand\s+|sub[\s-]*)?totals?|sum|suma|razem|ogółem|ogolem|łącznie|lacznie|"
+          r"podsumowanie")
+
+#: A totals label in an id or number cell: the word alone, before a colon, or before words
+#: (whatever follows the space starts with a letter).
+_KEY_LABEL = re.compile(rf"(?i:{_WORDS})(?::.*|\s+[^\W\d_].*)?", re.DOTALL)
+
+#: A totals label in any other cell: the word alone, before a colon, a currency code,
+#: ``for ...``, ``dla ...`` or ``klient ...``; not a name that starts with the word
+#: (``Total Polska``).
+_LABEL = re.compile(
+    rf"(?i:{_WORDS})(?::.*|\s+(?i:for|dla|klient\w*|kontrahent\w*)(?:\s.*)?|\s+[A-Z]{{3}}"
+    r"|\s+(?i:zł))?", re.DOTALL)
+
+#: For pyarrow's compute (RE2): the cells that may hold a totals word somewhere (a superset
+#: of the labels above, and of the text inside ``="..."``): a row with one is left to the row
+#: reader, which applies :func:`totals_label`.
+TOTALS_WORDS_RE2 = r"(?i)(total|sum|razem|og[oó][lł]em|[lł][aą]cznie|podsumowanie)"
+
+
+def cell_text(cell: str) -> str:
+    """A cell stripped, and a cell written for Excel (``="Total"``) as the text inside it."""
+    text = cell.strip()
+    if text[:1] == "=":
+        return spreadsheet_text(text) or text
+    return text
+
+
+def is_label(text: str) -> bool:
+    """Whether a cell's text (:func:`cell_text`) is a totals label of the stricter kind (the
+    one the first non-empty cell is held to)."""
+    return _LABEL.fullmatch(text) is not None
+
+
+def totals_label(cells: Sequence[str], keys: Sequence[int]) -> tuple[str, int] | None:
+    """Where a row is a totals line by the rule above (``keys``: the positions of its id and
+    number cells), the label as the cell holds it (the text inside ``="..."``) and its
+    position; else None."""
+    width = len(cells)
+    for position in keys:
+        if position < width:
+            text = cell_text(cells[position])
+            if text and _KEY_LABEL.fullmatch(text):
+                return text, position
+    for position, cell in enumerate(cells):
+        if cell and not cell.isspace():
+            text = cell_text(cell)
+            if text:
+                return (text, position) if _LABEL.fullmatch(text) else None
+    return None

@@ -1,0 +1,257 @@
+"""Rows of a report-style export that are not records: totals and subtotals (filled in or
+written for Excel), the header again at a page break, page furniture (a title, ``Strona 1 z
+3``), and a layout grouped by customer that names the customer on a group's first row only.
+
+None of them may become a record, and none may vanish without a word: each is rejected with
+a reason that says what the row is and the mapping rule that leaves such rows out (see
+docs/connectors/csv.md, *Files*). Each file is read both ways (the row reader and the
+columnar reader), and the two must give the same."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clientguard.model import Invoice
+from clientguard.records import Rejection
+from clientguard_csv.columnar import arrow_available
+from clientguard_csv.mapping import mapping_from_dict
+from clientguard_csv.reading import Item, Loaded, Reader, ReadLog, read_records
+
+Write = Callable[..., Path]
+
+READERS: tuple[Reader, ...] = ("python", "arrow") if arrow_available() else ("python",)
+
+
+def read(write: Write, mapping: dict[str, Any], text: str) -> tuple[list[Item], ReadLog]:
+    """Read an invoices file both ways; the items and log, the same either way."""
+    paths = {"invoices": [write("invoices.csv", text)]}
+    parsed = mapping_from_dict(mapping)
+    outcomes = []
+    for reader in READERS:
+        log = ReadLog()
+        outcomes.append((list(read_records(parsed, paths, log=log, reader=reader)), log))
+    (items, log), *others = outcomes
+    for other_items, other_log in others:
+        assert other_items == items
+        assert [i.location for i in other_items] == [i.location for i in items]
+        assert other_log == log
+    return items, log
+
+
+def numbers(items: list[Item]) -> list[str]:
+    return [i.record.number for i in items
+            if isinstance(i, Loaded) and isinstance(i.record, Invoice)]
+
+
+def rejections(items: list[Item]) -> list[tuple[int | None, str]]:
+    return [(r.location.line if r.location else None, r.reason)
+            for r in items if isinstance(r, Rejection)]
+
+
+def _mapping(columns: dict[str, str]) -> dict[str, Any]:
+    return {"currency": "PLN", "delimiter": ";", "decimal": ",", "date_formats": ["%d.%m.%Y"],
+            "invoices": {"default_terms_days": 14, "columns": columns}}
+
+
+#: Customers by name (never the columnar reader's short way) and by id (the short way for a
+#: known customer: a totals row naming one must still not take it).
+BY_NAME = _mapping({"number": "Numer", "customer_name": "Kontrahent", "issue_date": "Data",
+                    "total": "Brutto"})
+BY_ID = _mapping({"number": "Numer", "customer_id": "Kontrahent", "issue_date": "Data",
+                  "total": "Brutto"})
+HEADER = "Numer;Kontrahent;Data;Brutto\n"
+GOOD = "F/1;Acme;01.02.2026;100,00\nF/2;Beta;01.02.2026;200,00\n"
+
+
+def totals_reason(word: str, how: str) -> str:
+    return (f"this row is a totals line ({word!r}), not a record: leave such lines out with "
+            f"{how} in the mapping's [invoices] table (the rows it leaves out are counted as "
+            "skipped)")
+
+
+# ---------------------------------------------------------------- totals lines, filled in
+
+@pytest.mark.parametrize("mapping", [BY_NAME, BY_ID], ids=["by-name", "by-id"])
+@pytest.mark.parametrize(
+    ("last_row", "word", "how"),
+    [
+        # Filled in: the number cell holds the label (every other cell filled too).
+        ("Ogółem;2 faktury;01.02.2026;300,00", "Ogółem", "drop = { 'Numer' = ['Ogółem'] }"),
+        ("Razem;Acme;01.02.2026;300,00", "Razem", "drop = { 'Numer' = ['Razem'] }"),
+        ("Suma;Acme;01.02.2026;300,00", "Suma", "drop = { 'Numer' = ['Suma'] }"),
+        ("Total;Acme;01.02.2026;300,00", "Total", "drop = { 'Numer' = ['Total'] }"),
+        ("Grand total;Acme;01.02.2026;300,00", "Grand total",
+         "drop = { 'Numer' = ['Grand total'] }"),
+        ("RAZEM:;Acme;01.02.2026;300,00", "RAZEM:", "drop = { 'Numer' = ['RAZEM:'] }"),
+        ("OGÓŁEM;Acme;01.02.2026;300,00", "OGÓŁEM", "drop = { 'Numer' = ['OGÓŁEM'] }"),
+        ("ŁĄCZNIE;Acme;01.02.2026;300,00", "ŁĄCZNIE", "drop = { 'Numer' = ['ŁĄCZNIE'] }"),
+        ("Podsumowanie;Acme;01.02.2026;300,00", "Podsumowanie",
+         "drop = { 'Numer' = ['Podsumowanie'] }"),
+        ("Subtotal;Acme;01.02.2026;100,00", "Subtotal", "drop = { 'Numer' = ['Subtotal'] }"),
+        # A per-customer subtotal: the label and the words after it.
+        ("Razem klient Acme;Acme;01.02.2026;100,00", "Razem klient Acme",
+         "drop = { 'Numer' = ['Razem klient Acme'] }"),
+        ("Suma dla Acme;Acme;;100,00", "Suma dla Acme", "skip_blank = ['Data']"),
+        (";Razem klient Acme;;100,00", "Razem klient Acme", "skip_blank = ['Numer']"),
+        # With the customer left empty, as most reports write it.
+        ("Razem;;01.02.2026;300,00", "Razem", "skip_blank = ['Kontrahent']"),
+        # Written for Excel: the text inside ="...".
+        ('="Total";;;300,00', "Total", "skip_blank = ['Kontrahent']"),
+        ('="Razem";Acme;01.02.2026;300,00', "Razem", "drop = { 'Numer' = ['Razem'] }"),
+        (';="Razem";;300,00', "Razem", "skip_blank = ['Numer']"),
+    ],
+)
+def test_a_totals_row_is_never_an_invoice_and_its_rejection_says_what_it_is(
+    mapping: dict[str, Any], last_row: str, word: str, how: str, write: Write
+) -> None:
+    items, log = read(write, mapping, HEADER + GOOD + last_row + "\n")
+    assert numbers(items) == ["F/1", "F/2"]
+    assert rejections(items) == [(4, totals_reason(word, how))]
+    # Two customers and two invoices; no customer made from the totals row ('2 faktury').
+    assert (log.files[0].records, log.files[0].rejected) == (4, 1)
+
+
+def test_a_label_in_the_first_cell_of_a_customer_first_layout_is_a_totals_row(
+    write: Write
+) -> None:
+    # The label is the row's first cell, in the customer column; '2 faktury' is the count of
+    # invoices the report writes where a number goes.
+    mapping = _mapping({"customer_name": "Kontrahent", "number": "Numer", "issue_date": "Data",
+                        "total": "Brutto"})
+    items, _ = read(write, mapping, "Kontrahent;Numer;Data;Brutto\n"
+                    "Acme;F/1;01.02.2026;100,00\nBeta;F/2;01.02.2026;200,00\n"
+                    "Ogółem;2 faktury;01.02.2026;300,00\n")
+    assert numbers(items) == ["F/1", "F/2"]
+    assert rejections(items) == [
+        (4, totals_reason("Ogółem", "drop = { 'Kontrahent' = ['Ogółem'] }"))]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "TOTAL-1;Acme;01.02.2026;50,00",  # a number that starts with the word
+        "Suma 1/2026;Acme;01.02.2026;50,00",  # the word, then a number: an invoice number
+        "SUM2026/7;Acme;01.02.2026;50,00",
+        "Razem-01;Acme;01.02.2026;50,00",
+    ],
+)
+@pytest.mark.parametrize("mapping", [BY_NAME, BY_ID], ids=["by-name", "by-id"])
+def test_an_invoice_number_that_starts_with_a_totals_word_is_an_invoice(
+    row: str, mapping: dict[str, Any], write: Write
+) -> None:
+    items, _ = read(write, mapping, HEADER + GOOD + row + "\n")
+    assert numbers(items) == ["F/1", "F/2", row.split(";")[0]]
+    assert rejections(items) == []
+
+
+def test_the_suggested_drop_rule_leaves_filled_totals_rows_out_and_counts_them(
+    write: Write
+) -> None:
+    mapping = {**BY_NAME, "invoices": {**BY_NAME["invoices"],
+                                       "drop": {"Numer": ["Ogółem"]}}}
+    items, log = read(write, mapping, HEADER + GOOD + "Ogółem;2 faktury;01.02.2026;300,00\n")
+    assert numbers(items) == ["F/1", "F/2"]
+    assert rejections(items) == []
+    assert log.files[0].skipped == 1
+
+
+def test_subtotals_of_a_grouped_file_are_each_named(write: Write) -> None:
+    # group_rows: 'Razem' under each customer's invoices is not one document interrupted.
+    mapping = {**BY_NAME, "invoices": {**BY_NAME["invoices"], "group_rows": True}}
+    items, _ = read(write, mapping, HEADER + "F/1;Acme;01.02.2026;100,00\nRazem;Acme;;100,00\n"
+                    "F/2;Beta;01.02.2026;200,00\nRazem;Beta;;200,00\n")
+    assert numbers(items) == ["F/1", "F/2"]
+    assert rejections(items) == [(3, totals_reason("Razem", "skip_blank = ['Data']")),
+                                 (5, totals_reason("Razem", "skip_blank = ['Data']"))]
+
+
+# ---------------------------------------------------------------- the header at a page break
+
+@pytest.mark.parametrize(
+    "again",
+    [
+        "Numer;Kontrahent;Data;Brutto",
+        "\nNumer;Kontrahent;Data;Brutto",  # a blank line before it
+        '="Numer";="Kontrahent";="Data";="Brutto"',  # written for Excel
+        "Numer;Kontrahent;Data;Brutto;",  # a trailing delimiter
+        "NUMER ; Kontrahent;Data;Brutto",
+    ],
+)
+def test_the_header_again_at_a_page_break_is_said_to_be_one(again: str, write: Write) -> None:
+    text = HEADER + GOOD + again + "\nF/3;Gamma;01.02.2026;5,00\n"
+    items, _ = read(write, BY_NAME, text)
+    assert numbers(items) == ["F/1", "F/2", "F/3"]
+    [(line, reason)] = rejections(items)
+    assert line == text.count("\n", 0, text.rindex(again.strip())) + 1
+    assert reason.startswith("this row repeats the header (line 1)")
+    assert "drop = { 'Numer' = ['Numer'] }" in reason
+
+
+def test_the_suggested_rule_leaves_every_repeated_header_out(write: Write) -> None:
+    mapping = {**BY_NAME, "invoices": {**BY_NAME["invoices"], "drop": {"Numer": ["Numer"]}}}
+    items, log = read(write, mapping, HEADER + GOOD + '="Numer";="Kontrahent";="Data";="Brutto"'
+                      "\nF/3;Gamma;01.02.2026;5,00\n" + HEADER)
+    assert numbers(items) == ["F/1", "F/2", "F/3"]
+    assert rejections(items) == []
+    assert log.files[0].skipped == 2
+
+
+# ---------------------------------------------------------------- page furniture
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "Strona 1 z 3;;;",
+        "Page 1 of 3;;;",
+        "Wygenerowano: 2026-12-01;;;",
+        "Zestawienie faktur za 2026;;;",  # the next page's title
+        ";Strona 2 z 3;;",
+    ],
+)
+def test_a_row_of_one_cell_keeps_its_reason_and_says_how_to_leave_such_rows_out(
+    row: str, write: Write
+) -> None:
+    items, _ = read(write, BY_NAME, HEADER + GOOD + row + "\nF/3;Gamma;01.02.2026;5,00\n")
+    assert numbers(items) == ["F/1", "F/2", "F/3"]
+    [(line, reason)] = rejections(items)
+    assert line == 4
+    cell = next(c for c in row.split(";") if c)
+    empty = "Kontrahent" if row[0] != ";" else "Numer"
+    assert reason.endswith(
+        f"; the row holds only {cell!r}: if it is a report's title, page number or note, "
+        f"leave such rows out with skip_blank = [{empty!r}] in the mapping's [invoices] table")
+
+
+def test_a_one_cell_row_that_is_an_invoices_start_keeps_its_own_reason(write: Write) -> None:
+    # An invoice number alone: the customer missing is the whole story.
+    items, _ = read(write, BY_NAME, HEADER + GOOD + "F/3;;;\n")
+    [(_, reason)] = rejections(items)
+    assert "holds only" not in reason
+
+
+# ---------------------------------------------------------------- grouped by customer
+
+@pytest.mark.parametrize("mapping", [BY_NAME, BY_ID], ids=["by-name", "by-id"])
+def test_a_customer_named_on_a_groups_first_row_only_is_never_guessed(
+    mapping: dict[str, Any], write: Write
+) -> None:
+    items, _ = read(write, mapping, HEADER + "F/1;Acme;01.02.2026;100,00\n"
+                    "F/2;;02.02.2026;200,00\nF/3;;03.02.2026;50,00\n"
+                    "F/4;Beta;01.02.2026;5,00\n")
+    assert numbers(items) == ["F/1", "F/4"]
+    found = rejections(items)
+    assert [line for line, _ in found] == [3, 4]
+    for _, reason in found:
+        assert reason == (
+            "the row names no customer ('Kontrahent' is empty), as in a report that names "
+            "each customer on the first row of their group only: fill the name in on every "
+            "row (the reader never takes it from the rows above)")
+
+
+def test_a_first_row_without_a_customer_says_only_that(write: Write) -> None:
+    items, _ = read(write, BY_NAME, HEADER + "F/1;;01.02.2026;100,00\n")
+    assert rejections(items) == [(2, "the row names no customer")]
