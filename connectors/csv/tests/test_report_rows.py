@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clientguard.model import Invoice
 from clientguard.records import Rejection
@@ -255,3 +257,52 @@ def test_a_customer_named_on_a_groups_first_row_only_is_never_guessed(
 def test_a_first_row_without_a_customer_says_only_that(write: Write) -> None:
     items, _ = read(write, BY_NAME, HEADER + "F/1;;01.02.2026;100,00\n")
     assert rejections(items) == [(2, "the row names no customer")]
+
+
+# ---------------------------------------------------------------- the rule, as a property
+
+_WORDS = ["Total", "Totals", "Grand total", "Subtotal", "Sum", "Suma", "Razem", "Ogółem",
+          "Łącznie", "Podsumowanie"]
+
+
+def _any_case(draw: st.DrawFn, word: str) -> str:
+    return "".join(c.upper() if draw(st.booleans()) else c.lower() for c in word)
+
+
+@st.composite
+def _labels(draw: st.DrawFn) -> str:
+    """A totals word in any case, alone, before a colon, or before words."""
+    word = _any_case(draw, draw(st.sampled_from(_WORDS)))
+    tail = draw(st.sampled_from(["", ":", ": 300,00", " klient Acme", " PLN", " for Beta"]))
+    return word + tail
+
+
+@st.composite
+def _numbers(draw: st.DrawFn) -> str:
+    """A totals word in any case, joined to or followed by a digit: an invoice number."""
+    word = _any_case(draw, draw(st.sampled_from(_WORDS)))
+    return word + draw(st.sampled_from(["-1", "1", "/2026/01", " 1/2026", "_7"]))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(label=_labels(), customer=st.sampled_from(["", "Acme"]),
+       day=st.sampled_from(["", "01.02.2026"]))
+def test_a_totals_label_in_the_number_cell_never_makes_an_invoice(
+    label: str, customer: str, day: str, write: Write
+) -> None:
+    items, _ = read(write, BY_ID, HEADER + GOOD + f"{label};{customer};{day};300,00\n")
+    assert numbers(items) == ["F/1", "F/2"]
+    [(line, reason)] = rejections(items)
+    assert line == 4
+    assert reason.startswith(f"this row is a totals line ({label!r})")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(number=_numbers())
+def test_a_totals_word_joined_to_a_number_is_an_invoice_number(
+    number: str, write: Write
+) -> None:
+    items, _ = read(write, BY_ID, HEADER + GOOD + f"{number};Acme;01.02.2026;300,00\n")
+    assert numbers(items) == ["F/1", "F/2", number]
