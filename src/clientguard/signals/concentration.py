@@ -41,13 +41,14 @@ from clientguard.metrics.concentration import (
     amounts_by_client,
     book_measures,
     client_name,
+    client_of,
     members_of_groups,
     open_receivables,
     window,
     without_client,
 )
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of
+from clientguard.settlement import check_as_of, unapplied_cash
 from clientguard.signals.shared import shared
 from clientguard.signals.workload import _window_workload, flag_capacity, rush_findings
 
@@ -134,9 +135,15 @@ def concentration(
     if basis == "revenue":
         findings += flag_revenue_concentration(report, policy)
     elif basis == "receivables":
-        findings += flag_receivables_concentration(report, policy, positions)
+        # A client whose unapplied payments and credit notes cover its open invoices owes
+        # nothing net (as an aged-debtors report nets them): its invoices are open only until
+        # the money is applied in the books, so it is neither a debtor a lender would cap nor
+        # old debt to collect (docs/metrics/concentration.md, "Unapplied money").
+        covered = _covered(ledger, as_of, positions)
+        owing = {c: p for c, p in positions.items() if c not in covered}
+        findings += flag_receivables_concentration(report, policy, owing)
         findings += flag_cross_aging(
-            positions, policy, as_of=as_of, currency=ledger.base_currency, names=report.names
+            owing, policy, as_of=as_of, currency=ledger.base_currency, names=report.names
         )
     else:
         work = shared("workload", ledger, as_of, policy, _window_workload)
@@ -144,6 +151,25 @@ def concentration(
                                   currency=ledger.base_currency)
     findings += flag_book_concentration(report, policy)
     return report.model_copy(update={"findings": tuple(by_severity(findings))})
+
+
+def _covered(
+    ledger: Ledger, as_of: date, positions: Mapping[str, ReceivablesPosition]
+) -> set[str]:
+    """The clients with an open balance that their own unapplied payments and credit notes
+    (not yet refunded), as of ``as_of`` and in the base currency, cover in full."""
+    if not positions:
+        return set()
+    group = client_of(ledger)
+    free: dict[str, Decimal] = {}
+    for customer, cash in unapplied_cash(ledger, as_of=as_of).items():
+        client = group(customer)
+        free[client] = free.get(client, Decimal(0)) + cash.payments + cash.credit
+    return {
+        client
+        for client, position in positions.items()
+        if free.get(client, Decimal(0)) >= position.open_balance
+    }
 
 
 def revenue_share(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
@@ -261,6 +287,8 @@ def flag_receivables_concentration(
     for client, share in report.shares.items():
         if share < threshold:
             break  # rank order
+        if positions is not None and client not in positions:
+            continue  # its unapplied money covers what it owes (concentration())
         amount = report.amounts[client]
         over_limit = amount - threshold * report.total
         name = report.names.get(client, client)

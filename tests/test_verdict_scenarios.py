@@ -1,0 +1,154 @@
+"""Verdicts an owner would act on: scenarios read as a skeptical owner and their accountant.
+
+Each row is a small book built with :mod:`clientguard.testing`; the expected verdict and the
+words expected in it are argued in the row's comment (docs/review.md, "A client too large to
+end at once"; docs/metrics/concentration.md, "Unapplied money").
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+import clientguard as cg
+from clientguard.findings import Signal
+from clientguard.model import AnyRecord
+from clientguard.testing import credit_note, invoice, ledger, payment
+
+AS_OF = date(2026, 6, 30)
+
+
+def _steady(client: str, total: str, *, months: int = 12) -> list[AnyRecord]:
+    """One invoice on the 1st of each month from Jul 2025, 14 days' terms, paid on the due
+    date (so never late)."""
+    records: list[AnyRecord] = []
+    for month in range(months):
+        issued = date(2025 + (6 + month) // 12, (6 + month) % 12 + 1, 1)
+        records.append(invoice(client, issued=issued, total=total, terms=14,
+                               paid=issued + timedelta(days=14)))
+    return records
+
+
+def _worsening(client: str, total: str) -> list[AnyRecord]:
+    """12 invoices, 1 Jul 2025 to 1 Jun 2026, 14 days' terms, paid 5, 8, ... 46 days late: the
+    last (due 15 Jun) is still open on 30 Jun, 15 days past due."""
+    delays = [5, 8, 10, 14, 18, 22, 26, 30, 34, 38, 42, 46]
+    records: list[AnyRecord] = []
+    for month, delay in enumerate(delays):
+        issued = date(2025 + (6 + month) // 12, (6 + month) % 12 + 1, 1)
+        due = issued + timedelta(days=14)
+        paid = due + timedelta(days=delay)
+        records.append(invoice(client, issued=issued, total=total, terms=14,
+                               paid=paid if paid <= AS_OF else None))
+    return records
+
+
+# A late payer getting worse month after month is "consider ending" (rule 1) whatever its
+# size. When it brings a critical share of the revenue (Policy.revenue_share_critical, 35%:
+# more than most small firms' margin can absorb), the sentence an owner forwards must say what
+# ending costs, in numbers, and that the new terms and other clients come first: a sensible
+# advisor does not tell a firm to drop three quarters of its income in one step. Below that
+# share the sentence is unchanged.
+@pytest.mark.parametrize(
+    ("late_total", "other_total", "lost", "share"),
+    [
+        # 12 x 9,000 = 108,000 of 108,000 + 2 x 12 x 1,500 = 144,000: 75%.
+        ("9000", "1500", "108,000.00 EUR", "75%"),
+        # 12 x 3,000 = 36,000 of 36,000 + 2 x 12 x 4,500 = 144,000: 25%, under 35%.
+        ("3000", "4500", None, None),
+        # Exactly at the line: 12 x 7,000 = 84,000 of 84,000 + 2 x 12 x 6,500 = 240,000: 35%.
+        ("7000", "6500", "84,000.00 EUR", "35%"),
+    ],
+)
+def test_ending_a_dominant_late_payer_says_what_it_loses(
+    late_total: str, other_total: str, lost: str | None, share: str | None
+) -> None:
+    book = ledger(*_worsening("big", late_total), *_steady("a", other_total),
+                  *_steady("b", other_total))
+    client = cg.review(book, as_of=AS_OF).clients["big"]
+    assert client.recommendation is cg.Recommendation.CONSIDER_ENDING
+    if lost is None:
+        assert "Ending it would lose" not in client.summary
+    else:
+        assert (
+            f"Ending it would lose {lost} of revenue, {share} of the window's: put the new "
+            "terms below in place and win other clients before ending it."
+        ) in client.summary
+        # The new terms the sentence points to are there.
+        assert {"shorter_terms", "deposit"} <= {r.kind for r in client.revisions}
+
+
+def test_dominant_late_payer_sentence_in_polish() -> None:
+    book = ledger(*_worsening("big", "9000"), *_steady("a", "1500"), *_steady("b", "1500"))
+    client = cg.review(book, as_of=AS_OF, lang="pl").clients["big"]
+    assert "Zakończenie współpracy odbierze 108\u00a0000,00\u00a0EUR przychodu, 75%" in (
+        client.summary)
+
+
+def _with_open(client: str, *extra: AnyRecord, issued: str = "2026-05-01") -> list[AnyRecord]:
+    """11 invoices of 5,000 paid on time and one of 30,000 issued ``issued`` (30 days' terms)
+    that no payment is applied to."""
+    return [*_steady(client, "5000", months=11),
+            invoice(client, issued=issued, total="30000", id=f"{client}-big"), *extra]
+
+
+def _others() -> list[AnyRecord]:
+    # Four clients paid on time, with nothing open.
+    return [r for c in ("a", "b", "c", "d") for r in _steady(c, "5000")]
+
+
+# A client whose unapplied payment or credit note covers its open invoice owes nothing net:
+# an aged-debtors report (Xero's, QuickBooks') nets unapplied cash and credit against the
+# customer's invoices, and a lender does not cap a debtor that owes nothing. Flagging it as
+# "owes 100% of the open receivables" (or its invoice as old debt to collect before new work)
+# asks the owner to chase money already received; what it needs is the payment applied.
+@pytest.mark.parametrize(
+    ("records", "flagged"),
+    [
+        # Paid 30,000 on 20 May, not applied: covers the 30,000 open. Nothing to flag.
+        (_with_open("p", payment("p", on="2026-05-20", amount="30000")), set()),
+        # A credit note of 30,000 not applied: the same.
+        (_with_open("p", credit_note("p", issued="2026-05-20", total="30000")), set()),
+        # Only 10,000 unapplied: 20,000 still owed, 100% of the open receivables (warning).
+        (_with_open("p", payment("p", on="2026-05-20", amount="10000")),
+         {Signal.RECEIVABLES_CONCENTRATION}),
+        # Nothing unapplied: it owes the 30,000.
+        (_with_open("p"), {Signal.RECEIVABLES_CONCENTRATION}),
+        # The open invoice is 180 days old (issued 1 Jan): old debt, unless a credit covers it.
+        (_with_open("p", issued="2026-01-01"),
+         {Signal.RECEIVABLES_CONCENTRATION, Signal.CROSS_AGING}),
+        (_with_open("p", credit_note("p", issued="2026-03-01", total="30000"),
+                    issued="2026-01-01"), set()),
+        # A credit note paid back to the client in cash is no longer credit: it owes again.
+        (_with_open("p", credit_note("p", issued="2026-05-20", total="30000",
+                                     refunded="30000")),
+         {Signal.RECEIVABLES_CONCENTRATION}),
+    ],
+    ids=["payment-covers", "credit-covers", "payment-partial", "nothing-unapplied",
+         "old-open", "old-open-credit-covers", "credit-refunded"],
+)
+def test_unapplied_money_covering_the_open_balance_is_not_debt(
+    records: list[AnyRecord], flagged: set[Signal]
+) -> None:
+    result = cg.review(ledger(*_others(), *records), as_of=AS_OF)
+    receivable_signals = {Signal.RECEIVABLES_CONCENTRATION, Signal.CROSS_AGING}
+    found = {f.signal for f in result.clients["p"].findings} & receivable_signals
+    assert found == flagged
+    if not flagged:
+        assert not {r.kind for r in result.clients["p"].revisions} & {
+            "credit_limit", "collect_old_debt"}
+
+
+def test_unapplied_money_of_a_group_member_covers_the_group() -> None:
+    # One company of a group pays the group's invoice without applying it: the group (one
+    # client, ASC 280-10-50-42) owes nothing net.
+    from clientguard.testing import customer
+
+    records = [customer("p", group="g"), customer("q", group="g"),
+               *_with_open("p"), payment("q", on="2026-05-20", amount="30000")]
+    result = cg.review(ledger(*_others(), *records), as_of=AS_OF)
+    found = {f.signal for f in result.clients["g"].findings}
+    assert Signal.RECEIVABLES_CONCENTRATION not in found
+    assert Decimal(0) <= result.clients["g"].what_if.open_credit
