@@ -720,6 +720,24 @@ def _client_review(
             ),
         )
     summary = _summary(name, recommendation, deciding, financing, currency)
+    if (
+        recommendation is Recommendation.CONSIDER_ENDING
+        and not churned
+        and what_if.revenue_share is not None
+        and what_if.revenue_lost > 0
+        and what_if.revenue_share >= policy.revenue_share_critical
+    ):
+        # Ending a client that brings a critical share of revenue takes away more than most
+        # small firms' margin can absorb (Policy.revenue_share_critical): the one sentence an
+        # owner forwards says so in numbers, and what to do first (docs/review.md, "A client
+        # too large to end at once").
+        summary += _(
+            " Ending it would lose {amount} of revenue, {share} of the window's: put the new "
+            "terms below in place and win other clients before ending it."
+        ).format(
+            amount=wording.money(what_if.revenue_lost, currency),
+            share=wording.percent(what_if.revenue_share),
+        )
     if churned and last_invoice is not None:
         summary += _(" It looks churned: no invoice since {last_invoice} ({days}).").format(
             last_invoice=wording.day(last_invoice),
