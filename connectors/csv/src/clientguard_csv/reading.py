@@ -975,8 +975,8 @@ class _Builder:
         """Why a row that repeats the header is rejected, and the rule that leaves such rows
         out (a rule on the first mapped column: its cell there is the column's name)."""
         reader = self.reader
-        field_name = min(reader.single, key=reader.single.__getitem__)
-        column = reader.column(field_name)
+        first = min(reader.single.values(), default=0)  # (every column joined: the first)
+        column = self._column_at(first)
         return (f"this row repeats the header (line {self.layout.header_line}), as where two "
                 "exports were joined into one file or a report repeats it on each page: it "
                 "holds no record; delete the row, give the exports as separate files, or leave "
