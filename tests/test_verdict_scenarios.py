@@ -152,3 +152,24 @@ def test_unapplied_money_of_a_group_member_covers_the_group() -> None:
     found = {f.signal for f in result.clients["g"].findings}
     assert Signal.RECEIVABLES_CONCENTRATION not in found
     assert Decimal(0) <= result.clients["g"].what_if.open_credit
+
+
+# The lateness bands are "above": Tesorio's scale (ANCHORS: 1-15 / 16-45 / 46-90 / 90+) puts
+# 15 days in its first band, and docs/review.md says "above late_days_warning (15) a warning".
+# 4 invoices of 20,000, each paid 12 days late: 12 days weighted, 100% late is one aggravating
+# fact (x 1.25) = exactly 15 weighed days: watch; 13 days late weighs 16.25: a warning.
+@pytest.mark.parametrize(
+    ("days_late", "verdict"),
+    [(12, cg.Recommendation.MONITOR), (13, cg.Recommendation.REVISE_TERMS)],
+)
+def test_weighed_days_exactly_at_the_warning_line_is_watched(
+    days_late: int, verdict: cg.Recommendation
+) -> None:
+    records = [
+        invoice("p", issued=date(2025, 9, 1) + timedelta(days=60 * i), total="20000", terms=30,
+                paid=date(2025, 9, 1) + timedelta(days=60 * i + 30 + days_late))
+        for i in range(4)
+    ]
+    client = cg.review(ledger(*_others(), *records), as_of=AS_OF).clients["p"]
+    assert client.recommendation is verdict
+    assert client.profiles["p"].invoices_late == 4

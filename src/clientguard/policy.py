@@ -159,11 +159,13 @@ class Policy(_Settings):
     """Late on at least this share of the invoices due in the window (by count) is chronic:
     late more often than on time is a habit, not an accident."""
     late_days_warning: Bounded = Field(Decimal(15), ge=0)
-    """Amount-weighted days late at which chronic lateness is a warning (below it: watch).
-    15 days: the first band of Tesorio's lateness scale (1-15 / 16-45 / 46-90 / 90+)."""
+    """Amount-weighted days late (weighed) above which chronic lateness is a warning (up to
+    it: watch; exactly 15 is still watch). 15 days: the end of the first band of Tesorio's
+    lateness scale (1-15 / 16-45 / 46-90 / 90+)."""
     late_days_critical: Bounded = Field(Decimal(45), ge=0)
-    """Amount-weighted days late at which chronic lateness is critical. 45 days: the end of
-    Tesorio's second band; Upflow's scale starts its worst grades at 30/60/90."""
+    """Amount-weighted days late (weighed) above which chronic lateness is critical (exactly
+    45 is a warning). 45 days: the end of Tesorio's second band; Upflow's scale starts its
+    worst grades at 30/60/90."""
     open_days_past_due_critical: Days = Field(90, ge=1)
     """An open invoice more than this many days past due makes lateness critical. 90 days:
     the common lender rule that makes receivables that old ineligible for financing."""
