@@ -15,7 +15,7 @@ import pytest
 import clientguard as cg
 from clientguard.findings import Signal
 from clientguard.model import AnyRecord
-from clientguard.testing import credit_note, invoice, ledger, payment
+from clientguard.testing import credit_note, invoice, ledger, payment, time_entry
 
 AS_OF = date(2026, 6, 30)
 
@@ -173,3 +173,41 @@ def test_weighed_days_exactly_at_the_warning_line_is_watched(
     client = cg.review(ledger(*_others(), *records), as_of=AS_OF).clients["p"]
     assert client.recommendation is verdict
     assert client.profiles["p"].invoices_late == 4
+
+
+def _hours(client: str, per_month: str) -> list[AnyRecord]:
+    """``per_month`` hours on the 10th of each month, Jul 2025 to Jun 2026."""
+    return [time_entry(client, on=date(2025 + (6 + month) // 12, (6 + month) % 12 + 1, 10),
+                       hours=per_month) for month in range(12)]
+
+
+# A client taking 71% of the team's hours (1,200 of 1,680 in the window) for a small part of
+# the revenue is a capacity problem. Four steady clients bring 4 x 12 x 1,000 = 48,000 for 4 x
+# 120 hours. When its fees are a fraction of the firm's rate, "raise its rates by 28,543% or
+# cap its work at about 0 hours a month" is arithmetic no owner acts on: above a tenfold rise
+# it is told to cap or bill the hours, with the two rates; a client at a quarter of the rate
+# keeps the rise and the cap (docs/review.md, "Revisions").
+@pytest.mark.parametrize(
+    ("monthly_fee", "kind", "words"),
+    [
+        # 12 x 10 = 120 for 1,200 h: 0.10 EUR an hour; the firm's 48,120 / 1,680 = 28.64.
+        ("10", "hours_cap", ["0.10 EUR an hour", "average of 28.64 EUR"]),
+        # 12 x 1,000 = 12,000 for 1,200 h: 10.00 an hour; the firm's 60,000 / 1,680 = 35.71;
+        # a rise of 35.71 / 10 - 1 = 257%, or 12,000 / 35.71 / 12 = 28 hours a month.
+        ("1000", "raise_price", ["Raise its rates by 257%", "about 28 hours a month"]),
+    ],
+)
+def test_a_client_paying_next_to_nothing_for_its_hours_is_told_to_cap_them(
+    monthly_fee: str, kind: str, words: list[str]
+) -> None:
+    records: list[AnyRecord] = []
+    for client in ("a", "b", "c", "d"):
+        records += _steady(client, "1000") + _hours(client, "10")
+    records += _steady("heavy", monthly_fee) + _hours("heavy", "100")
+    verdict = cg.review(ledger(*records), as_of=AS_OF).clients["heavy"]
+    assert Signal.CAPACITY in {f.signal for f in verdict.findings}
+    (revision,) = [r for r in verdict.revisions if r.because is Signal.CAPACITY]
+    assert revision.kind == kind
+    for word in words:
+        assert word in revision.message
+    assert "0 hours" not in revision.message

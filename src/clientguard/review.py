@@ -1107,6 +1107,16 @@ def _typical_terms(
     return int(statistics.median(terms)) if terms else None
 
 
+_RISE_LIMIT = Decimal(9)
+"""The largest rise in a client's rates the capacity advice proposes: tenfold (+900%). A client
+paying less than a tenth of the firm's average per hour is not brought to it by a price rise
+anyone would agree to; it is told to cap or bill its hours instead."""
+
+_HALF_HOUR = Decimal("0.5")
+"""Below this many hours a month (what its fees pay for at the firm's average rate), a cap
+would read "about 0 hours": the same advice as above the rise limit."""
+
+
 def _revisions(
     client: str,
     *,
@@ -1305,10 +1315,29 @@ def _term_revisions(
         client_hours = hours.amounts.get(client, ZERO) if hours else ZERO
         client_revenue = revenue.amounts.get(client, ZERO)
         rate = client_revenue / client_hours if client_hours > 0 else None
-        if firm_rate and rate is not None and 0 < rate < firm_rate:
+        # The window's revenue spread over its months (12 for the default 365 days).
+        months = Decimal(policy.lookback_days) * 12 / 365
+        if (firm_rate and rate is not None and 0 < rate < firm_rate
+                and (firm_rate / rate - 1 > _RISE_LIMIT
+                     or client_revenue / firm_rate / months < _HALF_HOUR)):
+            # Its fees pay for next to nothing of its hours: a rise of 19,945% or a cap at
+            # "about 0 hours a month" would be the arithmetic, not advice.
+            revisions.append(
+                Revision(
+                    kind="hours_cap",
+                    message=_(
+                        "Agree a monthly cap on hours, or bill the hours beyond it: its work "
+                        "brings {rate} an hour against the firm's average of {firm_rate}, too "
+                        "little for a rise in its rates to close the gap."
+                    ).format(
+                        rate=wording.money(rate, currency),
+                        firm_rate=wording.money(firm_rate, currency),
+                    ),
+                    because=Signal.CAPACITY,
+                )
+            )
+        elif firm_rate and rate is not None and 0 < rate < firm_rate:
             rise = firm_rate / rate - 1
-            # The window's revenue spread over its months (12 for the default 365 days).
-            months = Decimal(policy.lookback_days) * 12 / 365
             cap = client_revenue / firm_rate / months
             revisions.append(
                 Revision(
