@@ -636,7 +636,7 @@ def test_a_version_1_store_opens_and_its_records_carry_their_source_name(
     with closing(sqlite3.connect(path)) as db:
         db.executescript(STORE_V1.read_text(encoding="utf-8"))
     with Store.open(path) as old:
-        assert old.schema_version == SCHEMA_VERSION == 7
+        assert old.schema_version == SCHEMA_VERSION == 8
         ledger = old.load(base_currency="EUR", strict=False)
         assert {(r.kind, r.source, getattr(r, "id", None)) for r in ledger.records()} == {
             ("customer", "books", "c1"), ("invoice", "books", "A"), ("invoice", "books", "B"),

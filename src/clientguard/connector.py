@@ -403,7 +403,15 @@ class Page:
     """Records that arrived again unchanged and were not yielded twice."""
     deleted: tuple[RecordKey, ...] = ()
     """``(kind, source, id)`` of records the source reports deleted (a :class:`Skip` with
-    ``deleted=True``): a store removes what it saved of them."""
+    ``deleted=True``): a store removes what it saved of them, and every record the raw record
+    of that id yielded (its ``yielded`` on an earlier page)."""
+    yielded: Mapping[str, tuple[RecordKey, ...]] = field(default_factory=dict)
+    """By the id of each raw record of the page that was mapped to records (not one that was
+    rejected or skipped): the ``(kind, source, id)`` of every record it yields now, its own
+    record and those derived from it (a QuickBooks invoice's ``<id>/deposit`` payment, a Stripe
+    invoice's ``<id>/paid``), repeats within the sync included. A record it yielded before
+    (an earlier sync, an earlier page) and yields no longer (a deposit edited to 0, an invoice
+    voided) is gone: a store removes it, and :func:`pull` drops it."""
     notes: tuple[str, ...] = ()
     """The raw page's notes (e.g. ``invoices.csv: read as cp1250, a guess``; ``payments: not
     read, the account has no banking module ...``)."""
@@ -918,6 +926,8 @@ class _StreamSync:
         locations = Locations()  # an entry a record: kept compactly
         skipped: Counter[str] = Counter()
         deleted: list[RecordKey] = []
+        # What each raw record yields, by its id: a store follows it (Page.yielded).
+        yielded: dict[str, tuple[RecordKey, ...]] = {}
         duplicates = 0
         incremental = stream.incremental
         renamed, source = self.renamed, self.source
@@ -951,7 +961,25 @@ class _StreamSync:
                     continue
                 # A record is the common case: tested first, as a plain class (Sequence is an
                 # ABC, whose check cost a twentieth of a large load).
-                made = (mapped,) if isinstance(mapped, Record) else mapped
+                made = (mapped,) if isinstance(mapped, Record) else tuple(mapped)
+                origin = connector.raw_id(stream, raw.data)
+                conflicts = len(rejected)
+                if origin is not None:
+                    # Before de-duplication: a record yielded again unchanged is still
+                    # yielded (the store must not take it for one the raw record dropped).
+                    now = tuple(
+                        (record.kind, source, ident) for record in made
+                        if (ident := getattr(record, "id", None)) is not None)
+                    earlier = yielded.get(origin)
+                    if earlier is not None and set(earlier).difference(now):
+                        # Read twice on one page (``latest``): what its earlier version
+                        # yielded and this one does not is not yielded at all.
+                        dropped = set(earlier).difference(now)
+                        records[:] = [r for r in records if (
+                            r.kind, source, getattr(r, "id", None)) not in dropped]
+                        for kind, _source, ident in dropped:
+                            seen_of(kind).pop(ident, None)
+                    yielded[origin] = now
             location = raw.location
             for record in made:
                 if renamed and record.source != source:
@@ -974,6 +1002,9 @@ class _StreamSync:
                 records.append(record)
                 if ident is not None and location is not None:
                     locate(record.kind, record.source, ident, location)
+            if isinstance(raw, RawRecord) and origin is not None and len(rejected) > conflicts:
+                # A version rejected as a conflicting duplicate changes nothing stored.
+                yielded.pop(origin, None)
         if counted:
             self.pages += 1
             self.records += len(records)
@@ -995,6 +1026,7 @@ class _StreamSync:
             skipped=self.scrubbed_counts(skipped),
             duplicates=duplicates,
             deleted=tuple(deleted),
+            yielded=yielded,
             notes=tuple(self.connector.scrub(note) for note in page.notes),
         )
 
@@ -1209,6 +1241,9 @@ def pull(
     """
     state = state or SyncState()
     by_key: dict[tuple[str, str], AnyRecord] = {}
+    # What each raw record yielded, by (stream, raw id), as the store keeps it: a raw record
+    # read again (a newer version under ``latest``) or deleted takes what it yielded along.
+    yields: dict[tuple[str, str], tuple[RecordKey, ...]] = {}
     unnamed: list[AnyRecord] = []
     rejected: list[Rejection] = []
     locations = Locations()  # an entry a record: kept compactly
@@ -1225,8 +1260,15 @@ def pull(
                     by_key[(record.kind, ident)] = record
             rejected.extend(page.rejected)
             locations.add(page.locations)
+            for origin, keys in page.yielded.items():
+                before = yields.get((page.stream, origin), ())
+                yields[(page.stream, origin)] = keys
+                for gone in set(before).difference(keys):
+                    by_key.pop((gone[0], gone[2]), None)
             for kind, _source, ident in page.deleted:
                 by_key.pop((kind, ident), None)
+                for gone in yields.pop((page.stream, ident), ()):
+                    by_key.pop((gone[0], gone[2]), None)
             skipped.setdefault(page.stream, Counter()).update(page.skipped)
             duplicates += page.duplicates
             notes.extend(page.notes)

@@ -31,6 +31,14 @@ What it guarantees:
   waits: SQLite's WAL mode lets it read the last committed page while a sync writes.
 * **Deletions are followed.** A record the source reports deleted (a connector's
   ``Skip(deleted=True)``) is removed from the store in the same transaction as its page.
+* **Derived records follow their raw record.** A record a raw record yields besides its own
+  (a QuickBooks invoice's ``<id>/deposit`` payment, a Stripe invoice's ``<id>/paid``, a
+  buyer named on Fakturownia documents) is linked to each raw record that yields it
+  (``Page.yielded``, table ``record_origins``). When such a raw record is deleted, or read
+  again without it (a deposit edited to 0, an invoice voided), it is removed in the same
+  transaction, unless another raw record still yields it. Rows stored before schema 8 have
+  no link (never guessed from an id's shape): the streams holding them are read in full on
+  the next sync, which records the links; until then a full ``--prune`` read removes them.
 * **Rejections are kept, once.** A raw record a connector could not map is stored as a
   rejection with its reason and location. It stays until the record arrives in good shape (or
   the stream is read in full again without it), so :meth:`Store.load` reports the rejections
@@ -279,6 +287,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             digests TEXT NOT NULL
         ) WITHOUT ROWID""",
     ),
+    # 8: which raw records of a stream each derived record came from (the QuickBooks invoice
+    # of a ``<id>/deposit`` payment, the Fakturownia documents that name one buyer), one row a
+    # link, so that a deletion, a void or an edit of a raw record takes along what only it
+    # yielded ("Derived records follow their raw record"). A raw record's own record (the
+    # stream's kind under the raw record's id) has no link: its key says where it came from.
+    # Rows written before have none: never guessed from an id's shape, recorded when the raw
+    # record is read again. The streams that hold derived records (records of more than one
+    # kind) lose their cursors, so that their next sync reads them in full and records every
+    # link (an incremental one reads only what changed since).
+    (
+        """CREATE TABLE IF NOT EXISTS record_origins (
+            source TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            PRIMARY KEY (source, stream, origin, kind, record_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS record_origins_by_record "
+        "ON record_origins (source, kind, record_id)",
+        "DELETE FROM cursors WHERE (source, stream) IN (SELECT source, stream FROM records "
+        "GROUP BY source, stream HAVING count(DISTINCT kind) > 1)",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -292,7 +323,7 @@ records takes less CPU (measured in docs/performance.md, "the store's pages"). A
 created by an earlier clientguard keeps its page size: SQLite fixes it in WAL mode."""
 
 _TABLES: Final = ("meta", "sources", "syncs", "records", "cursors", "rejections", "reviews",
-                   "review_clients", "notifications", "source_identities")
+                   "review_clients", "notifications", "source_identities", "record_origins")
 """The tables of the schema: a store missing one is damaged."""
 
 _VOUCHED: Final = "records_checked_by"
@@ -940,7 +971,8 @@ class Store:
                 return
         with self._transaction(gettext("record the source's account")):
             if differing:
-                for table in ("records", "rejections", "cursors", "stream_notes"):
+                for table in ("records", "rejections", "cursors", "stream_notes",
+                              "record_origins"):
                     self._db.execute(
                         f"DELETE FROM {table} WHERE source = ?", (source,))  # noqa: S608
             self._db.execute(
@@ -1743,6 +1775,8 @@ class _SyncWriter:
                 rows,
             )
             page_counts["rejected"] += len(page.rejected)
+            if page.yielded:
+                page_counts["removed"] += self._follow_origins(page)
             if page.deleted:
                 page_counts["removed"] += self._delete(page)
             if page.last and in_full:
@@ -1869,8 +1903,72 @@ class _SyncWriter:
                     stored[(kind, ident)] = data
         return stored
 
+    def _derived(self, page: Page) -> dict[str, set[tuple[str, str]]]:
+        """What each raw record of ``page`` yields now besides its own record (the stream's
+        kind under the raw record's id), by its id: (kind, id) of its derived records."""
+        own = self.connector.stream(page.stream).kind
+        return {
+            origin: {(kind, ident) for kind, _source, ident in keys
+                     if ident != origin or kind != own}
+            for origin, keys in page.yielded.items()
+        }
+
+    def _follow_origins(self, page: Page) -> int:
+        """Link each derived record of the page to the raw records that yield it
+        (``record_origins``), unlink what a raw record yielded before and yields no longer (a
+        deposit edited to 0, an invoice voided), and drop the derived records no raw record
+        yields any more; how many were dropped. After the upsert; per page, one indexed query
+        per few hundred raw records (issue 21: nothing of this in :meth:`Store.load`)."""
+        db = self.store._db
+        source, stream = self.source, page.stream
+        derived = self._derived(page)
+        origins = list(derived)
+        linked: dict[str, set[tuple[str, str]]] = {}
+        for start in range(0, len(origins), _IDS_PER_QUERY):
+            chunk = origins[start : start + _IDS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            for origin, kind, ident in db.execute(
+                "SELECT origin, kind, record_id FROM record_origins "  # noqa: S608
+                f"WHERE source = ? AND stream = ? AND origin IN ({marks})",
+                (source, stream, *chunk),
+            ):
+                linked.setdefault(origin, set()).add((kind, ident))
+        unlinked: list[tuple[str, str, str]] = []
+        added: list[tuple[str, str, str, str, str]] = []
+        for origin, now in derived.items():
+            before = linked.get(origin, set())
+            unlinked += [(origin, kind, ident) for kind, ident in before - now]
+            added += [(source, stream, origin, kind, ident) for kind, ident in now - before]
+        db.executemany(
+            "INSERT OR IGNORE INTO record_origins (source, stream, origin, kind, record_id) "
+            "VALUES (?, ?, ?, ?, ?)", added)
+        return self._unlink(stream, unlinked)
+
+    def _unlink(self, stream: str, links: Sequence[tuple[str, str, str]]) -> int:
+        """Remove the links (origin, kind, id) of ``stream``'s raw records to derived records,
+        and each derived record left with no link (no raw record of any stream yields it);
+        how many records were removed. A derived record linked only before this version
+        (none recorded) is never removed here."""
+        if not links:
+            return 0
+        db = self.store._db
+        db.executemany(
+            "DELETE FROM record_origins WHERE source = ? AND stream = ? AND origin = ? "
+            "AND kind = ? AND record_id = ?",
+            [(self.source, stream, origin, kind, ident) for origin, kind, ident in links])
+        removed = 0
+        for kind, ident in sorted({(kind, ident) for _origin, kind, ident in links}):
+            removed += db.execute(
+                "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ? "
+                "AND NOT EXISTS (SELECT 1 FROM record_origins o WHERE o.source = ? "
+                "AND o.kind = ? AND o.record_id = ?)",
+                (self.source, kind, ident, self.source, kind, ident),
+            ).rowcount
+        return removed
+
     def _delete(self, page: Page) -> int:
-        """Remove what the source reports deleted (or voided away), and its rejections."""
+        """Remove what the source reports deleted (or voided away), every record derived
+        from it that no other raw record yields (``record_origins``), and its rejections."""
         db = self.store._db
         removed = 0
         for kind, _source, ident in page.deleted:
@@ -1878,6 +1976,10 @@ class _SyncWriter:
                 "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ?",
                 (self.source, kind, ident),
             ).rowcount
+            links = db.execute(
+                "SELECT kind, record_id FROM record_origins WHERE source = ? AND stream = ? "
+                "AND origin = ?", (self.source, page.stream, ident)).fetchall()
+            removed += self._unlink(page.stream, [(ident, kind, rid) for kind, rid in links])
             db.execute(
                 "DELETE FROM rejections WHERE source = ? AND stream = ? AND record_id = ? "
                 "AND sync_id < ?",
@@ -1899,6 +2001,13 @@ class _SyncWriter:
             f"{kinds}",
             (self.source, stream, self.sync_id),
         ).rowcount
+        if removed:
+            # The links of records no longer stored go with them.
+            db.execute(
+                "DELETE FROM record_origins WHERE source = ? AND NOT EXISTS (SELECT 1 FROM "
+                "records r WHERE r.source = record_origins.source AND r.kind = "
+                "record_origins.kind AND r.record_id = record_origins.record_id)",
+                (self.source,))
         return int(removed)
 
     def results(self) -> Iterator[StreamResult]:
