@@ -133,6 +133,27 @@ def test_a_label_in_the_first_cell_of_a_customer_first_layout_is_a_totals_row(
 
 
 @pytest.mark.parametrize(
+    ("customer", "totals"),
+    [
+        ("Total SAS", False),  # a French company's legal form, not a currency
+        ("Suma SPA", False),  # an Italian one
+        ("Total Polska", False),
+        ("Razem PLN", True),  # a currency's total
+        ("Razem zł", True),
+    ],
+)
+def test_a_customer_named_with_a_totals_word_and_a_legal_form_is_a_customer(
+    customer: str, totals: bool, write: Write
+) -> None:
+    mapping = _mapping({"customer_name": "Kontrahent", "number": "Numer", "issue_date": "Data",
+                        "total": "Brutto"})
+    items, _ = read(write, mapping, "Kontrahent;Numer;Data;Brutto\n"
+                    f"Acme;F/1;01.02.2026;100,00\n{customer};F/2;01.02.2026;200,00\n")
+    assert numbers(items) == (["F/1"] if totals else ["F/1", "F/2"])
+    assert len(rejections(items)) == (1 if totals else 0)
+
+
+@pytest.mark.parametrize(
     "row",
     [
         "TOTAL-1;Acme;01.02.2026;50,00",  # a number that starts with the word

@@ -16,9 +16,10 @@ The rule (docs/connectors/csv.md, *Files*): a row is a totals line when
   by words (``Razem klient Acme``, ``Total for Acme``, ``RAZEM PLN``). A word followed by a
   digit or joined to what follows (``Suma 1/2026``, ``TOTAL-1``, ``SUM2026``) is a number;
 * or its **first non-empty cell** is a totals label of a stricter kind: the word alone,
-  before a colon or a currency, or before ``for``, ``dla`` or ``klient`` and a name
-  (``Ogółem`` where the first column is the customer's, ``Razem klient Acme``); not a name
-  that starts with the word (``Total Polska``).
+  before a colon or an ISO 4217 currency code (``Razem PLN``; not a legal form: ``Total
+  SAS``), or before ``for``, ``dla`` or ``klient`` and a name (``Ogółem`` where the first
+  column is the customer's, ``Razem klient Acme``); not a name that starts with the word
+  (``Total Polska``).
 
 A cell written for Excel (``="Total"``) is the text inside the wrapper.
 """
@@ -28,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from clientguard.money import is_currency
 from clientguard_csv.textfile import spreadsheet_text
 
 __all__ = ["TOTALS_WORDS_RE2", "cell_text", "is_label", "totals_label"]
@@ -43,8 +45,8 @@ _KEY_LABEL = re.compile(rf"(?i:{_WORDS})(?::.*|\s+[^\W\d_].*)?", re.DOTALL)
 #: ``for ...``, ``dla ...`` or ``klient ...``; not a name that starts with the word
 #: (``Total Polska``).
 _LABEL = re.compile(
-    rf"(?i:{_WORDS})(?::.*|\s+(?i:for|dla|klient\w*|kontrahent\w*)(?:\s.*)?|\s+[A-Z]{{3}}"
-    r"|\s+(?i:zł))?", re.DOTALL)
+    rf"(?i:{_WORDS})(?::.*|\s+(?i:for|dla|klient\w*|kontrahent\w*)(?:\s.*)?"
+    r"|\s+(?P<code>[A-Z]{3})|\s+(?i:zł))?", re.DOTALL)
 
 #: For pyarrow's compute (RE2): the cells that may hold a totals word somewhere (a superset
 #: of the labels above, and of the text inside ``="..."``): a row with one is left to the row
@@ -63,7 +65,9 @@ def cell_text(cell: str) -> str:
 def is_label(text: str) -> bool:
     """Whether a cell's text (:func:`cell_text`) is a totals label of the stricter kind (the
     one the first non-empty cell is held to)."""
-    return _LABEL.fullmatch(text) is not None
+    match = _LABEL.fullmatch(text)
+    # A currency after the word (``Razem PLN``), not a legal form (``Total SAS``, ``Suma SPA``).
+    return match is not None and (match["code"] is None or is_currency(match["code"]))
 
 
 def totals_label(cells: Sequence[str], keys: Sequence[int]) -> tuple[str, int] | None:
@@ -80,5 +84,5 @@ def totals_label(cells: Sequence[str], keys: Sequence[int]) -> tuple[str, int] |
         if cell and not cell.isspace():
             text = cell_text(cell)
             if text:
-                return (text, position) if _LABEL.fullmatch(text) else None
+                return (text, position) if is_label(text) else None
     return None
