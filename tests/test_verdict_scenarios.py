@@ -141,6 +141,23 @@ def test_unapplied_money_covering_the_open_balance_is_not_debt(
             "credit_limit", "collect_old_debt"}
 
 
+@pytest.mark.parametrize(("amount", "flagged"), [("30000", False), ("10000", True)])
+def test_the_receivables_report_alone_nets_unapplied_money_as_the_review_does(
+    amount: str, flagged: bool
+) -> None:
+    # The report called on its own (no review around it, so no payment profiles to read the
+    # unapplied money from) finds the same as the review.
+    from clientguard.signals.concentration import concentration
+
+    book = ledger(*_others(), *_with_open("p", payment("p", on="2026-05-20", amount=amount)))
+    report = concentration(book, as_of=AS_OF, basis="receivables")
+    alone = {f.customer_id for f in report.findings
+             if f.signal is Signal.RECEIVABLES_CONCENTRATION}
+    reviewed = {f.signal for f in cg.review(book, as_of=AS_OF).clients["p"].findings}
+    assert ("p" in alone) is flagged
+    assert (Signal.RECEIVABLES_CONCENTRATION in reviewed) is flagged
+
+
 def test_unapplied_money_of_a_group_member_covers_the_group() -> None:
     # One company of a group pays the group's invoice without applying it: the group (one
     # client, ASC 280-10-50-42) owes nothing net.

@@ -62,3 +62,16 @@ def shared(
         results[key] = held
     value: T = held[0]
     return value
+
+
+def held(name: str, ledger: Ledger, as_of: date, policy: Policy) -> Any:
+    """What :func:`shared` already computed under ``name`` for this ledger, date and policy
+    within :func:`sharing`; None where nothing was (outside it, or not yet): for a signal that
+    needs only part of a result, and computes that part alone when the whole is not held."""
+    results = _RESULTS.get()
+    if results is None:
+        return None
+    held = results.get((name, id(ledger), as_of, id(policy)))
+    if held is None or held[1] is not ledger or held[2] is not policy:
+        return None
+    return held[0]
