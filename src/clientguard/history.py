@@ -30,6 +30,7 @@ from decimal import Decimal
 from clientguard._version import __version__
 from clientguard.changes import ClientSummary, ReviewSummary, summarize
 from clientguard.errors import ClientguardError
+from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
 from clientguard.policy import Policy
 from clientguard.report.document import render_json
@@ -98,9 +99,9 @@ def reviews_to_compare(
     saved = store.saved_reviews()
     if not saved:
         raise ClientguardError(
-            f"the store {store.path} has no saved review: run clientguard review (without "
-            "--no-save), or backfill past ones (clientguard review --backfill monthly --since "
-            "DATE)"
+            _("the store {path} has no saved review: run clientguard review (without "
+              "--no-save), or backfill past ones (clientguard review --backfill monthly --since "
+              "DATE)").format(path=store.path)
         )
     latest = saved[-1]
     if since is None:
@@ -108,8 +109,10 @@ def reviews_to_compare(
     earlier = [s for s in saved[:-1] if s.as_of <= since]
     if not earlier:
         raise ClientguardError(
-            f"the store {store.path} has no saved review as of {since} or before (the first "
-            f"is as of {saved[0].as_of}): give a later --since, or backfill"
+            _("the store {path} has no saved review as of {since} or before (the first is "
+              "as of {first}): give a later --since, or backfill").format(
+                path=store.path, since=since, first=saved[0].as_of
+            )
         )
     return earlier[-1], latest
 

@@ -166,31 +166,45 @@ def channel_from_environment(
         value = get(name)
         if value is None:
             raise ConfigError(
-                f"notify {kind}: set {ENV_PREFIX}{name} (notify reads its settings and "
-                "credentials from the environment only; docs/history.md)"
+                _("notify {kind}: set {variable} (notify reads its settings and credentials "
+                  "from the environment only; docs/history.md)").format(
+                    kind=kind, variable=ENV_PREFIX + name
+                )
             )
         return value
 
     if kind == "webhook":
         url = need("WEBHOOK_URL")
         if not url.startswith(("https://", "http://")):
-            raise ConfigError(f"notify webhook: {ENV_PREFIX}WEBHOOK_URL is not an http(s) URL")
+            raise ConfigError(
+                _("notify webhook: {variable} is not an http(s) URL").format(
+                    variable=ENV_PREFIX + "WEBHOOK_URL"
+                )
+            )
         return WebhookChannel(url)
     if kind != "email":
-        raise ConfigError(f"notify: unknown channel {kind!r}; use email or webhook")
+        raise ConfigError(
+            _("notify: unknown channel {kind}; use email or webhook").format(kind=repr(kind))
+        )
     port_text = get("SMTP_PORT") or "587"
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise ConfigError(f"notify email: {ENV_PREFIX}SMTP_PORT {port_text!r} is not a port")
+        raise ConfigError(
+            _("notify email: {variable} {value} is not a port").format(
+                variable=ENV_PREFIX + "SMTP_PORT", value=repr(port_text)
+            )
+        )
     security = get("SMTP_SECURITY") or "starttls"
     if security not in ("starttls", "none"):
         raise ConfigError(
-            f"notify email: {ENV_PREFIX}SMTP_SECURITY {security!r}: use starttls or none"
+            _("notify email: {variable} {value}: use starttls or none").format(
+                variable=ENV_PREFIX + "SMTP_SECURITY", value=repr(security)
+            )
         )
     password = get("SMTP_PASSWORD")
     if security == "none" and password:
         raise ConfigError(
-            f"notify email: {ENV_PREFIX}SMTP_SECURITY=none would send the password unencrypted;"
-            " use starttls"
+            _("notify email: {variable}=none would send the password unencrypted; use "
+              "starttls").format(variable=ENV_PREFIX + "SMTP_SECURITY")
         )
     recipients = tuple(a.strip() for a in need("EMAIL_TO").split(",") if a.strip())
     return EmailChannel(
@@ -252,8 +266,10 @@ def _send_email(channel: EmailChannel, message: EmailMessage) -> None:
             if channel.security == "starttls":
                 if not smtp.has_extn("starttls"):
                     raise NotifyError(
-                        f"the SMTP server {channel.host}:{channel.port} does not offer "
-                        "STARTTLS: nothing was sent (the password never goes unencrypted)"
+                        _("the SMTP server {server} does not offer STARTTLS: nothing was sent "
+                          "(the password never goes unencrypted)").format(
+                            server=f"{channel.host}:{channel.port}"
+                        )
                     )
                 smtp.starttls(context=context)
                 smtp.ehlo()
@@ -264,14 +280,18 @@ def _send_email(channel: EmailChannel, message: EmailMessage) -> None:
         if 400 <= exc.smtp_code < 500:
             raise _Transient(f"SMTP {exc.smtp_code}") from None
         raise NotifyError(
-            f"the SMTP server {channel.host}:{channel.port} refused: {exc.smtp_code} "
-            f"{_text(exc.smtp_error)}"
+            _("the SMTP server {server} refused: {reply}").format(
+                server=f"{channel.host}:{channel.port}",
+                reply=f"{exc.smtp_code} {_text(exc.smtp_error)}",
+            )
         ) from None
     except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError) as exc:
         raise _Transient(f"{type(exc).__name__}") from None
     except ssl.SSLError as exc:
         raise NotifyError(
-            f"TLS with the SMTP server {channel.host}:{channel.port} failed: {exc.reason}"
+            _("TLS with the SMTP server {server} failed: {reason}").format(
+                server=f"{channel.host}:{channel.port}", reason=exc.reason
+            )
         ) from None
     except OSError as exc:
         raise _Transient(exc.strerror or type(exc).__name__) from None
@@ -294,8 +314,10 @@ def _post(
         # Scrubbed in full, then cut: a cut made first would leave a token's first
         # characters, which no longer match it.
         raise NotifyError(
-            f"the webhook refused the message: HTTP {response.status_code} "
-            f"{scrubber.shorten(response.text, MESSAGE_LIMIT)}"
+            _("the webhook refused the message: HTTP {status} {reply}").format(
+                status=response.status_code,
+                reply=scrubber.shorten(response.text, MESSAGE_LIMIT),
+            )
         )
 
 
@@ -365,10 +387,19 @@ def notify(
     except (_Transient, NotifyError) as exc:
         if before is not None:
             store.record_failed(channel.name, baseline=before.id, failed_at=now)
-        tries = f" {ATTEMPTS} times" if isinstance(exc, _Transient) else ""
+        if isinstance(exc, _Transient):
+            failed = ngettext(
+                "notify {channel}: the send failed {n} time ({problem}); nothing is recorded "
+                "as sent, so the next run sends these changes",
+                "notify {channel}: the send failed {n} times ({problem}); nothing is recorded "
+                "as sent, so the next run sends these changes",
+                ATTEMPTS,
+            )
+        else:
+            failed = _("notify {channel}: the send failed ({problem}); nothing is recorded as "
+                       "sent, so the next run sends these changes")
         raise NotifyError(scrubber.scrub(
-            f"notify {channel.name}: the send failed{tries} ({exc}); nothing is recorded as "
-            "sent, so the next run sends these changes"
+            failed.format(channel=channel.name, n=ATTEMPTS, problem=exc)
         )) from None
     store.record_sent(channel.name, [*(c.key for c in fresh), _delivered(after)],
                       review_id=after.id, sent_at=now)

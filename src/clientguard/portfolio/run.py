@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from clientguard.errors import ClientguardError
+from clientguard.i18n import ngettext
 from clientguard.policy import Policy
 from clientguard.portfolio.firm import (
     FAILED,
@@ -202,7 +203,10 @@ def run(
     chosen = tuple(sorted(set(firms))) if firms is not None else listed
     missing = sorted(set(chosen) - set(listed))
     if missing:
-        raise ClientguardError(f"the lake {root} has no firm {', '.join(map(repr, missing))}")
+        raise ClientguardError(
+            ngettext("the lake {path} has no firm {firms}", "the lake {path} has no firms {firms}",
+                     len(missing)).format(path=root, firms=", ".join(map(repr, missing)))
+        )
     out = Path(output).resolve()
     out.mkdir(parents=True, exist_ok=True)
     policy = policy or Policy()
