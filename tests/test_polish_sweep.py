@@ -206,3 +206,32 @@ def test_a_portfolio_of_a_firm_the_lake_does_not_hold_is_said_in_the_language(
     assert code == EXIT_USAGE
     assert expected in err
     assert absent not in err
+
+
+@pytest.mark.parametrize(
+    ("lang", "heads", "absent"),
+    [
+        ("pl", ["na dzień", "do obserwacji", "do renegocjacji warunków",
+                "do rozważenia zakończenia współpracy"], ["as_of", "revise_terms", "monitor"]),
+        ("en", ["as of", "monitor", "revise terms", "consider ending"],
+         ["as_of", "revise_terms", "consider_ending"]),
+    ],
+)
+def test_the_backfills_table_heads_are_in_the_language_over_their_counts(
+    books: Path, capsys: pytest.CaptureFixture[str], lang: str, heads: list[str],
+    absent: list[str],
+) -> None:
+    code, out, _err = run(capsys, "--lang", lang, "review", "--quiet", "--backfill", "monthly",
+                          "--since", "2025-04-01", "--as-of", "2025-06-30")
+    assert code == EXIT_OK
+    head, *rows = out.splitlines()
+    assert [r.split()[0] for r in rows] == ["2025-04-30", "2025-05-31", "2025-06-30"]
+    for words in heads:
+        assert words in head
+    for code_word in absent:
+        assert code_word not in head
+    # Each count stands under the end of its head: Acme (A-2 paid 46 days late, A-3 open past
+    # due) is to revise its terms in every month, Birch (paid early) is not counted.
+    assert all(len(r) == len(head) for r in rows)
+    revise_end = head.index(heads[2]) + len(heads[2])
+    assert all(r[revise_end - 1] == "1" for r in rows)

@@ -1350,11 +1350,19 @@ def _backfill(args: argparse.Namespace, config: Config, policy: Any) -> int:
             rows = [(s, store.review_clients(s.id)) for s in saved]
     finally:
         stages.close()
+    from clientguard.changes import word
+
     verdicts = ("monitor", "revise_terms", "consider_ending")
-    lines = ["as_of       " + "  ".join(f"{v:>15}" for v in verdicts)]
+    # The heads in the reader's words, as history's table writes them; each column as wide as
+    # its head (at least 15, the width of the codes it had) and the dates' column as its date.
+    heads = [word(v) for v in verdicts]
+    widths = [max(15, len(h)) for h in heads]
+    lines = [_("as of").ljust(10) + "  " + "  ".join(
+        h.rjust(w) for h, w in zip(heads, widths, strict=True))]
     for review_saved, clients in rows:
         counts = [sum(1 for c in clients if c["verdict"] == v) for v in verdicts]
-        lines.append(f"{review_saved.as_of}  " + "  ".join(f"{n:>15}" for n in counts))
+        lines.append(f"{review_saved.as_of}  " + "  ".join(
+            str(n).rjust(w) for n, w in zip(counts, widths, strict=True)))
     _write_stdout("\n".join(lines) + "\n")
     print(ngettext("clientguard: saved {n} review, {first} to {last}: clientguard history "
                    "shows it",
