@@ -9,10 +9,11 @@ of its own wraps :func:`classify` in a :class:`Classifier` of its own and passes
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import requests
 
@@ -25,6 +26,7 @@ __all__ = [
     "Verdict",
     "api_message",
     "classify",
+    "escape_lone_surrogates",
     "html_answer",
     "parse_retry_after",
     "request_id_of",
@@ -137,6 +139,41 @@ def classify(response: requests.Response, *, now: datetime | None = None) -> Ver
     )
 
 
+#: A JSON escape of a UTF-16 surrogate (``\ud800``...``\udfff``), in a body's bytes.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_lone_surrogates(value: Any, body: bytes) -> Any:
+    r"""``value`` (``body`` decoded as JSON) with each lone surrogate in its strings, keys
+    included, written out as the six characters of its escape (``\ud800``, as Python's
+    ``backslashreplace`` writes it).
+
+    JSON lets a string escape half of a UTF-16 pair alone (``"\ud800"``); Python decodes it
+    to a character that no UTF-8 text can hold, so a name holding one would fail wherever it
+    is written (the store, a report, a terminal). Written out, it is kept as the API sent it,
+    and two ids that differ only there stay two ids (U+FFFD would make them one). The body's
+    bytes are searched first: a body without such an escape, nearly every one, is returned
+    as it is, unwalked.
+    """
+    if _SURROGATE_ESCAPE.search(body) is None:
+        return value
+
+    def visible(text: str) -> str:
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+    def clean(item: Any) -> Any:
+        if isinstance(item, str):
+            return visible(item)
+        if isinstance(item, list):
+            return [clean(element) for element in item]
+        if isinstance(item, dict):
+            return {visible(key): clean(element) for key, element in item.items()}
+        return item
+
+    return clean(value)
+
+
 class Classifier(Protocol):
     """The shape of :func:`classify`: a response (and "now") in, a :class:`Verdict` out."""
 
@@ -198,7 +235,10 @@ def api_message(response: requests.Response, *, limit: int | None = MESSAGE_LIMI
     cut: :meth:`ApiClient.scrub` and :meth:`~clientguard.redaction.Scrubber.shorten`.
     """
     try:
-        body = json.loads(response.content or b"null")
+        body = escape_lone_surrogates(json.loads(response.content or b"null"),
+                                      response.content or b"")
+    except RecursionError:  # nested deeper than any message: a damaged or hostile body
+        return ""
     except (ValueError, UnicodeDecodeError):
         text = (response.text or "").strip()
         return text[:limit] if text and "<" not in text[:1] else ""

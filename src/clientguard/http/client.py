@@ -40,6 +40,7 @@ from clientguard.http.classify import (
     Classifier,
     Verdict,
     classify,
+    escape_lone_surrogates,
     html_answer,
     request_id_of,
 )
@@ -55,6 +56,7 @@ from clientguard.redaction import Scrubber, scrub_exception
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MAX_BODY_BYTES",
     "ApiClient",
     "Auth",
     "RateLimits",
@@ -73,6 +75,14 @@ WaitCallback = Callable[[float, str], None]
 
 DEFAULT_TIMEOUT = (10.0, 60.0)
 """Seconds to connect, and to wait for the server between bytes."""
+
+MAX_BODY_BYTES = 256 * 2**20
+"""The largest response body read, in bytes once decompressed: 256 MiB. The largest page
+any connector asks for is a few megabytes (a thousand invoices with their lines); a body
+past this is a damaged or hostile answer (an endless stream, a compressed body that expands
+to gigabytes), which would otherwise be read into memory whole."""
+
+_CHUNK_BYTES = 2**20
 
 
 @dataclass(frozen=True)
@@ -187,6 +197,9 @@ class ApiClient:
         classifier: the response table, :func:`classify` by default. A source with rules of
             its own (a header that says "do not retry") passes a function that handles those
             and defers to :func:`classify` for the rest.
+        max_body: the largest response body read, in bytes once decompressed
+            (:data:`MAX_BODY_BYTES`); a larger one fails the call with an :class:`ApiError`
+            as soon as it passes the bound, without being read further or sent again.
 
     Seconds (``timeout``, each of a pair too, ``max_wait``, ``backoff_base``,
     ``backoff_cap``) must be finite and above 0 (``max_wait`` may be 0): anything else is a
@@ -214,9 +227,12 @@ class ApiClient:
         jitter: Callable[[], float] = random.random,
         session: requests.Session | None = None,
         classifier: Classifier | None = None,
+        max_body: int = MAX_BODY_BYTES,
     ) -> None:
         if max_attempts < 1:
             raise ConfigError("max_attempts must be at least 1")
+        if max_body < 1:
+            raise ConfigError("max_body must be at least 1 byte")
         _check_seconds(
             {
                 "timeout": timeout,
@@ -231,6 +247,7 @@ class ApiClient:
         self.connector = connector
         self.timeout = timeout
         self.max_attempts = max_attempts
+        self.max_body = max_body
         self.max_wait = max_wait
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -415,7 +432,9 @@ class ApiClient:
                 auth=auth,
                 timeout=self.timeout,
                 allow_redirects=False,
+                stream=True,  # read below, up to max_body
             )
+            self._read_body(response, method, url)
         except (requests.ConnectionError, requests.Timeout, *_CUT_OFF) as exc:
             log.warning("%s: %s", self.scrub(describe_url(method, url)), type(exc).__name__)
             raise
@@ -443,6 +462,35 @@ class ApiClient:
             request_id_of(response),
         )
         return response
+
+    def _read_body(self, response: requests.Response, method: str, url: str) -> None:
+        """Read ``response``'s body (decompressed) into it, as ``requests`` does unless told
+        to stream, but no further than :attr:`max_body` bytes.
+
+        Raises:
+            ApiError: the body is larger: it is not read further, the connection is closed,
+                and the call is not sent again (the same answer would come back).
+        """
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(_CHUNK_BYTES):
+            size += len(chunk)
+            if size > self.max_body:
+                response.close()
+                raise ApiError(
+                    f"{self.scrub(describe_url(method, url))}: the answer is larger than "
+                    f"{_size(self.max_body)} once decompressed, more than any page of an API; "
+                    "it was not read further (a damaged or hostile answer, or a page too "
+                    "large: lower page_size)",
+                    ErrorContext(connector=self.connector, status=response.status_code,
+                                 request_id=self._request_id(response)),
+                )
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+
+    def _request_id(self, response: requests.Response) -> str | None:
+        found = request_id_of(response)
+        return self.scrub(found) if found else None
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based), with jitter."""
@@ -531,6 +579,14 @@ class ApiClient:
         )
 
 
+def _size(count: int) -> str:
+    """A number of bytes in words: ``256 MiB``, ``64 KiB``, ``100 bytes``."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= scale and count % scale == 0:
+            return f"{count // scale} {unit}"
+    return f"{count:,} bytes"
+
+
 def decode_json(
     response: requests.Response,
     *,
@@ -538,7 +594,10 @@ def decode_json(
     what: str = "response",
     stream: str | None = None,
 ) -> Any:
-    """The response body as JSON, numbers with a fraction as :class:`~decimal.Decimal`.
+    """The response body as JSON, numbers with a fraction as :class:`~decimal.Decimal`
+    (and ``NaN``/``Infinity``, which are no JSON, as Decimal too: never a float), each lone
+    surrogate in a string written out as its escape
+    (:func:`~clientguard.http.classify.escape_lone_surrogates`).
 
     ``what`` names the answer in an error (``page 2 of invoices``), ``stream`` the stream it
     was read for. A 204 or a 304 (no body, by the protocol) is None, as is JSON's ``null``.
@@ -549,6 +608,8 @@ def decode_json(
     * an HTML page: a proxy, a captive portal or a login page answered, not the API; check
       ``base_url`` and the network (the page itself is not quoted);
     * JSON that stops before its end: the answer was cut off; try again;
+    * JSON nested deeper than Python's recursion limit, or with an integer of more digits
+      than Python converts (4,300): a damaged or hostile answer, read no further;
     * anything else that is not JSON: check ``base_url``.
     """
     if not response.content:
@@ -560,14 +621,36 @@ def decode_json(
             "due: the answer was lost on the way; try again",
         )
     try:
-        return json.loads(response.content, parse_float=Decimal)
+        # NaN and Infinity, which JSON (RFC 8259) does not have but Python's decoder reads,
+        # become Decimals too, never floats: a mapping then refuses the one field ("not a
+        # finite number") and keeps the record in its report.
+        # A lone surrogate ("\ud800", valid JSON) is written out: no UTF-8 text can hold it.
+        return escape_lone_surrogates(
+            json.loads(response.content, parse_float=Decimal, parse_constant=Decimal),
+            response.content,
+        )
+    except RecursionError:
+        raise _not_json(
+            response, client, what, stream,
+            "the answer's JSON nests arrays or objects more deeply than any API answer does "
+            "(a damaged or hostile response); nothing of it was read",
+        ) from None
     except json.JSONDecodeError as exc:
         problem = html_answer(response)
         if problem is None and _cut_off(exc):
             problem = (f"the answer was cut off: its JSON stops before its end (after "
                        f"{len(response.content)} bytes); try again")
         raise _not_json(response, client, what, stream, problem) from None
-    except ValueError:  # not UTF-8 (UnicodeDecodeError)
+    except ValueError as exc:
+        if not isinstance(exc, UnicodeDecodeError) and "digits" in str(exc):
+            # Python refuses an integer of more than sys.get_int_max_str_digits() digits
+            # (4,300 by default): no amount, id or count has that many.
+            raise _not_json(
+                response, client, what, stream,
+                "the answer's JSON holds a number with thousands of digits, which no amount, "
+                "id or count has (a damaged or hostile response); nothing of it was read",
+            ) from None
+        # not UTF-8 (UnicodeDecodeError)
         raise _not_json(response, client, what, stream, html_answer(response)) from None
 
 

@@ -118,16 +118,39 @@ def _same(contact_id: str) -> str:
 # --------------------------------------------------------------------------- values
 
 
+def _quoted(value: str) -> str:
+    """``value`` quoted for a message, its middle left out past 60 characters (a field may
+    hold a megabyte)."""
+    return repr(value if len(value) <= 60 else f"{value[:30]}...{value[-20:]}")
+
+
+def _ms_moment(value: str) -> tuple[datetime, str | None]:
+    """The UTC moment of a ``/Date(milliseconds+zone)/`` value, and its zone (None: none
+    given). A value outside the calendar (``/Date(253402300800000)/`` is the first moment
+    of the year 10000; a number of thousands of digits) raises ValueError naming it, as a
+    value of another shape does: never an OverflowError."""
+    match = _MS_DATE.match(value.strip())
+    if match is None:
+        raise ValueError(f"{_quoted(value)} is not a Xero date (/Date(milliseconds+zone)/)")
+    digits = match.group(1)
+    try:
+        if len(digits.lstrip("-")) > 15:  # 10^15 ms is past the year 30000
+            raise OverflowError
+        return _EPOCH + timedelta(milliseconds=int(digits)), match.group(2)
+    except OverflowError:
+        raise ValueError(
+            f"{_quoted(value)} is outside the calendar (years 1 to 9999): a damaged date"
+        ) from None
+
+
 def parse_ms_date(value: str) -> datetime:
     """``/Date(1539993600000+0000)/`` as an aware UTC datetime.
 
     The milliseconds are UTC; the offset, where present, only says which zone the writer was
-    in and is not applied (applying it, as pyxero does, turns UTC into local time).
+    in and is not applied (applying it, as pyxero does, turns UTC into local time). Raises
+    ValueError for a value of another shape or outside the calendar.
     """
-    match = _MS_DATE.match(value.strip())
-    if match is None:
-        raise ValueError(f"{value!r} is not a Xero date (/Date(milliseconds+zone)/)")
-    return _EPOCH + timedelta(milliseconds=int(match.group(1)))
+    return _ms_moment(value)[0]
 
 
 def ms_date(value: str) -> date:
@@ -135,15 +158,18 @@ def ms_date(value: str) -> date:
     rules): the date at which the value is midnight in its own offset (``+1200`` local
     midnight), else the UTC date when it is midnight UTC (``+0000``, or an informational
     offset), else the date in its own offset."""
-    match = _MS_DATE.match(value.strip())
-    if match is None:
-        raise ValueError(f"{value!r} is not a Xero date (/Date(milliseconds+zone)/)")
-    moment = _EPOCH + timedelta(milliseconds=int(match.group(1)))
-    zone = match.group(2) or "+0000"
+    moment, given = _ms_moment(value)
+    zone = given or "+0000"
     offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
     if int(zone[3:]) >= 60 or offset > _LARGEST_OFFSET:
-        raise ValueError(f"{value!r}: {zone} is not a time zone offset (at most 14 hours)")
-    local = moment + (offset if zone[0] == "+" else -offset)
+        raise ValueError(f"{_quoted(value)}: {zone} is not a time zone offset (at most 14 "
+                         "hours)")
+    try:
+        local = moment + (offset if zone[0] == "+" else -offset)
+    except OverflowError:  # 9999-12-31 23:00 UTC, +1400: the local date is past the calendar
+        raise ValueError(
+            f"{_quoted(value)} is outside the calendar (years 1 to 9999): a damaged date"
+        ) from None
     if local.time() == _MIDNIGHT or moment.time() != _MIDNIGHT:
         return local.date()
     return moment.date()
@@ -160,7 +186,10 @@ def xero_date(raw: Mapping[str, Any], field: str) -> date | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"{field}: {value!r} is not a Xero date")
-    return ms_date(value)
+    try:
+        return ms_date(value)
+    except ValueError as exc:
+        raise ValueError(f"{field}: {exc}") from None
 
 
 def xero_timestamp(value: object) -> datetime | None:
@@ -170,15 +199,26 @@ def xero_timestamp(value: object) -> datetime | None:
     if value.startswith("/Date("):
         return parse_ms_date(value)
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00:00-14:00 is in the year 10000 in UTC
+        raise ValueError(
+            f"{_quoted(value)} is outside the calendar in UTC (years 1 to 9999): a damaged "
+            "date"
+        ) from None
 
 
 def updated_at(raw: Mapping[str, Any]) -> datetime | None:
     """When Xero last changed the record: ``UpdatedDateUTCString`` (spec 16.1.0 and later)
     where present, else ``UpdatedDateUTC``."""
-    return xero_timestamp(raw.get("UpdatedDateUTCString")) or xero_timestamp(
-        raw.get("UpdatedDateUTC")
-    )
+    for field in ("UpdatedDateUTCString", "UpdatedDateUTC"):
+        try:
+            moment = xero_timestamp(raw.get(field))
+        except ValueError as exc:
+            raise ValueError(f"{field}: {exc}") from None
+        if moment is not None:
+            return moment
+    return None
 
 
 def fx_rate(raw: Mapping[str, Any], *, use_rates: bool = True) -> Decimal | None:
@@ -207,6 +247,20 @@ def fx_rate(raw: Mapping[str, Any], *, use_rates: bool = True) -> Decimal | None
     return Decimal(1) / rate
 
 
+def _id(raw: Mapping[str, Any], field: str) -> str:
+    """A record's id (Xero's are GUID strings; a number is read as its digits). Null, empty,
+    absent or of another type is a :class:`DataError` naming ``field``: ``str(None)`` would
+    make every such record one record with the id ``None``, each replacing the last."""
+    value = raw.get(field)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if value is None or value == "":
+        raise DataError(f"{field}: is missing: the record cannot be told from another")
+    raise DataError(f"{field}: a {type(value).__name__} is not an id")
+
+
 def _amount(raw: Mapping[str, Any], field: str) -> Decimal:
     return to_decimal(raw[field], what=field)
 
@@ -220,11 +274,16 @@ def _contact_id(raw: Mapping[str, Any], resolve: Resolve) -> str:
 
 def _allocations(raw: Mapping[str, Any]) -> tuple[Allocation, ...]:
     allocations = []
-    for item in raw.get("Allocations") or ():
+    listed = raw.get("Allocations") or ()
+    if not isinstance(listed, list | tuple):
+        raise DataError(f"Allocations: a {type(listed).__name__} where a list was due")
+    for index, item in enumerate(listed):
+        if not isinstance(item, Mapping):
+            raise DataError(f"Allocations.{index}: is not an object")
         if item.get("IsDeleted"):
             continue
         invoice = item.get("Invoice") or {}
-        invoice_id = invoice.get("InvoiceID")
+        invoice_id = invoice.get("InvoiceID") if isinstance(invoice, Mapping) else None
         if not invoice_id:
             raise DataError("an allocation names no Invoice.InvoiceID")
         allocations.append(
@@ -250,8 +309,8 @@ def contact_to_customer(raw: Mapping[str, Any], resolve: Resolve = _same) -> Cus
         return Skip("supplier only (IsCustomer false): not a client")
     merged_into = _text(raw.get("MergedToContactID"))
     return Customer(
-        id=str(raw["ContactID"]),
-        name=_text(raw.get("Name")) or str(raw["ContactID"]),
+        id=_id(raw, "ContactID"),
+        name=_text(raw.get("Name")) or _id(raw, "ContactID"),
         tax_id=_text(raw.get("TaxNumber")),
         email=_text(raw.get("EmailAddress")),
         group_id=resolve(merged_into) if merged_into else None,
@@ -283,7 +342,7 @@ def invoice_to_model(
     paid_on = xero_date(raw, "FullyPaidOnDate") if xero_status == "PAID" else None
     amount_due = raw.get("AmountDue")
     return Invoice(
-        id=str(raw["InvoiceID"]),
+        id=_id(raw, "InvoiceID"),
         customer_id=_contact_id(raw, resolve),
         number=str(raw.get("InvoiceNumber") or ""),
         issue_date=issue_date,
@@ -328,7 +387,7 @@ def payment_to_model(
     if not currency:
         raise DataError("Invoice.CurrencyCode is missing: the payment's currency is unknown")
     return Payment(
-        id=str(raw["PaymentID"]),
+        id=_id(raw, "PaymentID"),
         customer_id=_contact_id(invoice, resolve),
         date=on,
         amount=amount,
@@ -359,7 +418,7 @@ def credit_note_to_model(
     if issue_date is None:
         raise DataError("Date is missing")
     return CreditNote(
-        id=str(raw["CreditNoteID"]),
+        id=_id(raw, "CreditNoteID"),
         customer_id=_contact_id(raw, resolve),
         issue_date=issue_date,
         total=_amount(raw, "Total"),
@@ -408,7 +467,7 @@ def _prepaid_to_model(
         raise DataError(f"Payments: refunds of {refunded} are more than the {what}'s Total of "
                         f"{total}")
     return Payment(
-        id=str(raw[id_field]),
+        id=_id(raw, id_field),
         customer_id=_contact_id(raw, resolve),
         date=on,
         amount=total - refunded,
