@@ -9,7 +9,7 @@ never becomes money: the connector decodes JSON with ``parse_float=Decimal``.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -92,9 +92,13 @@ def parse_timestamp(value: object) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment.replace(tzinfo=WARSAW) if moment.tzinfo is None else moment
+        # The connector turns it to UTC: a moment outside the calendar there (the year 1 in
+        # Warsaw, 9999-12-31T23:00:00-14:00) is as unreadable as a malformed one.
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment.replace(tzinfo=WARSAW) if moment.tzinfo is None else moment
+    return moment
 
 
 def text_of(value: object) -> str | None:

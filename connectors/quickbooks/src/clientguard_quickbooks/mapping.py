@@ -57,7 +57,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -225,7 +225,11 @@ def last_updated(raw: Mapping[str, Any]) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        # A moment that is outside the calendar in UTC (9999-12-31T23:00:00-14:00) is
+        # unreadable as a cursor too: the connector turns it to UTC.
+        if moment.tzinfo is not None:
+            moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
     return moment if moment.tzinfo is not None else None
 
@@ -593,6 +597,12 @@ def _whole(raw: Mapping[str, Any], key: str) -> int:
         number = Decimal(str(value).strip()) if isinstance(value, str) else Decimal(value)
     except ArithmeticError:
         raise DataError(f"{key}: {value!r} is not a number") from None
+    if not number.is_finite():
+        raise DataError(f"{key}: {value!r} is not a finite number")
+    # The size is checked before int(): int() of 1e999999999 builds a billion digits. A
+    # count of more than 10^9 hours, minutes or seconds is no time activity either.
+    if number.adjusted() >= 9:
+        raise DataError(f"{key}: {value!r} is more than a time activity can hold")
     if number < 0 or number != number.to_integral_value():
         raise DataError(f"{key}: {value!r} is not a whole, non-negative number")
     return int(number)

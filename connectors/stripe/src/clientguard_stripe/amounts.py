@@ -70,7 +70,10 @@ def from_stripe_minor(units: object, currency: str, *, field: str) -> Decimal:
     """An integer amount in Stripe's minor units as an exact Decimal in major units."""
     if isinstance(units, bool) or not isinstance(units, int):
         # A Decimal with no fraction is an integer that came through parse_float=Decimal.
-        if isinstance(units, Decimal) and units == units.to_integral_value():
+        # Its exponent is looked at first: int() of 1e999999999 builds a billion digits
+        # (minutes, and gigabytes); 40 digits is far past any amount (the model's bound).
+        if (isinstance(units, Decimal) and units.is_finite() and units.adjusted() < 40
+                and units == units.to_integral_value()):
             units = int(units)
         else:
             raise DataError(f"{field}: {units!r} is not an integer amount in minor units")

@@ -120,13 +120,34 @@ def _required_id(raw: Mapping[str, Any]) -> str:
     return _id_of(raw.get("id"), field="id")
 
 
+#: The last second of 9999-12-31 UTC, the calendar's end: a larger number of seconds is no
+#: Stripe timestamp (a timestamp in milliseconds, 1000 times too large, lands past it today).
+_LAST_SECOND = 253_402_300_799
+
+
 def timestamp(value: object, *, field: str) -> datetime | None:
-    """Unix seconds as an aware UTC datetime; None when null."""
+    """Unix seconds (a whole number, as Stripe writes them) as an aware UTC datetime; None
+    when null. Anything else, a fraction or a number past the year 9999 included (1e12, or
+    milliseconds), is a :class:`DataError` naming ``field``: never a date guessed at."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise DataError(f"{field}: {value!r} is not a Unix timestamp")
-    return datetime.fromtimestamp(int(value), UTC)
+    # The bound is checked before int(): int() of 1e999999999 builds a billion digits.
+    if isinstance(value, Decimal) and not (
+        value.is_finite() and value.adjusted() < 20 and value == value.to_integral_value()
+    ):
+        raise DataError(f"{field}: {value!r} is not a Unix timestamp (whole seconds)")
+    seconds = int(value)
+    if not -_LAST_SECOND <= seconds <= _LAST_SECOND:
+        raise DataError(
+            f"{field}: {seconds} is not a Unix timestamp in seconds: it is past the year "
+            "9999 (a timestamp in milliseconds?)"
+        )
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):  # before the year 1
+        raise DataError(f"{field}: {seconds} is before the year 1: not a Unix timestamp") from None
 
 
 def day_of(value: object, zone: tzinfo, *, field: str) -> date | None:
