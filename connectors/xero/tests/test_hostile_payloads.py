@@ -17,6 +17,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 import clientguard as cg
+from clientguard.connector import pull
 from clientguard.errors import ApiError
 from clientguard.report import render
 from clientguard.store import Store
@@ -292,3 +293,64 @@ def test_allocations_that_are_no_list_reject_the_credit_note_naming_them() -> No
     raw["Allocations"] = [["inv-1", 10]]
     with pytest.raises(cg.DataError, match=r"Allocations\.0: is not an object"):
         credit_note_to_model(raw)
+
+
+# ============================================================ Xero Projects' time entries
+
+PROJECTS = "/projects.xro/2.0"
+
+
+def projects_json(key: str, items: list[str]) -> str:
+    return ('{"pagination": {"page": 1, "pageSize": 100, "pageCount": 1, "itemCount": '
+            f'{len(items)}}}, "{key}": [' + ", ".join(items) + "]}")
+
+
+def entry_json(ident: str, logged: str = '"2025-05-01T10:00:00Z"', minutes: str = "60") -> str:
+    return (f'{{"timeEntryId": "{ident}", "projectId": "p-1", "dateUtc": {logged}, '
+            f'"duration": {minutes}}}')
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        # 10000-01-01T13:59:59Z: taken as the cursor, it stopped the sync (OverflowError).
+        (entry_json("t-bad", logged='"9999-12-31T23:59:59-14:00"'),
+         "dateUtc: '9999-12-31T23:59:59-14:00' is not an ISO 8601 date-time inside the "
+         "calendar in UTC"),
+        # Compared with 0, NaN raised decimal.InvalidOperation: a reason naming no field.
+        (entry_json("t-bad", minutes="NaN"),
+         "duration: Decimal('NaN') is not a number of minutes"),
+        (entry_json("t-bad", minutes="Infinity"),
+         "duration: Decimal('Infinity') is not a number of minutes"),
+        (entry_json("t-bad", minutes="1e999999999"),
+         "duration: 1E+999999999 minutes is more than a time entry can hold"),
+    ],
+    ids=["logged past the calendar in UTC", "NaN minutes", "infinite minutes",
+         "huge minutes"],
+)
+def test_a_time_entry_that_is_no_time_rejects_itself_and_keeps_the_others(
+    httpserver: HTTPServer, entry: str, reason: str
+) -> None:
+    def serve(path: str, body: str, **query: str) -> None:
+        httpserver.expect_ordered_request(
+            f"{PROJECTS}/{path}", query_string={"page": "1", "pageSize": "100", **query},
+            headers={"xero-tenant-id": TENANT},
+        ).respond_with_data(body, content_type="application/json")
+
+    serve("Projects", projects_json("items", [
+        '{"projectId": "p-1", "contactId": "c-1", "name": "P", "status": "INPROGRESS"}']),
+        states="INPROGRESS,CLOSED")
+    serve("Projects/p-1/Time", projects_json("items", [entry, entry_json("t-good")]))
+    conn = cg.connectors.load("xero")(
+        tenant_id=TENANT, access_token=TOKEN, base_url=httpserver.url_for(API),
+        projects_url=httpserver.url_for(PROJECTS), projects=True, page_size=100,
+        sleep=lambda seconds: None, clock=lambda: NOW,
+    )
+    pulled = pull(conn, streams=["time_entries"])
+    httpserver.check_assertions()
+    assert [r.id for r in pulled.records] == ["t-good"]
+    (rejected,) = pulled.rejected
+    assert rejected.record_id == "t-bad"
+    assert reason in rejected.reason
+    # 2025-05-01T10:00:00Z, the one readable moment logged.
+    assert pulled.state.cursor("time_entries") == datetime(2025, 5, 1, 10, 0, tzinfo=UTC)

@@ -35,6 +35,10 @@ CONTACT_KEY = "clientguard:contactId"
 HOURS_PLACES = Decimal("0.000001")
 """Hours from minutes are kept to a millionth of an hour (a third of an hour is not exact)."""
 
+_MAX_MINUTES = 10**9
+"""More minutes than any time entry: 1,900 years. A larger number (``1e999999999``) would
+only overflow the hours' arithmetic, in an error naming no field."""
+
 
 def _same(contact_id: str) -> str:
     return contact_id
@@ -47,9 +51,9 @@ def logged_at(raw: Mapping[str, Any]) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # 9999-12-31T23:59:59-14:00 is past 9999 in UTC
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def time_entry_from_project(
@@ -67,19 +71,28 @@ def time_entry_from_project(
         )
     moment = logged_at(raw)
     if moment is None:
-        raise DataError(f"dateUtc: {raw.get('dateUtc')!r} is not an ISO 8601 date-time")
+        raise DataError(f"dateUtc: {raw.get('dateUtc')!r} is not an ISO 8601 date-time "
+                        "inside the calendar in UTC")
     minutes = raw.get("duration")
-    if isinstance(minutes, bool) or not isinstance(minutes, int | Decimal):
+    if (isinstance(minutes, bool) or not isinstance(minutes, int | Decimal)
+            or (isinstance(minutes, Decimal) and not minutes.is_finite())):
         raise DataError(f"duration: {minutes!r} is not a number of minutes")
+    if minutes >= _MAX_MINUTES:
+        raise DataError(f"duration: {minutes} minutes is more than a time entry can hold")
     if minutes < 0:
         raise DataError(f"duration: {minutes} minutes is negative")
     if minutes == 0:
         return Skip("no hours")
     hours = (Decimal(minutes) / 60).quantize(HOURS_PLACES, ROUND_HALF_EVEN)
+    try:
+        day = moment.astimezone(zone).date()
+    except OverflowError:  # 9999-12-31T23:00:00Z in a zone east of UTC
+        raise DataError(f"dateUtc: {raw.get('dateUtc')!r} is past the calendar's end in "
+                        f"{zone}") from None
     return TimeEntry(
         id=ident.strip(),
         customer_id=resolve(contact.strip()),
-        date=moment.astimezone(zone).date(),
+        date=day,
         hours=hours,
         source=SOURCE,
     )
