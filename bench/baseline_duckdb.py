@@ -74,9 +74,11 @@ settled AS (
         i.status = 'paid' AND i.paid_on IS NULL AND i.total > {tolerance}
             AND i.id NOT IN (SELECT invoice_id FROM apps) AS unknown,
         -- 8. settled by its applications, credit notes alone: cancelled, not paid
+        -- (no payment by its settlement day: one after it does not make it paid)
         coalesce(i.total > {tolerance} AND c.day IS NOT NULL
             AND i.id IN (SELECT invoice_id FROM cn WHERE invoice_id IS NOT NULL)
-            AND i.id NOT IN (SELECT invoice_id FROM pay WHERE invoice_id IS NOT NULL), false)
+            AND NOT EXISTS (SELECT 1 FROM pay p WHERE p.invoice_id = i.id
+                            AND p.date <= greatest(c.day, i.issue_date)), false)
             AS cancelled
     FROM inv i LEFT JOIN cleared c ON c.id = i.id),
 priced AS (

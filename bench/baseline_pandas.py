@@ -98,9 +98,12 @@ def compute(question: Question) -> dict[str, list[object]]:
     on_day = np.maximum(on_day, inv.issue_date).where(on_day.notna())
     unknown = paid & inv.paid_on.isna() & (inv.cents > tolerance) & ~has_apps
     # 8. settled by its applications, credit notes alone: cancelled, not paid
+    #    (no payment by its settlement day: one after it does not make it paid)
+    first_paid = pay.dropna(subset=["invoice_id"]).groupby("invoice_id").date.min()
+    settled_day = np.maximum(cleared.reindex(inv.index), inv.issue_date)
     cancelled = (cleared.reindex(inv.index).notna() & (inv.cents > tolerance)
                  & inv.index.isin(cn.invoice_id.dropna())
-                 & ~inv.index.isin(pay.invoice_id.dropna()))
+                 & ~(first_paid.reindex(inv.index) <= settled_day))
     # 4. days late
     late_days = ((on_day.fillna(as_of) - inv.due_date) / DAY).clip(lower=0)
     # 5. amounts in the base currency

@@ -86,13 +86,13 @@ def compute(question: Question) -> dict[str, list[object]]:
     credited = (cn.filter(pl.col("invoice_id").is_not_null())
                 .select(pl.col("invoice_id").unique()).with_columns(has_credit=True))
     with_payment = (pay.filter(pl.col("invoice_id").is_not_null())
-                    .select(pl.col("invoice_id").unique()).with_columns(has_payment=True))
+                    .group_by("invoice_id").agg(first_paid=pl.col("date").min()))
     # 3. the settlement day
     inv = (inv.join(cleared, left_on="id", right_on="invoice_id", how="left")
            .join(with_apps, left_on="id", right_on="invoice_id", how="left")
            .join(credited, left_on="id", right_on="invoice_id", how="left")
            .join(with_payment, left_on="id", right_on="invoice_id", how="left")
-           .with_columns(pl.col("has_apps", "has_credit", "has_payment").fill_null(False)))
+           .with_columns(pl.col("has_apps", "has_credit").fill_null(False)))
     paid = pl.col("status") == "paid"
     on_day = (pl.when(pl.col("cents") <= tolerance).then(pl.col("issue_date"))
               .when(pl.col("has_apps")).then(
@@ -106,8 +106,11 @@ def compute(question: Question) -> dict[str, list[object]]:
         unknown=paid & pl.col("paid_on").is_null() & (pl.col("cents") > tolerance)
         & ~pl.col("has_apps"),
         # 8. settled by its applications, credit notes alone: cancelled, not paid
+        #    (no payment by its settlement day: one after it does not make it paid)
         cancelled=pl.col("cleared").is_not_null() & (pl.col("cents") > tolerance)
-        & pl.col("has_credit") & ~pl.col("has_payment"),
+        & pl.col("has_credit")
+        & (pl.col("first_paid").is_null()
+           | (pl.col("first_paid") > pl.max_horizontal("cleared", "issue_date"))),
     ).with_columns(
         # 4. days late
         late_days=(pl.col("on_day").fill_null(as_of) - pl.col("due_date")).dt.total_days()

@@ -41,9 +41,10 @@ The rules, each one clientguard's (``clientguard.settlement``, ``metrics.latenes
    client's share is its amount over the sum of the positive amounts.
 8. An invoice settled by rule 3 on the day its applications bring it within the tolerance
    (not an invoice of at most the tolerance, not on its ``paid_on``) that has a credit note
-   and no payment row anywhere in the files was cancelled, not paid
-   (``clientguard.settlement.cancelled_by_credit``, docs/metrics/lateness.md rule 10): it is
-   not in ``due``, ``late`` nor ``weighted``.
+   and no payment row dated on or before that settlement day (a later payment, of the last
+   cent or after ``as_of``, does not count) was cancelled, not paid
+   (``clientguard.settlement.cancelled_by_credit`` and ``is_cancelled``,
+   docs/metrics/lateness.md rule 10): it is not in ``due``, ``late`` nor ``weighted``.
 """
 
 from __future__ import annotations

@@ -86,6 +86,21 @@ CASES = [
     Case("credited 100, the rest on the paid date",
          (bill(paid=date(2025, 3, 2)), credit(date(2025, 1, 10), "100")), AS_OF,
          "settled", date(2025, 3, 2), False, True, 30, 1, 1, 0, Decimal(0)),
+    # Credited 299.99 of 300.00 on 2 Mar: within the settle tolerance (0.01), settled and
+    # cancelled that day; the last cent paid on 10 Mar came after it was settled, so it does
+    # not make the invoice paid (the same answer as of 5 Mar, before the cent, and after it:
+    # before 2026-12-07 the cent anywhere in the books made it "paid 30 days late").
+    Case("credited within the tolerance, the last cent paid after",
+         (bill(), credit(date(2025, 3, 2), "299.99"), paid(date(2025, 3, 10), "0.01")), AS_OF,
+         "settled", date(2025, 3, 2), True, False, 30, 0, 0, 1, Decimal(0)),
+    Case("the same, as of a day before the cent",
+         (bill(), credit(date(2025, 3, 2), "299.99"), paid(date(2025, 3, 10), "0.01")),
+         date(2025, 3, 5), "settled", date(2025, 3, 2), True, False, 30, 0, 0, 1, Decimal(0)),
+    # The cent paid on the credit note's day: a day's payments come before its credit notes,
+    # so a payment is among what settled it: paid, 30 days late.
+    Case("the last cent paid on the credit note's day",
+         (bill(), credit(date(2025, 3, 2), "299.99"), paid(date(2025, 3, 2), "0.01")), AS_OF,
+         "settled", date(2025, 3, 2), False, True, 30, 1, 1, 0, Decimal(0)),
     # A payment alone, 30 days late: late, as always.
     Case("paid in full after due", (bill(), paid(date(2025, 3, 2), "300")), AS_OF,
          "settled", date(2025, 3, 2), False, True, 30, 1, 1, 0, Decimal(0)),

@@ -313,8 +313,8 @@ def claim(
             if found is not None and found.cancelled:
                 raise ClaimError(_(
                     "invoice {number} of {client} was cancelled by credit notes (no payment "
-                    "applied to it): the client never owed it, so there is nothing to claim "
-                    "on it"
+                    "applied to it before they settled it): the client never owed it, so "
+                    "there is nothing to claim on it"
                 ).format(number=invoice.number, client=ledger.name_of(customer_id)))
             if found is None or not found.days_late:
                 paid = (_(", paid {day}").format(day=found.settled_on)

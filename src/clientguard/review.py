@@ -549,7 +549,7 @@ def _review(
 
 def _late_rows(
     replayed: Sequence[Replay], *, as_of: date, policy: Policy, before_window: bool = False,
-    cancelled: frozenset[str] = frozenset(),
+    cancelled: Mapping[str, date | None] | None = None,
 ) -> Iterator[tuple[str, _LateRow]]:
     """The invoices whose lateness may cost (late, due in the window; ``before_window``: due
     before it), each by id with what the lateness costs read of its settlement, from its

@@ -44,7 +44,7 @@ Pure: no clock, no I/O. Amounts are never rounded here.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, Literal, NamedTuple, Protocol, TypeVar
@@ -630,21 +630,25 @@ def is_late(days_late: int | None, grace_days: int) -> bool:
     return days_late is not None and days_late > grace_days
 
 
-def cancelled_by_credit(ledger: Ledger) -> frozenset[str]:
-    """The invoices credit notes, and no payment, are applied to: those that, once settled on
-    their applications, were cancelled rather than paid (:func:`is_cancelled`; rule 10 of
-    docs/metrics/lateness.md). A Polish faktura korygujaca cancelling a wrong invoice weeks
-    after its due date, a dispute closed by a full credit: the client never owed the money, so
-    the days before the credit note are not days it paid late.
+def cancelled_by_credit(ledger: Ledger) -> Mapping[str, date | None]:
+    """The invoices credit notes are applied to, each with the day of the first payment
+    applied to it (None: no payment ever is). Such an invoice settled on its applications
+    before any payment was applied to it was cancelled rather than paid (:func:`is_cancelled`;
+    rule 10 of docs/metrics/lateness.md). A Polish faktura korygujaca cancelling a wrong
+    invoice weeks after its due date, a dispute closed by a full credit: the client never owed
+    the money, so the days before the credit note are not days it paid late.
 
     The one definition the payment profiles, the lateness findings, the lateness costs and the
-    forecast's ``paid_by_client`` read. The same for every date the ledger is read as of
-    (a payment applied beside credit notes that had settled the invoice would allocate more
-    than its total: the ledger refuses it), so it is kept on the ledger's memo and made once,
-    from the credit notes' allocations alone (a few), not from the invoices.
+    forecast's ``paid_by_client`` read. It holds for every date the ledger is read as of: an
+    invoice is settled on its applications on the first day their running sum brings it
+    within the tolerance, which a later application never moves, and whether a payment came
+    by that day is a fact of that day (a payment of the last cent applied after credit notes
+    had settled the invoice does not make it paid; one applied before, or on the same day,
+    does). So it is kept on the ledger's memo and made once, from the credit notes'
+    allocations alone (a few), not from the invoices.
     """
     kept = ledger.memo.get(_CANCELLED_MEMO)
-    if isinstance(kept, frozenset):
+    if isinstance(kept, dict):
         return kept
     credited = {
         allocation.invoice_id
@@ -652,11 +656,14 @@ def cancelled_by_credit(ledger: Ledger) -> frozenset[str]:
         for note in ledger.credit_notes_of(customer_id)
         for allocation in note.allocations
     }
-    cancelled = frozenset(
-        invoice_id for invoice_id in credited
-        if not any(application.document_kind == "payment"
-                   for application in ledger.applications(invoice_id))
-    )
+    cancelled: dict[str, date | None] = {
+        invoice_id: min(
+            (application.date for application in ledger.applications(invoice_id)
+             if application.document_kind == "payment"),
+            default=None,
+        )
+        for invoice_id in credited
+    }
     ledger.memo[_CANCELLED_MEMO] = cancelled
     return cancelled
 
@@ -665,18 +672,25 @@ _CANCELLED_MEMO = "settlement.cancelled_by_credit"
 """The key of :func:`cancelled_by_credit`'s invoices on the ledger's memo."""
 
 
-def is_cancelled(row: Replay, cancelled: frozenset[str]) -> bool:
+def is_cancelled(row: Replay, cancelled: Mapping[str, date | None]) -> bool:
     """Whether a replay row is an invoice cancelled by credit notes: settled on its
-    applications (not on the source's paid date, which says the client paid the rest), all of
-    them credit notes (``cancelled``: :func:`cancelled_by_credit` of the row's ledger).
+    applications (not on the source's paid date, which says the client paid the rest), none
+    of them by its settlement day a payment (``cancelled``: :func:`cancelled_by_credit` of
+    the row's ledger; a payment on that day is applied before the day's credit notes).
 
     Such an invoice is neither late nor on time: it is out of the late share, the weighted
     days late and the chronic-late finding. While it was open it was owed as any other
     (the replay as of a day before the credit note shows it open, past due and aged). An
     invoice credited in part and paid for the rest was paid: it keeps its days late.
     """
-    return (row.basis == "allocations" and row.status == "settled"
-            and row.invoice.id in cancelled)
+    if row.basis != "allocations" or row.status != "settled":
+        return False
+    invoice_id = row.invoice.id
+    if invoice_id not in cancelled:
+        return False
+    first_paid = cancelled[invoice_id]
+    settled_on = row.settled_on
+    return first_paid is None or (settled_on is not None and first_paid > settled_on)
 
 
 _Checked = tuple[Replay, Decimal | None, tuple[str, ...]]
@@ -759,7 +773,7 @@ def _settlement_of(checked: _Checked, *, ledger: Ledger, as_of: date, policy: Po
     invoice = row.invoice
     currency = invoice.currency
     rate = ONE if currency == ledger.base_currency else ledger.rate_to_base(invoice)
-    cancelled = row.basis == "allocations" and invoice.id in cancelled_by_credit(ledger)
+    cancelled = is_cancelled(row, cancelled_by_credit(ledger))
     # The fields in the model's order, as validation would store them.
     return _settlement({
         "invoice_id": invoice.id,

@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -55,6 +55,7 @@ from clientguard.settlement import (
     _Unvalidated,
     cancelled_by_credit,
     check_as_of,
+    is_cancelled,
     replay,
 )
 
@@ -588,14 +589,15 @@ def paid_by_client(ledger: Ledger) -> _ClientPaid:
 class _ClientPaid(NamedTuple):
     """The test :func:`paid_by_client` gives."""
 
-    credit_only: frozenset[str]
-    """The invoices credit notes, and no payment, are applied to."""
+    credit_only: Mapping[str, date | None]
+    """The invoices credit notes are applied to, with the day of their first payment
+    (:func:`~clientguard.settlement.cancelled_by_credit`)."""
 
     def __call__(self, row: Replay) -> bool:
         if row.status != "settled" or row.settled_on is None:
             return False
         if row.basis == "allocations":
-            return row.invoice.id not in self.credit_only
+            return not is_cancelled(row, self.credit_only)
         return row.basis == "paid_on"  # None: an invoice of nothing
 
 
@@ -622,8 +624,10 @@ def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
         invoice = row.invoice
         basis = row.basis
         if basis == "allocations":
-            if credit_only and invoice.id in credit_only:
-                continue
+            if credit_only and invoice.id in credit_only and (
+                    (first_paid := credit_only[invoice.id]) is None
+                    or first_paid > row.settled_on):
+                continue  # settlement.is_cancelled, inlined
         elif basis != "paid_on":
             continue
         customers.append(invoice.customer_id)

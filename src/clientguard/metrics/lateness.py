@@ -335,7 +335,9 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
             # Not due in any window (or not due yet), or nothing to weigh.
             continue
         if cancelled and status == "settled" and row.basis == "allocations" and (
-                invoice.id in cancelled):
+                invoice.id in cancelled) and (
+                (first_paid := cancelled[invoice.id]) is None
+                or (row.settled_on is not None and first_paid > row.settled_on)):
             # settlement.is_cancelled, inlined (a million rows): neither late nor on time.
             tally.cancelled += window_start < due
             continue
