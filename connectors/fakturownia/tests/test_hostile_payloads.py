@@ -1,10 +1,12 @@
 """Hostile and odd payloads from a fake Fakturownia over real HTTP (pytest-httpserver): a
 change time outside the calendar in UTC is an unreadable change time, as a malformed one is,
-and no longer stops the sync with an OverflowError.
+and no longer stops the sync with an OverflowError; an id of another type (an object, a list)
+is no id, never a record under a made-up one.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,7 +16,9 @@ from pytest_httpserver import HTTPServer
 
 import clientguard as cg
 from clientguard.connector import SyncState, pull
+from clientguard.errors import DataError
 from clientguard_fakturownia import FakturowniaConnector
+from clientguard_fakturownia.mapping import map_document
 from clientguard_fakturownia.values import parse_timestamp
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
@@ -60,3 +64,38 @@ def test_an_invoice_changed_outside_the_calendar_does_not_stop_the_sync(
     assert [(r.id, r.total) for r in pulled.records if isinstance(r, cg.Invoice)] == [
         ("11", Decimal("1230.00")), ("12", Decimal("1230.00"))]
     assert pulled.state.cursor("invoices") == datetime(2026, 7, 2, 8, 0, tzinfo=UTC)
+
+
+def _document(**changes: Any) -> dict[str, Any]:
+    return {"id": 101, "number": "FV/1/2026", "kind": "vat", "income": "1", "status": "issued",
+            "issue_date": "2026-03-02", "payment_to": "2026-03-16", "paid": "0,00",
+            "price_gross": "1230,00", "currency": "PLN", "client_id": 7, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        # str() of these made the invoice "{'a': 1}" or "[101]": a record under a made-up id.
+        ({"id": {"a": 1}}, "id: is missing"),
+        ({"id": [101]}, "id: is missing"),
+    ],
+    ids=["object id", "list id"],
+)
+def test_an_id_of_another_type_is_a_rejection_naming_it(
+    changes: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(DataError, match=re.escape(reason)):
+        map_document(_document(**changes))
+
+
+def test_a_client_id_of_another_type_is_no_client_card() -> None:
+    """str() of ``[7]`` made the client "[7]"; the document now has no client card, and its
+    buyer's tax number makes its client (the rule for a document without a card)."""
+    made = map_document(_document(client_id=[7], buyer_name="Klient",
+                                  buyer_tax_no="525-244-57-67"))
+    assert isinstance(made, list | tuple)
+    (customer, invoice) = made
+    assert isinstance(customer, cg.Customer)
+    assert isinstance(invoice, cg.Invoice)
+    assert invoice.customer_id == customer.id
+    assert "[" not in invoice.customer_id

@@ -1,20 +1,25 @@
 """Hostile and odd payloads from a fake QuickBooks over real HTTP (pytest-httpserver): a
 change time outside the calendar in UTC no longer stops the sync with an OverflowError, and a
-count of hours that is no count rejects its time activity, naming the field, at once.
+count of hours that is no count rejects its time activity, naming the field, at once, and an
+id or a list of another type is a rejection naming it, never a record under a made-up id.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from clientguard.connector import pull
+from clientguard.errors import DataError
 from clientguard_quickbooks import QuickBooksConnector
+from clientguard_quickbooks.mapping import customer_from_qbo, invoice_records, payment_from_qbo
 
 from .conftest import Clock
 
@@ -96,3 +101,39 @@ def test_hours_that_are_no_count_reject_the_activity_at_once(hours: str, said: s
                           capture_output=True,
                           text=True, timeout=30, check=True)
     assert said in done.stdout
+
+
+def _invoice(**changes: Any) -> dict[str, Any]:
+    return {"Id": "130", "TxnDate": "2026-04-08", "DueDate": "2026-05-08",
+            "TotalAmt": Decimal("362.07"), "Balance": Decimal("362.07"),
+            "CustomerRef": {"value": "24"}, "CurrencyRef": {"value": "USD"}, **changes}
+
+
+def _payment(**changes: Any) -> dict[str, Any]:
+    return {"Id": "900", "TxnDate": "2026-04-08", "TotalAmt": Decimal("10"),
+            "UnappliedAmt": Decimal("0"), "CustomerRef": {"value": "8"},
+            "CurrencyRef": {"value": "USD"}, **changes}
+
+
+@pytest.mark.parametrize(
+    ("read", "raw", "reason"),
+    [
+        # str() of these made the record "{'a': 1}" or its client "[1]": made up.
+        (invoice_records, _invoice(Id={"a": 1}), "Id: is missing"),
+        (invoice_records, _invoice(Id=[130]), "Id: is missing"),
+        (invoice_records, _invoice(CustomerRef={"value": [24]}), "CustomerRef: is missing"),
+        (customer_from_qbo, {"Id": {"value": "1"}, "DisplayName": "Acme"}, "Id: is missing"),
+        (payment_from_qbo, _payment(CustomerRef={"value": {"a": 1}}),
+         "CustomerRef: is missing"),
+        # len(True) raised a TypeError that named no field.
+        (payment_from_qbo, _payment(Line=[{"Amount": Decimal("10"), "LinkedTxn": True}]),
+         "Line.0.LinkedTxn: a bool where a list was due"),
+    ],
+    ids=["object id", "list id", "list customer", "object customer id",
+         "object payment customer", "bool LinkedTxn"],
+)
+def test_a_field_of_another_type_is_a_rejection_naming_it(
+    read: Any, raw: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(DataError, match=re.escape(reason)):
+        read(raw)

@@ -10,6 +10,7 @@ The bodies are written by hand as the bytes a broken or hostile server could sen
 from __future__ import annotations
 
 import gzip
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,7 +23,15 @@ from clientguard.errors import ApiError
 from clientguard.report import render
 from clientguard.store import Store
 from clientguard_xero import XeroConnector
-from clientguard_xero.mapping import ms_date, parse_ms_date, xero_timestamp
+from clientguard_xero.mapping import (
+    credit_note_to_model,
+    invoice_to_model,
+    ms_date,
+    overpayment_to_model,
+    parse_ms_date,
+    payment_to_model,
+    xero_timestamp,
+)
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 TENANT = "tenant-SECRET-7f3a"
@@ -281,8 +290,6 @@ def test_an_iso_timestamp_past_the_calendar_in_utc_is_a_value_error() -> None:
 
 
 def test_allocations_that_are_no_list_reject_the_credit_note_naming_them() -> None:
-    from clientguard_xero.mapping import credit_note_to_model
-
     raw: dict[str, Any] = {
         "Type": "ACCRECCREDIT", "Status": "AUTHORISED", "CreditNoteID": "cn-1",
         "Contact": {"ContactID": "c-1"}, "Date": APRIL_1, "Total": 10, "CurrencyCode": "GBP",
@@ -354,3 +361,63 @@ def test_a_time_entry_that_is_no_time_rejects_itself_and_keeps_the_others(
     assert reason in rejected.reason
     # 2025-05-01T10:00:00Z, the one readable moment logged.
     assert pulled.state.cursor("time_entries") == datetime(2025, 5, 1, 10, 0, tzinfo=UTC)
+
+
+# ============================================================ an id or a list of another type
+
+
+def _invoice(**fields: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "Type": "ACCREC", "InvoiceID": "inv-1", "Contact": {"ContactID": "c-1"},
+        "Date": APRIL_1, "DueDate": MAY_1, "Status": "AUTHORISED", "CurrencyCode": "GBP",
+        "Total": 100, "AmountDue": 100,
+    }
+    return {**raw, **fields}
+
+
+def _payment(invoice_id: object) -> dict[str, Any]:
+    return {"PaymentID": "p-1", "PaymentType": "ACCRECPAYMENT", "Status": "AUTHORISED",
+            "Date": MAY_1, "Amount": 10, "Invoice": {"InvoiceID": invoice_id,
+                                                    "CurrencyCode": "GBP",
+                                                    "Contact": {"ContactID": "c-1"}}}
+
+
+def _overpayment(**fields: Any) -> dict[str, Any]:
+    return {"Type": "RECEIVE-OVERPAYMENT", "OverpaymentID": "o-1", "Status": "AUTHORISED",
+            "Contact": {"ContactID": "c-1"}, "Date": MAY_1, "Total": 10,
+            "CurrencyCode": "GBP", **fields}
+
+
+@pytest.mark.parametrize(
+    ("read", "raw", "reason"),
+    [
+        # str() of these made the client "True", "{'a': 1}" or "[1]": a client made up.
+        (invoice_to_model, _invoice(Contact={"ContactID": True}),
+         "Contact.ContactID: a bool is not an id"),
+        (invoice_to_model, _invoice(Contact={"ContactID": {"a": 1}}),
+         "Contact.ContactID: a dict is not an id"),
+        (invoice_to_model, _invoice(Contact={"ContactID": [1]}),
+         "Contact.ContactID: a list is not an id"),
+        (payment_to_model, _payment({"a": 1}), "Invoice.InvoiceID: a dict is not an id"),
+        (overpayment_to_model,
+         _overpayment(Allocations=[{"Amount": 10, "Invoice": {"InvoiceID": [1]}}]),
+         "Allocations.0.Invoice.InvoiceID: a list is not an id"),
+        # Iterating a bool or a number raised a TypeError that named no field.
+        (overpayment_to_model, _overpayment(Payments=True),
+         "Payments: a bool where a list was due"),
+        (overpayment_to_model, _overpayment(Allocations={"Amount": 10}),
+         "Allocations: a dict where a list was due"),
+        # date.fromisoformat's own words ("month must be in 1..12") named no field.
+        (invoice_to_model, _invoice(DateString="2025-13-45T00:00:00"),
+         "DateString: '2025-13-45T00:00:00' is not a date"),
+    ],
+    ids=["bool contact", "object contact", "list contact", "object invoice of a payment",
+         "list invoice of an allocation", "bool payments", "object allocations",
+         "impossible DateString"],
+)
+def test_a_field_of_another_type_is_a_rejection_naming_it(
+    read: Any, raw: dict[str, Any], reason: str
+) -> None:
+    # A DataError, or a ValueError (the date readers'): both are the record's rejection.
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        read(raw)

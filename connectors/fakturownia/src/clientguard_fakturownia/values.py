@@ -9,6 +9,7 @@ never becomes money: the connector decodes JSON with ``parse_float=Decimal``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -102,8 +103,9 @@ def parse_timestamp(value: object) -> datetime | None:
 
 
 def text_of(value: object) -> str | None:
-    """A stripped, non-empty string, or None (ids arrive as ints or strings)."""
-    if value is None or isinstance(value, bool):
+    """A stripped, non-empty string, or None (ids arrive as ints or strings). An object, a
+    list or a bool is no text: str() of it would make an id such as ``"{'a': 1}"``."""
+    if value is None or isinstance(value, bool | Mapping | list):
         return None
     text = str(value).strip()
     return text or None

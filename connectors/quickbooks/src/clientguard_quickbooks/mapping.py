@@ -172,7 +172,9 @@ def _amount(raw: Mapping[str, Any], key: str, *, default: Decimal | None = None)
 
 
 def _text(value: object) -> str | None:
-    if value is None or isinstance(value, bool):
+    # An object, a list or a bool is no text: str() of it would make an id "{'a': 1}" or
+    # "True" (a record under a made-up id); None lets the caller name the field missing.
+    if value is None or isinstance(value, bool | Mapping | list):
         return None
     text = str(value).strip()
     return text or None
@@ -373,7 +375,10 @@ def _payment_lines(raw: Mapping[str, Any]) -> _Lines:
         linked = line.get("LinkedTxn") or []
         if not linked:
             continue
-        if not isinstance(linked, list) or len(linked) != 1:
+        if not isinstance(linked, list):
+            raise DataError(f"Line.{index}.LinkedTxn: a {type(linked).__name__} where a list "
+                            "was due")
+        if len(linked) != 1:
             raise DataError(
                 f"Line.{index}.LinkedTxn: a line linked to {len(linked)} transactions cannot "
                 "be split between them"

@@ -180,7 +180,11 @@ def xero_date(raw: Mapping[str, Any], field: str) -> date | None:
     ``/Date(...)/`` value means (:func:`ms_date`). None when the field is absent or empty."""
     companion = raw.get(f"{field}String")
     if isinstance(companion, str) and len(companion) >= 10:
-        return date.fromisoformat(companion[:10])
+        try:
+            return date.fromisoformat(companion[:10])
+        except ValueError:
+            raise ValueError(f"{field}String: {_quoted(companion)} is not a date "
+                             "(YYYY-MM-DD...)") from None
     value = raw.get(field)
     if value is None or value == "":
         return None
@@ -247,7 +251,7 @@ def fx_rate(raw: Mapping[str, Any], *, use_rates: bool = True) -> Decimal | None
     return Decimal(1) / rate
 
 
-def _id(raw: Mapping[str, Any], field: str) -> str:
+def _id(raw: Mapping[str, Any], field: str, *, where: str = "") -> str:
     """A record's id (Xero's are GUID strings; a number is read as its digits). Null, empty,
     absent or of another type is a :class:`DataError` naming ``field``: ``str(None)`` would
     make every such record one record with the id ``None``, each replacing the last."""
@@ -257,8 +261,8 @@ def _id(raw: Mapping[str, Any], field: str) -> str:
     if isinstance(value, str) and value.strip():
         return value.strip()
     if value is None or value == "":
-        raise DataError(f"{field}: is missing: the record cannot be told from another")
-    raise DataError(f"{field}: a {type(value).__name__} is not an id")
+        raise DataError(f"{where}{field}: is missing: the record cannot be told from another")
+    raise DataError(f"{where}{field}: a {type(value).__name__} is not an id")
 
 
 def _amount(raw: Mapping[str, Any], field: str) -> Decimal:
@@ -269,15 +273,21 @@ def _contact_id(raw: Mapping[str, Any], resolve: Resolve) -> str:
     contact = raw.get("Contact")
     if not isinstance(contact, Mapping) or not contact.get("ContactID"):
         raise DataError("Contact.ContactID is missing: the document names no client")
-    return resolve(str(contact["ContactID"]))
+    return resolve(_id(contact, "ContactID", where="Contact."))
+
+
+def _listed(raw: Mapping[str, Any], field: str) -> list[Any] | tuple[Any, ...]:
+    """The list ``raw[field]`` (empty when absent or null); anything else is a
+    :class:`DataError` naming the field."""
+    listed = raw.get(field) or ()
+    if not isinstance(listed, list | tuple):
+        raise DataError(f"{field}: a {type(listed).__name__} where a list was due")
+    return listed
 
 
 def _allocations(raw: Mapping[str, Any]) -> tuple[Allocation, ...]:
     allocations = []
-    listed = raw.get("Allocations") or ()
-    if not isinstance(listed, list | tuple):
-        raise DataError(f"Allocations: a {type(listed).__name__} where a list was due")
-    for index, item in enumerate(listed):
+    for index, item in enumerate(_listed(raw, "Allocations")):
         if not isinstance(item, Mapping):
             raise DataError(f"Allocations.{index}: is not an object")
         if item.get("IsDeleted"):
@@ -288,7 +298,7 @@ def _allocations(raw: Mapping[str, Any]) -> tuple[Allocation, ...]:
             raise DataError("an allocation names no Invoice.InvoiceID")
         allocations.append(
             Allocation(
-                invoice_id=str(invoice_id),
+                invoice_id=_id(invoice, "InvoiceID", where=f"Allocations.{index}.Invoice."),
                 amount=_amount(item, "Amount"),
                 date=xero_date(item, "Date"),
             )
@@ -379,6 +389,7 @@ def payment_to_model(
     invoice = raw.get("Invoice")
     if not isinstance(invoice, Mapping) or not invoice.get("InvoiceID"):
         raise DataError("Invoice.InvoiceID is missing: the payment names no invoice")
+    invoice_id = _id(invoice, "InvoiceID", where="Invoice.")
     on = xero_date(raw, "Date")
     if on is None:
         raise DataError("Date is missing")
@@ -392,7 +403,7 @@ def payment_to_model(
         date=on,
         amount=amount,
         currency=str(currency),
-        allocations=(Allocation(invoice_id=str(invoice["InvoiceID"]), amount=amount, date=on),),
+        allocations=(Allocation(invoice_id=invoice_id, amount=amount, date=on),),
         fx_rate=fx_rate(raw, use_rates=use_rates),
         source=SOURCE,
     )
@@ -435,7 +446,7 @@ def _credit_refunds(raw: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
     deleted ones left out, each on its own ``Date`` (the credit note's date when it has
     none). Plain values: the CreditNote checks them, naming ``refunds.N``."""
     refunds = []
-    for index, item in enumerate(raw.get("Payments") or ()):
+    for index, item in enumerate(_listed(raw, "Payments")):
         if not isinstance(item, Mapping):
             raise DataError(f"Payments.{index}: is not an object")
         if item.get("Status") == "DELETED":
@@ -483,7 +494,7 @@ def _refunded(raw: Mapping[str, Any]) -> Decimal:
     ``Payments`` (Xero's AROVERPAYMENTPAYMENT and ARPREPAYMENTPAYMENT refunds, which the
     payments stream skips), deleted ones left out."""
     refunded = Decimal(0)
-    for index, item in enumerate(raw.get("Payments") or ()):
+    for index, item in enumerate(_listed(raw, "Payments")):
         if not isinstance(item, Mapping):
             raise DataError(f"Payments.{index}: is not an object")
         if item.get("Status") == "DELETED":
