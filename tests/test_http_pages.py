@@ -89,6 +89,13 @@ def test_records_in_reads_a_list_and_an_empty_list_is_an_empty_page(
         pytest.param({"error": "x"}, None, "a list was due, the body is an object",
                      id="an object where the body should be the list"),
         pytest.param(None, None, "a list was due, the body is null", id="null body list"),
+        # An item that is not a record: the page is not what the API documents (it was
+        # dropped without a word, and a record may be missing with it).
+        pytest.param({"Invoices": [{"id": "a"}, None]}, "Invoices",
+                     "item 2 of the 'Invoices' list is null, not an object",
+                     id="null among the records"),
+        pytest.param([[1, 2], {"id": "b"}], None, "item 1 of the list is a list, not an object",
+                     id="a list among the records"),
     ],
 )
 def test_records_in_refuses_a_body_without_its_list(body: Any, key: str | None, why: str) -> None:

@@ -73,7 +73,10 @@ class MissingRecords(ApiError):
 
 def records_in(body: Any, key: str | None) -> list[Mapping[str, Any]]:
     """The records of one page of a list: the list under ``key`` in the body's JSON object,
-    or the body itself when ``key`` is None. Items that are not objects are left out.
+    or the body itself when ``key`` is None. Every item must be an object (a record): one
+    that is not (``null``, a list, a number) is a :class:`MissingRecords` naming its place
+    and what it is, since the page is not what the API documents and a record may be missing
+    from it (it was left out without a word).
 
     An empty list is an empty page (the last page of an API paged until it is empty). Raises
     :class:`MissingRecords` saying what came instead of a list (an empty body, ``null``, an
@@ -92,7 +95,12 @@ def records_in(body: Any, key: str | None) -> list[Mapping[str, Any]]:
         found = body[key]
         if not isinstance(found, list):
             raise MissingRecords(f"{key!r} is {_kind(found)}, not a list")
-    return [r for r in found if isinstance(r, Mapping)]
+    for place, item in enumerate(found, 1):
+        if not isinstance(item, Mapping):
+            where = f"the {key!r} list" if key is not None else "the list"
+            raise MissingRecords(f"item {place} of {where} is {_kind(item)}, not an object "
+                                 "(a record)")
+    return found
 
 
 def _kind(value: Any) -> str:
