@@ -112,21 +112,21 @@ CASES: dict[str, tuple[Callable[[pytest.MonkeyPatch], None], list[str], str, str
     "an SMTP port that is not a port": (
         lambda mp: _env(mp, SMTP_PORT="99999"),
         ["notify", "--via", "email"],
-        # The command line hides the variables' values ('[redacted]'): only the words count.
-        "is not a port",
-        "nie jest numerem portu",
+        # The port is no credential: the command line quotes it.
+        "CLIENTGUARD_NOTIFY_SMTP_PORT '99999' is not a port",
+        "CLIENTGUARD_NOTIFY_SMTP_PORT '99999' nie jest numerem portu",
     ),
     "an SMTP security that does not exist": (
-        lambda mp: _env(mp, SMTP_SECURITY="ssl"),
+        lambda mp: _env(mp, SMTP_SECURITY="smtps"),
         ["notify", "--via", "email"],
-        ": use starttls or none",
-        ": użyj starttls albo none",
+        "CLIENTGUARD_NOTIFY_SMTP_SECURITY 'smtps': use starttls or none",
+        "CLIENTGUARD_NOTIFY_SMTP_SECURITY 'smtps': użyj starttls albo none",
     ),
     "a password without encryption": (
         lambda mp: _env(mp, SMTP_SECURITY="none", SMTP_PASSWORD="hunter2-not-shown"),
         ["notify", "--via", "email"],
-        "would send the password unencrypted; use starttls",
-        "hasło poszłoby niezaszyfrowane; użyj starttls",
+        "CLIENTGUARD_NOTIFY_SMTP_SECURITY=none would send the password unencrypted; use starttls",
+        "przy CLIENTGUARD_NOTIFY_SMTP_SECURITY=none hasło poszłoby niezaszyfrowane; użyj starttls",
     ),
 }
 
@@ -235,3 +235,234 @@ def test_the_backfills_table_heads_are_in_the_language_over_their_counts(
     assert all(len(r) == len(head) for r in rows)
     revise_end = head.index(heads[2]) + len(heads[2])
     assert all(r[revise_end - 1] == "1" for r in rows)
+
+
+# ------------------------------------------------------------------ the second sweep's leaks
+
+
+def _bad_rows(books: Path, count: int) -> None:
+    """Append ``count`` invoices whose total is no amount: each a problem of the ledger."""
+    with (books / "invoices.csv").open("a") as rows:
+        for number in range(count):
+            rows.write(f"X-{number},Acme,2025-01-02,2025-02-01,abc,\n")
+    assert main(["sync", "--quiet"]) == EXIT_OK
+
+
+# Polish counts in three forms (CLDR's pl plural rules): one (1), few (2-4, 22-24, but not
+# 12-14) and many (0, 5-21, 25...).
+@pytest.mark.parametrize(
+    ("count", "polish", "english"),
+    [
+        (1, "1 problem w rekordach księgi:", "1 problem in the ledger's records:"),
+        (2, "2 problemy w rekordach księgi:", "2 problems in the ledger's records:"),
+        (5, "5 problemów w rekordach księgi:", "5 problems in the ledger's records:"),
+    ],
+)
+@pytest.mark.parametrize("command", [["forecast"], ["review", "--no-save"]])
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_a_strict_run_counts_the_ledgers_problems_in_the_language(
+    books: Path, capsys: pytest.CaptureFixture[str], command: list[str], lang: str,
+    count: int, polish: str, english: str,
+) -> None:
+    _bad_rows(books, count)
+    capsys.readouterr()
+    code, _out, err = run(capsys, "--lang", lang, *command, "--as-of", "2025-07-01",
+                          "--strict")
+    assert code == EXIT_USAGE
+    expected, other = (polish, english) if lang == "pl" else (english, polish)
+    assert f"clientguard: {expected}\n" in err
+    assert other not in err
+    # Every problem is listed, each naming its record.
+    assert sum(f"invoice X-{n} " in err for n in range(count)) == count
+
+
+@pytest.mark.parametrize(
+    ("count", "header", "more"),
+    [
+        (1, "1 problem w rekordach księgi:", None),
+        (4, "4 problemy w rekordach księgi:", None),
+        (12, "12 problemów w rekordach księgi:", None),
+        (21, "21 problemów w rekordach księgi:", "... i jeszcze 1 problem (wszystkie są w "
+         "DataError.problems; strict=False zachowuje poprawne rekordy)"),
+        (22, "22 problemy w rekordach księgi:", "... i jeszcze 2 problemy (wszystkie"),
+        (25, "25 problemów w rekordach księgi:", "... i jeszcze 5 problemów (wszystkie"),
+    ],
+)
+def test_the_problems_header_takes_the_polish_plural_form_of_its_count(
+    count: int, header: str, more: str | None
+) -> None:
+    from clientguard.errors import MESSAGE_CAP, DataError
+    from clientguard.i18n import pgettext, using
+    from clientguard.records import Rejection
+
+    problem = Rejection("invoice", "books", "C-1", "total", "'abc' is not an amount")
+    with using("pl"):
+        text = str(DataError.from_problems(
+            [problem] * count, what=pgettext("problems in", "the ledger's records")))
+    lines = text.splitlines()
+    assert lines[0] == header
+    assert len(lines) == 1 + min(count, MESSAGE_CAP) + (more is not None)
+    if more is None:
+        assert "... and" not in text
+        assert "i jeszcze" not in text
+    else:
+        assert lines[-1].strip().startswith(more)
+        assert "more (every one" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "header"),
+    [("pl", "3 problemy w fakturze INV-9:"), ("en", "3 problems in invoice INV-9:")],
+)
+def test_a_record_that_breaks_the_model_is_counted_in_the_language(
+    lang: str, header: str
+) -> None:
+    from datetime import date
+
+    from clientguard.errors import DataError
+    from clientguard.i18n import using
+    from clientguard.model import Invoice
+
+    with using(lang), pytest.raises(DataError) as caught:
+        # Three problems: no customer, no currency and a total that is no amount.
+        Invoice(id="INV-9", source="books", number="INV-9", status="paid",  # type: ignore[call-arg]
+                issue_date=date(2025, 1, 1), due_date=date(2025, 1, 31), total="abc")
+    assert str(caught.value).splitlines()[0] == header
+
+
+# The CLIENTGUARD_NOTIFY_* values an error may quote, and the ones it never shows.
+PORT = "99999"
+PASSWORD = "hunter2-not-shown"
+WEBHOOK_TOKEN = "T0001B0002XXXXXXXXXXXXXX"
+
+
+@pytest.mark.parametrize(
+    ("settings", "argv", "shown", "hidden"),
+    [
+        ({"SMTP_PORT": PORT, "SMTP_PASSWORD": PASSWORD}, ["notify", "--via", "email"],
+         "CLIENTGUARD_NOTIFY_SMTP_PORT '99999' is not a port", [PASSWORD]),
+        ({"SMTP_SECURITY": "smtps"}, ["notify", "--via", "email"],
+         "CLIENTGUARD_NOTIFY_SMTP_SECURITY 'smtps': use starttls or none", []),
+        ({"SMTP_SECURITY": "none", "SMTP_PASSWORD": PASSWORD}, ["notify", "--via", "email"],
+         "CLIENTGUARD_NOTIFY_SMTP_SECURITY=none would send the password unencrypted", [PASSWORD]),
+        # A password given as the port (a shell line gone wrong): shown nowhere, even there.
+        ({"SMTP_PORT": PASSWORD, "SMTP_PASSWORD": PASSWORD}, ["notify", "--via", "email"],
+         "CLIENTGUARD_NOTIFY_SMTP_PORT '[redacted]' is not a port", [PASSWORD]),
+    ],
+    ids=["port", "security", "password unencrypted", "password as the port"],
+)
+def test_the_command_line_hides_notifys_credentials_and_quotes_its_settings(
+    books: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    settings: dict[str, str], argv: list[str], shown: str, hidden: list[str],
+) -> None:
+    _env(monkeypatch, **settings)
+    code, _out, err = run(capsys, "--lang", "en", *argv)
+    assert code == EXIT_USAGE
+    assert shown in err
+    for secret in hidden:
+        assert secret not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "secret"),
+    [
+        ("SMTP_PASSWORD", PASSWORD, True),
+        ("SMTP_USER", "mailer@firm.example", True),
+        ("WEBHOOK_URL", f"https://hooks.example/services/{WEBHOOK_TOKEN}", True),
+        ("SMTP_PASSWD", PASSWORD, True),  # a misspelt name: notify does not read it
+        ("SMTP_PORT", PORT, False),
+        ("SMTP_SECURITY", "starttls", False),
+        ("SMTP_HOST", "smtp.firm.example", False),
+        ("SMTP_CAFILE", "/etc/ssl/firm-ca.pem", False),
+        ("EMAIL_FROM", "clientguard@firm.example", False),
+        ("EMAIL_TO", "owner@firm.example", False),
+    ],
+)
+def test_a_printed_line_shows_a_notify_setting_only_when_it_is_no_credential(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, secret: bool
+) -> None:
+    from clientguard.cli import _scrub_secrets
+
+    monkeypatch.setenv(f"CLIENTGUARD_NOTIFY_{name}", value)
+    line = f"clientguard: CLIENTGUARD_NOTIFY_{name} {value!r}"
+    scrubbed = _scrub_secrets(line)
+    assert (value not in scrubbed) is secret
+    assert ("[redacted]" in scrubbed) is secret
+    if name == "WEBHOOK_URL":
+        # The token alone, quoted without the rest of the URL, is hidden too.
+        assert WEBHOOK_TOKEN not in _scrub_secrets(f"400 invalid_token {WEBHOOK_TOKEN}")
+
+
+def test_a_connectors_variable_is_still_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clientguard.cli import _scrub_secrets
+
+    monkeypatch.setenv("CLIENTGUARD_STRIPE_API_KEY", "sk_test_notshown42")
+    assert "sk_test_notshown42" not in _scrub_secrets("refused sk_test_notshown42")
+
+
+# Portfolio: the findings' messages are written in the run's language.
+PORTFOLIO_WORDS = {
+    # Acme 4,500 of 4,800 (93.75%), Birch 300 (6.25%): HHI 8,789.0625 + 39.0625 = 8,828.125,
+    # above the 1,800 line; 1 / 0.8828125 = 1.13 equal clients.
+    "pl": ("Wskaźnik HHI przychodów firmy wynosi 8\xa0828, powyżej progu 1\xa0800 rynku silnie "
+           "skoncentrowanego", "The book's revenue HHI is"),
+    "en": ("The book's revenue HHI is 8,828, above the 1,800 line of a highly concentrated "
+           "market", "Wskaźnik HHI"),
+}
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_the_portfolios_findings_are_written_in_the_commands_language(
+    books: Path, capsys: pytest.CaptureFixture[str], lang: str,
+) -> None:
+    pytest.importorskip("pyarrow", reason="the Parquet lake needs pyarrow")
+    from clientguard.portfolio import read_output
+    from clientguard.portfolio.run import RUN_FILE
+
+    assert main(["export", "--format", "parquet", "--firm-id", "f1", "lake"]) == EXIT_OK
+    code, _out, _err = run(capsys, "--lang", lang, "portfolio", "lake", "--output", "out",
+                           "--as-of", "2025-07-01", "--quiet", "--workers", "1")
+    assert code == EXIT_OK
+    _firms, findings = read_output(books / "out")
+    messages = [f.message for f in findings]
+    expected, other = PORTFOLIO_WORDS[lang]
+    assert any(m.startswith(expected) for m in messages), messages
+    assert not any(other in m for m in messages)
+    assert json.loads((books / "out" / RUN_FILE).read_text())["lang"] == lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "absent"),
+    [
+        ("pl", "nolake nie jest jeziorem danych clientguard: brak w nim pliku "
+         "_clientguard_layout.json (zapisz go poleceniem clientguard export --format parquet)",
+         "is not a clientguard lake"),
+        ("en", "nolake is not a clientguard lake: it has no _clientguard_layout.json (write one "
+         "with clientguard export --format parquet)", "jeziorem"),
+    ],
+)
+def test_a_portfolio_of_a_folder_that_is_no_lake_is_said_in_the_language(
+    books: Path, capsys: pytest.CaptureFixture[str], lang: str, expected: str, absent: str,
+) -> None:
+    (books / "nolake").mkdir()
+    code, _out, err = run(capsys, "--lang", lang, "portfolio", "nolake", "--output", "out",
+                          "--as-of", "2025-07-01", "--quiet")
+    assert code == EXIT_USAGE
+    assert expected in err
+    assert absent not in err
+
+
+def test_without_notify_importable_every_notify_value_is_hidden(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The line being printed may be notify's own import failing: then the command line
+    cannot tell a setting from a credential, and hides them all."""
+    import sys
+
+    from clientguard.cli import _scrub_secrets
+
+    monkeypatch.setitem(sys.modules, "clientguard.notify", None)  # import raises ImportError
+    monkeypatch.setenv("CLIENTGUARD_NOTIFY_SMTP_PORT", PORT)
+    monkeypatch.setenv("CLIENTGUARD_NOTIFY_SMTP_PASSWORD", PASSWORD)
+    scrubbed = _scrub_secrets(f"port {PORT}, password {PASSWORD}")
+    assert scrubbed == "port [redacted], password [redacted]"

@@ -7,6 +7,7 @@ session shared by the module (started once: a JVM takes seconds)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -22,7 +23,7 @@ pytest.importorskip("pyarrow", reason="the portfolio's tests need clientguard[pa
 
 from clientguard.cli import EXIT_OK, main
 from clientguard.policy import Policy
-from clientguard.portfolio import FAILED, REVIEWED, read_output, run
+from clientguard.portfolio import FAILED, REVIEWED, read_output, review_firm, run
 from clientguard.portfolio.firm import FindingRow, FirmSummary
 from clientguard.portfolio.run import RUN_FILE, FirmOutcome, FirmTask, review_and_write
 from clientguard.portfolio.sample import write_sample_portfolio
@@ -286,3 +287,60 @@ def test_a_firm_that_kills_every_spark_attempt_gets_an_error_row_and_the_others_
     assert (dead.status, dead.reason) == ("error", WORKER_DIED)
     counts = files_per_firm(out)
     assert set(counts.values()) == {1}
+
+
+# ------------------------------------------------------------------------ the run's language
+
+
+@pytest.mark.parametrize("engine", ["local", "dask", "spark"])
+@pytest.mark.parametrize("lang", ["pl", "en", None])
+def test_every_engine_writes_the_findings_in_the_runs_language(
+    lake: tuple[Path, tuple[str, ...]], tmp_path: Path, request: pytest.FixtureRequest,
+    engine: str, lang: str | None,
+) -> None:
+    if engine == "dask":
+        pytest.importorskip("distributed", reason="the Dask engine needs clientguard[dask]")
+    session = request.getfixturevalue("spark") if engine == "spark" else None
+    root, firms = lake
+    chosen = firms[:2]
+
+    run(root, as_of=SAMPLE_AS_OF, engine=engine, output=tmp_path, firms=chosen,  # type: ignore[arg-type]
+        workers=1, spark=session, lang=lang)
+
+    summaries, findings = read_output(tmp_path)
+    assert [s.firm_id for s in summaries] == list(chosen)
+    # Each firm's messages are those of its review in the run's language (the words are
+    # checked by hand in test_portfolio_firm.py); the Python API writes English unless a
+    # language is given. None of them is the other language's.
+    other = "en" if lang == "pl" else "pl"
+    for firm in chosen:
+        messages = [f.message for f in findings if f.firm_id == firm]
+        assert messages
+        assert messages == [f.message for f in review_firm(
+            firm, root, as_of=SAMPLE_AS_OF, lang=lang or "en").findings]
+        assert not set(messages) & {f.message for f in review_firm(
+            firm, root, as_of=SAMPLE_AS_OF, lang=other).findings}
+    described = json.loads((tmp_path / RUN_FILE).read_text())
+    assert described["lang"] == (lang or "en")
+
+
+def test_a_worker_writes_a_lake_gone_missing_in_the_runs_language(
+    lake: tuple[Path, tuple[str, ...]], tmp_path: Path
+) -> None:
+    """The layout file is checked on the driver, then again by each worker (a lake may be
+    replaced meanwhile): a worker process, which starts in English, says it in the run's."""
+    from clientguard.portfolio.run import run_local
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    task = FirmTask("f1", str(empty), str(tmp_path / "out"), SAMPLE_AS_OF, Policy(), "pl")
+    seen: list[FirmOutcome] = []
+
+    run_local([task], seen.append, workers=1)
+
+    assert [(o.firm_id, o.status) for o in seen] == [("f1", FAILED)]
+    assert seen[0].reason == (
+        "folder nie jest jeziorem danych clientguard: brak w nim pliku _clientguard_layout.json "
+        "(zapisz go poleceniem clientguard export --format parquet)")
+    summaries, _findings = read_output(tmp_path / "out")
+    assert [s.reason for s in summaries] == [seen[0].reason]

@@ -130,3 +130,51 @@ def test_a_firm_that_cannot_be_reviewed_is_a_row_saying_why(
 def test_as_of_must_be_a_date(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="as_of"):
         review_firm("two", tmp_path, as_of="2025-06-30")  # type: ignore[arg-type]
+
+
+# Shares 0.75 and 0.25: a revenue HHI of 6,250, above the 1,800 line (the policy's default).
+REVENUE_HHI = {
+    "pl": "Wskaźnik HHI przychodów firmy wynosi 6\xa0250, powyżej progu 1\xa0800 rynku silnie "
+          "skoncentrowanego",
+    "en": "The book's revenue HHI is 6,250, above the 1,800 line of a highly concentrated market",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "absent"),
+    [("pl", REVENUE_HHI["pl"], "The book's"), ("en", REVENUE_HHI["en"], "Wskaźnik"),
+     (None, REVENUE_HHI["en"], "Wskaźnik")],
+)
+def test_the_findings_messages_are_in_the_language_asked_for(
+    tmp_path: Path, lang: str | None, expected: str, absent: str
+) -> None:
+    write_firm(tmp_path, "two", two_clients(), base_currency="EUR")
+
+    result = review_firm("two", tmp_path, as_of=AS_OF, lang=lang)
+
+    messages = [f.message for f in result.findings]
+    assert any(m.startswith(expected) for m in messages), messages
+    assert not any(absent in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("lang", "reason"),
+    [
+        ("pl", "folder nie jest jeziorem danych clientguard: brak w nim pliku "
+               "_clientguard_layout.json (zapisz go poleceniem clientguard export --format "
+               "parquet)"),
+        ("en", "the folder is not a clientguard lake: it has no _clientguard_layout.json "
+               "(write one with clientguard export --format parquet)"),
+    ],
+)
+def test_a_folder_that_is_no_lake_is_a_row_in_the_language_asked_for(
+    tmp_path: Path, lang: str, reason: str
+) -> None:
+    result = review_firm("two", tmp_path, as_of=AS_OF, lang=lang)
+
+    assert (result.summary.status, result.summary.reason) == (FAILED, reason)
+
+
+def test_a_language_clientguard_does_not_write_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown language 'xx'"):
+        review_firm("two", tmp_path, as_of=AS_OF, lang="xx")

@@ -1607,7 +1607,10 @@ def _portfolio_command(args: argparse.Namespace) -> int:
                            "--engine dask"))
     summary = run(args.directory, as_of=args.as_of, policy=_policy(args, config),
                   engine=args.engine, output=args.output, firms=args.firm,
-                  workers=args.workers, scheduler=args.scheduler, progress=progress)
+                  workers=args.workers, scheduler=args.scheduler, progress=progress,
+                  # The command's language (--lang, else the config's, else the locale's):
+                  # the workers write the findings' messages in it.
+                  lang=i18n.language())
     if live:
         sys.stderr.write("\r\x1b[K")
     for failed in summary.failed:
@@ -2235,12 +2238,21 @@ def _error(message: str, out: IO[str] | None = None) -> None:
 
 def _scrub_secrets(text: str) -> str:
     """A last line of defence: ``text`` without the value of any ``CLIENTGUARD_*`` variable
-    (the secrets the command was given), in any form. The connectors and their HTTP client
-    scrub what they raise and report already (see docs/security.md)."""
+    (the secrets the command was given), in any form; of notify's ``CLIENTGUARD_NOTIFY_*``
+    variables only those that are or may carry a credential
+    (:func:`clientguard.notify.environment_secrets`), so that an error about a port or the
+    SMTP security quotes its value. The connectors and their HTTP client scrub what they
+    raise and report already (see docs/security.md)."""
     from clientguard.redaction import Scrubber
 
-    given = (v for k, v in os.environ.items() if k.startswith("CLIENTGUARD_") and k != CONFIG_ENV)
-    return Scrubber(given).scrub(text)
+    given = [v for k, v in os.environ.items() if k.startswith("CLIENTGUARD_") and k != CONFIG_ENV]
+    try:
+        from clientguard.notify import ENV_PREFIX, environment_secrets
+    except Exception:  # the text being printed may be that very failure: hide every value
+        return Scrubber(given).scrub(text)
+    given = [v for k, v in os.environ.items()
+             if k.startswith("CLIENTGUARD_") and k != CONFIG_ENV and not k.startswith(ENV_PREFIX)]
+    return Scrubber([*given, *environment_secrets(os.environ)]).scrub(text)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from clientguard.i18n import gettext, language, noop
+from clientguard.i18n import gettext, language, ngettext, noop, pgettext
 from clientguard.records import Rejection
 
 __all__ = [
@@ -58,16 +58,30 @@ class DataError(ClientguardError, ValueError):
         super().__init__(message)
 
     @classmethod
-    def from_problems(cls, problems: Sequence[Rejection], *, what: str = "records") -> DataError:
-        """One error that lists every problem (capped), e.g. from ``Ledger.build(strict=True)``."""
+    def from_problems(
+        cls, problems: Sequence[Rejection], *, what: str | None = None
+    ) -> DataError:
+        """One error that lists every problem (capped), e.g. from ``Ledger.build(strict=True)``.
+
+        ``what`` says where the problems are, already in the reader's language ("the ledger's
+        records", "invoice INV-7"); the header counts them in that language's plural forms
+        ("1 problem", "4 problemy", "5 problemów"). Default: "records".
+
+        Polish declines ``what`` after its preposition: a caller words it with
+        ``pgettext("problems in", ...)`` so that a catalog gives its locative ("rekordach
+        księgi", "fakturze INV-7")."""
         count = len(problems)
-        lines = [f"{count} problem{'s' if count != 1 else ''} in {what}:"]
+        where = what if what is not None else pgettext("problems in", "records")
+        lines = [ngettext("{count} problem in {what}:", "{count} problems in {what}:",
+                          count).format(count=count, what=where)]
         lines += [f"  - {problem}" for problem in problems[:MESSAGE_CAP]]
         if count > MESSAGE_CAP:
-            lines.append(
-                f"  ... and {count - MESSAGE_CAP} more "
-                "(every one is in DataError.problems; strict=False keeps the good records)"
-            )
+            more = count - MESSAGE_CAP
+            lines.append("  " + ngettext(
+                "... and {more} more (every one is in DataError.problems; strict=False keeps "
+                "the good records)",
+                "... and {more} more (every one is in DataError.problems; strict=False keeps "
+                "the good records)", more).format(more=more))
         return cls("\n".join(lines), problems)
 
 

@@ -58,6 +58,7 @@ from typing import NamedTuple, TypeVar, cast
 from clientguard.connector import Connector, pull
 from clientguard.errors import DataError
 from clientguard.gcpause import collector_paused
+from clientguard.i18n import pgettext
 from clientguard.model import (
     MAX_AMOUNT_DIGITS,
     MAX_RATE,
@@ -938,7 +939,8 @@ class _Builder:
         )
 
         if strict and self.rejected:
-            raise DataError.from_problems(self.rejected, what="the ledger's records")
+            raise DataError.from_problems(self.rejected,
+                                          what=pgettext("problems in", "the ledger's records"))
 
         ledger = Ledger(_BUILD)
         ledger._sources = tuple(sources)

@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from clientguard.errors import DataError
+from clientguard.i18n import pgettext
 from clientguard.money import ONE, ZERO, is_currency, to_decimal
 from clientguard.records import Rejection
 
@@ -385,7 +386,25 @@ def _data_error(cls: type[Record], data: dict[str, Any], exc: ValidationError) -
                 reason=reason,
             )
         )
-    return DataError.from_problems(problems, what=f"{cls.kind} {ident or ''}".rstrip())
+    return DataError.from_problems(problems, what=_problems_in(cls.kind, ident))
+
+
+def _problems_in(kind: str, ident: object) -> str:
+    """Where a record's problems are, for the header of its :class:`DataError` ("4 problems
+    in invoice INV-1"), in the reader's language: Polish declines the kind after "w" ("4
+    problemy w fakturze INV-1"). A kind this table does not know is named by its code."""
+    words = {
+        "customer": pgettext("problems in", "customer"),
+        "invoice": pgettext("problems in", "invoice"),
+        "allocation": pgettext("problems in", "allocation"),
+        "payment": pgettext("problems in", "payment"),
+        "refund": pgettext("problems in", "refund"),
+        "credit_note": pgettext("problems in", "credit_note"),
+        "time_entry": pgettext("problems in", "time_entry"),
+        "work_request": pgettext("problems in", "work_request"),
+        "record": pgettext("problems in", "record"),
+    }.get(kind, kind)
+    return f"{words} {ident or ''}".rstrip()
 
 
 class Customer(Record):

@@ -53,12 +53,14 @@ from clientguard.store import SavedReview, Store
 
 __all__ = [
     "ENV_PREFIX",
+    "READABLE_SETTINGS",
     "EmailChannel",
     "NotifyError",
     "NotifyResult",
     "WebhookChannel",
     "channel_from_environment",
     "email_message",
+    "environment_secrets",
     "notify",
     "webhook_body",
 ]
@@ -134,6 +136,32 @@ class WebhookChannel:
             if secret_name(key) or _token_like(value):
                 found.append(value)
         return tuple(dict.fromkeys(s for s in found if s))
+
+
+READABLE_SETTINGS = frozenset(
+    {"SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_CAFILE", "EMAIL_FROM", "EMAIL_TO"})
+"""The ``CLIENTGUARD_NOTIFY_*`` settings that are no credential: an error may quote them
+(``CLIENTGUARD_NOTIFY_SMTP_PORT '99999' is not a port``). Every other variable of the prefix
+is a secret to the command line's last line of defence (:func:`environment_secrets`)."""
+
+
+def environment_secrets(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The values of the ``CLIENTGUARD_NOTIFY_*`` variables that are, or may carry, a
+    credential: what no text may show. ``SMTP_PASSWORD``; ``SMTP_USER`` (half of the login);
+    ``WEBHOOK_URL`` whole, and the parts of it that are secrets
+    (:attr:`WebhookChannel.secrets`: a user name and password in it, a token in its path or
+    query); and any variable this module does not read (a misspelt ``SMTP_PASSWD`` may hold
+    a password). The settings of :data:`READABLE_SETTINGS` are not among them, so that an
+    error about them is readable."""
+    env = os.environ if environ is None else environ
+    found: list[str] = []
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name[len(ENV_PREFIX):] in READABLE_SETTINGS:
+            continue
+        found += [value, value.strip()]
+        if name == ENV_PREFIX + "WEBHOOK_URL":
+            found += WebhookChannel(value.strip()).secrets
+    return tuple(dict.fromkeys(s for s in found if s))
 
 
 def _token_like(text: str) -> bool:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from clientguard.errors import ClientguardError
+from clientguard.i18n import using
 from clientguard.ledger import Ledger
 from clientguard.money import ZERO, round_money
 from clientguard.policy import Policy
@@ -136,6 +137,7 @@ def review_firm(
     *,
     as_of: date,
     policy: Policy | None = None,
+    lang: str | None = None,
 ) -> FirmResult:
     """Review one firm as of ``as_of``: its summary row and a row per finding.
 
@@ -143,11 +145,20 @@ def review_firm(
     (:mod:`clientguard.portfolio.layout`), or records already read (:class:`FirmRecords`). A
     firm whose records cannot be read or reviewed yields a summary with ``status`` ``failed``
     (``error`` for a bug) and the reason; this function raises only for arguments of the wrong
-    type (``as_of`` not a date).
+    type (``as_of`` not a date) and for a language clientguard does not write.
+
+    ``lang`` (``"en"``, ``"pl"``) is the language of the findings' ``message`` and of the
+    ``reason`` of a firm not reviewed; default: the active language of
+    :func:`clientguard.i18n.using`, else English.
     """
     if not isinstance(as_of, date):
         raise TypeError(f"as_of must be a date, not {type(as_of).__name__}")
-    policy = policy or Policy()
+    with using(lang):
+        return _review_firm(firm_id, records, as_of, policy or Policy())
+
+
+def _review_firm(firm_id: str, records: str | os.PathLike[str] | FirmRecords, as_of: date,
+                 policy: Policy) -> FirmResult:
     try:
         check_firm_id(firm_id)
         found = (records if isinstance(records, FirmRecords)

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from clientguard.errors import ClientguardError, DataError
 from clientguard.gcpause import collector_paused
+from clientguard.i18n import gettext
 from clientguard.ledger import Ledger
 from clientguard.model import (
     AnyRecord,
@@ -254,10 +255,13 @@ def _check_layout(root: Path, *, named: bool = True) -> None:
     try:
         described = json.loads(target.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise LayoutError(
-            f"{root if named else 'the folder'} is not a clientguard lake: it has no "
-            f"{LAYOUT_FILE} (write one with clientguard export --format parquet)"
-        ) from None
+        # In the reader's language: the driver's (the command line's --lang) and a worker's
+        # (the run's, clientguard.portfolio.run.FirmTask.lang).
+        message = (gettext("{path} is not a clientguard lake: it has no {file} (write one "
+                           "with clientguard export --format parquet)") if named else
+                   gettext("the folder is not a clientguard lake: it has no {file} (write one "
+                           "with clientguard export --format parquet)"))
+        raise LayoutError(message.format(path=root, file=LAYOUT_FILE)) from None
     except (OSError, ValueError) as exc:
         why = str(exc).replace(str(target), shown)
         raise LayoutError(f"{shown}: cannot be read as JSON: {why}") from None

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from clientguard.errors import ClientguardError
-from clientguard.i18n import ngettext
+from clientguard.i18n import DEFAULT_LANGUAGE, language, ngettext, resolve_language
 from clientguard.policy import Policy
 from clientguard.portfolio.firm import (
     FAILED,
@@ -65,7 +65,8 @@ __all__ = [
 Engine = Literal["local", "dask", "spark"]
 ENGINES: Final[tuple[str, ...]] = ("local", "dask", "spark")
 RUN_FILE: Final = "_clientguard_run.json"
-"""What a run's output folder says about the run: the date, the policy, the firms."""
+"""What a run's output folder says about the run: the date, the language, the policy, the
+firms."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ class FirmTask:
     output: str
     as_of: date
     policy: Policy
+    lang: str = DEFAULT_LANGUAGE
+    """The language of the firm's rows (a finding's ``message``, a failed firm's ``reason``):
+    the run's. A worker starts in English (the language is a context variable of the
+    driver), so the task carries it."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ def review_and_write(task: FirmTask) -> FirmOutcome:
     (a full disk, a value no column holds) become the firm's error row, else an outcome
     saying why. An exception here would stop the run's other firms on every engine."""
     result: FirmResult = review_firm(task.firm_id, task.source, as_of=task.as_of,
-                                     policy=task.policy)
+                                     policy=task.policy, lang=task.lang)
     summary = result.summary
     try:
         check_firm_id(task.firm_id)
@@ -179,6 +184,7 @@ def run(
     scheduler: str | None = None,
     spark: Any = None,
     progress: Progress | None = None,
+    lang: str | None = None,
 ) -> RunSummary:
     """Review every firm of the lake at ``source`` (or only ``firms``) as of ``as_of`` on
     ``engine``, writing ``firms/`` and ``findings/`` under ``output``.
@@ -191,7 +197,14 @@ def run(
     :class:`~clientguard.errors.ClientguardError` for an unknown engine, a lake that is not
     one, or an engine whose extra is not installed; a firm that fails is a row, never an
     exception.
+
+    ``lang`` (``"en"``, ``"pl"``) is the language of the rows' sentences (a finding's
+    ``message``, a failed firm's ``reason``); default: the active language of
+    :func:`clientguard.i18n.using`, else English (``clientguard portfolio`` passes its
+    ``--lang``). The columns and their codes are the same in every language; the run file
+    records it. Raises ``ValueError`` for a language clientguard does not write.
     """
+    code = resolve_language(lang) if lang is not None else language()
     if engine not in ENGINES:
         raise ClientguardError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
     if not isinstance(as_of, date):
@@ -210,7 +223,7 @@ def run(
     out = Path(output).resolve()
     out.mkdir(parents=True, exist_ok=True)
     policy = policy or Policy()
-    tasks = [FirmTask(f, str(root), str(out), as_of, policy) for f in chosen]
+    tasks = [FirmTask(f, str(root), str(out), as_of, policy, code) for f in chosen]
     count = workers or os.cpu_count() or 1
     seen: list[FirmOutcome] = []
 
@@ -231,7 +244,7 @@ def run(
         run_spark(tasks, done, spark=spark, workers=count)
     outcomes = {o.firm_id: o for o in seen}  # a retried task may report twice: once counts
     summary = RunSummary(out, tuple(outcomes[f] for f in sorted(outcomes)))
-    _write_run_file(out, as_of, policy, chosen, summary.outcomes)
+    _write_run_file(out, as_of, policy, chosen, summary.outcomes, code)
     return summary
 
 
@@ -294,10 +307,12 @@ def _run_pool(tasks: Sequence[FirmTask], workers: int, done: Callable[[FirmOutco
 
 
 def _write_run_file(out: Path, as_of: date, policy: Policy, firms: Sequence[str],
-                    outcomes: Sequence[FirmOutcome]) -> None:
+                    outcomes: Sequence[FirmOutcome], lang: str) -> None:
     described = {
         "layout_version": LAYOUT_VERSION,
         "as_of": as_of.isoformat(),
+        # The language of the rows' sentences (message, reason): one per run.
+        "lang": lang,
         "firms": list(firms),
         # The firms whose rows are not in the output, and why (sorted by firm id).
         "not_written": [{"firm_id": o.firm_id, "status": o.status, "reason": o.reason}

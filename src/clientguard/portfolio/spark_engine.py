@@ -132,7 +132,8 @@ def _map(
 def _job(session: Any, tasks: Sequence[FirmTask],
          task_function: TaskFunction) -> list[FirmOutcome]:
     """One Spark job reviewing ``tasks``; each firm's outcome, once the job is done."""
-    template = tasks[0]  # every task of a run shares the lake, the output, the date, the policy
+    # Every task of a run shares the lake, the output, the date, the policy and the language.
+    template = tasks[0]
 
     def review_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
