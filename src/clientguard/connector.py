@@ -876,6 +876,9 @@ class _StreamSync:
         # By kind, then id (no (kind, id) tuple a record: 64 bytes each, a million at once).
         self.seen: dict[str, dict[str, _Seen]] = {}
         self.latest_change: datetime | None = None
+        self.derived: dict[str, tuple[RecordKey, ...]] = {}
+        """By raw id: what a raw record yielding more than its own record yielded last in
+        this sync (so that its deletion forgets having seen them)."""
         self.pages = self.records = self.rejected = 0
 
     def cursor(self, *, last: bool) -> datetime | None:
@@ -958,6 +961,12 @@ class _StreamSync:
                     ident = connector.raw_id(stream, raw.data)
                     if mapped.deleted and ident is not None:
                         deleted.append((stream.kind, source, ident))
+                        # Read again after its deletion in this sync, it is new again, and
+                        # so is what it yielded.
+                        seen_of(stream.kind).pop(ident, None)
+                        for kind, _source, gone in (*yielded.get(ident, ()),
+                                                    *self.derived.pop(ident, ())):
+                            seen_of(kind).pop(gone, None)
                     continue
                 # A record is the common case: tested first, as a plain class (Sequence is an
                 # ABC, whose check cost a twentieth of a large load).
@@ -967,19 +976,36 @@ class _StreamSync:
                 if origin is not None:
                     # Before de-duplication: a record yielded again unchanged is still
                     # yielded (the store must not take it for one the raw record dropped).
-                    now = tuple(
-                        (record.kind, source, ident) for record in made
-                        if (ident := getattr(record, "id", None)) is not None)
+                    now: tuple[RecordKey, ...]
+                    if len(made) == 1:  # the common case, without a generator
+                        ident = getattr(made[0], "id", None)
+                        now = ((made[0].kind, source, ident),) if ident is not None else ()
+                    else:
+                        now = tuple(
+                            (record.kind, source, ident) for record in made
+                            if (ident := getattr(record, "id", None)) is not None)
                     earlier = yielded.get(origin)
                     if earlier is not None and set(earlier).difference(now):
                         # Read twice on one page (``latest``): what its earlier version
-                        # yielded and this one does not is not yielded at all.
+                        # yielded and this one does not is not yielded at all, unless another
+                        # raw record of the page yields it too (a buyer two documents name).
                         dropped = set(earlier).difference(now)
-                        records[:] = [r for r in records if (
-                            r.kind, source, getattr(r, "id", None)) not in dropped]
-                        for kind, _source, ident in dropped:
-                            seen_of(kind).pop(ident, None)
+                        for other, keys in yielded.items():
+                            if other != origin:
+                                dropped.difference_update(keys)
+                        if dropped:
+                            records[:] = [r for r in records if (
+                                r.kind, source, getattr(r, "id", None)) not in dropped]
+                            for kind, _source, ident in dropped:
+                                seen_of(kind).pop(ident, None)
                     yielded[origin] = now
+                    if len(now) > 1:
+                        self.derived[origin] = now
+                    if deleted and (stream.kind, source, origin) in deleted:
+                        # Listed deleted earlier on the page, read again since (``latest``):
+                        # its latest version stands, not the deletion.
+                        deleted[:] = [key for key in deleted
+                                      if key != (stream.kind, source, origin)]
             location = raw.location
             for record in made:
                 if renamed and record.source != source:
@@ -1241,9 +1267,23 @@ def pull(
     """
     state = state or SyncState()
     by_key: dict[tuple[str, str], AnyRecord] = {}
-    # What each raw record yielded, by (stream, raw id), as the store keeps it: a raw record
-    # read again (a newer version under ``latest``) or deleted takes what it yielded along.
-    yields: dict[tuple[str, str], tuple[RecordKey, ...]] = {}
+    # What each raw record yielded besides its own record, by (stream, raw id), as the store
+    # keeps it (``record_origins``), and who yields each such record: a raw record read again
+    # (a newer version under ``latest``) or deleted takes along what it alone yielded; a
+    # record another raw record still yields (a buyer two documents name) stays.
+    yields: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    holders: dict[tuple[str, str], set[tuple[str, str]]] = {}
+
+    def unhold(origin: tuple[str, str], gone: Iterable[tuple[str, str]]) -> None:
+        for key in gone:
+            held = holders.get(key)
+            if held is not None:
+                held.discard(origin)
+                if held:
+                    continue
+                del holders[key]
+            by_key.pop(key, None)
+
     unnamed: list[AnyRecord] = []
     rejected: list[Rejection] = []
     locations = Locations()  # an entry a record: kept compactly
@@ -1260,15 +1300,31 @@ def pull(
                     by_key[(record.kind, ident)] = record
             rejected.extend(page.rejected)
             locations.add(page.locations)
-            for origin, keys in page.yielded.items():
-                before = yields.get((page.stream, origin), ())
-                yields[(page.stream, origin)] = keys
-                for gone in set(before).difference(keys):
-                    by_key.pop((gone[0], gone[2]), None)
+            if page.yielded:
+                own = connector.stream(page.stream).kind
+                dropped: list[tuple[tuple[str, str], set[tuple[str, str]]]] = []
+                for origin, keys in page.yielded.items():
+                    at = (page.stream, origin)
+                    if len(keys) == 1 and keys[0][2] == origin and keys[0][0] == own:
+                        if at in yields:  # yields only its own record now
+                            dropped.append((at, yields.pop(at)))
+                        continue
+                    now = {(kind, ident) for kind, _source, ident in keys
+                           if ident != origin or kind != own}
+                    before = yields.pop(at, None)
+                    if now:
+                        yields[at] = now
+                        for key in now:
+                            holders.setdefault(key, set()).add(at)
+                    if before and before - now:
+                        dropped.append((at, before - now))
+                # After the whole page's links: a record one raw record drops and another of
+                # the page now yields (moved from one to the other) stays.
+                for at, gone in dropped:
+                    unhold(at, gone)
             for kind, _source, ident in page.deleted:
                 by_key.pop((kind, ident), None)
-                for gone in yields.pop((page.stream, ident), ()):
-                    by_key.pop((gone[0], gone[2]), None)
+                unhold((page.stream, ident), yields.pop((page.stream, ident), ()))
             skipped.setdefault(page.stream, Counter()).update(page.skipped)
             duplicates += page.duplicates
             notes.extend(page.notes)

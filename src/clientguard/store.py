@@ -36,9 +36,13 @@ What it guarantees:
   buyer named on Fakturownia documents) is linked to each raw record that yields it
   (``Page.yielded``, table ``record_origins``). When such a raw record is deleted, or read
   again without it (a deposit edited to 0, an invoice voided), it is removed in the same
-  transaction, unless another raw record still yields it. Rows stored before schema 8 have
-  no link (never guessed from an id's shape): the streams holding them are read in full on
-  the next sync, which records the links; until then a full ``--prune`` read removes them.
+  transaction, unless another raw record still yields it (within the page or stored). Rows
+  stored before schema 8 have no link (never guessed from an id's shape): the streams holding
+  them are read in full on the next sync, which records the links; until then a full
+  ``--prune`` read removes them. A raw record mapped to a plain :class:`Skip` (not
+  ``deleted``) changes nothing stored: its connector reports it deleted when a copy may be
+  stored. A stream none of whose raw records yields a derived record costs one look at the
+  links a sync (issue 21).
 * **Rejections are kept, once.** A raw record a connector could not map is stored as a
   rejection with its reason and location. It stays until the record arrives in good shape (or
   the stream is read in full again without it), so :meth:`Store.load` reports the rejections
@@ -1707,6 +1711,11 @@ class _SyncWriter:
         self.occurrences: dict[str, Counter[str]] = {}
         self.begun: set[str] = set()
         """Streams with a page stored in this sync."""
+        self.linked: dict[str, set[str]] = {}
+        """By stream: the ids of its raw records that ``record_origins`` may link to derived
+        records (read once a sync, grown as pages link more): only those are asked for
+        their links, so that a page of raw records yielding only their own records costs no
+        query."""
 
     def read_in_full(self, stream: str) -> bool:
         if stream not in self.full_read:
@@ -1905,27 +1914,39 @@ class _SyncWriter:
 
     def _derived(self, page: Page) -> dict[str, set[tuple[str, str]]]:
         """What each raw record of ``page`` yields now besides its own record (the stream's
-        kind under the raw record's id), by its id: (kind, id) of its derived records."""
+        kind under the raw record's id), by its id: (kind, id) of its derived records; an
+        empty set for a raw record yielding only its own record (the common case, kept
+        cheap)."""
         own = self.connector.stream(page.stream).kind
-        return {
-            origin: {(kind, ident) for kind, _source, ident in keys
-                     if ident != origin or kind != own}
-            for origin, keys in page.yielded.items()
-        }
+        derived: dict[str, set[tuple[str, str]]] = {}
+        for origin, keys in page.yielded.items():
+            if len(keys) == 1 and keys[0][0] == own and keys[0][2] == origin:
+                derived[origin] = set()
+            else:
+                derived[origin] = {(kind, ident) for kind, _source, ident in keys
+                                   if ident != origin or kind != own}
+        return derived
 
     def _follow_origins(self, page: Page) -> int:
         """Link each derived record of the page to the raw records that yield it
         (``record_origins``), unlink what a raw record yielded before and yields no longer (a
         deposit edited to 0, an invoice voided), and drop the derived records no raw record
-        yields any more; how many were dropped. After the upsert; per page, one indexed query
-        per few hundred raw records (issue 21: nothing of this in :meth:`Store.load`)."""
+        yields any more; how many were dropped. After the upsert. The stream's linked raw
+        records are read once a sync (:attr:`linked`); a page asks for the links of those of
+        its raw records only, one indexed query per few hundred (issue 21: nothing of this in
+        :meth:`Store.load`)."""
         db = self.store._db
         source, stream = self.source, page.stream
+        linked_origins = self.linked.get(stream)
+        if linked_origins is None:
+            linked_origins = self.linked[stream] = {origin for (origin,) in db.execute(
+                "SELECT DISTINCT origin FROM record_origins WHERE source = ? AND stream = ?",
+                (source, stream))}
         derived = self._derived(page)
-        origins = list(derived)
+        asked = [origin for origin in derived if origin in linked_origins]
         linked: dict[str, set[tuple[str, str]]] = {}
-        for start in range(0, len(origins), _IDS_PER_QUERY):
-            chunk = origins[start : start + _IDS_PER_QUERY]
+        for start in range(0, len(asked), _IDS_PER_QUERY):
+            chunk = asked[start : start + _IDS_PER_QUERY]
             marks = ", ".join("?" * len(chunk))
             for origin, kind, ident in db.execute(
                 "SELECT origin, kind, record_id FROM record_origins "  # noqa: S608
@@ -1936,12 +1957,18 @@ class _SyncWriter:
         unlinked: list[tuple[str, str, str]] = []
         added: list[tuple[str, str, str, str, str]] = []
         for origin, now in derived.items():
-            before = linked.get(origin, set())
+            before = linked.get(origin)
+            if before is None:
+                if now:
+                    added += [(source, stream, origin, kind, ident) for kind, ident in now]
+                    linked_origins.add(origin)
+                continue
             unlinked += [(origin, kind, ident) for kind, ident in before - now]
             added += [(source, stream, origin, kind, ident) for kind, ident in now - before]
-        db.executemany(
-            "INSERT OR IGNORE INTO record_origins (source, stream, origin, kind, record_id) "
-            "VALUES (?, ?, ?, ?, ?)", added)
+        if added:
+            db.executemany(
+                "INSERT OR IGNORE INTO record_origins (source, stream, origin, kind, "
+                "record_id) VALUES (?, ?, ?, ?, ?)", added)
         return self._unlink(stream, unlinked)
 
     def _unlink(self, stream: str, links: Sequence[tuple[str, str, str]]) -> int:

@@ -1,0 +1,74 @@
+"""A Stripe invoice's payment from the customer's balance (``<invoice id>/customer_balance``,
+the credit its ``starting_balance`` applied) follows the invoice in the store: voiding the
+invoice gives the credit back to the customer's balance (Stripe's "Void an invoice": a
+voided invoice's applied balance is credited back), so the payment leaves (schema 8,
+``record_origins``). Before, it stayed and went on paying 3.00 of a void invoice
+(``/tmp/f_repro/test_repro.py``). Invoice objects shaped as Stripe's API reference shows them;
+amounts in cents, worked out by hand: a 10.00 invoice with 3.00 of balance credit owes 7.00.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from clientguard.store import Store
+from clientguard_stripe import StripeConnector
+
+ACCOUNT = {"id": "acct_1", "object": "account", "settings": {"dashboard": {"timezone": "UTC"}}}
+
+
+def invoice(status: str, balance_used: int) -> dict[str, Any]:
+    return {"id": "in_1", "object": "invoice", "customer": "cus_1", "number": "N1",
+            "status": status, "currency": "usd", "created": 1775000000,
+            "effective_at": 1775000000, "due_date": 1776000000, "total": 1000,
+            "amount_due": 1000 - balance_used, "amount_paid": 0,
+            "amount_remaining": 1000 - balance_used if status == "open" else 0,
+            "starting_balance": -balance_used, "ending_balance": 0,
+            "status_transitions": {"finalized_at": 1775000000}}
+
+
+def listing(items: list[dict[str, Any]], path: str) -> dict[str, Any]:
+    return {"object": "list", "url": path, "has_more": False, "data": items}
+
+
+def stripe(server: HTTPServer, now: datetime) -> StripeConnector:
+    return StripeConnector(api_key="rk_test_origin0000000001", base_url=server.url_for("/"),
+                           clock=lambda: now, sleep=lambda seconds: None)
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["invoice.voided event", "full read"])
+def test_a_voided_invoices_customer_balance_payment_leaves_the_store(
+    httpserver: HTTPServer, tmp_path: Path, full: bool,
+) -> None:
+    with Store.open(tmp_path / "cg.db") as store:
+        httpserver.expect_ordered_request("/v1/account").respond_with_json(ACCOUNT)
+        httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+            listing([invoice("open", 300)], "/v1/invoices"))
+        store.sync(stripe(httpserver, datetime(2026, 5, 2, tzinfo=UTC)), streams=["invoices"])
+        before = store.load(base_currency="USD")
+        assert [(p.id, p.amount) for p in before.payments] == [
+            ("in_1/customer_balance", Decimal("3.00"))]
+        httpserver.clear()
+        httpserver.expect_ordered_request("/v1/account").respond_with_json(ACCOUNT)
+        if full:
+            httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+                listing([invoice("void", 300)], "/v1/invoices"))
+        else:
+            httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+                listing([], "/v1/invoices"))
+            httpserver.expect_ordered_request("/v1/events").respond_with_json(listing(
+                [{"id": "evt_1", "object": "event", "type": "invoice.voided",
+                  "created": 1778000000, "data": {"object": invoice("void", 300)}}],
+                "/v1/events"))
+        result = store.sync(stripe(httpserver, datetime(2026, 5, 20, tzinfo=UTC)),
+                            streams=["invoices"], full=full)
+        after = store.load(base_currency="USD")
+        assert [(i.id, i.status) for i in after.invoices] == [("in_1", "void")]
+        assert after.payments == ()
+        assert result.removed == 1
