@@ -466,3 +466,25 @@ def test_without_notify_importable_every_notify_value_is_hidden(
     monkeypatch.setenv("CLIENTGUARD_NOTIFY_SMTP_PASSWORD", PASSWORD)
     scrubbed = _scrub_secrets(f"port {PORT}, password {PASSWORD}")
     assert scrubbed == "port [redacted], password [redacted]"
+
+
+@pytest.mark.parametrize(("lang", "start"), [("pl", "proces roboczy"), ("en", "the worker")])
+def test_the_row_of_a_firm_that_killed_its_worker_is_in_the_runs_language(
+    lang: str, start: str, tmp_path: Path
+) -> None:
+    # The driver writes that row (its own language may be another): the task's language wins.
+    from datetime import date
+
+    from clientguard.i18n import using
+    from clientguard.policy import Policy
+    from clientguard.portfolio import read_output
+    from clientguard.portfolio.firm import INTERNAL_ERROR
+    from clientguard.portfolio.run import FirmTask, worker_died, write_failure
+
+    task = FirmTask("f1", str(tmp_path / "lake"), str(tmp_path), date(2026, 6, 30), Policy(),
+                    lang=lang)
+    with using("en" if lang == "pl" else "pl"):
+        write_failure(task, INTERNAL_ERROR, worker_died(task))
+    (summary,), _ = read_output(tmp_path)
+    assert summary.reason is not None
+    assert summary.reason.startswith(start)

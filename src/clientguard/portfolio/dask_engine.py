@@ -21,11 +21,11 @@ from typing import Any
 from clientguard.errors import ClientguardError
 from clientguard.portfolio.firm import INTERNAL_ERROR, error_reason
 from clientguard.portfolio.run import (
-    WORKER_DIED,
     FirmOutcome,
     FirmTask,
     TaskFunction,
     review_and_write,
+    worker_died,
     write_failure,
 )
 
@@ -108,7 +108,7 @@ def _map(client: Any, tasks: Sequence[FirmTask], done: Callable[[FirmOutcome], N
         try:
             outcome = future.result()
         except KilledWorker:
-            outcome = write_failure(task, INTERNAL_ERROR, WORKER_DIED)
+            outcome = write_failure(task, INTERNAL_ERROR, worker_died(task))
         except Exception as exc:
             outcome = write_failure(task, INTERNAL_ERROR, error_reason(exc))
         done(outcome)

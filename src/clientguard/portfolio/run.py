@@ -30,7 +30,15 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from clientguard.errors import ClientguardError
-from clientguard.i18n import DEFAULT_LANGUAGE, language, ngettext, resolve_language
+from clientguard.i18n import (
+    DEFAULT_LANGUAGE,
+    gettext,
+    language,
+    ngettext,
+    noop,
+    resolve_language,
+    using,
+)
 from clientguard.policy import Policy
 from clientguard.portfolio.firm import (
     FAILED,
@@ -248,10 +256,18 @@ def run(
     return summary
 
 
-WORKER_DIED: Final = ("the worker process reviewing it died each time it ran (killed for "
-                      "lack of memory, or crashed): give the workers more memory, or look at "
-                      "the firm's data")
-"""The reason of a firm whose review kills the process that runs it."""
+WORKER_DIED: Final = noop("the worker process reviewing it died each time it ran (killed for "
+                           "lack of memory, or crashed): give the workers more memory, or look "
+                           "at the firm's data")
+"""The reason of a firm whose review kills the process that runs it, in English
+(:func:`worker_died` gives it in the run's language)."""
+
+
+def worker_died(task: FirmTask) -> str:
+    """:data:`WORKER_DIED` in the language of the task's run (written by the driver, whose
+    own language may be another)."""
+    with using(task.lang):
+        return gettext(WORKER_DIED)
 
 
 TaskFunction = Callable[[FirmTask], FirmOutcome]
@@ -270,7 +286,7 @@ def run_local(tasks: Sequence[FirmTask], done: Callable[[FirmOutcome], None], *,
         remaining, suspects = _run_pool(remaining, workers, done, task_function)
         for task in suspects:
             if _run_pool([task], 1, done, task_function)[1]:
-                done(write_failure(task, INTERNAL_ERROR, WORKER_DIED))
+                done(write_failure(task, INTERNAL_ERROR, worker_died(task)))
 
 
 def _run_pool(tasks: Sequence[FirmTask], workers: int, done: Callable[[FirmOutcome], None],

@@ -33,11 +33,11 @@ from typing import Any
 from clientguard.errors import ClientguardError
 from clientguard.portfolio.firm import INTERNAL_ERROR
 from clientguard.portfolio.run import (
-    WORKER_DIED,
     FirmOutcome,
     FirmTask,
     TaskFunction,
     review_and_write,
+    worker_died,
     write_failure,
 )
 
@@ -120,7 +120,7 @@ def _map(
             # A task failed every attempt and Spark gave up the job: no firm of it has an
             # outcome. Halves, each a job of its own, until the firm that fails is alone.
             if len(group) == 1:
-                done(write_failure(group[0], INTERNAL_ERROR, WORKER_DIED))
+                done(write_failure(group[0], INTERNAL_ERROR, worker_died(group[0])))
             else:
                 half = len(group) // 2
                 groups += [group[half:], group[:half]]
