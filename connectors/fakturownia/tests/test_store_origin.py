@@ -74,3 +74,46 @@ def test_a_buyer_stays_while_a_document_names_it_and_leaves_with_the_last(
         removed = sync(httpserver, store, [twelve, eleven] if full else [twelve], full=full)
         assert keys(store) == {"invoice:11", "invoice:12"}
         assert removed == 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "gone"),
+    [
+        # Made a cost document (income 0): only sales are read, so the stored invoice and the
+        # buyer only it named leave (they stayed, counted as revenue and owed).
+        ({"income": "0"}, {"invoice:11", BUYER}),
+        # Made a proforma (a kind not read): the same.
+        ({"kind": "proforma"}, {"invoice:11", BUYER}),
+    ],
+    ids=["cost-document", "proforma"],
+)
+def test_a_sale_edited_into_a_document_that_is_not_read_leaves_the_store(
+    httpserver: HTTPServer, tmp_path: Path, edit: dict[str, str], gone: set[str],
+) -> None:
+    with Store.open(tmp_path / "cg.db") as store:
+        sync(httpserver, store, [document(11, "2026-07-02T10:00:00+02:00")])
+        assert keys(store) == {"invoice:11", BUYER}
+        edited = {**document(11, "2026-08-02T10:00:00+02:00"), **edit}
+        removed = sync(httpserver, store, [edited])
+        assert keys(store) == {"invoice:11", BUYER} - gone
+        assert removed == len(gone)
+
+
+@pytest.mark.parametrize("edit", [{"price_gross": "0,00"}, {"status": "rejected"}],
+                         ids=["changes-nothing", "rejected"])
+def test_a_correction_that_no_longer_lowers_the_invoice_takes_its_credit_note_away(
+    httpserver: HTTPServer, tmp_path: Path, edit: dict[str, str],
+) -> None:
+    # Correction 202 lowers invoice 11 by 230.00: a credit note. Edited to change nothing,
+    # or rejected, it lowers nothing: the credit note leaves (it stayed, and kept 230.00 off
+    # what the client owes).
+    with Store.open(tmp_path / "cg.db") as store:
+        fix = {**document(202, "2026-07-05T10:00:00+02:00", card=True), "kind": "correction",
+               "number": "FK/1/2026", "price_gross": "-230,00", "invoice_id": 11,
+               "from_invoice_id": 11}
+        sync(httpserver, store, [fix, document(11, "2026-07-02T10:00:00+02:00", card=True)])
+        assert keys(store) == {"invoice:11", "credit_note:202"}
+        removed = sync(httpserver, store, [{**fix, "updated_at": "2026-08-05T10:00:00+02:00",
+                                            **edit}])
+        assert keys(store) == {"invoice:11"}
+        assert removed == 1

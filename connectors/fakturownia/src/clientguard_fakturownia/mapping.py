@@ -305,13 +305,16 @@ def map_document(
     A document without a client card also yields the Customer made from its buyer fields.
     """
     kind = (text_of(raw.get("kind")) or "vat").lower()
+    # A document that is not a sale read here is skipped as deleted: one an earlier sync
+    # stored as a sale (then edited into a cost document or a proforma) leaves the store,
+    # with the buyer only it named; for one never stored it removes nothing.
     if not _is_income(raw):
-        return Skip("cost document (income 0): only sales are read")
+        return Skip("cost document (income 0): only sales are read", deleted=True)
     if kind in CORRECTION_KINDS:
         return _correction(raw, rules)
     if kind not in rules.invoice_kinds:
         reason = _NOT_SALES.get(kind, "not one of the invoice kinds read")
-        return Skip(f"kind {kind!r}: {reason}")
+        return Skip(f"kind {kind!r}: {reason}", deleted=True)
     gross = parse_amount(raw.get("price_gross"), field="price_gross")
     if gross < 0:
         raise DataError(
@@ -446,7 +449,7 @@ def _correction(
     """A correction: lowering the amount is a credit note against the corrected invoice."""
     gross = parse_amount(raw.get("price_gross"), field="price_gross")
     if gross == 0:
-        return Skip("correction that changes no amount")
+        return Skip("correction that changes no amount", deleted=True)
     if gross > 0:
         # It raises what the client owes: an extra invoice, due on its own payment term.
         return _invoice(raw, rules, gross)
