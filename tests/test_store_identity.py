@@ -35,6 +35,7 @@ from clientguard import testing
 from clientguard.cli import EXIT_OK, EXIT_USAGE, main
 from clientguard.connector import Connector, Mapped, RawPage, Stream
 from clientguard.errors import StoreError
+from clientguard.i18n import using
 from clientguard.store import Store
 from clientguard_fakturownia import FakturowniaConnector
 from clientguard_quickbooks import QuickBooksConnector
@@ -331,10 +332,14 @@ def test_a_stripe_key_switched_from_test_to_live_mode_is_another_source(
     # them apart.
     source = Source(BY_NAME["stripe"], httpserver, tmp_path / "cg.db")
     source.sync("alpha/test")
-    with pytest.raises(StoreError, match=r"differs in: mode\)") as caught:
+    with pytest.raises(StoreError, match=r"differs in: mode \(test or live\)\)") as caught:
         source.sync("alpha/live", now=LATER)
     assert_names_no_secret(str(caught.value), source.fake)
     assert source.customers() == {"cus_alpha_test"}
+    # A Polish reader reads what differs in Polish (the part's name was English).
+    with using("pl"), pytest.raises(StoreError, match=r"różni się: tryb \(testowy lub "
+                                                        r"produkcyjny\)\)"):
+        source.sync("alpha/live", now=LATER)
 
 
 def test_a_stripe_key_that_may_not_read_its_account_is_compared_by_its_mode(
@@ -344,7 +349,7 @@ def test_a_stripe_key_that_may_not_read_its_account_is_compared_by_its_mode(
     source.sync("alpha/test")  # account and mode recorded
     source.state["account"] = "forbidden"  # a restricted key without the permission: 403
     source.sync("alpha/test", now=LATER)  # the same mode: no error, the account kept
-    with pytest.raises(StoreError, match=r"differs in: mode\)"):
+    with pytest.raises(StoreError, match=r"differs in: mode \(test or live\)\)"):
         source.sync("alpha/live", now=LATER)
     source.state["account"] = "readable"
     with pytest.raises(StoreError, match=r"differs in: account\)"):

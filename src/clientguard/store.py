@@ -99,7 +99,7 @@ from typing import IO, Any, Concatenate, Final, Literal, ParamSpec, TypeVar
 from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError, os_reason
 from clientguard.gcpause import collector_paused
-from clientguard.i18n import gettext, ngettext
+from clientguard.i18n import gettext, ngettext, pgettext
 from clientguard.ledger import Ledger
 from clientguard.model import (
     AnyRecord,
@@ -965,7 +965,8 @@ class Store:
                         "--prune` (every stream) to replace the source's records with this "
                         "account's")
                 .format(source=repr(source), connector=connector.name,
-                        parts=", ".join(differing), name=source)
+                        parts=", ".join(_identity_part_word(p) for p in differing),
+                        name=source)
             )
         if differing:
             merged = digests
@@ -2167,6 +2168,19 @@ def _moment(connector: Connector) -> str:
     """Now, from the connector's injected clock, as UTC ISO text."""
     now = connector.clock()
     return (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
+def _identity_part_word(part: str) -> str:
+    """A part of a source's identity (:meth:`Connector.identity
+    <clientguard.connector.Connector.identity>`) in the reader's words; a part of a plugin's
+    own, as the plugin names it."""
+    words = {
+        "account": pgettext("source identity", "account"),
+        "mode": pgettext("source identity", "mode (test or live)"),
+        "realm": pgettext("source identity", "company (realm id)"),
+        "tenant": pgettext("source identity", "organisation (tenant id)"),
+    }
+    return words.get(part, part)
 
 
 def _identity_digests(connector: str, parts: Mapping[str, str]) -> dict[str, str]:
