@@ -105,7 +105,9 @@ def test_the_note_names_the_records_and_the_customer_id_and_says_what_to_do() ->
         "test: customer 'acmee' is not among the source's customers, but 1 invoice (INV-2), "
         "1 payment (PAY-1), 1 credit note (CN-1), 1 time entry and 1 work request (W-1) name "
         "it: counted for a client known only by that id (no name, group or tax id); add the "
-        "customer to the source (or sync its customers), or correct the records' customer_id",
+        "customer to the source (or sync its customers), or correct the records' customer_id; "
+        "where the source deleted the customer and kept its documents (Stripe does), nothing "
+        "needs doing",
     )
     assert str(ledger(*many_invoices()).report.unknown_customers[0]).startswith(
         "test: customer 'gone' is not among the source's customers, but 7 invoices (INV-1, "

@@ -186,7 +186,8 @@ class UnknownCustomer:
             f"{self.source}: customer {self.customer_id!r} is not among the source's "
             f"customers, but {named} {verb} it: counted for a client known only by that id "
             "(no name, group or tax id); add the customer to the source (or sync its "
-            "customers), or correct the records' customer_id"
+            "customers), or correct the records' customer_id; where the source deleted the "
+            "customer and kept its documents (Stripe does), nothing needs doing"
         )
 
 
