@@ -159,12 +159,14 @@ def test_entries_without_a_client_running_or_of_an_unknown_project_say_so(
     httpserver: HTTPServer, waits: Waits
 ) -> None:
     serve_names(httpserver)
+    httpserver.expect_request(f"{PROJECTS}/99").respond_with_json(
+        {"message": "project not found"}, status=404)
     httpserver.expect_request(SEARCH, method="POST").respond_with_json([
         row(10, te(1, "2026-08-03T08:00:00Z", 3600)),
         row(30, te(2, "2026-08-03T08:00:00Z", 3600)),        # project without a client
         row(None, te(3, "2026-08-03T08:00:00Z", 3600)),      # no project
         row(10, te(4, "2026-08-03T08:00:00Z", -1780000000, stop=None)),  # running
-        row(99, te(5, "2026-08-03T08:00:00Z", 3600)),        # not in the projects list
+        row(99, te(5, "2026-08-03T08:00:00Z", 3600)),        # not in the list, nor by id
     ])
     pulled = pull(connector(httpserver, waits, page_size=2, window_days=366,
                             from_date=date(2026, 1, 1)))
@@ -230,6 +232,8 @@ def test_a_store_sync_beside_the_books_feeds_the_capacity_finding(
     httpserver: HTTPServer, waits: Waits, tmp_path: Path
 ) -> None:
     serve_names(httpserver)
+    httpserver.expect_request(f"{PROJECTS}/99").respond_with_json(
+        {"message": "project not found"}, status=404)
     httpserver.expect_request(SEARCH, method="POST").respond_with_json([
         row(10, te(1, "2026-07-06T08:00:00Z", 36000), te(2, "2026-07-07T08:00:00Z", 36000)),
         row(20, te(3, "2026-07-08T08:00:00Z", 36000)),

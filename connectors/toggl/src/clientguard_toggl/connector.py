@@ -12,7 +12,11 @@ Reading (https://engineering.toggl.com/docs/):
   password, as Toggl documents.
 * The client of each project: ``GET /api/v9/workspaces/{id}/clients?status=both`` and
   ``GET /api/v9/workspaces/{id}/projects?active=both`` (paged by ``page``/``per_page``; a
-  short page is the last).
+  short page is the last). The page number is a position: a project an entry names that
+  the pages did not give (created, or shifted onto a page already read by a project
+  created or deleted between two requests) is read by its id
+  (``GET /api/v9/workspaces/{id}/projects/{project_id}``), and so is a client the clients
+  list did not give; only a project Toggl does not show by id (404, 403) is unknown.
 * The entries of every user of the workspace: the Reports API v3 detailed search,
   ``POST /reports/api/v3/workspace/{id}/search/time_entries`` with ``start_date`` and
   ``end_date``, in windows of ``window_days``; a window is paged by the ``X-Next-ID``,
@@ -44,7 +48,7 @@ import requests
 from pydantic import Field, SecretStr, field_validator
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream, zone_option
-from clientguard.errors import ApiError, DataError, ErrorContext
+from clientguard.errors import ApiError, ConnectorError, DataError, ErrorContext
 from clientguard.http import (
     HttpConnector,
     HttpOptions,
@@ -142,6 +146,10 @@ class TogglConnector(HttpConnector):
         self.days_zone: tzinfo = self.zone or UTC
         """The zone the current sync counts days in (set by :meth:`fetch` before any entry
         is mapped)."""
+        self._names: dict[str, Any] = {}
+        """Client id -> name, of the current sync (clients read by id added)."""
+        self._hidden: set[str] = set()
+        """Projects asked for by id that Toggl does not show (404 or 403): asked once a sync."""
         self.client = self.api_client(
             opts.base_url,
             headers={"Accept": "application/json", "Authorization": f"Basic {basic}"},
@@ -228,20 +236,76 @@ class TogglConnector(HttpConnector):
         )
 
     def _client_names(self, stream: str) -> dict[str, str | None]:
-        """Project id -> its client's name (None: a project without a client)."""
+        """Project id -> its client's name (None: a project without a client).
+
+        The projects are paged by number, a position: a project created or deleted between
+        two page requests shifts the later pages, and a project can cross onto a page already
+        read, unseen. Such a project is not lost: an entry that names a project the pages did
+        not give has it read by its id (:meth:`_add_projects`)."""
         base = f"api/v9/workspaces/{self._workspace(stream)}"
-        names = {
+        self._names = {
             str(c.get("id")): c.get("name")
             for c in self._list(f"{base}/clients", {"status": "both"}, stream, "clients",
                                 paged=False)
         }
+        self._hidden = set()
         result: dict[str, str | None] = {}
         for project in self._list(f"{base}/projects", {"active": "both"}, stream, "projects",
                                   paged=True):
-            client = project.get("client_id", project.get("cid"))
-            name = names.get(str(client)) if client is not None else None
-            result[str(project.get("id"))] = name if isinstance(name, str) else None
+            result[str(project.get("id"))] = self._client_name(project, stream)
         return result
+
+    def _client_name(self, project: Mapping[str, Any], stream: str) -> str | None:
+        """The name of a project's client (None: none). A client the clients list did not
+        give (one created after it was read) is read by its id, once; one Toggl does not
+        show by id either counts as none."""
+        client = project.get("client_id", project.get("cid"))
+        if client is None or isinstance(client, bool):
+            return None
+        key = str(client)
+        if key not in self._names:
+            found = self._by_id("clients", key, stream)
+            self._names[key] = found.get("name") if found is not None else None
+        name = self._names[key]
+        return name if isinstance(name, str) else None
+
+    def _by_id(self, kind: str, ident: str, stream: str) -> Mapping[str, Any] | None:
+        """``GET /api/v9/workspaces/{id}/{kind}/{ident}``: the object, or None when Toggl
+        answers 404 or 403 (it is not there, or the token's user may not see it)."""
+        path = f"api/v9/workspaces/{self._workspace(stream)}/{kind}/{ident}"
+        label = f"GET {kind} {ident}"
+        try:
+            response = self.client.request("GET", path, stream=stream, what=label)
+        except ConnectorError as exc:
+            if exc.status in (403, 404):
+                return None
+            raise
+        body = decode_json(response, client=self.client, what=label, stream=stream)
+        if not isinstance(body, Mapping):
+            raise ApiError(
+                f"{label}: the body is not an object (a {kind[:-1]} was due)",
+                ErrorContext(connector=self.name, stream=stream),
+            )
+        return cast(Mapping[str, Any], body)
+
+    def _add_projects(self, rows: list[Any], clients: dict[str, str | None], stream: str
+                      ) -> None:
+        """Read by id each project the rows name that the projects list did not give (one
+        created, or shifted onto a page already read, while the list was paged), adding its
+        client's name to ``clients``. A project Toggl does not show by id stays unknown: its
+        entries are rejected (see :func:`_unknown_project`)."""
+        for row in rows:
+            project = row.get("project_id") if isinstance(row, Mapping) else None
+            if project is None or isinstance(project, bool):
+                continue
+            key = str(project)
+            if key in clients or key in self._hidden:
+                continue
+            found = self._by_id("projects", key, stream)
+            if found is None or str(found.get("id")) != key:
+                self._hidden.add(key)
+                continue
+            clients[key] = self._client_name(found, stream)
 
     def _windows(self, since: datetime | None) -> Iterator[tuple[date, date]]:
         zone = self.days_zone
@@ -291,6 +355,7 @@ class TogglConnector(HttpConnector):
                 answer = decode_json(response, client=self.client, what=label,
                                      stream=stream.name)
                 rows = self._listed(answer, stream=stream.name, page=label, response=response)
+                self._add_projects(rows, clients, stream.name)
                 following = self._next(response)
                 if following is not None and all(body.get(k) == v for k, v in following.items()):
                     raise ApiError(
@@ -347,6 +412,7 @@ class TogglConnector(HttpConnector):
 
 def _unknown_project(raw: Mapping[str, Any]) -> Mapped:
     raise DataError(
-        f"project_id: project {raw.get('project_id')} is not in the workspace's projects, so "
-        "its client is unknown; check that the token's user sees every project"
+        f"project_id: project {raw.get('project_id')} is not in the workspace's projects, and "
+        "Toggl does not show it by its id either (GET projects/<id>: 404 or 403), so its "
+        "client is unknown; check that the token's user sees every project"
     )
