@@ -103,7 +103,7 @@ def test_issues_are_paged_by_next_page_token_and_mapped_by_the_rules(
     requests = [dict(r.args) for r, _ in httpserver.log]
     assert [r.get("nextPageToken") for r in requests] == [None, "tok-2"]
     assert all(r["maxResults"] == "2" for r in requests)
-    assert requests[0]["jql"] == 'created >= "1970-01-01" ORDER BY updated ASC, key ASC'
+    assert requests[0]["jql"] == 'created >= "1970-01-01" ORDER BY created ASC, key ASC'
     assert requests[0]["fields"] == (
         "created,updated,duedate,project,components,labels,customfield_10042")
     for request, _ in httpserver.log:
@@ -137,7 +137,7 @@ def test_an_incremental_read_asks_jql_for_issues_updated_since_the_cursor(
     # The cursor less the one-minute look-back is 07:59:30 UTC: 09:59 in Warsaw (CEST),
     # floored to the minute JQL reads.
     assert request.args["jql"] == (
-        '(type = Task) AND updated >= "2026-05-20 09:59" ORDER BY updated ASC, key ASC')
+        '(type = Task) AND updated >= "2026-05-20 09:59" ORDER BY created ASC, key ASC')
     assert pulled.state.cursor("work_requests") == datetime(2026, 5, 21, 7, 0, tzinfo=UTC)
 
 

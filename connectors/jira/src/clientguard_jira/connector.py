@@ -12,17 +12,19 @@
 Reading (developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search):
 
 * ``GET /rest/api/3/search/jql`` with ``jql``, ``fields`` and ``maxResults``, paged by the
-  body's ``nextPageToken`` (absent, or ``isLast`` true, on the last page). Instances that
-  still serve the older ``GET /rest/api/3/search`` are read with ``legacy_search=True``,
-  paged by ``startAt`` until ``total``, in key order (``ORDER BY key ASC``): paging by
-  position through a list in change order skips an issue whenever another one is edited
-  between two pages (it moves to the end). The cursor then moves when the stream ends.
+  body's ``nextPageToken`` (absent, or ``isLast`` true, on the last page), in creation order
+  (``ORDER BY created ASC, key ASC``): Atlassian does not say what the token names, and if
+  it is a position, a list in change order skips an untouched issue whenever one already
+  read is edited between two pages (it moves to the end); an edit moves nothing in creation
+  order. Instances that still serve the older ``GET /rest/api/3/search`` are read with
+  ``legacy_search=True``, paged by ``startAt`` (a position) until ``total``, in key order
+  (``ORDER BY key ASC``). The cursor moves when the stream ends.
 * Authentication: HTTP Basic with the account's email and an API token (Atlassian account >
   Security > API tokens). The token, and the Basic credentials made from it, never appear in
   a log line, an error or a repr.
 * Incremental: ``updated >= "yyyy-MM-dd HH:mm"`` from the stream's cursor (the latest
-  ``updated`` seen), ordered by ``updated`` oldest first, so the cursor advances page by
-  page and an interrupted sync resumes (``legacy_search``: key order, see above). JQL
+  ``updated`` seen, never past the sync's start), which moves when the stream's last page
+  is stored (the pages are not in change order, see above). JQL
   reads a date in the time zone of the Jira user (the ``timezone`` option) and to the
   minute: the cursor is floored to its minute, and the repeats are de-duplicated by key.
 * Rate limits: Jira answers 429 with ``Retry-After``, which the HTTP layer waits out.
@@ -258,7 +260,6 @@ class JiraConnector(HttpConnector):
             records_key="issues",
             id_field="key",
             cursor_field="updated",
-            sorted_by_cursor=True,
             duplicates="latest",
             description="Issues with a due date, as work requests of the client a rule maps "
             "them to; unmatched issues are counted, never guessed.",
@@ -274,10 +275,6 @@ class JiraConnector(HttpConnector):
         email = opts.email.strip()
         basic = base64.b64encode(f"{email}:{token}".encode()).decode()
         self.zone = ZoneInfo(opts.timezone)
-        if opts.legacy_search:
-            # Paged by position in key order, not by change time (see jql()).
-            self.streams = tuple(  # type: ignore[misc]
-                replace(s, sorted_by_cursor=False) for s in self.streams)
         self.client = self.api_client(
             (opts.base_url or f"https://{opts.site}").rstrip("/") + "/",
             headers={"Accept": "application/json", "Authorization": f"Basic {basic}"},
@@ -293,13 +290,17 @@ class JiraConnector(HttpConnector):
 
     def jql(self, since: datetime | None) -> str:
         """The query: the option's JQL, bounded by the cursor (or ``from_date``), oldest
-        change first; for the older search (``legacy_search``), in key order.
+        issue first (``created``, then ``key``); for the older search (``legacy_search``), in
+        key order.
 
-        The older search pages by position (``startAt``): in change order, an issue edited
-        between two pages moves to the end, every issue after it moves up a place, and the
-        one that crossed onto the page already read is never read, its change older than the
-        cursor. In key order an edit moves nothing, and the cursor moves only when the stream
-        ends (the stream is then not ``sorted_by_cursor``)."""
+        Both searches page through an order that an edit does not change. The older one
+        pages by position (``startAt``), and what the enhanced search's ``nextPageToken``
+        names Atlassian does not document: if a position, then in change order an issue
+        edited between two pages moves to the end, every issue after it moves up a place,
+        and the one that crossed onto the page already read is never read, its change older
+        than the cursor (a full read would drop it from the store). In creation or key order
+        an edit moves nothing; the cursor then moves only when the stream ends (the stream
+        is not ``sorted_by_cursor``)."""
         conditions = [f"({self.options.jql})"] if self.options.jql else []
         if since is not None:
             local = since.astimezone(self.zone)
@@ -309,7 +310,7 @@ class JiraConnector(HttpConnector):
         if not conditions:
             # The enhanced search refuses an unbounded query.
             conditions.append('created >= "1970-01-01"')
-        order = "key ASC" if self.options.legacy_search else "updated ASC, key ASC"
+        order = "key ASC" if self.options.legacy_search else "created ASC, key ASC"
         return " AND ".join(conditions) + f" ORDER BY {order}"
 
     def build_request(
