@@ -39,6 +39,12 @@ def _extracted() -> dict[MessageKey, tuple[str, ...]]:
                 continue
             where = f"{source.name}/{filename}:{line}"
             found[(context, singular)] = (*found.get((context, singular), ()), where)
+    # The comments `clientguard policy` prints are the Policy fields' docstrings, which no
+    # gettext call names: the policy gives each one's context and English.
+    from clientguard.policy import Policy
+
+    for field, key in Policy.comment_messages().items():
+        found[key] = (*found.get(key, ()), f"clientguard/policy.py: Policy.{field}")
     return found
 
 

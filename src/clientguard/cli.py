@@ -630,11 +630,11 @@ def _sync_rates(
 
 
 def _rates_command(args: argparse.Namespace) -> int:
-    from clientguard.fx.files import TEMPLATE
+    from clientguard.fx.files import template
     from clientguard.store import Store
 
     if args.action == "template":
-        sys.stdout.write(TEMPLATE)
+        sys.stdout.write(template())
         return EXIT_OK
     config = _config(args)
     if args.action == "sync":

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+import textwrap
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from clientguard.errors import ConfigError, os_reason
 from clientguard.i18n import gettext as _
-from clientguard.i18n import noop
+from clientguard.i18n import noop, pgettext
 
 __all__ = [
     "MAX_COUNT",
@@ -402,19 +404,67 @@ class Policy(_Settings):
         return cls._checked(data, where)
 
     def to_toml(self) -> str:
-        """The policy as TOML, each key preceded by its meaning and source as comments."""
-        lines = ["# clientguard policy: every threshold, its default and why.", ""]
+        """The policy as TOML, each key preceded by its meaning and source as comments.
+
+        The comments are in the active language (:mod:`clientguard.i18n`): in English the
+        fields' docstrings line for line, in another language each docstring's translation
+        (catalog key: :meth:`comment_messages`) wrapped to :data:`_COMMENT_WIDTH`. The keys and
+        values are the same in every language, so the file loads whatever language wrote it.
+        """
+        lines = ["# " + _("clientguard policy: every threshold, its default and why."), ""]
+        messages = type(self).comment_messages()
         for name, info in type(self).model_fields.items():
-            for text in (info.description or "").split("\n"):
-                lines.append(f"# {' '.join(text.split())}".rstrip())
+            context, english = messages[name]
+            said = pgettext(context, english)
+            if said == english:
+                # The docstring's own lines: the English (or an untranslated field) as written.
+                for text in (info.description or "").split("\n"):
+                    lines.append(f"# {' '.join(text.split())}".rstrip())
+            else:
+                lines.extend(f"# {text}" for text in _wrap(said))
             lines.append(f"{name} = {_toml_value(getattr(self, name))}")
             lines.append("")
         return "\n".join(lines)
+
+    @classmethod
+    def comment_messages(cls) -> dict[str, tuple[str, str]]:
+        """Each field's comment as the catalogs know it: ``(context, English)``, the context
+        ``policy field <name>`` and the English its docstring as one paragraph (as
+        :meth:`explain` gives it). The docstrings are the only copy of the English: the
+        catalog test reads the messages from here, as no ``gettext`` call names them."""
+        return {
+            name: (f"policy field {name}", " ".join((info.description or "").split()))
+            for name, info in cls.model_fields.items()
+        }
 
     def explain(self, field: str) -> str:
         """The meaning and source of a field's default, as written in its docstring."""
         info = type(self).model_fields[field]
         return " ".join((info.description or "").split())
+
+
+_COMMENT_WIDTH = 90
+"""The widest a translated comment's text runs (after ``# ``), about as wide as the docstrings'
+lines."""
+
+_GLUE = "\ue000"
+"""A space no line breaks at, while wrapping (a private-use character no text holds)."""
+_CODE_SPAN = re.compile(r"``[^`]*``")
+_KEEP_WITH_NEXT = re.compile(r"(?<![\w.])(\w|art\.|ASC|IFRS|pkt) ")
+"""A one-letter word (Polish typography leaves no "i", "w", "z" at a line's end), or the start
+of a citation (``art. 3``, ``ASC 280-10-50-42``, ``IFRS 8.34``), kept on the line of the word
+after it."""
+
+
+def _wrap(text: str) -> list[str]:
+    """A translated comment in lines of at most :data:`_COMMENT_WIDTH` characters, never broken
+    inside a key or value (````(as_of - lookback_days, as_of]````), at a citation's hyphens
+    (``ASC 280-10-50-42``), after ``art.`` or after a one-letter word."""
+    glued = _CODE_SPAN.sub(lambda span: span.group().replace(" ", _GLUE), text)
+    glued = _KEEP_WITH_NEXT.sub(lambda word: word.group(1) + _GLUE, glued)
+    lines = textwrap.wrap(glued, width=_COMMENT_WIDTH, break_long_words=False,
+                          break_on_hyphens=False)
+    return [line.replace(_GLUE, " ") for line in lines]
 
 
 def _toml_value(value: object) -> str:

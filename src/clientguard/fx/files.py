@@ -32,24 +32,43 @@ from pathlib import Path
 from clientguard.errors import ConfigError, os_reason
 from clientguard.fx import RateRow
 from clientguard.i18n import gettext as _
+from clientguard.i18n import noop
 from clientguard.money import is_currency
 
-__all__ = ["COLUMNS", "TEMPLATE", "read_rates_file"]
+__all__ = ["COLUMNS", "TEMPLATE", "read_rates_file", "template"]
 
 COLUMNS = ("date", "currency", "base", "rate")
 """The columns a rates file must have."""
 
-TEMPLATE = """\
-# clientguard exchange rates: units of BASE per one unit of CURRENCY on DATE.
-# One rate a row; a document is converted at the rate of its date, or the latest earlier
-# one within max_staleness_days ([rates] in clientguard.toml, 7 by default).
-# BASE may differ from your base currency: the rate is then crossed through the rate of your
-# base currency on the same day. Lines starting with # are comments.
+_COMMENTS = noop(
+    "clientguard exchange rates: units of BASE per one unit of CURRENCY on DATE.\n"
+    "One rate a row; a document is converted at the rate of its date, or the latest earlier\n"
+    "one within max_staleness_days ([rates] in clientguard.toml, 7 by default).\n"
+    "BASE may differ from your base currency: the rate is then crossed through the rate of your\n"
+    "base currency on the same day. Lines starting with # are comments."
+)
+"""The template's comments, line for line (a translation breaks its own lines)."""
+
+_EXAMPLE = """\
 date,currency,base,rate
 2025-01-31,USD,EUR,0.9612
 2025-01-31,ILS,EUR,0.2681
 """
-"""What ``clientguard rates template`` prints."""
+
+
+def _commented(comments: str) -> str:
+    return "".join(f"# {line}\n" for line in comments.split("\n")) + _EXAMPLE
+
+
+TEMPLATE = _commented(_COMMENTS)
+"""What ``clientguard rates template`` prints in English (:func:`template` in the active
+language): the header and the rows are the same in every language."""
+
+
+def template() -> str:
+    """What ``clientguard rates template`` prints: :data:`TEMPLATE` with its comments in the
+    active language (:mod:`clientguard.i18n`)."""
+    return _commented(_(_COMMENTS))
 
 
 def read_rates_file(path: Path, *, source: str | None = None) -> list[RateRow]:
