@@ -458,6 +458,27 @@ def test_prune_removes_what_a_full_read_no_longer_has(
     assert [c.id for c in store.load(base_currency="EUR").customers] == left
 
 
+@pytest.mark.parametrize(("prune", "notes"), [
+    # Kept, and said: the full read replaced the stream's notes (a connector's "run --full
+    # --prune" among them), so the store says what it kept that the source no longer has.
+    (False, ("memory: 1 stored record of customers was not in this full read (deleted or "
+             "voided at the source?): kept and counted; run `clientguard sync --source "
+             "memory --full --prune` to remove what the source no longer has",)),
+    (True, ()),
+])
+def test_a_full_read_without_prune_says_what_it_kept_that_the_source_no_longer_has(
+    store: Store, prune: bool, notes: tuple[str, ...]
+) -> None:
+    store.sync(memory(customers=[[{"id": "c1", "name": "A"}, {"id": "c2", "name": "B"}]]))
+    assert store.notes() == ()  # a first read: nothing stored before it
+    store.sync(memory(customers=[[{"id": "c1", "name": "A"}]]), full=True, prune=prune)
+    assert store.notes() == notes
+    # Read again in full with both: nothing kept unseen, nothing to say.
+    store.sync(memory(customers=[[{"id": "c1", "name": "A"}, {"id": "c2", "name": "B"}]]),
+               full=True)
+    assert store.notes() == ()
+
+
 def test_prune_never_removes_what_an_incremental_read_did_not_cover(store: Store) -> None:
     store.sync(memory(invoices=[[inv("A", day=2), inv("B", day=6)]]))
     result = store.sync(memory(invoices=[[inv("B", day=6)]]), prune=True)

@@ -998,9 +998,19 @@ class _StreamSync:
                                 r.kind, source, getattr(r, "id", None)) not in dropped]
                             for kind, _source, ident in dropped:
                                 seen_of(kind).pop(ident, None)
+                    before = self.derived.get(origin)
+                    if before is not None and set(before).difference(now):
+                        # A version read on an earlier page of this sync yielded records this
+                        # one does not (the store and pull let them go, unless another raw
+                        # record yields them): yielded again later in the sync, they are new
+                        # again, not copies of records already delivered.
+                        for kind, _source, ident in set(before).difference(now):
+                            seen_of(kind).pop(ident, None)
                     yielded[origin] = now
                     if len(now) > 1:
                         self.derived[origin] = now
+                    elif before is not None:
+                        del self.derived[origin]
                     if deleted and (stream.kind, source, origin) in deleted:
                         # Listed deleted earlier on the page, read again since (``latest``):
                         # its latest version stands, not the deletion.

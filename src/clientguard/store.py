@@ -2029,6 +2029,21 @@ class _SyncWriter:
             f"{kinds}",
             (self.source, stream, self.sync_id),
         ).rowcount
+        if not self.prune:
+            # A full read replaces the stream's notes (a connector's "run --full --prune" among
+            # them): what it did not find, and keeps, is said instead (an index range: none on
+            # a first sync).
+            (kept,) = db.execute(
+                "SELECT count(*) FROM records WHERE source = ? AND stream = ? AND seen_sync < ?",
+                (self.source, stream, self.sync_id),
+            ).fetchone()
+            if kept:
+                self.notes.setdefault(stream, []).append(
+                    f"{kept} stored record{'s' if kept != 1 else ''} of {stream} "
+                    f"{'were' if kept != 1 else 'was'} not in this full read (deleted or "
+                    "voided at the source?): kept and counted; run `clientguard sync "
+                    f"--source {self.source} --full --prune` to remove what the source no "
+                    "longer has")
         if removed:
             # The links of records no longer stored go with them.
             db.execute(
