@@ -64,7 +64,10 @@ def test_to_toml_then_from_toml_round_trips_a_custom_policy(tmp_path: Path) -> N
         book_hhi_high=D("2500.5"),
         jurisdiction="pl",
         # A customer id may hold quotes and backslashes; TOML must escape them.
-        client_jurisdictions={'acme "uk"': "uk", "c:\\x": "eu", "zeta": "pl"},
+        client_jurisdictions={'acme "uk"': "uk", "c:\\x": "eu", "zeta": "pl",
+                              # Control characters, DEL too (TOML forbids it in a string and
+                              # JSON does not escape it: the file did not load back).
+                              "tab\tnul\x00del\x7f": "uk"},
     )
     path = tmp_path / "policy.toml"
     path.write_text(custom.to_toml(), encoding="utf-8")

@@ -288,3 +288,11 @@ def test_the_polish_rates_template_reads_as_the_english_one(
     assert rows["pl"] == rows["en"]
     assert [(currency, base, str(rate)) for currency, base, _day, rate in rows["pl"]] == [
         ("USD", "EUR", "0.9612"), ("ILS", "EUR", "0.2681")]
+
+
+def test_explain_speaks_the_active_language() -> None:
+    # Policy.explain was English in every language; it says what `clientguard policy` writes.
+    assert Policy().explain("lookback_days").startswith("Days of history each analysis")
+    with using("pl"):
+        assert Policy().explain("lookback_days").startswith("Okres analizy: ile dni historii")
+        assert Policy().explain("settle_tolerance").startswith("Tolerancja rozliczenia:")

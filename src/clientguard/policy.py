@@ -438,9 +438,10 @@ class Policy(_Settings):
         }
 
     def explain(self, field: str) -> str:
-        """The meaning and source of a field's default, as written in its docstring."""
-        info = type(self).model_fields[field]
-        return " ".join((info.description or "").split())
+        """The meaning and source of a field's default, as written in its docstring, in the
+        active language (the comment ``clientguard policy`` writes above it)."""
+        context, english = type(self).comment_messages()[field]
+        return pgettext(context, english)
 
 
 _COMMENT_WIDTH = 90
@@ -467,18 +468,23 @@ def _wrap(text: str) -> list[str]:
     return [line.replace(_GLUE, " ") for line in lines]
 
 
+def _toml_string(text: str) -> str:
+    """``text`` as a TOML basic string: a JSON string (quotes, backslashes and the C0 control
+    characters escaped: a customer id may hold any of them), with DEL escaped too, which TOML
+    forbids in a string and JSON leaves as it is."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, str):
-        # A JSON string is a valid TOML basic string: quotes, backslashes and control
-        # characters escaped (a customer id may hold any of them).
-        return json.dumps(value, ensure_ascii=False)
+        return _toml_string(value)
     if isinstance(value, dict):
         inner = ", ".join(
-            f"{json.dumps(k, ensure_ascii=False)} = {_toml_value(v)}"
+            f"{_toml_string(k)} = {_toml_value(v)}"
             for k, v in sorted(value.items())
         )
         return "{" + (f" {inner} " if inner else "") + "}"
