@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from clientguard.findings import Signal
 from clientguard.forecast import paid_by_client
 from clientguard.metrics.lateness import payment_profiles
-from clientguard.model import AnyRecord, Invoice
+from clientguard.model import Allocation, AnyRecord, Invoice, Payment
 from clientguard.policy import Policy
 from clientguard.settlement import (
     balance_history,
@@ -95,6 +95,16 @@ CASES = [
          "settled", date(2025, 3, 2), True, False, 30, 0, 0, 1, Decimal(0)),
     Case("the same, as of a day before the cent",
          (bill(), credit(date(2025, 3, 2), "299.99"), paid(date(2025, 3, 10), "0.01")),
+         date(2025, 3, 5), "settled", date(2025, 3, 2), True, False, 30, 0, 0, 1, Decimal(0)),
+    # The cent received on 10 Mar with its allocation dated 1 Jan (as Xero may date it, on
+    # the invoice's date): the replay counts it from 10 Mar, when the money came, so the
+    # credit notes settled the invoice first (it read the allocation's date: "paid, 30 days
+    # late", also as of 5 Mar, before the cent came).
+    Case("the last cent received after, its allocation dated before",
+         (bill(), credit(date(2025, 3, 2), "299.99"),
+          Payment(id="p-1", customer_id="c", date=date(2025, 3, 10), amount=Decimal("0.01"),
+                  currency="EUR", source="test", allocations=(Allocation(
+                      invoice_id="inv", amount=Decimal("0.01"), date=date(2025, 1, 1)),))),
          date(2025, 3, 5), "settled", date(2025, 3, 2), True, False, 30, 0, 0, 1, Decimal(0)),
     # The cent paid on the credit note's day: a day's payments come before its credit notes,
     # so a payment is among what settled it: paid, 30 days late.

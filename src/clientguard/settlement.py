@@ -29,10 +29,11 @@ The rules, in the order they apply:
   without its cash), that date settles the rest on that day, and the settlement says so in a
   note. What is applied after it came after the invoice was settled: it moves nothing, so a
   replay as of the paid date and every later one agree.
-* An invoice settled by credit notes alone (every application to it a credit note: no payment,
-  and not the source's paid date) was cancelled, not paid (:func:`cancelled_by_credit`): the
-  replay still settles it on the day of its last credit note (its balance was open until
-  then), but it is not late, nor on time: the lateness measures leave it out.
+* An invoice settled by credit notes alone (every application to it by its settlement day a
+  credit note: no payment counted by then, and not the source's paid date) was cancelled,
+  not paid (:func:`cancelled_by_credit`, :func:`is_cancelled`): the replay still settles it
+  on the day of its last credit note (its balance was open until then), but it is not late,
+  nor on time: the lateness measures leave it out.
 * Where the source disagrees with the replay (its ``amount_due``, or its status), the replay
   wins and the settlement carries a note saying what the source said. A note about what the
   replay did (settled an invoice the source marks open, used the source's paid date) speaks
@@ -656,9 +657,14 @@ def cancelled_by_credit(ledger: Ledger) -> Mapping[str, date | None]:
         for note in ledger.credit_notes_of(customer_id)
         for allocation in note.allocations
     }
+    # The day the replay counts a payment from: its allocation's date, but never before the
+    # money came (an allocation dated on the invoice's date, as Xero may write it, does not
+    # bring a payment received later forward: :func:`applied_parts`).
+    payment = ledger.payment
     cancelled: dict[str, date | None] = {
         invoice_id: min(
-            (application.date for application in ledger.applications(invoice_id)
+            (max(application.date, payment(application.document_id).date)
+             for application in ledger.applications(invoice_id)
              if application.document_kind == "payment"),
             default=None,
         )
