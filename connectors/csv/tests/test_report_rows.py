@@ -21,7 +21,7 @@ from clientguard.model import Invoice
 from clientguard.records import Rejection
 from clientguard_csv.columnar import arrow_available
 from clientguard_csv.mapping import mapping_from_dict
-from clientguard_csv.reading import Item, Loaded, Reader, ReadLog, read_records
+from clientguard_csv.reading import Item, Loaded, Reader, ReadLog, Skipped, read_records
 
 Write = Callable[..., Path]
 
@@ -327,3 +327,137 @@ def test_a_totals_word_joined_to_a_number_is_an_invoice_number(
 ) -> None:
     items, _ = read(write, BY_ID, HEADER + GOOD + f"{number};Acme;01.02.2026;300,00\n")
     assert numbers(items) == ["F/1", "F/2", number]
+
+
+# ---------------------------------------------------------------- a subtotal per customer
+
+#: A report that closes each customer's invoices with a filled-in subtotal: every identity
+#: cell holds something, so only a drop rule can leave those rows out.
+PER_CUSTOMER = (HEADER + "F/1;Acme;01.02.2026;100,00\nRazem klient Acme;Acme;01.02.2026;100,00\n"
+                "F/2;Beta;01.02.2026;200,00\nRazem klient Beta;Beta;01.02.2026;200,00\n"
+                "F/3;Gamma;01.02.2026;5,00\nRAZEM KLIENT Gamma;Gamma;01.02.2026;5,00\n")
+
+
+@pytest.mark.parametrize("mapping", [BY_NAME, BY_ID], ids=["by-name", "by-id"])
+def test_a_subtotal_per_customer_is_named_with_a_pattern_once_a_second_one_comes(
+    mapping: dict[str, Any], write: Write
+) -> None:
+    items, _ = read(write, mapping, PER_CUSTOMER)
+    assert numbers(items) == ["F/1", "F/2", "F/3"]
+    # The first knows of no other: its own label. The later ones share its start: one rule
+    # for every customer's, written as the row writes it.
+    assert rejections(items) == [
+        (3, totals_reason("Razem klient Acme", "drop = { 'Numer' = ['Razem klient Acme'] }")),
+        (5, totals_reason("Razem klient Beta",
+                          "drop_matching = { 'Numer' = ['Razem klient *'] }")),
+        (7, totals_reason("RAZEM KLIENT Gamma",
+                          "drop_matching = { 'Numer' = ['RAZEM KLIENT *'] }")),
+    ]
+
+
+def test_the_proposed_pattern_leaves_every_subtotal_out_and_counts_them(
+    write: Write
+) -> None:
+    mapping = {**BY_NAME, "invoices": {**BY_NAME["invoices"],
+                                       "drop_matching": {"Numer": ["Razem klient *"]}}}
+    items, log = read(write, mapping, PER_CUSTOMER + "Razem-01;Delta;01.02.2026;7,00\n")
+    # The invoice whose number starts with the word, but not with the pattern, stays.
+    assert numbers(items) == ["F/1", "F/2", "F/3", "Razem-01"]
+    assert rejections(items) == []
+    assert log.files[0].skipped == 3
+    assert [(i.location.line, i.reason) for i in items if isinstance(i, Skipped)] == [
+        (3, "invoices.drop_matching: 'Numer' is 'Razem klient Acme', which matches "
+            "'Razem klient *'"),
+        (5, "invoices.drop_matching: 'Numer' is 'Razem klient Beta', which matches "
+            "'Razem klient *'"),
+        (7, "invoices.drop_matching: 'Numer' is 'RAZEM KLIENT Gamma', which matches "
+            "'Razem klient *'"),
+    ]
+
+
+def test_a_pattern_reads_a_cell_written_for_excel_as_the_text_inside(write: Write) -> None:
+    mapping = {**BY_NAME, "invoices": {**BY_NAME["invoices"],
+                                       "drop_matching": {"Numer": ["Total for *"]}}}
+    items, log = read(write, mapping, HEADER + GOOD + '="Total for Acme";Acme;01.02.2026;1,00\n')
+    assert numbers(items) == ["F/1", "F/2"]
+    assert (rejections(items), log.files[0].skipped) == ([], 1)
+
+
+@pytest.mark.parametrize(
+    ("labels", "how"),
+    [
+        (["Total for Acme", "Total for Beta"], "drop_matching = { 'Numer' = ['Total for *'] }"),
+        (["Suma dla Acme", "Suma Beta"], "drop_matching = { 'Numer' = ['Suma *'] }"),
+        # The same label again: drop names it, and leaves them all out.
+        (["Razem", "Razem"], "drop = { 'Numer' = ['Razem'] }"),
+        # Two labels without a whole word in common: each its own.
+        (["Razem Acme", "Suma Beta"], "drop = { 'Numer' = ['Suma Beta'] }"),
+    ],
+)
+def test_the_rule_of_a_second_label_is_the_start_both_share_if_any(
+    labels: list[str], how: str, write: Write
+) -> None:
+    rows = "".join(f"{label};Acme;01.02.2026;1,00\n" for label in labels)
+    items, _ = read(write, BY_NAME, HEADER + GOOD + rows)
+    assert numbers(items) == ["F/1", "F/2"]
+    assert rejections(items)[-1] == (5, totals_reason(labels[-1], how))
+
+
+def test_the_pattern_rule_reads_the_same_in_a_grouped_file(write: Write) -> None:
+    mapping = {**BY_NAME, "invoices": {**BY_NAME["invoices"], "group_rows": True}}
+    items, _ = read(write, mapping, PER_CUSTOMER)
+    assert numbers(items) == ["F/1", "F/2", "F/3"]
+    assert [reason for _, reason in rejections(items)][1:] == [
+        totals_reason("Razem klient Beta", "drop_matching = { 'Numer' = ['Razem klient *'] }"),
+        totals_reason("RAZEM KLIENT Gamma", "drop_matching = { 'Numer' = ['RAZEM KLIENT *'] }"),
+    ]
+
+
+# ---------------------------------------------------------------- grouped by customer: money
+
+_GROUPED_REASON = (
+    "the row names no customer ('Kontrahent' is empty), and no invoice whose customer could "
+    "be used, as in a report that names each customer on the first row of their group only: "
+    "fill the name in on every row (the reader never takes it from the rows above)")
+
+_STREAMS: dict[str, tuple[dict[str, str], str]] = {
+    "payments": ({"customer_name": "Kontrahent", "date": "Data", "amount": "Kwota"},
+                 "Kontrahent;Data;Kwota\n"),
+    "credit_notes": ({"number": "Numer", "customer_name": "Kontrahent", "issue_date": "Data",
+                      "total": "Kwota"}, "Numer;Kontrahent;Data;Kwota\n"),
+}
+
+
+def read_stream(write: Write, stream: str, text: str) -> list[Item]:
+    """Read a payments or credit notes file both ways; the items, the same either way."""
+    columns, _ = _STREAMS[stream]
+    mapping = mapping_from_dict({**BY_NAME, stream: {"columns": columns}})
+    path = write(f"{stream}.csv", text)
+    outcomes = [list(read_records(mapping, {stream: [path]}, log=ReadLog(), reader=reader))
+                for reader in READERS]
+    for other in outcomes[1:]:
+        assert other == outcomes[0]
+    return outcomes[0]
+
+
+_GENERIC_REASON = "the row names no customer, and no invoice whose customer could be used"
+
+
+@pytest.mark.parametrize(
+    ("stream", "rows"),
+    [
+        # The first row has no rows above that named theirs: the generic reason; nor has a
+        # row of one cell, which is no grouped record.
+        ("payments", ";02.02.2026;1,00\nAcme;03.02.2026;100,00\n;04.02.2026;200,00\n"
+                     ";05.02.2026;5,00\n;;9,00\n"),
+        ("credit_notes", "K/0;;02.02.2026;1,00\nK/1;Acme;03.02.2026;10,00\n"
+                         "K/2;;04.02.2026;20,00\nK/3;;05.02.2026;5,00\nK/4;;;\n"),
+    ],
+)
+def test_money_of_a_customer_named_on_a_groups_first_row_only_names_the_layout(
+    stream: str, rows: str, write: Write
+) -> None:
+    items = read_stream(write, stream, _STREAMS[stream][1] + rows)
+    assert rejections(items) == [(2, _GENERIC_REASON), (4, _GROUPED_REASON),
+                                 (5, _GROUPED_REASON), (6, _GENERIC_REASON)]
+    assert sum(isinstance(i, Loaded) for i in items) == 2  # Acme, and its one record

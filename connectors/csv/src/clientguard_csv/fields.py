@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from clientguard.model import MAX_HOURS
 from clientguard_csv.amounts import AmountError, parse_amount, plain_amount
+from clientguard_csv.cell_patterns import CellPattern
 from clientguard_csv.dates import DateError, DateReader
 from clientguard_csv.mapping import StreamMapping, StreamSettings
 from clientguard_csv.textfile import Columns, Layout, Row, normalise_header, spreadsheet_text
@@ -87,7 +88,7 @@ def required_columns(stream: StreamMapping) -> Columns:
             needed.extend((name,) for name in spec.join)
         else:
             needed.append(spec.column)
-    for column in (*stream.keep, *stream.drop, *stream.skip_blank):
+    for column in (*stream.keep, *stream.drop, *stream.drop_matching, *stream.skip_blank):
         needed.append((column,))
     unique = list(dict.fromkeys(needed))
     return Columns(unique)
@@ -132,6 +133,10 @@ class FieldReader:
         self.drop = [
             (positions[normalise_header(c)], c, _values(v)) for c, v in stream.drop.items()
         ]
+        self.drop_matching = [
+            (positions[normalise_header(c)], c, tuple(map(CellPattern, v)))
+            for c, v in stream.drop_matching.items()
+        ]
         self.blank = [(positions[normalise_header(c)], c) for c in stream.skip_blank]
         self.dates = DateReader(settings.date_formats, settings.day_first)
         self._known_dates = self.dates.known
@@ -149,7 +154,8 @@ class FieldReader:
         return self.labels.get(field)
 
     def skipped(self, row: Row) -> str | None:
-        """Why the mapping's keep, drop or skip_blank rules leave the row out; None: read it.
+        """Why the mapping's keep, drop, drop_matching or skip_blank rules leave the row out;
+        None: read it.
 
         A rule's cell is read as a field's is (Excel's ``="..."`` as the text inside it).
         Raises :class:`RowError` where a rule's cell is another formula: what the rule would
@@ -170,6 +176,13 @@ class FieldReader:
         for position, label, values in self.drop:
             if position < width and (value := rule_cell(position, label)).casefold() in values:
                 return f"{self.stream_name}.drop: {label!r} is {value!r}"
+        for position, label, patterns in self.drop_matching:
+            if position < width:
+                value = rule_cell(position, label)
+                found = next((p for p in patterns if p.matches(value)), None)
+                if found is not None:
+                    return (f"{self.stream_name}.drop_matching: {label!r} is {value!r}, which "
+                            f"matches {found.text!r}")
         return None
 
     def check_width(self, row: Row) -> None:

@@ -43,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from clientguard.money import is_currency
 from clientguard_csv.amounts import AmountFormat
+from clientguard_csv.cell_patterns import pattern_problem
 from clientguard_csv.errors import MappingError, mapping_unreadable
 from clientguard_csv.textfile import resolve_delimiter, resolve_encoding
 
@@ -247,6 +248,10 @@ class StreamMapping(FormatOptions):
     """Only rows whose cell in the column is one of the values are read (others are skipped)."""
     drop: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """Rows whose cell in the column is one of the values are skipped."""
+    drop_matching: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Rows whose cell in the column matches one of the patterns (``*``: any text; in any
+    case, as ``drop``) are skipped: a report's subtotal per customer (``Razem klient *``).
+    See :mod:`clientguard_csv.cell_patterns`."""
     skip_blank: tuple[str, ...] = ()
     """Rows with an empty cell in any of these columns are skipped: section headings and
     total lines of a report."""
@@ -268,7 +273,7 @@ class StreamMapping(FormatOptions):
             return {key: _column_spec(spec) for key, spec in value.items()}
         return value
 
-    @field_validator("keep", "drop", "status", mode="before")
+    @field_validator("keep", "drop", "drop_matching", "status", mode="before")
     @classmethod
     def _value_lists(cls, value: object) -> object:
         if isinstance(value, MappingABC):
@@ -369,6 +374,9 @@ def _check_streams(mapping: CsvMapping) -> list[str]:
             problems.append(f"{name}.status: only invoices have a status table")
         if stream.default_terms_days is not None and name != "invoices":
             problems.append(f"{name}.default_terms_days: only invoices have payment terms")
+        for column, patterns in stream.drop_matching.items():
+            problems.extend(f"{name}.drop_matching.{column}: {problem}" for problem in
+                            map(pattern_problem, patterns) if problem is not None)
         if stream.group_rows and not {"id", "number"} & stream.columns.keys():
             problems.append(f"[{name}] group_rows needs an id or number column to group by")
         if name == "time_entries" and {"hours", "duration"} <= stream.columns.keys():

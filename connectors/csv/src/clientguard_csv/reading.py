@@ -64,6 +64,7 @@ from clientguard.records import Location, Rejection
 from clientguard.tax_id import normalise_tax_id
 from clientguard.trust import checked_record_in_order, checked_records_in_order
 from clientguard_csv.amounts import CURRENCY_SYMBOLS
+from clientguard_csv.cell_patterns import pattern_problem
 from clientguard_csv.columnar import (
     ARROW_LOADED_MIN_BYTES,
     ARROW_MIN_BYTES,
@@ -81,7 +82,7 @@ from clientguard_csv.fields import FieldReader, RowError, required_columns
 from clientguard_csv.fields import clean_text as _clean
 from clientguard_csv.mapping import STREAMS, CsvMapping, StreamMapping
 from clientguard_csv.names import CustomerDirectory, normalise_name, other_taxpayer
-from clientguard_csv.report_rows import cell_text, is_label, totals_label
+from clientguard_csv.report_rows import cell_text, is_label, label_pattern, totals_label
 from clientguard_csv.textfile import (
     CsvRowError,
     Layout,
@@ -191,7 +192,8 @@ _invoice_ref = _InvoiceRef._make  # (a tuple's own constructor: the fastest way,
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A row the mapping's keep, drop or skip_blank rules leave out, and which rule."""
+    """A row the mapping's keep, drop, drop_matching or skip_blank rules leave out, and which
+    rule."""
 
     reason: str
     location: Location
@@ -525,6 +527,11 @@ class _Builder:
         state.reads += 1
         self.made_here: dict[str, int] = {}  # ids made from content in this file: how often
         self.made: str | None = None  # the id made for the record being built, if one was
+        #: The first label of each totals line that fills its row (so that only a drop rule
+        #: leaves it out), by its cell's position and first word: a later label with the same
+        #: start (Razem klient Acme, then Razem klient Beta) is one of a subtotal per
+        #: customer, and the hint proposes a pattern that leaves them all out.
+        self.drop_labels: dict[tuple[int, str], str] = {}
 
     # ------------------------------------------------------------------ the loop
     def run(
@@ -546,7 +553,7 @@ class _Builder:
         first_line_of: dict[str, int] = {}
         grouped = self.stream.group_rows
         reader = self.reader
-        has_rules = bool(reader.keep or reader.drop or reader.blank)
+        has_rules = bool(reader.keep or reader.drop or reader.drop_matching or reader.blank)
         build = self._build
         # An invoice whose row the columnar reader checked, of a known customer, is made
         # here: what _build and _invoice make of it, without their calls; so is a checked
@@ -1005,7 +1012,14 @@ class _Builder:
         if empty is not None:
             how = f"skip_blank = [{empty!r}]"
         else:
-            how = f"drop = {{ {self._column_at(position)!r} = [{word!r}] }}"
+            column = self._column_at(position)
+            first = self.drop_labels.setdefault((position, word.split()[0].casefold()), word)
+            pattern = label_pattern(word, first)
+            # (a label per customer: one rule for them all, if a valid pattern says it)
+            if pattern is not None and pattern_problem(pattern) is None:
+                how = f"drop_matching = {{ {column!r} = [{pattern!r}] }}"
+            else:
+                how = f"drop = {{ {column!r} = [{word!r}] }}"
         return (f"this row is a totals line ({word!r}), not a record: leave such lines out "
                 f"with {how} in the mapping's [{self.name}] table (the rows it leaves out are "
                 "counted as skipped)")
@@ -1360,15 +1374,7 @@ class _Builder:
             customer_id = self._customer_of(row, made, create=True)
             if customer_id is None:
                 column = reader.column("customer_id") or reader.column("customer_name")
-                if self.records and sum(1 for cell in row.cells if cell.strip()) > 1:
-                    # Rows above named theirs: a layout grouped by customer, never filled in
-                    # from them (a wrong guess is an invoice of another client, unseen).
-                    raise RowError(
-                        f"the row names no customer ({column!r} is empty), as in a report "
-                        "that names each customer on the first row of their group only: fill "
-                        "the name in on every row (the reader never takes it from the rows "
-                        "above)", "customer_id", column)
-                raise RowError("the row names no customer", "customer_id", column)
+                raise RowError(self._no_customer(row, column), "customer_id", column)
         issue_date = reader.date_of("issue_date", issue_cell)
         if issue_date is None:
             raise RowError(f"{reader.column('issue_date')!r} is empty", "issue_date",
@@ -1484,10 +1490,9 @@ class _Builder:
         if not isinstance(invoice, _InvoiceRef):
             customer_id = self._customer_of(row, made, create=True)
             if customer_id is None:
-                raise RowError(
-                    "the row names no customer, and no invoice whose customer could be used",
-                    "customer_id", column,
-                )
+                raise RowError(self._no_customer(row, column, ", and no invoice whose "
+                                                 "customer could be used"),
+                               "customer_id", column)
             return customer_id
         owner = invoice.customer_id
         named_id = reader.text(row, "customer_id")
@@ -1504,6 +1509,17 @@ class _Builder:
                 "customer_name", column,
             )
         return owner
+
+    def _no_customer(self, row: Row, column: str | None, more: str = "") -> str:
+        """Why a row that names no customer (``more``: and what else it lacks) is rejected:
+        where rows above it in the file named theirs and it holds more than one cell, it is
+        a layout grouped by customer, which the reason says (the name is never filled in
+        from the rows above: a wrong guess is a document of another client, unseen)."""
+        if self.records and sum(1 for cell in row.cells if cell.strip()) > 1:
+            return (f"the row names no customer ({column!r} is empty){more}, as in a report "
+                    "that names each customer on the first row of their group only: fill the "
+                    "name in on every row (the reader never takes it from the rows above)")
+        return f"the row names no customer{more}"
 
     def _credit_note(self, rows: list[Row], made: list[Loaded]) -> CreditNote:
         reader = self.reader

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from clientguard.money import is_currency
 from clientguard_csv.textfile import spreadsheet_text
 
-__all__ = ["TOTALS_WORDS_RE2", "cell_text", "is_label", "totals_label"]
+__all__ = ["TOTALS_WORDS_RE2", "cell_text", "is_label", "label_pattern", "totals_label"]
 
 _WORDS = (r"(?:grand\s+|sub[\s-]*)?totals?|sum|suma|razem|ogółem|ogolem|łącznie|lacznie|"
           r"podsumowanie")
@@ -86,3 +86,24 @@ def totals_label(cells: Sequence[str], keys: Sequence[int]) -> tuple[str, int] |
             if text:
                 return (text, position) if is_label(text) else None
     return None
+
+
+def label_pattern(label: str, other: str) -> str | None:
+    """The ``drop_matching`` pattern (:mod:`clientguard_csv.cell_patterns`) that matches two
+    different totals labels of one report (``Razem klient Acme`` and ``Razem klient Beta``:
+    ``Razem klient *``): the whole words they start with alike (in any case, as the rule
+    compares), as ``label`` writes them, then ``*``; None where they share no whole word
+    (``Razem Acme`` and ``Suma Beta``) or are the same label (``drop`` names it)."""
+    if label.casefold() == other.casefold():
+        return None
+    same = 0
+    for mine, theirs in zip(label, other, strict=False):
+        if mine.casefold() != theirs.casefold():
+            break
+        same += 1
+    # Back to the last space both share, so that the pattern ends with whole words: a name
+    # that starts alike (Acme, Alfa) is not part of it.
+    cut = max((at for at in range(same) if label[at].isspace()), default=-1)
+    if cut < 0 or not label[:cut].strip():
+        return None
+    return label[: cut + 1] + "*"
