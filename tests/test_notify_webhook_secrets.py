@@ -137,3 +137,21 @@ def test_a_word_of_the_url_is_never_blanked_out_of_other_words(
     message = refused(store, httpserver.url_for("/api/hook") + f"?token={token}")
     assert message.startswith("notify webhook: the send failed (the webhook refused the "
                               "message: HTTP 400 hook disabled for token [redacted])")
+
+
+def test_a_webhook_url_that_is_no_url_stops_no_command_and_is_never_shown(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    # An unclosed "[" (an IPv6 host) makes urlsplit raise: the command line's last scrub of
+    # every error ran into it, printed two tracebacks and the error unscrubbed.
+    from clientguard.cli import main
+
+    url = "https://[hooks.example/services/T0/B0/abcdefSECRET123"
+    monkeypatch.setenv("CLIENTGUARD_NOTIFY_WEBHOOK_URL", url)
+    assert WebhookChannel(url).secrets == (url,)
+    code = main(["review", "--config", str(tmp_path / "missing.toml")])
+    out = capsys.readouterr()
+    assert code == 2
+    assert "does not exist" in out.err
+    assert "Traceback" not in out.err
+    assert "SECRET123" not in out.err + out.out

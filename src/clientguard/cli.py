@@ -2248,11 +2248,13 @@ def _scrub_secrets(text: str) -> str:
     given = [v for k, v in os.environ.items() if k.startswith("CLIENTGUARD_") and k != CONFIG_ENV]
     try:
         from clientguard.notify import ENV_PREFIX, environment_secrets
+
+        notify_secrets = environment_secrets(os.environ)
     except Exception:  # the text being printed may be that very failure: hide every value
         return Scrubber(given).scrub(text)
     given = [v for k, v in os.environ.items()
              if k.startswith("CLIENTGUARD_") and k != CONFIG_ENV and not k.startswith(ENV_PREFIX)]
-    return Scrubber([*given, *environment_secrets(os.environ)]).scrub(text)
+    return Scrubber([*given, *notify_secrets]).scrub(text)
 
 
 if __name__ == "__main__":

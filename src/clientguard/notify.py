@@ -129,8 +129,12 @@ class WebhookChannel:
         value that is a token by its shape (:func:`_token_like`). Whole values only: a
         segment such as ``hook`` or ``services`` is no secret, so it never blanks out a part
         of another word (``webhook``)."""
-        parts = urlsplit(self.url)
-        found = [self.url, *url_secrets(self.url), unquote(parts.username or "")]
+        try:
+            parts = urlsplit(self.url)
+            url_parts = url_secrets(self.url)
+        except ValueError:  # not a URL (an unclosed "[" of an IPv6 host): the whole is secret
+            return (self.url,) if self.url else ()
+        found = [self.url, *url_parts, unquote(parts.username or "")]
         found += [s for s in (unquote(p) for p in parts.path.split("/")) if _token_like(s)]
         for key, value in parse_qsl(parts.query, keep_blank_values=False):
             if secret_name(key) or _token_like(value):
