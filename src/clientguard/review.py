@@ -1112,10 +1112,6 @@ _RISE_LIMIT = Decimal(9)
 paying less than a tenth of the firm's average per hour is not brought to it by a price rise
 anyone would agree to; it is told to cap or bill its hours instead."""
 
-_HALF_HOUR = Decimal("0.5")
-"""Below this many hours a month (what its fees pay for at the firm's average rate), a cap
-would read "about 0 hours": the same advice as above the rise limit."""
-
 
 def _revisions(
     client: str,
@@ -1318,10 +1314,9 @@ def _term_revisions(
         # The window's revenue spread over its months (12 for the default 365 days).
         months = Decimal(policy.lookback_days) * 12 / 365
         if (firm_rate and rate is not None and 0 < rate < firm_rate
-                and (firm_rate / rate - 1 > _RISE_LIMIT
-                     or client_revenue / firm_rate / months < _HALF_HOUR)):
-            # Its fees pay for next to nothing of its hours: a rise of 19,945% or a cap at
-            # "about 0 hours a month" would be the arithmetic, not advice.
+                and firm_rate / rate - 1 > _RISE_LIMIT):
+            # Its fees pay for next to nothing of its hours: a rise of 19,945% would be the
+            # arithmetic, not advice.
             revisions.append(
                 Revision(
                     kind="hours_cap",
@@ -1350,7 +1345,9 @@ def _term_revisions(
                         rise=wording.percent(rise),
                         rate=wording.money(rate, currency),
                         firm_rate=wording.money(firm_rate, currency),
-                        cap=wording.quantity(cap, "hour", 0),
+                        # Under an hour a month (a small client), to the tenth: "about 0
+                        # hours" would be no advice.
+                        cap=wording.quantity(cap, "hour", 1 if cap < 1 else 0),
                     ),
                     because=Signal.CAPACITY,
                 )
