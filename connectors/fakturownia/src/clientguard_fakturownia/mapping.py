@@ -306,7 +306,8 @@ def map_document(
     """
     kind = (text_of(raw.get("kind")) or "vat").lower()
     # A document that is not a sale read here is skipped as deleted: one an earlier sync
-    # stored as a sale (then edited into a cost document or a proforma) leaves the store,
+    # stored as a sale (then edited into a cost document; a kind not read is not asked for,
+    # kinds[], but may come where the account's API ignores the filter) leaves the store,
     # with the buyer only it named; for one never stored it removes nothing.
     if not _is_income(raw):
         return Skip("cost document (income 0): only sales are read", deleted=True)
