@@ -17,6 +17,7 @@ account it came from.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -34,7 +35,7 @@ from werkzeug import Request, Response
 from clientguard import testing
 from clientguard.cli import EXIT_OK, EXIT_USAGE, main
 from clientguard.connector import Connector, Mapped, RawPage, Stream
-from clientguard.errors import StoreError
+from clientguard.errors import ConnectorError, StoreError
 from clientguard.i18n import using
 from clientguard.store import Store
 from clientguard_fakturownia import FakturowniaConnector
@@ -191,8 +192,14 @@ class Source:
         self.server = server
         self.path = path
         self.state: dict[str, str] = {}
-        server.expect_request(ANY_PATH).respond_with_handler(
-            lambda request: fake.answer(request, self.state))
+        server.expect_request(ANY_PATH).respond_with_handler(self.answer)
+
+    def answer(self, request: Request) -> Response:
+        if self.state.get("down") and request.path != "/v1/account":
+            # The account's data cannot be read (the connector still tells its account: for
+            # Stripe GET /v1/account): the sync fails before its first page.
+            return Response("bad request", status=400)
+        return self.fake.answer(request, self.state)
 
     def sync(self, account: str, *, now: datetime = NOW, **options: Any) -> Any:
         self.state["served"] = account
@@ -263,7 +270,7 @@ def test_the_store_keeps_digests_of_the_accounts_never_their_ids(source: Source)
         (error,) = db.execute("SELECT error FROM syncs WHERE status = 'failed'").fetchone()
     parts = json.loads(digests)
     assert parts
-    assert all(re.fullmatch("[0-9a-f]{64}", value) for value in parts.values())
+    assert all(re.fullmatch("scrypt1:[0-9a-f]{64}", value) for value in parts.values())
     assert_names_no_secret(error, source.fake)
     for account in source.fake.accounts:
         for secret in source.fake.secrets(account):
@@ -414,3 +421,158 @@ def test_the_command_line_refuses_a_re_pointed_source_then_replaces_it_with_full
     assert sync("alpha/live", "--full", "--prune")[0] == EXIT_OK
     with Store.open(tmp_path / "cg.db") as store:
         assert {c.id for c in store.customers()} == {"cus_alpha_live"}
+
+
+# --------------------------------------------------------------------------- digests, salted
+
+
+class Named(Connector):
+    """An in-memory source of one customer that names its account as Xero does (a tenant id),
+    and can fail before its first page as a wrong or expired connection does."""
+
+    name = "named"
+    streams = (Stream(name="customers", kind="customer", id_field="id"),
+               Stream(name="more", kind="customer", id_field="id"))
+
+    def __init__(self, tenant: str, *ids: str, fail_at: int = 0) -> None:
+        super().__init__(clock=lambda: NOW)
+        self.tenant, self.ids, self.fail_at = tenant, ids or ("c1",), fail_at
+        self.pages = 0
+
+    def identity(self) -> Mapping[str, str]:
+        return {"tenant": self.tenant}
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        self.pages += 1
+        if self.pages == self.fail_at:
+            raise ConnectorError(f"named: {stream.name}: HTTP 401 (the token was refused)")
+        ids = self.ids if stream.name == "customers" else ()
+        yield RawPage.of([{"id": ident} for ident in ids], last=True)
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        return testing.customer(str(raw["id"]))
+
+
+def scrypt_digest(salt_hex: str, connector: str, part: str, value: str) -> str:
+    """The digest docs/security.md describes, worked out here from its recipe: scrypt (N 2**14,
+    r 8, p 1, 32 bytes) with the store's salt of the fixed prefix, the connector, the part
+    and the value, NUL between them."""
+    text = (b"clientguard store: source identity v1\x00"
+            + f"{connector}\x00{part}\x00{value}".encode())
+    key = hashlib.scrypt(text, salt=bytes.fromhex(salt_hex), n=2**14, r=8, p=1, dklen=32)
+    return "scrypt1:" + key.hex()
+
+
+def stored_identity(path: Path) -> tuple[str, dict[str, str]]:
+    """The store's salt (hex) and the source ``books``' stored digests."""
+    with closing(sqlite3.connect(path)) as db:
+        (salt,) = db.execute("SELECT value FROM meta WHERE key = 'identity_salt'").fetchone()
+        (digests,) = db.execute(
+            "SELECT digests FROM source_identities WHERE source = 'books'").fetchone()
+    return salt, json.loads(digests)
+
+
+def test_a_digest_is_slow_and_salted_per_store_never_a_plain_hash_of_the_id(
+    tmp_path: Path,
+) -> None:
+    # A realm or tenant id (or a subdomain, a dictionary word) is found from a plain hash by
+    # hashing guesses: each store has its own random salt, and each guess costs a scrypt.
+    tenant = "4620816365178199"
+    for name in ("one.db", "two.db"):
+        with Store.open(tmp_path / name) as store:
+            store.sync(Named(tenant), source="books")
+    (salt1, digests1), (salt2, digests2) = (stored_identity(tmp_path / n)
+                                            for n in ("one.db", "two.db"))
+    assert len(bytes.fromhex(salt1)) == 16
+    assert salt1 != salt2
+    assert digests1 == {"tenant": scrypt_digest(salt1, "named", "tenant", tenant)}
+    assert digests2 == {"tenant": scrypt_digest(salt2, "named", "tenant", tenant)}
+    plain = hashlib.sha256(
+        b"clientguard store: source identity v1\x00" + f"named\x00tenant\x00{tenant}".encode()
+    ).hexdigest()
+    for path in (tmp_path / "one.db", tmp_path / "two.db"):
+        data = b"".join(p.read_bytes() for p in tmp_path.glob(path.name + "*"))
+        assert plain.encode() not in data
+        assert tenant.encode() not in data
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param("UPDATE source_identities SET digests = '{\"tenant\": \"%s\"}'" % ("ab" * 32),
+                 id="a plain sha256 digest of the development builds"),
+    pytest.param("DELETE FROM meta WHERE key = 'identity_salt'", id="the salt deleted"),
+    pytest.param("UPDATE meta SET value = 'not hex' WHERE key = 'identity_salt'",
+                 id="the salt edited"),
+])
+def test_a_digest_that_cannot_be_compared_is_recorded_again_without_an_error(
+    tmp_path: Path, edit: str,
+) -> None:
+    path = tmp_path / "cg.db"
+    with Store.open(path) as store:
+        store.sync(Named("tenant-alpha", "a1"), source="books")
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(edit)
+    with Store.open(path) as store:
+        # Unknown, not another account: no "re-pointed" stop.
+        store.sync(Named("tenant-alpha", "a1"), source="books")
+    salt, digests = stored_identity(path)
+    assert digests == {"tenant": scrypt_digest(salt, "named", "tenant", "tenant-alpha")}
+    with Store.open(path) as store, pytest.raises(StoreError, match="synced from another"):
+        store.sync(Named("tenant-beta", "b1"), source="books")
+
+
+# --------------------------------------------------------------------------- a wrong account
+
+
+def test_a_first_sync_that_stored_nothing_does_not_lock_the_source_to_its_account(
+    source: Source,
+) -> None:
+    # The user's first try read the wrong tenant, realm or subdomain, and failed before its
+    # first page; the configuration is fixed and synced again.
+    alpha, beta = source.fake.accounts
+    source.state["down"] = "1"
+    with pytest.raises(ConnectorError):
+        source.sync(alpha)
+    assert source.customers() == set()
+    del source.state["down"]
+    source.sync(beta, now=LATER)  # no "--full --prune": the source held nothing
+    assert source.customers() == {source.fake.customer(beta)}
+    # The source is beta's now.
+    with pytest.raises(StoreError, match="synced from another"):
+        source.sync(alpha, now=LATER)
+
+
+def test_a_replacement_whose_read_fails_before_its_first_page_keeps_the_old_account(
+    source: Source,
+) -> None:
+    alpha, beta = source.fake.accounts
+    source.sync(alpha)
+    cursors = source.cursors()
+    source.state["down"] = "1"
+    with pytest.raises(ConnectorError):
+        source.sync(beta, now=LATER, full=True, prune=True)
+    del source.state["down"]
+    # Nothing lost: alpha's records, cursors and account, and the warning.
+    assert source.customers() == {source.fake.customer(alpha)}
+    assert source.cursors() == cursors
+    with Store.open(source.path) as store:
+        assert any("did not complete" in w for w in store.warnings())
+    with pytest.raises(StoreError, match="synced from another"):
+        source.sync(beta, now=LATER)
+    source.sync(beta, now=LATER, full=True, prune=True)  # tried again: replaced
+    assert source.customers() == {source.fake.customer(beta)}
+
+
+def test_a_replacement_that_fails_after_its_first_page_holds_the_new_account_and_warns(
+    tmp_path: Path,
+) -> None:
+    with Store.open(tmp_path / "cg.db") as store:
+        store.sync(Named("tenant-alpha", "a1", "a2"), source="books")
+        with pytest.raises(ConnectorError):
+            store.sync(Named("tenant-beta", "b1", fail_at=2), source="books",
+                       full=True, prune=True)
+        # Its first stream stored, the second not read: the old account is gone (never two
+        # accounts under one source), and review says the last sync did not complete.
+        assert {c.id for c in store.customers()} == {"b1"}
+        assert any("did not complete" in w for w in store.warnings())
+        store.sync(Named("tenant-beta", "b1"), source="books")  # beta's source now
+        assert store.warnings() == ()

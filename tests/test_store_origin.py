@@ -252,3 +252,67 @@ def test_what_is_kept_is_what_the_latest_version_of_each_raw_record_yields(
         assert keys(store) == latest_yield(first)
         store.sync(Paged(second))
         assert keys(store) == latest_yield(first, second)
+
+
+@pytest.mark.parametrize(
+    ("third", "expected"),
+    [
+        pytest.param([[{"id": "B"}]], {"invoice:B"},
+                     id="B gets a client card: Ann, named only by the pruned A, goes"),
+        pytest.param([[{"id": "B", "deleted": True}]], set(),
+                     id="B deleted: Ann, named only by the pruned A, goes"),
+        pytest.param([[{"id": "B", "buyer": "Ann"}]], {"invoice:B", "customer:buyer:Ann"},
+                     id="B still names Ann: she stays"),
+    ],
+)
+def test_a_pruned_raw_record_leaves_no_link_behind(
+    tmp_path: Path, third: list[list[dict[str, Any]]], expected: set[str],
+) -> None:
+    # A and B name the buyer Ann; a pruned full read no longer has A (deleted at the source)
+    # while B still names Ann. A's link to Ann went on keeping her once B let her go: a
+    # client with no document, for good.
+    with Store.open(tmp_path / "cg.db") as store:
+        store.sync(Paged([[{"id": "A", "buyer": "Ann"}, {"id": "B", "buyer": "Ann"}]]))
+        result = store.sync(Paged([[{"id": "B", "buyer": "Ann"}]]), full=True, prune=True)
+        assert keys(store) == {"invoice:B", "customer:buyer:Ann"}
+        assert result.removed == 1  # invoice A
+        links = store._db.execute("SELECT origin, kind, record_id FROM record_origins")
+        assert links.fetchall() == [("B", "customer", "buyer:Ann")]
+        store.sync(Paged(third))
+        assert keys(store) == expected
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_a_pruned_read_of_a_stream_with_no_derived_records_adds_no_look_at_the_links(
+    tmp_path: Path, prune: bool,
+) -> None:
+    """Issue 21: a full read that removes rows (pruned, or time entries) of a stream holding
+    no link (a CSV file's) asks the links what the first read did, plus the one clean-up of
+    the links of records removed."""
+    first = [[{"id": str(n)} for n in range(start, start + 3)] for start in (1, 4, 7)]
+    with Store.open(tmp_path / "cg.db") as store:
+        store.sync(Paged(first))
+        asked: list[str] = []
+        store._db.set_trace_callback(
+            lambda sql: asked.append(sql) if "FROM record_origins" in sql else None)
+        store.sync(Paged(first[:2]), full=True, prune=prune)
+        store._db.set_trace_callback(None)
+        assert len(asked) == (2 if prune else 1)  # the look of the sync, the clean-up
+        assert len(keys(store)) == (6 if prune else 9)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=PAGES, second=PAGES, third=PAGES)
+def test_after_a_pruned_read_what_is_kept_is_what_the_latest_versions_yield(
+    tmp_path_factory: pytest.TempPathFactory, first: list[list[dict[str, Any]]],
+    second: list[list[dict[str, Any]]], third: list[list[dict[str, Any]]],
+) -> None:
+    """Invariant: a pruned full read keeps what its own raw records yield, and no raw record
+    it no longer has keeps anything later."""
+    with Store.open(tmp_path_factory.mktemp("p") / "cg.db") as store:
+        store.sync(Paged(first))
+        store.sync(Paged(second), full=True, prune=True)
+        assert keys(store) == latest_yield(second)
+        store.sync(Paged(third))
+        assert keys(store) == latest_yield(second, third)

@@ -63,15 +63,18 @@ What it guarantees:
   (:meth:`Connector.identity <clientguard.connector.Connector.identity>`) has a digest of each
   part kept with its source; a sync that reads another account or mode than the one the source
   was synced from stops before it writes a record or a cursor, saying to use a new source name
-  or to replace the source with a full pruned read of every stream (docs/cli.md, "The store").
+  or to replace the source with a full pruned read of every stream (docs/cli.md, "The store"),
+  unless the source holds no record and no cursor yet (a first sync that failed before its
+  first page). A replacement removes the old account's records with the new one's first page.
 * **A versioned schema.** ``PRAGMA user_version`` holds the schema version; opening an
   older store migrates it (each step in one transaction), opening a newer one fails and
   says to upgrade clientguard.
 
 Money is stored as text (the records' JSON, whose amounts are decimal strings), never as a
 REAL. Nothing secret is stored: no connector option, token or tenant id, only records,
-rejections, cursors, counts, exchange rates and the digests of the sources' accounts. The
-store never reads the clock: a sync's times come from the connector's (injected) clock.
+rejections, cursors, counts, exchange rates and the salted scrypt digests of the sources'
+accounts (docs/security.md). The store never reads the clock: a sync's times come from the
+connector's (injected) clock.
 """
 
 from __future__ import annotations
@@ -344,6 +347,25 @@ _IDENTITY_PREFIX: Final = b"clientguard store: source identity v1\x00"
 """What every digest of a source's identity starts from (domain separation: the digest of a
 tenant id here is no digest of it anywhere else). Never change it: stored digests would no
 longer match and every source would be said re-pointed."""
+
+_IDENTITY_SALT: Final = "identity_salt"
+"""The ``meta`` key of the store's random salt of the identity digests (hex, 16 bytes), made
+by the first sync that records an identity: a digest of one store is no digest of the same
+account in another, and no table of precomputed digests fits them."""
+
+_IDENTITY_FORMAT: Final = "scrypt1"
+"""The tag of the identity digests written now: ``scrypt1:<64 hex>``, scrypt with
+:data:`_IDENTITY_SCRYPT` over the store's salt. A stored value without it (the plain sha256
+hex of unreleased development builds) is no digest of this format: the part is taken as not
+known yet and recorded again, never compared (docs/security.md, "The store's record of a
+source's account")."""
+
+_IDENTITY_SCRYPT: Final = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+"""scrypt's cost: 16 MiB and about 0.05 s a part on a 2-core machine (measured), paid once a
+sync and once a guess: tens of millions of times a plain SHA-256's, for whoever walks the
+range of QuickBooks realm ids (16 to 19 digits) against a copied store file."""
+
+_IDENTITY_DIGEST: Final = re.compile(rf"{_IDENTITY_FORMAT}:[0-9a-f]{{64}}")
 
 _PENDING: Final = "@pending"
 """The ``notifications`` key that marks a failed send's baseline review."""
@@ -890,14 +912,20 @@ class Store:
             writer = _SyncWriter(self, name, connector, sync_id, state, full=full, prune=prune)
             try:
                 # Before any record or cursor is written: a source re-pointed at another
-                # account stops here (its failed sync says why).
-                self._check_identity(
+                # account stops here (its failed sync says why); a replacement of its account
+                # waits for the first page (_SyncWriter.replacement).
+                writer.replacement = self._check_identity(
                     name, connector, replace=full and prune and selected is None)
                 with collector_paused() if connector.bounded_read else nullcontext():
                     for page in connector.sync(
                         state, streams=selected, full=full, source=name
                     ):
                         writer.write(page)
+                if writer.replacement is not None:
+                    # A read of no page at all: the new account, empty, replaces the old.
+                    with self._transaction(gettext("record the source's account")):
+                        self._replace_source(name, writer.replacement)
+                    writer.replacement = None
             except BaseException as exc:
                 self._end_sync(
                     sync_id, writer, status="failed", error=_error_text(exc, connector)
@@ -927,18 +955,24 @@ class Store:
                     source=repr(source), stored=row[0], connector=connector)
             )
 
-    def _check_identity(self, source: str, connector: Connector, *, replace: bool) -> None:
+    def _check_identity(
+        self, source: str, connector: Connector, *, replace: bool
+    ) -> str | None:
         """Stop a sync whose connector reads another account than the one ``source`` was
         synced from (:meth:`Connector.identity <clientguard.connector.Connector.identity>`),
         before it writes anything; record the identity where none is stored yet.
 
-        The store keeps a digest of each part of the identity (:func:`_identity_digests`),
-        never the part. Parts known both to the store and to the connector are compared;
-        a part only one side knows (a Stripe key that may not read its account gives the
-        mode alone) is no difference, and a part the store lacks is added. ``replace``
-        (a full read of every stream with ``prune``): a different identity replaces the
-        source's records, rejections, cursors and notes, in one transaction with the new
-        identity, so that the store never holds two accounts' records under one source.
+        The store keeps a salted scrypt digest of each part of the identity
+        (:func:`_identity_digests`), never the part. Parts known both to the store and to the
+        connector are compared; a part only one side knows (a Stripe key that may not read its
+        account gives the mode alone) is no difference, and a part the store lacks is added.
+        A source that holds no record and no cursor yet (its first sync failed before its
+        first page: a wrong tenant fixed in the configuration) takes the new identity without
+        an error. ``replace`` (a full read of every stream with ``prune``): a different
+        identity replaces the source's records, rejections, cursors and notes; that is
+        returned (the digests' JSON) for :meth:`_replace_source` in the transaction of the
+        sync's first page, so that a read failing before it loses nothing, and the store never
+        holds two accounts' records under one source. None when nothing waits.
         """
         try:
             parts = connector.identity()
@@ -946,14 +980,27 @@ class Store:
             scrub_exception(exc, connector.scrub)
             raise
         if not parts:
-            return
-        digests = _identity_digests(connector.name, parts)
+            return None
+        row = self._db.execute(
+            "SELECT value FROM meta WHERE key = ?", (_IDENTITY_SALT,)).fetchone()
+        salt = _identity_salt(row[0] if row else None)
+        made_salt = salt is None
+        if salt is None:
+            salt = os.urandom(16)
+        digests = _identity_digests(connector.name, parts, salt)
         row = self._db.execute(
             "SELECT digests FROM source_identities WHERE source = ?", (source,)).fetchone()
-        stored = _stored_identity(row[0] if row else None)
+        # Digests made with a salt no longer stored (a hand-deleted row) cannot be compared.
+        stored = {} if made_salt else _stored_identity(row[0] if row else None)
         differing = sorted(part for part in digests.keys() & stored.keys()
                            if digests[part] != stored[part])
-        if differing and not replace:
+        holds_nothing = bool(differing) and not any(
+            self._db.execute(
+                f"SELECT 1 FROM {table} WHERE source = ? LIMIT 1", (source,)  # noqa: S608
+            ).fetchone()
+            for table in ("records", "cursors")
+        )
+        if differing and not replace and not holds_nothing:
             raise StoreError(
                 gettext("the store's source {source} was synced from another {connector} "
                         "account or mode than the one the connection reads now (it "
@@ -968,23 +1015,43 @@ class Store:
                         parts=", ".join(_identity_part_word(p) for p in differing),
                         name=source)
             )
+        if differing and not holds_nothing:
+            return json.dumps(digests, sort_keys=True)
         if differing:
             merged = digests
         else:
             merged = {**stored, **digests}
-            if merged == stored:
-                return
+            if merged == stored and row is not None and row[0] == json.dumps(
+                    stored, sort_keys=True):
+                return None
         with self._transaction(gettext("record the source's account")):
+            if made_salt:
+                self._db.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                    "DO UPDATE SET value = excluded.value", (_IDENTITY_SALT, salt.hex()))
             if differing:
-                for table in ("records", "rejections", "cursors", "stream_notes",
-                              "record_origins"):
-                    self._db.execute(
-                        f"DELETE FROM {table} WHERE source = ?", (source,))  # noqa: S608
-            self._db.execute(
-                "INSERT INTO source_identities (source, digests) VALUES (?, ?) "
-                "ON CONFLICT (source) DO UPDATE SET digests = excluded.digests",
-                (source, json.dumps(merged, sort_keys=True)),
-            )
+                # Holds no record: what else it holds (rejections, notes) was the other
+                # account's.
+                self._replace_source(source, json.dumps(merged, sort_keys=True))
+            else:
+                self._db.execute(
+                    "INSERT INTO source_identities (source, digests) VALUES (?, ?) "
+                    "ON CONFLICT (source) DO UPDATE SET digests = excluded.digests",
+                    (source, json.dumps(merged, sort_keys=True)),
+                )
+        return None
+
+    def _replace_source(self, source: str, digests: str) -> None:
+        """Within a transaction: remove everything ``source`` holds of its former account
+        (records, their links, rejections, cursors, notes) and record ``digests`` as its
+        account."""
+        for table in ("records", "rejections", "cursors", "stream_notes", "record_origins"):
+            self._db.execute(f"DELETE FROM {table} WHERE source = ?", (source,))  # noqa: S608
+        self._db.execute(
+            "INSERT INTO source_identities (source, digests) VALUES (?, ?) "
+            "ON CONFLICT (source) DO UPDATE SET digests = excluded.digests",
+            (source, digests),
+        )
 
     def _begin_sync(self, source: str, connector: Connector, *, full: bool) -> int:
         started = _moment(connector)
@@ -1712,6 +1779,10 @@ class _SyncWriter:
         self.occurrences: dict[str, Counter[str]] = {}
         self.begun: set[str] = set()
         """Streams with a page stored in this sync."""
+        self.replacement: str | None = None
+        """The digests of the account that replaces the source's former one
+        (:meth:`Store._check_identity`), applied in the transaction of the sync's first page:
+        a read failing before it leaves the source as it was."""
         self.linked: dict[str, set[str]] = {}
         """By stream: the ids of its raw records that ``record_origins`` may link to derived
         records (read once a sync, grown as pages link more): only those are asked for
@@ -1735,6 +1806,9 @@ class _SyncWriter:
         page_counts: Counter[str] = Counter()
         with self.store._transaction(gettext("store page {number} of {stream}").format(
                 number=page.number, stream=stream)):
+            if self.replacement is not None:
+                # The former account's records leave with the new one's first page.
+                self.store._replace_source(self.source, self.replacement)
             # What each record was (new, updated, unchanged), counted by outcome and kind.
             for (outcome, kind), count in self._upsert(page, occurrences).items():
                 page_counts[outcome] += count
@@ -1820,6 +1894,7 @@ class _SyncWriter:
                 ),
             )
         # Counted only once the page is committed: the result says what is stored.
+        self.replacement = None
         counts.update(page_counts)
         self.skipped.setdefault(stream, Counter()).update(page.skipped)
         self.notes.setdefault(stream, []).extend(page.notes)
@@ -2051,7 +2126,44 @@ class _SyncWriter:
                 "records r WHERE r.source = record_origins.source AND r.kind = "
                 "record_origins.kind AND r.record_id = record_origins.record_id)",
                 (self.source,))
+            if self.prune and self.linked.get(stream) != set():
+                # (A stream known to hold no link, a CSV file's, asks nothing more.)
+                removed += self._unlink_pruned(stream)
         return int(removed)
+
+    def _unlink_pruned(self, stream: str) -> int:
+        """After a pruned full read of ``stream`` removed records: drop the links of its raw
+        records whose own record is no longer stored (pruned: the source no longer has them),
+        then the derived records left with no link that this read did not see either; how
+        many records were removed. A link left behind would keep a buyer only a pruned
+        document named once the documents still naming it let it go (``_unlink`` finds the
+        stale link). Only after a prune that removed something, in a stream that holds links."""
+        db = self.store._db
+        own = self.connector.stream(stream).kind
+        stale = db.execute(
+            "SELECT origin, kind, record_id FROM record_origins o WHERE o.source = ? "
+            "AND o.stream = ? AND NOT EXISTS (SELECT 1 FROM records r WHERE r.source = "
+            "o.source AND r.kind = ? AND r.record_id = o.origin)",
+            (self.source, stream, own),
+        ).fetchall()
+        if not stale:
+            return 0
+        db.executemany(
+            "DELETE FROM record_origins WHERE source = ? AND stream = ? AND origin = ? "
+            "AND kind = ? AND record_id = ?",
+            [(self.source, stream, origin, kind, ident) for origin, kind, ident in stale])
+        linked = self.linked.get(stream)
+        if linked is not None:
+            linked.difference_update(origin for origin, _kind, _ident in stale)
+        removed = 0
+        for kind, ident in sorted({(kind, ident) for _origin, kind, ident in stale}):
+            removed += db.execute(
+                "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ? "
+                "AND seen_sync < ? AND NOT EXISTS (SELECT 1 FROM record_origins o WHERE "
+                "o.source = ? AND o.kind = ? AND o.record_id = ?)",
+                (self.source, kind, ident, self.sync_id, self.source, kind, ident),
+            ).rowcount
+        return removed
 
     def results(self) -> Iterator[StreamResult]:
         for stream, counts in self.counts.items():
@@ -2198,16 +2310,34 @@ def _identity_part_word(part: str) -> str:
     return words.get(part, part)
 
 
-def _identity_digests(connector: str, parts: Mapping[str, str]) -> dict[str, str]:
-    """The digest the store keeps of each part of a connector's identity: sha256 of
+def _identity_digests(
+    connector: str, parts: Mapping[str, str], salt: bytes
+) -> dict[str, str]:
+    """The digest the store keeps of each part of a connector's identity:
+    ``scrypt1:<hex>``, scrypt (:data:`_IDENTITY_SCRYPT`) with the store's ``salt`` of
     :data:`_IDENTITY_PREFIX`, the connector's name, the part's name and its value, NUL between
-    them (so that no two different inputs give the same text)."""
+    them (so that no two different inputs give the same text). Slow and salted: a tenant or
+    realm id is a secret, and its digest is in the file of whoever copies the store."""
     return {
-        part: hashlib.sha256(
-            _IDENTITY_PREFIX + "\x00".join((connector, part, value)).encode()
-        ).hexdigest()
+        part: f"{_IDENTITY_FORMAT}:" + hashlib.scrypt(
+            _IDENTITY_PREFIX + "\x00".join((connector, part, value)).encode(),
+            salt=salt, **_IDENTITY_SCRYPT,
+        ).hex()
         for part, value in parts.items()
     }
+
+
+def _identity_salt(text: object) -> bytes | None:
+    """The store's salt of the identity digests (``meta``); None where there is none yet, or
+    the value is not what :meth:`Store._check_identity` writes (a hand-edited row: a new salt
+    is made, and the digests made with the old one are recorded again)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        salt = bytes.fromhex(text)
+    except ValueError:
+        return None
+    return salt if len(salt) >= 16 else None
 
 
 def _stored_identity(text: object) -> dict[str, str]:
@@ -2222,7 +2352,10 @@ def _stored_identity(text: object) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         return {}
-    return {str(k): v for k, v in value.items() if isinstance(v, str)}
+    # A digest of another format (the plain sha256 of development builds) is no digest of
+    # this one: left out, the part is recorded again, never said re-pointed.
+    return {str(k): v for k, v in value.items()
+            if isinstance(v, str) and _IDENTITY_DIGEST.fullmatch(v)}
 
 
 def _error_text(exc: BaseException, connector: Connector) -> str:
