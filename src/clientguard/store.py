@@ -2134,10 +2134,11 @@ class _SyncWriter:
     def _unlink_pruned(self, stream: str) -> int:
         """After a pruned full read of ``stream`` removed records: drop the links of its raw
         records whose own record is no longer stored (pruned: the source no longer has them),
-        then the derived records left with no link that this read did not see either; how
-        many records were removed. A link left behind would keep a buyer only a pruned
-        document named once the documents still naming it let it go (``_unlink`` finds the
-        stale link). Only after a prune that removed something, in a stream that holds links."""
+        then the derived records left with no link (not a record of the stream's own kind this
+        read delivered); how many records were removed. A link left behind would keep a buyer
+        only a pruned document named once the documents still naming it let it go
+        (``_unlink`` finds the stale link). Only after a prune that removed something, in a
+        stream that holds links."""
         db = self.store._db
         own = self.connector.stream(stream).kind
         stale = db.execute(
@@ -2157,11 +2158,15 @@ class _SyncWriter:
             linked.difference_update(origin for origin, _kind, _ident in stale)
         removed = 0
         for kind, ident in sorted({(kind, ident) for _origin, kind, ident in stale}):
+            # Left with no link, it goes, as :meth:`_unlink` lets a record go: also one this
+            # read saw yielded by a document whose latest version no longer yields it (a buyer
+            # named on one page and not on the next); not a record of the stream's own kind
+            # this read delivered (a raw record's own record has no link).
             removed += db.execute(
                 "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ? "
-                "AND seen_sync < ? AND NOT EXISTS (SELECT 1 FROM record_origins o WHERE "
-                "o.source = ? AND o.kind = ? AND o.record_id = ?)",
-                (self.source, kind, ident, self.sync_id, self.source, kind, ident),
+                "AND NOT (kind = ? AND seen_sync >= ?) AND NOT EXISTS (SELECT 1 FROM "
+                "record_origins o WHERE o.source = ? AND o.kind = ? AND o.record_id = ?)",
+                (self.source, kind, ident, own, self.sync_id, self.source, kind, ident),
             ).rowcount
         return removed
 
