@@ -228,3 +228,109 @@ def test_a_client_paying_next_to_nothing_for_its_hours_is_told_to_cap_them(
     for word in words:
         assert word in revision.message
     assert "0 hours" not in revision.message
+
+
+def _paying(client: str, delays: list[int], total: str = "1000") -> list[AnyRecord]:
+    """One invoice a month on the 1st, the last on 1 Jun 2026, 14 days' terms, each paid
+    ``delays[i]`` days after its due date (all paid by 30 Jun: a delay of 15 at most)."""
+    records: list[AnyRecord] = []
+    first = 12 - len(delays)
+    for month, delay in enumerate(delays, start=first):
+        issued = date(2025 + (6 + month) // 12, (6 + month) % 12 + 1, 1)
+        records.append(invoice(client, issued=issued, total=total, terms=14,
+                               paid=issued + timedelta(days=14 + delay)))
+    return records
+
+
+_LATE_ADVICE = {"reminders", "align_due_dates", "shorter_terms"}
+
+# A client that pays every invoice about the same number of days after its due date pays on a
+# fixed payment run (a monthly transfer day): a reminder before the due date does not move the
+# run, so it is told to set its due dates before the run or agree longer terms
+# (docs/review.md, "A fixed payment run"): at least 6 invoices due, late on 75% or more, and
+# p90 - p10 of the days late at most 5 days. A client whose lateness varies keeps the reminder.
+# Quantiles by hand (type 7, n values sorted x0..x(n-1)): p10 at position (n-1) x 0.1, p90 at
+# (n-1) x 0.9; with 12 invoices 1.1 and 9.9: p10 = x1 + 0.1 (x2 - x1), p90 = x9 + 0.9 (x10 -
+# x9); the median (x5 + x6) / 2. Every row is a watch (at most 10.5 days weighted, x 1.25 for
+# 100% late = 13.1, under the 15-day warning line), so the advice is one of these two.
+@pytest.mark.parametrize(
+    ("delays", "kind", "words"),
+    [
+        # Always 10 days late (the colleague's case 4): p10 = p90 = median = 10, spread 0.
+        ([10] * 12, "align_due_dates", ["about 10 days after each due date",
+                                        "agree terms 10 days longer"]),
+        # Sorted 8 9 9 10 10 10 10 11 11 12 13 13: p10 = 9 + 0.1 x 0 = 9, p90 = 12 + 0.9 x 1 =
+        # 12.9, spread 3.9; median (10 + 10) / 2 = 10; 12.9 rounds up to 13 days longer.
+        ([10, 8, 11, 9, 10, 12, 13, 10, 9, 11, 13, 10], "align_due_dates",
+         ["about 10 days after each due date", "agree terms 13 days longer"]),
+        # 7 invoices, sorted 10 10 10 10 10 11 12: p10 at 0.6 = 10, p90 at 5.4 = 11 + 0.4 x 1 =
+        # 11.4, rounded up (not to the nearest) to 12 days longer; median x3 = 10.
+        ([10, 12, 10, 11, 10, 10, 10], "align_due_dates",
+         ["about 10 days after each due date", "agree terms 12 days longer"]),
+        # Spread exactly 5: 5 5 5 7 7 7 7 7 7 10 10 10: p10 = 5, p90 = 10; median 7.
+        ([5, 5, 5, 7, 7, 7, 7, 7, 7, 10, 10, 10], "align_due_dates",
+         ["about 7 days after each due date", "agree terms 10 days longer"]),
+        # Just over: ... 10 11 11: p90 = 10 + 0.9 x 1 = 10.9, spread 5.9: its lateness varies.
+        ([5, 5, 5, 7, 7, 7, 7, 7, 7, 10, 11, 11], "reminders", ["Send a reminder"]),
+        # Late every time but by 1 to 12 days: p10 = 2 + 0.1 = 2.1, p90 = 11 + 0.9 = 11.9.
+        (list(range(1, 13)), "reminders", ["Send a reminder"]),
+        # A 3-day run with 3 invoices of 12 on time: late share 9/12 = 75%, the line; p10 = 0
+        # + 0.1 x (0 - 0) = 0, p90 = 3, spread 3; median (3 + 3) / 2 = 3.
+        ([0, 0, 0] + [3] * 9, "align_due_dates", ["about 3 days after each due date",
+                                                  "agree terms 3 days longer"]),
+        # 4 on time: 8/12 = 66.7%, chronic (from 50%) but under 75%: the reminder.
+        ([0, 0, 0, 0] + [3] * 8, "reminders", ["Send a reminder"]),
+        # 6 invoices due, the fewest: a run.
+        ([10] * 6, "align_due_dates", ["about 10 days after each due date"]),
+        # 5: too few to tell a run from chance.
+        ([10] * 5, "reminders", ["Send a reminder"]),
+    ],
+)
+def test_a_client_on_a_fixed_payment_run_is_told_to_align_its_due_dates(
+    delays: list[int], kind: str, words: list[str]
+) -> None:
+    book = ledger(*_paying("run", delays), *_steady("a", "1000"), *_steady("b", "1000"))
+    client = cg.review(book, as_of=AS_OF).clients["run"]
+    assert client.recommendation is cg.Recommendation.MONITOR
+    (chronic,) = [f for f in client.findings if f.signal is Signal.CHRONIC_LATE]
+    assert chronic.severity is cg.Severity.WATCH
+    (revision,) = [r for r in client.revisions if r.kind in _LATE_ADVICE]
+    assert revision.kind == kind
+    assert revision.because is Signal.CHRONIC_LATE
+    for word in words:
+        assert word in revision.message
+    if kind == "align_due_dates":
+        assert "reminder does not move a run" in revision.message
+
+
+# The days agree with their number in Polish (1 dzień, 2 dni, 22 dni: docs/languages.md): a
+# run of 1 day late and one of 2.
+@pytest.mark.parametrize(
+    ("days", "english", "polish"),
+    [
+        (1, ["about 1 day after", "terms 1 day longer"],
+         ["mniej więcej 1 dzień po każdym terminie", "dłuższy o 1 dzień"]),
+        (2, ["about 2 days after", "terms 2 days longer"],
+         ["mniej więcej 2 dni po każdym terminie", "dłuższy o 2 dni"]),
+    ],
+)
+def test_the_payment_run_advice_in_english_and_polish(
+    days: int, english: list[str], polish: list[str]
+) -> None:
+    book = ledger(*_paying("run", [days] * 12), *_steady("a", "1000"), *_steady("b", "1000"))
+    for lang, words in (("en", english), ("pl", polish)):
+        client = cg.review(book, as_of=AS_OF, lang=lang).clients["run"]
+        (revision,) = [r for r in client.revisions if r.kind == "align_due_dates"]
+        for word in words:
+            assert word in revision.message
+
+
+# The quantiles the rule reads are in the finding's evidence, 10th percentile included
+# (8 9 9 10 10 10 10 11 11 12 13 13, as above): a user can check the rule from the report.
+def test_the_chronic_late_evidence_carries_the_spread_of_the_days_late() -> None:
+    delays = [10, 8, 11, 9, 10, 12, 13, 10, 9, 11, 13, 10]
+    book = ledger(*_paying("run", delays), *_steady("a", "1000"), *_steady("b", "1000"))
+    (chronic,) = [f for f in cg.late_payers(book, as_of=AS_OF) if f.customer_id == "run"]
+    numbers = chronic.evidence.numbers
+    assert (numbers["p10_days_late"], numbers["median_days_late"], numbers["p90_days_late"]) == (
+        Decimal(9), Decimal(10), Decimal("12.9"))

@@ -38,7 +38,7 @@ import statistics
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from itertools import chain
 from typing import Literal
@@ -134,10 +134,10 @@ class Revision(Frozen):
     """A concrete change of terms that a finding suggests."""
 
     kind: str
-    """``reminders``, ``shorter_terms``, ``deposit``, ``claim_late_interest``,
-    ``collect_old_debt``, ``raise_price``, ``hours_cap``, ``rush_fee``, ``credit_limit``,
-    ``no_exclusivity``, ``resolve_disputes`` or ``collect_open`` (a client that looks
-    churned)."""
+    """``reminders``, ``align_due_dates`` (a client on a fixed payment run), ``shorter_terms``,
+    ``deposit``, ``claim_late_interest``, ``collect_old_debt``, ``raise_price``,
+    ``hours_cap``, ``rush_fee``, ``credit_limit``, ``no_exclusivity``, ``resolve_disputes``
+    or ``collect_open`` (a client that looks churned)."""
     message: str
     """The revision in one sentence, with its numbers."""
     because: Signal
@@ -1204,11 +1204,61 @@ def _revisions(
 
 
 NEW_ORDER_REVISIONS = frozenset(
-    {"reminders", "shorter_terms", "deposit", "raise_price", "hours_cap", "rush_fee",
-     "credit_limit", "no_exclusivity", "collect_old_debt"}
+    {"reminders", "align_due_dates", "shorter_terms", "deposit", "raise_price", "hours_cap",
+     "rush_fee", "credit_limit", "no_exclusivity", "collect_old_debt"}
 )
 """Revisions about the client's next orders (``collect_old_debt`` says "before taking on new
 work"): not given to a client that looks churned, which is told to collect what is open."""
+
+
+_PAYMENT_RUN_MIN_INVOICES = 6
+"""The fewest invoices due in the window for a lateness to read as a payment run: half a year of
+monthly invoices. With fewer, the 10th and 90th percentiles are little more than the smallest
+and the largest days late (docs/review.md, "A fixed payment run"; a clientguard choice)."""
+
+_PAYMENT_RUN_LATE_SHARE = Decimal("0.75")
+"""The smallest late share of a payment run: late on three invoices in four or more. A run
+that misses every due date leaves few invoices on time (a clientguard choice)."""
+
+_PAYMENT_RUN_SPREAD_DAYS = Decimal(5)
+"""The widest spread of a payment run's days late, ``p90_days_late - p10_days_late``: one
+working week, what a monthly run's date moves by with weekends and holidays and a bank
+transfer's day or two, and months of 28 to 31 days move a due date (a clientguard choice)."""
+
+
+def _payment_run(signals: Mapping[Signal, Finding]) -> tuple[int, int] | None:
+    """``(typical, longer)`` when the client's chronic lateness has the shape of a fixed payment
+    run, else None: ``typical`` its median days late in whole days (half-even), ``longer`` the
+    days to add to its terms so that nine invoices in ten would be paid by their due date (its
+    90th percentile of days late, rounded up).
+
+    Read from the ``chronic_late`` finding's evidence alone (no invoice is read again): at least
+    :data:`_PAYMENT_RUN_MIN_INVOICES` due, a late share of :data:`_PAYMENT_RUN_LATE_SHARE` or
+    more, and the middle 80% of its days late within :data:`_PAYMENT_RUN_SPREAD_DAYS`. Not a run
+    when its lateness is ``worsening_late`` (a rising lateness is not a fixed date) or a
+    ``dispute`` (the quantiles then mix in the disputed invoices).
+    """
+    chronic = signals.get(Signal.CHRONIC_LATE)
+    if chronic is None or Signal.WORSENING_LATE in signals or Signal.DISPUTE in signals:
+        return None
+    numbers = chronic.evidence.numbers
+    due, share = numbers.get("invoices_due"), numbers.get("late_share")
+    median, low, high = (
+        numbers.get("median_days_late"), numbers.get("p10_days_late"),
+        numbers.get("p90_days_late"),
+    )
+    if not isinstance(due, int) or due < _PAYMENT_RUN_MIN_INVOICES:
+        return None
+    if not isinstance(share, Decimal) or share < _PAYMENT_RUN_LATE_SHARE:
+        return None
+    if not (isinstance(median, Decimal) and isinstance(low, Decimal)
+            and isinstance(high, Decimal)):
+        return None  # a finding built without the quantiles (a user's own flag_chronic_late)
+    if high - low > _PAYMENT_RUN_SPREAD_DAYS:
+        return None
+    typical = int(median.to_integral_value(rounding=ROUND_HALF_EVEN))
+    longer = int(high.to_integral_value(rounding=ROUND_CEILING))
+    return typical, longer
 
 
 def _term_revisions(
@@ -1237,7 +1287,25 @@ def _term_revisions(
         f for f in findings if f.signal in (Signal.CHRONIC_LATE, Signal.WORSENING_LATE)
     ]
     late = late_findings[0] if late_findings else None  # the most serious of them
-    if late is not None and late.severity is Severity.WATCH:
+    run = _payment_run(signals) if late is not None and late.severity is Severity.WATCH else None
+    if run is not None:
+        # A reminder does not move a payment run: the due dates have to meet it.
+        typical, longer = run
+        revisions.append(
+            Revision(
+                kind="align_due_dates",
+                message=_(
+                    "It pays about {days} after each due date, nearly every time, as a fixed "
+                    "payment run does, and a reminder does not move a run: ask which day its "
+                    "payment run is and set due dates to fall before it, or agree terms "
+                    "{longer} longer and price them in."
+                ).format(
+                    days=wording.count(typical, "day"), longer=wording.count(longer, "day")
+                ),
+                because=Signal.CHRONIC_LATE,
+            )
+        )
+    elif late is not None and late.severity is Severity.WATCH:
         revisions.append(
             Revision(
                 kind="reminders",

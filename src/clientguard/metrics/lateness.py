@@ -64,6 +64,7 @@ AGING_LABELS = ("current", "1-30", "31-60", "61-90", "91+")
 
 _HUNDRED = Decimal(100)
 _P90 = Decimal("0.9")
+_P10 = Decimal("0.1")
 _HALF = Decimal("0.5")
 
 
@@ -162,6 +163,10 @@ class PaymentProfile(Frozen):
     p90_days_late: Decimal | None
     """90th percentile of days late (linear interpolation between order statistics, as
     numpy's default and Excel's PERCENTILE.INC)."""
+    p10_days_late: Decimal | None = None
+    """10th percentile of days late, interpolated as ``p90_days_late``: with it, the spread of
+    the middle 80% of the days late (a client on a fixed payment run pays every invoice about
+    as late). None without invoices due."""
     adp: Decimal | None
     """Average days to pay: mean ``settled_on - issue_date`` over the settled invoices due in
     the window; None when none is settled."""
@@ -427,6 +432,7 @@ def _profile(
         weighted_days_beyond_terms=tally.beyond_weighted / amount if amount else None,
         median_days_late=percentile(ordered, _HALF) if count else None,
         p90_days_late=percentile(ordered, _P90) if count else None,
+        p10_days_late=percentile(ordered, _P10) if count else None,
         adp=Decimal(tally.adp_sum) / tally.adp_count if tally.adp_count else None,
         adp_weighted=tally.adp_weighted / tally.adp_amount if tally.adp_amount else None,
         open_balance=tally.open_balance,

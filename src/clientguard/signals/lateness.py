@@ -491,6 +491,7 @@ def flag_chronic_late(
                 "mean_days_late": profile.mean_days_late,
                 "median_days_late": profile.median_days_late,
                 "p90_days_late": profile.p90_days_late,
+                "p10_days_late": profile.p10_days_late,
                 "weighted_days_beyond_terms": profile.weighted_days_beyond_terms,
                 "severity_metric": severity_metric,
                 "severity_threshold": severity_threshold,
