@@ -26,7 +26,7 @@ from clientguard.connector import (
     Stream,
     pull,
 )
-from clientguard.model import AnyRecord, Customer, Invoice, Payment
+from clientguard.model import AnyRecord, CreditNote, Customer, Invoice, Payment
 from clientguard.store import Store
 
 NOW = datetime(2026, 5, 20, tzinfo=UTC)
@@ -329,3 +329,47 @@ def test_a_buyer_named_then_dropped_within_a_pruned_read_goes_with_the_pruned_do
         store.sync(Paged([[{"id": "2", "buyer": "Ann"}], [{"id": "2"}]]), full=True,
                    prune=True)
         assert keys(store) == {"invoice:2"}
+
+
+class Corrections(Connector):
+    """Like Fakturownia's ``credit_notes`` stream: a correction that lowers an amount is a
+    credit note (the stream's own kind), one that raises it an invoice (another kind, so the
+    store links it to its raw record as a derived record)."""
+
+    name: ClassVar[str] = "corrections"
+    streams: ClassVar[tuple[Stream, ...]] = (
+        Stream(name="credit_notes", kind="credit_note", id_field="id", duplicates="latest"),
+    )
+    Options = DerivesOptions
+    options: DerivesOptions
+
+    def __init__(self, documents: list[dict[str, Any]]) -> None:
+        super().__init__(clock=lambda: NOW, invoices=documents)
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        yield RawPage(tuple(RawRecord(raw) for raw in self.options.invoices), last=True)
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if int(raw["gross"]) > 0:
+            return Invoice(id=raw["id"], customer_id="c1", number=raw["id"],
+                           issue_date=date(2026, 4, 1), due_date=date(2026, 5, 1),
+                           currency="EUR", total=raw["gross"], status="open", source=self.name)
+        return CreditNote(id=raw["id"], customer_id="c1", issue_date=date(2026, 4, 1),
+                          total=str(-int(raw["gross"])), currency="EUR", source=self.name)
+
+
+def test_a_pruned_read_keeps_what_a_raw_record_of_another_kind_still_yields(
+    tmp_path: Path,
+) -> None:
+    # K1 raises an amount (an invoice read by the credit notes stream); K2 lowers one and is
+    # deleted at the source. The pruned read took K1's link for stale (no credit note K1) and
+    # deleted the invoice it had just delivered.
+    with Store.open(tmp_path / "cg.db") as store:
+        store.sync(Corrections([{"id": "K1", "gross": "50"}, {"id": "K2", "gross": "-20"}]))
+        assert keys(store) == {"invoice:K1", "credit_note:K2"}
+        result = store.sync(Corrections([{"id": "K1", "gross": "50"}]), full=True, prune=True)
+        assert keys(store) == {"invoice:K1"}
+        assert result.removed == 1
+        # Its link stands: K1 voided later still takes its invoice along.
+        store.sync(Corrections([{"id": "K1", "gross": "-50"}]), full=True, prune=True)
+        assert keys(store) == {"credit_note:K1"}

@@ -1783,6 +1783,9 @@ class _SyncWriter:
         """The digests of the account that replaces the source's former one
         (:meth:`Store._check_identity`), applied in the transaction of the sync's first page:
         a read failing before it leaves the source as it was."""
+        self.read_linked: dict[str, set[str]] = {}
+        """By stream: the raw records of :attr:`linked` this read delivered (the others' links
+        are stale after a pruned full read: :meth:`_unlink_pruned`)."""
         self.linked: dict[str, set[str]] = {}
         """By stream: the ids of its raw records that ``record_origins`` may link to derived
         records (read once a sync, grown as pages link more): only those are asked for
@@ -2045,6 +2048,10 @@ class _SyncWriter:
             db.executemany(
                 "INSERT OR IGNORE INTO record_origins (source, stream, origin, kind, "
                 "record_id) VALUES (?, ?, ?, ?, ?)", added)
+        if linked_origins:
+            # Delivered by this read (linked before it, or just now).
+            self.read_linked.setdefault(stream, set()).update(
+                origin for origin in page.yielded if origin in linked_origins)
         return self._unlink(stream, unlinked)
 
     def _unlink(self, stream: str, links: Sequence[tuple[str, str, str]]) -> int:
@@ -2133,7 +2140,7 @@ class _SyncWriter:
 
     def _unlink_pruned(self, stream: str) -> int:
         """After a pruned full read of ``stream`` removed records: drop the links of its raw
-        records whose own record is no longer stored (pruned: the source no longer has them),
+        records this read did not deliver (the source no longer has them),
         then the derived records left with no link (not a record of the stream's own kind this
         read delivered); how many records were removed. A link left behind would keep a buyer
         only a pruned document named once the documents still naming it let it go
@@ -2141,12 +2148,14 @@ class _SyncWriter:
         stream that holds links."""
         db = self.store._db
         own = self.connector.stream(stream).kind
-        stale = db.execute(
-            "SELECT origin, kind, record_id FROM record_origins o WHERE o.source = ? "
-            "AND o.stream = ? AND NOT EXISTS (SELECT 1 FROM records r WHERE r.source = "
-            "o.source AND r.kind = ? AND r.record_id = o.origin)",
-            (self.source, stream, own),
-        ).fetchall()
+        # Stale: the links of raw records this read did not deliver (the source no longer has
+        # them). Not "whose own record is gone": a raw record's own record may be of another
+        # kind than the stream's (a Fakturownia correction that raises an amount is an invoice
+        # read by the credit notes stream).
+        read = self.read_linked.get(stream, set())
+        stale = [(origin, kind, ident) for origin, kind, ident in db.execute(
+            "SELECT origin, kind, record_id FROM record_origins WHERE source = ? AND stream = ?",
+            (self.source, stream)) if origin not in read]
         if not stale:
             return 0
         db.executemany(
