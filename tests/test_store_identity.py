@@ -576,3 +576,21 @@ def test_a_replacement_that_fails_after_its_first_page_holds_the_new_account_and
         assert any("did not complete" in w for w in store.warnings())
         store.sync(Named("tenant-beta", "b1"), source="books")  # beta's source now
         assert store.warnings() == ()
+
+
+def test_a_lost_salt_makes_every_source_record_its_account_again_not_only_the_first(
+    tmp_path: Path,
+) -> None:
+    # Two sources; the salt deleted: the first synced made a new salt, and the second, its
+    # digests made with the old one, was then said re-pointed to the same tenant.
+    path = tmp_path / "cg.db"
+    with Store.open(path) as store:
+        store.sync(Named("tenant-alpha", "a1"), source="books")
+        store.sync(Named("tenant-omega", "o1"), source="other")
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DELETE FROM meta WHERE key = 'identity_salt'")
+    with Store.open(path) as store:
+        store.sync(Named("tenant-alpha", "a1"), source="books")
+        store.sync(Named("tenant-omega", "o1"), source="other")  # no "re-pointed" stop
+        with pytest.raises(StoreError, match="synced from another"):
+            store.sync(Named("tenant-beta", "b1"), source="other")

@@ -1029,6 +1029,10 @@ class Store:
                 self._db.execute(
                     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
                     "DO UPDATE SET value = excluded.value", (_IDENTITY_SALT, salt.hex()))
+                # Every digest made with a salt no longer stored (a hand-deleted or damaged
+                # row) can no longer be compared: the other sources record theirs again on
+                # their next sync, as this one does now, rather than be said re-pointed.
+                self._db.execute("DELETE FROM source_identities WHERE source <> ?", (source,))
             if differing:
                 # Holds no record: what else it holds (rejections, notes) was the other
                 # account's.
