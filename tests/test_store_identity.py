@@ -290,8 +290,13 @@ def test_full_and_prune_replace_the_sources_records_with_the_new_accounts(
 ) -> None:
     alpha, beta = source.fake.accounts
     source.sync(alpha)
-    source.sync(beta, now=LATER, full=True, prune=True)
+    with Store.open(source.path) as store:
+        held = len(list(store.records()))
+    replaced = source.sync(beta, now=LATER, full=True, prune=True)
     assert source.customers() == {source.fake.customer(beta)}
+    # The former account's records are counted removed (they were not counted at all).
+    assert held >= 1
+    assert replaced.removed == held
     # From then on the source is beta's: it syncs on, and alpha is the stranger.
     source.sync(beta, now=LATER)
     with pytest.raises(StoreError, match="synced from another"):

@@ -924,7 +924,9 @@ class Store:
                 if writer.replacement is not None:
                     # A read of no page at all: the new account, empty, replaces the old.
                     with self._transaction(gettext("record the source's account")):
-                        self._replace_source(name, writer.replacement)
+                        removed = self._replace_source(name, writer.replacement)
+                        self._db.execute("UPDATE syncs SET removed = removed + ? WHERE id = ?",
+                                         (removed, sync_id))
                     writer.replacement = None
             except BaseException as exc:
                 self._end_sync(
@@ -1045,17 +1047,22 @@ class Store:
                 )
         return None
 
-    def _replace_source(self, source: str, digests: str) -> None:
+    def _replace_source(self, source: str, digests: str) -> int:
         """Within a transaction: remove everything ``source`` holds of its former account
         (records, their links, rejections, cursors, notes) and record ``digests`` as its
-        account."""
+        account; how many records were removed."""
+        removed = 0
         for table in ("records", "rejections", "cursors", "stream_notes", "record_origins"):
-            self._db.execute(f"DELETE FROM {table} WHERE source = ?", (source,))  # noqa: S608
+            deleted = self._db.execute(
+                f"DELETE FROM {table} WHERE source = ?", (source,)).rowcount  # noqa: S608
+            if table == "records":
+                removed = deleted
         self._db.execute(
             "INSERT INTO source_identities (source, digests) VALUES (?, ?) "
             "ON CONFLICT (source) DO UPDATE SET digests = excluded.digests",
             (source, digests),
         )
+        return removed
 
     def _begin_sync(self, source: str, connector: Connector, *, full: bool) -> int:
         started = _moment(connector)
@@ -1814,8 +1821,10 @@ class _SyncWriter:
         with self.store._transaction(gettext("store page {number} of {stream}").format(
                 number=page.number, stream=stream)):
             if self.replacement is not None:
-                # The former account's records leave with the new one's first page.
-                self.store._replace_source(self.source, self.replacement)
+                # The former account's records leave with the new one's first page (counted
+                # as this page's removed).
+                page_counts["removed"] += self.store._replace_source(
+                    self.source, self.replacement)
             # What each record was (new, updated, unchanged), counted by outcome and kind.
             for (outcome, kind), count in self._upsert(page, occurrences).items():
                 page_counts[outcome] += count
