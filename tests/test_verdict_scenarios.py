@@ -334,3 +334,19 @@ def test_the_chronic_late_evidence_carries_the_spread_of_the_days_late() -> None
     numbers = chronic.evidence.numbers
     assert (numbers["p10_days_late"], numbers["median_days_late"], numbers["p90_days_late"]) == (
         Decimal(9), Decimal(10), Decimal("12.9"))
+
+
+def test_a_small_clients_cap_under_an_hour_is_written_to_the_hundredth_never_as_zero() -> None:
+    # A tiny book: four clients at 1.00 a month for 0.01 hours, "heavy" at 0.50 for 0.10
+    # hours (71% of the hours). The firm's rate 54 / 1.68 = 32.14 an hour, heavy's 6 / 1.2 =
+    # 5.00: a rise of 543% (under the tenfold limit), or a cap of 6 / 32.14 / 12 = 0.0156
+    # hours a month: "about 0.02 hours", never "about 0 hours" or "0.0 hours".
+    records: list[AnyRecord] = []
+    for client in ("a", "b", "c", "d"):
+        records += _steady(client, "1") + _hours(client, "0.01")
+    records += _steady("heavy", "0.50") + _hours("heavy", "0.10")
+    verdict = cg.review(ledger(*records), as_of=AS_OF).clients["heavy"]
+    (revision,) = [r for r in verdict.revisions if r.because is Signal.CAPACITY]
+    assert revision.kind == "raise_price"
+    assert "Raise its rates by 543%" in revision.message
+    assert "about 0.02 hours a month" in revision.message

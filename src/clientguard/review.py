@@ -1413,9 +1413,10 @@ def _term_revisions(
                         rise=wording.percent(rise),
                         rate=wording.money(rate, currency),
                         firm_rate=wording.money(firm_rate, currency),
-                        # Under an hour a month (a small client), to the tenth: "about 0
-                        # hours" would be no advice.
-                        cap=wording.quantity(cap, "hour", 1 if cap < 1 else 0),
+                        # Under an hour a month (a small client), to the tenth, or the
+                        # hundredth below a tenth: "about 0 hours" would be no advice.
+                        cap=wording.quantity(cap, "hour", 2 if cap < Decimal("0.1") else
+                                             1 if cap < 1 else 0, trim=True),
                     ),
                     because=Signal.CAPACITY,
                 )
