@@ -120,7 +120,10 @@ def test_a_pattern_may_be_given_alone_and_is_kept_as_written() -> None:
         ("Razem klient Alfa", "Razem klient Acme", "Razem klient *"),  # not 'Razem klient A*'
         ("TOTAL FOR Beta", "Total for Acme", "TOTAL FOR *"),  # as this row writes it
         ("Total for Acme Holding", "Total for Acme", "Total for *"),
-        ("Razem Beta", "Razem Acme", "Razem *"),
+        # The totals word alone: "Razem *" would drop "Razem 1/2026" or a customer "Total
+        # Logistics" too; each label gets its own drop.
+        ("Razem Beta", "Razem Acme", None),
+        ("Total Beta", "Total Acme", None),
         ("RAZEM: 200,00", "RAZEM: 100,00", "RAZEM: *"),
         ("Razem klient Acme", "razem klient acme", None),  # the same label: drop names it
         ("Razem:", "Razem: 100", None),  # no whole word before a space in common

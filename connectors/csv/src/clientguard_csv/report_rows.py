@@ -93,7 +93,9 @@ def label_pattern(label: str, other: str) -> str | None:
     different totals labels of one report (``Razem klient Acme`` and ``Razem klient Beta``:
     ``Razem klient *``): the whole words they start with alike (in any case, as the rule
     compares), as ``label`` writes them, then ``*``; None where they share no whole word
-    (``Razem Acme`` and ``Suma Beta``) or are the same label (``drop`` names it)."""
+    (``Razem Acme`` and ``Suma Beta``), share the totals word alone (``Razem Acme`` and
+    ``Razem Beta``: ``Razem *`` would match a customer or an invoice number as well), or are
+    the same label (``drop`` names it)."""
     if label.casefold() == other.casefold():
         return None
     same = 0
@@ -106,4 +108,13 @@ def label_pattern(label: str, other: str) -> str | None:
     cut = max((at for at in range(same) if label[at].isspace()), default=-1)
     if cut < 0 or not label[:cut].strip():
         return None
+    if _BARE_WORD.fullmatch(label[:cut].strip()):
+        # The totals word alone (``Razem *``, ``Total *``) would match more than totals: a
+        # customer "Total Logistics" in a customer column, an invoice "Razem 1/2026".
+        return None
     return label[: cut + 1] + "*"
+
+
+_BARE_WORD = re.compile(rf"(?i:{_WORDS})")
+"""A totals word alone, without what a per-customer subtotal adds to it (``klient``, ``for``,
+a colon)."""
