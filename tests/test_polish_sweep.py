@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -488,3 +490,264 @@ def test_the_row_of_a_firm_that_killed_its_worker_is_in_the_runs_language(
     (summary,), _ = read_output(tmp_path)
     assert summary.reason is not None
     assert summary.reason.startswith(start)
+
+
+# ------------------------------------------------------------------ the fourth sweep's leaks
+
+# history --format csv: the header row as the review's CSV writes it (report/spreadsheet.py):
+# the column ids in English, Polish headings in Polish, in the same order; the cells (dates,
+# ids, verdict and severity codes, numbers) the same in both.
+HISTORY_HEADS = {
+    "en": ["as_of", "client_id", "name", "verdict", "severity", "late_share",
+           "weighted_days_late", "overdue", "revenue_share", "findings", "policy_digest"],
+    "pl": ["Stan na", "Id klienta", "Klient", "Ocena", "Waga", "Udział spóźnionych faktur",
+           "Średnie opóźnienie ważone kwotą (dni)", "Przeterminowane", "Udział w przychodach",
+           "Liczba sygnałów", "Skrót zasad"],
+}
+
+
+def test_historys_csv_header_is_in_the_language_and_its_cells_are_not(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+
+    tables = {}
+    for lang in ("en", "pl"):
+        code, out, _err = run(capsys, "--lang", lang, "history", "--format", "csv")
+        assert code == EXIT_OK
+        tables[lang] = list(csv.reader(out.splitlines()))
+    for lang, heads in HISTORY_HEADS.items():
+        assert tables[lang][0] == heads
+    assert tables["pl"][1:] == tables["en"][1:]
+    # The fixture's one saved review: Acme, revise_terms (A-2 46 days late, A-3 open), and
+    # Birch ok, under the codes in both languages.
+    assert [(r[0], r[1], r[3]) for r in tables["pl"][1:]] == [
+        ("2025-07-01", "Acme", "revise_terms"), ("2025-07-01", "Birch", "ok")]
+
+
+def _lake_with(tmp_path: Path, layout: str | None) -> Path:
+    """A lake folder whose layout file holds ``layout`` (None: a lake of this version)."""
+    from clientguard.portfolio.layout import LAYOUT_FILE, write_layout_file
+
+    lake = tmp_path / "lake"
+    write_layout_file(lake)
+    if layout is not None:
+        (lake / LAYOUT_FILE).write_text(layout)
+    return lake
+
+
+def _firm_ids(layout: str | None) -> Callable[[Path], object]:
+    from clientguard.portfolio.layout import firm_ids
+
+    return lambda tmp: firm_ids(_lake_with(tmp, layout))
+
+
+def _firm(firm_id: str, *, base: str = "EUR") -> Callable[[Path], object]:
+    from clientguard.portfolio.layout import write_firm
+
+    return lambda tmp: write_firm(tmp / "lake", firm_id, [], base_currency=base)
+
+
+def _read(firm_id: str) -> Callable[[Path], object]:
+    from clientguard.portfolio.layout import read_firm
+
+    return lambda tmp: read_firm(_lake_with(tmp, None), firm_id)
+
+
+# A lake the driver reads or writes: its LayoutError in the reader's language.
+LAYOUT_CASES: dict[str, tuple[Callable[[Path], object], str, str]] = {
+    "a layout newer than this clientguard": (
+        _firm_ids('{"layout": "clientguard-parquet", "layout_version": 99}'),
+        "_clientguard_layout.json: layout version 99 is newer than this clientguard reads (1): "
+        "upgrade clientguard",
+        "_clientguard_layout.json: wersja układu 99 jest nowsza niż ta, którą czyta ta wersja "
+        "clientguard (1): zaktualizuj clientguard",
+    ),
+    "a layout file that is not JSON": (
+        _firm_ids("{nope"),
+        "_clientguard_layout.json: cannot be read as JSON: ",
+        "_clientguard_layout.json: nie można odczytać pliku jako JSON: ",
+    ),
+    "a layout file of another layout": (
+        _firm_ids('{"layout": "delta"}'),
+        "_clientguard_layout.json: not a clientguard-parquet layout file",
+        "_clientguard_layout.json: to nie jest plik układu clientguard-parquet",
+    ),
+    "a firm id no path can hold": (
+        _firm("../x"),
+        "firm id '../x' cannot name a partition: use letters, digits, '.', '_' and '-' (at "
+        "most 200), not starting with '.' or '_'",
+        "identyfikator firmy '../x' nie może nazywać partycji: użyj liter, cyfr, '.', '_' i "
+        "'-' (najwyżej 200 znaków), nie zaczynając od '.' ani '_'",
+    ),
+    "a firm id Hive escaped": (
+        _firm("a%20b"),
+        "; it is Hive's escaping of 'a b', which is no firm id either: give the firm an id of "
+        "those characters",
+        "; to zapis 'a b' w kodowaniu Hive, który też nie jest identyfikatorem firmy: nadaj "
+        "firmie identyfikator z tych znaków",
+    ),
+    "a base currency that is no currency": (
+        _firm("acme", base="EURO"),
+        "base currency 'EURO' is not an ISO 4217 code",
+        "waluta bazowa 'EURO' nie jest kodem ISO 4217",
+    ),
+    "a firm the lake does not hold": (
+        _read("acme"),
+        "the lake has no firm 'acme': firm/firm_id=acme is not there",
+        "w jeziorze danych nie ma firmy 'acme': brak partycji firm/firm_id=acme",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", LAYOUT_CASES, ids=list(LAYOUT_CASES))
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_a_lakes_layout_error_is_in_the_readers_language(
+    tmp_path: Path, case: str, lang: str
+) -> None:
+    pytest.importorskip("pyarrow", reason="the Parquet lake needs pyarrow")
+    from clientguard.i18n import using
+    from clientguard.portfolio.layout import LayoutError
+
+    make, english, polish = LAYOUT_CASES[case]
+    with using(lang), pytest.raises(LayoutError) as caught:
+        make(tmp_path)
+    expected, other = (polish, english) if lang == "pl" else (english, polish)
+    assert expected in str(caught.value)
+    assert other not in str(caught.value)
+
+
+def test_a_newer_lake_is_refused_in_polish_on_the_command_line(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lake = _lake_with(books, '{"layout": "clientguard-parquet", "layout_version": 99}')
+    code, _out, err = run(capsys, "--lang", "pl", "portfolio", str(lake), "--output", "out",
+                          "--as-of", "2025-07-01", "--quiet")
+    assert code == EXIT_USAGE
+    assert "wersja układu 99 jest nowsza" in err
+    assert "is newer than" not in err
+
+
+@pytest.mark.parametrize(
+    ("lang", "blocked", "broken"),
+    [
+        ("pl", "nie udało się zapisać jej wierszy: FileExistsError: ",
+         "invoices/firm_id=broken/part-0.parquet: nie można odczytać pliku jako Parquet: "),
+        ("en", "its rows could not be written: FileExistsError: ",
+         "invoices/firm_id=broken/part-0.parquet: cannot be read as Parquet: "),
+    ],
+)
+def test_a_firms_row_says_why_it_failed_in_the_runs_language(
+    tmp_path: Path, lang: str, blocked: str, broken: str
+) -> None:
+    # The driver runs in English; the run is in ``lang``: each worker writes its firm's
+    # reason in the run's language, a layout error of the firm's own files included.
+    pytest.importorskip("pyarrow", reason="the Parquet lake needs pyarrow")
+    from clientguard.portfolio import run as run_portfolio
+    from clientguard.portfolio.layout import write_firm
+    from clientguard.testing import customer, invoice
+
+    lake, out = tmp_path / "lake", tmp_path / "out"
+    records: list[Any] = [
+        customer("acme"), invoice("acme", issued="2025-03-01", due="2025-03-31", total="100.00")]
+    for firm in ("blocked", "broken"):
+        write_firm(lake, firm, records, base_currency="EUR")
+    (lake / "invoices" / "firm_id=broken" / "part-0.parquet").write_text("not parquet")
+    (out / "findings").mkdir(parents=True)
+    (out / "findings" / "firm_id=blocked").write_text("not a folder")
+
+    summary = run_portfolio(lake, as_of=date(2025, 6, 30), output=out, workers=1, lang=lang)
+
+    reasons = {o.firm_id: o.reason or "" for o in summary.failed}
+    assert reasons["blocked"].startswith(blocked)
+    nor = "ani jej wiersza błędu: " if lang == "pl" else "; nor its error row: "
+    assert nor in reasons["blocked"]
+    assert broken in reasons["broken"]
+
+
+# A rates file that breaks a rule: the file, line and column in the reader's words.
+FX_CASES: dict[str, tuple[str, str, str]] = {
+    "no header line": (
+        "# only a comment\n",
+        "has no header line (date,currency,base,rate)",
+        "nie ma wiersza nagłówka (date,currency,base,rate)",
+    ),
+    "a header without a column": (
+        "date,currency,rate\n",
+        "line 1: the header has no 'base' column; it needs date,currency,base,rate "
+        "(clientguard rates template prints an example)",
+        "wiersz 1: w nagłówku brak kolumny 'base'; potrzebne są date,currency,base,rate "
+        "(przykład pokazuje clientguard rates template)",
+    ),
+    "a date that is not one": (
+        "date,currency,base,rate\n31/01/2025,USD,EUR,0.96\n",
+        "line 2, column 'date': '31/01/2025' is not a date YYYY-MM-DD",
+        "wiersz 2, kolumna 'date': '31/01/2025' nie jest datą w postaci RRRR-MM-DD",
+    ),
+    "a rate with a decimal comma": (
+        "date,currency,base,rate\n2025-01-31,USD,EUR,0,96\n",
+        "line 2: has 5 fields, the header 4 (a rate with a decimal comma? write it with a "
+        "dot: 1.05)",
+        "wiersz 2: ma 5 pól, a nagłówek 4 (kurs z przecinkiem dziesiętnym? zapisz go z "
+        "kropką: 1.05)",
+    ),
+    "a currency in lower case": (
+        "date,currency,base,rate\n2025-01-31,usd,EUR,0.96\n",
+        "line 2, column 'currency': 'usd' is not an upper-case ISO 4217 currency code",
+        "wiersz 2, kolumna 'currency': 'usd' nie jest kodem waluty ISO 4217 pisanym wielkimi "
+        "literami",
+    ),
+    "a rate that is no number": (
+        "date,currency,base,rate\n2025-01-31,USD,EUR,abc\n",
+        "line 2, column 'rate': 'abc' is not a number (write it with a dot: 0.9612)",
+        "wiersz 2, kolumna 'rate': 'abc' nie jest liczbą (zapisz ją z kropką: 0.9612)",
+    ),
+    "a rate of zero": (
+        "date,currency,base,rate\n2025-01-31,USD,EUR,0\n",
+        "line 2, column 'rate': '0' is not a positive rate",
+        "wiersz 2, kolumna 'rate': '0' nie jest dodatnim kursem",
+    ),
+    "a currency in itself": (
+        "date,currency,base,rate\n2025-01-31,EUR,EUR,1\n",
+        "line 2: currency and base are both EUR",
+        "wiersz 2: currency i base to ta sama waluta EUR",
+    ),
+    "two rates of one day": (
+        "date,currency,base,rate\n2025-01-31,USD,EUR,0.96\n2025-01-31,USD,EUR,0.97\n",
+        "line 3: a second USD rate in EUR for 2025-01-31 (0.97; line 2 has 0.96): keep one",
+        "wiersz 3: drugi kurs USD w EUR na dzień 2025-01-31 (0.97; wiersz 2 ma 0.96): "
+        "zostaw jeden",
+    ),
+    "a file that is not UTF-8": (
+        "date,currency,base,rate\n2025-01-31,USD,EUR,0.96 \xe9\n",
+        "is not UTF-8 text",
+        "nie jest tekstem w UTF-8",
+    ),
+    "a line that is not CSV": (
+        'date,currency,base,rate\n2025-01-31,"USD"x,EUR,0.96\n',
+        "line 2: cannot be read as CSV (",
+        "wiersz 2: nie można odczytać jako CSV (",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FX_CASES, ids=list(FX_CASES))
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_a_rates_files_error_is_in_the_readers_language(
+    tmp_path: Path, case: str, lang: str
+) -> None:
+    from clientguard.errors import ConfigError
+    from clientguard.fx.files import read_rates_file
+    from clientguard.i18n import using
+
+    text, english, polish = FX_CASES[case]
+    path = tmp_path / "rates.csv"
+    path.write_bytes(text.encode("latin-1"))
+    with using(lang), pytest.raises(ConfigError) as caught:
+        read_rates_file(path)
+    message = str(caught.value)
+    expected, other = (polish, english) if lang == "pl" else (english, polish)
+    assert expected in message
+    assert other not in message
+    # Every message names the file, in the language's words.
+    assert (f"plik kursów {path}" if lang == "pl" else f"rates file {path}") in message

@@ -1372,17 +1372,12 @@ def _backfill(args: argparse.Namespace, config: Config, policy: Any) -> int:
     return EXIT_OK
 
 
-_HISTORY_COLUMNS = ("as_of", "client_id", "name", "verdict", "severity", "late_share",
-                    "weighted_days_late", "overdue", "revenue_share", "findings",
-                    "policy_digest")
-
-
 def _history_command(args: argparse.Namespace) -> int:
     import csv
     import io
     import json
 
-    from clientguard.history import client_history
+    from clientguard.history import CSV_COLUMNS, client_history, csv_headings
     from clientguard.report.spreadsheet import neutralise
     from clientguard.store import Store
 
@@ -1395,7 +1390,7 @@ def _history_command(args: argparse.Namespace) -> int:
         rows = client_history(store, args.client)
     records = [
         {name: (str(v) if isinstance(v, (Decimal, date)) else v)
-         for name in _HISTORY_COLUMNS for v in [getattr(row, name)]}
+         for name in CSV_COLUMNS for v in [getattr(row, name)]}
         for row in rows
     ]
     if fmt == "json":
@@ -1403,9 +1398,10 @@ def _history_command(args: argparse.Namespace) -> int:
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(_HISTORY_COLUMNS)
+        # The header row in the reader's language, as the review's CSV; the cells are not.
+        writer.writerow(csv_headings())
         writer.writerows([[neutralise("" if r[c] is None else str(r[c])) for c in
-                           _HISTORY_COLUMNS] for r in records])
+                           CSV_COLUMNS] for r in records])
         text = buffer.getvalue()
     elif not rows:
         text = _("No saved review yet: clientguard review saves one; clientguard review "

@@ -31,6 +31,7 @@ from clientguard._version import __version__
 from clientguard.changes import ClientSummary, ReviewSummary, summarize
 from clientguard.errors import ClientguardError
 from clientguard.i18n import gettext as _
+from clientguard.i18n import pgettext
 from clientguard.ledger import Ledger
 from clientguard.policy import Policy
 from clientguard.report.document import render_json
@@ -39,10 +40,12 @@ from clientguard.signals import SignalFunction
 from clientguard.store import SavedReview, Store
 
 __all__ = [
+    "CSV_COLUMNS",
     "HistoryRow",
     "backfill",
     "baseline",
     "client_history",
+    "csv_headings",
     "month_ends",
     "policy_digest",
     "reviews_to_compare",
@@ -50,6 +53,44 @@ __all__ = [
     "saved_summary",
     "verdict_lines",
 ]
+
+
+CSV_COLUMNS = (
+    "as_of",
+    "client_id",
+    "name",
+    "verdict",
+    "severity",
+    "late_share",
+    "weighted_days_late",
+    "overdue",
+    "revenue_share",
+    "findings",
+    "policy_digest",
+)
+"""The columns of ``clientguard history --format csv`` (and the keys of its JSON): fields of
+:class:`HistoryRow`, one row per client and saved review."""
+
+
+def csv_headings() -> tuple[str, ...]:
+    """The header row of the history's CSV in the active language, in the order of
+    :data:`CSV_COLUMNS`: in English the column ids themselves, in Polish Polish headings, as
+    the review's CSV writes its own (:func:`clientguard.report.spreadsheet.headings`). The
+    cells (dates, ids, the verdict and severity codes, numbers) are the same in every
+    language."""
+    return (
+        pgettext("CSV column", "as_of"),
+        pgettext("CSV column", "client_id"),
+        pgettext("CSV column", "name"),
+        pgettext("CSV column", "verdict"),
+        pgettext("CSV column", "severity"),
+        pgettext("CSV column", "late_share"),
+        pgettext("CSV column", "weighted_days_late"),
+        pgettext("CSV column", "overdue"),
+        pgettext("CSV column", "revenue_share"),
+        pgettext("CSV column", "findings"),
+        pgettext("CSV column", "policy_digest"),
+    )
 
 
 def policy_digest(policy: Policy) -> str:

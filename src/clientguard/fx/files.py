@@ -18,8 +18,8 @@ The format (``clientguard rates template`` prints it)::
 * ``rate`` is a positive decimal number with a dot: units of ``base`` for ONE unit of
   ``currency`` (ILS in USD is about 0.28, not 3.6).
 
-A row that breaks a rule is an error naming the file, the line and the column; nothing is
-guessed.
+A row that breaks a rule is an error naming the file, the line and the column, in the active
+language (:mod:`clientguard.i18n`); nothing is guessed.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 from clientguard.errors import ConfigError, os_reason
 from clientguard.fx import RateRow
 from clientguard.i18n import gettext as _
-from clientguard.i18n import noop
+from clientguard.i18n import ngettext, noop
 from clientguard.money import is_currency
 
 __all__ = ["COLUMNS", "TEMPLATE", "read_rates_file", "template"]
@@ -82,43 +82,58 @@ def read_rates_file(path: Path, *, source: str | None = None) -> list[RateRow]:
         raise ConfigError(_("rates file {path}: cannot be read ({reason})").format(
             path=path, reason=os_reason(exc))) from None
     except UnicodeDecodeError:
-        raise ConfigError(f"rates file {path}: is not UTF-8 text") from None
+        raise ConfigError(_("rates file {path}: is not UTF-8 text").format(path=path)) from None
     numbered = [
         (number, line) for number, line in enumerate(text.splitlines(), start=1)
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if not numbered:
-        raise ConfigError(f"rates file {path}: has no header line ({','.join(COLUMNS)})")
+        raise ConfigError(_("rates file {path}: has no header line ({columns})").format(
+            path=path, columns=",".join(COLUMNS)))
     lines = [(number, _cells(line, path, number)) for number, line in numbered]
     header = [cell.strip().lower() for cell in lines[0][1]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ConfigError(
-            f"rates file {path}, line {numbered[0][0]}: the header has no "
-            f"{', '.join(repr(m) for m in missing)} column; it needs {','.join(COLUMNS)} "
-            "(clientguard rates template prints an example)"
+            _("{where}: the header has no {missing} column; it needs {columns} (clientguard "
+              "rates template prints an example)").format(
+                where=_where(path, numbered[0][0]),
+                missing=", ".join(repr(m) for m in missing), columns=",".join(COLUMNS))
         )
     at = {column: header.index(column) for column in COLUMNS}
     rows = []
     seen: dict[tuple[str, str, date], tuple[int, RateRow]] = {}
     for number, cells in lines[1:]:
-        where = f"rates file {path}, line {number}"
+        where = _where(path, number)
         if len(cells) != len(header):
             # More fields than the header is usually a decimal comma (1,05): never guessed.
-            raise ConfigError(f"{where}: has {len(cells)} fields, the header {len(header)} "
-                              "(a rate with a decimal comma? write it with a dot: 1.05)")
+            raise ConfigError(ngettext(
+                "{where}: has {fields} field, the header {header} (a rate with a decimal "
+                "comma? write it with a dot: 1.05)",
+                "{where}: has {fields} fields, the header {header} (a rate with a decimal "
+                "comma? write it with a dot: 1.05)", len(cells)).format(
+                where=where, fields=len(cells), header=len(header)))
         value = {column: cells[index].strip() for column, index in at.items()}
         rate = _row(value, name, where)
         key = (rate.currency, rate.base, rate.published)
         earlier = seen.get(key)
         if earlier is not None and earlier[1].rate != rate.rate:
             raise ConfigError(
-                f"{where}: a second {rate.currency} rate in {rate.base} for {rate.published} "
-                f"({rate.rate}; line {earlier[0]} has {earlier[1].rate}): keep one"
+                _("{where}: a second {currency} rate in {base} for {day} ({rate}; line "
+                  "{line} has {earlier}): keep one").format(
+                    where=where, currency=rate.currency, base=rate.base, day=rate.published,
+                    rate=rate.rate, line=earlier[0], earlier=earlier[1].rate)
             )
         seen[key] = (number, rate)
         rows.append(rate)
     return rows
+
+
+def _where(path: Path, number: int) -> str:
+    """The place of a line of the rates file, in the active language: the start of each
+    error about the line (a whole phrase, so a message built on it reads in either
+    language)."""
+    return _("rates file {path}, line {number}").format(path=path, number=number)
 
 
 def _cells(line: str, path: Path, number: int) -> list[str]:
@@ -126,27 +141,33 @@ def _cells(line: str, path: Path, number: int) -> list[str]:
     try:
         return next(csv.reader([line], strict=True))
     except csv.Error as exc:
-        raise ConfigError(f"rates file {path}, line {number}: cannot be read as CSV "
-                          f"({exc})") from None
+        raise ConfigError(_("{where}: cannot be read as CSV ({reason})").format(
+            where=_where(path, number), reason=exc)) from None
 
 
 def _row(value: dict[str, str], source: str, where: str) -> RateRow:
     try:
         day = date.fromisoformat(value["date"])
     except ValueError:
-        raise ConfigError(f"{where}, column 'date': {value['date']!r} is not a date "
-                          "YYYY-MM-DD") from None
+        raise ConfigError(_("{where}, column {column}: {value} is not a date "
+                            "YYYY-MM-DD").format(
+            where=where, column=repr("date"), value=repr(value["date"]))) from None
     for column in ("currency", "base"):
         if not is_currency(value[column]):
-            raise ConfigError(f"{where}, column {column!r}: {value[column]!r} is not an "
-                              "upper-case ISO 4217 currency code")
+            raise ConfigError(_("{where}, column {column}: {value} is not an upper-case "
+                                "ISO 4217 currency code").format(
+                where=where, column=repr(column), value=repr(value[column])))
     try:
         rate = Decimal(value["rate"])
     except InvalidOperation:
-        raise ConfigError(f"{where}, column 'rate': {value['rate']!r} is not a number "
-                          "(write it with a dot: 0.9612)") from None
+        raise ConfigError(_("{where}, column {column}: {value} is not a number (write it "
+                            "with a dot: 0.9612)").format(
+            where=where, column=repr("rate"), value=repr(value["rate"]))) from None
     if not rate.is_finite() or rate <= 0:
-        raise ConfigError(f"{where}, column 'rate': {value['rate']!r} is not a positive rate")
+        raise ConfigError(_("{where}, column {column}: {value} is not a positive "
+                            "rate").format(
+            where=where, column=repr("rate"), value=repr(value["rate"])))
     if value["currency"] == value["base"]:
-        raise ConfigError(f"{where}: currency and base are both {value['base']}")
+        raise ConfigError(_("{where}: currency and base are both {currency}").format(
+            where=where, currency=value["base"]))
     return RateRow(source, value["base"], value["currency"], day, rate, day)

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from clientguard.errors import ClientguardError, DataError
 from clientguard.gcpause import collector_paused
-from clientguard.i18n import gettext
+from clientguard.i18n import gettext, ngettext
 from clientguard.ledger import Ledger
 from clientguard.model import (
     AnyRecord,
@@ -191,7 +191,7 @@ def require_pyarrow() -> Any:
         import pyarrow
     except ImportError:
         raise LayoutError(
-            "the Parquet layout needs pyarrow: pip install 'clientguard[parquet]'"
+            gettext("the Parquet layout needs pyarrow: pip install 'clientguard[parquet]'")
         ) from None
     return pyarrow
 
@@ -215,8 +215,8 @@ def check_firm_id(firm_id: str) -> str:
     stands for (``'a b'``) and says what to do."""
     if not isinstance(firm_id, str) or not _FIRM_ID.fullmatch(firm_id):
         raise LayoutError(
-            f"firm id {firm_id!r} cannot name a partition: use letters, digits, '.', '_' and "
-            "'-' (at most 200), not starting with '.' or '_'"
+            gettext("firm id {id} cannot name a partition: use letters, digits, '.', '_' and "
+                    "'-' (at most 200), not starting with '.' or '_'").format(id=repr(firm_id))
             + (_escaped_advice(firm_id) if isinstance(firm_id, str) else "")
         )
     return firm_id
@@ -229,10 +229,11 @@ def _escaped_advice(name: str) -> str:
         return ""
     decoded = _HIVE_ESCAPE.sub(lambda found: chr(int(found[1], 16)), name)
     if _FIRM_ID.fullmatch(decoded):  # escaped by hand: no tool escapes these characters
-        return (f"; it is Hive's escaping of {decoded!r}: name the partition "
-                f"{_PARTITION_KEY}={decoded}")
-    return (f"; it is Hive's escaping of {decoded!r}, which is no firm id either: give the "
-            "firm an id of those characters")
+        return gettext("; it is Hive's escaping of {decoded}: name the partition "
+                       "{partition}").format(decoded=repr(decoded),
+                                             partition=f"{_PARTITION_KEY}={decoded}")
+    return gettext("; it is Hive's escaping of {decoded}, which is no firm id either: give "
+                   "the firm an id of those characters").format(decoded=repr(decoded))
 
 
 def write_layout_file(root: Path) -> None:
@@ -264,15 +265,14 @@ def _check_layout(root: Path, *, named: bool = True) -> None:
         raise LayoutError(message.format(path=root, file=LAYOUT_FILE)) from None
     except (OSError, ValueError) as exc:
         why = str(exc).replace(str(target), shown)
-        raise LayoutError(f"{shown}: cannot be read as JSON: {why}") from None
+        raise LayoutError(gettext("{file}: cannot be read as JSON: {reason}").format(
+            file=shown, reason=why)) from None
     if not isinstance(described, dict) or described.get("layout") != LAYOUT_NAME:
-        raise LayoutError(f"{shown}: not a {LAYOUT_NAME} layout file")
+        raise LayoutError(gettext("{file}: not a {layout} layout file").format(
+            file=shown, layout=LAYOUT_NAME))
     version = described.get("layout_version")
     if not isinstance(version, int) or version > LAYOUT_VERSION:
-        raise LayoutError(
-            f"{shown}: layout version {version!r} is newer than this clientguard reads "
-            f"({LAYOUT_VERSION}): upgrade clientguard"
-        )
+        raise LayoutError(_newer(shown, repr(version)))
 
 
 def firm_ids(root: Path | str) -> tuple[str, ...]:
@@ -351,8 +351,9 @@ def _rows_table(pa: Any, table: str, rows: list[dict[str, Any]], firm_id: str) -
         return pa.Table.from_pydict(columns, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise LayoutError(
-            f"firm {firm_id}: a value of the {table} table does not fit its column ({exc}); "
-            "amounts hold at most 18 decimals"
+            gettext("firm {firm}: a value of the {table} table does not fit its column "
+                    "({reason}); amounts hold at most 18 decimals").format(
+                firm=firm_id, table=table, reason=exc)
         ) from None
 
 
@@ -405,9 +406,11 @@ def write_firm(
     root = Path(root)
     check_firm_id(firm_id)
     if not is_currency(base_currency):
-        raise LayoutError(f"base currency {base_currency!r} is not an ISO 4217 code")
+        raise LayoutError(gettext("base currency {currency} is not an ISO 4217 code").format(
+            currency=repr(base_currency)))
     if fx is not None and fx.base != base_currency:
-        raise LayoutError(f"the FxTable converts to {fx.base}, not to {base_currency}")
+        raise LayoutError(gettext("the FxTable converts to {fx}, not to {base}").format(
+            fx=fx.base, base=base_currency))
     write_layout_file(root)
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     for record in records:
@@ -455,7 +458,8 @@ def _table_of(record: AnyRecord) -> str:
     for table, model in _RECORD_TABLES.items():
         if type(record) is model:
             return table
-    raise LayoutError(f"{type(record).__name__} is not a record of the layout")
+    raise LayoutError(gettext("{kind} is not a record of the layout").format(
+        kind=type(record).__name__))
 
 
 # ------------------------------------------------------------------------------------ reading
@@ -513,13 +517,15 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
         # Named by the firm and the partition, never by the lake's path (a firm's row and
         # the run file say it: they travel, the machine's folders stay).
         partition = f"firm/{_PARTITION_KEY}={firm_id}"
-        held = ("holds no row" if (root / partition).is_dir()
-                else "is not there")
-        raise LayoutError(f"the lake has no firm {firm_id!r}: {partition} {held}")
+        held = (gettext("the lake has no firm {firm}: {partition} holds no row")
+                if (root / partition).is_dir() else
+                gettext("the lake has no firm {firm}: {partition} is not there"))
+        raise LayoutError(held.format(firm=repr(firm_id), partition=partition))
     firm_file, _, firm = tables["firm"][0]
     base = firm.get("base_currency")
     if not isinstance(base, str) or not is_currency(base):
-        raise LayoutError(f"{firm_file}, row 1: base_currency {base!r} is not an ISO 4217 code")
+        raise LayoutError(gettext("{file}, row 1: base_currency {value} is not an ISO 4217 "
+                                  "code").format(file=firm_file, value=repr(base)))
     rejected = [_rejection(row) for _, _, row in tables["rejections"]]
     fx = _fx_table(base, firm, tables["fx_rates"], tables["fx_published_rates"])
     records: list[AnyRecord] = []
@@ -617,11 +623,14 @@ def _read_rows(root: Path, table: str, firm_id: str) -> Iterator[tuple[str, int,
             parquet = file.read()
         except (OSError, ValueError) as exc:
             why = str(exc).replace(str(path), shown)
-            raise LayoutError(f"{shown}: cannot be read as Parquet: {why}") from None
+            raise LayoutError(gettext("{file}: cannot be read as Parquet: {reason}").format(
+                file=shown, reason=why)) from None
         missing = [name for name, kind in TABLES[table] if name not in parquet.column_names
                    and (table, name) in _REQUIRED]
         if missing:
-            raise LayoutError(f"{shown}: no column {', '.join(missing)}")
+            raise LayoutError(ngettext("{file}: no column {columns}",
+                                       "{file}: no columns {columns}", len(missing)).format(
+                file=shown, columns=", ".join(missing)))
         _check_date_columns(parquet.schema, table, shown)
         names = [name for name in parquet.column_names if name != "firm_id"]
         columns = [_values(parquet.column(name)) for name in names]
@@ -644,12 +653,15 @@ def _refuse_other_spellings(root: Path, table: str, firm_id: str, folder: Path) 
     for spelt in _OTHER_SPELLINGS:
         other = f"{base}{spelt}={firm_id}"
         if os.path.isdir(other) and not (folder.is_dir() and os.path.samefile(other, folder)):
-            raise LayoutError(
-                f"{table}/{spelt}={firm_id}: a partition of the layout is named "
-                f"{_PARTITION_KEY}=, in lower case, and readers skip other spellings: rename "
-                f"it {table}/{_PARTITION_KEY}={firm_id}"
-                + (" (moving its files into the one there)" if folder.is_dir() else "")
-            )
+            message = (
+                gettext("{partition}: a partition of the layout is named {key}=, in lower "
+                        "case, and readers skip other spellings: rename it {renamed} (moving "
+                        "its files into the one there)") if folder.is_dir() else
+                gettext("{partition}: a partition of the layout is named {key}=, in lower "
+                        "case, and readers skip other spellings: rename it {renamed}"))
+            raise LayoutError(message.format(
+                partition=f"{table}/{spelt}={firm_id}", key=_PARTITION_KEY,
+                renamed=f"{table}/{_PARTITION_KEY}={firm_id}"))
 
 
 def _check_file_version(metadata: Mapping[bytes, bytes] | None, shown: str) -> None:
@@ -662,15 +674,21 @@ def _check_file_version(metadata: Mapping[bytes, bytes] | None, shown: str) -> N
     text = raw.decode("utf-8", "replace")
     if not (text.isascii() and text.isdigit() and int(text) >= 1):
         raise LayoutError(
-            f"{shown}: {text!r} is not a layout version (its metadata's "
-            f"{VERSION_KEY.decode()}): write the file again with clientguard export, or "
-            "upgrade clientguard if a newer one wrote it"
+            gettext("{file}: {value} is not a layout version (its metadata's {key}): write "
+                    "the file again with clientguard export, or upgrade clientguard if a "
+                    "newer one wrote it").format(
+                file=shown, value=repr(text), key=VERSION_KEY.decode())
         )
     if int(text) > LAYOUT_VERSION:
-        raise LayoutError(
-            f"{shown}: layout version {int(text)} is newer than this clientguard reads "
-            f"({LAYOUT_VERSION}): upgrade clientguard"
-        )
+        raise LayoutError(_newer(shown, str(int(text))))
+
+
+def _newer(shown: str, version: str) -> str:
+    """The error of a lake or file of a layout version newer than this clientguard reads (or
+    of no version), in the active language."""
+    return gettext("{file}: layout version {version} is newer than this clientguard reads "
+                   "({supported}): upgrade clientguard").format(
+        file=shown, version=version, supported=LAYOUT_VERSION)
 
 
 _UTC_ZONES: Final = frozenset({"UTC", "Etc/UTC", "+00:00", "Z", "utc"})
@@ -697,8 +715,9 @@ def _check_date_columns(schema: pa.Schema, table: str, shown: str) -> None:
                                                       or value.tz in _UTC_ZONES))):
             continue
         raise LayoutError(
-            f"{shown}: column {name} of the {table} table is {held}, not a date: write it as "
-            "date32 (or as a timestamp at midnight UTC)"
+            gettext("{file}: column {column} of the {table} table is {type}, not a date: "
+                    "write it as date32 (or as a timestamp at midnight UTC)").format(
+                file=shown, column=name, table=table, type=held)
         )
 
 
@@ -860,8 +879,9 @@ def _rates_by_currency(
         currency, day, rate = row.get("currency"), row.get("date"), row.get("rate")
         if not (isinstance(currency, str) and isinstance(day, date)
                 and isinstance(rate, Decimal)):
-            raise LayoutError(f"{file}, row {number}: an exchange rate needs a currency, a "
-                              "date and a rate")
+            raise LayoutError(gettext("{file}, row {number}: an exchange rate needs a "
+                                      "currency, a date and a rate").format(
+                file=file, number=number))
         by_currency.setdefault(currency, {})[day] = _trim(rate, 0)
     return by_currency
 
@@ -877,4 +897,5 @@ def _fx_table(
         return FxTable(base, _rates_by_currency(rows), staleness if staleness is not None else 7,
                        published=_rates_by_currency(published_rows))
     except DataError as exc:
-        raise LayoutError(f"the exchange rates of the lake: {exc}") from None
+        raise LayoutError(gettext("the exchange rates of the lake: {reason}").format(
+            reason=exc)) from None

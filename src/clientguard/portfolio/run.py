@@ -151,7 +151,10 @@ def review_and_write(task: FirmTask) -> FirmOutcome:
         write_result(output, result)
     except Exception as exc:  # the firm's row says why (for a bug: the exception's type)
         status = FAILED if isinstance(exc, OSError) else INTERNAL_ERROR
-        reason = _in_output(output, f"its rows could not be written: {error_reason(exc)}")
+        # In the run's language (a worker starts in English), as worker_died's.
+        with using(task.lang):
+            reason = _in_output(output, gettext("its rows could not be written: {reason}")
+                                .format(reason=error_reason(exc)))
         return write_failure(task, status, reason)
     return FirmOutcome(task.firm_id, summary.status, len(result.findings), summary.reason)
 
@@ -164,7 +167,9 @@ def write_failure(task: FirmTask, status: str, reason: str) -> FirmOutcome:
     try:
         write_result(output, FirmResult(FirmSummary(task.firm_id, status, reason, task.as_of)))
     except Exception as exc:  # said in the outcome, and in _clientguard_run.json
-        reason = _in_output(output, f"{reason}; nor its error row: {error_reason(exc)}")
+        with using(task.lang):
+            reason = _in_output(output, gettext("{reason}; nor its error row: {why}").format(
+                reason=reason, why=error_reason(exc)))
         return FirmOutcome(task.firm_id, status, 0, reason, written=False)
     return FirmOutcome(task.firm_id, status, 0, reason)
 
