@@ -44,7 +44,11 @@ cost of lateness; docs/report-schema.md): the JSON, CSV and HTML digests of both
 value 0.00 (nothing is time-barred under the EU baseline the samples use); with the field, the
 column, the card and the clause taken out and the version put back to 1.5, each of the six is
 the old digest again, compared on the day of the change; the table is unchanged (it says so
-only where it is not zero).
+only where it is not zero). The ``chronic_late`` finding's evidence gained ``p10_days_late``
+(2026-12-07, the payment-run advice, docs/review.md): the JSON digests of both (3 lines in the
+sample firm's, 2 in the 100,000 invoices'); with those lines taken out, each JSON is the old
+digest again, compared on the day of the change; no sample client is on a payment run, so the
+table, CSV and HTML are unchanged.
 """
 
 from __future__ import annotations
@@ -61,13 +65,13 @@ from clientguard.sample import sample_records
 DIGESTS = {
     None: {
         "table": "d027319a14976815a66abb5c20f8373c15098858dc6989406e1d70a1767f922f",
-        "json": "d5c95d334ce26b0816a40e391bac5097f926a84083ec628cb563b5e82521d956",
+        "json": "71dfb303af161a79c5c123406a45537b595053d836031ad88865677bc8b27a6b",
         "csv": "021f3b04f227a91c26909501c1c5ed69ce290ab27ef82b3d765a59c7f13a510c",
         "html": "52e05cd052b188989c88456870b3965e53cb4c968bab944feaf11c32122c0366",
     },
     100_000: {
         "table": "6f48b66fb5feead19bcace25d74c056ad4baf47c0207c7633bdd7a061a1b79ca",
-        "json": "5b01dfec108df6696f73472bbaa6415482612e8a681eb399ba74abca0e86f825",
+        "json": "8b514662f0d62605f46b0f957e1e022c7b549c6ee441cbe566ee1c37aa25332f",
         "csv": "ba22c7cbc7b870bdd395342ddf3dd2e59b88892577c70b3f0ed6922c677be5a7",
         "html": "6c0a7bf7fcc20b1e05f1655a8788f72a7bf24d45901a788c113ddefb1648a0ba",
     },
