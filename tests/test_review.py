@@ -194,17 +194,20 @@ def test_a_client_late_only_after_the_review_date_is_not_flagged() -> None:
 
 
 def test_terms_to_shorten_are_those_agreed_by_the_review_date() -> None:
-    # "slow" is 20 days late on every invoice: on 30-day terms for invoices issued January to
-    # June 2025, on 60-day terms from July. As of 30 June 2025 its five invoices due by then
-    # were all late by 20 days (chronic, 20 days weighted: a warning), and the terms it had
-    # were 30 days; the later 60-day terms did not exist yet.
+    # "slow" is late on every invoice, 12 and 28 days in turn (20 on average: no fixed payment
+    # run, which would be told to align its due dates instead: docs/review.md): on 30-day
+    # terms for invoices issued January to June 2025, on 60-day terms from July. As of 30 June
+    # 2025 its five invoices due by then were all late (12, 28, 12, 28, 12: chronic, 18.4 days
+    # weighted: a warning), and the terms it had were 30 days; the later 60-day terms did not
+    # exist yet.
     records: list[AnyRecord] = [customer("slow")]
     for month in range(1, 13):
         issued = date(2025, month, 1)
         inv = invoice("slow", issued=issued, terms=30 if month <= 6 else 60, total="100.00",
                       id=f"slow-{month:02d}")
-        records += [inv, payment("slow", on=inv.due_date + timedelta(days=20), amount="100.00",
-                                 pays=inv, id=f"pay-{month:02d}")]
+        late_by = 12 if month % 2 else 28
+        records += [inv, payment("slow", on=inv.due_date + timedelta(days=late_by),
+                                 amount="100.00", pays=inv, id=f"pay-{month:02d}")]
     book = ledger(*records, *fillers(11))
     early = review(book, as_of=date(2025, 6, 30), policy=NO_FLOOR).clients["slow"]
     assert early.recommendation is REVISE
@@ -219,14 +222,16 @@ def test_terms_to_shorten_are_those_agreed_by_the_review_date() -> None:
 
 
 def slow_payer() -> Ledger:
-    """"slow", 20 days late on every invoice: 30-day terms for invoices issued January to June
-    2025, 60-day terms from July to December; and eleven clients that pay on time."""
+    """"slow", late on every invoice, 12 and 28 days in turn (20 on average; no fixed payment
+    run): 30-day terms for invoices issued January to June 2025, 60-day terms from July to
+    December; and eleven clients that pay on time."""
     records: list[AnyRecord] = [customer("slow")]
     for month in range(1, 13):
         inv = invoice("slow", issued=date(2025, month, 1), terms=30 if month <= 6 else 60,
                       total="100.00", id=f"slow-{month:02d}")
-        records += [inv, payment("slow", on=inv.due_date + timedelta(days=20), amount="100.00",
-                                 pays=inv, id=f"pay-{month:02d}")]
+        late_by = 12 if month % 2 else 28
+        records += [inv, payment("slow", on=inv.due_date + timedelta(days=late_by),
+                                 amount="100.00", pays=inv, id=f"pay-{month:02d}")]
     return ledger(*records, *fillers(11))
 
 
@@ -256,7 +261,8 @@ def slow_payer() -> Ledger:
 )
 def test_the_terms_advice_follows_the_policy(knobs: dict[str, int], advice: str) -> None:
     # As of 30 June 2026 (churn line moved so that the client still counts as one), the
-    # lateness is chronic and 20 days weighted: a warning, which suggests shorter terms.
+    # lateness is chronic and 21.1 days weighted (28, 12, 28, 12, 28, 12, 28): a warning,
+    # which suggests shorter terms.
     policy = NO_FLOOR.model_copy(update={"churn_days": 365, **knobs})
     slow = review(slow_payer(), as_of=date(2026, 6, 30), policy=policy).clients["slow"]
     assert [r.message for r in slow.revisions if r.kind == "shorter_terms"] == [advice]

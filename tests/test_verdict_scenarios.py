@@ -350,3 +350,29 @@ def test_a_small_clients_cap_under_an_hour_is_written_to_the_hundredth_never_as_
     assert revision.kind == "raise_price"
     assert "Raise its rates by 543%" in revision.message
     assert "about 0.02 hours a month" in revision.message
+
+
+# A run client late enough to be a warning: always 14 days late, 14 weighted days x 1.25 for
+# 100% late = 17.5, over the 15-day warning line. Shorter terms would only make the same
+# transfer "later" by the days taken off: it is told to align its due dates instead, and
+# keeps the rest of a warning's advice. Late 5 days twice and 15 days ten times (13.3 days
+# weighted, x 1.25 = 16.7, a warning too): sorted 5 5 15 ..., p10 = 5 + 0.1 x 10 = 6, p90 = 15,
+# a spread of 9: no run, the shorter terms stay.
+@pytest.mark.parametrize(
+    ("delays", "kind"),
+    [([14] * 12, "align_due_dates"), ([5] + [15] * 10 + [5], "shorter_terms")],
+    ids=["a run", "varying"],
+)
+def test_a_run_late_enough_to_warn_is_told_to_align_not_to_shorten(
+    delays: list[int], kind: str
+) -> None:
+    book = ledger(*_paying("run", delays), *_steady("a", "1000"), *_steady("b", "1000"))
+    client = cg.review(book, as_of=AS_OF).clients["run"]
+    (chronic,) = [f for f in client.findings if f.signal is Signal.CHRONIC_LATE]
+    assert chronic.severity is cg.Severity.WARNING
+    kinds = [r.kind for r in client.revisions]
+    assert set(kinds) & _LATE_ADVICE == {kind}
+    if kind == "align_due_dates":
+        (revision,) = [r for r in client.revisions if r.kind == kind]
+        assert "about 14 days after each due date" in revision.message
+        assert "agree terms 14 days longer" in revision.message

@@ -1287,24 +1287,26 @@ def _term_revisions(
         f for f in findings if f.signal in (Signal.CHRONIC_LATE, Signal.WORSENING_LATE)
     ]
     late = late_findings[0] if late_findings else None  # the most serious of them
-    run = _payment_run(signals) if late is not None and late.severity is Severity.WATCH else None
+    run = _payment_run(signals) if late is not None else None
+    align: Revision | None = None
     if run is not None:
-        # A reminder does not move a payment run: the due dates have to meet it.
+        # Neither a reminder nor shorter terms move a payment run (shorter terms only make the
+        # same transfer later by the days taken off): the due dates have to meet it.
         typical, longer = run
-        revisions.append(
-            Revision(
-                kind="align_due_dates",
-                message=_(
-                    "It pays about {days} after each due date, nearly every time, as a fixed "
-                    "payment run does, and a reminder does not move a run: ask which day its "
-                    "payment run is and set due dates to fall before it, or agree terms "
-                    "{longer} longer and price them in."
-                ).format(
-                    days=wording.count(typical, "day"), longer=wording.count(longer, "day")
-                ),
-                because=Signal.CHRONIC_LATE,
-            )
+        align = Revision(
+            kind="align_due_dates",
+            message=_(
+                "It pays about {days} after each due date, nearly every time, as a fixed "
+                "payment run does, and a reminder does not move a run: ask which day its "
+                "payment run is and set due dates to fall before it, or agree terms "
+                "{longer} longer and price them in."
+            ).format(
+                days=wording.count(typical, "day"), longer=wording.count(longer, "day")
+            ),
+            because=Signal.CHRONIC_LATE,
         )
+    if align is not None and late is not None and late.severity is Severity.WATCH:
+        revisions.append(align)
     elif late is not None and late.severity is Severity.WATCH:
         revisions.append(
             Revision(
@@ -1317,19 +1319,22 @@ def _term_revisions(
             )
         )
     elif late is not None:
-        terms = _typical_terms(ledger, ledger.members(client), as_of, policy)
-        shorter = policy.shorter_terms_days
-        if terms is not None and terms > shorter:
-            proposal = _("Shorten payment terms from {terms} to {days}.").format(
-                terms=terms, days=wording.count(shorter, "day")
-            )
+        if align is not None:
+            revisions.append(align)
         else:
-            proposal = _("Ask for payment on delivery ({days} at most).").format(
-                days=wording.count(policy.on_delivery_days, "day")
+            terms = _typical_terms(ledger, ledger.members(client), as_of, policy)
+            shorter = policy.shorter_terms_days
+            if terms is not None and terms > shorter:
+                proposal = _("Shorten payment terms from {terms} to {days}.").format(
+                    terms=terms, days=wording.count(shorter, "day")
+                )
+            else:
+                proposal = _("Ask for payment on delivery ({days} at most).").format(
+                    days=wording.count(policy.on_delivery_days, "day")
+                )
+            revisions.append(
+                Revision(kind="shorter_terms", message=proposal, because=late.signal)
             )
-        revisions.append(
-            Revision(kind="shorter_terms", message=proposal, because=late.signal)
-        )
         if late.severity is Severity.CRITICAL:
             revisions.append(
                 Revision(
