@@ -2067,11 +2067,14 @@ class _SyncWriter:
                 origin for origin in page.yielded if origin in linked_origins)
         return self._unlink(stream, unlinked)
 
-    def _unlink(self, stream: str, links: Sequence[tuple[str, str, str]]) -> int:
+    def _unlink(
+        self, stream: str, links: Sequence[tuple[str, str, str]], *, delivered: str = ""
+    ) -> int:
         """Remove the links (origin, kind, id) of ``stream``'s raw records to derived records,
         and each derived record left with no link (no raw record of any stream yields it);
         how many records were removed. A derived record linked only before this version
-        (none recorded) is never removed here."""
+        (none recorded) is never removed here, nor one of kind ``delivered`` this sync
+        stored (a raw record's own record, which has no link)."""
         if not links:
             return 0
         db = self.store._db
@@ -2083,9 +2086,9 @@ class _SyncWriter:
         for kind, ident in sorted({(kind, ident) for _origin, kind, ident in links}):
             removed += db.execute(
                 "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ? "
-                "AND NOT EXISTS (SELECT 1 FROM record_origins o WHERE o.source = ? "
-                "AND o.kind = ? AND o.record_id = ?)",
-                (self.source, kind, ident, self.source, kind, ident),
+                "AND NOT (kind = ? AND seen_sync >= ?) AND NOT EXISTS (SELECT 1 FROM "
+                "record_origins o WHERE o.source = ? AND o.kind = ? AND o.record_id = ?)",
+                (self.source, kind, ident, delivered, self.sync_id, self.source, kind, ident),
             ).rowcount
         return removed
 
@@ -2171,26 +2174,13 @@ class _SyncWriter:
             (self.source, stream)) if origin not in read]
         if not stale:
             return 0
-        db.executemany(
-            "DELETE FROM record_origins WHERE source = ? AND stream = ? AND origin = ? "
-            "AND kind = ? AND record_id = ?",
-            [(self.source, stream, origin, kind, ident) for origin, kind, ident in stale])
         linked = self.linked.get(stream)
         if linked is not None:
             linked.difference_update(origin for origin, _kind, _ident in stale)
-        removed = 0
-        for kind, ident in sorted({(kind, ident) for _origin, kind, ident in stale}):
-            # Left with no link, it goes, as :meth:`_unlink` lets a record go: also one this
-            # read saw yielded by a document whose latest version no longer yields it (a buyer
-            # named on one page and not on the next); not a record of the stream's own kind
-            # this read delivered (a raw record's own record has no link).
-            removed += db.execute(
-                "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ? "
-                "AND NOT (kind = ? AND seen_sync >= ?) AND NOT EXISTS (SELECT 1 FROM "
-                "record_origins o WHERE o.source = ? AND o.kind = ? AND o.record_id = ?)",
-                (self.source, kind, ident, own, self.sync_id, self.source, kind, ident),
-            ).rowcount
-        return removed
+        # Left with no link, a record goes: also one this read saw yielded by a document whose
+        # latest version no longer yields it (a buyer named on one page and not on the next);
+        # not a record of the stream's own kind this read delivered.
+        return self._unlink(stream, stale, delivered=own)
 
     def results(self) -> Iterator[StreamResult]:
         for stream, counts in self.counts.items():
