@@ -239,6 +239,16 @@ def customer_from_client(raw: Mapping[str, Any]) -> Customer:
     )
 
 
+def _buyer_customer_id(tax_id: str) -> str:
+    """The id of the customer a document without a client card bills: its buyer's NIP."""
+    return f"nip:{tax_id}"
+
+
+def _buyer_tax_id(raw: Mapping[str, Any]) -> str | None:
+    """A document's ``buyer_tax_no`` (with its ``buyer_tax_no_kind``) in canonical form."""
+    return tax_id_of(raw.get("buyer_tax_no"), raw.get("buyer_tax_no_kind"))
+
+
 def _buyer_customer(raw: Mapping[str, Any], tax_id: str) -> Customer:
     """The customer of a document issued without a client card, from its buyer fields."""
     name = text_of(raw.get("buyer_name")) or " ".join(
@@ -246,7 +256,7 @@ def _buyer_customer(raw: Mapping[str, Any], tax_id: str) -> Customer:
         if p
     )
     return Customer(
-        id=f"nip:{tax_id}",
+        id=_buyer_customer_id(tax_id),
         name=name or f"NIP {tax_id}",
         tax_id=tax_id,
         email=text_of(raw.get("buyer_email")),
@@ -259,7 +269,7 @@ def _customer_of(raw: Mapping[str, Any]) -> tuple[str, Customer | None]:
     client = _client_id(raw.get("client_id"))
     if client is not None:
         return client, None
-    tax_id = tax_id_of(raw.get("buyer_tax_no"), raw.get("buyer_tax_no_kind"))
+    tax_id = _buyer_tax_id(raw)
     if tax_id is None:
         raise DataError(
             "client_id: the document has no client card and no buyer_tax_no, so it cannot "
@@ -549,41 +559,88 @@ def _left_to_correct(invoice: object, corrected: str, currency: str) -> Decimal 
 # --------------------------------------------------------------------------- payments
 
 
-def _linked_invoices(raw: Mapping[str, Any]) -> list[tuple[str, Decimal | None]]:
-    """The invoices a payment is tied to, in Fakturownia's order, with their gross amount
-    where the response includes them (``include=invoices``)."""
+@dataclass(frozen=True)
+class _Linked:
+    """One invoice a payment is tied to: its id, its gross amount in its own currency, and
+    the most the payment can pay of it, in the payment's currency (None: not known)."""
+
+    invoice_id: str
+    gross: Decimal | None
+    cap: Decimal | None
+    no_rate: str | None = None
+    """Why ``cap`` is not known though ``gross`` is: the invoice is in another currency than
+    the payment and gives no rate into it."""
+
+
+def _cap_in(item: Mapping[str, Any], gross: Decimal, currency: str, where: str) -> (
+    tuple[Decimal | None, str | None]
+):
+    """The gross amount of the invoice ``item`` in the payment's ``currency``, and why not
+    when it cannot be told. In its own currency it is ``gross``. In another (a EUR invoice
+    paid in złoty), it is ``gross`` at the invoice's own rate into the payment's currency
+    (``exchange_currency`` with ``exchange_currency_rate``: units of that currency per one
+    unit of the invoice's, as :func:`_fx_rate` reads it), the amount Fakturownia booked the
+    invoice at; without such a rate it is not known."""
+    theirs = (text_of(item.get("currency")) or currency).upper()
+    if theirs == currency:
+        return gross, None
+    if (text_of(item.get("exchange_currency")) or "").upper() == currency:
+        rate = optional_amount(
+            item.get("exchange_currency_rate"), field=f"{where}.exchange_currency_rate"
+        )
+        if rate is not None and rate > 0:
+            return gross * rate, None
+    return None, (
+        f"invoice {text_of(item.get('id'))} is in {theirs}, the payment in {currency}, and "
+        f"the invoice gives no rate into {currency}"
+    )
+
+
+def _linked_invoices(raw: Mapping[str, Any], currency: str) -> list[_Linked]:
+    """The invoices a payment in ``currency`` is tied to, in Fakturownia's order, with their
+    gross amounts where the response includes them (``include=invoices``)."""
     embedded = raw.get("invoices")
     if isinstance(embedded, list) and embedded:
         linked = []
         for index, item in enumerate(embedded):
+            where = f"invoices.{index}"
             if not isinstance(item, Mapping):
-                raise DataError(f"invoices.{index}: is not an object")
+                raise DataError(f"{where}: is not an object")
             ident = text_of(item.get("id"))
             if ident is None:
-                raise DataError(f"invoices.{index}.id: is missing")
-            linked.append(
-                (ident, optional_amount(item.get("price_gross"), field=f"invoices.{index}"))
-            )
+                raise DataError(f"{where}.id: is missing")
+            gross = optional_amount(item.get("price_gross"), field=where)
+            cap, no_rate = (None, None) if gross is None else _cap_in(item, gross, currency, where)
+            linked.append(_Linked(ident, gross, cap, no_rate))
         return linked
     ids = raw.get("invoice_ids")
     if isinstance(ids, list) and ids:
-        return [(str(i), None) for i in ids if text_of(i) is not None]
+        return [_Linked(str(i), None, None) for i in ids if text_of(i) is not None]
     single = text_of(raw.get("invoice_id"))
-    return [(single, None)] if single is not None else []
+    return [_Linked(single, None, None)] if single is not None else []
 
 
 def _payment_customer(raw: Mapping[str, Any]) -> str:
+    """The customer who paid: the payment's client card, else that of the first invoice it
+    pays with one, else the buyer of the first it pays without a client card (the customer
+    ``nip:<NIP>`` that invoice is billed to, :func:`_customer_of`)."""
     client = _client_id(raw.get("client_id"))
     if client is not None:
         return client
     embedded = raw.get("invoices")
-    if isinstance(embedded, list):
-        for item in embedded:
-            if isinstance(item, Mapping):
-                client = _client_id(item.get("client_id"))
-                if client is not None:
-                    return client
-    raise DataError("client_id: the payment names no client and no invoice with one")
+    items = [i for i in embedded if isinstance(i, Mapping)] if isinstance(embedded, list) else []
+    for item in items:
+        client = _client_id(item.get("client_id"))
+        if client is not None:
+            return client
+    for item in items:
+        tax_id = _buyer_tax_id(item)
+        if tax_id is not None:
+            return _buyer_customer_id(tax_id)
+    raise DataError(
+        "client_id: the payment names no client, and no invoice with a client card or a "
+        "buyer_tax_no"
+    )
 
 
 def payment_from_banking(raw: Mapping[str, Any]) -> Payment | Skip:
@@ -591,7 +648,10 @@ def payment_from_banking(raw: Mapping[str, Any]) -> Payment | Skip:
 
     Fakturownia applies a payment to its invoices in the order they are listed, each in full
     before the next; the allocations follow that rule, each capped at the invoice's gross
-    amount where the response includes it. What is left over is unapplied cash.
+    amount where the response includes it, in the payment's currency (an invoice in another
+    currency at its own rate into the payment's, :func:`_cap_in`). What is left over is
+    unapplied cash. The payer is the payment's client card, else its invoices' (a card, or
+    the buyer's NIP for an invoice without one, :func:`_payment_customer`).
 
     A linked document with a gross amount of zero or less (a correction that lowers an
     invoice) is not something the payment pays: the correction is a credit note applied by
@@ -609,31 +669,38 @@ def payment_from_banking(raw: Mapping[str, Any]) -> Payment | Skip:
     day = parse_date(raw.get("paid_date"), field="paid_date")
     if day is None:
         raise DataError("paid_date: the payment has no date")
-    tied = _linked_invoices(raw)
-    linked = [(ident, gross) for ident, gross in tied if gross is None or gross > 0]
+    currency = _currency(raw)
+    tied = _linked_invoices(raw, currency)
+    linked = [link for link in tied if link.gross is None or link.gross > 0]
     if tied and not linked:
         return Skip("tied only to corrections that lower invoices: a refund paid back to the "
                     "client, not money received")
     allocations: list[Allocation] = []
     left = amount
-    for index, (invoice_id, gross) in enumerate(linked):
+    for index, link in enumerate(linked):
         if left <= 0:
             break
         is_last = index == len(linked) - 1
-        if gross is None and not is_last:
+        if link.cap is None and not is_last:
+            if link.no_rate is not None:
+                raise DataError(
+                    f"invoices: {link.no_rate}, so the payment cannot be split between the "
+                    "invoices it pays"
+                )
             raise DataError(
                 "invoices: the payment is tied to several invoices without their amounts, so "
                 "it cannot be split (the connector asks for include=invoices)"
             )
-        share = left if gross is None else min(left, gross)
-        allocations.append(Allocation(invoice_id=invoice_id, amount=share))
+        # The cap is in the payment's currency, as the allocation is (the ledger converts).
+        share = left if link.cap is None else min(left, link.cap)
+        allocations.append(Allocation(invoice_id=link.invoice_id, amount=share))
         left -= share
     return Payment(
         id=_required_text(raw, "id"),
         customer_id=_payment_customer(raw),
         date=day,
         amount=amount,
-        currency=_currency(raw),
+        currency=currency,
         allocations=tuple(allocations),
         source=SOURCE,
     )
