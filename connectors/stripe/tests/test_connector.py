@@ -391,3 +391,98 @@ def test_a_list_page_without_its_data_fails_instead_of_ending_the_list(
     assert "the API answered page 2 of invoices without its records" in message
     assert "the body has no 'data' list; try again" in message
     assert API_KEY not in message
+
+
+# ------------------------------------------------------------------ events of other objects
+# The events feed's wildcard types (``customer.*``, ``invoice.*``) also match events that
+# carry other objects than the stream's: a subscription, a tax id, a card, a discount under
+# ``customer.*``; an upcoming invoice's preview (no id: it is no document) under
+# ``invoice.*``. Each is left out, and nothing else changes: before, the sync asked
+# ``GET /v1/customers/sub_1`` and failed with Stripe's 404, counted a deleted subscription
+# as a deleted customer, and rejected the preview (``id: is missing``).
+
+HOUR = timedelta(hours=1)
+SUB = {"id": "sub_1", "object": "subscription", "customer": "cus_1", "status": "active"}
+TAX_ID = {"id": "txi_1", "object": "tax_id", "customer": "cus_1", "type": "eu_vat",
+          "value": "PL5252445767"}
+CARD = {"id": "card_1", "object": "card", "customer": "cus_1", "last4": "4242"}
+DISCOUNT = {"id": "di_1", "object": "discount", "customer": "cus_1"}
+
+
+def upcoming() -> dict[str, Any]:
+    """``invoice.upcoming``'s object: a preview of the next invoice, without an id
+    (docs.stripe.com/api/events/types: "will not have an invoice ID")."""
+    preview = invoice("unused", "draft")
+    del preview["id"]
+    return preview
+
+
+@pytest.mark.parametrize(
+    ("kind", "obj"),
+    [
+        ("customer.subscription.updated", SUB),
+        ("customer.subscription.created", SUB),
+        ("customer.subscription.deleted", SUB),
+        ("customer.tax_id.created", TAX_ID),
+        ("customer.tax_id.deleted", TAX_ID),
+        ("customer.source.updated", CARD),
+        ("customer.discount.deleted", DISCOUNT),
+    ],
+)
+def test_a_customer_event_about_another_object_is_not_a_customer(
+    httpserver: HTTPServer, kind: str, obj: dict[str, Any]
+) -> None:
+    waits: Waits = []
+    httpserver.expect_ordered_request("/v1/customers").respond_with_json(
+        listing([], has_more=False, path="/v1/customers"))
+    httpserver.expect_ordered_request("/v1/events").respond_with_json(
+        listing([event(kind, obj, NOW - HOUR)], has_more=False, path="/v1/events"))
+    state = SyncState({"customers": NOW - timedelta(days=1)})
+    pulled = pull(connector(httpserver, waits), state, streams=["customers"])
+    httpserver.check_assertions()
+    # No GET /v1/customers/<the object's id>: the list and the events, nothing else.
+    assert [request.path for request, _ in httpserver.log] == ["/v1/customers", "/v1/events"]
+    assert pulled.records == ()
+    assert pulled.rejected == ()
+    assert pulled.skipped.get("customers", {}) == {}  # no customer counted deleted
+
+
+def test_customer_events_keep_the_customers_among_other_objects(
+    httpserver: HTTPServer,
+) -> None:
+    waits: Waits = []
+    customer = {"id": "cus_7", "object": "customer", "name": "Klient"}
+    httpserver.expect_ordered_request("/v1/customers").respond_with_json(
+        listing([], has_more=False, path="/v1/customers"))
+    httpserver.expect_ordered_request("/v1/events").respond_with_json(
+        listing([event("customer.subscription.updated", SUB, NOW - HOUR),
+                 event("customer.updated", customer, NOW - 2 * HOUR),
+                 event("customer.deleted", {**customer, "id": "cus_8"}, NOW - 3 * HOUR)],
+                has_more=False, path="/v1/events"))
+    httpserver.expect_ordered_request("/v1/customers/cus_7").respond_with_json(customer)
+    state = SyncState({"customers": NOW - timedelta(days=1)})
+    pulled = pull(connector(httpserver, waits), state, streams=["customers"])
+    httpserver.check_assertions()
+    assert [r.id for r in pulled.records] == ["cus_7"]
+    assert pulled.skipped["customers"] == {"deleted customer": 1}  # cus_8, not sub_1
+
+
+def test_an_upcoming_invoice_preview_is_no_invoice_and_no_rejection(
+    httpserver: HTTPServer,
+) -> None:
+    waits: Waits = []
+    httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+        listing([], has_more=False))
+    httpserver.expect_ordered_request("/v1/events").respond_with_json(
+        listing([event("invoice.upcoming", {**upcoming(), "id": ""}, NOW - HOUR)
+                 | {"id": "evt_upcoming"},
+                 {"id": "evt_upcoming_2", "object": "event", "type": "invoice.upcoming",
+                  "created": int((NOW - HOUR).timestamp()), "data": {"object": upcoming()}},
+                 event("invoice.paid", invoice("in_1", "paid", amount_paid=5000,
+                                               amount_remaining=0), NOW - 2 * HOUR)],
+                has_more=False, path="/v1/events"))
+    state = SyncState({"invoices": NOW - timedelta(days=1)})
+    pulled = pull(connector(httpserver, waits), state, streams=["invoices"])
+    httpserver.check_assertions()
+    assert [r.id for r in pulled.records if isinstance(r, cg.Invoice)] == ["in_1"]
+    assert pulled.rejected == ()

@@ -76,9 +76,11 @@ from clientguard_stripe.retry import classify_stripe, scrub_keys
 __all__ = [
     "DATED_STREAMS",
     "EVENTS_RETENTION",
+    "EVENT_OBJECTS",
     "EVENT_TYPES",
     "MAX_PAGE_SIZE",
     "OBSERVED_KEY",
+    "PREVIEW_EVENTS",
     "StripeConnector",
     "StripeOptions",
 ]
@@ -99,6 +101,21 @@ EVENT_TYPES: Mapping[str, str] = {
     "invoices": "invoice.*",
     "credit_notes": "credit_note.*",
 }
+
+#: The object each stream's events must carry. The wildcard types match more: ``customer.*``
+#: also names a customer's subscriptions, tax ids, cards and discounts
+#: (``customer.subscription.updated`` carries a subscription, ``sub_...``), which are no
+#: customer; those events are left out (docs/connectors/stripe.md, "Paging and incremental
+#: sync").
+EVENT_OBJECTS: Mapping[str, str] = {
+    "customers": "customer",
+    "invoices": "invoice",
+    "credit_notes": "credit_note",
+}
+
+#: Events whose object is a preview, not a document: ``invoice.upcoming`` carries the next
+#: invoice of a subscription before it exists, without an id.
+PREVIEW_EVENTS = frozenset({"invoice.upcoming"})
 
 DATED_STREAMS = frozenset({"invoices", "credit_notes"})
 """The streams whose records carry days, counted in the account's time zone."""
@@ -293,7 +310,7 @@ class StripeConnector(HttpConnector):
             for page in super().fetch(self._paged(events), since=since):
                 snapshots = []
                 for record in page.records:
-                    snapshot = _snapshot(record.data)
+                    snapshot = _snapshot(record.data, EVENT_OBJECTS[stream.name])
                     if snapshot is None:
                         continue
                     ident = str(snapshot.get("id") or "")
@@ -475,11 +492,17 @@ class StripeConnector(HttpConnector):
         return datetime.fromisoformat(value).astimezone(UTC)
 
 
-def _snapshot(event: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The object an event carries, marked deleted for a ``*.deleted`` event."""
+def _snapshot(event: Mapping[str, Any], kind: str) -> dict[str, Any] | None:
+    """The object an event carries, marked deleted for a ``*.deleted`` event; None when it
+    is not an object of ``kind`` (a subscription under ``customer.*``) or is a preview
+    (``invoice.upcoming``): neither is a record of the stream."""
     data = event.get("data")
     snapshot = data.get("object") if isinstance(data, Mapping) else None
-    if not isinstance(snapshot, Mapping):
+    if not isinstance(snapshot, Mapping) or event.get("type") in PREVIEW_EVENTS:
+        return None
+    # Every Stripe object names its kind in ``object``; one without it is passed on (to be
+    # mapped, or rejected naming what it lacks) rather than dropped unseen.
+    if snapshot.get("object", kind) != kind:
         return None
     result = dict(snapshot)
     if str(event.get("type", "")).endswith(".deleted"):
