@@ -22,8 +22,11 @@ QuickBooks' quirks and what is done about them (each one is in
   to charges"): it becomes an allocation of the credit memo, dated the payment's date, and
   only the rest of the invoice lines is the payment's cash. Credits are matched to the
   payment's invoice lines in line order. Lines linked to other entities (journal entries,
-  expenses) are not invoices: the cash they take stays unapplied. A payment's
-  ``UnappliedAmt`` is unapplied cash too.
+  cheques, expenses) are not invoices. The payment's unapplied cash is its ``UnappliedAmt``:
+  of the cash it applies (``TotalAmt - UnappliedAmt``), what its invoice lines leave paid
+  those other lines (an opening balance entered as a journal entry, a cheque paying back an
+  overpayment), charges the ledger does not hold, and is left out of the Payment, up to what
+  those lines carry. Without ``UnappliedAmt`` all that is left stays unapplied.
 * **Voided payments** stay in query results: Intuit zeroes their amounts and prepends
   "Voided" to ``PrivateNote``. One (``TotalAmt`` 0 and "Voided") applies nothing, not even
   the credit memos its lines still name, and is reported deleted, like every payment left
@@ -360,12 +363,16 @@ class _Lines:
     credits: list[tuple[str, Decimal]]
     refunds: list[tuple[str, Decimal]]
     """Lines linked to a cheque or an expense (``<TxnType> <TxnId>``, amount)."""
+    others: Decimal = ZERO
+    """What the lines linked to other transactions (journal entries, credit card credits)
+    carry: a charge the payment's cash may pay, or a credit; the line does not say which."""
 
 
 def _payment_lines(raw: Mapping[str, Any]) -> _Lines:
     invoices: list[tuple[str, Decimal]] = []
     credits: list[tuple[str, Decimal]] = []
     refunds: list[tuple[str, Decimal]] = []
+    others = ZERO
     lines = raw.get("Line") or []
     if not isinstance(lines, list):
         raise DataError("Line: is not a list")
@@ -397,8 +404,10 @@ def _payment_lines(raw: Mapping[str, Any]) -> _Lines:
             credits.append((txn_id, amount))
         elif kind in REFUND_TXN_TYPES:
             refunds.append((f"{kind} {txn_id}", amount))
-        # Other types (JournalEntry, CreditCardCredit) are neither invoices nor refunds.
-    return _Lines(invoices, credits, refunds)
+        else:
+            # Other types (JournalEntry, CreditCardCredit) are neither invoices nor refunds.
+            others += amount
+    return _Lines(invoices, credits, refunds, others)
 
 
 def _split(
@@ -487,6 +496,17 @@ def _merge(pairs: Sequence[tuple[str, Decimal]]) -> tuple[Allocation, ...]:
     return tuple(Allocation(invoice_id=i, amount=a) for i, a in totals.items())
 
 
+def _unapplied(raw: Mapping[str, Any], total: Decimal) -> Decimal | None:
+    """``UnappliedAmt``: what of the payment QuickBooks holds as the customer's credit; None
+    when the payment does not say."""
+    if raw.get("UnappliedAmt") is None:
+        return None
+    unapplied = _amount(raw, "UnappliedAmt")
+    if unapplied < 0 or unapplied > total:
+        raise DataError(f"UnappliedAmt: {unapplied} is outside 0..TotalAmt ({total})")
+    return unapplied
+
+
 def payment_from_qbo(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES) -> Payment | Skip:
     """A received payment with its cash allocations to invoices (see the module).
 
@@ -498,18 +518,36 @@ def payment_from_qbo(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
         raise DataError(f"TotalAmt: {amount} is negative")
     if amount == 0 and _is_voided(raw):
         return Skip("voided payment (QuickBooks zeroed it)", deleted=True)
+    unapplied = _unapplied(raw, amount)
     lines = _payment_lines(raw)
-    _, needs, _ = _split(lines)
-    cash_left = amount
+    _, needs, left = _split(lines)
+    # The cash the payment applies: all of it but what QuickBooks reports unapplied.
+    cash_left = amount if unapplied is None else amount - unapplied
     cash: list[tuple[str, Decimal]] = []
     for invoice_id, need in needs:
         take = min(need, cash_left)
         if take > 0:
             cash.append((invoice_id, take))
             cash_left -= take
-    if amount == 0 and not cash:
+    # What the applied cash leaves after the invoices paid charges the ledger does not hold
+    # (a journal entry's opening balance, a cheque paying back an overpayment): not
+    # unapplied cash, so not part of the Payment. Only as much as those lines carry (less
+    # what of the cheques the credit memos pay) is taken out; without UnappliedAmt nothing.
+    elsewhere = ZERO
+    if unapplied is not None:
+        charges = lines.others + max(
+            ZERO, sum((a for _, a in lines.refunds), ZERO) - sum(left, ZERO))
+        elsewhere = min(cash_left, charges)
+    received = amount - elsewhere
+    if received == 0 and not cash:
         # deleted=True: no Payment stands for it, so none saved earlier (when it still had
         # money) may stay in a store.
+        if amount > 0:
+            return Skip(
+                "payment applied only to transactions outside the ledger (journal entries, "
+                "cheques, expenses): no invoice paid and no cash unapplied",
+                deleted=True,
+            )
         if lines.credits:
             return Skip(
                 "zero-amount payment that only links credit memos to invoices or refunds (its "
@@ -522,7 +560,7 @@ def payment_from_qbo(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
         id=ident,
         customer_id=_required_ref(raw, "CustomerRef"),
         date=_required_date(raw, "TxnDate"),
-        amount=amount,
+        amount=received,
         currency=currency,
         allocations=_merge(cash),
         fx_rate=_fx_rate(raw, currency, rules),
