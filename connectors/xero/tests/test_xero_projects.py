@@ -191,3 +191,27 @@ def test_the_stream_is_opt_in_and_described(httpserver: HTTPServer) -> None:
     assert described[-1] == "time_entries"
     with pytest.raises(ConfigError, match="IANA"):
         connectors.load("xero")(tenant_id=TENANT, access_token="x", timezone="Mars/Olympus")
+
+
+def test_time_pages_without_pagination_are_read_past_the_apis_own_50(
+    httpserver: HTTPServer, fake: FakeProjects
+) -> None:
+    # The Projects API's pageSize is "set to 50 by default" (xero_projects.yaml): a page of
+    # 50 without pagination, where 500 were asked, may not be the last. 60 entries served
+    # 50 a page: both pages are read; the second, shorter than 50, ends the stream.
+    def served(number: int) -> str:
+        ids = range((number - 1) * 50, min(number * 50, 60))
+        return json.dumps({"items": [entry(f"t-{n:02d}", "p-1", "2025-05-01T09:00:00Z", 30)
+                                     for n in ids]})
+
+    fake.respond("Projects", {"page": "1", "pageSize": "500", "states": STATES},
+                 listing([project("p-1", "c-1")]))
+    for number in (1, 2):
+        fake.respond("Projects/p-1/Time", {"page": str(number), "pageSize": "500"},
+                     served(number))
+    conn = connectors.load("xero")(
+        tenant_id=TENANT, access_token="access-SECRET-1", base_url=httpserver.url_for(API),
+        projects_url=httpserver.url_for(PROJECTS), projects=True, clock=lambda: NOW)
+    pulled = pull(conn, streams=["time_entries"])
+    assert [r.id for r in pulled.records if isinstance(r, cg.TimeEntry)] == [
+        f"t-{n:02d}" for n in range(60)]

@@ -648,3 +648,48 @@ def test_a_page_without_its_invoices_fails_the_sync_instead_of_ending_it(
     assert said in message
     assert "connector xero, stream invoices, HTTP 200" in message
     assert TENANT not in message
+
+
+class WithoutPagination:
+    """A Xero whose answers carry no ``pagination`` (an older Accounting API): it serves
+    ``per_page`` invoices a page (100 whatever ``pageSize`` asks, when it does not take
+    ``pageSize``) out of ``held``, and records the pages asked for."""
+
+    def __init__(self, held: int, per_page: int | None) -> None:
+        self.held = [invoice(1, InvoiceID=f"inv-{n:04d}") for n in range(held)]
+        self.per_page = per_page
+        self.asked: list[int] = []
+
+    def __call__(self, request: Request) -> Response:
+        number = int(request.args["page"])
+        size = self.per_page or int(request.args["pageSize"])
+        self.asked.append(number)
+        chunk = self.held[(number - 1) * size: number * size]
+        return Response(json.dumps({"Status": "OK", "Invoices": chunk}, default=str),
+                        content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("held", "per_page", "page_size", "asked"),
+    [
+        # Xero's spec: "Up to 100 invoices will be returned in a single API call ... If there
+        # are 100 records in the response ... fetching the next page ... until no more
+        # results are returned". 150 invoices are a page of 100 and one of 50.
+        pytest.param(150, 100, 1000, [1, 2], id="pageSize not taken: 100 then 50"),
+        pytest.param(200, 100, 1000, [1, 2, 3], id="pageSize not taken: 100, 100, empty"),
+        pytest.param(150, None, 1000, [1, 2], id="pageSize taken: 150, then empty"),
+        pytest.param(40, 100, 1000, [1], id="a page of fewer than 100 is the last"),
+        pytest.param(5, None, 2, [1, 2, 3], id="pageSize 2 taken: 2, 2, then 1"),
+    ],
+)
+def test_pages_without_pagination_are_read_until_xeros_own_last_page(
+    httpserver: HTTPServer, waits: Waits, held: int, per_page: int | None, page_size: int,
+    asked: list[int],
+) -> None:
+    xero = WithoutPagination(held, per_page)
+    httpserver.expect_request(f"{API}/Invoices").respond_with_handler(xero)
+    pulled = pull(connect(httpserver, waits, tenant_id=TENANT, page_size=page_size),
+                  streams=["invoices"])
+    ids = [r.id for r in pulled.records if isinstance(r, cg.Invoice)]
+    assert ids == [f"inv-{n:04d}" for n in range(held)]  # every invoice, each once
+    assert xero.asked == asked

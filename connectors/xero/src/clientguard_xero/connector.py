@@ -21,7 +21,7 @@ the currency rate.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -142,14 +142,43 @@ class XeroOptions(HttpOptions):
         return zone_option(value, "Pacific/Auckland")
 
 
-def _paginator(size: int) -> Callable[[], PageNumberPaginator]:
+CLASSIC_PAGE = 100
+"""How many records a page of the Accounting API held before ``pageSize`` existed ("Up to 100
+invoices will be returned in a single API call"; the spec: "If there are 100 records in the
+response you will need to check if there is any more data by fetching the next page")."""
+PROJECTS_CLASSIC_PAGE = 50
+"""The Projects API's page when it does not take ``pageSize`` ("set to 50 by default")."""
+
+
+class _XeroPaginator(PageNumberPaginator):
+    """Xero's ``page``/``pageSize`` paging, to ``pagination.pageCount``.
+
+    A page without ``pagination`` is a Xero that may not have taken ``pageSize`` either (the
+    Accounting API before 2024 served 100 records a page whatever was asked): a page that
+    holds ``classic`` records or more is then never taken for the last, however much shorter
+    than ``pageSize`` it is. Taken for the last, it ended the stream after the first 100
+    records without a word; the next page is asked for, until a page shorter than both or an
+    empty one (one call more where Xero did take ``pageSize``).
+    """
+
+    def __init__(self, size: int, classic: int) -> None:
+        super().__init__(page_param="page", size_param="pageSize", size=size,
+                         page_count=_page_count)
+        self.classic = classic
+
+    def _next(
+        self, response: Any, body: Any, records: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any] | None:
+        if _page_count(body) is None and records and len(records) >= min(self.size,
+                                                                         self.classic):
+            self.page += 1
+            return self._params()
+        return super()._next(response, body, records)
+
+
+def _paginator(size: int, classic: int = CLASSIC_PAGE) -> Callable[[], PageNumberPaginator]:
     def build() -> PageNumberPaginator:
-        return PageNumberPaginator(
-            page_param="page",
-            size_param="pageSize",
-            size=size,
-            page_count=_page_count,
-        )
+        return _XeroPaginator(size, classic)
 
     return build
 
@@ -497,7 +526,7 @@ class XeroConnector(HttpConnector):
         self, stream: HttpStream, url: str, path: str, params: Mapping[str, Any], size: int
     ) -> Iterator[list[Mapping[str, Any]]]:
         """The ``items`` of each page of a Projects API list, until ``pageCount``."""
-        paginator = _paginator(size)()
+        paginator = _paginator(size, PROJECTS_CLASSIC_PAGE)()
         page: Mapping[str, Any] | None = paginator.first()
         while page is not None:
             self.before_request(stream)
