@@ -21,6 +21,12 @@ What it guarantees (``docs/history.md``):
   (:func:`clientguard.http.redact.redacted_logs`).
 * **Never the same change twice.** Each change delivered on a channel is recorded in the store
   by its key (:attr:`clientguard.changes.Change.key`); the next run leaves it out.
+* **The data drives no chat.** The webhook's ``text`` is plain text (:func:`_chat_text`): a
+  client named ``<!channel>`` pings nobody, a Slack or Markdown link in a name is no link,
+  and a line break in a name writes no line (docs/security.md, "What the data may not do:
+  a chat").
+* **A redirect is not followed.** A webhook that answers 3xx fails the send, naming the new
+  address's scheme and host only, and nothing is recorded as sent.
 * **A failed send is not lost.** Transient failures (a connection error, a 5xx or 429, an SMTP
   4xx) are retried through tenacity; a send that still fails records nothing, and the next run
   compares the newest review with the last one delivered, so its changes are sent then.
@@ -266,17 +272,40 @@ def email_message(changes: Changes, channel: EmailChannel) -> EmailMessage:
         as_of=changes.after)
     message["From"] = channel.sender
     message["To"] = ", ".join(channel.recipients)
-    message.set_content("\n".join(f"- {c.message}" for c in changes.changes) + "\n")
+    message.set_content("\n".join(f"- {_one_line(c.message)}" for c in changes.changes)
+                        + "\n")
     return message
 
 
+def _one_line(text: str) -> str:
+    """``text`` on one line: each line break in it (a client's name can hold one) becomes a
+    space, so that one change is one line and no name writes a line that reads as another
+    change."""
+    return " ".join(text.splitlines())
+
+
+_CHAT_MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _chat_text(text: str) -> str:
+    """``text`` as plain text to a chat's incoming webhook (docs/security.md, "What the data
+    may not do: a chat"): ``&``, ``<`` and ``>`` as the HTML entities Slack's formatting
+    reference asks for (https://api.slack.com/reference/surfaces/formatting#escaping), so
+    that a client named ``<!channel>`` pings nobody and ``<https://evil|Pay here>`` is no
+    link; and a space between the ``]`` and ``(`` of a Markdown link ``[Pay here](https://evil)``
+    (Teams), which Markdown then shows as the text it is, address included."""
+    return text.translate(_CHAT_MARKUP).replace("](", "] (")
+
+
 def webhook_body(changes: Changes) -> dict[str, Any]:
-    """The JSON body of ``changes``: ``text`` (what Slack and Teams incoming webhooks show)
-    and the changes as data (``as_of``, ``since``, ``changes``) for a receiver of your own."""
+    """The JSON body of ``changes``: ``text`` (what Slack and Teams incoming webhooks show,
+    one change a line, made plain text by :func:`_chat_text`) and the changes as data
+    (``as_of``, ``since``, ``changes``, their messages as they are) for a receiver of your
+    own."""
     lines = [_title(changes) + _(" (review as of {as_of})").format(as_of=changes.after)]
-    lines += [f"- {c.message}" for c in changes.changes]
+    lines += [f"- {_one_line(c.message)}" for c in changes.changes]
     return {
-        "text": "\n".join(lines),
+        "text": _chat_text("\n".join(lines)),
         "as_of": changes.after.isoformat(),
         "since": changes.before.isoformat() if changes.before else None,
         "changes": [
@@ -329,6 +358,20 @@ def _send_email(channel: EmailChannel, message: EmailMessage) -> None:
         raise _Transient(exc.strerror or type(exc).__name__) from None
 
 
+def _redirect_target(location: str) -> str:
+    """`` to https://host`` for a redirect's ``Location``: its scheme and host only, never
+    its path or query (a moved webhook's address holds its token); empty when it names
+    none."""
+    try:
+        parts = urlsplit(location.strip())
+        host = parts.hostname
+    except ValueError:
+        return ""
+    if not host or parts.scheme not in ("http", "https"):
+        return ""
+    return _(" to {address}").format(address=f"{parts.scheme}://{host}")
+
+
 def _text(reply: bytes | str) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
@@ -337,9 +380,21 @@ def _post(
     channel: WebhookChannel, body: dict[str, Any], session: requests.Session, scrubber: Scrubber
 ) -> None:
     try:
-        response = session.post(channel.url, json=body, timeout=TIMEOUT)
+        # Never followed: requests turns a POST redirected by 301, 302 or 303 into a GET
+        # without the body, whose 200 would record as delivered what nobody got; and a 307
+        # or 308 sends the body (the clients' names and findings) on to wherever it points.
+        response = session.post(channel.url, json=body, timeout=TIMEOUT, allow_redirects=False)
     except requests.RequestException as exc:
         raise _Transient(type(exc).__name__) from None
+    if 300 <= response.status_code < 400:
+        raise NotifyError(
+            _("the webhook answered HTTP {status} (a redirect{target}), which notify does "
+              "not follow: nothing was delivered; set CLIENTGUARD_NOTIFY_WEBHOOK_URL to the "
+              "address your chat service or receiver gives now").format(
+                status=response.status_code,
+                target=_redirect_target(response.headers.get("Location", "")),
+            )
+        )
     if response.status_code == 429 or response.status_code >= 500:
         raise _Transient(f"HTTP {response.status_code}")
     if response.status_code >= 400:
