@@ -823,6 +823,7 @@ def _review_ledger(
             fx = table_from(store.rates(), currency, config.rates)
             ledger = store.load(base_currency=currency, fx=fx, strict=strict,
                                 links=config.links)
+            _warn_unconfigured(store.sources(), config)
     _check_rates(ledger, config)
     _warn_unknown_links(ledger, config)
     return ledger
@@ -892,6 +893,96 @@ def _warn_unknown_links(ledger: Ledger, config: Config) -> None:
         print(_("clientguard: the links name customers the records do not hold, left out: "
                 "{customers} (clientguard links suggest lists the customers' ids)").format(
                     customers=printable(", ".join(missing))), file=sys.stderr)
+
+
+def _unconfigured(stored: Sequence[str], config: Config) -> list[str]:
+    """The store's sources that clientguard.toml does not define (renamed, or taken out of
+    it), where it defines any: a review still reads them. None without a config's sources (a
+    store filled by ``sync --source CONNECTOR``)."""
+    if not config.sources:
+        return []
+    return [source for source in stored if source not in config.sources]
+
+
+def _warn_unconfigured(stored: Sequence[str], config: Config) -> None:
+    """Say which stored sources the config no longer defines: their records are in the
+    review (a source renamed is counted twice, under both names) until forgotten."""
+    for source in _unconfigured(stored, config):
+        _warn([_("the store holds the source {source}, which clientguard.toml does not define "
+                 "(renamed, or taken out of it): the review counts its records too; if they "
+                 "are not wanted, remove them with clientguard store forget {source} "
+                 "--yes").format(source=printable(source))])
+
+
+def _store_command(args: argparse.Namespace) -> int:
+    from clientguard.store import Store
+
+    config = _config(args)
+    path = _store_path(args, config)
+    if args.action == "forget":
+        if not args.name:
+            raise UsageError(_("clientguard store forget needs the name of the source to "
+                               "remove (clientguard store lists them)"))
+        with Store.open(path, create=False) as store:
+            held = {s.source: s for s in store.status()}
+            status = held.get(args.name)
+            if status is not None and not args.yes:
+                print(_("clientguard store forget would remove the source {source} "
+                        "({connector}): {records}; nothing was removed: run it again with "
+                        "--yes to remove them").format(
+                    source=printable(args.name), connector=status.connector,
+                    records=_held_records(status.records)))
+                return EXIT_OK
+            # A source the store does not hold: forget's error lists those it holds.
+            removed = store.forget(args.name, wait=args.wait)
+        print(_("removed the source {source} from {store}: {records}").format(
+            source=printable(args.name), store=path, records=_held_records(removed)))
+        if args.name in config.sources:
+            _warn([_("{source} is still a source of clientguard.toml: the next clientguard "
+                     "sync reads it again; take its [sources.{source}] table out to keep it "
+                     "out").format(source=printable(args.name))])
+        return EXIT_OK
+    if args.name:
+        raise UsageError(_("clientguard store {action} takes no source name").format(
+            action=args.action))
+    with Store.open(path, create=False) as store:
+        statuses = store.status()
+    if not statuses:
+        print(_("The store {store} holds no source yet: clientguard sync fills it.").format(
+            store=path))
+        return EXIT_OK
+    outside = set(_unconfigured([s.source for s in statuses], config))
+    for status in statuses:
+        line = _("{source} ({connector}): {records}").format(
+            source=printable(status.source), connector=status.connector,
+            records=_held_records(status.records))
+        if status.rejections:
+            line += "; " + ngettext("{n} rejected record", "{n} rejected records",
+                                    status.rejections).format(
+                n=wording.number(status.rejections))
+        if status.last_sync_at is None:
+            line += "; " + _("never synced")
+        else:
+            when = status.last_sync_at.strftime("%Y-%m-%d %H:%M UTC")
+            if status.last_sync_status == "complete":
+                line += "; " + _("last sync {when}, complete").format(when=when)
+            elif status.last_sync_status == "failed":
+                line += "; " + _("last sync {when}, failed").format(when=when)
+            else:
+                line += "; " + _("last sync {when}, did not finish").format(when=when)
+        if status.source in outside:
+            line += "; " + _("not a source of clientguard.toml: a review reads it too "
+                             "(clientguard store forget {source} --yes removes it)").format(
+                source=printable(status.source))
+        print(line)
+    return EXIT_OK
+
+
+def _held_records(records: Mapping[str, int]) -> str:
+    """What a source holds, kind by kind ("2,466 invoice, 100 customer"), or that it holds
+    no record."""
+    held = [_records_of_kind(kind, n) for kind, n in sorted(records.items()) if n]
+    return ", ".join(held) if held else _("no record")
 
 
 def _empty_store(path: Path, status: Sequence[Any]) -> str:
@@ -2048,6 +2139,31 @@ def build_parser() -> argparse.ArgumentParser:
                             help=_("the currency of the notes' amounts (default: from the config, "
                             "else the invoices' one currency)"))
     rejections.set_defaults(run=_rejections)
+
+    store = _add_command(
+        commands, "store",
+        help=_("what the store holds by source, or forget a source"),
+        description=_("'status' (the default) lists each source the store holds: its records "
+        "by kind, its rejections and how its last sync went, and names the sources "
+        "clientguard.toml no longer defines (a review reads every source the store holds). "
+        "'forget NAME' removes one source's records, rejections, cursors and sync history "
+        "(a source renamed or taken out of clientguard.toml); without --yes it only says "
+        "what it would remove. Saved reviews and exchange rates stay."),
+        examples=["clientguard store", "clientguard store forget old-books",
+                  "clientguard store forget old-books --yes"],
+        parents=[common, configured],
+    )
+    store.add_argument("action", nargs="?", choices=("status", "forget"), default="status",
+                       help=_("status (default) or forget"))
+    store.add_argument("name", nargs="?", metavar="NAME",
+                       help=_("forget: the source to remove"))
+    store.add_argument("--yes", action="store_true",
+                       help=_("forget: remove it (without --yes, say what would be removed)"))
+    store.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                       help=_("forget: wait this long for a running sync to finish"))
+    store.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                       help=_("the store (default: from the config, else ./clientguard.db)"))
+    store.set_defaults(run=_store_command)
 
     links = _add_command(
         commands, "links",

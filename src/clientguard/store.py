@@ -1064,6 +1064,56 @@ class Store:
         )
         return removed
 
+    def forget(self, source: str, *, wait: float = 0) -> Mapping[str, int]:
+        """Remove every trace of ``source`` from the store: its records and their links, its
+        rejections, cursors, notes, recorded account and sync history, in one transaction
+        (all or nothing). The saved reviews keep what they said, and the exchange rates are
+        the store's, not a source's: both stay. The way to drop a source taken out of
+        clientguard.toml, or renamed (its records stay under the old name until forgotten,
+        and a review reads every source the store holds).
+
+        Returns how many records of each kind were removed, by kind, sorted.
+
+        Raises:
+            StoreError: the store holds no such source (the message lists those it holds);
+                a sync holds the store (``wait`` seconds are waited for it first); the store
+                cannot be written.
+        """
+        with _SyncLock(self.path, wait=wait, holder=source):
+            try:
+                held = self.sources()
+                if source not in held:
+                    raise StoreError(
+                        gettext("the store {path} holds no source {source} (it holds {held}): "
+                                "nothing was removed").format(
+                            path=self.path, source=repr(source),
+                            held=", ".join(held) or gettext("no source")))
+                trusted = self._trusted()
+                removed = dict(self._db.execute(
+                    "SELECT kind, count(*) FROM records WHERE source = ? GROUP BY kind "
+                    "ORDER BY kind", (source,)).fetchall())
+                with self._transaction(gettext("remove the source {source}").format(
+                        source=repr(source))):
+                    # Children first: syncs and identities name the source's row.
+                    for table in ("records", "record_origins", "rejections", "cursors",
+                                  "stream_notes", "source_identities", "syncs", "sources"):
+                        self._db.execute(
+                            f"DELETE FROM {table} WHERE source = ?", (source,))  # noqa: S608
+                    if trusted:
+                        # What stays was checked by this clientguard as before: still vouched
+                        # for, through the last sync left (none left: nothing to vouch for).
+                        last = self._db.execute("SELECT max(id) FROM syncs").fetchone()[0]
+                        digest = validation_digest(SCHEMA_VERSION)
+                        if last is None or digest is None:
+                            self._db.execute("DELETE FROM meta WHERE key = ?", (_VOUCHED,))
+                        else:
+                            self._db.execute(
+                                "UPDATE meta SET value = ? WHERE key = ?",
+                                (json.dumps({"digest": digest, "sync": last}), _VOUCHED))
+            except sqlite3.Error as error:
+                raise self._unusable(error) from None
+        return {str(kind): int(count) for kind, count in removed.items()}
+
     def _begin_sync(self, source: str, connector: Connector, *, full: bool) -> int:
         started = _moment(connector)
         with self._transaction(gettext("start the sync")):
