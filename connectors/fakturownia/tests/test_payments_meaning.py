@@ -24,12 +24,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 import clientguard as cg
-from clientguard.connector import pull
+from clientguard.connector import Skip, pull
 from clientguard.errors import DataError
 from clientguard.model import Customer, Invoice, Payment
 from clientguard.settlement import settle
 from clientguard_fakturownia import FakturowniaConnector
 from clientguard_fakturownia.mapping import map_document, payment_from_banking
+from clientguard_fakturownia.values import parse_amount
 
 TOKEN = "fk-TOKEN-never-shown-456"
 
@@ -210,3 +211,84 @@ def test_a_sync_keeps_the_transfer_for_an_invoice_without_a_client_card(
     # 1230 - 1000 paid on 10 July = 230 still owed, as Fakturownia's "paid" says.
     assert settled.open_balance == Decimal("230.00")
     assert settled.source_amount_due_mismatch is None
+
+
+# --------------------------------------------------------------------------- proformas, costs
+
+
+PROFORMA: dict[str, Any] = {"kind": "proforma", "status": "paid", "paid": "1230,00"}
+
+
+@pytest.mark.parametrize(
+    ("price", "invoices", "expected"),
+    [
+        # A proforma paid before its invoice exists: the 1230 stay the client's unapplied
+        # cash (before: allocated to the proforma, which the ledger does not hold, and the
+        # ledger rejected the whole payment).
+        ("1230,00", [embedded(30, "1230,00", **PROFORMA)], []),
+        # A proforma and an invoice in one transfer of 1000: the invoice takes its 600, the
+        # other 400 are unapplied (before: 1000 to the proforma, listed first).
+        ("1000,00", [embedded(30, "1230,00", **PROFORMA), embedded(22, "600,00")],
+         [("22", Decimal("600.00"))]),
+        # An order (estimate) is no invoice either.
+        ("500,00", [embedded(31, "500,00", kind="estimate")], []),
+    ],
+    ids=["proforma-alone", "proforma-then-invoice", "estimate"],
+)
+def test_a_payment_pays_nothing_of_a_proforma_and_keeps_its_money(
+    price: str, invoices: list[dict[str, Any]], expected: list[tuple[str, Decimal]]
+) -> None:
+    payment = payment_from_banking(banking(price, invoices))
+    assert isinstance(payment, Payment)
+    assert payment.amount == parse_amount(price, field="price")
+    assert [(a.invoice_id, a.amount) for a in payment.allocations] == expected
+
+
+def test_a_paid_proforma_is_the_clients_unapplied_cash_in_the_ledger() -> None:
+    # 1230 paid on a proforma: the ledger keeps the payment (before: rejected, so the
+    # client's money was missing), all of it unapplied.
+    payment = payment_from_banking(banking("1230,00", [embedded(30, "1230,00", **PROFORMA)]))
+    assert isinstance(payment, Payment)
+    customer = Customer(id="7", name="Klient", source="fakturownia")
+    ledger = cg.Ledger.build([customer, payment], base_currency="PLN")
+    assert [p.id for p in ledger.payments] == ["5"]
+    assert ledger.unapplied("5") == Decimal("1230.00")
+
+
+@pytest.mark.parametrize(
+    "invoices",
+    [
+        [embedded(40, "2460,00", income="0")],
+        [embedded(40, "2460,00", income=0), embedded(41, "100,00", income="false")],
+    ],
+    ids=["one-cost", "two-costs"],
+)
+def test_a_payment_of_cost_documents_is_money_paid_out_and_is_skipped(
+    invoices: list[dict[str, Any]],
+) -> None:
+    # Before: a Payment "received" from the supplier's card, as if the supplier were a
+    # client who paid us 2460.
+    result = payment_from_banking(banking("2460,00", invoices))
+    assert isinstance(result, Skip)
+    assert "cost" in result.reason
+    assert result.deleted
+
+
+def test_a_sync_says_which_payments_are_tied_to_a_proforma(httpserver: HTTPServer) -> None:
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json(
+        [banking("1230,00", [embedded(30, "1230,00", **PROFORMA)])]
+    )
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
+    conn = FakturowniaConnector(
+        subdomain="acme", api_token=TOKEN, base_url=httpserver.url_for("/"),
+        clock=lambda: datetime(2026, 9, 1, 12, 0, tzinfo=UTC), sleep=lambda _: None,
+    )
+    pulled = pull(conn, streams=["payments"])
+    httpserver.check_assertions()
+    (payment,) = pulled.records
+    assert isinstance(payment, Payment)
+    assert payment.allocations == ()
+    (note,) = pulled.notes
+    assert "payment 5 is tied to document 30" in note
+    assert "unapplied cash" in note
+    assert TOKEN not in note

@@ -68,6 +68,7 @@ from clientguard_fakturownia.mapping import (
     customer_from_client,
     invoice_lowered_by,
     map_document,
+    offers_paid_by,
     payment_from_banking,
 )
 from clientguard_fakturownia.values import parse_timestamp, text_of
@@ -298,6 +299,8 @@ class FakturowniaConnector(HttpConnector):
                     self._keep_invoices(page)  # a final invoice with its advances
                 elif stream.name == "credit_notes":
                     page = self._with_corrected_invoices(page, stream.name)
+                elif stream.name == "payments":
+                    page = self._with_offer_notes(page, stream.name)
                 yield page
         except AuthError as exc:
             said = str(exc).removesuffix(f" ({exc.context.describe()})")
@@ -422,6 +425,23 @@ class FakturowniaConnector(HttpConnector):
             records.append(record)
         return replace(page, records=tuple(records), notes=(*page.notes, *notes))
 
+    def _with_offer_notes(self, page: RawPage, stream: str) -> RawPage:
+        """``page`` with a note for each payment tied to a proforma (or another document not
+        read as an invoice): it pays nothing of it, and its money is the client's unapplied
+        cash, which a person should see."""
+        notes = []
+        for record in page.records:
+            offers = offers_paid_by(record.data, self.rules)
+            if offers:
+                ident = text_of(record.data.get("id"))
+                notes.append(
+                    f"{stream}: payment {ident} is tied to document {', '.join(offers)}, a "
+                    "proforma or another document that is not an invoice: its money is kept as the "
+                    "client's unapplied cash (a prepayment). If an invoice was issued for it, "
+                    "link the payment to that invoice in Fakturownia"
+                )
+        return replace(page, notes=(*page.notes, *notes)) if notes else page
+
     def _read_invoice(
         self, ident: str, stream: str, *, why: str = "the invoice a correction lowers"
     ) -> Mapping[str, Any] | None:
@@ -454,7 +474,7 @@ class FakturowniaConnector(HttpConnector):
         if stream.name in ("invoices", "credit_notes"):
             return map_document(raw, self.rules)
         if stream.name == "payments":
-            return payment_from_banking(raw)
+            return payment_from_banking(raw, self.rules)
         raise ConfigError(f"unknown stream {stream.name!r}")
 
     def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:

@@ -92,6 +92,7 @@ __all__ = [
     "customer_from_client",
     "invoice_lowered_by",
     "map_document",
+    "offers_paid_by",
     "payment_from_banking",
 ]
 
@@ -570,6 +571,10 @@ class _Linked:
     no_rate: str | None = None
     """Why ``cap`` is not known though ``gross`` is: the invoice is in another currency than
     the payment and gives no rate into it."""
+    not_read: str | None = None
+    """``cost`` for a cost document (``income`` 0), ``offer`` for a document of a kind not
+    read as an invoice (a proforma, an order): neither is an invoice of the ledger, and the
+    payment pays nothing of it. None for an invoice (or a correction)."""
 
 
 def _cap_in(item: Mapping[str, Any], gross: Decimal, currency: str, where: str) -> (
@@ -596,8 +601,37 @@ def _cap_in(item: Mapping[str, Any], gross: Decimal, currency: str, where: str) 
     )
 
 
-def _linked_invoices(raw: Mapping[str, Any], currency: str) -> list[_Linked]:
-    """The invoices a payment in ``currency`` is tied to, in Fakturownia's order, with their
+def _not_read(item: Mapping[str, Any], rules: MappingRules) -> str | None:
+    """Why a document a payment is tied to is no invoice of the ledger (see
+    :attr:`_Linked.not_read`); a document without a ``kind`` is taken for an invoice."""
+    if not _is_income(item):
+        return "cost"
+    kind = (text_of(item.get("kind")) or "").lower()
+    if kind and kind not in rules.invoice_kinds and kind not in CORRECTION_KINDS:
+        return "offer"
+    return None
+
+
+def offers_paid_by(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES) -> (
+    tuple[str, ...]
+):
+    """The ids of the documents a banking payment (``include=invoices``) is tied to that are
+    of a kind not read as invoices (a proforma, an order): :func:`payment_from_banking` pays
+    nothing of them, and the money stays the client's unapplied cash. Never raises."""
+    embedded = raw.get("invoices")
+    if not isinstance(embedded, list):
+        return ()
+    ids = (
+        text_of(item.get("id")) for item in embedded
+        if isinstance(item, Mapping) and _not_read(item, rules) == "offer"
+    )
+    return tuple(i for i in ids if i is not None)
+
+
+def _linked_invoices(
+    raw: Mapping[str, Any], currency: str, rules: MappingRules
+) -> list[_Linked]:
+    """The documents a payment in ``currency`` is tied to, in Fakturownia's order, with their
     gross amounts where the response includes them (``include=invoices``)."""
     embedded = raw.get("invoices")
     if isinstance(embedded, list) and embedded:
@@ -611,7 +645,7 @@ def _linked_invoices(raw: Mapping[str, Any], currency: str) -> list[_Linked]:
                 raise DataError(f"{where}.id: is missing")
             gross = optional_amount(item.get("price_gross"), field=where)
             cap, no_rate = (None, None) if gross is None else _cap_in(item, gross, currency, where)
-            linked.append(_Linked(ident, gross, cap, no_rate))
+            linked.append(_Linked(ident, gross, cap, no_rate, _not_read(item, rules)))
         return linked
     ids = raw.get("invoice_ids")
     if isinstance(ids, list) and ids:
@@ -643,7 +677,9 @@ def _payment_customer(raw: Mapping[str, Any]) -> str:
     )
 
 
-def payment_from_banking(raw: Mapping[str, Any]) -> Payment | Skip:
+def payment_from_banking(
+    raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
+) -> Payment | Skip:
     """One payment of ``GET /banking/payments.json?include=invoices``.
 
     Fakturownia applies a payment to its invoices in the order they are listed, each in full
@@ -652,6 +688,12 @@ def payment_from_banking(raw: Mapping[str, Any]) -> Payment | Skip:
     currency at its own rate into the payment's, :func:`_cap_in`). What is left over is
     unapplied cash. The payer is the payment's client card, else its invoices' (a card, or
     the buyer's NIP for an invoice without one, :func:`_payment_customer`).
+
+    A document the payment is tied to that is no invoice of the ledger is not paid by it: a
+    proforma (or another kind not in ``rules.invoice_kinds``) was paid before its invoice
+    exists, and the money stays the client's unapplied cash (it was allocated to the
+    proforma, and the ledger rejected the whole payment); a payment tied only to cost
+    documents (``income`` 0) is money paid out, and is skipped.
 
     A linked document with a gross amount of zero or less (a correction that lowers an
     invoice) is not something the payment pays: the correction is a credit note applied by
@@ -670,9 +712,14 @@ def payment_from_banking(raw: Mapping[str, Any]) -> Payment | Skip:
     if day is None:
         raise DataError("paid_date: the payment has no date")
     currency = _currency(raw)
-    tied = _linked_invoices(raw, currency)
-    linked = [link for link in tied if link.gross is None or link.gross > 0]
-    if tied and not linked:
+    tied = _linked_invoices(raw, currency, rules)
+    if tied and all(link.not_read == "cost" for link in tied):
+        # deleted=True: a store drops what an earlier sync saved of it as money received.
+        return Skip("a payment of cost documents (income 0): money paid out to a supplier, "
+                    "not received from a client", deleted=True)
+    invoices = [link for link in tied if link.not_read is None]
+    linked = [link for link in invoices if link.gross is None or link.gross > 0]
+    if invoices and not linked and all(link.not_read != "offer" for link in tied):
         return Skip("tied only to corrections that lower invoices: a refund paid back to the "
                     "client, not money received")
     allocations: list[Allocation] = []
