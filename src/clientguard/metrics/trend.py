@@ -14,6 +14,10 @@
   ``(n(n-1)(2n+5) - sum t(t-1)(2t+5)) / 18`` and a continuity correction of one.
 * :func:`theil_sen`: the Theil-Sen slope (Theil 1950, Sen 1968), the median of the slopes of
   every pair of points, with the intercept ``median(y - slope x)``: robust to one wild month.
+* :func:`fisher_exact_greater`: the one-sided Fisher exact test (Fisher 1935; Agresti 2002,
+  section 3.5) that the recent invoices are late more often than those before: the shift a
+  long, flat history hides from the Theil-Sen slope (a client on time for two years and late
+  on its last three invoices has a median pairwise slope of 0).
 
 Plain Python, no numpy or scipy. Days and slopes are :class:`~decimal.Decimal`; the test
 statistics (variance, z, p) are floats, since they are probabilities, not money.
@@ -39,6 +43,7 @@ __all__ = [
     "MonthPoint",
     "MonthlyLateness",
     "TheilSen",
+    "fisher_exact_greater",
     "lateness_trend",
     "mann_kendall",
     "median",
@@ -355,3 +360,31 @@ def lateness_trend(series: Sequence[MonthPoint]) -> LatenessTrend | None:
         start_days_late=line.at(xs[0]),
         end_days_late=line.at(xs[-1]),
     )
+
+
+def fisher_exact_greater(recent_late: int, recent: int, before_late: int, before: int) -> float:
+    """The one-sided Fisher exact p-value that the recent period's invoices are late more
+    often than those before it: with the ``recent_late + before_late`` late invoices of the
+    ``recent + before`` spread at random over the two periods, the probability that the
+    recent ``recent`` hold ``recent_late`` or more of them (the hypergeometric upper tail;
+    ``scipy.stats.fisher_exact(alternative="greater")`` on the table
+    ``[[recent_late, recent - recent_late], [before_late, before - before_late]]``).
+
+    Exact, in integers: ``sum over k >= recent_late of C(late, k) C(total - late, recent - k)
+    / C(total, recent)``. On time for 9 invoices and late on 2 of the next 3: 10 / 220 =
+    0.045. Raises ValueError for a count below zero or a late count above its period's.
+    """
+    if min(recent_late, before_late) < 0 or recent_late > recent or before_late > before:
+        raise ValueError(
+            f"late counts must be within their periods: {recent_late} of {recent}, "
+            f"{before_late} of {before}"
+        )
+    total, late = recent + before, recent_late + before_late
+    ways = math.comb(total, recent)
+    if ways == 0:
+        return 1.0
+    tail = sum(
+        math.comb(late, k) * math.comb(total - late, recent - k)
+        for k in range(recent_late, min(late, recent) + 1)
+    )
+    return float(Fraction(tail, ways))

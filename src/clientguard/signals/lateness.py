@@ -17,10 +17,12 @@ Late payment (docs/metrics/lateness.md, sections 4 and 5):
     With at least ``trend_min_months`` months of invoices due over ``trend_history_days``, the
     monthly amount-weighted days late has a Mann-Kendall p-value at most ``trend_alpha`` for an
     upward trend and a Theil-Sen slope of at least ``trend_min_slope`` days a month. With a
-    shorter history, the late share of the last ``recent_days`` beats that of the rest of the
-    window by at least ``recent_late_share_rise``, each period with at least
-    ``recent_min_invoices`` invoices. Severity by how late the client is now (the trend line at
-    its last month, or the recent period's weighted days late) on the same bands as above.
+    shorter history, or when the trend test finds nothing, the late share of the last
+    ``recent_days`` beats that of the rest of the window by at least ``recent_late_share_rise``,
+    each period with at least ``recent_min_invoices`` invoices (on a long history, with a
+    one-sided Fisher exact p-value at most ``trend_alpha`` too). Severity by how late the client
+    is now (the trend line at its last month, or the recent period's weighted days late) on the
+    same bands as above.
 
 Messages round at output only (days to whole days or one decimal, money half-even to the
 currency's minor unit); the findings' values and evidence keep full precision.
@@ -35,14 +37,14 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from clientguard import wording
-from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
+from clientguard.findings import Evidence, Finding, Number, Severity, Signal, by_severity
 from clientguard.frozen import Frozen
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext
 from clientguard.ledger import Ledger
 from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.lateness import DAYS_PER_YEAR, PaymentProfile, payment_profiles
-from clientguard.metrics.trend import LatenessTrend, lateness_trend
+from clientguard.metrics.trend import LatenessTrend, fisher_exact_greater, lateness_trend
 from clientguard.policy import Policy
 from clientguard.settlement import cancelled_by_credit, check_as_of, is_cancelled, replay
 from clientguard.signals.shared import shared
@@ -626,9 +628,13 @@ def flag_worsening_late(
     who = name or profile.customer_id
     if len(profile.monthly) >= policy.trend_min_months:
         trend = lateness_trend(profile.monthly)
-        if trend is None:
-            return None
-        finding = _flag_trend(profile, trend, policy, who)
+        finding = _flag_trend(profile, trend, policy, who) if trend is not None else None
+        if finding is None:
+            # A long history the trend line does not see move: a client on time for two
+            # years and late on its last three invoices has a Theil-Sen slope of 0 (most pairs
+            # of months are two on-time months). The recent shift is judged too, and on a long
+            # history it must also be more than chance (docs/metrics/lateness.md, section 5).
+            finding = _flag_recent_rise(profile, policy, who, significance=policy.trend_alpha)
     else:
         finding = _flag_recent_rise(profile, policy, who)
     if finding is None:
@@ -697,7 +703,13 @@ def _flag_trend(
     )
 
 
-def _flag_recent_rise(profile: PaymentProfile, policy: Policy, who: str) -> Finding | None:
+def _flag_recent_rise(
+    profile: PaymentProfile, policy: Policy, who: str, *, significance: Decimal | None = None
+) -> Finding | None:
+    """The recent period against the rest of the window. With ``significance`` (a long
+    history), the rise must also have a one-sided Fisher exact p-value at most that level:
+    on two years of invoices a client late on a third of them is late on two of any three
+    fairly often, and that is not a change."""
     recent, before = profile.recent, profile.before
     enough = policy.recent_min_invoices
     if recent.invoices < enough or before.invoices < enough:
@@ -707,6 +719,13 @@ def _flag_recent_rise(profile: PaymentProfile, policy: Policy, who: str) -> Find
     rise = recent.late_share - before.late_share
     if rise < policy.recent_late_share_rise:
         return None
+    p_value = None
+    if significance is not None:
+        p_value = fisher_exact_greater(
+            recent.invoices_late, recent.invoices, before.invoices_late, before.invoices
+        )
+        if Decimal(repr(p_value)) > significance:
+            return None
     severity, band = lateness_severity(recent.weighted_days_late or _ZERO, policy)
     before_days = (before.end - before.start).days + 1
     sentence = _(
@@ -726,6 +745,14 @@ def _flag_recent_rise(profile: PaymentProfile, policy: Policy, who: str) -> Find
         points=wording.points(rise),
         days=_days_late(recent.weighted_days_late or _ZERO),
     )
+    shift: dict[str, Number] = {}
+    if p_value is not None:
+        sentence = sentence[:-1] + _(
+            " (Fisher's exact test {p_value}: more than chance, though the trend over "
+            "{months} months with invoices due has not moved yet)."
+        ).format(p_value=wording.p_value(p_value), months=len(profile.monthly))
+        shift = {"p_value": Decimal(repr(p_value)), "p_value_method": "fisher_exact",
+                 "alpha": policy.trend_alpha}
     return Finding(
         customer_id=profile.customer_id,
         signal=Signal.WORSENING_LATE,
@@ -750,6 +777,7 @@ def _flag_recent_rise(profile: PaymentProfile, policy: Policy, who: str) -> Find
                 "before_weighted_days_late": before.weighted_days_late,
                 "severity_metric": "recent_weighted_days_late",
                 "severity_threshold": band,
+                **shift,
             },
             period=(before.start, recent.end),
         ),

@@ -1,0 +1,194 @@
+"""Early to warn, and right when it warns: owner scenarios reviewed as of several dates.
+
+Each book is written with :mod:`clientguard.testing`; the expected findings are worked out by
+hand from the rules of docs/review.md and docs/metrics/lateness.md (sections 4 and 5), in each
+row's comment. tests/test_verdict_scenarios.py covers payment runs, capacity and dominance;
+these are about time: how early a change shows, and whether the story holds month to month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import clientguard as cg
+from clientguard.findings import Severity, Signal
+from clientguard.metrics.trend import fisher_exact_greater
+from clientguard.model import AnyRecord
+from clientguard.testing import invoice, ledger, payment
+
+
+def _monthly(
+    client: str, first: date, months: int, total: str, late_by: Callable[[date], int | None]
+) -> list[AnyRecord]:
+    """An invoice of ``total`` on the 1st of each month from ``first``, 14 days' terms (due
+    the 15th), paid ``late_by(due)`` days after its due date (never, for None)."""
+    records: list[AnyRecord] = []
+    for k in range(months):
+        issued = date(first.year + (first.month - 1 + k) // 12, (first.month - 1 + k) % 12 + 1, 1)
+        bill = invoice(client, issued=issued, total=total, terms=14, id=f"{client}-{k:02d}")
+        records.append(bill)
+        days = late_by(bill.due_date)
+        if days is not None:
+            records.append(payment(client, on=bill.due_date + timedelta(days=days),
+                                   amount=total, pays=bill, id=f"{client}-p{k:02d}"))
+    return records
+
+
+def _on_time(_due: date) -> int:
+    return 0
+
+
+def _others() -> list[AnyRecord]:
+    """Three clients billed 5,000 a month from Jan 2024 to Dec 2026, always on time."""
+    return [r for c in ("o1", "o2", "o3")
+            for r in _monthly(c, date(2024, 1, 1), 36, "5000", _on_time)]
+
+
+def _turns_late(due: date) -> int:
+    """On time for every invoice due before 15 Apr 2026; from it, 20, 25, 30, ... days late."""
+    if due < date(2026, 4, 15):
+        return 0
+    return 20 + 5 * ((due.year - 2026) * 12 + due.month - 4)
+
+
+def _every_third(due: date) -> int:
+    """Late 20 days on the invoices due in Jan, Apr, Jul and Oct; on time otherwise: a
+    third of them late, with no change."""
+    return 20 if due.month % 3 == 1 else 0
+
+
+_TURNS_LATE = ledger(*_monthly("a", date(2024, 1, 1), 36, "5000", _turns_late), *_others())
+
+
+# A client billed monthly, on time for 27 months (invoices due Jan 2024 to Mar 2026), late on
+# every invoice from the one due 15 Apr 2026. Its 24-month series is 22 months at 0 days late
+# and then the rise, so the Theil-Sen slope (the median pairwise slope: 231 of the 276 pairs
+# are two on-time months) is 0 and the trend test cannot fire until about a third of the
+# months are late; chronic lateness needs 6 of the 12 invoices due in the year late (30 Sep).
+# The recent period (due in the last 90 days: 3 invoices) against the 9 before it says it
+# from the second late invoice: one-sided Fisher exact p = C(2,2) C(10,1) / C(12,3) = 10/220
+# = 0.045 <= trend_alpha 0.05.
+@pytest.mark.parametrize(
+    ("as_of", "signals", "severity", "verdict"),
+    [
+        # Due 15 Feb, 15 Mar on time, 15 Apr open 15 days: 1 of 3 late, 0 of 9 before;
+        # p = 3/12 = 0.25. One late invoice after two years is not yet a change.
+        (date(2026, 4, 30), set(), None, cg.Recommendation.MONITOR),
+        # 15 Apr paid 20 days late, 15 May open 16 days: 2 of 3 against 0 of 9, p = 0.045;
+        # recent weighted days late (0 + 20 + 16) / 3 = 12, under the 15-day warning: watch.
+        (date(2026, 5, 31), {Signal.WORSENING_LATE}, Severity.WATCH, cg.Recommendation.MONITOR),
+        # 3 of 3 (20, 25 and 15 days so far) against 0 of 9, p = 1/220 = 0.0045; (20 + 25 +
+        # 15) / 3 = 20 days > 15: a warning, and material (the year's lateness costs 82.19
+        # EUR, from 40): revise_terms.
+        (date(2026, 6, 30), {Signal.WORSENING_LATE}, Severity.WARNING,
+         cg.Recommendation.REVISE_TERMS),
+        # 3 of 3 against 1 of 9: p = C(4,3)/C(12,3) = 4/220 = 0.018.
+        (date(2026, 7, 31), {Signal.WORSENING_LATE}, Severity.WARNING,
+         cg.Recommendation.REVISE_TERMS),
+        # 3 of 3 against 2 of 9: p = C(5,3)/220 = 10/220 = 0.045.
+        (date(2026, 8, 31), {Signal.WORSENING_LATE}, Severity.WARNING,
+         cg.Recommendation.REVISE_TERMS),
+        # 6 of the 12 due in the year late: chronic (50%), and the warning stays.
+        (date(2026, 9, 30), {Signal.CHRONIC_LATE}, Severity.WARNING,
+         cg.Recommendation.REVISE_TERMS),
+    ],
+)
+def test_a_good_client_turning_late_is_warned_from_its_second_late_invoice(
+    as_of: date, signals: set[Signal], severity: Severity | None,
+    verdict: cg.Recommendation,
+) -> None:
+    client = cg.review(_TURNS_LATE, as_of=as_of).clients["a"]
+    lateness = {f.signal: f for f in client.findings
+                if f.signal in (Signal.CHRONIC_LATE, Signal.WORSENING_LATE)}
+    assert set(lateness) == signals
+    assert client.recommendation is verdict
+    if severity is not None:
+        assert max(f.severity for f in lateness.values()) is severity
+
+
+def test_the_early_warning_says_what_changed_and_how_sure() -> None:
+    client = cg.review(_TURNS_LATE, as_of=date(2026, 5, 31)).clients["a"]
+    (found,) = [f for f in client.findings if f.signal is Signal.WORSENING_LATE]
+    assert found.message.startswith(
+        "a was late on 2 of its 3 invoices due in the last 90 days (66.7%), against 0 of 9 "
+        "in the 275 days before (0%): up 66.7 points")
+    assert "Fisher's exact test p = 0.05" in found.message  # 0.045, to two places
+    numbers = found.evidence.numbers
+    assert numbers["p_value_method"] == "fisher_exact"
+    assert Decimal(str(numbers["p_value"])).quantize(Decimal("0.0001")) == Decimal("0.0455")
+    # The sentence the owner reads names the change.
+    assert "2 of its 3 invoices" in client.summary
+
+
+def test_the_early_warning_in_polish() -> None:
+    client = cg.review(_TURNS_LATE, as_of=date(2026, 5, 31), lang="pl").clients["a"]
+    (found,) = [f for f in client.findings if f.signal is Signal.WORSENING_LATE]
+    assert "dokładny test Fishera p = 0,05" in found.message
+
+
+# The guard against noise (why the short-history test did not run on long histories before):
+# a client late on a third of its invoices, as it always was, is late on 1 of any 3 recent
+# invoices here and on 3 of the 9 before; no month of the replay may call it worsening. And
+# the same client late on 2 of its last 3 (a rise of 33 points, which the short-history test
+# alone would flag) is within chance: p = (C(5,2) C(7,1) + C(5,3)) / C(12,3) = 80/220 = 0.36.
+def _two_of_last_three(due: date) -> int:
+    if due >= date(2026, 5, 15):
+        return 20 if due.month in (5, 7) else 0
+    return _every_third(due)
+
+
+@pytest.mark.parametrize("late_by", [_every_third, _two_of_last_three])
+def test_a_steady_share_of_late_invoices_is_not_worsening(
+    late_by: Callable[[date], int],
+) -> None:
+    book = ledger(*_monthly("s", date(2024, 1, 1), 36, "5000", late_by), *_others())
+    for month in range(1, 13):
+        as_of = date(2026 + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        client = cg.review(book, as_of=as_of).clients["s"]
+        assert Signal.WORSENING_LATE not in {f.signal for f in client.findings}, as_of
+
+
+@pytest.mark.parametrize(
+    ("recent_late", "recent", "before_late", "before", "expected"),
+    [
+        # Worked by hand: C(2,2) C(10,1) / C(12,3) = 10/220.
+        (2, 3, 0, 9, 10 / 220),
+        (3, 3, 0, 9, 1 / 220),
+        (3, 3, 2, 6, 10 / 84),  # C(5,3) / C(9,3)
+        (1, 3, 0, 9, 3 / 12),
+        (0, 3, 5, 9, 1.0),  # nothing recent late: certain under "no change"
+        (0, 0, 0, 0, 1.0),
+    ],
+)
+def test_fisher_exact_greater_by_hand(
+    recent_late: int, recent: int, before_late: int, before: int, expected: float
+) -> None:
+    assert fisher_exact_greater(recent_late, recent, before_late, before) == pytest.approx(
+        expected, rel=1e-12)
+
+
+def test_fisher_exact_greater_refuses_counts_outside_their_period() -> None:
+    with pytest.raises(ValueError, match="within their periods"):
+        fisher_exact_greater(4, 3, 0, 9)
+
+
+@settings(deadline=None)  # the first call imports scipy
+@given(st.data())
+def test_fisher_exact_greater_is_scipys_one_sided_test(data: st.DataObject) -> None:
+    """The same p-value as ``scipy.stats.fisher_exact(alternative="greater")`` (the reference
+    implementation) on the 2x2 table late / on time by period."""
+    stats = pytest.importorskip("scipy.stats", reason="scipy is the reference, not a dependency")
+    recent = data.draw(st.integers(0, 12))
+    before = data.draw(st.integers(0, 24))
+    recent_late = data.draw(st.integers(0, recent))
+    before_late = data.draw(st.integers(0, before))
+    table = [[recent_late, recent - recent_late], [before_late, before - before_late]]
+    expected = stats.fisher_exact(table, alternative="greater")[1]
+    assert fisher_exact_greater(recent_late, recent, before_late, before) == pytest.approx(
+        expected, rel=1e-9, abs=1e-12)
