@@ -511,3 +511,25 @@ def test_an_invoice_due_before_its_date_is_mapped_with_xeros_dates() -> None:
 def test_an_offset_that_is_no_time_zone_is_an_error(value: str) -> None:
     with pytest.raises(ValueError, match="is not a time zone offset"):
         mapping.ms_date(value)
+
+
+# Xero writes some date fields in ISO form rather than /Date(...)/: xero-node PR #334 lists
+# '"Date": "2009-03-29"' among the raw forms Xero sends, Xero-OpenAPI #633 a Payment's
+# '2024-09-24T00:00:00.000Z', and DateString is '2016-12-16T00:00:00'. Each means the date
+# as written (MEANT is 2021-08-31); such a record was rejected ("is not a Xero date").
+ISO_FORMS = ["2021-08-31", "2021-08-31T00:00:00", "2021-08-31T00:00:00.000Z",
+             "2021-08-31T00:00:00+13:00", "2021-08-31T09:30:00-05:00"]
+
+
+@pytest.mark.parametrize("value", ISO_FORMS)
+@pytest.mark.parametrize(("field", "make", "read"), DATE_FIELDS, ids=[f[0] for f in DATE_FIELDS])
+def test_every_date_field_reads_an_iso_date_as_written(
+    field: str, make: Callable[[str], Any], read: Callable[[Any], date | None], value: str,
+) -> None:
+    assert read(make(value)) == MEANT, field
+
+
+@pytest.mark.parametrize("value", ["2021-02-30", "2021-08-31T25:00:00", "2021-08-31Tnoon"])
+def test_an_impossible_iso_date_is_an_error_naming_the_field(value: str) -> None:
+    with pytest.raises(ValueError, match=rf"^DueDate: '{value}' is not a date \(YYYY-MM-DD"):
+        mapping.invoice_to_model(invoice_raw(DueDate=value))

@@ -19,7 +19,9 @@ The rules, with the facts behind them (docs/connectors/xero.md):
   UTC, else (a value with a time of day) the local date in its own offset
   (:func:`ms_date`); never the machine's zone (xero-python #179 shows what that does). Where
   Xero also sends ``DateString``/``DueDateString`` (``2018-10-20T00:00:00``, the local date),
-  that is read instead. ``UpdatedDateUTC`` (``x-is-msdate-time``) is a moment: the
+  that is read instead. A date field that Xero writes in ISO form itself (``"Date": "2009-03-29"``
+  or ``"2024-09-24T00:00:00.000Z"``, seen by xero-node #323/#334 and Xero-OpenAPI #633) is the
+  date as written. ``UpdatedDateUTC`` (``x-is-msdate-time``) is a moment: the
   milliseconds are UTC and the offset is not applied (:func:`parse_ms_date`).
 * **Statuses.** ``DRAFT`` and ``SUBMITTED`` (awaiting approval) are ``draft``; ``AUTHORISED``
   is ``open``; ``PAID`` is ``paid``; ``VOIDED`` and ``DELETED`` are ``void``. Draft and void
@@ -93,6 +95,7 @@ __all__ = [
 SOURCE = "xero"
 
 _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+_ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}(?:$|T)")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MIDNIGHT = time(0)
 _LARGEST_OFFSET = timedelta(hours=14)
@@ -190,10 +193,27 @@ def xero_date(raw: Mapping[str, Any], field: str) -> date | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"{field}: {value!r} is not a Xero date")
+    if _ISO_DATE.match(value):
+        return _iso_date(field, value)
     try:
         return ms_date(value)
     except ValueError as exc:
         raise ValueError(f"{field}: {exc}") from None
+
+
+def _iso_date(field: str, value: str) -> date:
+    """The date an ISO value of a date field means: the date as written (``2009-03-29``,
+    ``2016-12-16T00:00:00`` like ``DateString``, ``2024-09-24T00:00:00.000Z``), the date of
+    the writer's own day, which :func:`ms_date`'s rules also give for every form Xero writes
+    (local midnight in its offset, midnight UTC, a time of day in its offset)."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        raise ValueError(f"{field}: {_quoted(value)} is not a date (YYYY-MM-DD, or "
+                         "/Date(milliseconds+zone)/)") from None
 
 
 def xero_timestamp(value: object) -> datetime | None:
