@@ -29,7 +29,7 @@ from clientguard.errors import DataError
 from clientguard.model import Customer, Invoice, Payment
 from clientguard.settlement import settle
 from clientguard_fakturownia import FakturowniaConnector
-from clientguard_fakturownia.mapping import map_document, payment_from_banking
+from clientguard_fakturownia.mapping import map_document, offers_paid_by, payment_from_banking
 from clientguard_fakturownia.values import parse_amount
 
 TOKEN = "fk-TOKEN-never-shown-456"
@@ -292,3 +292,10 @@ def test_a_sync_says_which_payments_are_tied_to_a_proforma(httpserver: HTTPServe
     assert "payment 5 is tied to document 30" in note
     assert "unapplied cash" in note
     assert TOKEN not in note
+
+
+def test_a_payment_not_received_yet_on_a_proforma_gets_no_note() -> None:
+    # It is skipped (paid: false): no money to keep, nothing to say about it.
+    raw = banking("1230,00", [embedded(30, "1230,00", **PROFORMA)], paid=False)
+    assert offers_paid_by(raw) == ()
+    assert offers_paid_by({**raw, "paid": True}) == ("30",)

@@ -612,6 +612,12 @@ def _not_read(item: Mapping[str, Any], rules: MappingRules) -> str | None:
     return None
 
 
+def _received(raw: Mapping[str, Any]) -> bool:
+    """Whether a banking payment's money came in (``paid`` not false)."""
+    paid_flag = raw.get("paid", True)
+    return not (paid_flag is False or str(paid_flag).strip().lower() in ("false", "0"))
+
+
 def offers_paid_by(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES) -> (
     tuple[str, ...]
 ):
@@ -619,7 +625,7 @@ def offers_paid_by(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES) 
     of a kind not read as invoices (a proforma, an order): :func:`payment_from_banking` pays
     nothing of them, and the money stays the client's unapplied cash. Never raises."""
     embedded = raw.get("invoices")
-    if not isinstance(embedded, list):
+    if not isinstance(embedded, list) or not _received(raw):
         return ()
     ids = (
         text_of(item.get("id")) for item in embedded
@@ -702,8 +708,7 @@ def payment_from_banking(
     tied to nothing but such corrections is the refund of a correction, money paid back to
     the client, and is skipped.
     """
-    paid_flag = raw.get("paid", True)
-    if paid_flag is False or str(paid_flag).strip().lower() in ("false", "0"):
+    if not _received(raw):
         return Skip("payment not received yet (paid: false)", deleted=True)
     amount = parse_amount(raw.get("price"), field="price")
     if amount < 0:
