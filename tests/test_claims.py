@@ -31,9 +31,10 @@ from clientguard.testing import customer, fx_table, invoice, ledger, payment
 D = Decimal
 PL = Policy(jurisdiction="pl")
 # EUR in PLN on the days art. 10 ust. 1a names for debts due in June 2025 (30 May), December
-# 2025 (28 November: the 29th and 30th are a weekend) and January 2026 (31 December 2025).
+# 2025 (28 November: the 29th and 30th are a weekend) and February 2026 (30 January 2026: FV/3,
+# due Saturday 31 January, falls due on Monday 2 February by art. 115 KC).
 FX = fx_table("PLN", {"EUR": {"2025-05-30": "4.2000", "2025-11-28": "4.2300",
-                              "2025-12-31": "4.2200"}})
+                              "2026-01-30": "4.2200"}})
 
 LATE_ACROSS_JULY = invoice("acme", issued="2025-05-16", due="2025-06-15", paid="2025-07-20",
                            total="1000.00", currency="PLN", id="F1", number="FV/1/2025")
@@ -73,15 +74,17 @@ def test_each_late_invoice_with_its_periods_interest_and_compensation() -> None:
     assert list(lines) == ["FV/1/2025", "FV/2/2025", "FV/3/2026"]
 
     across = lines["FV/1/2025"]
-    # Due 15 June, paid 20 July: 35 days. 16-30 June at 15.75% (2025-H1), 1-20 July at 15.25%:
-    # 1000 x 15.75% x 15/365 = 6.4726; 1000 x 15.25% x 20/365 = 8.3562; (2362.5 + 3050)/365
-    # = 14.8288 -> 14.83.
-    assert (across.days_late, across.paid_on, across.still_open) == (35, date(2025, 7, 20), False)
+    # Due Sunday 15 June, paid 20 July: 35 days past the due date. Art. 115 KC moves the end
+    # of the term to Monday 16 June, so interest runs from 17 June: 17-30 June (14 days) at
+    # 15.75% (2025-H1), 1-20 July at 15.25%: 1000 x 15.75% x 14/365 = 6.0411; 1000 x 15.25%
+    # x 20/365 = 8.3562; (2205 + 3050)/365 = 14.3973 -> 14.40.
+    # The note states the law's 34 days of delay (14 + 20), not the 35 past the due date.
+    assert (across.days_late, across.paid_on, across.still_open) == (34, date(2025, 7, 20), False)
     assert [(p.start, p.end, p.days, p.rate_pct, p.interest) for p in across.periods] == [
-        (date(2025, 6, 16), date(2025, 6, 30), 15, D("15.75"), D("6.47")),
+        (date(2025, 6, 17), date(2025, 6, 30), 14, D("15.75"), D("6.04")),
         (date(2025, 7, 1), date(2025, 7, 20), 20, D("15.25"), D("8.36")),
     ]
-    assert across.interest == D("14.83")
+    assert across.interest == D("14.40")
     # Debt of PLN 1,000 (not above 5,000): EUR 40 at 4.2000 of 30 May 2025 = PLN 168.00.
     assert (across.compensation, across.compensation_currency) == (D("168.00"), "PLN")
     assert across.compensation_rule_date == date(2025, 5, 30)
@@ -106,37 +109,41 @@ def test_a_partial_payment_lowers_the_principal_from_the_day_after_it() -> None:
 
 def test_an_open_invoice_bears_interest_to_as_of_and_the_top_compensation_band() -> None:
     line = {x.number: x for x in acme_claim().invoices}["FV/3/2026"]
-    # Due 31 Jan 2026, open on 2 March: 28 + 2 = 30 days at 14.00%:
-    # 60000 x 14% x 30/365 = 252000/365 = 690.4110 -> 690.41.
-    assert (line.still_open, line.days_late, line.interest_until) == (True, 30, date(2026, 3, 2))
+    # Due Saturday 31 Jan 2026, open on 2 March: 30 days past the due date. Art. 115 KC ends
+    # the term on Monday 2 February, so interest runs 3 February-2 March, 26 + 2 = 28 days at
+    # 14.00%: 60000 x 14% x 28/365 = 235200/365 = 644.3836 -> 644.38. The note says 28 days.
+    assert (line.still_open, line.days_late, line.interest_until) == (True, 28, date(2026, 3, 2))
     assert line.open_balance == D("60000.00")
-    assert line.interest == D("690.41")
-    # PLN 60,000 is 50,000 or more: EUR 100 at 4.2200 of 31 December 2025 = 422.00.
+    assert line.interest == D("644.38")
+    # PLN 60,000 is 50,000 or more: EUR 100 at 4.2200 of Friday 30 January 2026, the last
+    # business day of the month before February, when the debt fell due = 422.00.
     assert (line.compensation_band, line.compensation) == ("high", D("422.00"))
+    assert line.compensation_rule_date == date(2026, 1, 30)
 
 
 def test_totals_are_the_sums_of_the_lines() -> None:
     made = acme_claim()
-    # Interest 14.83 + 16.64 + 690.41 = 721.88; compensation 168.00 + 169.20 + 422.00 = 759.20.
-    assert made.interest_totals == {"PLN": D("721.88")}
+    # Interest 14.40 + 16.64 + 644.38 = 675.42; compensation 168.00 + 169.20 + 422.00 = 759.20.
+    assert made.interest_totals == {"PLN": D("675.42")}
     assert made.compensation_totals == {"PLN": D("759.20")}
-    assert made.totals == {"PLN": D("1481.08")}
+    assert made.totals == {"PLN": D("1434.62")}
     assert made.complete
 
 
 def test_as_of_replays_only_what_had_happened_by_then() -> None:
     made = acme_claim(as_of=date(2025, 7, 10))
     (line,) = made.invoices
-    # On 10 July FV/1 was still open (paid on the 20th): 16-30 June at 15.75% and 1-10 July at
-    # 15.25%: (2362.5 + 1525)/365 = 10.6507 -> 10.65.
-    assert (line.number, line.still_open, line.days_late) == ("FV/1/2025", True, 25)
-    assert line.interest == D("10.65")
+    # On 10 July FV/1 was still open (paid on the 20th): 17-30 June (art. 115 KC: due Sunday
+    # 15 June, the term ended on Monday 16 June) at 15.75% and 1-10 July at 15.25%:
+    # (2205 + 1525)/365 = 10.2192 -> 10.22.
+    assert (line.number, line.still_open, line.days_late) == ("FV/1/2025", True, 24)
+    assert line.interest == D("10.22")
 
 
 def test_selected_invoices_by_id_or_number() -> None:
     made = acme_claim(invoices=["F3", "FV/1/2025"])
     assert [line.invoice_id for line in made.invoices] == ["F1", "F3"]
-    assert made.interest_totals == {"PLN": D("14.83") + D("690.41")}
+    assert made.interest_totals == {"PLN": D("14.40") + D("644.38")}
 
 
 @pytest.mark.parametrize(
@@ -225,9 +232,10 @@ def test_lang_overrides_the_jurisdictions_language() -> None:
     polish = render_claim(made, "html")
     assert '<html lang="pl">' in polish
     assert "Nota odsetkowa nr" in polish
-    # Polish numbers and dates: 1 000,00 PLN (a no-break space), 16.06.2025, 15,75.
+    # Polish numbers and dates: 1 000,00 PLN (a no-break space), 17.06.2025 (the first day of
+    # interest: art. 115 KC moves the term due on Sunday 15 June to Monday 16 June), 15,75.
     assert "1\xa0000,00 PLN" in polish
-    assert "16.06.2025" in polish
+    assert "17.06.2025" in polish
     assert ">15,75<" in polish
 
 
@@ -357,8 +365,8 @@ def test_json_document() -> None:
     assert (document["lang"], document["jurisdiction"]) == ("pl", "pl")
     assert document["title"].startswith("Nota odsetkowa nr")
     assert "art. 7 ust. 1" in document["legal_basis"]
-    assert document["totals"] == {"PLN": "1481.08"}
-    assert [i["interest"] for i in document["invoices"]] == ["14.83", "16.64", "690.41"]
+    assert document["totals"] == {"PLN": "1434.62"}
+    assert [i["interest"] for i in document["invoices"]] == ["14.40", "16.64", "644.38"]
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -412,9 +420,9 @@ def test_claim_command_writes_the_note(
     assert "Kraków, dnia 31.12.2025" in page
     assert "Firma &amp; Syn" in page
     assert "NIP: 5252445767" in page
-    assert "14,83 PLN" in page  # as worked out above for FV/1/2025
+    assert "14,40 PLN" in page  # as worked out above for FV/1/2025
     assert main(["claim", "Acme", "--as-of", "2025-12-31", "--output", "nota.json"]) == EXIT_OK
-    assert json.loads((synced_books / "nota.json").read_text())["totals"] == {"PLN": "14.83"}
+    assert json.loads((synced_books / "nota.json").read_text())["totals"] == {"PLN": "14.40"}
 
 
 @pytest.mark.parametrize(

@@ -66,22 +66,23 @@ class FakeFx:
     ("jurisdiction", "due", "until", "principal", "periods", "exact", "rounded"),
     [
         pytest.param(
-            # Due 15 June 2025, paid 20 July 2025, PLN 10,000.00.
-            # 16-30 June: 15 days at 15.75% (H1 2025: NBP ref 5.75 on 1 Jan + 10)
-            #   10000 x 15.75 x 15 / 36500 = 2362500/36500 = 64.7260...
+            # Due Sunday 15 June 2025, paid 20 July 2025, PLN 10,000.00. Art. 115 KC ends the
+            # term on Monday 16 June; interest from 17 June.
+            # 17-30 June: 14 days at 15.75% (H1 2025: NBP ref 5.75 on 1 Jan + 10)
+            #   10000 x 15.75 x 14 / 36500 = 2205000/36500 = 60.4109...
             # 1-20 July: 20 days at 15.25% (H2 2025: ref 5.25 on 1 Jul + 10)
             #   10000 x 15.25 x 20 / 36500 = 3050000/36500 = 83.5616...
-            # total 5412500/36500 = 54125/365 = 148.2876... -> 148.29
+            # total 5255000/36500 = 52550/365 = 143.9726... -> 143.97
             "pl",
             date(2025, 6, 15),
             date(2025, 7, 20),
             "10000.00",
             [
-                (date(2025, 6, 16), date(2025, 6, 30), 15, D("15.75")),
+                (date(2025, 6, 17), date(2025, 6, 30), 14, D("15.75")),
                 (date(2025, 7, 1), date(2025, 7, 20), 20, D("15.25")),
             ],
-            D(54125) / D(365),
-            D("148.29"),
+            D(52550) / D(365),
+            D("143.97"),
             id="pl-h1-to-h2-2025",
         ),
         pytest.param(
@@ -137,7 +138,8 @@ def test_statutory_interest_steps_with_the_half_year(
     assert [(p.start, p.end, p.days, p.rate_pct) for p in result.periods] == periods
     assert close(result.amount, exact)
     assert result.rounded("EUR" if jurisdiction == "eu" else "PLN") == rounded
-    assert result.days_late == (until - due).days
+    # The days of delay are those of the periods: from the day after the term ended.
+    assert result.days_late == sum(p[2] for p in periods)
     assert result.rate_reference_date is None
     assert result.unconfirmed_periods == ()
 
@@ -149,11 +151,12 @@ def test_statutory_interest_steps_with_the_half_year(
     ("due", "balances", "until", "periods", "exact", "rounded"),
     [
         pytest.param(
-            # PLN 12,000 due 10 Mar 2024 (H1 2024: 15.75%); 4,000 paid 25 Mar, 8,000 on 30 Apr.
-            # 11-25 Mar: 15 days on 12,000 (the payment day still bears the old balance)
-            #   12000 x 15.75 x 15 / 36500 = 2835000/36500
+            # PLN 12,000 due Sunday 10 Mar 2024 (H1 2024: 15.75%); 4,000 paid 25 Mar, 8,000 on
+            # 30 Apr. Art. 115 KC ends the term on Monday 11 March; interest from 12 March.
+            # 12-25 Mar: 14 days on 12,000 (the payment day still bears the old balance)
+            #   12000 x 15.75 x 14 / 36500 = 2646000/36500
             # 26 Mar-30 Apr: 6 + 30 = 36 days on 8,000: 8000 x 15.75 x 36 / 36500 = 4536000/36500
-            # total 7371000/36500 = 201.9452... -> 201.95 (a 2024 leap year still divides by 365)
+            # total 7182000/36500 = 196.7671... -> 196.77 (a 2024 leap year still divides by 365)
             date(2024, 3, 10),
             [
                 (date(2024, 3, 10), "12000.00"),
@@ -162,11 +165,11 @@ def test_statutory_interest_steps_with_the_half_year(
             ],
             date(2024, 4, 30),
             [
-                (date(2024, 3, 11), date(2024, 3, 25), 15, D("12000.00"), D("15.75")),
+                (date(2024, 3, 12), date(2024, 3, 25), 14, D("12000.00"), D("15.75")),
                 (date(2024, 3, 26), date(2024, 4, 30), 36, D("8000.00"), D("15.75")),
             ],
-            D(7371000) / D(36500),
-            D("201.95"),
+            D(7182000) / D(36500),
+            D("196.77"),
             id="two-payments",
         ),
         pytest.param(
@@ -179,11 +182,11 @@ def test_statutory_interest_steps_with_the_half_year(
             ],
             date(2024, 5, 31),
             [
-                (date(2024, 3, 11), date(2024, 3, 25), 15, D("12000.00"), D("15.75")),
+                (date(2024, 3, 12), date(2024, 3, 25), 14, D("12000.00"), D("15.75")),
                 (date(2024, 3, 26), date(2024, 4, 30), 36, D("8000.00"), D("15.75")),
             ],
-            D(7371000) / D(36500),
-            D("201.95"),
+            D(7182000) / D(36500),
+            D("196.77"),
             id="until-after-full-payment",
         ),
         pytest.param(
@@ -329,14 +332,14 @@ def test_uk_partial_payment_keeps_the_one_rate() -> None:
     ("jurisdiction", "due", "until", "principal", "day_count", "exact", "rounded"),
     [
         pytest.param(
-            # The first PL case on a 360-day year: 54125/360 = 150.3472... -> 150.35
+            # The first PL case on a 360-day year: 52550/360 = 145.9722... -> 145.97
             "pl",
             date(2025, 6, 15),
             date(2025, 7, 20),
             "10000.00",
             360,
-            D(54125) / D(360),
-            D("150.35"),
+            D(52550) / D(360),
+            D("145.97"),
             id="360",
         ),
         pytest.param(

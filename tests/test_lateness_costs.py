@@ -123,13 +123,14 @@ def polish_two_part_ledger(*, fx: bool) -> Ledger:
     return ledger(*records, base_currency="PLN", fx=table)
 
 
-# Interest, day by day on the balance when the day began:
-#   16-30 June, 15 days, 10,000.00 at 15.75% (2025-H1): 10,000 x 15.75 x 15 = 2,362,500
+# Interest, day by day on the balance when the day began, from 17 June: 15 June 2025 is a
+# Sunday, so art. 115 KC ends the term on Monday 16 June.
+#   17-30 June, 14 days, 10,000.00 at 15.75% (2025-H1): 10,000 x 15.75 x 14 = 2,205,000
 #   1-10 July, 10 days, 10,000.00 at 15.25% (2025-H2):   10,000 x 15.25 x 10 = 1,525,000
 #     (10 July, the day 4,000 arrives, still bears interest on 10,000)
 #   11-20 July, 10 days, 6,000.00 at 15.25%:              6,000 x 15.25 x 10 =   915,000
-#   total 4,802,500 / 36,500 = 131.5753... -> 131.58 PLN
-PL_INTEREST = D(4802500) / D(36500)
+#   total 4,645,000 / 36,500 = 127.2602... -> 127.26 PLN
+PL_INTEREST = D(4645000) / D(36500)
 # Balance-days: 10,000 x 25 (16 June-10 July) + 6,000 x 10 (11-20 July) = 310,000;
 # financing 310,000 x 0.10 / 365 = 31,000 / 365 = 84.9315... -> 84.93 PLN.
 PL_BALANCE_DAYS = D(310000)
@@ -150,12 +151,12 @@ def test_polish_interest_across_the_half_year_on_a_debt_paid_in_parts() -> None:
     interest = item.statutory_interest
     assert interest is not None
     assert [(p.start, p.end, p.days, p.principal, p.rate_pct) for p in interest.periods] == [
-        (date(2025, 6, 16), date(2025, 6, 30), 15, D("10000.00"), D("15.75")),
+        (date(2025, 6, 17), date(2025, 6, 30), 14, D("10000.00"), D("15.75")),
         (date(2025, 7, 1), date(2025, 7, 10), 10, D("10000.00"), D("15.25")),
         (date(2025, 7, 11), date(2025, 7, 20), 10, D("6000.00"), D("15.25")),
     ]
     assert close(interest.amount, PL_INTEREST)
-    assert interest.rounded("PLN") == D("131.58")
+    assert interest.rounded("PLN") == D("127.26")
     assert close(item.statutory_interest_base, PL_INTEREST)
 
 
@@ -187,8 +188,8 @@ def test_polish_compensation_with_fx_is_owed_in_zloty() -> None:
     assert (item.compensation.amount, item.compensation.currency) == (D("297.50"), "PLN")
     assert item.compensation_base == D("297.50")
     assert cost.compensation_unconverted == {}
-    assert close(cost.claimable, PL_INTEREST + D("297.50"))  # 131.575... + 297.50
-    assert cent(cost.claimable) == D("429.08")
+    assert close(cost.claimable, PL_INTEREST + D("297.50"))  # 127.260... + 297.50
+    assert cent(cost.claimable) == D("424.76")
 
 
 # --- an invoice in another currency -----------------------------------------------------------
@@ -304,16 +305,18 @@ def jurisdictions_ledger() -> Ledger:
         # The default, EU: 16-30 June 15 days at 11.15%, 1-20 July 20 days at 10.15%:
         # 1,000 x (11.15 x 15 + 10.15 x 20) = 167,250 + 203,000 = 370,250 / 36,500; EUR 40.
         pytest.param("lyon", "eu", D(370250) / D(36500), D(40), id="default-eu"),
-        # Overridden by customer id to PL: 1,000 x (15.75 x 15 + 15.25 x 20) = 236,250 +
-        # 305,000 = 541,250 / 36,500. Band: 1,000 EUR / 0.25 = 4,000 PLN, not above 5,000:
-        # EUR 40 = 160 PLN, 40 EUR again in the base.
-        pytest.param("gdansk", "pl", D(541250) / D(36500), D(40), id="customer-pl"),
+        # Overridden by customer id to PL: 15 June 2025 is a Sunday, so the term ends on
+        # Monday 16 June (art. 115 KC) and interest runs 17-30 June, 14 days:
+        # 1,000 x (15.75 x 14 + 15.25 x 20) = 220,500 + 305,000 = 525,500 / 36,500. Band:
+        # 1,000 EUR / 0.25 = 4,000 PLN, not above 5,000: EUR 40 = 160 PLN, 40 EUR again in the
+        # base.
+        pytest.param("gdansk", "pl", D(525500) / D(36500), D(40), id="customer-pl"),
         # Overridden by its group to UK: interest starts 16 June, 2025-H1 12.75% for all 35
         # days: 1,000 x 12.75 x 35 = 446,250 / 36,500. 1,000 EUR / 1.25 = 800 GBP: GBP 40 =
         # 50 EUR.
         pytest.param("orbis-uk", "uk", D(446250) / D(36500), D(50), id="group-uk"),
         # Its own override beats its group's: PL, as gdansk.
-        pytest.param("orbis-pl", "pl", D(541250) / D(36500), D(40), id="customer-beats-group"),
+        pytest.param("orbis-pl", "pl", D(525500) / D(36500), D(40), id="customer-beats-group"),
     ],
 )
 def test_each_client_follows_its_own_law(
@@ -598,16 +601,16 @@ def test_uk_rate_follows_the_day_the_debt_fell_due(
 
 
 def test_an_unconfirmed_rate_is_used_and_flagged() -> None:
-    # PLN 1,000.00 due 20 June 2026, open on 10 July 2026:
-    # 21-30 June 10 days at 14.00% (2026-H1) + 1-10 July 10 days at 13.75% (2026-H2, marked K):
-    # 1,000 x (14.00 x 10 + 13.75 x 10) = 277,500 / 36,500.
+    # PLN 1,000.00 due Saturday 20 June 2026 (the term ends on Monday 22 June, art. 115 KC),
+    # open on 10 July 2026: 23-30 June 8 days at 14.00% (2026-H1) + 1-10 July 10 days at
+    # 13.75% (2026-H2, marked K): 1,000 x (14.00 x 8 + 13.75 x 10) = 249,500 / 36,500.
     inv = invoice("gdansk", issued="2026-05-21", due="2026-06-20", total="1000.00",
                   currency="PLN")
     cost = lateness_costs(ledger(inv, base_currency="PLN"), as_of=date(2026, 7, 10),
                           policy=Policy(jurisdiction="pl"))["gdansk"]
     (item,) = cost.invoices
     assert item.statutory_interest is not None
-    assert close(item.statutory_interest.amount, D(277500) / D(36500))
+    assert close(item.statutory_interest.amount, D(249500) / D(36500))
     assert item.statutory_interest.unconfirmed_periods == ("2026-H2",)
     assert any("not confirmed" in note and "2026-H2" in note for note in cost.notes)
 

@@ -132,6 +132,9 @@ class ClaimedInvoice(BaseModel):
     paid_on: date | None
     #: Interest runs to this day: ``paid_on``, or ``as_of`` while open.
     interest_until: date
+    #: The days of delay the interest is owed for: from the day after the payment term ended
+    #: (in Poland moved off a Saturday or a day free from work by art. 115 KC) to
+    #: ``interest_until``. Where no interest could be priced, the days past the due date.
     days_late: int
     #: True while open: interest keeps accruing after ``as_of``.
     still_open: bool
@@ -447,7 +450,9 @@ def _line(
         total=invoice.total,
         paid_on=None if item.still_open else _paid_on(item),
         interest_until=item.due_date + timedelta(days=item.days_late),
-        days_late=item.days_late,
+        # The law's days of delay, as the periods count them (art. 115 KC), not the days past
+        # the agreed due date that the review measures lateness by.
+        days_late=interest.days_late if interest is not None else item.days_late,
         still_open=item.still_open,
         open_balance=open_balance,
         periods=periods,

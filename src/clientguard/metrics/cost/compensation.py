@@ -4,16 +4,15 @@ UK GBP 40/70/100), with the Polish business-day calendar its conversion date nee
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal, Protocol, TypeAlias
 
-from dateutil.easter import easter as easter_sunday
 from pydantic import BaseModel, ConfigDict
 
 from clientguard.errors import DataError
+from clientguard.metrics.cost.polish_calendar import is_polish_day_off, polish_term_end
 from clientguard.metrics.cost.rates import Jurisdiction, _check_jurisdiction
 from clientguard.money import is_currency, round_money, to_decimal
 from clientguard.settlement import _Unvalidated
@@ -195,7 +194,9 @@ _UK_HIGH_LIMIT = Decimal(10000)
 def _pl_compensation(
     debt: Decimal, currency: str, due_date: date, fx: FxRates | None, make: _Make
 ) -> FixedCompensation:
-    rule_date = last_polish_business_day_before(due_date)
+    # The month the debt fell due is that of the day its term ended (art. 115 KC): a debt due
+    # on Saturday 31 January 2026 falls due on Monday 2 February, so January's last table.
+    rule_date = last_polish_business_day_before(polish_term_end(due_date))
     # Art. 10 ust. 1a: the NBP table of the rule date itself, as published that day (for the
     # band of a foreign debt as for the sum).
     debt_pln = (
@@ -289,21 +290,9 @@ def last_polish_business_day_before(due_date: date) -> date:
     Corpus Christi fell on 31 May 2018, so a debt due in June 2018 uses 30 May).
     """
     day = due_date.replace(day=1) - _ONE_DAY
-    holidays = _polish_public_holidays(day.year)
-    while day.weekday() >= 5 or day in holidays:
+    while day.weekday() >= 5 or is_polish_day_off(day):
         day -= _ONE_DAY
     return day
-
-
-@functools.cache
-def _polish_public_holidays(year: int) -> frozenset[date]:
-    # Ustawa o dniach wolnych od pracy: fixed days, Easter-based days, and 24 December from 2025.
-    easter = easter_sunday(year)
-    fixed = [(1, 1), (1, 6), (5, 1), (5, 3), (8, 15), (11, 1), (11, 11), (12, 25), (12, 26)]
-    if year >= 2025:
-        fixed.append((12, 24))
-    movable = [easter, easter + _ONE_DAY, easter + timedelta(days=49), easter + timedelta(days=60)]
-    return frozenset([date(year, month, day) for month, day in fixed] + movable)
 
 
 def _convert(

@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeAlias
 from pydantic import BaseModel, ConfigDict
 
 from clientguard.errors import DataError
+from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.cost.rates import Jurisdiction, RatePeriod, RateTable, _check_jurisdiction
 from clientguard.money import round_money, to_decimal
 from clientguard.settlement import _Unvalidated
@@ -75,8 +76,12 @@ class StatutoryInterest(BaseModel):
 
     jurisdiction: Jurisdiction
     due_date: date
+    #: The day the payment term ended: ``due_date``, or in Poland, where it falls on a Saturday
+    #: or a day free from work, the next day that is neither (art. 115 KC). Interest runs from
+    #: the day after it.
+    term_end: date
     until: date
-    #: Days in ``(due_date, until]``: the days of delay looked at (some may bear no interest
+    #: Days in ``(term_end, until]``: the days of delay looked at (some may bear no interest
     #: because nothing was outstanding).
     days_late: int
     day_count: DayCount
@@ -144,7 +149,11 @@ def statutory_interest(
     day_count: DayCount = 365,
     medical_public_debtor: bool = False,
 ) -> StatutoryInterest:
-    """Statutory late-payment interest on one debt, from the day after ``due_date`` to ``until``.
+    """Statutory late-payment interest on one debt, from the day after its term ended to
+    ``until``: the day after ``due_date``, or in Poland, where the due date falls on a
+    Saturday or a day free from work, the day after the next day that is neither (art. 115 KC:
+    a debt due on Saturday 1 November 2025 may be paid on Monday 3 November, interest runs
+    from Tuesday 4 November).
 
     ``balances`` are steps ``(day, amount)``: the amount outstanding at the end of that day,
     after whatever was paid on it, in date order. The first step must be on or before the due
@@ -201,8 +210,11 @@ def _statutory_interest(
     caller's arguments."""
     make_period = _period if trusted else _validated_period
     make_interest = _interest if trusted else _validated_interest
-    first_day = due_date + _ONE_DAY
-    days_late = max(0, (until - due_date).days)
+    # Art. 115 KC: a Polish term ending on a Saturday or a day free from work ends on the next
+    # day that is neither. The UK act and the directive's baseline count from the due date.
+    term_end = polish_term_end(due_date) if jurisdiction == "pl" else due_date
+    first_day = term_end + _ONE_DAY
+    days_late = max(0, (until - term_end).days)
     fixed_row: RatePeriod | None = None
     reference_date: date | None = None
     if jurisdiction == "uk" and days_late > 0:
@@ -243,6 +255,7 @@ def _statutory_interest(
     return make_interest({
         "jurisdiction": jurisdiction,
         "due_date": due_date,
+        "term_end": term_end,
         "until": until,
         "days_late": days_late,
         "day_count": basis,

@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from clientguard.metrics.cost.interest import StatutoryInterest
+from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.cost.rates import Jurisdiction
 
 __all__ = [
@@ -110,11 +111,14 @@ def limitation(
     """Where a late invoice due on ``due_date`` and paid in full on ``settled_on`` (None while
     open) stands as of ``as_of``: None where the limitation period is not checked (``eu``).
 
-    The main claim and the fixed compensation became due the day after ``due_date``; the
+    The main claim and the fixed compensation became due the day after the term ended: after
+    ``due_date``, or in Poland after the next day that is no Saturday and no day free from work
+    where ``due_date`` is one (art. 115 KC: due on Saturday 30 December 2023, the term ended on
+    Tuesday 2 January 2024, so the claim is barred from 1 January 2028, not 2027); the
     interest of each day of delay on that day. ``interest`` (the invoice's statutory interest,
     its periods) gives :attr:`Limitation.interest_time_barred`, zero without it.
     """
-    first_day = due_date + _ONE_DAY
+    first_day = _term_end(jurisdiction, due_date) + _ONE_DAY
     barred_from = time_barred_from(jurisdiction, first_day)
     if barred_from is None:
         return None
@@ -139,7 +143,21 @@ def last_barred_due_date(jurisdiction: Jurisdiction, as_of: date) -> date | None
     if time_barred_from(jurisdiction, as_of) is None:
         return None
     # A claim that became due by 1 January 1900 is barred as of any date clientguard sees.
-    return _last_barred_day(jurisdiction, date(1900, 1, 1), as_of, as_of) - _ONE_DAY
+    last_term_end = _last_barred_day(jurisdiction, date(1900, 1, 1), as_of, as_of) - _ONE_DAY
+    # A due date whose term art. 115 KC moves past that day is not barred yet (due Saturday 30
+    # December 2023, the term ends on 2 January 2024): the term end never moves back, so step
+    # back to the last due date whose term ends by then (a few days at most).
+    due = last_term_end
+    while _term_end(jurisdiction, due) > last_term_end:
+        due -= _ONE_DAY
+    return due
+
+
+def _term_end(jurisdiction: Jurisdiction, due_date: date) -> date:
+    """The day a payment term due on ``due_date`` ended: in Poland moved by art. 115 KC
+    (:func:`~clientguard.metrics.cost.polish_calendar.polish_term_end`), elsewhere the due
+    date, as :func:`~clientguard.metrics.cost.statutory_interest` counts it."""
+    return polish_term_end(due_date) if jurisdiction == "pl" else due_date
 
 
 def _last_barred_day(jurisdiction: Jurisdiction, first: date, last: date, as_of: date) -> date:
