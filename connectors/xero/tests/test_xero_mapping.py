@@ -533,3 +533,59 @@ def test_every_date_field_reads_an_iso_date_as_written(
 def test_an_impossible_iso_date_is_an_error_naming_the_field(value: str) -> None:
     with pytest.raises(ValueError, match=rf"^DueDate: '{value}' is not a date \(YYYY-MM-DD"):
         mapping.invoice_to_model(invoice_raw(DueDate=value))
+
+
+# Xero writes some booleans as text: its own GET /Payments example (xero_payments_example.json)
+# has '"IsReconciled": "false"'. An allocation marked "IsDeleted": "false" was read by its
+# truth and dropped: a credit note that paid an invoice in full came out unapplied, and the
+# invoice unpaid. (absent: the allocation is live; the spec: "returns true when the
+# allocation is succesfully deleted".)
+ABSENT = object()
+ALLOCATION_HOLDERS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
+    ("CreditNote", lambda a: mapping.credit_note_to_model(
+        {**credit_note_raw(utc_midnight(MEANT, "+0000")), "Allocations": [a]})),
+    ("Overpayment", lambda a: mapping.overpayment_to_model(
+        {**prepaid_raw("RECEIVE-OVERPAYMENT", "OverpaymentID", utc_midnight(MEANT, "+0000")),
+         "Allocations": [a]})),
+    ("Prepayment", lambda a: mapping.prepayment_to_model(
+        {**prepaid_raw("RECEIVE-PREPAYMENT", "PrepaymentID", utc_midnight(MEANT, "+0000")),
+         "Allocations": [a]})),
+]
+
+
+@pytest.mark.parametrize(("flag", "live"), [
+    (ABSENT, True), (None, True), ("", True), (False, True), ("false", True), ("False", True),
+    (True, False), ("true", False), ("TRUE", False),
+])
+@pytest.mark.parametrize(("holder", "make"), ALLOCATION_HOLDERS,
+                         ids=[h[0] for h in ALLOCATION_HOLDERS])
+def test_an_allocation_is_deleted_only_when_xero_says_true(
+    holder: str, make: Callable[[dict[str, Any]], Any], flag: object, live: bool
+) -> None:
+    allocation: dict[str, Any] = {"Amount": Decimal("10"), "Invoice": {"InvoiceID": "i-1"},
+                                  "Date": utc_midnight(MEANT, "+0000")}
+    if flag is not ABSENT:
+        allocation["IsDeleted"] = flag
+    record = make(allocation)
+    expected = [("i-1", Decimal("10"), MEANT)] if live else []
+    assert [(a.invoice_id, a.amount, a.date) for a in record.allocations] == expected, holder
+
+
+@pytest.mark.parametrize("flag", ["no", 1, {"value": False}])
+def test_an_is_deleted_that_is_no_boolean_rejects_the_document_naming_it(flag: object) -> None:
+    allocation = {"Amount": Decimal("10"), "Invoice": {"InvoiceID": "i-1"}, "IsDeleted": flag}
+    with pytest.raises(DataError, match=r"^Allocations\.0\.IsDeleted: .* is not true or false"):
+        mapping.credit_note_to_model(
+            {**credit_note_raw(utc_midnight(MEANT, "+0000")), "Allocations": [allocation]})
+
+
+@pytest.mark.parametrize(("supplier", "customer", "skipped"), [
+    (True, False, True), ("true", "false", True), ("True", "False", True),
+    ("true", "true", False), (True, None, False), ("false", "false", False),
+])
+def test_a_supplier_only_contact_is_told_by_its_flags_written_either_way(
+    supplier: object, customer: object, skipped: bool
+) -> None:
+    raw = {"ContactID": "c-9", "Name": "Paper Supplies Ltd", "IsSupplier": supplier,
+           "IsCustomer": customer}
+    assert isinstance(mapping.contact_to_customer(raw), Skip) is skipped

@@ -37,7 +37,8 @@ The rules, with the facts behind them (docs/connectors/xero.md):
   ``ARPREPAYMENTPAYMENT``: money paid back to the client) are skipped.
 * **Credit notes, overpayments, prepayments.** An authorised or paid sales credit note is a
   CreditNote with its allocations; a received overpayment or prepayment is a Payment (cash
-  came in) with its allocations. Deleted allocations are left out. Drafts are skipped;
+  came in) with its allocations. Deleted allocations are left out (``IsDeleted``, a boolean
+  or its text: Xero writes some flags as ``"false"``). Drafts are skipped;
   voided or deleted documents are skipped and reported as deleted. The cash refunds of an
   overpayment or prepayment (its ``Payments``: money paid back to the client) are taken off
   its amount: the Payment is the money the client left with the firm, so what it leaves
@@ -310,7 +311,7 @@ def _allocations(raw: Mapping[str, Any]) -> tuple[Allocation, ...]:
     for index, item in enumerate(_listed(raw, "Allocations")):
         if not isinstance(item, Mapping):
             raise DataError(f"Allocations.{index}: is not an object")
-        if item.get("IsDeleted"):
+        if _flag(item, "IsDeleted", where=f"Allocations.{index}."):
             continue
         invoice = item.get("Invoice") or {}
         invoice_id = invoice.get("InvoiceID") if isinstance(invoice, Mapping) else None
@@ -326,6 +327,24 @@ def _allocations(raw: Mapping[str, Any]) -> tuple[Allocation, ...]:
     return tuple(allocations)
 
 
+_FLAGS = {"true": True, "false": False}
+
+
+def _flag(raw: Mapping[str, Any], field: str, *, where: str = "") -> bool | None:
+    """A boolean field: ``true``/``false``, or the same written as text (Xero's own GET
+    /Payments example writes ``"IsReconciled": "false"``); None when absent, null or empty. Anything
+    else is a :class:`DataError` naming the field: ``"false"`` read by its truth is true, and
+    an allocation marked ``"IsDeleted": "false"`` was dropped."""
+    value = raw.get(field)
+    if value is None or isinstance(value, bool):
+        return value
+    if value == "":  # Xero's empty value, as in "TaxNumber": ""
+        return None
+    if isinstance(value, str) and value.strip().lower() in _FLAGS:
+        return _FLAGS[value.strip().lower()]
+    raise DataError(f"{where}{field}: {value!r} is not true or false")
+
+
 def _text(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
@@ -335,7 +354,7 @@ def _text(value: object) -> str | None:
 
 def contact_to_customer(raw: Mapping[str, Any], resolve: Resolve = _same) -> Customer | Skip:
     """A Xero contact as a Customer. A contact that is only a supplier is skipped."""
-    if raw.get("IsSupplier") is True and raw.get("IsCustomer") is False:
+    if _flag(raw, "IsSupplier") is True and _flag(raw, "IsCustomer") is False:
         return Skip("supplier only (IsCustomer false): not a client")
     merged_into = _text(raw.get("MergedToContactID"))
     return Customer(
