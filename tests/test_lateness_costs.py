@@ -33,6 +33,7 @@ from clientguard.metrics.cost import (
     balance_days,
     lateness_costs,
 )
+from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.lateness import payment_profiles
 from clientguard.model import AnyRecord
 from clientguard.policy import Policy
@@ -544,7 +545,10 @@ def test_compensation_bands_at_their_edges_through_the_ledger(
     jurisdiction: Jurisdiction, currency: str, total: str, due: str, band: str, amount: Decimal
 ) -> None:
     due_date = date.fromisoformat(due)
-    paid = date.fromordinal(due_date.toordinal() + 1)  # one day late
+    # One day late in law: 1 January 2020 is a public holiday, so art. 115 KC ends a Polish
+    # term due that day on the 2nd, and a payment on the 2nd is on time (no compensation).
+    term_end = polish_term_end(due_date) if jurisdiction == "pl" else due_date
+    paid = date.fromordinal(term_end.toordinal() + 1)
     inv = invoice("acme", issued=due_date, due=due_date, total=total, currency=currency)
     book = ledger(inv, payment("acme", on=paid, amount=total, pays=inv, currency=currency),
                   base_currency=currency)

@@ -205,12 +205,6 @@ def test_the_last_barred_due_date_skips_terms_moved_into_the_next_year() -> None
 # --- a review: no compensation for a debt paid on the moved day -----------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lateness_costs.py (the lead's file) prices the compensation of every invoice paid "
-    "after its contractual due date; the fix proposed in the audit report skips it where the "
-    "statutory interest has no day of delay",
-)
 def test_a_polish_debt_paid_on_the_moved_day_owes_no_compensation() -> None:
     # PLN 10,000 due Saturday 1 November 2025, paid Monday 3 November: on time by art. 115 KC.
     # No interest and no EUR 70: art. 10 ust. 1 grants it only for a debt paid late.

@@ -27,6 +27,7 @@ from clientguard.metrics.cost.interest import (
     carrying_cost,
 )
 from clientguard.metrics.cost.limitation import last_barred_due_date, limitation
+from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.cost.rates import Jurisdiction, RateTable
 from clientguard.money import ONE, FxTable
 from clientguard.policy import Policy
@@ -355,6 +356,11 @@ class _Law:
                 )
         except DataError as exc:
             notes.append(_("no statutory interest: {error}").format(error=exc))
+        if jurisdiction == "pl" and until <= polish_term_end(due):
+            # Paid (or, open, looked at) by the end of its term as art. 115 KC moves it off a
+            # Saturday or a day free from work: not late in law, so no compensation (art. 10
+            # ust. 1 grants it for a debt paid late), as no interest.
+            return interest, None, None, notes
         try:
             compensation = _checked_compensation(
                 jurisdiction, invoice.total, invoice.currency, due, fx
