@@ -192,3 +192,40 @@ def test_fisher_exact_greater_is_scipys_one_sided_test(data: st.DataObject) -> N
     expected = stats.fisher_exact(table, alternative="greater")[1]
     assert fisher_exact_greater(recent_late, recent, before_late, before) == pytest.approx(
         expected, rel=1e-9, abs=1e-12)
+
+
+# A new client with too few invoices to judge (min_invoices, 3) that has been late on one is
+# not "no action needed" without a word: the summary says the evidence is thin, with the
+# counts, and the verdict stays what the rules give (no finding: ok). Once three are due the
+# lateness is judged (1 of 3 late is not chronic) and the sentence goes.
+@pytest.mark.parametrize(
+    ("delays", "said"),
+    [
+        # Due 15 Apr on time, 15 May paid 40 days late (24 Jun): 1 of 2 late.
+        ([0, 40], "Too few invoices to judge its lateness yet: it was late on 1 of 2 invoices "
+                  "due in the last 365 days, and lateness is judged from 3 invoices."),
+        ([0, 0], None),  # on time: nothing to say
+        ([0, 40, 0], None),  # 3 due (15 Jun on time): judged, and 1 of 3 is not chronic
+    ],
+)
+def test_a_new_client_late_on_too_few_invoices_is_told_so(
+    delays: list[int], said: str | None,
+) -> None:
+    first = date(2026, 4, 1)
+    book = ledger(*_monthly("n", first, len(delays), "5000",
+                            lambda due: delays[due.month - 4]), *_others())
+    client = cg.review(book, as_of=date(2026, 6, 30)).clients["n"]
+    assert client.recommendation is cg.Recommendation.OK
+    if said is None:
+        assert "Too few invoices" not in client.summary
+    else:
+        assert client.summary.endswith(said)
+
+
+def test_too_few_invoices_in_polish() -> None:
+    book = ledger(*_monthly("n", date(2026, 4, 1), 2, "5000",
+                            lambda due: 0 if due.month == 4 else 40), *_others())
+    summary = cg.review(book, as_of=date(2026, 6, 30), lang="pl").clients["n"].summary
+    assert summary.endswith(
+        "Za mało faktur, by ocenić jego opóźnienia: spóźnił się przy 1 z 2 faktur z terminem "
+        "płatności w ostatnich 365 dniach, a opóźnienia ocenia się od 3 faktur.")

@@ -746,6 +746,21 @@ def _client_review(
     due = sum(p.invoices_due for p in member_profiles.values())
     late_count = sum(p.invoices_late for p in member_profiles.values())
     late_share = Decimal(late_count) / due if due else None
+    if late_count and due < policy.min_invoices and not any(
+        f.signal in _LATENESS_SIGNALS for f in findings
+    ):
+        # A client late on some of too few invoices to judge is not "no action needed" on
+        # the strength of its payments: the summary says the evidence is thin (docs/review.md,
+        # "Too few invoices to judge").
+        summary += _(
+            " Too few invoices to judge its lateness yet: it was late on {late} of {due} due "
+            "{window}, and lateness is judged from {least}."
+        ).format(
+            late=late_count,
+            due=wording.count_of(due, "invoice"),
+            window=wording.in_last_days(policy.lookback_days),
+            least=wording.count_of(policy.min_invoices, "invoice"),
+        )
     evidence = _evidence(
         member_profiles, late_count, due, financing, policy, disputed, currency,
         last_invoice, churned, deciding,
@@ -1106,6 +1121,10 @@ def _typical_terms(
     terms = [(invoice.due_date - invoice.issue_date).days for invoice in latest]
     return int(statistics.median(terms)) if terms else None
 
+
+_LATENESS_SIGNALS = frozenset({Signal.CHRONIC_LATE, Signal.WORSENING_LATE, Signal.DISPUTE})
+"""The findings that judge a client's lateness: with none of them, a client late on fewer
+than ``min_invoices`` due is told the evidence is too thin."""
 
 _RISE_LIMIT = Decimal(9)
 """The largest rise in a client's rates the capacity advice proposes: tenfold (+900%). A client
