@@ -29,6 +29,10 @@ Reading:
   CDC reaches back 30 days and answers at most 1,000 objects: beyond either, the stream's
   sync carries a note that a full read with prune is needed. A CDC call that fails fails
   the stream, its cursor unmoved, so that the next sync asks again.
+* An invoice settled in part or in full (``Balance`` below ``TotalAmt``) has the payments
+  its ``LinkedTxn`` names read by id (``Payment WHERE Id IN (...)``), whatever the payments
+  stream's cursor: what one settles with a journal entry's credit (a bad debt written off)
+  keeps the invoice open for that part.
 * Customers are read active and inactive (``Active IN (true, false)``): an invoice of a
   customer made inactive still names it.
 * Credit memos are applied to invoices, and paid back to the customer (a cheque or an
@@ -49,6 +53,7 @@ Reading:
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -102,9 +107,11 @@ from clientguard_quickbooks.faults import parse_fault
 from clientguard_quickbooks.mapping import (
     APPLICATIONS_KEY,
     SOURCE,
+    WRITE_OFFS_KEY,
     CreditApplication,
     CreditRefund,
     MappingRules,
+    WriteOff,
     credit_applications,
     credit_note_from_qbo,
     credit_refunds,
@@ -113,6 +120,7 @@ from clientguard_quickbooks.mapping import (
     last_updated,
     payment_from_qbo,
     time_entry_from_qbo,
+    write_offs,
 )
 from clientguard_quickbooks.pacing import THROTTLE_WAIT, Pacer, classify_quickbooks
 from clientguard_quickbooks.query import MAX_RESULTS, build_query, timestamp_literal
@@ -437,11 +445,12 @@ class QuickBooksConnector(HttpConnector):
         if not isinstance(stream, QueryStream):
             raise ConfigError(f"stream {stream.name!r} is not a QueryStream")
         try:
-            pages = (
-                self._credit_memos(stream, since)
-                if stream.name == "credit_notes"
-                else super().fetch(self._paged(stream), since=since)
-            )
+            if stream.name == "credit_notes":
+                pages = self._credit_memos(stream, since)
+            elif stream.name == "invoices":
+                pages = self._invoices(stream, since)
+            else:
+                pages = super().fetch(self._paged(stream), since=since)
             if (since is None or stream.entity not in CDC_ENTITIES
                     or not self.options.change_data_capture):
                 yield from pages
@@ -539,6 +548,54 @@ class QuickBooksConnector(HttpConnector):
                 page.last,
             )
 
+    def _invoices(self, stream: QueryStream, since: datetime | None) -> Iterator[RawPage]:
+        """Invoice pages, each invoice with the write-offs found for it in the payments its
+        ``LinkedTxn`` names.
+
+        A bad debt written off in QuickBooks brings the invoice's ``Balance`` to 0 through a
+        payment linking the invoice to a journal entry: the invoice alone looks paid. So
+        for every invoice of a page that is settled in part or in full (``Balance`` below
+        ``TotalAmt``), the payments it links are read by id (:data:`PAYMENTS_BY_ID` a query)
+        and what of the invoice they settle with a journal's credit, not cash nor a credit
+        memo, is attached to it (:func:`~.mapping.write_offs`). Each page is yielded before
+        the next is fetched. The payments are read whatever the payments stream's cursor:
+        an invoice and the payment that wrote it off may come in different syncs.
+        """
+        for page in super().fetch(self._paged(stream), since=since):
+            linked = {str(r.data.get("Id")): _linked_payments(r.data) for r in page.records}
+            wanted = sorted({p for ids in linked.values() for p in ids}, key=int)
+            found = self._write_offs(stream, wanted) if wanted else {}
+            records: list[RawRecord] = []
+            for record in page.records:
+                ident = str(record.data.get("Id"))
+                attached = [w.to_raw() for w in found.get(ident, [])
+                            if w.payment_id in linked[ident]]
+                records.append(
+                    RawRecord({**record.data, WRITE_OFFS_KEY: attached}, record.location)
+                    if attached else record
+                )
+            yield replace(page, records=tuple(records))
+
+    def _write_offs(
+        self, stream: QueryStream, payment_ids: Sequence[str]
+    ) -> dict[str, list[WriteOff]]:
+        """Invoice id to its write-offs, from the payments ``payment_ids``."""
+        found: dict[str, list[WriteOff]] = {}
+        for start in range(0, len(payment_ids), PAYMENTS_BY_ID):
+            batch = payment_ids[start:start + PAYMENTS_BY_ID]
+            # Ids are digits only (_linked_payments): nothing else reaches the statement.
+            where = f"Id IN ({', '.join(repr(i) for i in batch)})"
+            payments = replace(self._paged(stream), entity="Payment", where=where)
+            for page in super().fetch(payments, since=None):
+                for record in page.records:
+                    try:
+                        written = write_offs(record.data)
+                    except DataError:
+                        continue  # the payments stream rejects it, with the reason
+                    for write_off in written:
+                        found.setdefault(write_off.invoice_id, []).append(write_off)
+        return found
+
     def _applications(
         self, stream: QueryStream, since: datetime | None
     ) -> dict[str, list[dict[str, str]]]:
@@ -603,6 +660,32 @@ def _cdc_failed(exc: ConnectorError, stream: str, changed_since: datetime) -> Co
     if isinstance(exc, ApiError):
         return ApiError(message, exc.context)
     return ConnectorError(message, exc.context)
+
+
+#: Payments read by id in one query (``Id IN (...)``): short enough for any server's URL.
+PAYMENTS_BY_ID = 100
+
+
+def _linked_payments(invoice: Mapping[str, Any]) -> frozenset[str]:
+    """The ids of the payments an invoice's ``LinkedTxn`` names, when some of the invoice is
+    settled (``Balance`` below ``TotalAmt``); none otherwise. Only ids of digits (what
+    QuickBooks' ids are) are kept: they go into a query."""
+    try:
+        settled = bool(invoice["Balance"] < invoice["TotalAmt"])
+    except (KeyError, TypeError):
+        return frozenset()
+    linked = invoice.get("LinkedTxn")
+    if not settled or not isinstance(linked, list):
+        return frozenset()
+    return frozenset(
+        str(txn["TxnId"]) for txn in linked
+        if isinstance(txn, Mapping) and txn.get("TxnType") == "Payment"
+        and isinstance(txn.get("TxnId"), str | int) and not isinstance(txn.get("TxnId"), bool)
+        and _DIGITS.fullmatch(str(txn["TxnId"]))
+    )
+
+
+_DIGITS = re.compile(r"[0-9]{1,20}")
 
 
 def _partly_used(memo: Mapping[str, Any]) -> bool:

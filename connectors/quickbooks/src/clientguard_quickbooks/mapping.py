@@ -13,6 +13,14 @@ QuickBooks' quirks and what is done about them (each one is in
   linked to an invoice to an allocation), so the invoice settles on the day its balance
   reached zero. A deposit taken on the invoice itself (``Deposit``) is a payment
   ``<invoice id>/deposit`` on the invoice's date.
+* **A bad debt written off stays open.** QuickBooks writes one off with a journal entry
+  crediting Accounts Receivable, linked to the invoice in a payment of 0: the invoice's
+  ``Balance`` drops to 0 as if paid. The client never paid it, so (as Stripe's
+  ``uncollectible``) the invoice is ``open`` for what was written off, its ``amount_due``
+  ``Balance`` plus the write-off. What a payment settles on an invoice line with neither
+  cash nor a credit memo, up to what its journal lines carry, is written off
+  (:func:`write_offs`); the connector attaches it to the raw invoice under
+  :data:`WRITE_OFFS_KEY`.
 * **Voided invoices** stay in query results with ``TotalAmt`` and ``Balance`` 0 and
   "Voided" in ``PrivateNote``: they are ``void``. Another zero-amount invoice owes nothing
   and is ``paid`` on its issue date.
@@ -82,9 +90,11 @@ __all__ = [
     "APPLICATIONS_KEY",
     "DEFAULT_RULES",
     "SOURCE",
+    "WRITE_OFFS_KEY",
     "CreditApplication",
     "CreditRefund",
     "MappingRules",
+    "WriteOff",
     "credit_applications",
     "credit_note_from_qbo",
     "credit_refunds",
@@ -93,6 +103,7 @@ __all__ = [
     "last_updated",
     "payment_from_qbo",
     "time_entry_from_qbo",
+    "write_offs",
 ]
 
 SOURCE = "quickbooks"
@@ -100,6 +111,10 @@ SOURCE = "quickbooks"
 #: Key under which the connector attaches a credit memo's applications (found in payments)
 #: to the raw credit memo before it is mapped; not a QuickBooks field.
 APPLICATIONS_KEY = "clientguard:applications"
+
+#: Key under which the connector attaches an invoice's write-offs (found in the payments its
+#: ``LinkedTxn`` names) to the raw invoice before it is mapped; not a QuickBooks field.
+WRITE_OFFS_KEY = "clientguard:written_off"
 
 
 @dataclass(frozen=True)
@@ -152,6 +167,25 @@ class CreditRefund:
         """The form attached to a raw credit memo under :data:`APPLICATIONS_KEY`."""
         return {
             "refunded_by": self.paid_by,
+            "amount": str(self.amount),
+            "date": self.date.isoformat(),
+            "payment_id": self.payment_id,
+        }
+
+
+@dataclass(frozen=True)
+class WriteOff:
+    """Part of an invoice a payment settles with neither cash nor a credit memo: with a
+    journal entry's credit (QuickBooks' bad debt write-off), as the payment's lines show."""
+
+    invoice_id: str
+    amount: Decimal
+    date: date
+    payment_id: str
+
+    def to_raw(self) -> dict[str, str]:
+        """The form attached to a raw invoice under :data:`WRITE_OFFS_KEY`."""
+        return {
             "amount": str(self.amount),
             "date": self.date.isoformat(),
             "payment_id": self.payment_id,
@@ -295,6 +329,24 @@ def _is_voided(raw: Mapping[str, Any]) -> bool:
     return "voided" in note.lower()
 
 
+def _written_off(raw: Mapping[str, Any]) -> Decimal:
+    """The total of the write-offs the connector attached to a raw invoice (see
+    :data:`WRITE_OFFS_KEY`); 0 when none."""
+    attached = raw.get(WRITE_OFFS_KEY) or []
+    if not isinstance(attached, list):
+        raise DataError(f"{WRITE_OFFS_KEY}: is not a list")
+    written = ZERO
+    for index, item in enumerate(attached):
+        where = f"{WRITE_OFFS_KEY}.{index}"
+        if not isinstance(item, Mapping):
+            raise DataError(f"{where}: is not an object")
+        amount = to_decimal(item.get("amount"), what=f"{where}.amount")
+        if amount < 0:
+            raise DataError(f"{where}.amount: {amount} is negative")
+        written += amount
+    return written
+
+
 def invoice_records(
     raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
 ) -> AnyRecord | list[AnyRecord]:
@@ -313,14 +365,17 @@ def invoice_records(
         raise DataError(f"Balance: {balance} is outside 0..TotalAmt ({total})")
     status: InvoiceStatus
     paid_on = None
+    # What the client still owes: QuickBooks' Balance, plus what a journal entry wrote off
+    # (the client never paid that part: see the module).
+    owed = balance
     if total == 0 and _is_voided(raw):
         status = "void"
     elif total == 0:
         status, paid_on = "paid", issue_date  # nothing to collect
-    elif balance == 0:
-        status = "paid"  # the date comes from the payments' allocations
     else:
-        status = "open"
+        owed = min(total, balance + _written_off(raw))
+        # Paid: the date comes from the payments' allocations.
+        status = "paid" if owed == 0 else "open"
     invoice = Invoice(
         id=ident,
         customer_id=customer_id,
@@ -331,7 +386,7 @@ def invoice_records(
         total=total,
         status=status,
         paid_on=paid_on,
-        amount_due=None if status == "void" else balance,
+        amount_due=None if status == "void" else owed,
         fx_rate=_fx_rate(raw, currency, rules),
         source=SOURCE,
         updated_at=last_updated(raw),
@@ -507,6 +562,58 @@ def _unapplied(raw: Mapping[str, Any], total: Decimal) -> Decimal | None:
     return unapplied
 
 
+def _invoice_cash(
+    needs: Sequence[tuple[str, Decimal]], amount: Decimal, unapplied: Decimal | None
+) -> tuple[list[tuple[str, Decimal]], list[tuple[str, Decimal]], Decimal]:
+    """The payment's cash matched to what its invoice lines need after the credit memos, in
+    line order: (invoice id, cash) pairs, (invoice id, what no cash paid) pairs, and the
+    applied cash left after the invoices. The cash applied is all of ``TotalAmt`` but what
+    QuickBooks reports unapplied."""
+    cash_left = amount if unapplied is None else amount - unapplied
+    cash: list[tuple[str, Decimal]] = []
+    uncovered: list[tuple[str, Decimal]] = []
+    for invoice_id, need in needs:
+        take = min(need, cash_left)
+        if take > 0:
+            cash.append((invoice_id, take))
+            cash_left -= take
+        if need - take > 0:
+            uncovered.append((invoice_id, need - take))
+    return cash, uncovered, cash_left
+
+
+def write_offs(raw: Mapping[str, Any]) -> list[WriteOff]:
+    """The parts of invoices a payment settles with neither cash nor a credit memo, but with
+    the credit of a line linked to a journal entry (or another transaction that is neither an
+    invoice, a credit memo, a cheque nor an expense): QuickBooks' bad debt write-off, a
+    zero payment linking the invoice to a journal entry crediting Accounts Receivable. No
+    more than those lines carry is written off, in the order of the invoice lines. Empty for
+    a plain payment and a voided one (it settles nothing).
+
+    Raises DataError naming the field, as :func:`payment_from_qbo` does, for a malformed
+    payment."""
+    if _is_voided_payment(raw):
+        return []
+    lines = _payment_lines(raw)
+    if lines.others <= 0 or not lines.invoices:
+        return []
+    amount = _amount(raw, "TotalAmt")
+    if amount < 0:
+        raise DataError(f"TotalAmt: {amount} is negative")
+    _, needs, _ = _split(lines)
+    _, uncovered, _ = _invoice_cash(needs, amount, _unapplied(raw, amount))
+    day = _required_date(raw, "TxnDate")
+    ident = _id(raw)
+    found: list[WriteOff] = []
+    credit = lines.others
+    for invoice_id, rest in uncovered:
+        take = min(rest, credit)
+        if take > 0:
+            found.append(WriteOff(invoice_id, take, day, ident))
+            credit -= take
+    return found
+
+
 def payment_from_qbo(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES) -> Payment | Skip:
     """A received payment with its cash allocations to invoices (see the module).
 
@@ -521,14 +628,7 @@ def payment_from_qbo(raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
     unapplied = _unapplied(raw, amount)
     lines = _payment_lines(raw)
     _, needs, left = _split(lines)
-    # The cash the payment applies: all of it but what QuickBooks reports unapplied.
-    cash_left = amount if unapplied is None else amount - unapplied
-    cash: list[tuple[str, Decimal]] = []
-    for invoice_id, need in needs:
-        take = min(need, cash_left)
-        if take > 0:
-            cash.append((invoice_id, take))
-            cash_left -= take
+    cash, _, cash_left = _invoice_cash(needs, amount, unapplied)
     # What the applied cash leaves after the invoices paid charges the ledger does not hold
     # (a journal entry's opening balance, a cheque paying back an overpayment): not
     # unapplied cash, so not part of the Payment. Only as much as those lines carry (less

@@ -46,6 +46,7 @@ def build_query(
         conditions.append(f"MetaData.LastUpdatedTime >= '{timestamp_literal(since)}'")
     clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     # Not injectable: the entity is an identifier, the timestamp is formatted here, and
-    # ``where`` comes from the connector's own stream declarations, never from input.
+    # ``where`` comes from the connector's own stream declarations, or is an ``Id IN``
+    # list of ids the connector checked are digits only, never other input.
     statement = f"SELECT * FROM {entity}{clause} ORDERBY Id"  # noqa: S608
     return f"{statement} STARTPOSITION {start} MAXRESULTS {max_results}"
