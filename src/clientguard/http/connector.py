@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import requests
 
 from clientguard.connector import Connector, ProgressEvent, RawPage, Stream
-from clientguard.errors import ConfigError, ErrorContext
+from clientguard.errors import ApiError, ConfigError, ErrorContext
 from clientguard.http.classify import Classifier, request_id_of
 from clientguard.http.client import ApiClient, Auth, WaitCallback, decode_json
 from clientguard.http.options import HttpOptions
@@ -175,13 +175,20 @@ class HttpConnector(Connector):
             number += 1
             self.before_request(stream)
             request = self.build_request(stream, since=since, page=page)
-            response = self.client.request(
-                request.method,
-                request.path,
-                params=request.params,
-                headers=request.headers,
-                stream=stream.name,
-            )
+            try:
+                response = self.client.request(
+                    request.method,
+                    request.path,
+                    params=request.params,
+                    headers=request.headers,
+                    stream=stream.name,
+                )
+            except ApiError as exc:
+                instead = paginator.recover(exc)
+                if instead is None:
+                    raise
+                page, number = instead, number - 1  # the same page, asked for another way
+                continue
             label = f"page {number} of {stream.name}"
             body = decode_json(response, client=self.client, what=label, stream=stream.name)
             where = f"{request.method} {request.path}"

@@ -156,6 +156,16 @@ class Paginator(ABC):
     ) -> dict[str, Any] | None:
         """Paging parameters of the next request, or None when done."""
 
+    def recover(self, error: ApiError) -> dict[str, Any] | None:
+        """Paging parameters to ask for the same page another way, after its request failed
+        with ``error``; None (the default) lets the error stand.
+
+        For an API whose page token can go stale between two pages (Stripe's
+        ``starting_after`` naming an object deleted meanwhile). An override must give up
+        after a bounded number of tries, raising an error that says what to do.
+        """
+        return None
+
     def advance(
         self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any] | None:

@@ -71,13 +71,14 @@ from clientguard_stripe.mapping import (
     customer_from_stripe,
     invoice_records,
 )
-from clientguard_stripe.retry import classify_stripe, scrub_keys
+from clientguard_stripe.retry import CursorDeleted, classify_stripe, scrub_keys
 
 __all__ = [
     "DATED_STREAMS",
     "EVENTS_RETENTION",
     "EVENT_OBJECTS",
     "EVENT_TYPES",
+    "MAX_CURSOR_RETREATS",
     "MAX_PAGE_SIZE",
     "OBSERVED_KEY",
     "PREVIEW_EVENTS",
@@ -87,6 +88,12 @@ __all__ = [
 
 MAX_PAGE_SIZE = 100
 """Stripe's largest ``limit``."""
+
+MAX_CURSOR_RETREATS = 10
+"""How many earlier ids of a page are tried, one by one, when the object a page was asked
+for after (``starting_after``) was deleted meanwhile; then the read stops and says to run
+the sync again. Ten objects deleted at the end of one page while it was read is already
+far more than a busy account sees (docs/connectors/stripe.md)."""
 
 EVENTS_RETENTION = timedelta(days=30)
 """How long Stripe keeps events (docs.stripe.com/api/events)."""
@@ -171,6 +178,53 @@ def _has_more_token(
         return None
     last = records[-1].get("id")
     return str(last) if last else None
+
+
+class _CursorPaginator(NextTokenPaginator):
+    """``starting_after`` paging that steps over a page's last object deleted before the
+    next page is asked for.
+
+    Stripe answers a page asked for after an object it no longer has with 400
+    ``resource_missing`` (:class:`~clientguard_stripe.retry.CursorDeleted`); the page is
+    then asked for after the id before it on the same page, then the one before, at most
+    :data:`MAX_CURSOR_RETREATS` times. Nothing is skipped: the objects after an earlier id
+    are the rest of the page (re-read, and dropped by the fetch's ``seen`` ids) and the
+    next page. When the tries or the page's ids run out, the read stops with an
+    :class:`ApiError` saying to run the sync again.
+    """
+
+    def __init__(self, size: int) -> None:
+        super().__init__(param="starting_after", token=_has_more_token,
+                         first_params={"limit": size})
+        self._earlier: list[str] = []
+        """The ids of the page before the one asked for, those not tried yet, in page
+        order (the last id, the page's token, left out)."""
+        self._retreats = 0
+        """The earlier ids paged after since that page."""
+
+    def _next(
+        self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any] | None:
+        following = super()._next(response, body, records)
+        ids = [str(r["id"]) for r in records if isinstance(r.get("id"), str) and r["id"]]
+        self._earlier, self._retreats = ids[:-1], 0
+        return following
+
+    def recover(self, error: ApiError) -> dict[str, Any] | None:
+        if not isinstance(error, CursorDeleted):
+            return None
+        if self._earlier and self._retreats < MAX_CURSOR_RETREATS:
+            self._retreats += 1
+            return {**self.first_params, self.param: self._earlier.pop()}
+        which = ("every object of the page before" if not self._earlier
+                 else f"the last {self._retreats + 1} objects of the page before")
+        raise ApiError(
+            f"{which} the next page of the list were deleted while the list was read "
+            f"(each was tried in turn as starting_after), so Stripe no longer knows where "
+            "that page starts. The read stopped (nothing of the stream was pruned, and its "
+            "cursor did not move): run the sync again",
+            error.context,
+        )
 
 
 class StripeConnector(HttpConnector):
@@ -271,12 +325,7 @@ class StripeConnector(HttpConnector):
 
     def _paged(self, stream: HttpStream) -> HttpStream:
         size = self.options.page_size
-        return replace(
-            stream,
-            paginator=lambda: NextTokenPaginator(
-                param="starting_after", token=_has_more_token, first_params={"limit": size}
-            ),
-        )
+        return replace(stream, paginator=lambda: _CursorPaginator(size))
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         if not isinstance(stream, HttpStream):

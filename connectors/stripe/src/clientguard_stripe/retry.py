@@ -14,6 +14,9 @@ response                                               verdict
 another 4xx (409 lock timeout...) with ``true``        retry with backoff, like a 5xx
 401, 403 with ``true``                                 as the table says: a retry does not
                                                        mend a refused key
+400 ``resource_missing`` on ``param: starting_after``  fail with :class:`CursorDeleted`: the
+                                                       object a page starts after was deleted
+                                                       (the connector's paginator steps back)
 anything else, or the header absent or unreadable      as the table says
 =====================================================  ========================================
 
@@ -32,12 +35,32 @@ import requests
 from clientguard.errors import ApiError, RateLimitError
 from clientguard.http import Verdict, api_message, classify
 
-__all__ = ["classify_stripe", "scrub_keys", "should_retry"]
+__all__ = ["CursorDeleted", "classify_stripe", "cursor_deleted", "scrub_keys", "should_retry"]
 
 _KEY = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9*]+")
 #: A Stripe account id (``acct_1TenantXYZ``): the tenant, which Stripe names in a 403's message
 #: ("... on account 'acct_...'"); no error, log or report may carry it (docs/security.md).
 _ACCOUNT = re.compile(r"\bacct_[A-Za-z0-9]+")
+
+
+class CursorDeleted(ApiError):
+    """Stripe no longer has the object a page was asked for after (``starting_after``): it
+    was deleted between two pages of a list (stripe/stripe-php#1264). The connector's
+    paginator asks for the page again after an earlier id of the same page."""
+
+
+def cursor_deleted(response: requests.Response) -> bool:
+    """True for Stripe's 400 ``resource_missing`` naming ``param: starting_after``, and only
+    for it (another parameter, another code, another status is another error)."""
+    if response.status_code != 400:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    error = body.get("error") if isinstance(body, dict) else None
+    return (isinstance(error, dict) and error.get("code") == "resource_missing"
+            and error.get("param") == "starting_after")
 
 
 def scrub_keys(text: str) -> str:
@@ -87,4 +110,6 @@ def classify_stripe(response: requests.Response, *, now: datetime | None = None)
         )
     if says is True and verdict.action == "fail" and verdict.status not in (401, 403):
         return replace(verdict, action="retry", error=ApiError)
+    if verdict.action == "fail" and cursor_deleted(response):
+        return replace(verdict, error=CursorDeleted)
     return verdict
