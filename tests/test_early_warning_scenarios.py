@@ -229,3 +229,61 @@ def test_too_few_invoices_in_polish() -> None:
     assert summary.endswith(
         "Za mało faktur, by ocenić jego opóźnienia: spóźnił się przy 1 z 2 faktur z terminem "
         "płatności w ostatnich 365 dniach, a opóźnienia ocenia się od 3 faktur.")
+
+
+def _worse_then_better(due: date) -> int:
+    """On time in 2024; from the invoice due 15 Jan 2025, 5, 10, ... 55 days late (due 15
+    Nov 2025); on time again from the invoice due 15 Dec 2025."""
+    if date(2025, 1, 15) <= due < date(2025, 12, 15):
+        return 5 * due.month
+    return 0
+
+
+_WORSE_THEN_BETTER = ledger(*_monthly("b", date(2024, 1, 1), 36, "5000", _worse_then_better),
+                            *_others())
+
+
+# A late payer getting worse, then on time again. While it worsens it is "consider ending"
+# (rule 1). Once its last invoices are paid on time more often than chance allows (the mirror
+# of the early warning: late on 1 of the last 3 against 9 of the 9 before, p = C(10,1) C(2,2)
+# / C(12,3) = 10/220 = 0.045), it is no longer "paying later and later", although the
+# 24-month Theil-Sen line still rises (it ended at 25 days on 30 Apr with five invoices in a
+# row paid on time). Its chronic lateness stands (the year's late share is still over 50%):
+# revise_terms, and the sentence says it is lately better.
+@pytest.mark.parametrize(
+    ("as_of", "verdict", "worsening", "better"),
+    [
+        # Due 15 Oct (50 days, paid 4 Dec) and 15 Nov (open 16 days): nothing better yet.
+        (date(2025, 11, 30), cg.Recommendation.CONSIDER_ENDING, True, None),
+        # 15 Oct late, 15 Nov open 46 days (paid 9 Jan), 15 Dec on time: 2 of 3 late.
+        (date(2025, 12, 31), cg.Recommendation.CONSIDER_ENDING, True, None),
+        # Nov late, Dec and Jan on time: 1 of 3 against 9 of 9, p = 0.045.
+        (date(2026, 1, 31), cg.Recommendation.REVISE_TERMS, False,
+         "lately better: late on 1 of its 3 invoices due in the last 90 days"),
+        # Feb to Apr: 0 of 3 against 9, 8 and 7 of 9 (p = 1/220, 4/220, 10/220).
+        (date(2026, 2, 28), cg.Recommendation.REVISE_TERMS, False,
+         "lately better: late on 0 of its 3 invoices due in the last 90 days"),
+        (date(2026, 4, 30), cg.Recommendation.REVISE_TERMS, False,
+         "lately better: late on 0 of its 3 invoices due in the last 90 days"),
+    ],
+)
+def test_a_late_payer_back_on_time_is_no_longer_getting_worse(
+    as_of: date, verdict: cg.Recommendation, worsening: bool, better: str | None,
+) -> None:
+    client = cg.review(_WORSE_THEN_BETTER, as_of=as_of).clients["b"]
+    signals = {f.signal: f for f in client.findings}
+    assert client.recommendation is verdict
+    assert (Signal.WORSENING_LATE in signals) is worsening
+    chronic = signals[Signal.CHRONIC_LATE]
+    if better is None:
+        assert "lately better" not in chronic.message
+    else:
+        assert better in chronic.message
+        assert "later and later" not in chronic.message
+
+
+def test_lately_better_in_polish() -> None:
+    client = cg.review(_WORSE_THEN_BETTER, as_of=date(2026, 2, 28), lang="pl").clients["b"]
+    (chronic,) = [f for f in client.findings if f.signal is Signal.CHRONIC_LATE]
+    assert ("ostatnio lepiej: opóźnienia przy 0 z 3 faktur z terminem płatności w ostatnich "
+            "90 dniach") in chronic.message
