@@ -65,6 +65,7 @@ from clientguard.metrics.cost import (
     statutory_interest,
 )
 from clientguard.metrics.cost.interest import _segments, _table_cuts, carrying_cost
+from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.lateness import payment_profiles
 from clientguard.metrics.trend import monthly_series
 from clientguard.model import AnyRecord, CreditNote, Payment
@@ -160,7 +161,8 @@ def reference_lateness_costs(
     first_due = as_of - timedelta(days=policy.lookback_days - 1)
     by_customer: dict[str, list[InvoiceLatenessCost]] = {}
     for invoice_id, settlement in settlements.items():
-        if not settlement.days_late:
+        if not settlement.days_late or settlement.cancelled:
+            # Cancelled by credit notes (rule 10 of docs/metrics/lateness.md): never owed.
             continue
         inv = book.invoice(invoice_id)
         if not first_due <= inv.due_date <= as_of:
@@ -187,11 +189,18 @@ def reference_lateness_costs(
                         periods=", ".join(interest.unconfirmed_periods)))
             except DataError as exc:
                 notes.append(_("no statutory interest: {error}").format(error=exc))
+            # Paid by the end of its term as art. 115 KC moves it: not late in law, so no
+            # compensation is priced.
+            on_time = jurisdiction == "pl" and until <= polish_term_end(inv.due_date)
             try:
-                compensation = fixed_compensation(
-                    jurisdiction=jurisdiction, amount=inv.total, currency=inv.currency,
-                    due_date=inv.due_date, fx=book.fx,
-                )
+                if not on_time:
+                    compensation = fixed_compensation(
+                        jurisdiction=jurisdiction, amount=inv.total, currency=inv.currency,
+                        due_date=inv.due_date, fx=book.fx,
+                    )
+            except DataError as exc:
+                notes.append(_("no fixed compensation: {error}").format(error=exc))
+            if compensation is not None:
                 if compensation.currency == book.base_currency:
                     compensation_base = compensation.amount
                 elif book.fx is not None:
@@ -206,8 +215,6 @@ def reference_lateness_costs(
                         "compensation stated in {currency}: the ledger has no FxTable to "
                         "convert it to {base}"
                     ).format(currency=compensation.currency, base=book.base_currency))
-            except DataError as exc:
-                notes.append(_("no fixed compensation: {error}").format(error=exc))
         by_customer.setdefault(inv.customer_id, []).append(
             InvoiceLatenessCost(
                 invoice_id=invoice_id,
