@@ -72,15 +72,18 @@ def args(server: HTTPServer) -> list[dict[str, list[str]]]:
 def test_clients_are_paged_until_an_empty_page_not_a_short_one(
     httpserver: HTTPServer, waits: Waits
 ) -> None:
-    pages = [[client(1, "A"), client(2, "B")], [client(3, "C")], []]
+    # After page 2, place 2 (per_page=1) must still hold client 2, the last of page 1: the
+    # list did not move. The empty page after the short one needs no check.
+    pages = [[client(1, "A"), client(2, "B")], [client(3, "C")], [client(2, "B")], []]
     for page in pages:
         httpserver.expect_ordered_request("/clients.json", method="GET").respond_with_json(page)
     pulled = pull(connector(httpserver, waits, page_size=2), streams=["customers"])
     httpserver.check_assertions()
     assert [c.id for c in pulled.records] == ["1", "2", "3"]
     sent = args(httpserver)
-    assert [a["page"] for a in sent] == [["1"], ["2"], ["3"]]
-    assert all(a["per_page"] == ["2"] and a["api_token"] == [TOKEN] for a in sent)
+    assert [(a["page"], a["per_page"]) for a in sent] == [
+        (["1"], ["2"]), (["2"], ["2"]), (["2"], ["1"]), (["3"], ["2"])]
+    assert all(a["api_token"] == [TOKEN] for a in sent)
     assert all(req.headers["Accept"] == "application/json" for req, _ in httpserver.log)
 
 
@@ -116,11 +119,16 @@ def test_an_incremental_sync_stops_at_the_first_page_older_than_the_cursor(
     httpserver.expect_ordered_request("/invoices.json").respond_with_json(
         [invoice(28, "2026-08-05T09:00:00+02:00"), invoice(27, "2026-07-20T09:00:00+02:00")]
     )
+    # The boundary of page 1: place 2 still holds invoice 29.
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json(
+        [invoice(29, "2026-08-10T09:00:00+02:00")]
+    )
     # No third page is served: asking for it would be an unexpected request.
     state = SyncState({"invoices": cursor})
     pulled = pull(connector(httpserver, waits, page_size=2), state, streams=["invoices"])
     httpserver.check_assertions()
-    assert len(httpserver.log) == 2
+    assert [(a["page"], a["per_page"]) for a in args(httpserver)] == [
+        (["1"], ["2"]), (["2"], ["2"]), (["2"], ["1"])]
     assert len(pulled.records) == 4
     assert sorted(r.id for r in pulled.records if isinstance(r, cg.Invoice)) == [
         "27", "28", "29", "30"]
@@ -132,6 +140,10 @@ def test_a_full_sync_ignores_the_cursor(httpserver: HTTPServer, waits: Waits) ->
         [invoice(2, "2025-01-01T00:00:00+01:00"), invoice(1, "2024-01-01T00:00:00+01:00")]
     )
     httpserver.expect_ordered_request("/invoices.json").respond_with_json([])
+    # Page 1 was full: the empty page 2 is checked (place 2 still holds invoice 1).
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json(
+        [invoice(1, "2024-01-01T00:00:00+01:00")]
+    )
     conn = connector(httpserver, waits, page_size=2)
     state = SyncState({"invoices": datetime(2026, 8, 1, tzinfo=UTC)})
     pulled = pull(conn, state, streams=["invoices"], full=True)

@@ -148,9 +148,14 @@ def connector(server: HTTPServer) -> FakturowniaConnector:
 def serve_invoices(server: HTTPServer, *pages: list[dict[str, Any]],
                    by_id: dict[int, Any] | None = None) -> None:
     """The invoices stream: each page (newest change first), then the empty page; after the
-    first page, the answers to ``GET /invoices/{id}.json`` in ``by_id`` (body, or a status)."""
+    first page, the answers to ``GET /invoices/{id}.json`` in ``by_id`` (body, or a status).
+    After each page but the first, the check of its boundary (``per_page=1``): the last
+    invoice of the page before, still in its place."""
     for number, page in enumerate(pages):
         server.expect_ordered_request("/invoices.json").respond_with_json(page)
+        if number > 0:
+            server.expect_ordered_request("/invoices.json").respond_with_json(
+                [pages[number - 1][-1]])
         if number == 0:
             for ident, body in (by_id or {}).items():
                 if isinstance(body, int):

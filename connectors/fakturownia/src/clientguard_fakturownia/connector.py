@@ -15,6 +15,11 @@ Reading:
 * Invoices are read with ``period=all`` (the API's default period is not documented) and
   ``order=updated_at.desc``. An incremental sync stops paging at the first page holding a
   document changed before the cursor: every later page is older still.
+* A page number is a position: each page after the first is checked at its boundary (the
+  last document of the page before must still be in its place, asked for with
+  ``per_page=1``), and a list that moved stops the read (:class:`PageBoundary`,
+  :class:`~clientguard.http.SourceChanged`: run the sync again) rather than ending it without
+  a document that a ``--prune`` sync would then remove.
 * Corrections (``kind=correction``) are their own stream, ``credit_notes``, read after
   ``invoices`` (the invoices stream asks only for ``kinds[]`` of ``invoice_kinds``). Each
   correction that lowers an invoice is handed the corrected invoice (its ``price_gross``,
@@ -53,7 +58,9 @@ from clientguard.http import (
     HttpRequest,
     HttpStream,
     MaxWait,
+    MissingRecords,
     Paginator,
+    SourceChanged,
     decode_json,
 )
 from clientguard_fakturownia.mapping import (
@@ -73,12 +80,23 @@ from clientguard_fakturownia.mapping import (
 )
 from clientguard_fakturownia.values import parse_timestamp, text_of
 
-__all__ = ["MAX_PAGE_SIZE", "FakturowniaConnector", "FakturowniaOptions", "PageUntilEmpty"]
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "FakturowniaConnector",
+    "FakturowniaOptions",
+    "PageBoundary",
+    "PageUntilEmpty",
+    "SourceChanged",
+]
 
 MAX_PAGE_SIZE = 100
 """Fakturownia's largest ``per_page``."""
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+_WHAT = {"customers": "clients", "invoices": "invoices", "credit_notes": "corrections",
+         "payments": "banking payments"}
+"""Each stream's list in the words of the messages."""
 
 NO_BANKING_NOTE = (
     "payments: not read, the account has no banking module (GET /banking/payments.json "
@@ -168,6 +186,99 @@ class PageUntilEmpty(Paginator):
                 return None
         self.page += 1
         return self.first()
+
+
+class PageBoundary:
+    """What one read of a list paged by number has seen, to tell whether the list moved
+    between two of its pages (pure: the connector asks the API what :meth:`place_to_check`
+    names, and compares it with :attr:`last_read`).
+
+    A page number is a position: a document deleted, added, or edited (``order=updated_at.desc``
+    moves it to page 1) between two page requests shifts the pages after it, and a document
+    nobody touched can cross onto a page already read, unseen; a full read (which a
+    ``--prune`` sync replaces the stream with) would then drop it. Fakturownia gives no count
+    to check by, so each page after the first is checked at its boundary: the last document
+    the page before gave must still be at its place, ``(page - 1) * served``, or ``k`` places
+    further when the page begins with ``k`` documents read already (documents changed or added
+    since went to the top and pushed the list down). ``served`` is how many documents page 1
+    held when a page 2 follows (Fakturownia may serve fewer than asked for).
+
+    Changes pushing the list down are tolerated only in an incremental read: the documents
+    changed during it changed after every change it read, so its cursor (the latest change
+    read) stays before them and the next sync reads them. In a full read they are
+    :class:`~clientguard.http.SourceChanged`: a document stored before and edited during the
+    read would be missing from it.
+    """
+
+    def __init__(
+        self, *, size: int, full: bool, what: str, context: ErrorContext | None = None
+    ) -> None:
+        self.size = size
+        """``per_page`` asked for."""
+        self.full = full
+        """Whether the read is a full one (no ``since``)."""
+        self.what = what
+        """The list, in words (``invoices``), for the messages."""
+        self.context = context
+        self.number = 0
+        """Pages seen so far."""
+        self.served = size
+        """Documents a page holds: ``size``, or what page 1 held when a page 2 follows."""
+        self.previous = 0
+        """How many documents the page before held."""
+        self.seen: set[str] = set()
+        self.last_read: str | None = None
+        """The id of the last document of the last page that held one."""
+
+    def place_to_check(self, ids: Sequence[str | None]) -> tuple[int, str] | None:
+        """Take in the next page's document ids; the place (1-based, in the list's order)
+        that must hold the last document of the page before now, with that document's id, or
+        None when nothing needs checking (page 1, or
+        an empty page after a short one: the list ended there when it was read). Raises
+        :class:`~clientguard.http.SourceChanged` when the page itself shows a change that may
+        have lost a document (see the class)."""
+        self.number += 1
+        number, previous = self.number, self.previous
+        if number == 2 and ids:
+            self.served = previous
+        self.previous = len(ids)
+        try:
+            if number == 1 or self.last_read is None:
+                return None
+            if not ids and previous < (self.size if number == 2 else self.served):
+                return None
+            pushed = next((k for k, i in enumerate(ids) if i not in self.seen), len(ids))
+            again = [i for i in ids[pushed:] if i in self.seen]
+            if again:
+                raise SourceChanged(
+                    f"Fakturownia's {self.what} changed while they were read by page number: "
+                    f"page {number} gives again document {again[0]}, read on an earlier page",
+                    self.context,
+                )
+            if pushed and self.full:
+                raise SourceChanged(
+                    f"Fakturownia's {self.what} changed while they were read by page number: "
+                    f"page {number} begins with document {ids[0]}, which page {number - 1} "
+                    "gave: documents were edited or added since, and went to page 1, read "
+                    "already",
+                    self.context,
+                )
+            return (number - 1) * self.served + pushed, self.last_read
+        finally:
+            self.seen.update(i for i in ids if i is not None)
+            if ids and ids[-1] is not None:
+                self.last_read = ids[-1]
+
+    def check(self, place: int, expected: str, found: str | None) -> None:
+        """Raise :class:`~clientguard.http.SourceChanged` unless ``found``, the document at
+        ``place`` once the page was read, is ``expected`` (:meth:`place_to_check`'s)."""
+        if found != expected:
+            raise SourceChanged(
+                f"Fakturownia's {self.what} changed while they were read by page number: "
+                f"after page {self.number} was read, place {place} no longer holds document "
+                f"{expected}, the last one page {self.number - 1} gave",
+                self.context,
+            )
 
 
 def _is_final(raw: Mapping[str, Any]) -> bool:
@@ -290,9 +401,14 @@ class FakturowniaConnector(HttpConnector):
             self._invoices_read = {}  # a new read: what an earlier one kept may be stale
             self._advances_read = {}
         pages = 0
+        boundary = PageBoundary(
+            size=size, full=since is None, what=_WHAT.get(stream.name, stream.name),
+            context=ErrorContext(connector=self.name, stream=stream.name),
+        )
         try:
             for page in super().fetch(paged, since=since):
                 pages += 1
+                self._check_boundary(stream, since, boundary, page)
                 if stream.name == "invoices":
                     self._keep_advances(page)
                     page = self._with_advances(page, stream.name)
@@ -320,6 +436,33 @@ class FakturowniaConnector(HttpConnector):
                 self._invoices_read = {}  # nothing after the corrections reads it
             if stream.name in ("invoices", "credit_notes"):
                 self._advances_read = {}  # only a final invoice of this read needs them
+
+    # ----------------------------------------------------------------- paging
+
+    def _check_boundary(
+        self, stream: HttpStream, since: datetime | None, boundary: PageBoundary, page: RawPage
+    ) -> None:
+        """Check that the list did not move between the page before ``page`` and ``page``
+        (see :class:`PageBoundary`): one request of one document (``per_page=1``, ``page``
+        the place) after every page but the first."""
+        ids = [text_of(record.data.get("id")) for record in page.records]
+        due = boundary.place_to_check(ids)
+        if due is None:
+            return
+        place, expected = due
+        request = self.build_request(stream, since=since, page={"page": place, "per_page": 1})
+        label = f"place {place} of {stream.name} (the boundary of page {boundary.number - 1})"
+        response = self.client.request(
+            request.method, request.path, params=request.params, stream=stream.name,
+            what=f"GET {request.path} {label}",
+        )
+        body = decode_json(response, client=self.client, what=label, stream=stream.name)
+        try:
+            there = self.records_of(stream, body)
+        except MissingRecords as exc:
+            raise self.missing_records(exc, stream=stream.name, page=label,
+                                       response=response) from None
+        boundary.check(place, expected, text_of(there[0].get("id")) if there else None)
 
     # ----------------------------------------------------------------- corrected invoices
 
