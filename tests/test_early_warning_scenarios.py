@@ -20,7 +20,7 @@ import clientguard as cg
 from clientguard.findings import Severity, Signal
 from clientguard.metrics.trend import fisher_exact_greater
 from clientguard.model import AnyRecord
-from clientguard.testing import invoice, ledger, payment
+from clientguard.testing import invoice, ledger, payment, work_request
 
 
 def _monthly(
@@ -287,3 +287,28 @@ def test_lately_better_in_polish() -> None:
     (chronic,) = [f for f in client.findings if f.signal is Signal.CHRONIC_LATE]
     assert ("ostatnio lepiej: opóźnienia przy 0 z 3 faktur z terminem płatności w ostatnich "
             "90 dniach") in chronic.message
+
+
+# A client that wants about six of every seven pieces of work within two days, week after
+# week, for two years: its rush share in any 90 days is 11 or 12 of 13, and the period before
+# one request more or less. Its rush finding is a warning (rush_fee, revise_terms) every
+# month-end; a fall of one request is not "getting better" (one-sided Fisher exact p, the
+# period before's upper tail, well above trend_alpha: e.g. 11 of 13 against 12 of 13 is
+# p = 0.5), so the verdict does not flip between monitor and revise_terms from one month-end
+# to the next, as it did on the sample firm's Quickline Events (Sep 2025 to Mar 2026).
+def test_a_steady_rush_client_keeps_its_warning_month_after_month() -> None:
+    first = date(2024, 7, 1)
+    requests = [
+        work_request("r", requested=first + timedelta(weeks=k), lead_days=5 if k % 7 == 3 else 1,
+                     id=f"r-{k}")
+        for k in range(104)
+    ]
+    book = ledger(*requests, *_monthly("r", date(2024, 7, 1), 24, "5000", _on_time),
+                  *_others())
+    seen = set()
+    for month in range(7, 19):
+        as_of = date(2025 + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        client = cg.review(book, as_of=as_of).clients["r"]
+        (rush,) = [f for f in client.findings if f.signal is Signal.RUSH]
+        seen.add((rush.severity, client.recommendation))
+    assert seen == {(Severity.WARNING, cg.Recommendation.REVISE_TERMS)}

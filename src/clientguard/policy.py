@@ -176,8 +176,9 @@ class Policy(_Settings):
     Mann-Kendall test has little power below about six points."""
     trend_alpha: Decimal = Field(Decimal("0.05"), gt=0, lt=1)
     """Significance level of the one-sided Mann-Kendall test for an upward trend in monthly
-    amount-weighted days late, and of the one-sided Fisher exact test that a long history's
-    recent invoices are late more often than those before. 5%: the conventional level."""
+    amount-weighted days late, and of the one-sided Fisher exact tests that a long history's
+    recent invoices are late more (or less) often than those before and that a client's rush
+    requests are fewer lately. 5%: the conventional level."""
     trend_min_slope: Bounded = Field(Decimal(1), ge=0)
     """Theil-Sen slope, in days late per month, that a significant trend must reach to count
     as worsening: a rise of under a day a month is not worth a conversation."""

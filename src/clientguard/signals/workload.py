@@ -25,6 +25,7 @@ from clientguard.findings import Evidence, Finding, Severity, Signal, by_severit
 from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, members_of_groups
+from clientguard.metrics.trend import fisher_exact_greater
 from clientguard.metrics.workload import RushProfile, Workload, rush_profiles, workload
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of
@@ -230,6 +231,23 @@ def flag_capacity(
     return findings
 
 
+def _rush_improving(profile: RushProfile, policy: Policy) -> bool:
+    """Whether the recent period's rush share is lower than the period before's by more than
+    chance: the one-sided Fisher exact test (the period before's upper tail) at
+    ``trend_alpha``. A fall of one request in fourteen (85.7% to 84.6%) is noise, and a
+    severity that moved with it flipped the verdict between ``monitor`` and ``revise_terms``
+    from one month-end to the next (docs/metrics/concentration.md)."""
+    recent, before = profile.recent_rush_share, profile.before_rush_share
+    if recent is None or before is None or recent >= before:
+        return False
+    recent_rush = int((recent * profile.recent_requests).to_integral_value())
+    before_rush = int((before * profile.before_requests).to_integral_value())
+    p_value = fisher_exact_greater(
+        before_rush, profile.before_requests, recent_rush, profile.recent_requests
+    )
+    return Decimal(repr(p_value)) <= policy.trend_alpha
+
+
 def flag_rush(
     profiles: Mapping[str, RushProfile],
     policy: Policy,
@@ -238,7 +256,8 @@ def flag_rush(
 ) -> list[Finding]:
     """A finding for each client with at least ``rush_min_requests`` requests in the window
     and a rush share of at least ``rush_share``: a warning, or a watch when the rush share of
-    the recent period is lower than in the period before (it is getting better)."""
+    the recent period is lower than in the period before by more than chance (one-sided
+    Fisher exact p at most ``trend_alpha``: it is getting better, :func:`_rush_improving`)."""
     findings = []
     for client, profile in profiles.items():
         share = profile.rush_share
@@ -246,7 +265,7 @@ def flag_rush(
             continue
         if share < policy.rush_share:
             continue
-        improving = profile.change is not None and profile.change < 0
+        improving = _rush_improving(profile, policy)
         name = (names or {}).get(client, client)
         sentence = _(
             "{name} wanted {rush} of its {requests} ({share}) within {lead_days} of asking, "
