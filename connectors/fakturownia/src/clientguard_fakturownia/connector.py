@@ -373,6 +373,9 @@ class FakturowniaConnector(HttpConnector):
         """By id, the :data:`~clientguard_fakturownia.mapping.ADVANCE_FIELDS` of each advance
         invoice this read of ``invoices`` gave or read by its id for a final invoice (None:
         Fakturownia no longer has it). Emptied when ``invoices`` is read again."""
+        self._finals_read: dict[str, tuple[str, ...]] = {}
+        """By id, the advance invoices each final invoice a payment is tied to names (read
+        by its id when the payment does not say): emptied when ``payments`` ends."""
 
     # ----------------------------------------------------------------- requests
 
@@ -417,6 +420,7 @@ class FakturowniaConnector(HttpConnector):
                     page = self._with_corrected_invoices(page, stream.name)
                 elif stream.name == "payments":
                     page = self._with_offer_notes(page, stream.name)
+                    page = self._with_final_advances(page, stream.name)
                 yield page
         except AuthError as exc:
             said = str(exc).removesuffix(f" ({exc.context.describe()})")
@@ -434,8 +438,10 @@ class FakturowniaConnector(HttpConnector):
         finally:
             if stream.name == "credit_notes":
                 self._invoices_read = {}  # nothing after the corrections reads it
-            if stream.name in ("invoices", "credit_notes"):
+            if stream.name in ("invoices", "credit_notes", "payments"):
                 self._advances_read = {}  # only a final invoice of this read needs them
+            if stream.name == "payments":
+                self._finals_read = {}
 
     # ----------------------------------------------------------------- paging
 
@@ -584,6 +590,48 @@ class FakturowniaConnector(HttpConnector):
                     "link the payment to that invoice in Fakturownia"
                 )
         return replace(page, notes=(*page.notes, *notes)) if notes else page
+
+    def _with_final_advances(self, page: RawPage, stream: str) -> RawPage:
+        """``page`` with the advance invoices added to each final invoice a payment is tied
+        to (under ``ADVANCES_KEY``, in the payment's ``invoices``), so that the payment pays
+        it no more than the amount it counts at (its ``price_gross`` less them). The final
+        invoice names them (``invoice_ids``) or is read by its id, once a read of payments;
+        the advances are read as for the invoices stream (:meth:`_read_advances`)."""
+        notes: list[str] = []
+        records: list[RawRecord] = []
+        changed = False
+        for record in page.records:
+            embedded = record.data.get("invoices")
+            if not isinstance(embedded, list) or not any(
+                    isinstance(i, Mapping) and _is_final(i) for i in embedded):
+                records.append(record)
+                continue
+            items: list[Any] = []
+            for item in embedded:
+                named = self._advances_of_final(item, stream) if (
+                    isinstance(item, Mapping) and _is_final(item)) else ()
+                if named:
+                    notes += self._read_advances(named, stream)
+                    item = {**item, ADVANCES_KEY: self._advances_given(named)}
+                items.append(item)
+            records.append(RawRecord({**record.data, "invoices": items}, record.location))
+            changed = True
+        if not changed:
+            return page
+        return replace(page, records=tuple(records), notes=(*page.notes, *notes))
+
+    def _advances_of_final(self, item: Mapping[str, Any], stream: str) -> tuple[str, ...]:
+        """The advance invoices a final invoice a payment is tied to names: its own
+        ``invoice_ids``, else those of the final invoice read by its id (none when
+        Fakturownia no longer has it: the payment then caps it at its whole ``price_gross``)."""
+        named = advances_named_by(item)
+        ident = text_of(item.get("id"))
+        if named or ident is None:
+            return named
+        if ident not in self._finals_read:
+            final = self._read_invoice(ident, stream, why="a final invoice a payment pays")
+            self._finals_read[ident] = () if final is None else advances_named_by(final)
+        return self._finals_read[ident]
 
     def _read_invoice(
         self, ident: str, stream: str, *, why: str = "the invoice a correction lowers"

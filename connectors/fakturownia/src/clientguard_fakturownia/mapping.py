@@ -573,7 +573,8 @@ class _Linked:
     the payment and gives no rate into it."""
     not_read: str | None = None
     """``cost`` for a cost document (``income`` 0), ``offer`` for a document of a kind not
-    read as an invoice (a proforma, an order): neither is an invoice of the ledger, and the
+    read as an invoice (a proforma, an order), ``advanced`` for a final invoice its advances
+    cover in full (left out, :func:`map_document`): none is an invoice of the ledger, and the
     payment pays nothing of it. None for an invoice (or a correction)."""
 
 
@@ -650,8 +651,15 @@ def _linked_invoices(
             if ident is None:
                 raise DataError(f"{where}.id: is missing")
             gross = optional_amount(item.get("price_gross"), field=where)
+            not_read = _not_read(item, rules)
+            if gross is not None and not_read is None and gross > 0 and (
+                    text_of(item.get("kind")) or "").lower() == "final":
+                # The amount the ledger's final invoice counts at: less its advances.
+                gross, _ = _less_advances(item, gross, field=f"{where}.")
+                if gross == 0:
+                    not_read = "advanced"
             cap, no_rate = (None, None) if gross is None else _cap_in(item, gross, currency, where)
-            linked.append(_Linked(ident, gross, cap, no_rate, _not_read(item, rules)))
+            linked.append(_Linked(ident, gross, cap, no_rate, not_read))
         return linked
     ids = raw.get("invoice_ids")
     if isinstance(ids, list) and ids:
@@ -700,6 +708,14 @@ def payment_from_banking(
     exists, and the money stays the client's unapplied cash (it was allocated to the
     proforma, and the ledger rejected the whole payment); a payment tied only to cost
     documents (``income`` 0) is money paid out, and is skipped.
+
+    A final invoice the payment is tied to is capped at the amount it counts at, its
+    ``price_gross`` less the advance invoices given with it (:data:`ADVANCES_KEY`, by the
+    rule of :func:`map_document`), not at the whole order: a payment of 10000.00 tied to a
+    final invoice of 10000.00 and, after it, its advance of 5000.00 pays 5000.00 of each (all
+    of it went to the final invoice, which counts at 5000.00, and the ledger refused the
+    payment). One its advances cover in full is left out
+    like a proforma: the money goes to the other invoices, or stays unapplied cash.
 
     A linked document with a gross amount of zero or less (a correction that lowers an
     invoice) is not something the payment pays: the correction is a credit note applied by
