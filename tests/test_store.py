@@ -657,7 +657,7 @@ def test_a_version_1_store_opens_and_its_records_carry_their_source_name(
     with closing(sqlite3.connect(path)) as db:
         db.executescript(STORE_V1.read_text(encoding="utf-8"))
     with Store.open(path) as old:
-        assert old.schema_version == SCHEMA_VERSION == 8
+        assert old.schema_version == SCHEMA_VERSION == 9
         ledger = old.load(base_currency="EUR", strict=False)
         assert {(r.kind, r.source, getattr(r, "id", None)) for r in ledger.records()} == {
             ("customer", "books", "c1"), ("invoice", "books", "A"), ("invoice", "books", "B"),
@@ -675,6 +675,33 @@ def test_a_version_1_store_opens_and_its_records_carry_their_source_name(
                            "allocations": [{"invoice_id": "A", "amount": "100.00"}]}]],
         }), source="books", full=True)
         assert (again.new, again.updated, again.unchanged) == (0, 0, 4)
+
+
+def test_a_schema_8_store_reads_xero_and_quickbooks_invoices_in_full_next_time(
+    tmp_path: Path,
+) -> None:
+    # Schema 9: what an earlier clientguard stored wrong and an incremental read would not
+    # read again (Xero's ISO dates rejected, its "IsDeleted": "false" allocations dropped,
+    # QuickBooks' written-off invoices stored paid) is read again: those cursors go.
+    path = tmp_path / "old.db"
+    with Store.open(path):
+        pass
+    streams = {"books": ("xero", ("invoices", "payments", "credit_notes", "contacts")),
+               "qbo": ("quickbooks", ("invoices", "payments", "credit_memos")),
+               "stripe": ("stripe", ("invoices",)), "sheet": ("csv", ("invoices",))}
+    with closing(sqlite3.connect(path)) as db, db:
+        for source, (connector, names) in streams.items():
+            db.execute("INSERT INTO sources (source, connector) VALUES (?, ?)",
+                       (source, connector))
+            for stream in names:
+                db.execute("INSERT INTO cursors (source, stream, cursor, sync_id) "
+                           "VALUES (?, ?, '2025-05-02T00:00:00+00:00', 1)", (source, stream))
+        db.execute("PRAGMA user_version = 8")
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 9
+        kept = {(source, stream) for source in streams for stream in store.state(source).cursors}
+    assert kept == {("qbo", "payments"), ("qbo", "credit_memos"), ("stripe", "invoices"),
+                    ("sheet", "invoices")}
 
 
 def test_records_synced_under_a_source_name_carry_it(store: Store) -> None:

@@ -317,6 +317,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DELETE FROM cursors WHERE (source, stream) IN (SELECT source, stream FROM records "
         "GROUP BY source, stream HAVING count(DISTINCT kind) > 1)",
     ),
+    # 9: records an earlier clientguard stored wrong and an incremental read would not read
+    # again (it reads only what changed since): Xero's dates written in ISO form (rejected)
+    # and allocations flagged "IsDeleted": "false" (dropped), and QuickBooks invoices whose
+    # bad debt a journal entry wrote off (stored paid). Their cursors go, so the next sync
+    # reads those streams in full and replaces them.
+    (
+        "DELETE FROM cursors WHERE source IN "
+        "(SELECT source FROM sources WHERE connector = 'xero')",
+        "DELETE FROM cursors WHERE stream = 'invoices' AND source IN "
+        "(SELECT source FROM sources WHERE connector = 'quickbooks')",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
