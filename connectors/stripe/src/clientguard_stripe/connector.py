@@ -21,6 +21,9 @@ Reading:
   gap, and the stream is read in full again.
 * The cursor of a stream is the moment its read started, never later than the start of the
   sync: everything created or changed before then has been read.
+* **Stripe Connect.** ``stripe_account`` (``acct_...``) reads a connected account with the
+  platform's key: sent as ``Stripe-Account`` on every request, a tenant id never shown, and a
+  part of :meth:`StripeConnector.identity`.
 * ``Stripe-Version`` is pinned (option ``api_version``) so that the objects keep their shape.
   Events carry objects in the account's API version at the time of the event, which is why
   the mapping reads only long-stable fields.
@@ -131,6 +134,14 @@ DATED_STREAMS = frozenset({"invoices", "credit_notes"})
 #: this request to continue"); the rest of its message names the account: never repeated.
 _PERMISSION_NAMED = re.compile(r"'(rak_[a-z0-9_]{1,80})'")
 
+#: A Stripe account id as the Stripe-Account header takes it.
+_CONNECTED_ACCOUNT = re.compile(r"acct_[A-Za-z0-9]{1,250}")
+
+#: The identity's part naming the connected account read; the key's own account (no
+#: Stripe Connect) is :data:`_OWN_ACCOUNT`, so that a source switched between the two stops.
+_CONNECTED_PART = "connected account"
+_OWN_ACCOUNT = "none"
+
 _NEAR_MIDNIGHT = (
     "a document issued, due or paid near midnight may count on the day before or after the "
     "one Stripe shows"
@@ -163,6 +174,10 @@ class StripeOptions(HttpOptions):
     note, when the account names none or the key may not read it."""
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     """Objects per request (1..100)."""
+    stripe_account: SecretStr | None = None
+    """Stripe Connect: the connected account (``acct_...``) whose objects a platform reads
+    with its own key, sent as ``Stripe-Account`` on every request. A tenant id: never shown.
+    None: the key's own account."""
 
     @field_validator("timezone")
     @classmethod
@@ -284,6 +299,18 @@ class StripeConnector(HttpConnector):
                 "connector 'stripe': api_key is not a secret (sk_) or restricted (rk_) key; "
                 f"{_KEY_HELP}"
             )
+        connected = (opts.stripe_account.get_secret_value()
+                     if opts.stripe_account is not None else None)
+        if connected is not None and not _CONNECTED_ACCOUNT.fullmatch(connected):
+            # The value is a tenant id, right or wrong: never repeated.
+            raise ConfigError(
+                "connector 'stripe': stripe_account is not a Stripe account id: it must be "
+                "acct_ followed by letters and digits (at most 255 characters), as the "
+                "Dashboard shows it under Connect > Accounts; leave it out to read the key's "
+                "own account"
+            )
+        self.stripe_account = connected
+        """The connected account read (Stripe Connect), or None: the key's own."""
         self.zone: tzinfo | None = iana_zone(opts.timezone)
         """The ``timezone`` option's zone; None: the account's, read by each dated stream."""
         self._account_answer: requests.Response | AuthError | None = None
@@ -302,10 +329,13 @@ class StripeConnector(HttpConnector):
         headers = {"Accept": "application/json"}
         if opts.api_version:
             headers["Stripe-Version"] = opts.api_version
+        if connected is not None:
+            headers["Stripe-Account"] = connected
         self.client = self.api_client(
             opts.base_url,
             auth=BearerToken(key),
             headers=headers,
+            secrets=() if connected is None else (connected,),
             classifier=classify_stripe,
             backoff_cap=30.0,
         )
@@ -428,14 +458,18 @@ class StripeConnector(HttpConnector):
         )
 
     def identity(self) -> dict[str, str]:
-        """The account the key reads (``GET /v1/account``'s ``id``) and its mode (``live`` or
-        ``test``, from the key: ``sk_live_``, ``rk_test_``...): a key switched from test to
-        live, or to another account, is another identity (docs/connectors/stripe.md). A
-        restricted key that may not read the account (403) gives the mode alone."""
+        """The account the key reads (``GET /v1/account``'s ``id``), its mode (``live`` or
+        ``test``, from the key: ``sk_live_``, ``rk_test_``...) and the connected account
+        read (the ``stripe_account`` option, or ``none``): a key switched from test to
+        live, to another account or to another connected account is another identity
+        (docs/connectors/stripe.md). A restricted key that may not read the account (403)
+        gives the mode and the connected account."""
         parts: dict[str, str] = {}
         mode = re.match(r"[sr]k_(live|test)_", self.options.api_key.get_secret_value())
         if mode is not None:
             parts["mode"] = mode.group(1)
+        # Known without a call: what the store needs when the key may not read the account.
+        parts[_CONNECTED_PART] = self.stripe_account or _OWN_ACCOUNT
         try:
             response = self.client.get("v1/account", stream="account")
         except AuthError as exc:
