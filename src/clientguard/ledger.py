@@ -583,12 +583,20 @@ class Ledger:
             fx = other.fx
         # The earlier builds' rejections are carried into the report but do not make a
         # strict merge fail: the caller already accepted them (strict=False) when building.
+        # Time entries that named a client no customer of their ledger had are matched again
+        # against the merged customers (a tracker's ledger holds no customers at all: its
+        # entries find their client in the books' ledger), each once.
+        carried = [*self.report.rejected, *other.report.rejected]
+        again: list[AnyRecord] = list({
+            id(r.record): r.record for r in carried
+            if _unmatched_entry(r) and isinstance(r.record, TimeEntry)}.values())
         return _Builder(
             self.base_currency,
             fx,
             {**self._locations, **other._locations},
             [],
-            carried=[*self.report.rejected, *other.report.rejected],
+            carried=[r for r in carried if not _unmatched_entry(r)],
+            rechecked=again,
             carried_adjusted=[*self.report.adjusted, *other.report.adjusted],
             # The sources' notes; those of unknown customers are found again in the merge
             # (the other ledger may hold the customer).
@@ -601,7 +609,7 @@ class Ledger:
                                 unknown_links_note(book.report.unknown_links)})),
             links=[*self._links, *other._links],
             warnings=[*self.report.warnings, *other.report.warnings],
-        ).run([*self.source_records(), *other.source_records()], strict=strict)
+        ).run([*self.source_records(), *other.source_records(), *again], strict=strict)
 
     # ------------------------------------------------------------------ look-ups
     @property
@@ -829,8 +837,13 @@ class _Builder:
         notes: list[str] | None = None,
         links: Iterable[Link] = (),
         warnings: Iterable[str] = (),
+        rechecked: Iterable[AnyRecord] = (),
     ) -> None:
         self.base = base
+        # Records an earlier build rejected that this one checks again (a merge's time
+        # entries matched by name): rejected again, they are carried, as the earlier
+        # rejection was, and do not make a strict build fail.
+        self.rechecked = {id(record) for record in rechecked}
         self.fx = fx
         self.locations = locations
         # The locations as the source names records; ``locations`` is re-keyed when the
@@ -867,9 +880,8 @@ class _Builder:
         if self.keyed:  # the rejection holds the record as its source gave it
             record = self.originals.get(id(record)) or _rekey(record, _unkey)
         ident = getattr(record, "id", None)
-        self.rejected.append(
-            Rejection(record.kind, record.source, ident, field, reason, location, record)
-        )
+        rejection = Rejection(record.kind, record.source, ident, field, reason, location, record)
+        (self.carried if id(record) in self.rechecked else self.rejected).append(rejection)
 
     def run(self, records: Iterable[AnyRecord], *, strict: bool) -> Ledger:
         by_kind: dict[type[Record], list[AnyRecord]] = {kind: [] for kind in _KINDS}
@@ -1612,6 +1624,14 @@ def _check_table_rates(fx: FxTable) -> None:
                 f"per {currency}): no exchange rate is that {'large' if rate > 1 else 'small'}; "
                 "fix the rate in the table (or in the rates file it was read from)"
             )
+
+
+def _unmatched_entry(rejection: Rejection) -> bool:
+    """Whether ``rejection`` is a time entry whose client's name matched no customer (or
+    customers of several clients) of its ledger: a merge matches it again."""
+    entry = rejection.record
+    return (rejection.field == "customer_name" and isinstance(entry, TimeEntry)
+            and entry.customer_id is None)
 
 
 def _shown_name(name: str) -> str:

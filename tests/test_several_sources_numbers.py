@@ -1,0 +1,90 @@
+"""The numbers of a ledger of several sources: a client's hours, revenue and documents counted
+once, whichever way the sources are put together (one build, or a ledger per source merged)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from clientguard import Ledger, review
+from clientguard.model import AnyRecord
+from clientguard.testing import customer, invoice, time_entry
+
+AS_OF = date(2025, 6, 30)
+
+
+def books() -> list[AnyRecord]:
+    """The invoicing tool: two clients, 100.00 each."""
+    return [
+        customer("acme", "Acme Ltd", source="books"),
+        customer("beta", "Beta GmbH", source="books"),
+        invoice("acme", id="1", issued="2025-01-10", total="100.00", source="books"),
+        invoice("beta", id="2", issued="2025-01-10", total="100.00", source="books"),
+    ]
+
+
+def tracker() -> list[AnyRecord]:
+    """A time tracker (Harvest, Toggl, Clockify): entries name the client, no customers.
+    30 hours for Acme (written as the tracker writes it), 10 for Beta, 5 for a client the
+    books do not have."""
+    return [
+        time_entry(client_name="ACME", on="2025-03-01", hours="30", source="harvest",
+                   entry_id="h1"),
+        time_entry(client_name="Beta GmbH", on="2025-03-02", hours="10", source="harvest",
+                   entry_id="h2"),
+        time_entry(client_name="Gamma", on="2025-03-03", hours="5", source="harvest",
+                   entry_id="h3"),
+    ]
+
+
+def merged_books_first() -> Ledger:
+    own = Ledger.build(books(), base_currency="EUR")
+    return own.merge(Ledger.build(tracker(), base_currency="EUR", strict=False), strict=False)
+
+
+def merged_tracker_first() -> Ledger:
+    hours = Ledger.build(tracker(), base_currency="EUR", strict=False)
+    return hours.merge(Ledger.build(books(), base_currency="EUR"), strict=False)
+
+
+def one_build() -> Ledger:
+    return Ledger.build([*books(), *tracker()], base_currency="EUR", strict=False)
+
+
+# What `clientguard review --source books --source harvest` does: a ledger per source, merged.
+# The tracker's ledger alone has no customer to match a name to; the merge has the books'.
+@pytest.mark.parametrize("build", [merged_books_first, merged_tracker_first, one_build])
+def test_a_trackers_hours_count_for_the_books_clients_after_a_merge(build: object) -> None:
+    assert callable(build)
+    book: Ledger = build()
+    # By hand: ACME is Acme Ltd (case and the legal form ignored), Beta GmbH is Beta GmbH;
+    # Gamma matches no customer of either source.
+    assert sorted((t.customer_id, t.hours) for t in book.time_entries) == [
+        ("books:acme", D("30")), ("books:beta", D("10"))]
+    # Gamma's 5 hours are said once, with the reason the merged ledger has (no customer),
+    # and nothing else is rejected.
+    assert [(r.record_id, r.field) for r in book.report.rejected] == [("h3", "customer_name")]
+    assert [(u.name, u.hours) for u in book.report.unmatched] == [("Gamma", D("5"))]
+    shares = review(book, as_of=AS_OF).book.hours
+    assert shares is not None
+    # 30 of the 40 matched hours are Acme's, 10 Beta's.
+    assert shares.shares == {"books:acme": D("0.75"), "books:beta": D("0.25")}
+
+
+def test_entries_still_unmatched_after_a_merge_do_not_fail_a_strict_merge() -> None:
+    # The caller accepted them when building the tracker's ledger leniently; the merge checks
+    # them again and keeps them in the report, as it carries every earlier rejection.
+    book = Ledger.build(books(), base_currency="EUR").merge(
+        Ledger.build(tracker(), base_currency="EUR", strict=False), strict=True)
+    assert [r.record_id for r in book.report.rejected] == ["h3"]
+    assert len(book.time_entries) == 2
+
+
+def test_a_ledger_merged_again_matches_each_entry_once() -> None:
+    hours = Ledger.build(tracker(), base_currency="EUR", strict=False)
+    book = merged_books_first().merge(hours, strict=False)
+    assert sorted((t.customer_id, t.hours) for t in book.time_entries) == [
+        ("books:acme", D("30")), ("books:beta", D("10"))]
+    assert [r.record_id for r in book.report.rejected] == ["h3"]
