@@ -88,3 +88,37 @@ def test_a_ledger_merged_again_matches_each_entry_once() -> None:
     assert sorted((t.customer_id, t.hours) for t in book.time_entries) == [
         ("books:acme", D("30")), ("books:beta", D("10"))]
     assert [r.record_id for r in book.report.rejected] == ["h3"]
+
+
+# ----------------------------------------------------- one invoice in two sources, numbered
+
+
+def copied(stripe_number: str, xero_number: str, xero_total: str = "1000.00") -> Ledger:
+    """A Stripe invoice and Xero's copy of it, the customers not linked (ids differ)."""
+    return Ledger.build([
+        customer("cus_1", "Acme", source="stripe"), customer("C9", "Acme Ltd", source="xero"),
+        invoice("cus_1", id="in_1", number=stripe_number, issued="2025-03-01",
+                total="1000.00", source="stripe"),
+        invoice("C9", id="X1", number=xero_number, issued="2025-03-01", total=xero_total,
+                source="xero"),
+    ], base_currency="EUR")
+
+
+@pytest.mark.parametrize(("stripe_number", "xero_number", "xero_total", "said"), [
+    ("INV-0001", "INV-0001", "1000.00", True),   # written alike
+    ("INV-0001", "inv-0001", "1000.00", True),   # case
+    ("INV-0001", "INV0001", "1000.00", True),    # the dash dropped by the integration
+    ("INV-0001", "INV 0001", "1000.00", True),   # a space for the dash
+    ("INV-0001", "INV/0001", "1000.00", True),   # a slash for the dash
+    ("INV-0001", "INV-0002", "1000.00", False),  # another number, unlinked: two sales
+    ("INV-0001", "INV0001", "999.00", False),    # another total: not one document
+])
+def test_one_invoice_in_two_sources_is_said_whatever_the_numbers_separators(
+    stripe_number: str, xero_number: str, xero_total: str, said: bool
+) -> None:
+    book = copied(stripe_number, xero_number, xero_total)
+    found = [(s.records, s.numbers) for s in book.report.same_in_two_sources]
+    expected = [(("stripe:in_1", "xero:X1"), tuple(sorted({stripe_number, xero_number})))]
+    assert found == (expected if said else [])
+    # Both are kept and counted either way (the note tells a person to pull from one source).
+    assert sum(i.total for i in book.invoices) == D("1000.00") + D(xero_total)

@@ -1751,7 +1751,7 @@ def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
             continue
         # One client's (a link, a group) or one number's: one invoice, maybe.
         sets = _joined(invoices, lambda i: ("client", ledger.group_of(i.customer_id)),
-                       lambda i: ("number", (i.number or "").strip().casefold() or i.id))
+                       lambda i: ("number", _number_key(i.number) or i.id))
         found += [
             SameInTwoSources("invoice", tuple(sorted(i.id for i in members)), day, currency,
                              total, tuple(sorted({i.number for i in members if i.number})))
@@ -1768,6 +1768,13 @@ def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
     ]
     found.sort(key=lambda same: (same.day, same.kind, same.records))
     return found
+
+
+def _number_key(number: str | None) -> str:
+    """An invoice number as two tools may both write it: its letters and digits, without case
+    (``INV-0001``, ``INV0001``, ``inv 0001`` and ``INV/0001`` are one number: an integration
+    that copies an invoice may drop or change the separators); empty for none."""
+    return "".join(ch for ch in (number or "").casefold() if ch.isalnum())
 
 
 def _joined(
