@@ -105,7 +105,7 @@ def test_issues_are_paged_by_next_page_token_and_mapped_by_the_rules(
     assert all(r["maxResults"] == "2" for r in requests)
     assert requests[0]["jql"] == 'created >= "1970-01-01" ORDER BY created ASC, key ASC'
     assert requests[0]["fields"] == (
-        "created,updated,duedate,project,components,labels,customfield_10042")
+        "created,updated,duedate,project,components,labels,resolution,customfield_10042")
     for request, _ in httpserver.log:
         basic = base64.b64encode(f"{EMAIL}:{TOKEN}".encode()).decode()
         assert request.headers["Authorization"] == f"Basic {basic}"
@@ -147,12 +147,14 @@ def test_the_older_search_pages_by_start_at_until_total(
     legacy = "/rest/api/3/search"
     httpserver.expect_ordered_request(legacy, query_string={
         "jql": 'created >= "1970-01-01" ORDER BY key ASC',
-        "fields": "created,updated,duedate,project,components,labels,customfield_10042",
+        "fields": "created,updated,duedate,project,components,labels,resolution,"
+                  "customfield_10042",
         "startAt": "0", "maxResults": "2"}).respond_with_json(
         {"startAt": 0, "maxResults": 2, "total": 3, "issues": [issue("ACME-1"), issue("ACME-2")]})
     httpserver.expect_ordered_request(legacy, query_string={
         "jql": 'created >= "1970-01-01" ORDER BY key ASC',
-        "fields": "created,updated,duedate,project,components,labels,customfield_10042",
+        "fields": "created,updated,duedate,project,components,labels,resolution,"
+                  "customfield_10042",
         "startAt": "2", "maxResults": "2"}).respond_with_json(
         {"startAt": 2, "maxResults": 2, "total": 3, "issues": [issue("ACME-3")]})
     pulled = pull(connector(httpserver, waits, legacy_search=True))

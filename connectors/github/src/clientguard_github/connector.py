@@ -19,7 +19,9 @@ Reading (docs.github.com/en/rest/issues/issues#list-repository-issues):
   with an :class:`~clientguard.errors.ApiError` before the token is sent there
   (:meth:`clientguard.http.ApiClient.next_url`).
 * Pull requests come through the same endpoint (they carry ``pull_request``): left out,
-  counted.
+  counted. So is an issue closed as a duplicate (``state_reason`` ``duplicate``) or labelled
+  as one (``duplicate_labels``, GitHub's default ``duplicate`` label): the request it repeats
+  is counted once, under the issue it duplicates.
 * Incremental: ``since`` (issues updated at or after it) from the stream's cursor, the
   latest ``updated_at`` seen. Pages are numbered positions in the order issues were opened
   (``sort=created``), which an edit never changes: in ``sort=updated`` order an issue edited
@@ -166,6 +168,9 @@ class GitHubOptions(HttpOptions):
     wanted_label_prefix: str = Field(default="due:", min_length=1)
     """A label made of this prefix and a date (``due:2026-05-06``) names the wanted date;
     without one, the milestone's due date does."""
+    duplicate_labels: list[str] = Field(default_factory=lambda: ["duplicate"])
+    """Labels that mark an issue as a duplicate of another (GitHub's default label
+    ``duplicate``): such an issue is left out, as one closed as a duplicate is; ``[]``: none."""
     timezone: str = "UTC"
     """The firm's time zone: turns the moments GitHub writes (opened, milestone due) into
     days."""
@@ -352,6 +357,13 @@ class GitHubConnector(HttpConnector):
         if raw.get("pull_request") is not None:
             return Skip("pull request, not an issue")
         labels = _labels(raw)
+        # A duplicate repeats a request another issue already counts: counting it too would
+        # make one request two (and one rush two).
+        if raw.get("state_reason") == "duplicate" or any(
+            same_text(label, marker) for label in labels
+            for marker in self.options.duplicate_labels
+        ):
+            return Skip("a duplicate of another issue (closed as a duplicate, or labelled so)")
         wanted = self.wanted_by(raw, labels)
         if wanted is None:
             return Skip(

@@ -31,7 +31,9 @@ Reading (developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-sea
 * Each issue is a work request of the client the configuration's rules give it
   (:mod:`clientguard.tickets`): ``requested_on`` the day it was created, ``wanted_by`` its
   due date (or the date field named by ``wanted_field``). An issue without that date, or
-  that no rule maps to a client, is left out and counted by reason.
+  that no rule maps to a client, is left out and counted by reason; so is an issue resolved
+  as a duplicate (its ``resolution`` one of ``duplicate_resolutions``): the request it
+  repeats is counted once, under the issue it duplicates.
 """
 
 from __future__ import annotations
@@ -179,6 +181,9 @@ class JiraOptions(HttpOptions):
     wanted_field: str = "duedate"
     """The field holding the day the client wanted the work by: ``duedate``, or a date
     custom field (``customfield_10050``)."""
+    duplicate_resolutions: list[str] = Field(default_factory=lambda: ["Duplicate"])
+    """The resolutions (their names, as the site writes them: ``Duplicate``, ``Duplikat``)
+    that say an issue repeats another: such an issue is left out; ``[]``: none."""
     timezone: str = "UTC"
     """The Jira user's time zone (profile settings): JQL reads the cursor's date in it."""
     from_date: date | None = None
@@ -284,7 +289,7 @@ class JiraConnector(HttpConnector):
     def fields(self) -> str:
         """The issue fields asked for: what the mapping and the rules read."""
         wanted = ["created", "updated", "duedate", "project", "components", "labels",
-                  self.options.wanted_field]
+                  "resolution", self.options.wanted_field]
         wanted += [r.field for r in self.options.clients if r.field]
         return ",".join(dict.fromkeys(wanted))
 
@@ -357,6 +362,12 @@ class JiraConnector(HttpConnector):
         created = parse_jira_time(fields.get("created"))
         if created is None:
             raise DataError(f"created: {fields.get('created')!r} is not a date-time")
+        resolution = fields.get("resolution")
+        resolved = resolution.get("name") if isinstance(resolution, Mapping) else None
+        # A duplicate repeats a request another issue already counts: counting it too would
+        # make one request two (and one rush two).
+        if any(same_text(resolved, d) for d in self.options.duplicate_resolutions):
+            return Skip(f"resolved as a duplicate ({str(resolved).strip()})")
         name = self.options.wanted_field
         wanted = fields.get(name)
         if wanted is None or wanted == "":
