@@ -82,3 +82,37 @@ def test_sources_in_two_currencies_without_a_base_currency_are_told_to_set_one(
     assert "no base currency: the invoices are in EUR, PLN" in err
     assert "--base-currency" in err
     assert "build both" not in err
+
+
+def test_a_strict_review_of_the_books_and_a_tracker_matches_the_trackers_clients(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tracker's entries name clients only the books' customers have: each source's ledger
+    alone cannot match them. Before: a strict review failed on the tracker's first entry
+    ("client 'Acme' matches no customer"), before the merge could match it."""
+    (here / "books.csv").write_text(INVOICES + "1,Acme,2025-01-02,2025-02-01,1000.00,EUR\n"
+                                    "2,Beta,2025-01-05,2025-02-04,500.00,EUR\n")
+    (here / "hours.csv").write_text("Client,Day,Hours\nAcme,2025-01-03,6\nBeta,2025-01-04,2\n")
+    _config(here, {"books": 'invoices = "books.csv"', "hours": 'time_entries = "hours.csv"'})
+    code = main(["review", "--as-of", "2025-03-31", "--format", "json", "--quiet", "--strict",
+                 "--source", "books", "--source", "hours"])
+    out, err = capsys.readouterr()
+    assert code == EXIT_OK, err
+    assert "matches no customer" not in err
+    shares = {c["client_id"]: c["hours_share"] for c in json.loads(out)["clients"]}
+    # 6 of the 8 hours are Acme's, 2 Beta's.
+    assert shares == {"books:Acme": "0.7500", "books:Beta": "0.2500"}
+
+
+def test_a_strict_review_of_several_sources_lists_what_none_of_them_matches(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (here / "books.csv").write_text(INVOICES + "1,Acme,2025-01-02,2025-02-01,1000.00,EUR\n")
+    (here / "hours.csv").write_text("Client,Day,Hours\nAcme,2025-01-03,6\nGamma,2025-01-04,2\n")
+    _config(here, {"books": 'invoices = "books.csv"', "hours": 'time_entries = "hours.csv"'})
+    code = main(["review", "--as-of", "2025-03-31", "--quiet", "--strict",
+                 "--source", "books", "--source", "hours"])
+    _out, err = capsys.readouterr()
+    assert code == EXIT_USAGE
+    assert "'Gamma' matches no customer" in err
+    assert "'Acme'" not in err

@@ -54,11 +54,12 @@ from clientguard.connector import ProgressEvent
 from clientguard.errors import (
     ClientguardError,
     ConfigError,
+    DataError,
     UnknownConnectorError,
     os_reason,
 )
 from clientguard.i18n import gettext as _
-from clientguard.i18n import ngettext, noop, npgettext
+from clientguard.i18n import ngettext, noop, npgettext, pgettext
 from clientguard.ledger import Ledger
 from clientguard.report.text import printable
 
@@ -793,6 +794,10 @@ def _review_ledger(
             rows = pull_rates(config.rates, end=_today(), first=min(days, default=None))
         fx = table_from(rows, base, config.rates, stored=False)
         ledgers = []
+        # Several sources are built leniently and judged strictly once merged: a source's
+        # record may need another's (a time tracker's entry names a client only the books'
+        # customers have), so a problem of one source alone is no problem until the merge.
+        several = len(pulls) > 1
         for source, pulled in pulls:
             if stages is not None:
                 stages(_("building the ledger of {source}").format(source=source.name))
@@ -801,7 +806,7 @@ def _review_ledger(
                     pulled.records,
                     base_currency=base,
                     fx=fx,
-                    strict=strict,
+                    strict=strict and not several,
                     rejected=pulled.rejected,
                     notes=[f"{source.name}: {note}" for note in pulled.notes],
                     locations=pulled.locations,
@@ -810,7 +815,10 @@ def _review_ledger(
             )
         ledger = ledgers[0]
         for other in ledgers[1:]:
-            ledger = ledger.merge(other, strict=strict)
+            ledger = ledger.merge(other, strict=False)
+        if strict and several and ledger.report.rejected:
+            raise DataError.from_problems(
+                ledger.report.rejected, what=pgettext("problems in", "the ledger's records"))
     else:
         path = _store_path(args, config)
         if stages is not None:
