@@ -67,11 +67,12 @@ def test_sync_and_review_from_the_config(
         "/v2/time_entries", headers={"Harvest-Account-Id": ACCOUNT}
     ).respond_with_json({
         "time_entries": [
-            entry(1, "ACME", 60, "2026-06-10"),
-            entry(2, "Birch", 40, "2026-06-11"),
+            # No entry holds more than a day (a longer one is a timer left running).
+            *(entry(10 + d, "ACME", 20, f"2026-06-{10 + d}") for d in range(3)),
+            *(entry(20 + d, "Birch", 20, f"2026-06-{20 + d}") for d in range(2)),
             entry(3, "Cobalt Studio", 7, "2026-06-12"),
         ],
-        "per_page": 2000, "total_pages": 1, "total_entries": 3, "next_page": None,
+        "per_page": 2000, "total_pages": 1, "total_entries": 6, "next_page": None,
         "previous_page": None, "page": 1, "links": {},
     })
     assert main(["sync", "--quiet"]) == 0

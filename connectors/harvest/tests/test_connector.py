@@ -248,9 +248,12 @@ def test_a_store_sync_beside_the_books_feeds_the_capacity_finding(
 ) -> None:
     # Acme: 10% of the revenue, 60 of 100 hours; an unknown client's 5 hours are reported.
     httpserver.expect_request("/v2/time_entries").respond_with_json(page([
-        entry(1, "Acme", 40, day="2026-07-10"),
+        # No entry holds more than a day (a longer one is a timer left running: rejected).
+        entry(1, "Acme", 20, day="2026-07-10"),
+        entry(5, "Acme", 20, day="2026-07-09"),
         entry(2, "acme ltd", 20, day="2026-07-11"),
-        entry(3, "Beta Media", 40, day="2026-07-12"),
+        entry(3, "Beta Media", 20, day="2026-07-12"),
+        entry(6, "Beta Media", 20, day="2026-07-13"),
         entry(4, "Gamma", 5, day="2026-07-12"),
     ], 1, 1))
     with Store.open(tmp_path / "s.db") as store:
