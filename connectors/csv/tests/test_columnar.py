@@ -255,7 +255,8 @@ def test_each_case_reads_alike(row: str, write: Write, read_alike: ReadAlike) ->
 @pytest.mark.parametrize(("row", "amount"), [
     ("p1,c1,i1,2024-01-20,60.00,EUR,", "60.00"),
     ("p1,c1,i1,2024-01-20,-60.00,EUR,", None),  # a refund: rejected
-    ("p1,c1,i1,2024-01-20,$60.00,EUR,", "60.00"),  # a marker: the long way, the same amount
+    ("p1,c1,i1,2024-01-20,€60.00,EUR,", "60.00"),  # a marker: the long way, the same amount
+    ("p1,c1,i1,2024-01-20,$60.00,EUR,", None),  # dollars or pesos, not euros: rejected
     ("p1,c1,,2024-01-20,60,EUR,", "60"),  # unapplied
     ("p1,c1,i9,2024-01-20,60,EUR,", None),  # an invoice the file does not have
     ("p1,c1,i1, 2024-01-20,60,EUR,", "60"),  # the date written otherwise, the same

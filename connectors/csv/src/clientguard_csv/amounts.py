@@ -9,7 +9,10 @@ the dash stands for the minor units, it is not a minus).
 
 A currency marker (``$``, ``€``, ``zł``, ``PLN``...) is stripped. When it names one currency
 (``€``, ``zł``, an ISO code) the parse result carries it, so that the caller can refuse an
-amount that contradicts the row's currency; ``$`` names no single currency and carries none.
+amount that contradicts the row's currency. ``$``, ``¥`` and ``kr`` name no single currency
+and carry none, but each is written only for some (:data:`SHARED_SYMBOLS`): the result
+carries the symbol, so that ``$1,020.00`` in a row whose currency is PLN or EUR is refused
+too, never read as 1020 zloty.
 
 Thousands separators are checked, not just deleted: ``1,5`` with ``,`` as the thousands
 separator is an error (it is almost always a decimal comma in a file whose mapping says
@@ -31,6 +34,7 @@ from clientguard.money import is_currency
 
 __all__ = [
     "CURRENCY_SYMBOLS",
+    "SHARED_SYMBOLS",
     "SPACES",
     "Amount",
     "AmountError",
@@ -78,6 +82,25 @@ CURRENCY_SYMBOLS: dict[str, str | None] = {
     "лв.": "BGN",
 }
 
+#: The currencies a symbol of several currencies is written for, and what they are called in a
+#: message. A row whose currency is none of them contradicts its amount's symbol: ``$100``
+#: under PLN is not 100 zloty. Source: the currencies whose sign is ``$`` (alone or
+#: prefixed: ``R$``, ``C$``, ``RD$``, ``T$``, ``WS$``, ``MOP$``), ``¥`` and ``kr``/``kr.``
+#: in Wikipedia's "Dollar sign", "Yen and yuan sign" and "Krone"/"Krona" articles (ISO 4217
+#: codes; a code the list lacks is refused with the symbol named, so the user writes the ISO
+#: code in the cell or a currency column).
+SHARED_SYMBOLS: dict[str, tuple[str, frozenset[str]]] = {
+    "$": ("dollars or pesos", frozenset({
+        "USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "BND", "BSD", "BBD", "BZD", "BMD",
+        "FJD", "GYD", "JMD", "KYD", "LRD", "NAD", "SBD", "SRD", "TTD", "XCD", "ZWL", "ZWG",
+        "MXN", "ARS", "CLP", "COP", "CUP", "DOP", "UYU", "BRL", "NIO", "CVE", "TOP", "WST",
+        "MOP",
+    })),
+    "¥": ("yen or yuan", frozenset({"JPY", "CNY"})),
+    "kr": ("kronor, kroner or krónur", frozenset({"SEK", "NOK", "DKK", "ISK"})),
+    "kr.": ("kroner or krónur", frozenset({"SEK", "NOK", "DKK", "ISK"})),
+}
+
 _MINUS = "-\u2212"  # hyphen-minus and the Unicode minus sign
 #: A whole amount under a decimal comma: ``150,-``, ``150,--``, ``150,–`` (no minor units).
 _NO_MINOR_UNITS = re.compile(r"(?<=\d),(?:--?|\u2013|\u2014)$")
@@ -112,10 +135,25 @@ class AmountFormat:
 
 
 class Amount(NamedTuple):
-    """A parsed amount and the currency its marker names, if it names exactly one."""
+    """A parsed amount and the currency its marker names, if it names exactly one; else the
+    marker of several currencies it carries (``$``, ``¥``, ``kr``: a key of
+    :data:`SHARED_SYMBOLS`), if any."""
 
     value: Decimal
     currency: str | None = None
+    shared: str | None = None
+
+    def contradicts(self, currency: str) -> str | None:
+        """Why this amount cannot be in ``currency`` (a row's currency), or None when it
+        can: its marker names another currency, or is a symbol ``currency`` is not written
+        with."""
+        if self.currency is not None and self.currency != currency:
+            return f"is in {self.currency}"
+        if self.shared is not None:
+            called, currencies = SHARED_SYMBOLS[self.shared]
+            if currency not in currencies:
+                return f"is in {called} ({self.shared!r})"
+        return None
 
 
 def _simple_pattern(fmt: AmountFormat) -> re.Pattern[str]:
@@ -189,13 +227,16 @@ def parse_amount(text: str, fmt: AmountFormat) -> Amount:
             break
     if negations > 1:
         raise AmountError(f"{text!r} has more than one minus sign or pair of parentheses")
-    currency = _currency_of(markers, text)
+    currency, shared = _currency_of(markers, text)
     value = _number(body, fmt, text)
-    return Amount(-value if negations else value, currency)
+    return Amount(-value if negations else value, currency, shared)
 
 
-def _currency_of(markers: list[str], text: str) -> str | None:
+def _currency_of(markers: list[str], text: str) -> tuple[str | None, str | None]:
+    """The one currency the markers name, and the symbol of several currencies among them
+    (``US$`` names USD; ``$`` alone only dollars or pesos)."""
     named: set[str] = set()
+    shared: set[str] = set()
     for marker in markers:
         key = marker.casefold()
         if key in CURRENCY_SYMBOLS:
@@ -207,9 +248,18 @@ def _currency_of(markers: list[str], text: str) -> str | None:
                               "nor a currency marker")
         if code is not None:
             named.add(code)
+        elif key in SHARED_SYMBOLS:
+            shared.add(key)
     if len(named) > 1:
         raise AmountError(f"{text!r} names two currencies: {', '.join(sorted(named))}")
-    return named.pop() if named else None
+    code = named.pop() if named else None
+    for symbol in sorted(shared):
+        called, currencies = SHARED_SYMBOLS[symbol]
+        if code is not None and code not in currencies:
+            raise AmountError(f"{text!r} names two currencies: {code} and {called} "
+                              f"({symbol!r})")
+    # A code says more than a symbol it is written with ("USD $5" is USD).
+    return code, (min(shared) if shared and code is None else None)
 
 
 #: Thousands separators a file may use that the mapping may not name, as the mapping names

@@ -307,7 +307,8 @@ class FieldReader:
         applied (None when empty).
 
         A currency marker in the cell (``€``, ``zł``, ``PLN``) that contradicts ``currency``
-        is an error.
+        is an error, and so is a symbol of several currencies none of which is ``currency``
+        (``$`` under PLN).
         """
         if not value:
             return None
@@ -318,9 +319,10 @@ class FieldReader:
             amount = parse_amount(value, self.amount_format)
         except AmountError as exc:
             raise RowError(str(exc), field, self.labels.get(field)) from None
-        if amount.currency is not None and currency is not None and amount.currency != currency:
+        contradiction = amount.contradicts(currency) if currency is not None else None
+        if contradiction is not None:
             raise RowError(
-                f"{value!r} is in {amount.currency}, but the row's currency is {currency}",
+                f"{value!r} {contradiction}, but the row's currency is {currency}",
                 field,
                 self.labels.get(field),
             )
