@@ -32,6 +32,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from clientguard_csv.charsets import detect_encoding, guess_encoding
 from clientguard_csv.errors import CsvFileError, file_unreadable
+from clientguard_csv.filekinds import not_csv
 
 __all__ = [
     "DELIMITERS",
@@ -247,6 +248,11 @@ def open_layout(
             sample = handle.read(SAMPLE_BYTES)
     except OSError as exc:
         raise file_unreadable(file, exc) from None
+    other_format = not_csv(sample, markup=False)
+    if other_format is not None:
+        # A workbook, a web page or a PDF under a .csv name has no header to find: saying
+        # that its columns are missing would send the user to fix a mapping that is right.
+        raise CsvFileError(f"{file}: {other_format}")
     bom = sample.startswith(codecs.BOM_UTF8)
     guess = guess_encoding(sample) if encoding == "auto" else None
     chosen = guess.encoding if guess is not None else encoding
@@ -294,6 +300,9 @@ def open_layout(
         best_line = first[0][0] if first else 1
     else:
         best_line, best_cells = best[1], best[4]
+    other_format = not_csv(sample)
+    if other_format is not None:
+        raise CsvFileError(f"{file}: {other_format}")
     missing = columns.missing(best_cells)
     where = f"line {header_line}" if header_line is not None else (
         f"the first {HEADER_SEARCH_RECORDS} lines"
