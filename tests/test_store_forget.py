@@ -322,3 +322,16 @@ def test_store_speaks_polish(renamed: Path, capsys: pytest.CaptureFixture[str]) 
     code, out, _ = run(capsys, "--lang", "pl", "store")
     assert "1 odrzucony rekord; ostatnia synchronizacja " in out
     assert "nie jest źródłem w clientguard.toml" in out
+
+
+def test_an_untrusted_stores_stamp_goes_with_a_forgotten_source(renamed: Path) -> None:
+    # Sync ids are given again once the last syncs are removed: a stamp left behind could
+    # later match a sync by another clientguard that failed before vouching for its records.
+    with closing(sqlite3.connect(renamed)) as db, db:
+        db.execute("UPDATE meta SET value = json_set(value, '$.digest', 'another build') "
+                   "WHERE key = ?", (store_module._VOUCHED,))
+    with Store.open(renamed) as store:
+        assert not store._trusted()
+        store.forget("ksiegi")
+        assert store._vouched() is None
+        assert not store._trusted()

@@ -599,3 +599,22 @@ def test_a_lost_salt_makes_every_source_record_its_account_again_not_only_the_fi
         store.sync(Named("tenant-omega", "o1"), source="other")  # no "re-pointed" stop
         with pytest.raises(StoreError, match="synced from another"):
             store.sync(Named("tenant-beta", "b1"), source="other")
+
+
+@pytest.mark.parametrize(("part", "english", "polish"), [
+    ("account", "account", "konto"),
+    ("mode", "mode (test or live)", "tryb (testowy lub produkcyjny)"),
+    ("realm", "company (realm id)", "firma (realm id)"),
+    ("tenant", "organisation (tenant id)", "organizacja (tenant id)"),
+    # Stripe Connect's part: English in a Polish message before.
+    ("connected account", "connected account (Stripe Connect)",
+     "konto połączone (Stripe Connect)"),
+])
+def test_every_part_of_an_identity_is_named_in_the_readers_words(
+    part: str, english: str, polish: str
+) -> None:
+    from clientguard.store import _identity_part_word
+
+    assert _identity_part_word(part) == english
+    with using("pl"):
+        assert _identity_part_word(part) == polish

@@ -1110,17 +1110,19 @@ class Store:
                                   "stream_notes", "source_identities", "syncs", "sources"):
                         self._db.execute(
                             f"DELETE FROM {table} WHERE source = ?", (source,))  # noqa: S608
-                    if trusted:
-                        # What stays was checked by this clientguard as before: still vouched
-                        # for, through the last sync left (none left: nothing to vouch for).
-                        last = self._db.execute("SELECT max(id) FROM syncs").fetchone()[0]
-                        digest = validation_digest(SCHEMA_VERSION)
-                        if last is None or digest is None:
-                            self._db.execute("DELETE FROM meta WHERE key = ?", (_VOUCHED,))
-                        else:
-                            self._db.execute(
-                                "UPDATE meta SET value = ? WHERE key = ?",
-                                (json.dumps({"digest": digest, "sync": last}), _VOUCHED))
+                    # What stays of a trusted store was checked by this clientguard as
+                    # before: still vouched for, through the last sync left. Any other stamp
+                    # goes: the ids of the syncs removed may be given again (a later sync
+                    # by another clientguard that failed before vouching must never match an
+                    # old stamp).
+                    last = self._db.execute("SELECT max(id) FROM syncs").fetchone()[0]
+                    digest = validation_digest(SCHEMA_VERSION)
+                    if trusted and last is not None and digest is not None:
+                        self._db.execute(
+                            "UPDATE meta SET value = ? WHERE key = ?",
+                            (json.dumps({"digest": digest, "sync": last}), _VOUCHED))
+                    else:
+                        self._db.execute("DELETE FROM meta WHERE key = ?", (_VOUCHED,))
             except sqlite3.Error as error:
                 raise self._unusable(error) from None
         return {str(kind): int(count) for kind, count in removed.items()}
@@ -2381,6 +2383,7 @@ def _identity_part_word(part: str) -> str:
     own, as the plugin names it."""
     words = {
         "account": pgettext("source identity", "account"),
+        "connected account": pgettext("source identity", "connected account (Stripe Connect)"),
         "mode": pgettext("source identity", "mode (test or live)"),
         "realm": pgettext("source identity", "company (realm id)"),
         "tenant": pgettext("source identity", "organisation (tenant id)"),

@@ -357,7 +357,7 @@ def test_a_store_synced_before_reads_stripes_invoices_and_credit_notes_again_in_
         store.sync(connector(httpserver, timezone="UTC"), streams=["invoices", "credit_notes"])
         assert store.load(base_currency="USD").invoice("in_1").issue_date == date(2026, 3, 2)
     with closing(sqlite3.connect(path)) as db, db:
-        db.execute("INSERT INTO sources (source, connector) VALUES ('books', 'xero')")
+        db.execute("INSERT INTO sources (source, connector) VALUES ('books', 'fakturownia')")
         db.execute("INSERT INTO cursors (source, stream, cursor, sync_id) VALUES "
                    "('books', 'invoices', '2026-11-01T00:00:00+00:00', 1), "
                    "('stripe', 'customers', '2026-11-01T00:00:00+00:00', 1)")
