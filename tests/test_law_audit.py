@@ -25,6 +25,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clientguard.claims import ClaimError, claim
+from clientguard.ledger import Ledger
 from clientguard.metrics.cost import (
     Jurisdiction,
     fixed_compensation,
@@ -217,3 +219,56 @@ def test_a_polish_debt_paid_on_the_moved_day_owes_no_compensation() -> None:
     costs = lateness_costs(books, as_of=date(2025, 12, 1), policy=Policy(jurisdiction="pl"))
     items = [item for cost in costs.values() for item in cost.invoices]
     assert all(item.compensation is None for item in items)
+
+
+# --- a claim: an invoice paid by the moved day is not on it --------------------------------
+
+
+def _moved() -> Ledger:
+    # FV/1: PLN 10,000 due Saturday 1 November 2025 (All Saints' Day too), paid Monday 3
+    # November: on time by art. 115 KC. FV/2: PLN 1,000 due Friday 10 October, paid 20
+    # October: 10 days late.
+    return ledger(
+        customer("gdansk"),
+        invoice("gdansk", issued="2025-10-02", due="2025-11-01", paid="2025-11-03",
+                total="10000.00", currency="PLN", id="FV/1"),
+        invoice("gdansk", issued="2025-10-02", due="2025-10-10", paid="2025-10-20",
+                total="1000.00", currency="PLN", id="FV/2"),
+        base_currency="PLN",
+    )
+
+
+def test_a_claim_leaves_out_an_invoice_paid_by_the_end_of_its_moved_term() -> None:
+    made = claim(_moved(), "gdansk", as_of=date(2025, 12, 1), policy=Policy(jurisdiction="pl"))
+    assert [line.number for line in made.invoices] == ["FV/2"]
+
+
+@pytest.mark.parametrize(("as_of", "paid"), [
+    (date(2025, 12, 1), ", and it was paid 2025-11-03"),
+])
+def test_a_claim_on_an_invoice_paid_by_the_end_of_its_moved_term_is_refused(
+    as_of: date, paid: str
+) -> None:
+    with pytest.raises(ClaimError) as caught:
+        claim(_moved(), "gdansk", as_of=as_of, policy=Policy(jurisdiction="pl"),
+              invoices=["FV/1"])
+    assert str(caught.value) == (
+        f"invoice FV/1 of Gdansk is not late in law as of {as_of}: due 2025-11-01, a Saturday "
+        f"or a day free from work, its term ends 2025-11-03 (art. 115 KC){paid}; there is "
+        "nothing to claim on it")
+
+
+def test_an_open_invoice_is_claimed_only_once_its_moved_term_has_ended() -> None:
+    # PLN 1,000 due Saturday 7 March 2026, open: on Sunday 8 March its term (Monday 9 March)
+    # has not ended; on Tuesday 10 March it is one day late in law.
+    books = ledger(customer("gdansk"),
+                   invoice("gdansk", issued="2026-02-05", due="2026-03-07", total="1000.00",
+                           currency="PLN", id="FV/3"),
+                   base_currency="PLN")
+    policy = Policy(jurisdiction="pl")
+    early = claim(books, "gdansk", as_of=date(2026, 3, 8), policy=policy)
+    assert early.invoices == ()
+    with pytest.raises(ClaimError, match="its term ends 2026-03-09"):
+        claim(books, "gdansk", as_of=date(2026, 3, 8), policy=policy, invoices=["FV/3"])
+    (line,) = claim(books, "gdansk", as_of=date(2026, 3, 10), policy=policy).invoices
+    assert line.days_late == 1

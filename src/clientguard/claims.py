@@ -48,6 +48,7 @@ from clientguard.metrics.cost import (
     limitation,
     time_barred_from,
 )
+from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of, settle
@@ -327,6 +328,16 @@ def claim(
                     "there is nothing to claim on it"
                 ).format(number=invoice.number, client=ledger.name_of(customer_id),
                          as_of=as_of, due=invoice.due_date, paid=paid))
+            if jurisdiction == "pl" and _in_term(invoice.due_date, found.settled_on, as_of):
+                raise ClaimError(_(
+                    "invoice {number} of {client} is not late in law as of {as_of}: due "
+                    "{due}, a Saturday or a day free from work, its term ends {term_end} (art. "
+                    "115 KC){paid}; there is nothing to claim on it"
+                ).format(number=invoice.number, client=ledger.name_of(customer_id),
+                         as_of=as_of, due=invoice.due_date,
+                         term_end=polish_term_end(invoice.due_date),
+                         paid=(_(", and it was paid {day}").format(day=found.settled_on)
+                               if found.settled_on else "")))
     # Every late invoice counts, whatever the policy's look-back window (a debt stays owed):
     # the window is widened to reach the earliest due date, and the amounts are the metrics'.
     earliest = min((i.due_date for i in selected), default=as_of)
@@ -334,6 +345,11 @@ def claim(
     costs = lateness_costs(ledger, as_of=as_of, policy=wide, settlements=mine, tables=tables)
     found_cost = costs.get(customer_id)
     items = found_cost.invoices if found_cost is not None else ()
+    if jurisdiction == "pl":
+        # Late by the agreed date but paid (or, open, looked at) by the end of its term as
+        # art. 115 KC moves it off a Saturday or a day free from work: owed nothing in law.
+        items = tuple(item for item in items if not _in_term(
+            item.due_date, mine[item.invoice_id].settled_on, as_of))
     by_id = {i.id: i for i in selected}
     lines = [
         _line(item, by_id[item.invoice_id], mine[item.invoice_id].open_balance, jurisdiction,
@@ -477,6 +493,13 @@ def _line(
         compensation_time_barred=item.compensation_time_barred,
         notes=item.notes,
     )
+
+
+def _in_term(due: date, settled_on: date | None, as_of: date) -> bool:
+    """Whether a Polish debt due on ``due`` was paid (or, open, is looked at as of
+    ``as_of``) by the end of its term as art. 115 KC moves it off a Saturday or a day free
+    from work: not late in law, however late by the agreed date."""
+    return (settled_on or as_of) <= polish_term_end(due)
 
 
 def _paid_on(item: InvoiceLatenessCost) -> date:
