@@ -344,3 +344,40 @@ def test_a_worker_writes_a_lake_gone_missing_in_the_runs_language(
         "(zapisz go poleceniem clientguard export --format parquet)")
     summaries, _findings = read_output(tmp_path / "out")
     assert [s.reason for s in summaries] == [seen[0].reason]
+
+
+# ------------------------------------------------------------- firms whose rows are not written
+
+
+@pytest.mark.parametrize("engine", ["local", "dask", "spark"])
+def test_every_engine_lists_the_firms_it_could_not_write_in_the_run_file(
+    tmp_path: Path, request: pytest.FixtureRequest, engine: str
+) -> None:
+    # Partitions another tool named (Hive's escaping of 'a b', a hidden '_old'): no row can be
+    # written for them, so _clientguard_run.json is where a reader of the output learns of
+    # them. Spark's outcomes used to come back without 'written': its run file listed none.
+    import shutil
+
+    from clientguard.portfolio import write_firm
+    from clientguard.testing import customer, invoice
+
+    if engine == "dask":
+        pytest.importorskip("distributed", reason="the Dask engine needs clientguard[dask]")
+    session = request.getfixturevalue("spark") if engine == "spark" else None
+    lake, out = tmp_path / "lake", tmp_path / "out"
+    write_firm(lake, "good", [customer("acme"), invoice("acme", issued="2025-05-01",
+                                                         total="10.00", id="A-1")],
+               base_currency="EUR")
+    for table in (p for p in lake.iterdir() if p.is_dir()):
+        for name in ("a%20b", "_old"):
+            shutil.copytree(table / "firm_id=good", table / f"firm_id={name}")
+
+    summary = run(lake, as_of=date(2025, 6, 30), engine=engine, output=out,  # type: ignore[arg-type]
+                  workers=1, spark=session)
+
+    assert [(o.firm_id, o.status, o.written) for o in summary.outcomes] == [
+        ("_old", FAILED, False), ("a%20b", FAILED, False), ("good", REVIEWED, True)]
+    described = json.loads((out / RUN_FILE).read_text())
+    assert [(f["firm_id"], f["status"]) for f in described["not_written"]] == [
+        ("_old", FAILED), ("a%20b", FAILED)]
+    assert all("cannot name a partition" in f["reason"] for f in described["not_written"])

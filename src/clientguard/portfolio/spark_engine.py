@@ -51,7 +51,11 @@ except ImportError:  # pragma: no cover - the message is the point
 
 __all__ = ["OUTCOME_SCHEMA", "run_spark"]
 
-OUTCOME_SCHEMA = "firm_id string, status string, findings int, reason string"
+OUTCOME_SCHEMA = \
+    "firm_id string, status string, findings int, reason string, written boolean"
+"""A firm's outcome as the executors send it back: every field of
+:class:`~clientguard.portfolio.run.FirmOutcome` (``written`` too, which the run file's
+``not_written`` lists)."""
 PARTITIONS_PER_CORE = 8
 """Partitions per core of the session: small enough that a slow firm does not leave the other
 cores idle at the end, few enough that Spark's per-task cost stays small."""
@@ -141,9 +145,10 @@ def _job(session: Any, tasks: Sequence[FirmTask],
                         for firm_id in batch.column("firm_id").to_pylist()]
             yield pa.RecordBatch.from_pylist(
                 [{"firm_id": o.firm_id, "status": o.status, "findings": o.findings,
-                  "reason": o.reason} for o in outcomes],
+                  "reason": o.reason, "written": o.written} for o in outcomes],
                 schema=pa.schema([("firm_id", pa.string()), ("status", pa.string()),
-                                  ("findings", pa.int32()), ("reason", pa.string())]),
+                                  ("findings", pa.int32()), ("reason", pa.string()),
+                                  ("written", pa.bool_())]),
             )
 
     partitions = min(len(tasks), session.sparkContext.defaultParallelism * PARTITIONS_PER_CORE)
@@ -151,5 +156,6 @@ def _job(session: Any, tasks: Sequence[FirmTask],
     rows = (firms.repartition(partitions, "firm_id")
             .mapInArrow(review_partition, OUTCOME_SCHEMA)
             .collect())
-    return [FirmOutcome(row["firm_id"], row["status"], row["findings"], row["reason"])
+    return [FirmOutcome(row["firm_id"], row["status"], row["findings"], row["reason"],
+                        written=row["written"])
             for row in rows]
