@@ -37,6 +37,7 @@ pyarrow is imported when a function here is called, never when the module is imp
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
+    "EXPORT_KEY",
     "LAYOUT_FILE",
     "LAYOUT_NAME",
     "LAYOUT_VERSION",
@@ -95,6 +97,11 @@ LAYOUT_VERSION: Final = 1
 """The layout's version: a reader refuses a lake of a newer version (and says to upgrade)."""
 LAYOUT_FILE: Final = "_clientguard_layout.json"
 VERSION_KEY: Final = b"clientguard.layout_version"
+EXPORT_KEY: Final = b"clientguard.export"
+"""The key-value metadata naming the export a file belongs to: the same digest of the firm's
+content in every file one :func:`write_firm` writes. A reader refuses a firm whose files name
+another export than its ``firm`` table (a second export cut short: some tables new, the rest
+the first's). A file without it (another tool's, an older clientguard's) is not checked."""
 PART_FILE: Final = "part-0.parquet"
 """The one file of each firm partition: a fixed name, so a second write replaces the first."""
 
@@ -449,9 +456,24 @@ def write_firm(
         "fx_max_staleness_days": fx.max_staleness_days if fx is not None else None,
         "notes": list(notes), "warnings": list(warnings),
     }]
+    tables = {name: _rows_table(pa, name, rows[name], firm_id) for name in TABLES}
+    # Every file names the export it belongs to: a digest of the content of all of them, so
+    # that a reader tells a second export cut short (some files new, others the first's) from
+    # a whole one, and the same records always write the same bytes.
+    digest = hashlib.sha256()
+    for name in TABLES:
+        digest.update(name.encode() + b"\0")
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, tables[name].schema) as stream:
+            stream.write_table(tables[name])
+        digest.update(sink.getvalue().to_pybytes())
+    export = digest.hexdigest()[:32].encode()
     # The firm table last: a firm is listed (firm_ids) once its other tables are in place.
     for table in sorted(TABLES, key=lambda name: name == "firm"):
-        write_table(root, table, firm_id, _rows_table(pa, table, rows[table], firm_id))
+        arrow_table = tables[table]
+        arrow_table = arrow_table.replace_schema_metadata(
+            {**(arrow_table.schema.metadata or {}), EXPORT_KEY: export})
+        write_table(root, table, firm_id, arrow_table)
 
 
 def _table_of(record: AnyRecord) -> str:
@@ -512,7 +534,8 @@ def read_firm_records(root: Path | str, firm_id: str) -> FirmRecords:
 
 
 def _firm_records(root: Path, firm_id: str) -> FirmRecords:
-    tables = {name: list(_read_rows(root, name, firm_id)) for name in TABLES}
+    exports: dict[str, str] = {}
+    tables = {name: list(_read_rows(root, name, firm_id, exports)) for name in TABLES}
     if not tables["firm"]:
         # Named by the firm and the partition, never by the lake's path (a firm's row and
         # the run file say it: they travel, the machine's folders stay).
@@ -522,6 +545,7 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
                 gettext("the lake has no firm {firm}: {partition} is not there"))
         raise LayoutError(held.format(firm=repr(firm_id), partition=partition))
     firm_file, _, firm = tables["firm"][0]
+    _check_one_export(exports, firm_file)
     base = firm.get("base_currency")
     if not isinstance(base, str) or not is_currency(base):
         raise LayoutError(gettext("{file}, row 1: base_currency {value} is not an ISO 4217 "
@@ -601,9 +625,11 @@ def _duplicate(record: AnyRecord, ident: str, first: Location, here: Location) -
     )
 
 
-def _read_rows(root: Path, table: str, firm_id: str) -> Iterator[tuple[str, int, dict[str, Any]]]:
+def _read_rows(root: Path, table: str, firm_id: str, exports: dict[str, str] | None = None
+               ) -> Iterator[tuple[str, int, dict[str, Any]]]:
     """``(file, row number from 1, row)`` of every row of the firm's partition of ``table``
-    (none when the partition is missing: a kind the firm has none of).
+    (none when the partition is missing: a kind the firm has none of). ``exports`` gets the
+    export each file names (:data:`EXPORT_KEY`), by the file's name relative to the lake.
 
     Raises :class:`LayoutError` for a partition of the firm whose key is spelt in another
     case, a file that is not Parquet, of a newer layout, without a column a table needs, or
@@ -620,6 +646,9 @@ def _read_rows(root: Path, table: str, firm_id: str) -> Iterator[tuple[str, int,
         try:
             file = pq.ParquetFile(path)
             _check_file_version(file.schema_arrow.metadata, shown)
+            export = (file.schema_arrow.metadata or {}).get(EXPORT_KEY)
+            if export is not None and exports is not None:
+                exports[shown] = export.decode("utf-8", "replace")
             parquet = file.read()
         except (OSError, ValueError) as exc:
             why = str(exc).replace(str(path), shown)
@@ -662,6 +691,24 @@ def _refuse_other_spellings(root: Path, table: str, firm_id: str, folder: Path) 
             raise LayoutError(message.format(
                 partition=f"{table}/{spelt}={firm_id}", key=_PARTITION_KEY,
                 renamed=f"{table}/{_PARTITION_KEY}={firm_id}"))
+
+
+def _check_one_export(exports: Mapping[str, str], firm_file: str) -> None:
+    """Refuse the firm when a file of it names another export than its ``firm`` table
+    (written last by :func:`write_firm`): an export of the firm cut short (a full disk, a
+    killed process) left some tables of the new export beside the others of the previous
+    one, whose records do not go together (new invoices with old payments read as unpaid)."""
+    expected = exports.get(firm_file)
+    if expected is None:  # a firm table another tool (or an older clientguard) wrote
+        return
+    others = sorted(shown for shown, export in exports.items() if export != expected)
+    if others:
+        raise LayoutError(ngettext(
+            "{files} is from another export of the firm than {firm_file} (an export cut "
+            "short, or a file copied in from another export): export the firm again",
+            "{files} are from another export of the firm than {firm_file} (an export cut "
+            "short, or files copied in from another export): export the firm again",
+            len(others)).format(files=", ".join(others), firm_file=firm_file))
 
 
 def _check_file_version(metadata: Mapping[bytes, bytes] | None, shown: str) -> None:
