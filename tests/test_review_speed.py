@@ -330,26 +330,30 @@ def reference_predict(model: Model, row: Replay, balance: Decimal) -> InvoiceFor
     disputed = inv.disputed_by(model.as_of)
     mixture, pool_name, client = model.mixture(inv.customer_id, disputed, balance)
     age = (model.as_of - inv.due_date).days
-    beyond = mixture.cdf(age) >= 1 - 1e-9
+    # Known unpaid by the day before on its last day on time (docs/forecast.md, "An invoice
+    # due on as_of"): a payment that day is on time and may not be in the data yet.
+    known = _known(age, grace)
+    beyond = mixture.cdf(known) >= 1 - 1e-9
     if beyond:
         tail = model.tail or [1]
-        low_d = age + tail[min(len(tail) - 1, int(0.1 * len(tail)))]
-        mid_d = age + tail[min(len(tail) - 1, int(0.5 * len(tail)))]
-        high_d = age + tail[min(len(tail) - 1, int(0.9 * len(tail)))]
-        p_late = 1.0 if age >= grace else _share_above(tail, grace - age)
-        p_late_30 = 1.0 if age >= 30 else _share_above(tail, 30 - age)
+        low_d = known + tail[min(len(tail) - 1, int(0.1 * len(tail)))]
+        mid_d = known + tail[min(len(tail) - 1, int(0.5 * len(tail)))]
+        high_d = known + tail[min(len(tail) - 1, int(0.9 * len(tail)))]
+        p_late = 1.0 if known >= grace else _share_above(tail, grace - known)
+        p_late_30 = 1.0 if known >= 30 else _share_above(tail, 30 - known)
     else:
-        low_d = mixture.quantile(model.tail_level, age)
-        mid_d = mixture.quantile(0.5, age)
-        high_d = mixture.quantile(1 - model.tail_level, age)
-        p_late = _p_above(mixture, grace, age)
-        p_late_30 = _p_above(mixture, 30, age)
+        low_d = mixture.quantile(model.tail_level, known)
+        mid_d = mixture.quantile(0.5, known)
+        high_d = mixture.quantile(1 - model.tail_level, known)
+        p_late = _p_above(mixture, grace, known)
+        p_late_30 = _p_above(mixture, 30, known)
     due = inv.due_date
+    first = due + timedelta(days=known + 1)  # the first day it may be paid
     return InvoiceForecast(
         invoice_id=inv.id, customer_id=inv.customer_id, due_date=due,
         open_balance_base=balance, days_past_due=age,
-        predicted_on=_day(due, mid_d, model.as_of), low=_day(due, low_d, model.as_of),
-        high=_day(due, high_d, model.as_of), p_late=p_late, p_late_30=p_late_30,
+        predicted_on=_day(due, mid_d, first), low=_day(due, low_d, first),
+        high=_day(due, high_d, first), p_late=p_late, p_late_30=p_late_30,
         client_weight=mixture.z, client_invoices=client.n if client else 0,
         client_mean_delay=client.mean if client else None,
         client_trend=client.trend if client else None, pool=pool_name,
@@ -360,16 +364,25 @@ def reference_predict(model: Model, row: Replay, balance: Decimal) -> InvoiceFor
 def reference_weekly(model: Model, mixture: Any, one: InvoiceForecast) -> list[float]:
     """The weekly chances of one prediction, as they were made before issue 21."""
     age = one.days_past_due
+    known = _known(age, model.policy.grace_days)
     ends = [age + 7 * week for week in range(WEEKS + 1)]
     if one.beyond_history:
         tail = model.tail or [1]
-        cumulative = [bisect.bisect_right(tail, end - age) / len(tail) for end in ends]
+        cumulative = [bisect.bisect_right(tail, end - known) / len(tail) for end in ends]
     else:
-        base = mixture.cdf(age)
+        base = mixture.cdf(known)
         if base >= 1:
             return [0.0] * WEEKS
         cumulative = [(mixture.cdf(end) - base) / (1 - base) for end in ends]
+    # A payment on as_of itself (an invoice on its last day on time) is still to come: week 1.
+    cumulative[0] = 0.0
     return [max(0.0, cumulative[w + 1] - cumulative[w]) for w in range(WEEKS)]
+
+
+def _known(age: int, grace: int) -> int:
+    """Days past due an open invoice is known unpaid: the day before on its last day on
+    time."""
+    return age - 1 if age == grace else age
 
 
 # ------------------------------------------------------------------------------- ledgers
