@@ -40,8 +40,8 @@ from clientguard_quickbooks.mapping import (
     WRITE_OFFS_KEY,
     credit_applications,
     invoice_records,
+    journal_credits,
     payment_from_qbo,
-    write_offs,
 )
 
 from .conftest import Clock
@@ -83,6 +83,48 @@ def qbo_invoice(balance: int, *payments: str, ident: str = "1", total: int = 500
     }
 
 
+def qbo_journal(amount: int, *debits: tuple[str, int], ident: str = "7",
+                day: str = "2026-06-01") -> dict[str, Any]:
+    """Journal entry ``ident``: ``amount`` credited to Accounts Receivable (account 84) for
+    customer 5, balanced by ``debits``, (account id, amount) each (all of it to account 80,
+    Bad debts, when none are given)."""
+    def posting(kind: str, account: str, value: int, **entity: Any) -> dict[str, Any]:
+        detail = {"PostingType": kind, "AccountRef": {"value": account}, **entity}
+        return {"Amount": D(value), "DetailType": "JournalEntryLineDetail",
+                "JournalEntryLineDetail": detail}
+    moment = f"{day}T09:00:00-07:00"
+    return {
+        "Id": ident, "TxnDate": day,
+        "Line": [*(posting("Debit", a, v) for a, v in (debits or (("80", amount),))),
+                 posting("Credit", "84", amount,
+                         Entity={"Type": "Customer", "EntityRef": {"value": "5"}})],
+        "MetaData": {"CreateTime": moment, "LastUpdatedTime": moment},
+    }
+
+
+def qbo_account(ident: str, name: str, kind: str, subtype: str,
+                classification: str) -> dict[str, Any]:
+    return {"Id": ident, "Name": name, "AccountType": kind, "AccountSubType": subtype,
+            "Classification": classification, "Active": True}
+
+
+#: The company's chart of accounts, as QuickBooks types them (Account.AccountType,
+#: AccountSubType and Classification).
+ACCOUNTS = [
+    qbo_account("33", "Accounts Payable (A/P)", "Accounts Payable", "AccountsPayable",
+                "Liability"),
+    qbo_account("35", "Checking", "Bank", "Checking", "Asset"),
+    qbo_account("80", "Bad debts", "Expense", "BadDebts", "Expense"),
+    qbo_account("81", "Allowance for bad debts", "Other Current Asset", "AllowanceForBadDebts",
+                "Asset"),
+    qbo_account("84", "Accounts Receivable (A/R)", "Accounts Receivable", "AccountsReceivable",
+                "Asset"),
+]
+
+#: Journal entry 7 writing off 500.00 of customer 5's receivable to Bad debts.
+WRITTEN_OFF = {"JournalEntry": [qbo_journal(500)], "Account": ACCOUNTS}
+
+
 # ------------------------------------------------------------------- the payment's arithmetic
 
 
@@ -119,7 +161,7 @@ def qbo_invoice(balance: int, *payments: str, ident: str = "1", total: int = 500
 def test_what_a_payment_settles_with_a_journal_credit_is_written_off(
     payment: dict[str, Any], expected: list[tuple[str, str]]
 ) -> None:
-    found = write_offs(payment)
+    found = journal_credits(payment)
     assert [(w.invoice_id, str(w.amount)) for w in found] == expected
     assert all((w.date, w.payment_id) == (date(2026, 6, 1), "9") for w in found)
 
@@ -137,7 +179,7 @@ def test_an_invoice_is_never_settled_beyond_its_lines_nor_written_off_beyond_the
 ) -> None:
     raw = qbo_payment(total, *(line(a, kind, i) for kind, i, a in lines),
                       unapplied=min(unapplied, total))
-    found = write_offs(raw)
+    found = journal_credits(raw)
     journals = sum(a for kind, _, a in lines if kind == "JournalEntry")
     assert sum(w.amount for w in found) <= journals
     mapped = payment_from_qbo(raw)
@@ -153,7 +195,7 @@ def test_an_invoice_is_never_settled_beyond_its_lines_nor_written_off_beyond_the
 def test_a_malformed_payment_is_refused_naming_the_field() -> None:
     raw = qbo_payment(0, line(500, "Invoice", "1"), line(500, "JournalEntry", "7"), unapplied=9)
     with pytest.raises(DataError, match="UnappliedAmt"):
-        write_offs(raw)
+        journal_credits(raw)
 
 
 # ------------------------------------------------------------------- the invoice's status
@@ -246,7 +288,7 @@ def test_a_written_off_invoice_is_open_and_late_not_paid_date_unknown(
     httpserver: HTTPServer, clock: Clock, payment: dict[str, Any], open_balance: Decimal
 ) -> None:
     serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [qbo_invoice(0, "9")],
-                       "Payment": [payment]})
+                       "Payment": [payment], **WRITTEN_OFF})
     pulled = pull(connector(httpserver, clock, datetime(2026, 7, 1, tzinfo=UTC)),
                   streams=STREAMS)
     ledger = cg.Ledger.build(list(pulled.records), base_currency="USD")
@@ -255,9 +297,13 @@ def test_a_written_off_invoice_is_open_and_late_not_paid_date_unknown(
         "open", open_balance, False)
     assert (found.days_late, found.late) == (151, True)
     assert found.source_amount_due_mismatch is None  # the amount due agrees with the replay
-    # The invoice's payment was read by its id, once.
+    # The invoice's payment was read by its id, once; then the journal entry it links, and
+    # the account that entry debits.
     assert [q for q in queries(httpserver) if "Id IN" in q] == [
-        "SELECT * FROM Payment WHERE Id IN ('9') ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"]
+        "SELECT * FROM Payment WHERE Id IN ('9') ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000",
+        "SELECT * FROM JournalEntry WHERE Id IN ('7') ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000",
+        "SELECT * FROM Account WHERE Active IN (true, false) AND Id IN ('80') ORDERBY Id "
+        "STARTPOSITION 1 MAXRESULTS 1000"]
 
 
 def test_a_zero_payment_linking_a_credit_memo_still_settles_the_invoice(
@@ -315,7 +361,7 @@ def test_write_offs_hold_across_incremental_syncs_and_a_reversal(
         # 3. The invoice comes in a later sync, Balance 0 and linking payment 9, which the
         # payments query of this sync no longer returns: read by its id, it is written off.
         invoice = qbo_invoice(0, "9", updated="2026-06-03T10:00:00-07:00")
-        serve(httpserver, {"Invoice": [invoice], "Payment": [written_off]})
+        serve(httpserver, {"Invoice": [invoice], "Payment": [written_off], **WRITTEN_OFF})
         store.sync(connector(httpserver, clock, datetime(2026, 6, 4, tzinfo=UTC)))
         assert open_balance(store) == ("open", D(500))
         (stored,) = store.load(base_currency="USD").invoices

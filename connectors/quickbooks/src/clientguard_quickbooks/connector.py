@@ -31,8 +31,12 @@ Reading:
   the stream, its cursor unmoved, so that the next sync asks again.
 * An invoice settled in part or in full (``Balance`` below ``TotalAmt``) has the payments
   its ``LinkedTxn`` names read by id (``Payment WHERE Id IN (...)``), whatever the payments
-  stream's cursor: what one settles with a journal entry's credit (a bad debt written off)
-  keeps the invoice open for that part.
+  stream's cursor. What one settles with a journal entry's credit has that journal entry
+  read by id (``JournalEntry WHERE Id IN (...)``), and the accounts it debits
+  (``Account WHERE Active IN (true, false) AND Id IN (...)``, each read once a sync): a
+  bad debt written off (an expense) keeps the invoice open for that part; netting against
+  Accounts Payable (or another balance-sheet account) pays it on the journal entry's date
+  (:mod:`.journals`).
 * Customers are read active and inactive (``Active IN (true, false)``): an invoice of a
   customer made inactive still names it.
 * Credit memos are applied to invoices, and paid back to the customer (a cheque or an
@@ -104,23 +108,30 @@ from clientguard_quickbooks.cdc import (
     unchecked_note,
 )
 from clientguard_quickbooks.faults import parse_fault
+from clientguard_quickbooks.journals import (
+    JournalSides,
+    debit_accounts,
+    journal_sides,
+    read_credits,
+)
 from clientguard_quickbooks.mapping import (
     APPLICATIONS_KEY,
+    SETTLEMENTS_KEY,
     SOURCE,
     WRITE_OFFS_KEY,
     CreditApplication,
     CreditRefund,
+    JournalCredit,
     MappingRules,
-    WriteOff,
     credit_applications,
     credit_note_from_qbo,
     credit_refunds,
     customer_from_qbo,
     invoice_records,
+    journal_credits,
     last_updated,
     payment_from_qbo,
     time_entry_from_qbo,
-    write_offs,
 )
 from clientguard_quickbooks.pacing import THROTTLE_WAIT, Pacer, classify_quickbooks
 from clientguard_quickbooks.query import MAX_RESULTS, build_query, timestamp_literal
@@ -549,52 +560,130 @@ class QuickBooksConnector(HttpConnector):
             )
 
     def _invoices(self, stream: QueryStream, since: datetime | None) -> Iterator[RawPage]:
-        """Invoice pages, each invoice with the write-offs found for it in the payments its
-        ``LinkedTxn`` names.
+        """Invoice pages, each invoice with what journal entries settled of it: written off
+        or settled (netted).
 
-        A bad debt written off in QuickBooks brings the invoice's ``Balance`` to 0 through a
-        payment linking the invoice to a journal entry: the invoice alone looks paid. So
-        for every invoice of a page that is settled in part or in full (``Balance`` below
-        ``TotalAmt``), the payments it links are read by id (:data:`PAYMENTS_BY_ID` a query)
-        and what of the invoice they settle with a journal's credit, not cash nor a credit
-        memo, is attached to it (:func:`~.mapping.write_offs`). Each page is yielded before
-        the next is fetched. The payments are read whatever the payments stream's cursor:
-        an invoice and the payment that wrote it off may come in different syncs.
+        A journal entry crediting Accounts Receivable brings the invoice's ``Balance`` down
+        through a payment linking the two: the invoice alone looks paid. So for every
+        invoice of a page that is settled in part or in full (``Balance`` below
+        ``TotalAmt``), the payments it links are read by id (:data:`BY_ID` a query), what of
+        the invoice they settle with a journal's credit, not cash nor a credit memo, is found
+        (:func:`~.mapping.journal_credits`), and the journal entries and the accounts they
+        debit are read to tell a write-off from a settlement (:mod:`.journals`). Write-offs
+        are attached under :data:`~.mapping.WRITE_OFFS_KEY`, settlements under
+        :data:`~.mapping.SETTLEMENTS_KEY`; a credit that could not be told is read as settled,
+        with a note on the page. Each page is yielded before the next is fetched. The
+        payments are read whatever the payments stream's cursor: an invoice and the payment
+        that settled it may come in different syncs. The accounts read are kept for the rest
+        of this read (one sync), and asked once each.
         """
+        accounts: dict[str, Mapping[str, Any] | str] = {}
         for page in super().fetch(self._paged(stream), since=since):
             linked = {str(r.data.get("Id")): _linked_payments(r.data) for r in page.records}
             wanted = sorted({p for ids in linked.values() for p in ids}, key=int)
-            found = self._write_offs(stream, wanted) if wanted else {}
+            credits = [c for c in self._journal_credits(stream, wanted)
+                       if c.payment_id in linked.get(c.invoice_id, ())] if wanted else []
+            if not credits:
+                yield page
+                continue
+            reading = read_credits(credits, self._journals(stream, credits, accounts))
             records: list[RawRecord] = []
             for record in page.records:
                 ident = str(record.data.get("Id"))
-                attached = [w.to_raw() for w in found.get(ident, [])
-                            if w.payment_id in linked[ident]]
-                records.append(
-                    RawRecord({**record.data, WRITE_OFFS_KEY: attached}, record.location)
-                    if attached else record
-                )
-            yield replace(page, records=tuple(records))
+                written = [w.to_raw() for w in reading.write_offs if w.invoice_id == ident]
+                settled = [s.to_raw() for s in reading.settlements if s.invoice_id == ident]
+                attached = {**({WRITE_OFFS_KEY: written} if written else {}),
+                            **({SETTLEMENTS_KEY: settled} if settled else {})}
+                records.append(RawRecord({**record.data, **attached}, record.location)
+                               if attached else record)
+            yield replace(page, records=tuple(records), notes=(*page.notes, *reading.notes))
 
-    def _write_offs(
+    def _journal_credits(
         self, stream: QueryStream, payment_ids: Sequence[str]
-    ) -> dict[str, list[WriteOff]]:
-        """Invoice id to its write-offs, from the payments ``payment_ids``."""
-        found: dict[str, list[WriteOff]] = {}
-        for start in range(0, len(payment_ids), PAYMENTS_BY_ID):
-            batch = payment_ids[start:start + PAYMENTS_BY_ID]
-            # Ids are digits only (_linked_payments): nothing else reaches the statement.
-            where = f"Id IN ({', '.join(repr(i) for i in batch)})"
-            payments = replace(self._paged(stream), entity="Payment", where=where)
-            for page in super().fetch(payments, since=None):
-                for record in page.records:
-                    try:
-                        written = write_offs(record.data)
-                    except DataError:
-                        continue  # the payments stream rejects it, with the reason
-                    for write_off in written:
-                        found.setdefault(write_off.invoice_id, []).append(write_off)
+    ) -> list[JournalCredit]:
+        """The journal credits of the payments ``payment_ids``, in payment id order."""
+        found: list[JournalCredit] = []
+        for page in self._by_id(stream, "Payment", payment_ids):
+            for record in page.records:
+                try:
+                    found.extend(journal_credits(record.data))
+                except DataError:
+                    continue  # the payments stream rejects it, with the reason
         return found
+
+    def _journals(
+        self,
+        stream: QueryStream,
+        credits: Sequence[JournalCredit],
+        accounts: dict[str, Mapping[str, Any] | str],
+    ) -> dict[str, JournalSides | str]:
+        """The journal entries ``credits`` draw on, by id: their sides, or why one could not
+        be read. The accounts they debit are read into ``accounts`` (the sync's: an account,
+        or why it could not be read), those already there not asked again."""
+        ids = {c.txn_id for c in credits if c.txn_type == "JournalEntry"}
+        readable = sorted((i for i in ids if _DIGITS.fullmatch(i)), key=int)
+        journals: dict[str, JournalSides | str] = {
+            i: "its id is not one QuickBooks gives" for i in ids if not _DIGITS.fullmatch(i)}
+        raw: dict[str, Mapping[str, Any]] = {}
+        refused = self._read_by_id(stream, "JournalEntry", readable, raw)
+        debited: set[str] = set()
+        for ident in readable:
+            if ident in refused:
+                journals[ident] = refused[ident]
+            elif ident not in raw:
+                journals[ident] = "QuickBooks did not return the journal entry"
+            else:
+                try:
+                    debited |= debit_accounts(raw[ident])
+                except DataError as exc:
+                    journals[ident] = f"the journal entry is malformed: {exc}"
+        asked = sorted((a for a in debited - accounts.keys() if _DIGITS.fullmatch(a)), key=int)
+        found: dict[str, Mapping[str, Any]] = {}
+        refused = self._read_by_id(stream, "Account", asked, found)
+        for account in asked:
+            accounts[account] = found.get(account) or refused.get(
+                account, "QuickBooks did not return the account")
+        for ident in readable:
+            if ident not in journals:
+                try:
+                    journals[ident] = journal_sides(raw[ident], accounts)
+                except DataError as exc:
+                    journals[ident] = f"the journal entry is malformed: {exc}"
+        return journals
+
+    def _read_by_id(
+        self, stream: QueryStream, entity: str, ids: Sequence[str],
+        into: dict[str, Mapping[str, Any]],
+    ) -> dict[str, str]:
+        """Reads the ``entity`` objects ``ids`` into ``into`` by id; returns, by id, why those
+        of a batch QuickBooks refused to show (HTTP 403: the app lacks the permission) could
+        not be read. Any other failure fails the stream, as every read does."""
+        refused: dict[str, str] = {}
+        for start in range(0, len(ids), BY_ID):
+            batch = ids[start:start + BY_ID]
+            try:
+                for page in self._by_id(stream, entity, batch):
+                    for record in page.records:
+                        into[str(record.data.get("Id"))] = record.data
+            except AuthError as exc:
+                if exc.context.status != 403:
+                    raise
+                refused.update(dict.fromkeys(
+                    batch, f"QuickBooks refused to show the {entity} (HTTP 403)"))
+        return refused
+
+    def _by_id(self, stream: QueryStream, entity: str, ids: Sequence[str]) -> Iterator[RawPage]:
+        """The pages of ``entity`` objects ``ids`` (digits only), :data:`BY_ID` a query;
+        accounts active and inactive (an inactive account still names its postings)."""
+        for start in range(0, len(ids), BY_ID):
+            batch = ids[start:start + BY_ID]
+            # Ids are digits only (_linked_payments, _journals): nothing else reaches the
+            # statement.
+            where = f"Id IN ({', '.join(repr(i) for i in batch if _DIGITS.fullmatch(i))})"
+            if entity == "Account":
+                where = f"Active IN (true, false) AND {where}"
+            yield from super().fetch(
+                replace(self._paged(stream), entity=entity, where=where), since=None)
 
     def _applications(
         self, stream: QueryStream, since: datetime | None
@@ -662,8 +751,9 @@ def _cdc_failed(exc: ConnectorError, stream: str, changed_since: datetime) -> Co
     return ConnectorError(message, exc.context)
 
 
-#: Payments read by id in one query (``Id IN (...)``): short enough for any server's URL.
-PAYMENTS_BY_ID = 100
+#: Payments, journal entries or accounts read by id in one query (``Id IN (...)``): short
+#: enough for any server's URL.
+BY_ID = 100
 
 
 def _linked_payments(invoice: Mapping[str, Any]) -> frozenset[str]:

@@ -13,14 +13,17 @@ QuickBooks' quirks and what is done about them (each one is in
   linked to an invoice to an allocation), so the invoice settles on the day its balance
   reached zero. A deposit taken on the invoice itself (``Deposit``) is a payment
   ``<invoice id>/deposit`` on the invoice's date.
-* **A bad debt written off stays open.** QuickBooks writes one off with a journal entry
-  crediting Accounts Receivable, linked to the invoice in a payment of 0: the invoice's
-  ``Balance`` drops to 0 as if paid. The client never paid it, so (as Stripe's
-  ``uncollectible``) the invoice is ``open`` for what was written off, its ``amount_due``
-  ``Balance`` plus the write-off. What a payment settles on an invoice line with neither
-  cash nor a credit memo, up to what its journal lines carry, is written off
-  (:func:`write_offs`); the connector attaches it to the raw invoice under
-  :data:`WRITE_OFFS_KEY`.
+* **A journal entry's credit: a bad debt written off, or a settlement.** A journal entry
+  crediting Accounts Receivable, linked to the invoice in a payment (often of 0), brings the
+  invoice's ``Balance`` down as if paid. What a payment settles on an invoice line with
+  neither cash nor a credit memo, up to what its journal lines carry, is such a credit
+  (:func:`journal_credits`). What it is depends on the account the journal entry debits
+  (:mod:`.journals`): a bad debts expense is a write-off, and as Stripe's ``uncollectible``
+  the invoice stays ``open`` for it, its ``amount_due`` ``Balance`` plus the write-off
+  (attached under :data:`WRITE_OFFS_KEY`); Accounts Payable (netting what the firm owes the
+  same company) or another balance-sheet account is a settlement, a payment
+  ``<invoice id>/journal/<journal entry id>/<payment id>`` on the journal entry's date
+  (attached under :data:`SETTLEMENTS_KEY`).
 * **Voided invoices** stay in query results with ``TotalAmt`` and ``Balance`` 0 and
   "Voided" in ``PrivateNote``: they are ``void``. Another zero-amount invoice owes nothing
   and is ``paid`` on its issue date.
@@ -89,10 +92,13 @@ from clientguard.money import ZERO, is_currency, to_decimal
 __all__ = [
     "APPLICATIONS_KEY",
     "DEFAULT_RULES",
+    "SETTLEMENTS_KEY",
     "SOURCE",
     "WRITE_OFFS_KEY",
     "CreditApplication",
     "CreditRefund",
+    "JournalCredit",
+    "JournalSettlement",
     "MappingRules",
     "WriteOff",
     "credit_applications",
@@ -100,10 +106,10 @@ __all__ = [
     "credit_refunds",
     "customer_from_qbo",
     "invoice_records",
+    "journal_credits",
     "last_updated",
     "payment_from_qbo",
     "time_entry_from_qbo",
-    "write_offs",
 ]
 
 SOURCE = "quickbooks"
@@ -115,6 +121,11 @@ APPLICATIONS_KEY = "clientguard:applications"
 #: Key under which the connector attaches an invoice's write-offs (found in the payments its
 #: ``LinkedTxn`` names) to the raw invoice before it is mapped; not a QuickBooks field.
 WRITE_OFFS_KEY = "clientguard:written_off"
+
+#: Key under which the connector attaches what of an invoice journal entries settled (netted
+#: against Accounts Payable, moved to another balance-sheet account) to the raw invoice
+#: before it is mapped; not a QuickBooks field.
+SETTLEMENTS_KEY = "clientguard:settled_by_journal"
 
 
 @dataclass(frozen=True)
@@ -174,14 +185,32 @@ class CreditRefund:
 
 
 @dataclass(frozen=True)
+class JournalCredit:
+    """Part of an invoice a payment settles with neither cash nor a credit memo, but with the
+    credit of a line linked to another transaction: a journal entry crediting Accounts
+    Receivable, as the payment's lines show. Whether that is a bad debt written off or a
+    settlement, the journal entry's other side tells (:mod:`.journals`)."""
+
+    invoice_id: str
+    amount: Decimal
+    date: date
+    """The payment's date."""
+    payment_id: str
+    txn_type: str
+    """The linked transaction's type: ``JournalEntry`` in the cases QuickBooks documents."""
+    txn_id: str
+
+
+@dataclass(frozen=True)
 class WriteOff:
-    """Part of an invoice a payment settles with neither cash nor a credit memo: with a
-    journal entry's credit (QuickBooks' bad debt write-off), as the payment's lines show."""
+    """Part of an invoice written off as a bad debt: a journal entry's credit whose other side
+    is an expense (bad debts) or the allowance for bad debts. The client never paid it."""
 
     invoice_id: str
     amount: Decimal
     date: date
     payment_id: str
+    journal_id: str = ""
 
     def to_raw(self) -> dict[str, str]:
         """The form attached to a raw invoice under :data:`WRITE_OFFS_KEY`."""
@@ -189,6 +218,30 @@ class WriteOff:
             "amount": str(self.amount),
             "date": self.date.isoformat(),
             "payment_id": self.payment_id,
+            "journal_id": self.journal_id,
+        }
+
+
+@dataclass(frozen=True)
+class JournalSettlement:
+    """Part of an invoice settled by a journal entry's credit whose other side is a
+    balance-sheet account: netted against what the firm owes the same company (Accounts
+    Payable), or moved elsewhere. The invoice is paid that much on the journal entry's date."""
+
+    invoice_id: str
+    amount: Decimal
+    date: date
+    """The journal entry's date (the payment's, when the journal entry could not be read)."""
+    payment_id: str
+    journal_id: str
+
+    def to_raw(self) -> dict[str, str]:
+        """The form attached to a raw invoice under :data:`SETTLEMENTS_KEY`."""
+        return {
+            "amount": str(self.amount),
+            "date": self.date.isoformat(),
+            "payment_id": self.payment_id,
+            "journal_id": self.journal_id,
         }
 
 
@@ -347,6 +400,28 @@ def _written_off(raw: Mapping[str, Any]) -> Decimal:
     return written
 
 
+def _journal_settlements(raw: Mapping[str, Any]) -> list[tuple[str, Decimal, date]]:
+    """The settlements by journal entry the connector attached to a raw invoice (see
+    :data:`SETTLEMENTS_KEY`), as (``<journal entry id>/<payment id>``, amount, date)."""
+    attached = raw.get(SETTLEMENTS_KEY) or []
+    if not isinstance(attached, list):
+        raise DataError(f"{SETTLEMENTS_KEY}: is not a list")
+    found: list[tuple[str, Decimal, date]] = []
+    for index, item in enumerate(attached):
+        where = f"{SETTLEMENTS_KEY}.{index}"
+        if not isinstance(item, Mapping):
+            raise DataError(f"{where}: is not an object")
+        amount = to_decimal(item.get("amount"), what=f"{where}.amount")
+        if amount < 0:
+            raise DataError(f"{where}.amount: {amount} is negative")
+        journal, payment, day = (_text(item.get("journal_id")), _text(item.get("payment_id")),
+                                 _date(item, "date"))
+        if journal is None or payment is None or day is None:
+            raise DataError(f"{where}: needs journal_id, payment_id and date")
+        found.append((f"{journal}/{payment}", amount, day))
+    return found
+
+
 def invoice_records(
     raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
 ) -> AnyRecord | list[AnyRecord]:
@@ -391,12 +466,10 @@ def invoice_records(
         source=SOURCE,
         updated_at=last_updated(raw),
     )
+    records: list[AnyRecord] = [invoice]
     deposit = _amount(raw, "Deposit", default=ZERO)
-    if deposit <= 0 or status == "void":
-        return invoice
-    return [
-        invoice,
-        Payment(
+    if deposit > 0 and status != "void":
+        records.append(Payment(
             id=f"{ident}/deposit",
             customer_id=customer_id,
             date=issue_date,
@@ -405,8 +478,22 @@ def invoice_records(
             allocations=(Allocation(invoice_id=ident, amount=min(deposit, total)),),
             fx_rate=invoice.fx_rate,
             source=SOURCE,
-        ),
-    ]
+        ))
+    # A settlement by journal entry (netting against what the firm owes the same company)
+    # pays the invoice on the journal entry's date: a payment of its own, as a deposit is.
+    for key, amount, day in ([] if status == "void" else _journal_settlements(raw)):
+        if amount > 0:
+            records.append(Payment(
+                id=f"{ident}/journal/{key}",
+                customer_id=customer_id,
+                date=day,
+                amount=min(amount, total),
+                currency=currency,
+                allocations=(Allocation(invoice_id=ident, amount=min(amount, total)),),
+                fx_rate=invoice.fx_rate,
+                source=SOURCE,
+            ))
+    return invoice if len(records) == 1 else records
 
 
 # --------------------------------------------------------------------------- payments
@@ -421,6 +508,8 @@ class _Lines:
     others: Decimal = ZERO
     """What the lines linked to other transactions (journal entries, credit card credits)
     carry: a charge the payment's cash may pay, or a credit; the line does not say which."""
+    other_lines: tuple[tuple[str, str, Decimal], ...] = ()
+    """Those lines, in line order: (``TxnType``, ``TxnId``, amount)."""
 
 
 def _payment_lines(raw: Mapping[str, Any]) -> _Lines:
@@ -428,6 +517,7 @@ def _payment_lines(raw: Mapping[str, Any]) -> _Lines:
     credits: list[tuple[str, Decimal]] = []
     refunds: list[tuple[str, Decimal]] = []
     others = ZERO
+    other_lines: list[tuple[str, str, Decimal]] = []
     lines = raw.get("Line") or []
     if not isinstance(lines, list):
         raise DataError("Line: is not a list")
@@ -462,7 +552,8 @@ def _payment_lines(raw: Mapping[str, Any]) -> _Lines:
         else:
             # Other types (JournalEntry, CreditCardCredit) are neither invoices nor refunds.
             others += amount
-    return _Lines(invoices, credits, refunds, others)
+            other_lines.append((kind or "", txn_id, amount))
+    return _Lines(invoices, credits, refunds, others, tuple(other_lines))
 
 
 def _split(
@@ -582,13 +673,14 @@ def _invoice_cash(
     return cash, uncovered, cash_left
 
 
-def write_offs(raw: Mapping[str, Any]) -> list[WriteOff]:
+def journal_credits(raw: Mapping[str, Any]) -> list[JournalCredit]:
     """The parts of invoices a payment settles with neither cash nor a credit memo, but with
     the credit of a line linked to a journal entry (or another transaction that is neither an
-    invoice, a credit memo, a cheque nor an expense): QuickBooks' bad debt write-off, a
-    zero payment linking the invoice to a journal entry crediting Accounts Receivable. No
-    more than those lines carry is written off, in the order of the invoice lines. Empty for
-    a plain payment and a voided one (it settles nothing).
+    invoice, a credit memo, a cheque nor an expense): a zero payment linking the invoice to a
+    journal entry crediting Accounts Receivable, for a bad debt written off or a netting
+    alike (:mod:`.journals` tells them apart). What the invoice lines leave is matched to
+    those lines in line order, and no more than they carry. Empty for a plain payment and a
+    voided one (it settles nothing).
 
     Raises DataError naming the field, as :func:`payment_from_qbo` does, for a malformed
     payment."""
@@ -604,13 +696,19 @@ def write_offs(raw: Mapping[str, Any]) -> list[WriteOff]:
     _, uncovered, _ = _invoice_cash(needs, amount, _unapplied(raw, amount))
     day = _required_date(raw, "TxnDate")
     ident = _id(raw)
-    found: list[WriteOff] = []
-    credit = lines.others
+    found: list[JournalCredit] = []
+    left = [amount for _, _, amount in lines.other_lines]
+    position = 0
     for invoice_id, rest in uncovered:
-        take = min(rest, credit)
-        if take > 0:
-            found.append(WriteOff(invoice_id, take, day, ident))
-            credit -= take
+        while rest > 0 and position < len(left):
+            take = min(rest, left[position])
+            if take > 0:
+                kind, txn_id, _ = lines.other_lines[position]
+                found.append(JournalCredit(invoice_id, take, day, ident, kind, txn_id))
+            rest -= take
+            left[position] -= take
+            if left[position] <= 0:
+                position += 1
     return found
 
 
