@@ -21,6 +21,9 @@ neither, is an error too, never a guess: ``1.500`` under ``decimal = ","`` (and 
 a space, ``'`` or none) is one thousand five hundred in one export and one and a half in
 another, and ``1,500`` under ``decimal = "."`` with no thousands separator likewise; the
 message says which setting reads it.
+
+Excel's scientific notation (``1.23457E+11``) is no amount: the digits it does not show are
+not in the file. It is refused, as any cell with a letter is, saying so.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from clientguard.money import is_currency
+from clientguard_csv.excel_numbers import is_scientific, scientific_amount
 
 __all__ = [
     "CURRENCY_SYMBOLS",
@@ -197,6 +201,8 @@ def parse_amount(text: str, fmt: AmountFormat) -> Amount:
     body = text.strip(SPACES + "\t")
     if not body:
         raise AmountError("is empty")
+    if is_scientific(body):  # (Excel's 1.23457E+11: rejected as before, saying why)
+        raise AmountError(scientific_amount(text))
     negations = 0
     markers: list[str] = []
     # Peel signs, parentheses and currency markers from both ends, in any order:

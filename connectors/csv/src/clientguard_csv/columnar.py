@@ -65,6 +65,7 @@ from clientguard.model import (
 )
 from clientguard.money import is_currency
 from clientguard_csv.amounts import AmountFormat, plain_value
+from clientguard_csv.excel_numbers import SCIENTIFIC_RE2, is_scientific
 from clientguard_csv.fields import FieldReader, RowError, clean_text
 from clientguard_csv.mapping import StreamMapping
 from clientguard_csv.report_rows import TOTALS_WORDS_RE2, totals_label
@@ -224,7 +225,8 @@ def checked_rows(
     check = _checker(name, stream, reader)
     if check is None:
         return iter_rows(layout, opened=opened), "python"
-    check = _unless_totals(_unless_spreadsheet(check, reader), reader)
+    check = _unless_totals(_unless_lost_digits(_unless_spreadsheet(check, reader), reader),
+                           reader)
     parsed = None if _streamed(name, layout) else _parsed(layout, opened)
     if parsed is not None:
         return _arrow_rows(*parsed, check), "arrow"
@@ -460,6 +462,29 @@ def _unless_spreadsheet(check: _Check, reader: FieldReader) -> _Check:
         return values
 
     return checked
+
+
+def _unless_lost_digits(check: _Check, reader: FieldReader) -> _Check:
+    """``check``, where a row whose id, number or tax id cell is a number in Excel's
+    scientific notation (``1.23E+11``: its digits are not in the file) is left unchecked: the
+    row reader rejects it (:meth:`FieldReader.lost_digits`)."""
+    positions = sorted({position for _, position in reader.id_cells})
+
+    def checked(block: _Columns) -> list[Any]:
+        values = check(block)
+        for position in positions:
+            if position >= len(block.columns):
+                continue  # (a joined column past a short block's width: not read)
+            cells = block.columns[position]
+            for offset, maybe in enumerate(_maybe(block, position, SCIENTIFIC_RE2)):
+                # (the common block: no such cell, found in C; a column pyarrow cannot
+                # hold: every row a maybe, decided here)
+                if maybe and is_scientific(cells[offset].strip()):
+                    values[offset] = None
+        return values
+
+    return checked
+
 
 def _unless_totals(check: _Check, reader: FieldReader) -> _Check:
     """``check``, where a row that may be a report's totals line (a totals word in its id or

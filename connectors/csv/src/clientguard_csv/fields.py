@@ -11,11 +11,13 @@ from clientguard.model import MAX_HOURS
 from clientguard_csv.amounts import AmountError, parse_amount, plain_amount
 from clientguard_csv.cell_patterns import CellPattern
 from clientguard_csv.dates import DateError, DateReader
+from clientguard_csv.excel_numbers import is_scientific, lost_digits
 from clientguard_csv.mapping import StreamMapping, StreamSettings
 from clientguard_csv.textfile import Columns, Layout, Row, normalise_header, spreadsheet_text
 
 __all__ = [
     "HOURS_QUANTUM",
+    "ID_FIELDS",
     "TEXT_FIELDS",
     "FieldReader",
     "RowError",
@@ -46,6 +48,16 @@ _FORMULA_SHOWN = 40
 TEXT_FIELDS = frozenset({
     "customer_email", "customer_id", "customer_name", "customer_tax_id", "email", "group_id",
     "id", "invoice_id", "invoice_number", "name", "number", "person", "tax_id",
+})
+
+#: The fields whose cells name a record or a taxpayer: ids, numbers, tax ids, a customer's
+#: group, and the invoice a payment or credit note names. Such a cell in Excel's scientific
+#: notation (``1.23E+11``) has lost its digits and is rejected at its cell
+#: (:mod:`clientguard_csv.excel_numbers`); written as Excel's ``="..."`` it is text, read as
+#: written.
+ID_FIELDS = frozenset({
+    "customer_id", "customer_tax_id", "group_id", "id", "invoice_id", "invoice_number",
+    "number", "tax_id",
 })
 
 
@@ -106,6 +118,7 @@ class FieldReader:
         positions = layout.index()
         header = layout.header
         self.width = len(header)
+        self.header = header
         self.single: dict[str, int] = {}
         self.joined: dict[str, tuple[int, ...]] = {}
         self.labels: dict[str, str] = {}
@@ -123,6 +136,13 @@ class FieldReader:
                     self.labels[field] = header[position]
                     break
         self._positions = tuple(self.single.items())
+        self.id_cells = tuple(
+            (field, position) for field in stream.columns if field in ID_FIELDS
+            for position in ((self.single[field],) if field in self.single
+                             else self.joined.get(field, ()))
+        )
+        """The positions of the id, number and tax id cells (:data:`ID_FIELDS`), with their
+        fields, in the mapping's order (a joined field: each of its columns)."""
         self.width_needed = max(self.single.values(), default=-1) + 1
         """How many cells a row needs to hold every mapped column."""
         self._plans: dict[tuple[str, ...], tuple[int, ...]] = {}
@@ -193,6 +213,19 @@ class FieldReader:
                 f"the row has {len(cells)} fields but the header has {self.width}: an "
                 "unquoted delimiter inside a value, or a different delimiter on this line"
             )
+
+    def lost_digits(self, row: Row) -> RowError | None:
+        """The rejection of a row whose id, number or tax id cell (the first, in the
+        mapping's order) is a number in Excel's scientific notation (``1.23E+11``): its digits
+        are not in the file (:mod:`clientguard_csv.excel_numbers`); None for any other row.
+        Excel's ``="1.23E+11"`` is text, and read as written."""
+        cells = row.cells
+        width = len(cells)
+        for field, position in self.id_cells:
+            if position < width and is_scientific(value := cells[position].strip()):
+                label = self.header[position]
+                return RowError(lost_digits(value, label), field, self.labels.get(field))
+        return None
 
     # -------------------------------------------------------------- cells as values
     def values(self, row: Row) -> dict[str, str]:

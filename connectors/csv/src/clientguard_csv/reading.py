@@ -78,6 +78,7 @@ from clientguard_csv.columnar import (
     checked_rows,
 )
 from clientguard_csv.errors import CsvFileError, MappingError
+from clientguard_csv.excel_numbers import other_zeros, zeros_hint
 from clientguard_csv.fields import FieldReader, RowError, required_columns
 from clientguard_csv.fields import clean_text as _clean
 from clientguard_csv.mapping import STREAMS, CsvMapping, StreamMapping
@@ -880,6 +881,9 @@ class _Builder:
             for row in rows:
                 if len(row.cells) > width:
                     self.reader.check_width(row)
+                lost = self.reader.lost_digits(row)  # (an id Excel wrote as 1.23E+11)
+                if lost is not None:
+                    raise _LineError(row.line, lost.reason, lost.field, lost.column)
             record = self._make(rows, made)
         except RowError as exc:
             line = exc.line if isinstance(exc, _LineError) else first.line
@@ -1291,9 +1295,24 @@ class _Builder:
                     f"invoice {key} {value!r} was itself rejected ({rejected}), so nothing can "
                     "be allocated to it", field_name, column,
                 )
-            raise RowError(f"no invoice has the {key} {value!r} in the invoices file(s)",
-                           field_name, column)
+            raise RowError(f"no invoice has the {key} {value!r} in the invoices file(s)"
+                           f"{self._zeros_hint(row, key, value, known)}", field_name, column)
         return None
+
+    def _zeros_hint(self, row: Row, key: str, value: str, known: dict[str, _InvoiceRef]) -> str:
+        """Where ``value``, an invoice ``key`` no invoice has, is a number that an invoice's
+        differs from only by leading zeros (``1`` for ``0001``, or the other way round), what
+        the rejection adds: that invoice, the row's customer's first (fewest zeros apart),
+        else any; nothing otherwise. Never a match: the user says which it is."""
+        found = [(other, known[other]) for other in other_zeros(value) if other in known]
+        if not found:
+            return ""
+        try:
+            named = self.reader.text(row, "customer_id")
+        except RowError:
+            named = None
+        other, ref = next(((o, r) for o, r in found if r.customer_id == named), found[0])
+        return zeros_hint(key, other, ref.customer_id)
 
     def _made_id(self, prefix: str, *parts: object) -> str:
         """An id made from a row's content: ``prefix``, a hash of ``parts``, and ``-2``,

@@ -1,0 +1,90 @@
+"""Ids that a spreadsheet read as numbers before the file was saved: Excel's scientific
+notation, which loses an id's digits (``123456789012`` saved as ``1.23E+11``), and the
+leading zeros it drops (``0001`` saved as ``1``).
+
+Excel (and LibreOffice, and Google Sheets) show a long number in a column of the General or
+Number format in scientific notation, and save a CSV as the cells are shown: one digit, a
+decimal separator (``.``, or ``,`` in a Polish or German locale) and at most a few more
+digits, ``E``, a sign and two or three digits of exponent. The digits past those shown are not
+in the file: two invoices ``123456789012`` and ``123456789099`` are both ``1.23E+11``. Such a
+cell in an id column cannot name one record, so it is rejected at its cell, never read.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "MOST_ZEROS", "SCIENTIFIC_RE2", "is_scientific", "lost_digits", "other_zeros",
+    "scientific_amount", "zeros_hint",
+]
+
+#: Excel's scientific notation, as its CSV export writes a number: a digit from 1 to 9, an
+#: optional decimal part (a point or, in a decimal-comma locale, a comma), ``E`` (either
+#: case), a sign (Excel always writes one) and two or three digits (Excel writes two,
+#: LibreOffice may write three). ``2E+5``, ``1e27`` and ``1E+999999`` are not Excel's work.
+_SCIENTIFIC = re.compile(r"-?[1-9](?:[.,]\d+)?[Ee][+-]\d{2,3}")
+
+#: What a cell in :data:`_SCIENTIFIC`'s notation holds somewhere, for pyarrow's compute (RE2):
+#: the columnar reader looks for it in a whole column at once, and hands the rows where it is
+#: found to the row reader, which decides (:func:`is_scientific`).
+SCIENTIFIC_RE2 = r"[1-9](?:[.,][0-9]+)?[Ee][+-][0-9]{2}"
+
+#: The characters one of which is the second of every cell :data:`_SCIENTIFIC` matches
+#: after its optional minus: a cheap test before the pattern, on the reading's hot path.
+_SECOND = frozenset(".,Ee")
+
+#: The most leading zeros a hint looks for in front of a number that lost them (``1`` for
+#: ``0000000001``): invoice numbers are padded to a few digits; ten covers any seen.
+MOST_ZEROS = 10
+
+
+def is_scientific(cell: str) -> bool:
+    """Whether ``cell`` (stripped) is a number as Excel writes one in scientific notation
+    (``1.23E+11``, ``1,23E+11``, ``1.23457E+11``, ``1.2E+15``, ``2E+05``)."""
+    start = 1 if cell[:1] == "-" else 0
+    return cell[start + 1:start + 2] in _SECOND and _SCIENTIFIC.fullmatch(cell) is not None
+
+
+def lost_digits(cell: str, column: str | None) -> str:
+    """Why an id, number or tax id cell in scientific notation (:func:`is_scientific`) is
+    rejected, and what to do."""
+    where = f"column {column!r}" if column else "the column"
+    return (f"{cell!r} is a number in scientific notation, as Excel saves a long number in a "
+            "column formatted as a number: the digits past the first few are not in the file, "
+            "so the id, number or tax id it stood for is lost (two of them can read alike); "
+            f"format {where} as Text in the spreadsheet before saving the CSV, or export the "
+            "CSV from the tool directly without opening it in Excel")
+
+
+def scientific_amount(cell: str) -> str:
+    """Why an amount, hours or rate cell in scientific notation is rejected: the digits
+    Excel did not show are not in the file, so the number is not the one the tool had."""
+    return (f"{cell!r} is a number in scientific notation, as Excel saves a long number in a "
+            "narrow column or one formatted as General: the digits past the first few are not "
+            "in the file, so it is not read as an amount; format the column as Number with its "
+            "decimal places before saving the CSV, or export the CSV from the tool directly")
+
+
+def other_zeros(number: str) -> list[str]:
+    """``number``, a string of ASCII digits, written with other leading zeros: with one to
+    :data:`MOST_ZEROS` more (``1``: ``01``, ``001``...), then without its own (``0001``:
+    ``1``), the forms Excel makes of an id where it reads a column of them as numbers; none
+    where ``number`` is not such a string."""
+    if not (number.isascii() and number.isdigit()):
+        return []
+    found = ["0" * zeros + number for zeros in range(1, MOST_ZEROS + 1)]
+    bare = number.lstrip("0")
+    if bare and bare != number:
+        found.append(bare)
+    return found
+
+
+def zeros_hint(key: str, other: str, customer: str) -> str:
+    """What the rejection of a document naming an invoice that no invoice has as its ``key``
+    (``id`` or ``number``) adds where invoice ``other`` of ``customer`` differs from it
+    only by leading zeros (:func:`other_zeros`)."""
+    return (f"; invoice {key} {other!r} (customer {customer!r}) differs from it only by "
+            "leading zeros, as where Excel dropped them (it reads a column of digits as "
+            "numbers): format the column as Text in the spreadsheet before saving the CSV, or "
+            "export the CSV from the tool directly; the two are not matched unasked")

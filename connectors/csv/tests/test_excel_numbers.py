@@ -1,0 +1,273 @@
+"""Ids that Excel read as numbers before the CSV was saved.
+
+A long invoice number, customer id or NIP in a column formatted as a number is saved in
+scientific notation (``1.23E+11``, ``1,23E+11`` in a Polish locale): its digits are not in the
+file, so the row is rejected at that cell, saying how to export it, never loaded as an id that
+two invoices share. An invoice number whose leading zeros Excel dropped (``1`` for ``0001``)
+is never matched to the padded one, but the payment's rejection says so. Each file is read
+both ways (the row reader and the columnar reader), and the two must give the same items."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clientguard.model import Invoice, Payment
+from clientguard.records import Rejection
+from clientguard_csv.amounts import AmountError, AmountFormat, parse_amount
+from clientguard_csv.columnar import arrow_available
+from clientguard_csv.excel_numbers import is_scientific
+from clientguard_csv.mapping import mapping_from_dict
+from clientguard_csv.reading import Item, Loaded, Reader, ReadLog, read_records
+
+Write = Callable[..., Path]
+Shaped = Callable[[Any], Any]
+
+READERS: tuple[Reader, ...] = ("python", "arrow") if arrow_available() else ("python",)
+
+#: The end of every rejection of an id in scientific notation.
+TEXT = ("as Excel saves a long number in a column formatted as a number: the digits past the "
+        "first few are not in the file, so the id, number or tax id it stood for is lost (two "
+        "of them can read alike); format column {column!r} as Text in the spreadsheet before "
+        "saving the CSV, or export the CSV from the tool directly without opening it in Excel")
+
+
+def lost(cell: str, column: str) -> str:
+    return f"{cell!r} is a number in scientific notation, " + TEXT.format(column=column)
+
+
+def read(write: Write, shaped: Shaped, mapping: dict[str, Any], **texts: str) -> list[Item]:
+    """Read the files (stream to content) both ways; the items, the same either way (every
+    field, location and reason: see conftest's ``shape``)."""
+    paths = {stream: [write(f"{stream}.csv", text)] for stream, text in texts.items()}
+    parsed = mapping_from_dict(mapping)
+    outcomes = [list(read_records(parsed, paths, log=ReadLog(), reader=reader))
+                for reader in READERS]
+    for other in outcomes[1:]:
+        assert [shaped(i) for i in other] == [shaped(i) for i in outcomes[0]]
+    return outcomes[0]
+
+
+def found(items: list[Item], kind: type[Invoice] | type[Payment]) -> list[tuple[Any, ...]]:
+    """Each record of ``kind`` as (line, id, number or amount), each rejection as (line,
+    column, reason)."""
+    out: list[tuple[Any, ...]] = []
+    for item in items:
+        if isinstance(item, Rejection):
+            assert item.location is not None
+            out.append((item.location.line, item.location.column, item.reason))
+        elif isinstance(item, Loaded) and isinstance(item.record, kind):
+            assert item.location is not None
+            record = item.record
+            out.append((item.location.line, record.id,
+                        record.number if isinstance(record, Invoice) else record.amount))
+    return out
+
+
+INVOICES = {"currency": "PLN", "invoices": {"columns": {
+    "number": "No", "customer_id": "Customer", "customer_tax_id": "NIP",
+    "issue_date": "Date", "due_date": "Due", "total": "Total"}}}
+HEADER = "No,Customer,NIP,Date,Due,Total\n"
+#: Rows before the one under test, so that its customer is known (the columnar reader's
+#: short way) and the file is more than one block's first row.
+BEFORE = "".join(f"F/{n},C1,5260250274,2026-01-05,2026-02-04,10.00\n" for n in range(1, 4))
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # Excel's scientific notation in the number, the customer id or the tax id.
+        ("1.23E+11,C1,5260250274,2026-01-05,2026-02-04,20.00", (5, "No", lost("1.23E+11", "No"))),
+        ('"1,23E+11",C1,5260250274,2026-01-05,2026-02-04,20.00',
+         (5, "No", lost("1,23E+11", "No"))),
+        ("1.23457E+11,C1,5260250274,2026-01-05,2026-02-04,20.00",
+         (5, "No", lost("1.23457E+11", "No"))),
+        ("1.2E+15,C1,5260250274,2026-01-05,2026-02-04,20.00", (5, "No", lost("1.2E+15", "No"))),
+        (" 2E+05 ,C1,5260250274,2026-01-05,2026-02-04,20.00", (5, "No", lost("2E+05", "No"))),
+        ("1.23e+11,C1,5260250274,2026-01-05,2026-02-04,20.00", (5, "No", lost("1.23e+11", "No"))),
+        ("1.23E+011,C1,5260250274,2026-01-05,2026-02-04,20.00",
+         (5, "No", lost("1.23E+011", "No"))),  # LibreOffice's three-digit exponent
+        ("F/9,1.23E+11,5260250274,2026-01-05,2026-02-04,20.00",
+         (5, "Customer", lost("1.23E+11", "Customer"))),
+        ("F/9,C1,5.26025E+09,2026-01-05,2026-02-04,20.00",
+         (5, "NIP", lost("5.26025E+09", "NIP"))),
+        # The first in the mapping's order, where two are.
+        ("1.2E+15,1.23E+11,5260250274,2026-01-05,2026-02-04,20.00",
+         (5, "No", lost("1.2E+15", "No"))),
+        # Before any other cell's problem: the row has no identity.
+        ("1.2E+15,C1,5260250274,2026-13-05,2026-02-04,20.00", (5, "No", lost("1.2E+15", "No"))),
+        # Read as written: not Excel's notation, or Excel's text.
+        ("2E+5,C1,5260250274,2026-01-05,2026-02-04,20.00", (5, "2E+5", "2E+5")),
+        ("1E+999999,C1,5260250274,2026-01-05,2026-02-04,20.00", (5, "1E+999999", "1E+999999")),
+        ("12E+05,C1,5260250274,2026-01-05,2026-02-04,20.00", (5, "12E+05", "12E+05")),
+        ("FV1.2E+15,C1,5260250274,2026-01-05,2026-02-04,20.00", (5, "FV1.2E+15", "FV1.2E+15")),
+        ('"=""1.23E+11""",C1,5260250274,2026-01-05,2026-02-04,20.00',
+         (5, "1.23E+11", "1.23E+11")),
+        ("123456789012,C1,5260250274,2026-01-05,2026-02-04,20.00",
+         (5, "123456789012", "123456789012")),
+    ],
+)
+def test_an_id_in_excels_scientific_notation_is_rejected_at_its_cell(
+    write: Write, shaped: Shaped, row: str, expected: tuple[Any, ...]
+) -> None:
+    items = read(write, shaped, INVOICES, invoices=f"{HEADER}{BEFORE}{row}\nF/8,C1,5260250274,"
+                 "2026-01-05,2026-02-04,30.00\n")
+    lines = found(items, Invoice)
+    assert lines[:3] == [(n + 1, f"F/{n}", f"F/{n}") for n in range(1, 4)]
+    assert lines[3:] == [expected, (6, "F/8", "F/8")]
+
+
+def test_two_invoices_that_excel_wrote_alike_are_both_rejected(
+    write: Write, shaped: Shaped
+) -> None:
+    text = (HEADER + "1.23E+11,C1,,2026-01-05,2026-02-04,10.00\n"
+            "1.23E+11,C1,,2026-01-06,2026-02-05,20.00\n")
+    items = read(write, shaped, INVOICES, invoices=text)
+    assert found(items, Invoice) == [(2, "No", lost("1.23E+11", "No")),
+                                     (3, "No", lost("1.23E+11", "No"))]
+
+
+PAYMENTS = {"currency": "PLN",
+            "invoices": {"columns": {"number": "No", "customer_id": "Customer",
+                                     "issue_date": "Date", "due_date": "Due",
+                                     "total": "Total"}},
+            "payments": {"group_rows": True,
+                         "columns": {"id": "Payment", "invoice_number": "Invoice",
+                                     "customer_id": "Customer", "date": "Paid",
+                                     "amount": "Amount"}}}
+PAID_INVOICES = ("No,Customer,Date,Due,Total\n"
+                 + "".join(f"{n},C1,2026-01-05,2026-02-04,10.00\n" for n in range(1, 4))
+                 + "123456789012,C1,2026-01-05,2026-02-04,10.00\n")
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("P4,1.23E+11,C1,2026-01-20,10.00", (5, "Invoice", lost("1.23E+11", "Invoice"))),
+        ("1.2E+15,3,C1,2026-01-20,10.00", (5, "Payment", lost("1.2E+15", "Payment"))),
+        ("P4,3,1.23E+11,2026-01-20,10.00", (5, "Customer", lost("1.23E+11", "Customer"))),
+        ("P4,123456789012,C1,2026-01-20,10.00", (5, "P4", Decimal("10.00"))),
+    ],
+)
+def test_a_payment_naming_an_invoice_in_scientific_notation_is_rejected_at_its_cell(
+    write: Write, shaped: Shaped, row: str, expected: tuple[Any, ...]
+) -> None:
+    payments = ("Payment,Invoice,Customer,Paid,Amount\n"
+                + "".join(f"P{n},{n},C1,2026-01-20,10.00\n" for n in range(1, 4)) + row + "\n")
+    items = read(write, shaped, PAYMENTS, invoices=PAID_INVOICES, payments=payments)
+    assert found(items, Payment) == [
+        *((n + 1, f"P{n}", Decimal("10.00")) for n in range(1, 4)), expected]
+
+
+def test_a_document_of_several_rows_is_rejected_at_the_row_of_the_cell(
+    write: Write, shaped: Shaped
+) -> None:
+    payments = ("Payment,Invoice,Customer,Paid,Amount\n"
+                "P1,1,C1,2026-01-20,10.00\nP1,1.23E+11,C1,2026-01-20,5.00\n")
+    items = read(write, shaped, PAYMENTS, invoices=PAID_INVOICES, payments=payments)
+    assert found(items, Payment) == [(3, "Invoice", lost("1.23E+11", "Invoice"))]
+
+
+@pytest.mark.parametrize(
+    ("stream", "columns", "text", "expected"),
+    [
+        ("customers", {"id": "Id", "name": "Name", "tax_id": "NIP"},
+         "Id,Name,NIP\nC1,Acme,5.26025E+09\n", (2, "NIP", lost("5.26025E+09", "NIP"))),
+        ("customers", {"id": "Id", "name": "Name", "group_id": "Group"},
+         "Id,Name,Group\nC1,Acme,1.2E+15\n", (2, "Group", lost("1.2E+15", "Group"))),
+        ("customers", {"id": "Id", "name": "Name"},
+         "Id,Name\n1.2E+15,Acme\n", (2, "Id", lost("1.2E+15", "Id"))),
+    ],
+)
+def test_a_customers_id_or_tax_id_in_scientific_notation_is_rejected(
+    write: Write, shaped: Shaped, stream: str, columns: dict[str, str], text: str,
+    expected: tuple[Any, ...],
+) -> None:
+    items = read(write, shaped, {"currency": "PLN", stream: {"columns": columns}},
+                 **{stream: text})
+    rejections = [(i.location.line, i.location.column, i.reason) for i in items
+                  if isinstance(i, Rejection) and i.location is not None]
+    assert rejections == [expected]
+
+
+@pytest.mark.parametrize(
+    ("cell", "fmt"),
+    [
+        ("1.23457E+11", AmountFormat(".", ",")),
+        ("1,23457E+11", AmountFormat(",", " ")),
+        ("1.5E-05", AmountFormat(".", "")),
+    ],
+)
+def test_an_amount_in_scientific_notation_is_refused_saying_why(
+    cell: str, fmt: AmountFormat
+) -> None:
+    with pytest.raises(AmountError) as caught:
+        parse_amount(cell, fmt)
+    assert str(caught.value).startswith(f"{cell!r} is a number in scientific notation, as "
+                                        "Excel saves a long number in a narrow column")
+
+
+def test_an_invoice_total_in_scientific_notation_rejects_its_row_either_way(
+    write: Write, shaped: Shaped
+) -> None:
+    text = HEADER + BEFORE + "F/9,C1,,2026-01-05,2026-02-04,1.23457E+11\n"
+    items = read(write, shaped, INVOICES, invoices=text)
+    (line, column, reason), = found(items, Invoice)[3:]
+    assert (line, column) == (5, "Total")
+    assert reason.startswith("'1.23457E+11' is a number in scientific notation")
+
+
+@pytest.mark.parametrize(
+    ("cell", "scientific"),
+    [("1.23E+11", True), ("1,23E+11", True), ("-1.2E+15", True), ("9E-05", True),
+     ("2E+5", False), ("1e27", False), ("0E+00", False), ("12E+05", False), ("E+05", False),
+     ("1.E+05", False), ("", False), ("1.23E+1111", False), ("INV-1E+05", False)],
+)
+def test_what_is_excels_scientific_notation(cell: str, scientific: bool) -> None:
+    assert is_scientific(cell) is scientific
+
+
+ZEROS_INVOICES = ("No,Customer,Date,Due,Total\n0001,C1,2026-01-05,2026-02-04,10.00\n"
+                  "001,C2,2026-01-05,2026-02-04,10.00\n7,C1,2026-01-05,2026-02-04,10.00\n"
+                  "0000000000042,C1,2026-01-05,2026-02-04,10.00\n")
+
+
+def zeros(number: str, other: str, customer: str) -> str:
+    return (f"no invoice has the number {number!r} in the invoices file(s); invoice number "
+            f"{other!r} (customer {customer!r}) differs from it only by leading zeros, as where "
+            "Excel dropped them (it reads a column of digits as numbers): format the column as "
+            "Text in the spreadsheet before saving the CSV, or export the CSV from the tool "
+            "directly; the two are not matched unasked")
+
+
+@pytest.mark.parametrize(
+    ("invoice", "customer", "expected"),
+    [
+        # The row's customer's invoice first, else the fewest zeros apart.
+        ("1", "C1", (2, "Invoice", zeros("1", "0001", "C1"))),
+        ("1", "C2", (2, "Invoice", zeros("1", "001", "C2"))),
+        ("1", "", (2, "Invoice", zeros("1", "001", "C2"))),
+        ("01", "C1", (2, "Invoice", zeros("01", "0001", "C1"))),
+        # The zeros dropped in the invoices file instead.
+        ("007", "C1", (2, "Invoice", zeros("007", "7", "C1"))),
+        # Ten zeros at most are looked for.
+        ("42", "C1", (2, "Invoice", "no invoice has the number '42' in the invoices file(s)")),
+        # No such number, with zeros or without: as before.
+        ("2", "C1", (2, "Invoice", "no invoice has the number '2' in the invoices file(s)")),
+        ("F1", "C1", (2, "Invoice", "no invoice has the number 'F1' in the invoices file(s)")),
+        # The number as written: matched.
+        ("0001", "C1", (2, "P1", Decimal("10.00"))),
+    ],
+)
+def test_a_payment_naming_an_invoice_without_its_leading_zeros_says_so_and_is_not_matched(
+    write: Write, shaped: Shaped, invoice: str, customer: str, expected: tuple[Any, ...]
+) -> None:
+    payments = (f"Payment,Invoice,Customer,Paid,Amount\nP1,{invoice},{customer},2026-01-20,10.00\n"
+                "P2,7,C1,2026-01-20,10.00\nP3,7,C1,2026-01-21,10.00\n")
+    items = read(write, shaped, PAYMENTS, invoices=ZEROS_INVOICES, payments=payments)
+    assert found(items, Payment) == [expected, (3, "P2", Decimal("10.00")),
+                                     (4, "P3", Decimal("10.00"))]
