@@ -213,6 +213,9 @@ WINDOWS: dict[str, frozenset[str]] = {
     # A trend is judged over 3 months or more (Policy.trend_min_months >= 3); Polish "mies.".
     "{who}'s days late rose from {start} to {now} over {months} months with invoices due, "
     "{first} to {last} (+{slope} a month, Mann-Kendall {p_value}).": frozenset({"months"}),
+    # Said only of a long history (trend_min_months or more, so 3 or more); Polish "mies.".
+    " (Fisher's exact test {p_value}: more than chance, though the trend over {months} months "
+    "with invoices due has not moved yet).": frozenset({"months"}),
 }
 """Messages where a placeholder stands before a fixed day noun on purpose, and which."""
 
