@@ -33,7 +33,9 @@ total = "Total"
 
 
 def issue(key: str, created: str, due: str) -> dict[str, Any]:
-    return {"id": key.split("-")[1], "key": key, "fields": {
+    # A site numbers its issues once, across projects (ACME-1 and OPS-1 are 10001 and 20001).
+    project, number = key.split("-")
+    return {"id": f"{1 if project == 'ACME' else 2}000{number}", "key": key, "fields": {
         "created": f"{created}T09:00:00.000+0200", "updated": f"{created}T09:00:00.000+0200",
         "duedate": due, "project": {"key": key.split("-")[0]}, "components": [], "labels": []}}
 

@@ -26,7 +26,8 @@ Reading (developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-sea
   ``updated`` seen, never past the sync's start), which moves when the stream's last page
   is stored (the pages are not in change order, see above). JQL
   reads a date in the time zone of the Jira user (the ``timezone`` option) and to the
-  minute: the cursor is floored to its minute, and the repeats are de-duplicated by key.
+  minute: the cursor is floored to its minute, and the repeats are de-duplicated by the
+  issue's ``id``.
 * Rate limits: Jira answers 429 with ``Retry-After``, which the HTTP layer waits out.
 * Each issue is a work request of the client the configuration's rules give it
   (:mod:`clientguard.tickets`): ``requested_on`` the day it was created, ``wanted_by`` its
@@ -263,7 +264,9 @@ class JiraConnector(HttpConnector):
             kind="work_request",
             path="rest/api/3/search/jql",
             records_key="issues",
-            id_field="key",
+            # The issue's numeric id, which a move to another project keeps (its key
+            # changes): the work request, shown by its key, follows the issue (see to_model).
+            id_field="id",
             cursor_field="updated",
             duplicates="latest",
             description="Issues with a due date, as work requests of the client a rule maps "
@@ -352,7 +355,24 @@ class JiraConnector(HttpConnector):
         moment = parse_jira_time(fields.get("updated")) if isinstance(fields, Mapping) else None
         return None if moment is None else moment.astimezone(UTC)
 
+    def raw_id(self, stream: Stream, raw: Mapping[str, Any]) -> str | None:
+        """The issue's numeric ``id`` (``10012``), which a move to another project keeps;
+        its key where a response has no id (Jira's search always gives both)."""
+        for field in ("id", "key"):
+            value = raw.get(field)
+            if value is not None and str(value).strip():
+                return str(value).strip()
+        return None
+
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        """The work request of an issue, under its key (what a person looks up, ACME-12).
+
+        The raw record is the issue's numeric ``id``, which a move to another project keeps
+        while the key changes (ACME-12 becomes BETA-3): read again, the issue yields the
+        request under its new key, and the store drops the one it yielded under the old key
+        (``record_origins``). An issue that is no longer a request (resolved as a duplicate,
+        its wanted date removed, moved where no rule maps it) is a ``Skip`` with
+        ``deleted=True``, so that a copy an earlier sync stored goes too."""
         key = raw.get("key")
         if not isinstance(key, str) or not key.strip():
             raise DataError("key: is missing")
@@ -367,11 +387,11 @@ class JiraConnector(HttpConnector):
         # A duplicate repeats a request another issue already counts: counting it too would
         # make one request two (and one rush two).
         if any(same_text(resolved, d) for d in self.options.duplicate_resolutions):
-            return Skip(f"resolved as a duplicate ({str(resolved).strip()})")
+            return Skip(f"resolved as a duplicate ({str(resolved).strip()})", deleted=True)
         name = self.options.wanted_field
         wanted = fields.get(name)
         if wanted is None or wanted == "":
-            return Skip(f"no wanted date ({name})")
+            return Skip(f"no wanted date ({name})", deleted=True)
         try:
             wanted_by = date.fromisoformat(str(wanted)[:10])
         except ValueError:
@@ -380,7 +400,7 @@ class JiraConnector(HttpConnector):
         project_key = project.get("key") if isinstance(project, Mapping) else None
         rule = client_of(self.options.clients, fields, has=f"project {project_key or '?'}")
         if isinstance(rule, Skip):
-            return rule
+            return Skip(rule.reason, deleted=True)
         return work_request(
             key.strip(), rule, requested_on=created.date(), wanted_by=wanted_by,
             source=SOURCE,
