@@ -363,18 +363,20 @@ class GitHubConnector(HttpConnector):
             same_text(label, marker) for label in labels
             for marker in self.options.duplicate_labels
         ):
-            return Skip("a duplicate of another issue (closed as a duplicate, or labelled so)")
+            return Skip("a duplicate of another issue (closed as a duplicate, or labelled so)",
+                        deleted=True)
         wanted = self.wanted_by(raw, labels)
         if wanted is None:
             return Skip(
                 f"no wanted date (a {self.options.wanted_label_prefix} label or the "
-                "milestone's due date)"
+                "milestone's due date)", deleted=True,
             )
         opened = _moment(raw.get("created_at"), "created_at").astimezone(self.zone).date()
         repository = str(raw.get(REPOSITORY_KEY))
         ticket = {"repository": repository, "labels": labels}
         rule = client_of(self.options.clients, ticket, has=f"repository {repository}")
         if isinstance(rule, Skip):
-            return rule
+            # No longer a request of a client: a copy an earlier sync stored goes too.
+            return Skip(rule.reason, deleted=True)
         return work_request(ident, rule, requested_on=opened, wanted_by=wanted, source=SOURCE)
 
