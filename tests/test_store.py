@@ -677,7 +677,7 @@ def test_a_version_1_store_opens_and_its_records_carry_their_source_name(
         assert (again.new, again.updated, again.unchanged) == (0, 0, 4)
 
 
-def test_a_schema_8_store_reads_xero_and_quickbooks_invoices_in_full_next_time(
+def test_a_schema_8_store_reads_what_earlier_versions_stored_wrong_in_full_next_time(
     tmp_path: Path,
 ) -> None:
     # Schema 9: what an earlier clientguard stored wrong and an incremental read would not
@@ -688,7 +688,8 @@ def test_a_schema_8_store_reads_xero_and_quickbooks_invoices_in_full_next_time(
         pass
     streams = {"books": ("xero", ("invoices", "payments", "credit_notes", "contacts")),
                "qbo": ("quickbooks", ("invoices", "payments", "credit_memos")),
-               "stripe": ("stripe", ("invoices",)), "sheet": ("csv", ("invoices",))}
+               "stripe": ("stripe", ("invoices",)), "sheet": ("csv", ("invoices",)),
+               "tickets": ("jira", ("work_requests",)), "repo": ("github", ("work_requests",))}
     with closing(sqlite3.connect(path)) as db, db:
         for source, (connector, names) in streams.items():
             db.execute("INSERT INTO sources (source, connector) VALUES (?, ?)",
@@ -696,12 +697,27 @@ def test_a_schema_8_store_reads_xero_and_quickbooks_invoices_in_full_next_time(
             for stream in names:
                 db.execute("INSERT INTO cursors (source, stream, cursor, sync_id) "
                            "VALUES (?, ?, '2025-05-02T00:00:00+00:00', 1)", (source, stream))
+        # Work requests as an earlier clientguard stored them: Jira's keyed by the issue's
+        # key without a link to the issue (a moved issue's old key would linger), GitHub's.
+        for source, ident in (("tickets", "ACME-12"), ("repo", "acme/app#7")):
+            db.execute("INSERT INTO records (source, kind, record_id, stream, data, first_sync, "
+                       "changed_sync, seen_sync) VALUES (?, 'work_request', ?, "
+                       "'work_requests', '{}', 1, 1, 1)", (source, ident))
+            db.execute("INSERT INTO rejections (source, stream, sync_id, kind, connector, "
+                       "record_id, reason) VALUES (?, 'work_requests', 1, 'work_request', "
+                       "'x', 'X-1', 'no wanted date')", (source,))
         db.execute("PRAGMA user_version = 8")
     with Store.open(path) as store:
         assert store.schema_version == SCHEMA_VERSION == 9
         kept = {(source, stream) for source in streams for stream in store.state(source).cursors}
+        requests = store._db.execute(
+            "SELECT source, record_id FROM records WHERE kind = 'work_request'").fetchall()
+        refused = store._db.execute("SELECT source FROM rejections").fetchall()
     assert kept == {("qbo", "payments"), ("qbo", "credit_memos"), ("stripe", "invoices"),
                     ("sheet", "invoices")}
+    # Jira's are read again by the issue's id, with their links; GitHub's ids did not change.
+    assert requests == [("repo", "acme/app#7")]
+    assert refused == [("repo",)]
 
 
 def test_records_synced_under_a_source_name_carry_it(store: Store) -> None:

@@ -319,14 +319,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 9: records an earlier clientguard stored wrong and an incremental read would not read
     # again (it reads only what changed since): Xero's dates written in ISO form (rejected)
-    # and allocations flagged "IsDeleted": "false" (dropped), and QuickBooks invoices whose
-    # bad debt a journal entry wrote off (stored paid). Their cursors go, so the next sync
-    # reads those streams in full and replaces them.
+    # and allocations flagged "IsDeleted": "false" (dropped); QuickBooks invoices whose bad
+    # debt a journal entry wrote off, or that a journal entry netted (stored paid, or open);
+    # Jira and GitHub work requests of issues closed as duplicates (kept). Their cursors go,
+    # so the next sync reads those streams in full and replaces them. Jira's work requests
+    # are read by the issue's id now, linked to it (a moved issue's old key goes with it):
+    # the stored ones, without that link, go too, and are stored again by that read.
     (
         "DELETE FROM cursors WHERE source IN "
         "(SELECT source FROM sources WHERE connector = 'xero')",
         "DELETE FROM cursors WHERE stream = 'invoices' AND source IN "
         "(SELECT source FROM sources WHERE connector = 'quickbooks')",
+        "DELETE FROM cursors WHERE stream = 'work_requests' AND source IN "
+        "(SELECT source FROM sources WHERE connector IN ('jira', 'github'))",
+        *(f"DELETE FROM {table} WHERE stream = 'work_requests' AND source IN "  # noqa: S608
+          "(SELECT source FROM sources WHERE connector = 'jira')"
+          for table in ("records", "record_origins", "rejections")),
     ),
 )
 
