@@ -697,8 +697,8 @@ def test_a_schema_8_store_reads_what_earlier_versions_stored_wrong_in_full_next_
             for stream in names:
                 db.execute("INSERT INTO cursors (source, stream, cursor, sync_id) "
                            "VALUES (?, ?, '2025-05-02T00:00:00+00:00', 1)", (source, stream))
-        # Work requests as an earlier clientguard stored them: Jira's keyed by the issue's
-        # key without a link to the issue (a moved issue's old key would linger), GitHub's.
+        # Work requests as an earlier clientguard stored them (Jira's without a link to the
+        # issue's id), and their rejections.
         for source, ident in (("tickets", "ACME-12"), ("repo", "acme/app#7")):
             db.execute("INSERT INTO records (source, kind, record_id, stream, data, first_sync, "
                        "changed_sync, seen_sync) VALUES (?, 'work_request', ?, "
@@ -715,9 +715,10 @@ def test_a_schema_8_store_reads_what_earlier_versions_stored_wrong_in_full_next_
         refused = store._db.execute("SELECT source FROM rejections").fetchall()
     assert kept == {("qbo", "payments"), ("qbo", "credit_memos"), ("stripe", "invoices"),
                     ("sheet", "invoices")}
-    # Jira's are read again by the issue's id, with their links; GitHub's ids did not change.
-    assert requests == [("repo", "acme/app#7")]
-    assert refused == [("repo",)]
+    # Read again in full by the next sync; nothing goes before it (a review in between still
+    # has every request and rejection).
+    assert sorted(requests) == [("repo", "acme/app#7"), ("tickets", "ACME-12")]
+    assert sorted(refused) == [("repo",), ("tickets",)]
 
 
 def test_records_synced_under_a_source_name_carry_it(store: Store) -> None:

@@ -321,10 +321,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # again (it reads only what changed since): Xero's dates written in ISO form (rejected)
     # and allocations flagged "IsDeleted": "false" (dropped); QuickBooks invoices whose bad
     # debt a journal entry wrote off, or that a journal entry netted (stored paid, or open);
-    # Jira and GitHub work requests of issues closed as duplicates (kept). Their cursors go,
-    # so the next sync reads those streams in full and replaces them. Jira's work requests
-    # are read by the issue's id now, linked to it (a moved issue's old key goes with it):
-    # the stored ones, without that link, go too, and are stored again by that read.
+    # Jira and GitHub work requests of issues closed as duplicates (kept), and Jira's
+    # requests, now linked to the issue's id (so that a moved issue's old key goes with it).
+    # Their cursors go, so the next sync reads those streams in full and replaces them; no
+    # record goes before that read (a review between the two still has every request; a
+    # Jira issue moved before this version keeps its old key until `sync --full --prune`).
     (
         "DELETE FROM cursors WHERE source IN "
         "(SELECT source FROM sources WHERE connector = 'xero')",
@@ -332,9 +333,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "(SELECT source FROM sources WHERE connector = 'quickbooks')",
         "DELETE FROM cursors WHERE stream = 'work_requests' AND source IN "
         "(SELECT source FROM sources WHERE connector IN ('jira', 'github'))",
-        *(f"DELETE FROM {table} WHERE stream = 'work_requests' AND source IN "  # noqa: S608
-          "(SELECT source FROM sources WHERE connector = 'jira')"
-          for table in ("records", "record_origins", "rejections")),
     ),
 )
 

@@ -242,10 +242,11 @@ def test_rules_of_two_clients_matching_one_issue_reject_it_naming_both(
     pulled = pull(connector(httpserver, waits))
     assert pulled.records == ()
     (rejected,) = pulled.rejected
-    # Named by the issue's id, which a move keeps (its key is in the record shown with it).
-    assert rejected.record_id == "1001"
+    # Named by the issue's key, what a person looks up in Jira and the id its request is
+    # stored under (read again fixed, the request replaces the rejection).
+    assert rejected.record_id == "ACME-1"
     assert isinstance(rejected.record, Mapping)
-    assert rejected.record["key"] == "ACME-1"
+    assert rejected.record["id"] == "1001"
     assert "books:c-acme, books:c-beta" in rejected.reason
 
 

@@ -96,3 +96,24 @@ def test_a_move_stored_before_this_version_goes_at_a_full_read_with_prune(
         store.sync(connector(httpserver, [], clients=RULES), full=True, prune=True)
         assert requests_in(store) == [("ACME-1", "c-acme", "2026-05-06"),
                                       ("BETA-3", "c-acme", "2026-05-05")]
+
+
+def test_an_issue_read_again_fixed_replaces_its_rejection(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """A rejection names the issue by its key, the id its request is stored under: the
+    issue read again with its due date fixed replaces the rejection (named by the numeric
+    id, the rejection stayed beside the request it became)."""
+    broken = {**BEFORE, "fields": {**BEFORE["fields"], "duedate": "soon"}}
+    with Store.open(tmp_path / "s.db") as store:
+        httpserver.expect_ordered_request(SEARCH).respond_with_json(found([STAYS, broken]))
+        store.sync(connector(httpserver, [], clients=RULES))
+        (rejection,) = store.rejections()
+        assert (rejection.record_id, rejection.field) == ("ACME-12", None)
+        assert rejection.reason == "duedate: 'soon' is not a date (YYYY-MM-DD)"
+        httpserver.expect_ordered_request(SEARCH).respond_with_json(
+            found([moved("ACME-12", project="ACME", due="2026-05-30")]))
+        store.sync(connector(httpserver, [], clients=RULES))
+        assert list(store.rejections()) == []
+        assert requests_in(store) == [("ACME-1", "c-acme", "2026-05-06"),
+                                      ("ACME-12", "c-acme", "2026-05-30")]

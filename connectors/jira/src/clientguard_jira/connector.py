@@ -68,6 +68,7 @@ from clientguard.http import (
     NextTokenPaginator,
     Paginator,
 )
+from clientguard.records import Rejection
 from clientguard.tickets import TicketRule, client_of, same_text, work_request
 
 __all__ = [
@@ -365,6 +366,23 @@ class JiraConnector(HttpConnector):
         return None
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        """:meth:`_request`, whose rejections name the issue by its key (ACME-12, what a
+        person looks up in Jira, and the id the request is stored under, so that the issue
+        read again fixed replaces its rejection), not by its numeric id."""
+        try:
+            return self._request(stream, raw)
+        except DataError as exc:
+            key = raw.get("key")
+            if not isinstance(key, str) or not key.strip():
+                raise
+            problems = exc.problems or (Rejection(
+                kind=stream.kind, source=self.name, record_id=None, field=None,
+                reason=str(exc)),)
+            raise DataError(str(exc), [
+                replace(problem, record_id=problem.record_id or key.strip())
+                for problem in problems]) from None
+
+    def _request(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
         """The work request of an issue, under its key (what a person looks up, ACME-12).
 
         The raw record is the issue's numeric ``id``, which a move to another project keeps
