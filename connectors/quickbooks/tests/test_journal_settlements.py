@@ -25,15 +25,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import clientguard as cg
-from clientguard.connector import pull
+from clientguard.connector import Skip, pull
 from clientguard.settlement import settle
 from clientguard.store import Store
 from clientguard_quickbooks import QuickBooksConnector
-from clientguard_quickbooks.journals import account_role
+from clientguard_quickbooks.journals import JournalSides, account_role, read_credits
+from clientguard_quickbooks.mapping import (
+    SETTLEMENTS_KEY,
+    WRITE_OFFS_KEY,
+    credit_applications,
+    invoice_records,
+    journal_credits,
+    payment_from_qbo,
+)
 
 from .conftest import Clock
 from .test_write_offs import (
@@ -236,3 +246,143 @@ def test_what_a_debit_to_an_account_makes_of_the_receivable(
     account: dict[str, Any], role: str | None
 ) -> None:
     assert account_role(account) == role
+
+
+# ------------------------------------------- one invoice, two lines of one journal entry
+
+# Journal entry 7 (10 March) credits A/R in two lines, 300 and 200; payment 9 (0, 1 June)
+# links it, a line for each, to invoices 1 and 2 of 250 each. In line order invoice 1 takes
+# 250 of the 300 line; invoice 2 takes the 50 left of it and 200 of the 200 line. Before,
+# invoice 2 got two credits, so two settlement payments "2/journal/7/9" (50 and 200): the
+# ledger kept the first and refused the second as a duplicate id, and invoice 2 read paid
+# with 50 of its 250 applied. Now the credits of one invoice on one journal entry in one
+# payment are added up: 250 each.
+TWO_LINES = qbo_payment(0, line(250, "Invoice", "1"), line(250, "Invoice", "2"),
+                        line(300, "JournalEntry", "7"), line(200, "JournalEntry", "7"))
+
+
+def two_line_journal(*debits: tuple[str, int]) -> dict[str, Any]:
+    """Journal entry 7 of 10 March: A/R (84) credited 300 and 200 for customer 5, against
+    ``debits``."""
+    raw = journal(*debits)
+    credit = raw["Line"][-1]
+    raw["Line"] = [*raw["Line"][:-1], {**credit, "Amount": D(300)}, {**credit, "Amount": D(200)}]
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("debits", "payments", "expected"),
+    [
+        # All netted against A/P: 250 + 250 settled on 10 March (38 days late each).
+        pytest.param([("33", 500)], [("1/journal/7/9", D(250)), ("2/journal/7/9", D(250))],
+                     {"1": ("settled", date(2026, 3, 10), D(0), 38),
+                      "2": ("settled", date(2026, 3, 10), D(0), 38)}, id="netted"),
+        # All to bad debts: both open for 250, 151 days late; no payment made.
+        pytest.param([("80", 500)], [],
+                     {"1": ("open", None, D(250), 151), "2": ("open", None, D(250), 151)},
+                     id="written-off"),
+        # 400 netted, 100 written off; settlement first, in credit order: invoice 1 is
+        # settled 250 (150 of the netting left); invoice 2's 250 is settled 150 and written
+        # off 100. Before: settled 50, then 100 under the same id (refused), written off 100.
+        pytest.param([("33", 400), ("80", 100)],
+                     [("1/journal/7/9", D(250)), ("2/journal/7/9", D(150))],
+                     {"1": ("settled", date(2026, 3, 10), D(0), 38),
+                      "2": ("open", None, D(100), 151)}, id="netted-and-written-off"),
+    ],
+)
+def test_one_invoice_on_two_lines_of_one_journal_entry_is_one_payment(
+    httpserver: HTTPServer, clock: Clock, debits: list[tuple[str, int]],
+    payments: list[tuple[str, Decimal]], expected: dict[str, tuple[str, date | None, Decimal, int]],
+) -> None:
+    invoices = [qbo_invoice(0, "9", total=250), qbo_invoice(0, "9", ident="2", total=250)]
+    serve(httpserver, {"Customer": [CUSTOMER], "Invoice": invoices, "Payment": [TWO_LINES],
+                       "JournalEntry": [two_line_journal(*debits)], "Account": ACCOUNTS})
+    pulled = pull(connector(httpserver, clock), streams=STREAMS)
+    ledger = cg.Ledger.build(list(pulled.records), base_currency="USD")  # strict: no duplicate
+    made = [(p.id, p.amount) for p in ledger.payments if "/journal/" in p.id]
+    assert sorted(made) == payments
+    assert all(p.date == date(2026, 3, 10) for p in ledger.payments if "/journal/" in p.id)
+    found = settle(ledger, as_of=AS_OF)
+    assert {i: (f.status, f.settled_on, f.open_balance, f.days_late)
+            for i, f in found.items()} == expected
+    assert all(f.source_amount_due_mismatch is None for f in found.values())
+
+
+def test_the_reviewers_case_one_invoice_two_lines_is_one_payment_of_all_of_it() -> None:
+    # Invoice 55 of 500 (due 31 Jan 2025), payment 90 (0, 10 March 2025): 300 and 200 from two
+    # lines of journal entry 7, which nets all 500 (settled 500). Before: payments 300 and 200
+    # both "55/journal/7/90"; the ledger kept the 300.
+    payment = {"Id": "90", "TxnDate": "2025-03-10", "TotalAmt": 0, "CustomerRef": {"value": "1"},
+               "Line": [line(500, "Invoice", "55"), line(300, "JournalEntry", "7"),
+                        line(200, "JournalEntry", "7")]}
+    sides = {"7": JournalSides("7", date(2025, 3, 10), D(0), D(500), D(0))}
+    reading = read_credits(journal_credits(payment), sides)
+    assert (reading.write_offs, reading.notes) == ((), ())
+    invoice = {"Id": "55", "CustomerRef": {"value": "1"}, "TxnDate": "2025-01-01",
+               "DueDate": "2025-01-31", "TotalAmt": 500, "Balance": 0,
+               "CurrencyRef": {"value": "USD"},
+               SETTLEMENTS_KEY: [s.to_raw() for s in reading.settlements]}
+    records = invoice_records(invoice)
+    assert isinstance(records, list)
+    made = [r for r in records if isinstance(r, cg.Payment)]
+    assert [(p.id, p.amount, p.date) for p in made] == [
+        ("55/journal/7/90", D(500), date(2025, 3, 10))]
+    ledger = cg.Ledger.build([cg.Customer(id="1", name="Acme", source="quickbooks"), *records],
+                             base_currency="USD")
+    assert [(p.id, p.amount) for p in ledger.payments] == [("55/journal/7/90", D(500))]
+
+
+def test_settlements_attached_under_one_id_make_one_payment() -> None:
+    # Two attached under journal 7 / payment 9 (as a journal entry 7 and a credit card credit
+    # 7 linked in one payment would be): one payment of 300 + 200, on the earlier date.
+    raw = {**qbo_invoice(0, "9"), SETTLEMENTS_KEY: [
+        {"amount": "300", "date": "2026-06-01", "payment_id": "9", "journal_id": "7"},
+        {"amount": "200", "date": "2026-03-10", "payment_id": "9", "journal_id": "7"}]}
+    records = invoice_records(raw)
+    assert isinstance(records, list)
+    assert [(p.id, p.amount, p.date) for p in records if isinstance(p, cg.Payment)] == [
+        ("1/journal/7/9", D(500), date(2026, 3, 10))]
+
+
+_KINDS = ["Invoice", "CreditMemo", "JournalEntry", "CreditCardCredit", "Check"]
+_PAY_LINES = st.lists(
+    st.tuples(st.sampled_from(_KINDS), st.sampled_from(["1", "2", "7", "8"]),
+              st.integers(0, 600)),
+    max_size=8,
+)
+_SIDES = st.one_of(
+    st.just("QuickBooks did not return the journal entry"),
+    st.builds(lambda w, s, u: JournalSides("7", date(2026, 3, 10), D(w), D(s), D(u)),
+              st.integers(0, 600), st.integers(0, 600), st.integers(0, 600)),
+)
+
+
+@given(lines=_PAY_LINES, total=st.integers(0, 1000), unapplied=st.integers(0, 1000),
+       seven=_SIDES, eight=_SIDES)
+def test_made_payments_are_unique_and_never_settle_beyond_the_invoice_lines(
+    lines: list[tuple[str, str, int]], total: int, unapplied: int,
+    seven: JournalSides | str, eight: JournalSides | str,
+) -> None:
+    raw = qbo_payment(total, *(line(a, kind, i) for kind, i, a in lines),
+                      unapplied=min(unapplied, total))
+    sides = {"7": seven, "8": eight if isinstance(eight, str) else
+             JournalSides("8", date(2026, 3, 11), eight.written_off, eight.settled,
+                          eight.unclassified)}
+    reading = read_credits(journal_credits(raw), sides)
+    mapped = payment_from_qbo(raw)
+    cash = {} if isinstance(mapped, Skip) else {a.invoice_id: a.amount for a in mapped.allocations}
+    for invoice_id in {i for kind, i, _ in lines if kind == "Invoice"}:
+        billed = sum(a for kind, i, a in lines if kind == "Invoice" and i == invoice_id)
+        settled = [s for s in reading.settlements if s.invoice_id == invoice_id]
+        written = [w for w in reading.write_offs if w.invoice_id == invoice_id]
+        memos = sum(c.amount for c in credit_applications(raw) if c.invoice_id == invoice_id)
+        assert (sum(s.amount for s in settled) + sum(w.amount for w in written)
+                + cash.get(invoice_id, 0) + memos) <= billed
+        invoice = {**qbo_invoice(0, "9", ident=invoice_id, total=billed),
+                   SETTLEMENTS_KEY: [s.to_raw() for s in settled],
+                   WRITE_OFFS_KEY: [w.to_raw() for w in written]}
+        records = invoice_records(invoice)
+        made = [r for r in (records if isinstance(records, list) else [records])
+                if isinstance(r, cg.Payment)]
+        assert len({p.id for p in made}) == len(made)
+        assert sum(p.amount for p in made) == sum(s.amount for s in settled)

@@ -34,7 +34,7 @@ order given. Pure: no clock, no network.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -53,6 +53,7 @@ __all__ = [
     "account_role",
     "debit_accounts",
     "journal_sides",
+    "merge_credits",
     "read_credits",
     "unclassified_note",
 ]
@@ -194,7 +195,14 @@ def read_credits(
     are drawn settlement first, then write-off, then unclassified, in the order of
     ``credits``; what none covers, and a credit on a journal entry not read, is unclassified:
     settled (on the journal entry's date, or the payment's when it was not read), with a
-    note."""
+    note.
+
+    The credits one invoice takes from one journal entry in one payment (two of its lines
+    linked there, each giving part) are added up first, into one credit where the first was:
+    one write-off and one settlement at most per (invoice, payment, journal entry), so that
+    the settlement payment made of it (``<invoice>/journal/<journal entry>/<payment>``) is
+    one, for all of it."""
+    credits = merge_credits(credits)
     left: dict[str, list[Decimal]] = {
         ident: [sides.settled, sides.written_off]
         for ident, sides in journals.items() if isinstance(sides, JournalSides)
@@ -228,6 +236,18 @@ def read_credits(
             notes.append(unclassified_note(credit, rest, sides.date,
                                            sides.why_unclassified or "its debits are used up"))
     return JournalReading(tuple(write_offs), tuple(settlements), tuple(notes))
+
+
+def merge_credits(credits: Sequence[JournalCredit]) -> list[JournalCredit]:
+    """``credits`` with those of one invoice on one transaction in one payment added up, in
+    the place of the first (a payment has one date: theirs is the same)."""
+    merged: dict[tuple[str, str, str, str], JournalCredit] = {}
+    for credit in credits:
+        key = (credit.invoice_id, credit.payment_id, credit.txn_type, credit.txn_id)
+        first = merged.get(key)
+        merged[key] = credit if first is None else replace(
+            first, amount=first.amount + credit.amount)
+    return list(merged.values())
 
 
 def unclassified_note(credit: JournalCredit, amount: Decimal, day: date, why: str) -> str:

@@ -402,11 +402,14 @@ def _written_off(raw: Mapping[str, Any]) -> Decimal:
 
 def _journal_settlements(raw: Mapping[str, Any]) -> list[tuple[str, Decimal, date]]:
     """The settlements by journal entry the connector attached to a raw invoice (see
-    :data:`SETTLEMENTS_KEY`), as (``<journal entry id>/<payment id>``, amount, date)."""
+    :data:`SETTLEMENTS_KEY`), as (``<journal entry id>/<payment id>``, amount, date): one
+    per key, as each becomes the payment of that id. Those attached under one key (a journal
+    entry and another transaction of the same id linked in one payment) are added up, on
+    the earliest of their dates (the client's favour: one id cannot carry two)."""
     attached = raw.get(SETTLEMENTS_KEY) or []
     if not isinstance(attached, list):
         raise DataError(f"{SETTLEMENTS_KEY}: is not a list")
-    found: list[tuple[str, Decimal, date]] = []
+    found: dict[str, tuple[Decimal, date]] = {}
     for index, item in enumerate(attached):
         where = f"{SETTLEMENTS_KEY}.{index}"
         if not isinstance(item, Mapping):
@@ -418,8 +421,11 @@ def _journal_settlements(raw: Mapping[str, Any]) -> list[tuple[str, Decimal, dat
                                  _date(item, "date"))
         if journal is None or payment is None or day is None:
             raise DataError(f"{where}: needs journal_id, payment_id and date")
-        found.append((f"{journal}/{payment}", amount, day))
-    return found
+        key = f"{journal}/{payment}"
+        before = found.get(key)
+        found[key] = (amount, day) if before is None else (before[0] + amount,
+                                                           min(before[1], day))
+    return [(key, amount, day) for key, (amount, day) in found.items()]
 
 
 def invoice_records(
