@@ -227,8 +227,8 @@ def test_too_few_invoices_in_polish() -> None:
                             lambda due: 0 if due.month == 4 else 40), *_others())
     summary = cg.review(book, as_of=date(2026, 6, 30), lang="pl").clients["n"].summary
     assert summary.endswith(
-        "Za mało faktur, by ocenić jego opóźnienia: spóźnił się przy 1 z 2 faktur z terminem "
-        "płatności w ostatnich 365 dniach, a opóźnienia ocenia się od 3 faktur.")
+        "Za mało faktur, by ocenić terminowość klienta: spóźnił się z zapłatą 1 z 2 faktur z "
+        "terminem płatności w ostatnich 365 dniach, a do oceny potrzeba co najmniej 3 faktur.")
 
 
 def _worse_then_better(due: date) -> int:

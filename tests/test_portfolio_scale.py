@@ -124,7 +124,7 @@ def test_every_file_of_an_export_cut_short_late_is_named_in_polish_too(
     assert reason == (
         f"{new} pochodzą z innego eksportu firmy niż firm/firm_id=acme/part-0.parquet "
         "(eksport przerwany w trakcie albo pliki skopiowane z innego eksportu): "
-        "wyeksportuj firmę ponownie")
+        "wyeksportuj dane firmy ponownie")
 
 
 def test_the_same_records_exported_twice_write_the_same_bytes(tmp_path: Path) -> None:

@@ -318,7 +318,8 @@ def test_store_speaks_polish(renamed: Path, capsys: pytest.CaptureFixture[str]) 
     code, out, _ = run(capsys, "--lang", "pl", "store", "forget", "books")
     assert code == 0
     assert out == ("clientguard store forget usunęłoby źródło books (csv): 2 klientów, "
-                   "3 faktury; nic nie usunięto: uruchom je ponownie z --yes, aby je usunąć\n")
+                   "3 faktury; nic nie zostało usunięte: aby je usunąć, uruchom polecenie ponownie "
+                   "z --yes\n")
     code, out, _ = run(capsys, "--lang", "pl", "store")
     assert "1 odrzucony rekord; ostatnia synchronizacja " in out
     assert "nie jest źródłem w clientguard.toml" in out
