@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 import tempfile
 import threading
 from abc import abstractmethod
@@ -85,20 +86,28 @@ def token_file_saver(path: str | os.PathLike[str]) -> Callable[[TokenSet], None]
 
     The file is replaced atomically (a temporary file in the same folder, flushed to disk,
     then ``os.replace``), so a crash leaves the old tokens or the new ones, never half a file;
-    it is created readable and writable by the user only (mode 0600).
+    it is created readable and writable by the user only (mode 0600). A ``path`` that is a
+    symbolic link stays one: the file it points to is replaced, in that file's folder.
+
+    Each save raises ConfigError, writing nothing, where another user could swap the file
+    (:func:`_token_file_problem`: a folder on the way writable by others, or owned by another
+    user; a file there owned by another user). An existing file readable by others is not
+    refused here: the save replaces it with one that is not.
     """
     target = Path(path).expanduser()
 
     def save(tokens: TokenSet) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        real = Path(os.path.realpath(target))
+        real.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _refuse_unsafe(target, reading=False)
+        fd, temporary = tempfile.mkstemp(prefix=f".{real.name}.", dir=real.parent)
         try:
             os.fchmod(fd, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(tokens.to_json())
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(temporary, target)
+            os.replace(temporary, real)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -107,7 +116,10 @@ def token_file_saver(path: str | os.PathLike[str]) -> Callable[[TokenSet], None]
 
 
 def load_token_file(path: str | os.PathLike[str]) -> TokenSet:
-    """The tokens a :func:`token_file_saver` wrote. Raises ConfigError when unreadable."""
+    """The tokens a :func:`token_file_saver` wrote. Raises ConfigError when unreadable, and
+    before reading a file another user could have written, swapped or read
+    (:func:`_token_file_problem`)."""
+    _refuse_unsafe(Path(path).expanduser(), reading=True)
     try:
         return TokenSet.from_json(Path(path).expanduser().read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -118,6 +130,75 @@ def load_token_file(path: str | os.PathLike[str]) -> TokenSet:
         raise ConfigError(
             f"token file {os.fspath(path)!r} cannot be read: {type(exc).__name__}"
         ) from None
+
+
+def _token_file_problem(path: Path, *, user: int, reading: bool) -> str | None:
+    """Why tokens of ``user`` (a uid) must not be read from (``reading``) or written to
+    ``path``, in words that name the path and the fix; None where they may.
+
+    The rule is OpenSSH's for private keys (``StrictModes``), so that no other user can read
+    the tokens, replace them with their own (the connector would then read another account)
+    or swap the file after it is written:
+
+    - every folder on the way to the file, as written and as its links resolve, is owned by
+      ``user`` or root, and not writable by its group or others unless it has the sticky bit
+      (``/tmp``: there nobody but an entry's owner can rename or remove it);
+    - the file, where it exists, is owned by ``user``; and, when ``reading``, its mode gives
+      its group and others nothing (0600 or less), as ssh refuses a key that is "too open".
+
+    A folder that does not exist yet is skipped (it will be created, by the user).
+    """
+    target = Path(os.path.abspath(path))
+    real = Path(os.path.realpath(target))
+    # The folders as written (a link among them is judged by what it points to) and as
+    # resolved: another user who may write to either could swap the file or a link to it.
+    folders = dict.fromkeys([*target.parents, *real.parents])
+    for folder in folders:
+        try:
+            info = os.stat(folder)
+        except FileNotFoundError:
+            continue
+        if info.st_uid not in (user, 0):
+            return (
+                f"the folder {os.fspath(folder)!r} of the token file {os.fspath(target)!r} is "
+                f"owned by another user (uid {info.st_uid}): keep token files in a folder of "
+                "your own"
+            )
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
+            return (
+                f"the folder {os.fspath(folder)!r} of the token file {os.fspath(target)!r} can "
+                "be written by other users, who could replace the tokens: run "
+                f"`chmod 700 {os.fspath(folder)}` (or `chmod go-w`), or keep the file elsewhere"
+            )
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        return None
+    if info.st_uid != user:
+        return (
+            f"the token file {os.fspath(target)!r} is owned by another user (uid "
+            f"{info.st_uid}), who could have put their own tokens there: remove it and "
+            "connect again"
+        )
+    if reading and info.st_mode & 0o077:
+        access = (("read", 0o044), ("written", 0o022), ("run", 0o011))
+        done = " or ".join(word for word, bits in access if info.st_mode & bits)
+        return (
+            f"the token file {os.fspath(target)!r} can be {done} by other users "
+            f"(mode {stat.S_IMODE(info.st_mode):04o}): run `chmod 600 {os.fspath(target)}`, "
+            "and revoke the tokens if someone else may have read them"
+        )
+    return None
+
+
+def _refuse_unsafe(path: Path, *, reading: bool) -> None:
+    """Raises ConfigError where :func:`_token_file_problem` names one. POSIX only: Windows has
+    no owner and mode bits to judge (its folders' access lists are left to the user)."""
+    if os.name != "posix":
+        return
+    problem = _token_file_problem(path, user=os.getuid(), reading=reading)
+    if problem is not None:
+        raise ConfigError(problem)
 
 
 MAX_EXPIRES_IN = 366 * 24 * 3600
