@@ -198,6 +198,7 @@ def token_file(folder: Path) -> Path:
     path = folder / "xero-tokens.json"
     path.write_text(json.dumps({"access_token": FILE_ACCESS + "\r\n",
                                 "refresh_token": FILE_REFRESH + "\n"}))
+    path.chmod(0o600)  # a token file others can read is refused (docs/security.md)
     return path
 
 

@@ -202,6 +202,7 @@ def test_a_token_file_is_read_at_start_and_rewritten_after_the_refresh(
     target = tmp_path / "qbo-tokens.json"
     target.write_text(TokenSet(access_token="access-STALE", refresh_token="refresh-SAVED",
                                expires_at=NOW - timedelta(minutes=5)).to_json())
+    target.chmod(0o600)  # a token file others can read is refused (docs/security.md)
 
     def token(request: Request) -> Response:
         assert request.form["refresh_token"] == "refresh-SAVED"
