@@ -200,6 +200,7 @@ def test_a_token_file_with_a_control_character_is_refused_naming_the_file(
 ) -> None:
     path = tmp_path / "tokens.json"
     path.write_text(json.dumps(tokens))
+    path.chmod(0o600)  # a token file others can read is refused before it is read
     with pytest.raises(ConfigError) as caught:
         load_token_file(path)
     assert problem in str(caught.value)
@@ -210,6 +211,7 @@ def test_a_token_file_with_a_control_character_is_refused_naming_the_file(
 def test_tokens_of_a_token_file_lose_the_line_breaks_around_them(tmp_path: Path) -> None:
     path = tmp_path / "tokens.json"
     path.write_text(json.dumps({"access_token": "at-1\r\n", "refresh_token": " rt-1\n"}))
+    path.chmod(0o600)  # a token file others can read is refused (docs/security.md)
     tokens = load_token_file(path)
     assert (tokens.access_token, tokens.refresh_token) == ("at-1", "rt-1")
 
