@@ -230,12 +230,17 @@ def test_a_cycle_made_in_a_paused_block_is_still_collected(
 def test_objects_the_caller_froze_stay_frozen() -> None:
     # A process that froze its objects (before forking) keeps them out of every collection:
     # the pause neither unfreezes them nor moves anything.
+    kept = _Node()  # tracked, in a generation until frozen
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
+        assert _generation_of(kept) is None  # frozen: in no generation
         with collector_paused():
             made = _Node()
-        assert gc.get_freeze_count() == frozen
+        # Still frozen (an unfreeze would put it back in a generation), and nothing frozen
+        # since (the count can only have fallen: another thread may free a frozen object).
+        assert _generation_of(kept) is None
+        assert 0 < gc.get_freeze_count() <= frozen
         assert _generation_of(made) in (0, 1)
     finally:
         gc.unfreeze()
