@@ -69,7 +69,7 @@ def test_polish_dates_months_and_missing_values() -> None:
         assert wording.month(date(2026, 1, 1)) == "stycznia 2026"  # genitive: od ... do ...
         assert wording.percent(None) == "b.d."
         assert wording.window((date(2025, 7, 1), date(2026, 6, 30))) == "ostatnich 12 miesięcy"
-        assert wording.p_value(0.031) == "p = 0,03"
+        assert wording.p_value(0.031) == "p = 0,031"
         assert wording.and_list(["a", "b", "c"]) == "a, b i c"
     # English as it always was.
     assert wording.day(date(2026, 12, 3)) == "2026-12-03"

@@ -139,7 +139,9 @@ def test_a_window_is_named_by_its_length(start: date, end: date, expected: str) 
 
 
 @pytest.mark.parametrize(
-    ("p", "expected"), [(0.0004, "p < 0.001"), (0.0042, "p = 0.0042"), (0.031, "p = 0.03")]
+    ("p", "expected"), [(0.0004, "p < 0.001"), (0.0042, "p = 0.0042"), (0.031, "p = 0.031"),
+                        # 10/220, one-sided Fisher: not "0.05", the level it is compared with
+                        (10 / 220, "p = 0.045"), (0.34, "p = 0.34")]
 )
 def test_a_p_value(p: float, expected: str) -> None:
     assert wording.p_value(p) == expected

@@ -422,9 +422,10 @@ def month(value: date) -> str:
 
 
 def p_value(p: float) -> str:
-    """A p-value as a person reads it: ``p = 0.03``, ``p = 0.0042``, ``p < 0.001`` (``p = 0,03``
-    in Polish)."""
-    text = "p < 0.001" if p < 0.001 else f"p = {p:.2g}" if p < 0.01 else f"p = {p:.2f}"
+    """A p-value as a person reads it: two significant digits below 0.1, where it is compared
+    with a 5% level (``p = 0.045``, ``p = 0.0042``: 0.0455 is not ``p = 0.05``, the level
+    itself), two places above (``p = 0.34``), ``p < 0.001`` (``p = 0,045`` in Polish)."""
+    text = "p < 0.001" if p < 0.001 else f"p = {p:.2g}" if p < 0.1 else f"p = {p:.2f}"
     if _english():
         return text
     return text.replace(".", _locale().number_symbols["latn"]["decimal"])
