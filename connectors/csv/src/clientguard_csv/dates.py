@@ -14,8 +14,8 @@ workbooks reads four years and a day early: export such a file's dates as dates)
 number, what day it would be, and what to do.
 
 Without ``date_formats``, only forms that can be read one way are accepted: ISO 8601
-(``2025-04-03``, ``2021-01-28T11:04:09+00:00``), a year first (``2025/04/03``), a month
-written in letters (``Jan 28 2021``, ``28 Jan 2021``, ``January 28, 2021``), and day and
+(``2025-04-03``, ``2021-01-28T11:04:09+00:00``), a year first (``2025/04/03``,
+``2025-4-3``), a month written in letters (``Jan 28 2021``, ``28 Jan 2021``, ``January 28, 2021``), and day and
 month in numbers where they cannot be swapped (``13/04/2025``, ``04/04/2025``). A numeric
 date such as ``03/04/2025`` is refused as ambiguous unless the mapping sets
 ``day_first = true`` (3 April) or ``day_first = false`` (4 March).
@@ -57,7 +57,9 @@ EXCEL = "excel"
 
 _ISO_PREFIX = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
 _NUMERIC = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})")
-_YEAR_FIRST = re.compile(r"(\d{4})([./])(\d{1,2})\2(\d{1,2})")
+# A year first is read year, month, day whatever its separator: no export writes a year then
+# a day. With "-" and two digits each it is ISO (read, and checked, as ISO before this).
+_YEAR_FIRST = re.compile(r"(\d{4})([./-])(\d{1,2})\2(\d{1,2})")
 _WORDS = (
     "%b %d %Y", "%d %b %Y", "%B %d %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
     "%d-%b-%Y", "%d-%B-%Y", "%a, %b %d, %Y", "%A, %B %d, %Y",
