@@ -15,10 +15,10 @@ number, what day it would be, and what to do.
 
 Without ``date_formats``, only forms that can be read one way are accepted: ISO 8601
 (``2025-04-03``, ``2021-01-28T11:04:09+00:00``), a year first (``2025/04/03``,
-``2025-4-3``), a month written in letters (``Jan 28 2021``, ``28 Jan 2021``, ``January 28, 2021``), and day and
-month in numbers where they cannot be swapped (``13/04/2025``, ``04/04/2025``). A numeric
-date such as ``03/04/2025`` is refused as ambiguous unless the mapping sets
-``day_first = true`` (3 April) or ``day_first = false`` (4 March).
+``2025-4-3``), a month written in letters (``Jan 28 2021``, ``28 Jan 2021``, ``January 28,
+2021``), and day and month in numbers where they cannot be swapped (``13/04/2025``,
+``04/04/2025``). A numeric date such as ``03/04/2025`` is refused as ambiguous unless the
+mapping sets ``day_first = true`` (3 April) or ``day_first = false`` (4 March).
 
 Month names are read in English and in Polish (``6 grudnia 2026``, ``6 gru 2026``,
 ``grudzień 6, 2026``, with or without diacritics, and with the ``r.`` that Polish writes after
