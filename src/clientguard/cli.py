@@ -938,7 +938,7 @@ def _store_command(args: argparse.Namespace) -> int:
                 print(_("clientguard store forget would remove the source {source} "
                         "({connector}): {records}; nothing was removed: run it again with "
                         "--yes to remove them").format(
-                    source=printable(args.name), connector=status.connector,
+                    source=printable(args.name), connector=printable(status.connector),
                     records=_held_records(status.records)))
                 return EXIT_OK
             # A source the store does not hold: forget's error lists those it holds.
@@ -962,7 +962,7 @@ def _store_command(args: argparse.Namespace) -> int:
     outside = set(_unconfigured([s.source for s in statuses], config))
     for status in statuses:
         line = _("{source} ({connector}): {records}").format(
-            source=printable(status.source), connector=status.connector,
+            source=printable(status.source), connector=printable(status.connector),
             records=_held_records(status.records))
         if status.rejections:
             line += "; " + ngettext("{n} rejected record", "{n} rejected records",
