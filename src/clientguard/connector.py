@@ -59,6 +59,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from itertools import repeat
 from typing import Any, ClassVar, Literal, NamedTuple, Self, cast, final
 from urllib.parse import urlsplit
@@ -84,6 +85,7 @@ from clientguard.records import Location, Locations, RecordKey, Rejection
 from clientguard.redaction import Scrubber, clean_secret, scrub_exception
 
 __all__ = [
+    "MAX_TIMER_HOURS",
     "Clock",
     "Connector",
     "ConnectorInfo",
@@ -105,6 +107,7 @@ __all__ = [
     "iana_zone",
     "printable",
     "pull",
+    "timer_hours",
     "utc_now",
 ]
 
@@ -120,6 +123,26 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The real clock, in UTC. Only a sync reads it, once, when it starts."""
     return datetime.now(UTC)
+
+
+MAX_TIMER_HOURS = Decimal(24)
+"""The most hours one entry of a time tracker (a timer) can hold: a person's day. More is a
+timer left running over a night or a weekend, and is rejected rather than counted for the
+client (a spreadsheet's weekly total is not a timer: the CSV connector has no such bound)."""
+
+
+def timer_hours(hours: Decimal, field: str) -> Decimal:
+    """``hours`` of one time tracker entry, checked against :data:`MAX_TIMER_HOURS`.
+
+    Raises:
+        DataError: more than a day, naming ``field`` and what to do.
+    """
+    if hours > MAX_TIMER_HOURS:
+        raise DataError(
+            f"{field}: {hours.normalize():f} hours in one entry, more than a day; a timer "
+            "left running? Correct the entry in the time tracker and sync again"
+        )
+    return hours
 
 
 #: Names the time zone database accepts that are no place's zone: ``localtime`` is the zone

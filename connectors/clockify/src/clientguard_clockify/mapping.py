@@ -15,13 +15,12 @@ from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from clientguard.connector import Skip, iana_zone
+from clientguard.connector import Skip, iana_zone, timer_hours
 from clientguard.errors import DataError
 from clientguard.model import TimeEntry
 
 __all__ = [
     "HOURS_PLACES",
-    "MAX_ENTRY_HOURS",
     "SOURCE",
     "USER_NAME_KEY",
     "iana_zone",
@@ -35,19 +34,6 @@ HOURS_PLACES = Decimal("0.000001")
 
 #: The key under which the connector adds the user's name to each raw entry (not Clockify's).
 USER_NAME_KEY = "clientguard:user_name"
-
-
-MAX_ENTRY_HOURS = Decimal(24)
-"""The most hours one entry can hold: a person's day. More is a timer left running (over a
-night or a weekend), and is rejected rather than counted for the client."""
-
-
-def _within_a_day(hours: Decimal, field: str) -> None:
-    if hours > MAX_ENTRY_HOURS:
-        raise DataError(
-            f"{field}: {hours.normalize():f} hours in one entry, more than a day; a timer "
-            "left running? Correct the entry in the time tracker and sync again"
-        )
 
 
 def _text(value: object) -> str | None:
@@ -90,7 +76,7 @@ def time_entry_from_clockify(raw: Mapping[str, Any], zone: tzinfo = UTC) -> Time
         return Skip("no client (no project, or a project without a client)")
     seconds = Decimal(int((end - start).total_seconds()))
     hours = (seconds / 3600).quantize(HOURS_PLACES, ROUND_HALF_EVEN)
-    _within_a_day(hours, "timeInterval")
+    timer_hours(hours, "timeInterval")
     if hours == 0:
         return Skip("no hours")
     billable = raw.get("billable")

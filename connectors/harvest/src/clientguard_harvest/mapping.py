@@ -14,26 +14,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from clientguard.connector import Skip
+from clientguard.connector import Skip, timer_hours
 from clientguard.errors import DataError
 from clientguard.model import TimeEntry
 
-__all__ = ["MAX_ENTRY_HOURS", "SOURCE", "time_entry_from_harvest"]
+__all__ = ["SOURCE", "time_entry_from_harvest"]
 
 SOURCE = "harvest"
-
-
-MAX_ENTRY_HOURS = Decimal(24)
-"""The most hours one entry can hold: a person's day. More is a timer left running (over a
-night or a weekend), and is rejected rather than counted for the client."""
-
-
-def _within_a_day(hours: Decimal, field: str) -> None:
-    if hours > MAX_ENTRY_HOURS:
-        raise DataError(
-            f"{field}: {hours.normalize():f} hours in one entry, more than a day; a timer "
-            "left running? Correct the entry in the time tracker and sync again"
-        )
 
 
 def _text(value: object) -> str | None:
@@ -74,7 +61,7 @@ def time_entry_from_harvest(raw: Mapping[str, Any]) -> TimeEntry | Skip:
     except ValueError:
         raise DataError(f"spent_date: {spent!r} is not a date (YYYY-MM-DD)") from None
     hours = _hours(raw.get("hours"), "hours")
-    _within_a_day(hours, "hours")
+    timer_hours(hours, "hours")
     if hours == 0:
         return Skip("no hours")
     billable = raw.get("billable")

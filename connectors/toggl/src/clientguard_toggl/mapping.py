@@ -16,14 +16,13 @@ from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from clientguard.connector import Skip, iana_zone
+from clientguard.connector import Skip, iana_zone, timer_hours
 from clientguard.errors import DataError
 from clientguard.model import TimeEntry
 
 __all__ = [
     "CLIENT_NAME_KEY",
     "HOURS_PLACES",
-    "MAX_ENTRY_HOURS",
     "SOURCE",
     "iana_zone",
     "time_entry_from_toggl",
@@ -36,19 +35,6 @@ CLIENT_NAME_KEY = "clientguard:client_name"
 
 HOURS_PLACES = Decimal("0.000001")
 """Hours from seconds are kept to a millionth of an hour (under 4 ms)."""
-
-
-MAX_ENTRY_HOURS = Decimal(24)
-"""The most hours one entry can hold: a person's day. More is a timer left running (over a
-night or a weekend), and is rejected rather than counted for the client."""
-
-
-def _within_a_day(hours: Decimal, field: str) -> None:
-    if hours > MAX_ENTRY_HOURS:
-        raise DataError(
-            f"{field}: {hours.normalize():f} hours in one entry, more than a day; a timer "
-            "left running? Correct the entry in the time tracker and sync again"
-        )
 
 
 def _text(value: object) -> str | None:
@@ -81,7 +67,7 @@ def time_entry_from_toggl(raw: Mapping[str, Any], zone: tzinfo = UTC) -> TimeEnt
     if client is None:
         return Skip("no client (no project, or a project without a client)")
     hours = (Decimal(seconds) / 3600).quantize(HOURS_PLACES, ROUND_HALF_EVEN)
-    _within_a_day(hours, "seconds")
+    timer_hours(hours, "seconds")
     if hours == 0:
         return Skip("no hours")
     billable = raw.get("billable")
