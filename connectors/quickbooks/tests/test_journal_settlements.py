@@ -386,3 +386,126 @@ def test_made_payments_are_unique_and_never_settle_beyond_the_invoice_lines(
                 if isinstance(r, cg.Payment)]
         assert len({p.id for p in made}) == len(made)
         assert sum(p.amount for p in made) == sum(s.amount for s in settled)
+
+
+# ------------------------------------------- one journal entry, invoices on two pages
+
+# Journal entry 7 (10 March) credits A/R 500 and debits A/P 250 + Bad debts 250; payment 9
+# (0, 1 June) links it to invoices 1 and 2 of 250 each. Settlement first, in the order of the
+# payment's invoice lines: the first line's invoice takes the 250 netted (settled 10 March, 28
+# + 10 = 38 days late), the second's the 250 written off (open, 250.00 owed, 151 days late on
+# 1 July). Before, each page of invoices drew on the journal entry's full amounts again: with a
+# page of 1, both invoices were settled (500 settled by a journal that nets 250).
+SETTLED = ("settled", date(2026, 3, 10), D(0), 38)
+WRITTEN_OFF = ("open", None, D(250), 151)
+
+
+def split_journal() -> dict[str, Any]:
+    return journal(("33", 250), ("80", 250))
+
+
+def two_invoices(first: str = "1", second: str = "2") -> dict[str, Any]:
+    """Payment 9 of 0: invoice ``first``'s line, then ``second``'s, then journal entry 7."""
+    return qbo_payment(0, line(250, "Invoice", first), line(250, "Invoice", second),
+                       line(500, "JournalEntry", "7"))
+
+
+def invoice_of_250(ident: str) -> dict[str, Any]:
+    return qbo_invoice(0, "9", ident=ident, total=250)
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+@pytest.mark.parametrize(
+    ("payment", "expected"),
+    [
+        pytest.param(two_invoices("1", "2"), {"1": SETTLED, "2": WRITTEN_OFF},
+                     id="invoice-1-first-in-the-payment"),
+        # The payment's line order decides, not the invoices' (pages are ordered by Id).
+        pytest.param(two_invoices("2", "1"), {"1": WRITTEN_OFF, "2": SETTLED},
+                     id="invoice-2-first-in-the-payment"),
+    ],
+)
+def test_a_journal_entry_split_across_pages_settles_no_more_than_its_settled_side(
+    httpserver: HTTPServer, clock: Clock, page_size: int, payment: dict[str, Any],
+    expected: dict[str, tuple[str, date | None, Decimal, int]],
+) -> None:
+    serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [invoice_of_250("1"),
+                                                           invoice_of_250("2")],
+                       "Payment": [payment], "JournalEntry": [split_journal()],
+                       "Account": ACCOUNTS})
+    pulled = pull(connector(httpserver, clock, page_size=page_size), streams=STREAMS)
+    ledger = cg.Ledger.build(list(pulled.records), base_currency="USD")
+    settled = next(i for i, e in expected.items() if e == SETTLED)
+    assert [(p.id, p.amount, p.date) for p in ledger.payments if "/journal/" in p.id] == [
+        (f"{settled}/journal/7/9", D(250), date(2026, 3, 10))]
+    found = settle(ledger, as_of=AS_OF)
+    assert {i: (f.status, f.settled_on, f.open_balance, f.days_late)
+            for i, f in found.items()} == expected
+    assert all(f.source_amount_due_mismatch is None for f in found.values())
+    assert not [n for n in pulled.notes if "settled by" in n]
+    # Payment 9 and journal entry 7 are read once a sync, whatever the pages.
+    firsts = [q for q in queries(httpserver) if "STARTPOSITION 1 " in q]
+    assert [q.split(" FROM ")[1].split()[0] for q in firsts if "Id IN" in q] == [
+        "Payment", "JournalEntry", "Account"]
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+@pytest.mark.parametrize(
+    ("payment", "expected"),
+    [
+        pytest.param(two_invoices("1", "2"), {"1": SETTLED, "2": WRITTEN_OFF},
+                     id="invoice-1-first-in-the-payment"),
+        pytest.param(two_invoices("2", "1"), {"1": WRITTEN_OFF, "2": SETTLED},
+                     id="invoice-2-first-in-the-payment"),
+    ],
+)
+def test_an_incremental_sync_of_one_of_the_invoices_reads_it_as_the_full_sync_did(
+    httpserver: HTTPServer, clock: Clock, tmp_path: Path, page_size: int,
+    payment: dict[str, Any], expected: dict[str, tuple[str, date | None, Decimal, int]],
+) -> None:
+    with Store.open(tmp_path / "qbo.db") as store:
+        serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [invoice_of_250("1"),
+                                                               invoice_of_250("2")],
+                           "Payment": [payment], "JournalEntry": [split_journal()],
+                           "Account": ACCOUNTS})
+        store.sync(connector(httpserver, clock, change_data_capture=False, page_size=page_size))
+        found = settle(store.load(base_currency="USD"), as_of=AS_OF)
+        assert {i: (f.status, f.settled_on, f.open_balance, f.days_late)
+                for i, f in found.items()} == expected
+        for ident in ("1", "2"):
+            # One invoice changed since (its memo edited): the next sync reads it alone.
+            # Payment 9 is read whole: the invoice whose line comes first takes the netting,
+            # whether the sync reads it or not.
+            changed = {**invoice_of_250(ident), "PrivateNote": "edited",
+                       "MetaData": {"CreateTime": "2026-01-01T09:00:00-08:00",
+                                    "LastUpdatedTime": "2026-06-10T10:00:00-07:00"}}
+            serve(httpserver, {"Invoice": [changed], "Payment": [payment],
+                               "JournalEntry": [split_journal()], "Account": ACCOUNTS})
+            store.sync(connector(httpserver, clock, change_data_capture=False,
+                                 page_size=page_size))
+            assert any("MetaData.LastUpdatedTime >=" in q for q in queries(httpserver)
+                       if "FROM Invoice" in q)
+            found = settle(store.load(base_currency="USD"), as_of=AS_OF)
+            assert {i: (f.status, f.settled_on, f.open_balance, f.days_late)
+                    for i, f in found.items()} == expected
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_what_one_payment_leaves_of_a_journal_entry_is_left_for_the_next_in_the_sync(
+    httpserver: HTTPServer, clock: Clock, page_size: int
+) -> None:
+    # Journal entry 7 (A/P 250, Bad debts 250) linked in two payments: 9 to invoice 1, 10 to
+    # invoice 2. Payment 9, read first (invoice 1's page), takes the 250 netted; payment 10
+    # the 250 written off.
+    payments = [qbo_payment(0, line(250, "Invoice", "1"), line(250, "JournalEntry", "7")),
+                qbo_payment(0, line(250, "Invoice", "2"), line(250, "JournalEntry", "7"),
+                            ident="10")]
+    serve(httpserver, {"Customer": [CUSTOMER],
+                       "Invoice": [invoice_of_250("1"), qbo_invoice(0, "10", ident="2",
+                                                                    total=250)],
+                       "Payment": payments, "JournalEntry": [split_journal()],
+                       "Account": ACCOUNTS})
+    pulled = pull(connector(httpserver, clock, page_size=page_size), streams=STREAMS)
+    found = settle(cg.Ledger.build(list(pulled.records), base_currency="USD"), as_of=AS_OF)
+    assert {i: (f.status, f.settled_on, f.open_balance, f.days_late)
+            for i, f in found.items()} == {"1": SETTLED, "2": WRITTEN_OFF}

@@ -109,10 +109,10 @@ from clientguard_quickbooks.cdc import (
 )
 from clientguard_quickbooks.faults import parse_fault
 from clientguard_quickbooks.journals import (
+    JournalDraws,
     JournalSides,
     debit_accounts,
     journal_sides,
-    read_credits,
 )
 from clientguard_quickbooks.mapping import (
     APPLICATIONS_KEY,
@@ -574,29 +574,38 @@ class QuickBooksConnector(HttpConnector):
         :data:`~.mapping.SETTLEMENTS_KEY`; a credit that could not be told is read as settled,
         with a note on the page. Each page is yielded before the next is fetched. The
         payments are read whatever the payments stream's cursor: an invoice and the payment
-        that settled it may come in different syncs. The accounts read are kept for the rest
-        of this read (one sync), and asked once each.
+        that settled it may come in different syncs. The payments, journal entries and
+        accounts read are kept for the rest of this read (one sync), and asked once each; a
+        payment's credits are read whole, all its invoices', once
+        (:class:`~.journals.JournalDraws`): what a page leaves of a journal entry is what the
+        next draws on, and which invoice takes which part is the payment's line order, not the
+        pages' nor which invoices an incremental sync reads.
         """
         accounts: dict[str, Mapping[str, Any] | str] = {}
+        journals: dict[str, JournalSides | str] = {}
+        draws = JournalDraws()
         for page in super().fetch(self._paged(stream), since=since):
             linked = {str(r.data.get("Id")): _linked_payments(r.data) for r in page.records}
-            wanted = sorted({p for ids in linked.values() for p in ids}, key=int)
-            credits = [c for c in self._journal_credits(stream, wanted)
-                       if c.payment_id in linked.get(c.invoice_id, ())] if wanted else []
-            if not credits:
-                yield page
-                continue
-            reading = read_credits(credits, self._journals(stream, credits, accounts))
+            wanted = draws.unread(sorted({p for ids in linked.values() for p in ids}, key=int))
+            if wanted:
+                credits = self._journal_credits(stream, wanted)
+                unseen = [c for c in credits if c.txn_id not in journals]
+                if unseen:
+                    journals.update(self._journals(stream, unseen, accounts))
+                draws.read(wanted, credits, journals)
             records: list[RawRecord] = []
+            notes: list[str] = []
             for record in page.records:
                 ident = str(record.data.get("Id"))
-                written = [w.to_raw() for w in reading.write_offs if w.invoice_id == ident]
-                settled = [s.to_raw() for s in reading.settlements if s.invoice_id == ident]
+                reading = draws.of(ident, linked[ident])
+                written = [w.to_raw() for w in reading.write_offs]
+                settled = [s.to_raw() for s in reading.settlements]
                 attached = {**({WRITE_OFFS_KEY: written} if written else {}),
                             **({SETTLEMENTS_KEY: settled} if settled else {})}
                 records.append(RawRecord({**record.data, **attached}, record.location)
                                if attached else record)
-            yield replace(page, records=tuple(records), notes=(*page.notes, *reading.notes))
+                notes.extend(reading.notes)
+            yield replace(page, records=tuple(records), notes=(*page.notes, *notes))
 
     def _journal_credits(
         self, stream: QueryStream, payment_ids: Sequence[str]

@@ -28,12 +28,15 @@ posting to ``AccountRef``), tells them apart by the account's type
 
 One journal entry may do both (300 netted, 200 written off): its debits are taken as
 settlement first, then write-off, then unclassified, across the credits drawn on it in the
-order given. Pure: no clock, no network.
+order given: a payment's, in its line order. Over a sync, :class:`JournalDraws` keeps what is
+left of each journal entry from one page of invoices to the next, and reads each payment
+whole, once: which invoice takes which part is the payment's line order, whatever the pages
+and whichever invoices the sync reads. Pure: no clock, no network.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -48,6 +51,7 @@ __all__ = [
     "WRITE_OFF_SUBTYPES",
     "WRITE_OFF_TYPES",
     "AccountRole",
+    "JournalDraws",
     "JournalReading",
     "JournalSides",
     "account_role",
@@ -202,40 +206,104 @@ def read_credits(
     one write-off and one settlement at most per (invoice, payment, journal entry), so that
     the settlement payment made of it (``<invoice>/journal/<journal entry>/<payment>``) is
     one, for all of it."""
-    credits = merge_credits(credits)
-    left: dict[str, list[Decimal]] = {
-        ident: [sides.settled, sides.written_off]
-        for ident, sides in journals.items() if isinstance(sides, JournalSides)
-    }
     write_offs: list[WriteOff] = []
     settlements: list[JournalSettlement] = []
     notes: list[str] = []
+    for written, settled, note in _draw(merge_credits(credits), journals, {}):
+        write_offs.extend(written)
+        settlements.extend(settled)
+        notes.extend(note)
+    return JournalReading(tuple(write_offs), tuple(settlements), tuple(notes))
+
+
+_Drawn = tuple[tuple[WriteOff, ...], tuple[JournalSettlement, ...], tuple[str, ...]]
+
+
+def _draw(
+    credits: Sequence[JournalCredit], journals: Mapping[str, JournalSides | str],
+    left: dict[str, list[Decimal]],
+) -> list[_Drawn]:
+    """What each of ``credits`` (merged) is, in order, drawing on ``left`` (by journal entry
+    id: its settled and written-off parts not drawn yet; a journal entry not there starts from
+    its full amounts, and is put there)."""
+    drawn: list[_Drawn] = []
     for credit in credits:
         sides = journals.get(credit.txn_id) if credit.txn_type == "JournalEntry" else None
         if not isinstance(sides, JournalSides):
             why = sides if isinstance(sides, str) else (
                 f"a {credit.txn_type or 'transaction'} is not a journal entry"
                 if credit.txn_type != "JournalEntry" else "the journal entry was not read")
-            settlements.append(JournalSettlement(credit.invoice_id, credit.amount, credit.date,
-                                                 credit.payment_id, credit.txn_id))
-            notes.append(unclassified_note(credit, credit.amount, credit.date, why))
+            drawn.append(((), (JournalSettlement(credit.invoice_id, credit.amount, credit.date,
+                                                 credit.payment_id, credit.txn_id),),
+                          (unclassified_note(credit, credit.amount, credit.date, why),)))
             continue
-        capacity = left[credit.txn_id]
+        capacity = left.setdefault(credit.txn_id, [sides.settled, sides.written_off])
         settled = min(credit.amount, capacity[0])
         written = min(credit.amount - settled, capacity[1])
         capacity[0] -= settled
         capacity[1] -= written
         rest = credit.amount - settled - written
-        if written > 0:
-            write_offs.append(WriteOff(credit.invoice_id, written, credit.date,
-                                       credit.payment_id, credit.txn_id))
-        if settled + rest > 0:
-            settlements.append(JournalSettlement(credit.invoice_id, settled + rest, sides.date,
-                                                 credit.payment_id, credit.txn_id))
-        if rest > 0:
-            notes.append(unclassified_note(credit, rest, sides.date,
-                                           sides.why_unclassified or "its debits are used up"))
-    return JournalReading(tuple(write_offs), tuple(settlements), tuple(notes))
+        drawn.append((
+            (WriteOff(credit.invoice_id, written, credit.date, credit.payment_id,
+                      credit.txn_id),) if written > 0 else (),
+            (JournalSettlement(credit.invoice_id, settled + rest, sides.date,
+                               credit.payment_id, credit.txn_id),) if settled + rest > 0 else (),
+            (unclassified_note(credit, rest, sides.date,
+                               sides.why_unclassified or "its debits are used up"),)
+            if rest > 0 else (),
+        ))
+    return drawn
+
+
+class JournalDraws:
+    """What is left of each journal entry's settled and written-off parts over one read of
+    the invoices (one sync), and what each payment's journal credits were read as.
+
+    A payment is read whole, once a sync: all its journal credits, whichever invoices the sync
+    reads, in the payment's line order (:func:`~.mapping.journal_credits`), settlement first,
+    then write-off (:func:`read_credits`). So which invoice takes which part of a journal
+    entry that one payment applies to several invoices is the payment's line order, never
+    the order of pages nor which invoices a sync reads: a page of 1 and of 1,000 read the
+    same, and an incremental sync that reads one of those invoices reads it as the full sync
+    did. What a payment leaves of a journal entry is left for the next payment the sync reads
+    drawing on it (in the order the sync reads payments: by page, then by payment id). A new
+    one is made for each sync: nothing is kept across syncs."""
+
+    def __init__(self) -> None:
+        self._left: dict[str, list[Decimal]] = {}
+        self._payments: set[str] = set()
+        self._drawn: dict[tuple[str, str], list[_Drawn]] = {}
+
+    def unread(self, payment_ids: Sequence[str]) -> list[str]:
+        """Those of ``payment_ids`` not read yet this sync, in the order given."""
+        return [p for p in payment_ids if p not in self._payments]
+
+    def read(
+        self, payment_ids: Sequence[str], credits: Sequence[JournalCredit],
+        journals: Mapping[str, JournalSides | str],
+    ) -> None:
+        """Reads the journal credits ``credits`` of the payments ``payment_ids`` (all the
+        credits of each, in order), drawing on what is left of each journal entry
+        (``journals``: by id, its sides or why it could not be read). A payment already read
+        this sync is not read again: its credits are ignored."""
+        fresh = [c for c in credits if c.payment_id not in self._payments]
+        self._payments.update(payment_ids)
+        merged = merge_credits(fresh)
+        for credit, drawn in zip(merged, _draw(merged, journals, self._left), strict=True):
+            self._drawn.setdefault((credit.invoice_id, credit.payment_id), []).append(drawn)
+
+    def of(self, invoice_id: str, payment_ids: Collection[str]) -> JournalReading:
+        """What the payments ``payment_ids`` (those the invoice links) settled or wrote off of
+        the invoice ``invoice_id``, as read."""
+        write_offs: list[WriteOff] = []
+        settlements: list[JournalSettlement] = []
+        notes: list[str] = []
+        for payment_id in sorted(payment_ids, key=lambda p: (len(p), p)):
+            for written, settled, note in self._drawn.get((invoice_id, payment_id), ()):
+                write_offs.extend(written)
+                settlements.extend(settled)
+                notes.extend(note)
+        return JournalReading(tuple(write_offs), tuple(settlements), tuple(notes))
 
 
 def merge_credits(credits: Sequence[JournalCredit]) -> list[JournalCredit]:
