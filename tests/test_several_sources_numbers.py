@@ -9,7 +9,9 @@ from decimal import Decimal as D
 import pytest
 
 from clientguard import Ledger, review
+from clientguard.ledger import SameInTwoSources
 from clientguard.model import AnyRecord
+from clientguard.money import FxTable
 from clientguard.testing import customer, invoice, time_entry
 
 AS_OF = date(2025, 6, 30)
@@ -122,3 +124,103 @@ def test_one_invoice_in_two_sources_is_said_whatever_the_numbers_separators(
     assert found == (expected if said else [])
     # Both are kept and counted either way (the note tells a person to pull from one source).
     assert sum(i.total for i in book.invoices) == D("1000.00") + D(xero_total)
+
+
+# ------------------------------------- one invoice in two sources, the copy in another currency
+
+EUR_IN_GBP = FxTable.from_rows("GBP", [("EUR", date(2025, 3, 1), "0.85")])
+
+
+def converted(
+    xero_number: str, xero_issued: str, xero_total: str, xero_rate: str | None = None,
+    *, stripe_number: str = "INV-0001", base: str = "GBP",
+) -> Ledger:
+    """Stripe's invoice of 1000.00 EUR on 2025-03-01 and Xero's copy of it in GBP (the
+    integration converts into the firm's currency), the customers not linked."""
+    return Ledger.build([
+        customer("cus_1", "Acme", source="stripe"), customer("C9", "Acme Ltd", source="xero"),
+        invoice("cus_1", id="in_1", number=stripe_number, issued="2025-03-01",
+                total="1000.00", currency="EUR", source="stripe"),
+        invoice("C9", id="X1", number=xero_number, issued=xero_issued, total=xero_total,
+                currency="GBP", fx_rate=xero_rate, source="xero"),
+    ], base_currency=base, fx=EUR_IN_GBP if base == "GBP" else None)
+
+
+@pytest.mark.parametrize(("xero_number", "xero_issued", "xero_total", "said"), [
+    # By hand: 1000.00 EUR at the FxTable's 0.85 is 850.00 GBP; 1% of the larger value.
+    ("INV0001", "2025-03-01", "850.00", True),    # converted at the table's rate
+    ("INV0001", "2025-03-01", "841.50", True),    # 8.50 below: 1% of 850.00, the edge
+    ("INV0001", "2025-03-01", "841.49", False),   # 8.51 below: more than 8.50
+    ("INV0001", "2025-03-01", "858.58", True),    # 8.58 above: 1% of 858.58 is 8.5858
+    ("INV0001", "2025-03-01", "858.59", False),   # 8.59 above: 1% of 858.59 is 8.5859
+    ("INV0001", "2025-03-01", "833.00", False),   # 2% below: another amount
+    ("INV0001", "2025-03-01", "867.00", False),   # 2% above: another amount
+    ("INV-0002", "2025-03-01", "850.00", False),  # another number: two sales
+    ("INV0001", "2025-03-02", "850.00", False),   # another day: the dates stay exact
+])
+def test_a_copy_in_another_currency_is_said_when_the_totals_are_worth_the_same(
+    xero_number: str, xero_issued: str, xero_total: str, said: bool
+) -> None:
+    book = converted(xero_number, xero_issued, xero_total)
+    expected = [SameInTwoSources(
+        "invoice", ("stripe:in_1", "xero:X1"), date(2025, 3, 1), "EUR", D("1000.00"),
+        ("INV-0001", "INV0001"),
+        ((date(2025, 3, 1), "EUR", D("1000.00")), (date(2025, 3, 1), "GBP", D(xero_total))),
+    )]
+    assert list(book.report.same_in_two_sources) == (expected if said else [])
+    # Never merged nor dropped: both are counted (the note tells a person to pull from one).
+    assert sorted(i.id for i in book.invoices) == ["stripe:in_1", "xero:X1"]
+
+
+@pytest.mark.parametrize(("xero_rate", "said"), [
+    # The ledger's base is EUR and has no FxTable: the copy's own rate converts it.
+    ("1.1765", True),   # 850.00 x 1.1765 = 1000.025 EUR: 0.025 from 1000.00
+    ("1.1648", True),   # 990.08 EUR: 9.92 below 1000.00, within 1% of it (10.00)
+    ("1.1647", False),  # 989.995 EUR: 10.005 below, more than 10.00
+    ("1.2000", False),  # 1020.00 EUR: 2% above
+])
+def test_a_copy_that_carries_its_own_rate_is_converted_at_it(xero_rate: str, said: bool) -> None:
+    book = converted("INV-0001", "2025-03-01", "850.00", xero_rate, base="EUR")
+    assert [s.records for s in book.report.same_in_two_sources] == (
+        [("stripe:in_1", "xero:X1")] if said else [])
+
+
+def test_the_copy_in_another_currency_is_said_in_words_and_once_after_a_merge() -> None:
+    book = converted("INV0001", "2025-03-01", "850.00")
+    assert book.report.notes == (
+        "invoices stripe:in_1, xero:X1 (numbered INV-0001, INV0001) are very likely one "
+        "invoice counted twice: the same number and day (2025-03-01), in other currencies "
+        "worth the same (stripe:in_1 for 1000.00 EUR, xero:X1 for 850.00 GBP) in stripe and "
+        "xero; if one tool copies its invoices into the other, pull invoices from one of them "
+        "only (both are counted until then)",
+    )
+    # A ledger per source, merged either way: said once, in the same words.
+    records = list(book.source_records())
+    stripe = Ledger.build([r for r in records if r.source == "stripe"], base_currency="GBP",
+                          fx=EUR_IN_GBP)
+    xero = Ledger.build([r for r in records if r.source == "xero"], base_currency="GBP")
+    for merged in (stripe.merge(xero), xero.merge(stripe)):
+        assert merged.report.notes == book.report.notes
+        assert merged.report.same_in_two_sources == book.report.same_in_two_sources
+
+
+@pytest.mark.parametrize(("xero_number", "xero_issued", "said"), [
+    ("INV-0001", "2025-03-01", True),    # the same number, day, currency and total
+    # A day apart, the same currency and total: the dates stay exact, numbered or not (a
+    # monthly retainer must not look like its own copy; docs/sources.md).
+    ("INV-0002", "2025-03-02", False),   # two retainers a day apart, no shared number
+    ("INV-0001", "2025-03-02", False),   # one number a day apart
+    ("INV-0001", "2025-03-03", False),   # one number two days apart
+])
+def test_a_copy_in_the_same_currency_needs_the_same_day(
+    xero_number: str, xero_issued: str, said: bool
+) -> None:
+    book = Ledger.build([
+        customer("cus_1", "Acme", source="stripe"), customer("C9", "Acme Ltd", source="xero"),
+        invoice("cus_1", id="in_1", number="INV-0001", issued="2025-03-01", total="1000.00",
+                source="stripe"),
+        invoice("C9", id="X1", number=xero_number, issued=xero_issued, total="1000.00",
+                source="xero"),
+    ], base_currency="EUR")
+    assert [s.records for s in book.report.same_in_two_sources] == (
+        [("stripe:in_1", "xero:X1")] if said else [])

@@ -198,7 +198,13 @@ class SameInTwoSources:
     books. Invoices: the same issue date, currency and total, of one client (customers the
     user linked, or a group) or with one number; payments: the same date, currency and
     amount, of one client. Both are kept and counted (the ledger cannot tell a copy from a
-    second sale of the same amount on the same day); this says so, so that a person looks."""
+    second sale of the same amount on the same day); this says so, so that a person looks.
+
+    Invoices of one number and issue date are also one invoice, very likely, when the copy is
+    in another currency (an integration that converts into the firm's currency) and the totals
+    are worth the same in the base currency, within :data:`COPY_CONVERTED_TOLERANCE` (each at
+    its own rate in the ledger). Such a set lists each one's own date, currency and total in
+    :attr:`documents`."""
 
     kind: str
     """``invoice`` or ``payment``."""
@@ -208,14 +214,21 @@ class SameInTwoSources:
     """Their issue date (invoices) or date (payments)."""
     currency: str
     amount: Decimal
-    """Each one's total (invoices) or amount (payments)."""
+    """Each one's total (invoices) or amount (payments); where :attr:`documents` lists them
+    (in other currencies), the first record's."""
     numbers: tuple[str, ...] = ()
     """The invoices' numbers, where the sources give them."""
+    documents: tuple[tuple[date, str, Decimal], ...] = ()
+    """Invoices of one number and day in other currencies: each one's issue date, currency
+    and total, in the order of :attr:`records`. Empty when all share :attr:`currency` and
+    :attr:`amount`."""
 
     def __str__(self) -> str:
         noun = _PLURALS[self.kind]
         numbers = f" (numbered {', '.join(self.numbers)})" if self.numbers else ""
         sources = sorted({key.split(KEY_SEPARATOR, 1)[0] for key in self.records})
+        if self.documents:
+            return self._copy_written_otherwise(noun, numbers, sources)
         return (
             f"{noun} {', '.join(self.records)}{numbers} may be one {self.kind.replace('_', ' ')} "
             f"counted {'twice' if len(self.records) == 2 else f'{len(self.records)} times'}: "
@@ -223,6 +236,18 @@ class SameInTwoSources:
             f"({self.day}) and amount ({self.amount} {self.currency}) in {' and '.join(sources)}; "
             f"if one tool copies its {noun} into the other, pull {noun} from one of them only "
             f"(both are counted until then)"
+        )
+
+    def _copy_written_otherwise(self, noun: str, numbers: str, sources: list[str]) -> str:
+        """The sentence of a set with :attr:`documents`: each one's total."""
+        each = ", ".join(f"{key} for {amount} {currency}" for key, (_, currency, amount)
+                         in zip(self.records, self.documents, strict=True))
+        return (
+            f"{noun} {', '.join(self.records)}{numbers} are very likely one {self.kind} "
+            f"counted {'twice' if len(self.records) == 2 else f'{len(self.records)} times'}: "
+            f"the same number and day ({self.day}), in other currencies worth the same "
+            f"({each}) in {' and '.join(sources)}; if one tool copies its {noun} into the "
+            f"other, pull {noun} from one of them only (both are counted until then)"
         )
 
 
@@ -1757,6 +1782,7 @@ def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
                              total, tuple(sorted({i.number for i in members if i.number})))
             for members in sets if len({i.source for i in members}) > 1
         ]
+    found += _copies_in_another_currency(ledger)
     paid: dict[tuple[date, str, Decimal, str], list[Payment]] = defaultdict(list)
     for payment in ledger.payments:
         key = (payment.date, payment.currency, payment.amount, ledger.group_of(payment.customer_id))
@@ -1770,6 +1796,47 @@ def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
     return found
 
 
+COPY_CONVERTED_TOLERANCE = Decimal("0.01")
+"""How far apart, as a share of the larger, the base-currency values of two invoices of one
+number and day in different currencies may be and still be said as one invoice: the copying
+tool converts at its own rate (another provider's fixing, or the day before's) and rounds to
+the cent, which moves a total by a fraction of a percent; 2% apart is another amount."""
+
+
+def _copies_in_another_currency(ledger: Ledger) -> list[SameInTwoSources]:
+    """Invoices of one number (:func:`_number_key`) and issue date in two or more sources, in
+    different currencies, whose values in the base currency (each at its own rate: its
+    ``fx_rate``, else the FxTable's on its date) are within
+    :data:`COPY_CONVERTED_TOLERANCE` of each other: one invoice, very likely, that an
+    integration copied into the firm's currency. Drafts and void ones count for nothing."""
+    numbered: dict[tuple[str, date], list[Invoice]] = defaultdict(list)
+    for invoice in ledger.invoices:
+        number = _number_key(invoice.number)
+        if number and invoice.status in ("open", "paid"):
+            numbered[(number, invoice.issue_date)].append(invoice)
+    found: list[SameInTwoSources] = []
+    for (_, day), invoices in numbered.items():
+        copies = [(a, b) for n, a in enumerate(invoices) for b in invoices[n + 1:]
+                  if a.source != b.source and a.currency != b.currency
+                  and _converted_alike(ledger, a, b)]
+        for members in _joined(invoices, pairs=copies):
+            if len(members) < 2:
+                continue
+            members.sort(key=lambda i: i.id)
+            found.append(SameInTwoSources(
+                "invoice", tuple(i.id for i in members), day, members[0].currency,
+                members[0].total, tuple(sorted({i.number for i in members if i.number})),
+                tuple((i.issue_date, i.currency, i.total) for i in members)))
+    return found
+
+
+def _converted_alike(ledger: Ledger, a: Invoice, b: Invoice) -> bool:
+    """``a`` and ``b`` are worth the same in the base currency, within
+    :data:`COPY_CONVERTED_TOLERANCE` of the larger."""
+    values = sorted(abs(ledger.base_amount(i)) for i in (a, b))
+    return values[1] - values[0] <= values[1] * COPY_CONVERTED_TOLERANCE
+
+
 def _number_key(number: str | None) -> str:
     """An invoice number as two tools may both write it: its letters and digits, without case
     (``INV-0001``, ``INV0001``, ``inv 0001`` and ``INV/0001`` are one number: an integration
@@ -1778,10 +1845,12 @@ def _number_key(number: str | None) -> str:
 
 
 def _joined(
-    invoices: list[Invoice], *keys: Callable[[Invoice], tuple[str, str]]
+    invoices: list[Invoice], *keys: Callable[[Invoice], tuple[str, str]],
+    pairs: Sequence[tuple[Invoice, Invoice]] = (),
 ) -> list[list[Invoice]]:
     """``invoices`` in sets: two are in one set when any of ``keys`` gives both the same
-    value (directly or through others), each set in the order given."""
+    value, or they are one of ``pairs`` (directly or through others), each set in the order
+    given."""
     parent = {i.id: i.id for i in invoices}
 
     def find(ident: str) -> str:
@@ -1794,6 +1863,9 @@ def _joined(
         for invoice in invoices:
             a, b = find(first.setdefault(key(invoice), invoice.id)), find(invoice.id)
             parent[max(a, b)] = min(a, b)
+    for one, other in pairs:
+        a, b = find(one.id), find(other.id)
+        parent[max(a, b)] = min(a, b)
     sets: dict[str, list[Invoice]] = defaultdict(list)
     for invoice in invoices:
         sets[find(invoice.id)].append(invoice)
