@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 
-from clientguard.connector import Mapped, RawPage, Skip, Stream, zone_option
+from clientguard.connector import Mapped, RawPage, RawRecord, Skip, Stream, zone_option
 from clientguard.errors import ConfigError, ErrorContext, RateLimitError
 from clientguard.http import (
     Auth,
@@ -141,6 +142,15 @@ class XeroOptions(HttpOptions):
     def _zone(cls, value: str) -> str:
         return zone_option(value, "Pacific/Auckland")
 
+
+SALES_STREAMS = frozenset({"invoices", "payments", "credit_notes", "overpayments", "prepayments"})
+"""The streams of sales documents: the contacts they name are clients, whatever their flags."""
+IDS_PER_CALL = 50
+"""Contacts asked for by id in one ``GET /Contacts?IDs=...`` call (the ``IDs`` filter breaks
+above about 52 GUIDs: the query string grows too long; Xero-OpenAPI #534)."""
+NAMED_CONTACT = "_clientguard_contact"
+"""The key under which a sales document carries the supplier-only contact it names (added by
+the connector, never sent by Xero), so that it yields that contact as a Customer."""
 
 CLASSIC_PAGE = 100
 """How many records a page of the Accounting API held before ``pageSize`` existed ("Up to 100
@@ -316,6 +326,11 @@ class XeroConnector(HttpConnector):
         )
         # Merges seen in the contacts stream of this connection: merged id -> surviving id.
         self._merged_into: dict[str, str] = {}
+        # In a sync that reads the contacts stream: each contact id known so far, with its
+        # raw contact when it is supplier-only by its flags (None: a customer the contacts
+        # stream yields, or a contact Xero does not have). A sales document naming a
+        # supplier-only contact yields it as a Customer (see _name_contacts).
+        self._contacts: dict[str, Mapping[str, Any] | None] | None = None
         self.client = self.api_client(
             opts.base_url,
             auth=self._auth(),
@@ -483,13 +498,69 @@ class XeroConnector(HttpConnector):
         if stream.name == "time_entries" and isinstance(stream, HttpStream):
             yield from self._project_time(stream, since)
             return
+        if stream.name == "customers":
+            self._contacts = {}  # a new sync: contacts are known afresh
         for page in super().fetch(stream, since=since):
             if stream.name == "customers":
                 for raw in page.records:
                     merged_into = raw.data.get("MergedToContactID")
                     if merged_into and raw.data.get("ContactID"):
                         self._merged_into[str(raw.data["ContactID"])] = str(merged_into)
+                    self._know(raw.data)
+            elif stream.name in SALES_STREAMS and self._contacts is not None:
+                page = self._name_contacts(stream, page)
             yield page
+
+    def _know(self, contact: Mapping[str, Any]) -> None:
+        """Remember a contact read (the contacts stream, or fetched by id)."""
+        ident = contact.get("ContactID")
+        if self._contacts is None or not isinstance(ident, str) or not ident.strip():
+            return
+        try:
+            supplier = mapping.supplier_only(contact)
+        except ValueError:  # a flag that is no flag: the contacts stream rejects it
+            supplier = False
+        self._contacts[ident.strip()] = contact if supplier else None
+
+    def _name_contacts(self, stream: Stream, page: RawPage) -> RawPage:
+        """The page, each sales document naming a supplier-only contact carrying that contact
+        (:data:`NAMED_CONTACT`), so that it yields it as a Customer.
+
+        Contacts the sync has not read (an incremental sync reads only those changed since)
+        are fetched by id, :data:`IDS_PER_CALL` a call, once a sync."""
+        assert self._contacts is not None
+        named = {raw_id: self.resolve_contact(raw_id) for raw in page.records
+                 if (raw_id := _sale_contact(stream.name, raw.data)) is not None}
+        unknown = sorted({c for c in named.values() if c not in self._contacts})
+        for start in range(0, len(unknown), IDS_PER_CALL):
+            chunk = unknown[start : start + IDS_PER_CALL]
+            for ident in chunk:
+                self._contacts[ident] = None  # not found: nothing to name
+            for found in self._contacts_by_id(stream, chunk):
+                self._know(found)
+        records = []
+        for raw in page.records:
+            raw_id = _sale_contact(stream.name, raw.data)
+            contact = self._contacts.get(named[raw_id]) if raw_id is not None else None
+            if contact is not None:
+                raw = RawRecord({**raw.data, NAMED_CONTACT: contact}, raw.location)
+            records.append(raw)
+        return replace(page, records=tuple(records))
+
+    def _contacts_by_id(self, stream: Stream, ids: Sequence[str]) -> list[Mapping[str, Any]]:
+        """``GET /Contacts?IDs=...`` (archived ones too): the contacts of these ids."""
+        assert isinstance(stream, HttpStream)
+        self.before_request(stream)
+        response = self.client.request(
+            "GET", "Contacts", params={"IDs": ",".join(ids), "includeArchived": "true"},
+            headers={"xero-tenant-id": self.tenant_id()}, stream=stream.name,
+        )
+        label = f"GET Contacts by id for {stream.name}"
+        body = decode_json(response, client=self.client, what=label, stream=stream.name)
+        contacts = body.get("Contacts") if isinstance(body, Mapping) else None
+        if not isinstance(contacts, list):
+            return []
+        return [c for c in contacts if isinstance(c, Mapping)]
 
     def _project_time(self, stream: HttpStream, since: datetime | None) -> Iterator[RawPage]:
         """Every project (both states), then each project's time entries, page by page; an
@@ -558,22 +629,62 @@ class XeroConnector(HttpConnector):
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
         resolve = self.resolve_contact
-        rates = self.options.use_xero_rates
         if stream.name == "customers":
             return mapping.contact_to_customer(raw, resolve)
-        if stream.name == "invoices":
-            return mapping.invoice_to_model(raw, resolve, use_rates=rates)
-        if stream.name == "payments":
-            return mapping.payment_to_model(raw, resolve, use_rates=rates)
-        if stream.name == "credit_notes":
-            return mapping.credit_note_to_model(raw, resolve, use_rates=rates)
-        if stream.name == "overpayments":
-            return mapping.overpayment_to_model(raw, resolve, use_rates=rates)
-        if stream.name == "prepayments":
-            return mapping.prepayment_to_model(raw, resolve, use_rates=rates)
+        if stream.name in SALES_STREAMS:
+            return self._sale(stream, raw)
         if stream.name == "time_entries":
             return projects.time_entry_from_project(raw, resolve, self.zone)
         return Skip(f"stream {stream.name} is not mapped")
+
+
+    def _sale(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        """A sales document, and the supplier-only contact it names as a Customer (a record
+        derived from the document: it leaves the store with the last document naming it)."""
+        resolve = self.resolve_contact
+        rates = self.options.use_xero_rates
+        to_model = {
+            "invoices": mapping.invoice_to_model,
+            "payments": mapping.payment_to_model,
+            "credit_notes": mapping.credit_note_to_model,
+            "overpayments": mapping.overpayment_to_model,
+            "prepayments": mapping.prepayment_to_model,
+        }[stream.name]
+        document = to_model(raw, resolve, use_rates=rates)
+        contact = raw.get(NAMED_CONTACT)
+        if isinstance(document, Skip) or not isinstance(contact, Mapping):
+            return document
+        try:
+            customer = mapping.contact_to_customer(contact, resolve, named_by_sale=True)
+        except (ValueError, KeyError):  # the contact's own faults: the document stands
+            return document
+        if isinstance(customer, Skip) or customer.id != document.customer_id:
+            return document
+        return (document, customer)
+
+
+_SALE_TYPES = {
+    "invoices": ("ACCREC",),
+    "credit_notes": ("ACCRECCREDIT",),
+    "overpayments": ("RECEIVE",),  # RECEIVE-OVERPAYMENT, RECEIVE-PREPAYMENT
+    "prepayments": ("RECEIVE",),
+}
+
+
+def _sale_contact(stream: str, raw: Mapping[str, Any]) -> str | None:
+    """The contact id a sales document names (a payment's, through its invoice); None for a
+    document of a purchase (a bill's payment, a spend-money prepayment) or none named."""
+    document: Mapping[str, Any] | None = raw
+    if stream == "payments":
+        if raw.get("PaymentType") != "ACCRECPAYMENT":
+            return None
+        invoice = raw.get("Invoice")
+        document = invoice if isinstance(invoice, Mapping) else None
+    elif not str(raw.get("Type") or "").startswith(_SALE_TYPES.get(stream, ("\0",))):
+        return None
+    contact = document.get("Contact") if document is not None else None
+    ident = contact.get("ContactID") if isinstance(contact, Mapping) else None
+    return ident.strip() if isinstance(ident, str) and ident.strip() else None
 
 
 def if_modified_since(since: datetime) -> str:

@@ -88,6 +88,7 @@ __all__ = [
     "parse_ms_date",
     "payment_to_model",
     "prepayment_to_model",
+    "supplier_only",
     "updated_at",
     "xero_date",
     "xero_timestamp",
@@ -352,9 +353,19 @@ def _text(value: object) -> str | None:
 # --------------------------------------------------------------------------- records
 
 
-def contact_to_customer(raw: Mapping[str, Any], resolve: Resolve = _same) -> Customer | Skip:
-    """A Xero contact as a Customer. A contact that is only a supplier is skipped."""
-    if _flag(raw, "IsSupplier") is True and _flag(raw, "IsCustomer") is False:
+def supplier_only(raw: Mapping[str, Any]) -> bool:
+    """True for a contact its flags call a supplier and no customer (``IsSupplier`` true,
+    ``IsCustomer`` false): the contacts stream skips it. Xero sets ``IsCustomer`` only once a
+    sales transaction is approved, and the flags lag, so a sales document may still name it."""
+    return _flag(raw, "IsSupplier") is True and _flag(raw, "IsCustomer") is False
+
+
+def contact_to_customer(
+    raw: Mapping[str, Any], resolve: Resolve = _same, *, named_by_sale: bool = False
+) -> Customer | Skip:
+    """A Xero contact as a Customer. A contact that is only a supplier is skipped, unless a
+    sales document names it (``named_by_sale``): it is then a client whatever its flags say."""
+    if not named_by_sale and supplier_only(raw):
         return Skip("supplier only (IsCustomer false): not a client")
     merged_into = _text(raw.get("MergedToContactID"))
     return Customer(
