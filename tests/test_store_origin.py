@@ -373,3 +373,62 @@ def test_a_pruned_read_keeps_what_a_raw_record_of_another_kind_still_yields(
         # Its link stands: K1 voided later still takes its invoice along.
         store.sync(Corrections([{"id": "K1", "gross": "-50"}]), full=True, prune=True)
         assert keys(store) == {"credit_note:K1"}
+
+
+class CardsOptions(ConnectorOptions):
+    cards: list[dict[str, Any]]
+    documents: list[dict[str, Any]]
+
+
+class Cards(Connector):
+    """A contacts stream and a documents stream whose documents also yield the contact they
+    name (Xero's supplier-only contact that a sale names; a Fakturownia buyer)."""
+
+    name: ClassVar[str] = "cards"
+    streams: ClassVar[tuple[Stream, ...]] = (
+        Stream(name="contacts", kind="customer", id_field="id"),
+        Stream(name="documents", kind="invoice", id_field="id", duplicates="latest"),
+    )
+    Options = CardsOptions
+    options: CardsOptions
+
+    def __init__(self, cards: list[dict[str, Any]], documents: list[dict[str, Any]]) -> None:
+        super().__init__(clock=lambda: NOW, cards=cards, documents=documents)
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        rows = self.options.cards if stream.name == "contacts" else self.options.documents
+        yield RawPage(tuple(RawRecord(raw) for raw in rows), last=True)
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if raw.get("deleted"):
+            return Skip("deleted", deleted=True)
+        if stream.name == "contacts":
+            return Customer(id=raw["id"], name=raw["name"], source=self.name)
+        return [Customer(id=raw["buyer"], name=raw["buyer"].title(), source=self.name),
+                Invoice(id=raw["id"], customer_id=raw["buyer"], number=raw["id"],
+                        issue_date=date(2026, 4, 1), due_date=date(2026, 5, 1),
+                        currency="EUR", total="100", status="open", source=self.name)]
+
+
+def test_a_record_its_own_stream_read_stays_when_the_documents_naming_it_go(
+    tmp_path: Path,
+) -> None:
+    # The document yields the contact first (the contacts stream did not have it); a later
+    # sync of the contacts stream reads it as its own record; then the document is voided:
+    # the contact stays (it was removed with the document's link before).
+    with Store.open(tmp_path / "s.db") as store:
+        store.sync(Cards([], [{"id": "1", "buyer": "acme"}]))
+        assert keys(store) == {"customer:acme", "invoice:1"}
+        store.sync(Cards([{"id": "acme", "name": "Acme Ltd"}], []), streams=["contacts"])
+        store.sync(Cards([], [{"id": "1", "deleted": True}]), streams=["documents"])
+        assert keys(store) == {"customer:acme"}
+        (acme,) = store.customers()
+        assert acme.name == "Acme Ltd"
+
+
+def test_a_record_only_documents_yielded_goes_with_the_last_of_them(tmp_path: Path) -> None:
+    # The control: never read by the contacts stream, the contact goes with its document.
+    with Store.open(tmp_path / "s.db") as store:
+        store.sync(Cards([], [{"id": "1", "buyer": "acme"}]))
+        store.sync(Cards([], [{"id": "1", "deleted": True}]), streams=["documents"])
+        assert keys(store) == set()

@@ -2153,11 +2153,18 @@ class _SyncWriter:
             [(self.source, stream, origin, kind, ident) for origin, kind, ident in links])
         removed = 0
         for kind, ident in sorted({(kind, ident) for _origin, kind, ident in links}):
+            # A record a stream of its own kind stored last is that stream's own record (a
+            # contact the contacts stream read, once a document had yielded it): it stays,
+            # whatever documents stop naming it; its own stream removes it.
+            own = [s.name for s in self.connector.streams if s.kind == kind]
+            marks = ", ".join("?" * len(own))
             removed += db.execute(
-                "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ? "
+                "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ? "  # noqa: S608
                 "AND NOT (kind = ? AND seen_sync >= ?) AND NOT EXISTS (SELECT 1 FROM "
-                "record_origins o WHERE o.source = ? AND o.kind = ? AND o.record_id = ?)",
-                (self.source, kind, ident, delivered, self.sync_id, self.source, kind, ident),
+                "record_origins o WHERE o.source = ? AND o.kind = ? AND o.record_id = ?)"
+                + (f" AND stream NOT IN ({marks})" if own else ""),
+                (self.source, kind, ident, delivered, self.sync_id, self.source, kind, ident,
+                 *own),
             ).rowcount
         return removed
 
