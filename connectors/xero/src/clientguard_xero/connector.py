@@ -230,7 +230,7 @@ def _streams(page_size: int) -> tuple[HttpStream, ...]:
             id_field="ContactID",
             params={**_by_id("ContactID"), "includeArchived": "true"},
             description="Contacts, archived ones too (merged contacts are archived); "
-            "supplier-only contacts are skipped",
+            "supplier-only contacts only where a sales document names them",
             **common,
         ),
         HttpStream(
