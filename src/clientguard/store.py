@@ -2153,10 +2153,11 @@ class _SyncWriter:
             [(self.source, stream, origin, kind, ident) for origin, kind, ident in links])
         removed = 0
         for kind, ident in sorted({(kind, ident) for _origin, kind, ident in links}):
-            # A record a stream of its own kind stored last is that stream's own record (a
+            # A record another stream of its kind stored last is that stream's own record (a
             # contact the contacts stream read, once a document had yielded it): it stays,
-            # whatever documents stop naming it; its own stream removes it.
-            own = [s.name for s in self.connector.streams if s.kind == kind]
+            # whatever documents stop naming it; its own stream removes it. One this stream
+            # stored goes with its last link (a Jira request stored under an issue's old key).
+            own = [s.name for s in self.connector.streams if s.kind == kind and s.name != stream]
             marks = ", ".join("?" * len(own))
             removed += db.execute(
                 "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ? "  # noqa: S608
