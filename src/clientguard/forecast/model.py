@@ -435,28 +435,35 @@ def learn(
     keyed: Counter[tuple[str, int, date, bool, int]] = Counter(zip(
         paid.customers, paid.delays, paid.days, disputed_then, bands, strict=True))
     per_client: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    # Each client's count of each delay, read off the same keys (whole numbers, so their
+    # order does not matter) instead of counting every paid invoice's (client, delay) again.
+    per_client_counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     weights: dict[date, float] = {}
     pooled: dict[tuple[bool | None, int | None], dict[int, float]] = defaultdict(
         lambda: defaultdict(float))
-    # The three pools an invoice of each (disputed, band) adds to, looked up once per pair.
-    targets: dict[tuple[bool, int], tuple[dict[int, float], ...]] = {}
+    # The three pools an invoice of each (disputed, band) adds to, looked up once per pair:
+    # its own, its flag's and the book's.
+    targets: dict[tuple[bool, int], tuple[dict[int, float], dict[int, float],
+                                          dict[int, float]]] = {}
     for (customer_id, delay, day, disputed, band), count in keyed.items():
         weight = weights.get(day)
         if weight is None:
             weight = weights[day] = 0.5 ** ((as_of - day).days / half_life)
         mass = weight * count
         per_client[customer_id][delay] += mass
+        per_client_counts[customer_id][delay] += count
         histograms = targets.get((disputed, band))
         if histograms is None:
-            histograms = targets[(disputed, band)] = tuple(
-                pooled[key] for key in ((disputed, band), (disputed, None), (None, None)))
-        for histogram in histograms:
-            histogram[delay] += mass
+            histograms = targets[(disputed, band)] = (
+                pooled[(disputed, band)], pooled[(disputed, None)], pooled[(None, None)])
+        own, flag, book_histogram = histograms
+        own[delay] += mass
+        flag[delay] += mass
+        book_histogram[delay] += mass
     # A key a paid invoice nearly (a tuple each): gone before the calibration learns its own.
     del keyed
-    # The counts are whole numbers, so they are tallied apart, in no particular order; the
-    # clients keep the order they first appear in.
-    stats, book_counts = _delay_tallies(paid.customers, paid.delays)
+    # The clients keep the order they first appear in (that of the keys).
+    stats, book_counts = _tallies(per_client_counts)
     counts = _pool_counts(disputed_then, bands)
     pools = {key: _Dist(histogram.items(), n=counts[key]) for key, histogram in pooled.items()}
     if (None, None) not in pools:
@@ -508,16 +515,28 @@ def _delay_tallies(
     they first appear), and the book's count of each delay, from the (client, delay) pairs
     counted once (in C): the book's counts are read off those pairs, a few hundred a
     client, instead of counting every paid invoice's delay again."""
+    counts: dict[str, dict[int, int]] = {}
+    for (customer_id, delay), count in Counter(zip(customers, delays, strict=True)).items():
+        counts.setdefault(customer_id, {})[delay] = count
+    return _tallies(counts)
+
+
+def _tallies(
+    counts: Mapping[str, Mapping[int, int]],
+) -> tuple[dict[str, list[int]], dict[int, int]]:
+    """Each client's ``[n, sum, sum of squares]`` of its delays (the clients in the order of
+    ``counts``), and the book's count of each delay, from each client's count of each delay
+    (:func:`learn` reads them off its keys; :func:`_delay_tallies` from the pairs)."""
     stats: dict[str, list[int]] = {}
     book: dict[int, int] = {}
-    for (customer_id, delay), count in Counter(zip(customers, delays, strict=True)).items():
-        tally = stats.get(customer_id)
-        if tally is None:
-            tally = stats[customer_id] = [0, 0, 0]
-        tally[0] += count
-        tally[1] += delay * count
-        tally[2] += delay * delay * count
-        book[delay] = book.get(delay, 0) + count
+    for customer_id, of_client in counts.items():
+        n = total = squares = 0
+        for delay, count in of_client.items():
+            n += count
+            total += delay * count
+            squares += delay * delay * count
+            book[delay] = book.get(delay, 0) + count
+        stats[customer_id] = [n, total, squares]
     return stats, book
 
 
@@ -684,9 +703,11 @@ def _out_of_time_tail(
         return 0.1
     pits: list[tuple[float, float]] = []
     client_paid = paid_by_client(ledger)
+    # The day first: most rows were settled by ``start`` (or are open), and one test of it
+    # turns them away.
     since = [
         row for row in rows
-        if row.status == "settled" and row.settled_on is not None and row.settled_on > start
+        if (day := row.settled_on) is not None and day > start and row.status == "settled"
         and row.days_beyond_terms is not None and client_paid(row)
     ]
     # Every k-th, in the ledger's order: enough for a share to within about a point.
@@ -710,12 +731,33 @@ def _out_of_time_tail(
     if len(pits) < 30:
         return 0.1
     best, gap = 0.1, 2.0
-    for level in _TAIL_LEVELS:
-        covered = sum(upto >= level - 1e-12 and below < 1 - level for below, upto in pits)
+    for level, covered in zip(_TAIL_LEVELS, _covered_at_each_level(pits), strict=True):
         miss = abs(covered / len(pits) - 0.8)
         if miss < gap - 1e-9:
             best, gap = level, miss
     return best
+
+
+def _covered_at_each_level(pits: Sequence[tuple[float, float]]) -> list[int]:
+    """For each of :data:`_TAIL_LEVELS`, how many of ``pits`` (each invoice's ``(P(D <
+    delay), P(D <= delay))``) the interval of that level covers: ``upto >= level - 1e-12``
+    and ``below < 1 - level``. The levels descend, so each condition, once it holds, holds at
+    every later level: a pit is covered from the first level both hold at, found by two
+    searches, and the counts are a running sum (the same comparisons as testing every pit at
+    every level, without the pass over the pits a level)."""
+    firsts = [0] * (len(_TAIL_LEVELS) + 1)
+    for below, upto in pits:
+        # ``upto >= lows[i]`` fails for the first ones (``-lows`` ascends: exact negations);
+        # ``below < highs[i]`` fails for the first ones (``highs`` ascends).
+        first = max(bisect.bisect_left(_NEGATED_LOWS, -upto),
+                    bisect.bisect_right(_HIGHS, below))
+        firsts[first] += 1
+    covered: list[int] = []
+    running = 0
+    for count in firsts[:-1]:
+        running += count
+        covered.append(running)
+    return covered
 
 
 _CALIBRATION_SAMPLE = 5000
@@ -723,6 +765,10 @@ _CALIBRATION_SAMPLE = 5000
 ``recent_days``): a share of 5,000 is known to within about a percentage point."""
 _TAIL_LEVELS = tuple(level / 200 for level in range(40, 0, -1))
 """The interval ends' quantile levels the calibration tries: 0.200 down to 0.005."""
+_NEGATED_LOWS = tuple(-(level - 1e-12) for level in _TAIL_LEVELS)
+"""Each level's least ``P(D <= delay)`` that its interval covers, negated (ascending)."""
+_HIGHS = tuple(1 - level for level in _TAIL_LEVELS)
+"""Each level's bound that ``P(D < delay)`` must be below for its interval to cover."""
 
 
 _invoice_forecast = _Unvalidated(InvoiceForecast)
