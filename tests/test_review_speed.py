@@ -65,13 +65,14 @@ from clientguard.metrics.cost import (
     statutory_interest,
 )
 from clientguard.metrics.cost.interest import _segments, _table_cuts, carrying_cost
+from clientguard.metrics.cost.lateness_costs import _claimable_before_window
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.lateness import payment_profiles
 from clientguard.metrics.trend import monthly_series
 from clientguard.model import AnyRecord, CreditNote, Payment
 from clientguard.money import ZERO, FxTable
 from clientguard.policy import Jurisdiction, Policy
-from clientguard.review import _MINOR_UNITS, _finer_records, _finer_than
+from clientguard.review import _MINOR_UNITS, _finer_records, _finer_than, _late_rows
 from clientguard.sample import sample_records
 from clientguard.settlement import (
     Replay,
@@ -1016,3 +1017,75 @@ def test_the_forecast_counts_of_a_larger_book_are_the_plain_ones(
     for day in (as_of, as_of - timedelta(days=400), as_of + timedelta(days=90)):
         assert _customers_billed(book, day) == reference_customers_billed(book, day)
         assert newest_record_on(book, day) == reference_newest_record_on(book, day)
+
+
+# ------------------------------------------------------- what is owed before the window
+def _owed_before_from_lateness_costs(
+    book: Ledger, as_of: date, policy: Policy
+) -> dict[str, tuple[str, str]]:
+    """What the review counts as owed on the late invoices due before its window, per
+    customer, from the public :func:`lateness_costs` with a window reaching back to every
+    invoice (each invoice priced as the window prices it, with every model), in the review's
+    order of addition: (claimable, time_barred) as text."""
+    wide = policy.model_copy(update={"lookback_days": 200_000})
+    window_start = as_of - timedelta(days=policy.lookback_days - 1)
+    owed: dict[str, tuple[Decimal, Decimal]] = {}
+    for customer_id, cost in lateness_costs(book, as_of=as_of, policy=wide).items():
+        if cost.jurisdiction == "none":
+            continue
+        for item in cost.invoices:
+            if item.due_date >= window_start:
+                continue
+            amount = item.statutory_interest_base
+            barred = ZERO
+            if item.compensation_time_barred:
+                barred = item.interest_time_barred_base
+                if item.compensation_base is not None:
+                    barred += item.compensation_base
+            if item.compensation_base is not None:
+                amount += item.compensation_base
+            held = owed.get(customer_id)
+            owed[customer_id] = (
+                (amount - barred, barred) if held is None
+                else (held[0] + amount - barred, held[1] + barred)
+            )
+    return {key: (str(a), str(b)) for key, (a, b) in owed.items()}
+
+
+def _owed_before(book: Ledger, as_of: date, policy: Policy) -> dict[str, tuple[str, str]]:
+    rows = _late_rows(replay(book, as_of=as_of, policy=policy), as_of=as_of, policy=policy,
+                      before_window=True, cancelled=cancelled_by_credit(book))
+    owed = _claimable_before_window(book, as_of, policy, rows, None)
+    return {key: (str(o.claimable), str(o.time_barred)) for key, o in owed.items()}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=st.dates(min_value=date(2024, 2, 1), max_value=date(2032, 6, 30)),
+       policy=POLICIES)
+def test_what_is_owed_before_the_window_is_each_invoice_priced_in_full(
+    book: Ledger, as_of: date, policy: Policy
+) -> None:
+    # The review sums the claim of each late invoice due before its window without making
+    # the interest's periods where nothing is time-barred (issue 21): the same Decimals, digit
+    # for digit, as the full pricing of the lateness costs; as_of up to 2032 makes some of
+    # the claims time-barred (docs/claims.md, "Limitation").
+    assert _owed_before(book, as_of, policy) == _owed_before_from_lateness_costs(
+        book, as_of, policy)
+
+
+@pytest.mark.parametrize(("law", "years_later"), [("eu", 0), ("pl", 0), ("uk", 0),
+                                                  ("pl", 3), ("uk", 5)])
+def test_what_is_owed_before_the_window_of_a_larger_book(
+    larger: tuple[Ledger, date], law: Jurisdiction, years_later: int
+) -> None:
+    book, as_of = larger
+    as_of = as_of.replace(year=as_of.year + years_later, day=min(as_of.day, 28))
+    policy = Policy(jurisdiction=law)
+    owed = _owed_before(book, as_of, policy)
+    assert owed
+    assert any(Decimal(claimable) > 0 for claimable, _ in owed.values())
+    if years_later:
+        # Three (Poland: claims due by the end of 2025 are barred from 2029) or five (UK: six
+        # years from the due date) years on, the older claims are time-barred.
+        assert any(Decimal(barred) > 0 for _, barred in owed.values())
+    assert owed == _owed_before_from_lateness_costs(book, as_of, policy)

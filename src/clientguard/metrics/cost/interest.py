@@ -268,6 +268,41 @@ def _statutory_interest(
     })
 
 
+def _interest_amount(
+    jurisdiction: Jurisdiction,
+    due_date: date,
+    step_days: Sequence[date],
+    step_amounts: Sequence[Decimal],
+    until: date,
+    rates: RateTable,
+    table_cuts: Sequence[date],
+) -> Decimal:
+    """``_statutory_interest(...).amount`` on a 365-day basis, not for a medical public
+    debtor (the review's way, as :class:`~clientguard.metrics.cost.lateness_costs._Law` prices
+    a claim), of checked steps, without its periods: the same segments, rows and operations in
+    the same order, so the same Decimal, digit for digit (issue 21: the review's sum of what is
+    owed before its window reads the amount alone). Raises :class:`DataError` where
+    :func:`_statutory_interest` does (a day of delay without a rate)."""
+    term_end = polish_term_end(due_date) if jurisdiction == "pl" else due_date
+    first_day = term_end + _ONE_DAY
+    fixed_row: RatePeriod | None = None
+    if jurisdiction == "uk" and until > term_end:
+        fixed_row = rates.row_for(first_day)
+    amount = Decimal(0)
+    for start, end in _segments(first_day, until, step_days, rates, fixed_row, 365, table_cuts):
+        principal = step_amounts[bisect.bisect_left(step_days, start) - 1]
+        if principal == 0:
+            continue
+        row = fixed_row if fixed_row is not None else rates.row_for(start)
+        amount += principal * row.statutory_rate_pct * ((end - start).days + 1) / _PER_YEAR
+    return amount
+
+
+_PER_YEAR = _HUNDRED * 365
+"""The divisor of a day's interest on a 365-day basis, ``_HUNDRED * divisor`` as
+:func:`_statutory_interest` makes it: the same Decimal, made once."""
+
+
 _period = _Unvalidated(InterestPeriod)
 _interest = _Unvalidated(StatutoryInterest)
 

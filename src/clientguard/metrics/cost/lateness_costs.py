@@ -22,6 +22,7 @@ from clientguard.metrics.cost.compensation import (
 from clientguard.metrics.cost.interest import (
     StatutoryInterest,
     _balance_days,
+    _interest_amount,
     _statutory_interest,
     _table_cuts,
     carrying_cost,
@@ -34,6 +35,8 @@ from clientguard.policy import Policy
 from clientguard.settlement import (
     Settlement,
     _balance_histories,
+    _counted_parts,
+    _history,
     _Settled,
     _Unvalidated,
     settle,
@@ -258,21 +261,30 @@ def _claimable_before_window(
         jurisdiction = law.of(customer_id)
         if jurisdiction == "none":
             continue
-        steps, _ = _balance_histories(ledger, settlement, invoice)
+        # The balance outstanding each day alone: the claim's base (the balance still to
+        # pay is the financing cost's, which is not priced here).
+        steps = _history(invoice, settlement, _counted_parts(ledger, invoice, settlement.as_of),
+                         credits_from_due=False)
         step_days, step_amounts = _columns(steps)
         settled_on = settlement.settled_on
-        interest, _compensation, compensation_base, _notes = law.claim(
-            jurisdiction, invoice, step_days, step_amounts, settled_on or as_of)
         rate = ledger.rate_to_base(invoice)
-        amount = _in_base(interest.amount, rate) if interest is not None else _NONE
         barred = _NONE
         if law.may_be_time_barred(jurisdiction, due, as_of):
+            # What is barred reads the interest's periods: the whole claim.
+            interest, _compensation, compensation_base, _notes = law.claim(
+                jurisdiction, invoice, step_days, step_amounts, settled_on or as_of)
+            amount = _in_base(interest.amount, rate) if interest is not None else _NONE
             bar = limitation(jurisdiction, due_date=due, settled_on=settled_on, as_of=as_of,
                              interest=interest)
             if bar is not None and bar.compensation_time_barred:
                 barred = _in_base(bar.interest_time_barred, rate)
                 if compensation_base is not None:
                     barred += compensation_base
+        else:
+            # Nothing barred: the sums alone, the same Decimals without the periods' models.
+            interest_amount, compensation_base = law.claim_amounts(
+                jurisdiction, invoice, step_days, step_amounts, settled_on or as_of)
+            amount = _NONE if interest_amount is None else _in_base(interest_amount, rate)
         if compensation_base is not None:
             amount += compensation_base
         held = owed.get(customer_id)
@@ -318,6 +330,56 @@ class _Law:
             )
         return jurisdiction
 
+    def _table(self, jurisdiction: Jurisdiction) -> tuple[RateTable, list[date]]:
+        """The jurisdiction's rate table (the caller's, else the packaged one) and its
+        :func:`_table_cuts`, found once."""
+        law = self._laws.get(jurisdiction)
+        if law is None:
+            table = self._tables.get(jurisdiction)
+            if table is None:
+                table = RateTable.packaged(jurisdiction)
+            law = self._laws[jurisdiction] = (table, _table_cuts(table))
+        return law
+
+    def claim_amounts(
+        self,
+        jurisdiction: Jurisdiction,
+        invoice: Invoice,
+        step_days: list[date],
+        step_amounts: list[Decimal],
+        until: date,
+    ) -> tuple[Decimal | None, Decimal | None]:
+        """:meth:`claim`'s statutory interest amount (None where it has none) and
+        compensation in the base currency (None where it has none or cannot be converted),
+        the same Decimals, without the models and the notes: what a sum of the claims
+        reads."""
+        interest: Decimal | None = None
+        try:
+            table, cuts = self._table(jurisdiction)
+            interest = _interest_amount(
+                jurisdiction, invoice.due_date, step_days, step_amounts, until, table, cuts)
+        except DataError:
+            pass  # claim notes it; the sum counts no interest, as with claim's None
+        due = invoice.due_date
+        if jurisdiction == "pl" and until <= polish_term_end(due):
+            return interest, None  # not late in law: no compensation (see claim)
+        ledger = self._ledger
+        fx = ledger.fx
+        try:
+            compensation = _checked_compensation(
+                jurisdiction, invoice.total, invoice.currency, due, fx
+            )
+        except DataError:
+            return interest, None
+        if compensation.currency == ledger.base_currency:
+            return interest, compensation.amount
+        if fx is None:
+            return interest, None
+        try:
+            return interest, _compensation_in_base(compensation, fx)
+        except DataError:
+            return interest, None
+
     def claim(
         self,
         jurisdiction: Jurisdiction,
@@ -338,12 +400,7 @@ class _Law:
         compensation: FixedCompensation | None = None
         compensation_base: Decimal | None = None
         try:
-            law = self._laws.get(jurisdiction)
-            if law is None:
-                table = self._tables.get(jurisdiction)
-                if table is None:
-                    table = RateTable.packaged(jurisdiction)
-                law = self._laws[jurisdiction] = (table, _table_cuts(table))
+            law = self._table(jurisdiction)
             interest = _statutory_interest(
                 jurisdiction, due, step_days, step_amounts, until, law[0], 365, False,
                 trusted=True, table_cuts=law[1],
