@@ -85,6 +85,19 @@ def _map(client: Any, tasks: Sequence[FirmTask], done: Callable[[FirmOutcome], N
     pending = as_completed(  # type: ignore[no-untyped-call]
         client.map(task_function, tasks, key=keys, pure=False)
     )
+    try:
+        _gather(client, pending, task_of, done, task_function, run_token)
+    except BaseException:
+        # The run stops (Ctrl-C, an exception of the caller's progress): the firms not done
+        # are cancelled (the caller's cluster would otherwise go on reviewing them, writing
+        # rows after the run file says the run was interrupted).
+        client.cancel(list(pending.futures))
+        raise
+
+
+def _gather(client: Any, pending: Any, task_of: dict[str, FirmTask],
+            done: Callable[[FirmOutcome], None], task_function: TaskFunction,
+            run_token: str) -> None:
     suspects: list[FirmTask] = []
     for future in pending:
         try:

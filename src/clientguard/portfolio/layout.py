@@ -283,21 +283,26 @@ def _check_layout(root: Path, *, named: bool = True) -> None:
 
 
 def firm_ids(root: Path | str) -> tuple[str, ...]:
-    """The firms of the lake at ``root``, sorted: the partitions of its ``firm`` table.
+    """The firms of the lake at ``root``, sorted: every firm with a partition in one of its
+    tables (the ``firm`` table, which :func:`write_firm` writes last, and the others).
 
-    A partition whose key is spelt in another case (``FIRM_ID=acme``) lists its firm too:
-    reading that firm then fails, saying to rename the folder, rather than the firm being
-    left out of a run without a word."""
+    A firm with partitions but none in the ``firm`` table (a first export cut short) and a
+    partition whose key is spelt in another case (``FIRM_ID=acme``) list their firm too:
+    reading that firm then fails, saying why and what to do, rather than the firm being left
+    out of a run without a word."""
     root = Path(root)
     _check_layout(root)
-    table = root / "firm"
-    if not table.is_dir():
-        return ()
     found = set()
-    for entry in table.iterdir():
-        key, equals, firm_id = entry.name.partition("=")
-        if equals and key.lower() == _PARTITION_KEY and entry.is_dir():
-            found.add(firm_id)
+    for table in TABLES:
+        try:
+            entries = os.scandir(root / table)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            for entry in entries:
+                key, equals, firm_id = entry.name.partition("=")
+                if equals and key.lower() == _PARTITION_KEY and entry.is_dir():
+                    found.add(firm_id)
     return tuple(sorted(found))
 
 
@@ -540,9 +545,21 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
         # Named by the firm and the partition, never by the lake's path (a firm's row and
         # the run file say it: they travel, the machine's folders stay).
         partition = f"firm/{_PARTITION_KEY}={firm_id}"
-        held = (gettext("the lake has no firm {firm}: {partition} holds no row")
-                if (root / partition).is_dir() else
-                gettext("the lake has no firm {firm}: {partition} is not there"))
+        others = [f"{table}/{_PARTITION_KEY}={firm_id}" for table in TABLES
+                  if table != "firm" and (root / table / f"{_PARTITION_KEY}={firm_id}").is_dir()]
+        if (root / partition).is_dir():
+            held = gettext("the lake has no firm {firm}: {partition} holds no row")
+        elif others:
+            # The firm table is written last: the other tables of a first export cut short.
+            raise LayoutError(ngettext(
+                "firm {firm}: {partition} is not there, but {others} is (an export of the "
+                "firm cut short: the firm table is written last): export the firm again",
+                "firm {firm}: {partition} is not there, but {others} are (an export of the "
+                "firm cut short: the firm table is written last): export the firm again",
+                len(others)).format(firm=repr(firm_id), partition=partition,
+                                    others=", ".join(others)))
+        else:
+            held = gettext("the lake has no firm {firm}: {partition} is not there")
         raise LayoutError(held.format(firm=repr(firm_id), partition=partition))
     firm_file, _, firm = tables["firm"][0]
     _check_one_export(exports, firm_file)

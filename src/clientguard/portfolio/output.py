@@ -4,18 +4,22 @@
 ``OUT/findings/firm_id=<id>/part-0.parquet`` its findings (an empty file when it has none).
 Each is written beside its place and renamed over it, and its name depends only on the firm:
 a rerun, or a task an engine retries after a crash, replaces the firm's files and never adds a
-second copy of a row. The findings are written first and the summary last, so a firm with a
-summary row has its findings in place.
+second copy of a row. The firm's previous summary row goes first, then the findings are
+written and the summary last, so a firm with a summary row has its findings in place: a write
+cut short (Ctrl-C, a killed worker) leaves a firm without a summary row, never an older run's
+summary beside this run's findings.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any, Final
 
 from clientguard.portfolio.firm import FindingRow, FirmResult, FirmSummary
 from clientguard.portfolio.layout import (
     LAYOUT_VERSION,
+    PART_FILE,
     VERSION_KEY,
     check_firm_id,
     require_pyarrow,
@@ -74,8 +78,14 @@ def write_result(output: Path, result: FirmResult) -> None:
     pa = require_pyarrow()
     firm_id = check_firm_id(result.firm_id)
     findings = [row.row() for row in result.findings]
-    write_table(output, "findings", firm_id, _table(pa, FINDING_COLUMNS, findings))
-    write_table(output, "firms", firm_id, _table(pa, FIRM_COLUMNS, [result.summary.row()]))
+    findings_table = _table(pa, FINDING_COLUMNS, findings)
+    summary_table = _table(pa, FIRM_COLUMNS, [result.summary.row()])
+    # The summary of an earlier run goes before the findings are replaced (see the module).
+    # A file standing where the partition goes is no summary: writing it below says so.
+    with contextlib.suppress(NotADirectoryError):
+        (output / "firms" / f"firm_id={firm_id}" / PART_FILE).unlink(missing_ok=True)
+    write_table(output, "findings", firm_id, findings_table)
+    write_table(output, "firms", firm_id, summary_table)
 
 
 def read_output(output: Path | str) -> tuple[list[FirmSummary], list[FindingRow]]:

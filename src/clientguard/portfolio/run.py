@@ -58,8 +58,11 @@ from clientguard.portfolio.layout import (
 from clientguard.portfolio.output import write_result
 
 __all__ = [
+    "COMPLETE",
     "ENGINES",
+    "INTERRUPTED",
     "RUN_FILE",
+    "STARTED",
     "Engine",
     "FirmOutcome",
     "FirmTask",
@@ -74,7 +77,18 @@ Engine = Literal["local", "dask", "spark"]
 ENGINES: Final[tuple[str, ...]] = ("local", "dask", "spark")
 RUN_FILE: Final = "_clientguard_run.json"
 """What a run's output folder says about the run: the date, the language, the policy, the
-firms."""
+firms, and whether the run finished (``state``: :data:`STARTED`, :data:`INTERRUPTED` or
+:data:`COMPLETE`)."""
+STARTED: Final = "started"
+"""The run file's ``state`` from a run's start until it ends: a run killed outright (the
+machine lost, ``kill -9``) leaves it, so the folder never shows an older run's file beside
+this run's rows."""
+INTERRUPTED: Final = "interrupted"
+"""The run file's ``state`` after a run stopped by an exception (Ctrl-C, a lost cluster):
+``firms_done`` lists the firms whose rows this run wrote; the others' are an older run's, or
+none."""
+COMPLETE: Final = "complete"
+"""The run file's ``state`` once every firm of the run is done."""
 
 
 @dataclass(frozen=True)
@@ -238,26 +252,39 @@ def run(
     policy = policy or Policy()
     tasks = [FirmTask(f, str(root), str(out), as_of, policy, code) for f in chosen]
     count = workers or os.cpu_count() or 1
-    seen: list[FirmOutcome] = []
+    # A firm reported twice (a Spark job given up after some of its firms were done, whose
+    # firms run again) counts once, its last outcome: the progress never passes the total.
+    outcomes: dict[str, FirmOutcome] = {}
 
     def done(outcome: FirmOutcome) -> None:
-        seen.append(outcome)
+        outcomes.pop(outcome.firm_id, None)
+        outcomes[outcome.firm_id] = outcome
         if progress is not None:
-            progress(outcome, len(seen), len(tasks))
+            progress(outcome, len(outcomes), len(tasks))
 
-    if engine == "local":
-        run_local(tasks, done, workers=count)
-    elif engine == "dask":
-        from clientguard.portfolio.dask_engine import run_dask
+    def describe(state: str) -> None:
+        ordered = tuple(outcomes[f] for f in sorted(outcomes))
+        _write_run_file(out, as_of, policy, chosen, ordered, code, state)
 
-        run_dask(tasks, done, client=client, scheduler=scheduler, workers=count)
-    else:
-        from clientguard.portfolio.spark_engine import run_spark
+    # Before the first firm's rows: the folder's run file is this run's from now on, never
+    # the previous run's beside rows this run replaced.
+    describe(STARTED)
+    try:
+        if engine == "local":
+            run_local(tasks, done, workers=count)
+        elif engine == "dask":
+            from clientguard.portfolio.dask_engine import run_dask
 
-        run_spark(tasks, done, spark=spark, workers=count)
-    outcomes = {o.firm_id: o for o in seen}  # a retried task may report twice: once counts
+            run_dask(tasks, done, client=client, scheduler=scheduler, workers=count)
+        else:
+            from clientguard.portfolio.spark_engine import run_spark
+
+            run_spark(tasks, done, spark=spark, workers=count)
+    except BaseException:
+        describe(INTERRUPTED)  # which firms this run wrote; then the exception, as it was
+        raise
     summary = RunSummary(out, tuple(outcomes[f] for f in sorted(outcomes)))
-    _write_run_file(out, as_of, policy, chosen, summary.outcomes, code)
+    describe(COMPLETE)
     return summary
 
 
@@ -306,17 +333,25 @@ def _run_pool(tasks: Sequence[FirmTask], workers: int, done: Callable[[FirmOutco
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(task_function, task): index
                    for index, task in enumerate(tasks)}
-        for future in as_completed(futures):
-            index = futures.pop(future)  # let go of each result once it is read
-            try:
-                outcome = future.result()
-            except BrokenProcessPool:
-                broken = True
-                continue
-            except Exception as exc:  # e.g. an outcome that would not pickle: the firm's row
-                outcome = write_failure(tasks[index], INTERNAL_ERROR, error_reason(exc))
-            finished.add(index)
-            done(outcome)
+        try:
+            for future in as_completed(futures):
+                index = futures.pop(future)  # let go of each result once it is read
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                except Exception as exc:  # e.g. an outcome that would not pickle: its row
+                    outcome = write_failure(tasks[index], INTERNAL_ERROR, error_reason(exc))
+                finished.add(index)
+                done(outcome)
+        except BaseException:
+            # The run stops (Ctrl-C, an exception of the caller's progress): the firms not
+            # handed to a worker yet are not started. Leaving the pool would otherwise wait
+            # for every firm of the run, reviewing and writing them after the run file says
+            # the run was interrupted.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     if not broken:
         return [], []
     unfinished = [task for index, task in enumerate(tasks) if index not in finished]
@@ -328,9 +363,12 @@ def _run_pool(tasks: Sequence[FirmTask], workers: int, done: Callable[[FirmOutco
 
 
 def _write_run_file(out: Path, as_of: date, policy: Policy, firms: Sequence[str],
-                    outcomes: Sequence[FirmOutcome], lang: str) -> None:
-    described = {
+                    outcomes: Sequence[FirmOutcome], lang: str, state: str) -> None:
+    described: dict[str, Any] = {
         "layout_version": LAYOUT_VERSION,
+        # started, interrupted or complete: only a complete run's file describes every
+        # firm's rows.
+        "state": state,
         "as_of": as_of.isoformat(),
         # The language of the rows' sentences (message, reason): one per run.
         "lang": lang,
@@ -340,4 +378,7 @@ def _write_run_file(out: Path, as_of: date, policy: Policy, firms: Sequence[str]
                         for o in outcomes if not o.written],
         "policy": policy.model_dump(mode="json"),
     }
+    if state == INTERRUPTED:
+        # The firms this run reached (their rows are this run's, or not_written says why).
+        described["firms_done"] = [o.firm_id for o in outcomes]
     replace_file(out / RUN_FILE, (json.dumps(described, indent=2) + "\n").encode())
