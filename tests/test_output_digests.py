@@ -48,7 +48,11 @@ only where it is not zero). The ``chronic_late`` finding's evidence gained ``p10
 (2026-12-07, the payment-run advice, docs/review.md): the JSON digests of both (3 lines in the
 sample firm's, 2 in the 100,000 invoices'); with those lines taken out, each JSON is the old
 digest again, compared on the day of the change; no sample client is on a payment run, so the
-table, CSV and HTML are unchanged.
+table, CSV and HTML are unchanged. The payment run's three lines became Policy fields
+(2026-12-07, docs/review.md, "A fixed payment run"; same defaults, no verdict moved): the JSON
+digests of both, whose policy echo gained ``payment_run_min_invoices``,
+``payment_run_late_share`` and ``payment_run_spread_days`` (3 lines each); with those three
+lines taken out, each JSON is the old digest again, compared on the day of the change.
 """
 
 from __future__ import annotations
@@ -65,13 +69,13 @@ from clientguard.sample import sample_records
 DIGESTS = {
     None: {
         "table": "d027319a14976815a66abb5c20f8373c15098858dc6989406e1d70a1767f922f",
-        "json": "71dfb303af161a79c5c123406a45537b595053d836031ad88865677bc8b27a6b",
+        "json": "378b55c36d300af8abfe4ae109074abc59919657e9950eb9d8134b0264e56b76",
         "csv": "021f3b04f227a91c26909501c1c5ed69ce290ab27ef82b3d765a59c7f13a510c",
         "html": "52e05cd052b188989c88456870b3965e53cb4c968bab944feaf11c32122c0366",
     },
     100_000: {
         "table": "6f48b66fb5feead19bcace25d74c056ad4baf47c0207c7633bdd7a061a1b79ca",
-        "json": "8b514662f0d62605f46b0f957e1e022c7b549c6ee441cbe566ee1c37aa25332f",
+        "json": "7d689a1218b1ed205caffea77b31dd8d6865d0609d306e05d41a704fa8a8c9fe",
         "csv": "ba22c7cbc7b870bdd395342ddf3dd2e59b88892577c70b3f0ed6922c677be5a7",
         "html": "6c0a7bf7fcc20b1e05f1655a8788f72a7bf24d45901a788c113ddefb1648a0ba",
     },

@@ -7,6 +7,7 @@ end at once"; docs/metrics/concentration.md, "Unapplied money").
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -244,6 +245,9 @@ def _paying(client: str, delays: list[int], total: str = "1000") -> list[AnyReco
 
 _LATE_ADVICE = {"reminders", "align_due_dates", "shorter_terms"}
 
+_ONE_TO_TWELVE = [1, 12, 3, 10, 5, 8, 7, 6, 9, 4, 11, 2]
+"""Days late from 1 to 12, in an order with no trend (no worsening_late)."""
+
 # A client that pays every invoice about the same number of days after its due date pays on a
 # fixed payment run (a monthly transfer day): a reminder before the due date does not move the
 # run, so it is told to set its due dates before the run or agree longer terms
@@ -272,8 +276,11 @@ _LATE_ADVICE = {"reminders", "align_due_dates", "shorter_terms"}
          ["about 7 days after each due date", "agree terms 10 days longer"]),
         # Just over: ... 10 11 11: p90 = 10 + 0.9 x 1 = 10.9, spread 5.9: its lateness varies.
         ([5, 5, 5, 7, 7, 7, 7, 7, 7, 10, 11, 11], "reminders", ["Send a reminder"]),
-        # Late every time but by 1 to 12 days: p10 = 2 + 0.1 = 2.1, p90 = 11 + 0.9 = 11.9.
-        (list(range(1, 13)), "reminders", ["Send a reminder"]),
+        # Late every time but by 1 to 12 days, in an order that does not rise (rising 1, 2, ...
+        # 12 would be worsening_late, which is never a run, and hid this row's reason until
+        # 2026-12-07): sorted 1..12, p10 = 2 + 0.1 x 1 = 2.1, p90 = 10 + 0.9 x 1 = 10.9,
+        # spread 8.8.
+        (_ONE_TO_TWELVE, "reminders", ["Send a reminder"]),
         # A 3-day run with 3 invoices of 12 on time: late share 9/12 = 75%, the line; p10 = 0
         # + 0.1 x (0 - 0) = 0, p90 = 3, spread 3; median (3 + 3) / 2 = 3.
         ([0, 0, 0] + [3] * 9, "align_due_dates", ["about 3 days after each due date",
@@ -301,6 +308,57 @@ def test_a_client_on_a_fixed_payment_run_is_told_to_align_its_due_dates(
         assert word in revision.message
     if kind == "align_due_dates":
         assert "reminder does not move a run" in revision.message
+
+
+# The payment run's three lines are Policy fields (docs/review.md, "A fixed payment run"), tuned
+# like any other threshold: each row moves one line past a client the defaults judge the other
+# way (the quantiles as worked out in the table above).
+@pytest.mark.parametrize(
+    ("delays", "settings", "kind"),
+    [
+        # Late by 1 to 12 days (not rising), spread 10.9 - 2.1 = 8.8: a run once the spread
+        # allowed is 8.8 (the line itself is a run), not at 8.7.
+        (_ONE_TO_TWELVE, {"payment_run_spread_days": Decimal("8.8")}, "align_due_dates"),
+        (_ONE_TO_TWELVE, {"payment_run_spread_days": Decimal("8.7")}, "reminders"),
+        # Always 10 days late, 12 invoices: no run when a firm asks for 13 invoices; 5 invoices
+        # are a run when it asks for 5.
+        ([10] * 12, {"payment_run_min_invoices": 13}, "reminders"),
+        ([10] * 5, {"payment_run_min_invoices": 5}, "align_due_dates"),
+        # 8 of 12 late (66.7%): a run when two in three is enough, still not at 67%.
+        ([0, 0, 0, 0] + [3] * 8, {"payment_run_late_share": Decimal("0.66")},
+         "align_due_dates"),
+        ([0, 0, 0, 0] + [3] * 8, {"payment_run_late_share": Decimal("0.67")}, "reminders"),
+    ],
+)
+def test_the_payment_run_lines_are_the_policys(
+    delays: list[int], settings: dict[str, object], kind: str
+) -> None:
+    book = ledger(*_paying("run", delays), *_steady("a", "1000"), *_steady("b", "1000"))
+    policy = cg.Policy.from_mapping(settings)
+    client = cg.review(book, as_of=AS_OF, policy=policy).clients["run"]
+    (revision,) = [r for r in client.revisions if r.kind in _LATE_ADVICE]
+    assert revision.kind == kind
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("payment_run_min_invoices", 0), ("payment_run_late_share", Decimal("1.01")),
+     ("payment_run_spread_days", -1)],
+)
+def test_a_payment_run_line_out_of_range_is_an_error_naming_it(key: str, value: object) -> None:
+    with pytest.raises(cg.ConfigError, match=key):
+        cg.Policy.from_mapping({key: value})
+
+
+def test_the_payment_run_lines_default_to_the_documented_values_and_round_trip() -> None:
+    policy = cg.Policy()
+    assert (policy.payment_run_min_invoices, policy.payment_run_late_share,
+            policy.payment_run_spread_days) == (6, Decimal("0.75"), Decimal(5))
+    tuned = cg.Policy(payment_run_spread_days=Decimal("2.5"))
+    text = tuned.to_toml()
+    assert "payment_run_spread_days = 2.5" in text
+    assert "one working week" in text  # the field's meaning written above it
+    assert cg.Policy.from_mapping(tomllib.loads(text, parse_float=Decimal)) == tuned
 
 
 # The days agree with their number in Polish (1 dzień, 2 dni, 22 dni: docs/languages.md): a

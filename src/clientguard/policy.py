@@ -209,6 +209,22 @@ class Policy(_Settings):
     the evidence and one day more or less does not flip it alone (a clientguard choice;
     docs/review.md works examples)."""
 
+    payment_run_min_invoices: int = Field(6, ge=1, le=MAX_COUNT)
+    """The fewest invoices due in the window before a chronic late payer's lateness can read as
+    a fixed payment run (advice ``align_due_dates`` instead of a reminder or shorter terms):
+    half a year of monthly invoices. With fewer, the 10th and 90th percentiles of its days late
+    are little more than the smallest and the largest (a clientguard choice, argued in
+    docs/review.md)."""
+    payment_run_late_share: Share = Decimal("0.75")
+    """The smallest late share (by count) of a fixed payment run: late on three invoices in four
+    or more, the line of ``late_share_high``. A run that misses every due date leaves few
+    invoices on time (a clientguard choice, argued in docs/review.md)."""
+    payment_run_spread_days: Bounded = Field(Decimal(5), ge=0)
+    """The widest spread of a fixed payment run's days late, the 90th percentile less the 10th
+    (exactly 5 is still a run): one working week, what weekends, holidays, a bank transfer's
+    day or two and months of 28 to 31 days move a monthly run's date against the due dates (a
+    clientguard choice, argued in docs/review.md)."""
+
     # ---------------------------------------------------------------- materiality
     material_late_cost: MoneyBound = Field(Decimal(40), ge=0)
     """Yearly cost of a client's lateness (financing cost over the window, scaled to a year;

@@ -1230,31 +1230,18 @@ NEW_ORDER_REVISIONS = frozenset(
 work"): not given to a client that looks churned, which is told to collect what is open."""
 
 
-_PAYMENT_RUN_MIN_INVOICES = 6
-"""The fewest invoices due in the window for a lateness to read as a payment run: half a year of
-monthly invoices. With fewer, the 10th and 90th percentiles are little more than the smallest
-and the largest days late (docs/review.md, "A fixed payment run"; a clientguard choice)."""
-
-_PAYMENT_RUN_LATE_SHARE = Decimal("0.75")
-"""The smallest late share of a payment run: late on three invoices in four or more. A run
-that misses every due date leaves few invoices on time (a clientguard choice)."""
-
-_PAYMENT_RUN_SPREAD_DAYS = Decimal(5)
-"""The widest spread of a payment run's days late, ``p90_days_late - p10_days_late``: one
-working week, what a monthly run's date moves by with weekends and holidays and a bank
-transfer's day or two, and months of 28 to 31 days move a due date (a clientguard choice)."""
-
-
-def _payment_run(signals: Mapping[Signal, Finding]) -> tuple[int, int] | None:
+def _payment_run(
+    signals: Mapping[Signal, Finding], policy: Policy
+) -> tuple[int, int] | None:
     """``(typical, longer)`` when the client's chronic lateness has the shape of a fixed payment
     run, else None: ``typical`` its median days late in whole days (half-even), ``longer`` the
     days to add to its terms so that nine invoices in ten would be paid by their due date (its
     90th percentile of days late, rounded up).
 
     Read from the ``chronic_late`` finding's evidence alone (no invoice is read again): at least
-    :data:`_PAYMENT_RUN_MIN_INVOICES` due, a late share of :data:`_PAYMENT_RUN_LATE_SHARE` or
-    more, and the middle 80% of its days late within :data:`_PAYMENT_RUN_SPREAD_DAYS`. Not a run
-    when its lateness is ``worsening_late`` (a rising lateness is not a fixed date) or a
+    ``policy.payment_run_min_invoices`` due, a late share of ``policy.payment_run_late_share``
+    or more, and the middle 80% of its days late within ``policy.payment_run_spread_days``. Not
+    a run when its lateness is ``worsening_late`` (a rising lateness is not a fixed date) or a
     ``dispute`` (the quantiles then mix in the disputed invoices).
     """
     chronic = signals.get(Signal.CHRONIC_LATE)
@@ -1266,14 +1253,14 @@ def _payment_run(signals: Mapping[Signal, Finding]) -> tuple[int, int] | None:
         numbers.get("median_days_late"), numbers.get("p10_days_late"),
         numbers.get("p90_days_late"),
     )
-    if not isinstance(due, int) or due < _PAYMENT_RUN_MIN_INVOICES:
+    if not isinstance(due, int) or due < policy.payment_run_min_invoices:
         return None
-    if not isinstance(share, Decimal) or share < _PAYMENT_RUN_LATE_SHARE:
+    if not isinstance(share, Decimal) or share < policy.payment_run_late_share:
         return None
     if not (isinstance(median, Decimal) and isinstance(low, Decimal)
             and isinstance(high, Decimal)):
         return None  # a finding built without the quantiles (a user's own flag_chronic_late)
-    if high - low > _PAYMENT_RUN_SPREAD_DAYS:
+    if high - low > policy.payment_run_spread_days:
         return None
     typical = int(median.to_integral_value(rounding=ROUND_HALF_EVEN))
     longer = int(high.to_integral_value(rounding=ROUND_CEILING))
@@ -1306,7 +1293,7 @@ def _term_revisions(
         f for f in findings if f.signal in (Signal.CHRONIC_LATE, Signal.WORSENING_LATE)
     ]
     late = late_findings[0] if late_findings else None  # the most serious of them
-    run = _payment_run(signals) if late is not None else None
+    run = _payment_run(signals, policy) if late is not None else None
     align: Revision | None = None
     if run is not None:
         # Neither a reminder nor shorter terms move a payment run (shorter terms only make the
