@@ -316,6 +316,35 @@ def test_a_part_paid_invoice_is_dated_by_its_listed_payment(httpserver: HTTPServ
     assert cg.settle(book, as_of=NOW.date())["in_1"].open_balance == Decimal("11.00")
 
 
+def test_an_invoice_paid_in_two_parts_reads_as_two_payments_on_their_days(
+    httpserver: HTTPServer,
+) -> None:
+    # EUR 50.00 paid 20.00 two days ago and 30.00 today: as of yesterday 30.00 was open, as
+    # two payments of a Xero or QuickBooks invoice say (before: one of 50.00, today).
+    waits: Waits = []
+    first, second = NOW - timedelta(days=2), NOW - timedelta(hours=1)
+    httpserver.expect_ordered_request(
+        "/v1/invoices", query_string={"limit": "100", "expand[]": "data.payments"}
+    ).respond_with_json(listing([invoice(
+        "in_1", status="paid", amount_paid=5000, amount_remaining=0,
+        status_transitions={"finalized_at": int((NOW - timedelta(days=3)).timestamp()),
+                            "paid_at": int(second.timestamp())},
+        payments=listing([paid_part("inpay_1", 2000, first), paid_part("inpay_2", 3000, second)],
+                         has_more=False, path="/v1/invoice_payments"))], has_more=False))
+    pulled = pull(connector(httpserver, waits), streams=["invoices"])
+    httpserver.check_assertions()
+    payments = sorted((r for r in pulled.records if isinstance(r, cg.Payment)),
+                      key=lambda p: p.date)
+    assert [(p.id, p.amount, p.date) for p in payments] == [
+        ("in_1/paid/inpay_1", Decimal("20.00"), first.date()),
+        ("in_1/paid/inpay_2", Decimal("30.00"), second.date())]
+    assert pulled.notes == ()
+    book = cg.Ledger.build(pulled.records, base_currency="EUR")
+    yesterday = (NOW - timedelta(days=1)).date()
+    assert cg.settle(book, as_of=yesterday)["in_1"].open_balance == Decimal("30.00")
+    assert cg.settle(book, as_of=NOW.date())["in_1"].open_balance == Decimal("0")
+
+
 def test_without_listed_payments_the_date_is_approximate_and_noted(
     httpserver: HTTPServer,
 ) -> None:

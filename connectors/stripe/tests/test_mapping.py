@@ -230,13 +230,17 @@ PART_PAID: dict[str, Any] = {"total": 2100, "amount_due": 2100, "amount_paid": 1
         pytest.param({"status": "uncollectible", "payments": payments_list(
                          invoice_payment("inpay_1", 1000, "2026-03-20T12:00:00"))},
                      date(2026, 3, 20), None, id="uncollectible, one paid invoice payment"),
+        pytest.param({"amount_paid": 1000, "payments": {**payments_list(
+                         invoice_payment("inpay_1", 400, "2026-03-10T12:00:00"),
+                         invoice_payment("inpay_2", 600, "2026-03-25T12:00:00")),
+                         "has_more": True}},
+                     date(2026, 3, 25), "2 part payments, all dated on the latest",
+                     id="two parts of a list cut short: the latest, approximate"),
         pytest.param({"amount_paid": 1000, "payments": payments_list(
                          invoice_payment("inpay_1", 400, "2026-03-10T12:00:00"),
-                         invoice_payment("inpay_2", 600, "2026-03-25T12:00:00"),
-                         invoice_payment("inpay_3", 500, "2026-03-26T12:00:00",
-                                         status="canceled"))},
+                         invoice_payment("inpay_2", 500, "2026-03-25T12:00:00"))},
                      date(2026, 3, 25), "2 part payments, all dated on the latest",
-                     id="two parts: the latest, approximate for the earlier"),
+                     id="two parts short of amount_paid: the latest, approximate"),
         pytest.param({"charge": {"id": "ch_1", "object": "charge", "status": "succeeded",
                                  "created": ts("2026-03-18T12:00:00"), "paid": True}},
                      date(2026, 3, 18), None, id="older API: the expanded charge's day"),
@@ -270,17 +274,86 @@ def test_what_was_paid_on_an_open_or_uncollectible_invoice_is_a_payment(
     assert settled.source_amount_due_mismatch is None
 
 
-def test_a_paid_invoice_keeps_paid_at_and_is_never_approximate() -> None:
+def test_a_paid_invoice_paid_at_once_keeps_paid_at_and_is_never_approximate() -> None:
     raw = stripe_invoice(status="paid", amount_paid=10000, amount_remaining=0,
                          status_transitions={"finalized_at": ts("2026-03-01T10:00:00"),
                                              "paid_at": ts("2026-04-02T08:00:00")},
                          payments=payments_list(
-                             invoice_payment("inpay_1", 4000, "2026-03-10T12:00:00"),
-                             invoice_payment("inpay_2", 6000, "2026-04-02T08:00:00")))
+                             invoice_payment("inpay_1", 10000, "2026-04-02T08:00:00")))
     _, payments = split(invoice_records(raw))
     assert [(p.id, p.amount, p.date) for p in payments] == [
         ("in_1/paid", Decimal("100.00"), date(2026, 4, 2))]
     assert approximate_payment_date(raw) is None
+
+
+# The story of an invoice paid in instalments, as every source tells it: USD 100.00 due
+# 31 March, 40.00 paid on 10 March and 60.00 on 2 April. Xero lists two payments, QuickBooks
+# two Payment lines, Fakturownia two banking payments; Stripe one invoice whose expanded
+# ``payments`` list holds two paid invoice payments. Each part is a payment on its own day,
+# so that as of 20 March 60.00 is open (100.00 - 40.00), as in the other sources; before,
+# Stripe's one payment of 100.00 on 2 April left the whole 100.00 open until then.
+@pytest.mark.parametrize(
+    ("changes", "parts", "open_on_20_march", "open_on_30_june"),
+    [
+        pytest.param(
+            {"status": "paid", "amount_paid": 10000, "amount_remaining": 0,
+             "status_transitions": {"finalized_at": ts("2026-03-01T10:00:00"),
+                                    "paid_at": ts("2026-04-02T08:00:00")},
+             "payments": payments_list(
+                 invoice_payment("inpay_2", 6000, "2026-04-02T08:00:00"),
+                 invoice_payment("inpay_1", 4000, "2026-03-10T12:00:00"))},
+            [("in_1/paid/inpay_1", "40.00", date(2026, 3, 10), "40.00"),
+             ("in_1/paid/inpay_2", "60.00", date(2026, 4, 2), "60.00")],
+            "60.00", "0", id="paid in two instalments, listed newest first"),
+        pytest.param(
+            {"amount_paid": 1000, "amount_remaining": 9000, "payments": payments_list(
+                invoice_payment("inpay_1", 400, "2026-03-10T12:00:00"),
+                invoice_payment("inpay_2", 600, "2026-03-25T12:00:00"),
+                invoice_payment("inpay_3", 500, "2026-03-26T12:00:00", status="canceled"))},
+            [("in_1/paid/inpay_1", "4.00", date(2026, 3, 10), "4.00"),
+             ("in_1/paid/inpay_2", "6.00", date(2026, 3, 25), "6.00")],
+            "96.00", "90.00", id="open, two parts paid and one canceled (not money)"),
+        pytest.param(
+            {"status": "paid", "amount_paid": 10000, "amount_remaining": 0,
+             "status_transitions": {"finalized_at": ts("2026-03-01T10:00:00"),
+                                    "paid_at": ts("2026-04-02T08:00:00")},
+             "payments": payments_list(
+                 invoice_payment("inpay_1", 4000, "2026-03-10T12:00:00"),
+                 invoice_payment("inpay_2", 6000, None))},
+            [("in_1/paid", "100.00", date(2026, 4, 2), "100.00")],
+            "100.00", "0", id="a part without its day: one payment on paid_at, as before"),
+    ],
+)
+def test_an_invoice_paid_in_parts_is_a_payment_per_part_on_its_day(
+    changes: dict[str, Any], parts: list[tuple[str, str, date, str]],
+    open_on_20_march: str, open_on_30_june: str,
+) -> None:
+    raw = stripe_invoice(**changes)
+    invoice, payments = split(invoice_records(raw))
+    assert [(p.id, p.amount, p.date, p.allocations[0].amount) for p in payments] == [
+        (ident, Decimal(amount), day, Decimal(applied)) for ident, amount, day, applied in parts]
+    book = cg.Ledger.build([invoice, *payments], base_currency="USD")
+    assert cg.settle(book, as_of=date(2026, 3, 20))["in_1"].open_balance == Decimal(
+        open_on_20_march)
+    settled = cg.settle(book, as_of=date(2026, 6, 30))["in_1"]
+    assert settled.open_balance == Decimal(open_on_30_june)
+    assert settled.source_amount_due_mismatch is None
+
+
+def test_parts_that_pay_more_than_the_invoice_asks_leave_the_rest_unapplied() -> None:
+    # A customer debit of 10.00 carried into the invoice (starting_balance 1000): Stripe asks
+    # 110.00 and is paid 50.00 + 60.00; the invoice's own 100.00 takes 50.00 of the first
+    # part and 50.00 of the second, whose other 10.00 paid the old debit (unapplied cash).
+    raw = stripe_invoice(status="paid", amount_due=11000, amount_paid=11000,
+                         amount_remaining=0, starting_balance=1000, ending_balance=0,
+                         status_transitions={"finalized_at": ts("2026-03-01T10:00:00"),
+                                             "paid_at": ts("2026-04-02T08:00:00")},
+                         payments=payments_list(
+                             invoice_payment("inpay_1", 5000, "2026-03-10T12:00:00"),
+                             invoice_payment("inpay_2", 6000, "2026-04-02T08:00:00")))
+    _, payments = split(invoice_records(raw))
+    assert [(p.amount, p.allocations[0].amount) for p in payments] == [
+        (Decimal("50.00"), Decimal("50.00")), (Decimal("60.00"), Decimal("50.00"))]
 
 
 def test_an_invoice_due_before_it_was_issued_is_mapped_as_stripe_has_it() -> None:

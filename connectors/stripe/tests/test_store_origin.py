@@ -72,3 +72,54 @@ def test_a_voided_invoices_customer_balance_payment_leaves_the_store(
         assert [(i.id, i.status) for i in after.invoices] == [("in_1", "void")]
         assert after.payments == ()
         assert result.removed == 1
+
+
+def part(ident: str, amount: int, paid_at: int) -> dict[str, Any]:
+    """A paid invoice payment as the expanded ``payments`` list holds it."""
+    return {"id": ident, "object": "invoice_payment", "amount_paid": amount,
+            "amount_requested": amount, "created": paid_at, "currency": "usd",
+            "is_default": False, "status": "paid",
+            "payment": {"type": "payment_intent", "payment_intent": f"pi_{ident}"},
+            "status_transitions": {"paid_at": paid_at, "canceled_at": None}}
+
+
+def paid_in_parts() -> dict[str, Any]:
+    """in_1 (10.00) paid 4.00 on 1775100000 and 6.00 on 1775900000, its parts listed."""
+    return {**invoice("paid", 0), "amount_paid": 1000, "amount_remaining": 0,
+            "status_transitions": {"finalized_at": 1775000000, "paid_at": 1775900000},
+            "payments": listing([part("inpay_1", 400, 1775100000),
+                                 part("inpay_2", 600, 1775900000)], "/v1/invoice_payments")}
+
+
+def test_an_invoices_part_payments_and_its_one_payment_replace_each_other(
+    httpserver: HTTPServer, tmp_path: Path,
+) -> None:
+    # A full read stores a payment per part; the invoice.paid event's snapshot (no payments
+    # list) then yields the one payment on paid_at, and the parts leave: 10.00 paid, never
+    # 20.00. A full read again brings the parts back and the one payment leaves.
+    with Store.open(tmp_path / "cg.db") as store:
+        httpserver.expect_ordered_request("/v1/account").respond_with_json(ACCOUNT)
+        httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+            listing([paid_in_parts()], "/v1/invoices"))
+        store.sync(stripe(httpserver, datetime(2026, 5, 2, tzinfo=UTC)), streams=["invoices"])
+        assert sorted((p.id, p.amount) for p in store.load(base_currency="USD").payments) == [
+            ("in_1/paid/inpay_1", Decimal("4.00")), ("in_1/paid/inpay_2", Decimal("6.00"))]
+        httpserver.clear()
+        snapshot = {k: v for k, v in paid_in_parts().items() if k != "payments"}
+        httpserver.expect_ordered_request("/v1/account").respond_with_json(ACCOUNT)
+        httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+            listing([], "/v1/invoices"))
+        httpserver.expect_ordered_request("/v1/events").respond_with_json(listing(
+            [{"id": "evt_1", "object": "event", "type": "invoice.paid",
+              "created": 1778000000, "data": {"object": snapshot}}], "/v1/events"))
+        store.sync(stripe(httpserver, datetime(2026, 5, 20, tzinfo=UTC)), streams=["invoices"])
+        assert [(p.id, p.amount) for p in store.load(base_currency="USD").payments] == [
+            ("in_1/paid", Decimal("10.00"))]
+        httpserver.clear()
+        httpserver.expect_ordered_request("/v1/account").respond_with_json(ACCOUNT)
+        httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
+            listing([paid_in_parts()], "/v1/invoices"))
+        store.sync(stripe(httpserver, datetime(2026, 5, 21, tzinfo=UTC)), streams=["invoices"],
+                   full=True)
+        assert sorted((p.id, p.amount) for p in store.load(base_currency="USD").payments) == [
+            ("in_1/paid/inpay_1", Decimal("4.00")), ("in_1/paid/inpay_2", Decimal("6.00"))]

@@ -48,9 +48,13 @@ The rules (each one is in ``docs/connectors/stripe.md`` too):
     without either Stripe's invoice gives no payment date, and the payment is dated on the
     finalisation (the earliest the money can have come):
     :func:`approximate_payment_date` says which invoices that is, and the connector notes
-    them on the page. One payment per invoice, whatever the number of parts, so that a
-    later read (an event's snapshot, or the invoice once paid) replaces it and never
-    leaves a stale part behind.
+    them on the page;
+  - an invoice (open or paid) whose complete ``payments`` list holds two paid invoice
+    payments or more, adding up to ``amount_paid``, is paid in parts: a payment
+    ``<invoice id>/paid/<invoice payment id>`` per part, on its own ``paid_at``, applied
+    earliest first (:func:`_dated_parts`), as Xero, QuickBooks and Fakturownia list an
+    instalment each. The store links these payments to their invoice, so a later read
+    that yields other ones (the invoice once paid, an event's snapshot) removes them.
 """
 
 from __future__ import annotations
@@ -281,25 +285,70 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
     # customer owed before it, which pays no part of this invoice's total.
     own_due = min(max(amount_due_stripe - debit, ZERO), total - min(balance, total))
     if paid > 0:
-        if paid_day is None:
-            # A part payment of an open or uncollectible invoice: dated by its invoice
-            # payments where the list has them, else by its expanded charge, else on the
-            # finalisation (approximate).
-            paid_day = _latest_part_payment(raw, zone) or finalized or issue_date
-        records.append(
-            Payment(
-                id=f"{ident}/paid",
-                customer_id=customer_id,
-                date=paid_day,
-                amount=paid,
-                currency=currency,
-                allocations=(Allocation(invoice_id=ident, amount=min(paid, own_due)),)
-                if own_due > 0
-                else (),
-                source=SOURCE,
+        dated = _dated_parts(raw, zone)
+        if dated is None:
+            if paid_day is None:
+                # A part payment of an open or uncollectible invoice: dated by its invoice
+                # payments where the list has them, else by its expanded charge, else on
+                # the finalisation (approximate).
+                paid_day = _latest_part_payment(raw, zone) or finalized or issue_date
+            parts = [("", paid_day, paid)]
+        else:
+            parts = [(part_id, day, from_stripe_minor(minor, currency,
+                                                      field="payments.data.amount_paid"))
+                     for part_id, day, minor in dated]
+        # Applied in the order the money came, each part up to what the invoice still
+        # asks for: the rest (an overpayment, an old debit) stays unapplied cash.
+        left = own_due
+        for part_id, day, amount in parts:
+            applied = min(amount, left)
+            left -= applied
+            records.append(
+                Payment(
+                    id=f"{ident}/paid{part_id and '/' + part_id}",
+                    customer_id=customer_id,
+                    date=day,
+                    amount=amount,
+                    currency=currency,
+                    allocations=(Allocation(invoice_id=ident, amount=applied),)
+                    if applied > 0
+                    else (),
+                    source=SOURCE,
+                )
             )
-        )
     return records
+
+
+def _dated_parts(raw: Mapping[str, Any], zone: tzinfo) -> list[tuple[str, date, int]] | None:
+    """An invoice paid in several parts, each as Stripe dates it: ``(invoice payment id,
+    day paid, amount in minor units)`` for every paid invoice payment the invoice lists,
+    earliest first (then by id: a stable order for two parts of one day). None, and the
+    invoice's payment stays one (dated as :func:`invoice_records` says), unless the list is
+    complete (no ``has_more``), holds two parts or more, each with an id and a day, and
+    they add up to the invoice's ``amount_paid`` exactly: a list cut short or a part not
+    listed would put money on the wrong day."""
+    listed = raw.get("payments")
+    parts = _paid_invoice_payments(raw)
+    if parts is None or len(parts) < 2 or not isinstance(listed, Mapping):
+        return None
+    if listed.get("has_more") is not False:
+        return None
+    paid = raw.get("amount_paid")
+    if type(paid) is not int or sum(item["amount_paid"] for item in parts) != paid:
+        return None
+    dated = []
+    for item in parts:
+        part_id = _text(item.get("id"))
+        times = item.get("status_transitions")
+        moment = times.get("paid_at") if isinstance(times, Mapping) else None
+        try:
+            day = day_of(moment, zone, field="payments.data.status_transitions.paid_at")
+        except DataError:
+            return None
+        if part_id is None or day is None:
+            return None
+        dated.append((part_id, day, int(item["amount_paid"])))
+    return sorted(dated, key=lambda part: (part[1], part[0]))
 
 
 def _paid_invoice_payments(raw: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
@@ -356,7 +405,7 @@ def approximate_payment_date(raw: Mapping[str, Any]) -> str | None:
         return None
     if parts is None or not parts:
         return "dated on its finalisation: the invoice does not list its payments"
-    if len(parts) > 1:
+    if len(parts) > 1 and _dated_parts(raw, UTC) is None:
         return f"{len(parts)} part payments, all dated on the latest"
     return None
 
