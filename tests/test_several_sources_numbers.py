@@ -3,6 +3,7 @@ once, whichever way the sources are put together (one build, or a ledger per sou
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -156,7 +157,10 @@ def converted(
     ("INV0001", "2025-03-01", "833.00", False),   # 2% below: another amount
     ("INV0001", "2025-03-01", "867.00", False),   # 2% above: another amount
     ("INV-0002", "2025-03-01", "850.00", False),  # another number: two sales
-    ("INV0001", "2025-03-02", "850.00", False),   # another day: the dates stay exact
+    # A day apart, one number: the copying tool dated it in another zone (docs/sources.md).
+    ("INV0001", "2025-03-02", "850.00", True),
+    ("INV0001", "2025-02-28", "850.00", True),
+    ("INV0001", "2025-03-03", "850.00", False),   # two days apart: another invoice
 ])
 def test_a_copy_in_another_currency_is_said_when_the_totals_are_worth_the_same(
     xero_number: str, xero_issued: str, xero_total: str, said: bool
@@ -165,8 +169,12 @@ def test_a_copy_in_another_currency_is_said_when_the_totals_are_worth_the_same(
     expected = [SameInTwoSources(
         "invoice", ("stripe:in_1", "xero:X1"), date(2025, 3, 1), "EUR", D("1000.00"),
         ("INV-0001", "INV0001"),
-        ((date(2025, 3, 1), "EUR", D("1000.00")), (date(2025, 3, 1), "GBP", D(xero_total))),
+        ((date(2025, 3, 1), "EUR", D("1000.00")),
+         (date.fromisoformat(xero_issued), "GBP", D(xero_total))),
     )]
+    if said:  # the set's day is the earliest of its invoices'
+        expected = [replace(expected[0], day=min(date(2025, 3, 1),
+                                                 date.fromisoformat(xero_issued)))]
     assert list(book.report.same_in_two_sources) == (expected if said else [])
     # Never merged nor dropped: both are counted (the note tells a person to pull from one).
     assert sorted(i.id for i in book.invoices) == ["stripe:in_1", "xero:X1"]
@@ -206,13 +214,15 @@ def test_the_copy_in_another_currency_is_said_in_words_and_once_after_a_merge() 
 
 @pytest.mark.parametrize(("xero_number", "xero_issued", "said"), [
     ("INV-0001", "2025-03-01", True),    # the same number, day, currency and total
-    # A day apart, the same currency and total: the dates stay exact, numbered or not (a
-    # monthly retainer must not look like its own copy; docs/sources.md).
+    # A day apart, the same currency and total: without a shared number the dates stay exact
+    # (a monthly retainer must not look like its own copy); with one, a day apart is the
+    # copying tool's time zone (docs/sources.md).
     ("INV-0002", "2025-03-02", False),   # two retainers a day apart, no shared number
-    ("INV-0001", "2025-03-02", False),   # one number a day apart
+    ("INV-0001", "2025-03-02", True),    # one number a day apart
+    ("INV/0001", "2025-02-28", True),    # a day before, the number written otherwise
     ("INV-0001", "2025-03-03", False),   # one number two days apart
 ])
-def test_a_copy_in_the_same_currency_needs_the_same_day(
+def test_a_copy_in_the_same_currency_needs_the_same_day_or_the_same_number(
     xero_number: str, xero_issued: str, said: bool
 ) -> None:
     book = Ledger.build([
@@ -224,3 +234,36 @@ def test_a_copy_in_the_same_currency_needs_the_same_day(
     ], base_currency="EUR")
     assert [s.records for s in book.report.same_in_two_sources] == (
         [("stripe:in_1", "xero:X1")] if said else [])
+
+
+def test_a_copy_dated_a_day_apart_is_said_in_words_with_each_ones_day() -> None:
+    # Stripe dates an invoice made at 23:30 in Warsaw on the next day in UTC... or the other
+    # way: either way the sentence names each one's day, and the review repeats it.
+    book = Ledger.build([
+        customer("cus_1", "Acme", source="stripe"), customer("C9", "Acme Ltd", source="xero"),
+        invoice("cus_1", id="in_1", number="INV-0001", issued="2025-03-02", total="1000.00",
+                source="stripe"),
+        invoice("C9", id="X1", number="INV-0001", issued="2025-03-01", total="1000.00",
+                source="xero"),
+    ], base_currency="EUR")
+    assert book.report.notes == (
+        "invoices stripe:in_1, xero:X1 (numbered INV-0001) are very likely one invoice counted "
+        "twice: the same number and amount (1000.00 EUR), issued a day apart (a tool dating "
+        "in UTC and one in the firm's zone) (stripe:in_1 on 2025-03-02, xero:X1 on "
+        "2025-03-01) in stripe and xero; if one tool copies its invoices into the other, pull "
+        "invoices from one of them only (both are counted until then)",
+    )
+    (same,) = book.report.same_in_two_sources
+    assert same.day == date(2025, 3, 1)  # the earliest
+    assert sorted(i.id for i in book.invoices) == ["stripe:in_1", "xero:X1"]  # both kept
+
+
+def test_a_copy_in_another_currency_a_day_apart_names_each_ones_total_and_day() -> None:
+    book = converted("INV0001", "2025-03-02", "850.00")
+    assert book.report.notes == (
+        "invoices stripe:in_1, xero:X1 (numbered INV-0001, INV0001) are very likely one "
+        "invoice counted twice: the same number, issued a day apart, in other currencies "
+        "worth the same (stripe:in_1 for 1000.00 EUR on 2025-03-01, xero:X1 for 850.00 GBP "
+        "on 2025-03-02) in stripe and xero; if one tool copies its invoices into the other, "
+        "pull invoices from one of them only (both are counted until then)",
+    )

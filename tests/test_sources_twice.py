@@ -59,9 +59,11 @@ def stripe(number: str | None = "ACME-0001", total: str = "1000.00",
         (stripe(), (), ("ACME-0001",)),
         # Not linked and no number: two clients' invoices of one amount on one day.
         (stripe(number=None), (), None),
-        # Another total, another day: two invoices.
+        # Another total, another day: two invoices (one number a day apart is the copying
+        # tool's time zone: tests/test_several_sources_numbers.py).
         (stripe(total="999.00"), LINKED, None),
-        (stripe(issued="2025-03-02"), LINKED, None),
+        (stripe(number="ACME-0002", issued="2025-03-02"), LINKED, None),
+        (stripe(number=None, issued="2025-03-02"), LINKED, None),
     ],
 )
 def test_an_invoice_both_tools_hold_is_said_and_kept(

@@ -203,8 +203,9 @@ class SameInTwoSources:
     Invoices of one number and issue date are also one invoice, very likely, when the copy is
     in another currency (an integration that converts into the firm's currency) and the totals
     are worth the same in the base currency, within :data:`COPY_CONVERTED_TOLERANCE` (each at
-    its own rate in the ledger). Such a set lists each one's own date, currency and total in
-    :attr:`documents`."""
+    its own rate in the ledger), and when one number's copies were issued a day apart
+    (:data:`COPY_DAYS_APART`: a tool dating in UTC beside one dating in the firm's zone).
+    Such a set lists each one's own date, currency and total in :attr:`documents`."""
 
     kind: str
     """``invoice`` or ``payment``."""
@@ -219,9 +220,9 @@ class SameInTwoSources:
     numbers: tuple[str, ...] = ()
     """The invoices' numbers, where the sources give them."""
     documents: tuple[tuple[date, str, Decimal], ...] = ()
-    """Invoices of one number and day in other currencies: each one's issue date, currency
-    and total, in the order of :attr:`records`. Empty when all share :attr:`currency` and
-    :attr:`amount`."""
+    """Invoices of one number in other currencies, or issued a day apart: each one's issue
+    date, currency and total, in the order of :attr:`records` (:attr:`day` is the earliest).
+    Empty when all share :attr:`day`, :attr:`currency` and :attr:`amount`."""
 
     def __str__(self) -> str:
         noun = _PLURALS[self.kind]
@@ -239,15 +240,26 @@ class SameInTwoSources:
         )
 
     def _copy_written_otherwise(self, noun: str, numbers: str, sources: list[str]) -> str:
-        """The sentence of a set with :attr:`documents`: each one's total."""
-        each = ", ".join(f"{key} for {amount} {currency}" for key, (_, currency, amount)
-                         in zip(self.records, self.documents, strict=True))
+        """The sentence of a set with :attr:`documents`: each one's total, and each one's day
+        where they were issued a day apart."""
+        days = {day for day, _, _ in self.documents}
+        amounts = {(currency, amount) for _, currency, amount in self.documents}
+        each = ", ".join(
+            key + (f" for {amount} {currency}" if len(amounts) > 1 else "")
+            + (f" on {day}" if len(days) > 1 else "")
+            for key, (day, currency, amount) in zip(self.records, self.documents, strict=True))
+        if len(days) == 1:
+            alike = f"the same number and day ({self.day}), in other currencies worth the same"
+        elif len(amounts) == 1:
+            alike = (f"the same number and amount ({self.amount} {self.currency}), issued a day "
+                     f"apart (a tool dating in UTC and one in the firm's zone)")
+        else:
+            alike = "the same number, issued a day apart, in other currencies worth the same"
         return (
             f"{noun} {', '.join(self.records)}{numbers} are very likely one {self.kind} "
             f"counted {'twice' if len(self.records) == 2 else f'{len(self.records)} times'}: "
-            f"the same number and day ({self.day}), in other currencies worth the same "
-            f"({each}) in {' and '.join(sources)}; if one tool copies its {noun} into the "
-            f"other, pull {noun} from one of them only (both are counted until then)"
+            f"{alike} ({each}) in {' and '.join(sources)}; if one tool copies its {noun} into "
+            f"the other, pull {noun} from one of them only (both are counted until then)"
         )
 
 
@@ -1802,30 +1814,45 @@ number and day in different currencies may be and still be said as one invoice: 
 tool converts at its own rate (another provider's fixing, or the day before's) and rounds to
 the cent, which moves a total by a fraction of a percent; 2% apart is another amount."""
 
+COPY_DAYS_APART = 1
+"""How many days apart two invoices of one number in two sources may be issued and still be
+said as one invoice copied (in one currency and total, or worth the same in another): a tool
+that dates a document in UTC and one that dates it in the firm's zone write two days for a
+document made near midnight. Only with the same number: two invoices of one client and
+amount a day apart are as likely two sales (docs/sources.md)."""
+
 
 def _copies_in_another_currency(ledger: Ledger) -> list[SameInTwoSources]:
-    """Invoices of one number (:func:`_number_key`) and issue date in two or more sources, in
-    different currencies, whose values in the base currency (each at its own rate: its
-    ``fx_rate``, else the FxTable's on its date) are within
-    :data:`COPY_CONVERTED_TOLERANCE` of each other: one invoice, very likely, that an
-    integration copied into the firm's currency. Drafts and void ones count for nothing."""
-    numbered: dict[tuple[str, date], list[Invoice]] = defaultdict(list)
+    """Invoices of one number (:func:`_number_key`) in two or more sources, issued on one day
+    or a day apart (:data:`COPY_DAYS_APART`), that are one invoice, very likely, written
+    otherwise by the tool that copied it: in different currencies whose values in the base
+    currency (each at its own rate: its ``fx_rate``, else the FxTable's on its date) are
+    within :data:`COPY_CONVERTED_TOLERANCE` of each other (an integration that converts into
+    the firm's currency), or in one currency and total a day apart (a tool that dates in UTC
+    beside one that dates in the firm's zone). Drafts and void ones count for nothing; one
+    currency, total and day is :func:`_same_in_two_sources`' own."""
+    numbered: dict[str, list[Invoice]] = defaultdict(list)
     for invoice in ledger.invoices:
         number = _number_key(invoice.number)
         if number and invoice.status in ("open", "paid"):
-            numbered[(number, invoice.issue_date)].append(invoice)
+            numbered[number].append(invoice)
     found: list[SameInTwoSources] = []
-    for (_, day), invoices in numbered.items():
+    for invoices in numbered.values():
+        if len(invoices) < 2 or len({i.source for i in invoices}) < 2:
+            continue
         copies = [(a, b) for n, a in enumerate(invoices) for b in invoices[n + 1:]
-                  if a.source != b.source and a.currency != b.currency
-                  and _converted_alike(ledger, a, b)]
+                  if a.source != b.source
+                  and abs((a.issue_date - b.issue_date).days) <= COPY_DAYS_APART
+                  and (_converted_alike(ledger, a, b) if a.currency != b.currency
+                       else a.total == b.total and a.issue_date != b.issue_date)]
         for members in _joined(invoices, pairs=copies):
             if len(members) < 2:
                 continue
             members.sort(key=lambda i: i.id)
             found.append(SameInTwoSources(
-                "invoice", tuple(i.id for i in members), day, members[0].currency,
-                members[0].total, tuple(sorted({i.number for i in members if i.number})),
+                "invoice", tuple(i.id for i in members), min(i.issue_date for i in members),
+                members[0].currency, members[0].total,
+                tuple(sorted({i.number for i in members if i.number})),
                 tuple((i.issue_date, i.currency, i.total) for i in members)))
     return found
 
