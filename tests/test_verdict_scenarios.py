@@ -434,3 +434,79 @@ def test_a_run_late_enough_to_warn_is_told_to_align_not_to_shorten(
         (revision,) = [r for r in client.revisions if r.kind == kind]
         assert "about 14 days after each due date" in revision.message
         assert "agree terms 14 days longer" in revision.message
+
+
+def _small_and_one_large(large: str, days_late: int, *, disputed: bool = False) -> list[AnyRecord]:
+    """Twenty invoices of 500 every 16 days from 1 Jul 2025 (the last issued 1 May 2026), 14
+    days' terms, each paid on its due date; and one of ``large`` issued 1 Aug 2025, due 15 Aug,
+    paid ``days_late`` days after its due date. All due in the year to 30 Jun 2026."""
+    records: list[AnyRecord] = []
+    for k in range(20):
+        issued = date(2025, 7, 1) + timedelta(days=16 * k)
+        records.append(invoice("big", issued=issued, total="500", terms=14,
+                               paid=issued + timedelta(days=14), id=f"small-{k}"))
+    issued = date(2025, 8, 1)
+    records.append(invoice("big", issued=issued, total=large, terms=14, id="large",
+                           paid=issued + timedelta(days=14 + days_late),
+                           disputed_on=date(2025, 8, 20) if disputed else None))
+    return records
+
+
+# One large invoice months late among small ones paid on time keeps most of the client's money
+# late: chronic by amount, whatever the count (docs/review.md, "How lateness is judged"; the
+# ERPNext review in ANCHORS.md: count-based rules miss it). Late share by count 1/21 = 4.8%
+# in every row; by amount large / (large + 20 x 500).
+@pytest.mark.parametrize(
+    ("large", "days_late", "severity", "verdict", "words"),
+    [
+        # 15,000 of 25,000 = 60% of the amount 120 days late: weighted 15,000 x 120 / 25,000 =
+        # 72 days, above the 45-day critical band (no aggravating fact: nothing open, 4.8% late
+        # by count); it costs 15,000 x 120 x 10% / 365 = 493.15 a year, material: new terms.
+        ("15000", 120, cg.Severity.CRITICAL, cg.Recommendation.REVISE_TERMS,
+         ["paid 1 of the 21 invoices", "late share 4.8%, but 60% of the amount due",
+          "72 days late weighted by amount", "493.15 EUR"]),
+        # The same invoice 2 days late: 15,000 x 2 / 25,000 = 1.2 days, and 8.22 a year (under
+        # the 40 of material_late_cost): only watched.
+        ("15000", 2, cg.Severity.WATCH, cg.Recommendation.MONITOR,
+         ["60% of the amount due", "only watched"]),
+        # 10,000 of 20,000: exactly half, the line itself, as by count. 10,000 x 120 / 20,000 =
+        # 60 days: critical.
+        ("10000", 120, cg.Severity.CRITICAL, cg.Recommendation.REVISE_TERMS,
+         ["50% of the amount due"]),
+    ],
+)
+def test_one_large_invoice_months_late_is_chronic_by_amount(
+    large: str, days_late: int, severity: cg.Severity, verdict: cg.Recommendation,
+    words: list[str],
+) -> None:
+    book = ledger(*_small_and_one_large(large, days_late), *_steady("a", "1000"),
+                  *_steady("b", "1000"))
+    client = cg.review(book, as_of=AS_OF).clients["big"]
+    (chronic,) = [f for f in client.findings if f.signal is Signal.CHRONIC_LATE]
+    assert (chronic.severity, chronic.metric) == (severity, "late_amount_share")
+    assert chronic.value == Decimal(large) / (Decimal(large) + 10_000)
+    assert chronic.evidence.record_ids == ("large",)
+    assert client.recommendation is verdict
+    for word in words:
+        assert word in chronic.message
+
+
+@pytest.mark.parametrize(
+    ("large", "disputed", "signals"),
+    [
+        # 9,990 of 19,990: 49.97%, under half: no lateness finding (as before).
+        ("9990", False, set()),
+        # A small invoice's worth (500 of 10,500, 4.8%) late 120 days: nothing, by count or amount.
+        ("500", False, set()),
+        # The large one disputed: its lateness is the dispute's, the 20 undisputed are on time
+        # (0% by count and amount): a dispute to resolve, not a late-paying habit.
+        ("15000", True, {Signal.DISPUTE}),
+    ],
+)
+def test_the_amount_rule_has_its_line_and_leaves_disputes_to_the_dispute(
+    large: str, disputed: bool, signals: set[Signal]
+) -> None:
+    book = ledger(*_small_and_one_large(large, 120, disputed=disputed),
+                  *_steady("a", "1000"), *_steady("b", "1000"))
+    findings = cg.late_payers(book, as_of=AS_OF)
+    assert {f.signal for f in findings if f.customer_id == "big"} == signals

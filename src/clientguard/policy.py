@@ -158,8 +158,10 @@ class Policy(_Settings):
     """Invoices due in the window before a client's payment habit is judged at all: with one
     or two invoices a single slip would read as a habit."""
     chronic_late_share: Share = Decimal("0.5")
-    """Late on at least this share of the invoices due in the window (by count) is chronic:
-    late more often than on time is a habit, not an accident."""
+    """Late on at least this share of the invoices due in the window, by count or by amount, is
+    chronic: late more often than on time is a habit, not an accident, and so is keeping most
+    of the money late (one large invoice months late among small ones paid on time; count-based
+    rules miss it, and D&B's Paydex and Upflow's average payment delay weigh by amount)."""
     late_days_warning: Bounded = Field(Decimal(15), ge=0)
     """Amount-weighted days late (weighed) above which chronic lateness is a warning (up to
     it: watch; exactly 15 is still watch). 15 days: the end of the first band of Tesorio's

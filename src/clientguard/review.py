@@ -938,6 +938,7 @@ _SIGNAL_WORDS = {
 
 _METRIC_WORDS = {
     "late_share": noop("late share"),
+    "late_amount_share": noop("share of the amount due paid late"),
     "disputed_late_share": noop("disputed share of the late invoices"),
     "late_share_rise": noop("rise of the late share"),
     "days_late_trend_slope": noop("days late added a month"),
@@ -954,6 +955,7 @@ _METRIC_WORDS = {
 
 _METRIC_UNITS: dict[str, Literal["share", "points", "number"]] = {
     "late_share": "share",
+    "late_amount_share": "share",
     "disputed_late_share": "share",
     "late_share_rise": "points",
     "days_late_trend_slope": "number",

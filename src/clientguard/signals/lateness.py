@@ -9,7 +9,8 @@ Late payment (docs/metrics/lateness.md, sections 4 and 5):
 
 ``chronic_late``
     At least ``min_invoices`` invoices due in the look-back window, and late on at least
-    ``chronic_late_share`` of them (paid late, or past due and unpaid). Severity by the
+    ``chronic_late_share`` of them (paid late, or past due and unpaid), by count or by
+    amount. Severity by the
     amount-weighted days late: ``watch`` up to ``late_days_warning``, ``warning`` above it,
     ``critical`` above ``late_days_critical``, and ``critical`` too when an open invoice is more
     than ``open_days_past_due_critical`` days past due.
@@ -125,6 +126,9 @@ class DisputeSplit(Frozen):
     undisputed_late_ids: tuple[str, ...]
     undisputed_overdue: Decimal
     undisputed_cost: Decimal
+    undisputed_late_amount: Decimal = _ZERO
+    """The amount of the undisputed late invoices (base currency): with ``undisputed_amount``,
+    the undisputed late share by amount."""
 
     @property
     def disputed_share(self) -> Decimal | None:
@@ -166,7 +170,7 @@ def dispute_splits(
         part = "disputed" if invoice.disputed_by(as_of) else "undisputed"
         tally = sums.setdefault(invoice.customer_id, {
             k: {"due": 0, "late": 0, "open_late": 0, "amount": _ZERO, "weighted": _ZERO,
-                "ids": [], "overdue": _ZERO, "amount_days": _ZERO}
+                "ids": [], "overdue": _ZERO, "amount_days": _ZERO, "late_amount": _ZERO}
             for k in ("disputed", "undisputed")
         })[part]
         tally["due"] += 1
@@ -176,6 +180,7 @@ def dispute_splits(
         tally["overdue"] += overdue
         if late:
             tally["late"] += 1
+            tally["late_amount"] += amount
             tally["open_late"] += row.status == "open"
             tally["ids"].append(invoice.id)
     splits = {}
@@ -204,6 +209,7 @@ def dispute_splits(
             undisputed_late_ids=tuple(undisputed["ids"]),
             undisputed_overdue=undisputed["overdue"],
             undisputed_cost=carrying_cost(undisputed["amount_days"], rate, DAYS_PER_YEAR),
+            undisputed_late_amount=undisputed["late_amount"],
         )
     return splits
 
@@ -383,6 +389,16 @@ def aggravating_facts(
     return tuple(facts)
 
 
+def _chronic_share(profile: PaymentProfile, policy: Policy) -> bool:
+    """Late on ``chronic_late_share`` of the invoices due, by count or by amount: most of the
+    money late is a habit of the money, whatever the count (one large invoice months late
+    among small ones paid on time; docs/review.md, "How lateness is judged")."""
+    if profile.late_share is not None and profile.late_share >= policy.chronic_late_share:
+        return True
+    share = profile.late_amount_share
+    return share is not None and share >= policy.chronic_late_share
+
+
 def flag_chronic_late(
     profile: PaymentProfile,
     policy: Policy,
@@ -391,7 +407,9 @@ def flag_chronic_late(
     worsening: bool = False,
     firm_due: Decimal | None = None,
 ) -> Finding | None:
-    """A ``chronic_late`` finding when the profile crosses ``chronic_late_share``, else None.
+    """A ``chronic_late`` finding when the profile's late share by count, or else by amount
+    (the finding's metric is then ``late_amount_share``), reaches ``chronic_late_share``, else
+    None.
 
     Too few invoices due in the window (under ``min_invoices``) is never chronic: one or two
     slips do not make a habit. The severity weighs the evidence: the weighted days late, raised
@@ -404,8 +422,10 @@ def flag_chronic_late(
     share = profile.late_share
     if share is None or profile.invoices_due < policy.min_invoices:
         return None
-    if share < policy.chronic_late_share:
+    if not _chronic_share(profile, policy):
         return None
+    amount_share = profile.late_amount_share
+    by_count = share >= policy.chronic_late_share
     weighted = profile.weighted_days_late or _ZERO
     facts = aggravating_facts(profile, policy, worsening=worsening)
     weighed = weighted * (1 + policy.aggravation * len(facts))
@@ -447,15 +467,33 @@ def flag_chronic_late(
         counted = _("{who} paid {late} of the {due} due {window} late").format(
             who=who, late=late, due=of_due, window=window
         )
-    sentence = _(
-        "{counted}, on average {days} late weighted by amount "
-        "(late share {share}, chronic from {limit})"
-    ).format(
-        counted=counted,
-        days=_days_late(weighted),
-        share=_percent(share),
-        limit=_percent(policy.chronic_late_share),
-    )
+    if by_count:
+        sentence = _(
+            "{counted}, on average {days} late weighted by amount "
+            "(late share {share}, chronic from {limit})"
+        ).format(
+            counted=counted,
+            days=_days_late(weighted),
+            share=_percent(share),
+            limit=_percent(policy.chronic_late_share),
+        )
+        metric, value, threshold = "late_share", share, policy.chronic_late_share
+    else:
+        assert amount_share is not None  # checked above
+        sentence = _(
+            "{counted}, on average {days} late weighted by amount (late share {share}, but "
+            "{amount_share} of the amount due was paid late or is unpaid, chronic from {limit} "
+            "of the amount)"
+        ).format(
+            counted=counted,
+            days=_days_late(weighted),
+            share=_percent(share),
+            amount_share=_percent(amount_share),
+            limit=_percent(policy.chronic_late_share),
+        )
+        metric, value, threshold = (
+            "late_amount_share", amount_share, policy.chronic_late_share
+        )
     if facts:
         sentence += _("; it weighs as {days}, being also {facts}").format(
             days=_days_late(weighed), facts=wording.and_list(facts)
@@ -482,9 +520,9 @@ def flag_chronic_late(
         customer_id=profile.customer_id,
         signal=Signal.CHRONIC_LATE,
         severity=severity,
-        metric="late_share",
-        value=share,
-        threshold=policy.chronic_late_share,
+        metric=metric,
+        value=value,
+        threshold=threshold,
         message=sentence + ".",
         evidence=Evidence(
             record_kind="invoice",
@@ -528,7 +566,8 @@ def flag_dispute(
     firm_due: Decimal | None = None,
 ) -> Finding | None:
     """A ``dispute`` finding when the customer's lateness would be chronic (``min_invoices``
-    due, a late share of ``chronic_late_share`` or more) and at least ``dispute_share`` of its
+    due, a late share of ``chronic_late_share`` or more by count or by amount) and at
+    least ``dispute_share`` of its
     late invoices in the window are disputed, else None.
 
     ``warning`` when the disputed lateness is material (:func:`materiality` on the disputed
@@ -537,7 +576,7 @@ def flag_dispute(
     share = split.disputed_share
     if share is None or profile.invoices_due < policy.min_invoices:
         return None
-    if profile.late_share is None or profile.late_share < policy.chronic_late_share:
+    if not _chronic_share(profile, policy):
         return None
     if share < policy.dispute_share:
         return None
@@ -612,6 +651,10 @@ def undisputed_profile(
             "invoices_open_late": split.undisputed_open_late,
             "amount_due": split.undisputed_amount,
             "late_share": Decimal(late) / due if due else None,
+            "late_amount_share": (
+                split.undisputed_late_amount / split.undisputed_amount
+                if split.undisputed_amount else None
+            ),
             "weighted_days_late": split.undisputed_weighted_days_late,
             "late_invoice_ids": split.undisputed_late_ids,
             "overdue_balance": split.undisputed_overdue,
