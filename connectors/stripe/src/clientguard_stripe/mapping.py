@@ -38,8 +38,12 @@ The rules (each one is in ``docs/connectors/stripe.md`` too):
   - what was paid (``amount_paid``) is a payment ``<invoice id>/paid`` dated ``paid_at``,
     applied up to what the invoice itself asked for: its ``amount_due`` less a debit the
     customer owed before it (a positive ``starting_balance``, which Stripe adds to
-    ``amount_due``). The rest (that old debt, an overpayment) stays unapplied cash: Stripe
-    does not say which earlier invoice the debt came from;
+    ``amount_due``). The rest (that old debt) stays unapplied cash: Stripe does not say
+    which earlier invoice the debt came from. What Stripe says was overpaid
+    (``amount_overpaid``, credited to the customer's balance) is not part of the payment:
+    the balance brings it back as the ``customer_balance`` payment of the invoice that uses
+    it, or it was paid back to the client; an invoice without the field (older API
+    versions) keeps its overpayment as unapplied cash;
   - what was paid on an **open or uncollectible** invoice (a part payment: ``amount_paid``
     above zero, no ``paid_at``) is the same payment ``<invoice id>/paid``, so that the open
     balance is Stripe's ``amount_remaining``. Its date is the ``paid_at`` of the latest paid
@@ -281,6 +285,10 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
             )
         )
     paid = _minor(raw, "amount_paid", currency, default=0)
+    # What Stripe moved on to the customer's balance of what was paid (amount_overpaid): it
+    # comes back as a later invoice's balance payment, or goes back to the client, so it is
+    # not money this invoice's payment kept (counted here too, it was counted twice).
+    overpaid = min(max(_minor(raw, "amount_overpaid", currency, default=0), ZERO), paid)
     # What this invoice asked for itself: Stripe's amount_due also carries a debit the
     # customer owed before it, which pays no part of this invoice's total.
     own_due = min(max(amount_due_stripe - debit, ZERO), total - min(balance, total))
@@ -300,7 +308,13 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
         # Applied in the order the money came, each part up to what the invoice still
         # asks for: the rest (an overpayment, an old debit) stays unapplied cash.
         left = own_due
-        for part_id, day, amount in parts:
+        kept = paid - overpaid
+        for part_id, day, part in parts:
+            # The overpaid amount comes off the latest parts: the money came in order.
+            amount = min(part, kept)
+            kept -= amount
+            if amount <= 0:
+                continue
             applied = min(amount, left)
             left -= applied
             records.append(
