@@ -92,18 +92,18 @@ class RowError(Exception):
 
 def required_columns(stream: StreamMapping) -> Columns:
     """Every column the file must have for this stream: the fields' and the filters'."""
-    needed: list[tuple[str, ...]] = []
+    needed: list[tuple[tuple[str, ...], int | None]] = []
     for spec in stream.columns.values():
         if spec.optional:
             continue
         if spec.join:
-            needed.extend((name,) for name in spec.join)
+            needed.extend(((name,), None) for name in spec.join)
         else:
-            needed.append(spec.column)
+            needed.append((spec.column, spec.occurrence))
     for column in (*stream.keep, *stream.drop, *stream.drop_matching, *stream.skip_blank):
-        needed.append((column,))
+        needed.append(((column,), None))
     unique = list(dict.fromkeys(needed))
-    return Columns(unique)
+    return Columns([names for names, _ in unique], [nth for _, nth in unique])
 
 
 class FieldReader:
@@ -116,6 +116,7 @@ class FieldReader:
         self.settings = settings
         self.file = layout.file
         positions = layout.index()
+        every = layout.occurrences()
         header = layout.header
         self.width = len(header)
         self.header = header
@@ -129,11 +130,18 @@ class FieldReader:
                     self.joined[field] = tuple(found)
                     self.labels[field] = " + ".join(header[i] for i in found)
                 continue
+            nth = spec.occurrence
             for name in spec.column:
-                position = positions.get(normalise_header(name))
+                if nth is None:
+                    position = positions.get(normalise_header(name))
+                else:
+                    # The nth column of that name, from the left; fewer: not this name.
+                    found = every.get(normalise_header(name), [])
+                    position = found[nth - 1] if len(found) >= nth else None
                 if position is not None:
                     self.single[field] = position
-                    self.labels[field] = header[position]
+                    self.labels[field] = header[position] if nth is None else (
+                        f"{header[position]} (column {position + 1})")
                     break
         self._positions = tuple(self.single.items())
         self.id_cells = tuple(

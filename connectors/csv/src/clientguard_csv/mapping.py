@@ -26,7 +26,8 @@ override any format key::
 
 A column is a header name (case, surrounding spaces and a leading ``*`` do not matter), a
 list of alternative names, or a table: ``{ column = "Status", optional = true }`` (the file
-may lack it) or ``{ join = ["First Name", "Last Name"] }`` (the cells joined by a space).
+may lack it), ``{ column = "Waluta", occurrence = 1 }`` (the first of several columns of
+that name) or ``{ join = ["First Name", "Last Name"] }`` (the cells joined by a space).
 Unknown keys are errors that name the key.
 """
 
@@ -182,6 +183,9 @@ class ColumnSpec(_Strict):
     """Header names whose non-empty cells are joined with a space (e.g. first and last name)."""
     optional: bool = False
     """The file may lack the column; the field is then empty."""
+    occurrence: int | None = Field(default=None, ge=1, le=1000)
+    """Which of several header cells of the same name is meant, counted from the left from 1:
+    ING's bank statement heads four columns ``Waluta``, one after each amount."""
 
     @field_validator("column", "join", mode="before")
     @classmethod
@@ -359,6 +363,8 @@ def _check_streams(mapping: CsvMapping) -> list[str]:
         for key, spec in stream.columns.items():
             if bool(spec.column) == bool(spec.join):
                 problems.append(f"{name}.columns.{key}: give either column or join")
+            if spec.occurrence is not None and spec.join:
+                problems.append(f"{name}.columns.{key}: occurrence goes with column, not join")
         for group in REQUIRED[name]:
             if not any(f in stream.columns for f in group):
                 problems.append(f"[{name}.columns] must map {' or '.join(group)}")

@@ -25,6 +25,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +166,14 @@ class Layout:
             positions.setdefault(normalise_header(cell), position)
         return positions
 
+    def occurrences(self) -> dict[str, list[int]]:
+        """Normalised header cell to its positions, left to right (several where a name
+        repeats: a mapping picks one with ``occurrence``)."""
+        positions: dict[str, list[int]] = {}
+        for position, cell in enumerate(self.header):
+            positions.setdefault(normalise_header(cell), []).append(position)
+        return positions
+
 
 def resolve_encoding(name: str) -> str:
     key = name.strip().lower().replace("_", "-")
@@ -198,19 +207,35 @@ def resolve_delimiter(name: str) -> str:
 
 
 class Columns:
-    """The columns a mapping needs from a file: each is a set of alternative header names."""
+    """The columns a mapping needs from a file: each is a set of alternative header names,
+    and, where the mapping says which of several columns of one name it means, how many of
+    them the header must have (``occurrence``; ``None``: the name must be there once)."""
 
-    def __init__(self, required: Sequence[tuple[str, ...]]) -> None:
+    def __init__(self, required: Sequence[tuple[str, ...]],
+                 occurrences: Sequence[int | None] = ()) -> None:
         self.required = [tuple(normalise_header(n) for n in names) for names in required]
-        self.labels = [" or ".join(repr(n) for n in names) for names in required]
+        self.occurrences: list[int | None] = (list(occurrences) if occurrences
+                                              else [None] * len(required))
+        self.labels = [
+            " or ".join(repr(n) for n in names) + ("" if nth is None else f" ({_nth(nth)})")
+            for names, nth in zip(required, self.occurrences, strict=True)
+        ]
 
     def missing(self, header: Iterable[str]) -> list[str]:
-        present = {normalise_header(cell) for cell in header}
+        present = Counter(normalise_header(cell) for cell in header)
         return [
             label
-            for names, label in zip(self.required, self.labels, strict=True)
-            if not any(name in present for name in names)
+            for names, nth, label in zip(self.required, self.occurrences, self.labels,
+                                         strict=True)
+            if not any(present[name] >= (nth or 1) for name in names)
         ]
+
+
+def _nth(occurrence: int) -> str:
+    """``occurrence = 2`` in words: "the 2nd of that name"."""
+    suffix = "th" if 10 <= occurrence % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        occurrence % 10, "th")
+    return f"the {occurrence}{suffix} of that name"
 
 
 def _sample_records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
@@ -321,15 +346,33 @@ def _check_unique(file: str, line: int, cells: list[str], columns: Columns) -> N
     for cell in cells:
         key = normalise_header(cell)
         seen[key] = seen.get(key, 0) + 1
-    for names, label in zip(columns.required, columns.labels, strict=True):
+    for names, nth, label in zip(columns.required, columns.occurrences, columns.labels,
+                                 strict=True):
+        if nth is not None:
+            continue  # the mapping says which one
         for name in names:
             if seen.get(name, 0) > 1:
                 raise CsvFileError(
                     f"{file}: line {line}: the header has the column {label} "
-                    f"{seen[name]} times, so the mapping cannot tell which one it means"
+                    f"{seen[name]} times, so the mapping cannot tell which one it means: "
+                    f"say which with {{ column = {_written(cells, name)!r}, occurrence = N }} "
+                    f"in the mapping's "
+                    f"columns (N = 1 for the first from the left, at column "
+                    f"{_positions(cells, name)} of the header)"
                 )
             if name in seen:
                 break
+
+
+def _written(cells: list[str], name: str) -> str:
+    """The header cell ``name`` (normalised) as the file writes it."""
+    return next(cell.strip() for cell in cells if normalise_header(cell) == name)
+
+
+def _positions(cells: list[str], name: str) -> str:
+    """Where ``name`` stands in the header, as a spreadsheet counts columns (from 1)."""
+    found = [str(i + 1) for i, cell in enumerate(cells) if normalise_header(cell) == name]
+    return ", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else found[0]
 
 
 def describe_delimiter(delimiter: str) -> str:
