@@ -135,3 +135,28 @@ def test_a_cell_with_a_code_and_a_symbol_of_other_currencies_is_refused(
 
 def test_a_code_and_a_symbol_it_writes_name_that_code() -> None:
     assert parse_amount("USD $5.00", AmountFormat(".", ",")) == (Decimal("5.00"), "USD", None)
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "reason"),
+    [
+        # The file has a currency column, and this row's cell is empty: the cell is named.
+        ("No,Client,Date,Due,Total,Currency", "1,Acme,2026-01-05,2026-02-04,100.00,",
+         "no currency: the row's 'Currency' is empty and the mapping sets no currency (write "
+         'the code in the cell, or add currency = "EUR" to the mapping, the code of the rows '
+         "without one)"),
+        # No currency column at all: the mapping is what lacks it.
+        ("No,Client,Date,Due,Total", "1,Acme,2026-01-05,2026-02-04,100.00",
+         "no currency: the file has no currency column and the mapping sets no currency (add "
+         'currency = "EUR", or the code of the file\'s currency)'),
+    ],
+)
+def test_a_row_without_a_currency_says_whether_its_cell_or_the_file_lacks_it(
+    write: Write, header: str, cells: str, reason: str
+) -> None:
+    columns = dict(INVOICE_COLUMNS)
+    if "Currency" in header:
+        columns["currency"] = "Currency"
+    items = read(write, {"invoices": {"columns": columns}}, invoices=f"{header}\n{cells}\n")
+    (line, _, said) = outcome(items, Invoice)
+    assert (line, said) == (2, reason)

@@ -1263,6 +1263,13 @@ class _Builder:
             return fallback
         if self.currency is not None:
             return self.currency
+        if reader.has("currency"):
+            raise RowError(
+                f"no currency: the row's {reader.column('currency')!r} is empty and the "
+                "mapping sets no currency (write the code in the cell, or add currency = "
+                '"EUR" to the mapping, the code of the rows without one)',
+                "currency", reader.column("currency"),
+            )
         raise RowError(
             "no currency: the file has no currency column and the mapping sets no "
             'currency (add currency = "EUR", or the code of the file\'s currency)',
