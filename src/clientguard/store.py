@@ -20,6 +20,13 @@ What it guarantees:
   changed replaces the stored one. Time entries have no id in the model: they are keyed by
   their content and its occurrence within the stream, and a stream read in full replaces its
   earlier time entries (otherwise an edited entry would count twice).
+* **A stream read whole on every sync may say it is whole.** A connector with a method
+  ``prunes_each_full_read(stream) -> bool`` that answers True for a stream (Fakturownia's
+  banking payments, which have no change filter) has that stream pruned after each complete
+  read, as ``--prune`` would: a record the read did not give (a payment deleted at the source)
+  leaves the store at once, not at the next ``sync --full --prune``. Asked after the
+  stream's last page, so that a connector can answer False for a read that did not happen
+  (a module the account lacks); a read that stops before its last page never prunes.
 * **One transaction per page.** Each page's records, rejections and the stream's cursor are
   written together, so a crash mid-sync loses nothing already written, and the next sync
   resumes from the last stored cursor (a stream whose source sorts it by change time resumes
@@ -1830,6 +1837,14 @@ class SavedReview:
 # --------------------------------------------------------------------------- writing pages
 
 
+def _prunes_each_full_read(connector: Connector, stream: str) -> bool:
+    """Whether ``connector`` says its read of ``stream`` that just ended was whole, so that
+    what it did not give is gone at the source (its ``prunes_each_full_read(stream)``; a
+    connector without the method prunes only with ``--prune``, and time entries)."""
+    says = getattr(connector, "prunes_each_full_read", None)
+    return callable(says) and says(stream) is True
+
+
 class _SyncWriter:
     """Writes one sync's pages, one transaction each, and counts what they did."""
 
@@ -2198,13 +2213,14 @@ class _SyncWriter:
             "DELETE FROM rejections WHERE source = ? AND stream = ? AND sync_id < ?",
             (self.source, stream, self.sync_id),
         )
-        kinds = "" if self.prune else "AND kind = 'time_entry'"
+        prune = self.prune or _prunes_each_full_read(self.connector, stream)
+        kinds = "" if prune else "AND kind = 'time_entry'"
         removed = db.execute(
             "DELETE FROM records WHERE source = ? AND stream = ? AND seen_sync < ? "  # noqa: S608
             f"{kinds}",
             (self.source, stream, self.sync_id),
         ).rowcount
-        if not self.prune:
+        if not prune:
             # A full read replaces the stream's notes (a connector's "run --full --prune" among
             # them): what it did not find, and keeps, is said instead (an index range: none on
             # a first sync).
@@ -2226,7 +2242,7 @@ class _SyncWriter:
                 "records r WHERE r.source = record_origins.source AND r.kind = "
                 "record_origins.kind AND r.record_id = record_origins.record_id)",
                 (self.source,))
-            if self.prune and self.linked.get(stream) != set():
+            if prune and self.linked.get(stream) != set():
                 # (A stream known to hold no link, a CSV file's, asks nothing more.)
                 removed += self._unlink_pruned(stream)
         return int(removed)

@@ -29,7 +29,9 @@ Reading:
   those fields of every invoice it reads; a corrected invoice it did not read (an incremental
   sync, where the invoice did not change) is read with ``GET /invoices/{id}.json``, once, and
   so are the advances of a corrected final invoice.
-* Clients and payments have no change filter: they are read in full on every sync.
+* Clients and payments have no change filter: they are read in full on every sync. A
+  payment a complete read no longer gives was deleted in Fakturownia, and the store removes
+  it at once (:meth:`FakturowniaConnector.prunes_each_full_read`).
 * The API token goes in the ``api_token`` query parameter, as Fakturownia documents it. It
   never appears in a log line, an error or a repr: the framework logs paths without query
   strings, scrubs the token from the API's messages, and while the connector is open
@@ -376,6 +378,10 @@ class FakturowniaConnector(HttpConnector):
         self._finals_read: dict[str, tuple[str, ...]] = {}
         """By id, the advance invoices each final invoice a payment is tied to names (read
         by its id when the payment does not say): emptied when ``payments`` ends."""
+        self._payments_whole = False
+        """Whether the last read of ``payments`` gave the whole list (every page, to the
+        empty one): not when it is turned off, when the account has no banking module, or
+        while a read is under way (:meth:`prunes_each_full_read`)."""
 
     # ----------------------------------------------------------------- requests
 
@@ -396,8 +402,10 @@ class FakturowniaConnector(HttpConnector):
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         if not isinstance(stream, HttpStream):
             raise ConfigError(f"stream {stream.name!r} is not an HttpStream")
-        if stream.name == "payments" and not self.options.payments:
-            return
+        if stream.name == "payments":
+            self._payments_whole = False
+            if not self.options.payments:
+                return
         size = self.options.page_size
         paged = replace(stream, paginator=lambda: PageUntilEmpty(size=size, since=since))
         if stream.name == "invoices":
@@ -421,6 +429,8 @@ class FakturowniaConnector(HttpConnector):
                 elif stream.name == "payments":
                     page = self._with_offer_notes(page, stream.name)
                     page = self._with_final_advances(page, stream.name)
+                    # Set before the last page is handed over: the store asks once it has it.
+                    self._payments_whole = page.last is True
                 yield page
         except AuthError as exc:
             said = str(exc).removesuffix(f" ({exc.context.describe()})")
@@ -442,6 +452,18 @@ class FakturowniaConnector(HttpConnector):
                 self._advances_read = {}  # only a final invoice of this read needs them
             if stream.name == "payments":
                 self._finals_read = {}
+
+    def prunes_each_full_read(self, stream: str) -> bool:
+        """True for ``payments`` once a read of it has given its last page: Fakturownia
+        lists its banking payments with no change filter, so each sync reads them whole, and
+        a payment the read did not give was deleted in Fakturownia (a bounced transfer, one
+        entered by mistake). The store then removes it at once (see
+        :mod:`clientguard.store`), not at the next ``sync --full --prune``, so that it no
+        longer pays its invoice. False for a read that stopped before its last page, for an
+        account without the banking module (404: nothing was read, nothing is removed) and
+        with ``payments = false``; and for the other streams (clients and documents are
+        removed by ``--prune``)."""
+        return stream == "payments" and self._payments_whole
 
     # ----------------------------------------------------------------- paging
 
