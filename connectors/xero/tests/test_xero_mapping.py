@@ -3,6 +3,7 @@ quirks of NOTES.md §1.9. The reference files are read from ../shared beside the
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -233,14 +234,35 @@ def test_a_supplier_only_contact_is_skipped_and_a_merged_one_grouped() -> None:
 # =============================================================================== recorded responses
 
 
+#: A chart of accounts for the recorded organisation, written by hand (none was recorded):
+#: its Sales account (200, the recorded credit notes' lines), an expense account (453, the
+#: recorded supplier credit notes') and a Bad Debts expense account no recorded line uses.
+CHART = {"Accounts": [
+    {"AccountID": "a-200", "Code": "200", "Name": "Sales", "Type": "REVENUE",
+     "Class": "REVENUE", "Status": "ACTIVE"},
+    {"AccountID": "a-453", "Code": "453", "Name": "Office Expenses", "Type": "OVERHEADS",
+     "Class": "EXPENSE", "Status": "ACTIVE"},
+    {"AccountID": "a-820", "Code": "820", "Name": "Bad Debts", "Type": "EXPENSE",
+     "Class": "EXPENSE", "Status": "ACTIVE"},
+]}
+
+
 def serve_recorded(server: HTTPServer, reference_file: Callable[[str], Path]) -> None:
-    for path, file in (
-        ("Invoices", "xero_invoices_recorded_page1.json"),
-        ("Payments", "xero_payments_recorded_page1.json"),
-        ("CreditNotes", "xero_creditnotes_recorded_page1.json"),
+    """The recorded responses, in the order a sync asks for them: the invoices; the chart of
+    accounts and the credit notes the sales invoices list as applied (read by id: the
+    recorded page serves, the connector takes those it asked for); the payments; the credit
+    notes, and the chart again (each stream reads it once, when a page needs it)."""
+    credit_notes = reference_file("apis/xero_creditnotes_recorded_page1.json").read_bytes()
+    for path, body in (
+        ("Invoices", reference_file("apis/xero_invoices_recorded_page1.json").read_bytes()),
+        ("Accounts", json.dumps(CHART).encode()),
+        ("CreditNotes", credit_notes),
+        ("Payments", reference_file("apis/xero_payments_recorded_page1.json").read_bytes()),
+        ("CreditNotes", credit_notes),
+        ("Accounts", json.dumps(CHART).encode()),
     ):
         server.expect_ordered_request(f"/api.xro/2.0/{path}").respond_with_data(
-            reference_file(f"apis/{file}").read_bytes(), content_type="application/json")
+            body, content_type="application/json")
 
 
 @pytest.fixture

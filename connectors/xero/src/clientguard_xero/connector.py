@@ -21,9 +21,11 @@ the currency rate.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
@@ -32,7 +34,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 
 from clientguard.connector import Mapped, RawPage, RawRecord, Skip, Stream, zone_option
-from clientguard.errors import ConfigError, ErrorContext, RateLimitError
+from clientguard.errors import AuthError, ConfigError, DataError, ErrorContext, RateLimitError
 from clientguard.http import (
     Auth,
     BearerToken,
@@ -50,7 +52,7 @@ from clientguard.http import (
     token_file_saver,
 )
 from clientguard.records import Location
-from clientguard_xero import mapping, projects
+from clientguard_xero import bad_debts, mapping, projects
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -70,10 +72,14 @@ PROJECTS_SCOPE = "projects.read"
 PROJECTS_PAGE_SIZE = 500
 """The Projects API's largest ``pageSize``."""
 DEFAULT_TOKEN_URL = "https://identity.xero.com/connect/token"  # noqa: S105  (a URL)
-SCOPES = "offline_access accounting.invoices.read accounting.payments.read accounting.contacts.read"
+SCOPES = ("offline_access accounting.invoices.read accounting.payments.read "
+          "accounting.contacts.read accounting.settings.read")
 """The granular read scopes the connector needs (apps created from March 2026 get only
 granular scopes); ``offline_access`` gives a refresh token. Older apps use
-``accounting.transactions.read accounting.contacts.read`` instead."""
+``accounting.transactions.read accounting.contacts.read accounting.settings.read`` instead.
+``accounting.settings.read`` reads the chart of accounts, to tell a bad debt written off by a
+credit note from a credit (:mod:`.bad_debts`); without it, every credit note is a credit and
+the sync says so in a note."""
 USER_AGENT = "clientguard-xero/0.1.0"
 
 #: Xero's minute limit is a rolling 60 seconds: when the last response says no call is left,
@@ -132,6 +138,12 @@ class XeroOptions(HttpOptions):
     timezone: str = "UTC"
     """The organisation's time zone (IANA, e.g. Pacific/Auckland): it turns a time entry's
     dateUtc into the day the work was done."""
+    bad_debt_accounts: tuple[str, ...] = ()
+    """Codes of the accounts (``AccountCode``) the firm writes bad debts off to, besides those
+    named so (an account whose name says bad or doubtful debts): a sales credit note coded to
+    one and allocated to an invoice writes the invoice off, which then stays open and late,
+    instead of settling it. Listed codes count even where the chart of accounts cannot be
+    read (no accounting.settings.read scope)."""
     projects_resync_days: int = Field(default=31, ge=0, le=3660)
     """How far before the cursor (the latest day logged) an incremental read of time entries
     goes back: the Projects API has no change time, so entries edited or logged late within
@@ -145,6 +157,11 @@ class XeroOptions(HttpOptions):
 
 SALES_STREAMS = frozenset({"invoices", "payments", "credit_notes", "overpayments", "prepayments"})
 """The streams of sales documents: the contacts they name are clients, whatever their flags."""
+CREDIT_NOTES_PER_CALL = 20
+"""Credit notes asked for by id in one ``GET /CreditNotes?where=...`` call (each id is a
+``CreditNoteID==Guid("...")`` clause of about 75 characters once encoded: 20 keep the query
+string under the length at which Xero's ``IDs`` filter breaks)."""
+_GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 IDS_PER_CALL = 50
 """Contacts asked for by id in one ``GET /Contacts?IDs=...`` call (the ``IDs`` filter breaks
 above about 52 GUIDs: the query string grows too long; Xero-OpenAPI #534)."""
@@ -500,6 +517,7 @@ class XeroConnector(HttpConnector):
             return
         if stream.name == "customers":
             self._contacts = {}  # a new sync: contacts are known afresh
+        reading = _BadDebtReading()  # this read's: the chart and credit notes read once
         for page in super().fetch(stream, since=since):
             if stream.name == "customers":
                 for raw in page.records:
@@ -509,6 +527,10 @@ class XeroConnector(HttpConnector):
                     self._know(raw.data)
             elif stream.name in SALES_STREAMS and self._contacts is not None:
                 page = self._name_contacts(stream, page)
+            if stream.name == "invoices":
+                page = self._mark_written_off(stream, page, reading)
+            elif stream.name == "credit_notes":
+                page = self._mark_bad_debt_accounts(stream, page, reading)
             yield page
 
     def _know(self, contact: Mapping[str, Any]) -> None:
@@ -546,6 +568,108 @@ class XeroConnector(HttpConnector):
                 raw = RawRecord({**raw.data, NAMED_CONTACT: contact}, raw.location)
             records.append(raw)
         return replace(page, records=tuple(records))
+
+    # ----------------------------------------------------------------- bad debts
+
+    def _bad_debt_codes(self, stream: Stream, reading: _BadDebtReading) -> frozenset[str] | str:
+        """The codes of the organisation's bad-debt accounts (``GET /Accounts``, once a read
+        of the stream, and only once a page needs it), or why they could not be told (Xero
+        refused the chart: HTTP 403, the app lacks ``accounting.settings.read``). Codes the
+        ``bad_debt_accounts`` option lists count either way."""
+        if reading.codes is not None:
+            return reading.codes
+        assert isinstance(stream, HttpStream)
+        configured = self.options.bad_debt_accounts
+        self.before_request(stream)
+        try:
+            response = self.client.request(
+                "GET", "Accounts", headers={"xero-tenant-id": self.tenant_id()},
+                stream=stream.name)
+        except AuthError as exc:
+            if exc.context.status != 403:
+                raise
+            listed = bad_debts.bad_debt_codes((), configured)
+            reading.codes = listed or "Xero refused to show the chart of accounts (HTTP 403)"
+            return reading.codes
+        label = f"GET Accounts for {stream.name}"
+        body = decode_json(response, client=self.client, what=label, stream=stream.name)
+        accounts = body.get("Accounts") if isinstance(body, Mapping) else None
+        reading.codes = bad_debts.bad_debt_codes(
+            accounts if isinstance(accounts, list) else [], configured)
+        return reading.codes
+
+    def _mark_bad_debt_accounts(
+        self, stream: Stream, page: RawPage, reading: _BadDebtReading
+    ) -> RawPage:
+        """The page, each issued sales credit note allocated to invoices carrying the codes
+        of the bad-debt accounts (:data:`~.bad_debts.BAD_DEBT_ACCOUNTS_KEY`), so that what it
+        wrote off is not read as a credit; where the chart could not be read, the page
+        carries a note per such credit note saying what to allow."""
+        allocated = [raw for raw in page.records if _allocated_credit(raw.data)]
+        if not allocated:
+            return page
+        codes = self._bad_debt_codes(stream, reading)
+        if isinstance(codes, str):
+            notes = tuple(_unread_note(raw.data, codes) for raw in allocated)
+            return replace(page, notes=(*page.notes, *notes))
+        if not codes:
+            return page
+        listed = sorted(codes)
+        records = tuple(
+            RawRecord({**raw.data, bad_debts.BAD_DEBT_ACCOUNTS_KEY: listed}, raw.location)
+            if _allocated_credit(raw.data) else raw
+            for raw in page.records)
+        return replace(page, records=records)
+
+    def _mark_written_off(
+        self, stream: Stream, page: RawPage, reading: _BadDebtReading
+    ) -> RawPage:
+        """The page, each sales invoice a credit note to a bad-debt account wrote off carrying
+        those write-offs (:data:`~.bad_debts.WRITTEN_OFF_KEY`). The credit notes an invoice
+        lists (its ``CreditNotes``, with ``AppliedAmount``) are read by id, whatever the credit
+        notes stream's cursor (an invoice and the credit note that wrote it off may come in
+        different syncs), once a read of the stream."""
+        named = {raw.data["InvoiceID"]: ids for raw in page.records
+                 if (ids := _credits_applied(raw.data)) and isinstance(
+                     raw.data.get("InvoiceID"), str)}
+        if not named:
+            return page
+        codes = self._bad_debt_codes(stream, reading)
+        if isinstance(codes, str) or not codes:
+            return page  # the credit notes stream notes a chart it could not read
+        unread = sorted({i for ids in named.values() for i in ids} - reading.credit_notes.keys())
+        for ident in unread:
+            reading.credit_notes[ident] = ()  # not returned, or no id Xero gives: a credit
+        asked = [i for i in unread if _GUID.match(i)]
+        for start in range(0, len(asked), CREDIT_NOTES_PER_CALL):
+            chunk = asked[start:start + CREDIT_NOTES_PER_CALL]
+            for credit in self._credit_notes_by_id(stream, chunk):
+                credit_id = credit.get("CreditNoteID")
+                if isinstance(credit_id, str) and credit_id in reading.credit_notes:
+                    try:
+                        reading.credit_notes[credit_id] = mapping.credit_note_write_offs(
+                            credit, codes)
+                    except (DataError, ValueError, KeyError):
+                        continue  # the credit notes stream rejects it, naming the fault
+        records = []
+        for raw in page.records:
+            invoice_id = str(raw.data.get("InvoiceID"))
+            written = [w.to_raw() for credit_id in named.get(invoice_id, ())
+                       for w in reading.credit_notes.get(credit_id, ())
+                       if w.invoice_id == invoice_id]
+            records.append(RawRecord({**raw.data, bad_debts.WRITTEN_OFF_KEY: written},
+                                     raw.location) if written else raw)
+        return replace(page, records=tuple(records))
+
+    def _credit_notes_by_id(self, stream: Stream, ids: Sequence[str]) -> list[Mapping[str, Any]]:
+        """``GET /CreditNotes?where=CreditNoteID==Guid("...") OR ...``, paged, with their
+        lines and allocations (ids are GUIDs only: nothing else reaches the filter)."""
+        credit_stream = next(s for s in self.streams if s.name == "credit_notes")
+        assert isinstance(credit_stream, HttpStream)
+        where = " OR ".join(f'CreditNoteID==Guid("{i}")' for i in ids if _GUID.match(i))
+        by_id = replace(credit_stream, name=stream.name,
+                        params={**credit_stream.params, "where": where})
+        return [raw.data for page in super().fetch(by_id, since=None) for raw in page.records]
 
     def _contacts_by_id(self, stream: Stream, ids: Sequence[str]) -> list[Mapping[str, Any]]:
         """``GET /Contacts?IDs=...`` (archived ones too): the contacts of these ids."""
@@ -685,6 +809,56 @@ def _sale_contact(stream: str, raw: Mapping[str, Any]) -> str | None:
     contact = document.get("Contact") if document is not None else None
     ident = contact.get("ContactID") if isinstance(contact, Mapping) else None
     return ident.strip() if isinstance(ident, str) and ident.strip() else None
+
+
+class _BadDebtReading:
+    """What one read of a stream learnt of bad debts: the codes of the bad-debt accounts (or
+    why they could not be told; None: not read yet) and, by credit note id, what each credit
+    note read by id wrote off."""
+
+    def __init__(self) -> None:
+        self.codes: frozenset[str] | str | None = None
+        self.credit_notes: dict[str, tuple[bad_debts.WriteOff, ...]] = {}
+
+
+def _allocated_credit(raw: Mapping[str, Any]) -> bool:
+    """An issued sales credit note with allocations: one that may have written off."""
+    allocations = raw.get("Allocations")
+    return (raw.get("Type") == "ACCRECCREDIT" and raw.get("Status") in ("AUTHORISED", "PAID")
+            and isinstance(allocations, list) and bool(allocations))
+
+
+def _credits_applied(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """The ids of the credit notes a sales invoice lists as applied to it (``CreditNotes``
+    with an ``AppliedAmount`` above 0)."""
+    if raw.get("Type") != "ACCREC" or not isinstance(raw.get("CreditNotes"), list):
+        return ()
+    found = []
+    for credit in raw["CreditNotes"]:
+        if not isinstance(credit, Mapping):
+            continue
+        ident, applied = credit.get("CreditNoteID"), credit.get("AppliedAmount")
+        try:
+            positive = applied is None or Decimal(str(applied)) > 0
+        except ArithmeticError:
+            positive = True  # asked anyway; the credit note itself says what it applied
+        if isinstance(ident, str) and ident.strip() and positive:
+            found.append(ident.strip())
+    return tuple(found)
+
+
+def _unread_note(raw: Mapping[str, Any], why: str) -> str:
+    """The note on a credit note read as a credit because its accounts could not be told."""
+    ident = raw.get("CreditNoteID")
+    number = raw.get("CreditNoteNumber")
+    named = f" ({number!r})" if isinstance(number, str) and 0 < len(number) <= 60 else ""
+    return (
+        f"credit_notes: credit note {ident}{named} is read as a credit applied to its "
+        f"invoices on its allocations' dates: whether it wrote off a bad debt (a line coded to "
+        f"a Bad Debts account) could not be told ({why}). If it did, allow the app the "
+        "accounting.settings.read scope (or list the account's code in bad_debt_accounts), "
+        "then run `clientguard sync --full`"
+    )
 
 
 def if_modified_since(since: datetime) -> str:

@@ -47,6 +47,10 @@ The rules, with the facts behind them (docs/connectors/xero.md):
   ``Payments``, the ARCREDITPAYMENT payments the payments stream skips) are its ``refunds``,
   each on its own date, so that what it leaves as unapplied credit is Xero's
   ``RemainingCredit`` from the day of each refund on.
+* **Bad debts written off.** A credit note coded to a bad-debt account writes the invoice
+  off rather than crediting it: the invoice stays open and late for that part, and the
+  credit note keeps only its credit part (:mod:`clientguard_xero.bad_debts`, which says how
+  the connector tells the accounts apart).
 * **Currency rate.** Xero's ``CurrencyRate`` is *units of the document's currency per one
   unit of the organisation's base currency* (see :func:`fx_rate`); the model's ``fx_rate`` is
   the other way round, so it is ``1 / CurrencyRate``. A missing rate, 0 (Xero writes 0 on
@@ -59,7 +63,7 @@ The rules, with the facts behind them (docs/connectors/xero.md):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -75,6 +79,7 @@ from clientguard.model import (
     Payment,
 )
 from clientguard.money import to_decimal
+from clientguard_xero import bad_debts
 
 __all__ = [
     "INVOICE_STATUS",
@@ -82,6 +87,7 @@ __all__ = [
     "Resolve",
     "contact_to_customer",
     "credit_note_to_model",
+    "credit_note_write_offs",
     "fx_rate",
     "invoice_to_model",
     "overpayment_to_model",
@@ -400,7 +406,16 @@ def invoice_to_model(
         # A draft or void invoice may have no due date yet; it is never measured for lateness.
         due_date = issue_date
     paid_on = xero_date(raw, "FullyPaidOnDate") if xero_status == "PAID" else None
+    total = _amount(raw, "Total")
     amount_due = raw.get("AmountDue")
+    owed = None if amount_due is None else to_decimal(amount_due, what="AmountDue")
+    written_off = bad_debts.written_off_of(raw)
+    if written_off > 0 and status in ("open", "paid"):
+        # A bad debt written off by a credit note to Bad Debts: the client never paid that
+        # part, so the invoice stays open for it, and late (bad_debts).
+        owed = min(total, (owed or Decimal(0)) + written_off)
+        if owed > 0:
+            status, paid_on = "open", None
     return Invoice(
         id=_id(raw, "InvoiceID"),
         customer_id=_contact_id(raw, resolve),
@@ -408,10 +423,10 @@ def invoice_to_model(
         issue_date=issue_date,
         due_date=due_date,
         currency=str(raw["CurrencyCode"]),
-        total=_amount(raw, "Total"),
+        total=total,
         status=status,
         paid_on=paid_on,
-        amount_due=None if amount_due is None else to_decimal(amount_due, what="AmountDue"),
+        amount_due=owed,
         fx_rate=fx_rate(raw, use_rates=use_rates),
         source=SOURCE,
         updated_at=updated_at(raw),
@@ -478,17 +493,70 @@ def credit_note_to_model(
     issue_date = xero_date(raw, "Date")
     if issue_date is None:
         raise DataError("Date is missing")
+    total = _amount(raw, "Total")
+    allocations = _allocations(raw)
+    written = _written_off(raw)
+    if written:
+        # A bad debt written off (bad_debts): the credit note keeps its credit part only;
+        # what it wrote off stays owed on the invoices.
+        total -= sum((w.amount for w in written), Decimal(0))
+        allocations = _less_written_off(allocations, written)
+        if total == 0 and not _listed(raw, "Payments"):
+            # deleted=True: a store drops the copy an earlier version saved as a credit.
+            return Skip(
+                "bad debt written off (its lines post to a bad-debt account): no credit; "
+                "the invoices it is allocated to stay open for it", deleted=True)
     return CreditNote(
         id=_id(raw, "CreditNoteID"),
         customer_id=_contact_id(raw, resolve),
         issue_date=issue_date,
-        total=_amount(raw, "Total"),
+        total=total,
         currency=str(raw["CurrencyCode"]),
-        allocations=_allocations(raw),
+        allocations=allocations,
         fx_rate=fx_rate(raw, use_rates=use_rates),
         source=SOURCE,
         refunds=_credit_refunds(raw),
     )
+
+
+def credit_note_write_offs(
+    raw: Mapping[str, Any], codes: Iterable[str]
+) -> tuple[bad_debts.WriteOff, ...]:
+    """What an issued sales credit note writes off of each invoice, the accounts ``codes``
+    being the bad-debt ones (:func:`~clientguard_xero.bad_debts.write_offs`: its allocations,
+    deleted ones left out, each on its date or the credit note's). Empty for any other
+    document, and for a credit note with no line coded to those accounts."""
+    if raw.get("Type") != "ACCRECCREDIT" or raw.get("Status") not in ("AUTHORISED", "PAID"):
+        return ()
+    wanted = [str(code) for code in codes]
+    if not wanted:
+        return ()
+    issued = xero_date(raw, "Date")
+    return bad_debts.write_offs(
+        raw, wanted, [(a.invoice_id, a.amount, a.date or issued) for a in _allocations(raw)])
+
+
+def _written_off(raw: Mapping[str, Any]) -> tuple[bad_debts.WriteOff, ...]:
+    """What the credit note writes off, by the bad-debt accounts the connector attached
+    (none attached: the chart of accounts was not read, and the credit note is a credit)."""
+    codes = raw.get(bad_debts.BAD_DEBT_ACCOUNTS_KEY)
+    if not isinstance(codes, list | tuple) or not codes:
+        return ()
+    return credit_note_write_offs(raw, codes)
+
+
+def _less_written_off(
+    allocations: tuple[Allocation, ...], written: tuple[bad_debts.WriteOff, ...]
+) -> tuple[Allocation, ...]:
+    """``allocations`` less what each wrote off; those left with nothing are dropped."""
+    taken = {w.allocation: w.amount for w in written}
+    kept = []
+    for place, allocation in enumerate(allocations):
+        amount = allocation.amount - taken.get(place, Decimal(0))
+        if amount > 0:
+            kept.append(Allocation(invoice_id=allocation.invoice_id, amount=amount,
+                                   date=allocation.date))
+    return tuple(kept)
 
 
 def _credit_refunds(raw: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
