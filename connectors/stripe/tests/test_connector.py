@@ -53,6 +53,21 @@ def event(kind: str, obj: dict[str, Any], created: datetime) -> dict[str, Any]:
             "created": int(created.timestamp()), "data": {"object": obj}}
 
 
+def nothing_taken_back(server: HTTPServer, *, events: bool = False,
+                       lists: bool = False) -> None:
+    """Serves, in order, an incremental read's reversal events (``events``: disputes, then
+    refunded charges) and the disputes and refunds lists (``lists``: read when an invoice
+    names a payment), all empty (test_reversals.py serves them full)."""
+    if events:
+        for _ in ("charge.dispute.*", "charge.refunded"):
+            server.expect_ordered_request("/v1/events").respond_with_json(
+                listing([], has_more=False, path="/v1/events"))
+    if lists:
+        for path in ("/v1/disputes", "/v1/refunds"):
+            server.expect_ordered_request(path).respond_with_json(
+                listing([], has_more=False, path=path))
+
+
 def args(server: HTTPServer) -> list[tuple[str, dict[str, list[str]]]]:
     return [(req.path, {k: req.args.getlist(k) for k in req.args}) for req, _ in server.log]
 
@@ -107,10 +122,13 @@ def test_an_incremental_sync_reads_new_objects_then_the_events_since_the_cursor(
             path="/v1/events",
         )
     )
+    nothing_taken_back(httpserver, events=True)
     state = SyncState({"invoices": cursor})
     pulled = pull(connector(httpserver, waits), state, streams=["invoices"])
     httpserver.check_assertions()
-    (list_call, events_call) = args(httpserver)
+    (list_call, events_call, *reversal_events) = args(httpserver)
+    assert [call[1]["type"] for call in reversal_events] == [
+        ["charge.dispute.*"], ["charge.refunded"]]
     assert list_call == ("/v1/invoices", {"limit": ["100"], "created[gte]": [str(since)],
                                           "expand[]": ["data.payments"]})
     assert events_call == (
@@ -307,6 +325,7 @@ def test_a_part_paid_invoice_is_dated_by_its_listed_payment(httpserver: HTTPServ
     ).respond_with_json(listing([part_paid("in_1", payments=listing(
         [paid_part("inpay_1", 1000, paid_at)], has_more=False, path="/v1/invoice_payments"))],
         has_more=False))
+    nothing_taken_back(httpserver, lists=True)
     pulled = pull(connector(httpserver, waits), streams=["invoices"])
     httpserver.check_assertions()
     (payment,) = [r for r in pulled.records if isinstance(r, cg.Payment)]
@@ -331,6 +350,7 @@ def test_an_invoice_paid_in_two_parts_reads_as_two_payments_on_their_days(
                             "paid_at": int(second.timestamp())},
         payments=listing([paid_part("inpay_1", 2000, first), paid_part("inpay_2", 3000, second)],
                          has_more=False, path="/v1/invoice_payments"))], has_more=False))
+    nothing_taken_back(httpserver, lists=True)
     pulled = pull(connector(httpserver, waits), streams=["invoices"])
     httpserver.check_assertions()
     payments = sorted((r for r in pulled.records if isinstance(r, cg.Payment)),
@@ -354,6 +374,7 @@ def test_without_listed_payments_the_date_is_approximate_and_noted(
         "/v1/invoices", query_string={"limit": "100"}
     ).respond_with_json(listing([part_paid("in_1", status="uncollectible",
                                            charge="ch_1")], has_more=False))
+    nothing_taken_back(httpserver, lists=True)
     pulled = pull(connector(httpserver, waits, api_version=None), streams=["invoices"])
     httpserver.check_assertions()
     (payment,) = [r for r in pulled.records if isinstance(r, cg.Payment)]
@@ -379,6 +400,7 @@ def test_an_events_snapshot_of_a_part_paid_invoice_is_read_again_with_its_paymen
         "/v1/invoices/in_old", query_string={"expand[]": "payments"}
     ).respond_with_json(part_paid("in_old", payments=listing(
         [paid_part("inpay_1", 1000, paid_at)], has_more=False, path="/v1/invoice_payments")))
+    nothing_taken_back(httpserver, events=True, lists=True)
     pulled = pull(connector(httpserver, waits), SyncState({"invoices": cursor}),
                   streams=["invoices"])
     httpserver.check_assertions()
@@ -398,6 +420,7 @@ def test_an_older_api_version_dates_a_part_payment_by_its_expanded_charge(
     httpserver.expect_ordered_request(
         "/v1/invoices", query_string={"limit": "100", "expand[]": "data.charge"}
     ).respond_with_json(listing([part_paid("in_1", charge=charge)], has_more=False))
+    nothing_taken_back(httpserver, lists=True)
     pulled = pull(connector(httpserver, waits, api_version="2024-06-20"), streams=["invoices"])
     httpserver.check_assertions()
     (payment,) = [r for r in pulled.records if isinstance(r, cg.Payment)]
@@ -510,6 +533,7 @@ def test_an_upcoming_invoice_preview_is_no_invoice_and_no_rejection(
                  event("invoice.paid", invoice("in_1", "paid", amount_paid=5000,
                                                amount_remaining=0), NOW - 2 * HOUR)],
                 has_more=False, path="/v1/events"))
+    nothing_taken_back(httpserver, events=True)
     state = SyncState({"invoices": NOW - timedelta(days=1)})
     pulled = pull(connector(httpserver, waits), state, streams=["invoices"])
     httpserver.check_assertions()

@@ -37,6 +37,16 @@ def listing(items: list[dict[str, Any]], path: str) -> dict[str, Any]:
     return {"object": "list", "url": path, "has_more": False, "data": items}
 
 
+def nothing_taken_back(server: HTTPServer, *, events: bool = False,
+                       lists: bool = False) -> None:
+    """Serves, in order, an incremental read's reversal events and the disputes and
+    refunds lists (read when an invoice names a payment), all empty."""
+    paths = ((["/v1/events"] * 2 if events else [])
+             + (["/v1/disputes", "/v1/refunds"] if lists else []))
+    for path in paths:
+        server.expect_ordered_request(path).respond_with_json(listing([], path))
+
+
 def stripe(server: HTTPServer, now: datetime) -> StripeConnector:
     return StripeConnector(api_key="rk_test_origin0000000001", base_url=server.url_for("/"),
                            clock=lambda: now, sleep=lambda seconds: None)
@@ -66,6 +76,7 @@ def test_a_voided_invoices_customer_balance_payment_leaves_the_store(
                 [{"id": "evt_1", "object": "event", "type": "invoice.voided",
                   "created": 1778000000, "data": {"object": invoice("void", 300)}}],
                 "/v1/events"))
+            nothing_taken_back(httpserver, events=True)
         result = store.sync(stripe(httpserver, datetime(2026, 5, 20, tzinfo=UTC)),
                             streams=["invoices"], full=full)
         after = store.load(base_currency="USD")
@@ -101,6 +112,7 @@ def test_an_invoices_part_payments_and_its_one_payment_replace_each_other(
         httpserver.expect_ordered_request("/v1/account").respond_with_json(ACCOUNT)
         httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
             listing([paid_in_parts()], "/v1/invoices"))
+        nothing_taken_back(httpserver, lists=True)
         store.sync(stripe(httpserver, datetime(2026, 5, 2, tzinfo=UTC)), streams=["invoices"])
         assert sorted((p.id, p.amount) for p in store.load(base_currency="USD").payments) == [
             ("in_1/paid/inpay_1", Decimal("4.00")), ("in_1/paid/inpay_2", Decimal("6.00"))]
@@ -112,6 +124,7 @@ def test_an_invoices_part_payments_and_its_one_payment_replace_each_other(
         httpserver.expect_ordered_request("/v1/events").respond_with_json(listing(
             [{"id": "evt_1", "object": "event", "type": "invoice.paid",
               "created": 1778000000, "data": {"object": snapshot}}], "/v1/events"))
+        nothing_taken_back(httpserver, events=True)
         store.sync(stripe(httpserver, datetime(2026, 5, 20, tzinfo=UTC)), streams=["invoices"])
         assert [(p.id, p.amount) for p in store.load(base_currency="USD").payments] == [
             ("in_1/paid", Decimal("10.00"))]
@@ -119,6 +132,7 @@ def test_an_invoices_part_payments_and_its_one_payment_replace_each_other(
         httpserver.expect_ordered_request("/v1/account").respond_with_json(ACCOUNT)
         httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
             listing([paid_in_parts()], "/v1/invoices"))
+        nothing_taken_back(httpserver, lists=True)
         store.sync(stripe(httpserver, datetime(2026, 5, 21, tzinfo=UTC)), streams=["invoices"],
                    full=True)
         assert sorted((p.id, p.amount) for p in store.load(base_currency="USD").payments) == [

@@ -75,6 +75,12 @@ from clientguard_stripe.mapping import (
     invoice_records,
 )
 from clientguard_stripe.retry import CursorDeleted, classify_stripe, scrub_keys
+from clientguard_stripe.reversals import (
+    REVERSALS_KEY,
+    payment_handles,
+    reversal_handles,
+    reversals_by_invoice,
+)
 
 __all__ = [
     "DATED_STREAMS",
@@ -85,6 +91,8 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "OBSERVED_KEY",
     "PREVIEW_EVENTS",
+    "REVERSAL_EVENTS",
+    "REVERSAL_LISTS",
     "StripeConnector",
     "StripeOptions",
 ]
@@ -126,6 +134,17 @@ EVENT_OBJECTS: Mapping[str, str] = {
 #: Events whose object is a preview, not a document: ``invoice.upcoming`` carries the next
 #: invoice of a subscription before it exists, without an id.
 PREVIEW_EVENTS = frozenset({"invoice.upcoming"})
+
+#: The events that take money back from an invoice's payments, or give it back: a dispute
+#: created, its funds withdrawn or reinstated, closed (won or lost); a charge refunded.
+#: Read by an incremental sync of ``invoices`` (one events read each), so that an invoice
+#: paid before the cursor and charged back or refunded since is read again.
+REVERSAL_EVENTS = ("charge.dispute.*", "charge.refunded")
+
+#: The lists of money taken back from payments (docs/connectors/stripe.md, "A payment
+#: reversed"), read whole when a read of ``invoices`` met an invoice paid through a payment
+#: intent or charge, or a reversal event.
+REVERSAL_LISTS = ("v1/disputes", "v1/refunds")
 
 DATED_STREAMS = frozenset({"invoices", "credit_notes"})
 """The streams whose records carry days, counted in the account's time zone."""
@@ -371,13 +390,21 @@ class StripeConnector(HttpConnector):
             if stream.name in DATED_STREAMS:
                 self.days_zone, zone_note = self._days_zone(stream.name)
                 zone_notes = () if zone_note is None else (zone_note,)
+            # The payment intents and charges of the invoices read, to find the invoices
+            # whose money went back (a dispute, a refund): payment handle -> invoice id.
+            invoice_of: dict[str, str] = {}
+            reversals = stream.name == "invoices"
             for page in super().fetch(self._paged(stream), since=since):
-                # With events to read after it, the listing's last page is not the stream's.
-                last = page.last if since is None else False
+                # With events (or reversals) to read after it, the listing's last page is
+                # not the stream's.
+                last = page.last if since is None and not reversals else False
                 page = self._noted(stream, self._stamped(page.records, observed, seen, last))
+                _handles(page, invoice_of)
                 yield replace(page, notes=(*zone_notes, *page.notes))
                 zone_notes = ()  # said once, on the first page
             if since is None:
+                if reversals:
+                    yield from self._reversed(stream, None, observed, invoice_of)
                 return
             events = HttpStream(
                 name=stream.name,
@@ -405,12 +432,111 @@ class StripeConnector(HttpConnector):
                             [self._invoice(stream, ident)], observed, seen, False))
                         continue
                     snapshots.append(RawRecord(snapshot, record.location))
-                yield self._noted(stream, self._stamped(snapshots, observed, seen, page.last))
+                page = self._noted(stream, self._stamped(
+                    snapshots, observed, seen, page.last and not reversals))
+                _handles(page, invoice_of)
+                yield page
+            if reversals:
+                yield from self._reversed(stream, since, observed, invoice_of)
         except AuthError as exc:
             said = scrub_keys(str(exc).removesuffix(f" ({exc.context.describe()})"))
             raise AuthError(
                 f"{said}. Stripe refused the API key: {_KEY_HELP}", exc.context
             ) from None
+
+    def _reversed(
+        self, stream: HttpStream, since: datetime | None, observed: str,
+        invoice_of: dict[str, str],
+    ) -> Iterator[RawPage]:
+        """The invoices whose payments were disputed or refunded, read again and handed
+        their disputes and refunds (:data:`~clientguard_stripe.reversals.REVERSALS_KEY`),
+        on the stream's last page; the notes of a list the key may not read.
+
+        ``invoice_of`` holds the payments of the invoices read by this fetch; an incremental
+        one also reads the reversal events since the cursor, and finds the invoice of each
+        (the charge's ``invoice`` on older API versions, else the invoice payment of its
+        payment intent). Nothing is asked when neither names a payment (an account whose
+        invoices are paid outside Stripe, or an incremental sync where nothing was paid).
+        """
+        named: set[str] = set()
+        if since is not None:
+            for kind in REVERSAL_EVENTS:
+                events = HttpStream(name=stream.name, kind=stream.kind, path="v1/events",
+                                    records_key="data", params={"type": kind})
+                for page in super().fetch(self._paged(events), since=since):
+                    for record in page.records:
+                        invoice = self._invoice_reversed(record.data, invoice_of, stream)
+                        if invoice is not None:
+                            named.add(invoice)
+        if not invoice_of:
+            yield RawPage((), True)
+            return
+        found: list[Mapping[str, Any]] = []
+        notes: list[str] = []
+        for path in REVERSAL_LISTS:
+            listing = HttpStream(name=stream.name, kind=stream.kind, path=path,
+                                 records_key="data")
+            try:
+                for page in super().fetch(self._paged(listing), since=None):
+                    found += [r.data for r in page.records
+                              if reversal_handles(r.data) & invoice_of.keys()]
+            except AuthError as exc:
+                if exc.status != 403:
+                    raise
+                named_permission = _PERMISSION_NAMED.search(str(exc))
+                grant = (f"Stripe asks for the {named_permission.group(1)} permission"
+                         if named_permission else "its answer names no permission")
+                what = path.removeprefix("v1/")
+                notes.append(
+                    f"{stream.name}: {what} not read: the API key may not read them (Stripe "
+                    f"answered 403: {grant}); an invoice whose payment was "
+                    f"{'charged back' if what == 'disputes' else 'refunded'} reads as paid. "
+                    f"Give the restricted key Read access to {what.capitalize()}"
+                )
+        by_invoice = reversals_by_invoice(found, invoice_of)
+        records = []
+        # Sorted: the order the invoices are read again in is the same on every run.
+        for ident in sorted(by_invoice.keys() | named):
+            raw = self._invoice(stream, ident)
+            records.append(RawRecord(
+                {**raw.data, REVERSALS_KEY: by_invoice.get(ident, []),
+                 OBSERVED_KEY: observed}, raw.location))
+        page = self._noted(stream, RawPage(tuple(records), True))
+        yield replace(page, notes=(*notes, *page.notes))
+
+    def _invoice_reversed(
+        self, event: Mapping[str, Any], invoice_of: dict[str, str], stream: HttpStream
+    ) -> str | None:
+        """The invoice whose payment a reversal event (a dispute's, a refunded charge's)
+        names, added to ``invoice_of``; None for a charge outside Stripe Billing."""
+        data = event.get("data")
+        obj = data.get("object") if isinstance(data, Mapping) else None
+        if not isinstance(obj, Mapping):
+            return None
+        handles = reversal_handles(obj)
+        if obj.get("object") == "charge" and isinstance(obj.get("id"), str):
+            handles.add(obj["id"])
+        known = sorted({invoice_of[h] for h in handles if h in invoice_of})
+        invoice: str | None = known[0] if known else None
+        given = obj.get("invoice")  # a charge's invoice, before 2025-03-31.basil
+        if invoice is None and isinstance(given, str) and given:
+            invoice = given
+        intent = obj.get("payment_intent")
+        if invoice is None and isinstance(intent, str) and intent and self.expand == "payments":
+            path = "v1/invoice_payments"
+            response = self.client.get(path, params={
+                "payment[type]": "payment_intent", "payment[payment_intent]": intent,
+                "limit": 1}, stream=stream.name)
+            body = decode_json(response, client=self.client, what=f"GET {path}",
+                               stream=stream.name)
+            listed = body.get("data") if isinstance(body, Mapping) else None
+            first = listed[0] if isinstance(listed, list) and listed else None
+            named = first.get("invoice") if isinstance(first, Mapping) else None
+            invoice = named if isinstance(named, str) and named else None
+        if invoice is not None:
+            for handle in handles:
+                invoice_of.setdefault(handle, invoice)
+        return invoice
 
     def _days_zone(self, stream: str) -> tuple[tzinfo, str | None]:
         """The zone ``stream`` counts days in, and the note to give when it is UTC for want
@@ -573,6 +699,15 @@ class StripeConnector(HttpConnector):
         if not isinstance(value, str):
             return None
         return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _handles(page: RawPage, invoice_of: dict[str, str]) -> None:
+    """Adds the payment intents and charges of the page's invoices to ``invoice_of``."""
+    for record in page.records:
+        ident = record.data.get("id")
+        if isinstance(ident, str) and ident:
+            for handle in payment_handles(record.data):
+                invoice_of[handle] = ident
 
 
 def _snapshot(event: Mapping[str, Any], kind: str) -> dict[str, Any] | None:

@@ -78,10 +78,17 @@ from clientguard.model import (
     Invoice,
     InvoiceStatus,
     Payment,
+    Refund,
 )
 from clientguard.money import ZERO
 from clientguard.tax_id import normalise_tax_id
 from clientguard_stripe.amounts import currency_code, from_stripe_minor
+from clientguard_stripe.reversals import (
+    DISPUTE_OPEN,
+    DISPUTE_WITHDRAWN,
+    REFUND_COUNTED,
+    REVERSALS_KEY,
+)
 
 __all__ = [
     "SOURCE",
@@ -255,22 +262,11 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
         amount_due = ZERO
     elif status == "open":
         amount_due = max(remaining - debit, ZERO)
-    invoice = Invoice(
-        id=ident,
-        customer_id=customer_id,
-        number=_text(raw.get("number")) or ident,
-        issue_date=issue_date,
-        due_date=due,
-        currency=currency,
-        total=total,
-        status=status,
-        paid_on=paid_day if status == "paid" else None,
-        amount_due=amount_due,
-        source=SOURCE,
-    )
-    records: list[AnyRecord] = [invoice]
+    paid_on = paid_day if status == "paid" else None
     if status in ("draft", "void"):
-        return records
+        return [_invoice(raw, ident, customer_id, issue_date, due, currency, total, status,
+                         None, amount_due)]
+    records: list[AnyRecord] = []
     balance = _balance_applied(raw, currency)
     if balance > 0:
         records.append(
@@ -305,18 +301,14 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
             parts = [(part_id, day, from_stripe_minor(minor, currency,
                                                       field="payments.data.amount_paid"))
                      for part_id, day, minor in dated]
-        # Applied in the order the money came, each part up to what the invoice still
-        # asks for: the rest (an overpayment, an old debit) stays unapplied cash.
-        left = own_due
-        kept = paid - overpaid
-        for part_id, day, part in parts:
-            # The overpaid amount comes off the latest parts: the money came in order.
-            amount = min(part, kept)
-            kept -= amount
-            if amount <= 0:
-                continue
-            applied = min(amount, left)
-            left -= applied
+        # What a dispute lost or still open took back (docs/connectors/stripe.md, "A
+        # payment reversed"): it comes off the latest parts, like an overpayment.
+        withdrawn = min(_disputed_amount(raw, currency), paid - overpaid)
+        kept_parts = _spread(parts, paid - overpaid - withdrawn, own_due)
+        reopened = (sum((applied for *_, applied in _spread(parts, paid - overpaid, own_due)),
+                        ZERO)
+                    - sum((applied for *_, applied in kept_parts), ZERO))
+        for part_id, day, amount, applied in kept_parts:
             records.append(
                 Payment(
                     id=f"{ident}/paid{part_id and '/' + part_id}",
@@ -330,7 +322,143 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
                     source=SOURCE,
                 )
             )
+    else:
+        reopened = ZERO
+    if reopened > 0:
+        # The invoice is owed again: open, and late from its due date (Xero's reading of
+        # a deleted payment).
+        status, paid_on = "open", None
+        amount_due = (amount_due or ZERO) + reopened
+    records.insert(0, _invoice(raw, ident, customer_id, issue_date, due, currency, total,
+                               status, paid_on, amount_due,
+                               disputed_on=_open_dispute_day(raw, zone)))
+    records += _refund_credit_notes(raw, ident, customer_id, currency, paid, zone)
     return records
+
+
+def _invoice(
+    raw: Mapping[str, Any], ident: str, customer_id: str, issue_date: date, due: date,
+    currency: str, total: Decimal, status: InvoiceStatus, paid_on: date | None,
+    amount_due: Decimal | None, *, disputed_on: date | None = None,
+) -> Invoice:
+    return Invoice(
+        id=ident,
+        customer_id=customer_id,
+        number=_text(raw.get("number")) or ident,
+        issue_date=issue_date,
+        due_date=due,
+        currency=currency,
+        total=total,
+        status=status,
+        paid_on=paid_on,
+        amount_due=amount_due,
+        disputed=disputed_on is not None,
+        disputed_on=disputed_on,
+        source=SOURCE,
+    )
+
+
+def _spread(
+    parts: list[tuple[str, date, Decimal]], kept: Decimal, own_due: Decimal
+) -> list[tuple[str, date, Decimal, Decimal]]:
+    """``(part id, day, amount, applied)`` of each part payment that kept money: ``kept`` of
+    what was paid, taken off the latest parts last (the money came in order: what was
+    overpaid or taken back comes off the latest), each part applied up to what the invoice
+    still asks for (``own_due``); the rest of a part (an overpayment, an old debit) stays
+    unapplied cash."""
+    spread = []
+    left = own_due
+    for part_id, day, part in parts:
+        amount = min(part, kept)
+        kept -= amount
+        if amount <= 0:
+            continue
+        applied = min(amount, left)
+        left -= applied
+        spread.append((part_id, day, amount, applied))
+    return spread
+
+
+def _reversals(raw: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
+    """The disputes or refunds (``kind``) the connector handed the invoice (none when it
+    read none: a restricted key without the permission, or a function called alone)."""
+    given = raw.get(REVERSALS_KEY)
+    if not isinstance(given, list):
+        return []
+    return [item for item in given if isinstance(item, Mapping) and item.get("object") == kind]
+
+
+def _reversal_amount(item: Mapping[str, Any], currency: str, what: str) -> Decimal:
+    """A dispute's or refund's ``amount``, in the invoice's currency (a different currency
+    is a :class:`DataError`: Stripe disputes and refunds a charge in its own currency)."""
+    ident = item.get("id")
+    other = _text(item.get("currency"))
+    if other is not None and other.upper() != currency:
+        raise DataError(
+            f"{what} {ident}: currency {other!r} is not the invoice's {currency}; the money "
+            "taken back cannot be counted without a rate"
+        )
+    return from_stripe_minor(item.get("amount"), currency, field=f"{what} {ident}: amount")
+
+
+def _disputed_amount(raw: Mapping[str, Any], currency: str) -> Decimal:
+    """What disputes lost or still open took back from the invoice's payments (Stripe
+    withdraws the amount when the dispute is created, and returns it only if it is won)."""
+    return sum(
+        (_reversal_amount(item, currency, "dispute") for item in _reversals(raw, "dispute")
+         if item.get("status") in DISPUTE_WITHDRAWN),
+        ZERO,
+    )
+
+
+def _open_dispute_day(raw: Mapping[str, Any], zone: tzinfo) -> date | None:
+    """The day the earliest dispute still open was created, or None when none is open."""
+    days = [
+        _required_day(item.get("created"), zone, field=f"dispute {item.get('id')}: created")
+        for item in _reversals(raw, "dispute") if item.get("status") in DISPUTE_OPEN
+    ]
+    return min(days, default=None)
+
+
+def _refund_credit_notes(
+    raw: Mapping[str, Any], ident: str, customer_id: str, currency: str, paid: Decimal,
+    zone: tzinfo,
+) -> list[AnyRecord]:
+    """The refunds of the invoice's payments made without a credit note, each as a credit
+    note ``<invoice id>/refund/<refund id>`` of its amount on its day, paid back in full:
+    revenue lower by it, nothing owed. Stripe's invoice counts what its post-payment credit
+    notes credited (``post_payment_credit_notes_amount``); that much of the refunds, earliest
+    first, is taken to be those credit notes' refunds, already read with them. The refunds
+    counted are at most what was paid."""
+    refunds = []
+    for item in _reversals(raw, "refund"):
+        if item.get("status") not in REFUND_COUNTED:
+            continue
+        refund_id = _id_of(item.get("id"), field="refund: id")
+        day = _required_day(item.get("created"), zone, field=f"refund {refund_id}: created")
+        refunds.append((day, refund_id, _reversal_amount(item, currency, "refund")))
+    if not refunds:
+        return []
+    covered = _minor(raw, "post_payment_credit_notes_amount", currency, default=0)
+    left = paid
+    notes: list[AnyRecord] = []
+    for day, refund_id, amount in sorted(refunds):
+        by_note = min(amount, max(covered, ZERO))
+        covered -= by_note
+        amount = min(amount - by_note, left)
+        left -= amount
+        if amount <= 0:
+            continue
+        notes.append(CreditNote(
+            id=f"{ident}/refund/{refund_id}",
+            customer_id=customer_id,
+            issue_date=day,
+            total=amount,
+            currency=currency,
+            source=SOURCE,
+            refunds=(Refund(amount=amount, date=day),),
+        ))
+    return notes
 
 
 def _dated_parts(raw: Mapping[str, Any], zone: tzinfo) -> list[tuple[str, date, int]] | None:

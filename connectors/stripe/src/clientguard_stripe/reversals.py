@@ -1,0 +1,109 @@
+"""Money that went back after an invoice was paid through Stripe: disputes (chargebacks) and
+refunds of the invoice's payments, none of which Stripe shows on the invoice object.
+
+A card payment disputed by the cardholder's bank and a payment refunded without a credit
+note leave the invoice ``paid`` with its ``amount_paid`` unchanged (docs/connectors/stripe.md,
+"A payment reversed"). The connector reads the disputes (``GET /v1/disputes``) and refunds
+(``GET /v1/refunds``) and hands each invoice the ones on its payments, matched by payment
+intent or charge, under :data:`REVERSALS_KEY`; :func:`~clientguard_stripe.mapping.invoice_records`
+then reads them (pure: no clock, no network):
+
+* a dispute **lost**, or still **open** (``needs_response``, ``under_review``: Stripe debits
+  the disputed amount from the balance when the dispute is created), takes its ``amount``
+  off the invoice's payment: the invoice is open again for it, and late from its due date,
+  as Xero reads a deleted payment. An open one also marks the invoice ``disputed`` from the
+  day it was created (the client contests the charge; the outcome is pending);
+* a dispute **won** (the funds come back), **prevented**, or an inquiry (``warning_*``: no
+  funds move) changes nothing;
+* a refund (``succeeded`` or ``pending``) not already paid back through a credit note is a
+  credit note of its amount, refunded in full on the refund's day: the invoice's revenue is
+  lower and nothing is owed either way, as a Stripe credit note with a refund reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = [
+    "DISPUTE_OPEN",
+    "DISPUTE_WITHDRAWN",
+    "REFUND_COUNTED",
+    "REVERSALS_KEY",
+    "payment_handles",
+    "reversal_handles",
+    "reversal_of",
+    "reversals_by_invoice",
+]
+
+#: Key under which the connector hands an invoice the disputes and refunds of its payments
+#: (a list of :func:`reversal_of` dicts); not a Stripe field.
+REVERSALS_KEY = "clientguard:reversals"
+
+#: Dispute statuses whose amount is not with the firm: Stripe withdraws it when the dispute
+#: is created and gives it back only when the dispute is won.
+DISPUTE_WITHDRAWN = frozenset({"needs_response", "under_review", "lost"})
+
+#: Dispute statuses still to be decided: the invoice is ``disputed``.
+DISPUTE_OPEN = frozenset({"needs_response", "under_review"})
+
+#: Refund statuses counted as money paid back (``failed`` and ``canceled`` are not).
+REFUND_COUNTED = frozenset({"succeeded", "pending"})
+
+#: The fields of a dispute or refund the mapping reads.
+_KEPT = ("object", "id", "status", "amount", "currency", "created", "charge", "payment_intent")
+
+
+def _ident(value: object) -> str | None:
+    """An id, or the ``id`` of an expanded object."""
+    if isinstance(value, Mapping):
+        value = value.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def payment_handles(invoice: Mapping[str, Any]) -> set[str]:
+    """The payment intents and charges that paid ``invoice``: its invoice payments'
+    ``payment`` (``payments``, expanded; API versions from 2025-03-31.basil), else its
+    ``charge`` and ``payment_intent`` (older versions)."""
+    handles = set()
+    for key in ("charge", "payment_intent"):
+        ident = _ident(invoice.get(key))
+        if ident is not None:
+            handles.add(ident)
+    listed = invoice.get("payments")
+    data = listed.get("data") if isinstance(listed, Mapping) else None
+    for item in data if isinstance(data, list) else ():
+        payment = item.get("payment") if isinstance(item, Mapping) else None
+        if isinstance(payment, Mapping):
+            for key in ("charge", "payment_intent"):
+                ident = _ident(payment.get(key))
+                if ident is not None:
+                    handles.add(ident)
+    return handles
+
+
+def reversal_handles(obj: Mapping[str, Any]) -> set[str]:
+    """The payment intent and charge a dispute or refund is on."""
+    return {h for h in (_ident(obj.get("charge")), _ident(obj.get("payment_intent"))) if h}
+
+
+def reversal_of(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a dispute or refund an invoice is handed (ids, not expanded objects)."""
+    kept = {key: obj.get(key) for key in _KEPT}
+    kept["charge"], kept["payment_intent"] = (_ident(obj.get("charge")),
+                                              _ident(obj.get("payment_intent")))
+    return kept
+
+
+def reversals_by_invoice(
+    reversals: Iterable[Mapping[str, Any]], invoice_of: Mapping[str, str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The reversals of each invoice, by invoice id, found through ``invoice_of`` (payment
+    intent or charge id to invoice id); one on no invoice's payment is left out (a charge
+    outside Stripe Billing)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for obj in reversals:
+        invoices = {invoice_of[h] for h in reversal_handles(obj) if h in invoice_of}
+        for invoice in sorted(invoices):
+            found.setdefault(invoice, []).append(reversal_of(obj))
+    return found
