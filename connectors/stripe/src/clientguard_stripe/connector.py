@@ -21,6 +21,11 @@ Reading:
   gap, and the stream is read in full again.
 * The cursor of a stream is the moment its read started, never later than the start of the
   sync: everything created or changed before then has been read.
+* **Money taken back.** A read of ``invoices`` that meets an invoice paid through a payment
+  intent or charge also reads the disputes and refunds (``/v1/disputes``, ``/v1/refunds``)
+  and, incrementally, the events ``charge.dispute.*`` and ``charge.refunded``; each invoice
+  whose payment was disputed or refunded is read again and handed them
+  (:mod:`clientguard_stripe.reversals`). A key that may not read a list gets a note.
 * **Stripe Connect.** ``stripe_account`` (``acct_...``) reads a connected account with the
   platform's key: sent as ``Stripe-Account`` on every request, a tenant id never shown, and a
   part of :meth:`StripeConnector.identity`.
@@ -293,7 +298,8 @@ class StripeConnector(HttpConnector):
             cursor_field=OBSERVED_KEY,
             duplicates="latest",
             description="Invoices, with the customer balance and the payment that settled "
-            "them as payments.",
+            "them as payments, less what a dispute took back; refunds without a credit note "
+            "as credit notes.",
         ),
         HttpStream(
             name="credit_notes",

@@ -58,7 +58,11 @@ The rules (each one is in ``docs/connectors/stripe.md`` too):
     ``<invoice id>/paid/<invoice payment id>`` per part, on its own ``paid_at``, applied
     earliest first (:func:`_dated_parts`), as Xero, QuickBooks and Fakturownia list an
     instalment each. The store links these payments to their invoice, so a later read
-    that yields other ones (the invoice once paid, an event's snapshot) removes them.
+    that yields other ones (the invoice once paid, an event's snapshot) removes them;
+  - what a dispute lost or still open took back comes off what was paid (the invoice open
+    again for it; an open dispute marks it ``disputed``), and a refund made without a credit
+    note is a credit note refunded in full on its day: the disputes and refunds the
+    connector hands the invoice (:mod:`.reversals`).
 """
 
 from __future__ import annotations
