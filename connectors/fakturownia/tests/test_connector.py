@@ -221,10 +221,10 @@ def serve_account_without_banking(server: HTTPServer) -> None:
          invoice(12, "2026-07-02T10:00:00+02:00")]
     )
     server.expect_ordered_request("/invoices.json").respond_with_json([])
-    server.expect_ordered_request("/invoices.json").respond_with_json([])  # corrections
     server.expect_ordered_request("/banking/payments.json").respond_with_json(
         {"code": "error", "message": "Not Found"}, status=404
     )
+    server.expect_ordered_request("/invoices.json").respond_with_json([])  # corrections
 
 
 def test_an_account_without_banking_skips_payments_with_a_note_and_settles_by_paid_dates(
@@ -322,17 +322,17 @@ def test_a_whole_account_builds_a_ledger_that_settles(
                  paid_date="2026-07-20")]
     )
     httpserver.expect_ordered_request("/invoices.json").respond_with_json([])
-    httpserver.expect_ordered_request("/invoices.json").respond_with_json(
-        [invoice(12, "2026-07-05T10:00:00+02:00", kind="correction", price_gross="-230,00",
-                 issue_date="2026-07-05", payment_to="2026-07-19", invoice_id=11)]
-    )
-    httpserver.expect_ordered_request("/invoices.json").respond_with_json([])
     httpserver.expect_ordered_request("/banking/payments.json").respond_with_json(
         [{"id": 5, "price": "1000,00", "currency": "PLN", "paid": True,
           "paid_date": "2026-07-20", "client_id": 7,
           "invoices": [{"id": 11, "price_gross": "1230,00"}]}]
     )
     httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json(
+        [invoice(12, "2026-07-05T10:00:00+02:00", kind="correction", price_gross="-230,00",
+                 issue_date="2026-07-05", payment_to="2026-07-19", invoice_id=11)]
+    )
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json([])
     ledger = cg.Ledger.from_connector(connector(httpserver, waits), base_currency="PLN")
     httpserver.check_assertions()
     kinds = [a.get("kind") for a in args(httpserver)]

@@ -75,8 +75,8 @@ def serve(server: HTTPServer, *, invoices: list[dict[str, Any]],
     ``GET /invoices/11.json``, due right after the page of corrections."""
     for path, page in (("/clients.json", [{"id": 7, "name": "Klient"}]),
                        ("/invoices.json", invoices),
-                       ("/invoices.json", corrections),
-                       ("/banking/payments.json", [PAYMENT])):
+                       ("/banking/payments.json", [PAYMENT]),
+                       ("/invoices.json", corrections)):
         server.expect_ordered_request(path).respond_with_json(page)
         if page is corrections and by_id is not None:
             server.expect_ordered_request("/invoices/11.json").respond_with_json(by_id)

@@ -175,13 +175,14 @@ def connector(server: HTTPServer) -> FakturowniaConnector:
 
 def serve_sync(server: HTTPServer, *, invoices: list[dict[str, Any]],
                corrections: list[dict[str, Any]], payments: list[dict[str, Any]]) -> None:
-    """One full sync, stream by stream in the connector's order, each list then the empty
-    page that ends it."""
+    """One full sync, stream by stream in the connector's order, each list then (after a
+    list that is not empty) the empty page that ends it."""
     for path, page in (("/clients.json", [{"id": 7, "name": "Klient"}]),
-                       ("/invoices.json", invoices), ("/invoices.json", corrections),
-                       ("/banking/payments.json", payments)):
+                       ("/invoices.json", invoices), ("/banking/payments.json", payments),
+                       ("/invoices.json", corrections)):
         server.expect_ordered_request(path).respond_with_json(page)
-        server.expect_ordered_request(path).respond_with_json([])
+        if page:
+            server.expect_ordered_request(path).respond_with_json([])
 
 
 def test_a_sync_lowers_the_order_by_the_correction_and_keeps_the_rest_as_credit(

@@ -175,8 +175,8 @@ def test_a_sync_counts_each_zloty_of_the_order_once(httpserver: HTTPServer) -> N
     for path, page in (("/clients.json", [{"id": 7, "name": "Klient"}]), ("/clients.json", [])):
         httpserver.expect_ordered_request(path).respond_with_json(page)
     serve_invoices(httpserver, [final(), FZ2, FZ1])
-    httpserver.expect_ordered_request("/invoices.json").respond_with_json([])  # corrections
     httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json([])  # corrections
     ledger = cg.Ledger.from_connector(connector(httpserver), base_currency="PLN")
     httpserver.check_assertions()
     assert ledger.report.rejected == ()

@@ -21,9 +21,12 @@ Reading:
   :class:`~clientguard.http.SourceChanged`: run the sync again) rather than ending it without
   a document that a ``--prune`` sync would then remove.
 * Corrections (``kind=correction``) are their own stream, ``credit_notes``, read after
-  ``invoices`` (the invoices stream asks only for ``kinds[]`` of ``invoice_kinds``). Each
-  correction that lowers an invoice is handed the corrected invoice (its ``price_gross``,
-  ``paid``, ``currency``, and a final invoice's advances:
+  ``invoices`` and ``payments`` (each lowering correction is handed the refunds the payments
+  made of its credit, :data:`~clientguard_fakturownia.mapping.REFUNDS_KEY`; a correction an
+  incremental read did not list whose refund payment changed since is read by its id; the
+  invoices stream asks only for ``kinds[]`` of ``invoice_kinds``). Each correction that
+  lowers an invoice is handed the corrected invoice (its ``price_gross``, ``paid``,
+  ``currency``, and a final invoice's advances:
   :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`), so that it takes from the
   invoice only what is still open on it, of the amount the invoice counts at. The sync keeps
   those fields of every invoice it reads; a corrected invoice it did not read (an incremental
@@ -65,12 +68,14 @@ from clientguard.http import (
     SourceChanged,
     decode_json,
 )
+from clientguard.records import Location
 from clientguard_fakturownia.mapping import (
     ADVANCE_FIELDS,
     ADVANCES_KEY,
     CORRECTED_INVOICE_FIELDS,
     CORRECTED_INVOICE_KEY,
     DEFAULT_INVOICE_KINDS,
+    REFUNDS_KEY,
     SOURCE,
     MappingRules,
     advances_named_by,
@@ -79,6 +84,7 @@ from clientguard_fakturownia.mapping import (
     map_document,
     offers_paid_by,
     payment_from_banking,
+    refunds_paid_by,
 )
 from clientguard_fakturownia.values import parse_timestamp, text_of
 
@@ -324,6 +330,16 @@ class FakturowniaConnector(HttpConnector):
             "cost documents are not read.",
         ),
         HttpStream(
+            name="payments",
+            kind="payment",
+            path="banking/payments.json",
+            id_field="id",
+            duplicates="latest",
+            params={"include": "invoices"},
+            description="Banking payments with the invoices they pay; a refund of a "
+            "correction's credit is that correction's (read before the corrections).",
+        ),
+        HttpStream(
             name="credit_notes",
             kind="credit_note",
             path="invoices.json",
@@ -333,15 +349,6 @@ class FakturowniaConnector(HttpConnector):
             params={"period": "all", "order": "updated_at.desc", "kind": "correction"},
             description="Corrections (faktury korygujące): lowering ones are credit notes "
             "against the corrected invoice.",
-        ),
-        HttpStream(
-            name="payments",
-            kind="payment",
-            path="banking/payments.json",
-            id_field="id",
-            duplicates="latest",
-            params={"include": "invoices"},
-            description="Banking payments with the invoices they pay.",
         ),
     )
 
@@ -378,6 +385,14 @@ class FakturowniaConnector(HttpConnector):
         self._finals_read: dict[str, tuple[str, ...]] = {}
         """By id, the advance invoices each final invoice a payment is tied to names (read
         by its id when the payment does not say): emptied when ``payments`` ends."""
+        self._refunds: dict[str, list[dict[str, Any]]] | None = None
+        """By correction id, the parts of the refund payments of this sync's whole read of
+        ``payments`` (:func:`~clientguard_fakturownia.mapping.refunds_paid_by`), which the
+        ``credit_notes`` read after it hands to each correction; None until that read ends,
+        and once the corrections have been read."""
+        self._refund_changes: dict[str, datetime | None] = {}
+        """By correction id, the latest change (``updated_at``) of its refund payments; None
+        when one gives none (see :meth:`_refunded_not_given`)."""
         self._payments_whole = False
         """Whether the last read of ``payments`` gave the whole list (every page, to the
         empty one): not when it is turned off, when the account has no banking module, or
@@ -411,6 +426,11 @@ class FakturowniaConnector(HttpConnector):
         if stream.name == "invoices":
             self._invoices_read = {}  # a new read: what an earlier one kept may be stale
             self._advances_read = {}
+            self._refunds = None
+        if stream.name == "payments":
+            refunds: dict[str, list[dict[str, Any]]] = {}
+            changes: dict[str, datetime | None] = {}
+        given: set[str] = set()
         pages = 0
         boundary = PageBoundary(
             size=size, full=since is None, what=_WHAT.get(stream.name, stream.name),
@@ -426,9 +446,18 @@ class FakturowniaConnector(HttpConnector):
                     self._keep_invoices(page)  # a final invoice with its advances
                 elif stream.name == "credit_notes":
                     page = self._with_corrected_invoices(page, stream.name)
+                    page = self._with_refunds(page)
+                    given.update(i for r in page.records if (i := text_of(r.data.get("id"))))
+                    extra = self._refunded_not_given(given, since) if page.last else ()
+                    if extra:
+                        yield replace(page, last=False)
+                        page = self._refunded_page(extra, stream.name)
                 elif stream.name == "payments":
                     page = self._with_offer_notes(page, stream.name)
                     page = self._with_final_advances(page, stream.name)
+                    self._collect_refunds(page, refunds, changes)
+                    if page.last:
+                        self._refunds, self._refund_changes = refunds, changes
                     # Set before the last page is handed over: the store asks once it has it.
                     self._payments_whole = page.last is True
                 yield page
@@ -448,6 +477,7 @@ class FakturowniaConnector(HttpConnector):
         finally:
             if stream.name == "credit_notes":
                 self._invoices_read = {}  # nothing after the corrections reads it
+                self._refunds, self._refund_changes = None, {}
             if stream.name in ("invoices", "credit_notes", "payments"):
                 self._advances_read = {}  # only a final invoice of this read needs them
             if stream.name == "payments":
@@ -654,6 +684,67 @@ class FakturowniaConnector(HttpConnector):
             final = self._read_invoice(ident, stream, why="a final invoice a payment pays")
             self._finals_read[ident] = () if final is None else advances_named_by(final)
         return self._finals_read[ident]
+
+    # ----------------------------------------------------------------- refunds
+
+    def _collect_refunds(
+        self, page: RawPage, refunds: dict[str, list[dict[str, Any]]],
+        changes: dict[str, datetime | None],
+    ) -> None:
+        """Keep the refund parts of the payments on ``page``, by correction, with the latest
+        change of each correction's refund payments (a later version of a payment, read again
+        while paging, replaces the earlier)."""
+        for record in page.records:
+            paying = text_of(record.data.get("id"))
+            try:
+                changed = parse_timestamp(record.data.get("updated_at"))
+            except (ValueError, TypeError, ArithmeticError):  # DataError too: not a time
+                changed = None
+            for correction, part in refunds_paid_by(record.data, self.rules):
+                kept = [p for p in refunds.get(correction, []) if p.get("id") != paying]
+                refunds[correction] = [*kept, part]
+                before = changes.get(correction, changed)
+                changes[correction] = (None if changed is None or before is None
+                                       else max(changed, before))
+
+    def _with_refunds(self, page: RawPage) -> RawPage:
+        """``page`` with the refunds of each lowering correction added (under
+        ``REFUNDS_KEY``; an empty list for one with none), when the payments were read whole
+        in this sync; as it is otherwise (the corrections then carry no refunds)."""
+        refunds = self._refunds
+        if refunds is None:
+            return page
+        records = tuple(
+            RawRecord({**r.data, REFUNDS_KEY: refunds.get(text_of(r.data.get("id")) or "", [])},
+                      r.location) if invoice_lowered_by(r.data) is not None else r
+            for r in page.records
+        )
+        return replace(page, records=records)
+
+    def _refunded_not_given(self, given: set[str], since: datetime | None) -> list[str]:
+        """The corrections an incremental read of ``credit_notes`` did not give whose refund
+        payments changed since its cursor (or give no change time): they are read by their
+        id, so that the credit note stored with each carries its refunds. A full read gives
+        every correction."""
+        if since is None or not self._refunds:
+            return []
+        return sorted(
+            correction for correction, changed in self._refund_changes.items()
+            if correction not in given and (changed is None or changed >= since)
+        )
+
+    def _refunded_page(self, idents: Sequence[str], stream: str) -> RawPage:
+        """The last page of an incremental read of ``credit_notes``: the corrections of
+        ``idents`` read by their id (one request each; one Fakturownia no longer has is left
+        out), with their corrected invoices and refunds."""
+        records = []
+        for ident in idents:
+            raw = self._read_invoice(ident, stream, why="a correction refunded in cash")
+            if raw is not None:
+                where = Location(detail=f"GET invoices/{ident}.json")
+                records.append(RawRecord(raw, where))
+        page = RawPage(tuple(records), last=True)
+        return self._with_refunds(self._with_corrected_invoices(page, stream))
 
     def _read_invoice(
         self, ident: str, stream: str, *, why: str = "the invoice a correction lowers"

@@ -67,6 +67,7 @@ from clientguard.model import (
     Invoice,
     InvoiceStatus,
     Payment,
+    Refund,
 )
 from clientguard.money import ZERO, is_currency
 from clientguard_fakturownia.values import (
@@ -86,6 +87,7 @@ __all__ = [
     "CORRECTION_KINDS",
     "DEFAULT_INVOICE_KINDS",
     "DEFAULT_RULES",
+    "REFUNDS_KEY",
     "SOURCE",
     "MappingRules",
     "advances_named_by",
@@ -94,6 +96,7 @@ __all__ = [
     "map_document",
     "offers_paid_by",
     "payment_from_banking",
+    "refunds_paid_by",
 ]
 
 SOURCE = "fakturownia"
@@ -142,6 +145,14 @@ CORRECTED_INVOICE_FIELDS: tuple[str, ...] = (
 """What the mapping reads of a corrected invoice under :data:`CORRECTED_INVOICE_KEY`: a
 connector that keeps the invoices it read, to hand them to their corrections, keeps only
 these (``kind`` and :data:`ADVANCES_KEY` for a final invoice, counted less its advances)."""
+
+REFUNDS_KEY = "clientguard:refunds"
+"""Key under which a connector adds, to a lowering correction's raw record, the cash refunds
+of its credit: the banking payments tied to nothing but lowering corrections (money paid
+back to the client), each as :func:`refunds_paid_by` gives its part for this correction
+(``id``, ``amount``, ``date``, ``currency``). Not a Fakturownia field. With it the credit
+note carries them as its ``refunds``, the model's part of a credit paid back in cash, as
+Xero's credit note carries its ``Payments`` (see :func:`map_document`)."""
 
 #: Why the other kinds are skipped, in words a person reads in the sync report.
 _NOT_SALES: Mapping[str, str] = {
@@ -480,6 +491,7 @@ def _correction(
         applied = total if room is None else min(total, room)
         if applied > 0:
             allocations = (Allocation(invoice_id=corrected, amount=applied, date=issue_date),)
+    applied_total = sum((a.amount for a in allocations), ZERO)
     note = CreditNote(
         id=_required_text(raw, "id"),
         customer_id=customer_id,
@@ -489,8 +501,83 @@ def _correction(
         allocations=allocations,
         fx_rate=_fx_rate(raw, currency, rules),
         source=SOURCE,
+        refunds=_refunds(raw.get(REFUNDS_KEY), currency, total - applied_total),
     )
     return [customer, note] if customer is not None else note
+
+
+def _refunds(given: object, currency: str, credit: Decimal) -> tuple[Refund, ...]:
+    """The cash refunds of a credit note whose ``credit`` is left after its allocations, from
+    the parts of refund payments a connector gave under :data:`REFUNDS_KEY`: oldest first
+    (by date, then the payment's id), each up to what the ones before leave of ``credit``
+    (a refund of more than the credit pays back no more than the credit: the rest is money
+    the books hold against no document, which the credit note cannot carry). A part in
+    another currency than the credit note's is left out (the payment's currency is the
+    money paid; the credit note's amounts are in its own); the connector says so in a note."""
+    if given is None:
+        return ()
+    key = REFUNDS_KEY
+    if not isinstance(given, list):
+        raise DataError(f"{key}: is not a list")
+    parts: list[tuple[date, str, Decimal]] = []
+    for index, item in enumerate(given):
+        where = f"{key}.{index}"
+        if not isinstance(item, Mapping):
+            raise DataError(f"{where}: is not an object")
+        if (text_of(item.get("currency")) or "").upper() != currency:
+            continue
+        day = parse_date(item.get("date"), field=f"{where}.date")
+        if day is None:
+            raise DataError(f"{where}.date: is missing")
+        amount = parse_amount(item.get("amount"), field=f"{where}.amount")
+        if amount > 0:
+            parts.append((day, text_of(item.get("id")) or "", amount))
+    refunds: list[Refund] = []
+    left = credit
+    for day, _ident, amount in sorted(parts):  # oldest first: the order the money left
+        if left <= 0:
+            break
+        paid_back = min(amount, left)
+        refunds.append(Refund(amount=paid_back, date=day))
+        left -= paid_back
+    return tuple(refunds)
+
+
+def refunds_paid_by(
+    raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
+) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The cash refunds a banking payment (``include=invoices``) makes: for a payment tied
+    to nothing but corrections that lower invoices (which :func:`payment_from_banking` skips
+    as money paid back to the client), each correction's id with its part of the payment, as
+    :data:`REFUNDS_KEY` holds them: the payment split between its corrections in the order
+    Fakturownia lists them, each up to its credit (``price_gross`` below zero), the last
+    taking what is left. Empty for any other payment, and for one whose amounts or date
+    cannot be read (its mapping rejects it). Never raises."""
+    try:
+        if not _received(raw):
+            return ()
+        amount = parse_amount(raw.get("price"), field="price")
+        day = parse_date(raw.get("paid_date"), field="paid_date")
+        currency = _currency(raw)
+        tied = _linked_invoices(raw, currency, rules)
+    except (DataError, ValueError, TypeError, ArithmeticError):
+        return ()
+    corrections = [link for link in tied if link.not_read is None]
+    if (day is None or amount <= 0 or not corrections or len(corrections) != len(tied)
+            or any(link.gross is None or link.gross >= 0 for link in corrections)):
+        return ()
+    ident = text_of(raw.get("id"))
+    parts: list[tuple[str, dict[str, Any]]] = []
+    left = amount
+    for index, link in enumerate(corrections):
+        if left <= 0:
+            break
+        credit = -link.gross if link.gross is not None else left
+        share = left if index == len(corrections) - 1 else min(left, credit)
+        parts.append((link.invoice_id, {"id": ident, "amount": share,
+                                        "date": day.isoformat(), "currency": currency}))
+        left -= share
+    return tuple(parts)
 
 
 def _corrected_id(raw: Mapping[str, Any]) -> str | None:
