@@ -513,7 +513,8 @@ def _refunds(given: object, currency: str, credit: Decimal) -> tuple[Refund, ...
     (a refund of more than the credit pays back no more than the credit: the rest is money
     the books hold against no document, which the credit note cannot carry). A part in
     another currency than the credit note's is left out (the payment's currency is the
-    money paid; the credit note's amounts are in its own); the connector says so in a note."""
+    money paid; the credit note's amounts are in its own, and no rate converts them): that
+    credit stays unapplied (docs/connectors/fakturownia.md)."""
     if given is None:
         return ()
     key = REFUNDS_KEY
