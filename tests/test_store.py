@@ -657,7 +657,7 @@ def test_a_version_1_store_opens_and_its_records_carry_their_source_name(
     with closing(sqlite3.connect(path)) as db:
         db.executescript(STORE_V1.read_text(encoding="utf-8"))
     with Store.open(path) as old:
-        assert old.schema_version == SCHEMA_VERSION == 9
+        assert old.schema_version == SCHEMA_VERSION == 10
         ledger = old.load(base_currency="EUR", strict=False)
         assert {(r.kind, r.source, getattr(r, "id", None)) for r in ledger.records()} == {
             ("customer", "books", "c1"), ("invoice", "books", "A"), ("invoice", "books", "B"),
@@ -708,17 +708,53 @@ def test_a_schema_8_store_reads_what_earlier_versions_stored_wrong_in_full_next_
                        "'x', 'X-1', 'no wanted date')", (source,))
         db.execute("PRAGMA user_version = 8")
     with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 9
+        assert store.schema_version == SCHEMA_VERSION == 10
         kept = {(source, stream) for source in streams for stream in store.state(source).cursors}
         requests = store._db.execute(
             "SELECT source, record_id FROM records WHERE kind = 'work_request'").fetchall()
         refused = store._db.execute("SELECT source FROM rejections").fetchall()
-    assert kept == {("qbo", "payments"), ("qbo", "credit_memos"), ("stripe", "invoices"),
-                    ("sheet", "invoices")}
+    # (Stripe's invoices go too, by schema 10: the next test.)
+    assert kept == {("qbo", "payments"), ("qbo", "credit_memos"), ("sheet", "invoices")}
     # Read again in full by the next sync; nothing goes before it (a review in between still
     # has every request and rejection).
     assert sorted(requests) == [("repo", "acme/app#7"), ("tickets", "ACME-12")]
     assert sorted(refused) == [("repo",), ("tickets",)]
+
+
+def test_a_schema_9_store_reads_what_earlier_versions_read_wrong_in_full_next_time(
+    tmp_path: Path,
+) -> None:
+    # Schema 10: Xero's invoices written off by a credit note to Bad Debts (stored settled)
+    # and those credit notes, Stripe's invoices paid in instalments, overpaid, charged back or
+    # refunded, Fakturownia's corrections paid back in cash: those cursors go, the others stay.
+    path = tmp_path / "old.db"
+    with Store.open(path):
+        pass
+    streams = {"books": ("xero", ("invoices", "payments", "credit_notes", "contacts")),
+               "stripe": ("stripe", ("customers", "invoices", "credit_notes")),
+               "fk": ("fakturownia", ("invoices", "credit_notes")),
+               "qbo": ("quickbooks", ("invoices", "credit_memos")),
+               "sheet": ("csv", ("invoices", "credit_notes"))}
+    with closing(sqlite3.connect(path)) as db, db:
+        for source, (connector, names) in streams.items():
+            db.execute("INSERT INTO sources (source, connector) VALUES (?, ?)",
+                       (source, connector))
+            for stream in names:
+                db.execute("INSERT INTO cursors (source, stream, cursor, sync_id) "
+                           "VALUES (?, ?, '2026-05-02T00:00:00+00:00', 1)", (source, stream))
+            db.execute("INSERT INTO records (source, kind, record_id, stream, data, first_sync, "
+                       "changed_sync, seen_sync) VALUES (?, 'invoice', 'I1', 'invoices', '{}', "
+                       "1, 1, 1)", (source,))
+        db.execute("PRAGMA user_version = 9")
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 10
+        kept = {(source, stream) for source in streams for stream in store.state(source).cursors}
+        records = store._db.execute("SELECT source FROM records").fetchall()
+    assert kept == {("books", "payments"), ("books", "contacts"), ("stripe", "customers"),
+                    ("fk", "invoices"), ("qbo", "invoices"), ("qbo", "credit_memos"),
+                    ("sheet", "invoices"), ("sheet", "credit_notes")}
+    # Read again in full by the next sync; no record goes before it.
+    assert len(records) == len(streams)
 
 
 def test_records_synced_under_a_source_name_carry_it(store: Store) -> None:

@@ -763,6 +763,17 @@ class Connector(ABC):
     def close(self) -> None:  # noqa: B027  (a hook: most connectors hold nothing)
         """Release what the connector holds (an HTTP session, open files)."""
 
+    def prunes_each_full_read(self, stream: str) -> bool:
+        """Whether the read of ``stream`` that just gave its last page was whole, so that
+        what it did not give is gone at the source: :meth:`Store.sync
+        <clientguard.store.Store.sync>` then removes it, as ``--prune`` would, at once. For a
+        stream the source lists with no change filter, read whole on every sync (Fakturownia's
+        banking payments: a payment deleted there must stop paying its invoice). False by
+        default: a stream's records are removed by ``sync --full --prune`` (and time entries
+        by the store's own rule). A read that stopped before its last page never prunes,
+        whatever this answers."""
+        return False
+
     # ----------------------------------------------------------------- secrets
 
     def secrets(self) -> tuple[str, ...]:

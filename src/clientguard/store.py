@@ -20,13 +20,13 @@ What it guarantees:
   changed replaces the stored one. Time entries have no id in the model: they are keyed by
   their content and its occurrence within the stream, and a stream read in full replaces its
   earlier time entries (otherwise an edited entry would count twice).
-* **A stream read whole on every sync may say it is whole.** A connector with a method
-  ``prunes_each_full_read(stream) -> bool`` that answers True for a stream (Fakturownia's
-  banking payments, which have no change filter) has that stream pruned after each complete
-  read, as ``--prune`` would: a record the read did not give (a payment deleted at the source)
-  leaves the store at once, not at the next ``sync --full --prune``. Asked after the
-  stream's last page, so that a connector can answer False for a read that did not happen
-  (a module the account lacks); a read that stops before its last page never prunes.
+* **A stream read whole on every sync may say it is whole.** A connector whose
+  :meth:`~clientguard.connector.Connector.prunes_each_full_read` answers True for a stream
+  (Fakturownia's banking payments, which have no change filter) has that stream pruned after
+  each complete read, as ``--prune`` would: a record the read did not give (a payment deleted
+  at the source) leaves the store at once, not at the next ``sync --full --prune``. Asked
+  after the stream's last page, so that a connector can answer False for a read that did not
+  happen (a module the account lacks); a read that stops before its last page never prunes.
 * **One transaction per page.** Each page's records, rejections and the stream's cursor are
   written together, so a crash mid-sync loses nothing already written, and the next sync
   resumes from the last stored cursor (a stream whose source sorts it by change time resumes
@@ -340,6 +340,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "(SELECT source FROM sources WHERE connector = 'quickbooks')",
         "DELETE FROM cursors WHERE stream = 'work_requests' AND source IN "
         "(SELECT source FROM sources WHERE connector IN ('jira', 'github'))",
+    ),
+    # 10: documents an earlier clientguard read wrong and an incremental read would not read
+    # again: Xero's invoices written off by a credit note to a Bad Debts account (stored
+    # settled by a credit) and those credit notes; Stripe's invoices paid in instalments
+    # (stored as one payment on the last day), overpaid (the overpayment counted twice),
+    # charged back or refunded (stored paid); Fakturownia's corrections paid back in cash
+    # (their refunds not read). Their cursors go, so the next sync reads those streams in
+    # full and replaces them (their derived payments and credit notes follow, schema 8); no
+    # record goes before that read.
+    (
+        "DELETE FROM cursors WHERE stream IN ('invoices', 'credit_notes') AND source IN "
+        "(SELECT source FROM sources WHERE connector IN ('xero', 'stripe'))",
+        "DELETE FROM cursors WHERE stream = 'credit_notes' AND source IN "
+        "(SELECT source FROM sources WHERE connector = 'fakturownia')",
     ),
 )
 
@@ -1841,8 +1855,7 @@ def _prunes_each_full_read(connector: Connector, stream: str) -> bool:
     """Whether ``connector`` says its read of ``stream`` that just ended was whole, so that
     what it did not give is gone at the source (its ``prunes_each_full_read(stream)``; a
     connector without the method prunes only with ``--prune``, and time entries)."""
-    says = getattr(connector, "prunes_each_full_read", None)
-    return callable(says) and says(stream) is True
+    return connector.prunes_each_full_read(stream) is True
 
 
 class _SyncWriter:
