@@ -34,8 +34,10 @@ Reading:
   stream's cursor. What one settles with a journal entry's credit has that journal entry
   read by id (``JournalEntry WHERE Id IN (...)``), and the accounts it debits
   (``Account WHERE Active IN (true, false) AND Id IN (...)``, each read once a sync): a
-  bad debt written off (an expense) keeps the invoice open for that part; netting against
-  Accounts Payable (or another balance-sheet account) pays it on the journal entry's date
+  bad debt written off (a bad-debt account: detail type Bad debts, a name that says so, or
+  one listed in ``bad_debt_accounts``) keeps the invoice open for that part; netting
+  against Accounts Payable (or another balance-sheet account), or a remainder cleared to
+  any other expense (a discount, bank charges), pays it on the journal entry's date
   (:mod:`.journals`).
 * Customers are read active and inactive (``Active IN (true, false)``): an invoice of a
   customer made inactive still names it.
@@ -209,6 +211,14 @@ class QuickBooksOptions(HttpOptions):
     time_activities: bool = True
     """Read time activities (the time_entries stream: hours per customer, billable or
     not). False skips the query (a company that tracks no time in QuickBooks)."""
+    bad_debt_accounts: tuple[str, ...] = ()
+    """Accounts the firm writes bad debts off to besides those QuickBooks and their names say
+    are (detail type Bad debts or Allowance for bad debts; a name that says bad or doubtful
+    debts), each by its id, its number (``AcctNum``) or its name, case aside: a journal entry
+    that credits an invoice's receivable against one writes the invoice off (open, and late)
+    instead of settling it. A journal entry's debit to any other expense account (a discount,
+    bank charges, rounding) settles the invoice. A listed id counts even where the app may
+    not read accounts."""
     change_data_capture: bool = True
     """On an incremental sync, ask QuickBooks' change data capture for the invoices,
     payments and credit memos deleted since the last sync, and report them deleted (a store
@@ -219,6 +229,16 @@ class QuickBooksOptions(HttpOptions):
     @classmethod
     def _home(cls, value: str | None) -> str | None:
         return value.strip().upper() if value else None
+
+    @field_validator("bad_debt_accounts", mode="before")
+    @classmethod
+    def _accounts(cls, value: Any) -> Any:
+        # One string would be read as a list of its characters by some callers; say so.
+        if isinstance(value, str):
+            raise ValueError(
+                f"give a list of accounts (ids, numbers or names), e.g. [{value.strip()!r}], "
+                "not one string")
+        return value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -655,7 +675,8 @@ class QuickBooksConnector(HttpConnector):
         for ident in readable:
             if ident not in journals:
                 try:
-                    journals[ident] = journal_sides(raw[ident], accounts)
+                    journals[ident] = journal_sides(raw[ident], accounts,
+                                                    self.options.bad_debt_accounts)
                 except DataError as exc:
                     journals[ident] = f"the journal entry is malformed: {exc}"
         return journals

@@ -1,26 +1,35 @@
 """What a journal entry's credit on an invoice is: a bad debt written off, or a settlement.
 
-QuickBooks brings an invoice's ``Balance`` down with a journal entry in two common ways, both
-shaped alike in the payment that links them (a line linked to the invoice, a line linked to
-the journal entry, often nothing received):
+QuickBooks brings an invoice's ``Balance`` down with a journal entry in several common ways,
+all shaped alike in the payment that links them (a line linked to the invoice, a line linked
+to the journal entry, often nothing received):
 
 * **a bad debt written off**: the journal entry debits a bad debts expense and credits
   Accounts Receivable (Intuit's "Write off bad debts"). The client never paid it.
 * **netting** a client's receivable against what the firm owes the same company as a
   supplier: the journal entry debits Accounts Payable (the vendor) and credits Accounts
   Receivable (the customer), applied in Receive Payment. That is a real settlement.
+* **a remainder the firm absorbed**: an early-payment discount the client took, bank
+  charges deducted from a transfer (a short payment), a few cents of rounding, a goodwill
+  reduction, cleared to an expense account that is no bad debt. The client paid what the
+  firm accepted: a settlement too.
 
-The credit line on Accounts Receivable is the same in both; the side that balances it, the
+The credit line on Accounts Receivable is the same in all; the side that balances it, the
 journal entry's debit lines (``Line[].JournalEntryLineDetail.PostingType`` ``Debit``, each
-posting to ``AccountRef``), tells them apart by the account's type
-(:func:`account_role`):
+posting to ``AccountRef``), tells them apart by the account (:func:`account_role`):
 
-* ``Expense``, ``Other Expense`` or ``Cost of Goods Sold`` (``Classification`` ``Expense``),
-  or a ``BadDebts`` / ``AllowanceForBadDebts`` detail type (the allowance method writes off
-  against the allowance, a contra-asset): **written off**.
-* Any other balance-sheet account (``Accounts Payable``, ``Bank``, another ``Accounts
-  Receivable``, ``Other Current Liability``...) or an income account (a discount given, as a
-  credit memo would be): **settled**, on the journal entry's ``TxnDate``.
+* **A bad-debt account** (:func:`is_bad_debt_account`): detail type (``AccountSubType``)
+  ``BadDebts`` or ``AllowanceForBadDebts`` (the allowance method writes off against the
+  allowance, a contra-asset); or an expense or asset account whose ``Name`` says bad or
+  doubtful debts (Polish: "nieściągalne"), not one of recoveries; or an account the firm
+  lists in the connector's ``bad_debt_accounts`` option (by id, number or name): **written
+  off**. A listed id counts even where the account cannot be read.
+* Any other account QuickBooks types: an expense (``Expense``, ``Other Expense``, ``Cost of
+  Goods Sold``: the firm absorbed it), a balance-sheet account (``Accounts Payable``,
+  ``Bank``, another ``Accounts Receivable``...) or an income account (a discount given):
+  **settled**, on the journal entry's ``TxnDate``, with no note. As the Xero connector
+  decides (docs/connectors/xero.md, "bad debts"): reading every expense as a write-off made
+  a punctual client who took a discount look like a defaulter, late for ever.
 * An account that cannot be read (QuickBooks refused, or it is not returned), a journal
   entry that cannot be read, or a type QuickBooks does not document: **unclassified**, read
   as settled (the safe default: no claim is made on a debt the books show cleared) with a
@@ -36,7 +45,9 @@ and whichever invoices the sync reads. Pure: no clock, no network.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -48,14 +59,15 @@ from clientguard_quickbooks.mapping import JournalCredit, JournalSettlement, Wri
 
 __all__ = [
     "BALANCE_SHEET_TYPES",
+    "EXPENSE_TYPES",
     "WRITE_OFF_SUBTYPES",
-    "WRITE_OFF_TYPES",
     "AccountRole",
     "JournalDraws",
     "JournalReading",
     "JournalSides",
     "account_role",
     "debit_accounts",
+    "is_bad_debt_account",
     "journal_sides",
     "merge_credits",
     "read_credits",
@@ -64,10 +76,12 @@ __all__ = [
 
 AccountRole = Literal["write_off", "settlement"]
 
-#: ``AccountType`` values of an expense: a debit there is a loss, a bad debt written off.
-WRITE_OFF_TYPES = frozenset({"Expense", "Other Expense", "Cost of Goods Sold"})
+#: ``AccountType`` values of an expense. A debit there is a cost the firm absorbed (a
+#: discount, bank charges, rounding): a settlement, unless the account is a bad-debt account
+#: (:func:`is_bad_debt_account`).
+EXPENSE_TYPES = frozenset({"Expense", "Other Expense", "Cost of Goods Sold"})
 
-#: ``AccountSubType`` (detail type) values that mean a bad debt whatever the type: the
+#: ``AccountSubType`` (detail type) values that mean a bad debt whatever the type or name: the
 #: expense ``BadDebts``, and the contra-asset ``AllowanceForBadDebts`` (``Other Current
 #: Asset``) that the allowance method writes off against.
 WRITE_OFF_SUBTYPES = frozenset({"BadDebts", "AllowanceForBadDebts"})
@@ -81,34 +95,83 @@ BALANCE_SHEET_TYPES = frozenset({
     "Income", "Other Income",
 })
 
-#: ``Classification`` values, where the ``AccountType`` is one not listed above.
-_ROLE_OF_CLASSIFICATION: dict[str, AccountRole] = {
-    "Expense": "write_off",
-    "Asset": "settlement",
-    "Liability": "settlement",
-    "Equity": "settlement",
-    "Revenue": "settlement",
-}
+#: ``Classification`` values that say settled, where the ``AccountType`` is one not listed
+#: above.
+_SETTLING_CLASSIFICATIONS = frozenset({"Expense", "Asset", "Liability", "Equity", "Revenue"})
+
+#: Classifications (and the types of them) whose account a bad-debt name makes a write-off:
+#: the expense, and the provision for doubtful debts (an asset, the allowance method). A
+#: liability or an income account named so ("Bad debts recovered") is not one.
+_NAMED_WRITE_OFF_TYPES = EXPENSE_TYPES | {"Other Current Asset", "Other Asset"}
+_NAMED_WRITE_OFF_CLASSIFICATIONS = frozenset({"Expense", "Asset"})
+
+#: A name that says bad or doubtful debts ("Bad debts", "Bad debt expense", "Provision for
+#: doubtful debts"), or the Polish "nieściągalne" ("Należności nieściągalne", "Wierzytelności
+#: nieściągalne"), matched without diacritics.
+_BAD_DEBT_NAME = re.compile(r"\b(?:bad|doubtful)\s+debts?\b|\bniesciagaln", re.IGNORECASE)
+_RECOVERY = re.compile(r"\brecover", re.IGNORECASE)
 
 
-def account_role(account: Mapping[str, Any]) -> AccountRole | None:
+def _plain(text: str) -> str:
+    """``text`` folded for comparing names: no diacritics (ś is s, ł is l), case-folded,
+    spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def _text(account: Mapping[str, Any], field: str) -> str | None:
+    """The account's ``field`` when it is text (a hostile or malformed value is no value)."""
+    value = account.get(field)
+    return value if isinstance(value, str) else None
+
+
+def _listed(configured: Iterable[str]) -> frozenset[str]:
+    """The ``bad_debt_accounts`` option's entries as they are compared (folded; empty ones
+    left out)."""
+    return frozenset(p for p in (_plain(entry) for entry in configured) if p)
+
+
+def is_bad_debt_account(account: Mapping[str, Any], listed: Iterable[str] = ()) -> bool:
+    """True for an account a write-off posts to: one of ``listed`` (the ``bad_debt_accounts``
+    option: its ``Id``, ``AcctNum``, ``Name`` or ``FullyQualifiedName``, compared without case
+    or diacritics); a detail type ``BadDebts`` or ``AllowanceForBadDebts``; or an expense or
+    asset account whose ``Name`` says bad or doubtful debts, not one of recoveries."""
+    wanted = _listed(listed)
+    names = (account.get(field) for field in ("Id", "AcctNum", "Name", "FullyQualifiedName"))
+    if any(isinstance(n, str | int) and _plain(str(n)) in wanted for n in names):
+        return True
+    if _text(account, "AccountSubType") in WRITE_OFF_SUBTYPES:
+        return True
+    name = _text(account, "Name")
+    if name is None or _RECOVERY.search(name):
+        return False
+    kind, classification = _text(account, "AccountType"), _text(account, "Classification")
+    typed = (kind in _NAMED_WRITE_OFF_TYPES if kind in EXPENSE_TYPES | BALANCE_SHEET_TYPES
+             else classification in _NAMED_WRITE_OFF_CLASSIFICATIONS)
+    return typed and _BAD_DEBT_NAME.search(_plain(name)) is not None
+
+
+def account_role(account: Mapping[str, Any], listed: Iterable[str] = ()) -> AccountRole | None:
     """What a debit to ``account`` (a QuickBooks ``Account``) makes of the receivable it
-    balances: ``write_off``, ``settlement``, or None when its type says neither."""
-    subtype, kind = account.get("AccountSubType"), account.get("AccountType")
-    if subtype in WRITE_OFF_SUBTYPES or kind in WRITE_OFF_TYPES:
+    balances: ``write_off`` for a bad-debt account (:func:`is_bad_debt_account`, ``listed``
+    the ``bad_debt_accounts`` option), ``settlement`` for any other account of a documented
+    type or classification, None when its type says nothing."""
+    if is_bad_debt_account(account, listed):
         return "write_off"
-    if kind in BALANCE_SHEET_TYPES:
+    kind, classification = _text(account, "AccountType"), _text(account, "Classification")
+    if kind in EXPENSE_TYPES or kind in BALANCE_SHEET_TYPES:
         return "settlement"
-    classification = account.get("Classification")
-    return _ROLE_OF_CLASSIFICATION.get(classification) if isinstance(classification, str) else None
+    return "settlement" if classification in _SETTLING_CLASSIFICATIONS else None
 
 
-def _debit_lines(journal: Mapping[str, Any]) -> list[tuple[str | None, Decimal]]:
-    """The journal entry's debit lines: (account id, amount), the id None when missing."""
+def _debit_lines(journal: Mapping[str, Any]) -> list[tuple[str | None, str, Decimal]]:
+    """The journal entry's debit lines: (account id, the name its ``AccountRef`` gives,
+    amount), the id None when missing, the name "" when none is given."""
     lines = journal.get("Line") or []
     if not isinstance(lines, list):
         raise DataError("Line: is not a list")
-    found: list[tuple[str | None, Decimal]] = []
+    found: list[tuple[str | None, str, Decimal]] = []
     for index, line in enumerate(lines):
         if not isinstance(line, Mapping):
             raise DataError(f"Line.{index}: is not an object")
@@ -120,14 +183,16 @@ def _debit_lines(journal: Mapping[str, Any]) -> list[tuple[str | None, Decimal]]
             raise DataError(f"Line.{index}.Amount: {amount} is negative")
         ref = detail.get("AccountRef")
         value = ref.get("value") if isinstance(ref, Mapping) else None
-        found.append((value if isinstance(value, str) and value else None, amount))
+        name = ref.get("name") if isinstance(ref, Mapping) else None
+        found.append((value if isinstance(value, str) and value else None,
+                      name if isinstance(name, str) else "", amount))
     return found
 
 
 def debit_accounts(journal: Mapping[str, Any]) -> frozenset[str]:
     """The ids of the accounts a journal entry debits (to read them). Raises DataError for a
     malformed journal entry."""
-    return frozenset(account for account, _ in _debit_lines(journal) if account is not None)
+    return frozenset(account for account, _, _ in _debit_lines(journal) if account is not None)
 
 
 @dataclass(frozen=True)
@@ -138,9 +203,9 @@ class JournalSides:
     date: date
     """The journal entry's ``TxnDate``: the day a settlement by it is paid."""
     written_off: Decimal
-    """Debits to write-off accounts (:func:`account_role`)."""
+    """Debits to bad-debt accounts (:func:`account_role`)."""
     settled: Decimal
-    """Debits to balance-sheet and income accounts."""
+    """Debits to any other account: expense, balance-sheet and income accounts."""
     unclassified: Decimal
     """Debits to accounts that could not be read, or of a type that says neither."""
     why_unclassified: str = ""
@@ -148,10 +213,13 @@ class JournalSides:
 
 
 def journal_sides(
-    journal: Mapping[str, Any], accounts: Mapping[str, Mapping[str, Any] | str]
+    journal: Mapping[str, Any], accounts: Mapping[str, Mapping[str, Any] | str],
+    listed: Iterable[str] = (),
 ) -> JournalSides:
     """A journal entry's debits by role, its accounts looked up in ``accounts`` (by id: the
-    ``Account``, or why it could not be read).
+    ``Account``, or why it could not be read); ``listed``, the ``bad_debt_accounts`` option,
+    makes a write-off of the accounts it names, even one that could not be read (by the id,
+    or the name, its ``AccountRef`` gives).
 
     Raises DataError naming the field for a malformed journal entry."""
     ident = journal.get("Id")
@@ -164,11 +232,17 @@ def journal_sides(
         day = date.fromisoformat(raw_day.strip()[:10])
     except ValueError:
         raise DataError(f"TxnDate: {raw_day!r} is not a date (YYYY-MM-DD)") from None
+    wanted = _listed(listed)
     totals: dict[AccountRole | None, Decimal] = {}
     why = ""
-    for account_id, amount in _debit_lines(journal):
+    for account_id, ref_name, amount in _debit_lines(journal):
         found = accounts.get(account_id) if account_id is not None else "no AccountRef"
-        role = account_role(found) if isinstance(found, Mapping) else None
+        if isinstance(found, Mapping):
+            role = account_role(found, wanted)
+        else:
+            # Not read: only the firm's own list can tell, by what the journal entry names.
+            named = {_plain(account_id or ""), _plain(ref_name)}
+            role = "write_off" if named & wanted else None
         if role is None and not why:
             reason = found if isinstance(found, str) else (
                 "its type says neither expense nor balance sheet" if found is not None
@@ -325,5 +399,6 @@ def unclassified_note(credit: JournalCredit, amount: Decimal, day: date, why: st
         f"{credit.txn_type or 'transaction'} {credit.txn_id} in payment {credit.payment_id}, "
         f"is read as paid on {day.isoformat()}: whether it was a bad debt written off or a "
         f"settlement (netting) could not be told ({why}). If it wrote off a bad debt, let the "
-        "app read JournalEntry and Account, then run `clientguard sync --full`"
+        "app read JournalEntry and Account, or list the account in bad_debt_accounts, then "
+        "run `clientguard sync --full`"
     )

@@ -18,10 +18,11 @@ QuickBooks' quirks and what is done about them (each one is in
   invoice's ``Balance`` down as if paid. What a payment settles on an invoice line with
   neither cash nor a credit memo, up to what its journal lines carry, is such a credit
   (:func:`journal_credits`). What it is depends on the account the journal entry debits
-  (:mod:`.journals`): a bad debts expense is a write-off, and as Stripe's ``uncollectible``
+  (:mod:`.journals`): a bad-debt account is a write-off, and as Stripe's ``uncollectible``
   the invoice stays ``open`` for it, its ``amount_due`` ``Balance`` plus the write-off
   (attached under :data:`WRITE_OFFS_KEY`); Accounts Payable (netting what the firm owes the
-  same company) or another balance-sheet account is a settlement, a payment
+  same company), another balance-sheet account or any other expense (a discount, bank
+  charges) is a settlement, a payment
   ``<invoice id>/journal/<journal entry id>/<payment id>`` on the journal entry's date
   (attached under :data:`SETTLEMENTS_KEY`).
 * **Voided invoices** stay in query results with ``TotalAmt`` and ``Balance`` 0 and
@@ -204,7 +205,8 @@ class JournalCredit:
 @dataclass(frozen=True)
 class WriteOff:
     """Part of an invoice written off as a bad debt: a journal entry's credit whose other side
-    is an expense (bad debts) or the allowance for bad debts. The client never paid it."""
+    is a bad-debt account (bad debts, the allowance for bad debts, or one the firm lists:
+    :func:`~.journals.is_bad_debt_account`). The client never paid it."""
 
     invoice_id: str
     amount: Decimal
