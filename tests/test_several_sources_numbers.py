@@ -267,3 +267,23 @@ def test_a_copy_in_another_currency_a_day_apart_names_each_ones_total_and_day() 
         "on 2025-03-02) in stripe and xero; if one tool copies its invoices into the other, "
         "pull invoices from one of them only (both are counted until then)",
     )
+
+
+def test_one_invoice_in_three_sources_is_said_once_as_the_set_of_the_three() -> None:
+    # Stripe and Xero on one day, a CSV export a day later: one set, one sentence (two sets
+    # overlapping, "3 times" and "twice", would read as two invoices counted again).
+    book = Ledger.build([
+        customer("cus_1", "Acme", source="stripe"), customer("C9", "Acme Ltd", source="xero"),
+        customer("k1", "Acme Ltd", source="csv"),
+        invoice("cus_1", id="in_1", number="INV-0001", issued="2025-03-01", total="1000.00",
+                source="stripe"),
+        invoice("C9", id="X1", number="INV-0001", issued="2025-03-01", total="1000.00",
+                source="xero"),
+        invoice("k1", id="R1", number="INV-0001", issued="2025-03-02", total="1000.00",
+                source="csv"),
+    ], base_currency="EUR")
+    assert [s.records for s in book.report.same_in_two_sources] == [
+        ("csv:R1", "stripe:in_1", "xero:X1")]
+    (note,) = [n for n in book.report.notes if "counted" in n]
+    assert "counted 3 times" in note
+    assert note.endswith("(all are counted until then)")
