@@ -725,7 +725,8 @@ def test_a_schema_9_store_reads_what_earlier_versions_read_wrong_in_full_next_ti
     tmp_path: Path,
 ) -> None:
     # Schema 10: Xero's invoices written off by a credit note to Bad Debts (stored settled)
-    # and those credit notes, Stripe's invoices paid in instalments, overpaid, charged back or
+    # and those credit notes, QuickBooks' invoices cleared to an expense (stored written
+    # off), Stripe's invoices paid in instalments, overpaid, charged back or
     # refunded, Fakturownia's corrections paid back in cash: those cursors go, the others stay.
     path = tmp_path / "old.db"
     with Store.open(path):
@@ -751,8 +752,8 @@ def test_a_schema_9_store_reads_what_earlier_versions_read_wrong_in_full_next_ti
         kept = {(source, stream) for source in streams for stream in store.state(source).cursors}
         records = store._db.execute("SELECT source FROM records").fetchall()
     assert kept == {("books", "payments"), ("books", "contacts"), ("stripe", "customers"),
-                    ("fk", "invoices"), ("qbo", "invoices"), ("qbo", "credit_memos"),
-                    ("sheet", "invoices"), ("sheet", "credit_notes")}
+                    ("fk", "invoices"), ("qbo", "credit_memos"), ("sheet", "invoices"),
+                    ("sheet", "credit_notes")}
     # Read again in full by the next sync; no record goes before it.
     assert len(records) == len(streams)
 

@@ -53,6 +53,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -107,6 +108,7 @@ __all__ = [
     "iana_zone",
     "printable",
     "pull",
+    "says_bad_debt",
     "timer_hours",
     "utc_now",
 ]
@@ -123,6 +125,25 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The real clock, in UTC. Only a sync reads it, once, when it starts."""
     return datetime.now(UTC)
+
+
+_BAD_DEBT_NAME = re.compile(
+    r"\b(?:bad|doubtful)\s+debts?\b|\buncollectib|\bniesciagaln|\bwatpliw", re.IGNORECASE)
+_RECOVERY = re.compile(r"\brecover|\bodzysk", re.IGNORECASE)
+
+
+def says_bad_debt(name: str) -> bool:
+    """Whether an account's name says bad or doubtful debts, the accounts a firm writes off
+    an unpaid invoice to (Xero and QuickBooks bring an invoice's balance down with a credit
+    note or a journal entry to one, and the client never paid it): "Bad Debts", "Bad debt
+    expense", "Provision for doubtful debts", "Uncollectible accounts expense", the Polish
+    "Należności nieściągalne" and "Należności wątpliwe"; compared without case or
+    diacritics. An account of recoveries ("Bad debts recovered", "Odzyskane należności
+    nieściągalne") is not one. Each connector adds the account's class or type, and the
+    firm's own list (``bad_debt_accounts``) for an account named otherwise."""
+    decomposed = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _BAD_DEBT_NAME.search(plain) is not None and _RECOVERY.search(plain) is None
 
 
 MAX_TIMER_HOURS = Decimal(24)

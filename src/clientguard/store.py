@@ -343,7 +343,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 10: documents an earlier clientguard read wrong and an incremental read would not read
     # again: Xero's invoices written off by a credit note to a Bad Debts account (stored
-    # settled by a credit) and those credit notes; Stripe's invoices paid in instalments
+    # settled by a credit) and those credit notes; QuickBooks' invoices whose remainder a
+    # journal entry cleared to an expense that is no bad debt (bank charges, a discount:
+    # stored written off, open and late); Stripe's invoices paid in instalments
     # (stored as one payment on the last day), overpaid (the overpayment counted twice),
     # charged back or refunded (stored paid); Fakturownia's corrections paid back in cash
     # (their refunds not read). Their cursors go, so the next sync reads those streams in
@@ -354,6 +356,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "(SELECT source FROM sources WHERE connector IN ('xero', 'stripe'))",
         "DELETE FROM cursors WHERE stream = 'credit_notes' AND source IN "
         "(SELECT source FROM sources WHERE connector = 'fakturownia')",
+        "DELETE FROM cursors WHERE stream = 'invoices' AND source IN "
+        "(SELECT source FROM sources WHERE connector = 'quickbooks')",
     ),
 )
 

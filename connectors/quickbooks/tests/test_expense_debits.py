@@ -65,7 +65,7 @@ GOODWILL = qbo_account("63", "Customer goodwill", "Expense", "OtherMiscellaneous
                        "Expense")
 COST_OF_SALES = qbo_account("64", "Cost of sales", "Cost of Goods Sold",
                             "SuppliesMaterialsCogs", "Expense")
-UNCOLLECTIBLE = qbo_account("65", "Uncollectible accounts", "Expense", "OtherBusinessExpenses",
+UNCOLLECTIBLE = qbo_account("65", "Collection losses", "Expense", "OtherBusinessExpenses",
                             "Expense")
 NAMED_BAD_DEBT = qbo_account("66", "Bad debt expense", "Expense", "OtherBusinessExpenses",
                              "Expense")
@@ -121,11 +121,11 @@ SETTLED_ON_TIME = ("settled", date(2026, 1, 30), D(0), 0, False)
                      id="provision-for-doubtful-debts"),
         # Named otherwise: settled, unless the firm lists it (by id, name or number).
         pytest.param(300, UNCOLLECTIBLE, "2026-02-15", {},
-                     ("settled", date(2026, 2, 15), D(0), 15, True), id="unlisted-uncollectible"),
+                     ("settled", date(2026, 2, 15), D(0), 15, True), id="unlisted-losses"),
         pytest.param(300, UNCOLLECTIBLE, "2026-02-15", {"bad_debt_accounts": ["65"]},
                      ("open", None, D(200), 151, True), id="listed-by-id"),
         pytest.param(300, UNCOLLECTIBLE, "2026-02-15",
-                     {"bad_debt_accounts": [" uncollectible ACCOUNTS "]},
+                     {"bad_debt_accounts": [" collection LOSSES "]},
                      ("open", None, D(200), 151, True), id="listed-by-name"),
         pytest.param(300, {**UNCOLLECTIBLE, "AcctNum": "6950"}, "2026-02-15",
                      {"bad_debt_accounts": ["6950"]}, ("open", None, D(200), 151, True),
@@ -221,9 +221,12 @@ def test_one_journal_entry_of_bank_charges_and_a_bad_debt_settles_first_then_wri
                      id="liability-named-bad-debts"),
         pytest.param(UNCOLLECTIBLE, (), "settlement", id="unlisted"),
         pytest.param(UNCOLLECTIBLE, ("65",), "write_off", id="listed-id"),
-        pytest.param(UNCOLLECTIBLE, ("UNCOLLECTIBLE ACCOUNTS",), "write_off", id="listed-name"),
-        pytest.param({**UNCOLLECTIBLE, "FullyQualifiedName": "Losses:Uncollectible accounts"},
-                     ("losses:uncollectible accounts",), "write_off", id="listed-full-name"),
+        pytest.param(UNCOLLECTIBLE, ("COLLECTION LOSSES",), "write_off", id="listed-name"),
+        pytest.param({**UNCOLLECTIBLE, "FullyQualifiedName": "Losses:Collection losses"},
+                     ("losses:collection losses",), "write_off", id="listed-full-name"),
+        # The US name of the expense says it (clientguard.connector.says_bad_debt).
+        pytest.param({**UNCOLLECTIBLE, "Name": "Uncollectible accounts expense"}, (),
+                     "write_off", id="named-uncollectible"),
         pytest.param({"Id": "94", "AccountType": "Mystery"}, (), None, id="undocumented"),
         # Fields that are not text say nothing (before: TypeError, the stream failed).
         pytest.param({"Id": "96", "AccountType": ["Expense"], "AccountSubType": {"x": 1},

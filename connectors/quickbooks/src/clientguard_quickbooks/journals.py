@@ -45,7 +45,6 @@ and whichever invoices the sync reads. Pure: no clock, no network.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -53,6 +52,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from clientguard.connector import says_bad_debt
 from clientguard.errors import DataError
 from clientguard.money import ZERO, to_decimal
 from clientguard_quickbooks.mapping import JournalCredit, JournalSettlement, WriteOff
@@ -105,11 +105,6 @@ _SETTLING_CLASSIFICATIONS = frozenset({"Expense", "Asset", "Liability", "Equity"
 _NAMED_WRITE_OFF_TYPES = EXPENSE_TYPES | {"Other Current Asset", "Other Asset"}
 _NAMED_WRITE_OFF_CLASSIFICATIONS = frozenset({"Expense", "Asset"})
 
-#: A name that says bad or doubtful debts ("Bad debts", "Bad debt expense", "Provision for
-#: doubtful debts"), or the Polish "nieściągalne" ("Należności nieściągalne", "Wierzytelności
-#: nieściągalne"), matched without diacritics.
-_BAD_DEBT_NAME = re.compile(r"\b(?:bad|doubtful)\s+debts?\b|\bniesciagaln", re.IGNORECASE)
-_RECOVERY = re.compile(r"\brecover", re.IGNORECASE)
 
 
 def _plain(text: str) -> str:
@@ -136,7 +131,8 @@ def is_bad_debt_account(account: Mapping[str, Any], listed: Iterable[str] = ()) 
     """True for an account a write-off posts to: one of ``listed`` (the ``bad_debt_accounts``
     option: its ``Id``, ``AcctNum``, ``Name`` or ``FullyQualifiedName``, compared without case
     or diacritics); a detail type ``BadDebts`` or ``AllowanceForBadDebts``; or an expense or
-    asset account whose ``Name`` says bad or doubtful debts, not one of recoveries."""
+    asset account whose ``Name`` says bad or doubtful debts, not one of recoveries
+    (:func:`clientguard.connector.says_bad_debt`)."""
     wanted = _listed(listed)
     names = (account.get(field) for field in ("Id", "AcctNum", "Name", "FullyQualifiedName"))
     if any(isinstance(n, str | int) and _plain(str(n)) in wanted for n in names):
@@ -144,12 +140,11 @@ def is_bad_debt_account(account: Mapping[str, Any], listed: Iterable[str] = ()) 
     if _text(account, "AccountSubType") in WRITE_OFF_SUBTYPES:
         return True
     name = _text(account, "Name")
-    if name is None or _RECOVERY.search(name):
+    if name is None or not says_bad_debt(name):
         return False
     kind, classification = _text(account, "AccountType"), _text(account, "Classification")
-    typed = (kind in _NAMED_WRITE_OFF_TYPES if kind in EXPENSE_TYPES | BALANCE_SHEET_TYPES
-             else classification in _NAMED_WRITE_OFF_CLASSIFICATIONS)
-    return typed and _BAD_DEBT_NAME.search(_plain(name)) is not None
+    return (kind in _NAMED_WRITE_OFF_TYPES if kind in EXPENSE_TYPES | BALANCE_SHEET_TYPES
+            else classification in _NAMED_WRITE_OFF_CLASSIFICATIONS)
 
 
 def account_role(account: Mapping[str, Any], listed: Iterable[str] = ()) -> AccountRole | None:

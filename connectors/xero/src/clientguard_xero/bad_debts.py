@@ -38,13 +38,13 @@ raw invoice), never Xero fields.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from clientguard.connector import says_bad_debt
 from clientguard.errors import DataError
 from clientguard.money import ZERO, to_decimal
 
@@ -67,8 +67,6 @@ WRITTEN_OFF_KEY = "_clientguard_written_off"
 """Key under which the connector attaches to a raw invoice the write-offs of it (a list of
 :meth:`WriteOff.to_raw` objects) found in the credit notes allocated to it."""
 
-_BAD_DEBT_NAME = re.compile(r"\b(?:bad|doubtful)\s+debts?\b", re.IGNORECASE)
-_RECOVERY = re.compile(r"\brecover", re.IGNORECASE)
 _WRITE_OFF_CLASSES = frozenset({"EXPENSE", "ASSET"})
 
 
@@ -99,9 +97,9 @@ def is_bad_debt_account(account: Mapping[str, Any]) -> bool:
     """True for an account of the chart that a write-off posts to: its ``Name`` says bad or
     doubtful debts ("Bad Debts", "Bad debt expense", "Provision for doubtful debts") and its
     ``Class`` is ``EXPENSE`` or ``ASSET``; an account of recoveries ("Bad debts recovered",
-    income) is not one."""
+    income) is not one (:func:`clientguard.connector.says_bad_debt`)."""
     name = account.get("Name")
-    if not isinstance(name, str) or not _BAD_DEBT_NAME.search(name) or _RECOVERY.search(name):
+    if not isinstance(name, str) or not says_bad_debt(name):
         return False
     return str(account.get("Class") or "").upper() in _WRITE_OFF_CLASSES
 
