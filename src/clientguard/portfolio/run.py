@@ -24,6 +24,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -351,6 +352,13 @@ def _run_pool(tasks: Sequence[FirmTask], workers: int, done: Callable[[FirmOutco
             # for every firm of the run, reviewing and writing them after the run file says
             # the run was interrupted.
             pool.shutdown(wait=True, cancel_futures=True)
+            # The firms a worker held finished and wrote their rows while the pool shut
+            # down: they are this run's too, so the run file's firms_done lists them (their
+            # outcomes reach ``done``; what the caller's progress says of them is not asked).
+            for future in futures:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    with suppress(BaseException):
+                        done(future.result())
             raise
     if not broken:
         return [], []
