@@ -142,6 +142,8 @@ def test_an_incremental_sync_reads_the_corrected_invoice_by_its_id(
 def test_a_corrected_invoice_fakturownia_no_longer_has_is_said_and_the_correction_applied(
     httpserver: HTTPServer,
 ) -> None:
+    # credit_notes alone: the banking payments are read first, for the refunds (none).
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
     # Two corrections of one invoice: it is asked for once. It answers 404 (deleted).
     httpserver.expect_ordered_request("/invoices.json").respond_with_json(
         [correction(), correction(id=13, number="FK/13/2026", price_gross="-100,00")])
@@ -173,6 +175,8 @@ def test_a_corrected_invoice_fakturownia_no_longer_has_is_said_and_the_correctio
 def test_a_corrected_invoice_that_cannot_be_read_fails_the_sync_without_the_token(
     httpserver: HTTPServer, status: int, body: Any, error: type[ConnectorError], said: str
 ) -> None:
+    # credit_notes alone: the banking payments are read first, for the refunds (none).
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
     httpserver.expect_ordered_request("/invoices.json").respond_with_json([correction()])
     httpserver.expect_ordered_request("/invoices/11.json").respond_with_json(body, status=status)
     with pytest.raises(error) as caught:

@@ -226,6 +226,8 @@ def test_a_correction_after_the_final_invoice_was_paid_is_credit_the_client_hold
 def test_a_corrected_final_invoice_read_by_id_comes_with_its_advances(
     httpserver: HTTPServer,
 ) -> None:
+    # credit_notes alone: the banking payments are read first, for the refunds (none).
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
     # The corrections alone (as in an incremental sync where FK/3 did not change): FK/3 is
     # read by its id, then the advances it names, each once, after the page that needs them.
     httpserver.expect_ordered_request("/invoices.json").respond_with_json(
@@ -248,6 +250,8 @@ def test_a_corrected_final_invoice_read_by_id_comes_with_its_advances(
 def test_an_advance_of_a_corrected_final_invoice_that_is_gone_is_said(
     httpserver: HTTPServer,
 ) -> None:
+    # credit_notes alone: the banking payments are read first, for the refunds (none).
+    httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
     httpserver.expect_ordered_request("/invoices.json").respond_with_json(
         [correction("-8000,00")])
     httpserver.expect_ordered_request("/invoices/3.json").respond_with_json(final())

@@ -194,16 +194,16 @@ def test_a_sync_keeps_the_transfer_for_an_invoice_without_a_client_card(
     }
     httpserver.expect_ordered_request("/invoices.json").respond_with_json([cardless])
     httpserver.expect_ordered_request("/invoices.json").respond_with_json([])
-    httpserver.expect_ordered_request("/invoices.json").respond_with_json([])  # corrections
     httpserver.expect_ordered_request("/banking/payments.json").respond_with_json(
         [banking("1000,00", [cardless], client_id=None)]
     )
     httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
+    httpserver.expect_ordered_request("/invoices.json").respond_with_json([])  # corrections
     conn = FakturowniaConnector(
         subdomain="acme", api_token=TOKEN, base_url=httpserver.url_for("/"),
         clock=lambda: datetime(2026, 9, 1, 12, 0, tzinfo=UTC), sleep=lambda _: None,
     )
-    pulled = pull(conn, streams=["invoices", "credit_notes", "payments"])
+    pulled = pull(conn, streams=["invoices", "payments", "credit_notes"])
     httpserver.check_assertions()
     assert pulled.rejected == ()
     ledger = cg.Ledger.build(pulled.records, base_currency="PLN")

@@ -11,6 +11,8 @@ Story (worked by hand): invoice 1/2026 of 1230,00 paid in full on 10 February, c
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from clientguard.connector import pull
 from clientguard.ledger import Ledger
@@ -170,12 +173,190 @@ def test_an_incremental_sync_gives_an_unchanged_correction_the_refund_made_since
         serve(httpserver, invoices=[INVOICE], payments=[PAYMENT], corrections=[CORRECTION])
         store.sync(connector(httpserver))
         assert credit_held(store.load(base_currency="PLN"), date(2026, 3, 31)) == Decimal("230.00")
-        # The refund is paid (a payment changed after the corrections' cursor); the correction
-        # did not change: the incremental read lists no correction, and reads 102 by its id.
-        serve(httpserver, invoices=[], payments=[PAYMENT, refund(
-            901, "230,00", "2026-02-25", updated="2026-08-31T10:00:00+02:00")], corrections=[])
-        httpserver.expect_ordered_request("/invoices/102.json").respond_with_json(CORRECTION)
-        httpserver.expect_ordered_request("/invoices/101.json").respond_with_json(INVOICE)
+        # The refund is paid; the correction and its invoice did not change: the invoices'
+        # incremental read lists none, the corrections are listed whole (the payments were
+        # read whole), and the corrected invoice is read by its id.
+        httpserver.clear()
+        for path, page in (("/clients.json", [{"id": 9, "name": "Klient"}]),
+                           ("/clients.json", []), ("/invoices.json", []),
+                           ("/banking/payments.json", [PAYMENT, refund(
+                               901, "230,00", "2026-02-25",
+                               updated="2026-08-31T10:00:00+02:00")]),
+                           ("/banking/payments.json", []), ("/invoices.json", [CORRECTION]),
+                           ("/invoices/101.json", INVOICE), ("/invoices.json", [])):
+            httpserver.expect_ordered_request(path).respond_with_json(page)
         store.sync(connector(httpserver))
         httpserver.check_assertions()
         assert credit_held(store.load(base_currency="PLN"), date(2026, 3, 31)) == 0
+
+
+# --------------------------------------------------------------------------- later syncs
+# A correction's refunds follow the banking payments at every sync, incremental included: a
+# refund payment deleted in Fakturownia, or re-tied to another correction, leaves the credit
+# note it was stored on, though that correction did not change. Before, an incremental sync
+# re-read only the corrections on the pages it reads (down to the first page holding a change
+# before its cursor) and those whose refund payment changed since: an older correction no
+# refund payment names any more was never read again, and kept its refund (the client's credit
+# shown paid back), or counted it besides the correction it was re-tied to.
+#
+# The story above, worked by hand: invoice 1/2026 (101) of 1230,00 paid in full on 10
+# February, lowered by three corrections: FK/1/2026 (102) of -230,00, FK/2/2026 (103) of
+# -100,00 and FK/3/2026 (104) of -50,00. The invoice was paid in full: the client holds all of
+# their credit, 230,00 + 100,00 + 50,00 = 380,00, less what refund payments (tied to nothing
+# but corrections) pay back on 25 and 26 February. Two corrections a page: the corrections
+# changed last (104, 103) fill page 1, 102 is on page 2, which an incremental sync, finding
+# 103 changed before its cursor, did not read.
+
+C103 = {**CORRECTION, "id": 103, "number": "FK/2/2026", "price_gross": "-100,00",
+        "updated_at": "2026-03-01T10:00:00+01:00"}
+C104 = {**CORRECTION, "id": 104, "number": "FK/3/2026", "price_gross": "-50,00",
+        "updated_at": "2026-03-02T10:00:00+01:00"}
+LATER = "2026-08-31T10:00:00+02:00"
+"""A change after the first sync's cursors."""
+MARCH = date(2026, 3, 31)
+
+
+class Account:
+    """A Fakturownia account served by page number, as the API pages: each list in its
+    order (documents by ``updated_at`` descending), ``page`` and ``per_page`` honoured, and a
+    document by its id."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.clients: list[dict[str, Any]] = [{"id": 9, "name": "Klient"}]
+        self.invoices: list[dict[str, Any]] = []
+        self.corrections: list[dict[str, Any]] = []
+        self.payments: list[dict[str, Any]] = []
+        self.banking = True
+        """Whether the account has the banking module (without it: 404)."""
+        server.clear()
+        server.expect_request(re.compile(r"^/.*$")).respond_with_handler(self.answer)
+
+    def answer(self, request: Request) -> Response:
+        args = request.args
+        if request.path == "/clients.json":
+            listed = self.clients
+        elif request.path == "/banking/payments.json" and self.banking:
+            listed = self.payments
+        elif request.path == "/invoices.json":
+            documents = self.corrections if args.get("kind") == "correction" else self.invoices
+            listed = sorted(documents, key=lambda d: str(d["updated_at"]), reverse=True)
+        elif found := re.fullmatch(r"/invoices/(\d+)\.json", request.path):
+            by_id = {str(d["id"]): d for d in (*self.invoices, *self.corrections)}
+            document = by_id.get(found.group(1))
+            if document is None:
+                return Response("Not found", status=404)
+            return Response(json.dumps(document), content_type="application/json")
+        else:
+            return Response("Not found", status=404)
+        size = int(args.get("per_page", 100))
+        start = (int(args.get("page", 1)) - 1) * size
+        return Response(json.dumps(listed[start:start + size]), content_type="application/json")
+
+
+def connector_of(server: HTTPServer) -> FakturowniaConnector:
+    return FakturowniaConnector(subdomain="acme", api_token=TOKEN, base_url=server.url_for("/"),
+                                clock=lambda: NOW, sleep=lambda seconds: None, page_size=2)
+
+
+def refunds_stored(store: Store) -> dict[str, list[Decimal]]:
+    return {note.id: [r.amount for r in note.refunds]
+            for note in store.records() if isinstance(note, CreditNote)}
+
+
+def asked(server: HTTPServer, path: str) -> int:
+    return sum(1 for request, _ in server.log if request.path == path)
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "refunds", "held"),
+    [
+        # The 230,00 refund was entered by mistake and deleted: 102's credit is held again
+        # (was 150,00: the refund kept).
+        ([refund(901, "230,00", "2026-02-25")], [], {}, "380.00"),
+        # The 100,00 refund was tied to the wrong correction, then to 103 (the payment changed
+        # after the cursor): 102 holds its 230,00 again, 103 none (was 180,00: 102 kept it).
+        ([refund(901, "100,00", "2026-02-25")],
+         [refund(901, "100,00", "2026-02-25", tied(103, "-100,00"), updated=LATER)],
+         {"103": [Decimal("100.00")]}, "280.00"),
+        # Re-tied, and the payment gives no change time.
+        ([refund(901, "100,00", "2026-02-25")],
+         [{**refund(901, "100,00", "2026-02-25", tied(103, "-100,00")), "updated_at": None}],
+         {"103": [Decimal("100.00")]}, "280.00"),
+        # One of two refunds of 102 deleted: 100,00 of its 230,00 stays paid back (was 150,00).
+        ([refund(901, "100,00", "2026-02-25"), refund(902, "130,00", "2026-02-26")],
+         [refund(901, "100,00", "2026-02-25")], {"102": [Decimal("100.00")]}, "280.00"),
+        # Nothing changed: the refund stays.
+        ([refund(901, "230,00", "2026-02-25")], [refund(901, "230,00", "2026-02-25")],
+         {"102": [Decimal("230.00")]}, "150.00"),
+        # A refund paid since, of a correction no incremental page lists.
+        ([], [refund(901, "230,00", "2026-02-25", updated=LATER)],
+         {"102": [Decimal("230.00")]}, "150.00"),
+    ],
+    ids=["deleted", "re-tied", "re-tied-no-change-time", "one-of-two-deleted", "unchanged",
+         "paid-since"],
+)
+def test_an_incremental_sync_gives_each_correction_the_refunds_the_payments_make_now(
+    httpserver: HTTPServer, tmp_path: Path, before: list[dict[str, Any]],
+    now: list[dict[str, Any]], refunds: dict[str, list[Decimal]], held: str,
+) -> None:
+    account = Account(httpserver)
+    account.invoices = [INVOICE]
+    account.corrections = [CORRECTION, C103, C104]
+    account.payments = [PAYMENT, *before]
+    with Store.open(tmp_path / "cg.db") as store:
+        store.sync(connector_of(httpserver))
+        account.payments = [PAYMENT, *now]
+        result = store.sync(connector_of(httpserver))
+        assert result.streams[-1].stream == "credit_notes"
+        assert refunds_stored(store) == {"102": [], "103": [], "104": [], **refunds}
+        assert credit_held(store.load(base_currency="PLN"), MARCH) == Decimal(held)
+
+
+def test_a_sync_of_the_corrections_alone_reads_the_refunds_first(
+    httpserver: HTTPServer, tmp_path: Path,
+) -> None:
+    # Before, a sync of credit_notes alone stored the corrections it read without refunds:
+    # 102 edited (a new number) lost its 230,00 refund, the client's credit shown held again.
+    account = Account(httpserver)
+    account.invoices = [INVOICE]
+    account.corrections = [CORRECTION, C103, C104]
+    account.payments = [PAYMENT, refund(901, "230,00", "2026-02-25")]
+    with Store.open(tmp_path / "cg.db") as store:
+        store.sync(connector_of(httpserver))
+        account.corrections = [{**CORRECTION, "number": "FK/1/2026/A", "updated_at": LATER},
+                               C103, C104]
+        httpserver.clear_log()
+        result = store.sync(connector_of(httpserver), streams=["credit_notes"])
+        # The payments were read for their refunds, and not stored again by this sync.
+        assert asked(httpserver, "/banking/payments.json") > 0
+        assert [s.stream for s in result.streams] == ["credit_notes"]
+        assert refunds_stored(store) == {"102": [Decimal("230.00")], "103": [], "104": []}
+        assert credit_held(store.load(base_currency="PLN"), MARCH) == Decimal("150.00")
+
+
+@pytest.mark.parametrize(
+    ("payments", "banking_asked", "noted"),
+    [
+        # No banking module (404): the corrections are read without refunds, and the sync
+        # says so.
+        (True, 1, True),
+        # payments = false: nothing is asked of the banking module, as the option says.
+        (False, 0, False),
+    ],
+    ids=["no-banking-module", "payments-off"],
+)
+def test_a_sync_of_the_corrections_alone_without_payments(
+    httpserver: HTTPServer, payments: bool, banking_asked: int, noted: bool,
+) -> None:
+    account = Account(httpserver)
+    account.banking = False
+    account.invoices = [INVOICE]
+    account.corrections = [CORRECTION]
+    conn = FakturowniaConnector(subdomain="acme", api_token=TOKEN,
+                                base_url=httpserver.url_for("/"), clock=lambda: NOW,
+                                sleep=lambda seconds: None, payments=payments)
+    pages = list(conn.sync(streams=["credit_notes"]))
+    notes = [n for p in pages for n in p.notes]
+    assert asked(httpserver, "/banking/payments.json") == banking_asked
+    assert any("without refunds" in n and "banking module" in n for n in notes) is noted
+    assert [r.id for p in pages for r in p.records] == ["102"]

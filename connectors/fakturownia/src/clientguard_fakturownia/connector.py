@@ -22,9 +22,11 @@ Reading:
   a document that a ``--prune`` sync would then remove.
 * Corrections (``kind=correction``) are their own stream, ``credit_notes``, read after
   ``invoices`` and ``payments`` (each lowering correction is handed the refunds the payments
-  made of its credit, :data:`~clientguard_fakturownia.mapping.REFUNDS_KEY`; a correction an
-  incremental read did not list whose refund payment changed since is read by its id; the
-  invoices stream asks only for ``kinds[]`` of ``invoice_kinds``). Each correction that
+  made of its credit, :data:`~clientguard_fakturownia.mapping.REFUNDS_KEY`; after a whole
+  read of the payments the corrections are listed whole too, so that a refund deleted or
+  re-tied leaves the correction it was on; ``credit_notes`` read without ``payments`` before
+  it reads the payments first, for the refunds; the invoices stream asks only for
+  ``kinds[]`` of ``invoice_kinds``). Each correction that
   lowers an invoice is handed the corrected invoice (its ``price_gross``, ``paid``,
   ``currency``, and a final invoice's advances:
   :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`), so that it takes from the
@@ -68,7 +70,6 @@ from clientguard.http import (
     SourceChanged,
     decode_json,
 )
-from clientguard.records import Location
 from clientguard_fakturownia.mapping import (
     ADVANCE_FIELDS,
     ADVANCES_KEY,
@@ -112,6 +113,13 @@ NO_BANKING_NOTE = (
     "known. Set payments = false to skip the call."
 )
 """The note a sync carries when the account has no banking payments."""
+
+NO_REFUNDS_NOTE = (
+    "credit_notes: read without refunds, the account has no banking module (GET "
+    "/banking/payments.json answered 404): a correction's credit paid back in cash stays the "
+    "client's credit. Set payments = false to skip the call."
+)
+"""The note of a read of ``credit_notes`` that could not read the refunds."""
 
 _CorrectedInvoice = tuple[Any, ...]
 """The values of :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_FIELDS` of one
@@ -390,9 +398,9 @@ class FakturowniaConnector(HttpConnector):
         ``payments`` (:func:`~clientguard_fakturownia.mapping.refunds_paid_by`), which the
         ``credit_notes`` read after it hands to each correction; None until that read ends,
         and once the corrections have been read."""
-        self._refund_changes: dict[str, datetime | None] = {}
-        """By correction id, the latest change (``updated_at``) of its refund payments; None
-        when one gives none (see :meth:`_refunded_not_given`)."""
+        self._no_banking = False
+        """Whether this sync's read of ``payments`` found no banking module (404): the
+        ``credit_notes`` read after it does not ask again."""
         self._payments_whole = False
         """Whether the last read of ``payments`` gave the whole list (every page, to the
         empty one): not when it is turned off, when the account has no banking module, or
@@ -421,6 +429,17 @@ class FakturowniaConnector(HttpConnector):
             self._payments_whole = False
             if not self.options.payments:
                 return
+        notes: tuple[str, ...] = ()
+        if stream.name == "credit_notes":
+            if self._refunds is None and self.options.payments and not self._no_banking:
+                # A sync of credit_notes without payments before it: they are read for the
+                # refunds (not stored), or the corrections are read without, and say so.
+                self._refunds = self._read_refunds()
+                notes = (NO_REFUNDS_NOTE,) if self._refunds is None else ()
+            if self._refunds is not None:
+                # The refunds are known now: every correction is given them, so that one a
+                # refund payment no longer names (deleted, re-tied) loses its refund too.
+                since = None
         size = self.options.page_size
         paged = replace(stream, paginator=lambda: PageUntilEmpty(size=size, since=since))
         if stream.name == "invoices":
@@ -429,8 +448,6 @@ class FakturowniaConnector(HttpConnector):
             self._refunds = None
         if stream.name == "payments":
             refunds: dict[str, list[dict[str, Any]]] = {}
-            changes: dict[str, datetime | None] = {}
-        given: set[str] = set()
         pages = 0
         boundary = PageBoundary(
             size=size, full=since is None, what=_WHAT.get(stream.name, stream.name),
@@ -447,17 +464,14 @@ class FakturowniaConnector(HttpConnector):
                 elif stream.name == "credit_notes":
                     page = self._with_corrected_invoices(page, stream.name)
                     page = self._with_refunds(page)
-                    given.update(i for r in page.records if (i := text_of(r.data.get("id"))))
-                    extra = self._refunded_not_given(given, since) if page.last else ()
-                    if extra:
-                        yield replace(page, last=False)
-                        page = self._refunded_page(extra, stream.name)
+                    if page.last and notes:
+                        page = replace(page, notes=(*page.notes, *notes))
                 elif stream.name == "payments":
                     page = self._with_offer_notes(page, stream.name)
                     page = self._with_final_advances(page, stream.name)
-                    self._collect_refunds(page, refunds, changes)
+                    self._collect_refunds(page, refunds)
                     if page.last:
-                        self._refunds, self._refund_changes = refunds, changes
+                        self._refunds = refunds
                     # Set before the last page is handed over: the store asks once it has it.
                     self._payments_whole = page.last is True
                 yield page
@@ -471,13 +485,14 @@ class FakturowniaConnector(HttpConnector):
             # stream is skipped, with a note. Any other 404 (another stream, or a later page
             # of this one) is not that, and fails.
             if stream.name == "payments" and exc.status == 404 and pages == 0:
+                self._no_banking = True
                 yield RawPage((), last=True, notes=(NO_BANKING_NOTE,))
                 return
             raise
         finally:
             if stream.name == "credit_notes":
                 self._invoices_read = {}  # nothing after the corrections reads it
-                self._refunds, self._refund_changes = None, {}
+                self._refunds, self._no_banking = None, False
             if stream.name in ("invoices", "credit_notes", "payments"):
                 self._advances_read = {}  # only a final invoice of this read needs them
             if stream.name == "payments":
@@ -687,25 +702,41 @@ class FakturowniaConnector(HttpConnector):
 
     # ----------------------------------------------------------------- refunds
 
-    def _collect_refunds(
-        self, page: RawPage, refunds: dict[str, list[dict[str, Any]]],
-        changes: dict[str, datetime | None],
-    ) -> None:
-        """Keep the refund parts of the payments on ``page``, by correction, with the latest
-        change of each correction's refund payments (a later version of a payment, read again
-        while paging, replaces the earlier)."""
+    def _collect_refunds(self, page: RawPage, refunds: dict[str, list[dict[str, Any]]]) -> None:
+        """Keep the refund parts of the payments on ``page``, by correction (a later version
+        of a payment, read again while paging, replaces the earlier)."""
         for record in page.records:
             paying = text_of(record.data.get("id"))
-            try:
-                changed = parse_timestamp(record.data.get("updated_at"))
-            except (ValueError, TypeError, ArithmeticError):  # DataError too: not a time
-                changed = None
             for correction, part in refunds_paid_by(record.data, self.rules):
                 kept = [p for p in refunds.get(correction, []) if p.get("id") != paying]
                 refunds[correction] = [*kept, part]
-                before = changes.get(correction, changed)
-                changes[correction] = (None if changed is None or before is None
-                                       else max(changed, before))
+
+    def _read_refunds(self) -> dict[str, list[dict[str, Any]]] | None:
+        """The refunds of a sync that reads ``credit_notes`` without a whole read of
+        ``payments`` before it (``streams=["credit_notes"]``): the banking payments read
+        whole for them (not stored: a sync stores only the streams it was asked for), or
+        None when the account has no banking module (404 on the first page)."""
+        payments = self.stream("payments")
+        if not isinstance(payments, HttpStream):
+            raise ConfigError("stream 'payments' is not an HttpStream")
+        size = self.options.page_size
+        paged = replace(payments, paginator=lambda: PageUntilEmpty(size=size))
+        boundary = PageBoundary(
+            size=size, full=True, what=_WHAT["payments"],
+            context=ErrorContext(connector=self.name, stream=payments.name),
+        )
+        refunds: dict[str, list[dict[str, Any]]] = {}
+        pages = 0
+        try:
+            for page in super().fetch(paged, since=None):
+                pages += 1
+                self._check_boundary(payments, None, boundary, page)
+                self._collect_refunds(page, refunds)
+        except ConnectorError as exc:
+            if exc.status == 404 and pages == 0:
+                return None
+            raise
+        return refunds
 
     def _with_refunds(self, page: RawPage) -> RawPage:
         """``page`` with the refunds of each lowering correction added (under
@@ -720,31 +751,6 @@ class FakturowniaConnector(HttpConnector):
             for r in page.records
         )
         return replace(page, records=records)
-
-    def _refunded_not_given(self, given: set[str], since: datetime | None) -> list[str]:
-        """The corrections an incremental read of ``credit_notes`` did not give whose refund
-        payments changed since its cursor (or give no change time): they are read by their
-        id, so that the credit note stored with each carries its refunds. A full read gives
-        every correction."""
-        if since is None or not self._refunds:
-            return []
-        return sorted(
-            correction for correction, changed in self._refund_changes.items()
-            if correction not in given and (changed is None or changed >= since)
-        )
-
-    def _refunded_page(self, idents: Sequence[str], stream: str) -> RawPage:
-        """The last page of an incremental read of ``credit_notes``: the corrections of
-        ``idents`` read by their id (one request each; one Fakturownia no longer has is left
-        out), with their corrected invoices and refunds."""
-        records = []
-        for ident in idents:
-            raw = self._read_invoice(ident, stream, why="a correction refunded in cash")
-            if raw is not None:
-                where = Location(detail=f"GET invoices/{ident}.json")
-                records.append(RawRecord(raw, where))
-        page = RawPage(tuple(records), last=True)
-        return self._with_refunds(self._with_corrected_invoices(page, stream))
 
     def _read_invoice(
         self, ident: str, stream: str, *, why: str = "the invoice a correction lowers"
