@@ -677,6 +677,17 @@ def test_a_version_1_store_opens_and_its_records_carry_their_source_name(
         assert (again.new, again.updated, again.unchanged) == (0, 0, 4)
 
 
+def _sources_with_cursors(streams: dict[str, tuple[str, tuple[str, ...]]],
+                          db: sqlite3.Connection) -> None:
+    """Each source of ``streams`` (name: connector, its streams) registered in the store
+    ``db``, with a cursor for each of its streams, as an earlier clientguard left them."""
+    for source, (connector, names) in streams.items():
+        db.execute("INSERT INTO sources (source, connector) VALUES (?, ?)", (source, connector))
+        for stream in names:
+            db.execute("INSERT INTO cursors (source, stream, cursor, sync_id) "
+                       "VALUES (?, ?, '2025-05-02T00:00:00+00:00', 1)", (source, stream))
+
+
 def test_a_schema_8_store_reads_what_earlier_versions_stored_wrong_in_full_next_time(
     tmp_path: Path,
 ) -> None:
@@ -691,12 +702,7 @@ def test_a_schema_8_store_reads_what_earlier_versions_stored_wrong_in_full_next_
                "stripe": ("stripe", ("invoices",)), "sheet": ("csv", ("invoices",)),
                "tickets": ("jira", ("work_requests",)), "repo": ("github", ("work_requests",))}
     with closing(sqlite3.connect(path)) as db, db:
-        for source, (connector, names) in streams.items():
-            db.execute("INSERT INTO sources (source, connector) VALUES (?, ?)",
-                       (source, connector))
-            for stream in names:
-                db.execute("INSERT INTO cursors (source, stream, cursor, sync_id) "
-                           "VALUES (?, ?, '2025-05-02T00:00:00+00:00', 1)", (source, stream))
+        _sources_with_cursors(streams, db)
         # Work requests as an earlier clientguard stored them (Jira's without a link to the
         # issue's id), and their rejections.
         for source, ident in (("tickets", "ACME-12"), ("repo", "acme/app#7")):
@@ -737,12 +743,8 @@ def test_a_schema_9_store_reads_what_earlier_versions_read_wrong_in_full_next_ti
                "qbo": ("quickbooks", ("invoices", "credit_memos")),
                "sheet": ("csv", ("invoices", "credit_notes"))}
     with closing(sqlite3.connect(path)) as db, db:
-        for source, (connector, names) in streams.items():
-            db.execute("INSERT INTO sources (source, connector) VALUES (?, ?)",
-                       (source, connector))
-            for stream in names:
-                db.execute("INSERT INTO cursors (source, stream, cursor, sync_id) "
-                           "VALUES (?, ?, '2026-05-02T00:00:00+00:00', 1)", (source, stream))
+        _sources_with_cursors(streams, db)
+        for source in streams:
             db.execute("INSERT INTO records (source, kind, record_id, stream, data, first_sync, "
                        "changed_sync, seen_sync) VALUES (?, 'invoice', 'I1', 'invoices', '{}', "
                        "1, 1, 1)", (source,))
