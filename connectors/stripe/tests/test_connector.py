@@ -55,17 +55,23 @@ def event(kind: str, obj: dict[str, Any], created: datetime) -> dict[str, Any]:
 
 def nothing_taken_back(server: HTTPServer, *, events: bool = False,
                        lists: bool = False) -> None:
-    """Serves, in order, an incremental read's reversal events (``events``: disputes, then
-    refunded charges) and the disputes and refunds lists (``lists``: read when an invoice
-    names a payment), all empty (test_reversals.py serves them full)."""
+    """Serves, in order, an incremental read's reversal events (``events``: disputes,
+    refunded charges, refunds changed in the old and the new way) and the disputes and
+    refunds lists (``lists``: read when an invoice names a payment), all empty
+    (test_reversals.py serves them full)."""
     if events:
-        for _ in ("charge.dispute.*", "charge.refunded"):
+        for _ in REVERSAL_TYPES:
             server.expect_ordered_request("/v1/events").respond_with_json(
                 listing([], has_more=False, path="/v1/events"))
     if lists:
         for path in ("/v1/disputes", "/v1/refunds"):
             server.expect_ordered_request(path).respond_with_json(
                 listing([], has_more=False, path=path))
+
+
+#: The reversal events an incremental read of invoices asks for, in order (docs/connectors/
+#: stripe.md, "A payment reversed"; a failed refund: Stripe's 2024-10-28.acacia changelog).
+REVERSAL_TYPES = ("charge.dispute.*", "charge.refunded", "charge.refund.updated", "refund.*")
 
 
 def args(server: HTTPServer) -> list[tuple[str, dict[str, list[str]]]]:
@@ -122,13 +128,22 @@ def test_an_incremental_sync_reads_new_objects_then_the_events_since_the_cursor(
             path="/v1/events",
         )
     )
-    nothing_taken_back(httpserver, events=True)
+    # The old invoice's snapshot lists no payments (events carry no expansions): it is read
+    # again with them, as a full read has it (its instalments; the payment intent its
+    # disputes and refunds are on), and the disputes and refunds lists are read.
+    httpserver.expect_ordered_request(
+        "/v1/invoices/in_old", query_string={"expand[]": "payments"}
+    ).respond_with_json({**old, "status": "paid", "amount_paid": 5000, "amount_remaining": 0,
+                         "status_transitions": {"paid_at": int(NOW.timestamp())},
+                         "payments": listing([paid_part("inpay_1", 5000, NOW)],
+                                             has_more=False, path="/v1/invoice_payments")})
+    nothing_taken_back(httpserver, events=True, lists=True)
     state = SyncState({"invoices": cursor})
     pulled = pull(connector(httpserver, waits), state, streams=["invoices"])
     httpserver.check_assertions()
-    (list_call, events_call, *reversal_events) = args(httpserver)
-    assert [call[1]["type"] for call in reversal_events] == [
-        ["charge.dispute.*"], ["charge.refunded"]]
+    (list_call, events_call, reread, *reversal_events, _, _) = args(httpserver)
+    assert reread[0] == "/v1/invoices/in_old"
+    assert [call[1]["type"] for call in reversal_events] == [[t] for t in REVERSAL_TYPES]
     assert list_call == ("/v1/invoices", {"limit": ["100"], "created[gte]": [str(since)],
                                           "expand[]": ["data.payments"]})
     assert events_call == (
@@ -533,6 +548,9 @@ def test_an_upcoming_invoice_preview_is_no_invoice_and_no_rejection(
                  event("invoice.paid", invoice("in_1", "paid", amount_paid=5000,
                                                amount_remaining=0), NOW - 2 * HOUR)],
                 has_more=False, path="/v1/events"))
+    # The paid invoice's snapshot is read again for its payments (it lists none here).
+    httpserver.expect_ordered_request("/v1/invoices/in_1").respond_with_json(
+        invoice("in_1", "paid", amount_paid=5000, amount_remaining=0))
     nothing_taken_back(httpserver, events=True)
     state = SyncState({"invoices": NOW - timedelta(days=1)})
     pulled = pull(connector(httpserver, waits), state, streams=["invoices"])

@@ -41,7 +41,7 @@ def nothing_taken_back(server: HTTPServer, *, events: bool = False,
                        lists: bool = False) -> None:
     """Serves, in order, an incremental read's reversal events and the disputes and
     refunds lists (read when an invoice names a payment), all empty."""
-    paths = ((["/v1/events"] * 2 if events else [])
+    paths = ((["/v1/events"] * 4 if events else [])
              + (["/v1/disputes", "/v1/refunds"] if lists else []))
     for path in paths:
         server.expect_ordered_request(path).respond_with_json(listing([], path))
@@ -102,20 +102,29 @@ def paid_in_parts() -> dict[str, Any]:
                                  part("inpay_2", 600, 1775900000)], "/v1/invoice_payments")}
 
 
-def test_an_invoices_part_payments_and_its_one_payment_replace_each_other(
+def part_paid() -> dict[str, Any]:
+    """in_1 (10.00) open, 4.00 of it paid on 1775100000 (one invoice payment listed)."""
+    return {**invoice("open", 0), "amount_paid": 400, "amount_remaining": 600,
+            "status_transitions": {"finalized_at": 1775000000, "paid_at": None},
+            "payments": listing([part("inpay_1", 400, 1775100000)], "/v1/invoice_payments")}
+
+
+def test_an_invoices_one_payment_and_its_part_payments_replace_each_other(
     httpserver: HTTPServer, tmp_path: Path,
 ) -> None:
-    # A full read stores a payment per part; the invoice.paid event's snapshot (no payments
-    # list) then yields the one payment on paid_at, and the parts leave: 10.00 paid, never
-    # 20.00. A full read again brings the parts back and the one payment leaves.
+    # A full read stores the part-paid invoice's one payment (4.00); the invoice.paid
+    # event's snapshot (no payments list: events carry no expansions) is read again with
+    # its payments, and the two parts replace the one payment: 10.00 paid, never 14.00.
+    # Before, the snapshot was stored as it came: one payment of 10.00 on paid_at, and an
+    # earlier full read's parts (and chargebacks) were lost until the next full read.
     with Store.open(tmp_path / "cg.db") as store:
         httpserver.expect_ordered_request("/v1/account").respond_with_json(ACCOUNT)
         httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
-            listing([paid_in_parts()], "/v1/invoices"))
+            listing([part_paid()], "/v1/invoices"))
         nothing_taken_back(httpserver, lists=True)
         store.sync(stripe(httpserver, datetime(2026, 5, 2, tzinfo=UTC)), streams=["invoices"])
-        assert sorted((p.id, p.amount) for p in store.load(base_currency="USD").payments) == [
-            ("in_1/paid/inpay_1", Decimal("4.00")), ("in_1/paid/inpay_2", Decimal("6.00"))]
+        assert [(p.id, p.amount) for p in store.load(base_currency="USD").payments] == [
+            ("in_1/paid", Decimal("4.00"))]
         httpserver.clear()
         snapshot = {k: v for k, v in paid_in_parts().items() if k != "payments"}
         httpserver.expect_ordered_request("/v1/account").respond_with_json(ACCOUNT)
@@ -124,16 +133,11 @@ def test_an_invoices_part_payments_and_its_one_payment_replace_each_other(
         httpserver.expect_ordered_request("/v1/events").respond_with_json(listing(
             [{"id": "evt_1", "object": "event", "type": "invoice.paid",
               "created": 1778000000, "data": {"object": snapshot}}], "/v1/events"))
-        nothing_taken_back(httpserver, events=True)
+        httpserver.expect_ordered_request(
+            "/v1/invoices/in_1", query_string={"expand[]": "payments"}
+        ).respond_with_json(paid_in_parts())
+        nothing_taken_back(httpserver, events=True, lists=True)
         store.sync(stripe(httpserver, datetime(2026, 5, 20, tzinfo=UTC)), streams=["invoices"])
-        assert [(p.id, p.amount) for p in store.load(base_currency="USD").payments] == [
-            ("in_1/paid", Decimal("10.00"))]
-        httpserver.clear()
-        httpserver.expect_ordered_request("/v1/account").respond_with_json(ACCOUNT)
-        httpserver.expect_ordered_request("/v1/invoices").respond_with_json(
-            listing([paid_in_parts()], "/v1/invoices"))
-        nothing_taken_back(httpserver, lists=True)
-        store.sync(stripe(httpserver, datetime(2026, 5, 21, tzinfo=UTC)), streams=["invoices"],
-                   full=True)
+        httpserver.check_assertions()
         assert sorted((p.id, p.amount) for p in store.load(base_currency="USD").payments) == [
             ("in_1/paid/inpay_1", Decimal("4.00")), ("in_1/paid/inpay_2", Decimal("6.00"))]

@@ -23,9 +23,13 @@ Reading:
   sync: everything created or changed before then has been read.
 * **Money taken back.** A read of ``invoices`` that meets an invoice paid through a payment
   intent or charge also reads the disputes and refunds (``/v1/disputes``, ``/v1/refunds``)
-  and, incrementally, the events ``charge.dispute.*`` and ``charge.refunded``; each invoice
-  whose payment was disputed or refunded is read again and handed them
-  (:mod:`clientguard_stripe.reversals`). A key that may not read a list gets a note.
+  and, incrementally, the events ``charge.dispute.*``, ``charge.refunded``,
+  ``charge.refund.updated`` and ``refund.*`` (:data:`REVERSAL_EVENTS`); each invoice whose
+  payment was disputed or refunded is read again and handed them, a refund with what of it
+  the invoice's credit notes name (``/v1/credit_notes?invoice=``)
+  (:mod:`clientguard_stripe.reversals`). An invoice an event names that something was paid
+  on is read again with its payments (events carry no expansions), so that its instalments
+  and reversals are what a full read finds. A key that may not read a list gets a note.
 * **Stripe Connect.** ``stripe_account`` (``acct_...``) reads a connected account with the
   platform's key: sent as ``Stripe-Account`` on every request, a tenant id never shown, and a
   part of :meth:`StripeConnector.identity`.
@@ -81,7 +85,10 @@ from clientguard_stripe.mapping import (
 )
 from clientguard_stripe.retry import CursorDeleted, classify_stripe, scrub_keys
 from clientguard_stripe.reversals import (
+    CREDIT_NOTED_KEY,
+    REFUND_COUNTED,
     REVERSALS_KEY,
+    credit_noted_refunds,
     payment_handles,
     reversal_handles,
     reversals_by_invoice,
@@ -141,10 +148,14 @@ EVENT_OBJECTS: Mapping[str, str] = {
 PREVIEW_EVENTS = frozenset({"invoice.upcoming"})
 
 #: The events that take money back from an invoice's payments, or give it back: a dispute
-#: created, its funds withdrawn or reinstated, closed (won or lost); a charge refunded.
-#: Read by an incremental sync of ``invoices`` (one events read each), so that an invoice
-#: paid before the cursor and charged back or refunded since is read again.
-REVERSAL_EVENTS = ("charge.dispute.*", "charge.refunded")
+#: created, its funds withdrawn or reinstated, closed (won or lost); a charge refunded; a
+#: refund created, changed or failed (a pending refund that fails gives the money back to
+#: the firm: ``refund.updated``/``refund.failed`` from API version 2024-10-28.acacia,
+#: ``charge.refund.updated`` before; never ``charge.refunded``: Stripe's changelog,
+#: docs.stripe.com/changelog/acacia/2024-10-28/refund-webhook-update). Read by an
+#: incremental sync of ``invoices`` (one events read each), so that an invoice paid before
+#: the cursor and charged back or refunded since is read again.
+REVERSAL_EVENTS = ("charge.dispute.*", "charge.refunded", "charge.refund.updated", "refund.*")
 
 #: The lists of money taken back from payments (docs/connectors/stripe.md, "A payment
 #: reversed"), read whole when a read of ``invoices`` met an invoice paid through a payment
@@ -433,9 +444,13 @@ class StripeConnector(HttpConnector):
                         continue
                     if (stream.name == "invoices" and ident and ident not in seen
                             and self._needs_payments(snapshot)):
-                        # An event's part-paid invoice lacks its payments: read it again.
-                        yield self._noted(stream, self._stamped(
+                        # An event's invoice lacks its payments (events carry no
+                        # expansions): read it again, for its parts' days and for the
+                        # payments its disputes and refunds are matched by.
+                        read = self._noted(stream, self._stamped(
                             [self._invoice(stream, ident)], observed, seen, False))
+                        _handles(read, invoice_of)
+                        yield read
                         continue
                     snapshots.append(RawRecord(snapshot, record.location))
                 page = self._noted(stream, self._stamped(
@@ -461,8 +476,10 @@ class StripeConnector(HttpConnector):
         ``invoice_of`` holds the payments of the invoices read by this fetch; an incremental
         one also reads the reversal events since the cursor, and finds the invoice of each
         (the charge's ``invoice`` on older API versions, else the invoice payment of its
-        payment intent). Nothing is asked when neither names a payment (an account whose
-        invoices are paid outside Stripe, or an incremental sync where nothing was paid).
+        payment intent). An invoice with a refund also has its credit notes read, to say
+        which refunds they made (matched by refund id). Nothing is asked when neither names
+        a payment (an account whose invoices are paid outside Stripe, or an incremental sync
+        where nothing was paid).
         """
         named: set[str] = set()
         if since is not None:
@@ -503,12 +520,46 @@ class StripeConnector(HttpConnector):
         records = []
         # Sorted: the order the invoices are read again in is the same on every run.
         for ident in sorted(by_invoice.keys() | named):
+            reversed_ = by_invoice.get(ident, [])
+            if any(item.get("object") == "refund" and item.get("status") in REFUND_COUNTED
+                   for item in reversed_):
+                credited, note = self._credit_noted(stream, ident)
+                if note is not None:
+                    notes.append(note)
+                else:
+                    reversed_ = [_credit_noted_on(item, credited) for item in reversed_]
             raw = self._invoice(stream, ident)
             records.append(RawRecord(
-                {**raw.data, REVERSALS_KEY: by_invoice.get(ident, []),
-                 OBSERVED_KEY: observed}, raw.location))
+                {**raw.data, REVERSALS_KEY: reversed_, OBSERVED_KEY: observed}, raw.location))
         page = self._noted(stream, RawPage(tuple(records), True))
         yield replace(page, notes=(*notes, *page.notes))
+
+    def _credit_noted(
+        self, stream: HttpStream, invoice: str
+    ) -> tuple[dict[str, int | None], str | None]:
+        """What the credit notes of ``invoice`` (``GET /v1/credit_notes?invoice=``) name as
+        their refunds (:func:`~clientguard_stripe.reversals.credit_noted_refunds`); with a
+        key that may not read credit notes (403), nothing and the note to give: the
+        invoice's refunds are then counted as made without a credit note (its credit
+        notes, unreadable too, are not in the store to count them twice)."""
+        listing = HttpStream(name=stream.name, kind=stream.kind, path="v1/credit_notes",
+                             records_key="data", params={"invoice": invoice})
+        try:
+            notes = [r.data for page in super().fetch(self._paged(listing), since=None)
+                     for r in page.records]
+        except AuthError as exc:
+            if exc.status != 403:
+                raise
+            named_permission = _PERMISSION_NAMED.search(str(exc))
+            grant = (f"Stripe asks for the {named_permission.group(1)} permission"
+                     if named_permission else "its answer names no permission")
+            return {}, (
+                f"{stream.name}: credit notes not read: the API key may not read them "
+                f"(Stripe answered 403: {grant}); a refund made with a credit note is "
+                "counted as a refund without one. Give the restricted key Read access to "
+                "Credit notes"
+            )
+        return credit_noted_refunds(notes), None
 
     def _invoice_reversed(
         self, event: Mapping[str, Any], invoice_of: dict[str, str], stream: HttpStream
@@ -634,14 +685,19 @@ class StripeConnector(HttpConnector):
         return RawRecord(body, Location(detail=f"GET {path}"))
 
     def _needs_payments(self, snapshot: Mapping[str, Any]) -> bool:
-        """True for a part-paid invoice whose payments (or charge) this API version could
-        expand, but the snapshot does not."""
-        return (
-            self.expand is not None
-            and not snapshot.get("deleted")
-            and not isinstance(snapshot.get(self.expand), Mapping)
-            and approximate_payment_date(snapshot) is not None
-        )
+        """True for an event's invoice that a full read would map otherwise, because this
+        API version could expand its payments (or charge) and the snapshot does not: a
+        part-paid invoice (the day of what was paid), and, from 2025-03-31.basil, any
+        invoice something was paid on: its invoice payments are its instalments and the
+        only place that names the payment intents its disputes and refunds are on (the
+        invoice itself no longer names its charge), so without them it would be stored
+        paid in one payment, without its chargebacks and refunds."""
+        if (self.expand is None or snapshot.get("deleted")
+                or isinstance(snapshot.get(self.expand), Mapping)):
+            return False
+        paid = snapshot.get("amount_paid")
+        return approximate_payment_date(snapshot) is not None or (
+            self.expand == "payments" and type(paid) is int and paid > 0)
 
     def _invoice(self, stream: HttpStream, ident: str) -> RawRecord:
         """One invoice as it is now, with its payments (or charge)."""
@@ -714,6 +770,17 @@ def _handles(page: RawPage, invoice_of: dict[str, str]) -> None:
         if isinstance(ident, str) and ident:
             for handle in payment_handles(record.data):
                 invoice_of[handle] = ident
+
+
+def _credit_noted_on(
+    item: Mapping[str, Any], credited: Mapping[str, int | None]
+) -> dict[str, Any]:
+    """A refund handed to its invoice with what of it the invoice's credit notes name
+    (:data:`~clientguard_stripe.reversals.CREDIT_NOTED_KEY`); a dispute as it is."""
+    if item.get("object") != "refund":
+        return dict(item)
+    ident = item.get("id")
+    return {**item, CREDIT_NOTED_KEY: credited.get(ident, 0) if isinstance(ident, str) else 0}
 
 
 def _snapshot(event: Mapping[str, Any], kind: str) -> dict[str, Any] | None:

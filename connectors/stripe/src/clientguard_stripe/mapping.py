@@ -59,10 +59,11 @@ The rules (each one is in ``docs/connectors/stripe.md`` too):
     earliest first (:func:`_dated_parts`), as Xero, QuickBooks and Fakturownia list an
     instalment each. The store links these payments to their invoice, so a later read
     that yields other ones (the invoice once paid, an event's snapshot) removes them;
-  - what a dispute lost or still open took back comes off what was paid (the invoice open
-    again for it; an open dispute marks it ``disputed``), and a refund made without a credit
-    note is a credit note refunded in full on its day: the disputes and refunds the
-    connector hands the invoice (:mod:`.reversals`).
+  - what a dispute lost or still open took back comes off what was paid (off the part paid
+    by the payment intent or charge it names; the invoice open again for it; an open
+    dispute marks it ``disputed``), and a refund made without a credit note (one the
+    invoice's credit notes do not name, by id) is a credit note refunded in full on its
+    day: the disputes and refunds the connector hands the invoice (:mod:`.reversals`).
 """
 
 from __future__ import annotations
@@ -88,10 +89,13 @@ from clientguard.money import ZERO
 from clientguard.tax_id import normalise_tax_id
 from clientguard_stripe.amounts import currency_code, from_stripe_minor
 from clientguard_stripe.reversals import (
+    CREDIT_NOTED_KEY,
     DISPUTE_OPEN,
     DISPUTE_WITHDRAWN,
     REFUND_COUNTED,
     REVERSALS_KEY,
+    invoice_payment_handles,
+    reversal_handles,
 )
 
 __all__ = [
@@ -294,23 +298,29 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
     own_due = min(max(amount_due_stripe - debit, ZERO), total - min(balance, total))
     if paid > 0:
         dated = _dated_parts(raw, zone)
+        parts: list[_Part]
         if dated is None:
             if paid_day is None:
                 # A part payment of an open or uncollectible invoice: dated by its invoice
                 # payments where the list has them, else by its expanded charge, else on
                 # the finalisation (approximate).
                 paid_day = _latest_part_payment(raw, zone) or finalized or issue_date
-            parts = [("", paid_day, paid)]
+            parts = [("", paid_day, paid, frozenset())]
         else:
             parts = [(part_id, day, from_stripe_minor(minor, currency,
-                                                      field="payments.data.amount_paid"))
-                     for part_id, day, minor in dated]
-        # What a dispute lost or still open took back (docs/connectors/stripe.md, "A
-        # payment reversed"): it comes off the latest parts, like an overpayment.
-        withdrawn = min(_disputed_amount(raw, currency), paid - overpaid)
-        kept_parts = _spread(parts, paid - overpaid - withdrawn, own_due)
-        reopened = (sum((applied for *_, applied in _spread(parts, paid - overpaid, own_due)),
-                        ZERO)
+                                                      field="payments.data.amount_paid"),
+                      handles)
+                     for part_id, day, minor, handles in dated]
+        # What was overpaid comes off the latest parts (the money came in order); what a
+        # dispute lost or still open took back (docs/connectors/stripe.md, "A payment
+        # reversed") off the part it names.
+        received = _taken_off(parts, [(overpaid, frozenset())])
+        kept = _taken_off(received, [
+            (_reversal_amount(item, currency, "dispute"), frozenset(reversal_handles(item)))
+            for item in _reversals(raw, "dispute") if item.get("status") in DISPUTE_WITHDRAWN
+        ])
+        kept_parts = _spread(kept, own_due)
+        reopened = (sum((applied for *_, applied in _spread(received, own_due)), ZERO)
                     - sum((applied for *_, applied in kept_parts), ZERO))
         for part_id, day, amount, applied in kept_parts:
             records.append(
@@ -362,21 +372,37 @@ def _invoice(
     )
 
 
-def _spread(
-    parts: list[tuple[str, date, Decimal]], kept: Decimal, own_due: Decimal
-) -> list[tuple[str, date, Decimal, Decimal]]:
-    """``(part id, day, amount, applied)`` of each part payment that kept money: ``kept`` of
-    what was paid, taken off the latest parts last (the money came in order: what was
-    overpaid or taken back comes off the latest), each part applied up to what the invoice
-    still asks for (``own_due``); the rest of a part (an overpayment, an old debit) stays
-    unapplied cash."""
+#: One part of what was paid on an invoice: (invoice payment id, or "" for the invoice's
+#: one payment; day paid; amount; the payment intent and charge it was paid by, where known).
+_Part = tuple[str, date, Decimal, frozenset[str]]
+
+
+def _taken_off(parts: list[_Part], taken: list[tuple[Decimal, frozenset[str]]]) -> list[_Part]:
+    """``parts`` less each ``(amount, handles)`` taken back: off the part paid by the
+    payment intent or charge it names (a dispute is on one payment), the latest such part
+    first; what no part named carries (or what exceeds it) off the latest parts first (the
+    money came in order: the last that came goes first). A part left with nothing is
+    dropped; nothing is taken below zero."""
+    amounts = [amount for _, _, amount, _ in parts]
+    latest_first = range(len(parts) - 1, -1, -1)
+    for amount, handles in taken:
+        named = [i for i in latest_first if handles & parts[i][3]]
+        for i in (*named, *latest_first):
+            off = min(amount, amounts[i])
+            amounts[i] -= off
+            amount -= off
+    return [(part_id, day, amount, handles)
+            for (part_id, day, _, handles), amount in zip(parts, amounts, strict=True)
+            if amount > 0]
+
+
+def _spread(parts: list[_Part], own_due: Decimal) -> list[tuple[str, date, Decimal, Decimal]]:
+    """``(part id, day, amount, applied)`` of each part payment, each applied, earliest
+    first, up to what the invoice still asks for (``own_due``); the rest of a part (an
+    overpayment, an old debit) stays unapplied cash."""
     spread = []
     left = own_due
-    for part_id, day, part in parts:
-        amount = min(part, kept)
-        kept -= amount
-        if amount <= 0:
-            continue
+    for part_id, day, amount, _ in parts:
         applied = min(amount, left)
         left -= applied
         spread.append((part_id, day, amount, applied))
@@ -405,16 +431,6 @@ def _reversal_amount(item: Mapping[str, Any], currency: str, what: str) -> Decim
     return from_stripe_minor(item.get("amount"), currency, field=f"{what} {ident}: amount")
 
 
-def _disputed_amount(raw: Mapping[str, Any], currency: str) -> Decimal:
-    """What disputes lost or still open took back from the invoice's payments (Stripe
-    withdraws the amount when the dispute is created, and returns it only if it is won)."""
-    return sum(
-        (_reversal_amount(item, currency, "dispute") for item in _reversals(raw, "dispute")
-         if item.get("status") in DISPUTE_WITHDRAWN),
-        ZERO,
-    )
-
-
 def _open_dispute_day(raw: Mapping[str, Any], zone: tzinfo) -> date | None:
     """The day the earliest dispute still open was created, or None when none is open."""
     days = [
@@ -430,29 +446,33 @@ def _refund_credit_notes(
 ) -> list[AnyRecord]:
     """The refunds of the invoice's payments made without a credit note, each as a credit
     note ``<invoice id>/refund/<refund id>`` of its amount on its day, paid back in full:
-    revenue lower by it, nothing owed. Stripe's invoice counts what its post-payment credit
-    notes credited (``post_payment_credit_notes_amount``); that much of the refunds, earliest
-    first, is taken to be those credit notes' refunds, already read with them. The refunds
-    counted are at most what was paid."""
+    revenue lower by it, nothing owed. What of a refund the invoice's credit notes name as
+    their refund (:data:`~clientguard_stripe.reversals.CREDIT_NOTED_KEY`, written by the
+    connector from the credit notes' ``refunds``) is read with those credit notes and left
+    out; a refund without the key is taken to be made without a credit note. Matched by
+    refund id, never by amount: Stripe's ``post_payment_credit_notes_amount`` also counts
+    credit notes credited to the customer's balance or outside Stripe, which refund
+    nothing. The refunds counted are at most what was paid, earliest first."""
     refunds = []
     for item in _reversals(raw, "refund"):
         if item.get("status") not in REFUND_COUNTED:
             continue
         refund_id = _id_of(item.get("id"), field="refund: id")
         day = _required_day(item.get("created"), zone, field=f"refund {refund_id}: created")
-        refunds.append((day, refund_id, _reversal_amount(item, currency, "refund")))
-    if not refunds:
-        return []
-    covered = _minor(raw, "post_payment_credit_notes_amount", currency, default=0)
+        amount = _reversal_amount(item, currency, "refund")
+        if CREDIT_NOTED_KEY in item:
+            noted = item[CREDIT_NOTED_KEY]
+            # None: an older credit note names the refund without an amount (all of it).
+            amount -= (amount if noted is None else from_stripe_minor(
+                noted, currency, field=f"refund {refund_id}: credited by credit notes"))
+        refunds.append((day, refund_id, amount))
     left = paid
     notes: list[AnyRecord] = []
-    for day, refund_id, amount in sorted(refunds):
-        by_note = min(amount, max(covered, ZERO))
-        covered -= by_note
-        amount = min(amount - by_note, left)
-        left -= amount
+    for day, refund_id, whole in sorted(refunds):
+        amount = min(whole, left)
         if amount <= 0:
             continue
+        left -= amount
         notes.append(CreditNote(
             id=f"{ident}/refund/{refund_id}",
             customer_id=customer_id,
@@ -465,14 +485,16 @@ def _refund_credit_notes(
     return notes
 
 
-def _dated_parts(raw: Mapping[str, Any], zone: tzinfo) -> list[tuple[str, date, int]] | None:
+def _dated_parts(
+    raw: Mapping[str, Any], zone: tzinfo
+) -> list[tuple[str, date, int, frozenset[str]]] | None:
     """An invoice paid in several parts, each as Stripe dates it: ``(invoice payment id,
-    day paid, amount in minor units)`` for every paid invoice payment the invoice lists,
-    earliest first (then by id: a stable order for two parts of one day). None, and the
-    invoice's payment stays one (dated as :func:`invoice_records` says), unless the list is
-    complete (no ``has_more``), holds two parts or more, each with an id and a day, and
-    they add up to the invoice's ``amount_paid`` exactly: a list cut short or a part not
-    listed would put money on the wrong day."""
+    day paid, amount in minor units, its payment intent and charge)`` for every paid invoice
+    payment the invoice lists, earliest first (then by id: a stable order for two parts of
+    one day). None, and the invoice's payment stays one (dated as :func:`invoice_records`
+    says), unless the list is complete (no ``has_more``), holds two parts or more, each
+    with an id and a day, and they add up to the invoice's ``amount_paid`` exactly: a list
+    cut short or a part not listed would put money on the wrong day."""
     listed = raw.get("payments")
     parts = _paid_invoice_payments(raw)
     if parts is None or len(parts) < 2 or not isinstance(listed, Mapping):
@@ -493,7 +515,7 @@ def _dated_parts(raw: Mapping[str, Any], zone: tzinfo) -> list[tuple[str, date, 
             return None
         if part_id is None or day is None:
             return None
-        dated.append((part_id, day, int(item["amount_paid"])))
+        dated.append((part_id, day, int(item["amount_paid"]), invoice_payment_handles(item)))
     return sorted(dated, key=lambda part: (part[1], part[0]))
 
 

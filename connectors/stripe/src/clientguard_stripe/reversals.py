@@ -17,7 +17,12 @@ then reads them (pure: no clock, no network):
   funds move) changes nothing;
 * a refund (``succeeded`` or ``pending``) not already paid back through a credit note is a
   credit note of its amount, refunded in full on the refund's day: the invoice's revenue is
-  lower and nothing is owed either way, as a Stripe credit note with a refund reads.
+  lower and nothing is owed either way, as a Stripe credit note with a refund reads. What of
+  it a credit note of the invoice names (the credit note's ``refunds[].refund``, with its
+  ``amount_refunded``) is read with that credit note: the connector reads the invoice's
+  credit notes and writes it on the refund under :data:`CREDIT_NOTED_KEY`
+  (:func:`credit_noted_refunds`). Refunds are matched to credit notes by id, never by
+  amount: a credit note credited to the customer's balance refunds nothing.
 """
 
 from __future__ import annotations
@@ -26,10 +31,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 __all__ = [
+    "CREDIT_NOTED_KEY",
     "DISPUTE_OPEN",
     "DISPUTE_WITHDRAWN",
     "REFUND_COUNTED",
     "REVERSALS_KEY",
+    "credit_noted_refunds",
+    "invoice_payment_handles",
     "payment_handles",
     "reversal_handles",
     "reversal_of",
@@ -39,6 +47,10 @@ __all__ = [
 #: Key under which the connector hands an invoice the disputes and refunds of its payments
 #: (a list of :func:`reversal_of` dicts); not a Stripe field.
 REVERSALS_KEY = "clientguard:reversals"
+
+#: Key under which the connector writes on a refund it hands an invoice how much of it (in
+#: minor units) the invoice's credit notes name as their refund (0: none); not a Stripe field.
+CREDIT_NOTED_KEY = "clientguard:credit_noted"
 
 #: Dispute statuses whose amount is not with the firm: Stripe withdraws it when the dispute
 #: is created and gives it back only when the dispute is won.
@@ -73,13 +85,17 @@ def payment_handles(invoice: Mapping[str, Any]) -> set[str]:
     listed = invoice.get("payments")
     data = listed.get("data") if isinstance(listed, Mapping) else None
     for item in data if isinstance(data, list) else ():
-        payment = item.get("payment") if isinstance(item, Mapping) else None
-        if isinstance(payment, Mapping):
-            for key in ("charge", "payment_intent"):
-                ident = _ident(payment.get(key))
-                if ident is not None:
-                    handles.add(ident)
+        handles |= invoice_payment_handles(item)
     return handles
+
+
+def invoice_payment_handles(item: object) -> frozenset[str]:
+    """The payment intent and charge of one invoice payment (its ``payment``)."""
+    payment = item.get("payment") if isinstance(item, Mapping) else None
+    if not isinstance(payment, Mapping):
+        return frozenset()
+    idents = (_ident(payment.get("charge")), _ident(payment.get("payment_intent")))
+    return frozenset(ident for ident in idents if ident is not None)
 
 
 def reversal_handles(obj: Mapping[str, Any]) -> set[str]:
@@ -89,7 +105,7 @@ def reversal_handles(obj: Mapping[str, Any]) -> set[str]:
 
 def reversal_of(obj: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a dispute or refund an invoice is handed (ids, not expanded objects)."""
-    kept = {key: obj.get(key) for key in _KEPT}
+    kept: dict[str, Any] = {key: obj.get(key) for key in _KEPT}
     kept["charge"], kept["payment_intent"] = (_ident(obj.get("charge")),
                                               _ident(obj.get("payment_intent")))
     return kept
@@ -107,3 +123,30 @@ def reversals_by_invoice(
         for invoice in sorted(invoices):
             found.setdefault(invoice, []).append(reversal_of(obj))
     return found
+
+
+def credit_noted_refunds(credit_notes: Iterable[Mapping[str, Any]]) -> dict[str, int | None]:
+    """How much of each refund (by refund id, in minor units) the credit notes name as
+    theirs: a credit note's ``refunds[].refund`` with its ``amount_refunded`` (API versions
+    from 2025-03-31.basil; one refund may be split between credit notes), or its ``refund``
+    (older versions, which do not say how much: None, the whole refund). A void credit note
+    names none (it is no record: its refund, if any, is a refund without a credit note)."""
+    named: dict[str, int | None] = {}
+    for note in credit_notes:
+        if note.get("status") == "void":
+            continue
+        listed = note.get("refunds")
+        if isinstance(listed, list):
+            for item in listed:
+                ident = _ident(item.get("refund")) if isinstance(item, Mapping) else None
+                amount = item.get("amount_refunded") if isinstance(item, Mapping) else None
+                if ident is None:
+                    continue
+                before = named.get(ident, 0)
+                named[ident] = (None if before is None or type(amount) is not int
+                                else before + amount)
+            continue
+        ident = _ident(note.get("refund"))
+        if ident is not None:
+            named[ident] = None
+    return named
