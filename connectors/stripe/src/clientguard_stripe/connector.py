@@ -187,9 +187,9 @@ INVOICE_PAYMENTS_SINCE = "2025-03-31"
 (``payments``, expandable), with the day each was paid."""
 
 _KEY_HELP = (
-    "create a restricted key with read access to Customers, Invoices, Credit notes and "
-    "Events (Stripe Dashboard > Developers > API keys > Create restricted key) and pass it "
-    "as api_key"
+    "create a restricted key with read access to Customers, Invoices, Credit notes, "
+    "Disputes, Refunds and Events (Stripe Dashboard > Developers > API keys > Create "
+    "restricted key) and pass it as api_key"
 )
 
 
