@@ -23,6 +23,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from clientguard.connector import pull
+from clientguard.errors import AuthError
 from clientguard.ledger import Ledger
 from clientguard.model import CreditNote
 from clientguard.settlement import unapplied_cash
@@ -360,3 +361,61 @@ def test_a_sync_of_the_corrections_alone_without_payments(
     assert asked(httpserver, "/banking/payments.json") == banking_asked
     assert any("without refunds" in n and "banking module" in n for n in notes) is noted
     assert [r.id for p in pages for r in p.records] == ["102"]
+
+
+class Editing(Account):
+    """An account whose user edits correction 102 right after page 1 of the corrections is
+    served (it moves to the top of the list, read already)."""
+
+    edit = False
+
+    def answer(self, request: Request) -> Response:
+        response = super().answer(request)
+        args = request.args
+        if (self.edit and request.path == "/invoices.json" and args.get("kind") == "correction"
+                and args.get("page") == "1" and args.get("per_page") != "1"):
+            self.corrections = [{**c, "updated_at": "2026-08-31T11:00:00+02:00"}
+                                if c["id"] == 102 else c for c in self.corrections]
+            self.edit = False
+        return response
+
+
+def test_an_incremental_sync_reading_the_corrections_whole_tolerates_an_edit_meanwhile(
+    httpserver: HTTPServer, tmp_path: Path,
+) -> None:
+    # The corrections are read whole for the refunds, but the store's read is incremental: a
+    # correction edited during it has a change time after the cursor and the next sync reads
+    # it, so nothing is lost and the sync must not fail (a first or --full read still does).
+    account = Editing(httpserver)
+    account.invoices = [INVOICE]
+    extra = {**CORRECTION, "id": 105, "number": "FK/5/2026", "price_gross": "-10,00",
+             "updated_at": "2026-03-03T10:00:00+01:00"}
+    account.corrections = [CORRECTION, C103, C104, extra]
+    account.payments = [PAYMENT, refund(901, "230,00", "2026-02-25")]
+    with Store.open(tmp_path / "store.db") as store:
+        store.sync(connector_of(httpserver))
+        account.corrections = [{**c, "updated_at": f"2026-08-30T10:00:0{i}+02:00"}
+                               if c["id"] in (103, 104) else c
+                               for i, c in enumerate(account.corrections)]
+        account.edit = True
+        result = store.sync(connector_of(httpserver))  # raised SourceChanged before
+        assert [s.stream for s in result.streams] == [
+            "customers", "invoices", "payments", "credit_notes"]
+        assert refunds_stored(store)["102"] == [Decimal("230.00")]
+
+
+def test_a_refused_token_names_where_to_find_it_when_the_corrections_read_the_payments(
+    httpserver: HTTPServer, tmp_path: Path,
+) -> None:
+    class Refusing(Account):
+        def answer(self, request: Request) -> Response:
+            if request.path == "/banking/payments.json":
+                return Response('{"code": "error", "message": "You must be logged in"}',
+                                status=401, content_type="application/json")
+            return super().answer(request)
+
+    Refusing(httpserver)
+    with Store.open(tmp_path / "store.db") as store, pytest.raises(AuthError) as raised:
+        store.sync(connector_of(httpserver), streams=["credit_notes"])
+    assert "Integracja > Kod autoryzacyjny API" in str(raised.value)
+    assert TOKEN not in str(raised.value)

@@ -430,30 +430,37 @@ class FakturowniaConnector(HttpConnector):
             if not self.options.payments:
                 return
         notes: tuple[str, ...] = ()
-        if stream.name == "credit_notes":
-            if self._refunds is None and self.options.payments and not self._no_banking:
-                # A sync of credit_notes without payments before it: they are read for the
-                # refunds (not stored), or the corrections are read without, and say so.
-                self._refunds = self._read_refunds()
-                notes = (NO_REFUNDS_NOTE,) if self._refunds is None else ()
-            if self._refunds is not None:
-                # The refunds are known now: every correction is given them, so that one a
-                # refund payment no longer names (deleted, re-tied) loses its refund too.
-                since = None
-        size = self.options.page_size
-        paged = replace(stream, paginator=lambda: PageUntilEmpty(size=size, since=since))
-        if stream.name == "invoices":
-            self._invoices_read = {}  # a new read: what an earlier one kept may be stale
-            self._advances_read = {}
-            self._refunds = None
-        if stream.name == "payments":
-            refunds: dict[str, list[dict[str, Any]]] = {}
+        # Whether the store asked for the whole stream (a first sync, --full): only then may
+        # the list not move while it is read (a --prune would lose what moved past a page).
+        # A read made whole below for the refunds is still the store's incremental one: a
+        # correction edited meanwhile has a change time after the cursor, and the next sync
+        # reads it.
+        whole = since is None
         pages = 0
-        boundary = PageBoundary(
-            size=size, full=since is None, what=_WHAT.get(stream.name, stream.name),
-            context=ErrorContext(connector=self.name, stream=stream.name),
-        )
         try:
+            if stream.name == "credit_notes":
+                if self._refunds is None and self.options.payments and not self._no_banking:
+                    # A sync of credit_notes without payments before it: they are read for
+                    # the refunds (not stored), or the corrections are read without, and
+                    # say so.
+                    self._refunds = self._read_refunds()
+                    notes = (NO_REFUNDS_NOTE,) if self._refunds is None else ()
+                if self._refunds is not None:
+                    # The refunds are known now: every correction is given them, so that one
+                    # a refund payment no longer names (deleted, re-tied) loses its refund.
+                    since = None
+            size = self.options.page_size
+            paged = replace(stream, paginator=lambda: PageUntilEmpty(size=size, since=since))
+            if stream.name == "invoices":
+                self._invoices_read = {}  # a new read: what an earlier one kept may be stale
+                self._advances_read = {}
+                self._refunds = None
+            if stream.name == "payments":
+                refunds: dict[str, list[dict[str, Any]]] = {}
+            boundary = PageBoundary(
+                size=size, full=whole, what=_WHAT.get(stream.name, stream.name),
+                context=ErrorContext(connector=self.name, stream=stream.name),
+            )
             for page in super().fetch(paged, since=since):
                 pages += 1
                 self._check_boundary(stream, since, boundary, page)
