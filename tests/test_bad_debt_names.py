@@ -17,6 +17,12 @@ from clientguard.connector import says_bad_debt
     ("Należności nieściągalne", True),             # Polish, with diacritics
     ("NALEZNOSCI NIESCIAGALNE", True),             # and without, in capitals
     ("Należności wątpliwe", True),                 # doubtful receivables: still unpaid
+    ("Allowance for doubtful accounts", True),     # the US GAAP allowance
+    ("Bad-debt expense", True),                    # hyphenated
+    ("Uncollectable accounts", True),              # the other spelling
+    ("Odpisy aktualizujące należności", True),     # the Polish allowance
+    ("Doubtful debtors", True),
+    ("Allowance for doubtful accounts recovered", False),
     ("Bad debts recovered", False),                # income: money that came back
     ("Odzyskane należności nieściągalne", False),  # the same, in Polish
     ("Bank charges", False),                       # a short payment the firm absorbed

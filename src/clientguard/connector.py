@@ -128,7 +128,8 @@ def utc_now() -> datetime:
 
 
 _BAD_DEBT_NAME = re.compile(
-    r"\b(?:bad|doubtful)\s+debts?\b|\buncollectib|\bniesciagaln|\bwatpliw", re.IGNORECASE)
+    r"\b(?:bad|doubtful)[\s-]+(?:debts?|debtors|accounts?|receivables?)\b|\buncollect[ai]b"
+    r"|\bniesciagaln|\bwatpliw|\bodpis\w*\s+aktualizuj\w*\s+naleznos", re.IGNORECASE)
 _RECOVERY = re.compile(r"\brecover|\bodzysk", re.IGNORECASE)
 
 
@@ -136,10 +137,11 @@ def says_bad_debt(name: str) -> bool:
     """Whether an account's name says bad or doubtful debts, the accounts a firm writes off
     an unpaid invoice to (Xero and QuickBooks bring an invoice's balance down with a credit
     note or a journal entry to one, and the client never paid it): "Bad Debts", "Bad debt
-    expense", "Provision for doubtful debts", "Uncollectible accounts expense", the Polish
-    "Należności nieściągalne" and "Należności wątpliwe"; compared without case or
-    diacritics. An account of recoveries ("Bad debts recovered", "Odzyskane należności
-    nieściągalne") is not one. Each connector adds the account's class or type, and the
+    expense", "Bad-debt expense", "Provision for doubtful debts", "Allowance for doubtful
+    accounts", "Uncollectible accounts expense", the Polish "Należności nieściągalne",
+    "Należności wątpliwe" and "Odpisy aktualizujące należności" (the allowance); compared
+    without case or diacritics. An account of recoveries ("Bad debts recovered",
+    "Odzyskane należności nieściągalne") is not one. Each connector adds the account's class or type, and the
     firm's own list (``bad_debt_accounts``) for an account named otherwise."""
     decomposed = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -36,9 +36,9 @@ CONTACT = {"ContactID": "c-1", "Name": "Acme"}
 
 SALES = {"Code": "200", "Name": "Sales", "Type": "REVENUE", "Class": "REVENUE"}
 BAD_DEBTS = {"Code": "820", "Name": "Bad Debts", "Type": "EXPENSE", "Class": "EXPENSE"}
-UNCOLLECTABLE = {"Code": "870", "Name": "Uncollectable accounts", "Type": "EXPENSE",
+NAMED_OTHERWISE = {"Code": "870", "Name": "Collection losses", "Type": "EXPENSE",
                  "Class": "EXPENSE"}
-CHART = (SALES, BAD_DEBTS, UNCOLLECTABLE)
+CHART = (SALES, BAD_DEBTS, NAMED_OTHERWISE)
 
 
 def ms(day: date) -> str:
