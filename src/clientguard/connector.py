@@ -141,8 +141,8 @@ def says_bad_debt(name: str) -> bool:
     accounts", "Uncollectible accounts expense", the Polish "Należności nieściągalne",
     "Należności wątpliwe" and "Odpisy aktualizujące należności" (the allowance); compared
     without case or diacritics. An account of recoveries ("Bad debts recovered",
-    "Odzyskane należności nieściągalne") is not one. Each connector adds the account's class or type, and the
-    firm's own list (``bad_debt_accounts``) for an account named otherwise."""
+    "Odzyskane należności nieściągalne") is not one. Each connector adds the account's class
+    or type, and the firm's own list (``bad_debt_accounts``) for an account named otherwise."""
     decomposed = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _BAD_DEBT_NAME.search(plain) is not None and _RECOVERY.search(plain) is None
