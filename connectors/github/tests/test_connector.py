@@ -337,3 +337,26 @@ def test_an_issue_edited_between_two_pages_is_never_skipped(
     wanted = {r.id: r.wanted_by for r in second.records if isinstance(r, WorkRequest)}
     assert wanted["acme/website#1"] == date(2026, 6, 30)
     assert set(github.sorts) == {"created"}
+
+
+@pytest.mark.parametrize(("zone", "due_on", "wanted_by"), [
+    # GitHub stores the day set on a milestone as midnight Pacific time: 07:00 UTC in summer
+    # (PDT), 08:00 UTC in winter (PST) (microsoft/PowerShellForGitHub#133). The day GitHub
+    # shows is that date, whatever the reader's zone; read in Honolulu (UTC-10) 07:00 UTC is
+    # 21:00 the day before, in Anchorage (UTC-8 in summer) 23:00 the day before.
+    ("Pacific/Honolulu", "2026-05-06T07:00:00Z", date(2026, 5, 6)),
+    ("America/Anchorage", "2026-05-06T07:00:00Z", date(2026, 5, 6)),
+    ("America/Anchorage", "2026-12-07T08:00:00Z", date(2026, 12, 7)),
+    ("Europe/Warsaw", "2026-05-06T07:00:00Z", date(2026, 5, 6)),
+    ("Pacific/Kiritimati", "2026-12-07T08:00:00Z", date(2026, 12, 7)),  # UTC+14: 22:00
+    ("UTC", "2026-12-07T08:00:00Z", date(2026, 12, 7)),
+])
+def test_a_milestone_is_due_on_the_day_github_shows_in_every_zone(
+    httpserver: HTTPServer, waits: Waits, zone: str, due_on: str, wanted_by: date
+) -> None:
+    httpserver.expect_request("/repos/acme/website/issues").respond_with_json(
+        [issue(1, due_on=due_on, created="2026-05-04T19:00:00Z")])
+    got = pull(connector(httpserver, waits, timezone=zone)).records
+    assert len(got) == 1
+    assert isinstance(got[0], WorkRequest)
+    assert got[0].wanted_by == wanted_by

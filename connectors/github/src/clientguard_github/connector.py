@@ -78,6 +78,7 @@ from clientguard.tickets import TicketRule, client_of, same_text, work_request
 
 __all__ = [
     "API_VERSION",
+    "MILESTONE_ZONE",
     "REPOSITORY_KEY",
     "SECONDARY_WAIT",
     "SOURCE",
@@ -94,6 +95,11 @@ REPOSITORY_KEY = "clientguard:repository"
 """The key under which the connector adds the repository to each raw issue (not GitHub's)."""
 SECONDARY_WAIT = 60.0
 """Seconds to wait after a secondary rate limit that names no time, as GitHub asks."""
+MILESTONE_ZONE = ZoneInfo("America/Los_Angeles")
+"""The zone in which GitHub stores a milestone's due day: ``due_on`` is midnight Pacific of
+the day set (``2026-05-06T07:00:00Z`` in summer, ``T08:00:00Z`` in winter; GitHub floors any
+time it is given to that midnight, as reported in microsoft/PowerShellForGitHub#133 and
+wordpress-mobile/release-toolkit#419). The day GitHub shows is ``due_on``'s date there."""
 
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _REAUTHORISE = (
@@ -172,8 +178,9 @@ class GitHubOptions(HttpOptions):
     """Labels that mark an issue as a duplicate of another (GitHub's default label
     ``duplicate``): such an issue is left out, as one closed as a duplicate is; ``[]``: none."""
     timezone: str = "UTC"
-    """The firm's time zone: turns the moments GitHub writes (opened, milestone due) into
-    days."""
+    """The firm's time zone: turns the moment an issue was opened into the day it was asked
+    for. (A milestone's due day is GitHub's own, stored at midnight Pacific: see
+    :data:`MILESTONE_ZONE`.)"""
     page_size: int = Field(default=100, ge=1, le=100)
     """Issues per request (1..100)."""
     base_url: str = "https://api.github.com"
@@ -326,8 +333,9 @@ class GitHubConnector(HttpConnector):
         return f"{repository}#{number}"
 
     def wanted_by(self, raw: Mapping[str, Any], labels: list[str]) -> date | None:
-        """The wanted date: a ``due:`` label's, else the milestone's due date in the firm's
-        time zone; None when neither says."""
+        """The wanted date: a ``due:`` label's, else the milestone's due day (the date of
+        ``due_on`` in :data:`MILESTONE_ZONE`, the day GitHub shows, whatever the firm's zone);
+        None when neither says."""
         prefix = self.options.wanted_label_prefix
         named = sorted({
             label[len(prefix):].strip() for label in labels
@@ -348,7 +356,9 @@ class GitHubConnector(HttpConnector):
         due = milestone.get("due_on") if isinstance(milestone, Mapping) else None
         if due is None:
             return None
-        return _moment(due, "milestone.due_on").astimezone(self.zone).date()
+        # A day stored as a moment (midnight Pacific): read in the firm's zone, west of
+        # Pacific time (Honolulu, Anchorage) it fell on the day before the one set.
+        return _moment(due, "milestone.due_on").astimezone(MILESTONE_ZONE).date()
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
         ident = self.raw_id(stream, raw)
