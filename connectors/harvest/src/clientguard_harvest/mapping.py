@@ -43,7 +43,8 @@ def _hours(value: object, field: str) -> Decimal:
 
 
 def time_entry_from_harvest(raw: Mapping[str, Any]) -> TimeEntry | Skip:
-    """One Harvest time entry; its client by name (see the module)."""
+    """One Harvest time entry; its client by name (see the module). A running timer
+    (``is_running``) is skipped until it stops, as Toggl's and Clockify's are."""
     ident = raw.get("id")
     if ident is None or ident == "":
         raise DataError("id: is missing")
@@ -60,6 +61,11 @@ def time_entry_from_harvest(raw: Mapping[str, Any]) -> TimeEntry | Skip:
         day = date.fromisoformat(spent)
     except ValueError:
         raise DataError(f"spent_date: {spent!r} is not a date (YYYY-MM-DD)") from None
+    if raw.get("is_running") is True:
+        # The hours so far depend on the moment of the read, and Toggl and Clockify, which
+        # give no end yet, cannot count them: the same timer counts in each tracker once it
+        # stops (stopping it changes the entry's updated_at, so the next sync reads it).
+        return Skip("running timer: counted once it stops")
     hours = _hours(raw.get("hours"), "hours")
     timer_hours(hours, "hours")
     if hours == 0:
