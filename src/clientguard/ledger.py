@@ -1136,7 +1136,9 @@ class _Builder:
                     f"client {_shown_name(name)!r} matches no customer: its {entry.hours} "
                     "hours are not counted (names are compared without case, accents, "
                     "punctuation and legal suffixes such as Ltd or Sp. z o.o.); name the "
-                    "client in the time tracker as the customer is named in the books",
+                    "client in the time tracker as the customer is named in the books, then "
+                    "sync the tracker with --full (entries synced before keep the old name "
+                    "until a full read)",
                     "customer_name",
                 )
             else:
