@@ -17,7 +17,7 @@ import pytest
 
 import clientguard as cg
 from clientguard.connector import pull
-from clientguard_csv import CsvConnector, unmatched_names
+from clientguard_csv import CsvConnector, CsvFileError, unmatched_names
 from clientguard_csv.mapping import preset_text
 from clientguard_csv.reading import ReadLog
 
@@ -256,42 +256,148 @@ def test_invoiceninja_invoices_and_payments(reference_file: ReferenceFile) -> No
 
 # ------------------------------------------------- layouts with no real export in ../shared
 
-XERO = """\
-*ContactName,EmailAddress,POAddressLine1,*InvoiceNumber,Reference,*InvoiceDate,*DueDate,Total,InventoryItemCode,*Description,*Quantity,*UnitAmount,Discount,*AccountCode,*TaxType,TaxAmount,Currency,InvoiceAmountDue,Status
-Acme Ltd,ap@acme.test,1 High St,INV-0001,PO 7,15 Jul 2026,14 Aug 2026,"1,200.00",,Design,1,1000.00,,200,20% (VAT on Income),200.00,GBP,"1,200.00",AUTHORISED
-Acme Ltd,ap@acme.test,1 High St,INV-0001,PO 7,15 Jul 2026,14 Aug 2026,"1,200.00",,"Hosting, yearly",1,0.00,,200,20% (VAT on Income),0.00,GBP,"1,200.00",AUTHORISED
-Beta GmbH,,,INV-0002,,01/08/2026,31/08/2026,600.00,,Build,2,250.00,,200,20% (VAT on Income),100.00,EUR,0.00,PAID
-Gamma,,,INV-0003,,02/08/2026,01/09/2026,50.00,,Draft work,1,50.00,,200,No VAT,0.00,GBP,50.00,DRAFT
-"""  # noqa: E501
+XERO_HEADER = (
+    "ContactName,EmailAddress,POAddressLine1,POAddressLine2,POAddressLine3,POAddressLine4,"
+    "POCity,PORegion,POPostalCode,POCountry,SAAddressLine1,SAAddressLine2,SAAddressLine3,"
+    "SAAddressLine4,SACity,SARegion,SAPostalCode,SACountry,InvoiceNumber,Reference,"
+    "InvoiceDate,DueDate,PlannedDate,Total,TaxTotal,InvoiceAmountPaid,InvoiceAmountDue,"
+    "InventoryItemCode,Description,Quantity,UnitAmount,Discount,LineAmount,AccountCode,"
+    "TaxType,TaxAmount,TrackingName1,TrackingOption1,TrackingName2,TrackingOption2,Currency,"
+    "Type,Sent,Status"
+)
 
 
-def test_xero_sales_invoices(write: Write) -> None:
+def xero_row(contact: str, number: str, issued: str, due: str, total: str, paid: str,
+             owed: str, line: str, currency: str, kind: str, status: str,
+             email: str = "") -> str:
+    """One line item of Xero's invoice export, in its column order (the header above)."""
+    address = [""] * 16  # PO and SA address lines, city, region, postcode, country
+    return ",".join([
+        contact, email, *address, number, "", issued, due, "", total, "0.00", paid, owed,
+        "", "Work", "1", line, "", line, "200", "No VAT", "0.00", "", "", "", "", currency,
+        kind, "Sent", status,
+    ])
+
+
+# Xero's invoice export: header and vocabulary as Xero writes them (Type "Sales invoice" /
+# "Sales credit note", Status as its screens word it), amounts with four decimals, day-first
+# dates. Expected values are read off the rows by hand.
+XERO = "\n".join([
+    XERO_HEADER,
+    xero_row('"Acme Ltd"', "INV-0001", "15 Jul 2026", "14 Aug 2026", '"1,200.0000"', "0.0000",
+             '"1,200.0000"', "1000.0000", "GBP", "Sales invoice", "Awaiting Payment",
+             "ap@acme.test"),
+    xero_row('"Acme Ltd"', "INV-0001", "15 Jul 2026", "14 Aug 2026", '"1,200.0000"', "0.0000",
+             '"1,200.0000"', "200.0000", "GBP", "Sales invoice", "Awaiting Payment",
+             "ap@acme.test"),
+    xero_row("Beta GmbH", "INV-0002", "01/08/2026", "31/08/2026", "600.0000", "600.0000",
+             "0.0000", "600.0000", "EUR", "Sales invoice", "Paid"),
+    xero_row("Gamma", "INV-0003", "02/08/2026", "01/09/2026", "50.0000", "0.0000", "50.0000",
+             "50.0000", "GBP", "Sales invoice", "Draft"),
+    xero_row("Gamma", "INV-0004", "03/08/2026", "02/09/2026", "80.0000", "20.0000", "60.0000",
+             "80.0000", "GBP", "Sales invoice", "Awaiting Payment"),
+    xero_row("Gamma", "INV-0005", "04/08/2026", "03/09/2026", "70.0000", "0.0000", "70.0000",
+             "70.0000", "GBP", "Sales invoice", "Voided"),
+    xero_row('"Acme Ltd"', "CN-0001", "20 Jul 2026", "20 Jul 2026", "150.0000", "0.0000",
+             "150.0000", "150.0000", "GBP", "Sales credit note", "Awaiting Payment"),
+    xero_row("Gamma", "CN-0002", "05/08/2026", "05/08/2026", "-30.0000", "0.0000", "-30.0000",
+             "-30.0000", "GBP", "Sales credit note", "Paid"),
+    xero_row("Gamma", "CN-0003", "06/08/2026", "06/08/2026", "40.0000", "0.0000", "40.0000",
+             "40.0000", "GBP", "Sales credit note", "Voided"),
+    xero_row("Gamma", "CN-0004", "07/08/2026", "07/08/2026", "45.0000", "0.0000", "45.0000",
+             "45.0000", "GBP", "Sales credit note", "Draft"),
+    xero_row("Gamma", "", "08/08/2026", "08/08/2026", "25.0000", "0.0000", "25.0000",
+             "25.0000", "GBP", "Sales overpayment", "Awaiting Payment"),
+]) + "\n"
+
+
+def test_xero_invoice_export_invoices_and_credit_notes(write: Write) -> None:
     fx = cg.FxTable.from_rows("GBP", [("EUR", date(2026, 8, 1), "0.85")])
-    ledger = load(base="GBP", fx=fx, invoices=write("xero.csv", XERO), preset="xero")
+    path = write("xero.csv", XERO)
+    ledger = load(base="GBP", fx=fx, invoices=path, credit_notes=path, preset="xero")
     assert ledger.report.ok
     got = [(i.number, i.customer_id, i.issue_date, i.due_date, i.total, i.currency, i.status,
             i.amount_due) for i in ledger.invoices]
     assert got == [
-        ("INV-0001", "Acme Ltd", date(2026, 7, 15), date(2026, 8, 14), Decimal("1200.00"),
-         "GBP", "open", Decimal("1200.00")),
-        ("INV-0002", "Beta GmbH", date(2026, 8, 1), date(2026, 8, 31), Decimal("600.00"),
-         "EUR", "paid", Decimal("0.00")),
-        ("INV-0003", "Gamma", date(2026, 8, 2), date(2026, 9, 1), Decimal("50.00"), "GBP",
-         "draft", Decimal("50.00")),
+        ("INV-0001", "Acme Ltd", date(2026, 7, 15), date(2026, 8, 14), Decimal("1200.0000"),
+         "GBP", "open", Decimal("1200.0000")),
+        ("INV-0002", "Beta GmbH", date(2026, 8, 1), date(2026, 8, 31), Decimal("600.0000"),
+         "EUR", "paid", Decimal("0.0000")),
+        ("INV-0003", "Gamma", date(2026, 8, 2), date(2026, 9, 1), Decimal("50.0000"), "GBP",
+         "draft", Decimal("50.0000")),
+        # partly paid: 80.00 less the 20.00 paid is still owed
+        ("INV-0004", "Gamma", date(2026, 8, 3), date(2026, 9, 2), Decimal("80.0000"), "GBP",
+         "open", Decimal("60.0000")),
+        ("INV-0005", "Gamma", date(2026, 8, 4), date(2026, 9, 3), Decimal("70.0000"), "GBP",
+         "void", Decimal("70.0000")),
+    ]
+    # credit notes are credit notes, never invoices; written positive or negative alike;
+    # a voided or draft credit note is left out
+    assert [(c.id, c.customer_id, c.issue_date, c.total, c.currency)
+            for c in ledger.credit_notes] == [
+        ("CN-0001", "Acme Ltd", date(2026, 7, 20), Decimal("150.0000"), "GBP"),
+        ("CN-0002", "Gamma", date(2026, 8, 5), Decimal("30.0000"), "GBP"),
     ]
     acme = ledger.customer("Acme Ltd")
     assert acme is not None
     assert acme.email == "ap@acme.test"
+    # nothing lost without a word: every row not read is counted as skipped, with its rule
+    log = CsvConnector(invoices=path, credit_notes=path, preset="xero").inspect()
+    invoices_file, notes_file = log.files
+    # 11 data rows: invoices read 6 (INV-0001 on two lines) and skip 5 (4 credit notes and
+    # the overpayment); credit notes read 2 and skip 9 (6 invoice lines, the overpayment, a
+    # voided and a draft credit note)
+    assert (invoices_file.rows, invoices_file.skipped, invoices_file.rejected) == (11, 5, 0)
+    assert (notes_file.rows, notes_file.skipped, notes_file.rejected) == (11, 9, 0)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        # as Xero's screens (and so its export) word them
+        ("Draft", "draft"),
+        ("Awaiting Approval", "draft"),
+        ("Awaiting Payment", "open"),
+        ("Paid", "paid"),
+        ("Voided", "void"),
+        ("Deleted", "void"),
+        # as its API words them, in files written from it
+        ("SUBMITTED", "draft"),
+        ("AUTHORISED", "open"),
+        ("PAID", "paid"),
+        ("VOIDED", "void"),
+        ("DELETED", "void"),
+        ("DRAFT", "draft"),
+    ],
+)
+def test_xero_status_words(write: Write, status: str, expected: str) -> None:
+    text = XERO_HEADER + "\n" + xero_row(
+        "Acme Ltd", "INV-1", "15 Jul 2026", "14 Aug 2026", "10.00", "0.00", "10.00", "10.00",
+        "GBP", "Sales invoice", status) + "\n"
+    ledger = load(base="GBP", invoices=write("x.csv", text), preset="xero")
+    assert ledger.report.ok
+    (invoice,) = ledger.invoices
+    assert invoice.status == expected
 
 
 def test_xero_without_the_optional_columns(write: Write) -> None:
     text = (
-        "ContactName,InvoiceNumber,InvoiceDate,DueDate,Total,Currency\n"
-        "Acme Ltd,INV-9,15 Jul 2026,14 Aug 2026,10.00,GBP\n"
+        "ContactName,InvoiceNumber,InvoiceDate,DueDate,Total,Currency,Type\n"
+        "Acme Ltd,INV-9,15 Jul 2026,14 Aug 2026,10.00,GBP,Sales invoice\n"
     )
     ledger = load(base="GBP", invoices=write("x.csv", text), preset="xero")
     (invoice,) = ledger.invoices
     assert (invoice.status, invoice.amount_due) == ("open", None)
+
+
+def test_xero_file_without_type_is_refused_naming_the_column(write: Write) -> None:
+    # Without Type a credit note would read as an invoice: the file is refused, not guessed.
+    text = (
+        "ContactName,InvoiceNumber,InvoiceDate,DueDate,Total,Currency\n"
+        "Acme Ltd,INV-9,15 Jul 2026,14 Aug 2026,10.00,GBP\n"
+    )
+    with pytest.raises(CsvFileError, match="Missing: 'Type'"):
+        load(base="GBP", invoices=write("x.csv", text), preset="xero")
 
 
 QBO = """\
