@@ -145,6 +145,19 @@ def test_dates_read(
         ("2026-W49", (), "'2026-W49' is not a date. It is an ISO week date, which"),
         ("2026-W49-7", ("iso",), "does not match the date format(s) \"iso\". It is an ISO week "
                                  "date (2026-12-06)"),
+        # Month first under a day-first format (a US Xero organisation's export read with
+        # the xero preset): the swapped format is named, since 01/31/2026 is 31 January and
+        # the file's 03/02/2026 would read as 3 February without a word
+        ("01/31/2026", ("%d %b %Y", "%d/%m/%Y"),
+         "does not match the date format(s) \"%d %b %Y\", \"%d/%m/%Y\". It reads as "
+         "2026-01-31 month and day swapped (\"%m/%d/%Y\"): if the file writes dates so, put "
+         "\"%m/%d/%Y\" in date_formats in place of \"%d/%m/%Y\""),
+        # and the other way: day first under a month-first format (31 January 2026)
+        ("31.01.2026", ("%m.%d.%Y",), "It reads as 2026-01-31 month and day swapped "
+                                      "(\"%d.%m.%Y\")"),
+        # no swapped reading: nothing more is claimed
+        ("31/31/2026", ("%d/%m/%Y",), "'31/31/2026' does not match the date format(s) "
+                                      "\"%d/%m/%Y\""),
         # A month name in a language not read: what is read is said
         ("6 Dez 2026", (), "'6 Dez 2026' is not a date format clientguard-csv reads without "
                            "being told (month names are read in English and Polish only)"),
@@ -161,3 +174,9 @@ def test_an_ambiguous_date_is_refused_even_after_unambiguous_ones() -> None:
     assert read("13/04/2025") == date(2025, 4, 13)
     with pytest.raises(DateError, match="ambiguous"):
         read("03/04/2025")
+
+
+def test_no_swapped_reading_claims_nothing_more() -> None:
+    with pytest.raises(DateError) as caught:
+        DateReader(("%d/%m/%Y",))("31/31/2026")
+    assert str(caught.value) == "'31/31/2026' does not match the date format(s) \"%d/%m/%Y\""

@@ -137,6 +137,25 @@ def _week_hint(text: str) -> str:
             '(a mapping that means week dates names "%G-W%V-%u" in date_formats)')
 
 
+def _swapped_hint(text: str, formats: Sequence[str]) -> str:
+    """For a cell that no format reads but one reads with its day and month swapped
+    (``01/31/2026`` under ``%d/%m/%Y``: a United States organisation's export read with a
+    day-first preset), the format that reads it and what to do; else nothing. Only said, never
+    applied: the other cells of such a file (``03/02/2026``) read both ways."""
+    for fmt in formats:
+        if "%d" not in fmt or "%m" not in fmt:
+            continue
+        swapped = "%m".join(part.replace("%m", "%d") for part in fmt.split("%d"))
+        try:
+            value = _strptime(text, swapped)
+        except (ValueError, OverflowError):
+            continue
+        return (f'. It reads as {value.isoformat()} month and day swapped ("{swapped}"): if '
+                f'the file writes dates so, put "{swapped}" in date_formats in place of '
+                f'"{fmt}": the file\'s other dates read wrong under "{fmt}" without a word')
+    return ""
+
+
 def _serial_hint(text: str) -> str:
     """For a cell that looks like an Excel serial day (``45667``), what it would be and what to
     do; else nothing."""
@@ -249,7 +268,8 @@ class DateReader:
             if no_day:
                 raise DateError(f"{text!r} is not a date: {no_day}")
             hint = (serial_error if EXCEL in self.formats
-                    else _serial_hint(text) or _week_hint(text))
+                    else _serial_hint(text) or _week_hint(text)
+                    or _swapped_hint(text, self.formats))
             raise DateError(f"{text!r} does not match the date format(s) {listed}{hint}")
         ways = "; ".join(f"{value.isoformat()} by \"{fmt}\"" for value, fmt in readings.items())
         raise DateError(
