@@ -121,6 +121,8 @@ def test_issues_edited_between_two_pages_lose_no_other_issue(
 def test_an_interrupted_sync_keeps_the_previous_cursor(httpserver: HTTPServer) -> None:
     """The cursor no longer moves page by page: a sync that fails on page 2 leaves the
     stream's cursor where it was, and the next sync reads page 1's issues again."""
+    httpserver.expect_ordered_request("/rest/api/3/myself").respond_with_json(
+        {"accountId": "5b10ac8d82e05b22", "timeZone": "UTC"})
     httpserver.expect_ordered_request(SEARCH).respond_with_json({
         "issues": [{"id": "1001", "key": "ACME-1", "fields": {
             "created": "2026-05-01T10:00:00.000+0000", "updated": "2026-05-25T10:00:00.000+0000",

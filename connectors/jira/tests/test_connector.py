@@ -34,6 +34,7 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 TOKEN = "jira-TOKEN-never-shown-42"
 EMAIL = "ops@example.com"
 SEARCH = "/rest/api/3/search/jql"
+MYSELF = "/rest/api/3/myself"
 RULES = [
     {"customer": "books:c-acme", "project": "ACME"},
     {"customer": "books:c-beta", "component": "Beta portal"},
@@ -79,6 +80,16 @@ def issue(key: str, *, project: str = "ACME", created: str = "2026-05-04T10:15:3
         },
     }
     return body
+
+
+def profile(zone: str | None = "UTC") -> dict[str, Any]:
+    """``GET /rest/api/3/myself`` as Jira Cloud answers it: the token user, whose
+    ``timeZone`` (an IANA name, null when the user's privacy settings hide it) is the zone
+    JQL reads dates in."""
+    return {"self": "https://acme.atlassian.net/rest/api/3/user?accountId=5b10ac8d82e05b22",
+            "accountId": "5b10ac8d82e05b22", "accountType": "atlassian",
+            "emailAddress": EMAIL, "displayName": "Ops", "active": True, "timeZone": zone,
+            "locale": "en_US"}
 
 
 def found(issues: list[dict[str, Any]], token: str | None = None) -> dict[str, Any]:
@@ -127,13 +138,14 @@ def test_issues_are_paged_by_next_page_token_and_mapped_by_the_rules(
 def test_an_incremental_read_asks_jql_for_issues_updated_since_the_cursor(
     httpserver: HTTPServer, waits: Waits
 ) -> None:
+    httpserver.expect_ordered_request(MYSELF).respond_with_json(profile("Europe/Warsaw"))
     httpserver.expect_ordered_request(SEARCH).respond_with_json(found(
         [issue("ACME-7", updated="2026-05-21T09:00:00.000+0200")]))
     cursor = datetime(2026, 5, 20, 8, 0, 30, tzinfo=UTC)
-    conn = connector(httpserver, waits, timezone="Europe/Warsaw", jql="type = Task")
+    conn = connector(httpserver, waits, jql="type = Task")
     pulled = pull(conn, SyncState({"work_requests": cursor}))
     httpserver.check_assertions()
-    (request, _), = httpserver.log
+    (_, _), (request, _) = httpserver.log
     # The cursor less the one-minute look-back is 07:59:30 UTC: 09:59 in Warsaw (CEST),
     # floored to the minute JQL reads.
     assert request.args["jql"] == (
@@ -344,6 +356,7 @@ def test_the_older_search_never_skips_an_issue_edited_between_two_pages(
 ) -> None:
     jira = OlderSearch()
     httpserver.expect_request("/rest/api/3/search").respond_with_handler(jira)
+    httpserver.expect_request(MYSELF).respond_with_json(profile("UTC"))
     conn = connector(httpserver, waits, legacy_search=True)
     pages = list(conn.sync(SyncState()))
     first = {r.id for p in pages for r in p.records}

@@ -19,7 +19,7 @@ from pytest_httpserver import HTTPServer
 from clientguard.model import WorkRequest
 from clientguard.store import Store
 
-from .test_connector import SEARCH, connector, found, issue
+from .test_connector import MYSELF, SEARCH, connector, found, issue, profile
 
 RULES = [
     {"customer": "books:c-acme", "project": "ACME"},
@@ -75,10 +75,11 @@ def test_an_issue_moved_or_no_longer_a_request_leaves_no_copy_under_its_old_key(
         store.sync(connector(httpserver, [], clients=RULES))
         assert requests_in(store) == [("ACME-1", "c-acme", "2026-05-06"),
                                       ("ACME-12", "c-acme", "2026-05-05")]
+        httpserver.expect_ordered_request(MYSELF).respond_with_json(profile())
         httpserver.expect_ordered_request(SEARCH).respond_with_json(found([after]))
         store.sync(connector(httpserver, [], clients=RULES))
         assert requests_in(store) == expected
-    (second, _), = httpserver.log[1:]
+    (_, _), (second, _) = httpserver.log[1:]
     assert "updated >= " in second.args["jql"]  # an incremental read
     httpserver.check_assertions()
 
@@ -111,6 +112,7 @@ def test_an_issue_read_again_fixed_replaces_its_rejection(
         (rejection,) = store.rejections()
         assert (rejection.record_id, rejection.field) == ("ACME-12", None)
         assert rejection.reason == "duedate: 'soon' is not a date (YYYY-MM-DD)"
+        httpserver.expect_ordered_request(MYSELF).respond_with_json(profile())
         httpserver.expect_ordered_request(SEARCH).respond_with_json(
             found([moved("ACME-12", project="ACME", due="2026-05-30")]))
         store.sync(connector(httpserver, [], clients=RULES))

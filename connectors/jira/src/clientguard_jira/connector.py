@@ -24,13 +24,18 @@ Reading (developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-sea
   a log line, an error or a repr.
 * Incremental: ``updated >= "yyyy-MM-dd HH:mm"`` from the stream's cursor (the latest
   ``updated`` seen, never past the sync's start), which moves when the stream's last page
-  is stored (the pages are not in change order, see above). JQL
-  reads a date in the time zone of the Jira user (the ``timezone`` option) and to the
-  minute: the cursor is floored to its minute, and the repeats are de-duplicated by the
-  issue's ``id``.
+  is stored (the pages are not in change order, see above). JQL reads a date to the minute
+  in the time zone of the Jira profile of the token's user, which an incremental sync reads
+  once (``GET /rest/api/3/myself``'s ``timeZone``): the cursor is written in that zone,
+  floored to its minute, and the repeats are de-duplicated by the issue's ``id``. When the
+  profile cannot be read or names no zone, the cursor is written as UTC less 12 hours (the
+  furthest a zone is behind UTC), with a note: whatever zone Jira reads it in, it names a
+  moment at or before the cursor, so an issue is read again rather than missed.
 * Rate limits: Jira answers 429 with ``Retry-After``, which the HTTP layer waits out.
 * Each issue is a work request of the client the configuration's rules give it
-  (:mod:`clientguard.tickets`): ``requested_on`` the day it was created, ``wanted_by`` its
+  (:mod:`clientguard.tickets`): ``requested_on`` the day it was created (in the
+  ``timezone`` option's zone, the firm's day as for GitHub; without it, in the offset Jira
+  wrote ``created`` in), ``wanted_by`` its
   due date (or the date field named by ``wanted_field``). An issue without that date, or
   that no rule maps to a client, is left out and counted by reason; so is an issue resolved
   as a duplicate (its ``resolution`` one of ``duplicate_resolutions``): the request it
@@ -42,10 +47,9 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, ClassVar, Self
-from zoneinfo import ZoneInfo
 
 import requests
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -56,9 +60,10 @@ from clientguard.connector import (
     RawPage,
     Skip,
     Stream,
+    iana_zone,
     zone_option,
 )
-from clientguard.errors import AuthError, DataError
+from clientguard.errors import ApiError, AuthError, DataError
 from clientguard.http import (
     HttpConnector,
     HttpOptions,
@@ -67,11 +72,13 @@ from clientguard.http import (
     MissingRecords,
     NextTokenPaginator,
     Paginator,
+    decode_json,
 )
 from clientguard.records import Rejection
 from clientguard.tickets import TicketRule, client_of, same_text, work_request
 
 __all__ = [
+    "FARTHEST_BEHIND_UTC",
     "MAX_PAGE_SIZE",
     "SOURCE",
     "JiraConnector",
@@ -84,6 +91,11 @@ __all__ = [
 SOURCE = "jira"
 MAX_PAGE_SIZE = 100
 """Issues per page asked for (Jira may return fewer)."""
+FARTHEST_BEHIND_UTC = timedelta(hours=12)
+"""How far behind UTC a time zone's clock can be (UTC-12:00, Baker Island; the IANA
+database's ``Etc/GMT+12``): a cursor written as UTC less this names, in any zone Jira reads
+it in, a moment at or before the cursor."""
+_MYSELF = "rest/api/3/myself"
 
 _REAUTHORISE = (
     "check email (the Atlassian account's address) and api_token (Atlassian account > "
@@ -103,6 +115,20 @@ def parse_jira_time(value: object) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _wall_time_at_or_before(moment: datetime, zone: tzinfo) -> datetime:
+    """The wall-clock time in ``zone``, to the minute, that names ``moment`` or a moment
+    before it however it is read: in the hour a change of daylight saving time repeats, a
+    wall time names two moments, and which one Jira takes is not documented; the time is
+    then moved back until both are at or before ``moment`` (an hour read again, never one
+    missed)."""
+    wall = moment.astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
+    while True:
+        latest = max(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+        if latest <= moment:
+            return wall
+        wall -= latest - moment
 
 
 def _values(value: object) -> Iterator[str]:
@@ -186,8 +212,11 @@ class JiraOptions(HttpOptions):
     duplicate_resolutions: list[str] = Field(default_factory=lambda: ["Duplicate"])
     """The resolutions (their names, as the site writes them: ``Duplicate``, ``Duplikat``)
     that say an issue repeats another: such an issue is left out; ``[]``: none."""
-    timezone: str = "UTC"
-    """The Jira user's time zone (profile settings): JQL reads the cursor's date in it."""
+    timezone: str | None = None
+    """The firm's time zone (``Europe/Warsaw``): turns the moment an issue was created into
+    the day it was asked, as the GitHub connector's ``timezone`` does. None: the day in the
+    offset Jira writes ``created`` in. JQL dates are written in the zone of the token user's
+    Jira profile, read from Jira, whatever this says."""
     from_date: date | None = None
     """Read only issues updated on or after this day; None: all."""
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
@@ -206,8 +235,8 @@ class JiraOptions(HttpOptions):
 
     @field_validator("timezone")
     @classmethod
-    def _zone(cls, value: str) -> str:
-        return zone_option(value)
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else zone_option(value)
 
 
 class StartAtPaginator(Paginator):
@@ -283,7 +312,13 @@ class JiraConnector(HttpConnector):
         token = opts.api_token.get_secret_value()
         email = opts.email.strip()
         basic = base64.b64encode(f"{email}:{token}".encode()).decode()
-        self.zone = ZoneInfo(opts.timezone)
+        self.zone: tzinfo | None = iana_zone(opts.timezone)
+        """The ``timezone`` option's zone (the day an issue was asked); None: the offset
+        Jira wrote ``created`` in."""
+        self.jql_zone: tzinfo | None = None
+        """The zone JQL reads dates in: the profile's, set by :meth:`fetch` for an
+        incremental read; None: unknown, and the cursor is written as UTC less
+        :data:`FARTHEST_BEHIND_UTC`."""
         self.client = self.api_client(
             (opts.base_url or f"https://{opts.site}").rstrip("/") + "/",
             headers={"Accept": "application/json", "Authorization": f"Basic {basic}"},
@@ -312,7 +347,13 @@ class JiraConnector(HttpConnector):
         is not ``sorted_by_cursor``)."""
         conditions = [f"({self.options.jql})"] if self.options.jql else []
         if since is not None:
-            local = since.astimezone(self.zone)
+            # Jira reads the text in the profile's zone. Unknown, the cursor is written as
+            # UTC less the furthest a zone is behind it: in any zone the text then names a
+            # moment at or before the cursor (an issue read twice is one: de-duplicated by
+            # id), never one after it (an issue in between was never read, by any sync).
+            local = (_wall_time_at_or_before(since, self.jql_zone)
+                     if self.jql_zone is not None
+                     else since.astimezone(UTC) - FARTHEST_BEHIND_UTC)
             conditions.append(f'updated >= "{local:%Y-%m-%d %H:%M}"')
         elif self.options.from_date is not None:
             conditions.append(f'updated >= "{self.options.from_date.isoformat()}"')
@@ -339,11 +380,53 @@ class JiraConnector(HttpConnector):
             paged = replace(stream, paginator=lambda: NextTokenPaginator(
                 param="nextPageToken", token=_next_token, first_params={"maxResults": size}))
         try:
-            yield from super().fetch(paged, since=since)
+            # The profile's zone only matters to the cursor: a first read asks nothing of it.
+            note = None if since is None else self._read_jql_zone(stream.name)
+            notes = () if note is None else (note,)
+            for page in super().fetch(paged, since=since):
+                yield replace(page, notes=(*notes, *page.notes))
+                notes = ()  # said once, on the first page
         except AuthError as exc:
             said = str(exc).removesuffix(f" ({exc.context.describe()})")
             raise AuthError(f"{said}. Jira refused the credentials: {_REAUTHORISE}",
                             exc.context) from None
+
+    def _read_jql_zone(self, stream: str) -> str | None:
+        """Set :attr:`jql_zone` to the zone of the token user's Jira profile (``GET
+        /rest/api/3/myself``'s ``timeZone``, an IANA name), in which JQL reads a date; the
+        note to give, if any.
+
+        A 403 or 404 (a site or proxy that does not serve the profile), or a profile that
+        names no IANA zone (hidden by the user's privacy settings: Atlassian writes null),
+        leaves it unknown with a note: the cursor is then written early enough for any zone.
+        A 401 fails as the search would; any other failure fails the sync as every call
+        does."""
+        self.jql_zone = None
+        early = ("the cursor was written as UTC less 12 hours so that no issue is missed "
+                 "whatever zone Jira reads it in: issues updated in those hours are read "
+                 "again (once each)")
+        try:
+            response = self.client.request("GET", _MYSELF, stream=stream, what="GET myself")
+        except (AuthError, ApiError) as exc:
+            if exc.status not in (403, 404):
+                raise
+            return (f"{stream}: Jira's profile of the token's user (GET /rest/api/3/myself) "
+                    f"could not be read (HTTP {exc.status}); {early}")
+        body = decode_json(response, client=self.client, what="GET myself", stream=stream)
+        given = body.get("timeZone") if isinstance(body, Mapping) else None
+        zone = iana_zone(given)
+        if zone is None:
+            said = ("names no time zone" if given is None or given == ""
+                    else f"names {str(given)[:60]!r}, which is not an IANA time zone")
+            return (f"{stream}: Jira's profile of the token's user (GET /rest/api/3/myself, "
+                    f"timeZone) {said}; {early}")
+        self.jql_zone = zone
+        option = self.options.timezone
+        if option is not None and option != zone.key:
+            return (f"{stream}: JQL dates written in {zone.key}, the zone of the token user's "
+                    f"Jira profile, which Jira reads them in; the timezone option "
+                    f"({option}) gives only the day an issue was asked")
+        return None
 
     def total_of(self, stream: HttpStream, body: Any) -> int | None:
         total = body.get("total") if isinstance(body, Mapping) else None
@@ -420,6 +503,13 @@ class JiraConnector(HttpConnector):
         if isinstance(rule, Skip):
             return Skip(rule.reason, deleted=True)
         return work_request(
-            key.strip(), rule, requested_on=created.date(), wanted_by=wanted_by,
+            key.strip(), rule, requested_on=self._asked_on(created), wanted_by=wanted_by,
             source=SOURCE,
         )
+
+    def _asked_on(self, created: datetime) -> date:
+        """The day an issue was asked: ``created`` in the ``timezone`` option's zone (the
+        firm's day, as for GitHub), else in the offset Jira wrote it in. Never the profile's
+        zone read from ``myself``: a full read does not ask for it, and the same issue must
+        give the same day in a full read and an incremental one."""
+        return created.astimezone(self.zone).date() if self.zone is not None else created.date()
