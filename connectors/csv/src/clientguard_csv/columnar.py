@@ -223,7 +223,9 @@ def checked_rows(
     :class:`CheckedBlock`, where pyarrow parsed them); and how they were read: ``arrow``
     (pyarrow parsed the text), ``arrow-rows`` (the row reader parsed it) or ``python`` (a
     stream without checks: the row reader alone, streaming, as without pyarrow)."""
-    check = _checker(name, stream, reader)
+    # A report whose customers only its heading rows name (``carry_down`` of a field the file
+    # has no column for): no row holds its customer, so none could take the short way.
+    check = None if reader.carried_added else _checker(name, stream, reader)
     if check is None:
         return iter_rows(layout, opened=opened), "python"
     check = _unless_totals(_unless_lost_digits(_unless_spreadsheet(check, reader), reader),

@@ -106,6 +106,11 @@ def required_columns(stream: StreamMapping) -> Columns:
     return Columns([names for names, _ in unique], [nth for _, nth in unique])
 
 
+#: How a rejection names the column a report's heading rows give (``carry_down``) where the
+#: file has no column for it.
+HEADING_LABEL = "(heading row)"
+
+
 class FieldReader:
     """Pulls a stream's fields out of a row of one file, by the header's positions."""
 
@@ -143,6 +148,20 @@ class FieldReader:
                     self.labels[field] = header[position] if nth is None else (
                         f"{header[position]} (column {position + 1})")
                     break
+        self.carried: int | None = None
+        """Where the field a report's heading rows give (``carry_down``) is read: its column,
+        or, where the file has none, the position just past the header (a column the reader
+        adds to each row: :mod:`clientguard_csv.headings`)."""
+        self.carried_added = False
+        """Whether :attr:`carried` is a column added past the header (the file has none)."""
+        carried = stream.carry_down
+        if carried is not None:
+            if carried not in self.single:
+                self.single[carried] = self.width
+                self.labels[carried] = HEADING_LABEL
+                self.carried_added = True
+                self.width += 1
+            self.carried = self.single[carried]
         self._positions = tuple(self.single.items())
         self.id_cells = tuple(
             (field, position) for field in stream.columns if field in ID_FIELDS
@@ -201,6 +220,18 @@ class FieldReader:
         for position, label, values in self.keep:
             if position >= width or rule_cell(position, label).casefold() not in values:
                 return f"{self.stream_name}.keep: {label!r} is not one of the values kept"
+        return self.dropped(row)
+
+    def dropped(self, row: Row) -> str | None:
+        """Why the mapping's drop or drop_matching rules (the rows the mapping names) leave
+        the row out; None: they do not. Raises :class:`RowError` as :meth:`skipped`."""
+        cells = row.cells
+        width = len(cells)
+
+        def rule_cell(position: int, label: str) -> str:
+            value = cells[position].strip()
+            return self._spreadsheet(None, value, label) if value[:1] == "=" else value
+
         for position, label, values in self.drop:
             if position < width and (value := rule_cell(position, label)).casefold() in values:
                 return f"{self.stream_name}.drop: {label!r} is {value!r}"
@@ -217,8 +248,10 @@ class FieldReader:
         """A row with more non-empty cells than the header has lost its alignment."""
         cells = row.cells
         if len(cells) > self.width and any(c.strip() for c in cells[self.width :]):
+            added = int(self.carried_added)  # (the heading's column: not the file's)
             raise RowError(
-                f"the row has {len(cells)} fields but the header has {self.width}: an "
+                f"the row has {len(cells) - added} fields but the header has "
+                f"{self.width - added}: an "
                 "unquoted delimiter inside a value, or a different delimiter on this line"
             )
 

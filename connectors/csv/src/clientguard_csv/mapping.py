@@ -261,6 +261,11 @@ class StreamMapping(FormatOptions):
     total lines of a report."""
     group_rows: bool = False
     """Consecutive rows with the same id (or number) are one document: line items."""
+    carry_down: Literal["customer_id", "customer_name"] | None = None
+    """A report-shaped export: a heading row that holds only a customer's name (or id) gives
+    it to the rows below it that lack one, until the next heading, a totals line or a blank
+    line. The field need not be in ``columns`` (the headings are then its only source). See
+    :mod:`clientguard_csv.headings`."""
     amount_sign: Literal["as-is", "negate", "abs"] = "as-is"
     """``negate`` or ``abs`` for files that write credits or payments as negative numbers."""
     default_terms_days: int | None = Field(default=None, ge=0, le=MAX_TERMS_DAYS)
@@ -366,7 +371,7 @@ def _check_streams(mapping: CsvMapping) -> list[str]:
             if spec.occurrence is not None and spec.join:
                 problems.append(f"{name}.columns.{key}: occurrence goes with column, not join")
         for group in REQUIRED[name]:
-            if not any(f in stream.columns for f in group):
+            if not any(f in stream.columns or f == stream.carry_down for f in group):
                 problems.append(f"[{name}.columns] must map {' or '.join(group)}")
         if name == "invoices" and not (
             {"due_date", "terms_days"} & stream.columns.keys()
@@ -383,6 +388,15 @@ def _check_streams(mapping: CsvMapping) -> list[str]:
         for column, patterns in stream.drop_matching.items():
             problems.extend(f"{name}.drop_matching.{column}: {problem}" for problem in
                             map(pattern_problem, patterns) if problem is not None)
+        if stream.carry_down is not None:
+            if name == "customers":
+                problems.append("customers.carry_down: a customers file names its customers "
+                                "on every row; carry_down is for the streams that name one")
+            carried = stream.columns.get(stream.carry_down)
+            if carried is not None and carried.join:
+                problems.append(f"{name}.carry_down: {stream.carry_down} is joined from "
+                                "several columns; map it to one column (or leave it out of "
+                                "the columns: the heading rows then give it alone)")
         if stream.group_rows and not {"id", "number"} & stream.columns.keys():
             problems.append(f"[{name}] group_rows needs an id or number column to group by")
         if name == "time_entries" and {"hours", "duration"} <= stream.columns.keys():

@@ -83,6 +83,7 @@ from clientguard_csv.errors import CsvFileError, MappingError
 from clientguard_csv.excel_numbers import other_zeros, zeros_hint
 from clientguard_csv.fields import FieldReader, RowError, required_columns
 from clientguard_csv.fields import clean_text as _clean
+from clientguard_csv.headings import Headings, heading_text
 from clientguard_csv.mapping import STREAMS, CsvMapping, StreamMapping
 from clientguard_csv.names import CustomerDirectory, normalise_name, other_taxpayer
 from clientguard_csv.report_rows import cell_text, is_label, label_pattern, totals_label
@@ -556,6 +557,10 @@ class _Builder:
         #: start (Razem klient Acme, then Razem klient Beta) is one of a subtotal per
         #: customer, and the hint proposes a pattern that leaves them all out.
         self.drop_labels: dict[tuple[int, str], str] = {}
+        #: The last rejected row that looked like a report's heading (one cell, the first,
+        #: no totals label) and its line: rows below it that name no customer are the rows
+        #: of a report-shaped export, and their rejection proposes carry_down.
+        self.heading_above: tuple[str, int] | None = None
 
     # ------------------------------------------------------------------ the loop
     def run(
@@ -578,6 +583,10 @@ class _Builder:
         grouped = self.stream.group_rows
         reader = self.reader
         has_rules = bool(reader.keep or reader.drop or reader.drop_matching or reader.blank)
+        carry_down = self.stream.carry_down or ""
+        headings = (Headings(self.name, carry_down, reader, self.key_positions)
+                    if carry_down else None)
+        names_rows = bool(reader.drop or reader.drop_matching)
         build = self._build
         # An invoice whose row the columnar reader checked, of a known customer, is made
         # here: what _build and _invoice make of it, without their calls; so is a checked
@@ -593,13 +602,15 @@ class _Builder:
         header_first = self.layout.header[0] if self.layout.header else None
         # (a first cell that may be the header's again: as written, or in another case)
         header_fold = normalise_header(header_first) if header_first is not None else None
-        if (grouped and not has_rules and self.name == "payments" and key_at is not None
+        if (grouped and not has_rules and headings is None and self.name == "payments"
+                and key_at is not None
                 and self.group_field == "id" and not self.has_total):
             # Payments: the whole documents inside a block of checked rows as runs; the rest
             # (a document a block starts or ends with, one seen before) row by row.
             units: Iterable[Row | CsvRowError | CheckedBlock | _Documents] = self._documents(
                 rows, first_line_of)
-        elif grouped or has_rules or not (invoices or short_way is not None):
+        elif (grouped or has_rules or headings is not None
+              or not (invoices or short_way is not None)):
             # Rows read one by one: a block of checked rows as its rows.
             units = _each_row(rows)
         else:
@@ -620,9 +631,37 @@ class _Builder:
                 continue
             file_log.rows += 1
             if isinstance(row, CsvRowError):
+                if headings is not None:
+                    headings.lost_track()
                 self.rejected += 1
                 yield self._reject(None, row.reason, None, row.column, row.line)
                 continue
+            if headings is not None:
+                # A report's heading and totals rows, before the rules that would take a
+                # heading for a row to leave out (skip_blank, keep); after the rules that
+                # name rows (drop, drop_matching: a page's title is not a heading).
+                try:
+                    rule = reader.dropped(row) if names_rows else None
+                except RowError as exc:
+                    self.rejected += 1
+                    yield self._reject(None, exc.reason, exc.field, exc.column, row.line, row)
+                    continue
+                if rule is not None:
+                    headings.passed(row)
+                    file_log.skipped += 1
+                    yield Skipped(rule, Location(self.file, row.line))
+                    continue
+                taken = headings.take(row)
+                if taken.skipped is not None:
+                    file_log.skipped += 1
+                    yield Skipped(taken.skipped, Location(self.file, row.line))
+                    continue
+                if taken.row is None:
+                    self.rejected += 1
+                    yield self._reject(self._ident(row), taken.rejected or "", carry_down,
+                                       reader.column(carry_down), row.line, row)
+                    continue
+                row = taken.row
             if has_rules:
                 try:
                     rule = reader.skipped(row)
@@ -918,6 +957,10 @@ class _Builder:
             if totals is not None:
                 return [*made, self._reject(self._ident(first), totals, None, None, line, first)]
             reason = exc.reason + (self._one_cell(first) if len(rows) == 1 else "")
+            if len(rows) == 1 and self.stream.carry_down is None:
+                heading = heading_text(first.cells)
+                if heading is not None:
+                    self.heading_above = (heading, first.line)
             return [*made, self._reject(self._ident(first), reason, exc.field, exc.column,
                                         line, first, exc.unmatched)]
         except DataError as exc:
@@ -1567,7 +1610,17 @@ class _Builder:
         where rows above it in the file named theirs and it holds more than one cell, it is
         a layout grouped by customer, which the reason says (the name is never filled in
         from the rows above: a wrong guess is a document of another client, unseen)."""
-        if self.records and sum(1 for cell in row.cells if cell.strip()) > 1:
+        filled = sum(1 for cell in row.cells if cell.strip()) > 1
+        if self.heading_above is not None and filled:
+            heading, line = self.heading_above
+            field_name = ("customer_id" if "customer_id" in self.stream.columns
+                          and "customer_name" not in self.stream.columns else "customer_name")
+            empty = f" ({column!r} is empty)" if column else ""
+            return (f"the row names no customer{empty}{more}, as in a report that names each "
+                    f"customer in a heading row above their rows ({heading!r}, line {line}): "
+                    f"read such a file with carry_down = {field_name!r} in the mapping's "
+                    f"[{self.name}] table (see 'Report-shaped exports' in the CSV docs)")
+        if self.records and filled:
             return (f"the row names no customer ({column!r} is empty){more}, as in a report "
                     "that names each customer on the first row of their group only: fill the "
                     "name in on every row (the reader never takes it from the rows above)")

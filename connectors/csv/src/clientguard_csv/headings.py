@@ -1,0 +1,158 @@
+"""Report-shaped exports: a heading row per customer, carried down to the rows below it.
+
+Accounting tools export receivables as a report, not a table (QuickBooks Online's *Open
+Invoices* and *A/R Aging Detail*, Xero's *Aged Receivables Detail*, Polish "Należności"
+lists): for each customer a **heading row** that holds only the customer's name, then that
+customer's rows without it, then a **totals line** (``Total for Acme``, ``Razem dla Acme``)
+and a blank line. With ``carry_down = "customer_name"`` (or ``"customer_id"``) in a stream's
+table, :class:`Headings` reads such a file, row by row, before the mapping's other rules
+(docs/connectors/csv.md, *Report-shaped exports*):
+
+* a row whose one non-empty cell is its first cell, or the carried field's own column, and
+  is no totals label, is a heading: it is skipped (counted), and its text is the field's
+  value for the rows below it;
+* a row whose cell for the field is empty (or which has no such column: the file has none)
+  takes the heading's value, until the next heading, a totals line
+  (:func:`~clientguard_csv.report_rows.totals_label`, skipped and counted) or a blank line;
+* such a row with no heading in force is rejected, saying what ended the last one;
+* a row that names its own customer keeps it.
+
+The rows given a value are handed on without the columnar reader's checked values, so that
+the builder reads them as the row reader does: both readers give the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from clientguard_csv.fields import FieldReader
+from clientguard_csv.report_rows import cell_text, is_label, totals_label
+from clientguard_csv.textfile import Row
+
+__all__ = ["Headings", "Taken", "heading_text"]
+
+
+class Taken(NamedTuple):
+    """What :meth:`Headings.take` makes of a row: the row to read on (with the heading's
+    value filled in where it took it), or why it is skipped, or why it is rejected."""
+
+    row: Row | None = None
+    skipped: str | None = None
+    rejected: str | None = None
+
+
+class _Heading(NamedTuple):
+    value: str
+    line: int
+
+
+class Headings:
+    """The heading in force while one file's rows are read (one instance a file)."""
+
+    def __init__(self, stream_name: str, field: str, reader: FieldReader,
+                 key_positions: Sequence[int]) -> None:
+        self.stream_name = stream_name
+        self.field = field
+        self.key_positions = key_positions
+        position = reader.carried
+        if position is None:  # pragma: no cover - the reader is built from the same mapping
+            raise ValueError("the stream's mapping has no carry_down")
+        self.position = position
+        self.added = reader.carried_added
+        self.column = reader.column(field)
+        self.width = reader.width
+        self.heading: _Heading | None = None
+        self.ended = ""
+        """Why no heading is in force (what ended the last one), for a rejection; empty
+        before the first heading."""
+        self.next_line: int | None = None
+        """The line a row that follows the last one directly starts on (a later one: blank
+        lines between them); None when not known (after a row the parser refused)."""
+
+    def lost_track(self) -> None:
+        """A row the parser refused: where it ends is not known, nor is a blank line after it."""
+        self.next_line = None
+
+    def passed(self, row: Row) -> None:
+        """A row the mapping's rules left out (a page's title): no heading, no record, but
+        no blank line either. A blank line before it ends the heading."""
+        if (self.heading is not None and self.next_line is not None
+                and row.line > self.next_line):
+            self._end(f"the blank line above it (line {self.next_line}) ended the rows of "
+                      f"{self.heading.value!r} (heading on line {self.heading.line})")
+        self.next_line = row.line + 1 + sum(_line_breaks(cell) for cell in row.cells)
+
+    def take(self, row: Row) -> Taken:
+        """What the row is in the report: a heading, a totals line, or a row to read on."""
+        cells = row.cells
+        self.passed(row)
+        label = totals_label(cells, self.key_positions)
+        if label is not None:
+            text, _ = label
+            heading = self.heading
+            self._end(f"the totals line on line {row.line} ({text!r}) ended the rows of "
+                      f"{heading.value!r} (heading on line {heading.line})" if heading
+                      else self.ended)
+            under = (f", which ends the rows of {heading.value!r} (heading on line "
+                     f"{heading.line})" if heading else "")
+            return Taken(skipped=f"{self.stream_name}.carry_down: a totals line "
+                                 f"({text!r}){under}")
+        value = self._heading_text(cells)
+        if value is not None:
+            self.heading = _Heading(value, row.line)
+            return Taken(skipped=f"{self.stream_name}.carry_down: a heading row: {value!r} is "
+                                 f"the customer ({self.field}) of the rows below it")
+        if not self.added:
+            at = self.position
+            if at >= len(cells) or cell_text(cells[at]):
+                return Taken(row)  # its own value (or too short: the reader says so)
+        elif len(cells) < self.width - 1:
+            return Taken(row)  # too short for the header: the reader rejects it as it is
+        if self.heading is None:
+            return Taken(rejected=self._missing())
+        filled = list(cells)
+        if self.added:
+            filled.insert(self.width - 1, self.heading.value)
+        else:
+            filled[self.position] = self.heading.value
+        return Taken(Row(row.line, filled, None))
+
+    def _end(self, why: str) -> None:
+        self.heading = None
+        self.ended = why
+
+    def _heading_text(self, cells: list[str]) -> str | None:
+        return heading_text(cells, None if self.added else self.position)
+
+    def _missing(self) -> str:
+        empty = "" if self.added else f" ({self.column!r} is empty)"
+        why = (f", and {self.ended}" if self.ended
+               else ", and no heading row above it names one")
+        return (f"the row names no customer{empty}{why} (carry_down = {self.field!r} gives "
+                "a heading's name to the rows below it up to the next totals line or blank "
+                "line): put the customer's heading row above it, or fill the name in")
+
+
+def _line_breaks(cell: str) -> int:
+    """The line ends inside a (quoted) cell, as the CSV parser counts lines: ``\\r\\n``,
+    ``\\n`` and a lone ``\\r`` each end one."""
+    if "\n" not in cell and "\r" not in cell:
+        return 0
+    return cell.count("\n") + cell.count("\r") - cell.count("\r\n")
+
+
+def heading_text(cells: Sequence[str], column: int | None = None) -> str | None:
+    """Where a row may be a report's heading, its text: the row's one non-empty cell, where
+    that is its first cell (or at ``column``, the carried field's own), and no totals label
+    (spaces made one, ``="..."`` as the text inside); else None."""
+    found: int | None = None
+    for position, cell in enumerate(cells):
+        if cell and not cell.isspace():
+            if found is not None:
+                return None
+            found = position
+    if found is None or not (found == 0 or found == column):
+        return None
+    text = " ".join(cell_text(cells[found]).split())
+    return text if text and not is_label(text) else None
