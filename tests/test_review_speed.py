@@ -64,6 +64,7 @@ from clientguard.metrics.cost import (
     lateness_costs,
     statutory_interest,
 )
+from clientguard.metrics.cost.compensation import _compensation_terms, _fixed_compensation
 from clientguard.metrics.cost.interest import _segments, _table_cuts, carrying_cost
 from clientguard.metrics.cost.lateness_costs import _claimable_before_window
 from clientguard.metrics.cost.polish_calendar import polish_term_end
@@ -81,15 +82,19 @@ from clientguard.settlement import (
     _Checked,
     _checked_replay,
     _checked_rows,
+    _late_replay,
+    _open_rows,
     _source_disagreements,
     applied_parts,
     balance_history,
     cancelled_by_credit,
     is_cancelled,
+    is_late,
     replay,
     settle,
 )
 from clientguard.signals import dispute_splits
+from clientguard.signals.foresight import late_before
 from clientguard.signals.freshness import newest_record_on
 from clientguard.testing import (
     AmountLike,
@@ -1089,3 +1094,136 @@ def test_what_is_owed_before_the_window_of_a_larger_book(
         # years from the due date) years on, the older claims are time-barred.
         assert any(Decimal(barred) > 0 for _, barred in owed.values())
     assert owed == _owed_before_from_lateness_costs(book, as_of, policy)
+
+
+# -------------------------------------------------------- the replay's late and open rows
+# The replay picks out its rows with days late and its open rows as it makes them (issue 21,
+# 2026-12-07): the lateness costs, the customers that have been late, the forecast and the
+# open receivables read those instead of passing over every row.
+PICKED_AS_OF = date(2025, 6, 30)
+
+
+def _picked_book() -> Ledger:
+    """Six invoices as of 30 June 2025, each a case worked by hand."""
+    late_paid = invoice("a", issued="2025-01-01", due="2025-01-31", total="100.00", id="LATE")
+    return ledger(
+        late_paid,
+        payment("a", on="2025-02-10", amount="100.00", pays=[(late_paid, "100.00")], id="P1"),
+        # Paid on its due date by the source's paid date: 0 days late, not picked as late.
+        invoice("a", issued="2025-03-01", due="2025-03-31", total="50.00", paid="2025-03-31",
+                id="ON-TIME"),
+        # Open 30 days past due: open and late.
+        invoice("b", issued="2025-05-01", due="2025-05-31", total="70.00", id="OVERDUE"),
+        # Open, due on as_of itself: 0 days past due, open but not late.
+        invoice("b", issued="2025-06-01", due="2025-06-30", total="80.00", id="DUE-TODAY"),
+        # Open, not yet due: open, no days late.
+        invoice("b", issued="2025-06-15", due="2025-07-15", total="90.00", id="NOT-DUE"),
+        # Issued after as_of: in no row.
+        invoice("b", issued="2025-07-01", due="2025-07-31", total="10.00", id="LATER"),
+    )
+
+
+@pytest.mark.parametrize(("as_of", "late", "opened"), [
+    # 30 June: LATE paid on 10 February, 10 days after its due date; OVERDUE 30 days past
+    # due; DUE-TODAY 0 days past due and NOT-DUE not due: open, not late.
+    (PICKED_AS_OF, ["LATE", "OVERDUE"], ["OVERDUE", "DUE-TODAY", "NOT-DUE"]),
+    # 5 February: LATE still open, 5 days past due; ON-TIME not issued yet.
+    (date(2025, 2, 5), ["LATE"], ["LATE"]),
+    # 31 January: LATE open on its due date: 0 days past due, not late.
+    (date(2025, 1, 31), [], ["LATE"]),
+])
+def test_the_replay_picks_out_its_late_and_open_rows(
+    as_of: date, late: list[str], opened: list[str]
+) -> None:
+    book = _picked_book()
+    rows = replay(book, as_of=as_of)
+    picked_late = _late_replay(book, as_of=as_of)
+    assert [row.invoice.id for row in picked_late] == late
+    assert [row.invoice.id for row in _open_rows(book, rows)] == opened
+    # The very rows of the replay, not copies.
+    assert all(any(row is kept for kept in rows) for row in picked_late)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF, earlier=AS_OF, policy=POLICIES)
+def test_the_picked_rows_are_the_rows_filtered(
+    book: Ledger, as_of: date, earlier: date, policy: Policy
+) -> None:
+    # A replay kept as of another date first: the picked rows are of the date asked.
+    replay(book, as_of=earlier, policy=policy)
+    late = _late_replay(book, as_of=as_of, policy=policy)
+    rows = replay(book, as_of=as_of, policy=policy)
+    assert list(late) == [row for row in rows if row.days_late]
+    assert all(a is b for a, b in zip(late, [row for row in rows if row.days_late],
+                                      strict=True))
+    assert list(_open_rows(book, rows)) == [row for row in rows if row.status == "open"]
+    # Rows that are not the kept replay (a caller's own) are filtered, not looked up.
+    mine = list(rows[::2])
+    assert list(_open_rows(book, mine)) == [row for row in mine if row.status == "open"]
+
+
+def reference_late_before(book: Ledger, as_of: date, policy: Policy) -> frozenset[str]:
+    """``signals.foresight.late_before`` as it was: a pass over every replay row."""
+    paid = paid_by_client(book)
+    return frozenset(row.invoice.customer_id for row in replay(book, as_of=as_of, policy=policy)
+                     if is_late(row.days_late, policy.grace_days)
+                     and (row.status == "open" or paid(row)))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=AS_OF, policy=POLICIES)
+def test_the_customers_late_before_are_the_old_ones(
+    book: Ledger, as_of: date, policy: Policy
+) -> None:
+    assert late_before(book, as_of, policy) == reference_late_before(book, as_of, policy)
+
+
+def test_the_customers_late_before_as_worked_by_hand() -> None:
+    # As of 30 June 2025: "a" paid LATE 10 days late, "b" owes OVERDUE 30 days past due.
+    book = _picked_book()
+    assert late_before(book, PICKED_AS_OF, Policy()) == {"a", "b"}
+    # With 10 grace days LATE is not late (10 days late is not beyond 10): only "b".
+    assert late_before(book, PICKED_AS_OF, Policy(grace_days=10)) == {"b"}
+
+
+# ------------------------------------------------------ the compensation's sum in a claim
+# The review's claim owed before its window reads the compensation's sum, currency and rule
+# date alone (issue 21, 2026-12-07): the Directive's EUR 40 without making the model.
+@pytest.mark.parametrize(("jurisdiction", "debt", "currency", "due", "terms"), [
+    # EUR 40 whatever the amount and its currency, on the due date (Directive 2011/7/EU,
+    # art. 6).
+    ("eu", "12.00", "EUR", date(2025, 3, 14), (D(40), "EUR", date(2025, 3, 14))),
+    ("eu", "250000.00", "USD", date(2025, 3, 14), (D(40), "EUR", date(2025, 3, 14))),
+    # GBP 40 below GBP 1,000, 70 from 1,000, 100 from 10,000 (s.5A of the 1998 Act).
+    ("uk", "999.99", "GBP", date(2025, 3, 14), (D(40), "GBP", date(2025, 3, 14))),
+    ("uk", "1000.00", "GBP", date(2025, 3, 14), (D(70), "GBP", date(2025, 3, 14))),
+    ("uk", "10000.00", "GBP", date(2025, 3, 14), (D(100), "GBP", date(2025, 3, 14))),
+])
+def test_the_compensations_terms_as_the_laws_set_them(
+    jurisdiction: Jurisdiction, debt: str, currency: str, due: date,
+    terms: tuple[Decimal, str, date],
+) -> None:
+    assert _compensation_terms(jurisdiction, D(debt), currency, due, None) == terms
+
+
+@settings(max_examples=300, deadline=None)
+@given(jurisdiction=st.sampled_from(["pl", "eu", "uk"]),
+       cents=st.integers(1, 10_000_000_00),
+       currency=st.sampled_from(["EUR", "USD", "GBP", "PLN"]),
+       due=st.dates(min_value=START - timedelta(days=30), max_value=date(2026, 10, 1)),
+       with_fx=st.booleans())
+def test_the_compensations_terms_are_the_models(
+    jurisdiction: Jurisdiction, cents: int, currency: str, due: date, with_fx: bool
+) -> None:
+    # The same sum (the same Decimal, digit for digit), currency and rule date as the model
+    # the lateness costs make, or the same refusal (a conversion without a rate).
+    fx = FX if with_fx else None
+    debt = D(cents) / 100
+    try:
+        made = _fixed_compensation(jurisdiction, debt, currency, due, fx, trusted=True)
+    except DataError:
+        with pytest.raises(DataError):
+            _compensation_terms(jurisdiction, debt, currency, due, fx)
+        return
+    amount, unit, rule_date = _compensation_terms(jurisdiction, debt, currency, due, fx)
+    assert (str(amount), unit, rule_date) == (str(made.amount), made.currency, made.rule_date)

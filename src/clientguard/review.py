@@ -69,6 +69,7 @@ from clientguard.settlement import (
     Replay,
     _Checked,
     _checked_rows,
+    _late_replay,
     _LateRow,
     cancelled_by_credit,
     check_as_of,
@@ -450,16 +451,14 @@ def _review(
     # The forecast, from the replay just made; the expected_late signal reads it (shared).
     predicted = shared("forecast", ledger, as_of, policy, forecast, rows=replayed)
     cancelled = cancelled_by_credit(ledger)
-    costs = _lateness_costs(
-        ledger, as_of, policy,
-        _late_rows(replayed, as_of=as_of, policy=policy, cancelled=cancelled), None,
-    )
+    # The replay's rows with days late, picked out as it made them: the only ones whose
+    # lateness may cost (a tenth of a long book's rows).
+    late_in_window, late_before_window = _late_rows_by_window(
+        _late_replay(ledger, as_of=as_of, policy=policy), as_of=as_of, policy=policy,
+        cancelled=cancelled)
+    costs = _lateness_costs(ledger, as_of, policy, late_in_window, None)
     # What the law grants on the late invoices due before the window: still owed.
-    owed_before = _claimable_before_window(
-        ledger, as_of, policy,
-        _late_rows(replayed, as_of=as_of, policy=policy, before_window=True,
-                   cancelled=cancelled), None,
-    )
+    owed_before = _claimable_before_window(ledger, as_of, policy, late_before_window, None)
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
     receivables = shared(
         "receivables", ledger, as_of, policy, concentration, basis="receivables"
@@ -553,21 +552,40 @@ def _late_rows(
 ) -> Iterator[tuple[str, _LateRow]]:
     """The invoices whose lateness may cost (late, due in the window; ``before_window``: due
     before it), each by id with what the lateness costs read of its settlement, from its
-    replay row, one at a time: :func:`settle` would make a million settlements to read a few
-    hundred thousand, and the costs read four fields of each."""
+    replay row: :func:`settle` would make a million settlements to read a few hundred
+    thousand, and the costs read four fields of each. (:func:`_late_rows_by_window`, one of
+    its two lists.)"""
+    window, before = _late_rows_by_window(replayed, as_of=as_of, policy=policy,
+                                          cancelled=cancelled)
+    return iter(before if before_window else window)
+
+
+def _late_rows_by_window(
+    replayed: Sequence[Replay], *, as_of: date, policy: Policy,
+    cancelled: Mapping[str, date | None] | None = None,
+) -> tuple[list[tuple[str, _LateRow]], list[tuple[str, _LateRow]]]:
+    """:func:`_late_rows` due in the window, then those due before it, from one pass over
+    ``replayed`` (the review reads both: each late row is looked at once)."""
     first_due = as_of - timedelta(days=policy.lookback_days - 1)
+    window: list[tuple[str, _LateRow]] = []
+    before: list[tuple[str, _LateRow]] = []
+    # A _LateRow made as a tuple is, without NamedTuple.__new__'s keyword handling (the
+    # replay's way).
+    new_row = tuple.__new__
     for row in replayed:
         days_late = row.days_late
         if days_late:
             invoice = row.invoice
-            if (invoice.due_date < first_due if before_window
-                    else first_due <= invoice.due_date <= as_of):
-                # Cancelled by credit notes (rule 10 of docs/metrics/lateness.md): no cost.
-                if cancelled and is_cancelled(row, cancelled):
-                    continue
-                yield invoice.id, _LateRow(
-                    invoice.id, as_of, row.settled_on, row.basis, days_late
-                )
+            due = invoice.due_date
+            if due > as_of:
+                continue  # not due by as_of (never with days late; the window's end)
+            # Cancelled by credit notes (rule 10 of docs/metrics/lateness.md): no cost.
+            if cancelled and is_cancelled(row, cancelled):
+                continue
+            (window if due >= first_due else before).append((invoice.id, new_row(_LateRow, (
+                invoice.id, as_of, row.settled_on, row.basis, days_late, False,
+            ))))
+    return window, before
 
 
 def _worst_rank(findings: tuple[Finding, ...]) -> int:

@@ -45,7 +45,7 @@ Pure: no clock, no I/O. Amounts are never rounded here.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, Literal, NamedTuple, Protocol, TypeVar
@@ -403,24 +403,62 @@ _REPLAY_MEMO = "settlement.replay"
 
 def _replayed(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ...]:
     """The replay, from the one kept on the ledger when it is of the same date and tolerance."""
+    return _kept_replay(ledger, as_of, tolerance).rows
+
+
+def _kept_replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> _KeptReplay:
+    """The replay kept on the ledger, made (and kept) unless it is of the same date and
+    tolerance."""
     memo = ledger.memo
     kept = memo.get(_REPLAY_MEMO)
     if isinstance(kept, _KeptReplay) and kept.as_of == as_of and kept.tolerance == tolerance:
-        return kept.rows
+        return kept
     with collector_paused():
-        rows = _replay(ledger, as_of, tolerance)
-    memo[_REPLAY_MEMO] = _KeptReplay(as_of, tolerance, rows)
-    return rows
+        rows, late, opened = _replay(ledger, as_of, tolerance)
+    kept = memo[_REPLAY_MEMO] = _KeptReplay(as_of, tolerance, rows, late, opened)
+    return kept
+
+
+def _late_replay(
+    ledger: Ledger, *, as_of: date, policy: Policy | None = None
+) -> tuple[Replay, ...]:
+    """The rows of :func:`replay` (the same objects, in the same order) with days late, the
+    invoices past due as of ``as_of``: settled after their due date, or open past it. For a
+    reader that reads only those (the lateness costs, the customers that have been late:
+    ``is_late`` needs days late above the grace days, which are never negative), without a
+    pass over every row: a tenth of them in a long book. Internal: the review's fast path."""
+    check_as_of(as_of)
+    tolerance = (policy or Policy()).settle_tolerance
+    return _kept_replay(ledger, as_of, tolerance).late
+
+
+def _open_rows(ledger: Ledger, rows: Sequence[Replay]) -> Sequence[Replay]:
+    """The rows of ``rows`` (a replay of ``ledger``) left open, in their order: the replay
+    kept on the ledger picked them out as it made them (a fortieth of a long book's rows),
+    so where ``rows`` is that replay no pass over every row is made. Internal: the review's
+    fast path (the forecast, the open receivables)."""
+    kept = ledger.memo.get(_REPLAY_MEMO)
+    if isinstance(kept, _KeptReplay) and kept.rows is rows:
+        return kept.open
+    return [row for row in rows if row.status == "open"]
 
 
 class _KeptReplay(NamedTuple):
     as_of: date
     tolerance: Decimal
     rows: tuple[Replay, ...]
+    late: tuple[Replay, ...]
+    """The rows with days late (``days_late`` above 0), in the replay's order."""
+    open: tuple[Replay, ...]
+    """The rows left open (``status`` ``"open"``), in the replay's order."""
 
 
-def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ...]:
-    """The replay itself (see :func:`replay`)."""
+def _replay(
+    ledger: Ledger, as_of: date, tolerance: Decimal
+) -> tuple[tuple[Replay, ...], tuple[Replay, ...], tuple[Replay, ...]]:
+    """The replay itself (see :func:`replay`), then its rows with days late (above 0) and
+    its open rows, each in the same order, picked out as they are made
+    (:func:`_late_replay`, :func:`_open_rows`)."""
     # The applications as the ledger keeps them: mostly a payment whose one allocation is
     # the invoice's one application, read here without making an Application of it.
     held_of = ledger._held_applications().get
@@ -432,6 +470,8 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ..
     new_replay = tuple.__new__
     rows: list[Replay] = []
     keep = rows.append
+    late: list[Replay] = []
+    opened: list[Replay] = []
     early: dict[int, int] = {}
     for invoice in ledger.invoices:
         issued = invoice.issue_date
@@ -519,14 +559,22 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ..
             if prepaid:
                 settled_on = issued
             beyond = (settled_on - due).days
+            if beyond > 0:
+                row = new_replay(Replay, (
+                    invoice, "settled", settled_on, basis, applied, zero,
+                    (settled_on - issued).days, beyond, beyond, prepaid, adjusted,
+                    late_amount_days,
+                ))
+                keep(row)
+                late.append(row)
+                continue
             if beyond < -5:
                 # Paid early: one int a number of days (CPython shares only -5 to 256; an
                 # int of its own was 32 bytes for a third of the invoices).
                 beyond = early.setdefault(beyond, beyond)
             keep(new_replay(Replay, (
                 invoice, "settled", settled_on, basis, applied, zero,
-                (settled_on - issued).days, beyond, beyond if beyond > 0 else 0,
-                prepaid, adjusted, late_amount_days,
+                (settled_on - issued).days, beyond, 0, prepaid, adjusted, late_amount_days,
             )))
         else:
             open_balance = total - applied
@@ -536,11 +584,15 @@ def _replay(ledger: Ledger, as_of: date, tolerance: Decimal) -> tuple[Replay, ..
                 open_balance = zero
             past = (as_of - due).days
             overdue = past if past >= 0 else None
-            keep(new_replay(Replay, (
+            row = new_replay(Replay, (
                 invoice, "open", None, None, applied, open_balance, None, overdue, overdue,
                 False, adjusted, late_amount_days,
-            )))
-    return tuple(rows)
+            ))
+            keep(row)
+            opened.append(row)
+            if past > 0:
+                late.append(row)
+    return tuple(rows), tuple(late), tuple(opened)
 
 
 def settle(

@@ -52,6 +52,7 @@ from clientguard.policy import Policy
 from clientguard.settlement import (
     LIVE_STATUSES,
     Replay,
+    _open_rows,
     _Unvalidated,
     cancelled_by_credit,
     check_as_of,
@@ -804,7 +805,8 @@ def forecast(
         weekly: list[list[tuple[Decimal, float, Decimal]]] = [[] for _ in range(WEEKS)]
         after = Decimal(0)
         rate_to_base = ledger.rate_to_base
-        for row in rows:
+        # The open rows, picked out by the replay (no pass over every row).
+        for row in _open_rows(ledger, rows):
             if row.status != "open" or row.open_balance <= 0:
                 continue
             balance = row.open_balance * rate_to_base(row.invoice)

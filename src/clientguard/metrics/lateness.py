@@ -339,9 +339,11 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
         if due <= earliest or due > as_of or days_late is None or total == zero:
             # Not due in any window (or not due yet), or nothing to weigh.
             continue
-        if cancelled and status == "settled" and row.basis == "allocations" and (
-                invoice.id in cancelled) and (
-                (first_paid := cancelled[invoice.id]) is None
+        invoice_id = invoice.id
+        # The few credited invoices' ids first: most rows are not among them.
+        if cancelled and invoice_id in cancelled and status == "settled" and (
+                row.basis == "allocations") and (
+                (first_paid := cancelled[invoice_id]) is None
                 or (row.settled_on is not None and first_paid > row.settled_on)):
             # settlement.is_cancelled, inlined (a million rows): neither late nor on time.
             tally.cancelled += window_start < due
@@ -349,7 +351,6 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
         amount = total if rate is ONE else total * rate
         # amount x days late: one product for the month, the window and the period.
         weighted = amount * days_late
-        invoice_id = invoice.id
         if due > trend_start:
             tally.months._add(due, amount, weighted, invoice_id)
         if due <= window_start:

@@ -28,7 +28,7 @@ from clientguard.forecast import Forecast, InvoiceForecast, forecast, paid_by_cl
 from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of, is_late, replay
+from clientguard.settlement import _late_replay, check_as_of, is_late
 from clientguard.signals.shared import shared
 
 __all__ = ["expected_late", "flag_expected_late", "late_before"]
@@ -50,13 +50,19 @@ def late_before(ledger: Ledger, as_of: date, policy: Policy) -> frozenset[str]:
     ``grace_days`` after its due date) or owe past them on that day: those the ``expected_late``
     finding may be about. An invoice settled late by credit notes alone (cancelled, not paid)
     is not one the client paid late (:func:`clientguard.forecast.model.paid_by_client`). The
-    replay is the review's own (kept on the ledger)."""
+    replay is the review's own (kept on the ledger); only its rows with days late are read
+    (the grace days are never negative, so no other row is late)."""
     grace = policy.grace_days
     paid = paid_by_client(ledger)
-    return frozenset(row.invoice.customer_id
-                     for row in replay(ledger, as_of=as_of, policy=policy)
-                     if is_late(row.days_late, grace)
-                     and (row.status == "open" or paid(row)))
+    late: set[str] = set()
+    for row in _late_replay(ledger, as_of=as_of, policy=policy):
+        customer_id = row.invoice.customer_id
+        # A customer found late once is late: its other rows need no test (a book of a
+        # million invoices has a few dozen customers).
+        if customer_id not in late and is_late(row.days_late, grace) and (
+                row.status == "open" or paid(row)):
+            late.add(customer_id)
+    return frozenset(late)
 
 
 def _percent(p: float) -> str:

@@ -16,6 +16,7 @@ from clientguard.errors import DataError
 from clientguard.i18n import gettext as _
 from clientguard.metrics.cost.compensation import (
     FixedCompensation,
+    _compensation_terms,
     _fixed_compensation,
     _rates_published_on,
 )
@@ -365,18 +366,21 @@ class _Law:
             return interest, None  # not late in law: no compensation (see claim)
         ledger = self._ledger
         fx = ledger.fx
+        total = invoice.total
+        if total <= 0:
+            return interest, None  # no compensation on no debt (_checked_compensation)
         try:
-            compensation = _checked_compensation(
-                jurisdiction, invoice.total, invoice.currency, due, fx
-            )
+            # The compensation's sum alone, as _checked_compensation would make it.
+            amount, currency, rule_date = _compensation_terms(
+                jurisdiction, total, invoice.currency, due, fx)
         except DataError:
             return interest, None
-        if compensation.currency == ledger.base_currency:
-            return interest, compensation.amount
+        if currency == ledger.base_currency:
+            return interest, amount
         if fx is None:
             return interest, None
         try:
-            return interest, _compensation_in_base(compensation, fx)
+            return interest, _sum_in_base(jurisdiction, amount, currency, rule_date, fx)
         except DataError:
             return interest, None
 
@@ -548,10 +552,19 @@ def _compensation_in_base(compensation: FixedCompensation, fx: FxTable) -> Decim
     on its rule date, the table that converted it from EUR (art. 10 ust. 1a), so EUR 70 in PLN
     is EUR 70 again in an EUR book; the others with the rates of their rule date (the due
     date)."""
-    if compensation.jurisdiction == "pl":
+    return _sum_in_base(compensation.jurisdiction, compensation.amount, compensation.currency,
+                        compensation.rule_date, fx)
+
+
+def _sum_in_base(
+    jurisdiction: Jurisdiction, amount: Decimal, currency: str, rule_date: date, fx: FxTable
+) -> Decimal:
+    """:func:`_compensation_in_base` of a compensation's jurisdiction, sum, currency and rule
+    date."""
+    if jurisdiction == "pl":
         rate = _rates_published_on(fx)
-        return compensation.amount * rate(compensation.currency, compensation.rule_date)
-    return fx.convert(compensation.amount, compensation.currency, compensation.rule_date)
+        return amount * rate(currency, rule_date)
+    return fx.convert(amount, currency, rule_date)
 
 
 def _checked_compensation(
