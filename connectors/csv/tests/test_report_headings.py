@@ -1,5 +1,6 @@
 """Report-shaped exports (``carry_down``): a heading row per customer, its name carried down
-to the rows below it until a totals line, a blank line or the next heading.
+to the rows below it until a totals line or a blank line (a one-cell row under a heading in
+force is rejected, not taken for the next customer).
 
 The files are small reports written here in the layouts of QuickBooks Online's *Open
 Invoices* (the header's first cell empty, the customer only in the heading rows, ``Total for
@@ -265,8 +266,11 @@ def test_a_rejected_row_names_the_empty_column_where_the_file_has_one(write: Wri
         pytest.param('Numer;Kontrahent;Data;Brutto;Opis\nAcme;;;;\n'
                      'F/1;;01.02.2026;100,00;"dwie\nlinie"\nF/2;;02.02.2026;5,00;\n',
                      [("F/1", "Acme"), ("F/2", "Acme")], id="a-cell-over-two-lines"),
-        # The next heading takes over without a totals line.
-        pytest.param("Numer;Kontrahent;Data;Brutto\nAcme;;;\nF/1;;01.02.2026;1,00\n"
+        # The next heading takes over after a blank line. (Without a totals line or blank
+        # line before it, a one-cell row under a heading in force is no longer taken for the
+        # next customer: a note or an invoice row holding only its number looked the same,
+        # and took the invoices below it; see the test below.)
+        pytest.param("Numer;Kontrahent;Data;Brutto\nAcme;;;\nF/1;;01.02.2026;1,00\n\n"
                      "Beta;;;\nF/2;;01.02.2026;2,00\n",
                      [("F/1", "Acme"), ("F/2", "Beta")], id="next-heading"),
     ],
@@ -279,6 +283,128 @@ def test_each_row_takes_the_heading_in_force_unless_it_names_its_own(
     items, _ = read(write, mapping, text)
     assert [(number, customer) for number, customer, *_ in invoices(items)] == expected
     assert rejections(items) == []
+
+
+def _refused(value: str, heading: str, line: int) -> str:
+    """The rejection of a one-cell row under a heading in force (docs/connectors/csv.md)."""
+    return (f"a row holding only {value!r}: it was not taken as a new customer heading "
+            f"because nothing ended the rows of {heading!r} (heading on line {line}), no "
+            "totals line or blank line since (carry_down = 'customer_name' takes a one-cell "
+            "row for a heading only where no heading is in force): if it is a customer's "
+            "heading, put a totals line or a blank line before it; if it is a note, leave "
+            "such rows out with drop_matching; if it is a record, fill in its other cells")
+
+
+def _unknown(value: str, line: int, heading: str, heading_line: int, column: str) -> str:
+    """The rejection of a row below it that names no customer."""
+    return (f"the row names no customer{column}, and whose rows these are is not known: the "
+            f"row holding only {value!r} on line {line} (rejected) may name a new customer "
+            f"or be a note under {heading!r} (heading on line {heading_line}); put a totals "
+            "line or a blank line before each heading, leave note rows out with "
+            "drop_matching, or fill the name in")
+
+
+_PL_HEADER = POLISH.splitlines(keepends=True)[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "mapping", "expected", "rejected"),
+    [
+        # An invoice row holding only its number: before, a heading, and FV 2/2026 went to a
+        # customer "FV 1/2026". After the totals line, Beta's heading is read as ever.
+        pytest.param(_PL_HEADER + "Acme Sp. z o.o.;;;;\nFV 1/2026;;;;\n"
+                     "FV 2/2026;02.10.2026;16.10.2026;200,00;200,00\n"
+                     "Razem dla Acme Sp. z o.o.;;;200,00;200,00\nBeta S.A.;;;;\n"
+                     "FV 3/2026;03.10.2026;17.10.2026;50,00;50,00\n", POLISH_MAPPING,
+                     [("FV 3/2026", "Beta S.A.", Decimal("50.00"))],
+                     [(3, _refused("FV 1/2026", "Acme Sp. z o.o.", 2)),
+                      (4, _unknown("FV 1/2026", 3, "Acme Sp. z o.o.", 2, ""))],
+                     id="an-invoice-row-holding-only-its-number"),
+        # A note row: before, the customer of FV 2/2026.
+        pytest.param(_PL_HEADER + "Acme Sp. z o.o.;;;;\n"
+                     "FV 1/2026;01.10.2026;15.10.2026;100,00;100,00\nBrak danych;;;;\n"
+                     "FV 2/2026;02.10.2026;16.10.2026;200,00;200,00\n"
+                     "Razem dla Acme Sp. z o.o.;;;300,00;300,00\n", POLISH_MAPPING,
+                     [("FV 1/2026", "Acme Sp. z o.o.", Decimal("100.00"))],
+                     [(4, _refused("Brak danych", "Acme Sp. z o.o.", 2)),
+                      (5, _unknown("Brak danych", 4, "Acme Sp. z o.o.", 2, ""))],
+                     id="a-note-row-polish"),
+        pytest.param(QBO.splitlines(keepends=True)[4] + "Alpha Corp,,,,,,\n"
+                     ",11/01/2026,Invoice,1001,12/01/2026,100.00,100.00\n"
+                     "Note: disputed,,,,,,\n,11/02/2026,Invoice,1002,12/02/2026,50.00,50.00\n"
+                     ",11/03/2026,Invoice,1003,12/03/2026,7.00,7.00\n"
+                     "Total for Alpha Corp,,,,,157.00,157.00\n", QBO_MAPPING,
+                     [("1001", "Alpha Corp", Decimal("100.00"))],
+                     [(4, _refused("Note: disputed", "Alpha Corp", 2)),
+                      (5, _unknown("Note: disputed", 4, "Alpha Corp", 2, "")),
+                      (6, _unknown("Note: disputed", 4, "Alpha Corp", 2, ""))],
+                     id="a-note-row-quickbooks"),
+        # The next customer's heading with no totals line or blank line before it: its rows
+        # are rejected (whose they are is not known), not given to Acme; a row that names its
+        # own customer keeps it; a second one-cell row is refused the same way.
+        pytest.param("Numer;Kontrahent;Data;Brutto\nAcme;;;\nF/1;;01.02.2026;1,00\n"
+                     "Beta;;;\nF/2;;01.02.2026;2,00\nF/3;Gamma;01.02.2026;3,00\nDelta;;;\n"
+                     "F/4;;01.02.2026;4,00\n",
+                     {**_MAPPING, "invoices": {**_MAPPING["invoices"], "columns": {
+                         **_MAPPING["invoices"]["columns"], "customer_name": "Kontrahent"}}},
+                     [("F/1", "Acme", Decimal("1.00")), ("F/3", "Gamma", Decimal("3.00"))],
+                     [(4, _refused("Beta", "Acme", 2)),
+                      (5, _unknown("Beta", 4, "Acme", 2, " ('Kontrahent' is empty)")),
+                      (7, _refused("Delta", "Acme", 2)),
+                      (8, _unknown("Beta", 4, "Acme", 2, " ('Kontrahent' is empty)"))],
+                     id="next-heading-without-a-totals-line"),
+    ],
+)
+def test_a_one_cell_row_under_a_heading_in_force_is_rejected_not_a_new_customer(
+    text: str, mapping: dict[str, Any], expected: list[tuple[str, str, Decimal]],
+    rejected: list[tuple[int, str]], write: Write,
+) -> None:
+    items, log = read(write, mapping, text)
+    assert [(n, c, t) for n, c, t, _ in invoices(items)] == expected
+    assert rejections(items) == rejected
+    # Nothing lost: every row is a record, skipped or rejected.
+    rows, _, skipped, rejected_rows = counts(log)
+    assert rows == len(expected) + skipped + rejected_rows
+
+
+@pytest.mark.parametrize(
+    ("heading", "total"),
+    [
+        # In the number column (the key column), where a row with amounts is a totals line
+        # for "a totals word followed by any words": a one-cell row is held to the strict
+        # rule (the word alone, before a colon, a currency, "for"/"dla"/"klient").
+        pytest.param("Total Wine & More", "Razem dla Total Wine & More", id="total-wine"),
+        pytest.param("Suma Sp. z o.o.", "Razem dla Suma Sp. z o.o.", id="suma-sp-z-oo"),
+        pytest.param("Razem Logistyka S.A.", "Razem dla Razem Logistyka S.A.",
+                     id="razem-logistyka"),
+    ],
+)
+def test_a_customer_named_with_a_totals_word_is_a_heading_in_the_number_column(
+    heading: str, total: str, write: Write
+) -> None:
+    items, _ = read(write, POLISH_MAPPING, _PL_HEADER + f"{heading};;;;\n"
+                    "FV 1/2026;01.10.2026;15.10.2026;100,00;100,00\n"
+                    f"{total};;;100,00;100,00\n")
+    assert [(n, c) for n, c, *_ in invoices(items)] == [("FV 1/2026", heading)]
+    assert rejections(items) == []
+    assert skips(items)[0] == (2, f"invoices.carry_down: a heading row: {heading!r} is the "
+                                  "customer (customer_name) of the rows below it")
+
+
+@pytest.mark.parametrize(
+    "label", ["Razem", "RAZEM:", "Razem PLN", "Total for Acme", "Razem dla Acme", "Ogółem"])
+def test_a_one_cell_totals_label_in_the_number_column_still_ends_the_heading(
+    label: str, write: Write
+) -> None:
+    # The strict rule still knows a totals line without amounts: the row below it is under
+    # no heading.
+    items, _ = read(write, POLISH_MAPPING, _PL_HEADER + "Acme;;;;\n"
+                    "FV 1/2026;01.10.2026;15.10.2026;100,00;100,00\n"
+                    f"{label};;;;\nFV 2/2026;02.10.2026;16.10.2026;5,00;5,00\n")
+    assert [(n, c) for n, c, *_ in invoices(items)] == [("FV 1/2026", "Acme")]
+    assert skips(items)[1] == (4, f"invoices.carry_down: a totals line ({label!r}), which "
+                                  "ends the rows of 'Acme' (heading on line 2)")
+    assert [line for line, _ in rejections(items)] == [5]
 
 
 def test_a_page_title_the_mapping_drops_is_no_heading(write: Write) -> None:
@@ -408,3 +534,40 @@ def test_every_invoice_belongs_to_the_heading_above_it_and_every_other_row_is_co
     customers = len({name for name, _ in groups})
     rows = len(expected) + 2 * len(groups) + 1
     assert counts(log) == (rows, len(expected) + customers, 2 * len(groups) + 1, 0)
+
+
+_NOTES = ["Brak danych", "FV 9/2026", "Note: disputed", "Beta S.A."]
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(groups=st.lists(st.tuples(st.sampled_from(_NAMES),
+                                 st.lists(st.tuples(st.integers(1, 99_999),
+                                                    st.sampled_from([None, *_NOTES])),
+                                          min_size=1, max_size=3)),
+                       min_size=1, max_size=4))
+def test_a_one_cell_row_inside_a_customers_rows_never_moves_an_invoice_to_another(
+    groups: list[tuple[str, list[tuple[int, str | None]]]], write: Write
+) -> None:
+    # Each customer's rows, some with a one-cell row (a note, a number alone, another name)
+    # above them, then the customer's totals line: every invoice read is its heading's,
+    # every one not read is rejected, and every row is counted.
+    lines = [_HEADER.rstrip("\n")]
+    owner: dict[str, str] = {}
+    for name, rows in groups:
+        lines.append(f"{name};;")
+        for grosze, note in rows:
+            if note is not None:
+                lines.append(f"{note};;")
+            number = f"F/{len(owner) + 1}"
+            lines.append(f"{number};01.02.2026;{grosze // 100},{grosze % 100:02d}")
+            owner[number] = name
+        lines.append(f"Razem dla {name};;1,00")
+    items, log = read(write, _MAPPING, "\n".join(lines) + "\n")
+    read_ones = [(n, c) for n, c, *_ in invoices(items)]
+    assert all(owner[n] == c for n, c in read_ones)
+    notes = sum(note is not None for _, rows in groups for _, note in rows)
+    assert len(rejections(items)) == notes + len(owner) - len(read_ones)
+    rows_, _, skipped, rejected = counts(log)
+    assert (rows_, skipped) == (len(lines) - 1, 2 * len(groups))
+    assert rows_ == len(read_ones) + skipped + rejected

@@ -8,11 +8,21 @@ and a blank line. With ``carry_down = "customer_name"`` (or ``"customer_id"``) i
 table, :class:`Headings` reads such a file, row by row, before the mapping's other rules
 (docs/connectors/csv.md, *Report-shaped exports*):
 
-* a row whose one non-empty cell is its first cell, or the carried field's own column, and
-  is no totals label, is a heading: it is skipped (counted), and its text is the field's
-  value for the rows below it;
+* a **one-cell row** (its one non-empty cell its first cell, or the carried field's own
+  column) is a totals line where its text is a totals label of the strict kind
+  (:func:`~clientguard_csv.report_rows.is_label`: ``Razem``, ``Total for Acme``; not
+  ``Total Wine & More`` or ``Suma Sp. z o.o.``, even in the number column, whose looser rule
+  is for rows with amounts);
+* else, where **no heading is in force** (the start of the data, or a totals line or a
+  blank line ended the last one), it is a heading: skipped (counted), and its text is the
+  field's value for the rows below it;
+* under a heading in force, with no totals line or blank line since, it is **rejected**,
+  not taken as a new heading: a note (``Brak danych``) or an invoice row holding only its
+  number would otherwise become the customer of the rows below it (money moved to another
+  client without a word); the rows below it that name no customer are rejected too, up to
+  the next totals line or blank line, since whose they are is not known;
 * a row whose cell for the field is empty (or which has no such column: the file has none)
-  takes the heading's value, until the next heading, a totals line
+  takes the heading's value, until a totals line
   (:func:`~clientguard_csv.report_rows.totals_label`, skipped and counted) or a blank line;
 * such a row with no heading in force is rejected, saying what ended the last one;
 * a row that names its own customer keeps it.
@@ -63,6 +73,9 @@ class Headings:
         self.column = reader.column(field)
         self.width = reader.width
         self.heading: _Heading | None = None
+        self.doubt: _Heading | None = None
+        """The first one-cell row refused under the heading in force (not taken as a new
+        heading): until a totals line or blank line, the rows below it are nobody's."""
         self.ended = ""
         """Why no heading is in force (what ended the last one), for a rejection; empty
         before the first heading."""
@@ -87,7 +100,14 @@ class Headings:
         """What the row is in the report: a heading, a totals line, or a row to read on."""
         cells = row.cells
         self.passed(row)
-        label = totals_label(cells, self.key_positions)
+        lone = _lone_cell(cells, None if self.added else self.position)
+        if lone is not None:
+            # A one-cell row (no amounts) is held to the strict rule, in any column: a
+            # customer "Total Wine & More" or "Suma Sp. z o.o." is a heading.
+            text = " ".join(cell_text(cells[lone]).split())
+            label = (cell_text(cells[lone]), lone) if text and is_label(text) else None
+        else:
+            label = totals_label(cells, self.key_positions)
         if label is not None:
             text, _ = label
             heading = self.heading
@@ -100,6 +120,8 @@ class Headings:
                                  f"({text!r}){under}")
         value = self._heading_text(cells)
         if value is not None:
+            if self.heading is not None:
+                return Taken(rejected=self._not_heading(value, row.line, self.heading))
             self.heading = _Heading(value, row.line)
             return Taken(skipped=f"{self.stream_name}.carry_down: a heading row: {value!r} is "
                                  f"the customer ({self.field}) of the rows below it")
@@ -111,6 +133,8 @@ class Headings:
             return Taken(row)  # too short for the header: the reader rejects it as it is
         if self.heading is None:
             return Taken(rejected=self._missing())
+        if self.doubt is not None:
+            return Taken(rejected=self._doubtful(self.doubt, self.heading))
         filled = list(cells)
         if self.added:
             filled.insert(self.width - 1, self.heading.value)
@@ -120,7 +144,27 @@ class Headings:
 
     def _end(self, why: str) -> None:
         self.heading = None
+        self.doubt = None
         self.ended = why
+
+    def _not_heading(self, value: str, line: int, heading: _Heading) -> str:
+        if self.doubt is None:
+            self.doubt = _Heading(value, line)
+        return (f"a row holding only {value!r}: it was not taken as a new customer heading "
+                f"because nothing ended the rows of {heading.value!r} (heading on line "
+                f"{heading.line}), no totals line or blank line since (carry_down = "
+                f"{self.field!r} takes a one-cell row for a heading only where no heading is "
+                "in force): if it is a customer's heading, put a totals line or a blank "
+                "line before it; if it is a note, leave such rows out with drop_matching; "
+                "if it is a record, fill in its other cells")
+
+    def _doubtful(self, doubt: _Heading, heading: _Heading) -> str:
+        empty = "" if self.added else f" ({self.column!r} is empty)"
+        return (f"the row names no customer{empty}, and whose rows these are is not known: "
+                f"the row holding only {doubt.value!r} on line {doubt.line} (rejected) may "
+                f"name a new customer or be a note under {heading.value!r} (heading on line "
+                f"{heading.line}); put a totals line or a blank line before each heading, "
+                "leave note rows out with drop_matching, or fill the name in")
 
     def _heading_text(self, cells: list[str]) -> str | None:
         return heading_text(cells, None if self.added else self.position)
@@ -146,6 +190,16 @@ def heading_text(cells: Sequence[str], column: int | None = None) -> str | None:
     """Where a row may be a report's heading, its text: the row's one non-empty cell, where
     that is its first cell (or at ``column``, the carried field's own), and no totals label
     (spaces made one, ``="..."`` as the text inside); else None."""
+    found = _lone_cell(cells, column)
+    if found is None:
+        return None
+    text = " ".join(cell_text(cells[found]).split())
+    return text if text and not is_label(text) else None
+
+
+def _lone_cell(cells: Sequence[str], column: int | None) -> int | None:
+    """Where a row's one non-empty cell is its first cell (or at ``column``), its position;
+    else None."""
     found: int | None = None
     for position, cell in enumerate(cells):
         if cell and not cell.isspace():
@@ -154,5 +208,4 @@ def heading_text(cells: Sequence[str], column: int | None = None) -> str | None:
             found = position
     if found is None or not (found == 0 or found == column):
         return None
-    text = " ".join(cell_text(cells[found]).split())
-    return text if text and not is_label(text) else None
+    return found

@@ -263,8 +263,9 @@ class StreamMapping(FormatOptions):
     """Consecutive rows with the same id (or number) are one document: line items."""
     carry_down: Literal["customer_id", "customer_name"] | None = None
     """A report-shaped export: a heading row that holds only a customer's name (or id) gives
-    it to the rows below it that lack one, until the next heading, a totals line or a blank
-    line. The field need not be in ``columns`` (the headings are then its only source). See
+    it to the rows below it that lack one, until a totals line or a blank line (a one-cell
+    row before either is rejected, not taken for the next heading). The field need not be in
+    ``columns`` (the headings are then its only source). See
     :mod:`clientguard_csv.headings`."""
     amount_sign: Literal["as-is", "negate", "abs"] = "as-is"
     """``negate`` or ``abs`` for files that write credits or payments as negative numbers."""
