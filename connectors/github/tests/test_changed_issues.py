@@ -23,6 +23,7 @@ from .test_connector import connector, issue
 
 ISSUES = "/repos/acme/website/issues"
 APP = "/repos/acme/app/issues"
+MILESTONES = "/repos/acme/website/milestones"  # listed on every incremental read
 RULES = [{"customer": "books:c-acme", "repository": "acme/website"},
          {"customer": "books:c-acme", "repository": "acme/app"}]
 LATER = "2026-05-20T09:00:00Z"
@@ -53,6 +54,7 @@ def test_an_issue_no_longer_a_request_leaves_no_copy(
         store.sync(connector(httpserver, [], clients=RULES))
         assert requests_in(store) == ["acme/website#1", "acme/website#2"]
         httpserver.expect_ordered_request(ISSUES).respond_with_json([after])
+        httpserver.expect_ordered_request(MILESTONES).respond_with_json([])
         store.sync(connector(httpserver, [], clients=RULES))
         assert requests_in(store) == expected
     assert "since" in httpserver.log[1][0].args  # an incremental read
@@ -69,6 +71,7 @@ def test_an_issue_relabelled_to_no_client_leaves_no_copy(
         assert requests_in(store) == ["acme/website#2"]
         httpserver.expect_ordered_request(ISSUES).respond_with_json(
             [changed(labels=("due:2026-05-05", "internal"))])
+        httpserver.expect_ordered_request(MILESTONES).respond_with_json([])
         store.sync(connector(httpserver, [], clients=rules))
         assert requests_in(store) == []
 
@@ -86,7 +89,9 @@ def test_a_transferred_issue_counts_twice_until_a_full_read_with_prune(
         httpserver.expect_ordered_request(APP).respond_with_json([])
         store.sync(connector(httpserver, [], clients=RULES, repositories=repositories))
         httpserver.expect_ordered_request(ISSUES).respond_with_json([])
+        httpserver.expect_ordered_request(MILESTONES).respond_with_json([])
         httpserver.expect_ordered_request(APP).respond_with_json([transferred])
+        httpserver.expect_ordered_request("/repos/acme/app/milestones").respond_with_json([])
         store.sync(connector(httpserver, [], clients=RULES, repositories=repositories))
         assert requests_in(store) == ["acme/app#7", "acme/website#1", "acme/website#2"]
         httpserver.expect_ordered_request(ISSUES).respond_with_json(

@@ -113,6 +113,8 @@ def test_an_incremental_read_sends_since(httpserver: HTTPServer, waits: Waits) -
         "state": "all", "sort": "created", "direction": "asc", "per_page": "2",
         "since": "2026-05-20T07:59:59Z",  # the cursor less the one-second look-back
     }).respond_with_json([issue(9, due_on="2026-05-22T07:00:00Z")])
+    httpserver.expect_ordered_request("/repos/acme/website/milestones", query_string={
+        "state": "all", "per_page": "2"}).respond_with_json([])  # none changed
     cursor = datetime(2026, 5, 20, 8, 0, tzinfo=UTC)
     pulled = pull(connector(httpserver, waits), SyncState({"work_requests": cursor}))
     httpserver.check_assertions()
@@ -328,6 +330,7 @@ def test_an_issue_edited_between_two_pages_is_never_skipped(
 ) -> None:
     github = EditedWhilePaging(httpserver)
     httpserver.expect_request("/repos/acme/website/issues").respond_with_handler(github)
+    httpserver.expect_request("/repos/acme/website/milestones").respond_with_json([])
     rules = [{"customer": "books:c-acme", "repository": "acme/website"}]
     first = pull(connector(httpserver, waits, clients=rules))
     assert sorted(r.id for r in first.records if isinstance(r, WorkRequest)) == [

@@ -29,6 +29,10 @@ Reading (docs.github.com/en/rest/issues/issues#list-repository-issues):
   that crossed onto the page already read was never read (its change older than the
   cursor). Repositories are read one after another: the cursor advances when the stream
   ends.
+* Moved milestones: a milestone's new due date leaves its issues' ``updated_at`` as it was,
+  so ``since`` does not list them. Each incremental read lists the repository's milestones
+  (``GET /repos/{owner}/{repo}/milestones?state=all``, paged) and reads again the issues of
+  each one changed at or after ``since`` (``GET .../issues?milestone=<number>&state=all``).
 * Rate limits: a 403 or 429 with ``x-ratelimit-remaining: 0`` waits until
   ``x-ratelimit-reset``; one with ``Retry-After`` (a secondary limit) waits that long; a
   secondary limit that names no time waits a minute, as GitHub asks
@@ -182,7 +186,7 @@ class GitHubOptions(HttpOptions):
     for. (A milestone's due day is GitHub's own, stored at midnight Pacific: see
     :data:`MILESTONE_ZONE`.)"""
     page_size: int = Field(default=100, ge=1, le=100)
-    """Issues per request (1..100)."""
+    """Issues (and milestones) per request (1..100)."""
     base_url: str = "https://api.github.com"
     """Where the API is (GitHub Enterprise Server: ``https://HOST/api/v3``); a proxy or a
     local test server."""
@@ -212,6 +216,16 @@ def _moment(value: object, field: str) -> datetime:
     except ValueError:
         raise DataError(f"{field}: {value!r} is not a date-time") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _version(issue: Mapping[str, Any]) -> tuple[object, ...]:
+    """What says an issue read twice in one sync is the same: its own change time and its
+    milestone's (whose edits leave the issue's ``updated_at`` as it was)."""
+    milestone = issue.get("milestone")
+    if not isinstance(milestone, Mapping):
+        return (issue.get("updated_at"), None)
+    return (issue.get("updated_at"), milestone.get("number"), milestone.get("due_on"),
+            milestone.get("updated_at"))
 
 
 def _labels(raw: Mapping[str, Any]) -> list[str]:
@@ -279,9 +293,11 @@ class GitHubConnector(HttpConnector):
     def _issues(
         self, stream: HttpStream, repository: str, since: datetime | None
     ) -> Iterator[RawPage]:
-        """One repository's issues, page by page, following the ``Link`` header."""
-        path = stream.path.format(repository="/".join(
-            quote(part, safe="") for part in repository.split("/")))
+        """One repository's issues (changed since ``since``), then, on an incremental read,
+        those of every milestone changed since then: a milestone's new due date leaves its
+        issues' ``updated_at`` as it was, so ``since`` alone never reads them again."""
+        owner_repo = "/".join(quote(part, safe="") for part in repository.split("/"))
+        path = stream.path.format(repository=owner_repo)
         # In the order issues were opened, which no edit changes: the pages are positions
         # in it (see the module's docstring).
         first: dict[str, Any] = {
@@ -290,6 +306,56 @@ class GitHubConnector(HttpConnector):
         }
         if since is not None:
             first["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # What each issue read so far said (by number): read again unchanged through its
+        # milestone, it is not yielded twice (nor counted twice among the skipped).
+        read: dict[object, tuple[object, ...]] = {}
+        for issues, where in self._list(stream, path, first):
+            read.update((issue.get("number"), _version(issue)) for issue in issues)
+            yield RawPage.of([{**issue, REPOSITORY_KEY: repository} for issue in issues],
+                             Location(detail=where), last=False)
+        if since is None:
+            return  # a full read: every issue came with its milestone as it is now
+        for number in self._moved_milestones(stream, owner_repo, since):
+            params = {**first, "milestone": str(number)}
+            del params["since"]
+            for issues, where in self._list(stream, path, params):
+                again = [{**issue, REPOSITORY_KEY: repository} for issue in issues
+                         if read.get(issue.get("number")) != _version(issue)]
+                yield RawPage.of(again, Location(detail=f"{where} (milestone {number})"),
+                                 last=False)
+
+    def _moved_milestones(
+        self, stream: HttpStream, owner_repo: str, since: datetime
+    ) -> list[int]:
+        """The numbers of the repository's milestones (open and closed) changed at or after
+        ``since``: a new due date, title or state, or removed due date. All are listed (one
+        request per hundred milestones): GitHub sorts milestones only by ``due_on`` or
+        ``completeness``, so no order lets the read stop at the first unchanged one."""
+        path = f"repos/{owner_repo}/milestones"
+        params = {"state": "all", "per_page": self.options.page_size}
+        moved: list[int] = []
+        for milestones, where in self._list(stream, path, params):
+            for milestone in milestones:
+                number = milestone.get("number")
+                if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                    raise ApiError(
+                        f"{where}: a milestone without a number ({number!r}); its issues "
+                        "cannot be read again: report it, or sync with --full",
+                        ErrorContext(connector=self.name, stream=stream.name),
+                    )
+                try:
+                    changed = _moment(milestone.get("updated_at"), "updated_at") >= since
+                except DataError:
+                    changed = True  # no readable change time: read its issues again
+                if changed and number not in moved:
+                    moved.append(number)
+        return moved
+
+    def _list(
+        self, stream: HttpStream, path: str, first: dict[str, Any]
+    ) -> Iterator[tuple[list[dict[str, Any]], str]]:
+        """One GitHub list, page by page (its items, and the page named for errors and
+        locations), following the ``Link`` header on the API's server only."""
         # The next page's address carries every parameter: it is followed as it is.
         params: dict[str, Any] | None = first
         url: str | None = path
@@ -310,7 +376,6 @@ class GitHubConnector(HttpConnector):
             except MissingRecords as exc:
                 raise self.missing_records(exc, stream=stream.name, page=label,
                                            response=response) from None
-            issues = [{**issue, REPOSITORY_KEY: repository} for issue in listed]
             if following:
                 # Only on the configured API's server: the token goes with the request.
                 following = self.client.next_url(following, stream=stream.name,
@@ -323,7 +388,7 @@ class GitHubConnector(HttpConnector):
             if following:
                 seen.add(following)
             url, params = (following, None) if following else (None, None)
-            yield RawPage.of(issues, Location(detail=f"GET {path} page {number}"), last=False)
+            yield [dict(item) for item in listed], f"GET {path} page {number}"
 
     def raw_id(self, stream: Stream, raw: Mapping[str, Any]) -> str | None:
         number = raw.get("number")
