@@ -70,8 +70,10 @@ def nothing_taken_back(server: HTTPServer, *, events: bool = False,
 
 
 #: The reversal events an incremental read of invoices asks for, in order (docs/connectors/
-#: stripe.md, "A payment reversed"; a failed refund: Stripe's 2024-10-28.acacia changelog).
-REVERSAL_TYPES = ("charge.dispute.*", "charge.refunded", "charge.refund.updated", "refund.*")
+#: stripe.md, "A payment reversed"; a failed refund: Stripe's 2024-10-28.acacia changelog),
+#: then the credit notes' events (a credit note that came to name a refund, or was voided).
+REVERSAL_TYPES = ("charge.dispute.*", "charge.refunded", "charge.refund.updated", "refund.*",
+                  "credit_note.*")
 
 
 def args(server: HTTPServer) -> list[tuple[str, dict[str, list[str]]]]:

@@ -28,7 +28,11 @@ from clientguard.model import AnyRecord, CreditNote, Invoice, Payment
 from clientguard.store import Store
 from clientguard_stripe import StripeConnector
 from clientguard_stripe.mapping import invoice_records
-from clientguard_stripe.reversals import CREDIT_NOTED_KEY, REVERSALS_KEY
+from clientguard_stripe.reversals import (
+    CREDIT_NOTED_KEY,
+    REVERSALS_KEY,
+    invoice_of_refund_credit_note,
+)
 
 AS_OF = date(2026, 5, 1)
 
@@ -367,7 +371,7 @@ def test_an_incremental_sync_reads_an_old_invoice_charged_back_since_the_cursor(
                                               "payment[payment_intent]": "pi_1", "limit": "1"},
     ).respond_with_json(listing([{"id": "inpay_1", "object": "invoice_payment",
                                   "invoice": "in_A"}], "/v1/invoice_payments"))
-    for kind in ("charge.refunded", "charge.refund.updated", "refund.*"):
+    for kind in ("charge.refunded", "charge.refund.updated", "refund.*", "credit_note.*"):
         httpserver.expect_ordered_request(
             "/v1/events", query_string={"limit": "100", "type": kind,
                                         "created[gte]": str(int(cursor.timestamp()) - 300)},
@@ -530,3 +534,136 @@ def test_an_incremental_sync_keeps_what_a_full_read_says_was_taken_back(
         asked = [r.args.get("type") for r, _ in httpserver.log if r.path == "/v1/events"]
         assert set(events) <= set(asked), story
         assert stored(store) == after, story
+
+
+def credit_note_of_re_1(status: str = "issued", **changes: Any) -> dict[str, Any]:
+    """cn_1 on A, 30.00 issued 15 April, paid back as the refund re_1 (30.00, 12 April)."""
+    raw: dict[str, Any] = {
+        "id": "cn_1", "object": "credit_note", "customer": "cus_1", "invoice": "in_A",
+        "currency": "usd", "status": status, "type": "post_payment", "total": 3000,
+        "created": ts("2026-04-15T10:00:00"), "effective_at": ts("2026-04-15T10:00:00"),
+        "pre_payment_amount": 0, "post_payment_amount": 3000, "out_of_band_amount": None,
+        "refunds": [{"refund": "re_1", "amount_refunded": 3000, "type": "refund"}],
+        "customer_balance_transaction": None,
+    }
+    raw.update(changes)
+    return raw
+
+
+def event(kind: str, obj: dict[str, Any], at: str = "2026-04-16T10:00:00") -> dict[str, Any]:
+    return {"id": f"evt_{kind}", "object": "event", "type": kind, "created": ts(at),
+            "data": {"object": obj}}
+
+
+BALANCE_CREDIT = credit_note_of_re_1(id="cn_2", refunds=[],
+                                     customer_balance_transaction="cbtxn_1")
+
+# Each row: the refunds and credit notes at the first sync (13 April); the events since, and
+# the refunds and credit notes at the second (20 April); then by hand: A's payments and
+# credit notes stored after each sync, what the credit notes total (A's 100.00 less it is
+# its revenue: the 30.00 refund counted once), and how often the second sync read A again.
+CREDIT_NOTE_ROWS = [
+    # re_1 stored as a refund without a credit note; cn_1 names it on 15 April (no
+    # invoice.* or refund.* event: A did not change). Before: in_A/refund/re_1 stayed
+    # beside cn_1, 60.00 taken off A's revenue for a 30.00 refund.
+    ("credit note after the refund's first sync",
+     ([refund(3000)], []), ["in_A/paid", "in_A/refund/re_1"],
+     {"credit_note.*": [event("credit_note.created", credit_note_of_re_1())]},
+     ([refund(3000)], [credit_note_of_re_1()]), ["cn_1", "in_A/paid"], Decimal("30.00"), 1),
+    # cn_1 named re_1 already at the first sync; its memo edited since: still cn_1 alone.
+    ("credit note before the refund's first sync, edited later",
+     ([refund(3000)], [credit_note_of_re_1()]), ["cn_1", "in_A/paid"],
+     {"credit_note.*": [event("credit_note.updated", credit_note_of_re_1(memo="x"))]},
+     ([refund(3000)], [credit_note_of_re_1(memo="x")]), ["cn_1", "in_A/paid"],
+     Decimal("30.00"), 1),
+    # The refund and the credit note naming it both since the first sync: the refund's
+    # event names A, and A's credit notes are read with it.
+    ("refund and its credit note since the first sync",
+     ([], []), ["in_A/paid"],
+     {"refund.*": [event("refund.created", refund(3000))],
+      "credit_note.*": [event("credit_note.created", credit_note_of_re_1())]},
+     ([refund(3000)], [credit_note_of_re_1()]), ["cn_1", "in_A/paid"], Decimal("30.00"), 1),
+    # cn_1 voided on 18 April: it names no refund any more, so re_1 is a refund without a
+    # credit note again (before: neither was stored, A's revenue 100.00).
+    ("credit note voided later",
+     ([refund(3000)], [credit_note_of_re_1()]), ["cn_1", "in_A/paid"],
+     {"credit_note.*": [event("credit_note.voided", credit_note_of_re_1("void"))]},
+     ([refund(3000)], [credit_note_of_re_1("void")]), ["in_A/paid", "in_A/refund/re_1"],
+     Decimal("30.00"), 1),
+    # A 30.00 credit note credited to the customer's balance names no refund: it cannot
+    # cover re_1, and A is not read again for it.
+    ("balance credit note later",
+     ([refund(3000)], []), ["in_A/paid", "in_A/refund/re_1"],
+     {"credit_note.*": [event("credit_note.created", BALANCE_CREDIT)]},
+     ([refund(3000)], [BALANCE_CREDIT]), ["cn_2", "in_A/paid", "in_A/refund/re_1"],
+     Decimal("60.00"), 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("story", "first", "first_stored", "events", "then", "after", "credited", "rereads"),
+    CREDIT_NOTE_ROWS, ids=[row[0] for row in CREDIT_NOTE_ROWS],
+)
+def test_a_credit_note_naming_a_stored_refund_or_voided_later_counts_it_once(
+    httpserver: HTTPServer, tmp_path: Path, story: str,
+    first: tuple[list[dict[str, Any]], list[dict[str, Any]]], first_stored: list[str],
+    events: dict[str, list[dict[str, Any]]],
+    then: tuple[list[dict[str, Any]], list[dict[str, Any]]], after: list[str],
+    credited: Decimal, rereads: int,
+) -> None:
+    def serve(state: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+              listed: list[dict[str, Any]], found: dict[str, list[dict[str, Any]]]) -> None:
+        refunds, credit_notes = state
+        httpserver.expect_request("/v1/account").respond_with_json(ACCOUNT)
+        httpserver.expect_request("/v1/invoices").respond_with_json(
+            listing(listed, "/v1/invoices"))
+        httpserver.expect_request("/v1/disputes").respond_with_json(
+            listing([], "/v1/disputes"))
+        httpserver.expect_request("/v1/refunds").respond_with_json(
+            listing(refunds, "/v1/refunds"))
+        # The credit notes created since (the stream's list) and A's (?invoice=in_A).
+        httpserver.expect_request("/v1/credit_notes").respond_with_json(
+            listing(credit_notes, "/v1/credit_notes"))
+        httpserver.expect_request("/v1/invoice_payments").respond_with_json(listing(
+            [{"id": "inpay_1", "object": "invoice_payment", "invoice": "in_A"}],
+            "/v1/invoice_payments"))
+        httpserver.expect_request("/v1/invoices/in_A").respond_with_json(invoice_a())
+        httpserver.expect_request("/v1/events").respond_with_handler(events_by_type(found))
+
+    def sync(now: datetime) -> None:
+        store.sync(StripeConnector(
+            api_key="rk_test_51reversals0000", base_url=httpserver.url_for("/"),
+            clock=lambda: now, sleep=lambda seconds: None),
+            streams=["invoices", "credit_notes"])
+
+    with Store.open(tmp_path / "cg.db") as store:
+        serve(first, [invoice_a()], {})
+        sync(datetime(2026, 4, 13, 12, tzinfo=UTC))
+        assert stored(store) == ([("in_A", "paid", Decimal("0"))], first_stored), story
+        httpserver.clear()
+        serve(then, [], events)
+        sync(datetime(2026, 4, 20, 12, tzinfo=UTC))
+        assert stored(store) == ([("in_A", "paid", Decimal("0"))], after), story
+        book = store.load(base_currency="USD")
+        assert sum(c.total for c in book.credit_notes) == credited, story
+        assert [r.path for r, _ in httpserver.log].count("/v1/invoices/in_A") == rereads, story
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "invoice"),
+    [
+        pytest.param(credit_note_of_re_1(), "in_A", id="names-its-refund"),
+        pytest.param(credit_note_of_re_1(invoice={"id": "in_A", "object": "invoice"}),
+                     "in_A", id="expanded-invoice"),
+        pytest.param(credit_note_of_re_1(refunds=None, refund="re_1"), "in_A",
+                     id="older-refund"),
+        # Voided: whatever it still lists, the refund it named is without a credit note.
+        pytest.param(credit_note_of_re_1("void", refunds=[]), "in_A", id="void"),
+        pytest.param(BALANCE_CREDIT, None, id="balance-credit-names-no-refund"),
+        pytest.param(credit_note_of_re_1(invoice=None), None, id="no-invoice"),
+    ],
+)
+def test_which_credit_note_changes_make_an_invoice_read_again(
+    snapshot: dict[str, Any], invoice: str | None,
+) -> None:
+    assert invoice_of_refund_credit_note(snapshot) == invoice

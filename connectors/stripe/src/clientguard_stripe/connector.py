@@ -24,7 +24,9 @@ Reading:
 * **Money taken back.** A read of ``invoices`` that meets an invoice paid through a payment
   intent or charge also reads the disputes and refunds (``/v1/disputes``, ``/v1/refunds``)
   and, incrementally, the events ``charge.dispute.*``, ``charge.refunded``,
-  ``charge.refund.updated`` and ``refund.*`` (:data:`REVERSAL_EVENTS`); each invoice whose
+  ``charge.refund.updated`` and ``refund.*`` (:data:`REVERSAL_EVENTS`), and the credit
+  notes' ``credit_note.*`` (:data:`CREDIT_NOTE_EVENTS`: a credit note that came to name a
+  refund, or was voided); each invoice whose
   payment was disputed or refunded is read again and handed them, a refund with what of it
   the invoice's credit notes name (``/v1/credit_notes?invoice=``)
   (:mod:`clientguard_stripe.reversals`). An invoice an event names that something was paid
@@ -89,12 +91,14 @@ from clientguard_stripe.reversals import (
     REFUND_COUNTED,
     REVERSALS_KEY,
     credit_noted_refunds,
+    invoice_of_refund_credit_note,
     payment_handles,
     reversal_handles,
     reversals_by_invoice,
 )
 
 __all__ = [
+    "CREDIT_NOTE_EVENTS",
     "DATED_STREAMS",
     "EVENTS_RETENTION",
     "EVENT_OBJECTS",
@@ -156,6 +160,12 @@ PREVIEW_EVENTS = frozenset({"invoice.upcoming"})
 #: incremental sync of ``invoices`` (one events read each), so that an invoice paid before
 #: the cursor and charged back or refunded since is read again.
 REVERSAL_EVENTS = ("charge.dispute.*", "charge.refunded", "charge.refund.updated", "refund.*")
+
+#: The events of a credit note created, changed or voided: read by an incremental sync of
+#: ``invoices`` too (one events read), so that an invoice whose refund a credit note came to
+#: name since the cursor, or no longer names (voided), is handed its refunds again
+#: (docs/connectors/stripe.md, "A payment reversed").
+CREDIT_NOTE_EVENTS = EVENT_TYPES["credit_notes"]
 
 #: The lists of money taken back from payments (docs/connectors/stripe.md, "A payment
 #: reversed"), read whole when a read of ``invoices`` met an invoice paid through a payment
@@ -479,9 +489,14 @@ class StripeConnector(HttpConnector):
         payment intent). An invoice with a refund also has its credit notes read, to say
         which refunds they made (matched by refund id). Nothing is asked when neither names
         a payment (an account whose invoices are paid outside Stripe, or an incremental sync
-        where nothing was paid).
+        where nothing was paid). An incremental one also reads the credit notes' events: an
+        invoice whose refund a credit note came to name, or no longer names (voided), is
+        read and handed its refunds again (:meth:`_credit_noted_since`).
         """
         named: set[str] = set()
+        # Invoices read already by this method (their payments found, to match their
+        # refunds), to be handed their reversals without a second call.
+        read: dict[str, RawRecord] = {}
         if since is not None:
             for kind in REVERSAL_EVENTS:
                 events = HttpStream(name=stream.name, kind=stream.kind, path="v1/events",
@@ -491,6 +506,7 @@ class StripeConnector(HttpConnector):
                         invoice = self._invoice_reversed(record.data, invoice_of, stream)
                         if invoice is not None:
                             named.add(invoice)
+            read = self._credit_noted_since(stream, since, invoice_of)
         if not invoice_of:
             yield RawPage((), True)
             return
@@ -528,11 +544,41 @@ class StripeConnector(HttpConnector):
                     notes.append(note)
                 else:
                     reversed_ = [_credit_noted_on(item, credited) for item in reversed_]
-            raw = self._invoice(stream, ident)
+            raw = read.pop(ident, None) or self._invoice(stream, ident)
             records.append(RawRecord(
                 {**raw.data, REVERSALS_KEY: reversed_, OBSERVED_KEY: observed}, raw.location))
         page = self._noted(stream, RawPage(tuple(records), True))
         yield replace(page, notes=(*notes, *page.notes))
+
+    def _credit_noted_since(
+        self, stream: HttpStream, since: datetime, invoice_of: dict[str, str]
+    ) -> dict[str, RawRecord]:
+        """The invoices whose refunds a credit note created, changed or voided since
+        ``since`` may read otherwise (its events, :data:`CREDIT_NOTE_EVENTS`;
+        :func:`~clientguard_stripe.reversals.invoice_of_refund_credit_note`), read now, by
+        id, and their payments added to ``invoice_of``: an invoice with a refund among them
+        is then handed its reversals again, as a full read would (a refund stored as
+        ``<invoice>/refund/<re_id>`` leaves when a credit note names it, and comes back
+        when that credit note is voided). The invoices this fetch read already are not read
+        again: their payments are in ``invoice_of``."""
+        known = set(invoice_of.values())
+        wanted: set[str] = set()
+        events = HttpStream(name=stream.name, kind=stream.kind, path="v1/events",
+                            records_key="data", params={"type": CREDIT_NOTE_EVENTS})
+        for page in super().fetch(self._paged(events), since=since):
+            for record in page.records:
+                snapshot = _snapshot(record.data, EVENT_OBJECTS["credit_notes"])
+                invoice = (None if snapshot is None
+                           else invoice_of_refund_credit_note(snapshot))
+                if invoice is not None and invoice not in known:
+                    wanted.add(invoice)
+        read: dict[str, RawRecord] = {}
+        for invoice in sorted(wanted):  # sorted: the same calls, in the same order, each run
+            raw = self._invoice(stream, invoice)
+            read[invoice] = raw
+            for handle in payment_handles(raw.data):
+                invoice_of.setdefault(handle, invoice)
+        return read
 
     def _credit_noted(
         self, stream: HttpStream, invoice: str

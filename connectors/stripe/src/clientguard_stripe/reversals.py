@@ -37,6 +37,7 @@ __all__ = [
     "REFUND_COUNTED",
     "REVERSALS_KEY",
     "credit_noted_refunds",
+    "invoice_of_refund_credit_note",
     "invoice_payment_handles",
     "payment_handles",
     "reversal_handles",
@@ -150,3 +151,22 @@ def credit_noted_refunds(credit_notes: Iterable[Mapping[str, Any]]) -> dict[str,
         if ident is not None:
             named[ident] = None
     return named
+
+
+def invoice_of_refund_credit_note(credit_note: Mapping[str, Any]) -> str | None:
+    """The invoice whose refunds a change of ``credit_note`` (an event's snapshot) may read
+    otherwise: its ``invoice`` when it names a refund (``refunds[].refund``, or an older
+    ``refund``) or is void (a void credit note names none: the refund it named is one
+    without a credit note again, whatever the snapshot still lists); None for a credit note
+    that names no refund (credited to the balance or outside Stripe: it hides no refund)."""
+    invoice = _ident(credit_note.get("invoice"))
+    if invoice is None:
+        return None
+    if credit_note.get("status") == "void" or _ident(credit_note.get("refund")) is not None:
+        return invoice
+    listed = credit_note.get("refunds")
+    if isinstance(listed, list) and any(
+            isinstance(item, Mapping) and _ident(item.get("refund")) is not None
+            for item in listed):
+        return invoice
+    return None
