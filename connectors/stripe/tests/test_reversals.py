@@ -32,6 +32,9 @@ from clientguard_stripe.reversals import (
     CREDIT_NOTED_KEY,
     REVERSALS_KEY,
     invoice_of_refund_credit_note,
+    lookup_param,
+    own_payment_lookups,
+    payment_lookups,
 )
 
 AS_OF = date(2026, 5, 1)
@@ -667,3 +670,253 @@ def test_which_credit_note_changes_make_an_invoice_read_again(
     snapshot: dict[str, Any], invoice: str | None,
 ) -> None:
     assert invoice_of_refund_credit_note(snapshot) == invoice
+
+
+# ------------------------------------------------------- an incremental sync's cost (long lists)
+
+def shop_reversals(kind: str, count: int) -> list[dict[str, Any]]:
+    """``count`` disputes or refunds of one-off payments (no invoice's), newest first."""
+    made = [dispute("lost", 100, ident=f"di_shop{n:05d}", intent=f"pi_shop{n}")
+            if kind == "dispute" else refund(100, ident=f"re_shop{n:05d}", intent=f"pi_shop{n}")
+            for n in range(count)]
+    return [{**item, "charge": f"ch_shop{n}", "created": ts("2026-02-01T10:00:00")}
+            for n, item in enumerate(made)]
+
+
+def reversal_list(objects: list[dict[str, Any]]) -> Any:
+    """A /v1/disputes or /v1/refunds handler as Stripe answers it: newest first, filtered by
+    ``payment_intent`` or ``charge``, paged by ``limit`` and ``starting_after``."""
+    def answer(request: Request) -> Response:
+        chosen = [o for o in objects
+                  if all(o.get(key) == request.args[key] for key in ("payment_intent", "charge")
+                         if key in request.args)]
+        after = request.args.get("starting_after")
+        start = next((n + 1 for n, o in enumerate(chosen) if o["id"] == after), 0)
+        size = int(request.args.get("limit", "10"))
+        body = {"object": "list", "url": request.path, "data": chosen[start:start + size],
+                "has_more": start + size < len(chosen)}
+        return Response(json.dumps(body), content_type="application/json")
+    return answer
+
+
+def serve_long_lists(server: HTTPServer, disputes: list[dict[str, Any]],
+                     refunds: list[dict[str, Any]]) -> None:
+    server.expect_request("/v1/disputes").respond_with_handler(reversal_list(disputes))
+    server.expect_request("/v1/refunds").respond_with_handler(reversal_list(refunds))
+
+
+def renewal() -> dict[str, Any]:
+    """in_N, created since the cursor and paid at once by the payment intent it made itself
+    (its default invoice payment, pi_N): a subscription's renewal."""
+    at = ts("2026-05-01T09:00:00")
+    return invoice_a(id="in_N", number="N", created=at, effective_at=at, due_date=at,
+                     status_transitions={"finalized_at": at, "paid_at": at},
+                     payments={"object": "list", "has_more": False, "data": [
+                         {"id": "inpay_N", "object": "invoice_payment", "amount_paid": 10000,
+                          "is_default": True, "status": "paid",
+                          "payment": {"type": "payment_intent", "payment_intent": "pi_N"},
+                          "status_transitions": {"paid_at": at}}]})
+
+
+EDITED = {"invoice.*": [event("invoice.updated",
+                              {**{k: v for k, v in invoice_a().items() if k != "payments"},
+                               "metadata": {"po": "123"}}, "2026-05-01T08:00:00")]}
+
+
+@pytest.mark.parametrize(
+    ("story", "listed", "events", "asked"),
+    [
+        # 1,000 disputes and 20,000 refunds, none new; one renewal paid since the cursor.
+        # Before: both lists read whole at every sync, 10 + 200 calls for nothing (217).
+        # The renewal's payment is younger than the cursor: a dispute or refund of it
+        # would be in the events since; neither list is asked.
+        ("a renewal paid since the cursor", [renewal()], {},
+         ["/v1/invoices", *["/v1/events"] * 6]),
+        # An old invoice edited since (its metadata): read again with its payments; its
+        # disputes and refunds may be older than the cursor, so its one payment is looked
+        # up in each list, after the first page (before: 218 calls).
+        ("an old paid invoice edited", [], EDITED,
+         ["/v1/invoices", "/v1/events", "/v1/invoices/in_A", *["/v1/events"] * 5,
+          "/v1/disputes", "/v1/disputes?payment_intent=pi_1",
+          "/v1/refunds", "/v1/refunds?payment_intent=pi_1"]),
+    ],
+    ids=["renewal", "old invoice edited"],
+)
+def test_an_incremental_sync_reads_no_long_list_of_disputes_or_refunds_whole(
+    httpserver: HTTPServer, story: str, listed: list[dict[str, Any]],
+    events: dict[str, list[dict[str, Any]]], asked: list[str],
+) -> None:
+    serve_long_lists(httpserver, shop_reversals("dispute", 1000),
+                     shop_reversals("refund", 20000))
+    httpserver.expect_request("/v1/invoices").respond_with_json(
+        listing(listed, "/v1/invoices"))
+    httpserver.expect_request("/v1/events").respond_with_handler(events_by_type(events))
+    httpserver.expect_request("/v1/invoices/in_A").respond_with_json(invoice_a())
+    pulled = pull(connector(httpserver), SyncState({"invoices": NOW - timedelta(days=1)}),
+                  streams=["invoices"])
+    lookups = {"payment_intent", "charge"}
+    sent = [request.path + "".join(f"?{k}={v}" for k, v in request.args.items() if k in lookups)
+            for request, _ in httpserver.log]
+    assert sent == asked, story
+    assert [(i.id, i.status) for i in pulled.records if isinstance(i, Invoice)] == [
+        (raw["id"], "paid") for raw in [*listed, *([invoice_a()] if events else [])]], story
+
+
+def behind(kind: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A long list (150 one-off payments' disputes or refunds) with ``items`` beyond its
+    first page."""
+    return [*shop_reversals(kind, 150), *items]
+
+
+IN_PARTS = invoice_a(**in_parts("2026-03-20T10:00:00"))
+ON_PI_2 = {"payment_intent": "pi_2", "charge": "ch_2"}
+
+# Each row: A as Stripe reads it; the disputes, refunds and credit notes at the first sync
+# (13 April, a full read); the events since and the disputes, refunds and credit notes at
+# the second (20 April, incremental); then by hand: A (status, amount due, disputed) and
+# its payments and credit notes stored after each sync. A's reversals are beyond the
+# lists' first page: the second sync looks A's payments up instead of reading on.
+LONG_ROWS = [
+    # re_1 (30.00, 12 April) stored; re_2 (20.00, 16 April) since: both counted.
+    ("a new refund", invoice_a(),
+     ([], [refund(3000)], []), (("paid", D("0"), False), ["in_A/paid", "in_A/refund/re_1"]),
+     {"refund.*": [event("refund.created",
+                         refund(2000, "2026-04-16T10:00:00", ident="re_2"))]},
+     ([], [refund(2000, "2026-04-16T10:00:00", ident="re_2"), refund(3000)], []),
+     (("paid", D("0"), False), ["in_A/paid", "in_A/refund/re_1", "in_A/refund/re_2"])),
+    # Disputed on 20 March (needs_response): open and disputed; lost on 16 April: open,
+    # no longer disputed, the debt stays.
+    ("a dispute that turns lost", invoice_a(),
+     ([dispute("needs_response")], [], []), (("open", D("100.00"), True), []),
+     {"charge.dispute.*": [event("charge.dispute.closed", dispute("lost"))]},
+     ([dispute("lost")], [], []), (("open", D("100.00"), False), [])),
+    # cn_1 made re_1 (30.00) at the first sync; re_2 (20.00) refunded on 16 April without
+    # a credit note: re_2 is a refund without one, re_1 stays cn_1's (counted once).
+    ("a refund made after the credit note", invoice_a(),
+     ([], [refund(3000)], [credit_note_of_re_1()]), (("paid", D("0"), False),
+                                                      ["cn_1", "in_A/paid"]),
+     {"refund.*": [event("refund.created",
+                         refund(2000, "2026-04-16T10:00:00", ident="re_2"))]},
+     ([], [refund(2000, "2026-04-16T10:00:00", ident="re_2"), refund(3000)],
+      [credit_note_of_re_1()]),
+     (("paid", D("0"), False), ["cn_1", "in_A/paid", "in_A/refund/re_2"])),
+    # Paid 60.00 by pi_1 (charged back, lost, before the first sync) and 40.00 by pi_2;
+    # 10.00 of pi_2 refunded since. The refund's event names pi_2 only: A is read and its
+    # pi_1 looked up too, so the chargeback stays (before: the whole list was matched by
+    # the event's payment alone, the chargeback dropped and A stored paid, 0 owed).
+    ("a part charged back, the other refunded since", IN_PARTS,
+     ([dispute("lost", 6000)], [], []),
+     (("open", D("60.00"), False), ["in_A/paid/inpay_2"]),
+     {"refund.*": [event("refund.created", {
+         **refund(1000, "2026-04-16T10:00:00", ident="re_2"), **ON_PI_2})]},
+     ([dispute("lost", 6000)], [{**refund(1000, "2026-04-16T10:00:00", ident="re_2"),
+                                 **ON_PI_2}], []),
+     (("open", D("60.00"), False), ["in_A/paid/inpay_2", "in_A/refund/re_2"])),
+]
+
+
+@pytest.mark.parametrize(
+    ("story", "raw", "first", "first_stored", "events", "then", "after"),
+    LONG_ROWS, ids=[row[0] for row in LONG_ROWS],
+)
+def test_an_incremental_sync_of_long_lists_keeps_what_a_full_read_says(
+    httpserver: HTTPServer, tmp_path: Path, story: str, raw: dict[str, Any],
+    first: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]],
+    first_stored: tuple[tuple[str, Decimal, bool], list[str]],
+    events: dict[str, list[dict[str, Any]]],
+    then: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]],
+    after: tuple[tuple[str, Decimal, bool], list[str]],
+) -> None:
+    def serve(state: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]],
+              listed: list[dict[str, Any]], found: dict[str, list[dict[str, Any]]]) -> None:
+        disputes, refunds, credit_notes = state
+        httpserver.expect_request("/v1/account").respond_with_json(ACCOUNT)
+        httpserver.expect_request("/v1/invoices").respond_with_json(
+            listing(listed, "/v1/invoices"))
+        serve_long_lists(httpserver, behind("dispute", disputes), behind("refund", refunds))
+        httpserver.expect_request("/v1/credit_notes").respond_with_json(
+            listing(credit_notes, "/v1/credit_notes"))
+        httpserver.expect_request("/v1/invoice_payments").respond_with_json(listing(
+            [{"id": "inpay_1", "object": "invoice_payment", "invoice": "in_A"}],
+            "/v1/invoice_payments"))
+        httpserver.expect_request("/v1/invoices/in_A").respond_with_json(raw)
+        httpserver.expect_request("/v1/events").respond_with_handler(events_by_type(found))
+
+    def sync(now: datetime) -> None:
+        store.sync(StripeConnector(
+            api_key="rk_test_51reversals0000", base_url=httpserver.url_for("/"),
+            clock=lambda: now, sleep=lambda seconds: None),
+            streams=["invoices", "credit_notes"])
+
+    def a_and_its_records() -> tuple[tuple[str, Decimal | None, bool], list[str]]:
+        book = store.load(base_currency="USD")
+        (inv,) = book.invoices
+        return ((inv.status, inv.amount_due, inv.disputed),
+                sorted([*(p.id for p in book.payments), *(c.id for c in book.credit_notes)]))
+
+    with Store.open(tmp_path / "cg.db") as store:
+        serve(first, [raw], {})
+        sync(datetime(2026, 4, 13, 12, tzinfo=UTC))
+        assert a_and_its_records() == first_stored, story
+        httpserver.clear()
+        serve(then, [], events)
+        sync(datetime(2026, 4, 20, 12, tzinfo=UTC))
+        assert a_and_its_records() == after, story
+        paged = [r.path for r, _ in httpserver.log
+                 if r.path in ("/v1/disputes", "/v1/refunds") and "starting_after" in r.args]
+        assert paged == [], story  # neither list read on past its first page
+
+
+def test_past_ten_payments_to_look_up_the_rest_of_the_list_is_read(
+    httpserver: HTTPServer,
+) -> None:
+    # A paid in 11 parts of 10.00 (pi_1..pi_11), edited since the cursor; the last part
+    # charged back (lost) before it, beyond the lists' first page. Past ten payments the
+    # lists are read on (here one page more each) instead of eleven lookups each, and the
+    # chargeback is found all the same.
+    parts = [{"id": f"inpay_{n}", "object": "invoice_payment", "amount_paid": 1000,
+              "status": "paid", "payment": {"type": "payment_intent", "payment_intent": f"pi_{n}"},
+              "status_transitions": {"paid_at": ts("2026-03-10T10:00:00")}}
+             for n in range(1, 12)]
+    raw = invoice_a(total=11000, amount_due=11000, amount_paid=11000,
+                    payments={"object": "list", "has_more": False, "data": parts})
+    serve_long_lists(httpserver, behind("dispute", [dispute("lost", 1000, intent="pi_11")]),
+                     behind("refund", []))
+    httpserver.expect_request("/v1/invoices").respond_with_json(listing([], "/v1/invoices"))
+    httpserver.expect_request("/v1/events").respond_with_handler(events_by_type(EDITED))
+    httpserver.expect_request("/v1/invoices/in_A").respond_with_json(raw)
+    pulled = pull(connector(httpserver), SyncState({"invoices": NOW - timedelta(days=1)}),
+                  streams=["invoices"])
+    asked = [(r.path, sorted(r.args)) for r, _ in httpserver.log
+             if r.path in ("/v1/disputes", "/v1/refunds")]
+    assert asked == [("/v1/disputes", ["limit"]), ("/v1/disputes", ["limit", "starting_after"]),
+                     ("/v1/refunds", ["limit"]), ("/v1/refunds", ["limit", "starting_after"])]
+    (inv, *_) = [r for r in pulled.records if isinstance(r, Invoice)][::-1]
+    assert (inv.status, inv.amount_due) == ("open", Decimal("10.00"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "lookups", "own"),
+    [
+        # The payment intent the invoice made when finalised (is_default): its own.
+        pytest.param(renewal(), {"pi_N"}, {"pi_N"}, id="default-invoice-payment"),
+        # A payment attached to it (is_default false, or not said): perhaps older.
+        pytest.param(invoice_a(), {"pi_1"}, set(), id="attached-payment"),
+        # A charge without a payment intent is looked up by the charge.
+        pytest.param(invoice_a(payments={"object": "list", "has_more": False, "data": [
+            {"id": "inpay_1", "object": "invoice_payment", "is_default": True,
+             "payment": {"type": "charge", "charge": "ch_9"}}]}), {"ch_9"}, {"ch_9"},
+            id="charge"),
+        # An older API version: the invoice's own charge and payment intent, one payment.
+        pytest.param({"id": "in_A", "charge": "ch_1", "payment_intent": "pi_1"}, {"pi_1"},
+                     {"pi_1"}, id="older-version"),
+        pytest.param({"id": "in_A", "charge": {"id": "ch_1", "object": "charge"}},
+                     {"ch_1"}, {"ch_1"}, id="older-version-expanded-charge"),
+    ],
+)
+def test_which_payments_an_incremental_read_looks_up(
+    raw: dict[str, Any], lookups: set[str], own: set[str],
+) -> None:
+    assert payment_lookups(raw) == lookups
+    assert own_payment_lookups(raw) == own
+    assert {lookup_param(key) for key in lookups} <= {"payment_intent", "charge"}

@@ -22,8 +22,10 @@ Reading:
 * The cursor of a stream is the moment its read started, never later than the start of the
   sync: everything created or changed before then has been read.
 * **Money taken back.** A read of ``invoices`` that meets an invoice paid through a payment
-  intent or charge also reads the disputes and refunds (``/v1/disputes``, ``/v1/refunds``)
-  and, incrementally, the events ``charge.dispute.*``, ``charge.refunded``,
+  intent or charge also reads the disputes and refunds (``/v1/disputes``, ``/v1/refunds``:
+  whole in a full read; in an incremental one, only those of the payments whose reversals
+  may predate the cursor, :data:`MAX_PAYMENT_LOOKUPS`) and, incrementally, the events
+  ``charge.dispute.*``, ``charge.refunded``,
   ``charge.refund.updated`` and ``refund.*`` (:data:`REVERSAL_EVENTS`), and the credit
   notes' ``credit_note.*`` (:data:`CREDIT_NOTE_EVENTS`: a credit note that came to name a
   refund, or was voided); each invoice whose
@@ -50,7 +52,7 @@ Reading:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
@@ -92,8 +94,12 @@ from clientguard_stripe.reversals import (
     REVERSALS_KEY,
     credit_noted_refunds,
     invoice_of_refund_credit_note,
+    lookup_param,
+    own_payment_lookups,
     payment_handles,
+    payment_lookups,
     reversal_handles,
+    reversal_lookup,
     reversals_by_invoice,
 )
 
@@ -105,6 +111,7 @@ __all__ = [
     "EVENT_TYPES",
     "MAX_CURSOR_RETREATS",
     "MAX_PAGE_SIZE",
+    "MAX_PAYMENT_LOOKUPS",
     "OBSERVED_KEY",
     "PREVIEW_EVENTS",
     "REVERSAL_EVENTS",
@@ -168,9 +175,18 @@ REVERSAL_EVENTS = ("charge.dispute.*", "charge.refunded", "charge.refund.updated
 CREDIT_NOTE_EVENTS = EVENT_TYPES["credit_notes"]
 
 #: The lists of money taken back from payments (docs/connectors/stripe.md, "A payment
-#: reversed"), read whole when a read of ``invoices`` met an invoice paid through a payment
-#: intent or charge, or a reversal event.
+#: reversed"): read whole by a full read of ``invoices`` that met an invoice paid through a
+#: payment intent or charge; an incremental one lists only the payments it must look up
+#: (:data:`MAX_PAYMENT_LOOKUPS`).
 REVERSAL_LISTS = ("v1/disputes", "v1/refunds")
+
+MAX_PAYMENT_LOOKUPS = 10
+"""How many payments an incremental read of ``invoices`` looks up one by one in each of
+:data:`REVERSAL_LISTS` (``?payment_intent=``, ``?charge=``: one call each) once the list's
+first page shows it is longer than a page; with more, it reads the rest of the list, as
+every read did before. A lookup costs a call, the rest of a list a call per 100 objects: so
+a list of two pages costs at most 9 calls more than read whole, and one of 20,000 refunds
+at most 11 instead of 200 (docs/connectors/stripe.md, "Cost")."""
 
 DATED_STREAMS = frozenset({"invoices", "credit_notes"})
 """The streams whose records carry days, counted in the account's time zone."""
@@ -420,18 +436,21 @@ class StripeConnector(HttpConnector):
             # The payment intents and charges of the invoices read, to find the invoices
             # whose money went back (a dispute, a refund): payment handle -> invoice id.
             invoice_of: dict[str, str] = {}
+            # An incremental read: the payments whose disputes and refunds the reversal
+            # events may not name, to look up (payment intent, else charge, ids).
+            lookups: set[str] | None = None if since is None else set()
             reversals = stream.name == "invoices"
             for page in super().fetch(self._paged(stream), since=since):
                 # With events (or reversals) to read after it, the listing's last page is
                 # not the stream's.
                 last = page.last if since is None and not reversals else False
                 page = self._noted(stream, self._stamped(page.records, observed, seen, last))
-                _handles(page, invoice_of)
+                _handles(page, invoice_of, lookups, since)
                 yield replace(page, notes=(*zone_notes, *page.notes))
                 zone_notes = ()  # said once, on the first page
             if since is None:
                 if reversals:
-                    yield from self._reversed(stream, None, observed, invoice_of)
+                    yield from self._reversed(stream, None, observed, invoice_of, None)
                 return
             events = HttpStream(
                 name=stream.name,
@@ -459,16 +478,16 @@ class StripeConnector(HttpConnector):
                         # payments its disputes and refunds are matched by.
                         read = self._noted(stream, self._stamped(
                             [self._invoice(stream, ident)], observed, seen, False))
-                        _handles(read, invoice_of)
+                        _handles(read, invoice_of, lookups, since)
                         yield read
                         continue
                     snapshots.append(RawRecord(snapshot, record.location))
                 page = self._noted(stream, self._stamped(
                     snapshots, observed, seen, page.last and not reversals))
-                _handles(page, invoice_of)
+                _handles(page, invoice_of, lookups, since)
                 yield page
             if reversals:
-                yield from self._reversed(stream, since, observed, invoice_of)
+                yield from self._reversed(stream, since, observed, invoice_of, lookups)
         except AuthError as exc:
             said = scrub_keys(str(exc).removesuffix(f" ({exc.context.describe()})"))
             raise AuthError(
@@ -477,62 +496,67 @@ class StripeConnector(HttpConnector):
 
     def _reversed(
         self, stream: HttpStream, since: datetime | None, observed: str,
-        invoice_of: dict[str, str],
+        invoice_of: dict[str, str], lookups: set[str] | None,
     ) -> Iterator[RawPage]:
         """The invoices whose payments were disputed or refunded, read again and handed
         their disputes and refunds (:data:`~clientguard_stripe.reversals.REVERSALS_KEY`),
         on the stream's last page; the notes of a list the key may not read.
 
-        ``invoice_of`` holds the payments of the invoices read by this fetch; an incremental
-        one also reads the reversal events since the cursor, and finds the invoice of each
+        ``invoice_of`` holds the payments of the invoices read by this fetch. A full read
+        (``lookups`` None) reads the disputes and refunds lists whole. An incremental one
+        also reads the reversal events since the cursor, and finds the invoice of each
         (the charge's ``invoice`` on older API versions, else the invoice payment of its
-        payment intent). An invoice with a refund also has its credit notes read, to say
-        which refunds they made (matched by refund id). Nothing is asked when neither names
-        a payment (an account whose invoices are paid outside Stripe, or an incremental sync
-        where nothing was paid). An incremental one also reads the credit notes' events: an
-        invoice whose refund a credit note came to name, or no longer names (voided), is
-        read and handed its refunds again (:meth:`_credit_noted_since`).
+        payment intent); it lists the disputes and refunds of ``lookups`` only, the
+        payments whose reversals the events may not name (:meth:`_reversals_listed`), and
+        of each payment an event named. An invoice with a refund also has its credit notes
+        read, to say which refunds they made (matched by refund id). Nothing is asked when
+        neither names a payment (an account whose invoices are paid outside Stripe, or an
+        incremental sync where nothing was paid). An incremental one also reads the credit
+        notes' events: an invoice whose refund a credit note came to name, or no longer
+        names (voided), is read and handed its refunds again (:meth:`_credit_noted_since`).
         """
         named: set[str] = set()
         # Invoices read already by this method (their payments found, to match their
         # refunds), to be handed their reversals without a second call.
         read: dict[str, RawRecord] = {}
-        if since is not None:
+        if since is not None and lookups is not None:
             for kind in REVERSAL_EVENTS:
                 events = HttpStream(name=stream.name, kind=stream.kind, path="v1/events",
                                     records_key="data", params={"type": kind})
                 for page in super().fetch(self._paged(events), since=since):
                     for record in page.records:
                         invoice = self._invoice_reversed(record.data, invoice_of, stream)
-                        if invoice is not None:
-                            named.add(invoice)
+                        if invoice is None:
+                            continue
+                        named.add(invoice)
+                        key = reversal_lookup(_event_object(record.data))
+                        if key is not None:
+                            lookups.add(key)
             read = self._credit_noted_since(stream, since, invoice_of)
+            for raw in read.values():
+                lookups.update(payment_lookups(raw.data))
         if not invoice_of:
             yield RawPage((), True)
             return
-        found: list[Mapping[str, Any]] = []
         notes: list[str] = []
-        for path in REVERSAL_LISTS:
-            listing = HttpStream(name=stream.name, kind=stream.kind, path=path,
-                                 records_key="data")
-            try:
-                for page in super().fetch(self._paged(listing), since=None):
-                    found += [r.data for r in page.records
-                              if reversal_handles(r.data) & invoice_of.keys()]
-            except AuthError as exc:
-                if exc.status != 403:
-                    raise
-                named_permission = _PERMISSION_NAMED.search(str(exc))
-                grant = (f"Stripe asks for the {named_permission.group(1)} permission"
-                         if named_permission else "its answer names no permission")
-                what = path.removeprefix("v1/")
-                notes.append(
-                    f"{stream.name}: {what} not read: the API key may not read them (Stripe "
-                    f"answered 403: {grant}); an invoice whose payment was "
-                    f"{'charged back' if what == 'disputes' else 'refunded'} reads as paid. "
-                    f"Give the restricted key Read access to {what.capitalize()}"
-                )
-        by_invoice = reversals_by_invoice(found, invoice_of)
+        found: dict[str, Mapping[str, Any]] = {}
+        # The lists read whole (or refused): nothing more to ask of them.
+        done: set[str] = set()
+        self._reversals_listed(stream, invoice_of, lookups, found, done, notes,
+                               first_page=True)
+        if lookups is not None:
+            # An invoice a reversal event named is read now, and the payments of it the
+            # event did not name looked up too: another part of it may have been charged
+            # back before the cursor, and the invoice is handed all its reversals again.
+            more: set[str] = set()
+            for ident in sorted(named - read.keys()):
+                read[ident] = self._invoice(stream, ident)
+                for handle in payment_handles(read[ident].data):
+                    invoice_of.setdefault(handle, ident)
+                more |= payment_lookups(read[ident].data) - lookups
+            self._reversals_listed(stream, invoice_of, more, found, done, notes,
+                                   first_page=False)
+        by_invoice = reversals_by_invoice(found.values(), invoice_of)
         records = []
         # Sorted: the order the invoices are read again in is the same on every run.
         for ident in sorted(by_invoice.keys() | named):
@@ -544,11 +568,74 @@ class StripeConnector(HttpConnector):
                     notes.append(note)
                 else:
                     reversed_ = [_credit_noted_on(item, credited) for item in reversed_]
-            raw = read.pop(ident, None) or self._invoice(stream, ident)
+            raw = read[ident] if ident in read else self._invoice(stream, ident)
             records.append(RawRecord(
                 {**raw.data, REVERSALS_KEY: reversed_, OBSERVED_KEY: observed}, raw.location))
         page = self._noted(stream, RawPage(tuple(records), True))
         yield replace(page, notes=(*notes, *page.notes))
+
+    def _reversals_listed(
+        self, stream: HttpStream, invoice_of: Mapping[str, str],
+        lookups: Set[str] | None, found: dict[str, Mapping[str, Any]],
+        done: set[str], notes: list[str], *, first_page: bool,
+    ) -> None:
+        """Adds to ``found`` (by id: each once) the disputes and refunds of
+        :data:`REVERSAL_LISTS` on the payments of ``invoice_of``; adds to ``done`` each list
+        read whole or refused, which is not asked again.
+
+        ``lookups`` None (a full read): each list whole. Otherwise only the reversals of
+        the payments in ``lookups`` are needed (the other payments read came since the
+        cursor, and the reversal events named theirs): nothing is asked without any; else,
+        with ``first_page``, the list's first page (a short list is then read whole in one
+        call, as before), and when the list goes on, each payment looked up by its
+        payment intent or charge (``?payment_intent=``, ``?charge=``), or, for more than
+        :data:`MAX_PAYMENT_LOOKUPS` payments, the rest of the list. A list the key may not
+        read (403) adds a note."""
+        if lookups is not None and not lookups:
+            return
+        for path in REVERSAL_LISTS:
+            if path in done:
+                continue
+            listing = HttpStream(name=stream.name, kind=stream.kind, path=path,
+                                 records_key="data")
+            try:
+                if lookups is None or first_page:
+                    pages = super().fetch(self._paged(listing), since=None)
+                    first = next(pages, None)
+                    if first is None:
+                        done.add(path)
+                        continue
+                    if first.last and lookups is not None:
+                        # The whole list on one page: kept whole, to match the payments of
+                        # the invoices read after it too; nothing more to ask of it.
+                        _keep(first, found, None)
+                        done.add(path)
+                        continue
+                    _keep(first, found, invoice_of)
+                    if lookups is None or len(lookups) > MAX_PAYMENT_LOOKUPS:
+                        for page in pages:
+                            _keep(page, found, invoice_of)
+                        continue
+                    # A long list: the rest is not asked for; its payments are looked up.
+                # Sorted: the same calls, in the same order, each run.
+                for key in sorted(lookups or ()):
+                    one = replace(listing, params={lookup_param(key): key})
+                    for page in super().fetch(self._paged(one), since=None):
+                        _keep(page, found, None)
+            except AuthError as exc:
+                if exc.status != 403:
+                    raise
+                done.add(path)
+                named_permission = _PERMISSION_NAMED.search(str(exc))
+                grant = (f"Stripe asks for the {named_permission.group(1)} permission"
+                         if named_permission else "its answer names no permission")
+                what = path.removeprefix("v1/")
+                notes.append(
+                    f"{stream.name}: {what} not read: the API key may not read them (Stripe "
+                    f"answered 403: {grant}); an invoice whose payment was "
+                    f"{'charged back' if what == 'disputes' else 'refunded'} reads as paid. "
+                    f"Give the restricted key Read access to {what.capitalize()}"
+                )
 
     def _credit_noted_since(
         self, stream: HttpStream, since: datetime, invoice_of: dict[str, str]
@@ -809,13 +896,46 @@ class StripeConnector(HttpConnector):
         return datetime.fromisoformat(value).astimezone(UTC)
 
 
-def _handles(page: RawPage, invoice_of: dict[str, str]) -> None:
-    """Adds the payment intents and charges of the page's invoices to ``invoice_of``."""
+def _handles(
+    page: RawPage, invoice_of: dict[str, str], lookups: set[str] | None,
+    since: datetime | None,
+) -> None:
+    """Adds the payment intents and charges of the page's invoices to ``invoice_of``, and,
+    in an incremental read, the payments whose disputes and refunds the reversal events
+    since ``since`` may not name to ``lookups``: all of an invoice created before ``since``
+    (its payments, and their reversals, may be older), and of one created since, those it
+    did not make itself (:func:`~clientguard_stripe.reversals.own_payment_lookups`)."""
     for record in page.records:
         ident = record.data.get("id")
         if isinstance(ident, str) and ident:
             for handle in payment_handles(record.data):
                 invoice_of[handle] = ident
+            if lookups is None or since is None:
+                continue
+            keys = payment_lookups(record.data)
+            created = record.data.get("created")
+            if type(created) is int and created >= int(since.timestamp()):
+                keys -= own_payment_lookups(record.data)
+            lookups.update(keys)
+
+
+def _keep(
+    page: RawPage, found: dict[str, Mapping[str, Any]], invoice_of: Mapping[str, str] | None,
+) -> None:
+    """Adds the page's disputes or refunds to ``found``, by id; with ``invoice_of``, only
+    those on its payments (an account's whole list of refunds is not kept in memory);
+    without, all (a list on one page, or a payment's: few, and matched once the invoices
+    the events named are read)."""
+    for record in page.records:
+        if invoice_of is None or reversal_handles(record.data) & invoice_of.keys():
+            found[str(record.data.get("id") or f"#{len(found)}")] = record.data
+
+
+def _event_object(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The object an event carries (empty when it carries none)."""
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, Mapping) else None
+    return obj if isinstance(obj, Mapping) else {}
 
 
 def _credit_noted_on(

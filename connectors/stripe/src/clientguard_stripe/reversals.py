@@ -39,8 +39,12 @@ __all__ = [
     "credit_noted_refunds",
     "invoice_of_refund_credit_note",
     "invoice_payment_handles",
+    "lookup_param",
+    "own_payment_lookups",
     "payment_handles",
+    "payment_lookups",
     "reversal_handles",
+    "reversal_lookup",
     "reversal_of",
     "reversals_by_invoice",
 ]
@@ -97,6 +101,62 @@ def invoice_payment_handles(item: object) -> frozenset[str]:
         return frozenset()
     idents = (_ident(payment.get("charge")), _ident(payment.get("payment_intent")))
     return frozenset(ident for ident in idents if ident is not None)
+
+
+def _lookup(obj: Mapping[str, Any], charge: object) -> str | None:
+    """The id a payment's reversals are listed by: its payment intent (which covers every
+    charge of it), else its charge."""
+    return _ident(obj.get("payment_intent")) or _ident(charge)
+
+
+def payment_lookups(invoice: Mapping[str, Any]) -> set[str]:
+    """The ids the disputes and refunds of ``invoice``'s payments are listed by
+    (``GET /v1/disputes?payment_intent=``, ``?charge=``): per payment, its payment intent,
+    else its charge (:func:`lookup_param`); the payments are those of
+    :func:`payment_handles`."""
+    return _payment_lookups(invoice, own_only=False)
+
+
+def own_payment_lookups(invoice: Mapping[str, Any]) -> set[str]:
+    """The :func:`payment_lookups` of the payments ``invoice`` made itself: the payment
+    intent an invoice creates when it is finalised (an invoice payment with ``is_default``
+    true, from 2025-03-31.basil; its ``charge``/``payment_intent`` on older versions, which
+    can attach no other). Such a payment is younger than the invoice, and so is every
+    dispute or refund of it: for an invoice created since the cursor, the reversal events
+    since the cursor name them all. An attached payment (``is_default`` false, or not said)
+    may be older than the invoice, and so may its disputes and refunds."""
+    return _payment_lookups(invoice, own_only=True)
+
+
+def _payment_lookups(invoice: Mapping[str, Any], *, own_only: bool) -> set[str]:
+    found = set()
+    older = _lookup(invoice, invoice.get("charge"))
+    if older is not None:
+        found.add(older)
+    listed = invoice.get("payments")
+    data = listed.get("data") if isinstance(listed, Mapping) else None
+    for item in data if isinstance(data, list) else ():
+        payment = item.get("payment") if isinstance(item, Mapping) else None
+        if not isinstance(payment, Mapping) or (own_only and item.get("is_default") is not True):
+            continue
+        ident = _lookup(payment, payment.get("charge"))
+        if ident is not None:
+            found.add(ident)
+    return found
+
+
+def reversal_lookup(obj: Mapping[str, Any]) -> str | None:
+    """The id the reversals of the payment an event's object is on are listed by (see
+    :func:`payment_lookups`): a dispute's or refund's payment intent, else its charge; a
+    charge's (``charge.refunded``) payment intent, else the charge itself."""
+    charge = obj.get("id") if obj.get("object") == "charge" else obj.get("charge")
+    return _lookup(obj, charge)
+
+
+def lookup_param(ident: str) -> str:
+    """The list filter a :func:`payment_lookups` id goes in: ``payment_intent`` for a
+    payment intent (``pi_...``), else ``charge`` (``ch_...``, ``py_...``)."""
+    return "payment_intent" if ident.startswith("pi_") else "charge"
 
 
 def reversal_handles(obj: Mapping[str, Any]) -> set[str]:
