@@ -31,9 +31,11 @@ Reading:
   ``currency``, and a final invoice's advances:
   :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`), so that it takes from the
   invoice only what is still open on it, of the amount the invoice counts at. The sync keeps
-  those fields of every invoice it reads; a corrected invoice it did not read (an incremental
-  sync, where the invoice did not change) is read with ``GET /invoices/{id}.json``, once, and
-  so are the advances of a corrected final invoice.
+  those fields of every invoice it reads; the corrected invoices it did not read (an
+  incremental sync, where the invoice did not change) are read once, in batches of
+  ``page_size`` (``GET /invoices.json?invoice_ids=1,2,3``, each invoice given checked to be
+  one asked for), a lone one or one no batch gave with ``GET /invoices/{id}.json``; the
+  advances of a corrected final invoice are read by id.
 * Clients and payments have no change filter: they are read in full on every sync. A
   payment a complete read no longer gives was deleted in Fakturownia, and the store removes
   it at once (:meth:`FakturowniaConnector.prunes_each_full_read`).
@@ -398,6 +400,10 @@ class FakturowniaConnector(HttpConnector):
         ``payments`` (:func:`~clientguard_fakturownia.mapping.refunds_paid_by`), which the
         ``credit_notes`` read after it hands to each correction; None until that read ends,
         and once the corrections have been read."""
+        self._batches_heeded = True
+        """Whether ``GET /invoices.json`` heeded ``invoice_ids`` in this sync's reads of
+        corrected invoices (:meth:`_read_corrected_invoices`): False once a batch gave a
+        document not asked for, and the rest of the sync reads them by id."""
         self._no_banking = False
         """Whether this sync's read of ``payments`` found no banking module (404): the
         ``credit_notes`` read after it does not ask again."""
@@ -500,6 +506,7 @@ class FakturowniaConnector(HttpConnector):
             if stream.name == "credit_notes":
                 self._invoices_read = {}  # nothing after the corrections reads it
                 self._refunds, self._no_banking = None, False
+                self._batches_heeded = True
             if stream.name in ("invoices", "credit_notes", "payments"):
                 self._advances_read = {}  # only a final invoice of this read needs them
             if stream.name == "payments":
@@ -615,18 +622,18 @@ class FakturowniaConnector(HttpConnector):
 
     def _with_corrected_invoices(self, page: RawPage, stream: str) -> RawPage:
         """``page`` with the corrected invoice added to each correction that lowers one
-        (under ``CORRECTED_INVOICE_KEY``). A corrected invoice this sync has not read is read
-        by its id, once a sync, with the advances of a final invoice (as the invoices stream
-        gives them, so that the correction measures the amount the final invoice counts at);
-        one that Fakturownia no longer has (404) is left out, with a note: its correction is
-        then applied to it in full."""
+        (under ``CORRECTED_INVOICE_KEY``). The corrected invoices this sync has not read are
+        read once a sync (:meth:`_read_corrected_invoices`: in batches), a final invoice's
+        with its advances (as the invoices stream gives them, so that the correction measures
+        the amount the final invoice counts at); one that Fakturownia no longer has (404) is
+        left out, with a note: its correction is then applied to it in full."""
         corrected = [invoice_lowered_by(record.data) for record in page.records]
         if not any(corrected):
             return page
         kept = self._invoices_read
         notes: list[str] = []
-        for ident in dict.fromkeys(i for i in corrected if i is not None and i not in kept):
-            invoice = self._read_invoice(ident, stream)
+        unread = list(dict.fromkeys(i for i in corrected if i is not None and i not in kept))
+        for ident, invoice in self._read_corrected_invoices(unread, stream).items():
             if invoice is None:
                 notes.append(
                     f"{stream}: invoice {ident}, which a correction lowers, could not be read "
@@ -647,6 +654,60 @@ class FakturowniaConnector(HttpConnector):
                 record = RawRecord({**record.data, CORRECTED_INVOICE_KEY: given}, record.location)
             records.append(record)
         return replace(page, records=tuple(records), notes=(*page.notes, *notes))
+
+    def _read_corrected_invoices(
+        self, idents: Sequence[str], stream: str
+    ) -> dict[str, Mapping[str, Any] | None]:
+        """Each invoice of ``idents``, in that order, as Fakturownia gives it now; None for
+        one it no longer has (``GET /invoices/{id}.json`` answered 404).
+
+        Read ``page_size`` at a time with ``GET /invoices.json?invoice_ids=1,2,3``
+        (:meth:`_read_batch`), which Fakturownia's README lists without saying how it
+        answers: only the invoices asked for are taken from a batch; those a batch left out
+        are asked again in a smaller one (Fakturownia may serve fewer than ``per_page``), and
+        once a batch gives none of them, or gives a document not asked for (the filter was not
+        heeded: no batch is asked again this sync), each is read by its id, as a lone invoice
+        always is. A deleted invoice therefore ends in the one 404 that says so."""
+        given: dict[str, Mapping[str, Any]] = {}
+        size = self.options.page_size
+        batched = [i for i in idents if i.isdigit() and i.isascii()]  # ids Fakturownia makes
+        for start in range(0, len(batched), size):
+            left = batched[start:start + size]
+            while len(left) > 1 and self._batches_heeded:
+                found = self._read_batch(left, stream)
+                given.update(found)
+                if not found:
+                    break
+                left = [i for i in left if i not in found]
+        return {i: given[i] if i in given else self._read_invoice(i, stream) for i in idents}
+
+    def _read_batch(self, idents: Sequence[str], stream: str) -> dict[str, Mapping[str, Any]]:
+        """``GET /invoices.json?invoice_ids=...``, one page of ``len(idents)``: the invoices
+        it gives of ``idents``, by id. One document it gives that was not asked for shows the
+        filter not heeded (:attr:`_batches_heeded`). Failures raise, as a page's would."""
+        what = f"GET invoices.json (invoice_ids: {len(idents)} invoices corrections lower)"
+        params = {"invoice_ids": ",".join(idents), "period": "all", "page": 1,
+                  "per_page": len(idents), "api_token": self._token}
+        response = self.client.request("GET", "invoices.json", params=params, stream=stream,
+                                       what=what)
+        body = decode_json(response, client=self.client, what=what, stream=stream)
+        listed = self.stream(stream)
+        if not isinstance(listed, HttpStream):
+            raise ConfigError(f"stream {stream!r} is not an HttpStream")
+        try:
+            documents = self.records_of(listed, body)
+        except MissingRecords as exc:
+            raise self.missing_records(exc, stream=stream, page=what,
+                                       response=response) from None
+        asked = set(idents)
+        found: dict[str, Mapping[str, Any]] = {}
+        for document in documents:
+            ident = text_of(document.get("id"))
+            if ident is not None and ident in asked:
+                found.setdefault(ident, document)
+            else:
+                self._batches_heeded = False
+        return found
 
     def _with_offer_notes(self, page: RawPage, stream: str) -> RawPage:
         """``page`` with a note for each payment tied to a proforma (or another document not
