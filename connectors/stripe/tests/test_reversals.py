@@ -368,7 +368,8 @@ def test_an_incremental_sync_reads_an_old_invoice_charged_back_since_the_cursor(
                                     "created[gte]": str(int(cursor.timestamp()) - 300)},
     ).respond_with_json(listing([closed], "/v1/events"))
     # The invoice of the dispute's payment intent (its invoice payment), the refunded
-    # charges' events (none), the lists, then the invoice read again.
+    # charges' events (none), the invoice read again (its payments to look up), then the
+    # lists.
     httpserver.expect_ordered_request(
         "/v1/invoice_payments", query_string={"payment[type]": "payment_intent",
                                               "payment[payment_intent]": "pi_1", "limit": "1"},
@@ -379,11 +380,11 @@ def test_an_incremental_sync_reads_an_old_invoice_charged_back_since_the_cursor(
             "/v1/events", query_string={"limit": "100", "type": kind,
                                         "created[gte]": str(int(cursor.timestamp()) - 300)},
         ).respond_with_json(listing([], "/v1/events"))
+    httpserver.expect_ordered_request("/v1/invoices/in_A").respond_with_json(invoice_a())
     httpserver.expect_ordered_request("/v1/disputes").respond_with_json(
         listing([dispute("lost")], "/v1/disputes"))
     httpserver.expect_ordered_request("/v1/refunds").respond_with_json(
         listing([], "/v1/refunds"))
-    httpserver.expect_ordered_request("/v1/invoices/in_A").respond_with_json(invoice_a())
     pulled = pull(connector(httpserver), SyncState({"invoices": cursor}), streams=["invoices"])
     httpserver.check_assertions()
     (inv,) = [r for r in pulled.records if isinstance(r, Invoice)]
@@ -920,3 +921,41 @@ def test_which_payments_an_incremental_read_looks_up(
     assert payment_lookups(raw) == lookups
     assert own_payment_lookups(raw) == own
     assert {lookup_param(key) for key in lookups} <= {"payment_intent", "charge"}
+
+
+def test_an_invoice_an_event_names_counts_its_payments_toward_reading_the_lists_whole(
+    httpserver: HTTPServer,
+) -> None:
+    # An old invoice paid in 15 parts; one part refunded since the cursor. Its 14 other
+    # parts are to be looked up: past MAX_PAYMENT_LOOKUPS (10), each list is read whole (its
+    # two pages) instead: 4 calls to the lists. They were 32, a lookup a part a list, when
+    # the event's invoice was read after the lists were asked (review of 600f4a9).
+    n_parts = 15
+    parts = [{"id": f"inpay_{n}", "object": "invoice_payment", "amount_paid": 1000,
+              "status": "paid",
+              "payment": {"type": "payment_intent", "payment_intent": f"pi_{n}"},
+              "status_transitions": {"paid_at": ts("2026-03-10T10:00:00")}}
+             for n in range(1, n_parts + 1)]
+    raw = invoice_a(total=1000 * n_parts, amount_due=1000 * n_parts,
+                    amount_paid=1000 * n_parts,
+                    payments={"object": "list", "has_more": False, "data": parts})
+    re_new = {**refund(500, "2026-04-30T10:00:00", ident="re_new"),
+              "payment_intent": "pi_1", "charge": "ch_x1"}
+    serve_long_lists(httpserver, behind("dispute", []), behind("refund", [re_new]))
+    httpserver.expect_request("/v1/invoices").respond_with_json(listing([], "/v1/invoices"))
+    httpserver.expect_request("/v1/invoice_payments").respond_with_json(listing(
+        [{"id": "inpay_1", "object": "invoice_payment", "invoice": "in_A"}],
+        "/v1/invoice_payments"))
+    httpserver.expect_request("/v1/credit_notes").respond_with_json(
+        listing([], "/v1/credit_notes"))
+    httpserver.expect_request("/v1/events").respond_with_handler(events_by_type(
+        {"refund.*": [event("refund.created", re_new, "2026-04-30T10:00:00")]}))
+    httpserver.expect_request("/v1/invoices/in_A").respond_with_json(raw)
+    pulled = pull(connector(httpserver), SyncState({"invoices": NOW - timedelta(days=1)}),
+                  streams=["invoices"])
+    lists = [r for r, _ in httpserver.log if r.path in ("/v1/disputes", "/v1/refunds")]
+    assert len(lists) == 4
+    assert not any("payment_intent" in r.args or "charge" in r.args for r in lists)
+    (inv,) = {r.id: r for r in pulled.records if isinstance(r, Invoice)}.values()
+    # 15,000.00 paid, 5.00 of it refunded: still paid (a refund is the credit note's).
+    assert inv.status == "paid"

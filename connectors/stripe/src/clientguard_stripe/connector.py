@@ -535,6 +535,16 @@ class StripeConnector(HttpConnector):
             read = self._credit_noted_since(stream, since, invoice_of)
             for raw in read.values():
                 lookups.update(payment_lookups(raw.data))
+            # An invoice a reversal event named is read now, and the payments of it the
+            # event did not name looked up too: another part of it may have been charged
+            # back before the cursor, and the invoice is handed all its reversals again.
+            # (Before the lists are asked: one decision, for every payment to look up,
+            # between looking each up and reading the rest of a list.)
+            for ident in sorted(named - read.keys()):
+                read[ident] = self._invoice(stream, ident)
+                for handle in payment_handles(read[ident].data):
+                    invoice_of.setdefault(handle, ident)
+                lookups.update(payment_lookups(read[ident].data))
         if not invoice_of:
             yield RawPage((), True)
             return
@@ -542,20 +552,7 @@ class StripeConnector(HttpConnector):
         found: dict[str, Mapping[str, Any]] = {}
         # The lists read whole (or refused): nothing more to ask of them.
         done: set[str] = set()
-        self._reversals_listed(stream, invoice_of, lookups, found, done, notes,
-                               first_page=True)
-        if lookups is not None:
-            # An invoice a reversal event named is read now, and the payments of it the
-            # event did not name looked up too: another part of it may have been charged
-            # back before the cursor, and the invoice is handed all its reversals again.
-            more: set[str] = set()
-            for ident in sorted(named - read.keys()):
-                read[ident] = self._invoice(stream, ident)
-                for handle in payment_handles(read[ident].data):
-                    invoice_of.setdefault(handle, ident)
-                more |= payment_lookups(read[ident].data) - lookups
-            self._reversals_listed(stream, invoice_of, more, found, done, notes,
-                                   first_page=False)
+        self._reversals_listed(stream, invoice_of, lookups, found, done, notes)
         by_invoice = reversals_by_invoice(found.values(), invoice_of)
         records = []
         # Sorted: the order the invoices are read again in is the same on every run.
@@ -577,7 +574,7 @@ class StripeConnector(HttpConnector):
     def _reversals_listed(
         self, stream: HttpStream, invoice_of: Mapping[str, str],
         lookups: Set[str] | None, found: dict[str, Mapping[str, Any]],
-        done: set[str], notes: list[str], *, first_page: bool,
+        done: set[str], notes: list[str],
     ) -> None:
         """Adds to ``found`` (by id: each once) the disputes and refunds of
         :data:`REVERSAL_LISTS` on the payments of ``invoice_of``; adds to ``done`` each list
@@ -585,8 +582,8 @@ class StripeConnector(HttpConnector):
 
         ``lookups`` None (a full read): each list whole. Otherwise only the reversals of
         the payments in ``lookups`` are needed (the other payments read came since the
-        cursor, and the reversal events named theirs): nothing is asked without any; else,
-        with ``first_page``, the list's first page (a short list is then read whole in one
+        cursor, and the reversal events named theirs): nothing is asked without any; else
+        the list's first page (a short list is then read whole in one
         call, as before), and when the list goes on, each payment looked up by its
         payment intent or charge (``?payment_intent=``, ``?charge=``), or, for more than
         :data:`MAX_PAYMENT_LOOKUPS` payments, the rest of the list. A list the key may not
@@ -599,24 +596,23 @@ class StripeConnector(HttpConnector):
             listing = HttpStream(name=stream.name, kind=stream.kind, path=path,
                                  records_key="data")
             try:
-                if lookups is None or first_page:
-                    pages = super().fetch(self._paged(listing), since=None)
-                    first = next(pages, None)
-                    if first is None:
-                        done.add(path)
-                        continue
-                    if first.last and lookups is not None:
-                        # The whole list on one page: kept whole, to match the payments of
-                        # the invoices read after it too; nothing more to ask of it.
-                        _keep(first, found, None)
-                        done.add(path)
-                        continue
-                    _keep(first, found, invoice_of)
-                    if lookups is None or len(lookups) > MAX_PAYMENT_LOOKUPS:
-                        for page in pages:
-                            _keep(page, found, invoice_of)
-                        continue
-                    # A long list: the rest is not asked for; its payments are looked up.
+                pages = super().fetch(self._paged(listing), since=None)
+                first = next(pages, None)
+                if first is None:
+                    done.add(path)
+                    continue
+                if first.last and lookups is not None:
+                    # The whole list on one page: kept whole (each reversal of it is
+                    # matched to its invoice later); nothing more to ask of it.
+                    _keep(first, found, None)
+                    done.add(path)
+                    continue
+                _keep(first, found, invoice_of)
+                if lookups is None or len(lookups) > MAX_PAYMENT_LOOKUPS:
+                    for page in pages:
+                        _keep(page, found, invoice_of)
+                    continue
+                # A long list: the rest is not asked for; its payments are looked up.
                 # Sorted: the same calls, in the same order, each run.
                 for key in sorted(lookups or ()):
                     one = replace(listing, params={lookup_param(key): key})
