@@ -28,7 +28,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from clientguard.connector import pull
-from clientguard.errors import ApiError
+from clientguard.errors import ApiError, AuthError, ConnectorError
 from clientguard.model import CreditNote
 from clientguard.store import Store
 from clientguard_fakturownia import FakturowniaConnector
@@ -197,7 +197,7 @@ def credit_notes_read(server: HTTPServer) -> tuple[dict[str, CreditNote], list[s
         # 3 of 5 given, then the other 2.
         ("capped", 2, 0),
         # The batch gives invoice 6, not asked for: the filter is not heeded. Of what it gave,
-        # the four asked for are kept, invoice 1 is read by its id, and no batch asked again.
+        # the four asked for are kept, invoice 5 is read by its id, and no batch asked again.
         ("unheeded", 1, 1),
     ],
 )
@@ -234,18 +234,56 @@ def test_an_invoice_a_batch_does_not_give_is_read_by_its_id_and_a_deleted_one_no
     assert not any(notes[f"1000{i}"].allocations for i in (1, 2, 4, 5))
 
 
-def test_a_failed_batch_fails_the_sync_without_the_token(httpserver: HTTPServer) -> None:
-    account = small_account(httpserver, "heeded")
+class Refusing(Batching):
+    """:class:`Batching` (heeded) whose batches all get ``status``, the token in the body."""
 
-    class Failing(Batching):
-        def answer(self, request: Request) -> Response:
-            if "invoice_ids" in request.args:
-                return Response(f'{{"message": "bad token {TOKEN}"}}', status=400,
-                                content_type="application/json")
-            return account.answer(request)
+    def __init__(self, server: HTTPServer, status: int) -> None:
+        super().__init__(server)
+        self.status = status
 
-    Failing(httpserver)
-    with pytest.raises(ApiError) as raised:
+    def answer(self, request: Request) -> Response:
+        if "invoice_ids" in request.args:
+            return Response(f'{{"message": "bad token {TOKEN}"}}', status=self.status,
+                            content_type="application/json")
+        return super().answer(request)
+
+
+def refusing_account(server: HTTPServer, status: int) -> Refusing:
+    """:func:`small_account`'s five invoices and corrections, every batch answered ``status``,
+    invoice 3 deleted (its correction stays)."""
+    model = small_account(server, "heeded")
+    account = Refusing(server, status)
+    account.invoices = [i for i in model.invoices if i["id"] != 3]
+    account.payments, account.corrections = model.payments, model.corrections
+    return account
+
+
+@pytest.mark.parametrize("status", [400, 404, 422])
+def test_a_batch_refused_as_a_request_reads_each_invoice_by_its_id(
+    httpserver: HTTPServer, status: int,
+) -> None:
+    # Fakturownia may answer a batch holding a deleted invoice (3) as a Rails find(ids) does,
+    # 404 for the whole request (review of cdfa470: the sync failed; one by one it ended with
+    # the 404 note): the batch gives nothing, none is asked again, each invoice is read by
+    # its id, and the deleted one is noted as it was.
+    refusing_account(httpserver, status)
+    notes, said = credit_notes_read(httpserver)
+    assert batches_asked(httpserver) == 1
+    assert by_id_asked(httpserver) == 5
+    assert [n for n in said if "could not be read" in n] == [
+        "credit_notes: invoice 3, which a correction lowers, could not be read "
+        "(GET /invoices/3.json answered 404): the correction is applied to it in full, "
+        "whatever was paid on it"]
+    assert not any(notes[f"1000{i}"].allocations for i in (1, 2, 4, 5))
+    assert not any(TOKEN in n for n in said)
+
+
+@pytest.mark.parametrize(("status", "error"), [(401, AuthError), (500, ApiError)])
+def test_a_batch_failing_otherwise_fails_the_sync_without_the_token(
+    httpserver: HTTPServer, status: int, error: type[ConnectorError],
+) -> None:
+    refusing_account(httpserver, status)
+    with pytest.raises(error) as raised:
         list(connector_of(httpserver).sync(streams=["credit_notes"]))
     assert "invoice_ids" in str(raised.value)
     assert TOKEN not in str(raised.value)

@@ -135,6 +135,10 @@ _CREDENTIALS_HELP = (
 )
 
 
+_BATCH_REFUSED = frozenset({400, 404, 422})
+"""The answers to a batch of invoice ids (``invoice_ids``) taken as the filter refusing the
+batch, not as the sync failing: each invoice is then read by its id."""
+
 class FakturowniaOptions(HttpOptions):
     """Options of the Fakturownia connector (keyword arguments)."""
 
@@ -684,12 +688,23 @@ class FakturowniaConnector(HttpConnector):
     def _read_batch(self, idents: Sequence[str], stream: str) -> dict[str, Mapping[str, Any]]:
         """``GET /invoices.json?invoice_ids=...``, one page of ``len(idents)``: the invoices
         it gives of ``idents``, by id. One document it gives that was not asked for shows the
-        filter not heeded (:attr:`_batches_heeded`). Failures raise, as a page's would."""
+        filter not heeded (:attr:`_batches_heeded`). A batch Fakturownia refuses as a
+        request (400, 404, 422: one deleted invoice among the ids may be answered so, as a
+        Rails ``find`` of several ids does) gives none, and no batch is asked again this sync:
+        each invoice is read by its id, so a deleted one ends in its own 404 and its note.
+        Other failures (401, 403, 429, 5xx, after the client's retries) raise, as a page's
+        would."""
         what = f"GET invoices.json (invoice_ids: {len(idents)} invoices corrections lower)"
         params = {"invoice_ids": ",".join(idents), "period": "all", "page": 1,
                   "per_page": len(idents), "api_token": self._token}
-        response = self.client.request("GET", "invoices.json", params=params, stream=stream,
-                                       what=what)
+        try:
+            response = self.client.request("GET", "invoices.json", params=params,
+                                           stream=stream, what=what)
+        except ConnectorError as exc:
+            if exc.status not in _BATCH_REFUSED:
+                raise
+            self._batches_heeded = False
+            return {}
         body = decode_json(response, client=self.client, what=what, stream=stream)
         listed = self.stream(stream)
         if not isinstance(listed, HttpStream):
