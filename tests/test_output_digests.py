@@ -52,7 +52,12 @@ table, CSV and HTML are unchanged. The payment run's three lines became Policy f
 (2026-12-07, docs/review.md, "A fixed payment run"; same defaults, no verdict moved): the JSON
 digests of both, whose policy echo gained ``payment_run_min_invoices``,
 ``payment_run_late_share`` and ``payment_run_spread_days`` (3 lines each); with those three
-lines taken out, each JSON is the old digest again, compared on the day of the change.
+lines taken out, each JSON is the old digest again, compared on the day of the change. A
+Polish firm's claims may run two years (``pl_limitation_years``, default 3; docs/claims.md,
+"Poland: claims that run two years"): the JSON digests of both, whose policy echo gained the
+one line ``"pl_limitation_years": 3,``; with that line taken out, each JSON is the old digest
+again, compared on the day of the change (2026-12-07); the table, CSV and HTML digests are
+unchanged (the samples are under the EU baseline, which the setting does not touch).
 """
 
 from __future__ import annotations
@@ -69,13 +74,13 @@ from clientguard.sample import sample_records
 DIGESTS = {
     None: {
         "table": "d027319a14976815a66abb5c20f8373c15098858dc6989406e1d70a1767f922f",
-        "json": "378b55c36d300af8abfe4ae109074abc59919657e9950eb9d8134b0264e56b76",
+        "json": "0177cb99383889dcd1291a7f3a2da635b923f2166b49d9bd4922d37383fa084e",
         "csv": "021f3b04f227a91c26909501c1c5ed69ce290ab27ef82b3d765a59c7f13a510c",
         "html": "52e05cd052b188989c88456870b3965e53cb4c968bab944feaf11c32122c0366",
     },
     100_000: {
         "table": "6f48b66fb5feead19bcace25d74c056ad4baf47c0207c7633bdd7a061a1b79ca",
-        "json": "7d689a1218b1ed205caffea77b31dd8d6865d0609d306e05d41a704fa8a8c9fe",
+        "json": "4dd988645c68857d6a1fd831dd6586f25e9fde54c865ba849036bc699776a6c6",
         "csv": "ba22c7cbc7b870bdd395342ddf3dd2e59b88892577c70b3f0ed6922c677be5a7",
         "html": "6c0a7bf7fcc20b1e05f1655a8788f72a7bf24d45901a788c113ddefb1648a0ba",
     },

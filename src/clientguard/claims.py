@@ -11,7 +11,8 @@ Decisions (docs/claims.md):
 
 - Every late invoice of the customer counts, not only those due in the policy's look-back
   window: a debt does not stop being owed when it leaves the review's window. What is
-  time-barred as of ``as_of`` (PL art. 118 KC, UK Limitation Act 1980 s.5:
+  time-barred as of ``as_of`` (PL art. 118 KC, or arts. 554, 646 and 751 KC for a firm whose
+  claims run two years, ``Policy.pl_limitation_years``; UK Limitation Act 1980 s.5:
   :mod:`clientguard.metrics.cost.limitation`) is listed apart and left out of the totals; for
   the EU baseline the limitation period is not checked (no harmonised period).
 - An invoice paid late bears interest up to the day of payment; one still open bears it up to
@@ -48,6 +49,7 @@ from clientguard.metrics.cost import (
     limitation,
     time_barred_from,
 )
+from clientguard.metrics.cost.limitation import interest_goes_with_main_claim
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.money import round_money
 from clientguard.policy import Policy
@@ -167,7 +169,14 @@ class ClaimedInvoice(BaseModel):
     #: The first day a debtor can raise limitation against this invoice's claim (the
     #: compensation and the first day's interest; each later day's interest is barred later):
     #: None where the limitation period is not checked (EU law). docs/claims.md, "Limitation".
+    #: Under a Polish period of two years, the main claim is barred earlier, on
+    #: ``main_claim_time_barred_from``.
     time_barred_from: date | None = None
+    #: The first day a debtor can raise limitation against the debt itself where the claim
+    #: runs two years (``Claim.pl_limitation_years``; arts. 554, 646 and 751 KC): a debt left
+    #: unpaid until then loses all its interest that day. None under the law's general
+    #: period, where it is ``time_barred_from``.
+    main_claim_time_barred_from: date | None = None
     #: The part of ``interest`` time-barred as of ``as_of`` (``interest`` minus
     #: ``interest_claimed``); zero when none is, None with ``interest``.
     interest_time_barred: Decimal | None = None
@@ -177,6 +186,16 @@ class ClaimedInvoice(BaseModel):
     #: The fixed compensation is time-barred as of ``as_of``: shown, not claimed.
     compensation_time_barred: bool = False
     notes: tuple[str, ...] = ()
+
+    @property
+    def interest_time_barred_from(self) -> date | None:
+        """The first day any of the interest is time-barred: the main claim's where the debt
+        was left unpaid until it was barred (all of it that day), else ``time_barred_from``
+        (the first day's own). None where the limitation period is not checked."""
+        main = self.main_claim_time_barred_from
+        if main is not None and interest_goes_with_main_claim(self.paid_on, main):
+            return main
+        return self.time_barred_from
 
 
 class Claim(BaseModel):
@@ -210,6 +229,10 @@ class Claim(BaseModel):
     #: False where the limitation period is not checked: the EU baseline, whose directive
     #: harmonises none (the debtor's national law sets it).
     limitation_checked: bool = True
+    #: Polish law: 2 where the firm's main claims run two years (``Policy.pl_limitation_years``:
+    #: a sale, a contract for work, services; arts. 554, 646 and 751 KC). None under art. 118
+    #: KC's three years, and under EU and UK law.
+    pl_limitation_years: int | None = None
 
     @property
     def complete(self) -> bool:
@@ -351,9 +374,12 @@ def claim(
         items = tuple(item for item in items if not _in_term(
             item.due_date, mine[item.invoice_id].settled_on, as_of))
     by_id = {i.id: i for i in selected}
+    # A Polish claim of two years says so; three (art. 118 KC) is the law's general period.
+    short = (policy.pl_limitation_years
+             if jurisdiction == "pl" and policy.pl_limitation_years != 3 else None)
     lines = [
         _line(item, by_id[item.invoice_id], mine[item.invoice_id].open_balance, jurisdiction,
-              as_of)
+              as_of, short)
         for item in items
     ]
     # The document lists the invoices by due date, then number (the order they fell due).
@@ -397,6 +423,7 @@ def claim(
         unconfirmed_periods=unconfirmed,
         time_barred_totals=time_barred_totals,
         limitation_checked=time_barred_from(jurisdiction, as_of) is not None,
+        pl_limitation_years=short,
     )
 
 
@@ -439,14 +466,17 @@ def _line(
     open_balance: Decimal,
     jurisdiction: ClaimJurisdiction,
     as_of: date,
+    pl_years: int | None,
 ) -> ClaimedInvoice:
+    """``pl_years``: a Polish main claim's period where it is not art. 118 KC's three years
+    (``Claim.pl_limitation_years``), else None."""
     interest = item.statutory_interest
     compensation = item.compensation
     currency = item.currency
     # The lateness costs priced the limitation with the same function: one rule, one answer.
     bar = limitation(jurisdiction, due_date=item.due_date,
                      settled_on=None if item.still_open else _paid_on(item),
-                     as_of=as_of, interest=interest)
+                     as_of=as_of, interest=interest, pl_years=pl_years or 3)
     through = bar.interest_barred_through if bar is not None else None
     periods = tuple(
         part
@@ -488,6 +518,8 @@ def _line(
         compensation_band=compensation.band if compensation else None,
         compensation_band_rule=compensation.band_rule if compensation else None,
         time_barred_from=bar.time_barred_from if bar is not None else None,
+        main_claim_time_barred_from=(
+            bar.main_claim_time_barred_from if bar is not None and pl_years else None),
         interest_time_barred=barred,
         interest_claimed=interest_claimed,
         compensation_time_barred=item.compensation_time_barred,

@@ -341,6 +341,14 @@ class Policy(_Settings):
     )
     """Per-client overrides of ``jurisdiction``, by customer or group id (``none`` exempts
     a client). Empty by default: every client falls under ``jurisdiction``."""
+    pl_limitation_years: int = Field(3, ge=2, le=3)
+    """Years after which a Polish main claim (the debt) is time-barred: 3, art. 118 KC's
+    period for claims connected with running a business; 2 for a firm that sells goods (art.
+    554 KC), does contracts for work (art. 646 KC) or services of art. 751 KC, whose claims
+    are barred after two years, and with them the interest on a debt left unpaid until then
+    (SN III CZP 42/04). Each day's interest and the fixed compensation keep their three
+    years (art. 118 KC, SN III CZP 37/20). Both periods end on the last day of a calendar
+    year; docs/claims.md, "Limitation", has the rules. UK and EU law are not affected."""
 
     # ---------------------------------------------------------------- the verdict
     end_on_chronic_and_worsening: bool = True

@@ -45,11 +45,20 @@ __all__ = [
 
 CLAIM_SCHEMA_NAME = "clientguard.claim"
 """What the JSON document is: its ``schema`` field."""
-CLAIM_SCHEMA_VERSION = "1.1"
+CLAIM_SCHEMA_VERSION = "1.2"
 """The JSON document's version: a minor version only adds fields (1.1: the limitation period,
 ``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
 ``compensation_time_barred``, a period's ``time_barred``, ``time_barred_totals`` and
-``limitation_checked``)."""
+``limitation_checked``; 1.2: ``pl_limitation_years`` and each invoice's
+``main_claim_time_barred_from``, written only in a Polish claim of two years: any other
+claim is written as the 1.1 document it was, byte for byte)."""
+_GENERAL_PERIOD_SCHEMA_VERSION = "1.1"
+_GENERAL_PERIOD_LEAVES_OUT: dict[str, Any] = {
+    "pl_limitation_years": True,
+    "invoices": {"__all__": {"main_claim_time_barred_from"}},
+}
+"""The fields of schema 1.2, left out of a claim under the law's general period (they are
+None there): such a document stays the 1.1 document clientguard wrote before them."""
 
 _FILL = "\u2026" * 12
 _STYLE = """
@@ -124,14 +133,19 @@ def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:
     with using(code):
         title = claim_title(claim)
         basis = _legal_basis(claim)
+    if claim.pl_limitation_years is not None:
+        version, fields = CLAIM_SCHEMA_VERSION, claim.model_dump(mode="json")
+    else:
+        version = _GENERAL_PERIOD_SCHEMA_VERSION
+        fields = claim.model_dump(mode="json", exclude=_GENERAL_PERIOD_LEAVES_OUT)
     return {
         "schema": CLAIM_SCHEMA_NAME,
-        "schema_version": CLAIM_SCHEMA_VERSION,
+        "schema_version": version,
         "generator": {"name": "clientguard", "version": __version__},
         "lang": code,
         "title": title,
         "legal_basis": basis,
-        **claim.model_dump(mode="json"),
+        **fields,
     }
 
 
@@ -404,15 +418,17 @@ def _totals(claim: Claim) -> list[str]:
 def _time_barred(claim: Claim) -> list[str]:
     """The lines time-barred as of the claim's date, apart from what it demands: each
     invoice's barred interest and compensation, the law, and the sums by currency."""
-    lines: list[tuple[ClaimedInvoice, str, Decimal, str]] = []
+    lines: list[tuple[ClaimedInvoice, str, Decimal, str, date | None]] = []
     for item in claim.invoices:
         if item.interest_time_barred:
+            # Barred with the main claim (a debt left unpaid under two years), or day by day.
             lines.append((item, pgettext("claim", "Statutory interest"),
-                          item.interest_time_barred, item.currency))
+                          item.interest_time_barred, item.currency,
+                          item.interest_time_barred_from))
         if (item.compensation_time_barred and item.compensation is not None
                 and item.compensation_converted):
             lines.append((item, pgettext("claim", "Compensation"), item.compensation,
-                          item.compensation_currency or ""))
+                          item.compensation_currency or "", item.time_barred_from))
     if not lines:
         return []
     head = [
@@ -431,8 +447,8 @@ def _time_barred(claim: Claim) -> list[str]:
         ) + "</tr></thead>",
         "<tbody>",
     ]
-    for item, what, amount, currency in lines:
-        since = _date(item.time_barred_from) if item.time_barred_from else ""
+    for item, what, amount, currency, barred_from in lines:
+        since = _date(barred_from) if barred_from else ""
         rows.append(
             f"<tr><td>{_text(item.number, (item.number,))}</td><td>{_esc(what)}</td>"
             f"<td>{_esc(since)}</td>"
@@ -449,6 +465,15 @@ def _time_barred(claim: Claim) -> list[str]:
 
 
 def _limitation_rule(claim: Claim) -> str:
+    if claim.jurisdiction == "pl" and claim.pl_limitation_years == 2:
+        return _(
+            "These amounts are time-barred (art. 554, 646 and 751 of the Civil Code: the debt "
+            "two years, counted from the day it became due, and with it the interest on a debt "
+            "left unpaid until it was barred; art. 118 and 120: each day's interest and the "
+            "compensation for recovery costs three years from the day each became due; every "
+            "period ending on the last day of a calendar year). The debtor may still pay them "
+            "of its own will; they are not part of the total to pay."
+        )
     if claim.jurisdiction == "pl":
         return _(
             "These amounts are time-barred (art. 118 and 120 of the Civil Code: three years "

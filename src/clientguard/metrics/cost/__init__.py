@@ -11,9 +11,9 @@ Three numbers (docs/metrics/cost.md has the formulas and the legal rules):
   from the half-year in which interest starts to run.
 - :func:`fixed_compensation`: the lump sum owed once per late invoice (Poland EUR 40/70/100,
   EU EUR 40, UK GBP 40/70/100).
-- :func:`limitation`: from which day those claims are time-barred (Poland art. 118 KC, UK
-  Limitation Act 1980 s.5; not checked for the EU baseline), and what of them is barred as of
-  a date.
+- :func:`limitation`: from which day those claims are time-barred (Poland art. 118 KC, or
+  two years for the main claim, arts. 554, 646 and 751 KC; UK Limitation Act 1980 s.5; not
+  checked for the EU baseline), and what of them is barred as of a date.
 
 Pure: no clock and no network. The only file read is the packaged rate tables, through
 :mod:`importlib.resources`. Money is :class:`~decimal.Decimal` and a float is refused; amounts

@@ -152,9 +152,9 @@ def lateness_costs(
     packaged rate table of a jurisdiction. A day without a statutory rate, or a compensation
     that needs a rate the ledger lacks, leaves a note on the invoice instead of stopping the
     review. An invoice whose claim is time-barred as of ``as_of`` (docs/claims.md,
-    "Limitation") keeps its amounts, with the barred part in ``interest_time_barred`` and
-    ``compensation_time_barred``; the customer's ``claimable`` leaves it out and
-    ``time_barred`` counts it.
+    "Limitation"; a Polish main claim runs ``policy.pl_limitation_years``) keeps its amounts,
+    with the barred part in ``interest_time_barred`` and ``compensation_time_barred``; the
+    customer's ``claimable`` leaves it out and ``time_barred`` counts it.
     """
     policy = policy or Policy()
     settlements = (
@@ -276,10 +276,10 @@ def _claimable_before_window(
                 jurisdiction, invoice, step_days, step_amounts, settled_on or as_of)
             amount = _in_base(interest.amount, rate) if interest is not None else _NONE
             bar = limitation(jurisdiction, due_date=due, settled_on=settled_on, as_of=as_of,
-                             interest=interest)
-            if bar is not None and bar.compensation_time_barred:
+                             interest=interest, pl_years=policy.pl_limitation_years)
+            if bar is not None and bar.anything_barred:
                 barred = _in_base(bar.interest_time_barred, rate)
-                if compensation_base is not None:
+                if bar.compensation_time_barred and compensation_base is not None:
                     barred += compensation_base
         else:
             # Nothing barred: the sums alone, the same Decimals without the periods' models.
@@ -319,7 +319,8 @@ class _Law:
         try:
             through = self._barred_through[key]
         except KeyError:
-            through = self._barred_through[key] = last_barred_due_date(jurisdiction, as_of)
+            through = self._barred_through[key] = last_barred_due_date(
+                jurisdiction, as_of, pl_years=self._policy.pl_limitation_years)
         return through is not None and due <= through
 
     def of(self, customer_id: str) -> Literal["pl", "eu", "uk", "none"]:
@@ -494,11 +495,11 @@ def _invoice_costs(
                 jurisdiction, invoice, step_days, step_amounts, until)
             bar = (
                 limitation(jurisdiction, due_date=due, settled_on=settlement.settled_on,
-                           as_of=as_of, interest=interest)
+                           as_of=as_of, interest=interest, pl_years=policy.pl_limitation_years)
                 if law.may_be_time_barred(jurisdiction, due, as_of) else None
             )
-            if bar is not None and bar.compensation_time_barred:
-                compensation_barred = True
+            if bar is not None and bar.anything_barred:
+                compensation_barred = bar.compensation_time_barred
                 interest_barred = bar.interest_time_barred
                 interest_barred_base = _in_base(interest_barred, rate)
         else:
