@@ -116,3 +116,40 @@ def test_check_shows_a_cell_with_terminal_controls_as_escapes(
         assert control not in out
     assert "  - invoice \\x1b]0;pwned\\x07X\\u202e9 (csv, " in out
     assert "issue_date: '2025-13-03' is not a date" in out
+
+
+SKIPPING = MAPPING.replace("[invoices]\n", "[invoices]\ndrop = { Status = ['Void'] }\n"
+                           "skip_blank = ['Client']\n").replace(
+    'total = "Total"\n[time', 'total = "Total"\nstatus = { column = "Status", optional = true }\n'
+    "[invoices.status]\nopen = ['Open']\nvoid = ['Void']\n[time")
+
+
+VOID = "invoices.drop: 'Status' is 'Void'"
+
+
+@pytest.mark.parametrize(
+    ("rows", "listed"),
+    [
+        # Each skipped row: where, and the rule that left it out (quoting its cell).
+        ("1;Acme;2025-01-02;10.00;Open\n2;Acme;2025-01-03;5.00;Void\n3;;2025-01-04;;\n",
+         ["2 skipped:", f"  - {{file}}, line 3: {VOID}",
+          "  - {file}, line 4: invoices.skip_blank: 'Client' is empty"]),
+        # More than SHOWN: the first 20, then how many more.
+        ("1;Acme;2025-01-02;10.00;Open\n"
+         + "".join(f"{n};Acme;2025-01-03;5.00;Void\n" for n in range(2, 27)),
+         ["25 skipped:", *(f"  - {{file}}, line {n}: {VOID}" for n in range(3, 23)),
+          "  ... and 5 more skipped rows"]),
+        # Nothing skipped: no list.
+        ("1;Acme;2025-01-02;10.00;Open\n", []),
+    ],
+)
+def test_check_lists_the_skipped_rows_with_where_and_why(
+    write: Write, capsys: pytest.CaptureFixture[str], rows: str, listed: list[str]
+) -> None:
+    mapping = write("m.toml", SKIPPING)
+    invoices = write("i.csv", "No;Client;Date;Total;Status\n" + rows)
+    assert main(["check", "--mapping", str(mapping), "--invoices", str(invoices)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    # The file's counts stay; the list follows the records made.
+    assert f"{len(rows.splitlines()) - 1} skipped, 0 rejected" in out[0]
+    assert out[2:] == [line.format(file=invoices) for line in listed]

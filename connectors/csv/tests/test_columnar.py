@@ -345,6 +345,29 @@ def test_payments_naming_customers_read_alike(row: str, write: Write,
                          "payments": [payments]})
 
 
+@pytest.mark.parametrize(("invoice", "payment"), [
+    # A customer id that differs from a known one only by leading zeros (Excel dropped them):
+    # rejected with the hint, the invoice's or the payment's.
+    ("i2,N2,123,2024-01-01,2024-01-31,5,EUR,open,,,", "p2,00123,i1,2024-01-20,5,EUR,"),
+    ("i2,N2,0000123,2024-01-01,2024-01-31,5,EUR,open,,,", "p2,123,i1,2024-01-20,5,EUR,"),
+    # An invoice id Excel saved in scientific notation: the payment naming a number that
+    # rounds to it says so; one naming an invoice rejected for its customer's id says why.
+    ("1.23E+11,N2,00123,2024-01-01,2024-01-31,5,EUR,open,,,",
+     "p2,00123,123456789012,2024-01-20,5,EUR,"),
+    ("i2,N2,1.2E+15,2024-01-01,2024-01-31,5,EUR,open,,,", "p2,00123,i2,2024-01-20,5,EUR,"),
+])
+def test_rows_that_went_through_excel_read_alike(invoice: str, payment: str, write: Write,
+                                                  read_alike: ReadAlike) -> None:
+    mapping = {**MAPPING, "customers": {"columns": {"id": "id", "name": "name"}}}
+    customers = write("cust.csv", "id,name\n00123,Acme\nc1,Beta\n")
+    clean = CLEAN.replace("c1", "00123")
+    invoices = _invoices(write, [clean, invoice, clean.replace("i1", "i3")])
+    payments = write("pay.csv", "\n".join([
+        PAYMENTS_HEADER, "p1,00123,i1,2024-01-20,60.00,EUR,", payment, ""]))
+    read_alike(mapping, {"customers": [customers], "invoices": [invoices],
+                         "payments": [payments]})
+
+
 @pytest.mark.parametrize(("name", "content", "how"), [
     ("plain", f"{HEADER}\n{CLEAN}\n", "arrow"),
     ("no last line end", f"{HEADER}\n{CLEAN}", "arrow"),

@@ -271,3 +271,160 @@ def test_a_payment_naming_an_invoice_without_its_leading_zeros_says_so_and_is_no
     items = read(write, shaped, PAYMENTS, invoices=ZEROS_INVOICES, payments=payments)
     assert found(items, Payment) == [expected, (3, "P2", Decimal("10.00")),
                                      (4, "P3", Decimal("10.00"))]
+
+
+#: The end of the rejection of a payment naming a number that an invoice rejected for Excel's
+#: scientific notation may have been.
+LOST_TEXT = ("may be it: Excel saved that number in scientific notation, losing the digits past "
+             "the first few, so the two are not matched; format that column as Text before "
+             "saving the invoices CSV, or export it from the tool directly")
+
+
+#: Three invoices (1 to 3) before the one under test, which is on line 5.
+THREE_INVOICES = "".join(PAID_INVOICES.splitlines(keepends=True)[:4])
+
+
+def lost_invoice(number: str, cell: str, where: str) -> str:
+    """The rejection of a payment naming invoice ``number``, which ``cell`` (rejected at
+    ``where``, after the invoices file's path) may have been."""
+    return (f"no invoice has the number {number!r} in the invoices file(s); invoice number "
+            f"{cell!r} ({{invoices}}, {where}) " + LOST_TEXT)
+
+
+@pytest.mark.parametrize(
+    ("invoice", "payment", "expected"),
+    [
+        # The invoice's number saved as 1.23E+11: a payment naming a number that rounds to it
+        # (half away from zero, as Excel shows it) is told so, and not matched.
+        ("1.23E+11", "123456789012",
+         lost_invoice("123456789012", "1.23E+11", "line 5, column 'No'")),
+        ("1.23E+11", "122500000000",
+         lost_invoice("122500000000", "1.23E+11", "line 5, column 'No'")),
+        ('"1,23457E+11"', "123456789012",
+         lost_invoice("123456789012", "1,23457E+11", "line 5, column 'No'")),
+        ("1E+12", "999600000000",
+         lost_invoice("999600000000", "1E+12", "line 5, column 'No'")),
+        # A number that does not round to it, or of other digits: as before.
+        ("1.23E+11", "123500000000",
+         "no invoice has the number '123500000000' in the invoices file(s)"),
+        ("1.23E+11", "1234567890123",
+         "no invoice has the number '1234567890123' in the invoices file(s)"),
+        ("1.23E+11", "F/123", "no invoice has the number 'F/123' in the invoices file(s)"),
+    ],
+)
+def test_a_payment_naming_an_invoice_excel_saved_in_scientific_notation_says_so(
+    write: Write, shaped: Shaped, tmp_path: Path, invoice: str, payment: str, expected: str
+) -> None:
+    invoices = THREE_INVOICES + f"{invoice},C1,2026-01-05,2026-02-04,20.00\n"
+    payments = f"Payment,Invoice,Customer,Paid,Amount\nP1,{payment},C1,2026-01-20,20.00\n"
+    items = read(write, shaped, PAYMENTS, invoices=invoices, payments=payments)
+    assert found(items, Payment) == [
+        (5, "No", lost(invoice.strip('"'), "No")),
+        (2, "Invoice", expected.format(invoices=tmp_path / "invoices.csv"))]
+
+
+def test_invoices_excel_saved_alike_are_counted_in_the_payments_rejection(
+    write: Write, shaped: Shaped, tmp_path: Path
+) -> None:
+    invoices = ("No,Customer,Date,Due,Total\n1.23E+11,C1,2026-01-05,2026-02-04,10.00\n"
+                "1.23E+11,C1,2026-01-06,2026-02-05,20.00\n")
+    payments = "Payment,Invoice,Customer,Paid,Amount\nP1,123456789012,C1,2026-01-20,20.00\n"
+    items = read(write, shaped, PAYMENTS, invoices=invoices, payments=payments)
+    assert found(items, Payment)[2:] == [(2, "Invoice", lost_invoice(
+        "123456789012", "1.23E+11",
+        "line 2, column 'No', and 1 more written alike"
+    ).format(invoices=tmp_path / "invoices.csv"))]
+
+
+def test_a_payment_naming_an_invoice_rejected_for_its_customers_id_says_why(
+    write: Write, shaped: Shaped, tmp_path: Path
+) -> None:
+    # The invoice's number is intact; its customer id is not: the payment names the row, the
+    # cell and what to do, rather than only "was itself rejected (line)".
+    invoices = THREE_INVOICES + "F/9,1.2E+15,2026-01-05,2026-02-04,20.00\n"
+    payments = "Payment,Invoice,Customer,Paid,Amount\nP1,F/9,C1,2026-01-20,20.00\n"
+    items = read(write, shaped, PAYMENTS, invoices=invoices, payments=payments)
+    assert found(items, Payment)[1:] == [(2, "Invoice", (
+        f"invoice number 'F/9' was itself rejected ({tmp_path / 'invoices.csv'}, line 5, "
+        "column 'Customer'), so nothing can be allocated to it: Excel saved '1.2E+15' there in "
+        "scientific notation, losing digits; format that column as Text before saving the "
+        "invoices CSV, or export it from the tool directly"))]
+
+
+def customer_zeros(named: str, where: str, *others: str) -> str:
+    """The rejection of a row naming customer id ``named``, not in ``where``, that the
+    ``others`` (each as the reason writes it) differ from only by leading zeros."""
+    which, verb = ("customer id", "differs") if len(others) == 1 else ("customer ids", "differ")
+    return (f"customer id {named!r} is not in {where}; {which} {', '.join(others)} {verb} "
+            "from it only by leading zeros, as where Excel dropped them (it reads a column of "
+            "digits as numbers): format the column as Text in the spreadsheet before saving the "
+            "CSV, or export the CSV from the tool directly; the two are not matched unasked")
+
+
+CUSTOMERS = {"currency": "PLN", "customers": {"columns": {"id": "Id", "name": "Name"}},
+             "invoices": {"columns": {"number": "No", "customer_id": "Customer",
+                                      "issue_date": "Date", "due_date": "Due",
+                                      "total": "Total"}}}
+
+
+@pytest.mark.parametrize(
+    ("customers", "named", "expected"),
+    [
+        # Excel dropped the zeros in the invoices file, or in the customers file.
+        ("00123,Acme\n", "123",
+         (3, "Customer", customer_zeros("123", "the customers file", "'00123' ('Acme')"))),
+        ("123,Acme\n", "00123",
+         (3, "Customer", customer_zeros("00123", "the customers file", "'123' ('Acme')"))),
+        # Two that differ from it so: both named, neither taken.
+        ("0123,Acme\n00123,Beta\n", "123",
+         (3, "Customer", customer_zeros("123", "the customers file", "'0123' ('Acme')",
+                                        "'00123' ('Beta')"))),
+        # No such id with zeros or without, or not digits: as before.
+        ("00124,Acme\n", "123",
+         (3, "Customer", "customer id '123' is not in the customers file")),
+        ("C00123,Acme\n", "C123",
+         (3, "Customer", "customer id 'C123' is not in the customers file")),
+        # The id as written: read.
+        ("00123,Acme\n", "00123", (3, "F/2", "F/2")),
+    ],
+)
+def test_an_invoice_naming_a_customer_id_without_its_leading_zeros_says_so_and_is_not_matched(
+    write: Write, shaped: Shaped, customers: str, named: str, expected: tuple[Any, ...]
+) -> None:
+    first = customers.split(",")[0]
+    invoices = (f"No,Customer,Date,Due,Total\nF/1,{first},2026-01-05,2026-02-04,10.00\n"
+                f"F/2,{named},2026-01-05,2026-02-04,10.00\n")
+    items = read(write, shaped, CUSTOMERS, customers="Id,Name\n" + customers,
+                 invoices=invoices)
+    assert found(items, Invoice) == [(2, "F/1", "F/1"), expected]
+
+
+def test_a_payment_naming_its_invoices_customer_without_leading_zeros_says_so(
+    write: Write, shaped: Shaped
+) -> None:
+    # Without a customers file, the invoices make customer 00123; the payment's 123 is not
+    # taken for it, and the rejection says the two differ only by leading zeros.
+    invoices = "No,Customer,Date,Due,Total\n1,00123,2026-01-05,2026-02-04,10.00\n"
+    payments = ("Payment,Invoice,Customer,Paid,Amount\nP1,1,123,2026-01-20,10.00\n"
+                "P2,1,C9,2026-01-20,10.00\n")
+    items = read(write, shaped, PAYMENTS, invoices=invoices, payments=payments)
+    assert found(items, Payment) == [
+        (2, "Customer", "invoice 1 belongs to customer '00123', not '123'; the two ids differ "
+         "only by leading zeros, as where Excel dropped them (it reads a column of digits as "
+         "numbers): format the column as Text in the spreadsheet before saving the CSV, or "
+         "export the CSV from the tool directly; the two are not matched unasked"),
+        (3, "Customer", "invoice 1 belongs to customer '00123', not 'C9'"),
+    ]
+
+
+def test_hours_naming_a_customer_id_without_its_leading_zeros_say_so(
+    write: Write, shaped: Shaped
+) -> None:
+    # No customers file: the invoices made customer 00123 (its name is its id, said once).
+    mapping = {**PAYMENTS, "time_entries": {"columns": {
+        "customer_id": "Customer", "date": "Day", "hours": "Hours"}}}
+    invoices = "No,Customer,Date,Due,Total\n1,00123,2026-01-05,2026-02-04,10.00\n"
+    hours = "Customer,Day,Hours\n00123,2026-01-05,2\n123,2026-01-05,3\n"
+    items = read(write, shaped, mapping, invoices=invoices, time_entries=hours)
+    assert found(items, Invoice) == [
+        (2, "1", "1"), (3, "Customer", customer_zeros("123", "the invoices", "'00123'"))]

@@ -518,6 +518,27 @@ def test_broken_payments(write: Write, payment: str, column: str, reason: str) -
     assert reason in rejection.reason
 
 
+@pytest.mark.parametrize(("field", "key"), [("invoice_number", "number"), ("invoice_id", "id")])
+def test_a_payment_naming_a_rejected_invoice_points_to_its_cell(
+    write: Write, field: str, key: str
+) -> None:
+    # The invoices file has no id column: its number is the id a payment may name.
+    invoices = write("i.csv", "No,Client,Date,Due,Total\n1,Acme,2025-01-02,2025-02-01,10\n"
+                              "2,Acme,2025-01-02,2025-02-01,1O\n")
+    payments = write("p.csv", "Client,Invoice,Date,Amount\nAcme,2,2025-02-01,5\n")
+    mapping = {
+        "currency": "EUR",
+        "invoices": {"columns": {"number": "No", "customer_name": "Client", "issue_date": "Date",
+                                 "due_date": "Due", "total": "Total"}},
+        "payments": {"columns": {"customer_name": "Client", field: "Invoice", "date": "Date",
+                                 "amount": "Amount"}},
+    }
+    ledger = load(invoices=invoices, payments=payments, mapping=mapping, base="EUR")
+    rejection = next(r for r in ledger.report.rejected if r.kind == "payment")
+    assert rejection.reason == (f"invoice {key} '2' was itself rejected ({invoices}, line 3, "
+                                "column 'Total'), so nothing can be allocated to it")
+
+
 def test_a_header_that_does_not_match_says_what_is_missing_and_what_was_found(write: Write) -> None:
     path = write("other.csv", "Invoice,Customer,Issued,Due,Total,State,Cur\n" + GOOD)
     with pytest.raises(CsvFileError) as caught:

@@ -20,7 +20,7 @@ from clientguard.errors import ClientguardError
 from clientguard.records import Rejection
 from clientguard_csv.connector import CsvConnector
 from clientguard_csv.mapping import PRESETS, STREAMS, preset_text
-from clientguard_csv.reading import Loaded, ReadLog, read_records
+from clientguard_csv.reading import Loaded, ReadLog, Skipped, read_records
 from clientguard_csv.textfile import describe_delimiter
 
 __all__ = ["SHOWN", "main"]
@@ -28,7 +28,8 @@ __all__ = ["SHOWN", "main"]
 _KIND_NAMES = {"credit_note": "credit note", "time_entry": "time entry",
                "work_request": "work request"}
 
-#: How many rejection reasons ``check`` prints before it says how many more there are.
+#: How many rejection reasons, and how many skipped rows, ``check`` prints before it says how
+#: many more there are.
 SHOWN = 20
 
 
@@ -79,21 +80,30 @@ def _run(args: argparse.Namespace) -> int:
         connector = CsvConnector(preset=args.preset, mapping=args.mapping, **files)
         log = ReadLog()
         rejected: list[Rejection] = []
+        skipped: list[Skipped] = []  # the first SHOWN (a report may skip thousands)
+        skipped_count = 0
         kinds: Counter[str] = Counter()
         for item in read_records(connector.mapping, connector.sources(), log=log):
             if isinstance(item, Rejection):
                 rejected.append(item)
             elif isinstance(item, Loaded):
                 kinds[item.record.kind] += 1
+            elif isinstance(item, Skipped):
+                skipped_count += 1
+                if len(skipped) < SHOWN:
+                    skipped.append(item)
     except ClientguardError as exc:
         # An error may quote a cell or a header of the file.
         print(printable(f"clientguard-csv: {exc}"), file=sys.stderr)
         return 2
-    _print_log(log, rejected, kinds)
+    _print_log(log, rejected, (skipped, skipped_count), kinds)
     return 1 if rejected else 0
 
 
-def _print_log(log: ReadLog, rejected: list[Rejection], kinds: Counter[str]) -> None:
+def _print_log(
+    log: ReadLog, rejected: list[Rejection], skipped: tuple[list[Skipped], int],
+    kinds: Counter[str],
+) -> None:
     """What ``check`` read, on stdout. Every line that holds text from the files (a file's
     name, a client's name, a rejection quoting a cell) goes through :func:`printable`: a cell
     can never move the cursor, clear the screen or reorder the line."""
@@ -118,6 +128,16 @@ def _print_log(log: ReadLog, rejected: list[Rejection], kinds: Counter[str]) -> 
         for entry in log.unmatched.values():
             print(printable(
                 f"  {entry.name!r} in {entry.stream}: {entry.rows} rows, first at {entry.first}"))
+    shown, count = skipped
+    if count:
+        # Each row a rule left out (the first SHOWN, in the order read), where it is and
+        # which rule, its reason quoting the cell the rule read: the rows to look at where
+        # a rule leaves out more than it should.
+        print(f"{count} skipped:")
+        for row in shown:
+            print(printable(f"  - {row.location}: {row.reason}"))
+        if count > len(shown):
+            print(f"  ... and {count - len(shown)} more skipped rows")
     if rejected:
         # One line a reason, with how many rows it turned away and where it first did.
         reasons: dict[tuple[str, str | None, str], list[Rejection]] = {}

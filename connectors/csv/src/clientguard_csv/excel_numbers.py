@@ -13,9 +13,14 @@ cell in an id column cannot name one record, so it is rejected at its cell, neve
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Context, Decimal
+
+from clientguard.records import Location
 
 __all__ = [
-    "MOST_ZEROS", "SCIENTIFIC_RE2", "is_scientific", "lost_digits", "other_zeros",
+    "MOST_ZEROS", "SCIENTIFIC_RE2", "LostNumbers", "customer_zeros_hint", "is_scientific",
+    "lost_digits", "lost_number_hint", "other_zeros", "owner_zeros_hint", "rejected_as_lost",
     "scientific_amount", "zeros_hint",
 ]
 
@@ -80,11 +85,100 @@ def other_zeros(number: str) -> list[str]:
     return found
 
 
+#: Why two ids that differ only by leading zeros may be one, and what to do: the end of
+#: every such hint (an invoice's number, a customer's id).
+_ZEROS_CAUSE = ("leading zeros, as where Excel dropped them (it reads a column of digits as "
+                "numbers): format the column as Text in the spreadsheet before saving the "
+                "CSV, or export the CSV from the tool directly; the two are not matched "
+                "unasked")
+
+
 def zeros_hint(key: str, other: str, customer: str) -> str:
     """What the rejection of a document naming an invoice that no invoice has as its ``key``
     (``id`` or ``number``) adds where invoice ``other`` of ``customer`` differs from it
     only by leading zeros (:func:`other_zeros`)."""
-    return (f"; invoice {key} {other!r} (customer {customer!r}) differs from it only by "
-            "leading zeros, as where Excel dropped them (it reads a column of digits as "
-            "numbers): format the column as Text in the spreadsheet before saving the CSV, or "
-            "export the CSV from the tool directly; the two are not matched unasked")
+    return f"; invoice {key} {other!r} (customer {customer!r}) differs from it only by " + (
+        _ZEROS_CAUSE)
+
+
+def customer_zeros_hint(others: list[tuple[str, str]]) -> str:
+    """What the rejection of a row naming a customer id that no customer has adds where the
+    ``others`` (each an id and its customer's name, at least one) differ from it only by
+    leading zeros (:func:`other_zeros`): ``00123`` in the customers file, ``123`` in the
+    invoices file saved through Excel, or the other way round. They may be two customers, so
+    they are never matched unasked."""
+    named = ", ".join(repr(other) if name == other else f"{other!r} ({name!r})"
+                      for other, name in others)
+    which = "customer id" if len(others) == 1 else "customer ids"
+    verb = "differs" if len(others) == 1 else "differ"
+    return f"; {which} {named} {verb} from it only by " + _ZEROS_CAUSE
+
+
+def owner_zeros_hint(owner: str, named: str) -> str:
+    """What the rejection of a payment or credit note naming customer ``named`` for an
+    invoice of customer ``owner`` adds where the two ids differ only by leading zeros."""
+    return "; the two ids differ only by " + _ZEROS_CAUSE if owner in other_zeros(named) else ""
+
+
+@dataclass
+class LostNumbers:
+    """The invoice ids (or numbers) that were rejected for Excel's scientific notation
+    (:func:`lost_digits`), by the numbers they may stand for: a payment naming
+    ``123456789012`` where the invoices file holds ``1.23E+11`` is told that the invoice it
+    names may be that rejected one, never matched to it (``123456789099`` reads alike).
+
+    Kept by the rounded value and its precision, so that a look-up costs one dict access per
+    precision seen (a few), however many invoices Excel wrote so."""
+
+    found: dict[tuple[int, Decimal], tuple[str, Location, int]] = field(default_factory=dict)
+    """Each cell's value (``1.23E+11`` is 123000000000, to 3 digits) and precision: the
+    first cell written so, where it is, and how many invoices were."""
+    precisions: set[int] = field(default_factory=set)
+
+    def add(self, cell: str, where: Location) -> None:
+        """Remember ``cell``, a positive number in Excel's scientific notation of an integer
+        (a positive exponent), rejected at ``where``; any other cell is left out."""
+        if cell[:1] == "-" or not is_scientific(cell):
+            return
+        mantissa, _, exponent = cell.replace(",", ".").upper().partition("E")
+        if int(exponent) < 0:
+            return
+        digits = len(mantissa.replace(".", ""))
+        key = (digits, Decimal(f"{mantissa}E{exponent}"))
+        first = self.found.get(key)
+        self.found[key] = (cell, where, 1) if first is None else (*first[:2], first[2] + 1)
+        self.precisions.add(digits)
+
+    def find(self, number: str) -> tuple[str, Location, int] | None:
+        """The rejected cell that ``number``, a string of ASCII digits, reads as once Excel
+        shows it in scientific notation (rounded half away from zero to the cell's digits),
+        with where the first such cell is and how many there are; None where no such cell
+        was rejected."""
+        if not self.found or not (number.isascii() and number.isdigit()):
+            return None
+        for digits in sorted(self.precisions):
+            rounded = Context(prec=digits, rounding=ROUND_HALF_UP).create_decimal(number)
+            hit = self.found.get((digits, rounded))
+            if hit is not None:
+                return hit
+        return None
+
+
+def rejected_as_lost(cell: str) -> str:
+    """What the rejection of a payment or credit note naming an invoice that was itself
+    rejected adds where the invoice's row held ``cell``, an id, number or tax id in Excel's
+    scientific notation (:func:`lost_digits`): why, and what to do."""
+    return (f": Excel saved {cell!r} there in scientific notation, losing digits; format that "
+            "column as Text before saving the invoices CSV, or export it from the tool directly")
+
+
+def lost_number_hint(key: str, hit: tuple[str, Location, int]) -> str:
+    """What the rejection of a document naming an invoice that no invoice has as its ``key``
+    (``id`` or ``number``) adds where an invoice rejected for Excel's scientific notation
+    may be it (:meth:`LostNumbers.find`): the number rounds to the invoice's cell."""
+    cell, where, count = hit
+    more = "" if count == 1 else f", and {count - 1:,} more written alike"
+    return (f"; invoice {key} {cell!r} ({where}{more}) may be it: Excel saved that "
+            f"{key} in scientific notation, losing the digits past the first few, so the two "
+            "are not matched; format that column as Text before saving the invoices CSV, or "
+            "export it from the tool directly")

@@ -20,6 +20,7 @@ __all__ = [
     "ID_FIELDS",
     "TEXT_FIELDS",
     "FieldReader",
+    "LostDigits",
     "RowError",
     "clean_text",
     "required_columns",
@@ -88,6 +89,15 @@ class RowError(Exception):
         self.unmatched = unmatched
         """The client name or id that matched no customer, where that is the problem."""
         super().__init__(reason)
+
+
+class LostDigits(RowError):
+    """An id, number or tax id cell in Excel's scientific notation (``1.23E+11``): the
+    :class:`RowError` of its row, with the ``cell`` as written (stripped)."""
+
+    def __init__(self, cell: str, reason: str, field: str, column: str | None) -> None:
+        self.cell = cell
+        super().__init__(reason, field, column)
 
 
 def required_columns(stream: StreamMapping) -> Columns:
@@ -255,7 +265,7 @@ class FieldReader:
                 "unquoted delimiter inside a value, or a different delimiter on this line"
             )
 
-    def lost_digits(self, row: Row) -> RowError | None:
+    def lost_digits(self, row: Row) -> LostDigits | None:
         """The rejection of a row whose id, number or tax id cell (the first, in the
         mapping's order) is a number in Excel's scientific notation (``1.23E+11``): its digits
         are not in the file (:mod:`clientguard_csv.excel_numbers`); None for any other row.
@@ -265,7 +275,8 @@ class FieldReader:
         for field, position in self.id_cells:
             if position < width and is_scientific(value := cells[position].strip()):
                 label = self.header[position]
-                return RowError(lost_digits(value, label), field, self.labels.get(field))
+                return LostDigits(value, lost_digits(value, label), field,
+                                  self.labels.get(field))
         return None
 
     # -------------------------------------------------------------- cells as values

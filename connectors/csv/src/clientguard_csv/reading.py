@@ -80,7 +80,15 @@ from clientguard_csv.columnar import (
     checked_rows,
 )
 from clientguard_csv.errors import CsvFileError, MappingError
-from clientguard_csv.excel_numbers import other_zeros, zeros_hint
+from clientguard_csv.excel_numbers import (
+    LostNumbers,
+    customer_zeros_hint,
+    lost_number_hint,
+    other_zeros,
+    owner_zeros_hint,
+    rejected_as_lost,
+    zeros_hint,
+)
 from clientguard_csv.fields import FieldReader, RowError, required_columns
 from clientguard_csv.fields import clean_text as _clean
 from clientguard_csv.headings import Headings, heading_text
@@ -387,7 +395,14 @@ class ReadState:
         self.tax_ids: dict[str, tuple[str, Location]] = {}
         """The tax id each customer was first seen with (customers file or a row that made or
         named it), and where: a row of the same name and another tax id is another company."""
-        self.rejected_invoices: dict[tuple[str, str], Location] = {}
+        self.rejected_invoices: dict[tuple[str, str], tuple[Location, str | None]] = {}
+        """Each rejected invoice's id and number (``("id", ...)``, ``("number", ...)``, as the
+        invoices are indexed), where its rejection is, and the cell in Excel's scientific
+        notation it was rejected for, if it was."""
+        self.lost_invoices: dict[str, LostNumbers] = {"id": LostNumbers(),
+                                                      "number": LostNumbers()}
+        """The invoice ids and numbers rejected because Excel saved them in scientific
+        notation, by the numbers they may stand for (see :class:`LostNumbers`)."""
         self.bytes_done = 0
         """Bytes of the files of the streams asked for that have been read whole."""
         self.reading: BinaryIO | None = None
@@ -411,6 +426,7 @@ class ReadState:
         self.invoices_by_id = {}
         self.invoices_by_number = {}
         self.rejected_invoices = {}
+        self.lost_invoices = {"id": LostNumbers(), "number": LostNumbers()}
 
 
 def _file_key(path: Path) -> tuple[int, int, int, int] | None:
@@ -939,18 +955,20 @@ class _Builder:
         made: list[Loaded] = []  # customers made from these rows, kept even if they fail
         width = self.reader.width
         self.made = None
+        lost_cell: str | None = None
         try:
             for row in rows:
                 if len(row.cells) > width:
                     self.reader.check_width(row)
                 lost = self.reader.lost_digits(row)  # (an id Excel wrote as 1.23E+11)
                 if lost is not None:
+                    lost_cell = lost.cell
                     raise _LineError(row.line, lost.reason, lost.field, lost.column)
             record = self._make(rows, made)
         except RowError as exc:
             line = exc.line if isinstance(exc, _LineError) else first.line
             self.folded += len(rows) - 1  # a rejected document: one rejection for its rows
-            self._remember_rejected(first)
+            self._remember_rejected(first, Location(self.file, line, exc.column), lost_cell)
             self.records += len(made)
             self.rejected += 1
             totals = self._totals_line(first, any_cell=True) if len(rows) == 1 else None
@@ -965,7 +983,9 @@ class _Builder:
                                         line, first, exc.unmatched)]
         except DataError as exc:
             self.folded += len(rows) - 1
-            self._remember_rejected(first)
+            field_name = exc.problems[0].field if exc.problems else None
+            self._remember_rejected(first, Location(
+                self.file, first.line, self.reader.column(field_name) if field_name else None))
             self.records += len(made)
             self.rejected += len(exc.problems)
             return [
@@ -985,7 +1005,7 @@ class _Builder:
             # A cell no check above foresaw: as in the framework's mapping rule (the same
             # exceptions), a rejection of its row, never the end of the sync.
             self.folded += len(rows) - 1
-            self._remember_rejected(first)
+            self._remember_rejected(first, Location(self.file, first.line))
             self.records += len(made)
             self.rejected += 1
             reason = f"the row cannot be read: {type(exc).__name__}: {exc}"
@@ -1127,18 +1147,29 @@ class _Builder:
         header = self.layout.header
         return cell_text(header[position]) if position < len(header) else ""
 
-    def _remember_rejected(self, row: Row) -> None:
-        """A rejected invoice's id and number, so that its payments say why they fail."""
+    def _remember_rejected(self, row: Row, where: Location, lost: str | None = None) -> None:
+        """A rejected invoice's id and number, as the invoices are indexed (the id, else the
+        number; the number, else the id), with where it was rejected (``where``) and the cell
+        in Excel's scientific notation it was rejected for (``lost``), so that its payments
+        say why they fail. An id or number that is that cell is remembered by the numbers it
+        may stand for too (:class:`LostNumbers`)."""
         if self.name != "invoices":
             return
-        where = Location(self.file, row.line)
+        values: dict[str, str | None] = {}
         for field_name in ("id", "number"):
             try:
-                value = self.reader.text(row, field_name)
+                values[field_name] = self.reader.text(row, field_name)
             except RowError:
+                values[field_name] = None
+        ident = values["id"] or values["number"]
+        number = values["number"] or ident
+        state = self.state
+        for key, value in (("id", ident), ("number", number)):
+            if not value:
                 continue
-            if value:
-                self.state.rejected_invoices.setdefault((field_name, value), where)
+            state.rejected_invoices.setdefault((key, value), (where, lost))
+            if value == lost:
+                state.lost_invoices[key].add(value, where)
 
     def _ident(self, row: Row) -> str | None:
         for field_name in ("id", "number"):
@@ -1178,8 +1209,12 @@ class _Builder:
                 return customer_id
             self._unmatched(customer_id, row)
             where = "the customers file" if state.customers_given else "the invoices"
+            # Never matched: 00123 and 123 may be two customers; the user says which.
+            others = [(other, state.customers.name(other)) for other in other_zeros(customer_id)
+                      if other in state.customers.ids]
             raise RowError(
-                f"customer id {customer_id!r} is not in {where}", "customer_id",
+                f"customer id {customer_id!r} is not in {where}"
+                f"{customer_zeros_hint(others) if others else ''}", "customer_id",
                 reader.column("customer_id"), unmatched=customer_id,
             )
         if name is None:
@@ -1364,12 +1399,17 @@ class _Builder:
             column = reader.column(field_name)
             rejected = state.rejected_invoices.get((key, value))
             if rejected is not None:
+                where, lost = rejected
                 raise RowError(
-                    f"invoice {key} {value!r} was itself rejected ({rejected}), so nothing can "
-                    "be allocated to it", field_name, column,
+                    f"invoice {key} {value!r} was itself rejected ({where}), so nothing can "
+                    f"be allocated to it{rejected_as_lost(lost) if lost else ''}",
+                    field_name, column,
                 )
-            raise RowError(f"no invoice has the {key} {value!r} in the invoices file(s)"
-                           f"{self._zeros_hint(row, key, value, known)}", field_name, column)
+            hit = state.lost_invoices[key].find(value)
+            hint = (lost_number_hint(key, hit) if hit is not None
+                    else self._zeros_hint(row, key, value, known))
+            raise RowError(f"no invoice has the {key} {value!r} in the invoices file(s){hint}",
+                           field_name, column)
         return None
 
     def _zeros_hint(self, row: Row, key: str, value: str, known: dict[str, _InvoiceRef]) -> str:
@@ -1594,7 +1634,8 @@ class _Builder:
         name = reader.text(row, "customer_name")
         if named_id is not None and named_id != owner:
             raise RowError(f"invoice {invoice.id} belongs to customer {owner!r}, not "
-                           f"{named_id!r}", "customer_id", column)
+                           f"{named_id!r}{owner_zeros_hint(owner, named_id)}", "customer_id",
+                           column)
         if named_id is None and name is not None and normalise_name(name) not in (
             normalise_name(owner), normalise_name(self.state.customers.name(owner))
         ):
