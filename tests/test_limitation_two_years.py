@@ -203,12 +203,16 @@ def barred_with_the_debt(policy: Policy = TWO) -> Claim:
 @pytest.mark.parametrize(
     ("lang", "rule", "since"),
     [
+        # Art. 646 counts from handing the work over (review of cb05009: the note said
+        # every two years ran from the day the debt became due).
         ("en", "These amounts are time-barred (art. 554, 646 and 751 of the Civil Code: the "
-               "debt two years, counted from the day it became due, and with it the interest "
-               "on a debt left unpaid until it was barred; art. 118 and 120: each day's "
+               "debt two years from the day it became due, or, for a contract for work, from "
+               "the day the work was handed over, and with it the interest on a debt left "
+               "unpaid until it was barred; art. 118 and 120: each day's "
                "interest and the compensation for recovery costs three years", "1 Jan 2024"),
         ("pl", "Te kwoty są przedawnione (art. 554, 646 i 751 Kodeksu cywilnego: należność "
-               "główna – dwa lata, liczone od dnia, w którym stała się wymagalna, a wraz z nią "
+               "główna – dwa lata od dnia, w którym stała się wymagalna, a przy umowie o dzieło "
+               "od dnia oddania dzieła, a wraz z nią "
                "odsetki od długu niezapłaconego do dnia jej przedawnienia; art. 118 i 120: "
                "odsetki za każdy dzień i rekompensata za koszty odzyskiwania należności – trzy "
                "lata", "01.01.2024"),
@@ -314,3 +318,29 @@ def test_two_years_never_bar_less_than_three(due: date, delay: int, after: int,
     assert two.main_claim_time_barred_from <= three.main_claim_time_barred_from
     assert (two.interest_barred_through or date.min) >= (three.interest_barred_through
                                                          or date.min)
+
+
+@pytest.mark.parametrize(
+    ("lang", "runs", "lost"),
+    [
+        ("en", "interest keeps running until it is paid",
+         "An invoice left unpaid until its debt was time-barred lost its interest with it"),
+        ("pl", "biegną one dalej aż do dnia zapłaty",
+         "Odsetki od faktury niezapłaconej do dnia przedawnienia należności głównej "
+         "przedawniły się wraz z nią"),
+    ],
+)
+def test_the_letter_does_not_say_interest_runs_on_a_barred_debt(
+    lang: str, runs: str, lost: str
+) -> None:
+    # Unpaid, its debt barred on 1 January 2024: no interest to claim, none enforceable; the
+    # note said "interest keeps running until it is paid" (review of cb05009).
+    page = " ".join(html.unescape(render_claim(barred_with_the_debt(), "html", lang=lang))
+                    .split())
+    assert runs not in page
+    assert lost in page
+    # Before its bar (as of 30 June 2023) the open debt's interest runs on, as it said.
+    before = claim(books(unpaid()), "acme", as_of=date(2023, 6, 30), policy=TWO)
+    page = " ".join(html.unescape(render_claim(before, "html", lang=lang)).split())
+    assert runs in page
+    assert lost not in page

@@ -468,8 +468,9 @@ def _limitation_rule(claim: Claim) -> str:
     if claim.jurisdiction == "pl" and claim.pl_limitation_years == 2:
         return _(
             "These amounts are time-barred (art. 554, 646 and 751 of the Civil Code: the debt "
-            "two years, counted from the day it became due, and with it the interest on a debt "
-            "left unpaid until it was barred; art. 118 and 120: each day's interest and the "
+            "two years from the day it became due, or, for a contract for work, from the day "
+            "the work was handed over, and with it the interest on a debt left unpaid until it "
+            "was barred; art. 118 and 120: each day's interest and the "
             "compensation for recovery costs three years from the day each became due; every "
             "period ending on the last day of a calendar year). The debtor may still pay them "
             "of its own will; they are not part of the total to pay."
@@ -500,13 +501,26 @@ def _payment(claim: Claim) -> list[str]:
     return [f'<p class="pay">{_esc(text)} <strong>{account}</strong></p>']
 
 
+def _debt_barred(item: ClaimedInvoice, as_of: date) -> bool:
+    """Whether the debt of an invoice of the claim is itself time-barred as of ``as_of``
+    (with it, the interest on a debt left unpaid: docs/claims.md, "Limitation")."""
+    barred_from = item.main_claim_time_barred_from or item.time_barred_from
+    return barred_from is not None and barred_from <= as_of
+
+
 def _notes(claim: Claim) -> list[str]:
     notes = [_rule(claim)]
-    if any(i.still_open for i in claim.invoices):
+    still_open = [i for i in claim.invoices if i.still_open]
+    if any(not _debt_barred(i, claim.as_of) for i in still_open):
         notes.append(_(
             "An invoice still unpaid bears interest up to the date of this statement, and "
             "interest keeps running until it is paid; its unpaid amount is not part of this "
             "document."
+        ))
+    if any(_debt_barred(i, claim.as_of) for i in still_open):
+        notes.append(_(
+            "An invoice left unpaid until its debt was time-barred lost its interest with it: "
+            "none of it is claimed here, and none can be enforced while it stays unpaid."
         ))
     if claim.invoices and not claim.limitation_checked:
         notes.append(_(
