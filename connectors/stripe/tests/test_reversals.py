@@ -11,6 +11,7 @@ a refund is a credit note paid back in cash (lower revenue, nothing owed)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -469,10 +470,11 @@ def stored(store: Store) -> tuple[list[tuple[str, str, Decimal | None]], list[st
             sorted([*(p.id for p in book.payments), *(c.id for c in book.credit_notes)]))
 
 
-def sync_at(store: Store, server: HTTPServer, now: datetime) -> None:
+def sync_at(store: Store, server: HTTPServer, now: datetime,
+            streams: Sequence[str] = ("invoices",)) -> None:
     store.sync(StripeConnector(api_key="rk_test_51reversals0000", base_url=server.url_for("/"),
                                clock=lambda: now, sleep=lambda seconds: None),
-               streams=["invoices"])
+               streams=list(streams))
 
 
 @pytest.mark.parametrize(
@@ -635,10 +637,7 @@ def test_a_credit_note_naming_a_stored_refund_or_voided_later_counts_it_once(
         httpserver.expect_request("/v1/events").respond_with_handler(events_by_type(found))
 
     def sync(now: datetime) -> None:
-        store.sync(StripeConnector(
-            api_key="rk_test_51reversals0000", base_url=httpserver.url_for("/"),
-            clock=lambda: now, sleep=lambda seconds: None),
-            streams=["invoices", "credit_notes"])
+        sync_at(store, httpserver, now, streams=("invoices", "credit_notes"))
 
     with Store.open(tmp_path / "cg.db") as store:
         serve(first, [invoice_a()], {})
@@ -844,10 +843,7 @@ def test_an_incremental_sync_of_long_lists_keeps_what_a_full_read_says(
         httpserver.expect_request("/v1/events").respond_with_handler(events_by_type(found))
 
     def sync(now: datetime) -> None:
-        store.sync(StripeConnector(
-            api_key="rk_test_51reversals0000", base_url=httpserver.url_for("/"),
-            clock=lambda: now, sleep=lambda seconds: None),
-            streams=["invoices", "credit_notes"])
+        sync_at(store, httpserver, now, streams=("invoices", "credit_notes"))
 
     def a_and_its_records() -> tuple[tuple[str, Decimal | None, bool], list[str]]:
         book = store.load(base_currency="USD")

@@ -550,9 +550,7 @@ class StripeConnector(HttpConnector):
             return
         notes: list[str] = []
         found: dict[str, Mapping[str, Any]] = {}
-        # The lists read whole (or refused): nothing more to ask of them.
-        done: set[str] = set()
-        self._reversals_listed(stream, invoice_of, lookups, found, done, notes)
+        self._reversals_listed(stream, invoice_of, lookups, found, notes)
         by_invoice = reversals_by_invoice(found.values(), invoice_of)
         records = []
         # Sorted: the order the invoices are read again in is the same on every run.
@@ -574,11 +572,10 @@ class StripeConnector(HttpConnector):
     def _reversals_listed(
         self, stream: HttpStream, invoice_of: Mapping[str, str],
         lookups: Set[str] | None, found: dict[str, Mapping[str, Any]],
-        done: set[str], notes: list[str],
+        notes: list[str],
     ) -> None:
         """Adds to ``found`` (by id: each once) the disputes and refunds of
-        :data:`REVERSAL_LISTS` on the payments of ``invoice_of``; adds to ``done`` each list
-        read whole or refused, which is not asked again.
+        :data:`REVERSAL_LISTS` on the payments of ``invoice_of``.
 
         ``lookups`` None (a full read): each list whole. Otherwise only the reversals of
         the payments in ``lookups`` are needed (the other payments read came since the
@@ -591,21 +588,17 @@ class StripeConnector(HttpConnector):
         if lookups is not None and not lookups:
             return
         for path in REVERSAL_LISTS:
-            if path in done:
-                continue
             listing = HttpStream(name=stream.name, kind=stream.kind, path=path,
                                  records_key="data")
             try:
                 pages = super().fetch(self._paged(listing), since=None)
                 first = next(pages, None)
                 if first is None:
-                    done.add(path)
                     continue
                 if first.last and lookups is not None:
                     # The whole list on one page: kept whole (each reversal of it is
                     # matched to its invoice later); nothing more to ask of it.
                     _keep(first, found, None)
-                    done.add(path)
                     continue
                 _keep(first, found, invoice_of)
                 if lookups is None or len(lookups) > MAX_PAYMENT_LOOKUPS:
@@ -621,7 +614,6 @@ class StripeConnector(HttpConnector):
             except AuthError as exc:
                 if exc.status != 403:
                     raise
-                done.add(path)
                 named_permission = _PERMISSION_NAMED.search(str(exc))
                 grant = (f"Stripe asks for the {named_permission.group(1)} permission"
                          if named_permission else "its answer names no permission")
