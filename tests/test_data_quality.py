@@ -302,6 +302,13 @@ def test_the_checks_see_the_whole_ledger_whatever_the_review_date() -> None:
     quality = review(book, as_of=AS_OF).data_quality  # before both exist
     assert quality.foreign_allocations == ("payment P-9 -> B-9",)
     assert quality.excess_precision == ("invoice B-9", "payment P-9")
+    # Kept on the ledger for its next review (a backfill's months): the same lists at any
+    # date, and the same as a new ledger of the same records gives.
+    later = review(book, as_of=date(2025, 12, 31)).data_quality
+    fresh = review(ledger(*book.records()), as_of=date(2025, 12, 31)).data_quality
+    for each in (later, fresh):
+        assert each.foreign_allocations == ("payment P-9 -> B-9",)
+        assert each.excess_precision == ("invoice B-9", "payment P-9")
 
 
 # ----------------------------------------------------------------------------- reports
