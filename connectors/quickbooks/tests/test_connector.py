@@ -343,6 +343,7 @@ def test_a_company_builds_a_ledger_end_to_end(httpserver: HTTPServer, clock: Clo
                               "EmployeeRef": {"value": "55", "name": "Emily Platt"},
                               "CustomerRef": {"value": "1", "name": "Customer 1"},
                               "BillableStatus": "Billable", "Hours": 2, "Minutes": 30}],
+            "RefundReceipt": [],  # none: QuickBooks answers an empty QueryResponse
         }[entity]
         return Response(json.dumps(page(entity, items)), content_type="application/json")
 

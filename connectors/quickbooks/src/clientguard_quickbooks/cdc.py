@@ -1,7 +1,8 @@
 """QuickBooks' change data capture (CDC): the deletions an incremental query cannot see.
 
-A deleted invoice, payment or credit memo vanishes from query results, so a sync that asks
-for what changed since its cursor never hears of it. Intuit's CDC operation reports it::
+A deleted invoice, payment, credit memo or refund receipt vanishes from query results, so a
+sync that asks for what changed since its cursor never hears of it. Intuit's CDC operation
+reports it::
 
     GET /v3/company/<realmId>/cdc?entities=Invoice&changedSince=2026-05-01T00:00:00+00:00
 
@@ -53,7 +54,7 @@ __all__ = [
     "unchecked_note",
 ]
 
-CDC_ENTITIES = frozenset({"Invoice", "Payment", "CreditMemo"})
+CDC_ENTITIES = frozenset({"Invoice", "Payment", "CreditMemo", "RefundReceipt"})
 """The entities whose deletions an incremental sync asks CDC for."""
 
 CDC_REACH = timedelta(days=29)

@@ -126,6 +126,7 @@ from clientguard_quickbooks.mapping import (
     JournalCredit,
     MappingRules,
     credit_applications,
+    credit_memos_named,
     credit_note_from_qbo,
     credit_refunds,
     customer_from_qbo,
@@ -133,6 +134,7 @@ from clientguard_quickbooks.mapping import (
     journal_credits,
     last_updated,
     payment_from_qbo,
+    refund_receipt_from_qbo,
     time_entry_from_qbo,
 )
 from clientguard_quickbooks.pacing import THROTTLE_WAIT, Pacer, classify_quickbooks
@@ -208,6 +210,11 @@ class QuickBooksOptions(HttpOptions):
     """How to wait, for rate limits and pacing (default time.sleep); tests pass a recorder."""
     monotonic: Callable[[], float] | None = None
     """The pacing clock (default time.monotonic); tests pass a fake one."""
+    refund_receipts: bool = True
+    """Read refund receipts (the refund_receipts stream): money paid back to a customer for a
+    sale, each a credit note refunded in full on its date, lowering the customer's revenue.
+    False skips the query (a company whose refund receipts pay back cash sales, which the
+    connector does not read: their refunds would lower revenue the ledger never counted)."""
     time_activities: bool = True
     """Read time activities (the time_entries stream: hours per customer, billable or
     not). False skips the query (a company that tracks no time in QuickBooks)."""
@@ -221,9 +228,9 @@ class QuickBooksOptions(HttpOptions):
     not read accounts."""
     change_data_capture: bool = True
     """On an incremental sync, ask QuickBooks' change data capture for the invoices,
-    payments and credit memos deleted since the last sync, and report them deleted (a store
-    removes them). False skips the call: deleted records then stay until a sync with
-    ``full`` and ``prune``."""
+    payments, credit memos and refund receipts deleted since the last sync, and report them
+    deleted (a store removes them). False skips the call: deleted records then stay until a
+    sync with ``full`` and ``prune``."""
 
     @field_validator("home_currency")
     @classmethod
@@ -270,7 +277,8 @@ class QuickBooksConnector(HttpConnector):
 
     name: ClassVar[str] = SOURCE
     summary: ClassVar[str] = (
-        "QuickBooks Online: customers, invoices, payments, credit memos, time activities"
+        "QuickBooks Online: customers, invoices, payments, credit memos, refund receipts, time "
+        "activities"
     )
     Options: ClassVar[type[ConnectorOptions]] = QuickBooksOptions
     lookback: ClassVar[timedelta] = timedelta(minutes=5)
@@ -319,6 +327,17 @@ class QuickBooksConnector(HttpConnector):
             description="Credit memos, with their applications to invoices and their cash refunds.",
         ),
         QueryStream(
+            name="refund_receipts",
+            kind="credit_note",
+            path="query",
+            entity="RefundReceipt",
+            id_field="Id",
+            cursor_field="MetaData.LastUpdatedTime",
+            duplicates="latest",
+            description="Refund receipts: money paid back for a sale, each a credit note "
+            "refunded in full on its date.",
+        ),
+        QueryStream(
             name="time_entries",
             kind="time_entry",
             path="query",
@@ -337,9 +356,12 @@ class QuickBooksConnector(HttpConnector):
         super().__init__(**options)
         opts = self.options
         realm = opts.realm_id.get_secret_value()  # stripped by the options model
-        if not opts.time_activities:
+        left_out = {name for name, read in (("time_entries", opts.time_activities),
+                                             ("refund_receipts", opts.refund_receipts))
+                    if not read}
+        if left_out:
             self.streams = tuple(  # type: ignore[misc]
-                s for s in type(self).streams if s.name != "time_entries"
+                s for s in type(self).streams if s.name not in left_out
             )
         if not realm:
             raise ConfigError("connector 'quickbooks': realm_id is empty")
@@ -551,33 +573,60 @@ class QuickBooksConnector(HttpConnector):
         the earliest used memo was created hold every application. They are read when a page
         first holds a used memo, and again from further back should a later page hold an
         older one; each page is yielded before the next is fetched.
+
+        An incremental read ends with one more page: the memos that the payments changed
+        since ``since`` name and that the query did not return. A payment made or voided
+        after a memo was stored applies it, pays it back (a cheque linked to it) or frees it
+        again, and nothing says QuickBooks marks the memo itself changed; such memos are read
+        by id (:meth:`_relinked`).
         """
-        applications: dict[str, list[dict[str, str]]] = {}
-        scanned = False
-        scanned_from: datetime | None = None
+        scan = _PaymentScan()
+        seen: set[str] = set()
         for page in super().fetch(self._paged(stream), since=since):
-            used = [r.data for r in page.records if _partly_used(r.data)]
-            if used:
-                created = [_created(memo) for memo in used]
-                earliest = None if None in created else min(c for c in created if c is not None)
-                if not scanned or (
-                    scanned_from is not None and (earliest is None or earliest < scanned_from)
-                ):
-                    applications = self._applications(stream, earliest)
-                    scanned, scanned_from = True, earliest
-            yield RawPage(
-                tuple(
-                    RawRecord(
-                        {
-                            **record.data,
-                            APPLICATIONS_KEY: applications.get(str(record.data.get("Id")), []),
-                        },
-                        record.location,
-                    )
-                    for record in page.records
-                ),
-                page.last,
+            seen.update(str(r.data.get("Id")) for r in page.records)
+            records = self._with_applications(stream, page.records, scan)
+            if since is None:
+                yield replace(page, records=records)
+            else:
+                yield replace(page, records=records, last=False)
+        if since is not None:
+            yield self._relinked(stream, since, seen, scan)
+
+    def _with_applications(
+        self, stream: QueryStream, records: Sequence[RawRecord], scan: _PaymentScan
+    ) -> tuple[RawRecord, ...]:
+        """``records`` (raw credit memos), each with the applications and refunds found for it
+        in payments, under :data:`~.mapping.APPLICATIONS_KEY`; the payments are read (again,
+        from further back) when a used memo was created before the last read began."""
+        used = [r.data for r in records if _partly_used(r.data)]
+        if used:
+            created = [_created(memo) for memo in used]
+            earliest = None if None in created else min(c for c in created if c is not None)
+            if scan.misses(earliest):
+                scan.read(earliest, self._applications(stream, earliest))
+        return tuple(
+            RawRecord(
+                {**record.data,
+                 APPLICATIONS_KEY: scan.applications.get(str(record.data.get("Id")), [])},
+                record.location,
             )
+            for record in records
+        )
+
+    def _relinked(
+        self, stream: QueryStream, since: datetime, seen: set[str], scan: _PaymentScan
+    ) -> RawPage:
+        """The last page of an incremental read of credit memos: those the payments changed
+        since ``since`` name (applied, paid back, or no longer: a voided payment still names
+        them) that the query did not return (``seen``), read by id, with their applications.
+        One read of those payments a sync (none when the memos' read already went back that
+        far), and one by-id read when a memo is missing."""
+        if scan.misses(since):
+            scan.read(since, self._applications(stream, since))
+        wanted = sorted((i for i in scan.named - seen if _DIGITS.fullmatch(i)), key=int)
+        records = [record for page in self._by_id(stream, "CreditMemo", wanted)
+                   for record in page.records] if wanted else []
+        return RawPage(self._with_applications(stream, records, scan), last=True)
 
     def _invoices(self, stream: QueryStream, since: datetime | None) -> Iterator[RawPage]:
         """Invoice pages, each invoice with what journal entries settled of it: written off
@@ -715,15 +764,15 @@ class QuickBooksConnector(HttpConnector):
             yield from super().fetch(
                 replace(self._paged(stream), entity=entity, where=where), since=None)
 
-    def _applications(
-        self, stream: QueryStream, since: datetime | None
-    ) -> dict[str, list[dict[str, str]]]:
+    def _applications(self, stream: QueryStream, since: datetime | None) -> _Applications:
         """Credit memo id to its applications and refunds, from the payments changed since
-        ``since``."""
+        ``since``; and the ids of the credit memos those payments name."""
         found: dict[str, list[dict[str, str]]] = {}
+        named: set[str] = set()
         payments = replace(self._paged(stream), entity="Payment", where=None)
         for page in super().fetch(payments, since=since):
             for record in page.records:
+                named |= credit_memos_named(record.data)
                 try:
                     applied: list[CreditApplication | CreditRefund] = [
                         *credit_applications(record.data), *credit_refunds(record.data)]
@@ -733,7 +782,7 @@ class QuickBooksConnector(HttpConnector):
                     found.setdefault(application.credit_memo_id, []).append(
                         application.to_raw()
                     )
-        return found
+        return _Applications(found, frozenset(named))
 
     # ----------------------------------------------------------------- mapping
 
@@ -750,6 +799,8 @@ class QuickBooksConnector(HttpConnector):
             return payment_from_qbo(raw, self.rules)
         if stream.name == "credit_notes":
             return credit_note_from_qbo(raw, self.rules)
+        if stream.name == "refund_receipts":
+            return refund_receipt_from_qbo(raw, self.rules)
         if stream.name == "time_entries":
             return time_entry_from_qbo(raw)
         raise ConfigError(f"unknown stream {stream.name!r}")
@@ -779,6 +830,35 @@ def _cdc_failed(exc: ConnectorError, stream: str, changed_since: datetime) -> Co
     if isinstance(exc, ApiError):
         return ApiError(message, exc.context)
     return ConnectorError(message, exc.context)
+
+
+@dataclass(frozen=True)
+class _Applications:
+    """What one read of payments found for credit memos."""
+
+    by_memo: dict[str, list[dict[str, str]]]
+    """Credit memo id to its applications and refunds (raw, as attached)."""
+    named: frozenset[str]
+    """The credit memos the payments' lines name, applied or not."""
+
+
+class _PaymentScan:
+    """The payments read for one read of credit memos: from how far back, and what they
+    hold. A read from further back holds all a later one would."""
+
+    def __init__(self) -> None:
+        self.done = False
+        self.since: datetime | None = None
+        self.applications: dict[str, list[dict[str, str]]] = {}
+        self.named: frozenset[str] = frozenset()
+
+    def misses(self, since: datetime | None) -> bool:
+        """True when the payments changed since ``since`` (None: all) are not all read."""
+        return not self.done or (self.since is not None and (since is None or since < self.since))
+
+    def read(self, since: datetime | None, found: _Applications) -> None:
+        self.done, self.since = True, since
+        self.applications, self.named = found.by_memo, found.named
 
 
 #: Payments, journal entries or accounts read by id in one query (``Id IN (...)``): short

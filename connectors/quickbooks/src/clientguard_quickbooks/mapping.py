@@ -53,6 +53,14 @@ QuickBooks' quirks and what is done about them (each one is in
   payment's date (:func:`credit_refunds`). A credit memo line against a ``JournalEntry`` is
   not read as a refund (a journal can move credit anywhere): that part stays unapplied
   credit.
+* **Refund receipts** (``RefundReceipt``: money paid back to a customer for a product or
+  service, from the bank or cash account ``DepositToAccountRef``, its lines crediting items
+  as a sale's do) never touch Accounts Receivable and link to no credit memo or invoice
+  (Intuit's reference lists no ``LinkedTxn`` for them). Each is a credit note of its
+  ``TotalAmt`` refunded in full on its ``TxnDate`` (:func:`refund_receipt_from_qbo`), as a
+  Stripe refund made without a credit note is: the customer's revenue is lower by it, and it
+  is never unapplied credit. A customer's credit paid back is read from payments instead
+  (the credit memo refunded in cash, above; an overpayment's cheque, below).
 * **Exchange rates**: ``ExchangeRate`` is "the number of home currency units it takes to
   equal one unit of currency specified by CurrencyRef": home = foreign x rate, which is the
   model's direction (units of base per unit of document currency) when the ledger's base
@@ -103,6 +111,7 @@ __all__ = [
     "MappingRules",
     "WriteOff",
     "credit_applications",
+    "credit_memos_named",
     "credit_note_from_qbo",
     "credit_refunds",
     "customer_from_qbo",
@@ -110,6 +119,7 @@ __all__ = [
     "journal_credits",
     "last_updated",
     "payment_from_qbo",
+    "refund_receipt_from_qbo",
     "time_entry_from_qbo",
 ]
 
@@ -642,6 +652,25 @@ def credit_refunds(raw: Mapping[str, Any]) -> list[CreditRefund]:
     return refunds
 
 
+def credit_memos_named(raw: Mapping[str, Any]) -> frozenset[str]:
+    """The ids of the credit memos a payment's lines name, whatever the payment applies: a
+    voided payment names the memos it no longer applies, whose credit is open again. Lines
+    that cannot be read name nothing (the payments stream rejects the payment, with the
+    reason)."""
+    lines = raw.get("Line")
+    if not isinstance(lines, list):
+        return frozenset()
+    named: set[str] = set()
+    for line in lines:
+        linked = line.get("LinkedTxn") if isinstance(line, Mapping) else None
+        for target in linked if isinstance(linked, list) else ():
+            if isinstance(target, Mapping) and target.get("TxnType") == "CreditMemo":
+                ident = _text(target.get("TxnId"))
+                if ident is not None:
+                    named.add(ident)
+    return frozenset(named)
+
+
 def _merge(pairs: Sequence[tuple[str, Decimal]]) -> tuple[Allocation, ...]:
     totals: dict[str, Decimal] = {}
     for invoice_id, amount in pairs:
@@ -824,6 +853,46 @@ def credit_note_from_qbo(
         fx_rate=_fx_rate(raw, currency, rules),
         source=SOURCE,
         refunds=tuple({"amount": amount, "date": day} for day, amount in sorted(refunds)),
+    )
+
+
+# --------------------------------------------------------------------------- refund receipts
+
+
+def refund_receipt_from_qbo(
+    raw: Mapping[str, Any], rules: MappingRules = DEFAULT_RULES
+) -> CreditNote | Skip:
+    """A refund receipt: money paid back to a customer for a sale, as a credit note of
+    ``TotalAmt`` refunded in full on its ``TxnDate`` (see the module). It lowers the
+    customer's revenue on that day and is never credit the firm still owes.
+
+    A voided refund receipt (zero total, "Voided" in ``PrivateNote``), one of zero, and one
+    for no customer (``CustomerRef`` is optional on a refund receipt) have nothing to count:
+    each is skipped as deleted, so that a store drops the copy an earlier sync saved.
+    """
+    ident = _id(raw)
+    total = _amount(raw, "TotalAmt")
+    if total < 0:
+        raise DataError(f"TotalAmt: {total} is negative")
+    if total == 0:
+        reason = ("voided refund receipt: it has no effect" if _is_voided(raw)
+                  else "refund receipt of zero: nothing paid back")
+        return Skip(reason, deleted=True)
+    customer_id = _ref(raw, "CustomerRef")
+    if customer_id is None:
+        return Skip("refund receipt for no customer: no client's revenue to lower",
+                    deleted=True)
+    day = _required_date(raw, "TxnDate")
+    currency = _currency(raw, rules)
+    return CreditNote(
+        id=ident,
+        customer_id=customer_id,
+        issue_date=day,
+        total=total,
+        currency=currency,
+        fx_rate=_fx_rate(raw, currency, rules),
+        source=SOURCE,
+        refunds=({"amount": total, "date": day},),
     )
 
 
