@@ -1,5 +1,5 @@
-"""The QuickBooks Online connector: customers, invoices, payments, credit memos and time
-activities (hours per customer).
+"""The QuickBooks Online connector: customers, invoices, payments, credit memos, refund
+receipts and time activities (hours per customer).
 
 ::
 
@@ -23,12 +23,13 @@ Reading:
   asked for.
 * ``minorversion`` (default 75; versions below are retired) is sent on every call.
 * Incremental: ``WHERE MetaData.LastUpdatedTime >= <cursor>``. Deleted entities vanish
-  from queries, so after the query an incremental read of invoices, payments and credit
-  memos asks QuickBooks' change data capture (``GET cdc?entities=Invoice&changedSince=...``,
-  :mod:`.cdc`) for the ones deleted since, and reports them deleted (a store removes them).
-  CDC reaches back 30 days and answers at most 1,000 objects: beyond either, the stream's
-  sync carries a note that a full read with prune is needed. A CDC call that fails fails
-  the stream, its cursor unmoved, so that the next sync asks again.
+  from queries, so after the query an incremental read of invoices, payments, credit memos
+  and refund receipts asks QuickBooks' change data capture
+  (``GET cdc?entities=Invoice&changedSince=...``, :mod:`.cdc`) for the ones deleted since,
+  and reports them deleted (a store removes them). CDC reaches back 30 days and answers at
+  most 1,000 objects: beyond either, the stream's sync carries a note that a full read with
+  prune is needed. A CDC call that fails fails the stream, its cursor unmoved, so that the
+  next sync asks again.
 * An invoice settled in part or in full (``Balance`` below ``TotalAmt``) has the payments
   its ``LinkedTxn`` names read by id (``Payment WHERE Id IN (...)``), whatever the payments
   stream's cursor. What one settles with a journal entry's credit has that journal entry
@@ -44,7 +45,11 @@ Reading:
 * Credit memos are applied to invoices, and paid back to the customer (a cheque or an
   expense), through payments' lines. When a credit memo read by a sync shows some of it used
   (``Balance`` below ``TotalAmt``), the connector also reads the payments changed since that
-  memo was created and attaches the applications and refunds it finds.
+  memo was created and attaches the applications and refunds it finds. An incremental read
+  also reads by id the memos that payments changed since its cursor name, should the query
+  not return them (a memo lists no ``LinkedTxn``: a refund linked later shows in the payment).
+* Refund receipts (``RefundReceipt``) are credit notes refunded in full on their date
+  (:func:`~.mapping.refund_receipt_from_qbo`); ``refund_receipts=False`` skips them.
 * Limits: 500 requests a minute and 10 a second per company are paced client-side (a bit
   under, see :mod:`.pacing`); a throttled 429 (Fault 3001) is waited out for 60 seconds, as
   Intuit asks, then the call is sent again (the connector's classifier,
@@ -269,7 +274,8 @@ class _QuickBooksClient(ApiClient):
 
 
 class QuickBooksConnector(HttpConnector):
-    """QuickBooks Online: customers, invoices, payments and credit memos.
+    """QuickBooks Online: customers, invoices, payments, credit memos, refund receipts and
+    time activities.
 
     Options: see :class:`QuickBooksOptions`; ``clock`` ("now": the sync's upper bound and
     token expiry) and ``progress`` as for every connector.
