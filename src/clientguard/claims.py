@@ -49,7 +49,11 @@ from clientguard.metrics.cost import (
     limitation,
     time_barred_from,
 )
-from clientguard.metrics.cost.limitation import interest_goes_with_main_claim
+from clientguard.metrics.cost.limitation import (
+    Limitation,
+    interest_goes_with_main_claim,
+    period_parts,
+)
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.money import round_money
 from clientguard.policy import Policy
@@ -477,11 +481,10 @@ def _line(
     bar = limitation(jurisdiction, due_date=item.due_date,
                      settled_on=None if item.still_open else _paid_on(item),
                      as_of=as_of, interest=interest, pl_years=pl_years or 3)
-    through = bar.interest_barred_through if bar is not None else None
     periods = tuple(
         part
         for p in (interest.periods if interest is not None else ())
-        for part in _period_lines(p, currency, through)
+        for part in _period_lines(p, currency, bar)
     )
     interest_claimed = barred = None
     if interest is not None:
@@ -540,28 +543,23 @@ def _paid_on(item: InvoiceLatenessCost) -> date:
 
 
 def _period_lines(
-    period: InterestPeriod, currency: str, barred_through: date | None
+    period: InterestPeriod, currency: str, bar: Limitation | None
 ) -> tuple[ClaimPeriod, ...]:
-    """One line of the working a period, or two where the time-barred days end inside it (the
-    barred days first: the bar moves later with the day)."""
+    """One line of the working a period, or one a part of it where the limitation ``bar``
+    splits it (:func:`~clientguard.metrics.cost.limitation.period_parts`): where the
+    time-barred days end inside it (the barred days first: the bar moves later with the day),
+    and, for a debt partly paid before its main claim was barred, by the principal paid before
+    and the principal left unpaid (barred with the main claim)."""
     confirmed = period.rate_period.evidence != "unconfirmed"
-
-    def line(start: date, end: date, interest: Decimal, barred: bool) -> ClaimPeriod:
-        return ClaimPeriod(
-            start=start, end=end, days=(end - start).days + 1, principal=period.principal,
-            rate_pct=period.rate_pct, rate_period=period.rate_period.label,
-            rate_confirmed=confirmed, interest=round_money(interest, currency),
-            time_barred=barred,
+    return tuple(
+        ClaimPeriod(
+            start=part.start, end=part.end, days=(part.end - part.start).days + 1,
+            principal=part.principal, rate_pct=period.rate_pct,
+            rate_period=period.rate_period.label, rate_confirmed=confirmed,
+            interest=round_money(part.interest, currency), time_barred=part.time_barred,
         )
-
-    if barred_through is None or barred_through < period.start:
-        return (line(period.start, period.end, period.interest, False),)
-    if barred_through >= period.end:
-        return (line(period.start, period.end, period.interest, True),)
-    days = (barred_through - period.start).days + 1
-    early = period.interest * days / period.days
-    return (line(period.start, barred_through, early, True),
-            line(barred_through + timedelta(days=1), period.end, period.interest - early, False))
+        for part in period_parts(period, bar)
+    )
 
 
 def _sums(pairs: Iterable[tuple[str | None, Decimal | None]]) -> dict[str, Decimal]:

@@ -508,6 +508,12 @@ def _debt_barred(item: ClaimedInvoice, as_of: date) -> bool:
     return barred_from is not None and barred_from <= as_of
 
 
+def _interest_kept(item: ClaimedInvoice) -> bool:
+    """Whether some of an invoice's interest is claimed: for one whose debt is time-barred,
+    the interest on a part paid before the bar (docs/claims.md, "A debt partly paid")."""
+    return any(not period.time_barred for period in item.periods)
+
+
 def _notes(claim: Claim) -> list[str]:
     notes = [_rule(claim)]
     still_open = [i for i in claim.invoices if i.still_open]
@@ -517,10 +523,18 @@ def _notes(claim: Claim) -> list[str]:
             "interest keeps running until it is paid; its unpaid amount is not part of this "
             "document."
         ))
-    if any(_debt_barred(i, claim.as_of) for i in still_open):
+    barred_open = [i for i in still_open if _debt_barred(i, claim.as_of)]
+    if any(not _interest_kept(i) for i in barred_open):
         notes.append(_(
             "An invoice left unpaid until its debt was time-barred lost its interest with it: "
             "none of it is claimed here, and none can be enforced while it stays unpaid."
+        ))
+    if any(_interest_kept(i) for i in barred_open):
+        notes.append(_(
+            "An invoice partly paid before its debt was time-barred keeps the interest on the "
+            "part paid before then, each day's until that day's own period ends: the days not "
+            "yet barred are claimed here. The interest on the part left unpaid went with the "
+            "debt and is not claimed."
         ))
     if claim.invoices and not claim.limitation_checked:
         notes.append(_(

@@ -20,12 +20,16 @@ The rules, their sources and the choices made where the law is silent are in doc
   interest barred three years after that day, but at the latest with the main claim (SN, 7
   judges, III CZP 42/04, 26 January 2005, on a sale of art. 554 KC): an invoice paid before
   its main claim was time-barred keeps the interest of each day for three years; one left
-  unpaid until then loses all of it.
+  unpaid until then loses all of it. One partly paid before the bar, the rest left unpaid, is
+  split by principal (:func:`period_parts`): the interest on the part paid keeps each day's
+  own period, the interest on the part left unpaid goes with the main claim.
 - **UK** (``uk``). Limitation Act 1980 s.5: six years from the day the cause of action accrued
   (the day excluded, so the sixth anniversary is the last day to sue). The debt and the fixed
   sum of s.5A accrue the day after the due date; each day's statutory interest on that day;
   and, as in Poland (clientguard's choice: no source read says otherwise), no interest on a
-  debt that was left unpaid until it was itself time-barred.
+  debt, or the part of it, that was left unpaid until it was itself time-barred. (A part
+  payment restarts the debt's period, s.29(5): not modelled, so the debt may be barred here
+  earlier than in law.)
 - **EU baseline** (``eu``): the Directive harmonises no limitation period; each member state's
   law sets it. Not checked: :func:`time_barred_from` gives None.
 
@@ -38,7 +42,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from clientguard.metrics.cost.interest import StatutoryInterest
+from clientguard.metrics.cost.interest import InterestPeriod, StatutoryInterest
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.cost.rates import Jurisdiction
 
@@ -46,9 +50,11 @@ __all__ = [
     "PL_YEARS",
     "PL_YEAR_END_RULE_FROM",
     "Limitation",
+    "PeriodPart",
     "interest_goes_with_main_claim",
     "last_barred_due_date",
     "limitation",
+    "period_parts",
     "time_barred_from",
 ]
 
@@ -57,6 +63,7 @@ PL_YEAR_END_RULE_FROM = date(2018, 7, 9)
 Dz.U. 2018 poz. 1104, art. 5 ust. 1: it applies to every claim not yet time-barred that day)."""
 
 _ONE_DAY = timedelta(days=1)
+_HUNDRED = Decimal(100)
 _YEARS = {"pl": 3, "uk": 6}
 """The limitation period of a late-payment claim, in years: PL art. 118 KC (business and
 periodic claims), UK Limitation Act 1980 s.5 (simple contract)."""
@@ -76,19 +83,42 @@ class Limitation(NamedTuple):
     compensation_time_barred: bool
     """The fixed compensation is time-barred as of the date."""
     interest_barred_through: date | None
-    """The last day of delay whose interest is time-barred as of the date; None when none is."""
+    """The last day of delay whose interest is time-barred as of the date on the principal
+    paid before the main claim was barred (each day's on its own); where the whole debt was
+    left unpaid until then, the last day of delay (all of it went with the main claim). None
+    when none is."""
     interest_time_barred: Decimal
-    """The part of the statutory interest (unrounded, the invoice's currency) on the days up to
-    ``interest_barred_through``: what the law no longer enforces."""
+    """The part of the statutory interest (unrounded, the invoice's currency) that is
+    time-barred: on the days up to ``interest_barred_through``, and on ``left_unpaid``'s part
+    of every day's principal. What the law no longer enforces."""
     main_claim_time_barred_from: date
     """The first day a debtor can raise limitation against the main claim, the debt itself:
     ``time_barred_from`` under the law's general period, earlier under a Polish period of two
     years. A debt left unpaid until then loses all its interest that day (III CZP 42/04)."""
+    left_unpaid: Decimal | None = None
+    """Where the main claim is time-barred as of the date and the debt was not paid in full
+    before it: the balance outstanding as the bar's first day began, the part of the debt left
+    unpaid until its bar. Of each day of delay before the bar, that much of the principal (the
+    whole of a smaller one) bears interest that went with the main claim, the rest (paid before
+    the bar) interest barred on its own days; every day from the bar on goes with the main
+    claim (:func:`period_parts`). None otherwise, and where no ``interest`` was given."""
 
     @property
     def anything_barred(self) -> bool:
         """Some of the claim (interest or compensation) is time-barred as of the date."""
-        return self.compensation_time_barred or self.interest_barred_through is not None
+        return (self.compensation_time_barred or self.interest_barred_through is not None
+                or self.left_unpaid is not None)
+
+
+class PeriodPart(NamedTuple):
+    """Part of an interest period: some of its days, on some of its principal, with the
+    interest on them (unrounded) and whether it is time-barred. :func:`period_parts`."""
+
+    start: date
+    end: date
+    principal: Decimal
+    interest: Decimal
+    time_barred: bool
 
 
 def _add_years(day: date, years: int) -> date:
@@ -184,12 +214,83 @@ def limitation(
         if not compensation_barred:
             return Limitation(barred_from, False, None, Decimal(0), main_from)
         through: date | None = _last_barred_day(jurisdiction, first_day, settled_on, as_of)
-    else:
-        # Left unpaid until the main claim was barred: its interest went with it (III CZP
-        # 42/04). The days of delay end on the day of payment, or on as_of while open.
-        through = settled_on or as_of
-    barred = _interest_through(interest, through) if interest is not None else Decimal(0)
-    return Limitation(barred_from, compensation_barred, through, barred, main_from)
+        barred = _interest_through(interest, through) if interest is not None else Decimal(0)
+        return Limitation(barred_from, compensation_barred, through, barred, main_from)
+    # Left unpaid until the main claim was barred: its interest went with it (III CZP 42/04).
+    # The days of delay end on the day of payment, or on as_of while open.
+    until = settled_on or as_of
+    if interest is None:
+        return Limitation(barred_from, compensation_barred, until, Decimal(0), main_from)
+    left = _balance_on(interest, main_from)
+    paid_before = [p for p in interest.periods if p.start < main_from and p.principal > left]
+    if not paid_before:
+        # Nothing paid before the bar: every day's interest went with the main claim.
+        return Limitation(barred_from, compensation_barred, until,
+                          _interest_through(interest, until), main_from, left)
+    # Partly paid before the bar: the part paid bears interest barred day by day, as a debt
+    # paid in full would (its last day of delay is before the bar); the rest went with it.
+    through = (_last_barred_day(jurisdiction, first_day, paid_before[-1].end, as_of)
+               if compensation_barred else None)
+    bar = Limitation(barred_from, compensation_barred, through, Decimal(0), main_from, left)
+    barred = Decimal(0)
+    for period in interest.periods:
+        for part in period_parts(period, bar):
+            if part.time_barred:
+                barred += part.interest
+    return bar._replace(interest_time_barred=barred)
+
+
+def _balance_on(interest: StatutoryInterest, day: date) -> Decimal:
+    """The principal ``interest`` runs on on ``day`` (the balance outstanding as it began);
+    zero on a day of no period (nothing outstanding, or after the interest's last day)."""
+    for period in interest.periods:
+        if period.start <= day <= period.end:
+            return period.principal
+    return Decimal(0)
+
+
+def period_parts(period: InterestPeriod, bar: Limitation | None) -> tuple[PeriodPart, ...]:
+    """One interest period split as the limitation ``bar`` (:func:`limitation`; None: not
+    checked) bars it: its days and principal whole where one rule covers them, else
+
+    - by principal, where part of the debt was left unpaid until the main claim was barred
+      (:attr:`Limitation.left_unpaid`): on a day before the bar, the part of the principal
+      paid before it (above ``left_unpaid``) first, then the part left unpaid, time-barred
+      with the main claim; a day from the bar on, all of it with the main claim;
+    - by days, the part of the principal barred day by day: the days up to
+      :attr:`Limitation.interest_barred_through` first (barred), then the others.
+
+    The parts' interest adds up to the period's: the part paid is ``principal x rate x days /
+    (100 x day_count)`` as the period's is made, the part left unpaid the remainder; a share of
+    the days is the same share of the interest (linear in the days of one period)."""
+    if bar is None:
+        return _by_days(period, period.principal, period.interest, None)
+    through, left = bar.interest_barred_through, bar.left_unpaid
+    if left is None:
+        return _by_days(period, period.principal, period.interest, through)
+    if period.start >= bar.main_claim_time_barred_from or period.principal <= left:
+        return (PeriodPart(period.start, period.end, period.principal, period.interest, True),)
+    paid = period.principal - left
+    paid_interest = paid * period.rate_pct * period.days / (_HUNDRED * period.day_count)
+    parts = _by_days(period, paid, paid_interest, through)
+    if not left:
+        return parts
+    return (*parts, PeriodPart(period.start, period.end, left, period.interest - paid_interest,
+                               True))
+
+
+def _by_days(period: InterestPeriod, principal: Decimal, interest: Decimal,
+             through: date | None) -> tuple[PeriodPart, ...]:
+    """``principal`` of ``period`` bearing ``interest``, split where the barred days (up to
+    ``through``) end inside it."""
+    if through is None or through < period.start:
+        return (PeriodPart(period.start, period.end, principal, interest, False),)
+    if through >= period.end:
+        return (PeriodPart(period.start, period.end, principal, interest, True),)
+    days = (through - period.start).days + 1
+    early = interest * days / period.days
+    return (PeriodPart(period.start, through, principal, early, True),
+            PeriodPart(through + _ONE_DAY, period.end, principal, interest - early, False))
 
 
 def last_barred_due_date(jurisdiction: Jurisdiction, as_of: date, *,
