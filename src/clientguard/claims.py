@@ -14,7 +14,10 @@ Decisions (docs/claims.md):
   time-barred as of ``as_of`` (PL art. 118 KC, or arts. 554, 646 and 751 KC for a firm whose
   claims run two years, ``Policy.pl_limitation_years``; UK Limitation Act 1980 s.5:
   :mod:`clientguard.metrics.cost.limitation`) is listed apart and left out of the totals; for
-  the EU baseline the limitation period is not checked (no harmonised period).
+  the EU baseline the limitation period is not checked (no harmonised period). A debt partly
+  paid before its main claim was barred keeps the interest on the part paid (barred day by
+  day); the interest on the part left unpaid goes with the debt, and the working shows the
+  two principals on lines of their own.
 - An invoice paid late bears interest up to the day of payment; one still open bears it up to
   ``as_of`` and keeps accruing (the document says so, and its principal is not part of the
   claim). A partial payment lowers the principal from the day after it, per period, as
@@ -194,8 +197,9 @@ class ClaimedInvoice(BaseModel):
     @property
     def interest_time_barred_from(self) -> date | None:
         """The first day any of the interest is time-barred: the main claim's where the debt
-        was left unpaid until it was barred (all of it that day), else ``time_barred_from``
-        (the first day's own). None where the limitation period is not checked."""
+        was left unpaid until it was barred (all of it that day, but for the interest on a part
+        paid before the bar, barred on its own days), else ``time_barred_from`` (the
+        first day's own). None where the limitation period is not checked."""
         main = self.main_claim_time_barred_from
         if main is not None and interest_goes_with_main_claim(self.paid_on, main):
             return main

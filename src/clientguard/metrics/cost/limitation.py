@@ -169,8 +169,9 @@ def _check_pl_years(pl_years: int) -> None:
 
 def interest_goes_with_main_claim(settled_on: date | None, main_claim_barred_from: date) -> bool:
     """Whether a debt paid in full on ``settled_on`` (None: not yet) was left unpaid until its
-    main claim was time-barred on ``main_claim_barred_from``: then all its interest is barred
-    with it (III CZP 42/04), and paying the barred debt later does not revive it."""
+    main claim was time-barred on ``main_claim_barred_from``: then its interest is barred with
+    it (III CZP 42/04), all of it but that on a part paid before the bar (:func:`period_parts`),
+    and paying the barred debt later does not revive it."""
     return settled_on is None or settled_on >= main_claim_barred_from
 
 
@@ -193,7 +194,10 @@ def limitation(
     interest of each day of delay on that day. The main claim runs ``pl_years`` in Poland
     (:func:`time_barred_from`); the compensation and each day's interest the law's general
     period. ``interest`` (the invoice's statutory interest, its periods) gives
-    :attr:`Limitation.interest_time_barred`, zero without it.
+    :attr:`Limitation.interest_time_barred`, zero without it, and, for a debt not paid in full
+    before its main claim was barred, :attr:`Limitation.left_unpaid`: the interest on the part
+    paid before the bar is then barred day by day, the rest with the main claim
+    (:func:`period_parts`).
 
     Raises ``ValueError`` for a ``pl_years`` other than 2 or 3.
     """
