@@ -299,13 +299,40 @@ def test_every_claim_line_agrees_with_metrics_cost(
     as_of = date(2026, 6, 30)
     made = claim(books, "c", as_of=as_of, policy=PL)
     cost = lateness_costs(books, as_of=as_of, policy=PL.model_copy(update={"lookback_days": 600}))
-    items = cost["c"].invoices if "c" in cost else ()
+    # The claim leaves out what was paid within the term as art. 115 KC moves it off a day
+    # free from work (due on New Year's Day 2025, paid on 2 January: not late in law); the
+    # lateness costs keep it, for the financing cost of the day waited, with no interest and
+    # no compensation (test_an_invoice_paid_in_its_moved_term_costs_financing_but_is_no_claim).
+    items = [i for i in (cost["c"].invoices if "c" in cost else ())
+             if i.statutory_interest is None or i.statutory_interest.amount
+             or i.compensation is not None]
     assert len(made.invoices) == len(items)
     by_id = {i.invoice_id: i for i in items}
     for line in made.invoices:
         exact = by_id[line.invoice_id].statutory_interest
         assert exact is not None
         assert line.interest == round_money(exact.amount, "PLN")
+
+
+def test_an_invoice_paid_in_its_moved_term_costs_financing_but_is_no_claim() -> None:
+    # Due Wednesday 1 January 2025, New Year's Day (a day free from work): art. 115 KC ends the
+    # term on Thursday 2 January, the day it was paid. Late by one day against the agreed date,
+    # so it cost a day's financing (1,000.00 x 10% / 365 = 0.2739...), but not late in law: no
+    # interest, no compensation, no line on the claim. (Found by the property above.)
+    inv = invoice("c", issued="2025-01-01", due="2025-01-01", total="1000.00", currency="PLN",
+                  id="I0")
+    books = ledger(customer("c", "C"), inv,
+                   payment("c", on="2025-01-02", amount="1000.00", currency="PLN", pays=inv,
+                           id="P0"),
+                   base_currency="PLN")
+    as_of = date(2025, 6, 30)
+    assert claim(books, "c", as_of=as_of, policy=PL).invoices == ()
+    (item,) = lateness_costs(books, as_of=as_of, policy=PL)["c"].invoices
+    assert item.days_late == 1
+    assert item.statutory_interest is not None
+    assert item.statutory_interest.amount == 0
+    assert item.compensation is None
+    assert round_money(item.financing_cost, "PLN") == D("0.27")
 
 
 # --- the document ----------------------------------------------------------------------------
