@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clientguard.model import Invoice, Payment
 from clientguard.records import Rejection
 from clientguard_csv.amounts import AmountError, AmountFormat, parse_amount
 from clientguard_csv.columnar import arrow_available
-from clientguard_csv.excel_numbers import is_scientific
+from clientguard_csv.excel_numbers import is_scientific, zeros_key
 from clientguard_csv.mapping import mapping_from_dict
 from clientguard_csv.reading import Item, Loaded, Reader, ReadLog, read_records
 
@@ -428,3 +430,227 @@ def test_hours_naming_a_customer_id_without_its_leading_zeros_say_so(
     items = read(write, shaped, mapping, invoices=invoices, time_entries=hours)
     assert found(items, Invoice) == [
         (2, "1", "1"), (3, "Customer", customer_zeros("123", "the invoices", "'00123'"))]
+
+
+# ---------------------------------------------------------------- customers made twice over
+# Without a customers file, the rows make the customers: an invoices file one of whose exports
+# went through Excel names 123 where the others name 00123, and the read made two customers of
+# one client without a word. Now the read says so, once the stream is read, naming both ids,
+# the first row of each and the names on those rows; it never joins them.
+
+SPLIT = {"currency": "PLN",
+         "invoices": {"columns": {"number": "No", "customer_id": "Customer",
+                                  "customer_name": "Client", "issue_date": "Date",
+                                  "due_date": "Due", "total": "Total"}},
+         "credit_notes": {"columns": {"number": "Note", "customer_id": "Customer",
+                                      "customer_name": "Client",
+                                      "invoice_number": "Invoice", "issue_date": "Date",
+                                      "total": "Total"}},
+         "payments": {"columns": {"id": "Payment", "customer_id": "Customer",
+                                  "customer_name": "Client", "invoice_number": "Invoice",
+                                  "date": "Paid", "amount": "Amount"}}}
+SPLIT_HEADER = "No,Customer,Client,Date,Due,Total\n"
+
+
+def split_invoices(*customers: str) -> str:
+    """An invoices file: three invoices (F/1, F/2, F/3 of the same dates) of each of
+    ``customers`` (each ``id:name``), a customer's rows together, the first on line 2."""
+    rows = [f"F/{n}-{ident},{ident},{name},2026-01-0{n},2026-02-0{n},10.00\n"
+            for ident, _, name in (c.partition(":") for c in customers) for n in (1, 2, 3)]
+    return SPLIT_HEADER + "".join(rows)
+
+
+def read_logged(write: Write, shaped: Shaped, mapping: dict[str, Any],
+                **texts: str) -> tuple[list[Item], ReadLog]:
+    """:func:`read`, and the read's log: the same log either way (the groups of ids too)."""
+    paths = {stream: [write(f"{stream}.csv", text)] for stream, text in texts.items()}
+    parsed = mapping_from_dict(mapping)
+    outcomes: list[tuple[list[Any], list[Item], ReadLog]] = []
+    for reader in READERS:
+        log = ReadLog()
+        items = list(read_records(parsed, paths, log=log, reader=reader))
+        outcomes.append(([shaped(i) for i in items], items, log))
+    for shapes, _, log in outcomes[1:]:
+        assert shapes == outcomes[0][0]
+        assert log == outcomes[0][2]
+    return outcomes[0][1], outcomes[0][2]
+
+
+def groups(log: ReadLog, tmp_path: Path) -> list[list[tuple[str, str, int | None, str]]]:
+    """Each group of ids the read found, as (id, file name, first line, name) of each."""
+    out = []
+    for group in log.leading_zeros:
+        assert group.source == "csv"
+        out.append([(c.id, Path(c.first.file or "").relative_to(tmp_path).as_posix(),
+                     c.first.line, c.name) for c in group.customers])
+    return out
+
+
+@pytest.mark.parametrize(
+    ("customers", "expected"),
+    [
+        # Three invoices of each: the first row of each id (lines 2 and 5), as the rows name
+        # the customer.
+        (("00123:Acme", "123:Acme"),
+         [[("00123", "invoices.csv", 2, "Acme"), ("123", "invoices.csv", 5, "Acme")]]),
+        # The other way round, and a customer between them.
+        (("123:Acme", "777:Beta", "0000123:ACME Sp. z o.o."),
+         [[("123", "invoices.csv", 2, "Acme"),
+           ("0000123", "invoices.csv", 8, "ACME Sp. z o.o.")]]),
+        # Three forms of one number: one group of three.
+        (("0123:Acme", "00123:Acme", "123:Acme"),
+         [[("0123", "invoices.csv", 2, "Acme"), ("00123", "invoices.csv", 5, "Acme"),
+           ("123", "invoices.csv", 8, "Acme")]]),
+        # Two groups, in the order each was found (its second id made).
+        (("007:Acme", "042:Beta", "42:Beta", "7:Acme"),
+         [[("042", "invoices.csv", 5, "Beta"), ("42", "invoices.csv", 8, "Beta")],
+          [("007", "invoices.csv", 2, "Acme"), ("7", "invoices.csv", 11, "Acme")]]),
+        # Zeros alone are one number too.
+        (("0:Cash", "000:Cash"),
+         [[("0", "invoices.csv", 2, "Cash"), ("000", "invoices.csv", 5, "Cash")]]),
+        # Excel keeps an id with a letter or a sign as text, zeros and all: not looked at.
+        (("C-00123:Acme", "C-123:Acme"), []),
+        (("C00123:Acme", "C123:Acme"), []),
+        (("-0123:Acme", "-123:Acme"), []),
+        # Other numbers, or one id on every row: nothing to say.
+        (("00123:Acme", "1230:Acme", "124:Acme"), []),
+        (("00123:Acme",), []),
+    ],
+)
+def test_customers_made_of_ids_that_differ_only_by_leading_zeros_are_said_not_joined(
+    write: Write, shaped: Shaped, tmp_path: Path, customers: tuple[str, ...],
+    expected: list[list[tuple[str, str, int, str]]],
+) -> None:
+    items, log = read_logged(write, shaped, SPLIT, invoices=split_invoices(*customers))
+    assert groups(log, tmp_path) == expected
+    # Never joined: a customer of every id, each invoice its own row's.
+    made = [i.record.id for i in items if isinstance(i, Loaded)
+            and i.record.kind == "customer"]
+    assert made == [c.partition(":")[0] for c in customers]
+    invoices = [(i.record.number, i.record.customer_id) for i in items
+                if isinstance(i, Loaded) and isinstance(i.record, Invoice)]
+    assert invoices == [(f"F/{n}-{c.partition(':')[0]}", c.partition(":")[0])
+                        for c in customers for n in (1, 2, 3)]
+
+
+def test_the_warning_names_both_ids_where_they_are_their_names_and_what_to_do(
+    write: Write, shaped: Shaped, tmp_path: Path
+) -> None:
+    _, log = read_logged(write, shaped, SPLIT, invoices=split_invoices("00123:Acme", "123:Acme"))
+    (group,) = log.leading_zeros
+    invoices = tmp_path / "invoices.csv"
+    # Written by hand from the task: both ids, the first line of each with its name, why, and
+    # the three ways out (text column, customers file, a links file's line: customer,same_as,
+    # each "source:id").
+    assert str(group) == (
+        f"customer ids '00123' ({invoices}, line 2, 'Acme') and '123' ({invoices}, line 5, "
+        "'Acme') differ only by leading zeros, as where Excel dropped them (it reads a column "
+        "of digits as numbers), and are read as 2 customers: the same name on each, so very "
+        "likely one client; if one, its documents, share, lateness and verdict are split "
+        "between them; they are not joined unasked. Format the customer id column as Text in "
+        "the spreadsheet and export the CSV again, or give a customers file; if they are one "
+        "client, link them in a links file (header customer,same_as; line csv:00123,csv:123) "
+        "named in [links] files of clientguard.toml")
+
+
+@pytest.mark.parametrize(
+    ("customers", "likely", "links"),
+    [
+        # The names normalise alike (case, a legal suffix): very likely one client.
+        (("00123:Acme", "123:ACME Sp. z o.o."), "the same name on each, so very likely one "
+         "client", "line csv:00123,csv:123"),
+        (("00123:Acme", "123:Beta"), "named differently, so maybe two clients",
+         "line csv:00123,csv:123"),
+        # No names on the rows (the name is the id): nothing said of names.
+        (("00123:00123", "123:123"), "maybe one client", "line csv:00123,csv:123"),
+        (("0123:Acme", "00123:Acme", "123:Acme"), "the same name on each, so very likely one "
+         "client", "lines csv:0123,csv:00123; csv:0123,csv:123"),
+    ],
+)
+def test_the_warning_says_how_likely_one_client_from_the_names_on_the_rows(
+    write: Write, shaped: Shaped, customers: tuple[str, ...], likely: str, links: str
+) -> None:
+    _, log = read_logged(write, shaped, SPLIT, invoices=split_invoices(*customers))
+    (group,) = log.leading_zeros
+    text = str(group)
+    assert f"customers: {likely}; if one" in text
+    assert f"(header customer,same_as; {links}) named in [links]" in text
+    if customers[0].endswith(":00123"):  # the name is the id: not repeated after the line
+        assert "'00123' (" in text
+        assert "line 2)" in text
+
+
+PAY_HEADER = "Payment,Customer,Client,Invoice,Paid,Amount\n"
+NOTE_HEADER = "Note,Customer,Client,Invoice,Date,Total\n"
+
+
+@pytest.mark.parametrize(
+    ("stream", "text", "expected"),
+    [
+        # Unapplied payments (no invoice) and credit notes make customers too: 0777 beside
+        # the invoices' 777.
+        ("payments", PAY_HEADER + "P1,0777,Beta,,2026-01-20,10.00\nP2,777,Beta,,2026-01-21,5.00\n",
+         [[("777", "invoices.csv", 5, "Beta"), ("0777", "payments.csv", 2, "Beta")]]),
+        ("credit_notes", NOTE_HEADER + "K1,777,Beta,,2026-01-20,5.00\nK2,00777,Beta,,"
+         "2026-01-21,5.00\n",
+         [[("777", "invoices.csv", 5, "Beta"), ("00777", "credit_notes.csv", 3, "Beta")]]),
+        # A document naming its invoice is its invoice's customer's: naming 0777 beside an
+        # invoice of 777 rejects it (as before), making no customer, so nothing to say.
+        ("payments", PAY_HEADER + "P1,0777,Beta,F/1-777,2026-01-20,10.00\n", []),
+        ("credit_notes", NOTE_HEADER + "K1,0777,Beta,F/1-777,2026-01-20,5.00\n", []),
+    ],
+)
+def test_a_payment_or_credit_note_making_a_customer_that_differs_by_zeros_is_said(
+    write: Write, shaped: Shaped, tmp_path: Path, stream: str, text: str,
+    expected: list[list[tuple[str, str, int, str]]],
+) -> None:
+    items, log = read_logged(write, shaped, SPLIT,
+                             invoices=split_invoices("123:Acme", "777:Beta"),
+                             **{stream: text})
+    assert groups(log, tmp_path) == expected
+    if not expected:
+        (rejection,) = [i for i in items if isinstance(i, Rejection)]
+        assert rejection.reason.startswith(
+            "invoice F/1-777 belongs to customer '777', not '0777'; the two ids differ only by "
+            "leading zeros")
+
+
+def test_with_a_customers_file_the_rows_are_rejected_and_nothing_more_is_said(
+    write: Write, shaped: Shaped
+) -> None:
+    # The customers file decides: 123 is not in it, the row is rejected naming 00123
+    # (as before), and no customer is made twice over.
+    items, log = read_logged(write, shaped, {**SPLIT, "customers": {"columns": {
+        "id": "Id", "name": "Name"}}}, customers="Id,Name\n00123,Acme\n",
+        invoices=split_invoices("00123:Acme", "123:Acme"))
+    assert log.leading_zeros == []
+    rejected = [i.reason for i in items if isinstance(i, Rejection)]
+    assert len(rejected) == 3
+    assert all(r.startswith("customer id '123' is not in the customers file; customer id "
+                            "'00123' ('Acme') differs from it only by") for r in rejected)
+
+
+def test_a_group_that_grows_in_a_later_stream_is_said_again_whole(
+    write: Write, shaped: Shaped, tmp_path: Path
+) -> None:
+    # Said once the invoices are read; a payment that adds a third form says the three.
+    _, log = read_logged(write, shaped, SPLIT, invoices=split_invoices("00123:Acme", "123:Acme"),
+                         payments=PAY_HEADER + "P1,0123,Acme,,2026-01-20,10.00\n")
+    assert groups(log, tmp_path) == [
+        [("00123", "invoices.csv", 2, "Acme"), ("123", "invoices.csv", 5, "Acme")],
+        [("00123", "invoices.csv", 2, "Acme"), ("123", "invoices.csv", 5, "Acme"),
+         ("0123", "payments.csv", 2, "Acme")]]
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=30),
+       st.text(alphabet="0123456789", min_size=1, max_size=30))
+def test_ids_of_digits_share_a_key_exactly_when_they_are_one_number(a: str, b: str) -> None:
+    # The oracle: two strings of digits differ only by leading zeros exactly when they read
+    # as the same integer.
+    assert (zeros_key(a) == zeros_key(b)) is (int(a) == int(b))
+    assert zeros_key("0" * 5 + a) == zeros_key(a)
+
+
+@pytest.mark.parametrize("ident", ["C-00123", "00123 ", "-0123", "+123", "12.0", "١٢٣", ""])
+def test_an_id_that_is_not_digits_alone_has_no_key(ident: str) -> None:
+    assert zeros_key(ident) is None

@@ -128,6 +128,11 @@ def _print_log(
         for entry in log.unmatched.values():
             print(printable(
                 f"  {entry.name!r} in {entry.stream}: {entry.rows} rows, first at {entry.first}"))
+    if log.leading_zeros:
+        # Customers made twice over where Excel dropped an id's zeros: said, never joined.
+        print("customer ids that differ only by leading zeros (read as separate customers):")
+        for group in log.leading_zeros:
+            print(printable(f"  - {group}"))
     shown, count = skipped
     if count:
         # Each row a rule left out (the first SHOWN, in the order read), where it is and

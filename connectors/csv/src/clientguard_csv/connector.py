@@ -175,7 +175,7 @@ class CsvConnector(Connector):
         total = _size(sources.get(stream.name, ()))
         page: list[RawRecord | MadeRecord | MadeRecords] = []
         size = 0  # the records (and other items) on the page
-        noted = 0  # the files of this stream whose encoding has been told
+        noted = (0, 0)  # the files whose encoding, and the leading zeros, told so far
         for item in _read_runs(self.mapping, sources, streams=(stream.name,), state=state,
                                source=self.source_name, reader=self.options.reader):
             if isinstance(item, MadeRecords):
@@ -200,7 +200,7 @@ class CsvConnector(Connector):
                 done, noted = _page(page, state, total, noted)
                 yield done
                 page, size = [], 0
-        notes, noted = _encoding_notes(state.log, noted)
+        notes, noted = _notes(state.log, noted)
         if page or notes:
             yield RawPage((), items=tuple(page), notes=notes, read=total, total=total)
         self._hand_over(state, sources)
@@ -250,26 +250,28 @@ class CsvConnector(Connector):
 
 def _page(
     items: list[RawRecord | MadeRecord | MadeRecords], state: ReadState, total: int | None,
-    noted: int,
-) -> tuple[RawPage, int]:
-    """A page of a stream not read to its end yet, with the notes of the files opened since
-    ``noted`` and how far the read is; and where the next page's notes start."""
-    notes, noted = _encoding_notes(state.log, noted)
+    noted: tuple[int, int],
+) -> tuple[RawPage, tuple[int, int]]:
+    """A page of a stream not read to its end yet, with the notes told since ``noted`` and
+    how far the read is; and where the next page's notes start."""
+    notes, noted = _notes(state.log, noted)
     read = None if total is None else min(state.bytes_read(), total)
     return RawPage((), items=tuple(items), notes=notes, read=read, total=total), noted
 
 
-def _encoding_notes(log: ReadLog, start: int) -> tuple[tuple[str, ...], int]:
-    """The notes of the files opened since ``start`` whose encoding was a guess, and where
-    the next call starts."""
+def _notes(log: ReadLog, start: tuple[int, int]) -> tuple[tuple[str, ...], tuple[int, int]]:
+    """The notes of the read since ``start`` (the files opened, the groups of customer ids
+    that differ only by leading zeros found: :attr:`ReadLog.leading_zeros`), and where the
+    next call starts. A file's note says its encoding was a guess."""
+    files, zeros = start
     notes = tuple(
         f"{f.file}: read as {f.encoding}, a guess from its bytes (set encoding in the "
         "mapping to be sure)" if f.doubt is None else
         f"{f.file}: read as {f.encoding}, a guess from its bytes that may be wrong: {f.doubt}"
-        for f in log.files[start:]
+        for f in log.files[files:]
         if f.guessed
-    )
-    return notes, len(log.files)
+    ) + tuple(str(group) for group in log.leading_zeros[zeros:])
+    return notes, (len(log.files), len(log.leading_zeros))
 
 
 def _raw(item: Loaded | Rejection | Skipped | Folded) -> RawRecord:

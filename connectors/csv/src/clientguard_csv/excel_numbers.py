@@ -8,6 +8,13 @@ decimal separator (``.``, or ``,`` in a Polish or German locale) and at most a f
 digits, ``E``, a sign and two or three digits of exponent. The digits past those shown are not
 in the file: two invoices ``123456789012`` and ``123456789099`` are both ``1.23E+11``. Such a
 cell in an id column cannot name one record, so it is rejected at its cell, never read.
+
+Excel drops the leading zeros of a cell of digits alone the same way (``00123`` is saved as
+``123``), never of an id with a letter or a sign in it: ``C-00123`` is text to the
+spreadsheet and is saved as written. So only ids of digits alone are compared without their
+zeros (:func:`zeros_key`), and two such ids are never taken for one unasked: ``00123`` and
+``123`` may be two clients. Where no customers file is given and the rows make customers of
+both, the read says so (:class:`ZerosIndex`, :class:`LeadingZeroIds`).
 """
 
 from __future__ import annotations
@@ -16,12 +23,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+from clientguard.names import normalise_name
 from clientguard.records import Location
 
 __all__ = [
-    "MOST_ZEROS", "SCIENTIFIC_RE2", "LostNumbers", "customer_zeros_hint", "is_scientific",
-    "lost_digits", "lost_number_hint", "other_zeros", "owner_zeros_hint", "rejected_as_lost",
-    "scientific_amount", "zeros_hint",
+    "MOST_ZEROS", "SCIENTIFIC_RE2", "LeadingZeroIds", "LostNumbers", "MadeCustomer",
+    "ZerosIndex", "customer_zeros_hint", "is_scientific", "lost_digits", "lost_number_hint",
+    "other_zeros", "owner_zeros_hint", "rejected_as_lost", "scientific_amount", "zeros_hint",
+    "zeros_key",
 ]
 
 #: Excel's scientific notation, as its CSV export writes a number: a digit from 1 to 9, an
@@ -182,3 +191,94 @@ def lost_number_hint(key: str, hit: tuple[str, Location, int]) -> str:
             f"{key} in scientific notation, losing the digits past the first few, so the two "
             "are not matched; format that column as Text before saving the invoices CSV, or "
             "export it from the tool directly")
+
+
+def zeros_key(ident: str) -> str | None:
+    """What ``ident`` and every id that differs from it only by leading zeros have in common:
+    its digits without their leading zeros (``0`` for zeros alone: ``0`` and ``000``), where
+    it is a string of ASCII digits (``00123``, ``123``: ``123``); None for any other id
+    (``C-00123``, ``١٢٣``, ``-0123``), which Excel saves as written."""
+    if not (ident.isascii() and ident.isdigit()):
+        return None
+    return ident.lstrip("0") or "0"
+
+
+@dataclass(frozen=True, slots=True)
+class MadeCustomer:
+    """A customer made from the rows (no customers file): its id, the name on the row that
+    made it (its id where the rows name none), and that row, the first to name it."""
+
+    id: str
+    name: str
+    first: Location
+
+
+@dataclass(frozen=True)
+class LeadingZeroIds:
+    """Customers made from the rows whose ids differ only by leading zeros (``00123`` and
+    ``123``), each with the first row naming it, in the order made: as where one file (or
+    some of its rows) went through Excel, which dropped the zeros. They are two customers in
+    the records, never joined unasked (they may be two clients); ``str()`` is the warning a
+    read gives, saying what to do. ``source`` is the name the records carry as their source,
+    as a links file names their customers."""
+
+    customers: tuple[MadeCustomer, ...]
+    source: str
+
+    def __str__(self) -> str:
+        shown = [f"{c.id!r} ({c.first}{'' if c.name == c.id else f', {c.name!r}'})"
+                 for c in self.customers]
+        ids = f"{', '.join(shown[:-1])} and {shown[-1]}"
+        names = [c.name for c in self.customers if c.name != c.id]
+        alike = {normalise_name(name) for name in names}
+        if len(names) == len(self.customers) and len(alike) == 1:
+            likely = "the same name on each, so very likely one client"
+        elif len(alike) > 1:
+            likely = "named differently, so maybe two clients"
+        else:
+            likely = "maybe one client"
+        first = self.customers[0]
+        lines = "; ".join(f"{self.source}:{first.id},{self.source}:{other.id}"
+                          for other in self.customers[1:])
+        return (f"customer ids {ids} differ only by leading zeros, as where Excel dropped them "
+                "(it reads a column of digits as numbers), and are read as "
+                f"{len(self.customers)} customers: {likely}; if one, its documents, share, "
+                "lateness and verdict are split between them; they are not joined unasked. Format "
+                "the customer id column as Text in the spreadsheet and export the CSV again, "
+                "or give a customers file; if they are one client, link them in a links file "
+                f"(header customer,same_as; {'lines' if len(self.customers) > 2 else 'line'} "
+                f"{lines}) named in [links] files of clientguard.toml")
+
+
+class ZerosIndex:
+    """The customers made from the rows, by :func:`zeros_key`, to find those whose ids
+    differ only by leading zeros: a dict look-up a customer made (not a row), and the groups
+    found handed out once each time they grow (:meth:`found`)."""
+
+    def __init__(self) -> None:
+        #: The first customer of each key: its id, name and row (a tuple: a million cost
+        #: little).
+        self._first: dict[str, tuple[str, str, Location]] = {}
+        self._groups: dict[str, list[MadeCustomer]] = {}
+        self._grown: dict[str, None] = {}  # (an ordered set: the order groups grew in)
+
+    def add(self, customer_id: str, name: str, where: Location) -> None:
+        """Count customer ``customer_id``, just made from the row at ``where``."""
+        key = zeros_key(customer_id)
+        if key is None:
+            return
+        first = self._first.get(key)
+        if first is None:
+            self._first[key] = (customer_id, name, where)
+            return
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = [MadeCustomer(*first)]
+        group.append(MadeCustomer(customer_id, name, where))
+        self._grown[key] = None
+
+    def found(self, source: str) -> list[LeadingZeroIds]:
+        """The groups of two or more ids that grew since the last call, in the order they
+        did, each with all its customers (``source``: see :class:`LeadingZeroIds`)."""
+        grown, self._grown = self._grown, {}
+        return [LeadingZeroIds(tuple(self._groups[key]), source) for key in grown]

@@ -17,7 +17,11 @@ work requests, so that each can be matched to what came before:
   or by normalised name). Without one, customers are made from the invoice, credit note and
   payment rows: the customer id column where there is one, else the name as written; a later
   row whose name normalises the same way is the same customer, unless both carry tax ids that
-  differ (two companies of one name: the later row is rejected).
+  differ (two companies of one name: the later row is rejected). Ids of digits alone that
+  differ only by leading zeros (``00123``, ``123``: as where Excel dropped them) are two
+  customers, never joined unasked; once a stream is read, each such group of customers it
+  made or grew is said in :attr:`ReadLog.leading_zeros` (a check of the customers made, not
+  of every row).
 * **Time entries and work requests** never make customers: a client name that matches no
   customer is rejected and listed in :attr:`ReadLog.unmatched`. A read with no customers at
   all (hours alone, beside books in another source) keeps each time entry's client name
@@ -81,7 +85,9 @@ from clientguard_csv.columnar import (
 )
 from clientguard_csv.errors import CsvFileError, MappingError
 from clientguard_csv.excel_numbers import (
+    LeadingZeroIds,
     LostNumbers,
+    ZerosIndex,
     customer_zeros_hint,
     lost_number_hint,
     other_zeros,
@@ -183,10 +189,16 @@ class Unmatched:
 
 @dataclass
 class ReadLog:
-    """What a read did, file by file, and the client names that matched nothing."""
+    """What a read did, file by file, the client names that matched nothing, and the
+    customers made from the rows whose ids differ only by leading zeros."""
 
     files: list[FileLog] = field(default_factory=list)
     unmatched: dict[tuple[str, str], Unmatched] = field(default_factory=dict)
+    leading_zeros: list[LeadingZeroIds] = field(default_factory=list)
+    """Each group of customers made from the rows (no customers file) whose ids differ only
+    by leading zeros (``00123``, ``123``), said once the stream that made or grew it is read
+    (``str()`` of each: the warning, with what to do). Two customers all the same: never
+    joined unasked."""
 
     def unmatched_names(self, stream: str | None = None) -> list[str]:
         """The names that matched no customer, in the order first seen."""
@@ -351,11 +363,14 @@ def _read_runs(
                 yield from _read_file(name, mapping, stream, Path(path), state, state.log)
                 state.bytes_done += state.files.get(Path(path), (0, 0, 0, 0))[2]
                 state.reading = None
+            # Over the customers made, once a stream: never a cost per row.
+            state.log.leading_zeros.extend(state.zeros.found(source))
         elif name in _FEEDS_LATER:
             quiet = ReadLog()
             for path in sources[name]:
                 for _ in _read_file(name, mapping, stream, Path(path), state, quiet):
                     pass
+            state.zeros.found(source)  # (said by the read that yields this stream)
     state.through = max(state.through, last)
 
 
@@ -378,6 +393,9 @@ class ReadState:
         """Each file read, as it was when opened: device, inode, size, modification time."""
         self.customers = CustomerDirectory()
         self.customers_given = False
+        self.zeros = ZerosIndex()
+        """The customers made from the rows, to find ids that differ only by leading zeros
+        (:attr:`ReadLog.leading_zeros`)."""
         self.invoices_given = False
         self.index_invoices = True
         self.numbers_indexed = True
@@ -1261,6 +1279,7 @@ class _Builder:
         where = Location(self.file, row.line)
         if customer.tax_id is not None:
             self.state.tax_ids[customer_id] = (customer.tax_id, where)
+        self.state.zeros.add(customer_id, name, where)
         made.append(Loaded(customer, where))
 
     def _same_taxpayer(self, customer_id: str, name: str, row: Row) -> None:
