@@ -508,10 +508,9 @@ def groups(log: ReadLog, tmp_path: Path) -> list[list[tuple[str, str, int | None
         # Zeros alone are one number too.
         (("0:Cash", "000:Cash"),
          [[("0", "invoices.csv", 2, "Cash"), ("000", "invoices.csv", 5, "Cash")]]),
-        # Excel keeps an id with a letter or a sign as text, zeros and all: not looked at.
+        # Excel keeps an id with a letter in it as text, zeros and all: not looked at.
         (("C-00123:Acme", "C-123:Acme"), []),
         (("C00123:Acme", "C123:Acme"), []),
-        (("-0123:Acme", "-123:Acme"), []),
         # Other numbers, or one id on every row: nothing to say.
         (("00123:Acme", "1230:Acme", "124:Acme"), []),
         (("00123:Acme",), []),

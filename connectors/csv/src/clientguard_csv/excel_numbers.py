@@ -10,8 +10,8 @@ in the file: two invoices ``123456789012`` and ``123456789099`` are both ``1.23E
 cell in an id column cannot name one record, so it is rejected at its cell, never read.
 
 Excel drops the leading zeros of a cell of digits alone the same way (``00123`` is saved as
-``123``), never of an id with a letter or a sign in it: ``C-00123`` is text to the
-spreadsheet and is saved as written. So only ids of digits alone are compared without their
+``123``), never of an id with a letter in it: ``C-00123`` is text to the spreadsheet and
+is saved as written. So only ids of digits alone are compared without their
 zeros (:func:`zeros_key`), and two such ids are never taken for one unasked: ``00123`` and
 ``123`` may be two clients. Where no customers file is given and the rows make customers of
 both, the read says so (:class:`ZerosIndex`, :class:`LeadingZeroIds`).
@@ -197,7 +197,7 @@ def zeros_key(ident: str) -> str | None:
     """What ``ident`` and every id that differs from it only by leading zeros have in common:
     its digits without their leading zeros (``0`` for zeros alone: ``0`` and ``000``), where
     it is a string of ASCII digits (``00123``, ``123``: ``123``); None for any other id
-    (``C-00123``, ``١٢٣``, ``-0123``), which Excel saves as written."""
+    (``C-00123``, ``١٢٣``, ``-0123``): Excel keeps an id with a letter in it as text."""
     if not (ident.isascii() and ident.isdigit()):
         return None
     return ident.lstrip("0") or "0"
@@ -256,8 +256,8 @@ class ZerosIndex:
     found handed out once each time they grow (:meth:`found`)."""
 
     def __init__(self) -> None:
-        #: The first customer of each key: its id, name and row (a tuple: a million cost
-        #: little).
+        #: The first customer of each key: its id, name and row (a plain tuple, the
+        #: dataclass made only for a group).
         self._first: dict[str, tuple[str, str, Location]] = {}
         self._groups: dict[str, list[MadeCustomer]] = {}
         self._grown: dict[str, None] = {}  # (an ordered set: the order groups grew in)

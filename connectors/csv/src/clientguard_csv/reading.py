@@ -197,7 +197,7 @@ class ReadLog:
     leading_zeros: list[LeadingZeroIds] = field(default_factory=list)
     """Each group of customers made from the rows (no customers file) whose ids differ only
     by leading zeros (``00123``, ``123``), said once the stream that made or grew it is read
-    (``str()`` of each: the warning, with what to do). Two customers all the same: never
+    (``str()`` of each: the warning, with what to do). They stay separate customers: never
     joined unasked."""
 
     def unmatched_names(self, stream: str | None = None) -> list[str]:
