@@ -39,9 +39,9 @@ def listing(items: list[dict[str, Any]], path: str) -> dict[str, Any]:
 
 def nothing_taken_back(server: HTTPServer, *, events: bool = False,
                        lists: bool = False) -> None:
-    """Serves, in order, an incremental read's reversal and credit note events and the
-    disputes and refunds lists (read when an invoice names a payment), all empty."""
-    paths = ((["/v1/events"] * 5 if events else [])
+    """Serves, in order, an incremental read's reversal and credit note events (one read)
+    and the disputes and refunds lists (read when an invoice names a payment), all empty."""
+    paths = ((["/v1/events"] if events else [])
              + (["/v1/disputes", "/v1/refunds"] if lists else []))
     for path in paths:
         server.expect_ordered_request(path).respond_with_json(listing([], path))

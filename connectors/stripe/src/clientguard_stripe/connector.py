@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence, Set
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
 
@@ -110,12 +110,14 @@ __all__ = [
     "EVENT_OBJECTS",
     "EVENT_TYPES",
     "MAX_CURSOR_RETREATS",
+    "MAX_EVENT_TYPES",
     "MAX_PAGE_SIZE",
     "MAX_PAYMENT_LOOKUPS",
     "OBSERVED_KEY",
     "PREVIEW_EVENTS",
     "REVERSAL_EVENTS",
     "REVERSAL_LISTS",
+    "REVERSAL_READ",
     "StripeConnector",
     "StripeOptions",
 ]
@@ -158,21 +160,41 @@ EVENT_OBJECTS: Mapping[str, str] = {
 #: invoice of a subscription before it exists, without an id.
 PREVIEW_EVENTS = frozenset({"invoice.upcoming"})
 
-#: The events that take money back from an invoice's payments, or give it back: a dispute
-#: created, its funds withdrawn or reinstated, closed (won or lost); a charge refunded; a
-#: refund created, changed or failed (a pending refund that fails gives the money back to
-#: the firm: ``refund.updated``/``refund.failed`` from API version 2024-10-28.acacia,
-#: ``charge.refund.updated`` before; never ``charge.refunded``: Stripe's changelog,
-#: docs.stripe.com/changelog/acacia/2024-10-28/refund-webhook-update). Read by an
-#: incremental sync of ``invoices`` (one events read each), so that an invoice paid before
-#: the cursor and charged back or refunded since is read again.
-REVERSAL_EVENTS = ("charge.dispute.*", "charge.refunded", "charge.refund.updated", "refund.*")
+MAX_EVENT_TYPES = 20
+"""How many exact event types one ``GET /v1/events`` may name in ``types[]`` ("An array of
+up to 20 strings containing specific event names", docs.stripe.com/api/events/list). Only
+``type`` takes a wildcard (``invoice.*``), and only one of ``type`` and ``types`` may be
+sent."""
 
-#: The events of a credit note created, changed or voided: read by an incremental sync of
-#: ``invoices`` too (one events read), so that an invoice whose refund a credit note came to
-#: name since the cursor, or no longer names (voided), is handed its refunds again
-#: (docs/connectors/stripe.md, "A payment reversed").
-CREDIT_NOTE_EVENTS = EVENT_TYPES["credit_notes"]
+#: The events that take money back from an invoice's payments, or give it back, each by
+#: its exact name (``types[]`` takes no wildcard): a dispute created, updated, its funds
+#: withdrawn or reinstated, closed (won or lost): every ``charge.dispute.*``; a charge
+#: refunded; a refund created, changed or failed: every ``refund.*`` (a pending refund that
+#: fails gives the money back to the firm: ``refund.updated``/``refund.failed`` from API
+#: version 2024-10-28.acacia, ``charge.refund.updated`` before; never ``charge.refunded``:
+#: Stripe's changelog, docs.stripe.com/changelog/acacia/2024-10-28/refund-webhook-update).
+#: Read by an incremental sync of ``invoices``, with :data:`CREDIT_NOTE_EVENTS`, in one
+#: events read (:data:`REVERSAL_READ`), so that an invoice paid before the cursor and
+#: charged back or refunded since is read again.
+REVERSAL_EVENTS = (
+    "charge.dispute.closed", "charge.dispute.created", "charge.dispute.funds_reinstated",
+    "charge.dispute.funds_withdrawn", "charge.dispute.updated",
+    "charge.refunded", "charge.refund.updated",
+    "refund.created", "refund.failed", "refund.updated",
+)
+
+#: The events of a credit note created, changed or voided (every ``credit_note.*``, by exact
+#: name): read by an incremental sync of ``invoices`` too, so that an invoice a credit note
+#: changed since the cursor is read as it is now: its refunds, which a credit note came to
+#: name or no longer names (voided), and what it still asks for, which a pre-payment credit
+#: note lowers and its void raises again (docs/connectors/stripe.md, "A payment reversed",
+#: "A credit note and its invoice").
+CREDIT_NOTE_EVENTS = ("credit_note.created", "credit_note.updated", "credit_note.voided")
+
+#: What an incremental read of ``invoices`` asks the events feed for after its own
+#: ``invoice.*`` events, in one paged ``types[]`` read since the same cursor (six reads,
+#: one per type or wildcard, before): at most :data:`MAX_EVENT_TYPES`.
+REVERSAL_READ = (*REVERSAL_EVENTS, *CREDIT_NOTE_EVENTS)
 
 #: The lists of money taken back from payments (docs/connectors/stripe.md, "A payment
 #: reversed"): read whole by a full read of ``invoices`` that met an invoice paid through a
@@ -217,6 +239,15 @@ _KEY_HELP = (
     "Disputes, Refunds and Events (Stripe Dashboard > Developers > API keys > Create "
     "restricted key) and pass it as api_key"
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _EventsRead(HttpStream):
+    """The events feed read for several exact event types at once: ``types[]``, one paged
+    read instead of one per type (:data:`MAX_EVENT_TYPES`)."""
+
+    types: tuple[str, ...] = ()
+    """The exact event types asked for (no wildcard)."""
 
 
 class StripeOptions(HttpOptions):
@@ -411,6 +442,8 @@ class StripeConnector(HttpConnector):
         if stream.path == "v1/invoices" and self.expand:
             # The day what was paid on an open invoice came (see the mapping).
             params["expand[]"] = f"data.{self.expand}"
+        if isinstance(stream, _EventsRead) and stream.types:
+            params["types[]"] = list(stream.types)  # sent as types[]=a&types[]=b
         if since is not None:
             params["created[gte]"] = int(since.timestamp())
         return HttpRequest("GET", stream.path, params)
@@ -439,18 +472,25 @@ class StripeConnector(HttpConnector):
             # An incremental read: the payments whose disputes and refunds the reversal
             # events may not name, to look up (payment intent, else charge, ids).
             lookups: set[str] | None = None if since is None else set()
+            # The invoices this fetch read as they are now (listed, or read by id), not from
+            # an event's snapshot, which may predate a later change of them; those read by
+            # id (few: one call each) kept, to be handed their reversals without another.
+            current: set[str] = set()
+            fetched: dict[str, RawRecord] = {}
             reversals = stream.name == "invoices"
             for page in super().fetch(self._paged(stream), since=since):
                 # With events (or reversals) to read after it, the listing's last page is
                 # not the stream's.
                 last = page.last if since is None and not reversals else False
                 page = self._noted(stream, self._stamped(page.records, observed, seen, last))
+                current.update(_ids(page))
                 _handles(page, invoice_of, lookups, since)
                 yield replace(page, notes=(*zone_notes, *page.notes))
                 zone_notes = ()  # said once, on the first page
             if since is None:
                 if reversals:
-                    yield from self._reversed(stream, None, observed, invoice_of, None)
+                    yield from self._reversed(stream, None, observed, invoice_of, None,
+                                              current, {})
                 return
             events = HttpStream(
                 name=stream.name,
@@ -476,8 +516,10 @@ class StripeConnector(HttpConnector):
                         # An event's invoice lacks its payments (events carry no
                         # expansions): read it again, for its parts' days and for the
                         # payments its disputes and refunds are matched by.
+                        fetched[ident] = self._invoice(stream, ident)
                         read = self._noted(stream, self._stamped(
-                            [self._invoice(stream, ident)], observed, seen, False))
+                            [fetched[ident]], observed, seen, False))
+                        current.update(_ids(read))
                         _handles(read, invoice_of, lookups, since)
                         yield read
                         continue
@@ -487,7 +529,8 @@ class StripeConnector(HttpConnector):
                 _handles(page, invoice_of, lookups, since)
                 yield page
             if reversals:
-                yield from self._reversed(stream, since, observed, invoice_of, lookups)
+                yield from self._reversed(stream, since, observed, invoice_of, lookups,
+                                          current, fetched)
         except AuthError as exc:
             said = scrub_keys(str(exc).removesuffix(f" ({exc.context.describe()})"))
             raise AuthError(
@@ -496,43 +539,51 @@ class StripeConnector(HttpConnector):
 
     def _reversed(
         self, stream: HttpStream, since: datetime | None, observed: str,
-        invoice_of: dict[str, str], lookups: set[str] | None,
+        invoice_of: dict[str, str], lookups: set[str] | None, current: Set[str],
+        fetched: Mapping[str, RawRecord],
     ) -> Iterator[RawPage]:
         """The invoices whose payments were disputed or refunded, read again and handed
         their disputes and refunds (:data:`~clientguard_stripe.reversals.REVERSALS_KEY`),
         on the stream's last page; the notes of a list the key may not read.
 
-        ``invoice_of`` holds the payments of the invoices read by this fetch. A full read
-        (``lookups`` None) reads the disputes and refunds lists whole. An incremental one
-        also reads the reversal events since the cursor, and finds the invoice of each
-        (the charge's ``invoice`` on older API versions, else the invoice payment of its
-        payment intent); it lists the disputes and refunds of ``lookups`` only, the
-        payments whose reversals the events may not name (:meth:`_reversals_listed`), and
-        of each payment an event named. An invoice with a refund also has its credit notes
-        read, to say which refunds they made (matched by refund id). Nothing is asked when
-        neither names a payment (an account whose invoices are paid outside Stripe, or an
-        incremental sync where nothing was paid). An incremental one also reads the credit
-        notes' events: an invoice whose refund a credit note came to name, or no longer
-        names (voided), is read and handed its refunds again (:meth:`_credit_noted_since`).
+        ``invoice_of`` holds the payments of the invoices read by this fetch, ``current``
+        the invoices it read as they are now, ``fetched`` those of them it read by id
+        (reused, not read again). A full read (``lookups`` None) reads the
+        disputes and refunds lists whole. An incremental one also reads the reversal and
+        credit note events since the cursor (:data:`REVERSAL_READ`: one paged read), and
+        finds the invoice of each reversal (the charge's ``invoice`` on older API versions,
+        else the invoice payment of its payment intent); it lists the disputes and refunds
+        of ``lookups`` only, the payments whose reversals the events may not name
+        (:meth:`_reversals_listed`), and of each payment an event named. An invoice with a
+        refund also has its credit notes read, to say which refunds they made (matched by
+        refund id). Nothing is asked of the lists when neither names a payment (an account
+        whose invoices are paid outside Stripe, or an incremental sync where nothing was
+        paid). An invoice a credit note changed since the cursor is read and stored as it
+        is now, handed its refunds again (:meth:`_credit_noted_since`).
         """
         named: set[str] = set()
         # Invoices read already by this method (their payments found, to match their
         # refunds), to be handed their reversals without a second call.
         read: dict[str, RawRecord] = {}
         if since is not None and lookups is not None:
-            for kind in REVERSAL_EVENTS:
-                events = HttpStream(name=stream.name, kind=stream.kind, path="v1/events",
-                                    records_key="data", params={"type": kind})
-                for page in super().fetch(self._paged(events), since=since):
-                    for record in page.records:
-                        invoice = self._invoice_reversed(record.data, invoice_of, stream)
-                        if invoice is None:
-                            continue
-                        named.add(invoice)
-                        key = reversal_lookup(_event_object(record.data))
-                        if key is not None:
-                            lookups.add(key)
-            read = self._credit_noted_since(stream, since, invoice_of)
+            changed: set[str] = set()  # the invoices credit notes changed since the cursor
+            events = _EventsRead(name=stream.name, kind=stream.kind, path="v1/events",
+                                 records_key="data", types=REVERSAL_READ)
+            for page in super().fetch(self._paged(events), since=since):
+                for record in page.records:
+                    if record.data.get("type") in CREDIT_NOTE_EVENTS:
+                        invoice = _invoice_a_credit_note_changed(record.data)
+                        if invoice is not None:
+                            changed.add(invoice)
+                        continue
+                    invoice = self._invoice_reversed(record.data, invoice_of, stream)
+                    if invoice is None:
+                        continue
+                    named.add(invoice)
+                    key = reversal_lookup(_event_object(record.data))
+                    if key is not None:
+                        lookups.add(key)
+            read = self._credit_noted_since(stream, changed - current, invoice_of)
             for raw in read.values():
                 lookups.update(payment_lookups(raw.data))
             # An invoice a reversal event named is read now, and the payments of it the
@@ -541,20 +592,20 @@ class StripeConnector(HttpConnector):
             # (Before the lists are asked: one decision, for every payment to look up,
             # between looking each up and reading the rest of a list.)
             for ident in sorted(named - read.keys()):
-                read[ident] = self._invoice(stream, ident)
+                read[ident] = fetched.get(ident) or self._invoice(stream, ident)
                 for handle in payment_handles(read[ident].data):
                     invoice_of.setdefault(handle, ident)
                 lookups.update(payment_lookups(read[ident].data))
-        if not invoice_of:
-            yield RawPage((), True)
-            return
         notes: list[str] = []
         found: dict[str, Mapping[str, Any]] = {}
-        self._reversals_listed(stream, invoice_of, lookups, found, notes)
+        if invoice_of:
+            self._reversals_listed(stream, invoice_of, lookups, found, notes)
         by_invoice = reversals_by_invoice(found.values(), invoice_of)
         records = []
-        # Sorted: the order the invoices are read again in is the same on every run.
-        for ident in sorted(by_invoice.keys() | named):
+        # Sorted: the order the invoices are read again in is the same on every run. An
+        # invoice read by this method is stored as read, with whatever reversals it has
+        # (its payments were looked up with the rest).
+        for ident in sorted(by_invoice.keys() | named | read.keys()):
             reversed_ = by_invoice.get(ident, [])
             if any(item.get("object") == "refund" and item.get("status") in REFUND_COUNTED
                    for item in reversed_):
@@ -563,7 +614,7 @@ class StripeConnector(HttpConnector):
                     notes.append(note)
                 else:
                     reversed_ = [_credit_noted_on(item, credited) for item in reversed_]
-            raw = read[ident] if ident in read else self._invoice(stream, ident)
+            raw = read.get(ident) or fetched.get(ident) or self._invoice(stream, ident)
             records.append(RawRecord(
                 {**raw.data, REVERSALS_KEY: reversed_, OBSERVED_KEY: observed}, raw.location))
         page = self._noted(stream, RawPage(tuple(records), True))
@@ -626,29 +677,18 @@ class StripeConnector(HttpConnector):
                 )
 
     def _credit_noted_since(
-        self, stream: HttpStream, since: datetime, invoice_of: dict[str, str]
+        self, stream: HttpStream, changed: Set[str], invoice_of: dict[str, str]
     ) -> dict[str, RawRecord]:
-        """The invoices whose refunds a credit note created, changed or voided since
-        ``since`` may read otherwise (its events, :data:`CREDIT_NOTE_EVENTS`;
-        :func:`~clientguard_stripe.reversals.invoice_of_refund_credit_note`), read now, by
-        id, and their payments added to ``invoice_of``: an invoice with a refund among them
-        is then handed its reversals again, as a full read would (a refund stored as
-        ``<invoice>/refund/<re_id>`` leaves when a credit note names it, and comes back
-        when that credit note is voided). The invoices this fetch read already are not read
-        again: their payments are in ``invoice_of``."""
-        known = set(invoice_of.values())
-        wanted: set[str] = set()
-        events = HttpStream(name=stream.name, kind=stream.kind, path="v1/events",
-                            records_key="data", params={"type": CREDIT_NOTE_EVENTS})
-        for page in super().fetch(self._paged(events), since=since):
-            for record in page.records:
-                snapshot = _snapshot(record.data, EVENT_OBJECTS["credit_notes"])
-                invoice = (None if snapshot is None
-                           else invoice_of_refund_credit_note(snapshot))
-                if invoice is not None and invoice not in known:
-                    wanted.add(invoice)
+        """The invoices ``changed`` by a credit note created, changed or voided since the
+        cursor (:func:`_invoice_a_credit_note_changed`; those this fetch read as they are
+        now left out), read now, by id, and their payments added to ``invoice_of``. Each is
+        then stored as it is now, whether or not Stripe sent an ``invoice.*`` event for the
+        change: what it asks for (``amount_remaining``, lowered by a pre-payment credit note
+        and raised again by its void) and, with a refund, its refunds again, as a full read
+        would (a refund stored as ``<invoice>/refund/<re_id>`` leaves when a credit note
+        names it, and comes back when that credit note is voided)."""
         read: dict[str, RawRecord] = {}
-        for invoice in sorted(wanted):  # sorted: the same calls, in the same order, each run
+        for invoice in sorted(changed):  # sorted: the same calls, in the same order, each run
             raw = self._invoice(stream, invoice)
             read[invoice] = raw
             for handle in payment_handles(raw.data):
@@ -905,6 +945,38 @@ def _handles(
             if type(created) is int and created >= int(since.timestamp()):
                 keys -= own_payment_lookups(record.data)
             lookups.update(keys)
+
+
+def _ids(page: RawPage) -> set[str]:
+    """The ids of the page's objects."""
+    return {str(r.data["id"]) for r in page.records
+            if isinstance(r.data.get("id"), str) and r.data["id"]}
+
+
+def _invoice_a_credit_note_changed(event: Mapping[str, Any]) -> str | None:
+    """The invoice a credit note event's credit note changed in a way the invoice's record
+    reads: its refunds, when the credit note names a refund or is void
+    (:func:`~clientguard_stripe.reversals.invoice_of_refund_credit_note`), and what it asks
+    for, when the credit note has a pre-payment part (``pre_payment_amount`` above zero;
+    ``type`` ``pre_payment`` on versions without the field): Stripe lowers the invoice's
+    ``amount_remaining`` by it ("A credit note will first reduce the invoice's
+    amount_remaining (and amount_due)", docs.stripe.com/api/credit_notes/create). None for a
+    post-payment credit note that names no refund (credited to the customer's balance or
+    outside Stripe): the invoice's record reads nothing it changes."""
+    snapshot = _snapshot(event, EVENT_OBJECTS["credit_notes"])
+    if snapshot is None:
+        return None
+    invoice = invoice_of_refund_credit_note(snapshot)
+    if invoice is not None:
+        return invoice
+    given = snapshot.get("invoice")
+    ident = given.get("id") if isinstance(given, Mapping) else given
+    if not isinstance(ident, str) or not ident:
+        return None
+    pre = snapshot.get("pre_payment_amount")
+    if (type(pre) is int and pre > 0) or (pre is None and snapshot.get("type") == "pre_payment"):
+        return ident
+    return None
 
 
 def _keep(
