@@ -28,7 +28,8 @@ Reading:
   ``charge.dispute.*``, ``charge.refunded``,
   ``charge.refund.updated`` and ``refund.*`` (:data:`REVERSAL_EVENTS`), and the credit
   notes' ``credit_note.*`` (:data:`CREDIT_NOTE_EVENTS`: a credit note that came to name a
-  refund, or was voided); each invoice whose
+  refund, lowered what its invoice asks for, or was voided), by their exact names in one
+  paged ``types[]`` read (:data:`REVERSAL_READ`); each invoice whose
   payment was disputed or refunded is read again and handed them, a refund with what of it
   the invoice's credit notes name (``/v1/credit_notes?invoice=``)
   (:mod:`clientguard_stripe.reversals`). An invoice an event names that something was paid
