@@ -223,18 +223,25 @@ def test_a_correction_after_the_final_invoice_was_paid_is_credit_the_client_hold
     assert (held.credit, held.credit_note_ids) == (Decimal("1000.00"), ("50",))
 
 
+def batch_of(*idents: int) -> dict[str, str]:
+    """The query of one batch of invoices by id (``GET /invoices.json?invoice_ids=...``)."""
+    return {"invoice_ids": ",".join(map(str, idents)), "period": "all", "page": "1",
+            "per_page": str(len(idents)), "api_token": TOKEN}
+
+
 def test_a_corrected_final_invoice_read_by_id_comes_with_its_advances(
     httpserver: HTTPServer,
 ) -> None:
     # credit_notes alone: the banking payments are read first, for the refunds (none).
     httpserver.expect_ordered_request("/banking/payments.json").respond_with_json([])
     # The corrections alone (as in an incremental sync where FK/3 did not change): FK/3 is
-    # read by its id, then the advances it names, each once, after the page that needs them.
+    # read by its id (a lone invoice), then the advances it names, once, after the page that
+    # needs them: together, in one batch (they were read one by one before the batches).
     httpserver.expect_ordered_request("/invoices.json").respond_with_json(
         [correction("-8000,00"), correction("-100,00", id=51, number="KOR/51/2026")])
     httpserver.expect_ordered_request("/invoices/3.json").respond_with_json(final())
-    httpserver.expect_ordered_request("/invoices/1.json").respond_with_json(FZ1)
-    httpserver.expect_ordered_request("/invoices/2.json").respond_with_json(FZ2)
+    httpserver.expect_ordered_request("/invoices.json", query_string=batch_of(1, 2)
+                                      ).respond_with_json([FZ1, FZ2])
     httpserver.expect_ordered_request("/invoices.json").respond_with_json([])
     pulled = pull(connector(httpserver), streams=["credit_notes"])
     httpserver.check_assertions()
@@ -255,7 +262,10 @@ def test_an_advance_of_a_corrected_final_invoice_that_is_gone_is_said(
     httpserver.expect_ordered_request("/invoices.json").respond_with_json(
         [correction("-8000,00")])
     httpserver.expect_ordered_request("/invoices/3.json").respond_with_json(final())
-    httpserver.expect_ordered_request("/invoices/1.json").respond_with_json(FZ1)
+    # FZ/2 deleted: the batch of its advances gives FZ/1 alone, and FZ/2 is read by its id,
+    # whose 404 says it is gone.
+    httpserver.expect_ordered_request("/invoices.json", query_string=batch_of(1, 2)
+                                      ).respond_with_json([FZ1])
     httpserver.expect_ordered_request("/invoices/2.json").respond_with_json(
         {"code": "error", "message": "Not Found"}, status=404)
     httpserver.expect_ordered_request("/invoices.json").respond_with_json([])

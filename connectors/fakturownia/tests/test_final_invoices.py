@@ -146,16 +146,23 @@ def connector(server: HTTPServer) -> FakturowniaConnector:
 
 
 def serve_invoices(server: HTTPServer, *pages: list[dict[str, Any]],
+                   batch: tuple[list[int], list[dict[str, Any]]] | None = None,
                    by_id: dict[int, Any] | None = None) -> None:
     """The invoices stream: each page (newest change first), then the empty page; after the
-    first page, the answers to ``GET /invoices/{id}.json`` in ``by_id`` (body, or a status).
-    After each page but the first, the check of its boundary (``per_page=1``): the last
-    invoice of the page before, still in its place."""
+    first page, the answer to the batch ``GET /invoices.json?invoice_ids=...`` of the ids in
+    ``batch`` (the invoices it gives), then those to ``GET /invoices/{id}.json`` in ``by_id``
+    (body, or a status). After each page but the first, the check of its boundary
+    (``per_page=1``): the last invoice of the page before, still in its place."""
     for number, page in enumerate(pages):
         server.expect_ordered_request("/invoices.json").respond_with_json(page)
         if number > 0:
             server.expect_ordered_request("/invoices.json").respond_with_json(
                 [pages[number - 1][-1]])
+        if number == 0 and batch is not None:
+            idents, given = batch
+            server.expect_ordered_request("/invoices.json", query_string={
+                "invoice_ids": ",".join(map(str, idents)), "period": "all", "page": "1",
+                "per_page": str(len(idents)), "api_token": TOKEN}).respond_with_json(given)
         if number == 0:
             for ident, body in (by_id or {}).items():
                 if isinstance(body, int):
@@ -188,16 +195,19 @@ def test_a_sync_counts_each_zloty_of_the_order_once(httpserver: HTTPServer) -> N
     assert not any(req.path.startswith("/invoices/") for req, _ in httpserver.log)
 
 
-def test_advances_read_later_or_gone_are_read_by_id_once(httpserver: HTTPServer) -> None:
-    # Two final invoices name FZ/1 (read by id, once); FZ/2 comes on a later page, after
-    # the final invoice needed it (read by id, and again in its place); FZ/9 is gone (404).
+def test_advances_read_later_or_gone_are_read_once(httpserver: HTTPServer) -> None:
+    # Two final invoices name FZ/1 (asked for once); FZ/2 comes on a later page, after the
+    # final invoice needed it (read ahead, and again in its place); FZ/9 is gone. The page's
+    # advances are asked for together, in one batch (one by one before the batches), which
+    # gives FZ/1 and FZ/2; FZ/9, which it does not give, is read by its id, and its 404 says
+    # it is gone.
     other = final(id=4, number="FK/4/2026", price_gross="3500,00", invoice_ids=[1])
     serve_invoices(httpserver, [final(invoice_ids=[1, 2, 9]), other], [FZ2], [FZ1],
-                   by_id={1: FZ1, 2: FZ2, 9: 404})
+                   batch=([1, 2, 9], [FZ2, FZ1]), by_id={9: 404})
     pulled = pull(connector(httpserver), streams=["invoices"])
     httpserver.check_assertions()
     read = [req.path for req, _ in httpserver.log if req.path.startswith("/invoices/")]
-    assert read == ["/invoices/1.json", "/invoices/2.json", "/invoices/9.json"]
+    assert read == ["/invoices/9.json"]
     assert all(req.args.getlist("api_token") == [TOKEN] for req, _ in httpserver.log)
     assert invoices_of(pulled) == {
         "3": Decimal("5000.00"), "4": Decimal("500.00"),

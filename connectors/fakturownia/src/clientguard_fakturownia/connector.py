@@ -34,8 +34,12 @@ Reading:
   those fields of every invoice it reads; the corrected invoices it did not read (an
   incremental sync, where the invoice did not change) are read once, in batches of
   ``page_size`` (``GET /invoices.json?invoice_ids=1,2,3``, each invoice given checked to be
-  one asked for), a lone one or one no batch gave with ``GET /invoices/{id}.json``; the
-  advances of a corrected final invoice are read by id.
+  one asked for), a lone one or one no batch gave with ``GET /invoices/{id}.json``; so are
+  the advances of a corrected final invoice.
+* A final invoice is handed its advance invoices (``invoice_ids``): in the invoices stream,
+  and in each payment that pays it (the final invoice read by its id when the payment's copy
+  names none). Those the read has not given are read once a read, a page's together, in the
+  same batches (:meth:`FakturowniaConnector._read_invoices`).
 * Clients and payments have no change filter: they are read in full on every sync. A
   payment a complete read no longer gives was deleted in Fakturownia, and the store removes
   it at once (:meth:`FakturowniaConnector.prunes_each_full_read`).
@@ -312,6 +316,25 @@ def _advance_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {name: raw.get(name) for name in ADVANCE_FIELDS}
 
 
+def _advance_gone(ident: str, stream: str) -> str:
+    """The note for advance invoice ``ident``, which Fakturownia no longer has (404)."""
+    return (
+        f"{stream}: advance invoice {ident}, which a final invoice settles, could not be read "
+        f"(GET /invoices/{ident}.json answered 404): nothing is taken off the final invoice "
+        "for it"
+    )
+
+
+def _gone_among(named: Sequence[str], gone: list[str], stream: str) -> list[str]:
+    """The notes for the advances of ``named`` still in ``gone`` (read as gone and not said
+    yet), each then taken out of ``gone``: a gone advance is said where it is first named, as
+    when each final invoice's advances were read in turn."""
+    said = [ident for ident in named if ident in gone]
+    for ident in said:
+        gone.remove(ident)
+    return [_advance_gone(ident, stream) for ident in said]
+
+
 class FakturowniaConnector(HttpConnector):
     """Fakturownia (InvoiceOcean): clients, sales invoices, corrections, banking payments.
 
@@ -405,9 +428,11 @@ class FakturowniaConnector(HttpConnector):
         ``credit_notes`` read after it hands to each correction; None until that read ends,
         and once the corrections have been read."""
         self._batches_heeded = True
-        """Whether ``GET /invoices.json`` heeded ``invoice_ids`` in this sync's reads of
-        corrected invoices (:meth:`_read_corrected_invoices`): False once a batch gave a
-        document not asked for, and the rest of the sync reads them by id."""
+        """Whether ``GET /invoices.json`` heeded ``invoice_ids`` in this read of a stream's
+        invoices by id (:meth:`_read_invoices`: advances, final invoices a payment pays,
+        corrected invoices): False once a batch gave a document not asked for or was refused,
+        and the rest of the read reads them one by one. Set again when a read of
+        ``invoices``, ``payments`` or ``credit_notes`` ends."""
         self._no_banking = False
         """Whether this sync's read of ``payments`` found no banking module (404): the
         ``credit_notes`` read after it does not ask again."""
@@ -510,9 +535,9 @@ class FakturowniaConnector(HttpConnector):
             if stream.name == "credit_notes":
                 self._invoices_read = {}  # nothing after the corrections reads it
                 self._refunds, self._no_banking = None, False
-                self._batches_heeded = True
             if stream.name in ("invoices", "credit_notes", "payments"):
                 self._advances_read = {}  # only a final invoice of this read needs them
+                self._batches_heeded = True  # each read asks the filter again, once
             if stream.name == "payments":
                 self._finals_read = {}
 
@@ -587,7 +612,8 @@ class FakturowniaConnector(HttpConnector):
         finals = [(r, advances_named_by(r.data)) for r in page.records]
         if not any(_is_final(r.data) for r, _ in finals):
             return page
-        notes = self._read_advances((i for _, named in finals for i in named), stream)
+        gone = self._read_advances((i for _, named in finals for i in named), stream)
+        notes = [_advance_gone(ident, stream) for ident in gone]
         records: list[RawRecord] = []
         for record, named in finals:
             if named:
@@ -604,20 +630,16 @@ class FakturowniaConnector(HttpConnector):
         return replace(page, records=tuple(records), notes=(*page.notes, *notes))
 
     def _read_advances(self, named: Iterable[str], stream: str) -> list[str]:
-        """Read by its id each advance invoice in ``named`` this read has not given yet, once;
-        the notes for those Fakturownia no longer has (404)."""
+        """Read each advance invoice in ``named`` this read has not given yet, once, in
+        batches (:meth:`_read_invoices`); the ids of those Fakturownia no longer has (404), in
+        the order first named (:func:`_gone_among` says each where it is named)."""
         known = self._advances_read
-        notes: list[str] = []
-        for ident in dict.fromkeys(i for i in named if i not in known):
-            advance = self._read_invoice(ident, stream, why="an advance of a final invoice")
+        unread = list(dict.fromkeys(i for i in named if i not in known))
+        read = self._read_invoices(unread, stream, why="an advance of a final invoice",
+                                   many="advance invoices of final invoices")
+        for ident, advance in read.items():
             known[ident] = None if advance is None else _advance_fields(advance)
-            if advance is None:
-                notes.append(
-                    f"{stream}: advance invoice {ident}, which a final invoice settles, could "
-                    f"not be read (GET /invoices/{ident}.json answered 404): nothing is taken "
-                    "off the final invoice for it"
-                )
-        return notes
+        return [ident for ident, advance in read.items() if advance is None]
 
     def _advances_given(self, named: Sequence[str]) -> list[Mapping[str, Any]]:
         """The advance invoices of ``named`` that were read (see :meth:`_read_advances`)."""
@@ -627,29 +649,35 @@ class FakturowniaConnector(HttpConnector):
     def _with_corrected_invoices(self, page: RawPage, stream: str) -> RawPage:
         """``page`` with the corrected invoice added to each correction that lowers one
         (under ``CORRECTED_INVOICE_KEY``). The corrected invoices this sync has not read are
-        read once a sync (:meth:`_read_corrected_invoices`: in batches), a final invoice's
-        with its advances (as the invoices stream gives them, so that the correction measures
-        the amount the final invoice counts at); one that Fakturownia no longer has (404) is
-        left out, with a note: its correction is then applied to it in full."""
+        read once a sync (:meth:`_read_invoices`: in batches), a final invoice's with its
+        advances (as the invoices stream gives them, so that the correction measures the
+        amount the final invoice counts at; those of the page's final invoices together); one
+        that Fakturownia no longer has (404) is left out, with a note: its correction is then
+        applied to it in full."""
         corrected = [invoice_lowered_by(record.data) for record in page.records]
         if not any(corrected):
             return page
         kept = self._invoices_read
-        notes: list[str] = []
         unread = list(dict.fromkeys(i for i in corrected if i is not None and i not in kept))
-        for ident, invoice in self._read_corrected_invoices(unread, stream).items():
+        read = self._read_invoices(unread, stream, why="the invoice a correction lowers",
+                                   many="invoices corrections lower")
+        gone = self._read_advances(
+            (i for invoice in read.values() if invoice is not None
+             for i in advances_named_by(invoice)), stream)
+        notes: list[str] = []
+        for ident, invoice in read.items():
             if invoice is None:
                 notes.append(
                     f"{stream}: invoice {ident}, which a correction lowers, could not be read "
                     f"(GET /invoices/{ident}.json answered 404): the correction is applied to "
                     "it in full, whatever was paid on it"
                 )
-            else:
-                named = advances_named_by(invoice)
-                if named:
-                    notes += self._read_advances(named, stream)
-                    invoice = {**invoice, ADVANCES_KEY: self._advances_given(named)}
-                kept[ident] = tuple(invoice.get(name) for name in CORRECTED_INVOICE_FIELDS)
+                continue
+            named = advances_named_by(invoice)
+            if named:
+                notes += _gone_among(named, gone, stream)
+                invoice = {**invoice, ADVANCES_KEY: self._advances_given(named)}
+            kept[ident] = tuple(invoice.get(name) for name in CORRECTED_INVOICE_FIELDS)
         records: list[RawRecord] = []
         for record, lowered in zip(page.records, corrected, strict=True):
             values = None if lowered is None else kept.get(lowered)
@@ -658,71 +686,6 @@ class FakturowniaConnector(HttpConnector):
                 record = RawRecord({**record.data, CORRECTED_INVOICE_KEY: given}, record.location)
             records.append(record)
         return replace(page, records=tuple(records), notes=(*page.notes, *notes))
-
-    def _read_corrected_invoices(
-        self, idents: Sequence[str], stream: str
-    ) -> dict[str, Mapping[str, Any] | None]:
-        """Each invoice of ``idents``, in that order, as Fakturownia gives it now; None for
-        one it no longer has (``GET /invoices/{id}.json`` answered 404).
-
-        Read ``page_size`` at a time with ``GET /invoices.json?invoice_ids=1,2,3``
-        (:meth:`_read_batch`), which Fakturownia's README lists without saying how it
-        answers: only the invoices asked for are taken from a batch; those a batch left out
-        are asked again in a smaller one (Fakturownia may serve fewer than ``per_page``), and
-        once a batch gives none of them, or gives a document not asked for (the filter was not
-        heeded: no batch is asked again this sync), each is read by its id, as a lone invoice
-        always is. A deleted invoice therefore ends in the one 404 that says so."""
-        given: dict[str, Mapping[str, Any]] = {}
-        size = self.options.page_size
-        batched = [i for i in idents if i.isdigit() and i.isascii()]  # ids Fakturownia makes
-        for start in range(0, len(batched), size):
-            left = batched[start:start + size]
-            while len(left) > 1 and self._batches_heeded:
-                found = self._read_batch(left, stream)
-                given.update(found)
-                if not found:
-                    break
-                left = [i for i in left if i not in found]
-        return {i: given[i] if i in given else self._read_invoice(i, stream) for i in idents}
-
-    def _read_batch(self, idents: Sequence[str], stream: str) -> dict[str, Mapping[str, Any]]:
-        """``GET /invoices.json?invoice_ids=...``, one page of ``len(idents)``: the invoices
-        it gives of ``idents``, by id. One document it gives that was not asked for shows the
-        filter not heeded (:attr:`_batches_heeded`). A batch Fakturownia refuses as a
-        request (400, 404, 422: one deleted invoice among the ids may be answered so, as a
-        Rails ``find`` of several ids does) gives none, and no batch is asked again this sync:
-        each invoice is read by its id, so a deleted one ends in its own 404 and its note.
-        Other failures (401, 403, 429, 5xx, after the client's retries) raise, as a page's
-        would."""
-        what = f"GET invoices.json (invoice_ids: {len(idents)} invoices corrections lower)"
-        params = {"invoice_ids": ",".join(idents), "period": "all", "page": 1,
-                  "per_page": len(idents), "api_token": self._token}
-        try:
-            response = self.client.request("GET", "invoices.json", params=params,
-                                           stream=stream, what=what)
-        except ConnectorError as exc:
-            if exc.status not in _BATCH_REFUSED:
-                raise
-            self._batches_heeded = False
-            return {}
-        body = decode_json(response, client=self.client, what=what, stream=stream)
-        listed = self.stream(stream)
-        if not isinstance(listed, HttpStream):
-            raise ConfigError(f"stream {stream!r} is not an HttpStream")
-        try:
-            documents = self.records_of(listed, body)
-        except MissingRecords as exc:
-            raise self.missing_records(exc, stream=stream, page=what,
-                                       response=response) from None
-        asked = set(idents)
-        found: dict[str, Mapping[str, Any]] = {}
-        for document in documents:
-            ident = text_of(document.get("id"))
-            if ident is not None and ident in asked:
-                found.setdefault(ident, document)
-            else:
-                self._batches_heeded = False
-        return found
 
     def _with_offer_notes(self, page: RawPage, stream: str) -> RawPage:
         """``page`` with a note for each payment tied to a proforma (or another document not
@@ -746,42 +709,155 @@ class FakturowniaConnector(HttpConnector):
         to (under ``ADVANCES_KEY``, in the payment's ``invoices``), so that the payment pays
         it no more than the amount it counts at (its ``price_gross`` less them). The final
         invoice names them (``invoice_ids``) or is read by its id, once a read of payments;
-        the advances are read as for the invoices stream (:meth:`_read_advances`)."""
+        the advances are read as for the invoices stream (:meth:`_read_advances`). Both are
+        read for the whole page at once, in batches (:meth:`_read_invoices`)."""
+        embedded = [record.data.get("invoices") for record in page.records]
+        finals = [item for items in embedded if isinstance(items, list)
+                  for item in items if isinstance(item, Mapping) and _is_final(item)]
+        if not finals:
+            return page
+        self._read_finals(finals, stream)
+        gone = self._read_advances(
+            (i for item in finals for i in self._advances_of_final(item)), stream)
         notes: list[str] = []
         records: list[RawRecord] = []
-        changed = False
-        for record in page.records:
-            embedded = record.data.get("invoices")
-            if not isinstance(embedded, list) or not any(
-                    isinstance(i, Mapping) and _is_final(i) for i in embedded):
+        for record, items in zip(page.records, embedded, strict=True):
+            if not isinstance(items, list) or not any(
+                    isinstance(i, Mapping) and _is_final(i) for i in items):
                 records.append(record)
                 continue
-            items: list[Any] = []
-            for item in embedded:
-                named = self._advances_of_final(item, stream) if (
+            given: list[Any] = []
+            for item in items:
+                named = self._advances_of_final(item) if (
                     isinstance(item, Mapping) and _is_final(item)) else ()
                 if named:
-                    notes += self._read_advances(named, stream)
+                    notes += _gone_among(named, gone, stream)
                     item = {**item, ADVANCES_KEY: self._advances_given(named)}
-                items.append(item)
-            records.append(RawRecord({**record.data, "invoices": items}, record.location))
-            changed = True
-        if not changed:
-            return page
+                given.append(item)
+            records.append(RawRecord({**record.data, "invoices": given}, record.location))
         return replace(page, records=tuple(records), notes=(*page.notes, *notes))
 
-    def _advances_of_final(self, item: Mapping[str, Any], stream: str) -> tuple[str, ...]:
+    def _read_finals(self, finals: Sequence[Mapping[str, Any]], stream: str) -> None:
+        """Read by its id (in batches: :meth:`_read_invoices`) each final invoice of
+        ``finals`` (as payments list them) that names no advances there and that this read
+        of payments has not read yet, and keep the advances it names (none when Fakturownia
+        no longer has it)."""
+        kept = self._finals_read
+        unread = list(dict.fromkeys(
+            ident for item in finals
+            if not advances_named_by(item) and (ident := text_of(item.get("id"))) is not None
+            and ident not in kept))
+        read = self._read_invoices(unread, stream, why="a final invoice a payment pays",
+                                   many="final invoices payments pay")
+        for ident, final in read.items():
+            kept[ident] = () if final is None else advances_named_by(final)
+
+    def _advances_of_final(self, item: Mapping[str, Any]) -> tuple[str, ...]:
         """The advance invoices a final invoice a payment is tied to names: its own
-        ``invoice_ids``, else those of the final invoice read by its id (none when
-        Fakturownia no longer has it: the payment then caps it at its whole ``price_gross``)."""
+        ``invoice_ids``, else those of the final invoice read by its id
+        (:meth:`_read_finals`; none when Fakturownia no longer has it: the payment then caps
+        it at its whole ``price_gross``)."""
         named = advances_named_by(item)
         ident = text_of(item.get("id"))
         if named or ident is None:
             return named
-        if ident not in self._finals_read:
-            final = self._read_invoice(ident, stream, why="a final invoice a payment pays")
-            self._finals_read[ident] = () if final is None else advances_named_by(final)
-        return self._finals_read[ident]
+        return self._finals_read.get(ident, ())
+
+    # ----------------------------------------------------------------- invoices by id
+
+    def _read_invoices(
+        self, idents: Sequence[str], stream: str, *, why: str, many: str
+    ) -> dict[str, Mapping[str, Any] | None]:
+        """Each invoice of ``idents``, in that order, as Fakturownia gives it now; None for
+        one it no longer has (``GET /invoices/{id}.json`` answered 404). ``why`` says what
+        one invoice is read for, ``many`` what a batch of them is (the requests' labels).
+
+        Read ``page_size`` at a time with ``GET /invoices.json?invoice_ids=1,2,3``
+        (:meth:`_read_batch`), which Fakturownia's README lists without saying how it
+        answers: only the invoices asked for are taken from a batch; those a batch left out
+        are asked again in a smaller one (Fakturownia may serve fewer than ``per_page``), and
+        once a batch gives none of them, or gives a document not asked for (the filter was not
+        heeded: no batch is asked again in this read of the stream), each is read by its id,
+        as a lone invoice always is. A deleted invoice therefore ends in the one 404 that says
+        so."""
+        given: dict[str, Mapping[str, Any]] = {}
+        size = self.options.page_size
+        batched = [i for i in idents if i.isdigit() and i.isascii()]  # ids Fakturownia makes
+        for start in range(0, len(batched), size):
+            left = batched[start:start + size]
+            while len(left) > 1 and self._batches_heeded:
+                found = self._read_batch(left, stream, many=many)
+                given.update(found)
+                if not found:
+                    break
+                left = [i for i in left if i not in found]
+        return {i: given[i] if i in given else self._read_invoice(i, stream, why=why)
+                for i in idents}
+
+    def _read_batch(
+        self, idents: Sequence[str], stream: str, *, many: str
+    ) -> dict[str, Mapping[str, Any]]:
+        """``GET /invoices.json?invoice_ids=...``, one page of ``len(idents)``: the invoices
+        it gives of ``idents``, by id. One document it gives that was not asked for shows the
+        filter not heeded (:attr:`_batches_heeded`). A batch Fakturownia refuses as a
+        request (400, 404, 422: one deleted invoice among the ids may be answered so, as a
+        Rails ``find`` of several ids does) gives none, and no batch is asked again in this
+        read of the stream: each invoice is read by its id, so a deleted one ends in its own
+        404 and its note. Other failures (401, 403, 429, 5xx, after the client's retries)
+        raise, as a page's would."""
+        what = f"GET invoices.json (invoice_ids: {len(idents)} {many})"
+        params = {"invoice_ids": ",".join(idents), "period": "all", "page": 1,
+                  "per_page": len(idents), "api_token": self._token}
+        try:
+            response = self.client.request("GET", "invoices.json", params=params,
+                                           stream=stream, what=what)
+        except ConnectorError as exc:
+            if exc.status not in _BATCH_REFUSED:
+                raise
+            self._batches_heeded = False
+            return {}
+        body = decode_json(response, client=self.client, what=what, stream=stream)
+        listed = self.stream("invoices")  # the list asked: GET /invoices.json
+        if not isinstance(listed, HttpStream):
+            raise ConfigError("stream 'invoices' is not an HttpStream")
+        try:
+            documents = self.records_of(listed, body)
+        except MissingRecords as exc:
+            raise self.missing_records(exc, stream=stream, page=what,
+                                       response=response) from None
+        asked = set(idents)
+        found: dict[str, Mapping[str, Any]] = {}
+        for document in documents:
+            ident = text_of(document.get("id"))
+            if ident is not None and ident in asked:
+                found.setdefault(ident, document)
+            else:
+                self._batches_heeded = False
+        return found
+
+    def _read_invoice(
+        self, ident: str, stream: str, *, why: str = "the invoice a correction lowers"
+    ) -> Mapping[str, Any] | None:
+        """``GET /invoices/{ident}.json``: one invoice, or None when Fakturownia answers 404
+        (the invoice was deleted). Other failures raise, as a page's would."""
+        path = f"invoices/{quote(ident, safe='')}.json"
+        what = f"GET {path} ({why})"
+        try:
+            response = self.client.request(
+                "GET", path, params={"api_token": self._token}, stream=stream, what=what
+            )
+        except ConnectorError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        body = decode_json(response, client=self.client, what=what, stream=stream)
+        if not isinstance(body, Mapping):
+            raise ApiError(
+                f"{what}: an invoice object was due, the body is "
+                f"{'null' if body is None else type(body).__name__}; try again",
+                ErrorContext(connector=self.name, stream=stream, status=response.status_code),
+            )
+        return body
 
     # ----------------------------------------------------------------- refunds
 
@@ -834,30 +910,6 @@ class FakturowniaConnector(HttpConnector):
             for r in page.records
         )
         return replace(page, records=records)
-
-    def _read_invoice(
-        self, ident: str, stream: str, *, why: str = "the invoice a correction lowers"
-    ) -> Mapping[str, Any] | None:
-        """``GET /invoices/{ident}.json``: one invoice, or None when Fakturownia answers 404
-        (the invoice was deleted). Other failures raise, as a page's would."""
-        path = f"invoices/{quote(ident, safe='')}.json"
-        what = f"GET {path} ({why})"
-        try:
-            response = self.client.request(
-                "GET", path, params={"api_token": self._token}, stream=stream, what=what
-            )
-        except ConnectorError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        body = decode_json(response, client=self.client, what=what, stream=stream)
-        if not isinstance(body, Mapping):
-            raise ApiError(
-                f"{what}: an invoice object was due, the body is "
-                f"{'null' if body is None else type(body).__name__}; try again",
-                ErrorContext(connector=self.name, stream=stream, status=response.status_code),
-            )
-        return body
 
     # ----------------------------------------------------------------- mapping
 
