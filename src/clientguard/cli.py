@@ -1476,17 +1476,26 @@ def _history_command(args: argparse.Namespace) -> int:
     import io
     import json
 
-    from clientguard.history import CSV_COLUMNS, client_history, csv_headings
+    from clientguard.history import CSV_COLUMNS, KEEP_RULES, client_history, csv_headings
     from clientguard.report.spreadsheet import neutralise
     from clientguard.store import Store
 
     config = _config(args)
+    if args.client == "prune" and args.client_option is None:
+        return _history_prune(args, config)
+    keeping = [f"--keep-{rule}" for rule in KEEP_RULES if getattr(args, f"keep_{rule}")]
+    if keeping or args.yes:
+        raise UsageError(_("{options} go with clientguard history prune").format(
+            options=", ".join([*keeping, *(["--yes"] if args.yes else [])])))
+    if args.client is not None and args.client_option is not None:
+        raise UsageError(_("give the client once: as CLIENT or as --client ID"))
+    client = args.client if args.client_option is None else args.client_option
     output = Path(args.output) if args.output else None
     fmt = args.format or (_format_of(output) if output else "table")
     if fmt not in ("table", "json", "csv"):
         raise UsageError(_("history writes table, json or csv, not {fmt}").format(fmt=fmt))
     with Store.open(_store_path(args, config), read_only=True) as store:
-        rows = client_history(store, args.client)
+        rows = client_history(store, client)
     records = [
         {name: (str(v) if isinstance(v, (Decimal, date)) else v)
          for name in CSV_COLUMNS for v in [getattr(row, name)]}
@@ -1514,6 +1523,72 @@ def _history_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _history_prune(args: argparse.Namespace, config: Config) -> int:
+    """``clientguard history prune``: without ``--yes``, the list of what would go and why
+    the rest stays; with it, the removal (docs/history.md, "Pruning")."""
+    from clientguard.history import KEEP_RULES, keep_reason, prune
+    from clientguard.store import Store
+
+    if args.format or args.output:
+        raise UsageError(_("history prune lists the saved reviews on stdout: it takes none of "
+                           "--format, --output"))
+    rules = {f"keep_{rule}": getattr(args, f"keep_{rule}") for rule in KEEP_RULES}
+    path = _store_path(args, config)
+    if args.yes and path.exists() and not (
+        os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    ):
+        raise UsageError(_("the store {path} (or its folder) is read-only: no saved review was "
+                           "removed; make them writable and run it again (without --yes, "
+                           "history prune only lists what it would remove)").format(path=path))
+    # A dry run only reads: it works on a store nobody may write.
+    with Store.open(path, create=False, read_only=not args.yes) as store:
+        result = prune(store, dry_run=not args.yes, **rules)
+    heading = (_("as of"), _("policy"), _("action"), _("why"))
+    cells = [
+        (str(d.review.as_of), d.review.policy_digest,
+         _("remove") if d.removed else _("keep"),
+         "; ".join(keep_reason(k) for k in d.kept_because) if not d.removed
+         else _("no rule keeps it"))
+        for d in result.decisions
+    ]
+    widths = [max(len(c[i]) for c in [heading, *cells]) for i in range(3)]
+    lines = [printable("  ".join([*(c[i].ljust(widths[i]) for i in range(3)), c[3]]).rstrip())
+             for c in [heading, *cells]]
+    if cells:
+        _write_stdout("\n".join(lines) + "\n")
+    removed, kept = len(result.removed), len(result.kept)
+    if result.dry_run:
+        print(ngettext("clientguard: history prune would remove {n} saved review and keep "
+                       "{kept}; nothing was removed: run it again with --yes to remove it",
+                       "clientguard: history prune would remove {n} saved reviews and keep "
+                       "{kept}; nothing was removed: run it again with --yes to remove them",
+                       removed).format(n=wording.number(removed), kept=wording.number(kept)),
+              file=sys.stderr)
+    elif removed:
+        print(ngettext("clientguard: removed {n} saved review and kept {kept}; {size} of the "
+                       "store freed for later reviews (the file keeps its size: "
+                       "docs/history.md, \"Pruning\")",
+                       "clientguard: removed {n} saved reviews and kept {kept}; {size} of the "
+                       "store freed for later reviews (the file keeps its size: "
+                       "docs/history.md, \"Pruning\")", removed).format(
+            n=wording.number(removed), kept=wording.number(kept),
+            size=_size(result.freed_bytes or 0)), file=sys.stderr)
+    else:
+        print(_("clientguard: no saved review to remove; kept {n}").format(
+            n=wording.number(kept)), file=sys.stderr)
+    return EXIT_OK
+
+
+def _size(freed: int) -> str:
+    """A number of bytes as a person reads it: ``512 bytes``, ``48.0 kB``, ``3.2 MB``
+    (decimal units, as ``ls -lh --si``)."""
+    if freed < 1000:
+        return ngettext("{n} byte", "{n} bytes", freed).format(n=wording.number(freed))
+    if freed < 1_000_000:
+        return _("{n} kB").format(n=wording.number(Decimal(freed) / 1000, 1))
+    return _("{n} MB").format(n=wording.number(Decimal(freed) / 1_000_000, 1))
+
+
 def _history_table(rows: Sequence[Any]) -> str:
     from clientguard.changes import word
 
@@ -1533,6 +1608,14 @@ def _history_table(rows: Sequence[Any]) -> str:
                        for i in range(len(heading))).rstrip()
              for c in [heading, *cells]]
     return "\n".join(lines) + "\n"
+
+
+def _keep_count(text: str) -> int:
+    """``--keep-daily N`` and its kind: a whole number of 0 or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(
+            _("{given!r}: give a whole number of 0 or more").format(given=text))
+    return int(text)
 
 
 def _since(text: str) -> date | None:
@@ -1601,10 +1684,29 @@ def _add_memory_commands(
                       "all, oldest first. Reviews are saved by clientguard review; past ones "
                       "are computed by clientguard review --backfill monthly --since DATE."),
         examples=["clientguard history", "clientguard history acme",
-                  "clientguard history --output history.csv"],
+                  "clientguard history --output history.csv",
+                  "clientguard history prune --keep-daily 14 --keep-monthly 24",
+                  "clientguard history prune --keep-daily 14 --keep-monthly 24 --yes"],
         parents=[common, configured],
     )
-    hist.add_argument("client", nargs="?", metavar="CLIENT", help=_("only this client id"))
+    hist.add_argument("client", nargs="?", metavar="CLIENT",
+                      help=_("only this client id; prune: thin the saved reviews (without "
+                             "--yes, list what would be removed)"))
+    hist.add_argument("--client", dest="client_option", metavar="ID",
+                      help=_("only this client id (the same as CLIENT; for a client whose id "
+                             "is prune)"))
+    for rule, period in (("last", _("the N newest saved reviews")),
+                         ("daily", _("the newest of each of the last N days")),
+                         ("weekly", _("the newest of each of the last N weeks (Monday to "
+                                      "Sunday)")),
+                         ("monthly", _("the newest of each of the last N months")),
+                         ("yearly", _("the newest of each of the last N years"))):
+        hist.add_argument(f"--keep-{rule}", type=_keep_count, default=0, metavar="N",
+                          help=_("prune: keep {what} that have one, under each policy").format(
+                              what=period))
+    hist.add_argument("--yes", action="store_true",
+                      help=_("prune: remove them (without --yes, list what would be removed "
+                             "and why the rest is kept)"))
     hist.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS, help=store_help)
     hist.add_argument("--format", choices=("table", "json", "csv"), default=None,
                       help=_("table (default), json or csv; default from --output's suffix"))

@@ -9,12 +9,16 @@
         history.save_review(store, result)                 # a review.Review
         rows = history.client_history(store, "c-7")       # verdicts over time
         saved = history.backfill(store, ledger, since=date(2024, 1, 1), until=date(2026, 6, 30))
+        pruned = history.prune(store, keep_daily=7, keep_monthly=24, dry_run=True)
+
 
 A saved review is its JSON report, its date, the digest of its policy, the clientguard version
 and one summary per client (:class:`~clientguard.changes.ClientSummary`). A review of the same
 date under the same policy replaces the one saved before. :func:`backfill` reviews the ledger
 at each month-end with the as-of replay (each review sees only what had happened by its date)
-and saves each. ``docs/history.md`` is the guide.
+and saves each. :func:`prune` thins the saved reviews by the retention rules of restic's
+``forget`` (``--keep-last``, ``--keep-daily``, ...), policy by policy, and never removes a
+review the comparisons still start from. ``docs/history.md`` is the guide.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from __future__ import annotations
 import hashlib
 import json
 from calendar import monthrange
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from clientguard._version import __version__
 from clientguard.changes import ClientSummary, ReviewSummary, summarize
@@ -41,16 +46,24 @@ from clientguard.store import SavedReview, Store
 
 __all__ = [
     "CSV_COLUMNS",
+    "KEEP_RULES",
     "HistoryRow",
+    "Keep",
+    "PruneDecision",
+    "PruneResult",
     "backfill",
     "baseline",
     "client_history",
     "csv_headings",
+    "keep_reason",
     "month_ends",
     "policy_digest",
+    "prune",
+    "prune_decisions",
     "reviews_to_compare",
     "save_review",
     "saved_summary",
+    "still_needed",
     "verdict_lines",
 ]
 
@@ -256,3 +269,235 @@ def backfill(
                         verdict_rules=verdict_rules)
         saved.append(save_review(store, result))
     return saved
+
+
+# --------------------------------------------------------------------------- pruning
+# The retention rules are restic's ``forget`` (https://restic.readthedocs.io/en/stable/
+# 060_forget.html, "Removing snapshots according to a policy"): reviews are grouped (by policy
+# here, as restic groups snapshots by host and paths), each rule keeps the newest review of
+# each of the last N periods that have one, on calendar boundaries (ISO weeks, Monday to
+# Sunday), and a review kept by any rule is kept (the rules are ORed). The periods are those of
+# the reviews' dates (``as_of``), never of the clock.
+
+KeepRule = Literal["last", "daily", "weekly", "monthly", "yearly"]
+
+KEEP_RULES: tuple[KeepRule, ...] = ("last", "daily", "weekly", "monthly", "yearly")
+"""The retention rules of :func:`prune`, as restic's ``--keep-last``, ``--keep-daily``,
+``--keep-weekly``, ``--keep-monthly``, ``--keep-yearly``."""
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Why :func:`prune` keeps a saved review.
+
+    ``rule`` is ``newest`` (the newest review under its policy, always kept); a retention rule
+    of :data:`KEEP_RULES` (``count``: the rule's N); ``changes`` (the review before the
+    newest, which ``clientguard changes`` compares the newest with); ``notify`` (the review
+    notify compares the next one with on ``channel``: the newest delivered there, and the
+    newest delivered before the newest review, from which a second run compares); or
+    ``notify_failed`` (the review a failed send on ``channel`` compared from: the changes its
+    next run must still send start there)."""
+
+    rule: Literal["newest", "last", "daily", "weekly", "monthly", "yearly", "changes",
+                  "notify", "notify_failed"]
+    count: int | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class PruneDecision:
+    """One saved review and why it is kept (no reason: it is removed)."""
+
+    review: SavedReview
+    kept_because: tuple[Keep, ...]
+
+    @property
+    def removed(self) -> bool:
+        return not self.kept_because
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    """What :func:`prune` removed (or, in a dry run, would remove) and kept."""
+
+    decisions: tuple[PruneDecision, ...]
+    """Every saved review, oldest first (as :meth:`~clientguard.store.Store.saved_reviews`)."""
+    dry_run: bool
+    freed_bytes: int | None
+    """The bytes of the store's pages the removal freed for later writes (SQLite's free
+    list); None in a dry run, which writes nothing."""
+
+    @property
+    def removed(self) -> tuple[SavedReview, ...]:
+        return tuple(d.review for d in self.decisions if d.removed)
+
+    @property
+    def kept(self) -> tuple[SavedReview, ...]:
+        return tuple(d.review for d in self.decisions if not d.removed)
+
+
+def _period(rule: KeepRule, review: SavedReview) -> Hashable:
+    """The period of ``rule`` that ``review`` falls in: each review its own for ``last``; its
+    day, ISO week (Monday to Sunday, as restic's), month or year."""
+    day = review.as_of
+    if rule == "last":
+        return review.id
+    if rule == "daily":
+        return day
+    if rule == "weekly":
+        return day.isocalendar()[:2]
+    if rule == "monthly":
+        return day.year, day.month
+    return day.year
+
+
+def _retention(counts: Mapping[KeepRule, int]) -> dict[KeepRule, int]:
+    """The rules in use, by rule; raises :class:`~clientguard.errors.ClientguardError` for a
+    count below 0, and when no rule is in use (restic refuses an empty policy too: nothing
+    would be kept but the newest)."""
+    for rule, count in counts.items():
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ClientguardError(
+                _("--keep-{rule} {count}: give a whole number of 0 or more (0: the rule is not "
+                  "used); nothing was removed").format(rule=rule, count=count))
+    used = {rule: count for rule, count in counts.items() if count}
+    if not used:
+        raise ClientguardError(
+            _("history prune needs a rule: --keep-last, --keep-daily, --keep-weekly, "
+              "--keep-monthly or --keep-yearly N, with N at least 1 (docs/history.md, "
+              "\"Pruning\"); nothing was removed"))
+    return used
+
+
+def prune_decisions(
+    reviews: Sequence[SavedReview],
+    *,
+    keep_last: int = 0,
+    keep_daily: int = 0,
+    keep_weekly: int = 0,
+    keep_monthly: int = 0,
+    keep_yearly: int = 0,
+    needed: Mapping[int, Sequence[Keep]] | None = None,
+) -> tuple[PruneDecision, ...]:
+    """Which of ``reviews`` the rules keep and why, oldest first; pure.
+
+    Each policy's reviews (by ``policy_digest``) are thinned on their own: the newest is
+    always kept, and each rule keeps the newest review of each of the last N periods (days,
+    ISO weeks, months, years; single reviews for ``keep_last``) that have a review under that
+    policy; a review any rule keeps is kept. ``needed`` adds reasons of the caller's
+    (:func:`still_needed`), by review id. Raises
+    :class:`~clientguard.errors.ClientguardError` for a negative count, or when every count
+    is 0.
+    """
+    counts = _retention({"last": keep_last, "daily": keep_daily, "weekly": keep_weekly,
+                         "monthly": keep_monthly, "yearly": keep_yearly})
+    by_rule: dict[int, list[Keep]] = {r.id: [] for r in reviews}
+    policies: dict[str, list[SavedReview]] = {}
+    for saved in reviews:
+        policies.setdefault(saved.policy_digest, []).append(saved)
+    for group in policies.values():
+        # Newest first, by date and then by the order saved: the order in which "newest"
+        # means the same as in saved_reviews (and baseline, reviews_to_compare).
+        group.sort(key=lambda s: (s.as_of, s.id), reverse=True)
+        by_rule[group[0].id].append(Keep("newest"))
+        for rule, count in counts.items():
+            periods: set[Hashable] = set()
+            for saved in group:
+                period = _period(rule, saved)
+                if period in periods:
+                    continue  # an older review of a period already kept
+                if len(periods) == count:
+                    break
+                periods.add(period)
+                by_rule[saved.id].append(Keep(rule, count=count))
+    extra = needed or {}
+    return tuple(
+        PruneDecision(saved, tuple(dict.fromkeys([*by_rule[saved.id], *extra.get(saved.id, ())])))
+        for saved in sorted(reviews, key=lambda s: (s.as_of, s.id))
+    )
+
+
+def still_needed(store: Store) -> dict[int, list[Keep]]:
+    """The saved reviews that the comparisons start from, by id, with why: the one before
+    the newest (``clientguard changes`` compares the newest with it; so does notify on a
+    channel nothing was delivered on yet); on each channel notify has used, the newest review
+    delivered there (the next review is compared with it, so that each change is sent once)
+    and the newest delivered before the newest review (a second run compares from it), and a
+    failed send's baseline (its changes are still to be sent). The review a new review is
+    compared with (:func:`baseline`, ``--fail-on new:``) is the newest, which :func:`prune`
+    keeps under its policy anyway."""
+    saved = store.saved_reviews()
+    needed: dict[int, list[Keep]] = {}
+    if len(saved) > 1:
+        needed.setdefault(saved[-2].id, []).append(Keep("changes"))
+    ids = {s.id for s in saved}
+    for channel in store.notification_channels():
+        delivered = store.delivered_reviews(channel)
+        reached = [s for s in saved if s.id in delivered]
+        before_newest = [s for s in reached if s.id != saved[-1].id]
+        for start in dict.fromkeys([*reached[-1:], *before_newest[-1:]]):
+            needed.setdefault(start.id, []).append(Keep("notify", channel=channel))
+        pending = store.pending_baseline(channel)
+        if pending is not None and pending in ids:
+            needed.setdefault(pending, []).append(Keep("notify_failed", channel=channel))
+    return needed
+
+
+def prune(
+    store: Store,
+    *,
+    keep_last: int = 0,
+    keep_daily: int = 0,
+    keep_weekly: int = 0,
+    keep_monthly: int = 0,
+    keep_yearly: int = 0,
+    dry_run: bool = False,
+) -> PruneResult:
+    """Remove the saved reviews no rule keeps (:func:`prune_decisions`), except those the
+    comparisons still start from (:func:`still_needed`); with ``dry_run``, only say which.
+
+    The removal is one transaction (:meth:`~clientguard.store.Store.delete_reviews`): each
+    review goes with its client summaries and notify's records of it, all or none; the
+    decision is made inside it, on the store as it then is. Raises
+    :class:`~clientguard.errors.ClientguardError` for a negative count or no rule (before
+    anything is read), :class:`~clientguard.errors.StoreError` for a store opened read-only
+    (unless ``dry_run``) or one that cannot be written.
+    """
+    rules = {"keep_last": keep_last, "keep_daily": keep_daily, "keep_weekly": keep_weekly,
+             "keep_monthly": keep_monthly, "keep_yearly": keep_yearly}
+    _retention({"last": keep_last, "daily": keep_daily, "weekly": keep_weekly,
+                "monthly": keep_monthly, "yearly": keep_yearly})
+    if dry_run:
+        decisions = prune_decisions(store.saved_reviews(), needed=still_needed(store), **rules)
+        return PruneResult(decisions, dry_run=True, freed_bytes=None)
+    made: list[tuple[PruneDecision, ...]] = []
+
+    def choose() -> list[int]:
+        made.append(prune_decisions(store.saved_reviews(), needed=still_needed(store),
+                                    **rules))
+        return [d.review.id for d in made[-1] if d.removed]
+
+    freed = store.delete_reviews(choose)
+    return PruneResult(made[-1], dry_run=False, freed_bytes=freed)
+
+
+def keep_reason(keep: Keep) -> str:
+    """Why a review is kept, in a sentence of the active language."""
+    if keep.rule == "newest":
+        return _("the newest review under its policy")
+    if keep.rule == "changes":
+        return _("clientguard changes compares the newest review with it")
+    if keep.rule == "notify":
+        return _("notify {channel} compares the next review with it (each change is sent "
+                 "once)").format(channel=keep.channel)
+    if keep.rule == "notify_failed":
+        return _("a failed send of notify {channel} compared from it: its changes are still "
+                 "to be sent").format(channel=keep.channel)
+    if keep.rule == "last":
+        return _("--keep-last {n}").format(n=keep.count)
+    return {
+        "daily": _("--keep-daily {n}: the newest of its day"),
+        "weekly": _("--keep-weekly {n}: the newest of its week"),
+        "monthly": _("--keep-monthly {n}: the newest of its month"),
+        "yearly": _("--keep-yearly {n}: the newest of its year"),
+    }[keep.rule].format(n=keep.count)

@@ -584,8 +584,13 @@ class Store:
     was written by a newer clientguard, or cannot be read or written.
     """
 
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+    def __init__(
+        self, path: Path, connection: sqlite3.Connection, *, read_only: bool = False
+    ) -> None:
         self.path = path
+        self.read_only = read_only
+        """Opened with ``read_only=True``: what removes saved reviews
+        (:meth:`delete_reviews`) refuses to, even where SQLite could write the file."""
         self._db = connection
 
     # ----------------------------------------------------------------- opening
@@ -672,7 +677,7 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(gettext("cannot open the store {path}: {problem}").format(
                 path=target, problem=exc)) from None
-        store = cls(target, connection)
+        store = cls(target, connection, read_only=True)
         try:
             store._prepare(read_only=True)
         except BaseException:
@@ -1710,6 +1715,52 @@ class Store:
         ).fetchall()
         return [SavedReview(int(i), self._review_date(i, a), str(d), str(v))
                 for i, a, d, v in rows]
+
+    @_reading
+    def delete_reviews(self, choose: Callable[[], Iterable[int]]) -> int:
+        """Remove the saved reviews whose ids ``choose()`` gives, each with its client
+        summaries (``review_clients``) and what notify recorded of it (``notifications``), in
+        one transaction: all of them or, on any failure (an interrupted process included),
+        none. ``choose`` is called inside that transaction, which holds the store's write
+        lock, so that it decides on the saved reviews and notifications as they are when
+        they are removed: a review saved or a change sent meanwhile waits for it, never
+        slips between the decision and the removal (:func:`clientguard.history.prune`).
+
+        Returns the bytes of the store's pages the removal freed (SQLite's free list grew by
+        so many pages of its page size): space later writes reuse; the file keeps its size
+        (no ``VACUUM``: docs/history.md, "Pruning").
+
+        Raises:
+            StoreError: the store was opened with ``read_only=True``, or cannot be written
+                (a read-only file or folder, a full disk); nothing was removed.
+        """
+        if self.read_only:
+            raise StoreError(
+                gettext("the store {path} was opened read-only: no saved review was removed; "
+                        "open it for writing (Store.open(path), not read_only=True) to prune "
+                        "it").format(path=self.path))
+        with self._transaction(gettext("prune the saved reviews")):
+            free = int(self._db.execute("PRAGMA freelist_count").fetchone()[0])
+            ids = sorted({int(i) for i in choose()})
+            for start in range(0, len(ids), _IDS_PER_QUERY):
+                chunk = ids[start:start + _IDS_PER_QUERY]
+                marks = ", ".join("?" * len(chunk))
+                # Children first; notifications names a review by id with no foreign key, and
+                # an id SQLite may give again must not inherit a removed review's deliveries.
+                for table, column in (("review_clients", "review_id"),
+                                      ("notifications", "review_id"), ("reviews", "id")):
+                    self._db.execute(
+                        f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)  # noqa: S608
+            freed = int(self._db.execute("PRAGMA freelist_count").fetchone()[0]) - free
+            page = int(self._db.execute("PRAGMA page_size").fetchone()[0])
+        return max(freed, 0) * page
+
+    @_reading
+    def notification_channels(self) -> tuple[str, ...]:
+        """The channels notify has recorded a delivery or a failed send on, sorted."""
+        rows = self._db.execute(
+            "SELECT DISTINCT channel FROM notifications ORDER BY channel").fetchall()
+        return tuple(str(row[0]) for row in rows)
 
     @_reading
     def review_clients(self, review_id: int) -> list[dict[str, Any]]:
