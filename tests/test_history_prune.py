@@ -417,8 +417,8 @@ def test_the_command_lists_first_then_removes_with_yes(
 @pytest.mark.parametrize(("argv", "message"), [
     (["history", "prune"], "history prune needs a rule"),
     (["history", "prune", "--keep-daily", "7", "--format", "json"], "takes none of --format"),
-    (["history", "--keep-daily", "7"], "--keep-daily go with clientguard history prune"),
-    (["history", "acme", "--yes"], "--yes go with clientguard history prune"),
+    (["history", "--keep-daily", "7"], "only clientguard history prune takes --keep-daily"),
+    (["history", "acme", "--yes"], "only clientguard history prune takes --yes"),
     (["history", "acme", "--client", "birch"], "give the client once"),
 ], ids=["no-rule", "format", "keep-without-prune", "yes-without-prune", "client-twice"])
 def test_the_command_refuses_what_it_cannot_do(

@@ -1485,7 +1485,7 @@ def _history_command(args: argparse.Namespace) -> int:
         return _history_prune(args, config)
     keeping = [f"--keep-{rule}" for rule in KEEP_RULES if getattr(args, f"keep_{rule}")]
     if keeping or args.yes:
-        raise UsageError(_("{options} go with clientguard history prune").format(
+        raise UsageError(_("only clientguard history prune takes {options}").format(
             options=", ".join([*keeping, *(["--yes"] if args.yes else [])])))
     if args.client is not None and args.client_option is not None:
         raise UsageError(_("give the client once: as CLIENT or as --client ID"))
@@ -1682,7 +1682,10 @@ def _add_memory_commands(
         description=_("Each saved review's verdict, worst severity and key numbers (late "
                       "share, weighted days late, overdue, revenue share) of one client or "
                       "all, oldest first. Reviews are saved by clientguard review; past ones "
-                      "are computed by clientguard review --backfill monthly --since DATE."),
+                      "are computed by clientguard review --backfill monthly --since DATE. "
+                      "'prune' thins the saved reviews by restic's retention rules "
+                      "(--keep-daily, --keep-monthly...); without --yes it only lists what it "
+                      "would remove, and why the rest is kept."),
         examples=["clientguard history", "clientguard history acme",
                   "clientguard history --output history.csv",
                   "clientguard history prune --keep-daily 14 --keep-monthly 24",
@@ -1695,15 +1698,19 @@ def _add_memory_commands(
     hist.add_argument("--client", dest="client_option", metavar="ID",
                       help=_("only this client id (the same as CLIENT; for a client whose id "
                              "is prune)"))
-    for rule, period in (("last", _("the N newest saved reviews")),
-                         ("daily", _("the newest of each of the last N days")),
-                         ("weekly", _("the newest of each of the last N weeks (Monday to "
-                                      "Sunday)")),
-                         ("monthly", _("the newest of each of the last N months")),
-                         ("yearly", _("the newest of each of the last N years"))):
+    for rule, keeps in (
+        ("last", _("prune: keep the N newest reviews of each policy")),
+        ("daily", _("prune: keep the newest review of each of the last N days that have one, "
+                    "of each policy")),
+        ("weekly", _("prune: keep the newest review of each of the last N weeks (Monday to "
+                     "Sunday) that have one, of each policy")),
+        ("monthly", _("prune: keep the newest review of each of the last N months that have "
+                      "one, of each policy")),
+        ("yearly", _("prune: keep the newest review of each of the last N years that have "
+                     "one, of each policy")),
+    ):
         hist.add_argument(f"--keep-{rule}", type=_keep_count, default=0, metavar="N",
-                          help=_("prune: keep {what} that have one, under each policy").format(
-                              what=period))
+                          help=keeps)
     hist.add_argument("--yes", action="store_true",
                       help=_("prune: remove them (without --yes, list what would be removed "
                              "and why the rest is kept)"))
