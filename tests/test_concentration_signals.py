@@ -362,7 +362,11 @@ def rush_book(leads: list[int], client: str = "acme") -> Ledger:
         ([0, 0, 0, 0], False),  # 4 requests: under the 5 needed to judge
         ([0, 1, 2] + [9] * 7, True),  # 3 of 10 = exactly 30%
         ([0, 1] + [9] * 8, False),  # 2 of 10 = 20%
-        ([3, 3, 3, 3, 3], False),  # 3 days: not rush with rush_lead_days = 2
+        # The requests are asked on Sundays (1 June 2025 and the weeks before), and lead times
+        # are working days: Sunday to Thursday is Monday to Wednesday, 3: not rush with
+        # rush_lead_days = 2. Sunday to Wednesday (3 calendar days) is 2 working days: rush.
+        ([4, 4, 4, 4, 4], False),
+        ([3, 3, 3, 3, 3], True),
     ],
 )
 def test_rush_share_needs_enough_requests(leads: list[int], flagged: bool) -> None:
@@ -383,8 +387,8 @@ def test_rush_is_a_watch_when_it_is_getting_better() -> None:
     assert [f.severity for f in improving] == [Severity.WATCH]
     assert [f.severity for f in worsening] == [Severity.WARNING]
     assert improving[0].message == (
-        "acme wanted 13 of its 22 requests (59%) within 2 days of asking, over the last 12 "
-        "months; 0% in the last 90 days against 100% in the 90 days before."
+        "acme wanted 13 of its 22 requests (59%) within 2 working days of asking, over the last "
+        "12 months; 0% in the last 90 days against 100% in the 90 days before."
     )
 
 

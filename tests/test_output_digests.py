@@ -57,7 +57,18 @@ Polish firm's claims may run two years (``pl_limitation_years``, default 3; docs
 "Poland: claims that run two years"): the JSON digests of both, whose policy echo gained the
 one line ``"pl_limitation_years": 3,``; with that line taken out, each JSON is the old digest
 again, compared on the day of the change (2026-12-07); the table, CSV and HTML digests are
-unchanged (the samples are under the EU baseline, which the setting does not touch).
+unchanged (the samples are under the EU baseline, which the setting does not touch). Rush
+work is judged on working days (``Policy.rush_days``, default ``working``; docs/metrics/
+concentration.md, "Lead time: working days"): every digest of both. The rush sentence and the
+rush-fee advice say "within 2 working days" (was "within 2 days": Quickline Events, whose
+41 of 51 rush requests and median lead of 1 are the same in working days); the rush
+evidence and the JSON's policy echo gained ``rush_days`` ("working"); and Wren Marine B.V.
+(the same 6 work requests in both samples) became a rush warning and ``revise_terms`` (was
+``ok``): REQ-01154, asked Thursday 2025-12-18 for Sunday 12-21, is 2 working days (3
+calendar days), so 2 of its 6 requests are rush, 33% >= 30% (was 1 of 6, 17%). With
+``rush_days = "calendar"`` in the policy, the table, CSV and HTML of both are the old digests
+again and each JSON differs from the old one only by its two ``rush_days`` lines (the policy
+echo's and the rush evidence's), compared line by line on the day of the change.
 """
 
 from __future__ import annotations
@@ -73,16 +84,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "d027319a14976815a66abb5c20f8373c15098858dc6989406e1d70a1767f922f",
-        "json": "0177cb99383889dcd1291a7f3a2da635b923f2166b49d9bd4922d37383fa084e",
-        "csv": "021f3b04f227a91c26909501c1c5ed69ce290ab27ef82b3d765a59c7f13a510c",
-        "html": "52e05cd052b188989c88456870b3965e53cb4c968bab944feaf11c32122c0366",
+        "table": "6d831a361cbc169e973ee16393674156cf764612345c50f28611e26fafc810eb",
+        "json": "24aedea6b4f4ad1454d13cdec4a335e55560d89ae300db80d3712a77d8f9044b",
+        "csv": "4c17e724c60c6c7549312071dc47fc121ecf7452484742ac6ccd121a8b387128",
+        "html": "45bb88afafb23ddffbb7d7d7338401ab2ddc3d977eb89a72d3cc5a6a9d13c767",
     },
     100_000: {
-        "table": "6f48b66fb5feead19bcace25d74c056ad4baf47c0207c7633bdd7a061a1b79ca",
-        "json": "4dd988645c68857d6a1fd831dd6586f25e9fde54c865ba849036bc699776a6c6",
-        "csv": "ba22c7cbc7b870bdd395342ddf3dd2e59b88892577c70b3f0ed6922c677be5a7",
-        "html": "6c0a7bf7fcc20b1e05f1655a8788f72a7bf24d45901a788c113ddefb1648a0ba",
+        "table": "d8df7ca7b89c1b5ba0d9aa736211a9011ea1b207c6ab259825f6a8dfe909ae1a",
+        "json": "e4d5b83b1fc7c3bb9cfdb2f95280d50036223471fb164e97346c96bc57561a80",
+        "csv": "cb17a3c8f36f999abeec1399c72e9d0a3799f677c1cff07f46b9d665c920f48b",
+        "html": "b2da1246cbf7f34d6e67117b913f7322c7d88759be357bf99f3d2392e2052fb6",
     },
 }
 

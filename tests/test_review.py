@@ -432,9 +432,15 @@ def test_most_healthy_clients_are_ok(sample_review: Review) -> None:
                if cid not in problems and cid != "orbis-group"}
     assert len(healthy) >= 25
     verdicts = [c.recommendation for c in healthy.values()]
-    # No healthy client is told to revise its terms or end; a stray slow month may put one
-    # on watch.
-    assert not {REVISE, END} & set(verdicts)
+    # No healthy client is told to revise its terms or end, but for rush work its own requests
+    # show; a stray slow month may put one on watch. The sample's healthy clients want work
+    # within 2 calendar days about 4% of the time (sample.py), and rush is counted in working
+    # days: Wren Marine B.V. asked on Thursday 2025-12-18 for Sunday 12-21 (Thursday and
+    # Friday: 2 working days) and on Tuesday 2026-05-19 for Thursday 05-21 (2), 2 of its 6
+    # requests, 33%: at least 30% of at least 5, a rush warning by the policy's own rule.
+    told = {cid: c for cid, c in healthy.items() if c.recommendation in {REVISE, END}}
+    assert set(told) <= {"wren-marine"}
+    assert all(f.signal is Signal.RUSH for c in told.values() for f in c.findings)
     assert verdicts.count(OK) >= 0.8 * len(verdicts)
 
 

@@ -124,7 +124,8 @@ def test_a_churned_client_with_nothing_to_collect_keeps_the_advice_its_findings_
     assert verdict.churned
     assert "It looks churned" in verdict.summary
     assert [(r.kind, r.message) for r in verdict.revisions] == [
-        ("rush_fee", "Charge a 25% rush fee for work wanted within 2 days of the request.")]
+        ("rush_fee",
+         "Charge a 25% rush fee for work wanted within 2 working days of the request.")]
 
 
 # ------------------------------------------------- the invariant, over books hypothesis makes

@@ -317,10 +317,16 @@ class Policy(_Settings):
     hours and 0.2% of the revenue scores 5). 10%: the materiality line of ASC 280-10-50-42 and
     IFRS 8.34, reused by analogy (a clientguard choice, not a published capacity rule)."""
     rush_lead_days: Days = Field(2, ge=0)
-    """A work request wanted within this many days of being asked (``wanted_by -
-    requested_on``, zero or negative included) is rush work. 2 days: work that cannot wait
+    """A work request wanted within this many days of being asked (its lead time, in the days
+    of ``rush_days``, zero or negative included) is rush work. 2 days: work that cannot wait
     for the next planning round of a small team (a clientguard choice, not a published
     figure)."""
+    rush_days: Literal["working", "calendar"] = "working"
+    """The days a lead time is counted in: ``working`` (the working days from the day asked,
+    included, to the day wanted, not included: Monday to Friday, less the Polish public
+    holidays when ``jurisdiction`` is ``pl``; a request made on a Saturday starts on Monday)
+    or ``calendar`` (``wanted_by - requested_on``, the count clientguard used before). Working
+    days: a team works on them, so Friday for Monday is one day of work, not three."""
     rush_share: Share = Decimal("0.30")
     """Share of a client's work requests that are rush work at which it is flagged. 30%:
     nearly one request in three for yesterday is a pattern, not an emergency (a clientguard

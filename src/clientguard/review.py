@@ -86,7 +86,7 @@ from clientguard.signals import (
 from clientguard.signals.freshness import NO_DATA_METRIC
 from clientguard.signals.lateness import _any_disputed, yearly_cost
 from clientguard.signals.shared import shared, sharing
-from clientguard.signals.workload import _window_workload
+from clientguard.signals.workload import _window_workload, rush_lead
 
 BEHAVIOUR_SIGNALS = frozenset(
     {
@@ -1473,7 +1473,7 @@ def _term_revisions(
                     "Charge a {share} rush fee for work wanted within {days} of the request."
                 ).format(
                     share=wording.percent(policy.rush_fee_share),
-                    days=wording.count(policy.rush_lead_days, "day"),
+                    days=rush_lead(policy.rush_lead_days, policy.rush_days),
                 ),
                 because=Signal.RUSH,
             )

@@ -6,8 +6,13 @@
   denominator of the revenue shares) and ``H`` its hours, the firm's average is ``R / H``, so
   ``hours_to_revenue = (R / H) / (revenue per hour)``: the two numbers tell one story.
 - **Rush** (:func:`rush_profiles`): the share of a client's work requests wanted within
-  ``rush_lead_days`` of being asked (``wanted_by - requested_on``, zero or negative included),
-  over the window, and its change from the period before the recent one to the recent one.
+  ``rush_lead_days`` of being asked (the lead time, zero or negative included), over the
+  window, and its change from the period before the recent one to the recent one. The lead
+  time is counted in working days by default (:func:`lead_counter`): the working days from
+  the day asked (included) to the day wanted (not included), so a request made on Friday for
+  Monday has a lead of 1 and one made on Saturday for Monday of 0 (its lead starts on the
+  next working day); ``rush_days="calendar"`` counts ``wanted_by - requested_on`` in
+  calendar days.
 
 Clients are groups where customers are grouped (one client under common control), as in
 :mod:`clientguard.metrics.concentration`. Pure: no thresholds, no clock, no I/O.
@@ -16,8 +21,11 @@ Clients are groups where customers are grouped (one client under common control)
 from __future__ import annotations
 
 import bisect
+import functools
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal
 
 from clientguard.frozen import Frozen
 from clientguard.ledger import Ledger
@@ -28,9 +36,27 @@ from clientguard.metrics.concentration import (
     revenue_by_client,
     window,
 )
+from clientguard.metrics.cost.polish_calendar import is_polish_day_off
 from clientguard.money import ZERO
 
-__all__ = ["ClientWorkload", "RushProfile", "Workload", "rush_profiles", "workload"]
+__all__ = [
+    "ClientWorkload",
+    "Holidays",
+    "RushDays",
+    "RushProfile",
+    "Workload",
+    "lead_counter",
+    "rush_profiles",
+    "workload",
+]
+
+RushDays = Literal["working", "calendar"]
+"""How a work request's lead time is counted: ``working`` days (Monday to Friday, less the
+public holidays of :data:`Holidays`) or ``calendar`` days."""
+Holidays = Literal["pl"]
+"""The public-holiday calendars clientguard knows: ``pl``, the Polish days free from work
+(:func:`~clientguard.metrics.cost.polish_calendar.is_polish_day_off`, the calendar of art.
+115 KC). Without one, working days are Monday to Friday."""
 
 
 # ---------------------------------------------------------------------------------- capacity
@@ -150,7 +176,10 @@ class RushProfile(Frozen):
     """``recent_rush_share - before_rush_share`` in share points (0.25 = +25 pp); None when
     either period has no requests."""
     median_lead_days: Decimal | None
-    """Median lead time of the window's requests, in days (a half day for an even count)."""
+    """Median lead time of the window's requests, in the days of :attr:`rush_days` (working
+    days by default; a half day for an even count)."""
+    rush_days: RushDays
+    """The days lead times were counted in: ``working`` or ``calendar``."""
     rush_request_ids: tuple[str, ...]
     """The rush requests of the window, in the ledger's order (requested on, id)."""
 
@@ -162,11 +191,15 @@ def rush_profiles(
     rush_lead_days: int,
     lookback_days: int = 365,
     recent_days: int = 90,
+    rush_days: RushDays = "working",
+    holidays: Holidays | None = None,
 ) -> dict[str, RushProfile]:
     """The rush profile of every client with work requests in the window, by client id.
 
-    A request is in a period when its ``requested_on`` is; it is rush work when
-    ``wanted_by - requested_on <= rush_lead_days``. The recent period is
+    A request is in a period when its ``requested_on`` is; it is rush work when its lead time
+    (:func:`lead_counter` of ``rush_days`` and ``holidays``: working days, Monday to Friday
+    less ``holidays``' public holidays, by default) is at most ``rush_lead_days``. The recent
+    period is
     ``(as_of - recent_days, as_of]`` and the one before is the ``recent_days`` before it, both
     counted whether or not they fall inside the window.
     """
@@ -178,6 +211,7 @@ def rush_profiles(
     start = min(first, before[0])
     lo = bisect.bisect_left(requests, start, key=lambda w: w.requested_on)
     hi = bisect.bisect_right(requests, last, key=lambda w: w.requested_on)
+    lead_of = lead_counter(rush_days, holidays)
 
     # Per client: [requests, rush] for the window, the recent period and the one before.
     counts: dict[str, list[int]] = {}
@@ -186,7 +220,7 @@ def rush_profiles(
     for request in requests[lo:hi]:
         client = group(request.customer_id)
         tally = counts.setdefault(client, [0, 0, 0, 0, 0, 0])
-        lead = (request.wanted_by - request.requested_on).days
+        lead = lead_of(request.requested_on, request.wanted_by)
         is_rush = lead <= rush_lead_days
         day = request.requested_on
         if first <= day:
@@ -227,9 +261,79 @@ def rush_profiles(
                 else None
             ),
             median_lead_days=_median(leads.get(client, [])),
+            rush_days=rush_days,
             rush_request_ids=tuple(rush_ids.get(client, ())),
         )
     return profiles
+
+
+def lead_counter(
+    rush_days: RushDays = "working", holidays: Holidays | None = None
+) -> Callable[[date, date], int]:
+    """A function ``(requested_on, wanted_by) -> lead time`` in the days of ``rush_days``.
+
+    ``calendar``: ``(wanted_by - requested_on).days``. ``working``: the working days of
+    ``[requested_on, wanted_by)`` (the day asked counts, the day wanted does not; negative,
+    the same count, when ``wanted_by`` is earlier), working days being Monday to Friday less
+    the public holidays of ``holidays``. An end that falls on a day off counts as the next
+    working day: Saturday for Monday is 0 (the lead starts on Monday), Friday for Saturday 1,
+    as Friday for Monday. Each date's working-day ordinal is computed once per counter.
+    """
+    if rush_days == "calendar":
+        return _calendar_lead
+    if rush_days != "working":
+        raise ValueError(f"rush_days {rush_days!r}: use 'working' or 'calendar'")
+    if holidays is None:
+        return lambda asked, wanted: _weekdays_before(wanted) - _weekdays_before(asked)
+    if holidays != "pl":
+        raise ValueError(f"no public-holiday calendar {holidays!r}: use 'pl' or None")
+    ordinals: dict[date, int] = {}
+
+    def ordinal(day: date) -> int:
+        known = ordinals.get(day)
+        if known is None:
+            known = ordinals[day] = _weekdays_before(day) - _polish_weekday_holidays_before(day)
+        return known
+
+    return lambda asked, wanted: ordinal(wanted) - ordinal(asked)
+
+
+def _calendar_lead(asked: date, wanted: date) -> int:
+    return (wanted - asked).days
+
+
+def _weekdays_before(day: date) -> int:
+    """Mondays to Fridays before ``day`` since 1 January of year 1 (a Monday, ordinal 1)."""
+    weeks, rest = divmod(day.toordinal() - 1, 7)
+    return 5 * weeks + min(rest, 5)
+
+
+_HOLIDAY_EPOCH = 2000
+"""The year the Polish holiday counts start from (earlier years count negatively): only the
+difference of two counts is ever used."""
+
+
+def _polish_weekday_holidays_before(day: date) -> int:
+    """Polish public holidays falling Monday to Friday before ``day``, counted from
+    :data:`_HOLIDAY_EPOCH`."""
+    in_year = _polish_weekday_holidays(day.year)
+    return _polish_weekday_holidays_before_year(day.year) + bisect.bisect_left(in_year, day)
+
+
+@functools.cache
+def _polish_weekday_holidays(year: int) -> tuple[date, ...]:
+    """The Polish public holidays of ``year`` that fall Monday to Friday, in order (a holiday on
+    a Saturday or Sunday takes no working day)."""
+    first = date(year, 1, 1)
+    days = (first + timedelta(days=n) for n in range((date(year, 12, 31) - first).days + 1))
+    return tuple(day for day in days if day.weekday() < 5 and is_polish_day_off(day))
+
+
+@functools.cache
+def _polish_weekday_holidays_before_year(year: int) -> int:
+    if year >= _HOLIDAY_EPOCH:
+        return sum(len(_polish_weekday_holidays(y)) for y in range(_HOLIDAY_EPOCH, year))
+    return -sum(len(_polish_weekday_holidays(y)) for y in range(year, _HOLIDAY_EPOCH))
 
 
 def _share(part: int, whole: int) -> Decimal | None:

@@ -6,7 +6,10 @@
   the built-in ``hours_share`` signal of :mod:`clientguard.signals.concentration`) applies
   it; :func:`capacity_findings` gives its findings on their own.
 - :func:`flag_rush`: ``rush`` findings from the rush profiles; :func:`rush_findings` and the
-  built-in signal :func:`rush_work` compute the profiles and apply it.
+  built-in signal :func:`rush_work` compute the profiles and apply it, counting lead times in
+  the policy's ``rush_days`` (working days by default, less the Polish public holidays when
+  ``jurisdiction`` is ``pl``: :func:`rush_holidays`); :func:`rush_lead` writes the lead
+  (``2 working days``) as the finding and the rush-fee advice say it.
 
 Each flagging step is a pure function over computed metrics, so a user can apply their own
 policy to numbers they already have. Every finding carries one sentence a person reads
@@ -23,10 +26,18 @@ from decimal import Decimal
 from clientguard import wording
 from clientguard.findings import Evidence, Finding, Severity, Signal, by_severity
 from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name, members_of_groups
 from clientguard.metrics.trend import fisher_exact_greater
-from clientguard.metrics.workload import RushProfile, Workload, rush_profiles, workload
+from clientguard.metrics.workload import (
+    Holidays,
+    RushDays,
+    RushProfile,
+    Workload,
+    rush_profiles,
+    workload,
+)
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of
 
@@ -35,6 +46,8 @@ __all__ = [
     "flag_capacity",
     "flag_rush",
     "rush_findings",
+    "rush_holidays",
+    "rush_lead",
     "rush_work",
 ]
 
@@ -81,6 +94,8 @@ def rush_findings(ledger: Ledger, *, as_of: date, policy: Policy | None = None) 
         rush_lead_days=policy.rush_lead_days,
         lookback_days=policy.lookback_days,
         recent_days=policy.recent_days,
+        rush_days=policy.rush_days,
+        holidays=rush_holidays(policy),
     )
     clients = list(profiles)
     names = {client: client_name(ledger, client) for client in clients}
@@ -90,6 +105,21 @@ def rush_findings(ledger: Ledger, *, as_of: date, policy: Policy | None = None) 
 def rush_work(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     """The built-in rush signal: ``rush``."""
     return rush_findings(ledger, as_of=as_of, policy=policy)
+
+
+def rush_holidays(policy: Policy) -> Holidays | None:
+    """The public holidays working days leave out: the Polish ones for a firm under ``pl``
+    (the only public-holiday calendar clientguard has); none otherwise (Monday to Friday)."""
+    return "pl" if policy.jurisdiction == "pl" else None
+
+
+def rush_lead(days: int, rush_days: RushDays) -> str:
+    """A rush lead time with its days, as the rush finding and the rush-fee advice write
+    ``rush_lead_days``: ``2 working days`` (Polish ``2 dni robocze``, ``5 dni roboczych``), or
+    ``2 days`` when ``rush_days`` is ``calendar``."""
+    if rush_days == "calendar":
+        return wording.count(days, "day")
+    return ngettext("{n} working day", "{n} working days", days).format(n=wording.number(days))
 
 
 # ---------------------------------------------------------------------------------- flagging
@@ -275,7 +305,7 @@ def flag_rush(
             rush=profile.rush_requests,
             requests=wording.count_of(profile.requests, "request"),
             share=wording.share(share),
-            lead_days=wording.count(policy.rush_lead_days, "day"),
+            lead_days=rush_lead(policy.rush_lead_days, profile.rush_days),
             window=wording.window(profile.period),
         )
         if profile.recent_rush_share is not None and profile.before_rush_share is not None:
@@ -311,6 +341,7 @@ def flag_rush(
                         "change": profile.change,
                         "median_lead_days": profile.median_lead_days,
                         "rush_lead_days": policy.rush_lead_days,
+                        "rush_days": profile.rush_days,
                     },
                     period=profile.period,
                 ),
