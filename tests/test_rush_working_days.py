@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from clientguard import i18n
 from clientguard.findings import Finding
-from clientguard.metrics.workload import rush_profiles
+from clientguard.metrics.workload import lead_counter, rush_profiles
 from clientguard.model import AnyRecord
 from clientguard.policy import Policy
 from clientguard.review import review
@@ -254,3 +255,21 @@ def test_the_working_lead_is_the_working_days_counted_one_by_one(
     assert working is not None
     assert abs(working) <= abs(lead)
     assert (working > 0) <= (lead > 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    requested=st.dates(date(1900, 1, 1), date(2999, 11, 30)),
+    lead=st.integers(-30, 30),
+    holidays=st.sampled_from(["pl", None]),
+)
+def test_the_counter_holds_over_the_whole_calendar(
+    requested: date, lead: int, holidays: Literal["pl"] | None
+) -> None:
+    # The per-year holiday counts start from 2000 (before it they count down): a lead before,
+    # across or long after 2000 is still the working days counted one by one.
+    wanted = requested + timedelta(days=lead)
+    count = lead_counter("working", holidays)
+    assert count(requested, wanted) == _counted_one_by_one(requested, wanted, holidays == "pl")
+    assert count(wanted, requested) == -count(requested, wanted)
+    assert lead_counter("calendar")(requested, wanted) == lead
