@@ -53,7 +53,7 @@ from clientguard.model import AnyRecord
 from clientguard.policy import Policy
 from clientguard.report.claim import render_claim
 from clientguard.review import review
-from clientguard.testing import customer, fx_table, invoice, ledger, payment
+from clientguard.testing import credit_note, customer, fx_table, invoice, ledger, payment
 
 D = Decimal
 THREE = Policy(jurisdiction="pl")
@@ -168,6 +168,38 @@ def test_the_json_carries_the_split() -> None:
     assert sorted(claimed) == [("4000.00", "17.71"), ("4000.00", "18.03")]
     assert document["totals"] == {"PLN": "357.74"}  # 35.74 + 322.00
     assert document["time_barred_totals"] == {"PLN": "1867.70"}
+    # Each line says which part of the balance it runs on, so that a reader summing days or
+    # taking ``principal`` for the balance is not misled: schema 1.3 (docs/claims.md, JSON).
+    assert document["schema_version"] == "1.3"
+    parts = [(p["start"], p["principal"], p["principal_part"]) for p in line["periods"]]
+    assert parts[:4] == [
+        ("2021-12-16", "4000.00", "paid_before_bar"), ("2021-12-16", "6000.00", "left_unpaid"),
+        ("2022-01-01", "4000.00", "paid_before_bar"), ("2022-01-01", "6000.00", "left_unpaid"),
+    ]
+    # From 15 January 2022 the 6,000 outstanding is the whole balance (no part: null), all of
+    # it left unpaid, so time-barred with the debt.
+    assert {(p["principal_part"], p["time_barred"]) for p in line["periods"][4:]} == {
+        (None, True)}
+    # The day before the debt's bar nothing is split: the 1.2 document of two years, as before.
+    before = json.loads(render_claim(
+        claim(PART_PAID, "acme", as_of=date(2023, 12, 31), policy=TWO), "json"))
+    assert before["schema_version"] == "1.2"
+    assert all("principal_part" not in p for p in before["invoices"][0]["periods"])
+
+
+def test_a_part_credited_whose_interest_rounds_to_nothing_claims_none() -> None:
+    # 1.00 credited on 14 January 2022, the rest never paid; three years, as of 1 January
+    # 2025: the debt and the days of 2021 are barred, the credited 1.00's 14 days of 2022 bear
+    # 1 x 11.75 x 14 / 36,500 = 0.0045 -> 0.00 claimed. The note says none of the interest is
+    # claimed (it said the part paid keeps its interest "claimed here" over a line of 0.00).
+    credit = credit_note("acme", issued="2022-01-14", total="1.00", currency="PLN",
+                         applies_to=DEBT, id="K1")
+    note = claim(books(DEBT, credit), "acme", as_of=date(2025, 1, 1), policy=THREE)
+    (line,) = note.invoices
+    assert line.interest_claimed == D("0.00")
+    page = " ".join(html.unescape(render_claim(note, "html", lang="en")).split())
+    assert "lost its interest with it: none of it is claimed here" in page
+    assert "keeps the interest on the part paid" not in page
 
 
 @pytest.mark.parametrize(

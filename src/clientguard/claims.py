@@ -54,6 +54,7 @@ from clientguard.metrics.cost import (
 )
 from clientguard.metrics.cost.limitation import (
     Limitation,
+    PrincipalPart,
     interest_goes_with_main_claim,
     period_parts,
 )
@@ -125,6 +126,12 @@ class ClaimPeriod(BaseModel):
     interest: Decimal
     #: True where these days' interest is time-barred as of ``as_of``: shown, not claimed.
     time_barred: bool = False
+    #: None where ``principal`` is the whole balance outstanding on these days; for a debt
+    #: partly paid before its main claim was time-barred, the days before the bar are two
+    #: lines with the same dates: ``"paid_before_bar"`` (the part of the balance paid before
+    #: the bar: its interest is barred day by day) and ``"left_unpaid"`` (the part left unpaid
+    #: until the bar: its interest is barred with the main claim).
+    principal_part: PrincipalPart | None = None
 
 
 class ClaimedInvoice(BaseModel):
@@ -561,6 +568,7 @@ def _period_lines(
             principal=part.principal, rate_pct=period.rate_pct,
             rate_period=period.rate_period.label, rate_confirmed=confirmed,
             interest=round_money(part.interest, currency), time_barred=part.time_barred,
+            principal_part=part.part,
         )
         for part in period_parts(period, bar)
     )

@@ -45,20 +45,29 @@ __all__ = [
 
 CLAIM_SCHEMA_NAME = "clientguard.claim"
 """What the JSON document is: its ``schema`` field."""
-CLAIM_SCHEMA_VERSION = "1.2"
-"""The JSON document's version: a minor version only adds fields (1.1: the limitation period,
-``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
+CLAIM_SCHEMA_VERSION = "1.3"
+"""The JSON document's newest version: a minor version only adds fields (1.1: the limitation
+period, ``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
 ``compensation_time_barred``, a period's ``time_barred``, ``time_barred_totals`` and
 ``limitation_checked``; 1.2: ``pl_limitation_years`` and each invoice's
-``main_claim_time_barred_from``, written only in a Polish claim of two years: any other
-claim is written as the 1.1 document it was, byte for byte)."""
+``main_claim_time_barred_from``; 1.3: each period's ``principal_part``). A document is written
+in the oldest version that holds what it says: 1.3 where a period is split by the part of the
+debt paid before its bar, else 1.2 for a Polish claim of two years, else the 1.1 document
+clientguard wrote before, byte for byte."""
+_TWO_YEARS_SCHEMA_VERSION = "1.2"
 _GENERAL_PERIOD_SCHEMA_VERSION = "1.1"
+_PARTS_LEFT_OUT: dict[str, Any] = {
+    "invoices": {"__all__": {"periods": {"__all__": {"principal_part"}}}},
+}
+"""The field of schema 1.3, left out of a claim with no period split by principal."""
 _GENERAL_PERIOD_LEAVES_OUT: dict[str, Any] = {
     "pl_limitation_years": True,
-    "invoices": {"__all__": {"main_claim_time_barred_from"}},
+    "invoices": {"__all__": {"main_claim_time_barred_from": True,
+                             "periods": {"__all__": {"principal_part"}}}},
 }
-"""The fields of schema 1.2, left out of a claim under the law's general period (they are
-None there): such a document stays the 1.1 document clientguard wrote before them."""
+"""The fields of schemas 1.2 and 1.3, left out of a claim under the law's general period with
+no period split by principal (they are None there): such a document stays the 1.1 document
+clientguard wrote before them."""
 
 _FILL = "\u2026" * 12
 _STYLE = """
@@ -133,8 +142,12 @@ def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:
     with using(code):
         title = claim_title(claim)
         basis = _legal_basis(claim)
-    if claim.pl_limitation_years is not None:
+    if any(period.principal_part is not None
+           for invoice in claim.invoices for period in invoice.periods):
         version, fields = CLAIM_SCHEMA_VERSION, claim.model_dump(mode="json")
+    elif claim.pl_limitation_years is not None:
+        version = _TWO_YEARS_SCHEMA_VERSION
+        fields = claim.model_dump(mode="json", exclude=_PARTS_LEFT_OUT)
     else:
         version = _GENERAL_PERIOD_SCHEMA_VERSION
         fields = claim.model_dump(mode="json", exclude=_GENERAL_PERIOD_LEAVES_OUT)
@@ -510,8 +523,9 @@ def _debt_barred(item: ClaimedInvoice, as_of: date) -> bool:
 
 def _interest_kept(item: ClaimedInvoice) -> bool:
     """Whether some of an invoice's interest is claimed: for one whose debt is time-barred,
-    the interest on a part paid before the bar (docs/claims.md, "A debt partly paid")."""
-    return any(not period.time_barred for period in item.periods)
+    the interest on a part paid (or credited) before the bar (docs/claims.md, "A debt partly
+    paid"). An amount, not a line: a line not barred may round to nothing."""
+    return bool(item.interest_claimed)
 
 
 def _notes(claim: Claim) -> list[str]:
@@ -531,10 +545,10 @@ def _notes(claim: Claim) -> list[str]:
         ))
     if any(_interest_kept(i) for i in barred_open):
         notes.append(_(
-            "An invoice partly paid before its debt was time-barred keeps the interest on the "
-            "part paid before then, each day's until that day's own period ends: the days not "
-            "yet barred are claimed here. The interest on the part left unpaid went with the "
-            "debt and is not claimed."
+            "An invoice partly paid or credited before its debt was time-barred keeps the "
+            "interest on the part paid before then, each day's until that day's own period "
+            "ends: the days not yet barred are claimed here. The interest on the part left "
+            "unpaid went with the debt and is not claimed."
         ))
     if claim.invoices and not claim.limitation_checked:
         notes.append(_(

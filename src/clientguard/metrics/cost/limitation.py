@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from clientguard.metrics.cost.interest import InterestPeriod, StatutoryInterest
 from clientguard.metrics.cost.polish_calendar import polish_term_end
@@ -51,6 +51,7 @@ __all__ = [
     "PL_YEAR_END_RULE_FROM",
     "Limitation",
     "PeriodPart",
+    "PrincipalPart",
     "interest_goes_with_main_claim",
     "last_barred_due_date",
     "limitation",
@@ -110,6 +111,11 @@ class Limitation(NamedTuple):
                 or self.left_unpaid is not None)
 
 
+PrincipalPart = Literal["paid_before_bar", "left_unpaid"]
+"""Which part of a debt partly paid before its main claim was barred an interest line runs on
+(:attr:`PeriodPart.part`)."""
+
+
 class PeriodPart(NamedTuple):
     """Part of an interest period: some of its days, on some of its principal, with the
     interest on them (unrounded) and whether it is time-barred. :func:`period_parts`."""
@@ -119,6 +125,10 @@ class PeriodPart(NamedTuple):
     principal: Decimal
     interest: Decimal
     time_barred: bool
+    part: PrincipalPart | None = None
+    """Which part of the balance ``principal`` is: None, all of it; ``"paid_before_bar"``, the
+    part paid before the main claim was barred; ``"left_unpaid"``, the part left unpaid until
+    then (its interest barred with the main claim)."""
 
 
 def _add_years(day: date, years: int) -> date:
@@ -279,8 +289,9 @@ def period_parts(period: InterestPeriod, bar: Limitation | None) -> tuple[Period
     parts = _by_days(period, paid, paid_interest, through)
     if not left:
         return parts
-    return (*parts, PeriodPart(period.start, period.end, left, period.interest - paid_interest,
-                               True))
+    return (*(part._replace(part="paid_before_bar") for part in parts),
+            PeriodPart(period.start, period.end, left, period.interest - paid_interest, True,
+                       "left_unpaid"))
 
 
 def _by_days(period: InterestPeriod, principal: Decimal, interest: Decimal,
