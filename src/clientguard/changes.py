@@ -7,6 +7,11 @@ A review is compared through its :class:`ReviewSummary` (what the store keeps of
 since an earlier one (``review --fail-on new:warning``). Everything here is pure: no store,
 no clock.
 
+Over more than two reviews, :func:`flaps` says when a client *flaps*: its verdict or worst
+severity goes back and forth (a late share just around a threshold), so that notify holds its
+changes and says once that it flaps, and again when it settles (``docs/history.md``, "A client
+that flaps").
+
 A finding is the same finding in two reviews when it is about the same client, signal and
 metric. It is *new at* a severity when it reaches that severity now and did not before (it was
 absent, or below it): a chronic lateness that went from watch to critical is news at warning.
@@ -15,18 +20,21 @@ absent, or below it): a chronic lateness that went from watch to critical is new
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from clientguard import wording
+from clientguard.errors import ConfigError
 from clientguard.findings import Finding, Severity
 from clientguard.frozen import Frozen
 from clientguard.i18n import gettext as _
-from clientguard.i18n import noop
+from clientguard.i18n import noop, npgettext
 
 if TYPE_CHECKING:
     from clientguard.review import ClientReview, Review
@@ -41,8 +49,13 @@ __all__ = [
     "Changes",
     "ClientSummary",
     "FindingSummary",
+    "Flap",
+    "FlapRule",
     "ReviewSummary",
+    "Standing",
     "compare",
+    "flap_notices",
+    "flaps",
     "new_findings",
     "summarize",
     "word",
@@ -258,6 +271,11 @@ class ChangeKind(StrEnum):
     """An invoice past due now that was not (open and past due) before."""
     THRESHOLD = "threshold"
     """A key number that crossed a policy threshold, up or down."""
+    FLAPPING = "flapping"
+    """notify only: the client started flapping (:func:`flaps`); its changes are held."""
+    STOPPED_FLAPPING = "stopped_flapping"
+    """notify only: the client stopped flapping, settled or gone to a standing it had not had
+    while it flapped; its changes are sent again."""
 
 
 class Change(Frozen):
@@ -270,7 +288,7 @@ class Change(Frozen):
     """The client's name (``the book`` for the whole book)."""
     subject: str
     """What changed: ``signal/metric`` of a finding, the invoice id, the key number's name
-    and threshold, or ``verdict``."""
+    and threshold, ``verdict``, or ``verdict/severity`` (flapping)."""
     before: str | Decimal | None
     """The value before (a severity, a verdict, a number); None when absent."""
     after: str | Decimal | None
@@ -439,3 +457,218 @@ def new_findings(
         and (key not in old or old[key].severity < at_least)
     ]
 
+
+
+# --------------------------------------------------------------------------- flapping
+
+
+@dataclass(frozen=True)
+class FlapRule:
+    """When a client *flaps*, so that notify holds its changes (``docs/history.md``, "A client
+    that flaps"): like Nagios' and Icinga's flap detection, a count of state changes over a
+    window of recent checks, with a higher bar to start flapping than to stop; fitted to
+    daily reviews, the counts are whole changes over whole saved reviews, never a time.
+
+    A client **starts flapping** at a review where its standing (verdict and worst severity)
+    changed, back to one it had earlier in the window, and it changed at least
+    :attr:`changes` times over its last :attr:`reviews` saved reviews. It **stops** when it
+    has stayed at one standing for :attr:`settle` reviews (settled), or at once when it
+    reaches a standing it had not had while it flapped (news is never held). After it stops,
+    the changes before count no more.
+
+    The defaults keep a client that changes once or twice exactly as before: its changes go out
+    the same day; the third change in six reviews, back to where it had been, is a flap."""
+
+    changes: int = 3
+    """How many changes of a client's standing over :attr:`reviews` make it flap (at least 2:
+    the first change is always sent)."""
+    reviews: int = 6
+    """Over how many of its latest saved reviews the changes are counted (they hold at most
+    one change fewer than there are reviews)."""
+    settle: int = 3
+    """How many reviews in a row at one standing settle a flapping client (at least 2)."""
+
+    def __post_init__(self) -> None:
+        for field, least in (("changes", 2), ("reviews", 3), ("settle", 2)):
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ConfigError(
+                    _("flap detection: {field} is {value}; give a whole number of at least "
+                      "{least}, or turn flap detection off").format(
+                        field=field, value=repr(value), least=least)
+                )
+        if self.reviews <= self.changes:
+            raise ConfigError(
+                _("flap detection: {changes} changes can never happen in {reviews} reviews "
+                  "({reviews} reviews hold at most {most} changes); give more reviews than "
+                  "changes").format(changes=self.changes, reviews=self.reviews,
+                                    most=self.reviews - 1)
+            )
+
+
+class Standing(Frozen):
+    """A client's verdict and worst severity in one saved review: what flapping is about."""
+
+    as_of: date
+    verdict: str
+    severity: Severity | None = None
+
+    @property
+    def code(self) -> str:
+        """``verdict/severity`` (``revise_terms/warning``), or the verdict alone without
+        findings (``ok``): a flap notice's ``before`` and ``after``."""
+        return f"{self.verdict}/{self.severity.value}" if self.severity else self.verdict
+
+    def same(self, other: Standing) -> bool:
+        """The same verdict and severity (whatever the dates)."""
+        return (self.verdict, self.severity) == (other.verdict, other.severity)
+
+
+class Flap(Frozen):
+    """One time a client flapped: when it started, the changes that made it, and how it
+    stopped."""
+
+    client_id: str
+    name: str
+    started: date
+    """The review at which it was found flapping."""
+    changed_on: tuple[date, ...]
+    """The reviews at which its standing changed, those counted at the start first, then
+    those held while it flapped."""
+    counted: int
+    """How many of :attr:`changed_on` were counted at the start."""
+    reviews: int
+    """Over how many reviews those were counted."""
+    standings: tuple[Standing, ...]
+    """The standings it went between, in the order first seen (the dates are the first)."""
+    before: Standing
+    """Its standing before the first counted change."""
+    now: Standing
+    """Its standing at the start."""
+    stopped: Standing | None = None
+    """Its standing when it stopped flapping (the review's date); None while it flaps."""
+    settled_since: date | None = None
+    """When it settled: the first of the :attr:`FlapRule.settle` reviews at one standing;
+    None when it left for a standing it had not had (or flaps yet)."""
+
+
+def flaps(
+    client_id: str, name: str, standings: Sequence[Standing], rule: FlapRule
+) -> tuple[Flap, ...]:
+    """The times a client flapped, oldest first, from its standings in its saved reviews
+    (oldest first, one a review): the rule of :class:`FlapRule`, read from the reviews
+    alone. The last one has no :attr:`Flap.stopped` when it flaps at the last review."""
+    found: list[Flap] = []
+    current: Flap | None = None
+    # The first review the next count may look at: the one at which the last flap stopped,
+    # so that the changes before a flap stopped never start another.
+    start = 0
+    for i in range(1, len(standings)):
+        now = standings[i]
+        changed = not now.same(standings[i - 1])
+        if current is None:
+            if not changed:
+                continue
+            window = standings[max(start, i - rule.reviews + 1):i + 1]
+            changed_on = tuple(b.as_of for a, b in pairwise(window) if not a.same(b))
+            back = any(now.same(earlier) for earlier in window[:-1])
+            if back and len(changed_on) >= rule.changes:
+                seen: list[Standing] = []
+                for standing in window:
+                    if not any(standing.same(s) for s in seen):
+                        seen.append(standing)
+                current = Flap(client_id=client_id, name=name, started=now.as_of,
+                               changed_on=changed_on, counted=len(changed_on),
+                               reviews=len(window), standings=tuple(seen), before=window[0],
+                               now=now)
+            continue
+        if changed:
+            current = current.model_copy(
+                update={"changed_on": (*current.changed_on, now.as_of)})
+            if not any(now.same(s) for s in current.standings):
+                found.append(current.model_copy(update={"stopped": now}))
+                current, start = None, i
+            continue
+        run = standings[max(0, i - rule.settle + 1):i + 1]
+        if len(run) == rule.settle and all(now.same(s) for s in run):
+            found.append(current.model_copy(update={"stopped": now,
+                                                    "settled_since": run[0].as_of}))
+            current, start = None, i
+    if current is not None:
+        found.append(current)
+    return tuple(found)
+
+
+def flap_notices(found: Sequence[Flap], rule: FlapRule, *, since: date | None,
+                 until: date) -> list[Change]:
+    """What notify says of ``found`` (:func:`flaps` up to ``until``) to a channel that had
+    the reviews up to ``since`` (None: none): that a client started flapping, when it started
+    after ``since`` or flaps yet (so a channel that comes late learns why its changes are
+    held); that it stopped, when it stopped after ``since``. Each a :class:`Change` of kind
+    ``flapping`` or ``stopped_flapping``, whose key (its date, the client, the standing) is
+    the same every day: sent once."""
+    notices: list[Change] = []
+    for flap in found:
+        if flap.stopped is None or since is None or flap.started > since:
+            notices.append(_started(flap, rule))
+        stopped = flap.stopped
+        if stopped is not None and (since is None or stopped.as_of > since) \
+                and stopped.as_of <= until:
+            notices.append(_stopped(flap, stopped))
+    return notices
+
+
+def _standing(standing: Standing) -> str:
+    """A standing in words: ``revise terms (warning)``; the verdict alone without findings."""
+    if standing.severity is None:
+        return word(standing.verdict)
+    return _("{verdict} ({severity})").format(verdict=word(standing.verdict),
+                                              severity=word(standing.severity.value))
+
+
+def _between(flap: Flap) -> str:
+    return wording.and_list([_standing(s) for s in flap.standings])
+
+
+def _started(flap: Flap, rule: FlapRule) -> Change:
+    counted = flap.changed_on[:flap.counted]
+    message = _(
+        "{name}: flapping between {standings}: {changes} {in_reviews} ({dates}), now {now}; "
+        "its changes are held until it stays at one verdict and severity {for_reviews}"
+    ).format(
+        name=flap.name, standings=_between(flap),
+        changes=npgettext("flapping", "{n} change", "{n} changes", len(counted)).format(
+            n=len(counted)),
+        in_reviews=npgettext("flapping, in the last", "in its last {n} review",
+                             "in its last {n} reviews", flap.reviews).format(n=flap.reviews),
+        dates=", ".join(wording.day(d) for d in counted), now=_standing(flap.now),
+        for_reviews=npgettext("flapping, for", "for {n} review", "for {n} reviews",
+                              rule.settle).format(n=rule.settle),
+    )
+    return Change(kind=ChangeKind.FLAPPING, client_id=flap.client_id, name=flap.name,
+                  subject="verdict/severity", before=flap.before.code, after=flap.now.code,
+                  severity=flap.now.severity, as_of=flap.started, message=message)
+
+
+def _stopped(flap: Flap, stopped: Standing) -> Change:
+    if flap.settled_since is not None:
+        message = _(
+            "{name}: settled at {now}, unchanged since {settled}, after flapping between "
+            "{standings} from {started} ({changes}; {before} before); its changes are sent "
+            "again"
+        ).format(
+            name=flap.name, now=_standing(stopped), settled=wording.day(flap.settled_since),
+            standings=_between(flap), started=wording.day(flap.started),
+            changes=npgettext("flapping", "{n} change", "{n} changes",
+                              len(flap.changed_on)).format(n=len(flap.changed_on)),
+            before=_standing(flap.before),
+        )
+    else:
+        message = _(
+            "{name}: no longer flapping between {standings} (from {started}): now {now}, "
+            "which it had not been while it flapped; its changes are sent again"
+        ).format(name=flap.name, standings=_between(flap), started=wording.day(flap.started),
+                 now=_standing(stopped))
+    return Change(kind=ChangeKind.STOPPED_FLAPPING, client_id=flap.client_id, name=flap.name,
+                  subject="verdict/severity", before=flap.before.code, after=stopped.code,
+                  severity=stopped.severity, as_of=stopped.as_of, message=message)

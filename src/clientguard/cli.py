@@ -1656,18 +1656,40 @@ def _changes_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _flap_count(least: int) -> Callable[[str], int]:
+    """``--flap-changes N`` and the other counts of flap detection: a whole number of at
+    least ``least``."""
+    def parse(text: str) -> int:
+        if not text.strip().isdigit() or int(text) < least:
+            raise argparse.ArgumentTypeError(
+                _("{value} is not a whole number of at least {least}; --no-flap-detection "
+                  "turns flap detection off").format(value=repr(text), least=least))
+        return int(text)
+    return parse
+
+
 def _notify_command(args: argparse.Namespace) -> int:
+    from clientguard.changes import FlapRule
     from clientguard.notify import channel_from_environment, notify
     from clientguard.store import Store
 
     config = _config(args)
     channel = channel_from_environment(args.via)
+    rule = None if args.no_flap_detection else FlapRule(
+        changes=args.flap_changes, reviews=args.flap_window, settle=args.flap_settle)
     with Store.open(_store_path(args, config), create=False) as store:
-        result = notify(store, channel, now=datetime.now(UTC))
+        result = notify(store, channel, now=datetime.now(UTC), flapping=rule)
     print(ngettext("clientguard: notify {via}: sent {n} change ({already} sent before)",
                    "clientguard: notify {via}: sent {n} changes ({already} sent before)",
                    result.sent).format(via=args.via, n=result.sent,
                                        already=result.already_sent), file=sys.stderr)
+    if result.flapping:
+        print(ngettext("clientguard: notify {via}: held {n} change while flapping: {names}",
+                       "clientguard: notify {via}: held {n} changes while flapping: {names}",
+                       result.held).format(
+                via=args.via, n=result.held,
+                names=", ".join(printable(name) for name in result.flapping)),
+              file=sys.stderr)
     return EXIT_OK
 
 
@@ -1754,6 +1776,19 @@ def _add_memory_commands(
     send.add_argument("--via", choices=("email", "webhook"), required=True,
                       help=_("email or webhook"))
     send.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS, help=store_help)
+    # Flap detection (docs/history.md, "A client that flaps"): the defaults are FlapRule's.
+    send.add_argument("--flap-changes", type=_flap_count(2), default=3, metavar="N",
+                      help=_("a client whose verdict or worst severity changed N times "
+                             "(default 3) over its last --flap-window reviews, back to one it "
+                             "had, flaps: its changes are held and said once"))
+    send.add_argument("--flap-window", type=_flap_count(3), default=6, metavar="REVIEWS",
+                      help=_("over how many of its latest saved reviews the changes are "
+                             "counted (default 6)"))
+    send.add_argument("--flap-settle", type=_flap_count(2), default=3, metavar="REVIEWS",
+                      help=_("a flapping client settles after this many reviews at one "
+                             "verdict and severity (default 3), and is said again"))
+    send.add_argument("--no-flap-detection", action="store_true",
+                      help=_("hold no client's changes: send every change, every day"))
     send.set_defaults(run=_notify_command)
 
 

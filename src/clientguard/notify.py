@@ -30,6 +30,11 @@ What it guarantees (``docs/history.md``):
 * **A failed send is not lost.** Transient failures (a connection error, a 5xx or 429, an SMTP
   4xx) are retried through tenacity; a send that still fails records nothing, and the next run
   compares the newest review with the last one delivered, so its changes are sent then.
+* **A flapping client is said once, not every day.** A client whose verdict or worst severity
+  goes back and forth (:class:`clientguard.changes.FlapRule`, read from the saved reviews
+  alone) has its changes held: one notice says it flaps, between what and since when, and one
+  more when it settles or leaves for a standing it had not had (``flapping=None``: every change
+  is sent, as before).
 """
 
 from __future__ import annotations
@@ -49,7 +54,17 @@ import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from clientguard import history
-from clientguard.changes import Changes, compare
+from clientguard.changes import (
+    Change,
+    ChangeKind,
+    Changes,
+    Flap,
+    FlapRule,
+    Standing,
+    compare,
+    flap_notices,
+    flaps,
+)
 from clientguard.errors import ClientguardError, ConfigError
 from clientguard.http.redact import redacted_logs, secret_name, url_secrets
 from clientguard.i18n import gettext as _
@@ -58,6 +73,7 @@ from clientguard.redaction import Scrubber
 from clientguard.store import SavedReview, Store
 
 __all__ = [
+    "DEFAULT_FLAP_RULE",
     "ENV_PREFIX",
     "READABLE_SETTINGS",
     "EmailChannel",
@@ -76,6 +92,9 @@ ENV_PREFIX = "CLIENTGUARD_NOTIFY_"
 
 ATTEMPTS = 4
 """Tries of one send before it fails (and waits for the next run)."""
+DEFAULT_FLAP_RULE = FlapRule()
+"""When notify holds a flapping client's changes, unless told otherwise: 3 changes over its
+last 6 saved reviews start a flap, 3 reviews at one standing settle it."""
 TIMEOUT = 30.0
 """Seconds a connection or a response may take."""
 MESSAGE_LIMIT = 200
@@ -418,6 +437,10 @@ class NotifyResult:
     """Changes delivered now."""
     already_sent: int
     """Changes left out: delivered by an earlier run."""
+    held: int = 0
+    """Changes of flapping clients left out (their flap notice, sent once, says why)."""
+    flapping: tuple[str, ...] = ()
+    """The names of the clients that flap at the newest review, in the order of their ids."""
 
 
 def notify(
@@ -427,25 +450,49 @@ def notify(
     now: datetime,
     sleep: Callable[[float], None] = time.sleep,
     session: requests.Session | None = None,
+    flapping: FlapRule | None = DEFAULT_FLAP_RULE,
 ) -> NotifyResult:
     """Send the changes of the newest saved review on ``channel`` and record them.
 
     The newest review is compared with the newest earlier review whose changes were
     delivered on the channel (else with the review before it); changes delivered before are
     left out; nothing is sent when nothing is left. ``now`` (the caller's clock) is recorded
-    with each change sent. Raises :class:`NotifyError` when the send fails after its retries
-    (with nothing recorded), :class:`~clientguard.errors.ClientguardError` when the store has
-    no saved review.
+    with each change sent.
+
+    ``flapping`` is when a client flaps (:class:`~clientguard.changes.FlapRule`, over the saved
+    reviews under the newest review's policy): the changes of a client flapping at the newest
+    review are held, except an invoice newly overdue, and its notices (it started flapping;
+    it stopped) are sent once each, like any change. None: no client is held.
+
+    Raises :class:`NotifyError` when the send fails after its retries (with nothing
+    recorded), :class:`~clientguard.errors.ClientguardError` when the store has no saved
+    review.
     """
     before, after = _pair(store, channel)
     changes = compare(
         history.saved_summary(store, before) if before is not None else None,
         history.saved_summary(store, after),
     )
+    held_names: dict[str, str] = {}
+    notices: list[Change] = []
+    if flapping is not None:
+        for found in _flaps(store, after, flapping):
+            notices += flap_notices(found, flapping, since=before.as_of if before else None,
+                                    until=after.as_of)
+            if found and found[-1].stopped is None:
+                held_names[found[-1].client_id] = found[-1].name
+
+    def held(change: Change) -> bool:
+        # An invoice newly overdue is a fact, not a standing that goes back and forth.
+        return change.client_id in held_names and change.kind is not ChangeKind.NEWLY_OVERDUE
+
+    kept = [c for c in changes.changes if not held(c)]
+    shown = sorted([*kept, *notices], key=_order)
     sent = store.sent_changes(channel.name)
-    fresh = tuple(c for c in changes.changes if c.key not in sent)
-    result = NotifyResult(before, after, sent=len(fresh),
-                          already_sent=len(changes.changes) - len(fresh))
+    fresh = tuple(c for c in shown if c.key not in sent)
+    result = NotifyResult(before, after, sent=len(fresh), already_sent=len(shown) - len(fresh),
+                          held=len(changes.changes) - len(kept),
+                          flapping=tuple(held_names[cid] for cid in sorted(held_names)))
     if not fresh:
         store.record_sent(channel.name, [_delivered(after)], review_id=after.id, sent_at=now)
         return result
@@ -491,6 +538,33 @@ def notify(
     store.record_sent(channel.name, [*(c.key for c in fresh), _delivered(after)],
                       review_id=after.id, sent_at=now)
     return result
+
+
+_KIND_RANK = {kind: rank for rank, kind in enumerate(ChangeKind)}
+
+
+def _order(change: Change) -> tuple[bool, str, int, str, str]:
+    """The order of a message's lines: as :func:`~clientguard.changes.compare` orders them
+    (the book first, then by client, then by kind), a client's flap notices after its
+    changes, by date."""
+    return (change.client_id is not None, change.client_id or "", _KIND_RANK[change.kind],
+            change.as_of.isoformat(), change.subject)
+
+
+def _flaps(store: Store, after: SavedReview, rule: FlapRule) -> list[tuple[Flap, ...]]:
+    """Each client's flaps (:func:`~clientguard.changes.flaps`) over the saved reviews under
+    ``after``'s policy up to its date (another policy's verdicts would be changes of the
+    policy, not of the client), by client id."""
+    standings: dict[str, list[Standing]] = {}
+    names: dict[str, str] = {}
+    for saved, row in store.client_history():
+        if saved.policy_digest != after.policy_digest or saved.as_of > after.as_of:
+            continue
+        cid = str(row["client_id"])
+        standings.setdefault(cid, []).append(Standing(
+            as_of=saved.as_of, verdict=str(row["verdict"]), severity=row.get("severity")))
+        names[cid] = str(row.get("name") or cid)
+    return [flaps(cid, names[cid], standings[cid], rule) for cid in sorted(standings)]
 
 
 def _delivered(review: SavedReview) -> str:
