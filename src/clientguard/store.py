@@ -93,7 +93,6 @@ import re
 import sqlite3
 import stat
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext, suppress
@@ -106,6 +105,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Concatenate, Final, Literal, ParamSpec, TypeVar
 
+from clientguard import oslock
 from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError, os_reason
 from clientguard.gcpause import collector_paused
@@ -2394,76 +2394,29 @@ class _SyncLock:
     def __enter__(self) -> None:
         try:
             # Owner-only like the store; held open until __exit__.
-            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            handle = os.fdopen(descriptor, "r+", encoding="utf-8")
+            handle = oslock.open_lock_file(self.path)
         except OSError as exc:
             raise StoreError(gettext("cannot lock the store ({path}): {problem}").format(
                 path=self.path, problem=os_reason(exc))) from None
-        deadline = time.monotonic() + max(self.wait, 0)
-        while not _try_lock(handle):
-            if time.monotonic() >= deadline:
-                try:
-                    handle.seek(0)
-                    who = handle.read().strip()
-                except OSError:  # Windows refuses to read a locked region: say less
-                    who = ""
-                handle.close()
-                waited = gettext(" after waiting {seconds} s").format(seconds=f"{self.wait:g}") \
-                    if self.wait > 0 else ""
-                raise StoreError(
-                    gettext("another clientguard sync is writing to {store}{holder}{waited}; "
-                            "let it finish and try again, or pass --wait SECONDS to wait for it")
-                    .format(
-                        store=self.store, holder=f" ({who})" if who else "", waited=waited)
-                )
-            time.sleep(0.1)
-        # Who holds it, for the message of a second sync; written unbuffered, and left out
-        # on a full disk (the lock is held either way).
-        with suppress(OSError):
-            descriptor = handle.fileno()
-            os.ftruncate(descriptor, 0)
-            os.lseek(descriptor, 0, os.SEEK_SET)
-            os.write(descriptor, f"source {self.holder}, process {os.getpid()}".encode())
+        # Who holds it, for the message of a second sync.
+        if not oslock.acquire(
+            handle, wait=self.wait, note=f"source {self.holder}, process {os.getpid()}"
+        ):
+            who = oslock.holder(handle)
+            handle.close()
+            waited = gettext(" after waiting {seconds} s").format(seconds=f"{self.wait:g}") \
+                if self.wait > 0 else ""
+            raise StoreError(
+                gettext("another clientguard sync is writing to {store}{holder}{waited}; "
+                        "let it finish and try again, or pass --wait SECONDS to wait for it")
+                .format(store=self.store, holder=f" ({who})" if who else "", waited=waited)
+            )
         self.handle = handle
 
     def __exit__(self, *exc: object) -> None:
         if self.handle is not None:
-            with suppress(OSError):
-                os.ftruncate(self.handle.fileno(), 0)
-            _unlock(self.handle)
-            self.handle.close()
+            oslock.release(self.handle)
             self.handle = None
-
-
-if sys.platform == "win32":  # pragma: no cover (exercised on Windows only)
-    import msvcrt
-
-    def _try_lock(handle: IO[str]) -> bool:
-        handle.seek(0)
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _unlock(handle: IO[str]) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _try_lock(handle: IO[str]) -> bool:
-        # flock locks belong to the open file, so a second sync in the same process is
-        # refused too (and a crashed process's lock is released by the kernel).
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _unlock(handle: IO[str]) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 # --------------------------------------------------------------------------- helpers
