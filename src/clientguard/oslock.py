@@ -29,10 +29,14 @@ POLL = 0.1
 """Seconds between two tries of a lock another process holds."""
 
 
-def open_lock_file(path: Path) -> IO[str]:
+def open_lock_file(path: Path, *, follow_links: bool = True) -> IO[str]:
     """``path`` opened for locking, created readable and writable by its owner only (0600).
-    Raises OSError (a read-only folder, a missing one)."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    Raises OSError (a read-only folder, a missing one; with ``follow_links=False``, a
+    ``path`` that is a symbolic link, where the system can tell: ``ELOOP``)."""
+    flags = os.O_RDWR | os.O_CREAT
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(path, flags, 0o600)
     return os.fdopen(descriptor, "r+", encoding="utf-8")
 
 

@@ -34,7 +34,9 @@ Every call a connector makes goes through :class:`ApiClient`:
 OAuth 2.0: :class:`BearerToken` (a fixed access token), :class:`RefreshTokenAuth` (the
 refresh-token grant, with rotation: the new refresh token is handed to a callback *before*
 the new access token is used; :func:`token_file_saver` is a callback that writes it atomically
-to a file only the user can read) and :class:`ClientCredentialsAuth`.
+to a file only the user can read; given the ``token_file`` itself, it writes the file and
+refreshes one process at a time through it, taking the tokens another process saved there)
+and :class:`ClientCredentialsAuth`.
 
 Secrets: no token, client secret or tenant id is ever put in a log line, an exception message
 or a repr. Messages name the method and the path, never the query string; an API's own
@@ -77,6 +79,7 @@ Every public name is importable from ``clientguard.http`` itself, as before the 
 from __future__ import annotations
 
 from clientguard.http.auth import (
+    TOKEN_LOCK_WAIT,
     BearerToken,
     ClientCredentialsAuth,
     RefreshTokenAuth,
@@ -125,6 +128,7 @@ __all__ = [
     "MESSAGE_LIMIT",
     "REDACTED_LOGGERS",
     "REQUEST_ID_HEADERS",
+    "TOKEN_LOCK_WAIT",
     "ApiClient",
     "Auth",
     "BearerToken",

@@ -3,30 +3,46 @@ with rotation, client credentials, and the token file.
 
 :class:`RefreshTokenAuth` hands the new refresh token to a callback *before* the new access
 token is used; :func:`token_file_saver` is a callback that writes it atomically to a file only
-the user can read. No token is in a repr, a message or a log line.
+the user can read. Given the ``token_file`` itself, :class:`RefreshTokenAuth` writes it and
+refreshes one process at a time through it (a lock file beside it), taking the tokens another
+process saved there rather than refreshing a refresh token that process has voided. No token
+is in a repr, a message or a log line.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import math
 import os
 import stat
 import tempfile
 import threading
 from abc import abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
-from clientguard.errors import ApiError, AuthError, ConfigError
+from clientguard import oslock
+from clientguard.errors import (
+    ApiError,
+    AuthError,
+    ConfigError,
+    ConnectorError,
+    ErrorContext,
+    os_reason,
+)
 from clientguard.http.client import ApiClient, Auth, decode_json
 from clientguard.http.redact import describe_url, url_secrets
 from clientguard.redaction import basic_credentials, clean_secret
 
 __all__ = [
+    "TOKEN_LOCK_WAIT",
     "BearerToken",
     "ClientCredentialsAuth",
     "RefreshTokenAuth",
@@ -130,6 +146,82 @@ def load_token_file(path: str | os.PathLike[str]) -> TokenSet:
         raise ConfigError(
             f"token file {os.fspath(path)!r} cannot be read: {type(exc).__name__}"
         ) from None
+
+
+TOKEN_LOCK_WAIT = 60.0
+"""Seconds a refresh through a token file waits for another process refreshing through the
+same file (:class:`RefreshTokenAuth`'s ``token_file``) before it gives up, refreshing nothing:
+enough for a token request that is retried a few times, short enough for a person at a
+terminal. Change it with ``RefreshTokenAuth(lock_wait=...)``."""
+
+
+def _lock_file(path: Path) -> Path:
+    """Where the lock of a token file is: ``<file>.lock`` beside the file ``path`` resolves
+    to, so that one file named by two paths (a link, ``..``) has one lock."""
+    real = Path(os.path.realpath(path))
+    return real.with_name(real.name + ".lock")
+
+
+@contextmanager
+def _refreshing(path: Path, *, wait: float, connector: str | None) -> Iterator[None]:
+    """Holds the lock of the token file ``path`` for one refresh, waiting up to ``wait``
+    seconds for another process that holds it (:mod:`clientguard.oslock`: the operating
+    system frees the lock of a process that ends, however it ends).
+
+    Raises ConfigError, locking nothing, where another user could swap the file (the rule
+    of :func:`token_file_saver`), and ConnectorError when the wait is over. A lock file that
+    cannot be made (a read-only folder) is no reason to stop: no process can save rotated
+    tokens in that folder either, so there is nothing to wait for; the refresh goes ahead and
+    its save says what is wrong, as it did before there was a lock."""
+    _refuse_unsafe(path, reading=False)
+    lock = _lock_file(path)
+    try:
+        lock.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Not through a link: in a shared folder with the sticky bit (/tmp), which the token
+        # file may be in, another user may make the lock file's name first.
+        handle = oslock.open_lock_file(lock, follow_links=False)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ConfigError(
+                f"the lock file {os.fspath(lock)!r} of the token file {os.fspath(path)!r} is "
+                "a symbolic link, which clientguard does not follow: remove it"
+            ) from None
+        log.warning(
+            "cannot make the lock file %s of the token file (%s): refreshing without waiting "
+            "for other processes that use it", os.fspath(lock), os_reason(exc),
+        )
+        yield
+        return
+    _refuse_foreign_lock(handle, lock)
+    if not oslock.acquire(handle, wait=wait, note=f"process {os.getpid()}"):
+        who = oslock.holder(handle)
+        handle.close()
+        raise ConnectorError(
+            f"the token file {os.fspath(path)!r} is being refreshed by another process"
+            f"{f' ({who})' if who else ''}: waited for it for {wait:g} s, and nothing was "
+            "refreshed here (the tokens are as they were); run again when that process is "
+            f"done, or stop it if it hangs (its lock, {os.fspath(lock)!r}, ends with it)",
+            ErrorContext(connector=connector),
+        )
+    try:
+        yield
+    finally:
+        oslock.release(handle)
+
+
+def _refuse_foreign_lock(handle: IO[str], lock: Path) -> None:
+    """Closes ``handle`` and raises ConfigError where the lock file is not a file of the user's
+    own (another user made it first, to hold the lock or have it written to). POSIX only."""
+    if os.name != "posix":
+        return
+    info = os.fstat(handle.fileno())
+    if info.st_uid != os.getuid() or not stat.S_ISREG(info.st_mode):
+        handle.close()
+        raise ConfigError(
+            f"the lock file {os.fspath(lock)!r} of the token file is not a file of your own "
+            f"(owner uid {info.st_uid}): remove it, and keep token files in a folder of your "
+            "own"
+        )
 
 
 def _token_file_problem(path: Path, *, user: int, reading: bool) -> str | None:
@@ -280,7 +372,7 @@ class _TokenEndpointAuth(Auth):
     def header(self, client: ApiClient) -> str:
         with self._lock:
             if self._access is None or self._expiring(client):
-                self._obtain(client)
+                self._renew(client, stale=None)
             assert self._access is not None
             return f"Bearer {self._access}"
 
@@ -288,7 +380,12 @@ class _TokenEndpointAuth(Auth):
         with self._lock:
             if self._access is not None and f"Bearer {self._access}" != stale:
                 return  # another caller refreshed while we waited
-            self._obtain(client)
+            self._renew(client, stale=stale)
+
+    def _renew(self, client: ApiClient, *, stale: str | None) -> None:
+        """A new access token, the lock of this connection held: ``stale`` is the header the
+        API refused (None: the token expires, or there is none yet)."""
+        self._obtain(client)
 
     def _expiring(self, client: ApiClient) -> bool:
         return self._expires_at is not None and client.clock() >= self._expires_at - self.early
@@ -324,8 +421,8 @@ class _TokenEndpointAuth(Auth):
             said = str(exc).removesuffix(f" ({exc.context.describe()})")
             raise AuthError(
                 f"{said}: the token endpoint refused the credentials; re-authorise "
-                "(a refresh token is single-use: one already used, or refreshed by another "
-                "process, is dead)",
+                "(a refresh token is single-use: one already used, or refreshed elsewhere "
+                "from a copy of it, is dead)",
                 exc.context,
             ) from None
         body = decode_json(response, client=client, what="token response")
@@ -365,10 +462,39 @@ class _TokenEndpointAuth(Auth):
 class RefreshTokenAuth(_TokenEndpointAuth):
     """OAuth 2.0 refresh-token grant, for tokens that rotate (Xero, QuickBooks).
 
-    Each refresh returns a new refresh token and voids the old one, so the new one is handed
-    to ``on_refresh`` (the whole :class:`TokenSet`) *before* the new access token is used: if
-    saving it fails, the error propagates and nothing is sent with the new token. Use
-    :func:`token_file_saver` for a file only the user can read.
+    Each refresh returns a new refresh token and voids the old one, so the new token set is
+    saved *before* the new access token is used: written to ``token_file`` (as
+    :func:`token_file_saver` writes it), then handed to ``on_refresh`` (either may be left
+    out, not both). If saving fails, the error propagates and nothing is sent with the new
+    token.
+
+    **A token file is shared by processes.** Two processes that read one ``token_file`` (a
+    cron sync and a review run by hand) each hold the refresh token they read; the first to
+    refresh voids it. So, given ``token_file``, each refresh holds an operating-system lock
+    on ``<file>.lock`` (beside the file the path resolves to) and reads the file again first:
+
+    - where the file holds another refresh token than it held when this process last read or
+      wrote it, another process refreshed meanwhile: its tokens are taken, the access token
+      too where it has not expired (then no token request is made at all; an access token of
+      unknown expiry is used until the API refuses it);
+    - otherwise, or where that access token has expired (or is the one the API just
+      refused), the refresh is made, with the refresh token the file holds, and saved.
+
+    Another process holding the lock is waited for up to ``lock_wait`` seconds
+    (:data:`TOKEN_LOCK_WAIT`); then a :class:`~clientguard.errors.ConnectorError` names the
+    file and the process, and nothing is refreshed. The lock of a process that ended, however
+    it ended, is free: the operating system releases it. A lock file that cannot be made (a
+    read-only folder) does not stop the refresh: see :func:`_refreshing`.
+
+    **invalid_grant, once more.** Where the endpoint refuses the refresh token as
+    ``invalid_grant`` and the token file now holds another one (saved by a process that does
+    not take the lock, such as an older clientguard), the refresh is made once more with that
+    one before the error is raised.
+
+    ``from_token_file`` says that ``refresh_token`` is the one ``token_file`` held (the
+    default). Pass False for a refresh token given anew (a first run, a new authorisation):
+    it is used even where the file holds another, until this process has saved its first
+    rotation.
     """
 
     def __init__(
@@ -378,9 +504,12 @@ class RefreshTokenAuth(_TokenEndpointAuth):
         client_id: str,
         client_secret: str | None,
         refresh_token: str,
-        on_refresh: Callable[[TokenSet], None],
+        on_refresh: Callable[[TokenSet], None] | None = None,
         access_token: str | None = None,
         expires_at: datetime | None = None,
+        token_file: str | os.PathLike[str] | None = None,
+        from_token_file: bool = True,
+        lock_wait: float = TOKEN_LOCK_WAIT,
     ) -> None:
         super().__init__(
             token_url=token_url,
@@ -392,11 +521,104 @@ class RefreshTokenAuth(_TokenEndpointAuth):
         refresh_token = clean_secret(refresh_token, name="refresh_token")
         if not refresh_token:
             raise ConfigError("refresh_token is empty")
+        if on_refresh is None and token_file is None:
+            raise ConfigError(
+                "refresh-token mode needs on_refresh= or token_file=, so that the rotated "
+                "refresh token is kept (the old one stops working)"
+            )
+        if isinstance(lock_wait, bool) or not (
+            isinstance(lock_wait, int | float) and math.isfinite(lock_wait) and lock_wait >= 0
+        ):
+            raise ConfigError(f"lock_wait must be a number of seconds, 0 or more: {lock_wait!r}")
         self._refresh_token = refresh_token
         self._on_refresh = on_refresh
+        self._token_file = Path(token_file).expanduser() if token_file is not None else None
+        self._write_file = token_file_saver(self._token_file) if self._token_file else None
+        self._lock_wait = float(lock_wait)
+        # The refresh token the token file held when this process last read or wrote it
+        # (None: not known yet, for a refresh token given anew): another one there now was
+        # saved by another process.
+        self._in_file: str | None = refresh_token if from_token_file else None
+        # Every refresh token held before, still scrubbed from messages after a rotation.
+        self._former: list[str] = []
 
     def _grant(self) -> dict[str, str]:
         return {"grant_type": "refresh_token", "refresh_token": self._refresh_token}
+
+    def _renew(self, client: ApiClient, *, stale: str | None) -> None:
+        if self._token_file is None:
+            self._obtain(client)
+            return
+        with _refreshing(self._token_file, wait=self._lock_wait, connector=client.connector):
+            if self._take_newer(client, stale):
+                return
+            used = self._refresh_token
+            try:
+                self._obtain(client)
+            except AuthError as exc:
+                if not _invalid_grant(exc):
+                    raise
+                saved = self._saved()
+                if saved is None or saved.refresh_token in (None, used):
+                    raise
+                assert saved.refresh_token is not None
+                log.info(
+                    "the token endpoint refused the refresh token (invalid_grant) and the "
+                    "token file %s holds another one, saved meanwhile: refreshing once more "
+                    "with it", os.fspath(self._token_file),
+                )
+                self._hold(saved.refresh_token)
+                self._obtain(client)
+
+    def _take_newer(self, client: ApiClient, stale: str | None) -> bool:
+        """Takes the tokens another process saved to the token file since this one last read
+        or wrote it; True when its access token is taken too (no refresh is needed)."""
+        saved = self._saved()
+        if (
+            saved is None
+            or saved.refresh_token is None
+            or self._in_file is None
+            or saved.refresh_token == self._in_file
+        ):
+            return False
+        self._hold(saved.refresh_token)
+        access = saved.access_token
+        expired = saved.expires_at is not None and client.clock() >= saved.expires_at - self.early
+        where = os.fspath(self._token_file) if self._token_file else ""
+        if not access or expired or f"Bearer {access}" == stale:
+            log.info(
+                "took the refresh token another process saved to the token file %s; its "
+                "access token has expired: refreshing", where,
+            )
+            return False
+        self._access = access
+        self._expires_at = saved.expires_at
+        log.info("took the tokens another process saved to the token file %s", where)
+        return True
+
+    def _saved(self) -> TokenSet | None:
+        """The token file read again; None where it cannot be (missing, or refused as unsafe:
+        then the tokens this process holds are refreshed, and the save says what is wrong)."""
+        assert self._token_file is not None
+        try:
+            return load_token_file(self._token_file)
+        except ConfigError as exc:  # names the file and the problem, never a token
+            log.info("the token file was not read again before refreshing: %s", exc)
+            return None
+
+    def _hold(self, refresh_token: str) -> None:
+        """This process's refresh token is now ``refresh_token``, which the file holds."""
+        if refresh_token != self._refresh_token:
+            self._former.append(self._refresh_token)
+        self._refresh_token = refresh_token
+        self._in_file = refresh_token
+
+    def _save(self, tokens: TokenSet) -> None:
+        """The token file first, then ``on_refresh``."""
+        if self._write_file is not None:
+            self._write_file(tokens)
+        if self._on_refresh is not None:
+            self._on_refresh(tokens)
 
     def _accept(self, tokens: TokenSet) -> None:
         rotated = TokenSet(
@@ -406,7 +628,7 @@ class RefreshTokenAuth(_TokenEndpointAuth):
             scope=tokens.scope,
         )
         try:
-            self._on_refresh(rotated)
+            self._save(rotated)
         except Exception as exc:
             raise AuthError(
                 "a new refresh token was issued but could not be saved "
@@ -414,26 +636,32 @@ class RefreshTokenAuth(_TokenEndpointAuth):
                 "so fix the token store and run again"
             ) from exc
         assert rotated.refresh_token is not None
-        self._refresh_token = rotated.refresh_token
+        self._hold(rotated.refresh_token)
         super()._accept(rotated)
 
     def _keep_refresh_token(self, value: object) -> str:
         """The endpoint rotated the refresh token (and voided ours) but its access token
-        cannot be used: the new refresh token still goes to ``on_refresh``, so that the next
-        run can refresh again rather than the user having to re-authorise."""
+        cannot be used: the new refresh token is still saved, so that the next run can
+        refresh again rather than the user having to re-authorise."""
         if not isinstance(value, str) or value.strip() in ("", self._refresh_token):
             return ""
         try:
             rotated = TokenSet(access_token="", refresh_token=value)
-            self._on_refresh(rotated)
+            self._save(rotated)
         except Exception:  # a token that cannot be kept: the error says so
             return "; the new refresh token could not be kept either: re-authorise"
         assert rotated.refresh_token is not None
-        self._refresh_token = rotated.refresh_token
+        self._hold(rotated.refresh_token)
         return "; the new refresh token was saved: run again"
 
     def secrets(self) -> Iterable[str]:
-        return (*super().secrets(), self._refresh_token)
+        return (*super().secrets(), self._refresh_token, *self._former)
+
+
+def _invalid_grant(exc: AuthError) -> bool:
+    """Whether a token endpoint refused the grant itself (``{"error": "invalid_grant"}``,
+    RFC 6749 5.2: the refresh token is dead), rather than the client or the request."""
+    return exc.status is not None and 400 <= exc.status < 500 and "invalid_grant" in str(exc)
 
 
 class ClientCredentialsAuth(_TokenEndpointAuth):

@@ -101,7 +101,6 @@ from clientguard.http import (
     decode_json,
     load_token_file,
     records_in,
-    token_file_saver,
 )
 from clientguard.records import Location
 from clientguard_quickbooks.cdc import (
@@ -430,30 +429,19 @@ class QuickBooksConnector(HttpConnector):
                 "on_token_refresh (a function) or token_file (a path) to keep the new one; "
                 "without it the next run cannot connect"
             )
+        # The token_file is written first (and refreshed through, one process at a time),
+        # then on_token_refresh is called.
         return RefreshTokenAuth(
             token_url=opts.token_url,
             client_id=opts.client_id,
             client_secret=secret,
             refresh_token=refresh,
-            on_refresh=self._saver(),
+            on_refresh=opts.on_token_refresh,
             access_token=access,
             expires_at=expires_at,
+            token_file=opts.token_file.expanduser() if opts.token_file is not None else None,
+            from_token_file=opts.refresh_token is None,
         )
-
-    def _saver(self) -> Callable[[TokenSet], None]:
-        """Writes the token_file first (if any), then calls on_token_refresh (if any)."""
-        opts = self.options
-        targets: list[Callable[[TokenSet], None]] = []
-        if opts.token_file is not None:
-            targets.append(token_file_saver(opts.token_file.expanduser()))
-        if opts.on_token_refresh is not None:
-            targets.append(opts.on_token_refresh)
-
-        def save(tokens: TokenSet) -> None:
-            for target in targets:
-                target(tokens)
-
-        return save
 
     # ----------------------------------------------------------------- requests
 

@@ -49,7 +49,6 @@ from clientguard.http import (
     TokenSet,
     decode_json,
     load_token_file,
-    token_file_saver,
 )
 from clientguard.records import Location
 from clientguard_xero import bad_debts, mapping, projects
@@ -401,13 +400,13 @@ class XeroConnector(HttpConnector):
             access = access or saved.access_token or None
             expires_at = saved.expires_at
         callback = opts.on_token_refresh
-        if callback is None:
-            if opts.token_file is None:
-                raise ConfigError(
-                    "xero: refresh-token mode needs on_token_refresh= or token_file=, so that "
-                    "the rotated refresh token is kept (the old one stops working)"
-                )
-            callback = token_file_saver(opts.token_file)
+        if callback is None and opts.token_file is None:
+            raise ConfigError(
+                "xero: refresh-token mode needs on_token_refresh= or token_file=, so that "
+                "the rotated refresh token is kept (the old one stops working)"
+            )
+        # Without on_token_refresh the token file is where the tokens live: the auth writes
+        # it, and refreshes one process at a time through it. With it, the file is only read.
         return RefreshTokenAuth(
             token_url=opts.token_url,
             client_id=opts.client_id,
@@ -416,6 +415,8 @@ class XeroConnector(HttpConnector):
             on_refresh=callback,
             access_token=access,
             expires_at=expires_at,
+            token_file=opts.token_file if callback is None else None,
+            from_token_file=opts.refresh_token is None,
         )
 
     # ----------------------------------------------------------------- tenant
