@@ -17,6 +17,9 @@ The rules (each one is in ``docs/connectors/stripe.md`` too):
   (``status_transitions.finalized_at``), the day the money was asked for (or the issue date
   when a backdated ``effective_at`` is later). A draft has neither and is due on its issue
   date (drafts are ignored by every metric anyway).
+* **A negative total** (a downgrade's proration) is no invoice: Stripe credits it to the
+  customer's balance, so it is a credit note ``<invoice id>/credit``, applied to no invoice
+  (:func:`_negative_invoice`); a draft or void one is skipped.
 * **Status**: ``draft``, ``open``, ``paid`` and ``void`` map to the same; ``uncollectible``
   (written off after failed collection) is ``open``: the client still owes the money and
   keeps counting as late. A paid invoice's ``paid_on`` is ``status_transitions.paid_at``.
@@ -245,15 +248,12 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
     customer_id = _id_of(raw.get("customer"), field="customer")
     currency = currency_code(raw.get("currency"))
     total = _minor(raw, "total", currency)
-    if total < 0:
-        raise DataError(
-            f"total: {total} is negative; Stripe credits the customer's balance for it, there "
-            "is nothing to collect"
-        )
     times = _status_times(raw)
     issue_date = day_of(raw.get("effective_at"), zone, field="effective_at") or _required_day(
         raw.get("created"), zone, field="created"
     )
+    if total < 0:
+        return _negative_invoice(ident, customer_id, issue_date, currency, -total, status)
     finalized = day_of(times.get("finalized_at"), zone, field="status_transitions.finalized_at")
     due = day_of(raw.get("due_date"), zone, field="due_date")
     if due is None:
@@ -348,6 +348,31 @@ def invoice_records(raw: Mapping[str, Any], zone: tzinfo = UTC) -> list[AnyRecor
                                disputed_on=_open_dispute_day(raw, zone)))
     records += _refund_credit_notes(raw, ident, customer_id, currency, paid, zone)
     return records
+
+
+def _negative_invoice(
+    ident: str, customer_id: str, issue_date: date, currency: str, credit: Decimal,
+    status: InvoiceStatus,
+) -> list[AnyRecord] | Skip:
+    """An invoice whose total is below zero (a downgrade's proration, a credit line larger
+    than the charges): nothing to collect, and Stripe credits ``credit`` to the customer's
+    balance when it finalises it. That is a credit note ``<invoice id>/credit`` of
+    ``credit`` on the issue date, applied to no invoice, as a credit note's part credited
+    to the balance is (docs/connectors/stripe.md, "A credit to the customer's balance counts
+    twice once a later invoice uses it"). A draft has credited nothing yet and a void one
+    credits nothing: skipped, and reported deleted so that a store drops a copy an earlier
+    sync saved of the draft."""
+    if status in ("draft", "void"):
+        return Skip(f"{status} invoice with a negative total: it credits the customer nothing",
+                    deleted=True)
+    return [CreditNote(
+        id=f"{ident}/credit",
+        customer_id=customer_id,
+        issue_date=issue_date,
+        total=credit,
+        currency=currency,
+        source=SOURCE,
+    )]
 
 
 def _invoice(
