@@ -26,7 +26,8 @@ Reading:
   read of the payments the corrections are listed whole too, so that a refund deleted or
   re-tied leaves the correction it was on; ``credit_notes`` read without ``payments`` before
   it reads the payments first, for the refunds; the invoices stream asks only for
-  ``kinds[]`` of ``invoice_kinds``). Each correction that
+  ``kinds[]`` of ``invoice_kinds``, and of ``canceled``: a cancelled invoice, which the
+  mapping skips as deleted, so that an incremental sync drops it). Each correction that
   lowers an invoice is handed the corrected invoice (its ``price_gross``, ``paid``,
   ``currency``, and a final invoice's advances:
   :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`), so that it takes from the
@@ -79,6 +80,7 @@ from clientguard.http import (
 from clientguard_fakturownia.mapping import (
     ADVANCE_FIELDS,
     ADVANCES_KEY,
+    CANCELLED_KIND,
     CORRECTED_INVOICE_FIELDS,
     CORRECTED_INVOICE_KEY,
     DEFAULT_INVOICE_KINDS,
@@ -454,7 +456,11 @@ class FakturowniaConnector(HttpConnector):
     ) -> HttpRequest:
         params: dict[str, Any] = {**stream.params, **page, "api_token": self._token}
         if stream.name == "invoices":
-            params["kinds[]"] = list(self.rules.invoice_kinds)
+            # The cancelled ones too (kind "canceled"): an incremental sync then sees an
+            # invoice cancelled since the last one, and the store drops it (the mapping skips
+            # it as deleted); asked only for the kinds read, it stayed open until --prune.
+            kinds = list(self.rules.invoice_kinds)
+            params["kinds[]"] = [*kinds, CANCELLED_KIND] if CANCELLED_KIND not in kinds else kinds
         return HttpRequest("GET", stream.path, params)
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:

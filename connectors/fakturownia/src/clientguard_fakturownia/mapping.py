@@ -31,7 +31,8 @@ The rules (each one is in ``docs/connectors/fakturownia.md`` too):
   the payment's allocations.
 * **Status** (``issued``, ``sent``, ``paid``, ``partial``, ``rejected``): issued, sent and
   partial are ``open``; paid is ``paid`` with ``paid_date`` as the paid date; rejected is
-  ``void``.
+  ``void``. A cancelled document (anulowany: ``kind`` ``canceled``, or ``cancelled`` set) is
+  skipped as deleted, and a payment tied to it pays none of it.
 * **Due date** is ``payment_to``. A document without one ("no term") is rejected, unless the
   connector is given ``default_terms_days``. A ``payment_to`` before ``issue_date`` (an
   invoice issued after the money came in) is passed on as it is; the ledger counts it as due
@@ -46,7 +47,8 @@ The rules (each one is in ``docs/connectors/fakturownia.md`` too):
   equivalent at the NBP rate), that rate is the invoice's ``fx_rate`` if the converted-to
   currency is the connector's ``home_currency`` (PLN by default). The rate's direction is
   Fakturownia's: units of ``exchange_currency`` per one unit of the invoice currency, which
-  is the model's direction.
+  is the model's direction; a rate the NBP quotes per 100 units (HUF, JPY) is divided by its
+  ``exchange_currency_rate_den``, the units it is for.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ from clientguard_fakturownia.values import (
 __all__ = [
     "ADVANCES_KEY",
     "ADVANCE_FIELDS",
+    "CANCELLED_KIND",
     "CORRECTED_INVOICE_FIELDS",
     "CORRECTED_INVOICE_KEY",
     "CORRECTION_KINDS",
@@ -117,6 +120,14 @@ DEFAULT_INVOICE_KINDS: tuple[str, ...] = (
 #: Kinds that correct an earlier invoice.
 CORRECTION_KINDS: tuple[str, ...] = ("correction",)
 
+CANCELLED_KIND = "canceled"
+"""The ``kind`` Fakturownia gives a document cancelled with ``POST /invoices/cancel.json``
+("Anulowanie faktury"): read back, a cancelled invoice's kind is ``canceled`` (seen in an
+end-to-end test against a live account, sixers/fakturownia-cli
+``e2e/25-invoice-cancel.e2e.test.ts``). The connector asks for it beside the kinds it reads,
+so that an incremental sync learns of a cancellation; :func:`map_document` skips such a
+document as deleted."""
+
 ADVANCES_KEY = "clientguard:advances"
 """Key under which a connector adds, to a final invoice's raw record (kind ``final``, faktura
 końcowa), the advance invoices (kind ``advance``, faktury zaliczkowe) it settles, as a list
@@ -124,7 +135,9 @@ of objects with their :data:`ADVANCE_FIELDS`: the ones :func:`advances_named_by`
 the connector could read. Not a Fakturownia field. With it the final invoice counts only what
 it adds to its advances (see :func:`map_document`)."""
 
-ADVANCE_FIELDS: tuple[str, ...] = ("id", "kind", "status", "currency", "price_gross")
+ADVANCE_FIELDS: tuple[str, ...] = (
+    "id", "kind", "status", "cancelled", "currency", "price_gross",
+)
 """What the mapping reads of each advance invoice under :data:`ADVANCES_KEY`."""
 
 CORRECTED_INVOICE_KEY = "clientguard:corrected_invoice"
@@ -228,6 +241,16 @@ def _is_income(raw: Mapping[str, Any]) -> bool:
     return str(income).strip().lower() not in ("0", "false", "no")
 
 
+def _is_cancelled(raw: Mapping[str, Any]) -> bool:
+    """Whether the document was cancelled (anulowany): its ``kind`` is ``canceled``
+    (:data:`CANCELLED_KIND`, what the API gives back after a cancel), or its ``cancelled``
+    flag, which every document carries (``false`` in the responses seen), is set."""
+    if (text_of(raw.get("kind")) or "").lower() in (CANCELLED_KIND, "cancelled"):
+        return True
+    flag = raw.get("cancelled")
+    return flag is True or str(flag).strip().lower() in ("true", "1", "yes")
+
+
 # --------------------------------------------------------------------------- customers
 
 
@@ -301,10 +324,31 @@ def _fx_rate(raw: Mapping[str, Any], currency: str, rules: MappingRules) -> Deci
     target = (text_of(raw.get("exchange_currency")) or "").upper()
     if target != rules.home_currency:
         return None
-    rate = optional_amount(raw.get("exchange_currency_rate"), field="exchange_currency_rate")
+    return _rate_per_unit(raw)
+
+
+def _rate_per_unit(raw: Mapping[str, Any], where: str = "") -> Decimal | None:
+    """Fakturownia's conversion rate for one unit of the document's currency:
+    ``exchange_currency_rate`` over ``exchange_currency_rate_den``. The NBP's table quotes
+    some currencies per 100 units (``100 HUF = 1.0587 PLN``, ``100 JPY``: its
+    ``przelicznik``), and Fakturownia keeps that count as the rate's denominator beside it
+    (``"1.0"`` for a rate per unit, as every public response has it). None when there is no
+    rate (empty, or zero or less); a denominator that is no positive number is rejected,
+    naming it (``where`` prefixes the fields, for an invoice a payment embeds)."""
+    rate = optional_amount(raw.get("exchange_currency_rate"),
+                           field=f"{where}exchange_currency_rate")
     if rate is None or rate <= 0:
         return None
-    return rate
+    field = f"{where}exchange_currency_rate_den"
+    den = optional_amount(raw.get("exchange_currency_rate_den"), field=field)
+    if den is None:
+        return rate
+    if den <= 0:
+        raise DataError(
+            f"{field}: {raw.get('exchange_currency_rate_den')!r} is not a positive number of "
+            "units the rate is for (1, or 100 for a currency the NBP quotes per 100)"
+        )
+    return rate / den
 
 
 def _due_date(raw: Mapping[str, Any], issue_date: date, rules: MappingRules) -> date:
@@ -333,6 +377,10 @@ def map_document(
     # with the buyer only it named; for one never stored it removes nothing.
     if not _is_income(raw):
         return Skip("cost document (income 0): only sales are read", deleted=True)
+    if _is_cancelled(raw):
+        # deleted=True: the open invoice (or the credit note) an earlier sync stored leaves.
+        return Skip("cancelled document (anulowany, kind 'canceled' or cancelled: true): it "
+                    "has no effect", deleted=True)
     if kind in CORRECTION_KINDS:
         return _correction(raw, rules)
     if kind not in rules.invoice_kinds:
@@ -412,8 +460,9 @@ def _less_advances(raw: Mapping[str, Any], gross: Decimal, *, field: str = "") -
         where = f"{key}.{index}"
         if not isinstance(advance, Mapping):
             raise DataError(f"{where}: is not an object")
-        if (text_of(advance.get("status")) or "").lower() == "rejected":
-            continue  # a rejected advance invoice is void: nothing was advanced by it
+        if (text_of(advance.get("status")) or "").lower() == "rejected" or _is_cancelled(
+                advance):
+            continue  # a rejected or cancelled advance invoice: nothing was advanced by it
         ident = text_of(advance.get("id"))
         theirs = (text_of(advance.get("currency")) or "").upper()
         if theirs != currency:
@@ -591,12 +640,13 @@ def invoice_lowered_by(raw: Mapping[str, Any]) -> str | None:
     """The id of the invoice whose open amount the document ``raw`` may lower: the corrected
     invoice of a sales correction that lowers the amount and is not rejected, the one kind of
     document that becomes a credit note applied to an invoice. None for any other document
-    (an invoice, a correction that raises the amount or changes none, a rejected one), and
+    (an invoice, a correction that raises the amount or changes none, a rejected or
+    cancelled one), and
     for one :func:`map_document` will reject (an amount it cannot read): only for the id
     given does the mapping read the corrected invoice under :data:`CORRECTED_INVOICE_KEY`.
     Never raises."""
     kind = (text_of(raw.get("kind")) or "").lower()
-    if kind not in CORRECTION_KINDS or not _is_income(raw):
+    if kind not in CORRECTION_KINDS or not _is_income(raw) or _is_cancelled(raw):
         return None
     if (text_of(raw.get("status")) or "").lower() == "rejected":
         return None
@@ -679,10 +729,8 @@ def _cap_in(item: Mapping[str, Any], gross: Decimal, currency: str, where: str) 
     if theirs == currency:
         return gross, None
     if (text_of(item.get("exchange_currency")) or "").upper() == currency:
-        rate = optional_amount(
-            item.get("exchange_currency_rate"), field=f"{where}.exchange_currency_rate"
-        )
-        if rate is not None and rate > 0:
+        rate = _rate_per_unit(item, f"{where}.")
+        if rate is not None:
             return gross * rate, None
     return None, (
         f"invoice {text_of(item.get('id'))} is in {theirs}, the payment in {currency}, and "
@@ -696,7 +744,8 @@ def _not_read(item: Mapping[str, Any], rules: MappingRules) -> str | None:
     if not _is_income(item):
         return "cost"
     kind = (text_of(item.get("kind")) or "").lower()
-    if kind and kind not in rules.invoice_kinds and kind not in CORRECTION_KINDS:
+    if _is_cancelled(item) or (
+            kind and kind not in rules.invoice_kinds and kind not in CORRECTION_KINDS):
         return "offer"
     return None
 
