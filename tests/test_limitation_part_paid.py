@@ -230,13 +230,19 @@ def test_the_note_says_the_part_paid_keeps_its_interest(lang: str, kept: str,
 # --- UK -----------------------------------------------------------------------------------------
 
 # GBP 2,000 due 14 February 2019, GBP 800 paid 16 March 2019, 1,200 never paid. One rate for the
-# debt: 2019-H1 8.75%. Accrued 15 February 2019: the debt and the fixed sum (GBP 70) barred from
-# 16 February 2025; each day's interest six years after that day (15 February 2019's from 16
-# February 2025). As of 16 February 2025: 30 days on 2,000 (15 February - 16 March 2019),
-# 2,000 x 8.75 x 30 = 525,000, and 2,164 days on 1,200 (17 March 2019 - 16 February 2025),
-# 1,200 x 8.75 x 2,164 = 22,722,000: 23,247,000 / 36,500 = 636.9041 -> 636.90. The 800 paid
-# bears 800 x 8.75 x 30 / 36,500 = 5.7534, of which its first day's (0.1918) is barred: its
-# other 29 days, 800 x 8.75 x 29 / 36,500 = 203,000 / 36,500 = 5.5616 -> 5.56, are claimed.
+# debt: 2019-H1 8.75%. Accrued 15 February 2019: the fixed sum (GBP 70) barred from 16 February
+# 2025; each day's interest six years after that day (15 February 2019's from 16 February
+# 2025). The payment restarts the debt's six years (Limitation Act 1980 s.29(5)): it accrues
+# anew on 16 March 2019, last day to sue 16 March 2025, barred from 17 March 2025. As of 16
+# February 2025: 30 days on 2,000 (15 February - 16 March 2019), 2,000 x 8.75 x 30 = 525,000,
+# and 2,164 days on 1,200 (17 March 2019 - 16 February 2025), 1,200 x 8.75 x 2,164 =
+# 22,722,000: 23,247,000 / 36,500 = 636.9041 -> 636.90. The debt is not barred, so neither is
+# the interest on the 1,200 left unpaid: only the first day's own, 2,000 x 8.75 / 36,500 =
+# 17,500 / 36,500 = 0.4795, is barred; claimed (23,247,000 - 17,500) / 36,500 = 636.4247 ->
+# 636.42, barred 636.90 - 636.42 = 0.48 (and the fixed sum, 70.00). Before s.29(5) was
+# applied the debt was barred from 16 February 2025 with the 1,200's interest: 5.56 claimed,
+# 631.34 barred, an under-claim of 630.86. tests/test_limitation_uk_part_payment.py has the
+# rest of the rule.
 def test_uk_part_paid_interest_is_barred_day_by_day() -> None:
     debt = invoice("brit", issued="2019-01-15", due="2019-02-14", total="2000.00",
                    currency="GBP", id="U1")
@@ -247,9 +253,9 @@ def test_uk_part_paid_interest_is_barred_day_by_day() -> None:
     note = claim(book, "brit", as_of=date(2025, 2, 16), policy=Policy(jurisdiction="uk"))
     (line,) = note.invoices
     assert (line.interest, line.interest_claimed, line.interest_time_barred) == (
-        D("636.90"), D("5.56"), D("631.34"))
-    assert note.totals == {"GBP": D("5.56")}
-    assert note.time_barred_totals == {"GBP": D("701.34")}  # 631.34 + 70.00
+        D("636.90"), D("636.42"), D("0.48"))
+    assert note.totals == {"GBP": D("636.42")}
+    assert note.time_barred_totals == {"GBP": D("70.48")}  # 0.48 + 70.00
 
 
 # --- the rule, day by day -----------------------------------------------------------------------
@@ -270,6 +276,10 @@ def _day_by_day(jurisdiction: Jurisdiction, due: date, total: int, paid: int, pa
     became_due = first
     main = time_barred_from(jurisdiction, became_due, pl_years=years)
     assert main is not None
+    if jurisdiction == "uk" and paid_on < main:
+        # Limitation Act 1980 s.29(5): the part payment restarts the debt's six years.
+        main = time_barred_from(jurisdiction, paid_on)
+        assert main is not None
     unpaid_at_bar = total - paid if paid_on < main else total
     interest = barred = Fraction(0)
     day = first
@@ -284,7 +294,7 @@ def _day_by_day(jurisdiction: Jurisdiction, due: date, total: int, paid: int, pa
             barred += _day(left, rate)
             if own <= as_of:
                 barred += _day(principal - left, rate)
-        elif own <= as_of:  # not reached: the main claim is barred no later than a day's
+        elif own <= as_of:  # the main claim not barred (UK, restarted): each day's own
             barred += _day(principal, rate)
         day += timedelta(days=1)
     return interest, barred
@@ -327,6 +337,6 @@ def test_the_barred_interest_is_the_day_by_day_rule(
     assert abs(Fraction(item.interest_time_barred) - barred) < Fraction(1, 10**15)
     bar = limitation(jurisdiction, due_date=due, settled_on=None, as_of=as_of,
                      interest=item.statutory_interest,
-                     pl_years=years if jurisdiction == "pl" else 3)
+                     pl_years=years if jurisdiction == "pl" else 3, payments=(paid_on,))
     assert bar is not None
     assert bar.interest_time_barred == item.interest_time_barred

@@ -17,7 +17,9 @@ Decisions (docs/claims.md):
   the EU baseline the limitation period is not checked (no harmonised period). A debt partly
   paid before its main claim was barred keeps the interest on the part paid (barred day by
   day); the interest on the part left unpaid goes with the debt, and the working shows the
-  two principals on lines of their own.
+  two principals on lines of their own. In the UK such a payment also restarts the debt's
+  six years from its date (Limitation Act 1980 s.29(5)); the fixed sum and each day's
+  interest keep their own.
 - An invoice paid late bears interest up to the day of payment; one still open bears it up to
   ``as_of`` and keeps accruing (the document says so, and its principal is not part of the
   claim). A partial payment lowers the principal from the day after it, per period, as
@@ -52,6 +54,7 @@ from clientguard.metrics.cost import (
     limitation,
     time_barred_from,
 )
+from clientguard.metrics.cost.lateness_costs import _payment_days
 from clientguard.metrics.cost.limitation import (
     Limitation,
     PrincipalPart,
@@ -186,10 +189,12 @@ class ClaimedInvoice(BaseModel):
     #: Under a Polish period of two years, the main claim is barred earlier, on
     #: ``main_claim_time_barred_from``.
     time_barred_from: date | None = None
-    #: The first day a debtor can raise limitation against the debt itself where the claim
-    #: runs two years (``Claim.pl_limitation_years``; arts. 554, 646 and 751 KC): a debt left
-    #: unpaid until then loses all its interest that day. None under the law's general
-    #: period, where it is ``time_barred_from``.
+    #: The first day a debtor can raise limitation against the debt itself where it is not
+    #: ``time_barred_from``: where the claim runs two years (``Claim.pl_limitation_years``;
+    #: arts. 554, 646 and 751 KC), a year earlier; for a UK debt partly paid before it was
+    #: barred, the day after the sixth anniversary of the last such payment (Limitation Act
+    #: 1980 s.29(5)). A debt left unpaid until then loses all its interest that day. None
+    #: where it is ``time_barred_from``.
     main_claim_time_barred_from: date | None = None
     #: The part of ``interest`` time-barred as of ``as_of`` (``interest`` minus
     #: ``interest_claimed``); zero when none is, None with ``interest``.
@@ -205,11 +210,14 @@ class ClaimedInvoice(BaseModel):
     def interest_time_barred_from(self) -> date | None:
         """The first day any of the interest is time-barred: the main claim's where the debt
         was left unpaid until it was barred (all of it that day, but for the interest on a part
-        paid before the bar, barred on its own days), else ``time_barred_from`` (the
-        first day's own). None where the limitation period is not checked."""
+        paid before the bar, barred on its own days) and that is the earlier (a Polish debt
+        of two years), else ``time_barred_from`` (the first day's own: a UK debt whose six
+        years a payment restarted loses its first day's interest before the debt). None where
+        the limitation period is not checked."""
         main = self.main_claim_time_barred_from
         if main is not None and interest_goes_with_main_claim(self.paid_on, main):
-            return main
+            return main if self.time_barred_from is None else min(main,
+                                                                  self.time_barred_from)
         return self.time_barred_from
 
 
@@ -394,7 +402,8 @@ def claim(
              if jurisdiction == "pl" and policy.pl_limitation_years != 3 else None)
     lines = [
         _line(item, by_id[item.invoice_id], mine[item.invoice_id].open_balance, jurisdiction,
-              as_of, short)
+              as_of, short,
+              _payment_days(ledger, jurisdiction, by_id[item.invoice_id], as_of))
         for item in items
     ]
     # The document lists the invoices by due date, then number (the order they fell due).
@@ -482,16 +491,19 @@ def _line(
     jurisdiction: ClaimJurisdiction,
     as_of: date,
     pl_years: int | None,
+    payments: tuple[date, ...],
 ) -> ClaimedInvoice:
     """``pl_years``: a Polish main claim's period where it is not art. 118 KC's three years
-    (``Claim.pl_limitation_years``), else None."""
+    (``Claim.pl_limitation_years``), else None. ``payments``: the days the debtor paid part of
+    the invoice, which restart a UK debt's six years (as the lateness costs passed them)."""
     interest = item.statutory_interest
     compensation = item.compensation
     currency = item.currency
     # The lateness costs priced the limitation with the same function: one rule, one answer.
     bar = limitation(jurisdiction, due_date=item.due_date,
                      settled_on=None if item.still_open else _paid_on(item),
-                     as_of=as_of, interest=interest, pl_years=pl_years or 3)
+                     as_of=as_of, interest=interest, pl_years=pl_years or 3,
+                     payments=payments)
     periods = tuple(
         part
         for p in (interest.periods if interest is not None else ())
@@ -533,7 +545,9 @@ def _line(
         compensation_band_rule=compensation.band_rule if compensation else None,
         time_barred_from=bar.time_barred_from if bar is not None else None,
         main_claim_time_barred_from=(
-            bar.main_claim_time_barred_from if bar is not None and pl_years else None),
+            bar.main_claim_time_barred_from
+            if bar is not None and bar.main_claim_time_barred_from != bar.time_barred_from
+            else None),
         interest_time_barred=barred,
         interest_claimed=interest_claimed,
         compensation_time_barred=item.compensation_time_barred,

@@ -496,8 +496,9 @@ def _limitation_rule(claim: Claim) -> str:
         )
     return _(
         "These amounts are time-barred (Limitation Act 1980, section 5: six years from the day "
-        "the claim accrued). The debtor may still pay them of its own will; they are not part "
-        "of the total to pay."
+        "the claim accrued; a debt's from the last payment towards it made before it was "
+        "barred, section 29(5)). The debtor may still pay them of its own will; they are not "
+        "part of the total to pay."
     )
 
 
@@ -528,6 +529,20 @@ def _interest_kept(item: ClaimedInvoice) -> bool:
     return bool(item.interest_claimed)
 
 
+def _restarted_debts(claim: Claim) -> list[tuple[ClaimedInvoice, date]]:
+    """The UK invoices with something time-barred whose debt a payment kept from being barred
+    with it (Limitation Act 1980 s.29(5): the debt's bar, later than the fixed sum's), and the
+    day each debt is barred from: what the note on part payments names."""
+    if claim.jurisdiction != "uk":
+        return []
+    return [
+        (item, item.main_claim_time_barred_from) for item in claim.invoices
+        if item.main_claim_time_barred_from is not None and item.time_barred_from is not None
+        and item.main_claim_time_barred_from > item.time_barred_from
+        and (item.interest_time_barred or item.compensation_time_barred)
+    ]
+
+
 def _notes(claim: Claim) -> list[str]:
     notes = [_rule(claim)]
     still_open = [i for i in claim.invoices if i.still_open]
@@ -550,6 +565,16 @@ def _notes(claim: Claim) -> list[str]:
             "ends: the days not yet barred are claimed here. The interest on the part left "
             "unpaid went with the debt and is not claimed."
         ))
+    restarted = _restarted_debts(claim)
+    if restarted:
+        notes.append(_(
+            "A payment towards a debt made before it was time-barred restarts the debt's six "
+            "years from the day of the payment (Limitation Act 1980, section 29(5)): the debt, "
+            "and the interest on the part of it still unpaid, can be claimed for six years from "
+            "the last such payment; the fixed sum and each day's interest keep their own six "
+            "years. The debt of each such invoice is time-barred from (invoice: day): {debts}."
+        ).format(debts="; ".join(f"{item.number}: {_date(barred_from)}"
+                                 for item, barred_from in restarted)))
     if claim.invoices and not claim.limitation_checked:
         notes.append(_(
             "The limitation period is not checked: Directive 2011/7/EU sets none, the "

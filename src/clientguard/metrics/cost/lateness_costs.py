@@ -34,6 +34,7 @@ from clientguard.metrics.cost.rates import Jurisdiction, RateTable
 from clientguard.money import ONE, FxTable
 from clientguard.policy import Policy
 from clientguard.settlement import (
+    AppliedPart,
     Settlement,
     _balance_histories,
     _counted_parts,
@@ -264,8 +265,8 @@ def _claimable_before_window(
             continue
         # The balance outstanding each day alone: the claim's base (the balance still to
         # pay is the financing cost's, which is not priced here).
-        steps = _history(invoice, settlement, _counted_parts(ledger, invoice, settlement.as_of),
-                         credits_from_due=False)
+        counted = _counted_parts(ledger, invoice, settlement.as_of)
+        steps = _history(invoice, settlement, counted, credits_from_due=False)
         step_days, step_amounts = _columns(steps)
         settled_on = settlement.settled_on
         rate = ledger.rate_to_base(invoice)
@@ -276,7 +277,9 @@ def _claimable_before_window(
                 jurisdiction, invoice, step_days, step_amounts, settled_on or as_of)
             amount = _in_base(interest.amount, rate) if interest is not None else _NONE
             bar = limitation(jurisdiction, due_date=due, settled_on=settled_on, as_of=as_of,
-                             interest=interest, pl_years=policy.pl_limitation_years)
+                             interest=interest, pl_years=policy.pl_limitation_years,
+                             payments=_payment_days(ledger, jurisdiction, invoice,
+                                                    settlement.as_of, counted))
             if bar is not None and bar.anything_barred:
                 barred = _in_base(bar.interest_time_barred, rate)
                 if bar.compensation_time_barred and compensation_base is not None:
@@ -495,7 +498,9 @@ def _invoice_costs(
                 jurisdiction, invoice, step_days, step_amounts, until)
             bar = (
                 limitation(jurisdiction, due_date=due, settled_on=settlement.settled_on,
-                           as_of=as_of, interest=interest, pl_years=policy.pl_limitation_years)
+                           as_of=as_of, interest=interest, pl_years=policy.pl_limitation_years,
+                           payments=_payment_days(ledger, jurisdiction, invoice,
+                                                  settlement.as_of))
                 if law.may_be_time_barred(jurisdiction, due, as_of) else None
             )
             if bar is not None and bar.anything_barred:
@@ -524,6 +529,31 @@ def _invoice_costs(
             "compensation_time_barred": compensation_barred,
             "notes": tuple(notes),
         })
+
+
+def _payment_days(
+    ledger: Ledger,
+    jurisdiction: Jurisdiction,
+    invoice: Invoice,
+    as_of: date,
+    counted: Iterable[AppliedPart] | None = None,
+) -> tuple[date, ...]:
+    """The days the client paid part of ``invoice``, of its applications counted by ``as_of``
+    (``counted``, where the caller has them): each payment's own date (the day the money was
+    received, not a later allocation's: the date of the payment, Limitation Act 1980
+    s.29(5)). Credit notes are not payments by the debtor and are left out. What restarts a
+    UK debt's limitation period
+    (:func:`~clientguard.metrics.cost.limitation.limitation`'s ``payments``); empty elsewhere,
+    where a payment moves no period."""
+    if jurisdiction != "uk":
+        return ()
+    if counted is None:
+        counted = _counted_parts(ledger, invoice, as_of)
+    return tuple(
+        ledger.payment(part.application.document_id).date
+        for part in counted
+        if part.application.document_kind == "payment" and part.application.amount > 0
+    )
 
 
 _invoice_cost = _Unvalidated(InvoiceLatenessCost)

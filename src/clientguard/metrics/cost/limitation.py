@@ -27,9 +27,17 @@ The rules, their sources and the choices made where the law is silent are in doc
   (the day excluded, so the sixth anniversary is the last day to sue). The debt and the fixed
   sum of s.5A accrue the day after the due date; each day's statutory interest on that day;
   and, as in Poland (clientguard's choice: no source read says otherwise), no interest on a
-  debt, or the part of it, that was left unpaid until it was itself time-barred. (A part
-  payment restarts the debt's period, s.29(5): not modelled, so the debt may be barred here
-  earlier than in law.)
+  debt, or the part of it, that was left unpaid until it was itself time-barred (each day's
+  interest barred on its own day or with the debt, whichever comes first). A payment towards
+  the debt restarts the debt's six years from its date (s.29(5): "the right shall be treated
+  as having accrued on and not before the date of the ... payment"), again with each later
+  payment, but not once the debt is barred (s.29(7): a barred right is not revived): the
+  debt, and the interest on the part of it left unpaid, are barred from the day after the
+  sixth anniversary of the last payment made before the bar (``payments``). Not restarted:
+  the fixed sum of s.5A and each day's interest already accrued (a payment of the debt is
+  not a payment "in respect of" them; s.29(6): paying part of the interest due does not
+  extend the period for the rest then due), and nothing is restarted by a credit note (the
+  creditor's, not a payment by the person liable).
 - **EU baseline** (``eu``): the Directive harmonises no limitation period; each member state's
   law sets it. Not checked: :func:`time_barred_from` gives None.
 
@@ -38,6 +46,7 @@ Pure date arithmetic, a few operations an invoice (the review prices a million i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal, NamedTuple
@@ -80,14 +89,16 @@ class Limitation(NamedTuple):
     time_barred_from: date
     """The first day a debtor can raise limitation against the fixed compensation and the
     first day's interest (each later day's interest is barred later); under a period of
-    three years (and in the UK), against the main claim too."""
+    three years (and in the UK, unless a payment restarted the debt's six years), against the
+    main claim too."""
     compensation_time_barred: bool
     """The fixed compensation is time-barred as of the date."""
     interest_barred_through: date | None
     """The last day of delay whose interest is time-barred as of the date on the principal
-    paid before the main claim was barred (each day's on its own); where the whole debt was
-    left unpaid until then, the last day of delay (all of it went with the main claim). None
-    when none is."""
+    barred day by day (each day's on its own): all of it while the main claim is not barred
+    (a UK debt whose six years a payment restarted), else the part paid before the main claim
+    was barred; where the whole debt was left unpaid until then, the last day of delay (all
+    of it went with the main claim). None when none is."""
     interest_time_barred: Decimal
     """The part of the statutory interest (unrounded, the invoice's currency) that is
     time-barred: on the days up to ``interest_barred_through``, and on ``left_unpaid``'s part
@@ -95,7 +106,10 @@ class Limitation(NamedTuple):
     main_claim_time_barred_from: date
     """The first day a debtor can raise limitation against the main claim, the debt itself:
     ``time_barred_from`` under the law's general period, earlier under a Polish period of two
-    years. A debt left unpaid until then loses all its interest that day (III CZP 42/04)."""
+    years, later in the UK where a payment made before the bar restarted the debt's six
+    years (the day after the sixth anniversary of the last such payment, Limitation Act 1980
+    s.29(5)). A debt left unpaid until then loses all its interest that day (III CZP
+    42/04)."""
     left_unpaid: Decimal | None = None
     """Where the main claim is time-barred as of the date and the debt was not paid in full
     before it: the balance outstanding as the bar's first day began, the part of the debt left
@@ -193,6 +207,7 @@ def limitation(
     as_of: date,
     interest: StatutoryInterest | None = None,
     pl_years: int = 3,
+    payments: Iterable[date] = (),
 ) -> Limitation | None:
     """Where a late invoice due on ``due_date`` and paid in full on ``settled_on`` (None while
     open) stands as of ``as_of``: None where the limitation period is not checked (``eu``).
@@ -209,6 +224,14 @@ def limitation(
     paid before the bar is then barred day by day, the rest with the main claim
     (:func:`period_parts`).
 
+    ``payments``: the days the debtor paid part of the debt by ``as_of`` (each payment's own
+    date, any order; credit notes are not payments: leave them out). In the UK each one made
+    after the debt accrued, before it was paid in full and before it was time-barred restarts
+    the debt's six years from its date (Limitation Act 1980 s.29(5) and (7)), so the main
+    claim, and the interest that goes with it, is barred later; the compensation and each
+    day's interest keep their own periods. Ignored in Poland (a payment interrupts the period
+    only as an acknowledgement, art. 123 § 1 pkt 2 KC, which the ledger cannot tell).
+
     Raises ``ValueError`` for a ``pl_years`` other than 2 or 3.
     """
     _check_pl_years(pl_years)
@@ -218,16 +241,22 @@ def limitation(
         return None
     main_from = (_polish_bar(first_day, pl_years) if jurisdiction == "pl" and pl_years != 3
                  else barred_from)
-    if main_from > as_of:
-        # The common case: nothing is barred yet (the main claim, with its interest, first).
-        return Limitation(barred_from, False, None, Decimal(0), main_from)
+    if jurisdiction == "uk":
+        main_from = _restarted(main_from, payments, settled_on)
     compensation_barred = barred_from <= as_of
-    if settled_on is not None and not interest_goes_with_main_claim(settled_on, main_from):
-        # Paid before the main claim was barred: each day's interest on its own, the first
-        # day's barred with the compensation (both became due on the first day of delay).
+    if main_from > as_of and not compensation_barred:
+        # The common case: nothing is barred yet (the main claim, with its interest, first;
+        # or, restarted, the compensation and the first day's interest).
+        return Limitation(barred_from, False, None, Decimal(0), main_from)
+    if main_from > as_of or (settled_on is not None
+                             and not interest_goes_with_main_claim(settled_on, main_from)):
+        # The debt is not barred (a UK debt a payment restarted), or was paid before it was:
+        # each day's interest on its own, the first day's barred with the compensation (both
+        # became due on the first day of delay).
         if not compensation_barred:
             return Limitation(barred_from, False, None, Decimal(0), main_from)
-        through: date | None = _last_barred_day(jurisdiction, first_day, settled_on, as_of)
+        through: date | None = _last_barred_day(jurisdiction, first_day, settled_on or as_of,
+                                                as_of)
         barred = _interest_through(interest, through) if interest is not None else Decimal(0)
         return Limitation(barred_from, compensation_barred, through, barred, main_from)
     # Left unpaid until the main claim was barred: its interest went with it (III CZP 42/04).
@@ -252,6 +281,23 @@ def limitation(
             if part.time_barred:
                 barred += part.interest
     return bar._replace(interest_time_barred=barred)
+
+
+def _restarted(barred_from: date, payments: Iterable[date], settled_on: date | None) -> date:
+    """The first day a UK debt barred from ``barred_from`` without payments is barred after
+    ``payments`` (Limitation Act 1980 s.29(5): each payment makes the right accrue anew on its
+    date, so the debt is barred from the day after the sixth anniversary of the last one;
+    s.29(7): repeatedly, but a payment on the day of the bar or later revives nothing). One
+    on the day the debt was paid in full or later restarts nothing: no debt is left to sue
+    for. One made before the debt accrued (on or before the due date) gives an earlier day,
+    which changes nothing."""
+    for day in sorted(payments):
+        if day >= barred_from or (settled_on is not None and day >= settled_on):
+            break
+        restarted = _add_years(day, _YEARS["uk"]) + _ONE_DAY
+        if restarted > barred_from:
+            barred_from = restarted
+    return barred_from
 
 
 def _balance_on(interest: StatutoryInterest, day: date) -> Decimal:
@@ -314,7 +360,9 @@ def last_barred_due_date(jurisdiction: Jurisdiction, as_of: date, *,
     unpaid: :func:`limitation` says ``anything_barred``; under the law's general period, the
     compensation): every invoice due on it or before may have, every one due later has not.
     None where the limitation period is not checked (``eu``). Found once for a review, so that
-    each invoice is one comparison of dates (issue 21).
+    each invoice is one comparison of dates (issue 21). Payments do not move it: a UK part
+    payment (``limitation``'s ``payments``) only makes the debt's bar later, never the
+    compensation's, which is the first thing of a claim to be barred.
 
     Raises ``ValueError`` for a ``pl_years`` other than 2 or 3.
     """
