@@ -29,6 +29,7 @@ February 2025, 2,177 to 1 March 2025, 2,192 to 16 March 2025, 2,193 to 17 March 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -317,3 +318,22 @@ def test_the_barred_interest_is_the_day_by_day_rule_with_up_to_three_payments(
         assert item.interest_time_barred == 0
     else:
         assert item.compensation_time_barred
+
+
+def test_the_json_of_a_restarted_debt_names_its_bar() -> None:
+    # As of 16 February 2025 the fixed sum and the first day's interest are barred, the debt
+    # (restarted by the payment of 16 March 2019) is barred from 17 March 2025: a day a 1.1
+    # document has no key for, so the claim is written as 1.2 with it (no period split: no
+    # 1.3), pl_limitation_years null (docs/claims.md, JSON).
+    document = json.loads(render_claim(
+        claim(PART_PAID, "brit", as_of=date(2025, 2, 16), policy=UK), "json"))
+    assert document["schema_version"] == "1.2"
+    assert document["pl_limitation_years"] is None
+    (line,) = document["invoices"]
+    assert line["main_claim_time_barred_from"] == "2025-03-17"
+    assert line["time_barred_from"] == "2025-02-16"
+    # Without the payment nothing restarts: the 1.1 document, as before.
+    plain = json.loads(render_claim(claim(books(), "brit", as_of=date(2025, 2, 16), policy=UK),
+                                    "json"))
+    assert plain["schema_version"] == "1.1"
+    assert "main_claim_time_barred_from" not in plain["invoices"][0]

@@ -52,7 +52,8 @@ period, ``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
 ``limitation_checked``; 1.2: ``pl_limitation_years`` and each invoice's
 ``main_claim_time_barred_from``; 1.3: each period's ``principal_part``). A document is written
 in the oldest version that holds what it says: 1.3 where a period is split by the part of the
-debt paid before its bar, else 1.2 for a Polish claim of two years, else the 1.1 document
+debt paid before its bar, else 1.2 for a Polish claim of two years or one with a debt barred
+on another day than its interest (a UK debt a part payment restarted), else the 1.1 document
 clientguard wrote before, byte for byte."""
 _TWO_YEARS_SCHEMA_VERSION = "1.2"
 _GENERAL_PERIOD_SCHEMA_VERSION = "1.1"
@@ -145,7 +146,10 @@ def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:
     if any(period.principal_part is not None
            for invoice in claim.invoices for period in invoice.periods):
         version, fields = CLAIM_SCHEMA_VERSION, claim.model_dump(mode="json")
-    elif claim.pl_limitation_years is not None:
+    elif claim.pl_limitation_years is not None or any(
+            invoice.main_claim_time_barred_from is not None for invoice in claim.invoices):
+        # A debt barred on another day than its first day's interest: a Polish claim of two
+        # years, or a UK debt whose six years a part payment restarted (s.29(5)).
         version = _TWO_YEARS_SCHEMA_VERSION
         fields = claim.model_dump(mode="json", exclude=_PARTS_LEFT_OUT)
     else:
