@@ -282,7 +282,8 @@ def test_an_overpayment_refunded_with_a_refund_receipt_leaves_no_credit_nor_extr
     serve(httpserver, {"Customer": [CUSTOMER], "Invoice": invoices, "Payment": [payment],
                        "RefundReceipt": [refund]})
     ledger = cg.Ledger.from_connector(connector(httpserver, clock, datetime(2026, 4, 1,
-                                                                            tzinfo=UTC)),
+                                                                            tzinfo=UTC),
+                                                refund_receipts=True),
                                       base_currency="USD")
     # Nothing held for the client; revenue 100 + 20 - 20 = 100.00 (before: 120.00, the refund
     # item's invoice counted as a sale and the money paid back not at all).
@@ -311,12 +312,14 @@ def test_a_refund_receipt_synced_then_deleted_or_voided_leaves_the_store(
 
     with Store.open(tmp_path / "qbo.db") as store:
         serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [sale]})
-        store.sync(connector(httpserver, clock, datetime(2026, 4, 2, tzinfo=UTC)))
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 2, tzinfo=UTC),
+                             refund_receipts=True))
         assert revenue() == {"1": Decimal(120)}
 
         # 15 April: 20.00 paid back for the sale. Revenue 120 - 20 = 100.00; no open credit.
         serve(httpserver, {"RefundReceipt": [refund]})
-        store.sync(connector(httpserver, clock, datetime(2026, 4, 20, tzinfo=UTC)))
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 20, tzinfo=UTC),
+                             refund_receipts=True))
         assert revenue() == {"1": Decimal(100)}
         assert credit_of(store, date(2026, 4, 30)) == 0
 
@@ -329,19 +332,77 @@ def test_a_refund_receipt_synced_then_deleted_or_voided_leaves_the_store(
             serve(httpserver, {}, deleted={"RefundReceipt": ["95"]})
         else:
             serve(httpserver, {"RefundReceipt": [voided]})
-        store.sync(connector(httpserver, clock, datetime(2026, 5, 10, tzinfo=UTC)))
+        store.sync(connector(httpserver, clock, datetime(2026, 5, 10, tzinfo=UTC),
+                             refund_receipts=True))
         assert store.load(base_currency="USD").credit_notes == ()
         assert revenue() == {"1": Decimal(120)}
 
 
-def test_refund_receipts_false_reads_none(httpserver: HTTPServer, clock: Clock) -> None:
-    serve(httpserver, {"RefundReceipt": [refund_receipt()]})
-    conn = connector(httpserver, clock, datetime(2026, 4, 1, tzinfo=UTC), refund_receipts=False)
+SALE = {"Id": "71", "DocNumber": "1025", "TxnDate": "2026-03-01", "DueDate": "2026-03-31",
+        "TotalAmt": 120, "Balance": 0, "CustomerRef": {"value": "1"},
+        "CurrencyRef": {"value": "USD"},
+        "MetaData": {"LastUpdatedTime": "2026-03-01T10:00:00-08:00"}}
+"""Invoice 71: 120.00 to customer 1 on 1 March, paid."""
+
+CASH_REFUND = refund_receipt("95", 50, TxnDate="2026-03-15", CustomerRef={"value": "1"},
+                             CurrencyRef={"value": "USD"})
+"""Refund receipt 95: 50.00 paid back to customer 1 on 15 March, for a cash sale (a sales
+receipt, which the connector does not read)."""
+
+
+def march_revenue(ledger: cg.Ledger) -> dict[str, Decimal]:
+    return revenue_by_client(ledger, first=date(2026, 3, 1), last=date(2026, 3, 31))
+
+
+@pytest.mark.parametrize("options", [pytest.param({}, id="default"),
+                                     pytest.param({"refund_receipts": False}, id="false")])
+def test_refund_receipts_are_read_only_when_asked_for(
+    httpserver: HTTPServer, clock: Clock, options: dict[str, Any]
+) -> None:
+    # Off by default (the lead's decision): a refund receipt most often pays back a sales
+    # receipt, which is not read, so reading it would lower revenue the ledger never counted.
+    serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [SALE],
+                       "RefundReceipt": [CASH_REFUND]})
+    conn = connector(httpserver, clock, datetime(2026, 4, 1, tzinfo=UTC), **options)
     assert "refund_receipts" not in [s.name for s in conn.streams]
     pulled = pull(conn)
     assert [r for r in pulled.records if isinstance(r, cg.CreditNote)] == []
     queries = [r.args["query"] for r, _ in httpserver.log if r.path == QUERY]
     assert not any("FROM RefundReceipt" in q for q in queries)
+    # Revenue is the invoice's 120.00 alone (with the refund receipt read: 120 - 50 = 70).
+    ledger = cg.Ledger.build(pulled.records, base_currency="USD")
+    assert march_revenue(ledger) == {"1": Decimal(120)}
+    (option,) = [o for o in QuickBooksConnector.describe().options
+                 if o.name == "refund_receipts"]
+    assert option.default == "False"
+
+
+def test_refund_receipts_turned_off_again_leave_the_store_once_the_source_is_forgotten(
+    httpserver: HTTPServer, clock: Clock, tmp_path: Path
+) -> None:
+    # The remedy docs/connectors/quickbooks.md gives ("Refund receipts"): a sync without the
+    # stream, even `sync --full --prune`, prunes only the streams it reads, so the refund
+    # receipts stored while the option was on stay; `clientguard store forget NAME --yes`
+    # (Store.forget) and a sync read the source again from nothing, without them.
+    serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [SALE],
+                       "RefundReceipt": [CASH_REFUND]})
+    with Store.open(tmp_path / "qbo.db") as store:
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 2, tzinfo=UTC),
+                             refund_receipts=True))
+        # 120.00 invoiced less the 50.00 paid back: 70.00.
+        assert march_revenue(store.load(base_currency="USD")) == {"1": Decimal(70)}
+
+        # Back to the default: what the stream stored stays, whatever the sync.
+        for kind in ({}, {"full": True, "prune": True}):
+            store.sync(connector(httpserver, clock, datetime(2026, 4, 3, tzinfo=UTC)), **kind)
+            assert [c.id for c in store.load(base_currency="USD").credit_notes] == ["95"]
+
+        assert store.forget("quickbooks") == {"credit_note": 1, "customer": 1, "invoice": 1}
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 4, tzinfo=UTC)))
+        ledger = store.load(base_currency="USD")
+        assert ledger.credit_notes == ()
+        assert [i.id for i in ledger.invoices] == ["71"]
+        assert march_revenue(ledger) == {"1": Decimal(120)}
 
 
 @given(total=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1e9"), places=2),

@@ -49,7 +49,8 @@ Reading:
   also reads by id the memos that payments changed since its cursor name, should the query
   not return them (a memo lists no ``LinkedTxn``: a refund linked later shows in the payment).
 * Refund receipts (``RefundReceipt``) are credit notes refunded in full on their date
-  (:func:`~.mapping.refund_receipt_from_qbo`); ``refund_receipts=False`` skips them.
+  (:func:`~.mapping.refund_receipt_from_qbo`), read only with ``refund_receipts=True``: a
+  refund receipt most often pays back a sales receipt, which is not read.
 * Limits: 500 requests a minute and 10 a second per company are paced client-side (a bit
   under, see :mod:`.pacing`); a throttled 429 (Fault 3001) is waited out for 60 seconds, as
   Intuit asks, then the call is sent again (the connector's classifier,
@@ -214,11 +215,14 @@ class QuickBooksOptions(HttpOptions):
     """How to wait, for rate limits and pacing (default time.sleep); tests pass a recorder."""
     monotonic: Callable[[], float] | None = None
     """The pacing clock (default time.monotonic); tests pass a fake one."""
-    refund_receipts: bool = True
+    refund_receipts: bool = False
     """Read refund receipts (the refund_receipts stream): money paid back to a customer for a
     sale, each a credit note refunded in full on its date, lowering the customer's revenue.
-    False skips the query (a company whose refund receipts pay back cash sales, which the
-    connector does not read: their refunds would lower revenue the ledger never counted)."""
+    Off by default: a refund receipt most often pays back a sales receipt (a cash sale), which
+    the connector does not read, and would lower revenue the ledger never counted. Turn it on
+    for a company that refunds invoiced work with refund receipts. Turned off again, the
+    refund receipts it stored stay until the source is forgotten (``clientguard store forget
+    NAME --yes``) and synced again: see "Refund receipts" in the connector's guide."""
     time_activities: bool = True
     """Read time activities (the time_entries stream: hours per customer, billable or
     not). False skips the query (a company that tracks no time in QuickBooks)."""
