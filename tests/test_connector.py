@@ -254,6 +254,43 @@ def test_full_resync_ignores_the_state_but_still_returns_a_cursor() -> None:
     assert page.cursor == datetime(2025, 5, 3, tzinfo=UTC)
 
 
+class CheckedToStart(ListConnector):
+    """Its ``rows`` stream is read up to the sync's start, deletions included (as QuickBooks'
+    change data capture lets a connector ask), and says so: ``cursor_at_start``."""
+
+    lookback = timedelta(minutes=5)
+    streams = (Stream(name="rows", kind="invoice", id_field="iid", cursor_field="updated",
+                      cursor_at_start=True),)
+
+
+def test_a_stream_read_up_to_the_syncs_start_takes_that_moment_as_its_cursor() -> None:
+    # The newest row changed on 2 May; the syncs run on 1, 2 and 3 June at noon. Each sync's
+    # last page carries its own start as the cursor, and each next sync asks from the one
+    # before less the 5-minute look-back: not from 2 May again and again.
+    old = [[inv("A", day=2)]]
+    state = SyncState()
+    for day in (1, 2, 3):
+        started = datetime(2025, 6, day, 12, 0, tzinfo=UTC)
+        conn = CheckedToStart(pages={"rows": old}, clock=lambda started=started: started)
+        pages = pages_of(conn, state)
+        since = None if day == 1 else datetime(2025, 6, day - 1, 11, 55, tzinfo=UTC)
+        assert conn.calls == [("rows", since)]
+        assert [p.cursor for p in pages] == [started]
+        state = state.after(pages[-1])
+
+
+def test_a_stream_read_up_to_the_syncs_start_keeps_its_cursor_until_its_last_page() -> None:
+    # Two pages, the second never read (the source broke): the first page keeps the cursor
+    # the sync started from, so the next sync asks from there again.
+    before = datetime(2025, 5, 20, tzinfo=UTC)
+    conn = CheckedToStart(pages={"rows": [[inv("A", day=9)], ["boom"]]}, clock=lambda: NOW)
+    sync = conn.sync(SyncState({"rows": before}))
+    first = next(sync)
+    assert (first.cursor, first.last) == (before, False)
+    with pytest.raises(ConfigError, match="broke"):
+        next(sync)
+
+
 def test_lookback_rereads_a_little_before_the_cursor() -> None:
     class Lagging(ListConnector):
         lookback = timedelta(hours=1)

@@ -30,7 +30,9 @@ obeys:
   sync started (read once from the injected clock): a record changed during the sync is read
   again next time rather than missed. On a stream whose pages come sorted by the cursor
   (``sorted_by_cursor=True``) the cursor advances page by page, so an interrupted sync resumes
-  where it stopped; otherwise it advances only with the stream's last page.
+  where it stopped; otherwise it advances only with the stream's last page. A stream whose
+  read asks for every change before the sync's start, deletions included
+  (``cursor_at_start=True``), takes that moment as its cursor with its last page.
 * **No secret leaves a sync.** Every error that leaves :meth:`Connector.sync`, every
   rejection (its id, field, reason and location), skip reason, note and progress event is
   scrubbed of the connector's secrets (its ``SecretStr`` options, and its HTTP client's tokens
@@ -260,6 +262,13 @@ class Stream:
     sorted_by_cursor: bool = False
     """True when the source returns the stream ordered by the cursor, oldest change first:
     the cursor may then advance after every page (an interrupted sync resumes)."""
+    cursor_at_start: bool = False
+    """True when a read of the stream that reaches its last page has asked the source for
+    every change made before the sync started, not only for the records it returned (a
+    source's list of what was deleted since, such as QuickBooks' change data capture): the
+    cursor then becomes the moment the sync started, so that the next sync asks from there
+    (less the look-back) however long ago the stream's newest record changed. False: the
+    cursor is the latest change seen."""
     duplicates: Literal["latest", "reject"] = "reject"
     """What a second, different record with an id already seen in this sync means:
     ``latest`` (it changed while the sync was paging: the new version is yielded and wins)
@@ -940,11 +949,14 @@ class _StreamSync:
 
     def cursor(self, *, last: bool) -> datetime | None:
         """The cursor that is safe to store now: the latest change seen, clamped to the start
-        of the sync, and never behind where the stream started from."""
+        of the sync, and never behind where the stream started from; the start of the sync
+        itself on the last page of a ``cursor_at_start`` stream."""
         if not self.stream.incremental:
             return None
         if not last and not self.stream.sorted_by_cursor:
             return self.previous
+        if last and self.stream.cursor_at_start:
+            return self.started_at
         candidates = [c for c in (self.previous, self.latest_change) if c is not None]
         if not candidates:
             return None
