@@ -129,17 +129,19 @@ def test_an_invoice_deleted_in_quickbooks_leaves_the_store_on_the_next_increment
         serve(httpserver, {}, {"Invoice": [gone("1", "2026-05-10T08:00:00-07:00")]})
         result = store.sync(connector(httpserver, clock, datetime(2026, 5, 20, tzinfo=UTC)))
 
-        # Asked from the invoices' cursor (17:00 UTC) less the 5-minute look-back.
+        # Asked from the invoices' cursor, the first sync's start (2 May 00:00 UTC), less the
+        # 5-minute look-back.
         assert cdc_calls(httpserver)[0] == {
-            "entities": "Invoice", "changedSince": "2026-05-01T16:55:00+00:00",
+            "entities": "Invoice", "changedSince": "2026-05-01T23:55:00+00:00",
             "minorversion": "75"}
         assert [i.id for i in store.load(base_currency="USD").invoices] == ["2"]
         invoices = stream_result(result, "invoices")
         assert (invoices.full_read, invoices.removed, invoices.skipped) == (
             False, 1, {DELETED: 1})
-        # The deletion is the latest change seen: 10 May, 15:00 UTC.
+        # The cursor is this sync's start, 20 May 00:00 UTC: CDC was asked up to then (it
+        # was the latest change seen, the deletion of 10 May 15:00 UTC).
         assert store.state("quickbooks").cursor("invoices") == datetime(
-            2026, 5, 10, 15, 0, tzinfo=UTC)
+            2026, 5, 20, 0, 0, tzinfo=UTC)
 
 
 def test_a_payment_deleted_in_quickbooks_leaves_the_store_and_its_invoice_is_open_again(
@@ -167,8 +169,10 @@ def test_a_payment_deleted_in_quickbooks_leaves_the_store_and_its_invoice_is_ope
         assert settle(ledger, as_of=date(2026, 6, 1))["1"].open_balance == 100
         assert stream_result(result, "payments").removed == 1
         assert stream_result(result, "invoices").removed == 0
-        # Credit memos: none read yet, so no cursor: a full read, which needs no CDC.
-        assert [c["entities"] for c in cdc_calls(httpserver)] == ["Invoice", "Payment"]
+        # Credit memos: none read by the first sync, whose read still set their cursor to
+        # its start: an incremental read, which asks CDC too.
+        assert [c["entities"] for c in cdc_calls(httpserver)] == [
+            "Invoice", "Payment", "CreditMemo"]
 
 
 def test_a_credit_memo_deleted_in_quickbooks_leaves_the_store(
@@ -205,20 +209,27 @@ def test_a_cursor_older_than_cdc_reaches_asks_what_cdc_has_and_notes_the_gap_unt
         (call,) = [c for c in cdc_calls(httpserver) if c["entities"] == "Invoice"]
         assert call["changedSince"] == "2026-05-03T12:00:00+00:00"
         assert [i.id for i in store.load(base_currency="USD").invoices] == ["1"]
+        # Unknown: from the last sync's start (2 March 00:00 UTC) less the 5-minute look-back,
+        # to where CDC reaches.
         note = (
-            "invoices: deletions in QuickBooks from 2026-03-01 17:55 UTC to 2026-05-03 12:00 "
+            "invoices: deletions in QuickBooks from 2026-03-01 23:55 UTC to 2026-05-03 12:00 "
             "UTC are not known: QuickBooks reports deletions for the last 30 days only (change "
             "data capture), and the last sync of invoices was before that. Records deleted "
             "then may still be counted here; run `clientguard sync --full --prune` (in "
             "Python: store.sync(connector, full=True, prune=True)) to remove what was deleted"
         )
-        assert result.notes == (note,)
+        # (Payments and credit memos, read empty by the first sync, have their own notes of
+        # the same gap: their cursor is that sync's start too.)
+        assert [n for n in result.notes if n.startswith("invoices:")] == [note]
+        assert [n.split(":")[0] for n in result.notes] == [
+            "invoices", "payments", "credit_notes"]
 
         # The note stays while the store may hold what was deleted: a later incremental
         # sync (within reach) keeps it ...
         serve(httpserver, {})
         store.sync(connector(httpserver, clock, now + timedelta(days=1)))
-        assert store.notes() == (f"quickbooks: {note}",)
+        assert f"quickbooks: {note}" in store.notes()
+        assert len(store.notes()) == 3
         assert REALM not in note
         assert TOKEN not in note
 
@@ -228,6 +239,73 @@ def test_a_cursor_older_than_cdc_reaches_asks_what_cdc_has_and_notes_the_gap_unt
         assert store.load(base_currency="USD").invoices == ()
         assert store.notes() == ()
         assert cdc_calls(httpserver) == []  # a full read needs no CDC
+
+
+def refund_receipt(ident: str, updated: str) -> dict[str, Any]:
+    return {"Id": ident, "TxnDate": "2026-01-10", "TotalAmt": 20,
+            "CustomerRef": {"value": "7"}, "CurrencyRef": {"value": "USD"},
+            "MetaData": {"CreateTime": updated, "LastUpdatedTime": updated}}
+
+
+OLD_CHANGE = "2026-01-10T10:00:00-08:00"
+"""When the stream's one record last changed: months before the syncs below."""
+
+
+@pytest.mark.parametrize(
+    ("stream", "entity", "record"),
+    [
+        ("invoices", "Invoice", invoice("1", 100, OLD_CHANGE)),
+        ("payments", "Payment", payment("10", 100, "1", OLD_CHANGE)),
+        ("credit_notes", "CreditMemo", credit_memo("73", OLD_CHANGE)),
+        ("refund_receipts", "RefundReceipt", refund_receipt("95", OLD_CHANGE)),
+    ],
+    ids=["invoices", "payments", "credit_notes", "refund_receipts"],
+)
+def test_daily_syncs_of_a_stream_that_rarely_changes_ask_cdc_since_the_last_sync_without_a_note(
+    httpserver: HTTPServer, clock: Clock, tmp_path: Path, stream: str, entity: str,
+    record: dict[str, Any],
+) -> None:
+    # Before, CDC was asked from the stream's newest change (10 January), which CDC no longer
+    # reaches: every daily sync carried "deletions ... from 2026-01-10 17:55 UTC to <now less
+    # 29 days> are not known", though the day before had asked CDC for that time.
+    with Store.open(tmp_path / "qbo.db") as store:
+        serve(httpserver, {entity: [record]})
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 1, 6, 0, tzinfo=UTC),
+                             refund_receipts=True), streams=[stream])
+        for day in (2, 3, 4):
+            serve(httpserver, {entity: [record]})  # the query's answer: nothing new
+            result = store.sync(connector(httpserver, clock,
+                                          datetime(2026, 4, day, 6, 0, tzinfo=UTC),
+                                          refund_receipts=True), streams=[stream])
+            # Asked from the day before's sync (06:00 UTC) less the 5-minute look-back.
+            (call,) = [c for c in cdc_calls(httpserver) if c["entities"] == entity]
+            assert call["changedSince"] == f"2026-04-0{day - 1}T05:55:00+00:00"
+            assert result.notes == ()
+        assert store.notes() == ()
+
+        # 40 days without a sync: a real gap, noted once, with its dates: from the last sync
+        # (4 April 06:00 UTC) less the look-back, to where CDC reaches (14 May 06:00 less
+        # 29 days: 15 April 06:00 UTC).
+        now = datetime(2026, 5, 14, 6, 0, tzinfo=UTC)
+        serve(httpserver, {entity: [record]})
+        result = store.sync(connector(httpserver, clock, now, refund_receipts=True),
+                            streams=[stream])
+        (call,) = [c for c in cdc_calls(httpserver) if c["entities"] == entity]
+        assert call["changedSince"] == "2026-04-15T06:00:00+00:00"
+        assert result.notes == (
+            f"{stream}: deletions in QuickBooks from 2026-04-04 05:55 UTC to 2026-04-15 06:00 "
+            "UTC are not known: QuickBooks reports deletions for the last 30 days only (change "
+            f"data capture), and the last sync of {stream} was before that. Records deleted "
+            "then may still be counted here; run `clientguard sync --full --prune` (in "
+            "Python: store.sync(connector, full=True, prune=True)) to remove what was deleted",)
+
+        # The next day's sync asks from the sync of 14 May: no note of its own.
+        serve(httpserver, {entity: [record]})
+        result = store.sync(connector(httpserver, clock, now + timedelta(days=1),
+                                      refund_receipts=True), streams=[stream])
+        (call,) = [c for c in cdc_calls(httpserver) if c["entities"] == entity]
+        assert call["changedSince"] == "2026-05-14T05:55:00+00:00"
+        assert result.notes == ()
 
 
 @pytest.mark.parametrize(
@@ -282,7 +360,7 @@ def test_a_cdc_500_fails_the_sync_keeping_what_was_read_and_the_next_sync_asks_a
         with pytest.raises(ApiError) as caught:
             store.sync(connector(httpserver, clock, datetime(2026, 5, 20, tzinfo=UTC)))
         message = str(caught.value)
-        assert "change data capture (the invoices deleted since 2026-05-01 16:55 UTC)" in message
+        assert "change data capture (the invoices deleted since 2026-05-01 23:55 UTC)" in message
         assert "the stream's cursor did not move, so the next sync asks again" in message
         assert "HTTP 500" in message
         assert REALM not in message
@@ -295,7 +373,7 @@ def test_a_cdc_500_fails_the_sync_keeping_what_was_read_and_the_next_sync_asks_a
         # The next sync asks CDC from the same place, and hears of invoice 1's deletion.
         serve(httpserver, {}, {"Invoice": [gone("1", "2026-05-12T10:00:00-07:00")]})
         store.sync(connector(httpserver, clock, datetime(2026, 5, 21, tzinfo=UTC)))
-        assert cdc_calls(httpserver)[0]["changedSince"] == "2026-05-01T16:55:00+00:00"
+        assert cdc_calls(httpserver)[0]["changedSince"] == "2026-05-01T23:55:00+00:00"
         assert [i.id for i in store.load(base_currency="USD").invoices] == ["2"]
 
 

@@ -135,12 +135,25 @@ def body(entity: str, items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"QueryResponse": found, "time": "2026-05-20T05:00:00.000-07:00"}
 
 
+def changed_since(statement: str, item: dict[str, Any]) -> bool:
+    """Whether QuickBooks answers ``item`` to ``statement``: always without a lower bound on
+    ``MetaData.LastUpdatedTime``, else when it changed at or after it (an item without a
+    change time is always answered)."""
+    bound = " MetaData.LastUpdatedTime >= '"
+    updated = (item.get("MetaData") or {}).get("LastUpdatedTime")
+    if bound not in statement or updated is None:
+        return True
+    since = datetime.fromisoformat(statement.split(bound)[1].split("'")[0])
+    return datetime.fromisoformat(updated) >= since
+
+
 def serve(server: HTTPServer, changed: dict[str, list[dict[str, Any]]],
           by_id: dict[str, list[dict[str, Any]]] | None = None,
           deleted: dict[str, list[str]] | None = None) -> None:
-    """QuickBooks as a sync sees it: a query by change time answers ``changed`` for its
-    entity, one by id (``WHERE Id IN (...)``) ``by_id`` (the entities as they are now, changed
-    or not), and change data capture reports ``deleted`` ids."""
+    """QuickBooks as a sync sees it: a query by change time answers those of ``changed`` for
+    its entity changed since its lower bound, one by id (``WHERE Id IN (...)``) ``by_id`` (the
+    entities as they are now, changed or not), and change data capture reports ``deleted``
+    ids."""
     server.clear()
 
     def query(request: Request) -> Response:
@@ -150,7 +163,7 @@ def serve(server: HTTPServer, changed: dict[str, list[dict[str, Any]]],
             asked = statement.split(" Id IN (")[1].split(")")[0].replace("'", "").split(", ")
             items = [i for i in (by_id or {}).get(entity, []) if i["Id"] in asked]
         else:
-            items = changed.get(entity, [])
+            items = [i for i in changed.get(entity, []) if changed_since(statement, i)]
         return Response(json.dumps(body(entity, items), default=str),
                         content_type="application/json")
 
@@ -256,6 +269,54 @@ def test_an_incremental_read_of_credit_memos_reads_by_id_only_those_payments_nam
         queries = [r.args["query"] for r, _ in httpserver.log if r.path == QUERY]
         assert [q.split(" FROM ")[1].split()[0] for q in queries] == ["CreditMemo", "Payment"]
         assert not any(" Id IN (" in q for q in queries)
+
+
+def test_the_payments_read_for_credit_memos_go_back_to_the_last_sync_not_the_last_memo_change(
+    httpserver: HTTPServer, clock: Clock, tmp_path: Path
+) -> None:
+    # Credit memo 73 of 100.00, made and last changed on 1 June 2024 (17:00 UTC), unused.
+    # Before, every incremental sync read the payments changed since then (its cursor less
+    # the look-back, 2024-06-01T16:55), paging through two years of payments a day.
+    old = {**memo(100, updated="2024-06-01T10:00:00-07:00"), "TxnDate": "2024-06-01",
+           "MetaData": {"CreateTime": "2024-06-01T10:00:00-07:00",
+                        "LastUpdatedTime": "2024-06-01T10:00:00-07:00"}}
+    # Payment 80 of 2 April 2026, 10:00 at -07:00 (17:00 UTC), after the sync of that day:
+    # nothing received, memo 73 paid back in full by cheque 900.
+    refund = {**linking(100), "TxnDate": "2026-04-02",
+              "MetaData": {"CreateTime": "2026-04-02T10:00:00-07:00",
+                           "LastUpdatedTime": "2026-04-02T10:00:00-07:00"}}
+    refunded = {**old, "Balance": 0, "RemainingCredit": 0}
+
+    def payment_bounds() -> list[str]:
+        queries = [r.args["query"] for r, _ in httpserver.log if r.path == QUERY]
+        return [q.split(" >= '")[1].split("'")[0] for q in queries if " FROM Payment " in q]
+
+    with Store.open(tmp_path / "qbo.db") as store:
+        serve(httpserver, {"Customer": [CUSTOMER], "CreditMemo": [old]})
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 1, tzinfo=UTC)),
+                   streams=["customers", "credit_notes"])
+        bounds = []
+        for day, payments, memos in ((2, [], [old]), (3, [refund], [refunded]),
+                                     (4, [refund], [refunded])):
+            serve(httpserver, {"CreditMemo": [old], "Payment": payments},
+                  by_id={"CreditMemo": memos})
+            store.sync(connector(httpserver, clock, datetime(2026, 4, day, tzinfo=UTC)),
+                       streams=["credit_notes"])
+            bounds.append(payment_bounds())
+        # Each sync reads the payments changed since the sync before it (00:00 UTC) less the
+        # 5-minute look-back. On 3 April, payment 80 names memo 73, which is read by id and
+        # found used: the payments since the memo was made (17:00 UTC, no look-back) are read
+        # once for its applications, as for any used memo a sync reads.
+        assert bounds == [
+            ["2026-03-31T23:55:00+00:00"],
+            ["2026-04-01T23:55:00+00:00", "2024-06-01T17:00:00+00:00"],
+            ["2026-04-02T23:55:00+00:00"],
+        ]
+        # Nothing is missed: 100.00 of open credit until the refund, none from 2 April.
+        assert credit_of(store, date(2026, 4, 1)) == 100
+        assert credit_of(store, date(2026, 4, 4)) == 0
+        (note,) = store.load(base_currency="USD").credit_notes
+        assert [(r.date, r.amount) for r in note.refunds] == [(date(2026, 4, 2), Decimal(100))]
 
 
 def test_an_overpayment_refunded_with_a_refund_receipt_leaves_no_credit_nor_extra_revenue(
@@ -393,8 +454,9 @@ def test_refund_receipts_turned_off_again_leave_the_store_once_the_source_is_for
         assert march_revenue(store.load(base_currency="USD")) == {"1": Decimal(70)}
 
         # Back to the default: what the stream stored stays, whatever the sync.
-        for kind in ({}, {"full": True, "prune": True}):
-            store.sync(connector(httpserver, clock, datetime(2026, 4, 3, tzinfo=UTC)), **kind)
+        for full in (False, True):
+            store.sync(connector(httpserver, clock, datetime(2026, 4, 3, tzinfo=UTC)),
+                       full=full, prune=full)
             assert [c.id for c in store.load(base_currency="USD").credit_notes] == ["95"]
 
         assert store.forget("quickbooks") == {"credit_note": 1, "customer": 1, "invoice": 1}

@@ -29,7 +29,10 @@ Reading:
   and reports them deleted (a store removes them). CDC reaches back 30 days and answers at
   most 1,000 objects: beyond either, the stream's sync carries a note that a full read with
   prune is needed. A CDC call that fails fails the stream, its cursor unmoved, so that the
-  next sync asks again.
+  next sync asks again. The cursor of these four streams is the moment their last complete
+  read started (``cursor_at_start``), not their newest change: the next sync asks the query,
+  CDC and the payments read for credit memos from the last sync on, so that a stream whose
+  records rarely change is not noted as unchecked, nor its payments read back for years.
 * An invoice settled in part or in full (``Balance`` below ``TotalAmt``) has the payments
   its ``LinkedTxn`` names read by id (``Payment WHERE Id IN (...)``), whatever the payments
   stream's cursor. What one settles with a journal entry's credit has that journal entry
@@ -46,7 +49,7 @@ Reading:
   expense), through payments' lines. When a credit memo read by a sync shows some of it used
   (``Balance`` below ``TotalAmt``), the connector also reads the payments changed since that
   memo was created and attaches the applications and refunds it finds. An incremental read
-  also reads by id the memos that payments changed since its cursor name, should the query
+  also reads by id the memos that payments changed since the last sync name, should the query
   not return them (a memo lists no ``LinkedTxn``: a refund linked later shows in the payment).
 * Refund receipts (``RefundReceipt``) are credit notes refunded in full on their date
   (:func:`~.mapping.refund_receipt_from_qbo`), read only with ``refund_receipts=True``: a
@@ -311,6 +314,7 @@ class QuickBooksConnector(HttpConnector):
             entity="Invoice",
             id_field="Id",
             cursor_field="MetaData.LastUpdatedTime",
+            cursor_at_start=True,
             duplicates="latest",
             description="Invoices, their status derived from Balance; voided ones are void.",
         ),
@@ -321,6 +325,7 @@ class QuickBooksConnector(HttpConnector):
             entity="Payment",
             id_field="Id",
             cursor_field="MetaData.LastUpdatedTime",
+            cursor_at_start=True,
             duplicates="latest",
             description="Payments with their lines applied to invoices; credit memo lines "
             "go to the credit memos.",
@@ -332,6 +337,7 @@ class QuickBooksConnector(HttpConnector):
             entity="CreditMemo",
             id_field="Id",
             cursor_field="MetaData.LastUpdatedTime",
+            cursor_at_start=True,
             duplicates="latest",
             description="Credit memos, with their applications to invoices and their cash refunds.",
         ),
@@ -342,6 +348,7 @@ class QuickBooksConnector(HttpConnector):
             entity="RefundReceipt",
             id_field="Id",
             cursor_field="MetaData.LastUpdatedTime",
+            cursor_at_start=True,
             duplicates="latest",
             description="Refund receipts: money paid back for a sale, each a credit note "
             "refunded in full on its date.",
