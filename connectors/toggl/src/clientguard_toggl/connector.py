@@ -21,7 +21,10 @@ Reading (https://engineering.toggl.com/docs/):
   ``POST /reports/api/v3/workspace/{id}/search/time_entries`` with ``start_date`` and
   ``end_date``, in windows of ``window_days``; a window is paged by the ``X-Next-ID``,
   ``X-Next-Row-Number`` and ``X-Next-Timestamp`` headers, sent back as ``first_id``,
-  ``first_row_number`` and ``first_timestamp``. (``GET /api/v9/me/time_entries`` would read
+  ``first_row_number`` and ``first_timestamp``: a page so named that comes back empty (or
+  an empty page that names a next one) is :class:`~clientguard.http.MissingRecords`, never
+  the end of the window (Toggl names a next page only when it has rows for it).
+  (``GET /api/v9/me/time_entries`` would read
   only the token owner's entries.)
 * Incremental, as far as the API allows: the report filters by the day an entry started,
   not by when it changed. An incremental read re-reads the days from ``resync_days`` before
@@ -355,8 +358,18 @@ class TogglConnector(HttpConnector):
                 answer = decode_json(response, client=self.client, what=label,
                                      stream=stream.name)
                 rows = self._listed(answer, stream=stream.name, page=label, response=response)
-                self._add_projects(rows, clients, stream.name)
                 following = self._next(response)
+                if not rows and (number > 1 or following is not None):
+                    # Toggl names a next page only when it has rows for it (a full last page
+                    # comes without X-Next-*, as live recordings show): an empty named page
+                    # is rows lost on the way, never the end of the window.
+                    said = ("though the page before named it as the next one (X-Next-*)"
+                            if number > 1 else "though it names a next page (X-Next-*)")
+                    raise self.missing_records(
+                        MissingRecords(f"an empty list, {said}"), stream=stream.name,
+                        page=label, response=response,
+                    )
+                self._add_projects(rows, clients, stream.name)
                 if following is not None and all(body.get(k) == v for k, v in following.items()):
                     raise ApiError(
                         f"search/time_entries {first}..{last}: the next page is the one just "
