@@ -105,6 +105,8 @@ _SETTLING_CLASSIFICATIONS = frozenset({"Expense", "Asset", "Liability", "Equity"
 _NAMED_WRITE_OFF_TYPES = EXPENSE_TYPES | {"Other Current Asset", "Other Asset"}
 _NAMED_WRITE_OFF_CLASSIFICATIONS = frozenset({"Expense", "Asset"})
 
+#: What QuickBooks appends to the name of an account made inactive, as :func:`_plain` folds it.
+_DELETED = "(deleted)"
 
 
 def _plain(text: str) -> str:
@@ -134,8 +136,13 @@ def is_bad_debt_account(account: Mapping[str, Any], listed: Iterable[str] = ()) 
     asset account whose ``Name`` says bad or doubtful debts, not one of recoveries
     (:func:`clientguard.connector.says_bad_debt`)."""
     wanted = _listed(listed)
-    names = (account.get(field) for field in ("Id", "AcctNum", "Name", "FullyQualifiedName"))
-    if any(isinstance(n, str | int) and _plain(str(n)) in wanted for n in names):
+    names = [account.get(field) for field in ("Id", "AcctNum", "Name", "FullyQualifiedName")]
+    plain = {_plain(str(n)) for n in names if isinstance(n, str | int)}
+    # QuickBooks renames an account made inactive ("deleted" in its screens): "Write-offs"
+    # becomes "Write-offs (deleted)", in Name and FullyQualifiedName alike. The firm lists
+    # the name it gave the account; the old postings still debit it.
+    plain |= {p.removesuffix(_DELETED).rstrip() for p in plain if p.endswith(_DELETED)}
+    if plain & wanted:
         return True
     if _text(account, "AccountSubType") in WRITE_OFF_SUBTYPES:
         return True
