@@ -5,11 +5,11 @@ czynności przypada na dzień uznany ustawowo za wolny od pracy lub na sobotę, 
 następnego dnia, który nie jest dniem wolnym od pracy ani sobotą" (text quoted at
 https://prawolasu.com/termin-zaplaty-w-dniu-wolnym-od-pracy/ and
 http://houselex.pl/blog/wiecej-czasu-na-zaplate-czyli-wazna-zmiana-w-kodeksie-cywilnym). The
-days free from work are those of the act of 18 January 1951 (Sundays, 1 and 6 January, Easter
-Sunday and Monday, 1 and 3 May, Pentecost, Corpus Christi, 15 August, 1 and 11 November, 25 and
-26 December, and 24 December from 2025). A debtor who pays on the moved day pays on time, so
-interest for delay runs from the day after it; the debt falls due (art. 10 ust. 1a of the 2013
-Act, art. 120 KC) when that term ends.
+days free from work are those of the act of 18 January 1951 (Sundays, 1 January, 6 January
+from 2011, Easter Sunday and Monday, 1 and 3 May, Pentecost, Corpus Christi, 15 August, 1 and
+11 November, 25 and 26 December, and 24 December from 2025). A debtor who pays on the moved
+day pays on time, so interest for delay runs from the day after it; the debt falls due (art.
+10 ust. 1a of the 2013 Act, art. 120 KC) when that term ends.
 
 Every expected value is worked out by hand in the comment beside it, from the weekday of each
 date and the packaged rate rows (PL 2025-H2 15.25%, 2026-H1 14.00%; UK 2025-H2 12.25%; EU

@@ -95,6 +95,22 @@ LEADS = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("requested", "wanted", "working"),
+    [
+        # Epiphany, 6 January, is a day free from work again only from 2011 (the act of 24
+        # September 2010; a working day from 1960): Tuesday 5 January 2010 for Thursday 7
+        # January is Tuesday and Wednesday, 2; Wednesday 5 January 2011 for Friday 7 January is
+        # Wednesday only (6 January a holiday), 1.
+        (date(2010, 1, 5), date(2010, 1, 7), 2),
+        (date(2011, 1, 5), date(2011, 1, 7), 1),
+    ],
+)
+def test_epiphany_is_a_polish_holiday_from_2011(requested: date, wanted: date,
+                                                working: int) -> None:
+    assert lead_counter("working", "pl")(requested, wanted) == working
+
+
 @pytest.mark.parametrize(("requested", "wanted", "jurisdiction", "working", "calendar"), LEADS)
 def test_the_lead_time_counts_working_days(
     requested: str, wanted: str, jurisdiction: str, working: int, calendar: int
@@ -213,7 +229,7 @@ def test_a_policy_names_a_bad_rush_days_value() -> None:
 
 
 # ------------------------------------------------------------------------ the invariant
-_POLISH_FIXED = [(1, 1), (1, 6), (5, 1), (5, 3), (8, 15), (11, 1), (11, 11), (12, 25), (12, 26)]
+_POLISH_FIXED = [(1, 1), (5, 1), (5, 3), (8, 15), (11, 1), (11, 11), (12, 25), (12, 26)]
 
 
 def _polish_holiday(day: date) -> bool:
@@ -223,6 +239,8 @@ def _polish_holiday(day: date) -> bool:
     sunday = easter(day.year)
     movable = {sunday + timedelta(days=n) for n in (0, 1, 49, 60)}
     fixed = {date(day.year, m, d) for m, d in _POLISH_FIXED}
+    if day.year >= 2011:  # Epiphany, restored by the act of 24 September 2010
+        fixed.add(date(day.year, 1, 6))
     if day.year >= 2025:
         fixed.add(date(day.year, 12, 24))
     return day in fixed or day in movable
