@@ -337,3 +337,28 @@ def test_the_json_of_a_restarted_debt_names_its_bar() -> None:
                                     "json"))
     assert plain["schema_version"] == "1.1"
     assert "main_claim_time_barred_from" not in plain["invoices"][0]
+
+
+def test_a_payment_by_another_customer_restarts_nothing() -> None:
+    # s.29(5): "the person liable ... makes any payment"; the 800.00 of 16 March 2019 paid by
+    # another customer of the ledger (not of Brit's group) restarts nothing: as of 16 February
+    # 2025 the debt is barred with the fixed sum, from 16 February 2025, and with it the
+    # interest on the 1,200 left unpaid. The 800's interest (30 days, 800 x 8.75 x 30 / 36,500
+    # = 5.7534) stands but for its first day (800 x 8.75 / 36,500 = 0.1918): 29 days, 203,000
+    # / 36,500 = 5.5616 -> 5.56 claimed, as before s.29(5) was followed.
+    stranger_paid = payment("stranger", on="2019-03-16", amount="800.00", currency="GBP",
+                            pays=DEBT, id="SP1")
+    book = ledger(customer("brit", "Brit Ltd"), customer("stranger", "Stranger Ltd"), DEBT,
+                  stranger_paid, base_currency="GBP")
+    (line,) = claim(book, "brit", as_of=date(2025, 2, 16), policy=UK).invoices
+    assert line.main_claim_time_barred_from is None  # the debt's bar is the fixed sum's
+    assert line.interest_claimed == D("5.56")
+    # Brit's own parent paying is a payment by the person liable (its agent): restarted.
+    parent_paid = payment("parent", on="2019-03-16", amount="800.00", currency="GBP",
+                          pays=DEBT, id="PP1")
+    group = ledger(customer("brit", "Brit Ltd", group="parent"),
+                   customer("parent", "Parent plc", group="parent"), DEBT, parent_paid,
+                   base_currency="GBP")
+    (line,) = claim(group, "brit", as_of=date(2025, 2, 16), policy=UK).invoices
+    assert line.main_claim_time_barred_from == date(2025, 3, 17)
+    assert line.interest_claimed == D("636.42")

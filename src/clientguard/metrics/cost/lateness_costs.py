@@ -541,19 +541,28 @@ def _payment_days(
     """The days the client paid part of ``invoice``, of its applications counted by ``as_of``
     (``counted``, where the caller has them): each payment's own date (the day the money was
     received, not a later allocation's: the date of the payment, Limitation Act 1980
-    s.29(5)). Credit notes are not payments by the debtor and are left out. What restarts a
-    UK debt's limitation period
+    s.29(5)). Only "the person liable" restarts the period (s.29(5); s.30(2): or its agent):
+    a payment by the invoice's customer or by a customer of its group (a parent paying for its
+    subsidiary, links of one client); one the ledger says another customer made (an allocation
+    across clients) restarts nothing. Credit notes are not payments by the debtor and are left
+    out. What restarts a UK debt's limitation period
     (:func:`~clientguard.metrics.cost.limitation.limitation`'s ``payments``); empty elsewhere,
     where a payment moves no period."""
     if jurisdiction != "uk":
         return ()
     if counted is None:
         counted = _counted_parts(ledger, invoice, as_of)
-    return tuple(
-        ledger.payment(part.application.document_id).date
-        for part in counted
-        if part.application.document_kind == "payment" and part.application.amount > 0
-    )
+    group_of = ledger.group_of
+    debtor = group_of(invoice.customer_id)
+    days: list[date] = []
+    for part in counted:
+        application = part.application
+        if application.document_kind != "payment" or application.amount <= 0:
+            continue
+        paid = ledger.payment(application.document_id)
+        if group_of(paid.customer_id) == debtor:
+            days.append(paid.date)
+    return tuple(days)
 
 
 _invoice_cost = _Unvalidated(InvoiceLatenessCost)
