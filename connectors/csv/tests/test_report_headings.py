@@ -407,6 +407,90 @@ def test_a_one_cell_totals_label_in_the_number_column_still_ends_the_heading(
     assert [line for line, _ in rejections(items)] == [5]
 
 
+# QuickBooks Desktop's reports close a customer's rows with "Total" and the heading's own
+# text, no "for": "Total 5013 · Another Thing" under "5013 · Another Thing", amounts in the
+# totals columns (the QuickBooks Desktop export shown in the README of
+# github.com/dustinmichels/GAS-snippets, snippets/quickbooks-macro), and the Open Invoices
+# report's header ",Type,Date,Num,P. O. #,Terms,Due Date,Aging,Open Balance" with headings
+# "3000" and "Total 3000" (a public importer's test of that report). Trimmed to two customers.
+QBD = (
+    ",Type,Date,Num,P. O. #,Terms,Due Date,Aging,Open Balance\n"
+    "3000,,,,,,,,\n"  # line 2
+    ",Invoice,03/10/2024,INV-B,,Net 30,04/09/2024,,200.00\n"
+    ",Payment,03/15/2024,,,,,,-50.00\n"
+    "Total 3000,,,,,,,,150.00\n"  # 5
+    "5013 · Another Thing,,,,,,,,\n"  # 6
+    ",Invoice,01/10/2024,INV-A,,Net 30,02/09/2024,,100.00\n"
+    "Total 5013 · Another Thing,,,,,,,,100.00\n"  # 8
+    "TOTAL,,,,,,,,250.00\n"
+)
+QBD_MAPPING: dict[str, Any] = {
+    "date_formats": ["%m/%d/%Y"], "currency": "USD",
+    "invoices": {"carry_down": "customer_name", "keep": {"Type": ["Invoice"]},
+                 "columns": {"number": "Num", "issue_date": "Date", "due_date": "Due Date",
+                             "total": "Open Balance"}},
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(QBD, id="totals-with-amounts"),
+        # The importer's test writes the totals lines without amounts: one-cell rows.
+        pytest.param(QBD.replace(",150.00\n", ",\n").replace(",100.00\nTOTAL", ",\nTOTAL"),
+                     id="totals-without-amounts"),
+        pytest.param(QBD.replace("Total 3000,", "TOTAL  3000,"), id="any-case-and-spaces"),
+    ],
+)
+def test_a_totals_word_and_the_headings_own_text_end_the_heading(
+    text: str, write: Write
+) -> None:
+    # Before, "Total 3000" was neither a totals line nor a heading: with amounts, the keep
+    # rule skipped it (its Type is empty) and 3000's heading stayed in force, so the next
+    # customer's heading was refused and INV-A rejected; without amounts, it was refused as
+    # a one-cell row under a heading, and INV-A rejected too.
+    items, log = read(write, QBD_MAPPING, text)
+    # By hand: INV-B under 3000, INV-A under the second heading; the payment is not kept.
+    assert [(n, c, t) for n, c, t, _ in invoices(items)] == [
+        ("INV-B", "3000", Decimal("200.00")),
+        ("INV-A", "5013 · Another Thing", Decimal("100.00"))]
+    assert rejections(items) == []
+    written = text.splitlines()[4].split(",")[0]  # the label as the file writes it
+    assert skips(items)[2] == (5, f"invoices.carry_down: a totals line ({written!r}), which "
+                                  "ends the rows of '3000' (heading on line 2)")
+    assert skips(items)[3][0] == 6  # the next heading
+    assert skips(items)[4] == (8, "invoices.carry_down: a totals line ('Total 5013 · Another "
+                                  "Thing'), which ends the rows of '5013 · Another Thing' "
+                                  "(heading on line 6)")
+    # 8 rows: 2 invoices (2 customers made), 2 headings, 3 totals lines, 1 payment skipped.
+    assert counts(log) == (8, 4, 6, 0)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        # Another customer's name after the totals word: no totals line of this heading.
+        pytest.param("Total Acme,,,,,,,,", id="another-name"),
+        pytest.param("Total 30001,,,,,,,,", id="a-longer-name"),
+        # The heading's text alone is no totals line either.
+        pytest.param("3000,,,,,,,,", id="the-name-alone"),
+    ],
+)
+def test_only_the_headings_own_text_after_the_totals_word_ends_it(
+    row: str, write: Write
+) -> None:
+    # Without the heading to compare with, "Total Acme" may be a customer's name: such a
+    # one-cell row under 3000's heading is refused as before (line 5), never a totals line;
+    # "Total 3000" below it ends the heading, and the next customer reads.
+    text = QBD.replace("Total 3000,", row + "\nTotal 3000,")
+    items, _ = read(write, QBD_MAPPING, text)
+    assert [(n, c) for n, c, *_ in invoices(items)] == [
+        ("INV-B", "3000"), ("INV-A", "5013 · Another Thing")]
+    assert [line for line, _ in rejections(items)] == [5]
+    assert skips(items)[2] == (6, "invoices.carry_down: a totals line ('Total 3000'), which "
+                                  "ends the rows of '3000' (heading on line 2)")
+
+
 def test_a_page_title_the_mapping_drops_is_no_heading(write: Write) -> None:
     mapping = {**_MAPPING, "invoices": {**_MAPPING["invoices"],
                                         "drop_matching": {"Numer": ["Strona *"]}}}

@@ -21,6 +21,10 @@ table, :class:`Headings` reads such a file, row by row, before the mapping's oth
   number would otherwise become the customer of the rows below it (money moved to another
   client without a word); the rows below it that name no customer are rejected too, up to
   the next totals line or blank line, since whose they are is not known;
+* a row whose first non-empty cell is a totals word and the heading's own text (``Total
+  Acme Corp`` under ``Acme Corp``, as QuickBooks Desktop's reports close a customer's rows;
+  :func:`~clientguard_csv.report_rows.totals_of`) is a totals line too, with or without
+  amounts: without the heading, ``Total Acme`` may be a customer's name;
 * a row whose cell for the field is empty (or which has no such column: the file has none)
   takes the heading's value, until a totals line
   (:func:`~clientguard_csv.report_rows.totals_label`, skipped and counted) or a blank line;
@@ -37,7 +41,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from clientguard_csv.fields import FieldReader
-from clientguard_csv.report_rows import cell_text, is_label, totals_label
+from clientguard_csv.report_rows import cell_text, is_label, totals_label, totals_of
 from clientguard_csv.textfile import Row
 
 __all__ = ["Headings", "Taken", "heading_text"]
@@ -108,6 +112,8 @@ class Headings:
             label = (cell_text(cells[lone]), lone) if text and is_label(text) else None
         else:
             label = totals_label(cells, self.key_positions)
+        if label is None and self.heading is not None:
+            label = self._closing(cells, self.heading.value)
         if label is not None:
             text, _ = label
             heading = self.heading
@@ -141,6 +147,17 @@ class Headings:
         else:
             filled[self.position] = self.heading.value
         return Taken(Row(row.line, filled, None))
+
+    @staticmethod
+    def _closing(cells: Sequence[str], heading: str) -> tuple[str, int] | None:
+        """Where the row's first non-empty cell is the totals line of the heading in force
+        (``Total Acme Corp`` under ``Acme Corp``: QuickBooks Desktop's reports, with or
+        without amounts), that cell's text and position; else None."""
+        for position, cell in enumerate(cells):
+            if cell and not cell.isspace():
+                text = cell_text(cell)
+                return (text, position) if totals_of(text, heading) else None
+        return None
 
     def _end(self, why: str) -> None:
         self.heading = None

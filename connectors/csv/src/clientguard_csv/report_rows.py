@@ -32,7 +32,9 @@ from collections.abc import Sequence
 from clientguard.money import is_currency
 from clientguard_csv.textfile import spreadsheet_text
 
-__all__ = ["TOTALS_WORDS_RE2", "cell_text", "is_label", "label_pattern", "totals_label"]
+__all__ = [
+    "TOTALS_WORDS_RE2", "cell_text", "is_label", "label_pattern", "totals_label", "totals_of",
+]
 
 _WORDS = (r"(?:grand\s+|sub[\s-]*)?totals?|sum|suma|razem|ogółem|ogolem|łącznie|lacznie|"
           r"podsumowanie")
@@ -68,6 +70,19 @@ def is_label(text: str) -> bool:
     match = _LABEL.fullmatch(text)
     # A currency after the word (``Razem PLN``), not a legal form (``Total SAS``, ``Suma SPA``).
     return match is not None and (match["code"] is None or is_currency(match["code"]))
+
+
+def totals_of(text: str, name: str) -> bool:
+    """Whether a cell's text (:func:`cell_text`) is the totals line of ``name``, a report's
+    heading: a totals word, spaces and the name itself, as QuickBooks Desktop's reports write
+    it (``Total Acme Corp`` under the heading ``Acme Corp``; ``Razem Acme``), compared in any
+    case with runs of spaces as one. Without the heading to compare with, ``Total Acme`` is
+    a customer's name as well (``Total Polska``), so :func:`is_label` does not take it."""
+    match = _WORD_THEN_NAME.fullmatch(" ".join(text.split()))
+    return match is not None and match["name"].casefold() == " ".join(name.split()).casefold()
+
+
+_WORD_THEN_NAME = re.compile(rf"(?i:{_WORDS}) (?P<name>.+)", re.DOTALL)
 
 
 def totals_label(cells: Sequence[str], keys: Sequence[int]) -> tuple[str, int] | None:
