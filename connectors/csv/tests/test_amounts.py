@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clientguard.model import Invoice
+from clientguard.records import Location, Rejection
 from clientguard_csv.amounts import AmountError, AmountFormat, parse_amount
+from clientguard_csv.mapping import mapping_from_dict
+from clientguard_csv.reading import Loaded, read_records
+
+from .conftest import ReadAlike
 
 US = AmountFormat(".", ",")
 PL_SPACE = AmountFormat(",", " ")
@@ -137,3 +145,57 @@ def test_a_dotted_cell_is_read_only_where_the_dot_is_declared(
 def test_impossible_separators_are_refused(decimal: str, thousands: str) -> None:
     with pytest.raises(ValueError, match="separator"):
         AmountFormat(decimal, thousands)
+
+
+# Excel's Accounting format shows zero as a dash, padded, with or without the currency, and
+# "Save as CSV" writes the cell as shown: " $ -   " beside " $ 81.000,00 " in a real
+# spreadsheet's CSV quoted by a public project's test; "-   zł" is the Polish Accounting
+# format's zero (the format's code is _-* "-"?? zł_-). Other reports write a dash for "no
+# value" (a public R reader of Brazilian energy data lists "-", " -   " as its NA strings),
+# so the dash is read as neither zero nor empty: the reason says so and what to do.
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        (" $ -   ", US),
+        (" -   ", US),
+        ("-", US),
+        ("-   zł", PL_SPACE),
+        ("PLN -", PL_SPACE),
+        ("\u2013", US),  # an en dash, as a word processor's autocorrect writes it
+        ("\u2014", US),
+        ("\u2212", US),
+    ],
+)
+def test_a_dash_for_an_amount_says_it_is_a_dash_and_what_to_do(
+    text: str, fmt: AmountFormat
+) -> None:
+    # Before: "' $ -   ' has no digits", "'–' is not an amount: '–' is neither a number nor
+    # a currency marker": nothing about the dash or what to do.
+    with pytest.raises(AmountError) as caught:
+        parse_amount(text, fmt)
+    assert str(caught.value) == (
+        f"{text!r} is a dash, not an amount: Excel's Accounting format shows zero as a dash "
+        "(and saves the CSV as shown), but other reports write one for no value, so it is "
+        "read as neither; format the column as Number before saving the CSV (zero is then "
+        "0.00), or write 0 where the dash means zero")
+
+
+def test_a_dash_in_an_amount_column_rejects_its_row_at_its_cell(
+    write: Callable[..., Path], read_alike: ReadAlike
+) -> None:
+    # A report saved through Excel: the paid invoice's open balance is the Accounting zero.
+    path = write("invoices.csv", 'Num,Customer,Date,Due,Amount,Open balance\n'
+                 '1001,Acme,2026-11-01,2026-12-01,"$100.00"," $ -   "\n'
+                 '1002,Beta,2026-11-02,2026-12-02,"$50.00","$20.00"\n')
+    mapping = {"currency": "USD", "invoices": {"columns": {
+        "number": "Num", "customer_name": "Customer", "issue_date": "Date", "due_date": "Due",
+        "total": "Amount", "amount_due": "Open balance"}}}
+    log = read_alike(mapping, {"invoices": [path]})
+    items = list(read_records(mapping_from_dict(mapping), {"invoices": [path]}))
+    [rejection] = [i for i in items if isinstance(i, Rejection)]
+    assert rejection.location == Location(str(path), 2, "Open balance")
+    assert rejection.field == "amount_due"
+    assert rejection.reason.startswith("'$ -' is a dash, not an amount")  # the cell, stripped
+    assert [i.record.number for i in items
+            if isinstance(i, Loaded) and isinstance(i.record, Invoice)] == ["1002"]
+    assert log.files[0].rejected == 1

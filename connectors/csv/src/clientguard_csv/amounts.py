@@ -112,6 +112,19 @@ _MARKER_HEAD = re.compile(r"[^\d\s()+\-\u2212.,']+")
 _MARKER_TAIL = re.compile(r"[^\d\s()+\-\u2212.,']+\.?$")
 
 
+#: A dash where an amount would be, alone or with a currency marker (`` $ -   ``, ``- zł``,
+#: ``–``): Excel's Accounting format shows zero so, and saves the CSV as shown.
+_DASH = re.compile(r"(?:[^\d\s()+\-\u2212\u2013\u2014.,']+\s*)?[\-\u2212\u2013\u2014]"
+                   r"(?:\s*[^\d\s()+\-\u2212\u2013\u2014.,']+)?")
+
+
+def _dash(text: str) -> str:
+    return (f"{text!r} is a dash, not an amount: Excel's Accounting format shows zero as a "
+            "dash (and saves the CSV as shown), but other reports write one for no value, so "
+            "it is read as neither; format the column as Number before saving the CSV (zero "
+            "is then 0.00), or write 0 where the dash means zero")
+
+
 class AmountError(ValueError):
     """A cell is not an amount under the mapping's separators; the message says why."""
 
@@ -201,6 +214,8 @@ def parse_amount(text: str, fmt: AmountFormat) -> Amount:
     body = text.strip(SPACES + "\t")
     if not body:
         raise AmountError("is empty")
+    if _DASH.fullmatch(body):
+        raise AmountError(_dash(text))
     if is_scientific(body):  # (Excel's 1.23457E+11: rejected as before, saying why)
         raise AmountError(scientific_amount(text))
     negations = 0
