@@ -180,3 +180,72 @@ def test_no_swapped_reading_claims_nothing_more() -> None:
     with pytest.raises(DateError) as caught:
         DateReader(("%d/%m/%Y",))("31/31/2026")
     assert str(caught.value) == "'31/31/2026' does not match the date format(s) \"%d/%m/%Y\""
+
+
+# Timestamps in a date column, as real exports write them: Stripe's payments export,
+# "Created (UTC)" = "2025-12-31 14:30" (a public Stripe fees parser's README example);
+# Shopify's orders export, "Created at" = "2026-07-01 10:00:00 +0000" (a public importer's
+# test); a US export's "03/28/2026 5:58 PM"; a Polish bank's "28.03.2026 12:34:56". The date is
+# the calendar date written in the cell (as for an ISO timestamp: docs, *Dates*), worked out
+# by hand from each cell.
+@pytest.mark.parametrize(
+    ("text", "formats", "expected"),
+    [
+        ("2025-12-31 14:30", ("%Y-%m-%d",), date(2025, 12, 31)),
+        ("2026-07-01 10:00:00 +0000", ("%Y-%m-%d",), date(2026, 7, 1)),
+        ("2025-12-31 23:30:00 UTC", (), date(2025, 12, 31)),
+        ("03/28/2026 5:58 PM", ("%m/%d/%Y",), date(2026, 3, 28)),
+        ("03/28/2026 5:58 p.m.", ("%m/%d/%Y",), date(2026, 3, 28)),
+        ("28.03.2026 12:34:56", ("%d.%m.%Y",), date(2026, 3, 28)),
+        ("28.03.2026 00:05 CET", ("%d.%m.%Y",), date(2026, 3, 28)),
+        ("28/03/2026 12:34:56.123", ("%d/%m/%Y",), date(2026, 3, 28)),
+        ("13/04/2025 12:34", (), date(2025, 4, 13)),
+        ("Apr 13, 2025 5:58 PM", (), date(2025, 4, 13)),
+        ("6 grudnia 2026 09:15", ("%d %B %Y",), date(2026, 12, 6)),
+    ],
+)
+def test_a_timestamp_in_a_date_column_is_read_as_its_date(
+    text: str, formats: tuple[str, ...], expected: date
+) -> None:
+    # Before: "'2025-12-31 14:30' does not match the date format(s) "%Y-%m-%d"": every row
+    # of such an export rejected under a mapping that names the date's format.
+    assert DateReader(formats)(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "formats", "message"),
+    [
+        # The date part is still checked: no such day, an ambiguous day and month.
+        ("31.02.2026 12:00", ("%d.%m.%Y",), "is not a date: day is out of range for month"),
+        ("2025-13-01 12:00 UTC", (), "is not a date: month must be in 1..12"),
+        ("03/04/2026 10:00", (), "is ambiguous: day first it is 2026-04-03, month first "
+                                 "2026-03-04"),
+        ("03/04/2026 10:00", ("%d/%m/%Y", "%m/%d/%Y"), "is ambiguous under the date formats"),
+    ],
+)
+def test_a_timestamps_date_is_checked_as_any_date(
+    text: str, formats: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(DateError) as caught:
+        DateReader(formats)(text)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(repr(text))  # the whole cell is quoted
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "formats"),
+    [
+        ("28.03.2026 23:59", "28.03.2026 25:00", ("%d.%m.%Y",)),
+        ("03/28/2026 12:00 PM", "03/28/2026 13:00 PM", ("%m/%d/%Y",)),
+        ("28.03.2026 12:34", "28.03.2026 12:34 later", ("%d.%m.%Y",)),
+    ],
+)
+def test_only_a_time_of_day_is_left_after_the_date(
+    good: str, bad: str, formats: tuple[str, ...]
+) -> None:
+    # What follows the date must be a real time of day (hours 0-23, or 1-12 with AM/PM),
+    # and nothing after it but a zone: else the whole cell must match, as before.
+    assert DateReader(formats)(good) == date(2026, 3, 28)
+    with pytest.raises(DateError) as caught:
+        DateReader(formats)(bad)
+    assert f"{bad!r} does not match the date format(s)" in str(caught.value)

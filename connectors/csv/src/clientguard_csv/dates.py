@@ -36,7 +36,10 @@ accounting export writes a document's date so (time trackers write week *labels*
 year (``2026-W01-1`` is 29 December 2025). A mapping that means them names ``%G-W%V-%u``.
 
 A timestamp's date is the calendar date written in it (in its own offset): an export's
-``2021-01-28T23:30:00-05:00`` is 28 January, the day the user saw.
+``2021-01-28T23:30:00-05:00`` is 28 January, the day the user saw. So is a date followed by a
+time of day and perhaps a zone, in any form the date part is read in, under ``date_formats``
+too (``2025-12-31 14:30`` under ``%Y-%m-%d``, ``03/28/2026 5:58 PM`` under ``%m/%d/%Y``,
+``2026-07-01 10:00:00 +0000``): the time must be a real one and end the cell.
 """
 
 from __future__ import annotations
@@ -101,6 +104,15 @@ _POLISH_MONTHS: dict[str, int] = {
 _WORD = re.compile(r"[^\W\d_]+")
 #: Polish ``r.`` (``roku``) after the year: ``6 grudnia 2026 r.``.
 _ROKU = re.compile(r"(?<=\d)\s*r\.?$")
+#: A time of day after a date, as exports write a timestamp in a date column (Stripe's
+#: ``2025-12-31 14:30``, ``03/28/2026 5:58 PM``, ``28.03.2026 12:34:56``), perhaps with a
+#: zone or offset (``UTC``, ``Z``, ``+01:00``, ``GMT+1``).
+_TIME_TAIL = re.compile(
+    r"(?:\s+|T)(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,]\d{1,9})?)?"
+    r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?"
+    r"(?:\s*(?:Z|UTC|GMT|CES?T|(?:UTC|GMT)?[+-]\d{1,2}(?::?\d{2})?))?")
+#: strptime directives of a time of day or a zone: a format with one reads the time itself.
+_TIME_CODES = re.compile(r"%[HIMSpfzZTXcRr]")
 
 
 class DateError(ValueError):
@@ -176,6 +188,33 @@ def _english(text: str) -> str | None:
     return None
 
 
+def _date_part(text: str) -> str | None:
+    """The date before a time of day (``28.03.2026`` of ``28.03.2026 12:34``), where the cell
+    ends with a real one (hours 0-23, or 1-12 with AM/PM; minutes and seconds 0-59); else
+    None."""
+    for tail in _TIME_TAIL.finditer(text):
+        if tail.end() != len(text) or tail.start() == 0:
+            continue
+        hour, minute, second = int(tail["h"]), int(tail["m"]), int(tail["s"] or 0)
+        hours = range(1, 13) if tail["ampm"] else range(24)
+        if hour in hours and minute < 60 and second < 60:
+            return text[: tail.start()]
+    return None
+
+
+def _dated(text: str, fmt: str) -> date:
+    """``text`` read by the strptime format ``fmt``; where the format has no time of day and
+    the cell ends with one (a timestamp), its date as written: the calendar date the user saw
+    (as an ISO timestamp's, in its own offset). Else the error of the whole cell."""
+    try:
+        return _strptime(text, fmt)
+    except ValueError:
+        head = None if _TIME_CODES.search(fmt) else _date_part(text)
+        if head is None:
+            raise
+        return _strptime(head, fmt)
+
+
 def _strptime(text: str, fmt: str) -> date:
     """``text`` read by the strptime format ``fmt`` (where the format has ``%b`` or ``%B``, a
     Polish month name too); ``ValueError`` for anything else, a weekday that is not the date's
@@ -209,6 +248,18 @@ def _iso(text: str) -> date:
         return datetime.fromisoformat(text.replace(" ", "T", 1)).date()
     except OverflowError:  # an offset that moves the moment past the calendar's ends
         raise ValueError(text) from None
+
+
+def _iso_dated(text: str) -> date:
+    """An ISO 8601 date or timestamp (:func:`_iso`), or an ISO date followed by a time the
+    ISO reader does not take (``2026-07-01 10:00:00 +0000``, ``2025-12-31 14:30:00 UTC``)."""
+    try:
+        return _iso(text)
+    except ValueError:
+        head = _date_part(text)
+        if head is None or len(head) != 10:
+            raise
+        return _iso(head)
 
 
 class DateReader:
@@ -249,11 +300,11 @@ class DateReader:
         for fmt in self.formats:
             try:
                 if fmt == ISO:
-                    value = _iso(text)
+                    value = _iso_dated(text)
                 elif fmt == EXCEL:
                     value = _excel(text)
                 else:
-                    value = _strptime(text, fmt)
+                    value = _dated(text, fmt)
             except (ValueError, OverflowError) as exc:
                 if fmt == EXCEL and _SERIAL.fullmatch(text):
                     serial_error = f": {exc}"
@@ -281,11 +332,16 @@ class DateReader:
         try:
             return _iso(text)
         except ValueError as exc:
-            if _ISO_PREFIX.fullmatch(text):  # ISO in shape, but no such day (2025-13-01)
+            if _ISO_PREFIX.fullmatch(text) and _date_part(text) is None:
+                # ISO in shape, but no such day (2025-13-01); a time the ISO reader does not
+                # take (2025-12-31 14:30:00 UTC) is read below as any other timestamp.
                 raise DateError(f"{text!r} is not a date: {exc}") from None
-        if match := _YEAR_FIRST.fullmatch(text):
+        # A timestamp's date as written (13/04/2025 12:34, Apr 13 2025 5:58 PM): the date
+        # part is read by the rules below; the messages quote the whole cell.
+        day = _date_part(text) or text
+        if match := _YEAR_FIRST.fullmatch(day):
             return self._make(int(match[1]), int(match[3]), int(match[4]), text)
-        if match := _NUMERIC.fullmatch(text):
+        if match := _NUMERIC.fullmatch(day):
             first, second, year = int(match[1]), int(match[3]), int(match[4])
             if self.day_first is True:
                 return self._make(year, second, first, text)
@@ -308,7 +364,7 @@ class DateReader:
         no_day = ""
         for fmt in _WORDS:
             try:
-                return _strptime(text, fmt)
+                return _strptime(day, fmt)
             except (ValueError, OverflowError) as exc:
                 if not _SHAPE.match(str(exc)) and not no_day:
                     no_day = str(exc)
