@@ -199,3 +199,30 @@ def test_a_dash_in_an_amount_column_rejects_its_row_at_its_cell(
     assert [i.record.number for i in items
             if isinstance(i, Loaded) and isinstance(i.record, Invoice)] == ["1002"]
     assert log.files[0].rejected == 1
+
+
+# A credit or debit mark after the amount: "$2,000.00 CR" in an Australian business bank
+# statement and "355.72 Dr", "900.00 Cr" in Tally ledgers (public parsers' tests quote both).
+# Which side is money owed and which money paid depends on whose books the report is from,
+# so the mark is never read as a sign: the reason says what the mark is and what to do.
+@pytest.mark.parametrize(
+    ("text", "marker", "side"),
+    [
+        ("$2,000.00 CR", "CR", "credit"),
+        ("355.72 Dr", "Dr", "debit"),
+        ("900.00 Cr.", "Cr.", "credit"),
+        ("1,234.56 DR", "DR", "debit"),
+    ],
+)
+def test_a_credit_or_debit_mark_is_named_not_read_as_a_sign(
+    text: str, marker: str, side: str
+) -> None:
+    # Before: "'$2,000.00 CR' is not an amount: 'CR' is neither a number nor a currency
+    # marker", which says nothing of what to do.
+    with pytest.raises(AmountError) as caught:
+        parse_amount(text, US)
+    assert str(caught.value) == (
+        f"{text!r} is marked {marker!r}, a {side}: whether a credit or a debit is money owed "
+        "or money paid depends on whose books the report is from, so the mark is not read as "
+        "a sign; export the amounts signed (a minus or parentheses for one side), or with "
+        "debits and credits in columns of their own, and map the column of the record's side")

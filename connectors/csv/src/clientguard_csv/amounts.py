@@ -22,6 +22,10 @@ a space, ``'`` or none) is one thousand five hundred in one export and one and a
 another, and ``1,500`` under ``decimal = "."`` with no thousands separator likewise; the
 message says which setting reads it.
 
+A ``CR`` or ``DR`` after an amount (bank statements, Tally's ledgers) is refused saying what
+it is: whether a credit is money owed or money paid depends on whose books the report is
+from, so it is never read as a sign.
+
 Excel's scientific notation (``1.23457E+11``) is no amount: the digits it does not show are
 not in the file. It is refused, as any cell with a letter is, saying so.
 """
@@ -264,6 +268,14 @@ def _currency_of(markers: list[str], text: str) -> tuple[str | None, str | None]
             code = CURRENCY_SYMBOLS[key]
         elif is_currency(marker.upper()) and len(marker) == 3:
             code = marker.upper()
+        elif key.rstrip(".") in ("cr", "dr"):
+            side = "credit" if key.startswith("c") else "debit"
+            raise AmountError(
+                f"{text!r} is marked {marker!r}, a {side}: whether a credit or a debit is money "
+                "owed or money paid depends on whose books the report is from, so the mark is "
+                "not read as a sign; export the amounts signed (a minus or parentheses for "
+                "one side), or with debits and credits in columns of their own, and map the "
+                "column of the record's side")
         else:
             raise AmountError(f"{text!r} is not an amount: {marker!r} is neither a number "
                               "nor a currency marker")
