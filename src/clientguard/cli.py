@@ -1289,10 +1289,12 @@ def _rejections(args: argparse.Namespace) -> int:
         print(_("No record was rejected."))
     else:
         from clientguard.money import rejection_words
+        from clientguard.report.text import one_line
 
         for rejection in rejections:
-            # A missing rate in the reader's words, as the review's data quality says it.
-            print(printable(rejection_words(rejection)))
+            # A missing rate in the reader's words, as the review's data quality says it; one
+            # rejection, one line: a line break in a quoted cell writes no line of its own.
+            print(one_line(rejection_words(rejection)))
         print("\n" + ngettext(
             "{n} rejected record. Fix the source and sync again: a record that arrives fixed "
             "replaces its rejection.",
@@ -1300,10 +1302,12 @@ def _rejections(args: argparse.Namespace) -> int:
             "replaces its rejection.", len(rejections)).format(
                 n=wording.number(len(rejections))))
     if notes:
+        from clientguard.report.text import one_line
+
         print("\n" + _("Data-quality notes as of {date} (every one; the review's table and "
                        "HTML group them by kind):").format(date=args.as_of))
         for note in notes:
-            print(f"- {printable(note)}")
+            print(f"- {one_line(note)}")
     return EXIT_OK
 
 
@@ -1311,7 +1315,7 @@ def _links_command(args: argparse.Namespace) -> int:
     import csv
 
     from clientguard.links import LINK_COLUMNS, suggest_links
-    from clientguard.report.spreadsheet import neutralise
+    from clientguard.report.spreadsheet import safe_cell
     from clientguard.store import Store
 
     # Each cell is printable (the CSV goes to a terminal as often as to a file) and
@@ -1325,7 +1329,7 @@ def _links_command(args: argparse.Namespace) -> int:
         writer.writerow(LINK_COLUMNS)
         for link in config.links:
             for other in link[1:]:
-                writer.writerow([neutralise(printable(":".join(customer)))
+                writer.writerow([safe_cell(":".join(customer))
                                  for customer in (link[0], other)])
         return EXIT_OK
     with Store.open(_store_path(args, config), create=False) as store:
@@ -1334,7 +1338,7 @@ def _links_command(args: argparse.Namespace) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow([*LINK_COLUMNS, "matched_on", "names"])
     for suggestion in suggestions:
-        writer.writerow([neutralise(printable(cell)) for cell in suggestion.row()])
+        writer.writerow([safe_cell(cell) for cell in suggestion.row()])
     print(ngettext(
         "clientguard: {n} suggested link between customers of different sources (same name "
         "or tax id). Nothing is linked yet: check each, keep the right ones in a CSV file and "
@@ -1472,12 +1476,8 @@ def _backfill(args: argparse.Namespace, config: Config, policy: Any) -> int:
 
 
 def _history_command(args: argparse.Namespace) -> int:
-    import csv
-    import io
-    import json
-
-    from clientguard.history import CSV_COLUMNS, KEEP_RULES, client_history, csv_headings
-    from clientguard.report.spreadsheet import neutralise
+    from clientguard.history import CSV_COLUMNS, KEEP_RULES, client_history, history_csv
+    from clientguard.report.text import json_text
     from clientguard.store import Store
 
     config = _config(args)
@@ -1502,15 +1502,10 @@ def _history_command(args: argparse.Namespace) -> int:
         for row in rows
     ]
     if fmt == "json":
-        text = json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+        # Control and bidirectional characters of a name as JSON's escapes (lossless).
+        text = json_text(records)
     elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        # The header row in the reader's language, as the review's CSV; the cells are not.
-        writer.writerow(csv_headings())
-        writer.writerows([[neutralise("" if r[c] is None else str(r[c])) for c in
-                           CSV_COLUMNS] for r in records])
-        text = buffer.getvalue()
+        text = history_csv(rows)
     elif not rows:
         text = _("No saved review yet: clientguard review saves one; clientguard review "
                  "--backfill monthly --since DATE computes past ones.") + "\n"
@@ -1591,6 +1586,7 @@ def _size(freed: int) -> str:
 
 def _history_table(rows: Sequence[Any]) -> str:
     from clientguard.changes import word
+    from clientguard.report.text import columns, fit, pad
 
     heading = (_("as of"), _("client"), _("verdict"), _("severity"), _("late"),
                _("days late"), _("overdue"), _("revenue"))
@@ -1600,13 +1596,15 @@ def _history_table(rows: Sequence[Any]) -> str:
          wording.number(r.overdue, 2), wording.share(r.revenue_share))
         for r in rows
     ]
-    widths = [max(len(printable(str(c[i]))) for c in [heading, *cells])
-              for i in range(len(heading))]
-    widths[1] = min(widths[1], 32)
-    lines = ["  ".join(printable(str(c[i]))[:widths[i]].ljust(widths[i])
-                       if i < 4 else printable(str(c[i])).rjust(widths[i])
-                       for i in range(len(heading))).rstrip()
+    # Each cell on one line, made printable, and the name cut to 32 display columns with an
+    # ellipsis (fit): a line break in a name writes no row of its own, an escape is never
+    # cut in half, and a wide character counts two columns.
+    shown = [[fit(str(c[i]), 32 if i == 1 else 10_000) for i in range(len(heading))]
              for c in [heading, *cells]]
+    widths = [max(columns(row[i]) for row in shown) for i in range(len(heading))]
+    lines = ["  ".join(pad(row[i], widths[i], right=i >= 4)
+                       for i in range(len(heading))).rstrip()
+             for row in shown]
     return "\n".join(lines) + "\n"
 
 
@@ -1624,10 +1622,9 @@ def _since(text: str) -> date | None:
 
 
 def _changes_command(args: argparse.Namespace) -> int:
-    import json
-
     from clientguard.changes import compare
     from clientguard.history import reviews_to_compare, saved_summary
+    from clientguard.report.text import json_text, one_line
     from clientguard.store import Store
 
     config = _config(args)
@@ -1639,13 +1636,14 @@ def _changes_command(args: argparse.Namespace) -> int:
         document = found.model_dump(mode="json")
         for change, item in zip(found.changes, document["changes"], strict=True):
             item["key"] = change.key
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        text = json_text(document)
     else:
         head = (_("Changes from the review as of {before} to the one as of {after}:").format(
                     before=found.before, after=found.after) if found.before else
                 _("The first saved review, as of {after}: every finding is new.").format(
                     after=found.after))
-        lines = [head, *(f"- {printable(c.message)}" for c in found.changes)]
+        # One change, one line: a line break in a name cannot write a change of its own.
+        lines = [head, *(f"- {one_line(c.message)}" for c in found.changes)]
         if not found.changes:
             lines.append(_("Nothing changed."))
         text = "\n".join(lines) + "\n"

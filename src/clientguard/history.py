@@ -23,7 +23,9 @@ review the comparisons still start from. ``docs/history.md`` is the guide.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from calendar import monthrange
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -40,6 +42,7 @@ from clientguard.i18n import pgettext
 from clientguard.ledger import Ledger
 from clientguard.policy import Policy
 from clientguard.report.document import render_json
+from clientguard.report.spreadsheet import safe_cell
 from clientguard.review import Review, VerdictRule, review
 from clientguard.signals import SignalFunction
 from clientguard.store import SavedReview, Store
@@ -55,6 +58,7 @@ __all__ = [
     "baseline",
     "client_history",
     "csv_headings",
+    "history_csv",
     "keep_reason",
     "month_ends",
     "policy_digest",
@@ -104,6 +108,33 @@ def csv_headings() -> tuple[str, ...]:
         pgettext("CSV column", "findings"),
         pgettext("CSV column", "policy_digest"),
     )
+
+
+def history_csv(rows: Sequence[HistoryRow]) -> str:
+    """``clientguard history --format csv``: the header row (:func:`csv_headings`), then one
+    row per :class:`HistoryRow` in the order of :data:`CSV_COLUMNS` (``\\n`` line ends).
+
+    Its numbers are clientguard's own, written as plain decimals (never in exponent form,
+    never neutralised: ``-12.50`` stays a number); every text cell (the client's id and name
+    come from the data) goes through :func:`~clientguard.report.spreadsheet.safe_cell`, as
+    the review's CSV does (docs/security.md, "What the data may not do: a spreadsheet")."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(csv_headings())
+    for row in rows:
+        cells: list[str] = []
+        for name in CSV_COLUMNS:
+            value = getattr(row, name)
+            if value is None:
+                cells.append("")
+            elif isinstance(value, Decimal):
+                cells.append(f"{value:f}")
+            elif isinstance(value, (int, date)):
+                cells.append(str(value))
+            else:
+                cells.append(safe_cell(str(value)))
+        writer.writerow(cells)
+    return out.getvalue()
 
 
 def policy_digest(policy: Policy) -> str:

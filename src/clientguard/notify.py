@@ -65,6 +65,7 @@ from clientguard.changes import (
     flap_notices,
     flaps,
 )
+from clientguard.connector import printable
 from clientguard.errors import ClientguardError, ConfigError
 from clientguard.http.redact import redacted_logs, secret_name, url_secrets
 from clientguard.i18n import gettext as _
@@ -299,8 +300,10 @@ def email_message(changes: Changes, channel: EmailChannel) -> EmailMessage:
 def _one_line(text: str) -> str:
     """``text`` on one line: each line break in it (a client's name can hold one) becomes a
     space, so that one change is one line and no name writes a line that reads as another
-    change."""
-    return " ".join(text.splitlines())
+    change; and :func:`~clientguard.connector.printable`, so that a control character or a
+    bidirectional control in a name (``\\x1b[2J``, U+202E) reaches the mail reader or the
+    chat as an escape, never as a control that reorders or hides the line."""
+    return printable(" ".join(text.splitlines()))
 
 
 _CHAT_MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})

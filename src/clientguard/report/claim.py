@@ -16,7 +16,6 @@ English); money is rounded once per invoice, half-even, as :mod:`clientguard.cla
 from __future__ import annotations
 
 import html
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,7 +29,7 @@ from clientguard.i18n import babel_locale, ngettext, noop, pgettext, using
 from clientguard.i18n import gettext as _
 from clientguard.money import exponent
 from clientguard.report.bidi import isolated, isolated_plain
-from clientguard.report.text import encodable, printable
+from clientguard.report.text import encodable, json_text, printable
 
 __all__ = [
     "CLAIM_SCHEMA_NAME",
@@ -131,8 +130,7 @@ def render_claim(claim: Claim, format: str, *, lang: str | None = None) -> str:
 
 def render_claim_json(claim: Claim, *, lang: str | None = None) -> str:
     """The claim as JSON text (amounts as decimal strings), ending with a newline."""
-    return encodable(
-        json.dumps(claim_document(claim, lang=lang), indent=2, ensure_ascii=False) + "\n")
+    return json_text(claim_document(claim, lang=lang))
 
 
 def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:

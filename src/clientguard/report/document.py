@@ -28,7 +28,7 @@ from clientguard.i18n import gettext as _
 from clientguard.i18n import language
 from clientguard.metrics.lateness import Aging, PaymentProfile
 from clientguard.money import ZERO, exponent
-from clientguard.report.text import decimal_text, encodable, fixed
+from clientguard.report.text import decimal_text, fixed, json_text
 from clientguard.review import ClientReview, Recommendation, Review
 from clientguard.signals import ConcentrationReport
 
@@ -53,8 +53,7 @@ def schema() -> dict[str, Any]:
 
 def render_json(review: Review, *, title: str | None = None) -> str:
     """The review as JSON text (UTF-8, two-space indent, ending with a newline)."""
-    return encodable(
-        json.dumps(review_document(review, title=title), indent=2, ensure_ascii=False) + "\n")
+    return json_text(review_document(review, title=title))
 
 
 def review_document(review: Review, *, title: str | None = None) -> dict[str, Any]:

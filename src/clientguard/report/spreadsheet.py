@@ -12,7 +12,11 @@ not complete) comes first, as a row of the whole book with signal ``data_quality
 A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula: a
 customer named ``=HYPERLINK("http://evil", "x")`` would become a link. Every text cell a
 spreadsheet could run is neutralised with a leading apostrophe (the OWASP rule), which
-spreadsheets show as plain text; :func:`neutralise` says which (docs/security.md). Numbers
+spreadsheets show as plain text; :func:`neutralise` says which (docs/security.md). Control,
+bidirectional and invisible format characters in the text are shown as escapes first
+(:func:`~clientguard.report.text.printable`, as the table report does: :func:`safe_cell`), so
+that the file, printed on a terminal or opened in a spreadsheet, cannot drive the one or
+reorder a cell of the other; the JSON report keeps every character. Numbers
 clientguard writes itself (``-3.5``) are left as numbers. Money is rounded to the currency's
 minor unit and shares to four decimals (both half-even), written as plain decimals with a dot
 and no grouping; import the file as UTF-8.
@@ -23,9 +27,8 @@ Excel, which reads a file without a byte-order mark in the system's code page (c
 Polish Windows) and splits cells on the system's list separator (``;`` where the decimal
 separator is a comma). The ``excel`` file starts with a UTF-8 byte-order mark, separates cells
 with ``;`` and writes decimal commas where the active language writes them (Polish), else
-``,`` and dots; it shows control and bidirectional characters in the text as escapes
-(:func:`~clientguard.report.text.printable`, as the table report does), and neutralises
-formula cells as the default does. Money, codes and dates are the same values in both.
+``,`` and dots; it shows control and bidirectional characters in the text as escapes and
+neutralises formula cells as the default does. Money, codes and dates are the same values in both.
 
 Language (docs/languages.md): the header row and the sentences (messages, the whole book's
 name) are in the active language; in English the header row is the column ids
@@ -54,7 +57,8 @@ from clientguard.money import exponent
 from clientguard.report.text import decimal_text, encodable, fixed, printable
 from clientguard.review import ClientReview, Review
 
-# Internal (a helper of this renderer), left out of __all__: neutralise.
+# Internal (helpers of this renderer, shared with the CLI's CSV), left out of __all__:
+# neutralise, safe_cell.
 __all__ = ["COLUMNS", "DIALECTS", "Dialect", "headings", "render_csv"]
 
 Dialect = Literal["rfc4180", "excel"]
@@ -162,6 +166,14 @@ def neutralise(cell: str) -> str:
     return cell
 
 
+def safe_cell(cell: str) -> str:
+    """A text cell of any CSV clientguard writes: :func:`printable` (control characters,
+    bidirectional controls and invisible format characters shown as escapes, so that the
+    file drives no terminal it is printed on and no cell reads reordered in a spreadsheet),
+    then :func:`neutralise`. Tab and line feed are kept (a line feed quotes the cell)."""
+    return neutralise(printable(cell))
+
+
 #: The columns that hold numbers clientguard writes (never text from the data): the ones the
 #: ``excel`` dialect writes with the reader's decimal separator.
 _NUMBER_COLUMNS = frozenset(
@@ -178,7 +190,7 @@ def render_csv(
 
     ``dialect`` ``"excel"``: for Excel opened by double-click (see the module): a UTF-8
     byte-order mark first, cells separated by ``;`` and decimal commas where the active
-    language writes a decimal comma (Polish), text shown as :func:`printable`. Raises
+    language writes a decimal comma (Polish). In both, text is :func:`safe_cell`. Raises
     :class:`~clientguard.errors.ConfigError` for another dialect."""
     if dialect not in DIALECTS:
         raise ConfigError(_("unknown CSV dialect {dialect}; use one of: {dialects}").format(
@@ -227,7 +239,7 @@ def _excel_writer(writer: Any, decimal: str) -> Callable[[list[str]], object]:
     def write(row: list[str]) -> object:
         cells = [
             cell.replace(".", decimal) if index in _NUMBER_COLUMNS and
-            _PLAIN_NUMBER.fullmatch(cell) else neutralise(printable(cell))
+            _PLAIN_NUMBER.fullmatch(cell) else safe_cell(cell)
             for index, cell in enumerate(row)
         ]
         return writer.writerow(cells)
@@ -255,4 +267,4 @@ def _row(review: Review, client: ClientReview | None, finding: Finding | None) -
 
 
 def _safe(row: list[str]) -> list[str]:
-    return [neutralise(cell) for cell in row]
+    return [safe_cell(cell) for cell in row]

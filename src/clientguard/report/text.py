@@ -8,12 +8,14 @@ output only, never in exponent form), which never change with the reader's langu
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
 from clientguard import wording
+from clientguard.connector import _UNSAFE
 from clientguard.connector import printable as printable
 from clientguard.i18n import gettext as _
 from clientguard.i18n import noop, npgettext
@@ -24,8 +26,8 @@ if TYPE_CHECKING:
 
 
 # Internal (the renderers' shared text helpers, not for users), left out of __all__: printable,
-# encodable, one_line, clip, fit, pad, columns, wrap, note_groups, EMPTY, MORE_NOTES, more_notes,
-# severity_word, aging_label, decimal_text, fixed.
+# encodable, json_text, one_line, clip, fit, pad, columns, wrap, note_groups, EMPTY,
+# MORE_NOTES, more_notes, severity_word, aging_label, decimal_text, fixed.
 # The words around numbers (money, percent, days, counts) are clientguard.wording's; the
 # reports' own words go through clientguard.i18n when they are shown.
 __all__ = ["TEXT_LIMIT"]
@@ -60,6 +62,27 @@ def encodable(text: str) -> str:
     string that escape is JSON's own: a JSON reader gets the same text back. Every renderer
     passes its whole output through it."""
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the BMP: JSON writes the UTF-16 pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_text(document: object) -> str:
+    """``document`` as the JSON reports write it (UTF-8 text, two-space indent, a final
+    newline), with every character :func:`printable` would escape written as JSON's own
+    escape (``\\u001b``, ``\\u009b``, ``\\u202e``, a pair for a tag character): the C1
+    controls, DEL, the bidirectional controls and the invisible format characters, which
+    ``json.dumps`` leaves as they are, can then neither drive the terminal the JSON is
+    printed on nor reorder a line of it, and a JSON reader gets every character back as it
+    was. Lone surrogates are :func:`encodable`'s. Outside its strings JSON text holds none of
+    these characters, so only strings are touched."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return encodable(_UNSAFE.sub(_json_escape, text)) + "\n"
 
 
 TEXT_LIMIT = 1000
