@@ -47,6 +47,7 @@ below) pulls the records and their rejections, :meth:`Ledger.build` checks them.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -200,10 +201,13 @@ class SameInTwoSources:
     amount, of one client. Both are kept and counted (the ledger cannot tell a copy from a
     second sale of the same amount on the same day); this says so, so that a person looks.
 
-    Invoices of one number and issue date are also one invoice, very likely, when the copy is
-    in another currency (an integration that converts into the firm's currency) and the totals
-    are worth the same in the base currency, within :data:`COPY_CONVERTED_TOLERANCE` (each at
-    its own rate in the ledger), and when one number's copies were issued a day apart
+    Invoices of one number (:func:`_number_key`: separators, case and padding zeros aside)
+    and issue date are also one invoice, very likely, when the copy is in another currency (an
+    integration that converts into the firm's currency) and the totals are worth the same in
+    the base currency, within :data:`COPY_CONVERTED_TOLERANCE` (each at its own rate in the
+    ledger); when, in one currency, the totals are a rounding apart
+    (:data:`COPY_ROUNDING_UNITS`) or one is the other with VAT (:data:`COPY_VAT_RATES`: net in
+    one tool, gross in the other); and when one number's copies were issued a day apart
     (:data:`COPY_DAYS_APART`: a tool dating in UTC beside one dating in the firm's zone).
     Such a set lists each one's own date, currency and total in :attr:`documents`."""
 
@@ -220,9 +224,9 @@ class SameInTwoSources:
     numbers: tuple[str, ...] = ()
     """The invoices' numbers, where the sources give them."""
     documents: tuple[tuple[date, str, Decimal], ...] = ()
-    """Invoices of one number in other currencies, or issued a day apart: each one's issue
-    date, currency and total, in the order of :attr:`records` (:attr:`day` is the earliest).
-    Empty when all share :attr:`day`, :attr:`currency` and :attr:`amount`."""
+    """Invoices of one number in other currencies or totals, or issued a day apart: each one's
+    issue date, currency and total, in the order of :attr:`records` (:attr:`day` is the
+    earliest). Empty when all share :attr:`day`, :attr:`currency` and :attr:`amount`."""
 
     def __str__(self) -> str:
         noun = _PLURALS[self.kind]
@@ -248,13 +252,14 @@ class SameInTwoSources:
             key + (f" for {amount} {currency}" if len(amounts) > 1 else "")
             + (f" on {day}" if len(days) > 1 else "")
             for key, (day, currency, amount) in zip(self.records, self.documents, strict=True))
+        apart = _totals_apart(amounts)
         if len(days) == 1:
-            alike = f"the same number and day ({self.day}), in other currencies worth the same"
+            alike = f"the same number and day ({self.day}), {apart}"
         elif len(amounts) == 1:
             alike = (f"the same number and amount ({self.amount} {self.currency}), issued a day "
                      f"apart (a tool dating in UTC and one in the firm's zone)")
         else:
-            alike = "the same number, issued a day apart, in other currencies worth the same"
+            alike = f"the same number, issued a day apart, {apart}"
         return (
             f"{noun} {', '.join(self.records)}{numbers} are very likely one {self.kind} "
             f"counted {'twice' if len(self.records) == 2 else f'{len(self.records)} times'}: "
@@ -1797,7 +1802,7 @@ def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
                              total, tuple(sorted({i.number for i in members if i.number})))
             for members in sets if len({i.source for i in members}) > 1
         ]
-    copies = _copies_in_another_currency(ledger)
+    copies = _copies_written_otherwise(ledger)
     # One invoice in three sources, two alike to the day and a third a day apart: said once,
     # as the set of the three.
     wider = [set(copy.records) for copy in copies]
@@ -1830,15 +1835,32 @@ document made near midnight. Only with the same number: two invoices of one clie
 amount a day apart are as likely two sales (docs/sources.md)."""
 
 
-def _copies_in_another_currency(ledger: Ledger) -> list[SameInTwoSources]:
+COPY_ROUNDING_UNITS = 5
+"""How many minor units of their currency (cents, grosze; yen for the yen) the totals of two
+invoices of one number and currency in two sources, issued on one day or a day apart, may be
+apart and still be said as one invoice copied: one tool rounds the tax of each line and the
+other the tax of the invoice, which moves a total by up to half a minor unit a line, so five
+cover an invoice of ten lines; a whole unit apart (1000.00 and 999.00) is another amount. The
+same tolerance holds for a total and the other's net plus VAT (:data:`COPY_VAT_RATES`)."""
+
+COPY_VAT_RATES: tuple[Decimal, ...] = tuple(Decimal(rate) for rate in (
+    "5", "7", "8", "17", "18", "19", "20", "21", "22", "23", "24", "25", "25.5", "27"))
+"""The VAT rates, in percent, by which one of two invoices of one number and currency in two
+sources, issued on one day or a day apart, may be the other plus VAT and still be said as one
+invoice copied (net of VAT in one tool, gross in the other: an old tool's export of its net
+amounts beside the new tool's totals): the standard rates of the EU's member states and the
+UK in 2025 (17 Luxembourg; 18 Malta; 19 Germany, Cyprus; 20 the UK, France, Austria,
+Bulgaria; 21 Spain, the Netherlands, Belgium, Czechia, Latvia, Lithuania, Romania; 22 Italy,
+Slovenia; 23 Poland, Ireland, Portugal, Slovakia; 24 Greece, Estonia; 25 Denmark, Croatia,
+Sweden; 25.5 Finland; 27 Hungary) and the reduced rates of Poland (8, 5), Germany (7) and the
+UK (5). Another difference (15%, 30%) is another amount."""
+
+
+def _copies_written_otherwise(ledger: Ledger) -> list[SameInTwoSources]:
     """Invoices of one number (:func:`_number_key`) in two or more sources, issued on one day
     or a day apart (:data:`COPY_DAYS_APART`), that are one invoice, very likely, written
-    otherwise by the tool that copied it: in different currencies whose values in the base
-    currency (each at its own rate: its ``fx_rate``, else the FxTable's on its date) are
-    within :data:`COPY_CONVERTED_TOLERANCE` of each other (an integration that converts into
-    the firm's currency), or in one currency and total a day apart (a tool that dates in UTC
-    beside one that dates in the firm's zone). Drafts and void ones count for nothing; one
-    currency, total and day is :func:`_same_in_two_sources`' own."""
+    otherwise by the tool that copied it (:func:`_copied`). Drafts and void ones count for
+    nothing; one currency, total and day is :func:`_same_in_two_sources`' own."""
     numbered: dict[str, list[Invoice]] = defaultdict(list)
     for invoice in ledger.invoices:
         number = _number_key(invoice.number)
@@ -1849,10 +1871,7 @@ def _copies_in_another_currency(ledger: Ledger) -> list[SameInTwoSources]:
         if len(invoices) < 2 or len({i.source for i in invoices}) < 2:
             continue
         copies = [(a, b) for n, a in enumerate(invoices) for b in invoices[n + 1:]
-                  if a.source != b.source
-                  and abs((a.issue_date - b.issue_date).days) <= COPY_DAYS_APART
-                  and (_converted_alike(ledger, a, b) if a.currency != b.currency
-                       else a.total == b.total and a.issue_date != b.issue_date)]
+                  if _copied(ledger, a, b)]
         for members in _joined(invoices, pairs=copies):
             if len(members) < 2:
                 continue
@@ -1865,6 +1884,56 @@ def _copies_in_another_currency(ledger: Ledger) -> list[SameInTwoSources]:
     return found
 
 
+def _copied(ledger: Ledger, a: Invoice, b: Invoice) -> bool:
+    """``a`` and ``b``, of one number, in two sources and issued a day apart at most, are one
+    invoice written otherwise: in different currencies worth the same in the base currency
+    (an integration that converts into the firm's currency); in one currency, the same total
+    a day apart (a tool that dates in UTC beside one that dates in the firm's zone), totals a
+    rounding apart, or one the other plus VAT. The same total on the same day is not
+    written otherwise (:func:`_same_in_two_sources` says it)."""
+    if a.source == b.source or abs((a.issue_date - b.issue_date).days) > COPY_DAYS_APART:
+        return False
+    if a.currency != b.currency:
+        return _converted_alike(ledger, a, b)
+    if a.total == b.total:
+        return a.issue_date != b.issue_date
+    return (abs(a.total - b.total) <= _rounding(a.currency)
+            or _vat_between(a.currency, a.total, b.total) is not None)
+
+
+def _rounding(currency: str) -> Decimal:
+    """:data:`COPY_ROUNDING_UNITS` minor units of ``currency``."""
+    return Decimal(COPY_ROUNDING_UNITS).scaleb(-exponent(currency))
+
+
+def _vat_between(currency: str, one: Decimal, other: Decimal) -> Decimal | None:
+    """The rate of :data:`COPY_VAT_RATES` at which the smaller of two positive totals plus
+    VAT is the larger, within :func:`_rounding` (the nearest, where several are); None for
+    none."""
+    net, gross = sorted((one, other))
+    if net <= 0 or net == gross:
+        return None
+    off = {rate: abs(gross - net * (1 + rate / 100)) for rate in COPY_VAT_RATES}
+    rate = min(COPY_VAT_RATES, key=lambda r: (off[r], r))
+    return rate if off[rate] <= _rounding(currency) else None
+
+
+def _totals_apart(amounts: set[tuple[str, Decimal]]) -> str:
+    """How the totals of one invoice's copies differ, in words: in other currencies, a
+    rounding apart, one the other plus VAT (:func:`_copied`)."""
+    currencies = {currency for currency, _ in amounts}
+    if len(currencies) > 1:
+        return "in other currencies worth the same"
+    (currency,) = currencies
+    totals = sorted(total for _, total in amounts)
+    if totals[-1] - totals[0] <= _rounding(currency):
+        return "totals a rounding apart"
+    rate = _vat_between(currency, totals[0], totals[-1])
+    if rate is not None and len(totals) == 2:
+        return f"one total the other's with {rate}% VAT (net in one tool, gross in the other)"
+    return "totals a rounding or VAT apart"
+
+
 def _converted_alike(ledger: Ledger, a: Invoice, b: Invoice) -> bool:
     """``a`` and ``b`` are worth the same in the base currency, within
     :data:`COPY_CONVERTED_TOLERANCE` of the larger."""
@@ -1872,11 +1941,19 @@ def _converted_alike(ledger: Ledger, a: Invoice, b: Invoice) -> bool:
     return values[1] - values[0] <= values[1] * COPY_CONVERTED_TOLERANCE
 
 
+_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
+"""The zeros a run of digits is padded with (``0001``, the ``01`` of ``FV/01/2026``)."""
+
+
 def _number_key(number: str | None) -> str:
     """An invoice number as two tools may both write it: its letters and digits, without case
-    (``INV-0001``, ``INV0001``, ``inv 0001`` and ``INV/0001`` are one number: an integration
-    that copies an invoice may drop or change the separators); empty for none."""
-    return "".join(ch for ch in (number or "").casefold() if ch.isalnum())
+    and without the zeros a run of digits is padded with (``INV-0001``, ``INV0001``, ``inv
+    0001``, ``INV/0001`` and ``INV-1`` are one number; ``FV/01/2026`` is ``FV 1/2026``: an
+    integration that copies an invoice may drop or change the separators, and one tool pads
+    its numbers where the other does not); empty for none. A zero inside a run is a digit:
+    ``INV-10`` is not ``INV-1``."""
+    unpadded = _LEADING_ZEROS.sub("", (number or "").casefold())
+    return "".join(ch for ch in unpadded if ch.isalnum())
 
 
 def _joined(

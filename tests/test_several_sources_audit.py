@@ -1,0 +1,168 @@
+"""Several sources at once, audited: one invoice written otherwise by the tool that copied it
+(its number's leading zeros, its total a rounding apart, net of VAT in one tool and gross in
+the other) is said."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from clientguard import Ledger
+from clientguard.ledger import SameInTwoSources
+from clientguard.testing import customer, fx_table, invoice
+
+AS_OF = date(2025, 6, 30)
+MARCH_1 = date(2025, 3, 1)
+
+
+def copied(
+    stripe_number: str, xero_number: str, *, stripe_total: str = "1000.00",
+    xero_total: str = "1000.00", xero_issued: str = "2025-03-01", currency: str = "EUR",
+) -> Ledger:
+    """A Stripe invoice issued 2025-03-01 and Xero's copy of it, the customers not linked
+    (ids differ, names too: nothing but the documents says they are one)."""
+    return Ledger.build([
+        customer("cus_1", "Acme", source="stripe"), customer("C9", "Acme Ltd", source="xero"),
+        invoice("cus_1", id="in_1", number=stripe_number, issued="2025-03-01",
+                total=stripe_total, currency=currency, source="stripe"),
+        invoice("C9", id="X1", number=xero_number, issued=xero_issued, total=xero_total,
+                currency=currency, source="xero"),
+    ], base_currency="EUR", fx=fx_table("EUR", {"JPY": {"2025-02-28": "0.0062"}}))
+
+
+def said(book: Ledger) -> list[tuple[str, ...]]:
+    return [s.records for s in book.report.same_in_two_sources]
+
+
+BOTH = [("stripe:in_1", "xero:X1")]
+TAIL = ("in stripe and xero; if one tool copies its invoices into the other, pull invoices "
+        "from one of them only (both are counted until then)")
+
+
+# ------------------------------------------------------------- the number's leading zeros
+
+
+@pytest.mark.parametrize(("stripe_number", "xero_number", "one"), [
+    # A tool that pads its numbers (Xero's INV-0001) and one that does not: one number.
+    ("INV-0001", "INV-1", True),
+    ("FV/01/2026", "FV/1/2026", True),     # a month written 01 and 1
+    ("FV/1/01/2026", "FV 1/1/2026", True),  # each run of digits on its own
+    ("INV-00010", "inv 10", True),
+    # A zero inside a number is a digit: 10 is not 1, 100 is not 10.
+    ("INV-10", "INV-1", False),
+    ("INV-0100", "INV-010", False),
+    ("INV-0", "INV-00", True),             # all zeros: the number zero
+])
+def test_a_number_padded_with_zeros_in_one_tool_is_the_same_number(
+    stripe_number: str, xero_number: str, one: bool
+) -> None:
+    # The same day, currency and total, the customers not linked: only the number says it.
+    book = copied(stripe_number, xero_number)
+    assert said(book) == (BOTH if one else [])
+    # A day apart (a tool dating in UTC), too: that rule needs the number as well.
+    assert said(copied(stripe_number, xero_number, xero_issued="2025-03-02")) == (
+        BOTH if one else [])
+    # Said, never merged: both are counted.
+    assert sorted(i.id for i in book.invoices) == ["stripe:in_1", "xero:X1"]
+
+
+# ------------------------------------------------------- the total a rounding apart
+
+
+@pytest.mark.parametrize(("currency", "stripe_total", "xero_total", "one"), [
+    # COPY_ROUNDING_UNITS is 5: up to five minor units apart is rounding (tax rounded per line
+    # in one tool and on the total in the other), counted by hand in cents and yen.
+    ("EUR", "1000.00", "1000.01", True),    # 1 cent
+    ("EUR", "1000.00", "1000.05", True),    # 5 cents: the edge
+    ("EUR", "1000.00", "999.95", True),     # 5 cents below
+    ("EUR", "1000.00", "1000.06", False),   # 6 cents: another amount
+    ("EUR", "1000.00", "999.00", False),    # 1.00 apart: another amount (as before)
+    ("JPY", "100000", "100005", True),      # 5 yen (no minor unit: the yen is the unit)
+    ("JPY", "100000", "100006", False),
+])
+def test_a_copy_whose_total_is_a_rounding_apart_is_said(
+    currency: str, stripe_total: str, xero_total: str, one: bool
+) -> None:
+    book = copied("INV-0001", "INV-0001", stripe_total=stripe_total, xero_total=xero_total,
+                  currency=currency)
+    assert said(book) == (BOTH if one else [])
+    # Another number, the same totals: two sales, nothing said.
+    assert said(copied("INV-0001", "INV-0002", stripe_total=stripe_total,
+                       xero_total=xero_total, currency=currency)) == []
+
+
+def test_a_copy_a_rounding_apart_is_said_in_words_with_each_ones_total() -> None:
+    book = copied("INV-0001", "INV0001", xero_total="1000.01")
+    assert book.report.same_in_two_sources == (SameInTwoSources(
+        "invoice", ("stripe:in_1", "xero:X1"), MARCH_1, "EUR", D("1000.00"),
+        ("INV-0001", "INV0001"),
+        ((MARCH_1, "EUR", D("1000.00")), (MARCH_1, "EUR", D("1000.01")))),)
+    assert book.report.notes == (
+        "invoices stripe:in_1, xero:X1 (numbered INV-0001, INV0001) are very likely one "
+        "invoice counted twice: the same number and day (2025-03-01), totals a rounding apart "
+        f"(stripe:in_1 for 1000.00 EUR, xero:X1 for 1000.01 EUR) {TAIL}",
+    )
+    # A day apart as well: each one's total and day.
+    later = copied("INV-0001", "INV-0001", xero_total="999.99", xero_issued="2025-03-02")
+    assert later.report.notes == (
+        "invoices stripe:in_1, xero:X1 (numbered INV-0001) are very likely one invoice counted "
+        "twice: the same number, issued a day apart, totals a rounding apart (stripe:in_1 for "
+        f"1000.00 EUR on 2025-03-01, xero:X1 for 999.99 EUR on 2025-03-02) {TAIL}",
+    )
+
+
+# ------------------------------------------------- net of VAT in one tool, gross in the other
+
+
+@pytest.mark.parametrize(("net", "gross", "rate"), [
+    # gross = net x (1 + rate), worked by hand; within COPY_ROUNDING_UNITS (5 cents) of it.
+    ("1000.00", "1230.00", "23"),    # Poland's, Ireland's, Portugal's standard rate
+    ("1000.00", "1080.00", "8"),     # Poland's reduced rate
+    ("1000.00", "1190.00", "19"),    # Germany's
+    ("1000.00", "1200.00", "20"),    # the UK's, France's
+    ("1000.00", "1255.00", "25.5"),  # Finland's since September 2024
+    ("1000.00", "1270.00", "27"),    # Hungary's, the EU's highest
+    ("813.01", "1000.00", "23"),     # 813.01 x 1.23 = 1000.0023, rounded to the cent
+    ("1000.00", "1230.05", "23"),    # 5 cents off 1230.00: a rounding
+])
+def test_a_copy_net_of_vat_in_one_tool_and_gross_in_the_other_is_said(
+    net: str, gross: str, rate: str
+) -> None:
+    for stripe_total, xero_total in ((net, gross), (gross, net)):
+        book = copied("FV/7/2025", "FV 7/2025", stripe_total=stripe_total,
+                      xero_total=xero_total)
+        assert said(book) == BOTH
+        (note,) = book.report.notes
+        assert (f"one total the other's with {rate}% VAT (net in one tool, gross in the "
+                "other)") in note
+        assert f"stripe:in_1 for {stripe_total} EUR, xero:X1 for {xero_total} EUR" in note
+        # Both are counted until the user pulls invoices from one tool.
+        assert sum(i.total for i in book.invoices) == D(net) + D(gross)
+
+
+@pytest.mark.parametrize(("xero_number", "xero_total", "xero_issued"), [
+    ("FV/7/2025", "1150.00", "2025-03-01"),  # 15%: no VAT rate of the EU or the UK
+    ("FV/7/2025", "1230.06", "2025-03-01"),  # 6 cents off 1230.00: not 23%
+    ("FV/7/2025", "1300.00", "2025-03-01"),  # 30%: more than any VAT
+    ("FV/8/2025", "1230.00", "2025-03-01"),  # another number: two sales
+    ("FV/7/2025", "1230.00", "2025-03-03"),  # two days apart: another invoice
+])
+def test_totals_no_vat_rate_explains_are_two_invoices(
+    xero_number: str, xero_total: str, xero_issued: str
+) -> None:
+    book = copied("FV/7/2025", xero_number, xero_total=xero_total, xero_issued=xero_issued)
+    assert said(book) == []
+
+
+def test_a_net_copy_a_day_apart_is_said_with_each_ones_day() -> None:
+    book = copied("FV/7/2025", "FV/7/2025", xero_total="1230.00", xero_issued="2025-02-28")
+    (same,) = book.report.same_in_two_sources
+    assert same.day == date(2025, 2, 28)  # the earliest
+    assert book.report.notes == (
+        "invoices stripe:in_1, xero:X1 (numbered FV/7/2025) are very likely one invoice counted "
+        "twice: the same number, issued a day apart, one total the other's with 23% VAT (net "
+        "in one tool, gross in the other) (stripe:in_1 for 1000.00 EUR on 2025-03-01, xero:X1 "
+        f"for 1230.00 EUR on 2025-02-28) {TAIL}",
+    )
