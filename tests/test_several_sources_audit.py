@@ -1,17 +1,23 @@
 """Several sources at once, audited: one invoice written otherwise by the tool that copied it
 (its number's leading zeros, its total a rounding apart, net of VAT in one tool and gross in
-the other) is said."""
+the other) is said, and merging the sources' ledgers in any order gives one review."""
 
 from __future__ import annotations
 
-from datetime import date
+import itertools
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from clientguard import Ledger
+from clientguard import Ledger, review
 from clientguard.ledger import SameInTwoSources
-from clientguard.testing import customer, fx_table, invoice
+from clientguard.model import AnyRecord, Customer, Invoice
+from clientguard.records import Link
+from clientguard.report.document import render_json
+from clientguard.testing import customer, fx_table, invoice, payment
 
 AS_OF = date(2025, 6, 30)
 MARCH_1 = date(2025, 3, 1)
@@ -166,3 +172,134 @@ def test_a_net_copy_a_day_apart_is_said_with_each_ones_day() -> None:
         "in one tool, gross in the other) (stripe:in_1 for 1000.00 EUR on 2025-03-01, xero:X1 "
         f"for 1230.00 EUR on 2025-02-28) {TAIL}",
     )
+
+
+# ----------------------------------------------------------- merge order: one review
+
+
+def books() -> Ledger:
+    """The books: Acme's invoice due before it was issued (kept, due on issue), and a
+    payment over-applying it (rejected)."""
+    return Ledger.build([
+        customer("acme", "Acme", source="books"),
+        invoice("acme", id="B1", issued="2025-03-05", due="2025-03-01", total="100.00",
+                source="books"),
+        payment("acme", id="BP1", on="2025-03-10", amount="150.00", pays={"B1": "150.00"},
+                source="books"),
+    ], base_currency="EUR", strict=False, notes=["books: payments before 2025 not exported"],
+        warnings=["books: the last sync did not complete"])
+
+
+def stripe() -> Ledger:
+    """Stripe: the same kinds of problem, so that both ledgers carry some into a merge."""
+    return Ledger.build([
+        customer("cus_1", "Acme", source="stripe"),
+        invoice("cus_1", id="in_1", issued="2025-03-04", due="2025-03-02", total="80.00",
+                source="stripe"),
+        payment("cus_1", id="py_1", on="2025-03-10", amount="90.00", pays={"in_1": "90.00"},
+                source="stripe"),
+    ], base_currency="EUR", strict=False, notes=["stripe: refunds read from 2024-01-01"],
+        warnings=["stripe: the last sync did not complete"])
+
+
+def test_what_both_ledgers_carry_into_a_merge_comes_in_one_order_either_way() -> None:
+    one, other = books().merge(stripe(), strict=False), stripe().merge(books(), strict=False)
+    for merged in (one, other):
+        # The rejections by source: the books' first (b before s), whichever ledger was
+        # merged into which.
+        assert [(r.source, r.record_id) for r in merged.report.rejected] == [
+            ("books", "BP1"), ("stripe", "py_1")]
+        # The adjustments in ledger order, as one build sorts them: in_1 due on its issue day
+        # 2025-03-04, before B1 due on 2025-03-05.
+        assert [(a.source, a.record_id) for a in merged.report.adjusted] == [
+            ("stripe", "in_1"), ("books", "B1")]
+        assert merged.report.notes == ("books: payments before 2025 not exported",
+                                       "stripe: refunds read from 2024-01-01")
+        assert merged.report.warnings == ("books: the last sync did not complete",
+                                          "stripe: the last sync did not complete")
+    # The review, byte for byte.
+    assert render_json(review(one, as_of=AS_OF)) == render_json(review(other, as_of=AS_OF))
+
+
+@pytest.mark.parametrize("again", ["the same ledger", "the books built again"])
+def test_a_ledger_merged_with_one_it_was_merged_from_counts_each_problem_once(
+    again: str
+) -> None:
+    own = books()
+    merged = own.merge(stripe(), strict=False).merge(
+        own if again == "the same ledger" else books(), strict=False)
+    # Its records count once (said in one note), and so does what was wrong with them: one
+    # payment of each source rejected, one invoice of each due on its issue date.
+    assert [(r.source, r.record_id) for r in merged.report.rejected] == [
+        ("books", "BP1"), ("stripe", "py_1")]
+    assert review(merged, as_of=AS_OF).data_quality.rejected == 2
+    assert len(merged.report.adjusted) == 2
+    assert merged.report.warnings == ("books: the last sync did not complete",
+                                      "stripe: the last sync did not complete")
+
+
+SOURCES = ("books", "stripe", "bank")
+
+
+@st.composite
+def source_records(draw: st.DrawFn, source: str) -> list[AnyRecord]:
+    """A source's customers, invoices (numbers, days and totals drawn from small sets, so
+    that sources share some) and payments, some over-applying their invoice (rejected)."""
+    count = draw(st.integers(1, 3))
+    records: list[AnyRecord] = [
+        customer(f"c{n}", draw(st.sampled_from(["Acme", "Beta"])), source=source)
+        for n in range(count)]
+    invoices: list[Invoice] = []
+    for n in range(draw(st.integers(0, 4))):
+        issued = MARCH_1 + timedelta(days=draw(st.integers(0, 2)))
+        invoices.append(invoice(
+            f"c{draw(st.integers(0, count - 1))}", id=f"I{n}",
+            number=draw(st.sampled_from(["INV-1", "INV-01", "INV-2", f"{source}-{n}"])),
+            issued=issued, due=issued + timedelta(days=draw(st.sampled_from([-3, 0, 14]))),
+            total=draw(st.sampled_from(["100.00", "100.02", "123.00", "250.00"])),
+            currency=draw(st.sampled_from(["EUR", "EUR", "USD"])), source=source))
+    records += invoices
+    for n in range(draw(st.integers(0, 3))):
+        payer = f"c{draw(st.integers(0, count - 1))}"
+        amount = draw(st.sampled_from(["100.00", "60.00"]))
+        theirs = [i for i in invoices if i.customer_id == payer]
+        pays: dict[str, str] | None = None
+        allocated = draw(st.booleans())
+        if theirs and allocated:
+            paid: Invoice = draw(st.sampled_from(theirs))
+            pays = {paid.id: amount}
+        records.append(payment(payer, id=f"P{n}", on=MARCH_1 + timedelta(
+            days=draw(st.integers(0, 60))), amount=amount, pays=pays, source=source))
+    return records
+
+
+@st.composite
+def firms(draw: st.DrawFn) -> tuple[list[list[AnyRecord]], list[Link]]:
+    parts = [draw(source_records(source)) for source in SOURCES[:draw(st.integers(2, 3))]]
+    refs = [(c.source, c.id) for part in parts for c in part if isinstance(c, Customer)]
+    links: list[Link] = [(a, b) for a, b in draw(st.lists(
+        st.tuples(st.sampled_from(refs), st.sampled_from(refs)), max_size=2))]
+    return parts, links
+
+
+FX = fx_table("EUR", {"USD": {"2025-02-25": "0.92"}}, max_staleness_days=200)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(firms())
+def test_the_sources_ledgers_merged_in_any_order_give_one_review(
+    firm: tuple[list[list[AnyRecord]], list[Link]]
+) -> None:
+    parts, links = firm
+    ledgers = [Ledger.build(part, base_currency="EUR", fx=FX, strict=False, links=links,
+                            notes=[f"{part[0].source}: a note"],
+                            warnings=[f"{part[0].source}: a warning"])
+               for part in parts]
+    seen = set()
+    for order in itertools.permutations(ledgers):
+        merged = order[0]
+        for other in order[1:]:
+            merged = merged.merge(other, strict=False)
+        seen.add((render_json(review(merged, as_of=AS_OF)), merged.report.notes,
+                  merged.report.same_in_two_sources, tuple(map(str, merged.report.rejected))))
+    assert len(seen) == 1

@@ -601,7 +601,9 @@ class Ledger:
         id): when the two hold different sources, the merged ledger is keyed ``source:id``; a
         record of ``other`` with the identity of one of ``self`` is rejected. The links of both
         apply. The rejections of both earlier builds are carried into the report; ``strict``
-        fails only on problems the merge itself finds.
+        fails only on problems the merge itself finds. What both carry comes in one order
+        whichever is merged into which (rejections by source, adjustments in ledger order,
+        notes and warnings sorted), each once: ``a.merge(b)`` and ``b.merge(a)`` review alike.
 
         The FxTables of both are combined (:func:`~clientguard.money.combined_fx`): where the
         two have a rate for the same currency and day, the rates must agree, else a
@@ -629,7 +631,14 @@ class Ledger:
         # Time entries that named a client no customer of their ledger had are matched again
         # against the merged customers (a tracker's ledger holds no customers at all: its
         # entries find their client in the books' ledger), each once.
-        carried = [*self.report.rejected, *other.report.rejected]
+        # What the two carry comes in one order whichever ledger is merged into which (so that
+        # a.merge(b) and b.merge(a) give one review, byte for byte): the rejections by source
+        # (stable: each source's in the order found), the adjustments in ledger order as a
+        # build sorts its own, the notes and warnings sorted, each once.
+        # A rejection both carry (a ledger merged with one it was merged from) is one record
+        # rejected once, as the records both hold count once.
+        carried = sorted(_each_once([*self.report.rejected, *other.report.rejected]),
+                         key=lambda rejection: rejection.source)
         again: list[AnyRecord] = list({
             id(r.record): r.record for r in carried
             if _unmatched_entry(r) and isinstance(r.record, TimeEntry)}.values())
@@ -640,18 +649,20 @@ class Ledger:
             [],
             carried=[r for r in carried if not _unmatched_entry(r)],
             rechecked=again,
-            carried_adjusted=[*self.report.adjusted, *other.report.adjusted],
+            carried_adjusted=sorted(
+                dict.fromkeys([*self.report.adjusted, *other.report.adjusted]),
+                key=lambda a: (a.used_value, a.record_id, a.source)),
             # The sources' notes; those of unknown customers are found again in the merge
             # (the other ledger may hold the customer).
             # The same goes for documents that look alike in two sources. A note both carry
             # (a ledger merged with one it was merged from) is said once.
-            notes=list(dict.fromkeys(
+            notes=sorted({
                 note for book in (self, other) for note in book.report.notes
                 if note not in {*map(str, book.report.unknown_customers),
                                 *map(str, book.report.same_in_two_sources),
-                                unknown_links_note(book.report.unknown_links)})),
+                                unknown_links_note(book.report.unknown_links)}}),
             links=[*self._links, *other._links],
-            warnings=[*self.report.warnings, *other.report.warnings],
+            warnings=sorted({*self.report.warnings, *other.report.warnings}),
         ).run([*self.source_records(), *other.source_records(), *again], strict=strict)
 
     # ------------------------------------------------------------------ look-ups
@@ -1758,6 +1769,24 @@ def _apply_links(ledger: Ledger, links: tuple[Link, ...]) -> tuple[tuple[str, ..
         clients[ledger.group_of(customer_id)].append(customer_id)
     ledger._members = {k: tuple(v) for k, v in clients.items()}
     return tuple(sorted(set(applied)))
+
+
+def _each_once(rejections: Iterable[Rejection]) -> list[Rejection]:
+    """``rejections`` without those equal to an earlier one (the same record, reason and
+    location, carried by both ledgers of a merge), in order. One that holds raw input that
+    cannot be compared (an unmapped row's dict) is left out only when it is the very same."""
+    seen: set[object] = set()
+    kept = []
+    for rejection in rejections:
+        try:
+            hash(rejection)
+            key: object = rejection
+        except TypeError:
+            key = id(rejection)
+        if key not in seen:
+            seen.add(key)
+            kept.append(rejection)
+    return kept
 
 
 def _unknown_links(ledger: Ledger, links: Iterable[Link]) -> tuple[str, ...]:
