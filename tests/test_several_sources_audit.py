@@ -174,6 +174,29 @@ def test_a_net_copy_a_day_apart_is_said_with_each_ones_day() -> None:
     )
 
 
+def test_three_copies_a_rounding_and_a_vat_apart_are_one_set_said_once() -> None:
+    # Stripe's total, Xero's a cent above it (per-line rounding), the old tool's export net of
+    # 23% VAT: 1000.00 / 1.23 = 813.008..., written 813.01 (813.01 x 1.23 = 1000.0023).
+    book = Ledger.build([
+        customer("cus_1", "Acme", source="stripe"), customer("C9", "Acme Ltd", source="xero"),
+        customer("k1", "Acme Ltd", source="old"),
+        invoice("cus_1", id="in_1", number="INV-7", issued="2025-03-01", total="1000.00",
+                source="stripe"),
+        invoice("C9", id="X1", number="INV-0007", issued="2025-03-01", total="1000.01",
+                source="xero"),
+        invoice("k1", id="R1", number="INV 7", issued="2025-03-02", total="813.01",
+                source="old"),
+    ], base_currency="EUR")
+    assert said(book) == [("old:R1", "stripe:in_1", "xero:X1")]
+    (note,) = book.report.notes
+    assert note.startswith(
+        "invoices old:R1, stripe:in_1, xero:X1 (numbered INV 7, INV-0007, INV-7) are very "
+        "likely one invoice counted 3 times: the same number, issued a day apart, totals a "
+        "rounding or VAT apart (old:R1 for 813.01 EUR on 2025-03-02, stripe:in_1 for 1000.00 "
+        "EUR on 2025-03-01, xero:X1 for 1000.01 EUR on 2025-03-01)")
+    assert note.endswith("(all are counted until then)")
+
+
 # ----------------------------------------------------------- merge order: one review
 
 
