@@ -197,6 +197,40 @@ def test_three_copies_a_rounding_and_a_vat_apart_are_one_set_said_once() -> None
     assert note.endswith("(all are counted until then)")
 
 
+# ------------------------------------------------- a number a source repeats names no invoice
+
+
+def placeholders(new_number: str, new_total: str, links: tuple[Link, ...] = ()) -> Ledger:
+    """An old tool's export whose number column holds "N/A" on every row, and the new tool's
+    invoice of another client on the day of one of them."""
+    return Ledger.build([
+        customer("k1", "Acme", source="old"), customer("k2", "Beta", source="old"),
+        customer("C9", "Gamma", source="new"),
+        invoice("k1", id="R1", number="N/A", issued="2025-03-01", total="100.00",
+                source="old"),
+        invoice("k2", id="R2", number="n/a", issued="2025-03-05", total="250.00",
+                source="old"),
+        invoice("C9", id="N1", number=new_number, issued="2025-03-01", total=new_total,
+                source="new"),
+    ], base_currency="EUR", links=links)
+
+
+@pytest.mark.parametrize(("new_number", "new_total", "links", "one"), [
+    # "N/A" is the old tool's number of two invoices: it names neither, so it joins none to
+    # the new tool's invoice of another client (before: "may be one invoice counted twice").
+    ("N/A", "100.00", (), False),
+    ("NA", "100.01", (), False),     # nor a cent apart
+    ("N/A", "123.00", (), False),    # nor 23% apart (100.00 x 1.23)
+    # The same client (linked), day and total still say it, whatever the numbers.
+    ("N/A", "100.00", ((("old", "k1"), ("new", "C9")),), True),
+])
+def test_a_number_a_source_gives_several_invoices_names_none_of_them(
+    new_number: str, new_total: str, links: tuple[Link, ...], one: bool
+) -> None:
+    book = placeholders(new_number, new_total, links)
+    assert said(book) == ([("new:N1", "old:R1")] if one else [])
+
+
 # ----------------------------------------------------------- merge order: one review
 
 

@@ -1815,6 +1815,7 @@ def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
     each (:class:`SameInTwoSources`), in date order, then kind, then keys. Invoices that are
     drafts or void count for nothing and are left out."""
     found: list[SameInTwoSources] = []
+    numbers = _identifying_numbers(ledger)
     # Invoices alike in day, currency and total; of those, one client's or one number's.
     alike: dict[tuple[date, str, Decimal], list[Invoice]] = defaultdict(list)
     for invoice in ledger.invoices:
@@ -1825,13 +1826,13 @@ def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
             continue
         # One client's (a link, a group) or one number's: one invoice, maybe.
         sets = _joined(invoices, lambda i: ("client", ledger.group_of(i.customer_id)),
-                       lambda i: ("number", _number_key(i.number) or i.id))
+                       lambda i: ("number", numbers.get(i.id) or i.id))
         found += [
             SameInTwoSources("invoice", tuple(sorted(i.id for i in members)), day, currency,
                              total, tuple(sorted({i.number for i in members if i.number})))
             for members in sets if len({i.source for i in members}) > 1
         ]
-    copies = _copies_written_otherwise(ledger)
+    copies = _copies_written_otherwise(ledger, numbers)
     # One invoice in three sources, two alike to the day and a third a day apart: said once,
     # as the set of the three.
     wider = [set(copy.records) for copy in copies]
@@ -1885,15 +1886,33 @@ Sweden; 25.5 Finland; 27 Hungary) and the reduced rates of Poland (8, 5), German
 UK (5). Another difference (15%, 30%) is another amount."""
 
 
-def _copies_written_otherwise(ledger: Ledger) -> list[SameInTwoSources]:
-    """Invoices of one number (:func:`_number_key`) in two or more sources, issued on one day
-    or a day apart (:data:`COPY_DAYS_APART`), that are one invoice, very likely, written
-    otherwise by the tool that copied it (:func:`_copied`). Drafts and void ones count for
-    nothing; one currency, total and day is :func:`_same_in_two_sources`' own."""
-    numbered: dict[str, list[Invoice]] = defaultdict(list)
+def _identifying_numbers(ledger: Ledger) -> dict[str, str]:
+    """Invoice key -> its number as two tools may both write it (:func:`_number_key`), for
+    the open and paid invoices whose number is their source's only one so written: a number
+    a source gives several of its invoices (``N/A``, ``-``, an export's placeholder) names
+    none of them, so it says nothing of another source's invoice (docs/sources.md)."""
+    keys: dict[str, tuple[str, str]] = {}
+    count: dict[tuple[str, str], int] = defaultdict(int)
     for invoice in ledger.invoices:
         number = _number_key(invoice.number)
         if number and invoice.status in ("open", "paid"):
+            keys[invoice.id] = (invoice.source, number)
+            count[(invoice.source, number)] += 1
+    return {ident: key[1] for ident, key in keys.items() if count[key] == 1}
+
+
+def _copies_written_otherwise(
+    ledger: Ledger, numbers: Mapping[str, str]
+) -> list[SameInTwoSources]:
+    """Invoices of one number (``numbers``: :func:`_identifying_numbers`) in two or more
+    sources, issued on one day or a day apart (:data:`COPY_DAYS_APART`), that are one
+    invoice, very likely, written otherwise by the tool that copied it (:func:`_copied`).
+    Drafts and void ones count for nothing; one currency, total and day is
+    :func:`_same_in_two_sources`' own."""
+    numbered: dict[str, list[Invoice]] = defaultdict(list)
+    for invoice in ledger.invoices:
+        number = numbers.get(invoice.id)
+        if number:
             numbered[number].append(invoice)
     found: list[SameInTwoSources] = []
     for invoices in numbered.values():
