@@ -357,6 +357,24 @@ def test_every_format_renders_a_200000_character_name_in_linear_time(fmt: str) -
     assert calls_large <= 2 * calls_small, (calls_small, calls_large)
 
 
+@pytest.mark.parametrize(
+    ("name", "width", "shown"),
+    [
+        # 29 letters, then ESC (shown as the 4 characters \x1b): 33 columns in all, so cut to
+        # 31 and an ellipsis; the escape does not fit whole, so it goes, never half of it.
+        ("A" * 29 + "\x1b[2J rest", 32, "A" * 29 + "…"),
+        # Room for the whole escape and no more: 29 + 4 = 33 <= 34 - 1, "[" would be 34.
+        ("A" * 29 + "\x1b[2J rest", 34, "A" * 29 + "\\x1b…"),
+        # A bidi override (\u202e, 6 characters shown) at the cut.
+        ("B" * 10 + "\u202e" + "evil", 14, "B" * 10 + "…"),
+    ],
+)
+def test_fit_never_cuts_an_escape_in_half(name: str, width: int, shown: str) -> None:
+    from clientguard.report import text
+
+    assert text.fit(name, width) == shown
+
+
 def test_wrap_and_fit_measure_each_character_once() -> None:
     from clientguard.report import text
 

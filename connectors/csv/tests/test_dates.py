@@ -194,6 +194,9 @@ def test_no_swapped_reading_claims_nothing_more() -> None:
         ("2025-12-31 14:30", ("%Y-%m-%d",), date(2025, 12, 31)),
         ("2026-07-01 10:00:00 +0000", ("%Y-%m-%d",), date(2026, 7, 1)),
         ("2025-12-31 23:30:00 UTC", (), date(2025, 12, 31)),
+        # A named zone with an offset (it was rejected: GMT matched, the offset was left over).
+        ("28.03.2026 12:34 GMT+1", ("%d.%m.%Y",), date(2026, 3, 28)),
+        ("2025-12-31 14:30 UTC+01:00", (), date(2025, 12, 31)),
         ("03/28/2026 5:58 PM", ("%m/%d/%Y",), date(2026, 3, 28)),
         ("03/28/2026 5:58 p.m.", ("%m/%d/%Y",), date(2026, 3, 28)),
         ("28.03.2026 12:34:56", ("%d.%m.%Y",), date(2026, 3, 28)),

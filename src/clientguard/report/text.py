@@ -110,13 +110,19 @@ def fit(text: str, width: int) -> str:
     else:
         return text
     out, used = [], 0
-    for char in text:
-        size = _char_columns(char)
+    # Cut between whole characters as shown: an escape printable wrote (``\x1b``) is one.
+    for unit in _SHOWN_UNIT.findall(text):
+        size = len(unit) if len(unit) > 1 else _char_columns(unit)
         if used + size > width - 1:
             break
-        out.append(char)
+        out.append(unit)
         used += size
     return "".join(out) + "…"
+
+
+_SHOWN_UNIT = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|.", re.DOTALL)
+"""One character as :func:`one_line` shows it: an escape :func:`printable` wrote, or one
+character."""
 
 
 def pad(text: str, width: int, *, right: bool = False) -> str:

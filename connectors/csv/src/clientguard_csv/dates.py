@@ -110,7 +110,7 @@ _ROKU = re.compile(r"(?<=\d)\s*r\.?$")
 _TIME_TAIL = re.compile(
     r"(?:\s+|T)(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,]\d{1,9})?)?"
     r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?"
-    r"(?:\s*(?:Z|UTC|GMT|CES?T|(?:UTC|GMT)?[+-]\d{1,2}(?::?\d{2})?))?")
+    r"(?:\s*(?:(?:UTC|GMT)?[+-]\d{1,2}(?::?\d{2})?|Z|UTC|GMT|CES?T))?")
 #: strptime directives of a time of day or a zone: a format with one reads the time itself.
 _TIME_CODES = re.compile(r"%[HIMSpfzZTXcRr]")
 
