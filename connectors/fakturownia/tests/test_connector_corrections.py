@@ -130,9 +130,9 @@ def test_an_incremental_sync_reads_the_corrected_invoice_by_its_id(
         store.sync(connector(httpserver))
         httpserver.check_assertions()
         # Read once, by id, after the page of corrections that needed it, with the token.
-        sent = [(req.path, req.args.get("kind")) for req, _ in httpserver.log]
-        at = sent.index(("/invoices/11.json", None))
-        assert sent[at - 1] == ("/invoices.json", "correction")
+        sent = [(req.path, tuple(req.args.getlist("kinds[]"))) for req, _ in httpserver.log]
+        at = sent.index(("/invoices/11.json", ()))
+        assert sent[at - 1] == ("/invoices.json", ("correction", "canceled"))
         assert paths(httpserver).count("/invoices/11.json") == 1
         by_id = httpserver.log[at][0]
         assert by_id.args.getlist("api_token") == [TOKEN]

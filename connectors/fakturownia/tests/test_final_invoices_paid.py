@@ -126,7 +126,8 @@ def test_a_sync_settles_the_final_invoice_and_its_advance_from_one_transfer(
     httpserver.expect_request("/clients.json").respond_with_handler(
         lambda r: listing(r, [{"id": 7, "name": "Klient"}]))
     httpserver.expect_request("/invoices.json").respond_with_handler(
-        lambda r: listing(r, [] if r.args.get("kind") == "correction" else [final(), FZ2, FZ1]))
+        lambda r: listing(r, [] if "correction" in r.args.getlist("kinds[]")
+                          else [final(), FZ2, FZ1]))
     httpserver.expect_request("/banking/payments.json").respond_with_handler(
         lambda r: listing(r, [paying]))
     for ident, raw in by_id.items():

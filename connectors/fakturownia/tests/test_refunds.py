@@ -239,7 +239,8 @@ class Account:
         elif request.path == "/banking/payments.json" and self.banking:
             listed = self.payments
         elif request.path == "/invoices.json":
-            documents = self.corrections if args.get("kind") == "correction" else self.invoices
+            documents = (self.corrections if "correction" in args.getlist("kinds[]")
+                         else self.invoices)
             listed = sorted(documents, key=lambda d: str(d["updated_at"]), reverse=True)
         elif found := re.fullmatch(r"/invoices/(\d+)\.json", request.path):
             by_id = {str(d["id"]): d for d in (*self.invoices, *self.corrections)}
@@ -372,7 +373,8 @@ class Editing(Account):
     def answer(self, request: Request) -> Response:
         response = super().answer(request)
         args = request.args
-        if (self.edit and request.path == "/invoices.json" and args.get("kind") == "correction"
+        if (self.edit and request.path == "/invoices.json"
+                and "correction" in args.getlist("kinds[]")
                 and args.get("page") == "1" and args.get("per_page") != "1"):
             self.corrections = [{**c, "updated_at": "2026-08-31T11:00:00+02:00"}
                                 if c["id"] == 102 else c for c in self.corrections]

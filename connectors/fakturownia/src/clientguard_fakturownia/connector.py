@@ -20,7 +20,8 @@ Reading:
   ``per_page=1``), and a list that moved stops the read (:class:`PageBoundary`,
   :class:`~clientguard.http.SourceChanged`: run the sync again) rather than ending it without
   a document that a ``--prune`` sync would then remove.
-* Corrections (``kind=correction``) are their own stream, ``credit_notes``, read after
+* Corrections (``kinds[]`` ``correction`` and ``canceled``: a cancelled correction reads
+  back with that kind, and leaves the store) are their own stream, ``credit_notes``, read after
   ``invoices`` and ``payments`` (each lowering correction is handed the refunds the payments
   made of its credit, :data:`~clientguard_fakturownia.mapping.REFUNDS_KEY`; after a whole
   read of the payments the corrections are listed whole too, so that a refund deleted or
@@ -31,7 +32,10 @@ Reading:
   lowers an invoice is handed the corrected invoice (its ``price_gross``, ``paid``,
   ``currency``, and a final invoice's advances:
   :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`), so that it takes from the
-  invoice only what is still open on it, of the amount the invoice counts at. The sync keeps
+  invoice only what is still open on it, of the amount the invoice counts at; a correction of
+  a cancelled invoice is left out, with a note naming both (and when the invoices read gave
+  an invoice cancelled since the last sync, the corrections are listed whole, so that one
+  stored before leaves). The sync keeps
   those fields of every invoice it reads; the corrected invoices it did not read (an
   incremental sync, where the invoice did not change) are read once, in batches of
   ``page_size`` (``GET /invoices.json?invoice_ids=1,2,3``, each invoice given checked to be
@@ -83,13 +87,16 @@ from clientguard_fakturownia.mapping import (
     CANCELLED_KIND,
     CORRECTED_INVOICE_FIELDS,
     CORRECTED_INVOICE_KEY,
+    CORRECTION_KINDS,
     DEFAULT_INVOICE_KINDS,
     REFUNDS_KEY,
     SOURCE,
     MappingRules,
     advances_named_by,
+    cancelled_invoice_corrected,
     customer_from_client,
     invoice_lowered_by,
+    is_cancelled,
     map_document,
     offers_paid_by,
     payment_from_banking,
@@ -327,6 +334,25 @@ def _advance_gone(ident: str, stream: str) -> str:
     )
 
 
+def _named(document: Mapping[str, Any]) -> str:
+    """A document as a person finds it in Fakturownia: its number, with its id."""
+    ident = text_of(document.get("id"))
+    number = text_of(document.get("number"))
+    return f"{number} (id {ident})" if number and number != ident else f"id {ident}"
+
+
+def _corrects_cancelled(
+    correction: Mapping[str, Any], invoice: Mapping[str, Any], stream: str
+) -> str:
+    """The note for a correction of a cancelled invoice, naming both."""
+    return (
+        f"{stream}: correction {_named(correction)} corrects invoice {_named(invoice)}, which "
+        "was cancelled (anulowana): the correction is left out as the invoice is, and its "
+        "credit is neither applied nor the client's. An invoice the client received cannot "
+        "be cancelled, only corrected: if it was sent, check both documents in Fakturownia"
+    )
+
+
 def _gone_among(named: Sequence[str], gone: list[str], stream: str) -> list[str]:
     """The notes for the advances of ``named`` still in ``gone`` (read as gone and not said
     yet), each then taken out of ``gone``: a gone advance is said where it is first named, as
@@ -385,9 +411,10 @@ class FakturowniaConnector(HttpConnector):
             id_field="id",
             cursor_field="updated_at",
             duplicates="latest",
-            params={"period": "all", "order": "updated_at.desc", "kind": "correction"},
+            params={"period": "all", "order": "updated_at.desc"},
             description="Corrections (faktury korygujące): lowering ones are credit notes "
-            "against the corrected invoice.",
+            "against the corrected invoice; cancelled ones (and corrections of a cancelled "
+            "invoice) leave.",
         ),
     )
 
@@ -438,6 +465,12 @@ class FakturowniaConnector(HttpConnector):
         self._no_banking = False
         """Whether this sync's read of ``payments`` found no banking module (404): the
         ``credit_notes`` read after it does not ask again."""
+        self._cancelled_since = False
+        """Whether this sync's read of ``invoices`` gave a document cancelled since the
+        last sync (or, read whole, any: :meth:`_note_cancellations`): the ``credit_notes``
+        read after it lists the corrections whole, so that one stored earlier and corrected
+        by that invoice, unchanged itself, is mapped again and leaves (:meth:`fetch`). False
+        again when ``invoices`` is read again and when ``credit_notes`` ends."""
         self._payments_whole = False
         """Whether the last read of ``payments`` gave the whole list (every page, to the
         empty one): not when it is turned off, when the account has no banking module, or
@@ -461,6 +494,13 @@ class FakturowniaConnector(HttpConnector):
             # it as deleted); asked only for the kinds read, it stayed open until --prune.
             kinds = list(self.rules.invoice_kinds)
             params["kinds[]"] = [*kinds, CANCELLED_KIND] if CANCELLED_KIND not in kinds else kinds
+        elif stream.name == "credit_notes":
+            # The cancelled documents too: a correction cancelled since the last sync reads
+            # back as kind "canceled", which kind=correction never listed, and its credit note
+            # stayed until --full --prune; listed, the mapping skips it as deleted and the
+            # store drops it. Cancellations are rare (a cancelled invoice comes too, and
+            # removes no credit note): few documents more, in the same pages.
+            params["kinds[]"] = [*CORRECTION_KINDS, CANCELLED_KIND]
         return HttpRequest("GET", stream.path, params)
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
@@ -490,12 +530,20 @@ class FakturowniaConnector(HttpConnector):
                     # The refunds are known now: every correction is given them, so that one
                     # a refund payment no longer names (deleted, re-tied) loses its refund.
                     since = None
+                if self._cancelled_since:
+                    # An invoice was cancelled since the last sync: a correction of it stored
+                    # then (a credit note allocated to it) did not change, and an incremental
+                    # read would not list it; read again, handed the cancelled invoice, it is
+                    # skipped as deleted (before: it stayed allocated to an invoice the store
+                    # no longer held, and Store.load refused it).
+                    since = None
             size = self.options.page_size
             paged = replace(stream, paginator=lambda: PageUntilEmpty(size=size, since=since))
             if stream.name == "invoices":
                 self._invoices_read = {}  # a new read: what an earlier one kept may be stale
                 self._advances_read = {}
                 self._refunds = None
+                self._cancelled_since = False
             if stream.name == "payments":
                 refunds: dict[str, list[dict[str, Any]]] = {}
             boundary = PageBoundary(
@@ -506,6 +554,7 @@ class FakturowniaConnector(HttpConnector):
                 pages += 1
                 self._check_boundary(stream, since, boundary, page)
                 if stream.name == "invoices":
+                    self._note_cancellations(stream, since, page)
                     self._keep_advances(page)
                     page = self._with_advances(page, stream.name)
                     self._keep_invoices(page)  # a final invoice with its advances
@@ -541,6 +590,7 @@ class FakturowniaConnector(HttpConnector):
             if stream.name == "credit_notes":
                 self._invoices_read = {}  # nothing after the corrections reads it
                 self._refunds, self._no_banking = None, False
+                self._cancelled_since = False
             if stream.name in ("invoices", "credit_notes", "payments"):
                 self._advances_read = {}  # only a final invoice of this read needs them
                 self._batches_heeded = True  # each read asks the filter again, once
@@ -587,6 +637,27 @@ class FakturowniaConnector(HttpConnector):
         boundary.check(place, expected, text_of(there[0].get("id")) if there else None)
 
     # ----------------------------------------------------------------- corrected invoices
+
+    def _note_cancellations(
+        self, stream: HttpStream, since: datetime | None, page: RawPage
+    ) -> None:
+        """Remember whether ``page`` of ``invoices`` holds a document cancelled since the
+        last sync (any, in a whole read): see :attr:`_cancelled_since`. Since the last sync is
+        after its cursor, ``since`` plus the look-back (or with no change time): a cancelled
+        document the look-back or the last page of an incremental read gives again, changed
+        before, was seen by the sync that set the cursor, whose corrections were read after
+        it; counting it again would list the corrections whole on every sync until another
+        invoice changes."""
+        if self._cancelled_since:
+            return
+        cursor = None if since is None else since + self.lookback
+        for record in page.records:
+            if not is_cancelled(record.data):
+                continue
+            change = self.cursor_of(stream, record.data)
+            if cursor is None or change is None or change > cursor:
+                self._cancelled_since = True
+                return
 
     def _keep_invoices(self, page: RawPage) -> None:
         """Keep what a correction needs of each invoice on ``page`` (a final invoice's with the
@@ -690,6 +761,8 @@ class FakturowniaConnector(HttpConnector):
             if values is not None:
                 given = dict(zip(CORRECTED_INVOICE_FIELDS, values, strict=True))
                 record = RawRecord({**record.data, CORRECTED_INVOICE_KEY: given}, record.location)
+                if cancelled_invoice_corrected(record.data) is not None:
+                    notes.append(_corrects_cancelled(record.data, given, stream))
             records.append(record)
         return replace(page, records=tuple(records), notes=(*page.notes, *notes))
 

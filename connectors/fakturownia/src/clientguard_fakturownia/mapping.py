@@ -32,7 +32,9 @@ The rules (each one is in ``docs/connectors/fakturownia.md`` too):
 * **Status** (``issued``, ``sent``, ``paid``, ``partial``, ``rejected``): issued, sent and
   partial are ``open``; paid is ``paid`` with ``paid_date`` as the paid date; rejected is
   ``void``. A cancelled document (anulowany: ``kind`` ``canceled``, or ``cancelled`` set) is
-  skipped as deleted, and a payment tied to it pays none of it.
+  skipped as deleted, and a payment tied to it pays none of it. So is a correction of a
+  cancelled invoice (given under :data:`CORRECTED_INVOICE_KEY`): it lowers nothing that
+  counts, and neither allocates its credit nor leaves it with the client.
 * **Due date** is ``payment_to``. A document without one ("no term") is rejected, unless the
   connector is given ``default_terms_days``. A ``payment_to`` before ``issue_date`` (an
   invoice issued after the money came in) is passed on as it is; the ledger counts it as due
@@ -88,14 +90,17 @@ __all__ = [
     "CORRECTED_INVOICE_FIELDS",
     "CORRECTED_INVOICE_KEY",
     "CORRECTION_KINDS",
+    "CORRECTS_CANCELLED",
     "DEFAULT_INVOICE_KINDS",
     "DEFAULT_RULES",
     "REFUNDS_KEY",
     "SOURCE",
     "MappingRules",
     "advances_named_by",
+    "cancelled_invoice_corrected",
     "customer_from_client",
     "invoice_lowered_by",
+    "is_cancelled",
     "map_document",
     "offers_paid_by",
     "payment_from_banking",
@@ -153,11 +158,13 @@ the final invoice itself). Without it (the connector did not read the corrected 
 whole correction is applied to the invoice."""
 
 CORRECTED_INVOICE_FIELDS: tuple[str, ...] = (
-    "id", "kind", "currency", "price_gross", "paid", ADVANCES_KEY,
+    "id", "number", "kind", "cancelled", "currency", "price_gross", "paid", ADVANCES_KEY,
 )
 """What the mapping reads of a corrected invoice under :data:`CORRECTED_INVOICE_KEY`: a
 connector that keeps the invoices it read, to hand them to their corrections, keeps only
-these (``kind`` and :data:`ADVANCES_KEY` for a final invoice, counted less its advances)."""
+these (``kind`` and :data:`ADVANCES_KEY` for a final invoice, counted less its advances;
+``kind`` and ``cancelled`` for a cancelled invoice, which a correction cannot lower;
+``number`` to name it in the connector's note)."""
 
 REFUNDS_KEY = "clientguard:refunds"
 """Key under which a connector adds, to a lowering correction's raw record, the cash refunds
@@ -166,6 +173,13 @@ back to the client), each as :func:`refunds_paid_by` gives its part for this cor
 (``id``, ``amount``, ``date``, ``currency``). Not a Fakturownia field. With it the credit
 note carries them as its ``refunds``, the model's part of a credit paid back in cash, as
 Xero's credit note carries its ``Payments`` (see :func:`map_document`)."""
+
+CORRECTS_CANCELLED = (
+    "correction of a cancelled invoice (anulowana): the invoice counts nothing, so the "
+    "correction lowers nothing"
+)
+"""Why a correction of a cancelled invoice is skipped (:func:`map_document`): the reason a
+sync report counts; the connector's note names the two documents."""
 
 #: Why the other kinds are skipped, in words a person reads in the sync report.
 _NOT_SALES: Mapping[str, str] = {
@@ -241,7 +255,7 @@ def _is_income(raw: Mapping[str, Any]) -> bool:
     return str(income).strip().lower() not in ("0", "false", "no")
 
 
-def _is_cancelled(raw: Mapping[str, Any]) -> bool:
+def is_cancelled(raw: Mapping[str, Any]) -> bool:
     """Whether the document was cancelled (anulowany): its ``kind`` is ``canceled``
     (:data:`CANCELLED_KIND`, what the API gives back after a cancel), or its ``cancelled``
     flag, which every document carries (``false`` in the responses seen), is set."""
@@ -377,7 +391,7 @@ def map_document(
     # with the buyer only it named; for one never stored it removes nothing.
     if not _is_income(raw):
         return Skip("cost document (income 0): only sales are read", deleted=True)
-    if _is_cancelled(raw):
+    if is_cancelled(raw):
         # deleted=True: the open invoice (or the credit note) an earlier sync stored leaves.
         return Skip("cancelled document (anulowany, kind 'canceled' or cancelled: true): it "
                     "has no effect", deleted=True)
@@ -460,7 +474,7 @@ def _less_advances(raw: Mapping[str, Any], gross: Decimal, *, field: str = "") -
         where = f"{key}.{index}"
         if not isinstance(advance, Mapping):
             raise DataError(f"{where}: is not an object")
-        if (text_of(advance.get("status")) or "").lower() == "rejected" or _is_cancelled(
+        if (text_of(advance.get("status")) or "").lower() == "rejected" or is_cancelled(
                 advance):
             continue  # a rejected or cancelled advance invoice: nothing was advanced by it
         ident = text_of(advance.get("id"))
@@ -518,10 +532,22 @@ def _invoice(
 def _correction(
     raw: Mapping[str, Any], rules: MappingRules
 ) -> AnyRecord | list[AnyRecord] | Skip:
-    """A correction: lowering the amount is a credit note against the corrected invoice."""
+    """A correction: lowering the amount is a credit note against the corrected invoice.
+
+    A correction of a cancelled invoice (the invoice given under
+    :data:`CORRECTED_INVOICE_KEY` is cancelled, :func:`is_cancelled`) is skipped as deleted:
+    the cancelled invoice counts nothing (no revenue, nothing owed, :func:`map_document`), so
+    a change to its amount changes nothing either. Kept as a credit note, it was allocated
+    to an invoice the ledger does not hold and refused with the advice to load that invoice,
+    which no sync can; kept as credit the client holds, it would be credit for money the
+    client never paid (what the client did pay on the cancelled invoice is its unapplied cash
+    already, :func:`payment_from_banking`). ``deleted``: the credit note an earlier sync
+    stored, when the invoice was cancelled after it, leaves the store."""
     gross = parse_amount(raw.get("price_gross"), field="price_gross")
     if gross == 0:
         return Skip("correction that changes no amount", deleted=True)
+    if cancelled_invoice_corrected(raw) is not None:
+        return Skip(CORRECTS_CANCELLED, deleted=True)
     if gross > 0:
         # It raises what the client owes: an extra invoice, due on its own payment term.
         return _invoice(raw, rules, gross)
@@ -536,7 +562,8 @@ def _correction(
     corrected = _corrected_id(raw)
     allocations: tuple[Allocation, ...] = ()
     if corrected:
-        room = _left_to_correct(raw.get(CORRECTED_INVOICE_KEY), corrected, currency)
+        invoice = _corrected_invoice(raw.get(CORRECTED_INVOICE_KEY), corrected)
+        room = None if invoice is None else _left_to_correct(invoice, currency)
         applied = total if room is None else min(total, room)
         if applied > 0:
             allocations = (Allocation(invoice_id=corrected, amount=applied, date=issue_date),)
@@ -641,12 +668,13 @@ def invoice_lowered_by(raw: Mapping[str, Any]) -> str | None:
     invoice of a sales correction that lowers the amount and is not rejected, the one kind of
     document that becomes a credit note applied to an invoice. None for any other document
     (an invoice, a correction that raises the amount or changes none, a rejected or
-    cancelled one), and
+    cancelled one, one whose corrected invoice, given under :data:`CORRECTED_INVOICE_KEY`, is
+    cancelled: it lowers nothing, :func:`cancelled_invoice_corrected`), and
     for one :func:`map_document` will reject (an amount it cannot read): only for the id
     given does the mapping read the corrected invoice under :data:`CORRECTED_INVOICE_KEY`.
     Never raises."""
     kind = (text_of(raw.get("kind")) or "").lower()
-    if kind not in CORRECTION_KINDS or not _is_income(raw) or _is_cancelled(raw):
+    if kind not in CORRECTION_KINDS or not _is_income(raw) or is_cancelled(raw):
         return None
     if (text_of(raw.get("status")) or "").lower() == "rejected":
         return None
@@ -654,14 +682,50 @@ def invoice_lowered_by(raw: Mapping[str, Any]) -> str | None:
         gross = parse_amount(raw.get("price_gross"), field="price_gross")
     except (DataError, ValueError, TypeError, ArithmeticError):
         return None
-    return _corrected_id(raw) if gross < 0 else None
+    if gross >= 0 or cancelled_invoice_corrected(raw) is not None:
+        return None
+    return _corrected_id(raw)
 
 
-def _left_to_correct(invoice: object, corrected: str, currency: str) -> Decimal | None:
-    """What of the corrected invoice a correction may still take: the amount the invoice
-    counts at less what was paid on it (``paid``), never below zero. None when the connector
-    did not give the corrected invoice (see :data:`CORRECTED_INVOICE_KEY`), or gave it in
-    another currency (the amounts cannot be compared): the whole correction is then applied.
+def cancelled_invoice_corrected(raw: Mapping[str, Any]) -> str | None:
+    """The id of the invoice the correction ``raw`` corrects when the connector gave that
+    invoice with it (:data:`CORRECTED_INVOICE_KEY`) and it is cancelled (:func:`is_cancelled`:
+    its ``kind`` ``canceled``, or ``cancelled`` set): :func:`map_document` skips such a
+    correction, which lowers nothing that counts. None for any other document, and for a
+    correction not itself a sale, or cancelled itself (skipped for that). Never raises."""
+    kind = (text_of(raw.get("kind")) or "").lower()
+    if kind not in CORRECTION_KINDS or not _is_income(raw) or is_cancelled(raw):
+        return None
+    invoice = raw.get(CORRECTED_INVOICE_KEY)
+    corrected = _corrected_id(raw)
+    if (not isinstance(invoice, Mapping) or corrected is None
+            or text_of(invoice.get("id")) != corrected or not is_cancelled(invoice)):
+        return None
+    return corrected
+
+
+def _corrected_invoice(invoice: object, corrected: str) -> Mapping[str, Any] | None:
+    """The corrected invoice the connector gave under :data:`CORRECTED_INVOICE_KEY`
+    (``invoice``), checked to be the one the correction names (``corrected``); None when it
+    gave none."""
+    if invoice is None:
+        return None
+    key = CORRECTED_INVOICE_KEY
+    if not isinstance(invoice, Mapping):
+        raise DataError(f"{key}: is not an object")
+    ident = text_of(invoice.get("id"))
+    if ident != corrected:
+        raise DataError(f"{key}.id: {ident!r} is not the corrected invoice {corrected}")
+    return invoice
+
+
+def _left_to_correct(invoice: Mapping[str, Any], currency: str) -> Decimal | None:
+    """What of the corrected invoice (given under :data:`CORRECTED_INVOICE_KEY`, checked by
+    :func:`_corrected_invoice`) a correction may still take: the amount the invoice counts at
+    less what was paid on it (``paid``), never below zero. None when the invoice is in
+    another currency (the amounts cannot be compared): the whole correction is then applied,
+    as it is when the connector did not give the corrected invoice. A cancelled invoice takes
+    nothing, and its correction is skipped before this is asked (:func:`_correction`).
 
     The amount an invoice counts at is its ``price_gross``; for a final invoice given with its
     advances, ``price_gross`` less them, by the rule the final invoice itself is mapped by
@@ -678,14 +742,7 @@ def _left_to_correct(invoice: object, corrected: str, currency: str) -> Decimal 
     allocated up to its gross amount) and the ledger would reject a payment that was really
     received: the correction takes only what the payments leave, and the client holds the
     rest (it paid the invoice in full despite the correction)."""
-    if invoice is None:
-        return None
     key = CORRECTED_INVOICE_KEY
-    if not isinstance(invoice, Mapping):
-        raise DataError(f"{key}: is not an object")
-    ident = text_of(invoice.get("id"))
-    if ident != corrected:
-        raise DataError(f"{key}.id: {ident!r} is not the corrected invoice {corrected}")
     if (text_of(invoice.get("currency")) or "").upper() != currency:
         return None
     gross = parse_amount(invoice.get("price_gross"), field=f"{key}.price_gross")
@@ -744,7 +801,7 @@ def _not_read(item: Mapping[str, Any], rules: MappingRules) -> str | None:
     if not _is_income(item):
         return "cost"
     kind = (text_of(item.get("kind")) or "").lower()
-    if _is_cancelled(item) or (
+    if is_cancelled(item) or (
             kind and kind not in rules.invoice_kinds and kind not in CORRECTION_KINDS):
         return "offer"
     return None
