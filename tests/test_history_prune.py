@@ -511,3 +511,21 @@ def test_the_command_on_a_read_only_store_lists_but_says_how_to_remove(
     with Store.open(store, read_only=True) as opened:
         assert len(opened.saved_reviews()) == 5
     shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("count", ["²", "٣", "-1", "seven", "7.0"],
+                         ids=["superscript-two", "arabic-indic-three", "negative", "word",
+                              "decimal"])
+def test_a_count_that_is_not_a_whole_number_is_refused_in_words(
+    june: Path, capsys: pytest.CaptureFixture[str], count: str
+) -> None:
+    # "²" and "٣" are digits to str.isdigit but not to int: argparse used to print its own
+    # "invalid _keep_count value" (the name of the parser function) instead of the message.
+    before = table_rows(june)
+    with pytest.raises(SystemExit) as refused:
+        main(["history", "prune", "--keep-daily", count, "--yes", "--store", str(june)])
+    assert refused.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"--keep-daily: {count!r}: give a whole number of 0 or more" in err
+    assert "_keep_count" not in err
+    assert table_rows(june) == before

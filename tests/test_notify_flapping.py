@@ -459,3 +459,23 @@ def test_a_flap_never_hides_the_first_change_nor_news(letters: str, rule: FlapRu
     # A client that only ever goes to standings it had not had (an escalation) never flaps.
     if len(set(letters)) == len(letters):
         assert found == ()
+
+
+@pytest.mark.parametrize("option", ["--flap-changes", "--flap-window", "--flap-settle"])
+@pytest.mark.parametrize("count", ["²", "٣", "x"], ids=["superscript-two",
+                                                       "arabic-indic-three", "letter"])
+def test_a_flap_count_that_is_not_a_whole_number_is_refused_in_words(
+    store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    option: str, count: str,
+) -> None:
+    # "²" and "٣" are digits to str.isdigit but not to int: argparse used to print its own
+    # "invalid parse value" (the name of the parser function) instead of the message.
+    monkeypatch.setenv("CLIENTGUARD_NOTIFY_WEBHOOK_URL", "http://127.0.0.1:9/never-used")
+    keep(store, FIRST, {"acme": "m"})
+    with pytest.raises(SystemExit) as refused:
+        main(["notify", "--via", "webhook", "--store", str(store.path), option, count])
+    assert refused.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"{option}: {count!r} is not a whole number of at least" in err
+    assert "invalid parse value" not in err
+    assert store.sent_changes("webhook") == set()

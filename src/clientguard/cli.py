@@ -1609,8 +1609,9 @@ def _history_table(rows: Sequence[Any]) -> str:
 
 
 def _keep_count(text: str) -> int:
-    """``--keep-daily N`` and its kind: a whole number of 0 or more."""
-    if not text.isdigit():
+    """``--keep-daily N`` and its kind: a whole number of 0 or more, in ASCII digits (``²``
+    is a digit to ``str.isdigit`` but not to ``int``)."""
+    if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(
             _("{given!r}: give a whole number of 0 or more").format(given=text))
     return int(text)
@@ -1656,13 +1657,15 @@ def _changes_command(args: argparse.Namespace) -> int:
 
 def _flap_count(least: int) -> Callable[[str], int]:
     """``--flap-changes N`` and the other counts of flap detection: a whole number of at
-    least ``least``."""
+    least ``least``, in ASCII digits (``²`` is a digit to ``str.isdigit`` but not to
+    ``int``)."""
     def parse(text: str) -> int:
-        if not text.strip().isdigit() or int(text) < least:
+        digits = text.strip()
+        if not (digits.isascii() and digits.isdigit()) or int(digits) < least:
             raise argparse.ArgumentTypeError(
                 _("{value} is not a whole number of at least {least}; --no-flap-detection "
                   "turns flap detection off").format(value=repr(text), least=least))
-        return int(text)
+        return int(digits)
     return parse
 
 
