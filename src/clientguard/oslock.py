@@ -16,6 +16,7 @@ False when the wait is over.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import IO
 
-__all__ = ["POLL", "acquire", "holder", "open_lock_file", "release"]
+__all__ = ["POLL", "acquire", "foreign_owner", "holder", "open_lock_file", "release"]
 
 POLL = 0.1
 """Seconds between two tries of a lock another process holds."""
@@ -38,6 +39,19 @@ def open_lock_file(path: Path, *, follow_links: bool = True) -> IO[str]:
         flags |= getattr(os, "O_NOFOLLOW", 0)
     descriptor = os.open(path, flags, 0o600)
     return os.fdopen(descriptor, "r+", encoding="utf-8")
+
+
+def foreign_owner(handle: IO[str]) -> int | None:
+    """The owner (a uid) of the lock file ``handle`` (from :func:`open_lock_file`) when it is
+    not a regular file of this process's user: another user made its name first, to hold the
+    lock for ever or to have a file of theirs written to. None where it is the user's own,
+    and on a system without owners to compare (Windows)."""
+    if os.name != "posix":
+        return None
+    info = os.fstat(handle.fileno())
+    if info.st_uid != os.getuid() or not stat.S_ISREG(info.st_mode):
+        return info.st_uid
+    return None
 
 
 def acquire(

@@ -86,6 +86,7 @@ connector's (injected) clock.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -2393,11 +2394,25 @@ class _SyncLock:
 
     def __enter__(self) -> None:
         try:
-            # Owner-only like the store; held open until __exit__.
-            handle = oslock.open_lock_file(self.path)
+            # Owner-only like the store; held open until __exit__. Not through a link: in a
+            # shared folder another user may make the lock file's name first, as a link to a
+            # file of yours, which acquire() would empty and write the holder's note into.
+            handle = oslock.open_lock_file(self.path, follow_links=False)
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise StoreError(gettext(
+                    "cannot lock the store ({path}): it is a symbolic link, which clientguard "
+                    "does not follow (it would empty the file it points to); remove it and run "
+                    "the sync again").format(path=self.path)) from None
             raise StoreError(gettext("cannot lock the store ({path}): {problem}").format(
                 path=self.path, problem=os_reason(exc))) from None
+        owner = oslock.foreign_owner(handle)
+        if owner is not None:
+            handle.close()
+            raise StoreError(gettext(
+                "cannot lock the store ({path}): it is not a file of your own (owner uid "
+                "{owner}); remove it, keep the store in a folder of your own, and run the sync "
+                "again").format(path=self.path, owner=owner))
         # Who holds it, for the message of a second sync.
         if not oslock.acquire(
             handle, wait=self.wait, note=f"source {self.holder}, process {os.getpid()}"
