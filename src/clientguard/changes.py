@@ -19,7 +19,8 @@ absent, or below it): a chronic lateness that went from watch to critical is new
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -50,12 +51,15 @@ __all__ = [
     "ClientSummary",
     "FindingSummary",
     "Flap",
+    "FlapNotice",
     "FlapRule",
     "ReviewSummary",
     "Standing",
     "compare",
+    "flap_ended",
     "flap_notices",
     "flaps",
+    "last_flap_notices",
     "new_findings",
     "summarize",
     "word",
@@ -275,7 +279,8 @@ class ChangeKind(StrEnum):
     """notify only: the client started flapping (:func:`flaps`); its changes are held."""
     STOPPED_FLAPPING = "stopped_flapping"
     """notify only: the client stopped flapping, settled or gone to a standing it had not had
-    while it flapped; its changes are sent again."""
+    while it flapped, or it is no longer flapping as the reviews tell (missing from a review,
+    a review under another policy); its changes are sent again."""
 
 
 class Change(Frozen):
@@ -546,25 +551,57 @@ class Flap(Frozen):
     now: Standing
     """Its standing at the start."""
     stopped: Standing | None = None
-    """Its standing when it stopped flapping (the review's date); None while it flaps."""
+    """Its standing when it stopped flapping (the review's date); None while it flaps, and
+    when it stopped by missing from a review (:attr:`left`)."""
     settled_since: date | None = None
     """When it settled: the first of the :attr:`FlapRule.settle` reviews at one standing;
     None when it left for a standing it had not had (or flaps yet)."""
+    left: date | None = None
+    """The first review it was missing from while it flapped, where the flap stopped (a
+    client not in a review is not flapping); None otherwise."""
+
+    @property
+    def running(self) -> bool:
+        """It flaps at its last review: it neither stopped nor went missing."""
+        return self.stopped is None and self.left is None
+
+    @property
+    def ended(self) -> date | None:
+        """The review at which it stopped flapping (:attr:`stopped`'s or :attr:`left`);
+        None while it flaps."""
+        return self.stopped.as_of if self.stopped is not None else self.left
 
 
 def flaps(
-    client_id: str, name: str, standings: Sequence[Standing], rule: FlapRule
+    client_id: str, name: str, standings: Sequence[Standing], rule: FlapRule,
+    *, reviews: Sequence[date] | None = None,
 ) -> tuple[Flap, ...]:
     """The times a client flapped, oldest first, from its standings in its saved reviews
     (oldest first, one a review): the rule of :class:`FlapRule`, read from the reviews
-    alone. The last one has no :attr:`Flap.stopped` when it flaps at the last review."""
+    alone. The last one is :attr:`Flap.running` when it flaps at the last review.
+
+    ``reviews`` are the dates of all the saved reviews read (the client's and those it is
+    missing from), oldest first; None: it is in each. A review the client is missing from
+    stops its flap there (:attr:`Flap.left`; a client not in a review is not flapping), and
+    the count starts again at its next review, as after any flap: the changes before it are
+    never counted with those after."""
     found: list[Flap] = []
     current: Flap | None = None
     # The first review the next count may look at: the one at which the last flap stopped,
     # so that the changes before a flap stopped never start another.
     start = 0
+    gaps = _gaps(standings, reviews)
     for i in range(1, len(standings)):
         now = standings[i]
+        gap = gaps.get(i)
+        if gap is not None:
+            # Missing from a review before this one: a flap stops there, and the count
+            # starts again here.
+            if current is not None:
+                found.append(current.model_copy(update={"left": gap}))
+                current = None
+            start = i
+            continue
         changed = not now.same(standings[i - 1])
         if current is None:
             if not changed:
@@ -595,8 +632,26 @@ def flaps(
                                                     "settled_since": run[0].as_of}))
             current, start = None, i
     if current is not None:
-        found.append(current)
+        gap = gaps.get(len(standings))
+        found.append(current if gap is None else current.model_copy(update={"left": gap}))
     return tuple(found)
+
+
+def _gaps(standings: Sequence[Standing], reviews: Sequence[date] | None) -> dict[int, date]:
+    """The first review the client is missing from before each of its standings, by the
+    standing's index (``len(standings)``: after the last one); none before the first."""
+    if reviews is None:
+        return {}
+    present = [s.as_of for s in standings]
+    seen = set(present)
+    gaps: dict[int, date] = {}
+    for day in reviews:
+        if day in seen:
+            continue
+        i = bisect_right(present, day)
+        if i > 0 and (i not in gaps or day < gaps[i]):
+            gaps[i] = day
+    return gaps
 
 
 def flap_notices(found: Sequence[Flap], rule: FlapRule, *, since: date | None,
@@ -609,13 +664,77 @@ def flap_notices(found: Sequence[Flap], rule: FlapRule, *, since: date | None,
     the same every day: sent once."""
     notices: list[Change] = []
     for flap in found:
-        if flap.stopped is None or since is None or flap.started > since:
+        if flap.running or since is None or flap.started > since:
             notices.append(_started(flap, rule))
-        stopped = flap.stopped
-        if stopped is not None and (since is None or stopped.as_of > since) \
-                and stopped.as_of <= until:
-            notices.append(_stopped(flap, stopped))
+        ended = flap.ended
+        if ended is not None and (since is None or ended > since) and ended <= until:
+            notices.append(_stopped(flap, flap.stopped) if flap.stopped is not None
+                           else _left(flap, ended))
     return notices
+
+
+@dataclass(frozen=True)
+class FlapNotice:
+    """A flap notice delivered on a channel, as its key (:attr:`Change.key`) tells it."""
+
+    as_of: date
+    """When the flap started (``flapping``) or stopped (``stopped_flapping``)."""
+    kind: ChangeKind
+    client_id: str
+    after: str
+    """The standing's code then (``None`` for a client missing from the review)."""
+
+
+def last_flap_notices(keys: Iterable[str]) -> dict[str, FlapNotice]:
+    """Each client's newest flap notice among the change keys ``keys`` (those delivered on
+    one channel), by client id: a ``flapping`` one says the channel was told the client flaps
+    and not yet that it stopped. Of a start and a stop of one date, the stop (a flap stops
+    before the next starts)."""
+    last: dict[str, FlapNotice] = {}
+    kinds = {ChangeKind.FLAPPING.value: ChangeKind.FLAPPING,
+             ChangeKind.STOPPED_FLAPPING.value: ChangeKind.STOPPED_FLAPPING}
+    for key in keys:
+        parts = key.split("|")
+        # date|kind|client|verdict/severity|after; a client id may hold "|" itself.
+        if len(parts) < 5 or parts[1] not in kinds or parts[-2] != "verdict/severity":
+            continue
+        try:
+            day = date.fromisoformat(parts[0])
+        except ValueError:
+            continue
+        notice = FlapNotice(day, kinds[parts[1]], "|".join(parts[2:-2]), parts[-1])
+        held = last.get(notice.client_id)
+        if held is None or (notice.as_of, notice.kind is ChangeKind.STOPPED_FLAPPING) > (
+                held.as_of, held.kind is ChangeKind.STOPPED_FLAPPING):
+            last[notice.client_id] = notice
+    return last
+
+
+def flap_ended(notice: FlapNotice, name: str, now: Standing | None, *, as_of: date,
+               policy_changed: bool) -> Change:
+    """The ``stopped_flapping`` notice of a flap a channel was told of (``notice``, its
+    ``flapping`` one) that the saved reviews no longer show as of ``as_of``: the review of
+    ``as_of`` is under another policy than the one it flapped under (``policy_changed``), or
+    the reviews it was found in are gone. ``now``: the client's standing then (None: it is
+    not in that review). Said once: its key is of ``as_of``, and once it is sent the channel
+    no longer takes the client for flapping."""
+    state = _standing(now) if now is not None else _("not in the review")
+    if policy_changed:
+        message = _(
+            "{name}: no longer held as flapping (from {started}): the review of {as_of} is "
+            "under another policy, and flapping is counted under one policy; now {now}; its "
+            "changes are sent again")
+    else:
+        message = _(
+            "{name}: no longer held as flapping (from {started}): the saved reviews no longer "
+            "show it flapping; now {now}; its changes are sent again")
+    return Change(
+        kind=ChangeKind.STOPPED_FLAPPING, client_id=notice.client_id, name=name,
+        subject="verdict/severity", before=notice.after,
+        after=now.code if now is not None else None,
+        severity=now.severity if now is not None else None, as_of=as_of,
+        message=message.format(name=name, started=wording.day(notice.as_of),
+                               as_of=wording.day(as_of), now=state))
 
 
 def _standing(standing: Standing) -> str:
@@ -648,6 +767,19 @@ def _started(flap: Flap, rule: FlapRule) -> Change:
     return Change(kind=ChangeKind.FLAPPING, client_id=flap.client_id, name=flap.name,
                   subject="verdict/severity", before=flap.before.code, after=flap.now.code,
                   severity=flap.now.severity, as_of=flap.started, message=message)
+
+
+def _left(flap: Flap, left: date) -> Change:
+    """The notice of a flap stopped by the review of ``left``, which the client is missing
+    from."""
+    message = _(
+        "{name}: no longer flapping between {standings} (from {started}): not in the review "
+        "of {left}; its changes are sent again"
+    ).format(name=flap.name, standings=_between(flap), started=wording.day(flap.started),
+             left=wording.day(left))
+    return Change(kind=ChangeKind.STOPPED_FLAPPING, client_id=flap.client_id, name=flap.name,
+                  subject="verdict/severity", before=flap.before.code, after=None,
+                  severity=None, as_of=left, message=message)
 
 
 def _stopped(flap: Flap, stopped: Standing) -> Change:

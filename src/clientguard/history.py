@@ -35,7 +35,14 @@ from decimal import Decimal
 from typing import Literal
 
 from clientguard._version import __version__
-from clientguard.changes import ClientSummary, ReviewSummary, summarize
+from clientguard.changes import (
+    ChangeKind,
+    ClientSummary,
+    FlapRule,
+    ReviewSummary,
+    last_flap_notices,
+    summarize,
+)
 from clientguard.errors import ClientguardError
 from clientguard.i18n import gettext as _
 from clientguard.i18n import pgettext
@@ -58,6 +65,7 @@ __all__ = [
     "baseline",
     "client_history",
     "csv_headings",
+    "flap_reviews",
     "history_csv",
     "keep_reason",
     "month_ends",
@@ -325,14 +333,17 @@ class Keep:
     of :data:`KEEP_RULES` (``count``: the rule's N); ``changes`` (the review before the
     newest, which ``clientguard changes`` compares the newest with); ``notify`` (the review
     notify compares the next one with on ``channel``: the newest delivered there, and the
-    newest delivered before the newest review, from which a second run compares); or
+    newest delivered before the newest review, from which a second run compares);
     ``notify_failed`` (the review a failed send on ``channel`` compared from: the changes its
-    next run must still send start there)."""
+    next run must still send start there); or ``flapping`` (``channel`` was told that
+    ``client`` flaps and not yet that it stopped: notify's flap rule reads the reviews from
+    the flap's start, and the :attr:`FlapRule.reviews` before it, until it has said so)."""
 
     rule: Literal["newest", "last", "daily", "weekly", "monthly", "yearly", "changes",
-                  "notify", "notify_failed"]
+                  "notify", "notify_failed", "flapping"]
     count: int | None = None
     channel: str | None = None
+    client: str | None = None
 
 
 @dataclass(frozen=True)
@@ -454,15 +465,22 @@ def still_needed(store: Store) -> dict[int, list[Keep]]:
     channel nothing was delivered on yet); on each channel notify has used, the newest review
     delivered there (the next review is compared with it, so that each change is sent once)
     and the newest delivered before the newest review (a second run compares from it), and a
-    failed send's baseline (its changes are still to be sent). The review a new review is
-    compared with (:func:`baseline`, ``--fail-on new:``) is the newest, which :func:`prune`
-    keeps under its policy anyway."""
+    failed send's baseline (its changes are still to be sent); and, for each client a channel
+    was told flaps and not yet that it stopped, every review from the flap's start and the
+    5 reviews under the newest policy before it (:func:`flap_reviews`). The review a new
+    review is compared with (:func:`baseline`, ``--fail-on new:``) is the newest, which
+    :func:`prune` keeps under its policy anyway."""
     saved = store.saved_reviews()
     needed: dict[int, list[Keep]] = {}
     if len(saved) > 1:
         needed.setdefault(saved[-2].id, []).append(Keep("changes"))
     ids = {s.id for s in saved}
     for channel in store.notification_channels():
+        for notice in last_flap_notices(store.sent_changes(channel)).values():
+            if notice.kind is ChangeKind.FLAPPING:
+                for review in flap_reviews(saved, notice.as_of):
+                    needed.setdefault(review.id, []).append(
+                        Keep("flapping", channel=channel, client=notice.client_id))
         delivered = store.delivered_reviews(channel)
         reached = [s for s in saved if s.id in delivered]
         before_newest = [s for s in reached if s.id != saved[-1].id]
@@ -472,6 +490,22 @@ def still_needed(store: Store) -> dict[int, list[Keep]]:
         if pending is not None and pending in ids:
             needed.setdefault(pending, []).append(Keep("notify_failed", channel=channel))
     return needed
+
+
+def flap_reviews(saved: Sequence[SavedReview], started: date,
+                 rule: FlapRule | None = None) -> list[SavedReview]:
+    """The reviews of ``saved`` (oldest first) that notify's flap rule reads to tell again,
+    the same way, that a client flaps from ``started`` and when it stops: every review of
+    ``started`` or later (the flap's and the one its notice was recorded with, under any
+    policy), and the ``rule.reviews - 1`` reviews under the newest review's policy before
+    ``started`` (its changes were counted over them), by the default :class:`FlapRule` (5) when
+    ``rule`` is None. A rule tuned wider counts over more: keep them with ``--keep-last``."""
+    if not saved:
+        return []
+    window = (rule or FlapRule()).reviews - 1
+    policy = saved[-1].policy_digest
+    before = [s for s in saved if s.as_of < started and s.policy_digest == policy]
+    return [*before[max(0, len(before) - window):], *(s for s in saved if s.as_of >= started)]
 
 
 def prune(
@@ -521,6 +555,10 @@ def keep_reason(keep: Keep) -> str:
     if keep.rule == "notify":
         return _("notify {channel} compares the next review with it (each change is sent "
                  "once)").format(channel=keep.channel)
+    if keep.rule == "flapping":
+        return _("notify {channel} said that client {client} flaps and not yet that it "
+                 "stopped: the flap rule reads it").format(channel=keep.channel,
+                                                          client=keep.client)
     if keep.rule == "notify_failed":
         return _("a failed send of notify {channel} compared from it: its changes are still "
                  "to be sent").format(channel=keep.channel)

@@ -59,11 +59,15 @@ from clientguard.changes import (
     ChangeKind,
     Changes,
     Flap,
+    FlapNotice,
     FlapRule,
+    ReviewSummary,
     Standing,
     compare,
+    flap_ended,
     flap_notices,
     flaps,
+    last_flap_notices,
 )
 from clientguard.connector import printable
 from clientguard.errors import ClientguardError, ConfigError
@@ -472,18 +476,14 @@ def notify(
     review.
     """
     before, after = _pair(store, channel)
+    newest = history.saved_summary(store, after)
     changes = compare(
-        history.saved_summary(store, before) if before is not None else None,
-        history.saved_summary(store, after),
-    )
+        history.saved_summary(store, before) if before is not None else None, newest)
     held_names: dict[str, str] = {}
     notices: list[Change] = []
     if flapping is not None:
-        for found in _flaps(store, after, flapping):
-            notices += flap_notices(found, flapping, since=before.as_of if before else None,
-                                    until=after.as_of)
-            if found and found[-1].stopped is None:
-                held_names[found[-1].client_id] = found[-1].name
+        notices, held_names = _flap_notices(store, channel.name, before, after, newest,
+                                            flapping)
 
     def held(change: Change) -> bool:
         # An invoice newly overdue is a fact, not a standing that goes back and forth.
@@ -554,10 +554,11 @@ def _order(change: Change) -> tuple[bool, str, int, str, str]:
             change.as_of.isoformat(), change.subject)
 
 
-def _flaps(store: Store, after: SavedReview, rule: FlapRule) -> list[tuple[Flap, ...]]:
+def _flaps(store: Store, after: SavedReview, rule: FlapRule) -> dict[str, tuple[Flap, ...]]:
     """Each client's flaps (:func:`~clientguard.changes.flaps`) over the saved reviews under
     ``after``'s policy up to its date (another policy's verdicts would be changes of the
-    policy, not of the client), by client id."""
+    policy, not of the client), by client id; a review a client is missing from stops its
+    flap."""
     standings: dict[str, list[Standing]] = {}
     names: dict[str, str] = {}
     for saved, row in store.client_history():
@@ -567,7 +568,66 @@ def _flaps(store: Store, after: SavedReview, rule: FlapRule) -> list[tuple[Flap,
         standings.setdefault(cid, []).append(Standing(
             as_of=saved.as_of, verdict=str(row["verdict"]), severity=row.get("severity")))
         names[cid] = str(row.get("name") or cid)
-    return [flaps(cid, names[cid], standings[cid], rule) for cid in sorted(standings)]
+    reviews = [s.as_of for s in store.saved_reviews()
+               if s.policy_digest == after.policy_digest and s.as_of <= after.as_of]
+    return {cid: flaps(cid, names[cid], standings[cid], rule, reviews=reviews)
+            for cid in sorted(standings)}
+
+
+def _flap_notices(
+    store: Store, channel: str, before: SavedReview | None, after: SavedReview,
+    newest: ReviewSummary, rule: FlapRule,
+) -> tuple[list[Change], dict[str, str]]:
+    """The flap notices to send on ``channel`` now, and the clients whose changes are held
+    (their names, by id).
+
+    The saved reviews say who flaps (:func:`_flaps`); what the channel was told
+    (:func:`~clientguard.changes.last_flap_notices`) says what is news to it, so that each
+    client's notices on a channel go ``flapping``, ``stopped_flapping``, ``flapping``... and
+    a client is held only while the channel was last told that it flaps. Whatever
+    ``history prune`` removed, then: a flap the channel was told of is not told again when
+    fewer reviews make it seem to start later, and when the reviews no longer show it
+    flapping (they were removed; the newest review is under another policy), the channel is
+    told that it stopped (:func:`~clientguard.changes.flap_ended`)."""
+    found = _flaps(store, after, rule)
+    sent = store.sent_changes(channel)
+    told = last_flap_notices(sent)
+    notices: list[Change] = []
+    held: dict[str, str] = {}
+    for cid in sorted(found.keys() | told.keys()):
+        own = found.get(cid, ())
+        last = told.get(cid)
+        told_flapping = last is not None and last.kind is ChangeKind.FLAPPING
+        due = flap_notices(own, rule, since=before.as_of if before else None,
+                           until=after.as_of)
+        for notice in sorted(due, key=lambda c: c.as_of):
+            # A start while the channel was told it flaps is the same flap, seen from fewer
+            # reviews; a stop of a flap it was not told of is none of its business.
+            if notice.key in sent or (notice.kind is ChangeKind.FLAPPING) == told_flapping:
+                continue
+            told_flapping = notice.kind is ChangeKind.FLAPPING
+            notices.append(notice)
+        running = bool(own) and own[-1].running
+        if running and told_flapping:
+            held[cid] = own[-1].name
+        elif told_flapping and last is not None:
+            notices.append(_flap_ended(store, last, after, newest))
+    return notices, held
+
+
+def _flap_ended(store: Store, told: FlapNotice, after: SavedReview,
+                newest: ReviewSummary) -> Change:
+    """The notice that a flap the channel was told of (``told``) is no longer seen."""
+    client = newest.clients.get(told.client_id)
+    now = Standing(as_of=after.as_of, verdict=client.verdict, severity=client.severity) \
+        if client is not None else None
+    name = client.name if client is not None else next(
+        (str(row.get("name") or told.client_id)
+         for _saved, row in reversed(store.client_history(told.client_id))), told.client_id)
+    # Found flapping in a review of its start date under another policy only.
+    changed = not any(s.as_of == told.as_of and s.policy_digest == after.policy_digest
+                      for s in store.saved_reviews())
+    return flap_ended(told, name, now, as_of=after.as_of, policy_changed=changed)
 
 
 def _delivered(review: SavedReview) -> str:

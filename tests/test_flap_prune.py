@@ -1,0 +1,362 @@
+"""notify's flap notices, whatever ``history prune`` removed, a client that left, a new policy.
+
+Two promises of ``docs/history.md`` ("A client that flaps"): **each notice is sent once** on a
+channel, and **a ``stopped_flapping`` notice follows every ``flapping`` notice**, so that a
+client whose changes are held is always one the channel was told flaps. The flap rule reads
+the saved reviews, and prune removes saved reviews: before, a prune in the middle of a flap
+made notify find the flap again later (its notice, keyed by the flap's start date, sent a
+second time) or not at all (held changes, no ``stopped_flapping``). A client missing from the
+newest review was held for ever, and a new policy dropped a flap without a word.
+
+Day sequences as in ``tests/test_notify_flapping.py``: one letter a day per client, ``o`` ok,
+``m`` monitor (watch), ``r`` revise terms (warning), ``c`` consider ending (critical), ``-``
+not in the review. Each day's review is saved, then notify runs on a local webhook; a prune
+may run after a day's notify.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pytest_httpserver import HTTPServer
+
+from clientguard import history
+from clientguard.changes import ClientSummary, FindingSummary, FlapRule, ReviewSummary
+from clientguard.findings import Severity
+from clientguard.notify import NotifyResult, WebhookChannel, notify
+from clientguard.store import SavedReview, Store
+
+NOW = datetime(2026, 6, 30, 6, 0, tzinfo=UTC)
+FIRST = date(2026, 6, 1)
+PATH = "/services/T01/B02/flap-prune-hook-1234567890"
+POLICY = "0123456789abcdef"
+OTHER_POLICY = "fedcba9876543210"
+
+THRESHOLDS = {"chronic_late_share": Decimal("0.5"), "late_share_high": Decimal("0.75"),
+              "late_days_warning": Decimal(15), "late_days_critical": Decimal(45),
+              "material_overdue": Decimal(1000), "revenue_share_watch": Decimal("0.10"),
+              "revenue_share_warning": Decimal("0.20"),
+              "revenue_share_critical": Decimal("0.35")}
+
+# Verdict, the severity of the one finding (chronic lateness on the late share), late share:
+# the late share crosses the chronic lateness threshold (50%) between m and r.
+STANDINGS: dict[str, tuple[str, str | None, str]] = {
+    "o": ("ok", None, "0.20"),
+    "m": ("monitor", "watch", "0.45"),
+    "r": ("revise_terms", "warning", "0.55"),
+    "c": ("consider_ending", "critical", "0.80"),
+}
+
+
+def summary_of(cid: str, letter: str) -> ClientSummary:
+    verdict, severity, late_share = STANDINGS[letter]
+    found = () if severity is None else (FindingSummary(
+        client_id=cid, signal="chronic_late", severity=Severity(severity), metric="late_share",
+        value=Decimal(late_share), threshold=Decimal("0.5"),
+        message=f"late share {late_share}"),)
+    return ClientSummary(client_id=cid, name=cid.title(), verdict=verdict,
+                         severity=Severity(severity) if severity else None,
+                         late_share=Decimal(late_share), findings=found)
+
+
+def keep(store: Store, day: date, clients: dict[str, str], policy: str = POLICY) -> None:
+    """Save the review of ``day`` as ``history.save_review`` saves one (``-``: the client is
+    not in it)."""
+    summary = ReviewSummary(
+        as_of=day, base_currency="EUR", thresholds=THRESHOLDS,
+        clients={cid: summary_of(cid, letter) for cid, letter in clients.items()
+                 if letter != "-"})
+    store.save_review(
+        as_of=day, policy_digest=policy, version="test", report="{}",
+        summary=summary.model_dump(mode="json", exclude={"clients"}),
+        clients=[c.model_dump(mode="json") for c in summary.clients.values()])
+
+
+def no_sleep(_: float) -> None:
+    """Retries wait for nothing in tests."""
+
+
+def send(store: Store, server: HTTPServer, name: str = "webhook"
+         ) -> tuple[list[dict[str, Any]], NotifyResult]:
+    """One run of notify on the webhook channel ``name``: the changes it was sent."""
+    server.clear_log()
+    server.clear()
+    server.expect_request(PATH, method="POST").respond_with_data("ok")
+    result = notify(store, WebhookChannel(server.url_for(PATH), name=name), now=NOW,
+                    sleep=no_sleep)
+    if not server.log:
+        return [], result
+    (request, _response), = server.log
+    changes: list[dict[str, Any]] = json.loads(request.data)["changes"]
+    return changes, result
+
+
+def lines(changes: list[dict[str, Any]]) -> list[str]:
+    return [f"{c['kind']}:{c['client_id']}" for c in changes]
+
+
+def prune(store: Store, rules: dict[str, int]) -> None:
+    """``clientguard history prune --keep-... --yes`` with ``rules``."""
+    history.prune(store, keep_last=rules.get("keep_last", 0),
+                  keep_daily=rules.get("keep_daily", 0),
+                  keep_weekly=rules.get("keep_weekly", 0),
+                  keep_monthly=rules.get("keep_monthly", 0))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "clientguard.db") as opened:
+        yield opened
+
+
+FIRST_DAY = ["new_finding:acme"]
+# A move between m and r is three changes: the finding's severity, the verdict, the late
+# share crossing the chronic lateness threshold.
+MOVE = ["severity:acme", "verdict:acme", "threshold:acme"]
+FLAPPING = ["flapping:acme"]
+STOPPED = ["stopped_flapping:acme"]
+
+CRON = {"keep_daily": 14, "keep_weekly": 8, "keep_monthly": 24}
+"""The weekly prune of docs/history.md's crontab."""
+
+
+# Expected by hand with the default rule (3 changes over the last 6 reviews, back to a standing
+# it had, start a flap; 3 reviews at one standing settle it), as without any prune: day 4 (its
+# 3rd change, back to r) starts the flap, every later change is held, and 3 days at m settle it.
+@pytest.mark.parametrize(
+    ("acme", "prunes", "expected"),
+    [
+        pytest.param(
+            # Before: the prune left days 4-5, day 6 found no flap (held nothing, said nothing):
+            # the stop on day 7 was never sent.
+            "mrmrmmmm", {5: {"keep_last": 1}},
+            [FIRST_DAY, MOVE, MOVE, FLAPPING, [], [], STOPPED, []],
+            id="keep-last 1 mid-flap: the stop is still sent"),
+        pytest.param(
+            # Before: days 6-12 were left, and day 13 found a flap "from 2026-06-09": a
+            # second flapping notice for the same flap.
+            "mr" * 8, {12: {"keep_daily": 7}},
+            [FIRST_DAY, MOVE, MOVE, FLAPPING, *([[]] * 12)],
+            id="keep-daily 7 in a long flap: it is said once"),
+        pytest.param(
+            # The documented weekly cron prune after day 21 (a Sunday): before, days 7-21 were
+            # left, and day 22 said the flap again "from 2026-06-10".
+            "mr" * 13, {21: CRON},
+            [FIRST_DAY, MOVE, MOVE, FLAPPING, *([[]] * 22)],
+            id="the documented cron rule in a long flap: it is said once"),
+        pytest.param(
+            # Pruned the very day the flap is said, and again each day after.
+            "mrmrmmmm", {4: {"keep_last": 1}, 5: {"keep_last": 1}, 6: {"keep_last": 1}},
+            [FIRST_DAY, MOVE, MOVE, FLAPPING, [], [], STOPPED, []],
+            id="keep-last 1 every day of a flap"),
+        pytest.param(
+            # Once the stop is sent nothing more is kept for it: the next changes go out as
+            # any (day 9: m -> r; day 10: back to m, 2 changes since the stop, no flap).
+            "mrmrmmmmrm", {7: {"keep_last": 1}},
+            [FIRST_DAY, MOVE, MOVE, FLAPPING, [], [], STOPPED, [], MOVE, MOVE],
+            id="a prune after the stop"),
+        pytest.param(
+            # Fewer reviews kept than the rule counts over, before any flap: 3 changes never
+            # fit in what is left (the newest 2 or 3 reviews), so none is held; every change
+            # goes out, as with --no-flap-detection.
+            "mrmrmm", {1: {"keep_last": 1}, 2: {"keep_last": 1}, 3: {"keep_last": 1},
+                       4: {"keep_last": 1}, 5: {"keep_last": 1}},
+            [FIRST_DAY, MOVE, MOVE, MOVE, MOVE, []],
+            id="keep-last 1 every day before a flap: nothing to hold"),
+    ],
+)
+def test_each_flap_notice_is_sent_once_and_every_flap_is_said_to_stop_whatever_was_pruned(
+    store: Store, httpserver: HTTPServer, acme: str, prunes: dict[int, dict[str, int]],
+    expected: list[list[str]],
+) -> None:
+    sent = []
+    for number, letter in enumerate(acme, 1):
+        keep(store, FIRST + timedelta(days=number - 1), {"acme": letter})
+        sent.append(lines(send(store, httpserver)[0]))
+        if number in prunes:
+            prune(store, prunes[number])
+    assert sent == expected
+
+
+def test_prune_keeps_a_flaps_reviews_while_a_channel_waits_for_its_stop(
+    store: Store, httpserver: HTTPServer
+) -> None:
+    # Two channels hear of the flap on day 4; on days 5-7 only "chat" runs, and hears it
+    # settle on day 7. "mail" has not: the reviews from the flap's start (day 4) and the 5
+    # before it (the rule's window; here days 1-3, all there are) stay for it.
+    for number, letter in enumerate("mrmrmmm", 1):
+        keep(store, FIRST + timedelta(days=number - 1), {"acme": letter})
+        send(store, httpserver, "chat")
+        if number <= 4:
+            send(store, httpserver, "mail")
+    planned = history.prune(store, keep_last=1, dry_run=True)
+    flapping = {d.review.as_of.day for d in planned.decisions
+                if history.Keep("flapping", channel="mail", client="acme") in d.kept_because}
+    assert flapping == {1, 2, 3, 4, 5, 6, 7}
+    assert not any(k.channel == "chat" and k.rule == "flapping"
+                   for d in planned.decisions for k in d.kept_because)
+    assert history.keep_reason(history.Keep("flapping", channel="mail", client="acme")) == (
+        "notify mail said that client acme flaps and not yet that it stopped: the flap rule "
+        "reads it")
+    history.prune(store, keep_last=1)
+    # "mail" then hears that it settled, once, with the net change since what it last had
+    # (day 4, at r; now m: a move).
+    changes, _result = send(store, httpserver, "mail")
+    assert lines(changes) == [*MOVE, *STOPPED]
+    assert changes[-1]["key"] == "2026-06-07|stopped_flapping|acme|verdict/severity|monitor/watch"
+    assert send(store, httpserver, "mail")[0] == []
+    # Both told: nothing is kept for the flap any more.
+    assert not any(k.rule == "flapping" for k in
+                   (k for d in history.prune(store, keep_last=1, dry_run=True).decisions
+                    for k in d.kept_because))
+
+
+def test_flap_reviews_are_the_start_on_and_the_window_before_under_the_newest_policy() -> None:
+    saved = [SavedReview(i, FIRST + timedelta(days=i - 1),
+                                 OTHER_POLICY if i == 3 else POLICY, "test")
+             for i in range(1, 11)]
+    # Started on day 8: days 8-10, and the 5 reviews under the newest policy before it
+    # (days 2, 4, 5, 6, 7: day 3 is under another policy, day 1 is a 6th).
+    assert [s.as_of.day for s in history.flap_reviews(saved, date(2026, 6, 8))] == [
+        2, 4, 5, 6, 7, 8, 9, 10]
+    # A rule counting over 3 reviews needs 2 before.
+    assert [s.as_of.day for s in history.flap_reviews(
+        saved, date(2026, 6, 8), FlapRule(changes=2, reviews=3))] == [6, 7, 8, 9, 10]
+
+
+# ----------------------------------------------------------------------------- a client leaves
+
+
+def test_a_client_that_leaves_mid_flap_is_said_to_stop_and_its_leaving_is_sent(
+    store: Store, httpserver: HTTPServer
+) -> None:
+    days = []
+    for number, (acme, birch) in enumerate(zip("mrmr----", "oooooooo", strict=True), 1):
+        keep(store, FIRST + timedelta(days=number - 1), {"acme": acme, "birch": birch})
+        changes, result = send(store, httpserver)
+        days.append((lines(changes), result.flapping))
+    # Day 5, Acme not in the review: without flap detection its finding is cleared that day
+    # (tests/test_notify.py); with it, the same, and the flap said on day 4 is said to stop.
+    # Before, Acme was held for ever: nothing on day 5, and "flapping: Acme" every day.
+    assert days == [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ("Acme",)),
+                    (["cleared_finding:acme", "stopped_flapping:acme"], ()),
+                    ([], ()), ([], ()), ([], ())]
+
+
+def test_the_notice_of_a_client_that_left_says_so(
+    store: Store, httpserver: HTTPServer
+) -> None:
+    for number, letter in enumerate("mrmr-", 1):
+        keep(store, FIRST + timedelta(days=number - 1), {"acme": letter, "birch": "o"})
+        changes, _result = send(store, httpserver)
+    (stopped,) = [c for c in changes if c["kind"] == "stopped_flapping"]
+    assert stopped["message"] == (
+        "Acme: no longer flapping between monitor (watch) and revise terms (warning) (from "
+        "2026-06-04): not in the review of 2026-06-05; its changes are sent again")
+    assert (stopped["before"], stopped["after"]) == ("monitor/watch", None)
+    assert stopped["key"] == "2026-06-05|stopped_flapping|acme|verdict/severity|None"
+
+
+def test_a_client_back_after_leaving_starts_afresh(store: Store, httpserver: HTTPServer) -> None:
+    sent = []
+    for number, letter in enumerate("mrmr-mrmr", 1):
+        keep(store, FIRST + timedelta(days=number - 1), {"acme": letter, "birch": "o"})
+        sent.append(lines(send(store, httpserver)[0]))
+    # Back on day 6: its finding is new again (the review before had none of it) and nothing
+    # of before it left counts: day 7 and 8 are its 1st and 2nd changes, sent; day 9, back to
+    # r, is its 3rd in 4 reviews: a new flap, with a notice of its own date.
+    assert sent == [FIRST_DAY, MOVE, MOVE, FLAPPING,
+                    ["cleared_finding:acme", "stopped_flapping:acme"],
+                    ["new_finding:acme"], MOVE, MOVE, FLAPPING]
+
+
+# ----------------------------------------------------------------------------- a new policy
+
+
+def test_a_new_policy_mid_flap_says_the_flap_stopped_and_why(
+    store: Store, httpserver: HTTPServer
+) -> None:
+    days = []
+    for number, letter in enumerate("mrmrmmmr", 1):
+        keep(store, FIRST + timedelta(days=number - 1), {"acme": letter},
+             policy=POLICY if number <= 5 else OTHER_POLICY)
+        changes, result = send(store, httpserver)
+        days.append((changes, result.flapping))
+    # Before: day 6 (the first review under the edited policy) said nothing, the flap was
+    # never said to stop; its changes are sent again (day 8's move).
+    assert [(lines(c), held) for c, held in days] == [
+        (FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ("Acme",)), ([], ("Acme",)),
+        (STOPPED, ()), ([], ()), (MOVE, ())]
+    (stopped,) = days[5][0]
+    assert stopped["message"] == (
+        "Acme: no longer held as flapping (from 2026-06-04): the review of 2026-06-06 is under "
+        "another policy, and flapping is counted under one policy; now monitor (watch); its "
+        "changes are sent again")
+    assert (stopped["before"], stopped["after"]) == ("revise_terms/warning", "monitor/watch")
+
+
+def test_a_stop_is_said_in_polish(store: Store, httpserver: HTTPServer) -> None:
+    from clientguard.i18n import using
+
+    # Day 5 under another policy, at r as on day 4: nothing changed but the policy.
+    for number, letter in enumerate("mrmrr", 1):
+        keep(store, FIRST + timedelta(days=number - 1), {"acme": letter},
+             policy=POLICY if number <= 4 else OTHER_POLICY)
+        with using("pl"):
+            changes, _result = send(store, httpserver)
+    (stopped,) = changes
+    assert stopped["message"] == (
+        "Acme: już nie jest traktowany jako wahający się (od 4 czerwca 2026): przegląd z "
+        "5 czerwca 2026 ma inną politykę, a wahania liczy się w ramach jednej polityki; teraz "
+        "do renegocjacji warunków (poziom: ostrzeżenie); jego zmiany są znów wysyłane")
+
+
+# ----------------------------------------------------------------------------- invariants
+
+DAYS = st.lists(
+    st.tuples(
+        st.sampled_from("omrc-"),  # Acme's standing, or not in the review
+        st.sampled_from([POLICY] * 5 + [OTHER_POLICY]),  # now and then another policy
+        st.sampled_from([None, None, None, {"keep_last": 1}, {"keep_daily": 3},
+                         {"keep_weekly": 1}, CRON]),  # a prune after the day's notify
+    ),
+    min_size=1, max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(days=DAYS)
+def test_whatever_is_pruned_each_notice_is_sent_once_and_held_means_told(
+    httpserver: HTTPServer, days: list[tuple[str, str, dict[str, int] | None]]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder, \
+            Store.open(Path(folder) / "clientguard.db") as store:
+        keys: list[str] = []
+        kinds: list[str] = []
+        # Then 4 days at m under the newest policy: any flap settles (or leaves) by then.
+        settle = [("m", days[-1][1], None)] * 4
+        for number, (letter, policy, rules) in enumerate([*days, *settle]):
+            keep(store, FIRST + timedelta(days=number), {"acme": letter, "birch": "o"},
+                 policy=policy)
+            changes, result = send(store, httpserver)
+            keys += [c["key"] for c in changes]
+            kinds += [c["kind"] for c in changes if "flapping" in c["kind"]]
+            # Held only while the channel was last told that Acme flaps.
+            told = kinds[-1] == "flapping" if kinds else False
+            assert ("Acme" in result.flapping) == told
+            if rules:
+                prune(store, rules)
+        # Each notice (each change) once; flapping and stopped_flapping alternate, from a
+        # flapping one; and the flap is said to stop by the end.
+        assert len(keys) == len(set(keys))
+        assert kinds == ["flapping", "stopped_flapping"] * (len(kinds) // 2)
