@@ -33,8 +33,12 @@ What it guarantees (``docs/history.md``):
 * **A flapping client is said once, not every day.** A client whose verdict or worst severity
   goes back and forth (:class:`clientguard.changes.FlapRule`, read from the saved reviews
   alone) has its changes held: one notice says it flaps, between what and since when, and one
-  more when it settles or leaves for a standing it had not had (``flapping=None``: every change
-  is sent, as before).
+  more when it settles, leaves for a standing it had not had, is missing from the newest
+  review, or the newest review is under another policy (``flapping=None``: every change is
+  sent, as before). A channel's flap notices go ``flapping``, ``stopped_flapping``... each
+  once, whatever ``history prune`` removed: notify reads what the channel was told
+  (:func:`_flap_notices`), and prune keeps a flap's reviews until every channel told of it was
+  told that it stopped.
 """
 
 from __future__ import annotations
