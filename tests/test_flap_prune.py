@@ -360,3 +360,36 @@ def test_whatever_is_pruned_each_notice_is_sent_once_and_held_means_told(
         # flapping one; and the flap is said to stop by the end.
         assert len(keys) == len(set(keys))
         assert kinds == ["flapping", "stopped_flapping"] * (len(kinds) // 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(letters=st.text(alphabet="omrc-", min_size=1, max_size=30))
+def test_no_flap_spans_a_review_the_client_is_missing_from(letters: str) -> None:
+    from clientguard.changes import Standing, flaps
+
+    dates = [FIRST + timedelta(days=i) for i in range(len(letters))]
+    standings = []
+    for day, letter in zip(dates, letters, strict=True):
+        if letter != "-":
+            verdict, severity, _share = STANDINGS[letter]
+            standings.append(Standing(as_of=day, verdict=verdict,
+                                      severity=Severity(severity) if severity else None))
+    missing = [day for day, letter in zip(dates, letters, strict=True) if letter == "-"]
+    for flap in flaps("acme", "Acme", standings, FlapRule(), reviews=dates):
+        # Each starts where the client is, and ends at the first review it is missing from
+        # after its start at the latest; one still running has the client in the last review.
+        gone = [day for day in missing if day > flap.started]
+        assert flap.started not in missing
+        if flap.running:
+            assert not gone
+        elif flap.left is not None:
+            assert flap.left == gone[0]
+            assert flap.stopped is None
+        else:
+            assert flap.stopped is not None
+            assert not gone or flap.stopped.as_of < gone[0]
+        # Its counted changes are among the reviews since the last the client was missing
+        # from: a change across a gap never counts.
+        earlier_gaps = [day for day in missing if day < flap.started]
+        if earlier_gaps:
+            assert min(flap.changed_on) > earlier_gaps[-1]
