@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, ClassVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 import clientguard as cg
@@ -289,6 +292,114 @@ def test_a_stream_read_up_to_the_syncs_start_keeps_its_cursor_until_its_last_pag
     assert (first.cursor, first.last) == (before, False)
     with pytest.raises(ConfigError, match="broke"):
         next(sync)
+
+
+class AnsweringToStart(CheckedToStart):
+    """``CheckedToStart`` whose source says, on each page, when it answered by its own clock
+    (QuickBooks' ``"time"``): ``answers``, one a page (None: that answer says nothing)."""
+
+    answers: tuple[datetime | None, ...] = ()
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        for page, answered in zip(super().fetch(stream, since=since), self.answers,
+                                  strict=True):
+            yield replace(page, answered_at=answered)
+
+
+def at(hour: int, minute: int, day: int = 1) -> datetime:
+    return datetime(2025, 6, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("started", "answers", "cursor"),
+    [
+        # This machine's clock 10 minutes ahead of the source's: it says 12:10 when the source
+        # answers at 12:00. The cursor is the source's 12:00, not 12:10: a change the source
+        # makes at 12:01, during the sync, is asked for by the next sync (from 11:55).
+        (at(12, 10), (at(12, 0),), at(12, 0)),
+        # Several answers: the earliest (the read's start, by the source's clock), in
+        # whatever order they come.
+        (at(12, 10), (at(12, 3), at(12, 1), at(12, 2)), at(12, 1)),
+        # 10 minutes behind: 11:50 here, 12:00 there. This machine's start is the earlier
+        # moment, and the cursor never passes the moment the sync started.
+        (at(11, 50), (at(12, 0),), at(11, 50)),
+        # Answers that say nothing: this machine's start, as before.
+        (at(12, 10), (None, None), at(12, 10)),
+        # The source's time in another offset (QuickBooks writes Pacific time): 05:00-07:00
+        # is 12:00 UTC, and the cursor is stored in UTC.
+        (at(12, 10), (datetime(2025, 6, 1, 5, 0, tzinfo=timezone(timedelta(hours=-7))),),
+         at(12, 0)),
+    ],
+    ids=["ahead", "several answers", "behind", "no time given", "in another offset"],
+)
+def test_a_cursor_at_start_never_runs_ahead_of_the_sources_own_clock(
+    started: datetime, answers: tuple[datetime | None, ...], cursor: datetime,
+) -> None:
+    rows = [[inv(str(n), day=2)] for n in range(len(answers))]
+    conn = AnsweringToStart(pages={"rows": rows}, clock=lambda: started)
+    conn.answers = answers
+    pages = pages_of(conn, SyncState({"rows": at(12, 0) - timedelta(days=1)}))
+    last = pages[-1].cursor
+    assert last == cursor
+    assert last is not None
+    assert last.tzinfo == UTC
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    started=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2025, 12, 31),
+                         timezones=st.just(UTC)),
+    answers=st.lists(st.none() | st.tuples(
+        st.timedeltas(min_value=timedelta(hours=-2), max_value=timedelta(hours=2)),
+        st.integers(min_value=-12, max_value=14)), min_size=1, max_size=4),
+)
+def test_the_last_cursor_is_the_earliest_of_the_syncs_start_by_either_clock(
+    started: datetime, answers: list[tuple[timedelta, int] | None],
+) -> None:
+    # Each answer: the source's clock that far from this machine's start, written in an
+    # offset of -12..+14 hours. The cursor is the earliest of this machine's start and the
+    # source's answers: never past the sync's start by either clock, and no earlier.
+    moments = tuple(None if a is None else (started + a[0]).astimezone(
+        timezone(timedelta(hours=a[1]))) for a in answers)
+    rows = [[inv(str(n), day=2)] for n in range(len(moments))]
+    conn = AnsweringToStart(pages={"rows": rows}, clock=lambda: started)
+    conn.answers = moments
+    cursor = pages_of(conn, SyncState({"rows": datetime(2024, 12, 1, tzinfo=UTC)}))[-1].cursor
+    assert cursor == min([started, *(m for m in moments if m is not None)])
+
+
+def test_a_cursor_of_the_latest_change_never_passes_the_sources_own_clock_either() -> None:
+    # A row whose change time (12:30) is later than the source's own answer (12:00: a record
+    # dated ahead of its source's clock), read by a machine whose clock says 12:45: the cursor
+    # stops at 12:00, where the source's clock was, as it stopped at this machine's start.
+    class Answering(ListConnector):
+        def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+            for page in super().fetch(stream, since=since):
+                yield replace(page, answered_at=at(12, 0))
+
+    row = {"iid": "A", "total": "10.00", "updated": at(12, 30).isoformat()}
+    conn = Answering(pages={"rows": [[row]]}, clock=lambda: at(12, 45))
+    (page,) = pages_of(conn, streams=["rows"])
+    assert page.cursor == at(12, 0)
+
+
+def test_a_read_that_stops_early_keeps_its_cursor_whatever_the_sources_clock_says() -> None:
+    before = datetime(2025, 5, 20, tzinfo=UTC)
+    conn = AnsweringToStart(pages={"rows": [[inv("A", day=9)], ["boom"]]}, clock=lambda: NOW)
+    conn.answers = (NOW - timedelta(minutes=10), NOW)
+    sync = conn.sync(SyncState({"rows": before}))
+    first = next(sync)
+    assert (first.cursor, first.last) == (before, False)
+    with pytest.raises(ConfigError, match="broke"):
+        next(sync)
+
+
+def test_a_source_time_without_an_offset_is_a_connector_error_naming_the_stream() -> None:
+    conn = AnsweringToStart(pages={"rows": [[inv("A", day=9)]]}, clock=lambda: NOW)
+    conn.answers = (datetime(2025, 6, 1, 12, 0),)
+    with pytest.raises(TypeError, match=r"connector 'fake' gave page 1 of stream 'rows' a "
+                                        r"naive answered_at \(2025-06-01T12:00:00\)"):
+        pages_of(conn)
 
 
 def test_lookback_rereads_a_little_before_the_cursor() -> None:

@@ -32,7 +32,10 @@ obeys:
   (``sorted_by_cursor=True``) the cursor advances page by page, so an interrupted sync resumes
   where it stopped; otherwise it advances only with the stream's last page. A stream whose
   read asks for every change before the sync's start, deletions included
-  (``cursor_at_start=True``), takes that moment as its cursor with its last page.
+  (``cursor_at_start=True``), takes that moment as its cursor with its last page. Where the
+  source says when it answered, by its own clock (:attr:`RawPage.answered_at`), no cursor
+  is later than its earliest answer either: a clock here that runs ahead of the source's
+  cannot pass over a change made during the sync.
 * **No secret leaves a sync.** Every error that leaves :meth:`Connector.sync`, every
   rejection (its id, field, reason and location), skip reason, note and progress event is
   scrubbed of the connector's secrets (its ``SecretStr`` options, and its HTTP client's tokens
@@ -267,8 +270,12 @@ class Stream:
     every change made before the sync started, not only for the records it returned (a
     source's list of what was deleted since, such as QuickBooks' change data capture): the
     cursor then becomes the moment the sync started, so that the next sync asks from there
-    (less the look-back) however long ago the stream's newest record changed. False: the
-    cursor is the latest change seen."""
+    (less the look-back) however long ago the stream's newest record changed. That moment is
+    the earlier of this machine's clock at the sync's start and the source's own clock at its
+    first answer (:attr:`RawPage.answered_at`), so that a fast clock here cannot carry the
+    cursor past a change made during the sync; a source whose answers do not say their time
+    relies on this machine's clock being within the connector's ``lookback`` of its own.
+    False: the cursor is the latest change seen."""
     duplicates: Literal["latest", "reject"] = "reject"
     """What a second, different record with an id already seen in this sync means:
     ``latest`` (it changed while the sync was paging: the new version is yielded and wins)
@@ -347,6 +354,12 @@ class RawPage:
     records and the :class:`MadeRecord` and :class:`MadeRecords` items, in the source's
     order, on a stream without a ``cursor_field``. A page gives one or the other, never
     both."""
+    answered_at: datetime | None = None
+    """When the source answered with this page, by the source's own clock (timezone-aware),
+    when the answer says so (QuickBooks' ``"time"``); None when it does not. The cursor of
+    the stream is never later than the earliest such moment of its read: a cursor taken from
+    this machine's clock (``cursor_at_start``) would otherwise run ahead of the source's when
+    this machine's clock is fast, past a change made during the sync."""
 
     def __post_init__(self) -> None:
         if self.records and self.items:
@@ -942,6 +955,8 @@ class _StreamSync:
         # By kind, then id (no (kind, id) tuple a record: 64 bytes each, a million at once).
         self.seen: dict[str, dict[str, _Seen]] = {}
         self.latest_change: datetime | None = None
+        self.answered_at: datetime | None = None
+        """The source's earliest answer in this read, by its own clock (None: it gave none)."""
         self.derived: dict[str, tuple[RecordKey, ...]] = {}
         """By raw id: what a raw record yielding more than its own record yielded last in
         this sync (so that its deletion forgets having seen them)."""
@@ -950,17 +965,37 @@ class _StreamSync:
     def cursor(self, *, last: bool) -> datetime | None:
         """The cursor that is safe to store now: the latest change seen, clamped to the start
         of the sync, and never behind where the stream started from; the start of the sync
-        itself on the last page of a ``cursor_at_start`` stream."""
+        itself on the last page of a ``cursor_at_start`` stream. The start of the sync is
+        the earlier of this machine's clock when it started and the source's own clock when
+        it first answered (:attr:`RawPage.answered_at`), when it says."""
         if not self.stream.incremental:
             return None
         if not last and not self.stream.sorted_by_cursor:
             return self.previous
+        started = self.started_at
+        if self.answered_at is not None and self.answered_at < started:
+            started = self.answered_at
         if last and self.stream.cursor_at_start:
-            return self.started_at
+            return started
         candidates = [c for c in (self.previous, self.latest_change) if c is not None]
         if not candidates:
             return None
-        return min(max(candidates), self.started_at)
+        return min(max(candidates), started)
+
+    def answered(self, page: RawPage, number: int) -> None:
+        """Keeps the earliest moment the source answered in this read (by its own clock)."""
+        moment = page.answered_at
+        if moment is None:
+            return
+        if moment.tzinfo is None:
+            raise TypeError(
+                f"connector {self.connector.name!r} gave page {number} of stream "
+                f"{self.stream.name!r} a naive answered_at ({moment.isoformat()}): give the "
+                "source's time with its offset, or None when the answer gives none"
+            )
+        moment = moment.astimezone(UTC)
+        if self.answered_at is None or moment < self.answered_at:
+            self.answered_at = moment
 
     def run(self) -> Iterator[Page]:
         connector, stream = self.connector, self.stream
@@ -968,6 +1003,7 @@ class _StreamSync:
         closed = False
         for raw_page in connector.fetch(stream, since=self.since):
             number += 1
+            self.answered(raw_page, number)
             page = self.map_page(raw_page, number, last=raw_page.last is True,
                                  read=raw_page.read, total=raw_page.total)
             closed = page.last

@@ -133,6 +133,7 @@ from clientguard_quickbooks.mapping import (
     CreditRefund,
     JournalCredit,
     MappingRules,
+    answer_time,
     credit_applications,
     credit_memos_named,
     credit_note_from_qbo,
@@ -400,6 +401,8 @@ class QuickBooksConnector(HttpConnector):
             monotonic=opts.monotonic or time.monotonic,
             on_wait=self.client.before_wait,
         )
+        self._answered_at: datetime | None = None
+        """QuickBooks' time in the last answer read (``records_of``), by its clock."""
 
     def identity(self) -> dict[str, str]:
         """The company read (its realm id): a source re-pointed at another company is another
@@ -473,6 +476,7 @@ class QuickBooksConnector(HttpConnector):
         )
 
     def records_of(self, stream: HttpStream, body: Any) -> Sequence[Mapping[str, Any]]:
+        self._answered_at = answer_time(body)  # taken by _query_pages for the page
         fault = parse_fault(body)
         if fault is not None:  # QuickBooks can fail inside a 200
             raise ApiError(str(fault), ErrorContext(connector=self.name, stream=stream.name))
@@ -488,7 +492,17 @@ class QuickBooksConnector(HttpConnector):
         return records_in(response, stream.entity)
 
     def before_request(self, stream: HttpStream) -> None:
+        self._answered_at = None  # the next answer's, once records_of has read it
         self.pacer.wait()
+
+    def _query_pages(self, stream: QueryStream, since: datetime | None) -> Iterator[RawPage]:
+        """The pages of the stream's own query, each with QuickBooks' time when it answered
+        (its ``"time"``: :attr:`~clientguard.connector.RawPage.answered_at`), so that the
+        stream's cursor never runs ahead of QuickBooks' clock (docs/connectors/quickbooks.md,
+        "Paging and incremental sync"). Each page is stamped as it comes, before the reads
+        by id that follow it answer."""
+        for page in super().fetch(self._paged(stream), since=since):
+            yield replace(page, answered_at=self._answered_at)
 
     def _paged(self, stream: QueryStream) -> QueryStream:
         size = self.options.page_size
@@ -508,7 +522,7 @@ class QuickBooksConnector(HttpConnector):
             elif stream.name == "invoices":
                 pages = self._invoices(stream, since)
             else:
-                pages = super().fetch(self._paged(stream), since=since)
+                pages = self._query_pages(stream, since)
             if (since is None or stream.entity not in CDC_ENTITIES
                     or not self.options.change_data_capture):
                 yield from pages
@@ -569,6 +583,7 @@ class QuickBooksConnector(HttpConnector):
             tuple(RawRecord(raw, where) for raw in changed if is_deleted(raw)),
             last=True,
             notes=tuple(notes),
+            answered_at=answer_time(body),
         )
 
     def _credit_memos(self, stream: QueryStream, since: datetime | None) -> Iterator[RawPage]:
@@ -587,7 +602,7 @@ class QuickBooksConnector(HttpConnector):
         """
         scan = _PaymentScan()
         seen: set[str] = set()
-        for page in super().fetch(self._paged(stream), since=since):
+        for page in self._query_pages(stream, since):
             seen.update(str(r.data.get("Id")) for r in page.records)
             records = self._with_applications(stream, page.records, scan)
             if since is None:
@@ -658,7 +673,7 @@ class QuickBooksConnector(HttpConnector):
         accounts: dict[str, Mapping[str, Any] | str] = {}
         journals: dict[str, JournalSides | str] = {}
         draws = JournalDraws()
-        for page in super().fetch(self._paged(stream), since=since):
+        for page in self._query_pages(stream, since):
             linked = {str(r.data.get("Id")): _linked_payments(r.data) for r in page.records}
             wanted = draws.unread(sorted({p for ids in linked.values() for p in ids}, key=int))
             if wanted:

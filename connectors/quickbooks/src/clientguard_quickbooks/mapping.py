@@ -110,6 +110,7 @@ __all__ = [
     "JournalSettlement",
     "MappingRules",
     "WriteOff",
+    "answer_time",
     "credit_applications",
     "credit_memos_named",
     "credit_note_from_qbo",
@@ -324,7 +325,19 @@ def _required_date(raw: Mapping[str, Any], key: str) -> date:
 def last_updated(raw: Mapping[str, Any]) -> datetime | None:
     """``MetaData.LastUpdatedTime`` (``2026-04-08T13:16:17-07:00``) as an aware datetime."""
     meta = raw.get("MetaData")
-    value = meta.get("LastUpdatedTime") if isinstance(meta, Mapping) else None
+    return _timestamp(meta.get("LastUpdatedTime") if isinstance(meta, Mapping) else None)
+
+
+def answer_time(body: object) -> datetime | None:
+    """When QuickBooks answered, by its own clock: the ``time`` of a query or CDC answer
+    (``"time": "2026-05-05T05:15:56.621-07:00"``) as an aware datetime; None when the answer
+    has none, or one that is not a moment with its offset."""
+    return _timestamp(body.get("time") if isinstance(body, Mapping) else None)
+
+
+def _timestamp(value: object) -> datetime | None:
+    """A QuickBooks timestamp (``2026-04-08T13:16:17-07:00``, ``...Z``, milliseconds or
+    not) as an aware datetime; None for anything else (no offset, not a string, unreadable)."""
     if not isinstance(value, str) or not value:
         return None
     try:
