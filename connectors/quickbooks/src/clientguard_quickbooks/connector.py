@@ -33,6 +33,9 @@ Reading:
   read started (``cursor_at_start``), not their newest change: the next sync asks the query,
   CDC and the payments read for credit memos from the last sync on, so that a stream whose
   records rarely change is not noted as unchecked, nor its payments read back for years.
+  That moment is the earlier of this machine's clock at the sync's start and QuickBooks' own
+  (the ``"time"`` of the read's first answer, :attr:`~clientguard.connector.RawPage.answered_at`):
+  a clock here running fast cannot carry the cursor past a change made during the sync.
 * An invoice settled in part or in full (``Balance`` below ``TotalAmt``) has the payments
   its ``LinkedTxn`` names read by id (``Payment WHERE Id IN (...)``), whatever the payments
   stream's cursor. What one settles with a journal entry's credit has that journal entry
