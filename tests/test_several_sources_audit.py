@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 from decimal import Decimal as D
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from clientguard import Ledger, review
 from clientguard.ledger import SameInTwoSources
+from clientguard.links import suggest_links
 from clientguard.model import AnyRecord, Customer, Invoice
 from clientguard.records import Link
 from clientguard.report.document import render_json
@@ -60,6 +62,12 @@ TAIL = ("in stripe and xero; if one tool copies its invoices into the other, pul
     ("INV-10", "INV-1", False),
     ("INV-0100", "INV-010", False),
     ("INV-0", "INV-00", True),             # all zeros: the number zero
+    # The boundaries between runs of digits stay: day 1 of month 01 is not month 11, and 1/12
+    # is not 11/2 (both read 112 once the separators and zeros are gone).
+    ("FV 1/01/2026", "FV 11/2026", False),
+    ("FV/1/12/2025", "FV/11/2/2025", False),
+    ("1/1/2026", "11/2026", False),
+    ("FV/1/1/2026", "FV/01/01/2026", True),   # zeros aside, each run the same number
 ])
 def test_a_number_padded_with_zeros_in_one_tool_is_the_same_number(
     stripe_number: str, xero_number: str, one: bool
@@ -228,6 +236,139 @@ def test_a_number_a_source_gives_several_invoices_names_none_of_them(
     new_number: str, new_total: str, links: tuple[Link, ...], one: bool
 ) -> None:
     book = placeholders(new_number, new_total, links)
+    assert said(book) == ([("new:N1", "old:R1")] if one else [])
+
+
+# ------------------------------------ one number in two firms of a group: two clients, two sales
+
+NIP_A = "525-244-57-67"  # checked by hand: 5*6+2*5+5*7+2*2+4*3+4*4+5*5+7*6+6*7 = 216 = 11*19+7
+NIP_B = "123-456-32-18"  # 1*6+2*5+3*7+4*2+5*3+6*4+3*5+2*6+1*7 = 118 = 11*10+8
+
+
+def group(
+    a_total: str, b_total: str, *, b_issued: str = "2026-01-02", b_currency: str = "PLN",
+    b_number: str = "FV/1/2026", a_name: str = "Kowalski Sp. z o.o.", b_name: str = "Nowak S.A.",
+    a_tax: str | None = None, b_tax: str | None = None, links: tuple[Link, ...] = (),
+    customers: bool = True,
+) -> Ledger:
+    """Two companies of a group, each numbering its own register FV/<n>/2026 (parallel
+    numbering), pulled as two sources: firma_a's FV/1/2026 of 2026-01-02 for its client and
+    firma_b's invoice of that number for its own (by default another, unrelated client)."""
+    records: list[AnyRecord] = [
+        invoice("K1", id="A1", number="FV/1/2026", issued="2026-01-02", total=a_total,
+                currency="PLN", source="firma_a"),
+        invoice("N7", id="B1", number=b_number, issued=b_issued, total=b_total,
+                currency=b_currency, source="firma_b"),
+    ]
+    if customers:
+        records += [customer("K1", a_name, source="firma_a", tax_id=a_tax),
+                    customer("N7", b_name, source="firma_b", tax_id=b_tax)]
+    return Ledger.build(records, base_currency="PLN", links=links,
+                        fx=fx_table("PLN", {"EUR": {"2026-01-01": "4.30"}}))
+
+
+FIRMS = [("firma_a:A1", "firma_b:B1")]
+
+
+@pytest.mark.parametrize(("a_total", "b_total", "b_issued", "b_currency", "b_number"), [
+    # A number both registers give, totals that a copy's could be: by hand, 1000.00 x 1.23 =
+    # 1230.00, 500.00 x 1.23 = 615.00, 1000.00 x 1.08 = 1080.00; 1230.03 is 3 grosze off.
+    ("1230.00", "1000.00", "2026-01-02", "PLN", "FV/1/2026"),   # 23% VAT apart
+    ("615.00", "500.00", "2026-01-02", "PLN", "FV/1/2026"),     # 23%
+    ("1080.00", "1000.00", "2026-01-02", "PLN", "FV/1/2026"),   # 8%
+    ("1230.00", "1230.03", "2026-01-02", "PLN", "FV/1/2026"),   # a rounding apart
+    ("1230.00", "1230.03", "2026-01-02", "PLN", "FV/01/2026"),  # and padded otherwise
+    ("1230.00", "1000.00", "2026-01-03", "PLN", "FV/1/2026"),   # 23%, a day apart
+    # The rules that came before ask the same: one total a day apart, and a total in another
+    # currency worth the same (1000.00 EUR at 4.30 is 4300.00 PLN; 4310.00 is 0.2% off).
+    ("1000.00", "1000.00", "2026-01-03", "PLN", "FV/1/2026"),
+    ("4310.00", "1000.00", "2026-01-02", "EUR", "FV/1/2026"),
+])
+def test_one_number_in_two_firms_invoicing_two_clients_is_not_said_as_one_invoice(
+    a_total: str, b_total: str, b_issued: str, b_currency: str, b_number: str
+) -> None:
+    # Kowalski and Nowak: nothing says they are one client (no link, no group, names and tax
+    # ids that are not alike). Before, each was "very likely one invoice counted twice ...
+    # pull invoices from one of them only": advice that, followed, drops one firm's revenue.
+    book = partial(group, a_total, b_total, b_issued=b_issued, b_currency=b_currency,
+                   b_number=b_number)
+    assert said(book()) == []
+    assert said(book(customers=False)) == []  # customers the sources do not give: unknown
+    # Two taxpayers' numbers: two clients, whatever their names say.
+    assert said(book(a_name="Kowalski", b_name="KOWALSKI S.A.", a_tax=NIP_A, b_tax=NIP_B)) == []
+    # The same client in both (its name alike, or linked): the copy is said, as before.
+    assert said(book(b_name="KOWALSKI")) == FIRMS
+    assert said(book(links=((("firma_a", "K1"), ("firma_b", "N7")),))) == FIRMS
+
+
+def test_one_number_one_day_and_total_in_two_firms_is_still_said_as_maybe_one_invoice() -> None:
+    # Unchanged: alike to the grosz on one day, the number is enough for "may be one invoice"
+    # (a person looks); only the looser "very likely" sentences need the client.
+    book = group("1230.00", "1230.00")
+    assert said(book) == FIRMS
+    (note,) = book.report.notes
+    assert " may be one invoice counted twice: the same client or number" in note
+
+
+# How two customers of two sources are one client, as `clientguard links suggest` judges it
+# (docs/sources.md, "Linking customers"): names alike, or one tax id that identifies someone.
+SAME_CLIENT = [
+    # (name in firma_a, its tax id, name in firma_b, its tax id, one client)
+    ("Kowalski Sp. z o.o.", None, "KOWALSKI", None, True),          # the legal form aside
+    ("Łódź Trans", None, "LODZ TRANS S.A.", None, True),            # accents, case
+    ("Kowalski", NIP_A, "K. Kowalski Handel", "PL 5252445767", True),  # one NIP, two forms
+    ("Kowalski", NIP_A, "KOWALSKI", None, True),                    # one side has no NIP
+    ("Kowalski", "0000000000", "KOWALSKI", "0000000000", True),     # a placeholder: names
+    ("Kowalski", NIP_A, "KOWALSKI", NIP_B, False),                  # two taxpayers
+    ("Kowalski", None, "Kowalski Media", None, False),              # another name
+    ("Kowalski", "0000000000", "Nowak", "0000000000", False),       # a placeholder says nothing
+    ("Kowalski", "1234567890", "Nowak", "1234567890", False),       # a NIP with a wrong check
+]
+
+
+@pytest.mark.parametrize(("a_name", "a_tax", "b_name", "b_tax", "one"), SAME_CLIENT)
+def test_a_copy_written_otherwise_needs_one_client_as_links_suggest_judges_it(
+    a_name: str, a_tax: str | None, b_name: str, b_tax: str | None, one: bool
+) -> None:
+    # 23% VAT apart, a rounding apart, one total a day apart: said only for one client.
+    for a_total, b_total, b_issued in (("1230.00", "1000.00", "2026-01-02"),
+                                       ("1230.00", "1230.05", "2026-01-02"),
+                                       ("1230.00", "1230.00", "2026-01-01")):
+        book = group(a_total, b_total, b_issued=b_issued, a_name=a_name, a_tax=a_tax,
+                     b_name=b_name, b_tax=b_tax)
+        assert said(book) == (FIRMS if one else [])
+    # The one rule: what `links suggest` would propose linking is what the ledger takes for one
+    # client here.
+    suggested = suggest_links([customer("K1", a_name, source="firma_a", tax_id=a_tax),
+                               customer("N7", b_name, source="firma_b", tax_id=b_tax)])
+    assert bool(suggested) is one
+
+
+# -------------------------------------- a number a source repeats: counted as it is written
+
+
+@pytest.mark.parametrize(("new_number", "new_total", "one"), [
+    # The old tool holds INV-1 (Acme's 1000.00 on 2025-03-01) and INV-01 (Beta's 250.00 on
+    # 2025-03-05): two numbers written otherwise, not one number given twice, so INV-1 still
+    # names Acme's invoice and the new tool's copy of it is said.
+    ("INV-0001", "1000.00", True),     # one day and total: "may be one invoice"
+    ("INV-0001", "1000.02", True),     # 2 cents apart: "very likely", a rounding
+    ("INV-0001", "1230.00", True),     # 23% VAT: 1000.00 x 1.23
+    ("INV-0002", "1000.02", False),    # another number
+])
+def test_two_numbers_of_one_source_written_otherwise_each_name_their_invoice(
+    new_number: str, new_total: str, one: bool
+) -> None:
+    book = Ledger.build([
+        customer("k1", "Acme", source="old"), customer("k2", "Beta", source="old"),
+        customer("C9", "Acme Ltd", source="new"),
+        invoice("k1", id="R1", number="INV-1", issued="2025-03-01", total="1000.00",
+                source="old"),
+        invoice("k2", id="R2", number="INV-01", issued="2025-03-05", total="250.00",
+                source="old"),
+        invoice("C9", id="N1", number=new_number, issued="2025-03-01", total=new_total,
+                source="new"),
+    ], base_currency="EUR")
     assert said(book) == ([("new:N1", "old:R1")] if one else [])
 
 

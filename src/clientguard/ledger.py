@@ -75,11 +75,12 @@ from clientguard.model import (
     rate_in_bounds,
 )
 from clientguard.money import ONE, ZERO, FxTable, combined_fx, exponent, is_currency
-from clientguard.names import NameIndex
+from clientguard.names import NameIndex, normalise_name
 from clientguard.records import KEY_SEPARATOR, Link, ledger_key
 from clientguard.records import Location as Location  # re-exported: ledger's old home
 from clientguard.records import RecordKey as RecordKey
 from clientguard.records import Rejection as Rejection
+from clientguard.tax_id import comparable_tax_id
 
 __all__ = [
     "Application",
@@ -201,7 +202,7 @@ class SameInTwoSources:
     amount, of one client. Both are kept and counted (the ledger cannot tell a copy from a
     second sale of the same amount on the same day); this says so, so that a person looks.
 
-    Invoices of one number (:func:`_number_key`: separators, case and padding zeros aside)
+    Invoices of one number (:func:`_number_keys`: separators, case and padding zeros aside)
     and issue date are also one invoice, very likely, when the copy is in another currency (an
     integration that converts into the firm's currency) and the totals are worth the same in
     the base currency, within :data:`COPY_CONVERTED_TOLERANCE` (each at its own rate in the
@@ -1822,7 +1823,7 @@ def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
         if invoice.status in ("open", "paid"):
             alike[(invoice.issue_date, invoice.currency, invoice.total)].append(invoice)
     for (day, currency, total), invoices in alike.items():
-        if len({i.source for i in invoices}) < 2:
+        if len(invoices) < 2 or len({i.source for i in invoices}) < 2:
             continue
         # One client's (a link, a group) or one number's: one invoice, maybe.
         sets = _joined(invoices, lambda i: ("client", ledger.group_of(i.customer_id)),
@@ -1887,18 +1888,34 @@ UK (5). Another difference (15%, 30%) is another amount."""
 
 
 def _identifying_numbers(ledger: Ledger) -> dict[str, str]:
-    """Invoice key -> its number as two tools may both write it (:func:`_number_key`), for
+    """Invoice key -> its number as two tools may both write it (:func:`_number_keys`), for
     the open and paid invoices whose number is their source's only one so written: a number
     a source gives several of its invoices (``N/A``, ``-``, an export's placeholder) names
-    none of them, so it says nothing of another source's invoice (docs/sources.md)."""
-    keys: dict[str, tuple[str, str]] = {}
-    count: dict[tuple[str, str], int] = defaultdict(int)
+    none of them, so it says nothing of another source's invoice (docs/sources.md).
+
+    "So written" is case and separators aside (``N/A``, ``n/a`` and ``NA`` are one
+    placeholder), padding zeros kept: ``INV-1`` and ``INV-01`` of one source are two numbers,
+    each naming its invoice. Each distinct number is read once."""
+    read: dict[str, tuple[str, str]] = {}
+    first: dict[tuple[str, str], str] = {}
+    numbers: dict[str, str] = {}
     for invoice in ledger.invoices:
-        number = _number_key(invoice.number)
-        if number and invoice.status in ("open", "paid"):
-            keys[invoice.id] = (invoice.source, number)
-            count[(invoice.source, number)] += 1
-    return {ident: key[1] for ident, key in keys.items() if count[key] == 1}
+        given = invoice.number
+        if not given or invoice.status not in ("open", "paid"):
+            continue
+        keys = read.get(given)
+        if keys is None:
+            keys = read[given] = _number_keys(given)
+        written, number = keys
+        if not number:
+            continue
+        used = (invoice.source, written)
+        if used in first:  # given again: the first one's number names nothing either
+            numbers.pop(first[used], None)
+        else:
+            first[used] = invoice.id
+            numbers[invoice.id] = number
+    return numbers
 
 
 def _copies_written_otherwise(
@@ -1915,11 +1932,14 @@ def _copies_written_otherwise(
         if number:
             numbered[number].append(invoice)
     found: list[SameInTwoSources] = []
+    clients = _Clients(ledger)
     for invoices in numbered.values():
-        if len(invoices) < 2 or len({i.source for i in invoices}) < 2:
+        if len(invoices) < 2:
             continue
         copies = [(a, b) for n, a in enumerate(invoices) for b in invoices[n + 1:]
-                  if _copied(ledger, a, b)]
+                  if _copied(ledger, clients, a, b)]
+        if not copies:
+            continue
         for members in _joined(invoices, pairs=copies):
             if len(members) < 2:
                 continue
@@ -1932,21 +1952,61 @@ def _copies_written_otherwise(
     return found
 
 
-def _copied(ledger: Ledger, a: Invoice, b: Invoice) -> bool:
-    """``a`` and ``b``, of one number, in two sources and issued a day apart at most, are one
-    invoice written otherwise: in different currencies worth the same in the base currency
-    (an integration that converts into the firm's currency); in one currency, the same total
-    a day apart (a tool that dates in UTC beside one that dates in the firm's zone), totals a
-    rounding apart, or one the other plus VAT. The same total on the same day is not
-    written otherwise (:func:`_same_in_two_sources` says it)."""
+def _copied(ledger: Ledger, clients: _Clients, a: Invoice, b: Invoice) -> bool:
+    """``a`` and ``b``, of one number, in two sources and issued a day apart at most, for one
+    client (:class:`_Clients`), are one invoice written otherwise: in different currencies
+    worth the same in the base currency (an integration that converts into the firm's
+    currency); in one currency, the same total a day apart (a tool that dates in UTC beside
+    one that dates in the firm's zone), totals a rounding apart, or one the other plus VAT.
+    The same total on the same day is not written otherwise (:func:`_same_in_two_sources`
+    says it). Of two clients, nothing is: two firms of a group numbering in parallel give
+    each number twice, and a total a rounding, a VAT rate or a day from the other's is a
+    coincidence of two sales."""
     if a.source == b.source or abs((a.issue_date - b.issue_date).days) > COPY_DAYS_APART:
+        return False
+    if a.currency == b.currency and a.total == b.total and a.issue_date == b.issue_date:
+        return False
+    if not clients.one(a.customer_id, b.customer_id):
         return False
     if a.currency != b.currency:
         return _converted_alike(ledger, a, b)
-    if a.total == b.total:
-        return a.issue_date != b.issue_date
-    return (abs(a.total - b.total) <= _rounding(a.currency)
+    return (a.total == b.total
+            or abs(a.total - b.total) <= _rounding(a.currency)
             or _vat_between(a.currency, a.total, b.total) is not None)
+
+
+class _Clients:
+    """Whether the customers of two sources' invoices are one client, as the ledger and
+    ``clientguard links suggest`` judge it: one client of the ledger (linked, or of one
+    group), or, unlinked, names that normalise alike (:func:`~clientguard.names.normalise_name`)
+    or one tax id that identifies someone (:func:`~clientguard.tax_id.comparable_tax_id`);
+    never on names when the two tax ids are two taxpayers' (the rule of
+    :func:`clientguard.links.suggest_links`, which the ledger, its sibling, cannot import). A
+    customer the ledger holds no record of has neither. Each customer is read once."""
+
+    __slots__ = ("_ledger", "_marks")
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._marks: dict[str, tuple[str, str, str | None]] = {}
+
+    def one(self, a: str, b: str) -> bool:
+        """True when customers ``a`` and ``b`` (ledger keys) are one client."""
+        group_a, name_a, tax_a = self._marks.get(a) or self._mark(a)
+        group_b, name_b, tax_b = self._marks.get(b) or self._mark(b)
+        if group_a == group_b or (tax_a is not None and tax_a == tax_b):
+            return True
+        # Alike names with two taxpayers' numbers: two companies (a group's subsidiaries).
+        return bool(name_a) and name_a == name_b and (tax_a is None or tax_b is None)
+
+    def _mark(self, customer_id: str) -> tuple[str, str, str | None]:
+        """The customer's client in the ledger, normalised name and comparable tax id."""
+        customer = self._ledger.customer(customer_id)
+        mark = self._marks[customer_id] = (
+            self._ledger.group_of(customer_id),
+            *((normalise_name(customer.name), comparable_tax_id(customer.tax_id))
+              if customer is not None else ("", None)))
+        return mark
 
 
 def _rounding(currency: str) -> Decimal:
@@ -1956,14 +2016,25 @@ def _rounding(currency: str) -> Decimal:
 
 def _vat_between(currency: str, one: Decimal, other: Decimal) -> Decimal | None:
     """The rate of :data:`COPY_VAT_RATES` at which the smaller of two positive totals plus
-    VAT is the larger, within :func:`_rounding` (the nearest, where several are); None for
-    none."""
-    net, gross = sorted((one, other))
+    VAT is the larger, within :func:`_rounding` (the nearest, where several are: the lower
+    rate on a tie); None for none."""
+    net, gross = (one, other) if one <= other else (other, one)
     if net <= 0 or net == gross:
         return None
-    off = {rate: abs(gross - net * (1 + rate / 100)) for rate in COPY_VAT_RATES}
-    rate = min(COPY_VAT_RATES, key=lambda r: (off[r], r))
-    return rate if off[rate] <= _rounding(currency) else None
+    rounding = _rounding(currency)
+    # Outside the lowest and highest rate, within the rounding: no rate to try.
+    if gross < net * _VAT_FACTORS[0] - rounding or gross > net * _VAT_FACTORS[-1] + rounding:
+        return None
+    best: tuple[Decimal, Decimal] | None = None
+    for rate, factor in zip(COPY_VAT_RATES, _VAT_FACTORS, strict=True):
+        off = abs(gross - net * factor)
+        if off <= rounding and (best is None or off < best[0]):
+            best = (off, rate)
+    return None if best is None else best[1]
+
+
+_VAT_FACTORS = tuple(1 + rate / 100 for rate in COPY_VAT_RATES)
+"""``1 + rate`` of each of :data:`COPY_VAT_RATES` (in their order: the lowest first)."""
 
 
 def _totals_apart(amounts: set[tuple[str, Decimal]]) -> str:
@@ -1989,19 +2060,43 @@ def _converted_alike(ledger: Ledger, a: Invoice, b: Invoice) -> bool:
     return values[1] - values[0] <= values[1] * COPY_CONVERTED_TOLERANCE
 
 
-_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
-"""The zeros a run of digits is padded with (``0001``, the ``01`` of ``FV/01/2026``)."""
+_RUNS = re.compile(r"\d+|[^\W\d_]+")
+"""A number's runs of digits and of other letters (what is neither separates them)."""
+
+_BETWEEN_DIGITS = "."
+"""What a key keeps between two runs of digits (never in a run: runs are letters and digits)."""
 
 
-def _number_key(number: str | None) -> str:
-    """An invoice number as two tools may both write it: its letters and digits, without case
-    and without the zeros a run of digits is padded with (``INV-0001``, ``INV0001``, ``inv
-    0001``, ``INV/0001`` and ``INV-1`` are one number; ``FV/01/2026`` is ``FV 1/2026``: an
-    integration that copies an invoice may drop or change the separators, and one tool pads
-    its numbers where the other does not); empty for none. A zero inside a run is a digit:
-    ``INV-10`` is not ``INV-1``."""
-    unpadded = _LEADING_ZEROS.sub("", (number or "").casefold())
-    return "".join(ch for ch in unpadded if ch.isalnum())
+def _number_keys(number: str) -> tuple[str, str]:
+    """An invoice number as its source wrote it, and as two tools may both write it.
+
+    As written (how :func:`_identifying_numbers` counts a source's uses of a number): its runs
+    of letters and of digits, without case and separators (``N/A``, ``n/a`` and ``NA`` are one
+    placeholder; ``INV-1`` and ``INV-01`` are two numbers).
+
+    As two tools may both write it (the number that joins two sources' invoices): the same,
+    without the zeros a run of digits is padded with (``INV-0001``, ``INV0001``, ``inv 0001``,
+    ``INV/0001`` and ``INV-1`` are one number; ``FV/01/2026`` is ``FV 1/2026``: an integration
+    that copies an invoice may drop or change the separators, and one tool pads its numbers
+    where the other does not); empty for none. A zero inside a run is a digit: ``INV-10`` is
+    not ``INV-1``. Two runs of digits stay two in both: ``FV 1/01/2026`` (1, 1, 2026) is not
+    ``FV 11/2026`` (11, 2026), nor ``1/12/2025`` ``11/2/2025``."""
+    written: list[str] = []
+    unpadded: list[str] = []
+    digits = False
+    for run in _RUNS.findall(number.casefold()):
+        was_digits, digits = digits, run[0].isdecimal()
+        if not digits:
+            written.append(run)
+            unpadded.append(run)
+            continue
+        if was_digits:
+            written.append(_BETWEEN_DIGITS)
+            unpadded.append(_BETWEEN_DIGITS)
+        written.append(run)
+        # The ASCII zeros a run is padded with; all zeros is the number zero.
+        unpadded.append(run.lstrip("0") or "0")
+    return "".join(written), "".join(unpadded)
 
 
 def _joined(
