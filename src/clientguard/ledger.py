@@ -48,7 +48,7 @@ below) pulls the records and their rejections, :meth:`Ledger.build` checks them.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -1926,11 +1926,13 @@ def _copies_written_otherwise(
     invoice, very likely, written otherwise by the tool that copied it (:func:`_copied`).
     Drafts and void ones count for nothing; one currency, total and day is
     :func:`_same_in_two_sources`' own."""
+    shared = {number for number, count in Counter(numbers.values()).items() if count > 1}
     numbered: dict[str, list[Invoice]] = defaultdict(list)
-    for invoice in ledger.invoices:
-        number = numbers.get(invoice.id)
-        if number:
-            numbered[number].append(invoice)
+    if shared:
+        for invoice in ledger.invoices:
+            number = numbers.get(invoice.id)
+            if number in shared:
+                numbered[number].append(invoice)
     found: list[SameInTwoSources] = []
     clients = _Clients(ledger)
     for invoices in numbered.values():
