@@ -203,10 +203,13 @@ class SameInTwoSources:
     second sale of the same amount on the same day); this says so, so that a person looks.
 
     Invoices of one number (:func:`_number_keys`: separators, case and padding zeros aside)
-    and issue date are also one invoice, very likely, when the copy is in another currency (an
-    integration that converts into the firm's currency) and the totals are worth the same in
-    the base currency, within :data:`COPY_CONVERTED_TOLERANCE` (each at its own rate in the
-    ledger); when, in one currency, the totals are a rounding apart
+    and issue date, of one client (linked, of one group, or, not linked, names alike or one
+    tax id, as ``clientguard links suggest`` judges it: two firms of a group numbering in
+    parallel give one number to two clients' invoices), are also one invoice, very likely,
+    when the copy is in another currency (an integration that converts into the firm's
+    currency) and the totals are worth the same in the base currency, within
+    :data:`COPY_CONVERTED_TOLERANCE` (each at its own rate in the ledger); when, in one
+    currency, the totals are a rounding apart
     (:data:`COPY_ROUNDING_UNITS`) or one is the other with VAT (:data:`COPY_VAT_RATES`: net in
     one tool, gross in the other); and when one number's copies were issued a day apart
     (:data:`COPY_DAYS_APART`: a tool dating in UTC beside one dating in the firm's zone).
