@@ -2028,7 +2028,7 @@ def _vat_between(currency: str, one: Decimal, other: Decimal) -> Decimal | None:
         return None
     rounding = _rounding(currency)
     # Outside the lowest and highest rate, within the rounding: no rate to try.
-    if gross < net * _VAT_FACTORS[0] - rounding or gross > net * _VAT_FACTORS[-1] + rounding:
+    if gross < net * _VAT_LOWEST - rounding or gross > net * _VAT_HIGHEST + rounding:
         return None
     best: tuple[Decimal, Decimal] | None = None
     for rate, factor in zip(COPY_VAT_RATES, _VAT_FACTORS, strict=True):
@@ -2039,7 +2039,8 @@ def _vat_between(currency: str, one: Decimal, other: Decimal) -> Decimal | None:
 
 
 _VAT_FACTORS = tuple(1 + rate / 100 for rate in COPY_VAT_RATES)
-"""``1 + rate`` of each of :data:`COPY_VAT_RATES` (in their order: the lowest first)."""
+"""``1 + rate`` of each of :data:`COPY_VAT_RATES`, in its order."""
+_VAT_LOWEST, _VAT_HIGHEST = min(_VAT_FACTORS), max(_VAT_FACTORS)
 
 
 def _totals_apart(amounts: set[tuple[str, Decimal]]) -> str:
