@@ -386,6 +386,23 @@ def test_two_numbers_of_one_source_written_otherwise_each_name_their_invoice(
     assert said(book) == ([("new:N1", "old:R1")] if one else [])
 
 
+def test_a_copy_of_either_of_two_invoices_of_one_source_is_said_of_neither() -> None:
+    # One client's two invoices in the old tool, INV-1 (1000.00, 1 March) and INV-01 (1000.03,
+    # 2 March), and the new tool's INV-0001 (1000.01, 1 March): each of the two is a rounding
+    # and a day from it, so it would be the copy of either. They were said to be "one invoice
+    # counted 3 times" (two invoices of one source cannot be one); now nothing is said.
+    book = Ledger.build([
+        customer("k1", "Acme", source="old"), customer("C9", "Acme Ltd", source="new"),
+        invoice("k1", id="R1", number="INV-1", issued="2025-03-01", total="1000.00",
+                source="old"),
+        invoice("k1", id="R2", number="INV-01", issued="2025-03-02", total="1000.03",
+                source="old"),
+        invoice("C9", id="N1", number="INV-0001", issued="2025-03-01", total="1000.01",
+                source="new"),
+    ], base_currency="EUR")
+    assert said(book) == []
+
+
 # ----------------------------------------------------------- merge order: one review
 
 

@@ -1945,6 +1945,14 @@ def _copies_written_otherwise(
                   if _copied(ledger, clients, a, b)]
         if not copies:
             continue
+        # An invoice that would be the copy of two invoices of one other source (INV-0001
+        # beside that source's INV-1 and INV-01, one client's two invoices) is the copy of
+        # neither: which one would it be? Its pairs with that source say nothing.
+        partners = Counter((x.id, y.source) for a, b in copies for x, y in ((a, b), (b, a)))
+        copies = [(a, b) for a, b in copies
+                  if partners[(a.id, b.source)] == 1 and partners[(b.id, a.source)] == 1]
+        if not copies:
+            continue
         for members in _joined(invoices, pairs=copies):
             if len(members) < 2:
                 continue
