@@ -486,6 +486,27 @@ def test_a_lock_file_someone_else_made_is_refused_before_any_refresh(
     assert "SECRET" not in str(caught.value)
 
 
+@pytest.mark.parametrize("plant", [made_a_link, made_a_file_of_another_user],
+                         ids=["a link", "another user's file"])
+def test_both_lock_file_refusals_name_the_lock_the_token_file_and_the_fix(
+    plant: Callable[[Path, Path], None], endpoint: RotatingTokens, token_file: Path,
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    # One rule (oslock.foreign_owner, as the store's lock), one message: whichever way the
+    # lock file was planted, the user learns which lock file, of which token file, and what to
+    # do about it (the words of the refusal of an unsafe token file's folder).
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    lock = token_file.with_name("xero.json.lock")
+    plant(lock, victim)
+    with pytest.raises(ConfigError) as caught:
+        client(httpserver, refresh_auth(httpserver, token_file, lock_wait=0)).get("things")
+    message = str(caught.value)
+    assert message.startswith(
+        f"the lock file {os.fspath(lock)!r} of the token file {os.fspath(token_file)!r} is ")
+    assert message.endswith(": remove it, and keep token files in a folder of your own")
+
+
 # ============================================================== a read-only folder
 
 

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import IO
 
 from clientguard import oslock
 from clientguard.errors import (
@@ -182,9 +181,8 @@ def _refreshing(path: Path, *, wait: float, connector: str | None) -> Iterator[N
         handle = oslock.open_lock_file(lock, follow_links=False)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise ConfigError(
-                f"the lock file {os.fspath(lock)!r} of the token file {os.fspath(path)!r} is "
-                "a symbolic link, which clientguard does not follow: remove it"
+            raise _foreign_lock(
+                lock, path, "a symbolic link, which clientguard does not follow"
             ) from None
         log.warning(
             "cannot make the lock file %s of the token file (%s): refreshing without waiting "
@@ -192,7 +190,12 @@ def _refreshing(path: Path, *, wait: float, connector: str | None) -> Iterator[N
         )
         yield
         return
-    _refuse_foreign_lock(handle, lock)
+    # The store's rule for its lock (oslock.foreign_owner): another user's file, or not a
+    # regular file, would let them hold the lock for ever or have a file of theirs written to.
+    owner = oslock.foreign_owner(handle)
+    if owner is not None:
+        handle.close()
+        raise _foreign_lock(lock, path, f"not a file of your own (owner uid {owner})")
     if not oslock.acquire(handle, wait=wait, note=f"process {os.getpid()}"):
         who = oslock.holder(handle)
         handle.close()
@@ -209,19 +212,14 @@ def _refreshing(path: Path, *, wait: float, connector: str | None) -> Iterator[N
         oslock.release(handle)
 
 
-def _refuse_foreign_lock(handle: IO[str], lock: Path) -> None:
-    """Closes ``handle`` and raises ConfigError where the lock file is not a file of the user's
-    own (another user made it first, to hold the lock or have it written to). POSIX only."""
-    if os.name != "posix":
-        return
-    info = os.fstat(handle.fileno())
-    if info.st_uid != os.getuid() or not stat.S_ISREG(info.st_mode):
-        handle.close()
-        raise ConfigError(
-            f"the lock file {os.fspath(lock)!r} of the token file is not a file of your own "
-            f"(owner uid {info.st_uid}): remove it, and keep token files in a folder of your "
-            "own"
-        )
+def _foreign_lock(lock: Path, path: Path, what: str) -> ConfigError:
+    """The refusal of a lock file someone else may have made (``what`` it is), in one shape
+    for both cases :mod:`clientguard.oslock` tells apart: a symbolic link and a file that is
+    not the user's own."""
+    return ConfigError(
+        f"the lock file {os.fspath(lock)!r} of the token file {os.fspath(path)!r} is {what}: "
+        "remove it, and keep token files in a folder of your own"
+    )
 
 
 def _token_file_problem(path: Path, *, user: int, reading: bool) -> str | None:
