@@ -82,6 +82,39 @@ def test_the_warning_reaches_the_load_report_and_the_reviews_data_quality(
     assert group.count == 2
 
 
+#: A payment naming Acme's number with a zero of its own (0123): a third form of it.
+GROWING = "Payment,Customer,Client,Invoice,Paid,Amount\nP1,0123,Acme,,2026-01-20,10.00\n"
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_group_a_later_stream_grows_is_said_once_with_all_its_members(
+    write: Write, reader: str
+) -> None:
+    # The invoices name 00123 and 123, a payment 0123: three customers of one number. Before,
+    # the invoices' fetch said the pair "read as 2 customers" (a note the store and the review
+    # kept) and the payments' fetch said the three again. Now one note, of the three.
+    invoices, payments = write("invoices.csv", INVOICES), write("payments.csv", GROWING)
+    conn = CsvConnector(mapping=MAPPING, reader=reader, invoices=invoices, payments=payments)
+    ledger = cg.Ledger.from_connector(conn, base_currency="PLN", source="books")
+    # Written by hand: the three ids, each at its first row, the count 3, and a links line
+    # from the first to each other one.
+    three = (
+        f"customer ids '00123' ({invoices}, line 2, 'Acme'), '123' ({invoices}, line 3, "
+        f"'Acme') and '0123' ({payments}, line 2, 'Acme') differ only by leading zeros, as "
+        "where Excel dropped them (it reads a column of digits as numbers), and are read as 3 "
+        "customers: the same name on each, so very likely one client; if one, its documents, "
+        "share, lateness and verdict are split between them; they are not joined unasked. "
+        "Format the customer id column as Text in the spreadsheet and export the CSV again, "
+        "or give a customers file; if they are one client, link them in a links file (header "
+        "customer,same_as; lines books:00123,books:123; books:00123,books:0123) named in "
+        "[links] files of clientguard.toml")
+    zeros = [n for n in ledger.report.notes if "leading zeros" in n]
+    assert zeros == ["csv: " + three]
+    assert sorted(c.id for c in ledger.customers) == ["00123", "0123", "123", "777"]
+    quality = cg.review(ledger, as_of=date(2026, 3, 1)).data_quality
+    assert [n for n in quality.notes if "leading zeros" in n] == ["csv: " + three]
+
+
 def test_the_links_file_the_warning_proposes_joins_the_two(write: Write) -> None:
     conn = CsvConnector(mapping=MAPPING, invoices=write("invoices.csv", INVOICES))
     pulled = pull(conn, source="books")

@@ -253,7 +253,8 @@ class LeadingZeroIds:
 class ZerosIndex:
     """The customers made from the rows, by :func:`zeros_key`, to find those whose ids
     differ only by leading zeros: a dict look-up a customer made (not a row), and the groups
-    found handed out once each time they grow (:meth:`found`)."""
+    found handed out once each time they grow (:meth:`found`; the read asks once, after the
+    last stream that makes customers, so each group is handed out once, whole)."""
 
     def __init__(self) -> None:
         #: The first customer of each key: its id, name and row (a plain tuple, the

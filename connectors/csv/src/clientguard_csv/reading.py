@@ -19,9 +19,10 @@ work requests, so that each can be matched to what came before:
   row whose name normalises the same way is the same customer, unless both carry tax ids that
   differ (two companies of one name: the later row is rejected). Ids of digits alone that
   differ only by leading zeros (``00123``, ``123``: as where Excel dropped them) are two
-  customers, never joined unasked; once a stream is read, each such group of customers it
-  made or grew is said in :attr:`ReadLog.leading_zeros` (a check of the customers made, not
-  of every row).
+  customers, never joined unasked; once the last stream with files that makes customers
+  (invoices, credit notes, payments) is read, each such group is said in
+  :attr:`ReadLog.leading_zeros`, once, with all its members (a check of the customers made,
+  not of every row).
 * **Time entries and work requests** never make customers: a client name that matches no
   customer is rejected and listed in :attr:`ReadLog.unmatched`. A read with no customers at
   all (hours alone, beside books in another source) keeps each time entry's client name
@@ -196,9 +197,10 @@ class ReadLog:
     unmatched: dict[tuple[str, str], Unmatched] = field(default_factory=dict)
     leading_zeros: list[LeadingZeroIds] = field(default_factory=list)
     """Each group of customers made from the rows (no customers file) whose ids differ only
-    by leading zeros (``00123``, ``123``), said once the stream that made or grew it is read
-    (``str()`` of each: the warning, with what to do). They stay separate customers: never
-    joined unasked."""
+    by leading zeros (``00123``, ``123``), said once, whole, by the read that yields the last
+    stream with files that makes customers (invoices, credit notes, payments), so that a
+    group a later stream grows is never said first with fewer members (``str()`` of each: the
+    warning, with what to do). They stay separate customers: never joined unasked."""
 
     def unmatched_names(self, stream: str | None = None) -> list[str]:
         """The names that matched no customer, in the order first seen."""
@@ -259,6 +261,9 @@ Reader = Literal["auto", "python", "arrow"]
 
 #: Streams whose rows can make customers or invoices that later streams are matched to.
 _FEEDS_LATER = ("customers", "invoices", "credit_notes", "payments")
+
+#: Streams whose rows make customers where no customers file is given.
+_MAKES_CUSTOMERS = ("invoices", "credit_notes", "payments")
 
 
 def read_records(
@@ -353,6 +358,11 @@ def _read_runs(
                          "this mapping's payments or credit notes name: start from a fresh one")
     if not invoices_read:
         state.numbers_indexed = state.index_invoices and by_number
+    # The groups of customer ids that differ only by leading zeros are said once, whole, after
+    # the last stream with files that makes customers: a group a later stream grows is never
+    # said first with fewer members than the records will hold.
+    said_at = max((STREAMS.index(name) for name in _MAKES_CUSTOMERS if sources.get(name)),
+                  default=-1)
     for position in range(state.through + 1, last + 1):
         name = STREAMS[position]
         stream = mapping.stream(name)
@@ -363,14 +373,16 @@ def _read_runs(
                 yield from _read_file(name, mapping, stream, Path(path), state, state.log)
                 state.bytes_done += state.files.get(Path(path), (0, 0, 0, 0))[2]
                 state.reading = None
-            # Over the customers made, once a stream: never a cost per row.
-            state.log.leading_zeros.extend(state.zeros.found(source))
+            if position == said_at:
+                # Over the customers made, once a read: never a cost per row.
+                state.log.leading_zeros.extend(state.zeros.found(source))
         elif name in _FEEDS_LATER:
+            # Its customers count (a group it makes or grows is said by the read that yields
+            # the last stream that makes customers).
             quiet = ReadLog()
             for path in sources[name]:
                 for _ in _read_file(name, mapping, stream, Path(path), state, quiet):
                     pass
-            state.zeros.found(source)  # (said by the read that yields this stream)
     state.through = max(state.through, last)
 
 
