@@ -56,10 +56,11 @@ from decimal import Decimal
 from os import PathLike
 from typing import NamedTuple, TypeVar, cast
 
+from clientguard import i18n, wording
 from clientguard.connector import Connector, pull
 from clientguard.errors import DataError
 from clientguard.gcpause import collector_paused
-from clientguard.i18n import pgettext
+from clientguard.i18n import gettext, ngettext, noop, npgettext, pgettext
 from clientguard.model import (
     MAX_AMOUNT_DIGITS,
     MAX_RATE,
@@ -116,8 +117,52 @@ class Adjustment:
     """Where it is in the source (file, line, column), where known."""
 
     def __str__(self) -> str:
+        with i18n.using("en"):
+            return self.words()
+
+    def words(self) -> str:
+        """The sentence in the active language (``str()`` is the English one, as the load
+        report keeps it): the kind and the reason are translated where the reason is the
+        ledger's own (an invoice due before its issue date); the source, id, location and
+        field are names and stay as they are."""
         where = f"{self.source}, {self.location}" if self.location else self.source
-        return f"{self.kind} {self.record_id} ({where}): {self.field}: {self.reason}"
+        kind = _KIND_WORDS[self.kind]() if self.kind in _KIND_WORDS else self.kind
+        return f"{kind} {self.record_id} ({where}): {self.field}: {self._reason_words()}"
+
+    def _reason_words(self) -> str:
+        if self.field == "due_date" and i18n.language() != "en":
+            with i18n.using("en"):
+                english = _due_before_issue(self.source_value, self.used_value)
+            if english == self.reason:
+                return _due_before_issue(self.source_value, self.used_value)
+        return self.reason
+
+
+_KIND_WORDS: dict[str, Callable[[], str]] = {
+    "invoice": lambda: pgettext("a record's kind", "invoice"),
+    "payment": lambda: pgettext("a record's kind", "payment"),
+    "credit_note": lambda: pgettext("a record's kind", "credit_note"),
+    "time_entry": lambda: pgettext("a record's kind", "time_entry"),
+    "work_request": lambda: pgettext("a record's kind", "work_request"),
+}
+"""A record's kind as a note of the ledger names it (English: the kind's code)."""
+
+
+def _due_before_issue_english(due: date, issued: date) -> str:
+    """The reason an :class:`Adjustment` of a due date keeps: English, as the load report
+    keeps it."""
+    with i18n.using("en"):
+        return _due_before_issue(due.isoformat(), issued.isoformat())
+
+
+def _due_before_issue(due: str, issued: str) -> str:
+    """Why an invoice due before its issue date (both ISO dates) is due on its issue date, in
+    the active language (:class:`Adjustment`)."""
+    return gettext(
+        "due {due}, before its issue date {issued} (issued after the money came in?); counted "
+        "as due on its issue date"
+    ).format(due=wording.day(date.fromisoformat(due)),
+             issued=wording.day(date.fromisoformat(issued)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,16 +185,64 @@ class UnmatchedHours:
     """Why it did not match (no customer of that name, or several clients)."""
 
     def __str__(self) -> str:
-        days = f"{self.first}" if self.first == self.last else f"{self.first}..{self.last}"
-        return (
-            f"{self.source}: client {self.name!r}: {self.hours} hours in {self.entries} time "
-            f"entr{'ies' if self.entries != 1 else 'y'} ({days}) not counted: {self.reason}"
-        )
+        with i18n.using("en"):
+            return self.words()
+
+    def words(self) -> str:
+        """The sentence in the active language (``str()`` is the English one). The hours are
+        written as the entries add them up (``1.50 hours``; ``1,5 godziny`` in Polish)."""
+        if i18n.language() == "en":
+            hours = f"{self.hours} hours"  # as this note always wrote it, "1 hours" too
+            days = f"{self.first}" if self.first == self.last else f"{self.first}..{self.last}"
+        else:
+            hours = wording.quantity(self.hours, "hour", 2, trim=True)
+            days = wording.day(self.first) if self.first == self.last else pgettext(
+                "a span of days", "{first}..{last}"
+            ).format(first=wording.day(self.first), last=wording.day(self.last))
+        return ngettext(
+            "{source}: client {name}: {hours} in {n} time entry ({days}) not counted: {reason}",
+            "{source}: client {name}: {hours} in {n} time entries ({days}) not counted: "
+            "{reason}",
+            self.entries,
+        ).format(source=self.source, name=repr(self.name), hours=hours, n=self.entries,
+                 days=days, reason=_unmatched_reason_words(self.reason))
 
 
-_PLURALS = {"invoice": "invoices", "payment": "payments", "credit_note": "credit notes",
-            "time_entry": "time entries", "work_request": "work requests"}
-"""The records' kinds, as a sentence counts them."""
+_SEVERAL_CLIENTS = re.compile(r"matches (\d+) customers of different clients \((.*)\)")
+"""The reason of a name that matches customers of several clients (:meth:`_Build.named`)."""
+
+
+def _unmatched_reason_words(reason: str) -> str:
+    """Why a client's name matched no customer (:attr:`UnmatchedHours.reason`, taken from
+    the rejection, which stays English), in the active language; a reason of another form is
+    returned as it is."""
+    if reason == "matches no customer":
+        return gettext("matches no customer")
+    several = _SEVERAL_CLIENTS.fullmatch(reason)
+    if several is None:
+        return reason
+    count = int(several[1])
+    return ngettext(
+        "matches {n} customer of different clients ({customers})",
+        "matches {n} customers of different clients ({customers})",
+        count,
+    ).format(n=count, customers=several[2])
+
+
+_COUNTED: dict[str, Callable[[int], str]] = {
+    "invoice": lambda n: npgettext("a count of records", "{n} invoice", "{n} invoices", n),
+    "payment": lambda n: npgettext("a count of records", "{n} payment", "{n} payments", n),
+    "credit_note": lambda n: npgettext(
+        "a count of records", "{n} credit note", "{n} credit notes", n
+    ),
+    "time_entry": lambda n: npgettext(
+        "a count of records", "{n} time entry", "{n} time entries", n
+    ),
+    "work_request": lambda n: npgettext(
+        "a count of records", "{n} work request", "{n} work requests", n
+    ),
+}
+"""The records' kinds, as a sentence counts them (``{n}`` the count)."""
 _LISTED_IDS = 5
 """How many ids of one kind an :class:`UnknownCustomer` sentence lists."""
 
@@ -171,26 +264,42 @@ class UnknownCustomer:
     entries, work requests."""
 
     def __str__(self) -> str:
+        with i18n.using("en"):
+            return self.words()
+
+    def words(self) -> str:
+        """The sentence in the active language (``str()`` is the English one)."""
         by_kind: dict[str, list[str | None]] = {}
         for kind, ident in self.records:
             by_kind.setdefault(kind, []).append(ident)
         parts = []
         for kind, idents in by_kind.items():
             count = len(idents)
-            noun = kind.replace("_", " ") if count == 1 else _PLURALS.get(kind, f"{kind}s")
+            counted = (_COUNTED[kind](count).format(n=count) if kind in _COUNTED
+                       # a kind no sentence counts: its code, in English
+                       else f"{count} {kind.replace('_', ' ') if count == 1 else f'{kind}s'}")
             shown = [i for i in idents if i is not None][:_LISTED_IDS]
             rest = count - len(shown)
-            listed = ", ".join(shown) + (f" and {rest} more" if shown and rest else "")
-            parts.append(f"{count} {noun}" + (f" ({listed})" if shown else ""))
-        named = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-        verb = "names" if len(self.records) == 1 else "name"
-        return (
-            f"{self.source}: customer {self.customer_id!r} is not among the source's "
-            f"customers, but {named} {verb} it: counted for a client known only by that id "
-            "(no name, group or tax id); add the customer to the source (or sync its "
-            "customers), or correct the records' customer_id; where the source deleted the "
-            "customer and kept its documents (Stripe does), nothing needs doing"
-        )
+            listed = ", ".join(shown)
+            if shown and rest:
+                listed = gettext("{listed} and {rest} more").format(listed=listed, rest=rest)
+            parts.append(f"{counted} ({listed})" if shown else counted)
+        named = parts[0] if len(parts) == 1 else pgettext(
+            "the last of a list", "{items} and {last}"
+        ).format(items=", ".join(parts[:-1]), last=parts[-1])
+        return ngettext(
+            "{source}: customer {customer} is not among the source's customers, but {records} "
+            "names it: counted for a client known only by that id (no name, group or tax id); "
+            "add the customer to the source (or sync its customers), or correct the records' "
+            "customer_id; where the source deleted the customer and kept its documents (Stripe "
+            "does), nothing needs doing",
+            "{source}: customer {customer} is not among the source's customers, but {records} "
+            "name it: counted for a client known only by that id (no name, group or tax id); "
+            "add the customer to the source (or sync its customers), or correct the records' "
+            "customer_id; where the source deleted the customer and kept its documents (Stripe "
+            "does), nothing needs doing",
+            len(self.records),
+        ).format(source=self.source, customer=repr(self.customer_id), records=named)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,44 +342,87 @@ class SameInTwoSources:
     earliest). Empty when all share :attr:`day`, :attr:`currency` and :attr:`amount`."""
 
     def __str__(self) -> str:
-        noun = _PLURALS[self.kind]
-        numbers = f" (numbered {', '.join(self.numbers)})" if self.numbers else ""
-        sources = sorted({key.split(KEY_SEPARATOR, 1)[0] for key in self.records})
+        with i18n.using("en"):
+            return self.words()
+
+    def words(self) -> str:
+        """The sentence in the active language (``str()`` is the English one): the days and
+        amounts as the language writes them, each amount as the source gives it."""
+        count = len(self.records)
+        numbers = "" if not self.numbers else " " + ngettext(
+            "(numbered {numbers})", "(numbered {numbers})", len(self.numbers)
+        ).format(numbers=", ".join(self.numbers))
+        times = gettext("twice") if count == 2 else ngettext(
+            "{n} time", "{n} times", count).format(n=count)
+        head = gettext(_SAME_HEADS[self.kind, bool(self.documents)]).format(
+            records=", ".join(self.records), numbers=numbers, times=times)
         if self.documents:
-            return self._copy_written_otherwise(noun, numbers, sources)
-        return (
-            f"{noun} {', '.join(self.records)}{numbers} may be one {self.kind.replace('_', ' ')} "
-            f"counted {'twice' if len(self.records) == 2 else f'{len(self.records)} times'}: "
-            f"the same {'client or number' if self.kind == 'invoice' else 'client'}, day "
-            f"({self.day}) and amount ({self.amount} {self.currency}) in {' and '.join(sources)}; "
-            f"if one tool copies its {noun} into the other, pull {noun} from one of them only "
-            f"({'both' if len(self.records) == 2 else 'all'} are counted until then)"
+            alike = self._copy_written_otherwise()
+        else:
+            alike = (
+                gettext("the same client or number, day ({day}) and amount ({amount})")
+                if self.kind == "invoice"
+                else gettext("the same client, day ({day}) and amount ({amount})")
+            ).format(day=wording.day(self.day), amount=wording.as_given(self.amount, self.currency))
+        sources = sorted({key.split(KEY_SEPARATOR, 1)[0] for key in self.records})
+        return gettext("{head}: {alike} in {sources}; {advice} ({counted})").format(
+            head=head,
+            alike=alike,
+            sources=wording.and_list(sources),
+            advice=gettext(_SAME_ADVICE[self.kind]),
+            counted=gettext("both are counted until then") if count == 2
+            else gettext("all are counted until then"),
         )
 
-    def _copy_written_otherwise(self, noun: str, numbers: str, sources: list[str]) -> str:
-        """The sentence of a set with :attr:`documents`: each one's total, and each one's day
-        where they were issued a day apart."""
+    def _copy_written_otherwise(self) -> str:
+        """What the documents of a set with :attr:`documents` share, and each one's total and
+        each one's day where they differ."""
         days = {day for day, _, _ in self.documents}
         amounts = {(currency, amount) for _, currency, amount in self.documents}
-        each = ", ".join(
-            key + (f" for {amount} {currency}" if len(amounts) > 1 else "")
-            + (f" on {day}" if len(days) > 1 else "")
-            for key, (day, currency, amount) in zip(self.records, self.documents, strict=True))
+        each = []
+        for key, (day, currency, amount) in zip(self.records, self.documents, strict=True):
+            if len(amounts) > 1 and len(days) > 1:
+                each.append(gettext("{record} for {amount} on {day}").format(
+                    record=key, amount=wording.as_given(amount, currency),
+                    day=wording.day(day)))
+            elif len(amounts) > 1:
+                each.append(gettext("{record} for {amount}").format(
+                    record=key, amount=wording.as_given(amount, currency)))
+            elif len(days) > 1:
+                each.append(gettext("{record} on {day}").format(record=key, day=wording.day(day)))
+            else:
+                each.append(key)
         apart = _totals_apart(amounts)
         if len(days) == 1:
-            alike = f"the same number and day ({self.day}), {apart}"
+            alike = gettext("the same number and day ({day}), {apart}")
         elif len(amounts) == 1:
-            alike = (f"the same number and amount ({self.amount} {self.currency}), issued a day "
-                     f"apart (a tool dating in UTC and one in the firm's zone)")
+            alike = gettext("the same number and amount ({amount}), issued a day apart (a tool "
+                            "dating in UTC and one in the firm's zone)")
         else:
-            alike = f"the same number, issued a day apart, {apart}"
-        return (
-            f"{noun} {', '.join(self.records)}{numbers} are very likely one {self.kind} "
-            f"counted {'twice' if len(self.records) == 2 else f'{len(self.records)} times'}: "
-            f"{alike} ({each}) in {' and '.join(sources)}; if one tool copies its {noun} into "
-            f"the other, pull {noun} from one of them only "
-            f"({'both' if len(self.records) == 2 else 'all'} are counted until then)"
-        )
+            alike = gettext("the same number, issued a day apart, {apart}")
+        alike = alike.format(day=wording.day(self.day), apart=apart,
+                             amount=wording.as_given(self.amount, self.currency))
+        return f"{alike} ({', '.join(each)})"
+
+
+_SAME_HEADS = {
+    ("invoice", False): noop("invoices {records}{numbers} may be one invoice counted {times}"),
+    ("payment", False): noop("payments {records}{numbers} may be one payment counted {times}"),
+    ("invoice", True): noop("invoices {records}{numbers} are very likely one invoice counted "
+                            "{times}"),
+    ("payment", True): noop("payments {records}{numbers} are very likely one payment counted "
+                            "{times}"),
+}
+"""The start of a :class:`SameInTwoSources` sentence, by kind and whether the documents are
+written otherwise (:attr:`SameInTwoSources.documents`)."""
+
+_SAME_ADVICE = {
+    "invoice": noop("if one tool copies its invoices into the other, pull invoices from one of "
+                    "them only"),
+    "payment": noop("if one tool copies its payments into the other, pull payments from one of "
+                    "them only"),
+}
+"""What to do about a :class:`SameInTwoSources`, by kind."""
 
 
 @dataclass(frozen=True)
@@ -1363,8 +1515,7 @@ class _Builder:
                 "due_date",
                 invoice.due_date.isoformat(),
                 invoice.issue_date.isoformat(),
-                f"due {invoice.due_date}, before its issue date {invoice.issue_date} (issued "
-                "after the money came in?); counted as due on its issue date",
+                _due_before_issue_english(invoice.due_date, invoice.issue_date),
                 self.where(invoice),
             )
         )
@@ -2052,19 +2203,21 @@ _VAT_LOWEST, _VAT_HIGHEST = min(_VAT_FACTORS), max(_VAT_FACTORS)
 
 
 def _totals_apart(amounts: set[tuple[str, Decimal]]) -> str:
-    """How the totals of one invoice's copies differ, in words: in other currencies, a
-    rounding apart, one the other plus VAT (:func:`_copied`)."""
-    currencies = {currency for currency, _ in amounts}
+    """How the totals of one invoice's copies differ, in words of the active language: in
+    other currencies, a rounding apart, one the other plus VAT (:func:`_copied`)."""
+    currencies = {currency for currency, _total in amounts}
     if len(currencies) > 1:
-        return "in other currencies worth the same"
+        return gettext("in other currencies worth the same")
     (currency,) = currencies
-    totals = sorted(total for _, total in amounts)
+    totals = sorted(total for _code, total in amounts)
     if totals[-1] - totals[0] <= _rounding(currency):
-        return "totals a rounding apart"
+        return gettext("totals a rounding apart")
     rate = _vat_between(currency, totals[0], totals[-1])
     if rate is not None and len(totals) == 2:
-        return f"one total the other's with {rate}% VAT (net in one tool, gross in the other)"
-    return "totals a rounding or VAT apart"
+        return gettext(
+            "one total the other's with {rate}% VAT (net in one tool, gross in the other)"
+        ).format(rate=rate if i18n.language() == "en" else wording.number(rate, 2, trim=True))
+    return gettext("totals a rounding or VAT apart")
 
 
 def _converted_alike(ledger: Ledger, a: Invoice, b: Invoice) -> bool:

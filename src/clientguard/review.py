@@ -1593,7 +1593,7 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         )
         groups.add("unmatched_hours", notes[-1], None)
         for each in unmatched:
-            notes.append(str(each))
+            notes.append(each.words())
             groups.add("unmatched_hours", notes[-1], None)
     if unknown:
         notes.append(
@@ -1604,11 +1604,15 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
             ).format(n=len(unknown))
         )
         groups.add("paid_date_unknown_count", notes[-1], None)
-    # What the sources could not give (a stream the account lacks, a date only approximate).
+    # What the sources could not give (a stream the account lacks, a date only approximate),
+    # stays as written; the ledger's own notes of unknown customers and documents counted
+    # twice are said in the reader's language.
+    worded = _ledger_notes_in_language(ledger)
     for note in ledger.report.notes:
+        note = worded.get(note, note)
         notes.append(note)
         groups.add("source_notes", note, None)
-    early = [str(a) for a in ledger.report.adjusted if a.field == "due_date"]
+    early = [a.words() for a in ledger.report.adjusted if a.field == "due_date"]
     if early:
         notes.append(
             ngettext(
@@ -1660,6 +1664,19 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         groups=groups.result(),
         warnings=ledger.report.warnings,
     )
+
+
+def _ledger_notes_in_language(ledger: Ledger) -> dict[str, str]:
+    """The notes of ``ledger.report`` that the ledger made of its own objects (an unknown
+    customer, documents counted in two sources), each (as the report keeps it, in English)
+    with its sentence in the active language; none in English, where they are the same. A
+    source's notes are not among them: they stay as written (docs/languages.md)."""
+    if i18n.language() == "en":
+        return {}
+    report = ledger.report
+    worded = {str(each): each.words() for each in report.unknown_customers}
+    worded.update((str(each), each.words()) for each in report.same_in_two_sources)
+    return worded
 
 
 def _hours_as_given(hours: Decimal) -> str:
