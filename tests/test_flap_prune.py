@@ -315,9 +315,10 @@ def test_a_stop_is_said_in_polish(store: Store, httpserver: HTTPServer) -> None:
             changes, _result = send(store, httpserver)
     (stopped,) = changes
     assert stopped["message"] == (
-        "Acme: już nie jest traktowany jako wahający się (od 4 czerwca 2026): przegląd z "
-        "5 czerwca 2026 ma inną politykę, a wahania liczy się w ramach jednej polityki; teraz "
-        "do renegocjacji warunków (poziom: ostrzeżenie); jego zmiany są znów wysyłane")
+        "Acme: stan klienta, który wahał się od 4 czerwca 2026, nie jest już traktowany jako "
+        "wahający się: przegląd z 5 czerwca 2026 ma inną politykę, a wahania liczy się w "
+        "ramach jednej polityki; teraz do renegocjacji warunków (poziom: ostrzeżenie); zmiany "
+        "tego klienta są znów wysyłane")
 
 
 # ----------------------------------------------------------------------------- invariants

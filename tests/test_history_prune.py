@@ -386,6 +386,16 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def test_a_dry_run_with_nothing_to_remove_asks_for_no_yes(
+    june: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # June's 30 daily reviews, keep the last 40: nothing would go, so nothing to run again
+    # with --yes (it said "would remove 0 ...: run it again with --yes to remove them").
+    code, _out, err = run(capsys, "history", "prune", "--store", str(june), "--keep-last", "40")
+    assert code == EXIT_OK
+    assert err == "clientguard: no saved review to remove; kept 30\n"
+
+
 def test_the_command_lists_first_then_removes_with_yes(
     june: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

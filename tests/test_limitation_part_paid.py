@@ -207,7 +207,7 @@ def test_a_part_credited_whose_interest_rounds_to_nothing_claims_none() -> None:
     [
         ("en", "interest on the part paid before",
          "An invoice left unpaid until its debt was time-barred lost its interest with it"),
-        ("pl", "odsetki od części zapłaconej przed",
+        ("pl", "odsetki od tej części nie przedawniły się wraz z nią",
          "Odsetki od faktury niezapłaconej do dnia przedawnienia należności głównej "
          "przedawniły się wraz z nią"),
     ],

@@ -52,14 +52,14 @@ HOURS_PL = (
 GHOST_PL = (
     "xero: kontrahenta 'ghost' nie ma wśród kontrahentów źródła, choć wskazuje go rekord: "
     "1 faktura (x-2); jest liczony dla klienta znanego tylko z tego id (bez nazwy, grupy i "
-    "NIP-u); dodaj kontrahenta w źródle (albo zsynchronizuj jego kontrahentów) lub popraw "
-    "customer_id rekordu; jeśli źródło usunęło kontrahenta, a zachowało jego dokumenty (tak "
+    "NIP-u); dodaj kontrahenta w źródle (albo zsynchronizuj kontrahentów tego źródła) lub "
+    "popraw customer_id rekordu; jeśli źródło usunęło kontrahenta, a zachowało jego dokumenty (tak "
     "robi Stripe), nic nie trzeba robić"
 )
 TWICE_PL = (
     "faktury stripe:in_1, xero:x-1 (numer FV/1/2026) to najpewniej jedna faktura policzona "
-    "dwa razy: ten sam numer i dzień (2 marca 2026), jedna kwota to druga z VAT 23% (netto w "
-    "jednym narzędziu, brutto w drugim) (stripe:in_1 na 1000,00\u00a0zł, xero:x-1 na "
+    "dwa razy: ten sam numer i dzień (2 marca 2026), jedna kwota to druga powiększona o 23% "
+    "VAT (netto w jednym narzędziu, brutto w drugim) (stripe:in_1 na 1000,00\u00a0zł, xero:x-1 na "
     "1230,00\u00a0zł) "
     "w źródłach stripe i xero; jeśli jedno narzędzie kopiuje swoje faktury do drugiego, "
     "pobieraj faktury tylko z jednego z nich (do tego czasu liczone są obie)"
@@ -137,8 +137,8 @@ def test_the_ledger_keeps_its_notes_in_english_whatever_the_language() -> None:
             "payments into the other, pull payments from one of them only (all are counted "
             "until then)",
             "płatności a:p1, b:p1, c:p9 mogą być jedną płatnością policzoną 3 razy: ten sam "
-            "klient, dzień (1 czerwca 2026) i kwota (500,00\u00a0EUR) w źródłach a, b i c; jeśli "
-            "jedno narzędzie kopiuje swoje płatności do drugiego, pobieraj płatności tylko z "
+            "klient, ten sam dzień (1 czerwca 2026) i ta sama kwota (500,00\u00a0EUR) w źródłach "
+            "a, b i c; jeśli jedno narzędzie kopiuje swoje płatności do drugiego, pobieraj płatności tylko z "
             "jednego z nich (do tego czasu liczone są wszystkie)",
         ),
         # One number issued a day apart (UTC and the firm's zone), one amount.
@@ -152,7 +152,7 @@ def test_the_ledger_keeps_its_notes_in_english_whatever_the_language() -> None:
             "tool copies its invoices into the other, pull invoices from one of them only "
             "(both are counted until then)",
             "faktury a:1, b:1 (numer INV-1) to najpewniej jedna faktura policzona dwa razy: ten "
-            "sam numer i kwota (12,5\u00a0zł), wystawione w odstępie jednego dnia (jedno narzędzie "
+            "sam numer i ta sama kwota (12,5\u00a0zł), wystawione w odstępie jednego dnia (jedno narzędzie "
             "datuje w UTC, drugie w strefie czasowej firmy) (a:1 z dnia 31 stycznia 2026, b:1 "
             "z dnia 1 lutego 2026) w źródłach a i b; jeśli jedno narzędzie kopiuje swoje "
             "faktury do drugiego, pobieraj faktury tylko z jednego z nich (do tego czasu "
@@ -187,7 +187,8 @@ def test_the_ledger_keeps_its_notes_in_english_whatever_the_language() -> None:
             "xero: kontrahenta 'c-9' nie ma wśród kontrahentów źródła, choć wskazują go "
             "rekordy: 7 faktur (i1, i2, i3, i4, i5 i jeszcze 2) i 1 korekta (cn1); są liczone "
             "dla klienta znanego tylko z tego id (bez nazwy, grupy i NIP-u); dodaj kontrahenta "
-            "w źródle (albo zsynchronizuj jego kontrahentów) lub popraw customer_id rekordów; "
+            "w źródle (albo zsynchronizuj kontrahentów tego źródła) lub popraw customer_id "
+            "rekordów; "
             "jeśli źródło usunęło kontrahenta, a zachowało jego dokumenty (tak robi Stripe), "
             "nic nie trzeba robić",
         ),

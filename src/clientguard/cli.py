@@ -1552,7 +1552,7 @@ def _history_prune(args: argparse.Namespace, config: Config) -> int:
     if cells:
         _write_stdout("\n".join(lines) + "\n")
     removed, kept = len(result.removed), len(result.kept)
-    if result.dry_run:
+    if result.dry_run and removed:
         print(ngettext("clientguard: history prune would remove {n} saved review and keep "
                        "{kept}; nothing was removed: run it again with --yes to remove it",
                        "clientguard: history prune would remove {n} saved reviews and keep "
