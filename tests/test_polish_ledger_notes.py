@@ -138,8 +138,8 @@ def test_the_ledger_keeps_its_notes_in_english_whatever_the_language() -> None:
             "until then)",
             "płatności a:p1, b:p1, c:p9 mogą być jedną płatnością policzoną 3 razy: ten sam "
             "klient, ten sam dzień (1 czerwca 2026) i ta sama kwota (500,00\u00a0EUR) w źródłach "
-            "a, b i c; jeśli jedno narzędzie kopiuje swoje płatności do drugiego, pobieraj płatności tylko z "
-            "jednego z nich (do tego czasu liczone są wszystkie)",
+            "a, b i c; jeśli jedno narzędzie kopiuje swoje płatności do drugiego, pobieraj "
+            "płatności tylko z jednego z nich (do tego czasu liczone są wszystkie)",
         ),
         # One number issued a day apart (UTC and the firm's zone), one amount.
         (
@@ -152,8 +152,8 @@ def test_the_ledger_keeps_its_notes_in_english_whatever_the_language() -> None:
             "tool copies its invoices into the other, pull invoices from one of them only "
             "(both are counted until then)",
             "faktury a:1, b:1 (numer INV-1) to najpewniej jedna faktura policzona dwa razy: ten "
-            "sam numer i ta sama kwota (12,5\u00a0zł), wystawione w odstępie jednego dnia (jedno narzędzie "
-            "datuje w UTC, drugie w strefie czasowej firmy) (a:1 z dnia 31 stycznia 2026, b:1 "
+            "sam numer i ta sama kwota (12,5\u00a0zł), wystawione w odstępie jednego dnia (jedno "
+            "narzędzie datuje w UTC, drugie w strefie czasowej firmy) (a:1 z dnia 31 stycznia 2026, b:1 "
             "z dnia 1 lutego 2026) w źródłach a i b; jeśli jedno narzędzie kopiuje swoje "
             "faktury do drugiego, pobieraj faktury tylko z jednego z nich (do tego czasu "
             "liczone są obie)",
