@@ -153,8 +153,8 @@ def test_the_ledger_keeps_its_notes_in_english_whatever_the_language() -> None:
             "(both are counted until then)",
             "faktury a:1, b:1 (numer INV-1) to najpewniej jedna faktura policzona dwa razy: ten "
             "sam numer i ta sama kwota (12,5\u00a0zł), wystawione w odstępie jednego dnia (jedno "
-            "narzędzie datuje w UTC, drugie w strefie czasowej firmy) (a:1 z dnia 31 stycznia 2026, b:1 "
-            "z dnia 1 lutego 2026) w źródłach a i b; jeśli jedno narzędzie kopiuje swoje "
+            "narzędzie datuje w UTC, drugie w strefie czasowej firmy) (a:1 z dnia 31 stycznia "
+            "2026, b:1 z dnia 1 lutego 2026) w źródłach a i b; jeśli jedno narzędzie kopiuje swoje "
             "faktury do drugiego, pobieraj faktury tylko z jednego z nich (do tego czasu "
             "liczone są obie)",
         ),
