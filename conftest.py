@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
+import stat
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +35,47 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 REPO_ROOT = Path(__file__).resolve().parent
 #: The shared reference beside the repository; read from there, never copied into it.
 REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+
+
+def _as_nobody(folder: Path, steps: Callable[[], list[Any]]) -> list[Any]:
+    """``steps()`` run as a user without root's power to write a read-only file (the
+    ``nobody`` user, owning ``folder`` and what it holds, when the tests run as root, as in
+    CI), in a child process, its result (JSON) by a pipe; as they are elsewhere."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return steps()
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("running as root, and there is no user 'nobody' to run as")
+    if any(not parent.stat().st_mode & stat.S_IXOTH for parent in folder.parents):
+        pytest.skip(f"{folder} is in a folder other users cannot enter")
+    for path in (folder, *folder.iterdir()):
+        os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child process)
+        try:
+            os.close(reading)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            os.write(writing, json.dumps(steps()).encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(child, 0)
+    assert data, "the steps of the user without root's power failed"
+    return list(json.loads(data))
+
+
+@pytest.fixture
+def as_nobody() -> Callable[[Path, Callable[[], list[Any]]], list[Any]]:
+    """``as_nobody(folder, steps)``: ``steps()`` as a user root's power does not cover (the
+    ``nobody`` user owning ``folder`` when the tests run as root), so that a read-only file
+    or folder means what it says; as the current user otherwise."""
+    return _as_nobody
 
 
 def _reference_file(relative: str) -> Path:

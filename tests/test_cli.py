@@ -27,7 +27,7 @@ import pytest
 from pydantic import SecretStr
 
 if os.name == "posix":
-    import pwd
+    pass
 
 from clientguard import connectors
 from clientguard.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, SyncProgress, main
@@ -945,40 +945,9 @@ def test_a_hand_edited_store_is_a_user_error_that_names_the_row(
             assert err.count("\n") == 1
 
 
-def unprivileged(folder: Path, steps: Callable[[], list[Any]]) -> list[Any]:
-    """``steps()`` run as a user without root's power to write a read-only file (the
-    ``nobody`` user when the tests run as root, as in CI), in ``folder``."""
-    if os.name != "posix" or os.geteuid() != 0:
-        return steps()
-    try:
-        nobody = pwd.getpwnam("nobody")
-    except KeyError:
-        pytest.skip("running as root, and there is no user 'nobody' to run as")
-    if any(not parent.stat().st_mode & stat.S_IXOTH for parent in folder.parents):
-        pytest.skip(f"{folder} is in a folder other users cannot enter")
-    os.chown(folder, nobody.pw_uid, nobody.pw_gid)
-    reading, writing = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover (the child process)
-        try:
-            os.close(reading)
-            os.setgroups([])
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
-            result = steps()
-            os.write(writing, json.dumps(result).encode())
-        finally:
-            os._exit(0)
-    os.close(writing)
-    with os.fdopen(reading, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(child, 0)
-    assert data, "the unprivileged steps failed"
-    return list(json.loads(data))
-
-
 def test_a_review_of_a_read_only_store_leaves_it_usable(
-    paged: Path, capsys: pytest.CaptureFixture[str]
+    paged: Path, capsys: pytest.CaptureFixture[str],
+    as_nobody: Callable[[Path, Callable[[], list[Any]]], list[Any]],
 ) -> None:
     # Warm up: every module a review and a sync import is loaded before the user changes.
     run(capsys, "sync", "--quiet", "--source", "paged", "--store", "warm.db")
@@ -1015,7 +984,7 @@ def test_a_review_of_a_read_only_store_leaves_it_usable(
                     codes.append([main(argv), err.getvalue()])
             return codes
 
-        results = unprivileged(folder, steps)
+        results = as_nobody(folder, steps)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     first_sync, _, review, rejections, files, second_sync = results[:6]

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import shutil
 import sqlite3
-import stat
 import tempfile
 from collections.abc import Callable
 from contextlib import closing
@@ -456,41 +454,9 @@ def test_a_client_named_prune_is_still_shown_with_the_client_option(
     assert [row["client_id"] for row in json.loads(out)] == ["prune"]
 
 
-def as_nobody(folder: Path, steps: Callable[[], list[Any]]) -> list[Any]:
-    """``steps()`` run as the ``nobody`` user when the tests run as root (who may write any
-    file), so that a file's read-only mode means what it says; as tests/test_cli.py does."""
-    if os.name != "posix" or os.geteuid() != 0:
-        return steps()
-    try:
-        nobody = pwd.getpwnam("nobody")
-    except KeyError:
-        pytest.skip("running as root, and there is no user 'nobody' to run as")
-    if any(not parent.stat().st_mode & stat.S_IXOTH for parent in folder.parents):
-        pytest.skip(f"{folder} is in a folder other users cannot enter")
-    os.chown(folder, nobody.pw_uid, nobody.pw_gid)
-    for path in folder.iterdir():
-        os.chown(path, nobody.pw_uid, nobody.pw_gid)
-    reading, writing = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover (the child process)
-        try:
-            os.close(reading)
-            os.setgroups([])
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
-            os.write(writing, json.dumps(steps()).encode())
-        finally:
-            os._exit(0)
-    os.close(writing)
-    with os.fdopen(reading, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(child, 0)
-    assert data, "the unprivileged steps failed"
-    return list(json.loads(data))
-
-
 def test_the_command_on_a_read_only_store_lists_but_says_how_to_remove(
     capsys: pytest.CaptureFixture[str],
+    as_nobody: Callable[[Path, Callable[[], list[Any]]], list[Any]],
 ) -> None:
     # Not below pytest's own temporary folder, which only its owner may enter.
     folder = Path(tempfile.mkdtemp(prefix="clientguard-prune-",

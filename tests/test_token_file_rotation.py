@@ -510,38 +510,9 @@ def test_both_lock_file_refusals_name_the_lock_the_token_file_and_the_fix(
 # ============================================================== a read-only folder
 
 
-def as_another_user(folder: Path, steps: Callable[[], list[str]]) -> list[str]:
-    """``steps()`` in a child process of a user without root's power to write anywhere (the
-    ``nobody`` user, owning ``folder``, when the tests run as root), its result by a pipe."""
-    if os.geteuid() != 0:
-        return steps()
-    try:
-        nobody = pwd.getpwnam("nobody")
-    except KeyError:
-        pytest.skip("running as root, and there is no user 'nobody' to run as")
-    for path in (folder, *folder.iterdir()):
-        os.chown(path, nobody.pw_uid, nobody.pw_gid)
-    reading, writing = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover (the child process)
-        try:
-            os.close(reading)
-            os.setgroups([])
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
-            os.write(writing, json.dumps(steps()).encode())
-        finally:
-            os._exit(0)
-    os.close(writing)
-    with os.fdopen(reading, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(child, 0)
-    assert data, "the steps of the other user failed"
-    return list(json.loads(data))
-
-
 def test_a_token_file_in_a_read_only_folder_keeps_its_error(
-    endpoint: RotatingTokens, httpserver: HTTPServer
+    endpoint: RotatingTokens, httpserver: HTTPServer,
+    as_nobody: Callable[[Path, Callable[[], list[Any]]], list[Any]],
 ) -> None:
     pytest.importorskip("clientguard_xero")
     # Not below pytest's own temporary folder, which only its owner may enter.
@@ -559,7 +530,7 @@ def test_a_token_file_in_a_read_only_folder_keeps_its_error(
                 return [type(exc).__name__, str(exc)]
             return ["no error"]
 
-        kind, message = as_another_user(folder, steps)
+        kind, message = as_nobody(folder, steps)
         # As before the lock: the refresh is made (no other process can save to the folder
         # either, so there is nothing to wait for), and saving its answer fails, saying so.
         assert kind == "AuthError"
