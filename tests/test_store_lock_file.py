@@ -3,20 +3,26 @@
 A sync (and ``store.forget``, which takes the same lock) opens the lock file, locks it and
 writes who holds it into it, emptying it first. Opened through a symbolic link planted in its
 place (``clientguard.db.lock -> victim.txt``, in a shared folder where another user may make
-the name first), that would empty the file the link points to. The token file's lock refuses
-a link and another user's file (``tests/test_token_file_rotation.py``); the store's does too.
+the name first), that would empty the file the link points to; so would a hard link. The
+token file's lock refuses what the store's does (``tests/test_token_file_rotation.py``): one
+rule, ``clientguard.oslock.open_lock_file``'s.
 """
 
 from __future__ import annotations
 
 import os
 import pwd
+import shutil
+import socket
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from clientguard.errors import StoreError
+from clientguard.i18n import using
 from clientguard.store import Store
 
 
@@ -75,3 +81,92 @@ def test_the_lock_is_still_beside_the_file_a_linked_store_path_resolves_to(
         store.forget("books")
     assert (real.parent / "clientguard.db.lock").is_file()
     assert not (tmp_path / "here.db.lock").exists()
+
+
+# A lock file of the user's own that is no lock file: a hard link made by a process of theirs
+# (or by mistake: `ln`, a copy with `cp -al`) would have the file it is another name of
+# emptied and written to; a named pipe, a folder or a socket at its name used to stop the sync
+# with the system's words ("File or stream is not seekable.", "Is a directory", "No such
+# device or address"), naming nothing to do. Planted and locked by a user root's power does
+# not cover (`as_nobody`), as a same-user process would.
+
+
+def a_hard_link_to(victim: Path) -> Callable[[Path], None]:
+    def plant(lock: Path) -> None:
+        os.link(victim, lock)
+    return plant
+
+
+def a_named_pipe(lock: Path) -> None:
+    os.mkfifo(lock)
+
+
+def a_folder(lock: Path) -> None:
+    lock.mkdir()
+
+
+def a_socket(lock: Path) -> None:
+    # By its name in the current folder: a socket's full path may be longer than the 108
+    # bytes the system takes.
+    with socket.socket(socket.AF_UNIX) as unix:
+        unix.bind(lock.name)
+
+
+# The expected words are the task's: what is at the name, and that removing it is the fix (a
+# link count of 2: the victim's name and the lock file's).
+NOT_A_LOCK_FILE = [
+    ("hard link", "it is a hard link (link count 2), another name of a file the lock would "
+                  "empty; remove it (the file keeps its other names) and run the sync again"),
+    ("named pipe", "it is a named pipe (FIFO), not a regular file; remove it (clientguard "
+                   "makes the lock file itself) and run the sync again"),
+    ("folder", "it is a folder, not a regular file; remove it (clientguard makes the lock "
+               "file itself) and run the sync again"),
+    ("socket", "it is a socket, not a regular file; remove it (clientguard makes the lock "
+               "file itself) and run the sync again"),
+]
+
+
+@pytest.mark.parametrize(("plant", "refusal"), NOT_A_LOCK_FILE,
+                         ids=[plant for plant, _ in NOT_A_LOCK_FILE])
+def test_a_lock_file_of_your_own_that_is_no_lock_file_is_refused_saying_what_to_do(
+    plant: str, refusal: str, as_nobody: Callable[[Path, Callable[[], list[Any]]], list[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Not below pytest's own temporary folder, which only its owner may enter.
+    folder = Path(tempfile.mkdtemp(prefix="clientguard-lock-", dir="/tmp"))
+    monkeypatch.chdir(folder)
+    try:
+        victim = folder / "victim.txt"
+        victim.write_text("precious data\n")
+        lock = folder / "clientguard.db.lock"
+
+        def steps() -> list[str]:
+            with Store.open(folder / "clientguard.db") as store:
+                {"hard link": a_hard_link_to(victim), "named pipe": a_named_pipe,
+                 "folder": a_folder, "socket": a_socket}[plant](lock)
+                try:
+                    store.forget("books")  # takes the sync lock first, as a sync does
+                except StoreError as exc:
+                    return [str(exc), victim.read_text()]
+            return ["no error", victim.read_text()]
+
+        message, kept = as_nobody(folder, steps)
+        assert message == f"cannot lock the store ({lock}): " + refusal
+        # The hard link's other name is as it was (it used to be emptied, then hold
+        # "source books, process <pid>" while the lock was held).
+        assert kept == "precious data\n"
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_the_refusal_of_a_hard_link_is_in_polish_for_a_polish_reader(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious data\n")
+    lock = tmp_path / "clientguard.db.lock"
+    with Store.open(tmp_path / "clientguard.db") as store:
+        os.link(victim, lock)
+        with using("pl"), pytest.raises(StoreError) as refused:
+            store.forget("books")
+    assert str(refused.value).startswith(
+        f"nie można zablokować magazynu ({lock}): to dowiązanie twarde (liczba dowiązań: 2)")
+    assert victim.read_text() == "precious data\n"

@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -463,36 +465,72 @@ def made_a_file_of_another_user(lock: Path, victim: Path) -> None:
     os.chown(lock, pwd.getpwnam("nobody").pw_uid, -1)
 
 
-@pytest.mark.parametrize(
-    ("plant", "refusal"),
-    [(made_a_link, "is a symbolic link, which clientguard does not follow: remove it"),
-     (made_a_file_of_another_user, "is not a file of your own")],
-    ids=["a link", "another user's file"],
-)
+def made_a_hard_link(lock: Path, victim: Path) -> None:
+    os.link(victim, lock)
+
+
+def made_a_named_pipe(lock: Path, victim: Path) -> None:
+    os.mkfifo(lock)
+
+
+def made_a_folder(lock: Path, victim: Path) -> None:
+    lock.mkdir()
+
+
+def made_a_socket(lock: Path, victim: Path) -> None:
+    # By its name from its own folder: the socket's full path below pytest's temporary folder
+    # may be longer than the 108 bytes the system takes.
+    here = Path.cwd()
+    os.chdir(lock.parent)
+    try:
+        with socket.socket(socket.AF_UNIX) as unix:
+            unix.bind(lock.name)
+    finally:
+        os.chdir(here)
+
+
+# What is planted, and what the refusal says it is (the words of the task: a link count of 2
+# is the victim's name and the lock file's). The hard link used to have the victim emptied
+# and hold "process <pid>" during the refresh; the pipe, the folder and the socket used to
+# be passed over with a warning, the refresh going ahead without a lock.
+PLANTED = [
+    (made_a_link, "is a symbolic link, which clientguard does not follow: remove it"),
+    (made_a_file_of_another_user, "is not a file of your own"),
+    (made_a_hard_link, "is a hard link (link count 2), another name of a file the lock would "
+                       "empty: remove it"),
+    (made_a_named_pipe, "is a named pipe (FIFO), not a regular file: remove it"),
+    (made_a_folder, "is a folder, not a regular file: remove it"),
+    (made_a_socket, "is a socket, not a regular file: remove it"),
+]
+PLANTED_IDS = ["a link", "another user's file", "a hard link", "a named pipe", "a folder",
+               "a socket"]
+
+
+@pytest.mark.parametrize(("plant", "refusal"), PLANTED, ids=PLANTED_IDS)
 def test_a_lock_file_someone_else_made_is_refused_before_any_refresh(
     plant: Callable[[Path, Path], None], refusal: str, endpoint: RotatingTokens,
     token_file: Path, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
     # In a folder others may add names to (/tmp, sticky), another user could make the lock
     # file's name first: a link to a file of yours would have it emptied and written to, a
-    # file of theirs would let them hold the lock for ever.
+    # file of theirs would let them hold the lock for ever. A hard link (a process of yours,
+    # a mistake) would have its other name emptied; what is no file cannot be locked.
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me", encoding="utf-8")
     plant(token_file.with_name("xero.json.lock"), victim)
-    with pytest.raises(ConfigError, match=refusal) as caught:
+    with pytest.raises(ConfigError, match=re.escape(refusal)) as caught:
         client(httpserver, refresh_auth(httpserver, token_file, lock_wait=0)).get("things")
     assert victim.read_text(encoding="utf-8") == "keep me"
     assert endpoint.sent == []
     assert "SECRET" not in str(caught.value)
 
 
-@pytest.mark.parametrize("plant", [made_a_link, made_a_file_of_another_user],
-                         ids=["a link", "another user's file"])
-def test_both_lock_file_refusals_name_the_lock_the_token_file_and_the_fix(
+@pytest.mark.parametrize("plant", [plant for plant, _ in PLANTED], ids=PLANTED_IDS)
+def test_every_lock_file_refusal_names_the_lock_the_token_file_and_the_fix(
     plant: Callable[[Path, Path], None], endpoint: RotatingTokens, token_file: Path,
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    # One rule (oslock.foreign_owner, as the store's lock), one message: whichever way the
+    # One rule (oslock.open_lock_file, as the store's lock), one message: whichever way the
     # lock file was planted, the user learns which lock file, of which token file, and what to
     # do about it (the words of the refusal of an unsafe token file's folder).
     victim = tmp_path / "victim.txt"

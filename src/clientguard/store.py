@@ -86,7 +86,6 @@ connector's (injected) clock.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
@@ -2394,25 +2393,16 @@ class _SyncLock:
 
     def __enter__(self) -> None:
         try:
-            # Owner-only like the store; held open until __exit__. Not through a link: in a
-            # shared folder another user may make the lock file's name first, as a link to a
-            # file of yours, which acquire() would empty and write the holder's note into.
-            handle = oslock.open_lock_file(self.path, follow_links=False)
+            # Owner-only like the store; held open until __exit__. Only a regular file of the
+            # user's with one name (oslock's rule): in a shared folder another user may make
+            # the lock file's name first, as a link to a file of yours, which acquire() would
+            # empty and write the holder's note into; a hard link does the same by mistake.
+            handle = oslock.open_lock_file(self.path)
+        except oslock.UnsafeLockFile as exc:
+            raise StoreError(_lock_file_refusal(exc)) from None
         except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise StoreError(gettext(
-                    "cannot lock the store ({path}): it is a symbolic link, which clientguard "
-                    "does not follow (it would empty the file it points to); remove it and run "
-                    "the sync again").format(path=self.path)) from None
             raise StoreError(gettext("cannot lock the store ({path}): {problem}").format(
                 path=self.path, problem=os_reason(exc))) from None
-        owner = oslock.foreign_owner(handle)
-        if owner is not None:
-            handle.close()
-            raise StoreError(gettext(
-                "cannot lock the store ({path}): it is not a file of your own (owner uid "
-                "{owner}); remove it, keep the store in a folder of your own, and run the sync "
-                "again").format(path=self.path, owner=owner))
         # Who holds it, for the message of a second sync.
         if not oslock.acquire(
             handle, wait=self.wait, note=f"source {self.holder}, process {os.getpid()}"
@@ -2432,6 +2422,39 @@ class _SyncLock:
         if self.handle is not None:
             oslock.release(self.handle)
             self.handle = None
+
+
+def _lock_file_refusal(refused: oslock.UnsafeLockFile) -> str:
+    """The refusal of the sync lock's file (:class:`oslock.UnsafeLockFile`), in the reader's
+    language: what is at its name, and what to do (remove it: the next sync makes a new one)."""
+    path = refused.path
+    if refused.refusal == "symbolic link":
+        return gettext(
+            "cannot lock the store ({path}): it is a symbolic link, which clientguard does not "
+            "follow (it would empty the file it points to); remove it and run the sync again"
+        ).format(path=path)
+    if refused.refusal == "owner":
+        return gettext(
+            "cannot lock the store ({path}): it is not a file of your own (owner uid {owner}); "
+            "remove it, keep the store in a folder of your own, and run the sync again"
+        ).format(path=path, owner=refused.owner)
+    if refused.refusal == "links":
+        return gettext(
+            "cannot lock the store ({path}): it is a hard link (link count {links}), another "
+            "name of a file the lock would empty; remove it (the file keeps its other names) "
+            "and run the sync again"
+        ).format(path=path, links=refused.links)
+    kinds = {
+        "directory": pgettext("lock file", "a folder"),
+        "named pipe": pgettext("lock file", "a named pipe (FIFO)"),
+        "socket": pgettext("lock file", "a socket"),
+        "device": pgettext("lock file", "a device"),
+        "special file": pgettext("lock file", "a special file"),
+    }
+    return gettext(
+        "cannot lock the store ({path}): it is {kind}, not a regular file; remove it "
+        "(clientguard makes the lock file itself) and run the sync again"
+    ).format(path=path, kind=kinds[refused.kind or "special file"])
 
 
 # --------------------------------------------------------------------------- helpers

@@ -11,7 +11,6 @@ is in a repr, a message or a log line.
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import math
@@ -176,26 +175,19 @@ def _refreshing(path: Path, *, wait: float, connector: str | None) -> Iterator[N
     lock = _lock_file(path)
     try:
         lock.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # Not through a link: in a shared folder with the sticky bit (/tmp), which the token
-        # file may be in, another user may make the lock file's name first.
-        handle = oslock.open_lock_file(lock, follow_links=False)
+        # Only a regular file of the user's with one name (oslock's rule, the store's lock's
+        # too): in a shared folder with the sticky bit (/tmp), which the token file may be
+        # in, another user may make the lock file's name first.
+        handle = oslock.open_lock_file(lock)
+    except oslock.UnsafeLockFile as exc:
+        raise _foreign_lock(lock, path, exc.what) from None
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise _foreign_lock(
-                lock, path, "a symbolic link, which clientguard does not follow"
-            ) from None
         log.warning(
             "cannot make the lock file %s of the token file (%s): refreshing without waiting "
             "for other processes that use it", os.fspath(lock), os_reason(exc),
         )
         yield
         return
-    # The store's rule for its lock (oslock.foreign_owner): another user's file, or not a
-    # regular file, would let them hold the lock for ever or have a file of theirs written to.
-    owner = oslock.foreign_owner(handle)
-    if owner is not None:
-        handle.close()
-        raise _foreign_lock(lock, path, f"not a file of your own (owner uid {owner})")
     if not oslock.acquire(handle, wait=wait, note=f"process {os.getpid()}"):
         who = oslock.holder(handle)
         handle.close()
@@ -213,9 +205,9 @@ def _refreshing(path: Path, *, wait: float, connector: str | None) -> Iterator[N
 
 
 def _foreign_lock(lock: Path, path: Path, what: str) -> ConfigError:
-    """The refusal of a lock file someone else may have made (``what`` it is), in one shape
-    for both cases :mod:`clientguard.oslock` tells apart: a symbolic link and a file that is
-    not the user's own."""
+    """The refusal of a lock file someone else (or a mistake) put in place (``what`` it is:
+    :attr:`oslock.UnsafeLockFile.what`), in one shape for every case :mod:`clientguard.oslock`
+    tells apart: a symbolic link, not a regular file, another user's file, a hard link."""
     return ConfigError(
         f"the lock file {os.fspath(lock)!r} of the token file {os.fspath(path)!r} is {what}: "
         "remove it, and keep token files in a folder of your own"
