@@ -381,6 +381,14 @@ CUSTOMERS = {"currency": "PLN", "customers": {"columns": {"id": "Id", "name": "N
         ("0123,Acme\n00123,Beta\n", "123",
          (3, "Customer", customer_zeros("123", "the customers file", "'0123' ('Acme')",
                                         "'00123' ('Beta')"))),
+        # Fewer zeros than it has, but some: 7 and 07 both differ from 007 only by zeros (07
+        # was left out before), the fewest zeros apart first.
+        ("7,Acme\n07,Beta\n", "007",
+         (3, "Customer", customer_zeros("007", "the customers file", "'07' ('Beta')",
+                                        "'7' ('Acme')"))),
+        # Zeros alone are one number (0 was not named before).
+        ("0,Cash\n", "000",
+         (3, "Customer", customer_zeros("000", "the customers file", "'0' ('Cash')"))),
         # No such id with zeros or without, or not digits: as before.
         ("00124,Acme\n", "123",
          (3, "Customer", "customer id '123' is not in the customers file")),
@@ -417,6 +425,33 @@ def test_a_payment_naming_its_invoices_customer_without_leading_zeros_says_so(
          "export the CSV from the tool directly; the two are not matched unasked"),
         (3, "Customer", "invoice 1 belongs to customer '00123', not 'C9'"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("owner", "named", "hint"),
+    [
+        ("00123", "123", True),
+        # Both with zeros, fewer on one: still only zeros apart (no hint before).
+        ("07", "007", True),
+        ("007", "07", True),
+        ("0", "000", True),
+        ("123", "1230", False),
+        ("C07", "C007", False),
+    ],
+)
+def test_a_payment_naming_its_invoices_customer_with_other_zeros_says_so(
+    write: Write, shaped: Shaped, owner: str, named: str, hint: bool
+) -> None:
+    invoices = f"No,Customer,Date,Due,Total\n1,{owner},2026-01-05,2026-02-04,10.00\n"
+    payments = f"Payment,Invoice,Customer,Paid,Amount\nP1,1,{named},2026-01-20,10.00\n"
+    items = read(write, shaped, PAYMENTS, invoices=invoices, payments=payments)
+    # Written from the task: the owner, the id named, and why they may be one.
+    reason = f"invoice 1 belongs to customer {owner!r}, not {named!r}" + (
+        "; the two ids differ only by leading zeros, as where Excel dropped them (it reads a "
+        "column of digits as numbers): format the column as Text in the spreadsheet before "
+        "saving the CSV, or export the CSV from the tool directly; the two are not matched "
+        "unasked" if hint else "")
+    assert found(items, Payment) == [(2, "Customer", reason)]
 
 
 def test_hours_naming_a_customer_id_without_its_leading_zeros_say_so(
@@ -627,6 +662,34 @@ def test_with_a_customers_file_the_rows_are_rejected_and_nothing_more_is_said(
     assert len(rejected) == 3
     assert all(r.startswith("customer id '123' is not in the customers file; customer id "
                             "'00123' ('Acme') differs from it only by") for r in rejected)
+
+
+@pytest.mark.parametrize(
+    ("customers", "expected"),
+    [
+        # The task's case: 7 and 07 listed (the invoices name 007, rejected: no member).
+        ("7,Acme\n07,Acme\n", [[("7", "customers.csv", 2, "Acme"),
+                                 ("07", "customers.csv", 3, "Acme")]]),
+        ("007,Acme\n8,Beta\n7,Acme\n0007,ACME\n",
+         [[("007", "customers.csv", 2, "Acme"), ("7", "customers.csv", 4, "Acme"),
+           ("0007", "customers.csv", 5, "ACME")]]),
+        # A row of the file repeated is one customer, said once.
+        ("7,Acme\n7,Acme\n", []),
+        ("7,Acme\n8,Beta\n", []),
+    ],
+)
+def test_ids_a_customers_file_lists_that_differ_only_by_zeros_are_said(
+    write: Write, shaped: Shaped, tmp_path: Path, customers: str,
+    expected: list[list[tuple[str, str, int, str]]],
+) -> None:
+    # Before, only customers made from the rows were looked at: a customers file that lists
+    # 7 and 07 split the client's documents between them without a word. Expected by hand:
+    # each id at its row of the file (the header is line 1).
+    items, log = read_logged(write, shaped, {**SPLIT, "customers": {"columns": {
+        "id": "Id", "name": "Name"}}}, customers="Id,Name\n" + customers,
+        invoices=SPLIT_HEADER + "F/1,007,Acme,2026-01-05,2026-02-04,10.00\n")
+    assert groups(log, tmp_path) == expected
+    assert all(group.listed for group in log.leading_zeros)
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ Excel drops the leading zeros of a cell of digits alone the same way (``00123`` 
 ``123``), never of an id with a letter in it: ``C-00123`` is text to the spreadsheet and
 is saved as written. So only ids of digits alone are compared without their
 zeros (:func:`zeros_key`), and two such ids are never taken for one unasked: ``00123`` and
-``123`` may be two clients. Where no customers file is given and the rows make customers of
-both, the read says so (:class:`ZerosIndex`, :class:`LeadingZeroIds`).
+``123`` may be two clients. Where the customers file lists both, or (no customers file) the
+rows make customers of both, the read says so (:class:`ZerosIndex`, :class:`LeadingZeroIds`).
 """
 
 from __future__ import annotations
@@ -81,16 +81,20 @@ def scientific_amount(cell: str) -> str:
 
 
 def other_zeros(number: str) -> list[str]:
-    """``number``, a string of ASCII digits, written with other leading zeros: with one to
-    :data:`MOST_ZEROS` more (``1``: ``01``, ``001``...), then without its own (``0001``:
-    ``1``), the forms Excel makes of an id where it reads a column of them as numbers; none
-    where ``number`` is not such a string."""
-    if not (number.isascii() and number.isdigit()):
+    """``number``, a string of ASCII digits, written with other leading zeros, the fewest
+    zeros apart first (more zeros first of two as far apart): up to :data:`MOST_ZEROS` more
+    or fewer than its own (``01``: ``001``, ``1``, ``0001``...), and without its own however
+    many (``0001``: ``1``, as Excel saves it); none where ``number`` is not such a string.
+    Every form :func:`zeros_key` takes for one number (``007``: ``07`` and ``7``; ``000``:
+    ``0``), so a rejection names every id that a group of them holds."""
+    key = zeros_key(number)
+    if key is None:
         return []
-    found = ["0" * zeros + number for zeros in range(1, MOST_ZEROS + 1)]
-    bare = number.lstrip("0")
-    if bare and bare != number:
-        found.append(bare)
+    own = len(number) - len(key)
+    found = [f"{'0' * zeros}{key}" for apart in range(1, MOST_ZEROS + 1)
+             for zeros in (own + apart, own - apart) if zeros >= 0]
+    if own > MOST_ZEROS:
+        found.append(key)
     return found
 
 
@@ -205,8 +209,9 @@ def zeros_key(ident: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class MadeCustomer:
-    """A customer made from the rows (no customers file): its id, the name on the row that
-    made it (its id where the rows name none), and that row, the first to name it."""
+    """A customer read: made from the rows (no customers file), or listed in the customers
+    file. Its id, the name on the row that made or listed it (its id where the rows name
+    none), and that row, the first to name it."""
 
     id: str
     name: str
@@ -215,15 +220,18 @@ class MadeCustomer:
 
 @dataclass(frozen=True)
 class LeadingZeroIds:
-    """Customers made from the rows whose ids differ only by leading zeros (``00123`` and
-    ``123``), each with the first row naming it, in the order made: as where one file (or
-    some of its rows) went through Excel, which dropped the zeros. They are two customers in
-    the records, never joined unasked (they may be two clients); ``str()`` is the warning a
-    read gives, saying what to do. ``source`` is the name the records carry as their source,
-    as a links file names their customers."""
+    """Customers whose ids differ only by leading zeros (``00123`` and ``123``), made from the
+    rows or listed in the customers file (``listed``), each with the first row naming it, in
+    the order read: as where one file (or some of its rows) went through Excel, which dropped
+    the zeros. They are two customers in the records, never joined unasked (they may be two
+    clients); ``str()`` is the warning a read gives, saying what to do. ``source`` is the name
+    the records carry as their source, as a links file names their customers."""
 
     customers: tuple[MadeCustomer, ...]
     source: str
+    listed: bool = False
+    """Whether the customers file lists them (then a customers file is no way out: it is the
+    file to export again)."""
 
     def __str__(self) -> str:
         shown = [f"{c.id!r} ({c.first}{'' if c.name == c.id else f', {c.name!r}'})"
@@ -244,17 +252,19 @@ class LeadingZeroIds:
                 "(it reads a column of digits as numbers), and are read as "
                 f"{len(self.customers)} customers: {likely}; if one, its documents, share, "
                 "lateness and verdict are split between them; they are not joined unasked. Format "
-                "the customer id column as Text in the spreadsheet and export the CSV again, "
-                "or give a customers file; if they are one client, link them in a links file "
+                "the customer id column as Text in the spreadsheet and export the CSV again"
+                f"{'' if self.listed else ', or give a customers file'}; if they are one "
+                "client, link them in a links file "
                 f"(header customer,same_as; {'lines' if len(self.customers) > 2 else 'line'} "
                 f"{lines}) named in [links] files of clientguard.toml")
 
 
 class ZerosIndex:
-    """The customers made from the rows, by :func:`zeros_key`, to find those whose ids
-    differ only by leading zeros: a dict look-up a customer made (not a row), and the groups
-    found handed out once each time they grow (:meth:`found`; the read asks once, after the
-    last stream that makes customers, so each group is handed out once, whole)."""
+    """The customers read (listed in the customers file, or made from the rows), by
+    :func:`zeros_key`, to find those whose ids differ only by leading zeros: a dict look-up a
+    customer (not a row), and the groups found handed out once each time they grow
+    (:meth:`found`; the read asks once, after the last stream that holds customers, so each
+    group is handed out once, whole)."""
 
     def __init__(self) -> None:
         #: The first customer of each key: its id, name and row (a plain tuple, the
@@ -264,7 +274,8 @@ class ZerosIndex:
         self._grown: dict[str, None] = {}  # (an ordered set: the order groups grew in)
 
     def add(self, customer_id: str, name: str, where: Location) -> None:
-        """Count customer ``customer_id``, just made from the row at ``where``."""
+        """Count customer ``customer_id``, just read from the row at ``where`` (each customer
+        once: the first row naming it)."""
         key = zeros_key(customer_id)
         if key is None:
             return
@@ -278,8 +289,9 @@ class ZerosIndex:
         group.append(MadeCustomer(customer_id, name, where))
         self._grown[key] = None
 
-    def found(self, source: str) -> list[LeadingZeroIds]:
+    def found(self, source: str, *, listed: bool = False) -> list[LeadingZeroIds]:
         """The groups of two or more ids that grew since the last call, in the order they
-        did, each with all its customers (``source``: see :class:`LeadingZeroIds`)."""
+        did, each with all its customers (``source``, ``listed``: see
+        :class:`LeadingZeroIds`)."""
         grown, self._grown = self._grown, {}
-        return [LeadingZeroIds(tuple(self._groups[key]), source) for key in grown]
+        return [LeadingZeroIds(tuple(self._groups[key]), source, listed) for key in grown]

@@ -19,9 +19,10 @@ work requests, so that each can be matched to what came before:
   row whose name normalises the same way is the same customer, unless both carry tax ids that
   differ (two companies of one name: the later row is rejected). Ids of digits alone that
   differ only by leading zeros (``00123``, ``123``: as where Excel dropped them) are two
-  customers, never joined unasked; once the last stream with files that makes customers
-  (invoices, credit notes, payments) is read, each such group is said in
-  :attr:`ReadLog.leading_zeros`, once, with all its members (a check of the customers made,
+  customers, never joined unasked, whether the customers file lists them or the rows make
+  them; once the last stream with files that holds customers is read (the customers file,
+  else the last of invoices, credit notes and payments), each such group is said in
+  :attr:`ReadLog.leading_zeros`, once, with all its members (a check of the customers read,
   not of every row).
 * **Time entries and work requests** never make customers: a client name that matches no
   customer is rejected and listed in :attr:`ReadLog.unmatched`. A read with no customers at
@@ -196,11 +197,12 @@ class ReadLog:
     files: list[FileLog] = field(default_factory=list)
     unmatched: dict[tuple[str, str], Unmatched] = field(default_factory=dict)
     leading_zeros: list[LeadingZeroIds] = field(default_factory=list)
-    """Each group of customers made from the rows (no customers file) whose ids differ only
-    by leading zeros (``00123``, ``123``), said once, whole, by the read that yields the last
-    stream with files that makes customers (invoices, credit notes, payments), so that a
-    group a later stream grows is never said first with fewer members (``str()`` of each: the
-    warning, with what to do). They stay separate customers: never joined unasked."""
+    """Each group of customers whose ids differ only by leading zeros (``00123``, ``123``),
+    listed in the customers file or (without one) made from the rows, said once, whole, by
+    the read that yields the last stream with files that holds customers (the customers file,
+    else the last of invoices, credit notes and payments), so that a group a later stream
+    grows is never said first with fewer members (``str()`` of each: the warning, with what
+    to do). They stay separate customers: never joined unasked."""
 
     def unmatched_names(self, stream: str | None = None) -> list[str]:
         """The names that matched no customer, in the order first seen."""
@@ -359,10 +361,11 @@ def _read_runs(
     if not invoices_read:
         state.numbers_indexed = state.index_invoices and by_number
     # The groups of customer ids that differ only by leading zeros are said once, whole, after
-    # the last stream with files that makes customers: a group a later stream grows is never
-    # said first with fewer members than the records will hold.
-    said_at = max((STREAMS.index(name) for name in _MAKES_CUSTOMERS if sources.get(name)),
-                  default=-1)
+    # the last stream with files that holds customers (a customers file holds them all: no
+    # row makes one): a group a later stream grows is never said first with fewer members
+    # than the records will hold.
+    said_at = STREAMS.index("customers") if state.customers_given else max(
+        (STREAMS.index(name) for name in _MAKES_CUSTOMERS if sources.get(name)), default=-1)
     for position in range(state.through + 1, last + 1):
         name = STREAMS[position]
         stream = mapping.stream(name)
@@ -374,11 +377,12 @@ def _read_runs(
                 state.bytes_done += state.files.get(Path(path), (0, 0, 0, 0))[2]
                 state.reading = None
             if position == said_at:
-                # Over the customers made, once a read: never a cost per row.
-                state.log.leading_zeros.extend(state.zeros.found(source))
+                # Over the customers read, once a read: never a cost per row.
+                state.log.leading_zeros.extend(
+                    state.zeros.found(source, listed=state.customers_given))
         elif name in _FEEDS_LATER:
-            # Its customers count (a group it makes or grows is said by the read that yields
-            # the last stream that makes customers).
+            # Its customers count (a group it lists, makes or grows is said by the read that
+            # yields the last stream that holds customers).
             quiet = ReadLog()
             for path in sources[name]:
                 for _ in _read_file(name, mapping, stream, Path(path), state, quiet):
@@ -406,8 +410,8 @@ class ReadState:
         self.customers = CustomerDirectory()
         self.customers_given = False
         self.zeros = ZerosIndex()
-        """The customers made from the rows, to find ids that differ only by leading zeros
-        (:attr:`ReadLog.leading_zeros`)."""
+        """The customers read (listed or made from the rows), to find ids that differ only by
+        leading zeros (:attr:`ReadLog.leading_zeros`)."""
         self.invoices_given = False
         self.index_invoices = True
         self.numbers_indexed = True
@@ -1501,10 +1505,14 @@ class _Builder:
             group_id=reader.text(row, "group_id"),
             source=self.source,
         )
+        where = Location(self.file, row.line)
+        if customer.id not in self.state.customers:
+            # Each id once, at its first row: a row listed again is no other customer.
+            self.state.zeros.add(customer.id, customer.name, where)
         self.state.customers.add(customer.id, customer.name)
         self.state.name_cache.pop(customer.name, None)
         if customer.tax_id is not None:
-            self.state.tax_ids[customer.id] = (customer.tax_id, Location(self.file, row.line))
+            self.state.tax_ids[customer.id] = (customer.tax_id, where)
         return customer
 
     def _document_id(self, row: Row) -> tuple[str, str | None]:
