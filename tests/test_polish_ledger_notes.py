@@ -11,7 +11,8 @@ from decimal import Decimal as D
 import pytest
 
 from clientguard import Ledger, i18n, review
-from clientguard.ledger import SameInTwoSources, UnknownCustomer, UnmatchedHours
+from clientguard.ledger import DeliveredTwice, SameInTwoSources, UnknownCustomer, UnmatchedHours
+from clientguard.model import AnyRecord
 from clientguard.testing import customer, invoice, time_entry
 
 AS_OF = date(2026, 3, 31)
@@ -218,5 +219,123 @@ def test_each_note_in_each_language(
     assert str(note) == english
     with i18n.using("pl"):
         assert str(note) == english  # the load report's and the logs' English, always
+        assert note.words() == polish
+    assert note.words() == english
+
+
+# ---------------------------------------------------------------- several sources, copies
+# Xero's export read twice (its customer and invoice come again, the same content) beside
+# Stripe's copy of the invoice, and a link that names a customer neither source has.
+
+
+def copies_of_two_sources() -> tuple[list[AnyRecord], list[AnyRecord]]:
+    """Stripe's FV/1/2026 and its copy in Xero (one number, day and total: 1000.00 PLN),
+    Xero's records as an export read twice gives them."""
+    stripe: list[AnyRecord] = [
+        customer("kestrel", "Kestrel Sp. z o.o.", source="stripe"),
+        invoice("kestrel", id="in_1", number="FV/1/2026", issued="2026-03-02",
+                total="1000.00", currency="PLN", source="stripe"),
+    ]
+    xero: list[AnyRecord] = [
+        customer("k-1", "Kestrel sp. z o.o.", source="xero"),
+        invoice("k-1", id="x-1", number="FV/1/2026", issued="2026-03-02", total="1000.00",
+                currency="PLN", source="xero"),
+    ]
+    return stripe, [*xero, *(r.model_copy() for r in xero)]
+
+
+LINKS = [(("stripe", "kestrel"), ("xero", "k-9"))]  # k-9: a typo of k-1
+
+# By hand: 2 records again (Xero's customer k-1 and invoice x-1; customers are checked
+# first, so the first named is the customer). Polish counts 2-4 with "rekordy" (few).
+REPEATED_EN = (
+    "2 records came twice with the same id and the same content (the first: customer k-1 "
+    "of xero): each counted once"
+)
+REPEATED_PL = (
+    "2 rekordy wczytano dwa razy z tym samym id i tą samą treścią (pierwszy z nich: "
+    "kontrahent k-1 ze źródła xero); każdy jest liczony raz"
+)
+LINKS_EN = (
+    "the links name customers the records do not hold, left out of their links: xero:k-9 "
+    "(clientguard links suggest lists the customers' ids)"
+)
+LINKS_PL = (
+    "powiązania wskazują kontrahentów, których nie ma w rekordach; pominięto ich w "
+    "powiązaniach: xero:k-9 (identyfikatory kontrahentów wypisuje clientguard links suggest)"
+)
+COPY_PL = (
+    "faktury stripe:in_1, xero:x-1 (numer FV/1/2026) mogą być jedną fakturą policzoną dwa "
+    "razy: ten sam klient lub numer, ten sam dzień (2 marca 2026) i ta sama kwota "
+    "(1000,00\u00a0zł) w źródłach stripe i xero; jeśli jedno narzędzie kopiuje swoje faktury "
+    "do drugiego, pobieraj faktury tylko z jednego z nich (do tego czasu liczone są obie)"
+)
+
+
+def test_a_polish_review_of_two_sources_with_copies_says_every_ledger_note_in_polish() -> None:
+    stripe, xero = copies_of_two_sources()
+    book = Ledger.build([*stripe, *xero], base_currency="PLN", strict=False, links=LINKS)
+    english = book.report.notes
+    quality = review(book, as_of=AS_OF, lang="pl").data_quality
+    for sentence in (REPEATED_PL, COPY_PL, LINKS_PL):
+        assert sentence in quality.notes
+        assert any(sentence in group.examples for group in quality.groups)
+    assert not {REPEATED_EN, LINKS_EN} & set(quality.notes)
+    # The ledger keeps its English, byte for byte (the load report, the logs), and an
+    # English review says it as the ledger does.
+    assert english[0] == REPEATED_EN
+    assert english[-1] == LINKS_EN
+    assert book.report.notes == english
+    notes = review(book, as_of=AS_OF, lang="en").data_quality.notes
+    assert REPEATED_EN in notes
+    assert LINKS_EN in notes
+
+
+@pytest.mark.parametrize("order", ["stripe first", "xero first"])
+def test_a_note_a_merged_ledger_carries_is_said_in_polish_too(order: str) -> None:
+    """Several sources pulled at once build a ledger each and merge them (the command line's
+    --source a --source b): Xero's note of its export read twice is carried into the merge."""
+    stripe, xero = copies_of_two_sources()
+    halves = [Ledger.build(stripe, base_currency="PLN", strict=False, links=LINKS),
+              Ledger.build(xero, base_currency="PLN", strict=False, links=LINKS)]
+    if order == "xero first":
+        halves.reverse()
+    merged = halves[0].merge(halves[1], strict=False)
+    assert REPEATED_EN in merged.report.notes
+    assert LINKS_EN in merged.report.notes
+    notes = review(merged, as_of=AS_OF, lang="pl").data_quality.notes
+    for sentence in (REPEATED_PL, COPY_PL, LINKS_PL):
+        assert sentence in notes
+    assert not {REPEATED_EN, LINKS_EN} & set(notes)
+
+
+@pytest.mark.parametrize(
+    ("count", "kind", "ident", "polish"),
+    [
+        # One record: no "the first of them"; the three Polish forms of "rekord" by hand
+        # (1 rekord; 2-4, 22-24 rekordy; 5-21, 25 rekordów).
+        (1, "invoice", "I-1", "1 rekord wczytano dwa razy z tym samym id i tą samą treścią "
+                              "(faktura I-1 ze źródła erp); jest liczony raz"),
+        (3, "payment", "P-7", "3 rekordy wczytano dwa razy z tym samym id i tą samą treścią "
+                              "(pierwszy z nich: płatność P-7 ze źródła erp); każdy jest "
+                              "liczony raz"),
+        (12, "credit_note", "K-2", "12 rekordów wczytano dwa razy z tym samym id i tą samą "
+                                   "treścią (pierwszy z nich: korekta K-2 ze źródła erp); "
+                                   "każdy jest liczony raz"),
+        (22, "time_entry", "T-5", "22 rekordy wczytano dwa razy z tym samym id i tą samą "
+                                  "treścią (pierwszy z nich: wpis czasu pracy T-5 ze źródła "
+                                  "erp); każdy jest liczony raz"),
+    ],
+)
+def test_records_delivered_twice_in_each_language(
+    count: int, kind: str, ident: str, polish: str
+) -> None:
+    note = DeliveredTwice(count, kind, ident, "erp")
+    # The English as the ledger has always written it ("1 record", the kind's code).
+    english = (f"{count} record{'s' if count != 1 else ''} came twice with the same id and "
+               f"the same content (the first: {kind} {ident} of erp): each counted once")
+    assert str(note) == english
+    with i18n.using("pl"):
+        assert str(note) == english
         assert note.words() == polish
     assert note.words() == english

@@ -86,6 +86,7 @@ from clientguard.tax_id import comparable_tax_id
 __all__ = [
     "Application",
     "CrossAllocation",
+    "DeliveredTwice",
     "Ledger",
     "LoadReport",
     "SameInTwoSources",
@@ -139,6 +140,7 @@ class Adjustment:
 
 
 _KIND_WORDS: dict[str, Callable[[], str]] = {
+    "customer": lambda: pgettext("a record's kind", "customer"),
     "invoice": lambda: pgettext("a record's kind", "invoice"),
     "payment": lambda: pgettext("a record's kind", "payment"),
     "credit_note": lambda: pgettext("a record's kind", "credit_note"),
@@ -303,6 +305,38 @@ class UnknownCustomer:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveredTwice:
+    """Records delivered again with the id and the content of one already kept (an export
+    read twice, overlapping exports of one tool, a ledger merged with one it was merged
+    from): each is counted once, and this says how many came again, naming the first."""
+
+    count: int
+    """How many records came again."""
+    kind: str
+    """The first one's kind (``invoice``, ``customer``, ...)."""
+    record_id: str
+    """The first one's id, as its source gives it."""
+    source: str
+    """The first one's source."""
+
+    def __str__(self) -> str:
+        with i18n.using("en"):
+            return self.words()
+
+    def words(self) -> str:
+        """The sentence in the active language (``str()`` is the English one, as the load
+        report keeps it): the kind translated, the id and the source as they are."""
+        kind = _KIND_WORDS[self.kind]() if self.kind in _KIND_WORDS else self.kind
+        return ngettext(
+            "{n} record came twice with the same id and the same content (the first: {kind} "
+            "{record} of {source}): each counted once",
+            "{n} records came twice with the same id and the same content (the first: {kind} "
+            "{record} of {source}): each counted once",
+            self.count,
+        ).format(n=self.count, kind=kind, record=self.record_id, source=self.source)
+
+
+@dataclass(frozen=True, slots=True)
 class SameInTwoSources:
     """Documents of different sources that look like one document counted once in each: a
     Stripe invoice also exported to Xero, a bank transfer also recorded as a payment in the
@@ -455,6 +489,11 @@ class LoadReport:
     record of the ledger has them, sorted: a typo, or a customer the source no longer has.
     Such a member is left out of its link, never guessed; one sentence of :attr:`notes`
     (:func:`unknown_links_note`, after the documents counted twice) says it."""
+    delivered_twice: tuple[DeliveredTwice, ...] = ()
+    """Records delivered again with the id and content of one already kept (see
+    :class:`DeliveredTwice`), each also a sentence of :attr:`notes`: those a merge carries
+    from the ledgers it merged (among the sources' notes, sorted), then this build's own
+    (before the unknown customers')."""
 
     @property
     def ok(self) -> bool:
@@ -808,6 +847,10 @@ class Ledger:
             carried_adjusted=sorted(
                 dict.fromkeys([*self.report.adjusted, *other.report.adjusted]),
                 key=lambda a: (a.used_value, a.record_id, a.source)),
+            # Their notes of records delivered twice stay among the notes (as written), and
+            # the objects come along so that a review says them in its language.
+            carried_twice=sorted(
+                {*self.report.delivered_twice, *other.report.delivered_twice}, key=str),
             # The sources' notes; those of unknown customers are found again in the merge
             # (the other ledger may hold the customer).
             # The same goes for documents that look alike in two sources. A note both carry
@@ -1044,6 +1087,7 @@ class _Builder:
         rejected: list[Rejection],
         carried: list[Rejection] | None = None,
         carried_adjusted: list[Adjustment] | None = None,
+        carried_twice: list[DeliveredTwice] | None = None,
         notes: list[str] | None = None,
         links: Iterable[Link] = (),
         warnings: Iterable[str] = (),
@@ -1071,6 +1115,9 @@ class _Builder:
         self.carried = carried or []
         # Adjustments of earlier builds (a merge: their records already carry the change).
         self.carried_adjusted = carried_adjusted or []
+        # Notes of records delivered twice in earlier builds (a merge): their sentences are
+        # among the notes carried.
+        self.carried_twice = carried_twice or []
         self.notes = notes or []
         self.adjusted: list[Adjustment] = []
         # Records delivered again with the id and the content of one already kept (an export
@@ -1193,6 +1240,7 @@ class _Builder:
         unknown = self.unknown_customers(ledger)
         twice = _same_in_two_sources(ledger) if self.keyed else []
         unlinked = _unknown_links(ledger, self.links)
+        again = self.delivered_twice()
         ledger.report = LoadReport(
             accepted={
                 "customers": len(ledger.customers),
@@ -1203,7 +1251,7 @@ class _Builder:
                 "work_requests": len(ledger.work_requests),
             },
             rejected=(*self.carried, *self.rejected),
-            notes=(*self.notes, *self.repeated_note(), *map(str, unknown), *map(str, twice),
+            notes=(*self.notes, *map(str, again), *map(str, unknown), *map(str, twice),
                    *([unknown_links_note(unlinked)] if unlinked else [])),
             # In ledger order (an invoice's used due date is its issue date), whatever the
             # order the records came in.
@@ -1215,25 +1263,21 @@ class _Builder:
             unknown_customers=tuple(unknown),
             same_in_two_sources=tuple(twice),
             unknown_links=unlinked,
+            delivered_twice=tuple(dict.fromkeys([*self.carried_twice, *again])),
         )
         ledger._sealed = True
         return ledger
 
-    def repeated_note(self) -> list[str]:
-        """The sentence of the records delivered twice with one content (none: no sentence),
-        naming the first by kind, source and id (as its source gives it)."""
+    def delivered_twice(self) -> list[DeliveredTwice]:
+        """The note of the records delivered twice with one content (none: no note), naming
+        the first by kind, source and id (as its source gives it)."""
         if not self.repeated:
             return []
         first = self.repeated[0]
         ident = str(getattr(first, "id", ""))
         if self.keyed:
             ident = _unkey(first.source, ident)
-        count = len(self.repeated)
-        return [
-            f"{count} record{'s' if count != 1 else ''} came twice with the same id and the "
-            f"same content (the first: {first.kind} {ident} of {first.source}): each counted "
-            "once"
-        ]
+        return [DeliveredTwice(len(self.repeated), first.kind, ident, first.source)]
 
     def unknown_customers(self, ledger: Ledger) -> list[UnknownCustomer]:
         """The customer ids that the records of a source name, where the source gives
@@ -1400,7 +1444,7 @@ class _Builder:
     def reject_duplicate(self, record: AnyRecord, key: str, first: AnyRecord) -> None:
         """Reject ``record``, whose id ``key`` another record of its kind, ``first``, has;
         unless it is ``first`` again (the same content, delivered twice): then it is counted
-        once, and only said in the report's notes (:meth:`repeated_note`)."""
+        once, and only said in the report's notes (:meth:`delivered_twice`)."""
         if record is first or record == first:
             self.repeated.append(record)
             return
@@ -1960,9 +2004,19 @@ def _unknown_links(ledger: Ledger, links: Iterable[Link]) -> tuple[str, ...]:
 
 
 def unknown_links_note(members: Sequence[str]) -> str:
-    """The sentence of a load report's notes for its :attr:`LoadReport.unknown_links`."""
-    return (f"the links name customers the records do not hold, left out of their links: "
-            f"{', '.join(members)} (clientguard links suggest lists the customers' ids)")
+    """The sentence of a load report's notes for its :attr:`LoadReport.unknown_links`, in
+    English (as the load report keeps it)."""
+    with i18n.using("en"):
+        return unknown_links_words(members)
+
+
+def unknown_links_words(members: Sequence[str]) -> str:
+    """:func:`unknown_links_note` in the active language (the review's): the members are
+    ``source:id`` names and stay as they are."""
+    return gettext(
+        "the links name customers the records do not hold, left out of their links: "
+        "{customers} (clientguard links suggest lists the customers' ids)"
+    ).format(customers=", ".join(members))
 
 
 def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:

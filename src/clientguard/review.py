@@ -50,7 +50,7 @@ from clientguard.frozen import Frozen
 from clientguard.gcpause import collector_paused
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext, noop
-from clientguard.ledger import Ledger
+from clientguard.ledger import Ledger, unknown_links_note, unknown_links_words
 from clientguard.metrics.concentration import client_name, without_client
 from clientguard.metrics.cost import ClientLatenessCost
 from clientguard.metrics.cost.lateness_costs import (
@@ -1668,14 +1668,19 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
 
 def _ledger_notes_in_language(ledger: Ledger) -> dict[str, str]:
     """The notes of ``ledger.report`` that the ledger made of its own objects (an unknown
-    customer, documents counted in two sources), each (as the report keeps it, in English)
-    with its sentence in the active language; none in English, where they are the same. A
-    source's notes are not among them: they stay as written (docs/languages.md)."""
+    customer, documents counted in two sources, records delivered twice, links naming
+    customers the records lack), each (as the report keeps it, in English) with its sentence
+    in the active language; none in English, where they are the same. A source's notes are
+    not among them: they stay as written (docs/languages.md)."""
     if i18n.language() == "en":
         return {}
     report = ledger.report
     worded = {str(each): each.words() for each in report.unknown_customers}
     worded.update((str(each), each.words()) for each in report.same_in_two_sources)
+    worded.update((str(each), each.words()) for each in report.delivered_twice)
+    if report.unknown_links:
+        worded[unknown_links_note(report.unknown_links)] = unknown_links_words(
+            report.unknown_links)
     return worded
 
 
