@@ -105,9 +105,9 @@ def _messages(before: ClientSummary, after: ClientSummary, lang: str) -> list[st
                     revenue_share=None),
             ["Acme: verdict monitor -> revise terms (late share 60% -> 60%, average lateness "
              "1 day -> 2 days, overdue balance 0.00 EUR -> 0.00 EUR, revenue share n/a -> n/a)"],
-            ["Acme: ocena do obserwacji -> do renegocjacji warunków (udział spóźnionych faktur: "
-             "60% -> 60%, średnie opóźnienie: 1 dzień -> 2 dni, zaległości: 0,00\u00a0EUR -> "
-             "0,00\u00a0EUR, udział w przychodach: b.d. -> b.d.)"],
+            ["Acme: ocena do monitoringu -> do renegocjacji warunków (udział spóźnionych "
+             "faktur: 60% -> 60%, średnie opóźnienie: 1 dzień -> 2 dni, zaległości: "
+             "0,00\u00a0EUR -> 0,00\u00a0EUR, udział w przychodach: b.d. -> b.d.)"],
         ),
     ],
 )

@@ -386,7 +386,7 @@ def test_a_change_reads_in_polish() -> None:
     with using("pl"):
         messages = [c.message for c in compare(summary("2026-05-31", before),
                                                summary("2026-06-30", after)).changes]
-    assert messages[0].startswith("Acme: ocena do obserwacji -> do renegocjacji warunków (")
+    assert messages[0].startswith("Acme: ocena do monitoringu -> do renegocjacji warunków (")
     assert messages[1] == "Acme: faktura A-2 jest teraz przeterminowana"
 
 

@@ -225,11 +225,12 @@ def test_a_notice_in_polish() -> None:
     (found,) = flaps("acme", "Acme", standings_of("mrmr"), FlapRule())
     with using("pl"):
         (notice,) = flap_notices([found], FlapRule(), since=None, until=date(2026, 6, 4))
-    # The verdicts' and severities' Polish are the catalogs' (monitor and watch are both
-    # "do obserwacji"); dates in a sentence are written out; 3 zmiany, 4 przeglądach and
-    # 3 przeglądy are the Polish plural forms of 3 and 4.
+    # The verdicts' and severities' Polish are the catalogs': the verdict monitor is "do
+    # monitoringu", the severity watch "do obserwacji" (two words, so that a reader tells the
+    # client's verdict from its finding's severity); dates in a sentence are written out;
+    # 3 zmiany, 4 przeglądach and 3 przeglądy are the Polish plural forms of 3 and 4.
     assert notice.message == (
-        "Acme: stan się waha: do obserwacji (poziom: do obserwacji) i do renegocjacji "
+        "Acme: stan się waha: do monitoringu (poziom: do obserwacji) i do renegocjacji "
         "warunków (poziom: ostrzeżenie); 3 zmiany w ostatnich 4 przeglądach (2 czerwca 2026, "
         "3 czerwca 2026, 4 czerwca 2026), teraz do renegocjacji warunków (poziom: "
         "ostrzeżenie); zmiany tego klienta są wstrzymane, dopóki nie pozostanie on przy "

@@ -157,7 +157,7 @@ def test_the_verdicts_in_polish_and_their_codes_unchanged() -> None:
     polish = review(books, as_of=AS_OF, policy=POLICY, lang="pl")
     words = {
         Recommendation.OK: "wszystko w porządku",
-        Recommendation.MONITOR: "obserwuj",
+        Recommendation.MONITOR: "monitoruj",
         Recommendation.REVISE_TERMS: "renegocjuj warunki",
         Recommendation.CONSIDER_ENDING: "rozważ zakończenie współpracy",
     }
