@@ -199,7 +199,8 @@ def test_ids_a_customers_file_lists_that_differ_only_by_zeros_are_said_once(
     assert [n for n in ledger.report.notes if "leading zeros" in n] == [expected]
     assert sorted(c.id for c in ledger.customers) == ["07", "7"]
     (rejection,) = ledger.report.rejected
-    assert rejection.location is not None and rejection.location.line == 3
+    assert rejection.location is not None
+    assert rejection.location.line == 3
     # Both ids that differ from 007 only by zeros, the fewest zeros apart first.
     assert rejection.reason.startswith(
         "customer id '007' is not in the customers file; customer ids '07' ('Acme'), '7' "

@@ -685,7 +685,7 @@ def test_ids_a_customers_file_lists_that_differ_only_by_zeros_are_said(
     # Before, only customers made from the rows were looked at: a customers file that lists
     # 7 and 07 split the client's documents between them without a word. Expected by hand:
     # each id at its row of the file (the header is line 1).
-    items, log = read_logged(write, shaped, {**SPLIT, "customers": {"columns": {
+    _items, log = read_logged(write, shaped, {**SPLIT, "customers": {"columns": {
         "id": "Id", "name": "Name"}}}, customers="Id,Name\n" + customers,
         invoices=SPLIT_HEADER + "F/1,007,Acme,2026-01-05,2026-02-04,10.00\n")
     assert groups(log, tmp_path) == expected
