@@ -19,7 +19,9 @@ Decisions (docs/claims.md):
   day); the interest on the part left unpaid goes with the debt, and the working shows the
   two principals on lines of their own. In the UK such a payment also restarts the debt's
   six years from its date (Limitation Act 1980 s.29(5)); the fixed sum and each day's
-  interest keep their own.
+  interest keep their own. The debtor's acknowledgement of a debt (``acknowledgements``)
+  made before its bar restarts the debt's period in both laws (art. 123 § 1 pkt 2 and art.
+  124 § 1 KC; s.29(5)(a)); the invoice's line says which one did.
 - An invoice paid late bears interest up to the day of payment; one still open bears it up to
   ``as_of`` and keeps accruing (the document says so, and its principal is not part of the
   claim). A partial payment lowers the principal from the day after it, per period, as
@@ -47,8 +49,10 @@ from clientguard.errors import ClientguardError
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext
 from clientguard.metrics.cost import (
+    Acknowledgement,
     Band,
     RateTable,
+    acknowledged_debts,
     jurisdiction_of,
     lateness_costs,
     limitation,
@@ -56,6 +60,7 @@ from clientguard.metrics.cost import (
 )
 from clientguard.metrics.cost.lateness_costs import _payment_days
 from clientguard.metrics.cost.limitation import (
+    Acknowledged,
     Limitation,
     PrincipalPart,
     interest_goes_with_main_claim,
@@ -196,6 +201,13 @@ class ClaimedInvoice(BaseModel):
     #: 1980 s.29(5)). A debt left unpaid until then loses all its interest that day. None
     #: where it is ``time_barred_from``.
     main_claim_time_barred_from: date | None = None
+    #: The day of the debtor's acknowledgement of the debt that set
+    #: ``main_claim_time_barred_from`` (its period ran anew from it: art. 124 § 1 KC,
+    #: Limitation Act 1980 s.29(5)(a)); None where none moved the bar.
+    acknowledged_on: date | None = None
+    #: The note recorded with that acknowledgement (where it is: a letter, an e-mail); None
+    #: with ``acknowledged_on``, and for one recorded without a note.
+    acknowledgement_note: str | None = None
     #: The part of ``interest`` time-barred as of ``as_of`` (``interest`` minus
     #: ``interest_claimed``); zero when none is, None with ``interest``.
     interest_time_barred: Decimal | None = None
@@ -322,6 +334,7 @@ def claim(
     number: str | None = None,
     pay_within_days: int = 7,
     tables: Mapping[str, RateTable] | None = None,
+    acknowledgements: Iterable[Acknowledgement] = (),
 ) -> Claim:
     """The statutory interest and compensation one client owes as of ``as_of``.
 
@@ -331,10 +344,15 @@ def claim(
     ``creditor`` is the firm (the config's ``[firm]``); the debtor's details come from the
     ledger's customer record. ``issued_on`` (default ``as_of``) and ``number`` name the
     document. A client with no late invoice gives a claim with no invoices.
+    ``acknowledgements`` are the debtor's acknowledgements of its debts (of any client: the
+    claim takes the ones of this client's invoices, made by ``as_of``); one made before a
+    debt was time-barred restarts its period (docs/claims.md, "Acknowledgements"), as the
+    review counts it when given the same ones.
 
     Raises :class:`ClaimError` for an unknown client or invoice, an invoice that is not the
     client's or not late, a client under no late-payment law (``none``), and
-    ``pay_within_days`` below 1.
+    ``pay_within_days`` below 1; :class:`~clientguard.errors.DataError` for an
+    acknowledgement of an invoice or a customer the ledger does not hold.
     """
     as_of = check_as_of(as_of)
     if isinstance(pay_within_days, bool) or not isinstance(pay_within_days, int) \
@@ -343,6 +361,7 @@ def claim(
             "pay_within_days is {value}: give a whole number of days, 1 or more"
         ).format(value=repr(pay_within_days)))
     policy = policy or Policy()
+    acknowledged = acknowledged_debts(ledger, acknowledgements)
     customer_id = find_customer(ledger, client)
     jurisdiction = jurisdiction_of(ledger, customer_id, policy)
     if jurisdiction not in ("pl", "eu", "uk"):
@@ -388,7 +407,8 @@ def claim(
     # the window is widened to reach the earliest due date, and the amounts are the metrics'.
     earliest = min((i.due_date for i in selected), default=as_of)
     wide = policy.model_copy(update={"lookback_days": max(1, (as_of - earliest).days + 1)})
-    costs = lateness_costs(ledger, as_of=as_of, policy=wide, settlements=mine, tables=tables)
+    costs = lateness_costs(ledger, as_of=as_of, policy=wide, settlements=mine, tables=tables,
+                           acknowledgements=acknowledgements)
     found_cost = costs.get(customer_id)
     items = found_cost.invoices if found_cost is not None else ()
     if jurisdiction == "pl":
@@ -403,7 +423,8 @@ def claim(
     lines = [
         _line(item, by_id[item.invoice_id], mine[item.invoice_id].open_balance, jurisdiction,
               as_of, short,
-              _payment_days(ledger, jurisdiction, by_id[item.invoice_id], as_of))
+              _payment_days(ledger, jurisdiction, by_id[item.invoice_id], as_of),
+              acknowledged)
         for item in items
     ]
     # The document lists the invoices by due date, then number (the order they fell due).
@@ -492,10 +513,12 @@ def _line(
     as_of: date,
     pl_years: int | None,
     payments: tuple[date, ...],
+    acknowledged: Acknowledged,
 ) -> ClaimedInvoice:
     """``pl_years``: a Polish main claim's period where it is not art. 118 KC's three years
     (``Claim.pl_limitation_years``), else None. ``payments``: the days the debtor paid part of
-    the invoice, which restart a UK debt's six years (as the lateness costs passed them)."""
+    the invoice, which restart a UK debt's six years (as the lateness costs passed them);
+    ``acknowledged``: the debtor's acknowledgements (the same the lateness costs read)."""
     interest = item.statutory_interest
     compensation = item.compensation
     currency = item.currency
@@ -503,7 +526,9 @@ def _line(
     bar = limitation(jurisdiction, due_date=item.due_date,
                      settled_on=None if item.still_open else _paid_on(item),
                      as_of=as_of, interest=interest, pl_years=pl_years or 3,
-                     payments=payments)
+                     payments=payments,
+                     acknowledgements=acknowledged.of(invoice.id, invoice.customer_id, as_of))
+    moved_by = bar.acknowledgement if bar is not None else None
     periods = tuple(
         part
         for p in (interest.periods if interest is not None else ())
@@ -548,6 +573,8 @@ def _line(
             bar.main_claim_time_barred_from
             if bar is not None and bar.main_claim_time_barred_from != bar.time_barred_from
             else None),
+        acknowledged_on=moved_by.on if moved_by is not None else None,
+        acknowledgement_note=moved_by.note or None if moved_by is not None else None,
         interest_time_barred=barred,
         interest_claimed=interest_claimed,
         compensation_time_barred=item.compensation_time_barred,

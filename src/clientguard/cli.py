@@ -1049,7 +1049,8 @@ def _review(args: argparse.Namespace) -> int:
         ledger = _review_ledger(args, config, stages)
         signals, rules = _user_rules(config)
         result = review(ledger, as_of=args.as_of, policy=policy, signals=signals,
-                        verdict_rules=rules, progress=stages)
+                        verdict_rules=rules, progress=stages,
+                        acknowledgements=_acknowledgements(args, config, ledger))
         stages(_("writing the report"))
         # The HTML report draws each client's verdicts over the store's saved reviews.
         past = None if args.source else _store_path(args, config)
@@ -1096,6 +1097,17 @@ def _review(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _acknowledgements(args: argparse.Namespace, config: Config, ledger: Ledger) -> Any:
+    """The debtor's acknowledgements of its debts (docs/claims.md, "Acknowledgements"): of
+    the ``--acknowledged`` files, else of the config's ``acknowledgements``; none without
+    either."""
+    from clientguard.acknowledgements import read_acknowledgements
+
+    given = getattr(args, "acknowledged", None)
+    paths = [Path(name) for name in given] if given else list(config.acknowledgements)
+    return read_acknowledgements(paths, ledger) if paths else ()
+
+
 def _report_title(args: argparse.Namespace, config: Config) -> str | None:
     """``--title``, else the firm's name of the config's ``[firm]`` in a title, else None
     (the report's own heading)."""
@@ -1126,7 +1138,8 @@ def _claim_command(args: argparse.Namespace) -> int:
     firm = config.firm
     made = claim(ledger, args.client, as_of=args.as_of, policy=_policy(args, config),
                  invoices=args.invoice, creditor=Party(**asdict(firm)) if firm else None,
-                 issued_on=args.issued, number=args.number, pay_within_days=args.pay_within)
+                 issued_on=args.issued, number=args.number, pay_within_days=args.pay_within,
+                 acknowledgements=_acknowledgements(args, config, ledger))
     if not made.invoices:
         raise UsageError(_("{client} has no invoice paid after its due date, nor open past "
                            "it, as of {date}: there is nothing to claim").format(
@@ -1449,6 +1462,7 @@ def _backfill(args: argparse.Namespace, config: Config, policy: Any) -> int:
             saved = backfill(
                 store, ledger, since=args.since, until=args.as_of, policy=policy,
                 signals=signals, verdict_rules=rules,
+                acknowledgements=_acknowledgements(args, config, ledger),
                 progress=lambda day: stages(_("reviewing as of {day}").format(day=day)))
             rows = [(s, store.review_clients(s.id)) for s in saved]
     finally:
@@ -2229,6 +2243,11 @@ def build_parser() -> argparse.ArgumentParser:
                                "to --as-of, each with only what had happened by its date"))
     review.add_argument("--since", type=_date, metavar="DATE",
                         help=_("with --backfill: the first month"))
+    review.add_argument("--acknowledged", action="append", metavar="FILE",
+                        help=_("a CSV file of the debtor's acknowledgements of its debts "
+                               "(invoice or client, date, note): each made before a debt was "
+                               "time-barred restarts its limitation period (repeatable; "
+                               "default: acknowledgements in the config; docs/claims.md)"))
     review.set_defaults(run=_review)
     _add_memory_commands(commands, common, configured)
 
@@ -2432,6 +2451,11 @@ def _claim_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> 
                        help=_("the date of issue (default: the --as-of date)"))
     claim.add_argument("--pay-within", type=int, default=7, metavar="DAYS",
                        help=_("days to pay from receiving it (default 7)"))
+    claim.add_argument("--acknowledged", action="append", metavar="FILE",
+                       help=_("a CSV file of the debtor's acknowledgements of its debts "
+                               "(invoice or client, date, note): each made before a debt was "
+                               "time-barred restarts its limitation period (repeatable; "
+                               "default: acknowledgements in the config; docs/claims.md)"))
     claim.set_defaults(run=_claim_command, source=None, option=None, strict=False, quiet=True)
 
 

@@ -8,6 +8,7 @@
     policy = "policy.toml"            # a policy file (or a [policy] table below)
     signals = ["myfirm.rules:big_open_balance"]      # your own signals, by dotted path
     verdict_rules = ["myfirm.rules:retainers_not_judged_on_hours"]
+    acknowledgements = ["acknowledged.csv"]   # the debtors' acknowledgements of their debts
 
     [sources.books]                   # a source: a name, and its connector's options
     connector = "csv"                 # optional: the connector, by default the source's name
@@ -111,6 +112,7 @@ _TOP_KEYS = (
     "base_currency", "store", "policy", "signals", "verdict_rules", "sources", "links", "rates",
     "lang",
     "firm",
+    "acknowledgements",
 )
 _LINK_KEYS = ("clients", "files")
 # What a person may write for a language, for "did you mean": the codes and their names.
@@ -201,6 +203,10 @@ class Config:
     does not choose one (then ``--lang``, else the locale decides)."""
     firm: Firm | None = None
     """The ``[firm]`` table; None when the file has none."""
+    acknowledgements: tuple[Path, ...] = ()
+    """CSV files of the debtors' acknowledgements of their debts, resolved against the
+    file's folder (``clientguard.acknowledgements`` reads them once the ledger is built: they
+    name its invoices and clients)."""
 
     def source(self, name: str) -> SourceConfig:
         """The source of that name; a name not in the file is the connector of that name,
@@ -376,7 +382,20 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         rates=None if rates_value is None else _rates(rates_value, base, where),
         lang=_language(data.get("lang"), where),
         firm=None if firm_value is None else _firm(firm_value, where),
+        acknowledgements=_acknowledgement_files(data.get("acknowledgements"), base, where),
     )
+
+
+def _acknowledgement_files(value: Any, base: Path, where: str) -> tuple[Path, ...]:
+    """``acknowledgements``: a CSV file path or a list of them, relative to the config."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(_("{where}: acknowledgements must be a CSV file path or a list of "
+                            "them, e.g. [\"acknowledged.csv\"]").format(where=where))
+    return tuple(_resolve(name, base) for name in value)
 
 
 def _firm(table: dict[str, Any], where: str) -> Firm:

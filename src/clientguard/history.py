@@ -47,6 +47,7 @@ from clientguard.errors import ClientguardError
 from clientguard.i18n import gettext as _
 from clientguard.i18n import pgettext
 from clientguard.ledger import Ledger
+from clientguard.metrics.cost import Acknowledgement
 from clientguard.policy import Policy
 from clientguard.report.document import render_json
 from clientguard.report.spreadsheet import safe_cell
@@ -286,13 +287,16 @@ def backfill(
     signals: Sequence[SignalFunction] = (),
     verdict_rules: Sequence[VerdictRule] = (),
     progress: Callable[[date], None] | None = None,
+    acknowledgements: Sequence[Acknowledgement] = (),
 ) -> list[SavedReview]:
     """Review ``ledger`` at each month-end from ``since`` to ``until`` and save each review.
 
     Each review is the as-of replay of its date: it sees only the invoices, payments and
     credit notes dated by then, so the saved history is what a review on that day would have
     said of the data as it stands now (a record corrected later is seen corrected).
-    ``progress`` is called with each date before its review. Raises
+    ``progress`` is called with each date before its review. ``acknowledgements`` (the
+    debtor's acknowledgements of its debts, :func:`~clientguard.review.review`'s) count in
+    each review made on or after their day. Raises
     :class:`~clientguard.errors.ClientguardError` when no month ends in the range.
     """
     dates = month_ends(since, until)
@@ -305,7 +309,7 @@ def backfill(
         if progress is not None:
             progress(day)
         result = review(ledger, as_of=day, policy=policy, signals=signals,
-                        verdict_rules=verdict_rules)
+                        verdict_rules=verdict_rules, acknowledgements=acknowledgements)
         saved.append(save_review(store, result))
     return saved
 

@@ -52,13 +52,14 @@ from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext, noop
 from clientguard.ledger import Ledger, unknown_links_note, unknown_links_words
 from clientguard.metrics.concentration import client_name, without_client
-from clientguard.metrics.cost import ClientLatenessCost
+from clientguard.metrics.cost import Acknowledgement, ClientLatenessCost, acknowledged_debts
 from clientguard.metrics.cost.lateness_costs import (
     _claimable_before_window,
     _lateness_costs,
     _Owed,
     jurisdiction_of,
 )
+from clientguard.metrics.cost.limitation import Acknowledged
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import CreditNote, Payment
 from clientguard.money import CURRENCY_EXPONENTS, ZERO, rejection_words
@@ -388,6 +389,7 @@ def review(
     verdict_rules: Sequence[VerdictRule] = (),
     progress: Callable[[str], None] | None = None,
     lang: str | None = None,
+    acknowledgements: Iterable[Acknowledgement] = (),
 ) -> Review:
     """Review every client of ``ledger`` as of ``as_of`` under ``policy``.
 
@@ -410,6 +412,13 @@ def review(
     :data:`REVIEW_STAGES` (``"replaying the invoices"``, ``"computing the metrics and the
     forecast"``, ``"running the signals"``, ``"judging the clients"``), for a progress line;
     the review itself prints nothing.
+
+    ``acknowledgements`` are the debtor's acknowledgements of its debts: facts about debts the
+    ledger does not hold, not thresholds of the policy. One made by ``as_of`` and before a debt
+    was time-barred restarts the debt's period (docs/claims.md, "Acknowledgements"), so what
+    is ``claimable`` and ``time_barred`` agrees with :func:`clientguard.claims.claim` given
+    the same ones. Raises :class:`~clientguard.errors.DataError` for one naming an invoice or
+    a customer the ledger does not hold.
     """
     check_as_of(as_of)
     # A review makes millions of short-lived objects and no reference cycles: the cyclic
@@ -418,6 +427,7 @@ def review(
         return _review(
             ledger, as_of=as_of, policy=policy, signals=signals, verdict_rules=verdict_rules,
             progress=progress or _silent,
+            acknowledged=acknowledged_debts(ledger, acknowledgements),
         )
 
 
@@ -439,6 +449,7 @@ def _review(
     signals: Sequence[SignalFunction],
     verdict_rules: Sequence[VerdictRule],
     progress: Callable[[str], None],
+    acknowledged: Acknowledged | None = None,
 ) -> Review:
     policy = policy or Policy()
     replaying, measuring, signalling, judging = REVIEW_STAGES
@@ -456,9 +467,10 @@ def _review(
     late_in_window, late_before_window = _late_rows_by_window(
         _late_replay(ledger, as_of=as_of, policy=policy), as_of=as_of, policy=policy,
         cancelled=cancelled)
-    costs = _lateness_costs(ledger, as_of, policy, late_in_window, None)
+    costs = _lateness_costs(ledger, as_of, policy, late_in_window, None, acknowledged)
     # What the law grants on the late invoices due before the window: still owed.
-    owed_before = _claimable_before_window(ledger, as_of, policy, late_before_window, None)
+    owed_before = _claimable_before_window(ledger, as_of, policy, late_before_window, None,
+                                           acknowledged)
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
     receivables = shared(
         "receivables", ledger, as_of, policy, concentration, basis="receivables"

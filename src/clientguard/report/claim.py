@@ -44,28 +44,37 @@ __all__ = [
 
 CLAIM_SCHEMA_NAME = "clientguard.claim"
 """What the JSON document is: its ``schema`` field."""
-CLAIM_SCHEMA_VERSION = "1.3"
+CLAIM_SCHEMA_VERSION = "1.4"
 """The JSON document's newest version: a minor version only adds fields (1.1: the limitation
 period, ``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
 ``compensation_time_barred``, a period's ``time_barred``, ``time_barred_totals`` and
 ``limitation_checked``; 1.2: ``pl_limitation_years`` and each invoice's
-``main_claim_time_barred_from``; 1.3: each period's ``principal_part``). A document is written
-in the oldest version that holds what it says: 1.3 where a period is split by the part of the
-debt paid before its bar, else 1.2 for a Polish claim of two years or one with a debt barred
-on another day than its interest (a UK debt a part payment restarted), else the 1.1 document
-clientguard wrote before, byte for byte."""
+``main_claim_time_barred_from``; 1.3: each period's ``principal_part``; 1.4: each invoice's
+``acknowledged_on`` and ``acknowledgement_note``). A document is written in the oldest version
+that holds what it says: 1.4 where the debtor's acknowledgement moved a debt's bar, else 1.3
+where a period is split by the part of the debt paid before its bar, else 1.2 for a Polish
+claim of two years or one with a debt barred on another day than its interest (a UK debt a part
+payment restarted), else the 1.1 document clientguard wrote before, byte for byte."""
+_PARTS_SCHEMA_VERSION = "1.3"
 _TWO_YEARS_SCHEMA_VERSION = "1.2"
 _GENERAL_PERIOD_SCHEMA_VERSION = "1.1"
-_PARTS_LEFT_OUT: dict[str, Any] = {
-    "invoices": {"__all__": {"periods": {"__all__": {"principal_part"}}}},
+_ACKNOWLEDGEMENT_LEFT_OUT: dict[str, Any] = {
+    "invoices": {"__all__": {"acknowledged_on", "acknowledgement_note"}},
 }
-"""The field of schema 1.3, left out of a claim with no period split by principal."""
-_GENERAL_PERIOD_LEAVES_OUT: dict[str, Any] = {
-    "pl_limitation_years": True,
-    "invoices": {"__all__": {"main_claim_time_barred_from": True,
+"""The fields of schema 1.4, left out of a claim where no acknowledgement moved a bar."""
+_PARTS_LEFT_OUT: dict[str, Any] = {
+    "invoices": {"__all__": {"acknowledged_on": True, "acknowledgement_note": True,
                              "periods": {"__all__": {"principal_part"}}}},
 }
-"""The fields of schemas 1.2 and 1.3, left out of a claim under the law's general period with
+"""The fields of schemas 1.3 and 1.4, left out of a claim with no period split by principal
+and no acknowledgement."""
+_GENERAL_PERIOD_LEAVES_OUT: dict[str, Any] = {
+    "pl_limitation_years": True,
+    "invoices": {"__all__": {"main_claim_time_barred_from": True, "acknowledged_on": True,
+                             "acknowledgement_note": True,
+                             "periods": {"__all__": {"principal_part"}}}},
+}
+"""The fields of schemas 1.2 to 1.4, left out of a claim under the law's general period with
 no period split by principal (they are None there): such a document stays the 1.1 document
 clientguard wrote before them."""
 
@@ -141,9 +150,13 @@ def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:
     with using(code):
         title = claim_title(claim)
         basis = _legal_basis(claim)
-    if any(period.principal_part is not None
-           for invoice in claim.invoices for period in invoice.periods):
+    if any(invoice.acknowledged_on is not None for invoice in claim.invoices):
+        # The debtor's acknowledgement moved a debt's bar (art. 124 § 1 KC, s.29(5)(a)).
         version, fields = CLAIM_SCHEMA_VERSION, claim.model_dump(mode="json")
+    elif any(period.principal_part is not None
+             for invoice in claim.invoices for period in invoice.periods):
+        version = _PARTS_SCHEMA_VERSION
+        fields = claim.model_dump(mode="json", exclude=_ACKNOWLEDGEMENT_LEFT_OUT)
     elif claim.pl_limitation_years is not None or any(
             invoice.main_claim_time_barred_from is not None for invoice in claim.invoices):
         # A debt barred on another day than its first day's interest: a Polish claim of two
@@ -534,15 +547,30 @@ def _interest_kept(item: ClaimedInvoice) -> bool:
 def _restarted_debts(claim: Claim) -> list[tuple[ClaimedInvoice, date]]:
     """The UK invoices with something time-barred whose debt a payment kept from being barred
     with it (Limitation Act 1980 s.29(5): the debt's bar, later than the fixed sum's), and the
-    day each debt is barred from: what the note on part payments names."""
+    day each debt is barred from: what the note on part payments names. One whose bar an
+    acknowledgement set is the acknowledgements' note's (:func:`_acknowledged_debts`)."""
     if claim.jurisdiction != "uk":
         return []
     return [
         (item, item.main_claim_time_barred_from) for item in claim.invoices
         if item.main_claim_time_barred_from is not None and item.time_barred_from is not None
+        and item.acknowledged_on is None
         and item.main_claim_time_barred_from > item.time_barred_from
         and (item.interest_time_barred or item.compensation_time_barred)
     ]
+
+
+def _acknowledged_debts(claim: Claim) -> str:
+    """Each invoice whose debt's bar the debtor's acknowledgement set, as the note lists them
+    (``FV/1: acknowledged 01.03.2024 (letter), time-barred from 01.01.2028``); empty with
+    none."""
+    return "; ".join(
+        _("{number}: acknowledged {day}{note}, time-barred from {bar}").format(
+            number=item.number, day=_date(item.acknowledged_on),
+            note=f" ({item.acknowledgement_note})" if item.acknowledgement_note else "",
+            bar=_date(item.main_claim_time_barred_from))
+        for item in claim.invoices
+        if item.acknowledged_on is not None and item.main_claim_time_barred_from is not None)
 
 
 def _notes(claim: Claim) -> list[str]:
@@ -577,6 +605,25 @@ def _notes(claim: Claim) -> list[str]:
             "years. The debt of each such invoice is time-barred from (invoice: day): {debts}."
         ).format(debts="; ".join(f"{item.number}: {_date(barred_from)}"
                                  for item, barred_from in restarted)))
+    acknowledged = _acknowledged_debts(claim)
+    if acknowledged:
+        if claim.jurisdiction == "pl":
+            notes.append(_(
+                "The debtor acknowledged the debt before it was time-barred, which interrupted "
+                "the limitation period (art. 123 § 1 pkt 2 of the Civil Code); the period ran "
+                "anew from the next day (art. 124 § 1), to the end of a calendar year (art. "
+                "118): the debt, and the interest on the part of it still unpaid, can be "
+                "claimed until then; the compensation and each day's interest keep their own "
+                "periods. Invoices (acknowledgement, bar): {debts}."
+            ).format(debts=acknowledged))
+        else:
+            notes.append(_(
+                "The debtor acknowledged the debt in writing before it was time-barred, which "
+                "restarts its six years from the day of the acknowledgement (Limitation Act "
+                "1980, section 29(5)): the debt, and the interest on the part of it still "
+                "unpaid, can be claimed until then; the fixed sum and each day's interest keep "
+                "their own six years. Invoices (acknowledgement, bar): {debts}."
+            ).format(debts=acknowledged))
     if claim.invoices and not claim.limitation_checked:
         notes.append(_(
             "The limitation period is not checked: Directive 2011/7/EU sets none, the "

@@ -47,11 +47,13 @@ from clientguard.metrics.cost.interest import (
 from clientguard.metrics.cost.lateness_costs import (
     ClientLatenessCost,
     InvoiceLatenessCost,
+    acknowledged_debts,
     jurisdiction_of,
     lateness_costs,
 )
 from clientguard.metrics.cost.law import LegalNames, legal_names
 from clientguard.metrics.cost.limitation import (
+    Acknowledgement,
     Limitation,
     last_barred_due_date,
     limitation,
@@ -69,6 +71,7 @@ from clientguard.metrics.cost.rates import (
 __all__ = [
     "EVIDENCE",
     "JURISDICTIONS",
+    "Acknowledgement",
     "BalanceStep",
     "Band",
     "ClientLatenessCost",
@@ -85,6 +88,7 @@ __all__ = [
     "RatePeriod",
     "RateTable",
     "StatutoryInterest",
+    "acknowledged_debts",
     "balance_days",
     "financing_cost",
     "fixed_compensation",

@@ -28,7 +28,12 @@ from clientguard.metrics.cost.interest import (
     _table_cuts,
     carrying_cost,
 )
-from clientguard.metrics.cost.limitation import last_barred_due_date, limitation
+from clientguard.metrics.cost.limitation import (
+    Acknowledged,
+    Acknowledgement,
+    last_barred_due_date,
+    limitation,
+)
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.cost.rates import Jurisdiction, RateTable
 from clientguard.money import ONE, FxTable
@@ -48,7 +53,13 @@ if TYPE_CHECKING:
     from clientguard.ledger import Ledger
     from clientguard.model import Invoice
 
-__all__ = ["ClientLatenessCost", "InvoiceLatenessCost", "jurisdiction_of", "lateness_costs"]
+__all__ = [
+    "ClientLatenessCost",
+    "InvoiceLatenessCost",
+    "acknowledged_debts",
+    "jurisdiction_of",
+    "lateness_costs",
+]
 
 
 class InvoiceLatenessCost(BaseModel):
@@ -128,6 +139,34 @@ def jurisdiction_of(
     )
 
 
+def acknowledged_debts(
+    ledger: Ledger, acknowledgements: Iterable[Acknowledgement]
+) -> Acknowledged:
+    """``acknowledgements`` looked up by debt (:class:`Acknowledged`), each checked against
+    ``ledger``: a :class:`~clientguard.errors.DataError` names one of an invoice or a customer
+    the ledger does not hold (a typo would otherwise leave a debt barred without a word)."""
+    given = tuple(acknowledgements)
+    if not given:
+        return Acknowledged()
+    customers = set(ledger.customer_ids)
+    for acknowledgement in given:
+        if acknowledgement.invoice_id is not None:
+            try:
+                ledger.invoice(acknowledgement.invoice_id)
+            except KeyError:
+                raise DataError(_(
+                    "the acknowledgement of {day} names the invoice {invoice}, which the ledger "
+                    "does not hold: give the invoice's id as the ledger has it"
+                ).format(day=acknowledgement.on, invoice=repr(acknowledgement.invoice_id))
+                ) from None
+        elif acknowledgement.customer_id not in customers:
+            raise DataError(_(
+                "the acknowledgement of {day} names the customer {customer}, which the ledger "
+                "does not hold: give the customer's id as the ledger has it"
+            ).format(day=acknowledgement.on, customer=repr(acknowledgement.customer_id)))
+    return Acknowledged(given)
+
+
 def lateness_costs(
     ledger: Ledger,
     *,
@@ -135,6 +174,7 @@ def lateness_costs(
     policy: Policy | None = None,
     settlements: Mapping[str, Settlement] | None = None,
     tables: Mapping[str, RateTable] | None = None,
+    acknowledgements: Iterable[Acknowledgement] = (),
 ) -> dict[str, ClientLatenessCost]:
     """Per customer, what its late invoices due in the look-back window cost as of ``as_of``.
 
@@ -155,13 +195,17 @@ def lateness_costs(
     review. An invoice whose claim is time-barred as of ``as_of`` (docs/claims.md,
     "Limitation"; a Polish main claim runs ``policy.pl_limitation_years``) keeps its amounts,
     with the barred part in ``interest_time_barred`` and ``compensation_time_barred``; the
-    customer's ``claimable`` leaves it out and ``time_barred`` counts it.
+    customer's ``claimable`` leaves it out and ``time_barred`` counts it. ``acknowledgements``
+    (the debtor's acknowledgements of its debts, :class:`~clientguard.metrics.cost.limitation.
+    Acknowledgement`) restart a debt's period where the law says so (docs/claims.md,
+    "Acknowledgements"); one made after ``as_of`` does not count.
     """
     policy = policy or Policy()
     settlements = (
         settlements if settlements is not None else settle(ledger, as_of=as_of, policy=policy)
     )
-    return _lateness_costs(ledger, as_of, policy, settlements.items(), tables)
+    return _lateness_costs(ledger, as_of, policy, settlements.items(), tables,
+                           acknowledged_debts(ledger, acknowledgements))
 
 
 def _lateness_costs(
@@ -170,13 +214,15 @@ def _lateness_costs(
     policy: Policy,
     settlements: Iterable[tuple[str, _Settled]],
     tables: Mapping[str, RateTable] | None,
+    acknowledged: Acknowledged | None = None,
 ) -> dict[str, ClientLatenessCost]:
     """:func:`lateness_costs` of ``settlements``, each by its invoice's id: settlements, or
     what the review reads of them from its replay (``settlement._LateRow``). Internal: the
     review's fast path."""
     first_due = _window_start(as_of, policy)
     by_customer: dict[str, list[InvoiceLatenessCost]] = {}
-    for cost in _invoice_costs(ledger, as_of, policy, settlements, tables, first_due, as_of):
+    for cost in _invoice_costs(ledger, as_of, policy, settlements, tables, first_due, as_of,
+                               acknowledged):
         held = by_customer.get(cost.customer_id)
         if held is None:
             by_customer[cost.customer_id] = [cost]
@@ -239,6 +285,7 @@ def _claimable_before_window(
     policy: Policy,
     settlements: Iterable[tuple[str, _Settled]],
     tables: Mapping[str, RateTable] | None,
+    acknowledged: Acknowledged | None = None,
 ) -> dict[str, _Owed]:
     """Per customer, what the law lets the firm claim (statutory interest and the converted
     compensation, base currency, as ``ClientLatenessCost.claimable`` counts them: without what
@@ -246,7 +293,8 @@ def _claimable_before_window(
     window, as of ``as_of``: a debt does not stop being owed when it leaves the window, so
     what a client owes is this plus the window's ``claimable``, every late invoice as
     :func:`clientguard.claims.claim` counts them. ``settlements`` as for
-    :func:`_lateness_costs`. Only the claim is priced (no financing cost, no
+    :func:`_lateness_costs`, and ``acknowledged``, the debtor's acknowledgements. Only the
+    claim is priced (no financing cost, no
     :class:`InvoiceLatenessCost` an invoice): the sums are what the review keeps. A customer
     under no late-payment law has no entry. Internal: the review's."""
     owed: dict[str, _Owed] = {}
@@ -279,7 +327,10 @@ def _claimable_before_window(
             bar = limitation(jurisdiction, due_date=due, settled_on=settled_on, as_of=as_of,
                              interest=interest, pl_years=policy.pl_limitation_years,
                              payments=_payment_days(ledger, jurisdiction, invoice,
-                                                    settlement.as_of, counted))
+                                                    settlement.as_of, counted),
+                             acknowledgements=(
+                                 acknowledged.of(invoice_id, customer_id, as_of)
+                                 if acknowledged else ()))
             if bar is not None and bar.anything_barred:
                 barred = _in_base(bar.interest_time_barred, rate)
                 if bar.compensation_time_barred and compensation_base is not None:
@@ -462,9 +513,11 @@ def _invoice_costs(
     tables: Mapping[str, RateTable] | None,
     first_due: date | None,
     last_due: date,
+    acknowledged: Acknowledged | None = None,
 ) -> Iterator[InvoiceLatenessCost]:
     """What each late invoice of ``settlements`` due from ``first_due`` (None: whenever) to
-    ``last_due`` cost as of ``as_of``, one at a time, in the order of ``settlements``."""
+    ``last_due`` cost as of ``as_of``, one at a time, in the order of ``settlements``, with
+    the debtor's acknowledgements ``acknowledged``."""
     cost_of_capital = policy.cost_of_capital
     law = _Law(ledger, policy, tables)
     for invoice_id, settlement in settlements:
@@ -500,7 +553,10 @@ def _invoice_costs(
                 limitation(jurisdiction, due_date=due, settled_on=settlement.settled_on,
                            as_of=as_of, interest=interest, pl_years=policy.pl_limitation_years,
                            payments=_payment_days(ledger, jurisdiction, invoice,
-                                                  settlement.as_of))
+                                                  settlement.as_of),
+                           acknowledgements=(
+                               acknowledged.of(invoice_id, customer_id, as_of)
+                               if acknowledged else ()))
                 if law.may_be_time_barred(jurisdiction, due, as_of) else None
             )
             if bar is not None and bar.anything_barred:

@@ -22,7 +22,11 @@ The rules, their sources and the choices made where the law is silent are in doc
   its main claim was time-barred keeps the interest of each day for three years; one left
   unpaid until then loses all of it. One partly paid before the bar, the rest left unpaid, is
   split by principal (:func:`period_parts`): the interest on the part paid keeps each day's
-  own period, the interest on the part left unpaid goes with the main claim.
+  own period, the interest on the part left unpaid goes with the main claim. The debtor's
+  acknowledgement of the debt (*uznanie roszczenia*, art. 123 § 1 pkt 2 KC) made before the
+  main claim was barred interrupts its period, which runs anew from the next day (art. 124
+  § 1 KC), the same years to the end of a calendar year (art. 118 KC); one made after the bar
+  revives nothing (:class:`Acknowledgement`).
 - **UK** (``uk``). Limitation Act 1980 s.5: six years from the day the cause of action accrued
   (the day excluded, so the sixth anniversary is the last day to sue). The debt and the fixed
   sum of s.5A accrue the day after the due date; each day's statutory interest on that day;
@@ -37,9 +41,15 @@ The rules, their sources and the choices made where the law is silent are in doc
   the fixed sum of s.5A and each day's interest already accrued (a payment of the debt is
   not a payment "in respect of" them; s.29(6): paying part of the interest due does not
   extend the period for the rest then due), and nothing is restarted by a credit note (the
-  creditor's, not a payment by the person liable).
+  creditor's, not a payment by the person liable). A written, signed acknowledgement of the
+  debt (s.29(5)(a), s.30) restarts it as a payment does, and not once it is barred (s.29(7)).
 - **EU baseline** (``eu``): the Directive harmonises no limitation period; each member state's
   law sets it. Not checked: :func:`time_barred_from` gives None.
+
+An acknowledgement restarts the debt (the main claim) alone, as a UK payment does: the fixed
+compensation and each day's interest already accrued keep their own periods (an acknowledgement
+of the interest itself would interrupt it, but clientguard records the debt's only); the
+interest on the part of the debt left unpaid goes with the debt, so it is barred later too.
 
 Pure date arithmetic, a few operations an invoice (the review prices a million invoices).
 """
@@ -47,7 +57,8 @@ Pure date arithmetic, a few operations an invoice (the review prices a million i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
@@ -58,6 +69,8 @@ from clientguard.metrics.cost.rates import Jurisdiction
 __all__ = [
     "PL_YEARS",
     "PL_YEAR_END_RULE_FROM",
+    "Acknowledged",
+    "Acknowledgement",
     "Limitation",
     "PeriodPart",
     "PrincipalPart",
@@ -81,6 +94,66 @@ PL_YEARS = (2, 3)
 """The periods of a Polish main claim clientguard applies, in years: 2 (arts. 554, 646 and
 751 KC: a sale, a contract for work, some services) or 3 (art. 118 KC), the policy's
 ``pl_limitation_years``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """The debtor acknowledged a debt on a day: one invoice's (``invoice_id``) or every debt
+    the customer ``customer_id`` owed that day (a signed confirmation of balance, a letter
+    asking for time to pay all of it). Exactly one of the two is given.
+
+    It restarts the debt's limitation period where it was made after the debt became due,
+    before it was paid in full and before it was time-barred (:func:`limitation`): Poland,
+    art. 123 § 1 pkt 2 and art. 124 § 1 KC; UK, Limitation Act 1980 s.29(5)(a) (in writing
+    and signed by the debtor, s.30: clientguard takes the user's word that it is). ``note``
+    says where it is (a letter, an e-mail), for the claim that cites it.
+
+    Raises ``ValueError`` for neither or both of ``invoice_id`` and ``customer_id``, or an
+    ``on`` that is not a date."""
+
+    on: date
+    invoice_id: str | None = None
+    customer_id: str | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.on, date) or isinstance(self.on, datetime):
+            raise ValueError(f"an acknowledgement's day is a date, not {self.on!r}")
+        if (self.invoice_id is None) == (self.customer_id is None):
+            raise ValueError(
+                "an acknowledgement names the invoice acknowledged (invoice_id) or the "
+                "customer all of whose debts were (customer_id), exactly one of the two; "
+                f"got invoice_id={self.invoice_id!r}, customer_id={self.customer_id!r}")
+
+
+class Acknowledged:
+    """Acknowledgements by the debt they are of, looked up once an invoice (the review prices
+    a million invoices: an invoice without one is two dictionary misses)."""
+
+    __slots__ = ("_by_customer", "_by_invoice")
+
+    def __init__(self, acknowledgements: Iterable[Acknowledgement] = ()) -> None:
+        self._by_invoice: dict[str, list[Acknowledgement]] = {}
+        self._by_customer: dict[str, list[Acknowledgement]] = {}
+        for acknowledgement in acknowledgements:
+            if acknowledgement.invoice_id is not None:
+                self._by_invoice.setdefault(acknowledgement.invoice_id, []).append(
+                    acknowledgement)
+            elif acknowledgement.customer_id is not None:
+                self._by_customer.setdefault(acknowledgement.customer_id, []).append(
+                    acknowledgement)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_invoice or self._by_customer)
+
+    def of(self, invoice_id: str, customer_id: str, as_of: date) -> tuple[Acknowledgement, ...]:
+        """The acknowledgements of the invoice ``invoice_id`` of ``customer_id`` made by
+        ``as_of`` (one made later had not happened as of that date): its own and its
+        customer's, in the order of their days."""
+        found = [*self._by_invoice.get(invoice_id, ()), *self._by_customer.get(customer_id, ())]
+        if not found:
+            return ()
+        return tuple(sorted((a for a in found if a.on <= as_of), key=lambda a: a.on))
 
 
 class Limitation(NamedTuple):
@@ -108,8 +181,9 @@ class Limitation(NamedTuple):
     ``time_barred_from`` under the law's general period, earlier under a Polish period of two
     years, later in the UK where a payment made before the bar restarted the debt's six
     years (the day after the sixth anniversary of the last such payment, Limitation Act 1980
-    s.29(5)). A debt left unpaid until then loses all its interest that day (III CZP
-    42/04)."""
+    s.29(5)), and later in both where the debtor acknowledged the debt before the bar (the
+    period run anew from the acknowledgement, :attr:`acknowledgement`). A debt left unpaid
+    until then loses all its interest that day (III CZP 42/04)."""
     left_unpaid: Decimal | None = None
     """Where the main claim is time-barred as of the date and the debt was not paid in full
     before it: the balance outstanding as the bar's first day began, the part of the debt left
@@ -117,6 +191,9 @@ class Limitation(NamedTuple):
     whole of a smaller one) bears interest that went with the main claim, the rest (paid before
     the bar) interest barred on its own days; every day from the bar on goes with the main
     claim (:func:`period_parts`). None otherwise, and where no ``interest`` was given."""
+    acknowledgement: Acknowledgement | None = None
+    """The debtor's acknowledgement that set ``main_claim_time_barred_from`` (the debt's
+    period ran anew from it: PL art. 124 § 1 KC, UK s.29(5)); None where none moved it."""
 
     @property
     def anything_barred(self) -> bool:
@@ -208,6 +285,7 @@ def limitation(
     interest: StatutoryInterest | None = None,
     pl_years: int = 3,
     payments: Iterable[date] = (),
+    acknowledgements: Iterable[Acknowledgement] = (),
 ) -> Limitation | None:
     """Where a late invoice due on ``due_date`` and paid in full on ``settled_on`` (None while
     open) stands as of ``as_of``: None where the limitation period is not checked (``eu``).
@@ -232,6 +310,18 @@ def limitation(
     day's interest keep their own periods. Ignored in Poland (a payment interrupts the period
     only as an acknowledgement, art. 123 § 1 pkt 2 KC, which the ledger cannot tell).
 
+    ``acknowledgements``: the debtor's acknowledgements of this debt made by ``as_of`` (any
+    order; the caller picks them, :class:`Acknowledged`). Each one made after the debt became
+    due, before it was paid in full and before the main claim was barred restarts the main
+    claim's period: in Poland it runs anew from the next day (art. 124 § 1 KC), ``pl_years``
+    to the end of a calendar year (art. 118 KC), so one made in year Y bars the debt from 1
+    January of Y + ``pl_years`` + 1; in the UK six years from its date, as a payment
+    (s.29(5)(a)). One made on the day of the bar or later revives nothing (UK s.29(7); in
+    Poland clientguard does not read it as a waiver of the defence, art. 117 § 2 KC:
+    docs/claims.md). The compensation and each day's interest keep their own periods; the
+    interest that goes with the debt is barred with it, later.
+    :attr:`Limitation.acknowledgement` is the one that set the main claim's bar.
+
     Raises ``ValueError`` for a ``pl_years`` other than 2 or 3.
     """
     _check_pl_years(pl_years)
@@ -241,40 +331,45 @@ def limitation(
         return None
     main_from = (_polish_bar(first_day, pl_years) if jurisdiction == "pl" and pl_years != 3
                  else barred_from)
-    if jurisdiction == "uk":
-        main_from = _restarted(main_from, payments, settled_on)
+    main_from, acknowledged = _restarted(jurisdiction, main_from, payments, acknowledgements,
+                                         settled_on, pl_years)
     compensation_barred = barred_from <= as_of
     if main_from > as_of and not compensation_barred:
         # The common case: nothing is barred yet (the main claim, with its interest, first;
         # or, restarted, the compensation and the first day's interest).
-        return Limitation(barred_from, False, None, Decimal(0), main_from)
+        return Limitation(barred_from, False, None, Decimal(0), main_from,
+                          acknowledgement=acknowledged)
     if main_from > as_of or (settled_on is not None
                              and not interest_goes_with_main_claim(settled_on, main_from)):
         # The debt is not barred (a UK debt a payment restarted), or was paid before it was:
         # each day's interest on its own, the first day's barred with the compensation (both
         # became due on the first day of delay).
         if not compensation_barred:
-            return Limitation(barred_from, False, None, Decimal(0), main_from)
+            return Limitation(barred_from, False, None, Decimal(0), main_from,
+                              acknowledgement=acknowledged)
         through: date | None = _last_barred_day(jurisdiction, first_day, settled_on or as_of,
                                                 as_of)
         barred = _interest_through(interest, through) if interest is not None else Decimal(0)
-        return Limitation(barred_from, compensation_barred, through, barred, main_from)
+        return Limitation(barred_from, compensation_barred, through, barred, main_from,
+                          acknowledgement=acknowledged)
     # Left unpaid until the main claim was barred: its interest went with it (III CZP 42/04).
     # The days of delay end on the day of payment, or on as_of while open.
     until = settled_on or as_of
     if interest is None:
-        return Limitation(barred_from, compensation_barred, until, Decimal(0), main_from)
+        return Limitation(barred_from, compensation_barred, until, Decimal(0), main_from,
+                          acknowledgement=acknowledged)
     left = _balance_on(interest, main_from)
     paid_before = [p for p in interest.periods if p.start < main_from and p.principal > left]
     if not paid_before:
         # Nothing paid before the bar: every day's interest went with the main claim.
         return Limitation(barred_from, compensation_barred, until,
-                          _interest_through(interest, until), main_from, left)
+                          _interest_through(interest, until), main_from, left, acknowledged)
     # Partly paid before the bar: the part paid bears interest barred day by day, as a debt
     # paid in full would (its last day of delay is before the bar); the rest went with it.
     through = (_last_barred_day(jurisdiction, first_day, paid_before[-1].end, as_of)
                if compensation_barred else None)
-    bar = Limitation(barred_from, compensation_barred, through, Decimal(0), main_from, left)
+    bar = Limitation(barred_from, compensation_barred, through, Decimal(0), main_from, left,
+                     acknowledged)
     barred = Decimal(0)
     for period in interest.periods:
         for part in period_parts(period, bar):
@@ -283,21 +378,43 @@ def limitation(
     return bar._replace(interest_time_barred=barred)
 
 
-def _restarted(barred_from: date, payments: Iterable[date], settled_on: date | None) -> date:
-    """The first day a UK debt barred from ``barred_from`` without payments is barred after
-    ``payments`` (Limitation Act 1980 s.29(5): each payment makes the right accrue anew on its
-    date, so the debt is barred from the day after the sixth anniversary of the last one;
-    s.29(7): repeatedly, but a payment on the day of the bar or later revives nothing). One
+def _restarted(
+    jurisdiction: Jurisdiction,
+    barred_from: date,
+    payments: Iterable[date],
+    acknowledgements: Iterable[Acknowledgement],
+    settled_on: date | None,
+    pl_years: int,
+) -> tuple[date, Acknowledgement | None]:
+    """The first day a debt barred from ``barred_from`` without payments and acknowledgements
+    is barred after them, and the acknowledgement that set it (None: none did).
+
+    Each one runs the period anew, repeatedly, but one on the day of the bar or later revives
+    nothing (UK s.29(7); Poland, art. 124 § 1 KC: an interruption of a period that has run
+    out interrupts nothing). UK (s.29(5)): a payment (``payments``) or an acknowledgement
+    makes the right accrue anew on its date, so the debt is barred from the day after the
+    sixth anniversary of the last one. Poland: an acknowledgement alone (a payment is one only
+    in circumstances the ledger cannot tell, art. 123 § 1 pkt 2 KC); the period runs anew
+    from the next day, ``pl_years`` to the end of a calendar year (:func:`_polish_bar`). One
     on the day the debt was paid in full or later restarts nothing: no debt is left to sue
-    for. One made before the debt accrued (on or before the due date) gives an earlier day,
-    which changes nothing."""
-    for day in sorted(payments):
+    for. One made before the debt became due gives an earlier day, which changes nothing."""
+    events: list[tuple[date, Acknowledgement | None]] = [(a.on, a) for a in acknowledgements]
+    if jurisdiction == "uk":
+        events.extend((day, None) for day in payments)
+    if not events:
+        return barred_from, None
+    # A payment before an acknowledgement of the same day: the acknowledgement moves nothing
+    # more, and the claim cites what it needs to.
+    events.sort(key=lambda event: (event[0], event[1] is not None))
+    moved_by: Acknowledgement | None = None
+    for day, acknowledgement in events:
         if day >= barred_from or (settled_on is not None and day >= settled_on):
             break
-        restarted = _add_years(day, _YEARS["uk"]) + _ONE_DAY
+        restarted = (_add_years(day, _YEARS["uk"]) + _ONE_DAY if jurisdiction == "uk"
+                     else _polish_bar(day + _ONE_DAY, pl_years))
         if restarted > barred_from:
-            barred_from = restarted
-    return barred_from
+            barred_from, moved_by = restarted, acknowledgement
+    return barred_from, moved_by
 
 
 def _balance_on(interest: StatutoryInterest, day: date) -> Decimal:

@@ -1,0 +1,477 @@
+"""The debtor's acknowledgement of a debt restarts its limitation period (docs/claims.md,
+"Acknowledgements").
+
+The law: Poland, art. 123 § 1 pkt 2 KC (an acknowledgement of the claim by the debtor
+interrupts the period) and art. 124 § 1 KC ("Po każdym przerwaniu przedawnienia biegnie ono na
+nowo"): the period runs anew from the next day, the same years, and (clientguard's reading of
+art. 118 KC) to the end of a calendar year. UK, Limitation Act 1980 s.29(5)(a): the right
+"shall be treated as having accrued on and not before the date of the acknowledgment"; s.29(7):
+"once barred ... shall not be revived". Neither revives a barred debt in clientguard (a Polish
+acknowledgement after the bar is a waiver of the defence only in circumstances the user must
+judge: art. 117 § 2 KC). The acknowledgement restarts the debt alone: the fixed compensation
+and each day's interest keep their own periods, the interest on the part left unpaid goes with
+the debt.
+
+Worked example (Poland), by hand: PLN 10,000 due Wednesday 15 December 2021 (due, *wymagalne*,
+16 December), never paid; compensation EUR 70 x 4.6000 = PLN 322.00. Rates (the packaged
+table): 10.10% (2021-H2), 11.75% (2022-H1), 16.00% (2022-H2), 16.75% (2023), 15.75% (2024 and
+2025-H1), 15.25% (2025-H2), 14.00% (2026-H1). "u" below is principal x rate (%) x days / 100,
+the interest u / 365:
+
+- 2021: 16 days at 10.10%: 16,160
+- 2022: 181 at 11.75%: 212,675; 184 at 16.00%: 294,400 (the year: 507,075)
+- 2023: 181 and 184 at 16.75%: 303,175 + 308,200
+- 2024 (366 days) at 15.75%: 576,450
+- 1 January 2025 at 15.75%: 1,575 (to then: 1,712,635; / 365 = 4,692.15)
+- 2025: 181 at 15.75%, 184 at 15.25%: 285,075 + 280,600; 1 January 2026 at 14.00%: 1,400 (to
+  then: 2,278,135; / 365 = 6,241.47)
+
+Without an acknowledgement the debt, the compensation and the days of 2021 are barred from 1
+January 2025 (three years from 16 December 2021, to the year's end), and all the interest with
+the debt (III CZP 42/04). Acknowledged on 1 March 2024, the period runs anew from 2 March
+2024: three years to 2 March 2027, to 31 December 2027, so the debt is barred from **1 January
+2028**. As of 1 January 2025 the compensation (322.00) and the days of 2021 (16,160 / 365 =
+44.27) are barred on their own; claimed (1,712,635 - 16,160) / 365 = 1,696,475 / 365 =
+4,647.88. As of 1 January 2026 the days of 2022 are barred too: (2,278,135 - 16,160 -
+507,075) / 365 = 1,754,900 / 365 = 4,807.95 claimed, 6,241.47 - 4,807.95 = 1,433.52 barred.
+
+Worked example (UK), by hand: GBP 2,000 due Thursday 14 February 2019, never paid; fixed sum
+GBP 70 (a debt of 1,000-9,999.99), one rate 8.75% (base rate 0.75% + 8). Accrued 15 February
+2019, barred from 16 February 2025. A signed letter of 10 January 2025 acknowledges it: the
+right accrues anew that day, its last day to sue is 10 January 2031, barred from **11 January
+2031**. As of 16 February 2025 (2,194 days of interest, 15 February 2019 - 16 February 2025):
+interest 2,000 x 8.75 x 2,194 / 36,500 = 38,395,000 / 36,500 = 1,051.92; the first day's
+(17,500 / 36,500 = 0.48) and the fixed sum are barred; claimed 38,377,500 / 36,500 = 1,051.44.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clientguard.acknowledgements import read_acknowledgements
+from clientguard.claims import claim
+from clientguard.cli import EXIT_OK, EXIT_USAGE, main
+from clientguard.errors import ConfigError, DataError
+from clientguard.metrics.cost import (
+    Acknowledgement,
+    Jurisdiction,
+    lateness_costs,
+    statutory_interest,
+)
+from clientguard.metrics.cost.limitation import limitation
+from clientguard.policy import Policy
+from clientguard.report.claim import render_claim
+from clientguard.review import review
+from clientguard.testing import customer, fx_table, invoice, ledger, payment
+
+D = Decimal
+PL = Policy(jurisdiction="pl")
+UK = Policy(jurisdiction="uk")
+
+PL_DEBT = invoice("acme", issued="2021-11-15", due="2021-12-15", total="10000.00",
+                  currency="PLN", id="F1", number="FV/12/2021")
+PL_BOOKS = ledger(customer("acme", "ACME sp. z o.o."), PL_DEBT, base_currency="PLN",
+                  fx=fx_table("PLN", {"EUR": {"2021-11-30": "4.6000"}}))
+UK_DEBT = invoice("brit", issued="2019-01-15", due="2019-02-14", total="2000.00",
+                  currency="GBP", id="U1", number="INV-1")
+UK_BOOKS = ledger(customer("brit", "Brit Ltd"), UK_DEBT, base_currency="GBP")
+
+LETTER = Acknowledgement(date(2024, 3, 1), invoice_id="F1", note="letter of 1 March 2024")
+UK_LETTER = Acknowledgement(date(2025, 1, 10), invoice_id="U1", note="signed letter")
+
+
+# --- the worked examples ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("as_of", "acknowledged", "claimed", "barred"),
+    [
+        # Without it: everything barred from 1 January 2025 (the debt, its interest with it).
+        (date(2025, 1, 1), False, "0.00", "5014.15"),  # 4,692.15 + 322.00
+        # Acknowledged 1 March 2024: the debt runs to 31 December 2027.
+        (date(2025, 1, 1), True, "4647.88", "366.27"),  # 44.27 + 322.00
+        (date(2026, 1, 1), True, "4807.95", "1755.52"),  # 1,433.52 + 322.00
+    ],
+)
+def test_worked_example_poland(as_of: date, acknowledged: bool, claimed: str,
+                               barred: str) -> None:
+    acks = (LETTER,) if acknowledged else ()
+    note = claim(PL_BOOKS, "acme", as_of=as_of, policy=PL, acknowledgements=acks)
+    assert note.totals == {"PLN": D(claimed)}
+    assert note.time_barred_totals == {"PLN": D(barred)}
+
+
+def test_poland_the_acknowledgement_moves_the_debts_bar_and_the_line_names_it() -> None:
+    note = claim(PL_BOOKS, "acme", as_of=date(2025, 1, 1), policy=PL, acknowledgements=[LETTER])
+    (line,) = note.invoices
+    assert line.time_barred_from == date(2025, 1, 1)               # the compensation, 2021's days
+    assert line.main_claim_time_barred_from == date(2028, 1, 1)    # the debt, run anew
+    assert (line.acknowledged_on, line.acknowledgement_note) == (date(2024, 3, 1),
+                                                                  "letter of 1 March 2024")
+    assert (line.interest, line.interest_claimed, line.interest_time_barred) == (
+        D("4692.15"), D("4647.88"), D("44.27"))
+    assert line.compensation_time_barred
+
+
+@pytest.mark.parametrize(
+    ("on", "bar"),
+    [
+        # Made on 31 December 2024, the last day before the bar: runs anew from 1 January
+        # 2025, three years to 1 January 2028, to that year's end: barred from 1 January 2029.
+        (date(2024, 12, 31), date(2029, 1, 1)),
+        # Made on 16 December 2021, the day the claim became due: anew from 17 December 2021,
+        # three years to 17 December 2024, to its end: 1 January 2025, as without it.
+        (date(2021, 12, 16), None),
+        # Made before the claim became due: no period was running; nothing moves.
+        (date(2021, 12, 10), None),
+        # Made on the day of the bar, or after: nothing is revived (art. 117 § 2 KC; docs).
+        (date(2025, 1, 1), None),
+        (date(2025, 6, 30), None),
+    ],
+)
+def test_poland_when_the_acknowledgement_was_made(on: date, bar: date | None) -> None:
+    found = limitation("pl", due_date=date(2021, 12, 15), settled_on=None,
+                       as_of=date(2025, 7, 1),
+                       acknowledgements=[Acknowledgement(on, invoice_id="F1")])
+    plain = limitation("pl", due_date=date(2021, 12, 15), settled_on=None,
+                       as_of=date(2025, 7, 1))
+    assert found is not None
+    assert plain is not None
+    assert plain.main_claim_time_barred_from == date(2025, 1, 1)
+    if bar is None:
+        assert found == plain
+    else:
+        assert found.main_claim_time_barred_from == bar
+        assert found.acknowledgement is not None
+        assert found.acknowledgement.on == on
+
+
+def test_poland_two_years_run_anew_for_two_years() -> None:
+    # pl_limitation_years = 2 (a sale, art. 554 KC): the debt due 16 December 2021 is barred
+    # from 1 January 2024. Acknowledged on 1 March 2023: anew from 2 March 2023, two years to
+    # 2 March 2025, to that year's end: barred from 1 January 2026. The compensation keeps its
+    # three years (1 January 2025).
+    found = limitation("pl", due_date=date(2021, 12, 15), settled_on=None,
+                       as_of=date(2025, 7, 1), pl_years=2,
+                       acknowledgements=[Acknowledgement(date(2023, 3, 1), invoice_id="F1")])
+    assert found is not None
+    assert (found.time_barred_from, found.main_claim_time_barred_from) == (
+        date(2025, 1, 1), date(2026, 1, 1))
+
+
+def test_an_acknowledgement_after_the_debt_was_paid_restarts_nothing() -> None:
+    # Paid in full on 14 January 2022; an "acknowledgement" of 1 March 2024 acknowledges no
+    # debt: nothing moves.
+    paid = limitation("pl", due_date=date(2021, 12, 15), settled_on=date(2022, 1, 14),
+                      as_of=date(2025, 7, 1),
+                      acknowledgements=[Acknowledgement(date(2024, 3, 1), invoice_id="F1")])
+    assert paid == limitation("pl", due_date=date(2021, 12, 15), settled_on=date(2022, 1, 14),
+                              as_of=date(2025, 7, 1))
+
+
+def test_worked_example_uk() -> None:
+    as_of = date(2025, 2, 16)
+    plain = claim(UK_BOOKS, "brit", as_of=as_of, policy=UK)
+    assert plain.totals == {"GBP": D("0.00")}
+    assert plain.time_barred_totals == {"GBP": D("1121.92")}  # 1,051.92 + 70.00
+    note = claim(UK_BOOKS, "brit", as_of=as_of, policy=UK, acknowledgements=[UK_LETTER])
+    (line,) = note.invoices
+    assert line.main_claim_time_barred_from == date(2031, 1, 11)
+    assert line.acknowledged_on == date(2025, 1, 10)
+    assert (line.interest, line.interest_claimed, line.interest_time_barred) == (
+        D("1051.92"), D("1051.44"), D("0.48"))
+    assert note.totals == {"GBP": D("1051.44")}
+    assert note.time_barred_totals == {"GBP": D("70.48")}
+    # Made on 16 February 2025, the first day of the bar: s.29(7), nothing is revived.
+    late = Acknowledgement(date(2025, 2, 16), invoice_id="U1")
+    assert claim(UK_BOOKS, "brit", as_of=as_of, policy=UK,
+                 acknowledgements=[late]).totals == plain.totals
+
+
+def test_uk_payments_and_acknowledgements_chain() -> None:
+    # 800 paid 16 March 2019 (barred from 17 March 2025), then acknowledged on 10 March 2025,
+    # before that bar: barred from 11 March 2031, the acknowledgement named. An
+    # acknowledgement of 10 January 2025 followed by the payment alone (no later
+    # acknowledgement) leaves the payment's bar, 17 March 2025, and none named.
+    books = ledger(customer("brit", "Brit Ltd"), UK_DEBT,
+                   payment("brit", on="2019-03-16", amount="800.00", currency="GBP",
+                           pays=UK_DEBT),
+                   base_currency="GBP")
+    (line,) = claim(books, "brit", as_of=date(2025, 3, 1), policy=UK, acknowledgements=[
+        Acknowledgement(date(2025, 3, 10), invoice_id="U1")]).invoices
+    assert line.main_claim_time_barred_from == date(2025, 3, 17)  # made after 1 March
+    (line,) = claim(books, "brit", as_of=date(2025, 3, 16), policy=UK, acknowledgements=[
+        Acknowledgement(date(2025, 3, 10), invoice_id="U1")]).invoices
+    assert (line.main_claim_time_barred_from, line.acknowledged_on) == (
+        date(2031, 3, 11), date(2025, 3, 10))
+    (line,) = claim(books, "brit", as_of=date(2025, 3, 16), policy=UK, acknowledgements=[
+        Acknowledgement(date(2019, 2, 20), invoice_id="U1")]).invoices
+    assert (line.main_claim_time_barred_from, line.acknowledged_on) == (date(2025, 3, 17), None)
+
+
+def test_eu_checks_no_limitation_acknowledged_or_not() -> None:
+    eu = Policy(jurisdiction="eu")
+    plain = claim(PL_BOOKS, "acme", as_of=date(2026, 1, 1), policy=eu)
+    acked = claim(PL_BOOKS, "acme", as_of=date(2026, 1, 1), policy=eu,
+                  acknowledgements=[LETTER])
+    assert acked == plain
+
+
+# --- one rule: the review, the lateness costs and the claim agree -----------------------------
+
+
+@pytest.mark.parametrize("lookback_days", [365, 4000])  # before the review's window; in it
+def test_the_review_and_the_lateness_costs_agree_with_the_claim(lookback_days: int) -> None:
+    # As of 1 January 2025, acknowledged: claimable 1,696,475 / 365 (the interest not barred);
+    # time-barred 16,160 / 365 + 322.00.
+    as_of = date(2025, 1, 1)
+    policy = PL.model_copy(update={"lookback_days": lookback_days})
+    result = review(PL_BOOKS, as_of=as_of, policy=policy, acknowledgements=[LETTER])
+    acme = result.clients["acme"]
+    assert abs(acme.claimable - D(1696475) / D(365)) < D("1e-20")
+    assert abs(acme.time_barred - (D(16160) / D(365) + D(322))) < D("1e-20")
+    assert result.book.claimable == acme.claimable
+    costs = lateness_costs(PL_BOOKS, as_of=as_of, policy=policy.model_copy(
+        update={"lookback_days": 4000}), acknowledgements=[LETTER])["acme"]
+    assert (costs.claimable, costs.time_barred) == (acme.claimable, acme.time_barred)
+    # Without it, nothing is claimable: the debt and its interest are barred.
+    assert review(PL_BOOKS, as_of=as_of, policy=policy).clients["acme"].claimable == 0
+
+
+def test_a_client_wide_acknowledgement_covers_its_debts_outstanding_that_day() -> None:
+    # A confirmation of balance of 1 March 2024 by ACME covers F1 (outstanding then), not F2
+    # (paid in full on 10 January 2022, before it: nothing to acknowledge), nor another
+    # client's debt.
+    other = invoice("acme", issued="2021-11-15", due="2021-12-15", total="10000.00",
+                    currency="PLN", id="F2", number="FV/13/2021")
+    birch = invoice("birch", issued="2021-11-15", due="2021-12-15", total="10000.00",
+                    currency="PLN", id="B1", number="FV/14/2021")
+    books = ledger(customer("acme", "ACME sp. z o.o."), customer("birch", "Birch"), PL_DEBT,
+                   other, birch,
+                   payment("acme", on="2022-01-10", amount="10000.00", currency="PLN",
+                           pays=other),
+                   base_currency="PLN", fx=fx_table("PLN", {"EUR": {"2021-11-30": "4.6000"}}))
+    balance = Acknowledgement(date(2024, 3, 1), customer_id="acme", note="balance confirmed")
+    note = claim(books, "acme", as_of=date(2025, 1, 1), policy=PL, acknowledgements=[balance])
+    by_id = {line.invoice_id: line for line in note.invoices}
+    assert by_id["F1"].main_claim_time_barred_from == date(2028, 1, 1)
+    assert by_id["F1"].acknowledgement_note == "balance confirmed"
+    assert by_id["F2"].acknowledged_on is None
+    (birch_line,) = claim(books, "birch", as_of=date(2025, 1, 1), policy=PL,
+                          acknowledgements=[balance]).invoices
+    assert birch_line.acknowledged_on is None
+    assert birch_line.interest_claimed == 0
+
+
+def test_an_acknowledgement_of_a_debt_the_ledger_does_not_hold_is_refused() -> None:
+    with pytest.raises(DataError, match="names the invoice 'F9'"):
+        claim(PL_BOOKS, "acme", as_of=date(2025, 1, 1), policy=PL,
+              acknowledgements=[Acknowledgement(date(2024, 3, 1), invoice_id="F9")])
+    with pytest.raises(DataError, match="names the customer 'acne'"):
+        review(PL_BOOKS, as_of=date(2025, 1, 1), policy=PL,
+               acknowledgements=[Acknowledgement(date(2024, 3, 1), customer_id="acne")])
+    with pytest.raises(ValueError, match="exactly one of the two"):
+        Acknowledgement(date(2024, 3, 1))
+
+
+# --- the document --------------------------------------------------------------------------------
+
+
+def test_the_json_names_the_acknowledgement_and_is_schema_1_4() -> None:
+    document = json.loads(render_claim(claim(PL_BOOKS, "acme", as_of=date(2025, 1, 1),
+                                             policy=PL, acknowledgements=[LETTER]), "json"))
+    assert document["schema_version"] == "1.4"
+    (line,) = document["invoices"]
+    assert (line["acknowledged_on"], line["acknowledgement_note"],
+            line["main_claim_time_barred_from"]) == ("2024-03-01", "letter of 1 March 2024",
+                                                     "2028-01-01")
+    # Without one the document is the 1.1 document it was, without the keys.
+    plain = json.loads(render_claim(claim(PL_BOOKS, "acme", as_of=date(2025, 1, 1),
+                                          policy=PL), "json"))
+    assert plain["schema_version"] == "1.1"
+    assert "acknowledged_on" not in plain["invoices"][0]
+
+
+def test_the_document_cites_the_acknowledgement() -> None:
+    note = claim(PL_BOOKS, "acme", as_of=date(2025, 1, 1), policy=PL, acknowledgements=[LETTER])
+    polish = " ".join(render_claim(note, "html").split())
+    assert "art. 124 § 1" in polish
+    assert "01.03.2024 (letter of 1 March 2024)" in polish
+    assert "01.01.2028" in polish
+    english = " ".join(render_claim(claim(UK_BOOKS, "brit", as_of=date(2025, 2, 16), policy=UK,
+                                          acknowledgements=[UK_LETTER]), "html").split())
+    assert "section 29(5)" in english
+    assert "10 Jan 2025 (signed letter)" in english
+    # A payment's note is not written for a debt an acknowledgement moved.
+    assert "A payment towards a debt" not in english
+
+
+# --- the invariants -----------------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    jurisdiction=st.sampled_from(["pl", "uk"]),
+    due=st.dates(date(2016, 1, 1), date(2022, 12, 31)),
+    paid_after=st.one_of(st.none(), st.integers(1, 3000)),
+    acknowledged_after=st.lists(st.integers(-30, 3000), min_size=1, max_size=3),
+    as_of_after=st.integers(1, 4500),
+    pl_years=st.sampled_from([2, 3]),
+)
+def test_an_acknowledgement_never_makes_anything_less_claimable(
+    jurisdiction: str, due: date, paid_after: int | None, acknowledged_after: list[int],
+    as_of_after: int, pl_years: int,
+) -> None:
+    as_of = min(due + timedelta(days=as_of_after), date(2026, 12, 31))  # the rate tables' end
+    settled = due + timedelta(days=paid_after) if paid_after is not None else None
+    if settled is not None and settled > as_of:
+        settled = None
+    until = settled or as_of
+    steps = [(due, D("10000"))] + ([(settled, D(0))] if settled is not None else [])
+    try:
+        interest = statutory_interest(jurisdiction="pl" if jurisdiction == "pl" else "uk",
+                                      due_date=due, balances=steps, until=until)
+    except DataError:  # paid within its term (art. 115 KC): no interest to weigh
+        interest = None
+    acks = [Acknowledgement(due + timedelta(days=d), invoice_id="I")
+            for d in acknowledged_after if due + timedelta(days=d) <= as_of]
+    years = pl_years if jurisdiction == "pl" else 3
+    law: Jurisdiction = "pl" if jurisdiction == "pl" else "uk"
+    plain = limitation(law, due_date=due, settled_on=settled, as_of=as_of, interest=interest,
+                       pl_years=years)
+    found = limitation(law, due_date=due, settled_on=settled, as_of=as_of, interest=interest,
+                       pl_years=years, acknowledgements=acks)
+    assert plain is not None
+    assert found is not None
+    # Never less claimable: the debt's bar no earlier, no more interest barred, the
+    # compensation and the first day's interest exactly as before.
+    assert found.main_claim_time_barred_from >= plain.main_claim_time_barred_from
+    assert found.interest_time_barred <= plain.interest_time_barred
+    assert found.compensation_time_barred is plain.compensation_time_barred
+    assert found.time_barred_from == plain.time_barred_from
+    # Made on the day of the bar or later (or after the debt was paid): nothing changes.
+    if all(a.on >= plain.main_claim_time_barred_from
+           or (settled is not None and a.on >= settled) for a in acks):
+        assert found == plain
+
+
+# --- the file and the command line --------------------------------------------------------------
+
+
+def test_the_file_names_invoices_by_id_or_number_and_clients(tmp_path: Path) -> None:
+    path = tmp_path / "acknowledged.csv"
+    path.write_text(
+        "invoice,client,date,note\n"
+        "# a comment line\n"
+        "FV/12/2021,,2024-03-01,\"letter, signed\"\n"
+        "F1,,2024-04-01,\n"
+        ",ACME sp. z o.o.,2024-06-30,balance confirmed\n",
+        encoding="utf-8",
+    )
+    assert read_acknowledgements([path], PL_BOOKS) == (
+        Acknowledgement(date(2024, 3, 1), invoice_id="F1", note="letter, signed"),
+        Acknowledgement(date(2024, 4, 1), invoice_id="F1"),
+        Acknowledgement(date(2024, 6, 30), customer_id="acme", note="balance confirmed"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("invoice,date\nFV/12/2021,1 March 2024\n",
+         "line 2: date '1 March 2024' is not a date"),
+        ("invoice,date\n\nFV/99/2021,2024-03-01\n", "line 3: the ledger has no invoice"),
+        ("invoice,client,date\nF1,acme,2024-03-01\n", "line 2: give the invoice"),
+        ("invoice,client,date\n,,2024-03-01\n", "line 2: the row names no invoice"),
+        ("invoice,client,date\n,Acne Corp,2024-03-01\n", "line 2: no customer 'Acne Corp'"),
+        ("number,date\nF1,2024-03-01\n", "line 1: an acknowledgements file starts with"),
+        ("invoice,date,notes\nF1,2024-03-01,x\n", "line 1: unknown column 'notes'"),
+        ("invoice,date\nF1,2024-03-01,letter, signed\n", "line 2: 4 cells"),
+    ],
+)
+def test_a_bad_row_names_the_file_and_the_line(tmp_path: Path, text: str,
+                                               message: str) -> None:
+    path = tmp_path / "acknowledged.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        read_acknowledgements([path], PL_BOOKS)
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
+
+
+MAPPING = """\
+currency = "PLN"
+date_formats = ["iso"]
+
+[invoices.columns]
+number = "Number"
+customer_name = "Client"
+issue_date = "Issued"
+due_date = "Due"
+total = "Total"
+paid_on = "Paid"
+"""
+
+
+@pytest.fixture
+def synced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
+    (tmp_path / "mapping.toml").write_text(MAPPING)
+    (tmp_path / "invoices.csv").write_text(
+        "Number,Client,Issued,Due,Total,Paid\n"
+        "FV/12/2021,Acme,2021-11-15,2021-12-15,10000.00,\n"
+    )
+    (tmp_path / "acknowledged.csv").write_text("invoice,date,note\nFV/12/2021,2024-03-01,"
+                                               "letter\n")
+    (tmp_path / "clientguard.toml").write_text(
+        'base_currency = "PLN"\nstore = "cg.db"\n[policy]\njurisdiction = "pl"\n'
+        '[sources.books]\nconnector = "csv"\nmapping = "mapping.toml"\n'
+        'invoices = ["invoices.csv"]\n'
+    )
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    return tmp_path
+
+
+def test_the_claim_and_review_commands_read_the_file(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No EUR rate in the store: the compensation is left to fill in, the interest is as
+    # worked out above (4,647.88 claimed as of 1 January 2025 with the acknowledgement).
+    capsys.readouterr()
+    assert main(["claim", "Acme", "--as-of", "2025-01-01", "--output", "plain.json"]) == EXIT_OK
+    assert json.loads((synced / "plain.json").read_text())["totals"] == {"PLN": "0.00"}
+    assert main(["claim", "Acme", "--as-of", "2025-01-01", "--output", "acked.json",
+                 "--acknowledged", "acknowledged.csv"]) == EXIT_OK
+    document = json.loads((synced / "acked.json").read_text())
+    assert document["totals"] == {"PLN": "4647.88"}
+    assert document["invoices"][0]["acknowledged_on"] == "2024-03-01"
+    # The config's file, for every command: the review agrees with the claim.
+    config = synced / "clientguard.toml"
+    config.write_text('acknowledgements = "acknowledged.csv"\n' + config.read_text())
+    assert main(["review", "--as-of", "2025-01-01", "--format", "json", "--output",
+                 "review.json", "--no-save", "--quiet"]) == EXIT_OK
+    (client,) = json.loads((synced / "review.json").read_text())["clients"]
+    # The claim rounds once per invoice (4,647.88); the review keeps the exact sum, in the
+    # report to the cent.
+    assert D(client["claimable"]) == D("4647.88")
+
+
+def test_a_bad_file_exits_2_naming_the_line(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (synced / "bad.csv").write_text("invoice,date\nFV/12/2021,2024-02-30\n")
+    capsys.readouterr()
+    assert main(["claim", "Acme", "--as-of", "2025-01-01", "--acknowledged",
+                 "bad.csv"]) == EXIT_USAGE
+    _, err = capsys.readouterr()
+    assert "bad.csv, line 2: date '2024-02-30' is not a date" in err
+    assert "Traceback" not in err
