@@ -475,3 +475,15 @@ def test_a_bad_file_exits_2_naming_the_line(
     _, err = capsys.readouterr()
     assert "bad.csv, line 2: date '2024-02-30' is not a date" in err
     assert "Traceback" not in err
+
+
+def test_the_configs_acknowledgements_are_paths_relative_to_it(tmp_path: Path) -> None:
+    from clientguard.config import load_config
+
+    path = tmp_path / "clientguard.toml"
+    path.write_text('acknowledgements = "acks/acknowledged.csv"\n')
+    config = load_config(path, env={})
+    assert config.acknowledgements == (tmp_path / "acks" / "acknowledged.csv",)
+    path.write_text("acknowledgements = 5\n")
+    with pytest.raises(ConfigError, match="acknowledgements must be a CSV file path"):
+        load_config(path, env={})

@@ -64,6 +64,7 @@ from clientguard.ledger import Ledger
 from clientguard.report.text import printable
 
 if TYPE_CHECKING:
+    from clientguard.metrics.cost import Acknowledgement
     from clientguard.store import Store, StreamResult, SyncResult
 
 
@@ -1097,7 +1098,9 @@ def _review(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _acknowledgements(args: argparse.Namespace, config: Config, ledger: Ledger) -> Any:
+def _acknowledgements(
+    args: argparse.Namespace, config: Config, ledger: Ledger
+) -> tuple[Acknowledgement, ...]:
     """The debtor's acknowledgements of its debts (docs/claims.md, "Acknowledgements"): of
     the ``--acknowledged`` files, else of the config's ``acknowledgements``; none without
     either."""
