@@ -389,10 +389,16 @@ class Skip:
 
     ``deleted=True`` says the source reports the record as deleted or voided: its key is then
     listed in ``Page.deleted`` so that a store removes a copy saved by an earlier sync.
+
+    ``counted=False`` leaves it out of ``Page.skipped``, for a record another stream of the
+    same sync has already given and counted: one document two streams list (Fakturownia lists
+    a cancelled document with the invoices and with the corrections) is left out once, and
+    is said once. Its deletion is followed all the same.
     """
 
     reason: str
     deleted: bool = False
+    counted: bool = True
 
 
 Mapped = AnyRecord | Sequence[AnyRecord] | Skip
@@ -1062,7 +1068,8 @@ class _StreamSync:
                     rejected.extend(self.rejections(raw, exc))
                     continue
                 if isinstance(mapped, Skip):
-                    skipped[mapped.reason] += 1
+                    if mapped.counted:
+                        skipped[mapped.reason] += 1
                     ident = connector.raw_id(stream, raw.data)
                     if mapped.deleted and ident is not None:
                         deleted.append((stream.kind, source, ident))

@@ -36,7 +36,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import clientguard as cg
-from clientguard.connector import Skip
+from clientguard.connector import Skip, pull
 from clientguard.ledger import Ledger
 from clientguard.model import AnyRecord, CreditNote, Invoice
 from clientguard.settlement import settle, unapplied_cash
@@ -123,8 +123,8 @@ def flagged(document: dict[str, Any], flag: object = True) -> dict[str, Any]:
         # it counts 10000,00 - 5000,00 = 5000,00, and the correction takes 2000,00 of it.
         (FINAL, cancelled(FINAL), correction(of=22, gross="-2000,00"), Decimal("2000.00")),
         (FINAL, flagged(FINAL), correction(of=22, gross="-2000,00"), Decimal("2000.00")),
-        # A correction raising the invoice by 100,00 (the connector hands the corrected
-        # invoice only to lowering ones; given, it is read the same way): an extra invoice.
+        # A correction raising the invoice by 100,00: of the live invoice an extra invoice,
+        # of the cancelled one nothing (the connector hands it the corrected invoice too).
         (invoice(11, "1230,00"), cancelled(invoice(11, "1230,00")), correction(gross="100,00"),
          None),
     ],
@@ -390,3 +390,133 @@ def test_without_payments_only_a_sync_that_sees_a_cancellation_lists_the_correct
     assert (whole, again) == (5, 1)
     # FV/13/2026 of 500,00 less its corrections of 10,00 and 10,00.
     assert owed(ledger) == {"13": Decimal("480.00")}
+
+
+# --------------------------------------------------------------------- a raising correction
+
+RAISING = "100,00"
+"""FK/12/2026 raising FV/11/2026 by 100,00 (faktura korygująca "in plus"): of a live invoice,
+an extra invoice of 100,00 due on its own term, 3 August (the client owes 1230,00 + 100,00 +
+500,00 = 1830,00); of a cancelled one, nothing: the invoice counts nothing, and a change to
+its amount changes nothing either (the client owes FV/13/2026's 500,00)."""
+
+
+def raising(**changes: Any) -> dict[str, Any]:
+    return correction(gross=RAISING, **changes)
+
+
+def assert_raised_invoice_11_is_gone(store: Store, others: dict[str, Decimal] | None = None
+                                     ) -> None:
+    """Neither FV/11/2026 nor the extra invoice FK/12/2026 is owed: only FV/13/2026's 500,00
+    (and ``others``). Before, FK/12/2026 stayed an invoice of 100,00, owed and late."""
+    ledger = store.load(base_currency="PLN")
+    assert ledger.report.rejected == ()
+    assert owed(ledger) == {"13": Decimal("500.00"), **(others or {})}
+    assert {r.id for r in store.records() if isinstance(r, Invoice)} == {
+        "13", *(others or {})}
+
+
+def test_a_raising_correction_read_with_its_cancelled_invoice_leaves_nothing(
+    httpserver: HTTPServer, tmp_path: Path,
+) -> None:
+    """The first sync finds FV/11/2026 cancelled and FK/12/2026 raising it by 100,00."""
+    account = Account(httpserver)
+    account.put(cancelled(invoice(11, "1230,00")), raising(), invoice(13, "500,00"))
+    with Store.open(tmp_path / "cg.db") as store:
+        result = store.sync(connector(httpserver))
+        assert_raised_invoice_11_is_gone(store)
+        assert said_both(result.notes)
+        assert result.skipped.get(CORRECTS_CANCELLED) == 1
+
+
+def test_a_raising_correction_made_later_of_an_invoice_cancelled_before_leaves_nothing(
+    httpserver: HTTPServer, tmp_path: Path,
+) -> None:
+    """FV/11/2026 was cancelled before the first sync; FK/12/2026 raising it comes in the
+    next one, and its invoice, unchanged since, is read by its id (as for a lowering
+    correction: see the test of that above, whose account this is)."""
+    account = Account(httpserver)
+    account.put(cancelled(invoice(11, "1230,00"), at="2026-06-30T10:00:00+02:00"),
+                invoice(13, "500,00"),
+                invoice(10, "100,00", updated_at="2026-07-01T09:00:00+02:00"))
+    with Store.open(tmp_path / "cg.db") as store:
+        store.sync(connector(httpserver, page_size=1))
+        account.put(raising(updated_at=LATER))
+        httpserver.clear_log()
+        result = store.sync(connector(httpserver, page_size=1))
+        assert [r.path for r, _ in httpserver.log].count("/invoices/11.json") == 1
+        assert_raised_invoice_11_is_gone(store, {"10": Decimal("100.00")})
+        assert said_both(result.notes)
+
+
+@pytest.mark.parametrize("payments", [True, False], ids=["payments", "payments-off"])
+def test_an_invoice_cancelled_after_its_raising_correction_was_stored_takes_it_along(
+    httpserver: HTTPServer, tmp_path: Path, payments: bool,
+) -> None:
+    """The first sync stores FV/11/2026 and FK/12/2026, an extra invoice of 100,00 (the
+    client owes 1830,00); FV/11/2026 is then cancelled, FK/12/2026 left as it was. The next
+    sync drops both. Before: FK/12/2026 stayed an invoice of 100,00, owed and late (FILLERS:
+    an incremental read of the corrections would not reach FK/12/2026)."""
+    account = Account(httpserver)
+    account.put(invoice(11, "1230,00"), raising(), invoice(13, "500,00"), *FILLERS)
+    with Store.open(tmp_path / "cg.db") as store:
+        store.sync(connector(httpserver, payments=payments, page_size=1))
+        # FV/11/2026 live: FK/12/2026 is the extra invoice it always was (handed FV/11/2026
+        # now, it maps as before), due on its own term.
+        live = store.load(base_currency="PLN")
+        assert owed(live) == {
+            "11": Decimal("1230.00"), "12": Decimal("100.00"), "13": Decimal("500.00")}
+        extra = next(i for i in live.invoices if i.id == "12")
+        assert (extra.total, extra.due_date) == (Decimal("100.00"), date(2026, 8, 3))
+        account.put(cancelled(account.documents[11]))
+        result = store.sync(connector(httpserver, payments=payments, page_size=1))
+        assert_raised_invoice_11_is_gone(store)
+        assert said_both(result.notes)
+        assert any("what it adds is not owed" in n for n in result.notes)
+        assert result.removed == 2  # FV/11/2026 and FK/12/2026's invoice
+
+
+# --------------------------------------------------------------------- counted once
+
+CANCELLED_REASON = ("cancelled document (anulowany, kind 'canceled' or cancelled: true): it "
+                    "has no effect")
+"""The reason the sync counts a cancelled document under (the mapping's Skip, and the
+``left out on purpose`` line of ``clientguard sync``)."""
+
+
+@pytest.mark.parametrize(
+    ("documents", "expected"),
+    [
+        # One cancelled invoice: both streams list it (kinds[] canceled), one document.
+        ([cancelled(invoice(11, "1230,00")), invoice(13, "500,00")], 1),
+        # One cancelled correction: the same.
+        ([invoice(11, "1230,00"), cancelled(correction()), invoice(13, "500,00")], 1),
+        # Both, and a third cancelled invoice: three documents.
+        ([cancelled(invoice(11, "1230,00")), cancelled(correction()),
+          cancelled(invoice(13, "500,00"), at="2026-08-30T10:00:00+02:00")], 3),
+    ],
+    ids=["invoice", "correction", "three"],
+)
+@pytest.mark.parametrize("payments", [True, False], ids=["payments", "payments-off"])
+def test_a_cancelled_document_is_counted_once_a_sync(
+    httpserver: HTTPServer, tmp_path: Path, documents: list[dict[str, Any]], expected: int,
+    payments: bool,
+) -> None:
+    """The invoices stream and the corrections stream both list a cancelled document (kind
+    ``canceled`` whether it was an invoice or a correction): it is one document left out,
+    counted once (before: twice, "left out on purpose: 2 x cancelled document" for one
+    cancelled invoice), in the first sync and in the next, where the invoices read again the
+    latest change (the look-back) and, with payments on, the corrections are listed whole.
+    Counted by hand: the cancelled documents of ``documents``; one page holds every
+    document, so each sync lists each in both streams (the first page of an incremental read
+    is read whole)."""
+    account = Account(httpserver)
+    account.put(*documents)
+    with Store.open(tmp_path / "cg.db") as store:
+        first = store.sync(connector(httpserver, payments=payments))
+        second = store.sync(connector(httpserver, payments=payments))
+    assert first.skipped == {CANCELLED_REASON: expected}
+    assert second.skipped == {CANCELLED_REASON: expected}
+    # Ledger.from_connector's pull counts by stream: the streams together, once each.
+    pulled = pull(connector(httpserver, payments=payments))
+    assert sum(n for counts in pulled.skipped.values() for n in counts.values()) == expected

@@ -28,14 +28,15 @@ Reading:
   re-tied leaves the correction it was on; ``credit_notes`` read without ``payments`` before
   it reads the payments first, for the refunds; the invoices stream asks only for
   ``kinds[]`` of ``invoice_kinds``, and of ``canceled``: a cancelled invoice, which the
-  mapping skips as deleted, so that an incremental sync drops it). Each correction that
-  lowers an invoice is handed the corrected invoice (its ``price_gross``, ``paid``,
-  ``currency``, and a final invoice's advances:
-  :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`), so that it takes from the
-  invoice only what is still open on it, of the amount the invoice counts at; a correction of
-  a cancelled invoice is left out, with a note naming both (and when the invoices read gave
-  an invoice cancelled since the last sync, the corrections are listed whole, so that one
-  stored before leaves). The sync keeps
+  mapping skips as deleted, so that an incremental sync drops it; a cancelled document both
+  lists give is counted once a sync, :data:`~clientguard_fakturownia.mapping.COUNTED_KEY`).
+  Each correction that lowers or raises an invoice is handed the corrected invoice (its
+  ``price_gross``, ``paid``, ``currency``, and a final invoice's advances:
+  :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`), so that a lowering one
+  takes from the invoice only what is still open on it, of the amount the invoice counts at;
+  a correction of a cancelled invoice, lowering or raising, is left out, with a note naming
+  both (and when the invoices read gave an invoice cancelled since the last sync, the
+  corrections are listed whole, so that one stored before leaves). The sync keeps
   those fields of every invoice it reads; the corrected invoices it did not read (an
   incremental sync, where the invoice did not change) are read once, in batches of
   ``page_size`` (``GET /invoices.json?invoice_ids=1,2,3``, each invoice given checked to be
@@ -88,6 +89,7 @@ from clientguard_fakturownia.mapping import (
     CORRECTED_INVOICE_FIELDS,
     CORRECTED_INVOICE_KEY,
     CORRECTION_KINDS,
+    COUNTED_KEY,
     DEFAULT_INVOICE_KINDS,
     REFUNDS_KEY,
     SOURCE,
@@ -95,6 +97,7 @@ from clientguard_fakturownia.mapping import (
     advances_named_by,
     cancelled_invoice_corrected,
     customer_from_client,
+    invoice_corrected_by,
     invoice_lowered_by,
     is_cancelled,
     map_document,
@@ -342,14 +345,17 @@ def _named(document: Mapping[str, Any]) -> str:
 
 
 def _corrects_cancelled(
-    correction: Mapping[str, Any], invoice: Mapping[str, Any], stream: str
+    correction: Mapping[str, Any], invoice: Mapping[str, Any], stream: str, *, raises: bool
 ) -> str:
-    """The note for a correction of a cancelled invoice, naming both."""
+    """The note for a correction of a cancelled invoice, naming both; ``raises``: the
+    correction raises the invoice's amount (else it lowers it)."""
+    what = ("what it adds is not owed" if raises
+            else "its credit is neither applied nor the client's")
     return (
         f"{stream}: correction {_named(correction)} corrects invoice {_named(invoice)}, which "
-        "was cancelled (anulowana): the correction is left out as the invoice is, and its "
-        "credit is neither applied nor the client's. An invoice the client received cannot "
-        "be cancelled, only corrected: if it was sent, check both documents in Fakturownia"
+        f"was cancelled (anulowana): the correction is left out as the invoice is, and {what}. "
+        "An invoice the client received cannot be cancelled, only corrected: if it was sent, "
+        "check both documents in Fakturownia"
     )
 
 
@@ -465,6 +471,12 @@ class FakturowniaConnector(HttpConnector):
         self._no_banking = False
         """Whether this sync's read of ``payments`` found no banking module (404): the
         ``credit_notes`` read after it does not ask again."""
+        self._cancelled_read: set[str] = set()
+        """The ids of the cancelled documents this sync's read of ``invoices`` gave (and
+        counted as skipped): the ``credit_notes`` read after it lists them too (kind
+        ``canceled``) and marks them (:data:`~clientguard_fakturownia.mapping.COUNTED_KEY`),
+        so that the sync counts each once. Emptied when ``invoices`` is read again and when
+        ``credit_notes`` ends."""
         self._cancelled_since = False
         """Whether this sync's read of ``invoices`` gave a document cancelled since the
         last sync (or, read whole, any: :meth:`_note_cancellations`): the ``credit_notes``
@@ -544,6 +556,7 @@ class FakturowniaConnector(HttpConnector):
                 self._advances_read = {}
                 self._refunds = None
                 self._cancelled_since = False
+                self._cancelled_read = set()
             if stream.name == "payments":
                 refunds: dict[str, list[dict[str, Any]]] = {}
             boundary = PageBoundary(
@@ -555,10 +568,14 @@ class FakturowniaConnector(HttpConnector):
                 self._check_boundary(stream, since, boundary, page)
                 if stream.name == "invoices":
                     self._note_cancellations(stream, since, page)
+                    self._cancelled_read.update(
+                        ident for r in page.records
+                        if is_cancelled(r.data) and (ident := text_of(r.data.get("id"))))
                     self._keep_advances(page)
                     page = self._with_advances(page, stream.name)
                     self._keep_invoices(page)  # a final invoice with its advances
                 elif stream.name == "credit_notes":
+                    page = self._counted_once(page)
                     page = self._with_corrected_invoices(page, stream.name)
                     page = self._with_refunds(page)
                     if page.last and notes:
@@ -591,6 +608,7 @@ class FakturowniaConnector(HttpConnector):
                 self._invoices_read = {}  # nothing after the corrections reads it
                 self._refunds, self._no_banking = None, False
                 self._cancelled_since = False
+                self._cancelled_read = set()
             if stream.name in ("invoices", "credit_notes", "payments"):
                 self._advances_read = {}  # only a final invoice of this read needs them
                 self._batches_heeded = True  # each read asks the filter again, once
@@ -659,6 +677,21 @@ class FakturowniaConnector(HttpConnector):
                 self._cancelled_since = True
                 return
 
+    def _counted_once(self, page: RawPage) -> RawPage:
+        """``page`` of ``credit_notes`` with each cancelled document the read of ``invoices``
+        gave in this sync marked (:data:`~clientguard_fakturownia.mapping.COUNTED_KEY`): both
+        lists give it (kind ``canceled``, whether it was an invoice or a correction), and the
+        invoices read counted it as skipped already. It is still skipped as deleted here, so
+        that a cancelled correction's credit note leaves the store."""
+        done = self._cancelled_read
+        if not done:
+            return page
+        records = tuple(
+            RawRecord({**r.data, COUNTED_KEY: True}, r.location)
+            if is_cancelled(r.data) and text_of(r.data.get("id")) in done else r
+            for r in page.records)
+        return replace(page, records=records)
+
     def _keep_invoices(self, page: RawPage) -> None:
         """Keep what a correction needs of each invoice on ``page`` (a final invoice's with the
         advances :meth:`_with_advances` gave it; a later version of an invoice, read again while
@@ -724,26 +757,32 @@ class FakturowniaConnector(HttpConnector):
         return [advance for i in named if (advance := known.get(i)) is not None]
 
     def _with_corrected_invoices(self, page: RawPage, stream: str) -> RawPage:
-        """``page`` with the corrected invoice added to each correction that lowers one
-        (under ``CORRECTED_INVOICE_KEY``). The corrected invoices this sync has not read are
+        """``page`` with the corrected invoice added to each correction that lowers or raises
+        one (under ``CORRECTED_INVOICE_KEY``: a lowering one takes from it only what is open,
+        and either is left out, with a note, when the invoice is cancelled). The corrected
+        invoices this sync has not read are
         read once a sync (:meth:`_read_invoices`: in batches), a final invoice's with its
         advances (as the invoices stream gives them, so that the correction measures the
         amount the final invoice counts at; those of the page's final invoices together); one
-        that Fakturownia no longer has (404) is left out, with a note: its correction is then
-        applied to it in full."""
-        corrected = [invoice_lowered_by(record.data) for record in page.records]
+        that Fakturownia no longer has (404) is left out, with a note when a lowering
+        correction names it: its correction is then applied to it in full (a raising one is
+        the extra invoice it is without it)."""
+        corrected = [invoice_corrected_by(record.data) for record in page.records]
         if not any(corrected):
             return page
+        lowered = {invoice_lowered_by(record.data) for record in page.records}
         kept = self._invoices_read
         unread = list(dict.fromkeys(i for i in corrected if i is not None and i not in kept))
-        read = self._read_invoices(unread, stream, why="the invoice a correction lowers",
-                                   many="invoices corrections lower")
+        read = self._read_invoices(unread, stream, why="the invoice a correction corrects",
+                                   many="invoices corrections correct")
         gone = self._read_advances(
             (i for invoice in read.values() if invoice is not None
              for i in advances_named_by(invoice)), stream)
         notes: list[str] = []
         for ident, invoice in read.items():
             if invoice is None:
+                if ident not in lowered:
+                    continue
                 notes.append(
                     f"{stream}: invoice {ident}, which a correction lowers, could not be read "
                     f"(GET /invoices/{ident}.json answered 404): the correction is applied to "
@@ -756,13 +795,15 @@ class FakturowniaConnector(HttpConnector):
                 invoice = {**invoice, ADVANCES_KEY: self._advances_given(named)}
             kept[ident] = tuple(invoice.get(name) for name in CORRECTED_INVOICE_FIELDS)
         records: list[RawRecord] = []
-        for record, lowered in zip(page.records, corrected, strict=True):
-            values = None if lowered is None else kept.get(lowered)
+        for record, corrects in zip(page.records, corrected, strict=True):
+            values = None if corrects is None else kept.get(corrects)
             if values is not None:
                 given = dict(zip(CORRECTED_INVOICE_FIELDS, values, strict=True))
+                raises = invoice_lowered_by(record.data) is None  # read before it is given
                 record = RawRecord({**record.data, CORRECTED_INVOICE_KEY: given}, record.location)
                 if cancelled_invoice_corrected(record.data) is not None:
-                    notes.append(_corrects_cancelled(record.data, given, stream))
+                    notes.append(_corrects_cancelled(record.data, given, stream,
+                                                     raises=raises))
             records.append(record)
         return replace(page, records=tuple(records), notes=(*page.notes, *notes))
 
@@ -915,7 +956,7 @@ class FakturowniaConnector(HttpConnector):
         return found
 
     def _read_invoice(
-        self, ident: str, stream: str, *, why: str = "the invoice a correction lowers"
+        self, ident: str, stream: str, *, why: str = "the invoice a correction corrects"
     ) -> Mapping[str, Any] | None:
         """``GET /invoices/{ident}.json``: one invoice, or None when Fakturownia answers 404
         (the invoice was deleted). Other failures raise, as a page's would."""

@@ -33,8 +33,9 @@ The rules (each one is in ``docs/connectors/fakturownia.md`` too):
   partial are ``open``; paid is ``paid`` with ``paid_date`` as the paid date; rejected is
   ``void``. A cancelled document (anulowany: ``kind`` ``canceled``, or ``cancelled`` set) is
   skipped as deleted, and a payment tied to it pays none of it. So is a correction of a
-  cancelled invoice (given under :data:`CORRECTED_INVOICE_KEY`): it lowers nothing that
-  counts, and neither allocates its credit nor leaves it with the client.
+  cancelled invoice (given under :data:`CORRECTED_INVOICE_KEY`): it changes nothing that
+  counts; lowering it, it neither allocates its credit nor leaves it with the client, and
+  raising it, it is no extra invoice owed.
 * **Due date** is ``payment_to``. A document without one ("no term") is rejected, unless the
   connector is given ``default_terms_days``. A ``payment_to`` before ``issue_date`` (an
   invoice issued after the money came in) is passed on as it is; the ledger counts it as due
@@ -86,11 +87,13 @@ from clientguard_fakturownia.values import (
 __all__ = [
     "ADVANCES_KEY",
     "ADVANCE_FIELDS",
+    "CANCELLED_DOCUMENT",
     "CANCELLED_KIND",
     "CORRECTED_INVOICE_FIELDS",
     "CORRECTED_INVOICE_KEY",
     "CORRECTION_KINDS",
     "CORRECTS_CANCELLED",
+    "COUNTED_KEY",
     "DEFAULT_INVOICE_KINDS",
     "DEFAULT_RULES",
     "REFUNDS_KEY",
@@ -99,6 +102,7 @@ __all__ = [
     "advances_named_by",
     "cancelled_invoice_corrected",
     "customer_from_client",
+    "invoice_corrected_by",
     "invoice_lowered_by",
     "is_cancelled",
     "map_document",
@@ -176,10 +180,24 @@ Xero's credit note carries its ``Payments`` (see :func:`map_document`)."""
 
 CORRECTS_CANCELLED = (
     "correction of a cancelled invoice (anulowana): the invoice counts nothing, so the "
-    "correction lowers nothing"
+    "correction changes nothing"
 )
-"""Why a correction of a cancelled invoice is skipped (:func:`map_document`): the reason a
-sync report counts; the connector's note names the two documents."""
+"""Why a correction of a cancelled invoice, lowering or raising it, is skipped
+(:func:`map_document`): the reason a sync report counts; the connector's note names the two
+documents."""
+
+CANCELLED_DOCUMENT = (
+    "cancelled document (anulowany, kind 'canceled' or cancelled: true): it has no effect"
+)
+"""Why a cancelled document is skipped (:func:`map_document`)."""
+
+COUNTED_KEY = "clientguard:counted"
+"""Key under which a connector marks the raw record of a cancelled document another stream
+of the same sync gave already and counted as skipped (Fakturownia lists a cancelled document,
+kind ``canceled`` whether it was an invoice or a correction, with the invoices and with the
+corrections). Not a Fakturownia field. With it :func:`map_document` skips the document
+uncounted (``Skip.counted`` False), so that a sync counts it once; its deletion is followed
+all the same."""
 
 #: Why the other kinds are skipped, in words a person reads in the sync report.
 _NOT_SALES: Mapping[str, str] = {
@@ -392,9 +410,9 @@ def map_document(
     if not _is_income(raw):
         return Skip("cost document (income 0): only sales are read", deleted=True)
     if is_cancelled(raw):
-        # deleted=True: the open invoice (or the credit note) an earlier sync stored leaves.
-        return Skip("cancelled document (anulowany, kind 'canceled' or cancelled: true): it "
-                    "has no effect", deleted=True)
+        # deleted=True: the open invoice (or the credit note) an earlier sync stored leaves;
+        # counted once a sync, by the first stream that lists it (COUNTED_KEY).
+        return Skip(CANCELLED_DOCUMENT, deleted=True, counted=COUNTED_KEY not in raw)
     if kind in CORRECTION_KINDS:
         return _correction(raw, rules)
     if kind not in rules.invoice_kinds:
@@ -535,14 +553,16 @@ def _correction(
     """A correction: lowering the amount is a credit note against the corrected invoice.
 
     A correction of a cancelled invoice (the invoice given under
-    :data:`CORRECTED_INVOICE_KEY` is cancelled, :func:`is_cancelled`) is skipped as deleted:
-    the cancelled invoice counts nothing (no revenue, nothing owed, :func:`map_document`), so
-    a change to its amount changes nothing either. Kept as a credit note, it was allocated
-    to an invoice the ledger does not hold and refused with the advice to load that invoice,
-    which no sync can; kept as credit the client holds, it would be credit for money the
-    client never paid (what the client did pay on the cancelled invoice is its unapplied cash
-    already, :func:`payment_from_banking`). ``deleted``: the credit note an earlier sync
-    stored, when the invoice was cancelled after it, leaves the store."""
+    :data:`CORRECTED_INVOICE_KEY` is cancelled, :func:`is_cancelled`) is skipped as deleted,
+    whether it lowers or raises the invoice: the cancelled invoice counts nothing (no
+    revenue, nothing owed, :func:`map_document`), so a change to its amount changes nothing
+    either. A lowering one kept as a credit note was allocated to an invoice the ledger does
+    not hold and refused with the advice to load that invoice, which no sync can; kept as
+    credit the client holds, it would be credit for money the client never paid (what the
+    client did pay on the cancelled invoice is its unapplied cash already,
+    :func:`payment_from_banking`). A raising one kept was an extra invoice owed, and late,
+    for a sale that was cancelled. ``deleted``: the credit note (or extra invoice) an earlier
+    sync stored, when the invoice was cancelled after it, leaves the store."""
     gross = parse_amount(raw.get("price_gross"), field="price_gross")
     if gross == 0:
         return Skip("correction that changes no amount", deleted=True)
@@ -663,6 +683,23 @@ def _corrected_id(raw: Mapping[str, Any]) -> str | None:
     return text_of(raw.get("invoice_id")) or text_of(raw.get("from_invoice_id"))
 
 
+def _amount_changed(raw: Mapping[str, Any]) -> tuple[str, Decimal] | None:
+    """The corrected invoice's id and the ``price_gross`` of ``raw`` when it is a sales
+    correction, not rejected nor cancelled itself, whose amount reads, naming the invoice it
+    corrects; None otherwise. Never raises."""
+    kind = (text_of(raw.get("kind")) or "").lower()
+    if kind not in CORRECTION_KINDS or not _is_income(raw) or is_cancelled(raw):
+        return None
+    if (text_of(raw.get("status")) or "").lower() == "rejected":
+        return None
+    try:
+        gross = parse_amount(raw.get("price_gross"), field="price_gross")
+    except (DataError, ValueError, TypeError, ArithmeticError):
+        return None
+    corrected = _corrected_id(raw)
+    return None if corrected is None else (corrected, gross)
+
+
 def invoice_lowered_by(raw: Mapping[str, Any]) -> str | None:
     """The id of the invoice whose open amount the document ``raw`` may lower: the corrected
     invoice of a sales correction that lowers the amount and is not rejected, the one kind of
@@ -673,26 +710,31 @@ def invoice_lowered_by(raw: Mapping[str, Any]) -> str | None:
     for one :func:`map_document` will reject (an amount it cannot read): only for the id
     given does the mapping read the corrected invoice under :data:`CORRECTED_INVOICE_KEY`.
     Never raises."""
-    kind = (text_of(raw.get("kind")) or "").lower()
-    if kind not in CORRECTION_KINDS or not _is_income(raw) or is_cancelled(raw):
+    changed = _amount_changed(raw)
+    if changed is None or changed[1] >= 0 or cancelled_invoice_corrected(raw) is not None:
         return None
-    if (text_of(raw.get("status")) or "").lower() == "rejected":
-        return None
-    try:
-        gross = parse_amount(raw.get("price_gross"), field="price_gross")
-    except (DataError, ValueError, TypeError, ArithmeticError):
-        return None
-    if gross >= 0 or cancelled_invoice_corrected(raw) is not None:
-        return None
-    return _corrected_id(raw)
+    return changed[0]
+
+
+def invoice_corrected_by(raw: Mapping[str, Any]) -> str | None:
+    """The id of the invoice whose amount the document ``raw`` changes: the corrected invoice
+    of a sales correction that lowers the amount or raises it (an extra invoice), not
+    rejected nor cancelled itself. A connector hands that invoice to the correction
+    (:data:`CORRECTED_INVOICE_KEY`): a lowering one takes from it only what is open, and
+    either is left out when the invoice is cancelled (:func:`cancelled_invoice_corrected`).
+    None for any other document (an invoice, a correction that changes no amount), and for
+    one :func:`map_document` will reject (an amount it cannot read). Never raises."""
+    changed = _amount_changed(raw)
+    return None if changed is None or changed[1] == 0 else changed[0]
 
 
 def cancelled_invoice_corrected(raw: Mapping[str, Any]) -> str | None:
     """The id of the invoice the correction ``raw`` corrects when the connector gave that
     invoice with it (:data:`CORRECTED_INVOICE_KEY`) and it is cancelled (:func:`is_cancelled`:
     its ``kind`` ``canceled``, or ``cancelled`` set): :func:`map_document` skips such a
-    correction, which lowers nothing that counts. None for any other document, and for a
-    correction not itself a sale, or cancelled itself (skipped for that). Never raises."""
+    correction, lowering or raising, which changes nothing that counts. None for any other
+    document, and for a correction not itself a sale, or cancelled itself (skipped for
+    that). Never raises."""
     kind = (text_of(raw.get("kind")) or "").lower()
     if kind not in CORRECTION_KINDS or not _is_income(raw) or is_cancelled(raw):
         return None
