@@ -825,6 +825,19 @@ class Connector(ABC):
         whatever this answers."""
         return False
 
+    def streams_left_out(self) -> Mapping[str, str]:
+        """The streams this connection's options leave out, each with the option that does,
+        as a person sets it (``{"refund_receipts": "refund_receipts = false"}``): streams the
+        connector declares (:attr:`streams` of its class) and does not read now.
+
+        :meth:`Store.sync <clientguard.store.Store.sync>` removes what earlier syncs stored of
+        each (records, rejections, cursor and notes; a note in that sync's result says so,
+        once), so that a stream turned off stops counting at the next sync instead of for
+        ever, and is read in full if it is turned on again. A stream the sync reads is never
+        removed, whatever this answers. Empty by default: a stream a connection does not read
+        keeps what it stored."""
+        return {}
+
     # ----------------------------------------------------------------- secrets
 
     def secrets(self) -> tuple[str, ...]:

@@ -963,6 +963,8 @@ class Store:
                 # waits for the first page (_SyncWriter.replacement).
                 writer.replacement = self._check_identity(
                     name, connector, replace=full and prune and selected is None)
+                # A stream the connection's options now leave out stops counting here.
+                writer.drop_left_out()
                 with collector_paused() if connector.bounded_read else nullcontext():
                     for page in connector.sync(
                         state, streams=selected, full=full, source=name
@@ -2343,6 +2345,58 @@ class _SyncWriter:
         # not a record of the stream's own kind this read delivered.
         return self._unlink(stream, stale, delivered=own)
 
+    def drop_left_out(self) -> None:
+        """Before the read: remove what earlier syncs stored of the streams the connector's
+        options leave out (:meth:`Connector.streams_left_out
+        <clientguard.connector.Connector.streams_left_out>`), in one transaction: their
+        records (and the records derived from them that nothing else yields), rejections,
+        cursors and notes. Each stream that held a record or a rejection gets a result of its
+        own, with the number removed and a note saying why, kept in this sync's result only
+        (not in the stream's notes, which every review shows): said once. Without its cursor,
+        the stream is read in full when it is turned on again. A stream this sync reads is
+        never removed, whatever the connector says."""
+        read = {s.name for s in self.connector.streams}
+        left = {name: reason for name, reason in sorted(self.connector.streams_left_out().items())
+                if name not in read}
+        db = self.store._db
+        held = [name for name in left if any(
+            db.execute(f"SELECT 1 FROM {table} WHERE source = ? AND stream = ? LIMIT 1",  # noqa: S608
+                       (self.source, name)).fetchone()
+            for table in ("records", "rejections", "cursors", "stream_notes", "record_origins"))]
+        if not held:
+            return  # the common case: one indexed look a stream left out, nothing written
+        dropped: dict[str, tuple[int, int]] = {}
+        with self.store._transaction(gettext("remove what the streams left out stored")):
+            for stream in held:
+                links = db.execute(
+                    "SELECT origin, kind, record_id FROM record_origins WHERE source = ? AND "
+                    "stream = ?", (self.source, stream)).fetchall()
+                # Derived records that no other stream's raw record yields go with the links.
+                removed = self._unlink(stream, [(o, k, i) for o, k, i in links])
+                # The stream's own records, but one another stream's raw record still yields.
+                removed += db.execute(
+                    "DELETE FROM records WHERE source = ? AND stream = ? AND NOT EXISTS "
+                    "(SELECT 1 FROM record_origins o WHERE o.source = records.source AND "
+                    "o.kind = records.kind AND o.record_id = records.record_id)",
+                    (self.source, stream)).rowcount
+                rejected = db.execute(
+                    "DELETE FROM rejections WHERE source = ? AND stream = ?",
+                    (self.source, stream)).rowcount
+                for table in ("cursors", "stream_notes"):
+                    db.execute(f"DELETE FROM {table} WHERE source = ? AND stream = ?",  # noqa: S608
+                               (self.source, stream))
+                dropped[stream] = (removed, rejected)
+            db.execute("UPDATE syncs SET removed = removed + ? WHERE id = ?",
+                       (sum(r for r, _ in dropped.values()), self.sync_id))
+        # Counted only once committed: the result says what the store holds.
+        for stream, (removed, rejected) in dropped.items():
+            if not removed and not rejected:
+                continue  # only a cursor or a note was left: nothing counted, nothing to say
+            self.counts.setdefault(stream, Counter())["removed"] += removed
+            self.full_read[stream] = False
+            self.notes.setdefault(stream, []).append(
+                _left_out_note(stream, left[stream], removed, rejected))
+
     def results(self) -> Iterator[StreamResult]:
         for stream, counts in self.counts.items():
             yield StreamResult(
@@ -2360,6 +2414,16 @@ class _SyncWriter:
                 full_read=self.full_read.get(stream, True),
                 notes=tuple(self.notes.get(stream, ())),
             )
+
+
+def _left_out_note(stream: str, reason: str, removed: int, rejected: int) -> str:
+    """The note of a sync that removed what ``stream``, which the connector's options now
+    leave out (``reason``), had stored."""
+    held = [f"{n} {word}{'s' if n != 1 else ''}"
+            for n, word in ((removed, "record"), (rejected, "rejection")) if n]
+    return (f"{stream}: not read ({reason}), so the {' and '.join(held)} earlier syncs stored "
+            f"of it {'was' if removed + rejected == 1 else 'were'} removed; turned on again, "
+            "the stream is read in full")
 
 
 def _by_kind(counts: Counter[str], outcome: str) -> dict[str, int]:

@@ -438,13 +438,14 @@ def test_refund_receipts_are_read_only_when_asked_for(
     assert option.default == "False"
 
 
-def test_refund_receipts_turned_off_again_leave_the_store_once_the_source_is_forgotten(
+def test_refund_receipts_turned_off_again_leave_the_store_at_the_next_sync(
     httpserver: HTTPServer, clock: Clock, tmp_path: Path
 ) -> None:
-    # The remedy docs/connectors/quickbooks.md gives ("Refund receipts"): a sync without the
-    # stream, even `sync --full --prune`, prunes only the streams it reads, so the refund
-    # receipts stored while the option was on stay; `clientguard store forget NAME --yes`
-    # (Store.forget) and a sync read the source again from nothing, without them.
+    # Before: a sync without the stream, even `sync --full --prune`, pruned only the streams
+    # it read, so the refund receipts stored while the option was on kept lowering revenue
+    # until `clientguard store forget NAME --yes` and a sync read the source again from
+    # nothing. Now the next sync removes them (docs/connectors/quickbooks.md, "Refund
+    # receipts"), saying so once.
     serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [SALE],
                        "RefundReceipt": [CASH_REFUND]})
     with Store.open(tmp_path / "qbo.db") as store:
@@ -453,18 +454,36 @@ def test_refund_receipts_turned_off_again_leave_the_store_once_the_source_is_for
         # 120.00 invoiced less the 50.00 paid back: 70.00.
         assert march_revenue(store.load(base_currency="USD")) == {"1": Decimal(70)}
 
-        # Back to the default: what the stream stored stays, whatever the sync.
-        for full in (False, True):
-            store.sync(connector(httpserver, clock, datetime(2026, 4, 3, tzinfo=UTC)),
-                       full=full, prune=full)
-            assert [c.id for c in store.load(base_currency="USD").credit_notes] == ["95"]
-
-        assert store.forget("quickbooks") == {"credit_note": 1, "customer": 1, "invoice": 1}
-        store.sync(connector(httpserver, clock, datetime(2026, 4, 4, tzinfo=UTC)))
+        # Back to the default: the next sync (a plain incremental one) drops refund receipt 95.
+        before = len(httpserver.log)
+        result = store.sync(connector(httpserver, clock, datetime(2026, 4, 3, tzinfo=UTC)))
         ledger = store.load(base_currency="USD")
         assert ledger.credit_notes == ()
         assert [i.id for i in ledger.invoices] == ["71"]
         assert march_revenue(ledger) == {"1": Decimal(120)}
+        (dropped,) = [s for s in result.streams if s.stream == "refund_receipts"]
+        assert dropped.removed == 1
+        assert dropped.notes == (
+            "refund_receipts: not read (refund_receipts = false), so the 1 record earlier "
+            "syncs stored of it was removed; turned on again, the stream is read in full",)
+        queries = [r.args["query"] for r, _ in httpserver.log[before:] if r.path == QUERY]
+        assert "FROM Invoice" in " ".join(queries)
+        assert not any("FROM RefundReceipt" in q for q in queries)
+
+        # Said once: the sync after says nothing of refund receipts, nor does the review.
+        again = store.sync(connector(httpserver, clock, datetime(2026, 4, 4, tzinfo=UTC)))
+        assert "refund_receipts" not in [s.stream for s in again.streams]
+        assert not any("refund_receipts" in n for n in store.notes())
+
+        # Turned on again: read in full (its cursor went with its records), so receipt 95,
+        # last changed in 2014, long before the cursor of 2 April, is read again: 70.00.
+        httpserver.clear()
+        serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [SALE],
+                           "RefundReceipt": [CASH_REFUND]})
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 5, tzinfo=UTC),
+                             refund_receipts=True))
+        assert [c.id for c in store.load(base_currency="USD").credit_notes] == ["95"]
+        assert march_revenue(store.load(base_currency="USD")) == {"1": Decimal(70)}
 
 
 @given(total=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1e9"), places=2),

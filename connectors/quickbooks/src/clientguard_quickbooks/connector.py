@@ -228,8 +228,8 @@ class QuickBooksOptions(HttpOptions):
     Off by default: a refund receipt most often pays back a sales receipt (a cash sale), which
     the connector does not read, and would lower revenue the ledger never counted. Turn it on
     for a company that refunds invoiced work with refund receipts. Turned off again, the
-    refund receipts it stored stay until the source is forgotten (``clientguard store forget
-    NAME --yes``) and synced again: see "Refund receipts" in the connector's guide."""
+    next sync removes the refund receipts stored while it was on (saying so once), and turned
+    on again, they are read in full: see "Refund receipts" in the connector's guide."""
     time_activities: bool = True
     """Read time activities (the time_entries stream: hours per customer, billable or
     not). False skips the query (a company that tracks no time in QuickBooks)."""
@@ -406,6 +406,14 @@ class QuickBooksConnector(HttpConnector):
         )
         self._answered_at: datetime | None = None
         """QuickBooks' time in the last answer read (``records_of``), by its clock."""
+
+    def streams_left_out(self) -> dict[str, str]:
+        """``refund_receipts`` when the option is off: a store then removes the refund
+        receipts an earlier sync stored while it was on (they would keep lowering revenue).
+        ``time_activities = false`` is not said here: the time entries stored before stay,
+        as they always have."""
+        return {} if self.options.refund_receipts else {
+            "refund_receipts": "refund_receipts = false"}
 
     def identity(self) -> dict[str, str]:
         """The company read (its realm id): a source re-pointed at another company is another

@@ -1,0 +1,146 @@
+"""A stream a connector's options leave out (``Connector.streams_left_out``) gives up what
+earlier syncs stored of it at the next sync: its records, rejections, cursor and notes, with a
+note said once in that sync's result. Before, a stream turned off kept counting for ever (a
+QuickBooks source's refund receipts after ``refund_receipts = false``) until the whole source
+was forgotten (``clientguard store forget``) and read again.
+
+What each sync leaves is worked out by hand per test: the first sync stores what the pages
+give, the second runs with the stream turned off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from clientguard.connector import (
+    Connector,
+    ConnectorOptions,
+    Mapped,
+    RawPage,
+    RawRecord,
+    Stream,
+)
+from clientguard.model import Customer, Payment
+from clientguard.store import Store
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+class ToggleOptions(ConnectorOptions):
+    pages: dict[str, list[str]]
+    """One raw page of ids, by stream name; a payment id ``bad`` cannot be mapped."""
+    payments: bool = True
+    """Read the payments stream (False: left out, as QuickBooks' refund_receipts = false)."""
+    said: bool = True
+    """Whether the connector says payments are left out (False: the default hook, which says
+    nothing)."""
+
+
+class ToggleConnector(Connector):
+    """Customers and payments from memory, payments incremental (a cursor is stored)."""
+
+    name: ClassVar[str] = "toggle"
+    streams: ClassVar[tuple[Stream, ...]] = (
+        Stream(name="customers", kind="customer", id_field="id"),
+        Stream(name="payments", kind="payment", id_field="id", cursor_field="changed"),
+    )
+    Options = ToggleOptions
+    options: ToggleOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(clock=lambda: NOW, **options)
+        if not self.options.payments:
+            self.streams = tuple(  # type: ignore[misc]
+                s for s in type(self).streams if s.name != "payments")
+
+    def streams_left_out(self) -> Mapping[str, str]:
+        if self.options.payments or not self.options.said:
+            return {}
+        return {"payments": "payments = false"}
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        ids = self.options.pages.get(stream.name, [])
+        yield RawPage(tuple(RawRecord({"id": i, "changed": "2025-05-20T10:00:00+00:00"})
+                            for i in ids), last=True)
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if stream.kind == "customer":
+            return Customer(id=raw["id"], name=raw["id"], source=self.name)
+        if raw["id"] == "bad":
+            raise ValueError("amount: not a number")
+        return Payment(id=raw["id"], customer_id="c1", date=date(2025, 5, 20),
+                       amount="10.00", currency="EUR", source=self.name)
+
+
+def stored(store: Store, kind: str, source: str = "toggle") -> list[str]:
+    return sorted(str(getattr(r, "id", None)) for r in store.records([source])
+                  if r.kind == kind)
+
+
+class Confused(ToggleConnector):
+    """Says payments are left out while reading them."""
+
+    def streams_left_out(self) -> Mapping[str, str]:
+        return {"payments": "payments = false"}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "clientguard.db") as opened:
+        yield opened
+
+
+FIRST = {"customers": ["c1"], "payments": ["P1", "P2", "bad"]}
+"""The first sync: one customer, two payments and a payment that is rejected."""
+
+
+def test_a_stream_turned_off_leaves_the_store_at_the_next_sync_said_once(store: Store) -> None:
+    store.sync(ToggleConnector(pages=FIRST))
+    assert stored(store, "payment") == ["P1", "P2"]
+    assert len(store.rejections()) == 1
+    assert store.state("toggle").cursor("payments") is not None
+
+    result = store.sync(ToggleConnector(pages=FIRST, payments=False))
+    # P1 and P2 go, and the rejected row with them; the customer stays.
+    assert stored(store, "payment") == []
+    assert stored(store, "customer") == ["c1"]
+    assert store.rejections() == ()
+    (payments,) = [s for s in result.streams if s.stream == "payments"]
+    assert (payments.pages, payments.removed, payments.full_read) == (0, 2, False)
+    assert result.removed == 2
+    assert payments.notes == (
+        "payments: not read (payments = false), so the 2 records and 1 rejection earlier "
+        "syncs stored of it were removed; turned on again, the stream is read in full",)
+    # Said in this sync's result only: no note of it stays for the reviews.
+    assert not any("payments" in n for n in store.notes())
+    # The cursor goes too: turned on again, the stream is read in full.
+    assert store.state("toggle").cursor("payments") is None
+
+    # Said once: the next sync has nothing left to remove, and says nothing of payments.
+    again = store.sync(ToggleConnector(pages=FIRST, payments=False))
+    assert [s.stream for s in again.streams] == ["customers"]
+    assert (again.removed, again.notes) == (0, ())
+
+    # Only what the connector says is left out goes: a connector that says nothing (the
+    # default hook) keeps what a stream missing from its streams stored, as before, and a
+    # stream the sync reads is never removed, whatever the connector says.
+    store.sync(ToggleConnector(pages=FIRST), source="quiet")
+    store.sync(ToggleConnector(pages=FIRST, payments=False, said=False), source="quiet")
+    assert stored(store, "payment", "quiet") == ["P1", "P2"]
+    store.sync(Confused(pages=FIRST), source="confused")
+    store.sync(Confused(pages={"payments": ["P1"]}), source="confused")
+    assert stored(store, "payment", "confused") == ["P1", "P2"]
+
+
+def test_turned_on_again_the_stream_is_read_in_full(store: Store) -> None:
+    store.sync(ToggleConnector(pages=FIRST))
+    store.sync(ToggleConnector(pages=FIRST, payments=False))
+    result = store.sync(ToggleConnector(pages={"payments": ["P1"]}))
+    (payments,) = [s for s in result.streams if s.stream == "payments"]
+    assert payments.full_read is True
+    assert stored(store, "payment") == ["P1"]
