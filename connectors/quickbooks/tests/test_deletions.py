@@ -170,9 +170,11 @@ def test_a_payment_deleted_in_quickbooks_leaves_the_store_and_its_invoice_is_ope
         assert stream_result(result, "payments").removed == 1
         assert stream_result(result, "invoices").removed == 0
         # Credit memos: none read by the first sync, whose read still set their cursor to
-        # its start: an incremental read, which asks CDC too.
+        # its start: an incremental read, which asks CDC too: first for the payments deleted
+        # since (a deleted payment may have applied a memo: then every memo is read again),
+        # then for the memos deleted.
         assert [c["entities"] for c in cdc_calls(httpserver)] == [
-            "Invoice", "Payment", "CreditMemo"]
+            "Invoice", "Payment", "Payment", "CreditMemo"]
 
 
 def test_a_credit_memo_deleted_in_quickbooks_leaves_the_store(
@@ -339,6 +341,27 @@ def test_a_cdc_answer_at_its_1000_cap_is_noted_and_its_deletions_still_count(
         assert pulled.notes == ()
 
 
+def test_a_payment_cdc_answer_at_its_cap_is_noted_on_the_credit_memos(
+    httpserver: HTTPServer, clock: Clock,
+) -> None:
+    # The read of credit memos asks CDC for the payments deleted since its last sync (a
+    # deleted payment may have applied a memo). An answer of 1,000 payments may have lost
+    # deletions, listed last: noted, as for the stream's own entity.
+    updated = "2026-05-10T10:00:00-07:00"
+    serve(httpserver, {}, {"Payment": [payment(str(100 + n), 10, "1", updated)
+                                       for n in range(1000)]})
+    pulled = pull(connector(httpserver, clock, datetime(2026, 5, 20, tzinfo=UTC)),
+                  SyncState({"credit_notes": datetime(2026, 5, 1, 17, 0, tzinfo=UTC)}),
+                  streams=["credit_notes"])
+    assert pulled.notes == (
+        "credit_notes: QuickBooks' change data capture returned 1,000 changed Payment objects "
+        "since 2026-05-01 16:55 UTC, its most in one answer, and lists deletions last: "
+        "some deletions may be missing. Records deleted since then may still be counted "
+        "here; run `clientguard sync --full --prune` (in Python: store.sync(connector, "
+        "full=True, prune=True)) to remove what was deleted, and sync more often so that "
+        "fewer changes pile up",)
+
+
 # ------------------------------------------------------------------- a CDC call that fails
 
 
@@ -410,6 +433,36 @@ def test_a_failed_cdc_call_is_an_error_saying_what_to_do_never_a_silent_skip(
     assert REALM not in message
     assert TOKEN not in message
     assert len(cdc_calls(httpserver)) == calls
+
+
+def test_a_failed_cdc_call_for_deleted_payments_fails_the_credit_memos_read_unmoved(
+    httpserver: HTTPServer, clock: Clock, tmp_path: Path,
+) -> None:
+    with Store.open(tmp_path / "qbo.db") as store:
+        made = "2026-04-10T10:00:00-07:00"
+        serve(httpserver, {"CreditMemo": [credit_memo("73", made)]})
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 11, tzinfo=UTC)),
+                   streams=["credit_notes"])
+        cursor = store.state("quickbooks").cursor("credit_notes")
+        assert cursor == datetime(2026, 4, 11, tzinfo=UTC)
+
+        httpserver.clear()
+        httpserver.expect_request(QUERY).respond_with_json({"QueryResponse": {}})
+        httpserver.expect_request(CDC, query_string={
+            "entities": "Payment", "changedSince": "2026-04-10T23:55:00+00:00",
+            "minorversion": "75"}).respond_with_json(
+            {"Fault": {"Error": [{"Message": "Invalid changedSince", "code": "2010"}],
+                       "type": "ValidationFault"}}, status=400)
+        with pytest.raises(ApiError) as caught:
+            store.sync(connector(httpserver, clock, datetime(2026, 4, 20, tzinfo=UTC)),
+                       streams=["credit_notes"])
+        message = str(caught.value)
+        # The sync's cursor less the 5-minute look-back.
+        assert "(the payments deleted since 2026-04-10 23:55 UTC) could not be read" in message
+        assert "stream credit_notes" in message
+        assert REALM not in message
+        # Asked again by the next sync: the cursor did not move.
+        assert store.state("quickbooks").cursor("credit_notes") == cursor
 
 
 # ------------------------------------------------------------------- when CDC is not asked

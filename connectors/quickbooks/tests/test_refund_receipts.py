@@ -253,6 +253,59 @@ def test_a_credit_memo_refunded_after_it_was_stored_is_no_longer_open_credit(
         assert credit_of(store, date(2026, 5, 9)) == 100
 
 
+@pytest.mark.parametrize(
+    ("refunded", "left"),
+    [pytest.param(100, Decimal(0), id="in-full"), pytest.param(40, Decimal(60), id="in-part")],
+)
+def test_a_linking_payment_deleted_frees_its_credit_memo_at_the_next_incremental_sync(
+    httpserver: HTTPServer, clock: Clock, tmp_path: Path, refunded: int, left: Decimal
+) -> None:
+    # As above, but payment 80 is deleted on 8 May, not voided: it vanishes from the query,
+    # and change data capture reports only its id (Intuit's CDC: {"status": "Deleted", "Id":
+    # "80", "MetaData": ...}; intuit/QuickBooks-V3-PHP-SDK #431 shows a deleted Payment so),
+    # never the memo it named. Before, memo 73 stayed paid back until `sync --full`.
+    with Store.open(tmp_path / "qbo.db") as store:
+        serve(httpserver, {"Customer": [CUSTOMER], "CreditMemo": [memo(100)]})
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 2, tzinfo=UTC)))
+        serve(httpserver, {"Payment": [linking(refunded)]},
+              by_id={"CreditMemo": [memo(100 - refunded)]})
+        store.sync(connector(httpserver, clock, datetime(2026, 5, 2, tzinfo=UTC)))
+        assert credit_of(store, date(2026, 4, 30)) == left
+
+        # 8 May: payment 80 deleted. QuickBooks puts the memo's Balance back to 100; nothing
+        # says it marks the memo changed, so its last change stays 1 April and the
+        # incremental query of credit memos (from 1 May 23:55) does not return it.
+        serve(httpserver, {"CreditMemo": [memo(100)]}, deleted={"Payment": ["80"]})
+        before = len(httpserver.log)
+        result = store.sync(connector(httpserver, clock, datetime(2026, 5, 10, tzinfo=UTC)))
+        # The whole credit of 100.00 is open again, as `sync --full` leaves it.
+        assert credit_of(store, date(2026, 5, 9)) == 100
+        (note,) = store.load(base_currency="USD").credit_notes
+        assert note.refunds == ()
+        # The credit memos' read asked CDC for the payments deleted since its last sync
+        # (2 May 00:00 UTC less the 5-minute look-back) and, one being deleted, read every
+        # memo again (a query with no lower bound), as a full read does.
+        asked = [dict(r.args) for r, _ in httpserver.log[before:] if r.path == CDC]
+        assert {"entities": "Payment", "changedSince": "2026-05-01T23:55:00+00:00",
+                "minorversion": "75"} in asked
+        memo_reads = [r.args["query"] for r, _ in httpserver.log[before:]
+                      if r.path == QUERY and " FROM CreditMemo " in r.args["query"]]
+        assert memo_reads == [
+            "SELECT * FROM CreditMemo ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"]
+        (memos,) = [s for s in result.streams if s.stream == "credit_notes"]
+        assert (memos.updated, memos.full_read) == (1, False)
+
+        # The next sync hears of no deletion since: it reads only what changed.
+        serve(httpserver, {"CreditMemo": [memo(100)]})
+        before = len(httpserver.log)
+        store.sync(connector(httpserver, clock, datetime(2026, 5, 11, tzinfo=UTC)))
+        memo_reads = [r.args["query"] for r, _ in httpserver.log[before:]
+                      if r.path == QUERY and " FROM CreditMemo " in r.args["query"]]
+        assert memo_reads == [
+            "SELECT * FROM CreditMemo WHERE MetaData.LastUpdatedTime >= "
+            "'2026-05-09T23:55:00+00:00' ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"]
+
+
 def test_an_incremental_read_of_credit_memos_reads_by_id_only_those_payments_name(
     httpserver: HTTPServer, clock: Clock, tmp_path: Path
 ) -> None:

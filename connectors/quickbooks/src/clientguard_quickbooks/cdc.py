@@ -25,7 +25,9 @@ operation" page and ChangeDataCapture reference; docs/connectors/quickbooks.md, 
   cap is that entity's; an answer of :data:`CDC_MAX_OBJECTS` or more is a note
   (:func:`capped_note`), never taken for complete.
 * Only ``"status": "Deleted"`` objects are used: what changed and still exists is read by
-  the query, which pages and has no cap.
+  the query, which pages and has no cap. A deleted object is its id alone (no lines): the
+  read of credit memos also asks for ``Payment``, and a payment deleted makes it read every
+  memo again, since nothing says which memo the payment applied or paid back.
 * Not for ``TimeActivity`` (Intuit's list of entities CDC does not support) nor customers,
   which QuickBooks makes inactive rather than deleting (the query reads inactive ones).
 

@@ -53,7 +53,9 @@ Reading:
   (``Balance`` below ``TotalAmt``), the connector also reads the payments changed since that
   memo was created and attaches the applications and refunds it finds. An incremental read
   also reads by id the memos that payments changed since the last sync name, should the query
-  not return them (a memo lists no ``LinkedTxn``: a refund linked later shows in the payment).
+  not return them (a memo lists no ``LinkedTxn``: a refund linked later shows in the payment),
+  and asks CDC for the payments deleted since: a deleted payment is reported by its id alone,
+  never the memo it named, so when one was, every memo is read again, as a full read does.
 * Refund receipts (``RefundReceipt``) are credit notes refunded in full on their date
   (:func:`~.mapping.refund_receipt_from_qbo`), read only with ``refund_receipts=True``: a
   refund receipt most often pays back a sales receipt, which is not read.
@@ -114,6 +116,7 @@ from clientguard_quickbooks.cdc import (
     CDC_ENTITIES,
     CDC_MAX_OBJECTS,
     DELETED_REASON,
+    CdcWindow,
     capped_note,
     cdc_window,
     changed_entities,
@@ -554,34 +557,7 @@ class QuickBooksConnector(HttpConnector):
 
         Raises the client's error, saying what it means for the sync, when the call fails.
         """
-        window = cdc_window(since, self.clock())
-        label = f"QuickBooks' change data capture of {stream.name}"
-        self.before_request(stream)
-        try:
-            response = self.client.request(
-                "GET",
-                "cdc",
-                params={
-                    "entities": stream.entity,
-                    "changedSince": timestamp_literal(window.changed_since),
-                    "minorversion": self.options.minor_version,
-                },
-                stream=stream.name,
-            )
-            body = decode_json(response, client=self.client, what=label, stream=stream.name)
-            fault = parse_fault(body)
-            if fault is not None:  # QuickBooks can fail inside a 200
-                raise ApiError(str(fault), ErrorContext(connector=self.name, stream=stream.name,
-                                                        status=response.status_code))
-            try:
-                changed = changed_entities(body, stream.entity)
-            except MissingRecords as exc:
-                raise self.missing_records(exc, stream=stream.name, page=label,
-                                           response=response) from None
-        except AuthError:
-            raise
-        except ConnectorError as exc:
-            raise _cdc_failed(exc, stream.name, window.changed_since) from None
+        changed, window, answered_at = self._changes(stream, stream.entity, since)
         notes: list[str] = []
         if window.unchecked_since is not None:
             notes.append(unchecked_note(stream.name, window.unchecked_since,
@@ -594,8 +570,63 @@ class QuickBooksConnector(HttpConnector):
             tuple(RawRecord(raw, where) for raw in changed if is_deleted(raw)),
             last=True,
             notes=tuple(notes),
-            answered_at=answer_time(body),
+            answered_at=answered_at,
         )
+
+    def _changes(
+        self, stream: QueryStream, entity: str, since: datetime
+    ) -> tuple[list[Mapping[str, Any]], CdcWindow, datetime | None]:
+        """The ``entity`` objects QuickBooks' change data capture lists as changed (active
+        and deleted) at or after ``since`` (as far back as it reaches), the window asked, and
+        QuickBooks' time in the answer. Raises the client's error, saying what it means for
+        ``stream``'s sync, when the call fails."""
+        window = cdc_window(since, self.clock())
+        label = f"QuickBooks' change data capture of {stream.name}"
+        self.before_request(stream)
+        try:
+            response = self.client.request(
+                "GET",
+                "cdc",
+                params={
+                    "entities": entity,
+                    "changedSince": timestamp_literal(window.changed_since),
+                    "minorversion": self.options.minor_version,
+                },
+                stream=stream.name,
+            )
+            body = decode_json(response, client=self.client, what=label, stream=stream.name)
+            fault = parse_fault(body)
+            if fault is not None:  # QuickBooks can fail inside a 200
+                raise ApiError(str(fault), ErrorContext(connector=self.name, stream=stream.name,
+                                                        status=response.status_code))
+            try:
+                changed = changed_entities(body, entity)
+            except MissingRecords as exc:
+                raise self.missing_records(exc, stream=stream.name, page=label,
+                                           response=response) from None
+        except AuthError:
+            raise
+        except ConnectorError as exc:
+            what = stream.name if entity == stream.entity else _CDC_WHAT.get(entity, entity)
+            raise _cdc_failed(exc, stream.name, window.changed_since, what) from None
+        return changed, window, answer_time(body)
+
+    def _payments_deleted(
+        self, stream: QueryStream, since: datetime
+    ) -> tuple[bool, tuple[str, ...], datetime | None]:
+        """Whether QuickBooks' change data capture reports a payment deleted at or after
+        ``since``, for the read of credit memos; the notes of that call (an answer at its cap
+        may miss deletions) and QuickBooks' time in it.
+
+        A deleted payment is reported by its id alone (Intuit's CDC answers ``{"status":
+        "Deleted", "Id": ..., "MetaData": ...}``), never with the lines that named the credit
+        memos it applied or paid back, and nothing says QuickBooks marks those memos changed:
+        only a read of every memo finds them, as ``sync --full`` does."""
+        changed, window, answered_at = self._changes(stream, "Payment", since)
+        notes: tuple[str, ...] = ()
+        if len(changed) >= CDC_MAX_OBJECTS:
+            notes = (capped_note(stream.name, "Payment", window.changed_since, len(changed)),)
+        return any(is_deleted(raw) for raw in changed), notes, answered_at
 
     def _credit_memos(self, stream: QueryStream, since: datetime | None) -> Iterator[RawPage]:
         """Credit memo pages, each memo with the applications found for it in payments.
@@ -610,16 +641,37 @@ class QuickBooksConnector(HttpConnector):
         after a memo was stored applies it, pays it back (a cheque linked to it) or frees it
         again, and nothing says QuickBooks marks the memo itself changed; such memos are read
         by id (:meth:`_relinked`).
+
+        A payment *deleted* since then names no memo any more: change data capture reports it
+        by its id alone. So an incremental read first asks CDC for the payments deleted since
+        ``since`` (:meth:`_payments_deleted`, with ``change_data_capture``), and when one was,
+        reads every memo again, with its applications, as a full read does: the memos it
+        applied or paid back are free again.
         """
         scan = _PaymentScan()
         seen: set[str] = set()
+        notes: tuple[str, ...] = ()
+        answered_at: datetime | None = None
+        if since is not None and self.options.change_data_capture:
+            deleted, notes, answered_at = self._payments_deleted(stream, since)
+            if deleted:
+                # A payment deleted since the last sync may have applied or paid back any
+                # memo: every memo is read again, with its applications, as a full read does.
+                since = None
         for page in self._query_pages(stream, since):
             seen.update(str(r.data.get("Id")) for r in page.records)
             records = self._with_applications(stream, page.records, scan)
+            if notes or answered_at is not None:
+                # The CDC call's notes, and its time (it answered before this page).
+                page = replace(page, notes=(*page.notes, *notes), answered_at=min(
+                    t for t in (answered_at, page.answered_at) if t is not None))
+                notes, answered_at = (), None
             if since is None:
                 yield replace(page, records=records)
             else:
                 yield replace(page, records=records, last=False)
+        if notes or answered_at is not None:  # no page came (never seen): keep the notes
+            yield RawPage((), last=False, notes=notes, answered_at=answered_at)
         if since is not None:
             yield self._relinked(stream, since, seen, scan)
 
@@ -845,12 +897,18 @@ class QuickBooksConnector(HttpConnector):
         return None if moment is None else moment.astimezone(UTC)
 
 
-def _cdc_failed(exc: ConnectorError, stream: str, changed_since: datetime) -> ConnectorError:
-    """``exc``, of the same kind and context, saying what a failed CDC call means for the
-    sync and what to do."""
+_CDC_WHAT = {"Payment": "payments"}
+"""What a CDC call asked for another stream than the entity's own names, in its error."""
+
+
+def _cdc_failed(
+    exc: ConnectorError, stream: str, changed_since: datetime, what: str
+) -> ConnectorError:
+    """``exc``, of the same kind and context, saying what a failed CDC call (of the ``what``
+    deleted) means for the sync of ``stream`` and what to do."""
     said = str(exc).removesuffix(f" ({exc.context.describe()})")
     message = (
-        f"{said}. QuickBooks' change data capture (the {stream} deleted since "
+        f"{said}. QuickBooks' change data capture (the {what} deleted since "
         f"{changed_since.astimezone(UTC):%Y-%m-%d %H:%M} UTC) could not be read: the {stream} "
         "read before it are stored and the stream's cursor did not move, so the next sync asks "
         "again. If it keeps failing, set change_data_capture = false and run `clientguard "
