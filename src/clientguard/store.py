@@ -2364,7 +2364,7 @@ class _SyncWriter:
                        (self.source, name)).fetchone()
             for table in ("records", "rejections", "cursors", "stream_notes", "record_origins"))]
         if not held:
-            return  # the common case: one indexed look a stream left out, nothing written
+            return  # the common case: a few indexed looks a stream left out, nothing written
         dropped: dict[str, tuple[int, int]] = {}
         with self.store._transaction(gettext("remove what the streams left out stored")):
             for stream in held:
