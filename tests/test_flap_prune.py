@@ -286,29 +286,34 @@ def test_a_new_policy_mid_flap_says_the_flap_stopped_and_why(
     store: Store, httpserver: HTTPServer
 ) -> None:
     days = []
-    for number, letter in enumerate("mrmrmmmr", 1):
+    for number, letter in enumerate("mrmrmmmmr", 1):
         keep(store, FIRST + timedelta(days=number - 1), {"acme": letter},
              policy=POLICY if number <= 5 else OTHER_POLICY)
         changes, result = send(store, httpserver)
         days.append((changes, result.flapping))
-    # Before: day 6 (the first review under the edited policy) said nothing, the flap was
-    # never said to stop; its changes are sent again (day 8's move).
+    # Days 6 and 7 under the edited policy could be trials (the flap's policy is among the
+    # last 3 reviews): the flap goes on, held. Day 8 is the 3rd review in a row under another
+    # policy (the settle count): the flap's policy is no longer in use and the flap is said
+    # to stop; its changes are sent again (day 9's move). Before this rule was added, the
+    # first review under the edited policy (day 6) ended it, and so did any trial review.
     assert [(lines(c), held) for c, held in days] == [
         (FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ("Acme",)), ([], ("Acme",)),
-        (STOPPED, ()), ([], ()), (MOVE, ())]
-    (stopped,) = days[5][0]
+        ([], ("Acme",)), ([], ("Acme",)), (STOPPED, ()), (MOVE, ())]
+    (stopped,) = days[7][0]
     assert stopped["message"] == (
-        "Acme: no longer held as flapping (from 2026-06-04): the review of 2026-06-06 is under "
-        "another policy, and flapping is counted under one policy; now monitor (watch); its "
-        "changes are sent again")
+        "Acme: no longer held as flapping (from 2026-06-04): the reviews since 2026-06-06 are "
+        "under another policy, and flapping is counted under one policy; now monitor "
+        "(watch); its changes are sent again")
     assert (stopped["before"], stopped["after"]) == ("revise_terms/warning", "monitor/watch")
+    assert stopped["key"] == "2026-06-08|stopped_flapping|acme|verdict/severity|monitor/watch"
 
 
 def test_a_stop_is_said_in_polish(store: Store, httpserver: HTTPServer) -> None:
     from clientguard.i18n import using
 
-    # Day 5 under another policy, at r as on day 4: nothing changed but the policy.
-    for number, letter in enumerate("mrmrr", 1):
+    # Days 5-7 under another policy, at r as on day 4: nothing changed but the policy, and
+    # on day 7 (the 3rd review under it) the flap's policy is no longer in use.
+    for number, letter in enumerate("mrmrrrr", 1):
         keep(store, FIRST + timedelta(days=number - 1), {"acme": letter},
              policy=POLICY if number <= 4 else OTHER_POLICY)
         with using("pl"):
@@ -316,9 +321,9 @@ def test_a_stop_is_said_in_polish(store: Store, httpserver: HTTPServer) -> None:
     (stopped,) = changes
     assert stopped["message"] == (
         "Acme: stan klienta, który wahał się od 4 czerwca 2026, nie jest już traktowany jako "
-        "wahający się: przegląd z 5 czerwca 2026 ma inną politykę, a wahania liczy się w "
-        "ramach jednej polityki; teraz do renegocjacji warunków (poziom: ostrzeżenie); zmiany "
-        "tego klienta są znów wysyłane")
+        "wahający się: przeglądy od 5 czerwca 2026 mają inną politykę, a wahania liczy się w "
+        "ramach jednej polityki; teraz do renegocjacji warunków (poziom: ostrzeżenie); "
+        "zmiany tego klienta są znów wysyłane")
 
 
 # ----------------------------------------------------------------------------- invariants
@@ -394,3 +399,173 @@ def test_no_flap_spans_a_review_the_client_is_missing_from(letters: str) -> None
         earlier_gaps = [day for day in missing if day < flap.started]
         if earlier_gaps:
             assert min(flap.changed_on) > earlier_gaps[-1]
+
+
+# ----------------------------------------------------------------------------- a trial policy
+
+# A review under another policy in the middle of a flap (a what-if saved to history, a policy
+# being tried), then back to the policy in use. Birch is at ok under the policy in use and at
+# revise terms under the trial one, so that the trial's own changes show it is reported as any
+# review: o -> r is its new finding, its verdict and the late share crossing 50%; r -> o the
+# same three back.
+BIRCH_UP = ["new_finding:birch", "verdict:birch", "threshold:birch"]
+BIRCH_DOWN = ["cleared_finding:birch", "verdict:birch", "threshold:birch"]
+ACME: tuple[str, ...] = ("Acme",)
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        pytest.param(
+            # Day 6 under the trial policy, days 7-8 back under the policy in use. The flap
+            # (from day 4) is counted over the policy's reviews 1-5, 7, 8: at m on days 5, 7
+            # and 8, 3 reviews, it settles on day 8. Acme's move to r under the trial (day 6)
+            # and back (day 7) is held, as every change of a client said to flap.
+            [(1, POLICY, "m", "o"), (2, POLICY, "r", "o"), (3, POLICY, "m", "o"),
+             (4, POLICY, "r", "o"), (5, POLICY, "m", "o"), (6, OTHER_POLICY, "r", "r"),
+             (7, POLICY, "m", "o"), (8, POLICY, "m", "o")],
+            [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
+             (BIRCH_UP, ACME), (BIRCH_DOWN, ACME), (STOPPED, ())],
+            id="a trial the next day"),
+        pytest.param(
+            # The trial saved on day 5 after that day's review (same date, saved later: the
+            # newest); then days 6-7 under the policy in use: at m on days 5, 6, 7, settled.
+            [(1, POLICY, "m", "o"), (2, POLICY, "r", "o"), (3, POLICY, "m", "o"),
+             (4, POLICY, "r", "o"), (5, POLICY, "m", "o"), (5, OTHER_POLICY, "r", "r"),
+             (6, POLICY, "m", "o"), (7, POLICY, "m", "o")],
+            [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
+             (BIRCH_UP, ACME), (BIRCH_DOWN, ACME), (STOPPED, ())],
+            id="a trial saved the same day"),
+        pytest.param(
+            # Two trials in a row (two configurations tried on days 6 and 7): the policy in use
+            # was used by one of the last 3 reviews on both, so the flap goes on; days 8-9 at
+            # m with day 5 settle it on day 9.
+            [(1, POLICY, "m", "o"), (2, POLICY, "r", "o"), (3, POLICY, "m", "o"),
+             (4, POLICY, "r", "o"), (5, POLICY, "m", "o"), (6, OTHER_POLICY, "r", "r"),
+             (7, "00000000aaaaaaaa", "r", "r"), (8, POLICY, "m", "o"),
+             (9, POLICY, "m", "o")],
+            [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
+             (BIRCH_UP, ACME), ([], ACME), (BIRCH_DOWN, ACME), (STOPPED, ())],
+            id="two trials in a row"),
+    ],
+)
+def test_a_trial_policy_neither_ends_nor_starts_the_flap_of_the_policy_in_use(
+    store: Store, httpserver: HTTPServer, steps: list[tuple[int, str, str, str]],
+    expected: list[tuple[list[str], tuple[str, ...]]],
+) -> None:
+    days = []
+    for day, policy, acme, birch in steps:
+        keep(store, FIRST + timedelta(days=day - 1), {"acme": acme, "birch": birch},
+             policy=policy)
+        changes, result = send(store, httpserver)
+        days.append((lines(changes), result.flapping))
+    # Before: the trial's review said the flap stopped ("under another policy") and sent
+    # Acme's held changes; back under the policy in use they were sent every day, and the
+    # settling was never said.
+    assert days == expected
+    (stopped,) = [c for c in changes if c["kind"] == "stopped_flapping"]
+    # The flap's own settling, counted over the reviews of the policy in use only: at m since
+    # day 5, after the changes of days 2, 3, 4 (counted at the start) and 5.
+    assert stopped["message"] == (
+        "Acme: settled at monitor (watch), unchanged since 2026-06-05, after flapping between "
+        "monitor (watch) and revise terms (warning) from 2026-06-04 (4 changes; monitor "
+        "(watch) before); its changes are sent again")
+
+
+def test_two_policies_alternating_each_day_make_no_client_flap(
+    store: Store, httpserver: HTTPServer
+) -> None:
+    # A user flipping between two configurations: the policy in use on odd days, another on
+    # even days. Birch is ok under one and revise terms under the other: every day's review
+    # differs from the day before by the policy alone, which is sent as any difference
+    # between two reviews is, but is no flap (each policy's reviews of Birch never change).
+    # Acme flaps under the policy in use (its days 1, 3, 5, 7: m r m r, 3 changes, back to
+    # r: from day 7) and is m under the other throughout; at m on days 9, 11, 13 it settles.
+    acme_in_use = iter("mrmrmmm")
+    days = []
+    for number in range(1, 14):
+        in_use = number % 2 == 1
+        keep(store, FIRST + timedelta(days=number - 1),
+             {"acme": next(acme_in_use) if in_use else "m", "birch": "o" if in_use else "r"},
+             policy=POLICY if in_use else OTHER_POLICY)
+        changes, result = send(store, httpserver)
+        days.append((lines(changes), result.flapping))
+    # Day by day (the previous day is under the other policy): Acme m -> r on day 3 and
+    # r -> m on day 4 are sent (2 changes, no flap yet); day 7 starts its flap; its move
+    # back to m on day 8 (under the other policy) is held; day 13 settles it.
+    assert days == [
+        (FIRST_DAY, ()), (BIRCH_UP, ()), ([*MOVE, *BIRCH_DOWN], ()), ([*MOVE, *BIRCH_UP], ()),
+        (BIRCH_DOWN, ()), (BIRCH_UP, ()), ([*FLAPPING, *BIRCH_DOWN], ACME),
+        (BIRCH_UP, ACME), (BIRCH_DOWN, ACME), (BIRCH_UP, ACME), (BIRCH_DOWN, ACME),
+        (BIRCH_UP, ACME), ([*STOPPED, *BIRCH_DOWN], ())]
+    assert not any("flapping:birch" in line for sent, _held in days for line in sent)
+
+
+def test_a_prune_while_a_trial_is_the_newest_review_keeps_what_the_flap_was_counted_over(
+    store: Store, httpserver: HTTPServer
+) -> None:
+    # Acme flaps from day 4 under the policy in use; day 6 is a trial, the newest review when
+    # ``history prune --keep-last 1`` runs. The flap's changes (days 2-4) were counted over its
+    # policy's reviews from day 1: they are kept, so that back under that policy the flap is
+    # found as it was and settles on day 8 (at m on days 5, 7, 8). Before, prune kept the
+    # 5 reviews before the start under the trial's policy (none): days 1-3 went, day 7 no
+    # longer showed a flap, and it was said to stop ("the saved reviews no longer show it
+    # flapping") with its changes sent again.
+    sent = []
+    for number, (letter, policy) in enumerate(
+            zip("mrmrmrmm", [POLICY] * 5 + [OTHER_POLICY] + [POLICY] * 2, strict=True), 1):
+        keep(store, FIRST + timedelta(days=number - 1), {"acme": letter}, policy=policy)
+        changes, result = send(store, httpserver)
+        sent.append((lines(changes), result.flapping))
+        if number == 6:
+            planned = history.prune(store, keep_last=1, dry_run=True)
+            kept = {d.review.as_of.day for d in planned.decisions
+                    if history.Keep("flapping", channel="webhook", client="acme")
+                    in d.kept_because}
+            assert kept == {1, 2, 3, 4, 5, 6}
+            prune(store, {"keep_last": 1})
+    assert sent == [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
+                    ([], ACME), ([], ACME), (STOPPED, ())]
+
+
+TRIALS = st.lists(
+    st.tuples(
+        st.sampled_from("omrc-"),  # Acme under the policy in use, or not in the review
+        # Then none, one or two reviews under trial policies: Acme's standing under each.
+        st.lists(st.sampled_from("omrc-"), max_size=2),
+    ),
+    min_size=1, max_size=15,
+)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(days=TRIALS)
+def test_trial_reviews_change_no_flap_notice_of_the_policy_in_use(
+    httpserver: HTTPServer, days: list[tuple[str, list[str]]]
+) -> None:
+    # The same reviews under the policy in use, notified with and without trial reviews
+    # between them (at most 2 in a row, so the policy in use is always among the last 3;
+    # each trial under a policy of its own, a what-if of one configuration, so that no trial
+    # policy has reviews enough to flap by itself): the flap notices sent are the same ones
+    # (their keys name the flap's dates), and on each review under the policy in use the same
+    # clients are held. The trials' own changes are sent besides.
+    def run(with_trials: bool) -> tuple[list[str], list[tuple[str, ...]]]:
+        with tempfile.TemporaryDirectory() as folder, \
+                Store.open(Path(folder) / "clientguard.db") as store:
+            notices: list[str] = []
+            held: list[tuple[str, ...]] = []
+            for number, (letter, trials) in enumerate(days):
+                day = FIRST + timedelta(days=3 * number)
+                keep(store, day, {"acme": letter, "birch": "o"})
+                changes, result = send(store, httpserver)
+                notices += [c["key"] for c in changes if "flapping" in c["kind"]]
+                held.append(result.flapping)
+                for offset, trial in enumerate(trials if with_trials else [], 1):
+                    keep(store, day + timedelta(days=offset), {"acme": trial, "birch": "r"},
+                         policy=f"{10 * number + offset:016x}")
+                    changes, _result = send(store, httpserver)
+                    notices += [c["key"] for c in changes if "flapping" in c["kind"]]
+            return notices, held
+
+    assert run(with_trials=True) == run(with_trials=False)

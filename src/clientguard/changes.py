@@ -280,7 +280,7 @@ class ChangeKind(StrEnum):
     STOPPED_FLAPPING = "stopped_flapping"
     """notify only: the client stopped flapping, settled or gone to a standing it had not had
     while it flapped, or it is no longer flapping as the reviews tell (missing from a review,
-    a review under another policy); its changes are sent again."""
+    its policy no longer in use); its changes are sent again."""
 
 
 class Change(Frozen):
@@ -683,13 +683,19 @@ class FlapNotice:
     client_id: str
     after: str
     """The standing's code then (``None`` for a client missing from the review)."""
+    policy_digest: str | None = None
+    """The policy of the review the notice was delivered with: for a ``flapping`` one, the
+    policy the flap was counted under (notify says a flap with a review of its own policy);
+    None when not known."""
 
 
-def last_flap_notices(keys: Iterable[str]) -> dict[str, FlapNotice]:
+def last_flap_notices(keys: Iterable[str], policies: Mapping[str, str] | None = None
+                      ) -> dict[str, FlapNotice]:
     """Each client's newest flap notice among the change keys ``keys`` (those delivered on
     one channel), by client id: a ``flapping`` one says the channel was told the client flaps
     and not yet that it stopped. Of a start and a stop of one date, the stop (a flap stops
-    before the next starts)."""
+    before the next starts). ``policies``: the policy of the review each key was delivered
+    with (:attr:`FlapNotice.policy_digest`), by key."""
     last: dict[str, FlapNotice] = {}
     kinds = {ChangeKind.FLAPPING.value: ChangeKind.FLAPPING,
              ChangeKind.STOPPED_FLAPPING.value: ChangeKind.STOPPED_FLAPPING}
@@ -702,7 +708,8 @@ def last_flap_notices(keys: Iterable[str]) -> dict[str, FlapNotice]:
             day = date.fromisoformat(parts[0])
         except ValueError:
             continue
-        notice = FlapNotice(day, kinds[parts[1]], "|".join(parts[2:-2]), parts[-1])
+        notice = FlapNotice(day, kinds[parts[1]], "|".join(parts[2:-2]), parts[-1],
+                            (policies or {}).get(key))
         held = last.get(notice.client_id)
         if held is None or (notice.as_of, notice.kind is ChangeKind.STOPPED_FLAPPING) > (
                 held.as_of, held.kind is ChangeKind.STOPPED_FLAPPING):
@@ -711,19 +718,20 @@ def last_flap_notices(keys: Iterable[str]) -> dict[str, FlapNotice]:
 
 
 def flap_ended(notice: FlapNotice, name: str, now: Standing | None, *, as_of: date,
-               policy_changed: bool) -> Change:
+               other_policy_since: date | None) -> Change:
     """The ``stopped_flapping`` notice of a flap a channel was told of (``notice``, its
-    ``flapping`` one) that the saved reviews no longer show as of ``as_of``: the review of
-    ``as_of`` is under another policy than the one it flapped under (``policy_changed``), or
-    the reviews it was found in are gone. ``now``: the client's standing then (None: it is
-    not in that review). Said once: its key is of ``as_of``, and once it is sent the channel
-    no longer takes the client for flapping."""
+    ``flapping`` one) that the saved reviews no longer show as of ``as_of``: the reviews since
+    ``other_policy_since`` (as many as settle a flap, at least) are under other policies than
+    the one it flapped under, which is therefore no longer in use; or, when
+    ``other_policy_since`` is None, the reviews it was found in are gone. ``now``: the
+    client's standing then (None: it is not in that review). Said once: its key is of
+    ``as_of``, and once it is sent the channel no longer takes the client for flapping."""
     state = _standing(now) if now is not None else _("not in the review")
-    if policy_changed:
+    if other_policy_since is not None:
         message = _(
-            "{name}: no longer held as flapping (from {started}): the review of {as_of} is "
-            "under another policy, and flapping is counted under one policy; now {now}; its "
-            "changes are sent again")
+            "{name}: no longer held as flapping (from {started}): the reviews since {since} "
+            "are under another policy, and flapping is counted under one policy; now {now}; "
+            "its changes are sent again")
     else:
         message = _(
             "{name}: no longer held as flapping (from {started}): the saved reviews no longer "
@@ -733,8 +741,9 @@ def flap_ended(notice: FlapNotice, name: str, now: Standing | None, *, as_of: da
         subject="verdict/severity", before=notice.after,
         after=now.code if now is not None else None,
         severity=now.severity if now is not None else None, as_of=as_of,
-        message=message.format(name=name, started=wording.day(notice.as_of),
-                               as_of=wording.day(as_of), now=state))
+        message=message.format(
+            name=name, started=wording.day(notice.as_of), now=state,
+            since=wording.day(other_policy_since) if other_policy_since else ""))
 
 
 def _standing(standing: Standing) -> str:

@@ -38,6 +38,7 @@ from clientguard._version import __version__
 from clientguard.changes import (
     ChangeKind,
     ClientSummary,
+    FlapNotice,
     FlapRule,
     ReviewSummary,
     last_flap_notices,
@@ -77,6 +78,7 @@ __all__ = [
     "save_review",
     "saved_summary",
     "still_needed",
+    "told_flaps",
     "verdict_lines",
 ]
 
@@ -471,7 +473,7 @@ def still_needed(store: Store) -> dict[int, list[Keep]]:
     and the newest delivered before the newest review (a second run compares from it), and a
     failed send's baseline (its changes are still to be sent); and, for each client a channel
     was told flaps and not yet that it stopped, every review from the flap's start and the
-    5 reviews under the newest policy before it (:func:`flap_reviews`). The review a new
+    5 reviews under the flap's policy before it (:func:`flap_reviews`). The review a new
     review is compared with (:func:`baseline`, ``--fail-on new:``) is the newest, which
     :func:`prune` keeps under its policy anyway."""
     saved = store.saved_reviews()
@@ -480,9 +482,9 @@ def still_needed(store: Store) -> dict[int, list[Keep]]:
         needed.setdefault(saved[-2].id, []).append(Keep("changes"))
     ids = {s.id for s in saved}
     for channel in store.notification_channels():
-        for notice in last_flap_notices(store.sent_changes(channel)).values():
+        for notice in told_flaps(store, channel, saved).values():
             if notice.kind is ChangeKind.FLAPPING:
-                for review in flap_reviews(saved, notice.as_of):
+                for review in flap_reviews(saved, notice.as_of, policy=notice.policy_digest):
                     needed.setdefault(review.id, []).append(
                         Keep("flapping", channel=channel, client=notice.client_id))
         delivered = store.delivered_reviews(channel)
@@ -497,19 +499,37 @@ def still_needed(store: Store) -> dict[int, list[Keep]]:
 
 
 def flap_reviews(saved: Sequence[SavedReview], started: date,
-                 rule: FlapRule | None = None) -> list[SavedReview]:
+                 rule: FlapRule | None = None, *, policy: str | None = None
+                 ) -> list[SavedReview]:
     """The reviews of ``saved`` (oldest first) that notify's flap rule reads to tell again,
     the same way, that a client flaps from ``started`` and when it stops: every review of
     ``started`` or later (the flap's and the one its notice was recorded with, under any
-    policy), and the ``rule.reviews - 1`` reviews under the newest review's policy before
-    ``started`` (its changes were counted over them), by the default :class:`FlapRule` (5) when
-    ``rule`` is None. A rule tuned wider counts over more: keep them with ``--keep-last``."""
+    policy), and the ``rule.reviews - 1`` reviews under the flap's ``policy`` (None: the
+    newest review's) before ``started`` (its changes were counted over them), by the default
+    :class:`FlapRule` (5) when ``rule`` is None. A rule tuned wider counts over more: keep
+    them with ``--keep-last``. The flap's policy, not the newest review's: a review under a
+    trial policy, newest when prune runs, does not end the flap (``docs/history.md``)."""
     if not saved:
         return []
     window = (rule or FlapRule()).reviews - 1
-    policy = saved[-1].policy_digest
+    policy = policy or saved[-1].policy_digest
     before = [s for s in saved if s.as_of < started and s.policy_digest == policy]
     return [*before[max(0, len(before) - window):], *(s for s in saved if s.as_of >= started)]
+
+
+def told_flaps(store: Store, channel: str, saved: Sequence[SavedReview] | None = None
+               ) -> dict[str, FlapNotice]:
+    """Each client's newest flap notice delivered on ``channel``
+    (:func:`~clientguard.changes.last_flap_notices`), by client id, with the policy of the
+    review it was delivered with (:attr:`~clientguard.changes.FlapNotice.policy_digest`):
+    a ``flapping`` one's is the policy its flap was counted under. ``saved``: the store's
+    saved reviews, when the caller has read them."""
+    policies = {s.id: s.policy_digest for s in
+                (store.saved_reviews() if saved is None else saved)}
+    delivered_with = store.sent_change_reviews(channel)
+    return last_flap_notices(
+        delivered_with.keys(),
+        {key: policies[review] for key, review in delivered_with.items() if review in policies})
 
 
 def prune(

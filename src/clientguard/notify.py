@@ -34,8 +34,10 @@ What it guarantees (``docs/history.md``):
   goes back and forth (:class:`clientguard.changes.FlapRule`, read from the saved reviews
   alone) has its changes held: one notice says it flaps, between what and since when, and one
   more when it settles, leaves for a standing it had not had, is missing from the newest
-  review, or the newest review is under another policy (``flapping=None``: every change is
-  sent, as before). A channel's flap notices go ``flapping``, ``stopped_flapping``... each
+  review, or its policy is no longer in use (``flapping=None``: every change is sent, as
+  before). A review under a trial policy (another policy, while the flap's is among the
+  last :attr:`~clientguard.changes.FlapRule.settle` reviews) neither ends nor starts it: the
+  client stays held. A channel's flap notices go ``flapping``, ``stopped_flapping``... each
   once, whatever ``history prune`` removed: notify reads what the channel was told
   (:func:`_flap_notices`), and prune keeps a flap's reviews until every channel told of it was
   told that it stopped.
@@ -49,7 +51,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from email.message import EmailMessage
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -71,7 +73,6 @@ from clientguard.changes import (
     flap_ended,
     flap_notices,
     flaps,
-    last_flap_notices,
 )
 from clientguard.connector import printable
 from clientguard.errors import ClientguardError, ConfigError
@@ -473,7 +474,10 @@ def notify(
     ``flapping`` is when a client flaps (:class:`~clientguard.changes.FlapRule`, over the saved
     reviews under the newest review's policy): the changes of a client flapping at the newest
     review are held, except an invoice newly overdue, and its notices (it started flapping;
-    it stopped) are sent once each, like any change. None: no client is held.
+    it stopped) are sent once each, like any change. A client the channel was told flaps
+    under a policy still in use (among the last ``flapping.settle`` reviews') stays held at a
+    review under another policy, a trial, which says nothing of its flap. None: no client is
+    held.
 
     Raises :class:`NotifyError` when the send fails after its retries (with nothing
     recorded), :class:`~clientguard.errors.ClientguardError` when the store has no saved
@@ -591,17 +595,36 @@ def _flap_notices(
     a client is held only while the channel was last told that it flaps. Whatever
     ``history prune`` removed, then: a flap the channel was told of is not told again when
     fewer reviews make it seem to start later, and when the reviews no longer show it
-    flapping (they were removed; the newest review is under another policy), the channel is
-    told that it stopped (:func:`~clientguard.changes.flap_ended`)."""
+    flapping (they were removed; its policy is no longer in use), the channel is told that it
+    stopped (:func:`~clientguard.changes.flap_ended`).
+
+    Each flap is counted under one policy, the one it was told under
+    (:func:`~clientguard.history.told_flaps`). A review under another policy while that one
+    is among the newest ``rule.settle`` reviews is a trial (:func:`_trial`): it says nothing
+    of the flap and the client stays held; the next review under the flap's policy goes on
+    counting it. Once the flap's policy has been unused for ``rule.settle`` reviews in a row
+    it was changed, not tried, and the flap is said to stop (unless the client flaps under
+    the new policy too: then it stays held, as the same flap)."""
     found = _flaps(store, after, rule)
     sent = store.sent_changes(channel)
-    told = last_flap_notices(sent)
+    saved = store.saved_reviews()
+    told = history.told_flaps(store, channel, saved)
+    # The policies of the newest reviews, as many as settle a flap, up to ``after``: a flap
+    # counted under one of them is under a policy still in use.
+    upto = [s for s in saved if (s.as_of, s.id) <= (after.as_of, after.id)]
+    in_use = {s.policy_digest for s in upto[-rule.settle:]}
     notices: list[Change] = []
     held: dict[str, str] = {}
     for cid in sorted(found.keys() | told.keys()):
         own = found.get(cid, ())
         last = told.get(cid)
         told_flapping = last is not None and last.kind is ChangeKind.FLAPPING
+        if told_flapping and last is not None and _trial(last, after, in_use):
+            # Said to flap under a policy still in use, and ``after`` is under another (a
+            # trial): its reviews neither end that flap nor start one, and the client's
+            # changes stay held as the channel was told.
+            held[cid] = _name(store, cid, newest)
+            continue
         due = flap_notices(own, rule, since=before.as_of if before else None,
                            until=after.as_of)
         for notice in sorted(due, key=lambda c: c.as_of):
@@ -615,23 +638,47 @@ def _flap_notices(
         if running and told_flapping:
             held[cid] = own[-1].name
         elif told_flapping and last is not None:
-            notices.append(_flap_ended(store, last, after, newest))
+            notices.append(_flap_ended(store, last, after, newest, upto))
     return notices, held
 
 
-def _flap_ended(store: Store, told: FlapNotice, after: SavedReview,
-                newest: ReviewSummary) -> Change:
-    """The notice that a flap the channel was told of (``told``) is no longer seen."""
+def _trial(told: FlapNotice, after: SavedReview, in_use: set[str]) -> bool:
+    """``after`` is under a trial policy for the flap the channel was told of (``told``, a
+    ``flapping`` notice): another policy than the flap's, while the flap's policy is among
+    those of the newest reviews (``in_use``: as many as :attr:`FlapRule.settle`). A policy
+    unused for that many reviews in a row was changed, not tried: the flap ends
+    (:func:`_flap_ended`)."""
+    return (told.policy_digest is not None and told.policy_digest != after.policy_digest
+            and told.policy_digest in in_use)
+
+
+def _name(store: Store, client_id: str, newest: ReviewSummary) -> str:
+    """The client's name in the newest review, else in the newest saved review it is in."""
+    client = newest.clients.get(client_id)
+    if client is not None:
+        return client.name
+    return next((str(row.get("name") or client_id)
+                 for _saved, row in reversed(store.client_history(client_id))), client_id)
+
+
+def _flap_ended(store: Store, told: FlapNotice, after: SavedReview, newest: ReviewSummary,
+                upto: list[SavedReview]) -> Change:
+    """The notice that a flap the channel was told of (``told``) is no longer seen: its
+    policy is no longer in use (``upto``, the saved reviews up to ``after``, end with reviews
+    under other policies, as many as settle a flap), or the reviews that showed it are
+    gone."""
     client = newest.clients.get(told.client_id)
     now = Standing(as_of=after.as_of, verdict=client.verdict, severity=client.severity) \
         if client is not None else None
-    name = client.name if client is not None else next(
-        (str(row.get("name") or told.client_id)
-         for _saved, row in reversed(store.client_history(told.client_id))), told.client_id)
-    # Found flapping in a review of its start date under another policy only.
-    changed = not any(s.as_of == told.as_of and s.policy_digest == after.policy_digest
-                      for s in store.saved_reviews())
-    return flap_ended(told, name, now, as_of=after.as_of, policy_changed=changed)
+    since: date | None = None
+    if told.policy_digest is not None and told.policy_digest != after.policy_digest:
+        # The first of the newest reviews under other policies than the flap's.
+        for saved in reversed(upto):
+            if saved.policy_digest == told.policy_digest:
+                break
+            since = saved.as_of
+    return flap_ended(told, _name(store, told.client_id, newest), now, as_of=after.as_of,
+                      other_policy_since=since)
 
 
 def _delivered(review: SavedReview) -> str:

@@ -1845,6 +1845,17 @@ class Store:
         return {str(row[0]) for row in rows}
 
     @_reading
+    def sent_change_reviews(self, channel: str) -> dict[str, int]:
+        """The review each change delivered on ``channel`` was delivered with (the newest
+        review of that run), by the change's key, for the keys of :meth:`sent_changes`."""
+        rows = self._db.execute(
+            "SELECT change_key, review_id FROM notifications "
+            "WHERE channel = ? AND change_key NOT LIKE '@%'",
+            (channel,),
+        ).fetchall()
+        return {str(key): int(review) for key, review in rows}
+
+    @_reading
     def delivered_reviews(self, channel: str) -> set[int]:
         """The ids of the reviews whose changes were delivered on ``channel``."""
         rows = self._db.execute(
