@@ -528,7 +528,7 @@ def test_a_prune_while_a_trial_is_the_newest_review_keeps_what_the_flap_was_coun
                     in d.kept_because}
             assert kept == {1, 2, 3, 4, 5, 6}
             prune(store, {"keep_last": 1})
-    trial = [([], ACME)] if notified else []
+    trial: list[tuple[list[str], tuple[str, ...]]] = [([], ACME)] if notified else []
     assert sent == [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
                     *trial, ([], ACME), (STOPPED, ())]
 
