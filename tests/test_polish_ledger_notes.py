@@ -261,7 +261,7 @@ LINKS_EN = (
     "(clientguard links suggest lists the customers' ids)"
 )
 LINKS_PL = (
-    "powiązania wskazują kontrahentów, których nie ma w rekordach; pominięto ich w "
+    "powiązania wskazują kontrahentów, których nie ma w danych; pominięto ich w "
     "powiązaniach: xero:k-9 (identyfikatory kontrahentów wypisuje clientguard links suggest)"
 )
 COPY_PL = (
