@@ -31,6 +31,7 @@ from clientguard.http import (
     HttpOptions,
     HttpStream,
     MissingRecords,
+    NextTokenPaginator,
     PageNumberPaginator,
     classify,
     decode_json,
@@ -322,3 +323,38 @@ def test_a_response_cut_off_every_time_says_so_naming_connector_and_stream(
     assert caught.value.context.stream == "invoices"
     assert len(waits) == 2
     httpserver.check_assertions()
+
+
+# ============================================================================ page tokens
+
+
+def next_of(_r: requests.Response, body: Any, _records: Any) -> str | None:
+    """The token of a body like Jira's enhanced search: ``nextPageToken`` unless ``isLast``."""
+    return None if body.get("isLast") is True else body.get("nextPageToken")
+
+
+@pytest.mark.parametrize(
+    ("body", "ends"),
+    [
+        # The API names a next page: the empty page is not the last, its records were lost.
+        pytest.param({"nextPageToken": "p3", "isLast": False}, False, id="token, isLast false"),
+        pytest.param({"nextPageToken": "p3"}, False, id="token without isLast"),
+        # Nothing names a next page: an empty last page ends the read, as before.
+        pytest.param({"isLast": True}, True, id="isLast true"),
+        pytest.param({"nextPageToken": "p3", "isLast": True}, True, id="isLast wins"),
+        pytest.param({}, True, id="no token"),
+    ],
+)
+def test_an_empty_page_that_names_a_next_one_is_missing_records(
+    body: dict[str, Any], ends: bool
+) -> None:
+    paginator = NextTokenPaginator(param="nextPageToken", token=next_of,
+                                   first_params={"maxResults": 2})
+    assert paginator.advance(response(), {"nextPageToken": "p2"}, [{"id": "a"}, {"id": "b"}]
+                             ) == {"maxResults": 2, "nextPageToken": "p2"}
+    page = {**body, "issues": []}
+    if ends:
+        assert paginator.advance(response(), page, []) is None
+    else:
+        with pytest.raises(MissingRecords, match="an empty list, though the page names a next"):
+            paginator.advance(response(), page, [])

@@ -387,3 +387,56 @@ def test_the_older_search_fails_on_an_empty_page_before_its_total(
     assert "the API answered page 2 of work_requests without its records" in message
     assert "an empty list at startAt 2, though Jira counts 5 issues" in message
     assert TOKEN not in message
+
+
+@pytest.mark.parametrize(
+    ("empty", "fails"),
+    [
+        # Jira names a next page (nextPageToken, isLast false): the empty page's issues were
+        # lost on the way; ending there would take the search for complete.
+        pytest.param(found([], token="tok-3"), True, id="empty page naming a next one"),
+        # The last page may be empty (isLast true, no token): the read ends as before.
+        pytest.param(found([]), False, id="empty last page"),
+    ],
+)
+def test_an_empty_page_that_names_a_next_one_stops_the_read(
+    httpserver: HTTPServer, waits: Waits, empty: dict[str, Any], fails: bool
+) -> None:
+    httpserver.expect_ordered_request(SEARCH).respond_with_json(
+        found([issue("ACME-1"), issue("ACME-2")], token="tok-2"))
+    httpserver.expect_ordered_request(SEARCH).respond_with_json(empty)
+    conn = connector(httpserver, waits)
+    if not fails:
+        pulled = pull(conn)
+        assert sorted(r.id for r in pulled.records) == ["ACME-1", "ACME-2"]
+        return
+    with pytest.raises(ApiError) as caught:
+        pull(conn)
+    httpserver.check_assertions()  # the page tok-3 names was never asked for
+    message = str(caught.value)
+    assert "the API answered page 2 of work_requests without its records" in message
+    assert "an empty list, though the page names a next one; try again" in message
+    assert TOKEN not in message
+
+
+def test_a_full_prune_over_an_empty_page_naming_a_next_one_deletes_nothing(
+    httpserver: HTTPServer, waits: Waits, tmp_path: Path
+) -> None:
+    # A healthy read stores five issues; a full read whose page 2 comes empty though Jira
+    # names a page 3 used to end as complete and prune ACME-3 and ACME-4 (2 of 5).
+    def pages(second: list[dict[str, Any]]) -> None:
+        httpserver.expect_ordered_request(SEARCH).respond_with_json(
+            found([issue("ACME-1"), issue("ACME-2")], token="tok-2"))
+        httpserver.expect_ordered_request(SEARCH).respond_with_json(found(second, token="tok-3"))
+        httpserver.expect_ordered_request(SEARCH).respond_with_json(found([issue("ACME-5")]))
+
+    pages([issue("ACME-3"), issue("ACME-4")])
+    with Store.open(tmp_path / "store.db") as store:
+        store.sync(connector(httpserver, waits))
+        before = sorted(r.id for r in store.records())
+        assert before == ["ACME-1", "ACME-2", "ACME-3", "ACME-4", "ACME-5"]
+        httpserver.clear()
+        pages([])
+        with pytest.raises(ApiError, match="without its records"):
+            store.sync(connector(httpserver, waits), full=True, prune=True)
+        assert sorted(r.id for r in store.records()) == before

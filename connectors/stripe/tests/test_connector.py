@@ -209,6 +209,45 @@ def test_stripe_should_retry_false_fails_at_once(httpserver: HTTPServer) -> None
     assert waits == []
 
 
+def customer_object(ident: str) -> dict[str, Any]:
+    return {"id": ident, "object": "customer", "name": f"Client {ident}",
+            "created": int((NOW - timedelta(days=30)).timestamp())}
+
+
+@pytest.mark.parametrize(
+    ("has_more", "fails"),
+    [
+        # Stripe says more follows, yet the page holds no object: its objects were lost on
+        # the way, and there is no last id to ask after. It used to end the list as complete.
+        pytest.param(True, True, id="empty page with has_more true"),
+        # An empty last page (has_more false) ends the list, as before.
+        pytest.param(False, False, id="empty page with has_more false"),
+    ],
+)
+def test_an_empty_page_that_says_has_more_stops_the_read(
+    httpserver: HTTPServer, has_more: bool, fails: bool
+) -> None:
+    waits: Waits = []
+    path = "/v1/customers"
+    httpserver.expect_ordered_request(path).respond_with_json(
+        listing([customer_object("cus_1")], has_more=True, path=path))
+    httpserver.expect_ordered_request(path).respond_with_json(
+        listing([], has_more=has_more, path=path))
+    conn = connector(httpserver, waits, page_size=1)
+    if not fails:
+        pulled = pull(conn, streams=["customers"])
+        assert [r.id for r in pulled.records] == ["cus_1"]
+        return
+    with pytest.raises(ApiError) as caught:
+        pull(conn, streams=["customers"])
+    httpserver.check_assertions()
+    assert len(httpserver.log) == 2  # no third request: there is no id to ask after
+    message = str(caught.value)
+    assert "the API answered page 2 of customers without its records" in message
+    assert "an empty 'data' list, though Stripe says has_more: true; try again" in message
+    assert API_KEY not in message
+
+
 def test_a_refused_key_says_how_to_make_one_and_never_shows_it(
     httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
 ) -> None:

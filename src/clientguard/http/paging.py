@@ -285,7 +285,12 @@ class OffsetPaginator(Paginator):
 class NextTokenPaginator(Paginator):
     """A token from each page names the next (Stripe's ``starting_after``, a ``next`` link).
 
-    ``token`` reads it from the response, the decoded body and the records; None ends.
+    ``token`` reads it from the response, the decoded body and the records; None ends. It is
+    asked on an empty page too (``records`` empty): an empty page that names a next one is
+    :class:`MissingRecords` (the API counts it as not the last, so its records were lost on
+    the way), never the end of the read. A ``token`` that can only say whether more follows
+    from a page's records (the last id) raises :class:`MissingRecords` itself on an empty
+    page whose body says more follows.
     """
 
     def __init__(
@@ -306,7 +311,9 @@ class NextTokenPaginator(Paginator):
     def _next(
         self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any] | None:
-        if not records:
-            return None
         token = self.token(response, body, records)
+        if not records:
+            if token is not None:
+                raise MissingRecords("an empty list, though the page names a next one")
+            return None
         return None if token is None else {**self.first_params, self.param: token}

@@ -77,6 +77,7 @@ from clientguard.http import (
     HttpOptions,
     HttpRequest,
     HttpStream,
+    MissingRecords,
     NextTokenPaginator,
     decode_json,
 )
@@ -281,9 +282,15 @@ class StripeOptions(HttpOptions):
 def _has_more_token(
     response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
 ) -> str | None:
-    """``starting_after`` for the next page: the last id, while ``has_more`` is true."""
-    if not isinstance(body, Mapping) or body.get("has_more") is not True or not records:
+    """``starting_after`` for the next page: the last id, while ``has_more`` is true.
+
+    An empty ``data`` list with ``has_more: true`` is :class:`~clientguard.http.MissingRecords`:
+    Stripe says more follows, so the page's objects were lost on the way, and ending there
+    would take the list for complete (a full read would prune what follows)."""
+    if not isinstance(body, Mapping) or body.get("has_more") is not True:
         return None
+    if not records:
+        raise MissingRecords("an empty 'data' list, though Stripe says has_more: true")
     last = records[-1].get("id")
     return str(last) if last else None
 
