@@ -27,7 +27,9 @@ Every call a connector makes goes through :class:`ApiClient`:
   mid-body, a compressed body that does not decompress) is retried like a 5xx.
 * one :class:`tenacity.Retrying` applies it, with an injectable ``sleep`` so that tests
   record the waits instead of waiting. A wait longer than ``max_wait`` is not slept: it fails
-  at once with a :class:`RateLimitError` saying when to try again.
+  at once with a :class:`RateLimitError` saying when to try again ("try again later" for a
+  wait past the year 9999, ``Retry-After: 99999999999999999999``). A ``Retry-After`` that is
+  no finite number of seconds (``inf``, ``nan``, a word) is read as absent: back off.
 * the rate-limit headers of the last response (``X-MinLimit-Remaining``...) are kept in
   :attr:`ApiClient.rate_limits` so that a connector can pace itself.
 
@@ -96,6 +98,7 @@ from clientguard.http.classify import (
     api_message,
     classify,
     html_answer,
+    moment_after,
     parse_retry_after,
     request_id_of,
     response_date,
@@ -160,6 +163,7 @@ __all__ = [
     "describe_url",
     "html_answer",
     "load_token_file",
+    "moment_after",
     "parse_retry_after",
     "records_in",
     "request_id_of",

@@ -9,6 +9,7 @@ of its own wraps :func:`classify` in a :class:`Classifier` of its own and passes
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ __all__ = [
     "classify",
     "escape_lone_surrogates",
     "html_answer",
+    "moment_after",
     "parse_retry_after",
     "request_id_of",
     "response_date",
@@ -100,7 +102,7 @@ def classify(response: requests.Response, *, now: datetime | None = None) -> Ver
         problem = response.headers.get("X-Rate-Limit-Problem", "")
         if "day" in problem.lower():
             resets_at = (
-                reference + timedelta(seconds=retry_after)
+                moment_after(reference, retry_after)
                 if reference is not None and retry_after is not None
                 else None
             )
@@ -208,7 +210,10 @@ def response_date(response: requests.Response) -> datetime | None:
 
 def parse_retry_after(value: str | None, *, now: datetime | None) -> float | None:
     """``Retry-After`` in seconds: given as seconds, or as an HTTP date (then ``now`` is
-    needed). None when absent or unreadable; never negative."""
+    needed). None when absent or unreadable (``inf`` and ``nan`` are no number of seconds);
+    never negative, always finite. A wait of any size is read as given: the client fails a
+    wait longer than its ``max_wait`` at once (:func:`moment_after` says when to come back,
+    where the calendar reaches)."""
     if value is None or not value.strip():
         return None
     text = value.strip()
@@ -217,7 +222,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None) -> float | Non
     except ValueError:
         pass
     else:
-        return max(0.0, seconds) if seconds == seconds else None  # NaN is unreadable
+        # inf (or a number too large for a float) and nan are no number of seconds
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -226,6 +232,16 @@ def parse_retry_after(value: str | None, *, now: datetime | None) -> float | Non
         return None
     when = when.replace(tzinfo=UTC) if when.tzinfo is None else when
     return max(0.0, (when - now).total_seconds())
+
+
+def moment_after(now: datetime, seconds: float) -> datetime | None:
+    """``now`` plus ``seconds``, or None where that is past the calendar's end (the year 9999)
+    or the seconds are no finite number: a server may ask to wait longer than any date can
+    say (``Retry-After: 99999999999999999999``). Never raises."""
+    try:
+        return now + timedelta(seconds=seconds)
+    except (OverflowError, ValueError):
+        return None
 
 
 def api_message(response: requests.Response, *, limit: int | None = MESSAGE_LIMIT) -> str:

@@ -17,7 +17,7 @@ import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -42,6 +42,7 @@ from clientguard.http.classify import (
     classify,
     escape_lone_surrogates,
     html_answer,
+    moment_after,
     request_id_of,
 )
 from clientguard.http.redact import (
@@ -569,14 +570,23 @@ class ApiClient:
 
     def _too_long(self, verdict: Verdict, stream: str | None, label: str) -> RateLimitError:
         assert verdict.retry_after is not None
-        resets_at = self.clock().astimezone(UTC) + timedelta(seconds=verdict.retry_after)
+        # A wait past the calendar's end (Retry-After: 99999999999999999999) has no date.
+        resets_at = moment_after(self.clock().astimezone(UTC), verdict.retry_after)
+        when = ("later" if resets_at is None
+                else f"after {resets_at:%Y-%m-%d %H:%M:%S} UTC")
         return RateLimitError(
             f"{label}: {self.shorten(verdict.reason)}: the server asks to wait "
-            f"{verdict.retry_after:.0f} s, more than max_wait {self.max_wait:.0f} s; "
-            f"try again after {resets_at:%Y-%m-%d %H:%M:%S} UTC",
+            f"{_seconds(verdict.retry_after)} s, more than max_wait {self.max_wait:.0f} s; "
+            f"try again {when}",
             self._context(verdict, stream),
             resets_at,
         )
+
+
+def _seconds(value: float) -> str:
+    """A number of seconds in figures: whole, or in powers of ten from 16 digits on (a server
+    may name a wait of hundreds of digits)."""
+    return f"{value:.0f}" if value < 1e15 else f"{value:.3g}"
 
 
 def _size(count: int) -> str:
