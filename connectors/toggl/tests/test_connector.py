@@ -310,3 +310,47 @@ def test_a_report_page_that_is_no_list_fails_naming_its_window(
     assert said in message
     assert TOKEN not in message
 
+
+
+def next_headers(row_number: int, ident: int) -> dict[str, str]:
+    return {"X-Next-ID": str(ident), "X-Next-Row-Number": str(row_number),
+            "X-Next-Timestamp": "1780000000"}
+
+
+@pytest.mark.parametrize(
+    ("names", "requests"),
+    [
+        # Each page names the next by its X-Next-* headers; the last one named here is a page
+        # of the window already read, so reading on would loop for ever (the reviewer's
+        # repro read 41 pages of the same two until its probe stopped it).
+        pytest.param([(51, 101), (1, 5101), (51, 101)], 3,
+                     id="rows 1, 51, 1, 51: the reviewer's cycle of two"),
+        pytest.param([(3, 3), (5, 5), (3, 3)], 3, id="page 3 names page 2 again (A, B, C, B)"),
+        pytest.param([(3, 3), (3, 3)], 2, id="page 2 names itself"),
+    ],
+)
+def test_x_next_headers_that_cycle_stop_the_read_naming_the_loop(
+    httpserver: HTTPServer, waits: Waits, names: list[tuple[int, int]], requests: int
+) -> None:
+    httpserver.expect_ordered_request(CLIENTS).respond_with_json([client(1, "Acme Ltd")])
+    httpserver.expect_ordered_request(PROJECTS).respond_with_json([project(10, 1)])
+    bodies = [search("2026-06-01", "2026-07-31")] + [
+        search("2026-06-01", "2026-07-31", first_id=i, first_row_number=r,
+               first_timestamp=1780000000) for r, i in names[:-1]]
+    for page, (body, (number, ident)) in enumerate(zip(bodies, names, strict=True), start=1):
+        httpserver.expect_ordered_request(SEARCH, method="POST", json=body).respond_with_json(
+            [row(10, te(100 * page, "2026-06-02T08:00:00Z", 60)),
+             row(10, te(100 * page + 1, "2026-06-02T09:00:00Z", 60))],
+            headers=next_headers(number, ident))
+    conn = connector(httpserver, waits, page_size=2, window_days=60,
+                     from_date=date(2026, 6, 1))
+    with pytest.raises(ApiError) as caught:
+        pull(conn)
+    httpserver.check_assertions()
+    searches = [r for r, _ in httpserver.log if r.path == SEARCH]
+    assert len(searches) == requests  # the page named again was never asked for
+    message = str(caught.value)
+    assert "POST search/time_entries 2026-06-01..2026-07-31: paging loop" in message
+    assert "names a page already read" in message
+    assert caught.value.context.connector == "toggl"
+    assert WORKSPACE not in message

@@ -23,7 +23,8 @@ Reading (https://engineering.toggl.com/docs/):
   ``X-Next-Row-Number`` and ``X-Next-Timestamp`` headers, sent back as ``first_id``,
   ``first_row_number`` and ``first_timestamp``: a page so named that comes back empty (or
   an empty page that names a next one) is :class:`~clientguard.http.MissingRecords`, never
-  the end of the window (Toggl names a next page only when it has rows for it).
+  the end of the window (Toggl names a next page only when it has rows for it); headers
+  naming a page of the window already read (a cycle) stop the read as a paging loop.
   (``GET /api/v9/me/time_entries`` would read
   only the token owner's entries.)
 * Incremental, as far as the API allows: the report filters by the day an entry started,
@@ -42,7 +43,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, ClassVar, cast
@@ -57,6 +58,7 @@ from clientguard.http import (
     HttpOptions,
     HttpStream,
     MissingRecords,
+    Paginator,
     decode_json,
     records_in,
 )
@@ -348,6 +350,7 @@ class TogglConnector(HttpConnector):
                 "order_dir": "asc",
             }
             number = 1
+            pages = _WindowPages()
             while True:
                 response = self.client.request(
                     "POST", path, headers={"Content-Type": "application/json"},
@@ -358,7 +361,7 @@ class TogglConnector(HttpConnector):
                 answer = decode_json(response, client=self.client, what=label,
                                      stream=stream.name)
                 rows = self._listed(answer, stream=stream.name, page=label, response=response)
-                following = self._next(response)
+                following = _next_page(response)
                 if not rows and (number > 1 or following is not None):
                     # Toggl names a next page only when it has rows for it (a full last page
                     # comes without X-Next-*, as live recordings show): an empty named page
@@ -369,13 +372,18 @@ class TogglConnector(HttpConnector):
                         MissingRecords(f"an empty list, {said}"), stream=stream.name,
                         page=label, response=response,
                     )
-                self._add_projects(rows, clients, stream.name)
-                if following is not None and all(body.get(k) == v for k, v in following.items()):
+                try:
+                    # The shared guard: a page that repeats the one before, or X-Next-*
+                    # naming a page of this window already read (however many pages ago: a
+                    # cycle A, B, A, ...), stops the read instead of looping for ever.
+                    pages.advance(response, answer, rows)
+                except ApiError as exc:
                     raise ApiError(
-                        f"search/time_entries {first}..{last}: the next page is the one just "
-                        "read; the read stops here instead of looping",
-                        ErrorContext(connector=self.name, stream=stream.name),
-                    )
+                        f"POST search/time_entries {first}..{last}: {exc}; the read stops here",
+                        ErrorContext(connector=self.name, stream=stream.name,
+                                     status=response.status_code),
+                    ) from None
+                self._add_projects(rows, clients, stream.name)
                 page = RawPage.of(
                     self._entries(rows, clients),
                     Location(detail=f"POST search/time_entries {first}..{last} page {number}"),
@@ -387,15 +395,6 @@ class TogglConnector(HttpConnector):
                     break
                 body.update(following)
                 number += 1
-
-    @staticmethod
-    def _next(response: requests.Response) -> dict[str, int] | None:
-        following: dict[str, int] = {}
-        for header, field in NEXT_HEADERS.items():
-            value = response.headers.get(header)
-            if value is not None and value.strip().lstrip("-").isdigit():
-                following[field] = int(value)
-        return following if "first_row_number" in following or "first_id" in following else None
 
     @staticmethod
     def _entries(
@@ -421,6 +420,31 @@ class TogglConnector(HttpConnector):
         if raw.get(PROJECT_UNKNOWN_KEY) is True:
             return _unknown_project(raw)
         return time_entry_from_toggl(raw, self.days_zone)
+
+
+def _next_page(response: requests.Response) -> dict[str, int] | None:
+    """The body fields naming the next page of a window (:data:`NEXT_HEADERS`), or None
+    when the response names none (the window's last page)."""
+    following: dict[str, int] = {}
+    for header, field in NEXT_HEADERS.items():
+        value = response.headers.get(header)
+        if value is not None and value.strip().lstrip("-").isdigit():
+            following[field] = int(value)
+    return following if "first_row_number" in following or "first_id" in following else None
+
+
+class _WindowPages(Paginator):
+    """The pages of one window of the detailed search, for the shared loop guard
+    (:meth:`~clientguard.http.Paginator.advance`): the first page is asked for without
+    ``first_*`` fields, each next one with those its page before named."""
+
+    def first(self) -> dict[str, Any]:
+        return {}
+
+    def _next(
+        self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any] | None:
+        return _next_page(response)
 
 
 def _unknown_project(raw: Mapping[str, Any]) -> Mapped:
