@@ -525,6 +525,40 @@ def test_a_fixed_token_refused_is_an_auth_error_that_says_what_to_do(
     assert len(httpserver.log) == 1
 
 
+#: What a refused fixed token's error says, by what its connector gives BearerToken: the
+#: default names no option (an API key has no refresh-token or client-credentials options);
+#: a connector with other ways names them; one that says it itself adds nothing here.
+REFUSED_ADVICE = [
+    pytest.param({}, "unauthorised; a fixed access token cannot be refreshed: pass a new one "
+                 "(connector test, HTTP 401)", id="default"),
+    pytest.param({"when_refused": "give refresh_token with client_id"},
+                 "unauthorised; give refresh_token with client_id (connector test, HTTP 401)",
+                 id="the connector's own options"),
+    pytest.param({"when_refused": None}, "unauthorised (connector test, HTTP 401)",
+                 id="none: the connector says it"),
+]
+
+
+@pytest.mark.parametrize(("given", "ends"), REFUSED_ADVICE)
+def test_a_refused_fixed_token_gives_its_connectors_advice_only(
+    httpserver: HTTPServer, waits: Waits, given: dict[str, Any], ends: str
+) -> None:
+    httpserver.expect_request("/api/things").respond_with_data("", status=401)
+    with pytest.raises(AuthError) as caught:
+        client(httpserver, waits, auth=BearerToken("tok-SECRET-1", **given)).get("things")
+    assert str(caught.value).endswith(ends)
+    assert "client-credentials" not in str(caught.value)
+
+
+def test_a_403_says_forbidden_with_the_apis_words_and_no_advice_of_another_api() -> None:
+    # "the token lacks a scope, or the organisation is not connected to the app" is Xero's
+    # meaning of a 403; Toggl answers a wrong token so. The connector says what to do.
+    verdict = classify(response(403, {"message": "Incorrect username and/or password"}))
+    assert (verdict.action, verdict.error) == ("fail", AuthError)
+    assert verdict.reason == "forbidden: Incorrect username and/or password"
+    assert classify(response(403, text="")).reason == "forbidden"
+
+
 def test_a_refused_refresh_token_is_an_auth_error(httpserver: HTTPServer, waits: Waits) -> None:
     httpserver.expect_request("/token", method="POST").respond_with_json(
         {"error": "invalid_grant"}, status=400)

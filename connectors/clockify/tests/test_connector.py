@@ -208,6 +208,26 @@ def test_a_refused_key_shows_neither_key_nor_workspace(
     assert WORKSPACE not in text
 
 
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_key_names_clockifys_own_credentials_and_where_to_make_them(
+    httpserver: HTTPServer, waits: Waits, status: int
+) -> None:
+    # It used to say nothing to do (401), or Xero's "the token lacks a scope, or the
+    # organisation is not connected to the app" (403).
+    httpserver.expect_request(USERS).respond_with_json(
+        {"message": "Full authentication is required to access this resource", "code": 1000},
+        status=status)
+    with pytest.raises(AuthError) as caught:
+        pull(connector(httpserver, waits))
+    message = str(caught.value)
+    assert (". Clockify refused the API key: check api_key (Clockify > Profile settings > "
+            "API > Generate; a workspace admin's key)") in message
+    assert "workspace_id, and base_url" in message
+    assert "organisation" not in message
+    assert KEY not in message
+    assert WORKSPACE not in message
+
+
 def test_an_api_that_ignores_the_paging_fails_instead_of_looping(
     httpserver: HTTPServer, waits: Waits
 ) -> None:

@@ -188,6 +188,7 @@ def test_a_refused_token_says_what_to_do_and_shows_no_secret(
     with pytest.raises(AuthError) as caught:
         pull(connector(httpserver, waits))
     assert "Personal access tokens" in str(caught.value)
+    assert "refresh" not in str(caught.value)  # GitHub has no refresh: no OAuth advice
     assert TOKEN not in str(caught.value)
     assert TOKEN not in repr(connector(httpserver, waits))
 

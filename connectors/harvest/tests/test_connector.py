@@ -197,6 +197,25 @@ def test_a_refused_token_says_so_and_shows_no_secret(
     assert TOKEN not in repr(connector(httpserver, waits).options)
 
 
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_token_names_harvests_own_credentials_and_where_to_make_them(
+    httpserver: HTTPServer, waits: Waits, status: int
+) -> None:
+    # Harvest has no refresh: the error used to say "use the refresh-token or
+    # client-credentials options", which this connector does not have.
+    httpserver.expect_request("/v2/time_entries").respond_with_json(
+        {"error": "invalid_token"}, status=status)
+    with pytest.raises(AuthError) as caught:
+        pull(connector(httpserver, waits))
+    message = str(caught.value)
+    assert (". Harvest refused the token: check access_token (a personal access token: "
+            "Harvest ID > Developers > Create new personal access token") in message
+    assert "account_id (the Account ID shown next to the token)" in message
+    assert "refresh" not in message
+    assert "organisation" not in message
+    assert TOKEN not in message
+
+
 def test_bad_entries_are_rejected_with_their_page_and_the_rest_is_kept(
     httpserver: HTTPServer, waits: Waits
 ) -> None:

@@ -416,3 +416,23 @@ def test_a_page_without_its_query_response_names_the_page_and_says_to_try_again(
     assert "the API answered page 2 of customers without its records" in message
     assert "the query answered without a QueryResponse; try again" in message
     assert REALM not in message
+
+
+def test_a_refused_fixed_access_token_names_quickbooks_own_options(
+    httpserver: HTTPServer, clock: Clock
+) -> None:
+    # A fixed access_token (no refresh_token): QuickBooks has no client-credentials grant,
+    # which the error used to offer; it names the options this connector has.
+    httpserver.expect_request(API).respond_with_json(
+        {"fault": {"error": [{"message": "message=AuthenticationFailed; errorCode=003200",
+                              "code": "3200"}], "type": "AUTHENTICATION"}}, status=401)
+    with pytest.raises(AuthError) as caught:
+        pull(connector(httpserver, clock), streams=["customers"])
+    message = str(caught.value)
+    assert ("a fixed access_token cannot be refreshed: pass a new one, or give refresh_token "
+            "(or token_file) with client_id and client_secret so that it is refreshed"
+            ) in message
+    assert "client-credentials" not in message
+    assert "QuickBooks refused the credentials: re-connect the app" in message
+    for secret in (REALM, "access-OLD-token-1"):
+        assert secret not in message

@@ -261,6 +261,9 @@ def test_a_refused_key_says_how_to_make_one_and_never_shows_it(
     message = str(caught.value)
     assert "restricted key" in message
     assert "api_key" in message
+    # Stripe has no refresh: no OAuth advice (it said "use the refresh-token or
+    # client-credentials options").
+    assert "refresh" not in message
     assert "9876" not in message  # Stripe echoes the key's last digits: scrubbed
     assert API_KEY not in message
     assert all(API_KEY not in r.getMessage() for r in caplog.records)

@@ -207,6 +207,24 @@ def test_a_refused_token_shows_no_token_and_no_workspace(
         assert secret not in text
 
 
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_token_names_toggls_own_credentials_and_where_to_make_them(
+    httpserver: HTTPServer, waits: Waits, status: int
+) -> None:
+    # Toggl answers a wrong token with 403 (or 401, empty): the error used to say "the token
+    # lacks a scope, or the organisation is not connected to the app", or nothing to do.
+    httpserver.expect_request(CLIENTS).respond_with_data("", status=status)
+    with pytest.raises(AuthError) as caught:
+        pull(connector(httpserver, waits))
+    message = str(caught.value)
+    assert (". Toggl refused the API token: check api_token (Toggl Track > Profile settings "
+            "> API Token, of a workspace admin) and workspace_id") in message
+    assert "scope" not in message
+    assert "organisation" not in message
+    assert TOKEN not in message
+    assert WORKSPACE not in message
+
+
 class Books(Connector):
     """Invoices and customers from the test builders, as a second source of a store."""
 

@@ -180,6 +180,10 @@ def test_a_token_without_the_projects_scope_is_an_auth_error_without_secrets(
         pull(connect(httpserver, []), streams=["time_entries"])
     assert TENANT not in str(caught.value)
     assert "access-SECRET-1" not in str(caught.value)
+    # Xero's meaning of a 403, with the scope the stream needs, said by the Xero connector
+    # (it was the HTTP layer's, for every API).
+    assert ". Xero refused the call: the app's connection lacks a scope" in str(caught.value)
+    assert "projects.read for time_entries" in str(caught.value)
 
 
 def test_the_stream_is_opt_in_and_described(httpserver: HTTPServer) -> None:

@@ -394,6 +394,10 @@ def test_a_refused_fixed_token_is_an_auth_error(
     with pytest.raises(AuthError, match="AuthenticationUnsuccessful") as caught:
         pull(connect(httpserver, waits, tenant_id=TENANT))
     assert "SECRET" not in str(caught.value)
+    # Xero's own ways to a token that refreshes, by their option names.
+    assert ("a fixed access_token cannot be refreshed: pass a new one, or give refresh_token "
+            "(or token_file) with client_id so that it is refreshed, or client_id and "
+            "client_secret alone (a custom connection)") in str(caught.value)
 
 
 # =============================================================================== tenants, options

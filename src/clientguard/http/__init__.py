@@ -11,8 +11,8 @@ Every call a connector makes goes through :class:`ApiClient`:
   2xx, 304                                  ok
   401                                       refresh the token once, send again; a second
                                             401 is an :class:`~clientguard.errors.AuthError`
-  403                                       :class:`AuthError` (the token lacks a scope or
-                                            the organisation is not connected), not retried
+  403                                       :class:`AuthError` with the API's message, not
+                                            retried (the connector says what to do)
   429 naming a daily limit                  :class:`~clientguard.errors.RateLimitError` at
                                             once, with ``resets_at``: nobody sleeps for hours
                                             inside a call

@@ -306,22 +306,29 @@ def token_expiry(now: datetime, expires_in: object) -> datetime | None:
 
 
 class BearerToken(Auth):
-    """A fixed access token (e.g. one a script obtained elsewhere). Not refreshed."""
+    """A fixed access token (e.g. one a script obtained elsewhere, or an API key sent as a
+    bearer token). Not refreshed.
 
-    def __init__(self, access_token: str) -> None:
+    ``when_refused`` is what the :class:`AuthError` of a refused token says to do: by
+    default, pass a new one. A connector with other ways to authenticate names them (Xero:
+    the refresh-token options); one that says what to do itself, naming its own credential
+    and where to make one (Stripe's API key, GitHub's token), passes None.
+    """
+
+    def __init__(self, access_token: str, *, when_refused: str | None = Auth.when_refused
+                 ) -> None:
         access_token = clean_secret(access_token, name="access_token")
         if not access_token:
             raise ConfigError("access_token is empty")
         self._token = access_token
+        self.when_refused = when_refused
 
     def header(self, client: ApiClient) -> str:
         return f"Bearer {self._token}"
 
     def refresh(self, client: ApiClient, stale: str) -> None:
-        raise AuthError(
-            "the access token was refused (expired or revoked); a fixed access_token cannot be "
-            "refreshed: pass a new one, or use the refresh-token or client-credentials options"
-        )
+        said = f"; {self.when_refused}" if self.when_refused else ""
+        raise AuthError(f"the access token was refused (expired or revoked){said}")
 
     def secrets(self) -> Iterable[str]:
         return (self._token,)

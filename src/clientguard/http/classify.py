@@ -88,14 +88,9 @@ def classify(response: requests.Response, *, now: datetime | None = None) -> Ver
     if status == 401:
         return Verdict("refresh", status, f"unauthorised{said}", AuthError, request_id=request_id)
     if status == 403:
-        return Verdict(
-            "fail",
-            status,
-            f"forbidden{said}; the token lacks a scope, or the organisation is not connected "
-            "to the app",
-            AuthError,
-            request_id=request_id,
-        )
+        # What a 403 means is the API's: a token without a scope (Xero), a key refused
+        # (Toggl), a role that may not read the list. Its connector says what to do.
+        return Verdict("fail", status, f"forbidden{said}", AuthError, request_id=request_id)
     if status == 429:
         reference = now or response_date(response)
         retry_after = parse_retry_after(response.headers.get("Retry-After"), now=reference)

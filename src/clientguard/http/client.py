@@ -114,6 +114,10 @@ class Auth(ABC):
     """Supplies the ``Authorization`` header; may refresh when the server says 401."""
 
     can_refresh: bool = False
+    when_refused: str | None = "a fixed access token cannot be refreshed: pass a new one"
+    """What to do when the API refuses a token that cannot be refreshed (a 401 with
+    ``can_refresh`` false), added to the :class:`AuthError`; None adds nothing (the
+    connector says it, naming its own credential and where to make a new one)."""
 
     @abstractmethod
     def header(self, client: ApiClient) -> str:
@@ -332,15 +336,7 @@ class ApiClient:
                 if not authenticate or self.auth is None or refreshed:
                     raise self._error(verdict, stream, label, after_refresh=refreshed)
                 if not self.auth.can_refresh:
-                    raise self._error(
-                        verdict,
-                        stream,
-                        label,
-                        hint=(
-                            "a fixed access token cannot be refreshed: pass a new one, or use the "
-                            "refresh-token or client-credentials options"
-                        ),
-                    )
+                    raise self._error(verdict, stream, label, hint=self.auth.when_refused)
                 log.info("%s: HTTP 401, refreshing the access token once", where)
                 self.auth.refresh(self, response.request.headers.get("Authorization", ""))
                 refreshed = True

@@ -41,7 +41,7 @@ from typing import Any, ClassVar, cast
 from pydantic import Field, SecretStr, field_validator
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream, zone_option
-from clientguard.errors import ApiError, ErrorContext
+from clientguard.errors import ApiError, AuthError, ErrorContext
 from clientguard.http import (
     HttpConnector,
     HttpOptions,
@@ -63,6 +63,12 @@ __all__ = ["MAX_PAGE_SIZE", "OBSERVED_KEY", "ClockifyConnector", "ClockifyOption
 
 MAX_PAGE_SIZE = 1000
 """The largest ``page-size`` the connector asks for."""
+
+_CREDENTIALS_HELP = (
+    "check api_key (Clockify > Profile settings > API > Generate; a workspace admin's key), "
+    "workspace_id, and base_url (a workspace on a regional server uses its region's, e.g. "
+    "https://euc1.clockify.me/api/v1)"
+)
 
 #: Key under which the connector stamps each raw entry with the moment its read began (not
 #: a Clockify field): the stream's cursor, since Clockify gives no change time to filter on.
@@ -249,6 +255,14 @@ class ClockifyConnector(HttpConnector):
                                        response=response) from None
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        try:
+            yield from self._read(stream, since)
+        except AuthError as exc:
+            said = str(exc).removesuffix(f" ({exc.context.describe()})")
+            raise AuthError(f"{said}. Clockify refused the API key: {_CREDENTIALS_HELP}",
+                            exc.context) from None
+
+    def _read(self, stream: Stream, since: datetime | None) -> Iterator[RawPage]:
         observed = self.clock().astimezone(UTC).isoformat()
         # One GET /user a sync, for the default workspace and the profile's time zone alike,
         # and only when an option does not give them.

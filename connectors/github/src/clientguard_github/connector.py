@@ -269,7 +269,8 @@ class GitHubConnector(HttpConnector):
         self.zone = ZoneInfo(opts.timezone)
         self.client = self.api_client(
             opts.base_url.rstrip("/") + "/",
-            auth=BearerToken(opts.token.get_secret_value()),
+            # A refused token's error says what to do (_REAUTHORISE): GitHub has no refresh.
+            auth=BearerToken(opts.token.get_secret_value(), when_refused=None),
             headers={
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": API_VERSION,

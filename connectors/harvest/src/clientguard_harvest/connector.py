@@ -36,7 +36,7 @@ import requests
 from pydantic import Field, SecretStr
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream
-from clientguard.errors import ErrorContext
+from clientguard.errors import AuthError, ErrorContext
 from clientguard.http import (
     BearerToken,
     HttpConnector,
@@ -59,6 +59,12 @@ __all__ = [
 
 MAX_PAGE_SIZE = 2000
 """Harvest's largest ``per_page``."""
+
+_CREDENTIALS_HELP = (
+    "check access_token (a personal access token: Harvest ID > Developers > Create new "
+    "personal access token, of an administrator or a manager of the projects) and account_id "
+    "(the Account ID shown next to the token)"
+)
 
 
 class HarvestOptions(HttpOptions):
@@ -199,7 +205,9 @@ class HarvestConnector(HttpConnector):
         account = opts.account_id.get_secret_value().strip()
         self.client = self.api_client(
             opts.base_url,
-            auth=BearerToken(opts.access_token.get_secret_value().strip()),
+            # A refused token's error says what to do (_CREDENTIALS_HELP), not OAuth's
+            # refresh options, which this connector has none of.
+            auth=BearerToken(opts.access_token.get_secret_value().strip(), when_refused=None),
             headers={
                 "Accept": "application/json",
                 "Harvest-Account-Id": account,
@@ -224,7 +232,12 @@ class HarvestConnector(HttpConnector):
         size = self.options.page_size
         context = ErrorContext(connector=self.name, stream=stream.name)
         paged = replace(stream, paginator=lambda: HarvestPaginator(size, context))
-        return super().fetch(paged, since=since)
+        try:
+            yield from super().fetch(paged, since=since)
+        except AuthError as exc:
+            said = str(exc).removesuffix(f" ({exc.context.describe()})")
+            raise AuthError(f"{said}. Harvest refused the token: {_CREDENTIALS_HELP}",
+                            exc.context) from None
 
     def total_of(self, stream: HttpStream, body: Any) -> int | None:
         """Harvest's ``total_entries``: the entries the query matches, on every page."""

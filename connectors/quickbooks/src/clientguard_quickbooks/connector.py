@@ -428,7 +428,10 @@ class QuickBooksConnector(HttpConnector):
         access = opts.access_token.get_secret_value() if opts.access_token else None
         if opts.refresh_token is None and opts.token_file is None:
             if access:
-                return BearerToken(access)
+                return BearerToken(access, when_refused=(
+                    "a fixed access_token cannot be refreshed: pass a new one, or give "
+                    "refresh_token (or token_file) with client_id and client_secret so that "
+                    "it is refreshed"))
             raise ConfigError(
                 "connector 'quickbooks': no credentials. Give refresh_token (or a token_file "
                 "holding one) with client_id and client_secret, or an access_token"

@@ -434,7 +434,9 @@ class StripeConnector(HttpConnector):
             headers["Stripe-Account"] = connected
         self.client = self.api_client(
             opts.base_url,
-            auth=BearerToken(key),
+            # A refused key's error names the key and how to make one (_KEY_HELP), not
+            # OAuth's refresh options, which Stripe has none of.
+            auth=BearerToken(key, when_refused=None),
             headers=headers,
             secrets=() if connected is None else (connected,),
             classifier=classify_stripe,

@@ -52,7 +52,7 @@ import requests
 from pydantic import Field, SecretStr, field_validator
 
 from clientguard.connector import ConnectorOptions, Mapped, RawPage, Stream, zone_option
-from clientguard.errors import ApiError, ConnectorError, DataError, ErrorContext
+from clientguard.errors import ApiError, AuthError, ConnectorError, DataError, ErrorContext
 from clientguard.http import (
     HttpConnector,
     HttpOptions,
@@ -73,6 +73,11 @@ NEXT_HEADERS: Mapping[str, str] = {
     "X-Next-Row-Number": "first_row_number",
     "X-Next-Timestamp": "first_timestamp",
 }
+
+_CREDENTIALS_HELP = (
+    "check api_token (Toggl Track > Profile settings > API Token, of a workspace admin) and "
+    "workspace_id (a workspace that admin belongs to)"
+)
 
 #: Added to a raw entry whose project the workspace's project list does not have (not Toggl's).
 PROJECT_UNKNOWN_KEY = "clientguard:project_unknown"
@@ -332,6 +337,15 @@ class TogglConnector(HttpConnector):
             first = last
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        try:
+            yield from self._read(stream, since)
+        except AuthError as exc:
+            # Toggl answers a wrong token with 403 as well as 401.
+            said = str(exc).removesuffix(f" ({exc.context.describe()})")
+            raise AuthError(f"{said}. Toggl refused the API token: {_CREDENTIALS_HELP}",
+                            exc.context) from None
+
+    def _read(self, stream: Stream, since: datetime | None) -> Iterator[RawPage]:
         # One GET /me a sync, for the default workspace and the profile's time zone alike,
         # and only when an option does not give them.
         me = self._me(stream.name) if self.workspace is None or self.zone is None else None

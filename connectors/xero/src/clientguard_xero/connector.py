@@ -79,6 +79,17 @@ granular scopes); ``offline_access`` gives a refresh token. Older apps use
 ``accounting.settings.read`` reads the chart of accounts, to tell a bad debt written off by a
 credit note from a credit (:mod:`.bad_debts`); without it, every credit note is a credit and
 the sync says so in a note."""
+_WHEN_REFUSED = (
+    "a fixed access_token cannot be refreshed: pass a new one, or give refresh_token (or "
+    "token_file) with client_id so that it is refreshed, or client_id and client_secret "
+    "alone (a custom connection)"
+)
+_FORBIDDEN = (
+    "the app's connection lacks a scope this stream needs (accounting.invoices.read, "
+    "accounting.payments.read, accounting.contacts.read, accounting.settings.read; "
+    "projects.read for time_entries), or the organisation tenant_id names is no longer "
+    "connected to the app: connect it again with those scopes"
+)
 USER_AGENT = "clientguard-xero/0.1.0"
 
 #: Xero's minute limit is a rolling 60 seconds: when the last response says no call is left,
@@ -369,7 +380,7 @@ class XeroConnector(HttpConnector):
                     "token pass access_token alone; to refresh it pass refresh_token or "
                     "token_file too"
                 )
-            return BearerToken(access)
+            return BearerToken(access, when_refused=_WHEN_REFUSED)
         if opts.client_id and secret:
             return ClientCredentialsAuth(
                 token_url=opts.token_url,
@@ -513,6 +524,15 @@ class XeroConnector(HttpConnector):
         return None
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        try:
+            yield from self._read(stream, since)
+        except AuthError as exc:
+            if exc.status != 403:
+                raise  # a 401 says what to do already (refresh, or the fixed token's options)
+            said = str(exc).removesuffix(f" ({exc.context.describe()})")
+            raise AuthError(f"{said}. Xero refused the call: {_FORBIDDEN}", exc.context) from None
+
+    def _read(self, stream: Stream, since: datetime | None) -> Iterator[RawPage]:
         if stream.name == "time_entries" and isinstance(stream, HttpStream):
             yield from self._project_time(stream, since)
             return
