@@ -215,26 +215,31 @@ def customer_object(ident: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("has_more", "fails"),
+    ("second", "has_more", "said"),
     [
         # Stripe says more follows, yet the page holds no object: its objects were lost on
         # the way, and there is no last id to ask after. It used to end the list as complete.
-        pytest.param(True, True, id="empty page with has_more true"),
+        pytest.param([], True, "an empty 'data' list, though Stripe says has_more: true",
+                     id="empty page with has_more true"),
+        # The same with objects whose last has no id: nothing to ask the next page after.
+        pytest.param([{"object": "customer", "name": "No id"}], True,
+                     "the page's last object has no id to ask for the next page after, "
+                     "though Stripe says has_more: true", id="last object without an id"),
         # An empty last page (has_more false) ends the list, as before.
-        pytest.param(False, False, id="empty page with has_more false"),
+        pytest.param([], False, None, id="empty page with has_more false"),
     ],
 )
-def test_an_empty_page_that_says_has_more_stops_the_read(
-    httpserver: HTTPServer, has_more: bool, fails: bool
+def test_a_page_that_says_has_more_but_names_no_next_stops_the_read(
+    httpserver: HTTPServer, second: list[dict[str, Any]], has_more: bool, said: str | None
 ) -> None:
     waits: Waits = []
     path = "/v1/customers"
     httpserver.expect_ordered_request(path).respond_with_json(
         listing([customer_object("cus_1")], has_more=True, path=path))
     httpserver.expect_ordered_request(path).respond_with_json(
-        listing([], has_more=has_more, path=path))
+        listing(second, has_more=has_more, path=path))
     conn = connector(httpserver, waits, page_size=1)
-    if not fails:
+    if said is None:
         pulled = pull(conn, streams=["customers"])
         assert [r.id for r in pulled.records] == ["cus_1"]
         return
@@ -244,7 +249,7 @@ def test_an_empty_page_that_says_has_more_stops_the_read(
     assert len(httpserver.log) == 2  # no third request: there is no id to ask after
     message = str(caught.value)
     assert "the API answered page 2 of customers without its records" in message
-    assert "an empty 'data' list, though Stripe says has_more: true; try again" in message
+    assert f"{said}; try again" in message
     assert API_KEY not in message
 
 

@@ -286,13 +286,18 @@ def _has_more_token(
 
     An empty ``data`` list with ``has_more: true`` is :class:`~clientguard.http.MissingRecords`:
     Stripe says more follows, so the page's objects were lost on the way, and ending there
-    would take the list for complete (a full read would prune what follows)."""
+    would take the list for complete (a full read would prune what follows). So is a last
+    object without an id while ``has_more`` is true: there is nothing to ask after."""
     if not isinstance(body, Mapping) or body.get("has_more") is not True:
         return None
     if not records:
         raise MissingRecords("an empty 'data' list, though Stripe says has_more: true")
     last = records[-1].get("id")
-    return str(last) if last else None
+    if not last:
+        # Nothing to ask after: ending here would take the list for complete.
+        raise MissingRecords("the page's last object has no id to ask for the next page "
+                             "after, though Stripe says has_more: true")
+    return str(last)
 
 
 class _CursorPaginator(NextTokenPaginator):
