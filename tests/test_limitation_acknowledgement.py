@@ -3,14 +3,16 @@
 
 The law: Poland, art. 123 § 1 pkt 2 KC (an acknowledgement of the claim by the debtor
 interrupts the period) and art. 124 § 1 KC ("Po każdym przerwaniu przedawnienia biegnie ono na
-nowo"): the period runs anew from the next day, the same years, and (clientguard's reading of
-art. 118 KC) to the end of a calendar year. UK, Limitation Act 1980 s.29(5)(a): the right
-"shall be treated as having accrued on and not before the date of the acknowledgment"; s.29(7):
-"once barred ... shall not be revived". Neither revives a barred debt in clientguard (a Polish
-acknowledgement after the bar is a waiver of the defence only in circumstances the user must
-judge: art. 117 § 2 KC). The acknowledgement restarts the debt alone: the fixed compensation
-and each day's interest keep their own periods, the interest on the part left unpaid goes with
-the debt.
+nowo"): the period runs anew, the same years, ending (art. 112 KC) on the date of the
+acknowledgement's day as a period from the day a claim became due ends on that day's date, and
+(clientguard's reading of art. 118 KC) then at the end of that calendar year: one made in year
+Y bars the debt from 1 January Y + 4 (Y + 3 under two years), whatever its day. UK,
+Limitation Act 1980 s.29(5)(a): the right "shall be treated as having accrued on and not before
+the date of the acknowledgment"; s.29(7): "once barred ... shall not be revived". Neither
+revives a barred debt in clientguard (a Polish acknowledgement after the bar is a waiver of the
+defence only in circumstances the user must judge: art. 117 § 2 KC). The acknowledgement
+restarts the debt alone: the fixed compensation and each day's interest keep their own
+periods, the interest on the part left unpaid goes with the debt.
 
 Worked example (Poland), by hand: PLN 10,000 due Wednesday 15 December 2021 (due, *wymagalne*,
 16 December), never paid; compensation EUR 70 x 4.6000 = PLN 322.00. Rates (the packaged
@@ -28,12 +30,12 @@ the interest u / 365:
 
 Without an acknowledgement the debt, the compensation and the days of 2021 are barred from 1
 January 2025 (three years from 16 December 2021, to the year's end), and all the interest with
-the debt (III CZP 42/04). Acknowledged on 1 March 2024, the period runs anew from 2 March
-2024: three years to 2 March 2027, to 31 December 2027, so the debt is barred from **1 January
-2028**. As of 1 January 2025 the compensation (322.00) and the days of 2021 (16,160 / 365 =
-44.27) are barred on their own; claimed (1,712,635 - 16,160) / 365 = 1,696,475 / 365 =
-4,647.88. As of 1 January 2026 the days of 2022 are barred too: (2,278,135 - 16,160 -
-507,075) / 365 = 1,754,900 / 365 = 4,807.95 claimed, 6,241.47 - 4,807.95 = 1,433.52 barred.
+the debt (III CZP 42/04). Acknowledged on 1 March 2024, the period runs anew: three years to
+1 March 2027, to 31 December 2027, so the debt is barred from **1 January 2028**. As of 1
+January 2025 the compensation (322.00) and the days of 2021 (16,160 / 365 = 44.27) are barred
+on their own; claimed (1,712,635 - 16,160) / 365 = 1,696,475 / 365 = 4,647.88. As of 1
+January 2026 the days of 2022 are barred too: (2,278,135 - 16,160 - 507,075) / 365 = 1,754,900
+/ 365 = 4,807.95 claimed, 6,241.47 - 4,807.95 = 1,433.52 barred.
 
 Worked example (UK), by hand: GBP 2,000 due Thursday 14 February 2019, never paid; fixed sum
 GBP 70 (a debt of 1,000-9,999.99), one rate 8.75% (base rate 0.75% + 8). Accrued 15 February
@@ -47,18 +49,20 @@ interest 2,000 x 8.75 x 2,194 / 36,500 = 38,395,000 / 36,500 = 1,051.92; the fir
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from clientguard.acknowledgements import read_acknowledgements
 from clientguard.claims import claim
 from clientguard.cli import EXIT_OK, EXIT_USAGE, main
 from clientguard.errors import ConfigError, DataError
+from clientguard.history import backfill
 from clientguard.metrics.cost import (
     Acknowledgement,
     Jurisdiction,
@@ -69,6 +73,7 @@ from clientguard.metrics.cost.limitation import limitation
 from clientguard.policy import Policy
 from clientguard.report.claim import render_claim
 from clientguard.review import review
+from clientguard.store import Store
 from clientguard.testing import customer, fx_table, invoice, ledger, payment
 
 D = Decimal
@@ -123,11 +128,13 @@ def test_poland_the_acknowledgement_moves_the_debts_bar_and_the_line_names_it() 
 @pytest.mark.parametrize(
     ("on", "bar"),
     [
-        # Made on 31 December 2024, the last day before the bar: runs anew from 1 January
-        # 2025, three years to 1 January 2028, to that year's end: barred from 1 January 2029.
-        (date(2024, 12, 31), date(2029, 1, 1)),
-        # Made on 16 December 2021, the day the claim became due: anew from 17 December 2021,
-        # three years to 17 December 2024, to its end: 1 January 2025, as without it.
+        # Made on 31 December 2024, the last day before the bar: three years to 31 December
+        # 2027 (art. 112 KC: the date of its day), that year's end: barred from 1 January
+        # 2028, as any made in 2024 (docs/claims.md: the reading that never claims what a
+        # debtor can defeat; the implementation said 1 January 2029 before).
+        (date(2024, 12, 31), date(2028, 1, 1)),
+        # Made on 16 December 2021, the day the claim became due: three years to 16 December
+        # 2024, to its end: 1 January 2025, as without it.
         (date(2021, 12, 16), None),
         # Made before the claim became due: no period was running; nothing moves.
         (date(2021, 12, 10), None),
@@ -155,8 +162,8 @@ def test_poland_when_the_acknowledgement_was_made(on: date, bar: date | None) ->
 
 def test_poland_two_years_run_anew_for_two_years() -> None:
     # pl_limitation_years = 2 (a sale, art. 554 KC): the debt due 16 December 2021 is barred
-    # from 1 January 2024. Acknowledged on 1 March 2023: anew from 2 March 2023, two years to
-    # 2 March 2025, to that year's end: barred from 1 January 2026. The compensation keeps its
+    # from 1 January 2024. Acknowledged on 1 March 2023: anew, two years to 1 March 2025, to
+    # that year's end: barred from 1 January 2026. The compensation keeps its
     # three years (1 January 2025).
     found = limitation("pl", due_date=date(2021, 12, 15), settled_on=None,
                        as_of=date(2025, 7, 1), pl_years=2,
@@ -164,6 +171,44 @@ def test_poland_two_years_run_anew_for_two_years() -> None:
     assert found is not None
     assert (found.time_barred_from, found.main_claim_time_barred_from) == (
         date(2025, 1, 1), date(2026, 1, 1))
+
+
+@pytest.mark.parametrize("years", [3, 2])
+@pytest.mark.parametrize(
+    "on",
+    [date(2022, 1, 1), date(2022, 3, 1), date(2022, 12, 30), date(2022, 12, 31),
+     date(2023, 1, 1), date(2023, 12, 31)],
+)
+def test_poland_an_acknowledgement_made_in_year_y_bars_the_debt_from_1_january_y_plus_4(
+    on: date, years: int,
+) -> None:
+    # docs/claims.md: made in year Y, the debt is barred from 1 January Y + 4 (Y + 3 under two
+    # years), whatever the day: the years end on the date of the acknowledgement's day (art.
+    # 112 KC, as a period from the day a claim became due ends on that day's date), then at
+    # that year's end (art. 118 KC). Due 15 December 2021 (due 16 December): without it
+    # barred from 1 January 2025 (three years) or 2024 (two); every day here is before both.
+    found = limitation("pl", due_date=date(2021, 12, 15), settled_on=None,
+                       as_of=date(2026, 1, 1), pl_years=years,
+                       acknowledgements=[Acknowledgement(on, invoice_id="F1")])
+    assert found is not None
+    assert found.main_claim_time_barred_from == date(on.year + years + 1, 1, 1)
+    assert found.acknowledgement is not None
+    assert found.acknowledgement.on == on
+
+
+def test_poland_an_acknowledgement_on_the_day_the_claim_became_due_moves_nothing() -> None:
+    # Due Thursday 30 December 2021, so due (wymagalne) on Friday 31 December 2021: three years
+    # to 31 December 2024, barred from 1 January 2025. Acknowledged that very day: three years
+    # to 31 December 2024 again, the same bar (docs/claims.md: one made on the day the claim
+    # became due moves nothing; the implementation said 1 January 2026 before).
+    plain = limitation("pl", due_date=date(2021, 12, 30), settled_on=None,
+                       as_of=date(2025, 7, 1))
+    found = limitation("pl", due_date=date(2021, 12, 30), settled_on=None,
+                       as_of=date(2025, 7, 1),
+                       acknowledgements=[Acknowledgement(date(2021, 12, 31), invoice_id="F1")])
+    assert plain is not None
+    assert plain.main_claim_time_barred_from == date(2025, 1, 1)
+    assert found == plain
 
 
 def test_an_acknowledgement_after_the_debt_was_paid_restarts_nothing() -> None:
@@ -313,10 +358,105 @@ def test_the_document_cites_the_acknowledgement() -> None:
     assert "A payment towards a debt" not in english
 
 
+def test_a_two_year_debt_acknowledged_onto_the_compensations_bar_is_cited() -> None:
+    # pl_limitation_years = 2: the debt due 16 December 2021 is barred from 1 January 2024, the
+    # compensation (three years) from 1 January 2025. Acknowledged on 1 June 2022: two years
+    # anew, to the end of 2024, so the debt too is barred from 1 January 2025, the
+    # compensation's day. As of 1 June 2024 the debt is claimed because of the letter: the
+    # document must say so. Claimed, by hand (u = principal x rate x days / 100): 2021 16,160;
+    # 2022 507,075; 2023 611,375; 1 January - 1 June 2024, 153 days at 15.75%: 240,975; the sum
+    # 1,375,585 / 365 = 3,768.73, with the compensation 322.00: 4,090.73 (without the letter
+    # the debt and all its interest are barred: 322.00).
+    two_years = Policy(jurisdiction="pl", pl_limitation_years=2)
+    letter = Acknowledgement(date(2022, 6, 1), invoice_id="F1", note="letter of 1 June 2022")
+    note = claim(PL_BOOKS, "acme", as_of=date(2024, 6, 1), policy=two_years,
+                 acknowledgements=[letter])
+    assert note.totals == {"PLN": D("4090.73")}
+    (line,) = note.invoices
+    assert (line.time_barred_from, line.main_claim_time_barred_from, line.acknowledged_on) == (
+        date(2025, 1, 1), date(2025, 1, 1), date(2022, 6, 1))
+    document = json.loads(render_claim(note, "json"))
+    assert document["schema_version"] == "1.4"
+    (item,) = document["invoices"]
+    assert (item["acknowledged_on"], item["acknowledgement_note"],
+            item["main_claim_time_barred_from"]) == ("2022-06-01", "letter of 1 June 2022",
+                                                     "2025-01-01")
+    polish = " ".join(render_claim(note, "html").split())
+    assert "art. 124 § 1" in polish
+    assert "01.06.2022 (letter of 1 June 2022)" in polish
+    assert "01.01.2025" in polish
+    english = " ".join(render_claim(note, "html", lang="en").split())
+    assert ("FV/12/2021: acknowledged 1 Jun 2022 (letter of 1 June 2022), time-barred from 1 "
+            "Jan 2025") in english
+    assert claim(PL_BOOKS, "acme", as_of=date(2024, 6, 1),
+                 policy=two_years).totals == {"PLN": D("322.00")}
+
+
+def _claimed(acknowledgements: Iterable[Acknowledgement], tmp_path: Path) -> Decimal:
+    return claim(PL_BOOKS, "acme", as_of=date(2025, 1, 1), policy=PL,
+                 acknowledgements=acknowledgements).totals["PLN"]
+
+
+def _reviewed(acknowledgements: Iterable[Acknowledgement], tmp_path: Path) -> Decimal:
+    return review(PL_BOOKS, as_of=date(2025, 1, 1), policy=PL.model_copy(
+        update={"lookback_days": 4000}), acknowledgements=acknowledgements
+    ).clients["acme"].claimable
+
+
+def _costed(acknowledgements: Iterable[Acknowledgement], tmp_path: Path) -> Decimal:
+    return lateness_costs(PL_BOOKS, as_of=date(2025, 1, 1), policy=PL.model_copy(
+        update={"lookback_days": 4000}), acknowledgements=acknowledgements)["acme"].claimable
+
+
+def _backfilled(acknowledgements: Iterable[Acknowledgement], tmp_path: Path) -> Decimal:
+    # Month-ends 31 December 2024 and 31 January 2025: the second review's claimable.
+    with Store.open(tmp_path / "cg.db") as store:
+        saved = backfill(store, PL_BOOKS, since=date(2024, 12, 1), until=date(2025, 1, 31),
+                         policy=PL.model_copy(update={"lookback_days": 4000}),
+                         acknowledgements=acknowledgements)
+        (client,) = json.loads(store.review_report(saved[-1].id))["clients"]
+    return D(client["claimable"])
+
+
+@pytest.mark.parametrize(
+    ("entry", "claimable"),
+    [
+        # As of 1 January 2025 (the worked example): (1,712,635 - 16,160) / 365 = 4,647.88.
+        (_claimed, "4647.88"),
+        (_reviewed, "4647.88"),
+        (_costed, "4647.88"),
+        # As of 31 January 2025: 30 more days at 15.75% (47,250): 1,743,725 / 365 = 4,777.33.
+        (_backfilled, "4777.33"),
+    ],
+)
+def test_acknowledgements_given_as_a_generator_count_everywhere(
+    entry: Callable[[Iterable[Acknowledgement], Path], Decimal], claimable: str,
+    tmp_path: Path,
+) -> None:
+    # Read once at each public entry: a generator is not read empty the second time (the claim
+    # said the bar moved but claimed 0.00; the backfill counted it in its first month only).
+    given = entry((a for a in [LETTER]), tmp_path)
+    assert given.quantize(D("0.01")) == D(claimable)
+
+
 # --- the invariants -----------------------------------------------------------------------------
 
 
+def _own_bar(law: Jurisdiction, day: date, years: int) -> date:
+    """The first day a debt acknowledged on ``day`` is barred, by the rules as docs/claims.md
+    states them (not by the implementation's functions)."""
+    if law == "pl":
+        return date(day.year + years + 1, 1, 1)
+    if (day.month, day.day) == (2, 29):
+        return date(day.year + 6, 3, 1)
+    return date(day.year + 6, day.month, day.day) + timedelta(days=1)
+
+
 @settings(max_examples=150, deadline=None)
+# Made on 31 December 2024 (1,112 days after the due date 15 December 2021), as of 30 January
+# 2026: barred from 1 January 2028 like any made in 2024, not 2029.
+@example(jurisdiction="pl", due=date(2021, 12, 15), paid_after=None,
+         acknowledged_after=[1112], as_of_after=1507, pl_years=3)
 @given(
     jurisdiction=st.sampled_from(["pl", "uk"]),
     due=st.dates(date(2016, 1, 1), date(2022, 12, 31)),
@@ -356,6 +496,19 @@ def test_an_acknowledgement_never_makes_anything_less_claimable(
     assert found.interest_time_barred <= plain.interest_time_barred
     assert found.compensation_time_barred is plain.compensation_time_barred
     assert found.time_barred_from == plain.time_barred_from
+    # Where the debt's bar lands, from each acknowledgement's own bar worked out here: PL, one
+    # made in year Y, 1 January of Y + years + 1 (docs/claims.md); UK, the day after its sixth
+    # anniversary (s.29(5); 29 February's is 28 February). Only one made while the debt was
+    # owed counts. One made before the plain bar moves it at least to its own (PL: one under
+    # the end-of-year rule, made from 9 July 2018; before it a period could end earlier);
+    # none moves it past the latest one's own.
+    owed = [a.on for a in acks if settled is None or a.on < settled]
+    for day in owed:
+        if day < plain.main_claim_time_barred_from and (
+                law == "uk" or day >= date(2018, 7, 9)):
+            assert found.main_claim_time_barred_from >= _own_bar(law, day, years)
+    assert found.main_claim_time_barred_from <= max(
+        [plain.main_claim_time_barred_from, *(_own_bar(law, day, years) for day in owed)])
     # Made on the day of the bar or later (or after the debt was paid): nothing changes.
     if all(a.on >= plain.main_claim_time_barred_from
            or (settled is not None and a.on >= settled) for a in acks):
@@ -388,12 +541,19 @@ def test_the_file_names_invoices_by_id_or_number_and_clients(tmp_path: Path) -> 
         ("invoice,date\nFV/12/2021,1 March 2024\n",
          "line 2: date '1 March 2024' is not a date"),
         ("invoice,date\n\nFV/99/2021,2024-03-01\n", "line 3: the ledger has no invoice"),
-        ("invoice,client,date\nF1,acme,2024-03-01\n", "line 2: give the invoice"),
         ("invoice,client,date\n,,2024-03-01\n", "line 2: the row names no invoice"),
         ("invoice,client,date\n,Acne Corp,2024-03-01\n", "line 2: no customer 'Acne Corp'"),
         ("number,date\nF1,2024-03-01\n", "line 1: an acknowledgements file starts with"),
         ("invoice,date,notes\nF1,2024-03-01,x\n", "line 1: unknown column 'notes'"),
         ("invoice,date\nF1,2024-03-01,letter, signed\n", "line 2: 4 cells"),
+        # Lines are the file's physical lines: a row after a note of two lines is on line 4.
+        ('invoice,date,note\nFV/12/2021,2024-03-01,"letter\nsigned"\nFV/12/2021,2024-02-30,x\n',
+         "line 4: date '2024-02-30' is not a date"),
+        # A quote left open would swallow the rows after it into a note.
+        ('invoice,date,note\nF1,2024-03-01,"letter\nF1,2024-04-01,x\n',
+         "line 2: the row starting here cannot be read as CSV"),
+        ('invoice,date,note\nF1,2024-03-01,"letter" signed\n',
+         "line 2: the row starting here cannot be read as CSV"),
     ],
 )
 def test_a_bad_row_names_the_file_and_the_line(tmp_path: Path, text: str,
@@ -404,6 +564,113 @@ def test_a_bad_row_names_the_file_and_the_line(tmp_path: Path, text: str,
         read_acknowledgements([path], PL_BOOKS)
     assert str(path) in str(caught.value)
     assert message in str(caught.value)
+
+
+# Ids and numbers both digit strings (QuickBooks: Id and DocNumber): ACME's invoice no. 1037 is
+# id 77, Birch's invoice id 1037 is no. 1102.
+QB_BOOKS = ledger(
+    customer("acme", "ACME Ltd"), customer("birch", "Birch Ltd"),
+    invoice("acme", issued="2019-01-15", due="2019-02-14", total="2000.00", currency="GBP",
+            id="77", number="1037"),
+    invoice("birch", issued="2019-01-15", due="2019-02-14", total="900.00", currency="GBP",
+            id="1037", number="1102"),
+    base_currency="GBP",
+)
+
+
+def test_a_key_that_is_one_invoices_id_and_anothers_number_is_refused(tmp_path: Path) -> None:
+    # ACME's letter about its invoice no. 1037 must not restart Birch's debt (id 1037).
+    path = tmp_path / "acknowledged.csv"
+    path.write_text("invoice,client,date,note\n# letters\n1037,,2025-01-10,ACME's letter\n")
+    with pytest.raises(ConfigError) as caught:
+        read_acknowledgements([path], QB_BOOKS)
+    message = str(caught.value)
+    for part in (f"{path}, line 3: '1037' names 2 invoices", "ACME Ltd's no. 1037 (id 77)",
+                 "Birch Ltd's no. 1102 (id 1037)", "'77' for ACME Ltd's",
+                 "'1102' for Birch Ltd's", "client column"):
+        assert part in message
+
+
+@pytest.mark.parametrize(
+    ("cells", "invoice_id"),
+    [
+        ("1037,ACME Ltd", "77"),   # ACME's invoice no. 1037
+        ("1037,acme", "77"),
+        ("1037,birch", "1037"),    # Birch's invoice, id 1037
+        ("77,", "77"),             # keys that name one invoice alone
+        ("1102,", "1037"),
+    ],
+)
+def test_a_client_column_says_whose_invoice_a_key_is(tmp_path: Path, cells: str,
+                                                     invoice_id: str) -> None:
+    path = tmp_path / "acknowledged.csv"
+    path.write_text(f"invoice,client,date\n{cells},2025-01-10\n")
+    assert read_acknowledgements([path], QB_BOOKS) == (
+        Acknowledgement(date(2025, 1, 10), invoice_id=invoice_id),)
+
+
+def test_an_invoice_that_is_not_the_clients_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "acknowledged.csv"
+    path.write_text("invoice,client,date\n1102,ACME Ltd,2025-01-10\n")
+    with pytest.raises(ConfigError, match=r"line 2: 'ACME Ltd' has no invoice '1102'; the "
+                                          r"ledger's is Birch Ltd's no. 1102 \(id 1037\)"):
+        read_acknowledgements([path], QB_BOOKS)
+
+
+def test_a_file_saved_in_the_windows_code_page_is_refused_saying_to_save_it_as_utf8(
+    tmp_path: Path,
+) -> None:
+    # Polish Excel's plain "CSV" writes windows-1250: "ś" is byte 0x9C, on line 2.
+    path = tmp_path / "acknowledged.csv"
+    path.write_bytes("invoice,date,note\nFV/12/2021,2024-03-01,pismo z prośbą\n"
+                     .encode("cp1250"))
+    with pytest.raises(ConfigError) as caught:
+        read_acknowledgements([path], PL_BOOKS)
+    message = str(caught.value)
+    assert f"{path}, line 2: the acknowledgements file is not UTF-8 text (byte 0x9C" in message
+    assert "save it as UTF-8, in Excel as \"CSV UTF-8\"" in message
+
+
+@pytest.mark.parametrize(
+    ("data", "notes"),
+    [
+        # A quoted note of two lines, then a row.
+        (b'invoice,date,note\nFV/12/2021,2024-03-01,"letter\nsigned by the CEO"\n'
+         b"F1,2024-04-01,x\n", ["letter\nsigned by the CEO", "x"]),
+        # A line of a quoted note that starts with # is the note's, not a comment.
+        (b'invoice,date,note\nFV/12/2021,2024-03-01,"a\n# b"\n', ["a\n# b"]),
+        # Polish Excel: a byte-order mark ("CSV UTF-8"), semicolons, CRLF, a comma in a note.
+        ("invoice;client;date;note\r\nFV/12/2021;;2024-03-01;pismo z prośbą, podpisane\r\n"
+         .encode("utf-8-sig"), ["pismo z prośbą, podpisane"]),
+        # Blank and comment lines between rows are skipped, wherever they are.
+        (b"# acknowledgements\n\ninvoice,date,note\n# first\nF1,2024-03-01,a\n\n  # second\n"
+         b"F1,2024-04-01,b\n", ["a", "b"]),
+    ],
+)
+def test_the_file_is_read_as_csv_over_its_whole_text(tmp_path: Path, data: bytes,
+                                                     notes: list[str]) -> None:
+    path = tmp_path / "acknowledged.csv"
+    path.write_bytes(data)
+    found = read_acknowledgements([path], PL_BOOKS)
+    assert [a.note for a in found] == notes
+    assert {a.invoice_id for a in found} == {"F1"}
+
+
+def test_a_comment_line_that_names_an_invoice_is_refused(tmp_path: Path) -> None:
+    # A shop's invoice no. #1001: a row starting with it is a comment line, which would lose
+    # the acknowledgement without a word; in double quotes it is read.
+    books = ledger(customer("shop", "Shop"),
+                   invoice("shop", issued="2021-11-15", due="2021-12-15", total="100.00",
+                           currency="PLN", id="9", number="#1001"),
+                   base_currency="PLN")
+    path = tmp_path / "acknowledged.csv"
+    path.write_text("invoice,date,note\n#1001,2024-03-01,letter\n")
+    with pytest.raises(ConfigError, match="line 2: the line starts with # and is skipped as a "
+                                          "comment, but '#1001' is an invoice of the ledger"):
+        read_acknowledgements([path], books)
+    path.write_text('invoice,date,note\n"#1001",2024-03-01,letter\n# 1001 is a comment\n')
+    assert read_acknowledgements([path], books) == (
+        Acknowledgement(date(2024, 3, 1), invoice_id="9", note="letter"),)
 
 
 MAPPING = """\
@@ -475,6 +742,30 @@ def test_a_bad_file_exits_2_naming_the_line(
     _, err = capsys.readouterr()
     assert "bad.csv, line 2: date '2024-02-30' is not a date" in err
     assert "Traceback" not in err
+
+
+def test_a_file_in_the_windows_code_page_or_with_a_note_of_two_lines_on_the_command_line(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: exit 70 ("a bug") on both.
+    (synced / "cp1250.csv").write_bytes("invoice,date,note\nFV/12/2021,2024-03-01,pismo z "
+                                        "prośbą\n".encode("cp1250"))
+    capsys.readouterr()
+    assert main(["claim", "Acme", "--as-of", "2025-01-01", "--acknowledged",
+                 "cp1250.csv"]) == EXIT_USAGE
+    _, err = capsys.readouterr()
+    assert "cp1250.csv, line 2: the acknowledgements file is not UTF-8 text" in err
+    assert "Traceback" not in err
+    (synced / "multiline.csv").write_text('invoice,date,note\nFV/12/2021,2024-03-01,"letter\n'
+                                          'signed"\nFV/12/2021,2024-04-01,x\n')
+    assert main(["claim", "Acme", "--as-of", "2025-01-01", "--output", "acked.json",
+                 "--acknowledged", "multiline.csv"]) == EXIT_OK
+    document = json.loads((synced / "acked.json").read_text())
+    # The worked example's 4,647.88; the letter of 1 March 2024 set the bar (1 April's moves
+    # it no further: both made in 2024).
+    assert document["totals"] == {"PLN": "4647.88"}
+    assert (document["invoices"][0]["acknowledged_on"],
+            document["invoices"][0]["acknowledgement_note"]) == ("2024-03-01", "letter\nsigned")
 
 
 def test_the_configs_acknowledgements_are_paths_relative_to_it(tmp_path: Path) -> None:

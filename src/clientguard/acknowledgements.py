@@ -11,14 +11,21 @@ facts. A file (``clientguard claim/review --acknowledged FILE``, or ``acknowledg
     ,acme,2024-06-30,signed confirmation of the balance
 
 - ``date``: the day the debtor made it (ISO 8601, ``YYYY-MM-DD``).
-- ``invoice``: the invoice acknowledged, by its id or its number; or, left empty, ``client``:
-  a customer (its id or its name) all of whose debts outstanding that day it acknowledged.
-  Exactly one of the two; a file may leave out the column it does not use.
+- ``invoice``: the invoice acknowledged, by its id or its number; with ``client`` too, an
+  invoice of that client (the client says whose invoice a key shared by two is). A key that
+  names two invoices (one's id and another's number, or a number two share) is refused
+  without ``client``: picking one would restart the wrong debt's period.
+- ``client`` alone (``invoice`` left empty): a customer (its id or its name) all of whose
+  debts outstanding that day it acknowledged. A file may leave out the column it does not use.
 - ``note``: optional, where the acknowledgement is (the claim cites it).
 
-Blank lines and lines starting with ``#`` are skipped. A row that breaks a rule, or names an
-invoice or a customer the ledger does not hold, is a :class:`~clientguard.errors.ConfigError`
-naming the file, the line and what to write instead: an acknowledgement left out without a
+The file is read as :mod:`clientguard.csvinput` reads a small CSV file: UTF-8 (Excel's "CSV
+UTF-8"), commas or, Polish Excel's default, semicolons; a quoted note may span lines; blank
+lines and comment lines (starting with ``#``) between rows are skipped, and a comment line
+whose invoice cell names an invoice of the ledger is refused (a number starting with ``#`` is
+written in double quotes). A row that breaks a rule, or names an invoice or a customer the
+ledger does not hold, is a :class:`~clientguard.errors.ConfigError` naming the file, the line
+(the one the row starts on) and what to write instead: an acknowledgement left out without a
 word would leave a debt time-barred that a court would still grant.
 """
 
@@ -30,8 +37,10 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from clientguard import wording
 from clientguard.claims import ClaimError, find_customer
-from clientguard.errors import ConfigError, os_reason
+from clientguard.csvinput import CsvText, read_csv_text
+from clientguard.errors import ConfigError
 from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
 from clientguard.metrics.cost import Acknowledgement
@@ -59,24 +68,40 @@ class _Invoices:
     """The ledger's invoices by id and by number, found once for every file."""
 
     def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
         self.by_id = {invoice.id: invoice for invoice in ledger.invoices}
         self.by_number: dict[str, list[Invoice]] = {}
         for invoice in ledger.invoices:
             self.by_number.setdefault(invoice.number, []).append(invoice)
 
-    def find(self, key: str, where: str) -> Invoice:
+    def named(self, key: str) -> list[Invoice]:
+        """The invoices ``key`` names: the one whose id it is, and every one whose number it
+        is (each once)."""
+        found = {invoice.id: invoice for invoice in self.by_number.get(key, ())}
         invoice = self.by_id.get(key)
         if invoice is not None:
-            return invoice
-        same = self.by_number.get(key, [])
-        if len(same) == 1:
-            return same[0]
-        if same:
-            raise ConfigError(_(
-                "{where}: the number {invoice} is that of {n} invoices ({ids}): give the "
-                "invoice's id instead"
-            ).format(where=where, invoice=repr(key), n=len(same),
-                     ids=", ".join(invoice.id for invoice in same)))
+            found = {invoice.id: invoice, **found}
+        return list(found.values())
+
+    def find(self, key: str, where: str, customer_id: str | None = None) -> Invoice:
+        """The invoice ``key`` (an id or a number) names, among ``customer_id``'s where given.
+        A key that names several (one invoice's id and another's number, a number two
+        invoices share) is refused: picking one would restart the wrong debt's period."""
+        named = self.named(key)
+        if customer_id is not None:
+            mine = [invoice for invoice in named if invoice.customer_id == customer_id]
+            if not mine and named:
+                raise ConfigError(_(
+                    "{where}: {client} has no invoice {invoice}; the ledger's is {others}: "
+                    "check the invoice and the client"
+                ).format(where=where, client=repr(self.ledger.name_of(customer_id)),
+                         invoice=repr(key),
+                         others=", ".join(self._described(invoice) for invoice in named)))
+            named = mine
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise self._ambiguous(key, named, where)
         close = difflib.get_close_matches(key, [*self.by_id, *self.by_number], n=3, cutoff=0.6)
         hint = (_("; did you mean {names}?").format(names=", ".join(repr(c) for c in close))
                 if close else "")
@@ -85,37 +110,81 @@ class _Invoices:
             "number)"
         ).format(where=where, invoice=repr(key), hint=hint))
 
+    def _ambiguous(self, key: str, named: list[Invoice], where: str) -> ConfigError:
+        """The error for a key that names several invoices: each, and the key that names it
+        alone (its number where the key is its id, its id where the key is its number)."""
+        invoices = "; ".join(self._described(invoice) for invoice in named)
+        alone = [
+            _("{key} for {client}'s").format(key=repr(other),
+                                             client=self.ledger.name_of(invoice.customer_id))
+            for invoice in named
+            for other in ((invoice.number if invoice.id == key else invoice.id),)
+            if other != key and [i.id for i in self.named(other)] == [invoice.id]
+        ]
+        if alone:
+            return ConfigError(_(
+                "{where}: {invoice} names {n} invoices: {invoices}. Write the one meant as "
+                "{alone}, or give its client in the client column"
+            ).format(where=where, invoice=repr(key), n=len(named), invoices=invoices,
+                     alone=wording.or_list(alone)))
+        return ConfigError(_(
+            "{where}: {invoice} names {n} invoices: {invoices}. Give the client of the one "
+            "meant in the client column"
+        ).format(where=where, invoice=repr(key), n=len(named), invoices=invoices))
+
+    def _described(self, invoice: Invoice) -> str:
+        """``ACME Ltd's no. 1037 (id 77)``: an invoice as an error names it."""
+        return _("{client}'s no. {number} (id {id})").format(
+            number=invoice.number, id=invoice.id,
+            client=self.ledger.name_of(invoice.customer_id))
+
 
 def _read(path: Path, ledger: Ledger, invoices: _Invoices) -> list[Acknowledgement]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            lines = [(n, line) for n, line in enumerate(handle, start=1)
-                     if line.strip() and not line.lstrip().startswith("#")]
-    except OSError as exc:
-        raise ConfigError(_("cannot read the acknowledgements file {path}: {problem}").format(
-            path=path, problem=os_reason(exc))) from None
-    if not lines:
+    text = read_csv_text(path, _("the acknowledgements file"))
+    if not text.records:
         return []
-    rows = csv.reader(line for _number, line in lines)
-    header = [name.strip().casefold() for name in next(rows)]
+    line, header_row = text.records[0]
+    header = [name.strip().casefold() for name in header_row]
     if "date" not in header or not {"invoice", "client"} & set(header):
         raise ConfigError(_(
             "{path}, line {line}: an acknowledgements file starts with a header row naming its "
             "columns: date, and invoice or client (or both), and optionally note; e.g. "
             "\"invoice,date,note\""
-        ).format(path=path, line=lines[0][0]))
+        ).format(path=path, line=line))
     unknown = [name for name in header if name not in ACKNOWLEDGEMENT_COLUMNS]
     if unknown:
         raise ConfigError(_(
             "{path}, line {line}: unknown column {column} (the columns are {columns})"
-        ).format(path=path, line=lines[0][0], column=repr(unknown[0]),
+        ).format(path=path, line=line, column=repr(unknown[0]),
                  columns=", ".join(ACKNOWLEDGEMENT_COLUMNS)))
+    _check_comments(path, text, line, header, invoices)
     found: list[Acknowledgement] = []
-    for (number, _line), row in zip(lines[1:], rows, strict=True):
+    for number, row in text.records[1:]:
         where = _("{path}, line {line}").format(path=path, line=number)
         found.append(_row(dict(zip(header, (cell.strip() for cell in row), strict=False)),
                           len(row), len(header), where, ledger, invoices))
     return found
+
+
+def _check_comments(path: Path, text: CsvText, header_line: int, header: list[str],
+                    invoices: _Invoices) -> None:
+    """Refuse a comment line after the header whose invoice cell names an invoice of the
+    ledger (``#1001,2024-03-01,letter``: a number starting with ``#``): skipped as a comment,
+    the acknowledgement would be lost without a word."""
+    if "invoice" not in header:
+        return
+    at = header.index("invoice")
+    for number, line in text.comments:
+        if number < header_line:
+            continue
+        cells = next(csv.reader([line.lstrip()], delimiter=text.delimiter), [])
+        key = cells[at].strip() if at < len(cells) else ""
+        if key and invoices.named(key):
+            raise ConfigError(_(
+                "{path}, line {line}: the line starts with # and is skipped as a comment, but "
+                "{invoice} is an invoice of the ledger: write it in double quotes "
+                "(\"{invoice_text}\") to acknowledge it, or start a comment with \"# \""
+            ).format(path=path, line=number, invoice=repr(key), invoice_text=key))
 
 
 def _row(cells: dict[str, str], width: int, columns: int, where: str, ledger: Ledger,
@@ -135,21 +204,20 @@ def _row(cells: dict[str, str], width: int, columns: int, where: str, ledger: Le
         ).format(where=where, value=repr(text))) from None
     invoice, client = cells.get("invoice", ""), cells.get("client", "")
     note = cells.get("note", "")
-    if invoice and client:
-        raise ConfigError(_(
-            "{where}: give the invoice acknowledged or the client all of whose debts were, not "
-            "both (leave client empty for one invoice)"
-        ).format(where=where))
-    if invoice:
-        return Acknowledgement(day, invoice_id=invoices.find(invoice, where).id, note=note)
-    if not client:
+    if not invoice and not client:
         raise ConfigError(_(
             "{where}: the row names no invoice and no client: give the invoice acknowledged "
             "(its id or number), or the client all of whose debts were"
         ).format(where=where))
-    try:
-        customer_id = find_customer(ledger, client)
-    except ClaimError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+    customer_id = None
+    if client:
+        try:
+            customer_id = find_customer(ledger, client)
+        except ClaimError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+    if invoice:
+        # The client, where given, says whose invoice the id or number is.
+        return Acknowledgement(day, invoice_id=invoices.find(invoice, where, customer_id).id,
+                               note=note)
     return Acknowledgement(day, customer_id=customer_id, note=note)
 

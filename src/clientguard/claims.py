@@ -198,8 +198,10 @@ class ClaimedInvoice(BaseModel):
     #: ``time_barred_from``: where the claim runs two years (``Claim.pl_limitation_years``;
     #: arts. 554, 646 and 751 KC), a year earlier; for a UK debt partly paid before it was
     #: barred, the day after the sixth anniversary of the last such payment (Limitation Act
-    #: 1980 s.29(5)). A debt left unpaid until then loses all its interest that day. None
-    #: where it is ``time_barred_from``.
+    #: 1980 s.29(5)); where the debtor's acknowledgement set it (``acknowledged_on``), always,
+    #: even on ``time_barred_from``'s day (two years run anew can end with the
+    #: compensation's three). A debt left unpaid until then loses all its interest that day.
+    #: None otherwise where it is ``time_barred_from``.
     main_claim_time_barred_from: date | None = None
     #: The day of the debtor's acknowledgement of the debt that set
     #: ``main_claim_time_barred_from`` (its period ran anew from it: art. 124 § 1 KC,
@@ -361,6 +363,9 @@ def claim(
             "pay_within_days is {value}: give a whole number of days, 1 or more"
         ).format(value=repr(pay_within_days)))
     policy = policy or Policy()
+    # Read once: the lateness costs and the lines below both read them (a generator read
+    # twice would leave the claim's amounts without them).
+    acknowledgements = tuple(acknowledgements)
     acknowledged = acknowledged_debts(ledger, acknowledgements)
     customer_id = find_customer(ledger, client)
     jurisdiction = jurisdiction_of(ledger, customer_id, policy)
@@ -569,9 +574,13 @@ def _line(
         compensation_band=compensation.band if compensation else None,
         compensation_band_rule=compensation.band_rule if compensation else None,
         time_barred_from=bar.time_barred_from if bar is not None else None,
+        # The debt's own bar where it is not the compensation's, and always where an
+        # acknowledgement set it (under two years it may set it on the compensation's day):
+        # the document cites it with the acknowledgement.
         main_claim_time_barred_from=(
             bar.main_claim_time_barred_from
-            if bar is not None and bar.main_claim_time_barred_from != bar.time_barred_from
+            if bar is not None and (bar.main_claim_time_barred_from != bar.time_barred_from
+                                    or moved_by is not None)
             else None),
         acknowledged_on=moved_by.on if moved_by is not None else None,
         acknowledgement_note=moved_by.note or None if moved_by is not None else None,

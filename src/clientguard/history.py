@@ -28,7 +28,7 @@ import hashlib
 import io
 import json
 from calendar import monthrange
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -289,7 +289,7 @@ def backfill(
     signals: Sequence[SignalFunction] = (),
     verdict_rules: Sequence[VerdictRule] = (),
     progress: Callable[[date], None] | None = None,
-    acknowledgements: Sequence[Acknowledgement] = (),
+    acknowledgements: Iterable[Acknowledgement] = (),
 ) -> list[SavedReview]:
     """Review ``ledger`` at each month-end from ``since`` to ``until`` and save each review.
 
@@ -306,6 +306,7 @@ def backfill(
         raise ClientguardError(
             f"no month ends between {since} and {until}: give an earlier --since"
         )
+    acknowledgements = tuple(acknowledgements)  # every month-end's review reads them all
     saved = []
     for day in dates:
         if progress is not None:

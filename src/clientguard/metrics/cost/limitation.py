@@ -24,9 +24,11 @@ The rules, their sources and the choices made where the law is silent are in doc
   split by principal (:func:`period_parts`): the interest on the part paid keeps each day's
   own period, the interest on the part left unpaid goes with the main claim. The debtor's
   acknowledgement of the debt (*uznanie roszczenia*, art. 123 § 1 pkt 2 KC) made before the
-  main claim was barred interrupts its period, which runs anew from the next day (art. 124
-  § 1 KC), the same years to the end of a calendar year (art. 118 KC); one made after the bar
-  revives nothing (:class:`Acknowledgement`).
+  main claim was barred interrupts its period, which runs anew (art. 124 § 1 KC), the same
+  years counted from the acknowledgement's day as from the day a claim became due (art. 112
+  KC), to the end of a calendar year (art. 118 KC): one made in year Y bars the debt from 1
+  January of Y + 4 (Y + 3 under two years), whatever its day; one made after the bar revives
+  nothing (:class:`Acknowledgement`).
 - **UK** (``uk``). Limitation Act 1980 s.5: six years from the day the cause of action accrued
   (the day excluded, so the sixth anniversary is the last day to sue). The debt and the fixed
   sum of s.5A accrue the day after the due date; each day's statutory interest on that day;
@@ -313,13 +315,14 @@ def limitation(
     ``acknowledgements``: the debtor's acknowledgements of this debt made by ``as_of`` (any
     order; the caller picks them, :class:`Acknowledged`). Each one made after the debt became
     due, before it was paid in full and before the main claim was barred restarts the main
-    claim's period: in Poland it runs anew from the next day (art. 124 § 1 KC), ``pl_years``
-    to the end of a calendar year (art. 118 KC), so one made in year Y bars the debt from 1
-    January of Y + ``pl_years`` + 1; in the UK six years from its date, as a payment
-    (s.29(5)(a)). One made on the day of the bar or later revives nothing (UK s.29(7); in
-    Poland clientguard does not read it as a waiver of the defence, art. 117 § 2 KC:
-    docs/claims.md). The compensation and each day's interest keep their own periods; the
-    interest that goes with the debt is barred with it, later.
+    claim's period: in Poland it runs anew (art. 124 § 1 KC), ``pl_years`` counted from its
+    day as from the day a claim became due (art. 112 KC), to the end of a calendar year (art.
+    118 KC), so one made in year Y bars the debt from 1 January of Y + ``pl_years`` + 1,
+    whatever its day (one made on 31 December too: docs/claims.md); in the UK six years from
+    its date, as a payment (s.29(5)(a)). One made on the day of the bar or later revives
+    nothing (UK s.29(7); in Poland clientguard does not read it as a waiver of the defence,
+    art. 117 § 2 KC: docs/claims.md). The compensation and each day's interest keep their own
+    periods; the interest that goes with the debt is barred with it, later.
     :attr:`Limitation.acknowledgement` is the one that set the main claim's bar.
 
     Raises ``ValueError`` for a ``pl_years`` other than 2 or 3.
@@ -394,10 +397,11 @@ def _restarted(
     out interrupts nothing). UK (s.29(5)): a payment (``payments``) or an acknowledgement
     makes the right accrue anew on its date, so the debt is barred from the day after the
     sixth anniversary of the last one. Poland: an acknowledgement alone (a payment is one only
-    in circumstances the ledger cannot tell, art. 123 § 1 pkt 2 KC); the period runs anew
-    from the next day, ``pl_years`` to the end of a calendar year (:func:`_polish_bar`). One
-    on the day the debt was paid in full or later restarts nothing: no debt is left to sue
-    for. One made before the debt became due gives an earlier day, which changes nothing."""
+    in circumstances the ledger cannot tell, art. 123 § 1 pkt 2 KC); the period runs anew,
+    counted from its day as :func:`_polish_bar` counts it from the day a claim became due
+    (art. 112 KC), ``pl_years`` to the end of a calendar year. One on the day the debt was
+    paid in full or later restarts nothing: no debt is left to sue for. One made before the
+    debt became due gives an earlier day, which changes nothing."""
     events: list[tuple[date, Acknowledgement | None]] = [(a.on, a) for a in acknowledgements]
     if jurisdiction == "uk":
         events.extend((day, None) for day in payments)
@@ -411,7 +415,7 @@ def _restarted(
         if day >= barred_from or (settled_on is not None and day >= settled_on):
             break
         restarted = (_add_years(day, _YEARS["uk"]) + _ONE_DAY if jurisdiction == "uk"
-                     else _polish_bar(day + _ONE_DAY, pl_years))
+                     else _polish_bar(day, pl_years))
         if restarted > barred_from:
             barred_from, moved_by = restarted, acknowledgement
     return barred_from, moved_by

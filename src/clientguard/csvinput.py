@@ -1,0 +1,123 @@
+"""Reading a small CSV file a person wrote (a spreadsheet saved as CSV): its records, each with
+the physical line it starts on.
+
+- **Text**: UTF-8, with or without the byte-order mark Excel's "CSV UTF-8" writes, as every
+  file clientguard reads from its user (the config, the policy, the rates file). A file in
+  another encoding (Excel's plain "CSV" on Polish Windows writes windows-1250) is a
+  :class:`~clientguard.errors.ConfigError` naming the file and the line of the first byte
+  that is not UTF-8, and saying to save it as UTF-8: clientguard does not guess a small
+  file's encoding, a wrong guess would change a name without a word.
+- **Separator**: a comma; a file whose first row has semicolons and no comma (Excel's CSV
+  where the decimal separator is a comma, Polish Excel's default) is read with semicolons.
+- **Records**: the :mod:`csv` module over the whole file, so a cell in double quotes may hold
+  commas and line breaks; a quote left open, or text after a closing quote, is an error naming
+  the line the record starts on, never a record swallowed into a note.
+- **Skipped**: blank lines, and comment lines (a line whose first character other than a
+  space is ``#``), between records only: a line inside a quoted cell is the cell's text,
+  whatever it starts with. A cell that itself starts with ``#`` at the start of a row is
+  written in double quotes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from clientguard.errors import ConfigError, os_reason
+from clientguard.i18n import gettext as _
+
+__all__ = ["CsvText", "read_csv_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class CsvText:
+    """A small CSV file's records (:func:`read_csv_text`)."""
+
+    records: tuple[tuple[int, list[str]], ...]
+    """Each record and the physical line it starts on (1 is the file's first line), in the
+    file's order: the first is the header row."""
+    comments: tuple[tuple[int, str], ...]
+    """The comment lines skipped, each with its line number (for a caller that checks one is
+    not a row written by mistake)."""
+    delimiter: str
+    """The separator the file was read with: ``,`` or ``;``."""
+
+
+def read_csv_text(path: Path, what: str) -> CsvText:
+    """The records of the CSV file ``path`` (see the module). ``what`` names the file in an
+    error (``the acknowledgements file``). Raises :class:`ConfigError` for a file that cannot
+    be read, is not UTF-8 text, or is not CSV (a quote left open), naming the file and the
+    line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(_("cannot read {what} {path}: {problem}").format(
+            what=what, path=path, problem=os_reason(exc))) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(_(
+            "{path}, line {line}: {what} is not UTF-8 text (byte 0x{byte:02X}; Excel's "
+            "\"CSV\" writes the Windows code page, e.g. windows-1250): save it as UTF-8, in "
+            "Excel as \"CSV UTF-8\""
+        ).format(path=path, line=data.count(b"\n", 0, exc.start) + 1, what=what,
+                 byte=data[exc.start])) from None
+    lines = _Lines(text)
+    delimiter = _delimiter(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ConfigError(_(
+                "{path}, line {line}: the row starting here cannot be read as CSV ({problem}): "
+                "a cell with a comma, a semicolon or a line break is written in double quotes, "
+                "and a double quote inside it doubled (\"\")"
+            ).format(path=path, line=lines.first, problem=exc)) from None
+        records.append((lines.first, row))
+        lines.between = True
+    return CsvText(tuple(records), tuple(lines.comments), delimiter)
+
+
+def _delimiter(text: str) -> str:
+    """``;`` for a file whose first row (the first line not blank nor a comment) has a
+    semicolon and no comma, else ``,``."""
+    for line in io.StringIO(text, newline=""):
+        if line.strip() and not line.lstrip().startswith("#"):
+            return ";" if ";" in line and "," not in line else ","
+    return ","
+
+
+class _Lines(Iterator[str]):
+    """The physical lines of a text for :func:`csv.reader`, without the blank and comment lines
+    between records; the reader sets :attr:`between` after each record it gives (it reads the
+    lines of a record, and no further, before giving it)."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text, newline=""))
+        self.number = 0
+        """The last line handed to the reader."""
+        self.first = 0
+        """The line the record being read starts on."""
+        self.between = True
+        """No record is begun: a blank or comment line is skipped."""
+        self.comments: list[tuple[int, str]] = []
+
+    def __next__(self) -> str:
+        for line in self._lines:
+            self.number += 1
+            if self.between:
+                if not line.strip():
+                    continue
+                if line.lstrip().startswith("#"):
+                    self.comments.append((self.number, line))
+                    continue
+                self.first, self.between = self.number, False
+            return line
+        raise StopIteration
