@@ -21,7 +21,7 @@ window and grace are. Amounts are in the base currency, each invoice at its own 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -29,9 +29,11 @@ from clientguard.frozen import Frozen
 from clientguard.ledger import Ledger
 from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.trend import MonthlyLateness, MonthPoint
+from clientguard.model import Invoice
 from clientguard.money import ONE, ZERO, to_decimal
 from clientguard.policy import Policy
 from clientguard.settlement import (
+    Replay,
     cancelled_by_credit,
     check_as_of,
     is_late,
@@ -264,16 +266,25 @@ class _Tally:
 
 
 def payment_profiles(
-    ledger: Ledger, *, as_of: date, policy: Policy | None = None
+    ledger: Ledger,
+    *,
+    as_of: date,
+    policy: Policy | None = None,
+    only: Callable[[Invoice], bool] | None = None,
 ) -> dict[str, PaymentProfile]:
     """Each customer's payment profile as of ``as_of``, by customer id (sorted).
 
     A customer has a profile when it has an invoice issued by ``as_of`` that is not draft or
-    void, or money unapplied on that date. Raises TypeError when ``as_of`` is not a date.
+    void, or money unapplied on that date. With ``only``, every field but the unapplied cash
+    and credit (which belong to no invoice) counts only the invoices ``only`` accepts, as if
+    the others were not in the ledger: counts, shares, days, costs, balances, aging, the oldest
+    open invoice, the periods and the trend series (the undisputed invoices of a disputing
+    client are judged so); a customer none of whose invoices it accepts has an empty profile.
+    Raises TypeError when ``as_of`` is not a date.
     """
     check_as_of(as_of)
     policy = policy or Policy()
-    tallies = _scan(ledger, as_of, policy)
+    tallies = _scan(ledger, as_of, policy, only)
     unapplied = unapplied_cash(ledger, as_of=as_of)
     window_start = as_of - timedelta(days=policy.lookback_days - 1)
     recent_start = as_of - timedelta(days=policy.recent_days - 1)
@@ -290,8 +301,11 @@ def payment_profiles(
     return profiles
 
 
-def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
-    """One pass over the replay, adding each invoice to its customer's tally."""
+def _scan(
+    ledger: Ledger, as_of: date, policy: Policy, only: Callable[[Invoice], bool] | None = None
+) -> dict[str, _Tally]:
+    """One pass over the replay, adding each invoice to its customer's tally (with ``only``,
+    each invoice it accepts; the customers of the others get a tally all the same)."""
     window_start = as_of - timedelta(days=policy.lookback_days)  # excluded: (start, as_of]
     recent_start = as_of - timedelta(days=policy.recent_days)
     trend_start = as_of - timedelta(days=policy.trend_history_days)
@@ -304,7 +318,17 @@ def _scan(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, _Tally]:
     # The invoices settled by credit notes alone are cancelled, not paid (rule 10): out of
     # the population. The set is of the few credited invoices, made once per ledger.
     cancelled = cancelled_by_credit(ledger)
-    for row in replay(ledger, as_of=as_of, policy=policy):
+    rows: Iterable[Replay] = replay(ledger, as_of=as_of, policy=policy)
+    if only is not None:
+        # Filtered before the loop, so that the loop of every review pays nothing for it.
+        kept = []
+        for row in rows:
+            if only(row.invoice):
+                kept.append(row)
+            elif row.invoice.customer_id not in tallies:
+                tallies[row.invoice.customer_id] = _Tally()
+        rows = kept
+    for row in rows:
         # The fields read by name, each where it is needed: unpacking every row would touch
         # (count a reference to) all twelve of its values, most of which the rows settled
         # before every window never read.

@@ -129,6 +129,10 @@ class DisputeSplit(Frozen):
     undisputed_late_amount: Decimal = _ZERO
     """The amount of the undisputed late invoices (base currency): with ``undisputed_amount``,
     the undisputed late share by amount."""
+    undisputed: PaymentProfile
+    """The customer's payment profile counted on its undisputed invoices alone, every field
+    (:func:`payment_profiles` with ``only``): what :func:`undisputed_profile` judges, so that no
+    disputed invoice, however late or long open, weighs on the undisputed lateness."""
 
     @property
     def disputed_share(self) -> Decimal | None:
@@ -183,10 +187,19 @@ def dispute_splits(
             tally["late_amount"] += amount
             tally["open_late"] += row.status == "open"
             tally["ids"].append(invoice.id)
+    disputing = {customer for customer, parts in sums.items() if parts["disputed"]["due"]}
+    if not disputing:
+        return {}
+    alone = payment_profiles(
+        ledger, as_of=as_of, policy=policy,
+        only=lambda invoice: (
+            invoice.customer_id in disputing and not invoice.disputed_by(as_of)
+        ),
+    )
     splits = {}
     for customer, parts in sums.items():
         disputed, undisputed = parts["disputed"], parts["undisputed"]
-        if not disputed["due"]:
+        if customer not in disputing:
             continue
         rate = policy.cost_of_capital
         splits[customer] = DisputeSplit(
@@ -210,6 +223,7 @@ def dispute_splits(
             undisputed_overdue=undisputed["overdue"],
             undisputed_cost=carrying_cost(undisputed["amount_days"], rate, DAYS_PER_YEAR),
             undisputed_late_amount=undisputed["late_amount"],
+            undisputed=alone[customer],
         )
     return splits
 
@@ -641,26 +655,19 @@ def flag_dispute(
 def undisputed_profile(
     profile: PaymentProfile, split: DisputeSplit, policy: Policy
 ) -> PaymentProfile:
-    """``profile`` with its window's lateness counted on the undisputed invoices alone (the
-    habit a dispute does not explain); balances, aging and the trend series unchanged."""
-    due, late = split.undisputed_due, split.undisputed_late
-    return profile.model_copy(
-        update={
-            "invoices_due": due,
-            "invoices_late": late,
-            "invoices_open_late": split.undisputed_open_late,
-            "amount_due": split.undisputed_amount,
-            "late_share": Decimal(late) / due if due else None,
-            "late_amount_share": (
-                split.undisputed_late_amount / split.undisputed_amount
-                if split.undisputed_amount else None
-            ),
-            "weighted_days_late": split.undisputed_weighted_days_late,
-            "late_invoice_ids": split.undisputed_late_ids,
-            "overdue_balance": split.undisputed_overdue,
-            "financing_cost": split.undisputed_cost,
-        }
-    )
+    """The customer's profile counted on its undisputed invoices alone (the habit a dispute
+    does not explain): ``split.undisputed``, every field of which (counts, shares, days and
+    their quantiles, cost, balances, aging, the oldest open invoice, the recent and earlier
+    periods, the trend series) leaves the disputed invoices out, so that they are judged
+    exactly as any client's (docs/review.md, "Disputes"). Raises ValueError when ``split`` is
+    of another customer than ``profile``."""
+    if split.customer_id != profile.customer_id:
+        raise ValueError(
+            f"undisputed_profile: the split is of customer {split.customer_id!r}, the profile "
+            f"of {profile.customer_id!r}; pass the split dispute_splits gives for the profile's "
+            "customer"
+        )
+    return split.undisputed
 
 
 def flag_worsening_late(
