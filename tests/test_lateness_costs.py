@@ -173,7 +173,8 @@ def test_polish_compensation_without_fx_stays_in_euro_with_a_note() -> None:
     assert item.compensation_base is None
     assert cost.compensation == 0
     assert cost.compensation_unconverted == {"EUR": D(70)}
-    assert close(cost.claimable, PL_INTEREST)
+    # Claimable as the claim states it: the interest rounded once, 127.26.
+    assert cost.claimable == D("127.26")
     assert any("no FxTable" in note for note in item.notes)
     assert any("no FxTable" in note for note in cost.notes)
     assert cost.jurisdiction == "pl"
@@ -189,8 +190,8 @@ def test_polish_compensation_with_fx_is_owed_in_zloty() -> None:
     assert (item.compensation.amount, item.compensation.currency) == (D("297.50"), "PLN")
     assert item.compensation_base == D("297.50")
     assert cost.compensation_unconverted == {}
-    assert close(cost.claimable, PL_INTEREST + D("297.50"))  # 127.260... + 297.50
-    assert cent(cost.claimable) == D("424.76")
+    # As the claim states its lines: 127.260... -> 127.26, + 297.50.
+    assert cost.claimable == D("424.76")
 
 
 # --- an invoice in another currency -----------------------------------------------------------
@@ -269,13 +270,16 @@ def test_a_usd_invoice_in_a_euro_book(
     assert item.compensation_base is not None
     assert abs(item.compensation_base - compensation_base) < TINY
     assert cost.compensation_unconverted == {}
-    assert abs(cost.claimable - (interest_usd * D("0.90") + compensation_base)) < TINY
+    # Claimable: the interest as the claim states it (rounded once in USD) at the invoice's
+    # rate, and the compensation in the base currency.
+    assert abs(cost.claimable - (cent(interest_usd) * D("0.90") + compensation_base)) < TINY
     assert close(cost.financing_cost, D(13500) / D(365))
 
 
 def test_usd_worked_numbers_to_the_cent() -> None:
     # UK: interest 1,912,500/36,500 = 52.3972... USD x 0.90 = 47.1575... -> 47.16 EUR;
-    # claimable 47.1575... + 80.50 = 127.6575... -> 127.66; financing 36.9863... -> 36.99.
+    # claimable 52.40 USD (the claim's line) x 0.90 = 47.16 + 80.50 = 127.66; financing
+    # 36.9863... -> 36.99.
     cost = lateness_costs(usd_ledger(), as_of=date(2025, 6, 30),
                           policy=Policy(jurisdiction="uk"))["chicago"]
     assert (cent(cost.statutory_interest), cent(cost.claimable), cent(cost.financing_cost)) == (
@@ -654,7 +658,8 @@ def test_a_clients_sums_add_up_its_invoices() -> None:
     #   1,000 due 15 June, paid 20 July: financing 3,500/365, interest 370,250/36,500
     #   500 due 1 December, open: 30 days at 10.15% (2025-H2):
     #        500 x 10.15 x 30 = 152,250 / 36,500; financing 500 x 30 x 0.10 / 365 = 1,500/365
-    # compensation EUR 40 each: 80; claimable = both interests + 80.
+    # compensation EUR 40 each: 80; claimable = both interests as the claim states them
+    # (each rounded once) + 80.
     records = [
         *eur_invoice("2025-07-20"),
         *eur_invoice(None, due="2025-12-01", total="500.00", id="A-2"),
@@ -666,6 +671,6 @@ def test_a_clients_sums_add_up_its_invoices() -> None:
     interest = D(370250) / D(36500) + D(152250) / D(36500)
     assert abs(cost.statutory_interest - interest) < TINY
     assert cost.compensation == D(80)
-    assert abs(cost.claimable - (interest + 80)) < TINY
-    # 522,500 / 36,500 = 14.3150... + 80 -> 94.32 EUR
-    assert cent(cost.claimable) == D("94.32")
+    # 370,250 / 36,500 = 10.1438... -> 10.14; 152,250 / 36,500 = 4.1712... -> 4.17: 14.31 +
+    # 80 = 94.31 EUR, what the claim totals (until 2026-12-07: 14.3150... + 80 -> 94.32).
+    assert cost.claimable == D("94.31")

@@ -274,14 +274,16 @@ def test_eu_checks_no_limitation_acknowledged_or_not() -> None:
 
 @pytest.mark.parametrize("lookback_days", [365, 4000])  # before the review's window; in it
 def test_the_review_and_the_lateness_costs_agree_with_the_claim(lookback_days: int) -> None:
-    # As of 1 January 2025, acknowledged: claimable 1,696,475 / 365 (the interest not barred);
-    # time-barred 16,160 / 365 + 322.00.
+    # As of 1 January 2025, acknowledged: claimable 1,696,475 / 365 = 4,647.876... (the
+    # interest not barred), 4,647.88 as the claim states it; time-barred the rounded interest
+    # 1,712,635 / 365 = 4,692.15 less that, 44.27, + 322.00 = 366.27, the claim's lines (until
+    # 2026-12-07 the review kept them unrounded).
     as_of = date(2025, 1, 1)
     policy = PL.model_copy(update={"lookback_days": lookback_days})
     result = review(PL_BOOKS, as_of=as_of, policy=policy, acknowledgements=[LETTER])
     acme = result.clients["acme"]
-    assert abs(acme.claimable - D(1696475) / D(365)) < D("1e-20")
-    assert abs(acme.time_barred - (D(16160) / D(365) + D(322))) < D("1e-20")
+    assert acme.claimable == D("4647.88")
+    assert acme.time_barred == D("366.27")
     assert result.book.claimable == acme.claimable
     costs = lateness_costs(PL_BOOKS, as_of=as_of, policy=policy.model_copy(
         update={"lookback_days": 4000}), acknowledgements=[LETTER])["acme"]

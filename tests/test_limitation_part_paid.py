@@ -147,9 +147,11 @@ def test_the_review_agrees_with_the_claim(lookback_days: int) -> None:
     policy = THREE.model_copy(update={"lookback_days": lookback_days})
     result = review(PART_PAID, as_of=as_of, policy=policy)
     acme = result.clients["acme"]
-    # Unrounded: 6,580 / 365 claimable; (1,040,625 - 6,580) / 365 + 322 barred.
-    assert abs(acme.claimable - D(6580) / D(365)) < D("1e-20")
-    assert abs(acme.time_barred - (D(1034045) / D(365) + D(322))) < D("1e-20")
+    # As the claim states it, each line rounded once: 6,580 / 365 = 18.027... -> 18.03
+    # claimable; 1,040,625 / 365 = 2,851.03 rounded, less 18.03, and 322.00 barred: 3,155.00.
+    # (Until 2026-12-07 the review kept them unrounded, 18.0273...)
+    assert acme.claimable == D("18.03")
+    assert acme.time_barred == D("3155.00")
     note = claim(PART_PAID, "acme", as_of=as_of, policy=policy)
     assert note.totals == {"PLN": D("18.03")}
     assert note.time_barred_totals == {"PLN": D("3155.00")}  # 2,833.00 + 322.00

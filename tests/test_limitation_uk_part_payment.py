@@ -184,14 +184,16 @@ def test_poland_is_not_moved_by_a_part_payment() -> None:
 
 @pytest.mark.parametrize("lookback_days", [365, 4000])  # before the review's window; in it
 def test_the_review_and_the_lateness_costs_agree_with_the_claim(lookback_days: int) -> None:
-    # As of 16 February 2025: claimable (23,247,000 - 17,500) / 36,500 = 23,229,500 / 36,500,
-    # barred the first day's 17,500 / 36,500 and the fixed sum, 70.
+    # As of 16 February 2025: claimable (23,247,000 - 17,500) / 36,500 = 23,229,500 / 36,500
+    # = 636.424... -> 636.42, barred the rounded interest 23,247,000 / 36,500 = 636.90 less
+    # that, 0.48, and the fixed sum, 70: 70.48, each as the claim states it (until 2026-12-07
+    # the review kept them unrounded).
     as_of = date(2025, 2, 16)
     policy = UK.model_copy(update={"lookback_days": lookback_days})
     result = review(PART_PAID, as_of=as_of, policy=policy)
     brit = result.clients["brit"]
-    assert abs(brit.claimable - D(23229500) / D(36500)) < D("1e-20")
-    assert abs(brit.time_barred - (D(17500) / D(36500) + D(70))) < D("1e-20")
+    assert brit.claimable == D("636.42")
+    assert brit.time_barred == D("70.48")
     if lookback_days == 4000:
         costs = lateness_costs(PART_PAID, as_of=as_of, policy=policy)["brit"]
         assert (costs.claimable, costs.time_barred) == (brit.claimable, brit.time_barred)

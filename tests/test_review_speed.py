@@ -71,7 +71,7 @@ from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.lateness import payment_profiles
 from clientguard.metrics.trend import monthly_series
 from clientguard.model import AnyRecord, CreditNote, Payment
-from clientguard.money import ZERO, FxTable
+from clientguard.money import ZERO, FxTable, round_money
 from clientguard.policy import Jurisdiction, Policy
 from clientguard.review import _MINOR_UNITS, _finer_records, _finer_than, _late_rows
 from clientguard.sample import sample_records
@@ -252,6 +252,18 @@ def reference_lateness_costs(
         compensation_total = sum(
             (i.compensation_base for i in items if i.compensation_base is not None), D(0)
         )
+        # Claimable as the claim states each line (docs/claims.md, "Rounding"): the interest
+        # rounded in the invoice's currency, at its rate; a compensation in the base currency
+        # rounded, else as converted. Nothing is time-barred as of these dates.
+        claimable = D(0)
+        for item in items:
+            if item.statutory_interest is not None:
+                claimable += (item.statutory_interest.rounded(item.currency)
+                              * book.rate_to_base(book.invoice(item.invoice_id)))
+            if item.compensation is not None and item.compensation_base is not None:
+                claimable += (item.compensation.rounded()
+                              if item.compensation.currency == book.base_currency
+                              else item.compensation_base)
         result[customer_id] = ClientLatenessCost(
             customer_id=customer_id,
             jurisdiction=jurisdiction_of(book, customer_id, policy),
@@ -260,7 +272,7 @@ def reference_lateness_costs(
             statutory_interest=interest_total,
             compensation=compensation_total,
             compensation_unconverted=unconverted,
-            claimable=interest_total + compensation_total,
+            claimable=claimable,
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result
@@ -1041,18 +1053,31 @@ def _owed_before_from_lateness_costs(
         for item in cost.invoices:
             if item.due_date >= window_start:
                 continue
-            amount = item.statutory_interest_base
-            barred = ZERO
-            if item.compensation_time_barred:
-                barred = item.interest_time_barred_base
-                if item.compensation_base is not None:
-                    barred += item.compensation_base
-            if item.compensation_base is not None:
-                amount += item.compensation_base
+            # Each line as the claim states it (docs/claims.md, "Rounding", "Limitation"):
+            # the interest less its barred part rounded once, the barred part the rounded
+            # interest less that, at the invoice's rate; a compensation in the base currency
+            # rounded, else as converted; claimed or barred.
+            rate = book.rate_to_base(book.invoice(item.invoice_id))
+            amount = barred = ZERO
+            interest = item.statutory_interest
+            if interest is not None:
+                claimed = round_money(interest.amount - item.interest_time_barred, item.currency)
+                amount = claimed * rate
+                if part := interest.rounded(item.currency) - claimed:
+                    barred = part * rate  # else the Decimal zero of nothing barred
+            compensation = item.compensation_base
+            if item.compensation is not None and compensation is not None and (
+                    item.compensation.currency == book.base_currency):
+                compensation = item.compensation.rounded()
+            if compensation is not None:
+                if item.compensation_time_barred:
+                    barred += compensation
+                else:
+                    amount += compensation
             held = owed.get(customer_id)
             owed[customer_id] = (
-                (amount - barred, barred) if held is None
-                else (held[0] + amount - barred, held[1] + barred)
+                (amount, barred) if held is None
+                else (held[0] + amount, held[1] + barred)
             )
     return {key: (str(a), str(b)) for key, (a, b) in owed.items()}
 

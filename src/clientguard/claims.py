@@ -58,7 +58,7 @@ from clientguard.metrics.cost import (
     limitation,
     time_barred_from,
 )
-from clientguard.metrics.cost.lateness_costs import _payment_days
+from clientguard.metrics.cost.lateness_costs import _payment_days, claimed_interest
 from clientguard.metrics.cost.limitation import (
     Acknowledged,
     Limitation,
@@ -541,8 +541,9 @@ def _line(
     )
     interest_claimed = barred = None
     if interest is not None:
-        interest_claimed = round_money(interest.amount - item.interest_time_barred, currency)
-        barred = interest.rounded(currency) - interest_claimed
+        # The one rounding of a line, which the review's claimable adds up too.
+        interest_claimed, barred = claimed_interest(
+            interest.amount, item.interest_time_barred, currency)
     return ClaimedInvoice(
         invoice_id=invoice.id,
         number=invoice.number,

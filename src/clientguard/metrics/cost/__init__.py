@@ -48,6 +48,7 @@ from clientguard.metrics.cost.lateness_costs import (
     ClientLatenessCost,
     InvoiceLatenessCost,
     acknowledged_debts,
+    claimed_interest,
     jurisdiction_of,
     lateness_costs,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "StatutoryInterest",
     "acknowledged_debts",
     "balance_days",
+    "claimed_interest",
     "financing_cost",
     "fixed_compensation",
     "jurisdiction_of",

@@ -36,7 +36,7 @@ from clientguard.metrics.cost.limitation import (
 )
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.cost.rates import Jurisdiction, RateTable
-from clientguard.money import ONE, FxTable
+from clientguard.money import ONE, FxTable, round_money
 from clientguard.policy import Policy
 from clientguard.settlement import (
     AppliedPart,
@@ -57,6 +57,7 @@ __all__ = [
     "ClientLatenessCost",
     "InvoiceLatenessCost",
     "acknowledged_debts",
+    "claimed_interest",
     "jurisdiction_of",
     "lateness_costs",
 ]
@@ -118,12 +119,17 @@ class ClientLatenessCost(BaseModel):
     #: Compensation that could not be converted, by currency (e.g. EUR for a PLN book
     #: without an FxTable).
     compensation_unconverted: dict[str, Decimal]
-    #: ``statutory_interest + compensation - time_barred``: what the law lets the firm claim,
-    #: base currency.
+    #: What the law lets the firm claim, base currency: each invoice's line as
+    #: :func:`clientguard.claims.claim` states it (its interest less the time-barred part,
+    #: rounded once to the minor unit of the invoice's currency by :func:`claimed_interest`,
+    #: at the invoice's rate; and its compensation, rounded, unless time-barred), added up.
+    #: So ``statutory_interest + compensation - time_barred`` to within the rounding of the
+    #: lines, and a client's claim's total to the cent where its lines are in the base currency.
     claimable: Decimal
     #: The statutory interest and converted compensation time-barred as of the review date,
-    #: base currency: counted in ``statutory_interest`` and ``compensation``, left out of
-    #: ``claimable`` (docs/claims.md, "Limitation").
+    #: base currency, each invoice's as the claim states it (:func:`claimed_interest`):
+    #: counted in ``statutory_interest`` and ``compensation``, left out of ``claimable``
+    #: (docs/claims.md, "Limitation").
     time_barred: Decimal = Decimal(0)
     notes: tuple[str, ...] = ()
 
@@ -221,13 +227,19 @@ def _lateness_costs(
     review's fast path."""
     first_due = _window_start(as_of, policy)
     by_customer: dict[str, list[InvoiceLatenessCost]] = {}
-    for cost in _invoice_costs(ledger, as_of, policy, settlements, tables, first_due, as_of,
-                               acknowledged):
-        held = by_customer.get(cost.customer_id)
+    owed: dict[str, _Owed] = {}
+    for cost, line in _invoice_costs(
+            ledger, as_of, policy, settlements, tables, first_due, as_of, acknowledged):
+        customer_id = cost.customer_id
+        held = by_customer.get(customer_id)
         if held is None:
-            by_customer[cost.customer_id] = [cost]
+            by_customer[customer_id] = [cost]
+            owed[customer_id] = line
         else:
             held.append(cost)
+            total = owed[customer_id]
+            owed[customer_id] = _Owed(total.claimable + line.claimable,
+                                      total.time_barred + line.time_barred)
     result: dict[str, ClientLatenessCost] = {}
     for customer_id in sorted(by_customer):
         items = by_customer[customer_id]
@@ -242,7 +254,7 @@ def _lateness_costs(
         compensation_total = sum(
             (i.compensation_base for i in items if i.compensation_base is not None), Decimal(0)
         )
-        time_barred = _time_barred(items)
+        claimed = owed[customer_id]
         jurisdiction = jurisdiction_of(ledger, customer_id, policy)
         result[customer_id] = ClientLatenessCost(
             customer_id=customer_id,
@@ -252,23 +264,11 @@ def _lateness_costs(
             statutory_interest=interest_total,
             compensation=compensation_total,
             compensation_unconverted=unconverted,
-            claimable=interest_total + compensation_total - time_barred,
-            time_barred=time_barred,
+            claimable=claimed.claimable,
+            time_barred=claimed.time_barred,
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result
-
-
-def _time_barred(items: Iterable[InvoiceLatenessCost]) -> Decimal:
-    """What of the items' statutory interest and converted compensation is time-barred, base
-    currency (a Decimal zero, the one ``claimable`` keeps, when none is)."""
-    barred = _NONE
-    for item in items:
-        if item.interest_time_barred_base:
-            barred += item.interest_time_barred_base
-        if item.compensation_time_barred and item.compensation_base is not None:
-            barred += item.compensation_base
-    return barred
 
 
 class _Owed(NamedTuple):
@@ -277,6 +277,58 @@ class _Owed(NamedTuple):
 
     claimable: Decimal
     time_barred: Decimal
+
+
+def claimed_interest(
+    interest: Decimal, time_barred: Decimal, currency: str
+) -> tuple[Decimal, Decimal]:
+    """One late invoice's statutory interest as a claim states it: ``(claimed, barred)``,
+    ``claimed`` the exact interest less its exact time-barred part rounded once to the
+    currency's minor unit (half-even), ``barred`` the rounded interest less ``claimed``, so
+    that the two add up to the invoice's rounded interest (docs/claims.md, "Rounding" and
+    "Limitation"). The one rounding of a claim's line: :func:`clientguard.claims.claim`'s
+    lines and every ``claimable`` of the review are made with it, so the review's sum of a
+    client and the client's claim agree to the cent."""
+    claimed = round_money(interest - time_barred, currency)
+    return claimed, round_money(interest, currency) - claimed
+
+
+def _claimed_compensation(
+    compensation: FixedCompensation | None, compensation_base: Decimal | None, base: str
+) -> Decimal | None:
+    """The compensation in the base currency as a claim states it: rounded to the minor unit
+    (:meth:`FixedCompensation.rounded`, the claim's line) where it is in the base currency (a
+    Polish EUR 70 at 4.3123 is 301.86 PLN, not 301.861); else ``compensation_base``, the
+    law's sum converted."""
+    if compensation is not None and compensation_base is not None and (
+            compensation.currency == base):
+        return compensation.rounded()
+    return compensation_base
+
+
+def _line(
+    interest: Decimal | None,
+    interest_barred: Decimal,
+    currency: str,
+    rate: Decimal,
+    compensation_base: Decimal | None,
+    compensation_barred: bool,
+) -> _Owed:
+    """One late invoice's claim line in the base currency, as the claim states it: the
+    interest (:func:`claimed_interest`, at the invoice's ``rate``) and the compensation in the
+    base currency (rounded already where it is in it), each claimed or time-barred."""
+    claimable = barred = _NONE
+    if interest is not None:
+        claimed, barred_interest = claimed_interest(interest, interest_barred, currency)
+        claimable = _in_base(claimed, rate)
+        if barred_interest:
+            barred = _in_base(barred_interest, rate)
+    if compensation_base is not None:
+        if compensation_barred:
+            barred += compensation_base
+        else:
+            claimable += compensation_base
+    return _Owed(claimable, barred)
 
 
 def _claimable_before_window(
@@ -318,12 +370,15 @@ def _claimable_before_window(
         step_days, step_amounts = _columns(steps)
         settled_on = settlement.settled_on
         rate = ledger.rate_to_base(invoice)
-        barred = _NONE
+        interest_barred = _NONE
+        compensation_barred = False
         if law.may_be_time_barred(jurisdiction, due, as_of):
             # What is barred reads the interest's periods: the whole claim.
-            interest, _compensation, compensation_base, _notes = law.claim(
+            interest, compensation, compensation_base, _notes = law.claim(
                 jurisdiction, invoice, step_days, step_amounts, settled_on or as_of)
-            amount = _in_base(interest.amount, rate) if interest is not None else _NONE
+            interest_amount = interest.amount if interest is not None else None
+            compensation_base = _claimed_compensation(
+                compensation, compensation_base, ledger.base_currency)
             bar = limitation(jurisdiction, due_date=due, settled_on=settled_on, as_of=as_of,
                              interest=interest, pl_years=policy.pl_limitation_years,
                              payments=_payment_days(ledger, jurisdiction, invoice,
@@ -332,20 +387,18 @@ def _claimable_before_window(
                                  acknowledged.of(invoice_id, customer_id, as_of)
                                  if acknowledged else ()))
             if bar is not None and bar.anything_barred:
-                barred = _in_base(bar.interest_time_barred, rate)
-                if bar.compensation_time_barred and compensation_base is not None:
-                    barred += compensation_base
+                interest_barred = bar.interest_time_barred
+                compensation_barred = bar.compensation_time_barred
         else:
             # Nothing barred: the sums alone, the same Decimals without the periods' models.
             interest_amount, compensation_base = law.claim_amounts(
                 jurisdiction, invoice, step_days, step_amounts, settled_on or as_of)
-            amount = _NONE if interest_amount is None else _in_base(interest_amount, rate)
-        if compensation_base is not None:
-            amount += compensation_base
+        line = _line(interest_amount, interest_barred, invoice.currency, rate,
+                     compensation_base, compensation_barred)
         held = owed.get(customer_id)
         owed[customer_id] = (
-            _Owed(amount - barred, barred) if held is None
-            else _Owed(held.claimable + amount - barred, held.time_barred + barred)
+            line if held is None
+            else _Owed(held.claimable + line.claimable, held.time_barred + line.time_barred)
         )
     return owed
 
@@ -407,8 +460,9 @@ class _Law:
     ) -> tuple[Decimal | None, Decimal | None]:
         """:meth:`claim`'s statutory interest amount (None where it has none) and
         compensation in the base currency (None where it has none or cannot be converted),
-        the same Decimals, without the models and the notes: what a sum of the claims
-        reads."""
+        the same Decimals, without the models and the notes, but for a compensation in the
+        base currency, rounded as the claim states it (:func:`_claimed_compensation`): what a
+        sum of the claims reads."""
         interest: Decimal | None = None
         try:
             table, cuts = self._table(jurisdiction)
@@ -431,7 +485,8 @@ class _Law:
         except DataError:
             return interest, None
         if currency == ledger.base_currency:
-            return interest, amount
+            # As the claim states it (FixedCompensation.rounded): the sum's one use.
+            return interest, round_money(amount, currency)
         if fx is None:
             return interest, None
         try:
@@ -514,9 +569,10 @@ def _invoice_costs(
     first_due: date | None,
     last_due: date,
     acknowledged: Acknowledged | None = None,
-) -> Iterator[InvoiceLatenessCost]:
+) -> Iterator[tuple[InvoiceLatenessCost, _Owed]]:
     """What each late invoice of ``settlements`` due from ``first_due`` (None: whenever) to
-    ``last_due`` cost as of ``as_of``, one at a time, in the order of ``settlements``, with
+    ``last_due`` cost as of ``as_of``, one at a time, in the order of ``settlements``, with its
+    claim line in the base currency (claimed and time-barred, as the claim states it), with
     the debtor's acknowledgements ``acknowledged``."""
     cost_of_capital = policy.cost_of_capital
     law = _Law(ledger, policy, tables)
@@ -565,6 +621,11 @@ def _invoice_costs(
                 interest_barred_base = _in_base(interest_barred, rate)
         else:
             interest, compensation, compensation_base, notes = None, None, None, []
+        line = _line(interest.amount if interest is not None else None, interest_barred,
+                     invoice.currency, rate,
+                     _claimed_compensation(compensation, compensation_base,
+                                           ledger.base_currency),
+                     compensation_barred)
         # The fields in the model's order, as validation would store them.
         yield _invoice_cost({
             "invoice_id": invoice_id,
@@ -584,7 +645,7 @@ def _invoice_costs(
             "interest_time_barred_base": interest_barred_base,
             "compensation_time_barred": compensation_barred,
             "notes": tuple(notes),
-        })
+        }), line
 
 
 def _payment_days(
