@@ -17,6 +17,7 @@ import json
 import pickle
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 import pytest
@@ -600,6 +601,21 @@ def test_the_claimable_sum_counts_late_invoices_due_before_the_window() -> None:
     assert claim(book, "acme", as_of=as_of).totals == {"EUR": D("108.60")}
     # The window's costs still list only the invoice due in it.
     assert [i.invoice_id for i in acme.costs["acme"].invoices] == ["B"]
+
+
+def test_the_summaries_docs_review_quotes_are_what_the_review_writes(
+    sample_review: Review,
+) -> None:
+    # docs/review.md quotes two summaries of the sample firm as of 2026-06-30 (the demo): each
+    # quoted paragraph is a client's summary word for word (until 2026-12-07 the page showed a
+    # "Kestrel Logistics ... because ..." summary no code wrote).
+    page = (Path(__file__).resolve().parents[1] / "docs" / "review.md").read_text("utf-8")
+    section = page.split("From the sample firm (`clientguard demo`)", 1)[1].split("\n\n(", 1)[0]
+    quoted = [" ".join(line.removeprefix("> ") for line in block.splitlines())
+              for block in section.split("\n\n") if block.startswith("> ")]
+    assert len(quoted) == 2
+    summaries = {c.summary for c in sample_review.clients.values()}
+    assert [q for q in quoted if q not in summaries] == []
 
 
 def test_sample_data_quality(sample: SampleData, sample_review: Review) -> None:
