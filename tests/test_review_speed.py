@@ -198,11 +198,17 @@ def reference_lateness_costs(
             # Paid by the end of its term as art. 115 KC moves it: not late in law, so no
             # compensation is priced.
             on_time = jurisdiction == "pl" and until <= polish_term_end(inv.due_date)
+            # The band's debt: the total less the credit notes applied by the due date
+            # (docs/claims.md, "Fixed compensation"; since 2026-12-07).
+            debt = inv.total - sum(
+                (part.application.amount for part in applied_parts(book, inv.id)
+                 if part.date <= min(inv.due_date, settlement.as_of)
+                 and part.application.document_kind != "payment"), D(0))
             try:
                 if not on_time:
                     compensation = fixed_compensation(
-                        jurisdiction=jurisdiction, amount=inv.total, currency=inv.currency,
-                        due_date=inv.due_date, fx=book.fx,
+                        jurisdiction=jurisdiction, amount=max(debt, D(0)),
+                        currency=inv.currency, due_date=inv.due_date, fx=book.fx,
                     )
             except DataError as exc:
                 notes.append(_("no fixed compensation: {error}").format(error=exc))

@@ -281,16 +281,21 @@ def balance_history(
 
 
 def _balance_histories(
-    ledger: Ledger, settlement: _Settled, invoice: Invoice | None = None
+    ledger: Ledger,
+    settlement: _Settled,
+    invoice: Invoice | None = None,
+    counted: list[AppliedPart] | None = None,
 ) -> tuple[list[tuple[date, Decimal]], list[tuple[date, Decimal]]]:
     """Both of :func:`balance_history`'s views of one invoice (the settlement's, ``invoice``
-    where the caller holds it) from one look at its applications: the balance outstanding,
-    then the balance still to pay (``credits_from_due``). Without a credit note counted the
-    two are the same steps, and the one list is given twice (read them, never change them).
-    Internal: the lateness costs' fast path."""
+    where the caller holds it) from one look at its applications (``counted``, where the
+    caller has looked: :func:`_counted_parts` as of the settlement's date): the balance
+    outstanding, then the balance still to pay (``credits_from_due``). Without a credit note
+    counted the two are the same steps, and the one list is given twice (read them, never
+    change them). Internal: the lateness costs' fast path."""
     if invoice is None:
         invoice = ledger.invoice(settlement.invoice_id)
-    counted = _counted_parts(ledger, invoice, settlement.as_of)
+    if counted is None:
+        counted = _counted_parts(ledger, invoice, settlement.as_of)
     outstanding = _history(invoice, settlement, counted, credits_from_due=False)
     for part in counted:
         if part.application.document_kind != "payment":

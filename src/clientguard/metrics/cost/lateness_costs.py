@@ -375,7 +375,8 @@ def _claimable_before_window(
         if law.may_be_time_barred(jurisdiction, due, as_of):
             # What is barred reads the interest's periods: the whole claim.
             interest, compensation, compensation_base, _notes = law.claim(
-                jurisdiction, invoice, step_days, step_amounts, settled_on or as_of)
+                jurisdiction, invoice, step_days, step_amounts, settled_on or as_of,
+                _debt_fallen_due(invoice, counted))
             interest_amount = interest.amount if interest is not None else None
             compensation_base = _claimed_compensation(
                 compensation, compensation_base, ledger.base_currency)
@@ -392,7 +393,8 @@ def _claimable_before_window(
         else:
             # Nothing barred: the sums alone, the same Decimals without the periods' models.
             interest_amount, compensation_base = law.claim_amounts(
-                jurisdiction, invoice, step_days, step_amounts, settled_on or as_of)
+                jurisdiction, invoice, step_days, step_amounts, settled_on or as_of,
+                _debt_fallen_due(invoice, counted))
         line = _line(interest_amount, interest_barred, invoice.currency, rate,
                      compensation_base, compensation_barred)
         held = owed.get(customer_id)
@@ -457,6 +459,7 @@ class _Law:
         step_days: list[date],
         step_amounts: list[Decimal],
         until: date,
+        debt: Decimal,
     ) -> tuple[Decimal | None, Decimal | None]:
         """:meth:`claim`'s statutory interest amount (None where it has none) and
         compensation in the base currency (None where it has none or cannot be converted),
@@ -475,13 +478,12 @@ class _Law:
             return interest, None  # not late in law: no compensation (see claim)
         ledger = self._ledger
         fx = ledger.fx
-        total = invoice.total
-        if total <= 0:
+        if debt <= 0:
             return interest, None  # no compensation on no debt (_checked_compensation)
         try:
             # The compensation's sum alone, as _checked_compensation would make it.
             amount, currency, rule_date = _compensation_terms(
-                jurisdiction, total, invoice.currency, due, fx)
+                jurisdiction, debt, invoice.currency, due, fx)
         except DataError:
             return interest, None
         if currency == ledger.base_currency:
@@ -501,10 +503,11 @@ class _Law:
         step_days: list[date],
         step_amounts: list[Decimal],
         until: date,
+        debt: Decimal,
     ) -> tuple[StatutoryInterest | None, FixedCompensation | None, Decimal | None, list[str]]:
-        """The statutory interest on the balance steps to ``until``, the fixed compensation,
-        the compensation in the base currency (None where it cannot be converted), and the
-        notes of what could not be priced."""
+        """The statutory interest on the balance steps to ``until``, the fixed compensation
+        on ``debt`` (:func:`_debt_fallen_due`), the compensation in the base currency (None
+        where it cannot be converted), and the notes of what could not be priced."""
         ledger = self._ledger
         fx = ledger.fx
         base = ledger.base_currency
@@ -534,7 +537,7 @@ class _Law:
             return interest, None, None, notes
         try:
             compensation = _checked_compensation(
-                jurisdiction, invoice.total, invoice.currency, due, fx
+                jurisdiction, debt, invoice.currency, due, fx
             )
             if compensation.currency == base:
                 compensation_base = compensation.amount
@@ -553,6 +556,23 @@ class _Law:
         except DataError as exc:
             notes.append(_("no fixed compensation: {error}").format(error=exc))
         return interest, compensation, compensation_base, notes
+
+
+def _debt_fallen_due(invoice: Invoice, counted: Iterable[AppliedPart]) -> Decimal:
+    """The debt that fell due, whose size sets a fixed compensation's band: the invoice's
+    total less the credit notes applied to it by its due date (``counted``, its applications
+    as the replay dates them), never below zero. A credit note before the due date lowers the
+    price, so the client never owed that part: art. 10 ust. 1 of the Polish act of 8 March
+    2013 reads the band on "wartość świadczenia pieniężnego", s.5A(2) of the Late Payment of
+    Commercial Debts (Interest) Act 1998 on the size of "the debt", and neither was the
+    invoice's total (docs/claims.md, "Fixed compensation"). A credit note after the due date,
+    and a payment whenever made, do not change what fell due."""
+    debt = invoice.total
+    due = invoice.due_date
+    for part in counted:
+        if part.date <= due and part.application.document_kind != "payment":
+            debt -= part.application.amount
+    return debt if debt > 0 else _NONE
 
 
 def _window_start(as_of: date, policy: Policy) -> date:
@@ -593,7 +613,8 @@ def _invoice_costs(
         # what the client still had to pay (credited money carries none). Both from one look
         # at the invoice's applications: steps a settlement gives are checked already (days
         # rising from the due date, balances never negative).
-        steps, paying = _balance_histories(ledger, settlement, invoice)
+        counted = _counted_parts(ledger, invoice, settlement.as_of)
+        steps, paying = _balance_histories(ledger, settlement, invoice, counted)
         rate = ledger.rate_to_base(invoice)
         step_days, step_amounts = _columns(steps)
         exposure = _balance_days(
@@ -604,12 +625,13 @@ def _invoice_costs(
         compensation_barred = False
         if jurisdiction != "none":
             interest, compensation, compensation_base, notes = law.claim(
-                jurisdiction, invoice, step_days, step_amounts, until)
+                jurisdiction, invoice, step_days, step_amounts, until,
+                _debt_fallen_due(invoice, counted))
             bar = (
                 limitation(jurisdiction, due_date=due, settled_on=settlement.settled_on,
                            as_of=as_of, interest=interest, pl_years=policy.pl_limitation_years,
                            payments=_payment_days(ledger, jurisdiction, invoice,
-                                                  settlement.as_of),
+                                                  settlement.as_of, counted),
                            acknowledgements=(
                                acknowledged.of(invoice_id, customer_id, as_of)
                                if acknowledged else ()))

@@ -1,0 +1,91 @@
+"""The fixed compensation's band is read on the debt as it fell due: the invoice's total less
+the credit notes applied to it by its due date (docs/claims.md, "Fixed compensation").
+
+Art. 10 ust. 1 of the Polish act of 8 March 2013 sets EUR 40 / 70 / 100 by "wartość
+świadczenia pieniężnego", the value of the money owed; s.5A(2) of the Late Payment of
+Commercial Debts (Interest) Act 1998 sets GBP 40 / 70 / 100 by the size of "the debt". A
+credit note issued before the due date lowers the price: the client never owed the credited
+part, and was late only on the rest. A credit note after the due date does not change what
+fell due late. The Directive's EUR 40 (art. 6) has no band.
+
+Until 2026-12-07 the band was read on the invoice's total: a 6,000 PLN invoice credited to
+4,000 before its due date was given EUR 70 (297.50 PLN) where EUR 40 (170.00 PLN) is owed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from clientguard.claims import claim
+from clientguard.metrics.cost import lateness_costs
+from clientguard.model import AnyRecord
+from clientguard.policy import Policy
+from clientguard.testing import credit_note, customer, fx_table, invoice, ledger, payment
+
+D = Decimal
+# Due Monday 16 June 2025; the Polish rule date is the last business day of May, Friday 30
+# May, whose NBP EUR rate is here 4.25: EUR 40 = 170.00 PLN, EUR 70 = 297.50 PLN.
+FX = fx_table("PLN", {"EUR": {"2025-05-30": "4.25"}})
+
+
+def _book(law: str, total: str, credit: str | None, credited_on: str | None) -> list[AnyRecord]:
+    """One invoice due 16 June 2025, credited ``credit`` on ``credited_on`` (or not), the rest
+    paid on 16 July 2025, 30 days late."""
+    currency = {"pl": "PLN", "uk": "GBP", "eu": "EUR"}[law]
+    sent = invoice("acme", issued="2025-05-17", due="2025-06-16", total=total, id="F1",
+                   currency=currency)
+    records: list[AnyRecord] = [customer("acme"), sent]
+    rest = D(total)
+    if credit is not None and credited_on is not None:
+        records.append(credit_note("acme", issued=credited_on, total=credit,
+                                   applies_to=[(sent, credit)], id="K1", currency=currency))
+        rest -= D(credit)
+    records.append(payment("acme", on="2025-07-16", amount=rest, pays=[(sent, rest)],
+                           id="P1", currency=currency))
+    return records
+
+
+@pytest.mark.parametrize(
+    ("law", "total", "credit", "credited_on", "debt", "compensation", "currency"),
+    [
+        # PL: 6,000 credited 2,000 on 10 June: 4,000 fell due, not above 5,000: EUR 40.
+        pytest.param("pl", "6000.00", "2000.00", "2025-06-10", "4000.00", "170.00", "PLN",
+                     id="pl-credited-before-due"),
+        # On the due date itself: still before the debt is late (interest from 17 June).
+        pytest.param("pl", "6000.00", "2000.00", "2025-06-16", "4000.00", "170.00", "PLN",
+                     id="pl-credited-on-due-date"),
+        # After the due date: 6,000 fell due late, above 5,000 and below 50,000: EUR 70.
+        pytest.param("pl", "6000.00", "2000.00", "2025-06-20", "6000.00", "297.50", "PLN",
+                     id="pl-credited-after-due"),
+        pytest.param("pl", "6000.00", None, None, "6000.00", "297.50", "PLN",
+                     id="pl-not-credited"),
+        # UK: 1,500 credited 600 before the due date: a debt of 900, less than 1,000: GBP 40.
+        pytest.param("uk", "1500.00", "600.00", "2025-06-10", "900.00", "40", "GBP",
+                     id="uk-credited-before-due"),
+        pytest.param("uk", "1500.00", "600.00", "2025-06-20", "1500.00", "70", "GBP",
+                     id="uk-credited-after-due"),
+        # EU: EUR 40 whatever the debt.
+        pytest.param("eu", "1500.00", "600.00", "2025-06-10", "900.00", "40", "EUR",
+                     id="eu-flat"),
+    ],
+)
+def test_the_band_is_read_on_the_debt_as_it_fell_due(
+    law: str, total: str, credit: str | None, credited_on: str | None, debt: str,
+    compensation: str, currency: str,
+) -> None:
+    base = {"pl": "PLN", "uk": "GBP", "eu": "EUR"}[law]
+    book = ledger(*_book(law, total, credit, credited_on), base_currency=base,
+                  fx=FX if law == "pl" else None)
+    policy = Policy(jurisdiction=law)
+    as_of = date(2025, 12, 31)
+    (item,) = lateness_costs(book, as_of=as_of, policy=policy)["acme"].invoices
+    assert item.compensation is not None
+    assert item.compensation.debt == D(debt)
+    assert (item.compensation.rounded(), item.compensation.currency) == (D(compensation),
+                                                                         currency)
+    # The claim states the same sum on its line, and counts it in its total.
+    (line,) = claim(book, "acme", as_of=as_of, policy=policy).invoices
+    assert (line.compensation, line.compensation_currency) == (D(compensation), currency)
