@@ -1135,7 +1135,8 @@ def _typical_terms(
     ledger: Ledger, members: tuple[str, ...], as_of: date, policy: Policy
 ) -> int | None:
     """Median payment terms (days) of the client's last ``policy.typical_terms_invoices``
-    invoices issued by ``as_of``.
+    invoices issued by ``as_of``, rounded half-even to whole days as the review writes every
+    day count (30 and 45 days, twelve invoices each: 37.5, so 38; 36.5 gives 36).
 
     Only what existed by ``as_of`` counts (a review as of an earlier date must not see later
     terms), and only receivables (``draft`` and ``void`` invoices are not terms agreed).
@@ -1150,8 +1151,10 @@ def _typical_terms(
         key=lambda invoice: (invoice.issue_date, invoice.id),
     )
     latest = issued[-policy.typical_terms_invoices :]
-    terms = [(invoice.due_date - invoice.issue_date).days for invoice in latest]
-    return int(statistics.median(terms)) if terms else None
+    terms = [Decimal((invoice.due_date - invoice.issue_date).days) for invoice in latest]
+    if not terms:
+        return None
+    return int(statistics.median(terms).to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
 _LATENESS_SIGNALS = frozenset({Signal.CHRONIC_LATE, Signal.WORSENING_LATE, Signal.DISPUTE})
