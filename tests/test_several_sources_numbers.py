@@ -3,11 +3,14 @@ once, whichever way the sources are put together (one build, or a ledger per sou
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clientguard import Ledger, review
 from clientguard.ledger import SameInTwoSources
@@ -91,6 +94,108 @@ def test_a_ledger_merged_again_matches_each_entry_once() -> None:
     assert sorted((t.customer_id, t.hours) for t in book.time_entries) == [
         ("books:acme", D("30")), ("books:beta", D("10"))]
     assert [r.record_id for r in book.report.rejected] == ["h3"]
+
+
+# --------------------------------- identical time entries without an id (a spreadsheet's rows)
+
+
+def spreadsheet() -> list[AnyRecord]:
+    """A time sheet of rows without ids, two of them identical: Ann's 3.5 hours for ACME on
+    2025-03-01 written twice (she worked twice that day), and two identical rows for a client
+    the books do not have."""
+    return [
+        time_entry(client_name="ACME", on="2025-03-01", hours="3.5", person="Ann",
+                   source="sheet"),
+        time_entry(client_name="ACME", on="2025-03-01", hours="3.5", person="Ann",
+                   source="sheet"),
+        time_entry(client_name="Nobody Ltd", on="2025-03-03", hours="4", person="Bob",
+                   source="sheet"),
+        time_entry(client_name="Nobody Ltd", on="2025-03-03", hours="4", person="Bob",
+                   source="sheet"),
+    ]
+
+
+@pytest.mark.parametrize("order", ["books first", "sheet first", "one build"])
+def test_identical_rows_without_an_id_each_count_after_a_merge(order: str) -> None:
+    books_ledger = Ledger.build(books(), base_currency="EUR")
+    sheet = Ledger.build(spreadsheet(), base_currency="EUR", strict=False)
+    book = {
+        "books first": lambda: books_ledger.merge(sheet, strict=False),
+        "sheet first": lambda: sheet.merge(books_ledger, strict=False),
+        "one build": lambda: Ledger.build([*books(), *spreadsheet()], base_currency="EUR",
+                                          strict=False),
+    }[order]()
+    # By hand: two rows of 3.5 hours are 7 hours for Acme Ltd (ACME, the legal form
+    # ignored); the two rows of 4 hours for Nobody Ltd match no customer: 8 hours, two
+    # entries, each rejected.
+    assert sorted((t.customer_id, t.hours) for t in book.time_entries) == [
+        ("books:acme", D("3.5")), ("books:acme", D("3.5"))]
+    assert [(r.source, r.field) for r in book.report.rejected] == [
+        ("sheet", "customer_name"), ("sheet", "customer_name")]
+    assert [(u.name, u.entries, u.hours) for u in book.report.unmatched] == [
+        ("Nobody Ltd", 2, D("8"))]
+
+
+def test_a_ledger_merged_again_with_the_sheet_it_was_merged_from_counts_each_row_once() -> None:
+    sheet = Ledger.build(spreadsheet(), base_currency="EUR", strict=False)
+    merged = Ledger.build(books(), base_currency="EUR").merge(sheet, strict=False)
+    for again in (merged.merge(sheet, strict=False), sheet.merge(merged, strict=False)):
+        # The sheet's rows are those the merged ledger matched already: 7 hours, not 14, and
+        # the two rows for Nobody Ltd rejected twice, not four times.
+        assert sum(t.hours for t in again.time_entries) == D("7.0")
+        assert len(again.report.rejected) == 2
+        assert [(u.entries, u.hours) for u in again.report.unmatched] == [(2, D("8"))]
+
+
+CLIENTS = ("Acme Ltd", "ACME", "Beta GmbH", "Gamma")  # the last matches no customer
+
+
+@st.composite
+def work(draw: st.DrawFn) -> tuple[list[AnyRecord], list[list[AnyRecord]]]:
+    """The books, and one or two trackers whose entries (with or without ids, some
+    identical) name the books' clients or one the books lack."""
+    trackers: list[list[AnyRecord]] = []
+    for source in ("harvest", "sheet")[:draw(st.integers(1, 2))]:
+        rows: list[AnyRecord] = []
+        for n in range(draw(st.integers(0, 6))):
+            entry = time_entry(
+                client_name=draw(st.sampled_from(CLIENTS)),
+                on=date(2025, 3, draw(st.integers(1, 2))),
+                hours=draw(st.sampled_from(["1", "2.5"])),
+                person=draw(st.sampled_from([None, "Ann"])),
+                # (each tracker its own ids: one id in two trackers is another matter)
+                entry_id=draw(st.sampled_from([None, f"{source}-{n}"])), source=source)
+            rows += [entry] * draw(st.integers(1, 2))  # a row written twice
+        trackers.append([e.model_copy() for e in rows])  # each row its own object
+    return books(), trackers
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(work())
+def test_a_merge_in_any_order_counts_the_hours_of_one_build(
+    firm: tuple[list[AnyRecord], list[list[AnyRecord]]]
+) -> None:
+    books_records, trackers = firm
+    one = Ledger.build([*books_records, *(r for t in trackers for r in t)],
+                       base_currency="EUR", strict=False)
+    # The numbers a review reads: the hours per customer, how many entries count and how
+    # many are rejected (and the hours of those matching no customer).
+    expected = (
+        sorted((t.customer_id, t.hours) for t in one.time_entries),
+        len(one.report.rejected),
+        sorted((u.name, u.entries, u.hours) for u in one.report.unmatched),
+    )
+    ledgers = [Ledger.build(part, base_currency="EUR", strict=False)
+               for part in (books_records, *trackers)]
+    for order in itertools.permutations(ledgers):
+        merged = order[0]
+        for other in order[1:]:
+            merged = merged.merge(other, strict=False)
+        assert (
+            sorted((t.customer_id, t.hours) for t in merged.time_entries),
+            len(merged.report.rejected),
+            sorted((u.name, u.entries, u.hours) for u in merged.report.unmatched),
+        ) == expected
 
 
 # ----------------------------------------------------- one invoice in two sources, numbered

@@ -799,6 +799,8 @@ class Ledger:
         fails only on problems the merge itself finds. What both carry comes in one order
         whichever is merged into which (rejections by source, adjustments in ledger order,
         notes and warnings sorted), each once: ``a.merge(b)`` and ``b.merge(a)`` review alike.
+        Equal rejections of one ledger (identical time entries without an id) are each kept:
+        each is a record.
 
         The FxTables of both are combined (:func:`~clientguard.money.combined_fx`): where the
         two have a rate for the same currency and day, the rates must agree, else a
@@ -831,12 +833,19 @@ class Ledger:
         # (stable: each source's in the order found), the adjustments in ledger order as a
         # build sorts its own, the notes and warnings sorted, each once.
         # A rejection both carry (a ledger merged with one it was merged from) is one record
-        # rejected once, as the records both hold count once.
-        carried = sorted(_each_once([*self.report.rejected, *other.report.rejected]),
+        # rejected once, as the records both hold count once; but two equal rejections of one
+        # ledger (two identical rows of a spreadsheet, time entries without an id) are two
+        # records, each rejected: each ledger's keep their number (_carried_once).
+        carried = sorted(_carried_once(self.report.rejected, other.report.rejected),
                          key=lambda rejection: rejection.source)
+        # An entry one ledger rejected and the other matched already (a ledger merged with the
+        # tracker's it was merged from) is the very object the matched one came from: it
+        # is among the other's records, not matched twice.
+        held = {id(entry) for book in (self, other) for entry in book._named if entry}
         again: list[AnyRecord] = list({
             id(r.record): r.record for r in carried
-            if _unmatched_entry(r) and isinstance(r.record, TimeEntry)}.values())
+            if _unmatched_entry(r) and isinstance(r.record, TimeEntry)
+            and id(r.record) not in held}.values())
         return _Builder(
             self.base_currency,
             fx,
@@ -1970,20 +1979,29 @@ def _apply_links(ledger: Ledger, links: tuple[Link, ...]) -> tuple[tuple[str, ..
     return tuple(sorted(set(applied)))
 
 
-def _each_once(rejections: Iterable[Rejection]) -> list[Rejection]:
-    """``rejections`` without those equal to an earlier one (the same record, reason and
-    location, carried by both ledgers of a merge), in order. One that holds raw input that
-    cannot be compared (an unmapped row's dict) is left out only when it is the very same."""
-    seen: set[object] = set()
-    kept = []
-    for rejection in rejections:
+def _carried_once(mine: Sequence[Rejection], theirs: Sequence[Rejection]) -> list[Rejection]:
+    """The rejections two ledgers carry into a merge, ``mine`` then ``theirs``, in order: each
+    as many times as the ledger holding it most holds it. Equal rejections within one ledger
+    are that many records (two identical spreadsheet rows of time entries without an id, each
+    rejected); one both ledgers carry (a ledger merged with one it was merged from, a source
+    built again) is not one more. One that holds raw input that cannot be compared (an
+    unmapped row's dict) is the same only when it is the very same object."""
+
+    def key(rejection: Rejection) -> object:
         try:
             hash(rejection)
-            key: object = rejection
         except TypeError:
-            key = id(rejection)
-        if key not in seen:
-            seen.add(key)
+            return id(rejection)
+        return rejection
+
+    most = Counter(map(key, mine))
+    for found, count in Counter(map(key, theirs)).items():
+        most[found] = max(most[found], count)
+    kept = []
+    for rejection in (*mine, *theirs):
+        found = key(rejection)
+        if most[found] > 0:
+            most[found] -= 1
             kept.append(rejection)
     return kept
 
