@@ -189,3 +189,76 @@ def test_a_nip_identifies_someone_only_with_a_right_check_digit(
         assert comparable_tax_id(written) is None
     else:
         assert (comparable_tax_id(written) == digits) == is_valid_nip(digits)
+
+
+# ------------------------------------------------ a chain of pairs through a customer without one
+
+# 9510000021: 9*6 + 5*5 + 1*7 + 2*7 = 100 = 9*11 + 1, and the tenth digit is 1: valid.
+THIRD_NIP = "9510000021"
+
+
+def _groups(customers: list[Customer], links: list[tuple[tuple[str, str], ...]]
+            ) -> list[set[tuple[str, str]]]:
+    """The groups the suggested pairs (and ``links``) make, as a person keeping every line
+    would link them."""
+    groups: list[set[tuple[str, str]]] = [{(c.source, c.id)} for c in customers]
+    pairs = [(s.customer, s.same_as) for s in suggest_links(customers, linked=links)]
+    for link in [*links, *pairs]:
+        joined = [g for g in groups if g & set(link)]
+        groups = [g for g in groups if not g & set(link)] + [set().union(*joined)]
+    return groups
+
+
+def test_a_customer_without_a_tax_id_never_chains_two_taxpayers() -> None:
+    # Acme (no tax id) is alike by name to both companies of the group; keeping both lines
+    # would make the two taxpayers one client. The first pair in order (a:1 = b:1) is
+    # proposed, b:1 = c:1 is not (docs/sources.md, "Two taxpayers with one name").
+    customers = [customer("1", "ACME Sp. z o.o.", tax_id=NIP, source="a"),
+                 customer("1", "Acme", source="b"),
+                 customer("1", "ACME S.A.", tax_id=OTHER_NIP, source="c")]
+    assert _pairs(customers) == [("a:1", "b:1", "name")]
+
+
+def test_two_taxpayers_of_one_source_are_not_chained_through_the_other_sources_customer() -> None:
+    # Two companies entered in the books under one name, and Stripe's customer without a tax
+    # id: proposed with the first only (without tax ids, both would be: the docs' duplicate
+    # entry).
+    customers = [customer("c1", "ACME", tax_id=NIP, source="books"),
+                 customer("c2", "ACME", tax_id=OTHER_NIP, source="books"),
+                 customer("cus_1", "Acme", source="stripe")]
+    assert _pairs(customers) == [("books:c1", "stripe:cus_1", "name")]
+
+
+def test_a_linked_taxpayer_is_not_joined_to_another_through_a_suggestion() -> None:
+    # a:1 (NIP) is linked already to b:1 (none); c:1, another taxpayer alike by name to
+    # b:1, is not proposed with it.
+    customers = [customer("1", "Acme One", tax_id=NIP, source="a"),
+                 customer("1", "Acme", source="b"),
+                 customer("1", "ACME S.A.", tax_id=OTHER_NIP, source="c")]
+    assert suggest_links(customers, linked=[(("a", "1"), ("b", "1"))]) == []
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]),
+                          st.sampled_from(["ACME", "Acme Sp. z o.o.", "Acme S.A.", "Beta"]),
+                          st.sampled_from([None, NIP, OTHER_NIP, THIRD_NIP, "brak"])),
+                max_size=8))
+def test_the_suggested_groups_never_hold_two_taxpayers_and_leave_out_no_other_pair(
+    drawn: list[tuple[str, str, str | None]]
+) -> None:
+    customers = [customer(str(n), name, tax_id=tax, source=source)
+                 for n, (source, name, tax) in enumerate(drawn)]
+    groups = _groups(customers, [])
+    taxpayer = {(c.source, c.id): comparable_tax_id(c.tax_id) for c in customers}
+    for group in groups:
+        assert len({taxpayer[ref] for ref in group} - {None}) <= 1, group
+    # Nothing else left out: two customers of different sources, alike by name or tax id, in
+    # two groups, are in groups of two taxpayers.
+    of = {ref: n for n, group in enumerate(groups) for ref in group}
+    for one in customers:
+        for other in customers:
+            a, b = (one.source, one.id), (other.source, other.id)
+            alike = (normalise_name(one.name) == normalise_name(other.name)
+                     or (taxpayer[a] is not None and taxpayer[a] == taxpayer[b]))
+            if a[0] != b[0] and alike and of[a] != of[b]:
+                payers = {taxpayer[r] for r in groups[of[a]] | groups[of[b]]} - {None}
+                assert len(payers) > 1, (a, b)

@@ -19,7 +19,10 @@ normalise alike (:func:`clientguard.names.normalise_name`) or whose tax ids are 
 (:func:`clientguard.tax_id.comparable_tax_id`: written alike, and a number that identifies
 someone, never a placeholder such as ``0000000000`` or a NIP with a wrong check digit). Two
 customers whose tax ids identify two different taxpayers are never proposed on their names:
-``Acme Sp. z o.o.`` and ``ACME S.A.`` with two valid NIPs are two companies.
+``Acme Sp. z o.o.`` and ``ACME S.A.`` with two valid NIPs are two companies; nor joined
+through a third customer without a tax id whose name is alike to both: the pairs one person
+would keep together never put two taxpayers in one client (the pair of the first in order,
+by ``source:id``, is proposed; the other is left for the person to decide).
 """
 
 from __future__ import annotations
@@ -119,8 +122,10 @@ def suggest_links(
     """Pairs of customers of different sources whose names normalise alike or whose tax ids
     are equal (:func:`~clientguard.tax_id.comparable_tax_id`), not yet linked (directly or
     through other links); sorted, so the same customers give the same list. A pair whose
-    tax ids name two taxpayers is not proposed on its names. Never applied: a person checks
-    them first."""
+    tax ids name two taxpayers is not proposed on its names, and the pairs proposed never
+    join two taxpayers through others (nor with the ``linked`` ones): of two pairs that
+    would, the first in order is proposed.
+    Never applied: a person checks them first."""
     by_ref = {(c.source, c.id): c for c in customers}
     tax_ids = {ref: comparable_tax_id(c.tax_id) for ref, c in by_ref.items()}
     component: dict[tuple[str, str], tuple[str, str]] = {}
@@ -154,11 +159,25 @@ def suggest_links(
                     taxpayers = tax_ids[a] and tax_ids[b] and tax_ids[a] != tax_ids[b]
                     if a[0] != b[0] and not taxpayers:
                         matches.setdefault((a, b), set()).add(basis)
+    # The taxpayers of each group (by its root), so that a chain of pairs through a customer
+    # without a tax id (ACME Sp. z o.o. = Acme = ACME S.A.) never joins two: in sorted
+    # order, a pair that would bring a taxpayer into a group holding another is not proposed.
+    # Only a pair on names alone can (the two of a pair on a tax id are one taxpayer).
+    payers_of: dict[tuple[str, str], frozenset[str]] = {}
+    for ref, number in tax_ids.items():
+        if number:
+            root = find(ref)
+            payers_of[root] = payers_of.get(root, frozenset()) | {number}
     suggestions = []
     for (a, b), bases in sorted(matches.items()):
-        if find(a) == find(b):
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        ta, tb = payers_of.get(ra, frozenset()), payers_of.get(rb, frozenset())
+        if not (ta <= tb or tb <= ta):
             continue
         join(a, b)
+        payers_of[find(a)] = ta | tb
         suggestions.append(Suggestion(
             customer=a,
             same_as=b,
