@@ -30,7 +30,7 @@ from clientguard.connector import (
     Stream,
 )
 from clientguard.errors import DataError, StoreError
-from clientguard.ledger import Location
+from clientguard.ledger import Ledger, Location
 from clientguard.model import Customer, Invoice, Payment, TimeEntry
 from clientguard.store import SCHEMA_VERSION, Store
 
@@ -429,6 +429,77 @@ def test_a_record_the_source_reports_deleted_is_removed(store: Store) -> None:
     result = store.sync(memory(invoices=[[inv("B", day=5, deleted=True)]]))
     assert result.removed == 1
     assert sorted(invoice_totals(store)) == ["A"]
+
+
+# ---------------------------------------------- a record edited at the source so it is rejected
+
+
+def what_a_review_counts(ledger: Ledger) -> tuple[list[tuple[str, str]], list[str],
+                                                   list[tuple[str | None, Location | None]]]:
+    """The customers and invoices (kind, id) a review counts, and the rejections it lists
+    (id, where)."""
+    return (
+        sorted([("customer", c.id) for c in ledger.customers]
+               + [("invoice", i.id) for i in ledger.invoices]),
+        list(ledger.report.notes),
+        [(r.record_id, r.location) for r in ledger.report.rejected],
+    )
+
+
+def direct(conn: MemoryConnector) -> Ledger:
+    return Ledger.from_connector(conn, base_currency="EUR", strict=False)
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["incremental", "full"])
+def test_a_record_edited_so_that_it_is_rejected_is_no_longer_counted(
+    store: Store, full: bool
+) -> None:
+    before = memory(customers=[[{"id": "c1", "name": "Acme"}]],
+                    invoices=[[inv("A", day=1), inv("B", total="5000.00", day=1)]])
+    store.sync(before)
+    # B's total edited to what is not a number: the source now holds A and a B it cannot map.
+    # And a second, different row of customer c1 (rejected: the stream's duplicates rule):
+    # the first row, read by this sync, stays stored, as a direct load keeps it.
+    now = memory(customers=[[{"id": "c1", "name": "Acme"}, {"id": "c1", "name": "Beta"}]],
+                 invoices=[[inv("A", day=1), inv("B", total="5OOO.00", day=5)]])
+    result = store.sync(now, full=full)
+    (stream,) = [s for s in result.streams if s.stream == "invoices"]
+    assert (stream.full_read, stream.rejected) == (full, 1)
+    # The stored B (5000.00 EUR) went: removed, not "kept and counted" as not read.
+    assert stream.removed == 1
+    assert not any("not in this full read" in note for note in stream.notes)
+    ledger = store.load(base_currency="EUR", strict=False)
+    assert invoice_totals(store) == {"A": Decimal("100.00")}
+    assert [c.name for c in ledger.customers] == ["Acme"]
+    # The rejections are listed with where each is (the pages' second rows: line 11).
+    assert [(r.record_id, r.field, r.location) for r in ledger.report.rejected] == [
+        ("c1", "id", Location(file="customers.csv", line=11)),
+        ("B", "total", Location(file="invoices.csv", line=11))]
+    # What a direct load of the source as it is now counts and lists, the same.
+    assert what_a_review_counts(ledger) == what_a_review_counts(direct(now))
+
+    # B fixed at the source: stored again, its rejection gone.
+    fixed = memory(customers=[[{"id": "c1", "name": "Acme"}]],
+                   invoices=[[inv("A", day=1), inv("B", total="4000.00", day=6)]])
+    again = store.sync(fixed, full=full)
+    assert (again.new, again.rejected) == (1, 0)
+    assert store.rejections() == ()
+    assert invoice_totals(store) == {"A": Decimal("100.00"), "B": Decimal("4000.00")}
+    ledger = store.load(base_currency="EUR")
+    assert what_a_review_counts(ledger) == what_a_review_counts(direct(fixed))
+
+
+def test_a_rejected_record_takes_along_what_only_it_yielded(store: Store) -> None:
+    # Invoice A names its buyer (a customer derived from the invoice row); edited so that it
+    # cannot be mapped, A goes and so does the buyer no other record names.
+    store.sync(memory(invoices=[[inv("A", customer="c9", customer_name="Acme", day=1)]]))
+    assert [c.id for c in store.load(base_currency="EUR").customers] == ["c9"]
+    now = memory(invoices=[[inv("A", total="x", customer="c9", customer_name="Acme", day=5)]])
+    result = store.sync(now)
+    assert result.removed == 2  # A and the buyer only it named
+    ledger = store.load(base_currency="EUR", strict=False)
+    assert what_a_review_counts(ledger) == what_a_review_counts(direct(now))
+    assert (ledger.customers, ledger.invoices) == ((), ())
 
 
 # ----------------------------------------------------------------------------- time entries, prune

@@ -483,8 +483,9 @@ class StreamResult:
     rejected: int = 0
     """Raw records that could not be mapped, stored as rejections."""
     removed: int = 0
-    """Records removed: reported deleted by the source, or no longer in a full read (time
-    entries; every record with ``prune=True``)."""
+    """Records removed: reported deleted by the source, rejected now where a version was
+    stored before (edited at the source so that it can no longer be mapped), or no longer in
+    a full read (time entries; every record with ``prune=True``)."""
     skipped: Mapping[str, int] = field(default_factory=dict)
     """Raw records the connector left out on purpose, by reason."""
     duplicates: int = 0
@@ -2040,6 +2041,8 @@ class _SyncWriter:
                 rows,
             )
             page_counts["rejected"] += len(page.rejected)
+            if page.rejected:
+                page_counts["removed"] += self._drop_rejected(page)
             if page.yielded:
                 page_counts["removed"] += self._follow_origins(page)
             if page.deleted:
@@ -2263,6 +2266,33 @@ class _SyncWriter:
                 (self.source, kind, ident, delivered, self.sync_id, self.source, kind, ident,
                  *own),
             ).rowcount
+        return removed
+
+    def _drop_rejected(self, page: Page) -> int:
+        """Remove the stored versions of the records this page rejects: a record edited at the
+        source so that it can no longer be mapped is what a direct load of the source has,
+        a rejection, not its last good version counted (nor said "not in this full read"). The
+        version this stream stored before this sync only: one stored by this sync is another
+        record of the id the rejection names (a conflicting duplicate), one another stream
+        stored is that stream's. What only the removed raw record yielded goes with it, as
+        with a deletion (:meth:`_delete`). The rejection stays; the record is stored again
+        when the source delivers it mappable, and its rejection then goes. How many records
+        were removed."""
+        db = self.store._db
+        removed = 0
+        for kind, ident in dict.fromkeys(
+                (r.kind, r.record_id) for r in page.rejected if r.record_id is not None):
+            if not db.execute(
+                "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ? "
+                "AND stream = ? AND seen_sync < ?",
+                (self.source, kind, ident, page.stream, self.sync_id),
+            ).rowcount:
+                continue
+            removed += 1
+            links = db.execute(
+                "SELECT kind, record_id FROM record_origins WHERE source = ? AND stream = ? "
+                "AND origin = ?", (self.source, page.stream, ident)).fetchall()
+            removed += self._unlink(page.stream, [(ident, k, rid) for k, rid in links])
         return removed
 
     def _delete(self, page: Page) -> int:
