@@ -359,7 +359,42 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DELETE FROM cursors WHERE stream = 'invoices' AND source IN "
         "(SELECT source FROM sources WHERE connector = 'quickbooks')",
     ),
+    # 11: the order of each source's streams as its connector declares them (every sync
+    # writes it: a connector that adds a stream orders it with its next sync), and of each
+    # stream's notes as they came, so that the rejections and notes of the store come in the
+    # order a direct load of the source has them, no longer by the streams' names. A source
+    # not synced since keeps the streams' names' order until its next sync; the notes stored
+    # before (no position) come first, by their text, as before.
+    (
+        """CREATE TABLE IF NOT EXISTS stream_order (
+            source TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (source, stream)
+        ) WITHOUT ROWID""",
+        # The notes' table again, with a position (NULL for the notes kept): made anew, not
+        # altered, so that the step holds on a table that has the column already.
+        """CREATE TABLE stream_notes_positioned (
+            source TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            note TEXT NOT NULL,
+            position INTEGER,
+            PRIMARY KEY (source, stream, note)
+        ) WITHOUT ROWID""",
+        "INSERT INTO stream_notes_positioned (source, stream, note) "
+        "SELECT source, stream, note FROM stream_notes",
+        "DROP TABLE stream_notes",
+        "ALTER TABLE stream_notes_positioned RENAME TO stream_notes",
+    ),
 )
+
+_STREAM_POSITION: Final = (
+    "(SELECT position FROM stream_order o WHERE o.source = {table}.source "
+    "AND o.stream = {table}.stream)"
+)
+"""The position of the stream of a row of ``table`` among its source's streams (NULL: a
+stream its connector did not declare at its last sync, or a source not synced since schema
+11), for an ORDER BY: the connector's declared order, then the others by name."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 """The schema version this clientguard writes (``PRAGMA user_version``)."""
@@ -1146,7 +1181,8 @@ class Store:
                         source=repr(source))):
                     # Children first: syncs and identities name the source's row.
                     for table in ("records", "record_origins", "rejections", "cursors",
-                                  "stream_notes", "source_identities", "syncs", "sources"):
+                                  "stream_notes", "stream_order", "source_identities", "syncs",
+                                  "sources"):
                         self._db.execute(
                             f"DELETE FROM {table} WHERE source = ?", (source,))  # noqa: S608
                     # What stays of a trusted store was checked by this clientguard as
@@ -1174,6 +1210,12 @@ class Store:
                 "VALUES (?, ?, ?, ?, 'running')",
                 (source, connector.name, int(full), started),
             )
+            # The order of the source's streams as its connector declares them now (every
+            # stream, read by this sync or not): the rejections and notes are listed in it.
+            self._db.execute("DELETE FROM stream_order WHERE source = ?", (source,))
+            self._db.executemany(
+                "INSERT INTO stream_order (source, stream, position) VALUES (?, ?, ?)",
+                [(source, stream.name, n) for n, stream in enumerate(connector.streams)])
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -1333,12 +1375,15 @@ class Store:
 
     @_reading
     def rejections(self, sources: Sequence[str] | None = None) -> tuple[Rejection, ...]:
-        """The stored rejections (of this and earlier syncs), by source, stream and place."""
+        """The stored rejections (of this and earlier syncs), by source, stream (in the order
+        the source's connector declares its streams, as a direct load has them) and place."""
         where, params = self._source_filter(sources)
         # The filter holds only "?" placeholders; the names go in as parameters.
+        position = _STREAM_POSITION.format(table="rejections")
         query = (
             "SELECT id, kind, source, record_id, field, reason, location, "  # noqa: S608
-            f"record FROM rejections {where} ORDER BY source, stream, id"
+            f"record FROM rejections {where} ORDER BY source, {position} IS NULL, {position}, "
+            "stream, id"
         )
         rows = self._db.execute(query, params).fetchall()
         result = []
@@ -1648,11 +1693,14 @@ class Store:
 
     @_reading
     def notes(self, sources: Sequence[str] | None = None) -> tuple[str, ...]:
-        """The connectors' notes on the stored streams, each as ``"<source>: <note>"``."""
+        """The connectors' notes on the stored streams, each as ``"<source>: <note>"``: by
+        source, stream (in its connector's declared order) and as they came."""
         where, params = self._source_filter(sources)
+        stream_position = _STREAM_POSITION.format(table="stream_notes")
         rows = self._db.execute(
             f"SELECT source, note FROM stream_notes {where} "  # noqa: S608
-            "ORDER BY source, stream, note",
+            f"ORDER BY source, {stream_position} IS NULL, {stream_position}, stream, position, "
+            "note",
             params,
         ).fetchall()
         return tuple(f"{source}: {note}" for source, note in rows)
@@ -2054,9 +2102,15 @@ class _SyncWriter:
                 if in_full:
                     db.execute("DELETE FROM stream_notes WHERE source = ? AND stream = ?",
                                (self.source, stream))
+                # In the order they came, after those kept (a note already stored keeps its
+                # place).
+                (after,) = db.execute(
+                    "SELECT coalesce(max(position) + 1, 0) FROM stream_notes "
+                    "WHERE source = ? AND stream = ?", (self.source, stream)).fetchone()
                 db.executemany(
-                    "INSERT OR IGNORE INTO stream_notes (source, stream, note) VALUES (?, ?, ?)",
-                    [(self.source, stream, note) for note in notes],
+                    "INSERT OR IGNORE INTO stream_notes (source, stream, note, position) "
+                    "VALUES (?, ?, ?, ?)",
+                    [(self.source, stream, note, after + n) for n, note in enumerate(notes)],
                 )
             if page.cursor is not None:
                 db.execute(
