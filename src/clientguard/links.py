@@ -19,10 +19,10 @@ normalise alike (:func:`clientguard.names.normalise_name`) or whose tax ids are 
 (:func:`clientguard.tax_id.comparable_tax_id`: written alike, and a number that identifies
 someone, never a placeholder such as ``0000000000`` or a NIP with a wrong check digit). Two
 customers whose tax ids identify two different taxpayers are never proposed on their names:
-``Acme Sp. z o.o.`` and ``ACME S.A.`` with two valid NIPs are two companies; nor joined
-through a third customer without a tax id whose name is alike to both: the pairs one person
-would keep together never put two taxpayers in one client (the pair of the first in order,
-by ``source:id``, is proposed; the other is left for the person to decide).
+``Acme Sp. z o.o.`` and ``ACME S.A.`` with two valid NIPs are two companies. Nor are they
+joined through a third customer without a tax id whose name is alike to both: keeping every
+pair proposed never puts two taxpayers in one client (the first pair in order, by
+``source:id``, is proposed; the other is left for the person to link by hand).
 """
 
 from __future__ import annotations
@@ -124,8 +124,7 @@ def suggest_links(
     through other links); sorted, so the same customers give the same list. A pair whose
     tax ids name two taxpayers is not proposed on its names, and the pairs proposed never
     join two taxpayers through others (nor with the ``linked`` ones): of two pairs that
-    would, the first in order is proposed.
-    Never applied: a person checks them first."""
+    would, the first in order is proposed. Never applied: a person checks them first."""
     by_ref = {(c.source, c.id): c for c in customers}
     tax_ids = {ref: comparable_tax_id(c.tax_id) for ref, c in by_ref.items()}
     component: dict[tuple[str, str], tuple[str, str]] = {}
