@@ -123,14 +123,14 @@ class _Invoices:
         ]
         if alone:
             return ConfigError(_(
-                "{where}: {invoice} names {n} invoices: {invoices}. Write the one meant as "
-                "{alone}, or give its client in the client column"
-            ).format(where=where, invoice=repr(key), n=len(named), invoices=invoices,
+                "{where}: {invoice} names more than one invoice: {invoices}. Write the one "
+                "meant as {alone}, or give its client in the client column"
+            ).format(where=where, invoice=repr(key), invoices=invoices,
                      alone=wording.or_list(alone)))
         return ConfigError(_(
-            "{where}: {invoice} names {n} invoices: {invoices}. Give the client of the one "
-            "meant in the client column"
-        ).format(where=where, invoice=repr(key), n=len(named), invoices=invoices))
+            "{where}: {invoice} names more than one invoice: {invoices}. Give the client of "
+            "the one meant in the client column"
+        ).format(where=where, invoice=repr(key), invoices=invoices))
 
     def _described(self, invoice: Invoice) -> str:
         """``ACME Ltd's no. 1037 (id 77)``: an invoice as an error names it."""
