@@ -89,3 +89,39 @@ def test_the_band_is_read_on_the_debt_as_it_fell_due(
     # The claim states the same sum on its line, and counts it in its total.
     (line,) = claim(book, "acme", as_of=as_of, policy=policy).invoices
     assert (line.compensation, line.compensation_currency) == (D(compensation), currency)
+
+
+@pytest.mark.parametrize(
+    ("credited_on", "debt", "compensation"),
+    [
+        # Due Saturday 14 June 2025: under art. 115 KC the term ends on Monday 16 June, the
+        # day the debt falls due (interest from 17 June). A credit note of 2,000 dated that
+        # Monday comes by then: 4,000 fell due, not above PLN 5,000: EUR 40 = 170.00 PLN (at
+        # the rule date's 4.25, the last business day of May, 30 May, as in FX above).
+        pytest.param("2025-06-16", "4000.00", "170.00", id="pl-saturday-due-credited-monday"),
+        pytest.param("2025-06-13", "4000.00", "170.00", id="pl-saturday-due-credited-friday"),
+        # Tuesday 17 June is after the term: 6,000 fell due late, EUR 70 = 297.50 PLN.
+        pytest.param("2025-06-17", "6000.00", "297.50", id="pl-saturday-due-credited-tuesday"),
+    ],
+)
+def test_a_polish_due_date_on_a_day_off_falls_due_on_the_next_working_day(
+    credited_on: str, debt: str, compensation: str,
+) -> None:
+    sent = invoice("acme", issued="2025-05-15", due="2025-06-14", total="6000.00", id="F1",
+                   currency="PLN")
+    records: list[AnyRecord] = [
+        customer("acme"), sent,
+        credit_note("acme", issued=credited_on, total="2000.00",
+                    applies_to=[(sent, "2000.00")], id="K1", currency="PLN"),
+        payment("acme", on="2025-07-16", amount="4000.00", pays=[(sent, "4000.00")],
+                id="P1", currency="PLN"),
+    ]
+    book = ledger(*records, base_currency="PLN", fx=FX)
+    policy = Policy(jurisdiction="pl")
+    as_of = date(2025, 12, 31)
+    (item,) = lateness_costs(book, as_of=as_of, policy=policy)["acme"].invoices
+    assert item.compensation is not None
+    assert item.compensation.debt == D(debt)
+    assert item.compensation.rounded() == D(compensation)
+    (line,) = claim(book, "acme", as_of=as_of, policy=policy).invoices
+    assert line.compensation == D(compensation)

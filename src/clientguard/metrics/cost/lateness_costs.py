@@ -376,7 +376,7 @@ def _claimable_before_window(
             # What is barred reads the interest's periods: the whole claim.
             interest, compensation, compensation_base, _notes = law.claim(
                 jurisdiction, invoice, step_days, step_amounts, settled_on or as_of,
-                _debt_fallen_due(invoice, counted))
+                _debt_fallen_due(invoice, counted, jurisdiction))
             interest_amount = interest.amount if interest is not None else None
             compensation_base = _claimed_compensation(
                 compensation, compensation_base, ledger.base_currency)
@@ -394,7 +394,7 @@ def _claimable_before_window(
             # Nothing barred: the sums alone, the same Decimals without the periods' models.
             interest_amount, compensation_base = law.claim_amounts(
                 jurisdiction, invoice, step_days, step_amounts, settled_on or as_of,
-                _debt_fallen_due(invoice, counted))
+                _debt_fallen_due(invoice, counted, jurisdiction))
         line = _line(interest_amount, interest_barred, invoice.currency, rate,
                      compensation_base, compensation_barred)
         held = owed.get(customer_id)
@@ -558,7 +558,9 @@ class _Law:
         return interest, compensation, compensation_base, notes
 
 
-def _debt_fallen_due(invoice: Invoice, counted: Iterable[AppliedPart]) -> Decimal:
+def _debt_fallen_due(
+    invoice: Invoice, counted: Iterable[AppliedPart], jurisdiction: str
+) -> Decimal:
     """The debt that fell due, whose size sets a fixed compensation's band: the invoice's
     total less the credit notes applied to it by its due date (``counted``, its applications
     as the replay dates them), never below zero. A credit note before the due date lowers the
@@ -566,9 +568,12 @@ def _debt_fallen_due(invoice: Invoice, counted: Iterable[AppliedPart]) -> Decima
     2013 reads the band on "wartość świadczenia pieniężnego", s.5A(2) of the Late Payment of
     Commercial Debts (Interest) Act 1998 on the size of "the debt", and neither was the
     invoice's total (docs/claims.md, "Fixed compensation"). A credit note after the due date,
-    and a payment whenever made, do not change what fell due."""
+    and a payment whenever made, do not change what fell due. Under Polish law the debt falls
+    due when the term ends, moved off a Saturday or a holiday to the next working day (art.
+    115 KC, :func:`polish_term_end`): a credit note of that day counts, as it does for the
+    interest and the compensation's rule date."""
     debt = invoice.total
-    due = invoice.due_date
+    due = polish_term_end(invoice.due_date) if jurisdiction == "pl" else invoice.due_date
     for part in counted:
         if part.date <= due and part.application.document_kind != "payment":
             debt -= part.application.amount
@@ -626,7 +631,7 @@ def _invoice_costs(
         if jurisdiction != "none":
             interest, compensation, compensation_base, notes = law.claim(
                 jurisdiction, invoice, step_days, step_amounts, until,
-                _debt_fallen_due(invoice, counted))
+                _debt_fallen_due(invoice, counted, jurisdiction))
             bar = (
                 limitation(jurisdiction, due_date=due, settled_on=settlement.settled_on,
                            as_of=as_of, interest=interest, pl_years=policy.pl_limitation_years,
