@@ -129,7 +129,9 @@ def test_the_template_is_a_rates_file_that_reads(tmp_path: Path) -> None:
         ("# only a comment\n", "has no header line"),
         ("date,currency,base,rate\n2025-01-31,USD,EUR,0.96\n2025-01-31,USD,EUR,0.97\n",
          "line 3: a second USD rate in EUR for 2025-01-31 (0.97; line 2 has 0.96)"),
-        ('date,currency,base,rate\n2025-01-31,USD,EUR,"0.96\n', "line 2: cannot be read"),
+        # A quote left open: the shared CSV reader's error, which says how to quote.
+        ('date,currency,base,rate\n2025-01-31,USD,EUR,"0.96\n',
+         "line 2: the row starting here cannot be read as CSV"),
     ],
 )
 def test_a_bad_rates_file_names_the_file_line_and_column(
@@ -141,6 +143,54 @@ def test_a_bad_rates_file_names_the_file_line_and_column(
         read_rates_file(path)
     assert message in str(caught.value)
     assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "rows"),
+    [
+        # Polish Excel's "CSV UTF-8": a byte-order mark, semicolons, CRLF, dates day first.
+        ("\ufeffdate;currency;base;rate\r\n31.01.2025;USD;PLN;4.0631\r\n"
+         "3.2.2025;EUR;PLN;4.2178\r\n".encode(),
+         [("USD", "PLN", D("4.0631"), date(2025, 1, 31)),
+          ("EUR", "PLN", D("4.2178"), date(2025, 2, 3))]),
+        # Semicolons alone, with a comment line and a blank one before the header.
+        (b"# our bank's rates\n\ndate;currency;base;rate\n2025-02-03;EUR;PLN;4.2178\n",
+         [("EUR", "PLN", D("4.2178"), date(2025, 2, 3))]),
+    ],
+    ids=["polish-excel", "semicolons"],
+)
+def test_a_rates_file_is_read_as_a_spreadsheet_saves_it(
+    tmp_path: Path, data: bytes, rows: list[tuple[str, str, D, date]]
+) -> None:
+    path = tmp_path / "rates.csv"
+    path.write_bytes(data)
+    assert [(r.currency, r.base, r.rate, r.published) for r in read_rates_file(path)] == rows
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # Excel's plain "CSV" on Polish Windows: windows-1250 writes "ł" as byte 0xB3, on the
+        # comment line 1; the error names the line and says how to save the file.
+        ("# kursy złotego\ndate,currency,base,rate\n2025-01-31,USD,PLN,4.0631\n"
+         .encode("cp1250"), "line 1: the rates file is not UTF-8 text (byte 0xB3"),
+        # Semicolons are read, a decimal comma still is not: the rate, not the header.
+        (b"date;currency;base;rate\n2025-01-31;USD;PLN;4,0631\n",
+         "line 2, column 'rate': '4,0631' is not a number (write it with a dot"),
+        # Slashes are never read, whichever way round: 12/31 is December only in the US.
+        (b"date;currency;base;rate\n12/31/2025;USD;PLN;4.0631\n",
+         "line 2, column 'date': '12/31/2025' is not a date"),
+    ],
+    ids=["windows-1250", "decimal-comma", "slashes"],
+)
+def test_a_spreadsheets_rates_file_that_cannot_be_read_says_why(
+    tmp_path: Path, data: bytes, message: str
+) -> None:
+    path = tmp_path / "rates.csv"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as caught:
+        read_rates_file(path)
+    assert f"{path}, {message}" in str(caught.value)
 
 
 # ----------------------------------------------------------------------------- the NBP

@@ -568,6 +568,25 @@ def test_a_bad_row_names_the_file_and_the_line(tmp_path: Path, text: str,
     assert message in str(caught.value)
 
 
+def test_a_date_written_day_first_with_dots_is_read_and_one_with_slashes_never(
+    tmp_path: Path,
+) -> None:
+    # Polish Excel writes a date cell as DD.MM.YYYY (31.12.2024): the day comes first with
+    # dots, so 01.03.2024 is 1 March and 5.4.2024 is 5 April. With slashes the order depends
+    # on who wrote it (03/01/2024 is 1 March in the US, 3 January in Poland): refused, as are
+    # a two-digit year and a day that does not exist.
+    path = tmp_path / "acknowledged.csv"
+    path.write_text("invoice;date;note\nFV/12/2021;01.03.2024;pismo\nF1;5.4.2024;\n"
+                    "F1;31.12.2024;saldo\n", encoding="utf-8")
+    assert [a.on for a in read_acknowledgements([path], PL_BOOKS)] == [
+        date(2024, 3, 1), date(2024, 4, 5), date(2024, 12, 31)]
+    for written in ("03/01/2024", "2024/03/01", "01.03.24", "30.02.2024", "2024.03.01"):
+        path.write_text(f"invoice,date\nF1,{written}\n", encoding="utf-8")
+        with pytest.raises(ConfigError) as caught:
+            read_acknowledgements([path], PL_BOOKS)
+        assert f"{path}, line 2: date '{written}' is not a date" in str(caught.value)
+
+
 # Ids and numbers both digit strings (QuickBooks: Id and DocNumber): ACME's invoice no. 1037 is
 # id 77, Birch's invoice id 1037 is no. 1102.
 QB_BOOKS = ledger(

@@ -719,15 +719,16 @@ FX_CASES: dict[str, tuple[str, str, str]] = {
         "wiersz 3: drugi kurs USD w EUR na dzień 2025-01-31 (0.97; wiersz 2 ma 0.96): "
         "zostaw jeden",
     ),
+    # The shared CSV reader's (clientguard.csvinput): the line, the byte and how to save it.
     "a file that is not UTF-8": (
         "date,currency,base,rate\n2025-01-31,USD,EUR,0.96 \xe9\n",
-        "is not UTF-8 text",
-        "nie jest tekstem w UTF-8",
+        "line 2: the rates file is not UTF-8 text (byte 0xE9",
+        "wiersz 2: plik kursów nie jest tekstem UTF-8 (bajt 0xE9",
     ),
     "a line that is not CSV": (
         'date,currency,base,rate\n2025-01-31,"USD"x,EUR,0.96\n',
-        "line 2: cannot be read as CSV (",
-        "wiersz 2: nie można odczytać jako CSV (",
+        "line 2: the row starting here cannot be read as CSV (",
+        "wiersz 2: wiersza zaczynającego się tutaj nie da się odczytać jako CSV (",
     ),
 }
 
@@ -750,5 +751,9 @@ def test_a_rates_files_error_is_in_the_readers_language(
     expected, other = (polish, english) if lang == "pl" else (english, polish)
     assert expected in message
     assert other not in message
-    # Every message names the file, in the language's words.
-    assert (f"plik kursów {path}" if lang == "pl" else f"rates file {path}") in message
+    # Every message names the file: the rates file's own in the language's words, the shared
+    # CSV reader's by its path and line.
+    if case in ("a file that is not UTF-8", "a line that is not CSV"):
+        assert f"{path}, {'wiersz' if lang == 'pl' else 'line'} 2: " in message
+    else:
+        assert (f"plik kursów {path}" if lang == "pl" else f"rates file {path}") in message

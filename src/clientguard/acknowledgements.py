@@ -10,7 +10,9 @@ facts. A file (``clientguard claim/review --acknowledged FILE``, or ``acknowledg
     FV/12/2021,,2024-03-01,letter of 1 March 2024 asking for time to pay
     ,acme,2024-06-30,signed confirmation of the balance
 
-- ``date``: the day the debtor made it (ISO 8601, ``YYYY-MM-DD``).
+- ``date``: the day the debtor made it: ``YYYY-MM-DD``, or ``DD.MM.YYYY`` as Polish Excel
+  writes a date (``31.12.2024``; day first, always). A date with slashes is refused, whichever
+  way round: ``03/04/2024`` is 3 April in Warsaw and 4 March in New York.
 - ``invoice``: the invoice acknowledged, by its id or its number; with ``client`` too, an
   invoice of that client (the client says whose invoice a key shared by two is). A key that
   names two invoices (one's id and another's number, or a number two share) is refused
@@ -34,12 +36,11 @@ from __future__ import annotations
 import csv
 import difflib
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 
 from clientguard import wording
 from clientguard.claims import ClaimError, find_customer
-from clientguard.csvinput import CsvText, read_csv_text
+from clientguard.csvinput import CsvText, read_csv_text, read_day
 from clientguard.errors import ConfigError
 from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
@@ -195,13 +196,12 @@ def _row(cells: dict[str, str], width: int, columns: int, where: str, ledger: Le
             "comma is written in double quotes)"
         ).format(where=where, width=width, columns=columns))
     text = cells.get("date", "")
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
+    day = read_day(text)
+    if day is None:
         raise ConfigError(_(
             "{where}: date {value} is not a date: write the day the debtor made the "
             "acknowledgement as YYYY-MM-DD"
-        ).format(where=where, value=repr(text))) from None
+        ).format(where=where, value=repr(text)))
     invoice, client = cells.get("invoice", ""), cells.get("client", "")
     note = cells.get("note", "")
     if not invoice and not client:

@@ -16,20 +16,26 @@ the physical line it starts on.
   space is ``#``), between records only: a line inside a quoted cell is the cell's text,
   whatever it starts with. A cell that itself starts with ``#`` at the start of a row is
   written in double quotes.
+- **Dates** (:func:`read_day`): ``YYYY-MM-DD``, or ``DD.MM.YYYY``, the form Polish Excel
+  writes a date cell in (``31.12.2024``): with dots the day comes first, always. A date with
+  slashes is refused whichever way round it looks: ``03/04/2024`` is 3 April in Warsaw and
+  London and 4 March in New York.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from clientguard.errors import ConfigError, os_reason
 from clientguard.i18n import gettext as _
 
-__all__ = ["CsvText", "read_csv_text"]
+__all__ = ["CsvText", "read_csv_text", "read_day"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +52,18 @@ class CsvText:
     """The separator the file was read with: ``,`` or ``;``."""
 
 
-def read_csv_text(path: Path, what: str) -> CsvText:
+def read_csv_text(path: Path, what: str, *, unreadable: str | None = None) -> CsvText:
     """The records of the CSV file ``path`` (see the module). ``what`` names the file in an
-    error (``the acknowledgements file``). Raises :class:`ConfigError` for a file that cannot
-    be read, is not UTF-8 text, or is not CSV (a quote left open), naming the file and the
-    line."""
+    error (``the acknowledgements file``); ``unreadable``, where given, is the error for a file
+    that cannot be read, in the caller's words, with ``{path}`` and ``{problem}`` (the
+    system's reason) to fill in. Raises :class:`ConfigError` for a file that cannot be read,
+    is not UTF-8 text, or is not CSV (a quote left open), naming the file and the line."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(_("cannot read {what} {path}: {problem}").format(
-            what=what, path=path, problem=os_reason(exc))) from None
+        message = unreadable or _("cannot read {what} {path}: {problem}")
+        raise ConfigError(message.format(what=what, path=path,
+                                         problem=os_reason(exc))) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -83,6 +91,26 @@ def read_csv_text(path: Path, what: str) -> CsvText:
         records.append((lines.first, row))
         lines.between = True
     return CsvText(tuple(records), tuple(lines.comments), delimiter)
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+"""``DD.MM.YYYY`` (``31.12.2024``, ``1.3.2024``): Polish Excel's date, day first."""
+
+
+def read_day(text: str) -> date | None:
+    """The day a date cell of a small CSV file holds (see the module): ``YYYY-MM-DD`` (what
+    :meth:`date.fromisoformat` reads), or ``DD.MM.YYYY``, day first; None for any other text
+    (``12/31/2024``, ``31.12.24``) or a day that does not exist (``30.02.2024``), for the
+    caller's error."""
+    text = text.strip()
+    found = _DAY_FIRST.fullmatch(text)
+    try:
+        if found:
+            day, month, year = found.groups()
+            return date(int(year), int(month), int(day))
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _delimiter(text: str) -> str:

@@ -12,7 +12,11 @@ A customer is named ``source:id``: the source's name (its ``[sources.NAME]`` tab
 customer's id in that source. A links CSV has a header row with the columns ``customer`` and
 ``same_as`` (each ``source:id``); other columns (``matched_on``, a note) are ignored, so the
 output of :func:`suggest_links` (``clientguard links suggest``) is a links file once the user
-has checked it. Blank lines and lines starting with ``#`` are skipped.
+has checked it. The file is read as :mod:`clientguard.csvinput` reads a small CSV file: UTF-8
+(Excel's "CSV UTF-8"; a file in the Windows code page is an error naming its line and saying to
+save it as UTF-8), commas or, Polish Excel's default, semicolons; a quoted note may span lines;
+blank lines and comment lines (starting with ``#``) between rows are skipped; an error names
+the line its row starts on.
 
 Nothing is linked without the user: :func:`suggest_links` only proposes pairs whose names
 normalise alike (:func:`clientguard.names.normalise_name`) or whose tax ids are equal
@@ -27,12 +31,12 @@ pair proposed never puts two taxpayers in one client (the first pair in order, b
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from clientguard.errors import ConfigError, os_reason
+from clientguard.csvinput import read_csv_text
+from clientguard.errors import ConfigError
 from clientguard.i18n import gettext
 from clientguard.model import Customer
 from clientguard.names import normalise_name
@@ -62,29 +66,26 @@ def parse_customer(text: object, *, where: str) -> tuple[str, str]:
 
 
 def read_links(path: Path) -> list[Link]:
-    """The pairs of a links CSV file (see the module docstring), each a :data:`Link`."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            lines = [(n, line) for n, line in enumerate(handle, start=1)
-                     if line.strip() and not line.lstrip().startswith("#")]
-    except OSError as exc:
-        raise ConfigError(gettext("cannot read the links file {path}: {problem}").format(
-            path=path, problem=os_reason(exc))) from None
-    if not lines:
+    """The pairs of a links CSV file (see the module docstring), each a :data:`Link`. Raises
+    :class:`ConfigError` naming the file and the line (the one a row starts on) of the first
+    row that cannot be read."""
+    text = read_csv_text(path, gettext("the links file"), unreadable=gettext(
+        "cannot read the links file {path}: {problem}"))
+    if not text.records:
         return []
-    rows = csv.reader(line for _, line in lines)
-    header = [h.strip().casefold() for h in next(rows)]
+    line, header_row = text.records[0]
+    header = [h.strip().casefold() for h in header_row]
     missing = [c for c in LINK_COLUMNS if c not in header]
     if missing:
         raise ConfigError(
             gettext("{path}, line {line}: the links file needs the columns {columns} (missing: "
               "{missing}); each names a customer as \"source:id\"").format(
-                path=path, line=lines[0][0], columns=", ".join(LINK_COLUMNS),
+                path=path, line=line, columns=", ".join(LINK_COLUMNS),
                 missing=", ".join(missing))
         )
     first, second = header.index(LINK_COLUMNS[0]), header.index(LINK_COLUMNS[1])
     links: list[Link] = []
-    for (number, _), row in zip(lines[1:], rows, strict=True):
+    for number, row in text.records[1:]:
         where = gettext("{path}, line {line}").format(path=path, line=number)
         if len(row) <= max(first, second):
             raise ConfigError(gettext("{where}: expected the columns {columns}").format(

@@ -7,16 +7,20 @@ The format (``clientguard rates template`` prints it)::
     2025-01-31,USD,EUR,0.9612
     2025-01-31,ILS,USD,0.2790
 
-* UTF-8 (a byte-order mark is allowed), comma-separated, one header line naming the four
-  columns in any order (other columns are ignored); every row has as many fields as the
-  header (a decimal comma splits a rate in two and is refused).
-* ``date`` is ISO ``YYYY-MM-DD``: the day the rate is for. A document dated on it, or up to
-  ``max_staleness_days`` later with no newer rate, is converted at it.
+* Read as :mod:`clientguard.csvinput` reads a small CSV file: UTF-8 (a byte-order mark is
+  allowed; a file in the Windows code page is an error naming its line and saying to save it
+  as UTF-8), comma-separated or, Polish Excel's default, semicolon-separated; blank lines and
+  lines starting with ``#`` between rows are skipped. One header line names the four columns
+  in any order (other columns are ignored); every row has as many fields as the header (in a
+  comma-separated file a decimal comma splits a rate in two and is refused).
+* ``date`` is ``YYYY-MM-DD``, or ``DD.MM.YYYY`` (day first, as Polish Excel writes it): the
+  day the rate is for. A document dated on it, or up to ``max_staleness_days`` later with no
+  newer rate, is converted at it.
 * ``currency`` and ``base`` are upper-case ISO 4217 codes. ``base`` need not be the ledger's
   base currency: a rate to another base is crossed through the ledger's base on the same day
   (the file then needs that day's rate of the ledger's base too).
-* ``rate`` is a positive decimal number with a dot: units of ``base`` for ONE unit of
-  ``currency`` (ILS in USD is about 0.28, not 3.6).
+* ``rate`` is a positive decimal number with a dot, in a semicolon-separated file too:
+  units of ``base`` for ONE unit of ``currency`` (ILS in USD is about 0.28, not 3.6).
 
 A row that breaks a rule is an error naming the file, the line and the column, in the active
 language (:mod:`clientguard.i18n`); nothing is guessed.
@@ -24,12 +28,12 @@ language (:mod:`clientguard.i18n`); nothing is guessed.
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from clientguard.errors import ConfigError, os_reason
+from clientguard.csvinput import read_csv_text, read_day
+from clientguard.errors import ConfigError
 from clientguard.fx import RateRow
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext, noop
@@ -76,28 +80,19 @@ def read_rates_file(path: Path, *, source: str | None = None) -> list[RateRow]:
     (default ``file:<file name>``). Raises :class:`ConfigError` naming the file, line and
     column of the first row that breaks a rule."""
     name = source or f"file:{path.name}"
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(_("rates file {path}: cannot be read ({reason})").format(
-            path=path, reason=os_reason(exc))) from None
-    except UnicodeDecodeError:
-        raise ConfigError(_("rates file {path}: is not UTF-8 text").format(path=path)) from None
-    numbered = [
-        (number, line) for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-    if not numbered:
+    text = read_csv_text(path, _("the rates file"), unreadable=_(
+        "rates file {path}: cannot be read ({problem})"))
+    if not text.records:
         raise ConfigError(_("rates file {path}: has no header line ({columns})").format(
             path=path, columns=",".join(COLUMNS)))
-    lines = [(number, _cells(line, path, number)) for number, line in numbered]
+    lines = list(text.records)
     header = [cell.strip().lower() for cell in lines[0][1]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ConfigError(
             _("{where}: the header has no {missing} column; it needs {columns} (clientguard "
               "rates template prints an example)").format(
-                where=_where(path, numbered[0][0]),
+                where=_where(path, lines[0][0]),
                 missing=", ".join(repr(m) for m in missing), columns=",".join(COLUMNS))
         )
     at = {column: header.index(column) for column in COLUMNS}
@@ -136,22 +131,12 @@ def _where(path: Path, number: int) -> str:
     return _("rates file {path}, line {number}").format(path=path, number=number)
 
 
-def _cells(line: str, path: Path, number: int) -> list[str]:
-    """One line's fields (a rates file has no field spanning lines)."""
-    try:
-        return next(csv.reader([line], strict=True))
-    except csv.Error as exc:
-        raise ConfigError(_("{where}: cannot be read as CSV ({reason})").format(
-            where=_where(path, number), reason=exc)) from None
-
-
 def _row(value: dict[str, str], source: str, where: str) -> RateRow:
-    try:
-        day = date.fromisoformat(value["date"])
-    except ValueError:
+    day = read_day(value["date"])
+    if day is None:
         raise ConfigError(_("{where}, column {column}: {value} is not a date "
                             "YYYY-MM-DD").format(
-            where=where, column=repr("date"), value=repr(value["date"]))) from None
+            where=where, column=repr("date"), value=repr(value["date"])))
     for column in ("currency", "base"):
         if not is_currency(value[column]):
             raise ConfigError(_("{where}, column {column}: {value} is not an upper-case "
