@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +15,12 @@ from pytest_httpserver import HTTPServer
 from clientguard.connector import Skip, SyncState, pull
 from clientguard.errors import DataError
 from clientguard.model import TimeEntry
+from clientguard.store import Store
 from clientguard_quickbooks import QuickBooksConnector
 from clientguard_quickbooks.mapping import time_entry_from_qbo
 
 from .conftest import Clock
+from .test_refund_receipts import serve
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 REALM = "9341457021722202"
@@ -150,3 +153,54 @@ def test_time_activities_false_sends_no_time_query(httpserver: HTTPServer, clock
     conn = connector(httpserver, clock, time_activities=False)
     assert "time_entries" not in [s.name for s in conn.streams]
     assert "time_entries" in [s.name for s in QuickBooksConnector.describe().streams]
+
+
+def test_time_activities_turned_off_leave_the_store_at_the_next_sync(
+    httpserver: HTTPServer, clock: Clock, tmp_path: Path
+) -> None:
+    # Before: time_activities = false kept the entries stored while it was on, counting in
+    # every review's hours for ever (no sync read them again, so an edit or a deletion in
+    # QuickBooks never reached them). Now the next sync removes them through the connector's
+    # streams_left_out(), as refund receipts are (docs/connectors/quickbooks.md, "Time
+    # activities"), saying so once.
+    customer = {"Id": "2", "DisplayName": "Bill's Windsurf Shop", "Active": True,
+                "MetaData": {"LastUpdatedTime": "2026-03-01T09:00:00-08:00"}}
+    later = {"CreateTime": "2026-05-20T09:30:00-07:00",
+             "LastUpdatedTime": "2026-05-20T09:30:00-07:00"}
+    tracked = {"Customer": [customer],
+               "TimeActivity": [activity(Id="1"),
+                                activity(Id="2", Hours=2, Minutes=30, MetaData=later)]}
+
+    def hours(store: Store) -> dict[str, Decimal]:
+        found: dict[str, Decimal] = {}
+        for entry in store.load(base_currency="USD").time_entries:
+            found[entry.customer_id] = found.get(entry.customer_id, Decimal(0)) + entry.hours
+        return found
+
+    serve(httpserver, tracked)
+    with Store.open(tmp_path / "qbo.db") as store:
+        store.sync(connector(httpserver, clock))
+        # 10 hours (activity 1) and 2 h 30 min (activity 2) for customer 2.
+        assert hours(store) == {"2": Decimal("12.5")}
+
+        before = len(httpserver.log)
+        result = store.sync(connector(httpserver, clock, time_activities=False))
+        assert hours(store) == {}
+        (dropped,) = [s for s in result.streams if s.stream == "time_entries"]
+        assert dropped.removed == 2
+        assert dropped.notes == (
+            "time_entries: not read (time_activities = false), so the 2 records earlier "
+            "syncs stored of it were removed; turned on again, the stream is read in full",)
+        queries = [r.args["query"] for r, _ in httpserver.log[before:] if r.path == API]
+        assert "FROM Customer" in " ".join(queries)
+        assert not any("FROM TimeActivity" in q for q in queries)
+
+        # Said once: the next sync says nothing of time entries.
+        again = store.sync(connector(httpserver, clock, time_activities=False))
+        assert "time_entries" not in [s.stream for s in again.streams]
+
+        # Turned on again: read in full (the cursor of 20 May went with the entries), so
+        # activity 1, last changed on 4 May, is read again too: 12.5 hours.
+        serve(httpserver, tracked)
+        store.sync(connector(httpserver, clock))
+        assert hours(store) == {"2": Decimal("12.5")}

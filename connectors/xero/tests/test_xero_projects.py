@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ import clientguard as cg
 from clientguard import connectors
 from clientguard.connector import SyncState, pull
 from clientguard.errors import AuthError, ConfigError
+from clientguard.store import Store
 from clientguard_xero import XeroConnector
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
@@ -70,17 +72,17 @@ def fake(httpserver: HTTPServer) -> Iterator[FakeProjects]:
 
 
 def connect(server: HTTPServer, waits: list[float], **options: Any) -> XeroConnector:
-    conn = connectors.load("xero")(
-        tenant_id=TENANT,
-        access_token="access-SECRET-1",
-        base_url=server.url_for(API),
-        projects_url=server.url_for(PROJECTS),
-        projects=True,
-        page_size=2,
-        sleep=waits.append,
-        clock=lambda: NOW,
+    conn = connectors.load("xero")(**{
+        "tenant_id": TENANT,
+        "access_token": "access-SECRET-1",
+        "base_url": server.url_for(API),
+        "projects_url": server.url_for(PROJECTS),
+        "projects": True,
+        "page_size": 2,
+        "sleep": waits.append,
+        "clock": lambda: NOW,
         **options,
-    )
+    })
     assert isinstance(conn, XeroConnector)
     return conn
 
@@ -219,3 +221,60 @@ def test_time_pages_without_pagination_are_read_past_the_apis_own_50(
     pulled = pull(conn, streams=["time_entries"])
     assert [r.id for r in pulled.records if isinstance(r, cg.TimeEntry)] == [
         f"t-{n:02d}" for n in range(60)]
+
+
+def test_projects_turned_off_leave_the_store_at_the_next_sync(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    # Before: projects = false kept the time entries stored while it was on, counting in every
+    # review's hours for ever, though no sync read them again. Now the next sync removes them
+    # through the connector's streams_left_out() (docs/connectors/xero.md), saying so once.
+    contacts = json.dumps({"Status": "OK", "pagination": {
+        "page": 1, "pageSize": 2, "pageCount": 1, "itemCount": 1}, "Contacts": [
+        {"ContactID": "c-1", "Name": "Acme Ltd", "IsCustomer": True,
+         "UpdatedDateUTC": "/Date(1746057600000+0000)/"}]})
+    httpserver.expect_request(f"{API}/Contacts").respond_with_data(
+        contacts, content_type="application/json")
+    httpserver.expect_request(f"{PROJECTS}/Projects", query_string=q(1, states=STATES)
+                              ).respond_with_data(listing([project("p-1", "c-1")]),
+                                                  content_type="application/json")
+    httpserver.expect_request(f"{PROJECTS}/Projects/p-1/Time").respond_with_data(listing(
+        [entry("t-1", "p-1", "2025-05-01T09:00:00Z", 45),
+         entry("t-2", "p-1", "2025-05-20T09:00:00Z", 90)]), content_type="application/json")
+
+    def hours(store: Store) -> dict[str, Decimal]:
+        found: dict[str, Decimal] = {}
+        for item in store.load(base_currency="NZD").time_entries:
+            found[item.customer_id] = found.get(item.customer_id, Decimal(0)) + item.hours
+        return found
+
+    def time_reads(start: int) -> list[dict[str, str]]:
+        return [dict(r.args) for r, _ in httpserver.log[start:]
+                if r.path.startswith(f"{PROJECTS}/Projects/")]
+
+    streams = ["customers", "time_entries"]
+    with Store.open(tmp_path / "xero.db") as store:
+        store.sync(connect(httpserver, []), streams=streams)
+        # 45 and 90 minutes for Acme: 2.25 hours.
+        assert hours(store) == {"c-1": Decimal("2.25")}
+
+        before = len(httpserver.log)
+        result = store.sync(connect(httpserver, [], projects=False), streams=["customers"])
+        assert hours(store) == {}
+        (dropped,) = [s for s in result.streams if s.stream == "time_entries"]
+        assert dropped.removed == 2
+        assert dropped.notes == (
+            "time_entries: not read (projects = false), so the 2 records earlier syncs "
+            "stored of it were removed; turned on again, the stream is read in full",)
+        assert not any(r.path.startswith(PROJECTS) for r, _ in httpserver.log[before:])
+
+        # Said once: the next sync says nothing of time entries.
+        again = store.sync(connect(httpserver, [], projects=False), streams=["customers"])
+        assert "time_entries" not in [s.stream for s in again.streams]
+
+        # Turned on again: read in full (the cursor went with the entries), with no
+        # dateAfterUtc, and the 2.25 hours are back.
+        before = len(httpserver.log)
+        store.sync(connect(httpserver, []), streams=streams)
+        assert time_reads(before) == [q(1)]
+        assert hours(store) == {"c-1": Decimal("2.25")}

@@ -235,7 +235,10 @@ class QuickBooksOptions(HttpOptions):
     on again, they are read in full: see "Refund receipts" in the connector's guide."""
     time_activities: bool = True
     """Read time activities (the time_entries stream: hours per customer, billable or
-    not). False skips the query (a company that tracks no time in QuickBooks)."""
+    not). False skips the query (a company that tracks no time in QuickBooks). Turned off,
+    the next sync removes the time entries stored while it was on (saying so once), and
+    turned on again, they are read in full: see "Time activities" in the connector's
+    guide."""
     bad_debt_accounts: tuple[str, ...] = ()
     """Accounts the firm writes bad debts off to besides those QuickBooks and their names say
     are (detail type Bad debts or Allowance for bad debts; a name that says bad or doubtful
@@ -411,12 +414,15 @@ class QuickBooksConnector(HttpConnector):
         """QuickBooks' time in the last answer read (``records_of``), by its clock."""
 
     def streams_left_out(self) -> dict[str, str]:
-        """``refund_receipts`` when the option is off: a store then removes the refund
-        receipts an earlier sync stored while it was on (they would keep lowering revenue).
-        ``time_activities = false`` is not said here: the time entries stored before stay,
-        as they always have."""
-        return {} if self.options.refund_receipts else {
-            "refund_receipts": "refund_receipts = false"}
+        """The streams an option turns off: ``refund_receipts`` (``refund_receipts = false``)
+        and ``time_entries`` (``time_activities = false``). A store then removes what an
+        earlier sync stored of them while they were on: refund receipts would keep lowering
+        revenue, and time entries no longer read would keep counting hours in every review
+        (a firm that stopped tracking time in QuickBooks, or moved it to another tracker)."""
+        opts = self.options
+        return {name: f"{option} = false" for name, option, read in (
+            ("time_entries", "time_activities", opts.time_activities),
+            ("refund_receipts", "refund_receipts", opts.refund_receipts)) if not read}
 
     def identity(self) -> dict[str, str]:
         """The company read (its realm id): a source re-pointed at another company is another

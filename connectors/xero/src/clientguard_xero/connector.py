@@ -142,7 +142,9 @@ class XeroOptions(HttpOptions):
     today, to keep some of the daily limit (5,000; 1,000 on the Starter tier) for other work."""
     projects: bool = False
     """Read the time entries of Xero Projects (the time_entries stream), each counted for its
-    project's contact. Needs the projects.read scope on the token."""
+    project's contact. Needs the projects.read scope on the token. Turned off again, the
+    next sync removes the time entries stored while it was on (saying so once), and turned
+    on again, they are read in full."""
     projects_url: str = DEFAULT_PROJECTS_URL
     """The Projects API root; point it at a proxy or a local test server."""
     timezone: str = "UTC"
@@ -438,6 +440,12 @@ class XeroConnector(HttpConnector):
             self._tenant_id = self._find_tenant()
             self.client.add_secret(self._tenant_id)
         return self._tenant_id
+
+    def streams_left_out(self) -> dict[str, str]:
+        """``time_entries`` when ``projects`` is off: a store then removes the time entries
+        an earlier sync stored while it was on, which would otherwise keep counting hours in
+        every review though nothing reads them again."""
+        return {} if self.options.projects else {"time_entries": "projects = false"}
 
     def identity(self) -> dict[str, str]:
         """The organisation read (its tenant id: the option, else found through GET
