@@ -606,9 +606,9 @@ def test_a_key_that_is_one_invoices_id_and_anothers_number_is_refused(tmp_path: 
     with pytest.raises(ConfigError) as caught:
         read_acknowledgements([path], QB_BOOKS)
     message = str(caught.value)
-    for part in (f"{path}, line 3: '1037' names more than one invoice", "ACME Ltd's no. 1037 (id 77)",
-                 "Birch Ltd's no. 1102 (id 1037)", "'77' for ACME Ltd's",
-                 "'1102' for Birch Ltd's", "client column"):
+    for part in (f"{path}, line 3: '1037' names more than one invoice",
+                 "ACME Ltd's no. 1037 (id 77)", "Birch Ltd's no. 1102 (id 1037)",
+                 "'77' for ACME Ltd's", "'1102' for Birch Ltd's", "client column"):
         assert part in message
 
 

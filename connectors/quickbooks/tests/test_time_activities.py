@@ -174,7 +174,8 @@ def test_time_activities_turned_off_leave_the_store_at_the_next_sync(
     def hours(store: Store) -> dict[str, Decimal]:
         found: dict[str, Decimal] = {}
         for entry in store.load(base_currency="USD").time_entries:
-            found[entry.customer_id] = found.get(entry.customer_id, Decimal(0)) + entry.hours
+            client = entry.customer_id or ""
+            found[client] = found.get(client, Decimal(0)) + entry.hours
         return found
 
     serve(httpserver, tracked)

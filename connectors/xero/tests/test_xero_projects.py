@@ -245,7 +245,8 @@ def test_projects_turned_off_leave_the_store_at_the_next_sync(
     def hours(store: Store) -> dict[str, Decimal]:
         found: dict[str, Decimal] = {}
         for item in store.load(base_currency="NZD").time_entries:
-            found[item.customer_id] = found.get(item.customer_id, Decimal(0)) + item.hours
+            client = item.customer_id or ""
+            found[client] = found.get(client, Decimal(0)) + item.hours
         return found
 
     def time_reads(start: int) -> list[dict[str, str]]:
