@@ -176,6 +176,44 @@ def test_rate_limits_are_read_from_headers() -> None:
     assert len(limits.remaining) == 3
 
 
+@pytest.mark.parametrize(
+    ("seconds_later", "left"),
+    [
+        pytest.param(None, 0, id="asked without a time: as read"),
+        pytest.param(0, 0, id="at once"),
+        pytest.param(59, 0, id="59 s later: inside the minute"),
+        pytest.param(60, None, id="60 s later: the minute has passed, forgotten"),
+        pytest.param(3600, None, id="an hour later: forgotten"),
+        pytest.param(-30, 0, id="a clock set back: as read"),
+    ],
+)
+def test_a_rate_limit_count_is_forgotten_once_its_window_has_passed(
+    seconds_later: int | None, left: int | None
+) -> None:
+    limits = RateLimits.of(response(headers={"X-MinLimit-Remaining": "0"}), seen_at=NOW)
+    now = None if seconds_later is None else NOW + timedelta(seconds=seconds_later)
+    assert limits.get("X-MinLimit-Remaining", now=now, window=60) == left
+
+
+def test_the_client_keeps_the_last_counts_with_the_time_they_were_read(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    # The counts of the first answer, stamped with the client's clock then; the second
+    # answer carries none and changes nothing: its time is not theirs.
+    httpserver.expect_ordered_request("/api/things").respond_with_json(
+        {"things": []}, headers={"X-MinLimit-Remaining": "0"})
+    httpserver.expect_ordered_request("/api/things").respond_with_json({"things": []})
+    api = client(httpserver, waits)
+    api.get("things")  # the client's clock says NOW
+    assert api.rate_limits.seen_at == NOW
+    api.clock = lambda: NOW + timedelta(seconds=30)
+    api.get("things")
+    assert api.rate_limits.seen_at == NOW
+    assert api.rate_limits.age(NOW + timedelta(seconds=30)) == 30.0
+    assert api.rate_limits.get("X-MinLimit-Remaining") == 0
+    httpserver.check_assertions()
+
+
 # =============================================================================== paginators
 
 

@@ -282,6 +282,57 @@ def test_paces_itself_when_no_call_is_left_this_minute(
     assert waits == [60.0]
 
 
+class MovingClock:
+    """A clock that moves only when the connector sleeps (or a test moves it)."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+        self.waits = Waits()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits(seconds)
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    ("late", "expected"),
+    [
+        # The next call is paced at once: the whole minute (60 s). The call after it comes
+        # 60 s after the reading, when Xero's rolling minute holds none of the calls it
+        # counted: no wait. (Before, the reading was kept with no time on it, and every
+        # later call without the headers waited 60 s again: [60.0, 60.0].)
+        pytest.param(0, [60.0], id="paced at once: one minute, once"),
+        # The reading is 20 s old when the next call is paced: the 40 s left of its minute.
+        pytest.param(20, [40.0], id="20 s later: the rest of the minute"),
+        # A reading a minute old or more says nothing of this minute: no wait.
+        pytest.param(60, [], id="a minute later: forgotten"),
+    ],
+)
+def test_a_minute_limit_is_paced_only_while_its_reading_is_fresh(
+    httpserver: HTTPServer, xero: FakeXero, late: int, expected: list[float]
+) -> None:
+    where = 'Type=="ACCREC"'
+    xero.page("Invoices", "Invoices", [invoice(1), invoice(2)], 1, 3,
+              query=pages_query(1, where=where),
+              response_headers={"X-MinLimit-Remaining": "0", "X-DayLimit-Remaining": "4000"})
+    # The pages after it carry no rate-limit headers (a proxy that drops them, say).
+    xero.page("Invoices", "Invoices", [invoice(3), invoice(4)], 2, 3,
+              query=pages_query(2, where=where))
+    xero.page("Invoices", "Invoices", [invoice(5)], 3, 3, query=pages_query(3, where=where))
+    clock = MovingClock()
+    conn = connectors.load("xero")(base_url=httpserver.url_for(API), sleep=clock.sleep,
+                                   clock=clock, tenant_id=TENANT, access_token="access-SECRET-1",
+                                   page_size=2)
+    pages = conn.sync(streams=["invoices"])
+    assert [r.id for r in next(pages).records] == ["inv-1", "inv-2"]
+    clock.now += timedelta(seconds=late)
+    assert [r.id for page in pages for r in page.records] == ["inv-3", "inv-4", "inv-5"]
+    assert clock.waits == expected
+
+
 def test_stops_before_spending_the_days_reserve(
     httpserver: HTTPServer, xero: FakeXero, waits: Waits
 ) -> None:

@@ -30,8 +30,10 @@ Every call a connector makes goes through :class:`ApiClient`:
   at once with a :class:`RateLimitError` saying when to try again ("try again later" for a
   wait past the year 9999, ``Retry-After: 99999999999999999999``). A ``Retry-After`` that is
   no finite number of seconds (``inf``, ``nan``, a word) is read as absent: back off.
-* the rate-limit headers of the last response (``X-MinLimit-Remaining``...) are kept in
-  :attr:`ApiClient.rate_limits` so that a connector can pace itself.
+* the rate-limit headers of the last response that had them (``X-MinLimit-Remaining``...)
+  are kept in :attr:`ApiClient.rate_limits`, with the time they were read, so that a
+  connector can pace itself on counts still true (``rate_limits.get(header, now=...,
+  window=60)`` forgets a count read a window ago).
 
 OAuth 2.0: :class:`BearerToken` (a fixed access token), :class:`RefreshTokenAuth` (the
 refresh-token grant, with rotation: the new refresh token is handed to a callback *before*

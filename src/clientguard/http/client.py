@@ -17,7 +17,7 @@ import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -88,17 +88,40 @@ _CHUNK_BYTES = 2**20
 
 @dataclass(frozen=True)
 class RateLimits:
-    """The rate-limit headers of the last response, for a connector that paces itself."""
+    """The rate-limit headers of the last response that carried any, for a connector that
+    paces itself, and when that response came.
+
+    A response without them (a token endpoint's, an API that leaves them out) keeps the last
+    ones: so a count is only as fresh as :attr:`seen_at`. Ask :meth:`get` with ``now`` and
+    the limit's ``window``: a count read a window or more ago is forgotten (the limit has
+    reset since), so that pacing never waits on a reading that is no longer true.
+    """
 
     remaining: Mapping[str, int] = field(default_factory=dict)
     """Header name (lower case) to the number of calls left, e.g.
     ``{"x-minlimit-remaining": 58, "x-daylimit-remaining": 4990}``."""
+    seen_at: datetime | None = None
+    """When the response that carried them came, by the client's clock (None: not known)."""
 
-    def get(self, header: str) -> int | None:
+    def get(
+        self, header: str, *, now: datetime | None = None, window: float | None = None
+    ) -> int | None:
+        """The calls left under ``header``; None where no response said, or where ``now``
+        and ``window`` (seconds) are given and the count was read ``window`` seconds or more
+        before ``now``."""
+        if now is not None and window is not None and self.age(now) >= window:
+            return None
         return self.remaining.get(header.lower())
 
+    def age(self, now: datetime) -> float:
+        """Seconds since the counts were read (0 where that is not known, or where ``now``
+        is earlier: a clock set back)."""
+        if self.seen_at is None:
+            return 0.0
+        return max(0.0, (now - self.seen_at).total_seconds())
+
     @classmethod
-    def of(cls, response: requests.Response) -> RateLimits:
+    def of(cls, response: requests.Response, *, seen_at: datetime | None = None) -> RateLimits:
         remaining = {}
         for name, value in response.headers.items():
             lowered = name.lower()
@@ -107,7 +130,7 @@ class RateLimits:
                     remaining[lowered] = int(value.strip())
                 except ValueError:
                     continue
-        return cls(dict(sorted(remaining.items())))
+        return cls(dict(sorted(remaining.items())), seen_at)
 
 
 class Auth(ABC):
@@ -449,7 +472,7 @@ class ApiClient:
                 f"({type(exc).__name__}); check the base URL",
                 ErrorContext(connector=self.connector),
             ) from None
-        limits = RateLimits.of(response)
+        limits = RateLimits.of(response, seen_at=self.clock())
         if limits.remaining:
             self.rate_limits = limits
         log.debug(

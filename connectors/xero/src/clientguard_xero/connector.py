@@ -95,6 +95,9 @@ USER_AGENT = "clientguard-xero/0.1.0"
 #: Xero's minute limit is a rolling 60 seconds: when the last response says no call is left,
 #: the connector waits this long before the next one rather than spend a call on a 429.
 MINUTE = 60.0
+#: Xero's day limit, in seconds: a count of the calls left today read this long ago is
+#: forgotten.
+DAY = 24 * 3600.0
 
 
 class XeroOptions(HttpOptions):
@@ -497,8 +500,10 @@ class XeroConnector(HttpConnector):
         return HttpRequest("GET", stream.path, {**stream.params, **page}, headers)
 
     def before_request(self, stream: HttpStream) -> None:
-        limits = self.client.rate_limits
-        day = limits.get("X-DayLimit-Remaining")
+        # Only counts still true now: a count read a window ago (a minute, a day) is
+        # forgotten, however many answers without the headers came since.
+        limits, now = self.client.rate_limits, self.client.clock()
+        day = limits.get("X-DayLimit-Remaining", now=now, window=DAY)
         if day is not None and day <= self.options.min_day_remaining:
             raise RateLimitError(
                 f"xero: {day} calls left of today's limit (min_day_remaining="
@@ -508,12 +513,16 @@ class XeroConnector(HttpConnector):
             )
         minute = [
             v
-            for v in (limits.get("X-MinLimit-Remaining"), limits.get("X-AppMinLimit-Remaining"))
+            for v in (limits.get(header, now=now, window=MINUTE)
+                      for header in ("X-MinLimit-Remaining", "X-AppMinLimit-Remaining"))
             if v is not None
         ]
         if minute and min(minute) <= 0:
-            self.client.before_wait(MINUTE, "pacing: no calls left this minute")
-            self.client.sleep(MINUTE)
+            # The rest of the minute since the answer that said none was left: by then every
+            # call it counted has left Xero's rolling window.
+            seconds = MINUTE - limits.age(now)
+            self.client.before_wait(seconds, "pacing: no calls left this minute")
+            self.client.sleep(seconds)
 
     def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
         if stream.name == "time_entries":
