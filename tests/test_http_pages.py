@@ -270,6 +270,54 @@ def test_a_full_read_that_loses_a_page_prunes_nothing_and_keeps_the_cursor(
     httpserver.check_assertions()
 
 
+PATH_TOKEN = "pathtok-SECRET-9"
+QUERY_TOKEN = "querytok-SECRET-3"
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "said"),
+    [
+        pytest.param(HTML, "text/html", "an HTML page (text/html)", id="a login page"),
+        pytest.param(b"", "application/json", "an empty body", id="an empty body"),
+        pytest.param(CUT, "application/json", "the answer was cut off", id="JSON cut off"),
+        pytest.param(b"Status: OK", "text/plain", "not JSON (text/plain)", id="plain text"),
+    ],
+)
+@pytest.mark.parametrize("known", [True, False], ids=["secrets known", "query token unknown"])
+def test_an_answer_that_is_not_json_names_the_call_without_a_secret(
+    httpserver: HTTPServer, content: bytes, content_type: str, said: str, known: bool
+) -> None:
+    # A token in the path (the client knows it: scrubbed) and one in the query string (as
+    # Fakturownia's api_token): the query string is never shown, known to the client or not.
+    httpserver.expect_request(f"/api/{PATH_TOKEN}/invoices.json").respond_with_data(
+        content, content_type=content_type)
+    api = ApiClient(httpserver.url_for("/api/"), connector="ledgerly", auth=BearerToken(TOKEN),
+                    secrets=(PATH_TOKEN, QUERY_TOKEN) if known else (PATH_TOKEN,))
+    answer = api.get(f"{PATH_TOKEN}/invoices.json",
+                     params={"api_token": QUERY_TOKEN, "page": 2}, stream="invoices")
+    with pytest.raises(ApiError) as caught:
+        decode_json(answer, client=api, what="page 2 of invoices", stream="invoices")
+    message = str(caught.value)
+    host = f"{httpserver.host}:{httpserver.port}"
+    assert message.startswith(
+        f"page 2 of invoices (GET {host}/api/[redacted]/invoices.json): ")
+    assert said in message
+    for secret in (PATH_TOKEN, QUERY_TOKEN, "api_token", "page=2", TOKEN, "sign in"):
+        assert secret not in message
+
+
+def test_a_connectors_page_that_is_an_html_page_names_the_call(httpserver: HTTPServer) -> None:
+    serve(httpserver, 1, listed(1, 2).encode())
+    httpserver.expect_ordered_request("/api/customers", query_string={"page": "2"}
+                                      ).respond_with_data(HTML, content_type="text/html")
+    with pytest.raises(ApiError) as caught:
+        pull(ledgerly(httpserver, []))
+    host = f"{httpserver.host}:{httpserver.port}"
+    assert str(caught.value).startswith(
+        f"page 2 of invoices (GET {host}/api/customers): the server answered with an HTML page")
+    assert "page=2" not in str(caught.value)
+
+
 # ============================================================================ cut off
 
 

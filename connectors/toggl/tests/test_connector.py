@@ -300,8 +300,13 @@ def test_a_page_with_an_empty_body_fails_instead_of_ending_the_list(
         pull(connector(httpserver, waits, page_size=2))
     httpserver.check_assertions()
     message = str(caught.value)
-    assert message.startswith("page 2 of projects: the API answered HTTP 200 with an empty "
-                              "body where JSON was due")
+    # The call is named (method, host and path, the workspace id in it scrubbed), never
+    # its query string.
+    host = f"{httpserver.host}:{httpserver.port}"
+    assert message.startswith(
+        f"page 2 of projects (GET {host}/api/v9/workspaces/[redacted]/projects): the API "
+        "answered HTTP 200 with an empty body where JSON was due")
+    assert "per_page" not in message
     assert "stream time_entries" in message
     assert WORKSPACE not in message
 

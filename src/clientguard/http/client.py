@@ -640,6 +640,10 @@ def decode_json(
     * JSON nested deeper than Python's recursion limit, or with an integer of more digits
       than Python converts (4,300): a damaged or hostile answer, read no further;
     * anything else that is not JSON: check ``base_url``.
+
+    Given the ``client`` that sent the call, the error names it too (``page 2 of invoices
+    (GET api.xero.com/api.xro/2.0/Invoices)``): method, host and path, never the query
+    string, scrubbed of the client's secrets.
     """
     if not response.content:
         if response.status_code in (204, 304):
@@ -695,6 +699,13 @@ def _not_json(
     message = f"{what}: {problem}"
     request_id = request_id_of(response)
     if client is not None:
+        # The call that got it, as every error of the client names one: method, host and
+        # path (describe_url: never the query string, which may hold a token, nor a
+        # user:password@), then scrubbed of the client's secrets with the rest (a realm id
+        # or a token in the path). Only with a client: nothing else could scrub the path.
+        sent = response.request
+        if sent is not None and sent.method and response.url:
+            message = f"{what} ({describe_url(sent.method, response.url)}): {problem}"
         message = client.scrub(message)
         request_id = client.scrub(request_id) if request_id else None
     return ApiError(
