@@ -127,6 +127,10 @@ class ErrorContext:
     status: int | None = None
     request_id: str | None = None
     retry_after: float | None = None
+    failed_before: tuple[str, ...] = ()
+    """What the earlier attempts of the same call got, where it was sent again before this
+    answer (``("HTTP 500", "ReadTimeout")``): a status or an exception's type, never a
+    message. Not in :meth:`describe`: the one who raises says what it means."""
 
     def describe(self) -> str:
         parts = []

@@ -416,12 +416,8 @@ class _TokenEndpointAuth(Auth):
                 raise
             # invalid_grant, invalid_client...: no retry helps, a person must re-authorise.
             said = str(exc).removesuffix(f" ({exc.context.describe()})")
-            raise AuthError(
-                f"{said}: the token endpoint refused the credentials; re-authorise "
-                "(a refresh token is single-use: one already used, or refreshed elsewhere "
-                "from a copy of it, is dead)",
-                exc.context,
-            ) from None
+            raise AuthError(f"{said}: {self._refused(exc.context.failed_before)}",
+                            exc.context) from None
         body = decode_json(response, client=client, what="token response")
         if not isinstance(body, dict) or not body.get("access_token"):
             raise AuthError("the token endpoint answered without an access_token")
@@ -440,6 +436,14 @@ class _TokenEndpointAuth(Auth):
             raise AuthError(f"the token endpoint's answer cannot be used: {exc}{kept}") from None
         self._accept(tokens)
         log.info("obtained a new access token from %s", describe_url("POST", self.token_url))
+
+    def _refused(self, failed_before: tuple[str, ...]) -> str:
+        """What a refusal of the token request means and what to do, for its error;
+        ``failed_before``: what earlier attempts of the request got (ErrorContext's)."""
+        return (
+            "the token endpoint refused the credentials; re-authorise (a refresh token is "
+            "single-use: one already used, or refreshed elsewhere from a copy of it, is dead)"
+        )
 
     def _keep_refresh_token(self, value: object) -> str:
         """Keep a rotated refresh token from an answer that cannot be used otherwise (its
@@ -635,6 +639,22 @@ class RefreshTokenAuth(_TokenEndpointAuth):
         assert rotated.refresh_token is not None
         self._hold(rotated.refresh_token)
         super()._accept(rotated)
+
+    def _refused(self, failed_before: tuple[str, ...]) -> str:
+        """A refusal after the same token request failed (a 5xx, a lost connection): the
+        endpoint may have rotated the refresh token in the answer that failed, which never
+        came, and voided the one sent again. The request is sent again all the same: Xero
+        takes the previous refresh token for 30 minutes after a rotation "if you don't
+        receive a response" (developer.xero.com/faq/oauth2/oauth-refresh-fail), and where
+        an endpoint does not, the new token was lost with the answer, whatever is done."""
+        if not failed_before:
+            return super()._refused(failed_before)
+        failed = ", ".join(dict.fromkeys(failed_before))
+        return (
+            f"the token endpoint refused the refresh token when the request was sent again "
+            f"after it failed ({failed}): it may have issued a new refresh token in the answer "
+            "that failed, which never arrived, voiding this one; re-authorise"
+        )
 
     def _keep_refresh_token(self, value: object) -> str:
         """The endpoint rotated the refresh token (and voided ours) but its access token

@@ -350,10 +350,17 @@ class ApiClient:
         where = describe_url(method, url)
         label = self.scrub(what or where)  # a path may hold an id (QuickBooks' realm)
         refreshed = False
+        # What the attempts so far got, for the error of a later one (ErrorContext's
+        # failed_before): a token endpoint that failed may have rotated the token it refuses.
+        earlier: list[str] = []
 
         def attempt() -> requests.Response:
             nonlocal refreshed
-            response = self._send(method, url, params, headers, data, auth, authenticate)
+            try:
+                response = self._send(method, url, params, headers, data, auth, authenticate)
+            except (requests.ConnectionError, requests.Timeout, *_CUT_OFF) as exc:
+                earlier.append(type(exc).__name__)
+                raise
             verdict = self.classify(response, now=self.clock())
             if verdict.action == "refresh":
                 if not authenticate or self.auth is None or refreshed:
@@ -372,10 +379,11 @@ class ApiClient:
             if verdict.action in ("wait", "retry"):
                 if verdict.retry_after is not None and verdict.retry_after > self.max_wait:
                     raise self._too_long(verdict, stream, label)
+                earlier.append(f"HTTP {verdict.status}")
                 raise _TryAgain(
                     verdict, f"HTTP {verdict.status} {verdict.reason}", verdict.retry_after
                 )
-            raise self._error(verdict, stream, label)
+            raise self._error(verdict, stream, label, earlier=earlier)
 
         try:
             # A copy per call: a token request runs inside an attempt of the call it serves,
@@ -555,13 +563,16 @@ class ApiClient:
         """``text`` scrubbed, then cut to ``limit`` characters: never the other way round."""
         return Scrubber(self.secrets()).shorten(text, limit)
 
-    def _context(self, verdict: Verdict, stream: str | None) -> ErrorContext:
+    def _context(
+        self, verdict: Verdict, stream: str | None, earlier: Iterable[str] = ()
+    ) -> ErrorContext:
         return ErrorContext(
             connector=self.connector,
             stream=stream,
             status=verdict.status,
             request_id=self.scrub(verdict.request_id) if verdict.request_id else None,
             retry_after=verdict.retry_after,
+            failed_before=tuple(earlier),
         )
 
     def _error(
@@ -573,6 +584,7 @@ class ApiClient:
         after_refresh: bool = False,
         attempts: int | None = None,
         hint: str | None = None,
+        earlier: Iterable[str] = (),
     ) -> ConnectorError:
         reason = self.shorten(verdict.reason)
         if after_refresh:
@@ -583,9 +595,10 @@ class ApiClient:
             reason += f"; gave up after {attempts} attempts"
         error = verdict.error or ApiError
         message = f"{label}: {reason}"
+        context = self._context(verdict, stream, earlier)
         if error is RateLimitError:
-            return RateLimitError(message, self._context(verdict, stream), verdict.resets_at)
-        return error(message, self._context(verdict, stream))
+            return RateLimitError(message, context, verdict.resets_at)
+        return error(message, context)
 
     def _too_long(self, verdict: Verdict, stream: str | None, label: str) -> RateLimitError:
         assert verdict.retry_after is not None

@@ -1,0 +1,109 @@
+"""A token request that failed (a 5xx, no answer in time) and is refused when sent again.
+
+A token endpoint may rotate the refresh token and then fail to deliver its answer (a 5xx
+after the rotation, a connection that drops). The client sends the request again, with the
+refresh token it holds: Xero takes the previous refresh token again for 30 minutes "if you
+don't receive a response from a token refresh" (developer.xero.com/faq/oauth2/
+oauth-refresh-fail), so there the retry gets the tokens. An endpoint without such a grace
+answers the retry ``invalid_grant``: the new refresh token was lost with the answer that
+failed, and only a new authorisation helps. The error used to blame a copy of the token used
+elsewhere; it now says the request failed first and why the token is void.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from clientguard.errors import AuthError
+from clientguard.http import ApiClient, RefreshTokenAuth, TokenSet
+
+NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
+REFRESH = "refresh-SECRET-1"
+
+
+class RotatesThenFails:
+    """A token endpoint without a grace period: the first request rotates the refresh token
+    (voiding the one sent) and then fails as ``failure`` says; any refresh token but the
+    valid one is answered 400 invalid_grant."""
+
+    def __init__(self, failure: str) -> None:
+        self.failure = failure
+        self.valid = REFRESH
+        self.sent: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, request: Request) -> Response:
+        with self._lock:
+            used = request.form["refresh_token"]
+            self.sent.append(used)
+            if used != self.valid:
+                return Response(json.dumps({"error": "invalid_grant"}), status=400,
+                                content_type="application/json")
+            self.valid = "refresh-SECRET-2"  # issued, and lost with the answer below
+        if self.failure == "timeout":
+            time.sleep(0.6)  # longer than the client's read timeout: no answer arrives
+            return Response("{}", content_type="application/json")
+        return Response("upstream failed", status=int(self.failure))
+
+
+@pytest.mark.parametrize(
+    ("failure", "said"),
+    [
+        pytest.param("500", "HTTP 500", id="rotated, then HTTP 500"),
+        pytest.param("503", "HTTP 503", id="rotated, then HTTP 503"),
+        pytest.param("timeout", "ReadTimeout", id="rotated, then no answer in time"),
+    ],
+)
+def test_a_refusal_after_a_failed_token_request_says_the_failure_may_have_voided_the_token(
+    httpserver: HTTPServer, failure: str, said: str
+) -> None:
+    endpoint = RotatesThenFails(failure)
+    httpserver.expect_request("/token", method="POST").respond_with_handler(endpoint)
+    saved: list[TokenSet] = []
+    auth = RefreshTokenAuth(token_url=httpserver.url_for("/token"), client_id="app-1",
+                            client_secret="client-SECRET-1", refresh_token=REFRESH,
+                            on_refresh=saved.append)
+    waits: list[float] = []
+    api = ApiClient(httpserver.url_for("/api/"), auth=auth, connector="xero",
+                    sleep=waits.append, clock=lambda: NOW, jitter=lambda: 0.5,
+                    timeout=(5.0, 0.3))
+    with pytest.raises(AuthError) as caught:
+        api.get("things")
+    # Sent twice, with the one refresh token it held: the retry is what a lost answer needs
+    # where the endpoint has a grace period (Xero's 30 minutes).
+    assert endpoint.sent == [REFRESH, REFRESH]
+    assert waits == [0.75]  # one backoff: 1 s at most, drawn at 0.5 between 0.5 and 1
+    assert saved == []
+    message = str(caught.value)
+    assert "invalid_grant" in message
+    assert (f"the token endpoint refused the refresh token when the request was sent again "
+            f"after it failed ({said}): it may have issued a new refresh token in the answer "
+            "that failed, which never arrived, voiding this one; re-authorise") in message
+    assert "a copy of it" not in message  # nothing was used elsewhere
+    assert caught.value.context.failed_before == (said,)
+    for secret in (REFRESH, "refresh-SECRET-2", "client-SECRET-1"):
+        assert secret not in message
+
+
+def test_a_refusal_at_the_first_token_request_still_blames_a_used_or_copied_token(
+    httpserver: HTTPServer,
+) -> None:
+    # Nothing failed before: the refresh token was dead before it was sent.
+    httpserver.expect_request("/token", method="POST").respond_with_json(
+        {"error": "invalid_grant"}, status=400)
+    auth = RefreshTokenAuth(token_url=httpserver.url_for("/token"), client_id="app-1",
+                            client_secret="client-SECRET-1", refresh_token=REFRESH,
+                            on_refresh=lambda tokens: None)
+    api = ApiClient(httpserver.url_for("/api/"), auth=auth, connector="xero",
+                    sleep=lambda seconds: None, clock=lambda: NOW)
+    with pytest.raises(AuthError) as caught:
+        api.get("things")
+    assert "refreshed elsewhere from a copy of it, is dead" in str(caught.value)
+    assert caught.value.context.failed_before == ()
