@@ -633,8 +633,9 @@ class RefreshTokenAuth(_TokenEndpointAuth):
         except Exception as exc:
             raise AuthError(
                 "a new refresh token was issued but could not be saved "
-                f"({type(exc).__name__}); the previous one stays valid for about 30 minutes, "
-                "so fix the token store and run again"
+                f"({type(exc).__name__}): fix the token store and run again at once; Xero "
+                "takes the previous refresh token for about 30 minutes, other providers may "
+                "not, and then the app must be authorised again"
             ) from exc
         assert rotated.refresh_token is not None
         self._hold(rotated.refresh_token)
