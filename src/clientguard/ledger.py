@@ -774,9 +774,12 @@ class Ledger:
 
         Records the connector could not map arrive as rejections in ``ledger.report`` (and
         make a strict build fail, listing them with their file and line or API page).
-        ``source`` names the source the records carry (default: the connector's name).
+        ``source`` names the source the records carry (default: the connector's name), and
+        the connector's notes are the source's: ``"<source>: <note>"``, as the store and the
+        command line write them.
         """
         pulled = pull(connector, source=source)
+        name = source or connector.name
         return cls._built(
             pulled.records,
             base_currency=base_currency,
@@ -786,7 +789,7 @@ class Ledger:
             # The pull's own map (compact: ``records.Locations``), which nothing else holds:
             # no copy of it.
             locations=pulled.locations,
-            notes=[f"{connector.name}: {note}" for note in pulled.notes],
+            notes=[f"{name}: {note}" for note in pulled.notes],
         )
 
     def merge(self, other: Ledger, *, strict: bool = True) -> Ledger:
@@ -860,18 +863,16 @@ class Ledger:
             # the objects come along so that a review says them in its language.
             carried_twice=sorted(
                 {*self.report.delivered_twice, *other.report.delivered_twice}, key=str),
-            # The sources' notes; those of unknown customers are found again in the merge
-            # (the other ledger may hold the customer).
-            # The same goes for documents that look alike in two sources. A note both carry
-            # (a ledger merged with one it was merged from) is said once.
-            notes=sorted({
-                note for book in (self, other) for note in book.report.notes
-                if note not in {*map(str, book.report.unknown_customers),
-                                *map(str, book.report.same_in_two_sources),
-                                unknown_links_note(book.report.unknown_links)}}),
+            # The sources' notes, each source's in its own order and the sources by name, as
+            # the store lists them (_merged_notes); then the notes of records delivered twice.
+            # Those of unknown customers are found again in the merge (the other ledger may
+            # hold the customer), and so are documents that look alike in two sources. A note
+            # both carry (a ledger merged with one it was merged from) is said once.
+            notes=_merged_notes(self, other),
             links=[*self._links, *other._links],
             warnings=sorted({*self.report.warnings, *other.report.warnings}),
-        ).run([*self.source_records(), *other.source_records(), *again], strict=strict)
+        ).run(_entries_once(self, other, [*self.source_records(), *other.source_records(),
+                                          *again]), strict=strict)
 
     # ------------------------------------------------------------------ look-ups
     @property
@@ -1925,7 +1926,9 @@ def _rekey(record: AnyRecord, key: Callable[[str, str], str]) -> AnyRecord:
         if record.customer_id is not None:
             owner = record.customer_source if isinstance(record, WorkRequest) else None
             update["customer_id"] = key(owner or source, record.customer_id)
-        if not isinstance(record, TimeEntry):
+        # Every id is keyed, a time entry's too where it has one: two trackers' entry "e0"
+        # are two entries, as two sources' invoice "2" are two invoices.
+        if record.id is not None:
             update["id"] = key(source, record.id)
         if isinstance(record, Payment | CreditNote) and record.allocations:
             update["allocations"] = tuple(
@@ -2003,6 +2006,85 @@ def _carried_once(mine: Sequence[Rejection], theirs: Sequence[Rejection]) -> lis
         if most[found] > 0:
             most[found] -= 1
             kept.append(rejection)
+    return kept
+
+
+def _given_notes(ledger: Ledger) -> tuple[list[str], list[str]]:
+    """``ledger``'s notes a merge carries as they are: the sources' own (given to its builds:
+    a connector's, the store's), in order, and the notes of records delivered twice. Those
+    its build made of the records as a whole (unknown customers, documents alike in two
+    sources, links naming no customer) are left out: the merge finds them again."""
+    report = ledger.report
+    made = {*map(str, report.unknown_customers), *map(str, report.same_in_two_sources),
+            unknown_links_note(report.unknown_links)}
+    twice = set(map(str, report.delivered_twice))
+    given = [note for note in report.notes if note not in made and note not in twice]
+    return given, [note for note in report.notes if note in twice]
+
+
+def _note_source(note: str) -> str:
+    """The source a source's note is of: the name before its first ``": "`` (the store, the
+    command line and :meth:`Ledger.from_connector` write ``"<source>: <note>"``; a source's
+    name holds no ``:``); ``""`` for a note without one."""
+    head, colon, _rest = note.partition(": ")
+    return head if colon and KEY_SEPARATOR not in head else ""
+
+
+def _merged_notes(one: Ledger, other: Ledger) -> list[str]:
+    """The sources' notes of a merge of ``one`` and ``other``, each once: by source (sorted by
+    name, as the store lists them), each source's in the order its ledger has them (the
+    connector's declared streams, each stream's as they came), so that a merge of the
+    sources' ledgers has the notes of one load of them all from the store; then the notes of
+    records delivered twice, sorted. Where the two ledgers give one source's notes otherwise
+    (two builds of one source from different reads), which one's order would depend on
+    which ledger is merged into which: that source's notes are sorted."""
+    given: dict[str, list[list[str]]] = {}
+    twice: set[str] = set()
+    for book in (one, other):
+        notes, repeated = _given_notes(book)
+        twice.update(repeated)
+        by_source: dict[str, list[str]] = {}
+        for note in dict.fromkeys(notes):
+            by_source.setdefault(_note_source(note), []).append(note)
+        for source, listed in by_source.items():
+            given.setdefault(source, []).append(listed)
+    merged: list[str] = []
+    for source in sorted(given):
+        lists = given[source]
+        if all(listed == lists[0] for listed in lists):
+            merged += lists[0]
+        else:
+            merged += sorted({note for listed in lists for note in listed})
+    return [*merged, *sorted(twice)]
+
+
+def _entries_once(one: Ledger, other: Ledger, records: list[AnyRecord]) -> list[AnyRecord]:
+    """``records`` (a merge's: ``one``'s, ``other``'s, the entries matched again) with each
+    time entry without an id that both ledgers hold counted once. Such entries have no id to
+    say which is which: equal ones (the same source, day, person, client, hours) within one
+    ledger are that many entries (two rows of a spreadsheet alike), and a merge keeps of each
+    as many as the ledger holding it most holds: a ledger merged with itself, with one it
+    was merged from or with its source built again counts each row once, as it counts the
+    records with ids (``_Builder.unique``) and the rejections (:func:`_carried_once`)."""
+    held: list[Counter[TimeEntry]] = []
+    for book in (one, other):
+        entries: Counter[TimeEntry] = Counter(
+            record for record in book.source_records()
+            if isinstance(record, TimeEntry) and record.id is None)
+        entries.update(
+            rejection.record for rejection in book.report.rejected
+            if isinstance(rejection.record, TimeEntry) and rejection.record.id is None)
+        held.append(entries)
+    if not held[0] or not held[1]:
+        return records
+    most = held[0] | held[1]  # each entry as many times as the ledger holding it most
+    kept: list[AnyRecord] = []
+    for record in records:
+        if isinstance(record, TimeEntry) and record.id is None:
+            if most[record] <= 0:
+                continue
+            most[record] -= 1
+        kept.append(record)
     return kept
 
 

@@ -69,10 +69,12 @@ def test_the_warning_reaches_the_load_report_and_the_reviews_data_quality(
     invoices, payments = write("invoices.csv", INVOICES), write("payments.csv", PAYMENTS)
     conn = CsvConnector(mapping=MAPPING, reader=reader, invoices=invoices, payments=payments)
     ledger = cg.Ledger.from_connector(conn, base_currency="PLN", source="books")
+    # A note of the source books (not of the connector, csv), as the store and the command
+    # line prefix it, and as its links line names the customers.
     expected = [
-        "csv: " + warning("00123", f"{invoices}, line 2", "123", f"{invoices}, line 3",
+        "books: " + warning("00123", f"{invoices}, line 2", "123", f"{invoices}, line 3",
                           "Acme", "books"),
-        "csv: " + warning("777", f"{invoices}, line 4", "0777", f"{payments}, line 2",
+        "books: " + warning("777", f"{invoices}, line 4", "0777", f"{payments}, line 2",
                           "Beta", "books"),
     ]
     # Said once each, in the order found (the invoices' pair, then the payments'), though
@@ -113,10 +115,10 @@ def test_a_group_a_later_stream_grows_is_said_once_with_all_its_members(
         "customer,same_as; lines books:00123,books:123; books:00123,books:0123) named in "
         "[links] files of clientguard.toml")
     zeros = [n for n in ledger.report.notes if "leading zeros" in n]
-    assert zeros == ["csv: " + three]
+    assert zeros == ["books: " + three]
     assert sorted(c.id for c in ledger.customers) == ["00123", "0123", "123", "777"]
     quality = cg.review(ledger, as_of=date(2026, 3, 1)).data_quality
-    assert [n for n in quality.notes if "leading zeros" in n] == ["csv: " + three]
+    assert [n for n in quality.notes if "leading zeros" in n] == ["books: " + three]
 
 
 def test_the_links_file_the_warning_proposes_joins_the_two(write: Write) -> None:
@@ -194,7 +196,7 @@ def test_ids_a_customers_file_lists_that_differ_only_by_zeros_are_said_once(
     ledger = cg.Ledger.from_connector(conn, base_currency="PLN", source="books", strict=False)
     # Expected by hand: the two ids the file lists, at their rows (lines 2 and 3), read as 2
     # customers; 007 is in no customer's row (its invoice is rejected), so it is no member.
-    expected = "csv: " + listed_warning(
+    expected = "books: " + listed_warning(
         [("7", f"{customers}, line 2"), ("07", f"{customers}, line 3")], "Acme", "books")
     assert [n for n in ledger.report.notes if "leading zeros" in n] == [expected]
     assert sorted(c.id for c in ledger.customers) == ["07", "7"]
