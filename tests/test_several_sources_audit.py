@@ -503,12 +503,15 @@ def source_records(draw: st.DrawFn, source: str) -> list[AnyRecord]:
 
 
 @st.composite
-def firms(draw: st.DrawFn) -> tuple[list[list[AnyRecord]], list[Link]]:
+def firms(draw: st.DrawFn) -> tuple[list[list[AnyRecord]], list[Link], list[list[str]]]:
     parts = [draw(source_records(source)) for source in SOURCES[:draw(st.integers(2, 3))]]
     refs = [(c.source, c.id) for part in parts for c in part if isinstance(c, Customer)]
     links: list[Link] = [(a, b) for a, b in draw(st.lists(
         st.tuples(st.sampled_from(refs), st.sampled_from(refs)), max_size=2))]
-    return parts, links
+    # Each source's notes, in the order its connector gave them (not their text's).
+    notes = [[f"{part[0].source}: {note}" for note in draw(st.permutations(["a", "b", "c"]))]
+             for part in parts]
+    return parts, links, notes
 
 
 FX = fx_table("EUR", {"USD": {"2025-02-25": "0.92"}}, max_staleness_days=200)
@@ -517,13 +520,12 @@ FX = fx_table("EUR", {"USD": {"2025-02-25": "0.92"}}, max_staleness_days=200)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(firms())
 def test_the_sources_ledgers_merged_in_any_order_give_one_review(
-    firm: tuple[list[list[AnyRecord]], list[Link]]
+    firm: tuple[list[list[AnyRecord]], list[Link], list[list[str]]]
 ) -> None:
-    parts, links = firm
+    parts, links, notes = firm
     ledgers = [Ledger.build(part, base_currency="EUR", fx=FX, strict=False, links=links,
-                            notes=[f"{part[0].source}: a note"],
-                            warnings=[f"{part[0].source}: a warning"])
-               for part in parts]
+                            notes=given, warnings=[f"{part[0].source}: a warning"])
+               for part, given in zip(parts, notes, strict=True)]
     seen = set()
     for order in itertools.permutations(ledgers):
         merged = order[0]
@@ -531,4 +533,8 @@ def test_the_sources_ledgers_merged_in_any_order_give_one_review(
             merged = merged.merge(other, strict=False)
         seen.add((render_json(review(merged, as_of=AS_OF)), merged.report.notes,
                   merged.report.same_in_two_sources, tuple(map(str, merged.report.rejected))))
+        # The sources' notes by source name (as the store lists them), each source's in the
+        # order it gave them; the merge's own notes after them.
+        by_name = [note for given in sorted(notes) for note in given]
+        assert list(merged.report.notes[:len(by_name)]) == by_name
     assert len(seen) == 1
