@@ -797,13 +797,17 @@ class Ledger:
 
         Both must have the same base currency. Records keep their identity (source, kind,
         id): when the two hold different sources, the merged ledger is keyed ``source:id``; a
-        record of ``other`` with the identity of one of ``self`` is rejected. The links of both
-        apply. The rejections of both earlier builds are carried into the report; ``strict``
-        fails only on problems the merge itself finds. What both carry comes in one order
-        whichever is merged into which (rejections by source, adjustments in ledger order,
-        notes and warnings sorted), each once: ``a.merge(b)`` and ``b.merge(a)`` review alike.
-        Equal rejections of one ledger (identical time entries without an id) are each kept:
-        each is a record.
+        record of ``other`` with the identity of one of ``self`` and other content is rejected
+        (with the same content it is counted once). The links of both apply. The rejections
+        of both earlier builds are carried into the report; ``strict`` fails only on problems
+        the merge itself finds. What both carry comes in one order whichever is merged into
+        which (rejections by source, adjustments in ledger order, the sources' notes by
+        source, each source's in its own order as the store lists them, warnings sorted),
+        each once: ``a.merge(b)`` and ``b.merge(a)`` review alike, and alike a load of the
+        same sources from the store. Equal rejections and equal time entries without an id
+        of one ledger (two identical rows of a sheet) are each kept: each is a record; of
+        those both ledgers hold, as many as the one holding most holds (``a.merge(a)``
+        counts what ``a`` counts).
 
         The FxTables of both are combined (:func:`~clientguard.money.combined_fx`): where the
         two have a rate for the same currency and day, the rates must agree, else a
@@ -921,10 +925,21 @@ class Ledger:
         for kind in documents:
             for record in kind:
                 yield _rekey(record, _unkey) if keyed else record
-        for entry, original in zip(self.time_entries, self._named, strict=True):
-            yield original or (_rekey(entry, _unkey) if keyed else entry)
+        yield from self._source_entries()
         for request in self.work_requests:
             yield _rekey(request, _unkey) if keyed else request
+
+    def _source_entries(self, *, without_id: bool = False) -> Iterator[TimeEntry]:
+        """The time entries as their sources gave them (:meth:`source_records`); with
+        ``without_id``, only those without an id."""
+        keyed = self._keyed
+        for entry, original in zip(self.time_entries, self._named, strict=True):
+            if without_id and entry.id is not None:
+                continue
+            if original is not None:
+                yield original
+            else:
+                yield cast("TimeEntry", _rekey(entry, _unkey)) if keyed else entry
 
     def records(self) -> Iterable[AnyRecord]:
         """Every record, kind by kind, in the ledger's order."""
@@ -2068,9 +2083,7 @@ def _entries_once(one: Ledger, other: Ledger, records: list[AnyRecord]) -> list[
     records with ids (``_Builder.unique``) and the rejections (:func:`_carried_once`)."""
     held: list[Counter[TimeEntry]] = []
     for book in (one, other):
-        entries: Counter[TimeEntry] = Counter(
-            record for record in book.source_records()
-            if isinstance(record, TimeEntry) and record.id is None)
+        entries: Counter[TimeEntry] = Counter(book._source_entries(without_id=True))
         entries.update(
             rejection.record for rejection in book.report.rejected
             if isinstance(rejection.record, TimeEntry) and rejection.record.id is None)
