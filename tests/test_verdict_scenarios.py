@@ -510,3 +510,72 @@ def test_the_amount_rule_has_its_line_and_leaves_disputes_to_the_dispute(
                   *_steady("a", "1000"), *_steady("b", "1000"))
     findings = cg.late_payers(book, as_of=AS_OF)
     assert {f.signal for f in findings if f.customer_id == "big"} == signals
+
+
+
+def _run_and_disputed(delays: list[int], disputed: set[int], *, start: int) -> list[AnyRecord]:
+    """Invoices of 1,000 on the 1st of each month from Jul 2025 (``start`` months later), 14
+    days' terms, the i-th paid ``delays[i]`` days after its due date; those whose index is in
+    ``disputed`` disputed on their due date. All paid by 30 Jun 2026."""
+    records: list[AnyRecord] = []
+    for n, delay in enumerate(delays):
+        month = start + n
+        issued = date(2025 + (6 + month) // 12, (6 + month) % 12 + 1, 1)
+        due = issued + timedelta(days=14)
+        assert due + timedelta(days=delay) <= AS_OF
+        records.append(invoice("run", issued=issued, total="1000", terms=14,
+                               paid=due + timedelta(days=delay), id=f"R{month}",
+                               disputed_on=due if n in disputed else None))
+    return records
+
+
+# A client on a fixed payment run that disputes some invoices: a disputed invoice is held until
+# the dispute is settled, not paid on the run, so the run's day is read on the undisputed
+# invoices alone (docs/review.md, "A fixed payment run"; their own profile since the dispute
+# fix, DisputeSplit.undisputed). Until 2026-12-07 a dispute finding refused the run ("the
+# quantiles mix in the disputed invoices", no longer true) and told the client to be reminded,
+# and one disputed invoice under dispute_share widened the spread of the whole profile.
+# Quantiles by hand (type 7, as above): undisputed days late all 10, so p10 = median = p90 =
+# 10, a spread of 0: "about 10 days", "10 days longer".
+@pytest.mark.parametrize(
+    ("invoices", "severity", "dispute", "kind"),
+    [
+        # 6 disputed (Jul-Dec 2025) paid 40 days late, then 6 undisputed (Jan-Jun 2026) paid 10
+        # days late: 6 of the 12 late invoices disputed = 50%, a dispute (from 50%). The
+        # undisputed alone: 6 due, 6 late (100%), 10 days weighted x 1.25 (100% late) = 12.5
+        # weighed days, a watch: align its due dates, not "send a reminder".
+        (_run_and_disputed([40] * 6 + [10] * 6, set(range(6)), start=0), cg.Severity.WATCH,
+         True, "align_due_dates"),
+        # One disputed invoice among 8 (Nov 2025 - Jun 2026), the first, paid 90 days late; 7
+        # paid 10 days late. 1 of 8 late disputed (12.5%, under 50%): no dispute finding, and
+        # the lateness is judged on all 8 as before: (7 x 10 + 90) / 8 = 20 days weighted x
+        # 1.25 = 25 weighed, costing 1,000 x 160 x 10% / 365 = 43.84 a year (material from
+        # 40): a warning. All 8 sorted, 10 x 7 then 90: p90 at 6.3 = 10 + 0.3 x 80 = 34, a
+        # spread of 24 that made it "Ask for payment on delivery"; the 7 undisputed: 0.
+        (_run_and_disputed([90] + [10] * 7, {0}, start=4), cg.Severity.WARNING, False,
+         "align_due_dates"),
+        # The undisputed invoices are no run: late 7, 1, 11, 5, 13, 3, 9 (no rising order),
+        # sorted 1 3 5 7 9 11 13: p10 at 0.6 = 1 + 0.6 x 2 = 2.2, p90 at 5.4 = 11 + 0.4 x 2 =
+        # 11.8, a spread of 9.6; the disputed one paid 7 days late. Weighted (49 + 7) / 8 = 7
+        # x 1.25 = 8.75: a watch, and the reminder stays.
+        (_run_and_disputed([7, 7, 1, 11, 5, 13, 3, 9], {0}, start=4), cg.Severity.WATCH,
+         False, "reminders"),
+    ],
+    ids=["mostly disputed", "one disputed", "undisputed vary"],
+)
+def test_a_payment_run_is_read_on_the_undisputed_invoices(
+    invoices: list[AnyRecord], severity: cg.Severity, dispute: bool, kind: str
+) -> None:
+    book = ledger(*invoices, *_steady("a", "1000"), *_steady("b", "1000"))
+    client = cg.review(book, as_of=AS_OF).clients["run"]
+    (chronic,) = [f for f in client.findings if f.signal is Signal.CHRONIC_LATE]
+    assert chronic.severity is severity
+    assert (Signal.DISPUTE in {f.signal for f in client.findings}) is dispute
+    kinds = [r.kind for r in client.revisions]
+    assert set(kinds) & _LATE_ADVICE == {kind}
+    # A dispute keeps its own advice beside the run's.
+    assert ("resolve_disputes" in kinds) is dispute
+    if kind == "align_due_dates":
+        (revision,) = [r for r in client.revisions if r.kind == kind]
+        assert "about 10 days after each due date" in revision.message
+        assert "agree terms 10 days longer" in revision.message

@@ -85,7 +85,7 @@ from clientguard.signals import (
     run_signals,
 )
 from clientguard.signals.freshness import NO_DATA_METRIC
-from clientguard.signals.lateness import _any_disputed, yearly_cost
+from clientguard.signals.lateness import _any_disputed, dispute_splits, yearly_cost
 from clientguard.signals.shared import shared, sharing
 from clientguard.signals.workload import _window_workload, rush_lead
 
@@ -1266,28 +1266,38 @@ work"): not given to a client that looks churned, which is told to collect what 
 
 
 def _payment_run(
-    signals: Mapping[Signal, Finding], policy: Policy
+    signals: Mapping[Signal, Finding], policy: Policy, undisputed: PaymentProfile | None = None
 ) -> tuple[int, int] | None:
     """``(typical, longer)`` when the client's chronic lateness has the shape of a fixed payment
     run, else None: ``typical`` its median days late in whole days (half-even), ``longer`` the
     days to add to its terms so that nine invoices in ten would be paid by their due date (its
     90th percentile of days late, rounded up).
 
-    Read from the ``chronic_late`` finding's evidence alone (no invoice is read again): at least
-    ``policy.payment_run_min_invoices`` due, a late share of ``policy.payment_run_late_share``
-    or more, and the middle 80% of its days late within ``policy.payment_run_spread_days``. Not
-    a run when its lateness is ``worsening_late`` (a rising lateness is not a fixed date) or a
-    ``dispute`` (the quantiles then mix in the disputed invoices).
+    The shape: at least ``policy.payment_run_min_invoices`` due, a late share of
+    ``policy.payment_run_late_share`` or more, and the middle 80% of its days late within
+    ``policy.payment_run_spread_days``. Read from the ``chronic_late`` finding's evidence (no
+    invoice is read again), or, where the finding's customer has disputed invoices due in the
+    window, from ``undisputed``, its payment profile without them (``DisputeSplit.undisputed``):
+    a disputed invoice is held until the dispute is settled, not paid on the run, so its days
+    late say nothing about the run's day (docs/review.md, "A fixed payment run"). Not a run
+    when its lateness is ``worsening_late`` (a rising lateness is not a fixed date).
     """
     chronic = signals.get(Signal.CHRONIC_LATE)
-    if chronic is None or Signal.WORSENING_LATE in signals or Signal.DISPUTE in signals:
+    if chronic is None or Signal.WORSENING_LATE in signals:
         return None
-    numbers = chronic.evidence.numbers
-    due, share = numbers.get("invoices_due"), numbers.get("late_share")
-    median, low, high = (
-        numbers.get("median_days_late"), numbers.get("p10_days_late"),
-        numbers.get("p90_days_late"),
-    )
+    if undisputed is not None:
+        due: object = undisputed.invoices_due
+        share: object = undisputed.late_share
+        median: object = undisputed.median_days_late
+        low: object = undisputed.p10_days_late
+        high: object = undisputed.p90_days_late
+    else:
+        numbers = chronic.evidence.numbers
+        due, share = numbers.get("invoices_due"), numbers.get("late_share")
+        median, low, high = (
+            numbers.get("median_days_late"), numbers.get("p10_days_late"),
+            numbers.get("p90_days_late"),
+        )
     if not isinstance(due, int) or due < policy.payment_run_min_invoices:
         return None
     if not isinstance(share, Decimal) or share < policy.payment_run_late_share:
@@ -1300,6 +1310,19 @@ def _payment_run(
     typical = int(median.to_integral_value(rounding=ROUND_HALF_EVEN))
     longer = int(high.to_integral_value(rounding=ROUND_CEILING))
     return typical, longer
+
+
+def _undisputed_of(
+    finding: Finding | None, ledger: Ledger, as_of: date, policy: Policy
+) -> PaymentProfile | None:
+    """The payment profile of ``finding``'s customer without its disputed invoices, where it has
+    disputed invoices due in the window (the split the late-payment signal made, shared within
+    the review); else None."""
+    if finding is None or finding.customer_id is None or not _any_disputed(ledger):
+        return None
+    split = shared("dispute_splits", ledger, as_of, policy, dispute_splits).get(
+        finding.customer_id)
+    return split.undisputed if split is not None else None
 
 
 def _term_revisions(
@@ -1328,7 +1351,11 @@ def _term_revisions(
         f for f in findings if f.signal in (Signal.CHRONIC_LATE, Signal.WORSENING_LATE)
     ]
     late = late_findings[0] if late_findings else None  # the most serious of them
-    run = _payment_run(signals, policy) if late is not None else None
+    run = (
+        _payment_run(signals, policy, _undisputed_of(
+            signals.get(Signal.CHRONIC_LATE), ledger, as_of, policy))
+        if late is not None else None
+    )
     align: Revision | None = None
     if run is not None:
         # Neither a reminder nor shorter terms move a payment run (shorter terms only make the

@@ -86,7 +86,8 @@ def late_payment(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     check_as_of(as_of)
     profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
     names = {customer: ledger.name_of(customer) for customer in profiles}
-    splits = dispute_splits(ledger, as_of=as_of, policy=policy)
+    # Shared: the review reads the same splits for the payment-run advice.
+    splits = shared("dispute_splits", ledger, as_of, policy, dispute_splits)
     return late_payer_findings(profiles, policy=policy, names=names, disputes=splits)
 
 
