@@ -55,9 +55,10 @@ def test_three_lines_rounded_up_a_cent_between_them() -> None:
     assert reviewed.book.claimable == D("120.93")
 
 
-def _book(seed: int, currency: str) -> list[AnyRecord]:
+def _book(seed: int, currency: str, fx_rate: D | None = None) -> list[AnyRecord]:
     """Up to 10 invoices of three clients, from 2019, paid in up to three parts or credited,
-    at random (the reviewer's generator)."""
+    at random (the reviewer's generator); each record at ``fx_rate`` (base per unit) where
+    given."""
     rnd = random.Random(seed)
     records: list[AnyRecord] = [customer(c) for c in "abc"]
     for i in range(rnd.randint(1, 10)):
@@ -65,7 +66,7 @@ def _book(seed: int, currency: str) -> list[AnyRecord]:
         issued = date(2019, 1, 1) + timedelta(days=rnd.randint(0, 2400))
         total = D(rnd.randint(100, 2_000_000)) / 100
         sent = invoice(who, issued=issued, total=total, terms=rnd.choice([0, 7, 14, 30, 60]),
-                       id=f"I{i}", currency=currency)
+                       id=f"I{i}", currency=currency, fx_rate=fx_rate)
         records.append(sent)
         left = total
         for j in range(rnd.randint(0, 3)):
@@ -76,10 +77,10 @@ def _book(seed: int, currency: str) -> list[AnyRecord]:
             if rnd.random() < 0.25:
                 records.append(credit_note(who, issued=day, total=amount,
                                            applies_to=[(sent, amount)], id=f"C{i}_{j}",
-                                           currency=currency))
+                                           currency=currency, fx_rate=fx_rate))
             else:
                 records.append(payment(who, on=day, amount=amount, pays=[(sent, amount)],
-                                       id=f"P{i}_{j}", currency=currency))
+                                       id=f"P{i}_{j}", currency=currency, fx_rate=fx_rate))
             left -= amount
     return records
 
@@ -103,3 +104,76 @@ def test_each_clients_claimable_is_its_claims_total(law: str, seed: int, as_of: 
         barred = client.time_barred if client is not None else D(0)
         assert claimable == letter.totals.get(currency, D(0)), who
         assert barred == letter.time_barred_totals.get(currency, D(0)), who
+
+
+PLN_IN_EUR = D("0.2300")
+"""EUR per PLN, each record's own rate, in an EUR book without an FxTable."""
+
+
+def _unpriced_lines(letter: object) -> D:
+    """The EUR of the claim's Polish compensations left to fill in (no NBP rate), not
+    time-barred: what the claim counts in no total."""
+    return sum((line.compensation for line in letter.invoices  # type: ignore[attr-defined]
+                if line.compensation is not None and not line.compensation_converted
+                and not line.compensation_time_barred), D(0))
+
+
+# Polish law in an EUR book with no FxTable: PLN invoices at a rate of their own. The law owes
+# the fixed compensation in PLN, the equivalent of EUR 40/70/100 at the NBP rate of the last
+# business day of the month before the debt fell due (art. 10 ust. 1a), which this ledger does
+# not have: the claim states the EUR sum and leaves the PLN amount to fill in, out of its
+# totals (docs/claims.md, "Fixed compensation"). Until 2026-12-07 the review counted the EUR
+# sum in claimable, being in the base currency, and so asked 40.00 EUR a late invoice more than
+# the claim did. Now both leave it out and both say so: the claim's totals are in PLN alone,
+# the review's claimable is each PLN line at 0.23 (to the cent of the PLN lines, before the
+# conversion: claimable is unrounded in the base), and the review's compensation_unpriced is
+# the claim's blank lines, EUR for EUR.
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), as_of=st.dates(date(2023, 1, 1), date(2031, 12, 31)))
+def test_a_polish_claim_in_an_eur_book_without_rates_leaves_out_the_same_compensation(
+    seed: int, as_of: date
+) -> None:
+    book = ledger(*_book(seed, "PLN", fx_rate=PLN_IN_EUR), base_currency="EUR")
+    policy = Policy(jurisdiction="pl")
+    reviewed = review(book, as_of=as_of, policy=policy)
+    for who in "abc":
+        letter = claim(book, who, as_of=as_of, policy=policy)
+        assert set(letter.totals) <= {"PLN"}, who
+        client = reviewed.clients.get(who)
+        claimable = client.claimable if client is not None else D(0)
+        barred = client.time_barred if client is not None else D(0)
+        assert claimable == letter.totals.get("PLN", D(0)) * PLN_IN_EUR, who
+        assert barred == letter.time_barred_totals.get("PLN", D(0)) * PLN_IN_EUR, who
+        unpriced = client.compensation_unpriced if client is not None else D(0)
+        assert unpriced == _unpriced_lines(letter), who
+
+
+def test_the_advice_says_the_polish_compensation_left_out_and_why() -> None:
+    # 12 PLN invoices of 10,000 (2,300.00 EUR each at 0.23), 30 days' terms, from 2 January
+    # 2025, each paid 31 days late: chronic (late on every invoice), material (2,300 x 31 x
+    # 10% / 365 = 19.53 EUR an invoice), 31 x 1.25 = 38.75 weighed days: a warning, so the
+    # review advises the claim. Each debt is PLN 10,000, above PLN 5,000 and below 50,000: EUR
+    # 70 each, 12 x 70 = 840.00 EUR that neither the claim's totals nor claimable count, and
+    # the advice names it with the reason.
+    records: list[AnyRecord] = [customer("acme")]
+    for n in range(12):
+        sent = invoice("acme", issued=date(2025, 1, 2) + timedelta(days=30 * n),
+                       total="10000.00", currency="PLN", fx_rate=PLN_IN_EUR, id=f"F{n}")
+        records += [sent, payment("acme", on=sent.due_date + timedelta(days=31),
+                                  amount="10000.00", currency="PLN", fx_rate=PLN_IN_EUR,
+                                  pays=sent, id=f"P{n}")]
+    book = ledger(*records, base_currency="EUR")
+    policy = Policy(jurisdiction="pl")
+    as_of = date(2026, 2, 28)
+    letter = claim(book, "acme", as_of=as_of, policy=policy)
+    assert _unpriced_lines(letter) == D("840.00")
+    client = review(book, as_of=as_of, policy=policy).clients["acme"]
+    assert client.claimable == letter.totals["PLN"] * PLN_IN_EUR
+    assert client.compensation_unpriced == D("840.00")
+    (advice,) = [r for r in client.revisions if r.kind == "claim_late_interest"]
+    assert "It leaves out 840.00 EUR of fixed compensation" in advice.message
+    assert "Polish law owes it in PLN at the NBP average EUR rate" in advice.message
+    # The same in Polish: the amount with a decimal comma and a no-break space.
+    polski = review(book, as_of=as_of, policy=policy, lang="pl").clients["acme"]
+    (rada,) = [r for r in polski.revisions if r.kind == "claim_late_interest"]
+    assert "Pominięto 840,00\u00a0EUR rekompensaty" in rada.message

@@ -176,8 +176,16 @@ def test_the_verdicts_in_polish_and_their_codes_unchanged() -> None:
     assert kestrel.recommendation is Recommendation.REVISE_TERMS
     claim = next(r for r in kestrel.revisions if r.kind == "claim_late_interest")
     assert "odsetek ustawowych za opóźnienie w transakcjach handlowych" in claim.message
-    assert claim.message.endswith("(prawo polskie); albo zrezygnuj z nich w zamian za nowe "
-                                  "warunki.")
+    assert "(prawo polskie); albo zrezygnuj z nich w zamian za nowe warunki." in claim.message
+    # A PLN book without NBP rates: each late invoice's EUR 70 (36,500 PLN, above 5,000 and
+    # below 50,000), 12 x 70 = 840 EUR, is left out of the claim's totals and so of the amount
+    # above, and the advice says so (until 2026-12-07 it left it out without a word).
+    assert claim.message.endswith(
+        f"Pominięto 840,00{NBSP}EUR rekompensaty za koszty odzyskiwania należności: ustawa "
+        "przyznaje ją w złotych, po średnim kursie EUR NBP z ostatniego dnia roboczego "
+        "miesiąca poprzedzającego miesiąc, w którym dług stał się wymagalny, a księga nie ma "
+        "tego kursu (nota zostawia kwotę w złotych do wpisania); zsynchronizuj tabelę NBP "
+        "([rates.nbp]), by ją policzyć.")
     assert polish.book.summary.startswith("Klienci: 1 do renegocjacji warunków, 1 bez zastrzeżeń.")
 
 

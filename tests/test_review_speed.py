@@ -213,7 +213,15 @@ def reference_lateness_costs(
             except DataError as exc:
                 notes.append(_("no fixed compensation: {error}").format(error=exc))
             if compensation is not None:
-                if compensation.currency == book.base_currency:
+                if compensation.jurisdiction == "pl" and not compensation.converted:
+                    # Owed in PLN at a rate the ledger lacks: in no base sum, whatever the
+                    # base (docs/claims.md, "Fixed compensation"; since 2026-12-07 in an
+                    # EUR book too, where the EUR sum had been counted as in the base).
+                    notes.append(_(
+                        "compensation stated in {currency}: the ledger has no FxTable to "
+                        "convert it to {base}"
+                    ).format(currency=compensation.currency, base="PLN"))
+                elif compensation.currency == book.base_currency:
                     compensation_base = compensation.amount
                 elif book.fx is not None:
                     try:
@@ -261,8 +269,12 @@ def reference_lateness_costs(
         # Claimable as the claim states each line (docs/claims.md, "Rounding"): the interest
         # rounded in the invoice's currency, at its rate; a compensation in the base currency
         # rounded, else as converted. Nothing is time-barred as of these dates.
-        claimable = D(0)
+        claimable = unpriced = D(0)
         for item in items:
+            if item.compensation is not None and item.compensation_base is None and (
+                    item.compensation.jurisdiction == "pl"
+                    and not item.compensation.converted):
+                unpriced += item.compensation.amount
             if item.statutory_interest is not None:
                 claimable += (item.statutory_interest.rounded(item.currency)
                               * book.rate_to_base(book.invoice(item.invoice_id)))
@@ -279,6 +291,7 @@ def reference_lateness_costs(
             compensation=compensation_total,
             compensation_unconverted=unconverted,
             claimable=claimable,
+            compensation_unpriced=unpriced,
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result

@@ -566,10 +566,7 @@ def _line(
         compensation_statutory_currency=(
             compensation.statutory_currency if compensation else None
         ),
-        compensation_converted=(
-            compensation is not None
-            and (compensation.converted or compensation.jurisdiction != "pl")
-        ),
+        compensation_converted=compensation is not None and compensation.priced,
         compensation_fx_rate=compensation.fx_rate if compensation else None,
         compensation_rule_date=compensation.rule_date if compensation else None,
         compensation_band=compensation.band if compensation else None,

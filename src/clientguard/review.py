@@ -206,6 +206,12 @@ class ClientReview(Frozen):
     """Statutory interest and compensation on the members' late invoices that is time-barred as
     of the review date (docs/claims.md, "Limitation"): left out of ``claimable``, base
     currency."""
+    compensation_unpriced: Decimal = ZERO
+    """The fixed compensation, in EUR as Polish law states it, of the members' late invoices
+    that the ledger has no NBP rate to convert to PLN, not time-barred: the law owes its PLN
+    equivalent, so the claim leaves that amount to fill in and out of its totals, and
+    ``claimable`` leaves it out too, whatever the base currency; the advice to claim says so
+    (docs/claims.md, "Fixed compensation")."""
     late_share: Decimal | None = None
     """The members' late invoices over their invoices due in the window (paid late, or past
     due and unpaid on the review date); None without invoices due."""
@@ -703,6 +709,10 @@ def _client_review(
     # What is time-barred is left out of it, and said (docs/claims.md, "Limitation").
     time_barred = sum((c.time_barred for c in member_costs.values()), ZERO) + sum(
         (o.time_barred for o in earlier.values()), ZERO)
+    # A Polish compensation without the NBP rate is left out of it, as the claim leaves it
+    # out of its totals, and said.
+    unpriced = sum((c.compensation_unpriced for c in member_costs.values()), ZERO) + sum(
+        (o.unpriced for o in earlier.values()), ZERO)
     # The laws the claim is made under: of every member with a late invoice, in the window
     # or before it.
     laws = sorted(({c.jurisdiction for c in member_costs.values()}
@@ -733,6 +743,7 @@ def _client_review(
         claimable=claimable,
         laws=laws,
         time_barred=time_barred,
+        unpriced=unpriced,
         firm_rate=firm_rate,
         total_hours=total_hours,
         hours=hours,
@@ -810,6 +821,7 @@ def _client_review(
         financing_cost=financing,
         claimable=claimable,
         time_barred=time_barred,
+        compensation_unpriced=unpriced,
         late_share=late_share,
         disputed=disputed,
         evidence=evidence,
@@ -1182,6 +1194,7 @@ def _revisions(
     hours: ConcentrationReport | None,
     revenue: ConcentrationReport,
     time_barred: Decimal = ZERO,
+    unpriced: Decimal = ZERO,
     churned: bool = False,
     last_invoice_on: date | None = None,
     open_balance: Decimal = ZERO,
@@ -1191,7 +1204,7 @@ def _revisions(
         client, findings=findings, ledger=ledger, as_of=as_of, policy=policy,
         financing=financing, claimable=claimable, laws=laws,
         firm_rate=firm_rate, total_hours=total_hours, hours=hours, revenue=revenue,
-        time_barred=time_barred,
+        time_barred=time_barred, unpriced=unpriced,
     )
     dispute = next((f for f in findings if f.signal is Signal.DISPUTE), None)
     if dispute is not None:
@@ -1218,7 +1231,8 @@ def _revisions(
     # No new terms to trade the claim for: the claim without its "or waive it".
     kept = [
         r.model_copy(update={"message": _claim_message(
-            claimable, laws, ledger.base_currency, waive=False, time_barred=time_barred
+            claimable, laws, ledger.base_currency, waive=False, time_barred=time_barred,
+            unpriced=unpriced,
         )})
         if r.kind == "claim_late_interest" and r.amount == claimable and claimable > 0
         else r
@@ -1340,6 +1354,7 @@ def _term_revisions(
     hours: ConcentrationReport | None,
     revenue: ConcentrationReport,
     time_barred: Decimal = ZERO,
+    unpriced: Decimal = ZERO,
 ) -> list[Revision]:
     currency = ledger.base_currency
     # The findings are in by_severity order: the first of each signal is its worst.
@@ -1418,7 +1433,7 @@ def _term_revisions(
                 Revision(
                     kind="claim_late_interest",
                     message=_claim_message(claimable, laws, currency, waive=True,
-                                           time_barred=time_barred),
+                                           time_barred=time_barred, unpriced=unpriced),
                     because=late.signal,
                     amount=claimable,
                 )
@@ -1557,10 +1572,12 @@ def _claim_message(
     *,
     waive: bool,
     time_barred: Decimal = ZERO,
+    unpriced: Decimal = ZERO,
 ) -> str:
     """The claim of the statutory interest and compensation; with ``waive``, offered as the
     price of new terms (not to a client that looks churned: there are no new terms). What is
-    time-barred is not in ``claimable``: the sentence says how much was left out."""
+    time-barred is not in ``claimable``: the sentence says how much was left out; nor is
+    ``unpriced``, the EUR of Polish compensation the ledger has no NBP rate for: it says so."""
     named = ", ".join(_(_LAW_WORDS.get(code, code.upper())) for code in sorted(laws))
     amount = wording.money(claimable, currency)
     if waive:
@@ -1575,6 +1592,13 @@ def _claim_message(
         ).format(amount=amount, laws=named)
     if time_barred > 0:
         text += " " + _time_barred_sentence(time_barred, currency)
+    if unpriced > 0:
+        text += " " + _(
+            "It leaves out {amount} of fixed compensation: Polish law owes it in PLN at the "
+            "NBP average EUR rate of the last business day of the month before each debt fell "
+            "due, which the ledger does not have (the claim leaves the PLN amount to fill "
+            "in); sync NBP's table ([rates.nbp]) to count it."
+        ).format(amount=wording.money(unpriced, "EUR"))
     return text
 
 

@@ -90,6 +90,16 @@ class FixedCompensation(BaseModel):
         """``amount`` rounded to the minor unit of ``currency``, ``ROUND_HALF_EVEN``."""
         return round_money(self.amount, self.currency)
 
+    @property
+    def priced(self) -> bool:
+        """True when ``amount`` is the sum owed, in the currency it is owed in. False only for
+        a Polish compensation left in EUR for want of an exchange rate: the law owes its PLN
+        equivalent at the NBP rate of ``rule_date`` (art. 10 ust. 1a), unknown here, so a claim
+        leaves the PLN amount to fill in and counts it in no total, and the review's
+        ``claimable`` leaves it out too, whatever the book's currency (docs/claims.md, "Fixed
+        compensation")."""
+        return self.converted or self.jurisdiction != "pl"
+
 
 def fixed_compensation(
     *,

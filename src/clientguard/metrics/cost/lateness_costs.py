@@ -131,6 +131,11 @@ class ClientLatenessCost(BaseModel):
     #: counted in ``statutory_interest`` and ``compensation``, left out of ``claimable``
     #: (docs/claims.md, "Limitation").
     time_barred: Decimal = Decimal(0)
+    #: The fixed compensation, in EUR as Polish law states it, of the late invoices whose PLN
+    #: sum the ledger has no rate for (``FixedCompensation.priced`` False), not time-barred:
+    #: left out of ``claimable`` as the claim leaves it out of its totals (it is also in
+    #: ``compensation_unconverted``, which counts the time-barred too).
+    compensation_unpriced: Decimal = Decimal(0)
     notes: tuple[str, ...] = ()
 
 
@@ -239,7 +244,8 @@ def _lateness_costs(
             held.append(cost)
             total = owed[customer_id]
             owed[customer_id] = _Owed(total.claimable + line.claimable,
-                                      total.time_barred + line.time_barred)
+                                      total.time_barred + line.time_barred,
+                                      total.unpriced + line.unpriced)
     result: dict[str, ClientLatenessCost] = {}
     for customer_id in sorted(by_customer):
         items = by_customer[customer_id]
@@ -266,17 +272,23 @@ def _lateness_costs(
             compensation_unconverted=unconverted,
             claimable=claimed.claimable,
             time_barred=claimed.time_barred,
+            compensation_unpriced=claimed.unpriced,
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result
 
 
 class _Owed(NamedTuple):
-    """What the law lets the firm claim of a customer's late invoices (base currency), and
-    what of it is time-barred and left out."""
+    """What the law lets the firm claim of a customer's late invoices (base currency), what of
+    it is time-barred and left out, and the Polish compensation left out for want of a rate."""
 
     claimable: Decimal
     time_barred: Decimal
+    #: The fixed compensation, in EUR as Polish law states it, that is not time-barred and
+    #: that the ledger has no rate to convert to PLN (``FixedCompensation.priced`` False): the
+    #: claim leaves its PLN amount to fill in and out of its totals, so ``claimable`` leaves
+    #: it out too.
+    unpriced: Decimal = Decimal(0)
 
 
 def claimed_interest(
@@ -306,6 +318,14 @@ def _claimed_compensation(
     return compensation_base
 
 
+def _unpriced(compensation: FixedCompensation | None) -> Decimal | None:
+    """The EUR sum of a Polish compensation the ledger has no rate to convert to PLN
+    (``FixedCompensation.priced`` False); None for any other."""
+    if compensation is None or compensation.priced:
+        return None
+    return compensation.amount
+
+
 def _line(
     interest: Decimal | None,
     interest_barred: Decimal,
@@ -313,10 +333,13 @@ def _line(
     rate: Decimal,
     compensation_base: Decimal | None,
     compensation_barred: bool,
+    unpriced: Decimal | None = None,
 ) -> _Owed:
     """One late invoice's claim line in the base currency, as the claim states it: the
     interest (:func:`claimed_interest`, at the invoice's ``rate``) and the compensation in the
-    base currency (rounded already where it is in it), each claimed or time-barred."""
+    base currency (rounded already where it is in it), each claimed or time-barred; and
+    ``unpriced``, the EUR sum of a Polish compensation without a rate, where it is not
+    time-barred."""
     claimable = barred = _NONE
     if interest is not None:
         claimed, barred_interest = claimed_interest(interest, interest_barred, currency)
@@ -328,6 +351,8 @@ def _line(
             barred += compensation_base
         else:
             claimable += compensation_base
+    if unpriced is not None and not compensation_barred:
+        return _Owed(claimable, barred, unpriced)
     return _Owed(claimable, barred)
 
 
@@ -380,6 +405,7 @@ def _claimable_before_window(
             interest_amount = interest.amount if interest is not None else None
             compensation_base = _claimed_compensation(
                 compensation, compensation_base, ledger.base_currency)
+            unpriced = _unpriced(compensation)
             bar = limitation(jurisdiction, due_date=due, settled_on=settled_on, as_of=as_of,
                              interest=interest, pl_years=policy.pl_limitation_years,
                              payments=_payment_days(ledger, jurisdiction, invoice,
@@ -392,15 +418,16 @@ def _claimable_before_window(
                 compensation_barred = bar.compensation_time_barred
         else:
             # Nothing barred: the sums alone, the same Decimals without the periods' models.
-            interest_amount, compensation_base = law.claim_amounts(
+            interest_amount, compensation_base, unpriced = law.claim_amounts(
                 jurisdiction, invoice, step_days, step_amounts, settled_on or as_of,
                 _debt_fallen_due(invoice, counted, jurisdiction))
         line = _line(interest_amount, interest_barred, invoice.currency, rate,
-                     compensation_base, compensation_barred)
+                     compensation_base, compensation_barred, unpriced)
         held = owed.get(customer_id)
         owed[customer_id] = (
             line if held is None
-            else _Owed(held.claimable + line.claimable, held.time_barred + line.time_barred)
+            else _Owed(held.claimable + line.claimable, held.time_barred + line.time_barred,
+                       held.unpriced + line.unpriced)
         )
     return owed
 
@@ -460,12 +487,13 @@ class _Law:
         step_amounts: list[Decimal],
         until: date,
         debt: Decimal,
-    ) -> tuple[Decimal | None, Decimal | None]:
+    ) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
         """:meth:`claim`'s statutory interest amount (None where it has none) and
         compensation in the base currency (None where it has none or cannot be converted),
         the same Decimals, without the models and the notes, but for a compensation in the
         base currency, rounded as the claim states it (:func:`_claimed_compensation`): what a
-        sum of the claims reads."""
+        sum of the claims reads; and the EUR sum of a Polish compensation the ledger has no
+        rate to convert to PLN (``FixedCompensation.priced`` False), else None."""
         interest: Decimal | None = None
         try:
             table, cuts = self._table(jurisdiction)
@@ -475,26 +503,29 @@ class _Law:
             pass  # claim notes it; the sum counts no interest, as with claim's None
         due = invoice.due_date
         if jurisdiction == "pl" and until <= polish_term_end(due):
-            return interest, None  # not late in law: no compensation (see claim)
+            return interest, None, None  # not late in law: no compensation (see claim)
         ledger = self._ledger
         fx = ledger.fx
         if debt <= 0:
-            return interest, None  # no compensation on no debt (_checked_compensation)
+            return interest, None, None  # no compensation on no debt (_checked_compensation)
         try:
             # The compensation's sum alone, as _checked_compensation would make it.
             amount, currency, rule_date = _compensation_terms(
                 jurisdiction, debt, invoice.currency, due, fx)
         except DataError:
-            return interest, None
+            return interest, None, None
+        if jurisdiction == "pl" and currency != "PLN":
+            # Left in EUR for want of a rate (FixedCompensation.priced): owed in PLN.
+            return interest, None, amount
         if currency == ledger.base_currency:
             # As the claim states it (FixedCompensation.rounded): the sum's one use.
-            return interest, round_money(amount, currency)
+            return interest, round_money(amount, currency), None
         if fx is None:
-            return interest, None
+            return interest, None, None
         try:
-            return interest, _sum_in_base(jurisdiction, amount, currency, rule_date, fx)
+            return interest, _sum_in_base(jurisdiction, amount, currency, rule_date, fx), None
         except DataError:
-            return interest, None
+            return interest, None, None
 
     def claim(
         self,
@@ -539,7 +570,17 @@ class _Law:
             compensation = _checked_compensation(
                 jurisdiction, debt, invoice.currency, due, fx
             )
-            if compensation.currency == base:
+            if not compensation.priced:
+                # Polish law owes its PLN equivalent, at a rate the ledger does not have: the
+                # claim leaves it to fill in, in no total, so it is in no base sum either
+                # (even where the base is EUR, the sum as the law states it).
+                notes.append(
+                    _(
+                        "compensation stated in {currency}: the ledger has no FxTable to "
+                        "convert it to {base}"
+                    ).format(currency=compensation.currency, base="PLN")
+                )
+            elif compensation.currency == base:
                 compensation_base = compensation.amount
             elif fx is not None:
                 try:
@@ -652,7 +693,7 @@ def _invoice_costs(
                      invoice.currency, rate,
                      _claimed_compensation(compensation, compensation_base,
                                            ledger.base_currency),
-                     compensation_barred)
+                     compensation_barred, _unpriced(compensation))
         # The fields in the model's order, as validation would store them.
         yield _invoice_cost({
             "invoice_id": invoice_id,
