@@ -14,8 +14,10 @@ Until 2026-12-07 the band was read on the invoice's total: a 6,000 PLN invoice c
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from html import escape as html_escape
 
 import pytest
 
@@ -23,6 +25,7 @@ from clientguard.claims import claim
 from clientguard.metrics.cost import lateness_costs
 from clientguard.model import AnyRecord
 from clientguard.policy import Policy
+from clientguard.report.claim import render_claim_html, render_claim_json
 from clientguard.testing import credit_note, customer, fx_table, invoice, ledger, payment
 
 D = Decimal
@@ -125,3 +128,52 @@ def test_a_polish_due_date_on_a_day_off_falls_due_on_the_next_working_day(
     assert item.compensation.rounded() == D(compensation)
     (line,) = claim(book, "acme", as_of=as_of, policy=policy).invoices
     assert line.compensation == D(compensation)
+
+
+# The document prints the invoice's total in its heading; where the band was read on another
+# debt (credited before the due date), it prints that debt beside the band, so that "6,000.00
+# PLN" above "debt not above PLN 5,000" does not read as a mistake (docs/claims.md, "JSON"),
+# and the JSON says it in compensation_debt (schema 1.5, written only where a band was read
+# on another debt than the total: the other documents keep their version and bytes). The
+# debts are the rows' above: 6,000 - 2,000 = 4,000 PLN; 1,500 - 600 = 900 GBP.
+@pytest.mark.parametrize(
+    ("law", "credited_on", "debt", "currency", "html", "version"),
+    [
+        pytest.param("pl", "2025-06-10", "4000.00", "PLN",
+                     "należność nieprzekraczająca 5000 zł; należność wymagalna: "
+                     "4\u00a0000,00 PLN):", "1.5", id="pl-credited-before-due"),
+        pytest.param("uk", "2025-06-10", "900.00", "GBP",
+                     "(debt below GBP 1,000; the debt that fell due: 900.00 GBP)", "1.5",
+                     id="uk-credited-before-due"),
+        # Credited after the due date: the band is the total's, nothing more is printed.
+        pytest.param("pl", "2025-06-20", None, None,
+                     "należność wyższa niż 5000 zł i niższa niż 50 000 zł):", "1.1",
+                     id="pl-credited-after-due"),
+        # EU: a flat EUR 40, whatever the debt: no debt to print.
+        pytest.param("eu", "2025-06-10", None, None, "(EUR 40 whatever the amount):", "1.1",
+                     id="eu-flat"),
+    ],
+)
+def test_the_document_prints_the_debt_the_band_was_read_on(
+    law: str, credited_on: str, debt: str | None, currency: str | None, html: str,
+    version: str,
+) -> None:
+    total, credit = {"pl": ("6000.00", "2000.00"), "uk": ("1500.00", "600.00"),
+                     "eu": ("1500.00", "600.00")}[law]
+    base = {"pl": "PLN", "uk": "GBP", "eu": "EUR"}[law]
+    book = ledger(*_book(law, total, credit, credited_on), base_currency=base,
+                  fx=FX if law == "pl" else None)
+    letter = claim(book, "acme", as_of=date(2025, 12, 31), policy=Policy(jurisdiction=law))
+    page = render_claim_html(letter)
+    assert html_escape(html, quote=False) in page
+    (line,) = letter.invoices
+    expected = D(debt) if debt is not None else None
+    assert (line.compensation_debt, line.compensation_debt_currency) == (expected, currency)
+    document = json.loads(render_claim_json(letter))
+    assert document["schema_version"] == version
+    (written,) = document["invoices"]
+    if version == "1.5":
+        assert (written["compensation_debt"], written["compensation_debt_currency"]) == (
+            debt, currency)
+    else:
+        assert "compensation_debt" not in written

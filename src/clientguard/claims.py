@@ -73,7 +73,7 @@ from clientguard.settlement import check_as_of, settle
 
 if TYPE_CHECKING:
     from clientguard.ledger import Ledger
-    from clientguard.metrics.cost import InterestPeriod, InvoiceLatenessCost
+    from clientguard.metrics.cost import FixedCompensation, InterestPeriod, InvoiceLatenessCost
     from clientguard.model import Invoice
 
 __all__ = [
@@ -188,6 +188,14 @@ class ClaimedInvoice(BaseModel):
     compensation_band: Band | None
     #: The band's rule in English words (e.g. "debt not above PLN 5,000").
     compensation_band_rule: str | None
+    #: The debt the band was read on, exactly as compared with its limits, in
+    #: ``compensation_debt_currency`` (PL: PLN, UK: GBP), where it is not ``total`` in
+    #: ``currency``: the invoice less the credit notes applied to it by its due date (what
+    #: fell due), or a debt in another currency converted (PL: at the NBP table of
+    #: ``compensation_rule_date``; UK: at the due date). None where it is the total, and
+    #: under a flat sum (EU; PL before 2020), whatever the debt (schema 1.5).
+    compensation_debt: Decimal | None = None
+    compensation_debt_currency: str | None = None
     #: The first day a debtor can raise limitation against this invoice's claim (the
     #: compensation and the first day's interest; each later day's interest is barred later):
     #: None where the limitation period is not checked (EU law). docs/claims.md, "Limitation".
@@ -539,6 +547,7 @@ def _line(
         for p in (interest.periods if interest is not None else ())
         for part in _period_lines(p, currency, bar)
     )
+    debt = _band_debt(compensation, invoice)
     interest_claimed = barred = None
     if interest is not None:
         # The one rounding of a line, which the review's claimable adds up too.
@@ -571,6 +580,8 @@ def _line(
         compensation_rule_date=compensation.rule_date if compensation else None,
         compensation_band=compensation.band if compensation else None,
         compensation_band_rule=compensation.band_rule if compensation else None,
+        compensation_debt=debt[0] if debt is not None else None,
+        compensation_debt_currency=debt[1] if debt is not None else None,
         time_barred_from=bar.time_barred_from if bar is not None else None,
         # The debt's own bar where it is not the compensation's, and always where an
         # acknowledgement set it (under two years it may set it on the compensation's day):
@@ -587,6 +598,21 @@ def _line(
         compensation_time_barred=item.compensation_time_barred,
         notes=item.notes,
     )
+
+
+def _band_debt(
+    compensation: FixedCompensation | None, invoice: Invoice
+) -> tuple[Decimal, str] | None:
+    """The debt a compensation's band was read on and its currency, where the document must
+    print it: the band is not flat and the debt is not the invoice's total in its currency (a
+    credit note applied by the due date lowered it, or it was converted), so that a reader
+    seeing "PLN 6,000.00" beside "debt not above PLN 5,000" sees the 4,000.00 it was read on
+    (docs/claims.md, "Fixed compensation"). None otherwise."""
+    if compensation is None or compensation.band == "flat":
+        return None
+    if compensation.band_currency == invoice.currency and compensation.debt == invoice.total:
+        return None
+    return compensation.debt, compensation.band_currency
 
 
 def _in_term(due: date, settled_on: date | None, as_of: date) -> bool:

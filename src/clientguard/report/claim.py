@@ -44,37 +44,49 @@ __all__ = [
 
 CLAIM_SCHEMA_NAME = "clientguard.claim"
 """What the JSON document is: its ``schema`` field."""
-CLAIM_SCHEMA_VERSION = "1.4"
+CLAIM_SCHEMA_VERSION = "1.5"
 """The JSON document's newest version: a minor version only adds fields (1.1: the limitation
 period, ``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
 ``compensation_time_barred``, a period's ``time_barred``, ``time_barred_totals`` and
 ``limitation_checked``; 1.2: ``pl_limitation_years`` and each invoice's
 ``main_claim_time_barred_from``; 1.3: each period's ``principal_part``; 1.4: each invoice's
-``acknowledged_on`` and ``acknowledgement_note``). A document is written in the oldest version
-that holds what it says: 1.4 where the debtor's acknowledgement moved a debt's bar, else 1.3
-where a period is split by the part of the debt paid before its bar, else 1.2 for a Polish
-claim of two years or one with a debt barred on another day than its interest (a UK debt a part
-payment restarted), else the 1.1 document clientguard wrote before, byte for byte."""
+``acknowledged_on`` and ``acknowledgement_note``; 1.5: each invoice's ``compensation_debt``
+and ``compensation_debt_currency``). A document is written in the oldest version that holds
+what it says: 1.5 where a compensation's band was read on another debt than the invoice's
+total, else 1.4 where the debtor's acknowledgement moved a debt's bar, else 1.3 where a period
+is split by the part of the debt paid before its bar, else 1.2 for a Polish claim of two years
+or one with a debt barred on another day than its interest (a UK debt a part payment
+restarted), else the 1.1 document clientguard wrote before, byte for byte."""
+_ACKNOWLEDGEMENT_SCHEMA_VERSION = "1.4"
 _PARTS_SCHEMA_VERSION = "1.3"
 _TWO_YEARS_SCHEMA_VERSION = "1.2"
 _GENERAL_PERIOD_SCHEMA_VERSION = "1.1"
-_ACKNOWLEDGEMENT_LEFT_OUT: dict[str, Any] = {
-    "invoices": {"__all__": {"acknowledged_on", "acknowledgement_note"}},
+_BAND_DEBT_LEFT_OUT: dict[str, Any] = {
+    "invoices": {"__all__": {"compensation_debt", "compensation_debt_currency"}},
 }
-"""The fields of schema 1.4, left out of a claim where no acknowledgement moved a bar."""
+"""The fields of schema 1.5, left out of a claim whose every band was read on the invoice's
+total (they are None there)."""
+_ACKNOWLEDGEMENT_LEFT_OUT: dict[str, Any] = {
+    "invoices": {"__all__": {"compensation_debt", "compensation_debt_currency",
+                             "acknowledged_on", "acknowledgement_note"}},
+}
+"""The fields of schemas 1.4 and 1.5, left out of a claim where no acknowledgement moved a bar
+and no band was read on another debt than the total."""
 _PARTS_LEFT_OUT: dict[str, Any] = {
-    "invoices": {"__all__": {"acknowledged_on": True, "acknowledgement_note": True,
+    "invoices": {"__all__": {"compensation_debt": True, "compensation_debt_currency": True,
+                             "acknowledged_on": True, "acknowledgement_note": True,
                              "periods": {"__all__": {"principal_part"}}}},
 }
-"""The fields of schemas 1.3 and 1.4, left out of a claim with no period split by principal
-and no acknowledgement."""
+"""The fields of schemas 1.3 to 1.5, left out of a claim with no period split by principal,
+no acknowledgement and no band read on another debt than the total."""
 _GENERAL_PERIOD_LEAVES_OUT: dict[str, Any] = {
     "pl_limitation_years": True,
     "invoices": {"__all__": {"main_claim_time_barred_from": True, "acknowledged_on": True,
-                             "acknowledgement_note": True,
+                             "acknowledgement_note": True, "compensation_debt": True,
+                             "compensation_debt_currency": True,
                              "periods": {"__all__": {"principal_part"}}}},
 }
-"""The fields of schemas 1.2 to 1.4, left out of a claim under the law's general period with
+"""The fields of schemas 1.2 to 1.5, left out of a claim under the law's general period with
 no period split by principal (they are None there): such a document stays the 1.1 document
 clientguard wrote before them."""
 
@@ -150,9 +162,13 @@ def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:
     with using(code):
         title = claim_title(claim)
         basis = _legal_basis(claim)
-    if any(invoice.acknowledged_on is not None for invoice in claim.invoices):
-        # The debtor's acknowledgement moved a debt's bar (art. 124 § 1 KC, s.29(5)(a)).
+    if any(invoice.compensation_debt is not None for invoice in claim.invoices):
+        # A band read on the debt that fell due (credited by the due date) or converted.
         version, fields = CLAIM_SCHEMA_VERSION, claim.model_dump(mode="json")
+    elif any(invoice.acknowledged_on is not None for invoice in claim.invoices):
+        # The debtor's acknowledgement moved a debt's bar (art. 124 § 1 KC, s.29(5)(a)).
+        version = _ACKNOWLEDGEMENT_SCHEMA_VERSION
+        fields = claim.model_dump(mode="json", exclude=_BAND_DEBT_LEFT_OUT)
     elif any(period.principal_part is not None
              for invoice in claim.invoices for period in invoice.periods):
         version = _PARTS_SCHEMA_VERSION
@@ -392,8 +408,15 @@ _BANDS = {
 
 
 def _band(claim: Claim, item: ClaimedInvoice) -> str:
+    """The band in words and, where the band was read on another debt than the invoice's total
+    printed above it (credited by its due date, or converted), that debt: "debt not above PLN
+    5,000; the debt that fell due: 4,000.00 PLN"."""
     text = _BANDS.get((claim.jurisdiction, item.compensation_band or ""))
-    return _(text) if text else item.compensation_band_rule or ""
+    band = _(text) if text else item.compensation_band_rule or ""
+    if item.compensation_debt is None or item.compensation_debt_currency is None:
+        return band
+    return _("{band}; the debt that fell due: {debt}").format(
+        band=band, debt=_money(item.compensation_debt, item.compensation_debt_currency))
 
 
 def _compensation_cell(item: ClaimedInvoice) -> str:
