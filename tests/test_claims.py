@@ -584,3 +584,39 @@ def test_an_unconfirmed_rate_is_starred_and_a_missing_one_left_uncomputed() -> N
     assert line.interest is None
     assert not later.complete
     assert "nie obliczono" in render_claim(later, "html")
+
+
+# A key that names more than one of the client's invoices (QuickBooks: Id 1037 of one invoice,
+# DocNumber 1037 of another; or a number two invoices share) is refused, naming each and the
+# key that names it alone, as the acknowledgements file refuses it (docs/claims.md, "Which
+# invoices"): until 2026-12-07 the id won silently (a claim on FV/1/2025 when the user meant
+# no. 1037) and of two invoices numbered alike the later in the ledger did.
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        # "1037" is the id of FV/1/2025 and the number of F3: each is named alone by its
+        # other key, FV/1/2025's number and F3's id.
+        pytest.param("1037", "'1037' names more than one invoice of ACME sp. z o.o.: no. "
+                     "FV/1/2025 (id 1037); no. 1037 (id F3). Give the one meant as "
+                     "'FV/1/2025' or 'F3'", id="an-id-and-a-number"),
+        # Two invoices numbered FV/2/2025: their ids name each alone.
+        pytest.param("FV/2/2025", "'FV/2/2025' names more than one invoice of ACME sp. z "
+                     "o.o.: no. FV/2/2025 (id F2); no. FV/2/2025 (id F4). Give the one meant as "
+                     "'F2' or 'F4'", id="a-number-two-share"),
+    ],
+)
+def test_a_key_naming_two_of_the_clients_invoices_is_refused(key: str, message: str) -> None:
+    late = invoice("acme", issued="2025-05-16", due="2025-06-15", paid="2025-07-20",
+                   total="1000.00", currency="PLN", id="1037", number="FV/1/2025")
+    same_number = invoice("acme", issued="2025-11-12", due="2025-12-12", paid="2026-01-20",
+                          total="300.00", currency="PLN", id="F4", number="FV/2/2025")
+    big = BIG_OPEN.model_copy(update={"number": "1037"})
+    records = [r for r in acme_books() if r not in (LATE_ACROSS_JULY, BIG_OPEN)]
+    books = ledger(*records, late, same_number, big, base_currency="PLN", fx=FX)
+    with pytest.raises(ClaimError) as raised:
+        claim(books, "acme", as_of=date(2026, 3, 2), policy=PL, invoices=[key])
+    assert str(raised.value) == message
+    # A key that names one alone claims that one.
+    alone = {"1037": "F3", "FV/2/2025": "F4"}[key]
+    made = claim(books, "acme", as_of=date(2026, 3, 2), policy=PL, invoices=[alone])
+    assert [line.invoice_id for line in made.invoices] == [alone]

@@ -349,7 +349,8 @@ def claim(
     """The statutory interest and compensation one client owes as of ``as_of``.
 
     ``client`` is a customer's id or name (:func:`find_customer`). ``invoices`` limits the
-    claim to those invoices (ids or numbers); each must be the client's and late. The law is
+    claim to those invoices (ids or numbers); each must be the client's and late, and name one
+    of its invoices alone (not one's id and another's number). The law is
     the client's jurisdiction in ``policy`` (``client_jurisdictions``, else ``jurisdiction``).
     ``creditor`` is the firm (the config's ``[firm]``); the debtor's details come from the
     ledger's customer record. ``issued_on`` (default ``as_of``) and ``number`` name the
@@ -360,9 +361,10 @@ def claim(
     review counts it when given the same ones.
 
     Raises :class:`ClaimError` for an unknown client or invoice, an invoice that is not the
-    client's or not late, a client under no late-payment law (``none``), and
-    ``pay_within_days`` below 1; :class:`~clientguard.errors.DataError` for an
-    acknowledgement of an invoice or a customer the ledger does not hold.
+    client's or not late, a key that names more than one of the client's invoices, a client
+    under no late-payment law (``none``), and ``pay_within_days`` below 1;
+    :class:`~clientguard.errors.DataError` for an acknowledgement of an invoice or a customer
+    the ledger does not hold.
     """
     as_of = check_as_of(as_of)
     if isinstance(pay_within_days, bool) or not isinstance(pay_within_days, int) \
@@ -488,13 +490,23 @@ def claim(
 def _selected(
     ledger: Ledger, customer_id: str, own: Sequence[Invoice], wanted: Sequence[str] | None
 ) -> tuple[Invoice, ...]:
+    """The client's invoices ``wanted`` names, each by its id or its number. A key that names
+    more than one of them (one invoice's id and another's number, as QuickBooks' Id 1037 and
+    DocNumber 1037; or a number two invoices share) is refused, naming each and the key that
+    names it alone: picking one would claim on the wrong invoice (the acknowledgements file
+    refuses the same keys)."""
     if wanted is None:
         return tuple(own)
-    by_key = {i.id: i for i in own}
-    by_key.update({i.number: i for i in own if i.number not in by_key})
+    by_id = {i.id: i for i in own}
+    by_number: dict[str, list[Invoice]] = {}
+    for i in own:
+        by_number.setdefault(i.number, []).append(i)
     chosen: dict[str, Invoice] = {}
     for key in wanted:
-        invoice = by_key.get(key)
+        named = _named(key, by_id, by_number)
+        if len(named) > 1:
+            raise _ambiguous(ledger, customer_id, key, named, by_id, by_number)
+        invoice = named[0] if named else None
         if invoice is None:
             other = _invoice_elsewhere(ledger, key)
             if other is not None and other.customer_id != customer_id:
@@ -502,13 +514,60 @@ def _selected(
                     "invoice {invoice} is {owner}'s, not {client}'s"
                 ).format(invoice=repr(key), owner=ledger.name_of(other.customer_id),
                          client=ledger.name_of(customer_id)))
-            close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
+            close = difflib.get_close_matches(key, list({**by_id, **by_number}), n=3,
+                                              cutoff=0.6)
             raise ClaimError(_(
                 "{client} has no invoice {invoice}{hint} (give an invoice's id or number)"
             ).format(client=ledger.name_of(customer_id), invoice=repr(key),
                      hint=_did_you_mean(repr(c) for c in close)))
         chosen[invoice.id] = invoice
     return tuple(chosen.values())
+
+
+def _named(
+    key: str, by_id: Mapping[str, Invoice], by_number: Mapping[str, Sequence[Invoice]]
+) -> list[Invoice]:
+    """The invoices ``key`` names: the one whose id it is, then every one whose number it is,
+    each once."""
+    found = {invoice.id: invoice for invoice in by_number.get(key, ())}
+    invoice = by_id.get(key)
+    if invoice is not None:
+        found = {invoice.id: invoice, **found}
+    return list(found.values())
+
+
+def _ambiguous(
+    ledger: Ledger,
+    customer_id: str,
+    key: str,
+    named: Sequence[Invoice],
+    by_id: Mapping[str, Invoice],
+    by_number: Mapping[str, Sequence[Invoice]],
+) -> ClaimError:
+    """The error for a key that names several of the client's invoices: each, and the key
+    that names it alone (its number where ``key`` is its id, its id where ``key`` is its
+    number)."""
+    invoices = "; ".join(
+        _("no. {number} (id {id})").format(number=invoice.number, id=invoice.id)
+        for invoice in named
+    )
+    alone = [
+        repr(other)
+        for invoice in named
+        for other in ((invoice.number if invoice.id == key else invoice.id),)
+        if other != key and [i.id for i in _named(other, by_id, by_number)] == [invoice.id]
+    ]
+    client = ledger.name_of(customer_id)
+    if alone:
+        return ClaimError(_(
+            "{invoice} names more than one invoice of {client}: {invoices}. Give the one meant "
+            "as {alone}"
+        ).format(invoice=repr(key), client=client, invoices=invoices,
+                 alone=wording.or_list(alone)))
+    return ClaimError(_(
+        "{invoice} names more than one invoice of {client}: {invoices}, and no id or number "
+        "names one of them alone: claim without choosing invoices to claim every late one"
+    ).format(invoice=repr(key), client=client, invoices=invoices))
 
 
 def _invoice_elsewhere(ledger: Ledger, key: str) -> Invoice | None:
