@@ -406,3 +406,25 @@ def test_an_empty_page_that_names_a_next_one_is_missing_records(
     else:
         with pytest.raises(MissingRecords, match="an empty list, though the page names a next"):
             paginator.advance(response(), page, [])
+
+
+def test_what_to_do_in_the_apis_terms_is_said_after_try_again(httpserver: HTTPServer) -> None:
+    """A connector's ``advice`` (what to check when trying again does not help) survives
+    :meth:`HttpConnector.missing_records`, which names the page, and is said last: after
+    "try again", before the context; a secret in it is redacted like the rest."""
+    conn = ledgerly(httpserver, [])
+    raised = MissingRecords("an empty list, though the page names a next one",
+                            advice=f"If it persists, check the token {TOKEN} can read them")
+    named = conn.missing_records(raised, stream="invoices", page="page 2 of invoices",
+                                 response=response())
+    message = str(named)
+    assert message.startswith("the API answered page 2 of invoices without its records: an "
+                              "empty list, though the page names a next one; try again")
+    assert message.endswith("). If it persists, check the token [redacted] can read them "
+                            "(connector ledgerly, stream invoices, HTTP 200)")
+    assert named.advice == "If it persists, check the token [redacted] can read them"
+    # Without advice the message is what it was: it ends with the page's context.
+    bare = conn.missing_records(MissingRecords("why"), stream="invoices", page="page 2 of "
+                                "invoices", response=response())
+    assert str(bare).endswith("did not move past the page) (connector ledgerly, stream "
+                              "invoices, HTTP 200)")

@@ -415,7 +415,8 @@ def test_an_empty_page_that_names_a_next_one_stops_the_read(
     httpserver.check_assertions()  # the page tok-3 names was never asked for
     message = str(caught.value)
     assert "the API answered page 2 of work_requests without its records" in message
-    assert "an empty list, though the page names a next one; try again" in message
+    assert "no issues, though Jira names a next page (nextPageToken, isLast not true); try " \
+        "again" in message
     assert TOKEN not in message
 
 

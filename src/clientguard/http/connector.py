@@ -142,8 +142,9 @@ class HttpConnector(Connector):
         self, exc: MissingRecords, *, stream: str, page: str, response: requests.Response
     ) -> MissingRecords:
         """``exc`` again, naming the connector, the stream, the page (``page 2 of
-        invoices``), the HTTP status and the API's request id: what a connector that pages
-        by itself raises when a page comes without its records."""
+        invoices``), the HTTP status and the API's request id (and keeping its ``advice``):
+        what a connector that pages by itself raises when a page comes without its
+        records."""
         request_id = request_id_of(response)
         return MissingRecords(
             exc.why,
@@ -154,6 +155,7 @@ class HttpConnector(Connector):
                 request_id=self.client.scrub(request_id) if request_id else None,
             ),
             page=self.client.scrub(page),
+            advice=self.client.scrub(exc.advice) if exc.advice else None,
         )
 
     def before_request(self, stream: HttpStream) -> None:

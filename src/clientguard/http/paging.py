@@ -53,13 +53,22 @@ class MissingRecords(ApiError):
     Never an empty page: that would end the read as if the stream were complete, move its
     cursor past records nobody read, and let a full read prune stored records it did not see.
     ``why`` says what came instead; ``page`` (``page 2 of invoices``), when given, names the
-    page, and the message then says to try again (the read stopped there).
+    page, and the message then says to try again (the read stopped there). ``advice``, when
+    given, is what to do if trying again does not help, in the API's own terms (which
+    setting or permission to check, where the case is documented): said last, as a sentence
+    of its own.
     """
 
     def __init__(
-        self, why: str, context: ErrorContext | None = None, *, page: str | None = None
+        self,
+        why: str,
+        context: ErrorContext | None = None,
+        *,
+        page: str | None = None,
+        advice: str | None = None,
     ) -> None:
         self.why = why
+        self.advice = advice
         if page is None:
             message = f"a page came without its records: {why}"
         else:
@@ -68,6 +77,8 @@ class MissingRecords(ApiError):
                 "stopped at that page: nothing of the stream was pruned, and its cursor did "
                 "not move past the page)"
             )
+        if advice:
+            message += f". {advice}"
         super().__init__(message, context)
 
 

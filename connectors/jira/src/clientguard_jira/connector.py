@@ -269,13 +269,39 @@ class StartAtPaginator(Paginator):
         return {"startAt": self.start, "maxResults": self.size}
 
 
+_EMPTY_PAGE_ADVICE = (
+    "Atlassian documents that a page of the enhanced search may hold fewer issues than "
+    "maxResults, not that one may be empty while it names a next page (docs/connectors/"
+    "jira.md, \"A page without its issues\"). If every sync stops at this page, Jira answers "
+    "it empty each time: check that the account of api_token can browse every project your "
+    "jql matches and see its issue security levels (or narrow jql to the projects it can), "
+    "then report the empty page to Atlassian support with the time of the sync"
+)
+"""What to do when an empty page naming a next one stops a read and trying again does not
+help: the likeliest cause, were Jira to filter a page by permission after paging (not
+documented), is issues the token's account may not see."""
+
+
 def _next_token(
     response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
 ) -> str | None:
+    """The enhanced search's ``nextPageToken``, or None on the last page (``isLast`` true, or
+    no token: JRACLOUD-92184, the last page leaves the key out).
+
+    An empty page that names a next one is :class:`~clientguard.http.MissingRecords` with
+    what to do in Jira: Atlassian documents a page as holding fewer issues than
+    ``maxResults`` (when many fields are asked for), never as empty while more follow, and
+    no report of one was found (docs/connectors/jira.md). Following the token instead would
+    take a page lost on the way for an empty one, and a full read would prune its issues."""
     if not isinstance(body, Mapping) or body.get("isLast") is True:
         return None
     token = body.get("nextPageToken")
-    return token if isinstance(token, str) and token else None
+    if not isinstance(token, str) or not token:
+        return None
+    if not records:
+        raise MissingRecords("no issues, though Jira names a next page (nextPageToken, isLast "
+                             "not true)", advice=_EMPTY_PAGE_ADVICE)
+    return token
 
 
 class JiraConnector(HttpConnector):
