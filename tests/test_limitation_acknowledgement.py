@@ -694,6 +694,29 @@ def test_a_comment_line_that_names_an_invoice_is_refused(tmp_path: Path) -> None
         Acknowledgement(date(2024, 3, 1), invoice_id="9", note="letter"),)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A row commented out in a file whose first column is the date: the # is the date's,
+        # not an invoice's. Before, refused because F1 (its second cell) is an invoice, with
+        # advice to start a comment with "# " that did not help (the next layout).
+        "date,invoice,note\n#2024-03-01,F1,old letter withdrawn\n2024-06-01,F1,new\n",
+        "date,invoice,note\n# 2024-03-01,F1,old letter withdrawn\n2024-06-01,F1,new\n",
+        # The client first: "# acme" is no invoice's number whatever the row names.
+        "client,invoice,date,note\n# acme,F1,2024-03-01,old\nacme,F1,2024-06-01,new\n",
+    ],
+    ids=["date-first", "date-first-hash-space", "client-first"],
+)
+def test_a_row_commented_out_is_a_comment_where_the_invoice_is_not_the_first_column(
+    tmp_path: Path, text: str,
+) -> None:
+    # Only the row not commented out is read: 1 June 2024, F1, "new" (the file's last line).
+    path = tmp_path / "acknowledged.csv"
+    path.write_text(text, encoding="utf-8")
+    assert read_acknowledgements([path], PL_BOOKS) == (
+        Acknowledgement(date(2024, 6, 1), invoice_id="F1", note="new"),)
+
+
 MAPPING = """\
 currency = "PLN"
 date_formats = ["iso"]

@@ -730,6 +730,13 @@ FX_CASES: dict[str, tuple[str, str, str]] = {
         "line 2: the row starting here cannot be read as CSV (",
         "wiersz 2: wiersza zaczynającego się tutaj nie da się odczytać jako CSV (",
     ),
+    "a column named twice": (
+        "date,currency,base,rate,rate\n2025-01-31,USD,EUR,0.96,0.97\n",
+        "line 1: the header names the column 'rate' twice (columns 4 and 5): one of the two "
+        "cells of every row would be lost; keep one column of that name",
+        "wiersz 1: nagłówek podaje kolumnę 'rate' dwa razy (kolumny 4 i 5): jedna z dwóch "
+        "komórek każdego wiersza zostałaby utracona; zostaw jedną kolumnę o tej nazwie",
+    ),
 }
 
 
@@ -753,7 +760,8 @@ def test_a_rates_files_error_is_in_the_readers_language(
     assert other not in message
     # Every message names the file: the rates file's own in the language's words, the shared
     # CSV reader's by its path and line.
-    if case in ("a file that is not UTF-8", "a line that is not CSV"):
-        assert f"{path}, {'wiersz' if lang == 'pl' else 'line'} 2: " in message
+    if case in ("a file that is not UTF-8", "a line that is not CSV", "a column named twice"):
+        line = 1 if case == "a column named twice" else 2
+        assert f"{path}, {'wiersz' if lang == 'pl' else 'line'} {line}: " in message
     else:
         assert (f"plik kursów {path}" if lang == "pl" else f"rates file {path}") in message

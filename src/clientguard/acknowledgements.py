@@ -23,12 +23,15 @@ facts. A file (``clientguard claim/review --acknowledged FILE``, or ``acknowledg
 
 The file is read as :mod:`clientguard.csvinput` reads a small CSV file: UTF-8 (Excel's "CSV
 UTF-8"), commas or, Polish Excel's default, semicolons; a quoted note may span lines; blank
-lines and comment lines (starting with ``#``) between rows are skipped, and a comment line
-whose invoice cell names an invoice of the ledger is refused (a number starting with ``#`` is
-written in double quotes). A row that breaks a rule, or names an invoice or a customer the
-ledger does not hold, is a :class:`~clientguard.errors.ConfigError` naming the file, the line
-(the one the row starts on) and what to write instead: an acknowledgement left out without a
-word would leave a debt time-barred that a court would still grant.
+lines and comment lines (starting with ``#``) between rows are skipped. Where ``invoice`` is
+the first column, a comment line whose first cell, ``#`` included, names an invoice of the
+ledger (a shop's number ``#1001``) is refused: such a number is written in double quotes, and
+a comment then starts with ``# ``. Where another column comes first, the ``#`` is not an
+invoice's and the line is a comment. A row that breaks a rule, or names an invoice or a
+customer the ledger does not hold, is a :class:`~clientguard.errors.ConfigError` naming the
+file, the line (the one the row starts on) and what to write instead: an acknowledgement left
+out without a word would leave a debt time-barred that a court would still grant. So is a
+header naming a column twice (:mod:`clientguard.csvinput`).
 """
 
 from __future__ import annotations
@@ -169,17 +172,18 @@ def _read(path: Path, ledger: Ledger, invoices: _Invoices) -> list[Acknowledgeme
 
 def _check_comments(path: Path, text: CsvText, header_line: int, header: list[str],
                     invoices: _Invoices) -> None:
-    """Refuse a comment line after the header whose invoice cell names an invoice of the
-    ledger (``#1001,2024-03-01,letter``: a number starting with ``#``): skipped as a comment,
-    the acknowledgement would be lost without a word."""
-    if "invoice" not in header:
+    """Refuse a comment line after the header whose ``#`` may begin an invoice number of the
+    ledger (``#1001,2024-03-01,letter``, a shop's number): skipped as a comment, the
+    acknowledgement would be lost without a word. Only where ``invoice`` is the first column:
+    elsewhere the ``#`` begins another cell (``#2024-03-01,1102,...``, a row commented out) and
+    the line is a comment, whatever invoice its other cells name."""
+    if header[:1] != ["invoice"]:
         return
-    at = header.index("invoice")
     for number, line in text.comments:
         if number < header_line:
             continue
         cells = next(csv.reader([line.lstrip()], delimiter=text.delimiter), [])
-        key = cells[at].strip() if at < len(cells) else ""
+        key = cells[0].strip() if cells else ""
         if key and invoices.named(key):
             raise ConfigError(_(
                 "{path}, line {line}: the line starts with # and is skipped as a comment, but "

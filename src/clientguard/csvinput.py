@@ -12,18 +12,25 @@ the physical line it starts on.
 - **Records**: the :mod:`csv` module over the whole file, so a cell in double quotes may hold
   commas and line breaks; a quote left open, or text after a closing quote, is an error naming
   the line the record starts on, never a record swallowed into a note.
+- **Header**: the first record names the columns; a name given twice (after spaces around it
+  are removed and case is ignored: ``date,Date``) is an error naming the file, the line and
+  the column: one of the two cells of every row would be read and the other lost, or the two
+  swapped, whichever the reader looked up.
 - **Skipped**: blank lines, and comment lines (a line whose first character other than a
   space is ``#``), between records only: a line inside a quoted cell is the cell's text,
   whatever it starts with. A cell that itself starts with ``#`` at the start of a row is
   written in double quotes.
 - **Dates** (:func:`read_day`): ``YYYY-MM-DD``, or ``DD.MM.YYYY``, the form Polish Excel
-  writes a date cell in (``31.12.2024``): with dots the day comes first, always. A date with
+  writes a date cell in (``31.12.2024``, or ``1.3.2024`` typed by hand): with dots the day
+  comes first, always; ASCII digits only, and no other ISO form (``20240301``, the week date
+  ``2024-W10-5``): a cell that only looks like a date to a reader is refused. A date with
   slashes is refused whichever way round it looks: ``03/04/2024`` is 3 April in Warsaw and
   London and 4 March in New York.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -64,15 +71,18 @@ def read_csv_text(path: Path, what: str, *, unreadable: str | None = None) -> Cs
         message = unreadable or _("cannot read {what} {path}: {problem}")
         raise ConfigError(message.format(what=what, path=path,
                                          problem=os_reason(exc))) from None
+    # The byte-order mark is cut off first: a decoding error's position is then one in body.
+    body = data.removeprefix(codecs.BOM_UTF8)
     try:
-        text = data.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
+        # The line as the records' are counted (_Lines): a line ends at \n, \r\n or a lone \r.
+        line = len(_LINE_END.findall(body, 0, exc.start)) + 1
         raise ConfigError(_(
             "{path}, line {line}: {what} is not UTF-8 text (byte 0x{byte:02X}; Excel's "
             "\"CSV\" writes the Windows code page, e.g. windows-1250): save it as UTF-8, in "
             "Excel as \"CSV UTF-8\""
-        ).format(path=path, line=data.count(b"\n", 0, exc.start) + 1, what=what,
-                 byte=data[exc.start])) from None
+        ).format(path=path, line=line, what=what, byte=body[exc.start])) from None
     lines = _Lines(text)
     delimiter = _delimiter(text)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
@@ -90,25 +100,57 @@ def read_csv_text(path: Path, what: str, *, unreadable: str | None = None) -> Cs
             ).format(path=path, line=lines.first, problem=exc)) from None
         records.append((lines.first, row))
         lines.between = True
+    if records:
+        _check_header(path, *records[0])
     return CsvText(tuple(records), tuple(lines.comments), delimiter)
 
 
-_DAY_FIRST = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-"""``DD.MM.YYYY`` (``31.12.2024``, ``1.3.2024``): Polish Excel's date, day first."""
+def _check_header(path: Path, line: int, header: list[str]) -> None:
+    """Refuse a header naming a column twice (spaces around a name and its case aside, as
+    every reader compares them): a reader keeps one of the two cells of each row, the first or
+    the last, and loses the other without a word. Unnamed columns are never read: any number
+    of them is allowed."""
+    seen: dict[str, int] = {}
+    for position, cell in enumerate(header, start=1):
+        name = cell.strip().casefold()
+        if not name:
+            continue
+        if name in seen:
+            raise ConfigError(_(
+                "{path}, line {line}: the header names the column {column} twice (columns "
+                "{first} and {second}): one of the two cells of every row would be lost; "
+                "keep one column of that name"
+            ).format(path=path, line=line, column=repr(cell.strip()), first=seen[name],
+                     second=position))
+        seen[name] = position
+
+
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+"""``YYYY-MM-DD`` (``2024-12-31``), ASCII digits only."""
+_DAY_FIRST = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+"""``DD.MM.YYYY`` (``31.12.2024``, ``1.3.2024``): Polish Excel's date, day first; ASCII
+digits only."""
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+"""The end of a physical line, as :class:`io.StringIO` with ``newline=""`` splits them."""
 
 
 def read_day(text: str) -> date | None:
-    """The day a date cell of a small CSV file holds (see the module): ``YYYY-MM-DD`` (what
-    :meth:`date.fromisoformat` reads), or ``DD.MM.YYYY``, day first; None for any other text
-    (``12/31/2024``, ``31.12.24``) or a day that does not exist (``30.02.2024``), for the
-    caller's error."""
+    """The day a date cell of a small CSV file holds (see the module): exactly ``YYYY-MM-DD``
+    or ``D.M.YYYY`` (day first, one or two digits each), in ASCII digits, spaces around it
+    aside; None for any other text (``12/31/2024``, ``31.12.24``, ``20240301``,
+    ``2024-W10-5``) or a day that does not exist (``30.02.2024``), for the caller's error."""
     text = text.strip()
+    iso = _ISO_DAY.fullmatch(text)
     found = _DAY_FIRST.fullmatch(text)
     try:
-        if found:
+        if iso:
+            year, month, day = iso.groups()
+        elif found:
             day, month, year = found.groups()
-            return date(int(year), int(month), int(day))
-        return date.fromisoformat(text)
+        else:
+            return None
+        return date(int(year), int(month), int(day))
     except ValueError:
         return None
 
