@@ -360,6 +360,34 @@ def test_the_document_cites_the_acknowledgement() -> None:
     assert "A payment towards a debt" not in english
 
 
+def test_the_polish_note_states_the_rule_the_bar_it_prints_follows() -> None:
+    # Acknowledged on 31 December 2024 (the letter of claimnote.py): the years counted from
+    # that day (art. 112 KC) run to 31 December 2027, the year's end (art. 118 KC): barred
+    # from 1 January 2028, the day printed. Counted "from the next day", as the note said
+    # before, three years from 1 January 2025 end on 1 January 2028 and the period at the end
+    # of 2028: the note's rule gave a day a year later than the one it printed. The words are
+    # the rule's, as docs/claims.md ("Acknowledgements") states it.
+    letter = Acknowledgement(date(2024, 12, 31), invoice_id="F1", note="letter of 31 Dec 2024")
+    note = claim(PL_BOOKS, "acme", as_of=date(2027, 6, 1), policy=PL, acknowledgements=[letter])
+    (line,) = note.invoices
+    assert line.main_claim_time_barred_from == date(2028, 1, 1)
+    polish = " ".join(render_claim(note, "html").split())
+    assert ("bieg przedawnienia rozpoczął się na nowo (art. 124 § 1 KC), a jego lata liczy się "
+            "od dnia uznania (art. 112 KC) do końca roku kalendarzowego (art. 118 KC): do tego "
+            "dnia można dochodzić należności głównej") in polish
+    assert "FV/12/2021: uznana 31.12.2024 (letter of 31 Dec 2024), przedawniona od 01.01.2028" in (
+        polish)
+    assert "następnego dnia" not in polish
+    english = " ".join(render_claim(note, "html", lang="en").split())
+    assert ("the period ran anew (art. 124 § 1), its years counted from the day of the "
+            "acknowledgement (art. 112) to the end of a calendar year (art. 118): the debt, "
+            "and the interest on the part of it still unpaid, can be claimed until then") in (
+        english)
+    assert ("FV/12/2021: acknowledged 31 Dec 2024 (letter of 31 Dec 2024), time-barred from 1 "
+            "Jan 2028") in english
+    assert "next day" not in english
+
+
 def test_a_two_year_debt_acknowledged_onto_the_compensations_bar_is_cited() -> None:
     # pl_limitation_years = 2: the debt due 16 December 2021 is barred from 1 January 2024, the
     # compensation (three years) from 1 January 2025. Acknowledged on 1 June 2022: two years

@@ -634,10 +634,11 @@ def _notes(claim: Claim) -> list[str]:
             notes.append(_(
                 "The debtor acknowledged the debt before it was time-barred, which interrupted "
                 "the limitation period (art. 123 § 1 pkt 2 of the Civil Code); the period ran "
-                "anew from the next day (art. 124 § 1), to the end of a calendar year (art. "
-                "118): the debt, and the interest on the part of it still unpaid, can be "
-                "claimed until then; the compensation and each day's interest keep their own "
-                "periods. Invoices (acknowledgement, bar): {debts}."
+                "anew (art. 124 § 1), its years counted from the day of the acknowledgement "
+                "(art. 112) to the end of a calendar year (art. 118): the debt, and the "
+                "interest on the part of it still unpaid, can be claimed until then; the "
+                "compensation and each day's interest keep their own periods. Invoices "
+                "(acknowledgement, bar): {debts}."
             ).format(debts=acknowledged))
         else:
             notes.append(_(
