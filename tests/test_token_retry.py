@@ -107,3 +107,58 @@ def test_a_refusal_at_the_first_token_request_still_blames_a_used_or_copied_toke
         api.get("things")
     assert "refreshed elsewhere from a copy of it, is dead" in str(caught.value)
     assert caught.value.context.failed_before == ()
+
+
+class LimitsThenRefuses:
+    """A token endpoint that answers each of ``first`` (429 with Retry-After: 1, or another
+    status) before it reads anything, then refuses the refresh token (400 invalid_grant):
+    the refresh token was dead before it was sent, as at the first request."""
+
+    def __init__(self, first: list[int]) -> None:
+        self.first = list(first)
+        self.sent: list[str] = []
+
+    def __call__(self, request: Request) -> Response:
+        self.sent.append(request.form["refresh_token"])
+        if self.first:
+            status = self.first.pop(0)
+            headers = {"Retry-After": "1"} if status == 429 else {}
+            return Response("slow down" if status == 429 else "upstream failed",
+                            status=status, headers=headers)
+        return Response(json.dumps({"error": "invalid_grant"}), status=400,
+                        content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("first", "failed_before"),
+    [
+        # A 429 is the rate limiter's refusal (RFC 6585 s.4, "too many requests"), answered
+        # without the grant being handled: nothing was rotated, so the refusal after it is the
+        # token's own, as with nothing before it.
+        pytest.param([429], (), id="429"),
+        pytest.param([429, 429], (), id="429 twice"),
+        # A 500 may follow a rotation: it stays named; the 429 before it does not.
+        pytest.param([429, 500], ("HTTP 500",), id="429, then HTTP 500"),
+    ],
+)
+def test_a_rate_limited_token_request_is_no_failure_that_may_have_voided_the_token(
+    httpserver: HTTPServer, first: list[int], failed_before: tuple[str, ...],
+) -> None:
+    endpoint = LimitsThenRefuses(first)
+    httpserver.expect_request("/token", method="POST").respond_with_handler(endpoint)
+    auth = RefreshTokenAuth(token_url=httpserver.url_for("/token"), client_id="app-1",
+                            client_secret="client-SECRET-1", refresh_token=REFRESH,
+                            on_refresh=lambda tokens: None)
+    api = ApiClient(httpserver.url_for("/api/"), auth=auth, connector="xero",
+                    sleep=lambda seconds: None, clock=lambda: NOW, jitter=lambda: 0.5)
+    with pytest.raises(AuthError) as caught:
+        api.get("things")
+    assert endpoint.sent == [REFRESH] * (len(first) + 1)
+    assert caught.value.context.failed_before == failed_before
+    message = str(caught.value)
+    if failed_before:
+        assert "after it failed (HTTP 500): it may have issued a new refresh token" in message
+    else:
+        assert "refreshed elsewhere from a copy of it, is dead" in message
+        assert "may have issued a new refresh token" not in message
+    assert "HTTP 429" not in message

@@ -130,7 +130,9 @@ class ErrorContext:
     failed_before: tuple[str, ...] = ()
     """What the earlier attempts of the same call got, where it was sent again before this
     answer (``("HTTP 500", "ReadTimeout")``): a status or an exception's type, never a
-    message. Not in :meth:`describe`: the one who raises says what it means."""
+    message. A 429 is not one: a rate limiter refused the request before it was handled, so
+    it cannot have changed anything (a token request's refusal after it is the token's own).
+    Not in :meth:`describe`: the one who raises says what it means."""
 
     def describe(self) -> str:
         parts = []

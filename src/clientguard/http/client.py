@@ -352,6 +352,7 @@ class ApiClient:
         refreshed = False
         # What the attempts so far got, for the error of a later one (ErrorContext's
         # failed_before): a token endpoint that failed may have rotated the token it refuses.
+        # A 429 is left out: the request was refused unhandled.
         earlier: list[str] = []
 
         def attempt() -> requests.Response:
@@ -379,7 +380,10 @@ class ApiClient:
             if verdict.action in ("wait", "retry"):
                 if verdict.retry_after is not None and verdict.retry_after > self.max_wait:
                     raise self._too_long(verdict, stream, label)
-                earlier.append(f"HTTP {verdict.status}")
+                if verdict.status != 429:
+                    # A 429 is a rate limiter's refusal, the request not handled: it cannot
+                    # have rotated a token, so it is no failure of ErrorContext.failed_before.
+                    earlier.append(f"HTTP {verdict.status}")
                 raise _TryAgain(
                     verdict, f"HTTP {verdict.status} {verdict.reason}", verdict.retry_after
                 )
