@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
@@ -328,22 +328,43 @@ def test_a_stop_is_said_in_polish(store: Store, httpserver: HTTPServer) -> None:
 
 # ----------------------------------------------------------------------------- invariants
 
-DAYS = st.lists(
-    st.tuples(
-        st.sampled_from("omrc-"),  # Acme's standing, or not in the review
-        st.sampled_from([POLICY] * 5 + [OTHER_POLICY]),  # now and then another policy
-        st.sampled_from([None, None, None, {"keep_last": 1}, {"keep_daily": 3},
-                         {"keep_weekly": 1}, CRON]),  # a prune after the day's notify
+PRUNES = st.sampled_from([None, None, None, {"keep_last": 1}, {"keep_daily": 3},
+                          {"keep_weekly": 1}, CRON])  # a prune after the day's notify
+Day = tuple[str, str, dict[str, int] | None]
+
+
+def alternating(pairs: list[tuple[str, str, dict[str, int] | None]]) -> list[Day]:
+    """Two policies on alternate days (a user flipping between two configurations), Acme at
+    its own standings under each: each policy's reviews may flap by themselves."""
+    return [day for in_use, other, rules in pairs
+            for day in ((in_use, POLICY, None), (other, OTHER_POLICY, rules))]
+
+
+DAYS = st.one_of(
+    st.lists(
+        st.tuples(
+            st.sampled_from("omrc-"),  # Acme's standing, or not in the review
+            st.sampled_from([POLICY] * 5 + [OTHER_POLICY]),  # now and then another policy
+            PRUNES,
+        ),
+        min_size=1, max_size=25,
     ),
-    min_size=1, max_size=25,
+    st.lists(st.tuples(st.sampled_from("omrc-"), st.sampled_from("omrc-"), PRUNES),
+             min_size=1, max_size=12).map(alternating),
 )
 
 
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(days=DAYS)
+# Acme flaps under the policy in use from day 7 and settles on day 13; under the other policy
+# it flaps from day 12, told on day 14 (a notice dated by the start, the 12th, delivered
+# after the other flap's stop of the 13th). Before, the stop of the 13th was taken for the
+# notice in force: day 15 released Acme with no stop ever sent.
+@example(days=alternating([(p, q, None) for p, q in zip("mrmrmmmmmmmm", "mmmrmrrrrrrr",
+                                                         strict=True)]))
 def test_whatever_is_pruned_each_notice_is_sent_once_and_held_means_told(
-    httpserver: HTTPServer, days: list[tuple[str, str, dict[str, int] | None]]
+    httpserver: HTTPServer, days: list[Day]
 ) -> None:
     with tempfile.TemporaryDirectory() as folder, \
             Store.open(Path(folder) / "clientguard.db") as store:
@@ -499,6 +520,109 @@ def test_two_policies_alternating_each_day_make_no_client_flap(
         (BIRCH_UP, ACME), (BIRCH_DOWN, ACME), (BIRCH_UP, ACME), (BIRCH_DOWN, ACME),
         (BIRCH_UP, ACME), ([*STOPPED, *BIRCH_DOWN], ())]
     assert not any("flapping:birch" in line for sent, _held in days for line in sent)
+
+
+def test_two_policies_alternating_each_flapping_in_turn_say_each_flap_start_and_stop(
+    store: Store, httpserver: HTTPServer
+) -> None:
+    # The policy in use on odd days, another on even days, Acme flapping under each in turn.
+    # Under the policy in use (days 1, 3, ... 23): m r m r m m m ..., its 3rd change back to r
+    # on day 7 starts a flap, at m on days 9, 11, 13 it settles on day 13. Under the other
+    # (days 2, 4, ... 24): m m m r m r r r ..., changes on days 8, 10, 12 (back to r) start
+    # a flap on day 12, at r on days 12, 14, 16 it settles on day 16. Each review under one
+    # policy is a trial for the other's flap while it runs (Acme held, nothing said of it).
+    in_use, other = iter("mrmrmmmmmmmm"), iter("mmmrmrrrrrrr")
+    days = []
+    for number in range(1, 25):
+        odd = number % 2 == 1
+        keep(store, FIRST + timedelta(days=number - 1),
+             {"acme": next(in_use) if odd else next(other), "birch": "o"},
+             policy=POLICY if odd else OTHER_POLICY)
+        changes, result = send(store, httpserver)
+        days.append((lines(changes), result.flapping, [c["key"] for c in changes
+                                                       if "flapping" in c["kind"]]))
+        if number == 14:
+            # Told on day 14 that Acme flaps under the other policy from day 12: prune keeps
+            # that flap's reviews (day 12 on, and the 5 under its policy before: 2 to 10).
+            planned = history.prune(store, keep_last=1, dry_run=True)
+            assert {d.review.as_of.day for d in planned.decisions
+                    if history.Keep("flapping", channel="webhook", client="acme")
+                    in d.kept_because} == {2, 4, 6, 8, 10, 12, 13, 14}
+    # Day 3 and 4: 1 change under each policy, sent. Day 13 settles the first flap: the
+    # review before (day 12, the other policy's, Acme at r) was a trial, whose standing was
+    # never sent, so the change is counted from day 11 (m to m: none), as on day 16 from day
+    # 14 (r to r). From day 17 Acme is m under one policy and r under the other: a move
+    # every day, as any difference between two saved reviews. Before, the other policy's
+    # flap, told on day 14 with the date of its start (the 12th), was taken for older than
+    # the stop of the 13th: Acme was released on day 15 and no stop was ever sent.
+    flap_held: list[tuple[str, ...]] = [ACME] * 6
+    assert [(sent, held) for sent, held, _keys in days] == [
+        (FIRST_DAY, ()), ([], ()), (MOVE, ()), (MOVE, ()), ([], ()), ([], ()),
+        *zip([FLAPPING, [], [], [], [], []], flap_held, strict=True),
+        (STOPPED, ()), (FLAPPING, ACME), ([], ACME), (STOPPED, ()), *[(MOVE, ())] * 8]
+    assert [key for _sent, _held, keys in days for key in keys] == [
+        "2026-06-07|flapping|acme|verdict/severity|revise_terms/warning",
+        "2026-06-13|stopped_flapping|acme|verdict/severity|monitor/watch",
+        "2026-06-12|flapping|acme|verdict/severity|revise_terms/warning",
+        "2026-06-16|stopped_flapping|acme|verdict/severity|revise_terms/warning"]
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected", "key"),
+    [
+        pytest.param(
+            # Acme at m on days 5 and 6 under the policy in use; on day 7 its review (m, the
+            # 3rd: settled) is saved, then a trial of the same date (Acme at r), and notify
+            # runs once, after both; day 8 back under the policy in use. As if the trial had
+            # not been saved, the flap settled on day 7, and nothing of Acme's changed
+            # since day 6 (m), which the channel had last under that policy: the trial's r
+            # was held, never sent. Before, day 7's settling was taken for before the trial
+            # (of the same date): the stop said "the saved reviews no longer show it
+            # flapping", and a move r -> m went out from the trial's standing.
+            [(1, POLICY, "m", "o", True), (2, POLICY, "r", "o", True),
+             (3, POLICY, "m", "o", True), (4, POLICY, "r", "o", True),
+             (5, POLICY, "m", "o", True), (6, POLICY, "m", "o", True),
+             (7, POLICY, "m", "o", False), (7, OTHER_POLICY, "r", "r", True),
+             (8, POLICY, "m", "o", True), (9, POLICY, "m", "o", True)],
+            [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
+             ([], ACME), (BIRCH_UP, ACME), ([*STOPPED, *BIRCH_DOWN], ()), ([], ())],
+            "2026-06-07|stopped_flapping|acme|verdict/severity|monitor/watch",
+            id="a trial saved the day it settles, notify run once after both"),
+        pytest.param(
+            # The trial on day 7, and Acme settles at the first review back (m on days 5, 6,
+            # 8). Before, the trial's r (held) came back as a move r -> m with the stop.
+            [(1, POLICY, "m", "o", True), (2, POLICY, "r", "o", True),
+             (3, POLICY, "m", "o", True), (4, POLICY, "r", "o", True),
+             (5, POLICY, "m", "o", True), (6, POLICY, "m", "o", True),
+             (7, OTHER_POLICY, "r", "r", True), (8, POLICY, "m", "o", True)],
+            [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
+             ([], ACME), (BIRCH_UP, ACME), ([*STOPPED, *BIRCH_DOWN], ())],
+            "2026-06-08|stopped_flapping|acme|verdict/severity|monitor/watch",
+            id="it settles at the first review after a trial"),
+    ],
+)
+def test_a_flap_that_settles_across_a_trial_is_said_to_settle_with_no_move_from_the_trial(
+    store: Store, httpserver: HTTPServer, steps: list[tuple[int, str, str, str, bool]],
+    expected: list[tuple[list[str], tuple[str, ...]]], key: str,
+) -> None:
+    days = []
+    for day, policy, acme, birch, run in steps:
+        keep(store, FIRST + timedelta(days=day - 1), {"acme": acme, "birch": birch},
+             policy=policy)
+        if run:
+            changes, result = send(store, httpserver)
+            days.append((lines(changes), result.flapping))
+            stops = [c for c in changes if c["kind"] == "stopped_flapping"]
+            if stops:
+                (stopped,) = stops
+    assert days == expected
+    # Settled at m since day 5, after the changes of days 2, 3, 4 (counted at the start)
+    # and 5, as without the trial (docs/history.md's day table).
+    assert stopped["key"] == key
+    assert stopped["message"] == (
+        "Acme: settled at monitor (watch), unchanged since 2026-06-05, after flapping between "
+        "monitor (watch) and revise terms (warning) from 2026-06-04 (4 changes; monitor "
+        "(watch) before); its changes are sent again")
 
 
 @pytest.mark.parametrize("notified", [True, False],

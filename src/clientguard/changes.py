@@ -689,14 +689,22 @@ class FlapNotice:
     None when not known."""
 
 
-def last_flap_notices(keys: Iterable[str], policies: Mapping[str, str] | None = None
-                      ) -> dict[str, FlapNotice]:
-    """Each client's newest flap notice among the change keys ``keys`` (those delivered on
-    one channel), by client id: a ``flapping`` one says the channel was told the client flaps
-    and not yet that it stopped. Of a start and a stop of one date, the stop (a flap stops
-    before the next starts). ``policies``: the policy of the review each key was delivered
-    with (:attr:`FlapNotice.policy_digest`), by key."""
-    last: dict[str, FlapNotice] = {}
+def last_flap_notices(keys: Iterable[str], policies: Mapping[str, str] | None = None,
+                      delivered: Mapping[str, int] | None = None) -> dict[str, FlapNotice]:
+    """Each client's flap notice in force among the change keys ``keys`` (those delivered on
+    one channel), by client id: the one delivered last. A ``flapping`` one says the channel
+    was told the client flaps and not yet that it stopped.
+
+    ``delivered``: when each key was delivered, as a rank that grows from one run of notify to
+    the next (the place of the review it was delivered with among the saved reviews), by key;
+    a key without one ranks before every key with one, and without ``delivered`` all rank
+    alike. The notice in force is the one delivered last, not the one of the latest date: a
+    flap's notice is dated by its start, which may be earlier than the stop of another
+    policy's flap the channel was told before (two policies on alternate days). Of the notices
+    delivered by one run, the latest date's, and of a start and a stop of one date the stop
+    (a flap stops before the next starts). ``policies``: the policy of the review each key was
+    delivered with (:attr:`FlapNotice.policy_digest`), by key."""
+    last: dict[str, tuple[tuple[int, date, bool], FlapNotice]] = {}
     kinds = {ChangeKind.FLAPPING.value: ChangeKind.FLAPPING,
              ChangeKind.STOPPED_FLAPPING.value: ChangeKind.STOPPED_FLAPPING}
     for key in keys:
@@ -710,11 +718,12 @@ def last_flap_notices(keys: Iterable[str], policies: Mapping[str, str] | None = 
             continue
         notice = FlapNotice(day, kinds[parts[1]], "|".join(parts[2:-2]), parts[-1],
                             (policies or {}).get(key))
+        rank = ((delivered or {}).get(key, -1), notice.as_of,
+                notice.kind is ChangeKind.STOPPED_FLAPPING)
         held = last.get(notice.client_id)
-        if held is None or (notice.as_of, notice.kind is ChangeKind.STOPPED_FLAPPING) > (
-                held.as_of, held.kind is ChangeKind.STOPPED_FLAPPING):
-            last[notice.client_id] = notice
-    return last
+        if held is None or rank > held[0]:
+            last[notice.client_id] = (rank, notice)
+    return {cid: notice for cid, (_rank, notice) in last.items()}
 
 
 def flap_ended(notice: FlapNotice, name: str, now: Standing | None, *, as_of: date,

@@ -520,17 +520,21 @@ def flap_reviews(saved: Sequence[SavedReview], started: date,
 
 def told_flaps(store: Store, channel: str, saved: Sequence[SavedReview] | None = None
                ) -> dict[str, FlapNotice]:
-    """Each client's newest flap notice delivered on ``channel``
-    (:func:`~clientguard.changes.last_flap_notices`), by client id, with the policy of the
-    review it was delivered with (:attr:`~clientguard.changes.FlapNotice.policy_digest`):
-    a ``flapping`` one's is the policy its flap was counted under. ``saved``: the store's
-    saved reviews, when the caller has read them."""
-    policies = {s.id: s.policy_digest for s in
-                (store.saved_reviews() if saved is None else saved)}
+    """Each client's flap notice in force on ``channel``: the one delivered last
+    (:func:`~clientguard.changes.last_flap_notices`; the order of the reviews they were
+    delivered with, as :meth:`~clientguard.store.Store.saved_reviews` orders them, is the
+    order of the runs of notify), by client id, with the policy of the review it was
+    delivered with (:attr:`~clientguard.changes.FlapNotice.policy_digest`): a ``flapping``
+    one's is the policy its flap was counted under. ``saved``: the store's saved reviews,
+    when the caller has read them."""
+    reviews = list(store.saved_reviews() if saved is None else saved)
+    policies = {s.id: s.policy_digest for s in reviews}
+    rank = {s.id: place for place, s in enumerate(reviews)}
     delivered_with = store.sent_change_reviews(channel)
     return last_flap_notices(
         delivered_with.keys(),
-        {key: policies[review] for key, review in delivered_with.items() if review in policies})
+        {key: policies[review] for key, review in delivered_with.items() if review in policies},
+        {key: rank[review] for key, review in delivered_with.items() if review in rank})
 
 
 def prune(

@@ -490,8 +490,9 @@ def notify(
     held_names: dict[str, str] = {}
     notices: list[Change] = []
     if flapping is not None:
-        notices, held_names = _flap_notices(store, channel.name, before, after, newest,
-                                            flapping)
+        notices, held_names, rebased = _flap_notices(store, channel.name, before, after,
+                                                     newest, flapping)
+        changes = _rebase(store, changes, rebased, newest)
 
     def held(change: Change) -> bool:
         # An invoice newly overdue is a fact, not a standing that goes back and forth.
@@ -585,9 +586,10 @@ def _flaps(store: Store, after: SavedReview, rule: FlapRule) -> dict[str, tuple[
 def _flap_notices(
     store: Store, channel: str, before: SavedReview | None, after: SavedReview,
     newest: ReviewSummary, rule: FlapRule,
-) -> tuple[list[Change], dict[str, str]]:
-    """The flap notices to send on ``channel`` now, and the clients whose changes are held
-    (their names, by id).
+) -> tuple[list[Change], dict[str, str], dict[str, SavedReview]]:
+    """The flap notices to send on ``channel`` now, the clients whose changes are held
+    (their names, by id), and the clients whose changes are compared from another review than
+    ``before`` (that review, by id: :func:`_rebase`).
 
     The saved reviews say who flaps (:func:`_flaps`); what the channel was told
     (:func:`~clientguard.changes.last_flap_notices`) says what is news to it, so that each
@@ -602,12 +604,16 @@ def _flap_notices(
     (:func:`~clientguard.history.told_flaps`). A review under another policy while that one
     is among the newest ``rule.settle`` reviews is a trial (:func:`_trial`): it says nothing
     of the flap and the client stays held; the next review under the flap's policy goes on
-    counting it. Once the flap's policy has been unused for ``rule.settle`` reviews in a row
-    it was changed, not tried, and the flap is said to stop (unless the client flaps under
-    the new policy too: then it stays held, as the same flap)."""
+    counting it, as if the trials had not been saved: from the newest review delivered under
+    the flap's policy (:func:`_back_from_trials`), whose date says which of its flap's notices
+    are news and which review the client's changes are compared from. Once the flap's policy
+    has been unused for ``rule.settle`` reviews in a row it was changed, not tried, and the
+    flap is said to stop (unless the client flaps under the new policy too: then it stays
+    held, as the same flap)."""
     found = _flaps(store, after, rule)
     sent = store.sent_changes(channel)
     saved = store.saved_reviews()
+    delivered = store.delivered_reviews(channel)
     told = history.told_flaps(store, channel, saved)
     # The policies of the newest reviews, as many as settle a flap, up to ``after``: a flap
     # counted under one of them is under a policy still in use.
@@ -615,6 +621,7 @@ def _flap_notices(
     in_use = {s.policy_digest for s in upto[-rule.settle:]}
     notices: list[Change] = []
     held: dict[str, str] = {}
+    rebased: dict[str, SavedReview] = {}
     for cid in sorted(found.keys() | told.keys()):
         own = found.get(cid, ())
         last = told.get(cid)
@@ -625,7 +632,12 @@ def _flap_notices(
             # changes stay held as the channel was told.
             held[cid] = _name(store, cid, newest)
             continue
-        due = flap_notices(own, rule, since=before.as_of if before else None,
+        since = before
+        if told_flapping and last is not None:
+            back = _back_from_trials(last, before, after, upto, delivered)
+            if back is not None:
+                since = rebased[cid] = back
+        due = flap_notices(own, rule, since=since.as_of if since else None,
                            until=after.as_of)
         for notice in sorted(due, key=lambda c: c.as_of):
             # A start while the channel was told it flaps is the same flap, seen from fewer
@@ -639,7 +651,42 @@ def _flap_notices(
             held[cid] = own[-1].name
         elif told_flapping and last is not None:
             notices.append(_flap_ended(store, last, after, newest, upto))
-    return notices, held
+    return notices, held, rebased
+
+
+def _back_from_trials(told: FlapNotice, before: SavedReview | None, after: SavedReview,
+                      upto: list[SavedReview], delivered: set[int]) -> SavedReview | None:
+    """The review to read a flap from when ``after`` is back under the flap's policy after
+    trials (``told``, the ``flapping`` notice the channel has; ``before``, the review the
+    channel had last, is under another policy): the newest review delivered on the channel
+    under the flap's policy before ``after`` (``upto``: the saved reviews up to ``after``;
+    ``delivered``: the ids of those delivered on the channel). None when ``after`` is not
+    back from a trial (then ``before`` is that review), or none was delivered under it.
+
+    The channel was told nothing of the client at the trials (it was held), so the flap's
+    notices since that review are news, even one dated the day of the trial before (a flap
+    that settles at a review a trial of the same date was saved after, notify run once after
+    both), and the client's changes are those since that review: the trial's standing was
+    never sent, so going back from it is no change."""
+    if (before is None or told.policy_digest != after.policy_digest
+            or before.policy_digest == after.policy_digest):
+        return None
+    return next((s for s in reversed(upto) if s.id in delivered and s.id != after.id
+                 and s.policy_digest == after.policy_digest), None)
+
+
+def _rebase(store: Store, changes: Changes, rebased: Mapping[str, SavedReview],
+            newest: ReviewSummary) -> Changes:
+    """``changes`` with those of each client of ``rebased`` compared from the review it names
+    instead (:func:`_back_from_trials`)."""
+    if not rebased:
+        return changes
+    kept = [c for c in changes.changes if c.client_id not in rebased]
+    for base in {s.id: s for s in rebased.values()}.values():
+        clients = {cid for cid, s in rebased.items() if s.id == base.id}
+        kept += [c for c in compare(history.saved_summary(store, base), newest).changes
+                 if c.client_id in clients]
+    return changes.model_copy(update={"changes": tuple(kept)})
 
 
 def _trial(told: FlapNotice, after: SavedReview, in_use: set[str]) -> bool:
