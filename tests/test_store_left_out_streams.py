@@ -144,3 +144,38 @@ def test_turned_on_again_the_stream_is_read_in_full(store: Store) -> None:
     (payments,) = [s for s in result.streams if s.stream == "payments"]
     assert payments.full_read is True
     assert stored(store, "payment") == ["P1"]
+
+
+class Naming(ToggleConnector):
+    """Payments that also yield the customer they name (as a Fakturownia document yields its
+    buyer): P1 names c1, which the customers stream reads too; P2 names c2, which only P2
+    yields. Customers are incremental, so a sync after the first reads none of them again."""
+
+    streams: ClassVar[tuple[Stream, ...]] = (
+        Stream(name="customers", kind="customer", id_field="id", cursor_field="changed"),
+        Stream(name="payments", kind="payment", id_field="id", cursor_field="changed"),
+    )
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if stream.kind == "customer":
+            return Customer(id=raw["id"], name=raw["id"], source=self.name)
+        customer = {"P1": "c1", "P2": "c2"}[raw["id"]]
+        return [Payment(id=raw["id"], customer_id=customer, date=date(2025, 5, 20),
+                        amount="10.00", currency="EUR", source=self.name),
+                Customer(id=customer, name=customer, source=self.name)]
+
+
+def test_a_record_a_stream_still_read_yields_stays_when_a_stream_naming_it_is_turned_off(
+    store: Store,
+) -> None:
+    # The first sync reads c1 from the customers stream, then P1 names it again (the payments
+    # stream wrote it last). Payments turned off: P1 and P2 go, and c2, which only P2 yielded
+    # (3 records); c1 stays, the customers stream's own record (docs/cli.md: "the records
+    # derived from them that no other stream still yields"). Before, c1 went too (4 removed)
+    # and the customers stream, incremental, never read it again.
+    store.sync(Naming(pages={"customers": ["c1"], "payments": ["P1", "P2"]}))
+    assert (stored(store, "customer"), stored(store, "payment")) == (["c1", "c2"], ["P1", "P2"])
+    result = store.sync(Naming(pages={"customers": []}, payments=False))
+    assert (stored(store, "customer"), stored(store, "payment")) == (["c1"], [])
+    (payments,) = [s for s in result.streams if s.stream == "payments"]
+    assert payments.removed == 3

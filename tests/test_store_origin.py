@@ -432,3 +432,37 @@ def test_a_record_only_documents_yielded_goes_with_the_last_of_them(tmp_path: Pa
         store.sync(Cards([], [{"id": "1", "buyer": "acme"}]))
         store.sync(Cards([], [{"id": "1", "deleted": True}]), streams=["documents"])
         assert keys(store) == set()
+
+
+@pytest.mark.parametrize(
+    "streams", [["contacts", "documents"], None],
+    ids=["the contacts stream read first, then the document", "both in one sync"])
+def test_a_record_its_own_stream_read_stays_when_a_document_naming_it_later_goes(
+    tmp_path: Path, streams: list[str] | None,
+) -> None:
+    # The contacts stream reads acme, then a document names it (the documents stream, read
+    # after the contacts stream, wrote it last); the document is deleted: acme stays, the
+    # contacts stream's own record, which that stream still yields. Before, the record
+    # counted as the document's (the last to write it) and went with its last link.
+    with Store.open(tmp_path / "s.db") as store:
+        cards = Cards([{"id": "acme", "name": "Acme Ltd"}], [{"id": "1", "buyer": "acme"}])
+        if streams is None:
+            store.sync(cards)
+        else:
+            for stream in streams:
+                store.sync(cards, streams=[stream])
+        assert keys(store) == {"customer:acme", "invoice:1"}
+        result = store.sync(Cards([], [{"id": "1", "deleted": True}]), streams=["documents"])
+        assert keys(store) == {"customer:acme"}
+        assert result.removed == 1
+
+
+def test_in_memory_a_record_its_own_stream_read_stays_when_a_document_naming_it_goes() -> None:
+    # The same within one read (clientguard.connector.pull): the contacts stream reads acme,
+    # document 1 names it and is then reported deleted. Before, acme went with the document.
+    pulled = pull(Cards([{"id": "acme", "name": "Acme Ltd"}],
+                        [{"id": "1", "buyer": "acme"}, {"id": "1", "deleted": True}]))
+    assert {f"{r.kind}:{getattr(r, 'id', None)}" for r in pulled.records} == {"customer:acme"}
+    # The control: a buyer no contact card has goes with the document.
+    pulled = pull(Cards([], [{"id": "1", "buyer": "acme"}, {"id": "1", "deleted": True}]))
+    assert pulled.records == ()

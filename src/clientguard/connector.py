@@ -1405,9 +1405,12 @@ def pull(
     # What each raw record yielded besides its own record, by (stream, raw id), as the store
     # keeps it (``record_origins``), and who yields each such record: a raw record read again
     # (a newer version under ``latest``) or deleted takes along what it alone yielded; a
-    # record another raw record still yields (a buyer two documents name) stays.
+    # record another raw record still yields (a buyer two documents name) stays, and so does
+    # one a stream of its kind read as its own record (``owned``: a contact card a document
+    # names too), as in the store.
     yields: dict[tuple[str, str], set[tuple[str, str]]] = {}
     holders: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    owned: set[tuple[str, str]] = set()
 
     def unhold(origin: tuple[str, str], gone: Iterable[tuple[str, str]]) -> None:
         for key in gone:
@@ -1417,7 +1420,8 @@ def pull(
                 if held:
                     continue
                 del holders[key]
-            by_key.pop(key, None)
+            if key not in owned:
+                by_key.pop(key, None)
 
     unnamed: list[AnyRecord] = []
     rejected: list[Rejection] = []
@@ -1438,6 +1442,9 @@ def pull(
             if page.yielded:
                 own = connector.stream(page.stream).kind
                 dropped: list[tuple[tuple[str, str], set[tuple[str, str]]]] = []
+                owned.update((kind, ident) for origin, keys in page.yielded.items()
+                             for kind, _source, ident in keys
+                             if kind == own and ident == origin)
                 for origin, keys in page.yielded.items():
                     at = (page.stream, origin)
                     if len(keys) == 1 and keys[0][2] == origin and keys[0][0] == own:
@@ -1459,6 +1466,7 @@ def pull(
                     unhold(at, gone)
             for kind, _source, ident in page.deleted:
                 by_key.pop((kind, ident), None)
+                owned.discard((kind, ident))
                 unhold((page.stream, ident), yields.pop((page.stream, ident), ()))
             skipped.setdefault(page.stream, Counter()).update(page.skipped)
             duplicates += page.duplicates

@@ -43,7 +43,9 @@ What it guarantees:
   buyer named on Fakturownia documents) is linked to each raw record that yields it
   (``Page.yielded``, table ``record_origins``). When such a raw record is deleted, or read
   again without it (a deposit edited to 0, an invoice voided), it is removed in the same
-  transaction, unless another raw record still yields it (within the page or stored). Rows
+  transaction, unless another raw record still yields it (within the page or stored), or a
+  stream of its kind read it as its own record (a contact that a document names too stays
+  the contacts stream's, whichever wrote it last: :meth:`_SyncWriter._upsert`). Rows
   stored before schema 8 have no link (never guessed from an id's shape): the streams holding
   them are read in full on the next sync, which records the links; until then a full
   ``--prune`` read removes them. A raw record mapped to a plain :class:`Skip` (not
@@ -2016,6 +2018,12 @@ class _SyncWriter:
         records (read once a sync, grown as pages link more): only those are asked for
         their links, so that a page of raw records yielding only their own records costs no
         query."""
+        self.owners: dict[str, str] = {}
+        """By kind: the streams this sync reads that read records of that kind as their own,
+        as ``|name|name|`` (:meth:`_upsert`)."""
+        for declared in connector.streams:
+            self.owners[declared.kind] = (
+                f"{self.owners.get(declared.kind, '|')}{declared.name}|")
 
     def read_in_full(self, stream: str) -> bool:
         if stream not in self.full_read:
@@ -2139,11 +2147,20 @@ class _SyncWriter:
 
     def _upsert(self, page: Page, occurrences: Counter[str]) -> Counter[tuple[Outcome, str]]:
         """Insert or update the page's records, in one statement run for all of them; how
-        many of each kind were new, updated or unchanged."""
+        many of each kind were new, updated or unchanged.
+
+        A record stores the stream that wrote it last, except that a record a stream of its
+        kind stored (its own record: a customer the customers stream read) stays that
+        stream's when another stream's raw record yields it too (a payment naming its
+        customer): that stream still yields it, so a raw record of the other stream deleted,
+        or the other stream left out, does not take it away (:meth:`_unlink`)."""
         sync_id, source, stream = self.sync_id, self.source, page.stream
+        own_kind = self.connector.stream(stream).kind
         # The statement's parameters, a record each: source, kind, id, stream, data, location,
-        # three sync ids, and whether the stored record is the same (set below).
-        rows: list[tuple[str, str, str, str, str, str | None, int, int, int, bool]] = []
+        # three sync ids, the streams that keep the record as theirs when one of them stored
+        # it (``|customers|`` for a customer a payments page yields; empty for a record of the
+        # page's own kind), and whether the stored record is the same (set below).
+        rows: list[tuple[str, str, str, str, str, str | None, int, int, int, str, bool]] = []
         append = rows.append
         keys: list[tuple[str, str]] = []  # kind, id
         key = keys.append
@@ -2175,7 +2192,7 @@ class _SyncWriter:
                     location = _location_text(Location(group.file, found))
             key((kind, ident))
             append((source, kind, ident, stream, data, location, sync_id, sync_id, sync_id,
-                    False))
+                    "" if kind == own_kind else self.owners.get(kind, ""), False))
         stored = self._stored_data(keys)
         if not stored and len(set(keys)) == len(keys):
             # None stored before, none twice in the page (a first sync): every one is new.
@@ -2199,8 +2216,10 @@ class _SyncWriter:
         self.store._db.executemany(
             "INSERT INTO records (source, kind, record_id, stream, data, location, first_sync, "
             "changed_sync, seen_sync) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (source, kind, record_id) DO UPDATE SET stream = excluded.stream, "
-            "data = excluded.data, location = excluded.location, seen_sync = excluded.seen_sync, "
+            "ON CONFLICT (source, kind, record_id) DO UPDATE SET stream = CASE WHEN "
+            "instr(?, '|' || records.stream || '|') > 0 THEN records.stream ELSE "
+            "excluded.stream END, data = excluded.data, location = excluded.location, "
+            "seen_sync = excluded.seen_sync, "
             "changed_sync = CASE WHEN records.data = excluded.data OR ? THEN "
             "records.changed_sync ELSE excluded.changed_sync END",
             rows,
@@ -2306,8 +2325,8 @@ class _SyncWriter:
             [(self.source, stream, origin, kind, ident) for origin, kind, ident in links])
         removed = 0
         for kind, ident in sorted({(kind, ident) for _origin, kind, ident in links}):
-            # A record another stream of its kind stored last is that stream's own record (a
-            # contact the contacts stream read, once a document had yielded it): it stays,
+            # A record another stream of its kind stored is that stream's own record (a contact
+            # the contacts stream read, before or after a document yielded it): it stays,
             # whatever documents stop naming it; its own stream removes it. One this stream
             # stored goes with its last link (a Jira request stored under an issue's old key).
             own = [s.name for s in self.connector.streams if s.kind == kind and s.name != stream]
