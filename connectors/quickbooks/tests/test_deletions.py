@@ -341,28 +341,85 @@ def test_a_cdc_answer_at_its_1000_cap_is_noted_and_its_deletions_still_count(
         assert pulled.notes == ()
 
 
-def test_a_payment_cdc_answer_at_its_cap_is_noted_on_the_credit_memos(
+def test_a_payment_cdc_answer_at_its_cap_reads_every_credit_memo_again(
     httpserver: HTTPServer, clock: Clock,
 ) -> None:
     # The read of credit memos asks CDC for the payments deleted since its last sync (a
-    # deleted payment may have applied a memo). An answer of 1,000 payments may have lost
-    # deletions, listed last: noted, as for the stream's own entity.
+    # deleted payment may have applied a memo). An answer of 1,000 payments (Intuit's most in
+    # one answer) may have lost deletions, listed last: every memo is read again, as when one
+    # is reported deleted, with no lower bound on the query. Before, only a note said so
+    # (run `sync --full --prune`), and a memo a lost deletion freed stayed used.
     updated = "2026-05-10T10:00:00-07:00"
-    serve(httpserver, {}, {"Payment": [payment(str(100 + n), 10, "1", updated)
-                                       for n in range(1000)]})
+    serve(httpserver, {"CreditMemo": [credit_memo("5", "2026-04-10T10:00:00-07:00")]},
+          {"Payment": [payment(str(100 + n), 10, "1", updated) for n in range(1000)]})
     pulled = pull(connector(httpserver, clock, datetime(2026, 5, 20, tzinfo=UTC)),
                   SyncState({"credit_notes": datetime(2026, 5, 1, 17, 0, tzinfo=UTC)}),
                   streams=["credit_notes"])
-    assert pulled.notes == (
-        "credit_notes: QuickBooks' change data capture returned 1,000 changed Payment objects "
-        "since 2026-05-01 16:55 UTC, its most in one answer, and lists deletions last: "
-        "some deletions may be missing. Records deleted since then may still be counted "
-        "here; run `clientguard sync --full --prune` (in Python: store.sync(connector, "
-        "full=True, prune=True)) to remove what was deleted, and sync more often so that "
-        "fewer changes pile up",)
+    assert [r.id for r in pulled.records if r.kind == "credit_note"] == ["5"]
+    memo_reads = [r.args["query"] for r, _ in httpserver.log
+                  if r.path == QUERY and " FROM CreditMemo " in r.args["query"]]
+    assert memo_reads == ["SELECT * FROM CreditMemo ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"]
+    assert pulled.notes == ()
+
+
+def test_credit_memos_last_read_beyond_cdcs_30_days_are_all_read_again(
+    httpserver: HTTPServer, clock: Clock,
+) -> None:
+    # The last sync of credit memos was on 1 May, 17:00 UTC; this one runs on 20 June: the
+    # connector asks CDC 29 days back at most (Intuit keeps 30; to 22 May), so it cannot say
+    # whether a payment deleted between 1 and 22 May freed a memo. Every memo is read again (no
+    # lower bound), and CDC is asked only for the memos' own deletions (it says what it cannot
+    # vouch for). Before, the memos changed since 1 May were read, and a memo that such a
+    # payment had applied stayed used.
+    serve(httpserver, {"CreditMemo": [credit_memo("5", "2026-04-10T10:00:00-07:00")]})
+    pulled = pull(connector(httpserver, clock, datetime(2026, 6, 20, tzinfo=UTC)),
+                  SyncState({"credit_notes": datetime(2026, 5, 1, 17, 0, tzinfo=UTC)}),
+                  streams=["credit_notes"])
+    assert [r.id for r in pulled.records if r.kind == "credit_note"] == ["5"]
+    memo_reads = [r.args["query"] for r, _ in httpserver.log
+                  if r.path == QUERY and " FROM CreditMemo " in r.args["query"]]
+    assert memo_reads == ["SELECT * FROM CreditMemo ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"]
+    assert [call["entities"] for call in cdc_calls(httpserver)] == ["CreditMemo"]
+    (note,) = pulled.notes
+    assert note.startswith("credit_notes: deletions in QuickBooks from 2026-05-01 16:55 UTC "
+                           "to 2026-05-22 00:00 UTC are not known")
 
 
 # ------------------------------------------------------------------- a CDC call that fails
+
+
+def test_a_failed_cdc_call_of_deleted_payments_says_no_credit_memo_was_read(
+    httpserver: HTTPServer, clock: Clock, tmp_path: Path,
+) -> None:
+    # The read of credit memos asks CDC for the payments deleted first, before any memo: when
+    # that call fails, nothing of the stream was read, and the error says so. Before, it said
+    # "the credit_notes read before it are stored", reused from the stream's own CDC call
+    # (made after its memos are read).
+    with Store.open(tmp_path / "qbo.db") as store:
+        serve(httpserver, {"CreditMemo": [credit_memo("5", "2026-05-01T10:00:00-07:00")]})
+        store.sync(connector(httpserver, clock, datetime(2026, 5, 2, tzinfo=UTC)),
+                   streams=["credit_notes"])
+        before = store.state("quickbooks").cursor("credit_notes")
+        serve(httpserver, {"CreditMemo": [credit_memo("6", "2026-05-15T10:00:00-07:00")]})
+        httpserver.clear()
+        httpserver.expect_request(CDC).respond_with_json(
+            {"Fault": {"Error": [{"Message": "Invalid changedSince", "code": "2010"}],
+                       "type": "ValidationFault"}}, status=400)
+        httpserver.expect_request(QUERY).respond_with_json({"QueryResponse": {}})
+        with pytest.raises(ApiError) as caught:
+            store.sync(connector(httpserver, clock, datetime(2026, 5, 20, tzinfo=UTC)),
+                       streams=["credit_notes"])
+        message = str(caught.value)
+        assert ("QuickBooks' change data capture (the payments deleted since 2026-05-01 23:55 "
+                "UTC) could not be read: it is asked before the credit_notes are read, so this "
+                "sync read none of them and stored nothing of the stream; its cursor did not "
+                "move, so the next sync asks again.") in message
+        assert "read before it are stored" not in message
+        assert "stream credit_notes, HTTP 400" in message
+        # Only the CDC call was made; the stream is as the last sync left it.
+        assert [r.path for r, _ in httpserver.log] == [CDC]
+        assert [n.id for n in store.load(base_currency="USD").credit_notes] == ["5"]
+        assert store.state("quickbooks").cursor("credit_notes") == before
 
 
 def test_a_cdc_500_fails_the_sync_keeping_what_was_read_and_the_next_sync_asks_again(

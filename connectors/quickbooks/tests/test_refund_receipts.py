@@ -152,8 +152,8 @@ def serve(server: HTTPServer, changed: dict[str, list[dict[str, Any]]],
           deleted: dict[str, list[str]] | None = None) -> None:
     """QuickBooks as a sync sees it: a query by change time answers those of ``changed`` for
     its entity changed since its lower bound, one by id (``WHERE Id IN (...)``) ``by_id`` (the
-    entities as they are now, changed or not), and change data capture reports ``deleted``
-    ids."""
+    entities as they are now, changed or not), one with no lower bound both (every entity),
+    and change data capture reports ``deleted`` ids."""
     server.clear()
 
     def query(request: Request) -> Response:
@@ -164,6 +164,9 @@ def serve(server: HTTPServer, changed: dict[str, list[dict[str, Any]]],
             items = [i for i in (by_id or {}).get(entity, []) if i["Id"] in asked]
         else:
             items = [i for i in changed.get(entity, []) if changed_since(statement, i)]
+            if " MetaData.LastUpdatedTime >= " not in statement:
+                named = {i["Id"] for i in items}
+                items += [i for i in (by_id or {}).get(entity, []) if i["Id"] not in named]
         return Response(json.dumps(body(entity, items), default=str),
                         content_type="application/json")
 
@@ -228,7 +231,7 @@ def test_a_credit_memo_refunded_after_it_was_stored_is_no_longer_open_credit(
 ) -> None:
     with Store.open(tmp_path / "qbo.db") as store:
         serve(httpserver, {"Customer": [CUSTOMER], "CreditMemo": [memo(100)]})
-        store.sync(connector(httpserver, clock, datetime(2026, 4, 2, tzinfo=UTC)))
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 5, tzinfo=UTC)))
         assert credit_of(store, date(2026, 4, 30)) == 100
 
         # 20 April: cheque 900 pays back `refunded` of the memo, linked in payment 80. The
@@ -266,7 +269,7 @@ def test_a_linking_payment_deleted_frees_its_credit_memo_at_the_next_incremental
     # never the memo it named. Before, memo 73 stayed paid back until `sync --full`.
     with Store.open(tmp_path / "qbo.db") as store:
         serve(httpserver, {"Customer": [CUSTOMER], "CreditMemo": [memo(100)]})
-        store.sync(connector(httpserver, clock, datetime(2026, 4, 2, tzinfo=UTC)))
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 5, tzinfo=UTC)))
         serve(httpserver, {"Payment": [linking(refunded)]},
               by_id={"CreditMemo": [memo(100 - refunded)]})
         store.sync(connector(httpserver, clock, datetime(2026, 5, 2, tzinfo=UTC)))
@@ -306,12 +309,44 @@ def test_a_linking_payment_deleted_frees_its_credit_memo_at_the_next_incremental
             "'2026-05-09T23:55:00+00:00' ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"]
 
 
+def test_a_linking_payment_deleted_beyond_cdcs_reach_still_frees_its_credit_memo(
+    httpserver: HTTPServer, clock: Clock, tmp_path: Path
+) -> None:
+    # Memo 73 paid back in full through payment 80 (20 April), synced on 2 May; payment 80
+    # deleted on 8 May; the next sync only on 20 June. The connector asks CDC 29 days back at
+    # most (Intuit keeps 30; to 22 May): it cannot list the deletion of 8 May, so every memo is
+    # read again (no lower bound) and memo 73, its Balance back to 100, is open credit again, as
+    # `sync --full` leaves it. Before, only a note said deletions were unknown: 0.00 of open
+    # credit until a full read.
+    with Store.open(tmp_path / "qbo.db") as store:
+        serve(httpserver, {"Customer": [CUSTOMER], "CreditMemo": [memo(100)]})
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 5, tzinfo=UTC)))
+        serve(httpserver, {"Payment": [linking(100)]}, by_id={"CreditMemo": [memo(0)]})
+        store.sync(connector(httpserver, clock, datetime(2026, 5, 2, tzinfo=UTC)))
+        assert credit_of(store, date(2026, 5, 3)) == 0
+
+        serve(httpserver, {"CreditMemo": [memo(100)]})
+        before = len(httpserver.log)
+        store.sync(connector(httpserver, clock, datetime(2026, 6, 20, tzinfo=UTC)))
+        assert credit_of(store, date(2026, 6, 19)) == 100
+        (note,) = store.load(base_currency="USD").credit_notes
+        assert note.refunds == ()
+        memo_reads = [r.args["query"] for r, _ in httpserver.log[before:]
+                      if r.path == QUERY and " FROM CreditMemo " in r.args["query"]]
+        assert memo_reads == [
+            "SELECT * FROM CreditMemo ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"]
+        # CDC is asked for deleted payments once, by the payments stream for its own
+        # deletions: the read of credit memos does not ask what it cannot vouch for.
+        asked = [r.args["entities"] for r, _ in httpserver.log[before:] if r.path == CDC]
+        assert asked.count("Payment") == 1
+
+
 def test_an_incremental_read_of_credit_memos_reads_by_id_only_those_payments_name(
     httpserver: HTTPServer, clock: Clock, tmp_path: Path
 ) -> None:
     with Store.open(tmp_path / "qbo.db") as store:
         serve(httpserver, {"CreditMemo": [memo(100)]})
-        store.sync(connector(httpserver, clock, datetime(2026, 4, 2, tzinfo=UTC)))
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 5, tzinfo=UTC)))
         httpserver.clear()
         # A plain payment of an invoice names no credit memo: no memo is read by id.
         plain = {**linking(0), "TotalAmt": 50,

@@ -55,7 +55,8 @@ Reading:
   also reads by id the memos that payments changed since the last sync name, should the query
   not return them (a memo lists no ``LinkedTxn``: a refund linked later shows in the payment),
   and asks CDC for the payments deleted since: a deleted payment is reported by its id alone,
-  never the memo it named, so when one was, every memo is read again, as a full read does.
+  never the memo it named, so when one was, every memo is read again, as a full read does;
+  so they are when CDC cannot say (the last sync beyond its reach, an answer at its cap).
 * Refund receipts (``RefundReceipt``) are credit notes refunded in full on their date
   (:func:`~.mapping.refund_receipt_from_qbo`), read only with ``refund_receipts=True``: a
   refund receipt most often pays back a sales receipt, which is not read.
@@ -616,26 +617,32 @@ class QuickBooksConnector(HttpConnector):
         except AuthError:
             raise
         except ConnectorError as exc:
-            what = stream.name if entity == stream.entity else _CDC_WHAT.get(entity, entity)
-            raise _cdc_failed(exc, stream.name, window.changed_since, what) from None
+            if entity == stream.entity:
+                raise _cdc_failed(exc, stream.name, window.changed_since, stream.name) from None
+            raise _cdc_failed(exc, stream.name, window.changed_since,
+                              _CDC_WHAT.get(entity, entity), read_before=False) from None
         return changed, window, answer_time(body)
 
     def _payments_deleted(
         self, stream: QueryStream, since: datetime
-    ) -> tuple[bool, tuple[str, ...], datetime | None]:
-        """Whether QuickBooks' change data capture reports a payment deleted at or after
-        ``since``, for the read of credit memos; the notes of that call (an answer at its cap
-        may miss deletions) and QuickBooks' time in it.
+    ) -> tuple[bool, datetime | None]:
+        """Whether the read of credit memos must read every memo again: a payment may have
+        been deleted at or after ``since``; and QuickBooks' time in the change data capture
+        answer that says so (None when none was asked).
 
         A deleted payment is reported by its id alone (Intuit's CDC answers ``{"status":
         "Deleted", "Id": ..., "MetaData": ...}``), never with the lines that named the credit
         memos it applied or paid back, and nothing says QuickBooks marks those memos changed:
-        only a read of every memo finds them, as ``sync --full`` does."""
-        changed, window, answered_at = self._changes(stream, "Payment", since)
-        notes: tuple[str, ...] = ()
-        if len(changed) >= CDC_MAX_OBJECTS:
-            notes = (capped_note(stream.name, "Payment", window.changed_since, len(changed)),)
-        return any(is_deleted(raw) for raw in changed), notes, answered_at
+        only a read of every memo finds them, as ``sync --full`` does. So every memo is read
+        again when CDC reports a deleted payment, and when it cannot vouch that none was: the
+        last sync lies further back than it reaches (30 days: then it is not asked), or its
+        answer holds its most objects (1,000), which may leave deletions out (Intuit's
+        change data capture page)."""
+        if cdc_window(since, self.clock()).unchecked_since is not None:
+            return True, None
+        changed, _window, answered_at = self._changes(stream, "Payment", since)
+        deleted = len(changed) >= CDC_MAX_OBJECTS or any(is_deleted(raw) for raw in changed)
+        return deleted, answered_at
 
     def _credit_memos(self, stream: QueryStream, since: datetime | None) -> Iterator[RawPage]:
         """Credit memo pages, each memo with the applications found for it in payments.
@@ -654,15 +661,15 @@ class QuickBooksConnector(HttpConnector):
         A payment *deleted* since then names no memo any more: change data capture reports it
         by its id alone. So an incremental read first asks CDC for the payments deleted since
         ``since`` (:meth:`_payments_deleted`, with ``change_data_capture``), and when one was,
-        reads every memo again, with its applications, as a full read does: the memos it
-        applied or paid back are free again.
+        or CDC cannot say (``since`` beyond its 30 days, an answer at its cap), reads every
+        memo again, with its applications, as a full read does: the memos it applied or paid
+        back are free again.
         """
         scan = _PaymentScan()
         seen: set[str] = set()
-        notes: tuple[str, ...] = ()
         answered_at: datetime | None = None
         if since is not None and self.options.change_data_capture:
-            deleted, notes, answered_at = self._payments_deleted(stream, since)
+            deleted, answered_at = self._payments_deleted(stream, since)
             if deleted:
                 # A payment deleted since the last sync may have applied or paid back any
                 # memo: every memo is read again, with its applications, as a full read does.
@@ -670,17 +677,17 @@ class QuickBooksConnector(HttpConnector):
         for page in self._query_pages(stream, since):
             seen.update(str(r.data.get("Id")) for r in page.records)
             records = self._with_applications(stream, page.records, scan)
-            if notes or answered_at is not None:
-                # The CDC call's notes, and its time (it answered before this page).
-                page = replace(page, notes=(*page.notes, *notes), answered_at=min(
+            if answered_at is not None:
+                # The CDC call's time (it answered before this page).
+                page = replace(page, answered_at=min(
                     t for t in (answered_at, page.answered_at) if t is not None))
-                notes, answered_at = (), None
+                answered_at = None
             if since is None:
                 yield replace(page, records=records)
             else:
                 yield replace(page, records=records, last=False)
-        if notes or answered_at is not None:  # no page came (never seen): keep the notes
-            yield RawPage((), last=False, notes=notes, answered_at=answered_at)
+        if answered_at is not None:  # no page came (never seen): keep the CDC call's time
+            yield RawPage((), last=False, answered_at=answered_at)
         if since is not None:
             yield self._relinked(stream, since, seen, scan)
 
@@ -911,17 +918,24 @@ _CDC_WHAT = {"Payment": "payments"}
 
 
 def _cdc_failed(
-    exc: ConnectorError, stream: str, changed_since: datetime, what: str
+    exc: ConnectorError, stream: str, changed_since: datetime, what: str, *,
+    read_before: bool = True,
 ) -> ConnectorError:
     """``exc``, of the same kind and context, saying what a failed CDC call (of the ``what``
-    deleted) means for the sync of ``stream`` and what to do."""
+    deleted) means for the sync of ``stream`` and what to do. ``read_before``: the call came
+    after the stream's records were read (its own deletions), not before any of them (the
+    payments deleted, asked first by the read of credit memos)."""
     said = str(exc).removesuffix(f" ({exc.context.describe()})")
+    stored = (f"the {stream} read before it are stored and the stream's cursor did not move"
+              if read_before else
+              f"it is asked before the {stream} are read, so this sync read none of them and "
+              "stored nothing of the stream; its cursor did not move")
     message = (
         f"{said}. QuickBooks' change data capture (the {what} deleted since "
-        f"{changed_since.astimezone(UTC):%Y-%m-%d %H:%M} UTC) could not be read: the {stream} "
-        "read before it are stored and the stream's cursor did not move, so the next sync asks "
-        "again. If it keeps failing, set change_data_capture = false and run `clientguard "
-        "sync --full --prune` now and then to remove what QuickBooks deleted"
+        f"{changed_since.astimezone(UTC):%Y-%m-%d %H:%M} UTC) could not be read: {stored}, "
+        "so the next sync asks again. If it keeps failing, set change_data_capture = false "
+        "and run `clientguard sync --full --prune` now and then to remove what QuickBooks "
+        "deleted"
     )
     if isinstance(exc, RateLimitError):
         return RateLimitError(message, exc.context, exc.resets_at)
