@@ -187,6 +187,33 @@ def test_each_flap_notice_is_sent_once_and_every_flap_is_said_to_stop_whatever_w
     assert sent == expected
 
 
+def test_a_prune_keeps_the_review_a_stop_was_said_with_while_the_flaps_notice_review_stays(
+    store: Store, httpserver: HTTPServer
+) -> None:
+    # Acme flaps from day 7 (Sunday 7 June: m m m m r m r, its 3rd change in 6 reviews, back
+    # to r) and settles on day 9 (r on days 7, 8, 9). On day 30 the documented weekly cron
+    # prune keeps day 7 (the newest of its week) and, by its rules, not day 9 (a Tuesday,
+    # older than 14 days). notify's records of a review go with it: without day 9, the
+    # flapping notice of day 7 would be the channel's last word again, and day 31 would say
+    # a second time that the flap stopped. Before, it did ("the saved reviews no longer show
+    # it flapping").
+    sent = []
+    for number, letter in enumerate("mmmmrmr" + "r" * 25, 1):
+        keep(store, FIRST + timedelta(days=number - 1), {"acme": letter})
+        sent.append(lines(send(store, httpserver)[0]))
+        if number == 30:
+            planned = history.prune(store, **CRON, dry_run=True)
+            stop = history.Keep("flap_stopped", channel="webhook", client="acme")
+            assert [d.review.as_of.day for d in planned.decisions
+                    if stop in d.kept_because] == [9]
+            assert history.keep_reason(stop) == (
+                "notify webhook said with it that client acme stopped flapping, and with a "
+                "review still kept that it flaps: the stop stays the last word")
+            prune(store, CRON)
+            assert {7, 9} <= {s.as_of.day for s in store.saved_reviews()}
+    assert sent == [FIRST_DAY, [], [], [], MOVE, MOVE, FLAPPING, [], STOPPED, *[[]] * 23]
+
+
 def test_prune_keeps_a_flaps_reviews_while_a_channel_waits_for_its_stop(
     store: Store, httpserver: HTTPServer
 ) -> None:

@@ -344,10 +344,13 @@ class Keep:
     ``notify_failed`` (the review a failed send on ``channel`` compared from: the changes its
     next run must still send start there); or ``flapping`` (``channel`` was told that
     ``client`` flaps and not yet that it stopped: notify's flap rule reads the reviews from
-    the flap's start, and the :attr:`FlapRule.reviews` before it, until it has said so)."""
+    the flap's start, and the :attr:`FlapRule.reviews` before it, until it has said so); or
+    ``flap_stopped`` (the review ``channel`` was told with that ``client`` stopped flapping,
+    while a review it was told with that the client flaps is kept: notify's records of a
+    review go with it, and without the stop that notice would be in force again)."""
 
     rule: Literal["newest", "last", "daily", "weekly", "monthly", "yearly", "changes",
-                  "notify", "notify_failed", "flapping"]
+                  "notify", "notify_failed", "flapping", "flap_stopped"]
     count: int | None = None
     channel: str | None = None
     client: str | None = None
@@ -472,9 +475,11 @@ def still_needed(store: Store) -> dict[int, list[Keep]]:
     channel nothing was delivered on yet); on each channel notify has used, the newest review
     delivered there (the next review is compared with it, so that each change is sent once)
     and the newest delivered before the newest review (a second run compares from it), and a
-    failed send's baseline (its changes are still to be sent); and, for each client a channel
+    failed send's baseline (its changes are still to be sent); for each client a channel
     was told flaps and not yet that it stopped, every review from the flap's start and the
-    5 reviews under the flap's policy before it (:func:`flap_reviews`). The review a new
+    5 reviews under the flap's policy before it (:func:`flap_reviews`); and for each client a
+    channel was last told stopped flapping, the review it was told with while an earlier
+    ``flapping`` notice's review is kept (:func:`_stops_in_force`). The review a new
     review is compared with (:func:`baseline`, ``--fail-on new:``) is the newest, which
     :func:`prune` keeps under its policy anyway."""
     saved = store.saved_reviews()
@@ -483,11 +488,16 @@ def still_needed(store: Store) -> dict[int, list[Keep]]:
         needed.setdefault(saved[-2].id, []).append(Keep("changes"))
     ids = {s.id for s in saved}
     for channel in store.notification_channels():
-        for notice in told_flaps(store, channel, saved).values():
+        delivered_with = store.sent_change_reviews(channel)
+        told = _told(saved, delivered_with)
+        for notice in told.values():
             if notice.kind is ChangeKind.FLAPPING:
                 for review in flap_reviews(saved, notice.as_of, policy=notice.policy_digest):
                     needed.setdefault(review.id, []).append(
                         Keep("flapping", channel=channel, client=notice.client_id))
+        for review_id, client in _stops_in_force(saved, delivered_with, told):
+            needed.setdefault(review_id, []).append(
+                Keep("flap_stopped", channel=channel, client=client))
         delivered = store.delivered_reviews(channel)
         reached = [s for s in saved if s.id in delivered]
         before_newest = [s for s in reached if s.id != saved[-1].id]
@@ -527,14 +537,43 @@ def told_flaps(store: Store, channel: str, saved: Sequence[SavedReview] | None =
     delivered with (:attr:`~clientguard.changes.FlapNotice.policy_digest`): a ``flapping``
     one's is the policy its flap was counted under. ``saved``: the store's saved reviews,
     when the caller has read them."""
-    reviews = list(store.saved_reviews() if saved is None else saved)
-    policies = {s.id: s.policy_digest for s in reviews}
-    rank = {s.id: place for place, s in enumerate(reviews)}
-    delivered_with = store.sent_change_reviews(channel)
+    return _told(store.saved_reviews() if saved is None else saved,
+                 store.sent_change_reviews(channel))
+
+
+def _told(saved: Sequence[SavedReview], delivered_with: Mapping[str, int]
+          ) -> dict[str, FlapNotice]:
+    """:func:`told_flaps` of the change keys ``delivered_with`` (the review each was
+    delivered with, by key), among the saved reviews ``saved`` (oldest first)."""
+    policies = {s.id: s.policy_digest for s in saved}
+    rank = {s.id: place for place, s in enumerate(saved)}
     return last_flap_notices(
         delivered_with.keys(),
         {key: policies[review] for key, review in delivered_with.items() if review in policies},
         {key: rank[review] for key, review in delivered_with.items() if review in rank})
+
+
+def _stops_in_force(saved: Sequence[SavedReview], delivered_with: Mapping[str, int],
+                    told: Mapping[str, FlapNotice]) -> list[tuple[int, str]]:
+    """The reviews a ``stopped_flapping`` notice in force (``told``) was delivered with, each
+    with its client, that hold the channel's last word on the client: without that review
+    (notify's records of it go with it, :meth:`~clientguard.store.Store.delete_reviews`), a
+    ``flapping`` notice delivered with a review still kept would be in force again, and notify
+    would say a second time that the flap stopped."""
+    found: list[tuple[int, str]] = []
+    for notice in told.values():
+        if notice.kind is not ChangeKind.STOPPED_FLAPPING:
+            continue
+        key = "|".join((notice.as_of.isoformat(), notice.kind.value, notice.client_id,
+                        "verdict/severity", notice.after))
+        review = delivered_with.get(key)
+        if review is None:
+            continue
+        without = {k: r for k, r in delivered_with.items() if r != review}
+        back = _told(saved, without).get(notice.client_id)
+        if back is not None and back.kind is ChangeKind.FLAPPING:
+            found.append((review, notice.client_id))
+    return found
 
 
 def prune(
@@ -588,6 +627,10 @@ def keep_reason(keep: Keep) -> str:
         return _("notify {channel} said that client {client} flaps and not yet that it "
                  "stopped: the flap rule reads it").format(channel=keep.channel,
                                                           client=keep.client)
+    if keep.rule == "flap_stopped":
+        return _("notify {channel} said with it that client {client} stopped flapping, and "
+                 "with a review still kept that it flaps: the stop stays the last word").format(
+                     channel=keep.channel, client=keep.client)
     if keep.rule == "notify_failed":
         return _("a failed send of notify {channel} compared from it: its changes are still "
                  "to be sent").format(channel=keep.channel)
