@@ -357,10 +357,13 @@ def customer_zeros(named: str, where: str, *others: str) -> str:
     """The rejection of a row naming customer id ``named``, not in ``where``, that the
     ``others`` (each as the reason writes it) differ from only by leading zeros."""
     which, verb = ("customer id", "differs") if len(others) == 1 else ("customer ids", "differ")
+    # The row's id and one other are "the two"; with two others or more, three ids or more
+    # are named, so "they" (until 2026-12-07 "the two" whatever the count).
+    who = "the two are" if len(others) == 1 else "they are"
     return (f"customer id {named!r} is not in {where}; {which} {', '.join(others)} {verb} "
             "from it only by leading zeros, as where Excel dropped them (it reads a column of "
             "digits as numbers): format the column as Text in the spreadsheet before saving the "
-            "CSV, or export the CSV from the tool directly; the two are not matched unasked")
+            f"CSV, or export the CSV from the tool directly; {who} not matched unasked")
 
 
 CUSTOMERS = {"currency": "PLN", "customers": {"columns": {"id": "Id", "name": "Name"}},

@@ -98,12 +98,19 @@ def other_zeros(number: str) -> list[str]:
     return found
 
 
-#: Why two ids that differ only by leading zeros may be one, and what to do: the end of
-#: every such hint (an invoice's number, a customer's id).
+#: Why ids that differ only by leading zeros may be one, and what to do: the end of every
+#: such hint (an invoice's number, a customer's id), but for who is not matched
+#: (:func:`_zeros_cause`).
 _ZEROS_CAUSE = ("leading zeros, as where Excel dropped them (it reads a column of digits as "
                 "numbers): format the column as Text in the spreadsheet before saving the "
-                "CSV, or export the CSV from the tool directly; the two are not matched "
-                "unasked")
+                "CSV, or export the CSV from the tool directly; ")
+
+
+def _zeros_cause(ids: int) -> str:
+    """:data:`_ZEROS_CAUSE` for a hint about ``ids`` ids (at least two: the one named and the
+    others found): "the two are not matched unasked" for two, "they are not matched unasked"
+    for more (the row's id and two or more known ids: "the two" would miscount them)."""
+    return _ZEROS_CAUSE + ("the two are" if ids == 2 else "they are") + " not matched unasked"
 
 
 def zeros_hint(key: str, other: str, customer: str) -> str:
@@ -111,7 +118,7 @@ def zeros_hint(key: str, other: str, customer: str) -> str:
     (``id`` or ``number``) adds where invoice ``other`` of ``customer`` differs from it
     only by leading zeros (:func:`other_zeros`)."""
     return f"; invoice {key} {other!r} (customer {customer!r}) differs from it only by " + (
-        _ZEROS_CAUSE)
+        _zeros_cause(2))
 
 
 def customer_zeros_hint(others: list[tuple[str, str]]) -> str:
@@ -124,13 +131,15 @@ def customer_zeros_hint(others: list[tuple[str, str]]) -> str:
                       for other, name in others)
     which = "customer id" if len(others) == 1 else "customer ids"
     verb = "differs" if len(others) == 1 else "differ"
-    return f"; {which} {named} {verb} from it only by " + _ZEROS_CAUSE
+    return f"; {which} {named} {verb} from it only by " + _zeros_cause(1 + len(others))
 
 
 def owner_zeros_hint(owner: str, named: str) -> str:
     """What the rejection of a payment or credit note naming customer ``named`` for an
     invoice of customer ``owner`` adds where the two ids differ only by leading zeros."""
-    return "; the two ids differ only by " + _ZEROS_CAUSE if owner in other_zeros(named) else ""
+    if owner not in other_zeros(named):
+        return ""
+    return "; the two ids differ only by " + _zeros_cause(2)
 
 
 @dataclass
