@@ -142,7 +142,10 @@ def review_firm(
     """Review one firm as of ``as_of``: its summary row and a row per finding.
 
     ``records`` says where the firm's records are: the root of a lake in the Parquet layout
-    (:mod:`clientguard.portfolio.layout`), or records already read (:class:`FirmRecords`). A
+    (:mod:`clientguard.portfolio.layout`), or records already read (:class:`FirmRecords`).
+    The firm's acknowledgements files in the lake (``acknowledgements/firm_id=<id>/*.csv``,
+    :data:`~clientguard.portfolio.layout.ACKNOWLEDGEMENTS`) are the review's
+    ``acknowledgements``, as ``clientguard review --acknowledged`` gives them. A
     firm whose records cannot be read or reviewed yields a summary with ``status`` ``failed``
     (``error`` for a bug) and the reason; this function raises only for arguments of the wrong
     type (``as_of`` not a date) and for a language clientguard does not write.
@@ -164,7 +167,8 @@ def _review_firm(firm_id: str, records: str | os.PathLike[str] | FirmRecords, as
         found = (records if isinstance(records, FirmRecords)
                  else read_firm_records(Path(records), firm_id))
         ledger = found.ledger()
-        done = review(ledger, as_of=as_of, policy=policy)
+        done = review(ledger, as_of=as_of, policy=policy,
+                      acknowledgements=found.acknowledgements(ledger))
         # The rows are made inside the guard too: a value they cannot hold is the firm's row,
         # never an exception that stops the run's other firms.
         return FirmResult(_summary(firm_id, done, ledger), _findings(firm_id, done))

@@ -24,6 +24,9 @@ column; :func:`layout_description` is that list as data.
   could not map (kept, as in the store).
 * A firm id is what a path may hold: letters, digits, ``.``, ``_`` and ``-``, not starting
   with ``.`` or ``_`` (names readers skip as hidden).
+* A firm's acknowledgements of its debtors' debts are the user's CSV files, beside the
+  tables in a folder partitioned the same way (:data:`ACKNOWLEDGEMENTS`), read with the
+  firm's ledger (:meth:`FirmRecords.acknowledgements`).
 
 :func:`write_firm` writes one firm (every table, an empty file where it has no records, each
 file written beside its place and renamed over it, so that a reader never sees half a file and a
@@ -50,10 +53,12 @@ from decimal import Context, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from clientguard.errors import ClientguardError, DataError
+from clientguard.acknowledgements import read_acknowledgements
+from clientguard.errors import ClientguardError, ConfigError, DataError
 from clientguard.gcpause import collector_paused
 from clientguard.i18n import gettext, ngettext
 from clientguard.ledger import Ledger
+from clientguard.metrics.cost import Acknowledgement
 from clientguard.model import (
     AnyRecord,
     CreditNote,
@@ -71,6 +76,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
+    "ACKNOWLEDGEMENTS",
     "EXPORT_KEY",
     "LAYOUT_FILE",
     "LAYOUT_NAME",
@@ -104,6 +110,12 @@ another export than its ``firm`` table (a second export cut short: some tables n
 the first's). A file without it (another tool's, an older clientguard's) is not checked."""
 PART_FILE: Final = "part-0.parquet"
 """The one file of each firm partition: a fixed name, so a second write replaces the first."""
+ACKNOWLEDGEMENTS: Final = "acknowledgements"
+"""The folder of the firms' acknowledgements files, partitioned by firm as the tables are
+(``acknowledgements/firm_id=acme/acknowledged.csv``): CSV files the user puts there, each read
+as ``clientguard review --acknowledged FILE`` reads one (:mod:`clientguard.acknowledgements`).
+No table of the layout: :func:`write_firm` neither writes nor replaces them, and
+:func:`firm_ids` lists no firm for them."""
 
 _FIRM_ID = re.compile(r"[A-Za-z0-9-][A-Za-z0-9._-]{0,199}")
 _PARTITION_KEY: Final = "firm_id"
@@ -506,6 +518,9 @@ class FirmRecords:
     locations: Mapping[RecordKey, Location] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    acknowledgement_files: tuple[tuple[str, Path], ...] = ()
+    """The firm's acknowledgements files (:data:`ACKNOWLEDGEMENTS`), in name order: each as
+    an error names it (relative to the lake) and where it is."""
 
     def ledger(self) -> Ledger:
         """The ledger of these records (lenient: a bad record is a rejection, never an
@@ -515,6 +530,24 @@ class FirmRecords:
             rejected=self.rejected, locations=self.locations, notes=self.notes,
             warnings=self.warnings,
         )
+
+    def acknowledgements(self, ledger: Ledger) -> tuple[Acknowledgement, ...]:
+        """The acknowledgements of :attr:`acknowledgement_files`, naming invoices and clients
+        of ``ledger`` (this firm's), by the rules of ``--acknowledged``
+        (:func:`~clientguard.acknowledgements.read_acknowledgements`). Raises
+        :class:`LayoutError` for a row those rules refuse, naming the file relative to the
+        lake and the line: the firm is not reviewed without it (a debt left barred that the
+        debtor acknowledged would be a claim lost)."""
+        if not self.acknowledgement_files:
+            return ()
+        try:
+            return read_acknowledgements([path for _, path in self.acknowledgement_files],
+                                         ledger)
+        except ConfigError as exc:
+            reason = str(exc)
+            for shown, path in self.acknowledgement_files:
+                reason = reason.replace(str(path), shown)
+            raise LayoutError(reason) from None
 
 
 def read_firm(root: Path | str, firm_id: str) -> Ledger:
@@ -627,7 +660,33 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
         firm_id=firm_id, base_currency=base, records=tuple(records), fx=fx,
         rejected=tuple(rejected), locations=locations,
         notes=tuple(firm.get("notes") or ()), warnings=tuple(firm.get("warnings") or ()),
+        acknowledgement_files=_acknowledgement_files(root, firm_id),
     )
+
+
+def _acknowledgement_files(root: Path, firm_id: str) -> tuple[tuple[str, Path], ...]:
+    """The firm's acknowledgements files (:data:`ACKNOWLEDGEMENTS`), in name order, each as
+    an error names it and where it is; none without the folder. Names starting with ``.`` or
+    ``_`` (a spreadsheet's lock file, ``_SUCCESS``) are skipped, as readers skip them.
+
+    Raises :class:`LayoutError` for a partition whose key is spelt in another case and for
+    anything else in the folder than ``.csv`` files (any case): skipped, an acknowledgement
+    saved as ``.xlsx`` would be lost without a word."""
+    folder = root / ACKNOWLEDGEMENTS / f"{_PARTITION_KEY}={firm_id}"
+    _refuse_other_spellings(root, ACKNOWLEDGEMENTS, firm_id, folder)
+    if not folder.is_dir():
+        return ()
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "_")):
+            continue
+        shown = path.relative_to(root).as_posix()
+        if path.suffix.lower() != ".csv" or not path.is_file():
+            raise LayoutError(gettext(
+                "{file}: the acknowledgements of a firm are CSV files (name.csv): save it as "
+                "CSV UTF-8, or move it out of the folder").format(file=shown))
+        found.append((shown, path))
+    return tuple(found)
 
 
 def _duplicate(record: AnyRecord, ident: str, first: Location, here: Location) -> Rejection:

@@ -1,0 +1,139 @@
+"""A firm's acknowledgements in a lake (docs/portfolio.md, "Acknowledgements"): CSV files in
+``acknowledgements/firm_id=<id>/``, read as ``clientguard review --acknowledged`` reads its
+files, so that a practice reviewing many firms gives each its debtors' acknowledgements.
+
+The numbers are the Polish worked example of tests/test_limitation_acknowledgement.py, worked
+out by hand there: PLN 10,000 due 15 December 2021, never paid. As of 1 January 2025 without an
+acknowledgement the debt and all its interest are barred (claimable 0.00); acknowledged on
+1 March 2024, the interest from 1 January 2022 is claimable, 1,696,475 / 365 = 4,647.88.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pyarrow", reason="the portfolio's tests need clientguard[parquet]")
+
+from clientguard.policy import Policy
+from clientguard.portfolio import FAILED, REVIEWED, read_output, review_firm, run, write_firm
+from clientguard.testing import customer, fx_table, invoice
+
+D = Decimal
+AS_OF = date(2025, 1, 1)
+PL = Policy(jurisdiction="pl")
+LETTER = "invoice,date,note\nFV/12/2021,2024-03-01,letter of 1 March 2024\n"
+ACKNOWLEDGED = D("4647.88")
+
+
+def _lake(root: Path, *firms: str) -> Path:
+    """A lake of ``firms``, each the worked example's books (its own ACME and FV/12/2021)."""
+    for firm in firms:
+        write_firm(
+            root, firm,
+            [customer("acme", "ACME sp. z o.o."),
+             invoice("acme", issued="2021-11-15", due="2021-12-15", total="10000.00",
+                     currency="PLN", id="F1", number="FV/12/2021")],
+            base_currency="PLN", fx=fx_table("PLN", {"EUR": {"2021-11-30": "4.6000"}}),
+        )
+    return root
+
+
+def _acknowledge(root: Path, firm: str, text: str, name: str = "acknowledged.csv",
+                 key: str = "firm_id") -> Path:
+    folder = root / "acknowledgements" / f"{key}={firm}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("files", "claimable"),
+    [
+        # No folder: no acknowledgement, as before (the debt is barred).
+        ({}, D("0.00")),
+        # The CLI's file, by invoice number: the debt's period runs anew from 1 March 2024.
+        ({"acknowledged.csv": LETTER}, ACKNOWLEDGED),
+        # The same rules as --acknowledged: Polish Excel's semicolons and day-first dates, the
+        # invoice's id, a client-wide row by the client's name, a comment line, an upper-case
+        # extension.
+        ({"Potwierdzenia.CSV": "# ACME\ninvoice;date;note\nF1;01.03.2024;pismo\n"},
+         ACKNOWLEDGED),
+        ({"a.csv": "client,date\nACME sp. z o.o.,2024-03-01\n"}, ACKNOWLEDGED),
+        # Hidden files (a spreadsheet's lock file, Spark's _SUCCESS) are skipped.
+        ({".~lock.a.csv#": "junk", "_SUCCESS": ""}, D("0.00")),
+    ],
+)
+def test_a_firms_acknowledgements_in_the_lake_restart_its_debts_periods(
+    tmp_path: Path, files: dict[str, str], claimable: Decimal
+) -> None:
+    root = _lake(tmp_path / "lake", "pl-firm", "other")
+    for name, text in files.items():
+        _acknowledge(root, "pl-firm", text, name)
+    _acknowledge(root, "nobody", LETTER)  # a partition of no firm of the lake: left alone
+
+    row = review_firm("pl-firm", root, as_of=AS_OF, policy=PL).summary
+
+    assert (row.status, row.reason) == (REVIEWED, None)
+    assert row.claimable == claimable
+    # The other firm's books are the same, but it has no file: barred.
+    assert review_firm("other", root, as_of=AS_OF, policy=PL).summary.claimable == D("0.00")
+
+
+def test_the_local_engine_gives_each_firm_its_own_acknowledgements(tmp_path: Path) -> None:
+    root = _lake(tmp_path / "lake", "pl-firm", "other")
+    _acknowledge(root, "pl-firm", LETTER)
+
+    summary = run(root, as_of=AS_OF, policy=PL, engine="local", output=tmp_path / "out",
+                  workers=1)
+
+    assert summary.reviewed == 2
+    firms, _ = read_output(tmp_path / "out")
+    assert {f.firm_id: f.claimable for f in firms} == {"pl-firm": ACKNOWLEDGED,
+                                                       "other": D("0.00")}
+
+
+_FILE = "acknowledgements/firm_id=pl-firm/acknowledged.csv"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "key", "reason"),
+    [
+        # A row the CLI refuses fails the firm, naming the file in the lake and the line: an
+        # acknowledgement left out without a word would leave a debt barred that is not.
+        ("acknowledged.csv", "invoice,date\nFV/12/2020,2024-03-01\n", "firm_id",
+         f"{_FILE}, line 2: the ledger has no invoice 'FV/12/2020'; did you mean "
+         "'FV/12/2021'? (give the invoice's id or number)"),
+        ("acknowledged.csv", "invoice,date\nF1,03/01/2024\n", "firm_id",
+         f"{_FILE}, line 2: date '03/01/2024' is not a date: write the day the debtor made the "
+         "acknowledgement as YYYY-MM-DD"),
+        # A file that is not CSV would be skipped without a word: refused, saying what to do.
+        ("acknowledged.xlsx", "", "firm_id",
+         "acknowledgements/firm_id=pl-firm/acknowledged.xlsx: the acknowledgements of a firm "
+         "are CSV files (name.csv): save it as CSV UTF-8, or move it out of the folder"),
+        # A partition spelt in another case would be skipped too: refused as the tables' are.
+        ("acknowledged.csv", LETTER, "FIRM_ID",
+         "acknowledgements/FIRM_ID=pl-firm: a partition of the layout is named firm_id=, in "
+         "lower case, and readers skip other spellings: rename it "
+         "acknowledgements/firm_id=pl-firm"),
+    ],
+)
+def test_a_bad_acknowledgements_file_fails_its_firm_naming_the_file_and_the_line(
+    tmp_path: Path, name: str, text: str, key: str, reason: str
+) -> None:
+    root = _lake(tmp_path / "lake", "pl-firm", "other")
+    _acknowledge(root, "pl-firm", text, name, key)
+
+    summary = run(root, as_of=AS_OF, policy=PL, engine="local", output=tmp_path / "out",
+                  workers=1)
+
+    firms, _ = read_output(tmp_path / "out")
+    rows = {f.firm_id: f for f in firms}
+    assert (rows["pl-firm"].status, rows["pl-firm"].reason) == (FAILED, reason)
+    assert str(tmp_path) not in (rows["pl-firm"].reason or "")  # never the machine's folders
+    assert rows["other"].status == REVIEWED
+    assert summary.reviewed == 1
