@@ -167,3 +167,84 @@ def test_more_disputed_invoices_never_move_the_undisputed_lateness(
     alone = payment_profiles(book, as_of=AS_OF, policy=NO_FLOOR)
     expected = flag_chronic_late(alone["acme"], NO_FLOOR, name=book.name_of("acme"))
     assert _chronic(before) == _chronic(after) == expected
+
+
+# --------------------------------------------------- a disputed invoice due before the window
+# The window of 31 Dec 2025 holds invoices due after 31 Dec 2024. D0 (5,000, due 15 Nov 2024)
+# is older: it is in no count of the window, but while open it is overdue, as the profile
+# counts every invoice open and past due whenever it fell due.
+def _small_disputes(d0: str) -> list[AnyRecord]:
+    """6 disputed invoices of 100 (X0-X5) due from 20 Jan 2025 every 30 days, each paid 10
+    days late; 2 undisputed of 100 (U0, U1) paid on their due date; and D0, disputed, 5,000
+    due 15 Nov 2024, as ``d0`` says: "open", "paid" (on 1 Mar 2025) or "none"."""
+    records: list[AnyRecord] = [customer("acme")]
+    for i in range(6):
+        due = date(2025, 1, 20) + timedelta(days=30 * i)
+        records.append(invoice("acme", issued=due - timedelta(days=14), due=due, total="100",
+                               id=f"X{i}", disputed=True, paid=due + timedelta(days=10)))
+    for i in range(2):
+        due = date(2025, 8, 20) + timedelta(days=30 * i)
+        records.append(invoice("acme", issued=due - timedelta(days=14), due=due, total="100",
+                               id=f"U{i}", paid=due))
+    if d0 != "none":
+        records.append(invoice("acme", issued="2024-11-01", due="2024-11-15", total="5000",
+                               id="D0", disputed=True,
+                               paid=date(2025, 3, 1) if d0 == "paid" else None))
+    return records
+
+
+# By hand: late on 6 of the 8 invoices due in the window (75%, chronic from 50%), all 6
+# disputed (100%, a dispute from 50%). Their lateness costs 6 x 100 x 10 x 10% / 365 = 1.64 a
+# year (material from 40). Overdue: D0's 5,000 while it is open, else nothing. 5,000 reaches
+# the client line, max(1,000, 10% of the 800 due in the window) = 1,000: material, a warning.
+# Until 2026-12-07 D0 was left out of the disputed overdue (0), and the dispute was at watch.
+@pytest.mark.parametrize(
+    ("d0", "overdue", "severity"),
+    [
+        ("open", D(5000), Severity.WARNING),
+        ("paid", D(0), Severity.WATCH),
+        ("none", D(0), Severity.WATCH),
+    ],
+)
+def test_a_disputed_invoice_open_since_before_the_window_is_the_disputes_overdue(
+    d0: str, overdue: Decimal, severity: Severity
+) -> None:
+    found = late_payers(ledger(*_small_disputes(d0)), as_of=AS_OF)
+    dispute = next(f for f in found if f.signal is Signal.DISPUTE)
+    assert (dispute.evidence.numbers["disputed_late"],
+            dispute.evidence.numbers["invoices_late"]) == (6, 6)
+    assert dispute.evidence.numbers["disputed_overdue"] == overdue
+    assert dispute.severity is severity
+    assert dispute.evidence.numbers["material"] == ("yes" if overdue else "no")
+
+
+def test_a_client_whose_only_disputed_invoice_fell_due_before_the_window_has_a_split() -> None:
+    # D0 alone disputed (10,000 due 19 Jan 2024, open: 712 days past due on 31 Dec 2025),
+    # beside 4 undisputed invoices of the window, 2 of them paid 10 days late, and W0 (300,
+    # undisputed, due 1 Dec 2024, open: 395 days). The split counts D0 and W0 as overdue, each
+    # in its part, and nothing else: none of the window's late invoices is disputed (0 of 2).
+    records: list[AnyRecord] = [
+        customer("acme"),
+        invoice("acme", issued="2024-01-05", due="2024-01-19", total="10000", id="D0",
+                disputed=True),
+        invoice("acme", issued="2024-11-01", due="2024-12-01", total="300", id="W0"),
+    ]
+    for i in range(4):
+        due = date(2025, 7, 19) + timedelta(days=30 * i)
+        records.append(invoice("acme", issued=due - timedelta(days=14), due=due,
+                               total="10000", id=f"U{i}",
+                               paid=due + timedelta(days=10 if i < 2 else 0)))
+    books = ledger(*records)
+    split = dispute_splits(books, as_of=AS_OF, policy=Policy())["acme"]
+    assert (split.disputed_late, split.invoices_late, split.disputed_share) == (0, 2, D(0))
+    assert (split.disputed_overdue, split.undisputed_overdue) == (D(10000), D(300))
+    assert split.undisputed.overdue_balance == D(300)
+    # Under dispute_share (0%), so no dispute, and the client is judged on all its invoices
+    # (docs/review.md, "Disputes"): D0, 712 days past due, makes the chronic lateness (2 of 4,
+    # 50%) critical through the "open more than 90 days" rule, as it would in the window.
+    found = late_payers(books, as_of=AS_OF)
+    assert Signal.DISPUTE not in {f.signal for f in found}
+    late = next(f for f in found if f.signal is Signal.CHRONIC_LATE)
+    assert late.severity is Severity.CRITICAL
+    assert (late.evidence.numbers["oldest_open_invoice_id"],
+            late.evidence.numbers["oldest_open_days_past_due"]) == ("D0", 712)

@@ -104,7 +104,8 @@ def late_payers(
 
 
 class DisputeSplit(Frozen):
-    """A customer's invoices due in the window, split into disputed and undisputed."""
+    """A customer's invoices due in the window, split into disputed and undisputed (and the
+    overdue balance of each part, whenever its invoices fell due: :func:`dispute_splits`)."""
 
     customer_id: str
     invoices_late: int
@@ -114,7 +115,9 @@ class DisputeSplit(Frozen):
     disputed_ids: tuple[str, ...]
     """The disputed late invoices, in ledger order."""
     disputed_overdue: Decimal
-    """What is still open on the disputed invoices past due (base currency)."""
+    """What is still open on the disputed invoices past due (base currency), whenever they
+    fell due, as the profile's overdue balance counts: a disputed invoice open since before
+    the window is in it (until 2026-12-07 it was left out)."""
     disputed_cost: Decimal
     """The financing cost of the disputed invoices' lateness over the window."""
     disputed_weighted_days_late: Decimal | None
@@ -146,9 +149,11 @@ class DisputeSplit(Frozen):
 def dispute_splits(
     ledger: Ledger, *, as_of: date, policy: Policy
 ) -> dict[str, DisputeSplit]:
-    """Per customer with a disputed invoice due in the window: the lateness split into disputed
-    and undisputed invoices, counted as :class:`PaymentProfile` counts (paid late or past due
-    and unpaid, open invoices at ``as_of - due_date``). Empty, without a replay, when no
+    """Per customer with a disputed invoice due in the window, or open and past due since
+    before it: the lateness split into disputed and undisputed invoices, counted as
+    :class:`PaymentProfile` counts (paid late or past due and unpaid, open invoices at
+    ``as_of - due_date``; the overdue balance of every invoice open and past due, whenever it
+    fell due, the rest of the invoices due in the window). Empty, without a replay, when no
     invoice is disputed."""
     if not _any_disputed(ledger):
         return {}
@@ -159,6 +164,14 @@ def dispute_splits(
     for row in replay(ledger, as_of=as_of, policy=policy):
         invoice, days_late = row.invoice, row.days_late
         due = invoice.due_date
+        if due <= window_start and row.status == "open" and days_late:
+            # Open and past due since before the window: not in the window's counts, but
+            # overdue, as the profile counts it (a disputed invoice open for a year is a
+            # disputed balance overdue, and makes the client one with a split).
+            part = "disputed" if invoice.disputed_by(as_of) else "undisputed"
+            rate = _ONE if invoice.currency == base else rate_of(invoice)
+            _tally(sums, invoice.customer_id)[part]["overdue"] += row.open_balance * rate
+            continue
         if not window_start < due <= as_of or days_late is None or invoice.total == _ZERO:
             continue
         if row.status == "paid_date_unknown" or is_cancelled(row, cancelled):
@@ -173,11 +186,7 @@ def dispute_splits(
             amount_days += row.open_balance * days_late
             overdue = row.open_balance * rate
         part = "disputed" if invoice.disputed_by(as_of) else "undisputed"
-        tally = sums.setdefault(invoice.customer_id, {
-            k: {"due": 0, "late": 0, "open_late": 0, "amount": _ZERO, "weighted": _ZERO,
-                "ids": [], "overdue": _ZERO, "amount_days": _ZERO, "late_amount": _ZERO}
-            for k in ("disputed", "undisputed")
-        })[part]
+        tally = _tally(sums, invoice.customer_id)[part]
         tally["due"] += 1
         tally["amount"] += amount
         tally["weighted"] += amount * days_late
@@ -188,7 +197,8 @@ def dispute_splits(
             tally["late_amount"] += amount
             tally["open_late"] += row.status == "open"
             tally["ids"].append(invoice.id)
-    disputing = {customer for customer, parts in sums.items() if parts["disputed"]["due"]}
+    disputing = {customer for customer, parts in sums.items()
+                 if parts["disputed"]["due"] or parts["disputed"]["overdue"]}
     if not disputing:
         return {}
     alone = payment_profiles(
@@ -227,6 +237,16 @@ def dispute_splits(
             undisputed=alone[customer],
         )
     return splits
+
+
+def _tally(sums: dict[str, dict[str, Any]], customer: str) -> dict[str, Any]:
+    """The disputed and undisputed tallies of ``customer`` in :func:`dispute_splits`, made
+    empty the first time it is met. Internal."""
+    return sums.setdefault(customer, {
+        k: {"due": 0, "late": 0, "open_late": 0, "amount": _ZERO, "weighted": _ZERO,
+            "ids": [], "overdue": _ZERO, "amount_days": _ZERO, "late_amount": _ZERO}
+        for k in ("disputed", "undisputed")
+    })
 
 
 def _any_disputed(ledger: Ledger) -> bool:
