@@ -845,20 +845,27 @@ class Ledger:
         # records, each rejected: each ledger's keep their number (_carried_once).
         carried = sorted(_carried_once(self.report.rejected, other.report.rejected),
                          key=lambda rejection: rejection.source)
+        # What the two builds rejected themselves (a payment over-applying its invoice, an
+        # allocation to an invoice the source lacks, an entry of a client no customer has) is
+        # checked again, as one build of both ledgers' records checks it: the merged ledger
+        # says it in its own words (``invoice archive:7`` where several sources meet), with
+        # what only the merge knows (another source holds the invoice), and in its order, as
+        # one load of the same sources from the store does. Only the rejections of the
+        # sources' records as given (a connector's unmapped rows) are carried as they are.
+        found = {id(r) for book in (self, other) for r in book._found}
         # An entry one ledger rejected and the other matched already (a ledger merged with the
         # tracker's it was merged from) is the very object the matched one came from: it
         # is among the other's records, not matched twice.
         held = {id(entry) for book in (self, other) for entry in book._named if entry}
         again: list[AnyRecord] = list({
-            id(r.record): r.record for r in carried
-            if _unmatched_entry(r) and isinstance(r.record, TimeEntry)
-            and id(r.record) not in held}.values())
+            id(r.record): cast("AnyRecord", r.record) for r in carried
+            if id(r) in found and id(r.record) not in held}.values())
         return _Builder(
             self.base_currency,
             fx,
             {**self._locations, **other._locations},
             [],
-            carried=[r for r in carried if not _unmatched_entry(r)],
+            carried=[r for r in carried if id(r) not in found],
             rechecked=again,
             carried_adjusted=sorted(
                 dict.fromkeys([*self.report.adjusted, *other.report.adjusted]),
@@ -1096,6 +1103,9 @@ class Ledger:
     _named: tuple[TimeEntry | None, ...]
     """For each of ``time_entries``, the entry as its source gave it when the ledger matched
     its client by name (None for the others)."""
+    _found: tuple[Rejection, ...]
+    """The rejections of ``report.rejected`` that the ledger's build found (not given to it:
+    a connector's unmapped rows): a merge checks their records again."""
 
 
 _BUILD = object()
@@ -1123,6 +1133,8 @@ class _Builder:
         # entries matched by name): rejected again, they are carried, as the earlier
         # rejection was, and do not make a strict build fail.
         self.rechecked = {id(record) for record in rechecked}
+        # The rejections this build finds itself (a merge checks their records again).
+        self.found: list[Rejection] = []
         self.fx = fx
         self.locations = locations
         # The locations as the source names records; ``locations`` is re-keyed when the
@@ -1164,6 +1176,7 @@ class _Builder:
         ident = getattr(record, "id", None)
         rejection = Rejection(record.kind, record.source, ident, field, reason, location, record)
         (self.carried if id(record) in self.rechecked else self.rejected).append(rejection)
+        self.found.append(rejection)
 
     def run(self, records: Iterable[AnyRecord], *, strict: bool) -> Ledger:
         by_kind: dict[type[Record], list[AnyRecord]] = {kind: [] for kind in _KINDS}
@@ -1275,7 +1288,7 @@ class _Builder:
                 "time_entries": len(ledger.time_entries),
                 "work_requests": len(ledger.work_requests),
             },
-            rejected=(*self.carried, *self.rejected),
+            rejected=self.rejections(),
             notes=(*self.notes, *map(str, again), *map(str, unknown), *map(str, twice),
                    *([unknown_links_note(unlinked)] if unlinked else [])),
             # In ledger order (an invoice's used due date is its issue date), whatever the
@@ -1290,8 +1303,24 @@ class _Builder:
             unknown_links=unlinked,
             delivered_twice=tuple(dict.fromkeys([*self.carried_twice, *again])),
         )
+        ledger._found = tuple(self.found)
         ledger._sealed = True
         return ledger
+
+    def rejections(self) -> tuple[Rejection, ...]:
+        """The report's rejections: the earlier builds' (a merge's), then this one's. Where
+        several sources meet, by source (sorted by name): each source's as given first (a
+        connector's unmapped rows, in the order given: the store's, by stream), then those
+        the build found, by kind (customers, invoices, payments, credit notes, time entries,
+        work requests) and id in the source: an order that depends neither on the order the
+        records came in nor on the builds they went through, so that the sources' ledgers
+        merged and one load of them all from the store list them alike."""
+        rejections = (*self.carried, *self.rejected)
+        if not self.keyed:
+            return rejections
+        found = {id(r) for r in self.found}
+        return tuple(sorted(rejections, key=lambda r: (
+            (r.source, True, _found_order(r)) if id(r) in found else (r.source, False, ()))))
 
     def delivered_twice(self) -> list[DeliveredTwice]:
         """The note of the records delivered twice with one content (none: no note), naming
@@ -1471,7 +1500,11 @@ class _Builder:
         unless it is ``first`` again (the same content, delivered twice): then it is counted
         once, and only said in the report's notes (:meth:`delivered_twice`)."""
         if record is first or record == first:
-            self.repeated.append(record)
+            original = self.originals.get(id(record), record) if self.keyed else record
+            if id(original) not in self.rechecked:
+                # (A record an earlier build rejected, checked again, that the other ledger
+                # holds or rejected too, is one record: not one delivered twice.)
+                self.repeated.append(record)
             return
         ident = _unkey(record.source, key) if self.keyed else key
         where = self.where(first)
@@ -1906,12 +1939,23 @@ def _check_table_rates(fx: FxTable) -> None:
             )
 
 
-def _unmatched_entry(rejection: Rejection) -> bool:
-    """Whether ``rejection`` is a time entry whose client's name matched no customer (or
-    customers of several clients) of its ledger: a merge matches it again."""
-    entry = rejection.record
-    return (rejection.field == "customer_name" and isinstance(entry, TimeEntry)
-            and entry.customer_id is None)
+_KIND_ORDER = {kind.kind: position for position, kind in enumerate(_KINDS)}
+
+
+def _found_order(rejection: Rejection) -> tuple[int, str, str, str, str, str]:
+    """Where a rejection a build found comes among its source's (:meth:`_Builder.rejections`):
+    by kind, then id in the source; time entries without an id by day, client, person and
+    hours (two such entries alike are rejected alike)."""
+    record = rejection.record
+    entry = record if isinstance(record, TimeEntry) and record.id is None else None
+    return (
+        _KIND_ORDER.get(rejection.kind, len(_KIND_ORDER)),
+        rejection.record_id or "",
+        entry.date.isoformat() if entry else "",
+        (entry.customer_id or entry.customer_name or "") if entry else "",
+        (entry.person or "") if entry else "",
+        str(entry.hours) if entry else "",
+    )
 
 
 def _shown_name(name: str) -> str:
