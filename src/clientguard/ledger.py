@@ -799,15 +799,17 @@ class Ledger:
         id): when the two hold different sources, the merged ledger is keyed ``source:id``; a
         record of ``other`` with the identity of one of ``self`` and other content is rejected
         (with the same content it is counted once). The links of both apply. The rejections
-        of both earlier builds are carried into the report; ``strict`` fails only on problems
-        the merge itself finds. What both carry comes in one order whichever is merged into
-        which (rejections by source, adjustments in ledger order, the sources' notes by
-        source, each source's in its own order as the store lists them, warnings sorted),
-        each once: ``a.merge(b)`` and ``b.merge(a)`` review alike, and alike a load of the
-        same sources from the store. Equal rejections and equal time entries without an id
-        of one ledger (two identical rows of a sheet) are each kept: each is a record; of
-        those both ledgers hold, as many as the one holding most holds (``a.merge(a)``
-        counts what ``a`` counts).
+        of input the sources gave (a connector's unmapped rows) are carried into the report;
+        the records the earlier builds rejected themselves are checked again, as one build of
+        all the records checks them (said in the merged ledger's words); ``strict`` fails
+        only on problems the merge itself finds. What both carry comes in one order whichever
+        is merged into which (rejections by source, adjustments in ledger order, the
+        sources' notes by source, each source's in its own order as the store lists them,
+        warnings sorted), each once: ``a.merge(b)`` and ``b.merge(a)`` review alike, and
+        alike a load of the same sources from the store. Equal rejections and equal time
+        entries without an id of one ledger (two identical rows of a sheet) are each kept:
+        each is a record; of those both ledgers hold, as many as the one holding most holds
+        (``a.merge(a)`` counts what ``a`` counts).
 
         The FxTables of both are combined (:func:`~clientguard.money.combined_fx`): where the
         two have a rate for the same currency and day, the rates must agree, else a
