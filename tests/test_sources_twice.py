@@ -154,6 +154,21 @@ def test_a_payment_allocated_to_another_sources_invoice_says_which_has_it() -> N
         Ledger.build([*xero(), keyed], base_currency="EUR")
 
 
+def test_the_bank_built_alone_and_merged_says_which_source_has_the_invoice() -> None:
+    """``review --source xero --source bank`` builds the bank alone (it has no X1: "allocated
+    to invoice X1, which is not in the ledger") and merges: the merge says what one build of
+    both says (the test above), in either order. Before, the bank's words were carried."""
+    bank = payment("acme", id="T-9", on="2025-03-25", amount="5.00", pays={"X1": "5.00"},
+                   source="bank")
+    books = Ledger.build(xero(), base_currency="EUR")
+    alone = Ledger.build([bank], base_currency="EUR", strict=False)
+    assert alone.report.rejected[0].reason.startswith("allocated to invoice X1, which is not")
+    one = Ledger.build([*xero(), bank], base_currency="EUR", strict=False).report.rejected
+    for merged in (books.merge(alone, strict=False), alone.merge(books, strict=False)):
+        assert merged.report.rejected == one
+        assert "xero has the invoice xero:X1" in merged.report.rejected[0].reason
+
+
 def test_an_invoice_no_source_has_is_said_as_before() -> None:
     bank = payment("acme", id="T-9", on="2025-03-25", amount="5.00", pays={"X9": "5.00"},
                    source="bank")
