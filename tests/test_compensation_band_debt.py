@@ -140,7 +140,7 @@ def test_a_polish_due_date_on_a_day_off_falls_due_on_the_next_working_day(
     ("law", "credited_on", "debt", "currency", "html", "version"),
     [
         pytest.param("pl", "2025-06-10", "4000.00", "PLN",
-                     "należność nieprzekraczająca 5000 zł; należność wymagalna: "
+                     "należność nieprzekraczająca 5000 zł; należność w dniu wymagalności: "
                      "4\u00a0000,00 PLN):", "1.5", id="pl-credited-before-due"),
         pytest.param("uk", "2025-06-10", "900.00", "GBP",
                      "(debt below GBP 1,000; the debt that fell due: 900.00 GBP)", "1.5",

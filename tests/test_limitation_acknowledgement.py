@@ -372,9 +372,9 @@ def test_the_polish_note_states_the_rule_the_bar_it_prints_follows() -> None:
     (line,) = note.invoices
     assert line.main_claim_time_barred_from == date(2028, 1, 1)
     polish = " ".join(render_claim(note, "html").split())
-    assert ("bieg przedawnienia rozpoczął się na nowo (art. 124 § 1 KC), a jego lata liczy się "
-            "od dnia uznania (art. 112 KC) do końca roku kalendarzowego (art. 118 KC): do tego "
-            "dnia można dochodzić należności głównej") in polish
+    assert ("przedawnienie biegnie na nowo (art. 124 § 1 KC), a jego termin liczy się od dnia "
+            "uznania (art. 112 KC) i kończy się z ostatnim dniem roku kalendarzowego (art. 118 "
+            "KC): do tego dnia można dochodzić należności głównej") in polish
     assert "FV/12/2021: uznana 31.12.2024 (letter of 31 Dec 2024), przedawniona od 01.01.2028" in (
         polish)
     assert "następnego dnia" not in polish

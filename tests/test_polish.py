@@ -183,7 +183,7 @@ def test_the_verdicts_in_polish_and_their_codes_unchanged() -> None:
     assert claim.message.endswith(
         f"Pominięto 840,00{NBSP}EUR rekompensaty za koszty odzyskiwania należności: ustawa "
         "przyznaje ją w złotych, po średnim kursie EUR NBP z ostatniego dnia roboczego "
-        "miesiąca poprzedzającego miesiąc, w którym dług stał się wymagalny, a księga nie ma "
+        "miesiąca poprzedzającego miesiąc, w którym należność stała się wymagalna, a księga nie ma "
         "tego kursu (nota zostawia kwotę w złotych do wpisania); zsynchronizuj tabelę NBP "
         "([rates.nbp]), by ją policzyć.")
     assert polish.book.summary.startswith("Klienci: 1 do renegocjacji warunków, 1 bez zastrzeżeń.")
