@@ -31,6 +31,7 @@ from clientguard.store import Store
 from clientguard.testing import (
     credit_note,
     customer,
+    fx_table,
     invoice,
     payment,
     time_entry,
@@ -269,3 +270,39 @@ def test_any_ledger_merged_with_itself_counts_what_it_counts(
         (t.customer_id, t.hours) for t in book.time_entries)
     assert merged.report.rejected == book.report.rejected
     assert merged.report.unmatched == book.report.unmatched
+
+
+@pytest.mark.parametrize("sources", ["one source", "two sources"])
+def test_a_record_one_ledger_rejected_and_the_other_moved_to_its_issue_date_is_one_record(
+    sources: str,
+) -> None:
+    """Before: a ledger without the USD rate rejected invoice 5 (and the payment of it), one
+    with the rate kept it due on its issue date (the source has it due before); merged, in
+    either order, the invoice as given (due 5 January) and the one kept (due 11 January)
+    differed, and the merge rejected it as a "duplicate id ... fix the source". One build of
+    both ledgers' records holds it once, adjusted once, and rejects nothing."""
+    usd = fx_table("EUR", {"USD": {"2026-01-11": "0.9"}})
+
+    def books() -> list[AnyRecord]:
+        # Built afresh for each ledger: equal records, other objects (a source read twice).
+        five = invoice("c1", id="5", number="FV5", issued="2026-01-11", due="2026-01-05",
+                       total="40.00", currency="USD", source="books")
+        return [customer("c1", "Acme", source="books"), five,
+                payment("c1", id="p5", on="2026-01-12", amount="10.00", currency="USD",
+                        pays=five, source="books")]
+
+    extra = [customer("b1", "Bank client", source="bank")] if sources == "two sources" else []
+    unpriced = Ledger.build([*books(), *extra], base_currency="EUR", strict=False)
+    priced = Ledger.build(books(), base_currency="EUR", fx=usd, strict=False)
+    assert [(r.record_id, r.field) for r in unpriced.report.rejected] == [
+        ("5", "fx_rate"), ("p5", "fx_rate")]
+    for merged in (unpriced.merge(priced), priced.merge(unpriced)):  # strict: nothing found
+        assert merged.report.rejected == ()
+        # By hand: one invoice 5, due on its issue date 2026-01-11 (the source's 2026-01-05
+        # is before it), 40.00 USD less the 10.00 USD of p5 open.
+        [five] = merged.invoices
+        assert (five.due_date, five.total) == (date(2026, 1, 11), D("40.00"))
+        assert [p.amount for p in merged.payments] == [D("10.00")]
+        assert [(a.source, a.record_id, a.source_value, a.used_value)
+                for a in merged.report.adjusted] == [
+            ("books", "5", "2026-01-05", "2026-01-11")]

@@ -1154,6 +1154,13 @@ class _Builder:
         self.carried = carried or []
         # Adjustments of earlier builds (a merge: their records already carry the change).
         self.carried_adjusted = carried_adjusted or []
+        # The due dates the sources give where an earlier build moved them to the issue date
+        # (its adjustments), by (kind, source, id as the source has it): a record it kept moved
+        # is, as given, the one the other ledger rejected and hands again (as_given).
+        self.given_dues: dict[tuple[str, str, str], tuple[str, str]] = {
+            (a.kind, a.source, a.record_id): (a.used_value, a.source_value)
+            for a in self.carried_adjusted if a.field == "due_date"
+        }
         # Notes of records delivered twice in earlier builds (a merge): their sentences are
         # among the notes carried.
         self.carried_twice = carried_twice or []
@@ -1501,12 +1508,19 @@ class _Builder:
         """Reject ``record``, whose id ``key`` another record of its kind, ``first``, has;
         unless it is ``first`` again (the same content, delivered twice): then it is counted
         once, and only said in the report's notes (:meth:`delivered_twice`)."""
+        original = self.originals.get(id(record), record) if self.keyed else record
         if record is first or record == first:
-            original = self.originals.get(id(record), record) if self.keyed else record
             if id(original) not in self.rechecked:
                 # (A record an earlier build rejected, checked again, that the other ledger
                 # holds or rejected too, is one record: not one delivered twice.)
                 self.repeated.append(record)
+            return
+        given = self.originals.get(id(first), first) if self.keyed else first
+        # A record one earlier build rejected (checked again) and the other kept with its due
+        # date moved to its issue date: the same record as its source gives it, held once (its
+        # adjustment is carried), as one build of both ledgers' records holds it.
+        if (id(original) in self.rechecked or id(given) in self.rechecked) and (
+                self.as_given(original) == self.as_given(given)):
             return
         ident = _unkey(record.source, key) if self.keyed else key
         where = self.where(first)
@@ -1518,6 +1532,16 @@ class _Builder:
             "unique per kind: fix the source, or give the two records other ids",
             "id",
         )
+
+    def as_given(self, record: AnyRecord) -> AnyRecord:
+        """``record`` (as its source names it, unkeyed) with the due date its source gives,
+        where an earlier build kept it due on its issue date (:attr:`given_dues`)."""
+        if not isinstance(record, Invoice) or record.id is None:
+            return record
+        moved = self.given_dues.get((record.kind, record.source, record.id))
+        if moved is None or record.due_date.isoformat() != moved[0]:
+            return record
+        return record.model_copy(update={"due_date": date.fromisoformat(moved[1])})
 
     def checked_invoices(self, records: list[Invoice]) -> tuple[list[Invoice], dict[str, Invoice]]:
         """The invoices kept, and the same by id: the first of each id (:meth:`unique`),
