@@ -10,9 +10,14 @@ acknowledgement the debt and all its interest are barred (claimable 0.00); ackno
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,3 +142,105 @@ def test_a_bad_acknowledgements_file_fails_its_firm_naming_the_file_and_the_line
     assert str(tmp_path) not in (rows["pl-firm"].reason or "")  # never the machine's folders
     assert rows["other"].status == REVIEWED
     assert summary.reviewed == 1
+
+
+@pytest.mark.parametrize("locked", ["acknowledgements/firm_id=pl-firm", "acknowledgements"])
+def test_an_unreadable_acknowledgements_folder_fails_its_firm_naming_it_in_the_lake(
+    locked: str, as_nobody: Callable[[Path, Callable[[], list[Any]]], list[Any]]
+) -> None:
+    """Before: the firm's row said "[Errno 13] Permission denied:
+    '/tmp/.../lake/acknowledgements/firm_id=pl-firm'", the machine's folders and the system's
+    words, with nothing to do. Now it names the folder in the lake, and what to do."""
+    # Not below pytest's own temporary folder, which only its owner may enter (as_nobody).
+    folder = Path(tempfile.mkdtemp(prefix="clientguard-acks-", dir="/tmp" if os.name == "posix"
+                                   else None))
+    root = _lake(folder / "lake", "pl-firm", "other")
+    _acknowledge(root, "pl-firm", LETTER)
+    # Writable and enterable, not listable: the folder's files cannot be found (0o300); the
+    # folder above them not even enterable (0o600).
+    (root / locked).chmod(0o300 if locked.endswith("pl-firm") else 0o600)
+    try:
+        def steps() -> list[Any]:
+            rows = [review_firm(firm, root, as_of=AS_OF, policy=PL).summary
+                    for firm in ("pl-firm", "other")]
+            return [[row.status, row.reason] for row in rows]
+
+        rows = as_nobody(folder, steps)
+    finally:
+        (root / locked).chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)
+    unreadable = ("{}: the firm's acknowledgements folder cannot be read (Permission denied): "
+                  "let the user who runs the review read it and the folders above it in the "
+                  "lake, or move it out of the lake")
+    assert rows[0] == [FAILED, unreadable.format("acknowledgements/firm_id=pl-firm")]
+    if locked == "acknowledgements":
+        # Whether the other firm has acknowledgements cannot be told either: not reviewed
+        # without them (a debt left barred that the debtor acknowledged is a claim lost).
+        assert rows[1] == [FAILED, unreadable.format("acknowledgements/firm_id=other")]
+    else:  # it has no folder: reviewed, as before
+        assert rows[1] == [REVIEWED, None]
+
+
+_IN_FOLDER = "acknowledgements/firm_id=pl-firm"
+
+
+def _link_outside(root: Path) -> None:
+    outside = root.parent / "letters" / "letter.csv"
+    outside.parent.mkdir()
+    outside.write_text(LETTER, encoding="utf-8")
+    (root / _IN_FOLDER / "letter.csv").symlink_to(outside)
+
+
+def _link_inside(root: Path) -> None:
+    # Another firm's file of the lake, by a relative link: read, as before.
+    _acknowledge(root, "other", LETTER)
+    (root / _IN_FOLDER / "letter.csv").symlink_to(Path("../firm_id=other/acknowledged.csv"))
+
+
+def _link_to_nothing(root: Path) -> None:
+    (root / _IN_FOLDER / "gone.csv").symlink_to(root / _IN_FOLDER / "moved-away.csv")
+
+
+def _folder_named_csv(root: Path) -> None:
+    (root / _IN_FOLDER / "x.csv").mkdir()
+    (root / _IN_FOLDER / "x.csv" / "letter.csv").write_text(LETTER, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("plant", "status", "reason"),
+    [
+        # Before: read (claimable 4,647.88 on a file of the machine, not of the lake), and a
+        # file of the secrets' folder would have put its first cell in the row's reason.
+        (_link_outside, FAILED,
+         f"{_IN_FOLDER}/letter.csv: a link to a file outside the lake: the lake's files are "
+         "read only from within it; copy the file here in place of the link"),
+        # A link within the lake is one of its files: read, as before (the worked example).
+        (_link_inside, REVIEWED, None),
+        # Before: "the acknowledgements of a firm are CSV files (name.csv): save it as CSV
+        # UTF-8", of a name that ends in .csv; what is wrong is the link.
+        (_link_to_nothing, FAILED,
+         f"{_IN_FOLDER}/gone.csv: a link to a file that is not there: remove the link, or put "
+         "back the file it names"),
+        # Before: the same advice, for a folder.
+        (_folder_named_csv, FAILED,
+         f"{_IN_FOLDER}/x.csv: a folder, where the firm's acknowledgements are CSV files (the "
+         "folders in it are not read): move its files into the firm's folder, or move it out "
+         "of the folder"),
+    ],
+)
+@pytest.mark.parametrize("by", ["the lake's folder", "a link to the lake's folder"])
+def test_a_firms_acknowledgements_are_files_of_the_lake(
+    tmp_path: Path, plant: Callable[[Path], None], status: str, reason: str | None, by: str
+) -> None:
+    root = _lake(tmp_path / "lake", "pl-firm", "other")
+    (root / _IN_FOLDER).mkdir(parents=True)
+    plant(root)
+    if by == "a link to the lake's folder":  # the lake's files are those below where it is
+        (tmp_path / "lake-link").symlink_to(root)
+        root = tmp_path / "lake-link"
+
+    row = review_firm("pl-firm", root, as_of=AS_OF, policy=PL).summary
+
+    assert (row.status, row.reason) == (status, reason)
+    # By hand (module docstring): acknowledged on 1 March 2024, 4,647.88 is claimable.
+    assert row.claimable == (ACKNOWLEDGED if status == REVIEWED else None)

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from clientguard.acknowledgements import read_acknowledgements
-from clientguard.errors import ClientguardError, ConfigError, DataError
+from clientguard.errors import ClientguardError, ConfigError, DataError, os_reason
 from clientguard.gcpause import collector_paused
 from clientguard.i18n import gettext, ngettext
 from clientguard.ledger import Ledger
@@ -669,24 +669,57 @@ def _acknowledgement_files(root: Path, firm_id: str) -> tuple[tuple[str, Path], 
     an error names it and where it is; none without the folder. Names starting with ``.`` or
     ``_`` (a spreadsheet's lock file, ``_SUCCESS``) are skipped, as readers skip them.
 
-    Raises :class:`LayoutError` for a partition whose key is spelt in another case and for
-    anything else in the folder than ``.csv`` files (any case): skipped, an acknowledgement
-    saved as ``.xlsx`` would be lost without a word."""
+    Raises :class:`LayoutError`, naming the folder or the file relative to the lake (never
+    the machine's folders), for a partition whose key is spelt in another case, a folder
+    that cannot be read, and anything else in the folder than ``.csv`` files (any case) of
+    the lake: skipped, an acknowledgement saved as ``.xlsx`` would be lost without a word;
+    a link to a file outside the lake is not read (:func:`_acknowledgement_file`)."""
     folder = root / ACKNOWLEDGEMENTS / f"{_PARTITION_KEY}={firm_id}"
     _refuse_other_spellings(root, ACKNOWLEDGEMENTS, firm_id, folder)
-    if not folder.is_dir():
-        return ()
-    found = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "_")):
-            continue
-        shown = path.relative_to(root).as_posix()
-        if path.suffix.lower() != ".csv" or not path.is_file():
-            raise LayoutError(gettext(
-                "{file}: the acknowledgements of a firm are CSV files (name.csv): save it as "
-                "CSV UTF-8, or move it out of the folder").format(file=shown))
-        found.append((shown, path))
-    return tuple(found)
+    try:
+        if not folder.is_dir():
+            return ()
+        paths = sorted(folder.iterdir())
+    except OSError as exc:
+        raise LayoutError(gettext(
+            "{folder}: the firm's acknowledgements folder cannot be read ({problem}): let the "
+            "user who runs the review read it and the folders above it in the lake, or move it "
+            "out of the lake").format(folder=folder.relative_to(root).as_posix(),
+                                      problem=os_reason(exc))) from None
+    lake = root.resolve()
+    return tuple((path.relative_to(root).as_posix(), path) for path in paths
+                 if not path.name.startswith((".", "_"))
+                 and _acknowledgement_file(path, path.relative_to(root).as_posix(), lake))
+
+
+def _acknowledgement_file(path: Path, shown: str, lake: Path) -> bool:
+    """True for ``path``, a file of the firm's acknowledgements folder, that is a CSV file
+    of the lake (whose folder, links resolved, is ``lake``); ``shown`` is its name relative
+    to the lake. Raises :class:`LayoutError` saying what is wrong otherwise: a link to
+    nothing, a link out of the lake (whose file the lake's reader would read from wherever
+    the link points), a file of another kind, a folder, a pipe or a device."""
+    if path.is_symlink() and not path.exists():
+        raise LayoutError(gettext(
+            "{file}: a link to a file that is not there: remove the link, or put back the "
+            "file it names").format(file=shown))
+    if not path.resolve().is_relative_to(lake):
+        raise LayoutError(gettext(
+            "{file}: a link to a file outside the lake: the lake's files are read only from "
+            "within it; copy the file here in place of the link").format(file=shown))
+    if path.suffix.lower() != ".csv":
+        raise LayoutError(gettext(
+            "{file}: the acknowledgements of a firm are CSV files (name.csv): save it as "
+            "CSV UTF-8, or move it out of the folder").format(file=shown))
+    if path.is_dir():
+        raise LayoutError(gettext(
+            "{file}: a folder, where the firm's acknowledgements are CSV files (the folders in "
+            "it are not read): move its files into the firm's folder, or move it out of the "
+            "folder").format(file=shown))
+    if not path.is_file():
+        raise LayoutError(gettext(
+            "{file}: not a file but a pipe, a socket or a device, where the firm's "
+            "acknowledgements are CSV files: move it out of the folder").format(file=shown))
+    return True
 
 
 def _duplicate(record: AnyRecord, ident: str, first: Location, here: Location) -> Rejection:
