@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clientguard.claims import claim
+from clientguard.ledger import Ledger
 from clientguard.model import AnyRecord
 from clientguard.policy import Policy
 from clientguard.review import review
@@ -171,9 +172,126 @@ def test_the_advice_says_the_polish_compensation_left_out_and_why() -> None:
     assert client.claimable == letter.totals["PLN"] * PLN_IN_EUR
     assert client.compensation_unpriced == D("840.00")
     (advice,) = [r for r in client.revisions if r.kind == "claim_late_interest"]
+    # Every compensation is left out: the sum claimed is of the interest alone, and the first
+    # sentence says so (until 2026-12-07 it read "interest and compensation now owed").
+    assert advice.message.startswith("Claim the statutory late-payment interest now owed: ")
     assert "It leaves out 840.00 EUR of fixed compensation" in advice.message
     assert "Polish law owes it in PLN at the NBP average EUR rate" in advice.message
     # The same in Polish: the amount with a decimal comma and a no-break space.
     polski = review(book, as_of=as_of, policy=policy, lang="pl").clients["acme"]
     (rada,) = [r for r in polski.revisions if r.kind == "claim_late_interest"]
     assert "Pominięto 840,00\u00a0EUR rekompensaty" in rada.message
+    assert rada.message.startswith(
+        "Zażądaj należnych już odsetek ustawowych za opóźnienie w transakcjach handlowych: ")
+
+
+# A claim in its own currency, in a book of another currency without an FxTable: UK law's
+# GBP 40/70/100 (s.5A of the 1998 Act) in an EUR book, the Directive's EUR 40 in a PLN book;
+# the invoices at a rate of their own. The law's sum is known, in its currency, and the claim
+# counts it in its totals in that currency (docs/claims.md, "Fixed compensation"); but the
+# review's claimable is in the base currency, and the ledger has no rate to convert the
+# compensation (an invoice's own rate converts that invoice, not a sum owed at the due date's
+# rate). Until 2026-12-07 the review dropped it from claimable without a word; now it leaves
+# it out as before and says how much, by currency: the claim's compensation total, sum for
+# sum. Claimable is the claim's interest total at the invoices' rate (each line rounded in
+# the invoice's currency, then converted, as for the Polish case above).
+FOREIGN = [("uk", "GBP", "EUR", D("1.1700")), ("eu", "EUR", "PLN", D("4.2500"))]
+
+
+@pytest.mark.parametrize(("law", "currency", "base", "rate"), FOREIGN,
+                         ids=["uk-in-eur", "eu-in-pln"])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), as_of=st.dates(date(2023, 1, 1), date(2031, 12, 31)))
+def test_a_claim_in_another_currency_in_a_book_without_rates_leaves_out_what_it_cannot_price(
+    law: str, currency: str, base: str, rate: D, seed: int, as_of: date
+) -> None:
+    book = ledger(*_book(seed, currency, fx_rate=rate), base_currency=base)
+    policy = Policy(jurisdiction=law)
+    reviewed = review(book, as_of=as_of, policy=policy)
+    for who in "abc":
+        letter = claim(book, who, as_of=as_of, policy=policy)
+        assert set(letter.totals) <= {currency}, who
+        client = reviewed.clients.get(who)
+        claimable = client.claimable if client is not None else D(0)
+        left_out = client.compensation_unconvertible if client is not None else {}
+        assert claimable == letter.interest_totals.get(currency, D(0)) * rate, who
+        compensation = letter.compensation_totals.get(currency)
+        assert left_out == ({currency: compensation} if compensation else {}), who
+        assert (client.compensation_unpriced if client is not None else D(0)) == 0, who
+
+
+def _late_invoices(who: str, currency: str, total: str, rate: D) -> list[AnyRecord]:
+    """12 invoices of ``total`` in ``currency`` at ``rate``, 30 days' terms, from 2 January
+    2025, each paid 31 days late: chronic (late on every invoice), material, 31 x 1.25 =
+    38.75 weighed days: a warning, so the review advises the claim."""
+    records: list[AnyRecord] = [customer(who)]
+    for n in range(12):
+        sent = invoice(who, issued=date(2025, 1, 2) + timedelta(days=30 * n), total=total,
+                       currency=currency, fx_rate=rate, id=f"{who}-F{n}")
+        records += [sent, payment(who, on=sent.due_date + timedelta(days=31), amount=total,
+                                  currency=currency, fx_rate=rate, pays=sent,
+                                  id=f"{who}-P{n}")]
+    return records
+
+
+GBP_IN_EUR = D("1.1700")
+"""EUR per GBP, each record's own rate, in an EUR book without an FxTable."""
+
+
+def test_the_advice_says_the_uk_compensation_left_out_and_why() -> None:
+    # Each debt is GBP 2,000: from GBP 1,000 and below 10,000, GBP 70 (s.5A(2A)); 12 x 70 =
+    # 840.00 GBP, which the claim counts in GBP and the EUR claimable cannot; so the sum is of
+    # the interest alone, and the advice says so and names the 840.00 GBP with the reason.
+    book = ledger(*_late_invoices("acme", "GBP", "2000.00", GBP_IN_EUR), base_currency="EUR")
+    policy = Policy(jurisdiction="uk")
+    as_of = date(2026, 2, 28)
+    letter = claim(book, "acme", as_of=as_of, policy=policy)
+    assert letter.compensation_totals == {"GBP": D("840")}
+    client = review(book, as_of=as_of, policy=policy).clients["acme"]
+    assert client.claimable == letter.interest_totals["GBP"] * GBP_IN_EUR
+    assert client.compensation_unconvertible == {"GBP": D("840")}
+    (advice,) = [r for r in client.revisions if r.kind == "claim_late_interest"]
+    assert advice.message.startswith("Claim the statutory late-payment interest now owed: ")
+    assert ("It leaves out 840.00 GBP of fixed compensation, which the claim asks in that "
+            "currency: the ledger has no exchange rate to convert it to EUR") in advice.message
+    polski = review(book, as_of=as_of, policy=policy, lang="pl").clients["acme"]
+    (rada,) = [r for r in polski.revisions if r.kind == "claim_late_interest"]
+    assert rada.message.startswith(
+        "Zażądaj należnych już odsetek ustawowych za opóźnienie w transakcjach handlowych: ")
+    assert ("Pominięto 840,00\u00a0GBP rekompensaty za koszty odzyskiwania należności, której "
+            "nota żąda w tej walucie: księga nie ma kursu, by przeliczyć ją na EUR"
+            ) in rada.message
+    # The same client in a GBP book: its GBP 70s are in claimable, none is left out, so the
+    # advice claims "interest and compensation" as ever.
+    in_gbp = ledger(*_late_invoices("acme", "GBP", "2000.00", D(1)), base_currency="GBP")
+    (advice,) = [r for r in review(in_gbp, as_of=as_of, policy=policy).clients["acme"].revisions
+                 if r.kind == "claim_late_interest"]
+    assert advice.message.startswith(
+        "Claim the statutory late-payment interest and compensation now owed: ")
+    assert "It leaves out" not in advice.message
+
+
+def _two_laws() -> tuple[Ledger, Policy]:
+    """An EUR book without an FxTable: acme under UK law (12 x GBP 70 = 840.00 GBP, no rate
+    to EUR), bolt under Polish law (PLN 10,000 each, above PLN 5,000 and below 50,000: 12 x
+    EUR 70 = 840.00 EUR, no NBP rate to PLN)."""
+    book = ledger(*_late_invoices("acme", "GBP", "2000.00", GBP_IN_EUR),
+                  *_late_invoices("bolt", "PLN", "10000.00", PLN_IN_EUR), base_currency="EUR")
+    return book, Policy(jurisdiction="pl", client_jurisdictions={"acme": "uk"})
+
+
+@pytest.mark.parametrize(("lang", "clause"), [
+    ("en", " 840.00 EUR and 840.00 GBP of fixed compensation is left out of what the law "
+           "grants: the ledger has no exchange rate to count it."),
+    ("pl", " Z tego, co przyznaje ustawa, pominięto 840,00\u00a0EUR i 840,00\u00a0GBP "
+           "rekompensaty za koszty odzyskiwania należności: księga nie ma kursu waluty, by ją "
+           "policzyć."),
+])
+def test_the_book_summary_says_the_compensation_left_out(lang: str, clause: str) -> None:
+    # Until 2026-12-07 the summary gave claimable alone: the 840.00 EUR and 840.00 GBP left
+    # out of it were said only in the two clients' advice.
+    book, policy = _two_laws()
+    reviewed = review(book, as_of=date(2026, 2, 28), policy=policy, lang=lang)
+    assert reviewed.book.compensation_unpriced == D("840.00")
+    assert reviewed.book.compensation_unconvertible == {"GBP": D("840")}
+    assert clause in reviewed.book.summary

@@ -671,9 +671,12 @@ def test_review_reports_its_stages_in_order_to_a_progress_callback(sample_book: 
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("en", " The law grants 12.95 PLN in interest and compensation for late payment."),
+        ("en", " The law grants 12.95 PLN in interest and compensation for late payment. 40.00 "
+               "EUR of fixed compensation is left out of what the law grants: the ledger has no "
+               "exchange rate to count it."),
         ("pl", " Prawo przyznaje 12,95\xa0zł odsetek i rekompensat za opóźnienia w "
-               "płatnościach."),
+               "płatnościach. Z tego, co przyznaje ustawa, pominięto 40,00\xa0EUR rekompensaty "
+               "za koszty odzyskiwania należności: księga nie ma kursu waluty, by ją policzyć."),
     ],
 )
 def test_the_book_summary_says_what_the_law_grants_when_the_window_has_no_late_payment(
@@ -684,7 +687,8 @@ def test_the_book_summary_says_what_the_law_grants_when_the_window_has_no_late_p
     financing cost there), but the claim is still owed (docs/claims.md: every late invoice).
     Polish statutory interest in 2024-H1: NBP reference rate 5.75% + 10 pp = 15.75% a year
     (docs/metrics/cost.md), 1,000.00 x 15.75% x 30 / 365 = 12.945... = 12.95 PLN; the EUR 40
-    compensation needs an FxTable this ledger lacks (a note), so the law grants 12.95 PLN."""
+    compensation needs an FxTable this ledger lacks (a note), so the law grants 12.95 PLN, and
+    (since 2026-12-07) the summary says the EUR 40 is left out."""
     from clientguard.i18n import using
 
     book = ledger(

@@ -41,7 +41,9 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from itertools import chain
-from typing import Literal
+from typing import Literal, NamedTuple
+
+from pydantic import Field
 
 from clientguard import i18n, wording
 from clientguard.findings import Finding, Severity, Signal, by_severity
@@ -212,6 +214,13 @@ class ClientReview(Frozen):
     equivalent, so the claim leaves that amount to fill in and out of its totals, and
     ``claimable`` leaves it out too, whatever the base currency; the advice to claim says so
     (docs/claims.md, "Fixed compensation")."""
+    compensation_unconvertible: dict[str, Decimal] = Field(default_factory=dict)
+    """The fixed compensation, by the currency the law states it in, of the members' late
+    invoices that the claim asks in that currency but the ledger has no rate to convert to
+    the base currency (GBP 40 under UK law in an EUR book without an FxTable, EUR 40 under EU
+    law in a PLN one), not time-barred: the claim counts it in its totals in that currency,
+    ``claimable`` (in the base currency) leaves it out, and the advice to claim says so
+    (docs/claims.md, "Fixed compensation")."""
     late_share: Decimal | None = None
     """The members' late invoices over their invoices due in the window (paid late, or past
     due and unpaid on the review date); None without invoices due."""
@@ -272,6 +281,12 @@ class BookReview(Frozen):
     time_barred: Decimal = ZERO
     """The clients' ``time_barred``: what the law no longer enforces, left out of
     ``claimable``."""
+    compensation_unpriced: Decimal = ZERO
+    """The clients' ``compensation_unpriced``: Polish fixed compensation in EUR left out of
+    ``claimable`` for want of the NBP rate; the summary says so."""
+    compensation_unconvertible: dict[str, Decimal] = Field(default_factory=dict)
+    """The clients' ``compensation_unconvertible``, by currency: fixed compensation left out
+    of ``claimable`` for want of a rate to the base currency; the summary says so."""
 
 
 class NoteGroup(Frozen):
@@ -538,6 +553,8 @@ def _review(
     financing = sum((r.financing_cost for r in reviews), ZERO)
     claimable = sum((r.claimable for r in reviews), ZERO)
     time_barred = sum((r.time_barred for r in reviews), ZERO)
+    unpriced = sum((r.compensation_unpriced for r in reviews), ZERO)
+    unconvertible = _by_currency(r.compensation_unconvertible for r in reviews)
     book = BookReview(
         revenue=revenue,
         receivables=receivables,
@@ -549,8 +566,11 @@ def _review(
         summary=_book_summary(counts, revenue, financing, claimable, currency,
                               no_data=any(f.metric == NO_DATA_METRIC
                                           for f in book_findings.values()),
-                              time_barred=time_barred),
+                              time_barred=time_barred,
+                              left_out=_left_out_by_currency(unpriced, unconvertible)),
         time_barred=time_barred,
+        compensation_unpriced=unpriced,
+        compensation_unconvertible=unconvertible,
     )
     return Review(
         as_of=as_of,
@@ -713,6 +733,15 @@ def _client_review(
     # out of its totals, and said.
     unpriced = sum((c.compensation_unpriced for c in member_costs.values()), ZERO) + sum(
         (o.unpriced for o in earlier.values()), ZERO)
+    # So is one the claim asks in a currency the ledger has no rate to the base for.
+    unconvertible = _by_currency(chain(
+        (c.compensation_unconvertible for c in member_costs.values()),
+        (o.unconvertible for o in earlier.values())))
+    left_out = _LeftOutOfClaim(
+        unpriced, unconvertible,
+        compensated=any(o.compensated for o in earlier.values()) or any(
+            i.compensation_base is not None and not i.compensation_time_barred
+            for c in member_costs.values() for i in c.invoices))
     # The laws the claim is made under: of every member with a late invoice, in the window
     # or before it.
     laws = sorted(({c.jurisdiction for c in member_costs.values()}
@@ -743,7 +772,7 @@ def _client_review(
         claimable=claimable,
         laws=laws,
         time_barred=time_barred,
-        unpriced=unpriced,
+        left_out=left_out,
         firm_rate=firm_rate,
         total_hours=total_hours,
         hours=hours,
@@ -822,6 +851,7 @@ def _client_review(
         claimable=claimable,
         time_barred=time_barred,
         compensation_unpriced=unpriced,
+        compensation_unconvertible=unconvertible,
         late_share=late_share,
         disputed=disputed,
         evidence=evidence,
@@ -1194,7 +1224,7 @@ def _revisions(
     hours: ConcentrationReport | None,
     revenue: ConcentrationReport,
     time_barred: Decimal = ZERO,
-    unpriced: Decimal = ZERO,
+    left_out: _LeftOutOfClaim | None = None,
     churned: bool = False,
     last_invoice_on: date | None = None,
     open_balance: Decimal = ZERO,
@@ -1204,7 +1234,7 @@ def _revisions(
         client, findings=findings, ledger=ledger, as_of=as_of, policy=policy,
         financing=financing, claimable=claimable, laws=laws,
         firm_rate=firm_rate, total_hours=total_hours, hours=hours, revenue=revenue,
-        time_barred=time_barred, unpriced=unpriced,
+        time_barred=time_barred, left_out=left_out,
     )
     dispute = next((f for f in findings if f.signal is Signal.DISPUTE), None)
     if dispute is not None:
@@ -1232,7 +1262,7 @@ def _revisions(
     kept = [
         r.model_copy(update={"message": _claim_message(
             claimable, laws, ledger.base_currency, waive=False, time_barred=time_barred,
-            unpriced=unpriced,
+            left_out=left_out,
         )})
         if r.kind == "claim_late_interest" and r.amount == claimable and claimable > 0
         else r
@@ -1354,7 +1384,7 @@ def _term_revisions(
     hours: ConcentrationReport | None,
     revenue: ConcentrationReport,
     time_barred: Decimal = ZERO,
-    unpriced: Decimal = ZERO,
+    left_out: _LeftOutOfClaim | None = None,
 ) -> list[Revision]:
     currency = ledger.base_currency
     # The findings are in by_severity order: the first of each signal is its worst.
@@ -1433,7 +1463,7 @@ def _term_revisions(
                 Revision(
                     kind="claim_late_interest",
                     message=_claim_message(claimable, laws, currency, waive=True,
-                                           time_barred=time_barred, unpriced=unpriced),
+                                           time_barred=time_barred, left_out=left_out),
                     because=late.signal,
                     amount=claimable,
                 )
@@ -1572,15 +1602,28 @@ def _claim_message(
     *,
     waive: bool,
     time_barred: Decimal = ZERO,
-    unpriced: Decimal = ZERO,
+    left_out: _LeftOutOfClaim | None = None,
 ) -> str:
     """The claim of the statutory interest and compensation; with ``waive``, offered as the
     price of new terms (not to a client that looks churned: there are no new terms). What is
-    time-barred is not in ``claimable``: the sentence says how much was left out; nor is
-    ``unpriced``, the EUR of Polish compensation the ledger has no NBP rate for: it says so."""
+    time-barred is not in ``claimable``: the sentence says how much was left out; nor is the
+    compensation ``left_out`` for want of a rate: it says how much and why, and where none
+    is in ``claimable`` the claim is of the interest alone."""
     named = ", ".join(_(_LAW_WORDS.get(code, code.upper())) for code in sorted(laws))
     amount = wording.money(claimable, currency)
-    if waive:
+    unpriced = left_out.unpriced if left_out is not None else ZERO
+    unconvertible = left_out.unconvertible if left_out is not None else {}
+    interest_alone = (
+        left_out is not None and not left_out.compensated and bool(unpriced or unconvertible))
+    if interest_alone:
+        # Every compensation is left out below: the sum is of interest alone.
+        text = (_(
+            "Claim the statutory late-payment interest now owed: {amount} ({laws} law); or "
+            "waive it in exchange for the new terms."
+        ) if waive else _(
+            "Claim the statutory late-payment interest now owed: {amount} ({laws} law)."
+        )).format(amount=amount, laws=named)
+    elif waive:
         text = _(
             "Claim the statutory late-payment interest and compensation now owed: {amount} "
             "({laws} law); or waive it in exchange for the new terms."
@@ -1599,7 +1642,48 @@ def _claim_message(
             "due, which the ledger does not have (the claim leaves the PLN amount to fill "
             "in); sync NBP's table ([rates.nbp]) to count it."
         ).format(amount=wording.money(unpriced, "EUR"))
+    if unconvertible:
+        text += " " + _(
+            "It leaves out {amounts} of fixed compensation, which the claim asks in that "
+            "currency: the ledger has no exchange rate to convert it to {currency}; give the "
+            "ledger exchange rates (an FxTable, [rates]) to count it."
+        ).format(amounts=_amounts(unconvertible), currency=currency)
     return text
+
+
+class _LeftOutOfClaim(NamedTuple):
+    """The fixed compensation a client's ``claimable`` leaves out for want of a rate, and
+    whether any is in it: what the advice to claim says beside the sum."""
+
+    #: ``ClientReview.compensation_unpriced``: Polish, in EUR, no NBP rate.
+    unpriced: Decimal
+    #: ``ClientReview.compensation_unconvertible``: by currency, no rate to the base.
+    unconvertible: Mapping[str, Decimal]
+    #: Some compensation is in ``claimable``.
+    compensated: bool
+
+
+def _by_currency(sums: Iterable[Mapping[str, Decimal]]) -> dict[str, Decimal]:
+    """Sums by currency added up, by currency, in the order of the codes."""
+    total: dict[str, Decimal] = {}
+    for by_currency in sums:
+        for code, amount in by_currency.items():
+            total[code] = total.get(code, ZERO) + amount
+    return dict(sorted(total.items()))
+
+
+def _left_out_by_currency(
+    unpriced: Decimal, unconvertible: Mapping[str, Decimal]
+) -> dict[str, Decimal]:
+    """All the fixed compensation left out of ``claimable`` for want of a rate, by currency:
+    the Polish in EUR and the unconvertible."""
+    return _by_currency([{"EUR": unpriced} if unpriced else {}, unconvertible])
+
+
+def _amounts(by_currency: Mapping[str, Decimal]) -> str:
+    """Sums in several currencies as a person reads them: ``120.00 GBP and 40.00 EUR``."""
+    return wording.and_list([wording.money(amount, code)
+                             for code, amount in by_currency.items()])
 
 
 def _time_barred_sentence(time_barred: Decimal, currency: str) -> str:
@@ -1901,6 +1985,7 @@ def _book_summary(
     *,
     no_data: bool = False,
     time_barred: Decimal = ZERO,
+    left_out: Mapping[str, Decimal] | None = None,
 ) -> str:
     if no_data:
         total = sum(counts.values())
@@ -1952,6 +2037,13 @@ def _book_summary(
                 amount=wording.money(time_barred, currency)
             )
         text += "."
+    if left_out:
+        # Compensation no client's claimable counts for want of a rate: said once for the
+        # book (a client advised to claim is told which rate and why).
+        text += _(
+            " {amounts} of fixed compensation is left out of what the law grants: the ledger "
+            "has no exchange rate to count it."
+        ).format(amounts=_amounts(left_out))
     return text
 
 

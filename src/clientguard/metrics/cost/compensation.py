@@ -98,7 +98,14 @@ class FixedCompensation(BaseModel):
         leaves the PLN amount to fill in and counts it in no total, and the review's
         ``claimable`` leaves it out too, whatever the book's currency (docs/claims.md, "Fixed
         compensation")."""
-        return self.converted or self.jurisdiction != "pl"
+        return _priced(self.jurisdiction, self.currency)
+
+
+def _priced(jurisdiction: str, currency: str) -> bool:
+    """:attr:`FixedCompensation.priced` of a compensation of ``jurisdiction`` stated in
+    ``currency``: a Polish one is priced once converted to PLN (only then is it in PLN),
+    every other as the law states it."""
+    return jurisdiction != "pl" or currency == "PLN"
 
 
 def fixed_compensation(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -18,6 +19,7 @@ from clientguard.metrics.cost.compensation import (
     FixedCompensation,
     _compensation_terms,
     _fixed_compensation,
+    _priced,
     _rates_published_on,
 )
 from clientguard.metrics.cost.interest import (
@@ -136,6 +138,12 @@ class ClientLatenessCost(BaseModel):
     #: left out of ``claimable`` as the claim leaves it out of its totals (it is also in
     #: ``compensation_unconverted``, which counts the time-barred too).
     compensation_unpriced: Decimal = Decimal(0)
+    #: The fixed compensation, by the currency the law states it in, that the claim asks in
+    #: that currency but the ledger has no rate to convert to the base currency (GBP 40 under
+    #: UK law in an EUR book without an FxTable), not time-barred: left out of ``claimable``,
+    #: which is in the base currency alone (:func:`_priced_in_base` decides; it is also in
+    #: ``compensation_unconverted``, which counts the time-barred too).
+    compensation_unconvertible: dict[str, Decimal] = {}
     notes: tuple[str, ...] = ()
 
 
@@ -242,10 +250,7 @@ def _lateness_costs(
             owed[customer_id] = line
         else:
             held.append(cost)
-            total = owed[customer_id]
-            owed[customer_id] = _Owed(total.claimable + line.claimable,
-                                      total.time_barred + line.time_barred,
-                                      total.unpriced + line.unpriced)
+            owed[customer_id] = _added(owed[customer_id], line)
     result: dict[str, ClientLatenessCost] = {}
     for customer_id in sorted(by_customer):
         items = by_customer[customer_id]
@@ -273,14 +278,19 @@ def _lateness_costs(
             claimable=claimed.claimable,
             time_barred=claimed.time_barred,
             compensation_unpriced=claimed.unpriced,
+            compensation_unconvertible=dict(claimed.unconvertible),
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result
 
 
+_NO_SUMS: Mapping[str, Decimal] = MappingProxyType({})
+"""No sums by currency: the :class:`_Owed` of a line without a compensation left out."""
+
+
 class _Owed(NamedTuple):
     """What the law lets the firm claim of a customer's late invoices (base currency), what of
-    it is time-barred and left out, and the Polish compensation left out for want of a rate."""
+    it is time-barred and left out, and the compensation left out for want of a rate."""
 
     claimable: Decimal
     time_barred: Decimal
@@ -289,6 +299,36 @@ class _Owed(NamedTuple):
     #: claim leaves its PLN amount to fill in and out of its totals, so ``claimable`` leaves
     #: it out too.
     unpriced: Decimal = Decimal(0)
+    #: The fixed compensation, not time-barred, that the claim asks in a currency the ledger
+    #: has no rate to convert to the base currency, by that currency (:func:`_priced_in_base`):
+    #: the claim counts it in its totals in that currency, ``claimable`` cannot.
+    unconvertible: Mapping[str, Decimal] = _NO_SUMS
+    #: Some fixed compensation is in ``claimable`` (so a claim of it is of "interest and
+    #: compensation", not of interest alone).
+    compensated: bool = False
+
+
+def _added(held: _Owed, line: _Owed) -> _Owed:
+    """The sums of two :class:`_Owed`."""
+    unconvertible = held.unconvertible
+    if line.unconvertible:
+        unconvertible = dict(unconvertible)
+        for currency, amount in line.unconvertible.items():
+            unconvertible[currency] = unconvertible.get(currency, _NONE) + amount
+    return _Owed(held.claimable + line.claimable, held.time_barred + line.time_barred,
+                 held.unpriced + line.unpriced, unconvertible,
+                 held.compensated or line.compensated)
+
+
+class _LeftOut(NamedTuple):
+    """A late invoice's fixed compensation that no base-currency sum counts, for want of a
+    rate (:func:`_priced_in_base` gave None): ``amount`` in ``currency``, as the law states
+    it; ``unpriced`` for a Polish one not converted to PLN (``FixedCompensation.priced``
+    False: the claim leaves it to fill in), else one the claim counts in ``currency``."""
+
+    unpriced: bool
+    currency: str
+    amount: Decimal
 
 
 def claimed_interest(
@@ -318,12 +358,41 @@ def _claimed_compensation(
     return compensation_base
 
 
-def _unpriced(compensation: FixedCompensation | None) -> Decimal | None:
-    """The EUR sum of a Polish compensation the ledger has no rate to convert to PLN
-    (``FixedCompensation.priced`` False); None for any other."""
-    if compensation is None or compensation.priced:
+def _left_out(
+    compensation: FixedCompensation | None, compensation_base: Decimal | None
+) -> _LeftOut | None:
+    """The compensation left out of the base sums (``compensation_base`` None, as
+    :func:`_priced_in_base` decided it), else None."""
+    if compensation is None or compensation_base is not None:
         return None
-    return compensation.amount
+    return _LeftOut(not compensation.priced, compensation.currency, compensation.amount)
+
+
+def _priced_in_base(
+    jurisdiction: Jurisdiction,
+    amount: Decimal,
+    currency: str,
+    rule_date: date,
+    base: str,
+    fx: FxTable | None,
+) -> Decimal | None:
+    """The one rule of whether a fixed compensation of ``amount`` in ``currency`` (as
+    :func:`fixed_compensation` states it) counts in a base-currency sum, and how much: the
+    amount itself in the base currency; converted with ``fx`` in another
+    (:func:`_sum_in_base`); None where it cannot be priced in the base currency: a Polish
+    one left in EUR (``FixedCompensation.priced`` False: the law owes PLN at a rate the
+    ledger does not have, even in an EUR book), or any other without an ``fx``. The claim
+    (:meth:`_Law.claim`) and the review's sums (:meth:`_Law.claim_amounts`) both ask it, so
+    ``claimable`` and the claim leave out the same compensation, and the review says how much
+    (``ClientReview.compensation_unpriced`` and ``compensation_unconvertible``). Raises
+    :class:`DataError` where ``fx`` lacks a rate it needs."""
+    if not _priced(jurisdiction, currency):
+        return None
+    if currency == base:
+        return amount
+    if fx is None:
+        return None
+    return _sum_in_base(jurisdiction, amount, currency, rule_date, fx)
 
 
 def _line(
@@ -333,12 +402,12 @@ def _line(
     rate: Decimal,
     compensation_base: Decimal | None,
     compensation_barred: bool,
-    unpriced: Decimal | None = None,
+    left_out: _LeftOut | None = None,
 ) -> _Owed:
     """One late invoice's claim line in the base currency, as the claim states it: the
     interest (:func:`claimed_interest`, at the invoice's ``rate``) and the compensation in the
     base currency (rounded already where it is in it), each claimed or time-barred; and
-    ``unpriced``, the EUR sum of a Polish compensation without a rate, where it is not
+    ``left_out``, a compensation no base sum counts (:func:`_left_out`), where it is not
     time-barred."""
     claimable = barred = _NONE
     if interest is not None:
@@ -351,8 +420,11 @@ def _line(
             barred += compensation_base
         else:
             claimable += compensation_base
-    if unpriced is not None and not compensation_barred:
-        return _Owed(claimable, barred, unpriced)
+            return _Owed(claimable, barred, compensated=True)
+    if left_out is not None and not compensation_barred:
+        if left_out.unpriced:
+            return _Owed(claimable, barred, left_out.amount)
+        return _Owed(claimable, barred, _NONE, {left_out.currency: left_out.amount})
     return _Owed(claimable, barred)
 
 
@@ -405,7 +477,7 @@ def _claimable_before_window(
             interest_amount = interest.amount if interest is not None else None
             compensation_base = _claimed_compensation(
                 compensation, compensation_base, ledger.base_currency)
-            unpriced = _unpriced(compensation)
+            left_out = _left_out(compensation, compensation_base)
             bar = limitation(jurisdiction, due_date=due, settled_on=settled_on, as_of=as_of,
                              interest=interest, pl_years=policy.pl_limitation_years,
                              payments=_payment_days(ledger, jurisdiction, invoice,
@@ -418,17 +490,13 @@ def _claimable_before_window(
                 compensation_barred = bar.compensation_time_barred
         else:
             # Nothing barred: the sums alone, the same Decimals without the periods' models.
-            interest_amount, compensation_base, unpriced = law.claim_amounts(
+            interest_amount, compensation_base, left_out = law.claim_amounts(
                 jurisdiction, invoice, step_days, step_amounts, settled_on or as_of,
                 _debt_fallen_due(invoice, counted, jurisdiction))
         line = _line(interest_amount, interest_barred, invoice.currency, rate,
-                     compensation_base, compensation_barred, unpriced)
+                     compensation_base, compensation_barred, left_out)
         held = owed.get(customer_id)
-        owed[customer_id] = (
-            line if held is None
-            else _Owed(held.claimable + line.claimable, held.time_barred + line.time_barred,
-                       held.unpriced + line.unpriced)
-        )
+        owed[customer_id] = line if held is None else _added(held, line)
     return owed
 
 
@@ -487,13 +555,13 @@ class _Law:
         step_amounts: list[Decimal],
         until: date,
         debt: Decimal,
-    ) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+    ) -> tuple[Decimal | None, Decimal | None, _LeftOut | None]:
         """:meth:`claim`'s statutory interest amount (None where it has none) and
         compensation in the base currency (None where it has none or cannot be converted),
         the same Decimals, without the models and the notes, but for a compensation in the
         base currency, rounded as the claim states it (:func:`_claimed_compensation`): what a
-        sum of the claims reads; and the EUR sum of a Polish compensation the ledger has no
-        rate to convert to PLN (``FixedCompensation.priced`` False), else None."""
+        sum of the claims reads; and the compensation left out of it for want of a rate
+        (:func:`_priced_in_base` gave None), else None."""
         interest: Decimal | None = None
         try:
             table, cuts = self._table(jurisdiction)
@@ -514,18 +582,18 @@ class _Law:
                 jurisdiction, debt, invoice.currency, due, fx)
         except DataError:
             return interest, None, None
-        if jurisdiction == "pl" and currency != "PLN":
-            # Left in EUR for want of a rate (FixedCompensation.priced): owed in PLN.
-            return interest, None, amount
-        if currency == ledger.base_currency:
-            # As the claim states it (FixedCompensation.rounded): the sum's one use.
-            return interest, round_money(amount, currency), None
-        if fx is None:
-            return interest, None, None
+        base = ledger.base_currency
         try:
-            return interest, _sum_in_base(jurisdiction, amount, currency, rule_date, fx), None
+            in_base = _priced_in_base(jurisdiction, amount, currency, rule_date, base, fx)
         except DataError:
-            return interest, None, None
+            in_base = None
+        if in_base is None:
+            return interest, None, _LeftOut(not _priced(jurisdiction, currency), currency,
+                                            amount)
+        if currency == base:
+            # As the claim states it (FixedCompensation.rounded): the sum's one use.
+            return interest, round_money(in_base, currency), None
+        return interest, in_base, None
 
     def claim(
         self,
@@ -570,32 +638,28 @@ class _Law:
             compensation = _checked_compensation(
                 jurisdiction, debt, invoice.currency, due, fx
             )
-            if not compensation.priced:
-                # Polish law owes its PLN equivalent, at a rate the ledger does not have: the
-                # claim leaves it to fill in, in no total, so it is in no base sum either
-                # (even where the base is EUR, the sum as the law states it).
-                notes.append(
-                    _(
-                        "compensation stated in {currency}: the ledger has no FxTable to "
-                        "convert it to {base}"
-                    ).format(currency=compensation.currency, base="PLN")
-                )
-            elif compensation.currency == base:
-                compensation_base = compensation.amount
-            elif fx is not None:
-                try:
-                    compensation_base = _compensation_in_base(compensation, fx)
-                except DataError as exc:
-                    notes.append(_("compensation not converted: {error}").format(error=exc))
-            else:
-                notes.append(
-                    _(
-                        "compensation stated in {currency}: the ledger has no FxTable to "
-                        "convert it to {base}"
-                    ).format(currency=compensation.currency, base=base)
-                )
         except DataError as exc:
             notes.append(_("no fixed compensation: {error}").format(error=exc))
+            return interest, None, None, notes
+        try:
+            compensation_base = _priced_in_base(
+                jurisdiction, compensation.amount, compensation.currency,
+                compensation.rule_date, base, fx)
+        except DataError as exc:
+            notes.append(_("compensation not converted: {error}").format(error=exc))
+        else:
+            if compensation_base is None:
+                # Polish law owes its PLN equivalent, at a rate the ledger does not have: the
+                # claim leaves it to fill in, in no total, so it is in no base sum either
+                # (even where the base is EUR, the sum as the law states it). Any other: the
+                # claim counts it in its own currency, no base sum can.
+                notes.append(
+                    _(
+                        "compensation stated in {currency}: the ledger has no FxTable to "
+                        "convert it to {base}"
+                    ).format(currency=compensation.currency,
+                             base=base if compensation.priced else "PLN")
+                )
         return interest, compensation, compensation_base, notes
 
 
@@ -693,7 +757,7 @@ def _invoice_costs(
                      invoice.currency, rate,
                      _claimed_compensation(compensation, compensation_base,
                                            ledger.base_currency),
-                     compensation_barred, _unpriced(compensation))
+                     compensation_barred, _left_out(compensation, compensation_base))
         # The fields in the model's order, as validation would store them.
         yield _invoice_cost({
             "invoice_id": invoice_id,
@@ -772,20 +836,13 @@ def _columns(steps: list[tuple[date, Decimal]]) -> tuple[list[date], list[Decima
     return [day for day, _ in steps], [amount for _, amount in steps]
 
 
-def _compensation_in_base(compensation: FixedCompensation, fx: FxTable) -> Decimal:
-    """The compensation in the ledger's base currency: a Polish one with the rates published
-    on its rule date, the table that converted it from EUR (art. 10 ust. 1a), so EUR 70 in PLN
-    is EUR 70 again in an EUR book; the others with the rates of their rule date (the due
-    date)."""
-    return _sum_in_base(compensation.jurisdiction, compensation.amount, compensation.currency,
-                        compensation.rule_date, fx)
-
-
 def _sum_in_base(
     jurisdiction: Jurisdiction, amount: Decimal, currency: str, rule_date: date, fx: FxTable
 ) -> Decimal:
-    """:func:`_compensation_in_base` of a compensation's jurisdiction, sum, currency and rule
-    date."""
+    """A compensation's sum in the ledger's base currency: a Polish one with the rates
+    published on its rule date, the table that converted it from EUR (art. 10 ust. 1a), so EUR
+    70 in PLN is EUR 70 again in an EUR book; the others with the rates of their rule date
+    (the due date)."""
     if jurisdiction == "pl":
         rate = _rates_published_on(fx)
         return amount * rate(currency, rule_date)
