@@ -78,7 +78,12 @@ lateness clause, the CSV's claimable column): the sample firm's on 10 of 39 clie
 most 0.02 EUR (Marlowe Retail 926.66 to 926.65, Halden Logistics 2,281.62 to 2,281.60; the
 book's 7,782.02 unchanged); the 100,000 invoices' on 33 of 39, by at most 0.83 EUR (Tamarind
 Robotics, 1,083 lines, 44,144.31 to 44,145.14, its claims' total), the book's 545,997.08 to
-545,997.55.
+545,997.55. The JSON says the fixed compensation left out of ``claimable`` for want of a rate
+(schema 1.7: ``compensation_unpriced`` and ``compensation_unconvertible`` in the book and each
+client; docs/report-schema.md): the JSON digests of both, each gaining 80 lines, every one
+``{}`` (the samples' compensation is the Directive's EUR 40 in an EUR book); with those lines
+taken out and the version put back to 1.6, each JSON is the old digest again, compared on
+the day of the change (2026-12-07); the table, CSV and HTML are unchanged.
 """
 
 from __future__ import annotations
@@ -95,13 +100,13 @@ from clientguard.sample import sample_records
 DIGESTS = {
     None: {
         "table": "8fa2b64b879558cb8cebfbaf80e35debf29fe3177ec52200e87e6b89a377cb2f",
-        "json": "ab0c6c77578c6181650735d7707a32e3b03fe9f756b31ead95f2f1ac8dd749cd",
+        "json": "ea9c6d14955db8162e163e434a5a08808bce4b9bde55d733325f94444db55fe7",
         "csv": "b5dbd78117828103ca481f59dc500897878f930edbde4577eb3481b4691a51bf",
         "html": "0a80222c0d2144d9fc2f8b217ac30c5090889a68ed356b7d2aa85361936cd557",
     },
     100_000: {
         "table": "d0e4a63bb1b72f78508452f08ba4ea72071f0379ef877f670b8b080c66a7010f",
-        "json": "3ead149baafeb7e57dc9c95470ee3f8971256e8b4fcd7ded423ddec386942c03",
+        "json": "8cd69e2609ccc7a2487e543cf72b6f9616af3cbafefc19f69a0158546523bd2c",
         "csv": "8783385ce753543fda573236b8a983b5f07638f2cf4626d6e0ddf2356d8ef366",
         "html": "6097791a3f633fecc61d1ad67548372db92d307938ad67a389d7dd0ee8a4a17a",
     },

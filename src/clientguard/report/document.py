@@ -15,6 +15,7 @@ decimals. Counts are JSON integers.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -38,7 +39,7 @@ __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "render_json", "review_document", "s
 
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
-SCHEMA_VERSION = "1.6"
+SCHEMA_VERSION = "1.7"
 """The version of the document's schema (see the module docstring for the rules)."""
 
 _SHARE_PLACES = 4
@@ -80,6 +81,9 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
             "financing_cost": _money(book.financing_cost, currency),
             "claimable": _money(book.claimable, currency),
             "time_barred": _money(book.time_barred, currency),
+            "compensation_unpriced": _by_currency(
+                {"EUR": book.compensation_unpriced} if book.compensation_unpriced else {}),
+            "compensation_unconvertible": _by_currency(book.compensation_unconvertible),
             "aging": _aging(book_aging(review), currency),
             "findings": [_finding(f) for f in book.findings],
             "revenue": _concentration(book.revenue, currency),
@@ -170,6 +174,12 @@ def _forecast(predicted: Forecast, currency: str) -> dict[str, Any]:
 
 def _money(amount: Decimal | None, currency: str) -> str | None:
     return None if amount is None else fixed(amount, exponent(currency))
+
+
+def _by_currency(sums: Mapping[str, Decimal]) -> dict[str, str]:
+    """Sums in the currencies they are stated in (not the base), each as :func:`_money`
+    writes money, by ISO code in code order; ``{}`` for none."""
+    return {code: fixed(amount, exponent(code)) for code, amount in sorted(sums.items())}
 
 
 def _share(share: Decimal | None) -> str | None:
@@ -390,6 +400,9 @@ def _client(client: ClientReview, review: Review) -> dict[str, Any]:
         "financing_cost": _money(client.financing_cost, currency),
         "claimable": _money(client.claimable, currency),
         "time_barred": _money(client.time_barred, currency),
+        "compensation_unpriced": _by_currency(
+            {"EUR": client.compensation_unpriced} if client.compensation_unpriced else {}),
+        "compensation_unconvertible": _by_currency(client.compensation_unconvertible),
         "findings": [_finding(f) for f in client.findings],
         "revisions": [
             {
