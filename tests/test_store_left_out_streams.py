@@ -23,10 +23,11 @@ from clientguard.connector import (
     Mapped,
     RawPage,
     RawRecord,
+    Skip,
     Stream,
 )
 from clientguard.model import Customer, Payment
-from clientguard.store import Store
+from clientguard.store import Store, SyncResult
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -179,3 +180,79 @@ def test_a_record_a_stream_still_read_yields_stays_when_a_stream_naming_it_is_tu
     assert (stored(store, "customer"), stored(store, "payment")) == (["c1"], [])
     (payments,) = [s for s in result.streams if s.stream == "payments"]
     assert payments.removed == 3
+
+
+class CardsOffOptions(ToggleOptions):
+    customers: bool = True
+    """Read the customers stream (False: left out, and said so)."""
+
+
+class CardsOff(ToggleConnector):
+    """Customers and payments, both incremental; a payment ``P1>c1`` also yields the customer
+    it names (c1), ``-P1`` reports P1 deleted. The customers stream can be turned off."""
+
+    streams: ClassVar[tuple[Stream, ...]] = Naming.streams
+    Options = CardsOffOptions
+    options: CardsOffOptions
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        if not self.options.customers:
+            self.streams = tuple(  # type: ignore[misc]
+                s for s in type(self).streams if s.name != "customers")
+
+    def streams_left_out(self) -> Mapping[str, str]:
+        return {} if self.options.customers else {"customers": "customers = false"}
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        rows: list[dict[str, Any]] = []
+        for text in self.options.pages.get(stream.name, []):
+            ident, _, names = text.lstrip("-").partition(">")
+            raw: dict[str, Any] = {"id": ident, "changed": "2025-05-20T10:00:00+00:00"}
+            if text.startswith("-"):
+                raw["deleted"] = True
+            if names:
+                raw["customer"] = names
+            rows.append(raw)
+        yield RawPage(tuple(RawRecord(raw) for raw in rows), last=True)
+
+    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        if raw.get("deleted"):
+            return Skip("deleted", deleted=True)
+        if stream.kind == "customer":
+            return Customer(id=raw["id"], name=raw["id"], source=self.name)
+        return [Payment(id=raw["id"], customer_id=raw["customer"], date=date(2025, 5, 20),
+                        amount="10.00", currency="EUR", source=self.name),
+                Customer(id=raw["customer"], name=raw["customer"], source=self.name)]
+
+
+def test_a_card_a_stored_payment_names_outlives_its_stream_turned_off_and_on_again(
+    store: Store,
+) -> None:
+    # What each sync leaves, worked out from the pages (a fresh read of the source as it is
+    # has the same customers and payments at each step).
+    def after(result: SyncResult) -> tuple[list[str], list[str], int]:
+        return stored(store, "customer"), stored(store, "payment"), result.removed
+
+    # c1 is the customers stream's card, and P1 names it.
+    store.sync(CardsOff(pages={"customers": ["c1"], "payments": ["P1>c1"]}))
+    # Customers turned off: c1 stays, P1 still yields it (nothing removed, nothing said).
+    assert after(store.sync(CardsOff(pages={}, customers=False))) == (["c1"], ["P1"], 0)
+    # Turned on again, the customers stream no longer lists c1; its pruned full read keeps
+    # c1, which P1 still yields. Before, the read took c1 along (its stream column still
+    # said "customers"), and the store held a payment whose customer it did not have.
+    result = store.sync(CardsOff(pages={"customers": []}), streams=["customers"], full=True,
+                        prune=True)
+    assert after(result) == (["c1"], ["P1"], 0)
+    # The customers stream lists c1 again: its own card once more. A sync of the payments
+    # stream alone deletes P1: c1 stays, the card of a stream the connection reads although
+    # this sync does not (_SyncWriter.owners holds every stream the connector declares).
+    store.sync(CardsOff(pages={"customers": ["c1"]}), streams=["customers"])
+    result = store.sync(CardsOff(pages={"payments": ["-P1"]}), streams=["payments"])
+    assert after(result) == (["c1"], [], 1)
+    # A stream turned off owns nothing: customers off again, c1 (which nothing else yields)
+    # goes with it, said in the customers stream's result.
+    result = store.sync(CardsOff(pages={}, customers=False))
+    assert after(result) == ([], [], 1)
+    (customers,) = [s for s in result.streams if s.stream == "customers"]
+    assert customers.removed == 1

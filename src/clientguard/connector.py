@@ -1465,7 +1465,10 @@ def pull(
                 for at, gone in dropped:
                     unhold(at, gone)
             for kind, _source, ident in page.deleted:
-                by_key.pop((kind, ident), None)
+                # One another raw record still yields (a contact card deleted that a document
+                # read before names) stays, as in the store.
+                if not holders.get((kind, ident), set()) - {(page.stream, ident)}:
+                    by_key.pop((kind, ident), None)
                 owned.discard((kind, ident))
                 unhold((page.stream, ident), yields.pop((page.stream, ident), ()))
             skipped.setdefault(page.stream, Counter()).update(page.skipped)

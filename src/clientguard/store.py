@@ -45,7 +45,11 @@ What it guarantees:
   again without it (a deposit edited to 0, an invoice voided), it is removed in the same
   transaction, unless another raw record still yields it (within the page or stored), or a
   stream of its kind read it as its own record (a contact that a document names too stays
-  the contacts stream's, whichever wrote it last: :meth:`_SyncWriter._upsert`). Rows
+  the contacts stream's, whichever wrote it last: :meth:`_SyncWriter._upsert`). The other
+  way round too: a record its stream lets go (a pruned full read no longer has it, the
+  source reports it deleted, the stream rejects it or is left out) stays while a raw record
+  of another stream still yields it, and is that stream's from then on
+  (:meth:`_SyncWriter._hand_over`), as a fresh read of the source has it. Rows
   stored before schema 8 have no link (never guessed from an id's shape): the streams holding
   them are read in full on the next sync, which records the links; until then a full
   ``--prune`` read removes them. A raw record mapped to a plain :class:`Skip` (not
@@ -2015,12 +2019,20 @@ class _SyncWriter:
         are stale after a pruned full read: :meth:`_unlink_pruned`)."""
         self.linked: dict[str, set[str]] = {}
         """By stream: the ids of its raw records that ``record_origins`` may link to derived
-        records (read once a sync, grown as pages link more): only those are asked for
-        their links, so that a page of raw records yielding only their own records costs no
-        query."""
+        records (read once a sync for every stream of the source, :meth:`_linked`; grown as
+        pages link more): only those are asked for their links, so that a page of raw
+        records yielding only their own records costs no query, and a record about to be
+        removed is asked whether another raw record yields it only when one may
+        (:meth:`_hand_over`)."""
+        self.links_read = False
+        """Whether :attr:`linked` holds what ``record_origins`` held when first asked."""
         self.owners: dict[str, str] = {}
-        """By kind: the streams this sync reads that read records of that kind as their own,
-        as ``|name|name|`` (:meth:`_upsert`)."""
+        """By kind: the streams the connection reads (every stream of ``connector.streams``,
+        not only those this sync was asked for: a contact the contacts stream stored
+        yesterday stays that stream's when today's sync reads only the documents naming it)
+        that read records of that kind as their own, as ``|name|name|`` (:meth:`_upsert`).
+        A stream the connector's options leave out is no such stream: what it stored is
+        handed over or removed (:meth:`drop_left_out`)."""
         for declared in connector.streams:
             self.owners[declared.kind] = (
                 f"{self.owners.get(declared.kind, '|')}{declared.name}|")
@@ -2153,14 +2165,19 @@ class _SyncWriter:
         kind stored (its own record: a customer the customers stream read) stays that
         stream's when another stream's raw record yields it too (a payment naming its
         customer): that stream still yields it, so a raw record of the other stream deleted,
-        or the other stream left out, does not take it away (:meth:`_unlink`)."""
+        or the other stream left out, does not take it away (:meth:`_unlink`). Such a
+        record keeps its ``seen_sync`` too, which says when its own stream last delivered
+        it: a full read of that stream after the other stream's, in the same sync, that no
+        longer has it is then not fooled into keeping it as its own
+        (:meth:`_finish_full_read` hands it to the other stream)."""
         sync_id, source, stream = self.sync_id, self.source, page.stream
         own_kind = self.connector.stream(stream).kind
         # The statement's parameters, a record each: source, kind, id, stream, data, location,
         # three sync ids, the streams that keep the record as theirs when one of them stored
         # it (``|customers|`` for a customer a payments page yields; empty for a record of the
-        # page's own kind), and whether the stored record is the same (set below).
-        rows: list[tuple[str, str, str, str, str, str | None, int, int, int, str, bool]] = []
+        # page's own kind; twice: for its stream and its seen_sync), and whether the stored
+        # record is the same (set below).
+        rows: list[tuple[str, str, str, str, str, str | None, int, int, int, str, str, bool]] = []
         append = rows.append
         keys: list[tuple[str, str]] = []  # kind, id
         key = keys.append
@@ -2191,8 +2208,9 @@ class _SyncWriter:
                 else:  # a line that is not a plain int
                     location = _location_text(Location(group.file, found))
             key((kind, ident))
+            owners = "" if kind == own_kind else self.owners.get(kind, "")
             append((source, kind, ident, stream, data, location, sync_id, sync_id, sync_id,
-                    "" if kind == own_kind else self.owners.get(kind, ""), False))
+                    owners, owners, False))
         stored = self._stored_data(keys)
         if not stored and len(set(keys)) == len(keys):
             # None stored before, none twice in the page (a first sync): every one is new.
@@ -2219,7 +2237,8 @@ class _SyncWriter:
             "ON CONFLICT (source, kind, record_id) DO UPDATE SET stream = CASE WHEN "
             "instr(?, '|' || records.stream || '|') > 0 THEN records.stream ELSE "
             "excluded.stream END, data = excluded.data, location = excluded.location, "
-            "seen_sync = excluded.seen_sync, "
+            "seen_sync = CASE WHEN instr(?, '|' || records.stream || '|') > 0 THEN "
+            "records.seen_sync ELSE excluded.seen_sync END, "
             "changed_sync = CASE WHEN records.data = excluded.data OR ? THEN "
             "records.changed_sync ELSE excluded.changed_sync END",
             rows,
@@ -2270,11 +2289,7 @@ class _SyncWriter:
         :meth:`Store.load`)."""
         db = self.store._db
         source, stream = self.source, page.stream
-        linked_origins = self.linked.get(stream)
-        if linked_origins is None:
-            linked_origins = self.linked[stream] = {origin for (origin,) in db.execute(
-                "SELECT DISTINCT origin FROM record_origins WHERE source = ? AND stream = ?",
-                (source, stream))}
+        linked_origins = self._linked(stream)
         derived = self._derived(page)
         asked = [origin for origin in derived if origin in linked_origins]
         linked: dict[str, set[tuple[str, str]]] = {}
@@ -2341,6 +2356,44 @@ class _SyncWriter:
             ).rowcount
         return removed
 
+    def _linked(self, stream: str) -> set[str]:
+        """:attr:`linked` of ``stream``, the links of every stream of the source read with one
+        query the first time a sync asks."""
+        if not self.links_read:
+            for name, origin in self.store._db.execute(
+                "SELECT DISTINCT stream, origin FROM record_origins WHERE source = ?",
+                (self.source,),
+            ):
+                self.linked.setdefault(name, set()).add(origin)
+            self.links_read = True
+        return self.linked.setdefault(stream, set())
+
+    def _hand_over(
+        self, which: str, params: tuple[str | int, ...], stream: str, *, origin: str | None = None
+    ) -> int:
+        """Give the stored records ``which`` (a condition on ``records``, with ``params``)
+        selects that a raw record of another stream still yields (``record_origins``) to that
+        stream (the first by name when several do), before they would be removed as
+        ``stream``'s: the module's rule, a yielded record is removed only when no raw record
+        yields it any more. With ``origin``, a raw record of ``stream`` other than ``origin``
+        counts too (a deleted or rejected raw record's own record that another of the
+        stream's raw records yields). How many records were handed over; no query when no
+        such raw record may link anything (:attr:`linked`: a CSV file's stream, a source of
+        one stream)."""
+        mine_linked = self._linked(stream)
+        if not (mine_linked - {origin} if origin is not None else False) and not any(
+                origins for name, origins in self.linked.items() if name != stream):
+            return 0
+        other = "o.stream != ?" if origin is None else "NOT (o.stream = ? AND o.origin = ?)"
+        mine: tuple[str, ...] = (stream,) if origin is None else (stream, origin)
+        yielding = ("FROM record_origins o WHERE o.source = records.source AND o.kind = "
+                    f"records.kind AND o.record_id = records.record_id AND {other}")
+        return int(self.store._db.execute(
+            f"UPDATE records SET stream = (SELECT min(o.stream) {yielding}) "  # noqa: S608
+            f"WHERE EXISTS (SELECT 1 {yielding}) AND {which}",
+            (*mine, *mine, *params),
+        ).rowcount)
+
     def _drop_rejected(self, page: Page) -> int:
         """Remove the stored versions of the records this page rejects: a record edited at the
         source so that it can no longer be mapped is what a direct load of the source has,
@@ -2355,13 +2408,16 @@ class _SyncWriter:
         removed = 0
         for kind, ident in dict.fromkeys(
                 (r.kind, r.record_id) for r in page.rejected if r.record_id is not None):
-            if not db.execute(
-                "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ? "
-                "AND stream = ? AND seen_sync < ?",
-                (self.source, kind, ident, page.stream, self.sync_id),
-            ).rowcount:
+            # One another raw record still yields (a contact a stored document names) is
+            # that raw record's stream's from now on, and stays.
+            which = ("source = ? AND kind = ? AND record_id = ? AND stream = ? "
+                     "AND seen_sync < ?")
+            params = (self.source, kind, ident, page.stream, self.sync_id)
+            handed = self._hand_over(which, params, page.stream, origin=ident)
+            dropped = db.execute(f"DELETE FROM records WHERE {which}", params).rowcount  # noqa: S608
+            if not handed and not dropped:
                 continue
-            removed += 1
+            removed += dropped
             links = db.execute(
                 "SELECT kind, record_id FROM record_origins WHERE source = ? AND stream = ? "
                 "AND origin = ?", (self.source, page.stream, ident)).fetchall()
@@ -2370,13 +2426,20 @@ class _SyncWriter:
 
     def _delete(self, page: Page) -> int:
         """Remove what the source reports deleted (or voided away), every record derived
-        from it that no other raw record yields (``record_origins``), and its rejections."""
+        from it that no other raw record yields (``record_origins``), and its rejections.
+        A deleted record another raw record still yields (a contact card deleted that a
+        stored document still names) stays, that raw record's stream's from now on."""
         db = self.store._db
         removed = 0
         for kind, _source, ident in page.deleted:
+            which = "source = ? AND kind = ? AND record_id = ?"
+            params = (self.source, kind, ident)
+            self._hand_over(which, params, page.stream, origin=ident)
             removed += db.execute(
-                "DELETE FROM records WHERE source = ? AND kind = ? AND record_id = ?",
-                (self.source, kind, ident),
+                f"DELETE FROM records WHERE {which} AND NOT EXISTS (SELECT 1 FROM "  # noqa: S608
+                "record_origins o WHERE o.source = records.source AND o.kind = records.kind "
+                "AND o.record_id = records.record_id AND NOT (o.stream = ? AND o.origin = ?))",
+                (*params, page.stream, ident),
             ).rowcount
             links = db.execute(
                 "SELECT kind, record_id FROM record_origins WHERE source = ? AND stream = ? "
@@ -2398,12 +2461,14 @@ class _SyncWriter:
             (self.source, stream, self.sync_id),
         )
         prune = self.prune or _prunes_each_full_read(self.connector, stream)
-        kinds = "" if prune else "AND kind = 'time_entry'"
-        removed = db.execute(
-            "DELETE FROM records WHERE source = ? AND stream = ? AND seen_sync < ? "  # noqa: S608
-            f"{kinds}",
-            (self.source, stream, self.sync_id),
-        ).rowcount
+        which = "source = ? AND stream = ? AND seen_sync < ?" + (
+            "" if prune else " AND kind = 'time_entry'")
+        params = (self.source, stream, self.sync_id)
+        # What the read no longer had but another stream's stored raw record still yields (a
+        # contact the contacts stream no longer lists that a document names) stays, that
+        # stream's from now on (a fresh read of the source has it); the rest goes.
+        self._hand_over(which, params, stream)
+        removed = db.execute(f"DELETE FROM records WHERE {which}", params).rowcount  # noqa: S608
         if not prune:
             # A full read replaces the stream's notes (a connector's "run --full --prune" among
             # them): what it did not find, and keeps, is said instead (an index range: none on
@@ -2487,7 +2552,9 @@ class _SyncWriter:
                     "stream = ?", (self.source, stream)).fetchall()
                 # Derived records that no other stream's raw record yields go with the links.
                 removed = self._unlink(stream, [(o, k, i) for o, k, i in links])
-                # The stream's own records, but one another stream's raw record still yields.
+                # The stream's own records, but one another stream's raw record still yields,
+                # which that stream holds from now on (so that its own rules remove it).
+                self._hand_over("source = ? AND stream = ?", (self.source, stream), stream)
                 removed += db.execute(
                     "DELETE FROM records WHERE source = ? AND stream = ? AND NOT EXISTS "
                     "(SELECT 1 FROM record_origins o WHERE o.source = records.source AND "
