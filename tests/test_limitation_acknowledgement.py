@@ -63,6 +63,7 @@ from clientguard.claims import claim
 from clientguard.cli import EXIT_OK, EXIT_USAGE, main
 from clientguard.errors import ConfigError, DataError
 from clientguard.history import backfill
+from clientguard.i18n import using
 from clientguard.metrics.cost import (
     Acknowledgement,
     Jurisdiction,
@@ -613,6 +614,28 @@ def test_a_date_written_day_first_with_dots_is_read_and_one_with_slashes_never(
         with pytest.raises(ConfigError) as caught:
             read_acknowledgements([path], PL_BOOKS)
         assert f"{path}, line 2: date '{written}' is not a date" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("lang", "advice"),
+    [
+        # The reader accepts both forms (the test above): the advice names both, so a user of
+        # Polish Excel is not told to retype every date in ISO form.
+        ("en", "write the day the debtor made the acknowledgement as YYYY-MM-DD or DD.MM.YYYY "
+               "(2024-03-01 or 01.03.2024)"),
+        ("pl", "wpisz dzień, w którym dłużnik uznał dług, w postaci RRRR-MM-DD albo DD.MM.RRRR "
+               "(2024-03-01 albo 01.03.2024)"),
+    ],
+)
+def test_a_date_that_is_not_one_is_refused_naming_both_forms_read(
+    tmp_path: Path, lang: str, advice: str
+) -> None:
+    path = tmp_path / "acknowledged.csv"
+    path.write_text("invoice,date\nF1,03/01/2024\n", encoding="utf-8")
+    with using(lang), pytest.raises(ConfigError) as caught:
+        read_acknowledgements([path], PL_BOOKS)
+    assert str(caught.value).startswith(f"{path}, {'wiersz' if lang == 'pl' else 'line'} 2")
+    assert str(caught.value).endswith(advice)
 
 
 # Ids and numbers both digit strings (QuickBooks: Id and DocNumber): ACME's invoice no. 1037 is

@@ -682,8 +682,9 @@ FX_CASES: dict[str, tuple[str, str, str]] = {
     ),
     "a date that is not one": (
         "date,currency,base,rate\n31/01/2025,USD,EUR,0.96\n",
-        "line 2, column 'date': '31/01/2025' is not a date YYYY-MM-DD",
-        "wiersz 2, kolumna 'date': '31/01/2025' nie jest datą w postaci RRRR-MM-DD",
+        "line 2, column 'date': '31/01/2025' is not a date YYYY-MM-DD or DD.MM.YYYY",
+        "wiersz 2, kolumna 'date': '31/01/2025' nie jest datą w postaci RRRR-MM-DD ani "
+        "DD.MM.RRRR",
     ),
     "a rate with a decimal comma": (
         "date,currency,base,rate\n2025-01-31,USD,EUR,0,96\n",

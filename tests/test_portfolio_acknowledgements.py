@@ -115,7 +115,7 @@ _FILE = "acknowledgements/firm_id=pl-firm/acknowledged.csv"
          "'FV/12/2021'? (give the invoice's id or number)"),
         ("acknowledged.csv", "invoice,date\nF1,03/01/2024\n", "firm_id",
          f"{_FILE}, line 2: date '03/01/2024' is not a date: write the day the debtor made the "
-         "acknowledgement as YYYY-MM-DD"),
+         "acknowledgement as YYYY-MM-DD or DD.MM.YYYY (2024-03-01 or 01.03.2024)"),
         # A file that is not CSV would be skipped without a word: refused, saying what to do.
         ("acknowledged.xlsx", "", "firm_id",
          "acknowledgements/firm_id=pl-firm/acknowledged.xlsx: the acknowledgements of a firm "

@@ -204,7 +204,7 @@ def _row(cells: dict[str, str], width: int, columns: int, where: str, ledger: Le
     if day is None:
         raise ConfigError(_(
             "{where}: date {value} is not a date: write the day the debtor made the "
-            "acknowledgement as YYYY-MM-DD"
+            "acknowledgement as YYYY-MM-DD or DD.MM.YYYY (2024-03-01 or 01.03.2024)"
         ).format(where=where, value=repr(text)))
     invoice, client = cells.get("invoice", ""), cells.get("client", "")
     note = cells.get("note", "")

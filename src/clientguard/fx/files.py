@@ -135,7 +135,7 @@ def _row(value: dict[str, str], source: str, where: str) -> RateRow:
     day = read_day(value["date"])
     if day is None:
         raise ConfigError(_("{where}, column {column}: {value} is not a date "
-                            "YYYY-MM-DD").format(
+                            "YYYY-MM-DD or DD.MM.YYYY").format(
             where=where, column=repr("date"), value=repr(value["date"])))
     for column in ("currency", "base"):
         if not is_currency(value[column]):
