@@ -428,3 +428,33 @@ def test_what_to_do_in_the_apis_terms_is_said_after_try_again(httpserver: HTTPSe
                                 "invoices", response=response())
     assert str(bare).endswith("did not move past the page) (connector ledgerly, stream "
                               "invoices, HTTP 200)")
+
+
+class EchoingLedgerly(Ledgerly):
+    """A connector whose ``why`` quotes the body it got, as a connector's own check may
+    (Toggl's and Jira's say what the page held): here a body echoing the token sent."""
+
+    def records_of(self, stream: HttpStream, body: Any) -> list[Mapping[str, Any]]:
+        if not body.get("customers"):
+            raise MissingRecords(f"the API said {body.get('error')!r}")
+        return list(body["customers"])
+
+
+def test_a_secret_in_a_connectors_why_is_redacted(httpserver: HTTPServer) -> None:
+    """``why`` is the connector's text, and may quote what the API echoed (a token, a
+    tenant id): it is scrubbed like the page label and the advice, in the message and in
+    the error's ``why``, which a caller may log or put in a report."""
+    serve(httpserver, 1, listed(1, 2).encode())
+    serve(httpserver, 2, json.dumps({"pages": 3, "customers": [],
+                                     "error": f"token {TOKEN} may not list customers"}).encode())
+    waits: list[float] = []
+    conn = EchoingLedgerly(base_url=httpserver.url_for("/api"), clock=lambda: NOW,
+                           sleep=waits.append)
+    with pytest.raises(MissingRecords) as caught:
+        pull(conn)
+    assert TOKEN not in str(caught.value)
+    assert TOKEN not in caught.value.why
+    assert caught.value.why == "the API said 'token [redacted] may not list customers'"
+    assert str(caught.value).startswith(
+        "the API answered page 2 of invoices without its records: the API said 'token "
+        "[redacted] may not list customers'; try again")

@@ -144,10 +144,11 @@ class HttpConnector(Connector):
         """``exc`` again, naming the connector, the stream, the page (``page 2 of
         invoices``), the HTTP status and the API's request id (and keeping its ``advice``):
         what a connector that pages by itself raises when a page comes without its
-        records."""
+        records. Every text in it is scrubbed of the client's secrets: a connector's ``why``
+        may quote what the API echoed (a token, a tenant id)."""
         request_id = request_id_of(response)
         return MissingRecords(
-            exc.why,
+            self.client.scrub(exc.why),
             ErrorContext(
                 connector=self.name,
                 stream=stream,
