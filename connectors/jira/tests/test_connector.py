@@ -205,6 +205,30 @@ def test_a_refused_token_says_what_to_do_and_shows_no_secret(
     assert TOKEN not in repr(connector(httpserver, waits))
 
 
+# Jira Cloud answers every call with Atl-Traceid, the id Atlassian Support asks for to trace a
+# request through its services (support.atlassian.com KB "Identify and share Atl-Traceid with
+# Atlassian support"), and X-AREQUESTID, Jira's own request id (the one Jira Data Center logs
+# too). Values in the shape Jira writes them (a 32-digit hex trace id; "<minutes>x<n>x<node>").
+@pytest.mark.parametrize(
+    ("headers", "request_id"),
+    [
+        ({"Atl-Traceid": "5c1f0a9e3b2d4c6f8a7b9e0d1c2f3a4b", "X-AREQUESTID": "63x2784x1"},
+         "5c1f0a9e3b2d4c6f8a7b9e0d1c2f3a4b"),
+        ({"X-AREQUESTID": "63x2784x1"}, "63x2784x1"),  # a proxy that drops the trace id
+    ],
+)
+def test_a_jira_error_names_the_request_id_for_atlassian_support(
+    httpserver: HTTPServer, waits: Waits, headers: dict[str, str], request_id: str
+) -> None:
+    httpserver.expect_request(SEARCH).respond_with_json(
+        {"errorMessages": ["The value 'NOPE' does not exist for the field 'project'."]},
+        status=400, headers=headers)
+    with pytest.raises(ApiError) as caught:
+        pull(connector(httpserver, waits))
+    assert caught.value.request_id == request_id
+    assert f"request id {request_id}" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("fields", "customer"),
     [

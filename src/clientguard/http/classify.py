@@ -35,13 +35,18 @@ __all__ = [
     "response_date",
 ]
 
-#: Headers that carry a request id, in the order they are looked for.
+#: Headers that carry a request id, in the order they are looked for. Atlassian's two come
+#: last, the trace id first: Jira Cloud sends both, and ``Atl-Traceid`` is the one Atlassian
+#: Support asks for to trace a request through its services; ``X-AREQUESTID`` is Jira's own
+#: (Jira Data Center sends only it).
 REQUEST_ID_HEADERS = (
     "Xero-Correlation-Id",
     "Request-Id",
     "X-Request-Id",
     "intuit_tid",
     "X-Correlation-Id",
+    "Atl-Traceid",
+    "X-AREQUESTID",
 )
 
 MESSAGE_LIMIT = 300
