@@ -106,7 +106,10 @@ class _Invoices:
             return named[0]
         if named:
             raise self._ambiguous(key, named, where)
-        close = difflib.get_close_matches(key, [*self.by_id, *self.by_number], n=3, cutoff=0.6)
+        # Each key once: where an invoice's id is its number (a CSV export's), it is one name.
+        close = difflib.get_close_matches(key, list(dict.fromkeys([*self.by_id,
+                                                                   *self.by_number])),
+                                          n=3, cutoff=0.6)
         hint = (_("; did you mean {names}?").format(names=", ".join(repr(c) for c in close))
                 if close else "")
         raise ConfigError(_(
