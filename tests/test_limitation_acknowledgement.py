@@ -638,6 +638,23 @@ def test_a_date_that_is_not_one_is_refused_naming_both_forms_read(
     assert str(caught.value).endswith(advice)
 
 
+def test_a_key_close_to_an_invoice_whose_id_is_its_number_suggests_it_once(
+    tmp_path: Path,
+) -> None:
+    # The CSV connector gives an invoice its number as its id: before, the hint named it
+    # twice ("did you mean 'FV/12/2021', 'FV/12/2021'?").
+    books = ledger(customer("acme", "ACME sp. z o.o."),
+                   invoice("acme", issued="2021-11-15", due="2021-12-15", total="10000.00",
+                           currency="PLN", id="FV/12/2021", number="FV/12/2021"),
+                   base_currency="PLN")
+    path = tmp_path / "acknowledged.csv"
+    path.write_text("invoice,date\nFV/12/2020,2024-03-01\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        read_acknowledgements([path], books)
+    assert str(caught.value) == (f"{path}, line 2: the ledger has no invoice 'FV/12/2020'; "
+                                 "did you mean 'FV/12/2021'? (give the invoice's id or number)")
+
+
 # Ids and numbers both digit strings (QuickBooks: Id and DocNumber): ACME's invoice no. 1037 is
 # id 77, Birch's invoice id 1037 is no. 1102.
 QB_BOOKS = ledger(
