@@ -10,6 +10,7 @@ acknowledgement the debt and all its interest are barred (claimable 0.00); ackno
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -23,8 +24,19 @@ import pytest
 
 pytest.importorskip("pyarrow", reason="the portfolio's tests need clientguard[parquet]")
 
+from clientguard.cli import EXIT_OK, EXIT_USAGE, main
 from clientguard.policy import Policy
-from clientguard.portfolio import FAILED, REVIEWED, read_output, review_firm, run, write_firm
+from clientguard.portfolio import (
+    FAILED,
+    REVIEWED,
+    read_firm_records,
+    read_output,
+    review_firm,
+    run,
+    write_firm,
+)
+from clientguard.report.document import render_json
+from clientguard.review import review
 from clientguard.testing import customer, fx_table, invoice
 
 D = Decimal
@@ -244,3 +256,136 @@ def test_a_firms_acknowledgements_are_files_of_the_lake(
     assert (row.status, row.reason) == (status, reason)
     # By hand (module docstring): acknowledged on 1 March 2024, 4,647.88 is claimable.
     assert row.claimable == (ACKNOWLEDGED if status == REVIEWED else None)
+
+
+# ------------------------------------------------------------------ clientguard export
+
+MAPPING = """\
+currency = "PLN"
+date_formats = ["iso"]
+
+[invoices.columns]
+number = "Number"
+customer_name = "Client"
+issue_date = "Issued"
+due_date = "Due"
+total = "Total"
+paid_on = "Paid"
+"""
+CONFIG = ('base_currency = "PLN"\nstore = "cg.db"\n[policy]\njurisdiction = "pl"\n'
+          '[sources.books]\nconnector = "csv"\nmapping = "mapping.toml"\n'
+          'invoices = ["invoices.csv"]\n')
+
+
+@pytest.fixture
+def books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with the worked example's books synced into a store, and the letter of
+    1 March 2024 in acknowledged.csv, named by the config."""
+    pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
+    (tmp_path / "mapping.toml").write_text(MAPPING)
+    (tmp_path / "invoices.csv").write_text("Number,Client,Issued,Due,Total,Paid\n"
+                                           "FV/12/2021,Acme,2021-11-15,2021-12-15,10000.00,\n")
+    (tmp_path / "acknowledged.csv").write_text(LETTER)
+    (tmp_path / "clientguard.toml").write_text(
+        'acknowledgements = "acknowledged.csv"\n' + CONFIG)
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    return tmp_path
+
+
+def _export(*extra: str) -> int:
+    return main(["export", "--format", "parquet", "--firm-id", "pl-firm", *extra, "lake"])
+
+
+def _claimable_in_the_lake(root: Path) -> Decimal | None:
+    summary = review_firm("pl-firm", root, as_of=AS_OF, policy=PL).summary
+    assert (summary.status, summary.reason) == (REVIEWED, None)
+    return summary.claimable
+
+
+def test_an_exported_lake_reviews_as_the_store_with_the_configs_acknowledgements(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: export wrote the tables only, and the lake's firm read its debt as barred
+    # (claimable 0.00) where the store's review, reading the config's file, claims 4,647.88
+    # (the worked example: 1,696,475 / 365).
+    assert main(["review", "--as-of", "2025-01-01", "--format", "json", "--output",
+                 "review.json", "--no-save", "--quiet"]) == EXIT_OK
+    (client,) = json.loads((books / "review.json").read_text())["clients"]
+    assert D(client["claimable"]) == ACKNOWLEDGED
+
+    assert _export() == EXIT_OK, capsys.readouterr().err
+
+    copy = books / "lake" / "acknowledgements" / "firm_id=pl-firm" / "acknowledged.csv"
+    assert copy.read_bytes() == (books / "acknowledged.csv").read_bytes()
+    assert _claimable_in_the_lake(books / "lake") == ACKNOWLEDGED
+    # The whole review agrees, not the total only: the lake's firm, read with its
+    # acknowledgements as every engine reads them, gives the store's clients.
+    found = read_firm_records(books / "lake", "pl-firm")
+    ledger = found.ledger()
+    through_the_lake = json.loads(render_json(review(
+        ledger, as_of=AS_OF, policy=PL, acknowledgements=found.acknowledgements(ledger))))
+    assert through_the_lake["clients"] == json.loads(
+        (books / "review.json").read_text())["clients"]
+
+
+def test_acknowledged_on_the_command_line_replaces_the_configs_and_a_second_export_its_copies(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = books / "lake" / "acknowledgements" / "firm_id=pl-firm"
+    (books / "later.csv").write_text("invoice,date\nFV/12/2021,2024-04-01\n")
+    assert _export("--acknowledged", "later.csv") == EXIT_OK, capsys.readouterr().err
+    assert sorted(p.name for p in folder.glob("*.csv")) == ["later.csv"]
+    # A letter of 1 April 2024 sets the same bar as one of 1 March (both made in 2024).
+    assert _claimable_in_the_lake(books / "lake") == ACKNOWLEDGED
+
+    # The user's own file in the folder is theirs: kept by every export.
+    (folder / "by-hand.csv").write_text("invoice,date\nF1,2024-05-01\n")
+    assert _export() == EXIT_OK, capsys.readouterr().err
+    assert sorted(p.name for p in folder.glob("*.csv")) == ["acknowledged.csv", "by-hand.csv"]
+
+    # The config names no file any more, and the hand-made one goes too: the lake's debt is
+    # barred again, as the store's is (before, the first export's copy stayed and claimed).
+    (books / "clientguard.toml").write_text(CONFIG)
+    (folder / "by-hand.csv").unlink()
+    assert _export() == EXIT_OK, capsys.readouterr().err
+    assert list(folder.glob("*.csv")) == []
+    assert _claimable_in_the_lake(books / "lake") == D("0.00")
+
+
+def test_a_bad_acknowledgements_file_fails_the_export_naming_the_file_and_the_line(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (books / "acknowledged.csv").write_text("invoice,date\nFV/12/2020,2024-03-01\n")
+    capsys.readouterr()
+    assert _export() == EXIT_USAGE
+    _, err = capsys.readouterr()
+    # The file as the config names it (relative to the folder the command runs in).
+    assert ("clientguard: acknowledged.csv, line 2: the ledger has no invoice 'FV/12/2020'; "
+            "did you mean 'FV/12/2021'?") in err
+    assert "Traceback" not in err
+    assert not (books / "lake").exists()  # nothing written: no firm without its letters
+
+
+@pytest.mark.parametrize(
+    ("there", "refused"),
+    [
+        # A file of the user's under the name of one to copy would be lost: refused, unless
+        # it is the same file (copied in by hand, as these docs said before the export did).
+        ("invoice,date\nF1,2024-05-01\n", True),
+        (LETTER, False),
+    ],
+)
+def test_a_users_file_in_the_lake_is_never_replaced_by_a_copy(
+    books: Path, capsys: pytest.CaptureFixture[str], there: str, refused: bool
+) -> None:
+    path = _acknowledge(books / "lake", "pl-firm", there)
+    capsys.readouterr()
+    assert _export() == (EXIT_USAGE if refused else EXIT_OK)
+    _, err = capsys.readouterr()
+    assert path.read_text() == there
+    if refused:
+        assert (f"{path.relative_to(books)} is in the lake already and no export put it "
+                "there: move it out of the folder, or rename acknowledged.csv") in err
+        assert not (books / "lake" / "firm").exists()

@@ -1106,9 +1106,16 @@ def _acknowledgements(
     either."""
     from clientguard.acknowledgements import read_acknowledgements
 
-    given = getattr(args, "acknowledged", None)
-    paths = [Path(name) for name in given] if given else list(config.acknowledgements)
+    paths = _acknowledgement_paths(args, config)
     return read_acknowledgements(paths, ledger) if paths else ()
+
+
+def _acknowledgement_paths(args: argparse.Namespace, config: Config) -> list[Path]:
+    """The acknowledgements files: the ``--acknowledged`` ones, else the config's
+    ``acknowledgements`` (``--acknowledged`` replaces them, as ``--policy`` does the
+    config's policy)."""
+    given = getattr(args, "acknowledged", None)
+    return [Path(name) for name in given] if given else list(config.acknowledgements)
 
 
 def _report_title(args: argparse.Namespace, config: Config) -> str | None:
@@ -1828,7 +1835,8 @@ def _export_command(args: argparse.Namespace) -> int:
         currency = _base_currency(args, config, store.currencies(sources))
         fx = table_from(store.rates(), currency, config.rates)
         written = export_store(store, args.directory, args.firm_id, base_currency=currency,
-                               fx=fx, sources=sources)
+                               fx=fx, sources=sources,
+                               acknowledgements=_acknowledgement_paths(args, config))
     print(ngettext("{records} record of firm {firm} written to {directory}",
                    "{records} records of firm {firm} written to {directory}", written).format(
         records=f"{written:,}", firm=args.firm_id, directory=args.directory))
@@ -1890,7 +1898,9 @@ def _add_portfolio_commands(commands: Any, parents: Sequence[argparse.ArgumentPa
         help=_("write the store as one firm of a Parquet lake"),
         description=_("Write the store's records, rejections and exchange rates as one firm "
                       "of a lake in clientguard's Parquet layout (docs/portfolio.md), "
-                      "replacing what the lake held of that firm."),
+                      "replacing what the lake held of that firm, and copy the debtors' "
+                      "acknowledgements files (--acknowledged, else the config's) into the "
+                      "firm's acknowledgements folder there."),
         examples=["clientguard export --format parquet --firm-id acme lake/"], parents=parents,
     )
     export.add_argument("directory", metavar="DIR", help=_("the lake's folder"))
@@ -1905,6 +1915,13 @@ def _add_portfolio_commands(commands: Any, parents: Sequence[argparse.ArgumentPa
     export.add_argument("--base-currency", metavar="CODE", type=_currency,
                         help=_("the firm's base currency (default: from the config, else the "
                                "invoices' one currency)"))
+    # Copied into the firm's acknowledgements folder of the lake, where the portfolio reads
+    # them (docs/portfolio.md, "A firm's acknowledgements").
+    export.add_argument("--acknowledged", action="append", metavar="FILE",
+                        help=_("a CSV file of the debtor's acknowledgements of its debts "
+                               "(invoice or client, date, note): each made before a debt was "
+                               "time-barred restarts its limitation period (repeatable; "
+                               "default: acknowledgements in the config; docs/claims.md)"))
     export.set_defaults(run=_export_command)
 
     portfolio = _add_command(

@@ -86,6 +86,7 @@ __all__ = [
     "VERSION_KEY",
     "FirmRecords",
     "LayoutError",
+    "check_firm",
     "check_firm_id",
     "firm_ids",
     "layout_description",
@@ -409,6 +410,18 @@ def _rejection_row(rejection: Rejection) -> dict[str, Any]:
     }
 
 
+def check_firm(firm_id: str, base_currency: str, fx: FxTable | None = None) -> None:
+    """Raise :class:`LayoutError` for what :func:`write_firm` refuses before it writes: a
+    firm id a path cannot hold, a base currency that is not one, an ``fx`` to another."""
+    check_firm_id(firm_id)
+    if not is_currency(base_currency):
+        raise LayoutError(gettext("base currency {currency} is not an ISO 4217 code").format(
+            currency=repr(base_currency)))
+    if fx is not None and fx.base != base_currency:
+        raise LayoutError(gettext("the FxTable converts to {fx}, not to {base}").format(
+            fx=fx.base, base=base_currency))
+
+
 def write_firm(
     root: Path | str,
     firm_id: str,
@@ -428,13 +441,7 @@ def write_firm(
     """
     pa = require_pyarrow()
     root = Path(root)
-    check_firm_id(firm_id)
-    if not is_currency(base_currency):
-        raise LayoutError(gettext("base currency {currency} is not an ISO 4217 code").format(
-            currency=repr(base_currency)))
-    if fx is not None and fx.base != base_currency:
-        raise LayoutError(gettext("the FxTable converts to {fx}, not to {base}").format(
-            fx=fx.base, base=base_currency))
+    check_firm(firm_id, base_currency, fx)
     write_layout_file(root)
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     for record in records:
