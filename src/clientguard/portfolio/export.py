@@ -126,7 +126,9 @@ def _check_names(files: Sequence[Path], folder: Path, copied: frozenset[str]) ->
             ).format(first=seen[name], second=path, name=name))
         seen[name] = path
         there = folder / name
-        if name not in copied and there.exists() and not _same_bytes(there, path):
+        # A link to nothing is the user's too (exists() is False for it).
+        if (name not in copied and (there.exists() or there.is_symlink())
+                and not _same_bytes(there, path)):
             raise LayoutError(gettext(
                 "{there} is in the lake already and no export put it there: move it out of "
                 "the folder, or rename {file}, so that the export copies {file} without "
