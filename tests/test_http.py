@@ -154,6 +154,13 @@ def test_parse_retry_after(value: str | None, now: datetime | None, seconds: flo
         ({"Fault": {"Error": [{"Message": "Throttle", "Detail": "3001"}]}}, "", "Throttle; 3001"),
         (None, "plain words", "plain words"),
         (None, "<html>gateway</html>", ""),
+        # Jira Cloud's error shape (developer.atlassian.com, REST v3 "Status codes"): a list
+        # of sentences and a map of a field's name to what is wrong with it.
+        ({"errorMessages": ["The value 'XYZ' does not exist for the field 'project'."],
+          "errors": {}}, "",
+         "The value 'XYZ' does not exist for the field 'project'."),
+        ({"errorMessages": [], "errors": {"jql": "Field 'foo' does not exist."}}, "",
+         "jql: Field 'foo' does not exist."),
     ],
 )
 def test_api_message_shapes(body: Any, text: str, expected: str) -> None:

@@ -280,6 +280,13 @@ def api_message(response: requests.Response, *, limit: int | None = MESSAGE_LIMI
         for problem in body.get("validation") or body.get("errors") or []:
             if isinstance(problem, dict):  # problem+json validation lists (e.g. Prism)
                 add(problem.get("message"))
+        for text in body.get("errorMessages") or []:  # Jira: a list of sentences
+            add(text)
+        fields = body.get("errors")
+        if isinstance(fields, dict):  # Jira: a field's name -> what is wrong with it
+            for field, text in fields.items():
+                if isinstance(text, str) and text.strip():
+                    add(f"{field}: {text.strip()}")
         fault = body.get("Fault")  # QuickBooks
         if isinstance(fault, dict):
             for problem in fault.get("Error") or []:
