@@ -389,3 +389,38 @@ def test_a_users_file_in_the_lake_is_never_replaced_by_a_copy(
         assert (f"{path.relative_to(books)} is in the lake already and no export put it "
                 "there: move it out of the folder, or rename acknowledged.csv") in err
         assert not (books / "lake" / "firm").exists()
+
+
+def test_a_link_into_an_unreadable_folder_of_the_lake_fails_its_firm_naming_it_in_the_lake(
+    as_nobody: Callable[[Path, Callable[[], list[Any]]], list[Any]]
+) -> None:
+    """A link in the firm's folder to a file in a folder of the lake the review's user
+    cannot enter: looking at it raises the system's PermissionError (Path.exists() raises it
+    for EACCES). Before, the firm's row said "[Errno 13] Permission denied:
+    '/tmp/.../lake/acknowledgements/firm_id=pl-firm/letter.csv'": the machine's folders.
+    Now it names the file in the lake, and what to do; the other firm is reviewed."""
+    folder = Path(tempfile.mkdtemp(prefix="clientguard-acks-", dir="/tmp" if os.name == "posix"
+                                   else None))
+    root = _lake(folder / "lake", "pl-firm", "other")
+    private = root / "private"
+    private.mkdir()
+    (private / "letter.csv").write_text(LETTER, encoding="utf-8")
+    firm_folder = root / _IN_FOLDER
+    firm_folder.mkdir(parents=True, exist_ok=True)
+    (firm_folder / "letter.csv").symlink_to(Path("../../private/letter.csv"))
+    private.chmod(0o000)
+    try:
+        def steps() -> list[Any]:
+            rows = [review_firm(firm, root, as_of=AS_OF, policy=PL).summary
+                    for firm in ("pl-firm", "other")]
+            return [[row.status, row.reason] for row in rows]
+
+        rows = as_nobody(folder, steps)
+    finally:
+        private.chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)
+    assert rows[0] == [FAILED, (
+        f"{_IN_FOLDER}/letter.csv: the acknowledgements file cannot be looked at (Permission "
+        "denied): let the user who runs the review read it and the folders it is in, or move "
+        "it out of the lake")]
+    assert rows[1] == [REVIEWED, None]

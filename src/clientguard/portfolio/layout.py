@@ -694,15 +694,27 @@ def _acknowledgement_files(root: Path, firm_id: str) -> tuple[tuple[str, Path], 
             "out of the lake").format(folder=folder.relative_to(root).as_posix(),
                                       problem=os_reason(exc))) from None
     lake = root.resolve()
-    return tuple((path.relative_to(root).as_posix(), path) for path in paths
-                 if not path.name.startswith((".", "_"))
-                 and _acknowledgement_file(path, path.relative_to(root).as_posix(), lake))
+    files: list[tuple[str, Path]] = []
+    for path in paths:
+        if path.name.startswith((".", "_")):
+            continue
+        shown = path.relative_to(root).as_posix()
+        try:
+            _acknowledgement_file(path, shown, lake)
+        except OSError as exc:  # a link into a folder the review's user cannot read
+            raise LayoutError(gettext(
+                "{file}: the acknowledgements file cannot be looked at ({problem}): let the "
+                "user who runs the review read it and the folders it is in, or move it out "
+                "of the lake").format(file=shown, problem=os_reason(exc))) from None
+        files.append((shown, path))
+    return tuple(files)
 
 
-def _acknowledgement_file(path: Path, shown: str, lake: Path) -> bool:
-    """True for ``path``, a file of the firm's acknowledgements folder, that is a CSV file
-    of the lake (whose folder, links resolved, is ``lake``); ``shown`` is its name relative
-    to the lake. Raises :class:`LayoutError` saying what is wrong otherwise: a link to
+def _acknowledgement_file(path: Path, shown: str, lake: Path) -> None:
+    """Checks ``path``, a file of the firm's acknowledgements folder, is a CSV file of the
+    lake (whose folder, links resolved, is ``lake``); ``shown`` is its name relative to the
+    lake. Raises :class:`LayoutError` saying what is wrong otherwise (and the system's
+    ``OSError`` where it cannot look, which the caller words): a link to
     nothing, a link out of the lake (whose file the lake's reader would read from wherever
     the link points), a file of another kind, a folder, a pipe or a device."""
     if path.is_symlink() and not path.exists():
@@ -726,7 +738,6 @@ def _acknowledgement_file(path: Path, shown: str, lake: Path) -> bool:
         raise LayoutError(gettext(
             "{file}: not a file but a pipe, a socket or a device, where the firm's "
             "acknowledgements are CSV files: move it out of the folder").format(file=shown))
-    return True
 
 
 def _duplicate(record: AnyRecord, ident: str, first: Location, here: Location) -> Rejection:
