@@ -49,7 +49,8 @@ What it guarantees:
   way round too: a record its stream lets go (a pruned full read no longer has it, the
   source reports it deleted, the stream rejects it or is left out) stays while a raw record
   of another stream still yields it, and is that stream's from then on
-  (:meth:`_SyncWriter._hand_over`), as a fresh read of the source has it. Rows
+  (:meth:`_SyncWriter._hand_over`), as a fresh read of the source has it (keeping the data
+  last stored for it, which may be the card's, until that stream writes it again). Rows
   stored before schema 8 have no link (never guessed from an id's shape): the streams holding
   them are read in full on the next sync, which records the links; until then a full
   ``--prune`` read removes them. A raw record mapped to a plain :class:`Skip` (not
