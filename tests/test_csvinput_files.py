@@ -135,3 +135,50 @@ def test_after_a_byte_order_mark_the_bad_byte_and_its_line_are_the_files(
         READERS[reader](path)
     assert f"{path}, line 2: the {reader} file is not UTF-8 text (byte 0xAF;" in str(
         caught.value)
+
+
+# 50 MiB, the documented limit (clientguard.csvinput.MAX_CSV_BYTES), written out here: a
+# person's file is refused above it, whichever of the three readers reads it.
+LIMIT = 50 * 2**20
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [
+        (LIMIT + 1, "52428801"),  # one byte past: 50 x 1,048,576 + 1
+        (2 * 2**30, "2147483648"),  # 2 GiB, which a portfolio run read whole before
+    ],
+)
+def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(
+    tmp_path: Path, reader: str, size: int, shown: str,
+) -> None:
+    # A sparse file (truncate): its size on disk is nothing, so the test costs no memory and
+    # no disk; read whole, as before, it would be `size` bytes in memory.
+    path = tmp_path / f"{reader}.csv"
+    with path.open("wb") as sparse:
+        sparse.truncate(size)
+    with pytest.raises(ConfigError) as caught:
+        READERS[reader](path)
+    assert str(caught.value) == (
+        f"{path}: the {reader} file is {shown} bytes, more than the 50 MiB clientguard reads "
+        "of a CSV file a person writes (a rates file of every currency's every day since 1999 "
+        "is under 10 MB): check that it is the file you meant, or split it into several files")
+
+
+def test_a_file_of_the_limit_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The limit is inclusive: a file of exactly the limit is read. Shown with a limit of the
+    # file's own size (the header and one row, 23 characters and a line end each: 48 bytes),
+    # not with 50 MiB of rows.
+    import clientguard.csvinput as csvinput
+
+    data = "date,currency,base,rate\n2025-01-31,EUR,PLN,4.25\n"
+    assert len(data.encode()) == 48
+    path = tmp_path / "rates.csv"
+    path.write_text(data, encoding="utf-8")
+    monkeypatch.setattr(csvinput, "MAX_CSV_BYTES", 48)
+    (row,) = read_rates_file(path)
+    assert str(row.rate) == "4.25"
+    monkeypatch.setattr(csvinput, "MAX_CSV_BYTES", 47)
+    with pytest.raises(ConfigError, match=r"the rates file is 48 bytes, more than the 47 bytes "):
+        read_rates_file(path)

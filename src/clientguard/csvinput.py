@@ -1,6 +1,9 @@
 """Reading a small CSV file a person wrote (a spreadsheet saved as CSV): its records, each with
 the physical line it starts on.
 
+- **Size**: at most :data:`MAX_CSV_BYTES` (50 MiB), checked before a byte is read: a larger
+  file is a :class:`~clientguard.errors.ConfigError` naming it and its size, never read whole
+  into memory (a 2 GB file by mistake would exhaust a portfolio run's memory).
 - **Text**: UTF-8, with or without the byte-order mark Excel's "CSV UTF-8" writes, as every
   file clientguard reads from its user (the config, the policy, the rates file). A file in
   another encoding (Excel's plain "CSV" on Polish Windows writes windows-1250) is a
@@ -33,6 +36,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,8 +45,18 @@ from pathlib import Path
 
 from clientguard.errors import ConfigError, os_reason
 from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext
 
-__all__ = ["CsvText", "read_csv_text", "read_day"]
+__all__ = ["MAX_CSV_BYTES", "CsvText", "read_csv_text", "read_day"]
+
+MAX_CSV_BYTES = 50 * 2**20
+"""The largest CSV file read, in bytes: 50 MiB. The largest real one is a rates file of every
+day since 1999 of every currency the ECB publishes: about 7,000 days x 41 currencies x 26
+bytes a row (``2025-01-31,USD,EUR,0.9612``) is about 7.5 MB; a links or acknowledgements file
+of 100,000 clients, at 60 bytes a row, 6 MB. A file above five times that is not one a person
+wrote (a ledger export, a database dump chosen by mistake), and is refused before it is read:
+read whole, as the :mod:`csv` module needs it, it would be held in memory several times
+over."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +79,23 @@ def read_csv_text(path: Path, what: str, *, unreadable: str | None = None) -> Cs
     that cannot be read, in the caller's words, with ``{path}`` and ``{problem}`` (the
     system's reason) to fill in. Raises :class:`ConfigError` for a file that cannot be read,
     is not UTF-8 text, or is not CSV (a quote left open), naming the file and the line."""
+    limit = MAX_CSV_BYTES
     try:
-        data = path.read_bytes()
+        with path.open("rb") as source:
+            # The size the file says it has is checked first, and the read stops one byte past
+            # the limit: a file growing while it is read, or a device, is not read without end.
+            size = os.fstat(source.fileno()).st_size
+            data = b"" if size > limit else source.read(limit + 1)
     except OSError as exc:
         message = unreadable or _("cannot read {what} {path}: {problem}")
         raise ConfigError(message.format(what=what, path=path,
                                          problem=os_reason(exc))) from None
+    if size > limit or len(data) > limit:
+        raise ConfigError(_(
+            "{path}: {what} is {size} bytes, more than the {limit} clientguard reads of a CSV "
+            "file a person writes (a rates file of every currency's every day since 1999 is "
+            "under 10 MB): check that it is the file you meant, or split it into several files"
+        ).format(path=path, what=what, size=max(size, len(data)), limit=_bytes(limit)))
     # The byte-order mark is cut off first: a decoding error's position is then one in body.
     body = data.removeprefix(codecs.BOM_UTF8)
     try:
@@ -103,6 +128,13 @@ def read_csv_text(path: Path, what: str, *, unreadable: str | None = None) -> Cs
     if records:
         _check_header(path, *records[0])
     return CsvText(tuple(records), tuple(lines.comments), delimiter)
+
+
+def _bytes(count: int) -> str:
+    """A number of bytes as the limit is stated: ``50 MiB``, else the bytes (``51 bytes``)."""
+    if count >= 2**20 and count % 2**20 == 0:
+        return f"{count // 2**20} MiB"
+    return ngettext("{n} byte", "{n} bytes", count).format(n=count)
 
 
 def _check_header(path: Path, line: int, header: list[str]) -> None:
