@@ -29,7 +29,8 @@ Reading:
   it reads the payments first, for the refunds; the invoices stream asks only for
   ``kinds[]`` of ``invoice_kinds``, and of ``canceled``: a cancelled invoice, which the
   mapping skips as deleted, so that an incremental sync drops it; a cancelled document both
-  lists give is counted once a sync, :data:`~clientguard_fakturownia.mapping.COUNTED_KEY`).
+  lists give, or one list gives twice while it moves, is counted once a sync,
+  :data:`~clientguard_fakturownia.mapping.COUNTED_KEY`).
   Each correction that lowers or raises an invoice is handed the corrected invoice (its
   ``price_gross``, ``paid``, ``currency``, and a final invoice's advances:
   :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`), so that a lowering one
@@ -472,11 +473,12 @@ class FakturowniaConnector(HttpConnector):
         """Whether this sync's read of ``payments`` found no banking module (404): the
         ``credit_notes`` read after it does not ask again."""
         self._cancelled_read: set[str] = set()
-        """The ids of the cancelled documents this sync's read of ``invoices`` gave (and
-        counted as skipped): the ``credit_notes`` read after it lists them too (kind
-        ``canceled``) and marks them (:data:`~clientguard_fakturownia.mapping.COUNTED_KEY`),
-        so that the sync counts each once. Emptied when ``invoices`` is read again and when
-        ``credit_notes`` ends."""
+        """The ids of the cancelled documents this sync's reads of ``invoices`` and
+        ``credit_notes`` gave (and counted as skipped): the ``credit_notes`` read after it
+        lists them too (kind ``canceled``), and a read gives one again where its list moved
+        down while it was paged; :meth:`_counted_once` marks them
+        (:data:`~clientguard_fakturownia.mapping.COUNTED_KEY`), so that the sync counts each
+        once. Emptied when ``invoices`` is read again and when ``credit_notes`` ends."""
         self._cancelled_since = False
         """Whether this sync's read of ``invoices`` gave a document cancelled since the
         last sync (or, read whole, any: :meth:`_note_cancellations`): the ``credit_notes``
@@ -568,9 +570,9 @@ class FakturowniaConnector(HttpConnector):
                 self._check_boundary(stream, since, boundary, page)
                 if stream.name == "invoices":
                     self._note_cancellations(stream, since, page)
-                    self._cancelled_read.update(
-                        ident for r in page.records
-                        if is_cancelled(r.data) and (ident := text_of(r.data.get("id"))))
+                    # A cancelled document an earlier page gave already (the list moved
+                    # down while it was paged) is counted once too.
+                    page = self._counted_once(page)
                     self._keep_advances(page)
                     page = self._with_advances(page, stream.name)
                     self._keep_invoices(page)  # a final invoice with its advances
@@ -678,19 +680,25 @@ class FakturowniaConnector(HttpConnector):
                 return
 
     def _counted_once(self, page: RawPage) -> RawPage:
-        """``page`` of ``credit_notes`` with each cancelled document the read of ``invoices``
-        gave in this sync marked (:data:`~clientguard_fakturownia.mapping.COUNTED_KEY`): both
-        lists give it (kind ``canceled``, whether it was an invoice or a correction), and the
-        invoices read counted it as skipped already. It is still skipped as deleted here, so
-        that a cancelled correction's credit note leaves the store."""
+        """``page`` of ``invoices`` or ``credit_notes`` with each cancelled document this
+        sync gave already marked (:data:`~clientguard_fakturownia.mapping.COUNTED_KEY`), and
+        the others it holds remembered as given (:attr:`_cancelled_read`): both lists give one
+        (kind ``canceled``, whether it was an invoice or a correction), and one read gives it
+        twice where the list moved down while it was paged (a document issued meanwhile
+        pushed it onto the next page); the first counted it as skipped already. It is still
+        skipped as deleted, so that a cancelled correction's credit note leaves the store."""
         done = self._cancelled_read
-        if not done:
-            return page
-        records = tuple(
-            RawRecord({**r.data, COUNTED_KEY: True}, r.location)
-            if is_cancelled(r.data) and text_of(r.data.get("id")) in done else r
-            for r in page.records)
-        return replace(page, records=records)
+        records: list[RawRecord] = []
+        marked = False
+        for record in page.records:
+            if is_cancelled(record.data) and (ident := text_of(record.data.get("id"))):
+                if ident in done:
+                    record = RawRecord({**record.data, COUNTED_KEY: True}, record.location)
+                    marked = True
+                else:
+                    done.add(ident)
+            records.append(record)
+        return replace(page, records=tuple(records)) if marked else page
 
     def _keep_invoices(self, page: RawPage) -> None:
         """Keep what a correction needs of each invoice on ``page`` (a final invoice's with the

@@ -192,12 +192,13 @@ CANCELLED_DOCUMENT = (
 """Why a cancelled document is skipped (:func:`map_document`)."""
 
 COUNTED_KEY = "clientguard:counted"
-"""Key under which a connector marks the raw record of a cancelled document another stream
-of the same sync gave already and counted as skipped (Fakturownia lists a cancelled document,
-kind ``canceled`` whether it was an invoice or a correction, with the invoices and with the
-corrections). Not a Fakturownia field. With it :func:`map_document` skips the document
-uncounted (``Skip.counted`` False), so that a sync counts it once; its deletion is followed
-all the same."""
+"""Key under which a connector marks the raw record of a cancelled document the same sync
+gave already and counted as skipped (Fakturownia lists a cancelled document, kind
+``canceled`` whether it was an invoice or a correction, with the invoices and with the
+corrections; and one list gives it twice where it moved down while it was paged). Not a
+Fakturownia field. With it :func:`map_document` skips the document uncounted
+(``Skip.counted`` False), so that a sync counts it once; its deletion is followed all the
+same."""
 
 #: Why the other kinds are skipped, in words a person reads in the sync report.
 _NOT_SALES: Mapping[str, str] = {
