@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from clientguard.claims import claim
 from clientguard.ledger import Ledger
-from clientguard.model import AnyRecord
+from clientguard.model import AnyRecord, Invoice
 from clientguard.policy import Policy
 from clientguard.review import review
 from clientguard.testing import credit_note, customer, fx_table, invoice, ledger, payment
@@ -295,3 +295,91 @@ def test_the_book_summary_says_the_compensation_left_out(lang: str, clause: str)
     assert reviewed.book.compensation_unpriced == D("840.00")
     assert reviewed.book.compensation_unconvertible == {"GBP": D("840")}
     assert clause in reviewed.book.summary
+
+
+# An EUR book WITH an FxTable that lacks one rate: the ledger has exchange rates, so "give the
+# ledger exchange rates" was untrue advice; the advice names the rate it lacks instead.
+GBP_MISSING_ON = date(2025, 4, 2)
+"""The third invoice's due date (issued 2 January 2025 + 2 x 30 days = 3 March, due 30 days
+later): UK law converts its compensation at the rate of that day (s.5A's sum owed when the
+debt fell due), which the table below leaves out; the rate 30 days before is too old
+(``max_staleness_days`` 7)."""
+
+
+def _gbp_book_with_rates(missing: tuple[date, ...]) -> Ledger:
+    """``_late_invoices`` of acme in GBP in an EUR book whose FxTable has GBP at 1.17 on each
+    invoice's due date but ``missing``."""
+    records = _late_invoices("acme", "GBP", "2000.00", GBP_IN_EUR)
+    due = [r.due_date for r in records if isinstance(r, Invoice)]
+    assert set(missing) <= set(due)
+    table = fx_table("EUR", {"GBP": {d: GBP_IN_EUR for d in due if d not in missing}})
+    return ledger(*records, base_currency="EUR", fx=table)
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("en", "It leaves out 70.00 GBP of fixed compensation, which the claim asks in that "
+           "currency: the ledger's exchange rates have no rate to convert it to EUR for GBP "
+           "on 2025-04-02; add those rates to count it."),
+    ("pl", "Pominięto 70,00\u00a0GBP rekompensaty za koszty odzyskiwania należności, której "
+           "nota żąda w tej walucie: kursy walut księgi nie mają kursu, by przeliczyć ją na "
+           "EUR, dla GBP z 2 kwietnia 2025; dodaj te kursy, by ją policzyć."),
+])
+def test_the_advice_names_the_rate_an_fx_table_lacks(lang: str, sentence: str) -> None:
+    # 11 of the 12 GBP 70s convert at 1.17 and are in claimable; the one due 2 April 2025 has
+    # no rate: 70.00 GBP left out, and the advice names the currency and the day, as the
+    # FxTable's own error does, not "the ledger has no exchange rate" (it has 11 of them).
+    book = _gbp_book_with_rates((GBP_MISSING_ON,))
+    policy = Policy(jurisdiction="uk")
+    as_of = date(2026, 2, 28)
+    letter = claim(book, "acme", as_of=as_of, policy=policy)
+    client = review(book, as_of=as_of, policy=policy, lang=lang).clients["acme"]
+    assert client.compensation_unconvertible == {"GBP": D("70")}
+    assert client.claimable == (letter.interest_totals["GBP"] + 11 * D(70)) * GBP_IN_EUR
+    (advice,) = [r for r in client.revisions if r.kind == "claim_late_interest"]
+    assert sentence in advice.message
+    assert "(an FxTable, [rates])" not in advice.message
+
+
+def test_the_advice_names_every_missing_day_by_currency() -> None:
+    # Two days missing (the first and the third due dates, counted as above): each named, in
+    # date order; 2 x 70.00 GBP left out.
+    book = _gbp_book_with_rates((GBP_MISSING_ON, date(2025, 2, 1)))
+    policy = Policy(jurisdiction="uk")
+    client = review(book, as_of=date(2026, 2, 28), policy=policy).clients["acme"]
+    assert client.compensation_unconvertible == {"GBP": D("140")}
+    (advice,) = [r for r in client.revisions if r.kind == "claim_late_interest"]
+    assert ("It leaves out 140.00 GBP of fixed compensation, which the claim asks in that "
+            "currency: the ledger's exchange rates have no rate to convert it to EUR for GBP "
+            "on 2025-02-01 and 2025-04-02; add those rates to count it.") in advice.message
+
+
+def test_time_barred_compensation_the_ledger_cannot_convert_is_said_as_the_claim_counts_it(
+) -> None:
+    # An EUR book without an FxTable, UK law (six years from the day the debt fell due, s.5
+    # Limitation Act 1980): acme's 12 late GBP 2,000 invoices of 2025 (the warning that
+    # advises the claim), and one of GBP 2,000 due 1 March 2018 and paid 31 days late, barred
+    # whole as of 28 February 2026 (the six years ended on 1 March 2024). Its GBP 70 (from GBP
+    # 1,000 and below 10,000, s.5A(2A)) the claim counts in its time-barred totals in GBP;
+    # the review's time_barred is in EUR and cannot: before, it was in neither, and not said.
+    old = invoice("acme", issued=date(2018, 1, 30), due=date(2018, 3, 1), total="2000.00",
+                  currency="GBP", fx_rate=GBP_IN_EUR, id="acme-OLD")
+    paid = payment("acme", on=date(2018, 4, 1), amount="2000.00", currency="GBP",
+                   fx_rate=GBP_IN_EUR, pays=old, id="acme-OLD-P")
+    book = ledger(*_late_invoices("acme", "GBP", "2000.00", GBP_IN_EUR), old, paid,
+                  base_currency="EUR")
+    policy = Policy(jurisdiction="uk")
+    as_of = date(2026, 2, 28)
+    letter = claim(book, "acme", as_of=as_of, policy=policy)
+    # By hand: 31 days at 8% over the Bank of England's 0.5% of 31 December 2017 (s.4 and
+    # the 2002 Order's reference date): 2,000 x 8.5% x 31 / 365 = 14.438... = 14.44 GBP of
+    # interest, and the GBP 70: 84.44 GBP time-barred in the claim.
+    assert letter.time_barred_totals == {"GBP": D("84.44")}
+    reviewed = review(book, as_of=as_of, policy=policy)
+    client = reviewed.clients["acme"]
+    assert client.time_barred_unconvertible == {"GBP": D("70")}
+    assert client.time_barred == D("14.44") * GBP_IN_EUR  # 16.8948 EUR, the interest alone
+    (advice,) = [r for r in client.revisions if r.kind == "claim_late_interest"]
+    assert ("16.89 EUR and 70.00 GBP more is time-barred and left out: a debtor who raises "
+            "limitation defeats it in court.") in advice.message
+    assert reviewed.book.time_barred_unconvertible == {"GBP": D("70")}
+    assert "(16.89 EUR and 70.00 GBP more is time-barred)" in reviewed.book.summary

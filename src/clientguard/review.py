@@ -41,6 +41,7 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from itertools import chain
+from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 from pydantic import Field
@@ -221,6 +222,12 @@ class ClientReview(Frozen):
     law in a PLN one), not time-barred: the claim counts it in its totals in that currency,
     ``claimable`` (in the base currency) leaves it out, and the advice to claim says so
     (docs/claims.md, "Fixed compensation")."""
+    time_barred_unconvertible: dict[str, Decimal] = Field(default_factory=dict)
+    """The fixed compensation, by the currency the law states it in, of the members' late
+    invoices that is time-barred as of the review date and that the ledger has no rate to
+    convert to the base currency: the claim counts it in its ``time_barred_totals`` in that
+    currency, ``time_barred`` (in the base currency) cannot, and the advice to claim says it
+    beside ``time_barred``."""
     late_share: Decimal | None = None
     """The members' late invoices over their invoices due in the window (paid late, or past
     due and unpaid on the review date); None without invoices due."""
@@ -287,6 +294,10 @@ class BookReview(Frozen):
     compensation_unconvertible: dict[str, Decimal] = Field(default_factory=dict)
     """The clients' ``compensation_unconvertible``, by currency: fixed compensation left out
     of ``claimable`` for want of a rate to the base currency; the summary says so."""
+    time_barred_unconvertible: dict[str, Decimal] = Field(default_factory=dict)
+    """The clients' ``time_barred_unconvertible``, by currency: time-barred fixed compensation
+    ``time_barred`` cannot count for want of a rate to the base currency; the summary says it
+    beside ``time_barred``."""
 
 
 class NoteGroup(Frozen):
@@ -555,6 +566,7 @@ def _review(
     time_barred = sum((r.time_barred for r in reviews), ZERO)
     unpriced = sum((r.compensation_unpriced for r in reviews), ZERO)
     unconvertible = _by_currency(r.compensation_unconvertible for r in reviews)
+    barred_unconvertible = _by_currency(r.time_barred_unconvertible for r in reviews)
     book = BookReview(
         revenue=revenue,
         receivables=receivables,
@@ -567,10 +579,12 @@ def _review(
                               no_data=any(f.metric == NO_DATA_METRIC
                                           for f in book_findings.values()),
                               time_barred=time_barred,
-                              left_out=_left_out_by_currency(unpriced, unconvertible)),
+                              left_out=_left_out_by_currency(unpriced, unconvertible),
+                              barred_unconvertible=barred_unconvertible),
         time_barred=time_barred,
         compensation_unpriced=unpriced,
         compensation_unconvertible=unconvertible,
+        time_barred_unconvertible=barred_unconvertible,
     )
     return Review(
         as_of=as_of,
@@ -737,11 +751,19 @@ def _client_review(
     unconvertible = _by_currency(chain(
         (c.compensation_unconvertible for c in member_costs.values()),
         (o.unconvertible for o in earlier.values())))
+    # And one time-barred in such a currency is not in time_barred: said beside it.
+    barred_unconvertible = _by_currency(chain(
+        (c.time_barred_unconvertible for c in member_costs.values()),
+        (o.barred_unconvertible for o in earlier.values())))
     left_out = _LeftOutOfClaim(
         unpriced, unconvertible,
         compensated=any(o.compensated for o in earlier.values()) or any(
             i.compensation_base is not None and not i.compensation_time_barred
-            for c in member_costs.values() for i in c.invoices))
+            for c in member_costs.values() for i in c.invoices),
+        missing_rates=tuple(sorted(set(chain(
+            (r for c in member_costs.values() for r in c.compensation_missing_rates),
+            (r for o in earlier.values() for r in o.missing_rates))))),
+        barred_unconvertible=barred_unconvertible)
     # The laws the claim is made under: of every member with a late invoice, in the window
     # or before it.
     laws = sorted(({c.jurisdiction for c in member_costs.values()}
@@ -852,6 +874,7 @@ def _client_review(
         time_barred=time_barred,
         compensation_unpriced=unpriced,
         compensation_unconvertible=unconvertible,
+        time_barred_unconvertible=barred_unconvertible,
         late_share=late_share,
         disputed=disputed,
         evidence=evidence,
@@ -1633,8 +1656,9 @@ def _claim_message(
             "Claim the statutory late-payment interest and compensation now owed: {amount} "
             "({laws} law)."
         ).format(amount=amount, laws=named)
-    if time_barred > 0:
-        text += " " + _time_barred_sentence(time_barred, currency)
+    barred_unconvertible = left_out.barred_unconvertible if left_out is not None else {}
+    if time_barred > 0 or barred_unconvertible:
+        text += " " + _time_barred_sentence(time_barred, currency, barred_unconvertible)
     if unpriced > 0:
         text += " " + _(
             "It leaves out {amount} of fixed compensation: Polish law owes it in PLN at the "
@@ -1642,13 +1666,34 @@ def _claim_message(
             "due, which the ledger does not have (the claim leaves the PLN amount to fill "
             "in); sync NBP's table ([rates.nbp]) to count it."
         ).format(amount=wording.money(unpriced, "EUR"))
-    if unconvertible:
+    missing = left_out.missing_rates if left_out is not None else ()
+    if unconvertible and not missing:
         text += " " + _(
             "It leaves out {amounts} of fixed compensation, which the claim asks in that "
             "currency: the ledger has no exchange rate to convert it to {currency}; give the "
             "ledger exchange rates (an FxTable, [rates]) to count it."
         ).format(amounts=_amounts(unconvertible), currency=currency)
+    elif unconvertible:
+        # The ledger has exchange rates, but not these: name each, as a rate error does.
+        text += " " + _(
+            "It leaves out {amounts} of fixed compensation, which the claim asks in that "
+            "currency: the ledger's exchange rates have no rate to convert it to {currency} "
+            "for {rates}; add those rates to count it."
+        ).format(amounts=_amounts(unconvertible), currency=currency,
+                 rates=_missing_rates(missing))
     return text
+
+
+def _missing_rates(missing: Sequence[tuple[str, date]]) -> str:
+    """The rates an FxTable lacks, by currency, each with its days: ``GBP on 3 March 2025 and
+    2 April 2025``."""
+    days: dict[str, list[date]] = {}
+    for code, day in missing:
+        days.setdefault(code, []).append(day)
+    return wording.and_list([
+        _("{currency} on {days}").format(
+            currency=code, days=wording.and_list([wording.day(d) for d in sorted(on)]))
+        for code, on in sorted(days.items())])
 
 
 class _LeftOutOfClaim(NamedTuple):
@@ -1661,6 +1706,12 @@ class _LeftOutOfClaim(NamedTuple):
     unconvertible: Mapping[str, Decimal]
     #: Some compensation is in ``claimable``.
     compensated: bool
+    #: Of ``unconvertible``, the rates the ledger's FxTable lacks (a currency, a day); empty
+    #: where the ledger has no FxTable.
+    missing_rates: tuple[tuple[str, date], ...] = ()
+    #: ``ClientReview.time_barred_unconvertible``: time-barred, by currency, no rate to the
+    #: base.
+    barred_unconvertible: Mapping[str, Decimal] = MappingProxyType({})
 
 
 def _by_currency(sums: Iterable[Mapping[str, Decimal]]) -> dict[str, Decimal]:
@@ -1686,12 +1737,28 @@ def _amounts(by_currency: Mapping[str, Decimal]) -> str:
                              for code, amount in by_currency.items()])
 
 
-def _time_barred_sentence(time_barred: Decimal, currency: str) -> str:
-    """How much of what the law granted is time-barred and left out of the claim."""
+def _time_barred_sentence(
+    time_barred: Decimal, currency: str,
+    unconvertible: Mapping[str, Decimal] | None = None,
+) -> str:
+    """How much of what the law granted is time-barred and left out of the claim: in the
+    base ``currency``, and the fixed compensation in ``unconvertible``'s currencies, which the
+    claim counts as time-barred in them and no base sum can (``120.00 EUR and 70.00 GBP``)."""
     return _(
         "{amount} more is time-barred and left out: a debtor who raises limitation defeats "
         "it in court."
-    ).format(amount=wording.money(time_barred, currency))
+    ).format(amount=_amounts(_barred_by_currency(time_barred, currency, unconvertible)))
+
+
+def _barred_by_currency(
+    time_barred: Decimal, currency: str, unconvertible: Mapping[str, Decimal] | None
+) -> dict[str, Decimal]:
+    """What is time-barred by currency: ``time_barred`` in the base ``currency`` first, then
+    the ``unconvertible`` compensation in the order of the codes."""
+    barred = {currency: time_barred} if time_barred > 0 else {}
+    for code, amount in sorted((unconvertible or {}).items()):
+        barred[code] = barred.get(code, ZERO) + amount
+    return barred
 
 
 def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
@@ -1986,6 +2053,7 @@ def _book_summary(
     no_data: bool = False,
     time_barred: Decimal = ZERO,
     left_out: Mapping[str, Decimal] | None = None,
+    barred_unconvertible: Mapping[str, Decimal] | None = None,
 ) -> str:
     if no_data:
         total = sum(counts.values())
@@ -2022,20 +2090,18 @@ def _book_summary(
             text += _("; the law grants {amount} in interest and compensation").format(
                 amount=wording.money(claimable, currency)
             )
-        if time_barred > 0:
-            text += _(" ({amount} more is time-barred)").format(
-                amount=wording.money(time_barred, currency)
-            )
+        if time_barred > 0 or barred_unconvertible:
+            text += _(" ({amount} more is time-barred)").format(amount=_amounts(
+                _barred_by_currency(time_barred, currency, barred_unconvertible)))
         text += "."
-    elif claimable > 0 or time_barred > 0:
+    elif claimable > 0 or time_barred > 0 or barred_unconvertible:
         # No late payment in the window, but older late invoices still owe what the law
         # grants (or owed it: time-barred): said as when the window has lateness.
         text += _(" The law grants {amount} in interest and compensation for late "
                   "payment").format(amount=wording.money(claimable, currency))
-        if time_barred > 0:
-            text += _(" ({amount} more is time-barred)").format(
-                amount=wording.money(time_barred, currency)
-            )
+        if time_barred > 0 or barred_unconvertible:
+            text += _(" ({amount} more is time-barred)").format(amount=_amounts(
+                _barred_by_currency(time_barred, currency, barred_unconvertible)))
         text += "."
     if left_out:
         # Compensation no client's claimable counts for want of a rate: said once for the

@@ -144,6 +144,14 @@ class ClientLatenessCost(BaseModel):
     #: which is in the base currency alone (:func:`_priced_in_base` decides; it is also in
     #: ``compensation_unconverted``, which counts the time-barred too).
     compensation_unconvertible: dict[str, Decimal] = {}
+    #: Of ``compensation_unconvertible``, the rates the ledger's FxTable lacks, each a
+    #: currency and the day it is needed for (the compensation's rule date), in that order:
+    #: empty where the ledger has no FxTable at all (then every rate is missing).
+    compensation_missing_rates: tuple[tuple[str, date], ...] = ()
+    #: The fixed compensation time-barred as of the review date that the claim counts in its
+    #: ``time_barred_totals`` in a currency the ledger has no rate to convert to the base
+    #: currency, by that currency: not in ``time_barred``, which is in the base currency.
+    time_barred_unconvertible: dict[str, Decimal] = {}
     notes: tuple[str, ...] = ()
 
 
@@ -279,6 +287,8 @@ def _lateness_costs(
             time_barred=claimed.time_barred,
             compensation_unpriced=claimed.unpriced,
             compensation_unconvertible=dict(claimed.unconvertible),
+            compensation_missing_rates=tuple(sorted(claimed.missing_rates)),
+            time_barred_unconvertible=dict(claimed.barred_unconvertible),
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result
@@ -306,18 +316,33 @@ class _Owed(NamedTuple):
     #: Some fixed compensation is in ``claimable`` (so a claim of it is of "interest and
     #: compensation", not of interest alone).
     compensated: bool = False
+    #: The fixed compensation, time-barred, that the claim counts in ``time_barred_totals`` in
+    #: a currency the ledger has no rate to convert to the base currency, by that currency:
+    #: ``time_barred`` cannot count it.
+    barred_unconvertible: Mapping[str, Decimal] = _NO_SUMS
+    #: Of ``unconvertible``, the rates the ledger's FxTable lacks, each a currency and the
+    #: day it is needed for (none where the ledger has no FxTable at all).
+    missing_rates: frozenset[tuple[str, date]] = frozenset()
 
 
 def _added(held: _Owed, line: _Owed) -> _Owed:
     """The sums of two :class:`_Owed`."""
-    unconvertible = held.unconvertible
-    if line.unconvertible:
-        unconvertible = dict(unconvertible)
-        for currency, amount in line.unconvertible.items():
-            unconvertible[currency] = unconvertible.get(currency, _NONE) + amount
     return _Owed(held.claimable + line.claimable, held.time_barred + line.time_barred,
-                 held.unpriced + line.unpriced, unconvertible,
-                 held.compensated or line.compensated)
+                 held.unpriced + line.unpriced,
+                 _summed(held.unconvertible, line.unconvertible),
+                 held.compensated or line.compensated,
+                 _summed(held.barred_unconvertible, line.barred_unconvertible),
+                 held.missing_rates | line.missing_rates)
+
+
+def _summed(held: Mapping[str, Decimal], more: Mapping[str, Decimal]) -> Mapping[str, Decimal]:
+    """Two sums by currency added up (``held`` itself where ``more`` is empty)."""
+    if not more:
+        return held
+    total = dict(held)
+    for currency, amount in more.items():
+        total[currency] = total.get(currency, _NONE) + amount
+    return total
 
 
 class _LeftOut(NamedTuple):
@@ -329,6 +354,10 @@ class _LeftOut(NamedTuple):
     unpriced: bool
     currency: str
     amount: Decimal
+    #: The day the ledger's FxTable has no rate of ``currency`` for (the compensation's rule
+    #: date, the rate it is converted at): None where the ledger has no FxTable at all, or for
+    #: an ``unpriced`` one.
+    missing_rate_on: date | None = None
 
 
 def claimed_interest(
@@ -359,13 +388,18 @@ def _claimed_compensation(
 
 
 def _left_out(
-    compensation: FixedCompensation | None, compensation_base: Decimal | None
+    compensation: FixedCompensation | None, compensation_base: Decimal | None,
+    fx: FxTable | None,
 ) -> _LeftOut | None:
     """The compensation left out of the base sums (``compensation_base`` None, as
-    :func:`_priced_in_base` decided it), else None."""
+    :func:`_priced_in_base` decided it), else None. With ``fx`` (the ledger's FxTable), one
+    the claim prices was left out because ``fx`` lacks the rate of its rule date: that day is
+    its ``missing_rate_on``."""
     if compensation is None or compensation_base is not None:
         return None
-    return _LeftOut(not compensation.priced, compensation.currency, compensation.amount)
+    missing = compensation.rule_date if fx is not None and compensation.priced else None
+    return _LeftOut(not compensation.priced, compensation.currency, compensation.amount,
+                    missing)
 
 
 def _priced_in_base(
@@ -407,8 +441,10 @@ def _line(
     """One late invoice's claim line in the base currency, as the claim states it: the
     interest (:func:`claimed_interest`, at the invoice's ``rate``) and the compensation in the
     base currency (rounded already where it is in it), each claimed or time-barred; and
-    ``left_out``, a compensation no base sum counts (:func:`_left_out`), where it is not
-    time-barred."""
+    ``left_out``, a compensation no base sum counts (:func:`_left_out`): left out of
+    ``claimable`` where it is not time-barred, else counted by currency in
+    ``barred_unconvertible`` as the claim counts it in its time-barred totals (a Polish one
+    unpriced is in no total of the claim)."""
     claimable = barred = _NONE
     if interest is not None:
         claimed, barred_interest = claimed_interest(interest, interest_barred, currency)
@@ -421,10 +457,17 @@ def _line(
         else:
             claimable += compensation_base
             return _Owed(claimable, barred, compensated=True)
+    if left_out is not None and not left_out.unpriced and compensation_barred:
+        # Time-barred: the claim counts it in its time-barred totals in its own currency.
+        return _Owed(claimable, barred,
+                     barred_unconvertible={left_out.currency: left_out.amount})
     if left_out is not None and not compensation_barred:
         if left_out.unpriced:
             return _Owed(claimable, barred, left_out.amount)
-        return _Owed(claimable, barred, _NONE, {left_out.currency: left_out.amount})
+        missing = (frozenset({(left_out.currency, left_out.missing_rate_on)})
+                   if left_out.missing_rate_on is not None else frozenset())
+        return _Owed(claimable, barred, _NONE, {left_out.currency: left_out.amount},
+                     missing_rates=missing)
     return _Owed(claimable, barred)
 
 
@@ -477,7 +520,7 @@ def _claimable_before_window(
             interest_amount = interest.amount if interest is not None else None
             compensation_base = _claimed_compensation(
                 compensation, compensation_base, ledger.base_currency)
-            left_out = _left_out(compensation, compensation_base)
+            left_out = _left_out(compensation, compensation_base, ledger.fx)
             bar = limitation(jurisdiction, due_date=due, settled_on=settled_on, as_of=as_of,
                              interest=interest, pl_years=policy.pl_limitation_years,
                              payments=_payment_days(ledger, jurisdiction, invoice,
@@ -583,13 +626,14 @@ class _Law:
         except DataError:
             return interest, None, None
         base = ledger.base_currency
+        missing: date | None = None
         try:
             in_base = _priced_in_base(jurisdiction, amount, currency, rule_date, base, fx)
         except DataError:
-            in_base = None
+            in_base, missing = None, rule_date  # fx lacks the rate of that day
         if in_base is None:
             return interest, None, _LeftOut(not _priced(jurisdiction, currency), currency,
-                                            amount)
+                                            amount, missing)
         if currency == base:
             # As the claim states it (FixedCompensation.rounded): the sum's one use.
             return interest, round_money(in_base, currency), None
@@ -757,7 +801,8 @@ def _invoice_costs(
                      invoice.currency, rate,
                      _claimed_compensation(compensation, compensation_base,
                                            ledger.base_currency),
-                     compensation_barred, _left_out(compensation, compensation_base))
+                     compensation_barred,
+                     _left_out(compensation, compensation_base, ledger.fx))
         # The fields in the model's order, as validation would store them.
         yield _invoice_cost({
             "invoice_id": invoice_id,
