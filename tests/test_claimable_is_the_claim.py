@@ -321,8 +321,8 @@ def _gbp_book_with_rates(missing: tuple[date, ...]) -> Ledger:
            "currency: the ledger's exchange rates have no rate to convert it to EUR for GBP "
            "on 2025-04-02; add those rates to count it."),
     ("pl", "Pominięto 70,00\u00a0GBP rekompensaty za koszty odzyskiwania należności, której "
-           "nota żąda w tej walucie: kursy walut księgi nie mają kursu, by przeliczyć ją na "
-           "EUR, dla GBP z 2 kwietnia 2025; dodaj te kursy, by ją policzyć."),
+           "nota żąda w tej walucie: w kursach walut księgi brak kursów GBP (na 2 kwietnia "
+           "2025), by przeliczyć ją na EUR; dodaj te kursy, by ją policzyć."),
 ])
 def test_the_advice_names_the_rate_an_fx_table_lacks(lang: str, sentence: str) -> None:
     # 11 of the 12 GBP 70s convert at 1.17 and are in claimable; the one due 2 April 2025 has
