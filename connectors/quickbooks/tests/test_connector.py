@@ -65,16 +65,22 @@ def test_queries_page_with_startposition_until_a_short_page(
         page("Customer", [customer(1), customer(2)]))
     httpserver.expect_ordered_request(API).respond_with_json(
         page("Customer", [customer(3), customer(4)], start=3))
+    # Each page after the first is checked at its boundary: the place before it still holds
+    # the last customer read (2 at place 2, then 4 at place 4), so no deletion moved it.
+    httpserver.expect_ordered_request(API).respond_with_json(
+        page("Customer", [customer(2)], start=2))
     httpserver.expect_ordered_request(API).respond_with_json(
         page("Customer", [customer(5)], start=5))
+    httpserver.expect_ordered_request(API).respond_with_json(
+        page("Customer", [customer(4)], start=4))
     pulled = pull(connector(httpserver, clock, page_size=2), streams=["customers"])
     httpserver.check_assertions()
     assert [r.id for r in pulled.records] == ["1", "2", "3", "4", "5"]
     queries = [p["query"] for p in sent(httpserver)]
     assert queries == [
         f"SELECT * FROM Customer WHERE Active IN (true, false) ORDERBY Id "
-        f"STARTPOSITION {start} MAXRESULTS 2"
-        for start in (1, 3, 5)
+        f"STARTPOSITION {start} MAXRESULTS {size}"
+        for start, size in ((1, 2), (3, 2), (2, 1), (5, 2), (4, 1))
     ]
     assert all(p["minorversion"] == "75" for p in sent(httpserver))
     for request, _ in httpserver.log:
@@ -89,9 +95,14 @@ def test_paging_stops_on_an_empty_response_and_never_trusts_maxresults(
     full["QueryResponse"]["maxResults"] = 1  # says 1, returns 2: the count of rows decides
     httpserver.expect_ordered_request(API).respond_with_json(full)
     httpserver.expect_ordered_request(API).respond_with_json(page("Invoice", []))
+    # The empty page's boundary: place 2 still holds invoice 2, the last one read.
+    httpserver.expect_ordered_request(API).respond_with_json(
+        page("Invoice", [{"Id": "2"}], start=2))
     pulled = pull(connector(httpserver, clock, page_size=2), streams=["invoices"])
     httpserver.check_assertions()
-    assert len(sent(httpserver)) == 2
+    assert [p["query"].split(" ORDERBY Id ")[1] for p in sent(httpserver)] == [
+        "STARTPOSITION 1 MAXRESULTS 2", "STARTPOSITION 3 MAXRESULTS 2",
+        "STARTPOSITION 2 MAXRESULTS 1"]
     # The two raw invoices are malformed here on purpose: each is rejected with its reason.
     assert [r.record_id for r in pulled.rejected] == ["1", "2"]
 
@@ -130,10 +141,14 @@ def test_a_throttled_429_is_waited_out_for_a_minute_then_sent_again(
 def test_requests_are_paced_under_the_per_second_limit(
     httpserver: HTTPServer, clock: Clock
 ) -> None:
-    for start in (1, 2, 3, 4):
+    # Pages [1] [2] [], the last two each followed by the check of their boundary (place 1
+    # holds 1, place 2 holds 2): five requests.
+    for start, ident in ((1, 1), (2, 2), (1, 1)):
         httpserver.expect_ordered_request(API).respond_with_json(
-            page("Customer", [customer(start)], start=start))
+            page("Customer", [customer(ident)], start=start))
     httpserver.expect_ordered_request(API).respond_with_json(page("Customer", []))
+    httpserver.expect_ordered_request(API).respond_with_json(
+        page("Customer", [customer(2)], start=2))
     conn = connector(httpserver, clock, page_size=1, requests_per_second=2)
     pull(conn, streams=["customers"])
     httpserver.check_assertions()

@@ -132,6 +132,9 @@ def test_the_stream_pages_and_resumes_from_its_cursor(
         page([activity(Id="1"), activity(Id="2", MetaData=later)]))
     httpserver.expect_ordered_request(API).respond_with_json(
         page([activity(Id="3", CustomerRef=None)], start=3))
+    # The second page's boundary: place 2 still holds activity 2, the last one read.
+    httpserver.expect_ordered_request(API).respond_with_json(
+        page([activity(Id="2", MetaData=later)], start=2))
     cursor = datetime(2026, 5, 1, tzinfo=UTC)
     pulled = pull(connector(httpserver, clock, page_size=2), SyncState({"time_entries": cursor}),
                   streams=["time_entries"])
@@ -140,8 +143,8 @@ def test_the_stream_pages_and_resumes_from_its_cursor(
     since = "2026-04-30T23:55:00+00:00"  # the cursor less the connector's 5-minute look-back
     assert queries == [
         f"SELECT * FROM TimeActivity WHERE MetaData.LastUpdatedTime >= '{since}' "
-        f"ORDERBY Id STARTPOSITION {start} MAXRESULTS 2"
-        for start in (1, 3)
+        f"ORDERBY Id STARTPOSITION {start} MAXRESULTS {size}"
+        for start, size in ((1, 2), (3, 2), (2, 1))
     ]
     assert [r.id for r in pulled.records] == ["1", "2"]
     assert pulled.skipped == {"time_entries": {"time activity for no customer (internal time)": 1}}

@@ -20,7 +20,10 @@ Reading:
   ``STARTPOSITION``/``MAXRESULTS`` inside the statement, ordered by ``Id``. Paging stops on
   a page shorter than asked, or an empty ``QueryResponse`` (the page after the last); the
   response's ``maxResults`` is the number *returned* and is never trusted to be the number
-  asked for.
+  asked for. A record deleted while the pages are read moves the later ones up a place:
+  each page after the first is checked at its boundary (one more query of one record,
+  :mod:`.paging`), and a list that moved stops the read (:class:`SourceChanged`, run the
+  sync again) instead of missing a record.
 * ``minorversion`` (default 75; versions below are retired) is sent on every call.
 * Incremental: ``WHERE MetaData.LastUpdatedTime >= <cursor>``. Deleted entities vanish
   from queries, so after the query an incremental read of invoices, payments, credit memos
@@ -106,6 +109,7 @@ from clientguard.http import (
     MissingRecords,
     OffsetPaginator,
     RefreshTokenAuth,
+    SourceChanged,
     Timeout,
     TokenSet,
     decode_json,
@@ -154,6 +158,7 @@ from clientguard_quickbooks.mapping import (
     time_entry_from_qbo,
 )
 from clientguard_quickbooks.pacing import THROTTLE_WAIT, Pacer, classify_quickbooks
+from clientguard_quickbooks.paging import Boundary, PageBoundaries
 from clientguard_quickbooks.query import MAX_RESULTS, build_query, timestamp_literal
 
 __all__ = [
@@ -520,13 +525,53 @@ class QuickBooksConnector(HttpConnector):
         self.pacer.wait()
 
     def _query_pages(self, stream: QueryStream, since: datetime | None) -> Iterator[RawPage]:
-        """The pages of the stream's own query, each with QuickBooks' time when it answered
-        (its ``"time"``: :attr:`~clientguard.connector.RawPage.answered_at`), so that the
-        stream's cursor never runs ahead of QuickBooks' clock (docs/connectors/quickbooks.md,
-        "Paging and incremental sync"). Each page is stamped as it comes, before the reads
-        by id that follow it answer."""
-        for page in super().fetch(self._paged(stream), since=since):
-            yield replace(page, answered_at=self._answered_at)
+        """The pages of ``stream``'s query (its entity, ``where`` and ``since``), each with
+        QuickBooks' time when it answered (its ``"time"``:
+        :attr:`~clientguard.connector.RawPage.answered_at`), so that the stream's cursor never
+        runs ahead of QuickBooks' clock (docs/connectors/quickbooks.md, "Paging and
+        incremental sync"). Each page is stamped as it comes, before the reads by id that
+        follow it answer.
+
+        Pages are positions (``STARTPOSITION``): a record deleted while they are read moves
+        the records after it up a place, and one nobody touched would cross onto a page
+        already read, unseen. So each page after the first is checked at its boundary
+        (:mod:`.paging`), and a read that moved stops with
+        :class:`~clientguard.http.SourceChanged` (its cursor kept, nothing pruned) rather
+        than ending as if whole."""
+        paged = self._paged(stream)
+        boundaries = PageBoundaries()
+        for page in super().fetch(paged, since=since):
+            answered_at = self._answered_at  # before the check's answer replaces it
+            due = boundaries.take([str(r.data.get("Id")) for r in page.records])
+            if due is not None:
+                self._check_boundary(paged, since, due)
+            yield replace(page, answered_at=answered_at)
+
+    def _check_boundary(self, stream: QueryStream, since: datetime | None,
+                        due: Boundary) -> None:
+        """Ask the query for the one record at ``due.place``; raise
+        :class:`~clientguard.http.SourceChanged` unless it is ``due.expected``."""
+        label = f"place {due.place} of the {stream.entity} query of {stream.name}"
+        self.before_request(stream)
+        request = self.build_request(
+            stream, since=since, page={"STARTPOSITION": due.place, "MAXRESULTS": 1})
+        response = self.client.request(request.method, request.path, params=request.params,
+                                       headers=request.headers, stream=stream.name,
+                                       what=f"GET {label}")
+        body = decode_json(response, client=self.client, what=label, stream=stream.name)
+        try:
+            there = self.records_of(stream, body)
+        except MissingRecords as exc:
+            raise self.missing_records(exc, stream=stream.name, page=label,
+                                       response=response) from None
+        if not there or str(there[0].get("Id")) != due.expected:
+            raise SourceChanged(
+                f"QuickBooks' {stream.entity} query changed while its pages were read: after "
+                f"page {due.page}, place {due.place} of the list (ordered by Id) no longer "
+                f"held the last {stream.entity} of page {due.page - 1} (most likely one was "
+                "deleted in QuickBooks during the sync)",
+                ErrorContext(connector=self.name, stream=stream.name),
+            )
 
     def _paged(self, stream: QueryStream) -> QueryStream:
         size = self.options.page_size
@@ -860,16 +905,16 @@ class QuickBooksConnector(HttpConnector):
             where = f"Id IN ({', '.join(repr(i) for i in batch if _DIGITS.fullmatch(i))})"
             if entity == "Account":
                 where = f"Active IN (true, false) AND {where}"
-            yield from super().fetch(
-                replace(self._paged(stream), entity=entity, where=where), since=None)
+            yield from self._query_pages(replace(stream, entity=entity, where=where),
+                                         since=None)
 
     def _applications(self, stream: QueryStream, since: datetime | None) -> _Applications:
         """Credit memo id to its applications and refunds, from the payments changed since
         ``since``; and the ids of the credit memos those payments name."""
         found: dict[str, list[dict[str, str]]] = {}
         named: set[str] = set()
-        payments = replace(self._paged(stream), entity="Payment", where=None)
-        for page in super().fetch(payments, since=since):
+        payments = replace(stream, entity="Payment", where=None)
+        for page in self._query_pages(payments, since):
             for record in page.records:
                 named |= credit_memos_named(record.data)
                 try:

@@ -5,9 +5,14 @@ ORDERBY Id STARTPOSITION 1001 MAXRESULTS 1000``
 
 * The lower bound is inclusive (``>=``): a record changed exactly at the cursor is read
   again and de-duplicated by id, rather than missed.
-* Pages are ordered by ``Id``, which a change never moves: paging by position through a list
+* Pages are ordered by ``Id``, which an edit never moves: paging by position through a list
   ordered by the change time would skip a record whenever another one changed (and moved
-  to the end) between two pages.
+  to the end) between two pages. A *deletion* still moves the records after it up a place
+  (QuickBooks drops deleted entities from query results): the connector checks each page's
+  boundary with a statement of ``MAXRESULTS 1`` at the place before it (:mod:`.paging`).
+  Keyset paging (``WHERE Id > '<last id>'``, no ``STARTPOSITION``) would not move, but
+  nothing Intuit publishes says whether ``Id`` sorts and compares as a number or as text,
+  and a guess that mixed the two would skip records without a sign.
 * ``STARTPOSITION`` is 1-based; ``MAXRESULTS`` is at most 1000.
 """
 
