@@ -161,6 +161,8 @@ def test_impossible_separators_are_refused(decimal: str, thousands: str) -> None
         ("-", US),
         ("-   zł", PL_SPACE),
         ("PLN -", PL_SPACE),
+        ("- EUR", US),  # a code after the dash, in any case: still a marker
+        ("- usd", US),
         ("\u2013", US),  # an en dash, as a word processor's autocorrect writes it
         ("\u2014", US),
         ("\u2212", US),

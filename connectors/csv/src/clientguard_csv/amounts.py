@@ -117,9 +117,25 @@ _MARKER_TAIL = re.compile(r"[^\d\s()+\-\u2212.,']+\.?$")
 
 
 #: A dash where an amount would be, alone or with a currency marker (`` $ -   ``, ``- zł``,
-#: ``–``): Excel's Accounting format shows zero so, and saves the CSV as shown.
-_DASH = re.compile(r"(?:[^\d\s()+\-\u2212\u2013\u2014.,']+\s*)?[\-\u2212\u2013\u2014]"
-                   r"(?:\s*[^\d\s()+\-\u2212\u2013\u2014.,']+)?")
+#: ``–``): Excel's Accounting format shows zero so, and saves the CSV as shown. The text
+#: around the dash must be a currency marker (:func:`_is_marker`): ``-N/A``, ``brak -`` or
+#: ``-Infinity`` is no dash but text, not an amount for the ordinary reason.
+_DASH = re.compile(r"(?:([^\d\s()+\-\u2212\u2013\u2014.,']+)\s*)?[\-\u2212\u2013\u2014]"
+                   r"(?:\s*([^\d\s()+\-\u2212\u2013\u2014.,']+))?")
+
+
+def _is_dash(body: str) -> bool:
+    """Whether ``body`` (a stripped cell) is Excel's accounting zero: a dash alone, or with
+    a currency marker before or after it (``$ -``, ``- zł``, ``PLN -``)."""
+    match = _DASH.fullmatch(body)
+    return match is not None and all(
+        marker is None or _is_marker(marker) for marker in match.groups())
+
+
+def _is_marker(text: str) -> bool:
+    """Whether ``text`` is a currency marker: a symbol (:data:`CURRENCY_SYMBOLS`) or an ISO
+    4217 code (any case)."""
+    return text.casefold() in CURRENCY_SYMBOLS or (len(text) == 3 and is_currency(text.upper()))
 
 
 def _dash(text: str) -> str:
@@ -218,7 +234,7 @@ def parse_amount(text: str, fmt: AmountFormat) -> Amount:
     body = text.strip(SPACES + "\t")
     if not body:
         raise AmountError("is empty")
-    if _DASH.fullmatch(body):
+    if _is_dash(body):
         raise AmountError(_dash(text))
     if is_scientific(body):  # (Excel's 1.23457E+11: rejected as before, saying why)
         raise AmountError(scientific_amount(text))

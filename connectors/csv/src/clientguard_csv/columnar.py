@@ -284,8 +284,10 @@ def _parsed(
     body = data[end:]
     del data
     if (not body or b'"' in body or body.startswith((newline, codecs.BOM_UTF8))
-            or newline * 2 in body):
-        return None  # (pyarrow would drop a byte-order mark that starts the first row)
+            or newline * 2 in body or newline + codecs.BOM_UTF8 in body):
+        # (pyarrow would drop a byte-order mark that starts the first row; one that starts
+        # a later line, two exports joined, the row reader leaves out of the row)
+        return None
     lines = body.count(newline) + (0 if body.endswith(newline) else 1)
     if layout.encoding != "utf-8" or not body.isascii():
         try:

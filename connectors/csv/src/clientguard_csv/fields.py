@@ -13,7 +13,14 @@ from clientguard_csv.cell_patterns import CellPattern
 from clientguard_csv.dates import DateError, DateReader
 from clientguard_csv.excel_numbers import is_scientific, lost_digits
 from clientguard_csv.mapping import StreamMapping, StreamSettings
-from clientguard_csv.textfile import Columns, Layout, Row, normalise_header, spreadsheet_text
+from clientguard_csv.textfile import (
+    Columns,
+    Layout,
+    Row,
+    iter_rows,
+    normalise_header,
+    spreadsheet_text,
+)
 
 __all__ = [
     "HOURS_QUANTUM",
@@ -133,6 +140,8 @@ class FieldReader:
         positions = layout.index()
         every = layout.occurrences()
         header = layout.header
+        self._layout = layout
+        self._padded: int | None = None
         self.width = len(header)
         self.header = header
         self.single: dict[str, int] = {}
@@ -255,15 +264,64 @@ class FieldReader:
         return None
 
     def check_width(self, row: Row) -> None:
-        """A row with more non-empty cells than the header has lost its alignment."""
+        """Raises :class:`RowError` for a row wider than the header: it has lost its
+        alignment (an unquoted delimiter inside a value: ``1,200.00`` under ``,``), however
+        its cells past the header read, unless they are the file's padding.
+
+        Cells past the header that are all empty are padding where every row of the file is
+        at least as wide (:meth:`padded_width`: a trailing delimiter on every data row, or a
+        spreadsheet that pads each row to its widest column); a row wider than the file's
+        others is not padding, even where its last cells are empty: ``7,Acme,...,1,200.00,``
+        under a header of six columns would read a total of 1."""
         cells = row.cells
-        if len(cells) > self.width and any(c.strip() for c in cells[self.width :]):
-            added = int(self.carried_added)  # (the heading's column: not the file's)
-            raise RowError(
-                f"the row has {len(cells) - added} fields but the header has "
-                f"{self.width - added}: an "
-                "unquoted delimiter inside a value, or a different delimiter on this line"
-            )
+        if len(cells) <= self.width:
+            return
+        added = int(self.carried_added)  # (the heading's column: not the file's)
+        fields, header = len(cells) - added, self.width - added
+        if not any(c.strip() for c in cells[self.width :]):
+            padded = self.padded_width()
+            if fields <= padded:
+                return
+            why = ("its cells past the header are empty, but they are no padding (the "
+                   f"file's other rows have {padded} fields): a value holds the delimiter "
+                   "unquoted (an amount with the delimiter as its thousands separator)")
+        else:
+            why = ("an unquoted delimiter inside a value (an amount with the delimiter as its "
+                   "thousands separator), or a different delimiter on this line")
+        raise RowError(
+            f"the row has {fields} fields but the header has {header}: {why}; the row is not "
+            "read with shifted columns: quote the values that hold the delimiter in the "
+            "export, or export amounts without thousands separators"
+        )
+
+    def padded_width(self) -> int:
+        """How wide every row of the file is at least, where each is at least as wide as the
+        header (a trailing delimiter on every data row, or a spreadsheet's padding: cells
+        past the header that are empty in every row); the header's width otherwise.
+
+        Rows narrower than the header (a truncated row, rejected on its own) and rows that
+        repeat the header are not counted. Read once, the first time a row wider than the
+        header with empty cells past it is met: a file without such rows is read once."""
+        if self._padded is None:
+            header = self.header
+            width = len(header)
+            first = normalise_header(header[0]) if header else ""
+            least: int | None = None
+            for row in iter_rows(self._layout):
+                if not isinstance(row, Row):
+                    continue
+                size = len(row.cells)
+                if size < width or (least is not None and size >= least):
+                    continue
+                if (normalise_header(row.cells[0]) == first
+                        and all(normalise_header(cell) == normalise_header(name)
+                                for cell, name in zip(row.cells, header, strict=False))):
+                    continue  # the header again (two exports joined)
+                least = size
+                if least == width:
+                    break
+            self._padded = least if least is not None else width
+        return self._padded
 
     def lost_digits(self, row: Row) -> LostDigits | None:
         """The rejection of a row whose id, number or tax id cell (the first, in the

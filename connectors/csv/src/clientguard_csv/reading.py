@@ -441,6 +441,21 @@ class ReadState:
         """Bytes of the files of the streams asked for that have been read whole."""
         self.reading: BinaryIO | None = None
         """The file being read now, to tell how far into it the read is."""
+        self._by_case: dict[str, tuple[int, dict[str, list[str]]]] = {}
+        """:meth:`by_case`'s index of each key, with the number of invoices it was made of."""
+
+    def by_case(self, key: str, known: dict[str, _InvoiceRef]) -> dict[str, list[str]]:
+        """``known``, the invoices by ``key`` (``id`` or ``number``), as their ids or numbers
+        in lower case (``str.casefold``) to each id or number written so, in the order read:
+        made the first time a payment or credit note names an invoice no invoice has, and
+        again only where invoices were read since (a look-up a rejection, not a scan)."""
+        made = self._by_case.get(key)
+        if made is None or made[0] != len(known):
+            folded: dict[str, list[str]] = {}
+            for ident in known:
+                folded.setdefault(ident.casefold(), []).append(ident)
+            made = self._by_case[key] = (len(known), folded)
+        return made[1]
 
     def opened(self, handle: BinaryIO) -> None:
         self.reading = handle
@@ -1442,7 +1457,8 @@ class _Builder:
                 )
             hit = state.lost_invoices[key].find(value)
             hint = (lost_number_hint(key, hit) if hit is not None
-                    else self._zeros_hint(row, key, value, known))
+                    else self._zeros_hint(row, key, value, known)
+                    or self._case_hint(row, key, value, known))
             raise RowError(f"no invoice has the {key} {value!r} in the invoices file(s){hint}",
                            field_name, column)
         return None
@@ -1461,6 +1477,27 @@ class _Builder:
             named = None
         other, ref = next(((o, r) for o, r in found if r.customer_id == named), found[0])
         return zeros_hint(key, other, ref.customer_id)
+
+    def _case_hint(self, row: Row, key: str, value: str, known: dict[str, _InvoiceRef]) -> str:
+        """Where ``value``, an invoice ``key`` no invoice has, differs from an invoice's only
+        in letter case (``inv-001`` for ``INV-001``), what the rejection adds: that invoice,
+        the row's customer's first, and how many more there are; nothing otherwise. Never a
+        match: ``FV/1`` and ``fv/1`` may be two invoices (two series of one tool)."""
+        found = [other for other in self.state.by_case(key, known).get(value.casefold(), ())
+                 if other != value]
+        if not found:
+            return ""
+        try:
+            named = self.reader.text(row, "customer_id")
+        except RowError:
+            named = None
+        other = next((o for o in found if known[o].customer_id == named), found[0])
+        more = len(found) - 1
+        also = f", and {more} more written alike in another case" if more else ""
+        return (f"; invoice {key} {other!r} (customer {known[other].customer_id!r}) differs "
+                f"from it only in letter case{also}: write the {key} as the invoices file has "
+                f"it; {'they are' if more else 'the two are'} not matched unasked (two "
+                "invoices may be told apart by case alone)")
 
     def _made_id(self, prefix: str, *parts: object) -> str:
         """An id made from a row's content: ``prefix``, a hash of ``parts``, and ``-2``,
@@ -2010,8 +2047,9 @@ _CELL_ERRORS: tuple[type[BaseException], ...] = (RowError, *MAPPING_ERRORS)
 #: The longest reason a rejection keeps: a 100,000-character cell quoted in it is cut.
 REASON_LIMIT = 500
 
-#: How a header cell written for a spreadsheet starts (``="Number"``, `` Number``).
-_HEADER_WRAPS = frozenset('= \t"*')
+#: How a header cell written for a spreadsheet starts (``="Number"``, `` Number``), or one
+#: after a byte-order mark (a second export's header, two files joined).
+_HEADER_WRAPS = frozenset('= \t"*\ufeff')
 
 #: The fields that say which record a row is: a totals line leaves them empty (or labels one).
 _IDENTITY = ("id", "number", "customer_id", "customer_name", "name", "date", "issue_date")

@@ -116,12 +116,19 @@ def spreadsheet_text(value: str) -> str | None:
     return match[1].replace('""', '"').strip()
 
 
+#: The byte-order mark, U+FEFF, as text: what a UTF-8 file's first three bytes read as.
+BOM = "\ufeff"
+
+
 def normalise_header(cell: str) -> str:
     """A header cell as compared with the mapping: case, spaces and Xero's ``*`` ignored, and
     how its letters are encoded (``ł``, ``ó`` composed, or decomposed into a letter and an
     accent, as files made on a Mac may write them: Unicode's NFC); a header written for Excel
-    as ``="Number"`` is its text (:func:`spreadsheet_text`)."""
+    as ``="Number"`` is its text (:func:`spreadsheet_text`); a byte-order mark before it (a
+    second export's header, where two files saved with one were joined) is not part of it."""
     text = cell.strip()
+    if text[:1] == BOM:
+        text = text.lstrip(BOM).strip()
     if text[:1] == "=":
         text = spreadsheet_text(text) or text
     return unicodedata.normalize("NFC", " ".join(text.lstrip("*").split()).casefold())
@@ -452,6 +459,12 @@ def _parse(text: Iterable[str], layout: Layout) -> Iterator[Row | CsvRowError]:
                 if undecodable is not None:
                     yield undecodable
                     continue
+            if cells[0][:1] == BOM and "".join(cells).strip(BOM + " \t"):
+                # A line that starts with a byte-order mark: a second export joined to the
+                # first (cat jan.csv feb.csv, each saved by Excel as "CSV UTF-8"), its mark
+                # no part of its first cell (the columnar reader hands such a file to this
+                # one). A line of nothing else stays a row, rejected, not dropped unseen.
+                cells[0] = cells[0].lstrip(BOM)
             if "".join(cells).strip():  # not a row of blanks
                 yield Row(line, cells)
     finally:
