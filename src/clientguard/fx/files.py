@@ -20,7 +20,11 @@ The format (``clientguard rates template`` prints it)::
   base currency: a rate to another base is crossed through the ledger's base on the same day
   (the file then needs that day's rate of the ledger's base too).
 * ``rate`` is a positive decimal number with a dot, in a semicolon-separated file too:
-  units of ``base`` for ONE unit of ``currency`` (ILS in USD is about 0.28, not 3.6).
+  units of ``base`` for ONE unit of ``currency`` (ILS in USD is about 0.28, not 3.6). It is
+  written with the ASCII digits and at most one dot (``4_25``, ``4.25E+00``, ``1e-30`` and
+  digits of another script are refused, not read as Python's ``Decimal`` would), and lies
+  within the bounds every document's rate is held to (:func:`clientguard.model.rate_in_bounds`:
+  10^-12 to 10^12).
 
 A row that breaks a rule is an error naming the file, the line and the column, in the active
 language (:mod:`clientguard.i18n`); nothing is guessed.
@@ -28,6 +32,7 @@ language (:mod:`clientguard.i18n`); nothing is guessed.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -37,12 +42,16 @@ from clientguard.errors import ConfigError
 from clientguard.fx import RateRow
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext, noop
+from clientguard.model import MAX_RATE, MIN_RATE, rate_in_bounds
 from clientguard.money import is_currency
 
 __all__ = ["COLUMNS", "TEMPLATE", "read_rates_file", "template"]
 
 COLUMNS = ("date", "currency", "base", "rate")
 """The columns a rates file must have."""
+
+#: A rate as the file must write it: ASCII digits and at most one dot (``0.9612``, ``4``).
+_PLAIN_RATE = re.compile(r"[0-9]*\.?[0-9]+")
 
 _COMMENTS = noop(
     "clientguard exchange rates: units of BASE per one unit of CURRENCY on DATE.\n"
@@ -152,6 +161,27 @@ def _row(value: dict[str, str], source: str, where: str) -> RateRow:
         raise ConfigError(_("{where}, column {column}: {value} is not a positive "
                             "rate").format(
             where=where, column=repr("rate"), value=repr(value["rate"])))
+    if _PLAIN_RATE.fullmatch(value["rate"]) is None:
+        # Decimal() reads 4_25 as 425, 4.25E+2, and digits of any script: a rate 100 times
+        # too large would convert every document silently.
+        raise ConfigError(_("{where}, column {column}: {value} is not a rate written with the "
+                            "digits 0-9 and a dot (0.9612): write it so, without an exponent "
+                            "(1E-5), underscores or digits of another script").format(
+            where=where, column=repr("rate"), value=repr(value["rate"])))
+    if not rate_in_bounds(rate):
+        # The bounds every document's rate is held to (the ledger refuses a table past them):
+        # said here, at the file's line, not at the build.
+        large = rate > MAX_RATE
+        message = (_("{where}, column {column}: {value} is more than {bound} units of {base} "
+                     "per {currency}, the largest rate a document may carry: no exchange "
+                     "rate is that large; fix the rate") if large else
+                   _("{where}, column {column}: {value} is less than {bound} units of {base} "
+                     "per {currency}, the smallest rate a document may carry: no exchange "
+                     "rate is that small; fix the rate"))
+        raise ConfigError(message.format(
+            where=where, column=repr("rate"), value=repr(value["rate"]),
+            bound=f"10^{(MAX_RATE if large else MIN_RATE).adjusted()}", base=value["base"],
+            currency=value["currency"]))
     if value["currency"] == value["base"]:
         raise ConfigError(_("{where}: currency and base are both {currency}").format(
             where=where, currency=value["base"]))
