@@ -2011,6 +2011,9 @@ class _SyncWriter:
         self.occurrences: dict[str, Counter[str]] = {}
         self.begun: set[str] = set()
         """Streams with a page stored in this sync."""
+        self.rows_rejected: dict[str, set[tuple[str, str | None, int]]] = {}
+        """By stream read in full: the rows (kind, file, line) its rejections without a
+        record id stand on (:meth:`_drop_at_rejected_rows`)."""
         self.replacement: str | None = None
         """The digests of the account that replaces the source's former one
         (:meth:`Store._check_identity`), applied in the transaction of the sync's first page:
@@ -2112,6 +2115,11 @@ class _SyncWriter:
             page_counts["rejected"] += len(page.rejected)
             if page.rejected:
                 page_counts["removed"] += self._drop_rejected(page)
+                if in_full:
+                    self.rows_rejected.setdefault(stream, set()).update(
+                        (r.kind, r.location.file, r.location.line) for r in page.rejected
+                        if r.record_id is None and r.location is not None
+                        and r.location.line is not None)
             if page.yielded:
                 page_counts["removed"] += self._follow_origins(page)
             if page.deleted:
@@ -2405,25 +2413,47 @@ class _SyncWriter:
         with a deletion (:meth:`_delete`). The rejection stays; the record is stored again
         when the source delivers it mappable, and its rejection then goes. How many records
         were removed."""
+        return sum(self._drop_stored(page.stream, kind, ident) for kind, ident in dict.fromkeys(
+            (r.kind, r.record_id) for r in page.rejected if r.record_id is not None))
+
+    def _drop_stored(self, stream: str, kind: str, ident: str) -> int:
+        """Remove the version of record ``kind``/``ident`` that ``stream`` stored before this
+        sync, whose raw record the source now gives rejected, and what only it yielded; how
+        many records were removed."""
         db = self.store._db
-        removed = 0
-        for kind, ident in dict.fromkeys(
-                (r.kind, r.record_id) for r in page.rejected if r.record_id is not None):
-            # One another raw record still yields (a contact a stored document names) is
-            # that raw record's stream's from now on, and stays.
-            which = ("source = ? AND kind = ? AND record_id = ? AND stream = ? "
-                     "AND seen_sync < ?")
-            params = (self.source, kind, ident, page.stream, self.sync_id)
-            handed = self._hand_over(which, params, page.stream, origin=ident)
-            dropped = db.execute(f"DELETE FROM records WHERE {which}", params).rowcount  # noqa: S608
-            if not handed and not dropped:
-                continue
-            removed += dropped
-            links = db.execute(
-                "SELECT kind, record_id FROM record_origins WHERE source = ? AND stream = ? "
-                "AND origin = ?", (self.source, page.stream, ident)).fetchall()
-            removed += self._unlink(page.stream, [(ident, k, rid) for k, rid in links])
-        return removed
+        # One another raw record still yields (a contact a stored document names) is that raw
+        # record's stream's from now on, and stays.
+        which = "source = ? AND kind = ? AND record_id = ? AND stream = ? AND seen_sync < ?"
+        params = (self.source, kind, ident, stream, self.sync_id)
+        handed = self._hand_over(which, params, stream, origin=ident)
+        dropped = int(db.execute(f"DELETE FROM records WHERE {which}", params).rowcount)  # noqa: S608
+        if not handed and not dropped:
+            return 0
+        links = db.execute(
+            "SELECT kind, record_id FROM record_origins WHERE source = ? AND stream = ? "
+            "AND origin = ?", (self.source, stream, ident)).fetchall()
+        return dropped + self._unlink(stream, [(ident, k, rid) for k, rid in links])
+
+    def _drop_at_rejected_rows(self, stream: str) -> int:
+        """After the last page of a stream read in full: remove each record stored before this
+        sync that the read did not deliver and whose row (file and line) now holds a raw
+        record rejected without an id (its id cell emptied, a malformed row). The source has a
+        rejection there, not that record: a direct load of it counts nothing, so the store
+        counts nothing either (not the record's last good version, kept unseen). When the row
+        is mended, the next read stores it again. A rejection without a line (an API page's)
+        names no one stored record and removes nothing. How many records were removed."""
+        rows = self.rows_rejected.pop(stream, set())
+        if not rows:
+            return 0
+        db = self.store._db
+        stale = dict.fromkeys(
+            (kind, ident) for kind, file, line in sorted(rows, key=str)
+            for (ident,) in db.execute(
+                "SELECT record_id FROM records WHERE source = ? AND stream = ? AND seen_sync < ? "
+                "AND kind = ? AND json_extract(location, '$.file') IS ? "
+                "AND json_extract(location, '$.line') = ? ORDER BY record_id",
+                (self.source, stream, self.sync_id, kind, file, line)))
+        return sum(self._drop_stored(stream, kind, ident) for kind, ident in stale)
 
     def _delete(self, page: Page) -> int:
         """Remove what the source reports deleted (or voided away), every record derived
@@ -2461,6 +2491,8 @@ class _SyncWriter:
             "DELETE FROM rejections WHERE source = ? AND stream = ? AND sync_id < ?",
             (self.source, stream, self.sync_id),
         )
+        # Before what is kept is counted: a record whose row is now rejected is not kept.
+        dropped = self._drop_at_rejected_rows(stream)
         prune = self.prune or _prunes_each_full_read(self.connector, stream)
         which = "source = ? AND stream = ? AND seen_sync < ?" + (
             "" if prune else " AND kind = 'time_entry'")
@@ -2495,7 +2527,7 @@ class _SyncWriter:
             if prune and self.linked.get(stream) != set():
                 # (A stream known to hold no link, a CSV file's, asks nothing more.)
                 removed += self._unlink_pruned(stream)
-        return int(removed)
+        return dropped + int(removed)
 
     def _unlink_pruned(self, stream: str) -> int:
         """After a pruned full read of ``stream`` removed records: drop the links of its raw
