@@ -278,8 +278,8 @@ def test_a_merge_with_a_source_built_again_rejects_its_records_once(tmp_path: Pa
     merged = built("books").merge(built("archive"), strict=False).merge(built("hours"),
                                                                         strict=False)
     again = merged.merge(built("books"), strict=False)
-    # (The connector's rows are raw input, compared by the object holding them: carried
-    # again from the second build, as before.)
+    # (The connector's rows, raw input, are compared by value too since: each once, as
+    # test_a_source_built_twice_and_merged_lists_each_rejection_once checks.)
     by_build = [r for r in again.report.rejected if not isinstance(r.record, dict)
                 and r.field not in ("id",)]
     assert [(r.source, r.kind, r.record_id, r.field) for r in by_build] == [
@@ -288,6 +288,53 @@ def test_a_merge_with_a_source_built_again_rejects_its_records_once(tmp_path: Pa
     assert {r.record_id: r.reason for r in by_build if r.record_id in BUILD_REASONS} == (
         BUILD_REASONS)
     assert [(d.count, d.source) for d in again.report.delivered_twice] == [(5, "books")]
+
+
+# Each case: the ledgers merged, in order (each a build of the named source's files); how
+# many rejections the merge lists, counted by hand: a source of SOURCES has 3 (its connector's:
+# a second customer of one id, a day that does not exist, a payment of an invoice no file
+# holds); one of REJECTED_AT_BUILD has those 3 and 3 its build finds (an invoice in a currency
+# without a rate, a payment to it, an over-applied invoice); hours has 1 (Nikt's entry) when
+# merged with the others, whose customers its other entries name.
+MERGES = [
+    pytest.param([("books", SOURCES), ("books", SOURCES)], 3, id="books built twice"),
+    pytest.param([("books", REJECTED_AT_BUILD), ("books", REJECTED_AT_BUILD)], 6,
+                 id="books built twice, rejections of its build too"),
+    pytest.param([("books", SOURCES)] * 3, 3, id="books built three times"),
+    pytest.param([("books", SOURCES), ("archive", SOURCES), ("books", SOURCES)], 6,
+                 id="books, archive, books again"),
+    pytest.param([("books", REJECTED_AT_BUILD), ("archive", REJECTED_AT_BUILD),
+                  ("hours", REJECTED_AT_BUILD), ("archive", REJECTED_AT_BUILD)],
+                 len(REJECTED_BY_BUILD), id="all three, archive again"),
+    # Different rejections are all kept: the second build of books has its connector's 3
+    # (the same rows: once) and 3 more its build finds.
+    pytest.param([("books", SOURCES), ("books", REJECTED_AT_BUILD)], 6,
+                 id="books, then books with more rows"),
+]
+
+
+@pytest.mark.parametrize(("builds", "listed"), MERGES)
+def test_a_source_built_twice_and_merged_lists_each_rejection_once(
+    tmp_path: Path, builds: list[tuple[str, dict[str, dict[str, list[tuple[str, list[str]]]]]]],
+    listed: int,
+) -> None:
+    """Before: books built twice and merged listed its connector's three rejections as
+    five: the second customer of id c1 once, the day that does not exist and the payment of
+    invoice 99 twice each (their raw rows were compared by the object holding them), and the
+    review's data quality said 5 rejected records where the source has 3."""
+    first, *others = (Ledger.from_connector(csv(tmp_path, source, sources),
+                                            base_currency="EUR", strict=False, source=source)
+                      for source, sources in builds)
+    merged = first
+    for other in others:
+        merged = merged.merge(other, strict=False)
+    rejected = merged.report.rejected
+    assert len(rejected) == listed
+    # Each once: no two alike in where and why.
+    assert len({(r.source, r.kind, r.record_id, r.field, r.location, r.reason)
+                for r in rejected}) == listed
+    document = json.loads(render_json(review(merged, as_of=AS_OF)))
+    assert document["data_quality"]["rejected"] == listed
 
 
 def test_review_of_sources_the_build_rejects_from_is_the_review_after_sync(

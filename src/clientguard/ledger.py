@@ -2072,26 +2072,42 @@ def _carried_once(mine: Sequence[Rejection], theirs: Sequence[Rejection]) -> lis
     as many times as the ledger holding it most holds it. Equal rejections within one ledger
     are that many records (two identical spreadsheet rows of time entries without an id, each
     rejected); one both ledgers carry (a ledger merged with one it was merged from, a source
-    built again) is not one more. One that holds raw input that cannot be compared (an
-    unmapped row's dict) is the same only when it is the very same object."""
+    built again) is not one more. Rejections are compared by value, the raw input they hold
+    too (an unmapped row's dict, read twice from one file, is the same row): a source built
+    twice and merged lists each of its rejections once. Raw input that cannot be compared (an
+    object neither hashable nor a dict or a list) is the same only when it is the very same
+    object."""
 
-    def key(rejection: Rejection) -> object:
-        try:
-            hash(rejection)
-        except TypeError:
-            return id(rejection)
-        return rejection
-
-    most = Counter(map(key, mine))
-    for found, count in Counter(map(key, theirs)).items():
+    most = Counter(map(_comparable, mine))
+    for found, count in Counter(map(_comparable, theirs)).items():
         most[found] = max(most[found], count)
     kept = []
     for rejection in (*mine, *theirs):
-        found = key(rejection)
+        found = _comparable(rejection)
         if most[found] > 0:
             most[found] -= 1
             kept.append(rejection)
     return kept
+
+
+def _comparable(value: object) -> object:
+    """``value`` (a rejection, and the raw input it holds: JSON's dicts and lists, a row's
+    cells, the connector's own rejection of it) as a hashable value equal for equal input; an
+    object that is neither hashable nor one of those stands for itself (its identity)."""
+    if isinstance(value, Rejection):
+        return (Rejection, value.kind, value.source, value.record_id, value.field,
+                value.reason, value.location, _comparable(value.record))
+    if isinstance(value, Mapping):
+        return (Mapping, frozenset((k, _comparable(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return (Sequence, tuple(map(_comparable, value)))
+    if isinstance(value, set | frozenset):
+        return (set, frozenset(map(_comparable, value)))
+    try:
+        hash(value)
+    except TypeError:
+        return (id, id(value))
+    return value
 
 
 def _given_notes(ledger: Ledger) -> tuple[list[str], list[str]]:
