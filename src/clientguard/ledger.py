@@ -832,6 +832,12 @@ class Ledger:
                 raise DataError(f"cannot merge the two ledgers: {error}") from None
         elif fx is None:
             fx = other.fx
+        # As a build does (Ledger._built): a merge makes as many lasting objects as one.
+        with collector_paused():
+            return self._merged(other, fx, strict=strict)
+
+    def _merged(self, other: Ledger, fx: FxTable | None, *, strict: bool) -> Ledger:
+        """:meth:`merge` once the two tables of rates are combined into ``fx``."""
         # The earlier builds' rejections are carried into the report but do not make a
         # strict merge fail: the caller already accepted them (strict=False) when building.
         # Time entries that named a client no customer of their ledger had are matched again
@@ -859,16 +865,24 @@ class Ledger:
         # tracker's it was merged from) is the very object the matched one came from: it
         # is among the other's records, not matched twice.
         held = {id(entry) for book in (self, other) for entry in book._named if entry}
+        rechecks = [r for r in carried if id(r) in found and id(r.record) not in held]
+        records = [*self.source_records(), *other.source_records()]
+        locations = {**self._locations, **other._locations}
+        # Those the merge would reject again, alike and in the same place, are not checked
+        # again (a check costs as much as a build's: half of a merge of two sources half of
+        # whose invoices lack a rate): _unpriced_alike says which.
+        alike = _unpriced_alike(rechecks, records, self.base_currency, fx, locations)
         again: list[AnyRecord] = list({
-            id(r.record): cast("AnyRecord", r.record) for r in carried
-            if id(r) in found and id(r.record) not in held}.values())
+            id(r.record): cast("AnyRecord", r.record) for r in rechecks
+            if id(r) not in alike}.values())
         return _Builder(
             self.base_currency,
             fx,
-            {**self._locations, **other._locations},
+            locations,
             [],
             carried=[r for r in carried if id(r) not in found],
             rechecked=again,
+            found_again=[r for r in rechecks if id(r) in alike],
             carried_adjusted=sorted(
                 dict.fromkeys([*self.report.adjusted, *other.report.adjusted]),
                 key=lambda a: (a.used_value, a.record_id, a.source)),
@@ -884,8 +898,7 @@ class Ledger:
             notes=_merged_notes(self, other),
             links=[*self._links, *other._links],
             warnings=sorted({*self.report.warnings, *other.report.warnings}),
-        ).run(_entries_once(self, other, [*self.source_records(), *other.source_records(),
-                                          *again]), strict=strict)
+        ).run(_entries_once(self, other, [*records, *again]), strict=strict)
 
     # ------------------------------------------------------------------ look-ups
     @property
@@ -1129,14 +1142,17 @@ class _Builder:
         links: Iterable[Link] = (),
         warnings: Iterable[str] = (),
         rechecked: Iterable[AnyRecord] = (),
+        found_again: Iterable[Rejection] = (),
     ) -> None:
         self.base = base
         # Records an earlier build rejected that this one checks again (a merge's time
         # entries matched by name): rejected again, they are carried, as the earlier
         # rejection was, and do not make a strict build fail.
         self.rechecked = {id(record) for record in rechecked}
-        # The rejections this build finds itself (a merge checks their records again).
-        self.found: list[Rejection] = []
+        # The rejections this build finds itself (a merge checks their records again); with
+        # those of an earlier build a merge knows it would find again, alike, without
+        # checking their records (_unpriced_alike): carried, and listed as found.
+        self.found: list[Rejection] = list(found_again)
         self.fx = fx
         self.locations = locations
         # The locations as the source names records; ``locations`` is re-keyed when the
@@ -1151,7 +1167,7 @@ class _Builder:
         # Problems of this build (and a connector's unmapped rows): strict fails on these.
         self.rejected = rejected
         # Rejections of earlier builds (a merge): reported, but they do not fail it.
-        self.carried = carried or []
+        self.carried = [*(carried or []), *self.found]
         # Adjustments of earlier builds (a merge: their records already carry the change).
         self.carried_adjusted = carried_adjusted or []
         # The due dates the sources give where an earlier build moved them to the issue date
@@ -2078,16 +2094,100 @@ def _carried_once(mine: Sequence[Rejection], theirs: Sequence[Rejection]) -> lis
     object neither hashable nor a dict or a list) is the same only when it is the very same
     object."""
 
-    most = Counter(map(_comparable, mine))
-    for found, count in Counter(map(_comparable, theirs)).items():
-        most[found] = max(most[found], count)
-    kept = []
-    for rejection in (*mine, *theirs):
-        found = _comparable(rejection)
-        if most[found] > 0:
-            most[found] -= 1
+    # Compared in two steps: by what a rejection says (its kind, source, id, field, reason and
+    # location: hashed cheaply), then, among the few that say the same, by the raw input or
+    # record it holds (made comparable only then: hashing every record, a model's every
+    # field, cost a large merge more than its checks).
+    said: dict[tuple[object, ...], list[_Tally]] = {}
+
+    def tally(rejection: Rejection) -> _Tally:
+        alike = said.setdefault((rejection.kind, rejection.source, rejection.record_id,
+                                 rejection.field, rejection.reason, rejection.location), [])
+        if alike:
+            held = _comparable(rejection.record)
+            for entry in alike:
+                if entry.held is None:
+                    entry.held = (_comparable(entry.record),)
+                if entry.held == (held,):
+                    return entry
+        entry = _Tally(rejection.record, None if not alike else (held,))
+        alike.append(entry)
+        return entry
+
+    for rejection in mine:
+        tally(rejection).mine += 1
+    entries = [tally(rejection) for rejection in theirs]
+    for entry in entries:
+        entry.theirs += 1
+    kept = list(mine)
+    for rejection, entry in zip(theirs, entries, strict=True):
+        # The first of theirs that theirs hold more of than mine: as many as the most.
+        if entry.theirs > entry.mine:
+            entry.theirs -= 1
             kept.append(rejection)
     return kept
+
+
+@dataclass(slots=True)
+class _Tally:
+    """How many of one rejection each ledger of a merge carries (:func:`_carried_once`)."""
+
+    record: object
+    held: tuple[object] | None
+    """``(_comparable(record),)`` once compared (None until a second one says the same)."""
+    mine: int = 0
+    theirs: int = 0
+
+
+def _unpriced_alike(
+    rechecks: Sequence[Rejection],
+    records: Sequence[AnyRecord],
+    base: str,
+    fx: FxTable | None,
+    locations: Mapping[RecordKey, Location],
+) -> set[int]:
+    """Of ``rechecks`` (the rejections earlier builds found, whose records a merge checks
+    again), those (by ``id``) the merge of ``records`` (the two ledgers' records) would make
+    again, equal, in the same place of its list, without checking their records: a document
+    rejected for want of a rate (:meth:`_Builder.rate_of`) that the merged ``fx`` does not
+    have either (the same reason, word for word), where the merge is of several sources (its
+    rejections are then sorted, :meth:`_Builder.rejections`, so that one not checked again
+    takes the place it would), of a source the merge's other records hold (so that leaving
+    it unchecked changes neither the sources nor the keying), the only record of its
+    identity (kind, source, id) among all (no other is kept or rejected as a duplicate in
+    its stead) and at the same location. The rejection's reason holds no key, so a ledger of
+    one source merged into one of several says it alike. The rest are checked again: their
+    reasons name other records (``invoice books:7``), which the merge may hold or key."""
+    priced = (Invoice.kind, Payment.kind, CreditNote.kind)
+    candidates = [r for r in rechecks if r.kind in priced and r.field in ("fx_rate", "currency")
+                  and isinstance(r.record, Invoice | Payment | CreditNote)
+                  and r.record.kind == r.kind and r.record.source == r.source
+                  and r.record.id == r.record_id]
+    if not candidates:
+        return set()
+    chosen = {id(r) for r in candidates}
+    sources = {r.source for r in records}
+    sources.update(cast("AnyRecord", r.record).source for r in rechecks if id(r) not in chosen)
+    if len(sources) < 2:
+        return set()
+    of_sources = {r.source for r in candidates}
+    identities = Counter(
+        (r.kind, r.source, getattr(r, "id", None)) for r in records
+        if r.kind in priced and r.source in of_sources)
+    identities.update((cast("AnyRecord", r.record).kind, cast("AnyRecord", r.record).source,
+                       getattr(r.record, "id", None)) for r in rechecks)
+    pricing = _Builder(base, fx, {}, [])
+    alike = set()
+    for rejection in candidates:
+        document = cast("Invoice | Payment | CreditNote", rejection.record)
+        key = (document.kind, document.source, document.id)
+        if (document.source not in sources or identities[key] != 1
+                or locations.get(key) != rejection.location):
+            continue
+        on = document.date if isinstance(document, Payment) else document.issue_date
+        if pricing.rate_of(document, on) == (rejection.reason, rejection.field):
+            alike.add(id(rejection))
+    return alike
 
 
 def _comparable(value: object) -> object:
