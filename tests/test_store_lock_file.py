@@ -170,3 +170,47 @@ def test_the_refusal_of_a_hard_link_is_in_polish_for_a_polish_reader(tmp_path: P
     assert str(refused.value).startswith(
         f"nie można zablokować magazynu ({lock}): to dowiązanie twarde (liczba dowiązań: 2)")
     assert victim.read_text() == "precious data\n"
+
+
+def a_socket_here(lock: Path) -> None:
+    # By its name from its own folder: a socket's full path below pytest's temporary folder
+    # may be longer than the 108 bytes the system takes.
+    here = Path.cwd()
+    os.chdir(lock.parent)
+    try:
+        a_socket(lock)
+    finally:
+        os.chdir(here)
+
+
+# What a Polish reader reads, by hand: the pronoun of "remove it" agrees with what is at the
+# lock file's name (a folder, a pipe: "usuń go"; a socket, a link: "usuń je"); before, "usuń
+# to" for every kind that is not a file ("remove that"), and the link "za którym clientguard
+# nie podąża (opróżniłby plik...)", a word for word rendering.
+POLISH = [
+    ("folder", a_folder, "to folder, a nie zwykły plik; usuń go (clientguard sam tworzy plik "
+                         "blokady) i uruchom synchronizację ponownie"),
+    ("named pipe", a_named_pipe, "to potok nazwany (FIFO), a nie zwykły plik; usuń go "
+                                 "(clientguard sam tworzy plik blokady) i uruchom "
+                                 "synchronizację ponownie"),
+    ("socket", a_socket_here, "to gniazdo, a nie zwykły plik; usuń je (clientguard sam tworzy "
+                              "plik blokady) i uruchom synchronizację ponownie"),
+    ("symbolic link", lambda lock: lock.symlink_to(lock.with_name("victim.txt")),
+     "to dowiązanie symboliczne, a clientguard nie podąża za dowiązaniami (blokada "
+     "opróżniłaby plik, na który ono wskazuje); usuń je i uruchom synchronizację ponownie"),
+]
+
+
+@pytest.mark.parametrize(("plant", "refusal"), [(p, r) for _, p, r in POLISH],
+                         ids=[name for name, _, _ in POLISH])
+def test_the_refusal_of_a_lock_file_says_in_natural_polish_what_to_remove(
+    tmp_path: Path, plant: Callable[[Path], None], refusal: str
+) -> None:
+    (tmp_path / "victim.txt").write_text("precious data\n")
+    lock = tmp_path / "clientguard.db.lock"
+    with Store.open(tmp_path / "clientguard.db") as store:
+        plant(lock)
+        with using("pl"), pytest.raises(StoreError) as refused:
+            store.forget("books")
+    assert str(refused.value) == f"nie można zablokować magazynu ({lock}): " + refusal
+    assert (tmp_path / "victim.txt").read_text() == "precious data\n"

@@ -45,6 +45,7 @@ from clientguard.http import (
     TokenSet,
     token_file_saver,
 )
+from clientguard.i18n import using
 
 # The lock holders here use fcntl, the read-only test fork and a user of pwd: POSIX only.
 pwd = pytest.importorskip("pwd", reason="POSIX only: flock, fork and users")
@@ -438,6 +439,24 @@ def test_waiting_for_a_live_holder_is_bounded_and_says_who_holds_it(
     assert "SECRET" not in message + logged
 
 
+def test_waiting_in_vain_is_said_in_polish_for_a_polish_reader(
+    endpoint: RotatingTokens, token_file: Path, httpserver: HTTPServer,
+    hold_lock: Callable[[Path, str], subprocess.Popen[str]]
+) -> None:
+    # By hand: the English sentence above in Polish (before: English whatever the language).
+    holder = hold_lock(token_file, "hold")
+    api = client(httpserver, refresh_auth(httpserver, token_file, lock_wait=0.5))
+    with using("pl"), pytest.raises(ConnectorError) as caught:
+        api.get("things")
+    lock = token_file.with_name("xero.json.lock")
+    assert str(caught.value) == (
+        f"plik tokenów {os.fspath(token_file)!r} odświeża właśnie inny proces (process "
+        f"{holder.pid}): po 0.5 s czekania nic tu nie odświeżono (tokeny są takie, jak były); "
+        "uruchom ponownie, gdy tamten proces skończy, albo zatrzymaj go, jeśli się zawiesił "
+        f"(jego blokada, {os.fspath(lock)!r}, zniknie razem z nim)")
+    assert endpoint.sent == []
+
+
 def test_the_lock_file_lies_beside_the_file_a_link_points_to(
     endpoint: RotatingTokens, token_file: Path, httpserver: HTTPServer, tmp_path: Path,
     hold_lock: Callable[[Path, str], subprocess.Popen[str]]
@@ -543,6 +562,44 @@ def test_every_lock_file_refusal_names_the_lock_the_token_file_and_the_fix(
     assert message.startswith(
         f"the lock file {os.fspath(lock)!r} of the token file {os.fspath(token_file)!r} is ")
     assert message.endswith(": remove it, and keep token files in a folder of your own")
+
+
+# What a Polish reader reads, by hand (before: the English sentence, whatever the language):
+# where the lock file should be there is something else, and "remove it" agrees with it (a
+# folder, a pipe: "usuń go"; a socket, a link: "usuń je").
+POLISH_REFUSALS = [
+    (made_a_link, "w miejscu pliku blokady {lock} pliku tokenów {path} jest dowiązanie "
+                  "symboliczne, a clientguard nie podąża za dowiązaniami: usuń je i trzymaj "
+                  "pliki tokenów we własnym folderze"),
+    (made_a_hard_link, "plik blokady {lock} pliku tokenów {path} to dowiązanie twarde (liczba "
+                       "dowiązań: 2), czyli inna nazwa pliku, który blokada by opróżniła: usuń "
+                       "je i trzymaj pliki tokenów we własnym folderze"),
+    (made_a_named_pipe, "w miejscu pliku blokady {lock} pliku tokenów {path} jest potok nazwany "
+                        "(FIFO), a nie zwykły plik: usuń go i trzymaj pliki tokenów we własnym "
+                        "folderze"),
+    (made_a_folder, "w miejscu pliku blokady {lock} pliku tokenów {path} jest folder, a nie "
+                    "zwykły plik: usuń go i trzymaj pliki tokenów we własnym folderze"),
+    (made_a_socket, "w miejscu pliku blokady {lock} pliku tokenów {path} jest gniazdo, a nie "
+                    "zwykły plik: usuń je i trzymaj pliki tokenów we własnym folderze"),
+]
+
+
+@pytest.mark.parametrize(("plant", "refusal"), POLISH_REFUSALS,
+                         ids=["a link", "a hard link", "a named pipe", "a folder", "a socket"])
+def test_a_lock_file_refusal_is_in_polish_for_a_polish_reader(
+    plant: Callable[[Path, Path], None], refusal: str, endpoint: RotatingTokens,
+    token_file: Path, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    lock = token_file.with_name("xero.json.lock")
+    plant(lock, victim)
+    with using("pl"), pytest.raises(ConfigError) as caught:
+        client(httpserver, refresh_auth(httpserver, token_file, lock_wait=0)).get("things")
+    assert str(caught.value) == refusal.format(lock=repr(os.fspath(lock)),
+                                               path=repr(os.fspath(token_file)))
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert endpoint.sent == []
 
 
 # ============================================================== a read-only folder

@@ -2722,17 +2722,26 @@ def _lock_file_refusal(refused: oslock.UnsafeLockFile) -> str:
             "name of a file the lock would empty; remove it (the file keeps its other names) "
             "and run the sync again"
         ).format(path=path, links=refused.links)
-    kinds = {
-        "directory": pgettext("lock file", "a folder"),
-        "named pipe": pgettext("lock file", "a named pipe (FIFO)"),
-        "socket": pgettext("lock file", "a socket"),
-        "device": pgettext("lock file", "a device"),
-        "special file": pgettext("lock file", "a special file"),
+    # A sentence a kind, not the kind's name put into one: the words around it agree with it
+    # in Polish (a folder "usuń go", a socket "usuń je").
+    not_a_file = {
+        "directory": gettext(
+            "cannot lock the store ({path}): it is a folder, not a regular file; remove it "
+            "(clientguard makes the lock file itself) and run the sync again"),
+        "named pipe": gettext(
+            "cannot lock the store ({path}): it is a named pipe (FIFO), not a regular file; "
+            "remove it (clientguard makes the lock file itself) and run the sync again"),
+        "socket": gettext(
+            "cannot lock the store ({path}): it is a socket, not a regular file; remove it "
+            "(clientguard makes the lock file itself) and run the sync again"),
+        "device": gettext(
+            "cannot lock the store ({path}): it is a device, not a regular file; remove it "
+            "(clientguard makes the lock file itself) and run the sync again"),
+        "special file": gettext(
+            "cannot lock the store ({path}): it is a special file, not a regular file; remove "
+            "it (clientguard makes the lock file itself) and run the sync again"),
     }
-    return gettext(
-        "cannot lock the store ({path}): it is {kind}, not a regular file; remove it "
-        "(clientguard makes the lock file itself) and run the sync again"
-    ).format(path=path, kind=kinds[refused.kind or "special file"])
+    return not_a_file[refused.kind or "special file"].format(path=path)
 
 
 # --------------------------------------------------------------------------- helpers

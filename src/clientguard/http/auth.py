@@ -37,6 +37,7 @@ from clientguard.errors import (
 )
 from clientguard.http.client import ApiClient, Auth, decode_json
 from clientguard.http.redact import describe_url, url_secrets
+from clientguard.i18n import gettext
 from clientguard.redaction import basic_credentials, clean_secret
 
 __all__ = [
@@ -180,7 +181,7 @@ def _refreshing(path: Path, *, wait: float, connector: str | None) -> Iterator[N
         # in, another user may make the lock file's name first.
         handle = oslock.open_lock_file(lock)
     except oslock.UnsafeLockFile as exc:
-        raise _foreign_lock(lock, path, exc.what) from None
+        raise _foreign_lock(lock, path, exc) from None
     except OSError as exc:
         log.warning(
             "cannot make the lock file %s of the token file (%s): refreshing without waiting "
@@ -192,10 +193,13 @@ def _refreshing(path: Path, *, wait: float, connector: str | None) -> Iterator[N
         who = oslock.holder(handle)
         handle.close()
         raise ConnectorError(
-            f"the token file {os.fspath(path)!r} is being refreshed by another process"
-            f"{f' ({who})' if who else ''}: waited for it for {wait:g} s, and nothing was "
-            "refreshed here (the tokens are as they were); run again when that process is "
-            f"done, or stop it if it hangs (its lock, {os.fspath(lock)!r}, ends with it)",
+            gettext(
+                "the token file {path} is being refreshed by another process{holder}: waited "
+                "for it for {seconds} s, and nothing was refreshed here (the tokens are as they "
+                "were); run again when that process is done, or stop it if it hangs (its lock, "
+                "{lock}, ends with it)"
+            ).format(path=repr(os.fspath(path)), holder=f" ({who})" if who else "",
+                     seconds=f"{wait:g}", lock=repr(os.fspath(lock))),
             ErrorContext(connector=connector),
         )
     try:
@@ -204,14 +208,48 @@ def _refreshing(path: Path, *, wait: float, connector: str | None) -> Iterator[N
         oslock.release(handle)
 
 
-def _foreign_lock(lock: Path, path: Path, what: str) -> ConfigError:
-    """The refusal of a lock file someone else (or a mistake) put in place (``what`` it is:
-    :attr:`oslock.UnsafeLockFile.what`), in one shape for every case :mod:`clientguard.oslock`
-    tells apart: a symbolic link, not a regular file, another user's file, a hard link."""
-    return ConfigError(
-        f"the lock file {os.fspath(lock)!r} of the token file {os.fspath(path)!r} is {what}: "
-        "remove it, and keep token files in a folder of your own"
-    )
+def _foreign_lock(lock: Path, path: Path, refused: oslock.UnsafeLockFile) -> ConfigError:
+    """The refusal of a lock file someone else (or a mistake) put in place, in the reader's
+    language and in one shape for every case :mod:`clientguard.oslock` tells apart (a symbolic
+    link, not a regular file, another user's file, a hard link): the lock file, the token
+    file, what is at the lock file's name, and the fix (remove it; keep token files in a
+    folder of your own)."""
+    if refused.refusal == "symbolic link":
+        text = gettext(
+            "the lock file {lock} of the token file {path} is a symbolic link, which "
+            "clientguard does not follow: remove it, and keep token files in a folder of your "
+            "own")
+    elif refused.refusal == "owner":
+        text = gettext(
+            "the lock file {lock} of the token file {path} is not a file of your own (owner "
+            "uid {owner}): remove it, and keep token files in a folder of your own")
+    elif refused.refusal == "links":
+        text = gettext(
+            "the lock file {lock} of the token file {path} is a hard link (link count {links}), "
+            "another name of a file the lock would empty: remove it, and keep token files in a "
+            "folder of your own")
+    else:
+        # A sentence a kind: the words around it agree with it in Polish ("usuń go", "usuń je").
+        text = {
+            "directory": gettext(
+                "the lock file {lock} of the token file {path} is a folder, not a regular "
+                "file: remove it, and keep token files in a folder of your own"),
+            "named pipe": gettext(
+                "the lock file {lock} of the token file {path} is a named pipe (FIFO), not a "
+                "regular file: remove it, and keep token files in a folder of your own"),
+            "socket": gettext(
+                "the lock file {lock} of the token file {path} is a socket, not a regular "
+                "file: remove it, and keep token files in a folder of your own"),
+            "device": gettext(
+                "the lock file {lock} of the token file {path} is a device, not a regular "
+                "file: remove it, and keep token files in a folder of your own"),
+            "special file": gettext(
+                "the lock file {lock} of the token file {path} is a special file, not a "
+                "regular file: remove it, and keep token files in a folder of your own"),
+        }[refused.kind or "special file"]
+    return ConfigError(text.format(
+        lock=repr(os.fspath(lock)), path=repr(os.fspath(path)), owner=refused.owner,
+        links=refused.links))
 
 
 def _token_file_problem(path: Path, *, user: int, reading: bool) -> str | None:
