@@ -63,7 +63,10 @@ What it guarantees:
   of earlier syncs too, and :meth:`Store.rejections` lists them. A stream read in full
   replaces its rejections with its first page; an incremental read replaces those of the
   records it reads again (by id, or as the same raw record rejected for the same reason), so
-  an interrupted sync and the one that resumes it never store a rejection twice.
+  an interrupted sync and the one that resumes it never store a rejection twice. A record
+  whose raw record is now rejected is no longer counted: by its id, with the rejection's
+  page; without one (a CSV row whose id was emptied), by its row, at the end of a full read
+  that did not deliver it (:meth:`_SyncWriter._drop_at_rejected_rows`).
 * **An incomplete sync is said.** :meth:`Store.warnings` (and the ``report.warnings`` of
   :meth:`Store.load`'s ledger) names each source whose last sync did not complete.
 * **Errors say what to do.** A full disk is reported as such, with nothing of the failed page
@@ -2445,14 +2448,13 @@ class _SyncWriter:
         rows = self.rows_rejected.pop(stream, set())
         if not rows:
             return 0
-        db = self.store._db
-        stale = dict.fromkeys(
-            (kind, ident) for kind, file, line in sorted(rows, key=str)
-            for (ident,) in db.execute(
-                "SELECT record_id FROM records WHERE source = ? AND stream = ? AND seen_sync < ? "
-                "AND kind = ? AND json_extract(location, '$.file') IS ? "
-                "AND json_extract(location, '$.line') = ? ORDER BY record_id",
-                (self.source, stream, self.sync_id, kind, file, line)))
+        # One look at the records the read did not deliver (few, as a rule), whatever the
+        # number of rows rejected: not a query a row.
+        stale = [(kind, ident) for kind, ident, file, line in self.store._db.execute(
+            "SELECT kind, record_id, json_extract(location, '$.file'), "
+            "json_extract(location, '$.line') FROM records WHERE source = ? AND stream = ? "
+            "AND seen_sync < ? AND location IS NOT NULL ORDER BY kind, record_id",
+            (self.source, stream, self.sync_id)) if (kind, file, line) in rows]
         return sum(self._drop_stored(stream, kind, ident) for kind, ident in stale)
 
     def _delete(self, page: Page) -> int:
