@@ -1,5 +1,5 @@
-"""An empty page of Jira's enhanced search that names a next one, over real HTTP
-(pytest-httpserver).
+"""An empty page of Jira's enhanced search that names a next one, and a page that says it
+is not the last but names none, over real HTTP (pytest-httpserver).
 
 Atlassian documents that a page of ``GET /rest/api/3/search/jql`` may hold fewer issues than
 ``maxResults`` (when many fields are asked for), not that one may be empty while it names a
@@ -135,3 +135,76 @@ def test_a_full_prune_stopped_by_an_empty_page_deletes_nothing_and_a_retry_compl
         httpserver.check_assertions()
         assert sorted(str(r.id) for r in store.records()) == [
             "ACME-1", "ACME-2", "ACME-3", "ACME-5"]
+
+
+# A page that says it is not the last (isLast false) and names no next page. Atlassian's
+# reference for GET /rest/api/3/search/jql (its OpenAPI schema SearchAndReconcileResults, and
+# the nextPageToken parameter) says the token is null, or left out, on the last or only page,
+# and that isLast "Indicates whether this is the last page of the paginated response": a page
+# with isLast false is not the last, so a page must follow, and nothing names it. Ending the
+# read there took the stream for complete: the issues after it were never read, and a full
+# read with --prune deleted the stored ones.
+NOT_LAST_WITHOUT_TOKEN = [
+    pytest.param({"issues": [issue("ACME-3"), issue("ACME-4")], "isLast": False},
+                 id="issues, isLast false, no token"),
+    pytest.param({"issues": [issue("ACME-3"), issue("ACME-4")], "isLast": False,
+                  "nextPageToken": None}, id="issues, isLast false, token null"),
+    pytest.param({"issues": [issue("ACME-3")], "isLast": False, "nextPageToken": ""},
+                 id="issues, isLast false, token empty"),
+    pytest.param({"issues": [], "isLast": False}, id="empty, isLast false, no token"),
+]
+
+
+@pytest.mark.parametrize("second", NOT_LAST_WITHOUT_TOKEN)
+def test_a_page_not_the_last_that_names_no_next_one_stops_the_read(
+    httpserver: HTTPServer, second: dict[str, Any]
+) -> None:
+    httpserver.expect_ordered_request(SEARCH).respond_with_json(
+        page(["ACME-1", "ACME-2"], "tok-2"))
+    httpserver.expect_ordered_request(SEARCH).respond_with_json(second)
+    with pytest.raises(MissingRecords) as caught:
+        pull(connector(httpserver))
+    httpserver.check_assertions()
+    assert len(httpserver.log) == 2
+    message = str(caught.value)
+    # What came, where, in Jira's terms; then try again; then what to do if it persists.
+    assert "page 2 of work_requests" in message
+    assert "isLast false" in message
+    assert "no nextPageToken" in message
+    retry = message.index("; try again (the read stopped at that page")
+    persists = message.index("If every sync stops at this page")
+    assert retry < persists
+    assert "Atlassian support" in message[persists:]
+    assert 'docs/connectors/jira.md, "A page without its issues"' in message
+    assert caught.value.context.connector == "jira"
+    assert caught.value.context.stream == "work_requests"
+    for secret in (TOKEN, EMAIL, SITE):
+        assert secret not in message
+
+
+def test_a_full_prune_stopped_by_a_page_naming_no_next_one_deletes_nothing(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """Five issues stored (ACME-1..5, two a page). A full read with prune whose page 2 holds
+    ACME-3 and ACME-4 and says isLast false with no token stops there: before, it ended the
+    stream as complete and pruned ACME-5 (4 of 5 kept); now all 5 stay, and the cursor."""
+    httpserver.expect_ordered_request(SEARCH).respond_with_json(
+        page(["ACME-1", "ACME-2"], "tok-2"))
+    httpserver.expect_ordered_request(SEARCH).respond_with_json(page(["ACME-3", "ACME-4"],
+                                                                     "tok-3"))
+    httpserver.expect_ordered_request(SEARCH).respond_with_json(page(["ACME-5"], None))
+    with Store.open(tmp_path / "store.db") as store:
+        store.sync(connector(httpserver))
+        stored = sorted(str(r.id) for r in store.records())
+        assert stored == ["ACME-1", "ACME-2", "ACME-3", "ACME-4", "ACME-5"]
+        cursor = store.state("jira").cursor("work_requests")
+
+        httpserver.clear()
+        httpserver.expect_ordered_request(SEARCH).respond_with_json(
+            page(["ACME-1", "ACME-2"], "tok-2"))
+        httpserver.expect_ordered_request(SEARCH).respond_with_json(
+            {"issues": [issue("ACME-3"), issue("ACME-4")], "isLast": False})
+        with pytest.raises(MissingRecords):
+            store.sync(connector(httpserver), full=True, prune=True)
+        assert sorted(str(r.id) for r in store.records()) == stored
+        assert store.state("jira").cursor("work_requests") == cursor

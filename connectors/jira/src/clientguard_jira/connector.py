@@ -12,7 +12,8 @@
 Reading (developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search):
 
 * ``GET /rest/api/3/search/jql`` with ``jql``, ``fields`` and ``maxResults``, paged by the
-  body's ``nextPageToken`` (absent, or ``isLast`` true, on the last page), in creation order
+  body's ``nextPageToken`` (absent, or ``isLast`` true, on the last page; ``isLast`` false
+  without a token fails the read), in creation order
   (``ORDER BY created ASC, key ASC``): Atlassian does not say what the token names, and if
   it is a position, a list in change order skips an untouched issue whenever one already
   read is edited between two pages (it moves to the end); an edit moves nothing in creation
@@ -282,21 +283,50 @@ help: the likeliest cause, were Jira to filter a page by permission after paging
 documented), is issues the token's account may not see."""
 
 
+_UNNAMED_PAGE_ADVICE = (
+    "Atlassian documents nextPageToken as null, or left out, only on the last page, and "
+    "isLast as whether a page is the last (docs/connectors/jira.md, \"A page without its "
+    "issues\"): a page that says it is not the last must name the next one, and the issues "
+    "after it cannot be asked for. If every sync stops at this page, report it to Atlassian "
+    "support with the time of the sync (and the request id, where this error names one); "
+    "meanwhile a smaller page_size or a narrower jql moves where the pages break, and may "
+    "read past it"
+)
+"""What to do when a page that says it is not the last names no next one and trying again
+does not help: nothing in Atlassian's reference explains such a page, so the one who can is
+Atlassian; what the connector can change is where the pages break."""
+
+
 def _next_token(
     response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
 ) -> str | None:
     """The enhanced search's ``nextPageToken``, or None on the last page (``isLast`` true, or
-    no token: JRACLOUD-92184, the last page leaves the key out).
+    neither ``isLast`` false nor a token: JRACLOUD-92184, the last page leaves the token's
+    key out, and the schema marks ``isLast`` optional).
 
-    An empty page that names a next one is :class:`~clientguard.http.MissingRecords` with
-    what to do in Jira: Atlassian documents a page as holding fewer issues than
-    ``maxResults`` (when many fields are asked for), never as empty while more follow, and
-    no report of one was found (docs/connectors/jira.md). Following the token instead would
-    take a page lost on the way for an empty one, and a full read would prune its issues."""
+    Atlassian's reference for ``GET /rest/api/3/search/jql`` (the schema
+    ``SearchAndReconcileResults`` and the ``nextPageToken`` parameter) says the token is
+    null, or left out, on the last or only page, and that ``isLast`` says whether a page is
+    the last. So:
+
+    * a page that says ``isLast: false`` and names no token (absent, null or empty), with
+      issues or without, is :class:`~clientguard.http.MissingRecords`: a page follows that
+      nothing names, and ending there would take the stream for complete (a full read with
+      ``--prune`` would delete the issues after it);
+    * an empty page that names a next one is :class:`~clientguard.http.MissingRecords` too:
+      Atlassian documents a page as holding fewer issues than ``maxResults`` (when many
+      fields are asked for), never as empty while more follow, and no report of one was found
+      (docs/connectors/jira.md). Following the token instead would take a page lost on the
+      way for an empty one, and a full read would prune its issues."""
     if not isinstance(body, Mapping) or body.get("isLast") is True:
         return None
     token = body.get("nextPageToken")
     if not isinstance(token, str) or not token:
+        if body.get("isLast") is False:
+            count = len(records)
+            said = f"{count} issue{'s' if count != 1 else ''}" if count else "no issues"
+            raise MissingRecords(f"{said}, and Jira says more follow (isLast false) but names "
+                                 "no next page (no nextPageToken)", advice=_UNNAMED_PAGE_ADVICE)
         return None
     if not records:
         raise MissingRecords("no issues, though Jira names a next page (nextPageToken, isLast "
