@@ -1,5 +1,6 @@
 """classify_quickbooks, row by row on bare requests.Response objects: a 429 that names no
-time is waited out for a minute (Intuit's limits page), everything else is the table's."""
+time is waited out for a minute (Intuit's limits page), everything else is the table's. And,
+over real HTTP, a throttle Fault inside a 200, which Intuit does not document."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from typing import Any
 
 import pytest
 import requests
+from pytest_httpserver import HTTPServer
 
+from clientguard.connector import SyncState, pull
 from clientguard.errors import ApiError, AuthError, ConnectorError, RateLimitError
 from clientguard.http import classify
+from clientguard_quickbooks import QuickBooksConnector
 from clientguard_quickbooks.pacing import THROTTLE_WAIT, classify_quickbooks
+
+from .conftest import Clock
 
 NOW = datetime(2025, 6, 2, 12, 0, 0, tzinfo=UTC)
 THROTTLED = {"Fault": {"Error": [{"Message": "message=ThrottleExceeded; errorCode=003001; "
@@ -76,3 +82,71 @@ def test_the_response_is_left_as_it_came() -> None:
     throttled = response(429, THROTTLED)
     classify_quickbooks(throttled, now=NOW)
     assert "Retry-After" not in throttled.headers
+
+
+# --------------------------------------------------------------------------- a 200 that throttles
+#
+# Intuit documents throttling as HTTP 429 ("You'll see HTTP Status Code 429 when throttling
+# occurs. If you see this, wait 60 seconds before retrying the request": developer.intuit.com,
+# "API call limits and throttles"), and a 200 as a status whose body "may contain a <Fault>
+# element that identifies the error" (developer.intuit.com, "Error codes"); nothing of
+# Intuit's says a throttle (Fault 3001, ThrottleExceeded) comes inside a 200, and every
+# report of one found carries "statusCode=429" (or 403) in its Message. So such an answer is
+# not waited out and sent again: the sync stops, and the error says it is throttling and what
+# to do (docs/connectors/quickbooks.md, "Limits").
+
+REALM = "9341457021722202"
+ACCESS = "access-THROTTLE-token-9"
+QUERY = f"/v3/company/{REALM}/query"
+CDC = f"/v3/company/{REALM}/cdc"
+THROTTLED_IN_200 = {"Fault": {"Error": [{
+    "Message": "message=ThrottleExceeded; errorCode=003001; statusCode=429",
+    "Detail": "The request limit was reached.  Try again later", "code": "3001"}],
+    "type": "SERVICE"}, "time": "2026-05-20T05:00:00.000-07:00"}
+"""A throttle Fault as reports show it (intuit/QuickBooks-V3-PHP-SDK#54), in a 200."""
+
+
+def quickbooks(server: HTTPServer, clock: Clock) -> QuickBooksConnector:
+    return QuickBooksConnector(
+        realm_id=REALM, access_token=ACCESS, base_url=server.url_for("/"),
+        clock=lambda: datetime(2026, 5, 20, tzinfo=UTC), sleep=clock.sleep, monotonic=clock)
+
+
+@pytest.mark.parametrize(
+    ("streams", "state", "cdc"),
+    [
+        pytest.param(["customers"], None, False, id="a query page"),
+        # An incremental read of invoices asks CDC for the deleted ones after its query.
+        pytest.param(["invoices"], SyncState({"invoices": datetime(2026, 5, 1, 17, 0,
+                                                                   tzinfo=UTC)}),
+                     True, id="change data capture"),
+    ],
+)
+def test_a_throttle_fault_inside_a_200_stops_the_sync_saying_it_is_throttling(
+    httpserver: HTTPServer, clock: Clock, streams: list[str], state: SyncState | None,
+    cdc: bool,
+) -> None:
+    if cdc:
+        httpserver.expect_request(QUERY).respond_with_json({"QueryResponse": {}})
+        httpserver.expect_request(CDC).respond_with_json(THROTTLED_IN_200)
+    else:
+        httpserver.expect_request(QUERY).respond_with_json(THROTTLED_IN_200)
+    with pytest.raises(RateLimitError) as caught:
+        pull(quickbooks(httpserver, clock), state, streams=streams)
+    message = str(caught.value)
+    # What: throttling, said as such, with QuickBooks' own words and code.
+    assert "QuickBooks throttled the request" in message
+    assert "ThrottleExceeded" in message
+    assert "(code 3001)" in message
+    assert "HTTP 200" in message
+    # What to do: wait Intuit's minute and sync again; lower the pace if it recurs.
+    assert "wait a minute" in message
+    assert "sync again" in message
+    assert "requests_per_minute" in message
+    assert caught.value.context.connector == "quickbooks"
+    assert caught.value.context.stream == streams[0]
+    assert REALM not in message
+    assert ACCESS not in message
+    # Not waited out and sent again: one call of each kind, no sleep.
+    assert clock.waits == []
+    assert len(httpserver.log) == (2 if cdc else 1)

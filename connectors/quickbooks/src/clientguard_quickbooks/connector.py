@@ -66,7 +66,10 @@ Reading:
 * Limits: 500 requests a minute and 10 a second per company are paced client-side (a bit
   under, see :mod:`.pacing`); a throttled 429 (Fault 3001) is waited out for 60 seconds, as
   Intuit asks, then the call is sent again (the connector's classifier,
-  :func:`~clientguard_quickbooks.pacing.classify_quickbooks`).
+  :func:`~clientguard_quickbooks.pacing.classify_quickbooks`). A throttle Fault inside a 200,
+  which Intuit does not document, stops the sync with a
+  :class:`~clientguard.errors.RateLimitError` saying what to do
+  (:func:`~clientguard_quickbooks.faults.fault_error`).
 * OAuth 2.0 with rotating refresh tokens, through the framework's
   :class:`~clientguard.http.RefreshTokenAuth`: every new token set is handed to
   ``on_token_refresh`` and/or written to ``token_file`` before it is used.
@@ -128,7 +131,7 @@ from clientguard_quickbooks.cdc import (
     is_deleted,
     unchecked_note,
 )
-from clientguard_quickbooks.faults import parse_fault
+from clientguard_quickbooks.faults import fault_error, parse_fault
 from clientguard_quickbooks.journals import (
     JournalDraws,
     JournalSides,
@@ -508,7 +511,7 @@ class QuickBooksConnector(HttpConnector):
         self._answered_at = answer_time(body)  # taken by _query_pages for the page
         fault = parse_fault(body)
         if fault is not None:  # QuickBooks can fail inside a 200
-            raise ApiError(str(fault), ErrorContext(connector=self.name, stream=stream.name))
+            raise fault_error(fault, ErrorContext(connector=self.name, stream=stream.name))
         if not isinstance(stream, QueryStream):
             raise ConfigError(f"stream {stream.name!r} is not a QueryStream")
         response = body.get("QueryResponse") if isinstance(body, Mapping) else None
@@ -652,8 +655,8 @@ class QuickBooksConnector(HttpConnector):
             body = decode_json(response, client=self.client, what=label, stream=stream.name)
             fault = parse_fault(body)
             if fault is not None:  # QuickBooks can fail inside a 200
-                raise ApiError(str(fault), ErrorContext(connector=self.name, stream=stream.name,
-                                                        status=response.status_code))
+                raise fault_error(fault, ErrorContext(connector=self.name, stream=stream.name,
+                                                      status=response.status_code))
             try:
                 changed = changed_entities(body, entity)
             except MissingRecords as exc:
@@ -978,12 +981,13 @@ def _cdc_failed(
     message = (
         f"{said}. QuickBooks' change data capture (the {what} deleted since "
         f"{changed_since.astimezone(UTC):%Y-%m-%d %H:%M} UTC) could not be read: {stored}, "
-        "so the next sync asks again. If it keeps failing, set change_data_capture = false "
-        "and run `clientguard sync --full --prune` now and then to remove what QuickBooks "
-        "deleted"
+        "so the next sync asks again"
     )
     if isinstance(exc, RateLimitError):
+        # Throttled: what to do is said already (turning CDC off would not help).
         return RateLimitError(message, exc.context, exc.resets_at)
+    message += (". If it keeps failing, set change_data_capture = false and run `clientguard "
+                "sync --full --prune` now and then to remove what QuickBooks deleted")
     if isinstance(exc, ApiError):
         return ApiError(message, exc.context)
     return ConnectorError(message, exc.context)
