@@ -26,6 +26,7 @@ from clientguard.connector import (
     Skip,
     Stream,
 )
+from clientguard.i18n import using
 from clientguard.model import Customer, Payment
 from clientguard.store import Store, SyncResult
 
@@ -256,3 +257,31 @@ def test_a_card_a_stored_payment_names_outlives_its_stream_turned_off_and_on_aga
     assert after(result) == ([], [], 1)
     (customers,) = [s for s in result.streams if s.stream == "customers"]
     assert customers.removed == 1
+
+
+# The note in Polish: said in the active language, as the sync's other messages are. Each
+# row's Polish is the catalog's sentence with the counted nouns in their plural forms (1
+# rekord, 2 rekordy, 5 rekordów; 1 odrzucony rekord) joined as Polish lists them ("i").
+POLISH_NOTE = ("payments: strumień nie jest odczytywany (payments = false), więc usunięto to, "
+               "co zapisały z niego wcześniejsze synchronizacje ({held}); po ponownym "
+               "włączeniu zostanie odczytany w całości")
+
+
+@pytest.mark.parametrize(
+    ("payments", "held"),
+    [
+        (["P1"], "1 rekord"),
+        (["P1", "P2", "bad"], "2 rekordy i 1 odrzucony rekord"),
+        (["P1", "P2", "P3", "P4", "P5"], "5 rekordów"),
+        (["P1", "P2", "P3", "P4", "P5", "bad"], "5 rekordów i 1 odrzucony rekord"),
+    ],
+)
+def test_the_note_of_a_stream_turned_off_is_said_in_polish(
+    store: Store, payments: list[str], held: str
+) -> None:
+    pages = {"customers": ["c1"], "payments": payments}
+    store.sync(ToggleConnector(pages=pages))
+    with using("pl"):
+        result = store.sync(ToggleConnector(pages=pages, payments=False))
+    (turned_off,) = [s for s in result.streams if s.stream == "payments"]
+    assert turned_off.notes == (POLISH_NOTE.format(held=held),)

@@ -115,7 +115,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Concatenate, Final, Literal, ParamSpec, TypeVar
 
-from clientguard import oslock
+from clientguard import oslock, wording
 from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError, os_reason
 from clientguard.gcpause import collector_paused
@@ -2634,12 +2634,17 @@ class _SyncWriter:
 
 def _left_out_note(stream: str, reason: str, removed: int, rejected: int) -> str:
     """The note of a sync that removed what ``stream``, which the connector's options now
-    leave out (``reason``), had stored."""
-    held = [f"{n} {word}{'s' if n != 1 else ''}"
-            for n, word in ((removed, "record"), (rejected, "rejection")) if n]
-    return (f"{stream}: not read ({reason}), so the {' and '.join(held)} earlier syncs stored "
-            f"of it {'was' if removed + rejected == 1 else 'were'} removed; turned on again, "
-            "the stream is read in full")
+    leave out (``reason``), had stored; in the active language."""
+    held = [words.format(n=wording.number(n)) for n, words in (
+        (removed, ngettext("{n} record", "{n} records", removed)),
+        (rejected, ngettext("{n} rejection", "{n} rejections", rejected))) if n]
+    return ngettext(
+        "{stream}: not read ({reason}), so the {held} earlier syncs stored of it was removed; "
+        "turned on again, the stream is read in full",
+        "{stream}: not read ({reason}), so the {held} earlier syncs stored of it were removed; "
+        "turned on again, the stream is read in full",
+        removed + rejected,
+    ).format(stream=stream, reason=reason, held=wording.and_list(held))
 
 
 def _by_kind(counts: Counter[str], outcome: str) -> dict[str, int]:

@@ -33,6 +33,7 @@ from werkzeug import Request, Response
 import clientguard as cg
 from clientguard.connector import Skip, pull
 from clientguard.errors import DataError
+from clientguard.i18n import using
 from clientguard.metrics.concentration import revenue_by_client
 from clientguard.settlement import unapplied_cash
 from clientguard.store import Store
@@ -572,6 +573,26 @@ def test_refund_receipts_turned_off_again_leave_the_store_at_the_next_sync(
                              refund_receipts=True))
         assert [c.id for c in store.load(base_currency="USD").credit_notes] == ["95"]
         assert march_revenue(store.load(base_currency="USD")) == {"1": Decimal(70)}
+
+
+def test_the_note_of_refund_receipts_turned_off_is_said_in_polish(
+    httpserver: HTTPServer, clock: Clock, tmp_path: Path
+) -> None:
+    # Before: English in a Polish sync ("refund_receipts: not read (refund_receipts = false),
+    # so the 1 record ..."), among messages in Polish. The Polish is the catalog's sentence
+    # with "1 rekord" (one refund receipt stored, as in the test above).
+    serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [SALE],
+                       "RefundReceipt": [CASH_REFUND]})
+    with Store.open(tmp_path / "qbo.db") as store:
+        store.sync(connector(httpserver, clock, datetime(2026, 4, 2, tzinfo=UTC),
+                             refund_receipts=True))
+        with using("pl"):
+            result = store.sync(connector(httpserver, clock, datetime(2026, 4, 3, tzinfo=UTC)))
+        (dropped,) = [s for s in result.streams if s.stream == "refund_receipts"]
+        assert dropped.notes == (
+            "refund_receipts: strumień nie jest odczytywany (refund_receipts = false), więc "
+            "usunięto to, co zapisały z niego wcześniejsze synchronizacje (1 rekord); po "
+            "ponownym włączeniu zostanie odczytany w całości",)
 
 
 @given(total=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1e9"), places=2),
