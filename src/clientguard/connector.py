@@ -814,6 +814,12 @@ class Connector(ABC):
     def close(self) -> None:  # noqa: B027  (a hook: most connectors hold nothing)
         """Release what the connector holds (an HTTP session, open files)."""
 
+    def start_sync(self) -> None:  # noqa: B027  (a hook: most connectors keep nothing)
+        """Called as each :meth:`sync` starts, before its first stream is read: forget what
+        the streams of an earlier sync handed each other (what one stream's read keeps for a
+        later stream's, what was counted), so that a connector used for several syncs (a
+        script's, partial syncs of a stream or two) reads each as a fresh one would."""
+
     def prunes_each_full_read(self, stream: str) -> bool:
         """Whether the read of ``stream`` that just gave its last page was whole, so that
         what it did not give is gone at the source: :meth:`Store.sync
@@ -919,6 +925,7 @@ class Connector(ABC):
                 "source from an id)"
             )
         self._source_name = name
+        self.start_sync()
         try:
             for stream in selected:
                 yield from _StreamSync(self, stream, state, started_at, full, name).run()

@@ -28,9 +28,10 @@ Reading:
   re-tied leaves the correction it was on; ``credit_notes`` read without ``payments`` before
   it reads the payments first, for the refunds; the invoices stream asks only for
   ``kinds[]`` of ``invoice_kinds``, and of ``canceled``: a cancelled invoice, which the
-  mapping skips as deleted, so that an incremental sync drops it; a cancelled document both
-  lists give, or one list gives twice while it moves, is counted once a sync,
-  :data:`~clientguard_fakturownia.mapping.COUNTED_KEY`).
+  mapping skips as deleted, so that an incremental sync drops it). A document left out on
+  purpose, whatever the reason, is counted once a sync however many times the sync's reads
+  give it (both lists give a cancelled document; one list gives a document twice where it
+  moves while paged): :meth:`FakturowniaConnector.to_model`.
   Each correction that lowers or raises an invoice is handed the corrected invoice (its
   ``price_gross``, ``paid``, ``currency``, and a final invoice's advances:
   :data:`~clientguard_fakturownia.mapping.CORRECTED_INVOICE_KEY`), so that a lowering one
@@ -70,7 +71,14 @@ from urllib.parse import quote
 import requests
 from pydantic import Field, SecretStr, field_validator
 
-from clientguard.connector import ConnectorOptions, Mapped, RawPage, RawRecord, Stream
+from clientguard.connector import (
+    ConnectorOptions,
+    Mapped,
+    RawPage,
+    RawRecord,
+    Skip,
+    Stream,
+)
 from clientguard.errors import ApiError, AuthError, ConfigError, ConnectorError, ErrorContext
 from clientguard.http import (
     HttpConnector,
@@ -90,7 +98,6 @@ from clientguard_fakturownia.mapping import (
     CORRECTED_INVOICE_FIELDS,
     CORRECTED_INVOICE_KEY,
     CORRECTION_KINDS,
-    COUNTED_KEY,
     DEFAULT_INVOICE_KINDS,
     REFUNDS_KEY,
     SOURCE,
@@ -446,6 +453,16 @@ class FakturowniaConnector(HttpConnector):
             # request lines while it is open.
             secrets=(self._token,),
         )
+        self.start_sync()
+
+    def start_sync(self) -> None:
+        """Forget what an earlier sync of this connector kept: what the reads of one sync
+        hand each other (the invoices a correction needs, the refunds, what was counted),
+        all of it a sync's own. Called as the connector is made and as each sync starts
+        (:meth:`~clientguard.connector.Connector.start_sync`), so that a connector used for
+        several syncs (a script's, partial syncs of a stream or two) counts and hands over as
+        a fresh one does: a sync of ``credit_notes`` alone after one of ``invoices`` alone
+        counts a cancelled invoice it leaves out."""
         self._invoices_read: dict[str, _CorrectedInvoice] = {}
         """By id, what the corrections read later in the sync need of each invoice the
         ``invoices`` stream gave (and of each corrected invoice read by its id). The one
@@ -472,13 +489,6 @@ class FakturowniaConnector(HttpConnector):
         self._no_banking = False
         """Whether this sync's read of ``payments`` found no banking module (404): the
         ``credit_notes`` read after it does not ask again."""
-        self._cancelled_read: set[str] = set()
-        """The ids of the cancelled documents this sync's reads of ``invoices`` and
-        ``credit_notes`` gave (and counted as skipped): the ``credit_notes`` read after it
-        lists them too (kind ``canceled``), and a read gives one again where its list moved
-        down while it was paged; :meth:`_counted_once` marks them
-        (:data:`~clientguard_fakturownia.mapping.COUNTED_KEY`), so that the sync counts each
-        once. Emptied when ``invoices`` is read again and when ``credit_notes`` ends."""
         self._cancelled_since = False
         """Whether this sync's read of ``invoices`` gave a document cancelled since the
         last sync (or, read whole, any: :meth:`_note_cancellations`): the ``credit_notes``
@@ -489,6 +499,12 @@ class FakturowniaConnector(HttpConnector):
         """Whether the last read of ``payments`` gave the whole list (every page, to the
         empty one): not when it is turned off, when the account has no banking module, or
         while a read is under way (:meth:`prunes_each_full_read`)."""
+        self._skips_counted: set[tuple[str, str]] = set()
+        """The documents (by list and id: ``("documents", "11")``, ``("payments", "5")``)
+        this sync left out and counted as skipped (:meth:`to_model`): a read gives one again
+        where its list moved down while it was paged, and both ``invoices`` and
+        ``credit_notes`` give a cancelled document; counted again, one document read "2 x" in
+        the sync's summary."""
 
     # ----------------------------------------------------------------- requests
 
@@ -558,7 +574,6 @@ class FakturowniaConnector(HttpConnector):
                 self._advances_read = {}
                 self._refunds = None
                 self._cancelled_since = False
-                self._cancelled_read = set()
             if stream.name == "payments":
                 refunds: dict[str, list[dict[str, Any]]] = {}
             boundary = PageBoundary(
@@ -570,14 +585,10 @@ class FakturowniaConnector(HttpConnector):
                 self._check_boundary(stream, since, boundary, page)
                 if stream.name == "invoices":
                     self._note_cancellations(stream, since, page)
-                    # A cancelled document an earlier page gave already (the list moved
-                    # down while it was paged) is counted once too.
-                    page = self._counted_once(page)
                     self._keep_advances(page)
                     page = self._with_advances(page, stream.name)
                     self._keep_invoices(page)  # a final invoice with its advances
                 elif stream.name == "credit_notes":
-                    page = self._counted_once(page)
                     page = self._with_corrected_invoices(page, stream.name)
                     page = self._with_refunds(page)
                     if page.last and notes:
@@ -610,7 +621,6 @@ class FakturowniaConnector(HttpConnector):
                 self._invoices_read = {}  # nothing after the corrections reads it
                 self._refunds, self._no_banking = None, False
                 self._cancelled_since = False
-                self._cancelled_read = set()
             if stream.name in ("invoices", "credit_notes", "payments"):
                 self._advances_read = {}  # only a final invoice of this read needs them
                 self._batches_heeded = True  # each read asks the filter again, once
@@ -678,27 +688,6 @@ class FakturowniaConnector(HttpConnector):
             if cursor is None or change is None or change > cursor:
                 self._cancelled_since = True
                 return
-
-    def _counted_once(self, page: RawPage) -> RawPage:
-        """``page`` of ``invoices`` or ``credit_notes`` with each cancelled document this
-        sync gave already marked (:data:`~clientguard_fakturownia.mapping.COUNTED_KEY`), and
-        the others it holds remembered as given (:attr:`_cancelled_read`): both lists give one
-        (kind ``canceled``, whether it was an invoice or a correction), and one read gives it
-        twice where the list moved down while it was paged (a document issued meanwhile
-        pushed it onto the next page); the first counted it as skipped already. It is still
-        skipped as deleted, so that a cancelled correction's credit note leaves the store."""
-        done = self._cancelled_read
-        records: list[RawRecord] = []
-        marked = False
-        for record in page.records:
-            if is_cancelled(record.data) and (ident := text_of(record.data.get("id"))):
-                if ident in done:
-                    record = RawRecord({**record.data, COUNTED_KEY: True}, record.location)
-                    marked = True
-                else:
-                    done.add(ident)
-            records.append(record)
-        return replace(page, records=tuple(records)) if marked else page
 
     def _keep_invoices(self, page: RawPage) -> None:
         """Keep what a correction needs of each invoice on ``page`` (a final invoice's with the
@@ -1042,13 +1031,28 @@ class FakturowniaConnector(HttpConnector):
     # ----------------------------------------------------------------- mapping
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+        """What the mapping makes of ``raw``; a document left out that this sync left out and
+        counted already (:attr:`_skips_counted`) is left out uncounted (``Skip.counted``
+        False), its deletion followed all the same. Its first skip in the sync counts, for
+        whatever reason: one given first as an invoice and again cancelled is counted once,
+        as cancelled."""
+        mapped: Mapped
         if stream.name == "customers":
-            return customer_from_client(raw)
-        if stream.name in ("invoices", "credit_notes"):
-            return map_document(raw, self.rules)
-        if stream.name == "payments":
-            return payment_from_banking(raw, self.rules)
-        raise ConfigError(f"unknown stream {stream.name!r}")
+            mapped, listed = customer_from_client(raw), "customers"
+        elif stream.name in ("invoices", "credit_notes"):
+            # One list of documents behind both streams: its ids are one namespace.
+            mapped, listed = map_document(raw, self.rules), "documents"
+        elif stream.name == "payments":
+            mapped, listed = payment_from_banking(raw, self.rules), "payments"
+        else:
+            raise ConfigError(f"unknown stream {stream.name!r}")
+        if isinstance(mapped, Skip) and mapped.counted:
+            ident = text_of(raw.get("id"))
+            if ident is not None:
+                if (listed, ident) in self._skips_counted:
+                    return replace(mapped, counted=False)
+                self._skips_counted.add((listed, ident))
+        return mapped
 
     def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
         # Fakturownia's timestamps carry an offset; a naive one is Warsaw time, not UTC.

@@ -93,7 +93,6 @@ __all__ = [
     "CORRECTED_INVOICE_KEY",
     "CORRECTION_KINDS",
     "CORRECTS_CANCELLED",
-    "COUNTED_KEY",
     "DEFAULT_INVOICE_KINDS",
     "DEFAULT_RULES",
     "REFUNDS_KEY",
@@ -190,15 +189,6 @@ CANCELLED_DOCUMENT = (
     "cancelled document (anulowany, kind 'canceled' or cancelled: true): it has no effect"
 )
 """Why a cancelled document is skipped (:func:`map_document`)."""
-
-COUNTED_KEY = "clientguard:counted"
-"""Key under which a connector marks the raw record of a cancelled document the same sync
-gave already and counted as skipped (Fakturownia lists a cancelled document, kind
-``canceled`` whether it was an invoice or a correction, with the invoices and with the
-corrections; and one list gives it twice where it moved down while it was paged). Not a
-Fakturownia field. With it :func:`map_document` skips the document uncounted
-(``Skip.counted`` False), so that a sync counts it once; its deletion is followed all the
-same."""
 
 #: Why the other kinds are skipped, in words a person reads in the sync report.
 _NOT_SALES: Mapping[str, str] = {
@@ -411,9 +401,9 @@ def map_document(
     if not _is_income(raw):
         return Skip("cost document (income 0): only sales are read", deleted=True)
     if is_cancelled(raw):
-        # deleted=True: the open invoice (or the credit note) an earlier sync stored leaves;
-        # counted once a sync, by the first stream that lists it (COUNTED_KEY).
-        return Skip(CANCELLED_DOCUMENT, deleted=True, counted=COUNTED_KEY not in raw)
+        # deleted=True: the open invoice (or the credit note) an earlier sync stored leaves.
+        # Both lists give it; the connector counts it once a sync (its to_model).
+        return Skip(CANCELLED_DOCUMENT, deleted=True)
     if kind in CORRECTION_KINDS:
         return _correction(raw, rules)
     if kind not in rules.invoice_kinds:
