@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clientguard.claims import claim
+from clientguard.claims import Claim, claim
+from clientguard.errors import DataError
 from clientguard.ledger import Ledger
 from clientguard.model import AnyRecord, Invoice
+from clientguard.money import FxTable
 from clientguard.policy import Policy
 from clientguard.review import review
 from clientguard.testing import credit_note, customer, fx_table, invoice, ledger, payment
@@ -32,6 +34,58 @@ EUR_IN_PLN = fx_table("PLN", {"EUR": {
     date(2018, 12, 1) + timedelta(days=n): D("4.2000") + D(n % 997) / 10000 for n in _DAYS}})
 """A rate every day, of four decimals, so that a Polish compensation converted to PLN has a
 fraction of a grosz to round (EUR 40 at 4.2731 is 170.924 PLN: 170.92 on the claim)."""
+
+
+def cent(amount: D) -> D:
+    """``amount`` to the cent, half-even: how money.py rounds money for output (module
+    docstring), written out here so that the expected values do not call the code tested."""
+    return amount.quantize(D("0.01"), rounding=ROUND_HALF_EVEN)
+
+
+def _has_rate(fx: FxTable, currency: str | None, day: date | None) -> bool:
+    """Whether ``fx`` has a rate of ``currency`` on ``day`` (its own look-back included)."""
+    assert currency is not None
+    assert day is not None
+    try:
+        fx.rate(currency, day)
+    except DataError:
+        return False
+    return True
+
+
+def _in_base(letter: Claim, rate: D, base: str, fx: FxTable | None = None) -> tuple[D, D]:
+    """``(claimable, time_barred)`` of a claim's lines in the base currency ``base`` (whose
+    minor unit is the cent), as a reader converts a claim in another currency: each line's
+    interest (claimed; time-barred) at the invoices' own ``rate`` to the cent, and each
+    line's compensation in a known sum (claimed, or time-barred) in ``base``: itself where it
+    is in ``base``; the law's sum where the law states it in ``base`` (a Polish EUR 70,
+    converted to PLN and back at one table, is 70.00 EUR again); else converted with ``fx``
+    at its rule date's rate, to the cent. A sum of lines each to the cent."""
+    claimable = barred = D(0)
+    for line in letter.invoices:
+        if line.interest_claimed is not None:
+            claimable += cent(line.interest_claimed * rate)
+            barred += cent((line.interest_time_barred or D(0)) * rate)
+        if line.compensation is None or not line.compensation_converted:
+            continue
+        if line.compensation_currency == base:
+            compensation = line.compensation
+        elif line.compensation_statutory_currency == base:
+            assert line.compensation_statutory is not None
+            compensation = line.compensation_statutory
+        elif fx is not None and _has_rate(fx, line.compensation_currency,
+                                          line.compensation_rule_date):
+            assert line.compensation_currency is not None
+            assert line.compensation_rule_date is not None
+            compensation = cent(line.compensation * fx.rate(line.compensation_currency,
+                                                            line.compensation_rule_date))
+        else:
+            continue  # no rate: in no base sum (compensation_unconvertible says it)
+        if line.compensation_time_barred:
+            barred += compensation
+        else:
+            claimable += compensation
+    return claimable, barred
 
 
 def test_three_lines_rounded_up_a_cent_between_them() -> None:
@@ -107,6 +161,82 @@ def test_each_clients_claimable_is_its_claims_total(law: str, seed: int, as_of: 
         assert barred == letter.time_barred_totals.get(currency, D(0)), who
 
 
+def _daily(base: str, currency: str, first: D, step: D) -> FxTable:
+    """An FxTable with a rate of ``currency`` every day from December 2018 to 2032, ``first``
+    plus ``step`` times the day's number modulo 997: four or five decimals, never one rate
+    for long."""
+    return fx_table(base, {currency: {
+        date(2018, 12, 1) + timedelta(days=n): first + step * (n % 997) for n in _DAYS}})
+
+
+# Invoices in another currency than the book's, each at a rate of its own with four decimals,
+# in a book WITH an FxTable (which converts each fixed compensation at its rule date): a
+# line's interest at the invoice's rate and a compensation at the table's are fractions of a
+# cent of the base currency. Each line is rounded to the cent of the base and the lines are
+# added, so the review's claimable is the claim's lines, converted, to the cent: until
+# 2026-12-07 it was their unrounded sum (0.31 EUR at 4.3123 is 1.336813 PLN; a Polish EUR 70
+# converted to PLN and back was 69.99999999999999999999999999 EUR), a cent or more off the
+# lines on a long book.
+WITH_RATES = [
+    ("eu", "EUR", "PLN", D("4.3123"), _daily("PLN", "EUR", D("4.2000"), D("0.0001"))),
+    ("uk", "GBP", "EUR", D("1.1731"), _daily("EUR", "GBP", D("1.1500"), D("0.0001"))),
+    ("pl", "PLN", "EUR", D("0.2337"), _daily("EUR", "PLN", D("0.2200"), D("0.00001"))),
+]
+
+
+@pytest.mark.parametrize(("law", "currency", "base", "rate", "fx"), WITH_RATES,
+                         ids=["eu-in-pln", "uk-in-eur", "pl-in-eur"])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), as_of=st.dates(date(2023, 1, 1), date(2031, 12, 31)))
+def test_foreign_claims_are_claimable_line_by_line_to_the_cent(
+    law: str, currency: str, base: str, rate: D, fx: FxTable, seed: int, as_of: date
+) -> None:
+    book = ledger(*_book(seed, currency, fx_rate=rate), base_currency=base, fx=fx)
+    policy = Policy(jurisdiction=law)
+    reviewed = review(book, as_of=as_of, policy=policy)
+    for who in "abc":
+        letter = claim(book, who, as_of=as_of, policy=policy)
+        client = reviewed.clients.get(who)
+        claimable = client.claimable if client is not None else D(0)
+        barred = client.time_barred if client is not None else D(0)
+        assert (claimable, barred) == _in_base(letter, rate, base, fx), who
+        # Money in the base currency, to its cent: what the JSON and the text print is the
+        # model's own number.
+        assert claimable == cent(claimable), who
+        assert barred == cent(barred), who
+        for cost in (client.costs.values() if client is not None else ()):
+            for item in cost.invoices:
+                if item.compensation_base is not None:
+                    assert item.compensation_base == cent(item.compensation_base), who
+    assert reviewed.book.claimable == sum(
+        (c.claimable for c in reviewed.clients.values()), D(0))
+
+
+def test_euro_lines_in_a_zloty_book_by_hand() -> None:
+    # EU law, a PLN book: three invoices of EUR 1,000 at their own 4.3123, due 31 March 2025
+    # (EUR_IN_PLN's rate that day: 4.2000 + 0.0001 x (2,312 mod 997 = 318) = 4.2318), each
+    # paid 1 April. A line: 0.31 EUR of interest (as the first test) x 4.3123 = 1.336813 ->
+    # 1.34 PLN, and EUR 40 x 4.2318 = 169.272 -> 169.27 PLN; 170.61 PLN a line, 511.83 for
+    # three. Until 2026-12-07 the review said 511.826439 (shown 511.83 by luck of the sum).
+    records: list[AnyRecord] = [customer("acme")]
+    for n in range(3):
+        sent = invoice("acme", issued="2025-03-01", due="2025-03-31", total="1000.00",
+                       currency="EUR", fx_rate="4.3123", id=f"I{n}")
+        records += [sent, payment("acme", on="2025-04-01", amount="1000.00", currency="EUR",
+                                  fx_rate="4.3123", pays=sent, id=f"P{n}")]
+    book = ledger(*records, base_currency="PLN", fx=EUR_IN_PLN)
+    policy = Policy(jurisdiction="eu")
+    as_of = date(2025, 6, 30)
+    assert EUR_IN_PLN.rate("EUR", date(2025, 3, 31)) == D("4.2318")
+    letter = claim(book, "acme", as_of=as_of, policy=policy)
+    assert letter.totals == {"EUR": D("120.93")}
+    client = review(book, as_of=as_of, policy=policy).clients["acme"]
+    assert client.claimable == D("511.83")
+    assert str(client.claimable) == "511.83"
+    (cost,) = client.costs.values()
+    assert [i.compensation_base for i in cost.invoices] == [D("169.27")] * 3
+
+
 PLN_IN_EUR = D("0.2300")
 """EUR per PLN, each record's own rate, in an EUR book without an FxTable."""
 
@@ -126,9 +256,9 @@ def _unpriced_lines(letter: object) -> D:
 # totals (docs/claims.md, "Fixed compensation"). Until 2026-12-07 the review counted the EUR
 # sum in claimable, being in the base currency, and so asked 40.00 EUR a late invoice more than
 # the claim did. Now both leave it out and both say so: the claim's totals are in PLN alone,
-# the review's claimable is each PLN line at 0.23 (to the cent of the PLN lines, before the
-# conversion: claimable is unrounded in the base), and the review's compensation_unpriced is
-# the claim's blank lines, EUR for EUR.
+# the review's claimable is each PLN line at 0.23 rounded to the cent of EUR, added up (until
+# 2026-12-07 the PLN total x 0.23, unrounded: 338.42 x 0.23 = 77.8366 EUR), and the review's
+# compensation_unpriced is the claim's blank lines, EUR for EUR.
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**6), as_of=st.dates(date(2023, 1, 1), date(2031, 12, 31)))
 def test_a_polish_claim_in_an_eur_book_without_rates_leaves_out_the_same_compensation(
@@ -143,8 +273,7 @@ def test_a_polish_claim_in_an_eur_book_without_rates_leaves_out_the_same_compens
         client = reviewed.clients.get(who)
         claimable = client.claimable if client is not None else D(0)
         barred = client.time_barred if client is not None else D(0)
-        assert claimable == letter.totals.get("PLN", D(0)) * PLN_IN_EUR, who
-        assert barred == letter.time_barred_totals.get("PLN", D(0)) * PLN_IN_EUR, who
+        assert (claimable, barred) == _in_base(letter, PLN_IN_EUR, "EUR"), who
         unpriced = client.compensation_unpriced if client is not None else D(0)
         assert unpriced == _unpriced_lines(letter), who
 
@@ -169,7 +298,7 @@ def test_the_advice_says_the_polish_compensation_left_out_and_why() -> None:
     letter = claim(book, "acme", as_of=as_of, policy=policy)
     assert _unpriced_lines(letter) == D("840.00")
     client = review(book, as_of=as_of, policy=policy).clients["acme"]
-    assert client.claimable == letter.totals["PLN"] * PLN_IN_EUR
+    assert client.claimable == _in_base(letter, PLN_IN_EUR, "EUR")[0]
     assert client.compensation_unpriced == D("840.00")
     (advice,) = [r for r in client.revisions if r.kind == "claim_late_interest"]
     # Every compensation is left out: the sum claimed is of the interest alone, and the first
@@ -194,7 +323,8 @@ def test_the_advice_says_the_polish_compensation_left_out_and_why() -> None:
 # rate). Until 2026-12-07 the review dropped it from claimable without a word; now it leaves
 # it out as before and says how much, by currency: the claim's compensation total, sum for
 # sum. Claimable is the claim's interest total at the invoices' rate (each line rounded in
-# the invoice's currency, then converted, as for the Polish case above).
+# the invoice's currency, then converted and rounded to the cent of the base, as for the
+# Polish case above).
 FOREIGN = [("uk", "GBP", "EUR", D("1.1700")), ("eu", "EUR", "PLN", D("4.2500"))]
 
 
@@ -214,7 +344,7 @@ def test_a_claim_in_another_currency_in_a_book_without_rates_leaves_out_what_it_
         client = reviewed.clients.get(who)
         claimable = client.claimable if client is not None else D(0)
         left_out = client.compensation_unconvertible if client is not None else {}
-        assert claimable == letter.interest_totals.get(currency, D(0)) * rate, who
+        assert claimable == _in_base(letter, rate, base)[0], who
         compensation = letter.compensation_totals.get(currency)
         assert left_out == ({currency: compensation} if compensation else {}), who
         assert (client.compensation_unpriced if client is not None else D(0)) == 0, who
@@ -248,7 +378,7 @@ def test_the_advice_says_the_uk_compensation_left_out_and_why() -> None:
     letter = claim(book, "acme", as_of=as_of, policy=policy)
     assert letter.compensation_totals == {"GBP": D("840")}
     client = review(book, as_of=as_of, policy=policy).clients["acme"]
-    assert client.claimable == letter.interest_totals["GBP"] * GBP_IN_EUR
+    assert client.claimable == _in_base(letter, GBP_IN_EUR, "EUR")[0]
     assert client.compensation_unconvertible == {"GBP": D("840")}
     (advice,) = [r for r in client.revisions if r.kind == "claim_late_interest"]
     assert advice.message.startswith("Claim the statutory late-payment interest now owed: ")
@@ -334,7 +464,9 @@ def test_the_advice_names_the_rate_an_fx_table_lacks(lang: str, sentence: str) -
     letter = claim(book, "acme", as_of=as_of, policy=policy)
     client = review(book, as_of=as_of, policy=policy, lang=lang).clients["acme"]
     assert client.compensation_unconvertible == {"GBP": D("70")}
-    assert client.claimable == (letter.interest_totals["GBP"] + 11 * D(70)) * GBP_IN_EUR
+    # Each line's interest at 1.17 to the cent, and 11 x 70 x 1.17 = 900.90 EUR.
+    assert client.claimable == _in_base(letter, GBP_IN_EUR, "EUR", book.fx)[0]
+    assert _in_base(letter, D(0), "EUR", book.fx)[0] == 11 * D("81.90")
     (advice,) = [r for r in client.revisions if r.kind == "claim_late_interest"]
     assert sentence in advice.message
     assert "(an FxTable, [rates])" not in advice.message
@@ -377,7 +509,9 @@ def test_time_barred_compensation_the_ledger_cannot_convert_is_said_as_the_claim
     reviewed = review(book, as_of=as_of, policy=policy)
     client = reviewed.clients["acme"]
     assert client.time_barred_unconvertible == {"GBP": D("70")}
-    assert client.time_barred == D("14.44") * GBP_IN_EUR  # 16.8948 EUR, the interest alone
+    # 14.44 x 1.17 = 16.8948 -> 16.89 EUR, the interest alone, to the cent (until 2026-12-07
+    # it was 16.8948, unrounded).
+    assert client.time_barred == D("16.89")
     (advice,) = [r for r in client.revisions if r.kind == "claim_late_interest"]
     assert ("16.89 EUR and 70.00 GBP more is time-barred and left out: a debtor who raises "
             "limitation defeats it in court.") in advice.message

@@ -267,13 +267,69 @@ def test_a_usd_invoice_in_a_euro_book(
     assert item.compensation is not None
     assert item.compensation.currency == compensation_currency
     assert abs(item.compensation.amount - compensation) < TINY
-    assert item.compensation_base is not None
-    assert abs(item.compensation_base - compensation_base) < TINY
+    # Rounded to the cent of the base currency: the PL 70/0.24 x 0.24 is 70.00 EUR, not the
+    # 69.99999999999999999999999999 of 28 digits it was until 2026-12-07.
+    assert item.compensation_base == compensation_base
+    assert item.compensation_base.as_tuple().exponent == -2
     assert cost.compensation_unconverted == {}
-    # Claimable: the interest as the claim states it (rounded once in USD) at the invoice's
-    # rate, and the compensation in the base currency.
-    assert abs(cost.claimable - (cent(interest_usd) * D("0.90") + compensation_base)) < TINY
+    # Claimable: the interest as the claim states it (rounded once in USD), converted at the
+    # invoice's rate and rounded to the cent of EUR (a sum of lines, each to the cent), and
+    # the compensation in the base currency. EU 45.82 USD x 0.90 = 41.238 -> 41.24 + 40 =
+    # 81.24; PL 64.73 x 0.90 = 58.257 -> 58.26 + 70 = 128.26; UK 52.40 x 0.90 = 47.16 +
+    # 80.50 = 127.66. Until 2026-12-07 claimable was 81.238 and 128.257, unrounded.
+    assert cost.claimable == cent(cent(interest_usd) * D("0.90")) + compensation_base
+    assert cost.claimable.as_tuple().exponent == -2
     assert close(cost.financing_cost, D(13500) / D(365))
+
+
+# --- money in the base currency, to its minor unit ---------------------------------------------
+
+
+def test_polish_compensation_in_zloty_is_rounded_to_the_grosz() -> None:
+    # The two-part ledger's invoice, with NBP's EUR rate of 30 May 2025 (the rule date, see
+    # polish_two_part_ledger) at 4.3123: EUR 70 x 4.3123 = 301.861 PLN. The claim's line is
+    # 301.86 (half-even to the grosz); so is the compensation in the base currency, which the
+    # review shows and adds up (until 2026-12-07 it was 301.8610). Claimable: 127.26 of
+    # interest (worked above) + 301.86 = 429.12.
+    book = polish_two_part_ledger(fx=False)
+    priced = ledger(*book.records(), base_currency="PLN",
+                    fx=fx_table("PLN", {"EUR": {"2025-05-30": "4.3123"}}))
+    cost = lateness_costs(priced, as_of=AS_OF, policy=Policy(jurisdiction="pl"))["gdansk"]
+    (item,) = cost.invoices
+    assert item.compensation is not None
+    assert item.compensation.amount == D("301.861")
+    assert item.compensation_base == D("301.86")
+    assert str(item.compensation_base) == "301.86"
+    assert cost.compensation == D("301.86")
+    assert cost.claimable == D("429.12")
+
+
+def euro_invoices_in_a_zloty_book() -> Ledger:
+    # Three invoices of EUR 1,000.00 at their own rate of 4.3123 PLN/EUR, due 31 March 2025,
+    # each paid 1 April; the FxTable's EUR rate of the due date (which converts the EU's EUR
+    # 40, owed when the debt fell due) is 4.1839.
+    records: list[AnyRecord] = [customer("lyon")]
+    for n in range(3):
+        sent = invoice("lyon", issued="2025-03-01", due="2025-03-31", total="1000.00",
+                       currency="EUR", fx_rate="4.3123", id=f"E{n}")
+        records += [sent, payment("lyon", on="2025-04-01", amount="1000.00", currency="EUR",
+                                  fx_rate="4.3123", pays=sent, id=f"EP{n}")]
+    return ledger(*records, base_currency="PLN",
+                  fx=fx_table("PLN", {"EUR": {"2025-03-31": "4.1839"}}))
+
+
+def test_foreign_lines_are_converted_and_rounded_each_then_added() -> None:
+    # EU law, 2025-H1 11.15%: 1 day of interest on EUR 1,000, 1,000 x 11.15 / 36,500 =
+    # 0.30547... -> 0.31 EUR a line (the claim's), x 4.3123 = 1.336813 -> 1.34 PLN; EUR 40 x
+    # 4.1839 = 167.356 -> 167.36 PLN. A line is 168.70 PLN, three are 506.10 PLN. Until
+    # 2026-12-07: 506.078439, each line's 168.692813 added unrounded (506.08 shown, two grosz
+    # off the lines).
+    cost = lateness_costs(euro_invoices_in_a_zloty_book(), as_of=date(2025, 6, 30),
+                          policy=Policy(jurisdiction="eu"))["lyon"]
+    assert [i.compensation_base for i in cost.invoices] == [D("167.36")] * 3
+    assert cost.compensation == D("502.08")
+    assert cost.claimable == D("506.10")
+    assert str(cost.claimable) == "506.10"
 
 
 def test_usd_worked_numbers_to_the_cent() -> None:

@@ -83,7 +83,16 @@ Robotics, 1,083 lines, 44,144.31 to 44,145.14, its claims' total), the book's 54
 client; docs/report-schema.md): the JSON digests of both, each gaining 80 lines, every one
 ``{}`` (the samples' compensation is the Directive's EUR 40 in an EUR book); with those lines
 taken out and the version put back to 1.6, each JSON is the old digest again, compared on
-the day of the change (2026-12-07); the table, CSV and HTML are unchanged.
+the day of the change (2026-12-07); the table, CSV and HTML are unchanged. A claim line in
+another currency than the base is converted and rounded to the cent of the base before the
+lines are added (2026-12-07, docs/claims.md, "Rounding"; was converted and added unrounded):
+every digest of both. Compared line by line on the day of the change, only the claimable
+numbers of the clients invoiced in USD or GBP and the book's moved (the book's and the
+client's in the JSON, the CSV's claimable column, the summary and the cost-of-lateness
+clause): in the sample firm Lakeshore Analytics 345.46 to 345.45 EUR (its eight USD lines
+each to the cent, worked out beside the claim's lines) and the book's 7,782.02 to 7,782.01;
+in the 100,000 invoices Lakeshore Analytics 22,927.00 to 22,927.11, Thornbury Press 5,464.61
+to 5,464.58, the book's 545,997.55 to 545,997.63.
 """
 
 from __future__ import annotations
@@ -99,16 +108,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "8fa2b64b879558cb8cebfbaf80e35debf29fe3177ec52200e87e6b89a377cb2f",
-        "json": "ea9c6d14955db8162e163e434a5a08808bce4b9bde55d733325f94444db55fe7",
-        "csv": "b5dbd78117828103ca481f59dc500897878f930edbde4577eb3481b4691a51bf",
-        "html": "0a80222c0d2144d9fc2f8b217ac30c5090889a68ed356b7d2aa85361936cd557",
+        "table": "1d02091247cd18f900292260c589df895f84f6422ee263bfe932914acc07e9e6",
+        "json": "7d9293ad951b66fc99deb6ee085287d53b0546480231e310f8a7546d76d2048d",
+        "csv": "53cdc01c89c106f671bf8902a3a6b406132210c0022c20627ec640d8d4e9a82c",
+        "html": "29685fcad0846fb9f215f8940463dcd27dae849cb3f0c83b5d9dfaf4ab840ac8",
     },
     100_000: {
-        "table": "d0e4a63bb1b72f78508452f08ba4ea72071f0379ef877f670b8b080c66a7010f",
-        "json": "8cd69e2609ccc7a2487e543cf72b6f9616af3cbafefc19f69a0158546523bd2c",
-        "csv": "8783385ce753543fda573236b8a983b5f07638f2cf4626d6e0ddf2356d8ef366",
-        "html": "6097791a3f633fecc61d1ad67548372db92d307938ad67a389d7dd0ee8a4a17a",
+        "table": "58ab09dce3b673af41bd1732d03f7f7f4691b68b3f7673519bd8dae51467e9ef",
+        "json": "aa214bd6cfc43eb7136dd76ce509cd990412a124fb50ec0c37256b466e56caca",
+        "csv": "3509e12f3bc445f9fa0373d2b02a6e9a63f8d2cc5d5205c40ef909acd6da62f2",
+        "html": "e862b3d6852c4d636273ba468c66d44c12d06d6302f129b02c13414f4083a708",
     },
 }
 

@@ -92,7 +92,8 @@ class InvoiceLatenessCost(BaseModel):
     statutory_interest: StatutoryInterest | None
     statutory_interest_base: Decimal
     compensation: FixedCompensation | None
-    #: The compensation in the base currency; None where it could not be converted.
+    #: The compensation in the base currency, rounded to its minor unit (half-even): the
+    #: amount ``claimable`` adds up; None where it could not be converted.
     compensation_base: Decimal | None
     #: The part of ``statutory_interest`` time-barred as of the review date (the law no longer
     #: enforces it: docs/claims.md, "Limitation"), unrounded, and in the base currency; zero
@@ -124,12 +125,16 @@ class ClientLatenessCost(BaseModel):
     #: What the law lets the firm claim, base currency: each invoice's line as
     #: :func:`clientguard.claims.claim` states it (its interest less the time-barred part,
     #: rounded once to the minor unit of the invoice's currency by :func:`claimed_interest`,
-    #: at the invoice's rate; and its compensation, rounded, unless time-barred), added up.
-    #: So ``statutory_interest + compensation - time_barred`` to within the rounding of the
-    #: lines, and a client's claim's total to the cent where its lines are in the base currency.
+    #: then, in another currency than the base, converted at the invoice's rate and rounded
+    #: to the base's minor unit; and its ``compensation_base``, rounded, unless time-barred),
+    #: added up: a sum of lines each to the cent of the base currency. So
+    #: ``statutory_interest + compensation - time_barred`` to within the rounding of the
+    #: lines, and a client's claim's total to the cent where its lines are in the base
+    #: currency (its lines each converted and rounded where they are in another).
     claimable: Decimal
     #: The statutory interest and converted compensation time-barred as of the review date,
-    #: base currency, each invoice's as the claim states it (:func:`claimed_interest`):
+    #: base currency, each invoice's as the claim states it (:func:`claimed_interest`, then
+    #: converted and rounded as ``claimable``'s lines):
     #: counted in ``statutory_interest`` and ``compensation``, left out of ``claimable``
     #: (docs/claims.md, "Limitation").
     time_barred: Decimal = Decimal(0)
@@ -374,19 +379,6 @@ def claimed_interest(
     return claimed, round_money(interest, currency) - claimed
 
 
-def _claimed_compensation(
-    compensation: FixedCompensation | None, compensation_base: Decimal | None, base: str
-) -> Decimal | None:
-    """The compensation in the base currency as a claim states it: rounded to the minor unit
-    (:meth:`FixedCompensation.rounded`, the claim's line) where it is in the base currency (a
-    Polish EUR 70 at 4.3123 is 301.86 PLN, not 301.861); else ``compensation_base``, the
-    law's sum converted."""
-    if compensation is not None and compensation_base is not None and (
-            compensation.currency == base):
-        return compensation.rounded()
-    return compensation_base
-
-
 def _left_out(
     compensation: FixedCompensation | None, compensation_base: Decimal | None,
     fx: FxTable | None,
@@ -413,7 +405,10 @@ def _priced_in_base(
     """The one rule of whether a fixed compensation of ``amount`` in ``currency`` (as
     :func:`fixed_compensation` states it) counts in a base-currency sum, and how much: the
     amount itself in the base currency; converted with ``fx`` in another
-    (:func:`_sum_in_base`); None where it cannot be priced in the base currency: a Polish
+    (:func:`_sum_in_base`); either rounded to the minor unit of ``base`` (half-even), as the
+    claim's line shows it in the base currency (a Polish EUR 70 at 4.3123 is 301.86 PLN, not
+    301.861) and as a sum of lines adds it in another (EUR 40 at 4.1839 is 167.36 PLN, not
+    167.3560); None where it cannot be priced in the base currency: a Polish
     one left in EUR (``FixedCompensation.priced`` False: the law owes PLN at a rate the
     ledger does not have, even in an EUR book), or any other without an ``fx``. The claim
     (:meth:`_Law.claim`) and the review's sums (:meth:`_Law.claim_amounts`) both ask it, so
@@ -423,10 +418,10 @@ def _priced_in_base(
     if not _priced(jurisdiction, currency):
         return None
     if currency == base:
-        return amount
+        return round_money(amount, base)
     if fx is None:
         return None
-    return _sum_in_base(jurisdiction, amount, currency, rule_date, fx)
+    return round_money(_sum_in_base(jurisdiction, amount, currency, rule_date, fx), base)
 
 
 def _line(
@@ -434,13 +429,16 @@ def _line(
     interest_barred: Decimal,
     currency: str,
     rate: Decimal,
+    base: str,
     compensation_base: Decimal | None,
     compensation_barred: bool,
     left_out: _LeftOut | None = None,
 ) -> _Owed:
-    """One late invoice's claim line in the base currency, as the claim states it: the
-    interest (:func:`claimed_interest`, at the invoice's ``rate``) and the compensation in the
-    base currency (rounded already where it is in it), each claimed or time-barred; and
+    """One late invoice's claim line in the base currency ``base``, as the claim states it:
+    the interest (:func:`claimed_interest`, in the invoice's ``currency``; in another than
+    ``base`` converted at the invoice's ``rate`` and rounded to the minor unit of ``base``,
+    :func:`_line_in_base`) and the compensation in the base currency (rounded to its minor
+    unit already, :func:`_priced_in_base`), each claimed or time-barred; and
     ``left_out``, a compensation no base sum counts (:func:`_left_out`): left out of
     ``claimable`` where it is not time-barred, else counted by currency in
     ``barred_unconvertible`` as the claim counts it in its time-barred totals (a Polish one
@@ -448,9 +446,9 @@ def _line(
     claimable = barred = _NONE
     if interest is not None:
         claimed, barred_interest = claimed_interest(interest, interest_barred, currency)
-        claimable = _in_base(claimed, rate)
+        claimable = _line_in_base(claimed, currency, rate, base)
         if barred_interest:
-            barred = _in_base(barred_interest, rate)
+            barred = _line_in_base(barred_interest, currency, rate, base)
     if compensation_base is not None:
         if compensation_barred:
             barred += compensation_base
@@ -518,8 +516,6 @@ def _claimable_before_window(
                 jurisdiction, invoice, step_days, step_amounts, settled_on or as_of,
                 _debt_fallen_due(invoice, counted, jurisdiction))
             interest_amount = interest.amount if interest is not None else None
-            compensation_base = _claimed_compensation(
-                compensation, compensation_base, ledger.base_currency)
             left_out = _left_out(compensation, compensation_base, ledger.fx)
             bar = limitation(jurisdiction, due_date=due, settled_on=settled_on, as_of=as_of,
                              interest=interest, pl_years=policy.pl_limitation_years,
@@ -537,7 +533,7 @@ def _claimable_before_window(
                 jurisdiction, invoice, step_days, step_amounts, settled_on or as_of,
                 _debt_fallen_due(invoice, counted, jurisdiction))
         line = _line(interest_amount, interest_barred, invoice.currency, rate,
-                     compensation_base, compensation_barred, left_out)
+                     ledger.base_currency, compensation_base, compensation_barred, left_out)
         held = owed.get(customer_id)
         owed[customer_id] = line if held is None else _added(held, line)
     return owed
@@ -601,10 +597,9 @@ class _Law:
     ) -> tuple[Decimal | None, Decimal | None, _LeftOut | None]:
         """:meth:`claim`'s statutory interest amount (None where it has none) and
         compensation in the base currency (None where it has none or cannot be converted),
-        the same Decimals, without the models and the notes, but for a compensation in the
-        base currency, rounded as the claim states it (:func:`_claimed_compensation`): what a
-        sum of the claims reads; and the compensation left out of it for want of a rate
-        (:func:`_priced_in_base` gave None), else None."""
+        the same Decimals, without the models and the notes: what a sum of the claims reads;
+        and the compensation left out of it for want of a rate (:func:`_priced_in_base` gave
+        None), else None."""
         interest: Decimal | None = None
         try:
             table, cuts = self._table(jurisdiction)
@@ -634,9 +629,6 @@ class _Law:
         if in_base is None:
             return interest, None, _LeftOut(not _priced(jurisdiction, currency), currency,
                                             amount, missing)
-        if currency == base:
-            # As the claim states it (FixedCompensation.rounded): the sum's one use.
-            return interest, round_money(in_base, currency), None
         return interest, in_base, None
 
     def claim(
@@ -798,9 +790,7 @@ def _invoice_costs(
         else:
             interest, compensation, compensation_base, notes = None, None, None, []
         line = _line(interest.amount if interest is not None else None, interest_barred,
-                     invoice.currency, rate,
-                     _claimed_compensation(compensation, compensation_base,
-                                           ledger.base_currency),
+                     invoice.currency, rate, ledger.base_currency, compensation_base,
                      compensation_barred,
                      _left_out(compensation, compensation_base, ledger.fx))
         # The fields in the model's order, as validation would store them.
@@ -874,6 +864,17 @@ def _in_base(amount: Decimal, rate: Decimal) -> Decimal:
     exponent (``amount``, the result of an operation in the same context, already fits its
     precision): no second Decimal an invoice."""
     return amount if rate is ONE else amount * rate
+
+
+def _line_in_base(amount: Decimal, currency: str, rate: Decimal, base: str) -> Decimal:
+    """A claim line's ``amount`` (rounded to the minor unit of the invoice's ``currency``) in
+    the base currency ``base`` as a sum of lines reads it: itself where ``currency`` is
+    ``base``; else converted at the invoice's ``rate`` and rounded to the minor unit of
+    ``base`` (half-even, :func:`round_money`), so that a client's ``claimable`` is the sum of
+    its lines to the cent (0.31 EUR at 4.3123 is 1.34 PLN, not 1.336813)."""
+    if currency == base:
+        return amount
+    return round_money(amount * rate, base)
 
 
 def _columns(steps: list[tuple[date, Decimal]]) -> tuple[list[date], list[Decimal]]:
