@@ -92,7 +92,12 @@ client's in the JSON, the CSV's claimable column, the summary and the cost-of-la
 clause): in the sample firm Lakeshore Analytics 345.46 to 345.45 EUR (its eight USD lines
 each to the cent, worked out beside the claim's lines) and the book's 7,782.02 to 7,782.01;
 in the 100,000 invoices Lakeshore Analytics 22,927.00 to 22,927.11, Thornbury Press 5,464.61
-to 5,464.58, the book's 545,997.55 to 545,997.63.
+to 5,464.58, the book's 545,997.55 to 545,997.63. The JSON says the time-barred fixed
+compensation the ledger cannot convert (schema 1.8: ``time_barred_unconvertible`` in the book
+and each client; docs/report-schema.md): the JSON digests of both, each gaining 40 lines,
+every one ``{}``; with those lines taken out and the version put back to 1.7, each JSON is the
+previous digest again, compared on the day of the change (2026-12-07); the table, CSV and HTML
+are unchanged.
 """
 
 from __future__ import annotations
@@ -109,13 +114,13 @@ from clientguard.sample import sample_records
 DIGESTS = {
     None: {
         "table": "1d02091247cd18f900292260c589df895f84f6422ee263bfe932914acc07e9e6",
-        "json": "7d9293ad951b66fc99deb6ee085287d53b0546480231e310f8a7546d76d2048d",
+        "json": "1d8ed358b21c6b517e0f5b344cbbdbdae1f64d93aa64eb7b33269783fa375171",
         "csv": "53cdc01c89c106f671bf8902a3a6b406132210c0022c20627ec640d8d4e9a82c",
         "html": "29685fcad0846fb9f215f8940463dcd27dae849cb3f0c83b5d9dfaf4ab840ac8",
     },
     100_000: {
         "table": "58ab09dce3b673af41bd1732d03f7f7f4691b68b3f7673519bd8dae51467e9ef",
-        "json": "aa214bd6cfc43eb7136dd76ce509cd990412a124fb50ec0c37256b466e56caca",
+        "json": "c1641db245a84cdc6cf4fabb810390558f28434c67d205db04b45ddb6c939157",
         "csv": "3509e12f3bc445f9fa0373d2b02a6e9a63f8d2cc5d5205c40ef909acd6da62f2",
         "html": "e862b3d6852c4d636273ba468c66d44c12d06d6302f129b02c13414f4083a708",
     },

@@ -39,7 +39,7 @@ __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "render_json", "review_document", "s
 
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
-SCHEMA_VERSION = "1.7"
+SCHEMA_VERSION = "1.8"
 """The version of the document's schema (see the module docstring for the rules)."""
 
 _SHARE_PLACES = 4
@@ -84,6 +84,7 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
             "compensation_unpriced": _by_currency(
                 {"EUR": book.compensation_unpriced} if book.compensation_unpriced else {}),
             "compensation_unconvertible": _by_currency(book.compensation_unconvertible),
+            "time_barred_unconvertible": _by_currency(book.time_barred_unconvertible),
             "aging": _aging(book_aging(review), currency),
             "findings": [_finding(f) for f in book.findings],
             "revenue": _concentration(book.revenue, currency),
@@ -403,6 +404,7 @@ def _client(client: ClientReview, review: Review) -> dict[str, Any]:
         "compensation_unpriced": _by_currency(
             {"EUR": client.compensation_unpriced} if client.compensation_unpriced else {}),
         "compensation_unconvertible": _by_currency(client.compensation_unconvertible),
+        "time_barred_unconvertible": _by_currency(client.time_barred_unconvertible),
         "findings": [_finding(f) for f in client.findings],
         "revisions": [
             {
