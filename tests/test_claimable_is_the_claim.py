@@ -485,6 +485,61 @@ def test_the_advice_names_every_missing_day_by_currency() -> None:
             "on 2025-02-01 and 2025-04-02; add those rates to count it.") in advice.message
 
 
+# The book's summary, of a book whose FxTable lacks some rates: until 2026-12-07 it said "the
+# ledger has no exchange rate to count it", untrue of a table that has GBP on 11 of the 12 days
+# (or 7 of them). It names the currency and the days now: each day where they are few (three
+# at most), else how many and between which (the client's advice names every one).
+FIRST_DUES = tuple(date(2025, 2, 1) + timedelta(days=30 * n) for n in range(5))
+"""The first five invoices' due dates of ``_late_invoices`` (issued 2 January 2025 + 30 days a
+month, 30 days' terms): 1 February, 3 March, 2 April, 2 May and 1 June 2025."""
+
+
+@pytest.mark.parametrize(("lang", "missing", "clause"), [
+    ("en", (GBP_MISSING_ON,),
+     " 70.00 GBP of fixed compensation is left out of what the law grants: the ledger's "
+     "exchange rates have no rate for GBP on 2025-04-02."),
+    ("pl", (GBP_MISSING_ON,),
+     " Z tego, co przyznaje ustawa, pominięto 70,00\u00a0GBP rekompensaty za koszty "
+     "odzyskiwania należności: w kursach walut księgi brak kursów GBP (na 2 kwietnia 2025)."),
+    # Five days of 70: 350.00 GBP; more days than the sentence names one by one.
+    ("en", FIRST_DUES,
+     " 350.00 GBP of fixed compensation is left out of what the law grants: the ledger's "
+     "exchange rates have no rate for GBP on 5 days between 2025-02-01 and 2025-06-01."),
+    ("pl", FIRST_DUES,
+     " Z tego, co przyznaje ustawa, pominięto 350,00\u00a0GBP rekompensaty za koszty "
+     "odzyskiwania należności: w kursach walut księgi brak kursów GBP (z 5 dni w okresie od "
+     "1 lutego 2025 do 1 czerwca 2025)."),
+], ids=["en-one-day", "pl-one-day", "en-five-days", "pl-five-days"])
+def test_the_book_summary_names_the_rates_an_fx_table_lacks(
+    lang: str, missing: tuple[date, ...], clause: str
+) -> None:
+    book = _gbp_book_with_rates(missing)
+    reviewed = review(book, as_of=date(2026, 2, 28), policy=Policy(jurisdiction="uk"),
+                      lang=lang)
+    assert reviewed.book.compensation_unconvertible == {"GBP": 70 * len(missing)}
+    assert clause in reviewed.book.summary
+    assert "the ledger has no exchange rate" not in reviewed.book.summary
+    assert "księga nie ma kursu" not in reviewed.book.summary
+
+
+@pytest.mark.parametrize(("lang", "clause"), [
+    # English lists as the findings always have ("a and b and c", wording.and_list), Polish
+    # as CLDR does ("a, b i c").
+    ("en", " 210.00 GBP of fixed compensation is left out of what the law grants: the "
+           "ledger's exchange rates have no rate for GBP on 2025-02-01 and 2025-03-03 and "
+           "2025-04-02."),
+    ("pl", " Z tego, co przyznaje ustawa, pominięto 210,00\u00a0GBP rekompensaty za koszty "
+           "odzyskiwania należności: w kursach walut księgi brak kursów GBP (na 1 lutego "
+           "2025, 3 marca 2025 i 2 kwietnia 2025)."),
+])
+def test_the_book_summary_names_few_days_one_by_one(lang: str, clause: str) -> None:
+    # Three days, the most the summary names one by one: 3 x 70 = 210.00 GBP.
+    book = _gbp_book_with_rates(FIRST_DUES[:3])
+    reviewed = review(book, as_of=date(2026, 2, 28), policy=Policy(jurisdiction="uk"),
+                      lang=lang)
+    assert clause in reviewed.book.summary
+
+
 def test_time_barred_compensation_the_ledger_cannot_convert_is_said_as_the_claim_counts_it(
 ) -> None:
     # An EUR book without an FxTable, UK law (six years from the day the debt fell due, s.5

@@ -567,6 +567,11 @@ def _review(
     unpriced = sum((r.compensation_unpriced for r in reviews), ZERO)
     unconvertible = _by_currency(r.compensation_unconvertible for r in reviews)
     barred_unconvertible = _by_currency(r.time_barred_unconvertible for r in reviews)
+    # The rates an FxTable lacks for the compensation left out, of every client: the summary
+    # names them (a ledger without an FxTable lacks every rate, and has none to name).
+    missing_rates = tuple(sorted(set(chain(
+        (rate for cost in costs.values() for rate in cost.compensation_missing_rates),
+        (rate for owed in owed_before.values() for rate in owed.missing_rates)))))
     book = BookReview(
         revenue=revenue,
         receivables=receivables,
@@ -580,7 +585,8 @@ def _review(
                                           for f in book_findings.values()),
                               time_barred=time_barred,
                               left_out=_left_out_by_currency(unpriced, unconvertible),
-                              barred_unconvertible=barred_unconvertible),
+                              barred_unconvertible=barred_unconvertible,
+                              missing_rates=missing_rates),
         time_barred=time_barred,
         compensation_unpriced=unpriced,
         compensation_unconvertible=unconvertible,
@@ -1684,16 +1690,33 @@ def _claim_message(
     return text
 
 
-def _missing_rates(missing: Sequence[tuple[str, date]]) -> str:
+def _missing_rates(missing: Sequence[tuple[str, date]], most: int | None = None) -> str:
     """The rates an FxTable lacks, by currency, each with its days: ``GBP on 3 March 2025 and
-    2 April 2025``."""
+    2 April 2025``; with ``most``, a currency lacking more days than that is said with their
+    count and the first and the last: ``GBP on 14 days between 2025-02-01 and 2026-01-02``."""
     days: dict[str, list[date]] = {}
     for code, day in missing:
         days.setdefault(code, []).append(day)
     return wording.and_list([
-        _("{currency} on {days}").format(
-            currency=code, days=wording.and_list([wording.day(d) for d in sorted(on)]))
-        for code, on in sorted(days.items())])
+        _missing_days(code, sorted(on), most) for code, on in sorted(days.items())])
+
+
+_MOST_DAYS_NAMED = 3
+"""The most days of one currency the book's summary names one by one: beyond, it says how
+many and between which (the advice to claim of each client names every one)."""
+
+
+def _missing_days(currency: str, days: Sequence[date], most: int | None) -> str:
+    """One currency's missing rates for :func:`_missing_rates`: ``days`` (in date order) each,
+    or, more than ``most``, how many and between which."""
+    if most is None or len(days) <= most:
+        return _("{currency} on {days}").format(
+            currency=currency, days=wording.and_list([wording.day(d) for d in days]))
+    return ngettext(
+        "{currency} on {n} day between {first} and {last}",
+        "{currency} on {n} days between {first} and {last}", len(days),
+    ).format(currency=currency, n=wording.number(len(days)), first=wording.day(days[0]),
+             last=wording.day(days[-1]))
 
 
 class _LeftOutOfClaim(NamedTuple):
@@ -2054,7 +2077,11 @@ def _book_summary(
     time_barred: Decimal = ZERO,
     left_out: Mapping[str, Decimal] | None = None,
     barred_unconvertible: Mapping[str, Decimal] | None = None,
+    missing_rates: Sequence[tuple[str, date]] = (),
 ) -> str:
+    """The book's summary. ``left_out``: the fixed compensation no client's claimable counts
+    for want of a rate, by currency; ``missing_rates``: the rates the ledger's FxTable lacks
+    for it (a currency and a day), empty where the ledger has no FxTable."""
     if no_data:
         total = sum(counts.values())
         if not total:
@@ -2103,7 +2130,17 @@ def _book_summary(
             text += _(" ({amount} more is time-barred)").format(amount=_amounts(
                 _barred_by_currency(time_barred, currency, barred_unconvertible)))
         text += "."
-    if left_out:
+    if left_out and missing_rates:
+        # The ledger has exchange rates, but not these (a rate is left out only where a
+        # table lacks it: with a table, every compensation left out has its day): named, the
+        # days of a currency counted where they are many (a client advised to claim is told
+        # every one).
+        text += _(
+            " {amounts} of fixed compensation is left out of what the law grants: the "
+            "ledger's exchange rates have no rate for {rates}."
+        ).format(amounts=_amounts(left_out),
+                 rates=_missing_rates(missing_rates, most=_MOST_DAYS_NAMED))
+    elif left_out:
         # Compensation no client's claimable counts for want of a rate: said once for the
         # book (a client advised to claim is told which rate and why).
         text += _(
