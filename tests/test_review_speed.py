@@ -222,12 +222,14 @@ def reference_lateness_costs(
                         "convert it to {base}"
                     ).format(currency=compensation.currency, base="PLN"))
                 elif compensation.currency == book.base_currency:
-                    compensation_base = compensation.amount
+                    # In the base currency to its minor unit, as the claim's line (since
+                    # 2026-12-07; was unrounded).
+                    compensation_base = round_money(compensation.amount, book.base_currency)
                 elif book.fx is not None:
                     try:
-                        compensation_base = book.fx.convert(
+                        compensation_base = round_money(book.fx.convert(
                             compensation.amount, compensation.currency, compensation.rule_date
-                        )
+                        ), book.base_currency)
                     except DataError as exc:
                         notes.append(_("compensation not converted: {error}").format(error=exc))
                 else:
@@ -267,21 +269,33 @@ def reference_lateness_costs(
             (i.compensation_base for i in items if i.compensation_base is not None), D(0)
         )
         # Claimable as the claim states each line (docs/claims.md, "Rounding"): the interest
-        # rounded in the invoice's currency, at its rate; a compensation in the base currency
-        # rounded, else as converted. Nothing is time-barred as of these dates.
+        # rounded in the invoice's currency, in another than the base at its rate rounded to
+        # the base's minor unit (since 2026-12-07; was unrounded); a compensation in the base
+        # currency, rounded. Nothing is time-barred as of these dates.
         claimable = unpriced = D(0)
+        # A compensation the claim asks in a currency the ledger cannot convert to the base
+        # (UK GBP 40 in an EUR book without an FxTable), by currency, and the rates an FxTable
+        # lacks for it (docs/claims.md, "Fixed compensation"; left out of this reference
+        # until 2026-12-07, which hypothesis's 150 examples had not happened to test).
+        unconvertible: dict[str, Decimal] = {}
+        missing: set[tuple[str, date]] = set()
         for item in items:
             if item.compensation is not None and item.compensation_base is None and (
                     item.compensation.jurisdiction == "pl"
                     and not item.compensation.converted):
                 unpriced += item.compensation.amount
+            elif item.compensation is not None and item.compensation_base is None:
+                code = item.compensation.currency
+                unconvertible[code] = unconvertible.get(code, D(0)) + item.compensation.amount
+                if book.fx is not None:
+                    missing.add((code, item.compensation.rule_date))
             if item.statutory_interest is not None:
-                claimable += (item.statutory_interest.rounded(item.currency)
-                              * book.rate_to_base(book.invoice(item.invoice_id)))
+                claimable += _line_in_base(item.statutory_interest.rounded(item.currency),
+                                           item.currency,
+                                           book.rate_to_base(book.invoice(item.invoice_id)),
+                                           book.base_currency)
             if item.compensation is not None and item.compensation_base is not None:
-                claimable += (item.compensation.rounded()
-                              if item.compensation.currency == book.base_currency
-                              else item.compensation_base)
+                claimable += item.compensation_base
         result[customer_id] = ClientLatenessCost(
             customer_id=customer_id,
             jurisdiction=jurisdiction_of(book, customer_id, policy),
@@ -292,6 +306,8 @@ def reference_lateness_costs(
             compensation_unconverted=unconverted,
             claimable=claimable,
             compensation_unpriced=unpriced,
+            compensation_unconvertible=unconvertible,
+            compensation_missing_rates=tuple(sorted(missing)),
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result
@@ -1056,6 +1072,12 @@ def test_the_forecast_counts_of_a_larger_book_are_the_plain_ones(
 
 
 # ------------------------------------------------------- what is owed before the window
+def _line_in_base(line: Decimal, currency: str, rate: Decimal, base: str) -> Decimal:
+    """A claim line of ``currency`` in the base currency: itself in the base, else at
+    ``rate`` rounded to the base's minor unit (since 2026-12-07; was unrounded)."""
+    return line if currency == base else round_money(line * rate, base)
+
+
 def _owed_before_from_lateness_costs(
     book: Ledger, as_of: date, policy: Policy
 ) -> dict[str, tuple[str, str]]:
@@ -1074,20 +1096,19 @@ def _owed_before_from_lateness_costs(
                 continue
             # Each line as the claim states it (docs/claims.md, "Rounding", "Limitation"):
             # the interest less its barred part rounded once, the barred part the rounded
-            # interest less that, at the invoice's rate; a compensation in the base currency
-            # rounded, else as converted; claimed or barred.
+            # interest less that, in another currency than the base each at the invoice's
+            # rate rounded to the base's minor unit (since 2026-12-07; was unrounded); the
+            # compensation in the base currency (rounded); claimed or barred.
             rate = book.rate_to_base(book.invoice(item.invoice_id))
             amount = barred = ZERO
             interest = item.statutory_interest
             if interest is not None:
                 claimed = round_money(interest.amount - item.interest_time_barred, item.currency)
-                amount = claimed * rate
+                amount = _line_in_base(claimed, item.currency, rate, book.base_currency)
                 if part := interest.rounded(item.currency) - claimed:
-                    barred = part * rate  # else the Decimal zero of nothing barred
+                    # else the Decimal zero of nothing barred
+                    barred = _line_in_base(part, item.currency, rate, book.base_currency)
             compensation = item.compensation_base
-            if item.compensation is not None and compensation is not None and (
-                    item.compensation.currency == book.base_currency):
-                compensation = item.compensation.rounded()
             if compensation is not None:
                 if item.compensation_time_barred:
                     barred += compensation
