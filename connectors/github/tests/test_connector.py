@@ -81,6 +81,13 @@ def test_issues_are_paged_by_the_link_header_and_mapped_by_the_rules(
         issue(3, due_on="2026-05-30T07:00:00Z", pull_request={"url": "..."}),
         issue(4, updated="2026-05-10T10:00:00Z"),
     ])
+    # Page 2 begins with an issue not read yet: the place before it (2) must still hold #2,
+    # the last one read, or an issue deleted meanwhile shifted the list (test_paging_shift).
+    httpserver.expect_ordered_request(
+        "/repos/acme/website/issues",
+        query_string={"state": "all", "sort": "created", "direction": "asc", "per_page": "1",
+                      "page": "2"},
+    ).respond_with_json([issue(2, labels=("due:2026-05-05",))])
     httpserver.expect_ordered_request("/repos/firm/support/issues").respond_with_json([
         issue(7, labels=("client:beta", "due:2026-05-04"), created="2026-05-03T23:30:00Z"),
         issue(8, labels=("due:2026-05-04",)),

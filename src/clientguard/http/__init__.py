@@ -70,7 +70,9 @@ The package, from the bottom up (``pyproject.toml``'s ``http-inside`` contract k
 * :mod:`~clientguard.http.client`: :class:`ApiClient`, :class:`RateLimits`, the :class:`Auth`
   interface, :func:`decode_json`;
 * :mod:`~clientguard.http.auth`: the OAuth 2.0 grants and the token file;
-* :mod:`~clientguard.http.paging`: the paginators, and :func:`records_in`, which reads a
+* :mod:`~clientguard.http.paging`: the paginators, :class:`PageBoundaries` (which page
+  boundaries of a list read by position to check, so that a deletion mid-read stops it with
+  :class:`SourceChanged`), and :func:`records_in`, which reads a
   page's records and raises :class:`MissingRecords` for a page that came without them (an
   empty body, ``null``, an object without the list): never an empty page, which would end a
   stream as if it were complete;
@@ -117,9 +119,11 @@ from clientguard.http.client import (
 from clientguard.http.connector import HttpConnector, HttpRequest, HttpStream
 from clientguard.http.options import HttpOptions, MaxAttempts, MaxWait, Timeout
 from clientguard.http.paging import (
+    Boundary,
     MissingRecords,
     NextTokenPaginator,
     OffsetPaginator,
+    PageBoundaries,
     PageNumberPaginator,
     Paginator,
     SinglePagePaginator,
@@ -137,6 +141,7 @@ __all__ = [
     "ApiClient",
     "Auth",
     "BearerToken",
+    "Boundary",
     "Classifier",
     "ClientCredentialsAuth",
     "HttpConnector",
@@ -148,6 +153,7 @@ __all__ = [
     "MissingRecords",
     "NextTokenPaginator",
     "OffsetPaginator",
+    "PageBoundaries",
     "PageNumberPaginator",
     "Paginator",
     "RateLimits",

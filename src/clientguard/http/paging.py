@@ -9,6 +9,7 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,9 +18,11 @@ import requests
 from clientguard.errors import ApiError, ConfigError, ErrorContext
 
 __all__ = [
+    "Boundary",
     "MissingRecords",
     "NextTokenPaginator",
     "OffsetPaginator",
+    "PageBoundaries",
     "PageNumberPaginator",
     "Paginator",
     "SinglePagePaginator",
@@ -43,6 +46,66 @@ class SourceChanged(ApiError):
             "stream was pruned, and its cursor did not move): run the sync again",
             context,
         )
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """A check due before a page of a list read by position is taken in: ``place`` (1-based,
+    in the list's order) must still hold the record ``expected`` (its id), the last one
+    read. The connector asks the API for that one place (a page of one record: QuickBooks'
+    ``MAXRESULTS 1``, GitHub's ``per_page=1``, Xero Projects' ``pageSize=1``)."""
+
+    page: int
+    """The page just read (2 for the second), for the messages."""
+    place: int
+    expected: str
+
+
+class PageBoundaries:
+    """What one read of a list paged by position has seen, page by page: which page
+    boundaries must be checked so that a record deleted while the pages are read (every
+    record after it moves up a place, and one nobody touched crosses onto a page already
+    read, unseen) stops the read with :class:`SourceChanged` instead of being missed.
+
+    Pure: the connector asks the API for the place :meth:`take` names and compares its
+    record with the one expected. The list must be in an order no edit changes (an id, a
+    creation time):
+
+    * a page that begins with a record already read needs no check: every record after the
+      last one read comes after it in the order, so none can be on a page already read;
+    * otherwise the place before the page (the records read so far) must still hold the last
+      record read. Else a record before it vanished (or the last one read itself did).
+
+    Records that come *into* the list before the boundary (an incremental read selects those
+    changed since its cursor: one edited while it pages joins the list at its place) push it
+    down instead: the page then begins with records read already (read twice, stored once),
+    and nothing is lost; the one that joined is changed after the cursor this read leaves,
+    so the next sync reads it.
+    """
+
+    def __init__(self) -> None:
+        self.number = 0
+        """Pages taken in so far."""
+        self.read = 0
+        """Records the pages taken in held: the place of the last one read."""
+        self.seen: set[str] = set()
+        """The ids of the records read."""
+        self.last_read: str | None = None
+        """The id of the last record of the last page that held one."""
+
+    def take(self, ids: Sequence[str]) -> Boundary | None:
+        """Take in the next page's record ids, in the page's order; the check due before the
+        page may be used, or None when none is (page 1, a page after pages that held nothing,
+        and a page that begins with a record read already)."""
+        self.number += 1
+        due: Boundary | None = None
+        if self.last_read is not None and (not ids or ids[0] not in self.seen):
+            due = Boundary(page=self.number, place=self.read, expected=self.last_read)
+        self.read += len(ids)
+        self.seen.update(ids)
+        if ids:
+            self.last_read = ids[-1]
+        return due
 
 
 class MissingRecords(ApiError):

@@ -29,6 +29,13 @@ Reading (docs.github.com/en/rest/issues/issues#list-repository-issues):
   that crossed onto the page already read was never read (its change older than the
   cursor). Repositories are read one after another: the cursor advances when the stream
   ends.
+* A deletion while paging: an issue deleted or transferred to another repository between
+  two page requests leaves the list, and every issue after it moves up a place. GitHub
+  gives no count, so each page after the first is checked at its boundary
+  (:class:`~clientguard.http.PageBoundaries`): unless it begins with an issue already read,
+  the place before it (``per_page=1&page=<place>``) must still hold the last issue read;
+  else the read stops with :class:`~clientguard.http.SourceChanged` (nothing pruned, the
+  cursor kept: run the sync again) rather than missing an untouched issue.
 * Moved milestones: a milestone's new due date leaves its issues' ``updated_at`` as it was,
   so ``since`` does not list them. Each incremental read lists the repository's milestones
   (``GET /repos/{owner}/{repo}/milestones?state=all``, paged) and reads again the issues of
@@ -66,10 +73,13 @@ from clientguard.connector import (
 from clientguard.errors import ApiError, AuthError, DataError, ErrorContext, RateLimitError
 from clientguard.http import (
     BearerToken,
+    Boundary,
     HttpConnector,
     HttpOptions,
     HttpStream,
     MissingRecords,
+    PageBoundaries,
+    SourceChanged,
     Verdict,
     classify,
     decode_json,
@@ -310,7 +320,7 @@ class GitHubConnector(HttpConnector):
         # What each issue read so far said (by number): read again unchanged through its
         # milestone, it is not yielded twice (nor counted twice among the skipped).
         read: dict[object, tuple[object, ...]] = {}
-        for issues, where in self._list(stream, path, first):
+        for issues, where in self._list(stream, path, first, by_position=repository):
             read.update((issue.get("number"), _version(issue)) for issue in issues)
             yield RawPage.of([{**issue, REPOSITORY_KEY: repository} for issue in issues],
                              Location(detail=where), last=False)
@@ -319,7 +329,7 @@ class GitHubConnector(HttpConnector):
         for number in self._moved_milestones(stream, owner_repo, since):
             params = {**first, "milestone": str(number)}
             del params["since"]
-            for issues, where in self._list(stream, path, params):
+            for issues, where in self._list(stream, path, params, by_position=repository):
                 again = [{**issue, REPOSITORY_KEY: repository} for issue in issues
                          if read.get(issue.get("number")) != _version(issue)]
                 yield RawPage.of(again, Location(detail=f"{where} (milestone {number})"),
@@ -353,15 +363,24 @@ class GitHubConnector(HttpConnector):
         return moved
 
     def _list(
-        self, stream: HttpStream, path: str, first: dict[str, Any]
+        self, stream: HttpStream, path: str, first: dict[str, Any], *,
+        by_position: str | None = None,
     ) -> Iterator[tuple[list[dict[str, Any]], str]]:
         """One GitHub list, page by page (its items, and the page named for errors and
-        locations), following the ``Link`` header on the API's server only."""
+        locations), following the ``Link`` header on the API's server only.
+
+        ``by_position`` (the repository, for the messages) makes it a list of issues in the
+        order they were opened, whose pages are positions: each page after the first is then
+        checked at its boundary (:meth:`_check_boundary`), so that an issue deleted or
+        transferred while the pages are read stops the read with
+        :class:`~clientguard.http.SourceChanged` instead of an untouched issue after it
+        crossing onto a page already read, unseen."""
         # The next page's address carries every parameter: it is followed as it is.
         params: dict[str, Any] | None = first
         url: str | None = path
         number = 0
         seen: set[str] = set()
+        boundaries = PageBoundaries() if by_position is not None else None
         while url is not None:
             number += 1
             self.before_request(stream)
@@ -389,7 +408,39 @@ class GitHubConnector(HttpConnector):
             if following:
                 seen.add(following)
             url, params = (following, None) if following else (None, None)
+            if boundaries is not None and by_position is not None:
+                due = boundaries.take([str(item.get("number")) for item in listed])
+                if due is not None:
+                    self._check_boundary(stream, path, first, due, by_position)
             yield [dict(item) for item in listed], f"GET {path} page {number}"
+
+    def _check_boundary(
+        self, stream: HttpStream, path: str, first: dict[str, Any], due: Boundary,
+        repository: str,
+    ) -> None:
+        """Ask the list (``first``'s parameters) for the one issue at ``due.place``
+        (``per_page=1&page=<place>``); raise :class:`~clientguard.http.SourceChanged` unless
+        it is ``due.expected``, the last issue read."""
+        label = f"place {due.place} of {path}"
+        self.before_request(stream)
+        response = self.client.request(
+            "GET", path, params={**first, "per_page": 1, "page": due.place},
+            stream=stream.name, what=f"GET {label}")
+        body = decode_json(response, client=self.client, what=label, stream=stream.name)
+        try:
+            there = records_in(body, None)
+        except MissingRecords as exc:
+            raise self.missing_records(exc, stream=stream.name, page=label,
+                                       response=response) from None
+        if not there or str(there[0].get("number")) != due.expected:
+            raise SourceChanged(
+                f"the issues of {repository} changed on GitHub while their pages were read: "
+                f"after page {due.page}, place {due.place} of the list (in the order issues "
+                f"were opened) no longer held issue #{due.expected}, the last one read (most "
+                "likely an issue was deleted or transferred to another repository during the "
+                "sync)",
+                ErrorContext(connector=self.name, stream=stream.name),
+            )
 
     def raw_id(self, stream: Stream, raw: Mapping[str, Any]) -> str | None:
         number = raw.get("number")
