@@ -64,7 +64,7 @@ from clientguard.connector import (
     iana_zone,
     zone_option,
 )
-from clientguard.errors import ApiError, AuthError, DataError
+from clientguard.errors import ApiError, AuthError, DataError, ErrorContext
 from clientguard.http import (
     HttpConnector,
     HttpOptions,
@@ -73,6 +73,7 @@ from clientguard.http import (
     MissingRecords,
     NextTokenPaginator,
     Paginator,
+    SourceChanged,
     decode_json,
 )
 from clientguard.records import Rejection
@@ -244,12 +245,24 @@ class StartAtPaginator(Paginator):
     """The older search's paging: ``startAt`` moves by the issues returned until ``total``.
 
     An empty page before ``total`` is :class:`~clientguard.http.MissingRecords`: Jira counts
-    more issues than were read, and ending there would take the stream for complete."""
+    more issues than were read, and ending there would take the stream for complete.
 
-    def __init__(self, size: int) -> None:
+    ``startAt`` is a position in the list (``ORDER BY key ASC``): an issue deleted, moved to
+    another project or edited out of the ``jql`` between two page requests leaves it, every
+    issue after it moves up a place, and an untouched one crosses onto a page already read,
+    unseen (a full read then drops it from the store; an incremental one moves its cursor
+    past its change). Jira sends ``total`` on every page: a page whose ``total`` is not the
+    first page's is :class:`~clientguard.http.SourceChanged` (nothing pruned, the cursor
+    kept: run the sync again) instead of the read ending as if whole. ``context`` names the
+    connector and stream in that error."""
+
+    def __init__(self, size: int, context: ErrorContext | None = None) -> None:
         super().__init__()
         self.size = size
         self.start = 0
+        self.context = context
+        self.counted: int | None = None
+        """The ``total`` of the first page that gave one."""
 
     def first(self) -> dict[str, Any]:
         return {"startAt": 0, "maxResults": self.size}
@@ -259,6 +272,17 @@ class StartAtPaginator(Paginator):
     ) -> dict[str, Any] | None:
         found = body.get("total") if isinstance(body, Mapping) else None
         total = found if isinstance(found, int) and not isinstance(found, bool) else None
+        if total is not None:
+            if self.counted is None:
+                self.counted = total
+            elif total != self.counted:
+                raise SourceChanged(
+                    f"Jira's search changed while its pages were read by startAt: the first "
+                    f"page counted {self.counted} issues, page {self.pages} (startAt "
+                    f"{self.start}) counts {total} (an issue was deleted, moved to another "
+                    "project, edited out of the jql or created during the sync)",
+                    self.context,
+                )
         if not records:
             if total is not None and self.start < total:
                 raise MissingRecords(f"an empty list at startAt {self.start}, though Jira "
@@ -431,7 +455,8 @@ class JiraConnector(HttpConnector):
         size = self.options.page_size
         if self.options.legacy_search:
             paged = replace(stream, path="rest/api/3/search",
-                            paginator=lambda: StartAtPaginator(size))
+                            paginator=lambda: StartAtPaginator(
+                                size, ErrorContext(connector=self.name, stream=stream.name)))
         else:
             paged = replace(stream, paginator=lambda: NextTokenPaginator(
                 param="nextPageToken", token=_next_token, first_params={"maxResults": size}))
