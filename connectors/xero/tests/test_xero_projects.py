@@ -97,11 +97,18 @@ def test_time_entries_of_every_project_count_for_the_projects_contact(
     fake.respond("Projects", q(1, states=STATES),
                  listing([project("p-1", "c-1"), project("p-2", "c-2")], 1, 2))
     fake.respond("Projects", q(2, states=STATES), listing([project("p-3", None)], 2, 2))
+    # Page 2 of a list begins with an item not read yet: the place before it (2) must still
+    # hold the last item read (p-2, t-2), or a deletion meanwhile shifted the list
+    # (test_projects_paging_shift.py).
+    fake.respond("Projects", {"page": "2", "pageSize": "1", "states": STATES},
+                 listing([project("p-2", "c-2")], 2, 3))
     fake.respond("Projects/p-1/Time", q(1), listing(
         [entry("t-1", "p-1", "2025-05-01T23:30:00Z", 45),
          entry("t-2", "p-1", "2025-05-03T01:00:00Z", 20)], 1, 2))
     fake.respond("Projects/p-1/Time", q(2), listing(
         [entry("t-3", "p-1", "2025-05-04T01:00:00Z", 0)], 2, 2))
+    fake.respond("Projects/p-1/Time", {"page": "2", "pageSize": "1"}, listing(
+        [entry("t-2", "p-1", "2025-05-03T01:00:00Z", 20)], 2, 3))
     fake.respond("Projects/p-2/Time", q(1), listing(
         [entry("t-4", "p-2", "2025-05-05T01:00:00Z", 90)]))
     fake.respond("Projects/p-3/Time", q(1), listing(

@@ -38,14 +38,17 @@ from clientguard.errors import AuthError, ConfigError, DataError, ErrorContext, 
 from clientguard.http import (
     Auth,
     BearerToken,
+    Boundary,
     ClientCredentialsAuth,
     HttpConnector,
     HttpOptions,
     HttpRequest,
     HttpStream,
     MissingRecords,
+    PageBoundaries,
     PageNumberPaginator,
     RefreshTokenAuth,
+    SourceChanged,
     TokenSet,
     decode_json,
     load_token_file,
@@ -737,7 +740,7 @@ class XeroConnector(HttpConnector):
         listed = [
             project
             for page in self._pages(stream, f"{root}/Projects", "Projects",
-                                    {"states": "INPROGRESS,CLOSED"}, size)
+                                    {"states": "INPROGRESS,CLOSED"}, size, "projectId")
             for project in page
         ]
         for number, project in enumerate(listed, start=1):
@@ -746,7 +749,7 @@ class XeroConnector(HttpConnector):
                 continue
             contact = project.get("contactId")
             path = f"Projects/{quote(ident, safe='')}/Time"
-            pages = self._pages(stream, f"{root}/{path}", path, query, size)
+            pages = self._pages(stream, f"{root}/{path}", path, query, size, "timeEntryId")
             for page_number, entries in enumerate(pages, start=1):
                 if not entries:
                     continue
@@ -756,10 +759,22 @@ class XeroConnector(HttpConnector):
         yield RawPage((), last=True)
 
     def _pages(
-        self, stream: HttpStream, url: str, path: str, params: Mapping[str, Any], size: int
+        self, stream: HttpStream, url: str, path: str, params: Mapping[str, Any], size: int,
+        id_key: str,
     ) -> Iterator[list[Mapping[str, Any]]]:
-        """The ``items`` of each page of a Projects API list, until ``pageCount``."""
+        """The ``items`` of each page of a Projects API list, until ``pageCount``.
+
+        ``page`` is a position in the list: an item deleted while the pages are read (``DELETE
+        /Projects/{id}/Time/{id}``, a project deleted) moves every item after it up a place,
+        and an untouched one would cross onto a page already read, unseen (a full read of
+        time entries then drops it from the store). So each page after the first is checked
+        at its boundary (:meth:`_check_boundary`, by the items' ``id_key``), and a list that
+        moved stops the read with :class:`~clientguard.http.SourceChanged`. Only a page that
+        came with ``pagination`` is checked: one without may come from a Projects API that
+        did not take ``pageSize`` (see :class:`_XeroPaginator`), which would not take the
+        check's ``pageSize=1`` either."""
         paginator = _paginator(size, PROJECTS_CLASSIC_PAGE)()
+        boundaries = PageBoundaries()
         page: Mapping[str, Any] | None = paginator.first()
         while page is not None:
             self.before_request(stream)
@@ -775,7 +790,39 @@ class XeroConnector(HttpConnector):
             except MissingRecords as exc:
                 raise self.missing_records(exc, stream=stream.name, page=label,
                                            response=response) from None
+            due = boundaries.take([str(r.get(id_key)) for r in records])
+            if due is not None and _page_count(body) is not None:
+                self._check_boundary(stream, url, path, params, id_key, due)
             yield records
+
+    def _check_boundary(
+        self, stream: HttpStream, url: str, path: str, params: Mapping[str, Any],
+        id_key: str, due: Boundary,
+    ) -> None:
+        """Ask the Projects list (``params``) for the one item at ``due.place`` (``page=<place>
+        &pageSize=1``); raise :class:`~clientguard.http.SourceChanged` unless it is
+        ``due.expected``, the last item read."""
+        label = f"place {due.place} of {path}"
+        self.before_request(stream)
+        response = self.client.request(
+            "GET", url, params={**params, "page": due.place, "pageSize": 1},
+            headers={"xero-tenant-id": self.tenant_id()}, stream=stream.name,
+            what=f"GET {label}")
+        body = decode_json(response, client=self.client, what=label, stream=stream.name)
+        try:
+            there = self.records_of(stream, body)
+        except MissingRecords as exc:
+            raise self.missing_records(exc, stream=stream.name, page=label,
+                                       response=response) from None
+        if not there or str(there[0].get(id_key)) != due.expected:
+            what = "projects" if path == "Projects" else f"time entries of {path}"
+            raise SourceChanged(
+                f"Xero Projects' {what} changed while their pages were read: after page "
+                f"{due.page}, place {due.place} of the list no longer held the last item read "
+                f"({id_key} {due.expected}) (most likely one was deleted in Xero during the "
+                "sync)",
+                ErrorContext(connector=self.name, stream=stream.name),
+            )
 
     def resolve_contact(self, contact_id: str) -> str:
         """The contact that survives ``contact_id`` after merges seen in this connection."""
