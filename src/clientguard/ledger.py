@@ -1677,6 +1677,11 @@ class _Builder:
         not: the reason and the field a rejection names."""
         if record.currency == self.base:
             return ONE
+        if not _known_currency(record.currency):
+            # Before its own rate: a record made without the model's check (model_copy,
+            # model_construct) may hold any code, and one without a minor unit can be neither
+            # rounded nor compared with a tolerance later (apply, the review).
+            return _unknown_currency(record.currency), "currency"
         if record.fx_rate is not None:
             return record.fx_rate
         if self.fx is not None:
@@ -1952,6 +1957,25 @@ def _not_a_table(fx: object, base: str) -> TypeError:
         how = ("make one with FxTable(base, {currency: {date: rate}}) from clientguard.money, "
                "or from a rates file with clientguard.fx.fx_table")
     return TypeError(f"fx must be an FxTable or None, not {type(fx).__name__} {shown}: {how}")
+
+
+def _known_currency(code: object) -> bool:
+    """True where ``code`` is a currency code of :data:`clientguard.money.CURRENCY_EXPONENTS`
+    (the model's own check, which a record made with ``model_copy`` skips)."""
+    return isinstance(code, str) and is_currency(code)
+
+
+def _unknown_currency(code: object) -> str:
+    """Why a document in ``code``, a currency the ledger does not know, is rejected, and what
+    to do (the reason its rejection keeps, in English)."""
+    hint = (f" (did you mean {code.upper()!r}?)"
+            if isinstance(code, str) and is_currency(code.upper()) else "")
+    return (
+        f"{code!r} is not a currency code clientguard knows{hint}: its minor unit is "
+        "unknown, so its amounts can be neither rounded nor converted; correct the currency "
+        "in the source to an upper-case ISO 4217 code of money (such as EUR or PLN) and load "
+        "the record again"
+    )
 
 
 def _amounts_of(record: Invoice | Payment | CreditNote) -> tuple[Decimal, ...]:
