@@ -8,6 +8,8 @@ the review rounds amounts to the currency's minor unit (``money.CURRENCY_EXPONEN
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import pytest
 
 from clientguard.errors import DataError
@@ -18,8 +20,10 @@ from clientguard.testing import credit_note, invoice, ledger, payment
 # code that is not in the table, plus that its minor unit is unknown).
 UNKNOWN = "is not a currency code clientguard knows"
 
+_Doc = TypeVar("_Doc", Invoice, Payment, CreditNote)
 
-def _in(record: Invoice | Payment | CreditNote, code: str) -> AnyRecord:
+
+def _in(record: _Doc, code: str) -> _Doc:
     """``record`` in the currency ``code``, skipping the model's check as model_copy does."""
     return record.model_copy(update={"currency": code})
 
@@ -72,7 +76,8 @@ def test_lenient_keeps_the_rejection_in_the_report(name: str) -> None:
     # What to do is said (the fix is in the source's currency), and no record left is in
     # a currency the review cannot round.
     assert all("correct the currency" in r for *_, r in got if UNKNOWN in r)
-    kept = [*book.invoices, *book.payments, *book.credit_notes]
+    kept: list[Invoice | Payment | CreditNote] = [
+        *book.invoices, *book.payments, *book.credit_notes]
     assert {d.currency for d in kept} <= {"EUR", "USD"}
     assert {d.id for d in kept} == {
         getattr(r, "id", None) for r in records} - {ident for _, ident, _, _ in expected}
