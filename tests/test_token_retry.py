@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import threading
-import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -30,13 +32,15 @@ REFRESH = "refresh-SECRET-1"
 
 class RotatesThenFails:
     """A token endpoint without a grace period: the first request rotates the refresh token
-    (voiding the one sent) and then fails as ``failure`` says; any refresh token but the
+    (voiding the one sent) and then fails as ``failure`` says (``"timeout"``: it never
+    answers, until :attr:`release` is set at the test's end); any refresh token but the
     valid one is answered 400 invalid_grant."""
 
     def __init__(self, failure: str) -> None:
         self.failure = failure
         self.valid = REFRESH
         self.sent: list[str] = []
+        self.release = threading.Event()
         self._lock = threading.Lock()
 
     def __call__(self, request: Request) -> Response:
@@ -48,9 +52,46 @@ class RotatesThenFails:
                                 content_type="application/json")
             self.valid = "refresh-SECRET-2"  # issued, and lost with the answer below
         if self.failure == "timeout":
-            time.sleep(0.6)  # longer than the client's read timeout: no answer arrives
+            # No answer while the client waits, however slow the machine: only the test's end
+            # releases it (the server is threaded, so the retry is answered meanwhile).
+            self.release.wait()
             return Response("{}", content_type="application/json")
         return Response("upstream failed", status=int(self.failure))
+
+
+class FirstReadTimesOut(requests.Session):
+    """A session whose first request waits :data:`FIRST_READ` seconds for an answer and every
+    later one :data:`LATER_READ`: the first (which :class:`RotatesThenFails` never answers)
+    times out after a short wait, and the retry has all the time a loaded machine needs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[object] = []
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        self.timeouts.append(kwargs.get("timeout"))
+        kwargs["timeout"] = (CONNECT, FIRST_READ if len(self.timeouts) == 1 else LATER_READ)
+        return super().request(*args, **kwargs)
+
+
+CONNECT, FIRST_READ, LATER_READ = 5.0, 0.3, 30.0
+
+
+@pytest.fixture(scope="module")
+def _threaded_server() -> Iterator[HTTPServer]:
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def threaded_server(_threaded_server: HTTPServer) -> Iterator[HTTPServer]:
+    """A local server that answers each request in a thread of its own: the retry is answered
+    while the first request's handler still holds back its answer (the default ``httpserver``
+    answers one request at a time, so the retry waited behind it). Cleared after each test."""
+    yield _threaded_server
+    _threaded_server.clear()
 
 
 @pytest.mark.parametrize(
@@ -62,20 +103,27 @@ class RotatesThenFails:
     ],
 )
 def test_a_refusal_after_a_failed_token_request_says_the_failure_may_have_voided_the_token(
-    httpserver: HTTPServer, failure: str, said: str
+    threaded_server: HTTPServer, failure: str, said: str
 ) -> None:
     endpoint = RotatesThenFails(failure)
-    httpserver.expect_request("/token", method="POST").respond_with_handler(endpoint)
+    threaded_server.expect_request("/token", method="POST").respond_with_handler(endpoint)
     saved: list[TokenSet] = []
-    auth = RefreshTokenAuth(token_url=httpserver.url_for("/token"), client_id="app-1",
+    auth = RefreshTokenAuth(token_url=threaded_server.url_for("/token"), client_id="app-1",
                             client_secret="client-SECRET-1", refresh_token=REFRESH,
                             on_refresh=saved.append)
     waits: list[float] = []
-    api = ApiClient(httpserver.url_for("/api/"), auth=auth, connector="xero",
+    session = FirstReadTimesOut()
+    api = ApiClient(threaded_server.url_for("/api/"), auth=auth, connector="xero",
                     sleep=waits.append, clock=lambda: NOW, jitter=lambda: 0.5,
-                    timeout=(5.0, 0.3))
-    with pytest.raises(AuthError) as caught:
-        api.get("things")
+                    timeout=(CONNECT, FIRST_READ), session=session)
+    try:
+        with pytest.raises(AuthError) as caught:
+            api.get("things")
+    finally:
+        endpoint.release.set()
+    # The client's own timeout went with every request (the session only lengthens the
+    # retry's wait for its answer).
+    assert session.timeouts == [(CONNECT, FIRST_READ)] * 2
     # Sent twice, with the one refresh token it held: the retry is what a lost answer needs
     # where the endpoint has a grace period (Xero's 30 minutes).
     assert endpoint.sent == [REFRESH, REFRESH]
