@@ -443,15 +443,17 @@ def test_waiting_in_vain_is_said_in_polish_for_a_polish_reader(
     endpoint: RotatingTokens, token_file: Path, httpserver: HTTPServer,
     hold_lock: Callable[[Path, str], subprocess.Popen[str]]
 ) -> None:
-    # By hand: the English sentence above in Polish (before: English whatever the language).
+    # By hand: the English sentence above in Polish (before: English whatever the language),
+    # the holder's note (written "process N" by the holder, in English) in Polish too, and
+    # the wait with a decimal comma (before: "(process N)" and "po 0.5 s").
     holder = hold_lock(token_file, "hold")
     api = client(httpserver, refresh_auth(httpserver, token_file, lock_wait=0.5))
     with using("pl"), pytest.raises(ConnectorError) as caught:
         api.get("things")
     lock = token_file.with_name("xero.json.lock")
     assert str(caught.value) == (
-        f"plik tokenów {os.fspath(token_file)!r} odświeża właśnie inny proces (process "
-        f"{holder.pid}): po 0.5 s czekania nic tu nie odświeżono (tokeny są takie, jak były); "
+        f"plik tokenów {os.fspath(token_file)!r} odświeża właśnie inny proces (proces "
+        f"{holder.pid}): po 0,5 s czekania nic tu nie odświeżono (tokeny są takie, jak były); "
         "uruchom ponownie, gdy tamten proces skończy, albo zatrzymaj go, jeśli się zawiesił "
         f"(jego blokada, {os.fspath(lock)!r}, zniknie razem z nim)")
     assert endpoint.sent == []

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from clientguard import wording
 from clientguard.errors import DataError
 from clientguard.findings import Signal
+from clientguard.i18n import using
 from clientguard.model import AnyRecord
 from clientguard.review import review
 from clientguard.testing import customer, invoice, ledger, payment
@@ -183,3 +184,35 @@ def test_one_review_writes_every_amount_in_one_form() -> None:
     text = " ".join(sentences)
     assert re.findall(r"\bEUR -?\d", text) == []
     assert len(re.findall(r"\d EUR\b", text)) >= 3
+
+
+# A number of seconds keeps every decimal it was given and drops a trailing zero, with the
+# language's separators (CLDR: Polish writes a decimal comma and a no-break space between
+# thousands). Expected values by hand.
+@pytest.mark.parametrize(
+    ("value", "english", "polish"),
+    [
+        (0.5, "0.5", "0,5"),
+        (30.0, "30", "30"),
+        (30, "30", "30"),
+        (2.25, "2.25", "2,25"),
+        (0.1, "0.1", "0,1"),  # the float's shortest writing, not 0.1000000000000000055...
+        (3600.0, "3,600", "3\N{NO-BREAK SPACE}600"),
+        (Decimal("1.50"), "1.5", "1,5"),
+    ],
+)
+def test_seconds_are_written_in_the_readers_language(
+    value: float | int | Decimal, english: str, polish: str
+) -> None:
+    assert wording.seconds(value) == english
+    with using("pl"):
+        assert wording.seconds(value) == polish
+
+
+@given(st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False))
+def test_polish_seconds_are_the_english_ones_with_polish_separators(value: Decimal) -> None:
+    with using("pl"):
+        polish = wording.seconds(value)
+    english = wording.seconds(value)
+    assert polish == english.replace(",", "\N{NO-BREAK SPACE}").replace(".", ",")
+    assert Decimal(english.replace(",", "")) == value  # nothing rounded away

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from clientguard.i18n import gettext, language, ngettext, noop, pgettext
+from clientguard.oslock import read_note
 from clientguard.records import Rejection
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "RateLimitError",
     "StoreError",
     "UnknownConnectorError",
+    "lock_holder",
     "os_reason",
 ]
 
@@ -217,6 +219,19 @@ _OS_PROBLEMS = {
 read English (docs/languages.md, "Errors in the chosen language"): the system's own text is
 English whatever the locale Python runs in. An errno not listed is said in the system's words
 alone."""
+
+
+def lock_holder(note: str) -> str:
+    """Who holds a lock file, for a message that it is held, in the active language: the note
+    the holder wrote (:func:`clientguard.oslock.note`: ``source xero, process 1234``) in the
+    reader's words (``źródło xero, proces 1234``); a note written otherwise, as it is."""
+    read = read_note(note)
+    if read is None:
+        return note
+    source, pid = read
+    if source is None:
+        return gettext("process {pid}").format(pid=pid)
+    return gettext("source {source}, process {pid}").format(source=source, pid=pid)
 
 
 def os_reason(exc: OSError) -> str:

@@ -20,6 +20,7 @@ file is) and ``OSError``, :func:`acquire` answers False when the wait is over.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import time
@@ -28,7 +29,16 @@ from contextlib import suppress
 from pathlib import Path
 from typing import IO, Literal
 
-__all__ = ["POLL", "UnsafeLockFile", "acquire", "holder", "open_lock_file", "release"]
+__all__ = [
+    "POLL",
+    "UnsafeLockFile",
+    "acquire",
+    "holder",
+    "note",
+    "open_lock_file",
+    "read_note",
+    "release",
+]
 
 POLL = 0.1
 """Seconds between two tries of a lock another process holds."""
@@ -191,6 +201,27 @@ def acquire(
         os.lseek(descriptor, 0, os.SEEK_SET)
         os.write(descriptor, note.encode())
     return True
+
+
+_NOTE = re.compile(r"(?:source (?P<source>.+), )?process (?P<pid>[0-9]+)")
+"""What :func:`note` writes, read back by :func:`read_note`."""
+
+
+def note(pid: int, source: str | None = None) -> str:
+    """The holder's note :func:`acquire` writes: ``process 1234``, or ``source xero, process
+    1234`` for a sync of a source. One English form whatever the language, for any version
+    and any language of the process that reads it; :func:`read_note` reads it back, and the
+    reader words it (``clientguard.errors.lock_holder``)."""
+    return f"process {pid}" if source is None else f"source {source}, process {pid}"
+
+
+def read_note(text: str) -> tuple[str | None, int] | None:
+    """The source (None where the note names none) and the process id of a :func:`note`;
+    None where ``text`` is no such note (empty, or written otherwise)."""
+    found = _NOTE.fullmatch(text)
+    if found is None:
+        return None
+    return found.group("source"), int(found.group("pid"))
 
 
 def holder(handle: IO[str]) -> str:

@@ -117,7 +117,7 @@ from typing import IO, Any, Concatenate, Final, Literal, ParamSpec, TypeVar
 
 from clientguard import oslock, wording
 from clientguard.connector import Connector, Page, SyncState
-from clientguard.errors import ClientguardError, DataError, StoreError, os_reason
+from clientguard.errors import ClientguardError, DataError, StoreError, lock_holder, os_reason
 from clientguard.gcpause import collector_paused
 from clientguard.i18n import gettext, ngettext, pgettext
 from clientguard.ledger import Ledger
@@ -2690,16 +2690,17 @@ class _SyncLock:
                 path=self.path, problem=os_reason(exc))) from None
         # Who holds it, for the message of a second sync.
         if not oslock.acquire(
-            handle, wait=self.wait, note=f"source {self.holder}, process {os.getpid()}"
+            handle, wait=self.wait, note=oslock.note(os.getpid(), self.holder)
         ):
             who = oslock.holder(handle)
             handle.close()
-            waited = gettext(" after waiting {seconds} s").format(seconds=f"{self.wait:g}") \
-                if self.wait > 0 else ""
+            waited = gettext(" after waiting {seconds} s").format(
+                seconds=wording.seconds(self.wait)) if self.wait > 0 else ""
             raise StoreError(
                 gettext("another clientguard sync is writing to {store}{holder}{waited}; "
                         "let it finish and try again, or pass --wait SECONDS to wait for it")
-                .format(store=self.store, holder=f" ({who})" if who else "", waited=waited)
+                .format(store=self.store, holder=f" ({lock_holder(who)})" if who else "",
+                        waited=waited)
             )
         self.handle = handle
 

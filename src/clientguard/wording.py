@@ -76,6 +76,7 @@ __all__ = [
     "percent",
     "points",
     "quantity",
+    "seconds",
     "share",
     "window",
     "with_noun",
@@ -141,6 +142,18 @@ def number(
     if isinstance(value, int):
         return f"{value:,}" if _english() else _grouped(Decimal(value))
     return _grouped(_rounded(value, places, whole_from), trim=trim)
+
+
+def seconds(value: float | int | Decimal) -> str:
+    """A number of seconds a person gave or a program chose (a wait, a timeout), with every
+    decimal it has and no trailing zero, for a sentence that writes the unit ``s`` after it:
+    ``0.5``, ``30``, ``3,600`` (``0,5`` and ``3 600`` in Polish). A float is read as the
+    shortest decimal that is the same float (``0.1`` is ``0.1``, not its binary expansion)."""
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not exact.is_finite():
+        return str(value)
+    places = max(-exact.as_tuple().exponent, 0)  # type: ignore[operator]
+    return number(exact, places, trim=True)
 
 
 def _rounded(value: Decimal, places: int, whole_from: Decimal | int | None) -> Decimal:

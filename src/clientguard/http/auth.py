@@ -26,13 +26,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from clientguard import oslock
+from clientguard import oslock, wording
 from clientguard.errors import (
     ApiError,
     AuthError,
     ConfigError,
     ConnectorError,
     ErrorContext,
+    lock_holder,
     os_reason,
 )
 from clientguard.http.client import ApiClient, Auth, decode_json
@@ -189,7 +190,7 @@ def _refreshing(path: Path, *, wait: float, connector: str | None) -> Iterator[N
         )
         yield
         return
-    if not oslock.acquire(handle, wait=wait, note=f"process {os.getpid()}"):
+    if not oslock.acquire(handle, wait=wait, note=oslock.note(os.getpid())):
         who = oslock.holder(handle)
         handle.close()
         raise ConnectorError(
@@ -198,8 +199,8 @@ def _refreshing(path: Path, *, wait: float, connector: str | None) -> Iterator[N
                 "for it for {seconds} s, and nothing was refreshed here (the tokens are as they "
                 "were); run again when that process is done, or stop it if it hangs (its lock, "
                 "{lock}, ends with it)"
-            ).format(path=repr(os.fspath(path)), holder=f" ({who})" if who else "",
-                     seconds=f"{wait:g}", lock=repr(os.fspath(lock))),
+            ).format(path=repr(os.fspath(path)), holder=f" ({lock_holder(who)})" if who else "",
+                     seconds=wording.seconds(wait), lock=repr(os.fspath(lock))),
             ErrorContext(connector=connector),
         )
     try:
