@@ -70,6 +70,7 @@ from clientguard.model import (
     WorkRequest,
 )
 from clientguard.money import FxTable, exponent, is_currency
+from clientguard.portfolio.containment import is_within
 from clientguard.records import Location, RecordKey, Rejection
 
 if TYPE_CHECKING:
@@ -717,14 +718,7 @@ def _acknowledgement_file(path: Path, shown: str, lake: Path) -> None:
     ``OSError`` where it cannot look, which the caller words): a link to
     nothing, a link out of the lake (whose file the lake's reader would read from wherever
     the link points), a file of another kind, a folder, a pipe or a device."""
-    if path.is_symlink() and not path.exists():
-        raise LayoutError(gettext(
-            "{file}: a link to a file that is not there: remove the link, or put back the "
-            "file it names").format(file=shown))
-    if not path.resolve().is_relative_to(lake):
-        raise LayoutError(gettext(
-            "{file}: a link to a file outside the lake: the lake's files are read only from "
-            "within it; copy the file here in place of the link").format(file=shown))
+    _refuse_links_out(path, shown, lake)
     if path.suffix.lower() != ".csv":
         raise LayoutError(gettext(
             "{file}: the acknowledgements of a firm are CSV files (name.csv): save it as "
@@ -738,6 +732,22 @@ def _acknowledgement_file(path: Path, shown: str, lake: Path) -> None:
         raise LayoutError(gettext(
             "{file}: not a file but a pipe, a socket or a device, where the firm's "
             "acknowledgements are CSV files: move it out of the folder").format(file=shown))
+
+
+def _refuse_links_out(path: Path, shown: str, lake: Path) -> None:
+    """Refuse ``path``, a file of the lake at ``lake`` (``shown``: its name relative to the
+    lake), when it is a link to nothing or, it or a folder above it in the lake being a link,
+    is out of the lake (:func:`~clientguard.portfolio.containment.is_within`): the lake's
+    reader would read whatever file of the machine the link names. Raises :class:`OSError`
+    where it cannot look (the caller words it)."""
+    if path.is_symlink() and not path.exists():
+        raise LayoutError(gettext(
+            "{file}: a link to a file that is not there: remove the link, or put back the "
+            "file it names").format(file=shown))
+    if not is_within(path, lake):
+        raise LayoutError(gettext(
+            "{file}: a link to a file outside the lake: the lake's files are read only from "
+            "within it; copy the file here in place of the link").format(file=shown))
 
 
 def _duplicate(record: AnyRecord, ident: str, first: Location, here: Location) -> Rejection:
@@ -770,6 +780,11 @@ def _read_rows(root: Path, table: str, firm_id: str, exports: dict[str, str] | N
         return
     for path in sorted(folder.glob("*.parquet")):
         shown = path.relative_to(root).as_posix()
+        try:
+            _refuse_links_out(path, shown, root)
+        except OSError as exc:
+            raise LayoutError(gettext("{file}: cannot be read as Parquet: {reason}").format(
+                file=shown, reason=os_reason(exc))) from None
         try:
             file = pq.ParquetFile(path)
             _check_file_version(file.schema_arrow.metadata, shown)
