@@ -1836,7 +1836,8 @@ def _export_command(args: argparse.Namespace) -> int:
         fx = table_from(store.rates(), currency, config.rates)
         written = export_store(store, args.directory, args.firm_id, base_currency=currency,
                                fx=fx, sources=sources,
-                               acknowledgements=_acknowledgement_paths(args, config))
+                               acknowledgements=_acknowledgement_paths(args, config),
+                               links=config.links)
     print(ngettext("{records} record of firm {firm} written to {directory}",
                    "{records} records of firm {firm} written to {directory}", written).format(
         records=f"{written:,}", firm=args.firm_id, directory=args.directory))

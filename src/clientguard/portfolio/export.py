@@ -1,5 +1,6 @@
 """A store into a lake: one firm's records, rejections, notes and rates in the Parquet layout,
-and the debtors' acknowledgements the store's review reads.
+the links of its customers that are one client (the config's ``[links]``, its ``links``
+table), and the debtors' acknowledgements the store's review reads.
 
 Read through the store's public API (:meth:`~clientguard.store.Store.records`,
 :meth:`~clientguard.store.Store.rejections`, ``notes``, ``warnings``): what a review of the
@@ -37,6 +38,7 @@ from clientguard.portfolio.layout import (
     replace_file,
     write_firm,
 )
+from clientguard.records import Link
 from clientguard.store import Store
 
 __all__ = ["COPIED_FILE", "export_store"]
@@ -55,12 +57,16 @@ def export_store(
     fx: FxTable | None = None,
     sources: Sequence[str] | None = None,
     acknowledgements: Sequence[Path] = (),
+    links: Sequence[Link] = (),
 ) -> int:
     """Write the records of ``sources`` (default: all) of ``store`` as firm ``firm_id`` of the
     lake at ``root``, replacing what the lake held of the firm; return how many records were
     written. ``fx`` is the firm's exchange-rate table (to ``base_currency``).
     ``acknowledgements`` are the acknowledgements files to copy into the firm's folder of
-    them, replacing what an earlier export copied there (see the module).
+    them, replacing what an earlier export copied there (see the module). ``links`` are the
+    customers of different sources that are one client (the config's ``[links]``), written
+    to the firm's ``links`` table: the lake's review counts them as one client, as the
+    store's does.
 
     Raises :class:`~clientguard.errors.ConfigError` for an acknowledgements file the rules of
     ``--acknowledged`` refuse (naming the file and the line), and :class:`LayoutError` for
@@ -71,7 +77,7 @@ def export_store(
     firm = FirmRecords(
         firm_id=firm_id, base_currency=base_currency, records=tuple(records), fx=fx,
         rejected=tuple(store.rejections(sources)), notes=tuple(store.notes(sources)),
-        warnings=tuple(store.warnings(sources)),
+        warnings=tuple(store.warnings(sources)), links=tuple(links),
     )
     folder = root / ACKNOWLEDGEMENTS / f"firm_id={firm_id}"
     copied = _copied_before(folder)
@@ -87,7 +93,7 @@ def export_store(
     _copy_acknowledgements(acknowledgements, folder, copied)
     write_firm(
         root, firm_id, firm.records, base_currency=base_currency, fx=fx,
-        rejected=firm.rejected, notes=firm.notes, warnings=firm.warnings,
+        rejected=firm.rejected, notes=firm.notes, warnings=firm.warnings, links=firm.links,
     )
     return len(records)
 

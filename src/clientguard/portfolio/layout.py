@@ -71,7 +71,7 @@ from clientguard.model import (
 )
 from clientguard.money import FxTable, exponent, is_currency
 from clientguard.portfolio.containment import is_within
-from clientguard.records import Location, RecordKey, Rejection
+from clientguard.records import Link, Location, RecordKey, Rejection
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -183,6 +183,9 @@ TABLES: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("reason", "string"), ("location_file", "string"), ("location_line", "int64"),
         ("location_column", "string"), ("location_detail", "string"), ("record", "string"),
     ),
+    # The config's [links]: customers of different sources that are one client, a row per
+    # customer, those of one link sharing its number (a link may join more than two).
+    "links": (("link", "int32"), ("source", "string"), ("customer_id", "string")),
 }
 """Every table of the layout with its columns, in order (``docs/portfolio.md``)."""
 
@@ -433,8 +436,11 @@ def write_firm(
     rejected: Iterable[Rejection] = (),
     notes: Sequence[str] = (),
     warnings: Sequence[str] = (),
+    links: Sequence[Link] = (),
 ) -> None:
     """Write one firm's records into the lake at ``root``, replacing what it held of the firm.
+    ``links`` are the customers of different sources that are one client (the config's
+    ``[links]``), which the firm's ledger applies when read (:attr:`FirmRecords.links`).
 
     Every table gets the firm's partition (an empty file for a kind it has none of), so a
     reader tells "no work requests" from "not exported". Raises :class:`LayoutError` for a firm
@@ -465,6 +471,8 @@ def write_firm(
                 })
         rows[table].append(row)
     rows["rejections"] = [_rejection_row(r) for r in rejected]
+    rows["links"] = [{"link": number, "source": source, "customer_id": ident}
+                     for number, link in enumerate(links) for source, ident in link]
     if fx is not None:
         rows["fx_rates"] = [
             {"currency": currency, "date": day, "rate": rate}
@@ -529,6 +537,9 @@ class FirmRecords:
     acknowledgement_files: tuple[tuple[str, Path], ...] = ()
     """The firm's acknowledgements files (:data:`ACKNOWLEDGEMENTS`), in name order: each as
     an error names it (relative to the lake) and where it is."""
+    links: tuple[Link, ...] = ()
+    """Customers of different sources that are one client (the ``links`` table: what the
+    config's ``[links]`` said when the store was exported), each ``(source, id)``."""
 
     def ledger(self) -> Ledger:
         """The ledger of these records (lenient: a bad record is a rejection, never an
@@ -536,7 +547,7 @@ class FirmRecords:
         return Ledger.build(
             self.records, base_currency=self.base_currency, fx=self.fx, strict=False,
             rejected=self.rejected, locations=self.locations, notes=self.notes,
-            warnings=self.warnings,
+            warnings=self.warnings, links=self.links,
         )
 
     def acknowledgements(self, ledger: Ledger) -> tuple[Acknowledgement, ...]:
@@ -669,7 +680,25 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
         rejected=tuple(rejected), locations=locations,
         notes=tuple(firm.get("notes") or ()), warnings=tuple(firm.get("warnings") or ()),
         acknowledgement_files=_acknowledgement_files(root, firm_id),
+        links=_links(tables["links"]),
     )
+
+
+def _links(rows: list[tuple[str, int, dict[str, Any]]]) -> tuple[Link, ...]:
+    """The links of the ``links`` table's rows (``(file, row number, row)``), in the order of
+    their numbers, each its customers in the order of their rows. Raises :class:`LayoutError`
+    naming the file and the row for a row without its link's number, source or customer: a
+    link left out would count one client as two."""
+    members: dict[int, list[tuple[str, str]]] = {}
+    for file, number, row in rows:
+        link, source, ident = row.get("link"), row.get("source"), row.get("customer_id")
+        if not isinstance(link, int) or not source or not ident:
+            raise LayoutError(gettext(
+                "{file}, row {row}: a link's customer needs link, source and customer_id "
+                "(the customer's id in that source): write all three, or remove the row"
+            ).format(file=file, row=number))
+        members.setdefault(link, []).append((str(source), str(ident)))
+    return tuple(tuple(customers) for _number, customers in sorted(members.items()))
 
 
 def _acknowledgement_files(root: Path, firm_id: str) -> tuple[tuple[str, Path], ...]:
