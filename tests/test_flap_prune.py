@@ -239,7 +239,8 @@ def test_prune_keeps_a_flaps_reviews_while_a_channel_waits_for_its_stop(
     # (day 4, at r; now m: a move).
     changes, _result = send(store, httpserver, "mail")
     assert lines(changes) == [*MOVE, *STOPPED]
-    assert changes[-1]["key"] == "2026-06-07|stopped_flapping|acme|verdict/severity|monitor/watch"
+    assert changes[-1]["key"] == (
+        f"2026-06-07|stopped_flapping|acme|verdict/severity|monitor/watch|policy={POLICY}")
     assert send(store, httpserver, "mail")[0] == []
     # Both told: nothing is kept for the flap any more.
     assert not any(k.rule == "flapping" for k in
@@ -290,7 +291,8 @@ def test_the_notice_of_a_client_that_left_says_so(
         "Acme: no longer flapping between monitor (watch) and revise terms (warning) (from "
         "2026-06-04): not in the review of 2026-06-05; its changes are sent again")
     assert (stopped["before"], stopped["after"]) == ("monitor/watch", None)
-    assert stopped["key"] == "2026-06-05|stopped_flapping|acme|verdict/severity|None"
+    assert stopped["key"] == (
+        f"2026-06-05|stopped_flapping|acme|verdict/severity|None|policy={POLICY}")
 
 
 def test_a_client_back_after_leaving_starts_afresh(store: Store, httpserver: HTTPServer) -> None:
@@ -332,7 +334,10 @@ def test_a_new_policy_mid_flap_says_the_flap_stopped_and_why(
         "under another policy, and flapping is counted under one policy; now monitor "
         "(watch); its changes are sent again")
     assert (stopped["before"], stopped["after"]) == ("revise_terms/warning", "monitor/watch")
-    assert stopped["key"] == "2026-06-08|stopped_flapping|acme|verdict/severity|monitor/watch"
+    # The stop of the flap of the policy it was counted under (no longer in use): its key
+    # names that policy, not the newest review's.
+    assert stopped["key"] == (
+        f"2026-06-08|stopped_flapping|acme|verdict/severity|monitor/watch|policy={POLICY}")
 
 
 def test_a_stop_is_said_in_polish(store: Store, httpserver: HTTPServer) -> None:
@@ -454,8 +459,11 @@ def test_no_flap_spans_a_review_the_client_is_missing_from(letters: str) -> None
 # A review under another policy in the middle of a flap (a what-if saved to history, a policy
 # being tried), then back to the policy in use. Birch is at ok under the policy in use and at
 # revise terms under the trial one, so that the trial's own changes show it is reported as any
-# review: o -> r is its new finding, its verdict and the late share crossing 50%; r -> o the
-# same three back.
+# review: o -> r is its new finding, its verdict and the late share crossing 50% (the trial's
+# policy has no run of its own on the channel: it is compared with the last one delivered).
+# Back under the policy in use, compared with that policy's own last run, Birch has not
+# changed: nothing of it is sent. Before 7 December 2026 each run compared with the run before
+# whatever its policy, and r -> o, the same three back, went out too.
 BIRCH_UP = ["new_finding:birch", "verdict:birch", "threshold:birch"]
 BIRCH_DOWN = ["cleared_finding:birch", "verdict:birch", "threshold:birch"]
 ACME: tuple[str, ...] = ("Acme",)
@@ -473,7 +481,7 @@ ACME: tuple[str, ...] = ("Acme",)
              (4, POLICY, "r", "o"), (5, POLICY, "m", "o"), (6, OTHER_POLICY, "r", "r"),
              (7, POLICY, "m", "o"), (8, POLICY, "m", "o")],
             [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
-             (BIRCH_UP, ACME), (BIRCH_DOWN, ACME), (STOPPED, ())],
+             (BIRCH_UP, ACME), ([], ACME), (STOPPED, ())],
             id="a trial the next day"),
         pytest.param(
             # The trial saved on day 5 after that day's review (same date, saved later: the
@@ -482,7 +490,7 @@ ACME: tuple[str, ...] = ("Acme",)
              (4, POLICY, "r", "o"), (5, POLICY, "m", "o"), (5, OTHER_POLICY, "r", "r"),
              (6, POLICY, "m", "o"), (7, POLICY, "m", "o")],
             [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
-             (BIRCH_UP, ACME), (BIRCH_DOWN, ACME), (STOPPED, ())],
+             (BIRCH_UP, ACME), ([], ACME), (STOPPED, ())],
             id="a trial saved the same day"),
         pytest.param(
             # Two trials in a row (two configurations tried on days 6 and 7): the policy in use
@@ -493,7 +501,7 @@ ACME: tuple[str, ...] = ("Acme",)
              (7, "00000000aaaaaaaa", "r", "r"), (8, POLICY, "m", "o"),
              (9, POLICY, "m", "o")],
             [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
-             (BIRCH_UP, ACME), ([], ACME), (BIRCH_DOWN, ACME), (STOPPED, ())],
+             (BIRCH_UP, ACME), ([], ACME), ([], ACME), (STOPPED, ())],
             id="two trials in a row"),
     ],
 )
@@ -524,11 +532,12 @@ def test_two_policies_alternating_each_day_make_no_client_flap(
     store: Store, httpserver: HTTPServer
 ) -> None:
     # A user flipping between two configurations: the policy in use on odd days, another on
-    # even days. Birch is ok under one and revise terms under the other: every day's review
-    # differs from the day before by the policy alone, which is sent as any difference
-    # between two reviews is, but is no flap (each policy's reviews of Birch never change).
-    # Acme flaps under the policy in use (its days 1, 3, 5, 7: m r m r, 3 changes, back to
-    # r: from day 7) and is m under the other throughout; at m on days 9, 11, 13 it settles.
+    # even days. Birch is ok under one and revise terms under the other: what the other
+    # policy says differently is sent once (day 2, its first run, against the last run
+    # delivered), then each run compares with its own policy's last run, and Birch never
+    # changes under either: no flap, nothing more. Acme flaps under the policy in use (its
+    # days 1, 3, 5, 7: m r m r, 3 changes, back to r: from day 7) and is m under the other
+    # throughout; at m on days 9, 11, 13 it settles.
     acme_in_use = iter("mrmrmmm")
     days = []
     for number in range(1, 14):
@@ -538,14 +547,16 @@ def test_two_policies_alternating_each_day_make_no_client_flap(
              policy=POLICY if in_use else OTHER_POLICY)
         changes, result = send(store, httpserver)
         days.append((lines(changes), result.flapping))
-    # Day by day (the previous day is under the other policy): Acme m -> r on day 3 and
-    # r -> m on day 4 are sent (2 changes, no flap yet); day 7 starts its flap; its move
-    # back to m on day 8 (under the other policy) is held; day 13 settles it.
+    # Day by day, each against its policy's last run: Acme m -> r on day 3 and r -> m on
+    # day 5 are sent (2 changes, no flap yet); day 7 starts its flap; its move back to m on
+    # day 9 is held (and the other policy's reviews, trials while it runs, say nothing of
+    # it); day 13 settles it. Before 7 December 2026 each run compared with the day before,
+    # the other policy's: Birch went up and down every day from day 2 (12 times), and Acme's m under
+    # the other policy came back on day 4 as a move r -> m.
     assert days == [
-        (FIRST_DAY, ()), (BIRCH_UP, ()), ([*MOVE, *BIRCH_DOWN], ()), ([*MOVE, *BIRCH_UP], ()),
-        (BIRCH_DOWN, ()), (BIRCH_UP, ()), ([*FLAPPING, *BIRCH_DOWN], ACME),
-        (BIRCH_UP, ACME), (BIRCH_DOWN, ACME), (BIRCH_UP, ACME), (BIRCH_DOWN, ACME),
-        (BIRCH_UP, ACME), ([*STOPPED, *BIRCH_DOWN], ())]
+        (FIRST_DAY, ()), (BIRCH_UP, ()), (MOVE, ()), ([], ()), (MOVE, ()), ([], ()),
+        (FLAPPING, ACME), ([], ACME), ([], ACME), ([], ACME), ([], ACME), ([], ACME),
+        (STOPPED, ())]
     assert not any("flapping:birch" in line for sent, _held in days for line in sent)
 
 
@@ -575,23 +586,28 @@ def test_two_policies_alternating_each_flapping_in_turn_say_each_flap_start_and_
             assert {d.review.as_of.day for d in planned.decisions
                     if history.Keep("flapping", channel="webhook", client="acme")
                     in d.kept_because} == {2, 4, 6, 8, 10, 12, 13, 14}
-    # Day 3 and 4: 1 change under each policy, sent. Day 13 settles the first flap: the
-    # review before (day 12, the other policy's, Acme at r) was a trial, whose standing was
-    # never sent, so the change is counted from day 11 (m to m: none), as on day 16 from day
-    # 14 (r to r). From day 17 Acme is m under one policy and r under the other: a move
-    # every day, as any difference between two saved reviews. Before, the other policy's
-    # flap, told on day 14 with the date of its start (the 12th), was taken for older than
-    # the stop of the 13th: Acme was released on day 15 and no stop was ever sent.
+    # Each run against its policy's last run: days 3 and 5, Acme's 1st and 2nd change under
+    # the policy in use (m -> r -> m), sent; under the other nothing changes before day 8.
+    # Day 13 settles the first flap, compared from day 11 (m to m: no move), as day 16 the
+    # other from day 14 (r to r). From day 17 Acme is m under one policy and r under the
+    # other, and neither changes: nothing is sent. Before 7 December 2026 each run compared
+    # with the day before, the other policy's: a move on day 4 and every day from day 17
+    # (8 moves no review of either policy had). Before that, the other policy's flap, told
+    # on day 14 with the date of its start (the 12th), was taken for older than the stop of
+    # the 13th: Acme was released on day 15 and no stop was ever sent.
     flap_held: list[tuple[str, ...]] = [ACME] * 6
     assert [(sent, held) for sent, held, _keys in days] == [
-        (FIRST_DAY, ()), ([], ()), (MOVE, ()), (MOVE, ()), ([], ()), ([], ()),
+        (FIRST_DAY, ()), ([], ()), (MOVE, ()), ([], ()), (MOVE, ()), ([], ()),
         *zip([FLAPPING, [], [], [], [], []], flap_held, strict=True),
-        (STOPPED, ()), (FLAPPING, ACME), ([], ACME), (STOPPED, ()), *[(MOVE, ())] * 8]
+        (STOPPED, ()), (FLAPPING, ACME), ([], ACME), (STOPPED, ()), *[([], ())] * 8]
+    # Each notice's key names the policy its flap was counted under.
     assert [key for _sent, _held, keys in days for key in keys] == [
-        "2026-06-07|flapping|acme|verdict/severity|revise_terms/warning",
-        "2026-06-13|stopped_flapping|acme|verdict/severity|monitor/watch",
-        "2026-06-12|flapping|acme|verdict/severity|revise_terms/warning",
-        "2026-06-16|stopped_flapping|acme|verdict/severity|revise_terms/warning"]
+        f"2026-06-07|flapping|acme|verdict/severity|revise_terms/warning|policy={POLICY}",
+        f"2026-06-13|stopped_flapping|acme|verdict/severity|monitor/watch|policy={POLICY}",
+        f"2026-06-12|flapping|acme|verdict/severity|revise_terms/warning"
+        f"|policy={OTHER_POLICY}",
+        f"2026-06-16|stopped_flapping|acme|verdict/severity|revise_terms/warning"
+        f"|policy={OTHER_POLICY}"]
 
 
 @pytest.mark.parametrize(
@@ -605,15 +621,18 @@ def test_two_policies_alternating_each_flapping_in_turn_say_each_flap_start_and_
             # since day 6 (m), which the channel had last under that policy: the trial's r
             # was held, never sent. Before, day 7's settling was taken for before the trial
             # (of the same date): the stop said "the saved reviews no longer show it
-            # flapping", and a move r -> m went out from the trial's standing.
+            # flapping", and a move r -> m went out from the trial's standing. Birch's r
+            # under the trial is sent with the trial; back under the policy in use, against
+            # its own last run (day 6), Birch has not changed (before 7 December 2026 its
+            # move back went out with the stop).
             [(1, POLICY, "m", "o", True), (2, POLICY, "r", "o", True),
              (3, POLICY, "m", "o", True), (4, POLICY, "r", "o", True),
              (5, POLICY, "m", "o", True), (6, POLICY, "m", "o", True),
              (7, POLICY, "m", "o", False), (7, OTHER_POLICY, "r", "r", True),
              (8, POLICY, "m", "o", True), (9, POLICY, "m", "o", True)],
             [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
-             ([], ACME), (BIRCH_UP, ACME), ([*STOPPED, *BIRCH_DOWN], ()), ([], ())],
-            "2026-06-07|stopped_flapping|acme|verdict/severity|monitor/watch",
+             ([], ACME), (BIRCH_UP, ACME), (STOPPED, ()), ([], ())],
+            f"2026-06-07|stopped_flapping|acme|verdict/severity|monitor/watch|policy={POLICY}",
             id="a trial saved the day it settles, notify run once after both"),
         pytest.param(
             # The trial on day 7, and Acme settles at the first review back (m on days 5, 6,
@@ -623,8 +642,8 @@ def test_two_policies_alternating_each_flapping_in_turn_say_each_flap_start_and_
              (5, POLICY, "m", "o", True), (6, POLICY, "m", "o", True),
              (7, OTHER_POLICY, "r", "r", True), (8, POLICY, "m", "o", True)],
             [(FIRST_DAY, ()), (MOVE, ()), (MOVE, ()), (FLAPPING, ACME), ([], ACME),
-             ([], ACME), (BIRCH_UP, ACME), ([*STOPPED, *BIRCH_DOWN], ())],
-            "2026-06-08|stopped_flapping|acme|verdict/severity|monitor/watch",
+             ([], ACME), (BIRCH_UP, ACME), (STOPPED, ())],
+            f"2026-06-08|stopped_flapping|acme|verdict/severity|monitor/watch|policy={POLICY}",
             id="it settles at the first review after a trial"),
     ],
 )
@@ -725,3 +744,91 @@ def test_trial_reviews_change_no_flap_notice_of_the_policy_in_use(
             return notices, held
 
     assert run(with_trials=True) == run(with_trials=False)
+
+
+# ------------------------------------------------------------ two configurations in turn
+
+def test_two_configurations_run_in_turn_each_send_a_change_once(
+    store: Store, httpserver: HTTPServer
+) -> None:
+    # Two configurations run in turn (A on odd days, B on even), each comparing with its own
+    # last run. Birch is ok under A and revise terms under B every day (what B says that A
+    # does not); Acme is m under both on days 1 and 2, then r under A on day 3 and still m
+    # under B on day 4. By hand: day 1 is the first review (Acme's finding is new); day 2,
+    # B's first run, has no run of its own to compare with and says once what it says
+    # differently from the last run delivered (A's: Birch o -> r); day 3, A's own change of
+    # Acme (m -> r) from day 1; day 4, B against day 2: nothing changed. Before, each run
+    # compared with the other's: Birch went down on day 3 and up again on day 4, and Acme's
+    # move under A came back on day 4 as a move r -> m.
+    days = []
+    for number, (policy, acme, birch) in enumerate(
+            [(POLICY, "m", "o"), (OTHER_POLICY, "m", "r"), (POLICY, "r", "o"),
+             (OTHER_POLICY, "m", "r")], 1):
+        keep(store, FIRST + timedelta(days=number - 1), {"acme": acme, "birch": birch},
+             policy=policy)
+        changes, _result = send(store, httpserver)
+        days.append((lines(changes), [c["key"] for c in changes]))
+    assert [sent for sent, _keys in days] == [FIRST_DAY, BIRCH_UP, MOVE, []]
+    keys = [key for _sent, keys in days for key in keys]
+    assert len(keys) == len(set(keys))
+
+
+def test_two_policies_flapping_from_the_same_day_at_the_same_standing_are_both_told(
+    store: Store, httpserver: HTTPServer
+) -> None:
+    # Two configurations each run every day (A, then B: reviews of one date under two
+    # policies), notify after each. Acme under A: m r m r m m m m m m; under B: m r m r m r
+    # m r r r. By hand with the default rule: under both its 3rd change (day 4, back to r)
+    # starts a flap, on the same day at the same standing. A's is told on day 4; B's reviews
+    # are trials while A's runs (Acme held). A's settles at m on day 7 (days 5, 6, 7); B's
+    # still runs (back and forth until day 8) and is told at B's run of day 7, dated by its
+    # start; at r on days 8, 9, 10 it settles on day 10. Before, the two flaps' notices had
+    # one key: B's start was taken for sent and never told (nor its stop), and Acme's moves
+    # under B went out (day 7 r -> m, day 8 m -> r) as if it did not flap.
+    a, b = iter("mrmrmmmmmm"), iter("mrmrmrmrrr")
+    told: list[str] = []
+    held: list[tuple[int, str, tuple[str, ...]]] = []
+    for number in range(1, 11):
+        for policy, letters in ((POLICY, a), (OTHER_POLICY, b)):
+            keep(store, FIRST + timedelta(days=number - 1), {"acme": next(letters)},
+                 policy=policy)
+            changes, result = send(store, httpserver)
+            told += [c["key"] for c in changes if "flapping" in c["kind"]]
+            if policy == OTHER_POLICY and number >= 7:
+                held.append((number, policy, result.flapping))
+            # From day 4 a flap holds Acme under each policy: no move of it goes out.
+            assert "severity:acme" not in lines(changes) or number < 4, (number, policy)
+    assert told == [
+        f"2026-06-04|flapping|acme|verdict/severity|revise_terms/warning|policy={POLICY}",
+        f"2026-06-07|stopped_flapping|acme|verdict/severity|monitor/watch|policy={POLICY}",
+        f"2026-06-04|flapping|acme|verdict/severity|revise_terms/warning|policy={OTHER_POLICY}",
+        f"2026-06-10|stopped_flapping|acme|verdict/severity|revise_terms/warning"
+        f"|policy={OTHER_POLICY}",
+    ]
+    # Held under B while the channel was told B's flap runs (days 7 to 9), not after.
+    assert held == [(7, OTHER_POLICY, ACME), (8, OTHER_POLICY, ACME), (9, OTHER_POLICY, ACME),
+                    (10, OTHER_POLICY, ())]
+
+
+@pytest.mark.parametrize(
+    ("key", "client", "after", "flap_policy"),
+    [
+        # Delivered before keys named the policy (before 7 December 2026): still read.
+        ("2026-06-04|flapping|acme|verdict/severity|revise_terms/warning", "acme",
+         "revise_terms/warning", None),
+        (f"2026-06-04|flapping|acme|verdict/severity|revise_terms/warning|policy={POLICY}",
+         "acme", "revise_terms/warning", POLICY),
+        # A client id holding "|", and a client that left (after None).
+        (f"2026-06-05|stopped_flapping|a|b|verdict/severity|None|policy={OTHER_POLICY}",
+         "a|b", "None", OTHER_POLICY),
+    ],
+)
+def test_a_flap_notices_key_is_read_back_with_its_policy(
+    key: str, client: str, after: str, flap_policy: str | None
+) -> None:
+    from clientguard.changes import last_flap_notices
+
+    (notice,) = last_flap_notices([key]).values()
+
+    assert (notice.client_id, notice.after, notice.flap_policy) == (client, after, flap_policy)
+    assert notice.key == key  # what prune looks the notice up by

@@ -215,7 +215,9 @@ def test_the_notices_say_why_between_what_and_when(
         "Acme: settled at monitor (watch), unchanged since 2026-06-05, after flapping between "
         "monitor (watch) and revise terms (warning) from 2026-06-04 (4 changes; monitor "
         "(watch) before); its changes are sent again")
-    assert stopped["key"] == "2026-06-07|stopped_flapping|acme|verdict/severity|monitor/watch"
+    # The key names the policy the flap was counted under (the reviews' digest).
+    assert stopped["key"] == ("2026-06-07|stopped_flapping|acme|verdict/severity|monitor/watch"
+                              "|policy=0123456789abcdef")
 
 
 def test_a_notice_in_polish() -> None:
@@ -352,7 +354,8 @@ def test_a_channel_that_starts_during_a_flap_is_told_why_it_hears_nothing(
     # the flap that started on day 4 is said.
     (notice,) = send_day(store, httpserver)
     assert (notice["kind"], notice["key"]) == (
-        "flapping", "2026-06-04|flapping|acme|verdict/severity|revise_terms/warning")
+        "flapping", "2026-06-04|flapping|acme|verdict/severity|revise_terms/warning"
+                    "|policy=0123456789abcdef")
     keep(store, FIRST + timedelta(days=5), {"acme": "r"})
     assert send_day(store, httpserver) == []
 

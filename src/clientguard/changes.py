@@ -55,6 +55,7 @@ __all__ = [
     "FlapRule",
     "ReviewSummary",
     "Standing",
+    "change_key",
     "compare",
     "flap_ended",
     "flap_notices",
@@ -306,12 +307,32 @@ class Change(Frozen):
     """The change in a sentence."""
     as_of: date
     """The date of the later review."""
+    policy_digest: str | None = None
+    """A flap notice's (``flapping``, ``stopped_flapping``): the policy whose reviews the flap
+    was counted under (:class:`~clientguard.store.SavedReview`'s digest), part of its
+    :attr:`key`, so that two policies' flaps of one client, started the same day at the same
+    standing, are two notices. None for every other change."""
 
     @property
     def key(self) -> str:
         """The change's identity: notify never sends the same key twice on a channel."""
-        return "|".join((self.as_of.isoformat(), self.kind.value, self.client_id or "",
-                         self.subject, str(self.after)))
+        return change_key(self.as_of, self.kind, self.client_id or "", self.subject,
+                          str(self.after), self.policy_digest)
+
+
+_POLICY_PART = "policy="
+"""What starts the last part of a flap notice's key that names its policy."""
+
+
+def change_key(as_of: date, kind: ChangeKind, client_id: str, subject: str, after: str,
+               policy_digest: str | None = None) -> str:
+    """The key of a change (:attr:`Change.key`): ``date|kind|client|subject|after``, and
+    ``|policy=<digest>`` after it for a flap notice of a policy. A flap notice delivered
+    before its key named the policy has none (:func:`last_flap_notices` reads both)."""
+    parts = [as_of.isoformat(), kind.value, client_id, subject, after]
+    if policy_digest is not None:
+        parts.append(_POLICY_PART + policy_digest)
+    return "|".join(parts)
 
 
 class Changes(Frozen):
@@ -687,6 +708,15 @@ class FlapNotice:
     """The policy of the review the notice was delivered with: for a ``flapping`` one, the
     policy the flap was counted under (notify says a flap with a review of its own policy);
     None when not known."""
+    flap_policy: str | None = None
+    """The policy its key names (:attr:`Change.policy_digest`); None for a notice delivered
+    before keys named it."""
+
+    @property
+    def key(self) -> str:
+        """The key it was delivered under (:attr:`Change.key`)."""
+        return change_key(self.as_of, self.kind, self.client_id, "verdict/severity",
+                          self.after, self.flap_policy)
 
 
 def last_flap_notices(keys: Iterable[str], policies: Mapping[str, str] | None = None,
@@ -709,7 +739,11 @@ def last_flap_notices(keys: Iterable[str], policies: Mapping[str, str] | None = 
              ChangeKind.STOPPED_FLAPPING.value: ChangeKind.STOPPED_FLAPPING}
     for key in keys:
         parts = key.split("|")
-        # date|kind|client|verdict/severity|after; a client id may hold "|" itself.
+        # date|kind|client|verdict/severity|after[|policy=digest]; a client id may hold "|"
+        # itself, a code never starts with "policy=".
+        flap_policy = None
+        if len(parts) > 5 and parts[-1].startswith(_POLICY_PART):
+            flap_policy = parts.pop()[len(_POLICY_PART):]
         if len(parts) < 5 or parts[1] not in kinds or parts[-2] != "verdict/severity":
             continue
         try:
@@ -717,7 +751,7 @@ def last_flap_notices(keys: Iterable[str], policies: Mapping[str, str] | None = 
         except ValueError:
             continue
         notice = FlapNotice(day, kinds[parts[1]], "|".join(parts[2:-2]), parts[-1],
-                            (policies or {}).get(key))
+                            (policies or {}).get(key), flap_policy)
         rank = ((delivered or {}).get(key, -1), notice.as_of,
                 notice.kind is ChangeKind.STOPPED_FLAPPING)
         held = last.get(notice.client_id)

@@ -564,9 +564,7 @@ def _stops_in_force(saved: Sequence[SavedReview], delivered_with: Mapping[str, i
     for notice in told.values():
         if notice.kind is not ChangeKind.STOPPED_FLAPPING:
             continue
-        key = "|".join((notice.as_of.isoformat(), notice.kind.value, notice.client_id,
-                        "verdict/severity", notice.after))
-        review = delivered_with.get(key)
+        review = delivered_with.get(notice.key)
         if review is None:
             continue
         without = {k: r for k, r in delivered_with.items() if r != review}

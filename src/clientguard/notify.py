@@ -466,10 +466,11 @@ def notify(
 ) -> NotifyResult:
     """Send the changes of the newest saved review on ``channel`` and record them.
 
-    The newest review is compared with the newest earlier review whose changes were
-    delivered on the channel (else with the review before it); changes delivered before are
-    left out; nothing is sent when nothing is left. ``now`` (the caller's clock) is recorded
-    with each change sent.
+    The newest review is compared with the newest earlier review under its policy whose
+    changes were delivered on the channel (else under any policy, else the review before it:
+    :func:`_pair`), so that two configurations run in turn each compare with their own last
+    run; changes delivered before are left out; nothing is sent when nothing is left.
+    ``now`` (the caller's clock) is recorded with each change sent.
 
     ``flapping`` is when a client flaps (:class:`~clientguard.changes.FlapRule`, over the saved
     reviews under the newest review's policy): the changes of a client flapping at the newest
@@ -490,9 +491,8 @@ def notify(
     held_names: dict[str, str] = {}
     notices: list[Change] = []
     if flapping is not None:
-        notices, held_names, rebased = _flap_notices(store, channel.name, before, after,
-                                                     newest, flapping)
-        changes = _rebase(store, changes, rebased, newest)
+        notices, held_names = _flap_notices(store, channel.name, before, after, newest,
+                                            flapping)
 
     def held(change: Change) -> bool:
         # An invoice newly overdue is a fact, not a standing that goes back and forth.
@@ -586,10 +586,9 @@ def _flaps(store: Store, after: SavedReview, rule: FlapRule) -> dict[str, tuple[
 def _flap_notices(
     store: Store, channel: str, before: SavedReview | None, after: SavedReview,
     newest: ReviewSummary, rule: FlapRule,
-) -> tuple[list[Change], dict[str, str], dict[str, SavedReview]]:
-    """The flap notices to send on ``channel`` now, the clients whose changes are held
-    (their names, by id), and the clients whose changes are compared from another review than
-    ``before`` (that review, by id: :func:`_rebase`).
+) -> tuple[list[Change], dict[str, str]]:
+    """The flap notices to send on ``channel`` now, and the clients whose changes are held
+    (their names, by id).
 
     The saved reviews say who flaps (:func:`_flaps`); what the channel was told
     (:func:`~clientguard.changes.last_flap_notices`) says what is news to it, so that each
@@ -604,16 +603,18 @@ def _flap_notices(
     (:func:`~clientguard.history.told_flaps`). A review under another policy while that one
     is among the newest ``rule.settle`` reviews is a trial (:func:`_trial`): it says nothing
     of the flap and the client stays held; the next review under the flap's policy goes on
-    counting it, as if the trials had not been saved: from the newest review delivered under
-    the flap's policy (:func:`_back_from_trials`), whose date says which of its flap's notices
-    are news and which review the client's changes are compared from. Once the flap's policy
+    counting it, as if the trials had not been saved: ``before`` is the newest review
+    delivered under that policy (:func:`_pair`), whose date says which of its flap's notices
+    are news and which review the client's changes are compared from. Each notice's key names
+    the policy its flap was counted under (:attr:`~clientguard.changes.Change.policy_digest`):
+    two policies' flaps of a client, started the same day at the same standing, are two
+    notices. Once the flap's policy
     has been unused for ``rule.settle`` reviews in a row it was changed, not tried, and the
     flap is said to stop (unless the client flaps under the new policy too: then it stays
     held, as the same flap)."""
     found = _flaps(store, after, rule)
     sent = store.sent_changes(channel)
     saved = store.saved_reviews()
-    delivered = store.delivered_reviews(channel)
     told = history.told_flaps(store, channel, saved)
     # The policies of the newest reviews, as many as settle a flap, up to ``after``: a flap
     # counted under one of them is under a policy still in use.
@@ -621,7 +622,6 @@ def _flap_notices(
     in_use = {s.policy_digest for s in upto[-rule.settle:]}
     notices: list[Change] = []
     held: dict[str, str] = {}
-    rebased: dict[str, SavedReview] = {}
     for cid in sorted(found.keys() | told.keys()):
         own = found.get(cid, ())
         last = told.get(cid)
@@ -633,16 +633,15 @@ def _flap_notices(
             held[cid] = _name(store, cid, newest)
             continue
         since = before
-        if told_flapping and last is not None:
-            back = _back_from_trials(last, before, after, upto, delivered)
-            if back is not None:
-                since = rebased[cid] = back
-        due = flap_notices(own, rule, since=since.as_of if since else None,
-                           until=after.as_of)
+        # Counted under ``after``'s policy (_flaps): its notices say so in their keys.
+        due = [notice.model_copy(update={"policy_digest": after.policy_digest})
+               for notice in flap_notices(own, rule, since=since.as_of if since else None,
+                                          until=after.as_of)]
         for notice in sorted(due, key=lambda c: c.as_of):
             # A start while the channel was told it flaps is the same flap, seen from fewer
             # reviews; a stop of a flap it was not told of is none of its business.
-            if notice.key in sent or (notice.kind is ChangeKind.FLAPPING) == told_flapping:
+            if (_sent_before(notice, sent, last)
+                    or (notice.kind is ChangeKind.FLAPPING) == told_flapping):
                 continue
             told_flapping = notice.kind is ChangeKind.FLAPPING
             notices.append(notice)
@@ -651,42 +650,17 @@ def _flap_notices(
             held[cid] = own[-1].name
         elif told_flapping and last is not None:
             notices.append(_flap_ended(store, last, after, newest, upto))
-    return notices, held, rebased
+    return notices, held
 
 
-def _back_from_trials(told: FlapNotice, before: SavedReview | None, after: SavedReview,
-                      upto: list[SavedReview], delivered: set[int]) -> SavedReview | None:
-    """The review to read a flap from when ``after`` is back under the flap's policy after
-    trials (``told``, the ``flapping`` notice the channel has; ``before``, the review the
-    channel had last, is under another policy): the newest review delivered on the channel
-    under the flap's policy before ``after`` (``upto``: the saved reviews up to ``after``;
-    ``delivered``: the ids of those delivered on the channel). None when ``after`` is not
-    back from a trial (then ``before`` is that review), or none was delivered under it.
-
-    The channel was told nothing of the client at the trials (it was held), so the flap's
-    notices since that review are news, even one dated the day of the trial before (a flap
-    that settles at a review a trial of the same date was saved after, notify run once after
-    both), and the client's changes are those since that review: the trial's standing was
-    never sent, so going back from it is no change."""
-    if (before is None or told.policy_digest != after.policy_digest
-            or before.policy_digest == after.policy_digest):
-        return None
-    return next((s for s in reversed(upto) if s.id in delivered and s.id != after.id
-                 and s.policy_digest == after.policy_digest), None)
-
-
-def _rebase(store: Store, changes: Changes, rebased: Mapping[str, SavedReview],
-            newest: ReviewSummary) -> Changes:
-    """``changes`` with those of each client of ``rebased`` compared from the review it names
-    instead (:func:`_back_from_trials`)."""
-    if not rebased:
-        return changes
-    kept = [c for c in changes.changes if c.client_id not in rebased]
-    for base in {s.id: s for s in rebased.values()}.values():
-        clients = {cid for cid, s in rebased.items() if s.id == base.id}
-        kept += [c for c in compare(history.saved_summary(store, base), newest).changes
-                 if c.client_id in clients]
-    return changes.model_copy(update={"changes": tuple(kept)})
+def _sent_before(notice: Change, sent: set[str], told: FlapNotice | None) -> bool:
+    """``notice`` (of a flap of its policy) was delivered on the channel: by its key, or, when
+    the notice in force on the channel (``told``) was delivered before keys named a policy,
+    by the key it then had (a flap told before is not told again)."""
+    if notice.key in sent:
+        return True
+    legacy = told is not None and told.flap_policy is None
+    return legacy and notice.model_copy(update={"policy_digest": None}).key in sent
 
 
 def _trial(told: FlapNotice, after: SavedReview, in_use: set[str]) -> bool:
@@ -724,8 +698,10 @@ def _flap_ended(store: Store, told: FlapNotice, after: SavedReview, newest: Revi
             if saved.policy_digest == told.policy_digest:
                 break
             since = saved.as_of
-    return flap_ended(told, _name(store, told.client_id, newest), now, as_of=after.as_of,
-                      other_policy_since=since)
+    ended = flap_ended(told, _name(store, told.client_id, newest), now, as_of=after.as_of,
+                       other_policy_since=since)
+    # The stop of the flap of the policy it was told under: its key names that policy.
+    return ended.model_copy(update={"policy_digest": told.flap_policy or told.policy_digest})
 
 
 def _delivered(review: SavedReview) -> str:
@@ -734,13 +710,22 @@ def _delivered(review: SavedReview) -> str:
 
 
 def _pair(store: Store, channel: Channel) -> tuple[SavedReview | None, SavedReview]:
-    """The newest review, and the one to compare it with: the newest earlier review whose
-    changes were delivered on ``channel``, else the one before it."""
+    """The newest review, and the one to compare it with: the newest earlier review under
+    the newest's policy whose changes were delivered on ``channel`` (or that a failed send
+    compared from), else the newest earlier one delivered under any policy (a policy new to
+    the channel: its differences are sent once), else the one before it.
+
+    Under its own policy: two configurations run in turn (a review under A, then B, then
+    A...) each compare with their own last run, so a day's changes go once, and what one
+    policy says that the other does not is not sent again at every run."""
     before, after = history.reviews_to_compare(store)
     delivered = store.delivered_reviews(channel.name)
     pending = store.pending_baseline(channel.name)
     saved = [s for s in store.saved_reviews() if s.id != after.id and s.as_of <= after.as_of]
-    earlier = [s for s in saved if s.id in delivered] or [s for s in saved if s.id == pending]
-    if earlier:
-        before = earlier[-1]
+    own = [s for s in saved if s.policy_digest == after.policy_digest]
+    for candidates in (own, saved):
+        earlier = ([s for s in candidates if s.id in delivered]
+                   or [s for s in candidates if s.id == pending])
+        if earlier:
+            return earlier[-1], after
     return before, after
