@@ -782,9 +782,10 @@ def test_two_policies_flapping_from_the_same_day_at_the_same_standing_are_both_t
     # starts a flap, on the same day at the same standing. A's is told on day 4; B's reviews
     # are trials while A's runs (Acme held). A's settles at m on day 7 (days 5, 6, 7); B's
     # still runs (back and forth until day 8) and is told at B's run of day 7, dated by its
-    # start; at r on days 8, 9, 10 it settles on day 10. Before, the two flaps' notices had
-    # one key: B's start was taken for sent and never told (nor its stop), and Acme's moves
-    # under B went out (day 7 r -> m, day 8 m -> r) as if it did not flap.
+    # start; at r on days 8, 9, 10 it settles on day 10. With one key for the two flaps'
+    # notices (as before 7 December 2026), B's start was taken for sent and never told (nor
+    # its stop), and Acme's moves under B went out (day 7 r -> m, day 8 m -> r) as if it did
+    # not flap.
     a, b = iter("mrmrmmmmmm"), iter("mrmrmrmrrr")
     told: list[str] = []
     held: list[tuple[int, str, tuple[str, ...]]] = []
