@@ -455,7 +455,7 @@ def test_waiting_in_vain_is_said_in_polish_for_a_polish_reader(
         f"plik tokenów {os.fspath(token_file)!r} odświeża właśnie inny proces (proces "
         f"{holder.pid}): po 0,5 s czekania nic tu nie odświeżono (tokeny są takie, jak były); "
         "uruchom ponownie, gdy tamten proces skończy, albo zatrzymaj go, jeśli się zawiesił "
-        f"(jego blokada, {os.fspath(lock)!r}, zniknie razem z nim)")
+        f"(blokada pliku {os.fspath(lock)!r} zostanie zwolniona, gdy się zakończy)")
     assert endpoint.sent == []
 
 
