@@ -105,6 +105,56 @@ def recorded() -> Callable[[str], Any]:
     return _recorded
 
 
+#: The columns of the tests' CSV invoice exports, as the CSV connector's mapping names them.
+_INVOICE_COLUMNS = (
+    'number = "Number"\ncustomer_name = "Client"\nissue_date = "Issued"\n'
+    'due_date = "Due"\ntotal = "Total"\n'
+)
+
+
+@pytest.fixture
+def csv_books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """``csv_books(currency="EUR", *, paid=True, more="", invoices=None, config=None)``:
+    ``tmp_path`` made the folder a CLI command runs in (the working folder, no
+    ``CLIENTGUARD_CONFIG`` from the environment), holding the CSV connector's
+    ``mapping.toml`` for the tests' invoice exports: columns Number, Client, Issued, Due,
+    Total and (``paid``) Paid, all in ``currency`` (``None``: each row's in a Currency column,
+    the last), ISO dates; ``more`` is added to the mapping as written (another stream's
+    table). With ``invoices`` (rows, each ending in a newline), ``invoices.csv`` holds them
+    under the header; with ``config`` (the top of the file: ``base_currency``, ``store``...),
+    ``clientguard.toml`` is that and a source ``books``, the CSV connector reading
+    ``invoices.csv``. Returns ``tmp_path``. Skips the test where the CSV connector is not
+    installed."""
+
+    def _csv_books(
+        currency: str | None = "EUR", *, paid: bool = True, more: str = "",
+        invoices: str | None = None, config: str | None = None,
+    ) -> Path:
+        pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
+        (tmp_path / "mapping.toml").write_text(
+            (f'currency = "{currency}"\n' if currency is not None else "")
+            + 'date_formats = ["iso"]\n\n[invoices.columns]\n'
+            + _INVOICE_COLUMNS
+            + ('paid_on = "Paid"\n' if paid else "")
+            + ('currency = "Currency"\n' if currency is None else "")
+            + more
+        )
+        if invoices is not None:
+            header = "Number,Client,Issued,Due,Total" + (",Paid" if paid else "")
+            header += ",Currency" if currency is None else ""
+            (tmp_path / "invoices.csv").write_text(header + "\n" + invoices)
+        if config is not None:
+            (tmp_path / "clientguard.toml").write_text(
+                config + '[sources.books]\nconnector = "csv"\nmapping = "mapping.toml"\n'
+                'invoices = ["invoices.csv"]\n'
+            )
+        return tmp_path
+
+    return _csv_books
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     # The golden reports (tests/golden/README.md): `make golden` writes them afresh.
     parser.addoption(

@@ -11,6 +11,7 @@ test's own table (4.2000, 4.2300, 4.2200), not NBP's published ones.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -398,40 +399,18 @@ def test_json_document() -> None:
 
 # --- the command -----------------------------------------------------------------------------
 
-MAPPING = """\
-currency = "PLN"
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-paid_on = "Paid"
-"""
-
-
 @pytest.fixture
-def synced_books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    (tmp_path / "mapping.toml").write_text(MAPPING)
-    (tmp_path / "invoices.csv").write_text(
-        "Number,Client,Issued,Due,Total,Paid\n"
-        "FV/1/2025,Acme,2025-05-16,2025-06-15,1000.00,2025-07-20\n"
-        "FV/2/2025,Birch,2025-05-16,2025-06-15,1000.00,2025-06-10\n"
-    )
-    (tmp_path / "clientguard.toml").write_text(
-        'base_currency = "PLN"\nstore = "cg.db"\n[policy]\njurisdiction = "pl"\n'
-        '[firm]\nname = "Firma & Syn"\ntax_id = "525-244-57-67"\n'
-        'iban = "PL61 1090 1014 0000 0712 1981 2874"\nplace = "Kraków"\n'
-        '[sources.books]\nconnector = "csv"\nmapping = "mapping.toml"\n'
-        'invoices = ["invoices.csv"]\n'
+def synced_books(csv_books: Callable[..., Path]) -> Path:
+    folder = csv_books(
+        "PLN",
+        invoices="FV/1/2025,Acme,2025-05-16,2025-06-15,1000.00,2025-07-20\n"
+                 "FV/2/2025,Birch,2025-05-16,2025-06-15,1000.00,2025-06-10\n",
+        config='base_currency = "PLN"\nstore = "cg.db"\n[policy]\njurisdiction = "pl"\n'
+               '[firm]\nname = "Firma & Syn"\ntax_id = "525-244-57-67"\n'
+               'iban = "PL61 1090 1014 0000 0712 1981 2874"\nplace = "Kraków"\n',
     )
     assert main(["sync", "--quiet"]) == EXIT_OK
-    return tmp_path
+    return folder
 
 
 def test_claim_command_writes_the_note(

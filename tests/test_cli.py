@@ -47,19 +47,6 @@ from clientguard.store import Store
 
 csv_connector = pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
 
-MAPPING = """\
-currency = "EUR"
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-paid_on = "Paid"
-"""
-
 HEADER = "Number,Client,Issued,Due,Total,Paid\n"
 
 
@@ -70,20 +57,18 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def books(csv_books: Callable[..., Path]) -> Path:
     """A folder with a mapping, one invoices file and a clientguard.toml naming them."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    (tmp_path / "mapping.toml").write_text(MAPPING)
-    (tmp_path / "exports").mkdir()
-    (tmp_path / "exports" / "2025-q1.csv").write_text(
+    folder = csv_books()
+    (folder / "exports").mkdir()
+    (folder / "exports" / "2025-q1.csv").write_text(
         HEADER
         + "A-1,Acme,2025-01-02,2025-02-01,1000.00,2025-02-01\n"
         + "A-2,Acme,2025-02-03,2025-03-05,1000.00,2025-04-20\n"
         + "B-1,Birch,2025-01-10,2025-02-09,300.00,2025-02-05\n"
     )
-    write_config(tmp_path, ["exports/2025-q1.csv"])
-    return tmp_path
+    write_config(folder, ["exports/2025-q1.csv"])
+    return folder
 
 
 def write_config(folder: Path, files: list[str], extra: str = "") -> None:

@@ -785,39 +785,16 @@ def test_a_row_commented_out_is_a_comment_where_the_invoice_is_not_the_first_col
         Acknowledgement(date(2024, 6, 1), invoice_id="F1", note="new"),)
 
 
-MAPPING = """\
-currency = "PLN"
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-paid_on = "Paid"
-"""
-
-
 @pytest.fixture
-def synced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    (tmp_path / "mapping.toml").write_text(MAPPING)
-    (tmp_path / "invoices.csv").write_text(
-        "Number,Client,Issued,Due,Total,Paid\n"
-        "FV/12/2021,Acme,2021-11-15,2021-12-15,10000.00,\n"
+def synced(csv_books: Callable[..., Path]) -> Path:
+    folder = csv_books(
+        "PLN", invoices="FV/12/2021,Acme,2021-11-15,2021-12-15,10000.00,\n",
+        config='base_currency = "PLN"\nstore = "cg.db"\n[policy]\njurisdiction = "pl"\n',
     )
-    (tmp_path / "acknowledged.csv").write_text("invoice,date,note\nFV/12/2021,2024-03-01,"
-                                               "letter\n")
-    (tmp_path / "clientguard.toml").write_text(
-        'base_currency = "PLN"\nstore = "cg.db"\n[policy]\njurisdiction = "pl"\n'
-        '[sources.books]\nconnector = "csv"\nmapping = "mapping.toml"\n'
-        'invoices = ["invoices.csv"]\n'
-    )
+    (folder / "acknowledged.csv").write_text("invoice,date,note\nFV/12/2021,2024-03-01,"
+                                             "letter\n")
     assert main(["sync", "--quiet"]) == EXIT_OK
-    return tmp_path
+    return folder
 
 
 def test_the_claim_and_review_commands_read_the_file(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,19 +14,6 @@ from clientguard.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, main
 from clientguard.store import Store
 
 pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
-
-MAPPING = """\
-currency = "EUR"
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-paid_on = "Paid"
-"""
 
 HEADER = "Number,Client,Issued,Due,Total,Paid\n"
 # Acme pays later and later; Birch on time.
@@ -46,17 +34,11 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-          capsys: pytest.CaptureFixture[str]) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    (tmp_path / "mapping.toml").write_text(MAPPING)
-    (tmp_path / "invoices.csv").write_text(INVOICES)
-    (tmp_path / "clientguard.toml").write_text(
-        'base_currency = "EUR"\nstore = "data/clientguard.db"\n\n[sources.books]\n'
-        'connector = "csv"\nmapping = "mapping.toml"\ninvoices = ["invoices.csv"]\n')
+def books(csv_books: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> Path:
+    folder = csv_books(config='base_currency = "EUR"\nstore = "data/clientguard.db"\n\n')
+    (folder / "invoices.csv").write_text(INVOICES)
     assert run(capsys, "sync", "--quiet")[0] == EXIT_OK
-    return tmp_path
+    return folder
 
 
 def saved_dates(folder: Path) -> list[str]:
