@@ -6,25 +6,16 @@ too (docs/sources.md, "Merging in any order")."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime
+from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
-from typing import Any, ClassVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clientguard import Ledger
-from clientguard.connector import (
-    Connector,
-    ConnectorOptions,
-    Mapped,
-    RawPage,
-    RawRecord,
-    Stream,
-)
 from clientguard.model import AnyRecord, CreditNote
 from clientguard.records import Location
 from clientguard.store import Store
@@ -38,47 +29,14 @@ from clientguard.testing import (
     work_request,
 )
 
-NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
-STREAMS = {"customer": "customers", "invoice": "invoices", "payment": "payments",
-           "credit_note": "credit_notes", "time_entry": "time_entries",
-           "work_request": "work_requests"}
-
-
-class GivenOptions(ConnectorOptions):
-    records: list[Any]
-
-
-class Given(Connector):
-    """Yields the records it is given, each stream's at lines 2, 3, ... of ``<stream>.csv``:
-    a source of every kind, its records with ids (a tracker's entries too)."""
-
-    name: ClassVar[str] = "given"
-    streams: ClassVar[tuple[Stream, ...]] = tuple(
-        Stream(name=stream, kind=kind, id_field="id")  # type: ignore[arg-type]
-        for kind, stream in STREAMS.items())
-    Options = GivenOptions
-    options: GivenOptions
-
-    def __init__(self, records: list[AnyRecord]) -> None:
-        super().__init__(clock=lambda: NOW, records=records)
-
-    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
-        rows = [r for r in self.options.records if STREAMS[r.kind] == stream.name]
-        yield RawPage(tuple(
-            RawRecord({"record": r, "id": getattr(r, "id", None)},
-                      Location(file=f"{stream.name}.csv", line=line))
-            for line, r in enumerate(rows, start=2)))
-
-    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
-        record: AnyRecord = raw["record"]
-        return record
+from .conftest import GivenRecords
 
 
 def stored(tmp_path: Path, parts: Mapping[str, list[AnyRecord]]) -> Ledger:
     """``parts`` (by source) synced into a store, each under its source's name, and loaded."""
     with Store.open(tmp_path / "clientguard.db") as store:
         for source, records in parts.items():
-            store.sync(Given(records), source=source)
+            store.sync(GivenRecords(records), source=source)
         return store.load(base_currency="EUR", strict=False)
 
 

@@ -375,6 +375,20 @@ def test_a_pruned_read_keeps_what_a_raw_record_of_another_kind_still_yields(
         assert keys(store) == {"credit_note:K1"}
 
 
+def card_or_document(source: str, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
+    """What :class:`Cards` and :class:`Feed` make of a raw record: a contact from the contacts
+    stream; from the documents stream, an invoice and the contact it names (its buyer); a
+    deleted record of either, a deletion."""
+    if raw.get("deleted"):
+        return Skip("deleted", deleted=True)
+    if stream.name == "contacts":
+        return Customer(id=raw["id"], name=raw["name"], source=source)
+    return [Customer(id=raw["buyer"], name=raw["buyer"].title(), source=source),
+            Invoice(id=raw["id"], customer_id=raw["buyer"], number=raw["id"],
+                    issue_date=date(2026, 4, 1), due_date=date(2026, 5, 1),
+                    currency="EUR", total="100", status="open", source=source)]
+
+
 class CardsOptions(ConnectorOptions):
     cards: list[dict[str, Any]]
     documents: list[dict[str, Any]]
@@ -400,14 +414,7 @@ class Cards(Connector):
         yield RawPage(tuple(RawRecord(raw) for raw in rows), last=True)
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
-        if raw.get("deleted"):
-            return Skip("deleted", deleted=True)
-        if stream.name == "contacts":
-            return Customer(id=raw["id"], name=raw["name"], source=self.name)
-        return [Customer(id=raw["buyer"], name=raw["buyer"].title(), source=self.name),
-                Invoice(id=raw["id"], customer_id=raw["buyer"], number=raw["id"],
-                        issue_date=date(2026, 4, 1), due_date=date(2026, 5, 1),
-                        currency="EUR", total="100", status="open", source=self.name)]
+        return card_or_document(self.name, stream, raw)
 
 
 def test_a_record_its_own_stream_read_stays_when_the_documents_naming_it_go(
@@ -556,14 +563,7 @@ class Feed(Connector):
                       last=True)
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
-        if raw.get("deleted"):
-            return Skip("deleted", deleted=True)
-        if stream.name == "contacts":
-            return Customer(id=raw["id"], name=raw["name"], source=self.name)
-        return [Customer(id=raw["buyer"], name=raw["buyer"].title(), source=self.name),
-                Invoice(id=raw["id"], customer_id=raw["buyer"], number=raw["id"],
-                        issue_date=date(2026, 4, 1), due_date=date(2026, 5, 1),
-                        currency="EUR", total="100", status="open", source=self.name)]
+        return card_or_document(self.name, stream, raw)
 
 
 Rows = dict[str, dict[str, Any]]  # a stream's raw records at the source, by id

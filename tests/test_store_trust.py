@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
@@ -23,7 +22,7 @@ from hypothesis import strategies as st
 
 import clientguard as cg
 from clientguard import store as store_module
-from clientguard.connector import Connector, ConnectorOptions, Mapped, RawPage, RawRecord, Stream
+from clientguard.connector import Stream
 from clientguard.errors import DataError, StoreError
 from clientguard.ledger import Location
 from clientguard.model import (
@@ -41,41 +40,22 @@ from clientguard.sample import sample_records
 from clientguard.store import SCHEMA_VERSION, Store
 from clientguard.trust import TrustedValues, trusted_record, validation_digest
 
-NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
-KINDS = {"customer": "customers", "invoice": "invoices", "payment": "payments",
-         "credit_note": "credit_notes", "time_entry": "time_entries",
-         "work_request": "work_requests"}
+from .conftest import RECORD_STREAMS, GivenRecords
 
 
-class RecordsOptions(ConnectorOptions):
-    records: list[Any]
-
-
-class RecordsConnector(Connector):
-    """Yields the records it is given, each with its place in a file."""
+class RecordsConnector(GivenRecords):
+    """Yields the records it is given, each with its place in a file (its total's column);
+    a time entry without an id."""
 
     name: ClassVar[str] = "records"
     streams: ClassVar[tuple[Stream, ...]] = tuple(
         Stream(name=stream, kind=kind, id_field=None if kind == "time_entry" else "id")  # type: ignore[arg-type]
-        for kind, stream in KINDS.items()
+        for kind, stream in RECORD_STREAMS.items()
     )
-    Options = RecordsOptions
-    options: RecordsOptions
+    column: ClassVar[str | None] = "total"
 
-    def __init__(self, records: list[AnyRecord]) -> None:
-        super().__init__(clock=lambda: NOW, records=records)
-
-    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
-        rows = [r for r in self.options.records if KINDS[r.kind] == stream.name]
-        yield RawPage(tuple(
-            RawRecord({"record": r, **({"id": r.id} if getattr(r, "id", None) else {})},
-                      Location(file=f"{stream.name}.csv", line=line, column="total"))
-            for line, r in enumerate(rows, start=2)
-        ))
-
-    def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
-        record: AnyRecord = raw["record"]
-        return record
+    def raw(self, record: AnyRecord) -> dict[str, Any]:
+        return {"record": record, **({"id": record.id} if getattr(record, "id", None) else {})}
 
 
 def every_field() -> list[AnyRecord]:
