@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -40,7 +41,7 @@ from clientguard.connector import Skip, pull
 from clientguard.ledger import Ledger
 from clientguard.model import AnyRecord, CreditNote, Invoice
 from clientguard.settlement import settle, unapplied_cash
-from clientguard.store import Store
+from clientguard.store import Store, SyncResult
 from clientguard_fakturownia import FakturowniaConnector
 from clientguard_fakturownia.mapping import (
     ADVANCES_KEY,
@@ -267,6 +268,25 @@ def test_a_correction_read_after_its_invoice_was_cancelled_leaves_nothing(
         assert CORRECTS_CANCELLED in result.skipped
 
 
+def sync_a_correction_made_later(
+    httpserver: HTTPServer, store: Store, made: Callable[..., dict[str, Any]],
+) -> SyncResult:
+    """Two syncs, a document a page: the first of FV/11/2026, cancelled on 30 June, FV/13/2026
+    and FV/10/2026 (changed at 09:00 on 1 July); the second after ``made(updated_at=LATER)``
+    (FK/12/2026, correcting FV/11/2026) was added, FV/11/2026 read by its id once in it.
+    Returns the second sync's result."""
+    account = Account(httpserver)
+    account.put(cancelled(invoice(11, "1230,00"), at="2026-06-30T10:00:00+02:00"),
+                invoice(13, "500,00"),
+                invoice(10, "100,00", updated_at="2026-07-01T09:00:00+02:00"))
+    store.sync(connector(httpserver, page_size=1))
+    account.put(made(updated_at=LATER))
+    httpserver.clear_log()
+    result = store.sync(connector(httpserver, page_size=1))
+    assert [r.path for r, _ in httpserver.log].count("/invoices/11.json") == 1
+    return result
+
+
 def test_a_correction_made_later_of_an_invoice_cancelled_before_leaves_nothing(
     httpserver: HTTPServer, tmp_path: Path,
 ) -> None:
@@ -275,16 +295,8 @@ def test_a_correction_made_later_of_an_invoice_cancelled_before_leaves_nothing(
     page: the incremental read of invoices reads FV/13/2026, changed at the cursor, 1 July
     10:00, and ends at page 2, FV/10/2026 of 100,00, changed an hour before; FV/11/2026 was
     cancelled on 30 June.)"""
-    account = Account(httpserver)
-    account.put(cancelled(invoice(11, "1230,00"), at="2026-06-30T10:00:00+02:00"),
-                invoice(13, "500,00"),
-                invoice(10, "100,00", updated_at="2026-07-01T09:00:00+02:00"))
     with Store.open(tmp_path / "cg.db") as store:
-        store.sync(connector(httpserver, page_size=1))
-        account.put(correction(updated_at=LATER))
-        httpserver.clear_log()
-        result = store.sync(connector(httpserver, page_size=1))
-        assert [r.path for r, _ in httpserver.log].count("/invoices/11.json") == 1
+        result = sync_a_correction_made_later(httpserver, store, correction)
         assert_invoice_11_is_gone_with_its_correction(store, {"10": Decimal("100.00")})
         assert said_both(result.notes)
 
@@ -433,18 +445,10 @@ def test_a_raising_correction_made_later_of_an_invoice_cancelled_before_leaves_n
     httpserver: HTTPServer, tmp_path: Path,
 ) -> None:
     """FV/11/2026 was cancelled before the first sync; FK/12/2026 raising it comes in the
-    next one, and its invoice, unchanged since, is read by its id (as for a lowering
-    correction: see the test of that above, whose account this is)."""
-    account = Account(httpserver)
-    account.put(cancelled(invoice(11, "1230,00"), at="2026-06-30T10:00:00+02:00"),
-                invoice(13, "500,00"),
-                invoice(10, "100,00", updated_at="2026-07-01T09:00:00+02:00"))
+    next one, and its invoice, unchanged since, is read by its id (the account and the syncs
+    of the lowering correction's test above: sync_a_correction_made_later)."""
     with Store.open(tmp_path / "cg.db") as store:
-        store.sync(connector(httpserver, page_size=1))
-        account.put(raising(updated_at=LATER))
-        httpserver.clear_log()
-        result = store.sync(connector(httpserver, page_size=1))
-        assert [r.path for r, _ in httpserver.log].count("/invoices/11.json") == 1
+        result = sync_a_correction_made_later(httpserver, store, raising)
         assert_raised_invoice_11_is_gone(store, {"10": Decimal("100.00")})
         assert said_both(result.notes)
 
