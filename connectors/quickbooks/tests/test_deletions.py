@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from clientguard.connector import SyncState, pull
+from clientguard.connector import Pulled, SyncState, pull
 from clientguard.errors import ApiError
 from clientguard.http import MissingRecords
 from clientguard.settlement import settle
@@ -341,6 +341,19 @@ def test_a_cdc_answer_at_its_1000_cap_is_noted_and_its_deletions_still_count(
         assert pulled.notes == ()
 
 
+def pull_every_memo_again(server: HTTPServer, clock: Clock, now: datetime) -> Pulled:
+    """A pull of the credit memos at ``now``, their last sync on 1 May, 17:00 UTC, that reads
+    every memo again: memo 5 (the one served), by one query with no lower bound."""
+    pulled = pull(connector(server, clock, now),
+                  SyncState({"credit_notes": datetime(2026, 5, 1, 17, 0, tzinfo=UTC)}),
+                  streams=["credit_notes"])
+    assert [r.id for r in pulled.records if r.kind == "credit_note"] == ["5"]
+    memo_reads = [r.args["query"] for r, _ in server.log
+                  if r.path == QUERY and " FROM CreditMemo " in r.args["query"]]
+    assert memo_reads == ["SELECT * FROM CreditMemo ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"]
+    return pulled
+
+
 def test_a_payment_cdc_answer_at_its_cap_reads_every_credit_memo_again(
     httpserver: HTTPServer, clock: Clock,
 ) -> None:
@@ -352,13 +365,7 @@ def test_a_payment_cdc_answer_at_its_cap_reads_every_credit_memo_again(
     updated = "2026-05-10T10:00:00-07:00"
     serve(httpserver, {"CreditMemo": [credit_memo("5", "2026-04-10T10:00:00-07:00")]},
           {"Payment": [payment(str(100 + n), 10, "1", updated) for n in range(1000)]})
-    pulled = pull(connector(httpserver, clock, datetime(2026, 5, 20, tzinfo=UTC)),
-                  SyncState({"credit_notes": datetime(2026, 5, 1, 17, 0, tzinfo=UTC)}),
-                  streams=["credit_notes"])
-    assert [r.id for r in pulled.records if r.kind == "credit_note"] == ["5"]
-    memo_reads = [r.args["query"] for r, _ in httpserver.log
-                  if r.path == QUERY and " FROM CreditMemo " in r.args["query"]]
-    assert memo_reads == ["SELECT * FROM CreditMemo ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"]
+    pulled = pull_every_memo_again(httpserver, clock, datetime(2026, 5, 20, tzinfo=UTC))
     assert pulled.notes == ()
 
 
@@ -372,13 +379,7 @@ def test_credit_memos_last_read_beyond_cdcs_30_days_are_all_read_again(
     # vouch for). Before, the memos changed since 1 May were read, and a memo that such a
     # payment had applied stayed used.
     serve(httpserver, {"CreditMemo": [credit_memo("5", "2026-04-10T10:00:00-07:00")]})
-    pulled = pull(connector(httpserver, clock, datetime(2026, 6, 20, tzinfo=UTC)),
-                  SyncState({"credit_notes": datetime(2026, 5, 1, 17, 0, tzinfo=UTC)}),
-                  streams=["credit_notes"])
-    assert [r.id for r in pulled.records if r.kind == "credit_note"] == ["5"]
-    memo_reads = [r.args["query"] for r, _ in httpserver.log
-                  if r.path == QUERY and " FROM CreditMemo " in r.args["query"]]
-    assert memo_reads == ["SELECT * FROM CreditMemo ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"]
+    pulled = pull_every_memo_again(httpserver, clock, datetime(2026, 6, 20, tzinfo=UTC))
     assert [call["entities"] for call in cdc_calls(httpserver)] == ["CreditMemo"]
     (note,) = pulled.notes
     assert note.startswith("credit_notes: deletions in QuickBooks from 2026-05-01 16:55 UTC "
