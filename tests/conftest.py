@@ -11,14 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from clientguard.connector import (
-    Connector,
-    ConnectorOptions,
-    Mapped,
-    RawPage,
-    RawRecord,
-    Stream,
-)
+from clientguard.connector import Connector, ConnectorOptions, Mapped, RawPage, RawRecord, Stream
 from clientguard.model import AnyRecord
 from clientguard.records import Location
 

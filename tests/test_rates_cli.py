@@ -16,18 +16,6 @@ from clientguard.fx.files import TEMPLATE
 
 pytest.importorskip("clientguard_csv", reason="the CSV connector is not installed")
 
-MAPPING = """\
-date_formats = ["iso"]
-
-[invoices.columns]
-number = "Number"
-customer_name = "Client"
-issue_date = "Issued"
-due_date = "Due"
-total = "Total"
-currency = "Currency"
-"""
-
 INVOICES = (
     "Number,Client,Issued,Due,Total,Currency\n"
     "1,Barry Gordon,2025-01-02,2025-02-01,953.55,ILS\n"
@@ -59,16 +47,14 @@ Config = Callable[[str], None]
 
 
 @pytest.fixture
-def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
+def book(csv_books: Callable[..., Path]) -> Config:
     """A USD book with one ILS invoice; returns a writer of its clientguard.toml, given the
     [rates] part."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CLIENTGUARD_CONFIG", raising=False)
-    (tmp_path / "mapping.toml").write_text(MAPPING)
-    (tmp_path / "invoices.csv").write_text(INVOICES)
+    folder = csv_books(None, paid=False)
+    (folder / "invoices.csv").write_text(INVOICES)
 
     def write(rates: str) -> None:
-        (tmp_path / "clientguard.toml").write_text(
+        (folder / "clientguard.toml").write_text(
             'base_currency = "USD"\nstore = "cg.db"\n\n'
             '[sources.invoice2go]\nconnector = "csv"\nmapping = "mapping.toml"\n'
             'invoices = "invoices.csv"\n\n' + rates

@@ -250,6 +250,12 @@ corrections ends at FV/16/2026, the first changed before the cursor (FV/17/2026'
 minutes back), and FK/12/2026 is listed only by a whole read."""
 
 
+#: Each test twice: the payments stream read (the corrections listed whole every sync) and
+#: not (``payments = false``).
+WITH_AND_WITHOUT_PAYMENTS = pytest.mark.parametrize(
+    "payments", [True, False], ids=["payments", "payments-off"])
+
+
 def said_both(notes: tuple[str, ...]) -> bool:
     return any("FK/12/2026" in n and "FV/11/2026" in n and "cancelled" in n for n in notes)
 
@@ -301,7 +307,7 @@ def test_a_correction_made_later_of_an_invoice_cancelled_before_leaves_nothing(
         assert said_both(result.notes)
 
 
-@pytest.mark.parametrize("payments", [True, False], ids=["payments", "payments-off"])
+@WITH_AND_WITHOUT_PAYMENTS
 def test_an_invoice_cancelled_after_its_correction_was_stored_takes_it_along(
     httpserver: HTTPServer, tmp_path: Path, payments: bool,
 ) -> None:
@@ -324,7 +330,7 @@ def test_an_invoice_cancelled_after_its_correction_was_stored_takes_it_along(
         assert said_both(result.notes)
 
 
-@pytest.mark.parametrize("payments", [True, False], ids=["payments", "payments-off"])
+@WITH_AND_WITHOUT_PAYMENTS
 def test_a_correction_of_a_cancelled_final_invoice_flagged_cancelled_leaves_nothing(
     httpserver: HTTPServer, tmp_path: Path, payments: bool,
 ) -> None:
@@ -348,7 +354,7 @@ def test_a_correction_of_a_cancelled_final_invoice_flagged_cancelled_leaves_noth
         assert ledger.credit_notes == ()
 
 
-@pytest.mark.parametrize("payments", [True, False], ids=["payments", "payments-off"])
+@WITH_AND_WITHOUT_PAYMENTS
 def test_a_correction_cancelled_since_the_last_sync_leaves_the_store(
     httpserver: HTTPServer, tmp_path: Path, payments: bool,
 ) -> None:
@@ -453,7 +459,7 @@ def test_a_raising_correction_made_later_of_an_invoice_cancelled_before_leaves_n
         assert said_both(result.notes)
 
 
-@pytest.mark.parametrize("payments", [True, False], ids=["payments", "payments-off"])
+@WITH_AND_WITHOUT_PAYMENTS
 def test_an_invoice_cancelled_after_its_raising_correction_was_stored_takes_it_along(
     httpserver: HTTPServer, tmp_path: Path, payments: bool,
 ) -> None:
@@ -501,7 +507,7 @@ CANCELLED_REASON = ("cancelled document (anulowany, kind 'canceled' or cancelled
     ],
     ids=["invoice", "correction", "three"],
 )
-@pytest.mark.parametrize("payments", [True, False], ids=["payments", "payments-off"])
+@WITH_AND_WITHOUT_PAYMENTS
 def test_a_cancelled_document_is_counted_once_a_sync(
     httpserver: HTTPServer, tmp_path: Path, documents: list[dict[str, Any]], expected: int,
     payments: bool,

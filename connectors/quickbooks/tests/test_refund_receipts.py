@@ -223,6 +223,13 @@ def credit_of(store: Store, as_of: date) -> Decimal:
     return Decimal(0) if found is None else found.credit
 
 
+#: Memo 73 (100.00) paid back in full or in part: ``refunded``, and the credit ``left`` open.
+REFUNDED = pytest.mark.parametrize(
+    ("refunded", "left"),
+    [pytest.param(100, Decimal(0), id="in-full"), pytest.param(40, Decimal(60), id="in-part")],
+)
+
+
 def sync_the_memo_then_its_refund(
     server: HTTPServer, clock: Clock, store: Store, refunded: int
 ) -> Decimal:
@@ -239,10 +246,7 @@ def sync_the_memo_then_its_refund(
     return stored
 
 
-@pytest.mark.parametrize(
-    ("refunded", "left"),
-    [pytest.param(100, Decimal(0), id="in-full"), pytest.param(40, Decimal(60), id="in-part")],
-)
+@REFUNDED
 def test_a_credit_memo_refunded_after_it_was_stored_is_no_longer_open_credit(
     httpserver: HTTPServer, clock: Clock, tmp_path: Path, refunded: int, left: Decimal
 ) -> None:
@@ -263,10 +267,7 @@ def test_a_credit_memo_refunded_after_it_was_stored_is_no_longer_open_credit(
         assert credit_of(store, date(2026, 5, 9)) == 100
 
 
-@pytest.mark.parametrize(
-    ("refunded", "left"),
-    [pytest.param(100, Decimal(0), id="in-full"), pytest.param(40, Decimal(60), id="in-part")],
-)
+@REFUNDED
 def test_a_linking_payment_deleted_frees_its_credit_memo_at_the_next_incremental_sync(
     httpserver: HTTPServer, clock: Clock, tmp_path: Path, refunded: int, left: Decimal
 ) -> None:
