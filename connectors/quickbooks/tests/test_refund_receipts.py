@@ -530,6 +530,14 @@ def test_refund_receipts_are_read_only_when_asked_for(
     assert option.default == "False"
 
 
+def sync_with_refund_receipts(server: HTTPServer, clock: Clock, store: Store,
+                              now: datetime) -> None:
+    """A sync at ``now`` into ``store``, refund receipts read, of sale 71 (120.00 in March)
+    and refund receipt 95 paying 50.00 of it back."""
+    serve(server, {"Customer": [CUSTOMER], "Invoice": [SALE], "RefundReceipt": [CASH_REFUND]})
+    store.sync(connector(server, clock, now, refund_receipts=True))
+
+
 def test_refund_receipts_turned_off_again_leave_the_store_at_the_next_sync(
     httpserver: HTTPServer, clock: Clock, tmp_path: Path
 ) -> None:
@@ -538,11 +546,8 @@ def test_refund_receipts_turned_off_again_leave_the_store_at_the_next_sync(
     # until `clientguard store forget NAME --yes` and a sync read the source again from
     # nothing. Now the next sync removes them (docs/connectors/quickbooks.md, "Refund
     # receipts"), saying so once.
-    serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [SALE],
-                       "RefundReceipt": [CASH_REFUND]})
     with Store.open(tmp_path / "qbo.db") as store:
-        store.sync(connector(httpserver, clock, datetime(2026, 4, 2, tzinfo=UTC),
-                             refund_receipts=True))
+        sync_with_refund_receipts(httpserver, clock, store, datetime(2026, 4, 2, tzinfo=UTC))
         # 120.00 invoiced less the 50.00 paid back: 70.00.
         assert march_revenue(store.load(base_currency="USD")) == {"1": Decimal(70)}
 
@@ -568,10 +573,7 @@ def test_refund_receipts_turned_off_again_leave_the_store_at_the_next_sync(
         # Turned on again: read in full (its cursor went with its records), so receipt 95,
         # last changed in 2014, long before the cursor of 2 April, is read again: 70.00.
         httpserver.clear()
-        serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [SALE],
-                           "RefundReceipt": [CASH_REFUND]})
-        store.sync(connector(httpserver, clock, datetime(2026, 4, 5, tzinfo=UTC),
-                             refund_receipts=True))
+        sync_with_refund_receipts(httpserver, clock, store, datetime(2026, 4, 5, tzinfo=UTC))
         assert [c.id for c in store.load(base_currency="USD").credit_notes] == ["95"]
         assert march_revenue(store.load(base_currency="USD")) == {"1": Decimal(70)}
 
@@ -582,11 +584,8 @@ def test_the_note_of_refund_receipts_turned_off_is_said_in_polish(
     # Before: English in a Polish sync ("refund_receipts: not read (refund_receipts = false),
     # so the 1 record ..."), among messages in Polish. The Polish is the catalog's sentence
     # with "1 rekord" (one refund receipt stored, as in the test above).
-    serve(httpserver, {"Customer": [CUSTOMER], "Invoice": [SALE],
-                       "RefundReceipt": [CASH_REFUND]})
     with Store.open(tmp_path / "qbo.db") as store:
-        store.sync(connector(httpserver, clock, datetime(2026, 4, 2, tzinfo=UTC),
-                             refund_receipts=True))
+        sync_with_refund_receipts(httpserver, clock, store, datetime(2026, 4, 2, tzinfo=UTC))
         with using("pl"):
             result = store.sync(connector(httpserver, clock, datetime(2026, 4, 3, tzinfo=UTC)))
         (dropped,) = [s for s in result.streams if s.stream == "refund_receipts"]
