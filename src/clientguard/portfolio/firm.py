@@ -22,8 +22,8 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, getcontext
 from pathlib import Path
 from typing import Any, Final
 
-from clientguard.errors import ClientguardError
-from clientguard.i18n import using
+from clientguard.errors import ClientguardError, os_reason
+from clientguard.i18n import gettext, using
 from clientguard.ledger import Ledger
 from clientguard.money import ZERO, round_money
 from clientguard.policy import Policy
@@ -172,12 +172,33 @@ def _review_firm(firm_id: str, records: str | os.PathLike[str] | FirmRecords, as
         # The rows are made inside the guard too: a value they cannot hold is the firm's row,
         # never an exception that stops the run's other firms.
         return FirmResult(_summary(firm_id, done, ledger), _findings(firm_id, done))
-    except (ClientguardError, ValueError, ArithmeticError, OSError) as exc:
+    except OSError as exc:
+        lake = None if isinstance(records, FirmRecords) else Path(records)
+        return FirmResult(FirmSummary(firm_id, FAILED, _os_failure(exc, lake), as_of))
+    except (ClientguardError, ValueError, ArithmeticError) as exc:
         return FirmResult(FirmSummary(firm_id, FAILED, _first_line(exc), as_of))
     except Exception as exc:
         # A bug must not stop a run of thousands of firms; it is reported in the firm's row,
         # with the exception's type, for the user to send us. Never swallowed.
         return FirmResult(FirmSummary(firm_id, INTERNAL_ERROR, error_reason(exc), as_of))
+
+
+def _os_failure(exc: OSError, lake: Path | None) -> str:
+    """The reason of a firm whose files the system would not let the review read: the file
+    relative to the lake (never the machine's folders: the row travels), the system's words
+    in the active language, and what to do."""
+    named = exc.filename if isinstance(exc.filename, str) else None
+    shown = gettext("a file of the lake")
+    if named is not None and lake is not None:
+        path = Path(os.path.abspath(named))
+        root = Path(os.path.abspath(lake))
+        shown = (path.relative_to(root).as_posix() if path.is_relative_to(root)
+                 else path.name)
+    elif named is not None:
+        shown = Path(named).name
+    return gettext("{file}: cannot be read ({problem}): let the user who runs the review read "
+                   "it and the folders above it in the lake").format(
+        file=shown, problem=os_reason(exc))
 
 
 def error_reason(exc: BaseException) -> str:

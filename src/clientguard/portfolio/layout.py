@@ -47,7 +47,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Context, Decimal
 from pathlib import Path
@@ -306,7 +306,8 @@ def firm_ids(root: Path | str) -> tuple[str, ...]:
     A firm with partitions but none in the ``firm`` table (a first export cut short) and a
     partition whose key is spelt in another case (``FIRM_ID=acme``) list their firm too:
     reading that firm then fails, saying why and what to do, rather than the firm being left
-    out of a run without a word."""
+    out of a run without a word. A table's folder the user cannot read is a
+    :class:`LayoutError` naming it in the lake: the firms it holds cannot be known."""
     root = Path(root)
     _check_layout(root)
     found = set()
@@ -315,10 +316,13 @@ def firm_ids(root: Path | str) -> tuple[str, ...]:
             entries = os.scandir(root / table)
         except (FileNotFoundError, NotADirectoryError):
             continue
+        except OSError as exc:  # its firms cannot be known: every one's review would fail
+            raise _unreadable(root, root / table, exc) from None
         with entries:
             for entry in entries:
                 key, equals, firm_id = entry.name.partition("=")
-                if equals and key.lower() == _PARTITION_KEY and entry.is_dir():
+                # A partition that is a file is listed too: reading it fails, saying so.
+                if equals and key.lower() == _PARTITION_KEY:
                     found.add(firm_id)
     return tuple(sorted(found))
 
@@ -625,6 +629,9 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
     locations: dict[RecordKey, Location] = {}
     allocations = _allocations_by_document(tables["allocations"], rejected)
     refunds = _refunds_by_credit_note(tables["refunds"])
+    # Where each document's child rows were read again (a part file copied): said by the
+    # rejection of the document's own copy, else as rejections of their own, after the loop.
+    copied: dict[tuple[str, Any], list[Location]] = {}
     trims: dict[tuple[Decimal, bool, int], Decimal] = {}
     for table, model in _RECORD_TABLES.items():
         for file, row_number, row in tables[table]:
@@ -632,9 +639,9 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
             data = {k: row[k] for k in _COLUMNS[table] if row.get(k) is not None}
             if table in ("payments", "credit_notes"):
                 key = (str(row.get("source")), model.kind, str(row.get("id")))
-                data["allocations"] = allocations.pop(key, (None, []))[1]
+                data["allocations"] = _take(allocations, key, ("allocation", key), copied)
             if table == "credit_notes":
-                data["refunds"] = refunds.pop((key[0], key[2]), (None, []))[1]
+                data["refunds"] = _take(refunds, (key[0], key[2]), ("refund", key), copied)
             try:
                 record = cast(AnyRecord, model(**_trimmed(data, trims)))
             except DataError as exc:
@@ -658,18 +665,31 @@ def _firm_records(root: Path, firm_id: str) -> FirmRecords:
                 if first is not None:
                     # The ledger would keep the first too, but knows one place per id: it
                     # would name the copy's place as the first's. Said here, with both.
-                    rejected.append(_duplicate(record, ident, first, here))
+                    copy = _duplicate(record, ident, first, here)
+                    doc = (record.source, record.kind, ident)
+                    extra = "".join(_copied_parts(copied.pop((what, doc), []), what)
+                                    for what in ("allocation", "refund"))
+                    rejected.append(replace(copy, reason=copy.reason + extra) if extra
+                                    else copy)
                     continue
                 locations[key] = here
             records.append(record)
-    for (source, kind, document_id), (where, _) in allocations.items():
+    for (what, (source, kind, document_id)), places in copied.items():
+        for place in places:
+            rejected.append(Rejection(
+                kind=what, source=source, record_id=None, field="position",
+                reason=f"a copy of another {what} row of the {kind.replace('_', ' ')} "
+                f"{document_id!r} (the same position, a part file read twice): read once",
+                location=place,
+            ))
+    for (source, kind, document_id), (where, *_) in allocations.items():
         rejected.append(Rejection(
             kind="allocation", source=source, record_id=None, field="document_id",
             reason=f"the {kind.replace('_', ' ')} {document_id!r} it belongs to is not in the "
             f"{_DOCUMENT_TABLES.get(kind, kind)} table",
             location=where,
         ))
-    for (source, note_id), (where, _) in refunds.items():
+    for (source, note_id), (where, *_) in refunds.items():
         rejected.append(Rejection(
             kind="refund", source=source, record_id=None, field="credit_note_id",
             reason=f"the credit note {note_id!r} it belongs to is not in the credit_notes table",
@@ -804,10 +824,11 @@ def _read_rows(root: Path, table: str, firm_id: str, exports: dict[str, str] | N
     import pyarrow.parquet as pq
 
     folder = root / table / f"{_PARTITION_KEY}={firm_id}"
-    _refuse_other_spellings(root, table, firm_id, folder)
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.glob("*.parquet")):
+    try:
+        _refuse_other_spellings(root, table, firm_id, folder)
+    except OSError as exc:  # a table folder the review's user cannot look into
+        raise _unreadable(root, root / table, exc) from None
+    for path in _part_files(root, folder):
         shown = path.relative_to(root).as_posix()
         try:
             _refuse_links_out(path, shown, root)
@@ -832,10 +853,70 @@ def _read_rows(root: Path, table: str, firm_id: str, exports: dict[str, str] | N
                                        "{file}: no columns {columns}", len(missing)).format(
                 file=shown, columns=", ".join(missing)))
         _check_date_columns(parquet.schema, table, shown)
+        if "firm_id" in parquet.column_names:
+            _check_firm_column(parquet.column("firm_id"), firm_id, shown)
         names = [name for name in parquet.column_names if name != "firm_id"]
         columns = [_values(parquet.column(name)) for name in names]
         for number, values in enumerate(zip(*columns, strict=True), start=1):
             yield shown, number, dict(zip(names, values, strict=True))
+
+
+def _part_files(root: Path, folder: Path) -> list[Path]:
+    """The Parquet files of the partition ``folder`` in name order (none when it is not there:
+    a kind the firm has none of). Names starting with ``.`` or ``_`` (``_SUCCESS``, ``.crc``
+    checksums, macOS's ``._part-0.parquet``) are skipped, as Spark and Hive skip them, and so
+    are files not ending in ``.parquet``.
+
+    Raises :class:`LayoutError`, naming the place relative to the lake, for a partition that
+    is a file (pandas' ``to_parquet("lake/payments/firm_id=acme")``), a folder in it (Spark's
+    ``partitionBy("firm_id", "source")``), and a folder the review's user cannot read: read
+    as empty, each would have the firm reviewed without its records."""
+    shown = folder.relative_to(root).as_posix()
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted((entry.name, entry.is_dir()) for entry in listing
+                             if not entry.name.startswith((".", "_")))
+    except FileNotFoundError:
+        return []
+    except NotADirectoryError:
+        raise LayoutError(gettext(
+            "{partition}: a file where the layout has a folder (a partition holds part "
+            "files): make a folder of that name and move the file into it as "
+            "part-0.parquet").format(partition=shown)) from None
+    except OSError as exc:
+        raise _unreadable(root, folder, exc) from None
+    folders = [name for name, is_folder in entries if is_folder]
+    if folders:
+        raise LayoutError(ngettext(
+            "{partition}: holds the folder {folders}, which is not read (a partition holds part "
+            "files, partitioned by firm_id alone): write the table partitioned by firm_id "
+            "only, or move the folder out of the lake",
+            "{partition}: holds the folders {folders}, which are not read (a partition holds "
+            "part files, partitioned by firm_id alone): write the table partitioned by "
+            "firm_id only, or move the folders out of the lake",
+            len(folders)).format(partition=shown, folders=", ".join(folders)))
+    return [folder / name for name, _ in entries if name.endswith(".parquet")]
+
+
+def _unreadable(root: Path, folder: Path, exc: OSError) -> LayoutError:
+    """The error of a folder of the lake the review's user cannot look into, named relative
+    to the lake (never the machine's folders)."""
+    return LayoutError(gettext(
+        "{folder}: the folder cannot be read ({problem}): let the user who runs the review "
+        "read it and the folders above it in the lake").format(
+        folder=folder.relative_to(root).as_posix(), problem=os_reason(exc)))
+
+
+def _check_firm_column(column: pa.ChunkedArray, firm_id: str, shown: str) -> None:
+    """Refuse a file of the firm's partition whose ``firm_id`` column names another firm (a
+    file copied into the wrong partition): its rows would be counted as this firm's. A null
+    is the partition's firm."""
+    for number, value in enumerate(column.to_pylist(), start=1):
+        if value is not None and value != firm_id:
+            raise LayoutError(gettext(
+                "{file}, row {number}: firm_id is {value}, in the partition of firm {firm}: "
+                "move the file to its firm's partition, or write it again").format(
+                file=shown, number=number, value=repr(value), firm=repr(firm_id)))
 
 
 def _refuse_other_spellings(root: Path, table: str, firm_id: str, folder: Path) -> None:
@@ -1021,12 +1102,39 @@ def _trim(value: Decimal, places: int) -> Decimal:
     return kept.quantize(_QUANTA[0], context=_EXACT)
 
 
+Parts = dict[Any, tuple[Location, list[dict[str, Any]], list[Location]]]
+"""Child rows (allocations, refunds) by their document: where the first row is, the parts in
+their ``position`` order, and where each copy of a part is (:func:`_by_document`)."""
+
+
+def _by_document(found: dict[Any, tuple[Location, list[tuple[Any, Location, dict[str, Any]]]]]
+                 ) -> Parts:
+    """The parts of each document, in ``position`` order, each position once: a row whose
+    document and position an earlier row (in file and row order) has is a copy (a part file
+    copied beside its first, as a job that ran twice leaves it), kept out of the parts and
+    its place given back, so that a document read twice is never paid or refunded twice.
+    Rows without a position (another tool's) are all kept, in the order read."""
+    grouped: Parts = {}
+    for key, (where, rows) in found.items():
+        kept: dict[Any, tuple[int, dict[str, Any]]] = {}
+        copies: list[Location] = []
+        for order, (position, here, part) in enumerate(rows):
+            slot = (0, position) if position is not None else (1, order)
+            if slot in kept:
+                copies.append(here)
+                continue
+            kept[slot] = (order, part)
+        parts = [part for slot, (_, part) in sorted(
+            kept.items(), key=lambda item: (item[0][0], item[0][1], item[1][0]))]
+        grouped[key] = (where, parts, copies)
+    return grouped
+
+
 def _allocations_by_document(
     rows: list[tuple[str, int, dict[str, Any]]], rejected: list[Rejection]
-) -> dict[tuple[str, str, str], tuple[Location, list[dict[str, Any]]]]:
-    """The allocation rows by document ``(source, kind, id)``: where the first row is, and the
-    parts in their ``position`` order."""
-    found: dict[tuple[str, str, str], tuple[Location, list[tuple[int, dict[str, Any]]]]] = {}
+) -> Parts:
+    """The allocation rows by document ``(source, kind, id)`` (:func:`_by_document`)."""
+    found: dict[Any, tuple[Location, list[tuple[Any, Location, dict[str, Any]]]]] = {}
     for file, number, row in rows:
         kind = row.get("document_kind")
         where = Location(file=file, detail=f"row {number}")
@@ -1042,30 +1150,41 @@ def _allocations_by_document(
         if row.get("date") is not None:
             part["date"] = row["date"]
         key = (str(row.get("source")), str(kind), str(row.get("document_id")))
-        found.setdefault(key, (where, []))[1].append((row.get("position") or 0, part))
-    return {
-        key: (where, [part for _, part in sorted(parts, key=lambda p: p[0])])
-        for key, (where, parts) in found.items()
-    }
+        found.setdefault(key, (where, []))[1].append((row.get("position"), where, part))
+    return _by_document(found)
 
 
-def _refunds_by_credit_note(
-    rows: list[tuple[str, int, dict[str, Any]]],
-) -> dict[tuple[str, str], tuple[Location, list[dict[str, Any]]]]:
-    """The refund rows by credit note ``(source, id)``: where the first row is, and the
-    refunds in their ``position`` order."""
-    found: dict[tuple[str, str], tuple[Location, list[tuple[int, dict[str, Any]]]]] = {}
+def _refunds_by_credit_note(rows: list[tuple[str, int, dict[str, Any]]]) -> Parts:
+    """The refund rows by credit note ``(source, id)`` (:func:`_by_document`)."""
+    found: dict[Any, tuple[Location, list[tuple[Any, Location, dict[str, Any]]]]] = {}
     for file, number, row in rows:
         part = {"amount": row.get("amount")}
         if row.get("date") is not None:
             part["date"] = row["date"]
         key = (str(row.get("source")), str(row.get("credit_note_id")))
         where = Location(file=file, detail=f"row {number}")
-        found.setdefault(key, (where, []))[1].append((row.get("position") or 0, part))
-    return {
-        key: (where, [part for _, part in sorted(parts, key=lambda p: p[0])])
-        for key, (where, parts) in found.items()
-    }
+        found.setdefault(key, (where, []))[1].append((row.get("position"), where, part))
+    return _by_document(found)
+
+
+def _take(parts: Parts, key: Any, named: tuple[str, Any],
+          copied: dict[tuple[str, Any], list[Location]]) -> list[dict[str, Any]]:
+    """The parts of the document ``key`` (none if it has none), taken out of ``parts``; the
+    places of its copied rows go to ``copied`` under ``named`` (kind of row, document)."""
+    taken = parts.pop(key, None)
+    if taken is None:
+        return []
+    _, kept, copies = taken
+    if copies:
+        copied.setdefault(named, []).extend(copies)
+    return kept
+
+
+def _copied_parts(copies: list[Location], what: str) -> str:
+    """The words a copied document's rejection adds for its child rows read twice."""
+    if not copies:
+        return ""
+    return f"; its {what} rows read again, not counted twice: {'; '.join(map(str, copies))}"
 
 
 def _rejection(row: dict[str, Any]) -> Rejection:
