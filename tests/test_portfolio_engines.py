@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -381,3 +382,50 @@ def test_every_engine_lists_the_firms_it_could_not_write_in_the_run_file(
     assert [(f["firm_id"], f["status"]) for f in described["not_written"]] == [
         ("_old", FAILED), ("a%20b", FAILED)]
     assert all("cannot name a partition" in f["reason"] for f in described["not_written"])
+
+
+@pytest.mark.parametrize("engine", ["dask", "spark"])
+def test_every_engine_reads_copied_nested_and_file_partitions_as_the_local_one(
+    tmp_path: Path, request: pytest.FixtureRequest, engine: str
+) -> None:
+    # The lake's reading is shared by the engines: a part file copied beside its first (read
+    # once), a partition holding a folder and one that is a file (the firm failed, naming
+    # it) give each engine the local engine's rows and outcomes.
+    import shutil
+
+    from clientguard.portfolio import write_firm
+    from clientguard.testing import customer, invoice, payment
+
+    if engine == "dask":
+        pytest.importorskip("distributed", reason="the Dask engine needs clientguard[dask]")
+    session = request.getfixturevalue("spark") if engine == "spark" else None
+    lake = tmp_path / "lake"
+    records = [customer("c1"),
+               invoice("c1", issued="2024-10-01", due="2024-10-31", total="5000.00", id="I1"),
+               payment("c1", on="2024-10-20", amount="2500.00", pays={"I1": "2500.00"},
+                       id="P1")]
+    for firm in ("copied", "nested", "filed"):
+        write_firm(lake, firm, records, base_currency="EUR")
+    for table in ("payments", "allocations"):
+        part = lake / table / "firm_id=copied" / "part-0.parquet"
+        shutil.copy(part, part.with_name("part-1.parquet"))
+    nested = lake / "payments" / "firm_id=nested"
+    (nested / "source=test").mkdir()
+    (nested / "part-0.parquet").rename(nested / "source=test" / "part-0.parquet")
+    filed = lake / "payments" / "firm_id=filed"
+    data = (filed / "part-0.parquet").read_bytes()
+    shutil.rmtree(filed)
+    filed.write_bytes(data)
+
+    local = run(lake, as_of=date(2025, 1, 1), engine="local", output=tmp_path / "local",
+                workers=1)
+    other = run(lake, as_of=date(2025, 1, 1), engine=engine,  # type: ignore[arg-type]
+                output=tmp_path / engine, workers=1, spark=session)
+
+    rows = read_output(tmp_path / "local")
+    assert [(f.firm_id, f.status, f.open_balance) for f in rows[0]] == [
+        ("copied", REVIEWED, Decimal("2500.00")), ("filed", FAILED, None),
+        ("nested", FAILED, None)]  # copied: 5,000.00 less 2,500.00 paid once, by hand
+    assert read_output(tmp_path / engine) == rows
+    assert [(o.firm_id, o.status, o.reason) for o in other.outcomes] == [
+        (o.firm_id, o.status, o.reason) for o in local.outcomes]
