@@ -400,7 +400,7 @@ def test_every_engine_reads_copied_nested_and_file_partitions_as_the_local_one(
         pytest.importorskip("distributed", reason="the Dask engine needs clientguard[dask]")
     session = request.getfixturevalue("spark") if engine == "spark" else None
     lake = tmp_path / "lake"
-    records = [customer("c1"),
+    records: list[Any] = [customer("c1"),
                invoice("c1", issued="2024-10-01", due="2024-10-31", total="5000.00", id="I1"),
                payment("c1", on="2024-10-20", amount="2500.00", pays={"I1": "2500.00"},
                        id="P1")]

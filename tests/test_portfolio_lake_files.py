@@ -355,3 +355,30 @@ def test_a_system_error_in_a_firms_row_names_the_file_in_the_lake_only(
         FAILED, "invoices/firm_id=acme/part-0.parquet: cannot be read (Permission denied): let "
         "the user who runs the review read it and the folders above it in the lake")
     assert str(tmp_path) not in json.dumps(row.reason)
+
+
+def test_allocation_rows_of_one_position_with_other_values_are_all_kept(tmp_path: Path) -> None:
+    """A tool that writes no real position (0 on every row) splits a payment's 2,500.00 over
+    two invoices: both parts are kept (they are not copies: their values differ), in the
+    order read. Open, by hand: 5,000.00 - 1,500.00 + 3,000.00 - 1,000.00 = 5,500.00."""
+    write_firm(tmp_path, "acme", [
+        customer("c1"),
+        invoice("c1", issued="2024-10-01", due="2024-10-31", total="5000.00", id="I1"),
+        invoice("c1", issued="2024-10-01", due="2024-10-31", total="3000.00", id="I2"),
+        payment("c1", on="2024-10-20", amount="2500.00",
+                pays={"I1": "1500.00", "I2": "1000.00"}, id="P1"),
+    ], base_currency="EUR")
+    path = tmp_path / "allocations" / "firm_id=acme" / PART
+    table = pq.read_table(path)
+    at = table.schema.get_field_index("position")
+    table = table.set_column(at, table.schema.field(at), pa.array([0, 0], pa.int32()))
+    pq.write_table(table, path)
+
+    ledger = read_firm(tmp_path, "acme")
+    row = review_firm("acme", tmp_path, as_of=AS_OF).summary
+
+    [paid] = ledger.payments
+    assert [(a.invoice_id, a.amount) for a in paid.allocations] == [
+        ("I1", Decimal("1500.00")), ("I2", Decimal("1000.00"))]
+    assert (row.status, row.open_balance, row.rejected_records) == (
+        REVIEWED, Decimal("5500.00"), 0)

@@ -1109,23 +1109,27 @@ their ``position`` order, and where each copy of a part is (:func:`_by_document`
 
 def _by_document(found: dict[Any, tuple[Location, list[tuple[Any, Location, dict[str, Any]]]]]
                  ) -> Parts:
-    """The parts of each document, in ``position`` order, each position once: a row whose
-    document and position an earlier row (in file and row order) has is a copy (a part file
-    copied beside its first, as a job that ran twice leaves it), kept out of the parts and
-    its place given back, so that a document read twice is never paid or refunded twice.
-    Rows without a position (another tool's) are all kept, in the order read."""
+    """The parts of each document, in ``position`` order: a row whose document, position and
+    values an earlier row (in file and row order) has is a copy (a part file copied beside
+    its first, as a job that ran twice leaves it), kept out of the parts and its place given
+    back, so that a document read twice is never paid or refunded twice. Rows of one
+    position with other values (a tool that writes no real position) are all kept, as are
+    rows without a position, after the others in the order read."""
     grouped: Parts = {}
     for key, (where, rows) in found.items():
-        kept: dict[Any, tuple[int, dict[str, Any]]] = {}
+        kept: dict[tuple[Any, ...], tuple[int, Any, int, dict[str, Any]]] = {}
         copies: list[Location] = []
         for order, (position, here, part) in enumerate(rows):
-            slot = (0, position) if position is not None else (1, order)
+            if position is None:
+                kept[(None, order)] = (1, order, order, part)
+                continue
+            slot = (position, *sorted((name, repr(value)) for name, value in part.items()))
             if slot in kept:
                 copies.append(here)
                 continue
-            kept[slot] = (order, part)
-        parts = [part for slot, (_, part) in sorted(
-            kept.items(), key=lambda item: (item[0][0], item[0][1], item[1][0]))]
+            kept[slot] = (0, position, order, part)
+        parts = [part for *_, part in sorted(
+            kept.values(), key=lambda kept_part: kept_part[:3])]
         grouped[key] = (where, parts, copies)
     return grouped
 
