@@ -284,7 +284,7 @@ def test_an_unreadable_partition_fails_its_firm_naming_it_in_the_lake_in_every_f
     lake, out = folder / "lake", folder / "out"
     write_firm(lake, "acme", paid_firm(), base_currency="EUR")
     # Enterable, not listable: its files cannot be found. Before: read as no invoices, and
-    # the firm reviewed (open 0.00).
+    # the firm reviewed.
     locked, named = lake / "invoices" / "firm_id=acme", "invoices/firm_id=acme"
     locked.chmod(0o300)
     try:
