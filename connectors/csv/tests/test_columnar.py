@@ -693,7 +693,9 @@ def _line(cells: tuple[str, ...], delimiter: str, quote: bool) -> str:
 @settings(max_examples=120, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
-    rows=st.lists(st.tuples(_row, st.booleans()), min_size=1, max_size=30),
+    # (each row quoted or not, and ended by 0 to 2 delimiters more: padding, some rows only)
+    rows=st.lists(st.tuples(_row, st.booleans(), st.sampled_from([0, 0, 0, 1, 2])),
+                  min_size=1, max_size=30),
     payments=st.lists(_payment_row, max_size=12),
     delimiter=st.sampled_from([",", ";"]),
     separators=st.sampled_from([(".", ""), (".", ","), (",", "."), (",", " ")]),
@@ -705,7 +707,7 @@ def _line(cells: tuple[str, ...], delimiter: str, quote: bool) -> str:
     customers_file=st.booleans(),
 )
 def test_messy_files_read_alike(
-    write: Write, read_alike: ReadAlike, rows: list[tuple[tuple[str, ...], bool]],
+    write: Write, read_alike: ReadAlike, rows: list[tuple[tuple[str, ...], bool, int]],
     payments: list[tuple[str, ...]], delimiter: str, separators: tuple[str, str],
     dates: list[str], currency: str | None, inverse: bool, sign: str, layout: str,
     customers_file: bool,
@@ -721,7 +723,7 @@ def test_messy_files_read_alike(
     if customers_file:
         mapping["customers"] = {"columns": {"id": "id", "name": "name"}}
     newline = "\r\n" if layout == "crlf" else "\n"
-    lines = [_line(cells, delimiter, quote) for cells, quote in rows]
+    lines = [_line(cells, delimiter, quote) + delimiter * pad for cells, quote, pad in rows]
     if layout == "blank line":
         lines.insert(len(lines) // 2, "")
     encoding = "cp1250" if layout == "cp1250" else "utf-8"

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import clientguard as cg
 from clientguard.errors import DataError
@@ -54,8 +56,16 @@ def rejected(items: list[Any]) -> dict[int, str]:
 # ------------------------------------------------------------- a row wider than the header
 
 # Each file, and the invoices it must give (number: total, as written in the file) and the
-# lines it must reject. A row's cells past the header are padding only where every row of
-# the file is as wide: a trailing delimiter on every data row, or a spreadsheet's padding.
+# lines it must reject. Each row is judged by its own cells: empty cells past the header are
+# padding (a trailing delimiter, a spreadsheet's blank columns) unless a mapped amount and
+# the cell after it, joined by the delimiter, are one amount grouped by thousands (1 and
+# 200.00 are 1,200.00): then the amount was split, and the row is rejected.
+JAN = "".join(f"{n},Acme,2026-01-10,2026-02-09,{n}0.00,,\n" for n in range(1, 4))  # padded
+FEB = "".join(f"{n},Beta,2026-02-10,2026-03-09,{n}0.00,\n" for n in range(4, 6))  # not
+# Excel writes the delimiters of blank columns at the end of a row only for the first rows it
+# saves (Microsoft KB 77295: the first 16): 16 padded rows, then 4 that are not.
+EXCEL = "".join(f"{n},Acme,2026-01-10,2026-02-09,{n}.00,{',' if n <= 16 else ''}\n"
+                for n in range(1, 21))
 WIDTH_CASES = [
     pytest.param(
         # The reviewer's file: invoice 7's "1,200.00" unquoted, its Notes empty. Read as
@@ -95,11 +105,123 @@ WIDTH_CASES = [
         f"{HEADER}\n1,Acme,2026-01-10,2026-02-09,10.00,,\n{HEADER}\n"
         "2,Acme,2026-01-10,2026-02-09,20.00,,\n",
         {"1": Decimal("10.00"), "2": Decimal("20.00")}, {3}, id="padded-joined-exports"),
+    pytest.param(
+        # cat jan.csv feb.csv: January's tool ends each row with a delimiter, February's does
+        # not. Every invoice is read (the 5 of the two files); line 5, February's header, is
+        # the header again. (Rejected as shifted, January's three, by the file's narrowest.)
+        f"{HEADER}\n{JAN}{HEADER}\n{FEB}",
+        {str(n): Decimal(f"{n}0.00") for n in range(1, 6)}, {5},
+        id="joined-padded-then-plain"),
+    pytest.param(
+        # The other way round: cat feb.csv jan.csv.
+        f"{HEADER}\n{FEB}{HEADER}\n{JAN}",
+        {str(n): Decimal(f"{n}0.00") for n in range(1, 6)}, {4},
+        id="joined-plain-then-padded"),
+    pytest.param(
+        # Padded rows, the last line of the file without its trailing delimiter.
+        f"{HEADER}\n1,Acme,2026-01-10,2026-02-09,10.00,,\n"
+        "2,Acme,2026-01-10,2026-02-09,20.00,,\n3,Beta,2026-02-10,2026-03-09,30.00,\n",
+        {"1": Decimal("10.00"), "2": Decimal("20.00"), "3": Decimal("30.00")}, set(),
+        id="last-row-unpadded"),
+    pytest.param(
+        # Excel's 16 padded rows, then 4: all 20 invoices (n.00 each).
+        f"{HEADER}\n{EXCEL}", {str(n): Decimal(f"{n}.00") for n in range(1, 21)}, set(),
+        id="excel-first-16-rows-padded"),
+    pytest.param(
+        # A split amount among Excel's padded rows is still one: line 3, 1 + 500.00.
+        f"{HEADER}\n{EXCEL.replace(',2.00,,', ',1,500.00,,')}",
+        {str(n): Decimal(f"{n}.00") for n in range(1, 21) if n != 2}, {3},
+        id="split-amount-among-excel-padded-rows"),
+    pytest.param(
+        # Split in three: 1 + 200 + 000.00 under a header with two columns after Total;
+        # beside it a padded row and one that is not, both read.
+        "Number,Client,Date,Due,Total,Notes,Memo\n"
+        "1,Acme,2026-01-10,2026-02-09,1,200,000.00,,\n2,Acme,2026-01-10,2026-02-09,20.00,,,\n"
+        "3,Acme,2026-01-10,2026-02-09,30.00,,\n",
+        {"2": Decimal("20.00"), "3": Decimal("30.00")}, {2}, id="split-in-three"),
+    pytest.param(
+        # A sign, a currency symbol, parentheses: ($1 + 200.00) is ($1,200.00); rows 3 (padded)
+        # and 4 (not) are read.
+        f"{HEADER}\n1,Acme,2026-01-10,2026-02-09,($1,200.00),\n"
+        "2,Acme,2026-01-10,2026-02-09,-2,500.00,\n3,Acme,2026-01-10,2026-02-09,30.00,,\n"
+        "4,Acme,2026-01-10,2026-02-09,40.00,\n",
+        {"3": Decimal("30.00"), "4": Decimal("40.00")}, {2, 3}, id="split-with-sign-and-symbol"),
+    pytest.param(
+        # What only starts like the rest of an amount is a note: 1 + "200 days" is no
+        # amount ('days' is no currency), 12 + "2026-01-01" not three digits and then no
+        # digit, 1234 + "567.00" not 1 to 3 digits before the group, 1.5 + "200" a decimal
+        # part before it; each row's total is as written, and so is the unpadded row 5's.
+        f"{HEADER}\n1,Acme,2026-01-10,2026-02-09,1,200 days,\n"
+        "2,Acme,2026-01-10,2026-02-09,12,2026-01-01,\n"
+        "3,Acme,2026-01-10,2026-02-09,1234,567.00,\n"
+        "4,Acme,2026-01-10,2026-02-09,1.5,200,\n5,Acme,2026-01-10,2026-02-09,50.00,\n",
+        {"1": Decimal("1"), "2": Decimal("12"), "3": Decimal("1234"), "4": Decimal("1.5"),
+         "5": Decimal("50.00")}, set(), id="notes-that-are-no-split"),
+    pytest.param(
+        # The price of a rule by content (docs/connectors/csv.md): a total of 1 in a padded
+        # row whose Notes is 100.00 cannot be told from 1,100.00 split, and is rejected; the
+        # same row unpadded is as wide as the header and read as written; a padded row whose
+        # Notes is no number is read.
+        f"{HEADER}\n1,Acme,2026-01-10,2026-02-09,1,100.00,\n"
+        "2,Acme,2026-01-10,2026-02-09,1,100.00\n3,Acme,2026-01-10,2026-02-09,30.00,,\n",
+        {"2": Decimal("1"), "3": Decimal("30.00")}, {2},
+        id="small-total-beside-a-number-padded"),
 ]
+
+@settings(max_examples=60, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2),
+    st.sampled_from(["", "call first", "100.00", "250", "2026-01-01"]),
+    st.integers(min_value=0, max_value=3)), min_size=1, max_size=20))
+def test_padding_any_row_never_changes_what_a_row_reads(
+    rows: list[tuple[Decimal, str, int]], write: Write, read_alike: ReadAlike,
+) -> None:
+    # Each row ended by 0 to 3 delimiters more, whatever the others do: every invoice is read
+    # with its total as written. A total written with its cents (12.50) is never the first
+    # piece of a split amount (12.50,100.00 is no amount), whatever its Notes cell holds.
+    path = write("inv.csv", HEADER + "\n" + "".join(
+        f"{n},Acme,2026-01-10,2026-02-09,{total},{notes}{',' * pad}\n"
+        for n, (total, notes, pad) in enumerate(rows, start=1)))
+    read_alike(INVOICES, {"invoices": [path]})
+    items = read(INVOICES, invoices=[path])
+    assert (totals(items), rejected(items)) == (
+        {str(n): total for n, (total, _, _) in enumerate(rows, start=1)}, {})
+
+
+# The same files under a semicolon: an amount never holds one, so a padded row is padding
+# whatever its cells (the Polish Excel's 1;200,00 is a total of 1 and a note of 200,00).
+SEMICOLON: dict[str, Any] = {**INVOICES, "decimal": ",", "thousands": " "}
+
+
+def test_under_a_delimiter_no_amount_holds_empty_cells_past_the_header_are_padding(
+    write: Write, read_alike: ReadAlike,
+) -> None:
+    path = write("inv.csv", f"{HEADER.replace(',', ';')}\n"
+                 "1;Acme;2026-01-10;2026-02-09;1;200,00;\n"
+                 "2;Acme;2026-01-10;2026-02-09;20,00;;\n3;Acme;2026-01-10;2026-02-09;30,00;\n")
+    read_alike(SEMICOLON, {"invoices": [path]})
+    items = read(SEMICOLON, invoices=[path])
+    assert (totals(items), rejected(items)) == (
+        {"1": Decimal("1"), "2": Decimal("20.00"), "3": Decimal("30.00")}, {})
+
+
+def test_a_split_is_found_where_the_mapping_names_no_thousands_separator(
+    write: Write, read_alike: ReadAlike,
+) -> None:
+    # thousands = "" under decimal = ".": a comma in an amount is refused, never read as
+    # anything else, so 1 and 200.00 beside it are a split amount all the same.
+    mapping = {**INVOICES, "decimal": ".", "thousands": ""}
+    path = write("inv.csv", f"{HEADER}\n7,Acme,2026-01-10,2026-02-09,1,200.00,\n"
+                 "8,Acme,2026-01-10,2026-02-09,30.00,\n9,Acme,2026-01-10,2026-02-09,90.00,,\n")
+    read_alike(mapping, {"invoices": [path]})
+    items = read(mapping, invoices=[path])
+    assert (totals(items), set(rejected(items))) == (
+        {"8": Decimal("30.00"), "9": Decimal("90.00")}, {2})
 
 
 @pytest.mark.parametrize(("content", "invoices", "lines"), WIDTH_CASES)
-def test_a_row_wider_than_the_header_is_read_only_as_the_files_padding(
+def test_a_row_wider_than_the_header_is_padding_unless_it_splits_an_amount(
     content: str, invoices: dict[str, Decimal], lines: set[int], write: Write,
     read_alike: ReadAlike,
 ) -> None:
@@ -117,11 +239,12 @@ def test_a_shifted_row_says_where_what_and_what_to_do(write: Write) -> None:
     assert rejection.location is not None
     assert (Path(rejection.location.file or "").name, rejection.location.line) == ("inv.csv", 2)
     assert rejection.reason == (
-        "the row has 7 fields but the header has 6: its cells past the header are empty, but "
-        "they are no padding (the file's other rows have 6 fields): a value holds the "
-        "delimiter unquoted (an amount with the delimiter as its thousands separator); the "
-        "row is not read with shifted columns: quote the values that hold the delimiter in "
-        "the export, or export amounts without thousands separators")
+        "the row has 7 fields but the header has 6, the cells past it empty, but 'Total' "
+        "('1') and 'Notes' ('200.00') joined by the delimiter are the amount '1,200.00', "
+        "split at its thousands separator; the row is not read with shifted columns: quote "
+        "the values that hold the delimiter in the export, or export amounts without "
+        "thousands separators; if 'Total' really is '1', save the file without the empty "
+        "cells past the header")
 
 
 @pytest.mark.parametrize("reader", ["python", "arrow"])

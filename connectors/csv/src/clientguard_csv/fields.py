@@ -8,7 +8,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from clientguard.model import MAX_HOURS
-from clientguard_csv.amounts import AmountError, parse_amount, plain_amount
+from clientguard_csv.amounts import (
+    SPACES,
+    AmountError,
+    AmountFormat,
+    parse_amount,
+    plain_amount,
+)
 from clientguard_csv.cell_patterns import CellPattern
 from clientguard_csv.dates import DateError, DateReader
 from clientguard_csv.excel_numbers import is_scientific, lost_digits
@@ -17,7 +23,6 @@ from clientguard_csv.textfile import (
     Columns,
     Layout,
     Row,
-    iter_rows,
     normalise_header,
     spreadsheet_text,
 )
@@ -123,6 +128,35 @@ def required_columns(stream: StreamMapping) -> Columns:
     return Columns([names for names, _ in unique], [nth for _, nth in unique])
 
 
+#: The fields whose cells are numbers in the mapping's amount format: amounts, a rate, hours.
+#: An unquoted thousands separator equal to the delimiter splits one of them in two
+#: (:meth:`FieldReader.split_number`).
+NUMBER_FIELDS = frozenset({
+    "amount", "amount_due", "amount_paid", "fx_rate", "hours", "line_total", "total",
+})
+
+#: The cell of a split number's first piece: ends with one to three digits (``1``, ``$1``,
+#: ``(1``, ``-12``); a piece after it: three digits, alone (a middle group) or the last
+#: group, three digits and then no digit (``200``, ``200.00``, ``200.00)``, ``200.00 zł``).
+_HEAD = re.compile(r".*(?<!\d)\d{1,3}", re.DOTALL)
+_GROUP = re.compile(r"\d{3}")
+_LAST_GROUP = re.compile(r"\d{3}(?!\d).*", re.DOTALL)
+
+
+def _grouping(delimiter: str, fmt: AmountFormat) -> AmountFormat | None:
+    """The amount format of a number whose thousands separator is ``delimiter``: where the
+    delimiter is the mapping's thousands separator, or the one of ``,`` and ``.`` that is not
+    its decimal separator (an amount with it is grouped by thousands, or refused, never
+    read as another number: :func:`~clientguard_csv.amounts.parse_amount`); None for any
+    other delimiter (``;``, a tab, ``|``, or the decimal separator itself)."""
+    other = "," if fmt.decimal == "." else "."
+    if delimiter == other or (fmt.thousands and delimiter == fmt.thousands):
+        return AmountFormat(fmt.decimal, delimiter)
+    if fmt.thousands == " " and delimiter in SPACES:
+        return AmountFormat(fmt.decimal, " ")
+    return None
+
+
 #: How a rejection names the column a report's heading rows give (``carry_down``) where the
 #: file has no column for it.
 HEADING_LABEL = "(heading row)"
@@ -140,8 +174,7 @@ class FieldReader:
         positions = layout.index()
         every = layout.occurrences()
         header = layout.header
-        self._layout = layout
-        self._padded: int | None = None
+        self.delimiter = layout.delimiter
         self.width = len(header)
         self.header = header
         self.single: dict[str, int] = {}
@@ -207,6 +240,13 @@ class FieldReader:
         self.dates = DateReader(settings.date_formats, settings.day_first)
         self._known_dates = self.dates.known
         self.amount_format = settings.amounts
+        self._grouping = _grouping(self.delimiter, settings.amounts)
+        """The amount format a number split by the delimiter is read in (:meth:`split_number`):
+        the mapping's, with the delimiter as its thousands separator; None where the
+        delimiter cannot separate thousands."""
+        self._number_cells = tuple(
+            (field, position) for field, position in self.single.items()
+            if field in NUMBER_FIELDS and position < len(header))
         self.sign = stream.amount_sign
         self.status_of: dict[str, str] = {}
         for status, values in (stream.status or {}).items():
@@ -264,64 +304,86 @@ class FieldReader:
         return None
 
     def check_width(self, row: Row) -> None:
-        """Raises :class:`RowError` for a row wider than the header: it has lost its
-        alignment (an unquoted delimiter inside a value: ``1,200.00`` under ``,``), however
-        its cells past the header read, unless they are the file's padding.
+        """Raises :class:`RowError` for a row wider than the header that has lost its
+        alignment: an unquoted delimiter inside a value (``1,200.00`` under ``,``) splits it
+        in two and moves every cell after it to the right.
 
-        Cells past the header that are all empty are padding where every row of the file is
-        at least as wide (:meth:`padded_width`: a trailing delimiter on every data row, or a
-        spreadsheet that pads each row to its widest column); a row wider than the file's
-        others is not padding, even where its last cells are empty: ``7,Acme,...,1,200.00,``
-        under a header of six columns would read a total of 1."""
+        Each row is judged by its own content, never by the file's other rows: a file may
+        pad some rows and not others (Excel writes the trailing delimiters of blank columns
+        only for the first rows of a sheet; two exports joined, one padded). A row whose
+        cells past the header are not all empty is rejected. One whose cells past the header
+        are all empty is padding, and read, unless a mapped number's cell and the cell(s)
+        after it, joined by the delimiter, read as one number grouped by thousands
+        (:meth:`split_number`: ``1`` and ``200.00`` are ``1,200.00`` in a comma-separated
+        file): then the number was split and the row is rejected, for read as written its
+        total would be 1."""
         cells = row.cells
         if len(cells) <= self.width:
             return
         added = int(self.carried_added)  # (the heading's column: not the file's)
         fields, header = len(cells) - added, self.width - added
         if not any(c.strip() for c in cells[self.width :]):
-            padded = self.padded_width()
-            if fields <= padded:
-                return
-            why = ("its cells past the header are empty, but they are no padding (the "
-                   f"file's other rows have {padded} fields): a value holds the delimiter "
-                   "unquoted (an amount with the delimiter as its thousands separator)")
+            split = self.split_number(cells)
+            if split is None:
+                return  # padding: a trailing delimiter, a spreadsheet's blank columns
+            field, position, pieces = split
+            first, rest = pieces[0].strip(), [piece.strip() for piece in pieces[1:]]
+            after = (f"{self.header[position + 1]!r} ({rest[0]!r})"
+                     if len(rest) == 1 and position + 1 < len(self.header)
+                     else f"the {len(rest)} cells after it ({', '.join(map(repr, rest))})")
+            label = self.labels[field]
+            why = (f"the cells past it empty, but {label!r} ({first!r}) and {after} joined by "
+                   f"the delimiter are the amount {self.delimiter.join(pieces).strip()!r}, "
+                   "split at its thousands separator")
+            advice = (f"; if {label!r} really is {first!r}, save the file without the empty "
+                      "cells past the header")
         else:
             why = ("an unquoted delimiter inside a value (an amount with the delimiter as its "
                    "thousands separator), or a different delimiter on this line")
+            advice = ""
         raise RowError(
-            f"the row has {fields} fields but the header has {header}: {why}; the row is not "
+            f"the row has {fields} fields but the header has {header}"
+            f"{', ' if advice else ': '}{why}; the row is not "
             "read with shifted columns: quote the values that hold the delimiter in the "
-            "export, or export amounts without thousands separators"
+            f"export, or export amounts without thousands separators{advice}"
         )
 
-    def padded_width(self) -> int:
-        """How wide every row of the file is at least, where each is at least as wide as the
-        header (a trailing delimiter on every data row, or a spreadsheet's padding: cells
-        past the header that are empty in every row); the header's width otherwise.
+    def split_number(self, cells: list[str]) -> tuple[str, int, tuple[str, ...]] | None:
+        """Where a row wider than the header holds a mapped number split by the delimiter:
+        the field, its position, and its pieces (its own cell and the ones after it); None
+        where none is.
 
-        Rows narrower than the header (a truncated row, rejected on its own) and rows that
-        repeat the header are not counted. Read once, the first time a row wider than the
-        header with empty cells past it is met: a file without such rows is read once."""
-        if self._padded is None:
-            header = self.header
-            width = len(header)
-            first = normalise_header(header[0]) if header else ""
-            least: int | None = None
-            for row in iter_rows(self._layout):
-                if not isinstance(row, Row):
-                    continue
-                size = len(row.cells)
-                if size < width or (least is not None and size >= least):
-                    continue
-                if (normalise_header(row.cells[0]) == first
-                        and all(normalise_header(cell) == normalise_header(name)
-                                for cell, name in zip(row.cells, header, strict=False))):
-                    continue  # the header again (two exports joined)
-                least = size
-                if least == width:
-                    break
-            self._padded = least if least is not None else width
-        return self._padded
+        A number is split where the delimiter can separate thousands in the mapping's amount
+        format (:func:`_grouping`: ``,`` under ``decimal = "."``) and the field's cell
+        ends with one to three digits, the next cell(s) (as many as the row has cells past the
+        header, at most) are three digits each, the last of them three digits and then no
+        digit (``200.00``, ``200``, ``200.00 zł``), and the pieces joined by the delimiter are
+        one amount (``1,200.00``, ``($1,200.00)``, ``1,200,000``). A row whose split number
+        leaves it as wide as the header is no row this sees: it is read as written."""
+        grouping = self._grouping
+        if grouping is None:
+            return None
+        extra = len(cells) - self.width
+        for field, position in self._number_cells:
+            head = cells[position]
+            if _HEAD.fullmatch(head) is None:
+                continue
+            found: tuple[str, ...] | None = None
+            for end in range(position + 1, min(position + extra, len(cells) - 1) + 1):
+                piece = cells[end]
+                if _LAST_GROUP.fullmatch(piece) is not None:
+                    pieces = tuple(cells[position : end + 1])
+                    try:
+                        parse_amount(self.delimiter.join(pieces), grouping)
+                    except AmountError:
+                        pass
+                    else:
+                        found = pieces  # (the longest: 1,200,000.00, not 1,200)
+                if _GROUP.fullmatch(piece) is None:
+                    break  # (three digits alone may be a middle group: 1,200,000.00)
+            if found is not None:
+                return field, position, found
+        return None
 
     def lost_digits(self, row: Row) -> LostDigits | None:
         """The rejection of a row whose id, number or tax id cell (the first, in the
