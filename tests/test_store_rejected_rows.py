@@ -32,7 +32,7 @@ NEW_BROKEN = ",,c1,2026-02-01,2026-03-03,7.00,EUR"
 
 
 def connector(folder: Path, rows: list[str]) -> CsvConnector:
-    (folder / "customers.csv").write_text("id,name\nc1,Acme\n")
+    (folder / "customers.csv").write_text("id,name\nc1,Acme\nc9,Other\n")
     (folder / "invoices.csv").write_text("\n".join([HEADER, *rows, ""]))
     return CsvConnector(mapping=MAPPING, customers=[folder / "customers.csv"],
                         invoices=[folder / "invoices.csv"])
@@ -54,7 +54,54 @@ CASES = [
     pytest.param([ONE, TWO, NEW_BROKEN], False,
                  {"1": Decimal("100.00"), "2": Decimal("50.00")}, 0, 1, [4],
                  id="a new broken row: nothing removed"),
+    # Invoice 1's row broken further: its date emptied too (not readable, so not compared),
+    # its amount written with a currency marker; its customer and 100.00 are still its own.
+    pytest.param([",,c1,,2026-01-31,100.00 EUR,EUR", TWO], False, {"2": Decimal("50.00")},
+                 1, 1, [2], id="line 2 broken, its date emptied: removed"),
+    # The customer written by its name: Acme is c1's stored name.
+    pytest.param([",,Acme,2026-01-01,2026-01-31,100.00,EUR", TWO], False,
+                 {"2": Decimal("50.00")}, 1, 1, [2], id="line 2 broken, the customer's name"),
 ]
+
+# Invoice 1's row deleted, and a new row without an id yet written where it stood (line 2):
+# not invoice 1's row, so invoice 1 is kept and counted, said as any record a full read no
+# longer has, until `--full --prune` (before: removed silently, 100.00 EUR gone from the
+# review without a prune). Each row differs from invoice 1 (c1, 2026-01-01, 100.00) in one
+# thing at least.
+OTHER_ROWS = [
+    pytest.param(",,c9,2026-02-01,2026-03-03,7.00,EUR", id="another client's row"),
+    pytest.param(",,c9,2026-01-01,2026-01-31,100.00,EUR", id="another client, same amount"),
+    pytest.param(NEW_BROKEN, id="the same client, another amount and date"),
+    pytest.param(",,c1,2026-01-01,2026-01-31,70.00,EUR", id="the same client, another amount"),
+    pytest.param(",,c1,2026-02-01,2026-03-03,100.00,EUR", id="the same client, another date"),
+]
+
+
+@pytest.mark.parametrize("row", OTHER_ROWS)
+def test_another_row_where_a_deleted_record_stood_removes_nothing(
+    tmp_path: Path, row: str,
+) -> None:
+    # (The same row appended, [TWO, row], kept invoice 1 before too: the result is now the
+    # same wherever the new row is written.)
+    rows = [row, TWO]
+    with Store.open(tmp_path / "clientguard.db") as store:
+        store.sync(connector(tmp_path, [ONE, TWO]), source="books")
+        result = store.sync(connector(tmp_path, rows), source="books")
+        (invoices,) = (s for s in result.streams if s.stream == "invoices")
+        assert (invoices.removed, invoices.rejected) == (0, 1)
+        assert invoices.notes == (
+            "1 stored record of invoices was not in this full read (deleted or voided at the "
+            "source?): kept and counted; run `clientguard sync --source books --full --prune` "
+            "to remove what the source no longer has",)
+        loaded = store.load(base_currency="EUR", strict=False)
+        assert {i.id: i.total for i in loaded.invoices} == {
+            "1": Decimal("100.00"), "2": Decimal("50.00")}
+        # The pruned read the note proposes removes it.
+        pruned = store.sync(connector(tmp_path, rows), source="books", full=True, prune=True)
+        (invoices,) = (s for s in pruned.streams if s.stream == "invoices")
+        assert invoices.removed == 1
+        assert {i.id: i.total for i in store.load(base_currency="EUR", strict=False).invoices
+                } == {"2": Decimal("50.00")}
 
 
 @pytest.mark.parametrize(("rows", "prune", "counted", "removed", "rejected", "lines"), CASES)

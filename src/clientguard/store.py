@@ -66,7 +66,9 @@ What it guarantees:
   an interrupted sync and the one that resumes it never store a rejection twice. A record
   whose raw record is now rejected is no longer counted: by its id, with the rejection's
   page; without one (a CSV row whose id was emptied), by its row, at the end of a full read
-  that did not deliver it (:meth:`_SyncWriter._drop_at_rejected_rows`).
+  that did not deliver it, where the row's content is still the record's (its customer,
+  amount and dates as far as they read: :mod:`clientguard.broken_rows`; another row written
+  where the record's stood removes nothing) (:meth:`_SyncWriter._drop_at_rejected_rows`).
 * **An incomplete sync is said.** :meth:`Store.warnings` (and the ``report.warnings`` of
   :meth:`Store.load`'s ledger) names each source whose last sync did not complete.
 * **Errors say what to do.** A full disk is reported as such, with nothing of the failed page
@@ -116,6 +118,7 @@ from types import TracebackType
 from typing import IO, Any, Concatenate, Final, Literal, ParamSpec, TypeVar
 
 from clientguard import oslock, wording
+from clientguard.broken_rows import is_own_row
 from clientguard.connector import Connector, Page, SyncState
 from clientguard.errors import ClientguardError, DataError, StoreError, lock_holder, os_reason
 from clientguard.gcpause import collector_paused
@@ -2014,9 +2017,9 @@ class _SyncWriter:
         self.occurrences: dict[str, Counter[str]] = {}
         self.begun: set[str] = set()
         """Streams with a page stored in this sync."""
-        self.rows_rejected: dict[str, set[tuple[str, str | None, int]]] = {}
+        self.rows_rejected: dict[str, dict[tuple[str, str | None, int], list[object]]] = {}
         """By stream read in full: the rows (kind, file, line) its rejections without a
-        record id stand on (:meth:`_drop_at_rejected_rows`)."""
+        record id stand on, with their raw records (:meth:`_drop_at_rejected_rows`)."""
         self.replacement: str | None = None
         """The digests of the account that replaces the source's former one
         (:meth:`Store._check_identity`), applied in the transaction of the sync's first page:
@@ -2119,10 +2122,12 @@ class _SyncWriter:
             if page.rejected:
                 page_counts["removed"] += self._drop_rejected(page)
                 if in_full:
-                    self.rows_rejected.setdefault(stream, set()).update(
-                        (r.kind, r.location.file, r.location.line) for r in page.rejected
-                        if r.record_id is None and r.location is not None
-                        and r.location.line is not None)
+                    at_rows = self.rows_rejected.setdefault(stream, {})
+                    for r in page.rejected:
+                        if (r.record_id is None and r.location is not None
+                                and r.location.line is not None):
+                            at_rows.setdefault(
+                                (r.kind, r.location.file, r.location.line), []).append(r.record)
             if page.yielded:
                 page_counts["removed"] += self._follow_origins(page)
             if page.deleted:
@@ -2440,22 +2445,47 @@ class _SyncWriter:
     def _drop_at_rejected_rows(self, stream: str) -> int:
         """After the last page of a stream read in full: remove each record stored before this
         sync that the read did not deliver and whose row (file and line) now holds a raw
-        record rejected without an id (its id cell emptied, a malformed row). The source has a
-        rejection there, not that record: a direct load of it counts nothing, so the store
+        record rejected without an id (its id cell emptied, a malformed row) that is still
+        that record's row, broken: its customer, amount and date, as far as the row can be
+        read, are the record's (:func:`clientguard.broken_rows.is_own_row`). The source has
+        a rejection there, not that record: a direct load of it counts nothing, so the store
         counts nothing either (not the record's last good version, kept unseen). When the row
-        is mended, the next read stores it again. A rejection without a line (an API page's)
-        names no one stored record and removes nothing. How many records were removed."""
-        rows = self.rows_rejected.pop(stream, set())
+        is mended, the next read stores it again. Another row that stands where the record's
+        stood (the record's row deleted, a new one, another client's, written there before
+        its id is filled in) removes nothing: the record is kept and counted, said as any
+        record the read no longer has ("run --full --prune"). A rejection without a line (an
+        API page's) names no one stored record and removes nothing. How many records were
+        removed."""
+        rows = self.rows_rejected.pop(stream, {})
         if not rows:
             return 0
+        db = self.store._db
         # One look at the records the read did not deliver (few, as a rule), whatever the
         # number of rows rejected: not a query a row.
-        stale = [(kind, ident) for kind, ident, file, line in self.store._db.execute(
-            "SELECT kind, record_id, json_extract(location, '$.file'), "
-            "json_extract(location, '$.line') FROM records WHERE source = ? AND stream = ? "
-            "AND seen_sync < ? AND location IS NOT NULL ORDER BY kind, record_id",
-            (self.source, stream, self.sync_id)) if (kind, file, line) in rows]
-        return sum(self._drop_stored(stream, kind, ident) for kind, ident in stale)
+        stale = [(kind, ident, rows[kind, file, line])
+                 for kind, ident, file, line in db.execute(
+                     "SELECT kind, record_id, json_extract(location, '$.file'), "
+                     "json_extract(location, '$.line') FROM records WHERE source = ? AND "
+                     "stream = ? AND seen_sync < ? AND location IS NOT NULL "
+                     "ORDER BY kind, record_id", (self.source, stream, self.sync_id))
+                 if (kind, file, line) in rows]
+        removed = 0
+        for kind, ident, raws in stale:
+            # Its content, and its customer's stored name, to tell its row from another.
+            (data,) = db.execute(
+                "SELECT data FROM records WHERE source = ? AND kind = ? AND record_id = ?",
+                (self.source, kind, ident)).fetchone()
+            record = json.loads(data)
+            customer = record.get("customer_id") if isinstance(record, dict) else None
+            name = db.execute(
+                "SELECT json_extract(data, '$.name') FROM records WHERE source = ? AND "
+                "kind = 'customer' AND record_id = ?", (self.source, customer),
+            ).fetchone() if isinstance(customer, str) else None
+            customer_name = name[0] if name is not None and isinstance(name[0], str) else None
+            if isinstance(record, dict) and any(
+                    is_own_row(record, raw, customer_name) for raw in raws):
+                removed += self._drop_stored(stream, kind, ident)
+        return removed
 
     def _delete(self, page: Page) -> int:
         """Remove what the source reports deleted (or voided away), every record derived
