@@ -75,7 +75,7 @@ WIDTH_CASES = [
         "9,Acme,2026-01-10,2026-02-09,1,200.00,call first\n",
         {"8": Decimal("1200.00")}, {2, 4}, id="shifted-row-with-an-empty-last-cell"),
     pytest.param(
-        # Two shifted rows next to each other are no padding of each other.
+        # Two shifted rows next to each other: each splits its amount (2 + 500.00, 3 + 000.00).
         f"{HEADER}\n1,Acme,2026-01-10,2026-02-09,10.00,\n"
         "2,Acme,2026-01-10,2026-02-09,2,500.00,\n3,Acme,2026-01-10,2026-02-09,3,000.00,\n"
         "4,Acme,2026-01-10,2026-02-09,40.00,\n",
