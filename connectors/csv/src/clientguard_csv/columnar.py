@@ -88,6 +88,7 @@ __all__ = [
     "arrow_available",
     "arrow_loaded",
     "checked_rows",
+    "document_fields",
 ]
 
 #: Files at least this large are read by the columnar reader under ``reader = "auto"``
@@ -620,6 +621,12 @@ def _checker(name: str, stream: StreamMapping, reader: FieldReader) -> _Check | 
 _PER_ROW = ("amount", "invoice_id", "invoice_number")
 
 
+def document_fields(stream: StreamMapping, reader: FieldReader) -> tuple[str, ...]:
+    """The fields whose cells :attr:`CheckedPayment.document` holds, in its order: those every
+    row of a payment repeats (all the mapped ones but the amount and the invoice)."""
+    return tuple(f for f in stream.columns if f not in _PER_ROW and reader.has(f))
+
+
 def _payment_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
     """A payment row's amount, where it is plain and positive or zero (the allocation's), and
     the texts naming its invoice and customer."""
@@ -630,7 +637,7 @@ def _payment_check(stream: StreamMapping, reader: FieldReader) -> _Check | None:
     pattern = _plain_pattern(fmt)
     at = reader.single["amount"]
     amount_of = _amounts_kept(fmt)
-    repeated = [f for f in stream.columns if f not in _PER_ROW and reader.has(f)]
+    repeated = document_fields(stream, reader)
     whole = not any(f in reader.joined for f in repeated)
 
     checked_payment = _constructor(CheckedPayment)

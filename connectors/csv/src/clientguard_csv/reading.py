@@ -71,7 +71,6 @@ from clientguard.money import is_currency
 from clientguard.records import Location, Rejection
 from clientguard.tax_id import normalise_tax_id
 from clientguard.trust import checked_record_in_order, checked_records_in_order
-from clientguard_csv.amounts import CURRENCY_SYMBOLS
 from clientguard_csv.cell_patterns import pattern_problem
 from clientguard_csv.columnar import (
     ARROW_LOADED_MIN_BYTES,
@@ -84,7 +83,9 @@ from clientguard_csv.columnar import (
     arrow_available,
     arrow_loaded,
     checked_rows,
+    document_fields,
 )
+from clientguard_csv.documents import OTHER_WAY, PaymentDocuments, named_currency
 from clientguard_csv.errors import CsvFileError, MappingError
 from clientguard_csv.excel_numbers import (
     LeadingZeroIds,
@@ -605,6 +606,8 @@ class _Builder:
                                    if f in reader.single)
         self.has_dispute = reader.has("disputed") or reader.has("disputed_on")
         self.known_ids = state.customers.ids
+        #: The payments of whole documents of checked rows (made at the first such document).
+        self.documents: PaymentDocuments | None = None
         # The fields given to the records made from checked values: one set for them all.
         self.invoice_fields = set(_CHECKED_INVOICE_FIELDS)
         self.allocation_fields = {"invoice_id", "amount"}
@@ -911,15 +914,40 @@ class _Builder:
             Item | MadeRecords]:
         """The items of whole payment documents of a block, each of rows next to each other
         and of an id not seen before: the payments of those whose rows all take the short way
-        (:meth:`_checked_document`) as runs, each other one's items by :meth:`_build`, in
-        order."""
+        as runs, each other one's items by :meth:`_build`, in order.
+
+        A document's payment is made from the block's values and the cells its rows repeat
+        (:meth:`PaymentDocuments.values`, read once per distinct cell), the allocations and
+        payments of a run made together; a document whose cells that does not read goes
+        :meth:`_checked_document`'s way (the same payment, or none)."""
         block, bounds, keys = documents
-        file, first_line = self.file, block.first_line
+        file, first_line, values = self.file, block.first_line, block.values
+        made = self.documents
+        if made is None:
+            made = self.documents = PaymentDocuments(
+                self.reader, document_fields(self.stream, self.reader),
+                lambda: self.state.invoices_by_id, self.known_ids, self.currency,
+                self.stream.fx_rate_inverse, self.source)
+        document = made.values
         records: list[AnyRecord] = []
         lines: list[int] = []
+        pending: list[Any] = []  # the values of payments to make, after those in records
+        parts: list[tuple[str, Decimal, None]] = []  # their allocations' values
         for lo, hi in itertools.pairwise(bounds):
-            first_line_of[keys[lo]] = first_line + lo
-            payment = self._checked_document(block, lo, hi)
+            key = keys[lo]
+            first_line_of[key] = first_line + lo
+            taken = len(parts)
+            found = document(values, lo, hi, key, parts)
+            if found is not None and found is not OTHER_WAY:
+                pending.append(found)
+                lines.append(first_line + lo)
+                self.folded += hi - lo - 1
+                continue
+            del parts[taken:]
+            payment = self._checked_document(block, lo, hi) if found is OTHER_WAY else None
+            if pending:
+                records.extend(made.made(pending, parts))
+                pending, parts = [], []
             if payment is not None:
                 records.append(payment)
                 lines.append(first_line + lo)
@@ -930,6 +958,8 @@ class _Builder:
                 yield MadeRecords(records, file, lines)
                 records, lines = [], []
             yield from self._build([block.row(at) for at in range(lo, hi)])
+        if pending:
+            records.extend(made.made(pending, parts))
         if records:
             self.records += len(records)
             yield MadeRecords(records, file, lines)
@@ -1372,18 +1402,8 @@ class _Builder:
         reader = self.reader
         code = reader.text(row, "currency")
         if code is not None:
-            if len(code) == 3:
-                return code.upper()
-            # A symbol in the currency column (zł, €), read as in an amount's cell.
-            if code.casefold() not in CURRENCY_SYMBOLS:
-                return code  # the model says what is wrong with it
-            named = CURRENCY_SYMBOLS[code.casefold()]
-            if named is None:
-                raise RowError(
-                    f"the currency {code!r} is the symbol of several currencies: write the "
-                    "ISO 4217 code (USD, CAD...) in the file, or leave the column out and set "
-                    "currency in the mapping", "currency", reader.column("currency"))
-            return named
+            # (A symbol in the currency column, zł or €, read as in an amount's cell.)
+            return named_currency(code, reader.column("currency"))
         marked = reader.marked_currency(row, money_field)
         if marked is not None:
             return marked
