@@ -13,7 +13,7 @@ invoice, an unknown invoice, a date that does not parse...), the builder's row p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final
@@ -78,17 +78,15 @@ def named_currency(code: str, column: str | None) -> str:
 class PaymentDocuments:
     """Makes the payments of whole documents of checked rows, for one payments file.
 
-    ``invoices`` gives the invoices known by id (the read's index: looked up as each document
-    is taken, so a document sees what the rows before it left), ``customers`` the customer ids
-    known; ``fields`` the fields of :attr:`CheckedPayment.document`, in order."""
+    ``customers`` gives the customer ids known (a live view, looked up as each document is
+    taken: a document sees the customers the rows before it made); ``fields`` the fields of
+    :attr:`CheckedPayment.document`, in order."""
 
     def __init__(
-        self, reader: FieldReader, fields: Sequence[str], invoices: Callable[[], Mapping[
-            str, tuple[str, str, str]]], customers: Collection[str], currency: str | None,
-        inverse_rates: bool, source: str,
+        self, reader: FieldReader, fields: Sequence[str], customers: Collection[str],
+        currency: str | None, inverse_rates: bool, source: str,
     ) -> None:
         self.reader = reader
-        self.invoices = invoices
         self.customers = customers
         self.currency = currency
         self.inverse_rates = inverse_rates
@@ -109,16 +107,18 @@ class PaymentDocuments:
 
     # ------------------------------------------------------------------ one document
     def values(self, values: Sequence[CheckedPayment], lo: int, hi: int, key: str,
-               parts: list[tuple[str, Decimal, None]]) -> _Values | _OtherWay | None:
+               parts: list[tuple[str, Decimal, None]],
+               known: Callable[[str], tuple[str, str, str] | None]
+               ) -> _Values | _OtherWay | None:
         """The payment's values of the checked rows ``lo`` to ``hi`` of a block (one document's,
-        its id cell stripped ``key``), its allocations' values added to ``parts``: what
+        its id cell stripped ``key``), its allocations' values added to ``parts``, its
+        invoices looked up by ``known`` (the read's index of invoices by id, as it is): what
         ``_Builder._checked_document`` makes of them. None where it makes none (the row path
         says why); :data:`OTHER_WAY` where a cell is one not read here. (``parts`` may have
         been added to in either case: the caller cuts it back.)"""
         document = values[lo].document
         if document is None:
             return None
-        known = self.invoices().get
         known_ids = self.customers
         by_number = self.by_number
         amount = Decimal(0)
@@ -154,7 +154,11 @@ class PaymentDocuments:
         if customer is None:  # pragma: no cover - a document has a row
             return None
         # The cells the rows repeat, in the order the builder reads them.
-        code = self._code(document[self.currency_at]) if self.currency_at is not None else None
+        # (Each cell's value as kept, looked up here: read, and kept, where it is not yet.)
+        at = self.currency_at
+        code = None if at is None else self.codes.get(document[at], _MISSING)
+        if code is _MISSING:
+            code = self._code(document[at])  # type: ignore[index]
         if code is OTHER_WAY:
             return OTHER_WAY
         if code is None:
@@ -165,13 +169,19 @@ class PaymentDocuments:
                 return None  # "no currency": the row path says so
         elif code is _NONE:
             return None
-        day = self._day(document[self.date_at]) if self.date_at is not None else _NONE
+        at = self.date_at
+        day = _NONE if at is None else self.days.get(document[at], _MISSING)
+        if day is _MISSING:
+            day = self._day(document[at])  # type: ignore[index]
         if day is OTHER_WAY:
             return OTHER_WAY
         if key[:1] == "=":
             return OTHER_WAY
         payment_id = clean_text(key)
-        rate = self._rate(document[self.rate_at]) if self.rate_at is not None else None
+        at = self.rate_at
+        rate = None if at is None else self.rates.get(document[at], _MISSING)
+        if rate is _MISSING:
+            rate = self._rate(document[at])  # type: ignore[index]
         if rate is OTHER_WAY:
             return OTHER_WAY
         # The model's rules (``_Builder._checked_payment``).
@@ -203,8 +213,8 @@ class PaymentDocuments:
     # ------------------------------------------------------------------ cells
     def _day(self, cell: str) -> object:
         """The date cell's date, where the model takes it (``_Builder._required_date``)."""
-        found = self.days.get(cell)
-        if found is None:
+        found = self.days.get(cell, _MISSING)
+        if found is _MISSING:
             found = _kept(self.days, cell, self._read_day(cell))
         return found
 

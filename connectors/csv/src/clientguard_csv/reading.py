@@ -925,10 +925,10 @@ class _Builder:
         made = self.documents
         if made is None:
             made = self.documents = PaymentDocuments(
-                self.reader, document_fields(self.stream, self.reader),
-                lambda: self.state.invoices_by_id, self.known_ids, self.currency,
-                self.stream.fx_rate_inverse, self.source)
+                self.reader, document_fields(self.stream, self.reader), self.known_ids,
+                self.currency, self.stream.fx_rate_inverse, self.source)
         document = made.values
+        known = self.state.invoices_by_id.get  # (a payment adds no invoice to the index)
         records: list[AnyRecord] = []
         lines: list[int] = []
         pending: list[Any] = []  # the values of payments to make, after those in records
@@ -937,7 +937,7 @@ class _Builder:
             key = keys[lo]
             first_line_of[key] = first_line + lo
             taken = len(parts)
-            found = document(values, lo, hi, key, parts)
+            found = document(values, lo, hi, key, parts, known)
             if found is not None and found is not OTHER_WAY:
                 pending.append(found)
                 lines.append(first_line + lo)
