@@ -118,6 +118,9 @@ def test_a_blocks_allocations_and_payments_are_made_together(
             if isinstance(i, Loaded) and isinstance(i.record, Payment)]
     assert len(made) == 300
     assert all(str(p.amount) == "100.00" and len(p.allocations) == 2 for p in made)
+    # One string a customer and a currency, shared by every payment (as the row path's).
+    assert all(p.customer_id is sys.intern(f"c{n % 7}") and p.currency is sys.intern("EUR")
+               for n, p in enumerate(made))
     assert calls == {"Allocation": 6 + 24, "Payment": 6 + 12}
 
 

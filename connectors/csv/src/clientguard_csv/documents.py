@@ -13,6 +13,7 @@ invoice, an unknown invoice, a date that does not parse...), the builder's row p
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from decimal import Decimal
@@ -203,9 +204,9 @@ class PaymentDocuments:
         allocations = checked_records_in_order(ModelAllocation, parts, self.allocation_fields)
         rows: list[tuple[Any, ...]] = []
         at = 0
-        source = self.source
+        source, intern = self.source, sys.intern  # (one string a customer, a currency)
         for payment_id, customer, day, amount, currency, count, rate in payments:
-            rows.append((payment_id, customer, day, amount, currency,
+            rows.append((payment_id, intern(customer), day, amount, intern(currency),
                          tuple(allocations[at:at + count]), rate, source))
             at += count
         return checked_records_in_order(Payment, rows, self.payment_fields)
