@@ -63,16 +63,14 @@ def test_queries_page_with_startposition_until_a_short_page(
 ) -> None:
     httpserver.expect_ordered_request(API).respond_with_json(
         page("Customer", [customer(1), customer(2)]))
+    # Each page after the first is asked from the place of the last customer read, one
+    # more, and begins with it (2 at place 2, then 4 at place 4): nothing moved before it.
+    # Customers 1 to 5 in three requests (before: five, the pages [3 4] and [5] each checked
+    # by a request of its own).
     httpserver.expect_ordered_request(API).respond_with_json(
-        page("Customer", [customer(3), customer(4)], start=3))
-    # Each page after the first is checked at its boundary: the place before it still holds
-    # the last customer read (2 at place 2, then 4 at place 4), so no deletion moved it.
+        page("Customer", [customer(2), customer(3), customer(4)], start=2))
     httpserver.expect_ordered_request(API).respond_with_json(
-        page("Customer", [customer(2)], start=2))
-    httpserver.expect_ordered_request(API).respond_with_json(
-        page("Customer", [customer(5)], start=5))
-    httpserver.expect_ordered_request(API).respond_with_json(
-        page("Customer", [customer(4)], start=4))
+        page("Customer", [customer(4), customer(5)], start=4))
     pulled = pull(connector(httpserver, clock, page_size=2), streams=["customers"])
     httpserver.check_assertions()
     assert [r.id for r in pulled.records] == ["1", "2", "3", "4", "5"]
@@ -80,7 +78,7 @@ def test_queries_page_with_startposition_until_a_short_page(
     assert queries == [
         f"SELECT * FROM Customer WHERE Active IN (true, false) ORDERBY Id "
         f"STARTPOSITION {start} MAXRESULTS {size}"
-        for start, size in ((1, 2), (3, 2), (2, 1), (5, 2), (4, 1))
+        for start, size in ((1, 2), (2, 3), (4, 3))
     ]
     assert all(p["minorversion"] == "75" for p in sent(httpserver))
     for request, _ in httpserver.log:
@@ -88,23 +86,35 @@ def test_queries_page_with_startposition_until_a_short_page(
         assert request.headers["Accept"] == "application/json"
 
 
-def test_paging_stops_on_an_empty_response_and_never_trusts_maxresults(
+def test_paging_stops_on_a_short_page_and_never_trusts_maxresults(
     httpserver: HTTPServer, clock: Clock
 ) -> None:
     full = page("Invoice", [{"Id": "1"}, {"Id": "2"}])
     full["QueryResponse"]["maxResults"] = 1  # says 1, returns 2: the count of rows decides
     httpserver.expect_ordered_request(API).respond_with_json(full)
-    httpserver.expect_ordered_request(API).respond_with_json(page("Invoice", []))
-    # The empty page's boundary: place 2 still holds invoice 2, the last one read.
-    httpserver.expect_ordered_request(API).respond_with_json(
-        page("Invoice", [{"Id": "2"}], start=2))
+    # Page 2, from invoice 2's place: [2] alone, shorter than the 3 asked: the list ended.
+    last = page("Invoice", [{"Id": "2"}], start=2)
+    last["QueryResponse"]["maxResults"] = 3  # says 3, returns 1: the read still ends
+    httpserver.expect_ordered_request(API).respond_with_json(last)
     pulled = pull(connector(httpserver, clock, page_size=2), streams=["invoices"])
     httpserver.check_assertions()
     assert [p["query"].split(" ORDERBY Id ")[1] for p in sent(httpserver)] == [
-        "STARTPOSITION 1 MAXRESULTS 2", "STARTPOSITION 3 MAXRESULTS 2",
-        "STARTPOSITION 2 MAXRESULTS 1"]
-    # The two raw invoices are malformed here on purpose: each is rejected with its reason.
+        "STARTPOSITION 1 MAXRESULTS 2", "STARTPOSITION 2 MAXRESULTS 3"]
+    # The two raw invoices are malformed here on purpose: each is rejected with its reason,
+    # once (invoice 2, on both pages, is given once).
     assert [r.record_id for r in pulled.rejected] == ["1", "2"]
+
+
+def test_an_empty_query_response_is_an_empty_list(
+    httpserver: HTTPServer, clock: Clock
+) -> None:
+    # QuickBooks leaves the entity out of a QueryResponse that found none: QueryResponse {}.
+    httpserver.expect_ordered_request(API).respond_with_json(page("Invoice", []))
+    pulled = pull(connector(httpserver, clock, page_size=2), streams=["invoices"])
+    httpserver.check_assertions()
+    assert len(sent(httpserver)) == 1
+    assert not pulled.records
+    assert not pulled.rejected
 
 
 def test_an_incremental_sync_asks_for_changes_since_the_cursor(
@@ -141,14 +151,14 @@ def test_a_throttled_429_is_waited_out_for_a_minute_then_sent_again(
 def test_requests_are_paced_under_the_per_second_limit(
     httpserver: HTTPServer, clock: Clock
 ) -> None:
-    # Pages [1] [2] [], the last two each followed by the check of their boundary (place 1
-    # holds 1, place 2 holds 2): five requests.
-    for start, ident in ((1, 1), (2, 2), (1, 1)):
+    # Customers 1 to 4, pages of 1: [1], then from the last one read, two at a time:
+    # [1 2] [2 3] [3 4] [4] (short: the end). Five requests.
+    httpserver.expect_ordered_request(API).respond_with_json(page("Customer", [customer(1)]))
+    for start in (1, 2, 3):
         httpserver.expect_ordered_request(API).respond_with_json(
-            page("Customer", [customer(ident)], start=start))
-    httpserver.expect_ordered_request(API).respond_with_json(page("Customer", []))
+            page("Customer", [customer(start), customer(start + 1)], start=start))
     httpserver.expect_ordered_request(API).respond_with_json(
-        page("Customer", [customer(2)], start=2))
+        page("Customer", [customer(4)], start=4))
     conn = connector(httpserver, clock, page_size=1, requests_per_second=2)
     pull(conn, streams=["customers"])
     httpserver.check_assertions()
@@ -396,13 +406,14 @@ def test_an_older_used_credit_memo_on_a_later_page_reads_payments_from_further_b
     def respond(request: Request) -> Response:
         query = request.args["query"]
         start = int(query.split("STARTPOSITION ")[1].split(" ")[0])
+        size = int(query.split("MAXRESULTS ")[1])
         if "FROM CreditMemo" in query:
-            items = memos[start - 1:start]
+            items = memos[start - 1:start - 1 + size]
             return Response(json.dumps(page("CreditMemo", items, start)),
                             content_type="application/json")
         since = query.split(">= '")[1][:10]
         found = [p for day, p in payments if day >= since]
-        return Response(json.dumps(page("Payment", found[start - 1:start], start)),
+        return Response(json.dumps(page("Payment", found[start - 1:start - 1 + size], start)),
                         content_type="application/json")
 
     httpserver.expect_request(API).respond_with_handler(respond)

@@ -5,8 +5,10 @@ it: the statement's entity, its ``MetaData.LastUpdatedTime >=`` bound, ``ORDERBY
 ``STARTPOSITION`` (1-based) and ``MAXRESULTS`` cut that list, read at the moment of each
 request. A deleted record leaves the list (QuickBooks drops deleted entities from query
 results, test_deletions.py); ``changes[n]`` is made right after query request ``n`` was
-answered. Which record a read loses without the boundary check is worked out by hand beside
-each case (docs/connectors/quickbooks.md, "Paging and incremental sync").
+answered. Each page after the first is asked from the place of the last record read, one
+more (``STARTPOSITION <place> MAXRESULTS <size + 1>``). Which record a read loses without
+that check is worked out by hand beside each case (docs/connectors/quickbooks.md, "Paging
+and incremental sync").
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -69,10 +71,12 @@ class QuickBooksLists:
         self.changes = changes or {}
         self.deleted = deleted or {}
         self.requests = 0
+        self.statements: list[str] = []
 
     def query(self, request: Request) -> Response:
         self.requests += 1
         statement = request.args["query"]
+        self.statements.append(statement)
         entity = statement.split(" FROM ")[1].split()[0]
         items = sorted(self.entities.get(entity, []), key=lambda e: int(e["Id"]))
         since = re.search(r"MetaData\.LastUpdatedTime >= '([^']+)'", statement)
@@ -148,10 +152,11 @@ def test_an_invoice_deleted_between_two_pages_stops_the_incremental_read_before_
         assert due(store) == {str(i): Decimal(100) for i in (1, 2, 3, 4)}
 
         # In May all four are paid (Balance 0, changed after the cursor), and invoice 2 is
-        # deleted right after page 1 ([1 2]) was read: page 2 (STARTPOSITION 3) is then [4],
-        # and invoice 3 slid onto page 1, read already. Before, the read ended there: invoice
-        # 3's payment was never read, the cursor moved past it, and invoice 3 stayed open at
-        # 100 through every later incremental sync.
+        # deleted right after page 1 ([1 2]) was read: page 2, asked from invoice 2's place
+        # (STARTPOSITION 2), is then [3 4], not beginning with an invoice read. Without a
+        # check the read ended (page 2 at STARTPOSITION 3 was [4]): invoice 3's payment was
+        # never read, the cursor moved past it, and invoice 3 stayed open at 100 through
+        # every later incremental sync.
         paid = [invoice(i, 0, MAY) for i in (1, 2, 3, 4)]
         lists = QuickBooksLists({"Invoice": paid}, {1: delete("Invoice", 2)},
                                 deleted={"Invoice": ["2"]}).serve(httpserver)
@@ -179,8 +184,9 @@ def test_a_full_read_an_invoice_deleted_between_two_pages_stops_and_removes_noth
         four = [invoice(i, 100) for i in (1, 2, 3, 4)]
         QuickBooksLists({"Invoice": four}).serve(httpserver)
         store.sync(connector(httpserver, FIRST), streams=["invoices"])
-        # Invoice 2 deleted right after page 1 ([1 2]): page 2 is [4]. Before, a --full
-        # --prune sync removed invoice 3, live and open in QuickBooks, and kept 2.
+        # Invoice 2 deleted right after page 1 ([1 2]): page 2 from place 2 is [3 4]. Without
+        # a check, a --full --prune sync removed invoice 3, live and open in QuickBooks, and
+        # kept 2.
         lists = QuickBooksLists({"Invoice": four}, {1: delete("Invoice", 2)}).serve(httpserver)
         with pytest.raises(SourceChanged):
             store.sync(connector(httpserver, SECOND), streams=["invoices"], full=True,
@@ -202,8 +208,9 @@ def test_a_full_read_of_payments_a_deletion_shifted_stops_and_prunes_no_live_pay
         QuickBooksLists({"Payment": payments}).serve(httpserver)
         store.sync(connector(httpserver, FIRST), streams=["payments"])
         assert stored_payments(store) == {"11", "12", "13", "14"}
-        # Payment 12 deleted after page 1 ([11 12]): page 2 is [14]. Before, the pruned read
-        # removed payment 13, still in QuickBooks, and invoice 3 read unpaid from then on.
+        # Payment 12 deleted after page 1 ([11 12]): page 2 from place 2 is [13 14]. Without
+        # a check, the pruned read removed payment 13, still in QuickBooks, and invoice 3
+        # read unpaid from then on.
         lists = QuickBooksLists({"Payment": payments}, {1: delete("Payment", 12)})
         lists.serve(httpserver)
         with pytest.raises(SourceChanged) as caught:
@@ -231,18 +238,20 @@ def edit(entity: str, ident: int) -> Callable[[Entities], None]:
 
 
 # Invoices 1 to 6 of 100; 3 to 6 paid in May (after the April cursor), 1 and 2 not changed:
-# an incremental read's list is [3 4 5 6], pages [3 4] [5 6]. One change right after page 1.
+# an incremental read's list is [3 4 5 6]: page 1 [3 4], then page 2 from invoice 4's place
+# (STARTPOSITION 2 MAXRESULTS 3), [4 5 6]. One change right after page 1.
 CHANGES = [
-    # Invoice 3, read, deleted: page 2 is [6]; invoice 5, paid, is never read.
+    # Invoice 3, read, deleted: page 2 is [5 6]; without a check, 5 (paid) is never read.
     pytest.param(delete("Invoice", 3), ["3"], SourceChanged, id="read-deleted"),
-    # Invoice 4, the last one read, deleted: page 2 is [6]; 5 is never read.
+    # Invoice 4, the last one read, deleted: page 2 is [5 6]; 5 may have slid onto page 1.
     pytest.param(delete("Invoice", 4), ["4"], SourceChanged, id="last-read-deleted"),
-    # Invoice 5, not read yet, deleted: page 2 is [6], nothing moved before it: the read
-    # ends whole (CDC reports 5 deleted).
+    # Invoice 5, not read yet, deleted: page 2 is [4 6], beginning with invoice 4: nothing
+    # moved before it, and the read ends whole (CDC reports 5 deleted).
     pytest.param(delete("Invoice", 5), ["5"], None, id="unread-deleted"),
     # Invoice 1 paid in May while the pages are read: it joins the list before page 2,
-    # which is [4 5] then [6]: 4 read twice, stored once, nothing lost, and the read ends
-    # (1's payment is after the cursor this read leaves: the next sync reads it).
+    # which is [3 4 5] (pushed down: 3 and 4 read already are left out), then [5 6]: nothing
+    # lost, and the read ends (1's payment is after the cursor this read leaves: the next
+    # sync reads it).
     pytest.param(edit("Invoice", 1), [], None, id="unread-edited-joins"),
 ]
 
@@ -270,36 +279,124 @@ def test_only_a_change_that_moved_the_next_page_stops_an_incremental_read(
         assert due(store) == expected
 
 
+# ------------------------------------------------- a deletion and a joining edit, two requests
+
+
+def test_a_deletion_before_a_page_and_an_edit_that_joins_before_the_next_request_stop_the_read(
+    httpserver: HTTPServer, tmp_path: Path,
+) -> None:
+    with Store.open(tmp_path / "qbo.db") as store:
+        QuickBooksLists({"Invoice": [invoice(i, 100) for i in range(1, 8)]}).serve(httpserver)
+        store.sync(connector(httpserver, FIRST), streams=["invoices"])
+        # In May invoices 2 to 7 are paid; invoice 1 is not changed (not in the incremental
+        # list, [2 3 4 5 6 7]). Page 1 is [2 3]; right after it, invoice 2 is deleted
+        # ([3 4 5 6 7]), and right after the next request invoice 1 is edited, joining the
+        # list at the front ([1 3 4 5 6 7]).
+        # Before, page 2 (STARTPOSITION 3) was [5 6] (invoice 4 slid onto page 1), then the
+        # separate check of place 2 found invoice 3, the last one read, pushed back there by
+        # invoice 1: it passed, and invoice 4's payment was never read. Its change is older
+        # than the cursor the read left, so invoice 4 stayed open at 100 for good.
+        # Now page 2 is asked from invoice 3's place (STARTPOSITION 2 MAXRESULTS 3) and is
+        # [4 5 6]: it begins with no invoice read, so the read stops.
+        paid = [invoice(1, 100)] + [invoice(i, 0, MAY) for i in range(2, 8)]
+        lists = QuickBooksLists({"Invoice": paid},
+                                {1: delete("Invoice", 2), 2: edit("Invoice", 1)},
+                                deleted={"Invoice": ["2"]}).serve(httpserver)
+        cursor = store.state("quickbooks").cursor("invoices")
+        with pytest.raises(SourceChanged):
+            store.sync(connector(httpserver, SECOND), streams=["invoices"])
+        assert store.state("quickbooks").cursor("invoices") == cursor
+        assert lists.requests == 2  # page 1, then page 2 with its own check: no third
+
+        # Run again (the list holds still, invoice 1 now in it): invoice 4 reads paid, and
+        # invoice 1 too (changed in May); 2 left the store (CDC).
+        QuickBooksLists(lists.entities, deleted={"Invoice": ["2"]}).serve(httpserver)
+        store.sync(connector(httpserver, SECOND), streams=["invoices"])
+        assert due(store) == {str(i): Decimal(0) for i in (1, 3, 4, 5, 6, 7)}
+
+
+def test_a_read_of_2500_records_in_pages_of_1000_takes_three_requests(
+    httpserver: HTTPServer,
+) -> None:
+    # STARTPOSITION 1 MAXRESULTS 1000 (1..1000), then from the last one read at most 1000
+    # (QuickBooks' largest page): 1000..1999, then 1999..2500 (502, short: the end). Before,
+    # five: 1, 1001 and 2001, and a check of places 1000 and 2000.
+    lists = QuickBooksLists({"Invoice": [invoice(i, 100) for i in range(1, 2501)]})
+    lists.serve(httpserver)
+    clock = Clock()
+    conn = QuickBooksConnector(
+        realm_id=REALM, access_token=TOKEN, base_url=httpserver.url_for("/"),
+        clock=lambda: SECOND, sleep=clock.sleep, monotonic=clock, home_currency="USD",
+        time_activities=False, change_data_capture=False)
+    pulled = pull(conn, streams=["invoices"])
+    assert sorted(int(r.id) for r in pulled.records if isinstance(r, Invoice)) == list(
+        range(1, 2501))
+    assert len(pulled.records) == 2500  # the records read twice (1000, 1999) given once
+    assert [q.split(" ORDERBY Id ")[1] for q in lists.statements] == [
+        "STARTPOSITION 1 MAXRESULTS 1000", "STARTPOSITION 1000 MAXRESULTS 1000",
+        "STARTPOSITION 1999 MAXRESULTS 1000"]
+
+
 # ----------------------------------------------------------------- the rule, as a property
 
 
-@settings(max_examples=150, deadline=None,
+def create(ident: int) -> Callable[[Entities], None]:
+    """A new invoice, paid in May: QuickBooks gives it the next Id (the end of the list)."""
+    def change(entities: Entities) -> None:
+        entities["Invoice"].append(invoice(ident, 0, MAY))
+    return change
+
+
+def one_after_another(*changes: Callable[[Entities], None]) -> Callable[[Entities], None]:
+    def change(entities: Entities) -> None:
+        for made in changes:
+            made(entities)
+    return change
+
+
+WHICH = st.integers(0, 3)
+"""Which one of the invoices a change picks (in the list it picks from)."""
+AFTER = st.integers(1, 3)
+"""Right after which query request a change is made."""
+
+
+@settings(max_examples=300, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     count=st.integers(0, 7), changed=st.lists(st.booleans(), min_size=7, max_size=7),
-    size=st.integers(1, 3), after=st.integers(1, 9),
-    kind=st.sampled_from(["delete", "edit", "create"]), which=st.integers(0, 6),
-    incremental=st.booleans(),
+    size=st.integers(1, 3), deleted=st.tuples(WHICH, AFTER), edited=st.tuples(WHICH, AFTER),
+    created=st.none() | AFTER, incremental=st.booleans(),
 )
+# The race a boundary checked by a request of its own missed: invoices 2 to 7 paid, 1 not;
+# 2 deleted after page 1 ([2 3]), 1 edited (joining before the boundary) after page 2.
+@example(count=7, changed=[False] + [True] * 6, size=2, deleted=(0, 1), edited=(0, 2),
+         created=None, incremental=True)
 def test_a_read_that_ends_has_read_every_record_that_was_in_its_list_throughout(
-    httpserver: HTTPServer, count: int, changed: list[bool], size: int, after: int,
-    kind: str, which: int, incremental: bool,
+    httpserver: HTTPServer, count: int, changed: list[bool], size: int,
+    deleted: tuple[int, int], edited: tuple[int, int], created: int | None,
+    incremental: bool,
 ) -> None:
     # Invoices 1..count, those marked changed paid in May; an incremental read (cursor in
-    # late April) selects those, a full read all. One change after query request `after`.
+    # late April) selects those, a full read all. Three changes, each made right after the
+    # query request it names (1 to 3), in any order: a deletion of one of the read's list
+    # (it leaves the list), an edit of one not changed (paid: it joins an incremental list
+    # at its Id) and perhaps a new invoice (the end of the list). A change after the read's
+    # last request changes nothing it sees.
     invoices = [invoice(i, 0, MAY) if changed[i - 1] else invoice(i, 100)
                 for i in range(1, count + 1)]
-    target = (which % count) + 1 if count else 0
-
-    def change(entities: Entities) -> None:
-        if kind == "delete":
-            delete("Invoice", target)(entities)
-        elif kind == "edit":
-            edit("Invoice", target)(entities)
-        else:  # a new invoice: QuickBooks gives it the next Id
-            entities["Invoice"].append(invoice(count + 1, 0, MAY))
-
-    lists = QuickBooksLists({"Invoice": invoices}, {after: change}).serve(httpserver)
+    listed = [i for i in range(1, count + 1) if changed[i - 1] or not incremental]
+    unchanged = [i for i in range(1, count + 1) if not changed[i - 1]]
+    made: dict[int, list[Callable[[Entities], None]]] = {}
+    if listed:
+        made.setdefault(deleted[1], []).append(
+            delete("Invoice", listed[deleted[0] % len(listed)]))
+    if unchanged:
+        made.setdefault(edited[1], []).append(
+            edit("Invoice", unchanged[edited[0] % len(unchanged)]))
+    if created is not None:
+        made.setdefault(created, []).append(create(count + 1))
+    changes = {after: one_after_another(*them) for after, them in made.items()}
+    lists = QuickBooksLists({"Invoice": invoices}, changes).serve(httpserver)
     cursor = datetime(2026, 4, 30, tzinfo=UTC)
     state = SyncState({"invoices": cursor}) if incremental else None
 
@@ -316,9 +413,11 @@ def test_a_read_that_ends_has_read_every_record_that_was_in_its_list_throughout(
     try:
         pulled = pull(conn, state, streams=["invoices"])
     except ApiError:
-        # Stopped, nothing pruned, the cursor kept: SourceChanged, or (pages of 1) the
-        # framework's guard against a page that repeats the one before, which an edit that
-        # joins the list before the boundary makes.
+        # Stopped, nothing pruned, the cursor kept: SourceChanged, or (pages of 1) the guard
+        # against a full page of records read already, which edits that join the list
+        # before the page make.
         return
-    read = {r.id for r in pulled.records if isinstance(r, Invoice)}
-    assert before & selected(lists.entities) <= read
+    read = [r.id for r in pulled.records if isinstance(r, Invoice)]
+    # Every invoice in the list from the first request to the last was read, and once.
+    assert before & selected(lists.entities) <= set(read)
+    assert len(read) == len(set(read))

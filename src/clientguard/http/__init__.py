@@ -72,10 +72,11 @@ The package, from the bottom up (``pyproject.toml``'s ``http-inside`` contract k
 * :mod:`~clientguard.http.auth`: the OAuth 2.0 grants and the token file;
 * :mod:`~clientguard.http.paging`: the paginators, :class:`PageBoundaries` (which page
   boundaries of a list read by position to check, so that a deletion mid-read stops it with
-  :class:`SourceChanged`), and :func:`records_in`, which reads a
-  page's records and raises :class:`MissingRecords` for a page that came without them (an
-  empty body, ``null``, an object without the list): never an empty page, which would end a
-  stream as if it were complete;
+  :class:`SourceChanged`) and :class:`PageOverlaps` (the same check made part of each
+  page's own answer, for an API that takes any offset: :class:`OverlapPaginator`), and
+  :func:`records_in`, which reads a page's records and raises :class:`MissingRecords` for a
+  page that came without them (an empty body, ``null``, an object without the list): never
+  an empty page, which would end a stream as if it were complete;
 * :mod:`~clientguard.http.connector`: :class:`HttpStream`, :class:`HttpConnector` and its
   :meth:`~HttpConnector.api_client`, the one way a connector builds its client.
 
@@ -123,8 +124,11 @@ from clientguard.http.paging import (
     MissingRecords,
     NextTokenPaginator,
     OffsetPaginator,
+    Overlap,
+    OverlapPaginator,
     PageBoundaries,
     PageNumberPaginator,
+    PageOverlaps,
     Paginator,
     SinglePagePaginator,
     SourceChanged,
@@ -153,8 +157,11 @@ __all__ = [
     "MissingRecords",
     "NextTokenPaginator",
     "OffsetPaginator",
+    "Overlap",
+    "OverlapPaginator",
     "PageBoundaries",
     "PageNumberPaginator",
+    "PageOverlaps",
     "Paginator",
     "RateLimits",
     "RefreshTokenAuth",

@@ -201,6 +201,7 @@ class HttpConnector(Connector):
                 # A 304 (Not Modified) says nothing changed since the cursor: no records.
                 records = () if response.status_code == 304 else self.records_of(stream, body)
                 page = paginator.advance(response, body, records)
+                records = paginator.new_records(records)
             except MissingRecords as exc:
                 raise self.missing_records(exc, stream=stream.name, page=label,
                                            response=response) from None

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import requests
 
@@ -22,8 +22,11 @@ __all__ = [
     "MissingRecords",
     "NextTokenPaginator",
     "OffsetPaginator",
+    "Overlap",
+    "OverlapPaginator",
     "PageBoundaries",
     "PageNumberPaginator",
+    "PageOverlaps",
     "Paginator",
     "SinglePagePaginator",
     "SourceChanged",
@@ -50,10 +53,13 @@ class SourceChanged(ApiError):
 
 @dataclass(frozen=True)
 class Boundary:
-    """A check due before a page of a list read by position is taken in: ``place`` (1-based,
-    in the list's order) must still hold the record ``expected`` (its id), the last one
-    read. The connector asks the API for that one place (a page of one record: QuickBooks'
-    ``MAXRESULTS 1``, GitHub's ``per_page=1``, Xero Projects' ``pageSize=1``)."""
+    """A page boundary of a list read by position: ``place`` (1-based, in the list's order)
+    must still hold the record ``expected`` (its id), the last one read.
+
+    From :class:`PageBoundaries`, a check due before the page is taken in: the connector asks
+    the API for that one place (a page of one record: GitHub's ``per_page=1``, Xero
+    Projects' ``pageSize=1``). From :class:`PageOverlaps`, a check the page itself failed:
+    asked from ``place``, it began with neither ``expected`` nor another record read."""
 
     page: int
     """The page just read (2 for the second), for the messages."""
@@ -81,6 +87,13 @@ class PageBoundaries:
     down instead: the page then begins with records read already (read twice, stored once),
     and nothing is lost; the one that joined is changed after the cursor this read leaves,
     so the next sync reads it.
+
+    Not atomic: the check is a request of its own, sent after the page came back. A record
+    deleted before the page was asked (the page moved up a place) and, before the check, one
+    that joins the list before the boundary (the place is pushed back down) cancel out at
+    the place checked: the check passes and the record that crossed onto the page already
+    read is missed. For an API that takes any place (an offset, not a page number), use
+    :class:`PageOverlaps` instead, whose check is part of the page's own answer.
     """
 
     def __init__(self) -> None:
@@ -106,6 +119,96 @@ class PageBoundaries:
         if ids:
             self.last_read = ids[-1]
         return due
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """What a page of :class:`PageOverlaps` showed, once taken in."""
+
+    fresh: tuple[int, ...]
+    """The indexes in the page (0-based) of the records not read before, in the page's
+    order: the ones to give (the others were read on an earlier page)."""
+    moved: Boundary | None
+    """None, or the page's own check failed: asked from ``moved.place``, where the last
+    record read was, it began with another record, not one read before (or came empty).
+    A record before that place left the list, and one after it may have crossed onto a page
+    already read: stop the read with :class:`SourceChanged`."""
+    full: bool
+    """The page held as many records as were asked: another page may follow."""
+
+
+class PageOverlaps:
+    """One read of a list paged by an offset that may name *any* place (QuickBooks'
+    ``STARTPOSITION``, Jira's ``startAt``), each page after the first asked from the place
+    of the last record read, one record more: the page's first record is then its boundary
+    check, in the same answer as the records after it, so nothing can change between the
+    two.
+
+    Pure: :meth:`ask` gives the next page's place (1-based) and size, :meth:`take` takes in
+    its record ids. The list must be in an order no edit changes (an id, a key). A page
+    after the first must begin with a record read already:
+
+    * the last one read: nothing before it moved;
+    * another one read earlier: records that *joined* the list before it (an incremental
+      read selects those changed since its cursor: one edited while it pages joins at its
+      place) pushed it down. Harmless: the records read already are left out
+      (:attr:`Overlap.fresh`), and the one that joined is changed after the cursor this
+      read leaves, so the next sync reads it;
+    * anything else (another record, or nothing): a record before that place left the list
+      (deleted, or edited out of it), and a record after the last one read may have crossed
+      onto a page already read, unseen: :attr:`Overlap.moved`.
+
+    Why it is enough: every record after the last one read, in the list's order, comes after
+    a page's first record when that record was read already, so it is on that page or a
+    later one, whatever was deleted or joined before; and the read ends only on a page
+    shorter than asked, which reached the end of the list in that same answer. A record in
+    the list for the whole read is therefore read, or the read stops.
+
+    It also saves the request of :class:`PageBoundaries`' separate check: one request per
+    page, each later page giving ``size`` records more than the one before (``size - 1``
+    when ``largest``, the API's largest page, leaves no room for the extra record).
+    """
+
+    def __init__(self, size: int, *, largest: int | None = None) -> None:
+        if size < 1:
+            raise ConfigError("page size must be at least 1")
+        later = size + 1 if largest is None else min(size + 1, largest)
+        if later < 2:
+            raise ConfigError("overlapping pages need room for 2 records a page")
+        self.size = size
+        """The records asked for on the first page."""
+        self.later = later
+        """The records asked for on each later page: the last one read, then ``later - 1``."""
+        self.number = 0
+        """Pages taken in so far."""
+        self.place = 1
+        """Where the next page starts (1-based): the place of the last record read, once
+        a page held one."""
+        self.seen: set[str] = set()
+        """The ids of the records read."""
+        self.last_read: str | None = None
+        """The id of the last record of the last page that held one."""
+
+    def ask(self) -> tuple[int, int]:
+        """The next page's place (1-based, in the list's order) and how many records to ask
+        for from there."""
+        return self.place, self.size if self.last_read is None else self.later
+
+    def take(self, ids: Sequence[str]) -> Overlap:
+        """Take in the record ids of the page asked as :meth:`ask` said, in the page's
+        order: which of them are new, whether the page shows records lost, and whether
+        another page may follow."""
+        place, asked = self.ask()
+        self.number += 1
+        moved = None
+        if self.last_read is not None and (not ids or ids[0] not in self.seen):
+            moved = Boundary(page=self.number, place=place, expected=self.last_read)
+        fresh = tuple(at for at, ident in enumerate(ids) if ident not in self.seen)
+        self.seen.update(ids)
+        if ids:
+            self.last_read = ids[-1]
+            self.place = place + len(ids) - 1
+        return Overlap(fresh=fresh, moved=moved, full=len(ids) >= asked)
 
 
 class MissingRecords(ApiError):
@@ -212,6 +315,11 @@ class Paginator(ABC):
     rather than looping for ever.
     """
 
+    repeats_guarded: ClassVar[bool] = True
+    """Whether a page that repeats the one before is a loop (the API ignores the paging):
+    False for a paginator whose pages may legitimately repeat and which guards against a
+    loop itself (:class:`OverlapPaginator`)."""
+
     def __init__(self) -> None:
         self._previous_page: str | None = None
         self._params_sent: set[str] = set()
@@ -230,6 +338,12 @@ class Paginator(ABC):
     ) -> dict[str, Any] | None:
         """Paging parameters of the next request, or None when done."""
 
+    def new_records(self, records: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+        """The records of the page :meth:`advance` was last shown that this read has not
+        given before: all of them (the default). A paginator whose pages overlap
+        (:class:`OverlapPaginator`) leaves out those read on an earlier page."""
+        return records
+
     def recover(self, error: ApiError) -> dict[str, Any] | None:
         """Paging parameters to ask for the same page another way, after its request failed
         with ``error``; None (the default) lets the error stand.
@@ -245,7 +359,7 @@ class Paginator(ABC):
     ) -> dict[str, Any] | None:
         """The next request's paging parameters after this page, or None when done."""
         self.pages += 1
-        if records:
+        if records and self.repeats_guarded:
             fingerprint = _fingerprint(records)
             if fingerprint == self._previous_page:
                 raise ApiError(
@@ -354,6 +468,86 @@ class OffsetPaginator(Paginator):
             return None
         self.offset += len(records)
         return self.first()
+
+
+class OverlapPaginator(Paginator):
+    """Offset paging where the offset may name any place (QuickBooks' ``STARTPOSITION``,
+    Jira's ``startAt``), each page after the first asked from the place of the last record
+    read, one record more (:class:`PageOverlaps`): a list that moved before a page so that
+    a record may have been missed stops the read with the :class:`SourceChanged` that
+    ``moved`` makes of the failed :class:`Boundary` (which list, which page, which place).
+    The records read already are left out of each page (:meth:`new_records`). Stops on a
+    page shorter than asked.
+
+    ``first_offset`` is the offset of the list's first place (1 for QuickBooks, 0 for
+    Jira); ``largest`` the API's largest page; ``id_of`` a record's id (compared for
+    equality only, never ordered).
+
+    A page may repeat the one before (pages of 1: ``[7]``, then ``[7]`` from its place,
+    the end of the list), so that is no loop here. The loop guard is instead a full page
+    that held only records read already (:meth:`_loop_guard`); the offsets asked only grow.
+    """
+
+    repeats_guarded = False
+
+    def __init__(
+        self,
+        *,
+        offset_param: str,
+        limit_param: str,
+        limit: int,
+        id_of: Callable[[Mapping[str, Any]], str],
+        moved: Callable[[Boundary], SourceChanged],
+        first_offset: int = 0,
+        largest: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.overlaps = PageOverlaps(limit, largest=largest)
+        self.offset_param = offset_param
+        self.limit_param = limit_param
+        self.id_of = id_of
+        self.moved = moved
+        self.first_offset = first_offset
+        self._fresh: tuple[int, ...] | None = None
+
+    def first(self) -> dict[str, Any]:
+        return self._params()
+
+    def _params(self) -> dict[str, Any]:
+        place, count = self.overlaps.ask()
+        return {self.offset_param: place - 1 + self.first_offset, self.limit_param: count}
+
+    def take(self, records: Sequence[Mapping[str, Any]]) -> Overlap:
+        """Take in a page's records; raise what ``moved`` makes when the page shows that
+        records may have been missed."""
+        seen = self.overlaps.take([self.id_of(r) for r in records])
+        if seen.moved is not None:
+            raise self.moved(seen.moved)
+        self._loop_guard(seen)
+        self._fresh = seen.fresh
+        return seen
+
+    def _next(
+        self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any] | None:
+        return self._params() if self.take(records).full else None
+
+    def _loop_guard(self, seen: Overlap) -> None:
+        """Raise :class:`ApiError` for a full page after the first that held only records
+        read already: the next one, asked further on, may bring the same again. An API that
+        ignores the offset answers so for ever; a list pushed down by a whole page between
+        two requests does so once (run the sync again)."""
+        if seen.full and not seen.fresh and self.overlaps.number > 1:
+            raise ApiError(
+                f"paging loop: page {self.overlaps.number} held only records read already; "
+                "the API ignores the paging parameters, or records joined the list before "
+                "the page while it was read (then run the sync again)"
+            )
+
+    def new_records(self, records: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+        if self._fresh is None:
+            return records
+        return [records[at] for at in self._fresh]
 
 
 class NextTokenPaginator(Paginator):

@@ -21,9 +21,9 @@ Reading:
   a page shorter than asked, or an empty ``QueryResponse`` (the page after the last); the
   response's ``maxResults`` is the number *returned* and is never trusted to be the number
   asked for. A record deleted while the pages are read moves the later ones up a place:
-  each page after the first is checked at its boundary (one more query of one record,
-  :mod:`.paging`), and a list that moved stops the read (:class:`SourceChanged`, run the
-  sync again) instead of missing a record.
+  each page after the first is asked from the place of the last record read, one more, and
+  must begin with a record read already (:mod:`.paging`); a list that moved stops the read
+  (:class:`SourceChanged`, run the sync again) instead of missing a record.
 * ``minorversion`` (default 75; versions below are retired) is sent on every call.
 * Incremental: ``WHERE MetaData.LastUpdatedTime >= <cursor>``. Deleted entities vanish
   from queries, so after the query an incremental read of invoices, payments, credit memos
@@ -105,12 +105,13 @@ from clientguard.http import (
     ApiClient,
     Auth,
     BearerToken,
+    Boundary,
     HttpConnector,
     HttpOptions,
     HttpRequest,
     HttpStream,
     MissingRecords,
-    OffsetPaginator,
+    OverlapPaginator,
     RefreshTokenAuth,
     SourceChanged,
     Timeout,
@@ -161,7 +162,6 @@ from clientguard_quickbooks.mapping import (
     time_entry_from_qbo,
 )
 from clientguard_quickbooks.pacing import THROTTLE_WAIT, Pacer, classify_quickbooks
-from clientguard_quickbooks.paging import Boundary, PageBoundaries
 from clientguard_quickbooks.query import MAX_RESULTS, build_query, timestamp_literal
 
 __all__ = [
@@ -537,51 +537,33 @@ class QuickBooksConnector(HttpConnector):
 
         Pages are positions (``STARTPOSITION``): a record deleted while they are read moves
         the records after it up a place, and one nobody touched would cross onto a page
-        already read, unseen. So each page after the first is checked at its boundary
-        (:mod:`.paging`), and a read that moved stops with
+        already read, unseen. So each page after the first is asked from the place of the
+        last record read, one record more, and must begin with a record read already
+        (:mod:`.paging`); a read that moved stops with
         :class:`~clientguard.http.SourceChanged` (its cursor kept, nothing pruned) rather
         than ending as if whole."""
-        paged = self._paged(stream)
-        boundaries = PageBoundaries()
-        for page in super().fetch(paged, since=since):
-            answered_at = self._answered_at  # before the check's answer replaces it
-            due = boundaries.take([str(r.data.get("Id")) for r in page.records])
-            if due is not None:
-                self._check_boundary(paged, since, due)
-            yield replace(page, answered_at=answered_at)
-
-    def _check_boundary(self, stream: QueryStream, since: datetime | None,
-                        due: Boundary) -> None:
-        """Ask the query for the one record at ``due.place``; raise
-        :class:`~clientguard.http.SourceChanged` unless it is ``due.expected``."""
-        label = f"place {due.place} of the {stream.entity} query of {stream.name}"
-        self.before_request(stream)
-        request = self.build_request(
-            stream, since=since, page={"STARTPOSITION": due.place, "MAXRESULTS": 1})
-        response = self.client.request(request.method, request.path, params=request.params,
-                                       headers=request.headers, stream=stream.name,
-                                       what=f"GET {label}")
-        body = decode_json(response, client=self.client, what=label, stream=stream.name)
-        try:
-            there = self.records_of(stream, body)
-        except MissingRecords as exc:
-            raise self.missing_records(exc, stream=stream.name, page=label,
-                                       response=response) from None
-        if not there or str(there[0].get("Id")) != due.expected:
-            raise SourceChanged(
-                f"QuickBooks' {stream.entity} query changed while its pages were read: after "
-                f"page {due.page}, place {due.place} of the list (ordered by Id) no longer "
-                f"held the last {stream.entity} of page {due.page - 1} (most likely one was "
-                "deleted in QuickBooks during the sync)",
-                ErrorContext(connector=self.name, stream=stream.name),
-            )
+        for page in super().fetch(self._paged(stream), since=since):
+            yield replace(page, answered_at=self._answered_at)
 
     def _paged(self, stream: QueryStream) -> QueryStream:
         size = self.options.page_size
+
+        def moved(boundary: Boundary) -> SourceChanged:
+            return SourceChanged(
+                f"QuickBooks' {stream.entity} query changed while its pages were read: page "
+                f"{boundary.page}, asked from place {boundary.place} of the list (ordered by "
+                f"Id), where the last {stream.entity} of page {boundary.page - 1} was, began "
+                f"with none of the {stream.entity}s read (most likely one was deleted in "
+                "QuickBooks during the sync)",
+                ErrorContext(connector=self.name, stream=stream.name),
+            )
+
         return replace(
             stream,
-            paginator=lambda: OffsetPaginator(
-                offset_param="STARTPOSITION", limit_param="MAXRESULTS", limit=size, start=1
+            paginator=lambda: OverlapPaginator(
+                offset_param="STARTPOSITION", limit_param="MAXRESULTS", limit=size,
+                first_offset=1, largest=MAX_RESULTS, id_of=lambda r: str(r.get("Id")),
+                moved=moved,
             ),
         )
 

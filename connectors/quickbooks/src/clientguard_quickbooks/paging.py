@@ -4,29 +4,33 @@ A query is paged by ``STARTPOSITION`` (:mod:`.query`), a position in the list th
 selects, ordered by ``Id``. An edit never moves a record in that order, but a record deleted
 while the pages are read vanishes from the list (QuickBooks drops deleted entities from
 query results), and every record after it moves up one place: a record nobody touched then
-crosses onto a page already read and is never read. Intuit gives no count to check by, so
-each page after the first is checked at its boundary (docs/connectors/quickbooks.md,
-"Paging and incremental sync"):
+crosses onto a page already read and is never read. Intuit gives no count to check by, but
+``STARTPOSITION`` takes any place, so each page after the first is asked from the place of
+the last record read, one record more (``STARTPOSITION <place> MAXRESULTS <size + 1>``, at
+most 1,000), and its first record is the check (docs/connectors/quickbooks.md, "Paging and
+incremental sync"):
 
-* a page that begins with a record already read needs no check: every record after the
-  last one read comes after it in the order, so none can be on a page already read;
-* otherwise the place before the page (its ``STARTPOSITION`` less one, asked for with
-  ``MAXRESULTS 1``) must still hold the last record read. Else a record before it vanished
-  (or the last one read itself did): the read stops with
-  :class:`~clientguard.http.SourceChanged`.
+* the last record read: nothing before it moved;
+* another record read earlier: records that *joined* the list before it (an incremental
+  read selects the records changed since its cursor: one edited while it pages joins the
+  list at its ``Id``) pushed it down. Nothing is lost: the records read already are left
+  out, and the one that joined, changed after the cursor this read leaves, is read by the
+  next sync;
+* anything else: a record before it vanished, and one after it may have crossed onto a page
+  already read: the read stops with :class:`~clientguard.http.SourceChanged`.
 
-Records that come *into* the list before the boundary (an incremental read selects the
-records changed since its cursor: one edited while it pages joins the list at its ``Id``)
-push it down instead: the page then begins with records read already (read twice, stored
-once), and nothing is lost. The record that joined is not read by this sync; its change is
-later than the cursor this read leaves, so the next sync reads it.
+The check is part of the page's own answer, so no change can slip between the two. (The
+check it replaces was a request of its own after the page: a deletion before the page and,
+before the check, an edit that joined the list before the boundary cancelled out at the
+place checked, and a record was lost for good.)
 
-The bookkeeping is the framework's (:class:`clientguard.http.PageBoundaries`, shared with
-the other connectors that page by position); it is named here as before.
+The bookkeeping is the framework's (:class:`clientguard.http.PageOverlaps`, driven by
+:class:`clientguard.http.OverlapPaginator`); :class:`~clientguard.http.PageBoundaries`, the
+separate check, is still named here for code that imported it from this module.
 """
 
 from __future__ import annotations
 
-from clientguard.http.paging import Boundary, PageBoundaries
+from clientguard.http.paging import Boundary, PageBoundaries, PageOverlaps
 
-__all__ = ["Boundary", "PageBoundaries"]
+__all__ = ["Boundary", "PageBoundaries", "PageOverlaps"]

@@ -8,8 +8,9 @@ ORDERBY Id STARTPOSITION 1001 MAXRESULTS 1000``
 * Pages are ordered by ``Id``, which an edit never moves: paging by position through a list
   ordered by the change time would skip a record whenever another one changed (and moved
   to the end) between two pages. A *deletion* still moves the records after it up a place
-  (QuickBooks drops deleted entities from query results): the connector checks each page's
-  boundary with a statement of ``MAXRESULTS 1`` at the place before it (:mod:`.paging`).
+  (QuickBooks drops deleted entities from query results): the connector asks each page
+  after the first from the place of the last record read, one more, and checks that it
+  begins with a record read already (:mod:`.paging`).
   Keyset paging (``WHERE Id > '<last id>'``, no ``STARTPOSITION``) would not move, but
   nothing Intuit publishes says whether ``Id`` sorts and compares as a number or as text,
   and a guess that mixed the two would skip records without a sign.
