@@ -167,8 +167,10 @@ def test_the_older_search_pages_by_start_at_until_total(
         "jql": 'created >= "1970-01-01" ORDER BY key ASC',
         "fields": "created,updated,duedate,project,components,labels,resolution,"
                   "customfield_10042",
-        "startAt": "2", "maxResults": "2"}).respond_with_json(
-        {"startAt": 2, "maxResults": 2, "total": 3, "issues": [issue("ACME-3")]})
+        # Page 2 from the last issue read (ACME-2, startAt 1), one more: it begins with it.
+        "startAt": "1", "maxResults": "3"}).respond_with_json(
+        {"startAt": 1, "maxResults": 3, "total": 3,
+         "issues": [issue("ACME-2"), issue("ACME-3")]})
     pulled = pull(connector(httpserver, waits, legacy_search=True))
     httpserver.check_assertions()
     assert [r.id for r in pulled.records] == ["ACME-1", "ACME-2", "ACME-3"]
@@ -402,14 +404,15 @@ def test_the_older_search_fails_on_an_empty_page_before_its_total(
     legacy = "/rest/api/3/search"
     httpserver.expect_ordered_request(legacy).respond_with_json(
         {"startAt": 0, "maxResults": 2, "total": 5, "issues": [issue("ACME-1"), issue("ACME-2")]})
+    # Page 2 is asked from ACME-2, the last issue read (startAt 1).
     httpserver.expect_ordered_request(legacy).respond_with_json(
-        {"startAt": 2, "maxResults": 2, "total": 5, "issues": []})
+        {"startAt": 1, "maxResults": 3, "total": 5, "issues": []})
     with pytest.raises(ApiError) as caught:
         pull(connector(httpserver, waits, legacy_search=True))
     httpserver.check_assertions()
     message = str(caught.value)
     assert "the API answered page 2 of work_requests without its records" in message
-    assert "an empty list at startAt 2, though Jira counts 5 issues" in message
+    assert "an empty list at startAt 1, though Jira counts 5 issues" in message
     assert TOKEN not in message
 
 

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -143,6 +143,48 @@ def test_a_full_prune_read_an_issue_deleted_between_two_pages_stops_and_prunes_n
         assert set(wanted(store)) == keys(1, 3, 4)
 
 
+def create(key: str) -> Callable[[Issues], None]:
+    """A new issue, ``key`` (the next number: the end of the key order), created in May."""
+    def change(found: Issues) -> None:
+        found[key] = {"updated": MAY, "duedate": "2026-05-20"}
+    return change
+
+
+def both(*changes: Callable[[Issues], None]) -> Callable[[Issues], None]:
+    def change(found: Issues) -> None:
+        for made in changes:
+            made(found)
+    return change
+
+
+def test_a_deletion_and_a_creation_between_two_pages_stop_the_read_though_the_total_holds(
+    httpserver: HTTPServer, tmp_path: Path,
+) -> None:
+    with Store.open(tmp_path / "s.db") as store:
+        LegacySearch(issues(range(1, 5))).serve(httpserver)
+        store.sync(connector(httpserver, FIRST))
+        # Right after page 1 ([1 2], total 4), ACME-1 is deleted and ACME-5 created: the
+        # list is [2 3 4 5], total 4 still. Before, page 2 (startAt 2) was [4 5], the count
+        # agreed, the read ended, and --prune removed ACME-3, live in Jira. Now page 2 is
+        # asked from ACME-2's place (startAt 1, maxResults 3): [3 4 5], which begins with no
+        # issue read, so the read stops.
+        search = LegacySearch(issues(range(1, 5)),
+                              {1: both(delete("ACME-1"), create("ACME-5"))}).serve(httpserver)
+        with pytest.raises(SourceChanged) as caught:
+            store.sync(connector(httpserver, SECOND), full=True, prune=True)
+        assert search.totals == [4, 4]
+        message = str(caught.value)
+        assert "asked from startAt 1" in message
+        assert "run the sync again" in message
+        assert TOKEN not in message
+        assert EMAIL not in message
+        assert set(wanted(store)) == keys(1, 2, 3, 4)
+
+        LegacySearch(search.issues).serve(httpserver)
+        store.sync(connector(httpserver, SECOND), full=True, prune=True)
+        assert set(wanted(store)) == keys(2, 3, 4, 5)
+
+
 def test_an_incremental_read_a_deletion_shifted_stops_and_keeps_the_cursor(
     httpserver: HTTPServer, tmp_path: Path,
 ) -> None:
@@ -175,14 +217,18 @@ def test_an_incremental_read_a_deletion_shifted_stops_and_keeps_the_cursor(
     count=st.integers(0, 7), changed=st.lists(st.booleans(), min_size=7, max_size=7),
     size=st.integers(1, 3), after=st.integers(1, 5),
     kind=st.sampled_from(["delete", "edit", "create"]), which=st.integers(0, 6),
-    incremental=st.booleans(),
+    created=st.none() | st.integers(1, 5), incremental=st.booleans(),
 )
+# A deletion and a creation right after page 1 keep the total: the case it cannot catch.
+@example(count=4, changed=[True] * 7, size=2, after=1, kind="delete", which=0, created=1,
+         incremental=False)
 def test_a_read_that_ends_has_read_every_issue_that_was_in_its_list_throughout(
     httpserver: HTTPServer, count: int, changed: list[bool], size: int, after: int,
-    kind: str, which: int, incremental: bool,
+    kind: str, which: int, created: int | None, incremental: bool,
 ) -> None:
     # ACME-1..count, those marked changed updated in May; an incremental read (cursor 30
-    # April) selects those, a full read all. One change after search request `after`.
+    # April) selects those, a full read all. One change after search request `after`, and
+    # perhaps a new issue after request `created` (the same one or another).
     found = {f"ACME-{n}": {"updated": MAY if changed[n - 1] else APRIL,
                            "duedate": "2026-05-20"} for n in range(1, count + 1)}
     target = f"ACME-{(which % count) + 1}" if count else ""
@@ -195,7 +241,11 @@ def test_a_read_that_ends_has_read_every_issue_that_was_in_its_list_throughout(
         else:  # a new issue: the next key, the end of the order
             now[f"ACME-{count + 1}"] = {"updated": MAY, "duedate": "2026-05-20"}
 
-    search = LegacySearch(found, {after: change}).serve(httpserver)
+    changes: dict[int, Callable[[Issues], None]] = {after: change}
+    if created is not None:
+        new = create(f"ACME-{count + 2}")  # after the one `kind` may create
+        changes[created] = both(changes[created], new) if created in changes else new
+    search = LegacySearch(found, changes).serve(httpserver)
     state = (SyncState({"work_requests": datetime(2026, 4, 30, tzinfo=UTC)})
              if incremental else None)
 

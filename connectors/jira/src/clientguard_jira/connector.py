@@ -19,7 +19,8 @@ Reading (developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-sea
   read is edited between two pages (it moves to the end); an edit moves nothing in creation
   order. Instances that still serve the older ``GET /rest/api/3/search`` are read with
   ``legacy_search=True``, paged by ``startAt`` (a position) until ``total``, in key order
-  (``ORDER BY key ASC``). The cursor moves when the stream ends.
+  (``ORDER BY key ASC``), each page after the first from the last issue read, one more
+  (:class:`StartAtPaginator`). The cursor moves when the stream ends.
 * Authentication: HTTP Basic with the account's email and an API token (Atlassian account >
   Security > API tokens). The token, and the Basic credentials made from it, never appear in
   a log line, an error or a repr.
@@ -66,13 +67,14 @@ from clientguard.connector import (
 )
 from clientguard.errors import ApiError, AuthError, DataError, ErrorContext
 from clientguard.http import (
+    Boundary,
     HttpConnector,
     HttpOptions,
     HttpRequest,
     HttpStream,
     MissingRecords,
     NextTokenPaginator,
-    Paginator,
+    OverlapPaginator,
     SourceChanged,
     decode_json,
 )
@@ -241,8 +243,9 @@ class JiraOptions(HttpOptions):
         return None if value is None else zone_option(value)
 
 
-class StartAtPaginator(Paginator):
-    """The older search's paging: ``startAt`` moves by the issues returned until ``total``.
+class StartAtPaginator(OverlapPaginator):
+    """The older search's paging: ``startAt`` (0-based) until ``total``, each page after the
+    first asked from the last issue read, one more (:class:`~clientguard.http.OverlapPaginator`).
 
     An empty page before ``total`` is :class:`~clientguard.http.MissingRecords`: Jira counts
     more issues than were read, and ending there would take the stream for complete.
@@ -251,27 +254,44 @@ class StartAtPaginator(Paginator):
     another project or edited out of the ``jql`` between two page requests leaves it, every
     issue after it moves up a place, and an untouched one crosses onto a page already read,
     unseen (a full read then drops it from the store; an incremental one moves its cursor
-    past its change). Jira sends ``total`` on every page: a page whose ``total`` is not the
-    first page's is :class:`~clientguard.http.SourceChanged` (nothing pruned, the cursor
-    kept: run the sync again) instead of the read ending as if whole. ``context`` names the
-    connector and stream in that error."""
+    past its change). Two checks stop such a read with
+    :class:`~clientguard.http.SourceChanged` (nothing pruned, the cursor kept: run the sync
+    again) instead of it ending as if whole: a page whose ``total`` is not the first page's,
+    and a page that does not begin with an issue read already (its first issue is the last
+    one read, asked again). The second catches what the count cannot: a deletion and a
+    creation between the same two pages. ``context`` names the connector and stream in
+    those errors."""
+
+    repeats_guarded = True
+    """A read that ends by ``total`` never asks a page that repeats the one before (the
+    page holding the last issue ends it), so a repeat is a loop, as for other paginators."""
 
     def __init__(self, size: int, context: ErrorContext | None = None) -> None:
-        super().__init__()
+        def moved(boundary: Boundary) -> SourceChanged:
+            return SourceChanged(
+                f"Jira's search changed while its pages were read by startAt: page "
+                f"{boundary.page}, asked from startAt {boundary.place - 1} where the last "
+                f"issue of page {boundary.page - 1} was, began with none of the issues read "
+                "(an issue was deleted, moved to another project or edited out of the jql "
+                "during the sync)",
+                context,
+            )
+
+        super().__init__(offset_param="startAt", limit_param="maxResults", limit=size,
+                         id_of=lambda issue: str(issue.get("id")), moved=moved,
+                         first_offset=0, largest=MAX_PAGE_SIZE)
         self.size = size
-        self.start = 0
         self.context = context
         self.counted: int | None = None
         """The ``total`` of the first page that gave one."""
-
-    def first(self) -> dict[str, Any]:
-        return {"startAt": 0, "maxResults": self.size}
 
     def _next(
         self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any] | None:
         found = body.get("total") if isinstance(body, Mapping) else None
         total = found if isinstance(found, int) and not isinstance(found, bool) else None
+        place, _ = self.overlaps.ask()
+        start = place - 1
         if total is not None:
             if self.counted is None:
                 self.counted = total
@@ -279,19 +299,21 @@ class StartAtPaginator(Paginator):
                 raise SourceChanged(
                     f"Jira's search changed while its pages were read by startAt: the first "
                     f"page counted {self.counted} issues, page {self.pages} (startAt "
-                    f"{self.start}) counts {total} (an issue was deleted, moved to another "
+                    f"{start}) counts {total} (an issue was deleted, moved to another "
                     "project, edited out of the jql or created during the sync)",
                     self.context,
                 )
         if not records:
-            if total is not None and self.start < total:
-                raise MissingRecords(f"an empty list at startAt {self.start}, though Jira "
+            if total is not None and start < total:
+                raise MissingRecords(f"an empty list at startAt {start}, though Jira "
                                      f"counts {total} issues")
-            return None
-        self.start += len(records)
-        if total is not None and self.start >= total:
-            return None
-        return {"startAt": self.start, "maxResults": self.size}
+            if self.overlaps.last_read is None:
+                return None  # no issue matches
+        seen = self.take(records)
+        if total is not None:
+            # The place of the last issue read (1-based) is the count of places read.
+            return None if self.overlaps.place >= total else self._params()
+        return self._params() if seen.full else None
 
 
 _EMPTY_PAGE_ADVICE = (
