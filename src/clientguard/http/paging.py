@@ -165,8 +165,8 @@ class PageOverlaps:
     the list for the whole read is therefore read, or the read stops.
 
     It also saves the request of :class:`PageBoundaries`' separate check: one request per
-    page, each later page giving ``size`` records more than the one before (``size - 1``
-    when ``largest``, the API's largest page, leaves no room for the extra record).
+    page, each later page bringing ``size`` new records (``size - 1`` when ``largest``, the
+    API's largest page, leaves no room for the record repeated).
     """
 
     def __init__(self, size: int, *, largest: int | None = None) -> None:
