@@ -99,11 +99,17 @@ REALM = "9341457021722202"
 ACCESS = "access-THROTTLE-token-9"
 QUERY = f"/v3/company/{REALM}/query"
 CDC = f"/v3/company/{REALM}/cdc"
+CUT = ACCESS[:11]
+"""The token's first 11 characters, where a server that cut its own message left them."""
 THROTTLED_IN_200 = {"Fault": {"Error": [{
     "Message": "message=ThrottleExceeded; errorCode=003001; statusCode=429",
-    "Detail": "The request limit was reached.  Try again later", "code": "3001"}],
+    # Echoing the realm and the token, and ending in the token's cut start: so that the
+    # secret assertions below can fail (with scrubbing off, `-p noscrub`, they do).
+    "Detail": f"The request limit was reached for company {REALM} (Bearer {ACCESS}).  Try "
+              f"again later; Authorization: Bearer {CUT}", "code": "3001"}],
     "type": "SERVICE"}, "time": "2026-05-20T05:00:00.000-07:00"}
-"""A throttle Fault as reports show it (intuit/QuickBooks-V3-PHP-SDK#54), in a 200."""
+"""A throttle Fault as reports show it (intuit/QuickBooks-V3-PHP-SDK#54), in a 200, made to
+echo what the request carried."""
 
 
 def quickbooks(server: HTTPServer, clock: Clock) -> QuickBooksConnector:
@@ -147,6 +153,8 @@ def test_a_throttle_fault_inside_a_200_stops_the_sync_saying_it_is_throttling(
     assert caught.value.context.stream == streams[0]
     assert REALM not in message
     assert ACCESS not in message
+    assert CUT not in message
+    assert "Authorization: Bearer [redacted] (code 3001)" in message
     # Not waited out and sent again: one call of each kind, no sleep.
     assert clock.waits == []
     assert len(httpserver.log) == (2 if cdc else 1)

@@ -511,7 +511,8 @@ class QuickBooksConnector(HttpConnector):
         self._answered_at = answer_time(body)  # taken by _query_pages for the page
         fault = parse_fault(body)
         if fault is not None:  # QuickBooks can fail inside a 200
-            raise fault_error(fault, ErrorContext(connector=self.name, stream=stream.name))
+            raise fault_error(fault, ErrorContext(connector=self.name, stream=stream.name),
+                              self.client)
         if not isinstance(stream, QueryStream):
             raise ConfigError(f"stream {stream.name!r} is not a QueryStream")
         response = body.get("QueryResponse") if isinstance(body, Mapping) else None
@@ -638,7 +639,8 @@ class QuickBooksConnector(HttpConnector):
             fault = parse_fault(body)
             if fault is not None:  # QuickBooks can fail inside a 200
                 raise fault_error(fault, ErrorContext(connector=self.name, stream=stream.name,
-                                                      status=response.status_code))
+                                                      status=response.status_code),
+                                  self.client)
             try:
                 changed = changed_entities(body, entity)
             except MissingRecords as exc:

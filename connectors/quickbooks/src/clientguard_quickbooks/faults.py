@@ -13,17 +13,32 @@ throttling only as HTTP 429 (waited out by :func:`~.pacing.classify_quickbooks`)
 as an answer that "may contain a <Fault>"; nothing says a throttle comes in one, so it is not
 waited out and sent again, and the sync stops saying what to do
 (docs/connectors/quickbooks.md, "Limits").
+
+What QuickBooks said is shown as the HTTP errors' messages are (docs/security.md, "How a text
+is scrubbed"): each of its texts (a Message, a Detail, a code, the Fault's type) scrubbed of
+the client's secrets on its own, in full, then each error's words cut to
+:data:`~clientguard.http.classify.MESSAGE_LIMIT` (300) characters, and only then the code and
+the sentence around them added. A server that cut its own message after a token's first
+characters leaves them at the end of the Detail, where the scrubber recognises them; once
+``" (code 3001)) inside an HTTP 200 answer"`` follows, it would not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from clientguard.errors import ApiError, ErrorContext, RateLimitError
 
-__all__ = ["THROTTLED_IN_200_ADVICE", "Fault", "FaultError", "fault_error", "parse_fault"]
+__all__ = [
+    "THROTTLED_IN_200_ADVICE",
+    "Fault",
+    "FaultError",
+    "Scrubbing",
+    "fault_error",
+    "parse_fault",
+]
 
 THROTTLED_IN_200_ADVICE = (
     "wait a minute (Intuit asks for 60 seconds after a throttle) and sync again; if it "
@@ -33,16 +48,43 @@ THROTTLED_IN_200_ADVICE = (
 """What to do when QuickBooks throttles inside a 200 answer."""
 
 
+class Scrubbing(Protocol):
+    """What a Fault is shown with: the client's
+    :meth:`~clientguard.http.ApiClient.scrub` and :meth:`~clientguard.http.ApiClient.shorten`
+    (scrubbed in full, then cut to 300 characters)."""
+
+    def scrub(self, text: str) -> str: ...
+
+    def shorten(self, text: str) -> str: ...
+
+
+class _AsIs:
+    """Shows a Fault as QuickBooks wrote it: ``str()``, for a person reading code or tests.
+    No message clientguard shows is made with it (:func:`fault_error` takes the client)."""
+
+    def scrub(self, text: str) -> str:
+        return text
+
+    def shorten(self, text: str) -> str:
+        return text
+
+
 @dataclass(frozen=True)
 class FaultError:
     code: str | None
     message: str | None
     detail: str | None
 
+    def shown(self, by: Scrubbing) -> str:
+        """``Message: Detail (code N)``: the Message and the Detail each scrubbed on its own
+        (a server may have cut either after a secret's first characters), their join cut by
+        ``by.shorten``, and only then the code added."""
+        parts = [by.scrub(p) for p in dict.fromkeys((self.message, self.detail)) if p]
+        text = by.shorten(": ".join(parts)) if parts else "no message"
+        return f"{text} (code {by.shorten(self.code)})" if self.code else text
+
     def __str__(self) -> str:
-        parts = [p for p in (self.message, self.detail) if p]
-        text = ": ".join(dict.fromkeys(parts)) or "no message"
-        return f"{text} (code {self.code})" if self.code else text
+        return self.shown(_AsIs())
 
 
 @dataclass(frozen=True)
@@ -50,9 +92,18 @@ class Fault:
     kind: str | None
     errors: tuple[FaultError, ...]
 
+    def shown(self, by: Scrubbing) -> str:
+        """``QuickBooks <type>: <error>; <error>``, each text scrubbed and cut by ``by``
+        (:meth:`FaultError.shown`)."""
+        what = f"QuickBooks {by.shorten(self.kind)}" if self.kind else "QuickBooks error"
+        return f"{what}: " + self.said(by)
+
+    def said(self, by: Scrubbing) -> str:
+        """The errors alone, ``; ``-joined, each scrubbed and cut by ``by``."""
+        return "; ".join(e.shown(by) for e in self.errors)
+
     def __str__(self) -> str:
-        what = f"QuickBooks {self.kind}" if self.kind else "QuickBooks error"
-        return f"{what}: " + "; ".join(str(e) for e in self.errors)
+        return self.shown(_AsIs())
 
     @property
     def throttled(self) -> bool:
@@ -61,18 +112,23 @@ class Fault:
         return any(e.code in ("3001", "003001") for e in self.errors)
 
 
-def fault_error(fault: Fault, context: ErrorContext) -> ApiError | RateLimitError:
+def fault_error(
+    fault: Fault, context: ErrorContext, by: Scrubbing
+) -> ApiError | RateLimitError:
     """The error a Fault inside an HTTP 200 answer becomes: an :class:`ApiError` with
     QuickBooks' message, or, for a throttle (:attr:`Fault.throttled`), a
     :class:`RateLimitError` saying that QuickBooks throttled the request and what to do
-    (:data:`THROTTLED_IN_200_ADVICE`)."""
+    (:data:`THROTTLED_IN_200_ADVICE`).
+
+    ``by`` is the connector's client: QuickBooks' words are scrubbed of its secrets and cut
+    to 300 characters an error each before anything is added to them
+    (:meth:`Fault.shown`)."""
     if not fault.throttled:
-        return ApiError(str(fault), context)
-    said = "; ".join(str(e) for e in fault.errors)
+        return ApiError(fault.shown(by), context)
     return RateLimitError(
-        f"QuickBooks throttled the request ({said}) inside an HTTP 200 answer, which the "
-        "sync does not wait out (Intuit documents a throttle only as an HTTP 429, which it "
-        f"does): {THROTTLED_IN_200_ADVICE}",
+        f"QuickBooks throttled the request ({fault.said(by)}) inside an HTTP 200 answer, "
+        "which the sync does not wait out (Intuit documents a throttle only as an HTTP 429, "
+        f"which it does): {THROTTLED_IN_200_ADVICE}",
         context,
     )
 
