@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +40,9 @@ from clientguard.errors import ApiError, AuthError, ConfigError, ConnectorError,
 from clientguard.http import (
     ApiClient,
     BearerToken,
+    MissingRecords,
     RefreshTokenAuth,
+    SourceChanged,
     load_token_file,
 )
 from clientguard.store import Store
@@ -596,3 +598,43 @@ def test_no_secret_the_server_echoes_leaves_the_client(
     for text in (str(caught.value), *waits):
         assert secret not in text
         assert secret[:8] not in text
+
+
+# ==================================================== what a connector error carries besides
+
+
+class ShiftedConnector(EchoingConnector):
+    """Raises the error ``make`` builds from its key: one that quotes it in an attribute."""
+
+    name: ClassVar[str] = "shifted"
+    make: ClassVar[Callable[[str], ConnectorError]]
+
+    def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
+        raise type(self).make(self.options.api_key.get_secret_value())
+
+
+_ATTRIBUTES: list[Any] = [
+    pytest.param(lambda key: SourceChanged(f"page 2 echoed {key}"), {"why": "page 2 echoed "},
+                 id="SourceChanged.why"),
+    pytest.param(lambda key: MissingRecords(f"a text: {key}", advice=f"check {quote(key)}",
+                                            page="page 2 of invoices"),
+                 {"why": "a text: ", "advice": "check "}, id="MissingRecords.why and advice"),
+]
+
+
+@pytest.mark.parametrize(("make", "kept"), _ATTRIBUTES)
+def test_the_text_attributes_of_an_error_leaving_a_sync_are_scrubbed(
+    make: Callable[[str], ConnectorError], kept: dict[str, str],
+) -> None:
+    # A caller that catches SourceChanged or MissingRecords may show or store `why` (and
+    # `advice`), as a connector naming the page does: they were left as raised, the secret
+    # in them, while the message (args) was scrubbed.
+    ShiftedConnector.make = staticmethod(make)  # type: ignore[assignment]
+    conn = ShiftedConnector(api_key=SECRET, clock=lambda: NOW)
+    with pytest.raises(ConnectorError) as caught:
+        list(conn.sync())
+    for name, start in kept.items():
+        # What the connector wrote before the secret, then the secret's mark.
+        assert getattr(caught.value, name) == start + "[redacted]"
+    assert "S3CRET" not in str(caught.value)
+    assert "S3CRET" not in repr(vars(caught.value))

@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from urllib.parse import quote, quote_plus
 
-from clientguard.errors import ConfigError, ConnectorError
+from clientguard.errors import ClientguardError, ConfigError, ConnectorError
 from clientguard.i18n import gettext
 
 __all__ = [
@@ -278,9 +278,12 @@ class Scrubber:
 
 def scrub_exception(exc: BaseException, scrub: Callable[[str], str]) -> None:
     """Scrub ``exc`` in place, with the exceptions chained to it (``__cause__``,
-    ``__context__``: a traceback shows them): the text of their ``args`` and notes, and a
-    connector error's request id. The type, the other attributes and the traceback are kept,
-    so that a caller's ``except`` and ``--debug`` work as before."""
+    ``__context__``: a traceback shows them): the text of their ``args`` and notes, a
+    connector error's request id, and every text attribute of clientguard's own errors
+    (:class:`~clientguard.http.SourceChanged`'s ``why``, :class:`~clientguard.http.
+    MissingRecords`' ``why`` and ``advice``: a caller that catches one may show or store
+    them, as a connector re-raising it does). The type, the other attributes and the
+    traceback are kept, so that a caller's ``except`` and ``--debug`` work as before."""
     seen: set[int] = set()
     current: BaseException | None = exc
     pending: list[BaseException] = []
@@ -296,6 +299,11 @@ def scrub_exception(exc: BaseException, scrub: Callable[[str], str]) -> None:
         notes = getattr(current, "__notes__", None)
         if isinstance(notes, list):  # add_note(): a traceback prints them
             current.__notes__ = [scrub(n) if isinstance(n, str) else n for n in notes]
+        if isinstance(current, ClientguardError):
+            for name, value in list(vars(current).items()):
+                if isinstance(value, str):
+                    with contextlib.suppress(AttributeError, TypeError):
+                        setattr(current, name, scrub(value))
         if isinstance(current, ConnectorError) and current.context.request_id:
             current.context = replace(
                 current.context, request_id=scrub(current.context.request_id)
