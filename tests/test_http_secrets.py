@@ -4,7 +4,10 @@ shows no credential in its repr."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
+from pytest_httpserver import HTTPServer
 
 from clientguard.errors import ApiError
 from clientguard.http import ApiClient, BearerToken, HttpRequest
@@ -75,3 +78,51 @@ def test_a_request_held_as_data_shows_no_credential() -> None:
     # The request itself still sends what it holds.
     assert request.params["api_token"] == "fkt-T0ken-123"
     assert request.headers["xero-tenant-id"] == "tenant-8f0c-1234"
+
+
+# A server-named next page may carry a credential in its query string that the client never
+# sent (so it is no secret it knows): urllib3 logs the whole request line at DEBUG level, and
+# docs/security.md promises log records without a token or key. The names are those
+# secret_name matches; "page" and "per_page" are not credentials and stay.
+CREDENTIAL_PARAMETERS = ["access_token", "api_key", "key", "token", "signature", "sig",
+                         "X-Amz-Signature", "client_secret"]
+
+
+@pytest.mark.parametrize("name", CREDENTIAL_PARAMETERS)
+def test_a_credential_in_a_next_pages_query_string_is_not_logged(
+    httpserver: HTTPServer, caplog: pytest.LogCaptureFixture, name: str,
+) -> None:
+    value = "qsVALUE-0f9e8d7c"
+    httpserver.expect_request("/repos/acme/x/issues").respond_with_json([])
+    caplog.set_level(logging.DEBUG)
+    client = ApiClient(httpserver.url_for("/"), auth=BearerToken(TOKEN), connector="github")
+    try:
+        link = f"/repos/acme/x/issues?per_page=2&page=2&{name}={value}&state=all"
+        client.get(client.next_url(link))
+    finally:
+        client.close()
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("urllib3")]
+    request_lines = [line for line in lines if "/repos/acme/x/issues" in line]
+    assert request_lines  # urllib3 did log the request line
+    assert all(value not in line for line in lines)
+    assert f"per_page=2&page=2&{name}=[redacted]&state=all" in request_lines[0]
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    # A URL in a message: the credential's value goes, the rest stays.
+    ("GET /x?page=2&access_token=abc123 HTTP/1.1", "GET /x?page=2&access_token=[redacted] HTTP/1.1"),
+    ('<https://h/x?api_key=abc&page=3>; rel="next"', '<https://h/x?api_key=[redacted]&page=3>; rel="next"'),
+    ("https://h/x?page=2&amp;sig=abc", "https://h/x?page=2&amp;sig=[redacted]"),
+    ("https://h/x?Access%5FToken=abc#top", "https://h/x?Access%5FToken=[redacted]#top"),
+    # Not a query parameter, or not a credential: as is.
+    ("token=abc in words", "token=abc in words"),
+    ("https://h/x?page=2&per_page=50", "https://h/x?page=2&per_page=50"),
+])
+def test_a_client_scrubs_credential_query_parameters_from_what_it_shows(
+    text: str, shown: str
+) -> None:
+    client = ApiClient("https://api.example.com/", connector="test")
+    try:
+        assert client.scrub(text) == shown
+    finally:
+        client.close()

@@ -51,6 +51,7 @@ from clientguard.http.redact import (
     host_of,
     remove_filter,
     same_origin,
+    scrub_query,
     url_secrets,
 )
 from clientguard.redaction import Scrubber, scrub_exception
@@ -560,12 +561,15 @@ class ApiClient:
     def scrub(self, text: str) -> str:
         """``text`` with every secret this client knows replaced by ``[redacted]``, in every
         form (:class:`~clientguard.redaction.Scrubber`). Values shorter than 4 characters
-        are left: they would blank out ordinary words."""
-        return Scrubber(self.secrets()).scrub(text)
+        are left: they would blank out ordinary words. The value of a query parameter named
+        as a credential in a URL written into ``text`` goes too (:func:`~clientguard.http.
+        redact.scrub_query`): a server may name an address carrying one the client never
+        sent."""
+        return scrub_query(Scrubber(self.secrets()).scrub(text))
 
     def shorten(self, text: str, limit: int = MESSAGE_LIMIT) -> str:
         """``text`` scrubbed, then cut to ``limit`` characters: never the other way round."""
-        return Scrubber(self.secrets()).shorten(text, limit)
+        return Scrubber(self.secrets()).shorten(scrub_query(text), limit)
 
     def _context(
         self, verdict: Verdict, stream: str | None, earlier: Iterable[str] = ()

@@ -4,7 +4,8 @@ The scrubbing itself (every form a secret takes) is :mod:`clientguard.redaction`
 applies it to HTTP: :func:`describe_url` names a call by method, host and path (never the query
 string, nor a ``user:password@`` in the URL), :func:`url_secrets` finds the secrets a URL
 carries, :func:`secret_name` tells a query parameter or header that carries a credential by its
-name, :func:`same_origin` tells whether an address a server sent is on the API's own server
+name, :func:`scrub_query` hides the value of every such parameter in a URL written into a
+text, :func:`same_origin` tells whether an address a server sent is on the API's own server
 (where a token may go), and a :class:`RedactingFilter` scrubs every record of
 :data:`REDACTED_LOGGERS` while an :class:`~clientguard.http.ApiClient` is open, or inside
 :func:`redacted_logs` for HTTP sent without one (notify's webhook).
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from clientguard.redaction import basic_credentials
+from clientguard.redaction import REDACTED, basic_credentials
 
 __all__ = [
     "REDACTED_LOGGERS",
@@ -32,6 +33,7 @@ __all__ = [
     "redacted_logs",
     "remove_filter",
     "same_origin",
+    "scrub_query",
     "secret_name",
     "url_secrets",
 ]
@@ -121,9 +123,29 @@ def secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
 
 
+#: A query parameter written into a text: after ``?`` or ``&`` (``;`` for ``&amp;``), a name,
+#: ``=`` and its value, up to the next parameter, fragment, space or quote.
+_QUERY_PARAMETER = re.compile(r"(?<=[?&;])([^=&;?#\s\"'<>]+)=([^&#\s\"'<>]+)")
+
+
+def scrub_query(text: str) -> str:
+    """``text`` with the value of every query parameter named as a credential
+    (:func:`secret_name`: ``access_token``, ``api_key``, ``key``, ``sig``, ``signature``...)
+    in a URL written into it replaced by ``[redacted]``: the address of a next page a server
+    named (a ``Link: rel="next"``) may carry a value the client never sent and so cannot
+    scrub as a secret, and urllib3 logs it whole at DEBUG level. The other parameters
+    (``page=2``) are kept."""
+    if "=" not in text:
+        return text
+    return _QUERY_PARAMETER.sub(
+        lambda m: f"{m[1]}={REDACTED}" if secret_name(unquote(m[1])) else m[0], text
+    )
+
+
 class RedactingFilter(logging.Filter):
-    """Scrubs a client's secrets from each record of :data:`REDACTED_LOGGERS`; never drops
-    a record. Installed by the client, removed by ``ApiClient.close``."""
+    """Scrubs a client's secrets, and the values of credential-named query parameters
+    (:func:`scrub_query`), from each record of :data:`REDACTED_LOGGERS`; never drops a
+    record. Installed by the client, removed by ``ApiClient.close``."""
 
     def __init__(self, client: Scrubbing) -> None:
         super().__init__()
@@ -139,7 +161,7 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except (TypeError, ValueError):  # a malformed record: leave it to logging
             return True
-        scrubbed = client.scrub(message)
+        scrubbed = scrub_query(client.scrub(message))
         if scrubbed != message:
             record.msg, record.args = scrubbed, ()
         return True
