@@ -14,6 +14,9 @@ repro (``/tmp/rev-paging/test_github_shift.py``) is the first two tests.
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
+import traceback
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,6 +37,8 @@ from clientguard.store import Store
 from clientguard_github import GitHubConnector
 
 TOKEN = "ghp_TOKENneverShown1234567890"
+CUT = TOKEN[:11]
+"""The token's first 11 characters, as a server that cut what it echoed leaves them."""
 RULES = [{"customer": "books:c-acme", "repository": "acme/website"}]
 PATH = "/repos/acme/website/issues"
 MILESTONES = "/repos/acme/website/milestones"
@@ -72,7 +77,11 @@ class GitHubIssues:
         found = items[(page - 1) * size: page * size]
         headers = {}
         if page * size < len(items):
-            query = {**request.args, "page": str(page + 1)}
+            # The next page's address echoes the token as a server echoing what it was sent
+            # would, and ends in a credential-named parameter holding the token's cut start:
+            # urllib3 logs the address whole at DEBUG level.
+            query = {**request.args, "page": str(page + 1), "echo": f"Bearer {TOKEN}",
+                     "sig": CUT}
             headers["Link"] = (f'<{request.host_url.rstrip("/")}{PATH}?{urlencode(query)}>; '
                                'rel="next"')
         change = self.changes.get(self.requests)
@@ -125,9 +134,22 @@ def ids(*numbers: int) -> set[str]:
 # --------------------------------------------------------------- the reviewer's two cases
 
 
+def shown(exc: BaseException, caplog: pytest.LogCaptureFixture, db: Path) -> list[str]:
+    """Which of the token and its cut start anything the sync showed holds: the error (its
+    message, traceback, repr and attributes), the log records at DEBUG level but the fake
+    server's own, and the error the store kept."""
+    texts = ["".join(traceback.format_exception(exc)), repr(exc),
+             *(f"{k}={v!r}" for k, v in vars(exc).items())]
+    texts += [r.getMessage() for r in caplog.records if r.name != "werkzeug"]
+    with sqlite3.connect(db) as rows:
+        texts += [str(e) for (e,) in rows.execute("SELECT error FROM syncs")]
+    return [s for s in (TOKEN, CUT) if any(s.lower() in t.lower() for t in texts)]
+
+
 def test_a_full_prune_read_an_issue_deleted_between_two_pages_stops_and_prunes_nothing(
-    httpserver: HTTPServer, tmp_path: Path,
+    httpserver: HTTPServer, tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     with Store.open(tmp_path / "s.db") as store:
         four = [issue(n) for n in (1, 2, 3, 4)]
         GitHubIssues(four).serve(httpserver)
@@ -145,6 +167,9 @@ def test_a_full_prune_read_an_issue_deleted_between_two_pages_stops_and_prunes_n
         assert "#2" in message
         assert "acme/website" in message
         assert TOKEN not in message
+        # Nothing shown holds the token the next page's address echoed, nor its start (with
+        # scrubbing off, `-p noscrub`, the DEBUG log does).
+        assert shown(caught.value, caplog, tmp_path / "s.db") == []
         assert isinstance(caught.value, ApiError)
         assert set(wanted(store)) == ids(1, 2, 3, 4)
 

@@ -15,6 +15,9 @@ edits leave alone"). The reviewer's scratch repro
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
+import traceback
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,6 +36,8 @@ from clientguard.store import Store
 from clientguard_jira import JiraConnector
 
 TOKEN = "jira-TOKEN-never-shown-7"
+CUT = TOKEN[:11]
+"""The token's first 11 characters, as a server that cut what it echoed leaves them."""
 EMAIL = "ops@example.com"
 SEARCH = "/rest/api/3/search"
 APRIL = "2026-04-04T10:00:00.000+0000"
@@ -74,7 +79,12 @@ class LegacySearch:
         change = self.changes.get(self.requests)
         if change is not None:
             change(self.issues)
-        return Response(json.dumps(body), content_type="application/json")
+        # The request id echoes what the request carried (the Basic credentials' user and
+        # token), the second page's ends in the token's cut start: the client logs it at
+        # DEBUG level with each answer.
+        echo = f"{EMAIL}-{TOKEN}" if self.requests % 2 else f"req-{CUT}"
+        return Response(json.dumps(body), content_type="application/json",
+                        headers={"X-AREQUESTID": echo})
 
     def serve(self, server: HTTPServer) -> LegacySearch:
         server.clear()
@@ -116,9 +126,22 @@ def keys(*numbers: int) -> set[str]:
     return {f"ACME-{n}" for n in numbers}
 
 
+def shown(exc: BaseException, caplog: pytest.LogCaptureFixture, db: Path) -> list[str]:
+    """Which of the token, its cut start and the email anything the sync showed holds: the
+    error (its message, traceback, repr and attributes), the log records at DEBUG level but
+    the fake server's own, and the error the store kept."""
+    texts = ["".join(traceback.format_exception(exc)), repr(exc),
+             *(f"{k}={v!r}" for k, v in vars(exc).items())]
+    texts += [r.getMessage() for r in caplog.records if r.name != "werkzeug"]
+    with sqlite3.connect(db) as rows:
+        texts += [str(e) for (e,) in rows.execute("SELECT error FROM syncs")]
+    return [s for s in (TOKEN, CUT, EMAIL) if any(s.lower() in t.lower() for t in texts)]
+
+
 def test_a_full_prune_read_an_issue_deleted_between_two_pages_stops_and_prunes_nothing(
-    httpserver: HTTPServer, tmp_path: Path,
+    httpserver: HTTPServer, tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     with Store.open(tmp_path / "s.db") as store:
         LegacySearch(issues(range(1, 5))).serve(httpserver)
         store.sync(connector(httpserver, FIRST))
@@ -136,6 +159,9 @@ def test_a_full_prune_read_an_issue_deleted_between_two_pages_stops_and_prunes_n
         assert "run the sync again" in message
         assert TOKEN not in message
         assert EMAIL not in message
+        # Nothing shown holds what the request ids echoed (with scrubbing off, `-p noscrub`,
+        # the DEBUG log does).
+        assert shown(caught.value, caplog, tmp_path / "s.db") == []
         assert set(wanted(store)) == keys(1, 2, 3, 4)
 
         LegacySearch(search.issues).serve(httpserver)
