@@ -110,8 +110,10 @@ def test_a_credential_in_a_next_pages_query_string_is_not_logged(
 
 @pytest.mark.parametrize(("text", "shown"), [
     # A URL in a message: the credential's value goes, the rest stays.
-    ("GET /x?page=2&access_token=abc123 HTTP/1.1", "GET /x?page=2&access_token=[redacted] HTTP/1.1"),
-    ('<https://h/x?api_key=abc&page=3>; rel="next"', '<https://h/x?api_key=[redacted]&page=3>; rel="next"'),
+    ("GET /x?page=2&access_token=abc123 HTTP/1.1",
+     "GET /x?page=2&access_token=[redacted] HTTP/1.1"),
+    ('<https://h/x?api_key=abc&page=3>; rel="next"',
+     '<https://h/x?api_key=[redacted]&page=3>; rel="next"'),
     ("https://h/x?page=2&amp;sig=abc", "https://h/x?page=2&amp;sig=[redacted]"),
     ("https://h/x?Access%5FToken=abc#top", "https://h/x?Access%5FToken=[redacted]#top"),
     # Not a query parameter, or not a credential: as is.

@@ -629,7 +629,7 @@ def test_the_text_attributes_of_an_error_leaving_a_sync_are_scrubbed(
     # A caller that catches SourceChanged or MissingRecords may show or store `why` (and
     # `advice`), as a connector naming the page does: they were left as raised, the secret
     # in them, while the message (args) was scrubbed.
-    ShiftedConnector.make = staticmethod(make)  # type: ignore[assignment]
+    ShiftedConnector.make = staticmethod(make)
     conn = ShiftedConnector(api_key=SECRET, clock=lambda: NOW)
     with pytest.raises(ConnectorError) as caught:
         list(conn.sync())
