@@ -467,7 +467,9 @@ def test_a_list_that_changes_between_page_numbers_stops_the_read_to_be_retried(
         # The cursor names the last id read (2), not a position: 3 to 6 follow whatever
         # happened to entry 1, as Harvest documents its cursor paging.
         pytest.param("deleted on page 1", True, [1, 2, 3, 4, 5, 6], id="deleted, by cursor"),
-        pytest.param("added on page 1", True, [1, 2, 3, 4, 5, 6], id="added, by cursor"),
+        # Entry 1 sorts last now: the cursor (2) goes on to 3, 4, 5, 6 and then 1 again.
+        pytest.param("moved from page 1 to page 3", True, [1, 2, 3, 4, 5, 6],
+                     id="moved later, by cursor"),
     ],
 )
 def test_cursor_pages_and_an_unchanged_list_read_every_entry(
@@ -476,6 +478,91 @@ def test_cursor_pages_and_an_unchanged_list_read_every_entry(
     _changing_server(httpserver, change, cursor=cursor)
     pulled = pull(connector(httpserver, waits, page_size=2))
     assert sorted(int(str(getattr(r, "id", 0))) for r in pulled.records) == read
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        # Entry 6 sorts first now (its spent_date edited onto the newest day): the cursor (2)
+        # goes on to 3, 4 and 5, and 6 is never served; Harvest counts 6, the read held 5.
+        pytest.param("moved from page 3 to page 1",
+                     "Harvest counts 6 entries, the 3 pages held 5 different ones",
+                     id="moved earlier"),
+        # Entry 7 is new and sorts first: nothing is lost, but 6 distinct entries against
+        # Harvest's 7 cannot tell it from an entry moved back onto page 1: it stops too.
+        pytest.param("added on page 1",
+                     "Harvest counts 7 entries, the 3 pages held 6 different ones",
+                     id="added"),
+    ],
+)
+def test_a_cursor_read_that_ends_short_of_harvests_count_stops_to_be_retried(
+    httpserver: HTTPServer, waits: Waits, change: str, said: str
+) -> None:
+    _changing_server(httpserver, change, cursor=True)
+    with pytest.raises(SourceChanged) as caught:
+        pull(connector(httpserver, waits, page_size=2))
+    message = str(caught.value)
+    assert said in message
+    assert "by cursor" in message
+    assert "run the sync again" in message
+    assert TOKEN not in message
+    assert ACCOUNT not in message
+
+
+def _spent_date_server(server: HTTPServer, *, move: bool) -> None:
+    """Six entries of 1 hour, sorted as Harvest sorts time entries: newest ``spent_date``
+    first (entry n worked on 2026-08-(10 - n)), two a page, each next page named by a cursor
+    after the last entry read, (spent_date, id). With ``move``, entry 6 (the oldest day) is
+    edited to 2026-08-20 just after page 1 is served: it sorts first now, on the page
+    already read."""
+    from werkzeug import Request, Response
+
+    entries = [entry(n, "Acme", 1, day=f"2026-08-{10 - n:02d}") for n in range(1, 7)]
+    served: list[str | None] = []
+
+    def respond(request: Request) -> Response:
+        after = request.args.get("cursor")
+        if len(served) == 1 and move:
+            moved = entries.pop()
+            moved.update(spent_date="2026-08-20", updated_at="2026-09-01T12:01:00Z")
+            entries.insert(0, moved)
+        served.append(after)
+        if after is None:
+            chunk = entries[:2]
+        else:
+            day, ident = after.split("_")
+            chunk = [e for e in entries if e["spent_date"] < day
+                     or (e["spent_date"] == day and e["id"] > int(ident))][:2]
+        rest = entries[entries.index(chunk[-1]) + 1:] if chunk else []
+        body = page(chunk, 1, 3, count=len(entries))
+        body["next_page"] = None
+        if rest:
+            body["links"]["next"] = (f"https://api.harvestapp.com/v2/time_entries?cursor="
+                                     f"{chunk[-1]['spent_date']}_{chunk[-1]['id']}"
+                                     "&per_page=2&ref=next_cursor")
+        return Response(json.dumps(body), content_type="application/json")
+
+    server.expect_request("/v2/time_entries").respond_with_handler(respond)
+
+
+def test_a_full_sync_by_cursor_keeps_an_entry_whose_day_moved_it_onto_a_read_page(
+    httpserver: HTTPServer, waits: Waits, tmp_path: Path
+) -> None:
+    # Time entries are pruned on every full read: a full read by cursor that missed entry 6
+    # (moved onto page 1 after it was served) used to remove it, its hour gone from every
+    # review until the next sync read it again.
+    with Store.open(tmp_path / "s.db") as store:
+        _spent_date_server(httpserver, move=False)
+        store.sync(connector(httpserver, waits, page_size=2))
+        cursor = store.state("harvest").cursor("time_entries")
+        httpserver.clear()
+        _spent_date_server(httpserver, move=True)
+        with pytest.raises(SourceChanged, match="Harvest counts 6 entries, the 3 pages held 5"):
+            store.sync(connector(httpserver, waits, page_size=2), full=True)
+        kept = sorted(int(str(getattr(r, "id", 0))) for r in store.records())
+        assert kept == [1, 2, 3, 4, 5, 6]  # nothing pruned: six hours, as before the read
+        assert store.state("harvest").cursor("time_entries") == cursor
+        assert store.status()[0].last_sync_status == "failed"
 
 
 def test_a_full_sync_of_a_list_that_changed_while_read_keeps_the_stored_entries(

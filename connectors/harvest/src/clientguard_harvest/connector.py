@@ -13,9 +13,10 @@ Reading (https://help.getharvest.com/api-v2/):
 * ``GET /v2/time_entries`` with ``Authorization: Bearer <token>``, ``Harvest-Account-Id``
   and a ``User-Agent`` naming the application and a contact (Harvest requires all three).
 * Paging: ``per_page`` (up to 2000), and the ``cursor`` of the body's ``links.next`` where
-  it has one, else the page number ``next_page``; null on the last page. Pages read by
-  number are checked against ``total_entries``: a list that changed between two of them
-  stops the read (:class:`SourceChanged`, run the sync again) instead of missing an entry.
+  it has one, else the page number ``next_page``; null on the last page. Every read is
+  checked against ``total_entries``: a list that changed while it was read (an entry whose
+  ``spent_date`` moved it onto a page already read, by cursor or by number) stops the read
+  (:class:`SourceChanged`, run the sync again) instead of missing an entry.
 * Incremental: ``updated_since`` (ISO 8601) from the stream's cursor, which is the latest
   ``updated_at`` seen; the first read is a full one (from ``from_date`` when given).
 * Rate limits: 100 requests per 15 seconds; over it Harvest answers 429 with
@@ -101,8 +102,15 @@ class HarvestPaginator(Paginator):
     checks Harvest's own count, ``total_entries`` (the entries the query matches, on every
     page): a count that differs from the first page's, or a read that ends with fewer
     distinct entry ids than the last page counts, is :class:`SourceChanged` (try again),
-    never a stream taken for complete. Cursor pages (``links.next``) name the last entry read,
-    not a position, and need no check."""
+    never a stream taken for complete.
+
+    Cursor pages (``links.next``) name the last entry read, not a position, so an entry
+    deleted or added does not shift them; but Harvest sorts time entries by ``spent_date``
+    (and lets no one sort otherwise), so an entry whose ``spent_date`` is edited during the
+    read can sort onto a page already read and never be served. A read by cursor is
+    therefore checked at its end as well: fewer distinct entry ids than the last page's
+    ``total_entries`` is :class:`SourceChanged`. (Counts that differ between cursor pages
+    alone stop nothing: an entry added or deleted loses none by cursor.)"""
 
     def __init__(self, size: int, context: ErrorContext | None = None) -> None:
         super().__init__()
@@ -148,7 +156,8 @@ class HarvestPaginator(Paginator):
         self, body: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *, last: bool
     ) -> None:
         """Raise :class:`SourceChanged` when a page read by its number shows that the list
-        changed since the first page (see the class)."""
+        changed since the first page, or a read (by number or by cursor) ends with fewer
+        distinct entries than Harvest counts (see the class)."""
         self.ids.update(str(r["id"]) for r in records if r.get("id") is not None)
         found = body.get("total_entries")
         total = (found if isinstance(found, int) and not isinstance(found, bool)
@@ -156,19 +165,22 @@ class HarvestPaginator(Paginator):
         if self.pages == 1:
             self.counted = total
             return
-        if not self.by_number or total is None:
+        if total is None:
             return
-        if self.counted is not None and total != self.counted:
+        how = "by page number" if self.by_number else "by cursor"
+        if self.by_number and self.counted is not None and total != self.counted:
             raise SourceChanged(
-                f"Harvest's time entries changed while they were read by page number: page 1 "
+                f"Harvest's time entries changed while they were read {how}: page 1 "
                 f"counted {self.counted} entries, page {self.pages} counts {total}",
                 self.context,
             )
         if last and len(self.ids) < total:
+            moved = ("" if self.by_number else " (Harvest sorts them by spent_date: an entry "
+                     "whose date was edited during the read sorts onto a page already read)")
             raise SourceChanged(
-                f"Harvest's time entries changed while they were read by page number: "
+                f"Harvest's time entries changed while they were read {how}: "
                 f"Harvest counts {total} entries, the {self.pages} pages held "
-                f"{len(self.ids)} different ones",
+                f"{len(self.ids)} different ones{moved}",
                 self.context,
             )
 
