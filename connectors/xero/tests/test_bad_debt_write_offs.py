@@ -105,7 +105,8 @@ class FakeXero:
         ).respond_with_data(body(key, records), content_type="application/json")
 
     def invoices(self, *records: dict[str, Any]) -> None:
-        self.list("Invoices", "Invoices", list(records), where='Type=="ACCREC"')
+        self.list("Invoices", "Invoices", list(records), where='Type=="ACCREC"',
+                  includeArchived="true")
 
     def credit_notes(self, *records: dict[str, Any], by_id: bool = False) -> None:
         where = {"where": f'CreditNoteID==Guid("{CN}")'} if by_id else {}

@@ -87,7 +87,7 @@ class FakeXero:
             [{"id": "conn-1", "tenantId": TENANT, "tenantType": "ORGANISATION",
               "tenantName": "Demo"}])
         self.serve("Contacts", page_json("Contacts", contacts), includeArchived="true")
-        self.serve("Invoices", invoices, where=SALES)
+        self.serve("Invoices", invoices, where=SALES, includeArchived="true")
         for stream in ("Payments", "CreditNotes", "Overpayments", "Prepayments"):
             self.serve(stream, page_json(stream, []))
 

@@ -118,9 +118,52 @@ def test_invoice_statuses(status: str, expected: str) -> None:
     assert invoice.paid_on == (date(2018, 11, 29) if status == "PAID" else None)
 
 
+# An invoice archived in Xero (listed only with includeArchived=true) is told by its amounts:
+# archiving files it away and settles nothing. Issued 2018-10-20, due 2018-12-30, total 100;
+# FullyPaidOnDate /Date(1543449600000+0000)/ is 2018-11-29. Expected values by hand.
+@pytest.mark.parametrize(
+    ("amounts", "status", "amount_due", "paid_on"),
+    [
+        # 60 paid, 40 still due: owed, and late after 2018-12-30.
+        pytest.param({"AmountDue": "40.00", "AmountPaid": "60.00", "AmountCredited": "0"},
+                     "open", Decimal("40.00"), None, id="still owed"),
+        pytest.param({"AmountDue": "100.00", "AmountPaid": "0", "AmountCredited": "0"},
+                     "open", Decimal("100.00"), None, id="nothing paid"),
+        pytest.param({"AmountDue": "0.00", "AmountPaid": "100.00", "AmountCredited": "0",
+                      "FullyPaidOnDate": "/Date(1543449600000+0000)/"},
+                     "paid", Decimal("0.00"), date(2018, 11, 29), id="paid"),
+        pytest.param({"AmountDue": "0.00", "AmountPaid": "0", "AmountCredited": "100.00"},
+                     "paid", Decimal("0.00"), None, id="credited in full"),
+        # Xero's voided and deleted invoices show 0 due, 0 paid, 0 credited (recorded data).
+        pytest.param({"AmountDue": "0.00", "AmountPaid": "0.00", "AmountCredited": "0.00"},
+                     "void", Decimal("0.00"), None, id="voided before archived"),
+    ],
+)
+def test_an_archived_invoice_is_told_by_its_amounts(
+    amounts: dict[str, str], status: str, amount_due: Decimal, paid_on: date | None
+) -> None:
+    raw = {
+        "Type": "ACCREC", "InvoiceID": "i-1", "Contact": {"ContactID": "c-1"},
+        "Status": "ARCHIVED", "CurrencyCode": "NZD", "Total": Decimal("100.00"),
+        "Date": "/Date(1539993600000+0000)/", "DueDate": "/Date(1546128000000+0000)/",
+        **{field: Decimal(value) if field.startswith("Amount") else value
+           for field, value in amounts.items()},
+    }
+    invoice = mapping.invoice_to_model(raw)
+    assert isinstance(invoice, cg.Invoice)
+    assert (invoice.status, invoice.amount_due, invoice.paid_on) == (status, amount_due, paid_on)
+
+
+def test_an_archived_invoice_without_amount_due_is_a_data_error_saying_why() -> None:
+    raw = {"Type": "ACCREC", "InvoiceID": "i-1", "Status": "ARCHIVED",
+           "Contact": {"ContactID": "c-1"}, "Total": Decimal("100.00")}
+    with pytest.raises(DataError, match="AmountDue: is missing on an ARCHIVED invoice"):
+        mapping.invoice_to_model(raw)
+
+
 def test_an_unknown_status_is_a_data_error_naming_it() -> None:
-    raw = {"Type": "ACCREC", "InvoiceID": "i-1", "Status": "ARCHIVED"}
-    with pytest.raises(DataError, match="'ARCHIVED'"):
+    raw = {"Type": "ACCREC", "InvoiceID": "i-1", "Status": "ON_HOLD"}  # no Xero status
+    with pytest.raises(DataError, match=r"'ON_HOLD' is not one of .*ARCHIVED"):
         mapping.invoice_to_model(raw)
 
 

@@ -97,7 +97,7 @@ class Fake:
     def stream(self, path: str, records: list[dict[str, Any]], *,
                since: bool | str = False) -> None:
         query = {"page": "1", "pageSize": "100", "order": ORDER[path]}
-        if path == "Contacts":
+        if path in ("Contacts", "Invoices"):  # archived ones too
             query["includeArchived"] = "true"
         if path in WHERE:
             query["where"] = WHERE[path]

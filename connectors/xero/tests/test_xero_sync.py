@@ -119,6 +119,8 @@ class FakeXero:
         wanted = {"xero-tenant-id": TENANT, "Accept": "application/json", **(headers or {})}
         if query is not None and path in ORDER:
             query = {**query, "order": ORDER[path]}
+        if query is not None and path == "Invoices":  # archived invoices are read too
+            query = {**query, "includeArchived": "true"}
         return self.server.expect_ordered_request(
             f"{API}/{path}", method="GET", query_string=query, headers=wanted)
 

@@ -274,8 +274,14 @@ def _streams(page_size: int) -> tuple[HttpStream, ...]:
             path="Invoices",
             records_key="Invoices",
             id_field="InvoiceID",
-            params={**_by_id("InvoiceID"), "where": 'Type=="ACCREC"'},
-            description="Sales invoices (ACCREC), every status; bills are left out",
+            # Archived invoices too: without includeArchived Xero leaves them out of the
+            # list, so an invoice archived in Xero was never read again (it stayed open and
+            # late in a store), and leaving the list between two page requests it moved the
+            # invoices after it up a place, one of them onto a page already read.
+            params={**_by_id("InvoiceID"), "where": 'Type=="ACCREC"',
+                    "includeArchived": "true"},
+            description="Sales invoices (ACCREC), every status, archived ones too; bills are "
+            "left out",
             **common,
         ),
         HttpStream(

@@ -26,7 +26,8 @@ The rules, with the facts behind them (docs/connectors/xero.md):
 * **Statuses.** ``DRAFT`` and ``SUBMITTED`` (awaiting approval) are ``draft``; ``AUTHORISED``
   is ``open``; ``PAID`` is ``paid``; ``VOIDED`` and ``DELETED`` are ``void``. Draft and void
   invoices are kept (so that an invoice voided after an earlier sync is updated) and every
-  analysis ignores them.
+  analysis ignores them. ``ARCHIVED`` is told by its amounts (:func:`archived_status`): still
+  owed is ``open``, settled is ``paid``, neither is ``void``.
 * **Sales only.** Bills (``ACCPAY``), supplier credit notes (``ACCPAYCREDIT``), spend-money
   over- and prepayments and payments of bills are skipped, each with its reason.
 * **Paid date.** ``FullyPaidOnDate`` is used only on a ``PAID`` invoice: Xero leaves a stale
@@ -82,9 +83,11 @@ from clientguard.money import to_decimal
 from clientguard_xero import bad_debts
 
 __all__ = [
+    "ARCHIVED",
     "INVOICE_STATUS",
     "SOURCE",
     "Resolve",
+    "archived_status",
     "contact_to_customer",
     "credit_note_to_model",
     "credit_note_write_offs",
@@ -116,7 +119,35 @@ INVOICE_STATUS: Mapping[str, InvoiceStatus] = {
     "VOIDED": "void",
     "DELETED": "void",
 }
-"""Xero invoice status to the model's."""
+"""Xero invoice status to the model's. ``ARCHIVED`` (listed only with ``includeArchived=true``)
+has no one status: it is told by the invoice's amounts (:func:`archived_status`)."""
+
+ARCHIVED = "ARCHIVED"
+"""The status of an invoice archived in Xero. Xero's spec lists it only under
+``includeArchived`` ("Invoices with a status of ARCHIVED will be included") and says nothing of
+what the invoice was before, so :func:`archived_status` reads what it still says of money."""
+
+
+def archived_status(raw: Mapping[str, Any]) -> InvoiceStatus:
+    """What an ``ARCHIVED`` invoice is to a receivables review, by its amounts.
+
+    Archiving files a document away; it settles no debt. So an archived invoice with
+    ``AmountDue`` above 0 is ``open`` (owed, and late once due: hiding it would hide a debt);
+    one with nothing due that was paid or credited (``AmountPaid`` or ``AmountCredited`` above
+    0, or a ``FullyPaidOnDate``) is ``paid``; one with nothing due, paid or credited is ``void``
+    (Xero's voided and deleted invoices show 0 for all three, as the recorded responses do).
+    Without ``AmountDue`` it cannot be told: a :class:`DataError` says so."""
+    if raw.get("AmountDue") is None:
+        raise DataError("AmountDue: is missing on an ARCHIVED invoice, so whether it is still "
+                        "owed cannot be told")
+    due = _amount(raw, "AmountDue")
+    if due > 0:
+        return "open"
+    settled = sum((to_decimal(raw[field], what=field) for field in ("AmountPaid",
+                   "AmountCredited") if raw.get(field) is not None), Decimal(0))
+    if settled > 0 or xero_date(raw, "FullyPaidOnDate") is not None:
+        return "paid"
+    return "void"
 
 Resolve = Callable[[str], str]
 """Maps a contact id to the contact that survives it (itself when never merged)."""
@@ -393,9 +424,10 @@ def invoice_to_model(
     if kind != "ACCREC":
         return Skip(f"{kind or 'untyped'} invoice: only sales invoices (ACCREC) are read")
     xero_status = str(raw.get("Status", ""))
-    status = INVOICE_STATUS.get(xero_status)
+    status = archived_status(raw) if xero_status == ARCHIVED else INVOICE_STATUS.get(xero_status)
     if status is None:
-        raise DataError(f"Status {xero_status!r} is not one of {', '.join(INVOICE_STATUS)}")
+        known = ", ".join((*INVOICE_STATUS, ARCHIVED))
+        raise DataError(f"Status {xero_status!r} is not one of {known}")
     issue_date = xero_date(raw, "Date")
     if issue_date is None:
         raise DataError("Date (the issue date) is missing")
@@ -405,7 +437,7 @@ def invoice_to_model(
             raise DataError(f"DueDate is missing on a {xero_status} invoice")
         # A draft or void invoice may have no due date yet; it is never measured for lateness.
         due_date = issue_date
-    paid_on = xero_date(raw, "FullyPaidOnDate") if xero_status == "PAID" else None
+    paid_on = xero_date(raw, "FullyPaidOnDate") if status == "paid" else None
     total = _amount(raw, "Total")
     amount_due = raw.get("AmountDue")
     owed = None if amount_due is None else to_decimal(amount_due, what="AmountDue")
