@@ -249,3 +249,58 @@ def test_the_store_drops_the_client_with_its_last_document(
               after="Prepayments", by_id=(["c-acme"], [supplier("c-acme", "Acme Ltd")]))
     store.sync(connect(httpserver))
     assert store.load(base_currency="GBP", strict=False).customer("c-acme") is None
+
+
+# --------------------------------------------- one connector object used for several syncs
+
+MAY_CURSOR = "2025-04-30T23:59:59Z"  # If-Modified-Since after a sync whose latest change is MAY
+
+
+def kinds(records: Any) -> list[tuple[str, str]]:
+    return sorted((type(r).__name__, r.id) for r in records)
+
+
+def test_a_reused_connector_reads_invoices_alone_as_a_fresh_one_does(
+    httpserver: HTTPServer, fake: Fake,
+) -> None:
+    # Sync 1, every stream: supplier-only s-1, named by inv-1, is a client. Sync 2 is
+    # `--stream invoices` alone: no contacts stream, so no contact is looked up and no
+    # Customer comes with the invoices (docs: "a read of invoices alone does not"). A fresh
+    # connector and the one of sync 1 must both give the two invoices and nothing else;
+    # the reused one used to yield s-1 again from sync 1's contacts and ask Xero for s-2.
+    fake.sync({"Contacts": [supplier("s-1", "Supply Co")],
+               "Invoices": [sales_invoice("inv-1", "s-1")]})
+    reused = connect(httpserver)
+    state = pull(reused).state
+    second = [sales_invoice("inv-1", "s-1"), sales_invoice("inv-2", "s-2")]
+    fake.stream("Invoices", second, since=MAY_CURSOR)
+    fresh = pull(connect(httpserver), state, streams=["invoices"])
+    fake.stream("Invoices", second, since=MAY_CURSOR)
+    again = pull(reused, state, streams=["invoices"])
+    expected = [("Invoice", "inv-1"), ("Invoice", "inv-2")]
+    assert kinds(fresh.records) == expected
+    assert kinds(again.records) == expected  # and no GET /Contacts?IDs= (the fixture checks)
+
+
+def test_a_reused_connector_repoints_documents_only_by_merges_its_own_sync_read(
+    httpserver: HTTPServer, fake: Fake,
+) -> None:
+    # Sync 1: m-1 merged into c-1. Sync 2, incremental, every stream: no contact changed, a
+    # new invoice names m-1. The merge is not in sync 2's contacts, so the invoice keeps m-1
+    # (docs: re-pointed "when the contacts stream was read in the same sync"; the merged
+    # contact's Customer, grouped under c-1, still counts both as one client), and m-1 is
+    # looked up by id. The reused connector used to re-point it to c-1 by sync 1's merge and
+    # look up c-1 instead.
+    merged = {**customer("m-1", "Old Acme"), "MergedToContactID": "c-1",
+              "ContactStatus": "ARCHIVED"}
+    fake.sync({"Contacts": [customer("c-1", "Acme"), merged]})
+    reused = connect(httpserver)
+    state = pull(reused).state
+    new = sales_invoice("inv-9", "m-1")
+    since = {"Contacts": MAY_CURSOR}
+    fake.sync({"Invoices": [new]}, since=since, by_id=(["m-1"], [merged]))
+    fresh = pull(connect(httpserver), state)
+    fake.sync({"Invoices": [new]}, since=since, by_id=(["m-1"], [merged]))
+    again = pull(reused, state)
+    assert [r.customer_id for r in fresh.records if isinstance(r, cg.Invoice)] == ["m-1"]
+    assert [r.customer_id for r in again.records if isinstance(r, cg.Invoice)] == ["m-1"]

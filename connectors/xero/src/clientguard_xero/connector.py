@@ -365,19 +365,28 @@ class XeroConnector(HttpConnector):
         self._tenant_id: str | None = (
             opts.tenant_id.get_secret_value() if opts.tenant_id else None
         )
-        # Merges seen in the contacts stream of this connection: merged id -> surviving id.
-        self._merged_into: dict[str, str] = {}
-        # In a sync that reads the contacts stream: each contact id known so far, with its
-        # raw contact when it is supplier-only by its flags (None: a customer the contacts
-        # stream yields, or a contact Xero does not have). A sales document naming a
-        # supplier-only contact yields it as a Customer (see _name_contacts).
-        self._contacts: dict[str, Mapping[str, Any] | None] | None = None
+        self.start_sync()
         self.client = self.api_client(
             opts.base_url,
             auth=self._auth(),
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             secrets=[self._tenant_id] if self._tenant_id else [],
         )
+
+    def start_sync(self) -> None:
+        """Forget what an earlier sync's contacts stream handed the sales streams: the merges
+        it saw and the contacts it knew (:meth:`~clientguard.connector.Connector.start_sync`).
+        Called as the connector is made and as each sync starts, so that a connector used for
+        several syncs reads each as a fresh one does: a sync of ``invoices`` alone after a
+        full one looks no contact up and yields no supplier-only Customer from the earlier
+        sync, and a document is re-pointed only by a merge its own sync read."""
+        self._merged_into: dict[str, str] = {}
+        """Merges seen in this sync's contacts stream: merged id -> surviving id."""
+        self._contacts: dict[str, Mapping[str, Any] | None] | None = None
+        """In a sync that reads the contacts stream: each contact id known so far, with its
+        raw contact when it is supplier-only by its flags (None: a customer the contacts
+        stream yields, or a contact Xero does not have). A sales document naming a
+        supplier-only contact yields it as a Customer (see :meth:`_name_contacts`)."""
 
     # ----------------------------------------------------------------- auth
 
@@ -831,7 +840,7 @@ class XeroConnector(HttpConnector):
             )
 
     def resolve_contact(self, contact_id: str) -> str:
-        """The contact that survives ``contact_id`` after merges seen in this connection."""
+        """The contact that survives ``contact_id`` after merges seen in this sync."""
         seen = {contact_id}
         while contact_id in self._merged_into:
             contact_id = self._merged_into[contact_id]
