@@ -204,6 +204,7 @@ def reference_lateness_costs(
                 (part.application.amount for part in applied_parts(book, inv.id)
                  if part.date <= min(inv.due_date, settlement.as_of)
                  and part.application.document_kind != "payment"), D(0))
+            unpriced_error: DataError | None = None
             try:
                 if not on_time:
                     compensation = fixed_compensation(
@@ -211,9 +212,25 @@ def reference_lateness_costs(
                         currency=inv.currency, due_date=inv.due_date, fx=book.fx,
                     )
             except DataError as exc:
-                notes.append(_("no fixed compensation: {error}").format(error=exc))
+                if jurisdiction == "pl" and inv.currency == "PLN" and debt > 0:
+                    # The FxTable lacks the NBP table's EUR to PLN rate (a PLN debt's band
+                    # needs none): left in EUR to fill in, as without an FxTable (since
+                    # 2026-12-07; was dropped with the note "no fixed compensation").
+                    in_eur = fixed_compensation(
+                        jurisdiction="pl", amount=debt, currency="PLN",
+                        due_date=inv.due_date)
+                    compensation = in_eur.model_copy(update={"note": (
+                        "in EUR, not converted: the law owes it in PLN at the NBP average EUR "
+                        f"rate of the table published on {in_eur.rule_date} (art. 10 ust. "
+                        f"1a), which fx lacks ({exc})")})
+                    unpriced_error = exc
+                else:
+                    notes.append(_("no fixed compensation: {error}").format(error=exc))
             if compensation is not None:
-                if compensation.jurisdiction == "pl" and not compensation.converted:
+                if unpriced_error is not None:
+                    notes.append(_("compensation not converted: {error}").format(
+                        error=unpriced_error))
+                elif compensation.jurisdiction == "pl" and not compensation.converted:
                     # Owed in PLN at a rate the ledger lacks: in no base sum, whatever the
                     # base (docs/claims.md, "Fixed compensation"; since 2026-12-07 in an
                     # EUR book too, where the EUR sum had been counted as in the base).
@@ -279,11 +296,19 @@ def reference_lateness_costs(
         # until 2026-12-07, which hypothesis's 150 examples had not happened to test).
         unconvertible: dict[str, Decimal] = {}
         missing: set[tuple[str, date]] = set()
+        unpriced_missing: set[tuple[str, date]] = set()
         for item in items:
             if item.compensation is not None and item.compensation_base is None and (
                     item.compensation.jurisdiction == "pl"
                     and not item.compensation.converted):
                 unpriced += item.compensation.amount
+                if book.fx is not None:
+                    # The NBP table's rates of the rule date the FxTable lacks, EUR or PLN.
+                    for code in ("EUR", "PLN"):
+                        try:
+                            book.fx.rate_published_on(code, item.compensation.rule_date)
+                        except DataError:
+                            unpriced_missing.add((code, item.compensation.rule_date))
             elif item.compensation is not None and item.compensation_base is None:
                 code = item.compensation.currency
                 unconvertible[code] = unconvertible.get(code, D(0)) + item.compensation.amount
@@ -308,6 +333,7 @@ def reference_lateness_costs(
             compensation_unpriced=unpriced,
             compensation_unconvertible=unconvertible,
             compensation_missing_rates=tuple(sorted(missing)),
+            compensation_unpriced_missing_rates=tuple(sorted(unpriced_missing)),
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
     return result

@@ -571,7 +571,9 @@ def _review(
     # names them (a ledger without an FxTable lacks every rate, and has none to name).
     missing_rates = tuple(sorted(set(chain(
         (rate for cost in costs.values() for rate in cost.compensation_missing_rates),
-        (rate for owed in owed_before.values() for rate in owed.missing_rates)))))
+        (rate for cost in costs.values() for rate in cost.compensation_unpriced_missing_rates),
+        (rate for owed in owed_before.values() for rate in owed.missing_rates),
+        (rate for owed in owed_before.values() for rate in owed.unpriced_missing_rates)))))
     book = BookReview(
         revenue=revenue,
         receivables=receivables,
@@ -769,7 +771,10 @@ def _client_review(
         missing_rates=tuple(sorted(set(chain(
             (r for c in member_costs.values() for r in c.compensation_missing_rates),
             (r for o in earlier.values() for r in o.missing_rates))))),
-        barred_unconvertible=barred_unconvertible)
+        barred_unconvertible=barred_unconvertible,
+        unpriced_missing_rates=tuple(sorted(set(chain(
+            (r for c in member_costs.values() for r in c.compensation_unpriced_missing_rates),
+            (r for o in earlier.values() for r in o.unpriced_missing_rates))))))
     # The laws the claim is made under: of every member with a late invoice, in the window
     # or before it.
     laws = sorted(({c.jurisdiction for c in member_costs.values()}
@@ -1665,13 +1670,24 @@ def _claim_message(
     barred_unconvertible = left_out.barred_unconvertible if left_out is not None else {}
     if time_barred > 0 or barred_unconvertible:
         text += " " + _time_barred_sentence(time_barred, currency, barred_unconvertible)
-    if unpriced > 0:
+    unpriced_missing = left_out.unpriced_missing_rates if left_out is not None else ()
+    if unpriced > 0 and not unpriced_missing:
         text += " " + _(
             "It leaves out {amount} of fixed compensation: Polish law owes it in PLN at the "
             "NBP average EUR rate of the last business day of the month before each debt fell "
             "due, which the ledger does not have (the claim leaves the PLN amount to fill "
             "in); sync NBP's table ([rates.nbp]) to count it."
         ).format(amount=wording.money(unpriced, "EUR"))
+    elif unpriced > 0:
+        # The ledger has exchange rates, but not the NBP's of these days: name each.
+        text += " " + _(
+            "It leaves out {amount} of fixed compensation: Polish law owes it in PLN at the "
+            "NBP average EUR rate of the last business day of the month before each debt fell "
+            "due, and the ledger's exchange rates have no rate for {rates} (the claim leaves "
+            "the PLN amount to fill in); add those rates (NBP's table, [rates.nbp]) to count "
+            "it."
+        ).format(amount=wording.money(unpriced, "EUR"),
+                 rates=_missing_rates(unpriced_missing))
     missing = left_out.missing_rates if left_out is not None else ()
     if unconvertible and not missing:
         text += " " + _(
@@ -1735,6 +1751,9 @@ class _LeftOutOfClaim(NamedTuple):
     #: ``ClientReview.time_barred_unconvertible``: time-barred, by currency, no rate to the
     #: base.
     barred_unconvertible: Mapping[str, Decimal] = MappingProxyType({})
+    #: Of ``unpriced``, the rates the ledger's FxTable lacks (the NBP table's EUR, or PLN,
+    #: rate, a day); empty where the ledger has no FxTable.
+    unpriced_missing_rates: tuple[tuple[str, date], ...] = ()
 
 
 def _by_currency(sums: Iterable[Mapping[str, Decimal]]) -> dict[str, Decimal]:

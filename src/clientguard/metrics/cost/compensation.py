@@ -156,15 +156,18 @@ def _fixed_compensation(
     fx: FxRates | None,
     *,
     trusted: bool,
+    unpriced_without_rate: bool = False,
 ) -> FixedCompensation:
     """:func:`fixed_compensation` of a checked positive Decimal ``debt`` in a known
     ``currency``. ``trusted``: every argument has exactly its declared type and ``fx`` gives
     Decimal rates (a ledger's :class:`~clientguard.money.FxTable`), so the result is made
     without validation (the lateness costs' fast path); else it is validated, as for a
-    caller's arguments."""
+    caller's arguments. ``unpriced_without_rate``: a Polish sum whose EUR to PLN rate ``fx``
+    lacks is left in EUR, unpriced, as without ``fx`` (a ledger's claim leaves its PLN amount
+    to fill in, and the review says so), not a :class:`DataError`."""
     make = _compensation if trusted else _validated
     if jurisdiction == "pl":
-        return _pl_compensation(debt, currency, due_date, fx, make)
+        return _pl_compensation(debt, currency, due_date, fx, make, unpriced_without_rate)
     if jurisdiction == "uk":
         return _uk_compensation(debt, currency, due_date, fx, make)
     # The fields in the model's order, as validation would store them.
@@ -187,7 +190,7 @@ def _fixed_compensation(
 
 def _compensation_terms(
     jurisdiction: Jurisdiction, debt: Decimal, currency: str, due_date: date,
-    fx: FxRates | None,
+    fx: FxRates | None, *, unpriced_without_rate: bool = False,
 ) -> tuple[Decimal, str, date]:
     """The ``amount``, ``currency`` and ``rule_date`` of :func:`_fixed_compensation`'s
     trusted result, and nothing else of it: what a sum of claims reads (the review's claim
@@ -197,7 +200,8 @@ def _compensation_terms(
     :func:`_fixed_compensation` raises."""
     if jurisdiction == "eu":
         return _SUMS[_EU_EUROS], "EUR", due_date
-    made = _fixed_compensation(jurisdiction, debt, currency, due_date, fx, trusted=True)
+    made = _fixed_compensation(jurisdiction, debt, currency, due_date, fx, trusted=True,
+                               unpriced_without_rate=unpriced_without_rate)
     return made.amount, made.currency, made.rule_date
 
 
@@ -228,7 +232,8 @@ _UK_HIGH_LIMIT = Decimal(10000)
 
 
 def _pl_compensation(
-    debt: Decimal, currency: str, due_date: date, fx: FxRates | None, make: _Make
+    debt: Decimal, currency: str, due_date: date, fx: FxRates | None, make: _Make,
+    unpriced_without_rate: bool = False,
 ) -> FixedCompensation:
     # The month the debt fell due is that of the day its term ended (art. 115 KC): a debt due
     # on Saturday 31 January 2026 falls due on Monday 2 February, so January's last table.
@@ -249,7 +254,16 @@ def _pl_compensation(
     else:
         euros, band, rule = 100, "high", "debt of PLN 50,000 or more"
     statutory = _SUMS[euros]
-    if fx is None:
+    eur_pln: Decimal | None = None
+    missing: DataError | None = None
+    if fx is not None:
+        try:
+            eur_pln = _cross_rate("EUR", "PLN", rule_date, fx, published=True)
+        except DataError as exc:
+            if not unpriced_without_rate:
+                raise
+            missing = exc
+    if eur_pln is None:
         return make({
             "jurisdiction": "pl",
             "amount": statutory,
@@ -266,9 +280,12 @@ def _pl_compensation(
             "note": (
                 f"in EUR, not converted: the law owes it in PLN at the NBP average EUR rate of "
                 f"the table published on {rule_date} (art. 10 ust. 1a); pass fx to convert"
+                if missing is None else
+                f"in EUR, not converted: the law owes it in PLN at the NBP average EUR rate of "
+                f"the table published on {rule_date} (art. 10 ust. 1a), which fx lacks "
+                f"({missing})"
             ),
         })
-    eur_pln = _cross_rate("EUR", "PLN", rule_date, fx, published=True)
     return make({
         "jurisdiction": "pl",
         "amount": statutory * eur_pln,
@@ -350,6 +367,23 @@ def _cross_rate(
     ``on`` (``published``: those published on ``on``, :func:`_rates_published_on`)."""
     rate = _rates_published_on(fx) if published else fx.rate
     return rate(currency, on) / rate(to, on)
+
+
+def _missing_eur_pln(fx: FxRates, day: date) -> tuple[tuple[str, ...], DataError | None]:
+    """Which of the EUR and PLN rates published on ``day`` (art. 10 ust. 1a) ``fx`` lacks,
+    in that order, and the error of the first: what a Polish sum left in EUR although the
+    ledger has exchange rates (``unpriced_without_rate``) names. ``((), None)`` where ``fx``
+    has both (the PLN rate of a PLN table, the EUR rate of an EUR one, is 1)."""
+    rate = _rates_published_on(fx)
+    lacking: list[str] = []
+    first: DataError | None = None
+    for code in ("EUR", "PLN"):
+        try:
+            rate(code, day)
+        except DataError as exc:
+            lacking.append(code)
+            first = first or exc
+    return tuple(lacking), first
 
 
 def _rates_published_on(fx: FxRates) -> Callable[[str, date], Decimal]:

@@ -19,6 +19,7 @@ from clientguard.metrics.cost.compensation import (
     FixedCompensation,
     _compensation_terms,
     _fixed_compensation,
+    _missing_eur_pln,
     _priced,
     _rates_published_on,
 )
@@ -143,6 +144,11 @@ class ClientLatenessCost(BaseModel):
     #: left out of ``claimable`` as the claim leaves it out of its totals (it is also in
     #: ``compensation_unconverted``, which counts the time-barred too).
     compensation_unpriced: Decimal = Decimal(0)
+    #: Of ``compensation_unpriced``, the rates the ledger's FxTable lacks to convert it, each a
+    #: currency and the day (the compensation's rule date, whose NBP table converts it): EUR
+    #: in a PLN book, PLN in an EUR book, both in another; empty where the ledger has no
+    #: FxTable at all (then every rate is missing).
+    compensation_unpriced_missing_rates: tuple[tuple[str, date], ...] = ()
     #: The fixed compensation, by the currency the law states it in, that the claim asks in
     #: that currency but the ledger has no rate to convert to the base currency (GBP 40 under
     #: UK law in an EUR book without an FxTable), not time-barred: left out of ``claimable``,
@@ -293,6 +299,7 @@ def _lateness_costs(
             compensation_unpriced=claimed.unpriced,
             compensation_unconvertible=dict(claimed.unconvertible),
             compensation_missing_rates=tuple(sorted(claimed.missing_rates)),
+            compensation_unpriced_missing_rates=tuple(sorted(claimed.unpriced_missing_rates)),
             time_barred_unconvertible=dict(claimed.barred_unconvertible),
             notes=tuple(dict.fromkeys(n for i in items for n in i.notes)),
         )
@@ -328,6 +335,9 @@ class _Owed(NamedTuple):
     #: Of ``unconvertible``, the rates the ledger's FxTable lacks, each a currency and the
     #: day it is needed for (none where the ledger has no FxTable at all).
     missing_rates: frozenset[tuple[str, date]] = frozenset()
+    #: Of ``unpriced``, the rates the ledger's FxTable lacks (:func:`_missing_eur_pln`), each
+    #: a currency and the rule date (none where the ledger has no FxTable at all).
+    unpriced_missing_rates: frozenset[tuple[str, date]] = frozenset()
 
 
 def _added(held: _Owed, line: _Owed) -> _Owed:
@@ -337,7 +347,8 @@ def _added(held: _Owed, line: _Owed) -> _Owed:
                  _summed(held.unconvertible, line.unconvertible),
                  held.compensated or line.compensated,
                  _summed(held.barred_unconvertible, line.barred_unconvertible),
-                 held.missing_rates | line.missing_rates)
+                 held.missing_rates | line.missing_rates,
+                 held.unpriced_missing_rates | line.unpriced_missing_rates)
 
 
 def _summed(held: Mapping[str, Decimal], more: Mapping[str, Decimal]) -> Mapping[str, Decimal]:
@@ -359,10 +370,11 @@ class _LeftOut(NamedTuple):
     unpriced: bool
     currency: str
     amount: Decimal
-    #: The day the ledger's FxTable has no rate of ``currency`` for (the compensation's rule
-    #: date, the rate it is converted at): None where the ledger has no FxTable at all, or for
-    #: an ``unpriced`` one.
-    missing_rate_on: date | None = None
+    #: The rates the ledger's FxTable lacks to convert it, each a currency and the day (the
+    #: compensation's rule date, the rate it is converted at): ``currency`` itself, or, for
+    #: an ``unpriced`` one, the EUR and PLN rates of the NBP table it lacks
+    #: (:func:`_missing_eur_pln`); empty where the ledger has no FxTable at all.
+    missing_rates: frozenset[tuple[str, date]] = frozenset()
 
 
 def claimed_interest(
@@ -384,14 +396,29 @@ def _left_out(
     fx: FxTable | None,
 ) -> _LeftOut | None:
     """The compensation left out of the base sums (``compensation_base`` None, as
-    :func:`_priced_in_base` decided it), else None. With ``fx`` (the ledger's FxTable), one
-    the claim prices was left out because ``fx`` lacks the rate of its rule date: that day is
-    its ``missing_rate_on``."""
+    :func:`_priced_in_base` decided it), else None. With ``fx`` (the ledger's FxTable), it
+    was left out because ``fx`` lacks a rate of its rule date: named in its
+    ``missing_rates`` (:func:`_missing_rates_of`)."""
     if compensation is None or compensation_base is not None:
         return None
-    missing = compensation.rule_date if fx is not None and compensation.priced else None
-    return _LeftOut(not compensation.priced, compensation.currency, compensation.amount,
-                    missing)
+    priced = compensation.priced
+    return _LeftOut(not priced, compensation.currency, compensation.amount,
+                    _missing_rates_of(priced, compensation.currency, compensation.rule_date,
+                                      fx))
+
+
+def _missing_rates_of(
+    priced: bool, currency: str, rule_date: date, fx: FxTable | None
+) -> frozenset[tuple[str, date]]:
+    """The rates ``fx`` lacks that left a compensation in ``currency`` of ``rule_date`` out of
+    the base sums: none without ``fx`` (every rate is missing, none to name); a priced one's
+    ``currency`` on its rule date; a Polish one left in EUR, the EUR and PLN rates of the NBP
+    table of its rule date that ``fx`` lacks (:func:`_missing_eur_pln`)."""
+    if fx is None:
+        return frozenset()
+    if priced:
+        return frozenset({(currency, rule_date)})
+    return frozenset((code, rule_date) for code in _missing_eur_pln(fx, rule_date)[0])
 
 
 def _priced_in_base(
@@ -461,11 +488,10 @@ def _line(
                      barred_unconvertible={left_out.currency: left_out.amount})
     if left_out is not None and not compensation_barred:
         if left_out.unpriced:
-            return _Owed(claimable, barred, left_out.amount)
-        missing = (frozenset({(left_out.currency, left_out.missing_rate_on)})
-                   if left_out.missing_rate_on is not None else frozenset())
+            return _Owed(claimable, barred, left_out.amount,
+                         unpriced_missing_rates=left_out.missing_rates)
         return _Owed(claimable, barred, _NONE, {left_out.currency: left_out.amount},
-                     missing_rates=missing)
+                     missing_rates=left_out.missing_rates)
     return _Owed(claimable, barred)
 
 
@@ -617,18 +643,18 @@ class _Law:
         try:
             # The compensation's sum alone, as _checked_compensation would make it.
             amount, currency, rule_date = _compensation_terms(
-                jurisdiction, debt, invoice.currency, due, fx)
+                jurisdiction, debt, invoice.currency, due, fx, unpriced_without_rate=True)
         except DataError:
             return interest, None, None
         base = ledger.base_currency
-        missing: date | None = None
         try:
             in_base = _priced_in_base(jurisdiction, amount, currency, rule_date, base, fx)
         except DataError:
-            in_base, missing = None, rule_date  # fx lacks the rate of that day
+            in_base = None  # fx lacks the rate of that day: _missing_rates_of names it
         if in_base is None:
-            return interest, None, _LeftOut(not _priced(jurisdiction, currency), currency,
-                                            amount, missing)
+            priced = _priced(jurisdiction, currency)
+            return interest, None, _LeftOut(not priced, currency, amount,
+                                            _missing_rates_of(priced, currency, rule_date, fx))
         return interest, in_base, None
 
     def claim(
@@ -684,7 +710,13 @@ class _Law:
         except DataError as exc:
             notes.append(_("compensation not converted: {error}").format(error=exc))
         else:
-            if compensation_base is None:
+            if compensation_base is None and fx is not None and not compensation.priced:
+                # Polish law owes its PLN equivalent at the NBP rate of the rule date, which
+                # the ledger's exchange rates lack: left to fill in as without them, and the
+                # note names the rate, not a table the ledger has.
+                notes.append(_("compensation not converted: {error}").format(
+                    error=_missing_eur_pln(fx, compensation.rule_date)[1]))
+            elif compensation_base is None:
                 # Polish law owes its PLN equivalent, at a rate the ledger does not have: the
                 # claim leaves it to fill in, in no total, so it is in no base sum either
                 # (even where the base is EUR, the sum as the law states it). Any other: the
@@ -902,4 +934,5 @@ def _checked_compensation(
     currency a known code, ``fx`` the ledger's table), made without validating it again."""
     if total <= 0:
         raise DataError(f"fixed_compensation amount is {total}: a late debt is positive")
-    return _fixed_compensation(jurisdiction, total, currency, due, fx, trusted=True)
+    return _fixed_compensation(jurisdiction, total, currency, due, fx, trusted=True,
+                               unpriced_without_rate=True)
