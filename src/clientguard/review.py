@@ -211,7 +211,8 @@ class ClientReview(Frozen):
     currency."""
     compensation_unpriced: Decimal = ZERO
     """The fixed compensation, in EUR as Polish law states it, of the members' late invoices
-    that the ledger has no NBP rate to convert to PLN, not time-barred: the law owes its PLN
+    that the ledger has no NBP rate to convert to PLN (no FxTable, or one without the rate of
+    the compensation's rule date), not time-barred: the law owes its PLN
     equivalent, so the claim leaves that amount to fill in and out of its totals, and
     ``claimable`` leaves it out too, whatever the base currency; the advice to claim says so
     (docs/claims.md, "Fixed compensation")."""
