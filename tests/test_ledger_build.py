@@ -187,38 +187,68 @@ def test_an_application_made_through_its_slots_is_the_constructors() -> None:
 def reference_rule(
     records: list[AnyRecord],
 ) -> tuple[list[tuple[str, str, str]], dict[str, list[Decimal]]]:
-    """The rule as the module states it, written plainly: documents in date order (payments
-    before credit notes on a day, then by id); what each invoice has applied summed from ZERO
-    in that order, and a document's own allocations to it from ZERO; the document whose
-    allocations take an invoice past its total is rejected, naming the sum. Returns the
-    rejected documents (kind, id, reason) and each invoice's applied amounts."""
+    """The rule as the module states it, written plainly: the allocations in the replay's
+    order (each on its own date, never before its document's; payments before credit notes on
+    a day, then by id), a document's allocations of one day together; what each invoice has
+    applied summed from ZERO in that order, and a document's own allocations of the day from
+    ZERO; the document whose allocations take an invoice past its total is rejected, naming the
+    sum. One rejected on a later day than one it applied on already is set aside and the rule
+    is run again without it. Returns the rejected documents (kind, id, reason), in the order
+    they were found, and each invoice's applied amounts."""
     totals = {r.id: r.total for r in records if isinstance(r, Invoice)}
     documents = [r for r in records if isinstance(r, Payment | CreditNote)]
-    documents.sort(key=lambda d: same_day_order(
-        d.date if isinstance(d, Payment) else d.issue_date, d.kind, d.id))
-    applied: dict[str, Decimal] = {}
-    amounts: dict[str, list[Decimal]] = {}
-    rejections = []
-    for document in documents:
-        own: dict[str, Decimal] = {}
-        problem = None
-        for allocation in document.allocations:
-            target = allocation.invoice_id
-            own[target] = own.get(target, ZERO) + allocation.amount
-            over = applied.get(target, ZERO) + own[target] - totals[target]
-            if over > 0:
-                problem = (f"with this {document.kind}, allocations to invoice {target} add up "
-                           f"to {totals[target] + over} EUR, more than its total of "
-                           f"{totals[target]}")
-                break
-        if problem:
-            rejections.append((document.kind, document.id, problem))
-            continue
-        for allocation in document.allocations:
-            target = allocation.invoice_id
-            applied[target] = applied.get(target, ZERO) + allocation.amount
-            amounts.setdefault(target, []).append(allocation.amount)
-    return rejections, amounts
+    set_aside: dict[str, tuple[tuple[date, bool, str], str, str, str]] = {}
+    while True:
+        steps = []
+        for document in documents:
+            if document.id in set_aside:
+                continue
+            own = document.date if isinstance(document, Payment) else document.issue_date
+            days: dict[date, list[int]] = {}
+            for index, allocation in enumerate(document.allocations):
+                days.setdefault(max(allocation.date or own, own), []).append(index)
+            steps += [(same_day_order(day, document.kind, document.id), document, indexes)
+                      for day, indexes in days.items()]
+        steps.sort(key=lambda step: step[0])
+        applied: dict[str, Decimal] = {}
+        amounts: dict[str, list[Decimal]] = {}
+        found = []
+        late = {}
+        begun, refused = set(), set()
+        for order, document, indexes in steps:
+            if document.id in refused:
+                continue
+            own_sums: dict[str, Decimal] = {}
+            problem = None
+            for index in indexes:
+                allocation = document.allocations[index]
+                target = allocation.invoice_id
+                own_sums[target] = own_sums.get(target, ZERO) + allocation.amount
+                over = applied.get(target, ZERO) + own_sums[target] - totals[target]
+                if over > 0:
+                    problem = (f"with this {document.kind}, allocations to invoice {target} add "
+                               f"up to {totals[target] + over} EUR, more than its total of "
+                               f"{totals[target]}")
+                    break
+            if problem:
+                refused.add(document.id)
+                found_one = (order, document.kind, document.id, problem)
+                if document.id in begun:
+                    late[document.id] = found_one
+                else:
+                    found.append(found_one)
+                continue
+            begun.add(document.id)
+            for index in indexes:
+                allocation = document.allocations[index]
+                target = allocation.invoice_id
+                applied[target] = applied.get(target, ZERO) + allocation.amount
+                amounts.setdefault(target, []).append(allocation.amount)
+        if not late:
+            break
+        set_aside.update(late)
+    rejections = [rest for _, *rest in sorted([*set_aside.values(), *found])]
+    return [(kind, ident, reason) for kind, ident, reason in rejections], amounts
 
 
 # Totals and shares that round in Decimal's 28 digits, fit exactly, or overshoot by a hair.
@@ -242,11 +272,19 @@ def allocated_books(draw: st.DrawFn) -> list[AnyRecord]:
                                         st.sampled_from(SHARES)), min_size=1, max_size=4))
         on = date(2025, 1, 1) + timedelta(days=draw(st.integers(0, 2)))
         amount = sum((share for _, share in pairs), ZERO)
+        document: Payment | CreditNote
         if draw(st.booleans()):
-            records.append(payment("a", id=f"P{k}", on=on, amount=amount, pays=pairs))
+            document = payment("a", id=f"P{k}", on=on, amount=amount, pays=pairs)
         else:
-            records.append(credit_note("a", id=f"C{k}", issued=on, total=amount,
-                                       applies_to=pairs))
+            document = credit_note("a", id=f"C{k}", issued=on, total=amount, applies_to=pairs)
+        # Some allocations dated apart from their document: up to two days before it (counted
+        # on the document's date) or after it; so a document's allocations may count on
+        # several days.
+        dates = draw(st.lists(st.none() | st.integers(-2, 3), min_size=len(pairs),
+                              max_size=len(pairs)))
+        records.append(document.model_copy(update={"allocations": tuple(
+            a if shift is None else a.model_copy(update={"date": on + timedelta(days=shift)})
+            for a, shift in zip(document.allocations, dates, strict=True))}))
     order = draw(st.permutations(range(len(records))))
     return [records[i] for i in order]
 

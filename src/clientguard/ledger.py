@@ -1763,10 +1763,48 @@ class _Builder:
         each invoice's applications as the ledger holds them (:data:`_HeldApplications`): a
         document's one allocation in the invoice's own currency is kept as the document
         itself (its application is :func:`_application_of` it), an invoice's one application
-        as it is, two or more in the replay's order."""
+        as it is, two or more in the replay's order.
+
+        The allocations are checked in the order the settlement replay counts them
+        (:func:`counted_on`, :func:`same_day_order`), so the document rejected for
+        over-applying an invoice is the one whose application the replay would find taking
+        it over its total: one counted later (an allocation made after the day) never rejects
+        one counted before it. A document is kept or rejected whole; one whose allocations
+        count on several days and that is rejected on a later one is set aside and the check
+        runs again without it (its earlier applications never were), so no document is
+        rejected for an application of a rejected one."""
+        steps = _counted_steps(documents)
+        set_aside: dict[tuple[str, str], _Refusal] = {}
+        while True:
+            held, failed, late = self.applied_in_order(steps, invoices, set_aside)
+            if not late:
+                break
+            set_aside.update(late)
         self.failed_documents = set()
+        # In the replay's order: each where the step that broke the rule counts.
+        for _, doc, reason, field_name in sorted([*set_aside.values(), *failed], key=_first_of):
+            self.reject(doc, reason, field_name)
+            self.failed_documents.add((doc.kind, doc.id))
+        return held
+
+    def applied_in_order(
+        self,
+        steps: list[tuple[_Order, _Step]],
+        invoices: Mapping[str, Invoice],
+        set_aside: Mapping[tuple[str, str], object],
+    ) -> tuple[dict[str, _HeldApplications], list[_Refusal], dict[tuple[str, str], _Refusal]]:
+        """One pass of :meth:`apply` over ``steps`` (in the replay's order), leaving out the
+        documents ``set_aside``. Returns the applications held, the documents rejected (with
+        the reason and the field), and those of several steps rejected on a step after one
+        already applied (``apply`` sets them aside and runs again)."""
         # Allocations to another customer's invoice, with their place in ledger order.
         self.cross: list[_Crossing] = []
+        failed: list[_Refusal] = []
+        late: dict[tuple[str, str], _Refusal] = {}
+        # Documents of several steps: those rejected on one (their later steps are skipped),
+        # and those one of whose steps applied already.
+        refused: set[tuple[str, str]] = set()
+        begun: set[tuple[str, str]] = set()
         # Each invoice's first application, and, for those with more, all of them in the
         # order they came (sorted at the end): no list for the many invoices paid once.
         result: dict[str, Application | Payment | CreditNote] = {}
@@ -1793,15 +1831,16 @@ class _Builder:
                 return ZERO + held.amount
             return ZERO + held.allocations[0].amount
 
-        dated = [(d.date if isinstance(d, Payment) else d.issue_date, d) for d in documents]
-        # Date order: when allocations over-apply an invoice, the later document is the one
-        # that breaks the rule. On the same day payments come before credit notes, as in the
-        # settlement replay (applications below), so the rejected one is the one the replay
-        # would find over-applying.
-        dated.sort(key=lambda pair: same_day_order(pair[0], pair[1].kind, pair[1].id))
         invoice_of = invoices.get
-        for doc_day, doc in dated:
+        for order, (doc_day, doc, indices) in steps:
             allocations = doc.allocations
+            if indices is not None:
+                # One of the days of a document whose allocations count on several.
+                which = (doc.kind, doc.id)
+                if which in refused or which in set_aside:
+                    continue
+            elif set_aside and (doc.kind, doc.id) in set_aside:
+                continue
             if len(allocations) == 1:
                 # The common document: one allocation, in its invoice's currency, to an
                 # invoice of its own customer that nothing was applied to yet. It stands for
@@ -1825,7 +1864,8 @@ class _Builder:
             doc_kind, doc_id, doc_currency = doc.kind, doc.id, doc.currency
             payer = doc.customer_id
             crossing: list[_Crossing] = []
-            for index, allocation in enumerate(allocations):
+            for index in range(len(allocations)) if indices is None else indices:
+                allocation = allocations[index]
                 invoice = invoices.get(allocation.invoice_id)
                 if invoice is None:
                     problem = (
@@ -1875,9 +1915,15 @@ class _Builder:
                     )
                     break
             if problem is not None:
-                self.reject(doc, problem[0], problem[1])
-                self.failed_documents.add((doc.kind, doc.id))
+                if indices is not None:
+                    refused.add(which)
+                    if which in begun:
+                        late[which] = (order, doc, *problem)
+                        continue
+                failed.append((order, doc, *problem))
                 continue
+            if indices is not None:
+                begun.add(which)
             self.cross += crossing
             for invoice_id, amount, application in pending:
                 first = held_for(invoice_id)
@@ -1895,7 +1941,7 @@ class _Builder:
         # replay is the same whatever order the source listed them in.
         for invoice_id, applications in several.items():
             held[invoice_id] = tuple(sorted(map(_made, applications), key=_application_order))
-        return held
+        return held, failed, late
 
     def index(
         self,
@@ -2683,6 +2729,61 @@ def same_day_order(day: date, document_kind: str, document_id: str) -> tuple[dat
     applications and the settlement replay all sort by it.
     """
     return day, document_kind != "payment", document_id
+
+
+def counted_on(allocated: date | None, own: date) -> date:
+    """The day the settlement replay counts an allocation on: its own date, else its
+    document's (the payment's date, the credit note's issue date), never before the document
+    itself (money cannot be applied before it was received; Xero dates some allocations on
+    the invoice's date)."""
+    return own if allocated is None or own > allocated else allocated
+
+
+_Order = tuple[date, bool, str]
+"""A place in the replay's order (:func:`same_day_order`)."""
+
+_Step = tuple[date, Payment | CreditNote, tuple[int, ...] | None]
+"""What the over-application check takes at once (:meth:`_Builder.apply`): a document's own
+date, the document, and the indexes of its allocations counted on one day (``None``: all of
+them, the document's allocations all count on one day: nearly every document)."""
+
+
+def _counted_steps(documents: Iterable[Payment | CreditNote]) -> list[tuple[_Order, _Step]]:
+    """The documents' allocations in the replay's order: grouped by the day each counts on
+    (:func:`counted_on`), ordered by that day, payments before credit notes on one day, then
+    by document id (:func:`same_day_order`); a document's allocations of one day in its own
+    order. Documents with no allocation apply nothing and are left out."""
+    keyed: list[tuple[_Order, _Step]] = []
+    add = keyed.append
+    for doc in documents:
+        allocations = doc.allocations
+        if not allocations:
+            continue
+        own = doc.date if isinstance(doc, Payment) else doc.issue_date
+        kind, ident = doc.kind, doc.id
+        first = counted_on(allocations[0].date, own)
+        if len(allocations) == 1 or all(
+            counted_on(allocation.date, own) == first for allocation in allocations
+        ):
+            add((same_day_order(first, kind, ident), (own, doc, None)))
+            continue
+        days: dict[date, list[int]] = defaultdict(list)
+        for index, allocation in enumerate(allocations):
+            days[counted_on(allocation.date, own)].append(index)
+        for day, indices in days.items():
+            add((same_day_order(day, kind, ident), (own, doc, tuple(indices))))
+    # (The keys differ: one document's steps are on different days.)
+    keyed.sort(key=_first_of)
+    return keyed
+
+
+_Refusal = tuple[_Order, Payment | CreditNote, str, str]
+"""A document the over-application check rejects: where in the replay's order, the document,
+the reason and the field."""
+
+
+def _first_of(pair: tuple[_Order, _Step] | _Refusal) -> _Order:
+    return pair[0]
 
 
 def _made(held: Application | Payment | CreditNote) -> Application:
