@@ -37,9 +37,10 @@ Rules between records:
   count as one client (a ``group_id``, a link) are one match. A name that matches no
   customer, or customers of several clients, rejects the entry, naming the name and the
   customers, and the rejection carries its hours (``report.unmatched``);
-* the allocations to an invoice never add up to more than its total. Documents are applied in
-  date order (on the same day payments before credit notes, as the settlement replay does), so
-  the one that would over-apply the invoice is the one rejected.
+* the allocations to an invoice never add up to more than its total. Allocations are applied
+  in the settlement replay's order (each on its allocation's date, never before its
+  document's; on the same day payments before credit notes), so the document whose
+  application the replay would find over-applying the invoice is the one rejected.
 
 :meth:`Ledger.from_connector` is a thin call: :func:`clientguard.connector.pull` (the layer
 below) pulls the records and their rejections, :meth:`Ledger.build` checks them.
@@ -1789,7 +1790,7 @@ class _Builder:
 
     def applied_in_order(
         self,
-        steps: list[tuple[_Order, _Step]],
+        steps: list[_Step],
         invoices: Mapping[str, Invoice],
         set_aside: Mapping[tuple[str, str], object],
     ) -> tuple[dict[str, _HeldApplications], list[_Refusal], dict[tuple[str, str], _Refusal]]:
@@ -1832,7 +1833,7 @@ class _Builder:
             return ZERO + held.allocations[0].amount
 
         invoice_of = invoices.get
-        for order, (doc_day, doc, indices) in steps:
+        for order, doc_day, doc, indices in steps:
             allocations = doc.allocations
             if indices is not None:
                 # One of the days of a document whose allocations count on several.
@@ -2742,18 +2743,19 @@ def counted_on(allocated: date | None, own: date) -> date:
 _Order = tuple[date, bool, str]
 """A place in the replay's order (:func:`same_day_order`)."""
 
-_Step = tuple[date, Payment | CreditNote, tuple[int, ...] | None]
-"""What the over-application check takes at once (:meth:`_Builder.apply`): a document's own
-date, the document, and the indexes of its allocations counted on one day (``None``: all of
-them, the document's allocations all count on one day: nearly every document)."""
+_Step = tuple[_Order, date, Payment | CreditNote, tuple[int, ...] | None]
+"""What the over-application check takes at once (:meth:`_Builder.apply`): its place in the
+replay's order, a document's own date, the document, and the indexes of its allocations
+counted on that day (``None``: all of them, the document's allocations all count on one day:
+nearly every document)."""
 
 
-def _counted_steps(documents: Iterable[Payment | CreditNote]) -> list[tuple[_Order, _Step]]:
+def _counted_steps(documents: Iterable[Payment | CreditNote]) -> list[_Step]:
     """The documents' allocations in the replay's order: grouped by the day each counts on
     (:func:`counted_on`), ordered by that day, payments before credit notes on one day, then
     by document id (:func:`same_day_order`); a document's allocations of one day in its own
     order. Documents with no allocation apply nothing and are left out."""
-    keyed: list[tuple[_Order, _Step]] = []
+    keyed: list[_Step] = []
     add = keyed.append
     for doc in documents:
         allocations = doc.allocations
@@ -2765,14 +2767,14 @@ def _counted_steps(documents: Iterable[Payment | CreditNote]) -> list[tuple[_Ord
         if len(allocations) == 1 or all(
             counted_on(allocation.date, own) == first for allocation in allocations
         ):
-            add((same_day_order(first, kind, ident), (own, doc, None)))
+            add((same_day_order(first, kind, ident), own, doc, None))
             continue
         days: dict[date, list[int]] = defaultdict(list)
         for index, allocation in enumerate(allocations):
             days[counted_on(allocation.date, own)].append(index)
         for day, indices in days.items():
-            add((same_day_order(day, kind, ident), (own, doc, tuple(indices))))
-    # (The keys differ: one document's steps are on different days.)
+            add((same_day_order(day, kind, ident), own, doc, tuple(indices)))
+    # (No two steps share a place: one document's steps are on different days.)
     keyed.sort(key=_first_of)
     return keyed
 
@@ -2782,7 +2784,7 @@ _Refusal = tuple[_Order, Payment | CreditNote, str, str]
 the reason and the field."""
 
 
-def _first_of(pair: tuple[_Order, _Step] | _Refusal) -> _Order:
+def _first_of(pair: _Step | _Refusal) -> _Order:
     return pair[0]
 
 
