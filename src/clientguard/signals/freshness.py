@@ -43,7 +43,8 @@ def newest_record_on(ledger: Ledger, as_of: date) -> date | None:
     The ledger keeps each kind in date order, so each is read from its end; paid dates are
     not in order, and are read (all of them) only where the other dates leave room for a
     newer one: none can be newer than ``as_of`` itself, the usual newest record of fresh
-    data."""
+    data. A paid date counts only on an invoice issued by ``as_of``: an invoice issued later
+    did not exist then, whatever paid date its source gives it."""
     dates = [
         _last_by(ledger.invoices, lambda i: i.issue_date, as_of),
         _last_by(ledger.payments, lambda p: p.date, as_of),
@@ -55,7 +56,8 @@ def newest_record_on(ledger: Ledger, as_of: date) -> date | None:
     if newest == as_of:
         return newest
     paid = max(
-        (i.paid_on for i in ledger.invoices if i.paid_on is not None and i.paid_on <= as_of),
+        (i.paid_on for i in ledger.invoices
+         if i.paid_on is not None and i.paid_on <= as_of and i.issue_date <= as_of),
         default=None,
     )
     if paid is not None and (newest is None or paid > newest):
