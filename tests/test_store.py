@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from clientguard import i18n
 from clientguard import store as store_module
 from clientguard.connector import (
     Connector,
@@ -29,7 +30,7 @@ from clientguard.connector import (
     Skip,
     Stream,
 )
-from clientguard.errors import DataError, StoreError
+from clientguard.errors import ConfigError, DataError, StoreError
 from clientguard.ledger import Ledger, Location
 from clientguard.model import Customer, Invoice, Payment, TimeEntry
 from clientguard.store import SCHEMA_VERSION, Store
@@ -1282,3 +1283,80 @@ def test_a_store_is_read_read_only_whatever_its_name(
     finally:
         path.chmod(0o600)
     assert sorted(p.name for p in path.parent.iterdir()) == [name, f"{name}.lock"]
+
+
+# ---------------------------------------------------------------- usage mistakes, Ctrl-C
+
+
+class _InterruptedConnector(MemoryConnector):
+    """Stores the first invoice page, then the user presses Ctrl-C."""
+
+    def fetch(self, stream: Stream, *, since: Any) -> Iterator[RawPage]:
+        for number, page in enumerate(super().fetch(stream, since=since)):
+            if number == 1:
+                raise KeyboardInterrupt
+            yield page
+
+
+def test_a_stream_the_connector_lacks_is_refused_before_a_sync_is_recorded(
+    store: Store,
+) -> None:
+    store.sync(memory(invoices=INVOICE_PAGES))
+    (before,) = store.status()
+
+    with pytest.raises(ConfigError, match="has no stream 'invoice'"):
+        store.sync(memory(invoices=INVOICE_PAGES), streams=["invoice"])
+
+    # Nothing was read: the last sync is still the complete one, and no review is warned.
+    (after,) = store.status()
+    assert after.last_sync_status == "complete"
+    assert after.last_sync_at == before.last_sync_at
+    assert store.warnings() == ()
+
+
+def test_a_first_sync_with_a_wrong_stream_leaves_the_store_without_a_sync(
+    store: Store,
+) -> None:
+    with pytest.raises(ConfigError):
+        store.sync(memory(invoices=INVOICE_PAGES), streams=["invoices", "nope"])
+    assert [s.last_sync_status for s in store.status()] in ([], [None])
+    assert store.warnings() == ()
+
+
+def test_a_sync_stopped_by_ctrl_c_is_reported_interrupted_not_failed(store: Store) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        store.sync(_InterruptedConnector(pages={"invoices": INVOICE_PAGES}))
+
+    (status,) = store.status()
+    assert status.last_sync_status == "interrupted"
+    (warning,) = store.warnings()
+    # NOW of tests/test_store.py is the connector's clock: 2025-06-01 12:00 UTC.
+    assert warning == (
+        "the last sync of source 'memory' (started 2025-06-01 12:00 UTC) did not complete: "
+        "it was interrupted, so its records and rejections may be incomplete or out of date; "
+        "run `clientguard sync` again"
+    )
+
+
+@pytest.mark.parametrize(
+    ("connector", "how"),
+    [
+        (MemoryConnector(pages={"invoices": INVOICE_PAGES}, crash_stream="invoices",
+                         crash_after=1), "zakończyła się błędem"),
+        (_InterruptedConnector(pages={"invoices": INVOICE_PAGES}), "została przerwana"),
+    ],
+    ids=["failed", "interrupted"],
+)
+def test_the_warning_is_in_polish_with_a_polish_date(
+    store: Store, connector: MemoryConnector, how: str
+) -> None:
+    with pytest.raises((RuntimeError, KeyboardInterrupt)):
+        store.sync(connector)
+    with i18n.using("pl"):
+        (warning,) = store.warnings()
+    # The date written out as wording.day writes it in Polish (CLDR long date).
+    assert warning == (
+        "ostatnia synchronizacja źródła 'memory' (rozpoczęta 1 czerwca 2025, 12:00 UTC) "
+        f"nie dobiegła końca: {how}, więc jego rekordy i odrzucenia mogą być niepełne lub "
+        "nieaktualne; uruchom ponownie `clientguard sync`"
+    )

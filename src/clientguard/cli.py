@@ -977,6 +977,8 @@ def _store_command(args: argparse.Namespace) -> int:
                 line += "; " + _("last sync {when}, complete").format(when=when)
             elif status.last_sync_status == "failed":
                 line += "; " + _("last sync {when}, failed").format(when=when)
+            elif status.last_sync_status == "interrupted":
+                line += "; " + _("last sync {when}, interrupted").format(when=when)
             else:
                 line += "; " + _("last sync {when}, did not finish").format(when=when)
         if status.source in outside:

@@ -612,8 +612,8 @@ class SourceStatus:
     """Stored rejections (raw records that could not be mapped)."""
     cursors: SyncState
     last_sync_status: str | None
-    """``complete``, ``failed`` or ``running`` (a sync that stopped without saying: a crash
-    or one in progress); None when never synced."""
+    """``complete``, ``failed``, ``interrupted`` (stopped by the user, Ctrl-C) or ``running``
+    (a sync that stopped without saying: a crash or one in progress); None when never synced."""
     last_sync_at: datetime | None
     """When the last sync started (the connector's clock), UTC."""
     last_complete_at: datetime | None
@@ -999,6 +999,10 @@ class Store:
         """
         name = source or connector.name
         selected = tuple(streams) if streams is not None else None
+        # A stream the connector lacks is a usage mistake, not a sync attempt: refused before
+        # a sync is recorded, so the store's last sync (and every review's warning) is unchanged.
+        for stream in selected or ():
+            connector.stream(stream)
         with _SyncLock(self.path, wait=wait, holder=name):
             self._claim(name, connector.name)
             # A full read needs no cursor (and so gets past a damaged one, replacing it).
@@ -1319,7 +1323,8 @@ class Store:
                 "SELECT count(*) FROM rejections WHERE source = ?", (source,)
             ).fetchone()[0]
             last = self._db.execute(
-                "SELECT status, started_at FROM syncs WHERE source = ? ORDER BY id DESC LIMIT 1",
+                "SELECT status, started_at, error FROM syncs WHERE source = ? "
+                "ORDER BY id DESC LIMIT 1",
                 (source,),
             ).fetchone()
             complete = self._db.execute(
@@ -1334,7 +1339,7 @@ class Store:
                     records=counts,
                     rejections=int(rejections),
                     cursors=self.state(source),
-                    last_sync_status=last[0] if last else None,
+                    last_sync_status=_outcome(last[0], last[2]) if last else None,
                     last_sync_at=self._started_at(source, last[1]) if last else None,
                     last_complete_at=self._started_at(source, complete[0]) if complete else None,
                 )
@@ -1357,18 +1362,26 @@ class Store:
         is still running), so that its records and rejections may be incomplete."""
         where, params = self._source_filter(sources)
         query = (
-            "SELECT source, status, started_at FROM syncs WHERE id IN "  # noqa: S608
+            "SELECT source, status, started_at, error FROM syncs WHERE id IN "  # noqa: S608
             f"(SELECT max(id) FROM syncs {where} GROUP BY source) ORDER BY source"
         )
         warnings = []
-        for source, status, started in self._db.execute(query, params).fetchall():
-            if status == "complete":
+        for source, status, started, error in self._db.execute(query, params).fetchall():
+            outcome = _outcome(status, error)
+            if outcome == "complete":
                 continue
-            how = "failed" if status == "failed" else "was interrupted or is still running"
+            how = {
+                "failed": gettext("it failed"),
+                "interrupted": gettext("it was interrupted"),
+            }.get(outcome, gettext("it was interrupted or is still running"))
+            moment = self._started_at(source, started)
+            when = gettext("{day} {time} UTC").format(
+                day=wording.day(moment.date()), time=moment.strftime("%H:%M"))
             warnings.append(
-                f"the last sync of source {source!r} (started {started}) did not complete: "
-                f"it {how}, so its records and rejections may be incomplete or out of date; "
-                "run `clientguard sync` again"
+                gettext("the last sync of source {source} (started {when}) did not complete: "
+                        "{how}, so its records and rejections may be incomplete or out of "
+                        "date; run `clientguard sync` again").format(
+                    source=repr(source), when=when, how=how)
             )
         return tuple(warnings)
 
@@ -2851,6 +2864,18 @@ def _stored_identity(text: object) -> dict[str, str]:
     # this one: left out, the part is recorded again, never said re-pointed.
     return {str(k): v for k, v in value.items()
             if isinstance(v, str) and _IDENTITY_DIGEST.fullmatch(v)}
+
+
+def _outcome(status: str, error: str | None) -> str:
+    """A sync's outcome as a reader is told it: a failed sync the user stopped (Ctrl-C, kept
+    as the error ``KeyboardInterrupt``) was ``interrupted``, not ``failed``."""
+    if status == "failed" and error == _INTERRUPTED:
+        return "interrupted"
+    return status
+
+
+_INTERRUPTED: Final = "KeyboardInterrupt"
+"""The error a sync stopped by Ctrl-C keeps (see :func:`_error_text`)."""
 
 
 def _error_text(exc: BaseException, connector: Connector) -> str:
