@@ -427,6 +427,31 @@ def test_the_book_summary_says_the_compensation_left_out(lang: str, clause: str)
     assert clause in reviewed.book.summary
 
 
+@pytest.mark.parametrize(("lang", "clause"), [
+    ("en", " 840.00 EUR and 840.00 GBP of fixed compensation is left out of what the law "
+           "grants: the ledger has no exchange rate to count it."),
+    ("pl", " Z tego, co przyznaje ustawa, pominięto 840,00\u00a0EUR i 840,00\u00a0GBP "
+           "rekompensaty za koszty odzyskiwania należności: księga nie ma kursu waluty, by ją "
+           "policzyć."),
+])
+def test_an_empty_fx_table_is_said_as_no_table(lang: str, clause: str) -> None:
+    # The command line without [rates] gave the ledger an FxTable of no rate at all: the
+    # summary then listed every day as a rate "the ledger's exchange rates have no rate for"
+    # (23 dates in a reviewer's book), as if a table lacked a few. A table of no rate is no
+    # table: the same clause as the book without one (the test above).
+    _, policy = _two_laws()
+    book = ledger(*_late_invoices("acme", "GBP", "2000.00", GBP_IN_EUR),
+                  *_late_invoices("bolt", "PLN", "10000.00", PLN_IN_EUR), base_currency="EUR",
+                  fx=fx_table("EUR", {}))
+    reviewed = review(book, as_of=date(2026, 2, 28), policy=policy, lang=lang)
+    assert reviewed.book.compensation_unpriced == D("840.00")
+    assert clause in reviewed.book.summary
+    (advice,) = [r for r in reviewed.clients["bolt"].revisions
+                 if r.kind == "claim_late_interest"]
+    assert "exchange rates have no rate" not in advice.message
+    assert "kursach walut księgi brak" not in advice.message
+
+
 # An EUR book WITH an FxTable that lacks one rate: the ledger has exchange rates, so "give the
 # ledger exchange rates" was untrue advice; the advice names the rate it lacks instead.
 GBP_MISSING_ON = date(2025, 4, 2)

@@ -413,8 +413,10 @@ def _missing_rates_of(
     """The rates ``fx`` lacks that left a compensation in ``currency`` of ``rule_date`` out of
     the base sums: none without ``fx`` (every rate is missing, none to name); a priced one's
     ``currency`` on its rule date; a Polish one left in EUR, the EUR and PLN rates of the NBP
-    table of its rule date that ``fx`` lacks (:func:`_missing_eur_pln`)."""
-    if fx is None:
+    table of its rule date that ``fx`` lacks (:func:`_missing_eur_pln`). A table of no rate
+    at all (the command line's without ``[rates]``) is no table: naming every day of it as
+    a rate it lacks would read as a table short of a few."""
+    if fx is None or not fx.rates:
         return frozenset()
     if priced:
         return frozenset({(currency, rule_date)})
