@@ -471,7 +471,8 @@ def data_quality(
     ``lang`` (as :func:`review` takes it)."""
     check_as_of(as_of)
     with i18n.using(lang):
-        return _data_quality(ledger, _checked_rows(ledger, as_of=as_of, policy=policy))
+        return _data_quality(ledger, _checked_rows(ledger, as_of=as_of, policy=policy),
+                             policy or Policy())
 
 
 def _review(
@@ -601,7 +602,7 @@ def _review(
         policy=policy,
         clients={r.client_id: r for r in reviews},
         book=book,
-        data_quality=_data_quality(ledger, checked),
+        data_quality=_data_quality(ledger, checked, policy),
         sources=ledger.sources,
         forecast=predicted,
     )
@@ -1804,7 +1805,9 @@ def _barred_by_currency(
     return barred
 
 
-def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
+def _data_quality(
+    ledger: Ledger, checked: Iterable[_Checked], policy: Policy
+) -> DataQuality:
     """The review's data-quality summary; ``checked`` holds (at least) every replay that is
     paid with no date, or that the source disagrees with, in ledger order."""
     rejected = ledger.report.rejected
@@ -1907,6 +1910,10 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
             ).format(n=len(finer))
         )
         groups.add("excess_precision", notes[-1], None)
+    law = _law_default_note(ledger, policy)
+    if law is not None:
+        notes.append(law)
+        groups.add("law_default", law, None)
     # What the data as a whole may be missing (a sync that did not complete) comes first.
     notes[:0] = ledger.report.warnings
     for warning in ledger.report.warnings:
@@ -1923,6 +1930,22 @@ def _data_quality(ledger: Ledger, checked: Iterable[_Checked]) -> DataQuality:
         notes=tuple(notes),
         groups=groups.result(),
         warnings=ledger.report.warnings,
+    )
+
+
+def _law_default_note(ledger: Ledger, policy: Policy) -> str | None:
+    """Which law a Polish book's claims follow, where its policy left ``jurisdiction`` at its
+    default (``eu``, not in ``model_fields_set``): a book in PLN, or read in Polish, most
+    likely wants the Polish act's interest and its "nota odsetkowa", and the default is kept
+    (changing it would change every existing review) but said, with how to choose."""
+    if "jurisdiction" in policy.model_fields_set or policy.jurisdiction != "eu":
+        return None
+    if ledger.base_currency != "PLN" and i18n.language() != "pl":
+        return None
+    return _(
+        'The policy leaves jurisdiction at its default, "eu": late-payment interest and '
+        "compensation follow Directive 2011/7/EU, not the Polish act on late payment in "
+        'commercial transactions; for Polish law set jurisdiction = "pl" in the policy.'
     )
 
 
