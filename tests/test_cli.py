@@ -29,6 +29,7 @@ from pydantic import SecretStr
 if os.name == "posix":
     pass
 
+from clientguard import cli as cli_module
 from clientguard import connectors
 from clientguard.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, SyncProgress, main
 from clientguard.connector import (
@@ -1467,3 +1468,32 @@ def test_an_error_during_review_clears_the_progress_line_first(
     assert "loading the store" in written[:cleared]
     assert written[cleared:].startswith("\r\x1b[Kclientguard: ")  # the error on a clean line
     assert "run `clientguard sync` first" in written[cleared:]
+
+
+# ---------------------------------------------------------------------- --as-of after today
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "clientguard: warning: --as-of 2026-03-07 is after today (2025-12-07): the review "
+           "counts every invoice due by then and unpaid today as overdue, and stale-data "
+           "notices measure to that day; leave --as-of out to review as of today"),
+    ("pl", "clientguard: ostrzeżenie: --as-of 7 marca 2026 to data po dzisiejszej (7 grudnia "
+           "2025): przegląd uznaje za przeterminowaną każdą fakturę wymagalną do tego dnia i "
+           "dziś niezapłaconą, a uwagi o nieaktualnych danych liczą dni do tego dnia; pomiń "
+           "--as-of, by przejrzeć stan na dziś"),
+])
+def test_a_review_as_of_after_today_says_so(
+    synced: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    lang: str, said: str,
+) -> None:
+    # The core never reads the clock; the command line does (cli._today), so it is the one to
+    # say that a date three months ahead counts invoices not yet due today as overdue.
+    monkeypatch.setattr(cli_module, "_today", lambda: date(2025, 12, 7))
+    code, _, err = run(capsys, "--lang", lang, "review", "--as-of", "2026-03-07", "--no-save",
+                       "--format", "json")
+    assert code in (EXIT_OK, EXIT_FINDINGS)
+    assert said in " ".join(err.split())
+    # Today and before: no word of it.
+    for day in ("2025-12-07", "2025-06-30"):
+        _, _, err = run(capsys, "--lang", lang, "review", "--as-of", day, "--no-save",
+                        "--format", "json")
+        assert "--as-of" not in err

@@ -1040,6 +1040,7 @@ def _review(args: argparse.Namespace) -> int:
     config = _config(args)
     policy = _policy(args, config)
     memory = _memory_store(args, config)
+    _warn_future_as_of(args.as_of)
     if args.backfill:
         return _backfill(args, config, policy)
     output = Path(args.output) if args.output else None
@@ -1260,6 +1261,18 @@ def _forecast_command(args: argparse.Namespace) -> int:
                                    initial_indent="  ", subsequent_indent="    "))
     _write_stdout("\n".join(lines) + "\n")
     return EXIT_OK
+
+
+def _warn_future_as_of(as_of: date) -> None:
+    """Say when ``--as-of`` is after today: the core never reads the clock, so a review months
+    ahead counts invoices not yet due today as overdue, and its stale-data notice says to
+    sync, without a word of why; the command line, which reads the clock, says it."""
+    today = _today()
+    if as_of > today:
+        _warn([_("--as-of {as_of} is after today ({today}): the review counts every invoice "
+                 "due by then and unpaid today as overdue, and stale-data notices measure to "
+                 "that day; leave --as-of out to review as of today").format(
+            as_of=wording.day(as_of), today=wording.day(today))])
 
 
 def _warn(warnings: Sequence[str]) -> None:
