@@ -20,9 +20,11 @@ from clientguard.changes import (
     THRESHOLD_WORDS,
     THRESHOLDS,
     ClientSummary,
+    FindingSummary,
     ReviewSummary,
     compare,
 )
+from clientguard.findings import Severity
 
 NBSP = "\u00a0"
 
@@ -165,3 +167,66 @@ def test_a_metric_no_catalog_knows_is_shown_as_its_code() -> None:
     with i18n.using("pl"):
         assert metric_words("my_own_ratio") == "my_own_ratio"
         assert metric_words("revenue_share") == "udział w przychodach"
+
+
+# A saved review's finding is quoted in the reader's language: the summary keeps the language
+# its messages were written in, and a finding read in another is said from its structured
+# values (signal, metric, value, threshold) in the reader's words. Until 2026-12-07 a Polish
+# `clientguard changes` quoted an English review's sentence inside its Polish frame.
+
+ENGLISH_LATE = FindingSummary(
+    client_id="acme", signal="chronic_late", severity=Severity.WARNING, metric="late_share",
+    value=Decimal("0.6"), threshold=Decimal("0.5"),
+    message="Acme paid 60.0% of its invoices late (threshold 50.0%).")
+
+
+def _finding_messages(
+    before: tuple[FindingSummary, ...], after: tuple[FindingSummary, ...],
+    lang: str, saved_in: str | None,
+) -> list[str]:
+    def summary(as_of: date, found: tuple[FindingSummary, ...]) -> ReviewSummary:
+        client = ClientSummary(client_id="acme", name="Acme", verdict="ok", severity=None,
+                               findings=found)
+        return ReviewSummary(as_of=as_of, base_currency="EUR", clients={"acme": client},
+                             thresholds=LIMITS, lang=saved_in)
+
+    with i18n.using(lang):
+        changes = compare(summary(date(2026, 5, 31), before), summary(date(2026, 6, 30), after))
+    return [c.message for c in changes.changes]
+
+
+@pytest.mark.parametrize(("lang", "saved_in", "expected"), [
+    # Read in Polish: the catalog's "{name}: już nieaktualne: {message}" around "{signal}:
+    # {metric} {value}, próg {threshold}" of the Polish words of chronic_late and late_share,
+    # the shares as wording.percent writes them in Polish (60%, 50%).
+    ("pl", "en", ["Acme: już nieaktualne: uporczywe opóźnienia w płatnościach: udział "
+                  "spóźnionych faktur 60%, próg 50%"]),
+    # Read in the language it was saved in: the saved sentence, as written.
+    ("en", "en", ["Acme: cleared: Acme paid 60.0% of its invoices late (threshold 50.0%)."]),
+    # A review saved before the language was kept: its text, the only one there is.
+    ("pl", None, ["Acme: już nieaktualne: Acme paid 60.0% of its invoices late "
+                  "(threshold 50.0%)."]),
+])
+def test_a_saved_finding_is_said_in_the_readers_language(
+    lang: str, saved_in: str | None, expected: list[str]
+) -> None:
+    assert _finding_messages((ENGLISH_LATE,), (), lang, saved_in) == expected
+
+
+def test_a_new_finding_saved_in_english_reads_in_polish() -> None:
+    # "{name}: nowe ustalenie ({severity}): {message}", severity "ostrzeżenie".
+    assert _finding_messages((), (ENGLISH_LATE,), "pl", "en") == [
+        "Acme: nowe ustalenie (ostrzeżenie): uporczywe opóźnienia w płatnościach: udział "
+        "spóźnionych faktur 60%, próg 50%"]
+
+
+def test_summarize_keeps_the_language_of_its_messages() -> None:
+    from clientguard.changes import summarize
+    from clientguard.review import review
+    from clientguard.testing import customer, invoice, ledger
+
+    book = ledger(customer("acme"), invoice("acme", issued=date(2026, 1, 2), total="100"))
+    for lang in ("en", "pl"):
+        with i18n.using(lang):
+            made = review(book, as_of=date(2026, 3, 31))
+            assert summarize(made).lang == lang

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from clientguard import wording
+from clientguard import i18n, wording
 from clientguard.errors import ConfigError
 from clientguard.findings import Finding, Severity
 from clientguard.frozen import Frozen
@@ -204,6 +204,9 @@ class ReviewSummary(Frozen):
     """By client id."""
     book: tuple[FindingSummary, ...] = ()
     """Findings about the whole book."""
+    lang: str | None = None
+    """The language its findings' messages are written in; None in a review saved before it
+    was kept (its messages are then quoted as written, whatever the reader's language)."""
     thresholds: dict[str, Decimal] = Field(default_factory=dict)
     """The policy's thresholds of :data:`THRESHOLDS`, by ``Policy`` field name."""
 
@@ -253,6 +256,8 @@ def summarize(review: Review) -> ReviewSummary:
         base_currency=review.base_currency,
         clients={cid: _client(c, review) for cid, c in review.clients.items()},
         book=tuple(_finding(f) for f in review.book.findings),
+        # The review's messages are in the language active when it was made (and saved).
+        lang=i18n.language(),
         thresholds={
             name: Decimal(str(getattr(policy, name)))
             for names in THRESHOLDS.values()
@@ -358,6 +363,7 @@ def compare(before: ReviewSummary | None, after: ReviewSummary) -> Changes:
         names = {**{cid: c.name for cid, c in before.clients.items()}, **names}
     old = _by_key(before.findings()) if before is not None else {}
     new = _by_key(after.findings())
+    was_lang = before.lang if before is not None else None
     for key in sorted(new.keys() | old.keys()):
         client = key[0] or None
         name = names.get(key[0], "") if client else _("the book")
@@ -368,12 +374,14 @@ def compare(before: ReviewSummary | None, after: ReviewSummary) -> Changes:
                 kind=ChangeKind.NEW_FINDING, client_id=client, name=name, subject=subject,
                 before=None, after=now.severity.value, severity=now.severity, as_of=after.as_of,
                 message=_("{name}: new {severity} finding: {message}").format(
-                    name=name, severity=word(now.severity.value), message=now.message)))
+                    name=name, severity=word(now.severity.value),
+                    message=_said(now, after.lang))))
         elif now is None and was is not None:
             changes.append(Change(
                 kind=ChangeKind.CLEARED_FINDING, client_id=client, name=name, subject=subject,
                 before=was.severity.value, after=None, severity=was.severity, as_of=after.as_of,
-                message=_("{name}: cleared: {message}").format(name=name, message=was.message)))
+                message=_("{name}: cleared: {message}").format(
+                    name=name, message=_said(was, was_lang))))
         elif now is not None and was is not None and now.severity != was.severity:
             changes.append(Change(
                 kind=ChangeKind.SEVERITY, client_id=client, name=name, subject=subject,
@@ -381,7 +389,7 @@ def compare(before: ReviewSummary | None, after: ReviewSummary) -> Changes:
                 as_of=after.as_of,
                 message=_("{name}: {before} -> {after}: {message}").format(
                     name=name, before=word(was.severity.value), after=word(now.severity.value),
-                    message=now.message)))
+                    message=_said(now, after.lang))))
     for cid in sorted(after.clients):
         now_client = after.clients[cid]
         was_client = before.clients.get(cid) if before is not None else None
@@ -391,6 +399,17 @@ def compare(before: ReviewSummary | None, after: ReviewSummary) -> Changes:
                                 _KIND_ORDER[c.kind], c.subject))
     return Changes(before=before.as_of if before is not None else None, after=after.as_of,
                    base_currency=currency, changes=tuple(changes))
+
+
+def _said(finding: FindingSummary, written_in: str | None) -> str:
+    """A saved finding's sentence in the reader's language: its message where it is written
+    in that language (or where the review kept no language: the text is all there is), else
+    said from its signal, metric, value and threshold in the reader's words."""
+    if written_in is None or written_in == i18n.language():
+        return finding.message
+    from clientguard.review import finding_words
+
+    return finding_words(finding.signal, finding.metric, finding.value, finding.threshold)
 
 
 def _by_key(findings: Sequence[FindingSummary]) -> dict[tuple[str, str, str], FindingSummary]:

@@ -1002,6 +1002,20 @@ def _evidence(
     return ", ".join(parts)
 
 
+def finding_words(signal: str, metric: str, value: Decimal, threshold: Decimal) -> str:
+    """A finding said from its structured values in the active language: ``chronic late
+    payment: late share 60%, from 50%`` (a saved finding read in another language than its
+    message's, :mod:`clientguard.changes`). A user's own signal or metric is named by its
+    code."""
+    try:
+        named = signal_words(signal)
+    except (ValueError, KeyError):
+        named = signal
+    return _("{signal}: {metric} {value}, from {threshold}").format(
+        signal=named, metric=metric_words(metric), value=_metric(metric, value),
+        threshold=_metric(metric, threshold))
+
+
 def _metric(metric: str, value: Decimal) -> str:
     """A finding's value (or threshold) in its metric's unit (:data:`_METRIC_UNITS`): a share
     as a percentage, a change of a share in percentage points, anything else (a ratio, days,
@@ -2205,6 +2219,7 @@ __all__ = [
     "VerdictRule",
     "WhatIf",
     "data_quality",
+    "finding_words",
     "metric_words",
     "recommend",
     "review",
