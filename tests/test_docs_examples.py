@@ -216,3 +216,36 @@ def test_a_named_example_marker_is_not_a_skip(tmp_path: Path) -> None:
     path = tmp_path / "page.md"
     path.write_text("<!-- example: skipper -->\n```python\nx = 1\n```\n", encoding="utf-8")
     assert [block.skip_reason for block in blocks_of(path, root=tmp_path)] == [None]
+
+
+def test_the_readme_quick_start_config_syncs_the_files_it_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The README's clientguard.toml, as a reader copies it, over Zoho invoices exports (the
+    # preset's own columns) at the paths it names: the first `clientguard sync` succeeds.
+    from clientguard.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    config = readme.split("```toml\n# clientguard.toml\n", 1)[1].split("```", 1)[0]
+    header = (
+        "Invoice Date,Invoice ID,Invoice Number,Invoice Status,Customer ID,Customer Name,"
+        "Due Date,Currency Code,Exchange Rate,Item Name,Item Total,Total,Balance,"
+        "Last Payment Date\n"
+    )
+    rows = {
+        "exports/invoices-2025.csv": "2025-11-10,1,INV-1,Paid,c1,Acme,2025-12-10,EUR,1,Design,"
+        "500.00,500.00,0.00,2025-12-20\n",
+        "exports/invoices-2026.csv": "2026-02-10,2,INV-2,Overdue,c2,Beta,2026-03-12,EUR,1,Dev,"
+        "800.00,800.00,800.00,\n",
+    }
+    named = re.findall(r'"(exports/[^"]+)"', config)
+    assert set(rows) <= set(named), "the README names the invoices files the test writes"
+    for name in named:  # any other file it names (a payments export, say) exists too
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(header + rows.get(name, ""), encoding="utf-8")
+    (tmp_path / "clientguard.toml").write_text(config, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--lang", "en", "sync"]) == 0, capsys.readouterr().err
+    # Two invoices, one per file, both read into the store.
+    assert main(["--lang", "en", "store"]) == 0
+    assert "2 invoice;" in capsys.readouterr().out

@@ -18,6 +18,7 @@ import pytest
 import clientguard as cg
 from clientguard.connector import pull
 from clientguard_csv import CsvConnector, CsvFileError, unmatched_names
+from clientguard_csv.errors import MappingError
 from clientguard_csv.mapping import preset_text
 from clientguard_csv.reading import ReadLog
 
@@ -566,3 +567,29 @@ def test_unmatched_names_lists_the_names_the_ledger_could_not_match(write: Write
     books = [cg.Customer(id="C-BETA", name="Beta Sp. z o.o.", source="xero")]
     ledger = cg.Ledger.build([*books, *hours.records], base_currency="USD", strict=False)
     assert unmatched_names(ledger.report.rejected) == {"Acme Inc.": 1}
+
+
+@pytest.mark.parametrize(
+    ("stream", "presets"),
+    [
+        # The presets whose TOML has a [payments] / [credit_notes] table, in PRESETS order
+        # (grep -l '^\[payments' presets/*.toml: wave, invoiceninja, quickbooks-ar-aging).
+        ("payments", "the presets with one: wave, invoiceninja, quickbooks-ar-aging"),
+        ("credit_notes", "the presets with one: xero, quickbooks-ar-aging"),
+    ],
+)
+def test_files_for_a_stream_the_preset_lacks_say_which_and_what_to_do(
+    tmp_path: Path, stream: str, presets: str
+) -> None:
+    # zoho reads the invoices export only: files given for another stream name the source,
+    # the stream, the preset, and the two ways out (drop the files, or a mapping with a table).
+    invoices, other = tmp_path / "invoices.csv", tmp_path / "other.csv"
+    invoices.write_text("Invoice ID\n", encoding="utf-8")
+    other.write_text("x\n", encoding="utf-8")
+    conn = CsvConnector(preset="zoho", invoices=[invoices], **{stream: [other]})
+    with pytest.raises(MappingError) as caught:
+        pull(conn, source="books")
+    message = str(caught.value)
+    assert message.startswith(f"source 'books': files were given for {stream} but preset zoho")
+    assert f"remove the {stream} files from the source" in message
+    assert f"a mapping with a [{stream}] table ({presets})" in message

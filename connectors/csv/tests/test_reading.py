@@ -617,7 +617,9 @@ def test_options_are_checked() -> None:
 
 def test_files_for_a_stream_the_mapping_lacks(write: Write) -> None:
     conn = CsvConnector(preset="toggl", invoices=write("i.csv", "x\n"))
-    with pytest.raises(MappingError, match="files were given for invoices but the mapping has no"):
+    # The message names the preset read, not "the mapping" (a preset is no file of the user's).
+    with pytest.raises(MappingError,
+                       match=r"files were given for invoices but preset toggl has no \[invoices\]"):
         cg.Ledger.from_connector(conn, base_currency="EUR")
 
 

@@ -177,7 +177,8 @@ class CsvConnector(Connector):
         size = 0  # the records (and other items) on the page
         noted = (0, 0)  # the files whose encoding, and the leading zeros, told so far
         for item in _read_runs(self.mapping, sources, streams=(stream.name,), state=state,
-                               source=self.source_name, reader=self.options.reader):
+                               source=self.source_name, reader=self.options.reader,
+                               described=_described(self.options)):
             if isinstance(item, MadeRecords):
                 # A run of records read: cut where a page ends, so that each page holds
                 # PAGE_SIZE records and items, as it would hold them one by one.
@@ -284,6 +285,15 @@ def _raw(item: Loaded | Rejection | Skipped | Folded) -> RawRecord:
         return RawRecord({"skip": item.reason}, item.location)
     raw = item.record if isinstance(item.record, Mapping) else {}
     return RawRecord({**raw, "rejection": item}, item.location)
+
+
+def _described(options: CsvOptions) -> str:
+    """The mapping as errors name it: its preset, its file, or "the mapping"."""
+    if options.preset is not None:
+        return f"preset {options.preset}"
+    if isinstance(options.mapping, (str, Path)):
+        return f"the mapping {options.mapping}"
+    return "the mapping"
 
 
 def _mapping_of(options: CsvOptions) -> CsvMapping:

@@ -101,7 +101,7 @@ from clientguard_csv.excel_numbers import (
 from clientguard_csv.fields import FieldReader, RowError, required_columns
 from clientguard_csv.fields import clean_text as _clean
 from clientguard_csv.headings import Headings, heading_text
-from clientguard_csv.mapping import STREAMS, CsvMapping, StreamMapping
+from clientguard_csv.mapping import PRESETS, STREAMS, CsvMapping, StreamMapping, load_preset
 from clientguard_csv.names import CustomerDirectory, normalise_name, other_taxpayer
 from clientguard_csv.report_rows import cell_text, is_label, label_pattern, totals_label
 from clientguard_csv.textfile import (
@@ -318,6 +318,16 @@ def read_records(
             yield item
 
 
+def _no_table(stream: str, source: str, described: str) -> str:
+    """Files given for a stream the mapping has no table for: which, and the two ways out."""
+    having = [name for name in PRESETS if load_preset(name).stream(stream) is not None]
+    ways = (f"the presets with one: {', '.join(having)}" if having
+            else "no preset has one: write your own mapping")
+    return (f"source {source!r}: files were given for {stream} but {described} has no "
+            f"[{stream}] table, so they cannot be read: remove the {stream} files from the "
+            f"source, or use a mapping with a [{stream}] table ({ways})")
+
+
 def _read_runs(
     mapping: CsvMapping,
     sources: Mapping[str, Sequence[Path]],
@@ -327,17 +337,17 @@ def _read_runs(
     state: ReadState | None = None,
     source: str = SOURCE,
     reader: Reader = "auto",
+    described: str = "the mapping",
 ) -> Iterator[Item | MadeRecords]:
     """:func:`read_records`, where the records of rows next to each other that the columnar
     reader checked come as one :class:`~clientguard.connector.MadeRecords` (each one's
-    :class:`Loaded` item, in one); the connector hands them to the sync as they are."""
+    :class:`Loaded` item, in one); the connector hands them to the sync as they are.
+    ``described`` names the mapping in errors ("preset zoho", "the mapping m.toml")."""
     for name in sources:
         if name not in STREAMS:
             raise MappingError(f"unknown stream {name!r}; the streams are {', '.join(STREAMS)}")
         if sources[name] and mapping.stream(name) is None:
-            raise MappingError(
-                f"files were given for {name} but the mapping has no [{name}] table"
-            )
+            raise MappingError(_no_table(name, source, described))
     wanted = {name for name in (STREAMS if streams is None else streams) if sources.get(name)}
     last = max((STREAMS.index(name) for name in wanted if name in STREAMS), default=-1)
     if state is None:
