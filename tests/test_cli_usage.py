@@ -45,10 +45,13 @@ def test_a_misspelt_connector_is_named_with_the_nearest_installed_one(
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("en", "clientguard: no connector named 'nosuch' is installed (pip install "
-               "clientguard-nosuch); installed: "),
-        ("pl", "clientguard: konektor o nazwie 'nosuch' nie jest zainstalowany (pip install "
-               "clientguard-nosuch); zainstalowane: "),
+        # No "pip install clientguard-nosuch": no package index holds it (docs/install.md).
+        ("en", "clientguard: no connector named 'nosuch' is installed (connectors are "
+               "installed from the clientguard checkout, with the core: pip install . "
+               "./connectors/csv; see docs/install.md); installed: "),
+        ("pl", "clientguard: konektor o nazwie 'nosuch' nie jest zainstalowany (konektory "
+               "instaluje się z kopii repozytorium clientguard, razem z rdzeniem: pip install "
+               ". ./connectors/csv; zob. docs/install.md); zainstalowane: "),
     ],
 )
 def test_an_unknown_connector_is_said_in_the_readers_language(
@@ -153,3 +156,49 @@ def test_a_lower_case_base_currency_in_the_config_is_named_with_its_code(
     code, err = run(capsys, "--lang", lang, "review")
     assert code == EXIT_USAGE
     assert err == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "command", "expected"),
+    [
+        ("en", "sync", "clientguard: no source named 'faktry' in clientguard.toml; did you mean "
+                       "'faktury'? (the sources it defines: faktury, koszty)\n"),
+        ("en", "review", "clientguard: no source named 'faktry' in clientguard.toml; did you "
+                         "mean 'faktury'? (the sources it defines: faktury, koszty)\n"),
+        ("pl", "sync", "clientguard: w clientguard.toml nie ma źródła o nazwie 'faktry'; czy "
+                       "chodziło o 'faktury'? (źródła w tym pliku: faktury, koszty)\n"),
+    ],
+)
+def test_a_misspelt_source_name_suggests_the_configured_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, command: str, expected: str
+) -> None:
+    # 'faktry' is one letter short of the source 'faktury' and no installed connector: the
+    # user meant the source, not a connector to install (and there is no clientguard-faktry).
+    (tmp_path / "clientguard.toml").write_text(
+        '[sources.faktury]\nconnector = "csv"\npreset = "zoho"\ninvoices = "f.csv"\n'
+        '[sources.koszty]\nconnector = "csv"\npreset = "zoho"\ninvoices = "k.csv"\n')
+    code, err = run(capsys, "--lang", lang, command, "--source", "faktry")
+    assert code == EXIT_USAGE
+    assert err == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "clientguard: no connector named 'sage' is installed (connectors are installed "
+               "from the clientguard checkout, with the core: pip install . ./connectors/csv; "
+               "see docs/install.md); installed: "),
+        ("pl", "clientguard: konektor o nazwie 'sage' nie jest zainstalowany (konektory "
+               "instaluje się z kopii repozytorium clientguard, razem z rdzeniem: pip install "
+               ". ./connectors/csv; zob. docs/install.md); zainstalowane: "),
+    ],
+)
+def test_an_unknown_connector_says_how_connectors_are_installed_not_a_package_to_fetch(
+    capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    # docs/install.md: the distributions are on no package index, so pip install
+    # clientguard-sage would fail; the way that works (from the checkout) is said instead.
+    code, err = run(capsys, "--lang", lang, "sync", "--source", "sage")
+    assert code == EXIT_USAGE
+    assert err.startswith(expected)
+    assert "clientguard-sage" not in err

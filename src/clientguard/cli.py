@@ -347,11 +347,16 @@ def _load_connector(name: str, source: SourceConfig | None = None) -> Any:
         raise UnknownConnectorError(where + _(
             "no connector named {name} is installed; did you mean {close}? (installed: {names})"
         ).format(name=repr(name), close=repr(close[0]), names=names))
-    hint = f" (pip install clientguard-{name})" \
-        if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name) else ""
     raise UnknownConnectorError(where + _(
-        "no connector named {name} is installed{hint}; installed: {names}"
-    ).format(name=repr(name), hint=hint, names=names))
+        "no connector named {name} is installed ({how}); installed: {names}"
+    ).format(name=repr(name), names=names, how=_install_how()))
+
+
+def _install_how() -> str:
+    """How a connector is installed (docs/install.md): from the checkout, with the core; the
+    distributions are on no package index, so no ``pip install clientguard-NAME``."""
+    return _("connectors are installed from the clientguard checkout, with the core: "
+             "pip install . ./connectors/csv; see docs/install.md")
 
 
 def _sources(args: argparse.Namespace, config: Config) -> list[SourceConfig]:
@@ -368,7 +373,30 @@ def _sources(args: argparse.Namespace, config: Config) -> list[SourceConfig]:
         raise UsageError(text)
     if getattr(args, "option", None) and len(names) > 1:
         raise UsageError(_("--option applies to one source: pass exactly one --source with it"))
+    for name in names:
+        _misspelt_source(name, config)
     return [config.source(name) for name in names]
+
+
+def _misspelt_source(name: str, config: Config) -> None:
+    """A ``--source`` that is neither a configured source nor an installed connector, but
+    close to a configured source's name (``faktry``, ``faktury``): the source is suggested,
+    as a misspelt key of the config is, rather than an uninstalled connector of that name."""
+    import difflib
+
+    from clientguard import connectors
+
+    if name in config.sources or name in connectors.available():
+        return
+    close = difflib.get_close_matches(name, list(config.sources), n=1)
+    if not close:
+        return
+    where = str(config.path) if config.path else "clientguard.toml"
+    raise UsageError(_(
+        "no source named {name} in {path}; did you mean {close}? (the sources it defines: "
+        "{names})"
+    ).format(name=repr(name), path=where, close=repr(close[0]),
+             names=", ".join(config.sources)))
 
 
 # --------------------------------------------------------------------------- progress
@@ -520,7 +548,7 @@ def _connectors_command(args: argparse.Namespace) -> int:
     if args.name:
         return _describe_connector(args.name)
     if not found:
-        print(_("No connectors are installed. Install one, e.g.: pip install clientguard-csv"))
+        print(_("No connectors are installed: {how}.").format(how=_install_how()))
         return EXIT_OK
     rows = []
     for name, info in found.items():

@@ -90,9 +90,12 @@ def load(name: str) -> type[Connector]:
     entries = _entry_points().get(name)
     if not entries:
         names = ", ".join(available()) or "none"
-        hint = f" (pip install clientguard-{name})" if _NAME.fullmatch(name) else ""
+        # No "pip install clientguard-NAME": the distributions are on no package index
+        # (docs/install.md); they are installed from the checkout.
         raise UnknownConnectorError(
-            f"no connector named {name!r} is installed{hint}; installed: {names}"
+            f"no connector named {name!r} is installed (connectors are installed from the "
+            "clientguard checkout, with the core: pip install . ./connectors/csv; see "
+            f"docs/install.md); installed: {names}"
         )
     distributions = sorted({e.dist.name for e in entries if e.dist is not None})
     if len(distributions) > 1:
