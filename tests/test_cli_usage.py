@@ -202,3 +202,47 @@ def test_an_unknown_connector_says_how_connectors_are_installed_not_a_package_to
     assert code == EXIT_USAGE
     assert err.startswith(expected)
     assert "clientguard-sage" not in err
+
+
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_an_older_store_names_a_command_that_upgrades_it_with_no_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    # A store of schema version 1 (tests/data/store_v1.sql), in a folder with no
+    # clientguard.toml: `history` opens it read-only and refuses it; the command its message
+    # names, run as written, upgrades it (`sync` here stops at "no source to read"), and then
+    # `history` reads it.
+    import shlex
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(tmp_path / "old.db")) as db:
+        db.executescript((Path(__file__).parent / "data" / "store_v1.sql").read_text("utf-8"))
+    code, err = run(capsys, "--lang", lang, "--store", "old.db", "history")
+    assert code == EXIT_USAGE
+    assert "old.db" in err
+    named = err.split("`")[1]
+    assert named.startswith("clientguard ")
+    assert run(capsys, "--lang", lang, *shlex.split(named)[1:])[0] == 0
+    assert run(capsys, "--lang", lang, "--store", "old.db", "history")[0] == 0
+
+
+def test_a_newer_store_says_to_update_from_the_checkout_not_a_package_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # docs/install.md: clientguard is on no package index, so `pip install -U clientguard`
+    # finds nothing; the checkout's way is said.
+    import sqlite3
+    from contextlib import closing
+
+    from clientguard.store import SCHEMA_VERSION, Store
+
+    Store.open(tmp_path / "new.db").close()
+    with closing(sqlite3.connect(tmp_path / "new.db")) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        db.commit()
+    code, err = run(capsys, "--lang", "en", "--store", "new.db", "history")
+    assert code == EXIT_USAGE
+    assert "pip install -U" not in err
+    assert "update clientguard from an up-to-date checkout" in err
+    assert "see docs/install.md" in err

@@ -767,8 +767,9 @@ class Store:
         if version > SCHEMA_VERSION:
             raise StoreError(
                 gettext("the store {path} has schema version {version}, written by a newer "
-                  "clientguard (this one reads up to version {supported}): upgrade "
-                  "clientguard (pip install -U clientguard)").format(
+                  "clientguard (this one reads up to version {supported}): update "
+                  "clientguard from an up-to-date checkout, with its connectors "
+                  "(pip install . ./connectors/csv ...; see docs/install.md)").format(
                     path=self.path, version=version, supported=SCHEMA_VERSION)
             )
         if version < 0:
@@ -785,8 +786,11 @@ class Store:
                 )
             if version < SCHEMA_VERSION:
                 raise StoreError(
+                    # `clientguard store` upgrades whatever the config: `sync` stops first
+                    # where no source is configured.
                     gettext("the store {path} has schema version {version}, older than this "
-                      "clientguard's {supported}: run `clientguard sync` once to upgrade it")
+                      "clientguard's {supported}: run `clientguard --store {path} store` once "
+                      "to upgrade it")
                     .format(path=self.path, version=version, supported=SCHEMA_VERSION)
                 )
             self._check_tables()
