@@ -246,3 +246,17 @@ def test_a_newer_store_says_to_update_from_the_checkout_not_a_package_index(
     assert "pip install -U" not in err
     assert "update clientguard from an up-to-date checkout" in err
     assert "see docs/install.md" in err
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    # docs/cli.md's table of exit statuses: 0, 1, 2, 70 and 130 (interrupted, Ctrl-C).
+    [("en", "130 interrupted (Ctrl-C)"), ("pl", "130 przerwano (Ctrl-C)")],
+)
+def test_the_help_lists_every_exit_status_the_docs_do(
+    capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--lang", lang, "--help"])
+    out = " ".join(capsys.readouterr().out.split())  # argparse rewraps the epilog
+    assert expected in out

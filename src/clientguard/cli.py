@@ -2171,7 +2171,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  clientguard sync --source books\n"
         "  clientguard review --format html --output review.html\n"
         "  clientguard policy > policy.toml\n\n"
-        + _("Exit status: 0 done, 1 a finding reached --fail-on, 2 a user error, 70 a bug.")
+        + _("Exit status: 0 done, 1 a finding reached --fail-on, 2 a user error, 70 a bug, "
+            "130 interrupted (Ctrl-C).")
         + "\n" + _("Guide: docs/cli.md"),
     )
     # The global options work before or after the command (``clientguard --config c.toml
