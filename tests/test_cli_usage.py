@@ -260,3 +260,46 @@ def test_the_help_lists_every_exit_status_the_docs_do(
         main(["--lang", lang, "--help"])
     out = " ".join(capsys.readouterr().out.split())  # argparse rewraps the epilog
     assert expected in out
+
+
+def _ibm_export(path: Path) -> None:
+    """An export in the IBM sample's layout (the ibm-ar preset): 3 clients, an invoice each
+    month of 2024 and 2025, due in 30 days; c1 pays 10 days late, c2 on time, c3 40 late."""
+    from datetime import date, timedelta
+
+    rows = ["countryCode,customerID,PaperlessDate,invoiceNumber,InvoiceDate,DueDate,"
+            "InvoiceAmount,Disputed,SettledDate,PaperlessBill,DaysToSettle,DaysLate"]
+    late = {"c1": 10, "c2": 0, "c3": 40}
+    number = 0
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            for client, days in late.items():
+                number += 1
+                issued = date(year, month, 5)
+                due = issued + timedelta(days=30)
+                paid = due + timedelta(days=days)
+                rows.append(f"1,{client},1/1/2024,{number:06d},{issued:%m/%d/%Y},"
+                            f"{due:%m/%d/%Y},100.00,No,{paid:%m/%d/%Y},Paper,{30 + days},{days}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_the_backtest_table_writes_decimals_in_the_readers_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same backtest in English and Polish: every score cell is the same digits, with a
+    # decimal comma in Polish (100,0%, 0,800, 15,29), never the English point.
+    _ibm_export(tmp_path / "ar.csv")
+    tables = {}
+    for lang in ("en", "pl"):
+        code = main(["--lang", lang, "forecast", "--backtest", "--source", "csv", "--option",
+                     "invoices=ar.csv", "--option", "preset=ibm-ar", "--quiet"])
+        assert code == 0
+        tables[lang] = capsys.readouterr().out.splitlines()
+    rows = {lang: [line.split() for line in lines if line.startswith("forecast ")]
+            for lang, lines in tables.items()}
+    english, polish = rows["en"][0], rows["pl"][0]
+    assert english[0] == polish[0] == "forecast"
+    scores = [cell for cell in english[2:] if cell != "-"]
+    assert scores
+    assert all("." in cell for cell in scores)
+    assert polish[2:] == [cell.replace(".", ",") for cell in english[2:]]

@@ -1238,7 +1238,7 @@ def _forecast_command(args: argparse.Namespace) -> int:
                      f"{coverage:>14}")
 
         def cell(value: float | None, fmt: str, width: int) -> str:
-            return f"{'-' if value is None else format(value, fmt):>{width}}"
+            return f"{'-' if value is None else wording.score(value, fmt):>{width}}"
 
         for scores in result.scores:
             lines.append(

@@ -434,6 +434,16 @@ def month(value: date) -> str:
     return format_date(value, format="MMMM y", locale=_locale())
 
 
+def score(value: float, spec: str) -> str:
+    """A model's score (a float: an accuracy, an F1, days of error) written by the format
+    ``spec`` (``.1%``, ``.3f``), with the language's decimal sign: ``54.5%``, ``0.706`` in
+    English, ``54,5%``, ``0,706`` in Polish. Its digits are ``format``'s, the same in both."""
+    text = format(value, spec)
+    if _english():
+        return text
+    return text.replace(".", _locale().number_symbols["latn"]["decimal"])
+
+
 def p_value(p: float) -> str:
     """A p-value as a person reads it: two significant digits below 0.1, where it is compared
     with a 5% level (``p = 0.045``, ``p = 0.0042``: 0.0455 is not ``p = 0.05``, the level
