@@ -303,3 +303,37 @@ def test_the_backtest_table_writes_decimals_in_the_readers_language(
     assert scores
     assert all("." in cell for cell in scores)
     assert polish[2:] == [cell.replace(".", ",") for cell in english[2:]]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "clientguard: sources.books.invoices: expected a path or a list of paths, "
+               "got 5\n"),
+        ("pl", "clientguard: sources.books.invoices: oczekiwano: ścieżka albo lista ścieżek, "
+               "podano: 5\n"),
+    ],
+)
+def test_an_option_of_the_wrong_type_says_what_it_takes_where_it_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    # The CSV connector's invoices take a path or a list of paths (CsvOptions: str | Path |
+    # Sequence[str | Path]); 5 is neither. One line naming the key as written in the file,
+    # no pydantic internals (lax-or-strict[...], json-or-python[...]).
+    (tmp_path / "clientguard.toml").write_text(
+        '[sources.books]\nconnector = "csv"\npreset = "zoho"\ninvoices = 5\n')
+    code, err = run(capsys, "--lang", lang, "sync")
+    assert code == EXIT_USAGE
+    assert err == expected
+
+
+def test_a_connector_built_in_code_with_an_option_of_the_wrong_type_names_the_option() -> None:
+    # Without a config, the connector names itself; a text value is never echoed (it may be
+    # a secret): invoices=5 is said as 5.
+    from clientguard.errors import ConfigError
+    from clientguard_csv import CsvConnector
+
+    with pytest.raises(ConfigError) as caught:
+        CsvConnector(preset="zoho", invoices=5)
+    assert str(caught.value) == (
+        "connector 'csv': invoices: expected a path or a list of paths, got 5")

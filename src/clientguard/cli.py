@@ -313,9 +313,22 @@ def _connector(
     given: Mapping[str, Any] | None,
     progress: Callable[[ProgressEvent], None] | None,
 ) -> Any:
+    from clientguard.connector import OptionsError
+
     cls = _load_connector(source.connector, source)
     options = connector_options(source, cls, given=given)
-    return cls(progress=progress, **options)
+    try:
+        return cls(progress=progress, **options)
+    except OptionsError as exc:
+        # A value of the wrong kind from the config file is named where the user wrote it,
+        # as a wrong value of the config is: sources.books.invoices (one given by --option,
+        # and an unknown option, keep the connector's words).
+        from_file = [(option, text) for option, text in exc.problems
+                     if option in source.options and option not in (given or {})]
+        if not from_file or len(from_file) < len(exc.problems):
+            raise
+        raise ConfigError("; ".join(f"sources.{source.name}.{option}: {text}"
+                                    for option, text in from_file)) from None
 
 
 def _load_connector(name: str, source: SourceConfig | None = None) -> Any:

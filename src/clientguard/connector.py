@@ -644,15 +644,94 @@ def _describe_options(options: type[ConnectorOptions]) -> tuple[OptionInfo, ...]
     return tuple(infos)
 
 
+class OptionsError(ConfigError):
+    """A connector's options are wrong. Where each problem is a value of the wrong kind,
+    :attr:`problems` holds each as (option, what is wrong), so that a caller that knows where
+    the option came from (``sources.books`` of a config) can say so; else it is empty."""
+
+    def __init__(self, message: str, problems: Sequence[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+
+def _kinds(annotation: Any) -> list[str]:
+    """What an option's type accepts, in words (``a path``, ``a list of paths``); empty when
+    the type is not one of these plain ones."""
+    import types
+    from pathlib import Path
+    from typing import Union, get_args, get_origin
+
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        found: list[str] = []
+        for member in members:
+            if member is str and Path in members:
+                continue  # text where a path goes is the path
+            kinds = _kinds(member)
+            if not kinds:
+                return []
+            found += [k for k in kinds if k not in found]
+        return found
+    if origin in (list, tuple, Sequence) or annotation in (list, tuple):
+        inner = get_args(annotation)
+        if inner and Path in (get_args(inner[0]) or (inner[0],)):
+            return [gettext("a list of paths")]
+        return [gettext("a list")]
+    words: dict[Any, str] = {
+        Path: gettext("a path"), str: gettext("text"), SecretStr: gettext("text"),
+        bool: gettext("true or false"), int: gettext("a whole number"),
+        float: gettext("a number"), Decimal: gettext("a number"),
+    }
+    return [words[annotation]] if annotation in words else []
+
+
+def _got(value: object) -> str:
+    """A wrong value as an error may name it: a number or truth value as written, anything
+    else by its kind only (text may be a secret)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)
+    if isinstance(value, str):
+        return gettext("text")
+    if isinstance(value, (list, tuple)):
+        return gettext("a list")
+    if isinstance(value, Mapping):
+        return gettext("a table")
+    return type(value).__name__
+
+
 def _options_error(
-    connector: str, exc: ValidationError, known: Sequence[str] = ()
+    connector: str,
+    exc: ValidationError,
+    known: Sequence[str] = (),
+    fields: Mapping[str, Any] | None = None,
 ) -> ConfigError:
-    """The options' problems in words, never echoing a value (it may be a secret). An
+    """The options' problems in words, never echoing a text value (it may be a secret). An
     unknown option names the nearest known one (``invoice`` -> ``invoices``), as a typo of
-    the config's own keys does."""
+    the config's own keys does. An option whose value is none of the kinds its type accepts
+    (``invoices = 5``) says so once, in words (``expected a path or a list of paths, got
+    5``), rather than once per member of the type with pydantic's names for them."""
     lines = []
-    for error in exc.errors(include_url=False, include_input=False):
+    problems: list[tuple[str, str]] = []
+    said: set[str] = set()
+    others = False
+    for error in exc.errors(include_url=False):
         where = ".".join(str(p) for p in error["loc"]) or "options"
+        option = str(error["loc"][0]) if error["loc"] else "options"
+        field = (fields or {}).get(option)
+        kinds = _kinds(field.annotation) if field is not None else []
+        if (kinds and error["type"] not in ("extra_forbidden", "missing")
+                and not str(error["msg"]).startswith("Value error, ")):
+            if option not in said:
+                said.add(option)
+                text = gettext("expected {kinds}, got {got}").format(
+                    kinds=gettext(" or ").join(kinds), got=_got(error.get("input")))
+                lines.append(f"{option}: {text}")
+                problems.append((option, text))
+            continue
+        before = len(lines)
         if error["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(error["loc"][-1]), list(known), n=1)
             hint = gettext("; did you mean {code}?").format(code=repr(close[0])) if close else ""
@@ -661,10 +740,14 @@ def _options_error(
         elif error["type"] == "missing":
             lines.append(gettext("{option}: is required").format(option=where))
         else:
-            said = str(error["msg"]).removeprefix("Value error, ")
-            lines.append(said if said.startswith(f"{where} ") else f"{where}: {said}")
-    return ConfigError(gettext("connector {connector}: {problems}").format(
-        connector=repr(connector), problems="; ".join(lines)))
+            text = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(text if text.startswith(f"{where} ") else f"{where}: {text}")
+        if len(lines) > before:
+            others = True
+    if others:
+        problems = []  # said as before, naming the connector
+    return OptionsError(gettext("connector {connector}: {problems}").format(
+        connector=repr(connector), problems="; ".join(lines)), problems)
 
 
 # --------------------------------------------------------------------------- the connector
@@ -735,7 +818,8 @@ class Connector(ABC):
         try:
             self.options = self.Options(**options)
         except ValidationError as exc:
-            raise _options_error(self.name, exc, tuple(self.Options.model_fields)) from None
+            raise _options_error(self.name, exc, tuple(self.Options.model_fields),
+                                 self.Options.model_fields) from None
         self.clock: Clock = utc_now if clock is None else clock
         self.progress: ProgressCallback | None = progress
         self._option_secrets = tuple(
