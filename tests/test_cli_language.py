@@ -96,7 +96,9 @@ def test_help_in_english_keeps_argparse_words(
         (["--lang", "pl", "review", "--as-of", "30.06.2026"],
          "clientguard review: błąd: argument --as-of: '30.06.2026' nie jest datą w postaci "
          "RRRR-MM-DD"),
-        (["--lang", "pl", "review", "--bogus"], "clientguard: błąd: nieznane argumenty: --bogus"),
+        # An unknown option of review is review's error, with review's usage.
+        (["--lang", "pl", "review", "--bogus"],
+         "clientguard review: błąd: nieznane argumenty: --bogus"),
         (["--lang", "pl"], "clientguard: błąd: wymagane są argumenty: COMMAND"),
     ],
 )

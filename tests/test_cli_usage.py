@@ -337,3 +337,58 @@ def test_a_connector_built_in_code_with_an_option_of_the_wrong_type_names_the_op
         CsvConnector(preset="zoho", invoices=5)
     assert str(caught.value) == (
         "connector 'csv': invoices: expected a path or a list of paths, got 5")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        # docs/cli.md: --config and --store work before or after the command, for every
+        # command; these read neither (or no store), so after them they are accepted and
+        # ignored, as before them.
+        ("policy", "--config", "absent.toml"),
+        ("policy", "--store", "x.db"),
+        ("connectors", "--config", "absent.toml"),
+        ("connectors", "--store", "x.db"),
+    ],
+)
+def test_the_global_options_are_accepted_after_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    code = main(["--lang", "en", *argv])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "unrecognized arguments" not in err
+    assert out  # the command did its work: the policy's TOML, the connectors' list
+    assert not (tmp_path / "x.db").exists()  # ignored: no store made
+
+
+@pytest.mark.parametrize("command", ["demo", "portfolio"])
+def test_the_help_of_a_command_that_reads_no_store_lists_store_as_accepted(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", command, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--store PATH accepted as after any command; this command reads no store" in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "clientguard review: error: unrecognized arguments: --as-off 2026-01-01; did you "
+               "mean --as-of?\n"),
+        ("pl", "clientguard review: błąd: nieznane argumenty: --as-off 2026-01-01; czy chodziło "
+               "o --as-of?\n"),
+    ],
+)
+def test_a_mistyped_option_of_a_command_shows_that_commands_usage_and_the_nearest_option(
+    capsys: pytest.CaptureFixture[str], lang: str, expected: str
+) -> None:
+    # --as-off is one letter from review's --as-of (and no prefix of it, so argparse's
+    # abbreviations do not take it): the usage is review's, the nearest option is named.
+    with pytest.raises(SystemExit) as exited:
+        main(["--lang", lang, "review", "--as-off", "2026-01-01"])
+    assert exited.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.endswith(expected)
+    assert "clientguard review [-h]" in err.split("\n")[0]  # not clientguard [-h] ... COMMAND

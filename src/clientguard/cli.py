@@ -1946,7 +1946,11 @@ def _portfolio_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_portfolio_commands(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+def _add_portfolio_commands(
+    commands: Any,
+    parents: Sequence[argparse.ArgumentParser],
+    no_store: argparse.ArgumentParser,
+) -> None:
     """``export`` and ``portfolio`` (docs/portfolio.md)."""
     from clientguard.i18n import gettext as _
 
@@ -1991,7 +1995,7 @@ def _add_portfolio_commands(commands: Any, parents: Sequence[argparse.ArgumentPa
         examples=["clientguard portfolio lake/ --as-of 2026-06-30 --output out/",
                   "clientguard portfolio lake/ --engine dask --scheduler tcp://host:8786 "
                   "--output out/"],
-        parents=parents,
+        parents=[*parents, no_store],
     )
     portfolio.add_argument("directory", metavar="DIR", help=_("the lake's folder"))
     portfolio.add_argument("--engine", choices=("local", "dask", "spark"), default="local",
@@ -2174,6 +2178,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="FILE", default=argparse.SUPPRESS,
         help=_("the config file (default: $CLIENTGUARD_CONFIG, else ./clientguard.toml)"),
     )
+    # The global options are accepted after every command, as docs/cli.md says, also by the
+    # commands that read no config or store (demo, connectors, policy; portfolio reads no
+    # store): there they are ignored.
+    unused = _Parser(add_help=False)
+    unused.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                        help=_("accepted as after any command; this command reads no config"))
+    unused.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                        help=_("accepted as after any command; this command reads no store"))
+    no_store = _Parser(add_help=False)
+    no_store.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                          help=_("accepted as after any command; this command reads no store"))
 
     parser = _Parser(
         prog="clientguard",
@@ -2208,7 +2223,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "report with charts to {path} in the current folder.").format(
                           path=DEMO_REPORT),
         examples=["clientguard demo", "clientguard demo --seed 3 --as-of 2026-03-31"],
-        parents=[common],
+        parents=[common, unused],
     )
     demo.add_argument("--seed", type=int, default=None,
                       help=_("sample data seed (default: the sample's own)"))
@@ -2443,7 +2458,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("List the installed connectors with their versions; with a NAME, its "
         "streams and options (and where its secrets come from)."),
         examples=["clientguard connectors", "clientguard connectors csv"],
-        parents=[common],
+        parents=[common, unused],
     )
     connectors.add_argument("name", nargs="?", metavar="NAME", help=_("describe this connector"))
     connectors.set_defaults(run=_connectors_command)
@@ -2455,7 +2470,7 @@ def build_parser() -> argparse.ArgumentParser:
         "as TOML: the start of your own policy file."),
         examples=["clientguard policy > policy.toml",
                   "clientguard review --policy policy.toml"],
-        parents=[common],
+        parents=[common, unused],
     )
     policy.set_defaults(run=_policy_command)
 
@@ -2482,7 +2497,7 @@ def build_parser() -> argparse.ArgumentParser:
     rates.add_argument("--to", dest="end", type=_date, metavar="DATE",
                        help=_("sync: read the banks' tables up to this day (default: today)"))
     rates.set_defaults(run=_rates_command)
-    _add_portfolio_commands(commands, [common, configured])
+    _add_portfolio_commands(commands, [common, configured], no_store)
     return parser
 
 
@@ -2537,6 +2552,28 @@ def _claim_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> 
     claim.set_defaults(run=_claim_command, source=None, option=None, strict=False, quiet=True)
 
 
+def _unknown_arguments(
+    parser: argparse.ArgumentParser, command: str | None, unknown: Sequence[str]
+) -> None:
+    """Exit 2 on arguments no parser took, with the usage of the command they were given to
+    (not the top level's) and, for a mistyped option, the command's nearest one
+    (``review --as-off``: ``did you mean --as-of?``)."""
+    import difflib
+
+    target = parser
+    for action in parser._actions:  # argparse keeps its subcommands there
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            target = action.choices[command]
+    options = [o for a in target._actions for o in a.option_strings if o.startswith("--")]
+    typed = [arg.partition("=")[0] for arg in unknown if arg.startswith("--")]
+    close = difflib.get_close_matches(typed[0], options, n=1) if typed else []
+    hint = _("; did you mean {code}?").format(code=close[0]) if close else ""
+    target.print_usage(sys.stderr)
+    target.exit(EXIT_USAGE, _("{prog}: error: {message}").format(
+        prog=target.prog, message=_("unrecognized arguments: {arguments}").format(
+            arguments=" ".join(unknown)) + hint) + "\n")
+
+
 def _lang_help() -> str:
     return _("the language of the reports and messages: {languages} (default: lang in "
              "clientguard.toml, else the locale's, else en)").format(
@@ -2547,7 +2584,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     with i18n.using(command_language(given)):
         parser = build_parser()
-        args = parser.parse_args(given)
+        args, unknown = parser.parse_known_args(given)
+        if unknown:
+            _unknown_arguments(parser, getattr(args, "command", None), unknown)
         # An abbreviated --lang (--la pl) is known only now: the command runs in it.
         with i18n.using(getattr(args, "lang", None)):
             return _run(args)
