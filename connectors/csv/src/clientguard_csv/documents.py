@@ -76,6 +76,55 @@ def named_currency(code: str, column: str | None) -> str:
     return named
 
 
+def document_parts(
+    values: Sequence[CheckedPayment], lo: int, hi: int, document: object,
+    known: Callable[[str], tuple[str, str, str] | None], known_ids: Collection[str],
+    by_number: bool, parts: list[tuple[str, Decimal, None]],
+) -> tuple[str, tuple[str, str, str] | None, Decimal, Decimal, int] | None:
+    """The rows ``lo`` to ``hi`` of one payment document, each where it takes the short way
+    (its invoice known by id, of the payment's customer; or, with no invoice, the payment's
+    customer named by a known id): its customer, the first row's invoice reference (None
+    where no row names one), the payment's amount, the allocations' sum (added in their
+    order, as the model adds them) and their count, each allocation's values added to
+    ``parts``; None where a row does not take it (the row path says why). The one rule of
+    both ways of making a document (:class:`PaymentDocuments` and the reader's
+    ``_checked_document``)."""
+    amount = Decimal(0)
+    allocated = Decimal(0)
+    customer: str | None = None
+    first: tuple[str, str, str] | None = None
+    count = 0
+    append = parts.append
+    for part, invoice_id, named, name, cells in values[lo:hi]:
+        if cells != document:
+            return None
+        if invoice_id is None:
+            # Unapplied: the payment's customer, named by a known id (and no number).
+            # (Named alike in every row: the customer's cell is part of the document.)
+            if by_number or named is None or named not in known_ids:
+                return None
+            customer = named
+            amount += part
+            continue
+        ref = known(invoice_id)
+        if ref is None:
+            return None
+        ref_id, owner, _ = ref
+        if not ref_id or (customer is not None and owner != customer):
+            return None
+        if named != owner and (named is not None or name is not None):
+            return None
+        if customer is None:  # the first row (an unapplied one names the customer)
+            customer, first = owner, ref
+        amount += part
+        allocated += part
+        append((ref_id, part, None))
+        count += 1
+    if customer is None:  # pragma: no cover - a document has a row
+        return None
+    return customer, first, amount, allocated, count
+
+
 class PaymentDocuments:
     """Makes the payments of whole documents of checked rows, for one payments file.
 
@@ -122,38 +171,11 @@ class PaymentDocuments:
             return None
         known_ids = self.customers
         by_number = self.by_number
-        amount = Decimal(0)
-        allocated = Decimal(0)  # (the allocations' sum, added in their order, as the model)
-        customer: str | None = None
-        fallback: str | None = None  # the first row's invoice's currency
-        count = 0
-        append = parts.append
-        for part, invoice_id, named, name, cells in values[lo:hi]:
-            if cells != document:
-                return None
-            if invoice_id is None:
-                # Unapplied: the payment's customer, named by a known id (and no number).
-                if by_number or named is None or named not in known_ids:
-                    return None
-                customer = named
-                amount += part
-                continue
-            ref = known(invoice_id)
-            if ref is None:
-                return None
-            ref_id, owner, ref_currency = ref
-            if not ref_id or (customer is not None and owner != customer):
-                return None
-            if named != owner and (named is not None or name is not None):
-                return None
-            if customer is None:  # the first row (an unapplied one names the customer)
-                customer, fallback = owner, ref_currency
-            amount += part
-            allocated += part
-            append((ref_id, part, None))
-            count += 1
-        if customer is None:  # pragma: no cover - a document has a row
+        shared = document_parts(values, lo, hi, document, known, known_ids, by_number, parts)
+        if shared is None:
             return None
+        customer, first, amount, allocated, count = shared
+        fallback = None if first is None else first[2]  # the first row's invoice's currency
         # The cells the rows repeat, in the order the builder reads them.
         # (Each cell's value as kept, looked up here: read, and kept, where it is not yet.)
         at = self.currency_at

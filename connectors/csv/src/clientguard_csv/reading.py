@@ -85,7 +85,12 @@ from clientguard_csv.columnar import (
     checked_rows,
     document_fields,
 )
-from clientguard_csv.documents import OTHER_WAY, PaymentDocuments, named_currency
+from clientguard_csv.documents import (
+    OTHER_WAY,
+    PaymentDocuments,
+    document_parts,
+    named_currency,
+)
 from clientguard_csv.errors import CsvFileError, MappingError
 from clientguard_csv.excel_numbers import (
     LeadingZeroIds,
@@ -988,38 +993,14 @@ class _Builder:
         known_ids = self.known_ids
         by_number = self.reader.has("invoice_number")
         parts: list[tuple[str, Decimal, None]] = []  # the allocations' values
-        amount = Decimal(0)
-        customer: str | None = None
-        first_ref: _InvoiceRef | None = None  # the first row's invoice
-        for part, invoice_id, named, name, cells in values[lo:hi]:
-            if cells != document:
-                return None
-            if invoice_id is None:
-                # Unapplied: the payment's customer, named by a known id (and no number).
-                # (Named alike in every row: the customer's cell is part of the document.)
-                if by_number or named is None or named not in known_ids:
-                    return None
-                customer = named
-                amount += part
-                continue
-            ref = known(invoice_id)
-            if ref is None:
-                return None
-            ref_id, owner, _ = ref
-            if not ref_id or (customer is not None and owner != customer):
-                return None
-            if named != owner and (named is not None or name is not None):
-                return None
-            if customer is None:  # the first row (an unapplied one names the customer)
-                customer, first_ref = owner, ref
-            amount += part
-            parts.append((ref_id, part, None))
-        if customer is None:  # pragma: no cover - a document has a row
+        shared = document_parts(values, lo, hi, document, known, known_ids, by_number, parts)
+        if shared is None:
             return None
+        customer, first_ref, amount, _, _ = shared
         row = block.row(lo)
         try:
             currency = self._currency_of(
-                row, "amount", first_ref.currency if first_ref is not None else None)
+                row, "amount", first_ref[2] if first_ref is not None else None)
             day = self._required_date(row, "date")
             payment_id = self.reader.text(row, "id")
             rate = self._rate(row)
