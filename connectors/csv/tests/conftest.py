@@ -3,9 +3,12 @@ columnar one). (The shared reference: the repository's root conftest.py.)"""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -16,6 +19,26 @@ from clientguard.records import Rejection
 from clientguard_csv.mapping import CsvMapping, mapping_from_dict
 from clientguard_csv.reading import Folded, Loaded, ReadLog, read_records
 from clientguard_csv.textfile import Row, open_layout
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def bench_pipeline() -> ModuleType:
+    """The bench's ``bench.pipeline`` module (its sample writer ``write_csv``, its CSV
+    connector set-up), imported from the repository's root, where it lives beside ``src/``."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    found = sys.modules.get("bench.pipeline")
+    if found is not None:
+        return found
+    spec = importlib.util.spec_from_file_location("bench.pipeline",
+                                                  ROOT / "bench" / "pipeline.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench.pipeline"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

@@ -11,13 +11,11 @@ files of messy cells. The fuzz corpus is read both ways in test_fuzz.py.
 from __future__ import annotations
 
 import codecs
-import importlib.util
 import sys
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -35,6 +33,8 @@ from clientguard_csv import reading as reading_module
 from clientguard_csv.columnar import CheckedInvoice, arrow_loaded
 from clientguard_csv.mapping import load_preset, mapping_from_dict
 from clientguard_csv.reading import Loaded, ReadLog, read_records
+
+from .conftest import bench_pipeline
 
 Write = Callable[..., Path]
 ReadAlike = Callable[..., Any]
@@ -65,21 +65,6 @@ MAPPING: dict[str, Any] = {
 PAYMENTS_HEADER = "id,customer_id,invoice_id,date,amount,currency,fx_rate"
 
 
-def _bench() -> ModuleType:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))  # the bench package lives beside src/, not in it
-    found = sys.modules.get("bench.pipeline")
-    if found is not None:
-        return found
-    spec = importlib.util.spec_from_file_location("bench.pipeline",
-                                                  ROOT / "bench" / "pipeline.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench.pipeline"] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 # ---------------------------------------------------------------- the benchmark's files
 
@@ -90,14 +75,14 @@ def bench_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from clientguard.sample import sample_records
 
     folder = tmp_path_factory.mktemp("bench")
-    _bench().write_csv(sample_records(0, invoices=10_000, customers=40), folder)
+    bench_pipeline().write_csv(sample_records(0, invoices=10_000, customers=40), folder)
     return folder
 
 
 def test_the_benchmarks_files_read_alike_and_mostly_the_short_way(
     bench_files: Path, read_alike: ReadAlike, checked_share: CheckedShare
 ) -> None:
-    bench = _bench()
+    bench = bench_pipeline()
     streams = ("customers", "invoices", "credit_notes", "payments", "time_entries",
                "work_requests")
     log = read_alike(bench.MAPPING, {s: [bench_files / f"{s}.csv"] for s in streams})
@@ -111,7 +96,7 @@ def test_the_benchmarks_files_read_alike_and_mostly_the_short_way(
 
 
 def test_a_sync_of_the_benchmarks_files_is_the_same_either_way(bench_files: Path) -> None:
-    bench = _bench()
+    bench = bench_pipeline()
     streams = ("customers", "invoices", "credit_notes", "payments", "time_entries",
                "work_requests")
     pulled = {}

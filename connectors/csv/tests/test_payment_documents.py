@@ -9,14 +9,12 @@ document to ``_Builder._checked_document`` (:data:`OTHER_WAY`), as every documen
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -38,31 +36,15 @@ from clientguard_csv import documents as documents_module
 from clientguard_csv.mapping import mapping_from_dict
 from clientguard_csv.reading import Loaded, read_records
 
-from .conftest import shape
+from .conftest import bench_pipeline, shape
 
 Write = Callable[..., Path]
 ReadAlike = Callable[..., Any]
 
-ROOT = Path(__file__).resolve().parents[3]
 STATUS = {"open": ["open"]}
 STREAMS = ("customers", "invoices", "credit_notes", "payments", "time_entries",
            "work_requests")
 
-
-def _bench() -> ModuleType:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))  # the bench package lives beside src/, not in it
-    found = sys.modules.get("bench.pipeline")
-    if found is not None:
-        return found
-    spec = importlib.util.spec_from_file_location("bench.pipeline",
-                                                  ROOT / "bench" / "pipeline.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench.pipeline"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @contextmanager
@@ -129,7 +111,7 @@ def test_a_blocks_allocations_and_payments_are_made_together(
 
 def _pulled(folder: Path, reader: str) -> tuple[list[str], list[Any], str]:
     """The records' reprs, the rejections and the review's JSON of a read of the folder."""
-    bench = _bench()
+    bench = bench_pipeline()
     connector = CsvConnector(mapping=bench.MAPPING, reader=reader,
                              **{s: folder / f"{s}.csv" for s in STREAMS})
     pulled = cg.connector.pull(connector)
@@ -155,7 +137,7 @@ def test_the_benchmarks_files_give_the_same_records_and_review_every_way(
     # 64 (documents at many blocks' edges).
     from clientguard.sample import sample_records
 
-    bench = _bench()
+    bench = bench_pipeline()
     data = (sample_records(0) if invoices is None
             else sample_records(0, invoices=invoices, customers=40))
     bench.write_csv(data, tmp_path)
