@@ -124,6 +124,8 @@ INV_B = invoice("acme", id="B", issued="2025-01-01", total="50.00")
         ("80.00", [(INV_A, "30.00"), ("B", "50.00")], [("A", "30.00"), ("B", "50.00")]),
         # a mapping of invoice id to amount
         ("15.00", {"A": "10.00", "B": "5.00"}, [("A", "10.00"), ("B", "5.00")]),
+        # an invoice id alone: the whole amount (the builder does not know its total)
+        ("150.00", "A", [("A", "150.00")]),
         ("15.00", None, []),
     ],
 )
@@ -136,6 +138,51 @@ def test_pays_forms(amount: str, pays: Pays, allocations: list[tuple[str, str]])
     # A credit note takes the same forms.
     note = credit_note("acme", issued="2025-02-01", total=amount, applies_to=pays)
     assert note.allocations == record.allocations
+
+
+@pytest.mark.parametrize(
+    ("pays", "says"),
+    [
+        # A list of ids without amounts: item 0 is no pair (it was "not enough values to
+        # unpack" from inside the builder).
+        (["A", "B"], "pays: item 0 is 'A', not an (invoice or id, amount) pair"),
+        ([("A", "10.00", "x")], "pays: item 0 is ('A', '10.00', 'x'), not an"),
+        ([INV_A], "pays: item 0 is Invoice("),
+        (42, "pays: 42 is a int; pays takes an Invoice, an invoice id, a list of"),
+        ([(7, "10.00")], "pays: 7 names no invoice (an Invoice or an invoice id)"),
+    ],
+)
+def test_pays_in_another_form_says_which_forms_it_takes(pays: object, says: str) -> None:
+    with pytest.raises(TypeError) as caught:
+        payment("acme", on="2025-02-01", amount="10.00", pays=pays)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(says)
+    with pytest.raises(TypeError) as caught:
+        credit_note("acme", issued="2025-02-01", total="10.00",
+                    applies_to=pays)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(says.replace("pays", "applies_to"))
+
+
+@pytest.mark.parametrize(
+    ("refunded", "says"),
+    [
+        (["2025-02-03", "5.00"], "refunded: item 0 is '2025-02-03', not a (date, amount) pair"),
+        ({"2025-02-03": "5.00"}, "refunded: {'2025-02-03': '5.00'} is a dict"),
+    ],
+)
+def test_refunded_in_another_form_says_which_forms_it_takes(refunded: object, says: str) -> None:
+    with pytest.raises(TypeError) as caught:
+        credit_note("acme", issued="2025-02-01", total="10.00",
+                    refunded=refunded)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(says)
+
+
+def test_a_float_refund_is_the_models_error() -> None:
+    # It was "'float' object is not iterable" from inside the builder.
+    with pytest.raises(DataError) as caught:
+        credit_note("acme", issued="2025-02-01", total="10.00",
+                    refunded=2.5)  # type: ignore[arg-type]
+    (problem,) = caught.value.problems
+    assert (problem.field, "is a float" in problem.reason) == ("refunds.0.amount", True)
 
 
 def test_pays_an_invoice_in_another_currency_allocates_the_whole_payment() -> None:

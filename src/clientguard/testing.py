@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from clientguard.errors import DataError
 from clientguard.ledger import Ledger
@@ -54,11 +55,16 @@ __all__ = [
 
 DateLike = date | str
 AmountLike = Decimal | int | str
-Pays = Invoice | Sequence[tuple[Invoice | str, AmountLike]] | Mapping[str, AmountLike] | None
+Pays = (Invoice | str | Sequence[tuple[Invoice | str, AmountLike]] | Mapping[str, AmountLike]
+        | None)
 """What a payment or credit note pays: one invoice (in full, up to the amount; the whole
-amount when the invoice is in another currency), a list of ``(invoice or id, amount)`` pairs,
-or a mapping of invoice id to amount. Allocated amounts are in the paying document's
-currency."""
+amount when the invoice is in another currency), one invoice id (the whole amount: the
+builder does not know that invoice's total), a list of ``(invoice or id, amount)`` pairs, or a
+mapping of invoice id to amount. Allocated amounts are in the paying document's currency.
+Anything else is a ``TypeError`` naming the argument and these forms."""
+
+_PAYS_FORMS = ("an Invoice, an invoice id, a list of (invoice or id, amount) pairs, or a "
+               "mapping of invoice id to amount")
 
 DEFAULT_SOURCE = "test"
 
@@ -130,26 +136,41 @@ def invoice(
 
 
 def _allocations(
-    pays: Pays, amount: Decimal | None, currency: str, on: date | None
+    pays: Pays, amount: Decimal | None, currency: str, on: date | None, *, argument: str
 ) -> tuple[Allocation, ...]:
     if pays is None:
         return ()
-    if isinstance(pays, Invoice):
+    if isinstance(pays, Invoice | str):
         if amount is None:  # the document's own amount is wrong, and its error says so
             return ()
+        if isinstance(pays, str):
+            return (Allocation(invoice_id=pays, amount=amount, date=on),)
         # The invoice's total is in its own currency: only in the same currency does it cap
         # the allocation, which is in the document's currency.
         share = min(amount, pays.total) if pays.currency == currency else amount
         return (Allocation(invoice_id=pays.id, amount=share, date=on),)
-    pairs = pays.items() if isinstance(pays, Mapping) else pays
-    return tuple(
-        Allocation(
-            invoice_id=target.id if isinstance(target, Invoice) else target,
-            amount=share,
-            date=on,
-        )
-        for target, share in pairs
-    )
+    if isinstance(pays, Mapping):
+        pairs: list[tuple[object, object]] = list(pays.items())
+    elif isinstance(pays, Sequence):
+        pairs = []
+        for n, item in enumerate(pays):
+            if isinstance(item, str | bytes) or not isinstance(item, Sequence) or len(item) != 2:
+                raise TypeError(
+                    f"{argument}: item {n} is {item!r}, not an (invoice or id, amount) pair; "
+                    f"{argument} takes {_PAYS_FORMS}")
+            pairs.append((item[0], item[1]))
+    else:
+        raise TypeError(f"{argument}: {pays!r} is a {type(pays).__name__}; "
+                        f"{argument} takes {_PAYS_FORMS}")
+    allocations = []
+    for target, part in pairs:
+        if not isinstance(target, Invoice | str):
+            raise TypeError(f"{argument}: {target!r} names no invoice (an Invoice or an "
+                            f"invoice id); {argument} takes {_PAYS_FORMS}")
+        ident = target.id if isinstance(target, Invoice) else target
+        # A bad amount (a float, text) is left to the model: its DataError says so.
+        allocations.append(Allocation(invoice_id=ident, amount=part, date=on))
+    return tuple(allocations)
 
 
 Refunds = AmountLike | Sequence[tuple[DateLike, AmountLike]] | None
@@ -164,7 +185,19 @@ def _refunds(refunded: Refunds) -> tuple[dict[str, object], ...]:
         return ()
     if isinstance(refunded, Decimal | int | str):
         return ({"amount": refunded},)
-    return tuple({"amount": amount, "date": as_date(on)} for on, amount in refunded)
+    if isinstance(refunded, float):
+        return ({"amount": refunded},)  # the model's error: a float is no amount
+    if not isinstance(refunded, Sequence):
+        raise TypeError(f"refunded: {refunded!r} is a {type(refunded).__name__}; refunded "
+                        "takes one amount or a list of (date, amount) pairs")
+    rows: list[dict[str, object]] = []
+    for n, item in enumerate(refunded):
+        if isinstance(item, str | bytes) or not isinstance(item, Sequence) or len(item) != 2:
+            raise TypeError(f"refunded: item {n} is {item!r}, not a (date, amount) pair; "
+                            "refunded takes one amount or a list of (date, amount) pairs")
+        on, amount = cast(tuple[DateLike, AmountLike], item)
+        rows.append({"amount": amount, "date": as_date(on)})
+    return tuple(rows)
 
 
 def _amount_or_none(amount: AmountLike) -> Decimal | None:
@@ -199,7 +232,8 @@ def payment(
         amount=amount if value is None else value,
         currency=currency,
         allocations=_allocations(
-            pays, value, currency, as_date(applied_on) if applied_on else None
+            pays, value, currency, as_date(applied_on) if applied_on else None,
+            argument="pays",
         ),
         fx_rate=fx_rate,
         source=source,
@@ -230,7 +264,8 @@ def credit_note(
         total=total if value is None else value,
         currency=currency,
         allocations=_allocations(
-            applies_to, value, currency, as_date(applied_on) if applied_on else None
+            applies_to, value, currency, as_date(applied_on) if applied_on else None,
+            argument="applies_to",
         ),
         fx_rate=fx_rate,
         source=source,
