@@ -667,7 +667,8 @@ def _sync_rates(
     except ClientguardError as exc:
         if debug:
             raise
-        print(_("clientguard: rates: {error}").format(error=exc), file=sys.stderr)
+        print(printable(_scrub_secrets(_("clientguard: rates: {error}").format(error=exc))),
+              file=sys.stderr)
         return 1
     return 0
 
@@ -1557,7 +1558,7 @@ def _backfill(args: argparse.Namespace, config: Config, policy: Any) -> int:
 
 def _history_command(args: argparse.Namespace) -> int:
     from clientguard.history import CSV_COLUMNS, KEEP_RULES, client_history, history_csv
-    from clientguard.report.text import json_text
+    from clientguard.report.text import json_text, plain_json
     from clientguard.store import Store
 
     config = _config(args)
@@ -1576,11 +1577,8 @@ def _history_command(args: argparse.Namespace) -> int:
         raise UsageError(_("history writes table, json or csv, not {fmt}").format(fmt=fmt))
     with Store.open(_store_path(args, config), read_only=True) as store:
         rows = client_history(store, client)
-    records = [
-        {name: (str(v) if isinstance(v, (Decimal, date)) else v)
-         for name in CSV_COLUMNS for v in [getattr(row, name)]}
-        for row in rows
-    ]
+    # Decimals as plain decimals, as the CSV writes them (never in exponent form).
+    records = plain_json([{name: getattr(row, name) for name in CSV_COLUMNS} for row in rows])
     if fmt == "json":
         # Control and bidirectional characters of a name as JSON's escapes (lossless).
         text = json_text(records)
@@ -1705,7 +1703,7 @@ def _since(text: str) -> date | None:
 def _changes_command(args: argparse.Namespace) -> int:
     from clientguard.changes import compare
     from clientguard.history import reviews_to_compare, saved_summary
-    from clientguard.report.text import json_text, one_line
+    from clientguard.report.text import json_text, one_line, plain_json
     from clientguard.store import Store
 
     config = _config(args)
@@ -1714,7 +1712,9 @@ def _changes_command(args: argparse.Namespace) -> int:
         found = compare(saved_summary(store, before) if before is not None else None,
                         saved_summary(store, after))
     if args.format == "json":
-        document = found.model_dump(mode="json")
+        # Decimals as plain decimals (pydantic's JSON mode writes a small one 9.1E-9).
+        document = plain_json(found.model_dump())
+        assert isinstance(document, dict)
         for change, item in zip(found.changes, document["changes"], strict=True):
             item["key"] = change.key
         text = json_text(document)
@@ -1896,7 +1896,7 @@ def _export_command(args: argparse.Namespace) -> int:
                                links=config.links)
     print(ngettext("{records} record of firm {firm} written to {directory}",
                    "{records} records of firm {firm} written to {directory}", written).format(
-        records=f"{written:,}", firm=args.firm_id, directory=args.directory))
+        records=wording.number(written), firm=args.firm_id, directory=args.directory))
     return EXIT_OK
 
 
@@ -1916,7 +1916,7 @@ def _portfolio_command(args: argparse.Namespace) -> int:
             return
         line = ngettext("clientguard portfolio: {done} of {total} firm done",
                         "clientguard portfolio: {done} of {total} firms done", total).format(
-            done=f"{done:,}", total=f"{total:,}")
+            done=wording.number(done), total=wording.number(total))
         if live:
             sys.stderr.write("\r\x1b[K" + line)
         elif done * 10 // total > step or done == total:  # a log: a line per tenth
@@ -1941,8 +1941,8 @@ def _portfolio_command(args: argparse.Namespace) -> int:
     print(ngettext("{reviewed} of {firms} firm reviewed, findings: {findings}; rows in {output}",
                    "{reviewed} of {firms} firms reviewed, findings: {findings}; rows in {output}",
                    summary.firms).format(
-        reviewed=f"{summary.reviewed:,}", firms=f"{summary.firms:,}",
-        findings=f"{summary.findings:,}", output=summary.output))
+        reviewed=wording.number(summary.reviewed), firms=wording.number(summary.firms),
+        findings=wording.number(summary.findings), output=summary.output))
     return EXIT_OK
 
 

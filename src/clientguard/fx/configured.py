@@ -11,10 +11,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from clientguard import wording
 from clientguard.config import RatesConfig
 from clientguard.fx import CLI_REMEDY, RateRow, fx_table
 from clientguard.fx.banks import bank
 from clientguard.fx.files import read_rates_file
+from clientguard.i18n import gettext, ngettext
 from clientguard.money import FxTable, MissingRate, no_rate_remedy
 
 if TYPE_CHECKING:
@@ -61,7 +63,7 @@ def sync_rates(
     for path in rates.files:
         rows = read_rates_file(path)
         count = store.save_rates(f"file:{path.name}", rows, replace=True)
-        lines.append(f"rates file {path}: {count:,} rates")
+        lines.append(gettext("rates file {path}: {rates}").format(path=path, rates=_rates(count)))
     wanted = start or _start(rates, store.first_document_date(), end)
     stored = {s: (first, last) for s, _, _, _, first, last in store.rates_summary()}
     for name, options in rates.banks.items():
@@ -75,8 +77,14 @@ def sync_rates(
             rows = source.fetch(since, end)
         count = store.save_rates(name, rows)
         days = len({r.published for r in rows})
-        lines.append(f"rates {name} ({since} to {end}): {count:,} rates on {days:,} days")
+        lines.append(gettext("rates {name} ({since} to {end}): {rates} on {days}").format(
+            name=name, since=since, end=end, rates=_rates(count), days=wording.count(days, "day")))
     return lines
+
+
+def _rates(count: int) -> str:
+    """``1 rate``, ``1,500 rates`` (``1 kurs``, ``1 500 kursów``)."""
+    return ngettext("{n} rate", "{n} rates", count).format(n=wording.number(count))
 
 
 def table_from(

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from clientguard import wording
@@ -276,6 +278,23 @@ def decimal_text(value: Decimal, places: int) -> str:
 def fixed(value: Decimal, places: int) -> str:
     """``value`` with exactly ``places`` decimals (rounded half-even): ``0.7500``."""
     return _plain(value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
+
+
+def plain_json(value: object) -> object:
+    """``value`` (a model's ``model_dump()`` in Python mode) made ready for :func:`json_text`
+    with every Decimal a plain decimal string (``0.0000000091``, never pydantic's JSON mode's
+    ``9.1E-9``, nor ``-0``), a date in ISO form, an enum its value, a tuple a list."""
+    if isinstance(value, Decimal):
+        return _plain(value)
+    if isinstance(value, Enum):
+        return plain_json(value.value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: plain_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_json(item) for item in value]
+    return value
 
 
 def _plain(value: Decimal) -> str:
