@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clientguard import Ledger
 from clientguard.links import suggest_links
 from clientguard.model import Customer
 from clientguard.names import normalise_name
 from clientguard.tax_id import comparable_tax_id, is_valid_nip, normalise_tax_id
-from clientguard.testing import customer
+from clientguard.testing import customer, invoice
 
 # 1234563218: 1*6 + 2*5 + 3*7 + 4*2 + 5*3 + 6*4 + 3*5 + 2*6 + 1*7 = 151 = 13*11 + 8, and the
 # tenth digit is 8: a valid NIP. 5252445767: 216 = 19*11 + 7, tenth digit 7: valid.
@@ -262,3 +263,26 @@ def test_the_suggested_groups_never_hold_two_taxpayers_and_leave_out_no_other_pa
             if a[0] != b[0] and alike and of[a] != of[b]:
                 payers = {taxpayer[r] for r in groups[of[a]] | groups[of[b]]} - {None}
                 assert len(payers) > 1, (a, b)
+
+
+# ------------------------------------------------ a label typed before one side's number
+
+@pytest.mark.parametrize(
+    "labelled",
+    ["VAT No.: GB123456789", "VAT Reg No: GB 123 4567 89", "VAT Registration Number: GB123456789"],
+)
+def test_a_labelled_number_is_one_client_with_the_plain_one(labelled: str) -> None:
+    # Before, the label's leftover (":GB123456789", "NO:GB123456789") read as a second
+    # taxpayer's number: the alike names were vetoed, nothing proposed, and the invoice
+    # the two tools both hold (a day apart: the copying tool's time zone) not said.
+    customers = [customer("C1", "Acme Ltd", tax_id=labelled, source="xero"),
+                 customer("cus_1", "ACME Limited", tax_id="GB 123 4567 89", source="stripe")]
+    assert _pairs(customers) == [("stripe:cus_1", "xero:C1", "name+tax_id")]
+    copies = [
+        invoice("C1", id="X1", number="INV-0001", issued="2025-03-01", total="1000.00",
+                source="xero"),
+        invoice("cus_1", id="in_1", number="INV-0001", issued="2025-03-02", total="1000.00",
+                source="stripe"),
+    ]
+    book = Ledger.build([*customers, *copies], base_currency="EUR", strict=False)
+    assert [s.records for s in book.report.same_in_two_sources] == [("stripe:in_1", "xero:X1")]
