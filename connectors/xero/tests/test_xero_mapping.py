@@ -265,6 +265,27 @@ def test_contact_examples(recorded: Recorded) -> None:
     assert first.updated_at == datetime(2017, 8, 21, 20, 49, 4, 227000, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # A NIP as a Polish firm's contact holds it: its ten digits, as Stripe's, Fakturownia's
+        # and the CSV connector's are written (docs/concepts.md, Customer.tax_id).
+        ("PL 525-244-57-67", "5252445767"),
+        ("NIP: 525-244-57-67", "5252445767"),
+        ("GB 123 4567 89", "GB123456789"),
+        ("VAT Reg. No.: GB 123 4567 89", "GB123456789"),
+        ("", None),  # the contacts example's empty TaxNumber
+    ],
+)
+def test_a_contacts_tax_number_is_written_as_every_connector_writes_it(
+    recorded: Recorded, typed: str, expected: str | None
+) -> None:
+    contact = {**recorded("xero_contacts_example.json")["Contacts"][0], "TaxNumber": typed}
+    customer = mapping.contact_to_customer(contact)
+    assert isinstance(customer, cg.Customer)
+    assert customer.tax_id == expected
+
+
 def test_a_supplier_only_contact_is_skipped_and_a_merged_one_grouped() -> None:
     supplier = {"ContactID": "s-1", "Name": "Paper Co", "IsSupplier": True, "IsCustomer": False}
     assert isinstance(mapping.contact_to_customer(supplier), Skip)

@@ -80,6 +80,7 @@ from clientguard.model import (
     Payment,
 )
 from clientguard.money import to_decimal
+from clientguard.tax_id import normalise_tax_id
 from clientguard_xero import bad_debts
 
 __all__ = [
@@ -408,7 +409,7 @@ def contact_to_customer(
     return Customer(
         id=_id(raw, "ContactID"),
         name=_text(raw.get("Name")) or _id(raw, "ContactID"),
-        tax_id=_text(raw.get("TaxNumber")),
+        tax_id=normalise_tax_id(_text(raw.get("TaxNumber"))),
         email=_text(raw.get("EmailAddress")),
         group_id=resolve(merged_into) if merged_into else None,
         source=SOURCE,
