@@ -343,8 +343,10 @@ class SameInTwoSources:
     Stripe invoice also exported to Xero, a bank transfer also recorded as a payment in the
     books. Invoices: the same issue date, currency and total, of one client (customers the
     user linked, or a group) or with one number; payments: the same date, currency and
-    amount, of one client. Both are kept and counted (the ledger cannot tell a copy from a
-    second sale of the same amount on the same day); this says so, so that a person looks.
+    amount, of one client (linked, of one group, or, not linked, names alike or one tax id, as
+    for the copies below and ``clientguard links suggest``). Both are kept and counted (the
+    ledger cannot tell a copy from a second sale of the same amount on the same day); this
+    says so, so that a person looks.
 
     Invoices of one number (:func:`_number_keys`: separators, case and padding zeros aside)
     and issue date, of one client (linked, of one group, or, not linked, names alike or one
@@ -636,6 +638,8 @@ _Crossing = tuple[tuple[bool, date, str, int], CrossAllocation]
 then the document's date and id, then the allocation's index."""
 _Document = TypeVar("_Document", Payment, CreditNote)
 """A payment or a credit note: the documents that apply money to invoices."""
+_Copied = TypeVar("_Copied", Invoice, Payment)
+"""An invoice or a payment: the documents two sources may both hold (:class:`SameInTwoSources`)."""
 
 
 _KINDS: tuple[type[Record], ...] = (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
@@ -2395,6 +2399,7 @@ def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
     drafts or void count for nothing and are left out."""
     found: list[SameInTwoSources] = []
     numbers = _identifying_numbers(ledger)
+    clients = _Clients(ledger)
     # Invoices alike in day, currency and total; of those, one client's or one number's.
     alike: dict[tuple[date, str, Decimal], list[Invoice]] = defaultdict(list)
     for invoice in ledger.invoices:
@@ -2411,21 +2416,25 @@ def _same_in_two_sources(ledger: Ledger) -> list[SameInTwoSources]:
                              total, tuple(sorted({i.number for i in members if i.number})))
             for members in sets if len({i.source for i in members}) > 1
         ]
-    copies = _copies_written_otherwise(ledger, numbers)
+    copies = _copies_written_otherwise(ledger, numbers, clients)
     # One invoice in three sources, two alike to the day and a third a day apart: said once,
     # as the set of the three.
     wider = [set(copy.records) for copy in copies]
     found = [same for same in found if not any(set(same.records) <= w for w in wider)]
     found += copies
-    paid: dict[tuple[date, str, Decimal, str], list[Payment]] = defaultdict(list)
+    # Payments alike in day, currency and amount, of one client: the same rule as invoices'.
+    paid: dict[tuple[date, str, Decimal], list[Payment]] = defaultdict(list)
     for payment in ledger.payments:
-        key = (payment.date, payment.currency, payment.amount, ledger.group_of(payment.customer_id))
-        paid[key].append(payment)
-    found += [
-        SameInTwoSources("payment", tuple(sorted(p.id for p in payments)), day, currency, amount)
-        for (day, currency, amount, _), payments in paid.items()
-        if len({p.source for p in payments}) > 1
-    ]
+        paid[(payment.date, payment.currency, payment.amount)].append(payment)
+    for (day, currency, amount), payments in paid.items():
+        if len(payments) < 2 or len({p.source for p in payments}) < 2:
+            continue
+        found += [
+            SameInTwoSources("payment", tuple(sorted(p.id for p in members)), day, currency,
+                             amount)
+            for members in _of_one_client(payments, clients)
+            if len({p.source for p in members}) > 1
+        ]
     found.sort(key=lambda same: (same.day, same.kind, same.records))
     return found
 
@@ -2497,7 +2506,7 @@ def _identifying_numbers(ledger: Ledger) -> dict[str, str]:
 
 
 def _copies_written_otherwise(
-    ledger: Ledger, numbers: Mapping[str, str]
+    ledger: Ledger, numbers: Mapping[str, str], clients: _Clients
 ) -> list[SameInTwoSources]:
     """Invoices of one number (``numbers``: :func:`_identifying_numbers`) in two or more
     sources, issued on one day or a day apart (:data:`COPY_DAYS_APART`), that are one
@@ -2512,7 +2521,6 @@ def _copies_written_otherwise(
             if number in shared:
                 numbered[number].append(invoice)
     found: list[SameInTwoSources] = []
-    clients = _Clients(ledger)
     for invoices in numbered.values():
         if len(invoices) < 2:
             continue
@@ -2580,15 +2588,19 @@ class _Clients:
 
     def one(self, a: str, b: str) -> bool:
         """True when customers ``a`` and ``b`` (ledger keys) are one client."""
-        group_a, name_a, tax_a = self._marks.get(a) or self._mark(a)
-        group_b, name_b, tax_b = self._marks.get(b) or self._mark(b)
+        group_a, name_a, tax_a = self.mark(a)
+        group_b, name_b, tax_b = self.mark(b)
         if group_a == group_b or (tax_a is not None and tax_a == tax_b):
             return True
         # Alike names with two taxpayers' numbers: two companies (a group's subsidiaries).
         return bool(name_a) and name_a == name_b and (tax_a is None or tax_b is None)
 
+    def mark(self, customer_id: str) -> tuple[str, str, str | None]:
+        """The customer's client in the ledger, normalised name (empty: none) and comparable
+        tax id (None: none)."""
+        return self._marks.get(customer_id) or self._mark(customer_id)
+
     def _mark(self, customer_id: str) -> tuple[str, str, str | None]:
-        """The customer's client in the ledger, normalised name and comparable tax id."""
         customer = self._ledger.customer(customer_id)
         mark = self._marks[customer_id] = (
             self._ledger.group_of(customer_id),
@@ -2690,12 +2702,40 @@ def _number_keys(number: str) -> tuple[str, str]:
     return "".join(written), "".join(unpadded)
 
 
+def _of_one_client(documents: list[Payment], clients: _Clients) -> list[list[Payment]]:
+    """``documents`` (payments alike in day, currency and amount) in sets: two are in one set
+    when their customers are one client as :meth:`_Clients.one` judges it (linked, of one
+    group, or, unlinked, names alike or one tax id that identifies someone, never names alike
+    with two taxpayers' numbers), directly or through others: the rule of the invoices copied
+    and written otherwise (:func:`_copied`), so that money two sources both hold is said
+    before the customers are linked (docs/sources.md).
+
+    Linear, not pair by pair (a day's many payments of one amount): a name joins its
+    documents when one of its customers has no tax id, as each of them is then one client
+    with that one; otherwise its customers are one client only by their tax id."""
+    marks = {d.id: clients.mark(d.customer_id) for d in documents}
+    untaxed = {name for _, name, tax in marks.values() if name and tax is None}
+
+    def client(d: Payment) -> tuple[str, str]:
+        return "client", marks[d.id][0]
+
+    def tax(d: Payment) -> tuple[str, str]:
+        number = marks[d.id][2]
+        return ("tax", number) if number is not None else ("document", d.id)
+
+    def name(d: Payment) -> tuple[str, str]:
+        written = marks[d.id][1]
+        return ("name", written) if written in untaxed else ("document", d.id)
+
+    return _joined(documents, client, tax, name)
+
+
 def _joined(
-    invoices: list[Invoice], *keys: Callable[[Invoice], tuple[str, str]],
-    pairs: Sequence[tuple[Invoice, Invoice]] = (),
-) -> list[list[Invoice]]:
-    """``invoices`` in sets: two are in one set when any of ``keys`` gives both the same
-    value, or they are one of ``pairs`` (directly or through others), each set in the order
+    invoices: list[_Copied], *keys: Callable[[_Copied], tuple[str, str]],
+    pairs: Sequence[tuple[_Copied, _Copied]] = (),
+) -> list[list[_Copied]]:
+    """``invoices`` (or payments) in sets: two are in one set when any of ``keys`` gives both
+    the same value, or they are one of ``pairs`` (directly or through others), each set in the order
     given."""
     parent = {i.id: i.id for i in invoices}
 
@@ -2712,7 +2752,7 @@ def _joined(
     for one, other in pairs:
         a, b = find(one.id), find(other.id)
         parent[max(a, b)] = min(a, b)
-    sets: dict[str, list[Invoice]] = defaultdict(list)
+    sets: dict[str, list[_Copied]] = defaultdict(list)
     for invoice in invoices:
         sets[find(invoice.id)].append(invoice)
     return list(sets.values())
