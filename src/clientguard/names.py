@@ -4,9 +4,11 @@ The same client is ``Acme Sp. z o.o.`` in one tool, ``ACME`` in a time tracker a
 Ltd`` in another invoicing tool. Two names match when their normalised forms are equal.
 Normalising ignores case, accents (``Łódź`` = ``Lodz``), punctuation, spacing, and the
 legal-form suffix at the end (``Acme Sp. z o.o.`` = ``ACME`` = ``Acme Ltd`` = ``Acme GmbH & Co.
-KG``). Nothing fuzzier: ``Acme`` does not match ``Acme Media``, because a wrong match moves one
-client's records to another without anyone noticing, while an unmatched name is reported and
-can be fixed.
+KG``). Only at the end: ``Spółka Jawna Kowalski`` (the Commercial Companies Code, art. 24, does
+not fix where the form stands) is not ``Kowalski``, which may be a sole trader of that name,
+another taxpayer. Nothing fuzzier: ``Acme`` does not match ``Acme Media``, because a wrong
+match moves one client's records to another without anyone noticing, while an unmatched name
+is reported and can be fixed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ LEGAL_SUFFIXES: tuple[str, ...] = (
     "sp j", "spj", "spolka jawna", "sp k", "spk", "spolka komandytowa", "ska",
     "spolka komandytowo akcyjna", "sp p", "spp", "spolka partnerska", "sc", "s c",
     "spolka cywilna",
+    # "sp." and the kind written out: "Acme sp. z o.o. sp. komandytowa", "Acme sp. jawna"
+    "sp jawna", "sp komandytowa", "sp komandytowo akcyjna", "sp partnerska", "sp cywilna",
     # English-speaking countries
     "ltd", "limited", "llc", "l l c", "inc", "incorporated", "corp", "corporation", "co",
     "company", "plc", "llp", "lp", "pty", "pllc", "pc",
