@@ -91,7 +91,7 @@ def test_what_is_not_shaped_like_a_number_identifies_no_one(typed: str, why: str
         # identifies someone (shapes from the states' formats, digits made up).
         "ATU12345678", "CY12345678L", "ESX1234567R", "ES12345678Z", "B12345678",
         "FRAB123456789", "FR12123456789", "IE1234567T", "IE1234567FA",
-        "NL123456789B01", "NO123456789MVA", "CHE123456789MWST", "EL123456789",
+        "NL123456789B01", "NO123456789MVA", "123456789MVA", "CHE123456789MWST", "EL123456789",
         "SE123456789001", "GB123456789",
     ],
 )

@@ -58,13 +58,13 @@ _PREFIXES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "
 #: (its NIF/CIF, also without ``ES``); France two check characters (no ``I`` or ``O``) and the
 #: 9-digit SIREN; Ireland 7 digits and one or two letters (also without ``IE``; its old form,
 #: with six digits, is shorter than :data:`_MIN_DIGITS` allows); the Netherlands 9 digits,
-#: ``B`` and 2 digits; Norway 9 digits and ``MVA``; Switzerland ``CHE``, 9 digits and
-#: ``MWST``/``TVA``/``IVA``. Anything else (a label left in, ``NR5252445767``,
+#: ``B`` and 2 digits; Norway 9 digits and ``MVA`` (also without ``NO``); Switzerland ``CHE``,
+#: 9 digits and ``MWST``/``TVA``/``IVA``. Anything else (a label left in, ``NR5252445767``,
 #: ``REGON:012345678``, a ``:`` or ``#``) is no one's number.
 _IDENTIFYING = re.compile(
     rf"(?:{'|'.join(_PREFIXES)})?\d+"
     r"|ATU\d{8}|CY\d{8}[A-Z]|(?:ES)?[A-Z0-9]\d{7}[A-Z0-9]|FR[A-HJ-NP-Z0-9]{2}\d{9}"
-    r"|(?:IE)?\d{7}[A-Z]{1,2}|NL\d{9}B\d{2}|NO\d{9}MVA"
+    r"|(?:IE)?\d{7}[A-Z]{1,2}|NL\d{9}B\d{2}|(?:NO)?\d{9}MVA"
     r"|CHE\d{9}(?:MWST|TVA|IVA)?"
 )
 
