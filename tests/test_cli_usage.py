@@ -227,6 +227,32 @@ def test_an_older_store_names_a_command_that_upgrades_it_with_no_config(
     assert run(capsys, "--lang", lang, "--store", "old.db", "history")[0] == 0
 
 
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_the_upgrade_command_quotes_a_store_path_with_a_space_and_a_quote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    # The command is printed to be pasted into a POSIX shell: a path with a space and a
+    # quote split into two words (and left a quote open) unquoted. shlex.quote's form, by
+    # hand: the path in single quotes, its own ' written '"'"'.
+    import shlex
+    import sqlite3
+    from contextlib import closing
+
+    folder = tmp_path / "Jan's books"
+    folder.mkdir()
+    store = folder / "old store.db"
+    with closing(sqlite3.connect(store)) as db:
+        db.executescript((Path(__file__).parent / "data" / "store_v1.sql").read_text("utf-8"))
+    code, err = run(capsys, "--lang", lang, "--store", str(store), "history")
+    assert code == EXIT_USAGE
+    quoted = "'" + str(tmp_path) + "/Jan'\"'\"'s books/old store.db'"
+    assert f"`clientguard --store {quoted} store`" in err
+    named = err.split("`")[1]
+    assert shlex.split(named) == ["clientguard", "--store", str(store), "store"]
+    assert run(capsys, "--lang", lang, *shlex.split(named)[1:])[0] == 0
+    assert run(capsys, "--lang", lang, "--store", str(store), "history")[0] == 0
+
+
 def test_a_newer_store_says_to_update_from_the_checkout_not_a_package_index(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -102,6 +102,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import sqlite3
 import stat
 import sys
@@ -496,6 +497,14 @@ def _reading(
     return guarded
 
 
+def _upgrade_command(path: Path) -> str:
+    """The command that upgrades the store at ``path``, as a POSIX shell runs it: the path
+    quoted where it holds a space, a quote or another character the shell reads
+    (``clientguard --store '/srv/Jan'"'"'s books/store.db' store``), so that it can be
+    pasted as printed."""
+    return f"clientguard --store {shlex.quote(str(path))} store"
+
+
 def _is_damage(error: sqlite3.Error) -> bool:
     """Whether SQLite says the file is damaged (its primary code, without the extended
     part: ``SQLITE_CORRUPT_INDEX`` is ``SQLITE_CORRUPT``)."""
@@ -789,9 +798,9 @@ class Store:
                     # `clientguard store` upgrades whatever the config: `sync` stops first
                     # where no source is configured.
                     gettext("the store {path} has schema version {version}, older than this "
-                      "clientguard's {supported}: run `clientguard --store {path} store` once "
-                      "to upgrade it")
-                    .format(path=self.path, version=version, supported=SCHEMA_VERSION)
+                      "clientguard's {supported}: run `{command}` once to upgrade it")
+                    .format(path=self.path, version=version, supported=SCHEMA_VERSION,
+                            command=_upgrade_command(self.path))
                 )
             self._check_tables()
             return
