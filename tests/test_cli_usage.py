@@ -418,3 +418,25 @@ def test_a_mistyped_option_of_a_command_shows_that_commands_usage_and_the_neares
     err = capsys.readouterr().err
     assert err.endswith(expected)
     assert "clientguard review [-h]" in err.split("\n")[0]  # not clientguard [-h] ... COMMAND
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        # history prune's own --keep-last (difflib ratio 2*5/16 = 0.625), not --help, the
+        # option every command takes (2*4/11 = 0.73): the command's own come first.
+        (["history", "prune", "--kep", "3"], "; did you mean --keep-last?"),
+        (["history", "prune", "--keep-dayly", "3"], "; did you mean --keep-daily?"),
+        # A command's own option, as before.
+        (["rates", "sync", "--frm", "2026-01-01"], "; did you mean --from?"),
+        # None of the command's own is close: the options every command takes still are.
+        (["review", "--lnag", "pl"], "; did you mean --lang?"),
+    ],
+)
+def test_a_mistyped_option_suggests_the_commands_own_options_before_the_global_ones(
+    capsys: pytest.CaptureFixture[str], argv: list[str], hint: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--lang", "en", *argv])
+    assert exited.value.code == EXIT_USAGE
+    assert capsys.readouterr().err.rstrip("\n").endswith(hint)

@@ -2557,16 +2557,24 @@ def _unknown_arguments(
 ) -> None:
     """Exit 2 on arguments no parser took, with the usage of the command they were given to
     (not the top level's) and, for a mistyped option, the command's nearest one
-    (``review --as-off``: ``did you mean --as-of?``)."""
+    (``review --as-off``: ``did you mean --as-of?``). The command's own options are looked
+    at first, the ones every command takes (``--help``, ``--lang``, ``--store``...) only when
+    none of its own is close: ``history prune --kep`` means ``--keep-last``, not ``--help``."""
     import difflib
+
+    def long_options(where: argparse.ArgumentParser) -> list[str]:
+        return [o for a in where._actions for o in a.option_strings if o.startswith("--")]
 
     target = parser
     for action in parser._actions:  # argparse keeps its subcommands there
         if isinstance(action, argparse._SubParsersAction) and command in action.choices:
             target = action.choices[command]
-    options = [o for a in target._actions for o in a.option_strings if o.startswith("--")]
+    options = long_options(target)
+    everywhere = set(long_options(parser))
+    own = [option for option in options if option not in everywhere]
     typed = [arg.partition("=")[0] for arg in unknown if arg.startswith("--")]
-    close = difflib.get_close_matches(typed[0], options, n=1) if typed else []
+    close = (difflib.get_close_matches(typed[0], own, n=1)
+             or difflib.get_close_matches(typed[0], options, n=1)) if typed else []
     hint = _("; did you mean {code}?").format(code=close[0]) if close else ""
     target.print_usage(sys.stderr)
     target.exit(EXIT_USAGE, _("{prog}: error: {message}").format(
