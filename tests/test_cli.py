@@ -1497,3 +1497,18 @@ def test_a_review_as_of_after_today_says_so(
         _, _, err = run(capsys, "--lang", lang, "review", "--as-of", day, "--no-save",
                         "--format", "json")
         assert "--as-of" not in err
+
+
+@pytest.mark.parametrize("command", [["forecast"], ["rejections"]])
+def test_every_command_that_takes_as_of_warns_of_a_date_after_today(
+    synced: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:
+    # The same words as review's (the test above): a forecast or the data-quality notes as
+    # of three months ahead count the same invoices as overdue.
+    monkeypatch.setattr(cli_module, "_today", lambda: date(2025, 12, 7))
+    _, _, err = run(capsys, "--lang", "en", *command, "--as-of", "2026-03-07")
+    assert ("clientguard: warning: --as-of 2026-03-07 is after today (2025-12-07): the review "
+            "counts every invoice due by then") in " ".join(err.split())
+    _, _, err = run(capsys, "--lang", "en", *command, "--as-of", "2025-12-07")
+    assert "is after today" not in err

@@ -251,6 +251,24 @@ def test_the_saved_summary_reads_back_as_summarize_made_it(store: Store) -> None
     assert acme.revenue_share == Decimal(7000) / Decimal(10500)
 
 
+@pytest.mark.parametrize(("made_in", "saved_in"), [("pl", "en"), ("en", "pl")])
+def test_a_review_is_saved_with_the_language_it_was_written_in_not_the_callers(
+    store: Store, made_in: str, saved_in: str
+) -> None:
+    # A script reviews in one language (review(lang=...)) and saves it where another is
+    # active: what is kept says the language of the review's own sentences, which changes and
+    # notify use to re-word a saved finding for a reader of another language.
+    result = review(ledger(*slipping_client_records()), as_of=date(2025, 9, 30), lang=made_in)
+    with using(saved_in):
+        saved = history.save_review(store, result)
+    assert history.saved_summary(store, saved).lang == made_in
+    assert json.loads(store.review_report(saved.id))["lang"] == made_in
+    # The kept messages are the review's own, word for word.
+    acme = history.saved_summary(store, saved).clients["acme"]
+    assert [f.message for f in acme.findings] == [
+        f.message for f in result.clients["acme"].findings]
+
+
 @pytest.mark.parametrize(
     ("since", "until", "ends"),
     [

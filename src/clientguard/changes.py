@@ -256,8 +256,9 @@ def summarize(review: Review) -> ReviewSummary:
         base_currency=review.base_currency,
         clients={cid: _client(c, review) for cid, c in review.clients.items()},
         book=tuple(_finding(f) for f in review.book.findings),
-        # The review's messages are in the language active when it was made (and saved).
-        lang=i18n.language(),
+        # The review's messages are in the language it was made in (review(lang=...)), not
+        # the one active where it is summarised; a review built by hand: the active one.
+        lang=review.lang or i18n.language(),
         thresholds={
             name: Decimal(str(getattr(policy, name)))
             for names in THRESHOLDS.values()

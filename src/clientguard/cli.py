@@ -1082,7 +1082,6 @@ def _review(args: argparse.Namespace) -> int:
     config = _config(args)
     policy = _policy(args, config)
     memory = _memory_store(args, config)
-    _warn_future_as_of(args.as_of)
     if args.backfill:
         return _backfill(args, config, policy)
     output = Path(args.output) if args.output else None
@@ -1308,7 +1307,9 @@ def _forecast_command(args: argparse.Namespace) -> int:
 def _warn_future_as_of(as_of: date) -> None:
     """Say when ``--as-of`` is after today: the core never reads the clock, so a review months
     ahead counts invoices not yet due today as overdue, and its stale-data notice says to
-    sync, without a word of why; the command line, which reads the clock, says it."""
+    sync, without a word of why; the command line, which reads the clock, says it. Said by
+    :func:`_run` for every command that takes ``--as-of`` (review, forecast, claim,
+    rejections, portfolio), not the demo."""
     today = _today()
     if as_of > today:
         _warn([_("--as-of {as_of} is after today ({today}): the review counts every invoice "
@@ -2602,8 +2603,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     args.debug = getattr(args, "debug", False)
-    if getattr(args, "as_of", "absent") is None:
+    as_of = getattr(args, "as_of", "absent")
+    if as_of is None:
         args.as_of = _today()
+    elif isinstance(as_of, date) and getattr(args, "command", None) != "demo":
+        # Every command that takes --as-of says the same of a date after today (the demo's
+        # is the sample firm's own day, whose books run months past it).
+        _warn_future_as_of(as_of)
     # --debug adds the traceback; it never changes the exit status (1 is --fail-on's).
     try:
         result: int = args.run(args)

@@ -34,6 +34,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from clientguard import i18n
 from clientguard._version import __version__
 from clientguard.changes import (
     ChangeKind,
@@ -156,14 +157,19 @@ def policy_digest(policy: Policy) -> str:
 
 
 def save_review(store: Store, result: Review) -> SavedReview:
-    """Keep ``result`` in ``store`` (replacing a review of the same date and policy)."""
-    summary = summarize(result)
+    """Keep ``result`` in ``store`` (replacing a review of the same date and policy), with
+    the language its sentences were written in (``review(lang=...)``), whatever language is
+    active where it is saved: ``changes`` and ``notify`` re-word a saved finding for a reader
+    of another language by it."""
+    with i18n.using(result.lang):
+        summary = summarize(result)
+        report = render_json(result)
     whole = summary.model_dump(mode="json", exclude={"clients"})
     return store.save_review(
         as_of=result.as_of,
         policy_digest=policy_digest(result.policy),
         version=__version__,
-        report=render_json(result),
+        report=report,
         summary=whole,
         clients=[c.model_dump(mode="json") for c in summary.clients.values()],
     )

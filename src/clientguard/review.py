@@ -383,6 +383,10 @@ class Review(Frozen):
     forecast: Forecast | None = None
     """The forecast as of the review's date: the open invoices' predicted payments and the
     13-week cash-in (docs/forecast.md)."""
+    lang: str | None = None
+    """The language its sentences are written in (``review(lang=...)``, else the language
+    active when it was made); None for a review built by hand, whose sentences are taken to
+    be in the active language."""
 
     def findings(self) -> list[Finding]:
         """Every finding, the book's and each client's, most serious first."""
@@ -605,6 +609,7 @@ def _review(
         data_quality=_data_quality(ledger, checked, policy),
         sources=ledger.sources,
         forecast=predicted,
+        lang=i18n.language(),
     )
 
 
