@@ -121,6 +121,44 @@ def test_sync_fills_a_new_store_then_adds_only_what_is_new(
     assert stored(books) == {"customer": 3, "invoice": 5}
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        # A file option naming no file, or a folder: found by the read, after the sync was
+        # recorded, until the connector checked its files first (Connector.check_inputs).
+        (["--source", "books", "--option", "invoices=exports/2025-q2.csv"],
+         "exports/2025-q2.csv: cannot be read: No such file or directory"),
+        (["--source", "books", "--option", "invoices=exports"],
+         "exports: cannot be read: Is a directory"),
+        # Refused before a sync is recorded already, kept so: a stream the connector lacks,
+        # an option value the source does not take, a required option missing, and a
+        # --since (an option of review, not of sync) with a date that is no date.
+        (["--source", "books", "--stream", "invoice"], "has no stream 'invoice'"),
+        (["--source", "books", "--option", "reader=fast"], "reader:"),
+        (["--source", "csv", "--option", "invoices=exports/2025-q1.csv"],
+         "give either preset= or mapping="),
+        (["--since", "2025-13-01"], "unrecognized arguments: --since"),
+    ],
+)
+def test_a_usage_mistake_in_sync_leaves_the_stores_history_unchanged(
+    books: Path, capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    assert run(capsys, "sync", "--quiet")[0] == EXIT_OK
+    with Store.open(books / "data" / "clientguard.db", create=False) as store:
+        before = store.status()
+    try:
+        code, _out, err = run(capsys, "--lang", "en", "sync", "--quiet", *argv)
+    except SystemExit as exited:  # argparse's own refusal
+        code, err = exited.code, capsys.readouterr().err
+    assert code == EXIT_USAGE
+    assert said in err
+    # The last sync is still the complete one, of the one source: no review is warned.
+    with Store.open(books / "data" / "clientguard.db", create=False) as store:
+        assert store.status() == before
+        assert [s.last_sync_status for s in store.status()] == ["complete"]
+        assert store.warnings() == ()
+
+
 def test_paths_in_the_config_are_relative_to_it_not_to_the_current_folder(
     books: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

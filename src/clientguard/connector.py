@@ -904,6 +904,15 @@ class Connector(ABC):
         later stream's, what was counted), so that a connector used for several syncs (a
         script's, partial syncs of a stream or two) reads each as a fresh one would."""
 
+    def check_inputs(self, streams: Sequence[str]) -> None:  # noqa: B027  (a hook)
+        """Raise the usage mistakes a read of ``streams`` would otherwise find only once it
+        had started (an option naming a file that is not there), so that :meth:`Store.sync
+        <clientguard.store.Store.sync>` refuses them before it records a sync, as it does a
+        stream the connector lacks: a mistyped path then leaves the store's last sync, and
+        every review's warning, as they were. Called with the names of the streams the sync
+        will read. Checks only what is on this machine, at once: never the network (a source
+        that cannot be reached is a failed sync, said as one). Default: nothing to check."""
+
     def prunes_each_full_read(self, stream: str) -> bool:
         """Whether the read of ``stream`` that just gave its last page was whole, so that
         what it did not give is gone at the source: :meth:`Store.sync

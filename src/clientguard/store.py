@@ -1014,8 +1014,11 @@ class Store:
         selected = tuple(streams) if streams is not None else None
         # A stream the connector lacks is a usage mistake, not a sync attempt: refused before
         # a sync is recorded, so the store's last sync (and every review's warning) is unchanged.
+        # So is what the connector can check of its options before reading (a file named that
+        # is not there: Connector.check_inputs).
         for stream in selected or ():
             connector.stream(stream)
+        connector.check_inputs(selected or tuple(s.name for s in connector.streams))
         with _SyncLock(self.path, wait=wait, holder=name):
             self._claim(name, connector.name)
             # A full read needs no cursor (and so gets past a damaged one, replacing it).

@@ -20,6 +20,9 @@ it was read).
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -43,6 +46,7 @@ from clientguard.errors import DataError
 from clientguard.model import TimeEntry
 from clientguard.records import Rejection
 from clientguard_csv.columnar import arrow_available
+from clientguard_csv.errors import CsvFileError, file_unreadable
 from clientguard_csv.mapping import (
     STREAMS,
     CsvMapping,
@@ -167,6 +171,23 @@ class CsvConnector(Connector):
     def sources(self) -> dict[str, tuple[Path, ...]]:
         """The files of each stream, as given."""
         return {name: self.options.files(name) for name in STREAMS if self.options.files(name)}
+
+    def check_inputs(self, streams: Sequence[str]) -> None:
+        """Each file of ``streams`` is there and can be opened (a mistyped path, a folder or
+        a file without read permission is a usage mistake, refused before a store records a
+        sync): :class:`~clientguard_csv.errors.CsvFileError` in the words its read would
+        have used. What is in a file is left to the read."""
+        for name in streams:
+            for path in self.options.files(name):
+                try:
+                    if stat.S_ISDIR(path.stat().st_mode):
+                        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+                    if path.is_file():  # a pipe or a device is opened by the read alone
+                        with path.open("rb"):
+                            pass
+                except OSError as exc:
+                    raise CsvFileError(file_unreadable(str(path), exc).detail,
+                                       stream=name) from None
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         """The stream's rows, mapped, in pages (``since`` is ignored: files are read whole)."""
