@@ -108,7 +108,8 @@ def test_a_user_error_is_in_the_chosen_language(
     [
         ("en", "another clientguard sync is writing to {store}; let it finish and try again, "
                "or pass --wait SECONDS to wait for it"),
-        ("pl", "inna synchronizacja clientguard zapisuje do {store}; poczekaj, aż skończy, i "
+        ("pl", "inna synchronizacja clientguard zapisuje właśnie dane do {store}; poczekaj, aż "
+               "skończy, i "
                "spróbuj ponownie albo podaj --wait SEKUNDY, aby na nią zaczekać"),
     ],
 )

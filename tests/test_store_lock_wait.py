@@ -21,11 +21,17 @@ from clientguard.store import Store
 # of another open file even in one process), then how long this one waited. By hand: the
 # catalog's sentence (errors.po) with the number in CLDR's form for the language.
 CASES = [
-    ("en", 0.25, "(source xero, process {pid}) after waiting 0.25 s; let it finish"),
-    ("pl", 0.25, "(źródło xero, proces {pid}) po 0,25 s czekania; poczekaj, aż skończy"),
-    ("pl", 0.5, "(źródło xero, proces {pid}) po 0,5 s czekania;"),
-    ("en", 0, "(source xero, process {pid}); let it finish"),
-    ("pl", 0, "(źródło xero, proces {pid}); poczekaj, aż skończy"),
+    # The wait is said first, on its own: after "is writing" it read as the other sync's.
+    ("en", 0.25, "waited 0.25 s, and another clientguard sync is still writing to {store} "
+                 "(source xero, process {pid}); let it finish and try again, or pass a longer "
+                 "--wait"),
+    ("pl", 0.25, "po 0,25 s czekania inna synchronizacja clientguard wciąż zapisuje dane do "
+                 "{store} (źródło xero, proces {pid}); poczekaj, aż skończy"),
+    ("pl", 0.5, "po 0,5 s czekania inna synchronizacja"),
+    ("en", 0, "another clientguard sync is writing to {store} (source xero, process {pid}); "
+              "let it finish"),
+    ("pl", 0, "inna synchronizacja clientguard zapisuje właśnie dane do {store} (źródło xero, "
+              "proces {pid}); poczekaj, aż skończy"),
 ]
 
 
@@ -39,7 +45,7 @@ def test_a_refused_sync_says_who_holds_the_lock_and_how_long_it_waited_in_the_re
           using(language), pytest.raises(StoreError) as refused):
         store.forget("xero", wait=wait)
     message = str(refused.value)
-    assert expected.format(pid=os.getpid()) in message
+    assert expected.format(pid=os.getpid(), store=path) in message
     if language == "pl":
         for english in ("process", "source", "0.25", "0.5"):
             assert english not in message
@@ -57,5 +63,5 @@ def test_a_note_written_otherwise_is_shown_as_it_is(tmp_path: Path) -> None:
             store.forget("xero")
     finally:
         oslock.release(handle)
-    assert "zapisuje do" in str(refused.value)
+    assert "zapisuje właśnie dane do" in str(refused.value)
     assert "(backup job 7);" in str(refused.value)

@@ -429,7 +429,7 @@ def test_waiting_for_a_live_holder_is_bounded_and_says_who_holds_it(
     assert 0.5 <= waited < 10
     message = str(caught.value)
     assert not isinstance(caught.value, AuthError)  # nothing to re-authorise
-    assert f"(process {holder.pid})" in message
+    assert f"another process (PID {holder.pid})" in message  # "process" once
     assert "for 0.5 s" in message
     assert os.fspath(token_file) in message
     assert "nothing was refreshed" in message
@@ -445,14 +445,15 @@ def test_waiting_in_vain_is_said_in_polish_for_a_polish_reader(
 ) -> None:
     # By hand: the English sentence above in Polish (before: English whatever the language),
     # the holder's note (written "process N" by the holder, in English) in Polish too, and
-    # the wait with a decimal comma (before: "(process N)" and "po 0.5 s").
+    # the wait with a decimal comma (before: "(process N)" and "po 0.5 s"), the process's
+    # number said once (before: "inny proces (proces N)").
     holder = hold_lock(token_file, "hold")
     api = client(httpserver, refresh_auth(httpserver, token_file, lock_wait=0.5))
     with using("pl"), pytest.raises(ConnectorError) as caught:
         api.get("things")
     lock = token_file.with_name("xero.json.lock")
     assert str(caught.value) == (
-        f"plik tokenów {os.fspath(token_file)!r} odświeża właśnie inny proces (proces "
+        f"plik tokenów {os.fspath(token_file)!r} odświeża właśnie inny proces (nr "
         f"{holder.pid}): po 0,5 s czekania nic tu nie odświeżono (tokeny są takie, jak były); "
         "uruchom ponownie, gdy tamten proces skończy, albo zatrzymaj go, jeśli się zawiesił "
         f"(blokada pliku {os.fspath(lock)!r} zostanie zwolniona, gdy się zakończy)")

@@ -224,13 +224,16 @@ alone."""
 def lock_holder(note: str) -> str:
     """Who holds a lock file, for a message that it is held, in the active language: the note
     the holder wrote (:func:`clientguard.oslock.note`: ``source xero, process 1234``) in the
-    reader's words (``źródło xero, proces 1234``); a note written otherwise, as it is."""
+    reader's words (``źródło xero, proces 1234``), or the process alone (``PID 1234``, ``nr
+    1234``); a note written otherwise, as it is."""
     read = read_note(note)
     if read is None:
         return note
     source, pid = read
     if source is None:
-        return gettext("process {pid}").format(pid=pid)
+        # After "another process" (a token file's refresh): the number alone, not "process"
+        # twice.
+        return gettext("PID {pid}").format(pid=pid)
     return gettext("source {source}, process {pid}").format(source=source, pid=pid)
 
 

@@ -2753,13 +2753,18 @@ class _SyncLock:
         ):
             who = oslock.holder(handle)
             handle.close()
-            waited = gettext(" after waiting {seconds} s").format(
-                seconds=wording.seconds(self.wait)) if self.wait > 0 else ""
+            holder = f" ({lock_holder(who)})" if who else ""
+            if self.wait > 0:
+                # The wait said on its own, before the sync still writing: hung on "is
+                # writing" it read as the other sync's wait.
+                raise StoreError(gettext(
+                    "waited {seconds} s, and another clientguard sync is still writing to "
+                    "{store}{holder}; let it finish and try again, or pass a longer --wait"
+                ).format(seconds=wording.seconds(self.wait), store=self.store, holder=holder))
             raise StoreError(
-                gettext("another clientguard sync is writing to {store}{holder}{waited}; "
-                        "let it finish and try again, or pass --wait SECONDS to wait for it")
-                .format(store=self.store, holder=f" ({lock_holder(who)})" if who else "",
-                        waited=waited)
+                gettext("another clientguard sync is writing to {store}{holder}; let it "
+                        "finish and try again, or pass --wait SECONDS to wait for it")
+                .format(store=self.store, holder=holder)
             )
         self.handle = handle
 

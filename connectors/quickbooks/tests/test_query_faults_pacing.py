@@ -130,6 +130,29 @@ def test_the_minute_limit_binds_when_requests_are_spread_over_seconds(clock: Clo
     assert seen[0][1] == "pacing: 5 requests per 60 s"
 
 
+@pytest.mark.parametrize(
+    ("count", "said"),
+    [
+        # Polish counts its nouns three ways: 1 zapytanie, 2-4 zapytania, 5 and more zapytań.
+        (1, "limit tempa: 1 zapytanie na 60 s"),
+        (3, "limit tempa: 3 zapytania na 60 s"),
+        (5, "limit tempa: 5 zapytań na 60 s"),
+    ],
+)
+def test_the_pacing_reason_is_said_in_the_readers_language(
+    clock: Clock, count: int, said: str
+) -> None:
+    # Shown on sync's progress line after "czekam N s:", which was Polish while this stayed
+    # English.
+    from clientguard.i18n import using
+
+    pacer = Pacer([(count, 60.0)], sleep=clock.sleep, monotonic=clock)
+    for _ in range(count):
+        pacer.wait()
+    with using("pl"):
+        assert pacer.delay(clock())[1] == said
+
+
 def test_limits_must_make_sense() -> None:
     with pytest.raises(ValueError, match="limit"):
         Pacer([(0, 1.0)], sleep=lambda s: None, monotonic=lambda: 0.0)

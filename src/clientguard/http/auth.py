@@ -139,13 +139,14 @@ def load_token_file(path: str | os.PathLike[str]) -> TokenSet:
     try:
         return TokenSet.from_json(Path(path).expanduser().read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"token file {os.fspath(path)!r} does not exist") from None
+        raise ConfigError(gettext("token file {path} does not exist").format(
+            path=repr(os.fspath(path)))) from None
     except ConfigError as exc:  # a token with a control character in it: never quoted
-        raise ConfigError(f"token file {os.fspath(path)!r}: {exc}") from None
+        raise ConfigError(gettext("token file {path}: {problem}").format(
+            path=repr(os.fspath(path)), problem=exc)) from None
     except (OSError, ValueError, TypeError, AttributeError) as exc:
-        raise ConfigError(
-            f"token file {os.fspath(path)!r} cannot be read: {type(exc).__name__}"
-        ) from None
+        raise ConfigError(gettext("token file {path} cannot be read: {error}").format(
+            path=repr(os.fspath(path)), error=type(exc).__name__)) from None
 
 
 TOKEN_LOCK_WAIT = 60.0
@@ -358,7 +359,7 @@ class BearerToken(Auth):
                  ) -> None:
         access_token = clean_secret(access_token, name="access_token")
         if not access_token:
-            raise ConfigError("access_token is empty")
+            raise ConfigError(gettext("access_token is empty"))
         self._token = access_token
         self.when_refused = when_refused
 
@@ -367,7 +368,8 @@ class BearerToken(Auth):
 
     def refresh(self, client: ApiClient, stale: str) -> None:
         said = f"; {self.when_refused}" if self.when_refused else ""
-        raise AuthError(f"the access token was refused (expired or revoked){said}")
+        raise AuthError(gettext("the access token was refused (expired or revoked){said}").format(
+            said=said))
 
     def secrets(self) -> Iterable[str]:
         return (self._token,)
@@ -391,7 +393,7 @@ class _TokenEndpointAuth(Auth):
     ) -> None:
         client_id = clean_secret(client_id, name="client_id")
         if not client_id:
-            raise ConfigError("client_id is empty")
+            raise ConfigError(gettext("client_id is empty"))
         self.token_url = token_url
         self._client_id = client_id
         self._client_secret = (
@@ -459,7 +461,7 @@ class _TokenEndpointAuth(Auth):
                             exc.context) from None
         body = decode_json(response, client=client, what="token response")
         if not isinstance(body, dict) or not body.get("access_token"):
-            raise AuthError("the token endpoint answered without an access_token")
+            raise AuthError(gettext("the token endpoint answered without an access_token"))
         # Nothing between the answer and _accept (which saves a rotated refresh token) may
         # raise on a value the endpoint chose: an expiry that cannot be read is unknown.
         expires_at = token_expiry(client.clock(), body.get("expires_in"))
@@ -472,7 +474,8 @@ class _TokenEndpointAuth(Auth):
             )
         except ConfigError as exc:
             kept = self._keep_refresh_token(body.get("refresh_token"))
-            raise AuthError(f"the token endpoint's answer cannot be used: {exc}{kept}") from None
+            raise AuthError(gettext("the token endpoint's answer cannot be used: {problem}{kept}")
+                            .format(problem=exc, kept=kept)) from None
         self._accept(tokens)
         log.info("obtained a new access token from %s", describe_url("POST", self.token_url))
 
@@ -560,16 +563,17 @@ class RefreshTokenAuth(_TokenEndpointAuth):
         )
         refresh_token = clean_secret(refresh_token, name="refresh_token")
         if not refresh_token:
-            raise ConfigError("refresh_token is empty")
+            raise ConfigError(gettext("refresh_token is empty"))
         if on_refresh is None and token_file is None:
-            raise ConfigError(
+            raise ConfigError(gettext(
                 "refresh-token mode needs on_refresh= or token_file=, so that the rotated "
                 "refresh token is kept (the old one stops working)"
-            )
+            ))
         if isinstance(lock_wait, bool) or not (
             isinstance(lock_wait, int | float) and math.isfinite(lock_wait) and lock_wait >= 0
         ):
-            raise ConfigError(f"lock_wait must be a number of seconds, 0 or more: {lock_wait!r}")
+            raise ConfigError(gettext("lock_wait must be a number of seconds, 0 or more: {value}")
+                              .format(value=repr(lock_wait)))
         self._refresh_token = refresh_token
         self._on_refresh = on_refresh
         self._token_file = Path(token_file).expanduser() if token_file is not None else None
@@ -670,12 +674,12 @@ class RefreshTokenAuth(_TokenEndpointAuth):
         try:
             self._save(rotated)
         except Exception as exc:
-            raise AuthError(
-                "a new refresh token was issued but could not be saved "
-                f"({type(exc).__name__}): fix the token store and run again at once; Xero "
-                "takes the previous refresh token for about 30 minutes, other providers may "
-                "not, and then the app must be authorised again"
-            ) from exc
+            raise AuthError(gettext(
+                "a new refresh token was issued but could not be saved ({error}): fix the "
+                "token store and run again at once; Xero takes the previous refresh token for "
+                "about 30 minutes, other providers may not, and then the app must be "
+                "authorised again"
+            ).format(error=type(exc).__name__)) from exc
         assert rotated.refresh_token is not None
         self._hold(rotated.refresh_token)
         super()._accept(rotated)
@@ -734,7 +738,7 @@ class ClientCredentialsAuth(_TokenEndpointAuth):
         scope: str | None = None,
     ) -> None:
         if not client_secret or not client_secret.strip():
-            raise ConfigError("client_secret is empty")
+            raise ConfigError(gettext("client_secret is empty"))
         super().__init__(token_url=token_url, client_id=client_id, client_secret=client_secret)
         self._scope = scope
 

@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol
 import requests
 
 from clientguard.errors import ApiError, AuthError, ConnectorError, RateLimitError
+from clientguard.i18n import gettext
 
 __all__ = [
     "MESSAGE_LIMIT",
@@ -91,11 +92,13 @@ def classify(response: requests.Response, *, now: datetime | None = None) -> Ver
         message = html_answer(response) or ""
     said = f": {message}" if message else ""
     if status == 401:
-        return Verdict("refresh", status, f"unauthorised{said}", AuthError, request_id=request_id)
+        return Verdict("refresh", status, gettext("unauthorised{said}").format(said=said),
+                       AuthError, request_id=request_id)
     if status == 403:
         # What a 403 means is the API's: a token without a scope (Xero), a key refused
         # (Toggl), a role that may not read the list. Its connector says what to do.
-        return Verdict("fail", status, f"forbidden{said}", AuthError, request_id=request_id)
+        return Verdict("fail", status, gettext("forbidden{said}").format(said=said), AuthError,
+                       request_id=request_id)
     if status == 429:
         reference = now or response_date(response)
         retry_after = parse_retry_after(response.headers.get("Retry-After"), now=reference)
@@ -106,11 +109,12 @@ def classify(response: requests.Response, *, now: datetime | None = None) -> Ver
                 if reference is not None and retry_after is not None
                 else None
             )
-            when = f"; it resets at {resets_at:%Y-%m-%d %H:%M:%S} UTC" if resets_at else ""
+            when = gettext("; it resets at {moment} UTC").format(
+                moment=f"{resets_at:%Y-%m-%d %H:%M:%S}") if resets_at else ""
             return Verdict(
                 "fail",
                 status,
-                f"daily rate limit reached{when}",
+                gettext("daily rate limit reached{when}").format(when=when),
                 RateLimitError,
                 retry_after=retry_after,
                 resets_at=resets_at,
@@ -120,7 +124,7 @@ def classify(response: requests.Response, *, now: datetime | None = None) -> Ver
         return Verdict(
             "wait",
             status,
-            f"rate limit{which}",
+            gettext("rate limit{which}").format(which=which),
             RateLimitError,
             retry_after=retry_after,
             request_id=request_id,
@@ -131,13 +135,14 @@ def classify(response: requests.Response, *, now: datetime | None = None) -> Ver
         return Verdict(
             "retry",
             status,
-            f"server error{said}",
+            gettext("server error{said}").format(said=said),
             ApiError,
             retry_after=retry_after,
             request_id=request_id,
         )
     return Verdict(
-        "fail", status, f"refused{said}" if said else "refused", ApiError, request_id=request_id
+        "fail", status, gettext("refused{said}").format(said=said), ApiError,
+        request_id=request_id
     )
 
 
@@ -310,7 +315,7 @@ def html_answer(response: requests.Response) -> str | None:
     if "html" not in kind.lower() and not start.startswith((b"<!doctype html", b"<html")):
         return None
     return (
-        f"the server answered with an HTML page ({kind or 'unknown type'}), not the API's "
-        "JSON: a proxy, a captive portal or a login page answered instead of the API; check "
-        "base_url and the network"
+        gettext("the server answered with an HTML page ({kind}), not the API's JSON: a proxy, "
+                "a captive portal or a login page answered instead of the API; check base_url "
+                "and the network").format(kind=kind or "unknown type")
     )

@@ -54,6 +54,7 @@ from clientguard.http.redact import (
     scrub_query,
     url_secrets,
 )
+from clientguard.i18n import gettext, ngettext
 from clientguard.redaction import Scrubber, scrub_exception
 
 __all__ = [
@@ -149,7 +150,8 @@ class Auth(ABC):
 
     def refresh(self, client: ApiClient, stale: str) -> None:
         """Get a new access token after ``stale`` was refused."""
-        raise AuthError("the access token was refused and cannot be refreshed here: get a new one")
+        raise AuthError(gettext(
+            "the access token was refused and cannot be refreshed here: get a new one"))
 
     def secrets(self) -> Iterable[str]:
         """Every secret value this auth holds, to be scrubbed from messages."""
@@ -190,8 +192,11 @@ def _check_seconds(values: Mapping[str, float | tuple[float, float]], *, zero_ok
         for part in value if isinstance(value, tuple) else (value,):
             low_ok = part >= 0 if name in zero_ok else part > 0
             if not (math.isfinite(part) and low_ok):
-                least = "0 or more" if name in zero_ok else "above 0"
-                raise ConfigError(f"{name} must be a finite number of seconds, {least}")
+                raise ConfigError((
+                    gettext("{name} must be a finite number of seconds, 0 or more")
+                    if name in zero_ok else
+                    gettext("{name} must be a finite number of seconds, above 0")
+                ).format(name=name))
 
 
 #: A body cut off while it was read (the connection reset, a chunk missing) or a compressed
@@ -259,9 +264,9 @@ class ApiClient:
         max_body: int = MAX_BODY_BYTES,
     ) -> None:
         if max_attempts < 1:
-            raise ConfigError("max_attempts must be at least 1")
+            raise ConfigError(gettext("max_attempts must be at least 1"))
         if max_body < 1:
-            raise ConfigError("max_body must be at least 1 byte")
+            raise ConfigError(gettext("max_body must be at least 1 byte"))
         _check_seconds(
             {
                 "timeout": timeout,
@@ -397,16 +402,27 @@ class ApiClient:
         except _TryAgain as exc:
             raise self._error(exc.verdict, stream, label, attempts=self.max_attempts) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
-            kind = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
+            said = (ngettext("{label}: timed out after {n} attempt ({error})",
+                             "{label}: timed out after {n} attempts ({error})",
+                             self.max_attempts)
+                    if isinstance(exc, requests.Timeout) else
+                    ngettext("{label}: could not connect after {n} attempt ({error})",
+                             "{label}: could not connect after {n} attempts ({error})",
+                             self.max_attempts))
             raise ConnectorError(
-                f"{label}: {kind} after {self.max_attempts} attempts ({type(exc).__name__})",
+                said.format(label=label, n=self.max_attempts, error=type(exc).__name__),
                 ErrorContext(connector=self.connector, stream=stream),
             ) from None
         except _CUT_OFF as exc:
             raise ConnectorError(
-                f"{label}: the response was cut off while it was read (the connection broke "
-                "mid-body, or its compressed body was damaged) on all "
-                f"{self.max_attempts} attempts ({type(exc).__name__}); try again",
+                ngettext("{label}: the response was cut off while it was read (the "
+                         "connection broke mid-body, or its compressed body was damaged) on "
+                         "its only attempt ({error}); try again",
+                         "{label}: the response was cut off while it was read (the "
+                         "connection broke mid-body, or its compressed body was damaged) on "
+                         "all {n} attempts ({error}); try again",
+                         self.max_attempts).format(
+                    label=label, n=self.max_attempts, error=type(exc).__name__),
                 ErrorContext(connector=self.connector, stream=stream),
             ) from None
         except Exception as exc:
@@ -431,11 +447,11 @@ class ApiClient:
         named, ours = (f"{urlsplit(u).scheme}://{host_of(urlsplit(u).netloc)}"
                        for u in (url, self.base_url))
         raise ApiError(
-            self.scrub(
-                f"{what}: the server named the next page on {named}, not on the API's server "
-                f"{ours}; it was not followed, so the token was not sent there (a proxy in "
+            self.scrub(gettext(
+                "{what}: the server named the next page on {named}, not on the API's server "
+                "{ours}; it was not followed, so the token was not sent there (a proxy in "
                 "base_url must pass on addresses on itself)"
-            ),
+            ).format(what=what, named=named, ours=ours)),
             ErrorContext(connector=self.connector, stream=stream),
         )
 
@@ -474,15 +490,16 @@ class ApiClient:
         except (requests.exceptions.InvalidHeader, UnicodeEncodeError) as exc:
             # requests quotes the refused value in its message: never shown.
             raise ConnectorError(
-                f"{self.scrub(describe_url(method, url))}: a header of the request holds a "
-                "line break or another character HTTP does not allow (a token or an id "
-                f"copied with one?); nothing was sent ({type(exc).__name__})",
+                gettext("{call}: a header of the request holds a line break or another "
+                        "character HTTP does not allow (a token or an id copied with one?); "
+                        "nothing was sent ({error})").format(
+                    call=self.scrub(describe_url(method, url)), error=type(exc).__name__),
                 ErrorContext(connector=self.connector),
             ) from None
         except requests.RequestException as exc:
             raise ConnectorError(
-                f"{self.scrub(describe_url(method, url))}: the request failed "
-                f"({type(exc).__name__}); check the base URL",
+                gettext("{call}: the request failed ({error}); check the base URL").format(
+                    call=self.scrub(describe_url(method, url)), error=type(exc).__name__),
                 ErrorContext(connector=self.connector),
             ) from None
         limits = RateLimits.of(response, seen_at=self.clock())
@@ -511,10 +528,11 @@ class ApiClient:
             if size > self.max_body:
                 response.close()
                 raise ApiError(
-                    f"{self.scrub(describe_url(method, url))}: the answer is larger than "
-                    f"{_size(self.max_body)} once decompressed, more than any page of an API; "
-                    "it was not read further (a damaged or hostile answer, or a page too "
-                    "large: lower page_size)",
+                    gettext("{call}: the answer is larger than {size} once decompressed, more "
+                            "than any page of an API; it was not read further (a damaged or "
+                            "hostile answer, or a page too large: lower page_size)").format(
+                        call=self.scrub(describe_url(method, url)),
+                        size=_size(self.max_body)),
                     ErrorContext(connector=self.connector, status=response.status_code,
                                  request_id=self._request_id(response)),
                 )
@@ -596,11 +614,12 @@ class ApiClient:
     ) -> ConnectorError:
         reason = self.shorten(verdict.reason)
         if after_refresh:
-            reason += " (again after refreshing the token: re-authorise the app)"
+            reason += gettext(" (again after refreshing the token: re-authorise the app)")
         if hint:
             reason += f"; {hint}"
         if attempts is not None:
-            reason += f"; gave up after {attempts} attempts"
+            reason += ngettext("; gave up after {n} attempt", "; gave up after {n} attempts",
+                               attempts).format(n=attempts)
         error = verdict.error or ApiError
         message = f"{label}: {reason}"
         context = self._context(verdict, stream, earlier)
@@ -612,12 +631,14 @@ class ApiClient:
         assert verdict.retry_after is not None
         # A wait past the calendar's end (Retry-After: 99999999999999999999) has no date.
         resets_at = moment_after(self.clock().astimezone(UTC), verdict.retry_after)
-        when = ("later" if resets_at is None
-                else f"after {resets_at:%Y-%m-%d %H:%M:%S} UTC")
+        when = (gettext("try again later") if resets_at is None
+                else gettext("try again after {moment} UTC").format(
+                    moment=f"{resets_at:%Y-%m-%d %H:%M:%S}"))
         return RateLimitError(
-            f"{label}: {self.shorten(verdict.reason)}: the server asks to wait "
-            f"{_seconds(verdict.retry_after)} s, more than max_wait {self.max_wait:.0f} s; "
-            f"try again {when}",
+            gettext("{label}: {reason}: the server asks to wait {seconds} s, more than "
+                    "max_wait {most} s; {when}").format(
+                label=label, reason=self.shorten(verdict.reason),
+                seconds=_seconds(verdict.retry_after), most=f"{self.max_wait:.0f}", when=when),
             self._context(verdict, stream),
             resets_at,
         )
@@ -671,8 +692,9 @@ def decode_json(
             return None
         raise _not_json(
             response, client, what, stream,
-            f"the API answered HTTP {response.status_code} with an empty body where JSON was "
-            "due: the answer was lost on the way; try again",
+            gettext("the API answered HTTP {status} with an empty body where JSON was due: "
+                    "the answer was lost on the way; try again").format(
+                status=response.status_code),
         )
     try:
         # NaN and Infinity, which JSON (RFC 8259) does not have but Python's decoder reads,
@@ -686,14 +708,14 @@ def decode_json(
     except RecursionError:
         raise _not_json(
             response, client, what, stream,
-            "the answer's JSON nests arrays or objects more deeply than any API answer does "
-            "(a damaged or hostile response); nothing of it was read",
+            gettext("the answer's JSON nests arrays or objects more deeply than any API "
+                    "answer does (a damaged or hostile response); nothing of it was read"),
         ) from None
     except json.JSONDecodeError as exc:
         problem = html_answer(response)
         if problem is None and _cut_off(exc):
-            problem = (f"the answer was cut off: its JSON stops before its end (after "
-                       f"{len(response.content)} bytes); try again")
+            problem = gettext("the answer was cut off: its JSON stops before its end (after "
+                              "{size} bytes); try again").format(size=len(response.content))
         raise _not_json(response, client, what, stream, problem) from None
     except ValueError as exc:
         if not isinstance(exc, UnicodeDecodeError) and "digits" in str(exc):
@@ -701,8 +723,9 @@ def decode_json(
             # (4,300 by default): no amount, id or count has that many.
             raise _not_json(
                 response, client, what, stream,
-                "the answer's JSON holds a number with thousands of digits, which no amount, "
-                "id or count has (a damaged or hostile response); nothing of it was read",
+                gettext("the answer's JSON holds a number with thousands of digits, which no "
+                        "amount, id or count has (a damaged or hostile response); nothing of "
+                        "it was read"),
             ) from None
         # not UTF-8 (UnicodeDecodeError)
         raise _not_json(response, client, what, stream, html_answer(response)) from None
@@ -716,7 +739,8 @@ def _not_json(
     problem: str | None,
 ) -> ApiError:
     kind = response.headers.get("Content-Type", "unknown type").split(";")[0].strip()
-    problem = problem or f"the answer is not JSON ({kind}); check base_url"
+    problem = problem or gettext("the answer is not JSON ({kind}); check base_url").format(
+        kind=kind)
     message = f"{what}: {problem}"
     request_id = request_id_of(response)
     if client is not None:

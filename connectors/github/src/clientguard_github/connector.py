@@ -144,7 +144,10 @@ def classify_github(response: requests.Response, *, now: datetime | None = None)
         when = f"; it resets at {reset:%Y-%m-%d %H:%M:%S} UTC" if reset else ""
         return Verdict("wait", verdict.status, f"rate limit{when}", RateLimitError,
                        retry_after=seconds, request_id=request_id_of(response))
-    if verdict.retry_after is not None or "rate limit" in verdict.reason.lower():
+    # A 429 is a rate limit whatever language the verdict's words are in; a 403 is one where
+    # GitHub's own message (never translated) says so.
+    if (verdict.retry_after is not None or verdict.status == 429
+            or "rate limit" in verdict.reason.lower()):
         return Verdict("wait", verdict.status, "secondary rate limit", RateLimitError,
                        retry_after=verdict.retry_after if verdict.retry_after is not None
                        else SECONDARY_WAIT, request_id=request_id_of(response))

@@ -32,6 +32,7 @@ from datetime import datetime
 import requests
 
 from clientguard.http import Verdict, classify
+from clientguard.i18n import ngettext
 
 __all__ = ["THROTTLE_WAIT", "Pacer", "Sleep", "classify_quickbooks"]
 
@@ -82,7 +83,11 @@ class Pacer:
             if len(recent) >= count:
                 wait = recent[-count] + window - now
                 if wait > longest:
-                    longest, reason = wait, f"pacing: {count} requests per {window:g} s"
+                    # Said in the reader's language on sync's progress line.
+                    longest, reason = wait, ngettext(
+                        "pacing: {count} request per {window} s",
+                        "pacing: {count} requests per {window} s", count).format(
+                            count=count, window=f"{window:g}")
         return longest, reason
 
     def wait(self) -> None:
