@@ -2137,14 +2137,8 @@ def command_language(argv: Sequence[str], env: Mapping[str, str] | None = None) 
     clientguard does not write is left to the parser to refuse (in the next choice's
     language)."""
     env = os.environ if env is None else env
-    given = _given(argv, "--lang")
-    if given is not None:
-        try:
-            return i18n.resolve_language(given)
-        except ValueError:
-            pass
-    return config_language(_given(argv, "--config"), env=env) or \
-        i18n.language_from_environment(env)
+    return i18n.given_language(argv) or config_language(_given(argv, "--config"), env=env) \
+        or i18n.language_from_environment(env)
 
 
 def _add_command(

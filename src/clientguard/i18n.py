@@ -24,7 +24,7 @@ Numbers, dates and money in a language's own form (``1 234,56 zł``, ``12,5%``,
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -41,6 +41,7 @@ __all__ = [
     "LANGUAGES",
     "babel_locale",
     "gettext",
+    "given_language",
     "language",
     "language_from_environment",
     "ngettext",
@@ -128,6 +129,27 @@ def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
             # clientguard does not write (then: English).
             return DEFAULT_LANGUAGE
     return DEFAULT_LANGUAGE
+
+
+def given_language(argv: Sequence[str]) -> str | None:
+    """The language a command line's ``--lang LANG`` (or ``--lang=LANG``) asks for, the last
+    one given, read before its parser is built (so that the parser's help and errors are
+    written in it): one of :data:`LANGUAGES`; None when there is no ``--lang`` before a
+    ``--``, or it names a language clientguard does not write (the parser refuses it)."""
+    value = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+    if value is None:
+        return None
+    try:
+        return resolve_language(value)
+    except ValueError:
+        return None
 
 
 @cache

@@ -153,3 +153,76 @@ def test_check_lists_the_skipped_rows_with_where_and_why(
     # The file's counts stay; the list follows the records made.
     assert f"{len(rows.splitlines()) - 1} skipped, 0 rejected" in out[0]
     assert out[2:] == [line.format(file=invoices) for line in listed]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "environment", "polish"),
+    [
+        (["--lang", "pl"], [], {}, True),
+        ([], ["--lang", "pl"], {}, True),  # after the command, as clientguard takes it
+        ([], [], {"LANG": "pl_PL.UTF-8"}, True),  # the locale's, as clientguard reads it
+        (["--lang", "en"], [], {"LANG": "pl_PL.UTF-8"}, False),  # --lang first
+        ([], [], {"LANG": "C"}, False),
+    ],
+)
+def test_check_speaks_the_readers_language(
+    write: Write, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    before: list[str], after: list[str], environment: dict[str, str], polish: bool,
+) -> None:
+    # By hand, the catalog's sentences (locale/pl/csv.po) with this file's counts: 2 rows,
+    # 2 records (the customer Acme and invoice 1), 1 rejected for one reason. The rejection's
+    # own reason, quoted from the reading, stays English.
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    mapping = write("m.toml", MAPPING)
+    invoices = write(
+        "i.csv", "No;Client;Date;Total\n1;Acme;2025-01-02;10.00\n2;Acme;2025-01-03;x\n"
+    )
+    code = main([*before, "check", *after, "--mapping", str(mapping),
+                 "--invoices", str(invoices)])
+    out = capsys.readouterr().out
+    assert code == 1
+    if polish:
+        assert (f"invoices: {invoices} (utf-8, średnik, nagłówek w wierszu 1): wiersze: 2, "
+                "rekordy: 2, pominięte: 0, odrzucone: 1") in out
+        assert "utworzone rekordy: 1 klient, 1 faktura" in out
+        assert "odrzucone wiersze (1) z 1 powodu:" in out
+    else:
+        assert (f"invoices: {invoices} (utf-8, semicolon, header on line 1): 2 rows, "
+                "2 records, 0 skipped, 1 rejected") in out
+        assert "records made: 1 customer, 1 invoice" in out
+        assert "1 rejected, 1 reason:" in out
+
+
+def test_an_error_of_check_is_in_the_readers_language(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The file is not there: said in Polish (errors.po), the system's own words kept.
+    mapping = write("m.toml", MAPPING)
+    missing = mapping.with_name("missing.csv")
+    assert main(["--lang", "pl", "check", "--mapping", str(mapping),
+                 "--invoices", str(missing)]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"clientguard-csv: {missing}: nie można odczytać pliku: nie ma takiego pliku ani "
+        "folderu (komunikat systemu: No such file or directory)")
+
+
+def test_a_language_clientguard_does_not_write_is_refused_with_the_usage_code(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--lang", "de", "presets"])
+    assert exited.value.code == 2
+    assert "unknown language 'de': clientguard writes en, pl" in capsys.readouterr().err
+
+
+def test_time_entries_are_counted_in_english_plurals(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was "2 time entrys": an "s" added to the kind's name.
+    mapping = write("m.toml", MAPPING)
+    hours = write("t.csv", "Client,Day,Hours\nAcme,2025-01-02,1\nAcme,2025-01-03,2\n")
+    main(["check", "--mapping", str(mapping), "--time-entries", str(hours)])
+    assert "2 time entries" in capsys.readouterr().out

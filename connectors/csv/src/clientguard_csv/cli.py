@@ -5,6 +5,13 @@
     clientguard-csv presets                      # the preset names
     clientguard-csv preset zoho > mine.toml      # a preset as a mapping file to edit
     clientguard-csv check --mapping mine.toml --invoices export.csv
+    clientguard-csv --lang pl check --preset zoho --invoices export.csv
+
+Its messages and ``check``'s summary are in the reader's language, chosen as ``clientguard``
+chooses it: ``--lang`` (before or after the command), else the locale's (``LANGUAGE``,
+``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English. It reads no ``clientguard.toml``, so the
+config's ``lang`` does not choose it. The rejection reasons quoted from the files stay English
+(docs/languages.md).
 """
 
 from __future__ import annotations
@@ -15,8 +22,11 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 
+from clientguard import i18n, wording
 from clientguard.connector import printable
 from clientguard.errors import ClientguardError
+from clientguard.i18n import gettext as _
+from clientguard.i18n import ngettext, npgettext
 from clientguard.records import Rejection
 from clientguard_csv.connector import CsvConnector
 from clientguard_csv.mapping import PRESETS, STREAMS, preset_text
@@ -25,24 +35,38 @@ from clientguard_csv.textfile import describe_delimiter
 
 __all__ = ["SHOWN", "main"]
 
-_KIND_NAMES = {"credit_note": "credit note", "time_entry": "time entry",
-               "work_request": "work request"}
-
 #: How many rejection reasons, and how many skipped rows, ``check`` prints before it says how
 #: many more there are.
 SHOWN = 20
 
 
+def _language_code(text: str) -> str:
+    """``--lang``: one of the languages clientguard writes (``pl``, ``PL``, ``pl_PL``)."""
+    try:
+        return i18n.resolve_language(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
+    # --lang before or after the command, as clientguard takes it.
+    language = argparse.ArgumentParser(add_help=False)
+    language.add_argument("--lang", type=_language_code, metavar="LANG",
+                          default=argparse.SUPPRESS,
+                          help="the language of the messages: "
+                               f"{', '.join(i18n.LANGUAGES)} (default: the locale's, else en)")
     parser = argparse.ArgumentParser(
-        prog="clientguard-csv", description="CSV mappings and presets for clientguard."
+        prog="clientguard-csv", description="CSV mappings and presets for clientguard.",
+        parents=[language],
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("presets", help="list the presets")
-    show = commands.add_parser("preset", help="print a preset as a mapping file")
+    commands.add_parser("presets", help="list the presets", parents=[language])
+    show = commands.add_parser("preset", help="print a preset as a mapping file",
+                               parents=[language])
     show.add_argument("name", choices=PRESETS)
     check = commands.add_parser(
-        "check", help="read files through a mapping and report what would load"
+        "check", help="read files through a mapping and report what would load",
+        parents=[language],
     )
     which = check.add_mutually_exclusive_group(required=True)
     which.add_argument("--preset", choices=PRESETS)
@@ -54,7 +78,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    with i18n.using(i18n.given_language(given) or i18n.language_from_environment()):
+        args = _parser().parse_args(given)
+        with i18n.using(getattr(args, "lang", None)):
+            return _guarded(args)
+
+
+def _guarded(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except BrokenPipeError:
@@ -108,29 +139,32 @@ def _print_log(
     name, a client's name, a rejection quoting a cell) goes through :func:`printable`: a cell
     can never move the cursor, clear the screen or reorder the line."""
     for f in log.files:
-        guessed = (" (an uncertain guess)" if f.doubt else " (a guess)") if f.guessed else ""
-        folded = f", {f.duplicates} duplicate rows folded" if f.duplicates else ""
-        print(printable(
-            f"{f.stream}: {f.file} ({f.encoding}{guessed}, {describe_delimiter(f.delimiter)}, "
-            f"header on line {f.header_line}): {f.rows} rows, {f.records} records, "
-            f"{f.skipped} skipped, {f.rejected} rejected{folded}"
-        ))
+        guessed = (_(" (an uncertain guess)") if f.doubt else _(" (a guess)")) \
+            if f.guessed else ""
+        folded = _(", {n} duplicate rows folded").format(n=f.duplicates) if f.duplicates else ""
+        print(printable(_(
+            "{stream}: {file} ({encoding}{guessed}, {delimiter}, header on line {line}): "
+            "{rows} rows, {records} records, {skipped} skipped, {rejected} rejected{folded}"
+        ).format(stream=f.stream, file=f.file, encoding=f.encoding, guessed=guessed,
+                 delimiter=_(describe_delimiter(f.delimiter)), line=f.header_line,
+                 rows=f.rows, records=f.records, skipped=f.skipped, rejected=f.rejected,
+                 folded=folded)))
         if f.doubt:
-            print(printable(f"  encoding: {f.doubt}"))
+            print(printable(_("  encoding: {doubt}").format(doubt=f.doubt)))
     if kinds:
         # A file's records count what its rows made: an invoices file also makes a customer
         # for each client it names, so "2,466 rows, 2,566 records" needs this line.
-        made = ", ".join(f"{count:,} {_KIND_NAMES.get(kind, kind)}{'' if count == 1 else 's'}"
-                         for kind, count in sorted(kinds.items()))
-        print(f"records made: {made}")
+        made = ", ".join(_records_made(kind, count) for kind, count in sorted(kinds.items()))
+        print(_("records made: {made}").format(made=made))
     if log.unmatched:
-        print("client names that matched no customer:")
+        print(_("client names that matched no customer:"))
         for entry in log.unmatched.values():
-            print(printable(
-                f"  {entry.name!r} in {entry.stream}: {entry.rows} rows, first at {entry.first}"))
+            print(printable(_("  {name} in {stream}: {rows} rows, first at {first}").format(
+                name=repr(entry.name), stream=entry.stream, rows=entry.rows,
+                first=entry.first)))
     if log.leading_zeros:
         # Customers made twice over where Excel dropped an id's zeros: said, never joined.
-        print("customer ids that differ only by leading zeros (read as separate customers):")
+        print(_("customer ids that differ only by leading zeros (read as separate customers):"))
         for group in log.leading_zeros:
             print(printable(f"  - {group}"))
     shown, count = skipped
@@ -138,25 +172,46 @@ def _print_log(
         # Each row a rule left out (the first SHOWN, in the order read), where it is and
         # which rule, its reason quoting the cell the rule read: the rows to look at where
         # a rule leaves out more than it should.
-        print(f"{count} skipped:")
+        print(_("{n} skipped:").format(n=count))
         for row in shown:
             print(printable(f"  - {row.location}: {row.reason}"))
         if count > len(shown):
-            print(f"  ... and {count - len(shown)} more skipped rows")
+            print(_("  ... and {n} more skipped rows").format(n=count - len(shown)))
     if rejected:
         # One line a reason, with how many rows it turned away and where it first did.
         reasons: dict[tuple[str, str | None, str], list[Rejection]] = {}
         for rejection in rejected:
             key = (rejection.kind, rejection.field, rejection.reason)
             reasons.setdefault(key, []).append(rejection)
-        print(f"{len(rejected)} rejected, {len(reasons)} "
-              f"{'reason' if len(reasons) == 1 else 'different reasons'}:")
+        print(ngettext("{n} rejected, {m} reason:", "{n} rejected, {m} different reasons:",
+                       len(reasons)).format(n=len(rejected), m=len(reasons)))
         for same in list(reasons.values())[:SHOWN]:
             first = same[0]
             if len(same) == 1:
                 print(printable(f"  - {first}"))
             else:
-                print(printable(
-                    f"  - {len(same)} x {first} (and {len(same) - 1} more rows like it)"))
+                print(printable(_("  - {n} x {first} (and {more} more rows like it)").format(
+                    n=len(same), first=first, more=len(same) - 1)))
         if len(reasons) > SHOWN:
-            print(f"  ... and {len(reasons) - SHOWN} more reasons")
+            print(_("  ... and {n} more reasons").format(n=len(reasons) - SHOWN))
+
+
+def _records_made(kind: str, count: int) -> str:
+    """``count`` records of ``kind`` made, in the reader's language: ``2,566 customers``,
+    ``2 566 klientów``; a kind a mapping may add, by its own name."""
+    number = wording.number(count)
+    if kind == "customer":
+        text = npgettext("records made", "{n} customer", "{n} customers", count)
+    elif kind == "invoice":
+        text = npgettext("records made", "{n} invoice", "{n} invoices", count)
+    elif kind == "credit_note":
+        text = npgettext("records made", "{n} credit note", "{n} credit notes", count)
+    elif kind == "payment":
+        text = npgettext("records made", "{n} payment", "{n} payments", count)
+    elif kind == "time_entry":
+        text = npgettext("records made", "{n} time entry", "{n} time entries", count)
+    elif kind == "work_request":
+        text = npgettext("records made", "{n} work request", "{n} work requests", count)
+    else:
+        return f"{number} {kind.replace('_', ' ')}"
+    return text.format(n=number)

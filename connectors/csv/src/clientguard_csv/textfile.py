@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+from clientguard.i18n import noop
 from clientguard_csv.charsets import detect_encoding, guess_encoding
 from clientguard_csv.errors import CsvFileError, file_unreadable
 from clientguard_csv.filekinds import not_csv
@@ -58,7 +59,10 @@ SAMPLE_BYTES = 64 * 1024
 #: How many records from the top of a file are searched for the header.
 HEADER_SEARCH_RECORDS = 100
 DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# English, marked for the catalog: a reader's words are looked up where one is shown
+# (clientguard-csv check).
+_DELIMITER_NAMES = {",": noop("comma"), ";": noop("semicolon"), "\t": noop("tab"),
+                    "|": noop("pipe")}
 ENCODINGS = {
     "utf-8": "utf-8",
     "utf8": "utf-8",
