@@ -177,3 +177,113 @@ def test_the_document_prints_the_debt_the_band_was_read_on(
             debt, currency)
     else:
         assert "compensation_debt" not in written
+
+
+# ------------------------------------------------------ a part paid before the debt fell due
+# The compensation is owed on the money left unpaid when the debt fell due: art. 10 ust. 1 of
+# the Polish act of 8 March 2013 grants it "od dnia nabycia uprawnienia do odsetek, o których
+# mowa w art. 7 ust. 1", and art. 7 ust. 1 grants interest "za okres od dnia wymagalności
+# świadczenia pieniężnego do dnia zapłaty": a part paid by its due date never bore interest,
+# was never late, and is not "wartość świadczenia pieniężnego" the band is read on. The UK
+# fixed sum is owed "once statutory interest begins to run in relation to a qualifying debt"
+# (s.5A(1)) and banded by "the debt" (s.5A(2)): the part on which interest began to run.
+# Until law2 a payment by the due date left the band on the invoice's total: PLN 6,000 with
+# 2,000 paid on time owed EUR 70 (297.50 PLN) where EUR 40 (170.00 PLN) is owed.
+# A document of the due date itself counts (interest runs from the next day); under Polish law
+# so does one of the day art. 115 KC moves a term on a Saturday or a holiday to.
+_Doc = tuple[str, str, str]  # ("payment" | "credit", day, amount)
+
+# The EUR rates of an EUR invoice in a PLN book: the band's PLN is the EUR debt at the rate of
+# the compensation's rule date (30 May 2025 for a debt due in June, the table NBP published
+# that day, art. 10 ust. 1a), not at the due date's (docs/metrics/cost.md: "A debt in another
+# currency is converted to PLN with the same table to find its band").
+# (The other days' rates convert the invoice and its payments.)
+FX_TWO_DAYS = fx_table("PLN", {"EUR": {"2025-05-16": "4.25", "2025-05-30": "4.25",
+                                       "2025-06-10": "4.25", "2025-06-16": "4.60",
+                                       "2025-07-16": "4.60"}})
+# GBP per EUR: the UK converts at the due date, 16 June 2025 (docs/metrics/cost.md, "UK").
+FX_GBP = fx_table("GBP", {"EUR": {"2025-05-16": "0.95", "2025-05-30": "0.95",
+                                  "2025-06-10": "0.95", "2025-06-16": "0.85",
+                                  "2025-07-16": "0.85"}})
+
+
+@pytest.mark.parametrize(
+    ("law", "currency", "due", "total", "documents", "debt", "statutory", "compensation"),
+    [
+        # PL, 6,000 with 2,000 paid on 10 June, due Monday 16 June: 4,000 fell due, not above
+        # PLN 5,000: EUR 40 x 4.25 = 170.00 PLN.
+        pytest.param("pl", "PLN", "2025-06-16", "6000.00", [("payment", "2025-06-10", "2000.00")],
+                     "4000.00", "40", "170.00", id="pl-part-paid-before-due"),
+        pytest.param("pl", "PLN", "2025-06-16", "6000.00", [("payment", "2025-06-16", "2000.00")],
+                     "4000.00", "40", "170.00", id="pl-part-paid-on-due-date"),
+        # Paid on Tuesday 17 June, the first day of delay: the whole 6,000 fell due, EUR 70 x
+        # 4.25 = 297.50 PLN.
+        pytest.param("pl", "PLN", "2025-06-16", "6000.00", [("payment", "2025-06-17", "2000.00")],
+                     "6000.00", "70", "297.50", id="pl-part-paid-after-due"),
+        # Due Saturday 14 June: the term ends Monday 16 June (art. 115 KC), and a part paid on
+        # that Monday is paid on time: 4,000, EUR 40.
+        pytest.param("pl", "PLN", "2025-06-14", "6000.00", [("payment", "2025-06-16", "2000.00")],
+                     "4000.00", "40", "170.00", id="pl-saturday-due-part-paid-monday"),
+        # A credit note and a payment both before the due date: 52,000 - 1,000 - 3,000 =
+        # 48,000, below PLN 50,000: EUR 70 (the total's band is EUR 100 = 425.00 PLN).
+        pytest.param("pl", "PLN", "2025-06-16", "52000.00",
+                     [("credit", "2025-06-02", "1000.00"), ("payment", "2025-06-10", "3000.00")],
+                     "48000.00", "70", "297.50", id="pl-credited-and-part-paid-before-due"),
+        # EUR 1,500 in a PLN book, EUR 400 paid on time: EUR 1,100 x 4.25 (the rule date's
+        # table, 30 May) = PLN 4,675.00, not above 5,000: EUR 40 = 170.00 PLN. At the due
+        # date's 4.60 it would be 5,060.00 (EUR 70); the total, 1,500 x 4.25 = 6,375.00 (70).
+        pytest.param("pl", "EUR", "2025-06-16", "1500.00", [("payment", "2025-06-10", "400.00")],
+                     "4675.0000", "40", "170.00", id="pl-eur-invoice-part-paid-before-due"),
+        # UK, GBP 1,500 with 600 paid on time: a debt of 900, below 1,000: GBP 40.
+        pytest.param("uk", "GBP", "2025-06-16", "1500.00", [("payment", "2025-06-10", "600.00")],
+                     "900.00", "40", "40", id="uk-part-paid-before-due"),
+        pytest.param("uk", "GBP", "2025-06-16", "1500.00", [("payment", "2025-06-17", "600.00")],
+                     "1500.00", "70", "70", id="uk-part-paid-after-due"),
+        # The s.5A(2) edge: GBP 10,500 less 500 paid on time is 10,000, "£10,000 or more":
+        # GBP 100; less 501, 9,999: GBP 70 (the total's band is GBP 100).
+        pytest.param("uk", "GBP", "2025-06-16", "10500.00", [("payment", "2025-06-10", "500.00")],
+                     "10000.00", "100", "100", id="uk-part-paid-to-10000"),
+        pytest.param("uk", "GBP", "2025-06-16", "10500.00", [("payment", "2025-06-10", "501.00")],
+                     "9999.00", "70", "70", id="uk-part-paid-below-10000"),
+        # EUR 1,300 in a GBP book, EUR 200 paid on time: EUR 1,100 x 0.85 (the due date's
+        # rate) = GBP 935.00, below 1,000: GBP 40. At 30 May's 0.95 it would be 1,045.00 (70).
+        pytest.param("uk", "EUR", "2025-06-16", "1300.00", [("payment", "2025-06-10", "200.00")],
+                     "935.0000", "40", "40", id="uk-eur-invoice-part-paid-before-due"),
+    ],
+)
+def test_the_band_is_read_on_what_was_left_unpaid_when_the_debt_fell_due(
+    law: str, currency: str, due: str, total: str, documents: list[_Doc], debt: str,
+    statutory: str, compensation: str,
+) -> None:
+    base = {"pl": "PLN", "uk": "GBP"}[law]
+    sent = invoice("acme", issued="2025-05-16", due=due, total=total, id="F1",
+                   currency=currency)
+    records: list[AnyRecord] = [customer("acme"), sent]
+    rest = D(total)
+    for n, (kind, day, amount) in enumerate(documents):
+        if kind == "payment":
+            records.append(payment("acme", on=day, amount=amount, pays=[(sent, amount)],
+                                   id=f"P{n}", currency=currency))
+        else:
+            records.append(credit_note("acme", issued=day, total=amount,
+                                       applies_to=[(sent, amount)], id=f"K{n}",
+                                       currency=currency))
+        rest -= D(amount)
+    records.append(payment("acme", on="2025-07-16", amount=rest, pays=[(sent, rest)],
+                           id="P-rest", currency=currency))
+    book = ledger(*records, base_currency=base,
+                  fx=(FX_TWO_DAYS if currency == "EUR" else FX) if law == "pl"
+                  else (FX_GBP if currency == "EUR" else None))
+    policy = Policy(jurisdiction=law)
+    as_of = date(2025, 12, 31)
+    (item,) = lateness_costs(book, as_of=as_of, policy=policy)["acme"].invoices
+    assert item.compensation is not None
+    assert (item.compensation.debt, item.compensation.band_currency) == (D(debt), base)
+    assert item.compensation.statutory_amount == D(statutory)
+    assert item.compensation.rounded() == D(compensation)
+    # The claim asks the same sum, and names the debt its band was read on where it is not
+    # the invoice's total (schema 1.5).
+    (line,) = claim(book, "acme", as_of=as_of, policy=policy).invoices
+    assert line.compensation == D(compensation)
+    same = D(debt) == D(total) and currency == base
+    assert line.compensation_debt == (None if same else D(debt))

@@ -198,12 +198,17 @@ def reference_lateness_costs(
             # Paid by the end of its term as art. 115 KC moves it: not late in law, so no
             # compensation is priced.
             on_time = jurisdiction == "pl" and until <= polish_term_end(inv.due_date)
-            # The band's debt: the total less the credit notes applied by the due date
-            # (docs/claims.md, "Fixed compensation"; since 2026-12-07).
-            debt = inv.total - sum(
-                (part.application.amount for part in applied_parts(book, inv.id)
-                 if part.date <= min(inv.due_date, settlement.as_of)
-                 and part.application.document_kind != "payment"), D(0))
+            # The band's debt: what was left unpaid when the debt fell due, the total less
+            # the credit notes and the payments applied by the end of the term, under Polish
+            # law the day art. 115 KC moves a term on a Saturday or a holiday to
+            # (docs/metrics/cost.md, "Fixed compensation"; credit notes since 2026-12-07, of
+            # the moved day since 8dd2bc1, which this reference missed until law2; payments
+            # since law2).
+            term_end = polish_term_end(inv.due_date) if jurisdiction == "pl" else inv.due_date
+            debt = inv.total
+            for part in applied_parts(book, inv.id):
+                if part.date <= min(term_end, settlement.as_of):
+                    debt = max(D(0), debt - part.application.amount)
             unpriced_error: DataError | None = None
             try:
                 if not on_time:
@@ -606,6 +611,48 @@ def test_lateness_costs_are_the_old_ones(book: Ledger, as_of: date, policy: Poli
                     _assert_made_as_validation_makes(part)
             for period in item.statutory_interest.periods if item.statutory_interest else ():
                 _assert_made_as_validation_makes(period)
+
+
+# Due Saturday 14 June 2025: under art. 115 KC ("Jeżeli koniec terminu do wykonania czynności
+# przypada na dzień uznany ustawowo za wolny od pracy lub na sobotę, termin upływa następnego
+# dnia, który nie jest dniem wolnym od pracy ani sobotą") the term ends on Monday 16 June, the
+# day the PLN 6,000 debt falls due; the compensation is owed on the money left unpaid then
+# (art. 10 ust. 1 of the act of 8 March 2013, "wartość świadczenia pieniężnego"). The reference
+# read the band at the agreed Saturday and disagreed with the code (8dd2bc1) on a credit note
+# of the Monday: 6,000 (EUR 70) where 4,000 (EUR 40) fell due.
+@pytest.mark.parametrize(
+    ("kind", "on", "debt"),
+    [
+        # On the moved day: before the debt fell due, 6,000 - 2,000 = 4,000.
+        pytest.param("credit_note", "2025-06-16", "4000.00", id="credited-on-the-moved-monday"),
+        pytest.param("payment", "2025-06-16", "4000.00", id="part-paid-on-the-moved-monday"),
+        # On the first day of delay, Tuesday 17 June: the whole 6,000 fell due.
+        pytest.param("credit_note", "2025-06-17", "6000.00", id="credited-the-day-after"),
+        pytest.param("payment", "2025-06-17", "6000.00", id="part-paid-the-day-after"),
+    ],
+)
+def test_the_band_debt_on_a_moved_term_is_the_references(kind: str, on: str, debt: str) -> None:
+    sent = invoice("a", issued="2025-05-15", due="2025-06-14", total="6000.00", id="F1",
+                   currency="PLN")
+    early: AnyRecord = (
+        credit_note("a", issued=on, total="2000.00", applies_to=[(sent, "2000.00")], id="K1",
+                    currency="PLN")
+        if kind == "credit_note"
+        else payment("a", on=on, amount="2000.00", pays=[(sent, "2000.00")], id="P0",
+                     currency="PLN"))
+    book = ledger(sent, early,
+                  payment("a", on="2025-07-16", amount="4000.00", pays=[(sent, "4000.00")],
+                          id="P1", currency="PLN"),
+                  base_currency="PLN", fx=fx_table("PLN", {"EUR": {"2025-05-30": "4.25"}}))
+    as_of, policy = date(2025, 12, 31), Policy(jurisdiction="pl")
+    settlements = settle(book, as_of=as_of, policy=policy)
+    costs = lateness_costs(book, as_of=as_of, policy=policy, settlements=settlements)
+    expected = reference_lateness_costs(book, as_of=as_of, policy=policy,
+                                        settlements=settlements)
+    assert _json(costs) == _json(expected)
+    (item,) = costs["a"].invoices
+    assert item.compensation is not None
+    assert item.compensation.debt == D(debt)
 
 
 @pytest.fixture(scope="module")

@@ -190,8 +190,8 @@ class ClaimedInvoice(BaseModel):
     compensation_band_rule: str | None
     #: The debt the band was read on, exactly as compared with its limits, in
     #: ``compensation_debt_currency`` (PL: PLN, UK: GBP), where it is not ``total`` in
-    #: ``currency``: the invoice less the credit notes applied to it by its due date (what
-    #: fell due), or a debt in another currency converted (PL: at the NBP table of
+    #: ``currency``: the invoice less the credit notes and payments applied to it by its due
+    #: date (what fell due), or a debt in another currency converted (PL: at the NBP table of
     #: ``compensation_rule_date``; UK: at the due date). None where it is the total, and
     #: under a flat sum (EU; PL before 2020), whatever the debt (schema 1.5).
     compensation_debt: Decimal | None = None

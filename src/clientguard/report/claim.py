@@ -163,7 +163,8 @@ def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:
         title = claim_title(claim)
         basis = _legal_basis(claim)
     if any(invoice.compensation_debt is not None for invoice in claim.invoices):
-        # A band read on the debt that fell due (credited by the due date) or converted.
+        # A band read on the debt that fell due (credited or part paid by the due date) or
+        # converted.
         version, fields = CLAIM_SCHEMA_VERSION, claim.model_dump(mode="json")
     elif any(invoice.acknowledged_on is not None for invoice in claim.invoices):
         # The debtor's acknowledgement moved a debt's bar (art. 124 § 1 KC, s.29(5)(a)).
@@ -409,8 +410,8 @@ _BANDS = {
 
 def _band(claim: Claim, item: ClaimedInvoice) -> str:
     """The band in words and, where the band was read on another debt than the invoice's total
-    printed above it (credited by its due date, or converted), that debt: "debt not above PLN
-    5,000; the debt that fell due: 4,000.00 PLN"."""
+    printed above it (credited or part paid by its due date, or converted), that debt: "debt
+    not above PLN 5,000; the debt that fell due: 4,000.00 PLN"."""
     text = _BANDS.get((claim.jurisdiction, item.compensation_band or ""))
     band = _(text) if text else item.compensation_band_rule or ""
     if item.compensation_debt is None or item.compensation_debt_currency is None:

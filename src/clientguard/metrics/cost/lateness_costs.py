@@ -736,22 +736,29 @@ class _Law:
 def _debt_fallen_due(
     invoice: Invoice, counted: Iterable[AppliedPart], jurisdiction: str
 ) -> Decimal:
-    """The debt that fell due, whose size sets a fixed compensation's band: the invoice's
-    total less the credit notes applied to it by its due date (``counted``, its applications
-    as the replay dates them), never below zero. A credit note before the due date lowers the
-    price, so the client never owed that part: art. 10 ust. 1 of the Polish act of 8 March
-    2013 reads the band on "wartość świadczenia pieniężnego", s.5A(2) of the Late Payment of
-    Commercial Debts (Interest) Act 1998 on the size of "the debt", and neither was the
-    invoice's total (docs/claims.md, "Fixed compensation"). A credit note after the due date,
-    and a payment whenever made, do not change what fell due. Under Polish law the debt falls
-    due when the term ends, moved off a Saturday or a holiday to the next working day (art.
-    115 KC, :func:`polish_term_end`): a credit note of that day counts, as it does for the
-    interest and the compensation's rule date."""
+    """The debt that fell due, whose size sets a fixed compensation's band: what was left
+    unpaid when the term ended, the invoice's total less the credit notes and the payments
+    applied to it by its due date (``counted``, its applications as the replay dates them, in
+    its order), never below zero: the principal of the first day of interest. A credit note
+    before the due date lowers the price, and a part paid by then was paid on time: the
+    client was late only on the rest. Art. 10 ust. 1 of the Polish act of 8 March 2013 reads
+    the band on "wartość świadczenia pieniężnego", the money owed to which the right to
+    interest of art. 7 ust. 1 attaches (interest "za okres od dnia wymagalności świadczenia
+    pieniężnego do dnia zapłaty"), s.5A(2) of the Late Payment of Commercial Debts (Interest)
+    Act 1998 on the size of "the debt" on which statutory interest began to run (s.5A(1));
+    neither is the invoice's total where part of it was never late (docs/metrics/cost.md,
+    "Fixed compensation"). A credit note after the due date, and a payment after it, do not
+    change what fell due. Under Polish law the debt falls due when the term ends, moved off a
+    Saturday or a holiday to the next working day (art. 115 KC, :func:`polish_term_end`): a
+    credit note or a payment of that day counts, as it does for the interest and the
+    compensation's rule date."""
     debt = invoice.total
     due = polish_term_end(invoice.due_date) if jurisdiction == "pl" else invoice.due_date
     for part in counted:
-        if part.date <= due and part.application.document_kind != "payment":
-            debt -= part.application.amount
+        if part.date <= due:
+            # As the balance history steps down (settlement._history): never below zero.
+            left = debt - part.application.amount
+            debt = left if left > 0 else _NONE
     return debt if debt > 0 else _NONE
 
 
