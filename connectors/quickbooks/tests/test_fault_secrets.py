@@ -12,20 +12,26 @@ shown up to 300 characters, scrubbed in full first, then cut).
 
 from __future__ import annotations
 
+import json
+import logging
 import sqlite3
+import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from clientguard.connector import SyncState, pull
 from clientguard.errors import ApiError, ClientguardError, RateLimitError
 from clientguard.redaction import Scrubber
 from clientguard.store import Store
 from clientguard_quickbooks import QuickBooksConnector
-from clientguard_quickbooks.faults import parse_fault
+from clientguard_quickbooks import connector as quickbooks_connector
+from clientguard_quickbooks.faults import Fault, parse_fault
 
 REALM = "9130417720558"
 TOKEN = "eyJlbmMiOiJBMTI4Q0JDLUhTMjU2-access-7"
@@ -125,20 +131,85 @@ def test_a_long_fault_detail_is_cut_to_300_characters_before_its_code(
     assert len(message) < 1000
 
 
-def test_str_of_a_fault_is_quickbooks_words_and_shown_scrubs_each_text() -> None:
-    fault_ = parse_fault(fault("4000", f"Bearer {CUT}", message="Invalid query"))
+class Client:
+    """What a Fault is parsed and shown with: the client's scrub and shorten."""
+
+    scrubber = Scrubber([TOKEN, REALM])
+
+    def scrub(self, text: str) -> str:
+        return self.scrubber.scrub(text)
+
+    def shorten(self, text: str) -> str:
+        return self.scrubber.shorten(text, 300)
+
+
+def test_str_and_repr_of_a_parsed_fault_are_scrubbed_and_shown_cuts_them() -> None:
+    # Before: str() was QuickBooks' words as sent ("Bearer eyJlbmMiO" in it), and repr()
+    # (the dataclass's) the whole Detail. Now the Fault keeps each text scrubbed.
+    fault_ = parse_fault(fault("4000", f"Bearer {CUT}; token {TOKEN}", message="Invalid query"),
+                         scrub=Client().scrub)
     assert fault_ is not None
-    # str(): as QuickBooks wrote it (no client, no secrets known).
-    assert str(fault_) == f"QuickBooks SERVICE: Invalid query: Bearer {CUT} (code 4000)"
+    for text in (str(fault_), repr(fault_), repr(fault_.errors), str(fault_.errors[0])):
+        assert shown(text) == []
+    # The cut start at the end of QuickBooks' own words ("; " ends a message) and the whole
+    # token, each replaced where it stood.
+    assert str(fault_) == (
+        "QuickBooks SERVICE: Invalid query: Bearer [redacted]; token [redacted] (code 4000)")
+    assert fault_.shown(Client()) == str(fault_)
 
-    class Client:
-        scrubber = Scrubber([TOKEN, REALM])
 
-        def scrub(self, text: str) -> str:
-            return self.scrubber.scrub(text)
+# The tokens of a refresh: the access token the Fault echoes after "Bearer ", and the rotated
+# refresh token it echoes as a parameter (a proxy or a debugging server echoing the request).
+ACCESS = "eyJhbGciOiJkaXIi-access-NEW-0123456789"
+REFRESH = "AB11-refresh-TWO-9876543210zyxw"
+TOKEN_PATH = "/oauth2/v1/tokens/bearer"
+EXPIRED = {"fault": {"error": [{"message": "message=AuthenticationFailed",
+                                "detail": "Token expired", "code": "3200"}],
+                     "type": "AUTHENTICATION"}}
 
-        def shorten(self, text: str) -> str:
-            return self.scrubber.shorten(text, 300)
 
-    assert fault_.shown(Client()) == (
-        "QuickBooks SERVICE: Invalid query: Bearer [redacted] (code 4000)")
+def test_a_fault_echoing_the_bearer_and_refresh_tokens_shows_them_nowhere(
+    httpserver: HTTPServer, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def api(request: Request) -> Response:
+        if request.headers.get("Authorization") != f"Bearer {ACCESS}":  # the first token
+            return Response(json.dumps(EXPIRED), status=401, content_type="application/json")
+        echo = f"Authorization: Bearer {ACCESS}; refresh_token={REFRESH}"
+        return Response(json.dumps(fault("6000", echo)), content_type="application/json")
+
+    httpserver.expect_request(QUERY).respond_with_handler(api)
+    httpserver.expect_request(TOKEN_PATH, method="POST").respond_with_json(
+        {"access_token": ACCESS, "refresh_token": REFRESH, "expires_in": 3600,
+         "token_type": "bearer"})
+    parsed: list[Fault] = []  # the Faults the connector made of the answers
+
+    def spy(body: object, *, scrub: Callable[[str], str]) -> Fault | None:
+        made = parse_fault(body, scrub=scrub)
+        if made is not None:
+            parsed.append(made)
+        return made
+
+    monkeypatch.setattr(quickbooks_connector, "parse_fault", spy)
+    caplog.set_level(logging.DEBUG)  # every logger, urllib3's request lines too
+    conn = QuickBooksConnector(
+        realm_id=REALM, base_url=httpserver.url_for("/"), token_url=httpserver.url_for(TOKEN_PATH),
+        clock=lambda: datetime(2026, 5, 20, tzinfo=UTC), sleep=lambda s: None,
+        monotonic=lambda: 0.0, max_attempts=1, access_token="access-OLD-0000",
+        client_id="app-id", client_secret="app-secret-1111", refresh_token="refresh-ONE-2222",
+        on_token_refresh=lambda tokens: None)
+    with pytest.raises(ApiError) as caught:
+        pull(conn, None, streams=["customers"])
+
+    assert len(parsed) == 1  # the Fault of the 200 answer, after the refresh
+    texts = {
+        "str(fault)": str(parsed[0]), "repr(fault)": repr(parsed[0]),
+        "str(error)": str(caught.value), "repr(error)": repr(caught.value),
+        "traceback": "".join(traceback.format_exception(caught.value)),
+        "log": "\n".join(record.getMessage() for record in caplog.records),
+    }
+    assert {where: [s for s in (ACCESS, REFRESH) if s in text] for where, text in texts.items()
+            } == {where: [] for where in texts}
+    # What QuickBooks said is still there, each token replaced where it stood.
+    said = "Authorization: Bearer [redacted]; refresh_token=[redacted]"
+    assert said in texts["str(fault)"]
+    assert said in texts["str(error)"]

@@ -509,7 +509,7 @@ class QuickBooksConnector(HttpConnector):
 
     def records_of(self, stream: HttpStream, body: Any) -> Sequence[Mapping[str, Any]]:
         self._answered_at = answer_time(body)  # taken by _query_pages for the page
-        fault = parse_fault(body)
+        fault = parse_fault(body, scrub=self.client.scrub)
         if fault is not None:  # QuickBooks can fail inside a 200
             raise fault_error(fault, ErrorContext(connector=self.name, stream=stream.name),
                               self.client)
@@ -636,7 +636,7 @@ class QuickBooksConnector(HttpConnector):
                 stream=stream.name,
             )
             body = decode_json(response, client=self.client, what=label, stream=stream.name)
-            fault = parse_fault(body)
+            fault = parse_fault(body, scrub=self.client.scrub)
             if fault is not None:  # QuickBooks can fail inside a 200
                 raise fault_error(fault, ErrorContext(connector=self.name, stream=stream.name,
                                                       status=response.status_code),

@@ -21,11 +21,17 @@ the client's secrets on its own, in full, then each error's words cut to
 the sentence around them added. A server that cut its own message after a token's first
 characters leaves them at the end of the Detail, where the scrubber recognises them; once
 ``" (code 3001)) inside an HTTP 200 answer"`` follows, it would not.
+
+A Fault never holds QuickBooks' words as they came: :func:`parse_fault` takes the client and
+keeps each text scrubbed of its secrets, in full, so that ``str()`` and ``repr()`` of a Fault
+(or of one of its errors), a log line or a debugger's view of the local variable show no token
+a server echoed (a Detail reading ``Authorization: Bearer eyJ...``). What :meth:`Fault.shown`
+then cuts to 300 characters is already scrubbed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -59,8 +65,9 @@ class Scrubbing(Protocol):
 
 
 class _AsIs:
-    """Shows a Fault as QuickBooks wrote it: ``str()``, for a person reading code or tests.
-    No message clientguard shows is made with it (:func:`fault_error` takes the client)."""
+    """Shows a Fault's texts as it holds them, uncut: ``str()``. They are already scrubbed
+    (:func:`parse_fault`); no message clientguard shows is made with it
+    (:func:`fault_error` takes the client, and cuts)."""
 
     def scrub(self, text: str) -> str:
         return text
@@ -147,8 +154,15 @@ def _text(value: object) -> str | None:
     return text or None
 
 
-def parse_fault(body: object) -> Fault | None:
-    """The Fault in a decoded body, or None when there is none."""
+def parse_fault(body: object, *, scrub: Callable[[str], str]) -> Fault | None:
+    """The Fault in a decoded body, or None when there is none.
+
+    ``scrub`` is the connector's client's (:meth:`~clientguard.http.ApiClient.scrub`): each
+    of QuickBooks' texts (the type, and each error's
+    code, Message and Detail) is kept scrubbed of its secrets, on its own and in full (a
+    server may have cut one after a secret's first characters, which the scrubber recognises
+    only at the end of a text). The Fault never holds a token a server echoed, so nothing
+    that prints it (``str()``, ``repr()``, a log line, a debugger) can show one."""
     if not isinstance(body, Mapping):
         return None
     fault = _get(body, "Fault")
@@ -157,11 +171,18 @@ def parse_fault(body: object) -> Fault | None:
     errors = _get(fault, "Error") or []
     parsed = tuple(
         FaultError(
-            code=_text(_get(error, "code")),
-            message=_text(_get(error, "Message")),
-            detail=_text(_get(error, "Detail")),
+            code=_scrubbed(_get(error, "code"), scrub),
+            message=_scrubbed(_get(error, "Message"), scrub),
+            detail=_scrubbed(_get(error, "Detail"), scrub),
         )
         for error in (errors if isinstance(errors, list) else [])
         if isinstance(error, Mapping)
     )
-    return Fault(kind=_text(_get(fault, "type")), errors=parsed or (FaultError(None, None, None),))
+    return Fault(kind=_scrubbed(_get(fault, "type"), scrub),
+                 errors=parsed or (FaultError(None, None, None),))
+
+
+def _scrubbed(value: object, scrub: Callable[[str], str]) -> str | None:
+    """:func:`_text` of ``value``, scrubbed."""
+    text = _text(value)
+    return scrub(text) if text is not None else None
