@@ -107,20 +107,59 @@ def same_origin(url: str, base: str) -> bool:
     return bool(host) and (scheme, host, port) == origin_of(base)
 
 
-#: Names of query parameters and headers whose value is a credential or a tenant id
-#: (``api_token``, ``X-Api-Key``, ``sig``, ``Authorization``, ``xero-tenant-id``,
-#: ``Harvest-Account-Id``): matched anywhere in the name, regardless of case.
-_SECRET_NAME = re.compile(
-    r"token|secret|passw|pwd|key|(?:^|[^a-z])sig(?:[^a-z]|$)|signature|auth|credential"
-    r"|cookie|session|tenant|realm|account|workspace",
-    re.IGNORECASE,
+#: The words of a name (:func:`name_words`) that make it a credential's or a tenant id's, in
+#: lower case: ``api_token``, ``X-Api-Key``, ``sig``, ``Authorization``, ``xero-tenant-id``,
+#: ``Harvest-Account-Id``, ``realmId``, ``Stripe-Account``, ``X-Amz-Signature``, ``Cookie``.
+_SECRET_WORDS = frozenset({
+    "token", "tokens", "secret", "secrets", "password", "passwords", "passwd", "passphrase",
+    "pwd", "pass", "key", "keys", "sig", "signature", "hmac", "auth", "oauth", "authorization",
+    "authorisation", "authentication", "credential", "credentials", "cookie", "cookies",
+    "session", "sessionid", "jwt", "bearer", "tenant", "realm", "account", "workspace",
+})
+
+#: A name's word that runs two words together in lower case, one a credential's: a word ending
+#: in ``token``, ``secret``, ``password``, ``passwd`` or a session id (``apitoken``,
+#: ``clientsecret``, ``PHPSESSID``), or one of these (a word ending in ``key`` is not enough:
+#: ``monkey``, ``hockey``).
+_SECRET_ENDINGS = (
+    "token", "tokens", "secret", "secrets", "password", "passwd", "sessid", "sessionid",
 )
+_SECRET_COMPOUNDS = frozenset({
+    "apikey", "xapikey", "accesskey", "secretkey", "privatekey", "appkey", "authkey",
+    "consumerkey", "sessionkey", "signingkey", "subscriptionkey", "licensekey", "passkey",
+    "authcode", "accountid", "tenantid", "realmid", "workspaceid",
+})
+
+#: Names that are a credential only as the whole name: OAuth's authorization ``code`` in a
+#: redirect's query string (``currency_code``, ``error_code`` are not).
+_SECRET_WHOLE_NAMES = frozenset({"code"})
+
+#: The words of a name: split at every character that is not a letter or a digit, and where
+#: camelCase starts a word (``XeroTenantId``: xero, tenant, id; ``APIKey``: api, key).
+_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """The words of a parameter's or header's name, in lower case: ``X-Api-Key`` -> x, api,
+    key; ``accessToken`` -> access, token; ``refresh_token`` -> refresh, token."""
+    return tuple(word.lower() for word in _NAME_WORD.findall(name))
 
 
 def secret_name(name: str) -> bool:
     """True when a query parameter or header named ``name`` carries a credential or a tenant
-    id by its name (:data:`_SECRET_NAME`): its value is never shown."""
-    return bool(_SECRET_NAME.search(name))
+    id by its name: its value is never shown.
+
+    A name is one when one of its words (:func:`name_words`) is a credential's
+    (:data:`_SECRET_WORDS`: ``token``, ``key``, ``secret``, ``sig``, ``auth``, ``tenant``...)
+    or runs one into another (``apikey``, ``accesstoken``), or when the whole name is
+    ``code``. Whole words only: ``keyword``, ``author``, ``authored_since``, ``monkey``,
+    ``tokenizer``, ``accounting_period`` and ``sigma`` name no credential and are shown."""
+    if name.strip().lower() in _SECRET_WHOLE_NAMES:
+        return True
+    return any(
+        word in _SECRET_WORDS or word in _SECRET_COMPOUNDS or word.endswith(_SECRET_ENDINGS)
+        for word in name_words(name)
+    )
 
 
 #: A query parameter written into a text: after ``?`` or ``&`` (``;`` for ``&amp;``), a name,
