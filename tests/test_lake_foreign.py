@@ -135,6 +135,54 @@ def test_a_firm_whose_firm_partition_is_spelt_in_other_case_is_listed_and_fails_
     assert "rename it" in (failed.reason or "")
 
 
+def _file_named(table: str, spelt: str) -> str:
+    """The error of a file ``{table}/{spelt}=f`` (docs/portfolio.md), written out by hand."""
+    return (f"{table}/{spelt}=f: a file named as the firm's partition with its key spelt in "
+            "another case, which readers skip (a partition is a folder named firm_id=, in lower "
+            f"case, holding the files): make the folder {table}/firm_id=f and move the file "
+            "into it, or move the file out of the lake")
+
+
+@pytest.mark.parametrize("spelt", ["FIRM_ID", "Firm_Id"])
+@pytest.mark.parametrize("beside", [False, True],
+                         ids=["instead of the partition", "beside the partition"])
+def test_a_file_named_as_the_partition_in_other_case_fails_the_firm(
+    tmp_path: Path, spelt: str, beside: bool
+) -> None:
+    # pandas' df.to_parquet("lake/invoices/FIRM_ID=f") writes one file, not a folder. Before:
+    # only a folder of that name was looked for, so the file was skipped without a word and
+    # the firm reviewed without its invoices (both of them, 3,000.25 EUR, when the file
+    # stands instead of the partition; the file's, when beside it).
+    write_firm(tmp_path, "f", small_firm(), base_currency="EUR")
+    table = tmp_path / "invoices"
+    shutil.copyfile(table / "firm_id=f" / "part-0.parquet", table / f"{spelt}=f")
+    if not beside:
+        shutil.rmtree(table / "firm_id=f")
+
+    with pytest.raises(LayoutError) as raised:
+        read_firm_records(tmp_path, "f")
+    text = str(raised.value)
+    assert text == _file_named("invoices", spelt)
+    assert str(tmp_path) not in text
+
+    row = review_firm("f", tmp_path, as_of=AS_OF).summary
+    assert (row.status, row.reason) == (FAILED, text)
+
+
+def test_a_file_named_as_the_acknowledgements_partition_in_other_case_fails_the_firm(
+    tmp_path: Path,
+) -> None:
+    # A firm's acknowledgements written as one file, acknowledgements/FIRM_ID=f: before,
+    # skipped without a word (no acknowledgement read: a debt left barred that is not).
+    write_firm(tmp_path, "f", small_firm(), base_currency="EUR")
+    (tmp_path / "acknowledgements").mkdir()
+    (tmp_path / "acknowledgements" / "FIRM_ID=f").write_text(
+        "invoice,date\nA-2,2025-06-01\n", encoding="utf-8")
+
+    row = review_firm("f", tmp_path, as_of=AS_OF).summary
+    assert (row.status, row.reason) == (FAILED, _file_named("acknowledgements", "FIRM_ID"))
+
+
 def test_a_firm_id_in_other_case_is_another_firm(tmp_path: Path) -> None:
     # Firm ids are case-sensitive (firm_id=Acme and firm_id=acme are two firms): only the
     # key's spelling is checked.

@@ -921,28 +921,49 @@ def _check_firm_column(column: pa.ChunkedArray, firm_id: str, shown: str) -> Non
 
 def _refuse_other_spellings(root: Path, table: str, firm_id: str, folder: Path) -> None:
     """Refuse the firm when ``table`` has a partition of it whose key is spelt in another
-    case (``invoices/FIRM_ID=acme``): read as the layout says, it would be skipped, and the
-    firm reviewed without its records.
+    case (``invoices/FIRM_ID=acme``), a folder or a file (pandas'
+    ``to_parquet("lake/invoices/FIRM_ID=acme")``) or a link: read as the layout says, it
+    would be skipped, and the firm reviewed without its records. The error names it relative
+    to the lake.
 
     Each other spelling is looked up by name (63 look-ups a table, a fraction of a
     millisecond), never by listing the table's folder, which holds a partition per firm of
     the lake. On a file system that ignores case the spelling found is the partition itself
-    (the same folder), and is read."""
+    (the same folder or file), and is read (a partition that is a file is refused there, by
+    :func:`_part_files`)."""
     if not (root / table).is_dir():
         return
     base = f"{root}{os.sep}{table}{os.sep}"
     for spelt in _OTHER_SPELLINGS:
         other = f"{base}{spelt}={firm_id}"
-        if os.path.isdir(other) and not (folder.is_dir() and os.path.samefile(other, folder)):
-            message = (
-                gettext("{partition}: a partition of the layout is named {key}=, in lower "
-                        "case, and readers skip other spellings: rename it {renamed} (moving "
-                        "its files into the one there)") if folder.is_dir() else
-                gettext("{partition}: a partition of the layout is named {key}=, in lower "
-                        "case, and readers skip other spellings: rename it {renamed}"))
-            raise LayoutError(message.format(
-                partition=f"{table}/{spelt}={firm_id}", key=_PARTITION_KEY,
-                renamed=f"{table}/{_PARTITION_KEY}={firm_id}"))
+        if not os.path.lexists(other) or _same_entry(other, folder):
+            continue
+        partition = f"{table}/{spelt}={firm_id}"
+        renamed = f"{table}/{_PARTITION_KEY}={firm_id}"
+        if not os.path.isdir(other):
+            raise LayoutError(gettext(
+                "{partition}: a file named as the firm's partition with its key spelt in "
+                "another case, which readers skip (a partition is a folder named {key}=, in "
+                "lower case, holding the files): make the folder {renamed} and move the file "
+                "into it, or move the file out of the lake").format(
+                partition=partition, key=_PARTITION_KEY, renamed=renamed))
+        message = (
+            gettext("{partition}: a partition of the layout is named {key}=, in lower "
+                    "case, and readers skip other spellings: rename it {renamed} (moving "
+                    "its files into the one there)") if folder.is_dir() else
+            gettext("{partition}: a partition of the layout is named {key}=, in lower "
+                    "case, and readers skip other spellings: rename it {renamed}"))
+        raise LayoutError(message.format(partition=partition, key=_PARTITION_KEY,
+                                         renamed=renamed))
+
+
+def _same_entry(other: str, folder: Path) -> bool:
+    """Whether ``other`` is ``folder`` itself (a file system that ignores case): a link to
+    nothing, or a ``folder`` that is not there, is not."""
+    try:
+        return os.path.samefile(other, folder)
+    except OSError:
+        return False
 
 
 def _check_one_export(exports: Mapping[str, str], firm_file: str) -> None:
