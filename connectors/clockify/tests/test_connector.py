@@ -320,7 +320,7 @@ def test_a_page_that_is_no_list_names_the_page_and_says_to_try_again(
 
 def _changing_entries(server: HTTPServer, change: str) -> None:
     """One user with six entries, newest first as Clockify lists them (e1 the newest); the
-    list changes as ``change`` says just before page 2 (two a page) is served."""
+    list changes as ``change`` says just before page 2 (of the page size asked) is served."""
     from werkzeug import Request, Response
 
     entries = [entry(f"e{n}", "Acme", f"2026-08-{10 - n:02d}T08:00:00Z",
@@ -329,7 +329,7 @@ def _changing_entries(server: HTTPServer, change: str) -> None:
 
     def respond(request: Request) -> Response:
         number, size = int(request.args["page"]), int(request.args["page-size"])
-        if number == 2 and size == 2 and not changed:
+        if number == 2 and size > 1 and not changed:
             changed.append(True)
             if change == "e1 deleted":
                 del entries[0]
@@ -337,6 +337,10 @@ def _changing_entries(server: HTTPServer, change: str) -> None:
                 entries.insert(0, entry("e0", "Acme", "2026-08-31T08:00:00Z", None))
             elif change == "e1 moved after e4":
                 entries.insert(3, entries.pop(0))
+            elif change == "e3 deleted, two timers started":
+                del entries[2]
+                entries[:0] = [entry(f"e0{t}", "Acme", f"2026-08-31T0{t}:00:00Z", None)
+                               for t in "ba"]
         chunk = entries[(number - 1) * size: number * size]
         return Response(json.dumps(chunk), content_type="application/json")
 
@@ -388,3 +392,26 @@ def test_entries_pushed_down_or_unchanged_are_all_read(
     pulled = pull(connector(httpserver, waits, page_size=2, timezone="UTC"))
     assert sorted({str(getattr(r, "id", "")) for r in pulled.records}) == [
         "e1", "e2", "e3", "e4", "e5", "e6"]
+
+
+def test_a_page_that_begins_with_entries_read_already_stops_nothing_and_loses_nothing(
+    httpserver: HTTPServer, waits: Waits,
+) -> None:
+    # Page 1 (three a page) gave e1, e2, e3. Then e3, the last entry read, was deleted and
+    # two timers started: the list is e0b, e0a, e1, e2, e4, e5, e6, so page 2 (places 4-6) is
+    # e2, e4, e5. It begins with e2, read already, and every entry after e3 in the list's
+    # order comes after e2: none can be on a page already read (clientguard.http.
+    # PageBoundaries, the rule GitHub and Xero Projects use). Before, the connector asked
+    # place 4 for e3 and stopped the read (SourceChanged) though nothing was missed; now it
+    # reads on without asking, and every entry there for the whole read is read, each
+    # stored once.
+    _changing_entries(httpserver, "e3 deleted, two timers started")
+    pulled = pull(connector(httpserver, waits, page_size=3, timezone="UTC"))
+    assert sorted(str(getattr(r, "id", "")) for r in pulled.records) == [
+        "e1", "e2", "e3", "e4", "e5", "e6"]
+    asked = [(int(r.args["page"]), int(r.args["page-size"])) for r, _ in httpserver.log
+             if "time-entries" in r.path]
+    # Pages 1-3 of three (page 3, places 7-9, holds e6 alone: the last). Page 3 begins with
+    # e6, not read before: place 6, the last place read, must still hold e5, the last entry
+    # read (one request of one entry). No other check.
+    assert asked == [(1, 3), (2, 3), (3, 3), (6, 1)]

@@ -50,7 +50,7 @@ from clientguard.http import (
     decode_json,
     records_in,
 )
-from clientguard.http.paging import SourceChanged
+from clientguard.http.paging import PageBoundaries, SourceChanged
 from clientguard.records import Location
 from clientguard_clockify.mapping import (
     SOURCE,
@@ -198,16 +198,19 @@ class ClockifyConnector(HttpConnector):
         ``page`` is a position, and Clockify gives no count to check it by: a record deleted
         or moved on a page already read shifts the later pages up, and a record that was not
         changed at all crosses onto a page already read, unseen. So each page after the first
-        is checked at its boundary: when it begins with ``k`` records already read (records
-        added before it pushed the list down by ``k``: read twice, stored once), the record at
-        place ``(page - 1) * size + k`` (asked for as ``page`` that place, ``page-size`` 1)
-        must still be the last one read; else :class:`SourceChanged` stops the read.
-        """
+        is checked at its boundary by the shared rule, :class:`~clientguard.http.
+        PageBoundaries` (GitHub's and Xero Projects' too): unless the page begins with a
+        record read already (records added before it pushed the list down: read twice,
+        stored once, and none after the last one read can be on a page already read), the
+        place of the last record read (asked for as ``page`` that place, ``page-size`` 1)
+        must still hold it; else :class:`SourceChanged` stops the read.
+
+        The one rule of the connector's own: a page whose first record is the one before's
+        first is the API ignoring ``page``, an :class:`ApiError`, not a loop."""
         size = self.options.page_size
         number = 1
         previous: object = None
-        seen: set[object] = set()
-        last_read: object = None
+        boundaries = PageBoundaries()
         while True:
             records = self._page(path, {**params, "page": number, "page-size": size},
                                  stream, f"page {number} of {what}")
@@ -219,23 +222,18 @@ class ClockifyConnector(HttpConnector):
                     ErrorContext(connector=self.name, stream=stream),
                 )
             previous = first
-            if number > 1 and last_read is not None:
-                pushed = next((k for k, r in enumerate(records) if r.get("id") not in seen),
-                              len(records))
-                place = (number - 1) * size + pushed
-                there = self._page(path, {**params, "page": place, "page-size": 1},
-                                   stream, f"place {place} of {what}")
+            due = boundaries.take([str(r.get("id")) for r in records])
+            if due is not None:
+                there = self._page(path, {**params, "page": due.place, "page-size": 1},
+                                   stream, f"place {due.place} of {what}")
                 found = there[0].get("id") if there else None
-                if found != last_read:
+                if str(found) != due.expected:
                     raise SourceChanged(
                         f"GET {what}: the list changed while it was read by page number: "
-                        f"after page {number} was read, place {place} no longer holds the "
-                        f"last record page {number - 1} gave",
+                        f"after page {due.page} was read, place {due.place} no longer holds "
+                        f"the last record page {due.page - 1} gave",
                         ErrorContext(connector=self.name, stream=stream),
                     )
-            seen.update(r.get("id") for r in records)
-            if records:
-                last_read = records[-1].get("id")
             last = len(records) < size
             yield number, records, last
             if last:
