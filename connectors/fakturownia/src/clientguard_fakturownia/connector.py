@@ -254,6 +254,17 @@ class PageBoundary:
     read) stays before them and the next sync reads them. In a full read they are
     :class:`~clientguard.http.SourceChanged`: a document stored before and edited during the
     read would be missing from it.
+
+    Why not the shared :class:`~clientguard.http.PageBoundaries` (GitHub's, Xero Projects',
+    Clockify's): that rule holds for a list in an order no edit changes, where a page that
+    begins with a record read already needs no check. Fakturownia documents no order but
+    ``updated_at.desc``, which every edit changes: an edit moves a document to page 1, read
+    already, so such a page means documents were edited during the read, and a full read
+    must stop (one of them may be a stored document the read then lacks); a document read
+    again after new ones on a page means the list was reordered, and stops any read. And
+    Fakturownia may serve fewer documents than ``per_page`` without saying so, so a page's
+    place is counted by what page 1 held (``served``). Nor :class:`~clientguard.http.
+    PageOverlaps`: ``page`` is a page number, not an offset that may name any place.
     """
 
     def __init__(

@@ -110,7 +110,14 @@ class HarvestPaginator(Paginator):
     read can sort onto a page already read and never be served. A read by cursor is
     therefore checked at its end as well: fewer distinct entry ids than the last page's
     ``total_entries`` is :class:`SourceChanged`. (Counts that differ between cursor pages
-    alone stop nothing: an entry added or deleted loses none by cursor.)"""
+    alone stop nothing: an entry added or deleted loses none by cursor.)
+
+    Why not the shared boundary checks of :mod:`clientguard.http.paging`
+    (:class:`~clientguard.http.PageBoundaries`, :class:`~clientguard.http.PageOverlaps`):
+    they hold for a list read by position in an order no edit changes. Harvest pages mostly
+    by cursor, which is no position, and sorts by ``spent_date``, which an edit changes; it
+    gives instead a count of the list on every page, which catches what a boundary check
+    would not (an entry moved to a day on a page already read), with no extra request."""
 
     def __init__(self, size: int, context: ErrorContext | None = None) -> None:
         super().__init__()
