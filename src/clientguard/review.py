@@ -229,6 +229,18 @@ class ClientReview(Frozen):
     convert to the base currency: the claim counts it in its ``time_barred_totals`` in that
     currency, ``time_barred`` (in the base currency) cannot, and the advice to claim says it
     beside ``time_barred``."""
+    claimable_disputed: Decimal = ZERO
+    """Of ``claimable``, what is on the members' disputed invoices (base currency): held until
+    the disputes are settled, not in the advice to claim. Directive 2011/7/EU art. 3(1)(a)
+    grants interest where the creditor has fulfilled its obligations, which a dispute contests
+    (docs/claims.md, "Disputed invoices")."""
+    claimable_unapplied: Decimal = ZERO
+    """Of ``claimable``, what is on the open invoices the client's unapplied payments and
+    credit notes (``unapplied``) would pay, oldest due first (base currency): not in the advice
+    to claim, since the money is already received (docs/review.md, "Unapplied money")."""
+    unapplied: Decimal = ZERO
+    """The members' payments and credit notes that pay no invoice as of the review date (base
+    currency; ``PaymentProfile.unapplied_cash`` and ``unapplied_credit``, summed)."""
     late_share: Decimal | None = None
     """The members' late invoices over their invoices due in the window (paid late, or past
     due and unpaid on the review date); None without invoices due."""
@@ -286,6 +298,12 @@ class BookReview(Frozen):
     financing_cost: Decimal
     claimable: Decimal
     summary: str
+    claimable_disputed: Decimal = ZERO
+    """The clients' ``claimable_disputed``: of ``claimable``, held until the disputes are
+    settled; the summary says it apart from what the law grants on the rest."""
+    claimable_unapplied: Decimal = ZERO
+    """The clients' ``claimable_unapplied``: of ``claimable``, on invoices unapplied money
+    would pay; the summary says it apart."""
     time_barred: Decimal = ZERO
     """The clients' ``time_barred``: what the law no longer enforces, left out of
     ``claimable``."""
@@ -476,7 +494,7 @@ def data_quality(
     check_as_of(as_of)
     with i18n.using(lang):
         return _data_quality(ledger, _checked_rows(ledger, as_of=as_of, policy=policy),
-                             policy or Policy())
+                             policy or Policy(), as_of=as_of)
 
 
 def _review(
@@ -509,6 +527,17 @@ def _review(
     # What the law grants on the late invoices due before the window: still owed.
     owed_before = _claimable_before_window(ledger, as_of, policy, late_before_window, None,
                                            acknowledged)
+    # Of what the law grants, the part the advice does not claim: on disputed invoices (held
+    # until the disputes are settled) and on open invoices the client's unapplied money would
+    # pay (docs/claims.md, "Disputed invoices"; docs/review.md, "Unapplied money").
+    any_disputed = _any_disputed(ledger)
+    disputed_ids = _disputed_ids(ledger, late_in_window, late_before_window, as_of) \
+        if any_disputed else set()
+    covered_ids = _covered_by_unapplied(ledger, replayed, profiles) - disputed_ids
+    held_disputed = _held_claim(ledger, as_of, policy, late_in_window, late_before_window,
+                                disputed_ids, acknowledged)
+    held_unapplied = _held_claim(ledger, as_of, policy, late_in_window, late_before_window,
+                                 covered_ids, acknowledged)
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
     receivables = shared(
         "receivables", ledger, as_of, policy, concentration, basis="receivables"
@@ -539,7 +568,6 @@ def _review(
     if hours:
         clients.update(hours.amounts)
 
-    any_disputed = _any_disputed(ledger)
     at_work = _clients_at_work(ledger, as_of, policy.churn_days)
     reviews = [
         _client_review(
@@ -559,6 +587,8 @@ def _review(
             verdict_rules=verdict_rules,
             any_disputed=any_disputed,
             at_work=client in at_work,
+            held_disputed=held_disputed,
+            held_unapplied=held_unapplied,
         )
         for client in clients
     ]
@@ -569,6 +599,8 @@ def _review(
         counts[client_review.recommendation.value] += 1
     financing = sum((r.financing_cost for r in reviews), ZERO)
     claimable = sum((r.claimable for r in reviews), ZERO)
+    claimable_disputed = sum((r.claimable_disputed for r in reviews), ZERO)
+    claimable_unapplied = sum((r.claimable_unapplied for r in reviews), ZERO)
     time_barred = sum((r.time_barred for r in reviews), ZERO)
     unpriced = sum((r.compensation_unpriced for r in reviews), ZERO)
     unconvertible = _by_currency(r.compensation_unconvertible for r in reviews)
@@ -594,7 +626,10 @@ def _review(
                               time_barred=time_barred,
                               left_out=_left_out_by_currency(unpriced, unconvertible),
                               barred_unconvertible=barred_unconvertible,
-                              missing_rates=missing_rates),
+                              missing_rates=missing_rates,
+                              disputed=claimable_disputed, unapplied=claimable_unapplied),
+        claimable_disputed=claimable_disputed,
+        claimable_unapplied=claimable_unapplied,
         time_barred=time_barred,
         compensation_unpriced=unpriced,
         compensation_unconvertible=unconvertible,
@@ -606,7 +641,7 @@ def _review(
         policy=policy,
         clients={r.client_id: r for r in reviews},
         book=book,
-        data_quality=_data_quality(ledger, checked, policy),
+        data_quality=_data_quality(ledger, checked, policy, as_of=as_of),
         sources=ledger.sources,
         forecast=predicted,
         lang=i18n.language(),
@@ -653,6 +688,71 @@ def _late_rows_by_window(
                 invoice.id, as_of, row.settled_on, row.basis, days_late, False,
             ))))
     return window, before
+
+
+def _disputed_ids(
+    ledger: Ledger, window: Sequence[tuple[str, _LateRow]],
+    before: Sequence[tuple[str, _LateRow]], as_of: date,
+) -> set[str]:
+    """The late invoices (of ``window`` and ``before``) disputed as of ``as_of``."""
+    invoice = ledger.invoice
+    return {i for i, _row in chain(window, before) if invoice(i).disputed_by(as_of)}
+
+
+def _covered_by_unapplied(
+    ledger: Ledger, replayed: Sequence[Replay], profiles: Mapping[str, PaymentProfile]
+) -> set[str]:
+    """The open invoices each client's unapplied payments and credit notes would pay, oldest
+    due first (then by id), each in full: an invoice is covered while what is left of the
+    money reaches its open balance (base currency), and the first it does not reach ends the
+    client's list. The replay never applies unapplied money on its own; this is what the
+    advice to claim leaves out (docs/review.md, "Unapplied money")."""
+    group_of = ledger.group_of
+    money: dict[str, Decimal] = {}
+    for customer, profile in profiles.items():
+        free = profile.unapplied_cash + profile.unapplied_credit
+        if free > 0:
+            client = group_of(customer)
+            money[client] = money.get(client, ZERO) + free
+    if not money:
+        return set()
+    open_rows: dict[str, list[Replay]] = {}
+    for row in replayed:
+        if row.status == "open":
+            client = group_of(row.invoice.customer_id)
+            if client in money:
+                open_rows.setdefault(client, []).append(row)
+    covered: set[str] = set()
+    for client, rows in open_rows.items():
+        left = money[client]
+        for row in sorted(rows, key=lambda r: (r.invoice.due_date, r.invoice.id)):
+            balance = row.open_balance * ledger.rate_to_base(row.invoice)
+            if balance > left:
+                break
+            left -= balance
+            covered.add(row.invoice.id)
+    return covered
+
+
+def _held_claim(
+    ledger: Ledger, as_of: date, policy: Policy, window: Sequence[tuple[str, _LateRow]],
+    before: Sequence[tuple[str, _LateRow]], ids: set[str], acknowledged: Acknowledged | None,
+) -> dict[str, Decimal]:
+    """Per customer, what the law grants on the late invoices ``ids`` (of ``window`` and
+    ``before``), as ``claimable`` counts it: the same lines, so the rest is what the advice
+    claims, to the cent."""
+    if not ids:
+        return {}
+    held: dict[str, Decimal] = {}
+    costs = _lateness_costs(ledger, as_of, policy, [r for r in window if r[0] in ids], None,
+                            acknowledged)
+    for customer, cost in costs.items():
+        held[customer] = held.get(customer, ZERO) + cost.claimable
+    owed = _claimable_before_window(ledger, as_of, policy, [r for r in before if r[0] in ids],
+                                    None, acknowledged)
+    for customer, line in owed.items():
+        held[customer] = held.get(customer, ZERO) + line.claimable
+    return held
 
 
 def _worst_rank(findings: tuple[Finding, ...]) -> int:
@@ -722,6 +822,8 @@ def _client_review(
     any_disputed: bool = False,
     owed_before: Mapping[str, _Owed] | None = None,
     at_work: bool = False,
+    held_disputed: Mapping[str, Decimal] | None = None,
+    held_unapplied: Mapping[str, Decimal] | None = None,
 ) -> ClientReview:
     currency = ledger.base_currency
     members = ledger.members(client)
@@ -787,6 +889,14 @@ def _client_review(
     laws = sorted(({c.jurisdiction for c in member_costs.values()}
                    | {jurisdiction_of(ledger, m, policy) for m in earlier}) - {"none"})
     member_profiles = {m: profiles[m] for m in members if m in profiles}
+    # What the advice to claim leaves out: on disputed invoices, and on those the client's
+    # unapplied money would pay.
+    claim_disputed = sum(((held_disputed or {}).get(m, ZERO) for m in members), ZERO)
+    claim_unapplied = sum(((held_unapplied or {}).get(m, ZERO) for m in members), ZERO)
+    unapplied = sum((p.unapplied_cash + p.unapplied_credit for p in member_profiles.values()),
+                    ZERO)
+    open_balance = sum((p.open_balance for p in member_profiles.values()), ZERO)
+    held = _Held(claim_disputed, claim_unapplied, unapplied)
     last_invoice = max(
         (d for d in (_last_invoice_on(ledger, m, as_of) for m in members) if d is not None),
         default=None,
@@ -809,17 +919,18 @@ def _client_review(
         as_of=as_of,
         policy=policy,
         financing=financing,
-        claimable=claimable,
+        claimable=claimable - claim_disputed - claim_unapplied,
         laws=laws,
         time_barred=time_barred,
         left_out=left_out,
+        held=held,
         firm_rate=firm_rate,
         total_hours=total_hours,
         hours=hours,
         revenue=revenue,
         churned=churned,
         last_invoice_on=last_invoice,
-        open_balance=sum((p.open_balance for p in member_profiles.values()), ZERO),
+        open_balance=open_balance,
         overdue=sum((p.overdue_balance for p in member_profiles.values()), ZERO),
     )
     reasons = tuple(f.message for f in deciding)
@@ -829,7 +940,10 @@ def _client_review(
                 verdict=recommendation.value, rules=_(", then ").join(changed_by)
             ),
         )
-    summary = _summary(name, recommendation, deciding, financing, currency)
+    # A client whose unapplied money covers its open balance owes nothing net: the financing
+    # cost its open invoices seem to carry is not money the firm waits for.
+    covers = unapplied > 0 and unapplied >= open_balance > 0
+    summary = _summary(name, recommendation, deciding, ZERO if covers else financing, currency)
     if (
         recommendation is Recommendation.CONSIDER_ENDING
         and not churned
@@ -848,6 +962,8 @@ def _client_review(
             amount=wording.money(what_if.revenue_lost, currency),
             share=wording.percent(what_if.revenue_share),
         )
+    if unapplied > 0 and open_balance > 0:
+        summary += " " + _unapplied_sentence(unapplied, open_balance, currency)
     if churned and last_invoice is not None:
         summary += _(" It looks churned: no invoice since {last_invoice} ({days}).").format(
             last_invoice=wording.day(last_invoice),
@@ -873,7 +989,7 @@ def _client_review(
         )
     evidence = _evidence(
         member_profiles, late_count, due, financing, policy, disputed, currency,
-        last_invoice, churned, deciding,
+        last_invoice, churned, deciding, unapplied=unapplied,
     )
     return ClientReview(
         client_id=client,
@@ -893,6 +1009,9 @@ def _client_review(
         compensation_unpriced=unpriced,
         compensation_unconvertible=unconvertible,
         time_barred_unconvertible=barred_unconvertible,
+        claimable_disputed=claim_disputed,
+        claimable_unapplied=claim_unapplied,
+        unapplied=unapplied,
         late_share=late_share,
         disputed=disputed,
         evidence=evidence,
@@ -954,16 +1073,36 @@ def _evidence(
     last_invoice: date | None,
     churned: bool,
     deciding: list[Finding],
+    *,
+    unapplied: Decimal = ZERO,
 ) -> str:
     """The numbers behind a verdict in one line: ``late 19 of 21 due (90%), 13.6 days
     weighted, overdue 81.23 USD, cost 2.81 USD a year, 0 disputed``, then the metric of each
     deciding finding that is not about lateness, in words (``team capacity: hours share over
-    revenue share 3.9, from 1.5``)."""
+    revenue share 3.9, from 1.5``).
+
+    Where a ``chronic_late`` finding decided the verdict, its numbers are the line's (the
+    invoices it judged: the undisputed ones of a client that disputes most of its late
+    invoices, the settled ones of a client whose unapplied money covers its open invoices),
+    so that the line never says "late 5 of 7" beside a verdict that judged 2 of 4; else the
+    client's invoices due in the window. ``unapplied``: the client's unapplied payments and
+    credit notes, said where there are any."""
     amount = sum((p.amount_due for p in profiles.values()), ZERO)
-    weighted = sum(
-        ((p.weighted_days_late or ZERO) * p.amount_due for p in profiles.values()), ZERO
-    )
+    weighted_days: Decimal | None = (
+        sum(((p.weighted_days_late or ZERO) * p.amount_due for p in profiles.values()), ZERO)
+        / amount if amount else None)
     overdue = sum((p.overdue_balance for p in profiles.values()), ZERO)
+    yearly = yearly_cost(financing, policy)
+    chronic = next((f for f in deciding if f.signal is Signal.CHRONIC_LATE), None)
+    if chronic is not None:
+        numbers = chronic.evidence.numbers
+        n_late, n_due = numbers.get("invoices_late"), numbers.get("invoices_due")
+        n_overdue, n_yearly = numbers.get("overdue"), numbers.get("yearly_cost")
+        if (isinstance(n_late, int) and isinstance(n_due, int)
+                and isinstance(n_overdue, Decimal) and isinstance(n_yearly, Decimal)):
+            late, due, overdue, yearly = n_late, n_due, n_overdue, n_yearly
+            days = numbers.get("weighted_days_late")
+            weighted_days = days if isinstance(days, Decimal) else None
     parts = []
     if due:
         parts.append(
@@ -973,16 +1112,17 @@ def _evidence(
                 share=wording.percent(Decimal(late) / due),
             )
         )
-        if amount:
+        if weighted_days is not None:
             parts.append(
-                _("{days} weighted").format(days=wording.quantity(weighted / amount, "day"))
+                _("{days} weighted").format(days=wording.quantity(weighted_days, "day"))
             )
     else:
         parts.append(_("no invoice due in the window"))
     parts.append(_("overdue {amount}").format(amount=wording.money(overdue, currency)))
-    yearly = yearly_cost(financing, policy)
     parts.append(_("cost {amount} a year").format(amount=wording.money(yearly, currency)))
     parts.append(_("{n} disputed").format(n=wording.number(disputed)))
+    if unapplied > 0:
+        parts.append(_("unapplied {amount}").format(amount=wording.money(unapplied, currency)))
     if churned and last_invoice is not None:
         parts.append(
             _("last invoice {last_invoice} (looks churned)").format(
@@ -1280,6 +1420,7 @@ def _revisions(
     revenue: ConcentrationReport,
     time_barred: Decimal = ZERO,
     left_out: _LeftOutOfClaim | None = None,
+    held: _Held | None = None,
     churned: bool = False,
     last_invoice_on: date | None = None,
     open_balance: Decimal = ZERO,
@@ -1289,7 +1430,7 @@ def _revisions(
         client, findings=findings, ledger=ledger, as_of=as_of, policy=policy,
         financing=financing, claimable=claimable, laws=laws,
         firm_rate=firm_rate, total_hours=total_hours, hours=hours, revenue=revenue,
-        time_barred=time_barred, left_out=left_out,
+        time_barred=time_barred, left_out=left_out, held=held,
     )
     dispute = next((f for f in findings if f.signal is Signal.DISPUTE), None)
     if dispute is not None:
@@ -1317,7 +1458,7 @@ def _revisions(
     kept = [
         r.model_copy(update={"message": _claim_message(
             claimable, laws, ledger.base_currency, waive=False, time_barred=time_barred,
-            left_out=left_out,
+            left_out=left_out, held=held,
         )})
         if r.kind == "claim_late_interest" and r.amount == claimable and claimable > 0
         else r
@@ -1440,6 +1581,7 @@ def _term_revisions(
     revenue: ConcentrationReport,
     time_barred: Decimal = ZERO,
     left_out: _LeftOutOfClaim | None = None,
+    held: _Held | None = None,
 ) -> list[Revision]:
     currency = ledger.base_currency
     # The findings are in by_severity order: the first of each signal is its worst.
@@ -1518,7 +1660,8 @@ def _term_revisions(
                 Revision(
                     kind="claim_late_interest",
                     message=_claim_message(claimable, laws, currency, waive=True,
-                                           time_barred=time_barred, left_out=left_out),
+                                           time_barred=time_barred, left_out=left_out,
+                                           held=held),
                     because=late.signal,
                     amount=claimable,
                 )
@@ -1536,7 +1679,9 @@ def _term_revisions(
                 )
             )
     aging = signals.get(Signal.CROSS_AGING)
-    if aging is not None:
+    # Old debt that is not worth acting on (docs/review.md, "Materiality") is watched, not
+    # collected before new work.
+    if aging is not None and aging.severity >= Severity.WARNING:
         revisions.append(
             Revision(
                 kind="collect_old_debt",
@@ -1621,7 +1766,12 @@ def _term_revisions(
             )
         )
     receivables_finding = signals.get(Signal.RECEIVABLES_CONCENTRATION)
-    if receivables_finding is not None:
+    open_owed = (receivables_finding.evidence.numbers.get("open_balance")
+                 if receivables_finding is not None else None)
+    if receivables_finding is not None and not (
+            isinstance(open_owed, Decimal) and open_owed < policy.material_overdue):
+        # A credit limit on a balance under material_overdue (1,000) limits nothing worth
+        # limiting: 150.00 EUR that is the whole book's open receivables is not a risk.
         revisions.append(
             Revision(
                 kind="credit_limit",
@@ -1632,7 +1782,10 @@ def _term_revisions(
                 because=Signal.RECEIVABLES_CONCENTRATION,
             )
         )
-    if Signal.REVENUE_CONCENTRATION in signals:
+    revenue_finding = signals.get(Signal.REVENUE_CONCENTRATION)
+    if revenue_finding is not None and revenue_finding.value >= policy.revenue_share_warning:
+        # Below the warning line the share is already under the target the advice names
+        # (until 2026-12-07 a client at 11% was told to bring its share "under 20%").
         revisions.append(
             Revision(
                 kind="no_exclusivity",
@@ -1658,6 +1811,7 @@ def _claim_message(
     waive: bool,
     time_barred: Decimal = ZERO,
     left_out: _LeftOutOfClaim | None = None,
+    held: _Held | None = None,
 ) -> str:
     """The claim of the statutory interest and compensation; with ``waive``, offered as the
     price of new terms (not to a client that looks churned: there are no new terms). What is
@@ -1724,7 +1878,57 @@ def _claim_message(
             "for {rates}; add those rates to count it."
         ).format(amounts=_amounts(unconvertible), currency=currency,
                  rates=_missing_rates(missing))
+    if held is not None:
+        text += _held_sentences(held, currency)
     return text
+
+
+class _Held(NamedTuple):
+    """What a client's advice to claim leaves out of what the law grants, and why."""
+
+    #: On its disputed invoices: held until the disputes are settled.
+    disputed: Decimal
+    #: On the open invoices its unapplied money would pay.
+    unapplied_claim: Decimal
+    #: Its unapplied payments and credit notes.
+    unapplied: Decimal
+
+
+def _held_sentences(held: _Held, currency: str) -> str:
+    """The sentences the advice to claim adds for what it leaves out (``held``), each with a
+    leading space; empty when it leaves nothing out."""
+    text = ""
+    if held.disputed > 0:
+        text += " " + _(
+            "{amount} more on its disputed invoices is held until the disputes are settled: "
+            "the law grants it only where the firm has fulfilled its side of the contract, "
+            "which a dispute contests."
+        ).format(amount=wording.money(held.disputed, currency))
+    if held.unapplied_claim > 0:
+        text += " " + _(
+            "{amount} more on the invoices its unapplied payments and credit notes "
+            "({unapplied}) would pay is left out: apply them in your books first."
+        ).format(amount=wording.money(held.unapplied_claim, currency),
+                 unapplied=wording.money(held.unapplied, currency))
+    return text
+
+
+def _unapplied_sentence(unapplied: Decimal, open_balance: Decimal, currency: str) -> str:
+    """The summary's sentence about a client's unapplied money beside its open invoices: a
+    person must apply it before acting on what the open invoices say."""
+    if unapplied >= open_balance:
+        return _(
+            "{amount} of its payments and credit notes are unapplied, as much as its open "
+            "balance of {open}: apply them in your books before acting; its open invoices "
+            "are not judged late until then."
+        ).format(amount=wording.money(unapplied, currency),
+                 open=wording.money(open_balance, currency))
+    return _(
+        "{amount} of its payments and credit notes are unapplied, against an open balance "
+        "of {open}: apply them in your books before acting; no interest is claimed on the "
+        "invoices they would pay."
+    ).format(amount=wording.money(unapplied, currency),
+             open=wording.money(open_balance, currency))
 
 
 def _missing_rates(missing: Sequence[tuple[str, date]], most: int | None = None) -> str:
@@ -1825,10 +2029,11 @@ def _barred_by_currency(
 
 
 def _data_quality(
-    ledger: Ledger, checked: Iterable[_Checked], policy: Policy
+    ledger: Ledger, checked: Iterable[_Checked], policy: Policy, *, as_of: date | None = None
 ) -> DataQuality:
     """The review's data-quality summary; ``checked`` holds (at least) every replay that is
-    paid with no date, or that the source disagrees with, in ledger order."""
+    paid with no date, or that the source disagrees with, in ledger order. With ``as_of``,
+    also each client's unapplied money beside open invoices on that date."""
     rejected = ledger.report.rejected
     unknown: list[str] = []
     mismatches: list[str] = []
@@ -1929,6 +2134,10 @@ def _data_quality(
             ).format(n=len(finer))
         )
         groups.add("excess_precision", notes[-1], None)
+    if as_of is not None:
+        for client, sentence in _unapplied_notes(ledger, as_of, policy):
+            notes.append(_("{client}: {sentence}").format(client=client, sentence=sentence))
+            groups.add("unapplied_money", notes[-1], None)
     law = _law_default_note(ledger, policy)
     if law is not None:
         notes.append(law)
@@ -1950,6 +2159,28 @@ def _data_quality(
         groups=groups.result(),
         warnings=ledger.report.warnings,
     )
+
+
+def _unapplied_notes(
+    ledger: Ledger, as_of: date, policy: Policy
+) -> Iterator[tuple[str, str]]:
+    """Each client (by id) with payments or credit notes unapplied on ``as_of`` and open
+    invoices: its name and the sentence the review's summary says of it. An open invoice the
+    money would pay is open only until it is applied in the books (docs/review.md,
+    "Unapplied money")."""
+    profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
+    money: dict[str, tuple[Decimal, Decimal]] = {}
+    for customer, profile in profiles.items():
+        free = profile.unapplied_cash + profile.unapplied_credit
+        if free > 0 or profile.open_balance > 0:
+            client = ledger.group_of(customer)
+            held = money.get(client, (ZERO, ZERO))
+            money[client] = (held[0] + free, held[1] + profile.open_balance)
+    currency = ledger.base_currency
+    for client in sorted(money):
+        free, open_balance = money[client]
+        if free > 0 and open_balance > 0:
+            yield client_name(ledger, client), _unapplied_sentence(free, open_balance, currency)
 
 
 def _law_default_note(ledger: Ledger, policy: Policy) -> str | None:
@@ -2140,6 +2371,8 @@ def _book_summary(
     left_out: Mapping[str, Decimal] | None = None,
     barred_unconvertible: Mapping[str, Decimal] | None = None,
     missing_rates: Sequence[tuple[str, date]] = (),
+    disputed: Decimal = ZERO,
+    unapplied: Decimal = ZERO,
 ) -> str:
     """The book's summary. ``left_out``: the fixed compensation no client's claimable counts
     for want of a rate, by currency; ``missing_rates``: the rates the ledger's FxTable lacks
@@ -2171,14 +2404,25 @@ def _book_summary(
             hhi=wording.number(revenue.hhi),
             top=wording.percent(revenue.top_shares.get(1)),
         )
+    # What is held back (disputed invoices, invoices unapplied money would pay) is said
+    # apart from what the law grants on the rest (docs/claims.md, "Disputed invoices").
+    granted = claimable - disputed - unapplied
+    held = ""
+    if disputed > 0:
+        held += _(" ({amount} more on disputed invoices, held until the disputes are "
+                  "settled)").format(amount=wording.money(disputed, currency))
+    if unapplied > 0:
+        held += _(" ({amount} more on invoices that unapplied payments would pay)").format(
+            amount=wording.money(unapplied, currency))
     if financing > 0:
         text += _(" Late payment cost {amount} in financing").format(
             amount=wording.money(financing, currency)
         )
-        if claimable > 0:
+        if granted > 0 or held:
             text += _("; the law grants {amount} in interest and compensation").format(
-                amount=wording.money(claimable, currency)
+                amount=wording.money(granted, currency)
             )
+        text += held
         if time_barred > 0 or barred_unconvertible:
             text += _(" ({amount} more is time-barred)").format(amount=_amounts(
                 _barred_by_currency(time_barred, currency, barred_unconvertible)))
@@ -2187,7 +2431,8 @@ def _book_summary(
         # No late payment in the window, but older late invoices still owe what the law
         # grants (or owed it: time-barred): said as when the window has lateness.
         text += _(" The law grants {amount} in interest and compensation for late "
-                  "payment").format(amount=wording.money(claimable, currency))
+                  "payment").format(amount=wording.money(granted, currency))
+        text += held
         if time_barred > 0 or barred_unconvertible:
             text += _(" ({amount} more is time-barred)").format(amount=_amounts(
                 _barred_by_currency(time_barred, currency, barred_unconvertible)))

@@ -34,6 +34,7 @@ from clientguard.money import ONE, ZERO, to_decimal
 from clientguard.policy import Policy
 from clientguard.settlement import (
     Replay,
+    UnappliedCash,
     cancelled_by_credit,
     check_as_of,
     is_late,
@@ -271,6 +272,7 @@ def payment_profiles(
     as_of: date,
     policy: Policy | None = None,
     only: Callable[[Invoice], bool] | None = None,
+    by: Callable[[str], str] | None = None,
 ) -> dict[str, PaymentProfile]:
     """Each customer's payment profile as of ``as_of``, by customer id (sorted).
 
@@ -280,12 +282,18 @@ def payment_profiles(
     the others were not in the ledger: counts, shares, days, costs, balances, aging, the oldest
     open invoice, the periods and the trend series (the undisputed invoices of a disputing
     client are judged so); a customer none of whose invoices it accepts has an empty profile.
+    With ``by`` (a customer id to the key its invoices and unapplied money count under, e.g.
+    ``ledger.group_of``), the profiles are of those keys: one profile of all the invoices of
+    the customers ``by`` maps to one key, as if they were one customer's (the review judges
+    lateness per client so: docs/review.md, "How lateness is judged").
     Raises TypeError when ``as_of`` is not a date.
     """
     check_as_of(as_of)
     policy = policy or Policy()
-    tallies = _scan(ledger, as_of, policy, only)
+    tallies = _scan(ledger, as_of, policy, only, by)
     unapplied = unapplied_cash(ledger, as_of=as_of)
+    if by is not None:
+        unapplied = _unapplied_by(unapplied, by)
     window_start = as_of - timedelta(days=policy.lookback_days - 1)
     recent_start = as_of - timedelta(days=policy.recent_days - 1)
     before_end = recent_start - timedelta(days=1)
@@ -301,11 +309,26 @@ def payment_profiles(
     return profiles
 
 
+def _unapplied_by(
+    unapplied: dict[str, UnappliedCash], by: Callable[[str], str]
+) -> dict[str, UnappliedCash]:
+    """Each customer's unapplied money added up under its key ``by`` gives."""
+    summed: dict[str, UnappliedCash] = {}
+    for customer, cash in unapplied.items():
+        key = by(customer)
+        held = summed.get(key)
+        summed[key] = cash if held is None else held.model_copy(update={
+            "payments": held.payments + cash.payments, "credit": held.credit + cash.credit})
+    return summed
+
+
 def _scan(
-    ledger: Ledger, as_of: date, policy: Policy, only: Callable[[Invoice], bool] | None = None
+    ledger: Ledger, as_of: date, policy: Policy, only: Callable[[Invoice], bool] | None = None,
+    by: Callable[[str], str] | None = None,
 ) -> dict[str, _Tally]:
     """One pass over the replay, adding each invoice to its customer's tally (with ``only``,
-    each invoice it accepts; the customers of the others get a tally all the same)."""
+    each invoice it accepts; the customers of the others get a tally all the same; with
+    ``by``, to the tally of the key ``by`` gives its customer)."""
     window_start = as_of - timedelta(days=policy.lookback_days)  # excluded: (start, as_of]
     recent_start = as_of - timedelta(days=policy.recent_days)
     trend_start = as_of - timedelta(days=policy.trend_history_days)
@@ -325,8 +348,10 @@ def _scan(
         for row in rows:
             if only(row.invoice):
                 kept.append(row)
-            elif row.invoice.customer_id not in tallies:
-                tallies[row.invoice.customer_id] = _Tally()
+            else:
+                key = row.invoice.customer_id if by is None else by(row.invoice.customer_id)
+                if key not in tallies:
+                    tallies[key] = _Tally()
         rows = kept
     for row in rows:
         # The fields read by name, each where it is needed: unpacking every row would touch
@@ -335,14 +360,16 @@ def _scan(
         invoice = row.invoice
         status = row.status
         due = invoice.due_date
+        # The tally's key: the customer, or the client ``by`` counts it under.
+        customer = invoice.customer_id if by is None else by(invoice.customer_id)
         if due <= earliest and status == "settled":
             # Most of a long ledger: settled, and due before any window looks.
-            if invoice.customer_id not in tallies:
-                tallies[invoice.customer_id] = _Tally()
+            if customer not in tallies:
+                tallies[customer] = _Tally()
             continue
-        tally = tallies.get(invoice.customer_id)
+        tally = tallies.get(customer)
         if tally is None:
-            tally = tallies[invoice.customer_id] = _Tally()
+            tally = tallies[customer] = _Tally()
         if status == "paid_date_unknown":
             tally.unknown += window_start < due <= as_of
             continue

@@ -47,9 +47,15 @@ from clientguard.metrics.concentration import (
     window,
     without_client,
 )
-from clientguard.metrics.lateness import PaymentProfile
+from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of, unapplied_cash
+from clientguard.settlement import check_as_of, replay, unapplied_cash
+from clientguard.signals.lateness import (
+    Materiality,
+    dispute_splits,
+    lateness_key,
+    materiality,
+)
 from clientguard.signals.shared import held, shared
 from clientguard.signals.workload import _window_workload, flag_capacity, rush_findings
 
@@ -143,8 +149,12 @@ def concentration(
         covered = _covered(ledger, as_of, positions, policy)
         owing = {c: p for c, p in positions.items() if c not in covered}
         findings += flag_receivables_concentration(report, policy, owing)
+        aging = {c: p for c, p in owing.items() if p.aged_share > policy.cross_aging_share}
+        disputed = _aged_disputed(ledger, as_of, policy, aging)
         findings += flag_cross_aging(
-            owing, policy, as_of=as_of, currency=ledger.base_currency, names=report.names
+            owing, policy, as_of=as_of, currency=ledger.base_currency, names=report.names,
+            disputed=disputed, material=_aging_materiality(ledger, as_of, policy, aging,
+                                                           disputed),
         )
     else:
         work = shared("workload", ledger, as_of, policy, _window_workload)
@@ -179,6 +189,64 @@ def _covered(
         client
         for client, position in positions.items()
         if free.get(client, Decimal(0)) >= position.open_balance
+    }
+
+
+def _aged_disputed(
+    ledger: Ledger, as_of: date, policy: Policy, positions: Mapping[str, ReceivablesPosition]
+) -> dict[str, Decimal]:
+    """Per client of ``positions``, the open balance (base currency) of its aged invoices
+    disputed as of ``as_of``: a dispute's business, not old debt to collect."""
+    disputed_ids = {
+        invoice_id: client
+        for client, position in positions.items()
+        for invoice_id in position.aged_invoice_ids
+        if ledger.invoice(invoice_id).disputed_by(as_of)
+    }
+    if not disputed_ids:
+        return {}
+    balances: dict[str, Decimal] = {}
+    for row in replay(ledger, as_of=as_of, policy=policy):
+        client = disputed_ids.get(row.invoice.id)
+        if client is not None and row.status == "open":
+            balances[client] = balances.get(client, Decimal(0)) + (
+                row.open_balance * ledger.rate_to_base(row.invoice))
+    return balances
+
+
+def _aging_materiality(
+    ledger: Ledger, as_of: date, policy: Policy, positions: Mapping[str, ReceivablesPosition],
+    disputed: Mapping[str, Decimal],
+) -> dict[str, Materiality]:
+    """Per client of ``positions``, whether its old debt is worth acting on, by the lateness
+    test (:func:`clientguard.signals.lateness.materiality`, docs/review.md "Materiality"): its
+    lateness's yearly financing cost (its undisputed invoices' where it disputes some), or its
+    undisputed aged balance against the client's and the firm's invoicing due in the window."""
+    if not positions:
+        return {}
+    profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
+    splits = shared("dispute_splits", ledger, as_of, policy, dispute_splits)
+    key = lateness_key(ledger)
+    group_of = ledger.group_of
+    cost: dict[str, Decimal] = {}
+    invoiced: dict[str, Decimal] = {}
+    for customer, profile in profiles.items():
+        client = group_of(customer)
+        cost[client] = cost.get(client, Decimal(0)) + profile.financing_cost
+        invoiced[client] = invoiced.get(client, Decimal(0)) + profile.amount_due
+    for lateness_client in {key(c) for c in profiles}:
+        split = splits.get(lateness_client)
+        if split is not None:
+            client = group_of(lateness_client)
+            cost[client] = cost.get(client, Decimal(0)) - split.disputed_cost
+    firm = sum(invoiced.values(), Decimal(0))
+    return {
+        client: materiality(
+            max(cost.get(client, Decimal(0)), Decimal(0)),
+            position.aged_balance - disputed.get(client, Decimal(0)),
+            invoiced.get(client, Decimal(0)),
+            firm_invoiced=firm, policy=policy, currency=ledger.base_currency)
+        for client, position in positions.items()
     }
 
 
@@ -353,50 +421,76 @@ def flag_cross_aging(
     as_of: date,
     currency: str,
     names: Mapping[str, str] | None = None,
+    disputed: Mapping[str, Decimal] | None = None,
+    material: Mapping[str, Materiality] | None = None,
 ) -> list[Finding]:
     """A warning for each client with more than ``cross_aging_share`` of its open balance on
     invoices over ``cross_aging_days`` past their invoice date: under the cross-aging
     ("taint") rule a lender then refuses the client's whole balance, not only the old part.
 
+    ``disputed``: per client, the part of its aged balance on disputed invoices; the share is
+    then of its undisputed aged balance (a disputed invoice is the dispute's business, not old
+    debt to collect), and the sentence says the disputed part apart. ``material``: per client,
+    whether the old debt is worth acting on (:func:`clientguard.signals.lateness.materiality`):
+    where it is not, the finding is at most ``watch`` and says why, as lateness does.
+
     ``positions`` must have been computed with ``aged_after_days = policy.cross_aging_days``.
     """
     findings = []
     for client, position in positions.items():
-        share = position.aged_share
+        held = (disputed or {}).get(client, Decimal(0))
+        aged = position.aged_balance - held
+        if held and position.open_balance:
+            share = aged / position.open_balance
+        else:
+            share = position.aged_share
         if share is None or share <= policy.cross_aging_share:
             continue
         name = (names or {}).get(client, client)
+        matters = (material or {}).get(client)
+        severity = Severity.WARNING
+        if matters is not None and not matters.material:
+            severity = Severity.WATCH
+        message = _(
+            "{share} of {name}'s open balance ({aged} of {open}) is over {days} past "
+            "invoice date; under the common {rule} cross-aging rule a lender "
+            "would refuse all {open} of it."
+        ).format(
+            share=wording.share(share),
+            name=name,
+            aged=wording.money(aged, currency),
+            open=wording.money(position.open_balance, currency),
+            days=wording.count(policy.cross_aging_days, "day"),
+            rule=wording.share(policy.cross_aging_share),
+        )
+        if held:
+            message = message[:-1] + _(
+                "; {amount} more of it is on disputed invoices, left to the dispute."
+            ).format(amount=wording.money(held, currency))
+        if severity is Severity.WATCH and matters is not None:
+            message = f"{message[:-1]}; {matters.reason}."
         findings.append(
             Finding(
                 customer_id=client,
                 signal=Signal.CROSS_AGING,
-                severity=Severity.WARNING,
+                severity=severity,
                 metric="aged_share",
                 value=share,
                 threshold=policy.cross_aging_share,
-                message=_(
-                    "{share} of {name}'s open balance ({aged} of {open}) is over {days} past "
-                    "invoice date; under the common {rule} cross-aging rule a lender "
-                    "would refuse all {open} of it."
-                ).format(
-                    share=wording.share(share),
-                    name=name,
-                    aged=wording.money(position.aged_balance, currency),
-                    open=wording.money(position.open_balance, currency),
-                    days=wording.count(policy.cross_aging_days, "day"),
-                    rule=wording.share(policy.cross_aging_share),
-                ),
+                message=message,
                 evidence=Evidence(
                     record_kind="invoice",
                     record_ids=position.aged_invoice_ids,
                     numbers={
                         "aged_share": share,
-                        "aged_balance": position.aged_balance,
+                        "aged_balance": aged,
+                        "aged_disputed": held,
                         "open_balance": position.open_balance,
                         "currency": currency,
                         "aged_invoices": len(position.aged_invoice_ids),
                         "open_invoices": len(position.invoice_ids),
                         "oldest_days": position.oldest_days,
+                        "material": "no" if severity is Severity.WATCH else "yes",
                     },
                     period=(as_of, as_of),
                 ),

@@ -31,7 +31,7 @@ currency's minor unit); the findings' values and evidence keep full precision.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
@@ -43,9 +43,11 @@ from clientguard.frozen import Frozen
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext
 from clientguard.ledger import Ledger
+from clientguard.metrics.concentration import client_name
 from clientguard.metrics.cost.interest import carrying_cost
 from clientguard.metrics.lateness import DAYS_PER_YEAR, PaymentProfile, payment_profiles
 from clientguard.metrics.trend import LatenessTrend, fisher_exact_greater, lateness_trend
+from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import cancelled_by_credit, check_as_of, is_cancelled, replay
 from clientguard.signals.shared import shared
@@ -54,6 +56,7 @@ __all__ = [
     "DisputeSplit",
     "Materiality",
     "aggravating_facts",
+    "client_profiles",
     "dispute_splits",
     "flag_chronic_late",
     "flag_dispute",
@@ -61,9 +64,11 @@ __all__ = [
     "late_payer_findings",
     "late_payers",
     "late_payment",
+    "lateness_key",
     "lateness_severity",
     "materiality",
     "recently_better",
+    "unapplied_covers",
     "undisputed_profile",
     "yearly_cost",
 ]
@@ -78,17 +83,99 @@ def late_payment(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     findings as of ``as_of``, most serious first (the signal interface of
     :mod:`clientguard.signals`).
 
-    Per customer (never per group: lateness is a habit of the company that pays). Lateness
-    that is not material (:func:`materiality`) is at most ``watch``; a customer whose late
+    Per client (:func:`client_profiles`): the companies of a group, and customers linked
+    across sources, are judged as one client, on all their invoices together, as every other
+    signal judges them (until 2026-12-07 each company was judged alone, so a client of two
+    linked customers with two invoices each, all 60 days late, escaped judgement). Lateness
+    that is not material (:func:`materiality`) is at most ``watch``; a client whose late
     invoices are mostly disputed gets a ``dispute`` finding and its chronic lateness is judged
-    on its undisputed invoices alone.
+    on its undisputed invoices alone; a client whose unapplied payments and credit cover its
+    open balance is judged on its settled invoices alone (:func:`unapplied_covers`).
     """
     check_as_of(as_of)
-    profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
-    names = {customer: ledger.name_of(customer) for customer in profiles}
+    profiles = dict(shared("client_profiles", ledger, as_of, policy, client_profiles))
+    names = {client: _client_name(ledger, client) for client in profiles}
+    firm_due = sum((p.amount_due for p in profiles.values()), _ZERO)
+    covered = [c for c, p in profiles.items() if unapplied_covers(p)]
+    if covered:
+        # Its open invoices are open only until the money is applied in the books: not
+        # evidence of lateness (docs/review.md, "Unapplied money").
+        profiles.update(_settled_only(ledger, as_of, policy, covered))
     # Shared: the review reads the same splits for the payment-run advice.
     splits = shared("dispute_splits", ledger, as_of, policy, dispute_splits)
-    return late_payer_findings(profiles, policy=policy, names=names, disputes=splits)
+    return late_payer_findings(profiles, policy=policy, names=names, disputes=splits,
+                               firm_due=firm_due)
+
+
+def unapplied_covers(profile: PaymentProfile) -> bool:
+    """Whether the profile's unapplied payments and credit (not refunded) cover its whole open
+    balance, which is not zero: the client owes nothing net, as an aged-debtors report nets
+    them (docs/metrics/concentration.md, "Unapplied money")."""
+    return profile.open_balance > 0 and (
+        profile.unapplied_cash + profile.unapplied_credit >= profile.open_balance)
+
+
+def lateness_key(ledger: Ledger) -> Callable[[str], str]:
+    """A customer id to the key its lateness is judged under: its client (``group_of``) where
+    the client has more than one company (a group, or customers linked across sources), else
+    the customer itself (a group of one keeps its customer's id and name, as before)."""
+    group_of, members = ledger.group_of, ledger.members
+
+    def key(customer: str) -> str:
+        client = group_of(customer)
+        return client if len(members(client)) > 1 else customer
+
+    return key
+
+
+def client_profiles(
+    ledger: Ledger, *, as_of: date, policy: Policy
+) -> dict[str, PaymentProfile]:
+    """The payment profiles lateness is judged on, by :func:`lateness_key`: each customer's
+    own (``payment_profiles``), but one profile of all the invoices of a client of several
+    companies (a group, or linked customers), as if they were one customer's. Without such a
+    client, the customers' profiles themselves (no second pass)."""
+    profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
+    group_of, members = ledger.group_of, ledger.members
+    # The customers of a client of several companies (the client's id may be one of theirs).
+    joined = {customer for customer in ledger.customer_ids
+              if len(members(group_of(customer))) > 1}
+    if not joined:
+        return profiles
+    together = payment_profiles(
+        ledger, as_of=as_of, policy=policy,
+        only=lambda invoice: invoice.customer_id in joined, by=group_of)
+    clients = {group_of(customer) for customer in joined}
+    result = {c: p for c, p in profiles.items() if c not in joined}
+    result.update((c, together[c]) for c in clients if c in together)
+    return dict(sorted(result.items()))
+
+
+def _client_name(ledger: Ledger, client: str) -> str:
+    """The client's name as the review writes it: the customer's, or a group's members."""
+    if len(ledger.members(client)) == 1:
+        return ledger.name_of(client)
+    return client_name(ledger, client)
+
+
+def _settled_only(
+    ledger: Ledger, as_of: date, policy: Policy, clients: list[str]
+) -> dict[str, PaymentProfile]:
+    """The profiles of ``clients`` (keys of :func:`lateness_key`) on their invoices not open
+    on ``as_of`` alone: what their lateness is judged on when their unapplied money covers
+    every open invoice."""
+    key = lateness_key(ledger)
+    wanted = set(clients)
+    open_ids = {
+        row.invoice.id for row in replay(ledger, as_of=as_of, policy=policy)
+        if row.status == "open" and key(row.invoice.customer_id) in wanted
+    }
+    settled = payment_profiles(
+        ledger, as_of=as_of, policy=policy,
+        only=lambda invoice: (
+            key(invoice.customer_id) in wanted and invoice.id not in open_ids),
+        by=key)
+    return {client: settled[client] for client in clients if client in settled}
 
 
 def late_payers(
@@ -161,6 +248,8 @@ def dispute_splits(
     grace, rate_of, base = policy.grace_days, ledger.rate_to_base, ledger.base_currency
     sums: dict[str, dict[str, Any]] = {}
     cancelled = cancelled_by_credit(ledger)
+    # Per client, as lateness is judged (late_payment): a group's companies together.
+    key = lateness_key(ledger)
     for row in replay(ledger, as_of=as_of, policy=policy):
         invoice, days_late = row.invoice, row.days_late
         due = invoice.due_date
@@ -170,7 +259,7 @@ def dispute_splits(
             # disputed balance overdue, and makes the client one with a split).
             part = "disputed" if invoice.disputed_by(as_of) else "undisputed"
             rate = _ONE if invoice.currency == base else rate_of(invoice)
-            _tally(sums, invoice.customer_id)[part]["overdue"] += row.open_balance * rate
+            _tally(sums, key(invoice.customer_id))[part]["overdue"] += row.open_balance * rate
             continue
         if not window_start < due <= as_of or days_late is None or invoice.total == _ZERO:
             continue
@@ -186,7 +275,7 @@ def dispute_splits(
             amount_days += row.open_balance * days_late
             overdue = row.open_balance * rate
         part = "disputed" if invoice.disputed_by(as_of) else "undisputed"
-        tally = _tally(sums, invoice.customer_id)[part]
+        tally = _tally(sums, key(invoice.customer_id))[part]
         tally["due"] += 1
         tally["amount"] += amount
         tally["weighted"] += amount * days_late
@@ -204,8 +293,9 @@ def dispute_splits(
     alone = payment_profiles(
         ledger, as_of=as_of, policy=policy,
         only=lambda invoice: (
-            invoice.customer_id in disputing and not invoice.disputed_by(as_of)
+            key(invoice.customer_id) in disputing and not invoice.disputed_by(as_of)
         ),
+        by=key,
     )
     splits = {}
     for customer, parts in sums.items():
@@ -271,14 +361,17 @@ def late_payer_findings(
     policy: Policy,
     names: Mapping[str, str] | None = None,
     disputes: Mapping[str, DisputeSplit] | None = None,
+    firm_due: Decimal | None = None,
 ) -> list[Finding]:
     """The late-payment findings for profiles already computed, most serious first.
 
-    Materiality weighs each customer's overdue balance against the invoicing of all the
-    profiles given (the firm's, when they are every customer's)."""
+    Materiality weighs each customer's overdue balance against ``firm_due``, the firm's
+    invoicing due in the window; by default the invoicing of all the profiles given (the
+    firm's, when they are every customer's)."""
     names = names or {}
     disputes = disputes or {}
-    firm_due = sum((p.amount_due for p in profiles.values()), _ZERO)
+    if firm_due is None:
+        firm_due = sum((p.amount_due for p in profiles.values()), _ZERO)
     findings = []
     for customer, profile in profiles.items():
         name = names.get(customer, customer)
@@ -352,21 +445,27 @@ def materiality(
     reaches ``material_overdue`` and ``material_overdue_client_share`` of the client's
     invoicing; the overdue balance reaches ``material_overdue_firm_share`` of the firm's
     invoicing. ``docs/review.md`` argues each default.
+
+    The yearly cost and the overdue balance are compared as the sentence writes them, rounded
+    half-even to the currency's minor unit: 39.9999 EUR a year is written "40.00 EUR" and is
+    material from 40.00 EUR (until 2026-12-07 it was "only watched: it costs 40.00 EUR a year
+    (material from 40.00 EUR)"). The returned numbers keep full precision.
     """
     yearly = yearly_cost(cost, policy)
     firm_line = policy.material_overdue_firm_share * firm_invoiced
-    if yearly >= policy.material_late_cost:
+    shown_yearly, shown_overdue = round_money(yearly, currency), round_money(overdue, currency)
+    if shown_yearly >= policy.material_late_cost:
         return Materiality(True, yearly, overdue,
                            _("it costs {yearly} a year (material from {limit})").format(
                                yearly=wording.money(yearly, currency),
                                limit=wording.money(policy.material_late_cost, currency)))
     client_line = max(policy.material_overdue, policy.material_overdue_client_share * invoiced)
-    if overdue > 0 and overdue >= client_line:
+    if overdue > 0 and shown_overdue >= round_money(client_line, currency):
         return Materiality(True, yearly, overdue,
                            _("{overdue} is overdue (material from {limit})").format(
                                overdue=wording.money(overdue, currency),
                                limit=wording.money(client_line, currency)))
-    if overdue > 0 and firm_invoiced > 0 and overdue >= firm_line:
+    if overdue > 0 and firm_invoiced > 0 and shown_overdue >= round_money(firm_line, currency):
         return Materiality(True, yearly, overdue,
                            _("{overdue} is overdue, {share} of the firm's invoicing (material "
                              "from {limit})").format(
@@ -537,9 +636,20 @@ def flag_chronic_late(
         sentence += _("; invoice {invoice} is {days} past due and unpaid").format(
             invoice=profile.oldest_open_invoice_id, days=wording.quantity(oldest, "day")
         )
-    if profile.financing_cost > 0:
+    if profile.financing_cost > 0 and (profile.period[1] - profile.period[0]).days + 1 in (
+            365, 366):
         sentence += _("; carrying the lateness cost {cost} at {rate} a year").format(
             cost=wording.money(profile.financing_cost, profile.currency),
+            rate=_percent(policy.cost_of_capital),
+        )
+    elif profile.financing_cost > 0:
+        # Another window than a year: its cost is the window's, and the materiality reason's
+        # "a year" is that cost scaled to 365 days; the sentence says which is which.
+        sentence += _(
+            "; carrying the lateness cost {cost} over {window} at {rate} a year"
+        ).format(
+            cost=wording.money(profile.financing_cost, profile.currency),
+            window=wording.window(profile.period),
             rate=_percent(policy.cost_of_capital),
         )
     better = recently_better(profile, policy)
