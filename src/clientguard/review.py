@@ -1784,8 +1784,6 @@ def _term_revisions(
         )
     revenue_finding = signals.get(Signal.REVENUE_CONCENTRATION)
     if revenue_finding is not None and revenue_finding.value >= policy.revenue_share_warning:
-        # Below the warning line the share is already under the target the advice names
-        # (until 2026-12-07 a client at 11% was told to bring its share "under 20%").
         revisions.append(
             Revision(
                 kind="no_exclusivity",
@@ -1793,6 +1791,21 @@ def _term_revisions(
                     "Agree no exclusivity and win other clients, to bring its share of "
                     "revenue under {share}."
                 ).format(share=wording.percent(policy.revenue_share_warning)),
+                because=Signal.REVENUE_CONCENTRATION,
+            )
+        )
+    elif revenue_finding is not None:
+        # Below the warning line the share is already under it: the advice is to keep it
+        # there, with the share it has now (until 2026-12-07 a client at 11% was told to
+        # "bring its share of revenue under 20%").
+        revisions.append(
+            Revision(
+                kind="no_exclusivity",
+                message=_(
+                    "Agree no exclusivity and win other clients, to keep its share of revenue "
+                    "({now} now) under {share}."
+                ).format(now=wording.percent(revenue_finding.value),
+                         share=wording.percent(policy.revenue_share_warning)),
                 because=Signal.REVENUE_CONCENTRATION,
             )
         )
