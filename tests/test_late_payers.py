@@ -249,7 +249,7 @@ def test_short_history_message() -> None:
 
 def test_findings_are_per_customer_and_sorted_by_severity() -> None:
     records = [
-        customer("calm"), customer("slow", group="g"), customer("slower", group="g"),
+        customer("calm"), customer("slow"), customer("slower"),
         *client("calm", [0] * 6, named=False),
         *client("slow", [0, 6, 0, 6, 6, 6], named=False),  # watch
         *client("slower", [0, 75, 0, 75, 75, 75], named=False, last_month_back=3),  # critical
@@ -257,6 +257,24 @@ def test_findings_are_per_customer_and_sorted_by_severity() -> None:
     found = late_payers(ledger(*records), as_of=AS_OF, policy=BANDS)
     assert [(f.customer_id, f.severity) for f in found] == [
         ("slower", Severity.CRITICAL), ("slow", Severity.WATCH)]
+
+
+def test_a_group_is_judged_as_one_client() -> None:
+    # The two companies of group g together (docs/review.md, "Lateness per client"): 12
+    # invoices of 100, 8 late (4 by 6 days, 4 by 75): late share 8/12, chronic; weighted
+    # (4 x 6 + 4 x 75) x 100 / 1,200 = 27 days, above 15 and not above 45: a warning (no
+    # aggravation under BANDS). Until 2026-12-07 each company was judged alone (slow watch,
+    # slower critical).
+    records = [
+        customer("calm"), customer("slow", group="g"), customer("slower", group="g"),
+        *client("calm", [0] * 6, named=False),
+        *client("slow", [0, 6, 0, 6, 6, 6], named=False),
+        *client("slower", [0, 75, 0, 75, 75, 75], named=False, last_month_back=3),
+    ]
+    found = late_payers(ledger(*records), as_of=AS_OF, policy=BANDS)
+    assert [(f.customer_id, f.signal, f.severity) for f in found] == [
+        ("g", Signal.CHRONIC_LATE, Severity.WARNING)]
+    assert found[0].evidence.numbers["weighted_days_late"] == 27
 
 
 def test_pure_flagging_over_profiles_gives_the_same_findings() -> None:

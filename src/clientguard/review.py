@@ -1938,8 +1938,7 @@ def _unapplied_sentence(unapplied: Decimal, open_balance: Decimal, currency: str
                  open=wording.money(open_balance, currency))
     return _(
         "{amount} of its payments and credit notes are unapplied, against an open balance "
-        "of {open}: apply them in your books before acting; no interest is claimed on the "
-        "invoices they would pay."
+        "of {open}: apply them in your books before acting."
     ).format(amount=wording.money(unapplied, currency),
              open=wording.money(open_balance, currency))
 

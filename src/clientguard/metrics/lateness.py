@@ -13,8 +13,9 @@ The company-level variants with one name each, never an ambiguous "DSO": :func:`
 :func:`average_payment_delay`. They are plain formulas over numbers the caller passes, checked
 against the worked examples in ``reference/metrics/test_vectors.json``.
 
-Lateness is per customer, even where customers share a ``group_id``: paying late is a habit of
-the company that pays. Pure: no clock, no I/O, no thresholds beyond what the policy says the
+Profiles are per customer, even where customers share a ``group_id`` (each company's own
+history); ``by`` gives one profile per client, which the review judges lateness on
+(docs/review.md, "Lateness per client"). Pure: no clock, no I/O, no thresholds beyond what the policy says the
 window and grace are. Amounts are in the base currency, each invoice at its own rate
 (:meth:`Ledger.rate_to_base`), and never rounded here.
 """
@@ -120,7 +121,7 @@ class PaymentProfile(Frozen):
     """How one customer pays, as of a date, over the policy's look-back window."""
 
     customer_id: str
-    """The customer (never a group: lateness is a habit of the paying company)."""
+    """The customer; with ``payment_profiles(..., by=...)``, the key ``by`` gives (a client)."""
     as_of: date
     """The date of the replay."""
     currency: str
