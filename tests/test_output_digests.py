@@ -97,7 +97,19 @@ compensation the ledger cannot convert (schema 1.8: ``time_barred_unconvertible`
 and each client; docs/report-schema.md): the JSON digests of both, each gaining 40 lines,
 every one ``{}``; with those lines taken out and the version put back to 1.7, each JSON is the
 previous digest again, compared on the day of the change (2026-12-07); the table, CSV and HTML
-are unchanged.
+are unchanged. Unapplied money beside open invoices is said (2026-12-07, docs/review.md,
+"Unapplied money"): the evidence line gains ", unapplied X EUR", the client's summary "X EUR
+of its payments and credit notes are unapplied, against an open balance of Y EUR: apply them
+in your books before acting.", and the data quality one note per such client (a group of
+kind ``unapplied_money``); the client below the warning share is told "to keep its share of
+revenue (12% now) under 20%" (was "to bring its share of revenue under 20%", Orbis Media, at
+12%), and the ``cross_aging`` evidence gains ``aged_disputed`` and ``material``: the table,
+JSON and HTML digests of both. Compared field by field on the day of the change, no verdict,
+finding (signal and severity), revision kind or amount, book field or CSV byte moved in
+either sample: the sample firm's JSON has 11 lines changed and 17 added (5 evidence lines, 3
+summaries, the no-exclusivity sentence, Copperleaf Foods' cross-aging evidence, 3 notes and
+their group), the 100,000 invoices' 52 changed and 38 added (25 evidence lines, 24
+summaries, the same others).
 """
 
 from __future__ import annotations
@@ -113,16 +125,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "1d02091247cd18f900292260c589df895f84f6422ee263bfe932914acc07e9e6",
-        "json": "1d8ed358b21c6b517e0f5b344cbbdbdae1f64d93aa64eb7b33269783fa375171",
+        "table": "9aa8d7c55996eda630185d8741ead996f8300d9a222b093161bdd18831746bd8",
+        "json": "cec0a831648f875c152a2d574bb2732f4c8b1a5e90687636f319b542277e95bb",
         "csv": "53cdc01c89c106f671bf8902a3a6b406132210c0022c20627ec640d8d4e9a82c",
-        "html": "29685fcad0846fb9f215f8940463dcd27dae849cb3f0c83b5d9dfaf4ab840ac8",
+        "html": "e9bd668545c5b61d6040049ce423cdb85fbb068d04168a5cb8ea7b991b3ba42f",
     },
     100_000: {
-        "table": "58ab09dce3b673af41bd1732d03f7f7f4691b68b3f7673519bd8dae51467e9ef",
-        "json": "c1641db245a84cdc6cf4fabb810390558f28434c67d205db04b45ddb6c939157",
+        "table": "2f59d3d33810956a68ee3c97c3f29eb6151c56f1e66124040e9714002619d50c",
+        "json": "e5c2a1aa4681fea1812a6a97cd0d64889893d4580710e2ab6728d046acb9e66c",
         "csv": "3509e12f3bc445f9fa0373d2b02a6e9a63f8d2cc5d5205c40ef909acd6da62f2",
-        "html": "e862b3d6852c4d636273ba468c66d44c12d06d6302f129b02c13414f4083a708",
+        "html": "b360811f8284eb2065776ae620096d483c352ef7811353badeb46bd7e6e71a31",
     },
 }
 

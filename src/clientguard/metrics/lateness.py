@@ -15,9 +15,9 @@ against the worked examples in ``reference/metrics/test_vectors.json``.
 
 Profiles are per customer, even where customers share a ``group_id`` (each company's own
 history); ``by`` gives one profile per client, which the review judges lateness on
-(docs/review.md, "Lateness per client"). Pure: no clock, no I/O, no thresholds beyond what the policy says the
-window and grace are. Amounts are in the base currency, each invoice at its own rate
-(:meth:`Ledger.rate_to_base`), and never rounded here.
+(docs/review.md, "Lateness per client"). Pure: no clock, no I/O, no thresholds beyond what
+the policy says the window and grace are. Amounts are in the base currency, each invoice at
+its own rate (:meth:`Ledger.rate_to_base`), and never rounded here.
 """
 
 from __future__ import annotations
