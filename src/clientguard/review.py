@@ -194,7 +194,8 @@ class ClientReview(Frozen):
     """The concrete revisions its findings suggest."""
     what_if: WhatIf
     profiles: dict[str, PaymentProfile]
-    """Payment profile of each member (lateness is a habit of the paying company)."""
+    """Payment profile of each member (each company's own history; the lateness findings judge
+    the client's invoices together: docs/review.md, "Lateness per client")."""
     costs: dict[str, ClientLatenessCost]
     """What each member's late invoices due in the window cost."""
     financing_cost: Decimal
