@@ -22,7 +22,7 @@ import pytest
 
 from clientguard import gcpause
 from clientguard.errors import DataError
-from clientguard.forecast.model import _paid_columns, learn
+from clientguard.forecast.model import _late_open, _paid_columns, learn
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Ledger
 from clientguard.model import Invoice, Payment
@@ -365,11 +365,20 @@ def test_the_calibration_model_is_the_one_learned_from_the_invoices_paid_by_then
     start = as_of - timedelta(days=Policy().recent_days)
     paid_then = [r for r in rows if r.status == "settled" and r.settled_on is not None
                  and r.settled_on <= start]
-    direct = learn(book, as_of=start, rows=paid_then, calibrate=False)
+    # The model as of ``start`` learns from the invoices paid by then and from those open
+    # then and already late (right-censored): the calibration reads both off the replay as
+    # of ``as_of`` (an invoice settled after ``start`` was open on it), with no replay as of
+    # ``start``.
+    direct = learn(book, as_of=start, rows=replay(book, as_of=start), calibrate=False)
+    assert [r.invoice.id for r in paid_then] == [
+        r.invoice.id for r in replay(book, as_of=start)
+        if r.status == "settled" and r.settled_on is not None]
     filtered = learn(book, as_of=start, rows=(), calibrate=False,
-                     _paid=_paid_columns(book, rows).by(start))
+                     _paid=_paid_columns(book, rows).by(start),
+                     _censored=_late_open(book, rows, start, Policy().grace_days,
+                                          settled_after=True))
     assert 30 < filtered.history < len(rows)
-    assert (filtered.history, filtered.k, filtered.tail) == (direct.history, direct.k, direct.tail)
+    assert (filtered.history, filtered.k) == (direct.history, direct.k)
     open_rows = _open_with_balance(book, rows)
     assert open_rows
     assert [filtered.predict(r, b) for r, b in open_rows] == [

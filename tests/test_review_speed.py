@@ -9,7 +9,6 @@ without validation must be the models validation makes, field by field.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import json
 import math
@@ -38,6 +37,7 @@ from clientguard.forecast import (
 )
 from clientguard.forecast.model import (
     _Z80,
+    MIN_PAID_BEYOND,
     WEEKS,
     _customers_billed,
     _day,
@@ -47,7 +47,6 @@ from clientguard.forecast.model import (
     _Paid,
     _pool_counts,
     _probability,
-    _share_above,
 )
 from clientguard.i18n import gettext as _
 from clientguard.ledger import Ledger
@@ -417,14 +416,16 @@ def reference_predict(model: Model, row: Replay, balance: Decimal) -> InvoiceFor
     # Known unpaid by the day before on its last day on time (docs/forecast.md, "An invoice
     # due on as_of"): a payment that day is on time and may not be in the data yet.
     known = _known(age, grace)
-    beyond = mixture.cdf(known) >= 1 - 1e-9
+    # Beyond what the history resolves (no paid delay longer, or late and fewer than
+    # MIN_PAID_BEYOND paid that late): not dated (docs/forecast.md, "Survival").
+    beyond = (mixture.cdf(mixture.top()) - mixture.cdf(known) <= 1e-9
+              or (known > grace and mixture.paid_after(known) < MIN_PAID_BEYOND))
+    low_d: int | None
+    mid_d: int | None
+    high_d: int | None
     if beyond:
-        tail = model.tail or [1]
-        low_d = known + tail[min(len(tail) - 1, int(0.1 * len(tail)))]
-        mid_d = known + tail[min(len(tail) - 1, int(0.5 * len(tail)))]
-        high_d = known + tail[min(len(tail) - 1, int(0.9 * len(tail)))]
-        p_late = 1.0 if known >= grace else _share_above(tail, grace - known)
-        p_late_30 = 1.0 if known >= 30 else _share_above(tail, 30 - known)
+        low_d = mid_d = high_d = None
+        p_late = p_late_30 = 1.0
     else:
         low_d = mixture.quantile(model.tail_level, known)
         mid_d = mixture.quantile(0.5, known)
@@ -442,6 +443,7 @@ def reference_predict(model: Model, row: Replay, balance: Decimal) -> InvoiceFor
         client_mean_delay=client.mean if client else None,
         client_trend=client.trend if client else None, pool=pool_name,
         pool_invoices=mixture.pool.n, disputed=disputed, beyond_history=beyond,
+        client_open_late=client.open_late if client else 0,
     )
 
 
@@ -451,13 +453,11 @@ def reference_weekly(model: Model, mixture: Any, one: InvoiceForecast) -> list[f
     known = _known(age, model.policy.grace_days)
     ends = [age + 7 * week for week in range(WEEKS + 1)]
     if one.beyond_history:
-        tail = model.tail or [1]
-        cumulative = [bisect.bisect_right(tail, end - known) / len(tail) for end in ends]
-    else:
-        base = mixture.cdf(known)
-        if base >= 1:
-            return [0.0] * WEEKS
-        cumulative = [(mixture.cdf(end) - base) / (1 - base) for end in ends]
+        return [0.0] * WEEKS  # all of it after the 13 weeks
+    base = mixture.cdf(known)
+    if base >= 1:
+        return [0.0] * WEEKS
+    cumulative = [(mixture.cdf(end) - base) / (1 - base) for end in ends]
     # A payment on as_of itself (an invoice on its last day on time) is still to come: week 1.
     cumulative[0] = 0.0
     return [max(0.0, cumulative[w + 1] - cumulative[w]) for w in range(WEEKS)]

@@ -1293,8 +1293,9 @@ def _forecast_command(args: argparse.Namespace) -> int:
         lines.append(
             f"{printable(one.invoice_id)[:17]:<18}"
             f"{printable(ledger.name_of(one.customer_id))[:17]:<18}"
-            f"{one.due_date.isoformat():<12}{one.predicted_on.isoformat():<12}"
-            f"{one.low.isoformat() + '..' + one.high.isoformat():<24}"
+            f"{one.due_date.isoformat():<12}"
+            f"{_forecast_day(one.predicted_on):<12}"
+            f"{_forecast_day(one.low) + '..' + _forecast_day(one.high, '?'):<24}"
             f"{one.p_late:>7.0%}{one.p_late_30:>7.0%}"
         )
         lines.extend(textwrap.wrap(_("rests on: {basis}").format(
@@ -1302,6 +1303,12 @@ def _forecast_command(args: argparse.Namespace) -> int:
                                    initial_indent="  ", subsequent_indent="    "))
     _write_stdout("\n".join(lines) + "\n")
     return EXIT_OK
+
+
+def _forecast_day(day: date | None, missing: str = "-") -> str:
+    """A forecast's date; ``missing`` where it is not dated: the invoice is later than any
+    paid in the history (maybe never paid), or its interval is open-ended (``?``)."""
+    return day.isoformat() if day is not None else missing
 
 
 def _warn_future_as_of(as_of: date) -> None:

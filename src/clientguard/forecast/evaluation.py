@@ -44,8 +44,9 @@ class Outcome(NamedTuple):
     """The predicted probability of being paid late (beyond the grace days)."""
     late: bool
     """Whether it was paid late (or is still open and already late)."""
-    predicted_delay: int
-    """Predicted days after the due date (the median)."""
+    predicted_delay: int | None
+    """Predicted days after the due date (the median); None where the forecast does not date
+    the invoice (later than any delay its history resolves: docs/forecast.md)."""
     delay: int | None
     """Actual days after the due date; None while still open at the end (censored)."""
     low: int | None
@@ -65,7 +66,8 @@ class Scores(BaseModel):
     f1: float | None
     """F1 of "late" (the positive class): 2 TP / (2 TP + FP + FN)."""
     mae_days: float | None
-    """Mean absolute error of the predicted payment date, in days (settled invoices only)."""
+    """Mean absolute error of the predicted payment date, in days (settled invoices with a
+    predicted date only)."""
     brier: float | None
     """Mean of ``(p_late - late)^2``."""
     coverage: float | None
@@ -111,7 +113,7 @@ def score(method: str, outcomes: Iterable[Outcome]) -> Scores:
         fp += called and not o.late
         fn += (not called) and o.late
         brier += (o.p_late - o.late) ** 2
-        if o.delay is not None:
+        if o.delay is not None and o.predicted_delay is not None:
             errors.append(abs(o.predicted_delay - o.delay))
             if o.low is not None and o.high is not None:
                 with_interval += 1
@@ -216,9 +218,15 @@ def backtest(
             age = (origin - due).days
             balance = r.open_balance * ledger.rate_to_base(r.invoice)
             one = model.predict(r, balance)
+            # Not dated (later than any delay the history resolves): no error in days nor
+            # coverage. An interval without an end covers every delay from its start, each
+            # at most ``end - due`` here.
+            low = (one.low - due).days if one.low is not None else None
+            high = (one.high - due).days if one.high is not None else (end - due).days
             results["forecast"].append(Outcome(
-                one.p_late, late, (one.predicted_on - due).days, delay,
-                (one.low - due).days, (one.high - due).days,
+                one.p_late, late,
+                (one.predicted_on - due).days if one.predicted_on is not None else None,
+                delay, low, high if low is not None else None,
             ))
             past = sorted(history.get(r.invoice.customer_id, []))
             delays = sorted(d for _, d in past)

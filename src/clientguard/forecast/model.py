@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -76,21 +76,57 @@ _PROBABILITY_PLACES = Decimal("0.000001")
 
 class _Dist:
     """A weighted empirical distribution of integer delays: sorted values, cumulative
-    weights."""
+    weights. With right-censored delays (invoices open and already late: known only to be
+    longer than their age) it is the Kaplan-Meier estimate: the chance of each paid delay is
+    its share of the invoices still unpaid by then, so an open invoice older than every paid
+    delay leaves a chance the history never resolves (:attr:`unresolved`)."""
 
-    __slots__ = ("cum", "n", "total", "values")
+    __slots__ = ("counts", "cum", "n", "tau", "total", "unresolved", "values")
 
-    def __init__(self, pairs: Iterable[tuple[int, float]], *, n: int) -> None:
+    def __init__(self, pairs: Iterable[tuple[int, float]], *, n: int,
+                 censored: Iterable[tuple[int, float]] = (),
+                 counts: Mapping[int, int] | None = None) -> None:
         ordered = sorted(pairs)
         self.values = [v for v, _ in ordered]
         self.cum: list[float] = []
+        cut = sorted(censored)
         running = 0.0
-        for _, weight in ordered:
-            running += weight
-            self.cum.append(running)
-        self.total = running
+        if not cut:
+            for _, weight in ordered:
+                running += weight
+                self.cum.append(running)
+            self.total = running
+            self.unresolved = 0.0
+            self.tau = self.values[-1] if self.values else 0
+        else:
+            # Kaplan-Meier, weighted: an invoice open ``c`` days past due is at risk of being
+            # paid at every delay up to ``c`` (it was unpaid then), and unknown beyond.
+            total = sum(weight for _, weight in ordered) + sum(weight for _, weight in cut)
+            at_risk = total
+            survival = 1.0
+            i = 0
+            for value, weight in ordered:
+                while i < len(cut) and cut[i][0] < value:
+                    at_risk -= cut[i][1]
+                    i += 1
+                jump = survival * weight / at_risk if at_risk > 0 else 0.0
+                survival -= jump
+                running = min(total, running + jump * total)  # float error: never above
+                self.cum.append(running)
+                at_risk -= weight
+            self.total = total
+            self.unresolved = max(0.0, survival)
+            """The chance of a delay longer than every one the history resolves."""
+            self.tau = max(self.values[-1], cut[-1][0]) if self.values else cut[-1][0]
+            """The longest delay known (paid or open): the unresolved chance is at least it."""
         self.n = n
-        """The invoices behind it (a histogram holds each delay once)."""
+        """The paid invoices behind it (a histogram holds each delay once)."""
+        seen = 0
+        self.counts: list[int] = []
+        """How many paid invoices had each value or less (cumulative, by ``values``)."""
+        for value in self.values:
+            seen += counts.get(value, 0) if counts is not None else 1
+            self.counts.append(seen)
 
     def cdf(self, x: int) -> float:
         """P(delay <= x)."""
@@ -99,20 +135,29 @@ class _Dist:
         i = bisect.bisect_right(self.values, x)
         return self.cum[i - 1] / self.total if i else 0.0
 
+    def paid_after(self, x: int) -> int:
+        """How many paid invoices had a delay longer than ``x``."""
+        if not self.counts:
+            return 0
+        i = bisect.bisect_right(self.values, x)
+        return self.counts[-1] - (self.counts[i - 1] if i else 0)
+
     def mean(self) -> float:
-        previous = 0.0
-        total = 0.0
-        for value, cum in zip(self.values, self.cum, strict=True):
-            total += value * (cum - previous)
-            previous = cum
-        return total / self.total if self.total else 0.0
+        return self._mean(lambda value: value)
 
     def mean_positive(self) -> float:
+        return self._mean(lambda value: max(0, value))
+
+    def _mean(self, of: Callable[[int], int]) -> float:
+        """The mean of ``of(delay)``; the unresolved chance counts at :attr:`tau` (the
+        restricted mean: at least what is known)."""
         previous = 0.0
         total = 0.0
         for value, cum in zip(self.values, self.cum, strict=True):
-            total += max(0, value) * (cum - previous)
+            total += of(value) * (cum - previous)
             previous = cum
+        if self.unresolved:
+            total += of(self.tau) * self.unresolved * self.total
         return total / self.total if self.total else 0.0
 
 
@@ -147,12 +192,25 @@ class _Mixture:
             top = max(top, self.client.values[-1])
         return top
 
-    def quantile(self, q: float, above: int) -> int:
-        """The smallest x > above with P(D <= x | D > above) >= q (None-safe: the caller
-        checks that mass remains above ``above``)."""
+    def paid_after(self, x: int) -> int:
+        """How many paid invoices its parts (the client's, when it has weight, and the
+        pool's) hold with a delay longer than ``x``: the larger of the two (the pool
+        holds the client's own, mostly)."""
+        paid = self.pool.paid_after(x)
+        if self.client is not None and self.z:
+            paid = max(paid, self.client.paid_after(x))
+        return paid
+
+    def quantile(self, q: float, above: int) -> int | None:
+        """The smallest x > above with P(D <= x | D > above) >= q; None where the chance
+        the history resolves (paid delays) does not reach ``q``: the rest is of invoices
+        not paid by any delay seen (the caller checks that mass remains above ``above``)."""
         base = self.cdf(above)
         target = base + q * (1 - base)
-        low, high = above + 1, self.top()
+        top = self.top()
+        if self.cdf(top) < target - 1e-12:
+            return None
+        low, high = above + 1, top
         while low < high:
             mid = (low + high) // 2
             if self.cdf(mid) >= target - 1e-12:
@@ -166,10 +224,12 @@ class _AtAge(NamedTuple):
     """What a model predicts for an open invoice of one mixture and age (days past due)."""
 
     beyond: bool
-    """Older than every delay the mixture holds: the book's tail was used."""
-    predicted_on: date
-    low: date
-    high: date
+    """Too few invoices were ever paid later than its age (:data:`MIN_PAID_BEYOND`): not
+    dated, and counted after the 13 weeks."""
+    predicted_on: date | None
+    low: date | None
+    high: date | None
+    """None where the quantile falls in the chance no paid delay resolves (maybe never)."""
     p_late: float
     p_late_30: float
     weeks: tuple[tuple[int, float, Decimal], ...]
@@ -184,8 +244,12 @@ class _Client:
     dist: _Dist
     z: float
     n: int
-    mean: float
-    trend: float
+    """Its paid invoices."""
+    mean: float | None
+    """The recency-weighted mean delay of its paid invoices (None: none paid)."""
+    trend: float | None
+    open_late: int = 0
+    """Its invoices open on the model's date and already late (right-censored delays)."""
 
 
 class Model:
@@ -201,7 +265,6 @@ class Model:
         clients: dict[str, _Client],
         pools: dict[tuple[bool | None, int | None], _Dist],
         band_edge: Decimal,
-        tail: list[int],
         k: float | None,
         history: int,
         tail_level: float = 0.1,
@@ -211,8 +274,6 @@ class Model:
         self._clients = clients
         self._pools = pools
         self._band_edge = band_edge
-        self.tail = tail
-        """The book's residual delays beyond its 90th percentile, sorted (internal)."""
         self.k = k
         self.history = history
         self.tail_level = tail_level
@@ -280,6 +341,7 @@ class Model:
             "pool_invoices": mixture.pool.n,
             "disputed": disputed,
             "beyond_history": at.beyond,
+            "client_open_late": client.open_late if client else 0,
         }, at
 
     def _at_age(self, mixture: _Mixture, age: int, known: int) -> _AtAge:
@@ -293,14 +355,15 @@ class Model:
         if held is not None:
             return held
         grace = self.policy.grace_days
-        beyond = mixture.cdf(known) >= 1 - 1e-9
+        beyond = _beyond_history(mixture, known, grace)
+        low_d: int | None
+        mid_d: int | None
+        high_d: int | None
         if beyond:
-            tail = self.tail or [1]
-            low_d = known + _quantile(tail, 0.1)
-            mid_d = known + _quantile(tail, 0.5)
-            high_d = known + _quantile(tail, 0.9)
-            p_late = 1.0 if known >= grace else _share_above(tail, grace - known)
-            p_late_30 = 1.0 if known >= 30 else _share_above(tail, 30 - known)
+            # Not dated: no (or too little) history of a payment this late. It counts as
+            # late (it is, or nothing paid was ever later) and wholly after the 13 weeks.
+            low_d = mid_d = high_d = None
+            p_late = p_late_30 = 1.0
         else:
             low_d = mixture.quantile(self.tail_level, known)
             mid_d = mixture.quantile(0.5, known)
@@ -313,7 +376,7 @@ class Model:
         first = due + timedelta(days=known + 1)
         weeks: list[tuple[int, float, Decimal]] = []
         covered = 0.0
-        for week, p in enumerate(_weekly(self, mixture, age, known, beyond)):
+        for week, p in enumerate(_weekly(mixture, age, known, beyond)):
             if p > 0:
                 weeks.append((week, p, _probability(p)))
                 covered += p
@@ -348,8 +411,25 @@ class Model:
         )
 
 
-def _day(due: date, delay: int, first: date) -> date:
+def _day(due: date, delay: int | None, first: date) -> date | None:
+    if delay is None:
+        return None
     return max(due + timedelta(days=delay), first)
+
+
+MIN_PAID_BEYOND = 5
+"""The fewest paid invoices later than a late invoice's age that its prediction may rest on:
+with fewer (in the client's history, when it has weight, and in the pool), the invoice is not
+dated and its balance is counted after the 13 weeks (docs/forecast.md, "Survival")."""
+
+
+def _beyond_history(mixture: _Mixture, known: int, grace: int) -> bool:
+    """Whether an invoice known unpaid ``known`` days past due is beyond what the history
+    resolves: no paid delay longer than ``known``, or, once it is late (``known >
+    grace``), fewer than :data:`MIN_PAID_BEYOND` paid invoices that late."""
+    if mixture.cdf(mixture.top()) - mixture.cdf(known) <= 1e-9:
+        return True
+    return known > grace and mixture.paid_after(known) < MIN_PAID_BEYOND
 
 
 def _known_unpaid(age: int, grace_days: int) -> int:
@@ -370,14 +450,6 @@ def _p_above(mixture: _Mixture, x: int, age: int) -> float:
     if x <= age:
         return 1.0
     return max(0.0, min(1.0, (1 - mixture.cdf(x)) / (1 - base)))
-
-
-def _quantile(ordered: Sequence[int], q: float) -> int:
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def _share_above(ordered: Sequence[int], x: int) -> float:
-    return (len(ordered) - bisect.bisect_right(ordered, x)) / len(ordered)
 
 
 # -------------------------------------------------------------------------------- learning
@@ -410,18 +482,23 @@ def learn(
     rows: Sequence[Replay] | None = None,
     calibrate: bool = True,
     _paid: _Paid | None = None,
+    _censored: Sequence[_Censored] | None = None,
 ) -> Model:
-    """Learn the delay distributions from the invoices settled by ``as_of``.
+    """Learn the delay distributions from the invoices settled by ``as_of`` and those open
+    on ``as_of`` and already late (right-censored: their delay is longer than their age).
 
     ``rows`` is the replay as of ``as_of`` where the caller already holds it; ``calibrate``
     False skips the interval's calibration (the plain deciles). ``_paid`` (internal) are the
-    paid invoices' columns where the caller already holds them (the calibration's model).
+    paid invoices' columns where the caller already holds them (the calibration's model), and
+    ``_censored`` the open late ones (read off ``rows`` when not given).
     """
     as_of = check_as_of(as_of)
     policy = policy or Policy()
     if rows is None:
         rows = replay(ledger, as_of=as_of, policy=policy)
     paid = _paid if _paid is not None else _paid_columns(ledger, rows)
+    if _censored is None:
+        _censored = _late_open(ledger, _open_rows(ledger, rows), as_of, policy.grace_days)
     half_life = float(policy.forecast_half_life_days)
     # Histograms (delay -> summed weight), not lists: a million invoices hold a few hundred
     # distinct delays, so sorting and summing stay cheap. The paid invoices are first counted
@@ -446,6 +523,11 @@ def learn(
     # its own, its flag's and the book's.
     targets: dict[tuple[bool, int], tuple[dict[int, float], dict[int, float],
                                           dict[int, float]]] = {}
+    # Each pool's count of each delay (the paid invoices a prediction rests on beyond an age).
+    pooled_counts: dict[tuple[bool | None, int | None], dict[int, int]] = defaultdict(
+        lambda: defaultdict(int))
+    count_targets: dict[tuple[bool, int], tuple[dict[int, int], dict[int, int],
+                                                dict[int, int]]] = {}
     for (customer_id, delay, day, disputed, band), count in keyed.items():
         weight = weights.get(day)
         if weight is None:
@@ -461,33 +543,60 @@ def learn(
         own[delay] += mass
         flag[delay] += mass
         book_histogram[delay] += mass
+        tallies = count_targets.get((disputed, band))
+        if tallies is None:
+            tallies = count_targets[(disputed, band)] = (
+                pooled_counts[(disputed, band)], pooled_counts[(disputed, None)],
+                pooled_counts[(None, None)])
+        for tally in tallies:
+            tally[delay] += count
     # A key a paid invoice nearly (a tuple each): gone before the calibration learns its own.
     del keyed
     # The clients keep the order they first appear in (that of the keys).
-    stats, book_counts = _tallies(per_client_counts)
+    paid_stats, _ = _tallies(per_client_counts)
+    # The open late invoices, right-censored at their age (weight 1: they are as of
+    # ``as_of``), in their client's distribution, their pools and the credibility's tallies
+    # (at their age: a lower bound of their delay).
+    stats = {customer_id: list(tally) for customer_id, tally in paid_stats.items()}
+    open_late: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    pooled_open: dict[tuple[bool | None, int | None], list[tuple[int, float]]] = defaultdict(
+        list)
+    for customer_id, age, disputed, units in _censored:
+        band = 1 if units > band_edge else 0
+        open_late[customer_id].append((age, 1.0))
+        for key in ((disputed, band), (disputed, None), (None, None)):
+            if key in pooled:
+                pooled_open[key].append((age, 1.0))
+        sums = stats.setdefault(customer_id, [0, 0, 0])
+        sums[0] += 1
+        sums[1] += age
+        sums[2] += age * age
     counts = _pool_counts(disputed_then, bands)
-    pools = {key: _Dist(histogram.items(), n=counts[key]) for key, histogram in pooled.items()}
+    pools = {key: _Dist(histogram.items(), n=counts[key], censored=pooled_open.get(key, ()),
+                        counts=pooled_counts[key])
+             for key, histogram in pooled.items()}
     if (None, None) not in pools:
         # No history at all: a book that pays on the due date, and says so (pool of 0).
         pools[(None, None)] = _Dist([(0, 1.0)], n=0)
-    ordered = sorted(book_counts)
-    cut = _count_quantile(ordered, book_counts, history, 0.9) if history else 0
-    tail: list[int] = []
-    for delay in ordered:
-        if delay > cut:
-            tail.extend([max(1, delay - cut)] * book_counts[delay])
-    tail.sort()
     k = _credibility_k(stats)
     clients: dict[str, _Client] = {}
-    for customer_id, histogram in per_client.items():
-        n, total, _ = stats[customer_id]
-        z = n / (n + k) if k is not None else 0.0
-        dist = _Dist(histogram.items(), n=n)
-        weighted = dist.mean()
-        clients[customer_id] = _Client(dist, z, n, weighted, weighted - total / n)
+    for customer_id, (n_all, _, _) in stats.items():
+        histogram = per_client.get(customer_id, {})
+        n, total, _ = paid_stats.get(customer_id, (0, 0, 0))
+        censored = open_late.get(customer_id, [])
+        z = n_all / (n_all + k) if k is not None else 0.0
+        dist = _Dist(histogram.items(), n=n, censored=censored,
+                     counts=per_client_counts.get(customer_id))
+        mean: float | None = None
+        trend: float | None = None
+        if n:
+            # What its paid invoices say ("mean +24 days"): without the open ones.
+            weighted = (_Dist(histogram.items(), n=n) if censored else dist).mean()
+            mean, trend = weighted, weighted - total / n
+        clients[customer_id] = _Client(dist, z, n, mean, trend, len(censored))
     model = Model(
         as_of=as_of, policy=policy, clients=clients, pools=pools,
-        band_edge=Decimal(band_edge), tail=tail, k=k, history=history,
+        band_edge=Decimal(band_edge), k=k, history=history,
     )
     if calibrate:
         model.tail_level = _out_of_time_tail(ledger, model, rows, paid)
@@ -621,6 +730,45 @@ class _ClientPaid(NamedTuple):
         return row.basis == "paid_on"  # None: an invoice of nothing
 
 
+class _Censored(NamedTuple):
+    """An invoice open on the model's date and already late: its delay is longer than
+    ``age`` (right-censored)."""
+
+    customer_id: str
+    age: int
+    disputed: bool
+    """As the dispute stood on the model's date."""
+    units: int
+    """Whole units of its amount in the base currency (its amount band)."""
+
+
+def _late_open(
+    ledger: Ledger, rows: Iterable[Replay], as_of: date, grace_days: int,
+    *, settled_after: bool = False,
+) -> list[_Censored]:
+    """The invoices of ``rows`` open on ``as_of`` and late by then (more than ``grace_days``
+    past due): known late on ``as_of``, a fact then. ``settled_after``: ``rows`` are of a
+    replay as of a later day, and an invoice settled after ``as_of`` was open on it (the
+    calibration's model, as of ``recent_days`` before)."""
+    found: list[_Censored] = []
+    base = ledger.base_currency
+    for row in rows:
+        invoice = row.invoice
+        age = (as_of - invoice.due_date).days
+        if age <= grace_days or invoice.issue_date > as_of:
+            continue
+        if row.status == "open":
+            if row.open_balance <= 0:
+                continue
+        elif not (settled_after and row.status == "settled" and row.settled_on is not None
+                  and row.settled_on > as_of):
+            continue
+        units = (int(invoice.total) if invoice.currency == base
+                 else int(ledger.base_amount(invoice)))
+        found.append(_Censored(invoice.customer_id, age, invoice.disputed_by(as_of), units))
+    return found
+
+
 def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
     """The paid invoices of a replay as :class:`_Paid` columns (each base amount computed
     once, shared with the calibration's model)."""
@@ -669,18 +817,6 @@ def _paid_columns(ledger: Ledger, rows: Sequence[Replay]) -> _Paid:
                  amounts=amounts)
 
 
-def _count_quantile(ordered: Sequence[int], counts: dict[int, int], total: int,
-                    q: float) -> int:
-    """The value at position ``int(q x total)`` of the sorted values a histogram holds."""
-    position = min(total - 1, int(q * total))
-    seen = 0
-    for value in ordered:
-        seen += counts[value]
-        if seen > position:
-            return value
-    return ordered[-1]
-
-
 def _out_of_time_tail(
     ledger: Ledger, model: Model, rows: Sequence[Replay], paid: _Paid
 ) -> float:
@@ -699,7 +835,9 @@ def _out_of_time_tail(
     # of an earlier date never shows more paid), so no second replay is needed; their columns
     # are those of the model's own, filtered (no base amount is computed twice).
     earlier = learn(ledger, as_of=start, policy=model.policy, rows=(), calibrate=False,
-                    _paid=paid.by(start))
+                    _paid=paid.by(start),
+                    _censored=_late_open(ledger, rows, start, model.policy.grace_days,
+                                         settled_after=True))
     if earlier.history < 30:
         return 0.1
     pits: list[tuple[float, float]] = []
@@ -844,23 +982,21 @@ def _customers_billed(ledger: Ledger, as_of: date) -> list[str]:
     return billed
 
 
-def _weekly(
-    model: Model, mixture: _Mixture, age: int, known: int, beyond: bool
-) -> list[float]:
+def _weekly(mixture: _Mixture, age: int, known: int, beyond: bool) -> list[float]:
     """P(paid in each of the 13 weeks after ``as_of`` | unpaid ``known`` days past due) of an
-    invoice ``age`` days past due (``beyond``: older than any delay the mixture holds). Where
-    it may still be paid on ``as_of`` itself (``known < age``), that day's chance is counted
-    in the first week: its cash is not in the data yet, so it is still to come."""
+    invoice ``age`` days past due (``beyond``: the history does not resolve it, so nothing is
+    expected within the weeks). The chance no paid delay resolves is in none of the weeks: it
+    is after them (or never). Where it may still be paid on ``as_of`` itself (``known <
+    age``), that day's chance is counted in the first week: its cash is not in the data yet,
+    so it is still to come."""
+    if beyond:
+        return [0.0] * WEEKS
+    base = mixture.cdf(known)
+    if base >= 1:
+        return [0.0] * WEEKS
     # The delay of the last day of each week (week 0 ends on as_of: the age itself).
     ends = [age + 7 * week for week in range(WEEKS + 1)]
-    if beyond:
-        tail = model.tail or [1]
-        cumulative = [bisect.bisect_right(tail, end - known) / len(tail) for end in ends]
-    else:
-        base = mixture.cdf(known)
-        if base >= 1:
-            return [0.0] * WEEKS
-        cumulative = [(mixture.cdf(end) - base) / (1 - base) for end in ends]
+    cumulative = [min(1.0, (mixture.cdf(end) - base) / (1 - base)) for end in ends]
     cumulative[0] = 0.0  # nothing is paid before as_of; as_of's own chance joins week 1
     return [max(0.0, cumulative[w + 1] - cumulative[w]) for w in range(WEEKS)]
 

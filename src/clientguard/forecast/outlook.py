@@ -35,13 +35,16 @@ class InvoiceForecast(BaseModel):
     invoice being unpaid this long, or one day less on its last day on time (``grace_days``
     past due; due on ``as_of`` without grace), when a payment on ``as_of`` is still on time
     (docs/forecast.md)."""
-    predicted_on: date
+    predicted_on: date | None
     """The median of the payment date, given it is still unpaid on ``as_of``: after ``as_of``,
-    or ``as_of`` itself on the invoice's last day on time."""
-    low: date
-    """The 10th percentile: the 80% interval's first day."""
-    high: date
-    """The 90th percentile: the 80% interval's last day."""
+    or ``as_of`` itself on the invoice's last day on time. None where the median falls in the
+    chance no paid invoice of the history resolves: an invoice open and later than anything
+    ever paid (maybe never paid; counted after the 13 weeks)."""
+    low: date | None
+    """The 10th percentile: the 80% interval's first day (None: as ``predicted_on``)."""
+    high: date | None
+    """The 90th percentile: the 80% interval's last day. None: the interval is open-ended,
+    the invoice may be paid later than any delay seen, or never."""
     p_late: float
     """The probability it is paid more than ``grace_days`` after its due date."""
     p_late_30: float
@@ -49,7 +52,7 @@ class InvoiceForecast(BaseModel):
     client_weight: float
     """``Z``, the credibility of the client's own history (0: the book's alone)."""
     client_invoices: int
-    """The client's settled invoices the prediction learned from."""
+    """The client's paid invoices the prediction learned from."""
     client_mean_delay: float | None
     """The client's mean delay (days after due, recency-weighted); None without history."""
     client_trend: float | None
@@ -60,7 +63,13 @@ class InvoiceForecast(BaseModel):
     pool_invoices: int
     disputed: bool
     beyond_history: bool
-    """It is already older than every delay the model has seen: the book's tail was used."""
+    """It is older than every delay paid in the history it rests on, or late and older than
+    all but a few (fewer than 5 paid invoices later than its age): it is not dated
+    (``predicted_on``, ``low`` and ``high`` None) and its balance is counted after the 13
+    weeks (``Forecast.after``)."""
+    client_open_late: int = 0
+    """The client's invoices open on ``as_of`` and already late, learned from as delays
+    longer than their age (right-censored): known late then."""
 
     @property
     def rests_on(self) -> str:
@@ -86,6 +95,11 @@ class InvoiceForecast(BaseModel):
             )
         else:
             parts.append(gettext("no paid invoice of the client"))
+        if self.client_open_late:
+            parts.append(ngettext(
+                "{n} open invoice of the client already late",
+                "{n} open invoices of the client already late", self.client_open_late,
+            ).format(n=wording.number(self.client_open_late)))
         pool = ", ".join(gettext(part) for part in self.pool.split(", "))
         parts.append(
             ngettext(
@@ -100,7 +114,8 @@ class InvoiceForecast(BaseModel):
                 )
             )
         if self.beyond_history:
-            parts.append(gettext("older than any delay seen: the book's tail"))
+            parts.append(gettext("too few invoices ever paid this late to date it: counted "
+                                 "after the 13 weeks"))
         return "; ".join(parts)
 
 

@@ -39,7 +39,7 @@ __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "render_json", "review_document", "s
 
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
-SCHEMA_VERSION = "1.8"
+SCHEMA_VERSION = "1.9"
 """The version of the document's schema (see the module docstring for the rules)."""
 
 _SHARE_PLACES = 4
@@ -147,9 +147,10 @@ def _forecast(predicted: Forecast, currency: str) -> dict[str, Any]:
                 "due_date": one.due_date.isoformat(),
                 "open_balance": _money(one.open_balance_base, currency),
                 "days_past_due": one.days_past_due,
-                "predicted_on": one.predicted_on.isoformat(),
-                "low": one.low.isoformat(),
-                "high": one.high.isoformat(),
+                # None (null): not dated, or an interval open-ended (maybe never paid).
+                "predicted_on": _day(one.predicted_on),
+                "low": _day(one.low),
+                "high": _day(one.high),
                 "p_late": _probability(one.p_late),
                 "p_late_30": _probability(one.p_late_30),
                 "client_weight": _probability(one.client_weight),
@@ -431,3 +432,8 @@ def _client(client: ClientReview, review: Review) -> dict[str, Any]:
         },
         "payment": [_profile(p, currency) for p in client.profiles.values()],
     }
+
+
+def _day(day: date | None) -> str | None:
+    """A forecast's date in ISO form; None where it is not dated (docs/forecast.md)."""
+    return day.isoformat() if day is not None else None

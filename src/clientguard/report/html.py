@@ -411,8 +411,10 @@ def _client_article(
             _row(headings, [
                 ("head", isolated(f.invoice_id, (f.invoice_id,))), ("", f"{f.due_date}"),
                 ("num", esc(wording.amount(f.open_balance_base, currency))),
-                ("", f"{f.predicted_on}"),
-                ("", esc(_("{low} to {high}").format(low=f.low, high=f.high))),
+                ("", f"{f.predicted_on}" if f.predicted_on else esc(_("not dated"))),
+                ("", esc(_("not dated") if f.low is None else
+                         _("{low}, or later, maybe never").format(low=f.low) if f.high is None
+                         else _("{low} to {high}").format(low=f.low, high=f.high))),
                 ("num", f"{f.p_late:.0%}"),
             ])
             for f in predicted

@@ -121,24 +121,41 @@ def _finding(
         "open_balance": sum((f.open_balance_base for f in invoices), Decimal(0)),
     }
     for f in invoices:
-        numbers[f"predicted_on:{f.invoice_id}"] = f.predicted_on.isoformat()
-        numbers[f"interval:{f.invoice_id}"] = f"{f.low.isoformat()}..{f.high.isoformat()}"
+        # Not dated (None): later than any invoice paid in the history, maybe never paid;
+        # an interval without an end: open-ended (docs/forecast.md, "Survival").
+        if f.predicted_on is not None:
+            numbers[f"predicted_on:{f.invoice_id}"] = f.predicted_on.isoformat()
+        if f.low is not None:
+            end = f.high.isoformat() if f.high is not None else ""
+            numbers[f"interval:{f.invoice_id}"] = f"{f.low.isoformat()}..{end}"
         numbers[f"p_late:{f.invoice_id}"] = Decimal(repr(f.p_late)).quantize(Decimal("0.0001"))
     count = wording.count(len(invoices), "open invoice")
-    message = _(
-        "{name}: {count} ({at_risk} expected late) likely to be paid late; the most likely, "
-        "{invoice} due {due}, {p_late}, predicted {predicted} (80% between {low} and {high}); "
-        "rests on {rests_on}"
-    ).format(
+    if top.predicted_on is None or top.low is None:
+        template = _(
+            "{name}: {count} ({at_risk} expected late) likely to be paid late; the most "
+            "likely, {invoice} due {due}, {p_late}, not dated: more likely than not to stay "
+            "unpaid longer than any invoice paid so far, maybe never paid; rests on "
+            "{rests_on}")
+    elif top.high is None:
+        template = _(
+            "{name}: {count} ({at_risk} expected late) likely to be paid late; the most "
+            "likely, {invoice} due {due}, {p_late}, predicted {predicted} (80% from {low}, "
+            "or later, maybe never); rests on {rests_on}")
+    else:
+        template = _(
+            "{name}: {count} ({at_risk} expected late) likely to be paid late; the most "
+            "likely, {invoice} due {due}, {p_late}, predicted {predicted} (80% between {low} "
+            "and {high}); rests on {rests_on}")
+    message = template.format(
         name=name,
         count=count,
         at_risk=wording.money(at_risk, currency),
         invoice=top.invoice_id,
         due=wording.day(top.due_date),
         p_late=_percent(top.p_late),
-        predicted=wording.day(top.predicted_on),
-        low=wording.day(top.low),
-        high=wording.day(top.high),
+        predicted=wording.day(top.predicted_on) if top.predicted_on else "",
+        low=wording.day(top.low) if top.low else "",
+        high=wording.day(top.high) if top.high else "",
         rests_on=top.rests_on,
     )
     return Finding(
