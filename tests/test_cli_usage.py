@@ -331,6 +331,31 @@ def test_the_backtest_table_writes_decimals_in_the_readers_language(
     assert polish[2:] == [cell.replace(".", ",") for cell in english[2:]]
 
 
+@pytest.mark.parametrize(("as_of", "expected"), [
+    # By hand, from _ibm_export: the last record by 2025-06-30 is 2025-06-14 (c1's May
+    # invoice, due 06-04, paid 10 days late; c3's April one, due 05-05, paid 40 late), so the
+    # outcomes end there and the last origin is the first of a month by 90 days before
+    # (2025-03-16): 2025-03-01, nine origins from 2024-07-01 (six months after the first
+    # invoice). Before, --as-of was ignored: 17 origins to 2025-11-01, outcomes as of
+    # 2026-02-13 (the book's last record, c3's December invoice paid 40 days late).
+    ("2025-06-30", ("9 monthly origins 2024-07-01 to 2025-03-01", "outcomes as of 2025-06-14")),
+    ("2026-03-31", ("17 monthly origins 2024-07-01 to 2025-11-01",
+                    "outcomes as of 2026-02-13")),
+])
+def test_the_backtest_reads_only_what_was_known_by_as_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    as_of: str, expected: tuple[str, str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _ibm_export(tmp_path / "ar.csv")
+    code = main(["forecast", "--backtest", "--as-of", as_of, "--source", "csv", "--option",
+                 "invoices=ar.csv", "--option", "preset=ibm-ar", "--quiet"])
+    assert code == 0
+    header = " ".join(capsys.readouterr().out.split())
+    for part in expected:
+        assert part in header
+
+
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [

@@ -368,6 +368,27 @@ def test_backtest_checks_the_horizon() -> None:
         backtest(ledger(), origins=[AS_OF], horizon_days=0)
 
 
+def test_backtest_as_of_a_day_reads_nothing_after_it() -> None:
+    # The backtest as of D is the one over what was known by D: the invoices issued by then,
+    # those paid after it still open (docs/forecast.md, "The backtest").
+    day = date(2024, 3, 31)
+    full = [*paid_history("c", [0, 5, 20] * 12), *paid_history("d", [2, 30] * 18)]
+    known = [inv.model_copy(update={"paid_on": None, "status": "open"})
+             if inv.paid_on is not None and inv.paid_on > day else inv
+             for inv in full if inv.issue_date <= day]
+    assert len(known) < len(full)
+    as_of = backtest(ledger(*full), as_of=day)
+    assert as_of == backtest(ledger(*known), as_of=day)
+    assert as_of.end <= day
+    assert as_of.origins[-1] <= as_of.end - timedelta(days=90)
+    assert as_of.origins != backtest(ledger(*full)).origins  # every record: later origins
+
+
+def test_backtest_refuses_an_origin_after_as_of() -> None:
+    with pytest.raises(ValueError, match="origin 2024-07-01 is after as_of 2024-06-30"):
+        backtest(ledger(*paid_history("c", [0] * 5)), origins=[date(2024, 7, 1)],
+                 as_of=AS_OF)
+
 
 @pytest.mark.skipif(not IBM.exists(), reason="the IBM sample in ../shared is absent")
 def test_backtest_on_the_ibm_sample_meets_the_targets() -> None:

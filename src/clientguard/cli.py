@@ -1228,7 +1228,9 @@ def _forecast_command(args: argparse.Namespace) -> int:
     currency = ledger.base_currency
     lines: list[str] = []
     if args.backtest:
-        result = backtest(ledger, horizon_days=args.horizon_days, policy=policy)
+        # As of --as-of, as the forecast and the review: outcomes and origins end by then.
+        result = backtest(ledger, horizon_days=args.horizon_days, policy=policy,
+                          as_of=args.as_of)
         if not result.origins:
             raise UsageError(ngettext(
                 "the data is too short for a backtest: it needs six months of history and "

@@ -29,7 +29,7 @@ from clientguard.forecast.model import learn, paid_by_client
 from clientguard.ledger import Ledger
 from clientguard.model import LAST_DATE
 from clientguard.policy import Policy
-from clientguard.settlement import Replay, is_late, replay
+from clientguard.settlement import Replay, check_as_of, is_late, replay
 
 __all__ = ["METHODS", "Backtest", "Outcome", "Scores", "backtest", "monthly_origins", "score"]
 
@@ -136,10 +136,13 @@ def _last_day(rows: Sequence[Replay]) -> date:
 
 
 def monthly_origins(ledger: Ledger, *, horizon_days: int = 90, warm_up_months: int = 6,
-                    policy: Policy | None = None) -> tuple[date, ...]:
+                    policy: Policy | None = None,
+                    as_of: date | None = None) -> tuple[date, ...]:
     """The first day of each month from ``warm_up_months`` after the first invoice to
-    ``horizon_days`` before the ledger's last record (so most outcomes are known)."""
-    rows = replay(ledger, as_of=LAST_DATE, policy=policy)
+    ``horizon_days`` before the ledger's last record (so most outcomes are known): its last
+    record by ``as_of`` where given (the records after it are not read)."""
+    rows = replay(ledger, as_of=LAST_DATE if as_of is None else check_as_of(as_of),
+                  policy=policy)
     if not rows:
         return ()
     first = min(r.invoice.issue_date for r in rows)
@@ -165,20 +168,34 @@ def backtest(
     origins: Sequence[date] | None = None,
     horizon_days: int = 90,
     policy: Policy | None = None,
+    as_of: date | None = None,
 ) -> Backtest:
     """Rolling-origin backtest of :func:`clientguard.forecast.forecast` and the naive
-    baselines (module docstring). ``origins`` default to :func:`monthly_origins`."""
+    baselines (module docstring). ``origins`` default to :func:`monthly_origins`.
+
+    ``as_of``: the backtest as it could have been run that day: the outcomes are read from
+    the replay as of ``as_of`` (a payment after it has not happened), and the default
+    origins end ``horizon_days`` before the last record by then. None: every record (the
+    ledger's end). Raises ValueError for an origin after ``as_of``."""
     policy = policy or Policy()
     if horizon_days < 1:
         raise ValueError(f"horizon_days must be at least 1, not {horizon_days}")
-    truth_rows = replay(ledger, as_of=LAST_DATE, policy=policy)
+    if as_of is not None:
+        as_of = check_as_of(as_of)
+    truth_rows = replay(ledger, as_of=LAST_DATE if as_of is None else as_of, policy=policy)
     end = _last_day(truth_rows)
     truth = {r.invoice.id: r for r in truth_rows}
     # An invoice the client never paid (of nothing, or cancelled by credit notes alone) is
     # neither history nor an outcome: its "delay" says nothing of when the client pays.
     client_paid = paid_by_client(ledger)
     if origins is None:
-        origins = monthly_origins(ledger, horizon_days=horizon_days, policy=policy)
+        origins = monthly_origins(ledger, horizon_days=horizon_days, policy=policy,
+                                  as_of=as_of)
+    late_origins = [o for o in origins if as_of is not None and o > as_of]
+    if late_origins:
+        raise ValueError(
+            f"backtest origin {late_origins[0]} is after as_of {as_of}: an origin must be on "
+            f"or before the day the backtest is run as of (drop it, or pass a later as_of)")
     grace = policy.grace_days
     results: dict[str, list[Outcome]] = {m: [] for m in METHODS}
     censored = 0
