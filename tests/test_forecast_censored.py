@@ -119,18 +119,33 @@ def test_invoices_older_than_any_paid_are_after_the_13_weeks() -> None:
     assert abs(cash - open_total) <= Decimal("0.01") * len(result.invoices)
 
 
-def test_the_sample_firms_churned_client_is_not_forecast_to_pay() -> None:
+@pytest.mark.parametrize(("seed", "as_of", "age"), [
+    # Its invoice 256 days past due (926.25 EUR) was predicted paid on 2026-07-11.
+    (0, date(2026, 6, 30), 256),
+    # 144 days past due; and Marlowe Retail's invoice 31 days late, later than any Marlowe
+    # paid, is dated from the book's invoices paid that late (its own history leaves it
+    # open), not left undated.
+    (7, date(2026, 3, 15), 144),
+])
+def test_the_sample_firms_churned_client_is_not_forecast_to_pay(
+    seed: int, as_of: date, age: int
+) -> None:
     from clientguard.sample import SAMPLE_ROLES, sample_records
 
     churned = SAMPLE_ROLES["churned_unpaid"]
-    result = forecast(sample_records(0).ledger(), as_of=date(2026, 6, 30))
+    result = forecast(sample_records(seed).ledger(), as_of=as_of)
     dead = [f for f in result.invoices if f.customer_id == churned]
-    # Its invoice 256 days past due (926.25 EUR) was predicted paid on 2026-07-11; no
-    # invoice of the book was ever paid that late.
-    assert [f.days_past_due for f in dead] == [256]
+    # No invoice of the book was ever paid that late: not dated, after the 13 weeks.
+    assert [f.days_past_due for f in dead] == [age]
     assert dead[0].predicted_on is None
     assert dead[0].beyond_history
     assert result.after >= dead[0].open_balance_base
+    # Every other open invoice, the late ones of the chronic and worsening payers too, is
+    # dated within the 13 weeks' reach.
+    for f in result.invoices:
+        if f.customer_id != churned:
+            assert f.predicted_on is not None, f.invoice_id
+            assert f.high is not None, f.invoice_id
 
 
 # --------------------------------------------------- F2: known-late invoices judge a client

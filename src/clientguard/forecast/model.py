@@ -3,8 +3,9 @@
 The model (docs/forecast.md says why each part is as it is):
 
 * **The delay.** An invoice's delay is ``settled_on - due_date`` in days (negative when paid
-  early), from the settlement replay as of ``as_of``: only invoices settled by ``as_of`` teach
-  the model, so nothing after ``as_of`` reaches a prediction.
+  early), from the settlement replay as of ``as_of``: only invoices settled by ``as_of`` (and
+  those open and late on ``as_of``, censored: see Survival) teach the model, so nothing after
+  ``as_of`` reaches a prediction.
 * **The client's distribution.** The client's past delays, each weighted by its recency
   (``0.5 ** (age / Policy.forecast_half_life_days)``, the age counted from its settlement to
   ``as_of``): a client whose last invoices slip moves its distribution with them (its trend).
@@ -20,9 +21,14 @@ The model (docs/forecast.md says why each part is as it is):
   and Gisler, *A Course in Credibility Theory*, Springer 2005, section 4.8). The mixture's mean
   is the credibility estimate of the client's mean delay.
 * **Survival.** An invoice still open as of ``as_of`` has not been paid by then: its
-  distribution is truncated to delays beyond its current age (``as_of - due_date``). Where no
-  observed delay is that long, the book's residual delays beyond its own 90th percentile are
-  added to the age. An invoice on its last day on time (``age == grace_days``: due on
+  distribution is conditioned on delays beyond its current age (``as_of - due_date``). The
+  distributions are Kaplan-Meier estimates (Kaplan and Meier 1958): an invoice open on
+  ``as_of`` and already late (more than ``grace_days`` past due) is a right-censored delay,
+  longer than its age, in its client's distribution, its pools and the credibility's tallies.
+  The chance no paid delay resolves (open invoices older than every paid one) is after the 13
+  weeks; an invoice older than every paid delay, or late and older than all but a few
+  (:data:`MIN_PAID_BEYOND`), is not dated and wholly after them. An invoice on its last day
+  on time (``age == grace_days``: due on
   ``as_of`` by default) is known unpaid only by the day before (:func:`_known_unpaid`): a
   payment that day would still be on time, as the lateness rules say, and a run during the
   day may not hold it yet.
@@ -184,7 +190,16 @@ class _Mixture:
         pool = self.pool.cdf(x)
         if self.client is None or not self.z:
             return pool
-        return self.z * self.client.cdf(x) + (1 - self.z) * pool
+        client = self.client.cdf(x)
+        if self.client.unresolved and x > self.client.tau:
+            # Beyond the longest delay the client's history knows (its oldest open late
+            # invoice), the part its paid invoices leave unresolved is paid as the pool's
+            # invoices that late were: the book's experience, where the client has none.
+            # What the pool leaves unresolved too stays so (after the 13 weeks, or never).
+            base = self.pool.cdf(self.client.tau)
+            if base < 1:
+                client += self.client.unresolved * (pool - base) / (1 - base)
+        return self.z * client + (1 - self.z) * pool
 
     def top(self) -> int:
         top = self.pool.values[-1] if self.pool.values else 0
