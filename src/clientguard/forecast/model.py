@@ -576,7 +576,9 @@ def learn(
     open_late: dict[str, list[tuple[int, float]]] = defaultdict(list)
     pooled_open: dict[tuple[bool | None, int | None], list[tuple[int, float]]] = defaultdict(
         list)
-    for customer_id, age, disputed, units in _censored:
+    # Sorted: the clients they add to the tallies come in one order, whatever order the
+    # caller found them in (the credibility's float sums follow it).
+    for customer_id, age, disputed, units in sorted(_censored):
         band = 1 if units > band_edge else 0
         open_late[customer_id].append((age, 1.0))
         for key in ((disputed, band), (disputed, None), (None, None)):
@@ -849,21 +851,21 @@ def _out_of_time_tail(
     # The invoices paid by ``start``, as the replay as of ``as_of`` dates them (a replay as
     # of an earlier date never shows more paid), so no second replay is needed; their columns
     # are those of the model's own, filtered (no base amount is computed twice).
+    # The day first: most rows were settled by ``start`` (or are open), and one test of it
+    # turns them away. Those settled since were open on ``start``: with the rows still open,
+    # the invoices open then, of which those already late are the earlier model's censored
+    # delays (one pass over the rows for both).
+    later = [row for row in rows
+             if (day := row.settled_on) is not None and day > start and row.status == "settled"]
     earlier = learn(ledger, as_of=start, policy=model.policy, rows=(), calibrate=False,
                     _paid=paid.by(start),
-                    _censored=_late_open(ledger, rows, start, model.policy.grace_days,
-                                         settled_after=True))
+                    _censored=_late_open(ledger, [*_open_rows(ledger, rows), *later], start,
+                                         model.policy.grace_days, settled_after=True))
     if earlier.history < 30:
         return 0.1
     pits: list[tuple[float, float]] = []
     client_paid = paid_by_client(ledger)
-    # The day first: most rows were settled by ``start`` (or are open), and one test of it
-    # turns them away.
-    since = [
-        row for row in rows
-        if (day := row.settled_on) is not None and day > start and row.status == "settled"
-        and row.days_beyond_terms is not None and client_paid(row)
-    ]
+    since = [row for row in later if row.days_beyond_terms is not None and client_paid(row)]
     # Every k-th, in the ledger's order: enough for a share to within about a point.
     for row in since[:: -(-len(since) // _CALIBRATION_SAMPLE) or 1]:
         delay = row.days_beyond_terms or 0  # never None here: the list keeps only those set
