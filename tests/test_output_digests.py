@@ -120,6 +120,9 @@ finding's severity moved in either; the churned client's one open invoice (256 d
 927.61 EUR (0.34 to 1,496.66); the credibility weights, the ``expected_late`` probabilities
 and amounts (Marlowe Retail 2,698.48 to 2,689.77 EUR, Halden Logistics 2,769.28 to 2,756.01)
 and the 13 weeks moved with them, and the reasons name the client's open late invoices.
+The two changes landed together: the table, JSON and HTML digests are of both (the golden
+files of the sample firm, merged line by line from the two changes, are what the review
+renders with both; the CSV is the forecast's alone, the unapplied money's being none).
 """
 
 from __future__ import annotations
@@ -135,16 +138,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "81ff16178a52071aea259b267626349233c2e34815e40c87c4ee152b6a041fe7",
-        "json": "73717f9814a7e94d589bd1b4157a81951e1601e2df95d4328c6568d4c59640d1",
+        "table": "1849dba0259101b6fe52e04f71c159bb24e4adf0f60b0f703d3b1b77f3ea68da",
+        "json": "f9d674de8a08e35f92d9985c2c7f915d92856b5b7f9e6a11408f7bafb08a8924",
         "csv": "4fb393f61effc699375eebef86da3db466e307c24c08fe09c61d0bf3b38111de",
-        "html": "0f05e6736f61d20be5b4376a7ee50417dbce3af41bf8b9c445653e62a2cfa2d7",
+        "html": "6087d171654085cfcc2551f5edc33477bfbb39cf52ce4513b1f19bb8a157c112",
     },
     100_000: {
-        "table": "56a16eec41f2e455b68c650968878fdfe2e2d553cd896d5a97d8b0fad8eca0e4",
-        "json": "5284d3c6b51f16c66c09ac3bad1aa605077d0dcb97ed897507d06b7a65f11a18",
+        "table": "9d77de8f755e09dd719efe48582384e52cac87722187c330777f8737c4c908eb",
+        "json": "50c5ecde876c01a8497c5f78458a62d14a8076a5b79450813b9e0dd2f9fecf59",
         "csv": "9ed5476ec490677d90dbb21202bc0d62d8e40abf1f59c6ed5447b3c38fda5653",
-        "html": "b138000047e4386c0cba52afbba6dfbc5cdce069c5144227323069c3148c8efa",
+        "html": "93d9927f6c820c41a387b4c179818f5ca2c3a0771e11e3ea9fe51f7fec99ac42",
     },
 }
 
