@@ -312,3 +312,24 @@ def test_sample_ledger_roles() -> None:
     assert (roles["worsening_late"], Signal.WORSENING_LATE) in signals
     assert (roles["chronic_late"], Signal.WORSENING_LATE) not in signals
     assert not any(f.customer_id == roles["big_client"] for f in found)
+
+
+def test_the_profiles_of_a_few_customers_are_theirs_of_the_whole_book() -> None:
+    # payment_profiles(customers=...) reads only those customers' rows (the review's pass per
+    # client of several companies); each profile must be the one the whole book's pass gives,
+    # with and without a key joining them (the sample firm: 40 customers, one group).
+    from clientguard.sample import sample_records
+
+    data = sample_records(0)
+    ledger = data.ledger()
+    few = {"orbis-media", "orbis-studios", "halden-logistics"}
+    assert few <= set(ledger.customer_ids)
+    assert ledger.group_of("orbis-media") == ledger.group_of("orbis-studios")
+    whole = payment_profiles(ledger, as_of=data.as_of)
+    assert payment_profiles(ledger, as_of=data.as_of, customers=few) == {
+        c: p for c, p in whole.items() if c in few}
+    joined = payment_profiles(ledger, as_of=data.as_of, by=ledger.group_of,
+                              only=lambda invoice: invoice.customer_id in few)
+    keys = {ledger.group_of(c) for c in few}
+    assert payment_profiles(ledger, as_of=data.as_of, by=ledger.group_of, customers=few) == {
+        k: p for k, p in joined.items() if k in keys}

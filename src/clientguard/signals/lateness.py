@@ -142,9 +142,8 @@ def client_profiles(
               if len(members(group_of(customer))) > 1}
     if not joined:
         return profiles
-    together = payment_profiles(
-        ledger, as_of=as_of, policy=policy,
-        only=lambda invoice: invoice.customer_id in joined, by=group_of)
+    together = payment_profiles(ledger, as_of=as_of, policy=policy, by=group_of,
+                                customers=joined)
     clients = {group_of(customer) for customer in joined}
     result = {c: p for c, p in profiles.items() if c not in joined}
     result.update((c, together[c]) for c in clients if c in together)
