@@ -38,12 +38,25 @@ REDACTED_NAMES = [
     "pwd", "passphrase", "secret", "webhook_secret", "session", "sessionid", "PHPSESSID",
     "Cookie", "Set-Cookie", "jwt", "hmac", "accessToken", "apitoken", "clientsecret",
     "Access%5FToken",  # URL-encoded: scrub_query unquotes a name before it asks
+    # Run-together compounds of APIs no connector here reads, and acronyms before a word: the
+    # whole-word rule of 2026-12-07 showed them, the rule before it did not (it fails safe
+    # now: a word holding "key" is a credential's unless it is a known other word).
+    "hapikey",  # HubSpot
+    "wskey",  # OCLC WorldCat
+    "userkey",  # TheTVDB
+    "APIkey", "X-APIkey", "SSOkey", "HMACsig", "APIauth", "apikeys", "ACCESSKEYID", "authn",
+    "authz", "basicauth",
+    # OAuth's other credentials: RFC 7523 2.1-2.2, RFC 7636 4.1, RFC 8628 3.2, OAuth 1.0a;
+    # SAML; session ids; one-time codes.
+    "client_assertion", "assertion", "code_verifier", "device_code", "oauth_verifier",
+    "SAMLResponse", "sid", "connect.sid", "otp", "pin", "passcode", "pw",
 ]
 
 SHOWN_NAMES = [
     # Words that hold a credential's word without being one.
     "keyword", "keywords", "author", "authored_since", "authority", "monkey", "hockey",
     "tokenizer", "sigma", "accounting_period", "passage", "secretary", "sessional",
+    "authorName", "shipping", "mapping", "design", "consignee", "footprint",
     # A code that is no OAuth code.
     "currency_code", "error_code", "country_code", "code_page",
     # Paging and filters.
@@ -70,3 +83,19 @@ def test_a_url_keeps_its_search_terms_and_loses_its_credentials() -> None:
         "https://api.example.com/search?keyword=overdue&author=ana&authored_since=2026-01-01"
         "&api_token=[redacted]&currency_code=PLN&code=[redacted]"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "scrubbed"),
+    [
+        # An implicit grant's fragment (it showed the token).
+        ("https://app.example.test/cb#access_token=FAKEtok&token_type=bearer",
+         "https://app.example.test/cb#access_token=[redacted]&token_type=[redacted]"),
+        ("GET /v1/contacts?page=2&hapikey=FAKEhubspot&wskey=FAKEworldcat",
+         "GET /v1/contacts?page=2&hapikey=[redacted]&wskey=[redacted]"),
+    ],
+)
+def test_a_credentials_value_is_scrubbed_wherever_a_text_writes_it(
+    text: str, scrubbed: str
+) -> None:
+    assert scrub_query(text) == scrubbed

@@ -107,36 +107,42 @@ def same_origin(url: str, base: str) -> bool:
     return bool(host) and (scheme, host, port) == origin_of(base)
 
 
-#: The words of a name (:func:`name_words`) that make it a credential's or a tenant id's, in
-#: lower case: ``api_token``, ``X-Api-Key``, ``sig``, ``Authorization``, ``xero-tenant-id``,
-#: ``Harvest-Account-Id``, ``realmId``, ``Stripe-Account``, ``X-Amz-Signature``, ``Cookie``.
-_SECRET_WORDS = frozenset({
-    "token", "tokens", "secret", "secrets", "password", "passwords", "passwd", "passphrase",
-    "pwd", "pass", "key", "keys", "sig", "signature", "hmac", "auth", "oauth", "authorization",
-    "authorisation", "authentication", "credential", "credentials", "cookie", "cookies",
-    "session", "sessionid", "jwt", "bearer", "tenant", "realm", "account", "workspace",
-})
+#: What makes a name a credential's or a tenant id's, anywhere in a part of it (the part in
+#: lower case, separators taken out): ``api_token``, ``X-Api-Key``, ``hapikey``, ``wskey``,
+#: ``Authorization``, ``xero-tenant-id``, ``Harvest-Account-Id``, ``realmId``,
+#: ``Stripe-Account``, ``X-Amz-Signature``, ``Cookie``, ``client_assertion``,
+#: ``code_verifier``. The rule fails safe: a name is shown only when every word that holds one
+#: of these is a known word that is no credential (:data:`_SHOWN_WORDS`).
+_SECRET_PART = re.compile(
+    r"token|secret|passw|pwd|passphrase|passcode|key|signature|hmac|auth|credential|cookie"
+    r"|session|sessid|jwt|bearer|assertion|verifier|saml|tenant|realm|account|workspace")
 
-#: A name's word that runs two words together in lower case, one a credential's: a word ending
-#: in ``token``, ``secret``, ``password``, ``passwd`` or a session id (``apitoken``,
-#: ``clientsecret``, ``PHPSESSID``), or one of these (a word ending in ``key`` is not enough:
-#: ``monkey``, ``hockey``).
-_SECRET_ENDINGS = (
-    "token", "tokens", "secret", "secrets", "password", "passwd", "sessid", "sessionid",
-)
-_SECRET_COMPOUNDS = frozenset({
-    "apikey", "xapikey", "accesskey", "secretkey", "privatekey", "appkey", "authkey",
-    "consumerkey", "sessionkey", "signingkey", "subscriptionkey", "licensekey", "passkey",
-    "authcode", "accountid", "tenantid", "realmid", "workspaceid",
+#: Short credential words, a credential's only as a word of their own (``sig`` but not
+#: ``sigma``; ``pin``, not ``shipping``): AWS's and Azure's ``sig``, one-time ``otp``, ``pin``,
+#: ``pw``, a session ``sid``.
+_SECRET_SHORT = frozenset({"sig", "otp", "pin", "pw", "sid"})
+
+#: Words that hold a credential's part without naming one: a search term, a commit's author,
+#: an accounting period. A word not listed here that holds a part is a credential's (an API's
+#: own compound, ``hapikey``, ``wskey``, ``userkey``, is never shown).
+_SHOWN_WORDS = frozenset({
+    "keyword", "keywords", "keyboard", "keynote", "author", "authors",
+    "authored", "authority", "authorities", "monkey", "hockey", "donkey", "turkey", "jockey",
+    "whiskey", "tokenizer", "tokenize", "tokenized", "accounting", "accountant", "passage",
+    "passenger", "secretary", "sessional",
 })
 
 #: Names that are a credential only as the whole name: OAuth's authorization ``code`` in a
-#: redirect's query string (``currency_code``, ``error_code`` are not).
-_SECRET_WHOLE_NAMES = frozenset({"code"})
+#: redirect's query string (``currency_code``, ``error_code`` are not), RFC 8628's
+#: ``device_code``.
+_SECRET_WHOLE_NAMES = frozenset({"code", "device_code"})
 
 #: The words of a name: split at every character that is not a letter or a digit, and where
 #: camelCase starts a word (``XeroTenantId``: xero, tenant, id; ``APIKey``: api, key).
 _NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+#: The parts of a name between its separators (``X-APIkey``: X, APIkey).
+_NAME_PART = re.compile(r"[A-Za-z0-9]+")
 
 
 def name_words(name: str) -> tuple[str, ...]:
@@ -149,22 +155,34 @@ def secret_name(name: str) -> bool:
     """True when a query parameter or header named ``name`` carries a credential or a tenant
     id by its name: its value is never shown.
 
-    A name is one when one of its words (:func:`name_words`) is a credential's
-    (:data:`_SECRET_WORDS`: ``token``, ``key``, ``secret``, ``sig``, ``auth``, ``tenant``...)
-    or runs one into another (``apikey``, ``accesstoken``), or when the whole name is
-    ``code``. Whole words only: ``keyword``, ``author``, ``authored_since``, ``monkey``,
-    ``tokenizer``, ``accounting_period`` and ``sigma`` name no credential and are shown."""
+    Failing safe: a part of the name between separators that holds a credential's part
+    (:data:`_SECRET_PART`: ``token``, ``key``, ``secret``, ``auth``, ``tenant``... anywhere:
+    ``hapikey``, ``APIkey``, ``accesstoken``) makes it one, unless every camelCase word of that
+    part holding one is a known word that names no credential (:data:`_SHOWN_WORDS`:
+    ``keyword``, ``author``, ``authored_since``, ``monkey``, ``tokenizer``,
+    ``accounting_period``); a word ``sig``, ``otp``, ``pin``, ``pw`` or ``sid`` makes it one
+    (``sigma`` does not); and the whole name ``code`` or ``device_code``."""
     if name.strip().lower() in _SECRET_WHOLE_NAMES:
         return True
-    return any(
-        word in _SECRET_WORDS or word in _SECRET_COMPOUNDS or word.endswith(_SECRET_ENDINGS)
-        for word in name_words(name)
-    )
+    for part in _NAME_PART.findall(name):
+        words = name_words(part)
+        if any(word in _SECRET_SHORT for word in words):
+            return True
+        if not _SECRET_PART.search(part.lower()):
+            continue
+        holding = [word for word in words if _SECRET_PART.search(word)]
+        # A part whose words, split at camelCase, hold no credential's part on their own
+        # (``HMACsig``: hma, csig) is one all the same.
+        if not holding or any(word not in _SHOWN_WORDS for word in holding):
+            return True
+    return False
 
 
-#: A query parameter written into a text: after ``?`` or ``&`` (``;`` for ``&amp;``), a name,
-#: ``=`` and its value, up to the next parameter, fragment, space or quote.
-_QUERY_PARAMETER = re.compile(r"(?<=[?&;])([^=&;?#\s\"'<>]+)=([^&#\s\"'<>]+)")
+#: A query parameter written into a text: after ``?`` or ``&`` (``;`` for ``&amp;``) or ``#``
+#: (an implicit grant's fragment), a name, ``=`` and its value, up to the next parameter,
+#: fragment, space or quote. Not after a space or at the start of a text: a secret's own value
+#: may hold `` key=`` (a value is scrubbed as a whole only before this runs).
+_QUERY_PARAMETER = re.compile(r"(?<=[?&;#])([^=&;?#\s\"'<>]+)=([^&#\s\"'<>]+)")
 
 
 def scrub_query(text: str) -> str:
