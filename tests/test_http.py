@@ -64,7 +64,9 @@ def response(
     [
         pytest.param(200, {}, {"Invoices": []}, "ok", None, None, id="200 ok"),
         pytest.param(204, {}, None, "ok", None, None, id="204 ok"),
-        pytest.param(304, {}, None, "ok", None, None, id="304 not modified is ok"),
+        # A 304 answers only a conditional request (RFC 9110 §15.4.5); a bare response has
+        # none: the conditional rows are in test_http_not_modified.py.
+        pytest.param(304, {}, None, "fail", ApiError, None, id="304 to no condition fails"),
         pytest.param(401, {}, {"Detail": "TokenExpired"}, "refresh", AuthError, None, id="401"),
         pytest.param(403, {}, {"Detail": "AuthenticationUnsuccessful"}, "fail", AuthError, None,
                      id="403 fails, not retried"),

@@ -64,6 +64,9 @@ BAD = [
     pytest.param("max_attempts", 101, id="max_attempts above 100"),
     pytest.param("timeout", "inf", id="timeout 'inf' as text (environment, TOML)"),
     pytest.param("max_wait", "NaN", id="max_wait 'NaN' as text"),
+    pytest.param("max_body", 0, id="max_body 0"),
+    pytest.param("max_body", 2**30 + 1, id="max_body above 1 GiB"),
+    pytest.param("max_body", 1.5, id="max_body not whole bytes"),
 ]
 
 

@@ -155,3 +155,31 @@ def test_any_retry_after_gives_a_bounded_wait_or_a_clientguard_error(
     assert all(math.isfinite(w) and 0 <= w <= MAX_WAIT for w in waits), waits
     retry_after = raised.retry_after if isinstance(raised, RateLimitError) else None
     assert retry_after is None or math.isfinite(retry_after)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "max_wait", "said"),
+    [
+        # 120.0000001 s is more than 120 s: said as 121 (rounded up), never as "120 s, more
+        # than max_wait 120 s" (rounded to the nearest, the two numbers read the same).
+        ("120.0000001", 120.0, "the server asks to wait 121 s, more than max_wait 120 s"),
+        ("120.5", 120.0, "the server asks to wait 121 s, more than max_wait 120 s"),
+        # A max_wait with a fraction is said as set: 0.5, not 0 (nor 1: the nearest).
+        ("1", 0.5, "the server asks to wait 1 s, more than max_wait 0.5 s"),
+        ("90.6", 90.5, "the server asks to wait 91 s, more than max_wait 90.5 s"),
+    ],
+)
+def test_a_wait_just_over_max_wait_is_said_with_two_different_numbers(
+    server: HTTPServer, retry_after: str, max_wait: float, said: str
+) -> None:
+    server.clear()
+    server.expect_request("/api/x").respond_with_data(
+        "{}", status=429, headers={"Retry-After": retry_after}, content_type="application/json")
+    api = ApiClient(server.url_for("/api/"), connector="test", sleep=lambda s: None,
+                    clock=lambda: NOW, max_attempts=2, max_wait=max_wait)
+    try:
+        with pytest.raises(RateLimitError) as caught:
+            api.get("x")
+    finally:
+        api.close()
+    assert said in str(caught.value)

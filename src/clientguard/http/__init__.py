@@ -8,7 +8,15 @@ Every call a connector makes goes through :class:`ApiClient`:
   ========================================  ===============================================
   response                                  what happens
   ========================================  ===============================================
-  2xx, 304                                  ok
+  2xx                                       ok
+  304 to a conditional request              ok: nothing changed since (``If-Modified-Since``,
+                                            ``If-None-Match``); a page with no records
+  304 to any other request                  :class:`~clientguard.errors.ApiError`: only a
+                                            conditional request may be answered so (a
+                                            caching proxy's or the server's error)
+  other 3xx (a redirect)                    :class:`ApiError`, never followed (the token
+                                            would go with it); names the ``Location``'s
+                                            scheme and host only
   401                                       refresh the token once, send again; a second
                                             401 is an :class:`~clientguard.errors.AuthError`
   403                                       :class:`AuthError` with the API's message, not
@@ -118,7 +126,14 @@ from clientguard.http.client import (
     decode_json,
 )
 from clientguard.http.connector import HttpConnector, HttpRequest, HttpStream
-from clientguard.http.options import HttpOptions, MaxAttempts, MaxWait, Timeout
+from clientguard.http.options import (
+    MAX_BODY_BYTES,
+    HttpOptions,
+    MaxAttempts,
+    MaxBody,
+    MaxWait,
+    Timeout,
+)
 from clientguard.http.paging import (
     Boundary,
     MissingRecords,
@@ -138,6 +153,7 @@ from clientguard.http.redact import REDACTED_LOGGERS, describe_url
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MAX_BODY_BYTES",
     "MESSAGE_LIMIT",
     "REDACTED_LOGGERS",
     "REQUEST_ID_HEADERS",
@@ -153,6 +169,7 @@ __all__ = [
     "HttpRequest",
     "HttpStream",
     "MaxAttempts",
+    "MaxBody",
     "MaxWait",
     "MissingRecords",
     "NextTokenPaginator",

@@ -15,23 +15,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from clientguard.errors import ApiError, AuthError, ConnectorError, RateLimitError
+from clientguard.http.redact import host_of
 from clientguard.i18n import gettext
 
 __all__ = [
+    "CONDITIONAL_HEADERS",
     "MESSAGE_LIMIT",
     "REQUEST_ID_HEADERS",
     "Classifier",
     "Verdict",
     "api_message",
     "classify",
+    "conditional",
     "escape_lone_surrogates",
     "html_answer",
     "moment_after",
     "parse_retry_after",
+    "redirect_refused",
     "request_id_of",
     "response_date",
 ]
@@ -82,8 +87,25 @@ def classify(response: requests.Response, *, now: datetime | None = None) -> Ver
     """
     status = response.status_code
     request_id = request_id_of(response)
-    if 200 <= status < 300 or status == 304:
+    if 200 <= status < 300:
         return Verdict("ok", status, "ok", request_id=request_id)
+    if status == 304:
+        if conditional(response):
+            return Verdict("ok", status, "ok", request_id=request_id)
+        # RFC 9110 §15.4.5: a 304 answers only a conditional GET. Read as "nothing changed",
+        # it would end a read with no records, and a full read would then drop every record
+        # a store kept: it is a misbehaving server's or proxy's answer, never an empty page.
+        return Verdict(
+            "fail", status,
+            gettext("not modified (HTTP 304) to a request that asked for no condition (no "
+                    "If-Modified-Since or If-None-Match): a caching proxy or the server "
+                    "answered wrongly, with no records; nothing was read: check base_url and "
+                    "any proxy on the way, then try again"),
+            ApiError, request_id=request_id,
+        )
+    if 300 <= status < 400:
+        return Verdict("fail", status, redirect_refused(response), ApiError,
+                       request_id=request_id)
     # In full: the client scrubs the secrets out first and cuts after (a cut made before
     # would leave a secret's first characters that no longer match it).
     message = api_message(response, limit=None)
@@ -305,13 +327,16 @@ def api_message(response: requests.Response, *, limit: int | None = MESSAGE_LIMI
 
 def html_answer(response: requests.Response) -> str | None:
     """What an HTML page where the API's JSON was due means, in words; None when the body is
-    no HTML page (by its ``Content-Type``, or by how it starts).
+    no HTML page (by its ``Content-Type``, or by how it starts), and when it is empty: a
+    ``Content-Type: text/html`` with no body (a bare redirect's, a proxy's) is no page.
 
     The page itself is never quoted: it is a proxy's or a login page's, long, and may echo
     the request.
     """
     kind = response.headers.get("Content-Type", "").split(";")[0].strip()
     start = response.content[:512].lstrip().lower() if response.content else b""
+    if not start:
+        return None
     if "html" not in kind.lower() and not start.startswith((b"<!doctype html", b"<html")):
         return None
     return (
@@ -319,3 +344,35 @@ def html_answer(response: requests.Response) -> str | None:
                 "a captive portal or a login page answered instead of the API; check base_url "
                 "and the network").format(kind=kind or "unknown type")
     )
+
+
+#: The request headers that make a GET conditional in the way a 304 answers (RFC 9110
+#: §13.1.2, §13.1.3): ``If-Match`` and ``If-Unmodified-Since`` fail with a 412 instead.
+CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since")
+
+
+def conditional(response: requests.Response) -> bool:
+    """True when the request ``response`` answers carried :data:`CONDITIONAL_HEADERS`, the
+    only requests a 304 (Not Modified) may answer. A response without its request (built
+    by hand) answers no known condition: False."""
+    sent = response.request
+    return sent is not None and any(sent.headers.get(name) for name in CONDITIONAL_HEADERS)
+
+
+def redirect_refused(response: requests.Response) -> str:
+    """A redirect (3xx), which the client never follows (the token would go with it), in
+    words: where it points, by scheme and host only (the path and the query string of a
+    ``Location`` may carry an id or a token), and what to do (``base_url`` should be the
+    address the API answers at; the common case is ``http://`` sent on to ``https://``)."""
+    location = (response.headers.get("Location") or "").strip()
+    target = urlsplit(urljoin(response.url or "", location)) if location else None
+    if target is None or not target.scheme or not target.netloc:
+        return gettext(
+            "redirected (HTTP {status}) without saying where to; redirects are not followed "
+            "(the token would go with them): check base_url").format(status=response.status_code)
+    return gettext(
+        "redirected (HTTP {status}) to {where}; redirects are not followed (the token would go "
+        "with them): set base_url to the address the API answers at (the common case: an "
+        "http:// base_url sent on to https://)").format(
+        status=response.status_code,
+        where=f"{target.scheme}://{host_of(target.netloc)}")

@@ -15,7 +15,7 @@ import random
 import time
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -25,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_base
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
 
 from clientguard.connector import Clock, utc_now
 from clientguard.errors import (
@@ -45,6 +46,7 @@ from clientguard.http.classify import (
     moment_after,
     request_id_of,
 )
+from clientguard.http.options import MAX_BODY_BYTES
 from clientguard.http.redact import (
     RedactingFilter,
     describe_url,
@@ -78,12 +80,6 @@ WaitCallback = Callable[[float, str], None]
 
 DEFAULT_TIMEOUT = (10.0, 60.0)
 """Seconds to connect, and to wait for the server between bytes."""
-
-MAX_BODY_BYTES = 256 * 2**20
-"""The largest response body read, in bytes once decompressed: 256 MiB. The largest page
-any connector asks for is a few megabytes (a thousand invoices with their lines); a body
-past this is a damaged or hostile answer (an endless stream, a compressed body that expands
-to gigabytes), which would otherwise be read into memory whole."""
 
 _CHUNK_BYTES = 2**20
 
@@ -199,6 +195,44 @@ def _check_seconds(values: Mapping[str, float | tuple[float, float]], *, zero_ok
                 ).format(name=name))
 
 
+class _TooSlow(requests.exceptions.Timeout):
+    """Internal: an answer that did not arrive whole within the call's deadline
+    (:attr:`ApiClient.deadline`): retried as a timeout is."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the answer did not arrive whole within {seconds} s")
+        self.seconds = seconds
+
+
+def total_seconds(timeout: float | tuple[float, float]) -> float:
+    """The longest a call may take in all, for a ``timeout``: the number itself, or a pair's
+    two (connect, then read) added."""
+    return sum(timeout) if isinstance(timeout, tuple) else timeout
+
+
+def _body_chunks(response: requests.Response) -> Iterator[bytes]:
+    """``response``'s body, decompressed, in pieces of at most :data:`_CHUNK_BYTES`, each
+    what the connection had ready (``read1``): so that the caller sees the time between
+    them, which a read of a whole piece hides (it waits until the piece is full, however
+    slowly the bytes come). urllib3's errors become requests' own, as ``iter_content``
+    makes them; urllib3 before 2.3 (no ``read1``) gives whole pieces."""
+    read1 = getattr(response.raw, "read1", None)
+    if read1 is None:
+        yield from response.iter_content(_CHUNK_BYTES)
+        return
+    try:
+        while chunk := read1(_CHUNK_BYTES, decode_content=True):
+            yield chunk
+    except ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    except DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from exc
+    except ReadTimeoutError as exc:
+        raise requests.ConnectionError(exc) from exc
+    except SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from exc
+
+
 #: A body cut off while it was read (the connection reset, a chunk missing) or a compressed
 #: body that does not decompress: the call is sent again, as after a lost connection.
 _CUT_OFF = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
@@ -216,7 +250,10 @@ class ApiClient:
         auth: supplies and refreshes the ``Authorization`` header (None: no auth).
         headers: sent with every call (e.g. ``Accept: application/json``).
         connector: its name, for error messages.
-        timeout: seconds to connect and to read, for every call.
+        timeout: seconds to connect and to read, for every call; and, in all (for a pair,
+            the two added), the longest a call may take to send and get its answer whole: a
+            server that sends its answer a byte at a time, each in time, is cut off there
+            (:func:`total_seconds`) and the call is sent again, as after a timeout.
         max_attempts: tries per call, the first included.
         max_wait: the longest single wait; a server asking for more fails the call at once
             with a :class:`RateLimitError` saying when to try again.
@@ -280,6 +317,8 @@ class ApiClient:
         self.auth = auth
         self.connector = connector
         self.timeout = timeout
+        self.deadline = total_seconds(timeout)
+        """The longest a call may take to get its answer whole, in seconds."""
         self.max_attempts = max_attempts
         self.max_body = max_body
         self.max_wait = max_wait
@@ -401,6 +440,18 @@ class ApiClient:
             return self._retrying.copy()(attempt)
         except _TryAgain as exc:
             raise self._error(exc.verdict, stream, label, attempts=self.max_attempts) from None
+        except _TooSlow as exc:
+            raise ConnectorError(
+                ngettext("{label}: the answer did not arrive whole within {seconds} s "
+                         "(timeout) on its only attempt: the server sends it too slowly; try "
+                         "again later, or raise timeout",
+                         "{label}: the answer did not arrive whole within {seconds} s "
+                         "(timeout) on any of {n} attempts: the server sends it too slowly; "
+                         "try again later, or raise timeout",
+                         self.max_attempts).format(
+                    label=label, n=self.max_attempts, seconds=_figure(exc.seconds)),
+                ErrorContext(connector=self.connector, stream=stream),
+            ) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             said = (ngettext("{label}: timed out after {n} attempt ({error})",
                              "{label}: timed out after {n} attempts ({error})",
@@ -471,6 +522,7 @@ class ApiClient:
         if authenticate and self.auth is not None:
             merged["Authorization"] = self.auth.header(self)
         self.calls += 1
+        started = time.monotonic()
         try:
             response = self.session.request(
                 method,
@@ -481,11 +533,12 @@ class ApiClient:
                 auth=auth,
                 timeout=self.timeout,
                 allow_redirects=False,
-                stream=True,  # read below, up to max_body
+                stream=True,  # read below, up to max_body and the deadline
             )
-            self._read_body(response, method, url)
+            self._read_body(response, method, url, deadline=started + self.deadline)
         except (requests.ConnectionError, requests.Timeout, *_CUT_OFF) as exc:
-            log.warning("%s: %s", self.scrub(describe_url(method, url)), type(exc).__name__)
+            log.warning("%s: %s", self.scrub(describe_url(method, url)),
+                        exc if isinstance(exc, _TooSlow) else type(exc).__name__)
             raise
         except (requests.exceptions.InvalidHeader, UnicodeEncodeError) as exc:
             # requests quotes the refused value in its message: never shown.
@@ -513,31 +566,42 @@ class ApiClient:
         )
         return response
 
-    def _read_body(self, response: requests.Response, method: str, url: str) -> None:
+    def _read_body(
+        self, response: requests.Response, method: str, url: str, *, deadline: float
+    ) -> None:
         """Read ``response``'s body (decompressed) into it, as ``requests`` does unless told
-        to stream, but no further than :attr:`max_body` bytes.
+        to stream, but no further than :attr:`max_body` bytes, and no later than
+        ``deadline`` (a :func:`time.monotonic` moment).
 
         Raises:
             ApiError: the body is larger: it is not read further, the connection is closed,
                 and the call is not sent again (the same answer would come back).
+            requests.Timeout: the deadline passed before the body was whole (a server
+                sending it a byte at a time, each within the read timeout): the connection
+                is closed, and the call is sent again as after any timeout.
         """
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(_CHUNK_BYTES):
+        for chunk in _body_chunks(response):
             size += len(chunk)
             if size > self.max_body:
                 response.close()
                 raise ApiError(
                     gettext("{call}: the answer is larger than {size} once decompressed, more "
                             "than any page of an API; it was not read further (a damaged or "
-                            "hostile answer, or a page too large: lower page_size)").format(
+                            "hostile answer, or a page too large: lower page_size, or raise "
+                            "max_body if the API's pages are this large)").format(
                         call=self.scrub(describe_url(method, url)),
                         size=_size(self.max_body)),
                     ErrorContext(connector=self.connector, status=response.status_code,
                                  request_id=self._request_id(response)),
                 )
+            if time.monotonic() > deadline:
+                response.close()
+                raise _TooSlow(self.deadline)
             chunks.append(chunk)
         response._content = b"".join(chunks)
+        response._content_consumed = True  # type: ignore[attr-defined]
 
     def _request_id(self, response: requests.Response) -> str | None:
         found = request_id_of(response)
@@ -638,16 +702,23 @@ class ApiClient:
             gettext("{label}: {reason}: the server asks to wait {seconds} s, more than "
                     "max_wait {most} s; {when}").format(
                 label=label, reason=self.shorten(verdict.reason),
-                seconds=_seconds(verdict.retry_after), most=f"{self.max_wait:.0f}", when=when),
+                seconds=_seconds(verdict.retry_after), most=_figure(self.max_wait), when=when),
             self._context(verdict, stream),
             resets_at,
         )
 
 
 def _seconds(value: float) -> str:
-    """A number of seconds in figures: whole, or in powers of ten from 16 digits on (a server
-    may name a wait of hundreds of digits)."""
-    return f"{value:.0f}" if value < 1e15 else f"{value:.3g}"
+    """A wait a server asks for, in figures: whole seconds rounded up (a wait of 120.0000001 s
+    is more than a ``max_wait`` of 120 s, and says 121), or in powers of ten from 16 digits on
+    (a server may name a wait of hundreds of digits)."""
+    return f"{math.ceil(value)}" if value < 1e15 else f"{value:.3g}"
+
+
+def _figure(value: float) -> str:
+    """A number of seconds one sets (``max_wait``, ``timeout``) as written: ``120``,
+    ``0.5``, ``86399.99``, never rounded to another number."""
+    return f"{value:.15g}"
 
 
 def _size(count: int) -> str:

@@ -24,6 +24,7 @@ from clientguard.http.client import ApiClient, Auth, WaitCallback, decode_json
 from clientguard.http.options import HttpOptions
 from clientguard.http.paging import MissingRecords, Paginator, SinglePagePaginator, records_in
 from clientguard.http.redact import secret_name
+from clientguard.i18n import gettext
 from clientguard.records import Location
 
 __all__ = ["HttpConnector", "HttpRequest", "HttpStream"]
@@ -92,7 +93,7 @@ class HttpConnector(Connector):
     ) -> ApiClient:
         """The connector's :class:`ApiClient`: the one way to build it.
 
-        The options' ``timeout``, ``max_attempts``, ``max_wait`` and ``sleep``
+        The options' ``timeout``, ``max_attempts``, ``max_wait``, ``max_body`` and ``sleep``
         (:class:`~clientguard.http.HttpOptions`), the connector's name, clock and progress
         (waits are reported as progress events) go in; what is the source's own is passed
         here: the API's root, its auth and headers, its ``classifier`` when it has rules of
@@ -114,6 +115,7 @@ class HttpConnector(Connector):
             timeout=opts.timeout,
             max_attempts=opts.max_attempts,
             max_wait=opts.max_wait,
+            max_body=opts.max_body,
             backoff_cap=backoff_cap,
             sleep=time.sleep if opts.sleep is None else opts.sleep,
             clock=self.clock,
@@ -197,11 +199,18 @@ class HttpConnector(Connector):
             where = f"{request.method} {request.path}"
             if page:
                 where += " " + urlencode(sorted(page.items()))
+            records: Sequence[Mapping[str, Any]]
             try:
-                # A 304 (Not Modified) says nothing changed since the cursor: no records.
-                records = () if response.status_code == 304 else self.records_of(stream, body)
-                page = paginator.advance(response, body, records)
-                records = paginator.new_records(records)
+                if response.status_code == 304:
+                    # The client lets a 304 through only to a conditional request
+                    # (classify): nothing changed since the cursor, so the read ends here.
+                    self._not_modified(number, stream=stream.name, page=label,
+                                       response=response)
+                    records, page = (), None
+                else:
+                    records = self.records_of(stream, body)
+                    page = paginator.advance(response, body, records)
+                    records = paginator.new_records(records)
             except MissingRecords as exc:
                 raise self.missing_records(exc, stream=stream.name, page=label,
                                            response=response) from None
@@ -209,6 +218,31 @@ class HttpConnector(Connector):
             total = self.total_of(stream, body)
             yield RawPage.of(records, Location(detail=where), last=page is None,
                              read=None if total is None else read, total=total)
+
+    def _not_modified(
+        self, number: int, *, stream: str, page: str, response: requests.Response
+    ) -> None:
+        """Accept a 304 (Not Modified) as the end of a read only on its first page: on a later
+        page it contradicts the pages before it, which gave records changed since the same
+        moment, and nothing tells whether later pages would have given more. Ending the
+        stream there would call it complete and move its cursor past what was never read.
+
+        Raises:
+            ApiError: on page 2 or later, saying so and what to do.
+        """
+        if number == 1:
+            return
+        request_id = request_id_of(response)
+        raise ApiError(
+            self.client.scrub(gettext(
+                "{page}: the API answered 304 (Not Modified: nothing changed since "
+                "If-Modified-Since) after page 1 gave records changed since then, so the "
+                "read cannot tell whether more pages follow; it stops here and the stream's "
+                "cursor does not move: try again, and if it repeats, run a full sync "
+                "(sync --full), which asks for no condition").format(page=page)),
+            ErrorContext(connector=self.name, stream=stream, status=response.status_code,
+                         request_id=self.client.scrub(request_id) if request_id else None),
+        )
 
     def wait_reporter(self) -> WaitCallback:
         """An ``on_wait`` for the client that reports waits as progress events. It holds the

@@ -1,7 +1,7 @@
 """The options every HTTP connector shares: :class:`HttpOptions`.
 
-A connector's options subclass it and inherit ``timeout``, ``max_attempts``, ``max_wait`` and
-``sleep``, validated once here: a timeout and a wait are finite numbers of seconds
+A connector's options subclass it and inherit ``timeout``, ``max_attempts``, ``max_wait``,
+``max_body`` and ``sleep``, validated once here: a timeout and a wait are finite numbers of seconds
 (``inf`` and ``nan`` are refused, as is a timeout of 0 or less), within bounds a real API
 needs. A connector whose API calls for another default re-declares the field with the same
 type (:data:`Timeout`, :data:`MaxWait`, :data:`MaxAttempts`) and its own default, so the bounds
@@ -19,11 +19,14 @@ from pydantic import Field
 from clientguard.connector import ConnectorOptions
 
 __all__ = [
+    "LARGEST_BODY",
     "MAX_ATTEMPTS",
+    "MAX_BODY_BYTES",
     "MAX_TIMEOUT",
     "MAX_WAIT",
     "HttpOptions",
     "MaxAttempts",
+    "MaxBody",
     "MaxWait",
     "Timeout",
 ]
@@ -39,8 +42,24 @@ limits by (a daily limit fails at once with the time it resets instead)."""
 MAX_ATTEMPTS = 100
 """The most tries per call accepted: more is a loop, not a retry policy."""
 
+MAX_BODY_BYTES = 32 * 2**20
+"""The largest response body read by default, in bytes once decompressed: 32 MiB. The
+largest page any connector asks for is a few megabytes: the recorded answers weigh 2.0 KB a
+Xero invoice and 3.6 KB a QuickBooks one with their lines, so a page of 1,000 is 2 to 4 MB.
+A body past this is a damaged or hostile answer (an endless stream, a compressed body that
+expands to gigabytes), which would otherwise be read into memory whole, and parsed: JSON of
+small objects (``[{},{},...]``) takes about 26 times its size once parsed, so this bound
+keeps one page under a gigabyte (256 MiB, the bound before, let 256 KiB of gzip become
+6.6 GiB). A source whose pages are larger raises it (``max_body``, an option of every HTTP
+connector: :class:`HttpOptions`)."""
+
+LARGEST_BODY = 2**30
+"""The largest ``max_body`` accepted, in bytes: 1 GiB, some 250 times the largest page of any
+API here; past it one page could take tens of gigabytes once parsed."""
+
 Timeout = Annotated[float, Field(gt=0, le=MAX_TIMEOUT, allow_inf_nan=False)]
-"""Seconds to wait for the server on each request: finite, above 0, at most 600."""
+"""Seconds to wait for the server on each request, in all: to connect, between two bytes of
+the answer, and for the whole answer: finite, above 0, at most 600."""
 
 MaxWait = Annotated[float, Field(ge=0, le=MAX_WAIT, allow_inf_nan=False)]
 """The longest single wait inside a call, in seconds: finite, 0 to one day (0: never wait
@@ -49,16 +68,24 @@ for a server that names a time; back off only)."""
 MaxAttempts = Annotated[int, Field(ge=1, le=MAX_ATTEMPTS)]
 """Tries per call, the first included: 1 to 100."""
 
+MaxBody = Annotated[int, Field(ge=1, le=LARGEST_BODY)]
+"""The largest answer read, in bytes once decompressed: 1 byte to 1 GiB."""
+
 
 class HttpOptions(ConnectorOptions):
     """The options of an HTTP connector that every one of them has (keyword arguments)."""
 
     timeout: Timeout = 60.0
-    """Seconds to wait for the server on each request."""
+    """Seconds to wait for the server on each request: to connect, between two bytes of the
+    answer, and for the whole answer (a server that sends it a byte at a time, each in
+    time, is cut off after this many seconds in all, and the request sent again)."""
     max_attempts: MaxAttempts = 5
     """Tries per call on a rate limit, a server error or a lost connection."""
     max_wait: MaxWait = 120.0
     """The longest wait for a rate limit inside one call; a longer one fails at once with
     the time to come back."""
+    max_body: MaxBody = MAX_BODY_BYTES
+    """The largest answer read, in bytes once decompressed (32 MiB): a larger one fails the
+    request unread and unretried. Raise it for a source whose pages are larger."""
     sleep: Callable[[float], None] | None = None
     """How to wait (default time.sleep); tests pass a recorder."""

@@ -1,0 +1,82 @@
+"""A redirect is never followed (the token would go with it), and its error says what it was.
+
+Before, a 301 said only "refused (HTTP 301)", and a 302 with an empty ``text/html`` body
+"the server answered with an HTML page" (there was none). Now the error says it was a
+redirect, names where to by scheme and host only (a ``Location``'s path and query string may
+carry an id or a token), and says to set ``base_url`` to the address the API answers at (the
+common case: ``http://`` sent on to ``https://``). Over real HTTP (pytest-httpserver).
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from pytest_httpserver import HTTPServer
+
+from clientguard.errors import ApiError
+from clientguard.http import ApiClient, BearerToken, classify
+
+TOKEN = "tok-SECRET-redirect-5"
+STOLEN = "querytok-SECRET-8"
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("kind", ["application/octet-stream", "text/html", "application/json"])
+def test_a_redirect_says_where_by_scheme_and_host_and_what_to_do(
+    httpserver: HTTPServer, status: int, kind: str
+) -> None:
+    httpserver.expect_request("/v2/time_entries").respond_with_data(
+        b"", status=status, content_type=kind,
+        headers={"Location": f"https://api.example.com:8443/steal/acct-9?api_token={STOLEN}"})
+    api = ApiClient(httpserver.url_for("/v2/"), connector="test", auth=BearerToken(TOKEN),
+                    sleep=lambda s: None, max_attempts=2, secrets=(STOLEN,))
+    with pytest.raises(ApiError) as caught:
+        api.get("time_entries", stream="time_entries")
+    api.close()
+    message = str(caught.value)
+    assert (f"GET localhost:{httpserver.port}/v2/time_entries: redirected (HTTP {status}) to "
+            "https://api.example.com:8443; redirects are not followed (the token would go with "
+            "them): set base_url to the address the API answers at (the common case: an "
+            "http:// base_url sent on to https://)") in message
+    assert "HTML page" not in message  # an empty body is no page, whatever its type
+    for hidden in ("steal", "acct-9", "api_token", STOLEN, TOKEN):
+        assert hidden not in message
+    assert caught.value.status == status
+    assert len(httpserver.log) == 1  # neither followed nor sent again
+
+
+@pytest.mark.parametrize(
+    ("location", "said"),
+    [
+        # Relative: on the server that answered (RFC 9110 §10.2.2: resolved against the
+        # request's URL).
+        ("/v3/time_entries", "redirected (HTTP 301) to http://localhost:{port};"),
+        # A user and password in the Location are no part of its host.
+        ("https://user:pw-SECRET@api.example.com/x", "redirected (HTTP 301) to "
+         "https://api.example.com;"),
+        ("", "redirected (HTTP 301) without saying where to; redirects are not followed (the "
+             "token would go with them): check base_url"),
+    ],
+    ids=["relative", "with a password", "no Location"],
+)
+def test_a_redirect_names_only_a_host_it_can_tell(
+    httpserver: HTTPServer, location: str, said: str
+) -> None:
+    headers = {"Location": location} if location else {}
+    httpserver.expect_request("/v2/x").respond_with_data(b"", status=301, headers=headers)
+    api = ApiClient(httpserver.url_for("/v2/"), connector="test", sleep=lambda s: None)
+    with pytest.raises(ApiError) as caught:
+        api.get("x")
+    api.close()
+    assert said.format(port=httpserver.port) in str(caught.value)
+    assert "pw-SECRET" not in str(caught.value)
+
+
+def test_an_empty_html_typed_refusal_is_no_html_page() -> None:
+    # Before: "refused: the server answered with an HTML page (text/html) ..." for a 404
+    # whose body was empty: no page was there to speak of.
+    resp = requests.Response()
+    resp.status_code = 404
+    resp._content = b""
+    resp.headers["Content-Type"] = "text/html; charset=utf-8"
+    assert classify(resp).reason == "refused"
