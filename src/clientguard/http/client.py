@@ -79,7 +79,8 @@ WaitCallback = Callable[[float, str], None]
 """Called before each wait with the seconds and the reason (``HTTP 429``, ``HTTP 503``)."""
 
 DEFAULT_TIMEOUT = (10.0, 60.0)
-"""Seconds to connect, and to wait for the server between bytes."""
+"""Seconds to connect, and to wait for the server between bytes; the two added (70 s) are
+the longest a call may take to get its whole answer (:func:`total_seconds`)."""
 
 _CHUNK_BYTES = 2**20
 
