@@ -318,8 +318,6 @@ class ApiClient:
         self.auth = auth
         self.connector = connector
         self.timeout = timeout
-        self.deadline = total_seconds(timeout)
-        """The longest a call may take to get its answer whole, in seconds."""
         self.max_attempts = max_attempts
         self.max_body = max_body
         self.max_wait = max_wait
@@ -352,6 +350,12 @@ class ApiClient:
 
     def __repr__(self) -> str:
         return f"<ApiClient {host_of(urlsplit(self.base_url).netloc)} connector={self.connector!r}>"
+
+    @property
+    def deadline(self) -> float:
+        """The longest a call may take to get its answer whole, in seconds: ``timeout``, or
+        a pair's two added (:func:`total_seconds`)."""
+        return total_seconds(self.timeout)
 
     def close(self) -> None:
         """Close the session and stop scrubbing the request loggers."""
