@@ -25,6 +25,7 @@ from pytest_httpserver import HTTPServer
 
 import clientguard as cg
 from clientguard.connector import SyncState, pull
+from clientguard.http import MissingRecords
 from clientguard.model import AnyRecord
 from clientguard_xero import XeroConnector, bad_debts, mapping
 
@@ -245,6 +246,48 @@ def test_no_credit_note_applied_no_call_for_the_chart(
     xero.credit_notes(credit_note([line("820", "500.00")], allocated="0", status="AUTHORISED"))
     pulled = pull(connect(httpserver), streams=["invoices", "credit_notes"])
     assert settled(pulled.records) == ("500.00", None, 151)
+
+
+@pytest.mark.parametrize(
+    ("chart", "why"),
+    [
+        pytest.param("{}", "the body has no 'Accounts' list", id="no-Accounts"),
+        pytest.param('{"Accounts": null}', "'Accounts' is null, not a list", id="null"),
+        pytest.param('{"Accounts": {}}', "'Accounts' is an object, not a list", id="object"),
+        pytest.param('{"Accounts": "oops"}', "'Accounts' is a text, not a list", id="text"),
+        pytest.param("[]", "an object holding the 'Accounts' list was due, the body is a list",
+                     id="a-list"),
+        pytest.param("null", "an object holding the 'Accounts' list was due, the body is null",
+                     id="body-null"),
+        pytest.param('{"Accounts": [null]}',
+                     "item 1 of the 'Accounts' list is null, not an object", id="item-null"),
+    ],
+)
+@pytest.mark.parametrize("stream", ["invoices", "credit_notes"])
+def test_a_chart_answered_without_its_accounts_fails_the_read(
+    httpserver: HTTPServer, xero: FakeXero, chart: str, why: str, stream: str
+) -> None:
+    # A 200 whose body holds no chart is no chart without bad-debt accounts: read so, the
+    # write-off of 10 March became a credit and INV-1 read settled, 38 days late, instead of
+    # open, 151 days late (the module docstring), without a word. It fails as a page of a
+    # list that came without its list fails (clientguard.http.records_in), naming the call.
+    if stream == "invoices":
+        xero.invoices(invoice())
+    else:
+        xero.credit_notes(credit_note([line("820", "500.00")]))
+    httpserver.expect_ordered_request(
+        f"{API}/Accounts", method="GET", headers={"xero-tenant-id": TENANT},
+    ).respond_with_data(chart, content_type="application/json")
+    with pytest.raises(MissingRecords) as caught:
+        pull(connect(httpserver), streams=[stream])
+    said = str(caught.value)
+    assert "GET Accounts" in said
+    assert why in said
+    assert "try again" in said
+    assert caught.value.context.stream == stream
+    assert caught.value.context.status == 200
+    assert TENANT not in said
+    assert "SECRET" not in said
 
 
 # ------------------------------------------------------------------ incremental syncs

@@ -52,6 +52,7 @@ from clientguard.http import (
     TokenSet,
     decode_json,
     load_token_file,
+    records_in,
 )
 from clientguard.records import Location
 from clientguard_xero import bad_debts, mapping, projects
@@ -631,7 +632,12 @@ class XeroConnector(HttpConnector):
         """The codes of the organisation's bad-debt accounts (``GET /Accounts``, once a read
         of the stream, and only once a page needs it), or why they could not be told (Xero
         refused the chart: HTTP 403, the app lacks ``accounting.settings.read``). Codes the
-        ``bad_debt_accounts`` option lists count either way."""
+        ``bad_debt_accounts`` option lists count either way.
+
+        Raises:
+            MissingRecords: Xero answered without the chart (a body that is not an object
+                holding the ``Accounts`` list of objects), named as the call for the stream.
+        """
         if reading.codes is not None:
             return reading.codes
         assert isinstance(stream, HttpStream)
@@ -649,9 +655,14 @@ class XeroConnector(HttpConnector):
             return reading.codes
         label = f"GET Accounts for {stream.name}"
         body = decode_json(response, client=self.client, what=label, stream=stream.name)
-        accounts = body.get("Accounts") if isinstance(body, Mapping) else None
-        reading.codes = bad_debts.bad_debt_codes(
-            accounts if isinstance(accounts, list) else [], configured)
+        try:
+            accounts = records_in(body, "Accounts")
+        except MissingRecords as exc:
+            # A body without the chart is not a chart without bad-debt accounts: read so,
+            # every write-off would silently become a credit (the invoice settled).
+            raise self.missing_records(exc, stream=stream.name, page=label,
+                                       response=response) from None
+        reading.codes = bad_debts.bad_debt_codes(accounts, configured)
         return reading.codes
 
     def _mark_bad_debt_accounts(
