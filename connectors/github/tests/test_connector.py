@@ -371,3 +371,55 @@ def test_a_milestone_is_due_on_the_day_github_shows_in_every_zone(
     assert len(got) == 1
     assert isinstance(got[0], WorkRequest)
     assert got[0].wanted_by == wanted_by
+
+
+class IgnoresThePage:
+    """A server that ignores ``?page=`` (a proxy that drops the query, a broken mirror) while
+    its ``Link`` always names page N+1: the pages it serves cycle through ``pages``, so page N
+    is ``pages[(N - 1) % len(pages)]``. After ``stop_after`` list requests it names no next
+    page, so that a read without a loop guard ends (and the test fails) instead of hanging.
+    The boundary check (``per_page=1``) is answered truthfully from the first page."""
+
+    def __init__(self, server: HTTPServer, pages: list[list[int]], stop_after: int = 12):
+        self.server, self.pages, self.stop_after = server, pages, stop_after
+        self.served = 0
+
+    def __call__(self, request: Request) -> Response:
+        if request.args.get("per_page") == "1":
+            place = int(request.args["page"])
+            flat = [n for page in self.pages for n in page]
+            return Response(json.dumps([issue(flat[place - 1])]),
+                            content_type="application/json")
+        self.served += 1
+        numbers = self.pages[(self.served - 1) % len(self.pages)]
+        headers = {}
+        if self.served < self.stop_after:
+            query = urlencode({**request.args, "page": self.served + 1})
+            following = self.server.url_for("/repos/acme/website/issues") + "?" + query
+            headers["Link"] = f'<{following}>; rel="next"'
+        return Response(json.dumps([issue(n) for n in numbers]),
+                        content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize(("pages", "served", "said"), [
+    # The same 2 issues on every page: page 2 repeats page 1, so the read stops on page 2
+    # (2 list requests), as Paginator.advance stops every other connector's loop.
+    pytest.param([[1, 2]], 2, "page 2 repeats page 1", id="the-same-page-again"),
+    # Pages 1 and 2 differ, page 3 is page 1 again: it begins with an issue already read, so
+    # PageBoundaries asks for no check, and it is not the page before it. Every issue on it
+    # was read already: the read stops on page 3 (3 list requests).
+    pytest.param([[1, 2], [3, 4]], 3, "page 3 of repos/acme/website/issues holds only "
+                 "records already read (numbers 1, 2)", id="a-cycle-of-two-pages"),
+])
+def test_a_server_ignoring_the_page_stops_the_read_instead_of_looping(
+    httpserver: HTTPServer, waits: Waits, pages: list[list[int]], served: int, said: str
+) -> None:
+    github = IgnoresThePage(httpserver, pages)
+    httpserver.expect_request("/repos/acme/website/issues").respond_with_handler(github)
+    with pytest.raises(ApiError) as caught:
+        pull(connector(httpserver, waits, clients=RULES[:1]))
+    message = str(caught.value)
+    assert github.served == served  # bounded: stopped at the first page that repeats
+    assert said in message
+    assert "paging loop" in message
+    assert TOKEN not in message

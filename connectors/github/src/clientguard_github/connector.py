@@ -53,7 +53,7 @@ Reading (docs.github.com/en/rest/issues/issues#list-repository-issues):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Self
 from urllib.parse import quote
@@ -79,6 +79,7 @@ from clientguard.http import (
     HttpStream,
     MissingRecords,
     PageBoundaries,
+    Paginator,
     SourceChanged,
     Verdict,
     classify,
@@ -250,6 +251,21 @@ def _labels(raw: Mapping[str, Any]) -> list[str]:
     return found
 
 
+class _LinkPages(Paginator):
+    """The pages of one GitHub list, for the shared loop guard
+    (:meth:`~clientguard.http.Paginator.advance`): the first page is asked for as the list
+    is, each next one at the address its page before names in ``Link`` (``rel="next"``)."""
+
+    def first(self) -> dict[str, Any]:
+        return {}
+
+    def _next(
+        self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any] | None:
+        following = response.links.get("next", {}).get("url")
+        return {"url": following} if following else None
+
+
 class GitHubConnector(HttpConnector):
     """GitHub issues: issues as work requests of the clients the rules give them.
 
@@ -382,7 +398,8 @@ class GitHubConnector(HttpConnector):
         params: dict[str, Any] | None = first
         url: str | None = path
         number = 0
-        seen: set[str] = set()
+        pages = _LinkPages()
+        read: set[str] = set()
         boundaries = PageBoundaries() if by_position is not None else None
         while url is not None:
             number += 1
@@ -403,19 +420,44 @@ class GitHubConnector(HttpConnector):
                 # Only on the configured API's server: the token goes with the request.
                 following = self.client.next_url(following, stream=stream.name,
                                                  what=f"GET {path} page {number}")
-            if following in seen:
-                raise ApiError(
-                    f"paging loop: the next page of {path} repeats a page already read",
-                    ErrorContext(connector=self.name, stream=stream.name),
-                )
-            if following:
-                seen.add(following)
+            self._guard_loop(pages, response, body, listed, read, stream, path, number)
             url, params = (following, None) if following else (None, None)
             if boundaries is not None and by_position is not None:
                 due = boundaries.take([str(item.get("number")) for item in listed])
                 if due is not None:
                     self._check_boundary(stream, path, first, due, by_position)
             yield [dict(item) for item in listed], f"GET {path} page {number}"
+
+    def _guard_loop(
+        self, pages: _LinkPages, response: requests.Response, body: Any,
+        listed: Sequence[Mapping[str, Any]], read: set[str], stream: HttpStream, path: str,
+        number: int,
+    ) -> None:
+        """Stop the read of ``path`` with an :class:`ApiError` (a paging loop) instead of
+        reading on for ever when GitHub (or a proxy) ignores the page asked for while its
+        ``Link`` names one more: page ``number`` repeats the page before, or its ``Link``
+        names a page already read (the shared guard, :meth:`~clientguard.http.Paginator.
+        advance`), or every record on it, by ``number``, was read already (pages that cycle:
+        :class:`~clientguard.http.PageBoundaries` asks for no check on a page that begins
+        with a record read already). ``read`` gathers the numbers read so far."""
+        context = ErrorContext(connector=self.name, stream=stream.name,
+                               status=response.status_code)
+        try:
+            pages.advance(response, body, listed)
+        except ApiError as exc:
+            raise ApiError(f"GET {path}: {exc}; the read stops here", context) from None
+        numbers = [str(n) for item in listed
+                   if isinstance(n := item.get("number"), int) and not isinstance(n, bool)]
+        if listed and len(numbers) == len(listed) and read.issuperset(numbers):
+            raise ApiError(
+                f"GET {path}: paging loop: page {number} of {path} holds only records "
+                f"already read (numbers {', '.join(numbers)}): GitHub ignored the page asked "
+                "for, or the list moved by a whole page while it was read; the read stops "
+                "here (nothing of the stream was pruned, and its cursor did not move): run "
+                "the sync again",
+                context,
+            )
+        read.update(numbers)
 
     def _check_boundary(
         self, stream: HttpStream, path: str, first: dict[str, Any], due: Boundary,
