@@ -25,6 +25,7 @@ from werkzeug import Request, Response
 
 import clientguard as cg
 from clientguard.connector import SyncState, pull
+from clientguard.http import MissingRecords
 from clientguard.model import AnyRecord, CreditNote, Invoice, Payment
 from clientguard.store import Store
 from clientguard_stripe import StripeConnector
@@ -388,6 +389,47 @@ def test_an_incremental_sync_reads_an_old_invoice_charged_back_since_the_cursor(
     (inv,) = [r for r in pulled.records if isinstance(r, Invoice)]
     assert (inv.id, inv.status, inv.amount_due) == ("in_A", "open", Decimal("100.00"))
     assert pulled.state.cursor("invoices") == NOW
+
+
+@pytest.mark.parametrize(("answer", "said"), [
+    pytest.param({}, "the body has no 'data' list", id="no-data"),
+    pytest.param({"object": "list", "data": None}, "'data' is null, not a list", id="null"),
+    pytest.param({"object": "list", "data": {}}, "'data' is an object, not a list",
+                 id="object"),
+    pytest.param([], "an object holding the 'data' list was due, the body is a list",
+                 id="a-list"),
+    pytest.param({"object": "list", "data": ["in_A"]},
+                 "item 1 of the 'data' list is a text, not an object", id="a-text-item"),
+])
+def test_an_invoice_payments_answer_without_its_list_fails_instead_of_dropping_the_dispute(
+    httpserver: HTTPServer, answer: Any, said: str,
+) -> None:
+    # The lost dispute of pi_1 (invoice A's payment) is found by looking its payment intent
+    # up in v1/invoice_payments. An answer without the 'data' list was read as "no invoice"
+    # (a charge outside Stripe Billing): the chargeback was dropped without a word and A
+    # stayed paid; an empty 'data' list is that answer, a body without one is not.
+    cursor = NOW - timedelta(days=1)
+    closed = {"id": "evt_1", "object": "event", "type": "charge.dispute.closed",
+              "created": int((NOW - timedelta(hours=2)).timestamp()),
+              "data": {"object": dispute("lost")}}
+    httpserver.expect_request("/v1/invoices").respond_with_json(listing([], "/v1/invoices"))
+    httpserver.expect_request("/v1/events", query_string={
+        "limit": "100", "type": "invoice.*",
+        "created[gte]": str(int(cursor.timestamp()) - 300)},
+    ).respond_with_json(listing([], "/v1/events"))
+    httpserver.expect_request("/v1/events").respond_with_handler(
+        events_by_type({"disputes": [closed]}))
+    httpserver.expect_request("/v1/invoice_payments").respond_with_json(answer)
+    httpserver.expect_request("/v1/disputes").respond_with_json(listing([], "/v1/disputes"))
+    httpserver.expect_request("/v1/refunds").respond_with_json(listing([], "/v1/refunds"))
+    with pytest.raises(MissingRecords) as caught:
+        pull(connector(httpserver), SyncState({"invoices": cursor}), streams=["invoices"])
+    message = str(caught.value)
+    assert "v1/invoice_payments" in message
+    assert said in message
+    assert "try again" in message
+    assert caught.value.context.stream == "invoices"
+    assert "rk_test" not in message
 
 
 def test_refunds_are_matched_to_the_invoices_credit_notes_by_refund_id(

@@ -80,6 +80,7 @@ from clientguard.http import (
     MissingRecords,
     NextTokenPaginator,
     decode_json,
+    records_in,
 )
 from clientguard.records import Location
 from clientguard_stripe.mapping import (
@@ -762,9 +763,16 @@ class StripeConnector(HttpConnector):
                 "limit": 1}, stream=stream.name)
             body = decode_json(response, client=self.client, what=f"GET {path}",
                                stream=stream.name)
-            listed = body.get("data") if isinstance(body, Mapping) else None
-            first = listed[0] if isinstance(listed, list) and listed else None
-            named = first.get("invoice") if isinstance(first, Mapping) else None
+            try:
+                # An empty list: the payment is on no invoice. No list at all is no answer:
+                # read as "no invoice", the dispute or refund would be dropped unseen.
+                listed = records_in(body, "data")
+            except MissingRecords as exc:
+                raise self.missing_records(
+                    exc, stream=stream.name, response=response,
+                    page=f"GET {path} (the invoice of a reversed payment)") from None
+            first = listed[0] if listed else None
+            named = first.get("invoice") if first is not None else None
             invoice = named if isinstance(named, str) and named else None
         if invoice is not None:
             for handle in handles:
