@@ -421,3 +421,45 @@ def test_a_read_that_ends_has_read_every_record_that_was_in_its_list_throughout(
     # Every invoice in the list from the first request to the last was read, and once.
     assert before & selected(lists.entities) <= set(read)
     assert len(read) == len(set(read))
+
+
+# --------------------------------------------------------------- a record without an Id
+
+
+def customer(ident: str | None, name: str) -> dict[str, Any]:
+    raw: dict[str, Any] = {"DisplayName": name, "Active": True,
+                           "MetaData": {"CreateTime": APRIL, "LastUpdatedTime": APRIL}}
+    if ident is not None:
+        raw["Id"] = ident
+    return raw
+
+
+def test_records_without_an_id_on_later_pages_are_each_rejected_not_dropped(
+    httpserver: HTTPServer,
+) -> None:
+    # Five customers, two of them (Anna, Bert) without an Id, cut by STARTPOSITION and
+    # MAXRESULTS as QuickBooks does. Pages of 2, each later page asked from the place of the
+    # last record read, one more (worked by hand):
+    #   page 1: places 1-2 -> 1, Anna;   page 2: places 2-4 -> Anna, 3, Bert;
+    #   page 3: places 4-6 -> Bert, 5 (short: the end).
+    # Both Id-less records are rejected, each once, naming the missing Id: before, both read
+    # as id "None", so Bert (new on page 2) counted as read already and was dropped unseen.
+    listed = [customer("1", "One"), customer(None, "Anna"), customer("3", "Three"),
+              customer(None, "Bert"), customer("5", "Five")]
+
+    def query(request: Request) -> Response:
+        statement = request.args["query"]
+        start, size = (int(n) for n in statement.split(" STARTPOSITION ")[1].split(" MAXRESULTS "))
+        found = listed[start - 1:start - 1 + size]
+        body = {"QueryResponse": {"Customer": found, "startPosition": start,
+                                  "maxResults": len(found)},
+                "time": "2026-05-20T05:00:00.000-07:00"}
+        return Response(json.dumps(body), content_type="application/json")
+
+    httpserver.expect_request(QUERY).respond_with_handler(query)
+    pulled = pull(connector(httpserver, FIRST), streams=["customers"])
+    assert sorted(r.id for r in pulled.records) == ["1", "3", "5"]
+    rejected = sorted((r.record_id, r.reason, r.record["DisplayName"])  # type: ignore[index]
+                      for r in pulled.rejected)
+    assert [(ident, name) for ident, _, name in rejected] == [(None, "Anna"), (None, "Bert")]
+    assert all("Id" in reason and "missing" in reason for _, reason, _ in rejected)

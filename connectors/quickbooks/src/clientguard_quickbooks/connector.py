@@ -80,6 +80,8 @@ Reading:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -563,7 +565,7 @@ class QuickBooksConnector(HttpConnector):
             stream,
             paginator=lambda: OverlapPaginator(
                 offset_param="STARTPOSITION", limit_param="MAXRESULTS", limit=size,
-                first_offset=1, largest=MAX_RESULTS, id_of=lambda r: str(r.get("Id")),
+                first_offset=1, largest=MAX_RESULTS, id_of=_paging_id,
                 moved=moved,
             ),
         )
@@ -1009,6 +1011,20 @@ class _PaymentScan:
 #: Payments, journal entries or accounts read by id in one query (``Id IN (...)``): short
 #: enough for any server's URL.
 BY_ID = 100
+
+
+def _paging_id(raw: Mapping[str, Any]) -> str:
+    """What the overlapping pages (:class:`~clientguard.http.OverlapPaginator`) know a
+    record by: its ``Id``; for a record without one (``null``, empty, an object), its whole
+    content. Every record without an ``Id`` would otherwise be the same one (``"None"``): one
+    on a later page would count as read already and be left out unseen, instead of being
+    mapped and rejected ("Id: is missing") with where it was; by its content it is given
+    once, and the page after it, which begins with it again, still knows it."""
+    value = raw.get("Id")
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+        return f"Id {value}"
+    content = json.dumps(raw, sort_keys=True, default=str)
+    return f"no Id {hashlib.sha256(content.encode()).hexdigest()}"
 
 
 def _linked_payments(invoice: Mapping[str, Any]) -> frozenset[str]:
