@@ -20,6 +20,7 @@ from pytest_httpserver import HTTPServer
 
 from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
 from clientguard.errors import ApiError, AuthError
+from clientguard.http import MissingRecords
 from clientguard.findings import Signal
 from clientguard.model import AnyRecord, TimeEntry
 from clientguard.records import Location
@@ -332,6 +333,38 @@ def test_a_report_page_that_is_no_list_fails_naming_its_window(
     assert "page 1 of the time entries of 2026-08-01..2026-09-01" in message
     assert said in message
     assert TOKEN not in message
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "said"),
+    [
+        pytest.param({**row(10), "time_entries": None},
+                     "row 2's 'time_entries' is null: its entries did not come", id="null"),
+        pytest.param({k: v for k, v in row(10).items() if k != "time_entries"},
+                     "row 2 has no 'time_entries': its entries did not come", id="missing"),
+        pytest.param({**row(10), "time_entries": {"id": 2}},
+                     "row 2's 'time_entries' is not a list", id="an-object"),
+        pytest.param(row(10, te(2, "2026-08-03T09:00:00+00:00", 1800), "oops"),  # type: ignore[arg-type]
+                     "entry 2 of row 2's 'time_entries' is not an object", id="a-text-entry"),
+    ],
+)
+def test_a_row_whose_entries_did_not_come_fails_naming_the_page(
+    httpserver: HTTPServer, waits: Waits, bad_row: dict[str, Any], said: str
+) -> None:
+    # Row 1 holds entry 1 (30 minutes on project 10, Acme Ltd); row 2's entries did not
+    # come as Toggl lists them (a list of entry objects under time_entries). They used to be
+    # left out without a word: the sync ended with 1 entry, as if row 2 held none.
+    serve_names(httpserver)
+    good = row(10, te(1, "2026-08-03T09:00:00+00:00", 1800))
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_json([good, bad_row])
+    with pytest.raises(MissingRecords) as caught:
+        pull(connector(httpserver, waits, page_size=2, from_date=date(2026, 8, 1)))
+    message = str(caught.value)
+    assert "page 1 of the time entries of 2026-08-01..2026-09-01" in message
+    assert said in message
+    assert "try again" in message
+    assert TOKEN not in message
+    assert WORKSPACE not in message
 
 
 

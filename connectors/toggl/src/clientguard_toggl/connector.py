@@ -398,8 +398,13 @@ class TogglConnector(HttpConnector):
                                      status=response.status_code),
                     ) from None
                 self._add_projects(rows, clients, stream.name)
+                try:
+                    entries = self._entries(rows, clients)
+                except MissingRecords as exc:
+                    raise self.missing_records(exc, stream=stream.name, page=label,
+                                               response=response) from None
                 page = RawPage.of(
-                    self._entries(rows, clients),
+                    entries,
                     Location(detail=f"POST search/time_entries {first}..{last} page {number}"),
                     last=following is None and index == len(windows) - 1,
                 )
@@ -414,20 +419,36 @@ class TogglConnector(HttpConnector):
     def _entries(
         rows: list[Any], clients: Mapping[str, str | None]
     ) -> list[Mapping[str, Any]]:
-        """Each entry of each row, with its row's fields and its client's name merged in."""
+        """Each entry of each row, with its row's fields and its client's name merged in.
+
+        Raises:
+            MissingRecords: a row that is not an object, whose ``time_entries`` is not a
+                list (missing, ``null``), or one of whose entries is not an object: the
+                row's entries did not come (Toggl lists each row's entries, one at least),
+                so the page is not read as if it held none; the caller names the page.
+        """
         entries: list[Mapping[str, Any]] = []
-        for row in rows:
+        for place, row in enumerate(rows, 1):
             if not isinstance(row, Mapping):
-                continue
+                raise MissingRecords(f"row {place} is not an object (a row of entries)")
+            listed = row.get("time_entries")
+            if not isinstance(listed, list):
+                said = (f"row {place} has no 'time_entries'" if "time_entries" not in row
+                        else f"row {place}'s 'time_entries' is null" if listed is None
+                        else f"row {place}'s 'time_entries' is not a list")
+                raise MissingRecords(f"{said}: its entries did not come")
             shared = {k: v for k, v in row.items() if k != "time_entries"}
             project = row.get("project_id")
             name = clients.get(str(project)) if project is not None else None
             if project is not None:
                 shared[PROJECT_UNKNOWN_KEY] = str(project) not in clients
             shared[CLIENT_NAME_KEY] = name
-            for entry in cast(list[Any], row.get("time_entries") or []):
-                if isinstance(entry, Mapping):
-                    entries.append({**shared, **entry})
+            for at, entry in enumerate(cast(list[Any], listed), 1):
+                if not isinstance(entry, Mapping):
+                    raise MissingRecords(
+                        f"entry {at} of row {place}'s 'time_entries' is not an object (an "
+                        "entry)")
+                entries.append({**shared, **entry})
         return entries
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:
