@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
 from clientguard.errors import ApiError, AuthError
@@ -235,6 +236,39 @@ def test_an_api_that_ignores_the_paging_fails_instead_of_looping(
     with pytest.raises(ApiError, match="repeats page 1"):
         pull(connector(httpserver, waits, page_size=1))
 
+
+@pytest.mark.parametrize("where", ["users", "time entries"])
+def test_full_pages_without_ids_that_repeat_stop_the_read_instead_of_looping(
+    httpserver: HTTPServer, waits: Waits, where: str
+) -> None:
+    # A server that ignores ?page= and answers every page with the same 2 records that
+    # carry no id. The guard compared only the first records' ids, None here, so it never
+    # fired: the read went on for ever. Page 2 repeats page 1 whole, so the read stops on
+    # page 2 (2 requests of that list). After 12 requests the server answers [] so that a
+    # read without the guard ends (and the test fails) instead of hanging.
+    served: list[int] = [0]
+    nameless = [{"name": "Ann Lee"}, {"name": "Bo Kim"}]
+    no_ids = [{k: v for k, v in entry(str(n), "Acme", "2026-08-03T09:00:00Z",
+                                      "2026-08-03T10:00:00Z").items() if k != "id"}
+              for n in (1, 2)]
+
+    def repeat(request: Request) -> Response:
+        served[0] += 1
+        rows = (nameless if where == "users" else no_ids) if served[0] <= 12 else []
+        return Response(json.dumps(rows), content_type="application/json")
+
+    if where == "users":
+        httpserver.expect_request(USERS).respond_with_handler(repeat)
+    else:
+        httpserver.expect_request(USERS).respond_with_json([user("u1", "Ann Lee")])
+        httpserver.expect_request(entries_path("u1")).respond_with_handler(repeat)
+    with pytest.raises(ApiError) as caught:
+        pull(connector(httpserver, waits, page_size=2, from_date=date(2026, 8, 1)))
+    assert served[0] == 2
+    message = str(caught.value)
+    assert "page 2 repeats page 1" in message
+    assert KEY not in message
+    assert WORKSPACE not in message
 
 class Books(Connector):
     """Invoices and customers from the test builders, as a second source of a store."""

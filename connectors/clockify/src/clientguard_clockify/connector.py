@@ -47,6 +47,8 @@ from clientguard.http import (
     HttpOptions,
     HttpStream,
     MissingRecords,
+    PageNumberPaginator,
+    Paginator,
     decode_json,
     records_in,
 )
@@ -205,15 +207,19 @@ class ClockifyConnector(HttpConnector):
         place of the last record read (asked for as ``page`` that place, ``page-size`` 1)
         must still hold it; else :class:`SourceChanged` stops the read.
 
-        The one rule of the connector's own: a page whose first record is the one before's
-        first is the API ignoring ``page``, an :class:`ApiError`, not a loop."""
+        The loop guards: a page that repeats the one before whole (the shared guard,
+        :meth:`~clientguard.http.Paginator.advance`, which needs no ids: records without an
+        ``id`` are caught too), or whose first record is the one before's first (the
+        connector's own rule), is the API ignoring ``page``: an :class:`ApiError`, not a
+        loop."""
         size = self.options.page_size
         number = 1
         previous: object = None
         boundaries = PageBoundaries()
+        guard = PageNumberPaginator(page_param="page", size_param="page-size", size=size)
         while True:
             records = self._page(path, {**params, "page": number, "page-size": size},
-                                 stream, f"page {number} of {what}")
+                                 stream, f"page {number} of {what}", guard=(guard, what))
             first = records[0].get("id") if records else None
             if first is not None and first == previous:
                 raise ApiError(
@@ -240,17 +246,28 @@ class ClockifyConnector(HttpConnector):
                 return
             number += 1
 
-    def _page(self, path: str, params: Mapping[str, Any], stream: str, label: str
-              ) -> list[Mapping[str, Any]]:
-        """The records of one page (``label``: ``page 2 of users``)."""
+    def _page(self, path: str, params: Mapping[str, Any], stream: str, label: str, *,
+              guard: tuple[Paginator, str] | None = None) -> list[Mapping[str, Any]]:
+        """The records of one page (``label``: ``page 2 of users``); ``guard``, the list's
+        paginator and name, is shown the page (:meth:`~clientguard.http.Paginator.advance`),
+        which raises :class:`ApiError` for a page that repeats the one before."""
         response = self.client.request("GET", path, params=params, stream=stream,
                                        what=f"GET {label}")
         body = decode_json(response, client=self.client, what=label, stream=stream)
         try:
-            return records_in(body, None)
+            records = records_in(body, None)
         except MissingRecords as exc:
             raise self.missing_records(exc, stream=stream, page=label,
                                        response=response) from None
+        if guard is not None:
+            paginator, what = guard
+            try:
+                paginator.advance(response, body, records)
+            except ApiError as exc:
+                raise ApiError(f"GET {what}: {exc}, so the read stops here instead of looping",
+                               ErrorContext(connector=self.name, stream=stream,
+                                            status=response.status_code)) from None
+        return records
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         try:
