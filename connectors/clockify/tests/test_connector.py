@@ -355,8 +355,6 @@ def test_a_page_that_is_no_list_names_the_page_and_says_to_try_again(
 def _changing_entries(server: HTTPServer, change: str) -> None:
     """One user with six entries, newest first as Clockify lists them (e1 the newest); the
     list changes as ``change`` says just before page 2 (of the page size asked) is served."""
-    from werkzeug import Request, Response
-
     entries = [entry(f"e{n}", "Acme", f"2026-08-{10 - n:02d}T08:00:00Z",
                      f"2026-08-{10 - n:02d}T09:00:00Z") for n in range(1, 7)]
     changed: list[bool] = []

@@ -20,8 +20,8 @@ from pytest_httpserver import HTTPServer
 
 from clientguard.connector import Connector, Mapped, RawPage, RawRecord, Stream, SyncState, pull
 from clientguard.errors import ApiError, AuthError
-from clientguard.http import MissingRecords
 from clientguard.findings import Signal
+from clientguard.http import MissingRecords
 from clientguard.model import AnyRecord, TimeEntry
 from clientguard.records import Location
 from clientguard.review import review

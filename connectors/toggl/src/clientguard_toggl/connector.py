@@ -443,7 +443,7 @@ class TogglConnector(HttpConnector):
             if project is not None:
                 shared[PROJECT_UNKNOWN_KEY] = str(project) not in clients
             shared[CLIENT_NAME_KEY] = name
-            for at, entry in enumerate(cast(list[Any], listed), 1):
+            for at, entry in enumerate(listed, 1):
                 if not isinstance(entry, Mapping):
                     raise MissingRecords(
                         f"entry {at} of row {place}'s 'time_entries' is not an object (an "
