@@ -473,7 +473,7 @@ def test_the_json_report_carries_the_forecast(sample_review: Review) -> None:
 
     document = json.loads(render(sample_review, "json"))
     jsonschema.Draft202012Validator(schema()).validate(document)
-    assert document["schema_version"] == "1.9"
+    assert document["schema_version"] == "1.10"
     predicted = sample_review.forecast
     assert predicted is not None
     block = document["forecast"]

@@ -96,7 +96,7 @@ def test_json_names_its_language_and_keeps_its_keys(lang: str) -> None:
     document = json.loads(_rendered(lang, "json"))
     english = json.loads(_rendered("en", "json"))
     assert document["lang"] == lang
-    assert document["schema_version"] == "1.9"
+    assert document["schema_version"] == "1.10"
 
     def keys(value: object) -> object:
         if isinstance(value, dict):

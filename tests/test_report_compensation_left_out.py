@@ -60,7 +60,7 @@ def _document() -> dict[str, object]:
 def test_the_json_says_the_compensation_left_out_for_the_book_and_each_client() -> None:
     document = _document()
     jsonschema.Draft202012Validator(schema()).validate(document)
-    assert document["schema_version"] == SCHEMA_VERSION == "1.9"
+    assert document["schema_version"] == SCHEMA_VERSION == "1.10"
     clients = {c["client_id"]: c for c in document["clients"]}  # type: ignore[attr-defined]
     # Money as every amount of the schema is written, a string rounded to the minor unit, but
     # in the currency the law states it in (not the base), so keyed by that currency.
@@ -110,7 +110,7 @@ def test_the_json_says_the_time_barred_compensation_it_cannot_convert() -> None:
     # program reading the JSON did not see it.
     document = _barred_document()
     jsonschema.Draft202012Validator(schema()).validate(document)
-    assert document["schema_version"] == SCHEMA_VERSION == "1.9"
+    assert document["schema_version"] == SCHEMA_VERSION == "1.10"
     (client,) = document["clients"]
     book = document["book"]
     for part in (book, client):

@@ -74,7 +74,7 @@ def test_the_json_says_how_much_is_time_barred_for_the_book_and_the_client(
 ) -> None:
     document = json.loads(_render(as_of, "json"))
     jsonschema.Draft202012Validator(schema()).validate(document)
-    assert document["schema_version"] == SCHEMA_VERSION == "1.9"
+    assert document["schema_version"] == SCHEMA_VERSION == "1.10"
     (client,) = document["clients"]
     assert client["name"] == NAME  # JSON keeps the text; a program escapes it for its output
     for part in (document["book"], client):

@@ -77,7 +77,7 @@ def test_six_exports_in_one_config_lose_no_client(
                          "--quiet")
     assert code == EXIT_OK, err
     document = json.loads(out)
-    assert document["schema_version"] == "1.9"
+    assert document["schema_version"] == "1.10"
     assert document["sources"] == sorted(SOURCES)
     names = {c["name"]: c for c in document["clients"]}
     assert "Mark Walberg" in names

@@ -242,6 +242,11 @@ class ClientReview(Frozen):
     unapplied: Decimal = ZERO
     """The members' payments and credit notes that pay no invoice as of the review date (base
     currency; ``PaymentProfile.unapplied_cash`` and ``unapplied_credit``, summed)."""
+    financing_covered: Decimal = ZERO
+    """Of ``financing_cost``, what the summary leaves out: all of it where the client's
+    unapplied payments and credit notes (``unapplied``) cover its open balance (it owes nothing
+    net, docs/review.md, "Unapplied money"), else zero (base currency). The book's summary
+    leaves it out too (``BookReview.financing_covered``)."""
     late_share: Decimal | None = None
     """The members' late invoices over their invoices due in the window (paid late, or past
     due and unpaid on the review date); None without invoices due."""
@@ -305,6 +310,10 @@ class BookReview(Frozen):
     claimable_unapplied: Decimal = ZERO
     """The clients' ``claimable_unapplied``: of ``claimable``, on invoices unapplied money
     would pay; the summary says it apart."""
+    financing_covered: Decimal = ZERO
+    """The clients' ``financing_covered``: of ``financing_cost``, the financing cost of the
+    clients whose unapplied money covers their open balance, which the summary leaves out as
+    their own summaries do (docs/review.md, "Unapplied money")."""
     time_barred: Decimal = ZERO
     """The clients' ``time_barred``: what the law no longer enforces, left out of
     ``claimable``."""
@@ -602,6 +611,7 @@ def _review(
     claimable = sum((r.claimable for r in reviews), ZERO)
     claimable_disputed = sum((r.claimable_disputed for r in reviews), ZERO)
     claimable_unapplied = sum((r.claimable_unapplied for r in reviews), ZERO)
+    financing_covered = sum((r.financing_covered for r in reviews), ZERO)
     time_barred = sum((r.time_barred for r in reviews), ZERO)
     unpriced = sum((r.compensation_unpriced for r in reviews), ZERO)
     unconvertible = _by_currency(r.compensation_unconvertible for r in reviews)
@@ -621,7 +631,10 @@ def _review(
         recommendations=counts,
         financing_cost=financing,
         claimable=claimable,
-        summary=_book_summary(counts, revenue, financing, claimable, currency,
+        # The financing cost of clients whose unapplied money covers their open balance is
+        # left out, as their own summaries leave it out.
+        summary=_book_summary(counts, revenue, financing - financing_covered, claimable,
+                              currency,
                               no_data=any(f.metric == NO_DATA_METRIC
                                           for f in book_findings.values()),
                               time_barred=time_barred,
@@ -631,6 +644,7 @@ def _review(
                               disputed=claimable_disputed, unapplied=claimable_unapplied),
         claimable_disputed=claimable_disputed,
         claimable_unapplied=claimable_unapplied,
+        financing_covered=financing_covered,
         time_barred=time_barred,
         compensation_unpriced=unpriced,
         compensation_unconvertible=unconvertible,
@@ -944,7 +958,8 @@ def _client_review(
     # A client whose unapplied money covers its open balance owes nothing net: the financing
     # cost its open invoices seem to carry is not money the firm waits for.
     covers = unapplied > 0 and unapplied >= open_balance > 0
-    summary = _summary(name, recommendation, deciding, ZERO if covers else financing, currency)
+    financing_covered = financing if covers else ZERO
+    summary = _summary(name, recommendation, deciding, financing - financing_covered, currency)
     if (
         recommendation is Recommendation.CONSIDER_ENDING
         and not churned
@@ -1013,6 +1028,7 @@ def _client_review(
         claimable_disputed=claim_disputed,
         claimable_unapplied=claim_unapplied,
         unapplied=unapplied,
+        financing_covered=financing_covered,
         late_share=late_share,
         disputed=disputed,
         evidence=evidence,

@@ -34,12 +34,13 @@ from clientguard.review import ClientReview, Recommendation, Review
 from clientguard.signals import ConcentrationReport
 
 # Internal (shared with the other renderers), left out of __all__: data_warnings, book_aging,
-# weighted_days_late, claim_text, claimable_text, law_applies, time_barred_text.
+# weighted_days_late, claim_text, claimable_text, claimable_now, financing_now, law_applies,
+# time_barred_text.
 __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "render_json", "review_document", "schema"]
 
 SCHEMA_NAME = "clientguard.review"
 """What the document is; the ``schema`` field of every document."""
-SCHEMA_VERSION = "1.9"
+SCHEMA_VERSION = "1.10"
 """The version of the document's schema (see the module docstring for the rules)."""
 
 _SHARE_PLACES = 4
@@ -80,6 +81,9 @@ def review_document(review: Review, *, title: str | None = None) -> dict[str, An
         "book": {
             "financing_cost": _money(book.financing_cost, currency),
             "claimable": _money(book.claimable, currency),
+            "claimable_disputed": _money(book.claimable_disputed, currency),
+            "claimable_unapplied": _money(book.claimable_unapplied, currency),
+            "financing_covered": _money(book.financing_covered, currency),
             "time_barred": _money(book.time_barred, currency),
             "compensation_unpriced": _by_currency(
                 {"EUR": book.compensation_unpriced} if book.compensation_unpriced else {}),
@@ -303,14 +307,39 @@ def law_applies(review: Review, client: ClientReview | None = None) -> bool:
     )
 
 
+def claimable_now(client: ClientReview) -> Decimal:
+    """What the advice asks ``client`` for now: ``claimable`` without what is held for its
+    disputed invoices and what is on the invoices its unapplied money would pay."""
+    return client.claimable - client.claimable_disputed - client.claimable_unapplied
+
+
+def financing_now(client: ClientReview) -> Decimal:
+    """``client``'s financing cost as its summary counts it: none where its unapplied money
+    covers its open balance (docs/review.md, "Unapplied money")."""
+    return client.financing_cost - client.financing_covered
+
+
 def claimable_text(review: Review, client: ClientReview) -> str:
-    """What the law lets the firm claim from ``client``, as a clause: ``1,234.50 EUR
-    claimable under late-payment law``, or that no such law applies to it."""
-    amount = wording.money(client.claimable, review.base_currency)
-    text = claim_text(review, client.claimable, client)
-    if text != amount:
-        return text
-    return _("{amount} claimable under late-payment law").format(amount=amount)
+    """What the law lets the firm claim from ``client`` now, as a clause: ``1,234.50 EUR
+    claimable under late-payment law``, or that no such law applies to it; then, where not
+    zero, what is held for disputes and what is covered by unapplied money (of the claim, then
+    of the financing cost), each as ``; 1,396.40 EUR held for disputes``."""
+    currency = review.base_currency
+    now = claimable_now(client)
+    amount = wording.money(now, currency)
+    text = claim_text(review, now, client)
+    if text == amount:
+        text = _("{amount} claimable under late-payment law").format(amount=amount)
+    if client.claimable_disputed > 0:
+        text += _("; {amount} held for disputes").format(
+            amount=wording.money(client.claimable_disputed, currency))
+    if client.claimable_unapplied > 0:
+        text += _("; {amount} covered by unapplied money").format(
+            amount=wording.money(client.claimable_unapplied, currency))
+    if client.financing_covered > 0:
+        text += _("; {amount} of financing covered by unapplied money").format(
+            amount=wording.money(client.financing_covered, currency))
+    return text
 
 
 def time_barred_text(review: Review, client: ClientReview) -> str:
@@ -401,6 +430,10 @@ def _client(client: ClientReview, review: Review) -> dict[str, Any]:
         "hours_share": _share(book.hours.shares.get(client.client_id)) if book.hours else None,
         "financing_cost": _money(client.financing_cost, currency),
         "claimable": _money(client.claimable, currency),
+        "claimable_disputed": _money(client.claimable_disputed, currency),
+        "claimable_unapplied": _money(client.claimable_unapplied, currency),
+        "unapplied": _money(client.unapplied, currency),
+        "financing_covered": _money(client.financing_covered, currency),
         "time_barred": _money(client.time_barred, currency),
         "compensation_unpriced": _by_currency(
             {"EUR": client.compensation_unpriced} if client.compensation_unpriced else {}),

@@ -44,6 +44,7 @@ from clientguard.report.document import (
     claim_text,
     claimable_text,
     data_warnings,
+    financing_now,
     law_applies,
     time_barred_text,
     weighted_days_late,
@@ -266,9 +267,19 @@ def _book(review: Review, names: Sequence[str] = ()) -> list[str]:
          wording.number(revenue.effective_clients, 1, missing=EMPTY)),
         (_("HHI (revenue)"), wording.number(revenue.hhi, missing=EMPTY)),
         (_("Largest client"), wording.percent(revenue.top_shares.get(1), missing=EMPTY)),
-        (_("Lateness cost"), wording.money(book.financing_cost, currency)),
-        (_("Claimable by law"), claim_text(review, book.claimable)),
+        # As the book's summary counts them: the financing cost of clients whose unapplied
+        # money covers their open balance left out, and the claims the advice holds back
+        # shown apart (docs/html-report.md, "The book").
+        (_("Lateness cost"),
+         wording.money(book.financing_cost - book.financing_covered, currency)),
+        (_("Claimable by law"), claim_text(
+            review, book.claimable - book.claimable_disputed - book.claimable_unapplied)),
     ]
+    if book.claimable_disputed > 0:
+        cards.append((_("Held for disputes"), wording.money(book.claimable_disputed, currency)))
+    if book.claimable_unapplied > 0:
+        cards.append((_("Covered by unapplied money"),
+                      wording.money(book.claimable_unapplied, currency)))
     if law_applies(review):
         # Always shown where a law applies, 0.00 included: how much was left out of the card
         # before it (docs/html-report.md, "What is time-barred").
@@ -423,7 +434,7 @@ def _client_article(
     lines.append("<p>" + _element("b", _("If it ended:"))
                  + f" {isolated(client.what_if.message, names)}</p>")
     if client.financing_cost > 0 or client.claimable > 0 or client.time_barred > 0:
-        financing = wording.money(client.financing_cost, currency)
+        financing = wording.money(financing_now(client), currency)
         cost = (
             _("{financing} in financing; {claimable}; {time_barred}.").format(
                 financing=financing, claimable=claimable_text(review, client),

@@ -18,6 +18,7 @@ from clientguard.report.document import (
     book_aging,
     claimable_text,
     data_warnings,
+    financing_now,
     time_barred_text,
     weighted_days_late,
 )
@@ -256,7 +257,7 @@ def _client_details(client: ClientReview, currency: str, review: Review) -> list
     lines += _wrap(_("If it ended: {what_if}").format(what_if=client.what_if.message),
                    indent="  ", subsequent="    ")
     if client.financing_cost > 0 or client.claimable > 0 or client.time_barred > 0:
-        financing = wording.money(client.financing_cost, currency)
+        financing = wording.money(financing_now(client), currency)
         # What is time-barred only where there is some: the line as it was otherwise.
         cost = (
             _("Cost of lateness: {financing} financing; {claimable}; {time_barred}.").format(
