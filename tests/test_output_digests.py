@@ -123,6 +123,18 @@ and the 13 weeks moved with them, and the reasons name the client's open late in
 The two changes landed together: the table, JSON and HTML digests are of both (the golden
 files of the sample firm, merged line by line from the two changes, are what the review
 renders with both; the CSV is the forecast's alone, the unapplied money's being none).
+The JSON carries what the advice holds back of ``claimable`` and the financing cost the
+summaries leave out (schema 1.10: ``claimable_disputed``, ``claimable_unapplied`` and
+``financing_covered`` in the book and each client, and each client's ``unapplied``;
+docs/report-schema.md): the JSON digests of both, each gaining 159 lines (3 in the book, 4 in
+each of the 39 clients) and the version line changed. Compared field by field on the day of
+the change (2026-12-07), with those fields taken out and the version put back to 1.9, each
+JSON is the previous digest's document again: no verdict, finding, revision or amount moved
+in either sample. Every added value is 0.00 but the clients' ``unapplied`` (the sample
+firm's 5 clients with unapplied money, 39.07 to 1,500.00 EUR; the 100,000 invoices' 25, 3.16 to
+1,500.00 EUR): in neither sample is any claim held for a dispute or left to unapplied money,
+nor does any client's unapplied money cover its open balance, so the table, CSV and HTML (which
+say these parts only where they are not zero) are unchanged.
 """
 
 from __future__ import annotations
@@ -139,13 +151,13 @@ from clientguard.sample import sample_records
 DIGESTS = {
     None: {
         "table": "1849dba0259101b6fe52e04f71c159bb24e4adf0f60b0f703d3b1b77f3ea68da",
-        "json": "f9d674de8a08e35f92d9985c2c7f915d92856b5b7f9e6a11408f7bafb08a8924",
+        "json": "768c344c3f5bbcaec241e14ac72e915a76ad44a9febe7f8e620c0197b289c1fd",
         "csv": "4fb393f61effc699375eebef86da3db466e307c24c08fe09c61d0bf3b38111de",
         "html": "6087d171654085cfcc2551f5edc33477bfbb39cf52ce4513b1f19bb8a157c112",
     },
     100_000: {
         "table": "9d77de8f755e09dd719efe48582384e52cac87722187c330777f8737c4c908eb",
-        "json": "50c5ecde876c01a8497c5f78458a62d14a8076a5b79450813b9e0dd2f9fecf59",
+        "json": "5c9198950cd76992fbe429476cfd2cafbc0365572b13a3141ca8c80c1dd2f3dc",
         "csv": "9ed5476ec490677d90dbb21202bc0d62d8e40abf1f59c6ed5447b3c38fda5653",
         "html": "93d9927f6c820c41a387b4c179818f5ca2c3a0771e11e3ea9fe51f7fec99ac42",
     },
