@@ -277,7 +277,9 @@ def test_the_commands_report_says_the_missing_rate_in_the_readers_language(
           "--source", "csv", "--option", "mapping=map.toml", "--option", "invoices=inv.csv"])
     out, _ = capsys.readouterr()
     quality = json.loads(out)["data_quality"]
-    assert quality["rejections"] == [f"invoice A-1 (csv, inv.csv, line 2): currency: {reason}"]
+    # The record's place in the reader's words too (tests/test_record_place_words.py).
+    place = "inv.csv, wiersz 2" if lang == "pl" else "inv.csv, line 2"
+    assert quality["rejections"] == [f"invoice A-1 (csv, {place}): currency: {reason}"]
 
 
 @needs_csv
@@ -313,4 +315,5 @@ def test_clientguard_rejections_says_the_missing_rate_as_the_review_does(
     capsys.readouterr()
     assert main(["--lang", lang, "rejections", "--as-of", "2025-06-30"]) == 0
     out, _ = capsys.readouterr()
-    assert f"invoice A-1 (csv, inv.csv, line 2): currency: {reason}\n" in out
+    place = "inv.csv, wiersz 2" if lang == "pl" else "inv.csv, line 2"
+    assert f"invoice A-1 (csv, {place}): currency: {reason}\n" in out

@@ -218,8 +218,9 @@ def test_the_reviews_data_quality_gives_the_remedy_of_the_case(
     main(["--lang", lang, "review", "--as-of", "2025-06-30", "--format", "json"])
     out, _ = capsys.readouterr()
     reason = english if lang == "en" else polish
+    place = "inv.csv, line 2" if lang == "en" else "inv.csv, wiersz 2"  # the reader's words
     assert json.loads(out)["data_quality"]["rejections"] == [
-        f"invoice A-1 (csv, inv.csv, line 2): currency: {reason}"]
+        f"invoice A-1 (csv, {place}): currency: {reason}"]
 
 
 @needs_csv
@@ -236,7 +237,8 @@ def test_clientguard_rejections_gives_the_remedy_of_the_case(
     assert main(["--lang", lang, "rejections", "--as-of", "2025-06-30"]) == 0
     out, _ = capsys.readouterr()
     reason = english if lang == "en" else polish
-    assert f"invoice A-1 (csv, inv.csv, line 2): currency: {reason}\n" in out
+    place = "inv.csv, line 2" if lang == "en" else "inv.csv, wiersz 2"  # the reader's words
+    assert f"invoice A-1 (csv, {place}): currency: {reason}\n" in out
 
 
 # ----------------------------------------------------------------- the table, without the CLI

@@ -76,7 +76,9 @@ class DataError(ClientguardError, ValueError):
         where = what if what is not None else pgettext("problems in", "records")
         lines = [ngettext("{count} problem in {what}:", "{count} problems in {what}:",
                           count).format(count=count, what=where)]
-        lines += [f"  - {problem}" for problem in problems[:MESSAGE_CAP]]
+        # Each problem's place in the header's language (``inv.csv, wiersz 8``); its reason
+        # as the rejection keeps it.
+        lines += [f"  - {problem.words()}" for problem in problems[:MESSAGE_CAP]]
         if count > MESSAGE_CAP:
             more = count - MESSAGE_CAP
             lines.append("  " + ngettext(

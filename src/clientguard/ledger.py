@@ -125,9 +125,9 @@ class Adjustment:
     def words(self) -> str:
         """The sentence in the active language (``str()`` is the English one, as the load
         report keeps it): the kind and the reason are translated where the reason is the
-        ledger's own (an invoice due before its issue date); the source, id, location and
-        field are names and stay as they are."""
-        where = f"{self.source}, {self.location}" if self.location else self.source
+        ledger's own (an invoice due before its issue date), and the record's place
+        (``inv.csv, wiersz 4``); the source, id and field are names and stay as they are."""
+        where = f"{self.source}, {self.location.words()}" if self.location else self.source
         kind = _KIND_WORDS[self.kind]() if self.kind in _KIND_WORDS else self.kind
         return f"{kind} {self.record_id} ({where}): {self.field}: {self._reason_words()}"
 

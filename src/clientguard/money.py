@@ -444,10 +444,11 @@ def rate_reason_words(reason: str) -> str:
 
 def rejection_words(rejection: Rejection) -> str:
     """``str(rejection)`` for a reader of the active language: the reason of a missing rate
-    in their words (:func:`rate_reason_words`); the record, its source, location and field,
-    and every other reason, as they are."""
+    in their words (:func:`rate_reason_words`), the record's place too
+    (:meth:`~clientguard.records.Rejection.words`: ``inv.csv, wiersz 8``); the record, its
+    source and field, and every other reason, as they are."""
     words = rate_reason_words(rejection.reason)
-    return str(rejection if words == rejection.reason else replace(rejection, reason=words))
+    return (rejection if words == rejection.reason else replace(rejection, reason=words)).words()
 
 
 def combined_fx(

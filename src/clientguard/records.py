@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from clientguard.i18n import language, pgettext
+
 __all__ = [
     "KEY_SEPARATOR",
     "Link",
@@ -71,13 +73,28 @@ class Location:
     """Anything else that finds it, e.g. ``"GET Invoices page 3"``."""
 
     def __str__(self) -> str:
+        """The place in English (``inv.csv, line 8, column 'Total'``), the same in every
+        language: what the load report, the logs and a rejection's ``str()`` keep."""
+        return self._written("line {line}", "column {column}")
+
+    def words(self) -> str:
+        """The place in the active language, for a person to read: ``inv.csv, wiersz 8,
+        kolumna 'Total'`` in Polish, ``str()`` in English. The file, the column's name and
+        the detail (``GET Invoices page 3``) are names and stay as they are; the store keeps
+        a location as JSON of its fields, never these words."""
+        if language() == "en":
+            return str(self)
+        return self._written(pgettext("a record's place", "line {line}"),
+                             pgettext("a record's place", "column {column}"))
+
+    def _written(self, line: str, column: str) -> str:
         parts = []
         if self.file:
             parts.append(self.file)
         if self.line is not None:
-            parts.append(f"line {self.line}")
+            parts.append(line.format(line=self.line))
         if self.column:
-            parts.append(f"column {self.column!r}")
+            parts.append(column.format(column=repr(self.column)))
         if self.detail:
             parts.append(self.detail)
         return ", ".join(parts)
@@ -223,7 +240,19 @@ class Rejection:
     """The record itself, or the raw input that could not be mapped."""
 
     def __str__(self) -> str:
+        """``invoice A-2 (csv, inv.csv, line 8, column 'Total'): total: ...``: English, as
+        the load report and the logs keep it."""
+        return self._written(str(self.location) if self.location else None)
+
+    def words(self) -> str:
+        """``str()`` with the record's place in the active language
+        (:meth:`Location.words`: ``inv.csv, wiersz 8, kolumna 'Total'``), for a person to
+        read; the kind, source, id and field are names, and the reason stays as stored
+        (English; ``clientguard.money.rejection_words`` also words a missing rate)."""
+        return self._written(self.location.words() if self.location else None)
+
+    def _written(self, place: str | None) -> str:
         who = f"{self.kind} {self.record_id}" if self.record_id else self.kind
-        where = f"{self.source}, {self.location}" if self.location else self.source
+        where = f"{self.source}, {place}" if place is not None else self.source
         what = f"{self.field}: {self.reason}" if self.field else self.reason
         return f"{who} ({where}): {what}"

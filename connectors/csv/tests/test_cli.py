@@ -196,6 +196,41 @@ def test_check_speaks_the_readers_language(
         assert "1 rejected, 1 reason:" in out
 
 
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        # Every place check shows: where an unmatched name first is, a skipped row, a
+        # rejection, and the first of rejections alike. By hand from the files below: line 1
+        # is the header; Void on line 3; 'x' in Total on lines 4 and 5 (one reason, twice);
+        # Globex on line 3 of the hours. The English is what check has always printed (Polish
+        # writes "2 ×", its catalog's sign).
+        ("en", ["'Globex' in time_entries: 1 rows, first at {hours}, line 3",
+                "  - {invoices}, line 3: invoices.drop: 'Status' is 'Void'",
+                "  - 2 x invoice 3 (csv, {invoices}, line 4, column 'Total'): total: 'x' is",
+                "  - time_entry (csv, {hours}, line 3, column 'Client'): customer_name:"]),
+        ("pl", ["'Globex' w time_entries: wiersze: 1, pierwszy: {hours}, wiersz 3",
+                "  - {invoices}, wiersz 3: invoices.drop: 'Status' is 'Void'",
+                "  - 2 × invoice 3 (csv, {invoices}, wiersz 4, kolumna 'Total'): total: 'x' is",
+                "  - time_entry (csv, {hours}, wiersz 3, kolumna 'Client'): customer_name:"]),
+    ],
+)
+def test_check_says_each_rows_place_in_the_readers_language(
+    write: Write, capsys: pytest.CaptureFixture[str], lang: str, lines: list[str]
+) -> None:
+    # The reasons (quoted from the reading, as the store keeps them) stay English.
+    mapping = write("m.toml", SKIPPING)
+    invoices = write("i.csv", "No;Client;Date;Total;Status\n1;Acme;2025-01-02;10.00;Open\n"
+                     "2;Acme;2025-01-03;5.00;Void\n3;Acme;2025-01-04;x;Open\n"
+                     "4;Acme;2025-01-05;x;Open\n")
+    hours = write("t.csv", "Client,Day,Hours\nAcme,2025-01-02,1\nGlobex,2025-01-02,2\n")
+    assert main(["--lang", lang, "check", "--mapping", str(mapping), "--invoices",
+                 str(invoices), "--time-entries", str(hours)]) == 1
+    out = capsys.readouterr().out
+    for line in lines:
+        assert line.format(invoices=invoices, hours=hours) in out
+    assert (", line " in out) is (lang == "en")
+
+
 def test_an_error_of_check_is_in_the_readers_language(
     write: Write, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -161,7 +161,7 @@ def _print_log(
         for entry in log.unmatched.values():
             print(printable(_("  {name} in {stream}: {rows} rows, first at {first}").format(
                 name=repr(entry.name), stream=entry.stream, rows=entry.rows,
-                first=entry.first)))
+                first=entry.first.words())))
     if log.leading_zeros:
         # Customers made twice over where Excel dropped an id's zeros: said, never joined.
         print(_("customer ids that differ only by leading zeros (read as separate customers):"))
@@ -174,7 +174,7 @@ def _print_log(
         # a rule leaves out more than it should.
         print(_("{n} skipped:").format(n=count))
         for row in shown:
-            print(printable(f"  - {row.location}: {row.reason}"))
+            print(printable(f"  - {row.location.words()}: {row.reason}"))
         if count > len(shown):
             print(_("  ... and {n} more skipped rows").format(n=count - len(shown)))
     if rejected:
@@ -188,10 +188,10 @@ def _print_log(
         for same in list(reasons.values())[:SHOWN]:
             first = same[0]
             if len(same) == 1:
-                print(printable(f"  - {first}"))
+                print(printable(f"  - {first.words()}"))
             else:
                 print(printable(_("  - {n} x {first} (and {more} more rows like it)").format(
-                    n=len(same), first=first, more=len(same) - 1)))
+                    n=len(same), first=first.words(), more=len(same) - 1)))
         if len(reasons) > SHOWN:
             print(_("  ... and {n} more reasons").format(n=len(reasons) - SHOWN))
 
