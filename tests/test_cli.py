@@ -1550,3 +1550,38 @@ def test_every_command_that_takes_as_of_warns_of_a_date_after_today(
             "counts every invoice due by then") in " ".join(err.split())
     _, _, err = run(capsys, "--lang", "en", *command, "--as-of", "2025-12-07")
     assert "is after today" not in err
+
+
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_forecast_prints_a_dash_for_an_undated_invoices_interval(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    lang: str,
+) -> None:
+    # docs/forecast.md's worked example: Y, 50 days past due, is older than every paid delay
+    # (not dated: docs/cli.md says its date and interval show "-"); X's interval has a first
+    # day (due + 20) and no end ("..?"). The interval of Y printed "-..?".
+    from clientguard.testing import invoice as make_invoice
+    from clientguard.testing import ledger as make_ledger
+
+    as_of = date(2025, 6, 30)
+    records = []
+    for n, delay in enumerate([0, 10, 20, 40] * 3):
+        due = as_of - timedelta(days=delay)
+        records.append(make_invoice("c", issued=due - timedelta(days=30), due=due,
+                                    total="100", paid=as_of, id=f"c-{n}"))
+    for ident, age, total in (("X", 15, "1000"), ("Y", 50, "2000")):
+        due = as_of - timedelta(days=age)
+        records.append(make_invoice("c", issued=due - timedelta(days=30), due=due,
+                                    total=total, id=ident))
+    book = make_ledger(*records)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli_module, "_review_ledger", lambda args, config: book)
+    monkeypatch.setattr(cli_module, "_today", lambda: date(2025, 7, 1))
+    code, out, _ = run(capsys, "forecast", "--as-of", "2025-06-30", "--lang", lang,
+                       "--source", "csv", "--option", "invoices=x.csv")
+    assert code == EXIT_OK
+    rows = {line.split()[0]: line.split() for line in out.splitlines()
+            if line.split() and line.split()[0] in ("X", "Y")}
+    # INVOICE CLIENT DUE PREDICTED INTERVAL P-LATE P>30
+    assert rows["Y"][3:5] == ["-", "-"]
+    assert rows["X"][4] == "2025-07-05..?"  # due 2025-06-15 + 20 days, no end

@@ -4,9 +4,10 @@ during the day (the CLI's ``--as-of`` is today) may not hold that day's payments
 forecast conditions it on being unpaid by the day before, not on the whole day
 (docs/forecast.md, "An invoice due on as_of").
 
-The books are built so that every paid invoice settles on the same day (PAID_ON): each has
-the same recency weight, and a probability is a plain count of delays, worked out by hand in
-each row."""
+The books are built so that every paid invoice is due on the same day (DUE_ON): each has the
+same recency weight (the recency of its due date), and a probability is a plain count of
+delays, worked out by hand in each row. The open invoice is censored at the day it is known
+unpaid, before every delay a row conditions on, so it changes no conditional chance."""
 
 from __future__ import annotations
 
@@ -24,19 +25,18 @@ from clientguard.review import review
 from clientguard.testing import invoice, ledger
 
 AS_OF = date(2024, 6, 30)
-PAID_ON = date(2024, 3, 1)
-"""The day every invoice of the history was paid: equal recency weights."""
+DUE_ON = date(2024, 3, 1)
+"""The day every invoice of the history was due: equal recency weights."""
 CLIENTS = ("a", "b", "c", "d")
 
 
 def history(delays: list[int], clients: tuple[str, ...] = CLIENTS) -> list[Invoice]:
-    """For each client, one invoice per delay, due ``delay`` days before PAID_ON and paid on
+    """For each client, one invoice per delay, due on DUE_ON and paid ``delay`` days after
     it. Every client pays alike, so the clients do not differ beyond noise (Z = 0) and each
     prediction is the book's delays."""
     return [
-        invoice(client, issued=PAID_ON - timedelta(days=delay + 30),
-                due=PAID_ON - timedelta(days=delay), total="1000", paid=PAID_ON,
-                id=f"{client}-{n}")
+        invoice(client, issued=DUE_ON - timedelta(days=30), due=DUE_ON, total="1000",
+                paid=DUE_ON + timedelta(days=delay), id=f"{client}-{n}")
         for client in clients
         for n, delay in enumerate(delays)
     ]

@@ -22,7 +22,7 @@ import pytest
 
 from clientguard import gcpause
 from clientguard.errors import DataError
-from clientguard.forecast.model import _late_open, _paid_columns, learn
+from clientguard.forecast.model import _open_on, _paid_columns, learn
 from clientguard.gcpause import collector_paused
 from clientguard.ledger import Ledger
 from clientguard.model import Invoice, Payment
@@ -375,8 +375,7 @@ def test_the_calibration_model_is_the_one_learned_from_the_invoices_paid_by_then
         if r.status == "settled" and r.settled_on is not None]
     filtered = learn(book, as_of=start, rows=(), calibrate=False,
                      _paid=_paid_columns(book, rows).by(start),
-                     _censored=_late_open(book, rows, start, Policy().grace_days,
-                                          settled_after=True))
+                     _censored=_open_on(book, rows, start, settled_after=True))
     assert 30 < filtered.history < len(rows)
     assert (filtered.history, filtered.k) == (direct.history, direct.k)
     open_rows = _open_with_balance(book, rows)

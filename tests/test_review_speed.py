@@ -369,7 +369,7 @@ def reference_forecast(book: Ledger, as_of: date, policy: Policy) -> Forecast:
     )
     model = learn(book, as_of=as_of, policy=policy, rows=rows, _paid=columns)
     predicted: list[InvoiceForecast] = []
-    weekly: list[list[tuple[Decimal, float]]] = [[] for _ in range(WEEKS)]
+    weekly: list[list[tuple[Decimal, float, Decimal]]] = [[] for _ in range(WEEKS)]
     after = D(0)
     for row in rows:
         if row.status != "open" or row.open_balance <= 0:
@@ -379,23 +379,28 @@ def reference_forecast(book: Ledger, as_of: date, policy: Policy) -> Forecast:
         predicted.append(one)
         mixture, _, _ = model.mixture(
             row.invoice.customer_id, row.invoice.disputed_by(as_of), balance)
+        # Each week's chance the step of the running chance rounded to six places, after the
+        # rest: they add up to 1 exactly.
         covered = 0.0
+        rounded = D(0)
         for week, p in enumerate(reference_weekly(model, mixture, one)):
             if p > 0:
-                weekly[week].append((balance, p))
                 covered += p
-        after += balance * _probability(max(0.0, 1 - covered))
+                upto = _probability(min(1.0, covered))
+                weekly[week].append((balance, p, upto - rounded))
+                rounded = upto
+        after += balance * (1 - rounded)
     weeks = []
     for week in range(WEEKS):
         parts = weekly[week]
-        expected = sum((b * _probability(p) for b, p in parts), D(0))
-        variance = sum(float(b) ** 2 * p * (1 - p) for b, p in parts)
+        expected = sum((b * chance for b, _, chance in parts), D(0))
+        variance = sum(float(b) ** 2 * p * (1 - p) for b, p, _ in parts)
         spread = D(repr(_Z80 * math.sqrt(variance))).quantize(D("0.01"))
         start = as_of + timedelta(days=7 * week + 1)
         weeks.append(CashWeek(
             week=week + 1, start=start, end=start + timedelta(days=6), expected=expected,
             low=max(D(0), expected - spread),
-            high=min(sum((b for b, _ in parts), D(0)), expected + spread),
+            high=min(sum((b for b, _, _ in parts), D(0)), expected + spread),
         ))
     predicted.sort(key=lambda f: (-f.p_late, f.due_date, f.invoice_id))
     return Forecast(
@@ -416,16 +421,32 @@ def reference_predict(model: Model, row: Replay, balance: Decimal) -> InvoiceFor
     # Known unpaid by the day before on its last day on time (docs/forecast.md, "An invoice
     # due on as_of"): a payment that day is on time and may not be in the data yet.
     known = _known(age, grace)
-    # Beyond what the history resolves (no paid delay longer, or late and fewer than
-    # MIN_PAID_BEYOND paid that late): not dated (docs/forecast.md, "Survival").
-    beyond = (mixture.cdf(mixture.top()) - mixture.cdf(known) <= 1e-9
-              or (known > grace and mixture.paid_after(known) < MIN_PAID_BEYOND))
+    # Late and beyond what the history resolves (the paid delays longer resolve less than
+    # the interval's first tenth, or fewer than MIN_PAID_BEYOND paid that late): not dated
+    # (docs/forecast.md, "Survival"). Not yet late and not resolved, where what is left may
+    # still be on time: dated from the book's tail.
+    base, top = mixture.cdf(known), mixture.cdf(mixture.top())
+    resolves = top - base > 1e-9 and top >= base + model.tail_level * (1 - base) - 1e-12
+    beyond = known > grace and (
+        not resolves or mixture.paid_after(known) < MIN_PAID_BEYOND)
+    unresolved_from = mixture.unresolved_beyond()
     low_d: int | None
     mid_d: int | None
     high_d: int | None
     if beyond:
         low_d = mid_d = high_d = None
         p_late = p_late_30 = 1.0
+    elif not resolves and (unresolved_from is None or unresolved_from < grace):
+        tail = list(model.tail) or [1]
+
+        def at(q: float) -> int:
+            return tail[min(len(tail) - 1, int(q * len(tail)))]
+
+        low_d = known + at(model.tail_level)
+        mid_d = known + at(0.5)
+        high_d = known + at(1 - model.tail_level)
+        p_late = sum(1 for d in tail if d > grace - known) / len(tail)
+        p_late_30 = 1.0 if known >= 30 else sum(1 for d in tail if d > 30 - known) / len(tail)
     else:
         low_d = mixture.quantile(model.tail_level, known)
         mid_d = mixture.quantile(0.5, known)
@@ -455,6 +476,15 @@ def reference_weekly(model: Model, mixture: Any, one: InvoiceForecast) -> list[f
     if one.beyond_history:
         return [0.0] * WEEKS  # all of it after the 13 weeks
     base = mixture.cdf(known)
+    top = mixture.cdf(mixture.top())
+    resolves = top - base > 1e-9 and top >= base + model.tail_level * (1 - base) - 1e-12
+    unresolved_from = mixture.unresolved_beyond()
+    if not resolves and (unresolved_from is None or unresolved_from < model.policy.grace_days):
+        # Dated from the book's tail: its share of residual delays within each week's end.
+        tail = list(model.tail) or [1]
+        shares = [sum(1 for d in tail if d <= end - known) / len(tail) for end in ends]
+        shares[0] = 0.0
+        return [max(0.0, shares[w + 1] - shares[w]) for w in range(WEEKS)]
     if base >= 1:
         return [0.0] * WEEKS
     cumulative = [(mixture.cdf(end) - base) / (1 - base) for end in ends]

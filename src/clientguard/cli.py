@@ -1297,7 +1297,7 @@ def _forecast_command(args: argparse.Namespace) -> int:
             f"{printable(ledger.name_of(one.customer_id))[:17]:<18}"
             f"{one.due_date.isoformat():<12}"
             f"{_forecast_day(one.predicted_on):<12}"
-            f"{_forecast_day(one.low) + '..' + _forecast_day(one.high, '?'):<24}"
+            f"{_forecast_interval(one.low, one.high):<24}"
             f"{one.p_late:>7.0%}{one.p_late_30:>7.0%}"
         )
         lines.extend(textwrap.wrap(_("rests on: {basis}").format(
@@ -1305,6 +1305,14 @@ def _forecast_command(args: argparse.Namespace) -> int:
                                    initial_indent="  ", subsequent_indent="    "))
     _write_stdout("\n".join(lines) + "\n")
     return EXIT_OK
+
+
+def _forecast_interval(low: date | None, high: date | None) -> str:
+    """A forecast's 80% interval: ``low..high``, ``low..?`` where it has no end (maybe never
+    paid), and ``-`` for an invoice not dated (no first day either: docs/cli.md)."""
+    if low is None:
+        return "-"
+    return f"{low.isoformat()}..{_forecast_day(high, '?')}"
 
 
 def _forecast_day(day: date | None, missing: str = "-") -> str:

@@ -4,38 +4,46 @@ The model (docs/forecast.md says why each part is as it is):
 
 * **The delay.** An invoice's delay is ``settled_on - due_date`` in days (negative when paid
   early), from the settlement replay as of ``as_of``: only invoices settled by ``as_of`` (and
-  those open and late on ``as_of``, censored: see Survival) teach the model, so nothing after
+  those open on ``as_of``, censored: see Survival) teach the model, so nothing after
   ``as_of`` reaches a prediction.
 * **The client's distribution.** The client's past delays, each weighted by its recency
-  (``0.5 ** (age / Policy.forecast_half_life_days)``, the age counted from its settlement to
-  ``as_of``): a client whose last invoices slip moves its distribution with them (its trend).
+  (``0.5 ** (age / Policy.forecast_half_life_days)``, the age counted from its due date to
+  ``as_of``: the recency of the obligation, which does not depend on the delay, where the day
+  paid would weigh a late payment more): a client whose last invoices slip moves its
+  distribution with them (its trend).
 * **The book's distribution** (the pool) for invoices like this one: the book's delays of
   invoices with the same disputed flag and in the same amount band (below or above the book's
   median amount), falling back to the disputed flag alone and then to the whole book where a
   pool has fewer than ``Policy.forecast_min_pool`` invoices. The flag is the dispute as it
   stood on ``as_of`` (``Invoice.disputed_by``): one raised later had not happened then.
 * **Shrinkage.** The prediction is the mixture ``Z x client + (1 - Z) x pool`` with the
-  Buhlmann-Straub credibility weight ``Z = n / (n + k)``, ``n`` the client's settled invoices
-  and ``k = EPV / VHM`` (the expected within-client variance of the delays over the variance
-  of the clients' true means), estimated from the book (Buhlmann and Straub 1970; Buhlmann
-  and Gisler, *A Course in Credibility Theory*, Springer 2005, section 4.8). The mixture's mean
-  is the credibility estimate of the client's mean delay.
+  Buhlmann-Straub credibility weight ``Z = n / (n + k)``, ``n`` the client's paid invoices
+  and its open invoices already late (at their age), and ``k = EPV / VHM`` (the expected
+  within-client variance of the delays over the variance of the clients' true means),
+  estimated from the book (Buhlmann and Straub 1970; Buhlmann and Gisler, *A Course in
+  Credibility Theory*, Springer 2005, section 4.8). The mixture's mean is the credibility
+  estimate of the client's mean delay.
 * **Survival.** An invoice still open as of ``as_of`` has not been paid by then: its
   distribution is conditioned on delays beyond its current age (``as_of - due_date``). The
-  distributions are Kaplan-Meier estimates (Kaplan and Meier 1958): an invoice open on
-  ``as_of`` and already late (more than ``grace_days`` past due) is a right-censored delay,
-  longer than its age, in its client's distribution, its pools and the credibility's tallies.
-  The chance no paid delay resolves (open invoices older than every paid one) is after the 13
-  weeks; an invoice older than every paid delay, or late and older than all but a few
-  (:data:`MIN_PAID_BEYOND`), is not dated and wholly after them. An invoice on its last day
-  on time (``age == grace_days``: due on
-  ``as_of`` by default) is known unpaid only by the day before (:func:`_known_unpaid`): a
-  payment that day would still be on time, as the lateness rules say, and a run during the
-  day may not hold it yet.
+  distributions are Kaplan-Meier estimates (Kaplan and Meier 1958): every invoice open on
+  ``as_of`` is a right-censored delay, longer than its age (negative while not yet due), in
+  its client's distribution and its pools, weighted by its due date as the paid ones; those
+  already late (more than ``grace_days`` past due) in the credibility's tallies too. A
+  client's part its own history leaves unresolved is completed by its pool's beyond its last
+  paid delay. The chance no paid delay resolves (open invoices older than every paid one) is
+  after the 13 weeks; an invoice already late whose history resolves less than the
+  interval's first tenth, or that is older than all but a few paid
+  (:data:`MIN_PAID_BEYOND`), is not dated and wholly after them. One not yet late may still
+  be paid on time: never so, and dated from the book's slowest tenth where the history does
+  not resolve it and what it leaves may be on time. An invoice on its last day on time
+  (``age == grace_days``: due on ``as_of`` by default) is known unpaid only by the day
+  before (:func:`_known_unpaid`): a payment that day would still be on time, as the lateness
+  rules say, and a run during the day may not hold it yet.
 
 Days are integers; weights and probabilities are floats (they are ratios of weights, never
 money, and a million invoices must forecast in seconds); money stays Decimal (the cash-in
-forecast multiplies Decimal balances by probabilities rounded to six places).
+forecast multiplies Decimal balances by probabilities rounded to six places, each week's the
+step of the running total's, so that the weeks and ``after`` add up to the balance exactly).
 """
 
 from __future__ import annotations
@@ -87,7 +95,7 @@ class _Dist:
     its share of the invoices still unpaid by then, so an open invoice older than every paid
     delay leaves a chance the history never resolves (:attr:`unresolved`)."""
 
-    __slots__ = ("counts", "cum", "n", "tau", "total", "unresolved", "values")
+    __slots__ = ("counts", "cum", "n", "resolved", "tau", "total", "unresolved", "values")
 
     def __init__(self, pairs: Iterable[tuple[int, float]], *, n: int,
                  censored: Iterable[tuple[int, float]] = (),
@@ -125,6 +133,9 @@ class _Dist:
             """The chance of a delay longer than every one the history resolves."""
             self.tau = max(self.values[-1], cut[-1][0]) if self.values else cut[-1][0]
             """The longest delay known (paid or open): the unresolved chance is at least it."""
+        self.resolved = self.values[-1] if self.values else self.tau
+        """The last delay a payment resolves (the longest paid delay; :attr:`tau` without
+        one): the unresolved chance lies beyond it."""
         self.n = n
         """The paid invoices behind it (a histogram holds each delay once)."""
         seen = 0
@@ -191,15 +202,30 @@ class _Mixture:
         if self.client is None or not self.z:
             return pool
         client = self.client.cdf(x)
-        if self.client.unresolved and x > self.client.tau:
-            # Beyond the longest delay the client's history knows (its oldest open late
-            # invoice), the part its paid invoices leave unresolved is paid as the pool's
-            # invoices that late were: the book's experience, where the client has none.
-            # What the pool leaves unresolved too stays so (after the 13 weeks, or never).
-            base = self.pool.cdf(self.client.tau)
+        start = self.client.resolved
+        if self.client.unresolved and x > start:
+            # Beyond the last delay the client's own history resolves (its longest paid
+            # delay), the part it leaves unresolved is paid as the pool's invoices unpaid that
+            # late were: the book's experience, where the client has none. Not from its
+            # oldest open invoice: one dead invoice 200 days late would push every other open
+            # invoice of the client past 200 days. What the pool leaves unresolved too stays
+            # so (after the 13 weeks, or never).
+            base = self.pool.cdf(start)
             if base < 1:
                 client += self.client.unresolved * (pool - base) / (1 - base)
         return self.z * client + (1 - self.z) * pool
+
+    def unresolved_beyond(self) -> int | None:
+        """The delay the chance no paid delay resolves lies beyond (None: there is none): the
+        pool's last paid delay for its own part, and for the client's the later of its own
+        last paid delay (where the book completes it) and the pool's. Beyond ``grace_days``,
+        that chance is of a late payment; before, it may still be on time."""
+        beyond: list[int] = []
+        if self.pool.unresolved and (self.client is None or self.z < 1):
+            beyond.append(self.pool.resolved)
+        if self.client is not None and self.z and self.client.unresolved:
+            beyond.append(max(self.client.resolved, self.pool.resolved))
+        return min(beyond) if beyond else None
 
     def top(self) -> int:
         top = self.pool.values[-1] if self.pool.values else 0
@@ -283,6 +309,7 @@ class Model:
         k: float | None,
         history: int,
         tail_level: float = 0.1,
+        tail: Sequence[int] = (),
     ) -> None:
         self.as_of = as_of
         self.policy = policy
@@ -293,6 +320,10 @@ class Model:
         self.history = history
         self.tail_level = tail_level
         """The quantile level of the interval's ends (0.1 and 0.9 unless calibrated wider)."""
+        self.tail = tail
+        """The book's slowest tenth's delays past its 90th percentile (at least 1 day),
+        sorted: the residual delay of an invoice not yet late that the history does not
+        resolve (:meth:`_at_age`)."""
         self._mixtures: dict[tuple[str, bool, int], tuple[_Mixture, str, _Client | None]] = {}
 
     def _pool(self, disputed: bool, band: int) -> tuple[str, _Dist]:
@@ -370,15 +401,31 @@ class Model:
         if held is not None:
             return held
         grace = self.policy.grace_days
-        beyond = _beyond_history(mixture, known, grace)
+        resolved = _resolves(mixture, known, self.tail_level)
+        beyond = known > grace and (
+            not resolved or mixture.paid_after(known) < MIN_PAID_BEYOND)
+        unresolved_from = mixture.unresolved_beyond()
+        tail: Sequence[int] | None = None
         low_d: int | None
         mid_d: int | None
         high_d: int | None
         if beyond:
-            # Not dated: no (or too little) history of a payment this late. It counts as
-            # late (it is, or nothing paid was ever later) and wholly after the 13 weeks.
+            # Not dated: no (or too little) history of a payment this late. It is late
+            # already, and wholly after the 13 weeks.
             low_d = mid_d = high_d = None
             p_late = p_late_30 = 1.0
+        elif not resolved and (unresolved_from is None or unresolved_from < grace):
+            # Not yet late, and unpaid longer than (nearly) every delay the history resolves,
+            # where what it leaves unresolved may still be paid on time (a book that pays on
+            # the issue day, and an invoice issued today): it is neither called certainly late
+            # nor left undated. Its delay beyond its age is the book's slowest tenth's
+            # residual (as before open invoices were censored).
+            tail = self.tail or [1]
+            low_d = known + _quantile(tail, self.tail_level)
+            mid_d = known + _quantile(tail, 0.5)
+            high_d = known + _quantile(tail, 1 - self.tail_level)
+            p_late = _share_above(tail, grace - known)
+            p_late_30 = 1.0 if known >= 30 else _share_above(tail, 30 - known)
         else:
             low_d = mixture.quantile(self.tail_level, known)
             mid_d = mixture.quantile(0.5, known)
@@ -390,11 +437,17 @@ class Model:
         # (``as_of`` itself for an invoice on its last day on time).
         first = due + timedelta(days=known + 1)
         weeks: list[tuple[int, float, Decimal]] = []
+        # Each week's chance as the difference of the running chances rounded to six places:
+        # the weeks' chances and ``after`` (the rest) add up to exactly 1, so the cash-in's
+        # weeks and ``after`` add up to the open balance exactly, whatever its size.
         covered = 0.0
-        for week, p in enumerate(_weekly(mixture, age, known, beyond)):
+        rounded = Decimal(0)
+        for week, p in enumerate(_weekly(mixture, age, known, beyond, tail)):
             if p > 0:
-                weeks.append((week, p, _probability(p)))
                 covered += p
+                upto = _probability(min(1.0, covered))
+                weeks.append((week, p, upto - rounded))
+                rounded = upto
         held = mixture.at_age[key] = _AtAge(
             beyond=beyond,
             predicted_on=_day(due, mid_d, first),
@@ -403,7 +456,7 @@ class Model:
             p_late=p_late,
             p_late_30=p_late_30,
             weeks=tuple(weeks),
-            after=_probability(max(0.0, 1 - covered)),
+            after=1 - rounded,
         )
         return held
 
@@ -438,13 +491,27 @@ with fewer (in the client's history, when it has weight, and in the pool), the i
 dated and its balance is counted after the 13 weeks (docs/forecast.md, "Survival")."""
 
 
-def _beyond_history(mixture: _Mixture, known: int, grace: int) -> bool:
-    """Whether an invoice known unpaid ``known`` days past due is beyond what the history
-    resolves: no paid delay longer than ``known``, or, once it is late (``known >
-    grace``), fewer than :data:`MIN_PAID_BEYOND` paid invoices that late."""
-    if mixture.cdf(mixture.top()) - mixture.cdf(known) <= 1e-9:
-        return True
-    return known > grace and mixture.paid_after(known) < MIN_PAID_BEYOND
+def _resolves(mixture: _Mixture, known: int, level: float) -> bool:
+    """Whether the paid delays longer than ``known`` resolve at least ``level`` of an
+    invoice's chance once it is known unpaid ``known`` days past due: its interval's first
+    day can be dated (:meth:`_Mixture.quantile` finds it). An invoice already late that the
+    history does not resolve is not dated at all (``beyond_history``); one not yet late is
+    dated from the book's tail (:meth:`Model._at_age`)."""
+    base = mixture.cdf(known)
+    top = mixture.cdf(mixture.top())
+    if top - base <= 1e-9:
+        return False
+    return top >= base + level * (1 - base) - 1e-12
+
+
+def _quantile(ordered: Sequence[int], q: float) -> int:
+    """The ``q`` quantile of sorted whole days (not empty)."""
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _share_above(ordered: Sequence[int], x: int) -> float:
+    """The share of sorted whole days (not empty) above ``x``."""
+    return (len(ordered) - bisect.bisect_right(ordered, x)) / len(ordered)
 
 
 def _known_unpaid(age: int, grace_days: int) -> int:
@@ -500,12 +567,12 @@ def learn(
     _censored: Sequence[_Censored] | None = None,
 ) -> Model:
     """Learn the delay distributions from the invoices settled by ``as_of`` and those open
-    on ``as_of`` and already late (right-censored: their delay is longer than their age).
+    on ``as_of`` (right-censored: their delay is longer than their age).
 
     ``rows`` is the replay as of ``as_of`` where the caller already holds it; ``calibrate``
     False skips the interval's calibration (the plain deciles). ``_paid`` (internal) are the
     paid invoices' columns where the caller already holds them (the calibration's model), and
-    ``_censored`` the open late ones (read off ``rows`` when not given).
+    ``_censored`` the open ones (read off ``rows`` when not given).
     """
     as_of = check_as_of(as_of)
     policy = policy or Policy()
@@ -513,7 +580,7 @@ def learn(
         rows = replay(ledger, as_of=as_of, policy=policy)
     paid = _paid if _paid is not None else _paid_columns(ledger, rows)
     if _censored is None:
-        _censored = _late_open(ledger, _open_rows(ledger, rows), as_of, policy.grace_days)
+        _censored = _open_on(ledger, _open_rows(ledger, rows), as_of)
     half_life = float(policy.forecast_half_life_days)
     # Histograms (delay -> summed weight), not lists: a million invoices hold a few hundred
     # distinct delays, so sorting and summing stay cheap. The paid invoices are first counted
@@ -531,7 +598,7 @@ def learn(
     # Each client's count of each delay, read off the same keys (whole numbers, so their
     # order does not matter) instead of counting every paid invoice's (client, delay) again.
     per_client_counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    weights: dict[date, float] = {}
+    weights: dict[tuple[date, int], float] = {}
     pooled: dict[tuple[bool | None, int | None], dict[int, float]] = defaultdict(
         lambda: defaultdict(float))
     # The three pools an invoice of each (disputed, band) adds to, looked up once per pair:
@@ -544,9 +611,12 @@ def learn(
     count_targets: dict[tuple[bool, int], tuple[dict[int, int], dict[int, int],
                                                 dict[int, int]]] = {}
     for (customer_id, delay, day, disputed, band), count in keyed.items():
-        weight = weights.get(day)
+        # The recency of the obligation: days from its due date (the day paid less its
+        # delay) to ``as_of``. Not from the day paid: a late payment is paid later, so that
+        # weight grows with the delay itself and tilts the distribution to long delays.
+        weight = weights.get((day, delay))
         if weight is None:
-            weight = weights[day] = 0.5 ** ((as_of - day).days / half_life)
+            weight = weights[(day, delay)] = 0.5 ** (((as_of - day).days + delay) / half_life)
         mass = weight * count
         per_client[customer_id][delay] += mass
         per_client_counts[customer_id][delay] += count
@@ -568,22 +638,31 @@ def learn(
     # A key a paid invoice nearly (a tuple each): gone before the calibration learns its own.
     del keyed
     # The clients keep the order they first appear in (that of the keys).
-    paid_stats, _ = _tallies(per_client_counts)
-    # The open late invoices, right-censored at their age (weight 1: they are as of
-    # ``as_of``), in their client's distribution, their pools and the credibility's tallies
-    # (at their age: a lower bound of their delay).
+    paid_stats, book_counts = _tallies(per_client_counts)
+    # Every open invoice, right-censored at the days past due it is known unpaid (weighted
+    # by its due date's recency, as the paid ones), in its client's distribution and its
+    # pools: an invoice not yet due too, at its (negative) age. One on its last day on time
+    # is known unpaid only by the day before (:func:`_known_unpaid`), as its prediction.
+    # Those already late count in the credibility's tallies too (at their age: a lower bound
+    # of their delay); those not yet late do not (their age says little of their delay).
     stats = {customer_id: list(tally) for customer_id, tally in paid_stats.items()}
-    open_late: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    grace = policy.grace_days
+    open_censored: dict[str, list[tuple[int, float]]] = defaultdict(list)
     pooled_open: dict[tuple[bool | None, int | None], list[tuple[int, float]]] = defaultdict(
         list)
     # Sorted: the clients they add to the tallies come in one order, whatever order the
     # caller found them in (the credibility's float sums follow it).
+    late_count: Counter[str] = Counter()
     for customer_id, age, disputed, units in sorted(_censored):
         band = 1 if units > band_edge else 0
-        open_late[customer_id].append((age, 1.0))
+        censored_at = (_known_unpaid(age, grace), 0.5 ** (age / half_life))
+        open_censored[customer_id].append(censored_at)
         for key in ((disputed, band), (disputed, None), (None, None)):
             if key in pooled:
-                pooled_open[key].append((age, 1.0))
+                pooled_open[key].append(censored_at)
+        if age <= grace:
+            continue
+        late_count[customer_id] += 1
         sums = stats.setdefault(customer_id, [0, 0, 0])
         sums[0] += 1
         sums[1] += age
@@ -595,12 +674,20 @@ def learn(
     if (None, None) not in pools:
         # No history at all: a book that pays on the due date, and says so (pool of 0).
         pools[(None, None)] = _Dist([(0, 1.0)], n=0)
+    # The book's slowest tenth's delays past its 90th percentile: what an invoice not yet
+    # late but unpaid longer than the history resolves is dated from.
+    ordered = sorted(book_counts)
+    cut = _count_quantile(ordered, book_counts, history, 0.9) if history else 0
+    tail: list[int] = []
+    for delay in ordered:
+        if delay > cut:
+            tail.extend([max(1, delay - cut)] * book_counts[delay])
     k = _credibility_k(stats)
     clients: dict[str, _Client] = {}
     for customer_id, (n_all, _, _) in stats.items():
         histogram = per_client.get(customer_id, {})
         n, total, _ = paid_stats.get(customer_id, (0, 0, 0))
-        censored = open_late.get(customer_id, [])
+        censored = open_censored.get(customer_id, [])
         z = n_all / (n_all + k) if k is not None else 0.0
         dist = _Dist(histogram.items(), n=n, censored=censored,
                      counts=per_client_counts.get(customer_id))
@@ -610,14 +697,26 @@ def learn(
             # What its paid invoices say ("mean +24 days"): without the open ones.
             weighted = (_Dist(histogram.items(), n=n) if censored else dist).mean()
             mean, trend = weighted, weighted - total / n
-        clients[customer_id] = _Client(dist, z, n, mean, trend, len(censored))
+        clients[customer_id] = _Client(dist, z, n, mean, trend, late_count[customer_id])
     model = Model(
         as_of=as_of, policy=policy, clients=clients, pools=pools,
-        band_edge=Decimal(band_edge), k=k, history=history,
+        band_edge=Decimal(band_edge), k=k, history=history, tail=tail,
     )
     if calibrate:
         model.tail_level = _out_of_time_tail(ledger, model, rows, paid)
     return model
+
+
+def _count_quantile(ordered: Sequence[int], counts: Mapping[int, int], total: int,
+                    q: float) -> int:
+    """The value at position ``int(q x total)`` of the sorted values a histogram holds."""
+    position = min(total - 1, int(q * total))
+    seen = 0
+    for value in ordered:
+        seen += counts[value]
+        if seen > position:
+            return value
+    return ordered[-1]
 
 
 def _median_low(values: Sequence[int]) -> int:
@@ -748,8 +847,8 @@ class _ClientPaid(NamedTuple):
 
 
 class _Censored(NamedTuple):
-    """An invoice open on the model's date and already late: its delay is longer than
-    ``age`` (right-censored)."""
+    """An invoice open on the model's date: its delay is longer than ``age``
+    (right-censored)."""
 
     customer_id: str
     age: int
@@ -759,21 +858,23 @@ class _Censored(NamedTuple):
     """Whole units of its amount in the base currency (its amount band)."""
 
 
-def _late_open(
-    ledger: Ledger, rows: Iterable[Replay], as_of: date, grace_days: int,
-    *, settled_after: bool = False,
+def _open_on(
+    ledger: Ledger, rows: Iterable[Replay], as_of: date, *, settled_after: bool = False,
 ) -> list[_Censored]:
-    """The invoices of ``rows`` open on ``as_of`` and late by then (more than ``grace_days``
-    past due): known late on ``as_of``, a fact then. ``settled_after``: ``rows`` are of a
-    replay as of a later day, and an invoice settled after ``as_of`` was open on it (the
-    calibration's model, as of ``recent_days`` before)."""
+    """The invoices of ``rows`` issued by ``as_of`` and open on it, late or not: each unpaid
+    by its age then, a fact on ``as_of``. Every one, not only those already late: leaving
+    out those not yet late keeps the short delays of the recent invoices (paid) and drops
+    their long ones (still open), which tilts the history to short delays.
+    ``settled_after``: ``rows`` are of a replay as of a later day, and an invoice settled
+    after ``as_of`` was open on it (the calibration's model, as of ``recent_days``
+    before)."""
     found: list[_Censored] = []
     base = ledger.base_currency
     for row in rows:
         invoice = row.invoice
-        age = (as_of - invoice.due_date).days
-        if age <= grace_days or invoice.issue_date > as_of:
+        if invoice.issue_date > as_of:
             continue
+        age = (as_of - invoice.due_date).days
         if row.status == "open":
             if row.open_balance <= 0:
                 continue
@@ -859,8 +960,8 @@ def _out_of_time_tail(
              if (day := row.settled_on) is not None and day > start and row.status == "settled"]
     earlier = learn(ledger, as_of=start, policy=model.policy, rows=(), calibrate=False,
                     _paid=paid.by(start),
-                    _censored=_late_open(ledger, [*_open_rows(ledger, rows), *later], start,
-                                         model.policy.grace_days, settled_after=True))
+                    _censored=_open_on(ledger, [*_open_rows(ledger, rows), *later], start,
+                                       settled_after=True))
     if earlier.history < 30:
         return 0.1
     pits: list[tuple[float, float]] = []
@@ -999,20 +1100,26 @@ def _customers_billed(ledger: Ledger, as_of: date) -> list[str]:
     return billed
 
 
-def _weekly(mixture: _Mixture, age: int, known: int, beyond: bool) -> list[float]:
+def _weekly(mixture: _Mixture, age: int, known: int, beyond: bool,
+            tail: Sequence[int] | None = None) -> list[float]:
     """P(paid in each of the 13 weeks after ``as_of`` | unpaid ``known`` days past due) of an
     invoice ``age`` days past due (``beyond``: the history does not resolve it, so nothing is
-    expected within the weeks). The chance no paid delay resolves is in none of the weeks: it
-    is after them (or never). Where it may still be paid on ``as_of`` itself (``known <
-    age``), that day's chance is counted in the first week: its cash is not in the data yet,
-    so it is still to come."""
+    expected within the weeks; ``tail``: the residual delays it is dated from, where the
+    history does not resolve it but it is not yet late). The chance no paid delay resolves is
+    in none of the weeks: it is after them (or never). Where it may still be paid on
+    ``as_of`` itself (``known < age``), that day's chance is counted in the first week: its
+    cash is not in the data yet, so it is still to come."""
     if beyond:
-        return [0.0] * WEEKS
-    base = mixture.cdf(known)
-    if base >= 1:
         return [0.0] * WEEKS
     # The delay of the last day of each week (week 0 ends on as_of: the age itself).
     ends = [age + 7 * week for week in range(WEEKS + 1)]
+    if tail is not None:
+        cumulative = [bisect.bisect_right(tail, end - known) / len(tail) for end in ends]
+        cumulative[0] = 0.0
+        return [max(0.0, cumulative[w + 1] - cumulative[w]) for w in range(WEEKS)]
+    base = mixture.cdf(known)
+    if base >= 1:
+        return [0.0] * WEEKS
     cumulative = [min(1.0, (mixture.cdf(end) - base) / (1 - base)) for end in ends]
     cumulative[0] = 0.0  # nothing is paid before as_of; as_of's own chance joins week 1
     return [max(0.0, cumulative[w + 1] - cumulative[w]) for w in range(WEEKS)]

@@ -41,7 +41,10 @@ class InvoiceForecast(BaseModel):
     chance no paid invoice of the history resolves: an invoice open and later than anything
     ever paid (maybe never paid; counted after the 13 weeks)."""
     low: date | None
-    """The 10th percentile: the 80% interval's first day (None: as ``predicted_on``)."""
+    """The 10th percentile: the 80% interval's first day. None: not dated
+    (``beyond_history``), or, for an invoice not yet late, more than nine tenths of its chance
+    is of a payment later than any delay paid (late, maybe never): the part the history
+    resolves is still in the weeks."""
     high: date | None
     """The 90th percentile: the 80% interval's last day. None: the interval is open-ended,
     the invoice may be paid later than any delay seen, or never."""
@@ -63,10 +66,12 @@ class InvoiceForecast(BaseModel):
     pool_invoices: int
     disputed: bool
     beyond_history: bool
-    """It is older than every delay paid in the history it rests on, or late and older than
-    all but a few (fewer than 5 paid invoices later than its age): it is not dated
+    """It is late and the history it rests on does not date it: older than every delay paid,
+    or than all but a few (fewer than 5 paid invoices later than its age), or the delays
+    paid later resolve less than the interval's first tenth of its chance: it is not dated
     (``predicted_on``, ``low`` and ``high`` None) and its balance is counted after the 13
-    weeks (``Forecast.after``)."""
+    weeks (``Forecast.after``). An invoice not yet late never is: it may still be paid on
+    time."""
     client_open_late: int = 0
     """The client's invoices open on ``as_of`` and already late, learned from as delays
     longer than their age (right-censored): known late then."""
@@ -95,7 +100,15 @@ class InvoiceForecast(BaseModel):
             )
         else:
             parts.append(gettext("no paid invoice of the client"))
-        if self.client_open_late:
+        if self.client_open_late and not self.client_invoices and self.client_weight:
+            # Its weight rests on these alone (Z counts them: docs/forecast.md step 4).
+            parts.append(ngettext(
+                "{n} open invoice of the client already late (weight {weight})",
+                "{n} open invoices of the client already late (weight {weight})",
+                self.client_open_late,
+            ).format(n=wording.number(self.client_open_late),
+                     weight=f"{self.client_weight:.0%}"))
+        elif self.client_open_late:
             parts.append(ngettext(
                 "{n} open invoice of the client already late",
                 "{n} open invoices of the client already late", self.client_open_late,
