@@ -135,6 +135,23 @@ firm's 5 clients with unapplied money, 39.07 to 1,500.00 EUR; the 100,000 invoic
 1,500.00 EUR): in neither sample is any claim held for a dispute or left to unapplied money,
 nor does any client's unapplied money cover its open balance, so the table, CSV and HTML (which
 say these parts only where they are not zero) are unchanged.
+Then the forecast's history became unbiased (2026-12-07, docs/forecast.md, step 5, "Why every open
+invoice"): every invoice weighs by its due date's recency (was the day it was paid), every
+open invoice is censored (the not yet late too), a client's unresolved part is completed
+from its last paid delay, an invoice not yet late is never undated, and each week's chance is
+the step of the running chance rounded (weeks and ``after`` add up exactly): every digest of
+both. Compared field by field on the day of the change: no verdict, no finding (signal and
+severity) and no revision moved in either; only the ``expected_late`` findings' values,
+messages and evidence (the sample firm's two: Marlowe Retail 85% to 83%, 2,689.77 to 2,649.40
+EUR expected late, mean +24 to +23 days, trend +16 to +15; Halden Logistics 85% to 84%,
+2,756.01 to 2,705.20 EUR, interval end 2026-08-28 to 08-27, mean +32 to +31, trend -3 to -4;
+the 100,000 invoices' 19, by at most 0.006 in value) and the forecast: the sample firm's
+``after`` 927.61 to 926.75 EUR, week 1 15,765.98 to 15,835.83 (every week by at most 199.56,
+week 2), 28 of its 31 invoices' ``p_late`` by at most 0.0158, 7 invoices' dates, 11 reasons,
+the 40 outlooks; the 100,000 invoices' ``after`` 1,496.66 to 1,496.61, week 1 1,683,521.11 to
+1,687,774.31, 2,030 of 2,461 invoices' ``p_late`` by at most 0.0119, 218 invoices' dates, 294
+reasons, 39 of 40 outlooks. The CSV's lines that moved are those 2 and 19 findings'; the
+table's are their messages (6 and 33 lines).
 """
 
 from __future__ import annotations
@@ -150,16 +167,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "1849dba0259101b6fe52e04f71c159bb24e4adf0f60b0f703d3b1b77f3ea68da",
-        "json": "768c344c3f5bbcaec241e14ac72e915a76ad44a9febe7f8e620c0197b289c1fd",
-        "csv": "4fb393f61effc699375eebef86da3db466e307c24c08fe09c61d0bf3b38111de",
-        "html": "6087d171654085cfcc2551f5edc33477bfbb39cf52ce4513b1f19bb8a157c112",
+        "table": "b6d9816f3a0182ffabb968e785213e910ea45b7027113ce13c8f4df3e8f9dc0a",
+        "json": "6c15079bea34749617e4189b2aacb6de0e69d83487638d2fdf66f5138f7d3c73",
+        "csv": "b6ef1620b062af0c36eb69c13de4beec704729e15598dd6d58cd63df8c36d1d2",
+        "html": "4befc3c3b97dd765846ea5a6c15fb9f82e2d6066d8d106f84d73814cd65d9802",
     },
     100_000: {
-        "table": "9d77de8f755e09dd719efe48582384e52cac87722187c330777f8737c4c908eb",
-        "json": "5c9198950cd76992fbe429476cfd2cafbc0365572b13a3141ca8c80c1dd2f3dc",
-        "csv": "9ed5476ec490677d90dbb21202bc0d62d8e40abf1f59c6ed5447b3c38fda5653",
-        "html": "93d9927f6c820c41a387b4c179818f5ca2c3a0771e11e3ea9fe51f7fec99ac42",
+        "table": "42a126e075242b26802d46df38209cc802dd3e9a7ed06368115f6c4f9190968e",
+        "json": "77a808878b4ecc6457a162a37d39c85a1a909b5684323efd3b9846e4a75e7273",
+        "csv": "4c32701ec11fddab4f6d19eaa69ee5eb6ae010cdeee97ddf668986b740a9db76",
+        "html": "6f51157fc4f33b2f4528d9ee83a98e69b6fcf0c0d102dd6ccc8d5972a70bae33",
     },
 }
 
