@@ -598,7 +598,10 @@ def learn(
     # Each client's count of each delay, read off the same keys (whole numbers, so their
     # order does not matter) instead of counting every paid invoice's (client, delay) again.
     per_client_counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    weights: dict[tuple[date, int], float] = {}
+    # Each day paid's distance to ``as_of``, and each weight by the days from the due date
+    # to ``as_of`` (the day paid's distance plus the delay).
+    days_since: dict[date, int] = {}
+    weights: dict[int, float] = {}
     pooled: dict[tuple[bool | None, int | None], dict[int, float]] = defaultdict(
         lambda: defaultdict(float))
     # The three pools an invoice of each (disputed, band) adds to, looked up once per pair:
@@ -614,9 +617,12 @@ def learn(
         # The recency of the obligation: days from its due date (the day paid less its
         # delay) to ``as_of``. Not from the day paid: a late payment is paid later, so that
         # weight grows with the delay itself and tilts the distribution to long delays.
-        weight = weights.get((day, delay))
+        since = days_since.get(day)
+        if since is None:
+            since = days_since[day] = (as_of - day).days
+        weight = weights.get(since + delay)
         if weight is None:
-            weight = weights[(day, delay)] = 0.5 ** (((as_of - day).days + delay) / half_life)
+            weight = weights[since + delay] = 0.5 ** ((since + delay) / half_life)
         mass = weight * count
         per_client[customer_id][delay] += mass
         per_client_counts[customer_id][delay] += count
