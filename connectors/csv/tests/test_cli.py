@@ -39,11 +39,11 @@ def test_check_reports_files_rejections_and_unmatched_names(
                  "--time-entries", str(hours)])
     out = capsys.readouterr().out
     assert code == 1
-    assert f"invoices: {invoices} (utf-8, semicolon, header on line 1): 2 rows, 2 records, " \
-           "0 skipped, 1 rejected" in out
-    assert f"time_entries: {hours} (utf-8, comma, header on line 1): 2 rows, 1 records, " \
-           "0 skipped, 1 rejected" in out
-    assert "'Globex' in time_entries: 1 rows, first at" in out
+    assert f"invoices: {invoices} (utf-8, semicolon, header on line 1): rows: 2, records: 2, " \
+           "skipped: 0, rejected: 1" in out
+    assert f"time_entries: {hours} (utf-8, comma, header on line 1): rows: 2, records: 1, " \
+           "skipped: 0, rejected: 1" in out
+    assert "'Globex' in time_entries: rows: 1, first at" in out
     assert "2 rejected, 2 different reasons:" in out
     assert "i.csv, line 3, column 'Total'" in out
 
@@ -52,7 +52,7 @@ def test_check_is_clean_for_a_good_file(write: Write, capsys: pytest.CaptureFixt
     mapping = write("m.toml", MAPPING)
     invoices = write("i.csv", "No,Client,Date,Total\n1,Acme,2025-01-02,10.00\n")
     assert main(["check", "--mapping", str(mapping), "--invoices", str(invoices)]) == 0
-    assert "1 rows, 2 records, 0 skipped, 0 rejected" in capsys.readouterr().out
+    assert "rows: 1, records: 2, skipped: 0, rejected: 0" in capsys.readouterr().out
 
 
 def test_check_says_why_a_file_cannot_be_used(
@@ -79,7 +79,7 @@ def test_check_says_what_kinds_the_records_are_and_counts_each_reason_once(
     out = capsys.readouterr().out
     # 26 rows made 3 records: Birch's invoice, and a customer for each client named (Acme's
     # rows name one even though every one of them is rejected).
-    assert "26 rows, 3 records" in out
+    assert "rows: 26, records: 3" in out
     assert "records made: 2 customers, 1 invoice" in out
     assert "25 rejected, 1 reason:" in out
     assert "  - 25 x invoice 1 (" in out
@@ -151,7 +151,7 @@ def test_check_lists_the_skipped_rows_with_where_and_why(
     assert main(["check", "--mapping", str(mapping), "--invoices", str(invoices)]) == 0
     out = capsys.readouterr().out.splitlines()
     # The file's counts stay; the list follows the records made.
-    assert f"{len(rows.splitlines()) - 1} skipped, 0 rejected" in out[0]
+    assert f"skipped: {len(rows.splitlines()) - 1}, rejected: 0" in out[0]
     assert out[2:] == [line.format(file=invoices) for line in listed]
 
 
@@ -190,8 +190,8 @@ def test_check_speaks_the_readers_language(
         assert "utworzone rekordy: 1 klient, 1 faktura" in out
         assert "odrzucone wiersze (1) z 1 powodu:" in out
     else:
-        assert (f"invoices: {invoices} (utf-8, semicolon, header on line 1): 2 rows, "
-                "2 records, 0 skipped, 1 rejected") in out
+        assert (f"invoices: {invoices} (utf-8, semicolon, header on line 1): rows: 2, "
+                "records: 2, skipped: 0, rejected: 1") in out
         assert "records made: 1 customer, 1 invoice" in out
         assert "1 rejected, 1 reason:" in out
 
@@ -204,7 +204,7 @@ def test_check_speaks_the_readers_language(
         # is the header; Void on line 3; 'x' in Total on lines 4 and 5 (one reason, twice);
         # Globex on line 3 of the hours. The English is what check has always printed (Polish
         # writes "2 ×", its catalog's sign).
-        ("en", ["'Globex' in time_entries: 1 rows, first at {hours}, line 3",
+        ("en", ["'Globex' in time_entries: rows: 1, first at {hours}, line 3",
                 "  - {invoices}, line 3: invoices.drop: 'Status' is 'Void'",
                 "  - 2 x invoice 3 (csv, {invoices}, line 4, column 'Total'): total: 'x' is",
                 "  - time_entry (csv, {hours}, line 3, column 'Client'): customer_name:"]),

@@ -144,7 +144,7 @@ def _print_log(
         folded = _(", {n} duplicate rows folded").format(n=f.duplicates) if f.duplicates else ""
         print(printable(_(
             "{stream}: {file} ({encoding}{guessed}, {delimiter}, header on line {line}): "
-            "{rows} rows, {records} records, {skipped} skipped, {rejected} rejected{folded}"
+            "rows: {rows}, records: {records}, skipped: {skipped}, rejected: {rejected}{folded}"
         ).format(stream=f.stream, file=f.file, encoding=f.encoding, guessed=guessed,
                  delimiter=_(describe_delimiter(f.delimiter)), line=f.header_line,
                  rows=f.rows, records=f.records, skipped=f.skipped, rejected=f.rejected,
@@ -159,7 +159,7 @@ def _print_log(
     if log.unmatched:
         print(_("client names that matched no customer:"))
         for entry in log.unmatched.values():
-            print(printable(_("  {name} in {stream}: {rows} rows, first at {first}").format(
+            print(printable(_("  {name} in {stream}: rows: {rows}, first at {first}").format(
                 name=repr(entry.name), stream=entry.stream, rows=entry.rows,
                 first=entry.first.words())))
     if log.leading_zeros:
