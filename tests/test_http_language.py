@@ -60,7 +60,14 @@ def test_a_failed_call_is_said_in_polish(
          "danymi JSON z API"),
         ('{"a": [1, 2', "application/json",
          "strona 1 (GET localhost/api/x): odpowiedź urwała się: jej JSON kończy się przed "
-         "końcem (po 11 bajtach); spróbuj ponownie"),  # len('{"a": [1, 2') = 11
+         "końcem (odczytano: 11 bajtów); spróbuj ponownie"),  # len('{"a": [1, 2') = 11
+        # One byte: "1 bajt" (it read "po 1 bajtach", and "1 bytes" in English).
+        ("[", "application/json",
+         "strona 1 (GET localhost/api/x): odpowiedź urwała się: jej JSON kończy się przed "
+         "końcem (odczytano: 1 bajt); spróbuj ponownie"),
+        ("[1,", "application/json",
+         "strona 1 (GET localhost/api/x): odpowiedź urwała się: jej JSON kończy się przed "
+         "końcem (odczytano: 3 bajty); spróbuj ponownie"),
     ],
 )
 def test_an_answer_that_is_not_the_apis_json_is_said_in_polish(
@@ -89,3 +96,32 @@ def test_a_server_that_cannot_be_reached_is_said_in_polish() -> None:
     api.close()
     assert str(caught.value).startswith(
         "strona 1: nie udało się połączyć po 2 próbach (ConnectionError)")
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "said"),
+    [
+        ("en", 1, "1 byte"), ("en", 5_000_000, "5,000,000 bytes"), ("en", 2**20, "1 MiB"),
+        # Polish: 2-4 "bajty", 5+ "bajtów", thousands with a no-break space.
+        ("pl", 1, "1 bajt"), ("pl", 3, "3 bajty"), ("pl", 5_000_000, "5\xa0000\xa0000 bajtów"),
+        ("pl", 32 * 2**20, "32 MiB"),
+    ],
+)
+def test_a_size_is_said_in_the_language(lang: str, count: int, said: str) -> None:
+    from clientguard.http.client import _size
+
+    with using(lang):
+        assert _size(count) == said
+
+
+def test_a_secret_holding_a_parameter_is_scrubbed_whole_before_it_is_cut() -> None:
+    # The token's own value holds "&key=": the parameter rule, run first, took its tail and
+    # left "S3CRET+" for the shortened message to show.
+    client = ApiClient("https://api.example.com/", connector="test")
+    client.add_secret("S3CRET+&key=tail")
+    try:
+        shown = client.shorten("GET /x?page=S3CRET+&key=tail failed")
+        assert "S3CRET" not in shown
+        assert "tail" not in shown
+    finally:
+        client.close()

@@ -135,7 +135,7 @@ HTML = b"<!DOCTYPE html><html><body>Please sign in: SSO tok-SECRET-pages-1</body
                      id="a login page"),
         pytest.param(200, HTML, "", "an HTML page", id="a page without a content type"),
         pytest.param(200, CUT, "application/json",
-                     f"the answer was cut off: its JSON stops before its end (after {len(CUT)} "
+                     f"the answer was cut off: its JSON stops before its end (read: {len(CUT)} "
                      "bytes); try again", id="JSON cut off"),
         pytest.param(200, b'{"a": tru', "application/json", "cut off", id="cut in a literal"),
         pytest.param(200, b"Status: OK", "text/plain", "not JSON (text/plain); check base_url",

@@ -438,10 +438,12 @@ def _encode(char: str, how: str) -> str:
 def test_a_secret_in_any_mix_of_encodings_is_scrubbed(
     secret: str, encodings: list[str], before: str, after: str
 ) -> None:
-    from clientguard.redaction import Scrubber
+    from clientguard.redaction import REDACTED, Scrubber
 
     encoded = "".join(_encode(c, how) for c, how in zip(secret, encodings, strict=False))
-    scrubbed = Scrubber([secret]).scrub(before + encoded + after)
+    # The placeholders taken out before looking: a secret such as "REDA" is in "[redacted]"
+    # without being shown (hypothesis found it).
+    scrubbed = Scrubber([secret]).scrub(before + encoded + after).replace(REDACTED, "\0")
     assert encoded not in scrubbed
     assert secret.lower() not in scrubbed.lower()
 

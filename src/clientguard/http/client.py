@@ -27,6 +27,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from tenacity.wait import wait_base
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
 
+from clientguard import wording
 from clientguard.connector import Clock, utc_now
 from clientguard.errors import (
     ApiError,
@@ -655,8 +656,12 @@ class ApiClient:
         return scrub_query(Scrubber(self.secrets()).scrub(text))
 
     def shorten(self, text: str, limit: int = MESSAGE_LIMIT) -> str:
-        """``text`` scrubbed, then cut to ``limit`` characters: never the other way round."""
-        return Scrubber(self.secrets()).shorten(scrub_query(text), limit)
+        """``text`` scrubbed, then cut to ``limit`` characters: never the other way round.
+        The secrets it knows go first, whole, then the credential-named parameters: a secret
+        whose own value holds ``&key=`` would otherwise lose its tail to the second and no
+        longer be found whole by the first."""
+        scrubber = Scrubber(self.secrets())
+        return scrubber.shorten(scrub_query(scrubber.scrub(text)), limit)
 
     def _context(
         self, verdict: Verdict, stream: str | None, earlier: Iterable[str] = ()
@@ -727,11 +732,12 @@ def _figure(value: float) -> str:
 
 
 def _size(count: int) -> str:
-    """A number of bytes in words: ``256 MiB``, ``64 KiB``, ``100 bytes``."""
+    """A number of bytes in words: ``256 MiB``, ``64 KiB``, ``1 byte``, ``5,000,000 bytes``
+    (``1 bajt``, ``5 000 000 bajtów`` in Polish)."""
     for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if count >= scale and count % scale == 0:
-            return f"{count // scale} {unit}"
-    return f"{count:,} bytes"
+            return f"{wording.number(count // scale)} {unit}"
+    return ngettext("{n} byte", "{n} bytes", count).format(n=wording.number(count))
 
 
 def decode_json(
@@ -790,8 +796,8 @@ def decode_json(
     except json.JSONDecodeError as exc:
         problem = html_answer(response)
         if problem is None and _cut_off(exc):
-            problem = gettext("the answer was cut off: its JSON stops before its end (after "
-                              "{size} bytes); try again").format(size=len(response.content))
+            problem = gettext("the answer was cut off: its JSON stops before its end (read: "
+                              "{size}); try again").format(size=_size(len(response.content)))
         raise _not_json(response, client, what, stream, problem) from None
     except ValueError as exc:
         if not isinstance(exc, UnicodeDecodeError) and "digits" in str(exc):
