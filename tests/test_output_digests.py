@@ -154,6 +154,16 @@ reasons, 39 of 40 outlooks. The CSV's lines that moved are those 2 and 19 findin
 table's are their messages (6 and 33 lines). It landed after schema 1.10's fields: the
 table, CSV and HTML digests are the forecast's, the JSON's of both (the golden files, merged
 line by line from the two changes, are what the review renders with both).
+Then what unapplied money pays is decided in the documents' own currency, oldest due first, each
+covered invoice paid on the money's day (2026-12-07, docs/review.md, "Unapplied money"): where
+a client's unapplied money and open invoices are all of one currency, its sentence says that
+currency's amounts, unconverted. Only the 100,000 invoices' JSON moved, 4 lines, compared line
+by line on the day of the change: Lakeshore Analytics' summary and note "65.46 EUR ... against
+an open balance of 167,836.43 EUR" to "72.14 USD ... 183,800.32 USD", Thornbury Press's "3.16
+EUR ... 139,262.69 EUR" to "2.71 GBP ... 119,966.48 GBP". No number, verdict, finding or
+claim moved in either sample (neither has unapplied money that reaches an open invoice); the
+sample firm's four digests, and the 100,000 invoices' table, CSV and HTML (which do not print
+those sentences), are unchanged.
 """
 
 from __future__ import annotations

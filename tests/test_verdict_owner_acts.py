@@ -46,11 +46,12 @@ def _signals(client: cg.ClientReview) -> set[str]:
 
 
 # --------------------------------------------------------------------------------------- F1
-def _unapplied_book(unapplied: str, *, settled_late: bool = False) -> cg.Ledger:
+def _unapplied_book(unapplied: str, *, settled_late: bool = False,
+                    on: str = "2025-12-15") -> cg.Ledger:
     """Client P: four invoices of 10,000 due 1 Sep, 1 Oct, 1 Nov and 1 Dec 2025, open (no
-    payment allocated to them), and one payment of ``unapplied`` on 15 Dec 2025 allocated to
-    nothing. With ``settled_late``, also three invoices of 10,000 due 1 Mar, 1 Apr and 1 May
-    2025, each paid (allocated) 60 days late."""
+    payment allocated to them), and one payment of ``unapplied`` on ``on`` (15 Dec 2025)
+    allocated to nothing. With ``settled_late``, also three invoices of 10,000 due 1 Mar,
+    1 Apr and 1 May 2025, each paid (allocated) 60 days late."""
     records: list[AnyRecord] = [customer("p", "P")]
     for k, due in enumerate(["2025-09-01", "2025-10-01", "2025-11-01", "2025-12-01"]):
         day = date.fromisoformat(due)
@@ -63,34 +64,44 @@ def _unapplied_book(unapplied: str, *, settled_late: bool = False) -> cg.Ledger:
                            total="10000.00")
             records += [bill, payment("p", id=f"PS{k}", on=day + timedelta(days=60),
                                       amount="10000.00", pays=bill)]
-    records.append(payment("p", id="PU", on="2025-12-15", amount=unapplied))
+    records.append(payment("p", id="PU", on=on, amount=unapplied))
     return ledger(*records, *_on_time())
 
 
-# The open invoices' lines (all of the second half of 2025, 10.15%): P0 121 days
-# (10,000 x 0.1015 x 121 / 365 = 336.48), P1 91 days (253.05), P2 60 days (166.85), P3 30 days
-# (83.42), each + 40.00: 999.80 in all. The three settled late invoices are 60 days late in the
-# first half (11.15%): 10,000 x 0.1115 x 60 / 365 = 183.29, + 40.00, three times: 669.87.
+# The open invoices' lines as the books stand (all of the second half of 2025, 10.15%): P0 121
+# days (10,000 x 0.1015 x 121 / 365 = 336.48), P1 91 days (253.05), P2 60 days (166.85), P3 30
+# days (83.42), each + 40.00: 999.80 in all. Paid by the money of 15 Dec instead: P0 105 days
+# (291.99), P1 75 (208.56), P2 44 (122.36), P3 14 (38.93), each + 40.00: 821.84 in all (P0 and
+# P1: 580.55). The three settled late invoices are 60 days late in the first half (11.15%):
+# 10,000 x 0.1115 x 60 / 365 = 183.29, + 40.00, three times: 669.87.
 @pytest.mark.parametrize(
-    ("unapplied", "settled_late", "chronic", "advised", "held"),
+    ("unapplied", "settled_late", "on", "chronic", "advised", "held"),
     [
-        # The money covers all four open invoices (40,000 of 40,000 open): it owes nothing net,
-        # its open invoices are not lateness, and there is nothing to claim on them.
-        ("40000.00", False, None, None, Decimal("999.80")),
-        # It covers the two oldest (20,000: P0 and P1), oldest due first: they are left out of
-        # the claim, 336.48 + 40 + 253.05 + 40 = 669.53; claimed: 166.85 + 40 + 83.42 + 40.
-        # Only a full cover clears the lateness: 4 of 4 open and late, still chronic.
-        ("20000.00", False, "has 4 of the 4 invoices", Decimal("330.27"), Decimal("669.53")),
-        # Full cover of the open invoices, but three invoices settled 60 days late: judged on
-        # those three alone, and the claim is theirs.
-        ("40000.00", True, "paid 3 of the 3 invoices", Decimal("669.87"), Decimal("999.80")),
+        # The money covers all four open invoices (40,000 of 40,000 open) but came on 15 Dec,
+        # after all four due dates: each was paid late on that day (until 2026-12-07 this row
+        # expected no lateness and no claim: money received 14 to 105 days late cleared both).
+        # Claimed: to 15 Dec, 821.84; held: what applying the money removes, 999.80 - 821.84.
+        ("40000.00", False, "2025-12-15", "paid 4 of the 4 invoices", Decimal("821.84"),
+         Decimal("177.96")),
+        # The same money received on 15 Aug, before every due date: paid on time, nothing late,
+        # nothing to claim, and all 999.80 of the books' lines held.
+        ("40000.00", False, "2025-08-15", None, None, Decimal("999.80")),
+        # It covers the two oldest (20,000: P0 and P1), oldest due first, paid on 15 Dec: 580.55
+        # of theirs claimed, 669.53 - 580.55 = 88.98 held; P2 and P3 open: 330.27 claimed.
+        ("20000.00", False, "2025-12-15", "paid 2 of the 4 invoices", Decimal("910.82"),
+         Decimal("88.98")),
+        # Full cover of the open invoices on 15 Dec, and three invoices settled 60 days late:
+        # seven late, 669.87 + 821.84 claimed.
+        ("40000.00", True, "2025-12-15", "paid 7 of the 7 invoices", Decimal("1491.71"),
+         Decimal("177.96")),
     ],
 )
-def test_unapplied_money_holds_back_lateness_and_claims_it_covers(
-    unapplied: str, settled_late: bool, chronic: str | None, advised: Decimal | None,
-    held: Decimal,
+def test_unapplied_money_pays_the_open_invoices_on_its_day(
+    unapplied: str, settled_late: bool, on: str, chronic: str | None,
+    advised: Decimal | None, held: Decimal,
 ) -> None:
-    review = cg.review(_unapplied_book(unapplied, settled_late=settled_late), as_of=AS_OF)
+    review = cg.review(_unapplied_book(unapplied, settled_late=settled_late, on=on),
+                       as_of=AS_OF)
     client = review.clients["p"]
     owed = f"{Decimal(unapplied):,.2f} EUR of its payments and credit notes are unapplied"
     assert owed in client.summary

@@ -88,9 +88,15 @@ from clientguard.signals import (
     run_signals,
 )
 from clientguard.signals.freshness import NO_DATA_METRIC
-from clientguard.signals.lateness import _any_disputed, dispute_splits, yearly_cost
+from clientguard.signals.lateness import (
+    _any_disputed,
+    dispute_splits,
+    judged_profiles,
+    yearly_cost,
+)
 from clientguard.signals.shared import shared, sharing
 from clientguard.signals.workload import _window_workload, rush_lead
+from clientguard.unapplied import ClientCover, client_covers, paid_on
 
 BEHAVIOUR_SIGNALS = frozenset(
     {
@@ -243,10 +249,10 @@ class ClientReview(Frozen):
     """The members' payments and credit notes that pay no invoice as of the review date (base
     currency; ``PaymentProfile.unapplied_cash`` and ``unapplied_credit``, summed)."""
     financing_covered: Decimal = ZERO
-    """Of ``financing_cost``, what the summary leaves out: all of it where the client's
-    unapplied payments and credit notes (``unapplied``) cover its open balance (it owes nothing
-    net, docs/review.md, "Unapplied money"), else zero (base currency). The book's summary
-    leaves it out too (``BookReview.financing_covered``)."""
+    """Of ``financing_cost`` (the books' figure), what applying the client's unapplied
+    payments and credit notes (``unapplied``) removes: the financing of the open invoices that
+    money pays after the day it came (docs/review.md, "Unapplied money"; base currency). The
+    sentences leave it out, the book's summary too (``BookReview.financing_covered``)."""
     late_share: Decimal | None = None
     """The members' late invoices over their invoices due in the window (paid late, or past
     due and unpaid on the review date); None without invoices due."""
@@ -311,9 +317,9 @@ class BookReview(Frozen):
     """The clients' ``claimable_unapplied``: of ``claimable``, on invoices unapplied money
     would pay; the summary says it apart."""
     financing_covered: Decimal = ZERO
-    """The clients' ``financing_covered``: of ``financing_cost``, the financing cost of the
-    clients whose unapplied money covers their open balance, which the summary leaves out as
-    their own summaries do (docs/review.md, "Unapplied money")."""
+    """The clients' ``financing_covered``: of ``financing_cost``, what applying their unapplied
+    money removes (the financing after the money came), which the summary leaves out as their
+    own summaries do (docs/review.md, "Unapplied money")."""
     time_barred: Decimal = ZERO
     """The clients' ``time_barred``: what the law no longer enforces, left out of
     ``claimable``."""
@@ -530,24 +536,41 @@ def _review(
     cancelled = cancelled_by_credit(ledger)
     # The replay's rows with days late, picked out as it made them: the only ones whose
     # lateness may cost (a tenth of a long book's rows).
-    late_in_window, late_before_window = _late_rows_by_window(
+    on_books = _late_rows_by_window(
         _late_replay(ledger, as_of=as_of, policy=policy), as_of=as_of, policy=policy,
         cancelled=cancelled)
+    # The open invoices the clients' unapplied money would pay are costed as paid on the day
+    # that money came (docs/review.md, "Unapplied money"): late until then, or not at all.
+    cover = shared("unapplied_covers", ledger, as_of, policy, client_covers)
+    paid = paid_on(cover)
+    late_in_window, late_before_window = (
+        _as_paid_rows(ledger, rows, paid, as_of) for rows in on_books)
     costs = _lateness_costs(ledger, as_of, policy, late_in_window, None, acknowledged)
     # What the law grants on the late invoices due before the window: still owed.
     owed_before = _claimable_before_window(ledger, as_of, policy, late_before_window, None,
                                            acknowledged)
     # Of what the law grants, the part the advice does not claim: on disputed invoices (held
-    # until the disputes are settled) and on open invoices the client's unapplied money would
-    # pay (docs/claims.md, "Disputed invoices"; docs/review.md, "Unapplied money").
+    # until the disputes are settled) and, on the open invoices the client's unapplied money
+    # would pay, what applying it removes: the interest after the money's day, all of it where
+    # the money came by the due date (docs/claims.md, "Disputed invoices"; docs/review.md,
+    # "Unapplied money"). The money pays no disputed invoice (clientguard.unapplied).
     any_disputed = _any_disputed(ledger)
     disputed_ids = _disputed_ids(ledger, late_in_window, late_before_window, as_of) \
         if any_disputed else set()
-    covered_ids = _covered_by_unapplied(ledger, replayed, profiles) - disputed_ids
+    covered_ids = set(paid)
     held_disputed = _held_claim(ledger, as_of, policy, late_in_window, late_before_window,
                                 disputed_ids, acknowledged)
-    held_unapplied = _held_claim(ledger, as_of, policy, late_in_window, late_before_window,
-                                 covered_ids, acknowledged)
+    held_unapplied = _held_difference(
+        _held_claim(ledger, as_of, policy, *on_books, covered_ids, acknowledged),
+        _held_claim(ledger, as_of, policy, late_in_window, late_before_window, covered_ids,
+                    acknowledged))
+    # And of the financing cost, what the books count after the money came (in
+    # financing_cost, left out of the sentences: ClientReview.financing_covered).
+    held_financing = _held_difference(
+        _financing_of(ledger, as_of, policy, on_books[0], covered_ids, acknowledged),
+        _financing_of(ledger, as_of, policy, late_in_window, covered_ids, acknowledged))
+    judged = dict(profiles)
+    judged.update(judged_profiles(ledger, as_of, policy))
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
     receivables = shared(
         "receivables", ledger, as_of, policy, concentration, basis="receivables"
@@ -599,6 +622,9 @@ def _review(
             at_work=client in at_work,
             held_disputed=held_disputed,
             held_unapplied=held_unapplied,
+            judged=judged,
+            cover=cover.get(client),
+            held_financing=held_financing,
         )
         for client in clients
     ]
@@ -714,39 +740,48 @@ def _disputed_ids(
     return {i for i, _row in chain(window, before) if invoice(i).disputed_by(as_of)}
 
 
-def _covered_by_unapplied(
-    ledger: Ledger, replayed: Sequence[Replay], profiles: Mapping[str, PaymentProfile]
-) -> set[str]:
-    """The open invoices each client's unapplied payments and credit notes would pay, oldest
-    due first (then by id), each in full: an invoice is covered while what is left of the
-    money reaches its open balance (base currency), and the first it does not reach ends the
-    client's list. The replay never applies unapplied money on its own; this is what the
-    advice to claim leaves out (docs/review.md, "Unapplied money")."""
-    group_of = ledger.group_of
-    money: dict[str, Decimal] = {}
-    for customer, profile in profiles.items():
-        free = profile.unapplied_cash + profile.unapplied_credit
-        if free > 0:
-            client = group_of(customer)
-            money[client] = money.get(client, ZERO) + free
-    if not money:
-        return set()
-    open_rows: dict[str, list[Replay]] = {}
-    for row in replayed:
-        if row.status == "open":
-            client = group_of(row.invoice.customer_id)
-            if client in money:
-                open_rows.setdefault(client, []).append(row)
-    covered: set[str] = set()
-    for client, rows in open_rows.items():
-        left = money[client]
-        for row in sorted(rows, key=lambda r: (r.invoice.due_date, r.invoice.id)):
-            balance = row.open_balance * ledger.rate_to_base(row.invoice)
-            if balance > left:
-                break
-            left -= balance
-            covered.add(row.invoice.id)
-    return covered
+def _as_paid_rows(
+    ledger: Ledger, rows: Sequence[tuple[str, _LateRow]], paid: Mapping[str, date],
+    as_of: date,
+) -> list[tuple[str, _LateRow]]:
+    """``rows`` with each invoice of ``paid`` (open, and paid by unapplied money:
+    :func:`clientguard.unapplied.covers`) as paid on its day: late until then, or left out
+    where the money came by its due date."""
+    if not paid:
+        return list(rows)
+    kept: list[tuple[str, _LateRow]] = []
+    for invoice_id, row in rows:
+        day = paid.get(invoice_id)
+        if day is None or row.settled_on is not None:
+            kept.append((invoice_id, row))
+            continue
+        days_late = (day - ledger.invoice(invoice_id).due_date).days
+        if days_late > 0:
+            kept.append((invoice_id, _LateRow(invoice_id, as_of, day, "allocations",
+                                              days_late, False)))
+    return kept
+
+
+def _held_difference(
+    on_books: Mapping[str, Decimal], as_paid: Mapping[str, Decimal]
+) -> dict[str, Decimal]:
+    """Per customer, what the law grants on the books (``on_books``) less what it grants with
+    the unapplied money applied (``as_paid``): what applying the money removes."""
+    held = {c: amount - as_paid.get(c, ZERO) for c, amount in on_books.items()}
+    return {c: amount for c, amount in held.items() if amount}
+
+
+def _financing_of(
+    ledger: Ledger, as_of: date, policy: Policy, window: Sequence[tuple[str, _LateRow]],
+    ids: set[str], acknowledged: Acknowledged | None,
+) -> dict[str, Decimal]:
+    """Per customer, the financing cost of the late invoices ``ids`` of ``window``, as
+    ``financing_cost`` counts it."""
+    if not ids:
+        return {}
+    costs = _lateness_costs(ledger, as_of, policy, [r for r in window if r[0] in ids], None,
+                            acknowledged)
+    return {customer: cost.financing_cost for customer, cost in costs.items()}
 
 
 def _held_claim(
@@ -839,6 +874,9 @@ def _client_review(
     at_work: bool = False,
     held_disputed: Mapping[str, Decimal] | None = None,
     held_unapplied: Mapping[str, Decimal] | None = None,
+    judged: Mapping[str, PaymentProfile] | None = None,
+    cover: ClientCover | None = None,
+    held_financing: Mapping[str, Decimal] | None = None,
 ) -> ClientReview:
     currency = ledger.base_currency
     members = ledger.members(client)
@@ -870,8 +908,11 @@ def _client_review(
     financing = sum((c.financing_cost for c in member_costs.values()), ZERO)
     # Every late invoice's, as a claim counts them: the window's and those due before it.
     earlier = {m: owed_before[m] for m in members if m in owed_before} if owed_before else {}
+    # What the law grants as the books stand: the costs are of the invoices unapplied money
+    # would pay as paid on its day, and what applying it removes is added back (held below).
+    claim_unapplied = sum(((held_unapplied or {}).get(m, ZERO) for m in members), ZERO)
     claimable = sum((c.claimable for c in member_costs.values()), ZERO) + sum(
-        (o.claimable for o in earlier.values()), ZERO)
+        (o.claimable for o in earlier.values()), ZERO) + claim_unapplied
     # What is time-barred is left out of it, and said (docs/claims.md, "Limitation").
     time_barred = sum((c.time_barred for c in member_costs.values()), ZERO) + sum(
         (o.time_barred for o in earlier.values()), ZERO)
@@ -904,10 +945,14 @@ def _client_review(
     laws = sorted(({c.jurisdiction for c in member_costs.values()}
                    | {jurisdiction_of(ledger, m, policy) for m in earlier}) - {"none"})
     member_profiles = {m: profiles[m] for m in members if m in profiles}
+    # The profiles the lateness was judged on: the open invoices unapplied money would pay
+    # as paid on the money's day (docs/review.md, "Unapplied money"). The evidence and the
+    # late share say these numbers; the open balance and the money are the books'.
+    judged_of = judged if judged is not None else profiles
+    as_judged = {m: judged_of[m] for m in members if m in judged_of}
     # What the advice to claim leaves out: on disputed invoices, and on those the client's
     # unapplied money would pay.
     claim_disputed = sum(((held_disputed or {}).get(m, ZERO) for m in members), ZERO)
-    claim_unapplied = sum(((held_unapplied or {}).get(m, ZERO) for m in members), ZERO)
     unapplied = sum((p.unapplied_cash + p.unapplied_credit for p in member_profiles.values()),
                     ZERO)
     open_balance = sum((p.open_balance for p in member_profiles.values()), ZERO)
@@ -946,7 +991,7 @@ def _client_review(
         churned=churned,
         last_invoice_on=last_invoice,
         open_balance=open_balance,
-        overdue=sum((p.overdue_balance for p in member_profiles.values()), ZERO),
+        overdue=sum((p.overdue_balance for p in as_judged.values()), ZERO),
     )
     reasons = tuple(f.message for f in deciding)
     if changed_by:
@@ -955,11 +1000,12 @@ def _client_review(
                 verdict=recommendation.value, rules=_(", then ").join(changed_by)
             ),
         )
-    # A client whose unapplied money covers its open balance owes nothing net: the financing
-    # cost its open invoices seem to carry is not money the firm waits for.
-    covers = unapplied > 0 and unapplied >= open_balance > 0
-    financing_covered = financing if covers else ZERO
-    summary = _summary(name, recommendation, deciding, financing - financing_covered, currency)
+    # The financing cost is of the invoices unapplied money would pay until that money came:
+    # what the firm waited for (docs/review.md, "Unapplied money"). What the books count
+    # after it, which applying the money removes, is financing_covered: in financing_cost
+    # (the books' figure, as claimable is), left out of every sentence.
+    financing_covered = sum(((held_financing or {}).get(m, ZERO) for m in members), ZERO)
+    summary = _summary(name, recommendation, deciding, financing, currency)
     if (
         recommendation is Recommendation.CONSIDER_ENDING
         and not churned
@@ -979,14 +1025,14 @@ def _client_review(
             share=wording.percent(what_if.revenue_share),
         )
     if unapplied > 0 and open_balance > 0:
-        summary += " " + _unapplied_sentence(unapplied, open_balance, currency)
+        summary += " " + _unapplied_sentence(unapplied, open_balance, currency, cover)
     if churned and last_invoice is not None:
         summary += _(" It looks churned: no invoice since {last_invoice} ({days}).").format(
             last_invoice=wording.day(last_invoice),
             days=wording.count((as_of - last_invoice).days, "day"),
         )
-    due = sum(p.invoices_due for p in member_profiles.values())
-    late_count = sum(p.invoices_late for p in member_profiles.values())
+    due = sum(p.invoices_due for p in as_judged.values())
+    late_count = sum(p.invoices_late for p in as_judged.values())
     late_share = Decimal(late_count) / due if due else None
     if late_count and due < policy.min_invoices and not any(
         f.signal in _LATENESS_SIGNALS for f in findings
@@ -1004,7 +1050,7 @@ def _client_review(
             least=wording.count_of(policy.min_invoices, "invoice"),
         )
     evidence = _evidence(
-        member_profiles, late_count, due, financing, policy, disputed, currency,
+        as_judged, late_count, due, financing, policy, disputed, currency,
         last_invoice, churned, deciding, unapplied=unapplied,
     )
     return ClientReview(
@@ -1019,7 +1065,7 @@ def _client_review(
         what_if=what_if,
         profiles={m: profiles[m] for m in members if m in profiles},
         costs=member_costs,
-        financing_cost=financing,
+        financing_cost=financing + financing_covered,
         claimable=claimable,
         time_barred=time_barred,
         compensation_unpriced=unpriced,
@@ -1943,14 +1989,22 @@ def _held_sentences(held: _Held, currency: str) -> str:
     return text
 
 
-def _unapplied_sentence(unapplied: Decimal, open_balance: Decimal, currency: str) -> str:
+def _unapplied_sentence(
+    unapplied: Decimal, open_balance: Decimal, currency: str, cover: ClientCover | None = None
+) -> str:
     """The summary's sentence about a client's unapplied money beside its open invoices: a
-    person must apply it before acting on what the open invoices say."""
-    if unapplied >= open_balance:
+    person must apply it before acting on what the open invoices say. ``unapplied`` and
+    ``open_balance`` are in ``currency`` (the base); where the money and the open invoices
+    are all of one currency (``cover``), that currency's amounts, unconverted, are said
+    instead: converted at their documents' own rates, the same dollars would differ."""
+    if cover is not None and (one := cover.currency) is not None:
+        unapplied, open_balance, currency = (
+            cover.money.get(one, ZERO), cover.open.get(one, ZERO), one)
+    if cover is not None and cover.every_open_invoice and unapplied >= open_balance:
         return _(
-            "{amount} of its payments and credit notes are unapplied, as much as its open "
-            "balance of {open}: apply them in your books before acting; its open invoices "
-            "are not judged late until then."
+            "{amount} of its payments and credit notes are unapplied, at least its open "
+            "balance of {open}: apply them in your books before acting; until then its open "
+            "invoices are judged as paid on the days that money came."
         ).format(amount=wording.money(unapplied, currency),
                  open=wording.money(open_balance, currency))
     return _(
@@ -2206,10 +2260,12 @@ def _unapplied_notes(
             held = money.get(client, (ZERO, ZERO))
             money[client] = (held[0] + free, held[1] + profile.open_balance)
     currency = ledger.base_currency
+    cover = shared("unapplied_covers", ledger, as_of, policy, client_covers)
     for client in sorted(money):
         free, open_balance = money[client]
         if free > 0 and open_balance > 0:
-            yield client_name(ledger, client), _unapplied_sentence(free, open_balance, currency)
+            yield client_name(ledger, client), _unapplied_sentence(
+                free, open_balance, currency, cover.get(client))
 
 
 def _law_default_note(ledger: Ledger, policy: Policy) -> str | None:
@@ -2441,7 +2497,9 @@ def _book_summary(
         held += _(" ({amount} more on disputed invoices, held until the disputes are "
                   "settled)").format(amount=wording.money(disputed, currency))
     if unapplied > 0:
-        held += _(" ({amount} more on invoices that unapplied payments would pay)").format(
+        held += _(
+            " ({amount} more on invoices that unapplied payments and credit notes would pay)"
+        ).format(
             amount=wording.money(unapplied, currency))
     if financing > 0:
         text += _(" Late payment cost {amount} in financing").format(

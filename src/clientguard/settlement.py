@@ -58,7 +58,7 @@ from clientguard.frozen import Frozen
 from clientguard.gcpause import collector_paused
 from clientguard.i18n import gettext, noop
 from clientguard.ledger import Application, Ledger, _application_of, same_day_order
-from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, Invoice, Payment
+from clientguard.model import FIRST_DATE, LAST_DATE, Allocation, CreditNote, Invoice, Payment
 from clientguard.money import ONE, ZERO
 from clientguard.policy import Policy
 
@@ -72,6 +72,7 @@ __all__ = [
     "SettlementBasis",
     "SettlementStatus",
     "UnappliedCash",
+    "UnappliedPart",
     "applied_parts",
     "balance_history",
     "cancelled_by_credit",
@@ -81,6 +82,7 @@ __all__ = [
     "replay",
     "settle",
     "unapplied_cash",
+    "unapplied_parts",
 ]
 
 SettlementStatus = Literal["open", "settled", "paid_date_unknown"]
@@ -1068,6 +1070,80 @@ class UnappliedCash(Frozen):
     """``void`` or ``draft`` invoices that money was allocated to: that money is unapplied."""
 
 
+class UnappliedPart(NamedTuple):
+    """One payment's or credit note's part that pays no invoice as of a date
+    (:func:`unapplied_parts`), in its own currency."""
+
+    customer_id: str
+    kind: Literal["payment", "credit_note"]
+    document_id: str
+    on: date
+    """The day the money came: the payment's date, the credit note's issue date."""
+    currency: str
+    amount: Decimal
+    """What of the document is unapplied (not refunded), in ``currency``: more than zero."""
+
+
+def unapplied_parts(ledger: Ledger, *, as_of: date) -> list[UnappliedPart]:
+    """The payments' and credit notes' parts that pay no invoice as of ``as_of``, as
+    :func:`unapplied_cash` counts them (the same rules), one per document, unconverted: the
+    payments in date order, then the credit notes in issue-date order."""
+    check_as_of(as_of)
+    return [part for part, _void, _doc in _free_parts(ledger, as_of) if part.amount > ZERO]
+
+
+def _free_parts(
+    ledger: Ledger, as_of: date
+) -> Iterator[tuple[UnappliedPart, tuple[str, ...], Payment | CreditNote]]:
+    """Each payment and credit note dated by ``as_of``, with what of it pays nothing then
+    (zero or less when all of it is applied), the void or draft invoices money of it was
+    allocated to, and the document itself."""
+    # The invoices money cannot be applied to as of as_of: void and draft ones, and those not
+    # yet issued (the ledger's invoices are in issue-date order).
+    invoices = ledger.invoices
+    issued = bisect.bisect_right(invoices, as_of, key=lambda i: i.issue_date)
+    dead = {i.id for i in invoices[:issued] if i.status not in LIVE_STATUSES}
+    unborn = {i.id for i in invoices[issued:]}
+
+    def free_part(
+        amount: Decimal, allocations: tuple[Allocation, ...]
+    ) -> tuple[Decimal, tuple[str, ...]]:
+        """What of the document pays nothing as of ``as_of``, and the dead invoices it was
+        allocated to."""
+        free = amount
+        void: list[str] = []
+        for allocation in allocations:
+            target = allocation.invoice_id
+            if target in dead:
+                if target not in void:
+                    void.append(target)
+                continue
+            on = allocation.date
+            if target not in unborn and (on is None or on <= as_of):
+                # Applied by as_of: counted from the later of the allocation's date and the
+                # document's, and the document is dated by as_of here.
+                free -= allocation.amount
+        return free, tuple(void)
+
+    for payment in ledger.payments:
+        if payment.date > as_of:
+            break  # the ledger's payments are in date order
+        free, void = free_part(payment.amount, payment.allocations)
+        yield UnappliedPart(payment.customer_id, "payment", payment.id, payment.date,
+                            payment.currency, free), void, payment
+    for note in ledger.credit_notes:
+        if note.issue_date > as_of:
+            break
+        free, void = free_part(note.total, note.allocations)
+        for refund in note.refunds:
+            # Paid back by as_of (undated: on the issue date, which is by as_of here): credit
+            # the firm no longer owes. A refund dated later is still owed as of as_of.
+            if refund.date is None or refund.date <= as_of:
+                free -= refund.amount
+        yield UnappliedPart(note.customer_id, "credit_note", note.id, note.issue_date,
+                            note.currency, free), void, note
+
+
 def unapplied_cash(ledger: Ledger, *, as_of: date) -> dict[str, UnappliedCash]:
     """Per customer, the payments and credits that pay no invoice as of ``as_of``.
 
@@ -1085,53 +1161,24 @@ def unapplied_cash(ledger: Ledger, *, as_of: date) -> dict[str, UnappliedCash]:
     payment_ids: dict[str, list[str]] = {}
     note_ids: dict[str, list[str]] = {}
     void_ids: dict[str, list[str]] = {}
-    # The invoices money cannot be applied to as of as_of: void and draft ones, and those not
-    # yet issued (the ledger's invoices are in issue-date order).
-    invoices = ledger.invoices
-    issued = bisect.bisect_right(invoices, as_of, key=lambda i: i.issue_date)
-    dead = {i.id for i in invoices[:issued] if i.status not in LIVE_STATUSES}
-    unborn = {i.id for i in invoices[issued:]}
-
-    def free_part(amount: Decimal, allocations: tuple[Allocation, ...], customer: str) -> Decimal:
-        """What of the document pays nothing as of ``as_of``."""
-        free = amount
-        for allocation in allocations:
-            target = allocation.invoice_id
-            if target in dead:
-                ids = void_ids.setdefault(customer, [])
-                if target not in ids:
-                    ids.append(target)
-                continue
-            on = allocation.date
-            if target not in unborn and (on is None or on <= as_of):
-                # Applied by as_of: counted from the later of the allocation's date and the
-                # document's, and the document is dated by as_of here.
-                free -= allocation.amount
-        return free
-
-    for payment in ledger.payments:
-        if payment.date > as_of:
-            break  # the ledger's payments are in date order
-        free = free_part(payment.amount, payment.allocations, payment.customer_id)
-        if free > ZERO:
-            customer = payment.customer_id
-            cash[customer] = cash.get(customer, ZERO) + free * ledger.rate_to_base(payment)
+    for part, void, document in _free_parts(ledger, as_of):
+        customer = part.customer_id
+        for target in void:
+            ids = void_ids.setdefault(customer, [])
+            if target not in ids:
+                ids.append(target)
+        free = part.amount
+        if free <= ZERO:
+            continue
+        rate = ledger.rate_to_base(document)
+        if part.kind == "payment":
+            cash[customer] = cash.get(customer, ZERO) + free * rate
             currencies = by_currency.setdefault(customer, {})
-            currencies[payment.currency] = currencies.get(payment.currency, ZERO) + free
-            payment_ids.setdefault(customer, []).append(payment.id)
-    for note in ledger.credit_notes:
-        if note.issue_date > as_of:
-            break
-        free = free_part(note.total, note.allocations, note.customer_id)
-        for refund in note.refunds:
-            # Paid back by as_of (undated: on the issue date, which is by as_of here): credit
-            # the firm no longer owes. A refund dated later is still owed as of as_of.
-            if refund.date is None or refund.date <= as_of:
-                free -= refund.amount
-        if free > ZERO:
-            customer = note.customer_id
-            credit[customer] = credit.get(customer, ZERO) + free * ledger.rate_to_base(note)
-            note_ids.setdefault(customer, []).append(note.id)
+            currencies[part.currency] = currencies.get(part.currency, ZERO) + free
+            payment_ids.setdefault(customer, []).append(part.document_id)
+        else:
+            credit[customer] = credit.get(customer, ZERO) + free * rate
+            note_ids.setdefault(customer, []).append(part.document_id)
     customers = sorted(set(cash) | set(credit) | set(void_ids))
     return {
         customer: UnappliedCash(

@@ -22,7 +22,7 @@ its own rate (:meth:`Ledger.rate_to_base`), and never rounded here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -42,6 +42,7 @@ from clientguard.settlement import (
     replay,
     unapplied_cash,
 )
+from clientguard.unapplied import as_paid
 
 __all__ = [
     "AGING_LABELS",
@@ -275,6 +276,7 @@ def payment_profiles(
     only: Callable[[Invoice], bool] | None = None,
     by: Callable[[str], str] | None = None,
     customers: Collection[str] | None = None,
+    paid: Mapping[str, date] | None = None,
 ) -> dict[str, PaymentProfile]:
     """Each customer's payment profile as of ``as_of``, by customer id (sorted).
 
@@ -292,11 +294,15 @@ def payment_profiles(
     are made, from their invoices and unapplied money alone: the same profiles as without it,
     for a caller that wants a few (a pass that reads only their rows, not every row through
     ``only``).
+    With ``paid`` (invoice ids to days: :func:`clientguard.unapplied.covers`), each of those
+    invoices open on ``as_of`` counts as paid on its day, as if the unapplied money that covers
+    it had been applied then (the unapplied cash and credit are still as the books have them):
+    what the review judges lateness on (docs/review.md, "Unapplied money").
     Raises TypeError when ``as_of`` is not a date.
     """
     check_as_of(as_of)
     policy = policy or Policy()
-    tallies = _scan(ledger, as_of, policy, only, by, customers)
+    tallies = _scan(ledger, as_of, policy, only, by, customers, paid)
     unapplied = _held_unapplied(ledger, as_of)
     if customers is not None:
         unapplied = {c: cash for c, cash in unapplied.items() if c in customers}
@@ -349,6 +355,7 @@ def _unapplied_by(
 def _scan(
     ledger: Ledger, as_of: date, policy: Policy, only: Callable[[Invoice], bool] | None = None,
     by: Callable[[str], str] | None = None, customers: Collection[str] | None = None,
+    paid: Mapping[str, date] | None = None,
 ) -> dict[str, _Tally]:
     """One pass over the replay, adding each invoice to its customer's tally (with ``only``,
     each invoice it accepts; the customers of the others get a tally all the same; with
@@ -369,6 +376,9 @@ def _scan(
     rows: Iterable[Replay] = replay(ledger, as_of=as_of, policy=policy)
     if customers is not None:
         rows = [row for row in rows if row.invoice.customer_id in customers]
+    if paid:
+        rows = [as_paid(row, paid[row.invoice.id])
+                if row.status == "open" and row.invoice.id in paid else row for row in rows]
     if only is not None:
         # Filtered before the loop, so that the loop of every review pays nothing for it.
         kept = []

@@ -41,23 +41,23 @@ from clientguard.metrics.concentration import (
     amounts_by_client,
     book_measures,
     client_name,
-    client_of,
     members_of_groups,
     open_receivables,
     window,
     without_client,
 )
-from clientguard.metrics.lateness import PaymentProfile, payment_profiles
+from clientguard.metrics.lateness import payment_profiles
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of, replay, unapplied_cash
+from clientguard.settlement import check_as_of, replay
 from clientguard.signals.lateness import (
     Materiality,
     dispute_splits,
     lateness_key,
     materiality,
 )
-from clientguard.signals.shared import held, shared
+from clientguard.signals.shared import shared
 from clientguard.signals.workload import _window_workload, flag_capacity, rush_findings
+from clientguard.unapplied import client_covers
 
 __all__ = [
     "ConcentrationReport",
@@ -168,28 +168,15 @@ def _covered(
     ledger: Ledger, as_of: date, positions: Mapping[str, ReceivablesPosition], policy: Policy
 ) -> set[str]:
     """The clients with an open balance that their own unapplied payments and credit notes
-    (not yet refunded), as of ``as_of`` and in the base currency, cover in full."""
+    (not yet refunded), as of ``as_of``, cover in full in each currency of their open invoices,
+    compared unconverted (:attr:`clientguard.unapplied.ClientCover.nets_open_balance`; until
+    2026-12-07 compared in the base currency, the money and the invoices each at its own rate,
+    so that a rate that moved between them decided)."""
     if not positions:
         return set()
-    group = client_of(ledger)
-    free: dict[str, Decimal] = {}
-    # The review's payment profiles hold each customer's unapplied money already (a replay of
-    # every allocation: a tenth of the review at 100,000 invoices when made twice).
-    profiles: dict[str, PaymentProfile] | None = held("payment_profiles", ledger, as_of, policy)
-    unapplied = (
-        {customer: (p.unapplied_cash, p.unapplied_credit) for customer, p in profiles.items()}
-        if profiles is not None else
-        {customer: (cash.payments, cash.credit)
-         for customer, cash in unapplied_cash(ledger, as_of=as_of).items()}
-    )
-    for customer, (cash, credit) in unapplied.items():
-        client = group(customer)
-        free[client] = free.get(client, Decimal(0)) + cash + credit
-    return {
-        client
-        for client, position in positions.items()
-        if free.get(client, Decimal(0)) >= position.open_balance
-    }
+    cover = shared("unapplied_covers", ledger, as_of, policy, client_covers)
+    return {client for client in positions
+            if (held_cover := cover.get(client)) is not None and held_cover.nets_open_balance}
 
 
 def _aged_disputed(

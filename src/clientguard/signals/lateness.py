@@ -51,16 +51,19 @@ from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import cancelled_by_credit, check_as_of, is_cancelled, replay
 from clientguard.signals.shared import shared
+from clientguard.unapplied import as_paid, client_covers, paid_on
 
 __all__ = [
     "DisputeSplit",
     "Materiality",
     "aggravating_facts",
     "client_profiles",
+    "covered_days",
     "dispute_splits",
     "flag_chronic_late",
     "flag_dispute",
     "flag_worsening_late",
+    "judged_profiles",
     "late_payer_findings",
     "late_payers",
     "late_payment",
@@ -89,18 +92,20 @@ def late_payment(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
     linked customers with two invoices each, all 60 days late, escaped judgement). Lateness
     that is not material (:func:`materiality`) is at most ``watch``; a client whose late
     invoices are mostly disputed gets a ``dispute`` finding and its chronic lateness is judged
-    on its undisputed invoices alone; a client whose unapplied payments and credit cover its
-    open balance is judged on its settled invoices alone (:func:`unapplied_covers`).
+    on its undisputed invoices alone; the open invoices a client's unapplied payments and
+    credit notes would pay (:func:`clientguard.unapplied.covers`: per currency, oldest due
+    first, disputed ones skipped) are judged as paid on the day that money came
+    (:func:`judged_profiles`; until 2026-12-07 a client whose unapplied money covered its open
+    balance was judged on its settled invoices alone, however late the money came).
     """
     check_as_of(as_of)
     profiles = dict(shared("client_profiles", ledger, as_of, policy, client_profiles))
     names = {client: _client_name(ledger, client) for client in profiles}
     firm_due = sum((p.amount_due for p in profiles.values()), _ZERO)
-    covered = [c for c, p in profiles.items() if unapplied_covers(p)]
-    if covered:
-        # Its open invoices are open only until the money is applied in the books: not
-        # evidence of lateness (docs/review.md, "Unapplied money").
-        profiles.update(_settled_only(ledger, as_of, policy, covered))
+    # Its open invoices the unapplied money would pay are open only until the money is
+    # applied in the books: judged as paid on the money's day (docs/review.md, "Unapplied
+    # money").
+    profiles.update(judged_profiles(ledger, as_of, policy, lateness_key(ledger)))
     # Shared: the review reads the same splits for the payment-run advice.
     splits = shared("dispute_splits", ledger, as_of, policy, dispute_splits)
     return late_payer_findings(profiles, policy=policy, names=names, disputes=splits,
@@ -108,11 +113,36 @@ def late_payment(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
 
 
 def unapplied_covers(profile: PaymentProfile) -> bool:
-    """Whether the profile's unapplied payments and credit (not refunded) cover its whole open
-    balance, which is not zero: the client owes nothing net, as an aged-debtors report nets
-    them (docs/metrics/concentration.md, "Unapplied money")."""
+    """Whether the profile's unapplied payments and credit (not refunded), in the base
+    currency, reach its whole open balance, which is not zero. An approximation in base
+    currency (each document at its own rate): the review decides what the money pays with
+    :func:`clientguard.unapplied.covers`, in the documents' own currencies."""
     return profile.open_balance > 0 and (
         profile.unapplied_cash + profile.unapplied_credit >= profile.open_balance)
+
+
+def covered_days(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, date]:
+    """Every open invoice the clients' unapplied money would pay, by id, with the day it is
+    treated as paid (:func:`clientguard.unapplied.covers`, once per review)."""
+    return paid_on(shared("unapplied_covers", ledger, as_of, policy, client_covers))
+
+
+def judged_profiles(
+    ledger: Ledger, as_of: date, policy: Policy, by: Callable[[str], str] | None = None
+) -> dict[str, PaymentProfile]:
+    """The profiles (of the keys ``by`` gives; None: per customer) of the clients with an open
+    invoice their unapplied money would pay, made with those invoices paid on the money's day
+    (``payment_profiles``' ``paid``): what their lateness is judged on. Empty without such an
+    invoice."""
+    paid = covered_days(ledger, as_of, policy)
+    if not paid:
+        return {}
+    customers = {ledger.invoice(i).customer_id for i in paid}
+    if by is not None:
+        keys = {by(c) for c in customers}
+        customers = {c for c in ledger.customer_ids if by(c) in keys}
+    return payment_profiles(ledger, as_of=as_of, policy=policy, by=by, customers=customers,
+                            paid=paid)
 
 
 def lateness_key(ledger: Ledger) -> Callable[[str], str]:
@@ -155,26 +185,6 @@ def _client_name(ledger: Ledger, client: str) -> str:
     if len(ledger.members(client)) == 1:
         return ledger.name_of(client)
     return client_name(ledger, client)
-
-
-def _settled_only(
-    ledger: Ledger, as_of: date, policy: Policy, clients: list[str]
-) -> dict[str, PaymentProfile]:
-    """The profiles of ``clients`` (keys of :func:`lateness_key`) on their invoices not open
-    on ``as_of`` alone: what their lateness is judged on when their unapplied money covers
-    every open invoice."""
-    key = lateness_key(ledger)
-    wanted = set(clients)
-    open_ids = {
-        row.invoice.id for row in replay(ledger, as_of=as_of, policy=policy)
-        if row.status == "open" and key(row.invoice.customer_id) in wanted
-    }
-    settled = payment_profiles(
-        ledger, as_of=as_of, policy=policy,
-        only=lambda invoice: (
-            key(invoice.customer_id) in wanted and invoice.id not in open_ids),
-        by=key)
-    return {client: settled[client] for client in clients if client in settled}
 
 
 def late_payers(
@@ -249,7 +259,11 @@ def dispute_splits(
     cancelled = cancelled_by_credit(ledger)
     # Per client, as lateness is judged (late_payment): a group's companies together.
     key = lateness_key(ledger)
+    # The open invoices unapplied money would pay, as paid on its day (judged_profiles).
+    paid = covered_days(ledger, as_of, policy)
     for row in replay(ledger, as_of=as_of, policy=policy):
+        if paid and row.status == "open" and row.invoice.id in paid:
+            row = as_paid(row, paid[row.invoice.id])
         invoice, days_late = row.invoice, row.days_late
         due = invoice.due_date
         if due <= window_start and row.status == "open" and days_late:
@@ -295,6 +309,7 @@ def dispute_splits(
             key(invoice.customer_id) in disputing and not invoice.disputed_by(as_of)
         ),
         by=key,
+        paid=paid,
     )
     splits = {}
     for customer, parts in sums.items():
