@@ -242,9 +242,12 @@ class ClientReview(Frozen):
     grants interest where the creditor has fulfilled its obligations, which a dispute contests
     (docs/claims.md, "Disputed invoices")."""
     claimable_unapplied: Decimal = ZERO
-    """Of ``claimable``, what is on the open invoices the client's unapplied payments and
-    credit notes (``unapplied``) would pay, oldest due first (base currency): not in the advice
-    to claim, since the money is already received (docs/review.md, "Unapplied money")."""
+    """Of ``claimable``, on the open invoices the client's unapplied payments and credit notes
+    (``unapplied``) would pay (:func:`clientguard.unapplied.covers`), what applying the money
+    removes (base currency): the interest and compensation the books count after the day the
+    money came, all of it where it came by the due date. Not in the advice to claim, which
+    includes the interest until that day (docs/review.md, "Unapplied money"; until 2026-12-07
+    all of it on those invoices, however late the money came)."""
     unapplied: Decimal = ZERO
     """The members' payments and credit notes that pay no invoice as of the review date (base
     currency; ``PaymentProfile.unapplied_cash`` and ``unapplied_credit``, summed)."""
@@ -314,8 +317,8 @@ class BookReview(Frozen):
     """The clients' ``claimable_disputed``: of ``claimable``, held until the disputes are
     settled; the summary says it apart from what the law grants on the rest."""
     claimable_unapplied: Decimal = ZERO
-    """The clients' ``claimable_unapplied``: of ``claimable``, on invoices unapplied money
-    would pay; the summary says it apart."""
+    """The clients' ``claimable_unapplied``: of ``claimable``, what applying the unapplied
+    money to the invoices it would pay removes; the summary says it apart."""
     financing_covered: Decimal = ZERO
     """The clients' ``financing_covered``: of ``financing_cost``, what applying their unapplied
     money removes (the financing after the money came), which the summary leaves out as their

@@ -192,8 +192,9 @@ def late_payers(
 ) -> list[Finding]:
     """Chronic and worsening late payers (and disputes) as of ``as_of``, most serious first.
 
-    At most one finding of each signal per customer. Raises TypeError when ``as_of`` is not a
-    date.
+    At most one finding of each signal per client (:func:`lateness_key`: a customer, or the
+    companies of a group or of linked customers together). Raises TypeError when ``as_of`` is
+    not a date.
     """
     check_as_of(as_of)
     return late_payment(ledger, as_of, policy or Policy())
