@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import clientguard as cg
 from clientguard.model import AnyRecord
@@ -305,3 +307,37 @@ def test_unapplied_credit_notes_are_named_with_the_payments(
         "claim": claim.message if claim is not None else "",
     }[where]
     assert words in text
+
+
+@settings(max_examples=20, deadline=None)
+@given(day=st.integers(min_value=0, max_value=364), months=st.integers(min_value=1, max_value=12))
+def test_unallocated_money_is_judged_as_the_same_money_allocated(day: int, months: int) -> None:
+    """Invariant: a lump that pays the first ``months`` invoices in full, received on any day of
+    2025, gets the lateness judgement, costs and advice of the same lump allocated to them (and
+    the verdict, where it pays every invoice: a part cover leaves the concentration findings
+    on the open balance the books show, docs/metrics/concentration.md)."""
+    on = (date(2025, 1, 1) + timedelta(days=day)).isoformat()
+    books = []
+    for allocated in (False, True):
+        records: list[AnyRecord] = [customer("p", "P")]
+        bills = []
+        for month in range(1, 13):
+            due = date(2025, month, 1)
+            bill = invoice("p", id=f"P{month:02d}", issued=due - timedelta(days=30), due=due,
+                           total="5000.00")
+            bills.append(bill)
+            records.append(bill)
+        pays = [(bill, "5000.00") for bill in bills[:months]] if allocated else None
+        records.append(payment("p", id="LUMP", on=on, amount=f"{5000 * months}.00",
+                               pays=pays))
+        books.append(cg.review(ledger(*records, *_on_time()), as_of=AS_OF).clients["p"])
+    free, applied = books
+    lateness = {"chronic_late", "worsening_late", "dispute"}
+    assert _signals(free) & lateness == _signals(applied) & lateness
+    if months == 12:
+        assert free.recommendation is applied.recommendation
+    assert free.late_share == applied.late_share
+    assert free.financing_cost == applied.financing_cost
+    assert free.claimable - free.claimable_unapplied == applied.claimable
+    advised, claimed = (_revision(c, "claim_late_interest") for c in books)
+    assert (advised.amount if advised else None) == (claimed.amount if claimed else None)
