@@ -379,6 +379,9 @@ def _scan(
     if paid:
         rows = [as_paid(row, paid[row.invoice.id])
                 if row.status == "open" and row.invoice.id in paid else row for row in rows]
+        # Paid by the money on its day, not cancelled by a credit note the ledger applies
+        # later (as of as_of it was open).
+        cancelled = {i: day for i, day in cancelled.items() if i not in paid}
     if only is not None:
         # Filtered before the loop, so that the loop of every review pays nothing for it.
         kept = []

@@ -262,6 +262,10 @@ def dispute_splits(
     key = lateness_key(ledger)
     # The open invoices unapplied money would pay, as paid on its day (judged_profiles).
     paid = covered_days(ledger, as_of, policy)
+    if paid:
+        # Paid by the money on its day, not cancelled by a later credit note (as in the
+        # profiles: payment_profiles' ``paid``).
+        cancelled = {i: day for i, day in cancelled.items() if i not in paid}
     for row in replay(ledger, as_of=as_of, policy=policy):
         if paid and row.status == "open" and row.invoice.id in paid:
             row = as_paid(row, paid[row.invoice.id])
