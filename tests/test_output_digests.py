@@ -186,7 +186,7 @@ DIGESTS = {
     },
     100_000: {
         "table": "42a126e075242b26802d46df38209cc802dd3e9a7ed06368115f6c4f9190968e",
-        "json": "c2b7526642fe4ef389b6a4c3d2e66877b056eb3dcc99f9dac0e5ac4defe10cfb",
+        "json": "9581c3c68133a0da49800c14677c182f159ad1360bb529e93a14be73093a0dee",
         "csv": "4c32701ec11fddab4f6d19eaa69ee5eb6ae010cdeee97ddf668986b740a9db76",
         "html": "6f51157fc4f33b2f4528d9ee83a98e69b6fcf0c0d102dd6ccc8d5972a70bae33",
     },

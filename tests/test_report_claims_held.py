@@ -6,7 +6,8 @@ One book of three clients, as of 31 Dec 2025, every amount worked by hand below:
 - D disputes: four invoices of 10,000 due 1 Feb, 13 Mar, 22 Apr and 1 Jun 2025, the 1st and
   3rd paid 40 days late; three of 10,000 due 1 Jul, 31 Jul and 30 Aug 2025, disputed and open.
 - P is covered: four invoices of 10,000 due 1 Sep, 1 Oct, 1 Nov and 1 Dec 2025, open, and
-  40,000.00 EUR paid on 15 Dec 2025 and allocated to nothing: it owes nothing net.
+  40,000.00 EUR paid on 15 Dec 2025 and allocated to nothing: it owes nothing net, and its
+  invoices are judged and costed as paid on 15 Dec (docs/review.md, "Unapplied money").
 - N is ordinary: one invoice of 10,000 due 1 Mar 2025, paid 40 days late.
 """
 
@@ -55,16 +56,19 @@ def _book() -> cg.Ledger:
 # 10.15% in the second; compensation EUR 40 an invoice (Directive 2011/7/EU arts. 3, 6).
 # D: U0 and U2, 40 days late: 10,000 x 0.1115 x 40 / 365 = 122.19, + 40 each: 324.38 claimed
 #    now; X0 183 days (508.89), X1 153 (425.47), X2 123 (342.04), + 3 x 40: 1,396.40 held.
-# P: P0 121 days (10,000 x 0.1015 x 121 / 365 = 336.48), P1 91 (253.05), P2 60 (166.85), P3 30
-#    (83.42), + 4 x 40: 999.80, all on invoices its 40,000.00 would pay.
+# P: on the books P0 121 days (10,000 x 0.1015 x 121 / 365 = 336.48), P1 91 (253.05), P2 60
+#    (166.85), P3 30 (83.42), + 4 x 40: 999.80; paid on 15 Dec, P0 105 days (291.99), P1 75
+#    (208.56), P2 44 (122.36), P3 14 (38.93), + 4 x 40: 821.84 claimed; applying the money
+#    removes 999.80 - 821.84 = 177.96.
 # N: 40 days late in the first half: 122.19 + 40 = 162.19.
 # Financing at the policy's 10% a year, amount x 0.10 x days / 365: D 2 x 109.589 + 501.370 +
-# 419.178 + 336.986 = 1,476.712; P 331.507 + 249.315 + 164.384 + 82.192 = 827.397 (covered);
+# 419.178 + 336.986 = 1,476.712; P on the books 331.507 + 249.315 + 164.384 + 82.192 = 827.397,
+# paid on 15 Dec 10,000 x 0.10 x (105 + 75 + 44 + 14) / 365 = 652.055: 175.342 covered;
 # N 109.589.
 CLIENTS = {
     #    claimable, disputed,  unapplied, unapplied money, financing, covered
     "d": ("1720.78", "1396.40", "0.00", "0.00", "1476.71", "0.00"),
-    "p": ("999.80", "0.00", "999.80", "40000.00", "827.40", "827.40"),
+    "p": ("999.80", "0.00", "177.96", "40000.00", "827.40", "175.34"),
     "n": ("162.19", "0.00", "0.00", "0.00", "109.59", "0.00"),
 }
 
@@ -93,9 +97,9 @@ def test_the_books_totals_agree_with_the_clients(review: cg.Review) -> None:
     # 1,720.78 + 999.80 + 162.19; 1,476.712 + 827.397 + 109.589 (rounded once, at output).
     assert book["claimable"] == "2882.77"
     assert book["claimable_disputed"] == "1396.40"
-    assert book["claimable_unapplied"] == "999.80"
+    assert book["claimable_unapplied"] == "177.96"
     assert book["financing_cost"] == "2413.70"
-    assert book["financing_covered"] == "827.40"
+    assert book["financing_covered"] == "175.34"
     for field in ("claimable", "claimable_disputed", "claimable_unapplied",
                   "financing_covered"):
         assert getattr(review.book, field) == sum(
@@ -103,13 +107,12 @@ def test_the_books_totals_agree_with_the_clients(review: cg.Review) -> None:
 
 
 def test_the_book_says_the_financing_its_clients_summaries_say(review: cg.Review) -> None:
-    # P owes nothing net: its summary says no financing, and neither does the book's:
-    # 1,476.712 + 109.589 = 1,586.30; the law grants 324.38 + 162.19 = 486.57 now.
-    assert "in financing" not in review.clients["p"].summary
-    assert ("Late payment cost 1,586.30 EUR in financing; the law grants 486.57 EUR in interest "
-            "and compensation (1,396.40 EUR more on disputed invoices, held until the disputes "
-            "are settled) (999.80 EUR more on invoices that unapplied payments would pay).") \
-        in review.book.summary
+    # P's financing is until its money came (652.055), and so is the book's: 1,476.712 +
+    # 652.055 + 109.589 = 2,238.36; the law grants 324.38 + 821.84 + 162.19 = 1,308.41 now.
+    assert ("Late payment cost 2,238.36 EUR in financing; the law grants 1,308.41 EUR in "
+            "interest and compensation (1,396.40 EUR more on disputed invoices, held until the "
+            "disputes are settled) (177.96 EUR more on invoices that unapplied payments and "
+            "credit notes would pay).") in review.book.summary
 
 
 def _one_line(text: str) -> str:
@@ -120,32 +123,32 @@ def _one_line(text: str) -> str:
     ("en", "table", [
         "Cost of lateness: 1,476.71 EUR financing; 324.38 EUR claimable under late-payment "
         "law; 1,396.40 EUR held for disputes.",
-        "Cost of lateness: 0.00 EUR financing; 0.00 EUR claimable under late-payment law; "
-        "999.80 EUR covered by unapplied money; 827.40 EUR of financing covered by unapplied "
-        "money.",
+        "Cost of lateness: 652.05 EUR financing; 821.84 EUR claimable under late-payment "
+        "law; 177.96 EUR covered by unapplied money; 175.34 EUR of financing covered by "
+        "unapplied money.",
     ]),
     ("en", "html", [
         "1,476.71 EUR in financing; 324.38 EUR claimable under late-payment law; 1,396.40 EUR "
         "held for disputes; 0.00 EUR time-barred and left out.",
-        "0.00 EUR in financing; 0.00 EUR claimable under late-payment law; 999.80 EUR covered "
-        "by unapplied money; 827.40 EUR of financing covered by unapplied money; 0.00 EUR "
-        "time-barred and left out.",
-        '<span class="muted">Lateness cost</span><b>1,586.30 EUR</b>',
-        '<span class="muted">Claimable by law</span><b>486.57 EUR</b>',
+        "652.05 EUR in financing; 821.84 EUR claimable under late-payment law; 177.96 EUR "
+        "covered by unapplied money; 175.34 EUR of financing covered by unapplied money; 0.00 "
+        "EUR time-barred and left out.",
+        '<span class="muted">Lateness cost</span><b>2,238.36 EUR</b>',
+        '<span class="muted">Claimable by law</span><b>1,308.41 EUR</b>',
         '<span class="muted">Held for disputes</span><b>1,396.40 EUR</b>',
-        '<span class="muted">Covered by unapplied money</span><b>999.80 EUR</b>',
+        '<span class="muted">Covered by unapplied money</span><b>177.96 EUR</b>',
     ]),
     ("pl", "table", [
         f"324,38{NBSP}EUR do dochodzenia na podstawie przepisów o opóźnieniach w transakcjach "
         f"handlowych; wstrzymane do rozstrzygnięcia sporów: 1{NBSP}396,40{NBSP}EUR",
-        f"pokryte nierozliczonymi wpłatami: 999,80{NBSP}EUR; koszt finansowania pokryty "
-        f"nierozliczonymi wpłatami: 827,40{NBSP}EUR",
+        f"pokryte nierozliczonymi wpłatami: 177,96{NBSP}EUR; koszt finansowania pokryty "
+        f"nierozliczonymi wpłatami: 175,34{NBSP}EUR",
     ]),
     ("pl", "html", [
         f'<span class="muted">Wstrzymane do rozstrzygnięcia sporów</span>'
         f"<b>1{NBSP}396,40{NBSP}EUR</b>",
-        f'<span class="muted">Pokryte nierozliczonymi wpłatami</span><b>999,80{NBSP}EUR</b>',
-        f'<span class="muted">Do dochodzenia z ustawy</span><b>486,57{NBSP}EUR</b>',
+        f'<span class="muted">Pokryte nierozliczonymi wpłatami</span><b>177,96{NBSP}EUR</b>',
+        f'<span class="muted">Do dochodzenia z ustawy</span><b>1{NBSP}308,41{NBSP}EUR</b>',
     ]),
 ])
 def test_the_reports_show_claimable_now_and_what_is_held(
