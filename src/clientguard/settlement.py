@@ -1089,15 +1089,34 @@ def unapplied_parts(ledger: Ledger, *, as_of: date) -> list[UnappliedPart]:
     :func:`unapplied_cash` counts them (the same rules), one per document, unconverted: the
     payments in date order, then the credit notes in issue-date order."""
     check_as_of(as_of)
-    return [part for part, _void, _doc in _free_parts(ledger, as_of) if part.amount > ZERO]
+    return [part for part, _void, _doc in _kept_free_parts(ledger, as_of) if part.amount > ZERO]
+
+
+_FREE_PARTS_MEMO = "settlement.free_parts"
+"""The key of the free parts kept in the ledger's memo (one date's)."""
+
+
+def _kept_free_parts(
+    ledger: Ledger, as_of: date
+) -> list[tuple[UnappliedPart, tuple[str, ...], Payment | CreditNote]]:
+    """:func:`_free_parts` as of ``as_of``, kept on the ledger (a ledger never changes, so
+    neither do they): a review reads the payments for its unapplied money once, however many
+    of its passes ask (the profiles, what the money covers). The few documents with something
+    unapplied or allocated to a dead invoice: not one entry a payment."""
+    kept = ledger.memo.get(_FREE_PARTS_MEMO)
+    if not (isinstance(kept, tuple) and kept[0] == as_of):
+        kept = ledger.memo[_FREE_PARTS_MEMO] = (as_of, list(_free_parts(ledger, as_of)))
+    parts: list[tuple[UnappliedPart, tuple[str, ...], Payment | CreditNote]] = kept[1]
+    return parts
 
 
 def _free_parts(
     ledger: Ledger, as_of: date
 ) -> Iterator[tuple[UnappliedPart, tuple[str, ...], Payment | CreditNote]]:
-    """Each payment and credit note dated by ``as_of``, with what of it pays nothing then
-    (zero or less when all of it is applied), the void or draft invoices money of it was
-    allocated to, and the document itself."""
+    """Each payment and credit note dated by ``as_of`` with something that pays nothing then
+    or money allocated to a void or draft invoice: what of it pays nothing (zero or less when
+    all of it is applied), those invoices, and the document itself. A document applied whole
+    to live invoices is left out."""
     # The invoices money cannot be applied to as of as_of: void and draft ones, and those not
     # yet issued (the ledger's invoices are in issue-date order).
     invoices = ledger.invoices
@@ -1129,8 +1148,9 @@ def _free_parts(
         if payment.date > as_of:
             break  # the ledger's payments are in date order
         free, void = free_part(payment.amount, payment.allocations)
-        yield UnappliedPart(payment.customer_id, "payment", payment.id, payment.date,
-                            payment.currency, free), void, payment
+        if free > ZERO or void:
+            yield UnappliedPart(payment.customer_id, "payment", payment.id, payment.date,
+                                payment.currency, free), void, payment
     for note in ledger.credit_notes:
         if note.issue_date > as_of:
             break
@@ -1140,8 +1160,9 @@ def _free_parts(
             # the firm no longer owes. A refund dated later is still owed as of as_of.
             if refund.date is None or refund.date <= as_of:
                 free -= refund.amount
-        yield UnappliedPart(note.customer_id, "credit_note", note.id, note.issue_date,
-                            note.currency, free), void, note
+        if free > ZERO or void:
+            yield UnappliedPart(note.customer_id, "credit_note", note.id, note.issue_date,
+                                note.currency, free), void, note
 
 
 def unapplied_cash(ledger: Ledger, *, as_of: date) -> dict[str, UnappliedCash]:
@@ -1161,7 +1182,7 @@ def unapplied_cash(ledger: Ledger, *, as_of: date) -> dict[str, UnappliedCash]:
     payment_ids: dict[str, list[str]] = {}
     note_ids: dict[str, list[str]] = {}
     void_ids: dict[str, list[str]] = {}
-    for part, void, document in _free_parts(ledger, as_of):
+    for part, void, document in _kept_free_parts(ledger, as_of):
         customer = part.customer_id
         for target in void:
             ids = void_ids.setdefault(customer, [])
