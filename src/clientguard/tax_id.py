@@ -25,14 +25,23 @@ _SEPARATORS = re.compile(r"[\s\-./]")
 #:   ``Registration``, ``Number``, ``Numer``, ``Nr``, ``No``.
 #:
 #: ``No`` and ``Nr`` are read as a label word only when a ``.``, ``:``, ``#``, ``-`` or a space
-#: follows them, and ``No`` not before a Norwegian number's nine digits and ``MVA``: ``VAT
-#: NO123456789MVA`` and ``VAT NO 123 456 789 MVA`` keep Norway's prefix ``NO``. ``REGON``
+#: follows them, and ``No`` not before a Norwegian number's nine digits (``MVA`` or not):
+#: ``VAT NO123456789MVA``, ``VAT NO 123 456 789 MVA`` and ``VAT: NO 123456789`` keep Norway's
+#: prefix ``NO``; ``EU`` is no qualifier before an OSS number's nine digits (``VAT:
+#: EU372000041`` keeps ``EU``). ``REGON``
 #: (Poland's statistical number), ``KRS`` and ``PESEL`` are not tax numbers and are no label:
 #: ``REGON: 012345678`` stays as written, and :func:`comparable_tax_id` reads it as no one's.
 _KINDS = r"NIP|VAT|TAX|TIN|EIN|ABN|GST|UID|NIF|CIF|UST"
-_QUALIFIERS = r"IDNR|ID|UE|EU|REGISTRATION|REG|NUMBER|NUMER"
-#: ``No`` or ``Nr`` as a word: a delimiter after it, and not Norway's ``NO`` before its number.
-_NO_WORD = r"N[OR](?=[.:#\-]|\s)(?![\s.:#\-]*(?:\d[\s.\-]*){9}MVA\b)"
+#: A Norwegian number ahead: nine digits (spaces, dots, dashes between), then ``MVA`` or the
+#: end. ``No`` before it is Norway's prefix, not the label word (``VAT: NO 974 760 673``).
+_NORWEGIAN_AHEAD = r"[\s.:#\-]*(?:\d[\s.\-]*){9}(?:MVA)?[\s.]*$"
+#: An EU OSS number ahead (``EU`` and nine digits): ``EU`` before it is its prefix, not the
+#: label's qualifier (``VAT: EU372000041``).
+_OSS_AHEAD = r"[\s.\-]*(?:\d[\s.\-]*){9}[\s.]*$"
+_QUALIFIERS = rf"IDNR|ID|UE|EU(?!{_OSS_AHEAD})|REGISTRATION|REG|NUMBER|NUMER"
+#: ``No`` or ``Nr`` as a word: a delimiter after it, and ``No`` not Norway's prefix before its
+#: number.
+_NO_WORD = rf"(?:NR|NO(?!{_NORWEGIAN_AHEAD}))(?=[.:#\-]|\s)"
 _GAP = r"[\s.:#\-]*"
 _LABEL = re.compile(
     rf"^\s*(?:(?:NUMER|{_NO_WORD}){_GAP})?(?:{_KINDS})"
@@ -46,27 +55,35 @@ _NIP = re.compile(r"^(?:PL)?(\d{10})$")
 _GREEK = re.compile(r"^GR(\d{9})$")
 #: The fewest digits of a real tax number: Ireland's (``IE1234567W``) has seven, most have more.
 _MIN_DIGITS = 7
-#: The prefixes of VAT numbers a number is compared with: the EU's member states as VIES
-#: writes them (Greece ``EL``), Northern Ireland ``XI``, the UK ``GB`` and Norway ``NO``.
-_PREFIXES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU",
-             "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
-             "GB", "NO")
-#: What a number that identifies someone looks like once normalised: digits, bare or after
-#: one of :data:`_PREFIXES`; or one of the VAT numbers that hold letters besides the prefix,
-#: in their states' formats (as VIES and the tax offices publish them): Austria ``ATU`` and 8
-#: digits; Cyprus 8 digits and a letter; Spain a letter or digit, 7 digits, a letter or digit
-#: (its NIF/CIF, also without ``ES``); France two check characters (no ``I`` or ``O``) and the
-#: 9-digit SIREN; Ireland 7 digits and one or two letters (also without ``IE``; its old form,
-#: with six digits, is shorter than :data:`_MIN_DIGITS` allows); the Netherlands 9 digits,
-#: ``B`` and 2 digits; Norway 9 digits and ``MVA`` (also without ``NO``); Switzerland ``CHE``,
-#: 9 digits and ``MWST``/``TVA``/``IVA``. Anything else (a label left in, ``NR5252445767``,
-#: ``REGON:012345678``, a ``:`` or ``#``) is no one's number.
-_IDENTIFYING = re.compile(
-    rf"(?:{'|'.join(_PREFIXES)})?\d+"
-    r"|ATU\d{8}|CY\d{8}[A-Z]|(?:ES)?[A-Z0-9]\d{7}[A-Z0-9]|FR[A-HJ-NP-Z0-9]{2}\d{9}"
-    r"|(?:IE)?\d{7}[A-Z]{1,2}|NL\d{9}B\d{2}|(?:NO)?\d{9}MVA"
-    r"|CHE\d{9}(?:MWST|TVA|IVA)?"
-)
+#: The number after each VAT prefix a number is compared with, in its state's format as VIES
+#: publishes it (the EU's member states, Greece ``EL``, Northern Ireland ``XI``), and the UK
+#: ``GB``, Norway ``NO`` (nine digits, its ``MVA`` optional) and ``EU`` (the One-Stop-Shop
+#: number of a seller outside the EU: nine digits). Belgium's old form has nine digits (a
+#: ``0`` was put in front in 2005); Romania's has 2 to 10 (fewer than :data:`_MIN_DIGITS`
+#: identify no one); Ireland's old form with six digits is shorter than :data:`_MIN_DIGITS`
+#: allows; the UK's ``GD``/``HA`` numbers (government, health) too.
+_VAT_FORMATS: dict[str, re.Pattern[str]] = {
+    prefix: re.compile(number) for prefix, number in {
+        "AT": r"U\d{8}", "BE": r"[01]?\d{9}", "BG": r"\d{9,10}", "CY": r"\d{8}[A-Z]",
+        "CZ": r"\d{8,10}", "DE": r"\d{9}", "DK": r"\d{8}", "EE": r"\d{9}", "EL": r"\d{9}",
+        "ES": r"[A-Z0-9]\d{7}[A-Z0-9]", "FI": r"\d{8}", "FR": r"[A-HJ-NP-Z0-9]{2}\d{9}",
+        "HR": r"\d{11}", "HU": r"\d{8}", "IE": r"\d{7}[A-Z]{1,2}", "IT": r"\d{11}",
+        "LT": r"\d{9}|\d{12}", "LU": r"\d{8}", "LV": r"\d{11}", "MT": r"\d{8}",
+        "NL": r"\d{9}B\d{2}", "PL": r"\d{10}", "PT": r"\d{9}", "RO": r"\d{2,10}",
+        "SE": r"\d{12}", "SI": r"\d{8}", "SK": r"\d{10}", "XI": r"\d{9}|\d{12}",
+        "GB": r"\d{9}|\d{12}", "NO": r"\d{9}(?:MVA)?", "EU": r"\d{9}",
+    }.items()
+}
+#: A Swiss UID: ``CHE`` and nine digits, the VAT number's language suffix (``MWST``, ``TVA``,
+#: ``IVA``: one number) optional.
+_SWISS = re.compile(r"(CHE\d{9})(?:MWST|TVA|IVA)?")
+#: A number typed without its prefix whose letters say its state: Ireland (7 digits and one or
+#: two letters), Spain's NIF/CIF (a letter or digit, 7 digits, a letter or digit; a letter in
+#: it), Austria's (``U`` and 8 digits) and Norway's (9 digits and ``MVA``).
+_BARE_WITH_LETTERS = re.compile(
+    r"\d{7}[A-Z]{1,2}|(?=.*[A-Z])[A-Z0-9]\d{7}[A-Z0-9]|(\d{9})MVA")
+#: A US EIN as typed (``12-3456789``): nine digits with no check digit, so the form says it.
+_EIN = re.compile(r"\s*\d{2}-\d{7}\s*")
 
 
 def normalise_tax_id(text: str | None, *, nip: bool = True) -> str | None:
@@ -94,28 +111,100 @@ def normalise_tax_id(text: str | None, *, nip: bool = True) -> str | None:
 
 
 def comparable_tax_id(text: str | None) -> str | None:
-    """``text`` in the canonical form (:func:`normalise_tax_id`) where it can tell two
+    """``text`` in the form two writings of one number share, where it can tell two
     taxpayers apart, else None: so that two customers are matched by tax id only on a number
-    that identifies someone.
+    that identifies someone, and one number written two ways is one taxpayer.
+
+    The form is the number without its country prefix (:data:`_VAT_FORMATS`) where the
+    number typed without it is that state's number too: ``PL`` as :func:`normalise_tax_id`
+    already drops it, and so ``ESB12345674`` and ``B12345674``, ``IE6388047V`` and
+    ``6388047V``, ``DK12345678`` and ``12345678`` (8, 11 or 12 digits), Norway's
+    ``NO974760673MVA``, ``974760673MVA``, ``974760673`` and ``NO 974760673`` (its ``MVA`` left
+    out too) are each one number; a Swiss UID is compared without its language suffix
+    (``CHE116281710MWST``, ``...TVA`` and ``CHE116281710`` are ``CHE116281710``). A number of
+    nine digits (Germany, Greece, Portugal, the UK, ...) or ten (Belgium, Slovakia, ...) keeps
+    its prefix: bare, it is no one's or a NIP (below); Northern Ireland's ``XI`` is the UK's
+    ``GB``; an OSS number keeps ``EU``.
 
     None for what is typed where there is no number (``brak``, ``n/a``, ``-``), fewer than
     seven digits (no VAT number is that short), one digit repeated (``0000000000``, which
     passes the NIP's check digit, as every repeated digit does), a NIP whose check digit is
     wrong (``1234567890``: a placeholder or a typo, which the same typo in another tool would
-    make look like a match), and what is not shaped like a number (:data:`_IDENTIFYING`):
-    letters or punctuation besides a country's prefix and the letters of its VAT format, such
-    as a label this module does not know left in front (``Steuer-Nr: DE123456789``), which
-    would otherwise read as another taxpayer's number and keep one client's two customers
-    apart."""
+    make look like a match), a prefix followed by more or fewer digits than its state's
+    format has (an IBAN, ``PL61109010140000071219812874``; ``No. 5252445767`` read as Norway's
+    with ten digits), and what is not shaped like a number: letters or punctuation besides a
+    country's prefix and the letters of its VAT format, such as a label this module does not
+    know left in front (``Steuer-Nr: DE123456789``), which would otherwise read as another
+    taxpayer's number and keep one client's two customers apart. A number without prefix is
+    someone's with 8, 11 or 12 digits; with 10, a NIP whose check digit is right; with 9 (a
+    Polish phone number's length), a Norwegian organisation number whose check digit is
+    right, or a US EIN typed as one (``12-3456789``): ``600 123 456`` is neither (one phone
+    number in eleven passes Norway's check digit). A German number typed without ``DE``
+    (``136695976``) identifies no one, so the names decide, as for a missing tax id."""
     cleaned = normalise_tax_id(text)
-    if cleaned is None or not _IDENTIFYING.fullmatch(cleaned):
+    if cleaned is None:
         return None
-    digits = "".join(char for char in cleaned if char.isdigit())
+    number = _national(cleaned, text or "")
+    if number is None:
+        return None
+    digits = "".join(char for char in number if char.isdigit())
     if len(digits) < _MIN_DIGITS or len(set(digits)) == 1:
         return None
     if _NIP.match(cleaned) and not is_valid_nip(cleaned):
         return None
-    return cleaned
+    return number
+
+
+def _national(cleaned: str, typed: str) -> str | None:
+    """The comparable form of ``cleaned`` (:func:`normalise_tax_id`'s), before the checks of
+    digits every form shares; None for no tax number's shape. ``typed`` is the text as typed,
+    for a form that says what it is (an EIN's dash)."""
+    swiss = _SWISS.fullmatch(cleaned)
+    if swiss:
+        return swiss.group(1)
+    bare = _BARE_WITH_LETTERS.fullmatch(cleaned)
+    if bare:
+        return bare.group(1) or cleaned
+    if cleaned.isdigit():
+        return cleaned if _bare_identifies(cleaned, typed) else None
+    prefix, number = cleaned[:2], cleaned[2:]
+    form = _VAT_FORMATS.get(prefix)
+    if form is None or not form.fullmatch(number):
+        return None
+    if prefix == "NO":
+        return number.removesuffix("MVA")
+    if prefix == "BE" and len(number) == 9:
+        number = f"0{number}"
+    # Northern Ireland's numbers are the UK's (XI for trade under the Windsor Framework).
+    prefix = "GB" if prefix == "XI" else prefix
+    # Without its prefix where, typed bare, it is this number (its letters or its length
+    # say so); with it where bare it is no one's (nine digits) or a NIP (ten).
+    if _BARE_WITH_LETTERS.fullmatch(number) or (number.isdigit() and len(number) in (8, 11, 12)):
+        return number
+    return f"{prefix}{number}"
+
+
+def _bare_identifies(digits: str, typed: str) -> bool:
+    """Whether ``digits``, typed without a prefix, are a number of a length that identifies
+    (:func:`comparable_tax_id`)."""
+    if len(digits) in (8, 10, 11, 12):
+        return True  # ten: a NIP, whose check digit is checked for every form of it
+    if len(digits) == 9:
+        return (_norwegian_check(digits)
+                or _EIN.fullmatch(_LABEL.sub("", typed, count=1)) is not None)
+    return False
+
+
+#: The weights of a Norwegian organisation number's first eight digits (mod 11).
+_NORWAY_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def _norwegian_check(digits: str) -> bool:
+    """Whether nine digits end in a Norwegian organisation number's check digit: 11 minus the
+    weighted sum of the first eight modulo 11 (11 is 0; 10 is never issued)."""
+    total = sum(w * int(d) for w, d in zip(_NORWAY_WEIGHTS, digits, strict=False))
+    check = (11 - total % 11) % 11
+    return check != 10 and check == int(digits[8])
 
 
 #: The weights of a NIP's first nine digits; their weighted sum modulo 11 is the tenth digit.
