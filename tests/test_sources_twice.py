@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from clientguard import Ledger, review
 from clientguard.errors import DataError
 from clientguard.ledger import SameInTwoSources
+from clientguard.links import suggest_links
 from clientguard.model import AnyRecord
 from clientguard.records import Link
 from clientguard.testing import customer, invoice, ledger, payment
@@ -239,6 +240,24 @@ def test_three_ledgers_merged_in_any_order_review_alike() -> None:
     assert set(reviews[0]) == {"bank:k7", "xero:bob"}
 
 
+def test_a_payment_note_never_joins_two_taxpayers_through_a_customer_without_a_tax_id() -> None:
+    # Acme Sp. z o.o. (NIP 5252445767) and Acme S.A. (NIP 1234563218) are two taxpayers;
+    # ACME, without a tax id, is alike by name to both. links suggest pairs sources only:
+    # bank:b with xero:a is two taxpayers (refused), bank:b with xero:n is proposed; so the
+    # bank's TB and Xero's XN may be one payment, and XA (the other taxpayer's) is not in it.
+    # Before, the three were "one payment counted 3 times: the same client".
+    book = ledger(
+        customer("a", "Acme Sp. z o.o.", tax_id="5252445767", source="xero"),
+        payment("a", id="XA", on="2025-03-25", amount="100.00", source="xero"),
+        customer("n", "ACME", tax_id=None, source="xero"),
+        payment("n", id="XN", on="2025-03-25", amount="100.00", source="xero"),
+        customer("b", "Acme S.A.", tax_id="1234563218", source="bank"),
+        payment("b", id="TB", on="2025-03-25", amount="100.00", source="bank"),
+    )
+    assert [s.records for s in book.report.same_in_two_sources] == [("bank:TB", "xero:XN")]
+    assert not any("3 times" in note for note in book.report.notes)
+
+
 # Customers of two sources: a few names (two alike once normalised) and tax ids (two forms of
 # one valid NIP, another valid NIP, none). 5252445767 and 1234563218 are valid NIPs (216 =
 # 19*11 + 7, 151 = 13*11 + 8: the tenth digits).
@@ -252,30 +271,24 @@ _customers = st.lists(st.tuples(st.sampled_from(["xero", "bank"]), st.sampled_fr
 def test_payments_are_joined_exactly_when_links_suggest_would_join_their_customers(
     people: list[tuple[str, str, str | None]]
 ) -> None:
-    # Each customer pays 100.00 on one day. Two are one client by docs/sources.md's rule: one
-    # tax id (the NIP in either form), or names alike (the first two, a legal form aside)
-    # unless both have a tax id and they differ; through others too. Written here from the
-    # docs, pair by pair, then closed.
-    def nip(tax: str | None) -> str | None:
-        return None if tax is None else "".join(c for c in tax if c.isdigit())
+    # Each customer pays 100.00 on one day. Two payments are one client's exactly when the
+    # lines `clientguard links suggest` proposes, all linked, make their customers one client
+    # (docs/sources.md): the oracle is suggest_links itself, its pairs closed here.
+    customers = [customer(f"c{n}", customer_name, tax_id=tax, source=source)
+                 for n, (source, customer_name, tax) in enumerate(people)]
+    group = {(c.source, c.id): (c.source, c.id) for c in customers}
 
-    def name(n: str) -> str:
-        return "acme" if n in ("Acme Sp. z o.o.", "ACME") else n
+    def root(ref: tuple[str, str]) -> tuple[str, str]:
+        while group[ref] != ref:
+            ref = group[ref]
+        return ref
 
-    def one(a: tuple[str, str, str | None], b: tuple[str, str, str | None]) -> bool:
-        if a[2] is not None and nip(a[2]) == nip(b[2]):
-            return True
-        return name(a[1]) == name(b[1]) and (a[2] is None or b[2] is None)
-
-    keys = [f"{source}:c{n}" for n, (source, _, _) in enumerate(people)]
-    group = list(range(len(people)))
-    for _ in people:  # closed through others: as many passes as customers
-        for i, j in itertools.combinations(range(len(people)), 2):
-            if one(people[i], people[j]):
-                group[i] = group[j] = min(group[i], group[j])
-    sets: dict[int, list[str]] = {}
-    for n, key in enumerate(keys):
-        sets.setdefault(group[n], []).append(key.replace(":c", ":p"))
+    for suggestion in suggest_links(customers):
+        a, b = root(suggestion.customer), root(suggestion.same_as)
+        group[max(a, b)] = min(a, b)
+    sets: dict[tuple[str, str], list[str]] = {}
+    for c in customers:
+        sets.setdefault(root((c.source, c.id)), []).append(f"{c.source}:p{c.id[1:]}")
     expected = sorted(tuple(sorted(members)) for members in sets.values()
                       if len({m.split(":")[0] for m in members}) > 1)
     records: list[AnyRecord] = []

@@ -83,6 +83,7 @@ from clientguard.records import Location as Location  # re-exported: ledger's ol
 from clientguard.records import RecordKey as RecordKey
 from clientguard.records import Rejection as Rejection
 from clientguard.tax_id import comparable_tax_id
+from clientguard.taxpayers import OneClient, Ref
 
 __all__ = [
     "Application",
@@ -2577,14 +2578,42 @@ class _Clients:
     group), or, unlinked, names that normalise alike (:func:`~clientguard.names.normalise_name`)
     or one tax id that identifies someone (:func:`~clientguard.tax_id.comparable_tax_id`);
     never on names when the two tax ids are two taxpayers' (the rule of
-    :func:`clientguard.links.suggest_links`, which the ledger, its sibling, cannot import). A
-    customer the ledger holds no record of has neither. Each customer is read once."""
+    :func:`clientguard.links.suggest_links`, pair by pair; :meth:`proposed` is its whole
+    rule, chains included, from :mod:`clientguard.taxpayers`, which both use). A customer the
+    ledger holds no record of has neither. Each customer is read once."""
 
-    __slots__ = ("_ledger", "_marks")
+    __slots__ = ("_ledger", "_marks", "_proposed")
 
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
         self._marks: dict[str, tuple[str, str, str | None]] = {}
+        self._proposed: dict[str, str] | None = None
+
+    def proposed(self, customer_id: str) -> str:
+        """The client of the customer (a ledger key) once ``clientguard links suggest``'s
+        pairs over all the ledger's customers were linked
+        (:class:`~clientguard.taxpayers.OneClient`, the rule it proposes by): its smallest
+        customer's key. Worked out once, on the first question."""
+        if self._proposed is None:
+            self._proposed = self._propose()
+        return self._proposed.get(customer_id, customer_id)
+
+    def _propose(self) -> dict[str, str]:
+        ledger = self._ledger
+        refs: dict[Ref, str] = {}
+        people: list[tuple[Ref, str, str | None]] = []
+        groups: dict[str, list[Ref]] = defaultdict(list)
+        for key in ledger.customer_ids:
+            customer = ledger.customer(key)
+            source = customer.source if customer is not None else key.partition(
+                KEY_SEPARATOR)[0]
+            ref = (source, _unkey(source, key))
+            refs[ref] = key
+            groups[ledger.group_of(key)].append(ref)
+            if customer is not None:
+                people.append((ref, customer.name, customer.tax_id))
+        chosen = OneClient(people, groups.values())
+        return {key: refs[chosen.client(ref)] for ref, key in refs.items()}
 
     def one(self, a: str, b: str) -> bool:
         """True when customers ``a`` and ``b`` (ledger keys) are one client."""
@@ -2704,30 +2733,12 @@ def _number_keys(number: str) -> tuple[str, str]:
 
 def _of_one_client(documents: list[Payment], clients: _Clients) -> list[list[Payment]]:
     """``documents`` (payments alike in day, currency and amount) in sets: two are in one set
-    when their customers are one client as :meth:`_Clients.one` judges it (linked, of one
-    group, or, unlinked, names alike or one tax id that identifies someone, never names alike
-    with two taxpayers' numbers), directly or through others: the rule of the invoices copied
-    and written otherwise (:func:`_copied`), so that money two sources both hold is said
-    before the customers are linked (docs/sources.md).
-
-    Linear, not pair by pair (a day's many payments of one amount): a name joins its
-    documents when one of its customers has no tax id, as each of them is then one client
-    with that one; otherwise its customers are one client only by their tax id."""
-    marks = {d.id: clients.mark(d.customer_id) for d in documents}
-    untaxed = {name for _, name, tax in marks.values() if name and tax is None}
-
-    def client(d: Payment) -> tuple[str, str]:
-        return "client", marks[d.id][0]
-
-    def tax(d: Payment) -> tuple[str, str]:
-        number = marks[d.id][2]
-        return ("tax", number) if number is not None else ("document", d.id)
-
-    def name(d: Payment) -> tuple[str, str]:
-        written = marks[d.id][1]
-        return ("name", written) if written in untaxed else ("document", d.id)
-
-    return _joined(documents, client, tax, name)
+    when their customers are one client as ``clientguard links suggest`` would make them
+    (:meth:`_Clients.proposed`: linked, of one group, or the pairs it would propose, which
+    never put two taxpayers in one client, even through a customer without a tax id), so
+    that money two sources both hold is said before the customers are linked
+    (docs/sources.md)."""
+    return _joined(documents, lambda d: ("client", clients.proposed(d.customer_id)))
 
 
 def _joined(

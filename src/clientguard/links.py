@@ -39,9 +39,8 @@ from clientguard.csvinput import read_csv_text
 from clientguard.errors import ConfigError
 from clientguard.i18n import gettext
 from clientguard.model import Customer
-from clientguard.names import normalise_name
 from clientguard.records import KEY_SEPARATOR, Link
-from clientguard.tax_id import comparable_tax_id
+from clientguard.taxpayers import OneClient
 
 __all__ = ["LINK_COLUMNS", "Suggestion", "parse_customer", "read_links", "suggest_links"]
 
@@ -127,61 +126,7 @@ def suggest_links(
     join two taxpayers through others (nor with the ``linked`` ones): of two pairs that
     would, the first in order is proposed. Never applied: a person checks them first."""
     by_ref = {(c.source, c.id): c for c in customers}
-    tax_ids = {ref: comparable_tax_id(c.tax_id) for ref, c in by_ref.items()}
-    component: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def find(ref: tuple[str, str]) -> tuple[str, str]:
-        while component.get(ref, ref) != ref:
-            ref = component[ref]
-        return ref
-
-    def join(a: tuple[str, str], b: tuple[str, str]) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            component[max(ra, rb)] = min(ra, rb)
-
-    for link in linked:
-        for other in link[1:]:
-            join(link[0], other)
-    matches: dict[tuple[tuple[str, str], tuple[str, str]], set[str]] = {}
-    for basis in ("name", "tax_id"):
-        buckets: dict[str, list[tuple[str, str]]] = {}
-        for ref, customer in by_ref.items():
-            key = normalise_name(customer.name) if basis == "name" else tax_ids[ref]
-            if key:
-                buckets.setdefault(key, []).append(ref)
-        for refs in buckets.values():
-            refs.sort()
-            for i, a in enumerate(refs):
-                for b in refs[i + 1:]:
-                    # Alike names with two taxpayers' numbers: two companies (a group's
-                    # subsidiaries, namesakes), whatever their names say.
-                    taxpayers = tax_ids[a] and tax_ids[b] and tax_ids[a] != tax_ids[b]
-                    if a[0] != b[0] and not taxpayers:
-                        matches.setdefault((a, b), set()).add(basis)
-    # The taxpayers of each group (by its root), so that a chain of pairs through a customer
-    # without a tax id (ACME Sp. z o.o. = Acme = ACME S.A.) never joins two: in sorted
-    # order, a pair that would bring a taxpayer into a group holding another is not proposed.
-    # Only a pair on names alone can (the two of a pair on a tax id are one taxpayer).
-    payers_of: dict[tuple[str, str], frozenset[str]] = {}
-    for ref, number in tax_ids.items():
-        if number:
-            root = find(ref)
-            payers_of[root] = payers_of.get(root, frozenset()) | {number}
-    suggestions = []
-    for (a, b), bases in sorted(matches.items()):
-        ra, rb = find(a), find(b)
-        if ra == rb:
-            continue
-        ta, tb = payers_of.get(ra, frozenset()), payers_of.get(rb, frozenset())
-        if not (ta <= tb or tb <= ta):
-            continue
-        join(a, b)
-        payers_of[find(a)] = ta | tb
-        suggestions.append(Suggestion(
-            customer=a,
-            same_as=b,
-            matched_on="+".join(sorted(bases)),
-            names=(by_ref[a].name, by_ref[b].name),
-        ))
-    return suggestions
+    chosen = OneClient(((ref, c.name, c.tax_id) for ref, c in by_ref.items()), linked)
+    return [Suggestion(customer=a, same_as=b, matched_on="+".join(bases),
+                       names=(by_ref[a].name, by_ref[b].name))
+            for a, b, bases in chosen.pairs]
