@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import socket as socket_module
 import sqlite3
 import stat
 import subprocess
@@ -130,6 +131,9 @@ def test_sync_fills_a_new_store_then_adds_only_what_is_new(
          "exports/2025-q2.csv: cannot be read: No such file or directory"),
         (["--source", "books", "--option", "invoices=exports"],
          "exports: cannot be read: Is a directory"),
+        # A web address: named as typed (a path wrote it https:/example.com/x.csv).
+        (["--source", "books", "--option", "invoices=https://example.com/x.csv"],
+         "clientguard: https://example.com/x.csv: cannot be read: No such file or directory"),
         # Refused before a sync is recorded already, kept so: a stream the connector lacks,
         # an option value the source does not take, a required option missing, and a
         # --since (an option of review, not of sync) with a date that is no date.
@@ -1078,6 +1082,32 @@ def test_a_report_on_a_full_stdout_fails(
     assert "cannot write to stdout: No space left on device" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.skipif(not hasattr(socket_module, "AF_UNIX"), reason="no Unix sockets here")
+def test_a_file_option_naming_a_socket_is_refused_before_the_sync_is_recorded(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A socket passed the check (only folders were refused) and the read failed after the
+    # sync was recorded: the store's last sync was then a failed one.
+    assert run(capsys, "sync", "--quiet")[0] == EXIT_OK
+    with Store.open(books / "data" / "clientguard.db", create=False) as store:
+        before = store.status()
+    listener = socket_module.socket(socket_module.AF_UNIX, socket_module.SOCK_STREAM)
+    try:
+        listener.bind("exports/feed.sock")  # relative: tmp_path may be longer than 107 bytes
+        code, _out, err = run(capsys, "--lang", "en", "sync", "--quiet", "--source", "books",
+                              "--option", "invoices=exports/feed.sock")
+        pl_code, _out, pl_err = run(capsys, "--lang", "pl", "sync", "--quiet", "--source",
+                                    "books", "--option", "invoices=exports/feed.sock")
+    finally:
+        listener.close()
+    assert code == pl_code == EXIT_USAGE
+    assert "exports/feed.sock: cannot be read: it is a socket, not a file" in err
+    assert "exports/feed.sock: nie można odczytać pliku: to gniazdo (socket)" in pl_err
+    with Store.open(books / "data" / "clientguard.db", create=False) as store:
+        assert store.status() == before
+        assert [s.last_sync_status for s in store.status()] == ["complete"]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")

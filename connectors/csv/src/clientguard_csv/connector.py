@@ -46,7 +46,7 @@ from clientguard.errors import DataError
 from clientguard.model import TimeEntry
 from clientguard.records import Rejection
 from clientguard_csv.columnar import arrow_available
-from clientguard_csv.errors import CsvFileError, file_unreadable
+from clientguard_csv.errors import CsvFileError, file_unreadable, not_a_file
 from clientguard_csv.mapping import (
     STREAMS,
     CsvMapping,
@@ -117,12 +117,17 @@ class CsvOptions(ConnectorOptions):
         return self
 
     def files(self, stream: str) -> tuple[Path, ...]:
+        return tuple(Path(v) for v in self.typed_files(stream))
+
+    def typed_files(self, stream: str) -> tuple[str, ...]:
+        """The stream's files as given (a path written as text is kept as typed: ``Path``
+        makes ``https://example.com/x.csv`` into ``https:/example.com/x.csv``)."""
         value = getattr(self, stream)
         if value is None:
             return ()
         if isinstance(value, str | Path):
-            return (Path(value),)
-        return tuple(Path(v) for v in value)
+            return (str(value),)
+        return tuple(str(v) for v in value)
 
 
 class CsvConnector(Connector):
@@ -173,20 +178,28 @@ class CsvConnector(Connector):
         return {name: self.options.files(name) for name in STREAMS if self.options.files(name)}
 
     def check_inputs(self, streams: Sequence[str]) -> None:
-        """Each file of ``streams`` is there and can be opened (a mistyped path, a folder or
-        a file without read permission is a usage mistake, refused before a store records a
-        sync): :class:`~clientguard_csv.errors.CsvFileError` in the words its read would
-        have used. What is in a file is left to the read."""
+        """Each file of ``streams`` is there and can be opened (a mistyped path, a folder, a
+        socket, a disk or a file without read permission is a usage mistake, refused before
+        a store records a sync): :class:`~clientguard_csv.errors.CsvFileError` in the words
+        its read would have used, naming each file as it was typed (``https://...`` stays
+        so, not ``https:/...`` as a path writes it). A named pipe (FIFO) or a character
+        device (``/dev/stdin``) is opened by the read alone: opening it here would wait for
+        its writer, or take what the read needs. What is in a file is left to the read."""
         for name in streams:
-            for path in self.options.files(name):
+            for typed, path in zip(self.options.typed_files(name), self.options.files(name),
+                                   strict=True):
                 try:
-                    if stat.S_ISDIR(path.stat().st_mode):
+                    mode = path.stat().st_mode
+                    if stat.S_ISDIR(mode):
                         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-                    if path.is_file():  # a pipe or a device is opened by the read alone
+                    if stat.S_ISSOCK(mode) or stat.S_ISBLK(mode):
+                        raise CsvFileError(not_a_file(typed, socket=stat.S_ISSOCK(mode)).detail,
+                                           stream=name)
+                    if stat.S_ISREG(mode):
                         with path.open("rb"):
                             pass
                 except OSError as exc:
-                    raise CsvFileError(file_unreadable(str(path), exc).detail,
+                    raise CsvFileError(file_unreadable(typed, exc).detail,
                                        stream=name) from None
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from clientguard.errors import ConfigError, ConnectorError, ErrorContext, os_reason
 from clientguard.i18n import gettext as _
 
-__all__ = ["CsvFileError", "MappingError", "file_unreadable", "mapping_unreadable"]
+__all__ = ["CsvFileError", "MappingError", "file_unreadable", "mapping_unreadable", "not_a_file"]
 
 
 class MappingError(ConfigError):
@@ -33,6 +33,16 @@ def file_unreadable(file: str, exc: OSError) -> CsvFileError:
     language: ``invoices.csv: cannot be read: No such file or directory``."""
     return CsvFileError(_("{file}: cannot be read: {reason}").format(
         file=file, reason=os_reason(exc)))
+
+
+def not_a_file(file: str, *, socket: bool) -> CsvFileError:
+    """The error of a data file option naming a socket or a block device (a disk), which the
+    read cannot take as a file, in the reader's language."""
+    if socket:
+        return CsvFileError(_("{file}: cannot be read: it is a socket, not a file; give the "
+                              "path of the exported file").format(file=file))
+    return CsvFileError(_("{file}: cannot be read: it is a disk (a block device), not a "
+                          "file; give the path of the exported file").format(file=file))
 
 
 def mapping_unreadable(file: str, exc: OSError) -> MappingError:
