@@ -1541,13 +1541,13 @@ def test_an_error_during_review_clears_the_progress_line_first(
 # ---------------------------------------------------------------------- --as-of after today
 
 @pytest.mark.parametrize(("lang", "said"), [
-    ("en", "clientguard: warning: --as-of 2026-03-07 is after today (2025-12-07): the review "
-           "counts every invoice due by then and unpaid today as overdue, and stale-data "
-           "notices measure to that day; leave --as-of out to review as of today"),
+    ("en", "clientguard: warning: --as-of 2026-03-07 is after today (2025-12-07): clientguard "
+           "review counts every invoice due by then and unpaid today as overdue, and stale-data "
+           "notices measure to that day; leave --as-of out to work as of today"),
     ("pl", "clientguard: ostrzeżenie: --as-of 7 marca 2026 to data po dzisiejszej (7 grudnia "
-           "2025): przegląd uznaje za przeterminowaną każdą fakturę wymagalną do tego dnia i "
-           "dziś niezapłaconą, a uwagi o nieaktualnych danych liczą dni do tego dnia; pomiń "
-           "--as-of, by przejrzeć stan na dziś"),
+           "2025): clientguard review uznaje za przeterminowaną każdą fakturę wymagalną do tego "
+           "dnia i dziś niezapłaconą, a uwagi o nieaktualnych danych liczą dni do tego dnia; "
+           "pomiń --as-of, by liczyć stan na dziś"),
 ])
 def test_a_review_as_of_after_today_says_so(
     synced: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
@@ -1567,19 +1567,30 @@ def test_a_review_as_of_after_today_says_so(
         assert "--as-of" not in err
 
 
-@pytest.mark.parametrize("command", [["forecast"], ["rejections"]])
+@pytest.mark.parametrize(("command", "lang", "said"), [
+    # Each command's own name, not "the review" (which forecast, claim, rejections and
+    # portfolio said, and whose "leave --as-of out to review" told a forecast to review).
+    ("forecast", "en", "clientguard: warning: --as-of 2026-03-07 is after today (2025-12-07): "
+     "clientguard forecast counts every invoice due by then and unpaid today as overdue, and "
+     "stale-data notices measure to that day; leave --as-of out to work as of today"),
+    ("forecast", "pl", "clientguard: ostrzeżenie: --as-of 7 marca 2026 to data po dzisiejszej "
+     "(7 grudnia 2025): clientguard forecast uznaje za przeterminowaną każdą fakturę wymagalną "
+     "do tego dnia i dziś niezapłaconą, a uwagi o nieaktualnych danych liczą dni do tego dnia; "
+     "pomiń --as-of, by liczyć stan na dziś"),
+    ("rejections", "en", "clientguard: warning: --as-of 2026-03-07 is after today "
+     "(2025-12-07): clientguard rejections counts every invoice due by then"),
+])
 def test_every_command_that_takes_as_of_warns_of_a_date_after_today(
     synced: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    command: list[str],
+    command: str, lang: str, said: str,
 ) -> None:
-    # The same words as review's (the test above): a forecast or the data-quality notes as
-    # of three months ahead count the same invoices as overdue.
+    # A forecast or the data-quality notes as of three months ahead count the same invoices
+    # as overdue as a review would.
     monkeypatch.setattr(cli_module, "_today", lambda: date(2025, 12, 7))
-    _, _, err = run(capsys, "--lang", "en", *command, "--as-of", "2026-03-07")
-    assert ("clientguard: warning: --as-of 2026-03-07 is after today (2025-12-07): the review "
-            "counts every invoice due by then") in " ".join(err.split())
-    _, _, err = run(capsys, "--lang", "en", *command, "--as-of", "2025-12-07")
-    assert "is after today" not in err
+    _, _, err = run(capsys, "--lang", lang, command, "--as-of", "2026-03-07")
+    assert said in " ".join(err.split())
+    _, _, err = run(capsys, "--lang", lang, command, "--as-of", "2025-12-07")
+    assert "--as-of" not in err
 
 
 @pytest.mark.parametrize("lang", ["en", "pl"])

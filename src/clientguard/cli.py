@@ -1321,18 +1321,19 @@ def _forecast_day(day: date | None, missing: str = "-") -> str:
     return day.isoformat() if day is not None else missing
 
 
-def _warn_future_as_of(as_of: date) -> None:
+def _warn_future_as_of(as_of: date, command: str) -> None:
     """Say when ``--as-of`` is after today: the core never reads the clock, so a review months
     ahead counts invoices not yet due today as overdue, and its stale-data notice says to
     sync, without a word of why; the command line, which reads the clock, says it. Said by
     :func:`_run` for every command that takes ``--as-of`` (review, forecast, claim,
-    rejections, portfolio), not the demo."""
+    rejections, portfolio), not the demo, naming the command (``clientguard forecast``
+    counts as the review does)."""
     today = _today()
     if as_of > today:
-        _warn([_("--as-of {as_of} is after today ({today}): the review counts every invoice "
-                 "due by then and unpaid today as overdue, and stale-data notices measure to "
-                 "that day; leave --as-of out to review as of today").format(
-            as_of=wording.day(as_of), today=wording.day(today))])
+        _warn([_("--as-of {as_of} is after today ({today}): clientguard {command} counts every "
+                 "invoice due by then and unpaid today as overdue, and stale-data notices "
+                 "measure to that day; leave --as-of out to work as of today").format(
+            as_of=wording.day(as_of), today=wording.day(today), command=command)])
 
 
 def _warn(warnings: Sequence[str]) -> None:
@@ -2620,7 +2621,7 @@ def _run(args: argparse.Namespace) -> int:
     elif isinstance(as_of, date) and getattr(args, "command", None) != "demo":
         # Every command that takes --as-of says the same of a date after today (the demo's
         # is the sample firm's own day, whose books run months past it).
-        _warn_future_as_of(as_of)
+        _warn_future_as_of(as_of, args.command)
     # --debug adds the traceback; it never changes the exit status (1 is --fail-on's).
     try:
         result: int = args.run(args)
