@@ -253,6 +253,38 @@ def test_a_language_clientguard_does_not_write_is_refused_with_the_usage_code(
     assert "unknown language 'de': clientguard writes en, pl" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("argv", "env", "said"), [
+    # argparse's own words, as clientguard --lang pl says them (its catalogs' Polish):
+    # "usage:" is "użycie:", "error:" is "błąd:", the required group's sentence and the
+    # invalid choice's in Polish (src/clientguard/locale/pl/cli.po).
+    (["--lang", "pl", "check"], {},
+     ["użycie: clientguard-csv check",
+      "clientguard-csv check: błąd: wymagany jest jeden z argumentów --preset --mapping"]),
+    (["check", "--lang", "pl", "--preset", "nope"], {},
+     ["clientguard-csv check: błąd: argument --preset: niedozwolona wartość: 'nope' (do wyboru: "]),
+    (["check"], {"LANG": "pl_PL.UTF-8"},
+     ["clientguard-csv check: błąd: wymagany jest jeden z argumentów --preset --mapping"]),
+    (["--lang", "en", "check"], {"LANG": "pl_PL.UTF-8"},
+     ["clientguard-csv check: error: one of the arguments --preset --mapping is required"]),
+])
+def test_a_usage_mistake_is_said_in_the_readers_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str],
+    env: dict[str, str], said: list[str],
+) -> None:
+    # Before, argparse's English whatever --lang said: "error: one of the arguments --preset
+    # --mapping is required" under clientguard-csv --lang pl.
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    for line in said:
+        assert line in err
+
+
 def test_time_entries_are_counted_in_english_plurals(
     write: Write, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from clientguard import i18n, wording
+from clientguard.argparsing import Parser
 from clientguard.connector import printable
 from clientguard.errors import ClientguardError
 from clientguard.i18n import gettext as _
@@ -50,12 +51,14 @@ def _language_code(text: str) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     # --lang before or after the command, as clientguard takes it.
-    language = argparse.ArgumentParser(add_help=False)
+    language = Parser(add_help=False)
     language.add_argument("--lang", type=_language_code, metavar="LANG",
                           default=argparse.SUPPRESS,
                           help="the language of the messages: "
                                f"{', '.join(i18n.LANGUAGES)} (default: the locale's, else en)")
-    parser = argparse.ArgumentParser(
+    # argparse's own words (usage:, error:, "one of the arguments ... is required") in the
+    # chosen language, as clientguard says them: its parser.
+    parser = Parser(
         prog="clientguard-csv", description="CSV mappings and presets for clientguard.",
         parents=[language],
     )
