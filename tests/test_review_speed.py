@@ -375,7 +375,10 @@ def reference_forecast(book: Ledger, as_of: date, policy: Policy) -> Forecast:
         if row.status != "open" or row.open_balance <= 0:
             continue
         balance = row.open_balance * book.rate_to_base(row.invoice)
-        one = reference_predict(model, row, balance)
+        # The invoice as a person knows it (Ledger.invoice_label), which forecast keeps
+        # beside the prediction since 2026-12-07: not part of what this reference checks.
+        one = reference_predict(model, row, balance).model_copy(
+            update={"invoice_label": book.invoice_label(row.invoice.id)})
         predicted.append(one)
         mixture, _, _ = model.mixture(
             row.invoice.customer_id, row.invoice.disputed_by(as_of), balance)

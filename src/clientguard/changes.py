@@ -187,6 +187,10 @@ class ClientSummary(Frozen):
     findings: tuple[FindingSummary, ...] = ()
     overdue_invoices: tuple[str, ...] = ()
     """Its invoices open past their due date on the review date, by id."""
+    overdue_labels: dict[str, str] = Field(default_factory=dict)
+    """How a person knows each of :attr:`overdue_invoices` whose number is not its id (its
+    number: :meth:`clientguard.ledger.Ledger.invoice_label`), by id: the changes' sentences
+    name them so (a review saved before it was kept: by id)."""
 
     def number(self, name: str) -> Decimal | None:
         """A key number by name (``late_share``, ``weighted_days_late``, ``overdue``,
@@ -229,11 +233,12 @@ def _client(client: ClientReview, review: Review) -> ClientSummary:
     weighted = sum(((p.weighted_days_late or ZERO) * p.amount_due for p in profiles), ZERO)
     members = set(client.members) | {client.client_id}
     overdue_invoices: tuple[str, ...] = ()
+    labels: dict[str, str] = {}
     if review.forecast is not None:
-        overdue_invoices = tuple(sorted(
-            f.invoice_id for f in review.forecast.invoices
-            if f.customer_id in members and f.days_past_due > 0
-        ))
+        overdue = [f for f in review.forecast.invoices
+                   if f.customer_id in members and f.days_past_due > 0]
+        overdue_invoices = tuple(sorted(f.invoice_id for f in overdue))
+        labels = {f.invoice_id: f.named for f in overdue if f.named != f.invoice_id}
     return ClientSummary(
         client_id=client.client_id,
         name=client.name,
@@ -245,6 +250,7 @@ def _client(client: ClientReview, review: Review) -> ClientSummary:
         revenue_share=review.book.revenue.shares.get(client.client_id),
         findings=tuple(_finding(f) for f in client.findings),
         overdue_invoices=overdue_invoices,
+        overdue_labels=labels,
     )
 
 
@@ -444,7 +450,7 @@ def _client_changes(
                 kind=ChangeKind.NEWLY_OVERDUE, client_id=cid, name=name, subject=invoice,
                 before=None, after=invoice, as_of=as_of,
                 message=_("{name}: invoice {invoice} is now overdue").format(
-                    name=name, invoice=invoice)))
+                    name=name, invoice=now.overdue_labels.get(invoice, invoice))))
     if was is None:
         return changes
     for number, fields in THRESHOLDS.items():

@@ -63,7 +63,7 @@ from clientguard.errors import (
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext, npgettext, pgettext
 from clientguard.ledger import Ledger
-from clientguard.report.text import printable
+from clientguard.report.text import fit, pad, printable
 
 if TYPE_CHECKING:
     from clientguard.metrics.cost import Acknowledgement
@@ -1289,24 +1289,40 @@ def _forecast_command(args: argparse.Namespace) -> int:
     shown = result_.invoices[: args.limit] if args.limit else result_.invoices
     lines.append(_("Open invoices, most likely late first ({shown} of {total}):").format(
         shown=len(shown), total=len(result_.invoices)))
-    invoice, client, due, predicted, interval, p_late = (
-        _("INVOICE"), _("CLIENT"), _("DUE"), _("PREDICTED"), _("80% INTERVAL"), _("P LATE"))
-    lines.append(f"{invoice:<18}{client:<18}{due:<12}{predicted:<12}{interval:<24}"
-                 f"{p_late:>7}{'P >30':>7}")
+    # The invoice as its owner knows it (its number: Ledger.invoice_label) and the client,
+    # each cut to its column with an ellipsis as the review's table cuts (report.text.fit):
+    # 100 columns in all, as the review's.
+    headings = (_("INVOICE"), _("CLIENT"), _("DUE"), _("PREDICTED"), _("80% INTERVAL"),
+                _("P LATE"), _("P >30"))
+    lines.append(_forecast_row(headings))
     for one in shown:
-        lines.append(
-            f"{printable(one.invoice_id)[:17]:<18}"
-            f"{printable(ledger.name_of(one.customer_id))[:17]:<18}"
-            f"{one.due_date.isoformat():<12}"
-            f"{_forecast_day(one.predicted_on):<12}"
-            f"{_forecast_interval(one.low, one.high):<24}"
-            f"{one.p_late:>7.0%}{one.p_late_30:>7.0%}"
-        )
+        lines.append(_forecast_row((
+            printable(one.named), printable(ledger.name_of(one.customer_id)),
+            one.due_date.isoformat(), _forecast_day(one.predicted_on),
+            _forecast_interval(one.low, one.high),
+            f"{one.p_late:.0%}", f"{one.p_late_30:.0%}",
+        )))
         lines.extend(textwrap.wrap(_("rests on: {basis}").format(
             basis=printable(one.rests_on)), 100,
                                    initial_indent="  ", subsequent_indent="    "))
     _write_stdout("\n".join(lines) + "\n")
     return EXIT_OK
+
+
+_FORECAST_COLUMNS = (20, 15, 10, 10, 22, 8, 9)
+"""The widths of the forecast table's columns (one space between two): a 20-character
+invoice number or id (a Zoho id has 19 digits), a client's name cut at 15, the dates, an
+interval of two dates, and the two chances right-aligned under headings as wide as Polish
+``P >30 DNI``: 100 columns, as the review's table."""
+
+
+def _forecast_row(cells: tuple[str, ...]) -> str:
+    """A row of the forecast table: each cell cut to its column with an ellipsis where longer
+    (report.text.fit) and padded; the chances right-aligned."""
+    return " ".join(
+        pad(fit(cell, width), width, right=index >= 5)
+        for index, (cell, width) in enumerate(zip(cells, _FORECAST_COLUMNS, strict=True))
+    ).rstrip()
 
 
 def _forecast_interval(low: date | None, high: date | None) -> str:

@@ -985,6 +985,20 @@ class Ledger:
         """The invoice with that id; ``KeyError`` when there is none."""
         return self._invoices[invoice_id]
 
+    def invoice_label(self, invoice_id: str) -> str:
+        """The invoice as a person knows it, for every sentence, table and report a person
+        reads (docs/concepts.md, "Invoice numbers and ids"): its ``number``, the one printed on
+        the document; ``number (id)`` where another invoice of the same customer has that
+        number too, so that the two read apart; its id where it has no number, or where the
+        ledger has no invoice of that id. Machine fields (JSON ids, CSV id columns, the keys
+        a saved review is compared on) keep the id."""
+        labels = self._memo.get(_LABEL_MEMO)
+        if labels is None:
+            labels = self._memo[_LABEL_MEMO] = _invoice_labels(self.invoices)
+        assert isinstance(labels, dict)
+        label: str = labels.get(invoice_id, invoice_id)
+        return label
+
     def payment(self, payment_id: str) -> Payment:
         return self._payments[payment_id]
 
@@ -1130,6 +1144,26 @@ class Ledger:
 
 
 _BUILD = object()
+
+
+_LABEL_MEMO = "ledger.invoice_labels"
+"""The key of :meth:`Ledger.invoice_label`'s labels in the ledger's memo."""
+
+
+def _invoice_labels(invoices: Iterable[Invoice]) -> dict[str, str]:
+    """:meth:`Ledger.invoice_label` of each invoice whose label is not its id, by id."""
+    shared: dict[tuple[str, str], int] = {}
+    for invoice in invoices:
+        key = (invoice.customer_id, invoice.number.strip())
+        shared[key] = shared.get(key, 0) + 1
+    labels: dict[str, str] = {}
+    for invoice in invoices:
+        number = invoice.number.strip()
+        if not number or number == invoice.id:
+            continue
+        twice = shared[(invoice.customer_id, number)] > 1
+        labels[invoice.id] = f"{number} ({invoice.id})" if twice else number
+    return labels
 
 
 class _Builder:

@@ -2133,7 +2133,8 @@ def _data_quality(
         if mismatch is not None:
             mismatches.append(invoice_id)
         for n in row_notes:
-            text = _("invoice {invoice}: {note}").format(invoice=invoice_id, note=n)
+            text = _("invoice {invoice}: {note}").format(
+                invoice=ledger.invoice_label(invoice_id), note=n)
             notes.append(text)
             amount = getattr(n, "amount", None)
             groups.add(

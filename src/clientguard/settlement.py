@@ -961,7 +961,7 @@ def _source_disagreements(
                         "and credit notes leave {left} open: the source's paid date settles "
                         "the rest"
                     ).format(
-                        invoice=invoice.id,
+                        invoice=ledger.invoice_label(invoice.id),
                         paid_on=wording.day(invoice.paid_on),
                         left=wording.as_given(rest, currency),
                     ),
@@ -972,7 +972,8 @@ def _source_disagreements(
                 gettext(
                     "the source marks invoice {invoice} paid, but its payments and credit notes "
                     "leave {left} open: the replay treats it as open"
-                ).format(invoice=invoice.id, left=wording.as_given(left, currency)),
+                ).format(invoice=ledger.invoice_label(invoice.id),
+                         left=wording.as_given(left, currency)),
             ))
         elif invoice.status == "open" and item.status == "settled" and total > tolerance:
             # Settled by as_of: one settled only later was open as the source says.
@@ -981,7 +982,7 @@ def _source_disagreements(
                 gettext(
                     "the source marks invoice {invoice} open, but its payments and credit notes "
                     "settle it: the replay treats it as settled"
-                ).format(invoice=invoice.id),
+                ).format(invoice=ledger.invoice_label(invoice.id)),
             ))
         if (invoice.status == "paid" and invoice.paid_on is not None
                 and invoice.paid_on <= as_of and counted and item.basis != "paid_on"):
@@ -996,7 +997,7 @@ def _source_disagreements(
                         "the source says invoice {invoice} was paid on {paid_on}, but its "
                         "payments settle it on {cleared}: the replay's date is used"
                     ).format(
-                        invoice=invoice.id,
+                        invoice=ledger.invoice_label(invoice.id),
                         paid_on=wording.day(invoice.paid_on),
                         cleared=wording.day(cleared),
                     ),
@@ -1009,7 +1010,7 @@ def _source_disagreements(
                 gettext(
                     "invoice {invoice} is marked paid with no payments and no paid date: it is "
                     "left out of lateness (paid, date unknown)"
-                ).format(invoice=invoice.id),
+                ).format(invoice=ledger.invoice_label(invoice.id)),
             ))
     else:
         left = total
@@ -1040,7 +1041,7 @@ def _source_disagreements(
                 "payments and credit notes leaves {left}: the replay is used"
             ).format(
                 amount_due=wording.as_given(invoice.amount_due, currency),
-                invoice=invoice.id,
+                invoice=ledger.invoice_label(invoice.id),
                 left=wording.as_given(left, currency),
             ),
         ))

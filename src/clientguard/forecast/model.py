@@ -1073,6 +1073,8 @@ def forecast(
                 continue
             balance = row.open_balance * rate_to_base(row.invoice)
             values, at = model._prediction(row, balance)
+            # Last, as the model declares it: how a person knows the invoice (its number).
+            values["invoice_label"] = ledger.invoice_label(row.invoice.id)
             predicted.append(_invoice_forecast(values))
             for week, p, chance in at.weeks:
                 weekly[week].append((balance, p, chance))

@@ -75,6 +75,15 @@ class InvoiceForecast(BaseModel):
     client_open_late: int = 0
     """The client's invoices open on ``as_of`` and already late, learned from as delays
     longer than their age (right-censored): known late then."""
+    invoice_label: str = ""
+    """The invoice as a person knows it (:meth:`clientguard.ledger.Ledger.invoice_label`: its
+    number), as the findings, the forecast table and the reports name it; empty: its id
+    (:attr:`named`)."""
+
+    @property
+    def named(self) -> str:
+        """How a sentence or a table names the invoice: :attr:`invoice_label`, else its id."""
+        return self.invoice_label or self.invoice_id
 
     @property
     def rests_on(self) -> str:

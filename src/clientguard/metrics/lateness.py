@@ -187,6 +187,9 @@ class PaymentProfile(Frozen):
     """Days past due of the oldest open invoice that is past due; None when none is."""
     oldest_open_invoice_id: str | None
     """That invoice."""
+    oldest_open_invoice_label: str | None = None
+    """That invoice as a person knows it (:meth:`clientguard.ledger.Ledger.invoice_label`: its
+    number), as the findings' sentences name it; None when none is past due."""
     financing_cost: Decimal
     """What the lateness of the invoices due in the window cost the firm by ``as_of`` at
     ``Policy.cost_of_capital``: each amount paid after the due date, times its days after the
@@ -319,6 +322,7 @@ def payment_profiles(
             customer, tally, as_of, ledger.base_currency, (window_start, as_of),
             (recent_start, before_end), policy.cost_of_capital,
             cash.payments if cash else ZERO, cash.credit if cash else ZERO,
+            None if tally.oldest_id is None else ledger.invoice_label(tally.oldest_id),
         )
     return profiles
 
@@ -498,6 +502,7 @@ def _profile(
     cost_of_capital: Decimal,
     cash: Decimal,
     credit: Decimal,
+    oldest_label: str | None = None,
 ) -> PaymentProfile:
     count = len(tally.days_late)
     ordered = sorted(tally.days_late)
@@ -538,6 +543,7 @@ def _profile(
         ),
         oldest_open_days_past_due=tally.oldest,
         oldest_open_invoice_id=tally.oldest_id,
+        oldest_open_invoice_label=oldest_label,
         financing_cost=carrying_cost(tally.amount_days, cost_of_capital, DAYS_PER_YEAR),
         unapplied_cash=cash,
         unapplied_credit=credit,

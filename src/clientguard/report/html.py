@@ -420,7 +420,7 @@ def _client_article(
         lines.append(f'<div class="scroll"><table class="stack">{_head(headings)}<tbody>')
         lines += [
             _row(headings, [
-                ("head", isolated(f.invoice_id, (f.invoice_id,))), ("", f"{f.due_date}"),
+                ("head", isolated(f.named, (f.named,))), ("", f"{f.due_date}"),
                 ("num", esc(wording.amount(f.open_balance_base, currency))),
                 ("", f"{f.predicted_on}" if f.predicted_on else esc(_("not dated"))),
                 ("", esc(_("not dated") if f.low is None else

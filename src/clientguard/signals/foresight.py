@@ -150,7 +150,7 @@ def _finding(
         name=name,
         count=count,
         at_risk=wording.money(at_risk, currency),
-        invoice=top.invoice_id,
+        invoice=top.named,
         due=wording.day(top.due_date),
         p_late=_percent(top.p_late),
         predicted=wording.day(top.predicted_on) if top.predicted_on else "",

@@ -653,7 +653,8 @@ def flag_chronic_late(
         )
     if open_critical:
         sentence += _("; invoice {invoice} is {days} past due and unpaid").format(
-            invoice=profile.oldest_open_invoice_id, days=wording.quantity(oldest, "day")
+            invoice=profile.oldest_open_invoice_label or profile.oldest_open_invoice_id,
+            days=wording.quantity(oldest, "day"),
         )
     if profile.financing_cost > 0 and (profile.period[1] - profile.period[0]).days + 1 in (
             365, 366):
