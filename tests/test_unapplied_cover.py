@@ -290,7 +290,8 @@ def _credit_book() -> cg.Ledger:
         ("cover", "pl", "claim",
          f"Pominięto kolejne 177,96{NBSP}EUR z faktur, które zostałyby pokryte "
          f"nierozliczonymi wpłatami i fakturami korygującymi klienta "
-         f"(40{NBSP}000,00{NBSP}EUR): najpierw rozlicz je w księgach."),
+         f"(40{NBSP}000,00{NBSP}EUR): to odsetki za czas po dniu wpływu tych pieniędzy, które "
+         f"się nie należą; rozlicz je w księgach z datą dnia wpływu, nie dzisiejszą"),
     ],
 )
 def test_unapplied_credit_notes_are_named_with_the_payments(
