@@ -449,3 +449,22 @@ def test_a_steady_book_is_learned_without_bias() -> None:
     assert new.client_weight == 0.0
     assert new.p_late == pytest.approx(0.5, abs=1e-9)
     assert new.expected_days_late == pytest.approx(13.75, abs=1e-9)
+
+
+def test_an_old_history_is_not_lost_beside_a_new_open_invoice() -> None:
+    # 40 invoices due in 1900, each paid 10 days late, and one due in 10 days: the old
+    # history's weights (0.5 ** (45,655 / 180) ~ 4e-77 each) vanished when the weight at risk
+    # was the total less what had left (1 + 4e-77 - 1 is 0.0 in floats), so the paid delays
+    # counted for nothing and the new invoice was "undated, maybe never paid". Every paid
+    # delay is 10: the invoice is paid 10 days after its due date, for sure.
+    as_of = date(2025, 6, 30)
+    old = [invoice("a", issued=date(1900, 1, 1) + timedelta(days=n),
+                   due=date(1900, 1, 31) + timedelta(days=n), total="100",
+                   paid=date(1900, 2, 10) + timedelta(days=n), id=f"old{n}")
+           for n in range(40)]
+    new = invoice("a", issued=as_of - timedelta(days=20), due=as_of + timedelta(days=10),
+                  total="100", id="new")
+    predicted = forecast(ledger(*old, new), as_of=as_of).invoices[0]
+    assert (predicted.predicted_on, predicted.low, predicted.high) == (
+        date(2025, 7, 20), date(2025, 7, 20), date(2025, 7, 20))
+    assert predicted.p_late_30 == 0.0

@@ -116,18 +116,26 @@ class _Dist:
             # Kaplan-Meier, weighted: an invoice open ``c`` days past due is at risk of being
             # paid at every delay up to ``c`` (it was unpaid then), and unknown beyond.
             total = sum(weight for _, weight in ordered) + sum(weight for _, weight in cut)
-            at_risk = total
+            # The weight at risk at each paid delay, added up from the longest delay down
+            # (suffix sums): taken from the total by subtraction, an old history's tiny
+            # weights vanished in a new invoice's (1 - 1e-77 is 1.0 in floats), and the
+            # paid delays then counted for nothing.
+            paid_after = [0.0] * (len(ordered) + 1)
+            for k in range(len(ordered) - 1, -1, -1):
+                paid_after[k] = paid_after[k + 1] + ordered[k][1]
+            cut_values = [value for value, _ in cut]
+            cut_after = [0.0] * (len(cut) + 1)
+            for k in range(len(cut) - 1, -1, -1):
+                cut_after[k] = cut_after[k + 1] + cut[k][1]
             survival = 1.0
-            i = 0
-            for value, weight in ordered:
-                while i < len(cut) and cut[i][0] < value:
-                    at_risk -= cut[i][1]
-                    i += 1
+            for k, (value, weight) in enumerate(ordered):
+                # At risk: this paid invoice and those after it, and the open ones unpaid
+                # at least this long (censored at ``value`` or later).
+                at_risk = paid_after[k] + cut_after[bisect.bisect_left(cut_values, value)]
                 jump = survival * weight / at_risk if at_risk > 0 else 0.0
                 survival -= jump
                 running = min(total, running + jump * total)  # float error: never above
                 self.cum.append(running)
-                at_risk -= weight
             self.total = total
             self.unresolved = max(0.0, survival)
             """The chance of a delay longer than every one the history resolves."""
