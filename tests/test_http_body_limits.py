@@ -8,8 +8,11 @@
   raise it for a source whose pages are larger.
 * Time. ``timeout`` bounded only the gap between two bytes: a server sending its answer a
   byte at a time, each in time, was never cut off (/tmp/rev-hostapi/drip.py: 6 s with
-  ``timeout=1``). Now the whole answer must arrive within ``timeout`` seconds (a pair's two
-  added), or the call is sent again as after a timeout, then fails saying so.
+  ``timeout=1``). Then the whole answer, the server's thinking before its headers included,
+  had to arrive within ``timeout`` (60 s), and an answer too slow was sent again up to
+  ``max_attempts`` times (/tmp/rev-http3/deadline.py): a slow but steady page of a few MB
+  failed. Now the body has ``max_read_seconds`` (300 s by default) from its headers, the
+  headers ``timeout``, and a body too slow is sent again once, then fails saying so.
 
 Over real HTTP (pytest-httpserver); no test allocates more than a few tens of megabytes,
 and none waits more than about a second.
@@ -27,7 +30,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from clientguard.connector import ConnectorOptions, Mapped, Stream
-from clientguard.errors import ApiError, ConnectorError
+from clientguard.errors import ApiError, ConfigError, ConnectorError
 from clientguard.http import ApiClient, HttpConnector, HttpOptions, HttpStream
 
 TOKEN_IN_PATH = "pathtok-SECRET-bodies-2"
@@ -129,14 +132,19 @@ def drip(body: bytes, seconds: float) -> Response:
 BODY = b'{"things": [], "next": null, "padding": "' + b"x" * 40 + b'"}'
 
 
-def test_an_answer_dripped_past_the_timeout_fails_the_call(httpserver: HTTPServer) -> None:
+def test_an_answer_dripped_past_max_read_seconds_fails_after_one_more_try(
+    httpserver: HTTPServer,
+) -> None:
     def handler(request: Request) -> Response:
         return drip(BODY, 1.5)
 
     httpserver.expect_request("/api/x").respond_with_handler(handler)
     waits: list[float] = []
+    # Five attempts allowed: a body too slow is sent again once only (a slow page stays
+    # slow); before, every attempt waited its deadline again (5 x 60 s by default).
     api = ApiClient(httpserver.url_for("/api/"), connector="demo", timeout=0.5,
-                    max_attempts=2, sleep=waits.append, jitter=lambda: 0.5)
+                    max_read_seconds=0.5, max_attempts=5, sleep=waits.append,
+                    jitter=lambda: 0.5)
     started = time.monotonic()
     with pytest.raises(ConnectorError) as caught:
         api.get("x", stream="things")
@@ -144,30 +152,58 @@ def test_an_answer_dripped_past_the_timeout_fails_the_call(httpserver: HTTPServe
     api.close()
     assert str(caught.value).startswith(
         f"GET localhost:{httpserver.port}/api/x: the answer did not arrive whole within 0.5 s "
-        "(timeout) on any of 2 attempts: the server sends it too slowly; try again later, or "
-        "raise timeout")
+        "of its headers (max_read_seconds) on 2 attempts: the server sends it too slowly; try "
+        "again later, or raise max_read_seconds")
     assert caught.value.context.stream == "things"
-    # Two attempts of 0.5 s each, and a byte's step (1.5 s / 84 bytes) past each: before, each
-    # read the 1.5 s drip whole and the call succeeded.
+    # Two attempts of 0.5 s each, and a byte's step (1.5 s / 84 bytes) past each: the drip
+    # still ends (each byte comes well within the 0.5 s read timeout).
     assert elapsed < 1.4
-    assert len(waits) == 1  # sent again once, as after a timeout
+    assert len(waits) == 1  # sent again once
     assert len(httpserver.log) == 2
 
 
-def test_an_answer_within_the_timeout_in_all_is_read(httpserver: HTTPServer) -> None:
+def test_an_answer_within_max_read_seconds_is_read(httpserver: HTTPServer) -> None:
     def handler(request: Request) -> Response:
         return drip(BODY, 0.3)
 
     httpserver.expect_request("/api/x").respond_with_handler(handler)
-    # A pair: 0.5 s to connect and 0.5 s between bytes; 1 s in all.
     api = ApiClient(httpserver.url_for("/api/"), connector="demo", timeout=(0.5, 0.5),
-                    max_attempts=1)
+                    max_read_seconds=1.0, max_attempts=1)
     assert api.deadline == 1.0
     assert api.get("x").content == BODY
     api.close()
 
 
-def test_the_timeout_option_is_the_deadline_in_all() -> None:
+def test_the_server_thinking_before_its_headers_is_not_counted(httpserver: HTTPServer) -> None:
+    # A steady but slow API (/tmp/rev-http3/deadline.py): 0.7 s before the headers (within
+    # the 1 s read timeout), then a body over 0.6 s, 1.3 s in all. The body alone is within
+    # max_read_seconds=1 s, so the answer is read; before, the deadline (timeout, 1 s)
+    # started with the request and cut it at 1 s, sending it again.
+    def handler(request: Request) -> Response:
+        time.sleep(0.7)
+        return drip(BODY, 0.6)
+
+    httpserver.expect_request("/api/x").respond_with_handler(handler)
+    api = ApiClient(httpserver.url_for("/api/"), connector="demo", timeout=1.0,
+                    max_read_seconds=1.0, max_attempts=1)
+    assert api.get("x").content == BODY
+    api.close()
+    assert len(httpserver.log) == 1
+
+
+def test_max_read_seconds_is_an_option_of_every_http_connector() -> None:
     conn = Demo(base_url="http://localhost:1/api", timeout=7.5)
-    assert conn.client.deadline == 7.5
+    # The default: 300 s for the body once its headers came, whatever the timeout (before:
+    # the timeout itself, 7.5 s here, which a 3 MB page over a slow link outlasts).
+    assert conn.client.deadline == 300.0
     conn.close()
+    conn = Demo(base_url="http://localhost:1/api", max_read_seconds=45)
+    assert conn.client.deadline == 45.0
+    conn.close()
+
+
+@pytest.mark.parametrize("value", [0, -1, float("inf"), float("nan"), 3_601])
+def test_max_read_seconds_is_bounded(value: float) -> None:
+    # Finite, above 0, at most an hour (MAX_READ_SECONDS).
+    with pytest.raises(ConfigError, match="max_read_seconds"):
+        Demo(base_url="http://localhost:1/api", max_read_seconds=value)

@@ -127,10 +127,12 @@ from clientguard.http.client import (
 )
 from clientguard.http.connector import HttpConnector, HttpRequest, HttpStream
 from clientguard.http.options import (
+    DEFAULT_MAX_READ_SECONDS,
     MAX_BODY_BYTES,
     HttpOptions,
     MaxAttempts,
     MaxBody,
+    MaxReadSeconds,
     MaxWait,
     Timeout,
 )
@@ -152,6 +154,7 @@ from clientguard.http.paging import (
 from clientguard.http.redact import REDACTED_LOGGERS, describe_url
 
 __all__ = [
+    "DEFAULT_MAX_READ_SECONDS",
     "DEFAULT_TIMEOUT",
     "MAX_BODY_BYTES",
     "MESSAGE_LIMIT",
@@ -170,6 +173,7 @@ __all__ = [
     "HttpStream",
     "MaxAttempts",
     "MaxBody",
+    "MaxReadSeconds",
     "MaxWait",
     "MissingRecords",
     "NextTokenPaginator",

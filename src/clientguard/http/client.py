@@ -47,7 +47,7 @@ from clientguard.http.classify import (
     moment_after,
     request_id_of,
 )
-from clientguard.http.options import MAX_BODY_BYTES
+from clientguard.http.options import DEFAULT_MAX_READ_SECONDS, MAX_BODY_BYTES
 from clientguard.http.redact import (
     RedactingFilter,
     describe_url,
@@ -80,8 +80,8 @@ WaitCallback = Callable[[float, str], None]
 """Called before each wait with the seconds and the reason (``HTTP 429``, ``HTTP 503``)."""
 
 DEFAULT_TIMEOUT = (10.0, 60.0)
-"""Seconds to connect, and to wait for the server between bytes; the two added (70 s) are
-the longest a call may take to get its whole answer (:func:`total_seconds`)."""
+"""Seconds to connect, and to wait for each byte of the answer (its headers included); the
+whole body has ``max_read_seconds`` once the headers came (:data:`DEFAULT_MAX_READ_SECONDS`)."""
 
 _CHUNK_BYTES = 2**20
 
@@ -198,18 +198,30 @@ def _check_seconds(values: Mapping[str, float | tuple[float, float]], *, zero_ok
 
 
 class _TooSlow(requests.exceptions.Timeout):
-    """Internal: an answer that did not arrive whole within the call's deadline
-    (:attr:`ApiClient.deadline`): retried as a timeout is."""
+    """Internal: an answer whose body did not arrive whole within the call's deadline after
+    its headers (:attr:`ApiClient.deadline`): sent again once, as after a timeout."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(f"the answer did not arrive whole within {seconds} s")
+        super().__init__(f"the answer did not arrive whole within {seconds} s of its headers")
         self.seconds = seconds
+        self.tries = 1
+        """How many attempts of the call it was too slow on, this one included."""
 
 
-def total_seconds(timeout: float | tuple[float, float]) -> float:
-    """The longest a call may take in all, for a ``timeout``: the number itself, or a pair's
-    two (connect, then read) added."""
-    return sum(timeout) if isinstance(timeout, tuple) else timeout
+class _StillTooSlow(Exception):
+    """Internal: the answer was too slow again (:data:`_SLOW_TRIES` times): not sent again,
+    since a page that came slowly twice comes slowly a third time."""
+
+    def __init__(self, slow: _TooSlow) -> None:
+        super().__init__(str(slow))
+        self.seconds = slow.seconds
+        self.tries = slow.tries
+
+
+_SLOW_TRIES = 2
+"""Attempts a call makes at most on answers too slow to arrive whole (:class:`_TooSlow`):
+the first, and once again (a passing slow link); then it fails, however many
+``max_attempts`` are left, rather than wait ``max_read_seconds`` again and again."""
 
 
 def _body_chunks(response: requests.Response) -> Iterator[bytes]:
@@ -252,10 +264,8 @@ class ApiClient:
         auth: supplies and refreshes the ``Authorization`` header (None: no auth).
         headers: sent with every call (e.g. ``Accept: application/json``).
         connector: its name, for error messages.
-        timeout: seconds to connect and to read, for every call; and, in all (for a pair,
-            the two added), the longest a call may take to send and get its answer whole: a
-            server that sends its answer a byte at a time, each in time, is cut off there
-            (:func:`total_seconds`) and the call is sent again, as after a timeout.
+        timeout: seconds to connect and to wait for each byte of the answer (its headers
+            included), for every call: a number, or a pair (connect, read).
         max_attempts: tries per call, the first included.
         max_wait: the longest single wait; a server asking for more fails the call at once
             with a :class:`RateLimitError` saying when to try again.
@@ -273,10 +283,14 @@ class ApiClient:
         max_body: the largest response body read, in bytes once decompressed
             (:data:`MAX_BODY_BYTES`); a larger one fails the call with an :class:`ApiError`
             as soon as it passes the bound, without being read further or sent again.
+        max_read_seconds: the longest a body may take to arrive whole, in seconds counted
+            from its headers (:data:`DEFAULT_MAX_READ_SECONDS`): a server that sends it a
+            byte at a time, each within ``timeout``, is cut off there; the call is sent
+            again once (:data:`_SLOW_TRIES`), then fails saying so.
 
     Seconds (``timeout``, each of a pair too, ``max_wait``, ``backoff_base``,
-    ``backoff_cap``) must be finite and above 0 (``max_wait`` may be 0): anything else is a
-    :class:`ConfigError`. A connector builds its client with
+    ``backoff_cap``, ``max_read_seconds``) must be finite and above 0 (``max_wait`` may be
+    0): anything else is a :class:`ConfigError`. A connector builds its client with
     :meth:`~clientguard.http.HttpConnector.api_client`, from options already bounded by
     :class:`~clientguard.http.HttpOptions`.
     """
@@ -301,6 +315,7 @@ class ApiClient:
         session: requests.Session | None = None,
         classifier: Classifier | None = None,
         max_body: int = MAX_BODY_BYTES,
+        max_read_seconds: float = DEFAULT_MAX_READ_SECONDS,
     ) -> None:
         if max_attempts < 1:
             raise ConfigError(gettext("max_attempts must be at least 1"))
@@ -312,6 +327,7 @@ class ApiClient:
                 "max_wait": max_wait,
                 "backoff_base": backoff_base,
                 "backoff_cap": backoff_cap,
+                "max_read_seconds": max_read_seconds,
             },
             zero_ok={"max_wait"},
         )
@@ -321,6 +337,7 @@ class ApiClient:
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.max_body = max_body
+        self.max_read_seconds = max_read_seconds
         self.max_wait = max_wait
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -354,9 +371,10 @@ class ApiClient:
 
     @property
     def deadline(self) -> float:
-        """The longest a call may take to get its answer whole, in seconds: ``timeout``, or
-        a pair's two added (:func:`total_seconds`)."""
-        return total_seconds(self.timeout)
+        """The longest an answer's body may take to arrive whole once its headers came, in
+        seconds: ``max_read_seconds``. What comes before (connecting, the server's thinking
+        until its headers) is bounded by ``timeout`` instead."""
+        return self.max_read_seconds
 
     def close(self) -> None:
         """Close the session and stop scrubbing the request loggers."""
@@ -405,13 +423,19 @@ class ApiClient:
         # failed_before): a token endpoint that failed may have rotated the token it refuses.
         # A 429 is left out: the request was refused unhandled.
         earlier: list[str] = []
+        slow = 0  # attempts whose answer was too slow to arrive whole (_SLOW_TRIES at most)
 
         def attempt() -> requests.Response:
-            nonlocal refreshed
+            nonlocal refreshed, slow
             try:
                 response = self._send(method, url, params, headers, data, auth, authenticate)
             except (requests.ConnectionError, requests.Timeout, *_CUT_OFF) as exc:
                 earlier.append(type(exc).__name__)
+                if isinstance(exc, _TooSlow):
+                    slow += 1
+                    exc.tries = slow
+                    if slow >= _SLOW_TRIES:
+                        raise _StillTooSlow(exc) from None
                 raise
             verdict = self.classify(response, now=self.clock())
             if verdict.action == "refresh":
@@ -446,16 +470,16 @@ class ApiClient:
             return self._retrying.copy()(attempt)
         except _TryAgain as exc:
             raise self._error(exc.verdict, stream, label, attempts=self.max_attempts) from None
-        except _TooSlow as exc:
+        except (_TooSlow, _StillTooSlow) as exc:
             raise ConnectorError(
-                ngettext("{label}: the answer did not arrive whole within {seconds} s "
-                         "(timeout) on its only attempt: the server sends it too slowly; try "
-                         "again later, or raise timeout",
-                         "{label}: the answer did not arrive whole within {seconds} s "
-                         "(timeout) on any of {n} attempts: the server sends it too slowly; "
-                         "try again later, or raise timeout",
-                         self.max_attempts).format(
-                    label=label, n=self.max_attempts, seconds=_figure(exc.seconds)),
+                ngettext("{label}: the answer did not arrive whole within {seconds} s of its "
+                         "headers (max_read_seconds) on {n} attempt: the server sends it too "
+                         "slowly; try again later, or raise max_read_seconds",
+                         "{label}: the answer did not arrive whole within {seconds} s of its "
+                         "headers (max_read_seconds) on {n} attempts: the server sends it too "
+                         "slowly; try again later, or raise max_read_seconds",
+                         exc.tries).format(
+                    label=label, n=exc.tries, seconds=_figure(exc.seconds)),
                 ErrorContext(connector=self.connector, stream=stream),
             ) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -528,7 +552,6 @@ class ApiClient:
         if authenticate and self.auth is not None:
             merged["Authorization"] = self.auth.header(self)
         self.calls += 1
-        started = time.monotonic()
         try:
             response = self.session.request(
                 method,
@@ -541,7 +564,9 @@ class ApiClient:
                 allow_redirects=False,
                 stream=True,  # read below, up to max_body and the deadline
             )
-            self._read_body(response, method, url, deadline=started + self.deadline)
+            # The headers came (within timeout): the body has max_read_seconds from now.
+            self._read_body(response, method, url,
+                            deadline=time.monotonic() + self.max_read_seconds)
         except (requests.ConnectionError, requests.Timeout, *_CUT_OFF) as exc:
             log.warning("%s: %s", self.scrub(describe_url(method, url)),
                         exc if isinstance(exc, _TooSlow) else type(exc).__name__)
@@ -584,7 +609,7 @@ class ApiClient:
                 and the call is not sent again (the same answer would come back).
             requests.Timeout: the deadline passed before the body was whole (a server
                 sending it a byte at a time, each within the read timeout): the connection
-                is closed, and the call is sent again as after any timeout.
+                is closed, and the call is sent again once (:data:`_SLOW_TRIES`).
         """
         chunks: list[bytes] = []
         size = 0

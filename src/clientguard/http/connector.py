@@ -93,7 +93,8 @@ class HttpConnector(Connector):
     ) -> ApiClient:
         """The connector's :class:`ApiClient`: the one way to build it.
 
-        The options' ``timeout``, ``max_attempts``, ``max_wait``, ``max_body`` and ``sleep``
+        The options' ``timeout``, ``max_attempts``, ``max_wait``, ``max_body``,
+        ``max_read_seconds`` and ``sleep``
         (:class:`~clientguard.http.HttpOptions`), the connector's name, clock and progress
         (waits are reported as progress events) go in; what is the source's own is passed
         here: the API's root, its auth and headers, its ``classifier`` when it has rules of
@@ -116,6 +117,7 @@ class HttpConnector(Connector):
             max_attempts=opts.max_attempts,
             max_wait=opts.max_wait,
             max_body=opts.max_body,
+            max_read_seconds=opts.max_read_seconds,
             backoff_cap=backoff_cap,
             sleep=time.sleep if opts.sleep is None else opts.sleep,
             clock=self.clock,

@@ -1,11 +1,12 @@
 """The options every HTTP connector shares: :class:`HttpOptions`.
 
 A connector's options subclass it and inherit ``timeout``, ``max_attempts``, ``max_wait``,
-``max_body`` and ``sleep``, validated once here: a timeout and a wait are finite numbers of seconds
-(``inf`` and ``nan`` are refused, as is a timeout of 0 or less), within bounds a real API
-needs. A connector whose API calls for another default re-declares the field with the same
-type (:data:`Timeout`, :data:`MaxWait`, :data:`MaxAttempts`) and its own default, so the bounds
-stay these. :meth:`clientguard.http.HttpConnector.api_client` turns them into an
+``max_body``, ``max_read_seconds`` and ``sleep``, validated once here: a timeout and a wait
+are finite numbers of seconds (``inf`` and ``nan`` are refused, as is a timeout of 0 or
+less), within bounds a real API needs. A connector whose API calls for another default
+re-declares the field with the same type (:data:`Timeout`, :data:`MaxWait`,
+:data:`MaxAttempts`) and its own default, so the bounds stay these.
+:meth:`clientguard.http.HttpConnector.api_client` turns them into an
 :class:`~clientguard.http.ApiClient`.
 """
 
@@ -19,14 +20,17 @@ from pydantic import Field
 from clientguard.connector import ConnectorOptions
 
 __all__ = [
+    "DEFAULT_MAX_READ_SECONDS",
     "LARGEST_BODY",
     "MAX_ATTEMPTS",
     "MAX_BODY_BYTES",
+    "MAX_READ_SECONDS",
     "MAX_TIMEOUT",
     "MAX_WAIT",
     "HttpOptions",
     "MaxAttempts",
     "MaxBody",
+    "MaxReadSeconds",
     "MaxWait",
     "Timeout",
 ]
@@ -57,9 +61,21 @@ LARGEST_BODY = 2**30
 """The largest ``max_body`` accepted, in bytes: 1 GiB, some 250 times the largest page of any
 API here; past it one page could take tens of gigabytes once parsed."""
 
+DEFAULT_MAX_READ_SECONDS = 300.0
+"""The longest an answer's body may take to arrive whole once its headers came, in seconds
+by default: five minutes, five times the default ``timeout``. A page of 1,000 invoices (2 to
+4 MB in the recorded answers, :data:`MAX_BODY_BYTES`) arrives within it down to some 14 KB/s;
+a server that sends its answer a byte at a time, each within ``timeout``, is cut off there
+instead of never. The server's thinking before the headers is not counted: ``timeout``
+bounds the connection and each wait for a byte, headers included."""
+
+MAX_READ_SECONDS = 3_600.0
+"""The longest ``max_read_seconds`` accepted, in seconds: one hour, some 12 times the
+default; a page that takes longer is not a page an API sends."""
+
 Timeout = Annotated[float, Field(gt=0, le=MAX_TIMEOUT, allow_inf_nan=False)]
-"""Seconds to wait for the server on each request, in all: to connect, between two bytes of
-the answer, and for the whole answer: finite, above 0, at most 600."""
+"""Seconds to wait for the server on each request: to connect, and for each byte of the
+answer (its headers included): finite, above 0, at most 600."""
 
 MaxWait = Annotated[float, Field(ge=0, le=MAX_WAIT, allow_inf_nan=False)]
 """The longest single wait inside a call, in seconds: finite, 0 to one day (0: never wait
@@ -71,14 +87,17 @@ MaxAttempts = Annotated[int, Field(ge=1, le=MAX_ATTEMPTS)]
 MaxBody = Annotated[int, Field(ge=1, le=LARGEST_BODY)]
 """The largest answer read, in bytes once decompressed: 1 byte to 1 GiB."""
 
+MaxReadSeconds = Annotated[float, Field(gt=0, le=MAX_READ_SECONDS, allow_inf_nan=False)]
+"""Seconds an answer's body may take in all once its headers came: finite, above 0, at most
+3,600."""
+
 
 class HttpOptions(ConnectorOptions):
     """The options of an HTTP connector that every one of them has (keyword arguments)."""
 
     timeout: Timeout = 60.0
-    """Seconds to wait for the server on each request: to connect, between two bytes of the
-    answer, and for the whole answer (a server that sends it a byte at a time, each in
-    time, is cut off after this many seconds in all, and the request sent again)."""
+    """Seconds to wait for the server on each request: to connect, and for each byte of the
+    answer, its headers included (the whole body is bounded by ``max_read_seconds``)."""
     max_attempts: MaxAttempts = 5
     """Tries per call on a rate limit, a server error or a lost connection."""
     max_wait: MaxWait = 120.0
@@ -87,5 +106,9 @@ class HttpOptions(ConnectorOptions):
     max_body: MaxBody = MAX_BODY_BYTES
     """The largest answer read, in bytes once decompressed (32 MiB): a larger one fails the
     request unread and unretried. Raise it for a source whose pages are larger."""
+    max_read_seconds: MaxReadSeconds = DEFAULT_MAX_READ_SECONDS
+    """The longest an answer's body may take to arrive whole once its headers came (300 s): a
+    server that sends it slower, a byte at a time each within ``timeout``, is cut off there,
+    and the request is sent again once (a slow page stays slow), then fails saying so."""
     sleep: Callable[[float], None] | None = None
     """How to wait (default time.sleep); tests pass a recorder."""
