@@ -402,14 +402,16 @@ class IgnoresThePage:
 
 
 @pytest.mark.parametrize(("pages", "served", "said"), [
-    # The same 2 issues on every page: page 2 repeats page 1, so the read stops on page 2
-    # (2 list requests), as Paginator.advance stops every other connector's loop.
-    pytest.param([[1, 2]], 2, "page 2 repeats page 1", id="the-same-page-again"),
+    # The same 2 issues on every page: a page may come twice in a row (a shift of the since
+    # list, LOOP_AFTER = 3), not three times: the read stops on page 3 (3 list requests).
+    pytest.param([[1, 2]], 3, "page 3 repeats page 2 (3 times in a row)",
+                 id="the-same-page-again"),
     # Pages 1 and 2 differ, page 3 is page 1 again: it begins with an issue already read, so
-    # PageBoundaries asks for no check, and it is not the page before it. Every issue on it
-    # was read already: the read stops on page 3 (3 list requests).
-    pytest.param([[1, 2], [3, 4]], 3, "page 3 of repos/acme/website/issues holds only "
-                 "records already read (numbers 1, 2)", id="a-cycle-of-two-pages"),
+    # PageBoundaries asks for no check, and it is not the page before it. Every issue on it,
+    # and on page 4 (page 2 again), was read already: two such pages in a row, the read
+    # stops on page 4 (4 list requests).
+    pytest.param([[1, 2], [3, 4]], 4, "page 4 of repos/acme/website/issues holds only "
+                 "records already read (numbers 3, 4), as did page 3", id="a-cycle-of-two-pages"),
 ])
 def test_a_server_ignoring_the_page_stops_the_read_instead_of_looping(
     httpserver: HTTPServer, waits: Waits, pages: list[list[int]], served: int, said: str
@@ -423,3 +425,61 @@ def test_a_server_ignoring_the_page_stops_the_read_instead_of_looping(
     assert said in message
     assert "paging loop" in message
     assert TOKEN not in message
+
+
+class BulkEditMidRead:
+    """GitHub's ``since`` list as it lives (/tmp/rev-http3/gh/test_gh_bulk_edit.py): issues
+    #1..#6 in the order they were opened, #1 and #2 last changed before the cursor, #3..#6
+    after it. Right after page 1 is served, ``edited`` of the old ones are edited (a bot, a
+    mass label): they join the list ahead of the read position and push it back by
+    ``edited`` places. Pages of 2 (standing for GitHub's 100)."""
+
+    OLD, NEW, EDITED = "2026-05-01T00:00:00Z", "2026-05-25T00:00:00Z", "2026-06-01T11:59:00Z"
+
+    def __init__(self, server: HTTPServer, edited: int) -> None:
+        self.server, self.edited = server, edited
+        self.updated = {n: (self.OLD if n <= 2 else self.NEW) for n in range(1, 7)}
+        self.list_requests = 0
+
+    def __call__(self, request: Request) -> Response:
+        since = request.args.get("since", "")
+        per, page = int(request.args["per_page"]), int(request.args.get("page", 1))
+        numbers = [n for n in sorted(self.updated) if self.updated[n] >= since]
+        chunk = numbers[(page - 1) * per: page * per]
+        headers = {}
+        if per > 1:  # a list page, not a boundary check (per_page=1)
+            self.list_requests += 1
+            if page * per < len(numbers):
+                query = urlencode({**request.args, "page": page + 1})
+                following = self.server.url_for("/repos/acme/website/issues") + "?" + query
+                headers["Link"] = f'<{following}>; rel="next"'
+            if self.list_requests == 1:
+                for n in range(1, 1 + self.edited):
+                    self.updated[n] = self.EDITED
+        body = [issue(n, due_on="2026-05-30T07:00:00Z", updated=self.updated[n])
+                for n in chunk]
+        return Response(json.dumps(body), content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize(("edited", "list_requests"), [
+    # One issue joins: pages [3, 4], [4, 5], [6]: 3 list requests.
+    (1, 3),
+    # A whole page (2) joins: page 2 is page 1 again ([3, 4], [3, 4], [5, 6]). Before, the
+    # read stopped there: "paging loop: page 2 repeats page 1; the API ignores the paging
+    # parameters", and an ordinary incremental sync of a busy repository failed.
+    (2, 3),
+])
+def test_issues_edited_mid_read_shift_the_list_without_stopping_it(
+    httpserver: HTTPServer, waits: Waits, edited: int, list_requests: int
+) -> None:
+    github = BulkEditMidRead(httpserver, edited)
+    httpserver.expect_request("/repos/acme/website/issues").respond_with_handler(github)
+    httpserver.expect_request("/repos/acme/website/milestones").respond_with_json([])
+    cursor = datetime(2026, 5, 20, 8, 0, tzinfo=UTC)
+    pulled = pull(connector(httpserver, waits, clients=RULES[:1]),
+                  SyncState({"work_requests": cursor}))
+    # #3..#6 changed after the cursor, each read once (the repeat dropped by id); #1 and #2
+    # joined behind the read position and are the next sync's (their updated_at is after the
+    # cursor this one ends at, 25 May).
+    assert sorted(str(r.id) for r in pulled.records) == [f"acme/website#{n}" for n in (3, 4, 5, 6)]
+    assert github.list_requests == list_requests

@@ -320,8 +320,16 @@ class Paginator(ABC):
     False for a paginator whose pages may legitimately repeat and which guards against a
     loop itself (:class:`OverlapPaginator`)."""
 
+    loop_after: ClassVar[int] = 2
+    """How many times in a row the same page comes before it is a loop: 2, the page again
+    right after itself. A list that can shift by a whole page while it is read (GitHub's
+    ``since`` list, which issues edited mid-read join ahead of the read position) sets more:
+    a shift repeats a page once, an API that ignores the paging repeats it for ever."""
+
     def __init__(self) -> None:
         self._previous_page: str | None = None
+        self._same_in_a_row = 1
+        """How many pages in a row, this one included, were the same page."""
         self._params_sent: set[str] = set()
         """Every page's paging parameters asked for so far (as JSON): a next page whose
         parameters were asked for before, however many pages ago, would read the same pages
@@ -361,10 +369,14 @@ class Paginator(ABC):
         self.pages += 1
         if records and self.repeats_guarded:
             fingerprint = _fingerprint(records)
-            if fingerprint == self._previous_page:
+            self._same_in_a_row = (
+                self._same_in_a_row + 1 if fingerprint == self._previous_page else 1)
+            if self._same_in_a_row >= self.loop_after:
+                times = (f" ({self._same_in_a_row} times in a row)"
+                         if self._same_in_a_row > 2 else "")
                 raise ApiError(
-                    f"paging loop: page {self.pages} repeats page {self.pages - 1}; the API "
-                    "ignores the paging parameters"
+                    f"paging loop: page {self.pages} repeats page {self.pages - 1}{times}; "
+                    "the API ignores the paging parameters"
                 )
             self._previous_page = fingerprint
         if not self._params_sent:

@@ -251,10 +251,26 @@ def _labels(raw: Mapping[str, Any]) -> list[str]:
     return found
 
 
+LOOP_AFTER = 3
+"""How many times in a row the same page of a GitHub list comes before the read is a paging
+loop (and how many pages in a row hold only issues read already, plus one). Issues edited
+during an incremental read join its ``since`` list ahead of the read position: ``per_page``
+of them shift the list by a whole page, so the next page is the page just read, once. A
+server that ignores ``?page=`` repeats it for ever."""
+
+
 class _LinkPages(Paginator):
     """The pages of one GitHub list, for the shared loop guard
     (:meth:`~clientguard.http.Paginator.advance`): the first page is asked for as the list
-    is, each next one at the address its page before names in ``Link`` (``rel="next"``)."""
+    is, each next one at the address its page before names in ``Link`` (``rel="next"``).
+    The same page may come twice in a row (a shift, :data:`LOOP_AFTER`)."""
+
+    loop_after = LOOP_AFTER
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read_already_in_a_row = 0
+        """Pages in a row, up to this one, whose every issue was read already."""
 
     def first(self) -> dict[str, Any]:
         return {}
@@ -437,9 +453,13 @@ class GitHubConnector(HttpConnector):
         reading on for ever when GitHub (or a proxy) ignores the page asked for while its
         ``Link`` names one more: page ``number`` repeats the page before, or its ``Link``
         names a page already read (the shared guard, :meth:`~clientguard.http.Paginator.
-        advance`), or every record on it, by ``number``, was read already (pages that cycle:
+        advance`, :data:`LOOP_AFTER` times in a row), or every record on it and on the page
+        before, by ``number``, was read already (pages that cycle:
         :class:`~clientguard.http.PageBoundaries` asks for no check on a page that begins
-        with a record read already). ``read`` gathers the numbers read so far."""
+        with a record read already). One such page is read on: the list shifted by a whole
+        page (issues edited mid-read joined it ahead of the read position), its issues are
+        dropped as duplicates, and those that joined are read by the next sync. ``read``
+        gathers the numbers read so far."""
         context = ErrorContext(connector=self.name, stream=stream.name,
                                status=response.status_code)
         try:
@@ -449,12 +469,15 @@ class GitHubConnector(HttpConnector):
         numbers = [str(n) for item in listed
                    if isinstance(n := item.get("number"), int) and not isinstance(n, bool)]
         if listed and len(numbers) == len(listed) and read.issuperset(numbers):
+            pages.read_already_in_a_row += 1
+        else:
+            pages.read_already_in_a_row = 0
+        if pages.read_already_in_a_row >= LOOP_AFTER - 1:
             raise ApiError(
                 f"GET {path}: paging loop: page {number} of {path} holds only records "
-                f"already read (numbers {', '.join(numbers)}): GitHub ignored the page asked "
-                "for, or the list moved by a whole page while it was read; the read stops "
-                "here (nothing of the stream was pruned, and its cursor did not move): run "
-                "the sync again",
+                f"already read (numbers {', '.join(numbers)}), as did page {number - 1}: "
+                "GitHub ignored the page asked for; the read stops here (nothing of the "
+                "stream was pruned, and its cursor did not move): run the sync again",
                 context,
             )
         read.update(numbers)
