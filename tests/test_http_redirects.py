@@ -49,8 +49,9 @@ def test_a_redirect_says_where_by_scheme_and_host_and_what_to_do(
     ("location", "said"),
     [
         # Relative: on the server that answered (RFC 9110 §10.2.2: resolved against the
-        # request's URL).
-        ("/v3/time_entries", "redirected (HTTP 301) to http://localhost:{port};"),
+        # request's URL), so the same server as base_url: no base_url advice.
+        ("/v3/time_entries", "redirected (HTTP 301) to another address on the same server, "
+         "http://localhost:{port}; not followed"),
         # A user and password in the Location are no part of its host.
         ("https://user:pw-SECRET@api.example.com/x", "redirected (HTTP 301) to "
          "https://api.example.com;"),
@@ -70,6 +71,48 @@ def test_a_redirect_names_only_a_host_it_can_tell(
     api.close()
     assert said.format(port=httpserver.port) in str(caught.value)
     assert "pw-SECRET" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("location", "same_server"),
+    [
+        # GitHub's renamed repository (docs.github.com, "HTTP redirects"): a Location on the
+        # API's own server, relative or in full.
+        ("/repositories/1300192/issues?page=2", True),
+        ("http://localhost:{port}/repositories/1300192/issues", True),
+        # Another port of the same host is another server (the origin: scheme, host, port).
+        ("http://localhost:1/repositories/1300192/issues", False),
+        ("https://localhost:{port}/repositories/1300192/issues", False),
+    ],
+    ids=["relative", "in full", "another port", "another scheme"],
+)
+def test_a_redirect_on_the_same_server_keeps_base_url_and_the_apis_words(
+    httpserver: HTTPServer, location: str, same_server: bool
+) -> None:
+    # Before: every redirect said "set base_url to the address the API answers at" (it is
+    # that address already) and dropped the API's message (the body requests had read
+    # itself was read again from the connection: empty).
+    httpserver.expect_request("/v2/x").respond_with_json(
+        {"message": "Moved Permanently", "documentation_url": "https://docs.example.com/r"},
+        status=301, headers={"Location": location.format(port=httpserver.port)})
+    api = ApiClient(httpserver.url_for("/v2/"), connector="test", auth=BearerToken(TOKEN),
+                    sleep=lambda s: None)
+    with pytest.raises(ApiError) as caught:
+        api.get("x")
+    api.close()
+    message = str(caught.value)
+    if same_server:
+        assert (f"GET localhost:{httpserver.port}/v2/x: redirected (HTTP 301) to another "
+                f"address on the same server, http://localhost:{httpserver.port}; not followed "
+                "(the token would go with it): base_url is right, what was asked for moved: "
+                "update the option that names it (renamed or moved at the source?) (the API "
+                "said: Moved Permanently)") in message
+        assert "set base_url" not in message
+    else:
+        assert "set base_url to the address the API answers at" in message
+    assert "1300192" not in message  # the Location's path is not shown
+    assert TOKEN not in message
+    assert len(httpserver.log) == 1
 
 
 def test_an_empty_html_typed_refusal_is_no_html_page() -> None:

@@ -483,3 +483,27 @@ def test_issues_edited_mid_read_shift_the_list_without_stopping_it(
     # cursor this one ends at, 25 May).
     assert sorted(str(r.id) for r in pulled.records) == [f"acme/website#{n}" for n in (3, 4, 5, 6)]
     assert github.list_requests == list_requests
+
+
+def test_a_renamed_repository_says_to_update_repositories_not_base_url(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    # GitHub answers 301 for a renamed or transferred repository, with Location on its own
+    # server (docs.github.com, REST "HTTP redirects": /repositories/<id>/...) and a JSON body.
+    # Before: "set base_url to the address the API answers at" (it is that address), and the
+    # API's own words dropped.
+    moved = httpserver.url_for("/repositories/1300192/issues") + "?state=all&per_page=2"
+    httpserver.expect_request("/repos/acme/website/issues").respond_with_json(
+        {"message": "Moved Permanently", "url": moved,
+         "documentation_url": "https://docs.github.com/v3/#http-redirects"},
+        status=301, headers={"Location": moved})
+    with pytest.raises(ApiError) as caught:
+        pull(connector(httpserver, waits, clients=RULES[:1]))
+    message = str(caught.value)
+    assert ("redirected (HTTP 301) to another address on the same server, "
+            f"http://localhost:{httpserver.port}; not followed (the token would go with it): "
+            "base_url is right, what was asked for moved: a repository renamed or transferred: "
+            "set repositories to its new owner/name (the API said: Moved Permanently)") in message
+    assert "set base_url" not in message
+    assert TOKEN not in message
+    assert len(httpserver.log) == 1  # not followed

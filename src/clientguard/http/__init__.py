@@ -113,6 +113,7 @@ from clientguard.http.classify import (
     html_answer,
     moment_after,
     parse_retry_after,
+    redirect_refused,
     request_id_of,
     response_date,
 )
@@ -202,6 +203,7 @@ __all__ = [
     "moment_after",
     "parse_retry_after",
     "records_in",
+    "redirect_refused",
     "request_id_of",
     "response_date",
     "token_expiry",

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from clientguard.errors import ApiError, AuthError, ConnectorError, RateLimitError
-from clientguard.http.redact import host_of
+from clientguard.http.redact import host_of, same_origin
 from clientguard.i18n import gettext
 
 __all__ = [
@@ -359,20 +359,38 @@ def conditional(response: requests.Response) -> bool:
     return sent is not None and any(sent.headers.get(name) for name in CONDITIONAL_HEADERS)
 
 
-def redirect_refused(response: requests.Response) -> str:
+def redirect_refused(response: requests.Response, *, moved: str | None = None) -> str:
     """A redirect (3xx), which the client never follows (the token would go with it), in
     words: where it points, by scheme and host only (the path and the query string of a
-    ``Location`` may carry an id or a token), and what to do (``base_url`` should be the
-    address the API answers at; the common case is ``http://`` sent on to ``https://``)."""
+    ``Location`` may carry an id or a token), and what to do.
+
+    To another server (scheme, host or port): ``base_url`` should be the address the API
+    answers at (the common case is ``http://`` sent on to ``https://``). To another address
+    on the server the request went to (GitHub's renamed or transferred repository,
+    ``Location: /repositories/<id>/...``): ``base_url`` is right, what was asked for moved;
+    the API's own message is kept, and ``moved`` (a connector's words: which option names
+    it) says what to do, else a general advice."""
     location = (response.headers.get("Location") or "").strip()
     target = urlsplit(urljoin(response.url or "", location)) if location else None
     if target is None or not target.scheme or not target.netloc:
         return gettext(
             "redirected (HTTP {status}) without saying where to; redirects are not followed "
             "(the token would go with them): check base_url").format(status=response.status_code)
+    where = f"{target.scheme}://{host_of(target.netloc)}"
+    if response.url and same_origin(target.geturl(), response.url):
+        # In full: the client scrubs the secrets out first, as for every refusal.
+        message = api_message(response, limit=None)
+        said = gettext(" (the API said: {message})").format(message=message) if message else ""
+        # The advice before the API's words: a reason is cut at MESSAGE_LIMIT characters.
+        return gettext(
+            "redirected (HTTP {status}) to another address on the same server, {where}; not "
+            "followed (the token would go with it): base_url is right, what was asked for "
+            "moved: {moved}{said}").format(
+            status=response.status_code, where=where, said=said,
+            moved=moved or gettext(
+                "update the option that names it (renamed or moved at the source?)"))
     return gettext(
         "redirected (HTTP {status}) to {where}; redirects are not followed (the token would go "
         "with them): set base_url to the address the API answers at (the common case: an "
         "http:// base_url sent on to https://)").format(
-        status=response.status_code,
-        where=f"{target.scheme}://{host_of(target.netloc)}")
+        status=response.status_code, where=where)

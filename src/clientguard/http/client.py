@@ -611,6 +611,11 @@ class ApiClient:
                 sending it a byte at a time, each within the read timeout): the connection
                 is closed, and the call is sent again once (:data:`_SLOW_TRIES`).
         """
+        if getattr(response, "_content_consumed", False):
+            # A redirect: requests reads its body itself even when told to stream (to
+            # release the connection, when it works out the next address): read again from
+            # the connection it would be empty, and the API's own words about the move lost.
+            return
         chunks: list[bytes] = []
         size = 0
         for chunk in _body_chunks(response):

@@ -85,6 +85,7 @@ from clientguard.http import (
     classify,
     decode_json,
     records_in,
+    redirect_refused,
     request_id_of,
     response_date,
 )
@@ -124,10 +125,20 @@ _REAUTHORISE = (
 )
 
 
+_MOVED = "a repository renamed or transferred: set repositories to its new owner/name"
+"""What to do about a redirect on GitHub's own server (:func:`redirect_refused`)."""
+
+
 def classify_github(response: requests.Response, *, now: datetime | None = None) -> Verdict:
     """What a GitHub response means: :func:`~clientguard.http.classify`, with GitHub's rate
     limits (a 403 as well as a 429) waited out rather than taken for a refusal. Pure."""
     verdict = classify(response, now=now)
+    if 300 <= response.status_code < 400 and response.status_code != 304:
+        # GitHub answers 301 for a renamed or transferred repository, on its own server
+        # (Location: /repositories/<id>/...): the option to fix is repositories.
+        return Verdict(verdict.action, verdict.status,
+                       redirect_refused(response, moved=_MOVED), verdict.error,
+                       request_id=verdict.request_id)
     if response.status_code not in (403, 429):
         return verdict
     headers = response.headers
