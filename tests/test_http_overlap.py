@@ -69,6 +69,25 @@ def test_the_records_read_on_an_earlier_page_are_left_out() -> None:
     assert overlaps.ask() == (4, 3)  # c, the last one read, was at place 4
 
 
+def test_a_record_after_the_last_one_read_is_new_even_with_an_id_read_before() -> None:
+    # Two records with the same id that are two records: QuickBooks' Id-less ones with the
+    # same content, known by it (/tmp/rev-http3/qbo_idless.py). The list 1, A, 3, A, 5 in
+    # pages of 2, worked by hand: [1 A] from place 1; [A 3 A] from place 2 (A, the last
+    # read, then 3 and the second A, after it: new); [A 5] from place 4 (the second A, the
+    # last read, then 5). Before, the second A counted as read already and was never given.
+    overlaps = PageOverlaps(2)
+    assert overlaps.take(["1", "A"]).fresh == (0, 1)
+    assert overlaps.ask() == (2, 3)
+    assert overlaps.take(["A", "3", "A"]).fresh == (1, 2)
+    assert overlaps.ask() == (4, 3)
+    assert overlaps.take(["A", "5"]).fresh == (1,)
+    # Pushed down by one that joined ([a b] then [a b c]): only what comes after b, the last
+    # read, is new, as before.
+    overlaps = PageOverlaps(2)
+    overlaps.take(["a", "b"])
+    assert overlaps.take(["a", "b", "c"]).fresh == (2,)
+
+
 def test_the_largest_page_leaves_room_for_the_record_repeated() -> None:
     overlaps = PageOverlaps(1000, largest=1000)
     assert overlaps.ask() == (1, 1000)

@@ -434,8 +434,9 @@ def customer(ident: str | None, name: str) -> dict[str, Any]:
     return raw
 
 
+@pytest.mark.parametrize("second", ["Bert", "Anna"], ids=["different", "the same content"])
 def test_records_without_an_id_on_later_pages_are_each_rejected_not_dropped(
-    httpserver: HTTPServer,
+    httpserver: HTTPServer, second: str
 ) -> None:
     # Five customers, two of them (Anna, Bert) without an Id, cut by STARTPOSITION and
     # MAXRESULTS as QuickBooks does. Pages of 2, each later page asked from the place of the
@@ -444,8 +445,11 @@ def test_records_without_an_id_on_later_pages_are_each_rejected_not_dropped(
     #   page 3: places 4-6 -> Bert, 5 (short: the end).
     # Both Id-less records are rejected, each once, naming the missing Id: before, both read
     # as id "None", so Bert (new on page 2) counted as read already and was dropped unseen.
+    # Two with the same content (a second "Anna") are known by the same content: the second
+    # comes after Anna's place on page 2 (the last read), so it is new there; before, it
+    # counted as read already and was dropped unseen (/tmp/rev-http3/qbo_idless.py).
     listed = [customer("1", "One"), customer(None, "Anna"), customer("3", "Three"),
-              customer(None, "Bert"), customer("5", "Five")]
+              customer(None, second), customer("5", "Five")]
 
     def query(request: Request) -> Response:
         statement = request.args["query"]
@@ -461,5 +465,6 @@ def test_records_without_an_id_on_later_pages_are_each_rejected_not_dropped(
     assert sorted(str(r.id) for r in pulled.records) == ["1", "3", "5"]
     rejected = sorted(((r.record["DisplayName"], r.record_id, r.reason)  # type: ignore[index]
                        for r in pulled.rejected), key=lambda found: str(found[0]))
-    assert [(name, ident) for name, ident, _ in rejected] == [("Anna", None), ("Bert", None)]
+    assert [(name, ident) for name, ident, _ in rejected] == sorted(
+        [("Anna", None), (second, None)], key=lambda found: str(found[0]))
     assert all("Id" in reason and "missing" in reason for _, _, reason in rejected)

@@ -197,13 +197,23 @@ class PageOverlaps:
     def take(self, ids: Sequence[str]) -> Overlap:
         """Take in the record ids of the page asked as :meth:`ask` said, in the page's
         order: which of them are new, whether the page shows records lost, and whether
-        another page may follow."""
+        another page may follow. A record up to the last one read is new when its id was not
+        read; one after it is new whatever its id (two records known by the same id, as
+        QuickBooks' Id-less records of the same content are, are each given once)."""
         place, asked = self.ask()
         self.number += 1
         moved = None
         if self.last_read is not None and (not ids or ids[0] not in self.seen):
             moved = Boundary(page=self.number, place=place, expected=self.last_read)
-        fresh = tuple(at for at, ident in enumerate(ids) if ident not in self.seen)
+        # Only what comes up to the last record read (where the page overlaps the pages
+        # before) can have been read already: the list is in an order no edit changes, so
+        # every record after it is new, even one whose id was read before. Two records
+        # without an id of their own and with the same content (QuickBooks' Id-less ones,
+        # known by their content) are two records, each given once.
+        overlap = (ids.index(self.last_read) if self.last_read is not None
+                   and self.last_read in ids else len(ids))
+        fresh = tuple(at for at, ident in enumerate(ids)
+                      if at > overlap or ident not in self.seen)
         self.seen.update(ids)
         if ids:
             self.last_read = ids[-1]

@@ -1019,7 +1019,9 @@ def _paging_id(raw: Mapping[str, Any]) -> str:
     content. Every record without an ``Id`` would otherwise be the same one (``"None"``): one
     on a later page would count as read already and be left out unseen, instead of being
     mapped and rejected ("Id: is missing") with where it was; by its content it is given
-    once, and the page after it, which begins with it again, still knows it."""
+    once, and the page after it, which begins with it again, still knows it. Two with the
+    same content are told apart by place (:meth:`~clientguard.http.PageOverlaps.take`: a
+    record after the last one read is new)."""
     value = raw.get("Id")
     if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
         return f"Id {value}"
