@@ -97,6 +97,29 @@ def test_the_largest_page_leaves_room_for_the_record_repeated() -> None:
         PageOverlaps(1, largest=1)
 
 
+@settings(max_examples=300, deadline=None)
+@given(labels=st.lists(st.sampled_from(["1", "2", "A", "B"]), max_size=9),
+       size=st.integers(1, 3))
+def test_a_still_list_is_read_whole_and_in_order_whatever_repeats_in_it(
+    labels: list[str], size: int,
+) -> None:
+    # Records known by ids that may repeat in the list (QuickBooks' Id-less records are
+    # known by their content: two alike have one id). Nothing changes while it is read: the
+    # records given are the list itself, each place once, in order. Before, a repeated id
+    # after the first was never given.
+    overlaps = PageOverlaps(size)
+    read: list[str] = []
+    for _ in range(40):
+        place, asked = overlaps.ask()
+        page = labels[place - 1:place - 1 + asked]
+        seen = overlaps.take(page)
+        assert seen.moved is None
+        read.extend(page[at] for at in seen.fresh)
+        if not seen.full:
+            break
+    assert read == labels
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     count=st.integers(0, 8), size=st.integers(1, 3),
@@ -185,3 +208,15 @@ def test_the_paginator_stops_a_moved_list_and_a_page_of_records_read_only() -> N
     pages.advance(OK, None, records(1, 2, 3))
     with pytest.raises(ApiError, match="paging loop"):
         pages.advance(OK, None, records(1, 2, 3))
+
+
+def test_an_api_ignoring_the_offset_stops_even_on_records_alike() -> None:
+    # A list that begins with two records alike (one id: Id-less, the same content) from an
+    # API that ignores the offset: [1 A A] again and again. The A after the furthest one read
+    # would be new by its place on every page: the page repeating the one before, id for id,
+    # is the loop (3 requests, not for ever).
+    pages = paginator(2)
+    pages.advance(OK, None, records(1, 7))
+    pages.advance(OK, None, records(1, 7, 7))
+    with pytest.raises(ApiError, match="paging loop"):
+        pages.advance(OK, None, records(1, 7, 7))

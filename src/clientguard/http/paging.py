@@ -105,6 +105,9 @@ class PageBoundaries:
         """The ids of the records read."""
         self.last_read: str | None = None
         """The id of the last record of the last page that held one."""
+        self.furthest: str | None = None
+        """The id of the record read furthest in the list's order: the last of a page that
+        held the one before it (records pushed down can make a page end before it)."""
 
     def take(self, ids: Sequence[str]) -> Boundary | None:
         """Take in the next page's record ids, in the page's order; the check due before the
@@ -188,6 +191,9 @@ class PageOverlaps:
         """The ids of the records read."""
         self.last_read: str | None = None
         """The id of the last record of the last page that held one."""
+        self.furthest: str | None = None
+        """The id of the record read furthest in the list's order: the last of a page that
+        held the one before it (records pushed down can make a page end before it)."""
 
     def ask(self) -> tuple[int, int]:
         """The next page's place (1-based, in the list's order) and how many records to ask
@@ -197,23 +203,27 @@ class PageOverlaps:
     def take(self, ids: Sequence[str]) -> Overlap:
         """Take in the record ids of the page asked as :meth:`ask` said, in the page's
         order: which of them are new, whether the page shows records lost, and whether
-        another page may follow. A record up to the last one read is new when its id was not
-        read; one after it is new whatever its id (two records known by the same id, as
-        QuickBooks' Id-less records of the same content are, are each given once)."""
+        another page may follow. A record up to the furthest one read (:attr:`furthest`) is
+        new when its id was not read; one after it is new whatever its id (two records
+        known by the same id, as QuickBooks' Id-less records of the same content are, are
+        each given once)."""
         place, asked = self.ask()
         self.number += 1
         moved = None
         if self.last_read is not None and (not ids or ids[0] not in self.seen):
             moved = Boundary(page=self.number, place=place, expected=self.last_read)
-        # Only what comes up to the last record read (where the page overlaps the pages
-        # before) can have been read already: the list is in an order no edit changes, so
-        # every record after it is new, even one whose id was read before. Two records
-        # without an id of their own and with the same content (QuickBooks' Id-less ones,
-        # known by their content) are two records, each given once.
-        overlap = (ids.index(self.last_read) if self.last_read is not None
-                   and self.last_read in ids else len(ids))
+        # Only what comes up to the furthest record read can have been read already: the
+        # list is in an order no edit changes, so every record after it on the page is new,
+        # even one whose id was read before. Two records without an id of their own and with
+        # the same content (QuickBooks' Id-less ones, known by their content) are two
+        # records, each given once. A page without it (pushed past the page's end by records
+        # that joined, or deleted) tells nothing by place: then a record is new if its id is.
+        overlap = (ids.index(self.furthest) if self.furthest is not None
+                   and self.furthest in ids else None)
         fresh = tuple(at for at, ident in enumerate(ids)
-                      if at > overlap or ident not in self.seen)
+                      if ident not in self.seen or (overlap is not None and at > overlap))
+        if ids and (self.furthest is None or overlap is not None):
+            self.furthest = ids[-1]
         self.seen.update(ids)
         if ids:
             self.last_read = ids[-1]
@@ -531,6 +541,7 @@ class OverlapPaginator(Paginator):
         self.moved = moved
         self.first_offset = first_offset
         self._fresh: tuple[int, ...] | None = None
+        self._previous_ids: list[str] | None = None
 
     def first(self) -> dict[str, Any]:
         return self._params()
@@ -542,10 +553,12 @@ class OverlapPaginator(Paginator):
     def take(self, records: Sequence[Mapping[str, Any]]) -> Overlap:
         """Take in a page's records; raise what ``moved`` makes when the page shows that
         records may have been missed."""
-        seen = self.overlaps.take([self.id_of(r) for r in records])
+        ids = [self.id_of(r) for r in records]
+        seen = self.overlaps.take(ids)
         if seen.moved is not None:
             raise self.moved(seen.moved)
-        self._loop_guard(seen)
+        repeated, self._previous_ids = ids == self._previous_ids, ids
+        self._loop_guard(seen, repeated=repeated)
         self._fresh = seen.fresh
         return seen
 
@@ -554,12 +567,16 @@ class OverlapPaginator(Paginator):
     ) -> dict[str, Any] | None:
         return self._params() if self.take(records).full else None
 
-    def _loop_guard(self, seen: Overlap) -> None:
+    def _loop_guard(self, seen: Overlap, *, repeated: bool = False) -> None:
         """Raise :class:`ApiError` for a full page after the first that held only records
-        read already: the next one, asked further on, may bring the same again. An API that
-        ignores the offset answers so for ever; a list pushed down by a whole page between
-        two requests does so once (run the sync again)."""
-        if seen.full and not seen.fresh and self.overlaps.number > 1:
+        read already, or that ``repeated`` the page before id for id: the next one, asked
+        further on, may bring the same again. An API that ignores the offset answers so for
+        ever; a list pushed down by a whole page between two requests does so once (run the
+        sync again). (A page asked from the last record of the one before repeats it only
+        when all its records have one id: records without an id of their own and the same
+        content, which the place rule of :meth:`PageOverlaps.take` would give again and
+        again.)"""
+        if seen.full and (not seen.fresh or repeated) and self.overlaps.number > 1:
             raise ApiError(
                 f"paging loop: page {self.overlaps.number} held only records read already; "
                 "the API ignores the paging parameters, or records joined the list before "
