@@ -118,7 +118,8 @@ def test_the_http_example_describes_its_options_without_the_secret(
         ("api_key", True, True), ("base_url", False, False),
         # HttpOptions: the options every HTTP connector shares.
         ("timeout", False, False), ("max_attempts", False, False),
-        ("max_wait", False, False), ("sleep", False, False)}
+        ("max_wait", False, False), ("sleep", False, False), ("max_body", False, False),
+        ("max_read_seconds", False, False)}
     with pytest.raises(ConfigError, match="api_key: is required"):
         ticketdesk()
 

@@ -88,6 +88,18 @@ _Z80 = 1.2815515655446004
 _PROBABILITY_PLACES = Decimal("0.000001")
 
 
+_MOST_HALVINGS = 1000.0
+"""The most half-lives a weight is raised or lowered by: 2 ** 1000 is about 1e301, within a
+float; an invoice due centuries from ``as_of`` (the model takes 1900 to 2999) would overflow."""
+
+
+def _recency(days: int, half_life: float) -> float:
+    """The weight of an obligation due ``days`` before ``as_of`` (negative: not yet due):
+    halved every ``half_life`` days, bounded so that no date the model takes overflows."""
+    halvings: float = max(-_MOST_HALVINGS, min(_MOST_HALVINGS, days / half_life))
+    return float(0.5**halvings)
+
+
 class _Dist:
     """A weighted empirical distribution of integer delays: sorted values, cumulative
     weights. With right-censored delays (invoices open and already late: known only to be
@@ -630,7 +642,7 @@ def learn(
             since = days_since[day] = (as_of - day).days
         weight = weights.get(since + delay)
         if weight is None:
-            weight = weights[since + delay] = 0.5 ** ((since + delay) / half_life)
+            weight = weights[since + delay] = _recency(since + delay, half_life)
         mass = weight * count
         per_client[customer_id][delay] += mass
         per_client_counts[customer_id][delay] += count
@@ -669,7 +681,7 @@ def learn(
     late_count: Counter[str] = Counter()
     for customer_id, age, disputed, units in sorted(_censored):
         band = 1 if units > band_edge else 0
-        censored_at = (_known_unpaid(age, grace), 0.5 ** (age / half_life))
+        censored_at = (_known_unpaid(age, grace), _recency(age, half_life))
         open_censored[customer_id].append(censored_at)
         for key in ((disputed, band), (disputed, None), (None, None)):
             if key in pooled:
