@@ -126,8 +126,25 @@ def _probability(value: float) -> str:
     return f"{value:.4f}"
 
 
+def _to_the_cent(parts: list[Decimal], currency: str) -> list[Decimal]:
+    """``parts`` rounded to the currency's minor unit so that they add up to their exact sum
+    rounded (largest remainder: each down, then a unit more to those that lost the most, the
+    earlier first on a tie): the 13 weeks and ``after`` add up to the open invoices' total,
+    as they do exactly inside the forecast. Rounded each on its own they could miss it by a
+    few cents (3,000.01 for the worked example's 3,000.00)."""
+    unit = Decimal(1).scaleb(-exponent(currency))
+    floors = [part.quantize(unit, rounding="ROUND_FLOOR") for part in parts]
+    short = int(((sum(parts, ZERO).quantize(unit) - sum(floors, ZERO)) / unit).to_integral())
+    order = sorted(range(len(parts)), key=lambda k: (-(parts[k] - floors[k]), k))
+    for k in order[:max(short, 0)]:
+        floors[k] += unit
+    return floors
+
+
 def _forecast(predicted: Forecast, currency: str) -> dict[str, Any]:
     """The forecast (docs/forecast.md): the 13 weeks, the open invoices, the clients."""
+    expected = _to_the_cent([*(week.expected for week in predicted.weeks), predicted.after],
+                            currency)
     return {
         "history": predicted.history,
         "credibility_k": None if predicted.credibility_k is None
@@ -137,13 +154,13 @@ def _forecast(predicted: Forecast, currency: str) -> dict[str, Any]:
                 "week": week.week,
                 "start": week.start.isoformat(),
                 "end": week.end.isoformat(),
-                "expected": _money(week.expected, currency),
+                "expected": _money(cents, currency),
                 "low": _money(week.low, currency),
                 "high": _money(week.high, currency),
             }
-            for week in predicted.weeks
+            for week, cents in zip(predicted.weeks, expected, strict=False)
         ],
-        "after": _money(predicted.after, currency),
+        "after": _money(expected[-1], currency),
         "invoices": [
             {
                 "invoice_id": one.invoice_id,
