@@ -67,9 +67,16 @@ from clientguard.metrics.cost.limitation import (
     period_parts,
 )
 from clientguard.metrics.cost.polish_calendar import polish_term_end
-from clientguard.money import round_money
+from clientguard.money import ZERO, round_money
 from clientguard.policy import Policy
-from clientguard.settlement import check_as_of, settle
+from clientguard.settlement import (
+    Settlement,
+    UnappliedPart,
+    check_as_of,
+    settle,
+    unapplied_parts,
+)
+from clientguard.unapplied import client_covers
 
 if TYPE_CHECKING:
     from clientguard.ledger import Ledger
@@ -78,6 +85,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Claim",
+    "UnappliedMoney",
     "ClaimError",
     "ClaimPeriod",
     "ClaimedInvoice",
@@ -226,6 +234,12 @@ class ClaimedInvoice(BaseModel):
     interest_claimed: Decimal | None = None
     #: The fixed compensation is time-barred as of ``as_of``: shown, not claimed.
     compensation_time_barred: bool = False
+    #: The day of the client's unapplied payment or credit note that pays this invoice, open in
+    #: the books: the claim counts it paid that day (``paid_on``; ``clientguard.unapplied``,
+    #: docs/claims.md, "Unapplied money"). None for an invoice the books settle or leave open.
+    unapplied_paid_on: date | None = None
+    #: What that money is: ``payment`` or ``credit_note`` (None with ``unapplied_paid_on``).
+    unapplied_paid_by: Literal["payment", "credit_note"] | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -241,6 +255,24 @@ class ClaimedInvoice(BaseModel):
             return main if self.time_barred_from is None else min(main,
                                                                   self.time_barred_from)
         return self.time_barred_from
+
+
+class UnappliedMoney(BaseModel):
+    """A payment or credit note of the client that pays no invoice in the books as of the
+    claim's date: the claim counts the open invoices it would pay as paid the day it came."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["payment", "credit_note"]
+    document_id: str
+    #: The customer whose document it is (in a group, possibly another member than the
+    #: claim's).
+    customer_id: str
+    #: The day the money came: the payment's date, the credit note's issue date.
+    on: date
+    currency: str
+    #: What of it is unapplied, in ``currency``.
+    amount: Decimal
 
 
 class Claim(BaseModel):
@@ -278,6 +310,10 @@ class Claim(BaseModel):
     #: a sale, a contract for work, services; arts. 554, 646 and 751 KC). None under art. 118
     #: KC's three years, and under EU and UK law.
     pl_limitation_years: int | None = None
+    #: The client's payments and credit notes unapplied as of ``as_of`` that pay at least one
+    #: invoice of the claim (each such line has ``unapplied_paid_on``): the owner should apply
+    #: them in the books, dated the day they came (docs/claims.md, "Unapplied money").
+    unapplied: tuple[UnappliedMoney, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -391,6 +427,16 @@ def claim(
     selected = _selected(ledger, customer_id, own, invoices)
     settlements = settle(ledger, as_of=as_of, policy=policy)
     mine = {i.id: settlements[i.id] for i in selected if i.id in settlements}
+    # The open invoices the client's unapplied money would pay are paid the day it came, as
+    # the review counts them (one rule: clientguard.unapplied): interest runs until the
+    # amount due is received (Directive 2011/7/EU art. 3(1)(b)), not to as_of.
+    group = ledger.group_of(customer_id)
+    by_id_all = {i.id: i for i in selected}
+    cover = client_covers(ledger, as_of=as_of, policy=policy).get(group)
+    covered = {i: day for i, day in (cover.paid_on if cover is not None else {}).items()
+               if i in mine and mine[i].settled_on is None}
+    for invoice_id, day in covered.items():
+        mine[invoice_id] = _as_paid(mine[invoice_id], by_id_all[invoice_id], day, policy)
     if invoices is not None:
         for invoice in selected:
             found = mine.get(invoice.id)
@@ -435,11 +481,13 @@ def claim(
     # A Polish claim of two years says so; three (art. 118 KC) is the law's general period.
     short = (policy.pl_limitation_years
              if jurisdiction == "pl" and policy.pl_limitation_years != 3 else None)
+    parts = [part for part in unapplied_parts(ledger, as_of=as_of)
+             if ledger.group_of(part.customer_id) == group]
     lines = [
         _line(item, by_id[item.invoice_id], mine[item.invoice_id].open_balance, jurisdiction,
               as_of, short,
               _payment_days(ledger, jurisdiction, by_id[item.invoice_id], as_of),
-              acknowledged)
+              acknowledged, covered.get(item.invoice_id), parts)
         for item in items
     ]
     # The document lists the invoices by due date, then number (the order they fell due).
@@ -484,7 +532,44 @@ def claim(
         time_barred_totals=time_barred_totals,
         limitation_checked=time_barred_from(jurisdiction, as_of) is not None,
         pl_limitation_years=short,
+        unapplied=_unapplied_used(parts, {by_id[i].currency: day for i, day in sorted(
+            covered.items(), key=lambda kv: kv[1])}),
     )
+
+
+def _as_paid(found: Settlement, invoice: Invoice, day: date, policy: Policy) -> Settlement:
+    """``found`` (open in the books) as if the unapplied money that pays it had been applied
+    on ``day``: settled that day, late until then (or not at all)."""
+    beyond = (day - invoice.due_date).days
+    late = max(0, beyond)
+    return found.model_copy(update={
+        "status": "settled", "settled_on": day, "basis": "allocations",
+        "applied": found.applied + found.open_balance, "open_balance": ZERO,
+        "open_balance_base": ZERO, "days_to_pay": (day - invoice.issue_date).days, "days_beyond_terms": beyond,
+        "days_late": late, "late": late > policy.grace_days,
+    })
+
+
+def _paid_by(day: date | None, currency: str,
+             parts: Sequence[UnappliedPart]) -> Literal["payment", "credit_note"] | None:
+    """What the unapplied money of ``day`` in ``currency`` is (a payment before a credit note
+    of the same day, as clientguard.unapplied spends them); None without a day."""
+    if day is None:
+        return None
+    kinds = [p.kind for p in parts if p.on == day and p.currency == currency]
+    return "payment" if "payment" in kinds or not kinds else "credit_note"
+
+
+def _unapplied_used(
+    parts: Sequence[UnappliedPart], last: Mapping[str, date]
+) -> tuple[UnappliedMoney, ...]:
+    """The unapplied documents, in the order they came, of each currency up to the last day
+    (``last``) of the claim's invoices they pay: what the note names."""
+    return tuple(
+        UnappliedMoney(kind=p.kind, document_id=p.document_id, customer_id=p.customer_id,
+                       on=p.on, currency=p.currency, amount=p.amount)
+        for p in sorted(parts, key=lambda p: (p.on, p.kind != "payment"))
+        if p.currency in last and p.on <= last[p.currency])
 
 
 def _selected(
@@ -586,11 +671,14 @@ def _line(
     pl_years: int | None,
     payments: tuple[date, ...],
     acknowledged: Acknowledged,
+    unapplied_on: date | None = None,
+    parts: Sequence[UnappliedPart] = (),
 ) -> ClaimedInvoice:
     """``pl_years``: a Polish main claim's period where it is not art. 118 KC's three years
     (``Claim.pl_limitation_years``), else None. ``payments``: the days the debtor paid part of
     the invoice, which restart a UK debt's six years (as the lateness costs passed them);
-    ``acknowledged``: the debtor's acknowledgements (the same the lateness costs read)."""
+    ``acknowledged``: the debtor's acknowledgements (the same the lateness costs read);
+    ``unapplied_on``: the day of the unapplied money that pays it (of ``parts``), if any."""
     interest = item.statutory_interest
     compensation = item.compensation
     currency = item.currency
@@ -655,6 +743,8 @@ def _line(
         interest_time_barred=barred,
         interest_claimed=interest_claimed,
         compensation_time_barred=item.compensation_time_barred,
+        unapplied_paid_on=unapplied_on,
+        unapplied_paid_by=_paid_by(unapplied_on, currency, parts),
         notes=item.notes,
     )
 

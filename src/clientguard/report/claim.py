@@ -44,46 +44,63 @@ __all__ = [
 
 CLAIM_SCHEMA_NAME = "clientguard.claim"
 """What the JSON document is: its ``schema`` field."""
-CLAIM_SCHEMA_VERSION = "1.5"
+CLAIM_SCHEMA_VERSION = "1.6"
 """The JSON document's newest version: a minor version only adds fields (1.1: the limitation
 period, ``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
 ``compensation_time_barred``, a period's ``time_barred``, ``time_barred_totals`` and
 ``limitation_checked``; 1.2: ``pl_limitation_years`` and each invoice's
 ``main_claim_time_barred_from``; 1.3: each period's ``principal_part``; 1.4: each invoice's
 ``acknowledged_on`` and ``acknowledgement_note``; 1.5: each invoice's ``compensation_debt``
-and ``compensation_debt_currency``). A document is written in the oldest version that holds
-what it says: 1.5 where a compensation's band was read on another debt than the invoice's
+and ``compensation_debt_currency``; 1.6: the claim's ``unapplied`` and each invoice's
+``unapplied_paid_on`` and ``unapplied_paid_by``). A document is written in the oldest version
+that holds what it says: 1.6 where the client's unapplied money pays an invoice of the claim,
+else 1.5 where a compensation's band was read on another debt than the invoice's
 total, else 1.4 where the debtor's acknowledgement moved a debt's bar, else 1.3 where a period
 is split by the part of the debt paid before its bar, else 1.2 for a Polish claim of two years
 or one with a debt barred on another day than its interest (a UK debt a part payment
 restarted), else the 1.1 document clientguard wrote before, byte for byte."""
+_BAND_DEBT_SCHEMA_VERSION = "1.5"
 _ACKNOWLEDGEMENT_SCHEMA_VERSION = "1.4"
 _PARTS_SCHEMA_VERSION = "1.3"
 _TWO_YEARS_SCHEMA_VERSION = "1.2"
 _GENERAL_PERIOD_SCHEMA_VERSION = "1.1"
-_BAND_DEBT_LEFT_OUT: dict[str, Any] = {
-    "invoices": {"__all__": {"compensation_debt", "compensation_debt_currency"}},
+_UNAPPLIED_LEFT_OUT: dict[str, Any] = {
+    "unapplied": True,
+    "invoices": {"__all__": {"unapplied_paid_on", "unapplied_paid_by"}},
 }
-"""The fields of schema 1.5, left out of a claim whose every band was read on the invoice's
+"""The fields of schema 1.6, left out of a claim no unapplied money pays an invoice of (empty
+and None there)."""
+_BAND_DEBT_LEFT_OUT: dict[str, Any] = {
+    "unapplied": True,
+    "invoices": {"__all__": {"compensation_debt", "compensation_debt_currency",
+                             "unapplied_paid_on", "unapplied_paid_by"}},
+}
+"""The fields of schemas 1.5 and 1.6, left out of a claim whose every band was read on the invoice's
 total (they are None there)."""
 _ACKNOWLEDGEMENT_LEFT_OUT: dict[str, Any] = {
+    "unapplied": True,
     "invoices": {"__all__": {"compensation_debt", "compensation_debt_currency",
-                             "acknowledged_on", "acknowledgement_note"}},
+                             "acknowledged_on", "acknowledgement_note",
+                             "unapplied_paid_on", "unapplied_paid_by"}},
 }
 """The fields of schemas 1.4 and 1.5, left out of a claim where no acknowledgement moved a bar
 and no band was read on another debt than the total."""
 _PARTS_LEFT_OUT: dict[str, Any] = {
+    "unapplied": True,
     "invoices": {"__all__": {"compensation_debt": True, "compensation_debt_currency": True,
                              "acknowledged_on": True, "acknowledgement_note": True,
+                             "unapplied_paid_on": True, "unapplied_paid_by": True,
                              "periods": {"__all__": {"principal_part"}}}},
 }
 """The fields of schemas 1.3 to 1.5, left out of a claim with no period split by principal,
 no acknowledgement and no band read on another debt than the total."""
 _GENERAL_PERIOD_LEAVES_OUT: dict[str, Any] = {
     "pl_limitation_years": True,
+    "unapplied": True,
     "invoices": {"__all__": {"main_claim_time_barred_from": True, "acknowledged_on": True,
                              "acknowledgement_note": True, "compensation_debt": True,
                              "compensation_debt_currency": True,
+                             "unapplied_paid_on": True, "unapplied_paid_by": True,
                              "periods": {"__all__": {"principal_part"}}}},
 }
 """The fields of schemas 1.2 to 1.5, left out of a claim under the law's general period with
@@ -162,10 +179,14 @@ def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:
     with using(code):
         title = claim_title(claim)
         basis = _legal_basis(claim)
-    if any(invoice.compensation_debt is not None for invoice in claim.invoices):
+    if claim.unapplied or any(i.unapplied_paid_on is not None for i in claim.invoices):
+        # The client's unapplied money pays an invoice: counted paid the day it came.
+        version, fields = CLAIM_SCHEMA_VERSION, claim.model_dump(mode="json")
+    elif any(invoice.compensation_debt is not None for invoice in claim.invoices):
         # A band read on the debt that fell due (credited or part paid by the due date) or
         # converted.
-        version, fields = CLAIM_SCHEMA_VERSION, claim.model_dump(mode="json")
+        version = _BAND_DEBT_SCHEMA_VERSION
+        fields = claim.model_dump(mode="json", exclude=_UNAPPLIED_LEFT_OUT)
     elif any(invoice.acknowledged_on is not None for invoice in claim.invoices):
         # The debtor's acknowledgement moved a debt's bar (art. 124 § 1 KC, s.29(5)(a)).
         version = _ACKNOWLEDGEMENT_SCHEMA_VERSION
@@ -339,6 +360,9 @@ def _invoices_table(claim: Claim) -> list[str]:
             + f'<td colspan="4">{_esc(compensation)}</td>'
             f'<td class="num">{_compensation_cell(item)}</td></tr>'
         )
+        if item.unapplied_paid_on is not None:
+            lines.append(f'<tr><td colspan="5" class="note">{_esc(_paid_by_unapplied(item))}'
+                         "</td></tr>")
         # Why an amount is missing; an unconfirmed rate is starred instead, and a compensation
         # not converted says so on its own line (the JSON keeps every note).
         if item.interest is None or item.compensation is None:
@@ -649,6 +673,8 @@ def _notes(claim: Claim) -> list[str]:
                 "unpaid, can be claimed until then; the fixed sum and each day's interest keep "
                 "their own six years. Invoices (acknowledgement, bar): {debts}."
             ).format(debts=acknowledged))
+    if claim.unapplied:
+        notes.append(_unapplied_note(claim))
     if claim.invoices and not claim.limitation_checked:
         notes.append(_(
             "The limitation period is not checked: Directive 2011/7/EU sets none, the "
@@ -709,6 +735,32 @@ def _legal_basis(claim: Claim) -> str:
     )
 
 
+def _paid_by_unapplied(item: ClaimedInvoice) -> str:
+    """The line's words for an invoice the client's unapplied money pays."""
+    day = item.unapplied_paid_on
+    assert day is not None
+    if item.unapplied_paid_by == "credit_note":
+        return _("Paid by the credit note of {date} not yet applied in your books.").format(
+            date=_date(day))
+    return _("Paid by the payment of {date} not yet applied in your books.").format(
+        date=_date(day))
+
+
+def _unapplied_note(claim: Claim) -> str:
+    """The note naming the client's unapplied payments and credit notes the claim counts."""
+    documents = "; ".join(
+        (_("payment {id} of {date} ({amount})") if money.kind == "payment"
+         else _("credit note {id} of {date} ({amount})")).format(
+            id=money.document_id, date=_date(money.on),
+            amount=_money(money.amount, money.currency))
+        for money in claim.unapplied)
+    return _(
+        "Not yet applied to invoices in your books: {documents}. The invoices this money pays "
+        "are counted here as paid on the day it came, so their interest runs only until then. "
+        "Apply it in your books, dated the day it came, before sending this statement."
+    ).format(documents=documents)
+
+
 def _no_late_invoices(claim: Claim) -> str:
     return _("No invoice of this client was paid, or is unpaid, after its due date as of "
              "{date}: there is nothing to claim.").format(date=_date(claim.as_of))
@@ -734,7 +786,8 @@ def _names(claim: Claim) -> tuple[str, ...]:
     """The parties' names and the invoices' numbers: the texts of the data the letter's
     sentences hold."""
     parties = (claim.creditor.name, claim.debtor.name)
-    return (*(name for name in parties if name), *(item.number for item in claim.invoices))
+    return (*(name for name in parties if name), *(item.number for item in claim.invoices),
+            *(money.document_id for money in claim.unapplied))
 
 
 def _blank() -> str:

@@ -1,0 +1,184 @@
+"""The claim and a client's unapplied money (docs/claims.md, "Unapplied money").
+
+A claim counts the open invoices a client's unapplied payments and credit notes would pay
+(:mod:`clientguard.unapplied`, the review's rule) as paid the day that money came: interest
+runs until the amount due is received (Directive 2011/7/EU art. 3(1)(b)), so a letter asks
+for no interest after that day, and its total is the review's advice for the client.
+
+The books are the reviewer's (2026-12-07): client P has four invoices of 10,000.00 EUR due
+1 Sep, 1 Oct, 1 Nov and 1 Dec 2025, all open in the books, reviewed as of 31 Dec 2025 beside a
+client that pays on time. EU interest is ``balance x 10.15% x days / 365`` (ECB 2.15% + 8
+points for debts falling due in the second half of 2025), each line rounded to the cent, plus
+EUR 40 per late invoice (Directive 2011/7/EU art. 3, 6). On the books, to 31 Dec:
+P0 121 days 336.48, P1 91 days 253.05, P2 60 days 166.85, P3 30 days 83.42; with 4 x 40 the
+claim was 999.80 EUR.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+import clientguard as cg
+from clientguard.claims import claim
+from clientguard.model import AnyRecord
+from clientguard.report.claim import CLAIM_SCHEMA_VERSION, render_claim
+from clientguard.testing import credit_note, customer, invoice, ledger, payment
+
+AS_OF = date(2025, 12, 31)
+
+
+def _on_time() -> list[AnyRecord]:
+    """Twelve invoices of 30,000 of another client, each paid on its due date."""
+    records: list[AnyRecord] = []
+    for k in range(12):
+        bill = invoice("o", id=f"O{k}", issued=date(2025, 1, 1 + k), total="30000.00",
+                       terms=14)
+        records += [bill, payment("o", id=f"PO{k}", on=bill.due_date, amount="30000.00",
+                                  pays=bill)]
+    return records
+
+
+def _p_invoices(client: str = "p", prefix: str = "P",
+                disputed: tuple[int, ...] = ()) -> list[AnyRecord]:
+    records: list[AnyRecord] = []
+    for k, due in enumerate(["2025-09-01", "2025-10-01", "2025-11-01", "2025-12-01"]):
+        day = date.fromisoformat(due)
+        extra: dict[str, object] = {}
+        if k in disputed:
+            extra["disputed_on"] = day + timedelta(days=3)
+        records.append(invoice(client, id=f"{prefix}{k}", issued=day - timedelta(days=30),
+                               due=day, total="10000.00", **extra))  # type: ignore[arg-type]
+    return records
+
+
+def _books(*money: AnyRecord, disputed: tuple[int, ...] = ()) -> cg.Ledger:
+    return ledger(customer("p", "P"), *_p_invoices(disputed=disputed), *money, *_on_time())
+
+
+# (case, money, the claim's total by hand, each line's interest_claimed by hand)
+CASES = [
+    # 20,000 on 15 Oct pays P0 and P1 (oldest due first): P0 late 2 Sep-15 Oct = 44 days,
+    # 10,000 x 0.1015 x 44 / 365 = 122.36; P1 2-15 Oct = 14 days: 38.93; P2 and P3 open as
+    # on the books. 122.36 + 38.93 + 166.85 + 83.42 + 4 x 40 = 571.56.
+    ("payment of 20,000 on 15 Oct",
+     [payment("p", id="PU", on="2025-10-15", amount="20000.00")], "571.56",
+     {"P0": "122.36", "P1": "38.93", "P2": "166.85", "P3": "83.42"}),
+    # 25,000: P0 and P1 paid, the 5,000 left does not reach P2 (10,000): the same claim.
+    ("payment of 25,000 on 15 Oct",
+     [payment("p", id="PU", on="2025-10-15", amount="25000.00")], "571.56",
+     {"P0": "122.36", "P1": "38.93", "P2": "166.85", "P3": "83.42"}),
+    # A credit note of 10,000 issued 15 Oct pays P0 only: 122.36 + 253.05 + 166.85 + 83.42
+    # + 160 = 785.68.
+    ("credit note of 10,000 on 15 Oct",
+     [credit_note("p", id="CN", issued="2025-10-15", total="10000.00")], "785.68",
+     {"P0": "122.36", "P1": "253.05", "P2": "166.85", "P3": "83.42"}),
+    # 10,000 on 15 Sep pays P0 (2-15 Sep: 14 days, 38.93); 10,000 on 15 Nov pays P1 (2 Oct-
+    # 15 Nov: 45 days, 10,000 x 0.1015 x 45 / 365 = 125.14). 38.93 + 125.14 + 166.85 + 83.42
+    # + 160 = 574.34.
+    ("two payments of 10,000, 15 Sep and 15 Nov",
+     [payment("p", id="PU1", on="2025-09-15", amount="10000.00"),
+      payment("p", id="PU2", on="2025-11-15", amount="10000.00")], "574.34",
+     {"P0": "38.93", "P1": "125.14", "P2": "166.85", "P3": "83.42"}),
+]
+
+
+@pytest.mark.parametrize(("money", "total", "lines"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_the_claim_counts_what_unapplied_money_pays_as_paid_that_day(
+    money: list[AnyRecord], total: str, lines: dict[str, str]
+) -> None:
+    books = _books(*money)
+    document = claim(books, "p", as_of=AS_OF)
+    assert document.totals == {"EUR": Decimal(total)}
+    assert {line.invoice_id: line.interest_claimed for line in document.invoices} == {
+        i: Decimal(v) for i, v in lines.items()}
+    # The review's advice for the client is the same sum, to the cent.
+    review = cg.review(books, as_of=AS_OF).clients["p"]
+    assert review.claimable - review.claimable_disputed - review.claimable_unapplied \
+        == Decimal(total)
+
+
+def test_a_covered_line_is_paid_on_the_moneys_day_and_says_so() -> None:
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="20000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    p0, p1, p2, _p3 = document.invoices
+    for line in (p0, p1):
+        assert (line.paid_on, line.interest_until, line.still_open) == (
+            date(2025, 10, 15), date(2025, 10, 15), False)
+        assert (line.unapplied_paid_on, line.unapplied_paid_by) == (
+            date(2025, 10, 15), "payment")
+    assert (p2.still_open, p2.interest_until, p2.unapplied_paid_on) == (True, AS_OF, None)
+    assert [(m.kind, m.document_id, m.on, m.amount) for m in document.unapplied] == [
+        ("payment", "PU", date(2025, 10, 15), Decimal("20000.00"))]
+    english = render_claim(document, "html", lang="en")
+    assert english.count("Paid by the payment of 15 Oct 2025 not yet applied in your books.") \
+        == 2
+    assert "payment PU of 15 Oct 2025 (20,000.00 EUR)" in english
+    assert "Apply it in your books, dated the day it came" in english
+    polish = render_claim(document, "html", lang="pl")
+    assert polish.count("Zapłacona wpłatą z dnia 15.10.2025, jeszcze nierozliczoną w księgach.") \
+        == 2
+    assert "wpłata PU z dnia 15.10.2025" in polish
+    data = json.loads(render_claim(document, "json"))
+    assert data["schema_version"] == CLAIM_SCHEMA_VERSION == "1.6"
+    assert data["totals"] == {"EUR": "571.56"}
+    assert data["invoices"][0]["unapplied_paid_on"] == "2025-10-15"
+    assert data["unapplied"][0]["document_id"] == "PU"
+
+
+def test_a_credit_note_line_names_a_credit_note() -> None:
+    books = _books(credit_note("p", id="CN", issued="2025-10-15", total="10000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    assert document.invoices[0].unapplied_paid_by == "credit_note"
+    assert "Paid by the credit note of 15 Oct 2025 not yet applied in your books." in \
+        render_claim(document, "html", lang="en")
+
+
+def test_money_that_came_before_every_due_date_leaves_nothing_to_claim() -> None:
+    # 40,000 on 15 Aug pays all four invoices before they fall due: none was late, nothing
+    # to claim (the review's advice: 999.80 - 999.80 held = 0), and the note still names it.
+    books = _books(payment("p", id="PU", on="2025-08-15", amount="40000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    assert (document.invoices, document.totals) == ((), {})
+    assert [m.document_id for m in document.unapplied] == ["PU"]
+    assert "payment PU of 15 Aug 2025" in render_claim(document, "html", lang="en")
+
+
+def test_money_of_another_company_of_the_group_pays_the_claims_invoices() -> None:
+    # A pays 20,000 on 15 Oct, B (same group G) has the invoices: as for P above, 571.56.
+    books = ledger(customer("a", "A", group="G"), customer("b", "B", group="G"),
+                   *_p_invoices(client="b", prefix="B"),
+                   payment("a", id="PA", on="2025-10-15", amount="20000.00"), *_on_time())
+    document = claim(books, "b", as_of=AS_OF)
+    assert document.totals == {"EUR": Decimal("571.56")}
+    assert [(m.customer_id, m.document_id) for m in document.unapplied] == [("a", "PA")]
+
+
+def test_a_disputed_invoice_stays_on_the_claim_and_the_money_skips_it() -> None:
+    # P0 disputed: the money skips it (a debtor withholds what it contests) and pays P1
+    # (14 days: 38.93) and P2 (paid 15 Oct, before its 1 Nov due date: not late, off the
+    # claim). The claim keeps the disputed P0 as before (336.48 + 40, the review's
+    # claimable_disputed 376.48): 376.48 + 38.93 + 40 + 83.42 + 40 = 578.83, which is the
+    # review's claimable less its claimable_unapplied (999.80 - 420.97), and without the
+    # disputed line the review's advice, 202.35.
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="20000.00"), disputed=(0,))
+    document = claim(books, "p", as_of=AS_OF)
+    assert [line.invoice_id for line in document.invoices] == ["P0", "P1", "P3"]
+    assert document.totals == {"EUR": Decimal("578.83")}
+    review = cg.review(books, as_of=AS_OF).clients["p"]
+    assert review.claimable - review.claimable_unapplied == Decimal("578.83")
+    assert review.claimable - review.claimable_disputed - review.claimable_unapplied \
+        == Decimal("202.35")
+
+
+def test_without_unapplied_money_the_document_is_the_one_written_before() -> None:
+    # No unapplied money: no new field, the JSON stays at the version it was (1.1 here).
+    document = claim(_books(), "p", as_of=AS_OF)
+    data = json.loads(render_claim(document, "json"))
+    assert data["schema_version"] == "1.1"
+    assert "unapplied" not in data and "unapplied_paid_on" not in data["invoices"][0]
+    assert data["totals"] == {"EUR": "999.80"}
