@@ -17,13 +17,16 @@ claim was 999.80 EUR.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 import clientguard as cg
 from clientguard.claims import claim
+from clientguard.cli import EXIT_OK, main
 from clientguard.model import AnyRecord
 from clientguard.report.claim import CLAIM_SCHEMA_VERSION, render_claim
 from clientguard.testing import credit_note, customer, invoice, ledger, payment
@@ -175,10 +178,27 @@ def test_a_disputed_invoice_stays_on_the_claim_and_the_money_skips_it() -> None:
         == Decimal("202.35")
 
 
-def test_without_unapplied_money_the_document_is_the_one_written_before() -> None:
-    # No unapplied money: no new field, the JSON stays at the version it was (1.1 here).
-    document = claim(_books(), "p", as_of=AS_OF)
-    data = json.loads(render_claim(document, "json"))
-    assert data["schema_version"] == "1.1"
-    assert "unapplied" not in data and "unapplied_paid_on" not in data["invoices"][0]
-    assert data["totals"] == {"EUR": "999.80"}
+
+def test_the_claim_command_counts_the_money_and_tells_the_owner(
+    csv_books: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # P0 (due 1 Sep) and P1 (due 1 Oct) of 10,000 open in the books; payment PU of 10,000 on
+    # 15 Oct applied to none. PU pays P0: 44 days, 122.36; P1 open 91 days, 253.05; + 2 x 40
+    # = 455.41 EUR (the books alone gave 336.48 + 253.05 + 80 = 669.53).
+    folder = csv_books(
+        "EUR", paid=False,
+        invoices="P0,P,2025-08-02,2025-09-01,10000.00\nP1,P,2025-09-01,2025-10-01,10000.00\n",
+        more='\n[payments.columns]\nid = "Id"\ncustomer_name = "Client"\ndate = "Date"\n'
+             'amount = "Amount"\n')
+    (folder / "payments.csv").write_text("Id,Client,Date,Amount\nPU,P,2025-10-15,10000.00\n")
+    (folder / "clientguard.toml").write_text(
+        'base_currency = "EUR"\nstore = "cg.db"\n[policy]\njurisdiction = "eu"\n'
+        '[sources.books]\nconnector = "csv"\nmapping = "mapping.toml"\n'
+        'invoices = ["invoices.csv"]\npayments = ["payments.csv"]\n')
+    assert main(["sync", "--quiet"]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["claim", "P", "--as-of", "2025-12-31", "--output", "claim.json"]) == EXIT_OK
+    _, err = capsys.readouterr()
+    data = json.loads((folder / "claim.json").read_text())
+    assert data["totals"] == {"EUR": "455.41"}
+    assert "not yet applied in your books (PU)" in err

@@ -85,11 +85,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Claim",
-    "UnappliedMoney",
     "ClaimError",
     "ClaimPeriod",
     "ClaimedInvoice",
     "Party",
+    "UnappliedMoney",
     "claim",
     "find_customer",
 ]
@@ -431,12 +431,12 @@ def claim(
     # the review counts them (one rule: clientguard.unapplied): interest runs until the
     # amount due is received (Directive 2011/7/EU art. 3(1)(b)), not to as_of.
     group = ledger.group_of(customer_id)
-    by_id_all = {i.id: i for i in selected}
+    by_id = {i.id: i for i in selected}
     cover = client_covers(ledger, as_of=as_of, policy=policy).get(group)
     covered = {i: day for i, day in (cover.paid_on if cover is not None else {}).items()
                if i in mine and mine[i].settled_on is None}
     for invoice_id, day in covered.items():
-        mine[invoice_id] = _as_paid(mine[invoice_id], by_id_all[invoice_id], day, policy)
+        mine[invoice_id] = _as_paid(mine[invoice_id], by_id[invoice_id], day, policy)
     if invoices is not None:
         for invoice in selected:
             found = mine.get(invoice.id)
@@ -477,7 +477,6 @@ def claim(
         # art. 115 KC moves it off a Saturday or a day free from work: owed nothing in law.
         items = tuple(item for item in items if not _in_term(
             item.due_date, mine[item.invoice_id].settled_on, as_of))
-    by_id = {i.id: i for i in selected}
     # A Polish claim of two years says so; three (art. 118 KC) is the law's general period.
     short = (policy.pl_limitation_years
              if jurisdiction == "pl" and policy.pl_limitation_years != 3 else None)
@@ -545,7 +544,8 @@ def _as_paid(found: Settlement, invoice: Invoice, day: date, policy: Policy) -> 
     return found.model_copy(update={
         "status": "settled", "settled_on": day, "basis": "allocations",
         "applied": found.applied + found.open_balance, "open_balance": ZERO,
-        "open_balance_base": ZERO, "days_to_pay": (day - invoice.issue_date).days, "days_beyond_terms": beyond,
+        "open_balance_base": ZERO, "days_to_pay": (day - invoice.issue_date).days,
+        "days_beyond_terms": beyond,
         "days_late": late, "late": late > policy.grace_days,
     })
 

@@ -1218,6 +1218,13 @@ def _claim_command(args: argparse.Namespace) -> int:
     if not made.complete:
         print(_("clientguard: some amounts could not be computed: the document leaves them to "
                 "fill in (see its notes)"), file=sys.stderr)
+    if made.unapplied:
+        # The owner's to act on: the claim counts this money as paid (docs/claims.md).
+        print(_("clientguard: the client's payments and credit notes not yet applied in your "
+                "books ({documents}) pay invoices of the claim: they are counted paid the day "
+                "the money came; apply them in your books, dated that day, before sending")
+              .format(documents=", ".join(m.document_id for m in made.unapplied)),
+              file=sys.stderr)
     return EXIT_OK
 
 
