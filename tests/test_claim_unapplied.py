@@ -118,12 +118,12 @@ def test_a_covered_line_is_paid_on_the_moneys_day_and_says_so() -> None:
     assert [(m.kind, m.document_id, m.on, m.amount) for m in document.unapplied] == [
         ("payment", "PU", date(2025, 10, 15), Decimal("20000.00"))]
     english = render_claim(document, "html", lang="en")
-    assert english.count("Paid by the payment of 15 Oct 2025 not yet applied in your books.") \
+    assert english.count("Paid by the payment of 15 Oct 2025.") \
         == 2
     assert "payment PU of 15 Oct 2025 (20,000.00 EUR)" in english
     assert "Apply it in your books, dated the day it came" in english
     polish = render_claim(document, "html", lang="pl")
-    assert polish.count("Zapłacona wpłatą z dnia 15.10.2025, jeszcze nierozliczoną w księgach.") \
+    assert polish.count("Zapłacona wpłatą z dnia 15.10.2025.") \
         == 2
     assert "wpłata PU z dnia 15.10.2025" in polish
     data = json.loads(render_claim(document, "json"))
@@ -137,7 +137,7 @@ def test_a_credit_note_line_names_a_credit_note() -> None:
     books = _books(credit_note("p", id="CN", issued="2025-10-15", total="10000.00"))
     document = claim(books, "p", as_of=AS_OF)
     assert document.invoices[0].unapplied_paid_by == "credit_note"
-    assert "Paid by the credit note of 15 Oct 2025 not yet applied in your books." in \
+    assert "Paid by the credit note of 15 Oct 2025." in \
         render_claim(document, "html", lang="en")
 
 

@@ -740,9 +740,9 @@ def _paid_by_unapplied(item: ClaimedInvoice) -> str:
     day = item.unapplied_paid_on
     assert day is not None
     if item.unapplied_paid_by == "credit_note":
-        return _("Paid by the credit note of {date} not yet applied in your books.").format(
+        return _("Paid by the credit note of {date}.").format(
             date=_date(day))
-    return _("Paid by the payment of {date} not yet applied in your books.").format(
+    return _("Paid by the payment of {date}.").format(
         date=_date(day))
 
 
