@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from clientguard_csv.cli import main
+from clientguard_csv.mapping import PRESETS, load_preset
 
 Write = Callable[..., Path]
 
@@ -293,3 +298,61 @@ def test_time_entries_are_counted_in_english_plurals(
     hours = write("t.csv", "Client,Day,Hours\nAcme,2025-01-02,1\nAcme,2025-01-03,2\n")
     main(["check", "--mapping", str(mapping), "--time-entries", str(hours)])
     assert "2 time entries" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ python -m, presets, docs
+_CSV_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _module(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m clientguard_csv.cli ARGS``, as a cron job runs it (this checkout first)."""
+    path = os.pathsep.join([str(_CSV_ROOT.parent.parent / "src"), str(_CSV_ROOT / "src")])
+    env = {**os.environ, "PYTHONPATH": path, "LANG": "C.UTF-8"}
+    env.pop("LANGUAGE", None)
+    env.pop("LC_ALL", None)
+    return subprocess.run([sys.executable, "-m", "clientguard_csv.cli", *args], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_python_dash_m_runs_the_command_and_its_exit_status_says_a_failed_check(
+    tmp_path: Path,
+) -> None:
+    # Until 2026-12-07 the module had no ``__main__`` block: ``python -m clientguard_csv.cli
+    # check`` printed nothing and exited 0 whatever the files held, so a cron job never failed.
+    listed = _module("presets", cwd=tmp_path)
+    assert listed.returncode == 0
+    assert listed.stdout.split()[0] == "freshbooks"  # the first preset of PRESETS
+    failed = _module("check", "--mapping", "nope.toml", "--invoices", "nope.csv", cwd=tmp_path)
+    assert failed.returncode != 0
+    assert "nope.toml" in failed.stderr
+
+
+def test_each_preset_is_listed_with_a_whole_description_on_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Xero's opening comment wraps its first sentence over two lines; the list cut it after
+    # "one row per line item," (a sentence cut in half). Each description is the comment's
+    # first paragraph, whole: a sentence that ends with a full stop.
+    assert main(["presets"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(PRESETS)
+    for line in lines:
+        assert line.rstrip().endswith("."), line
+    xero = next(line for line in lines if line.startswith("xero "))
+    assert xero.endswith("one row per line item, the invoice's fields repeated on each.")
+
+
+def test_the_docs_shell_examples_give_only_files_the_preset_reads() -> None:
+    # docs/connectors/csv.md printed Zoho's preset and checked it with --payments, which
+    # Zoho's preset does not map (its export has no payments): the example failed as written.
+    docs = (_CSV_ROOT.parent.parent / "docs" / "connectors" / "csv.md").read_text("utf-8")
+    presets = dict(re.findall(r"clientguard-csv preset ([\w-]+) > ([\w.-]+)", docs))
+    assert presets, "the shell example prints a preset to a mapping file"
+    checked = re.findall(r"clientguard-csv check --mapping ([\w.-]+)((?: --[\w-]+ [\w.-]+)+)",
+                         docs)
+    assert checked
+    for mapping_file, options in checked:
+        mapping = load_preset({file: name for name, file in presets.items()}[mapping_file])
+        for option in re.findall(r"--([\w-]+)", options):
+            stream = option.replace("-", "_")
+            assert getattr(mapping, stream) is not None, (mapping_file, option)

@@ -100,11 +100,24 @@ def _guarded(args: argparse.Namespace) -> int:
         return 0
 
 
+def _summary(text: str) -> str:
+    """A preset's description: the first paragraph of its opening comment, on one line (a
+    sentence the comment wraps over two lines is listed whole)."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        words = line.lstrip("#").strip()
+        if not words:
+            break
+        lines.append(words)
+    return " ".join(lines)
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "presets":
         for name in PRESETS:
-            first = preset_text(name).splitlines()[0].lstrip("# ").strip()
-            print(f"{name:22} {first}")
+            print(f"{name:22} {_summary(preset_text(name))}")
         return 0
     if args.command == "preset":
         sys.stdout.write(preset_text(args.name))
@@ -218,3 +231,7 @@ def _records_made(kind: str, count: int) -> str:
     else:
         return f"{number} {kind.replace('_', ' ')}"
     return text.format(n=number)
+
+
+if __name__ == "__main__":  # ``python -m clientguard_csv.cli``, as a cron job may run it
+    sys.exit(main())
