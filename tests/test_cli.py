@@ -627,6 +627,43 @@ def test_review_uses_the_policy_file_given(
     assert json.loads(out)["policy"]["revenue_share_critical"] == "0.99"
 
 
+@pytest.mark.parametrize(
+    ("name", "opening"),
+    [
+        # review --output's suffix rule (docs/cli.md, "--format"): .json is the JSON document,
+        # .csv the CSV's header row (report/spreadsheet.py COLUMNS), .txt a table, .html the page.
+        ("demo.json", "{"),
+        ("demo.csv", "as_of,currency,client_id,"),
+        ("demo.txt", "Sample firm (clientguard demo)"),
+        ("demo.htm", "<!doctype html>"),
+    ],
+)
+def test_demo_writes_the_format_its_output_suffix_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    name: str, opening: str,
+) -> None:
+    # Until 2026-12-07 demo --output wrote HTML under any name: demo.json held a page.
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "demo", "--output", name)
+    assert code == EXIT_OK
+    assert (tmp_path / name).read_text("utf-8").startswith(opening)
+    assert out.rstrip().endswith(name + (" (open it in a browser)." if "htm" in name else "."))
+
+
+def test_demo_refuses_an_output_whose_suffix_names_no_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As review --output report.pdf: an error listing the formats, and no file (a .pdf never
+    # holds HTML).
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "demo", "--output", "report.pdf")
+    assert code == EXIT_USAGE
+    assert err.startswith("clientguard: cannot tell the report format from 'report.pdf': its "
+                          "suffix .pdf is none of .json (json)")
+    assert out == ""
+    assert not (tmp_path / "report.pdf").exists()
+
+
 def test_demo_prints_the_review_and_writes_the_html_beside_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

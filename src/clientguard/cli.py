@@ -527,6 +527,10 @@ def _demo(args: argparse.Namespace) -> int:
     from clientguard.review import review
     from clientguard.sample import sample_ledger
 
+    output = Path(args.output)
+    # The format by the suffix, as review --output: a .json gets JSON, a .pdf is refused
+    # before any work (docs/cli.md, "--format").
+    fmt = _format_of(output)
     ledger = (
         sample_ledger(as_of=args.as_of)
         if args.seed is None
@@ -542,10 +546,12 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {line}")
     print()
     print(render(result, "table", title=_("Sample firm")), end="")
-    output = Path(args.output)
-    _write_output(output, render(result, "html", title=_("Sample firm (clientguard demo)")))
-    print("\n" + _("The report with charts: {path} (open it in a browser).").format(
-        path=output))
+    _write_output(output, render(result, fmt, title=_("Sample firm (clientguard demo)")))
+    if fmt == "html":
+        print("\n" + _("The report with charts: {path} (open it in a browser).").format(
+            path=output))
+    else:
+        print("\n" + _("The report: {path}.").format(path=output))
     return EXIT_OK
 
 
@@ -2182,7 +2188,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--as-of", type=_demo_as_of, default=DEMO_AS_OF,
                       help=_("review date (default {date})").format(date=DEMO_AS_OF))
     demo.add_argument("--output", default=DEMO_REPORT, metavar="FILE",
-                      help=_("where to write the HTML report (default {path})").format(
+                      help=_("where to write the report, in the format its suffix names (.html, .json, "
+                           ".csv, .txt: a table; default {path})").format(
                           path=DEMO_REPORT))
     demo.set_defaults(run=_demo)
 
