@@ -2188,8 +2188,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--as-of", type=_demo_as_of, default=DEMO_AS_OF,
                       help=_("review date (default {date})").format(date=DEMO_AS_OF))
     demo.add_argument("--output", default=DEMO_REPORT, metavar="FILE",
-                      help=_("where to write the report, in the format its suffix names (.html, .json, "
-                           ".csv, .txt: a table; default {path})").format(
+                      help=_("where to write the report, in the format its suffix names "
+                           "(.html, .json, .csv, .txt: a table; default {path})").format(
                           path=DEMO_REPORT))
     demo.set_defaults(run=_demo)
 
