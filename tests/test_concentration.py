@@ -374,6 +374,39 @@ def test_multi_currency_converts_each_document_at_its_own_rate() -> None:
     assert report.shares["eu"] == D("0.3793103448275862068965517241")  # 1100 / 2900
 
 
+@pytest.mark.parametrize(
+    ("links", "groups", "client", "expected"),
+    [
+        # One company in two tools, linked (what `links suggest` writes): the client's id is
+        # the smallest key, archive:c1, and its name that customer's (docs/concepts.md,
+        # "Customers across sources"), not "Acme + Acme (group archive:c1)".
+        ([(("archive", "c1"), ("books", "c1"))], {}, "archive:c1", "Acme (old books)"),
+        # The order of the link does not choose the name: the smallest key does.
+        ([(("books", "c1"), ("archive", "c1"))], {}, "archive:c1", "Acme (old books)"),
+        # A group of companies (group_id) keeps its members' names and its id, linked or not.
+        ([], {"books:c1": "books:c2"}, "books:c2", "Acme Sp. z o.o. + Beta (group books:c2)"),
+        ([(("archive", "c1"), ("books", "c2"))], {"books:c1": "books:c2"}, "archive:c1",
+         "Acme (old books) + Acme Sp. z o.o. + Beta (group archive:c1)"),
+    ],
+)
+def test_a_client_of_linked_customers_is_named_by_its_smallest_keys_customer(
+    links: list[Any], groups: dict[str, str], client: str, expected: str
+) -> None:
+    names = {"archive:c1": "Acme (old books)", "books:c1": "Acme Sp. z o.o.", "books:c2": "Beta"}
+    records: list[AnyRecord] = []
+    for key, name in names.items():
+        source, ident = key.split(":")
+        group = groups.get(key)
+        records += [
+            customer(ident, name, source=source,
+                     group=group.split(":")[-1] if group else None),
+            invoice(ident, issued="2025-01-10", total="100", source=source),
+        ]
+    book = ledger(*records, links=links)
+    assert book.group_of("books:c1") == client
+    assert client_name(book, client) == expected
+
+
 def test_groups_count_as_one_client_and_list_their_members() -> None:
     book = ledger(
         customer("acme-pl", "Acme PL", group="acme"),

@@ -522,15 +522,30 @@ def members_of_groups(ledger: Ledger, clients: Iterable[str]) -> dict[str, tuple
 
 def client_name(ledger: Ledger, client: str) -> str:
     """How a person knows a client: the customer's name, or for a group the names of (up to
-    three of) its members and the group id, e.g. ``Acme DE + Acme PL (group acme)``."""
+    three of) its members and the group id, e.g. ``Acme DE + Acme PL (group acme)``.
+
+    A client of customers the user linked across sources, none of them in a group of
+    companies, is one company known to two tools: its name is its customer's, the one of the
+    smallest ledger key, which is the client's id (docs/concepts.md, "Customers across
+    sources"), not ``Acme + Acme (group archive:c1)``."""
     members = ledger.members(client)
-    if members == (client,):
+    if members == (client,) or _linked_only(ledger, members):
         return ledger.name_of(client)
     names = [ledger.name_of(member) for member in members]
     shown = " + ".join(names[:3])
     if len(names) > 3:
         shown += gettext(" + {n} more").format(n=len(names) - 3)
     return gettext("{members} (group {group})").format(members=shown, group=client)
+
+
+def _linked_only(ledger: Ledger, members: Iterable[str]) -> bool:
+    """True when ``members`` are one client only through links: none names a group of
+    companies (``group_id``)."""
+    for member in members:
+        customer = ledger.customer(member)
+        if customer is not None and customer.group_id:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------------------- over time
