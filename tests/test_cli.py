@@ -1384,6 +1384,35 @@ def test_review_warns_of_a_link_to_a_customer_the_records_do_not_hold(
     assert out.splitlines() == ["customer,same_as", "books:Acme,books:Nobody"]
 
 
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", "the links file {path} named in [links] files does not exist: write it with "
+               "clientguard links suggest > links.csv (and check each pair), or remove it from "
+               "[links] files"),
+        ("pl", "plik powiązań {path} wskazany w [links] files nie istnieje: utwórz go poleceniem "
+               "clientguard links suggest > links.csv (i sprawdź każdą parę) albo usuń go z "
+               "[links] files"),
+    ],
+)
+def test_a_links_file_not_written_yet_stops_no_sync_and_the_review_says_what_to_do(
+    books: Path, capsys: pytest.CaptureFixture[str], lang: str, says: str
+) -> None:
+    # The order a new user follows: name links.csv in the config, sync, then write it with
+    # links suggest (which reads the synced customers). Until 2026-12-07 sync refused to run
+    # ("cannot read the links file links.csv: No such file or directory"), though it never
+    # uses links.
+    write_config(books, ["exports/2025-q1.csv"], extra='[links]\nfiles = ["links.csv"]\n')
+    assert run(capsys, "--lang", lang, "sync", "--quiet")[0] == EXIT_OK
+    code, _, err = run(capsys, "--lang", lang, "review", "--as-of", "2025-06-30")
+    assert code == EXIT_USAGE
+    assert err.endswith(": " + says.format(path="links.csv") + "\n")  # the config's own path
+    # links suggest, the command that writes the file, runs without it.
+    code, out, _ = run(capsys, "links", "suggest")
+    assert code == EXIT_OK
+    assert out.splitlines()[0] == "customer,same_as,matched_on,names"
+
+
 # ----------------------------------------------------------------- what a first-time user met
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_config_and_store_work_before_or_after_the_command(

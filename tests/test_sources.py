@@ -274,14 +274,18 @@ def test_the_config_reads_links_from_its_table_and_files(tmp_path: Path) -> None
         ('clients = [["wave:a"]]', "a link is a list of two or more customers"),
         ('clients = [["wave:a", "ninja"]]', "'ninja' does not name a customer"),
         ('client = [["wave:a", "ninja:1"]]', "unknown key 'client'; did you mean 'clients'"),
-        ('files = ["missing.csv"]', "cannot read the links file"),
+        # Read when a command needs the links (sync never does): then named as the config's.
+        ('files = ["missing.csv"]', r"missing.csv named in \[links\] files does not exist: "
+                                    r"write it with clientguard links suggest > missing.csv"),
+        ('files = ["links.csv"]', "no source 'xero'"),
     ],
 )
 def test_a_bad_link_is_a_clear_error(tmp_path: Path, table: str, message: str) -> None:
     from clientguard.config import load_config
 
+    (tmp_path / "links.csv").write_text("customer,same_as\nwave:a,xero:1\n")
     with pytest.raises(ConfigError, match=message):
-        load_config(write(tmp_path, f"[links]\n{table}\n"), env={})
+        _ = load_config(write(tmp_path, f"[links]\n{table}\n"), env={}).links
 
 
 def test_a_source_name_with_a_colon_cannot_key_a_ledger_of_several_sources() -> None:

@@ -24,6 +24,7 @@ all in it; the command runs inside :func:`clientguard.i18n.using`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import os
 import re
@@ -1464,7 +1465,11 @@ def _links_command(args: argparse.Namespace) -> int:
         return EXIT_OK
     with Store.open(_store_path(args, config), create=False) as store:
         customers = store.customers(args.source or None)
-    suggestions = suggest_links(customers, linked=config.links)
+    # The command that writes a links file does not need it to exist yet: the pairs of the
+    # files there are are left out of the suggestions.
+    written = dataclasses.replace(
+        config, link_files=tuple(path for path in config.link_files if path.exists()))
+    suggestions = suggest_links(customers, linked=written.links)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow([*LINK_COLUMNS, "matched_on", "names"])
     for suggestion in suggestions:

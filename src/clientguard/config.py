@@ -69,10 +69,11 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -193,9 +194,13 @@ class Config:
     runs them after the built-in ones and those installed under ``clientguard.signals``."""
     verdict_rules: tuple[str, ...] = ()
     """The user's verdict rules, as dotted paths, run in order."""
-    links: tuple[Link, ...] = ()
-    """Customers that are one client, each ``(source, id)`` (the ``[links]`` table and its
-    files, in that order)."""
+    link_clients: tuple[Link, ...] = ()
+    """The ``[links]`` table's ``clients``: customers that are one client, each
+    ``(source, id)``."""
+    link_files: tuple[Path, ...] = ()
+    """The ``[links]`` table's ``files``, resolved against the file's folder: read by
+    :attr:`links` when a command first needs them (``sync`` never does, so a file not
+    written yet does not stop it)."""
     rates: RatesConfig | None = None
     """The ``[rates]`` table; None when the file has none."""
     lang: str | None = None
@@ -207,6 +212,25 @@ class Config:
     """CSV files of the debtors' acknowledgements of their debts, resolved against the
     file's folder (``clientguard.acknowledgements`` reads them once the ledger is built: they
     name its invoices and clients)."""
+
+    @cached_property
+    def links(self) -> tuple[Link, ...]:
+        """Customers that are one client, each ``(source, id)``: the ``[links]`` table's
+        ``clients``, then the pairs of its ``files``, in order. Reads the files (once);
+        raises :class:`ConfigError` for a file that does not exist (naming ``[links] files``
+        and what to do) or cannot be read, or a link naming a source the file lacks."""
+        where = str(self.path) if self.path else DEFAULT_CONFIG
+        links = list(self.link_clients)
+        for path in self.link_files:
+            if not path.exists():
+                raise ConfigError(_(
+                    "{where}: the links file {path} named in [links] files does not exist: "
+                    "write it with clientguard links suggest > {name} (and check each pair), or "
+                    "remove it from [links] files"
+                ).format(where=where, path=path, name=path.name))
+            links.extend(read_links(path))
+        _check_link_sources(links[len(self.link_clients):], self.sources, where)
+        return tuple(links)
 
     def source(self, name: str) -> SourceConfig:
         """The source of that name; a name not in the file is the connector of that name,
@@ -378,7 +402,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         sources=sources,
         signals=paths["signals"],
         verdict_rules=paths["verdict_rules"],
-        links=_links(data.get("links"), sources, base, where),
+        **_links(data.get("links"), sources, base, where),
         rates=None if rates_value is None else _rates(rates_value, base, where),
         lang=_language(data.get("lang"), where),
         firm=None if firm_value is None else _firm(firm_value, where),
@@ -492,9 +516,11 @@ def _dotted_paths(value: Any, key: str, where: str) -> tuple[str, ...]:
 
 def _links(
     value: Any, sources: Mapping[str, SourceConfig], base: Path, where: str
-) -> tuple[Link, ...]:
+) -> dict[str, Any]:
+    """``link_clients`` and ``link_files`` of the ``[links]`` table, checked (the files are
+    read by :attr:`Config.links`, when a command needs them)."""
     if value is None:
-        return ()
+        return {}
     if not isinstance(value, dict):
         raise ConfigError(_("{where}: links must be a table ([links]) with clients and files")
                           .format(where=where))
@@ -518,8 +544,15 @@ def _links(
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         raise ConfigError(_("{where}: links.files must be a list of CSV file paths")
                           .format(where=where))
-    for name in files:
-        links.extend(read_links(_resolve(name, base)))
+    _check_link_sources(links, sources, where)
+    return {"link_clients": tuple(links),
+            "link_files": tuple(_resolve(name, base) for name in files)}
+
+
+def _check_link_sources(
+    links: Sequence[Link], sources: Mapping[str, SourceConfig], where: str
+) -> None:
+    """A :class:`ConfigError` for the first link naming a source the file does not have."""
     if sources:
         for link in links:
             for source, ident in link:
@@ -533,7 +566,6 @@ def _links(
                             where=where, source=source, id=ident, name=repr(source), hint=hint,
                             sources=", ".join(sources))
                     )
-    return tuple(links)
 
 
 def _source(name: str, table: dict[str, Any], base: Path, where: str) -> SourceConfig:
