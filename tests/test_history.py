@@ -21,6 +21,7 @@ from clientguard.changes import (
     new_findings,
     summarize,
 )
+from clientguard.errors import ClientguardError
 from clientguard.findings import Severity
 from clientguard.i18n import ngettext, using
 from clientguard.model import AnyRecord
@@ -315,6 +316,70 @@ def test_history_of_an_unknown_client_says_so(store: Store) -> None:
                                       as_of=date(2025, 9, 30)))
     with pytest.raises(Exception, match="no saved review has a client 'cedar'"):
         history.client_history(store, "cedar")
+
+
+@pytest.mark.parametrize(
+    ("given", "client"),
+    [
+        ("acme", "acme"),  # its id
+        ("Acme", "acme"),  # its name, as the history table shows it and claim takes it
+        ("  aCME ", "acme"),  # case and spaces ignored, as claim ignores them
+        ("Birch", "birch"),
+    ],
+)
+def test_history_takes_a_client_by_its_name_as_claim_does(
+    store: Store, given: str, client: str
+) -> None:
+    history.save_review(store, review(ledger(*slipping_client_records()),
+                                      as_of=date(2025, 9, 30)))
+    rows = history.client_history(store, given)
+    assert [(r.client_id, r.as_of) for r in rows] == [(client, date(2025, 9, 30))]
+
+
+@pytest.mark.parametrize(
+    ("lang", "given", "says"),
+    [
+        # Until 2026-12-07: "no saved review has a client 'Acme': clientguard history lists
+        # the clients' ids", in English only, while the table shows names, not ids.
+        ("en", "Acne", "no saved review has a client 'Acne'; did you mean 'Acme'? (give its "
+                       "name or its id: clientguard history --format csv lists each client's "
+                       "id beside its name)"),
+        ("pl", "Acne", "żaden zapisany przegląd nie ma klienta 'Acne'; czy chodziło o 'Acme'? "
+                       "(podaj jego nazwę lub identyfikator: clientguard history --format csv "
+                       "wypisuje identyfikator każdego klienta obok nazwy)"),
+        # Two clients of one name: their ids, to give one.
+        ("en", "Birch", "'Birch' names 2 clients of the saved reviews (birch, birch-2): give "
+                        "the id"),
+        ("pl", "Birch", "'Birch' wskazuje 2 klientów zapisanych przeglądów (birch, birch-2): "
+                        "podaj identyfikator"),
+    ],
+)
+def test_history_of_a_client_it_cannot_tell_says_where_the_ids_are_in_the_readers_language(
+    store: Store, lang: str, given: str, says: str
+) -> None:
+    records = [*slipping_client_records(), customer("birch-2", name="Birch"),
+               invoice("birch-2", issued="2025-09-01", total="10.00", id="C-1")]
+    history.save_review(store, review(ledger(*records), as_of=date(2025, 9, 30)))
+    with using(lang), pytest.raises(ClientguardError) as caught:
+        history.client_history(store, given)
+    assert str(caught.value) == says
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", "no month ends between 2025-06-15 and 2025-06-20: give an earlier --since"),
+        ("pl", "między 2025-06-15 a 2025-06-20 nie kończy się żaden miesiąc: podaj wcześniejszą "
+               "datę --since"),
+    ],
+)
+def test_a_backfill_without_a_month_end_says_so_in_the_readers_language(
+    store: Store, lang: str, says: str
+) -> None:
+    with using(lang), pytest.raises(ClientguardError) as caught:
+        history.backfill(store, ledger(*slipping_client_records()), since=date(2025, 6, 15),
+                         until=date(2025, 6, 20))
+    assert str(caught.value) == says
 
 
 def test_reviews_to_compare_picks_the_newest_and_the_one_asked_for(store: Store) -> None:

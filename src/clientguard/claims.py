@@ -68,6 +68,7 @@ from clientguard.metrics.cost.limitation import (
 )
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.money import ZERO, round_money
+from clientguard.names import ids_named
 from clientguard.policy import Policy
 from clientguard.settlement import (
     Settlement,
@@ -334,12 +335,7 @@ def find_customer(ledger: Ledger, client: str) -> str:
     ids = ledger.customer_ids
     if client in ids:
         return client
-    wanted = " ".join(client.split()).casefold()
-    matches = [
-        cid for cid in ids
-        if " ".join(ledger.name_of(cid).split()).casefold() == wanted
-        or cid.split(":", 1)[-1] == client
-    ]
+    matches = ids_named(client, {cid: ledger.name_of(cid) for cid in ids})
     if len(matches) == 1:
         return matches[0]
     if matches:

@@ -1844,15 +1844,15 @@ def _add_memory_commands(
                       "'prune' thins the saved reviews by restic's retention rules "
                       "(--keep-daily, --keep-monthly...); without --yes it only lists what it "
                       "would remove, and why the rest is kept."),
-        examples=["clientguard history", "clientguard history acme",
+        examples=["clientguard history", "clientguard history Acme",
                   "clientguard history --output history.csv",
                   "clientguard history prune --keep-daily 14 --keep-monthly 24",
                   "clientguard history prune --keep-daily 14 --keep-monthly 24 --yes"],
         parents=[common, configured],
     )
     hist.add_argument("client", nargs="?", metavar="CLIENT",
-                      help=_("only this client id; prune: thin the saved reviews (without "
-                             "--yes, list what would be removed)"))
+                      help=_("only this client (its id or name); prune: thin the saved reviews "
+                             "(without --yes, list what would be removed)"))
     hist.add_argument("--client", dest="client_option", metavar="ID",
                       help=_("only this client id (the same as CLIENT; for a client whose id "
                              "is prune)"))

@@ -24,6 +24,7 @@ review the comparisons still start from. ``docs/history.md`` is the guide.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -34,7 +35,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from clientguard import i18n
+from clientguard import i18n, wording
 from clientguard._version import __version__
 from clientguard.changes import (
     ChangeKind,
@@ -47,9 +48,10 @@ from clientguard.changes import (
 )
 from clientguard.errors import ClientguardError
 from clientguard.i18n import gettext as _
-from clientguard.i18n import pgettext
+from clientguard.i18n import ngettext, pgettext
 from clientguard.ledger import Ledger
 from clientguard.metrics.cost import Acknowledgement
+from clientguard.names import ids_named
 from clientguard.policy import Policy
 from clientguard.report.document import render_json
 from clientguard.report.spreadsheet import safe_cell
@@ -238,7 +240,14 @@ class HistoryRow:
 
 def client_history(store: Store, client_id: str | None = None) -> list[HistoryRow]:
     """Each saved review's summary of ``client_id`` (every client's when None), oldest first.
-    Raises :class:`~clientguard.errors.ClientguardError` for a client no saved review has."""
+
+    ``client_id`` may name the client as ``claim`` takes it (:func:`~clientguard.names.
+    ids_named`): its id, its name as the latest saved review has it (case and spaces
+    ignored), or its id within its source. Raises :class:`~clientguard.errors.
+    ClientguardError` for a client no saved review has (with the closest names), or a name
+    that several clients share (with their ids)."""
+    if client_id is not None:
+        client_id = _saved_client(store, client_id)
     rows = []
     for saved, row in store.client_history(client_id):
         summary = ClientSummary.model_validate(row)
@@ -250,12 +259,33 @@ def client_history(store: Store, client_id: str | None = None) -> list[HistoryRo
             overdue=summary.overdue, revenue_share=summary.revenue_share,
             findings=len(summary.findings),
         ))
-    if client_id and not rows and store.saved_reviews():
-        raise ClientguardError(
-            f"no saved review has a client {client_id!r}: clientguard history lists the "
-            "clients' ids"
-        )
     return rows
+
+
+def _saved_client(store: Store, given: str) -> str:
+    """The id of the client ``given`` names in the saved reviews (``given`` itself in a store
+    without any)."""
+    names: dict[str, str] = {}
+    for _saved, row in store.client_history():
+        names[str(row["client_id"])] = str(row["name"])  # the latest review's name
+    if not names:
+        return given
+    matches = ids_named(given, names)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ClientguardError(ngettext(
+            "{client} names {n} client of the saved reviews ({ids}): give the id",
+            "{client} names {n} clients of the saved reviews ({ids}): give the id",
+            len(matches)).format(client=repr(given), n=len(matches), ids=", ".join(matches)))
+    close = difflib.get_close_matches(given, list(dict.fromkeys([*names.values(), *names])),
+                                      n=3, cutoff=0.6)
+    hint = _("; did you mean {names}?").format(
+        names=wording.or_list([repr(c) for c in close])) if close else ""
+    raise ClientguardError(_(
+        "no saved review has a client {client}{hint} (give its name or its id: clientguard "
+        "history --format csv lists each client's id beside its name)"
+    ).format(client=repr(given), hint=hint))
 
 
 def verdict_lines(store: Store, result: Review) -> dict[str, list[tuple[date, str]]]:
@@ -310,8 +340,8 @@ def backfill(
     dates = month_ends(since, until)
     if not dates:
         raise ClientguardError(
-            f"no month ends between {since} and {until}: give an earlier --since"
-        )
+            _("no month ends between {since} and {until}: give an earlier --since").format(
+                since=since, until=until))
     acknowledgements = tuple(acknowledgements)  # every month-end's review reads them all
     saved = []
     for day in dates:

@@ -14,8 +14,9 @@ is reported and can be fixed.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 
-__all__ = ["LEGAL_SUFFIXES", "NameIndex", "normalise_name"]
+__all__ = ["LEGAL_SUFFIXES", "NameIndex", "ids_named", "normalise_name"]
 
 #: Legal-form suffixes, as words after punctuation is removed (so "Sp. z o.o." is
 #: "sp z oo"). Stripped from the end of a name, repeatedly ("Pty Ltd", "GmbH & Co. KG").
@@ -97,3 +98,17 @@ class NameIndex:
         the order they were added."""
         key = normalise_name(name)
         return list(self._by_name.get(key, ())) if key else []
+
+
+def ids_named(given: str, names: Mapping[str, str]) -> list[str]:
+    """The client ids of ``names`` (id -> name) that ``given`` names, as a person names a
+    client on the command line (``claim``, ``history``): the id itself where it is one, else
+    every id whose name it is (case and runs of spaces ignored, nothing fuzzier) or whose id
+    within its source it is (``c1`` for ``books:c1``), in ``names``' order."""
+    if given in names:
+        return [given]
+    wanted = " ".join(given.split()).casefold()
+    return [
+        cid for cid, name in names.items()
+        if " ".join(name.split()).casefold() == wanted or cid.split(":", 1)[-1] == given
+    ]
