@@ -163,7 +163,15 @@ an open balance of 167,836.43 EUR" to "72.14 USD ... 183,800.32 USD", Thornbury 
 EUR ... 139,262.69 EUR" to "2.71 GBP ... 119,966.48 GBP". No number, verdict, finding or
 claim moved in either sample (neither has unapplied money that reaches an open invoice); the
 sample firm's four digests, and the 100,000 invoices' table, CSV and HTML (which do not print
-those sentences), are unchanged.
+those sentences), are unchanged. Each client's ``financing_cost`` and ``financing_covered``
+are rounded to the cent once, in the review, and the book's are those added up (2026-12-07,
+docs/review.md, "The book and the data"; was the clients' unrounded costs added up, then
+rounded): the sample firm's table, JSON and HTML digests, and only the book's financing, 655.95
+to 655.96 EUR (the JSON's ``book.financing_cost``, the book's summary sentence, the HTML's
+"Lateness cost" card and summary; the clients' JSON values added up are 655.96), compared line
+by line on the golden reports (10 lines of 6 files, nothing else); its CSV (no book row of
+financing) and the 100,000 invoices' four digests are unchanged (there the clients' rounding
+happens to add up to the same cent).
 """
 
 from __future__ import annotations
@@ -179,10 +187,10 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "b6d9816f3a0182ffabb968e785213e910ea45b7027113ce13c8f4df3e8f9dc0a",
-        "json": "7926fd81e429a7b329ae2439507b747d35451796c2e24ca3a4c815d1046514df",
+        "table": "85e1237255c1156a87bae8522c95be9112bd02d11934f1c74778c69767c61b6b",
+        "json": "5fb70adcc5453be0c4ef0a6b73b2f5c831214360c8e5f5fae1d0d786bd42a18d",
         "csv": "b6ef1620b062af0c36eb69c13de4beec704729e15598dd6d58cd63df8c36d1d2",
-        "html": "4befc3c3b97dd765846ea5a6c15fb9f82e2d6066d8d106f84d73814cd65d9802",
+        "html": "2c30d74e417fdd9985e2d11037a16dbafde78f3e5eb7eda8b3dc325643d138d9",
     },
     100_000: {
         "table": "42a126e075242b26802d46df38209cc802dd3e9a7ed06368115f6c4f9190968e",

@@ -28,9 +28,17 @@ from clientguard.findings import Finding, Severity, Signal, by_severity
 from clientguard.ledger import Ledger
 from clientguard.metrics.lateness import payment_profiles
 from clientguard.model import AnyRecord, Customer
+from clientguard.money import round_money
 from clientguard.policy import Policy
+from clientguard.report import render
 from clientguard.review import Recommendation, Review, recommend, review
-from clientguard.sample import SAMPLE_AS_OF, SAMPLE_ROLES, SampleData, sample_records
+from clientguard.sample import (
+    SAMPLE_AS_OF,
+    SAMPLE_ROLES,
+    SampleData,
+    sample_ledger,
+    sample_records,
+)
 from clientguard.signals import concentration
 from clientguard.testing import credit_note, customer, invoice, ledger, payment
 
@@ -549,10 +557,32 @@ def test_financing_cost_agrees_with_the_payment_profiles(
     for client in sample_review.clients.values():
         expected = sum((profiles[m].financing_cost for m in client.members if m in profiles),
                        D(0))
-        assert abs(client.financing_cost - expected) < D("1e-18"), client.client_id
+        # The review states the client's figure rounded to the cent, once (half-even).
+        assert client.financing_cost == round_money(expected, "EUR"), client.client_id
         total += client.financing_cost
     assert sample_review.book.financing_cost == total
     assert sample_review.book.financing_cost > 0
+
+
+BOOK_SUMS = ("financing_cost", "financing_covered", "claimable", "claimable_disputed",
+             "claimable_unapplied", "time_barred")
+
+
+@pytest.mark.parametrize("seed", [None, 3])
+def test_the_books_json_figures_are_the_clients_json_figures_added_up(
+    seed: int | None,
+) -> None:
+    # docs/review.md: the book's figures are the clients' added up. A reader adding up the
+    # clients' JSON strings gets the book's string, to the cent: until 2026-12-07 the demo's
+    # book said financing_cost 655.95 while its clients' added up to 655.96 (the clients'
+    # unrounded costs were summed, then rounded once).
+    book = sample_ledger(as_of=SAMPLE_AS_OF) if seed is None else sample_ledger(
+        seed=seed, as_of=SAMPLE_AS_OF)
+    document = json.loads(render(review(book, as_of=SAMPLE_AS_OF), "json"))
+    for field in BOOK_SUMS:
+        added = sum((D(c[field]) for c in document["clients"]), D(0))
+        assert D(document["book"][field]) == added, field
+    assert D(document["book"]["financing_cost"]) > 0
 
 
 def test_the_claimable_sum_is_what_a_claim_of_each_client_claims(

@@ -65,7 +65,7 @@ from clientguard.metrics.cost.lateness_costs import (
 from clientguard.metrics.cost.limitation import Acknowledged
 from clientguard.metrics.lateness import PaymentProfile, payment_profiles
 from clientguard.model import CreditNote, Payment
-from clientguard.money import CURRENCY_EXPONENTS, ZERO, rejection_words
+from clientguard.money import CURRENCY_EXPONENTS, ZERO, rejection_words, round_money
 from clientguard.policy import Policy
 from clientguard.settlement import (
     LIVE_STATUSES,
@@ -205,7 +205,9 @@ class ClientReview(Frozen):
     costs: dict[str, ClientLatenessCost]
     """What each member's late invoices due in the window cost."""
     financing_cost: Decimal
-    """The members' financing cost over the window, base currency."""
+    """The members' financing cost over the window, base currency, rounded once to its minor
+    unit (half-even; until 2026-12-07 unrounded, so the book's JSON could be a cent off the
+    clients' added up)."""
     claimable: Decimal
     """Statutory interest and compensation the law lets the firm claim as of the review date,
     base currency: on every late invoice of the members, as :func:`clientguard.claims.claim`
@@ -1008,6 +1010,12 @@ def _client_review(
     # after it, which applying the money removes, is financing_covered: in financing_cost
     # (the books' figure, as claimable is), left out of every sentence.
     financing_covered = sum(((held_financing or {}).get(m, ZERO) for m in members), ZERO)
+    # The client's figures are rounded to the cent here, each once, as claimable's lines are:
+    # the book's are the clients' added up, so the book's JSON is the sum of the clients'
+    # JSON values to the cent (docs/review.md, "The book and the data"). The decisions above
+    # read the unrounded cost.
+    financing_total = round_money(financing + financing_covered, currency)
+    financing_covered = round_money(financing_covered, currency)
     summary = _summary(name, recommendation, deciding, financing, currency)
     if (
         recommendation is Recommendation.CONSIDER_ENDING
@@ -1068,7 +1076,7 @@ def _client_review(
         what_if=what_if,
         profiles={m: profiles[m] for m in members if m in profiles},
         costs=member_costs,
-        financing_cost=financing + financing_covered,
+        financing_cost=financing_total,
         claimable=claimable,
         time_barred=time_barred,
         compensation_unpriced=unpriced,
