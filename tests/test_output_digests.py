@@ -163,8 +163,9 @@ an open balance of 167,836.43 EUR" to "72.14 USD ... 183,800.32 USD", Thornbury 
 EUR ... 139,262.69 EUR" to "2.71 GBP ... 119,966.48 GBP". No number, verdict, finding or
 claim moved in either sample (neither has unapplied money that reaches an open invoice); the
 sample firm's four digests, and the 100,000 invoices' table, CSV and HTML (which do not print
-those sentences), are unchanged. Each client's ``financing_cost`` and ``financing_covered``
-are rounded to the cent once, in the review, and the book's are those added up (2026-12-07,
+those sentences), are unchanged. Each client's financing as its sentences say it and its
+``financing_covered`` are rounded to the cent once, in the review, its ``financing_cost`` is
+their sum, and the book's are those added up (2026-12-07,
 docs/review.md, "The book and the data"; was the clients' unrounded costs added up, then
 rounded): the sample firm's table, JSON and HTML digests, and only the book's financing, 655.95
 to 655.96 EUR (the JSON's ``book.financing_cost``, the book's summary sentence, the HTML's

@@ -64,11 +64,14 @@ def _book() -> cg.Ledger:
 # Financing at the policy's 10% a year, amount x 0.10 x days / 365: D 2 x 109.589 + 501.370 +
 # 419.178 + 336.986 = 1,476.712; P on the books 331.507 + 249.315 + 164.384 + 82.192 = 827.397,
 # paid on 15 Dec 10,000 x 0.10 x (105 + 75 + 44 + 14) / 365 = 652.055: 175.342 covered;
-# N 109.589.
+# N 109.589. Each client states its financing without the covered part and the covered part
+# each rounded to the cent, its financing_cost their sum (docs/review.md, "The book and the
+# data"): P 652.05 + 175.34 = 827.39 (until 2026-12-07 827.397 rounded once, 827.40, which
+# less the 175.34 stated covered is 652.06, not the 652.05 its summary says).
 CLIENTS = {
     #    claimable, disputed,  unapplied, unapplied money, financing, covered
     "d": ("1720.78", "1396.40", "0.00", "0.00", "1476.71", "0.00"),
-    "p": ("999.80", "0.00", "177.96", "40000.00", "827.40", "175.34"),
+    "p": ("999.80", "0.00", "177.96", "40000.00", "827.39", "175.34"),
     "n": ("162.19", "0.00", "0.00", "0.00", "109.59", "0.00"),
 }
 
@@ -94,22 +97,26 @@ def test_the_books_totals_agree_with_the_clients(review: cg.Review) -> None:
 
     jsonschema.Draft202012Validator(schema()).validate(document)
     book = document["book"]
-    # 1,720.78 + 999.80 + 162.19; 1,476.712 + 827.397 + 109.589 (rounded once, at output).
+    # 1,720.78 + 999.80 + 162.19; the clients' financing as each states it, 1,476.71 + 827.39
+    # + 109.59 (was 1,476.712 + 827.397 + 109.589 rounded once: 2,413.70, a cent off the
+    # clients' JSON values added up).
     assert book["claimable"] == "2882.77"
     assert book["claimable_disputed"] == "1396.40"
     assert book["claimable_unapplied"] == "177.96"
-    assert book["financing_cost"] == "2413.70"
+    assert book["financing_cost"] == "2413.69"
     assert book["financing_covered"] == "175.34"
     for field in ("claimable", "claimable_disputed", "claimable_unapplied",
-                  "financing_covered"):
+                  "financing_cost", "financing_covered"):
         assert getattr(review.book, field) == sum(
             (getattr(c, field) for c in review.clients.values()), Decimal(0))
 
 
 def test_the_book_says_the_financing_its_clients_summaries_say(review: cg.Review) -> None:
-    # P's financing is until its money came (652.055), and so is the book's: 1,476.712 +
-    # 652.055 + 109.589 = 2,238.36; the law grants 324.38 + 821.84 + 162.19 = 1,308.41 now.
-    assert ("Late payment cost 2,238.36 EUR in financing; the law grants 1,308.41 EUR in "
+    # P's financing is until its money came (652.055, stated 652.05), and so is the book's:
+    # the clients' as each states it, 1,476.71 + 652.05 + 109.59 = 2,238.35 (until 2026-12-07
+    # 1,476.712 + 652.055 + 109.589 rounded once, 2,238.36, a cent more than the clients'
+    # sentences add up to); the law grants 324.38 + 821.84 + 162.19 = 1,308.41 now.
+    assert ("Late payment cost 2,238.35 EUR in financing; the law grants 1,308.41 EUR in "
             "interest and compensation (1,396.40 EUR more on disputed invoices, held until the "
             "disputes are settled) (177.96 EUR more on invoices that unapplied payments and "
             "credit notes would pay).") in review.book.summary
@@ -133,7 +140,7 @@ def _one_line(text: str) -> str:
         "652.05 EUR in financing; 821.84 EUR claimable under late-payment law; 177.96 EUR "
         "covered by unapplied money; 175.34 EUR of financing covered by unapplied money; 0.00 "
         "EUR time-barred and left out.",
-        '<span class="muted">Lateness cost</span><b>2,238.36 EUR</b>',
+        '<span class="muted">Lateness cost</span><b>2,238.35 EUR</b>',
         '<span class="muted">Claimable by law</span><b>1,308.41 EUR</b>',
         '<span class="muted">Held for disputes</span><b>1,396.40 EUR</b>',
         '<span class="muted">Covered by unapplied money</span><b>177.96 EUR</b>',

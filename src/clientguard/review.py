@@ -205,9 +205,10 @@ class ClientReview(Frozen):
     costs: dict[str, ClientLatenessCost]
     """What each member's late invoices due in the window cost."""
     financing_cost: Decimal
-    """The members' financing cost over the window, base currency, rounded once to its minor
-    unit (half-even; until 2026-12-07 unrounded, so the book's JSON could be a cent off the
-    clients' added up)."""
+    """The members' financing cost over the window, base currency: the financing the
+    sentences say and ``financing_covered``, each rounded once to the minor unit (half-even;
+    until 2026-12-07 unrounded, so the book's JSON could be a cent off the clients' added
+    up)."""
     claimable: Decimal
     """Statutory interest and compensation the law lets the firm claim as of the review date,
     base currency: on every late invoice of the members, as :func:`clientguard.claims.claim`
@@ -1010,12 +1011,13 @@ def _client_review(
     # after it, which applying the money removes, is financing_covered: in financing_cost
     # (the books' figure, as claimable is), left out of every sentence.
     financing_covered = sum(((held_financing or {}).get(m, ZERO) for m in members), ZERO)
-    # The client's figures are rounded to the cent here, each once, as claimable's lines are:
-    # the book's are the clients' added up, so the book's JSON is the sum of the clients'
-    # JSON values to the cent (docs/review.md, "The book and the data"). The decisions above
-    # read the unrounded cost.
-    financing_total = round_money(financing + financing_covered, currency)
+    # The client's two parts of its financing are rounded to the cent here, each once, as
+    # claimable's lines are, and financing_cost is their sum: what the sentences say (the
+    # financing without the covered part) is the first, to the cent, and the book's figures
+    # are the clients' added up, so the book's JSON is the sum of the clients' JSON values
+    # (docs/review.md, "The book and the data"). The decisions above read the unrounded cost.
     financing_covered = round_money(financing_covered, currency)
+    financing_total = round_money(financing, currency) + financing_covered
     summary = _summary(name, recommendation, deciding, financing, currency)
     if (
         recommendation is Recommendation.CONSIDER_ENDING
