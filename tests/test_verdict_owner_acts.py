@@ -333,3 +333,37 @@ def test_a_longer_window_says_which_cost_is_yearly(
     message = review.clients["acme"].summary
     assert window_cost in message
     assert yearly in message
+
+
+@pytest.mark.parametrize(
+    ("open_total", "verdict", "revisions"),
+    [
+        # 300.00, the whole book's open receivables: watched (a credit limit on 300 limits
+        # nothing); it was revise_terms with no term to revise (hypothesis found it).
+        ("300.00", "monitor", []),
+        # 3,000.00, at least material_overdue (1,000): the policy's verdict, and its term.
+        ("3000.00", "revise_terms", ["credit_limit"]),
+    ],
+)
+def test_an_immaterial_share_of_receivables_is_watched_not_revised(
+    open_total: str, verdict: str, revisions: list[str]
+) -> None:
+    from clientguard.policy import Policy
+
+    as_of = date(2025, 12, 31)
+    records: list[AnyRecord] = [customer("a", "A"), customer("b", "B")]
+    for month in range(1, 13):  # A: a year of invoices paid on their due dates
+        bill = invoice("a", id=f"A{month}", issued=date(2025, month, 1), total="1000.00",
+                       terms=14)
+        records += [bill, payment("a", on=bill.due_date, amount="1000.00", pays=bill)]
+    # B: one invoice not yet due, the only open one (100% of the receivables).
+    records.append(invoice("b", id="B1", issued=date(2025, 12, 20), total=open_total,
+                           terms=30))
+    review = cg.review(ledger(*records), as_of=as_of,
+                       policy=Policy(dependency_only_verdict="revise_terms"))
+    client = review.clients["b"]
+    assert "receivables_concentration" in {f.signal.value for f in client.findings}
+    assert client.recommendation.value == verdict
+    # (B's revenue share gives a "keep it under 20%" advice too, beside the credit limit)
+    assert [r.kind for r in client.revisions if r.because is Signal.RECEIVABLES_CONCENTRATION] \
+        == revisions

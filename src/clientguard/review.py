@@ -827,6 +827,15 @@ def is_behaviour(finding: Finding) -> bool:
     return finding.signal in BEHAVIOUR_SIGNALS
 
 
+def _material_dependence(finding: Finding, policy: Policy) -> bool:
+    """False for a receivables-concentration finding on an open balance under
+    ``policy.material_overdue``: watched, never a reason to revise the terms."""
+    if finding.signal is not Signal.RECEIVABLES_CONCENTRATION:
+        return True
+    owed = finding.evidence.numbers.get("open_balance")
+    return not (isinstance(owed, Decimal) and owed < policy.material_overdue)
+
+
 def recommend(findings: list[Finding], policy: Policy) -> tuple[Recommendation, list[Finding]]:
     """The recommendation the rules give for a client's findings, and the findings that
     decided it (see the module docstring)."""
@@ -851,8 +860,12 @@ def recommend(findings: list[Finding], policy: Policy) -> tuple[Recommendation, 
         return Recommendation.REVISE_TERMS, serious
     if behaviour:
         return Recommendation.MONITOR, behaviour
-    # A forecast (expected_late) is not yet behaviour nor dependence: it is watched, no more.
-    dependence = [f for f in findings if f.signal is not Signal.EXPECTED_LATE]
+    # A forecast (expected_late) is not yet behaviour nor dependence: it is watched, no more;
+    # nor is a share of the receivables on an open balance under material_overdue (the
+    # credit limit it would ask for limits nothing worth limiting, so a verdict to revise the
+    # terms would have no term to revise: docs/review.md, "Materiality").
+    dependence = [f for f in findings
+                  if f.signal is not Signal.EXPECTED_LATE and _material_dependence(f, policy)]
     if dependence:
         return Recommendation(policy.dependency_only_verdict), dependence
     if findings:
