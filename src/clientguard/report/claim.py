@@ -673,8 +673,9 @@ def _notes(claim: Claim) -> list[str]:
                 "unpaid, can be claimed until then; the fixed sum and each day's interest keep "
                 "their own six years. Invoices (acknowledgement, bar): {debts}."
             ).format(debts=acknowledged))
-    if claim.unapplied:
-        notes.append(_unapplied_note(claim))
+    # The client's unapplied money is the firm's to apply, not the debtor's to read: the lines
+    # it pays say "Paid by the payment of <day>."; the command says which money it is, on
+    # stderr (and the JSON lists it in "unapplied").
     if claim.invoices and not claim.limitation_checked:
         notes.append(_(
             "The limitation period is not checked: Directive 2011/7/EU sets none, the "
@@ -744,21 +745,6 @@ def _paid_by_unapplied(item: ClaimedInvoice) -> str:
             date=_date(day))
     return _("Paid by the payment of {date}.").format(
         date=_date(day))
-
-
-def _unapplied_note(claim: Claim) -> str:
-    """The note naming the client's unapplied payments and credit notes the claim counts."""
-    documents = "; ".join(
-        (_("payment {id} of {date} ({amount})") if money.kind == "payment"
-         else _("credit note {id} of {date} ({amount})")).format(
-            id=money.document_id, date=_date(money.on),
-            amount=_money(money.amount, money.currency))
-        for money in claim.unapplied)
-    return _(
-        "Not yet applied to invoices in your books: {documents}. The invoices this money pays "
-        "are counted here as paid on the day it came, so their interest runs only until then. "
-        "Apply it in your books, dated the day it came, before sending this statement."
-    ).format(documents=documents)
 
 
 def _no_late_invoices(claim: Claim) -> str:
