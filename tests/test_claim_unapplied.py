@@ -122,11 +122,13 @@ def test_a_covered_line_is_paid_on_the_moneys_day_and_says_so() -> None:
         == 2
     # The letter is the debtor's: no word of the firm's books, no source id (the command says
     # which money it counts, on stderr; the JSON lists it).
-    assert "in your books" not in english and "PU" not in english
+    assert "in your books" not in english
+    assert "PU" not in english
     polish = render_claim(document, "html", lang="pl")
     assert polish.count("Zapłacona wpłatą z dnia 15.10.2025.") \
         == 2
-    assert "w księgach" not in polish and "PU" not in polish
+    assert "w księgach" not in polish
+    assert "PU" not in polish
     data = json.loads(render_claim(document, "json"))
     assert data["schema_version"] == CLAIM_SCHEMA_VERSION == "1.6"
     assert data["totals"] == {"EUR": "571.56"}
