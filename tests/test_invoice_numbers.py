@@ -143,8 +143,9 @@ def test_the_claim_still_names_its_invoices_by_number() -> None:
     assert {i.number for i in claimed.invoices} >= {"INV-000101", "INV-000102", "INV-000103"}
 
 
-def _twin(ident: str, number: str, client: str = "acme") -> Invoice:
-    return invoice(client, id=ident, number=number, issued="2026-01-01", total="100")
+def _twin(ident: str, number: str, client: str = "acme", source: str = "test") -> Invoice:
+    return invoice(client, id=ident, number=number, issued="2026-01-01", total="100",
+                   source=source)
 
 
 @pytest.mark.parametrize(("invoices", "asked", "named"), [
@@ -154,6 +155,11 @@ def _twin(ident: str, number: str, client: str = "acme") -> Invoice:
     ([_twin("a1", "FV/1"), _twin("a2", "FV/1")], "a2", "FV/1 (a2)"),
     # Two clients each with its own FV/1: each is its client's only FV/1.
     ([_twin("a1", "FV/1"), _twin("b1", "FV/1", "birch")], "b1", "FV/1"),
+    # Two sources numbering alike (a book of several; a client linked across two): the id
+    # beside the number names the source (the data-quality notes of six exports read "invoice
+    # 85" for two sources' 85 until the id went with it).
+    ([_twin("85", "INV-85", "acme", "wave"), _twin("n85", "INV-85", "birch", "ninja")],
+     "ninja:n85", "INV-85 (ninja:n85)"),
     # A source without numbers (the number is the id): the id.
     ([_twin("INV-7", "INV-7")], "INV-7", "INV-7"),
     # A number of spaces only is no number: the id.

@@ -988,10 +988,11 @@ class Ledger:
     def invoice_label(self, invoice_id: str) -> str:
         """The invoice as a person knows it, for every sentence, table and report a person
         reads (docs/concepts.md, "Invoice numbers and ids"): its ``number``, the one printed on
-        the document; ``number (id)`` where another invoice of the same customer has that
-        number too, so that the two read apart; its id where it has no number, or where the
-        ledger has no invoice of that id. Machine fields (JSON ids, CSV id columns, the keys
-        a saved review is compared on) keep the id."""
+        the document; ``number (id)`` where another invoice of the same customer, or of another
+        source, has that number too (the id names the source), so that the two read apart;
+        its id where it has no number, or where the ledger has no invoice of that id. Machine
+        fields (JSON ids, CSV id columns, the keys a saved review is compared on) keep the
+        id."""
         labels = self._memo.get(_LABEL_MEMO)
         if labels is None:
             labels = self._memo[_LABEL_MEMO] = _invoice_labels(self.invoices)
@@ -1152,16 +1153,23 @@ _LABEL_MEMO = "ledger.invoice_labels"
 
 def _invoice_labels(invoices: Iterable[Invoice]) -> dict[str, str]:
     """:meth:`Ledger.invoice_label` of each invoice whose label is not its id, by id."""
+    # A number two invoices of one customer carry, or invoices of two sources (a client
+    # linked across them, or two books numbering alike), reads with the id beside it, which
+    # names its source in a book of several: "85 (ninja:85)" and "85 (wave:85)". Two
+    # customers of one source each with its own FV/1 read "FV/1".
     shared: dict[tuple[str, str], int] = {}
+    sources: dict[str, set[str]] = {}
     for invoice in invoices:
-        key = (invoice.customer_id, invoice.number.strip())
+        number = invoice.number.strip()
+        key = (invoice.customer_id, number)
         shared[key] = shared.get(key, 0) + 1
+        sources.setdefault(number, set()).add(invoice.source)
     labels: dict[str, str] = {}
     for invoice in invoices:
         number = invoice.number.strip()
         if not number or number == invoice.id:
             continue
-        twice = shared[(invoice.customer_id, number)] > 1
+        twice = shared[(invoice.customer_id, number)] > 1 or len(sources[number]) > 1
         labels[invoice.id] = f"{number} ({invoice.id})" if twice else number
     return labels
 
