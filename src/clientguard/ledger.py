@@ -993,12 +993,21 @@ class Ledger:
         its id where it has no number, or where the ledger has no invoice of that id. Machine
         fields (JSON ids, CSV id columns, the keys a saved review is compared on) keep the
         id."""
-        labels = self._memo.get(_LABEL_MEMO)
-        if labels is None:
-            labels = self._memo[_LABEL_MEMO] = _invoice_labels(self.invoices)
-        assert isinstance(labels, dict)
-        label: str = labels.get(invoice_id, invoice_id)
-        return label
+        shared = self._memo.get(_LABEL_MEMO)
+        if shared is None:
+            shared = self._memo[_LABEL_MEMO] = _numbers_shared(self.invoices)
+        assert isinstance(shared, dict)
+        invoice = self._invoices.get(invoice_id)
+        if invoice is None:
+            return invoice_id
+        number = invoice.number.strip()
+        if not number or number == invoice.id:
+            return invoice_id
+        holders = shared.get(number)
+        if holders is not None and (len({source for _, source in holders}) > 1
+                                    or _customer_twice(holders, invoice.customer_id)):
+            return f"{number} ({invoice.id})"
+        return number
 
     def payment(self, payment_id: str) -> Payment:
         return self._payments[payment_id]
@@ -1151,27 +1160,36 @@ _LABEL_MEMO = "ledger.invoice_labels"
 """The key of :meth:`Ledger.invoice_label`'s labels in the ledger's memo."""
 
 
-def _invoice_labels(invoices: Iterable[Invoice]) -> dict[str, str]:
-    """:meth:`Ledger.invoice_label` of each invoice whose label is not its id, by id."""
+def _numbers_shared(invoices: Iterable[Invoice]) -> dict[str, list[tuple[str, str]]]:
+    """The numbers more than one invoice carries, each with its invoices' (customer id,
+    source): what :meth:`Ledger.invoice_label` needs to tell whether a number reads alone."""
     # A number two invoices of one customer carry, or invoices of two sources (a client
     # linked across them, or two books numbering alike), reads with the id beside it, which
     # names its source in a book of several: "85 (ninja:85)" and "85 (wave:85)". Two
-    # customers of one source each with its own FV/1 read "FV/1".
-    shared: dict[tuple[str, str], int] = {}
-    sources: dict[str, set[str]] = {}
+    # customers of one source each with its own FV/1 read "FV/1". Only the numbers seen twice
+    # are kept: a book's numbers are nearly all its own (a million invoices held a million
+    # sets here, 200 MiB, for none).
+    seen: set[str] = set()
+    twice: set[str] = set()
     for invoice in invoices:
         number = invoice.number.strip()
-        key = (invoice.customer_id, number)
-        shared[key] = shared.get(key, 0) + 1
-        sources.setdefault(number, set()).add(invoice.source)
-    labels: dict[str, str] = {}
-    for invoice in invoices:
-        number = invoice.number.strip()
-        if not number or number == invoice.id:
-            continue
-        twice = shared[(invoice.customer_id, number)] > 1 or len(sources[number]) > 1
-        labels[invoice.id] = f"{number} ({invoice.id})" if twice else number
-    return labels
+        if number in seen:
+            twice.add(number)
+        else:
+            seen.add(number)
+    del seen
+    shared: dict[str, list[tuple[str, str]]] = {}
+    if twice:
+        for invoice in invoices:
+            number = invoice.number.strip()
+            if number in twice:
+                shared.setdefault(number, []).append((invoice.customer_id, invoice.source))
+    return shared
+
+
+def _customer_twice(holders: list[tuple[str, str]], customer_id: str) -> bool:
+    """Whether two of a number's invoices are the customer's (of any source)."""
+    return sum(1 for customer, _ in holders if customer == customer_id) > 1
 
 
 class _Builder:
