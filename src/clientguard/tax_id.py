@@ -77,16 +77,31 @@ _VAT_FORMATS: dict[str, re.Pattern[str]] = {
 #: A Swiss UID: ``CHE`` and nine digits, the VAT number's language suffix (``MWST``, ``TVA``,
 #: ``IVA``: one number) optional.
 _SWISS = re.compile(r"(CHE\d{9})(?:MWST|TVA|IVA)?")
-#: A number typed without its prefix whose letters say its state: Ireland (7 digits and one or
-#: two letters), Spain's NIF/CIF (a letter or digit, 7 digits, a letter or digit; a letter in
-#: it), Austria's (``U`` and 8 digits) and Norway's (9 digits and ``MVA``).
-_BARE_WITH_LETTERS = re.compile(
-    r"\d{7}[A-Z]{1,2}|(?=.*[A-Z])[A-Z0-9]\d{7}[A-Z0-9]|(\d{9})MVA")
+#: The shapes of a number typed without its prefix whose letters can say its state: Ireland's
+#: (7 digits and one or two letters), Spain's NIF/CIF (a letter or digit, 7 digits, a letter
+#: or digit; a letter in it), Austria's (``U`` and 8 digits), Cyprus's (8 digits and a letter)
+#: and Norway's (9 digits and ``MVA``). A bare number is that state's only where one state's
+#: shape fits it: ``6388047V`` is Ireland's, ``B12345674`` Spain's; ``U12345678`` (Austria's,
+#: or a Spanish CIF of a ``U`` company) and ``12345678Z`` (a Spanish DNI's NIF, or Cyprus's)
+#: fit two, and are compared only with the same bare number.
+_BARE_SHAPES: dict[str, re.Pattern[str]] = {
+    prefix: re.compile(shape) for prefix, shape in {
+        "IE": r"\d{7}[A-Z]{1,2}", "ES": r"(?=.*[A-Z])[A-Z0-9]\d{7}[A-Z0-9]", "AT": r"U\d{8}",
+        "CY": r"\d{8}[A-Z]", "NO": r"\d{9}MVA",
+    }.items()
+}
+#: The VAT prefix of a customer's country (its ISO 3166 code), where the two differ: Greece.
+_PREFIX_OF_COUNTRY = {"GR": "EL"}
+#: A Norwegian organisation number's first digit: Brønnøysundregistrene issues them in the
+#: series starting with 8 and 9 (974760673, 923609016); a phone number starts with any digit.
+_NORWEGIAN_FIRST = "89"
 #: A US EIN as typed (``12-3456789``): nine digits with no check digit, so the form says it.
 _EIN = re.compile(r"\s*\d{2}-\d{7}\s*")
 
 
-def normalise_tax_id(text: str | None, *, nip: bool = True) -> str | None:
+def normalise_tax_id(
+    text: str | None, *, nip: bool = True, country: str | None = None
+) -> str | None:
     """``text`` in the canonical form: upper case, without spaces, dashes, dots or slashes
     (``DE 123.456.789`` -> ``DE123456789``). A Polish NIP, bare or as a VAT number
     (``525-244-57-67``, ``PL 525 244 57 67``, ``NIP: 525-244-57-67``), becomes its ten digits
@@ -94,15 +109,27 @@ def normalise_tax_id(text: str | None, *, nip: bool = True) -> str | None:
     :data:`_LABEL`'s) is dropped; a Greek
     VAT number written with the ISO code ``GR`` is written with the EU's ``EL``.
 
+    ``country`` is the customer's country as its source gives it (an ISO 3166 code, ``DE``):
+    a number typed without its VAT prefix in a field for a tax id is given the country's
+    prefix where it has that state's VAT format (:data:`_VAT_FORMATS`): ``136695976`` of a
+    customer in ``DE`` is ``DE136695976``, ``U12345678`` in ``AT`` is ``ATU12345678``, in
+    ``GR`` the prefix is ``EL``. A number with a prefix keeps it (``ATU12345678`` of a customer
+    in ``DE``), one that does not fit the format is left as typed (a German ``Steuernummer``
+    of ten or eleven digits is no VAT number), and a country that is no ISO code (``Germany``)
+    adds nothing. Without a country a bare number stays bare: only its shape can say its state
+    (:func:`comparable_tax_id`).
+
     ``nip=False`` where the source says the number is of another kind (Fakturownia's
-    ``tax_no_kind`` ``PESEL``): it is only cleaned, its prefix kept. None, or nothing left
-    after cleaning, gives None.
+    ``tax_no_kind`` ``PESEL``): it is only cleaned, its prefix kept, no country added. None,
+    or nothing left after cleaning, gives None.
     """
     if text is None:
         return None
     cleaned = _SEPARATORS.sub("", _LABEL.sub("", text, count=1)).upper()
     if not cleaned:
         return None
+    if nip and country:
+        cleaned = _with_country(cleaned, country)
     match = _NIP.match(cleaned) if nip else None
     if match:
         return match.group(1)
@@ -110,21 +137,48 @@ def normalise_tax_id(text: str | None, *, nip: bool = True) -> str | None:
     return f"EL{greek.group(1)}" if greek else cleaned
 
 
+def _with_country(cleaned: str, country: str) -> str:
+    """``cleaned`` with the VAT prefix of ``country`` (an ISO 3166 code) where it has none and
+    has that state's format; as it is otherwise (:func:`normalise_tax_id`)."""
+    code = country.strip().upper()
+    prefix = _PREFIX_OF_COUNTRY.get(code, code)
+    form = _VAT_FORMATS.get(prefix)
+    if form is None or cleaned[:2] in _VAT_FORMATS or cleaned.startswith("CHE"):
+        return cleaned
+    if not form.fullmatch(cleaned) or (prefix == "NO" and not _is_norwegian(cleaned[:9])):
+        return cleaned
+    return f"{prefix}{cleaned}"
+
+
 def comparable_tax_id(text: str | None) -> str | None:
     """``text`` in the form two writings of one number share, where it can tell two
     taxpayers apart, else None: so that two customers are matched by tax id only on a number
     that identifies someone, and one number written two ways is one taxpayer.
 
-    The form is the number without its country prefix (:data:`_VAT_FORMATS`) where the
-    number typed without it is that state's number too: ``PL`` as :func:`normalise_tax_id`
-    already drops it, and so ``ESB12345674`` and ``B12345674``, ``IE6388047V`` and
-    ``6388047V``, ``DK12345678`` and ``12345678`` (8, 11 or 12 digits), Norway's
-    ``NO974760673MVA``, ``974760673MVA``, ``974760673`` and ``NO 974760673`` (its ``MVA`` left
-    out too) are each one number; a Swiss UID is compared without its language suffix
-    (``CHE116281710MWST``, ``...TVA`` and ``CHE116281710`` are ``CHE116281710``). A number of
-    nine digits (Germany, Greece, Portugal, the UK, ...) or ten (Belgium, Slovakia, ...) keeps
-    its prefix: bare, it is no one's or a NIP (below); Northern Ireland's ``XI`` is the UK's
-    ``GB``; an OSS number keeps ``EU``.
+    The form keeps the number's state: a VAT number is compared with its prefix
+    (:data:`_VAT_FORMATS`), so that two states' numbers of the same digits are two taxpayers
+    (``DK12345678``, ``MT12345678`` and ``FI12345678``; ``IT12345678903``, ``HR12345678903``,
+    ``LV12345678903`` and ``FR12345678903``; ``SE123456789001``, ``LT123456789001`` and
+    ``GB123456789001``). Poland's is its NIP's ten digits (:func:`normalise_tax_id` drops
+    ``PL``); Greece's ``GR`` is ``EL``, Northern Ireland's ``XI`` the UK's ``GB``, Belgium's old
+    nine digits have their ``0``; Norway's ``NO974760673MVA``, ``974760673MVA``, ``974760673``
+    and ``NO 974760673`` are ``NO974760673``; a Swiss UID is compared without its language
+    suffix (``CHE116281710MWST``, ``...TVA`` and ``CHE116281710`` are ``CHE116281710``); an OSS
+    number keeps ``EU``.
+
+    A number typed without its prefix is a state's where its shape is that state's only: a
+    NIP (ten digits whose check digit is right), Norway's (nine digits starting with 8 or 9
+    whose check digit is right, or nine and ``MVA``), Ireland's (``6388047V`` is
+    ``IE6388047V``), Spain's with a letter first (``B12345674`` is ``ESB12345674``). Else it
+    is no state's, and equal only to the same number typed bare: ``12345678`` is not
+    ``DK12345678`` (eight digits are Denmark's, Finland's, Hungary's, Luxembourg's, Malta's,
+    Slovenia's, ...), nor ``U12345678`` Austria's (a Spanish CIF has that shape) nor
+    ``12345678Z`` Spain's (Cyprus's has it). The source that knows the customer's country
+    writes the prefix (:func:`normalise_tax_id`'s ``country``). Bare nine digits are no one's
+    unless Norway's or a US EIN typed as one (``12-3456789``): ``136695976`` (Germany's typed
+    without ``DE``, or a phone number) and ``600 123 456`` (a Polish phone number) identify
+    no one, so the names decide, as for a missing tax id; bare eight, eleven or twelve digits
+    identify someone.
 
     None for what is typed where there is no number (``brak``, ``n/a``, ``-``), fewer than
     seven digits (no VAT number is that short), one digit repeated (``0000000000``, which
@@ -135,12 +189,7 @@ def comparable_tax_id(text: str | None) -> str | None:
     with ten digits), and what is not shaped like a number: letters or punctuation besides a
     country's prefix and the letters of its VAT format, such as a label this module does not
     know left in front (``Steuer-Nr: DE123456789``), which would otherwise read as another
-    taxpayer's number and keep one client's two customers apart. A number without prefix is
-    someone's with 8, 11 or 12 digits; with 10, a NIP whose check digit is right; with 9 (a
-    Polish phone number's length), a Norwegian organisation number whose check digit is
-    right, or a US EIN typed as one (``12-3456789``): ``600 123 456`` is neither (one phone
-    number in eleven passes Norway's check digit). A German number typed without ``DE``
-    (``136695976``) identifies no one, so the names decide, as for a missing tax id."""
+    taxpayer's number and keep one client's two customers apart."""
     cleaned = normalise_tax_id(text)
     if cleaned is None:
         return None
@@ -162,49 +211,63 @@ def _national(cleaned: str, typed: str) -> str | None:
     swiss = _SWISS.fullmatch(cleaned)
     if swiss:
         return swiss.group(1)
-    bare = _BARE_WITH_LETTERS.fullmatch(cleaned)
-    if bare:
-        return bare.group(1) or cleaned
     if cleaned.isdigit():
-        return cleaned if _bare_identifies(cleaned, typed) else None
+        return _bare_digits(cleaned, typed)
     prefix, number = cleaned[:2], cleaned[2:]
     form = _VAT_FORMATS.get(prefix)
-    if form is None or not form.fullmatch(number):
+    if form is None:
+        return _bare_with_letters(cleaned)
+    if not form.fullmatch(number):
         return None
     if prefix == "NO":
-        return number.removesuffix("MVA")
+        number = number.removesuffix("MVA")
+        if not _is_norwegian(number):
+            return None  # a phone number's nine digits in a Norwegian customer's tax field
     if prefix == "BE" and len(number) == 9:
         number = f"0{number}"
     # Northern Ireland's numbers are the UK's (XI for trade under the Windsor Framework).
-    prefix = "GB" if prefix == "XI" else prefix
-    # Without its prefix where, typed bare, it is this number (its letters or its length
-    # say so); with it where bare it is no one's (nine digits) or a NIP (ten).
-    if _BARE_WITH_LETTERS.fullmatch(number) or (number.isdigit() and len(number) in (8, 11, 12)):
-        return number
-    return f"{prefix}{number}"
+    return f"{'GB' if prefix == 'XI' else prefix}{number}"
 
 
-def _bare_identifies(digits: str, typed: str) -> bool:
-    """Whether ``digits``, typed without a prefix, are a number of a length that identifies
-    (:func:`comparable_tax_id`)."""
+def _bare_with_letters(cleaned: str) -> str | None:
+    """A number with letters and no prefix: the state's whose shape alone fits it
+    (:data:`_BARE_SHAPES`), as typed where two states' do, None where none does."""
+    states = [prefix for prefix, shape in _BARE_SHAPES.items() if shape.fullmatch(cleaned)]
+    if not states:
+        return None
+    if len(states) > 1:
+        return cleaned
+    number = cleaned.removesuffix("MVA")
+    if states[0] == "NO" and not _is_norwegian(number):
+        return None
+    return f"{states[0]}{number}"
+
+
+def _bare_digits(digits: str, typed: str) -> str | None:
+    """The comparable form of ``digits`` typed without a prefix (:func:`comparable_tax_id`):
+    a NIP (ten, whose check digit is checked for every form of it) and a number of 8, 11 or
+    12 digits as they are, Norway's with ``NO``, a US EIN typed as one as its digits; None
+    for another length."""
     if len(digits) in (8, 10, 11, 12):
-        return True  # ten: a NIP, whose check digit is checked for every form of it
-    if len(digits) == 9:
-        return (_norwegian_check(digits)
-                or _EIN.fullmatch(_LABEL.sub("", typed, count=1)) is not None)
-    return False
+        return digits
+    if len(digits) != 9:
+        return None
+    if _EIN.fullmatch(_LABEL.sub("", typed, count=1)):
+        return digits
+    return f"NO{digits}" if _is_norwegian(digits) else None
 
 
 #: The weights of a Norwegian organisation number's first eight digits (mod 11).
 _NORWAY_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 
 
-def _norwegian_check(digits: str) -> bool:
-    """Whether nine digits end in a Norwegian organisation number's check digit: 11 minus the
-    weighted sum of the first eight modulo 11 (11 is 0; 10 is never issued)."""
+def _is_norwegian(digits: str) -> bool:
+    """Whether nine digits are shaped as a Norwegian organisation number: the first 8 or 9
+    (:data:`_NORWEGIAN_FIRST`), the last the check digit: 11 minus the weighted sum of the
+    first eight modulo 11 (11 is 0; 10 is never issued)."""
     total = sum(w * int(d) for w, d in zip(_NORWAY_WEIGHTS, digits, strict=False))
     check = (11 - total % 11) % 11
-    return check != 10 and check == int(digits[8])
+    return digits[0] in _NORWEGIAN_FIRST and check != 10 and check == int(digits[8])
 
 
 #: The weights of a NIP's first nine digits; their weighted sum modulo 11 is the tenth digit.
