@@ -324,3 +324,34 @@ def test_a_payment_without_a_client_takes_its_invoices_client() -> None:
     payment = payment_from_banking(banking_payment(client_id=None))
     assert isinstance(payment, Payment)
     assert payment.customer_id == "7"
+
+
+@pytest.mark.parametrize(
+    ("tax_no", "country", "tax_id"),
+    [
+        # A foreign client's number typed without its VAT prefix: the card's country gives
+        # it (VIES: Germany's are 9 digits, Austria's U and 8, Denmark's 8).
+        ("136695976", "DE", "DE136695976"),
+        ("U12345678", "AT", "ATU12345678"),
+        ("12 34 56 78", "DK", "DK12345678"),
+    ],
+)
+def test_a_client_cards_country_gives_a_bare_tax_number_its_state(
+    tax_no: str, country: str | None, tax_id: str
+) -> None:
+    customer = customer_from_client(
+        {"id": 7, "name": "Muster Handel GmbH", "tax_no": tax_no, "country": country})
+    assert customer.tax_id == tax_id
+
+
+def test_a_buyer_without_a_card_keeps_its_id_and_gets_its_states_number() -> None:
+    # The id stays the number as typed (earlier pulls stored nip:136695976); the tax id is
+    # Germany's, so that the buyer matches its DE136695976 in another source.
+    result = map_document(document(client_id=None, buyer_tax_no="136695976",
+                                   buyer_name="Muster Handel GmbH", buyer_country="DE"))
+    assert isinstance(result, list)
+    customer, invoice = result
+    assert isinstance(customer, Customer)
+    assert isinstance(invoice, Invoice)
+    assert customer.id == invoice.customer_id == "nip:136695976"
+    assert customer.tax_id == "DE136695976"

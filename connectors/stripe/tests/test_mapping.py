@@ -499,3 +499,24 @@ def test_a_customer_without_a_name_is_named_by_email_and_a_deleted_one_skipped()
     assert isinstance(customer, Customer)
     assert customer.name == "x@y.z"
     assert isinstance(customer_from_stripe({"id": "cus_3", "deleted": True}), Skip)
+
+
+@pytest.mark.parametrize(
+    ("tax_id", "address", "expected"),
+    [
+        # Stripe's tax id object carries its country (a two-letter ISO code): a number typed
+        # without its prefix gets that state's (no_vat values are written without NO).
+        ({"type": "no_vat", "value": "974760673MVA", "country": "NO"}, None, "NO974760673MVA"),
+        ({"type": "eu_vat", "value": "136695976", "country": "DE"}, None, "DE136695976"),
+        # Without the tax id's country, the customer's address says it.
+        ({"type": "eu_vat", "value": "136 695 976"}, {"country": "DE"}, "DE136695976"),
+    ],
+)
+def test_a_tax_ids_country_gives_a_bare_number_its_state(
+    tax_id: dict[str, str], address: dict[str, str] | None, expected: str
+) -> None:
+    customer = customer_from_stripe(
+        {"id": "cus_3", "name": "Muster Handel GmbH", "address": address,
+         "tax_ids": {"data": [tax_id]}})
+    assert isinstance(customer, Customer)
+    assert customer.tax_id == expected

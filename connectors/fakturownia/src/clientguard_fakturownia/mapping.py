@@ -290,7 +290,7 @@ def customer_from_client(raw: Mapping[str, Any]) -> Customer:
     return Customer(
         id=_required_text(raw, "id"),
         name=name,
-        tax_id=tax_id_of(raw.get("tax_no"), raw.get("tax_no_kind")),
+        tax_id=tax_id_of(raw.get("tax_no"), raw.get("tax_no_kind"), raw.get("country")),
         email=text_of(raw.get("email")),
         source=SOURCE,
         updated_at=parse_timestamp(raw.get("updated_at")),
@@ -313,10 +313,13 @@ def _buyer_customer(raw: Mapping[str, Any], tax_id: str) -> Customer:
         p for p in (text_of(raw.get("buyer_first_name")), text_of(raw.get("buyer_last_name")))
         if p
     )
+    # The id is the number as typed (so that it stays what earlier pulls stored); the tax
+    # id is that number in the buyer's state, for matching the client in other sources.
     return Customer(
         id=_buyer_customer_id(tax_id),
         name=name or f"NIP {tax_id}",
-        tax_id=tax_id,
+        tax_id=tax_id_of(raw.get("buyer_tax_no"), raw.get("buyer_tax_no_kind"),
+                         raw.get("buyer_country")) or tax_id,
         email=text_of(raw.get("buyer_email")),
         source=SOURCE,
     )

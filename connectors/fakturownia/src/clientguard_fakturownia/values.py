@@ -111,9 +111,12 @@ def text_of(value: object) -> str | None:
     return text or None
 
 
-def tax_id_of(value: object, kind: object = None) -> str | None:
+def tax_id_of(value: object, kind: object = None, country: object = None) -> str | None:
     """A client's or buyer's tax number (``tax_no`` with its ``tax_no_kind``) in the form
     every connector writes (:func:`clientguard.tax_id.normalise_tax_id`): a NIP (the kind
-    empty or ``NIP``) as its ten digits; another kind (a PESEL) only cleaned. Empty gives
-    None."""
-    return normalise_tax_id(text_of(value), nip=(text_of(kind) or "NIP").upper() == "NIP")
+    empty or ``NIP``) as its ten digits; another kind (a PESEL) only cleaned. ``country`` is
+    the client's (``country``, a document's ``buyer_country``: an ISO code): a number typed
+    without its VAT prefix gets that state's (``136695976`` of a client in ``DE`` is
+    ``DE136695976``). Empty gives None."""
+    return normalise_tax_id(text_of(value), nip=(text_of(kind) or "NIP").upper() == "NIP",
+                            country=text_of(country))

@@ -202,18 +202,24 @@ def _minor(raw: Mapping[str, Any], key: str, currency: str, default: int | None 
 
 
 def customer_from_stripe(raw: Mapping[str, Any]) -> Customer | Skip:
-    """A Stripe customer. Its first tax id (``tax_ids``, expanded by the connector) is kept."""
+    """A Stripe customer. Its first tax id (``tax_ids``, expanded by the connector) is kept,
+    given the VAT prefix of its ``country`` (the tax id's ISO code, else the customer's
+    ``address.country``) where it is typed without one (a ``no_vat`` ``974760673MVA`` is
+    ``NO974760673MVA``)."""
     if raw.get("deleted") is True:
         return Skip("deleted customer", deleted=True)
     ident = _required_id(raw)
     tax_id = None
     tax_ids = raw.get("tax_ids")
     data = tax_ids.get("data") if isinstance(tax_ids, Mapping) else None
+    address = raw.get("address")
+    home = _text(address.get("country")) if isinstance(address, Mapping) else None
     if isinstance(data, list):
         for item in data:
             if isinstance(item, Mapping):
                 # The shared form: a Polish VAT number is its NIP, as Fakturownia writes it.
-                tax_id = normalise_tax_id(_text(item.get("value")))
+                tax_id = normalise_tax_id(_text(item.get("value")),
+                                          country=_text(item.get("country")) or home)
                 if tax_id:
                     break
     name = _text(raw.get("name")) or _text(raw.get("email")) or ident
