@@ -68,6 +68,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shlex
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,7 +82,7 @@ from clientguard.connector import Connector
 from clientguard.errors import ConfigError, os_reason
 from clientguard.i18n import LANGUAGES, resolve_language
 from clientguard.i18n import gettext as _
-from clientguard.links import parse_customer, read_links
+from clientguard.links import check_source, parse_customer, read_links
 from clientguard.money import is_currency
 from clientguard.policy import Policy
 from clientguard.records import Link
@@ -218,7 +219,8 @@ class Config:
         """Customers that are one client, each ``(source, id)``: the ``[links]`` table's
         ``clients``, then the pairs of its ``files``, in order. Reads the files (once);
         raises :class:`ConfigError` for a file that does not exist (naming ``[links] files``
-        and what to do) or cannot be read, or a link naming a source the file lacks."""
+        and the command that writes it, to the path read, quoted for a shell) or cannot be
+        read, or a link naming a source the file lacks (the links file's line and column)."""
         where = str(self.path) if self.path else DEFAULT_CONFIG
         links = list(self.link_clients)
         for path in self.link_files:
@@ -227,9 +229,8 @@ class Config:
                     "{where}: the links file {path} named in [links] files does not exist: "
                     "write it with clientguard links suggest > {name} (and check each pair), or "
                     "remove it from [links] files"
-                ).format(where=where, path=path, name=path.name))
-            links.extend(read_links(path))
-        _check_link_sources(links[len(self.link_clients):], self.sources, where)
+                ).format(where=where, path=path, name=shlex.quote(str(path))))
+            links.extend(read_links(path, self.sources))
         return tuple(links)
 
     def source(self, name: str) -> SourceConfig:
@@ -553,19 +554,9 @@ def _check_link_sources(
     links: Sequence[Link], sources: Mapping[str, SourceConfig], where: str
 ) -> None:
     """A :class:`ConfigError` for the first link naming a source the file does not have."""
-    if sources:
-        for link in links:
-            for source, ident in link:
-                if source not in sources:
-                    close = difflib.get_close_matches(source, list(sources), n=1)
-                    hint = _("; did you mean {code}?").format(code=repr(close[0])) \
-                        if close else ""
-                    raise ConfigError(
-                        _("{where}: a link names the customer {source}:{id}, but there is "
-                          "no source {name}{hint} (sources: {sources})").format(
-                            where=where, source=source, id=ident, name=repr(source), hint=hint,
-                            sources=", ".join(sources))
-                    )
+    for link in links:
+        for customer in link:
+            check_source(customer, sources, where)
 
 
 def _source(name: str, table: dict[str, Any], base: Path, where: str) -> SourceConfig:

@@ -16,7 +16,8 @@ has checked it. The file is read as :mod:`clientguard.csvinput` reads a small CS
 (Excel's "CSV UTF-8"; a file in the Windows code page is an error naming its line and saying to
 save it as UTF-8), commas or, Polish Excel's default, semicolons; a quoted note may span lines;
 blank lines and comment lines (starting with ``#``) between rows are skipped; an error names
-the line its row starts on.
+the line its row starts on, and a customer of a source the config does not have its column too
+(``links.csv, line 2, column 2 (same_as)``), with the sources it has.
 
 Nothing is linked without the user: :func:`suggest_links` only proposes pairs whose names
 normalise alike (:func:`clientguard.names.normalise_name`) or whose tax ids are equal
@@ -31,7 +32,8 @@ pair proposed never puts two taxpayers in one client (the first pair in order, b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import difflib
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +44,8 @@ from clientguard.model import Customer
 from clientguard.records import KEY_SEPARATOR, Link
 from clientguard.taxpayers import OneClient
 
-__all__ = ["LINK_COLUMNS", "Suggestion", "parse_customer", "read_links", "suggest_links"]
+__all__ = ["LINK_COLUMNS", "Suggestion", "check_source", "parse_customer", "read_links",
+           "suggest_links"]
 
 LINK_COLUMNS = ("customer", "same_as")
 """The columns a links CSV must have."""
@@ -64,10 +67,29 @@ def parse_customer(text: object, *, where: str) -> tuple[str, str]:
     return source, ident
 
 
-def read_links(path: Path) -> list[Link]:
+def check_source(customer: tuple[str, str], sources: Collection[str], where: str) -> None:
+    """A :class:`ConfigError` naming ``where`` when the ``customer`` (``(source, id)``) is of a
+    source not among ``sources`` (the config's; none: every source is allowed), saying the
+    sources there are and what to do."""
+    source, ident = customer
+    if not sources or source in sources:
+        return
+    close = difflib.get_close_matches(source, list(sources), n=1)
+    hint = gettext("; did you mean {code}?").format(code=repr(close[0])) if close else ""
+    raise ConfigError(
+        gettext("{where}: a link names the customer {source}:{id}, but there is no source "
+                "{name}{hint} (sources: {sources}): write the customer as \"source:id\" with one "
+                "of these sources, or add a [sources.{source}] table to the config file").format(
+            where=where, source=source, id=ident, name=repr(source), hint=hint,
+            sources=", ".join(sources))
+    )
+
+
+def read_links(path: Path, sources: Collection[str] = ()) -> list[Link]:
     """The pairs of a links CSV file (see the module docstring), each a :data:`Link`. Raises
     :class:`ConfigError` naming the file and the line (the one a row starts on) of the first
-    row that cannot be read."""
+    row that cannot be read, and the line and column of the first customer of a source not
+    among ``sources`` (the config's; none: not checked)."""
     text = read_csv_text(path, gettext("the links file"), unreadable=gettext(
         "cannot read the links file {path}: {problem}"))
     if not text.records:
@@ -82,15 +104,19 @@ def read_links(path: Path) -> list[Link]:
                 path=path, line=line, columns=", ".join(LINK_COLUMNS),
                 missing=", ".join(missing))
         )
-    first, second = header.index(LINK_COLUMNS[0]), header.index(LINK_COLUMNS[1])
+    columns = [header.index(name) for name in LINK_COLUMNS]
     links: list[Link] = []
     for number, row in text.records[1:]:
         where = gettext("{path}, line {line}").format(path=path, line=number)
-        if len(row) <= max(first, second):
+        if len(row) <= max(columns):
             raise ConfigError(gettext("{where}: expected the columns {columns}").format(
                 where=where, columns=", ".join(header)))
-        links.append((parse_customer(row[first], where=where),
-                      parse_customer(row[second], where=where)))
+        pair = tuple(parse_customer(row[column], where=where) for column in columns)
+        for column, name, customer in zip(columns, LINK_COLUMNS, pair, strict=True):
+            check_source(customer, sources, gettext(
+                "{path}, line {line}, column {number} ({column})").format(
+                    path=path, line=number, number=column + 1, column=name))
+        links.append(pair)
     return links
 
 
