@@ -373,6 +373,57 @@ def test_one_dead_invoice_does_not_push_the_clients_other_late_invoice_out(
     assert result.after == 3000 * (1 - upto60) + (Decimal("50") if with_dead else 0)
 
 
+def never_paid_book(with_dead: bool) -> list[AnyRecord]:
+    """:func:`one_dead_invoice_book`'s ``m`` and ``s``, and ``x``, which has paid nothing:
+    it owes X-31 (31 days past due, 3,000) and, ``with_dead``, X-200 (200 days, 50)."""
+    records = [r for r in one_dead_invoice_book(False) if r.id != "M-31"]
+    for ident, age, total in (("X-31", 31, "3000"), ("X-200", 200, "50"))[: 1 + with_dead]:
+        records.append(invoice("x", issued=AS_OF - timedelta(days=age + 30),
+                               due=AS_OF - timedelta(days=age), total=total, id=ident))
+    return records
+
+
+@pytest.mark.parametrize("with_dead", [False, True])
+def test_a_dead_invoice_of_a_client_that_never_paid_does_not_push_its_other_one_out(
+    with_dead: bool,
+) -> None:
+    # x has paid nothing: its own history resolves no delay, and its two open late invoices
+    # say only that it was unpaid 31 (and 200) days past due. Its part of the mixture is
+    # completed by the pool from its youngest late invoice (31 days), so X-31, given unpaid
+    # at 31, is dated as the pool's invoices unpaid at 31 were, whatever Z: of the pool's 40
+    # paid invoices (all due 100 days before AS_OF, weight w each), 20 were paid later than
+    # 31 days (ten at 40, ten at 60); X-200, censored at 200 (weight w_200, r = w_200 / w =
+    # 0.5 ** (100 / 180)), is at risk at both. Paid at 40: p40 = 10 / (20 + r); at 60:
+    # p60 = (1 - p40) x 10 / (10 + r); the rest (X-200's share) no paid delay resolves.
+    # Before, the completion began at x's oldest open invoice: with X-200, X-31 was not
+    # dated ("too few invoices ever paid this late") and all its 3,000 was after the weeks.
+    r = 0.5 ** (100 / 180) if with_dead else 0.0
+    p40 = 10 / (20 + r)
+    p60 = (1 - p40) * 10 / (10 + r)
+    result = forecast(ledger(*never_paid_book(with_dead)), as_of=AS_OF)
+    f = one(result, "X-31")
+    assert f.client_invoices == 0
+    assert f.client_weight > 0.5  # x's own part weighs: it is what was wrong
+    due = AS_OF - timedelta(days=31)
+    median = 40 if p40 >= 0.5 else 60  # 1/2 without X-200; 0.4836 with it
+    assert (f.predicted_on, f.low, f.high) == (due + timedelta(days=median),
+                                              due + timedelta(days=40),
+                                              due + timedelta(days=60))
+    assert not f.beyond_history
+    assert (f.p_late, f.p_late_30) == (1.0, 1.0)
+    # Day 40 is AS_OF + 9 (week 2), day 60 AS_OF + 29 (week 5), each chance to six places
+    # as its running total is; X-200 (older than every paid delay) is wholly after.
+    six = Decimal("0.000001")
+    upto40 = Decimal(repr(p40)).quantize(six)
+    upto60 = Decimal(repr(p40 + p60)).quantize(six)
+    weeks = {w.week: w.expected for w in result.weeks}
+    assert weeks[2] == 3000 * upto40
+    assert weeks[5] == 3000 * (upto60 - upto40)
+    assert result.after == 3000 * (1 - upto60) + (Decimal("50") if with_dead else 0)
+    if with_dead:
+        assert one(result, "X-200").beyond_history
+
+
 # ------------------------------------------------------ dates null: only the undated case
 def test_a_late_invoice_the_history_barely_resolves_is_not_dated() -> None:
     # Thirty paid invoices (25 on their due date, 5 forty days late) and sixty of one

@@ -30,9 +30,10 @@ The model (docs/forecast.md says why each part is as it is):
   its client's distribution and its pools, weighted by its due date as the paid ones; those
   already late (more than ``grace_days`` past due) in the credibility's tallies too. A
   client's part its own history leaves unresolved is completed by its pool's beyond its last
-  paid delay. The chance no paid delay resolves (open invoices older than every paid one) is
-  after the 13 weeks; an invoice already late whose history resolves less than the
-  interval's first tenth, or that is older than all but a few paid
+  paid delay (having paid none, beyond its youngest invoice already late). The chance no
+  paid delay resolves (open invoices older than every paid one) is after the 13 weeks; an
+  invoice already late whose history resolves less than the interval's first tenth, or that
+  is older than all but a few paid
   (:data:`MIN_PAID_BEYOND`), is not dated and wholly after them. One not yet late may still
   be paid on time: never so, and dated from the book's slowest tenth where the history does
   not resolve it and what it leaves may be on time. An invoice on its last day on time
@@ -111,7 +112,8 @@ class _Dist:
 
     def __init__(self, pairs: Iterable[tuple[int, float]], *, n: int,
                  censored: Iterable[tuple[int, float]] = (),
-                 counts: Mapping[int, int] | None = None) -> None:
+                 counts: Mapping[int, int] | None = None,
+                 late_after: int | None = None) -> None:
         ordered = sorted(pairs)
         self.values = [v for v, _ in ordered]
         self.cum: list[float] = []
@@ -153,9 +155,17 @@ class _Dist:
             """The chance of a delay longer than every one the history resolves."""
             self.tau = max(self.values[-1], cut[-1][0]) if self.values else cut[-1][0]
             """The longest delay known (paid or open): the unresolved chance is at least it."""
-        self.resolved = self.values[-1] if self.values else self.tau
-        """The last delay a payment resolves (the longest paid delay; :attr:`tau` without
-        one): the unresolved chance lies beyond it."""
+        if self.values:
+            self.resolved = self.values[-1]
+        else:
+            first_late = (len(cut) if late_after is None
+                          else bisect.bisect_right(cut, (late_after, math.inf)))
+            self.resolved = cut[first_late][0] if first_late < len(cut) else self.tau
+        """Where what the history leaves unresolved begins: the longest paid delay; without
+        one, the youngest open invoice already late (more than ``late_after`` days past due:
+        every late one was unpaid that long, and nothing of its own resolves a later delay),
+        else :attr:`tau`. Not the oldest open invoice: one dead invoice 200 days late would
+        leave every other late invoice of a client that never paid unresolved to 200 days."""
         self.n = n
         """The paid invoices behind it (a histogram holds each delay once)."""
         seen = 0
@@ -225,11 +235,13 @@ class _Mixture:
         start = self.client.resolved
         if self.client.unresolved and x > start:
             # Beyond the last delay the client's own history resolves (its longest paid
-            # delay), the part it leaves unresolved is paid as the pool's invoices unpaid that
-            # late were: the book's experience, where the client has none. Not from its
-            # oldest open invoice: one dead invoice 200 days late would push every other open
-            # invoice of the client past 200 days. What the pool leaves unresolved too stays
-            # so (after the 13 weeks, or never).
+            # delay; having paid none, its youngest invoice already late), the part it leaves
+            # unresolved is paid as the pool's invoices unpaid that late were: the book's
+            # experience, where the client has none. Not from its oldest open invoice: one
+            # dead invoice 200 days late would push every other open invoice of the client
+            # past 200 days. A late invoice of a client that never paid is thus dated as the
+            # pool's invoices unpaid at its own age were. What the pool leaves unresolved too
+            # stays so (after the 13 weeks, or never).
             base = self.pool.cdf(start)
             if base < 1:
                 client += self.client.unresolved * (pool - base) / (1 - base)
@@ -716,7 +728,7 @@ def learn(
         censored = open_censored.get(customer_id, [])
         z = n_all / (n_all + k) if k is not None else 0.0
         dist = _Dist(histogram.items(), n=n, censored=censored,
-                     counts=per_client_counts.get(customer_id))
+                     counts=per_client_counts.get(customer_id), late_after=grace)
         mean: float | None = None
         trend: float | None = None
         if n:
