@@ -147,6 +147,50 @@ def test_each_open_invoice_of_a_client_is_judged_by_its_own_amount_band() -> Non
         assert large.predicted_on == due + timedelta(days=20)
 
 
+@pytest.mark.parametrize("paid", ["0", "5000", "9900"])
+def test_a_partly_paid_invoice_is_judged_by_the_band_of_its_total(paid: str) -> None:
+    # The book as above: its 40 small invoices (100) paid on the due date, its 40 large ones
+    # (10,000) 20 days late; the band's edge is the median paid amount, 100. n owes one of
+    # 10,000, 5 days past due, of which ``paid`` came before AS_OF. The band is the
+    # invoice's size (its total, as the paid ones and the open ones are learned by): it is
+    # judged by the large pool whatever is left. Given unpaid at 5 days, every large invoice
+    # was paid at 20: predicted, low and high due + 20 = AS_OF + 15 (week 3), 100% late, the
+    # balance all in week 3. Before, its balance decided the band: with 9,900 paid, 100 left
+    # was "small", where nothing was paid later than 5 days: not dated, all of it after.
+    records: list[AnyRecord] = [
+        r for i in range(8) for r in paid_history(f"s{i}", [0] * 5, total="100")]
+    records += [r for i in range(8) for r in paid_history(f"l{i}", [20] * 5, total="10000")]
+    due = AS_OF - timedelta(days=5)
+    big = open_invoice("n", due, total="10000")
+    records.append(big)
+    if paid != "0":
+        records.append(payment("n", on=AS_OF - timedelta(days=10), amount=paid, pays=big,
+                               id="n-part"))
+    result = forecast(ledger(*records), as_of=AS_OF)
+    f = one(result, "n-open")
+    left = Decimal("10000") - Decimal(paid)
+    assert f.open_balance_base == left
+    assert (f.pool, f.pool_invoices) == ("not disputed, large", 40)
+    day = due + timedelta(days=20)
+    assert (f.predicted_on, f.low, f.high, f.beyond_history) == (day, day, day, False)
+    assert f.p_late == 1.0
+    assert {w.week: w.expected for w in result.weeks if w.expected} == {3: left}
+    assert result.after == 0
+
+
+def test_an_amount_just_above_the_edge_is_in_the_band_its_whole_units_say() -> None:
+    # The same book (edge 100). The model learns each invoice by the whole units of its
+    # total, so a paid (or open) invoice of 100.50 is 100, not above the edge: small. An open
+    # invoice of 100.50 due in 10 days is predicted from the small pool too: on its due
+    # date, 0% late. Before, 100.50 > 100 put it in the large pool: 20 days late, 100%.
+    records = [r for i in range(8) for r in paid_history(f"s{i}", [0] * 5, total="100")]
+    records += [r for i in range(8) for r in paid_history(f"l{i}", [20] * 5, total="10000")]
+    due = AS_OF + timedelta(days=10)
+    records.append(open_invoice("n", due, total="100.50"))
+    f = one(forecast(ledger(*records), as_of=AS_OF), "n-open")
+    assert (f.pool, f.predicted_on, f.p_late) == ("not disputed, small", due, 0.0)
+
+
 def test_an_invoice_already_overdue_is_predicted_after_today() -> None:
     # Delays 5, 10, 30, 40: an invoice already 25 days past due is one of the slow ones.
     records = [*paid_history("c", [5, 10, 30, 40] * 3),

@@ -178,6 +178,17 @@ remainder, so they add up to the open invoices' total: docs/report-schema.md): t
 digests of both, one week's ``expected`` a cent up in each (the sample firm's week 10.34 to
 10.35, the 100,000 invoices' 1,323,872.72 to 1,323,872.71), compared line by line on the day
 of the change (2026-12-07); nothing else moved.
+An open invoice is predicted in the amount band of its total, in whole units, as it is learned
+(2026-12-08, docs/forecast.md, step 3; was the band of its open balance): the 100,000
+invoices' four digests. Compared field by field on the day of the change: 12 of its 2,461
+forecast invoices moved, 11 partly paid whose total is above the band's edge (1,206 EUR) and
+balance below it (now "large", as they were learned; INV-2026-12605 of 2,299.00 with 1,149.50
+left, p_late 0.8554 to 0.8553) and INV-2026-14214 of 1,206.98 (whole units 1,206: now "small",
+as a paid one of that total is); Cedar Marine's ``expected_late`` warning says 7,938.04 EUR
+expected late (was 7,938.10: the one line of the table and the CSV); the 13 weeks by at most
+1.21 EUR (week 2, 1,444,873.87 to 1,444,872.66), ``after`` unchanged; no verdict, finding
+(signal and severity) or revision moved. The sample firm has no such invoice: its digests
+and golden reports are unchanged.
 """
 
 from __future__ import annotations
@@ -199,10 +210,10 @@ DIGESTS = {
         "html": "2c30d74e417fdd9985e2d11037a16dbafde78f3e5eb7eda8b3dc325643d138d9",
     },
     100_000: {
-        "table": "42a126e075242b26802d46df38209cc802dd3e9a7ed06368115f6c4f9190968e",
-        "json": "dd652892d540e2aada551f361a3b2de2913c966194dc0339e31fc11d4cc31749",
-        "csv": "4c32701ec11fddab4f6d19eaa69ee5eb6ae010cdeee97ddf668986b740a9db76",
-        "html": "6f51157fc4f33b2f4528d9ee83a98e69b6fcf0c0d102dd6ccc8d5972a70bae33",
+        "table": "0238f4c6c5d9ec105ca7827bf8ec932acf0345d8c311697eff95aff15074156b",
+        "json": "dabb865cf3981b55c2ae93f8eb03a9f0dcd7f3b927519cc6684b2ce028501ac6",
+        "csv": "295d8cf3a31b351317144b7da1897c8380060cd458fce6a3174b06ba452fd5da",
+        "html": "b4aca40a03b8ccca22ba59fffb6660960aea2e8f4e3473d878215a46b3222dce",
     },
 }
 

@@ -377,11 +377,13 @@ def reference_forecast(book: Ledger, as_of: date, policy: Policy) -> Forecast:
         balance = row.open_balance * book.rate_to_base(row.invoice)
         # The invoice as a person knows it (Ledger.invoice_label), which forecast keeps
         # beside the prediction since 2026-12-07: not part of what this reference checks.
-        one = reference_predict(model, row, balance).model_copy(
+        # The band is of the invoice's total (its size), not of what is left of it.
+        size = book.base_amount(row.invoice)
+        one = reference_predict(model, row, balance, size).model_copy(
             update={"invoice_label": book.invoice_label(row.invoice.id)})
         predicted.append(one)
         mixture, _, _ = model.mixture(
-            row.invoice.customer_id, row.invoice.disputed_by(as_of), balance)
+            row.invoice.customer_id, row.invoice.disputed_by(as_of), size)
         # Each week's chance the step of the running chance rounded to six places, after the
         # rest: they add up to 1 exactly.
         covered = 0.0
@@ -413,13 +415,14 @@ def reference_forecast(book: Ledger, as_of: date, policy: Policy) -> Forecast:
     )
 
 
-def reference_predict(model: Model, row: Replay, balance: Decimal) -> InvoiceForecast:
+def reference_predict(model: Model, row: Replay, balance: Decimal,
+                      size: Decimal) -> InvoiceForecast:
     """``Model.predict`` as it was before issue 21: every quantile searched for each
-    invoice."""
+    invoice (``size``: its total in the base currency, which decides its amount band)."""
     inv = row.invoice
     grace = model.policy.grace_days
     disputed = inv.disputed_by(model.as_of)
-    mixture, pool_name, client = model.mixture(inv.customer_id, disputed, balance)
+    mixture, pool_name, client = model.mixture(inv.customer_id, disputed, size)
     age = (model.as_of - inv.due_date).days
     # Known unpaid by the day before on its last day on time (docs/forecast.md, "An invoice
     # due on as_of"): a payment that day is on time and may not be in the data yet.

@@ -340,6 +340,7 @@ class Model:
         band_edge: Decimal,
         k: float | None,
         history: int,
+        base_amount: Callable[[Invoice], Decimal],
         tail_level: float = 0.1,
         tail: Sequence[int] = (),
     ) -> None:
@@ -348,6 +349,9 @@ class Model:
         self._clients = clients
         self._pools = pools
         self._band_edge = band_edge
+        self._base_amount = base_amount
+        """An invoice's total in the base currency (:meth:`Ledger.base_amount`): its size,
+        which decides its amount band, as for the invoices the model learned from."""
         self.k = k
         self.history = history
         self.tail_level = tail_level
@@ -373,7 +377,11 @@ class Model:
     def mixture(self, customer_id: str, disputed: bool, amount: Decimal) -> tuple[
         _Mixture, str, _Client | None
     ]:
-        band = 1 if amount > self._band_edge else 0
+        """The mixture an invoice of ``customer_id``, ``disputed`` or not, and of ``amount``
+        is predicted from, the name of its pool and its client. ``amount`` is the invoice's
+        total in the base currency (its size as the client sees it, however much is left to
+        pay): its whole units decide the band, as they do for the invoices learned."""
+        band = 1 if int(amount) > self._band_edge else 0
         key = (customer_id, disputed, band)
         held = self._mixtures.get(key)
         if held is None:
@@ -397,7 +405,10 @@ class Model:
         customer_id = invoice.customer_id
         # As the dispute stood on the model's date: one raised later is not known then.
         disputed = invoice.disputed_by(self.as_of)
-        mixture, pool_name, client = self.mixture(customer_id, disputed, open_balance_base)
+        # The band of its total, as it was learned (censored) by: not of what is left, which
+        # put a large invoice paid but for 100 in the small band.
+        mixture, pool_name, client = self.mixture(
+            customer_id, disputed, self._base_amount(invoice))
         age = (self.as_of - invoice.due_date).days
         at = self._at_age(mixture, age, _known_unpaid(age, self.policy.grace_days))
         return {
@@ -739,6 +750,7 @@ def learn(
     model = Model(
         as_of=as_of, policy=policy, clients=clients, pools=pools,
         band_edge=Decimal(band_edge), k=k, history=history, tail=tail,
+        base_amount=ledger.base_amount,
     )
     if calibrate:
         model.tail_level = _out_of_time_tail(ledger, model, rows, paid)
