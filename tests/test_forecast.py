@@ -70,6 +70,21 @@ def test_scores_computed_by_hand() -> None:
     assert scores.coverage == pytest.approx(2 / 3)
 
 
+def test_an_interval_without_a_median_still_counts_for_coverage() -> None:
+    # The forecast may date an invoice's first day but not its median (more than half of its
+    # chance later than any paid delay): its interval is open-ended, and the backtest gives
+    # it the end ``end - due`` (every later delay observed). It covers a delay from its
+    # start: of these two, the first (paid at 40, interval 20..120) is inside, the second
+    # (paid at 10, before its start at 20) outside: coverage 1 / 2. Neither has a median, so
+    # neither has an error in days. Before, both were left out of the coverage (None).
+    outcomes = [Outcome(1.0, True, None, 40, 20, 120), Outcome(1.0, True, None, 10, 20, 120)]
+    scores = score("forecast", outcomes)
+    assert scores.coverage == pytest.approx(1 / 2)
+    assert scores.mae_days is None
+    # An undated prediction (no first day either) still counts for neither.
+    assert score("forecast", [Outcome(1.0, True, None, 40, None, None)]).coverage is None
+
+
 def test_scores_without_intervals_or_positives() -> None:
     scores = score("last_invoice", [Outcome(0.0, False, 0, 0, None, None)])
     assert scores.coverage is None

@@ -71,7 +71,9 @@ class Scores(BaseModel):
     brier: float | None
     """Mean of ``(p_late - late)^2``."""
     coverage: float | None
-    """Share of settled invoices paid inside their 80% interval; None without intervals."""
+    """Share of settled invoices paid inside their 80% interval (an interval with a first day,
+    with or without a median; one without an end covers every later delay); None without
+    intervals."""
 
 
 class Backtest(BaseModel):
@@ -113,11 +115,15 @@ def score(method: str, outcomes: Iterable[Outcome]) -> Scores:
         fp += called and not o.late
         fn += (not called) and o.late
         brier += (o.p_late - o.late) ** 2
-        if o.delay is not None and o.predicted_delay is not None:
+        if o.delay is None:
+            continue
+        if o.predicted_delay is not None:
             errors.append(abs(o.predicted_delay - o.delay))
-            if o.low is not None and o.high is not None:
-                with_interval += 1
-                inside += o.low <= o.delay <= o.high
+        # An interval with a first day counts whether or not it has a median: one without
+        # an end (the backtest gives it the last delay observed) covers every later delay.
+        if o.low is not None and o.high is not None:
+            with_interval += 1
+            inside += o.low <= o.delay <= o.high
     f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
     return Scores(
         method=method,
