@@ -70,10 +70,31 @@ CASES = [
     ("payment of 20,000 on 15 Oct",
      [payment("p", id="PU", on="2025-10-15", amount="20000.00")], "571.56",
      {"P0": "122.36", "P1": "38.93", "P2": "166.85", "P3": "83.42"}),
-    # 25,000: P0 and P1 paid, the 5,000 left does not reach P2 (10,000): the same claim.
+    # 25,000: P0 and P1 paid; the 5,000 left pays half of P2 on 15 Oct, before its 1 Nov due
+    # date (art. 451 § 3 KC: the oldest debt due first; interest runs until the amount is
+    # received, Directive 2011/7/EU art. 3(1)(b)), so P2's interest runs on the 5,000 still
+    # owed, 2 Nov-31 Dec = 60 days: 5,000 x 0.1015 x 60 / 365 = 83.42 (not 10,000's 166.85).
+    # 122.36 + 38.93 + 83.42 + 83.42 + 4 x 40 = 488.13.
     ("payment of 25,000 on 15 Oct",
-     [payment("p", id="PU", on="2025-10-15", amount="25000.00")], "571.56",
-     {"P0": "122.36", "P1": "38.93", "P2": "166.85", "P3": "83.42"}),
+     [payment("p", id="PU", on="2025-10-15", amount="25000.00")], "488.13",
+     {"P0": "122.36", "P1": "38.93", "P2": "83.42", "P3": "83.42"}),
+    # 5,000 on 15 Nov reaches P0 alone (owing 10,000), in part: 10,000 x 2 Sep-15 Nov (75
+    # days) + 5,000 x 16 Nov-31 Dec (46 days) = 10,000 x 0.1015 x 75 / 365 = 208.56 and
+    # 5,000 x 0.1015 x 46 / 365 = 63.96, 272.52; P0 stays open. 272.52 + 253.05 + 166.85 +
+    # 83.42 + 160 = 935.84.
+    ("payment of 5,000 on 15 Nov, part of P0",
+     [payment("p", id="PU", on="2025-11-15", amount="5000.00")], "935.84",
+     {"P0": "272.52", "P1": "253.05", "P2": "166.85", "P3": "83.42"}),
+    # The books apply 4,000 to P0 on 20 Nov; 6,000 unapplied came 15 Oct. The money pays what
+    # P0 still owed on its day (10,000: the books' 4,000 came later) in part, and the books'
+    # 4,000 pays the rest on 20 Nov: 10,000 x 2 Sep-15 Oct (44 days) + 4,000 x 16 Oct-20 Nov
+    # (36 days) = 6,000 x 44 + 4,000 x 80 days: 6,000 x 0.1015 x 44 / 365 = 73.41 and 4,000 x
+    # 0.1015 x 80 / 365 = 88.99, 162.40 (not 10,000 x 44 days, 122.36, paid 15 Oct).
+    # 162.40 + 253.05 + 166.85 + 83.42 + 160 = 825.72.
+    ("books apply 4,000 to P0 on 20 Nov, 6,000 unapplied of 15 Oct",
+     [payment("p", id="PA", on="2025-11-20", amount="4000.00", pays="P0"),
+      payment("p", id="PU", on="2025-10-15", amount="6000.00")], "825.72",
+     {"P0": "162.40", "P1": "253.05", "P2": "166.85", "P3": "83.42"}),
     # A credit note of 10,000 issued 15 Oct pays P0 only: 122.36 + 253.05 + 166.85 + 83.42
     # + 160 = 785.68.
     ("credit note of 10,000 on 15 Oct",
@@ -205,3 +226,31 @@ def test_the_claim_command_counts_the_money_and_tells_the_owner(
     data = json.loads((folder / "claim.json").read_text())
     assert data["totals"] == {"EUR": "455.41"}
     assert "not yet applied in your books (PU)" in err
+
+
+def test_an_invoice_the_books_paid_after_the_money_is_paid_on_the_books_day() -> None:
+    # P0: 6,000 unapplied of 15 Oct, then the books' 4,000 of 20 Nov: paid in full on 20 Nov
+    # (the later of the two), its interest until then (162.40, by hand in CASES); the line
+    # still names the money's day, 15 Oct, as the day the unapplied payment paid it.
+    books = _books(payment("p", id="PA", on="2025-11-20", amount="4000.00", pays="P0"),
+                   payment("p", id="PU", on="2025-10-15", amount="6000.00"))
+    p0 = claim(books, "p", as_of=AS_OF).invoices[0]
+    assert (p0.invoice_id, p0.still_open, p0.paid_on, p0.interest_until) == (
+        "P0", False, date(2025, 11, 20), date(2025, 11, 20))
+    assert (p0.unapplied_paid_on, p0.unapplied_paid_by) == (date(2025, 10, 15), "payment")
+    # The periods: 10,000 from 2 Sep to 15 Oct, then 4,000 from 16 Oct to 20 Nov.
+    assert [(p.start, p.end, p.principal) for p in p0.periods] == [
+        (date(2025, 9, 2), date(2025, 10, 15), Decimal("10000.00")),
+        (date(2025, 10, 16), date(2025, 11, 20), Decimal("4000.00"))]
+
+
+def test_money_that_pays_part_of_an_invoice_leaves_it_open_and_is_named() -> None:
+    # 25,000 of 15 Oct: P0 and P1 paid that day; P2 owes 5,000 from 15 Oct and stays open,
+    # its interest on 5,000 from 2 Nov to 31 Dec (83.42, by hand in CASES).
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="25000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    p2 = next(line for line in document.invoices if line.invoice_id == "P2")
+    assert (p2.still_open, p2.unapplied_paid_on, p2.interest_until) == (True, None, AS_OF)
+    assert [(p.start, p.end, p.principal) for p in p2.periods] == [
+        (date(2025, 11, 2), AS_OF, Decimal("5000.00"))]
+    assert [m.document_id for m in document.unapplied] == ["PU"]

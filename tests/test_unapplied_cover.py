@@ -78,7 +78,8 @@ def _usd_book(paid: str, rate: str) -> cg.Ledger:
 # The books' lines (each invoice open to 31 Dec): U0 121 days, USD 10,000 x 0.1015 x 121 / 365
 # = 336.48 USD = 309.56 EUR at 0.92; U1 91 days 253.05 = 232.81; U2 60 days 166.85 = 153.50; U3
 # 30 days 83.42 = 76.75; + 4 x 40.00: 932.62 EUR. Paid on time by the money, a line is held in
-# full; U3 left open is claimed: 76.75 + 40.00 = 116.75.
+# full; U3 left open is claimed on what the money leaves of it (USD 1,000: 7.67 + 40.00 = 47.67
+# EUR, the rows below).
 @pytest.mark.parametrize(
     ("paid", "rate", "covered", "held", "sentence"),
     [
@@ -92,12 +93,16 @@ def _usd_book(paid: str, rate: str) -> cg.Ledger:
          "40,000.00 USD of its payments and credit notes are unapplied, at least its open "
          "balance of 40,000.00 USD"),
         # USD 1,000 still owed; the euro rose (37,050.00 EUR beside 36,800.00): until
-        # 2026-12-07 a cover, "no action needed". It pays U0 to U2; U3 stays open and owed.
-        ("39000.00", "0.95", False, Decimal("815.87"),
+        # 2026-12-07 a cover, "no action needed". It pays U0 to U2, and 9,000 of U3 on 25 Aug,
+        # before its due date: U3 stays open, owing USD 1,000 for its 30 days late, USD 1,000 x
+        # 0.1015 x 30 / 365 = 8.34 USD = 7.67 EUR at 0.92, + 40.00: 47.67 claimed, 932.62 -
+        # 47.67 = 884.95 held (until the money paid part of an invoice, 2026-12-07, U3 was
+        # claimed on the whole 10,000: 815.87 held).
+        ("39000.00", "0.95", False, Decimal("884.95"),
          "39,000.00 USD of its payments and credit notes are unapplied, against an open "
          "balance of 40,000.00 USD"),
         # The same, the euro fell.
-        ("39000.00", "0.90", False, Decimal("815.87"),
+        ("39000.00", "0.90", False, Decimal("884.95"),
          "39,000.00 USD of its payments and credit notes are unapplied, against an open "
          "balance of 40,000.00 USD"),
     ],
@@ -110,7 +115,7 @@ def test_unapplied_money_covers_in_the_documents_currency(
     assert client.claimable == Decimal("932.62")
     assert client.claimable_unapplied == held
     assert client.claimable - client.claimable_unapplied == (
-        Decimal(0) if covered else Decimal("116.75"))
+        Decimal(0) if covered else Decimal("47.67"))
     # Paid by 25 Aug, nothing it paid is late: no lateness, whichever way the rate went.
     assert not {"chronic_late", "worsening_late"} & _signals(client)
     # A client that owes nothing net is no debtor to cap; one still owing USD 1,000 is, on

@@ -77,7 +77,7 @@ from clientguard.settlement import (
     settle,
     unapplied_parts,
 )
-from clientguard.unapplied import client_covers
+from clientguard.unapplied import client_covers, covered
 
 if TYPE_CHECKING:
     from clientguard.ledger import Ledger
@@ -423,16 +423,25 @@ def claim(
     selected = _selected(ledger, customer_id, own, invoices)
     settlements = settle(ledger, as_of=as_of, policy=policy)
     mine = {i.id: settlements[i.id] for i in selected if i.id in settlements}
-    # The open invoices the client's unapplied money would pay are paid the day it came, as
-    # the review counts them (one rule: clientguard.unapplied): interest runs until the
-    # amount due is received (Directive 2011/7/EU art. 3(1)(b)), not to as_of.
+    # What the client's unapplied money would pay of its open invoices is a part payment on
+    # the money's day, beside the books' allocations, as the review counts it (one rule:
+    # clientguard.unapplied): interest runs until the amount due is received (Directive
+    # 2011/7/EU art. 3(1)(b)), on what was still owed each day, not to as_of. An invoice it
+    # pays in full is settled on the later of that day and the books' last payment.
     group = ledger.group_of(customer_id)
     by_id = {i.id: i for i in selected}
     cover = client_covers(ledger, as_of=as_of, policy=policy).get(group)
-    covered = {i: day for i, day in (cover.paid_on if cover is not None else {}).items()
+    reached = {i: c for i, c in (covered({group: cover}) if cover is not None else {}).items()
                if i in mine and mine[i].settled_on is None}
-    for invoice_id, day in covered.items():
+    paid_in = {i: c.parts for i, c in reached.items()}
+    settled = {i: c.settled_on for i, c in reached.items() if c.settled_on is not None}
+    for invoice_id, day in settled.items():
         mine[invoice_id] = _as_paid(mine[invoice_id], by_id[invoice_id], day, policy)
+    # One it pays in part still owes the rest: the line's open balance.
+    owing = {i: found.open_balance for i, found in mine.items()}
+    for invoice_id, reach in reached.items():
+        if reach.settled_on is None:
+            owing[invoice_id] -= sum((p.application.amount for p in reach.parts), ZERO)
     if invoices is not None:
         for invoice in selected:
             found = mine.get(invoice.id)
@@ -465,7 +474,7 @@ def claim(
     earliest = min((i.due_date for i in selected), default=as_of)
     wide = policy.model_copy(update={"lookback_days": max(1, (as_of - earliest).days + 1)})
     costs = lateness_costs(ledger, as_of=as_of, policy=wide, settlements=mine, tables=tables,
-                           acknowledgements=acknowledgements)
+                           acknowledgements=acknowledgements, unapplied=paid_in)
     found_cost = costs.get(customer_id)
     items = found_cost.invoices if found_cost is not None else ()
     if jurisdiction == "pl":
@@ -479,10 +488,11 @@ def claim(
     parts = [part for part in unapplied_parts(ledger, as_of=as_of)
              if ledger.group_of(part.customer_id) == group]
     lines = [
-        _line(item, by_id[item.invoice_id], mine[item.invoice_id].open_balance, jurisdiction,
+        _line(item, by_id[item.invoice_id], owing[item.invoice_id], jurisdiction,
               as_of, short,
               _payment_days(ledger, jurisdiction, by_id[item.invoice_id], as_of),
-              acknowledged, covered.get(item.invoice_id), parts)
+              acknowledged,
+              paid_in[item.invoice_id][-1].date if item.invoice_id in settled else None, parts)
         for item in items
     ]
     # The document lists the invoices by due date, then number (the order they fell due).
@@ -528,7 +538,7 @@ def claim(
         limitation_checked=time_barred_from(jurisdiction, as_of) is not None,
         pl_limitation_years=short,
         unapplied=_unapplied_used(parts, {by_id[i].currency: day for i, day in sorted(
-            covered.items(), key=lambda kv: kv[1])}),
+            ((i, shares[-1].date) for i, shares in paid_in.items()), key=lambda kv: kv[1])}),
     )
 
 

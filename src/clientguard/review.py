@@ -70,6 +70,7 @@ from clientguard.policy import Policy
 from clientguard.settlement import (
     LIVE_STATUSES,
     NOTE_KINDS,
+    AppliedPart,
     Replay,
     _Checked,
     _checked_rows,
@@ -96,7 +97,7 @@ from clientguard.signals.lateness import (
 )
 from clientguard.signals.shared import shared, sharing
 from clientguard.signals.workload import _window_workload, rush_lead
-from clientguard.unapplied import ClientCover, client_covers, paid_on
+from clientguard.unapplied import ClientCover, client_covers, covered
 
 BEHAVIOUR_SIGNALS = frozenset(
     {
@@ -545,16 +546,22 @@ def _review(
     on_books = _late_rows_by_window(
         _late_replay(ledger, as_of=as_of, policy=policy), as_of=as_of, policy=policy,
         cancelled=cancelled)
-    # The open invoices the clients' unapplied money would pay are costed as paid on the day
-    # that money came (docs/review.md, "Unapplied money"): late until then, or not at all.
+    # What the clients' unapplied money would pay of their open invoices enters the replay as
+    # part payments on the money's day, beside the books' allocations (docs/review.md,
+    # "Unapplied money"): an invoice it pays in full is settled on the later of that day and
+    # the books' last payment (late until then, or not at all), one it pays in part owes less
+    # from that day. The profiles the lateness is judged on read the same parts.
     cover = shared("unapplied_covers", ledger, as_of, policy, client_covers)
-    paid = paid_on(cover)
+    reached = covered(cover)
+    paid = {i: c.settled_on for i, c in reached.items() if c.settled_on is not None}
+    paid_in = {i: c.parts for i, c in reached.items()}
     late_in_window, late_before_window = (
         _as_paid_rows(ledger, rows, paid, as_of) for rows in on_books)
-    costs = _lateness_costs(ledger, as_of, policy, late_in_window, None, acknowledged)
+    costs = _lateness_costs(ledger, as_of, policy, late_in_window, None, acknowledged,
+                            paid_in)
     # What the law grants on the late invoices due before the window: still owed.
     owed_before = _claimable_before_window(ledger, as_of, policy, late_before_window, None,
-                                           acknowledged)
+                                           acknowledged, paid_in)
     # Of what the law grants, the part the advice does not claim: on disputed invoices (held
     # until the disputes are settled) and, on the open invoices the client's unapplied money
     # would pay, what applying it removes: the interest after the money's day, all of it where
@@ -563,18 +570,19 @@ def _review(
     any_disputed = _any_disputed(ledger)
     disputed_ids = _disputed_ids(ledger, late_in_window, late_before_window, as_of) \
         if any_disputed else set()
-    covered_ids = set(paid)
+    covered_ids = set(paid_in)
     held_disputed = _held_claim(ledger, as_of, policy, late_in_window, late_before_window,
-                                disputed_ids, acknowledged)
+                                disputed_ids, acknowledged, paid_in)
     held_unapplied = _held_difference(
         _held_claim(ledger, as_of, policy, *on_books, covered_ids, acknowledged),
         _held_claim(ledger, as_of, policy, late_in_window, late_before_window, covered_ids,
-                    acknowledged))
+                    acknowledged, paid_in))
     # And of the financing cost, what the books count after the money came (in
     # financing_cost, left out of the sentences: ClientReview.financing_covered).
     held_financing = _held_difference(
         _financing_of(ledger, as_of, policy, on_books[0], covered_ids, acknowledged),
-        _financing_of(ledger, as_of, policy, late_in_window, covered_ids, acknowledged))
+        _financing_of(ledger, as_of, policy, late_in_window, covered_ids, acknowledged,
+                      paid_in))
     judged = dict(profiles)
     judged.update(judged_profiles(ledger, as_of, policy))
     revenue = shared("revenue", ledger, as_of, policy, concentration, basis="revenue")
@@ -780,32 +788,36 @@ def _held_difference(
 def _financing_of(
     ledger: Ledger, as_of: date, policy: Policy, window: Sequence[tuple[str, _LateRow]],
     ids: set[str], acknowledged: Acknowledged | None,
+    unapplied: Mapping[str, Sequence[AppliedPart]] | None = None,
 ) -> dict[str, Decimal]:
     """Per customer, the financing cost of the late invoices ``ids`` of ``window``, as
-    ``financing_cost`` counts it."""
+    ``financing_cost`` counts it (``unapplied``: the unapplied money's parts, as
+    :func:`_lateness_costs` takes them)."""
     if not ids:
         return {}
     costs = _lateness_costs(ledger, as_of, policy, [r for r in window if r[0] in ids], None,
-                            acknowledged)
+                            acknowledged, unapplied)
     return {customer: cost.financing_cost for customer, cost in costs.items()}
 
 
 def _held_claim(
     ledger: Ledger, as_of: date, policy: Policy, window: Sequence[tuple[str, _LateRow]],
     before: Sequence[tuple[str, _LateRow]], ids: set[str], acknowledged: Acknowledged | None,
+    unapplied: Mapping[str, Sequence[AppliedPart]] | None = None,
 ) -> dict[str, Decimal]:
     """Per customer, what the law grants on the late invoices ``ids`` (of ``window`` and
     ``before``), as ``claimable`` counts it: the same lines, so the rest is what the advice
-    claims, to the cent."""
+    claims, to the cent (``unapplied``: the unapplied money's parts, as
+    :func:`_lateness_costs` takes them)."""
     if not ids:
         return {}
     held: dict[str, Decimal] = {}
     costs = _lateness_costs(ledger, as_of, policy, [r for r in window if r[0] in ids], None,
-                            acknowledged)
+                            acknowledged, unapplied)
     for customer, cost in costs.items():
         held[customer] = held.get(customer, ZERO) + cost.claimable
     owed = _claimable_before_window(ledger, as_of, policy, [r for r in before if r[0] in ids],
-                                    None, acknowledged)
+                                    None, acknowledged, unapplied)
     for customer, line in owed.items():
         held[customer] = held.get(customer, ZERO) + line.claimable
     return held

@@ -9,14 +9,21 @@ applying it in the books would (docs/review.md, "Unapplied money"):
   rate that moved between the invoice and the payment covers nothing more nor less. Money in
   a currency none of the client's open invoices is in covers nothing.
 * The money in the order it came (payments by date, credit notes by issue date; a payment
-  before a credit note of the same day), on the open invoices oldest due first (then by id),
-  each paid in full: an invoice is covered when the money left reaches its open balance, and
-  the first it does not reach ends that currency's list.
+  before a credit note of the same day), on the open invoices oldest due first (then by id)
+  (art. 451 § 3 KC: an undesignated payment goes to the oldest debt due): each takes what it
+  owes, and the money left when one owes more pays that one in part; the money ends there.
 * A debtor withholds what it contests: a disputed invoice (``Invoice.disputed_by(as_of)``) is
   skipped, and the money goes to the undisputed ones.
-* A covered invoice is treated as paid on the day the money that completes it came (never
-  before its issue date): paid on time if that is by its due date, otherwise late until that
-  day (Directive 2011/7/EU art. 3(1)(b): interest runs until the amount due is received).
+* What the money pays of an invoice enters its replay as part payments, one per document,
+  each dated the money's day (:class:`Covered`), beside what the books applied to it by
+  ``as_of``; the settlement's own rules do the rest (the balance steps, interest segments and
+  financing cost of the lateness costs, the days late and days to pay of the profiles:
+  :func:`as_paid`). An invoice it pays in full is settled on
+  the later of the day of the money that completes it and the day of the books' last
+  application to it (a later payment): paid on time if that is by its due date, otherwise
+  late until that day (Directive 2011/7/EU art. 3(1)(b): interest runs until the amount due is
+  received, and on each day on what was still owed). One it pays in part stays open, owing
+  less from the money's day.
 * Only money received by ``as_of`` is there; nothing is read of the clock.
 
 Pure: no clock, no I/O.
@@ -27,14 +34,47 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Literal, NamedTuple
 
 from clientguard.frozen import Frozen
-from clientguard.ledger import Ledger
+from clientguard.ledger import Application, Ledger
 from clientguard.money import ZERO
 from clientguard.policy import Policy
-from clientguard.settlement import Replay, UnappliedPart, replay, unapplied_parts
+from clientguard.settlement import (
+    AppliedPart,
+    Replay,
+    UnappliedPart,
+    _counted_parts,
+    replay,
+    unapplied_parts,
+)
 
-__all__ = ["ClientCover", "as_paid", "client_covers", "covers", "paid_on"]
+__all__ = [
+    "ClientCover", "Covered", "Share", "as_paid", "client_covers", "covered", "covers",
+    "paid_on",
+]
+
+
+class Share(Frozen):
+    """The part of one unapplied document that pays (part of) one open invoice."""
+
+    kind: Literal["payment", "credit_note"]
+    document_id: str
+    on: date
+    """The document's day (a payment's date, a credit note's issue date)."""
+    amount: Decimal
+    """In the document's currency, which is the invoice's (money pays its own currency)."""
+
+
+class Covered(NamedTuple):
+    """What a client's unapplied money pays of one open invoice, as the replay reads it."""
+
+    parts: tuple[AppliedPart, ...]
+    """The part payments, one per document in the order the money came, each dated the
+    money's day, in the invoice's currency (money before the due date makes it no later)."""
+    settled_on: date | None
+    """Paid in full: the later of the day of the money that completes it and the day of the
+    books' last application to it counted by ``as_of``. None: paid in part (still open)."""
 
 
 class ClientCover(Frozen):
@@ -46,7 +86,11 @@ class ClientCover(Frozen):
     open: dict[str, Decimal]
     """The open balance of its live invoices, by their currency (unconverted)."""
     paid_on: dict[str, date]
-    """The open invoices the money pays, by id, each with the day it is treated as paid."""
+    """The open invoices the money pays in full, by id, each with the day it is treated as
+    paid (:attr:`Covered.settled_on`)."""
+    applied: dict[str, tuple[Share, ...]]
+    """What the money pays of each open invoice it reaches (in full, or the last in part), by
+    id: one share per document, in the order the money came."""
     every_open_invoice: bool
     """The money pays every open invoice of the client (none left open, disputed or not)."""
 
@@ -82,7 +126,7 @@ def covers(
             client = group_of(row.invoice.customer_id)
             if client in money:
                 open_rows.setdefault(client, []).append(row)
-    return {client: _cover(client, parts, open_rows.get(client, []), as_of)
+    return {client: _cover(ledger, client, parts, open_rows.get(client, []), as_of)
             for client, parts in sorted(money.items())}
 
 
@@ -97,7 +141,7 @@ def client_covers(
 
 
 def _cover(
-    client: str, parts: list[UnappliedPart], rows: list[Replay], as_of: date
+    ledger: Ledger, client: str, parts: list[UnappliedPart], rows: list[Replay], as_of: date
 ) -> ClientCover:
     """One client's :class:`ClientCover`."""
     # Payments before credit notes of the same day; within a kind, the ledger's order.
@@ -111,49 +155,87 @@ def _cover(
         currency = row.invoice.currency
         owed[currency] = owed.get(currency, ZERO) + row.open_balance
     paid_on: dict[str, date] = {}
+    applied: dict[str, tuple[Share, ...]] = {}
     for currency in sorted(set(money) & set(owed)):
         mine = [part for part in parts if part.currency == currency]
-        days = [part.on for part in mine]
         lefts = [part.amount for part in mine]
-        remaining = money[currency]
         at = 0
         for row in sorted((r for r in rows if r.invoice.currency == currency),
                           key=lambda r: (r.invoice.due_date, r.invoice.id)):
             invoice = row.invoice
             if invoice.disputed_by(as_of):
                 continue  # withheld: the money goes to the undisputed invoices
+            if at == len(mine):
+                break  # the money is spent
             need = row.open_balance
-            if remaining < need:
-                break  # the first invoice the money left does not reach ends the list
-            remaining -= need
-            day = days[at]
-            while need > 0:
-                day = days[at]
+            shares: list[Share] = []
+            while need > 0 and at < len(mine):
+                part = mine[at]
                 used = min(lefts[at], need)
                 need -= used
                 lefts[at] -= used
+                shares.append(Share(kind=part.kind, document_id=part.document_id, on=part.on,
+                                    amount=used))
                 if lefts[at] == 0:
                     at += 1
-            paid_on[invoice.id] = max(day, invoice.issue_date)
+            applied[invoice.id] = tuple(shares)
+            if need == 0:
+                # Paid in full: on the money's day, or later where the books applied some of
+                # it later (a later payment), never before its issue date.
+                books = [p.date for p in _counted_parts(ledger, invoice, as_of)]
+                paid_on[invoice.id] = max(shares[-1].on, invoice.issue_date, *books)
     return ClientCover(
-        client_id=client, money=money, open=owed, paid_on=paid_on,
+        client_id=client, money=money, open=owed, paid_on=paid_on, applied=applied,
         every_open_invoice=bool(rows) and len(paid_on) == len(rows))
 
 
 def paid_on(cover: Mapping[str, ClientCover]) -> dict[str, date]:
-    """Every covered invoice's day, by id, of every client."""
+    """Every invoice the money pays in full, by id, with its day, of every client."""
     return {i: day for c in cover.values() for i, day in c.paid_on.items()}
 
 
-def as_paid(row: Replay, on: date) -> Replay:
-    """The replay row of an open invoice as if the money covering it had been applied on
-    ``on``: settled that day, days late counted to it (the open balance's days late added to
-    what the row had counted of earlier payments)."""
+def covered(cover: Mapping[str, ClientCover]) -> dict[str, Covered]:
+    """Every open invoice the money reaches (in full, or in part), by id, of every client:
+    its part payments and, paid in full, its day. What the review and the claim read
+    (:func:`as_paid` of the replay's rows, the lateness costs' ``unapplied``)."""
+    reached: dict[str, Covered] = {}
+    for client_cover in cover.values():
+        for invoice_id, shares in client_cover.applied.items():
+            reached[invoice_id] = Covered(
+                tuple(_part(invoice_id, share) for share in shares),
+                client_cover.paid_on.get(invoice_id))
+    return reached
+
+
+def _part(invoice_id: str, share: Share) -> AppliedPart:
+    """``share`` as the settlement's applied part, on the money's day."""
+    return AppliedPart(share.on, Application(
+        invoice_id=invoice_id, date=share.on, amount=share.amount, document_kind=share.kind,
+        document_id=share.document_id, document_amount=share.amount))
+
+
+def as_paid(row: Replay, cover: Covered) -> Replay:
+    """The replay row of an open invoice with the unapplied money's part payments
+    (``cover``) applied, as the replay applies the books' (:func:`~clientguard.settlement.
+    replay`): a payment made after the due date adds its amount times its days late to
+    ``late_amount_days`` (a credit note adds nothing). Paid in full, the row is settled on
+    ``cover.settled_on``, days late and days to pay counted to it; in part, it stays open,
+    owing the rest."""
     invoice = row.invoice
-    beyond = (on - invoice.due_date).days
-    late = max(0, beyond)
+    due = invoice.due_date
+    paid = ZERO
+    amount_days = row.late_amount_days
+    for day, application in cover.parts:
+        paid += application.amount
+        if day > due and application.document_kind == "payment":
+            amount_days += application.amount * (day - due).days
+    on = cover.settled_on
+    if on is None:
+        return row._replace(applied=row.applied + paid, open_balance=row.open_balance - paid,
+                            late_amount_days=amount_days)
+    beyond = (on - due).days
     return row._replace(
         status="settled", settled_on=on, basis="allocations",
         applied=row.applied + row.open_balance, open_balance=ZERO,
-        days_to_pay=(on - invoice.issue_date).days, days_beyond_terms=beyond, days_late=late,
-        late_amount_days=row.late_amount_days + row.open_balance * late)
+        days_to_pay=(on - invoice.issue_date).days, days_beyond_terms=beyond,
+        days_late=max(0, beyond), late_amount_days=amount_days)

@@ -42,7 +42,7 @@ from clientguard.settlement import (
     replay,
     unapplied_cash,
 )
-from clientguard.unapplied import as_paid
+from clientguard.unapplied import Covered, as_paid
 
 __all__ = [
     "AGING_LABELS",
@@ -279,7 +279,7 @@ def payment_profiles(
     only: Callable[[Invoice], bool] | None = None,
     by: Callable[[str], str] | None = None,
     customers: Collection[str] | None = None,
-    paid: Mapping[str, date] | None = None,
+    paid: Mapping[str, Covered] | None = None,
 ) -> dict[str, PaymentProfile]:
     """Each customer's payment profile as of ``as_of``, by customer id (sorted).
 
@@ -297,10 +297,12 @@ def payment_profiles(
     are made, from their invoices and unapplied money alone: the same profiles as without it,
     for a caller that wants a few (a pass that reads only their rows, not every row through
     ``only``).
-    With ``paid`` (invoice ids to days: :func:`clientguard.unapplied.covers`), each of those
-    invoices open on ``as_of`` counts as paid on its day, as if the unapplied money that covers
-    it had been applied then (the unapplied cash and credit are still as the books have them):
-    what the review judges lateness on (docs/review.md, "Unapplied money").
+    With ``paid`` (invoice ids to what unapplied money pays of them:
+    :func:`clientguard.unapplied.covered`), each of those invoices open on ``as_of`` counts
+    with those part payments applied on the money's day (paid in full, settled on its day;
+    :func:`clientguard.unapplied.as_paid`), as if the money had been applied then (the
+    unapplied cash and credit are still as the books have them): what the review judges
+    lateness on (docs/review.md, "Unapplied money").
     Raises TypeError when ``as_of`` is not a date.
     """
     check_as_of(as_of)
@@ -359,7 +361,7 @@ def _unapplied_by(
 def _scan(
     ledger: Ledger, as_of: date, policy: Policy, only: Callable[[Invoice], bool] | None = None,
     by: Callable[[str], str] | None = None, customers: Collection[str] | None = None,
-    paid: Mapping[str, date] | None = None,
+    paid: Mapping[str, Covered] | None = None,
 ) -> dict[str, _Tally]:
     """One pass over the replay, adding each invoice to its customer's tally (with ``only``,
     each invoice it accepts; the customers of the others get a tally all the same; with
@@ -383,8 +385,8 @@ def _scan(
     if paid:
         rows = [as_paid(row, paid[row.invoice.id])
                 if row.status == "open" and row.invoice.id in paid else row for row in rows]
-        # Paid by the money on its day, not cancelled by a credit note the ledger applies
-        # later (as of as_of it was open).
+        # Paid by the money on its day (in full or in part), not cancelled by a credit note
+        # the ledger applies later (as of as_of it was open).
         cancelled = {i: day for i, day in cancelled.items() if i not in paid}
     if only is not None:
         # Filtered before the loop, so that the loop of every review pays nothing for it.

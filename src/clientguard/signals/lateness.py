@@ -51,7 +51,7 @@ from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import cancelled_by_credit, check_as_of, is_cancelled, replay
 from clientguard.signals.shared import shared
-from clientguard.unapplied import as_paid, client_covers, paid_on
+from clientguard.unapplied import Covered, as_paid, client_covers, covered
 
 __all__ = [
     "DisputeSplit",
@@ -121,19 +121,20 @@ def unapplied_covers(profile: PaymentProfile) -> bool:
         profile.unapplied_cash + profile.unapplied_credit >= profile.open_balance)
 
 
-def covered_days(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, date]:
-    """Every open invoice the clients' unapplied money would pay, by id, with the day it is
-    treated as paid (:func:`clientguard.unapplied.covers`, once per review)."""
-    return paid_on(shared("unapplied_covers", ledger, as_of, policy, client_covers))
+def covered_days(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, Covered]:
+    """Every open invoice the clients' unapplied money would pay (in full, or in part), by
+    id, with its part payments and, paid in full, its day (:func:`clientguard.unapplied.
+    covered`, once per review)."""
+    return covered(shared("unapplied_covers", ledger, as_of, policy, client_covers))
 
 
 def judged_profiles(
     ledger: Ledger, as_of: date, policy: Policy, by: Callable[[str], str] | None = None
 ) -> dict[str, PaymentProfile]:
     """The profiles (of the keys ``by`` gives; None: per customer) of the clients with an open
-    invoice their unapplied money would pay, made with those invoices paid on the money's day
-    (``payment_profiles``' ``paid``): what their lateness is judged on. Empty without such an
-    invoice."""
+    invoice their unapplied money would pay, made with what it pays of them as part payments
+    on the money's day (``payment_profiles``' ``paid``): what their lateness is judged on.
+    Empty without such an invoice."""
     paid = covered_days(ledger, as_of, policy)
     if not paid:
         return {}

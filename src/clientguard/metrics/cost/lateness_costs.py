@@ -5,7 +5,7 @@ per customer the sums.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -213,6 +213,7 @@ def lateness_costs(
     settlements: Mapping[str, Settlement] | None = None,
     tables: Mapping[str, RateTable] | None = None,
     acknowledgements: Iterable[Acknowledgement] = (),
+    unapplied: Mapping[str, Sequence[AppliedPart]] | None = None,
 ) -> dict[str, ClientLatenessCost]:
     """Per customer, what its late invoices due in the look-back window cost as of ``as_of``.
 
@@ -236,14 +237,17 @@ def lateness_costs(
     customer's ``claimable`` leaves it out and ``time_barred`` counts it. ``acknowledgements``
     (the debtor's acknowledgements of its debts, :class:`~clientguard.metrics.cost.limitation.
     Acknowledgement`) restart a debt's period where the law says so (docs/claims.md,
-    "Acknowledgements"); one made after ``as_of`` does not count.
+    "Acknowledgements"); one made after ``as_of`` does not count. ``unapplied`` (invoice ids
+    to parts: :func:`clientguard.unapplied.applied`) adds what a client's unapplied money pays
+    of an invoice to the books' allocations, each on its day (docs/review.md, "Unapplied
+    money").
     """
     policy = policy or Policy()
     settlements = (
         settlements if settlements is not None else settle(ledger, as_of=as_of, policy=policy)
     )
     return _lateness_costs(ledger, as_of, policy, settlements.items(), tables,
-                           acknowledged_debts(ledger, acknowledgements))
+                           acknowledged_debts(ledger, acknowledgements), unapplied)
 
 
 def _lateness_costs(
@@ -253,6 +257,7 @@ def _lateness_costs(
     settlements: Iterable[tuple[str, _Settled]],
     tables: Mapping[str, RateTable] | None,
     acknowledged: Acknowledged | None = None,
+    unapplied: Mapping[str, Sequence[AppliedPart]] | None = None,
 ) -> dict[str, ClientLatenessCost]:
     """:func:`lateness_costs` of ``settlements``, each by its invoice's id: settlements, or
     what the review reads of them from its replay (``settlement._LateRow``). Internal: the
@@ -261,7 +266,8 @@ def _lateness_costs(
     by_customer: dict[str, list[InvoiceLatenessCost]] = {}
     owed: dict[str, _Owed] = {}
     for cost, line in _invoice_costs(
-            ledger, as_of, policy, settlements, tables, first_due, as_of, acknowledged):
+            ledger, as_of, policy, settlements, tables, first_due, as_of, acknowledged,
+            unapplied):
         customer_id = cost.customer_id
         held = by_customer.get(customer_id)
         if held is None:
@@ -504,6 +510,7 @@ def _claimable_before_window(
     settlements: Iterable[tuple[str, _Settled]],
     tables: Mapping[str, RateTable] | None,
     acknowledged: Acknowledged | None = None,
+    unapplied: Mapping[str, Sequence[AppliedPart]] | None = None,
 ) -> dict[str, _Owed]:
     """Per customer, what the law lets the firm claim (statutory interest and the converted
     compensation, base currency, as ``ClientLatenessCost.claimable`` counts them: without what
@@ -531,7 +538,8 @@ def _claimable_before_window(
             continue
         # The balance outstanding each day alone: the claim's base (the balance still to
         # pay is the financing cost's, which is not priced here).
-        counted = _counted_parts(ledger, invoice, settlement.as_of)
+        counted = _with_unapplied(_counted_parts(ledger, invoice, settlement.as_of),
+                                  unapplied, invoice_id)
         steps = _history(invoice, settlement, counted, credits_from_due=False)
         step_days, step_amounts = _columns(steps)
         settled_on = settlement.settled_on
@@ -762,6 +770,20 @@ def _debt_fallen_due(
     return debt if debt > 0 else _NONE
 
 
+def _with_unapplied(
+    counted: list[AppliedPart], unapplied: Mapping[str, Sequence[AppliedPart]] | None,
+    invoice_id: str,
+) -> list[AppliedPart]:
+    """The invoice's applications ``counted`` with what the client's unapplied money pays of
+    it (``unapplied``, by invoice id: :func:`clientguard.unapplied.applied`), each on its day,
+    in date order (the books' first on a day): the balance steps of the books as if the owner
+    had applied the money the day it came."""
+    extra = unapplied.get(invoice_id) if unapplied else None
+    if not extra:
+        return counted
+    return sorted([*counted, *extra], key=lambda part: part.date)
+
+
 def _window_start(as_of: date, policy: Policy) -> date:
     """The first due date of the look-back window ``(as_of - lookback_days, as_of]``."""
     return as_of - timedelta(days=policy.lookback_days - 1)
@@ -776,6 +798,7 @@ def _invoice_costs(
     first_due: date | None,
     last_due: date,
     acknowledged: Acknowledged | None = None,
+    unapplied: Mapping[str, Sequence[AppliedPart]] | None = None,
 ) -> Iterator[tuple[InvoiceLatenessCost, _Owed]]:
     """What each late invoice of ``settlements`` due from ``first_due`` (None: whenever) to
     ``last_due`` cost as of ``as_of``, one at a time, in the order of ``settlements``, with its
@@ -800,7 +823,8 @@ def _invoice_costs(
         # what the client still had to pay (credited money carries none). Both from one look
         # at the invoice's applications: steps a settlement gives are checked already (days
         # rising from the due date, balances never negative).
-        counted = _counted_parts(ledger, invoice, settlement.as_of)
+        counted = _with_unapplied(_counted_parts(ledger, invoice, settlement.as_of),
+                                  unapplied, invoice_id)
         steps, paying = _balance_histories(ledger, settlement, invoice, counted)
         rate = ledger.rate_to_base(invoice)
         step_days, step_amounts = _columns(steps)
