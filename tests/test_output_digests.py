@@ -189,6 +189,24 @@ expected late (was 7,938.10: the one line of the table and the CSV); the 13 week
 1.21 EUR (week 2, 1,444,873.87 to 1,444,872.66), ``after`` unchanged; no verdict, finding
 (signal and severity) or revision moved. The sample firm has no such invoice: its digests
 and golden reports are unchanged.
+Unapplied money pays part of the next open invoice (it stopped at the first it did not reach
+in full), as part payments on the money's day that the profiles, the costs, the claim and the
+advice all read (2026-12-08, docs/review.md, "Unapplied money"): every digest of both.
+Compared field by field on the day of the change, no verdict, finding (signal and severity)
+or revision kind moved in either. In the sample firm two clients moved: Copperleaf Foods'
+39.07 EUR (paid 2024-06-18) pays part of INV-2025-00305 (926.25 EUR, due 2025-10-17, 256 days
+late): 39.07 x 10.15% x 256 / 365 = 2.78 EUR of interest is held (claim 357.00 to 354.22),
+39.07 x 10% x 256 / 365 = 2.74 EUR of financing covered (65.30 to 62.56 in its sentences),
+overdue 926.25 to 887.18; Halden Logistics' 600.00 EUR credit note (2026-03-23) pays part of
+INV-2026-00147 (1,971.25 EUR, due 2026-06-14, 16 days late): the line 8.77 to 6.10 (1,371.25
+x 10.15% x 16 / 365), 2.67 held (claim 2,281.60 to 2,278.93), 600 x 10% x 16 / 365 = 2.63 of
+financing covered (239.56 to 236.93), overdue 1,971.25 to 1,371.25; the book's 5.45 and 5.37.
+In the 100,000 invoices 14 of 39 clients moved, each by what its unapplied money pays of one
+open invoice (``claimable_unapplied`` 0.03 to 9.34 EUR, the book's 15.67; ``financing_covered``
+0.03 to 9.20, the book's 15.42), and five clients' ``financing_cost`` moved by a cent of
+rounding (its two parts, the sentences' and the covered, are each rounded once: Marlowe
+Retail 21,308.85 to 21,308.86, Beacon Labs 256.52 to 256.51; the book's 48,262.28 to
+48,262.31).
 """
 
 from __future__ import annotations
@@ -204,16 +222,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "85e1237255c1156a87bae8522c95be9112bd02d11934f1c74778c69767c61b6b",
-        "json": "3af8fd8535c7bf5a8f02f4aee53fe8d96c007c12f2164b76fb57e14d4b45156a",
-        "csv": "b6ef1620b062af0c36eb69c13de4beec704729e15598dd6d58cd63df8c36d1d2",
-        "html": "2c30d74e417fdd9985e2d11037a16dbafde78f3e5eb7eda8b3dc325643d138d9",
+        "table": "052d7ec6c160971de473b7411e0fc09c9fc9bb5d8b832ec1af38f3315c274e87",
+        "json": "df262d4f19b43bcf5d37db9560f559d67fbbe073442461b275864786930e3b88",
+        "csv": "ba6c429a4c3cfa7445791c61ee7b8a9c0c3cf146ecfac299b7c7addd149f7fd5",
+        "html": "afd9c92a6cdd5665153b95086c66c41b729ca62769718079a64b201e4d4b7c11",
     },
     100_000: {
-        "table": "0238f4c6c5d9ec105ca7827bf8ec932acf0345d8c311697eff95aff15074156b",
-        "json": "dabb865cf3981b55c2ae93f8eb03a9f0dcd7f3b927519cc6684b2ce028501ac6",
-        "csv": "295d8cf3a31b351317144b7da1897c8380060cd458fce6a3174b06ba452fd5da",
-        "html": "b4aca40a03b8ccca22ba59fffb6660960aea2e8f4e3473d878215a46b3222dce",
+        "table": "39fb1f88694cb639304b1ca6f98214c2d5179008bdf51b486a3a80449112486d",
+        "json": "a77fad99a1e8b3924d06c62c8bd497b129675a41ff29275fed2eaaf9a0038d8d",
+        "csv": "0402dce9ac545a896b8e9bbf1b83c1f510485784e73b3c6e430516121e6062da",
+        "html": "fadb37e25e9fc732953a34ac8bbe1250e5a8d2eb66c534ee71c4edbdceb0f037",
     },
 }
 
