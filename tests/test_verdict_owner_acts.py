@@ -90,6 +90,13 @@ def _unapplied_book(unapplied: str, *, settled_late: bool = False,
         # of theirs claimed, 669.53 - 580.55 = 88.98 held; P2 and P3 open: 330.27 claimed.
         ("20000.00", False, "2025-12-15", "paid 2 of the 4 invoices", Decimal("910.82"),
          Decimal("88.98")),
+        # 25,000: P0 and P1 paid on 15 Dec as above (580.55), and the 5,000 left pays half of
+        # P2 that day (oldest due first, part of the next invoice: 2026-12-08; it paid none of
+        # it before): P2 owed 10,000 from 2 Nov to 15 Dec (44 days, 122.356) and 5,000 to 31 Dec
+        # (16 days, 5,000 x 0.1015 x 16 / 365 = 22.247): 144.60; P3 open 83.42; + 4 x 40.00:
+        # 888.57 claimed (was 910.82), 999.80 - 888.57 = 111.23 held.
+        ("25000.00", False, "2025-12-15", "paid 2 of the 4 invoices", Decimal("888.57"),
+         Decimal("111.23")),
         # Full cover of the open invoices on 15 Dec, and three invoices settled 60 days late:
         # seven late, 669.87 + 821.84 claimed.
         ("40000.00", True, "2025-12-15", "paid 7 of the 7 invoices", Decimal("1491.71"),
