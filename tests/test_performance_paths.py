@@ -291,8 +291,10 @@ def test_the_review_reads_what_every_settlement_would_have_told_it(
     # The review makes settlements only for the late invoices due in its window, and reads
     # the source's disagreements from the checked rows: its data quality and costs must be
     # those that every settlement gives.
+    from clientguard.claims import _as_paid
     from clientguard.metrics.cost import lateness_costs
     from clientguard.review import review
+    from clientguard.unapplied import client_covers, covered
 
     done = review(book, as_of=as_of)
     settlements = settle(book, as_of=as_of)
@@ -305,7 +307,17 @@ def test_the_review_reads_what_every_settlement_would_have_told_it(
                       for n in s.notes]
     assert [n for n in quality.notes if n.startswith("invoice ")] == expected_notes
     assert any(s.notes for s in settlements.values())  # the sample has some to compare
-    costs = lateness_costs(book, as_of=as_of, settlements=settlements)
+    # The costs are of the books with the clients' unapplied money applied, as part payments
+    # on its day (docs/review.md, "Unapplied money"): the settlements of the invoices it pays
+    # in full as paid on their day, and the parts beside the books' allocations (the sample's
+    # Copperleaf Foods and Halden Logistics have money that pays part of a late invoice).
+    reached = covered(client_covers(book, as_of=as_of, policy=Policy()))
+    for invoice_id, reach in reached.items():
+        if reach.settled_on is not None:
+            settlements[invoice_id] = _as_paid(settlements[invoice_id], book.invoice(invoice_id),
+                                               reach.settled_on, Policy())
+    costs = lateness_costs(book, as_of=as_of, settlements=settlements,
+                           unapplied={i: reach.parts for i, reach in reached.items()})
     assert costs
     for client in done.clients.values():
         for customer_id, cost in client.costs.items():
