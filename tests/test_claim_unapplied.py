@@ -251,6 +251,8 @@ def test_money_that_pays_part_of_an_invoice_leaves_it_open_and_is_named() -> Non
     document = claim(books, "p", as_of=AS_OF)
     p2 = next(line for line in document.invoices if line.invoice_id == "P2")
     assert (p2.still_open, p2.unapplied_paid_on, p2.interest_until) == (True, None, AS_OF)
+    # What it still owes once the money is applied: 10,000 - the 5,000 left after P0 and P1.
+    assert p2.open_balance == Decimal("5000.00")
     assert [(p.start, p.end, p.principal) for p in p2.periods] == [
         (date(2025, 11, 2), AS_OF, Decimal("5000.00"))]
     assert [m.document_id for m in document.unapplied] == ["PU"]

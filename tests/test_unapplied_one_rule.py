@@ -106,18 +106,6 @@ def test_the_advice_the_claim_and_the_profile_read_one_rule(
     assert f"carrying the lateness cost {Decimal(financing):,.2f} EUR" in client.summary
 
 
-def test_money_that_pays_part_of_an_invoice_leaves_its_rest_open_on_the_claim() -> None:
-    # A: P2 owes 5,000 once the 25,000 is applied (10,000 - the 5,000 left after P0 and P1):
-    # the line says so, open, its interest on 5,000 from 2 Nov to 31 Dec.
-    document = claim(_books(payment("p", id="PU", on="2025-10-15", amount="25000.00")), "p",
-                     as_of=AS_OF)
-    p2 = next(line for line in document.invoices if line.invoice_id == "P2")
-    assert (p2.still_open, p2.open_balance, p2.unapplied_paid_on) == (
-        True, Decimal("5000.00"), None)
-    assert [(p.start, p.end, p.principal) for p in p2.periods] == [
-        (date(2025, 11, 2), AS_OF, Decimal("5000.00"))]
-
-
 _DAY = st.integers(0, 330).map(lambda n: date(2025, 1, 15) + timedelta(days=n))
 _AMOUNT = st.integers(5, 200).map(lambda n: Decimal(n * 100))
 
