@@ -516,3 +516,93 @@ def test_the_sync_stores_every_kind_of_record_as_model_dump_json_writes_it() -> 
     assert {type(r).__name__ for r in records} >= {
         "Customer", "Invoice", "Payment", "CreditNote", "TimeEntry", "WorkRequest"}
     assert store_module._records_json(records) == [r.model_dump_json() for r in records]
+
+
+# Hand edits of a record that this clientguard's rules refuse, in a store it vouched for: the
+# expected reasons are the model's (clientguard/model.py: amounts are non-negative, currencies
+# upper-case ISO 4217 codes, the review's BAD_CURRENCY above).
+HAND_EDITS = [
+    pytest.param("json_set(data, '$.total', '-999.99')", "total", "-999.99 is negative",
+                 id="a negative total"),
+    pytest.param("json_set(data, '$.currency', 'eur')", "currency",
+                 "'eur' is not an upper-case ISO 4217 currency code", id="a lower-case currency"),
+    pytest.param("json_set(data, '$.customer_id', '')", "customer_id", "",
+                 id="no customer"),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "reason"), HAND_EDITS)
+def test_a_record_edited_by_hand_in_a_trusted_store_is_rejected_as_in_any_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, field: str, reason: str
+) -> None:
+    # docs/cli.md ("A damaged store is named"): a stored record that breaks a rule is reported
+    # as a rejection. Before: the trusted load kept I2 with its edited values (a review of a
+    # store without credit notes said its credit notes exceeded its invoices).
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(every_field()))
+    edit(path, f"UPDATE records SET data = {change} WHERE record_id = 'I2'")
+    trusted, validated = loaded_both_ways(path, monkeypatch)
+    assert isinstance(trusted, cg.Ledger)
+    assert isinstance(validated, cg.Ledger)
+    assert_loaded_alike(trusted, validated)
+    assert [i.id for i in trusted.invoices] == ["I1"]
+    (problem,) = [r for r in trusted.report.rejected if r.record_id == "I2"]
+    assert problem.field == field
+    assert reason in problem.reason
+    # A later sync vouches for the store again, without reading I2: still rejected.
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(every_field()[:1]))
+        assert store._trusted()
+        again = store.load(base_currency="EUR", strict=False)
+    assert [r.field for r in again.report.rejected if r.record_id == "I2"] == [field]
+    assert "I2" not in {i.id for i in again.invoices}
+
+
+def test_a_record_edited_by_hand_within_the_rules_loads_as_edited_both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(every_field()))
+    # Written as JSON text of another form than the model's (a number, not a decimal string):
+    # still a valid invoice, read by validation.
+    edit(path, "UPDATE records SET data = json_set(data, '$.total', 300) WHERE record_id = 'I2'")
+    trusted, validated = loaded_both_ways(path, monkeypatch)
+    assert isinstance(trusted, cg.Ledger)
+    assert isinstance(validated, cg.Ledger)
+    assert_loaded_alike(trusted, validated)
+    assert {i.id: i.total for i in trusted.invoices}["I2"] == Decimal("300")
+
+
+def test_a_store_without_digests_is_validated_until_a_sync_checks_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A store of schema 11 (no digest column): migrated when opened, validated at each load
+    # (as before) until a sync checks every record once and writes their digests.
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        store.sync(RecordsConnector(every_field()))
+    # Its vouch is the older clientguard's (whose digest names schema 11).
+    edit(path, "ALTER TABLE records DROP COLUMN digest", "PRAGMA user_version = 11",
+         ANOTHER_VERSION)
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert not store._trusted()
+        # Only a customer read again: the invoices, payments... keep their rows.
+        store.sync(RecordsConnector(every_field()[:1]))
+        assert store._trusted()
+        calls: list[str] = []
+        real = Invoice.model_validate_json.__func__  # type: ignore[attr-defined]
+
+        def counted(cls: type[Invoice], text: str, *args: Any, **kwargs: Any) -> Invoice:
+            calls.append(text)
+            return real(cls, text, *args, **kwargs)  # type: ignore[no-any-return]
+
+        monkeypatch.setattr(Invoice, "model_validate_json", classmethod(counted))
+        trusted = store.load(base_currency="EUR", strict=False)
+        assert calls == []  # every row has its digest now: none validated again
+        monkeypatch.setattr(store, "_trusted", lambda: False)
+        validated = store.load(base_currency="EUR", strict=False)
+    assert len(calls) == len(validated.invoices) == 2
+    assert_loaded_alike(trusted, validated)

@@ -106,6 +106,7 @@ import shlex
 import sqlite3
 import stat
 import sys
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext, suppress
@@ -400,6 +401,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP TABLE stream_notes",
         "ALTER TABLE stream_notes_positioned RENAME TO stream_notes",
     ),
+    # 12: a digest of each record's stored JSON (:func:`_data_digest`), written with it by
+    # every sync, so that a load of a store this clientguard vouched for finds a row changed
+    # since outside clientguard (a hand edit) and validates it, rejecting it as any record
+    # that breaks a rule (docs/cli.md, "A damaged store is named"). The rows stored before
+    # have none: validated at every load until the next sync vouches for them (it checks
+    # every record once, as after any upgrade, and writes their digests: Store._vouch).
+    (
+        "ALTER TABLE records ADD COLUMN digest INTEGER",
+    ),
 )
 
 _STREAM_POSITION: Final = (
@@ -428,6 +438,16 @@ _VOUCHED: Final = "records_checked_by"
 """The ``meta`` key of the last vouch for the stored records (:meth:`Store._vouch`): JSON, the
 :func:`~clientguard.trust.validation_digest` of the clientguard that checked them and the sync
 it vouched through."""
+
+class StoreDamagedError(StoreError):
+    """A damaged store: a hand-edited row (named with its table, row and column) or a page
+    SQLite cannot read. Running the command again fails the same way until the store is
+    repaired, so a sync it stopped is not said to need only another run
+    (:meth:`Store.warnings`)."""
+
+
+_DAMAGED_PREFIX: Final = f"{StoreDamagedError.__name__}: "
+"""How the error of a sync a damaged store stopped starts (:func:`_error_text`)."""
 
 _MODELS: Final[Mapping[str, type[AnyRecord]]] = {
     model.kind: model for model in (Customer, Invoice, Payment, CreditNote, TimeEntry, WorkRequest)
@@ -811,8 +831,7 @@ class Store:
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as exc:
-            raise StoreError(gettext("cannot use the store {path}: {problem}").format(
-                path=self.path, problem=exc)) from None
+            raise self._unusable(exc) from None
         if version < SCHEMA_VERSION:
             self._migrate(version)
         self._check_tables()
@@ -920,11 +939,7 @@ class Store:
                       "stopped").format(where=where)
                 )
             if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or "readonly" in str(error):
-                return StoreError(
-                    gettext("cannot write to {where}: the store (or its -wal or -shm file, or its "
-                      "folder) is read-only ({problem}); make them writable and run it again")
-                    .format(where=where, problem=error)
-                )
+                return self.store._read_only_error(where, error)
             return StoreError(
                 gettext("cannot write to {where}: {problem}; nothing of it was written")
                 .format(where=where, problem=error)
@@ -956,12 +971,31 @@ class Store:
             cursors[str(stream)] = moment
         return SyncState(cursors)
 
+    def _read_only_error(self, where: str, error: sqlite3.Error) -> StoreError:
+        """The error for a store that cannot be written (``where``: the store and what was
+        being done), and what to do."""
+        return StoreError(
+            gettext("cannot write to {where}: the store (or its -wal or -shm file, or its "
+              "folder) is read-only ({problem}); make them writable and run it again")
+            .format(where=where, problem=error)
+        )
+
     def _unusable(self, error: sqlite3.Error) -> StoreError:
         """The error for what SQLite could not do with the store: damage (a corrupted page, a
-        file cut short or with a broken header) says to restore a backup; anything else (a
+        file cut short or with a broken header) says to restore a backup; a store opened to
+        write that cannot be (a read-only file, folder or file system, where SQLite says only
+        "unable to open database file") says so and to make it writable; anything else (a
         disk's I/O error) is said as SQLite says it."""
+        code = getattr(error, "sqlite_errorcode", None)
+        if (not self.read_only and isinstance(code, int)
+                and code & 0xFF in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY,
+                                    sqlite3.SQLITE_PERM)
+                and not _writable(self.path)):
+            return self._read_only_error(
+                gettext("the store {path} ({what})").format(
+                    path=self.path, what=gettext("open it for writing")), error)
         if _is_damage(error):
-            return StoreError(
+            return StoreDamagedError(
                 gettext("the store {path} is damaged: SQLite says {problem}; restore the store "
                         "from a backup, or sync into a new store").format(
                     path=self.path, problem=error)
@@ -974,7 +1008,7 @@ class Store:
     ) -> StoreError:
         """The error for a damaged (hand-edited) row: which table, row and column, and what
         to do."""
-        return StoreError(
+        return StoreDamagedError(
             gettext("the store {path} is damaged: table {table}, row ({row}), column {column}: "
               "{problem}; {fix}").format(
                 path=self.path, table=table, row=row, column=column, problem=problem,
@@ -1024,9 +1058,11 @@ class Store:
             # A full read needs no cursor (and so gets past a damaged one, replacing it).
             state = SyncState() if full else self.state(name)
             sync_id = self._begin_sync(name, connector, full=full)
-            self._vouch(sync_id)
             writer = _SyncWriter(self, name, connector, sync_id, state, full=full, prune=prune)
             try:
+                # In the try: a store this clientguard cannot vouch for (a damaged row) ends
+                # the sync failed, with why, never "running" for good.
+                self._vouch(sync_id)
                 # Before any record or cursor is written: a source re-pointed at another
                 # account stops here (its failed sync says why); a replacement of its account
                 # waits for the first page (_SyncWriter.replacement).
@@ -1274,8 +1310,13 @@ class Store:
         (just begun, so every record it writes is checked by this clientguard too), where that
         is so: the store holds no record yet, or every sync before this one was vouched for by
         this clientguard (the same :func:`validation_digest`). Otherwise the stored records
-        are validated once here, and vouched for when every one still holds. A store synced
-        by another clientguard since (which does not vouch) is no longer trusted.
+        are validated once here, and vouched for when every one still holds, their digests
+        written where they lack one (rows stored before schema 12) or it differs (edited by
+        hand): checked now, they are as this clientguard would write them. A store synced by
+        another clientguard since (which does not vouch) is no longer trusted.
+
+        Renewing a vouch checks no record: a row edited by hand since has a digest that no
+        longer matches its data, and every load validates it (:meth:`_trusted_rows`).
         """
         digest = validation_digest(SCHEMA_VERSION)
         if digest is None:
@@ -1284,16 +1325,33 @@ class Store:
             "SELECT max(id) FROM syncs WHERE id < ?", (sync_id,)
         ).fetchone()[0]
         empty = self._db.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
-        if not empty and self._vouched() != (digest, before) and not all(
-            problem is None for _, _, _, problem in self._stored(None)
-        ):
+        stale: list[tuple[int, Any, Any, Any]] = []  # digest, source, kind, record_id
+        if not empty and self._vouched() != (digest, before) and not self._check_all(stale):
             return  # checked as today at every load, until the bad records are synced again
         with self._transaction(gettext("vouch for the stored records")):
+            self._db.executemany(
+                "UPDATE records SET digest = ? WHERE source = ? AND kind = ? AND record_id = ?",
+                stale)
             self._db.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (_VOUCHED, json.dumps({"digest": digest, "sync": sync_id})),
             )
+
+    def _check_all(self, stale: list[tuple[int, Any, Any, Any]]) -> bool:
+        """Whether every stored record holds under this clientguard's rules (a damaged row
+        raises, naming it); adds to ``stale`` the digest, source, kind and id of each row whose
+        stored digest is not its data's."""
+        digest_of = _data_digest
+        for source, kind, record_id, data, location, digest in self._rows(
+                None, None, digest=True):
+            for _, _, _, problem in self._read((source, kind, record_id, data, location),
+                                               trusted=False):
+                if problem is not None:
+                    return False
+            if type(data) is str and digest != (new := digest_of(data)):
+                stale.append((new, source, kind, record_id))
+        return True
 
     def _vouched(self) -> tuple[str, int] | None:
         """The digest and the last sync of the clientguard that last vouched for the records."""
@@ -1393,6 +1451,17 @@ class Store:
             moment = self._started_at(source, started)
             when = gettext("{day} {time} UTC").format(
                 day=wording.day(moment.date()), time=moment.strftime("%H:%M"))
+            if outcome == "failed" and isinstance(error, str) and error.startswith(
+                    _DAMAGED_PREFIX):
+                # Another sync would stop the same way: what to repair, as the error said.
+                warnings.append(
+                    gettext("the last sync of source {source} (started {when}) did not "
+                            "complete: it stopped at a damaged store, so its records and "
+                            "rejections may be incomplete or out of date, and every sync "
+                            "stops there until it is repaired: {problem}").format(
+                        source=repr(source), when=when,
+                        problem=error[len(_DAMAGED_PREFIX):]))
+                continue
             warnings.append(
                 gettext("the last sync of source {source} (started {when}) did not complete: "
                         "{how}, so its records and rejections may be incomplete or out of "
@@ -1484,15 +1553,19 @@ class Store:
         except sqlite3.Error as error:
             raise self._unusable(error) from None
 
-    def _rows(self, sources: Sequence[str] | None, kind: str | None) -> sqlite3.Cursor:
+    def _rows(
+        self, sources: Sequence[str] | None, kind: str | None, *, digest: bool = False
+    ) -> sqlite3.Cursor:
         """The stored rows of ``sources`` (of one ``kind``): source, kind, record id, data and
-        location, in the order a load reads them."""
+        location (and with ``digest`` the data's stored digest), in the order a load reads
+        them."""
         where, params = self._source_filter(sources)
         if kind is not None:
             where = f"{where} AND kind = ?" if where else "WHERE kind = ?"
             params = (*params, kind)
+        columns = "source, kind, record_id, data, location" + (", digest" if digest else "")
         query = (
-            "SELECT source, kind, record_id, data, location FROM records "  # noqa: S608
+            f"SELECT {columns} FROM records "  # noqa: S608
             f"{where} ORDER BY source, kind, record_id"
         )
         return self._db.execute(query, params)
@@ -1504,19 +1577,26 @@ class Store:
         the form this clientguard writes goes straight into ``records`` and ``locations``
         (made without validating it, :func:`trusted_record`; a file's line put as its line,
         without a :class:`Location`); any other row is yielded as :meth:`_stored` reads it,
-        validated, or named damaged."""
+        validated, or named damaged. So is a row whose data is not what a sync wrote (its
+        digest differs, or it has none: edited by hand, or stored before schema 12), so that
+        a record edited to break a rule is rejected as in an untrusted store."""
         models = _MODELS.get
+        digest_of = _data_digest
         add = records.append
         put_line = locations.put_line
         shared = TrustedValues()  # equal dates and amounts of the load, one object each
         # The text before the line's digits of the last plain location read, and its file:
         # the rows of one kind and source come from one file, in a run.
         prefix, file = "", ""
-        for row in self._rows(sources, None):
-            _source, kind, record_id, data, location_text = row
+        for _source, kind, record_id, data, location_text, digest in self._rows(
+                sources, None, digest=True):
+            row = (_source, kind, record_id, data, location_text)
+            if type(data) is not str or digest != digest_of(data):
+                yield from self._read(row, trusted=False)  # not as written: validated
+                continue
             model = models(kind) if type(kind) is str else None
             record = (trusted_record(model, data, shared) if model is not None
-                      and type(record_id) is str and type(data) is str else None)
+                      and type(record_id) is str else None)
             if record is None:
                 yield from self._read(row, trusted=True)
                 continue
@@ -2219,12 +2299,14 @@ class _SyncWriter:
         sync_id, source, stream = self.sync_id, self.source, page.stream
         own_kind = self.connector.stream(stream).kind
         # The statement's parameters, a record each: source, kind, id, stream, data, location,
-        # three sync ids, the streams that keep the record as theirs when one of them stored
-        # it (``|customers|`` for a customer a payments page yields; empty for a record of the
-        # page's own kind; twice: for its stream and its seen_sync), and whether the stored
-        # record is the same (set below).
-        rows: list[tuple[str, str, str, str, str, str | None, int, int, int, str, str, bool]] = []
+        # the data's digest (_data_digest), three sync ids, the streams that keep the record
+        # as theirs when one of them stored it (``|customers|`` for a customer a payments page
+        # yields; empty for a record of the page's own kind; twice: for its stream and its
+        # seen_sync), and whether the stored record is the same (set below).
+        rows: list[tuple[str, str, str, str, str, str | None, int, int, int, int, str, str,
+                         bool]] = []
         append = rows.append
+        digest_of = _data_digest
         keys: list[tuple[str, str]] = []  # kind, id
         key = keys.append
         locations = page.locations
@@ -2255,8 +2337,8 @@ class _SyncWriter:
                     location = _location_text(Location(group.file, found))
             key((kind, ident))
             owners = "" if kind == own_kind else self.owners.get(kind, "")
-            append((source, kind, ident, stream, data, location, sync_id, sync_id, sync_id,
-                    owners, owners, False))
+            append((source, kind, ident, stream, data, location, digest_of(data), sync_id,
+                    sync_id, sync_id, owners, owners, False))
         stored = self._stored_data(keys)
         if not stored and len(set(keys)) == len(keys):
             # None stored before, none twice in the page (a first sync): every one is new.
@@ -2278,11 +2360,12 @@ class _SyncWriter:
                 counts[(outcome, record_key[0])] += 1
                 stored[record_key] = data  # a later row of the same record compares with this one
         self.store._db.executemany(
-            "INSERT INTO records (source, kind, record_id, stream, data, location, first_sync, "
-            "changed_sync, seen_sync) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO records (source, kind, record_id, stream, data, location, digest, "
+            "first_sync, changed_sync, seen_sync) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (source, kind, record_id) DO UPDATE SET stream = CASE WHEN "
             "instr(?, '|' || records.stream || '|') > 0 THEN records.stream ELSE "
             "excluded.stream END, data = excluded.data, location = excluded.location, "
+            "digest = excluded.digest, "
             "seen_sync = CASE WHEN instr(?, '|' || records.stream || '|') > 0 THEN "
             "records.seen_sync ELSE excluded.seen_sync END, "
             "changed_sync = CASE WHEN records.data = excluded.data OR ? THEN "
@@ -3030,6 +3113,14 @@ def _line_digits(tail: str) -> int | None:
             or (digits[0] == "0" and len(digits) > 1)):
         return None
     return int(digits)
+
+
+def _data_digest(data: str) -> int:
+    """The digest the store keeps of a record's stored JSON (``records.digest``, schema 12):
+    CRC-32 of its UTF-8 bytes, which a load of a trusted store compares to find a row changed
+    outside clientguard. A check against edits by mistake or by hand, not against someone who
+    recomputes it: the file's permissions guard the store (docs/security.md)."""
+    return zlib.crc32(data.encode())
 
 
 def _trusted_row(
