@@ -256,7 +256,7 @@ def test_a_store_written_before_refunds_reads_them_as_none_and_rereads_credit_no
         (old,) = db.execute("SELECT data FROM records WHERE kind = 'credit_note'").fetchone()
         assert "refunds" not in old
     with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 11
+        assert store.schema_version == SCHEMA_VERSION == 12
         (data,) = store._db.execute(
             "SELECT data FROM records WHERE kind = 'credit_note'").fetchone()
         note = store.load(base_currency="EUR").credit_note("CN-1")

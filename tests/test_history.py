@@ -403,7 +403,7 @@ def test_a_version_1_store_migrates_to_the_schema_that_keeps_reviews(tmp_path: P
     db.executescript(STORE_V1.read_text(encoding="utf-8"))
     db.close()
     with Store.open(path) as old:
-        assert old.schema_version == SCHEMA_VERSION == 11
+        assert old.schema_version == SCHEMA_VERSION == 12
         assert old.saved_reviews() == []
         saved = history.save_review(old, review(ledger(*slipping_client_records()),
                                                 as_of=date(2025, 9, 30)))
@@ -417,7 +417,7 @@ def test_a_store_of_version_3_is_migrated_keeping_its_records(tmp_path: Path) ->
             "DROP TABLE notifications; DROP TABLE review_clients; DROP TABLE reviews; "
             "PRAGMA user_version = 3;")
     with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 11
+        assert store.schema_version == SCHEMA_VERSION == 12
         assert store.saved_reviews() == []
 
 

@@ -729,7 +729,7 @@ def test_a_version_1_store_opens_and_its_records_carry_their_source_name(
     with closing(sqlite3.connect(path)) as db:
         db.executescript(STORE_V1.read_text(encoding="utf-8"))
     with Store.open(path) as old:
-        assert old.schema_version == SCHEMA_VERSION == 11
+        assert old.schema_version == SCHEMA_VERSION == 12
         ledger = old.load(base_currency="EUR", strict=False)
         assert {(r.kind, r.source, getattr(r, "id", None)) for r in ledger.records()} == {
             ("customer", "books", "c1"), ("invoice", "books", "A"), ("invoice", "books", "B"),
@@ -786,7 +786,7 @@ def test_a_schema_8_store_reads_what_earlier_versions_stored_wrong_in_full_next_
                        "'x', 'X-1', 'no wanted date')", (source,))
         db.execute("PRAGMA user_version = 8")
     with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 11
+        assert store.schema_version == SCHEMA_VERSION == 12
         kept = {(source, stream) for source in streams for stream in store.state(source).cursors}
         requests = store._db.execute(
             "SELECT source, record_id FROM records WHERE kind = 'work_request'").fetchall()
@@ -822,7 +822,7 @@ def test_a_schema_9_store_reads_what_earlier_versions_read_wrong_in_full_next_ti
                        "1, 1, 1)", (source,))
         db.execute("PRAGMA user_version = 9")
     with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 11
+        assert store.schema_version == SCHEMA_VERSION == 12
         kept = {(source, stream) for source in streams for stream in store.state(source).cursors}
         records = store._db.execute("SELECT source FROM records").fetchall()
     assert kept == {("books", "payments"), ("books", "contacts"), ("stripe", "customers"),
@@ -1113,6 +1113,83 @@ def test_a_full_sync_gets_past_a_damaged_cursor_and_replaces_it(store: Store) ->
         store.sync(memory(invoices=[[inv("A", day=2)]]))
     store.sync(memory(invoices=[[inv("A", day=2), inv("B", day=4)]]), full=True)
     assert store.state("memory").cursor("invoices") == datetime(2025, 5, 4, tzinfo=UTC)
+
+
+def test_a_sync_stopped_by_a_damaged_row_ends_failed_and_its_warning_names_the_row(
+    store: Store,
+) -> None:
+    # The first sync of a store this clientguard has not vouched for (synced by another
+    # version) checks every stored record (Store._vouch): a damaged row stops it. Before, that
+    # sync stayed "running" for good, and its warning said to run `clientguard sync` again,
+    # which stops at the same row.
+    store.sync(memory(invoices=[[inv("A", day=2)]]))
+    damage(store.path, "UPDATE records SET location = 'line 10' WHERE record_id = 'A'")
+    damage(store.path, "DELETE FROM meta WHERE key = 'records_checked_by'")
+    row = "row (source 'memory', kind 'invoice', record_id 'A'), column location"
+    for full in (False, True):
+        with pytest.raises(StoreError, match="correct or delete that row") as raised:
+            store.sync(memory(invoices=[[inv("A", day=2)]]), full=full)
+        assert row in str(raised.value)
+    syncs = store._db.execute("SELECT status, finished_at, error FROM syncs ORDER BY id")
+    first, *failed = syncs.fetchall()
+    assert first[0] == "complete"
+    assert [(status, finished) for status, finished, _ in failed] == [
+        ("failed", NOW.isoformat())] * 2
+    assert all(row in error for _, _, error in failed)
+    assert [s.last_sync_status for s in store.status()] == ["failed"]
+    (warning,) = store.warnings()
+    assert "run `clientguard sync` again" not in warning
+    assert row in warning
+    assert warning.endswith("correct or delete that row (e.g. in the sqlite3 shell)")
+    with i18n.using("pl"):
+        (polish,) = store.warnings()
+    assert polish.startswith("ostatnia synchronizacja źródła 'memory'")
+    assert "uruchom ponownie" not in polish
+
+
+class _ReadOnlyFileSystem(sqlite3.Connection):
+    """A connection whose every statement fails as one to a store in WAL mode on a read-only
+    file system does (SQLite cannot make the -shm file): a test run as root cannot make a
+    folder it may not write."""
+
+    error: ClassVar[sqlite3.Error]
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        raise self.error
+
+
+@pytest.mark.parametrize("when", ["at the first statement", "at connect"])
+def test_a_store_that_cannot_be_written_says_it_is_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    # The reviewer's `mount -o remount,bind,ro` of the store's folder: `clientguard sync` said
+    # "cannot use the store ...: unable to open database file", nothing of what to do.
+    path = tmp_path / "clientguard.db"
+    with Store.open(path) as store:
+        store.sync(memory(invoices=[[inv("A", day=2)]]))
+    try:  # SQLite's own error for a file it cannot open: SQLITE_CANTOPEN
+        sqlite3.connect(tmp_path / "no such folder" / "x.db")
+    except sqlite3.OperationalError as exc:
+        cantopen = exc
+    assert cantopen.sqlite_errorcode == sqlite3.SQLITE_CANTOPEN
+    real = sqlite3.connect
+    monkeypatch.setattr(_ReadOnlyFileSystem, "error", cantopen, raising=False)
+
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if when == "at connect":
+            raise cantopen
+        return real(*args, factory=_ReadOnlyFileSystem, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    os.chmod(path, 0o400)  # what os.access says of a file on a read-only file system too
+    with pytest.raises(StoreError) as raised:
+        Store.open(path)
+    assert str(raised.value) == (
+        f"cannot write to the store {path} (open it for writing): the store (or its -wal or "
+        "-shm file, or its folder) is read-only (unable to open database file); make them "
+        "writable and run it again")
+    with i18n.using("pl"), pytest.raises(StoreError, match="jest tylko do odczytu"):
+        Store.open(path)
 
 
 # ----------------------------------------------------------------------------- a full disk

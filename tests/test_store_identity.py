@@ -332,7 +332,7 @@ def test_a_store_written_before_identities_records_the_account_on_its_next_sync(
     result = source.sync(alpha, now=LATER)  # migrated; the same account: no error
     assert result.streams
     with Store.open(source.path) as store:
-        assert store.schema_version == 11
+        assert store.schema_version == 12
     with pytest.raises(StoreError, match="synced from another"):
         source.sync(beta, now=LATER)
 

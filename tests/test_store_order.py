@@ -213,7 +213,7 @@ def test_a_store_of_schema_10_keeps_its_order_until_the_next_sync_gives_the_decl
         db.execute("ALTER TABLE stream_notes DROP COLUMN position")
         db.execute("PRAGMA user_version = 10")
     with Store.open(path) as store:
-        assert store.schema_version == 11
+        assert store.schema_version == 12
         # Until the source's next sync: the notes of a stream by their text, as before.
         assert store.notes() == ("listed: customers: a note", "listed: customers: b note",
                                  "listed: hours: a note")

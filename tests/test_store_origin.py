@@ -133,7 +133,7 @@ def test_a_version_7_store_reads_streams_holding_derived_records_in_full_next(
                    "('derives', 'invoices', '2026-05-01T00:00:00+00:00', 1)")
         db.execute("PRAGMA user_version = 7")
     with Store.open(path) as store:
-        assert store.schema_version == 11
+        assert store.schema_version == 12
         # A stream that holds records of more than one kind lost its cursor.
         assert store.state("derives").cursor("invoices") is None
         # Nothing is guessed from an id's shape: the deposit stays until its invoice is read.

@@ -532,6 +532,33 @@ def _is_damage(error: sqlite3.Error) -> bool:
     return isinstance(code, int) and code & 0xFF in _DAMAGE_CODES
 
 
+def _read_only_error(where: str, error: sqlite3.Error) -> StoreError:
+    """The error for a store that cannot be written (``where``: the store and what was being
+    done), and what to do."""
+    return StoreError(
+        gettext("cannot write to {where}: the store (or its -wal or -shm file, or its "
+          "folder) is read-only ({problem}); make them writable and run it again")
+        .format(where=where, problem=error)
+    )
+
+
+def _cannot_write(path: Path, error: sqlite3.Error) -> bool:
+    """Whether SQLite's ``error`` opening the store at ``path`` to write comes of a store
+    that cannot be written: a read-only file, folder or file system (where SQLite says only
+    "unable to open database file": it cannot make the -shm file a store in WAL mode needs)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return (isinstance(code, int)
+            and code & 0xFF in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY,
+                                sqlite3.SQLITE_PERM)
+            and not _writable(path))
+
+
+def _opened_read_only(path: Path, error: sqlite3.Error) -> StoreError:
+    """The error for a store opened to write that cannot be (:func:`_cannot_write`)."""
+    return _read_only_error(gettext("the store {path} ({what})").format(
+        path=path, what=gettext("open it for writing")), error)
+
+
 def _starts_as_sqlite(path: Path) -> bool:
     """Whether the file at ``path`` begins with SQLite's header: a store cut short or with a
     damaged header, rather than a file of another kind."""
@@ -714,6 +741,8 @@ class Store:
                 target, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None
             )
         except sqlite3.Error as exc:
+            if _cannot_write(target, exc):
+                raise _opened_read_only(target, exc) from None
             raise StoreError(gettext("cannot open the store {path}: {problem}").format(
                 path=target, problem=exc)) from None
         store = cls(target, connection)
@@ -858,7 +887,14 @@ class Store:
                 if current >= target:
                     continue
                 for statement in MIGRATIONS[target - 1]:
-                    self._db.execute(statement)
+                    try:
+                        self._db.execute(statement)
+                    except sqlite3.OperationalError as error:
+                        # A column a step adds that the table has already (a store whose
+                        # version was set back by hand) is there: the step holds.
+                        if not (" ADD COLUMN " in statement
+                                and "duplicate column name" in str(error)):
+                            raise
                 if target == 1:
                     self._db.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
                 self._db.execute(f"PRAGMA user_version = {target}")
@@ -939,7 +975,7 @@ class Store:
                       "stopped").format(where=where)
                 )
             if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or "readonly" in str(error):
-                return self.store._read_only_error(where, error)
+                return _read_only_error(where, error)
             return StoreError(
                 gettext("cannot write to {where}: {problem}; nothing of it was written")
                 .format(where=where, problem=error)
@@ -971,29 +1007,14 @@ class Store:
             cursors[str(stream)] = moment
         return SyncState(cursors)
 
-    def _read_only_error(self, where: str, error: sqlite3.Error) -> StoreError:
-        """The error for a store that cannot be written (``where``: the store and what was
-        being done), and what to do."""
-        return StoreError(
-            gettext("cannot write to {where}: the store (or its -wal or -shm file, or its "
-              "folder) is read-only ({problem}); make them writable and run it again")
-            .format(where=where, problem=error)
-        )
-
     def _unusable(self, error: sqlite3.Error) -> StoreError:
         """The error for what SQLite could not do with the store: damage (a corrupted page, a
         file cut short or with a broken header) says to restore a backup; a store opened to
         write that cannot be (a read-only file, folder or file system, where SQLite says only
         "unable to open database file") says so and to make it writable; anything else (a
         disk's I/O error) is said as SQLite says it."""
-        code = getattr(error, "sqlite_errorcode", None)
-        if (not self.read_only and isinstance(code, int)
-                and code & 0xFF in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY,
-                                    sqlite3.SQLITE_PERM)
-                and not _writable(self.path)):
-            return self._read_only_error(
-                gettext("the store {path} ({what})").format(
-                    path=self.path, what=gettext("open it for writing")), error)
+        if not self.read_only and _cannot_write(self.path, error):
+            return _opened_read_only(self.path, error)
         if _is_damage(error):
             return StoreDamagedError(
                 gettext("the store {path} is damaged: SQLite says {problem}; restore the store "
