@@ -77,7 +77,16 @@ What it guarantees:
   it, or a file that starts as SQLite's but is cut short or has a broken header) is a
   ``StoreError`` saying so and to restore a backup or sync into a new store, never a raw
   ``sqlite3.DatabaseError``; ``Store.open(path, read_only=True)`` never leaves a file behind
-  that a later sync could not write.
+  that a later sync could not write. A sync that stops at a damaged row is recorded failed
+  with its error, and :meth:`Store.warnings` names the row and what to do instead of saying
+  to run the sync again (which would stop there too). A store opened to write that cannot be
+  written (a read-only file, folder or file system: SQLite says only "unable to open
+  database file") is said to be read-only, and to make it writable.
+* **A record edited outside clientguard is checked.** A store this clientguard vouched for
+  (:meth:`Store._vouch`) is loaded without validating its records again, except a row whose
+  JSON is no longer what the sync wrote: every sync writes a digest of each record's JSON
+  with it (:func:`_data_digest`, schema 12), and a load validates each row whose digest
+  differs or is missing, so a record edited to break a rule is a rejection, trusted or not.
 * **One source, one account.** A connector that can tell which account it reads
   (:meth:`Connector.identity <clientguard.connector.Connector.identity>`) has a digest of each
   part kept with its source; a sync that reads another account or mode than the one the source
