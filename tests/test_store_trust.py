@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
+from contextlib import closing
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import example as hypothesis_example
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import clientguard as cg
@@ -590,3 +594,54 @@ def test_a_store_without_digests_is_validated_until_a_sync_checks_it_once(
         validated = store.load(base_currency="EUR", strict=False)
     assert len(calls) == len(validated.invoices) == 2
     assert_loaded_alike(trusted, validated)
+
+
+# Values a hand edit may write into a stored record's field: sound ones and every kind that
+# breaks a rule (negative, too many digits, not a date, lower case, empty, of another type).
+EDITED_VALUES = st.one_of(
+    st.sampled_from(["-999.99", "100.005", "1E+30", "0", "eur", "XXX", "", "2025-04-01",
+                     "2025-13-01", "bogus", "paid", "c1"]),
+    st.decimals(min_value=-10**6, max_value=10**6, places=3, allow_nan=False).map(str),
+    st.integers(min_value=-10, max_value=10),
+    st.none(),
+    st.booleans(),
+)
+
+
+@given(
+    record_id=st.sampled_from(["I1", "I2", "P1", "K1", "c2", "W1"]),
+    field=st.sampled_from(["total", "amount", "currency", "due_date", "issue_date", "date",
+                           "customer_id", "status", "amount_due", "name", "wanted_by"]),
+    value=EDITED_VALUES,
+)
+@hypothesis_example(record_id="I2", field="total", value="-999.99")
+@hypothesis_settings(max_examples=40, deadline=None,
+                     suppress_health_check=[HealthCheck.too_slow])
+def test_any_hand_edit_of_a_trusted_store_loads_as_a_validated_load_does(
+    record_id: str, field: str, value: Any
+) -> None:
+    # The invariant docs/cli.md states: the same store gives the same ledger, rejections
+    # included, whether this clientguard trusts it or validates every record.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "store.db"
+        with Store.open(path) as store:
+            store.sync(RecordsConnector(every_field()))
+        with closing(sqlite3.connect(path)) as db, db:
+            db.execute(f"UPDATE records SET data = json_set(data, '$.{field}', json(?)) "
+                       "WHERE record_id = ?", (json.dumps(value), record_id))
+        fx = cg.money.FxTable.from_rows("EUR", [("USD", date(2025, 5, 1), Decimal("0.9"))])
+        results: list[cg.Ledger | Exception] = []
+        with Store.open(path) as store:
+            assert store._trusted()
+            for trusted in (True, False):
+                store._trusted = lambda trusted=trusted: trusted  # type: ignore[method-assign]
+                try:
+                    results.append(store.load(base_currency="EUR", fx=fx, strict=False))
+                except Exception as exc:  # compared below: the same error both ways
+                    results.append(exc)
+    mine, theirs = results
+    if isinstance(mine, cg.Ledger) and isinstance(theirs, cg.Ledger):
+        assert_loaded_alike(mine, theirs)
+    else:
+        assert type(mine) is type(theirs)
+        assert str(mine) == str(theirs)
