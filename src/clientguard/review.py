@@ -1011,6 +1011,7 @@ def _client_review(
         last_invoice_on=last_invoice,
         open_balance=open_balance,
         overdue=sum((p.overdue_balance for p in as_judged.values()), ZERO),
+        ending=recommendation is Recommendation.CONSIDER_ENDING,
     )
     reasons = tuple(f.message for f in deciding)
     if changed_by:
@@ -1514,12 +1515,13 @@ def _revisions(
     last_invoice_on: date | None = None,
     open_balance: Decimal = ZERO,
     overdue: Decimal = ZERO,
+    ending: bool = False,
 ) -> list[Revision]:
     revisions = _term_revisions(
         client, findings=findings, ledger=ledger, as_of=as_of, policy=policy,
         financing=financing, claimable=claimable, laws=laws,
         firm_rate=firm_rate, total_hours=total_hours, hours=hours, revenue=revenue,
-        time_barred=time_barred, left_out=left_out, held=held,
+        time_barred=time_barred, left_out=left_out, held=held, ending=ending,
     )
     dispute = next((f for f in findings if f.signal is Signal.DISPUTE), None)
     if dispute is not None:
@@ -1671,6 +1673,7 @@ def _term_revisions(
     time_barred: Decimal = ZERO,
     left_out: _LeftOutOfClaim | None = None,
     held: _Held | None = None,
+    ending: bool = False,
 ) -> list[Revision]:
     currency = ledger.base_currency
     # The findings are in by_severity order: the first of each signal is its worst.
@@ -1682,6 +1685,11 @@ def _term_revisions(
         f for f in findings if f.signal in (Signal.CHRONIC_LATE, Signal.WORSENING_LATE)
     ]
     late = late_findings[0] if late_findings else None  # the most serious of them
+    # A client told to consider ending (rule 1 needs chronic, worsening and material lateness,
+    # not a severity) is not told its lateness is still small: its lateness gets the advice
+    # of a warning, new terms and the claim (docs/review.md, "The rules, in order"; until
+    # 2026-12-08 12 invoices 0-11 days late got "consider ending" and a reminder).
+    small = (late is not None and late.severity is Severity.WATCH and not ending)
     run = (
         _payment_run(signals, policy, _undisputed_of(
             signals.get(Signal.CHRONIC_LATE), ledger, as_of, policy))
@@ -1704,9 +1712,9 @@ def _term_revisions(
             ),
             because=Signal.CHRONIC_LATE,
         )
-    if align is not None and late is not None and late.severity is Severity.WATCH:
+    if align is not None and small:
         revisions.append(align)
-    elif late is not None and late.severity is Severity.WATCH:
+    elif late is not None and small:
         revisions.append(
             Revision(
                 kind="reminders",
