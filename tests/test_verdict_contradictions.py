@@ -58,3 +58,32 @@ def test_a_client_told_to_consider_ending_is_not_told_its_lateness_is_small() ->
     assert claimed is not None
     assert claimed == client.claimable
     assert claimed > Decimal(440)
+
+
+def _aged(terms: int, total: str = "15000.00") -> cg.ClientReview:
+    """NewCo's one invoice of ``total``, issued 100 days before AS_OF on ``terms`` days, open;
+    another client pays 12 invoices of 30,000 on time."""
+    records: list[AnyRecord] = [
+        customer("n", "NewCo"),
+        invoice("n", id="N1", issued=AS_OF - timedelta(days=100), terms=terms, total=total),
+        *_on_time("o", "30000.00")]
+    return cg.review(ledger(*records), as_of=AS_OF).clients["n"]
+
+
+def test_old_debt_not_yet_due_is_not_called_overdue_nor_collected() -> None:
+    # 100 days old on 120 days' terms: due 20 Jan 2026, not yet due on 31 Dec 2025. Over 90
+    # days old (old debt a lender refuses), but nothing of it is past due: watched, and not
+    # "collect it before new work".
+    waiting = _aged(120)
+    aging = next(f for f in waiting.findings if f.signal.value == "cross_aging")
+    assert aging.severity.value == "watch"
+    assert "is overdue" not in aging.message
+    assert "0.00 EUR more than 90 days old is past due (material from 1,000.00 EUR)" in \
+        aging.message
+    assert "collect_old_debt" not in [r.kind for r in waiting.revisions]
+    # The same invoice on 30 days' terms is 70 days past due: 15,000.00 past due is over
+    # 1,000 and over 10% of its invoicing due in the window (15,000): collect it.
+    late = _aged(30)
+    aging = next(f for f in late.findings if f.signal.value == "cross_aging")
+    assert aging.severity.value == "warning"
+    assert "collect_old_debt" in [r.kind for r in late.revisions]

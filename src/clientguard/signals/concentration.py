@@ -227,14 +227,44 @@ def _aging_materiality(
             client = group_of(lateness_client)
             cost[client] = cost.get(client, Decimal(0)) - split.disputed_cost
     firm = sum(invoiced.values(), Decimal(0))
+    not_due = _aged_not_due(ledger, as_of, policy, positions)
     return {
         client: materiality(
             max(cost.get(client, Decimal(0)), Decimal(0)),
-            position.aged_balance - disputed.get(client, Decimal(0)),
+            # Only what is past due can be collected: an aged invoice on long terms not yet
+            # due (100 days old on 120 days' terms) is old debt a lender refuses, but the
+            # terms allowed it, and "collect it before new work" would ask it before its day.
+            max(position.aged_balance - disputed.get(client, Decimal(0))
+                - not_due.get(client, Decimal(0)), Decimal(0)),
             invoiced.get(client, Decimal(0)),
-            firm_invoiced=firm, policy=policy, currency=ledger.base_currency)
+            firm_invoiced=firm, policy=policy, currency=ledger.base_currency,
+            aged_days=policy.cross_aging_days)
         for client, position in positions.items()
     }
+
+
+def _aged_not_due(
+    ledger: Ledger, as_of: date, policy: Policy, positions: Mapping[str, ReceivablesPosition]
+) -> dict[str, Decimal]:
+    """Per client of ``positions``, the open balance (base currency) of its undisputed aged
+    invoices not yet due on ``as_of``. The balances are replayed only for a client with such
+    an invoice (most old debt is all past due)."""
+    waiting = {
+        invoice_id: client
+        for client, position in positions.items()
+        for invoice_id in position.aged_invoice_ids
+        if (invoice := ledger.invoice(invoice_id)).due_date >= as_of
+        and not invoice.disputed_by(as_of)
+    }
+    if not waiting:
+        return {}
+    balances: dict[str, Decimal] = {}
+    for row in replay(ledger, as_of=as_of, policy=policy):
+        client = waiting.get(row.invoice.id)
+        if client is not None and row.status == "open":
+            balances[client] = balances.get(client, Decimal(0)) + (
+                row.open_balance * ledger.rate_to_base(row.invoice))
+    return balances
 
 
 def revenue_share(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:

@@ -455,10 +455,16 @@ def materiality(
     firm_invoiced: Decimal,
     policy: Policy,
     currency: str,
+    aged_days: int | None = None,
 ) -> Materiality:
     """Is a lateness material? ``cost`` is its financing cost over the window, ``overdue`` the
     balance past due, ``invoiced`` the client's invoicing due in the window and
     ``firm_invoiced`` the firm's (all base currency).
+
+    With ``aged_days`` (old debt, ``cross_aging``), ``overdue`` is the part of the balance on
+    invoices more than ``aged_days`` old that is past due, and the sentences say so ("0.00 EUR
+    more than 90 days old is past due"): until 2026-12-08 they called the whole aged balance
+    "overdue", an invoice not yet due included.
 
     Material when any of: the yearly cost reaches ``material_late_cost``; the overdue balance
     reaches ``material_overdue`` and ``material_overdue_client_share`` of the client's
@@ -479,28 +485,37 @@ def materiality(
                                yearly=wording.money(yearly, currency),
                                limit=wording.money(policy.material_late_cost, currency)))
     client_line = max(policy.material_overdue, policy.material_overdue_client_share * invoiced)
+    aged = wording.count(aged_days, "day") if aged_days is not None else ""
     if overdue > 0 and shown_overdue >= round_money(client_line, currency):
-        return Materiality(True, yearly, overdue,
-                           _("{overdue} is overdue (material from {limit})").format(
-                               overdue=wording.money(overdue, currency),
-                               limit=wording.money(client_line, currency)))
+        return Materiality(True, yearly, overdue, (
+            _("{overdue} more than {days} old is past due (material from {limit})")
+            if aged_days is not None else
+            _("{overdue} is overdue (material from {limit})")).format(
+                overdue=wording.money(overdue, currency), days=aged,
+                limit=wording.money(client_line, currency)))
     if overdue > 0 and firm_invoiced > 0 and shown_overdue >= round_money(firm_line, currency):
-        return Materiality(True, yearly, overdue,
-                           _("{overdue} is overdue, {share} of the firm's invoicing (material "
-                             "from {limit})").format(
-                               overdue=wording.money(overdue, currency),
-                               share=_percent(overdue / firm_invoiced),
-                               limit=_percent(policy.material_overdue_firm_share)))
+        return Materiality(True, yearly, overdue, (
+            _("{overdue} more than {days} old is past due, {share} of the firm's invoicing "
+              "(material from {limit})")
+            if aged_days is not None else
+            _("{overdue} is overdue, {share} of the firm's invoicing (material from "
+              "{limit})")).format(
+                overdue=wording.money(overdue, currency), days=aged,
+                share=_percent(overdue / firm_invoiced),
+                limit=_percent(policy.material_overdue_firm_share)))
     lines = max(client_line, _ZERO)
     if firm_invoiced > 0:
         lines = min(lines, firm_line)
     return Materiality(
-        False, yearly, overdue,
-        _("only watched: it costs {yearly} a year (material from {cost_limit}) and "
-          "{overdue} is overdue (material from {overdue_limit})").format(
+        False, yearly, overdue, (
+            _("only watched: it costs {yearly} a year (material from {cost_limit}) and "
+              "{overdue} more than {days} old is past due (material from {overdue_limit})")
+            if aged_days is not None else
+            _("only watched: it costs {yearly} a year (material from {cost_limit}) and "
+              "{overdue} is overdue (material from {overdue_limit})")).format(
             yearly=wording.money(yearly, currency),
             cost_limit=wording.money(policy.material_late_cost, currency),
-            overdue=wording.money(overdue, currency),
+            overdue=wording.money(overdue, currency), days=aged,
             overdue_limit=wording.money(lines, currency),
         ),
     )
