@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import clientguard as cg
 from clientguard.model import AnyRecord
+from clientguard.policy import Policy
 from clientguard.review import Recommendation
 from clientguard.testing import customer, invoice, ledger, payment
 
@@ -87,3 +88,85 @@ def test_old_debt_not_yet_due_is_not_called_overdue_nor_collected() -> None:
     aging = next(f for f in late.findings if f.signal.value == "cross_aging")
     assert aging.severity.value == "warning"
     assert "collect_old_debt" in [r.kind for r in late.revisions]
+
+
+# Figures compared as shown (docs/review.md): a figure and the line beside it never disagree.
+
+
+def _paid(client: str, total: str) -> list[AnyRecord]:
+    bill = invoice(client, id=f"{client}0", issued=date(2025, 10, 1), total=total, terms=14)
+    return [customer(client, client.upper()), bill,
+            payment(client, on=bill.due_date, amount=total, pays=bill)]
+
+
+def test_a_share_under_a_line_is_written_under_it() -> None:
+    # X brings 19,600 of 100,000 (19.6%), four others 20,100 each: whole percent would write
+    # "20%" beside the 20% line it is under; it is written "19.6%", a watch, kept under 20%.
+    records = [*_paid("x", "19600.00")]
+    for other in "yzwv":
+        records += _paid(other, "20100.00")
+    client = cg.review(ledger(*records), as_of=AS_OF).clients["x"]
+    share = next(f for f in client.findings if f.signal.value == "revenue_concentration")
+    assert share.severity.value == "watch"
+    assert "X brought 19.6% of the last 12 months' revenue" in share.message
+    assert "revenue share 19.6%, from 10%" in client.evidence
+    advice = next(r for r in client.revisions if r.kind == "no_exclusivity")
+    assert "(19.6% now) under 20%" in advice.message
+
+
+def test_a_share_written_under_the_critical_line_promises_no_price_of_ending() -> None:
+    # Widget AG (consider_ending, rule 1) brings 11 x 100,000 = 1,100,000 of the window's
+    # revenue; the other client 11 x 189,017.34 = 2,079,190.74 (the first invoices of both
+    # were issued in Dec 2024): 1,100,000 / 3,179,190.74 = 34.599%, written "34.6%", under
+    # the 35% line: no "Ending it would lose" (until 2026-12-08 written "35%" without it).
+    records = [*_creeping(), *_on_time("o", "189017.34")]
+    client = cg.review(ledger(*records), as_of=AS_OF).clients["w"]
+    assert client.recommendation is Recommendation.CONSIDER_ENDING
+    share = next(f for f in client.findings if f.signal.value == "revenue_concentration")
+    assert "brought 34.6%" in share.message
+    assert share.severity.value == "warning"
+    assert "Ending it would lose" not in client.summary
+
+
+def test_an_open_balance_written_1000_is_material_as_1000_is() -> None:
+    # 1,000.01 USD at 0.99999 EUR is 999.9999999 EUR, written "1,000.00 EUR": material from
+    # 1,000.00 as exactly 1,000.00 EUR is (a credit limit, and revise_terms under a policy
+    # whose dependency-only verdict is revise_terms).
+    verdicts = []
+    for total, currency, rate in (("1000.00", "EUR", None), ("1000.01", "USD", "0.99999")):
+        records: list[AnyRecord] = [customer("a", "A"), customer("b", "B")]
+        for month in range(1, 13):
+            bill = invoice("a", id=f"A{month}", issued=date(2025, month, 1), total="1000.00",
+                           terms=14)
+            records += [bill, payment("a", on=bill.due_date, amount="1000.00", pays=bill)]
+        records.append(invoice("b", id="B1", issued=date(2025, 12, 20), total=total, terms=30,
+                               currency=currency, fx_rate=rate))
+        client = cg.review(ledger(*records), as_of=AS_OF, policy=Policy(
+            dependency_only_verdict="revise_terms")).clients["b"]
+        assert "(1,000.00 EUR of 1,000.00 EUR)" in client.findings[0].message
+        verdicts.append((client.recommendation.value, [r.kind for r in client.revisions]))
+    assert verdicts == [("revise_terms", ["credit_limit"])] * 2
+
+
+def test_days_late_written_alike_get_one_severity() -> None:
+    # A and B: 10 invoices of 10,000 (B's first 10,040), the first 6 paid 25 days late.
+    # A: 25 x 60,000 / 100,000 = 15.00 days; B: 25 x 60,040 / 100,040 = 15.004 days. Both are
+    # written "15.0 days weighted", and "more than 15" is the warning band: both watched.
+    records: list[AnyRecord] = [*_on_time("o", "100000.00")]
+    for client_id, first in (("a", "10000.00"), ("b", "10040.00")):
+        records.append(customer(client_id, client_id.upper()))
+        for k in range(10):
+            due = date(2025, 2, 1) + timedelta(days=30 * k)
+            total = first if k == 0 else "10000.00"
+            bill = invoice(client_id, id=f"{client_id}{k}", issued=due - timedelta(days=30),
+                           due=due, total=total)
+            records += [bill, payment(client_id, id=f"P{client_id}{k}",
+                                      on=due + timedelta(days=25 if k < 6 else 0),
+                                      amount=total, pays=bill)]
+    review = cg.review(ledger(*records), as_of=AS_OF)
+    for client_id in "ab":
+        client = review.clients[client_id]
+        assert "15.0 days weighted" in client.evidence
+        chronic = next(f for f in client.findings if f.signal.value == "chronic_late")
+        assert chronic.severity.value == "watch"
+        assert client.recommendation is Recommendation.MONITOR

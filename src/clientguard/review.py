@@ -87,6 +87,7 @@ from clientguard.signals import (
     concentration,
     run_signals,
 )
+from clientguard.signals.concentration import revenue_lines
 from clientguard.signals.freshness import NO_DATA_METRIC
 from clientguard.signals.lateness import (
     _any_disputed,
@@ -833,7 +834,14 @@ def _material_dependence(finding: Finding, policy: Policy) -> bool:
     if finding.signal is not Signal.RECEIVABLES_CONCENTRATION:
         return True
     owed = finding.evidence.numbers.get("open_balance")
-    return not (isinstance(owed, Decimal) and owed < policy.material_overdue)
+    currency = finding.evidence.numbers.get("currency")
+    # Compared as the sentence writes it, to the currency's minor unit (docs/review.md,
+    # "Figures compared as shown"): 999.9999999 EUR is written "1,000.00 EUR" and is material
+    # from 1,000.00 (until 2026-12-08 it was watched, and 1,000.00 was not).
+    if not isinstance(owed, Decimal):
+        return True
+    shown = round_money(owed, currency) if isinstance(currency, str) else owed
+    return shown >= policy.material_overdue
 
 
 def recommend(findings: list[Finding], policy: Policy) -> tuple[Recommendation, list[Finding]]:
@@ -1038,7 +1046,8 @@ def _client_review(
         and not churned
         and what_if.revenue_share is not None
         and what_if.revenue_lost > 0
-        and what_if.revenue_share >= policy.revenue_share_critical
+        and wording.shown_share(what_if.revenue_share, revenue_lines(policy))
+        >= policy.revenue_share_critical
     ):
         # Ending a client that brings a critical share of revenue takes away more than most
         # small firms' margin can absorb (Policy.revenue_share_critical): the one sentence an
@@ -1049,7 +1058,7 @@ def _client_review(
             "terms below in place and win other clients before ending it."
         ).format(
             amount=wording.money(what_if.revenue_lost, currency),
-            share=wording.percent(what_if.revenue_share),
+            share=wording.share(what_if.revenue_share, revenue_lines(policy)),
         )
     if unapplied > 0 and open_balance > 0:
         summary += " " + _unapplied_sentence(unapplied, open_balance, currency, cover)
@@ -1230,7 +1239,9 @@ def _evidence(
             _("{signal}: {metric} {value}, from {threshold}").format(
                 signal=signal_words(finding.signal),
                 metric=metric_words(finding.metric),
-                value=_metric(finding.metric, finding.value),
+                value=_metric(finding.metric, finding.value, (
+                    revenue_lines(policy) if finding.signal is Signal.REVENUE_CONCENTRATION
+                    else (finding.threshold,))),
                 threshold=_metric(finding.metric, finding.threshold),
             )
         )
@@ -1251,13 +1262,14 @@ def finding_words(signal: str, metric: str, value: Decimal, threshold: Decimal) 
         threshold=_metric(metric, threshold))
 
 
-def _metric(metric: str, value: Decimal) -> str:
+def _metric(metric: str, value: Decimal, lines: tuple[Decimal, ...] = ()) -> str:
     """A finding's value (or threshold) in its metric's unit (:data:`_METRIC_UNITS`): a share
-    as a percentage, a change of a share in percentage points, anything else (a ratio, days,
-    a user's own metric) as a number with one decimal."""
+    as a percentage (a tenth finer where whole percent would reach one of the ``lines`` it is
+    under: "19.6%, from 10%" beside the 20% line), a change of a share in percentage points,
+    anything else (a ratio, days, a user's own metric) as a number with one decimal."""
     unit = _METRIC_UNITS.get(metric)
     if unit == "share":
-        return wording.percent(value)
+        return wording.percent(value, lines=lines)
     if unit == "points":
         return wording.points(value)
     return wording.number(value, 1)
@@ -1863,10 +1875,7 @@ def _term_revisions(
             )
         )
     receivables_finding = signals.get(Signal.RECEIVABLES_CONCENTRATION)
-    open_owed = (receivables_finding.evidence.numbers.get("open_balance")
-                 if receivables_finding is not None else None)
-    if receivables_finding is not None and not (
-            isinstance(open_owed, Decimal) and open_owed < policy.material_overdue):
+    if receivables_finding is not None and _material_dependence(receivables_finding, policy):
         # A credit limit on a balance under material_overdue (1,000) limits nothing worth
         # limiting: 150.00 EUR that is the whole book's open receivables is not a risk.
         revisions.append(
@@ -1880,7 +1889,8 @@ def _term_revisions(
             )
         )
     revenue_finding = signals.get(Signal.REVENUE_CONCENTRATION)
-    if revenue_finding is not None and revenue_finding.value >= policy.revenue_share_warning:
+    if revenue_finding is not None and (wording.shown_share(
+            revenue_finding.value, revenue_lines(policy)) >= policy.revenue_share_warning):
         revisions.append(
             Revision(
                 kind="no_exclusivity",
@@ -1901,7 +1911,7 @@ def _term_revisions(
                 message=_(
                     "Agree no exclusivity and win other clients, to keep its share of revenue "
                     "({now} now) under {share}."
-                ).format(now=wording.percent(revenue_finding.value),
+                ).format(now=wording.share(revenue_finding.value, revenue_lines(policy)),
                          share=wording.percent(policy.revenue_share_warning)),
                 because=Signal.REVENUE_CONCENTRATION,
             )

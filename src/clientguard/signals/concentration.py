@@ -299,21 +299,34 @@ def concentration_findings(
 
 
 # ---------------------------------------------------------------------------------- flagging
+def revenue_lines(policy: Policy) -> tuple[Decimal, ...]:
+    """The revenue-share lines a client's share is read against (watch, warning, critical):
+    a share is written and compared to the precision that tells it from each
+    (:func:`wording.shown_share`)."""
+    return (policy.revenue_share_watch, policy.revenue_share_warning,
+            policy.revenue_share_critical)
+
+
 def flag_revenue_concentration(report: ConcentrationReport, policy: Policy) -> list[Finding]:
     """A finding for each client whose revenue share is at least ``revenue_share_watch``
     (watch), ``revenue_share_warning`` (warning) or ``revenue_share_critical`` (critical).
 
     "10 percent or more" is the wording of ASC 280-10-50-42, so a share equal to a threshold
-    crosses it. The message says what the effective number of clients would be without it.
+    crosses it. The share is compared as the message writes it (:func:`wording.shown_share`):
+    a share that whole percent would put on a line it is under is written a tenth finer
+    (19.6%, not "20%": a watch; until 2026-12-08 it read "keep its share of revenue (20% now)
+    under 20%"). The message says what the effective number of clients would be without it.
     """
     bands = (
         (policy.revenue_share_critical, Severity.CRITICAL),
         (policy.revenue_share_warning, Severity.WARNING),
         (policy.revenue_share_watch, Severity.WATCH),
     )
+    lines = revenue_lines(policy)
     findings = []
     for client, share in report.shares.items():
-        crossed = next(((t, s) for t, s in bands if share >= t), None)
+        shown = wording.shown_share(share, lines)
+        crossed = next(((t, s) for t, s in bands if shown >= t), None)
         if crossed is None:
             break  # shares are in rank order: every later one is smaller
         threshold, severity = crossed
@@ -325,7 +338,7 @@ def flag_revenue_concentration(report: ConcentrationReport, policy: Policy) -> l
             "{clients})"
         ).format(
             name=name,
-            share=wording.share(share),
+            share=wording.share(share, lines),
             window=wording.window(report.period),
             amount=wording.money(amount, report.unit),
             total=wording.money(report.total, report.unit),

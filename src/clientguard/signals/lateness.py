@@ -421,7 +421,12 @@ def lateness_severity(days_late: Decimal, policy: Policy) -> tuple[Severity, Dec
     More than ``late_days_critical`` is critical, more than ``late_days_warning`` a warning,
     else watch (threshold None). "More than", as in Tesorio's bands: up to 15 days is its best
     grade, so exactly 15 is not yet a warning.
+
+    The days are compared as the evidence line and the tables write them, to the tenth: 15.004
+    days, written "15.0 days", is not more than 15 (until 2026-12-08 it was a warning beside a
+    watch at 15.00, both written "15.0 days"; docs/review.md, "Figures compared as shown").
     """
+    days_late = wording.shown_days(days_late)
     if days_late > policy.late_days_critical:
         return Severity.CRITICAL, policy.late_days_critical
     if days_late > policy.late_days_warning:
