@@ -209,15 +209,18 @@ def test_receivables_concentration_warns_at_the_lender_limit() -> None:
     assert report.period is None
     assert report.total == 1000
     (acme,) = findings_of(report.findings, Signal.RECEIVABLES_CONCENTRATION)
-    # 300 of 1,000 = 30%; a 20% cap lends on 200: 100 is over the limit.
-    assert (acme.customer_id, acme.severity, acme.value) == ("acme", Severity.WARNING, D("0.3"))
+    # 300 of 1,000 = 30%; a 20% cap lends on 200: 100 is over the limit. 300.00 is under
+    # material_overdue (1,000): watched, and said (until 2026-12-08 a warning without a word,
+    # which the verdict watched all the same).
+    assert (acme.customer_id, acme.severity, acme.value) == ("acme", Severity.WATCH, D("0.3"))
     assert acme.evidence.numbers["over_limit"] == D(100)
     assert acme.evidence.record_kind == "invoice"
     assert acme.evidence.record_ids == ("acme/2025-06-01/300",)
     assert acme.message == (
         "Acme owes 30% of the open receivables as of 2025-06-30 (300.00 EUR of 1,000.00 EUR); "
         "a lender capping one debtor at 20% of the borrowing base would not lend on "
-        "100.00 EUR of it."
+        "100.00 EUR of it; only watched: its open balance is 300.00 EUR (material from "
+        "1,000.00 EUR)."
     )
 
 

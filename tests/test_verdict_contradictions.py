@@ -170,3 +170,43 @@ def test_days_late_written_alike_get_one_severity() -> None:
         chronic = next(f for f in client.findings if f.signal.value == "chronic_late")
         assert chronic.severity.value == "watch"
         assert client.recommendation is Recommendation.MONITOR
+
+
+def test_an_immaterial_share_of_receivables_says_why_it_is_only_watched() -> None:
+    # B owes 300.00 EUR, the whole book's open receivables (100%, over the 20% line), under
+    # material_overdue (1,000): monitor even where the policy's dependency-only verdict is
+    # revise_terms, and its sentence says why, as lateness and old debt do.
+    records: list[AnyRecord] = [customer("a", "A"), customer("b", "B")]
+    for month in range(1, 13):
+        bill = invoice("a", id=f"A{month}", issued=date(2025, month, 1), total="1000.00",
+                       terms=14)
+        records += [bill, payment("a", on=bill.due_date, amount="1000.00", pays=bill)]
+    records.append(invoice("b", id="B1", issued=date(2025, 12, 20), total="300.00", terms=30))
+    for lang, words in (("en", "only watched: its open balance is 300.00 EUR (material from "
+                                "1,000.00 EUR)"),
+                        ("pl", "tylko do obserwacji: jego otwarte saldo wynosi 300,00 EUR "
+                               "(istotne od 1 000,00 EUR)")):
+        client = cg.review(ledger(*records), as_of=AS_OF, lang=lang, policy=Policy(
+            dependency_only_verdict="revise_terms")).clients["b"]
+        assert client.recommendation is Recommendation.MONITOR
+        assert words in client.summary.replace("\u00a0", " ")
+        assert client.revisions == ()
+
+
+def test_a_366_day_look_back_states_one_yearly_cost() -> None:
+    # Mira: 3,650.00 paid 40 days late (and two invoices of 1,000 on time): 3,650 x 40 x 10% /
+    # 365 = 40.00 EUR of financing. A 366-day look-back is a year, as the sentence names it:
+    # the year's cost is 40.00, stated once, and material from 40.00 as with 365 days.
+    records: list[AnyRecord] = [customer("m", "Mira"), *_on_time("o", "100000.00")]
+    for k, (total, late) in enumerate((("3650.00", 40), ("1000.00", 0), ("1000.00", 0))):
+        due = date(2025, 3, 1) + timedelta(days=60 * k)
+        bill = invoice("m", id=f"M{k}", issued=due - timedelta(days=30), due=due, total=total)
+        records += [bill, payment("m", id=f"PM{k}", on=due + timedelta(days=late),
+                                  amount=total, pays=bill)]
+    for days in (365, 366):
+        client = cg.review(ledger(*records), as_of=AS_OF,
+                           policy=Policy(lookback_days=days)).clients["m"]
+        assert "cost 40.00 EUR a year" in client.evidence
+        assert "39.89" not in client.summary
+        assert "carrying the lateness cost 40.00 EUR at 10% a year" in client.summary
+        assert client.recommendation is Recommendation.REVISE_TERMS

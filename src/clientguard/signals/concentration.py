@@ -47,6 +47,7 @@ from clientguard.metrics.concentration import (
     without_client,
 )
 from clientguard.metrics.lateness import payment_profiles
+from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of, replay
 from clientguard.signals.lateness import (
@@ -389,7 +390,13 @@ def flag_receivables_concentration(
     positions: Mapping[str, ReceivablesPosition] | None = None,
 ) -> list[Finding]:
     """A warning for each client holding at least ``receivables_share_warning`` of the open
-    receivables: the usual lender per-debtor limit, above which the excess is not lent on."""
+    receivables: the usual lender per-debtor limit, above which the excess is not lent on.
+
+    On an open balance under ``material_overdue`` (compared to the cent, as written) it is a
+    watch and says why, as lateness and old debt do ("only watched: its open balance is
+    300.00 EUR (material from 1,000.00 EUR)"): a credit limit there limits nothing worth
+    limiting (docs/review.md, "Materiality"; until 2026-12-08 it was a warning, watched by the
+    verdict without a word)."""
     threshold = policy.receivables_share_warning
     findings = []
     for client, share in report.shares.items():
@@ -401,27 +408,34 @@ def flag_receivables_concentration(
         over_limit = amount - threshold * report.total
         name = report.names.get(client, client)
         position = positions.get(client) if positions else None
+        watched = round_money(amount, report.unit) < policy.material_overdue
+        message = _(
+            "{name} owes {share} of the open receivables as of {as_of} ({amount} of "
+            "{total}); a lender capping one debtor at {cap} of the borrowing base "
+            "would not lend on {over_limit} of it."
+        ).format(
+            name=name,
+            share=wording.share(share),
+            as_of=wording.day(report.as_of),
+            amount=wording.money(amount, report.unit),
+            total=wording.money(report.total, report.unit),
+            cap=wording.share(threshold),
+            over_limit=wording.money(over_limit, report.unit),
+        )
+        if watched:
+            message = message[:-1] + _(
+                "; only watched: its open balance is {amount} (material from {limit})."
+            ).format(amount=wording.money(amount, report.unit),
+                     limit=wording.money(policy.material_overdue, report.unit))
         findings.append(
             Finding(
                 customer_id=client,
                 signal=Signal.RECEIVABLES_CONCENTRATION,
-                severity=Severity.WARNING,
+                severity=Severity.WATCH if watched else Severity.WARNING,
                 metric="receivables_share",
                 value=share,
                 threshold=threshold,
-                message=_(
-                    "{name} owes {share} of the open receivables as of {as_of} ({amount} of "
-                    "{total}); a lender capping one debtor at {cap} of the borrowing base "
-                    "would not lend on {over_limit} of it."
-                ).format(
-                    name=name,
-                    share=wording.share(share),
-                    as_of=wording.day(report.as_of),
-                    amount=wording.money(amount, report.unit),
-                    total=wording.money(report.total, report.unit),
-                    cap=wording.share(threshold),
-                    over_limit=wording.money(over_limit, report.unit),
-                ),
+                message=message,
                 evidence=Evidence(
                     record_kind="invoice" if position else "customer",
                     record_ids=(

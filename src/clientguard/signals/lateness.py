@@ -448,7 +448,13 @@ class Materiality(NamedTuple):
 
 def yearly_cost(cost: Decimal, policy: Policy) -> Decimal:
     """``cost`` over the look-back window scaled to a year (``cost x 365 / lookback_days``):
-    how materiality weighs a lateness's cost, and how the review's evidence line states it."""
+    how materiality weighs a lateness's cost, and how the review's evidence line states it.
+
+    A window of 365 or 366 days is a year (a leap year's 366, as the sentences name it "the
+    last 12 months" and state its cost "a year"): its cost is not scaled, so one sentence
+    does not state 40.00 EUR and 39.89 EUR both as the year's (until 2026-12-08)."""
+    if policy.lookback_days in (365, 366):
+        return cost
     return cost * 365 / policy.lookback_days
 
 
