@@ -210,3 +210,41 @@ def test_a_366_day_look_back_states_one_yearly_cost() -> None:
         assert "39.89" not in client.summary
         assert "carrying the lateness cost 40.00 EUR at 10% a year" in client.summary
         assert client.recommendation is Recommendation.REVISE_TERMS
+
+
+def test_a_late_payer_on_terms_as_short_as_delivery_is_asked_for_a_deposit() -> None:
+    # Quick: 8 invoices of 10,000, paid 20, 23, ... 41 days late (chronic, worsening). On 7
+    # days' terms (on_delivery_days) or 0 (due on receipt), "payment on delivery (7 days at
+    # most)" would revise nothing or lengthen them: the next rung, a 30% deposit, instead.
+    for terms in (7, 0):
+        records: list[AnyRecord] = [customer("q", "Quick"), *_on_time("o", "100000.00")]
+        for k in range(8):
+            bill = invoice("q", id=f"Q{k}", issued=date(2025, 2, 1) + timedelta(days=40 * k),
+                           terms=terms, total="10000.00")
+            records += [bill, payment("q", id=f"PQ{k}",
+                                      on=bill.due_date + timedelta(days=20 + 3 * k),
+                                      amount="10000.00", pays=bill)]
+        client = cg.review(ledger(*records), as_of=AS_OF).clients["q"]
+        kinds = [r.kind for r in client.revisions]
+        assert "shorter_terms" not in kinds, terms
+        assert kinds[0] == "deposit", terms
+        assert client.revisions[0].message == (
+            "Ask for a 30% deposit on every new order before work starts.")
+        assert "claim_late_interest" in kinds
+
+
+def test_a_group_joined_by_a_link_names_each_company_once() -> None:
+    # Alpha GmbH (Wave, in group grp with Beta GmbH) is linked with Alpha GmbH in Invoice
+    # Ninja: one group of two companies, named as docs/concepts.md writes a group, "Alpha GmbH
+    # + Beta GmbH (group wave:grp)" (each company once, the group's id), not "Alpha GmbH +
+    # Alpha GmbH + Beta GmbH (group ninja:7)".
+    records: list[AnyRecord] = [
+        customer("a", "Alpha GmbH", group="grp", source="wave"),
+        customer("b", "Beta GmbH", group="grp", source="wave"),
+        customer("7", "Alpha GmbH", source="ninja"),
+        invoice("a", id="A1", issued=date(2025, 6, 1), total="1000.00", source="wave"),
+        invoice("b", id="B1", issued=date(2025, 6, 1), total="1000.00", source="wave"),
+        invoice("7", id="N1", issued=date(2025, 6, 1), total="1000.00", source="ninja")]
+    book = ledger(*records, links=[(("wave", "a"), ("ninja", "7"))])
+    client = cg.review(book, as_of=AS_OF).clients["ninja:7"]
+    assert client.name == "Alpha GmbH + Beta GmbH (group wave:grp)"

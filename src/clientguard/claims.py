@@ -48,6 +48,7 @@ from clientguard import wording
 from clientguard.errors import ClientguardError
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext
+from clientguard.ledger import linked_customers
 from clientguard.metrics.cost import (
     Acknowledgement,
     Band,
@@ -357,21 +358,6 @@ def find_customer(ledger: Ledger, client: str) -> str:
         "no customer {client} in the ledger{hint} (clientguard review lists the clients; a "
         "customer is named by its id or its name)"
     ).format(client=repr(client), hint=hint))
-
-
-def linked_customers(ledger: Ledger, customer_id: str) -> tuple[str, ...]:
-    """``customer_id`` and every customer linked with it (``Ledger.links``: one company kept
-    in several tools), sorted: one debtor. The other members of its group (a parent and its
-    subsidiaries, different companies) are not in it."""
-    debtor = {customer_id}
-    grown = True
-    while grown:
-        grown = False
-        for link in ledger.links:
-            if debtor.intersection(link) and not debtor.issuperset(link):
-                debtor.update(link)
-                grown = True
-    return tuple(sorted(debtor))
 
 
 def find_debtor(ledger: Ledger, client: str) -> tuple[str, tuple[str, ...]]:

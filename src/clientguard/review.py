@@ -1708,6 +1708,7 @@ def _term_revisions(
         if late is not None else None
     )
     align: Revision | None = None
+    on_terms = False  # already on terms as short as payment on delivery (below)
     if run is not None:
         # Neither a reminder nor shorter terms move a payment run (shorter terms only make the
         # same transfer later by the days taken off): the due dates have to meet it.
@@ -1743,18 +1744,26 @@ def _term_revisions(
         else:
             terms = _typical_terms(ledger, ledger.members(client), as_of, policy)
             shorter = policy.shorter_terms_days
+            proposal: str | None = None
             if terms is not None and terms > shorter:
                 proposal = _("Shorten payment terms from {terms} to {days}.").format(
                     terms=terms, days=wording.count(shorter, "day")
                 )
-            else:
+            elif terms is None or terms > policy.on_delivery_days:
                 proposal = _("Ask for payment on delivery ({days} at most).").format(
                     days=wording.count(policy.on_delivery_days, "day")
                 )
-            revisions.append(
-                Revision(kind="shorter_terms", message=proposal, because=late.signal)
-            )
-        if late.severity is Severity.CRITICAL:
+            # A client already on on_delivery_days or less (7, or 0: due on receipt) has no
+            # shorter terms to be asked for: "payment on delivery (7 days at most)" would
+            # revise nothing, or lengthen them; the next rung, the deposit, is the advice
+            # (docs/review.md, "Revisions"; until 2026-12-08 it was told so all the same).
+            if proposal is not None:
+                revisions.append(
+                    Revision(kind="shorter_terms", message=proposal, because=late.signal)
+                )
+            else:
+                on_terms = True
+        if late.severity is Severity.CRITICAL or on_terms:
             revisions.append(
                 Revision(
                     kind="deposit",
