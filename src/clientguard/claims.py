@@ -500,8 +500,12 @@ def claim(
     wide = policy.model_copy(update={"lookback_days": max(1, (as_of - earliest).days + 1)})
     costs = lateness_costs(ledger, as_of=as_of, policy=wide, settlements=mine, tables=tables,
                            acknowledgements=acknowledgements)
-    items = tuple(item for member in debtor_ids if member in costs
-                  for item in costs[member].invoices)
+    found_cost = costs.get(customer_id)
+    items = found_cost.invoices if found_cost is not None else ()
+    if len(debtor_ids) > 1:
+        # Every linked customer's late invoices: one debtor.
+        items = tuple(item for member in debtor_ids if member in costs
+                      for item in costs[member].invoices)
     if jurisdiction == "pl":
         # Late by the agreed date but paid (or, open, looked at) by the end of its term as
         # art. 115 KC moves it off a Saturday or a day free from work: owed nothing in law.
